@@ -1,0 +1,11 @@
+/// @file calmkit.hpp
+/// @brief The umbrella header: everything calmkit offers.
+#pragma once
+
+#include <calmkit/errors.hpp>
+#include <calmkit/io.hpp>
+#include <calmkit/journal.hpp>
+#include <calmkit/model.hpp>
+#include <calmkit/synthetic.hpp>
+#include <calmkit/time.hpp>
+#include <calmkit/vocabulary.hpp>

@@ -1,0 +1,91 @@
+/// @file errors.hpp
+/// @brief The exceptions calmkit throws, and the one cold helper each goes through.
+///
+/// Every error derives from a standard exception so that callers can catch the
+/// standard type, and so that pybind11 maps them to the matching Python
+/// exception (`std::invalid_argument` -> `ValueError`, `std::out_of_range` ->
+/// `IndexError`, `std::runtime_error` -> `RuntimeError`).
+#pragma once
+
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace calmkit {
+
+/// A journal line (or a whole file) that breaks the journal format.
+///
+/// Carries where the problem is as data (`path`, `line`, `field`) as well as in
+/// the message, which reads `PATH:LINE: field 'FIELD': REASON`.
+///
+/// Example
+/// ```cpp
+/// try { auto j = calmkit::read_journal("week.jsonl"); }
+/// catch (const calmkit::JournalFormatError& e) {
+///   std::cerr << e.path() << " line " << e.line() << ": " << e.reason() << '\n';
+/// }
+/// ```
+class JournalFormatError : public std::invalid_argument {
+ public:
+  /// @param path   the file (or a description such as `<string>`)
+  /// @param line   1-based line number; 0 when the problem concerns the whole file
+  /// @param field  the offending field; empty when the line as a whole is bad
+  /// @param reason what is wrong, in plain words
+  JournalFormatError(std::string path, std::size_t line, std::string field, std::string reason)
+      : std::invalid_argument(compose(path, line, field, reason)),
+        path_(std::move(path)),
+        line_(line),
+        field_(std::move(field)),
+        reason_(std::move(reason)) {}
+
+  [[nodiscard]] const std::string& path() const noexcept { return path_; }
+  [[nodiscard]] std::size_t line() const noexcept { return line_; }
+  [[nodiscard]] const std::string& field() const noexcept { return field_; }
+  [[nodiscard]] const std::string& reason() const noexcept { return reason_; }
+
+  /// The message format shared by exceptions and lenient-mode reports.
+  static std::string compose(std::string_view path, std::size_t line, std::string_view field,
+                             std::string_view reason) {
+    std::string msg(path);
+    if (line > 0) {
+      msg += ':';
+      msg += std::to_string(line);
+    }
+    msg += ": ";
+    if (!field.empty()) {
+      msg += "field '";
+      msg += field;
+      msg += "': ";
+    }
+    msg += reason;
+    return msg;
+  }
+
+ private:
+  std::string path_;
+  std::size_t line_;
+  std::string field_;
+  std::string reason_;
+};
+
+namespace detail {
+
+/// Throws `std::invalid_argument`; kept out of line of hot callers.
+[[noreturn, gnu::cold, gnu::noinline]] inline void throw_invalid(const std::string& what) {
+  throw std::invalid_argument(what);
+}
+
+/// Throws `std::out_of_range`; kept out of line of hot callers.
+[[noreturn, gnu::cold, gnu::noinline]] inline void throw_out_of_range(const std::string& what) {
+  throw std::out_of_range(what);
+}
+
+/// Throws `std::runtime_error`; kept out of line of hot callers.
+[[noreturn, gnu::cold, gnu::noinline]] inline void throw_runtime(const std::string& what) {
+  throw std::runtime_error(what);
+}
+
+}  // namespace detail
+}  // namespace calmkit

@@ -1,0 +1,340 @@
+/// @file journal.hpp
+/// @brief `Journal`: the records of one person or of a whole cohort, ordered
+/// and checked, with per-participant and time-range queries.
+#pragma once
+
+#include <calmkit/errors.hpp>
+#include <calmkit/model.hpp>
+
+#include <algorithm>
+#include <cstddef>
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+namespace calmkit {
+
+/// All records of a journal, grouped by type, in no particular order.
+/// The input of `Journal`'s constructor and the output of `Journal::release`.
+struct RecordSet {
+  std::vector<Trigger> triggers;
+  std::vector<Reading> readings;
+  std::vector<ExerciseSession> exercises;
+  std::vector<ThoughtRecord> thought_records;
+
+  [[nodiscard]] std::size_t size() const noexcept {
+    return triggers.size() + readings.size() + exercises.size() + thought_records.size();
+  }
+};
+
+namespace detail {
+/// Tag for the trusted constructor used by readers that have already checked
+/// every rule (and reported problems with line numbers).
+struct trusted_t {
+  explicit trusted_t() = default;
+};
+inline constexpr trusted_t trusted{};
+
+template <class R>
+bool record_less(const R& a, const R& b) {
+  return std::tie(a.participant, a.time, a.id) < std::tie(b.participant, b.time, b.id);
+}
+
+/// Key for uniqueness: participant and id, separated by a byte no id holds.
+inline std::string scoped_key(std::string_view participant, std::string_view id) {
+  std::string k;
+  k.reserve(participant.size() + id.size() + 1);
+  k += participant;
+  k += '\x1f';
+  k += id;
+  return k;
+}
+}  // namespace detail
+
+/// The records of one or many participants.
+///
+/// Invariants, checked on construction and on every `add`:
+/// - ids of triggers, exercises and thought records are non-empty and unique
+///   per participant and type; reading ids, when given, are unique too;
+/// - every `trigger` reference names a trigger of the same participant;
+/// - an exercise's `end` is not before its `time`.
+///
+/// Records of each type are kept ordered by (participant, time, id), so that
+/// per-participant and time-range queries are binary searches.
+///
+/// Example
+/// ```cpp
+/// calmkit::Journal j;
+/// j.add(calmkit::Trigger{.participant = "p1", .id = "t1",
+///                        .time = calmkit::Instant::parse("2026-03-02T21:14:00+01:00"),
+///                        .category = calmkit::TriggerCategory::delayed_reply,
+///                        .intensity = calmkit::Intensity(8)});
+/// j.triggers_of("p1").size();  // 1
+/// ```
+class Journal {
+ public:
+  Journal() = default;
+
+  /// Orders and checks `records`.
+  /// @throws std::invalid_argument naming the first broken rule.
+  explicit Journal(RecordSet records) : r_(std::move(records)) {
+    sort_all();
+    check_all();
+  }
+
+  /// For readers that already enforced every rule: orders, does not check again.
+  Journal(RecordSet records, detail::trusted_t) : r_(std::move(records)) { sort_all(); }
+
+  /// Adds one record in order. Appending in time order is amortized O(1).
+  /// @throws std::invalid_argument if it would break an invariant (the journal
+  /// is left unchanged).
+  void add(Trigger t) {
+    require_id(t.id, "trigger");
+    check_unique(trigger_keys_, t.participant, t.id, "trigger");
+    trigger_keys_.insert(detail::scoped_key(t.participant, t.id));
+    insert_sorted(r_.triggers, std::move(t));
+  }
+  void add(Reading r) {
+    check_ref(r.participant, r.trigger, "reading");
+    if (!r.id.empty()) {
+      check_unique(reading_keys_, r.participant, r.id, "reading");
+      reading_keys_.insert(detail::scoped_key(r.participant, r.id));
+    }
+    insert_sorted(r_.readings, std::move(r));
+  }
+  void add(ExerciseSession e) {
+    require_id(e.id, "exercise");
+    if (e.end.utc_micros() < e.time.utc_micros()) detail::throw_invalid("exercise '" + e.id + "': end is before time");
+    if (e.exercise.empty()) detail::throw_invalid("exercise '" + e.id + "': exercise id is empty");
+    check_ref(e.participant, e.trigger, "exercise");
+    check_unique(exercise_keys_, e.participant, e.id, "exercise");
+    exercise_keys_.insert(detail::scoped_key(e.participant, e.id));
+    insert_sorted(r_.exercises, std::move(e));
+  }
+  void add(ThoughtRecord t) {
+    require_id(t.id, "thought_record");
+    check_ref(t.participant, t.trigger, "thought_record");
+    check_unique(thought_keys_, t.participant, t.id, "thought_record");
+    thought_keys_.insert(detail::scoped_key(t.participant, t.id));
+    insert_sorted(r_.thought_records, std::move(t));
+  }
+  void add(Record r) {
+    std::visit([this](auto&& x) { add(std::move(x)); }, std::move(r));
+  }
+
+  /// All records of a type, ordered by (participant, time, id).
+  [[nodiscard]] std::span<const Trigger> triggers() const noexcept { return r_.triggers; }
+  [[nodiscard]] std::span<const Reading> readings() const noexcept { return r_.readings; }
+  [[nodiscard]] std::span<const ExerciseSession> exercises() const noexcept { return r_.exercises; }
+  [[nodiscard]] std::span<const ThoughtRecord> thought_records() const noexcept {
+    return r_.thought_records;
+  }
+
+  /// One participant's records, ordered by time.
+  [[nodiscard]] std::span<const Trigger> triggers_of(std::string_view p) const {
+    return of(r_.triggers, p);
+  }
+  [[nodiscard]] std::span<const Reading> readings_of(std::string_view p) const {
+    return of(r_.readings, p);
+  }
+  [[nodiscard]] std::span<const ExerciseSession> exercises_of(std::string_view p) const {
+    return of(r_.exercises, p);
+  }
+  [[nodiscard]] std::span<const ThoughtRecord> thought_records_of(std::string_view p) const {
+    return of(r_.thought_records, p);
+  }
+
+  /// One participant's records with `from <= time < to`.
+  [[nodiscard]] std::span<const Trigger> triggers_between(std::string_view p, Instant from,
+                                                          Instant to) const {
+    return between(of(r_.triggers, p), from, to);
+  }
+  [[nodiscard]] std::span<const Reading> readings_between(std::string_view p, Instant from,
+                                                          Instant to) const {
+    return between(of(r_.readings, p), from, to);
+  }
+  [[nodiscard]] std::span<const ExerciseSession> exercises_between(std::string_view p, Instant from,
+                                                                   Instant to) const {
+    return between(of(r_.exercises, p), from, to);
+  }
+  [[nodiscard]] std::span<const ThoughtRecord> thought_records_between(std::string_view p,
+                                                                       Instant from,
+                                                                       Instant to) const {
+    return between(of(r_.thought_records, p), from, to);
+  }
+
+  /// The trigger with this id, or nullptr.
+  [[nodiscard]] const Trigger* find_trigger(std::string_view participant, std::string_view id) const {
+    for (const auto& t : triggers_of(participant)) {
+      if (t.id == id) return &t;
+    }
+    return nullptr;
+  }
+
+  /// Every participant with at least one record, sorted.
+  [[nodiscard]] std::vector<std::string> participants() const {
+    std::vector<std::string> out;
+    auto collect = [&out](const auto& v) {
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        if (i == 0 || v[i].participant != v[i - 1].participant) out.push_back(v[i].participant);
+      }
+    };
+    collect(r_.triggers);
+    collect(r_.readings);
+    collect(r_.exercises);
+    collect(r_.thought_records);
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }
+
+  /// The earliest and latest record time of a participant (any type);
+  /// `std::nullopt` when they have none.
+  [[nodiscard]] std::optional<std::pair<Instant, Instant>> span_of(std::string_view p) const {
+    std::optional<std::pair<Instant, Instant>> out;
+    auto widen = [&out](Instant a, Instant b) {
+      if (!out) {
+        out.emplace(a, b);
+      } else {
+        out->first = std::min(out->first, a);
+        out->second = std::max(out->second, b);
+      }
+    };
+    auto scan = [&](auto s) {
+      if (!s.empty()) widen(s.front().time, s.back().time);
+    };
+    scan(triggers_of(p));
+    scan(readings_of(p));
+    scan(thought_records_of(p));
+    for (const auto& e : exercises_of(p)) widen(e.time, e.end);
+    return out;
+  }
+
+  [[nodiscard]] std::size_t size() const noexcept { return r_.size(); }
+  [[nodiscard]] bool empty() const noexcept { return size() == 0; }
+
+  /// Read-only view of everything.
+  [[nodiscard]] const RecordSet& records() const noexcept { return r_; }
+  /// Moves the records out, leaving the journal empty.
+  [[nodiscard]] RecordSet release() && {
+    clear_keys();
+    return std::exchange(r_, RecordSet{});
+  }
+
+  friend bool operator==(const Journal& a, const Journal& b) {
+    return a.r_.triggers == b.r_.triggers && a.r_.readings == b.r_.readings &&
+           a.r_.exercises == b.r_.exercises && a.r_.thought_records == b.r_.thought_records;
+  }
+
+ private:
+  template <class R>
+  static std::span<const R> of(const std::vector<R>& v, std::string_view p) {
+    auto lo = std::lower_bound(v.begin(), v.end(), p,
+                               [](const R& r, std::string_view key) { return r.participant < key; });
+    auto hi = std::upper_bound(lo, v.end(), p,
+                               [](std::string_view key, const R& r) { return key < r.participant; });
+    return {lo, hi};
+  }
+  template <class R>
+  static std::span<const R> between(std::span<const R> s, Instant from, Instant to) {
+    auto before = [](const R& r, Instant t) { return r.time.utc_micros() < t.utc_micros(); };
+    auto lo = std::lower_bound(s.begin(), s.end(), from, before);
+    auto hi = std::lower_bound(lo, s.end(), to, before);
+    return {lo, hi};
+  }
+  template <class R>
+  static void insert_sorted(std::vector<R>& v, R&& r) {
+    if (v.empty() || !detail::record_less(r, v.back())) {
+      v.push_back(std::move(r));
+    } else {
+      v.insert(std::upper_bound(v.begin(), v.end(), r, detail::record_less<R>), std::move(r));
+    }
+  }
+  static void require_id(const std::string& id, const char* type) {
+    if (id.empty()) detail::throw_invalid(std::string(type) + " record needs a non-empty id");
+  }
+  static void check_unique(const std::unordered_set<std::string>& keys, const std::string& p,
+                           const std::string& id, const char* type) {
+    if (keys.contains(detail::scoped_key(p, id))) {
+      detail::throw_invalid(std::string("duplicate ") + type + " id '" + id + "' for participant '" +
+                            p + "'");
+    }
+  }
+  void check_ref(const std::string& p, const std::string& trigger, const char* type) const {
+    if (!trigger.empty() && !trigger_keys_.contains(detail::scoped_key(p, trigger))) {
+      detail::throw_invalid(std::string(type) + " refers to trigger '" + trigger +
+                            "', which participant '" + p + "' does not have");
+    }
+  }
+  void sort_all() {
+    auto s = [](auto& v) {
+      using R = typename std::decay_t<decltype(v)>::value_type;
+      if (!std::is_sorted(v.begin(), v.end(), detail::record_less<R>)) {
+        std::stable_sort(v.begin(), v.end(), detail::record_less<R>);
+      }
+    };
+    s(r_.triggers);
+    s(r_.readings);
+    s(r_.exercises);
+    s(r_.thought_records);
+    rebuild_keys();
+  }
+  void rebuild_keys() {
+    clear_keys();
+    trigger_keys_.reserve(r_.triggers.size());
+    for (const auto& t : r_.triggers) trigger_keys_.insert(detail::scoped_key(t.participant, t.id));
+    for (const auto& r : r_.readings) {
+      if (!r.id.empty()) reading_keys_.insert(detail::scoped_key(r.participant, r.id));
+    }
+    exercise_keys_.reserve(r_.exercises.size());
+    for (const auto& e : r_.exercises) exercise_keys_.insert(detail::scoped_key(e.participant, e.id));
+    thought_keys_.reserve(r_.thought_records.size());
+    for (const auto& t : r_.thought_records) {
+      thought_keys_.insert(detail::scoped_key(t.participant, t.id));
+    }
+  }
+  void clear_keys() {
+    trigger_keys_.clear();
+    reading_keys_.clear();
+    exercise_keys_.clear();
+    thought_keys_.clear();
+  }
+  /// Checks every invariant of the whole record set (keys are rebuilt already,
+  /// so a duplicate shows as fewer keys than records).
+  void check_all() const {
+    auto dup = [](const auto& v, const char* type, bool skip_empty) {
+      std::unordered_set<std::string> seen;
+      for (const auto& r : v) {
+        if (r.id.empty()) {
+          if (skip_empty) continue;
+          detail::throw_invalid(std::string(type) + " record needs a non-empty id");
+        }
+        if (!seen.insert(detail::scoped_key(r.participant, r.id)).second) {
+          detail::throw_invalid(std::string("duplicate ") + type + " id '" + r.id +
+                                "' for participant '" + r.participant + "'");
+        }
+      }
+    };
+    dup(r_.triggers, "trigger", false);
+    dup(r_.readings, "reading", true);
+    dup(r_.exercises, "exercise", false);
+    dup(r_.thought_records, "thought_record", false);
+    for (const auto& r : r_.readings) check_ref(r.participant, r.trigger, "reading");
+    for (const auto& e : r_.exercises) {
+      check_ref(e.participant, e.trigger, "exercise");
+      if (e.end.utc_micros() < e.time.utc_micros()) detail::throw_invalid("exercise '" + e.id + "': end is before time");
+      if (e.exercise.empty()) detail::throw_invalid("exercise '" + e.id + "': exercise id is empty");
+    }
+    for (const auto& t : r_.thought_records) check_ref(t.participant, t.trigger, "thought_record");
+  }
+
+  RecordSet r_;
+  std::unordered_set<std::string> trigger_keys_, reading_keys_, exercise_keys_, thought_keys_;
+};
+
+}  // namespace calmkit

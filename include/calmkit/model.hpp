@@ -1,0 +1,161 @@
+/// @file model.hpp
+/// @brief The domain model: strong value types and the journal's record types.
+///
+/// The records mirror the journal format v1 (`docs/journal-format.md`) field
+/// for field. Optional scalar fields are `std::optional`; optional strings and
+/// lists are empty when absent (the format has no use for an empty string id,
+/// and the writer leaves empty fields out).
+#pragma once
+
+#include <calmkit/errors.hpp>
+#include <calmkit/time.hpp>
+#include <calmkit/vocabulary.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace calmkit {
+
+namespace detail {
+/// A small integer confined to [Lo, Hi]; the base of the bounded score types.
+template <class Tag, int Lo, int Hi>
+class Bounded {
+ public:
+  static constexpr int min = Lo;
+  static constexpr int max = Hi;
+
+  constexpr Bounded() noexcept = default;
+  /// @throws std::out_of_range when `v` is outside [Lo, Hi].
+  constexpr explicit Bounded(int v) : v_(check(v)) {}
+  /// The non-throwing check for hot paths.
+  [[nodiscard]] static constexpr std::optional<Bounded> make(long long v) noexcept {
+    if (v < Lo || v > Hi) return std::nullopt;
+    Bounded b;
+    b.v_ = static_cast<std::uint8_t>(v);
+    return b;
+  }
+  [[nodiscard]] constexpr int value() const noexcept { return v_; }
+  friend constexpr auto operator<=>(Bounded, Bounded) = default;
+
+ private:
+  static constexpr std::uint8_t check(int v) {
+    if (v < Lo || v > Hi) {
+      detail::throw_out_of_range(std::string(Tag::name) + " must be an integer " + std::to_string(Lo) +
+                                 ".." + std::to_string(Hi) + ", got " + std::to_string(v));
+    }
+    return static_cast<std::uint8_t>(v);
+  }
+  std::uint8_t v_ = 0;
+};
+struct IntensityTag {
+  static constexpr const char* name = "intensity";
+};
+struct PercentTag {
+  static constexpr const char* name = "percentage";
+};
+}  // namespace detail
+
+/// Distress on the 0–10 scale (0 calm, 10 the worst imaginable). Cannot hold 11.
+using Intensity = detail::Bounded<detail::IntensityTag, 0, 10>;
+
+/// A belief or emotion strength in percent, 0–100.
+using Percent = detail::Bounded<detail::PercentTag, 0, 100>;
+
+/// A moment the attachment alarm fired.
+struct Trigger {
+  std::string participant{};  ///< whose journal; "" for a single-user journal
+  std::string id{};           ///< unique per participant among triggers
+  Instant time{};             ///< onset
+  TriggerCategory category = TriggerCategory::other;
+  Intensity intensity{};      ///< distress at onset, 0–10
+  std::string context{};      ///< what was happening ("" = not given)
+  std::vector<std::string> thoughts{};
+  std::vector<std::string> sensations{};
+  std::string urge{};                           ///< what the person felt pulled to do
+  std::optional<bool> acted_on_urge{};          ///< whether they did it
+  std::optional<double> acted_after_minutes{};  ///< minutes from onset until acting, >= 0
+  std::string response{};                       ///< what they did instead
+  std::vector<std::string> tags{};
+
+  friend bool operator==(const Trigger&, const Trigger&) = default;
+};
+
+/// A distress check-in.
+struct Reading {
+  std::string participant{};
+  std::string id{};  ///< optional; "" = none
+  Instant time{};
+  Intensity intensity{};  ///< distress now, 0–10
+  std::string trigger{};  ///< id of the trigger whose episode it belongs to; "" = unlinked
+  std::string note{};
+
+  friend bool operator==(const Reading&, const Reading&) = default;
+};
+
+/// One practice session of a catalog or custom exercise.
+struct ExerciseSession {
+  std::string participant{};
+  std::string id{};
+  Instant time{};  ///< start
+  Instant end{};   ///< end, >= time
+  std::string exercise{};  ///< exercise id, e.g. "breathing.4-7-8"
+  bool completed = true;
+  std::optional<Intensity> intensity_before{};  ///< distress at `time`
+  std::optional<Intensity> intensity_after{};   ///< distress at `end`
+  std::string trigger{};                        ///< trigger it answered; "" = none
+  std::vector<std::string> responses{};
+
+  friend bool operator==(const ExerciseSession&, const ExerciseSession&) = default;
+};
+
+/// One emotion rated in a thought record.
+struct EmotionRating {
+  std::string name{};
+  Percent before{};
+  std::optional<Percent> after{};
+
+  friend bool operator==(const EmotionRating&, const EmotionRating&) = default;
+};
+
+/// A CBT thought record.
+struct ThoughtRecord {
+  std::string participant{};
+  std::string id{};
+  Instant time{};
+  std::string situation{};
+  std::string automatic_thought{};
+  Percent belief_before{};
+  std::vector<EmotionRating> emotions{};
+  std::vector<Distortion> distortions{};
+  std::vector<std::string> evidence_for{};
+  std::vector<std::string> evidence_against{};
+  std::vector<std::string> alternatives{};
+  std::string friend_advice{};
+  std::string balanced_thought{};
+  std::optional<Percent> belief_after{};
+  std::string trigger{};  ///< trigger it worked on; "" = none
+
+  friend bool operator==(const ThoughtRecord&, const ThoughtRecord&) = default;
+};
+
+/// The record types of the journal format, as an enum.
+enum class RecordType : std::uint8_t { trigger, reading, exercise, thought_record };
+
+/// The `type` string of each record type.
+[[nodiscard]] constexpr std::string_view to_id(RecordType t) noexcept {
+  switch (t) {
+    case RecordType::trigger: return "trigger";
+    case RecordType::reading: return "reading";
+    case RecordType::exercise: return "exercise";
+    case RecordType::thought_record: return "thought_record";
+  }
+  return "?";
+}
+
+/// Any one record.
+using Record = std::variant<Trigger, Reading, ExerciseSession, ThoughtRecord>;
+
+}  // namespace calmkit

@@ -1,0 +1,47 @@
+/// @file synthetic.hpp
+/// @brief A deterministic generator of realistic synthetic journals, for tests,
+/// examples and benchmarks.
+///
+/// Implemented in the compiled part `calmkit::synthetic` (src/synthetic.cpp).
+#pragma once
+
+#include <calmkit/journal.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace calmkit {
+
+/// Parameters of a synthetic cohort. The same options and seed always give the
+/// same journal, on every platform.
+struct SyntheticOptions {
+  int participants = 3;        ///< >= 1
+  int days = 56;               ///< >= 1; the span each participant journals over
+  std::uint64_t seed = 1;      ///< PRNG seed
+  /// First day (UTC midnight) of the span, as RFC 3339. The default span of
+  /// 56 days crosses the EU/US spring DST change.
+  std::string start = "2026-03-02T00:00:00Z";
+  double triggers_per_day_start = 1.2;  ///< mean triggers/day in week 1, > 0
+  double triggers_per_day_end = 0.4;    ///< mean triggers/day by the last week, > 0
+  double readings_per_episode = 4.0;    ///< mean follow-up readings per trigger, >= 0
+  double exercise_probability = 0.6;    ///< chance a trigger gets an exercise, [0, 1]
+  double thought_record_probability = 0.3;  ///< chance a trigger gets a thought record, [0, 1]
+  double unlinked_reading_probability = 0.3;  ///< chance a follow-up reading carries no trigger link
+  /// Participant ids are `prefix` + zero-padded number ("p001"...).
+  std::string participant_prefix = "p";
+};
+
+/// Builds a synthetic cohort:
+/// - each participant has a home UTC offset (several time zones, some with a
+///   DST rule so that their offset changes inside the span);
+/// - triggers arrive as a Poisson process whose rate falls from
+///   `triggers_per_day_start` to `triggers_per_day_end`, more often in the
+///   evening and at night; categories follow a per-person preference;
+/// - after each trigger, distress readings decay roughly exponentially, with a
+///   half-life that shortens over the weeks; some episodes end censored;
+/// - exercises (catalog ids) and thought records are linked to triggers, and
+///   there is some daily practice not linked to any trigger.
+/// @throws std::invalid_argument for out-of-range options.
+[[nodiscard]] Journal synthetic_journal(const SyntheticOptions& options = {});
+
+}  // namespace calmkit

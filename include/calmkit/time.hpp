@@ -1,0 +1,409 @@
+/// @file time.hpp
+/// @brief UTC instants that keep the person's UTC offset, and their local calendar.
+///
+/// calmkit stores every moment as a UTC instant (microseconds since the Unix
+/// epoch) together with the UTC offset the person's clock showed at that moment.
+/// The instant orders events across people and time zones; the offset recovers
+/// the wall clock ("2 a.m.") and the local date that the metrics count by.
+/// Calendar arithmetic is Boost.Date_Time's (`boost::gregorian`,
+/// `boost::posix_time`).
+#pragma once
+
+#include <boost/date_time/gregorian/gregorian_types.hpp>
+#include <boost/date_time/posix_time/posix_time_types.hpp>
+
+#include <calmkit/errors.hpp>
+
+#include <charconv>
+#include <chrono>
+#include <compare>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace calmkit {
+
+/// Microseconds, the resolution of every calmkit time.
+using Duration = std::chrono::microseconds;
+
+/// A UTC offset in whole minutes, `[-1439, 1439]` (that is -23:59 to +23:59,
+/// the range RFC 3339 can write).
+class UtcOffset {
+ public:
+  static constexpr int max_minutes = 23 * 60 + 59;
+
+  constexpr UtcOffset() noexcept = default;
+
+  /// @throws std::out_of_range when `minutes` is outside `[-1439, 1439]`.
+  constexpr explicit UtcOffset(int minutes) : minutes_(check(minutes)) {}
+
+  /// The non-throwing check for hot paths.
+  [[nodiscard]] static constexpr std::optional<UtcOffset> make(int minutes) noexcept {
+    if (minutes < -max_minutes || minutes > max_minutes) return std::nullopt;
+    UtcOffset o;
+    o.minutes_ = static_cast<std::int16_t>(minutes);
+    return o;
+  }
+
+  [[nodiscard]] constexpr int minutes() const noexcept { return minutes_; }
+  [[nodiscard]] constexpr Duration duration() const noexcept {
+    return std::chrono::minutes(minutes_);
+  }
+
+  /// `+01:00`, `-05:30`, or `Z` for zero when `z_for_utc` is set.
+  [[nodiscard]] std::string to_string(bool z_for_utc = true) const {
+    if (minutes_ == 0 && z_for_utc) return "Z";
+    const int m = minutes_ < 0 ? -minutes_ : minutes_;
+    std::string s(6, '0');
+    s[0] = minutes_ < 0 ? '-' : '+';
+    s[1] = static_cast<char>('0' + m / 600);
+    s[2] = static_cast<char>('0' + (m / 60) % 10);
+    s[3] = ':';
+    s[4] = static_cast<char>('0' + (m % 60) / 10);
+    s[5] = static_cast<char>('0' + m % 10);
+    return s;
+  }
+
+  friend constexpr auto operator<=>(UtcOffset, UtcOffset) = default;
+
+ private:
+  static constexpr std::int16_t check(int minutes) {
+    if (minutes < -max_minutes || minutes > max_minutes) {
+      detail::throw_out_of_range("UTC offset must be within -23:59..+23:59, got " +
+                                 std::to_string(minutes) + " minutes");
+    }
+    return static_cast<std::int16_t>(minutes);
+  }
+
+  std::int16_t minutes_ = 0;  // [-1439, 1439]
+};
+
+/// A wall-clock reading: the local date and time the person saw. Distinct from
+/// `Instant` on purpose: it has no offset and cannot be ordered against other
+/// people's instants.
+class LocalDateTime {
+ public:
+  explicit LocalDateTime(boost::posix_time::ptime wall) : wall_(wall) {}
+  [[nodiscard]] boost::posix_time::ptime ptime() const { return wall_; }
+  [[nodiscard]] boost::gregorian::date date() const { return wall_.date(); }
+  /// Hour of the day, [0, 23].
+  [[nodiscard]] int hour() const { return static_cast<int>(wall_.time_of_day().hours()); }
+  /// Minutes since local midnight, [0, 1439].
+  [[nodiscard]] int minute_of_day() const {
+    const auto tod = wall_.time_of_day();
+    return static_cast<int>(tod.hours() * 60 + tod.minutes());
+  }
+  friend bool operator==(const LocalDateTime&, const LocalDateTime&) = default;
+
+ private:
+  boost::posix_time::ptime wall_;
+};
+
+namespace detail {
+
+/// Days between 1970-01-01 and 1400-01-01 .. 9999-12-31 (Boost's range).
+inline constexpr int min_year = 1400;
+inline constexpr int max_year = 9999;
+
+/// Day number of 1970-01-01 in Boost's (Julian) day count.
+inline std::int64_t unix_epoch_day_number() {
+  static const std::int64_t n =
+      static_cast<std::int64_t>(boost::gregorian::date(1970, 1, 1).day_number());
+  return n;
+}
+
+inline constexpr std::int64_t us_per_day = 86'400'000'000LL;
+
+inline std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+  std::int64_t q = a / b;
+  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
+  return q;
+}
+
+}  // namespace detail
+
+/// Why an RFC 3339 string did not parse (for the non-throwing parser).
+struct TimeParseError {
+  std::string reason;
+};
+
+/// A moment in time: a UTC instant plus the UTC offset of the person's clock.
+///
+/// Two instants are equal only if both the moment and the offset are equal, so
+/// that writing then reading a journal gives back the same local times. They
+/// order by the moment first.
+///
+/// Example
+/// ```cpp
+/// auto t = calmkit::Instant::parse("2026-03-02T21:14:00+01:00");
+/// t.utc_micros();            // 1772482440000000 (20:14 UTC)
+/// t.local().hour();          // 21
+/// t.to_string();             // "2026-03-02T21:14:00+01:00"
+/// ```
+class Instant {
+ public:
+  constexpr Instant() noexcept = default;
+
+  /// From microseconds since 1970-01-01T00:00:00Z and the local offset.
+  [[nodiscard]] static constexpr Instant from_utc_micros(std::int64_t us,
+                                                          UtcOffset offset = {}) noexcept {
+    Instant t;
+    t.utc_us_ = us;
+    t.offset_ = offset;
+    return t;
+  }
+
+  /// From a UTC `ptime` and the local offset.
+  [[nodiscard]] static Instant from_utc(boost::posix_time::ptime utc, UtcOffset offset = {}) {
+    if (utc.is_special()) detail::throw_invalid("Instant::from_utc: not a date-time");
+    const auto since = utc - epoch_ptime();
+    return from_utc_micros(static_cast<std::int64_t>(since.total_microseconds()), offset);
+  }
+
+  /// From a local wall clock and the offset it had.
+  [[nodiscard]] static Instant from_local(const LocalDateTime& wall, UtcOffset offset) {
+    return from_utc(wall.ptime() - boost::posix_time::minutes(offset.minutes()), offset);
+  }
+
+  /// Parses an RFC 3339 date-time with an offset (`Z`, `+hh:mm`, `-hh:mm`).
+  /// Fractional seconds are kept to the microsecond.
+  /// @throws std::invalid_argument naming what is wrong.
+  [[nodiscard]] static Instant parse(std::string_view text) {
+    TimeParseError err;
+    auto t = try_parse(text, &err);
+    if (!t) detail::throw_invalid("invalid RFC 3339 time '" + std::string(text) + "': " + err.reason);
+    return *t;
+  }
+
+  /// Non-throwing parse; on failure fills `err` (when given) and returns nullopt.
+  [[nodiscard]] static std::optional<Instant> try_parse(std::string_view s,
+                                                        TimeParseError* err = nullptr) noexcept;
+
+  [[nodiscard]] constexpr std::int64_t utc_micros() const noexcept { return utc_us_; }
+  [[nodiscard]] constexpr UtcOffset offset() const noexcept { return offset_; }
+
+  /// The same moment seen with another offset.
+  [[nodiscard]] constexpr Instant with_offset(UtcOffset o) const noexcept {
+    return from_utc_micros(utc_us_, o);
+  }
+
+  /// Microseconds since the Unix epoch in the person's local time (UTC + offset).
+  [[nodiscard]] constexpr std::int64_t local_micros() const noexcept {
+    return utc_us_ + static_cast<std::int64_t>(offset_.minutes()) * 60'000'000LL;
+  }
+
+  [[nodiscard]] boost::posix_time::ptime utc() const {
+    return epoch_ptime() + boost::posix_time::microseconds(utc_us_);
+  }
+  [[nodiscard]] LocalDateTime local() const {
+    return LocalDateTime(epoch_ptime() + boost::posix_time::microseconds(local_micros()));
+  }
+  /// The calendar date of the person's wall clock.
+  [[nodiscard]] boost::gregorian::date local_date() const {
+    return day_to_date(detail::floor_div(local_micros(), detail::us_per_day));
+  }
+
+  /// Days since 1970-01-01 of the local date (negative before 1970).
+  [[nodiscard]] std::int64_t local_day() const noexcept {
+    return detail::floor_div(local_micros(), detail::us_per_day);
+  }
+
+  /// RFC 3339 text with the offset kept; fractional seconds only when non-zero.
+  [[nodiscard]] std::string to_string() const;
+
+  friend constexpr Instant operator+(Instant t, Duration d) noexcept {
+    return from_utc_micros(t.utc_us_ + d.count(), t.offset_);
+  }
+  friend constexpr Instant operator-(Instant t, Duration d) noexcept {
+    return from_utc_micros(t.utc_us_ - d.count(), t.offset_);
+  }
+  friend constexpr Duration operator-(Instant a, Instant b) noexcept {
+    return Duration(a.utc_us_ - b.utc_us_);
+  }
+
+  friend constexpr bool operator==(Instant, Instant) = default;
+  /// Orders by the moment, then by offset (so that the order is total).
+  friend constexpr std::strong_ordering operator<=>(Instant a, Instant b) noexcept {
+    if (auto c = a.utc_us_ <=> b.utc_us_; c != 0) return c;
+    return a.offset_.minutes() <=> b.offset_.minutes();
+  }
+
+  /// 1970-01-01T00:00:00 as a `ptime`.
+  static boost::posix_time::ptime epoch_ptime() {
+    static const boost::posix_time::ptime e(boost::gregorian::date(1970, 1, 1));
+    return e;
+  }
+  /// Days since 1970-01-01 -> calendar date.
+  static boost::gregorian::date day_to_date(std::int64_t day) {
+    return boost::gregorian::date(static_cast<boost::gregorian::date::date_int_type>(
+        day + detail::unix_epoch_day_number()));
+  }
+  /// Calendar date -> days since 1970-01-01.
+  static std::int64_t date_to_day(boost::gregorian::date d) {
+    return static_cast<std::int64_t>(d.day_number()) - detail::unix_epoch_day_number();
+  }
+
+ private:
+  std::int64_t utc_us_ = 0;  // microseconds since 1970-01-01T00:00:00Z
+  UtcOffset offset_{};
+};
+
+/// The Monday that starts the ISO week holding `d`.
+[[nodiscard]] inline boost::gregorian::date iso_week_start(boost::gregorian::date d) {
+  const int dow = d.day_of_week().as_number();  // 0 = Sunday .. 6 = Saturday
+  const int since_monday = (dow + 6) % 7;       // [0, 6]
+  return d - boost::gregorian::days(since_monday);
+}
+
+/// The first day of the month holding `d`.
+[[nodiscard]] inline boost::gregorian::date month_start(boost::gregorian::date d) {
+  return {d.year(), d.month(), 1};
+}
+
+// ---------------------------------------------------------------------------
+// Implementation
+
+namespace detail {
+
+inline bool parse_digits(std::string_view s, std::size_t pos, std::size_t n, int& out) noexcept {
+  if (pos + n > s.size()) return false;
+  int v = 0;
+  for (std::size_t i = pos; i < pos + n; ++i) {
+    const char c = s[i];
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  out = v;
+  return true;
+}
+
+inline void put2(std::string& out, int v) {
+  out += static_cast<char>('0' + v / 10);
+  out += static_cast<char>('0' + v % 10);
+}
+
+}  // namespace detail
+
+inline std::optional<Instant> Instant::try_parse(std::string_view s, TimeParseError* err) noexcept {
+  auto fail = [err](const char* why) -> std::optional<Instant> {
+    if (err) {
+      try {
+        err->reason = why;
+      } catch (...) {  // allocation failure: leave the reason empty
+      }
+    }
+    return std::nullopt;
+  };
+  // YYYY-MM-DDTHH:MM:SS[.f+](Z|+hh:mm|-hh:mm)
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  if (s.size() < 20) return fail("too short for YYYY-MM-DDThh:mm:ss and an offset");
+  if (!detail::parse_digits(s, 0, 4, year) || s[4] != '-' || !detail::parse_digits(s, 5, 2, month) ||
+      s[7] != '-' || !detail::parse_digits(s, 8, 2, day)) {
+    return fail("date must be YYYY-MM-DD");
+  }
+  if (s[10] != 'T' && s[10] != 't' && s[10] != ' ') return fail("expected 'T' between date and time");
+  if (!detail::parse_digits(s, 11, 2, hour) || s[13] != ':' || !detail::parse_digits(s, 14, 2, minute) ||
+      s[16] != ':' || !detail::parse_digits(s, 17, 2, second)) {
+    return fail("time must be hh:mm:ss");
+  }
+  if (year < detail::min_year || year > detail::max_year) return fail("year must be 1400..9999");
+  if (month < 1 || month > 12) return fail("month must be 01..12");
+  if (day < 1 ||
+      day > boost::gregorian::gregorian_calendar::end_of_month_day(
+                static_cast<unsigned short>(year), static_cast<unsigned short>(month))) {
+    return fail("day does not exist in that month");
+  }
+  if (hour > 23) return fail("hour must be 00..23");
+  if (minute > 59) return fail("minute must be 00..59");
+  if (second > 59) return fail("second must be 00..59 (leap seconds are not supported)");
+  std::size_t pos = 19;
+  std::int64_t frac_us = 0;
+  if (s[pos] == '.') {
+    ++pos;
+    const std::size_t start = pos;
+    int digits = 0;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+      if (digits < 6) {
+        frac_us = frac_us * 10 + (s[pos] - '0');
+      } else if (s[pos] != '0') {
+        return fail("fractional seconds finer than a microsecond are not supported");
+      }
+      ++digits;
+      ++pos;
+    }
+    if (pos == start) return fail("expected digits after '.'");
+    for (int i = digits; i < 6; ++i) frac_us *= 10;
+  }
+  if (pos >= s.size()) return fail("missing UTC offset (Z or +hh:mm): local times need their offset");
+  int offset_min = 0;
+  if (s[pos] == 'Z' || s[pos] == 'z') {
+    ++pos;
+  } else if (s[pos] == '+' || s[pos] == '-') {
+    const int sign = s[pos] == '-' ? -1 : 1;
+    int oh = 0, om = 0;
+    if (!detail::parse_digits(s, pos + 1, 2, oh) || pos + 3 >= s.size() || s[pos + 3] != ':' ||
+        !detail::parse_digits(s, pos + 4, 2, om)) {
+      return fail("offset must be Z, +hh:mm or -hh:mm");
+    }
+    if (oh > 23 || om > 59) return fail("offset must be within -23:59..+23:59");
+    offset_min = sign * (oh * 60 + om);
+    pos += 6;
+  } else {
+    return fail("offset must be Z, +hh:mm or -hh:mm");
+  }
+  if (pos != s.size()) return fail("unexpected text after the offset");
+
+  const auto ymd = boost::gregorian::gregorian_calendar::ymd_type(
+      static_cast<unsigned short>(year), static_cast<unsigned short>(month),
+      static_cast<unsigned short>(day));
+  const std::int64_t days =
+      static_cast<std::int64_t>(boost::gregorian::gregorian_calendar::day_number(ymd)) -
+      detail::unix_epoch_day_number();
+  const std::int64_t local_us =
+      days * detail::us_per_day +
+      ((static_cast<std::int64_t>(hour) * 60 + minute) * 60 + second) * 1'000'000LL + frac_us;
+  auto off = UtcOffset::make(offset_min);
+  return from_utc_micros(local_us - static_cast<std::int64_t>(offset_min) * 60'000'000LL, *off);
+}
+
+inline std::string Instant::to_string() const {
+  const std::int64_t local = local_micros();
+  const std::int64_t day = detail::floor_div(local, detail::us_per_day);
+  const std::int64_t in_day = local - day * detail::us_per_day;  // [0, 86399999999]
+  const auto date = day_to_date(day);
+  const auto ymd = date.year_month_day();
+  std::string out;
+  out.reserve(32);
+  const int y = static_cast<int>(ymd.year);
+  out += static_cast<char>('0' + y / 1000);
+  out += static_cast<char>('0' + (y / 100) % 10);
+  detail::put2(out, y % 100);
+  out += '-';
+  detail::put2(out, static_cast<int>(ymd.month));
+  out += '-';
+  detail::put2(out, static_cast<int>(ymd.day));
+  out += 'T';
+  const std::int64_t secs = in_day / 1'000'000LL;
+  detail::put2(out, static_cast<int>(secs / 3600));
+  out += ':';
+  detail::put2(out, static_cast<int>((secs / 60) % 60));
+  out += ':';
+  detail::put2(out, static_cast<int>(secs % 60));
+  std::int64_t frac = in_day % 1'000'000LL;
+  if (frac != 0) {
+    char digits[6];
+    for (int i = 5; i >= 0; --i) {
+      digits[i] = static_cast<char>('0' + frac % 10);
+      frac /= 10;
+    }
+    int n = 6;
+    while (n > 1 && digits[n - 1] == '0') --n;
+    out += '.';
+    out.append(digits, static_cast<std::size_t>(n));
+  }
+  out += offset_.to_string();
+  return out;
+}
+
+}  // namespace calmkit
