@@ -297,7 +297,7 @@ inline std::optional<Instant> Instant::try_parse(std::string_view s, TimeParseEr
   };
   // YYYY-MM-DDTHH:MM:SS[.f+](Z|+hh:mm|-hh:mm)
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
-  if (s.size() < 20) return fail("too short for YYYY-MM-DDThh:mm:ss and an offset");
+  if (s.size() < 19) return fail("too short for YYYY-MM-DDThh:mm:ss");
   if (!detail::parse_digits(s, 0, 4, year) || s[4] != '-' || !detail::parse_digits(s, 5, 2, month) ||
       s[7] != '-' || !detail::parse_digits(s, 8, 2, day)) {
     return fail("date must be YYYY-MM-DD");
@@ -319,7 +319,7 @@ inline std::optional<Instant> Instant::try_parse(std::string_view s, TimeParseEr
   if (second > 59) return fail("second must be 00..59 (leap seconds are not supported)");
   std::size_t pos = 19;
   std::int64_t frac_us = 0;
-  if (s[pos] == '.') {
+  if (pos < s.size() && s[pos] == '.') {
     ++pos;
     const std::size_t start = pos;
     int digits = 0;

@@ -1,0 +1,148 @@
+// Instants, offsets, RFC 3339 text, local calendars and POSIX TZ rules.
+#include <calmkit/time.hpp>
+#include <calmkit/timezone.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <stdexcept>
+
+using calmkit::Instant;
+using calmkit::PosixTimeZone;
+using calmkit::UtcOffset;
+using boost::gregorian::date;
+
+TEST_CASE("RFC 3339 parsing keeps the instant and the offset") {
+  // 21:14 at +01:00 is 20:14 UTC. 2026-03-02 is day 20514 since 1970-01-01
+  // (56 years incl. 14 leap days = 20454 days, + 31 (Jan) + 28 (Feb) + 1).
+  const auto t = Instant::parse("2026-03-02T21:14:00+01:00");
+  CHECK(t.utc_micros() == (20514LL * 86400 + 20 * 3600 + 14 * 60) * 1'000'000LL);
+  CHECK(t.offset().minutes() == 60);
+  CHECK(t.local().hour() == 21);
+  CHECK(t.local_date() == date(2026, 3, 2));
+  CHECK(t.to_string() == "2026-03-02T21:14:00+01:00");
+
+  const auto z = Instant::parse("2026-03-02T20:14:00Z");
+  CHECK(z.utc_micros() == t.utc_micros());
+  CHECK(z != t);  // same moment, different offset: not the same journal entry
+  CHECK(z.to_string() == "2026-03-02T20:14:00Z");
+}
+
+TEST_CASE("fractional seconds are kept to the microsecond and written trimmed") {
+  const auto t = Instant::parse("2026-03-02T21:14:00.25-05:30");
+  CHECK(t.utc_micros() % 1'000'000 == 250'000);
+  CHECK(t.offset().minutes() == -330);
+  CHECK(t.to_string() == "2026-03-02T21:14:00.25-05:30");
+  CHECK(Instant::parse("2026-03-02T21:14:00.123456000Z").to_string() == "2026-03-02T21:14:00.123456Z");
+  CHECK_THROWS_WITH(Instant::parse("2026-03-02T21:14:00.1234567Z"),
+                    Catch::Contains("finer than a microsecond"));
+}
+
+TEST_CASE("an offset can move the local date away from the UTC date") {
+  // 23:30 UTC on 1 March is already 2 March in Tokyo (+09:00) ...
+  const auto tokyo = Instant::parse("2026-03-02T08:30:00+09:00");
+  CHECK(tokyo.utc().date() == date(2026, 3, 1));
+  CHECK(tokyo.local_date() == date(2026, 3, 2));
+  // ... and still 1 March in Sao Paulo for an instant that is 2 March in UTC.
+  const auto sp = Instant::parse("2026-03-01T22:30:00-03:00");
+  CHECK(sp.utc().date() == date(2026, 3, 2));
+  CHECK(sp.local_date() == date(2026, 3, 1));
+  CHECK(sp.local_day() == Instant::date_to_day(date(2026, 3, 1)));
+}
+
+TEST_CASE("instants before 1970 use floor division for the local date") {
+  const auto t = Instant::parse("1969-12-31T23:59:59.5Z");
+  CHECK(t.utc_micros() == -500'000);
+  CHECK(t.local_date() == date(1969, 12, 31));
+  CHECK(t.to_string() == "1969-12-31T23:59:59.5Z");
+}
+
+TEST_CASE("malformed times are rejected with the reason") {
+  CHECK_THROWS_AS(Instant::parse("2026-03-02T21:14:00"), std::invalid_argument);
+  CHECK_THROWS_WITH(Instant::parse("2026-03-02T21:14:00"), Catch::Contains("missing UTC offset"));
+  CHECK_THROWS_WITH(Instant::parse("2026-02-29T10:00:00Z"), Catch::Contains("day does not exist"));
+  CHECK_THROWS_WITH(Instant::parse("2026-13-01T10:00:00Z"), Catch::Contains("month"));
+  CHECK_THROWS_WITH(Instant::parse("2026-03-02T24:00:00Z"), Catch::Contains("hour"));
+  CHECK_THROWS_WITH(Instant::parse("2026-03-02T10:00:60Z"), Catch::Contains("leap"));
+  CHECK_THROWS_WITH(Instant::parse("2026-03-02T10:00:00+0100"), Catch::Contains("offset"));
+  CHECK_THROWS_WITH(Instant::parse("2026-03-02T10:00:00+24:00"), Catch::Contains("offset"));
+  CHECK_THROWS_WITH(Instant::parse("2026-03-02T10:00:00Zjunk"), Catch::Contains("after the offset"));
+  CHECK_THROWS_WITH(Instant::parse("2026/03/02T10:00:00Z"), Catch::Contains("YYYY-MM-DD"));
+  CHECK_THROWS_WITH(Instant::parse("2026-03-02T10:00:00.Z"), Catch::Contains("digits after"));
+  CHECK_FALSE(Instant::try_parse("").has_value());
+  // 2024 is a leap year: 29 February exists.
+  CHECK(Instant::parse("2024-02-29T10:00:00Z").local_date() == date(2024, 2, 29));
+  // lowercase separators are allowed by RFC 3339
+  CHECK(Instant::parse("2026-03-02t10:00:00z") == Instant::parse("2026-03-02T10:00:00Z"));
+}
+
+TEST_CASE("UtcOffset is bounded to +-23:59") {
+  CHECK(UtcOffset(-1439).to_string() == "-23:59");
+  CHECK(UtcOffset(330).to_string() == "+05:30");
+  CHECK(UtcOffset(0).to_string() == "Z");
+  CHECK(UtcOffset(0).to_string(false) == "+00:00");
+  CHECK_THROWS_AS(UtcOffset(1440), std::out_of_range);
+  CHECK_FALSE(UtcOffset::make(-1440).has_value());
+}
+
+TEST_CASE("arithmetic and ordering of instants") {
+  const auto a = Instant::parse("2026-03-02T10:00:00+01:00");
+  const auto b = a + std::chrono::minutes(90);
+  CHECK(b - a == std::chrono::minutes(90));
+  CHECK(b.to_string() == "2026-03-02T11:30:00+01:00");
+  CHECK(a < b);
+  CHECK(Instant::from_local(a.local(), a.offset()) == a);
+  CHECK(Instant::from_utc(a.utc(), a.offset()) == a);
+}
+
+TEST_CASE("ISO weeks start on Monday; months on the 1st") {
+  // 2026-03-02 is a Monday; 2026-03-08 a Sunday; 2026-01-01 a Thursday whose
+  // ISO week starts on Monday 2025-12-29.
+  CHECK(calmkit::iso_week_start(date(2026, 3, 2)) == date(2026, 3, 2));
+  CHECK(calmkit::iso_week_start(date(2026, 3, 8)) == date(2026, 3, 2));
+  CHECK(calmkit::iso_week_start(date(2026, 1, 1)) == date(2025, 12, 29));
+  CHECK(calmkit::month_start(date(2026, 2, 28)) == date(2026, 2, 1));
+}
+
+TEST_CASE("POSIX TZ offsets are read west-positive, unlike Boost's own parser") {
+  // POSIX 'CET-1' means one hour EAST of UTC. Boost would read it as UTC-1.
+  PosixTimeZone cet("CET-1CEST,M3.5.0,M10.5.0/3");
+  CHECK(cet.standard_offset_minutes() == 60);
+  CHECK(cet.offset_at(Instant::parse("2026-01-15T12:00:00Z")).minutes() == 60);
+  CHECK(cet.offset_at(Instant::parse("2026-07-01T12:00:00Z")).minutes() == 120);
+  // The spring change: last Sunday of March 2026 is the 29th, at 02:00 CET = 01:00 UTC.
+  CHECK(cet.offset_at(Instant::parse("2026-03-29T00:59:59Z")).minutes() == 60);
+  CHECK(cet.offset_at(Instant::parse("2026-03-29T01:00:00Z")).minutes() == 120);
+  // The autumn change: last Sunday of October 2026 is the 25th, at 03:00 CEST = 01:00 UTC.
+  CHECK(cet.offset_at(Instant::parse("2026-10-25T00:59:59Z")).minutes() == 120);
+  CHECK(cet.offset_at(Instant::parse("2026-10-25T01:00:00Z")).minutes() == 60);
+  CHECK(cet.localize(Instant::parse("2026-07-01T12:00:00Z")).to_string() == "2026-07-01T14:00:00+02:00");
+
+  // US Eastern: 'EST5EDT' is five hours WEST. Second Sunday of March 2026 is the
+  // 8th, 02:00 EST = 07:00 UTC; first Sunday of November is the 1st, 02:00 EDT = 06:00 UTC.
+  PosixTimeZone us("EST5EDT,M3.2.0,M11.1.0");
+  CHECK(us.offset_at(Instant::parse("2026-03-08T06:59:59Z")).minutes() == -300);
+  CHECK(us.offset_at(Instant::parse("2026-03-08T07:00:00Z")).minutes() == -240);
+  CHECK(us.offset_at(Instant::parse("2026-11-01T05:59:59Z")).minutes() == -240);
+  CHECK(us.offset_at(Instant::parse("2026-11-01T06:00:00Z")).minutes() == -300);
+
+  // No DST, half-hour offset, quoted names.
+  CHECK(PosixTimeZone("IST-5:30").offset_at(Instant::parse("2026-07-01T00:00:00Z")).minutes() == 330);
+  CHECK(PosixTimeZone("<-03>3").offset_at(Instant::parse("2026-07-01T00:00:00Z")).minutes() == -180);
+  // Southern hemisphere: DST spans the new year (Sydney, AEST-10AEDT,M10.1.0,M4.1.0/3).
+  PosixTimeZone syd("AEST-10AEDT,M10.1.0,M4.1.0/3");
+  CHECK(syd.offset_at(Instant::parse("2026-01-15T00:00:00Z")).minutes() == 660);
+  CHECK(syd.offset_at(Instant::parse("2026-07-15T00:00:00Z")).minutes() == 600);
+  // An explicit DST offset (absolute, POSIX): Lord Howe-like half-hour DST.
+  PosixTimeZone lhi("<+1030>-10:30<+11>-11,M10.1.0,M4.1.0");
+  CHECK(lhi.offset_at(Instant::parse("2026-01-15T00:00:00Z")).minutes() == 660);
+  CHECK(lhi.offset_at(Instant::parse("2026-07-15T00:00:00Z")).minutes() == 630);
+}
+
+TEST_CASE("malformed POSIX TZ rules get a clear error") {
+  CHECK_THROWS_WITH(PosixTimeZone("CET"), Catch::Contains("standard-time offset is missing"));
+  CHECK_THROWS_WITH(PosixTimeZone("C-1"), Catch::Contains("at least 3 characters"));
+  CHECK_THROWS_WITH(PosixTimeZone("CET-1CEST"), Catch::Contains("start and end rules"));
+  CHECK_THROWS_WITH(PosixTimeZone("CET-1CEST,M13.5.0,M10.5.0"), Catch::Contains("Mm.w.d"));
+  CHECK_THROWS_WITH(PosixTimeZone("CET-1CEST,M3.5.0,M10.5.0/3x"), Catch::Contains("unexpected text"));
+  CHECK_THROWS_AS(PosixTimeZone("<CET-1"), std::invalid_argument);
+}
