@@ -1,0 +1,168 @@
+// The Journal container: ordering, invariants, per-participant and time-range queries,
+// and the bounded value types and vocabularies it is made of.
+#include <calmkit/journal.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <stdexcept>
+
+using namespace calmkit;
+
+namespace {
+Instant at(const char* s) { return Instant::parse(s); }
+
+Trigger trig(std::string p, std::string id, const char* time, int intensity = 7) {
+  Trigger t;
+  t.participant = std::move(p);
+  t.id = std::move(id);
+  t.time = at(time);
+  t.category = TriggerCategory::delayed_reply;
+  t.intensity = Intensity(intensity);
+  return t;
+}
+
+Reading read(std::string p, const char* time, int intensity, std::string trigger = "") {
+  Reading r;
+  r.participant = std::move(p);
+  r.time = at(time);
+  r.intensity = Intensity(intensity);
+  r.trigger = std::move(trigger);
+  return r;
+}
+}  // namespace
+
+TEST_CASE("Intensity and Percent cannot hold out-of-range values") {
+  CHECK(Intensity(10).value() == 10);
+  CHECK_THROWS_AS(Intensity(11), std::out_of_range);
+  CHECK_THROWS_WITH(Intensity(-1), Catch::Contains("intensity must be an integer 0..10"));
+  CHECK_FALSE(Intensity::make(11).has_value());
+  CHECK(Percent(100).value() == 100);
+  CHECK_THROWS_WITH(Percent(101), Catch::Contains("percentage must be an integer 0..100"));
+  CHECK(Intensity(3) < Intensity(4));
+}
+
+TEST_CASE("vocabulary tables map ids, labels and groups both ways") {
+  CHECK(to_id(TriggerCategory::delayed_reply) == "delayed_reply");
+  CHECK(group_of(TriggerCategory::delayed_reply) == TriggerGroup::relationship);
+  CHECK(group_of(TriggerCategory::health_concern) == TriggerGroup::life);
+  CHECK(group_of(TriggerCategory::perfectionism) == TriggerGroup::internal);
+  CHECK(trigger_category_from_id("plans_cancelled") == TriggerCategory::plans_cancelled);
+  CHECK_FALSE(trigger_category_from_id("Delayed_Reply").has_value());  // ids are case-sensitive
+  CHECK_THROWS_WITH(parse_trigger_category("ghosting"), Catch::Contains("unknown trigger category 'ghosting'"));
+  CHECK(parse_distortion("mind_reading") == Distortion::mind_reading);
+  CHECK_THROWS_AS(parse_distortion("doom"), std::invalid_argument);
+  // every id round-trips and every label is written
+  for (const auto& e : trigger_category_table) {
+    CHECK(trigger_category_from_id(e.id) == e.value);
+    CHECK_FALSE(e.label.empty());
+  }
+  for (const auto& e : distortion_table) CHECK(distortion_from_id(e.id) == e.value);
+  // the spec's 18 trigger ids and 12 distortions
+  CHECK(trigger_category_table.size() == 18);
+  CHECK(distortion_table.size() == 12);
+}
+
+TEST_CASE("records are kept ordered by participant, then time, whatever the insertion order") {
+  Journal j;
+  j.add(trig("b", "t1", "2026-03-02T10:00:00Z"));
+  j.add(trig("a", "t2", "2026-03-03T10:00:00Z"));
+  j.add(trig("a", "t1", "2026-03-02T10:00:00+05:00"));  // 05:00Z, earlier than a/t2
+  REQUIRE(j.triggers().size() == 3);
+  CHECK(j.triggers()[0].participant == "a");
+  CHECK(j.triggers()[0].id == "t1");
+  CHECK(j.triggers()[1].id == "t2");
+  CHECK(j.triggers()[2].participant == "b");
+  CHECK(j.participants() == std::vector<std::string>{"a", "b"});
+  CHECK(j.triggers_of("a").size() == 2);
+  CHECK(j.triggers_of("c").empty());
+}
+
+TEST_CASE("time-range queries are half-open [from, to) and compare instants, not wall clocks") {
+  Journal j;
+  j.add(trig("p", "t1", "2026-03-02T10:00:00Z"));
+  j.add(read("p", "2026-03-02T10:30:00Z", 6, "t1"));
+  // 12:00 at +01:00 is 11:00Z
+  j.add(read("p", "2026-03-02T12:00:00+01:00", 4, "t1"));
+  j.add(read("p", "2026-03-02T12:00:00Z", 2, "t1"));
+  const auto from = at("2026-03-02T10:30:00Z");
+  const auto to = at("2026-03-02T12:00:00Z");
+  const auto rs = j.readings_between("p", from, to);
+  REQUIRE(rs.size() == 2);  // 10:30Z and 11:00Z; 12:00Z is excluded
+  CHECK(rs[0].intensity.value() == 6);
+  CHECK(rs[1].intensity.value() == 4);
+  CHECK(j.triggers_between("p", from, to).empty());
+  const auto span = j.span_of("p");
+  REQUIRE(span.has_value());
+  CHECK(span->first == at("2026-03-02T10:00:00Z"));
+  CHECK(span->second == at("2026-03-02T12:00:00Z"));
+  CHECK_FALSE(j.span_of("nobody").has_value());
+}
+
+TEST_CASE("invariants: ids, duplicates, references, exercise end") {
+  Journal j;
+  j.add(trig("p", "t1", "2026-03-02T10:00:00Z"));
+  SECTION("duplicate trigger id for the same participant") {
+    CHECK_THROWS_WITH(j.add(trig("p", "t1", "2026-03-03T10:00:00Z")),
+                      Catch::Contains("duplicate trigger id 't1' for participant 'p'"));
+    CHECK(j.size() == 1);  // unchanged
+  }
+  SECTION("the same id for another participant is fine") {
+    j.add(trig("q", "t1", "2026-03-03T10:00:00Z"));
+    CHECK(j.size() == 2);
+  }
+  SECTION("a trigger needs an id") {
+    CHECK_THROWS_WITH(j.add(trig("p", "", "2026-03-03T10:00:00Z")), Catch::Contains("non-empty id"));
+  }
+  SECTION("references must name a trigger of the same participant") {
+    CHECK_THROWS_WITH(j.add(read("q", "2026-03-02T11:00:00Z", 3, "t1")),
+                      Catch::Contains("refers to trigger 't1', which participant 'q' does not have"));
+    j.add(read("p", "2026-03-02T11:00:00Z", 3, "t1"));
+    CHECK(j.readings().size() == 1);
+  }
+  SECTION("an exercise may not end before it starts") {
+    ExerciseSession e;
+    e.participant = "p";
+    e.id = "e1";
+    e.exercise = "breathing.box";
+    e.time = at("2026-03-02T10:05:00Z");
+    e.end = at("2026-03-02T10:04:00Z");
+    CHECK_THROWS_WITH(j.add(e), Catch::Contains("end is before time"));
+    // the same instant in another offset is not "before"
+    e.end = at("2026-03-02T11:05:00+01:00");
+    j.add(e);
+    CHECK(j.exercises().size() == 1);
+  }
+  SECTION("reading ids are optional but unique when given") {
+    auto r = read("p", "2026-03-02T11:00:00Z", 3);
+    j.add(r);
+    j.add(r);  // two unnamed readings at the same time are allowed
+    r.id = "r1";
+    j.add(r);
+    CHECK_THROWS_WITH(j.add(r), Catch::Contains("duplicate reading id 'r1'"));
+  }
+}
+
+TEST_CASE("the checking constructor finds what add() would refuse") {
+  RecordSet rs;
+  rs.triggers.push_back(trig("p", "t1", "2026-03-02T10:00:00Z"));
+  rs.readings.push_back(read("p", "2026-03-02T11:00:00Z", 3, "t9"));
+  CHECK_THROWS_WITH(Journal(rs), Catch::Contains("refers to trigger 't9'"));
+  rs.readings.clear();
+  rs.triggers.push_back(trig("p", "t1", "2026-03-04T10:00:00Z"));
+  CHECK_THROWS_WITH(Journal(rs), Catch::Contains("duplicate trigger id 't1'"));
+}
+
+TEST_CASE("journals compare equal by content, independent of insertion order") {
+  Journal a, b;
+  a.add(trig("p", "t1", "2026-03-02T10:00:00Z"));
+  a.add(trig("p", "t2", "2026-03-02T12:00:00Z"));
+  b.add(trig("p", "t2", "2026-03-02T12:00:00Z"));
+  b.add(trig("p", "t1", "2026-03-02T10:00:00Z"));
+  CHECK(a == b);
+  b.add(read("p", "2026-03-02T13:00:00Z", 1));
+  CHECK_FALSE(a == b);
+  // moving the records out and back in keeps the journal
+  Journal c(std::move(b).release());
+  CHECK(c.size() == 3);
+  CHECK(b.empty());
+}
