@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# One-step set-up for a fresh Debian 12 machine (and a quick no-op when done):
+#   1. Debian packages: compiler, CMake, Ninja, Boost, simdjson, range-v3, Catch2 2.13, Doxygen;
+#   2. Python packages for the chosen interpreter (PYTHON, default: the first python3 on PATH);
+#   3. the C++ build in ./build (CMake preset "default": library, tests, Python module);
+#   4. `pip install .` so that `python3 -m calmkit` and the `calmkit` command work.
+# Safe to run again: each step only does what is missing or out of date.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+PY=$(command -v "$PYTHON") || { echo "setup: no '$PYTHON' on PATH" >&2; exit 1; }
+
+apt_packages=(g++ cmake ninja-build libboost-dev libsimdjson-dev librange-v3-dev catch2 doxygen
+              libsqlite3-dev)
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Python build and test dependencies (versions as in pyproject.toml).
+if ! "$PY" -c "import numpy, pandas, pytest, hypothesis, matplotlib, scikit_build_core, pybind11" 2>/dev/null; then
+  echo "setup: installing Python packages for $PY"
+  "$PY" -m pip install -q --disable-pip-version-check \
+    "numpy>=1.24" "pandas>=2.0" "pytest>=7" "hypothesis>=6" "matplotlib>=3.6" \
+    "scikit-build-core>=0.10" "pybind11>=2.12" "jsonschema>=4"
+fi
+
+echo "setup: building ./build"
+cmake --preset default -DPython_EXECUTABLE="$PY" >/dev/null
+cmake --build --preset default
+
+echo "setup: installing the calmkit Python package"
+"$PY" -m pip install -q --disable-pip-version-check --no-build-isolation .
+echo "setup: done"
