@@ -1,0 +1,998 @@
+// The deterministic synthetic journal generator (see include/calmkit/synthetic.hpp).
+//
+// Determinism: every random number comes from our own xoshiro256** generator
+// (seeded through splitmix64), and every distribution is written here from
+// IEEE-754 basic operations (+ - * / sqrt floor frexp ldexp are exactly rounded
+// or exact everywhere). We also avoid std::exp/std::log, whose last bit may
+// differ between C libraries, by using the small det_exp/det_log below. Times
+// are rounded to whole seconds and scores to integers, so the journal is the
+// same with libstdc++, libc++ and MSVC.
+//
+// Streams: participant k draws only from streams derived from (seed, k, purpose),
+// so adding participants never changes earlier ones, and changing, say, the
+// exercise probability does not move the trigger times.
+
+#include <calmkit/synthetic.hpp>
+#include <calmkit/timezone.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#if defined(__clang__)
+// Fused multiply-add would change the last bits of the polynomials below.
+#pragma STDC FP_CONTRACT OFF
+#endif
+
+namespace calmkit {
+namespace detail {
+namespace {
+
+// ---------------------------------------------------------------------------
+// Random numbers
+
+std::uint64_t splitmix64_next(std::uint64_t& state) noexcept {
+  std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+/// The seed of one independent stream: (user seed, participant index, purpose).
+std::uint64_t stream_seed(std::uint64_t seed, std::uint64_t participant, std::uint64_t purpose) noexcept {
+  std::uint64_t s = seed;
+  std::uint64_t h = splitmix64_next(s);
+  h ^= 0xD6E8FEB86659FD93ULL * (participant + 1);
+  h = splitmix64_next(h);
+  h ^= 0xA0761D6478BD642FULL * (purpose + 1);
+  return splitmix64_next(h);
+}
+
+/// exp(x) from basic operations only: x = k ln2 + r, |r| <= ln2/2, Taylor to r^13
+/// (truncation error < 1e-17 relative), then an exact scaling by 2^k.
+double det_exp(double x) noexcept {
+  if (x < -700.0) return 0.0;
+  if (x > 700.0) x = 700.0;
+  constexpr double ln2_hi = 6.93147180369123816490e-01;  // fdlibm's split of ln 2
+  constexpr double ln2_lo = 1.90821492927058770002e-10;
+  constexpr double inv_ln2 = 1.44269504088896338700e+00;
+  const double k = std::floor(x * inv_ln2 + 0.5);
+  const double r = (x - k * ln2_hi) - k * ln2_lo;
+  double p = 1.0;
+  for (int n = 13; n >= 1; --n) p = 1.0 + r * p / n;
+  return std::ldexp(p, static_cast<int>(k));
+}
+
+/// log(x), x > 0, from basic operations: x = m 2^e with m in [sqrt(1/2), sqrt(2)),
+/// log m = 2 atanh((m-1)/(m+1)) as a series in s = f^2 <= 0.0295 to s^11.
+double det_log(double x) noexcept {
+  constexpr double ln2_hi = 6.93147180369123816490e-01;
+  constexpr double ln2_lo = 1.90821492927058770002e-10;
+  int e = 0;
+  double m = std::frexp(x, &e);  // [0.5, 1)
+  if (m < 0.70710678118654752440) {
+    m *= 2.0;
+    --e;
+  }
+  const double f = (m - 1.0) / (m + 1.0);
+  const double s = f * f;
+  double t = 1.0 / 23.0;
+  for (int n = 21; n >= 1; n -= 2) t = 1.0 / n + s * t;
+  return e * ln2_hi + (2.0 * f * t + e * ln2_lo);
+}
+
+/// xoshiro256** (Blackman & Vigna) with the distributions the generator needs.
+class Rng {
+ public:
+  explicit Rng(std::uint64_t seed) noexcept {
+    for (auto& w : s_) w = splitmix64_next(seed);
+  }
+
+  std::uint64_t next() noexcept {
+    const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
+    const std::uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = rotl(s_[3], 45);
+    return result;
+  }
+
+  /// Uniform on [0, 1) with 53 random bits.
+  double uniform() noexcept { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+  /// Uniform on [a, b).
+  double uniform(double a, double b) noexcept { return a + (b - a) * uniform(); }
+  /// Uniform integer on [lo, hi], unbiased (rejection).
+  int uniform_int(int lo, int hi) noexcept {
+    const std::uint64_t range = static_cast<std::uint64_t>(hi - lo) + 1;
+    const std::uint64_t threshold = (0 - range) % range;
+    std::uint64_t r = next();
+    while (r < threshold) r = next();
+    return lo + static_cast<int>(r % range);
+  }
+  bool bernoulli(double p) noexcept { return uniform() < p; }
+  /// Exponential with the given rate (mean 1/rate).
+  double exponential(double rate) noexcept { return -det_log(1.0 - uniform()) / rate; }
+  /// Normal by Marsaglia's polar form of Box–Muller (needs only log and sqrt).
+  double normal(double mean, double sd) noexcept {
+    double u = 0.0, v = 0.0, s = 0.0;
+    do {
+      u = uniform(-1.0, 1.0);
+      v = uniform(-1.0, 1.0);
+      s = u * u + v * v;
+    } while (s >= 1.0 || s == 0.0);
+    return mean + sd * u * std::sqrt(-2.0 * det_log(s) / s);
+  }
+  /// Log-normal with median `median` and log-sd `sigma`.
+  double lognormal(double median, double sigma) noexcept { return median * det_exp(normal(0.0, sigma)); }
+  /// Poisson: Knuth's product of uniforms for small means, a rounded normal above 30.
+  int poisson(double mean) noexcept {
+    if (mean <= 0.0) return 0;
+    if (mean > 30.0) {
+      const double x = std::floor(normal(mean, std::sqrt(mean)) + 0.5);
+      return x < 0.0 ? 0 : static_cast<int>(std::min(x, 1e9));
+    }
+    const double limit = det_exp(-mean);
+    int k = 0;
+    double p = uniform();
+    while (p > limit) {
+      ++k;
+      p *= uniform();
+    }
+    return k;
+  }
+  /// Index drawn with probability proportional to `weights` (all >= 0, sum > 0).
+  std::size_t categorical(std::span<const double> weights) noexcept {
+    double total = 0.0;
+    for (double w : weights) total += w;
+    double x = uniform() * total;
+    for (std::size_t i = 0; i < weights.size(); ++i) {
+      if (x < weights[i]) return i;
+      x -= weights[i];
+    }
+    return weights.size() - 1;  // only reached through rounding
+  }
+  /// Up to `n` distinct indices drawn by weight, without replacement, in draw order.
+  std::vector<std::size_t> distinct(std::span<const double> weights, std::size_t n) {
+    std::vector<double> w(weights.begin(), weights.end());
+    std::vector<std::size_t> out;
+    n = std::min(n, w.size());
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::size_t k = categorical(w);
+      out.push_back(k);
+      w[k] = 0.0;
+    }
+    return out;
+  }
+
+ private:
+  static std::uint64_t rotl(std::uint64_t x, int k) noexcept { return (x << k) | (x >> (64 - k)); }
+  std::array<std::uint64_t, 4> s_{};
+};
+
+/// Equal weights for picking from a phrase list.
+template <std::size_t N>
+std::array<double, N> flat() {
+  std::array<double, N> w{};
+  w.fill(1.0);
+  return w;
+}
+
+template <std::size_t N>
+std::string pick(Rng& rng, const std::array<std::string_view, N>& list) {
+  return std::string(list[static_cast<std::size_t>(rng.uniform_int(0, static_cast<int>(N) - 1))]);
+}
+
+template <std::size_t N>
+std::vector<std::string> pick_distinct(Rng& rng, const std::array<std::string_view, N>& list,
+                                       std::size_t n) {
+  const auto w = flat<N>();
+  std::vector<std::string> out;
+  for (std::size_t i : rng.distinct(w, n)) out.emplace_back(list[i]);
+  return out;
+}
+
+int clamp_round(double x, int lo, int hi) noexcept {
+  const double r = std::floor(x + 0.5);
+  if (r < lo) return lo;
+  if (r > hi) return hi;
+  return static_cast<int>(r);
+}
+
+// ---------------------------------------------------------------------------
+// Time
+
+constexpr std::int64_t us_per_second = 1'000'000;
+constexpr std::int64_t us_per_minute = 60 * us_per_second;
+constexpr std::int64_t us_per_hour = 60 * us_per_minute;
+
+/// Minutes (a double) to whole seconds in microseconds.
+std::int64_t minutes_us(double minutes) noexcept {
+  return static_cast<std::int64_t>(std::floor(minutes * 60.0 + 0.5)) * us_per_second;
+}
+
+/// A zone's offsets over the span, precomputed: Boost's rule evaluation is far
+/// too slow to run for each of millions of records, and a 56-day span holds at
+/// most a couple of changes. Changes are found by a daily scan and a binary
+/// search to the second (real transitions fall on whole hours).
+class OffsetTimeline {
+ public:
+  OffsetTimeline(const PosixTimeZone& tz, std::int64_t from_us, std::int64_t to_us) {
+    auto at = [&tz](std::int64_t s) { return tz.offset_at(Instant::from_utc_micros(s * us_per_second)); };
+    const std::int64_t from_s = from_us / us_per_second - 2 * 86'400;
+    const std::int64_t to_s = to_us / us_per_second + 2 * 86'400;
+    first_ = at(from_s);
+    if (!tz.has_dst()) return;
+    std::int64_t prev_s = from_s;
+    UtcOffset prev = first_;
+    for (std::int64_t s = from_s + 86'400;; s += 86'400) {
+      s = std::min(s, to_s);
+      const UtcOffset cur = at(s);
+      if (cur != prev) {
+        std::int64_t lo = prev_s, hi = s;  // at(lo) == prev, at(hi) == cur
+        while (hi - lo > 1) {
+          const std::int64_t mid = lo + (hi - lo) / 2;
+          (at(mid) == prev ? lo : hi) = mid;
+        }
+        changes_.emplace_back(hi * us_per_second, cur);
+        prev = cur;
+      }
+      prev_s = s;
+      if (s == to_s) break;
+    }
+  }
+
+  /// The offset the clocks show at `utc_us`.
+  [[nodiscard]] UtcOffset at(std::int64_t utc_us) const noexcept {
+    UtcOffset o = first_;
+    for (const auto& [when, off] : changes_) {
+      if (utc_us < when) break;
+      o = off;
+    }
+    return o;
+  }
+  /// The UTC instant of a local wall time (micros since the epoch, local).
+  /// A wall time skipped by a spring change maps an hour on, as clocks do.
+  [[nodiscard]] std::int64_t local_to_utc(std::int64_t local_us) const noexcept {
+    const std::int64_t guess = local_us - at(local_us - first_.minutes() * us_per_minute).minutes() * us_per_minute;
+    return local_us - at(guess).minutes() * us_per_minute;
+  }
+  [[nodiscard]] Instant instant(std::int64_t utc_us) const noexcept {
+    return Instant::from_utc_micros(utc_us, at(utc_us));
+  }
+
+ private:
+  UtcOffset first_;
+  std::vector<std::pair<std::int64_t, UtcOffset>> changes_;
+};
+
+// ---------------------------------------------------------------------------
+// The world the generator draws from
+
+/// Home zones and how common they are in the cohort. Two Northern DST rules
+/// change inside the default span (US 2026-03-08, Europe 2026-03-29), the
+/// Australian one goes back on 2026-04-05, and three fixed offsets (India,
+/// Brazil/Argentina, Japan/Korea) make sure the half-hour offset and both signs
+/// are exercised.
+struct ZoneSpec {
+  std::string_view rule;  // POSIX TZ string
+  double weight;
+};
+constexpr std::array<ZoneSpec, 6> zone_specs{{
+    {"CET-1CEST,M3.5.0,M10.5.0/3", 3.0},
+    {"EST5EDT,M3.2.0,M11.1.0", 3.0},
+    {"IST-5:30", 1.5},
+    {"<-03>3", 1.0},
+    {"JST-9", 1.5},
+    {"AEST-10AEDT,M10.1.0,M4.1.0/3", 1.0},
+}};
+
+/// Relative likelihood of a trigger by local hour [0, 23]. The attachment alarm
+/// fires most in the evening, when people are apart and waiting on messages,
+/// and in the small hours (rumination in bed, 1–3 a.m.); least in working hours
+/// when attention is taken, and almost never in the early morning.
+constexpr std::array<double, 24> hour_profile{
+    1.6, 1.8, 1.6, 0.9, 0.4, 0.25, 0.3, 0.6, 0.7, 0.5, 0.45, 0.5,     // 00–11
+    0.7, 0.55, 0.5, 0.55, 0.75, 1.0, 1.2, 1.4, 1.6, 1.8, 1.9, 1.8};  // 12–23
+
+/// Base weights of the 18 categories (enum order). Relationship triggers
+/// dominate for anxious attachment (slow replies above all); life and inner
+/// ones are rarer. Each person scales these by a log-normal factor.
+constexpr std::array<double, 18> category_base{
+    6.0,  // delayed_reply
+    4.0,  // mixed_signals
+    4.0,  // partner_distance
+    2.5,  // routine_change
+    3.0,  // conflict
+    2.0,  // partner_stress
+    3.0,  // lack_of_clarity
+    2.5,  // plans_cancelled
+    2.0,  // being_alone
+    1.5,  // social_comparison
+    1.0,  // family_gathering
+    0.8,  // health_concern
+    1.0,  // financial_stress
+    0.6,  // major_decision
+    1.2,  // physical_sensation
+    1.5,  // negative_self_talk
+    1.0,  // perfectionism
+    0.5,  // other
+};
+
+/// What was happening, two per category (enum order).
+constexpr std::array<std::array<std::string_view, 2>, 18> contexts{{
+    {"sent a message at lunch and still no answer by evening", "they were online but did not reply"},
+    {"affectionate at breakfast, short on the phone later", "said they missed me, then cut the call short"},
+    {"quiet all evening with eyes on their phone", "shorter messages than usual all week"},
+    {"no good-morning message today", "they moved their gym night without mentioning it"},
+    {"disagreement about the weekend plans", "they said I was overreacting"},
+    {"they are buried in a deadline and barely talk", "their parent is ill and they pulled back"},
+    {"asked where this is going and got a vague answer", "not sure whether we are meeting on Saturday"},
+    {"dinner moved to next week at the last minute", "they cancelled our call to stay late at work"},
+    {"empty flat on a Friday night", "they are away for the weekend"},
+    {"friends posted engagement photos", "scrolling through other couples' holiday pictures"},
+    {"family dinner with questions about my love life", "a party where I knew almost nobody"},
+    {"waiting for test results", "a headache that would not go away"},
+    {"an unexpected bill arrived", "my manager criticised my report"},
+    {"talking about moving in together", "a job offer in another city"},
+    {"heart racing after too much coffee", "woke up with a tight chest"},
+    {"kept replaying what I said at dinner", "told myself I am too needy"},
+    {"rewrote a message to them five times", "worried I forgot a date that matters to them"},
+    {"an old song came on the radio", "something unsettled me that I cannot name"},
+}};
+
+constexpr std::array<std::string_view, 12> thoughts{
+    "they are losing interest",        "I did something wrong",
+    "they are going to leave",         "I am too much for them",
+    "something bad has happened",      "they would reply if they cared",
+    "I will end up alone",             "everyone else is happier than me",
+    "I cannot cope with this",         "they are talking to someone else",
+    "I always ruin things",            "I need to fix this right now",
+};
+
+constexpr std::array<std::string_view, 12> sensations{
+    "tight chest",   "shallow breathing", "racing heart", "knot in the stomach",
+    "restless hands", "lump in the throat", "hot face",   "clenched jaw",
+    "shaky legs",    "nausea",            "heavy limbs",  "cannot sit still",
+};
+
+constexpr std::array<std::string_view, 10> urges{
+    "check when they were last online",
+    "send another message",
+    "call them",
+    "ask whether we are okay",
+    "reread our old messages",
+    "look at their social media",
+    "go silent to protect myself",
+    "apologise for something I did not do",
+    "write a long message explaining everything",
+    "cancel my own plans to stay available",
+};
+
+constexpr std::array<std::string_view, 12> responses{
+    "put the phone in another room",
+    "named the feeling out loud",
+    "waited before replying",
+    "went for a short walk",
+    "breathed slowly for a few minutes",
+    "wrote the worry down",
+    "texted a friend instead",
+    "remembered the last time this turned out fine",
+    "made tea and sat with the feeling",
+    "listed three other explanations",
+    "took a warm shower",
+    "let the wave peak and pass",
+};
+
+constexpr std::array<std::string_view, 6> extra_tags{
+    "tired", "after-coffee", "long-distance", "texting", "work-day", "recurring",
+};
+
+// Thought-record text, by trigger group (relationship, life, internal).
+constexpr std::array<std::array<std::string_view, 4>, 3> automatic_thoughts{{
+    {"They are pulling away because I am not enough",
+     "If they cared they would have answered by now", "This is the beginning of the end",
+     "They are annoyed with me and will not say it"},
+    {"If this goes wrong everything falls apart", "Nobody really wants me around",
+     "I will never get this right", "I will be left on my own with this"},
+    {"Feeling this scared means something is truly wrong", "I am too needy to be loved",
+     "Everyone can see how anxious I am", "I should be over this by now"},
+}};
+
+constexpr std::array<std::string_view, 6> evidence_for{
+    "they replied more slowly than usual", "they seemed distracted",
+    "it happened once before",            "their tone felt flat",
+    "they did not say goodnight",         "plans changed without much explanation",
+};
+
+constexpr std::array<std::string_view, 7> evidence_against{
+    "they said yesterday they were looking forward to the weekend",
+    "they have always replied in the end",
+    "they told me their day was packed",
+    "they made plans with me for next week",
+    "a friend read the message and saw nothing cold in it",
+    "I have felt exactly this before and it passed",
+    "they checked in on me when I was ill",
+};
+
+constexpr std::array<std::string_view, 12> alternative_explanations{
+    "their phone battery died",
+    "they are in a meeting",
+    "they fell asleep early",
+    "they are tired and need quiet, not distance from me",
+    "they are dealing with their own stress",
+    "they read it and want to answer properly later",
+    "they did not see my message",
+    "they are driving",
+    "they are with family and cannot talk",
+    "they thought no reply was needed",
+    "their mood had nothing to do with me",
+    "they feel as unsure as I do",
+};
+
+constexpr std::array<std::string_view, 5> friend_advice{
+    "You have no proof anything is wrong; give it until tomorrow",
+    "One quiet evening does not undo months of care",
+    "Look after yourself tonight and ask them calmly later",
+    "You deserve the patience you would give anyone else",
+    "Feelings are loud, not always right",
+};
+
+constexpr std::array<std::string_view, 5> balanced_thoughts{
+    "The silence is uncomfortable, but it most likely has an ordinary reason",
+    "I can feel anxious and still wait before acting",
+    "One slow reply is not a verdict on the relationship",
+    "I cannot know what they think; I can look after myself",
+    "The alarm is loud, but the facts are mild",
+};
+
+/// Emotions named in thought records and how often; anxiety leads.
+constexpr std::array<std::string_view, 7> emotion_names{
+    "anxiety", "fear", "sadness", "shame", "loneliness", "anger", "jealousy"};
+constexpr std::array<double, 7> emotion_weights{5.0, 2.0, 2.5, 1.5, 1.5, 1.0, 0.8};
+
+/// Distortions (enum order): mind reading, catastrophizing and fortune telling
+/// are the traps anxious attachment falls into most.
+constexpr std::array<double, 12> distortion_weights{
+    1.5,  // all_or_nothing
+    1.5,  // overgeneralization
+    1.0,  // mental_filter
+    1.0,  // discounting_positive
+    5.0,  // mind_reading
+    4.0,  // fortune_telling
+    5.0,  // catastrophizing
+    2.0,  // emotional_reasoning
+    1.0,  // should_statements
+    1.0,  // labeling
+    2.0,  // personalization
+    0.5,  // blaming
+};
+
+constexpr std::array<std::string_view, 12> things_seen{
+    "the lamp by the window", "a blue mug",        "rain on the glass",    "my keys on the table",
+    "a crack in the ceiling", "the green cushion", "a stack of books",     "the clock on the wall",
+    "a plant on the shelf",   "my own hands",      "a red car outside",    "the light switch",
+};
+
+constexpr std::array<std::string_view, 5> names_for_feeling{
+    "fear", "the old abandonment alarm", "loneliness", "worry about being left", "shame"};
+
+constexpr std::array<std::string_view, 3> notes_high{
+    "still checking my phone", "hard to think about anything else", "pacing around"};
+constexpr std::array<std::string_view, 3> notes_mid{
+    "a little easier now", "breathing slower", "the urge is fading"};
+constexpr std::array<std::string_view, 3> notes_low{
+    "feeling steadier", "mostly settled", "back to my evening"};
+constexpr std::array<std::string_view, 4> notes_checkin{
+    "daily check-in", "morning check-in", "calm day so far", "a bit on edge today"};
+
+/// Exercises used in the moment, with how often, how long and how much they
+/// help. Durations (minutes) follow what each one takes: a physiological sigh
+/// or a pause is a minute or two, paced breathing a few minutes, coherent
+/// breathing and the cognitive exercise five to twelve, progressive muscle
+/// relaxation walks through the whole body (10–20), a walk 10–25; cold water
+/// (TIPP) works within a few minutes. `effect` is the mean drop in distress
+/// (0–10 points) when completed: body-based ones (TIPP, PMR, walking) lead,
+/// a bare pause helps least.
+struct ExerciseSpec {
+  std::string_view id;
+  double weight;
+  double min_minutes, max_minutes;
+  double effect;
+};
+constexpr std::array<ExerciseSpec, 12> exercise_catalog{{
+    {"breathing.extended-exhale", 1.4, 3, 6, 1.8},
+    {"breathing.4-7-8", 1.3, 2, 5, 1.9},
+    {"breathing.box", 1.2, 3, 6, 1.7},
+    {"breathing.coherent", 1.0, 5, 12, 2.0},
+    {"breathing.physiological-sigh", 1.0, 1, 3, 1.5},
+    {"grounding.5-4-3-2-1", 1.3, 3, 8, 2.2},
+    {"relaxation.progressive-muscle", 0.6, 10, 20, 2.5},
+    {"tipp.temperature", 0.5, 1, 4, 2.6},
+    {"movement.short-walk", 0.8, 10, 25, 2.3},
+    {"mindfulness.name-it", 0.9, 2, 5, 1.4},
+    {"pause.before-reacting", 1.0, 1, 3, 1.2},
+    {"cognitive.three-alternatives", 0.8, 5, 12, 1.9},
+}};
+
+/// Daily practice, not tied to a trigger: longer, calmer sessions.
+constexpr std::array<ExerciseSpec, 3> practice_catalog{{
+    {"mindfulness.breath", 1.5, 5, 15, 0.8},
+    {"mindfulness.body-scan", 1.0, 10, 25, 1.0},
+    {"breathing.coherent", 1.0, 5, 12, 0.9},
+}};
+
+template <std::size_t N>
+std::array<double, N> spec_weights(const std::array<ExerciseSpec, N>& specs) {
+  std::array<double, N> w{};
+  for (std::size_t i = 0; i < N; ++i) w[i] = specs[i].weight;
+  return w;
+}
+
+/// One person's stable traits, drawn once from their persona stream.
+struct Persona {
+  std::size_t zone = 0;
+  std::array<double, 18> category_weights{};
+  std::array<double, 12> exercise_weights{};
+  std::array<double, 3> practice_weights{};
+  double rate_multiplier = 1.0;  // people differ in how often the alarm fires
+  double onset_start = 7.0;      // mean onset intensity (0–10) in week 1
+  double onset_drop = 1.5;       // points it falls by the end of the span
+  double calm_floor = 1.0;       // resting distress (0–10) an episode decays to
+  double half_life_start = 90;   // minutes, week 1
+  double half_life_end = 45;     // minutes, by the end
+  double act_start = 0.65;       // P(acting on the urge), week 1
+  double act_end = 0.25;         // ... by the end: the urge is resisted more often
+  double delay_start = 3;        // median minutes before acting, week 1
+  double delay_end = 20;         // ... by the end: more uncertainty is tolerated
+  double checkin_probability = 0.4;  // per day
+  double practice_start = 0.2;   // share of days with practice, week 1
+  double practice_end = 0.6;     // ... by the end
+  bool practises_mornings = true;
+  double completion = 0.88;      // P(an exercise is finished)
+};
+
+Persona draw_persona(Rng& rng) {
+  Persona p;
+  std::array<double, zone_specs.size()> zw{};
+  for (std::size_t i = 0; i < zw.size(); ++i) zw[i] = zone_specs[i].weight;
+  p.zone = rng.categorical(zw);
+  for (std::size_t i = 0; i < 18; ++i) p.category_weights[i] = category_base[i] * rng.lognormal(1.0, 0.6);
+  for (std::size_t i = 0; i < 12; ++i) {
+    p.exercise_weights[i] = exercise_catalog[i].weight * rng.lognormal(1.0, 0.7);
+  }
+  for (std::size_t i = 0; i < 3; ++i) p.practice_weights[i] = practice_catalog[i].weight * rng.lognormal(1.0, 0.5);
+  p.rate_multiplier = rng.lognormal(1.0, 0.25);
+  p.onset_start = rng.uniform(6.3, 8.0);
+  p.onset_drop = rng.uniform(1.0, 2.5);
+  p.calm_floor = rng.uniform(0.3, 1.8);
+  p.half_life_start = rng.uniform(60.0, 150.0);
+  p.half_life_end = p.half_life_start * rng.uniform(0.35, 0.65);
+  p.act_start = rng.uniform(0.5, 0.8);
+  p.act_end = p.act_start * rng.uniform(0.25, 0.6);
+  p.delay_start = rng.uniform(1.5, 5.0);
+  p.delay_end = p.delay_start * rng.uniform(4.0, 10.0);
+  p.checkin_probability = rng.uniform(0.2, 0.6);
+  p.practice_start = rng.uniform(0.05, 0.3);
+  p.practice_end = std::min(0.95, p.practice_start + rng.uniform(0.3, 0.6));
+  p.practises_mornings = rng.bernoulli(0.55);
+  p.completion = rng.uniform(0.8, 0.95);
+  return p;
+}
+
+/// a -> b log-linearly as progress w goes 0 -> 1 (both > 0).
+double loglinear(double a, double b, double w) noexcept { return a * det_exp(w * det_log(b / a)); }
+double linear(double a, double b, double w) noexcept { return a + (b - a) * w; }
+
+std::string numbered(std::string_view prefix, std::size_t n, int width) {
+  std::string digits = std::to_string(n);
+  std::string out(prefix);
+  if (static_cast<int>(digits.size()) < width) out.append(static_cast<std::size_t>(width) - digits.size(), '0');
+  return out + digits;
+}
+
+// ---------------------------------------------------------------------------
+// One participant
+
+/// Distress (0–10, continuous) along an episode: exponential decay from the
+/// onset toward the person's calm floor, with a step down when an exercise ends.
+struct Course {
+  double onset = 7;
+  double floor = 1;
+  double half_life = 60;        // minutes
+  double exercise_end = -1;     // minutes after onset; < 0 = no exercise
+  double level_after = 0;       // level right after the exercise
+
+  [[nodiscard]] double natural(double t) const noexcept {
+    return floor + (onset - floor) * det_exp(-0.69314718055994531 * t / half_life);
+  }
+  [[nodiscard]] double at(double t) const noexcept {
+    if (exercise_end < 0 || t < exercise_end) return natural(t);
+    const double f = std::min(floor, level_after);  // settles, never climbs back up
+    return f + (level_after - f) * det_exp(-0.69314718055994531 * (t - exercise_end) / half_life);
+  }
+};
+
+class ParticipantGenerator {
+ public:
+  ParticipantGenerator(const SyntheticOptions& o, std::uint64_t index, std::string participant,
+                       std::int64_t start_us, std::int64_t end_us,
+                       const std::vector<OffsetTimeline>& timelines)
+      : o_(o),
+        who_(std::move(participant)),
+        start_(start_us),
+        end_(end_us),
+        persona_rng_(stream_seed(o.seed, index, 0)),
+        times_rng_(stream_seed(o.seed, index, 1)),
+        episode_rng_(stream_seed(o.seed, index, 2)),
+        daily_rng_(stream_seed(o.seed, index, 3)),
+        p_(draw_persona(persona_rng_)),
+        tz_(timelines[p_.zone]) {}
+
+  void run(RecordSet& out) {
+    const auto times = trigger_times();
+    for (std::size_t i = 0; i < times.size(); ++i) {
+      const std::int64_t next = i + 1 < times.size() ? times[i + 1] : end_;
+      episode(times[i], std::min(next, end_), i + 1);
+    }
+    daily();
+    finish(out);
+  }
+
+ private:
+  /// Progress through the span, [0, 1).
+  [[nodiscard]] double progress(std::int64_t utc_us) const noexcept {
+    return static_cast<double>(utc_us - start_) / static_cast<double>(end_ - start_);
+  }
+  [[nodiscard]] int local_hour(std::int64_t utc_us) const noexcept {
+    const std::int64_t local = utc_us + tz_.at(utc_us).minutes() * us_per_minute;
+    return static_cast<int>(floor_div(local, us_per_hour) - floor_div(local, us_per_day) * 24);
+  }
+
+  /// Onsets by thinning (Lewis–Shedler): candidates at the peak rate, each kept
+  /// with probability rate(t)/peak. rate(t) = personal multiplier × log-linear
+  /// trend from triggers_per_day_start to _end × the local-hour profile.
+  std::vector<std::int64_t> trigger_times() {
+    double profile_sum = 0.0, profile_max = 0.0;
+    for (double h : hour_profile) {
+      profile_sum += h;
+      profile_max = std::max(profile_max, h);
+    }
+    const double profile_mean = profile_sum / 24.0;
+    const double peak_per_day = std::max(o_.triggers_per_day_start, o_.triggers_per_day_end) *
+                                p_.rate_multiplier * profile_max / profile_mean;
+    std::vector<std::int64_t> out;
+    double t_days = 0.0;
+    const double span_days = static_cast<double>(end_ - start_) / static_cast<double>(us_per_day);
+    for (;;) {
+      t_days += times_rng_.exponential(peak_per_day);
+      if (t_days >= span_days) break;
+      const std::int64_t t = start_ + static_cast<std::int64_t>(std::floor(t_days * 86'400.0)) * us_per_second;
+      const double rate = loglinear(o_.triggers_per_day_start, o_.triggers_per_day_end, progress(t)) *
+                          p_.rate_multiplier *
+                          hour_profile[static_cast<std::size_t>(local_hour(t))] / profile_mean;
+      if (times_rng_.uniform() * peak_per_day < rate && (out.empty() || t > out.back())) out.push_back(t);
+    }
+    return out;
+  }
+
+  /// One trigger and everything that follows it, up to `horizon` (the next
+  /// trigger, 12 hours later, or the end of the span, whichever comes first).
+  void episode(std::int64_t t0, std::int64_t next_trigger, std::size_t number) {
+    Rng& rng = episode_rng_;
+    const double w = progress(t0);
+    Trigger tr;
+    tr.participant = who_;
+    tr.id = numbered("t", number, 4);
+    tr.time = tz_.instant(t0);
+    const auto cat = rng.categorical(p_.category_weights);
+    tr.category = static_cast<TriggerCategory>(cat);
+    // Onset 4–10: below 4 is not an alarm worth logging; the mean drifts down
+    // by `onset_drop` points over the span.
+    tr.intensity = Intensity(clamp_round(rng.normal(p_.onset_start - p_.onset_drop * w, 1.3), 4, 10));
+    if (rng.bernoulli(0.85)) tr.context = std::string(contexts[cat][static_cast<std::size_t>(rng.uniform_int(0, 1))]);
+    // Thoughts and sensations: usually one or two noticed, sometimes none.
+    constexpr std::array<double, 4> how_many{0.15, 0.45, 0.3, 0.1};
+    tr.thoughts = pick_distinct(rng, thoughts, rng.categorical(how_many));
+    tr.sensations = pick_distinct(rng, sensations, rng.categorical(how_many));
+    bool acted = false;
+    if (rng.bernoulli(0.8)) {
+      tr.urge = pick(rng, urges);
+      // Acting on the urge gets rarer over the weeks; when it happens, the wait
+      // before it (the uncertainty tolerated) grows.
+      if (rng.bernoulli(0.9)) {
+        acted = rng.bernoulli(linear(p_.act_start, p_.act_end, w));
+        tr.acted_on_urge = acted;
+        if (acted && rng.bernoulli(0.85)) {
+          tr.acted_after_minutes =
+              std::floor(rng.lognormal(loglinear(p_.delay_start, p_.delay_end, w), 0.6) + 0.5);
+        }
+      }
+    }
+    if (rng.bernoulli(acted ? 0.3 : 0.7)) tr.response = pick(rng, responses);
+    const int hour = local_hour(t0);
+    if ((hour >= 23 || hour < 5) && rng.bernoulli(0.7)) tr.tags.emplace_back("late-night");
+    const auto dow = (floor_div(t0 + tz_.at(t0).minutes() * us_per_minute, us_per_day) + 4) % 7;  // 0 = Sunday
+    if ((dow == 0 || dow == 6) && rng.bernoulli(0.5)) tr.tags.emplace_back("weekend");
+    if (rng.bernoulli(0.25)) tr.tags.push_back(pick(rng, extra_tags));
+
+    Course course;
+    course.onset = tr.intensity.value();
+    course.floor = std::min(2.0, std::max(0.0, rng.normal(p_.calm_floor, 0.3)));
+    course.half_life = rng.lognormal(loglinear(p_.half_life_start, p_.half_life_end, w), 0.25);
+
+    const std::int64_t horizon = std::min({t0 + 12 * us_per_hour, next_trigger, end_});
+    if (rng.bernoulli(o_.exercise_probability)) linked_exercise(rng, tr, t0, course);
+    follow_ups(rng, tr, t0, horizon, course);
+    if (rng.bernoulli(o_.thought_record_probability)) thought_record(rng, tr, t0, w);
+    triggers_.push_back(std::move(tr));
+  }
+
+  void linked_exercise(Rng& rng, const Trigger& tr, std::int64_t t0, Course& course) {
+    const auto k = rng.categorical(p_.exercise_weights);
+    const ExerciseSpec& spec = exercise_catalog[k];
+    const double start_min = rng.uniform(2.0, 15.0);  // a few minutes to notice and choose
+    const bool completed = rng.bernoulli(p_.completion);
+    double minutes = rng.uniform(spec.min_minutes, spec.max_minutes);
+    if (!completed) minutes *= rng.uniform(0.3, 0.7);  // stopped early
+    double effect = std::max(0.0, rng.normal(spec.effect, 0.35 * spec.effect));
+    if (!completed) effect *= 0.4;
+    const std::int64_t ts = t0 + minutes_us(start_min);
+    const std::int64_t te = ts + minutes_us(minutes);
+    if (ts >= end_) return;
+
+    const double end_min = start_min + minutes;
+    const double before_level = course.natural(start_min);
+    course.exercise_end = end_min;
+    course.level_after = std::max(0.0, course.natural(end_min) - effect);
+
+    ExerciseSession e;
+    e.participant = who_;
+    e.time = tz_.instant(ts);
+    e.end = tz_.instant(te);
+    e.exercise = std::string(spec.id);
+    e.completed = completed;
+    const int before = clamp_round(rng.normal(before_level, 0.5), 0, 10);
+    e.intensity_before = Intensity(before);
+    e.intensity_after = Intensity(clamp_round(rng.normal(course.level_after, 0.5), 0, before));
+    e.trigger = tr.id;
+    if (spec.id == "grounding.5-4-3-2-1") {
+      e.responses = pick_distinct(rng, things_seen, completed ? 5 : static_cast<std::size_t>(rng.uniform_int(1, 4)));
+    } else if (spec.id == "cognitive.three-alternatives") {
+      e.responses = pick_distinct(rng, alternative_explanations,
+                                  completed ? 3 : static_cast<std::size_t>(rng.uniform_int(1, 2)));
+    } else if (spec.id == "mindfulness.name-it") {
+      e.responses.push_back(pick(rng, names_for_feeling));
+    }
+    exercises_.push_back(std::move(e));
+  }
+
+  /// Follow-up readings: a Poisson number planned, at growing gaps (10–90
+  /// minutes), stopping at the horizon (censored) or, often, once calm.
+  void follow_ups(Rng& rng, const Trigger& tr, std::int64_t t0, std::int64_t horizon, const Course& course) {
+    const int planned = rng.poisson(o_.readings_per_episode);
+    double t_min = 0.0;
+    for (int j = 0; j < planned; ++j) {
+      double gap = rng.uniform(10.0, 30.0);
+      for (int g = 0; g < j && gap < 90.0; ++g) gap *= 1.45;
+      t_min += std::min(90.0, gap);
+      const std::int64_t t = t0 + minutes_us(t_min);
+      if (t >= horizon) break;  // the next trigger, 12 h, or the span's end cuts the episode
+      const double expected = course.at(t_min);
+      // Once distress has eased, a follow-up due between 01:00 and 07:00 local
+      // is slept through: the episode ends unobserved (censored).
+      const int hour = local_hour(t);
+      if (j > 0 && hour >= 1 && hour < 7 && expected <= 5.0) break;
+      const int level = clamp_round(rng.normal(expected, 0.6), 0, 10);
+      Reading r;
+      r.participant = who_;
+      r.time = tz_.instant(t);
+      r.intensity = Intensity(level);
+      if (!rng.bernoulli(o_.unlinked_reading_probability)) r.trigger = tr.id;
+      if (rng.bernoulli(0.15)) r.id = "?";  // numbered in time order at the end
+      if (rng.bernoulli(0.12)) {
+        r.note = level >= 6 ? pick(rng, notes_high) : level >= 3 ? pick(rng, notes_mid) : pick(rng, notes_low);
+      }
+      readings_.push_back(std::move(r));
+      if (level <= 2 && rng.bernoulli(0.6)) break;  // calm again: people stop logging
+    }
+  }
+
+  void thought_record(Rng& rng, const Trigger& tr, std::int64_t t0, double w) {
+    // Written once the peak has passed, a quarter of an hour to a few hours in.
+    const std::int64_t t = t0 + minutes_us(rng.uniform(15.0, 180.0));
+    ThoughtRecord r;
+    r.participant = who_;
+    r.time = tz_.instant(t);
+    const auto group = static_cast<std::size_t>(group_of(tr.category));
+    r.situation = tr.context.empty() ? std::string(contexts[static_cast<std::size_t>(tr.category)][0]) : tr.context;
+    r.automatic_thought = std::string(
+        automatic_thoughts[group][static_cast<std::size_t>(rng.uniform_int(0, 3))]);
+    r.belief_before = Percent(rng.uniform_int(60, 100));
+    const auto n_emotions = static_cast<std::size_t>(rng.uniform_int(1, 3));
+    for (std::size_t k : rng.distinct(emotion_weights, n_emotions)) {
+      EmotionRating e;
+      e.name = std::string(emotion_names[k]);
+      const int before = rng.uniform_int(50, 100);
+      e.before = Percent(before);
+      if (rng.bernoulli(0.9)) e.after = Percent(std::max(0, before - rng.uniform_int(10, 45)));
+      r.emotions.push_back(std::move(e));
+    }
+    for (std::size_t k : rng.distinct(distortion_weights, static_cast<std::size_t>(rng.uniform_int(1, 3)))) {
+      r.distortions.push_back(static_cast<Distortion>(k));
+    }
+    r.evidence_for = pick_distinct(rng, evidence_for, static_cast<std::size_t>(rng.uniform_int(1, 2)));
+    r.evidence_against = pick_distinct(rng, evidence_against, static_cast<std::size_t>(rng.uniform_int(1, 3)));
+    // The exercise asks for three other explanations; most manage it.
+    constexpr std::array<double, 3> n_alt{0.15, 0.2, 0.65};
+    r.alternatives = pick_distinct(rng, alternative_explanations, rng.categorical(n_alt) + 1);
+    if (rng.bernoulli(0.8)) r.friend_advice = pick(rng, friend_advice);
+    if (rng.bernoulli(0.9)) r.balanced_thought = pick(rng, balanced_thoughts);
+    if (rng.bernoulli(0.9)) {
+      // Re-rating drops more as the skill grows over the weeks.
+      const double drop = rng.uniform(15.0, 45.0) * (0.7 + 0.6 * w);
+      r.belief_after = Percent(clamp_round(r.belief_before.value() - drop, 0, 100));
+    }
+    r.trigger = tr.id;
+    if (t < end_) thoughts_.push_back(std::move(r));
+  }
+
+  /// Per local day: a spontaneous check-in, and practice on a growing share of days.
+  void daily() {
+    Rng& rng = daily_rng_;
+    const std::int64_t first_day = floor_div(start_ + tz_.at(start_).minutes() * us_per_minute, us_per_day);
+    const std::int64_t last_day = floor_div(end_ - 1 + tz_.at(end_ - 1).minutes() * us_per_minute, us_per_day);
+    for (std::int64_t d = first_day; d <= last_day; ++d) {
+      const std::int64_t midnight = d * us_per_day;  // local micros
+      if (rng.bernoulli(p_.checkin_probability)) {
+        const std::int64_t t = tz_.local_to_utc(midnight + minutes_us(rng.uniform(8 * 60.0, 22 * 60.0)));
+        const double w = progress(std::clamp(t, start_, end_ - 1));
+        Reading r;
+        r.participant = who_;
+        r.time = tz_.instant(t);
+        // Background distress on a day without an episode: a little above the
+        // calm floor, easing as the weeks go by.
+        r.intensity = Intensity(clamp_round(rng.normal(p_.calm_floor + 0.5 + 1.5 * (1.0 - w), 1.1), 0, 10));
+        if (rng.bernoulli(0.15)) r.id = "?";
+        if (rng.bernoulli(0.3)) r.note = pick(rng, notes_checkin);
+        if (t >= start_ && t < end_) readings_.push_back(std::move(r));
+      }
+      const double w_day = progress(std::clamp(tz_.local_to_utc(midnight + 12 * us_per_hour), start_, end_ - 1));
+      if (rng.bernoulli(linear(p_.practice_start, p_.practice_end, w_day))) {
+        const auto k = rng.categorical(p_.practice_weights);
+        const ExerciseSpec& spec = practice_catalog[k];
+        const bool morning = rng.bernoulli(p_.practises_mornings ? 0.8 : 0.2);
+        const double at_min = morning ? rng.uniform(6.5 * 60, 9.5 * 60) : rng.uniform(20.5 * 60, 23 * 60);
+        const bool completed = rng.bernoulli(0.93);
+        double minutes = rng.uniform(spec.min_minutes, spec.max_minutes);
+        if (!completed) minutes *= rng.uniform(0.3, 0.7);
+        const std::int64_t ts = tz_.local_to_utc(midnight + minutes_us(at_min));
+        ExerciseSession e;
+        e.participant = who_;
+        e.time = tz_.instant(ts);
+        e.end = tz_.instant(ts + minutes_us(minutes));
+        e.exercise = std::string(spec.id);
+        e.completed = completed;
+        if (rng.bernoulli(0.6)) {
+          const int before = clamp_round(rng.normal(p_.calm_floor + 0.5 + 1.5 * (1.0 - w_day), 1.0), 0, 10);
+          e.intensity_before = Intensity(before);
+          e.intensity_after =
+              Intensity(clamp_round(before - rng.normal(spec.effect, 0.6), 0, before));
+        }
+        if (ts >= start_ && ts < end_) exercises_.push_back(std::move(e));
+      }
+    }
+  }
+
+  /// Orders each type by time and numbers ids in that order.
+  void finish(RecordSet& out) {
+    auto by_time = [](const auto& a, const auto& b) { return a.time.utc_micros() < b.time.utc_micros(); };
+    std::stable_sort(readings_.begin(), readings_.end(), by_time);
+    std::stable_sort(exercises_.begin(), exercises_.end(), by_time);
+    std::stable_sort(thoughts_.begin(), thoughts_.end(), by_time);
+    std::size_t n = 0;
+    for (auto& r : readings_) {
+      if (!r.id.empty()) r.id = numbered("r", ++n, 4);
+    }
+    n = 0;
+    for (auto& e : exercises_) e.id = numbered("e", ++n, 4);
+    n = 0;
+    for (auto& t : thoughts_) t.id = numbered("c", ++n, 4);
+    auto append = [](auto& to, auto& from) {
+      to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+    };
+    append(out.triggers, triggers_);
+    append(out.readings, readings_);
+    append(out.exercises, exercises_);
+    append(out.thought_records, thoughts_);
+  }
+
+  const SyntheticOptions& o_;
+  std::string who_;
+  std::int64_t start_, end_;  // UTC micros, [start, end)
+  Rng persona_rng_, times_rng_, episode_rng_, daily_rng_;
+  Persona p_;
+  const OffsetTimeline& tz_;
+  std::vector<Trigger> triggers_;
+  std::vector<Reading> readings_;
+  std::vector<ExerciseSession> exercises_;
+  std::vector<ThoughtRecord> thoughts_;
+};
+
+// ---------------------------------------------------------------------------
+// Options
+
+[[noreturn]] void bad_option(std::string_view name, const std::string& why) {
+  throw_invalid("SyntheticOptions." + std::string(name) + ": " + why);
+}
+
+void check_rate(std::string_view name, double v) {
+  // An upper bound keeps a typo from turning into an endless run.
+  if (!(v > 0.0) || !(v <= 1000.0)) bad_option(name, "must be > 0 and <= 1000 per day, got " + std::to_string(v));
+}
+
+void check_probability(std::string_view name, double v) {
+  if (!(v >= 0.0 && v <= 1.0)) bad_option(name, "must be a probability in [0, 1], got " + std::to_string(v));
+}
+
+Instant check_options(const SyntheticOptions& o) {
+  if (o.participants < 1) bad_option("participants", "must be >= 1, got " + std::to_string(o.participants));
+  if (o.days < 1) bad_option("days", "must be >= 1, got " + std::to_string(o.days));
+  TimeParseError err;
+  const auto start = Instant::try_parse(o.start, &err);
+  if (!start) bad_option("start", "'" + o.start + "' is not an RFC 3339 time: " + err.reason);
+  // The span must end inside the years calmkit's calendar handles (.. 9999).
+  const std::int64_t last_us = Instant::parse("9999-12-31T00:00:00Z").utc_micros();
+  if (o.days > (last_us - start->utc_micros()) / us_per_day - 2) {
+    bad_option("days", std::to_string(o.days) + " days from " + o.start + " run past the year 9999");
+  }
+  check_rate("triggers_per_day_start", o.triggers_per_day_start);
+  check_rate("triggers_per_day_end", o.triggers_per_day_end);
+  if (!(o.readings_per_episode >= 0.0 && o.readings_per_episode <= 100.0)) {
+    bad_option("readings_per_episode", "must be within [0, 100], got " + std::to_string(o.readings_per_episode));
+  }
+  check_probability("exercise_probability", o.exercise_probability);
+  check_probability("thought_record_probability", o.thought_record_probability);
+  check_probability("unlinked_reading_probability", o.unlinked_reading_probability);
+  return *start;
+}
+
+}  // namespace
+}  // namespace detail
+
+Journal synthetic_journal(const SyntheticOptions& options) {
+  using namespace detail;
+  const Instant start = check_options(options);
+  const std::int64_t start_us = start.utc_micros();
+  const std::int64_t end_us = start_us + static_cast<std::int64_t>(options.days) * us_per_day;
+
+  std::vector<OffsetTimeline> timelines;
+  timelines.reserve(zone_specs.size());
+  for (const auto& z : zone_specs) timelines.emplace_back(PosixTimeZone(z.rule), start_us, end_us);
+
+  RecordSet records;
+  const auto n = static_cast<std::size_t>(options.participants);
+  // Roughly 5 records per participant-day at the defaults (measured).
+  const auto per_type = n * static_cast<std::size_t>(options.days);
+  records.readings.reserve(per_type * 3);
+  records.triggers.reserve(per_type);
+  for (std::size_t k = 0; k < n; ++k) {
+    ParticipantGenerator gen(options, k, numbered(options.participant_prefix, k + 1, 3), start_us, end_us,
+                             timelines);
+    gen.run(records);
+  }
+  // The checking constructor: any generator bug surfaces here as an exception.
+  return Journal(std::move(records));
+}
+
+}  // namespace calmkit
