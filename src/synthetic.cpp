@@ -194,8 +194,7 @@ std::string pick(Rng& rng, const std::array<std::string_view, N>& list) {
 }
 
 template <std::size_t N>
-std::vector<std::string> pick_distinct(Rng& rng, const std::array<std::string_view, N>& list,
-                                       std::size_t n) {
+std::vector<std::string> pick_distinct(Rng& rng, const std::array<std::string_view, N>& list, std::size_t n) {
   const auto w = flat<N>();
   std::vector<std::string> out;
   for (std::size_t i : rng.distinct(w, n)) out.emplace_back(list[i]);
@@ -264,7 +263,8 @@ class OffsetTimeline {
   /// The UTC instant of a local wall time (micros since the epoch, local).
   /// A wall time skipped by a spring change maps an hour on, as clocks do.
   [[nodiscard]] std::int64_t local_to_utc(std::int64_t local_us) const noexcept {
-    const std::int64_t guess = local_us - at(local_us - first_.minutes() * us_per_minute).minutes() * us_per_minute;
+    const std::int64_t guess =
+        local_us - at(local_us - first_.minutes() * us_per_minute).minutes() * us_per_minute;
     return local_us - at(guess).minutes() * us_per_minute;
   }
   [[nodiscard]] Instant instant(std::int64_t utc_us) const noexcept {
@@ -302,8 +302,8 @@ constexpr std::array<ZoneSpec, 6> zone_specs{{
 /// and in the small hours (rumination in bed, 1–3 a.m.); least in working hours
 /// when attention is taken, and almost never in the early morning.
 constexpr std::array<double, 24> hour_profile{
-    1.6, 1.8, 1.6, 0.9, 0.4, 0.25, 0.3, 0.6, 0.7, 0.5, 0.45, 0.5,     // 00–11
-    0.7, 0.55, 0.5, 0.55, 0.75, 1.0, 1.2, 1.4, 1.6, 1.8, 1.9, 1.8};  // 12–23
+    1.6, 1.8,  1.6, 0.9,  0.4,  0.25, 0.3, 0.6, 0.7, 0.5, 0.45, 0.5,   // 00–11
+    0.7, 0.55, 0.5, 0.55, 0.75, 1.0,  1.2, 1.4, 1.6, 1.8, 1.9,  1.8};  // 12–23
 
 /// Base weights of the 18 categories (enum order). Relationship triggers
 /// dominate for anxious attachment (slow replies above all); life and inner
@@ -352,18 +352,18 @@ constexpr std::array<std::array<std::string_view, 2>, 18> contexts{{
 }};
 
 constexpr std::array<std::string_view, 12> thoughts{
-    "they are losing interest",        "I did something wrong",
-    "they are going to leave",         "I am too much for them",
-    "something bad has happened",      "they would reply if they cared",
-    "I will end up alone",             "everyone else is happier than me",
-    "I cannot cope with this",         "they are talking to someone else",
-    "I always ruin things",            "I need to fix this right now",
+    "they are losing interest",   "I did something wrong",
+    "they are going to leave",    "I am too much for them",
+    "something bad has happened", "they would reply if they cared",
+    "I will end up alone",        "everyone else is happier than me",
+    "I cannot cope with this",    "they are talking to someone else",
+    "I always ruin things",       "I need to fix this right now",
 };
 
 constexpr std::array<std::string_view, 12> sensations{
-    "tight chest",   "shallow breathing", "racing heart", "knot in the stomach",
-    "restless hands", "lump in the throat", "hot face",   "clenched jaw",
-    "shaky legs",    "nausea",            "heavy limbs",  "cannot sit still",
+    "tight chest",        "shallow breathing", "racing heart", "knot in the stomach", "restless hands",
+    "lump in the throat", "hot face",          "clenched jaw", "shaky legs",          "nausea",
+    "heavy limbs",        "cannot sit still",
 };
 
 constexpr std::array<std::string_view, 10> urges{
@@ -400,9 +400,8 @@ constexpr std::array<std::string_view, 6> extra_tags{
 
 // Thought-record text, by trigger group (relationship, life, internal).
 constexpr std::array<std::array<std::string_view, 4>, 3> automatic_thoughts{{
-    {"They are pulling away because I am not enough",
-     "If they cared they would have answered by now", "This is the beginning of the end",
-     "They are annoyed with me and will not say it"},
+    {"They are pulling away because I am not enough", "If they cared they would have answered by now",
+     "This is the beginning of the end", "They are annoyed with me and will not say it"},
     {"If this goes wrong everything falls apart", "Nobody really wants me around",
      "I will never get this right", "I will be left on my own with this"},
     {"Feeling this scared means something is truly wrong", "I am too needy to be loved",
@@ -410,9 +409,12 @@ constexpr std::array<std::array<std::string_view, 4>, 3> automatic_thoughts{{
 }};
 
 constexpr std::array<std::string_view, 6> evidence_for{
-    "they replied more slowly than usual", "they seemed distracted",
-    "it happened once before",            "their tone felt flat",
-    "they did not say goodnight",         "plans changed without much explanation",
+    "they replied more slowly than usual",
+    "they seemed distracted",
+    "it happened once before",
+    "their tone felt flat",
+    "they did not say goodnight",
+    "plans changed without much explanation",
 };
 
 constexpr std::array<std::string_view, 7> evidence_against{
@@ -457,8 +459,8 @@ constexpr std::array<std::string_view, 5> balanced_thoughts{
 };
 
 /// Emotions named in thought records and how often; anxiety leads.
-constexpr std::array<std::string_view, 7> emotion_names{
-    "anxiety", "fear", "sadness", "shame", "loneliness", "anger", "jealousy"};
+constexpr std::array<std::string_view, 7> emotion_names{"anxiety",    "fear",  "sadness", "shame",
+                                                        "loneliness", "anger", "jealousy"};
 constexpr std::array<double, 7> emotion_weights{5.0, 2.0, 2.5, 1.5, 1.5, 1.0, 0.8};
 
 /// Distortions (enum order): mind reading, catastrophizing and fortune telling
@@ -479,22 +481,22 @@ constexpr std::array<double, 12> distortion_weights{
 };
 
 constexpr std::array<std::string_view, 12> things_seen{
-    "the lamp by the window", "a blue mug",        "rain on the glass",    "my keys on the table",
-    "a crack in the ceiling", "the green cushion", "a stack of books",     "the clock on the wall",
-    "a plant on the shelf",   "my own hands",      "a red car outside",    "the light switch",
+    "the lamp by the window", "a blue mug",        "rain on the glass", "my keys on the table",
+    "a crack in the ceiling", "the green cushion", "a stack of books",  "the clock on the wall",
+    "a plant on the shelf",   "my own hands",      "a red car outside", "the light switch",
 };
 
-constexpr std::array<std::string_view, 5> names_for_feeling{
-    "fear", "the old abandonment alarm", "loneliness", "worry about being left", "shame"};
+constexpr std::array<std::string_view, 5> names_for_feeling{"fear", "the old abandonment alarm", "loneliness",
+                                                            "worry about being left", "shame"};
 
-constexpr std::array<std::string_view, 3> notes_high{
-    "still checking my phone", "hard to think about anything else", "pacing around"};
-constexpr std::array<std::string_view, 3> notes_mid{
-    "a little easier now", "breathing slower", "the urge is fading"};
-constexpr std::array<std::string_view, 3> notes_low{
-    "feeling steadier", "mostly settled", "back to my evening"};
-constexpr std::array<std::string_view, 4> notes_checkin{
-    "daily check-in", "morning check-in", "calm day so far", "a bit on edge today"};
+constexpr std::array<std::string_view, 3> notes_high{"still checking my phone",
+                                                     "hard to think about anything else", "pacing around"};
+constexpr std::array<std::string_view, 3> notes_mid{"a little easier now", "breathing slower",
+                                                    "the urge is fading"};
+constexpr std::array<std::string_view, 3> notes_low{"feeling steadier", "mostly settled",
+                                                    "back to my evening"};
+constexpr std::array<std::string_view, 4> notes_checkin{"daily check-in", "morning check-in",
+                                                        "calm day so far", "a bit on edge today"};
 
 /// Exercises used in the moment, with how often, how long and how much they
 /// help. Durations (minutes) follow what each one takes: a physiological sigh
@@ -545,21 +547,21 @@ struct Persona {
   std::array<double, 18> category_weights{};
   std::array<double, 12> exercise_weights{};
   std::array<double, 3> practice_weights{};
-  double rate_multiplier = 1.0;  // people differ in how often the alarm fires
-  double onset_start = 7.0;      // mean onset intensity (0–10) in week 1
-  double onset_drop = 1.5;       // points it falls by the end of the span
-  double calm_floor = 1.0;       // resting distress (0–10) an episode decays to
-  double half_life_start = 90;   // minutes, week 1
-  double half_life_end = 45;     // minutes, by the end
-  double act_start = 0.65;       // P(acting on the urge), week 1
-  double act_end = 0.25;         // ... by the end: the urge is resisted more often
-  double delay_start = 3;        // median minutes before acting, week 1
-  double delay_end = 20;         // ... by the end: more uncertainty is tolerated
+  double rate_multiplier = 1.0;      // people differ in how often the alarm fires
+  double onset_start = 7.0;          // mean onset intensity (0–10) in week 1
+  double onset_drop = 1.5;           // points it falls by the end of the span
+  double calm_floor = 1.0;           // resting distress (0–10) an episode decays to
+  double half_life_start = 90;       // minutes, week 1
+  double half_life_end = 45;         // minutes, by the end
+  double act_start = 0.65;           // P(acting on the urge), week 1
+  double act_end = 0.25;             // ... by the end: the urge is resisted more often
+  double delay_start = 3;            // median minutes before acting, week 1
+  double delay_end = 20;             // ... by the end: more uncertainty is tolerated
   double checkin_probability = 0.4;  // per day
-  double practice_start = 0.2;   // share of days with practice, week 1
-  double practice_end = 0.6;     // ... by the end
+  double practice_start = 0.2;       // share of days with practice, week 1
+  double practice_end = 0.6;         // ... by the end
   bool practises_mornings = true;
-  double completion = 0.88;      // P(an exercise is finished)
+  double completion = 0.88;  // P(an exercise is finished)
 };
 
 Persona draw_persona(Rng& rng) {
@@ -571,7 +573,8 @@ Persona draw_persona(Rng& rng) {
   for (std::size_t i = 0; i < 12; ++i) {
     p.exercise_weights[i] = exercise_catalog[i].weight * rng.lognormal(1.0, 0.7);
   }
-  for (std::size_t i = 0; i < 3; ++i) p.practice_weights[i] = practice_catalog[i].weight * rng.lognormal(1.0, 0.5);
+  for (std::size_t i = 0; i < 3; ++i)
+    p.practice_weights[i] = practice_catalog[i].weight * rng.lognormal(1.0, 0.5);
   p.rate_multiplier = rng.lognormal(1.0, 0.25);
   p.onset_start = rng.uniform(6.3, 8.0);
   p.onset_drop = rng.uniform(1.0, 2.5);
@@ -591,13 +594,18 @@ Persona draw_persona(Rng& rng) {
 }
 
 /// a -> b log-linearly as progress w goes 0 -> 1 (both > 0).
-double loglinear(double a, double b, double w) noexcept { return a * det_exp(w * det_log(b / a)); }
-double linear(double a, double b, double w) noexcept { return a + (b - a) * w; }
+double loglinear(double a, double b, double w) noexcept {
+  return a * det_exp(w * det_log(b / a));
+}
+double linear(double a, double b, double w) noexcept {
+  return a + (b - a) * w;
+}
 
 std::string numbered(std::string_view prefix, std::size_t n, int width) {
   std::string digits = std::to_string(n);
   std::string out(prefix);
-  if (static_cast<int>(digits.size()) < width) out.append(static_cast<std::size_t>(width) - digits.size(), '0');
+  if (static_cast<int>(digits.size()) < width)
+    out.append(static_cast<std::size_t>(width) - digits.size(), '0');
   return out + digits;
 }
 
@@ -609,9 +617,9 @@ std::string numbered(std::string_view prefix, std::size_t n, int width) {
 struct Course {
   double onset = 7;
   double floor = 1;
-  double half_life = 60;        // minutes
-  double exercise_end = -1;     // minutes after onset; < 0 = no exercise
-  double level_after = 0;       // level right after the exercise
+  double half_life = 60;     // minutes
+  double exercise_end = -1;  // minutes after onset; < 0 = no exercise
+  double level_after = 0;    // level right after the exercise
 
   [[nodiscard]] double natural(double t) const noexcept {
     return floor + (onset - floor) * det_exp(-0.69314718055994531 * t / half_life);
@@ -677,10 +685,11 @@ class ParticipantGenerator {
     for (;;) {
       t_days += times_rng_.exponential(peak_per_day);
       if (t_days >= span_days) break;
-      const std::int64_t t = start_ + static_cast<std::int64_t>(std::floor(t_days * 86'400.0)) * us_per_second;
+      const std::int64_t t =
+          start_ + static_cast<std::int64_t>(std::floor(t_days * 86'400.0)) * us_per_second;
       const double rate = loglinear(o_.triggers_per_day_start, o_.triggers_per_day_end, progress(t)) *
-                          p_.rate_multiplier *
-                          hour_profile[static_cast<std::size_t>(local_hour(t))] / profile_mean;
+                          p_.rate_multiplier * hour_profile[static_cast<std::size_t>(local_hour(t))] /
+                          profile_mean;
       if (times_rng_.uniform() * peak_per_day < rate && (out.empty() || t > out.back())) out.push_back(t);
     }
     return out;
@@ -700,7 +709,8 @@ class ParticipantGenerator {
     // Onset 4–10: below 4 is not an alarm worth logging; the mean drifts down
     // by `onset_drop` points over the span.
     tr.intensity = Intensity(clamp_round(rng.normal(p_.onset_start - p_.onset_drop * w, 1.3), 4, 10));
-    if (rng.bernoulli(0.85)) tr.context = std::string(contexts[cat][static_cast<std::size_t>(rng.uniform_int(0, 1))]);
+    if (rng.bernoulli(0.85))
+      tr.context = std::string(contexts[cat][static_cast<std::size_t>(rng.uniform_int(0, 1))]);
     // Thoughts and sensations: usually one or two noticed, sometimes none.
     constexpr std::array<double, 4> how_many{0.15, 0.45, 0.3, 0.1};
     tr.thoughts = pick_distinct(rng, thoughts, rng.categorical(how_many));
@@ -722,7 +732,8 @@ class ParticipantGenerator {
     if (rng.bernoulli(acted ? 0.3 : 0.7)) tr.response = pick(rng, responses);
     const int hour = local_hour(t0);
     if ((hour >= 23 || hour < 5) && rng.bernoulli(0.7)) tr.tags.emplace_back("late-night");
-    const auto dow = (floor_div(t0 + tz_.at(t0).minutes() * us_per_minute, us_per_day) + 4) % 7;  // 0 = Sunday
+    const auto dow =
+        (floor_div(t0 + tz_.at(t0).minutes() * us_per_minute, us_per_day) + 4) % 7;  // 0 = Sunday
     if ((dow == 0 || dow == 6) && rng.bernoulli(0.5)) tr.tags.emplace_back("weekend");
     if (rng.bernoulli(0.25)) tr.tags.push_back(pick(rng, extra_tags));
 
@@ -767,7 +778,8 @@ class ParticipantGenerator {
     e.intensity_after = Intensity(clamp_round(rng.normal(course.level_after, 0.5), 0, before));
     e.trigger = tr.id;
     if (spec.id == "grounding.5-4-3-2-1") {
-      e.responses = pick_distinct(rng, things_seen, completed ? 5 : static_cast<std::size_t>(rng.uniform_int(1, 4)));
+      e.responses =
+          pick_distinct(rng, things_seen, completed ? 5 : static_cast<std::size_t>(rng.uniform_int(1, 4)));
     } else if (spec.id == "cognitive.three-alternatives") {
       e.responses = pick_distinct(rng, alternative_explanations,
                                   completed ? 3 : static_cast<std::size_t>(rng.uniform_int(1, 2)));
@@ -801,7 +813,9 @@ class ParticipantGenerator {
       if (!rng.bernoulli(o_.unlinked_reading_probability)) r.trigger = tr.id;
       if (rng.bernoulli(0.15)) r.id = "?";  // numbered in time order at the end
       if (rng.bernoulli(0.12)) {
-        r.note = level >= 6 ? pick(rng, notes_high) : level >= 3 ? pick(rng, notes_mid) : pick(rng, notes_low);
+        r.note = level >= 6   ? pick(rng, notes_high)
+                 : level >= 3 ? pick(rng, notes_mid)
+                              : pick(rng, notes_low);
       }
       readings_.push_back(std::move(r));
       if (level <= 2 && rng.bernoulli(0.6)) break;  // calm again: people stop logging
@@ -815,9 +829,10 @@ class ParticipantGenerator {
     r.participant = who_;
     r.time = tz_.instant(t);
     const auto group = static_cast<std::size_t>(group_of(tr.category));
-    r.situation = tr.context.empty() ? std::string(contexts[static_cast<std::size_t>(tr.category)][0]) : tr.context;
-    r.automatic_thought = std::string(
-        automatic_thoughts[group][static_cast<std::size_t>(rng.uniform_int(0, 3))]);
+    r.situation =
+        tr.context.empty() ? std::string(contexts[static_cast<std::size_t>(tr.category)][0]) : tr.context;
+    r.automatic_thought =
+        std::string(automatic_thoughts[group][static_cast<std::size_t>(rng.uniform_int(0, 3))]);
     r.belief_before = Percent(rng.uniform_int(60, 100));
     const auto n_emotions = static_cast<std::size_t>(rng.uniform_int(1, 3));
     for (std::size_t k : rng.distinct(emotion_weights, n_emotions)) {
@@ -832,7 +847,8 @@ class ParticipantGenerator {
       r.distortions.push_back(static_cast<Distortion>(k));
     }
     r.evidence_for = pick_distinct(rng, evidence_for, static_cast<std::size_t>(rng.uniform_int(1, 2)));
-    r.evidence_against = pick_distinct(rng, evidence_against, static_cast<std::size_t>(rng.uniform_int(1, 3)));
+    r.evidence_against =
+        pick_distinct(rng, evidence_against, static_cast<std::size_t>(rng.uniform_int(1, 3)));
     // The exercise asks for three other explanations; most manage it.
     constexpr std::array<double, 3> n_alt{0.15, 0.2, 0.65};
     r.alternatives = pick_distinct(rng, alternative_explanations, rng.categorical(n_alt) + 1);
@@ -851,7 +867,8 @@ class ParticipantGenerator {
   void daily() {
     Rng& rng = daily_rng_;
     const std::int64_t first_day = floor_div(start_ + tz_.at(start_).minutes() * us_per_minute, us_per_day);
-    const std::int64_t last_day = floor_div(end_ - 1 + tz_.at(end_ - 1).minutes() * us_per_minute, us_per_day);
+    const std::int64_t last_day =
+        floor_div(end_ - 1 + tz_.at(end_ - 1).minutes() * us_per_minute, us_per_day);
     for (std::int64_t d = first_day; d <= last_day; ++d) {
       const std::int64_t midnight = d * us_per_day;  // local micros
       if (rng.bernoulli(p_.checkin_probability)) {
@@ -867,7 +884,8 @@ class ParticipantGenerator {
         if (rng.bernoulli(0.3)) r.note = pick(rng, notes_checkin);
         if (t >= start_ && t < end_) readings_.push_back(std::move(r));
       }
-      const double w_day = progress(std::clamp(tz_.local_to_utc(midnight + 12 * us_per_hour), start_, end_ - 1));
+      const double w_day =
+          progress(std::clamp(tz_.local_to_utc(midnight + 12 * us_per_hour), start_, end_ - 1));
       if (rng.bernoulli(linear(p_.practice_start, p_.practice_end, w_day))) {
         const auto k = rng.categorical(p_.practice_weights);
         const ExerciseSpec& spec = practice_catalog[k];
@@ -886,8 +904,7 @@ class ParticipantGenerator {
         if (rng.bernoulli(0.6)) {
           const int before = clamp_round(rng.normal(p_.calm_floor + 0.5 + 1.5 * (1.0 - w_day), 1.0), 0, 10);
           e.intensity_before = Intensity(before);
-          e.intensity_after =
-              Intensity(clamp_round(before - rng.normal(spec.effect, 0.6), 0, before));
+          e.intensity_after = Intensity(clamp_round(before - rng.normal(spec.effect, 0.6), 0, before));
         }
         if (ts >= start_ && ts < end_) exercises_.push_back(std::move(e));
       }
@@ -938,7 +955,8 @@ class ParticipantGenerator {
 
 void check_rate(std::string_view name, double v) {
   // An upper bound keeps a typo from turning into an endless run.
-  if (!(v > 0.0) || !(v <= 1000.0)) bad_option(name, "must be > 0 and <= 1000 per day, got " + std::to_string(v));
+  if (!(v > 0.0) || !(v <= 1000.0))
+    bad_option(name, "must be > 0 and <= 1000 per day, got " + std::to_string(v));
 }
 
 void check_probability(std::string_view name, double v) {
@@ -959,7 +977,8 @@ Instant check_options(const SyntheticOptions& o) {
   check_rate("triggers_per_day_start", o.triggers_per_day_start);
   check_rate("triggers_per_day_end", o.triggers_per_day_end);
   if (!(o.readings_per_episode >= 0.0 && o.readings_per_episode <= 100.0)) {
-    bad_option("readings_per_episode", "must be within [0, 100], got " + std::to_string(o.readings_per_episode));
+    bad_option("readings_per_episode",
+               "must be within [0, 100], got " + std::to_string(o.readings_per_episode));
   }
   check_probability("exercise_probability", o.exercise_probability);
   check_probability("thought_record_probability", o.thought_record_probability);
