@@ -1,0 +1,239 @@
+// The guided-session state machine. See session.hpp for the time rules.
+#include <calmkit/session.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <utility>
+
+namespace calmkit {
+
+namespace detail {
+namespace {
+/// Boundaries within this many seconds of `now` count as reached, so that
+/// sums such as 0.1 + 0.2 do not leave a step 1e-17 s short of its end.
+constexpr double boundary_slack = 1e-9;
+}  // namespace
+}  // namespace detail
+
+Session::Session(Exercise exercise, SessionOptions options) : ex_(std::move(exercise)), opt_(options) {
+  validate(ex_);
+  if (!(opt_.max_gap_seconds > 0)) {  // also rejects NaN
+    detail::throw_invalid("session options: field 'max_gap_seconds': must be > 0 seconds");
+  }
+  cycles_ = ex_.cycles();
+  cycle_seconds_ = ex_.cycle_seconds();
+}
+
+void Session::check_now(double now, const char* what) const {
+  if (!std::isfinite(now)) {
+    detail::throw_invalid(std::string("Session::") + what + ": now must be a finite number of seconds");
+  }
+}
+
+void Session::emit(SessionEventType type, double at, std::string text) {
+  SessionEvent ev;
+  ev.type = type;
+  ev.at = at;
+  ev.step = step_;
+  ev.cycle = cycle_ + 1;
+  if (const auto* t = std::get_if<TimedStep>(&current())) ev.phase = t->phase;
+  ev.text = std::move(text);
+  events_.push_back(std::move(ev));
+}
+
+void Session::start(double now) {
+  check_now(now, "start");
+  if (status_ != SessionStatus::ready) detail::throw_invalid("Session::start: the session has already started");
+  status_ = SessionStatus::running;
+  start_clock_ = last_clock_ = anchor_clock_ = now;
+  anchor_active_ = active_ = step_start_active_ = 0;
+  emit(SessionEventType::started, now);
+  const auto& s = current();
+  emit(SessionEventType::step_started, now,
+       std::holds_alternative<TimedStep>(s) ? std::get<TimedStep>(s).cue : std::get<PromptStep>(s).text);
+}
+
+void Session::next_step(double at_active, double at_clock) {
+  ++step_;
+  if (step_ == ex_.steps.size()) {
+    step_ = 0;
+    ++cycle_;
+  }
+  answers_given_ = 0;
+  step_start_active_ = at_active;
+  if (cycle_ == cycles_) {
+    // Past the last step: rest on the final step, fully done.
+    cycle_ = cycles_ - 1;
+    step_ = ex_.steps.size() - 1;
+    if (status_ == SessionStatus::paused) paused_total_ += at_clock - pause_since_;  // skipped while paused
+    status_ = SessionStatus::finished;
+    active_ = at_active;
+    end_clock_ = at_clock;
+    emit(SessionEventType::finished, at_clock);
+    return;
+  }
+  const auto& s = current();
+  emit(SessionEventType::step_started, at_clock,
+       std::holds_alternative<TimedStep>(s) ? std::get<TimedStep>(s).cue : std::get<PromptStep>(s).text);
+}
+
+void Session::advance_to(double now) {
+  if (now <= last_clock_) return;  // time never runs backwards
+  if (status_ == SessionStatus::paused) {
+    last_clock_ = now;
+    return;
+  }
+  if (status_ != SessionStatus::running) return;
+  if (now - last_clock_ > opt_.max_gap_seconds && current_is_timed()) {
+    // Suspended: stop the clock where we last saw it; the gap is paused time.
+    status_ = SessionStatus::paused;
+    suspended_ = true;
+    pause_since_ = last_clock_;
+    emit(SessionEventType::suspended, last_clock_);
+    last_clock_ = now;
+    return;
+  }
+  const double new_active = anchor_active_ + (now - anchor_clock_);
+  while (status_ == SessionStatus::running && current_is_timed()) {
+    const double end_active = step_start_active_ + std::get<TimedStep>(current()).seconds;
+    if (new_active + detail::boundary_slack < end_active) break;
+    next_step(end_active, anchor_clock_ + (end_active - anchor_active_));
+  }
+  if (status_ == SessionStatus::running) active_ = new_active;
+  last_clock_ = now;
+}
+
+SessionState Session::update(double now) {
+  check_now(now, "update");
+  advance_to(now);
+  return state();
+}
+
+void Session::pause(double now) {
+  check_now(now, "pause");
+  advance_to(now);
+  if (status_ != SessionStatus::running) return;
+  status_ = SessionStatus::paused;
+  pause_since_ = last_clock_;
+  emit(SessionEventType::paused, last_clock_);
+}
+
+void Session::resume(double now) {
+  check_now(now, "resume");
+  advance_to(now);
+  if (status_ != SessionStatus::paused) return;
+  paused_total_ += last_clock_ - pause_since_;
+  status_ = SessionStatus::running;
+  suspended_ = false;
+  anchor_clock_ = last_clock_;
+  anchor_active_ = active_;
+  emit(SessionEventType::resumed, last_clock_);
+}
+
+void Session::skip(double now) {
+  check_now(now, "skip");
+  advance_to(now);
+  if (status_ != SessionStatus::running && status_ != SessionStatus::paused) return;
+  ++skipped_;
+  emit(SessionEventType::step_skipped, last_clock_);
+  next_step(active_, last_clock_);
+}
+
+void Session::answer(double now, std::string text) {
+  check_now(now, "answer");
+  advance_to(now);
+  if (status_ != SessionStatus::running && status_ != SessionStatus::paused) {
+    detail::throw_invalid("Session::answer: the session is " + std::string(to_id(status_)) +
+                          ", not running");
+  }
+  const auto* p = std::get_if<PromptStep>(&current());
+  if (p == nullptr) {
+    detail::throw_invalid("Session::answer: step " + std::to_string(step_) +
+                          " is a timed step, not a prompt");
+  }
+  if (text.empty()) detail::throw_invalid("Session::answer: the answer is empty");
+  ++answers_given_;
+  responses_.push_back(text);
+  emit(SessionEventType::answer_recorded, last_clock_, std::move(text));
+  if (answers_given_ >= p->answers) next_step(active_, last_clock_);
+}
+
+void Session::abort(double now) {
+  check_now(now, "abort");
+  if (status_ == SessionStatus::ready) detail::throw_invalid("Session::abort: the session has not started");
+  advance_to(now);
+  if (status_ != SessionStatus::running && status_ != SessionStatus::paused) return;
+  if (status_ == SessionStatus::paused) paused_total_ += last_clock_ - pause_since_;
+  status_ = SessionStatus::aborted;
+  end_clock_ = last_clock_;
+  emit(SessionEventType::aborted, last_clock_);
+}
+
+std::vector<SessionEvent> Session::poll_events() { return std::exchange(events_, {}); }
+
+SessionState Session::state() const {
+  SessionState s;
+  s.status = status_;
+  s.step = step_;
+  s.steps = ex_.steps.size();
+  s.cycle = cycle_ + 1;
+  s.cycles = cycles_;
+  s.elapsed_seconds = active_;
+  s.paused_seconds = paused_total_ + (status_ == SessionStatus::paused ? last_clock_ - pause_since_ : 0.0);
+  s.suspended = suspended_;
+  const bool done = status_ == SessionStatus::finished;
+  const bool open = status_ == SessionStatus::running || status_ == SessionStatus::paused;
+  if (const auto* t = std::get_if<TimedStep>(&current())) {
+    s.phase = t->phase;
+    s.text = t->cue;
+    const double into = done ? t->seconds : std::clamp(active_ - step_start_active_, 0.0, t->seconds);
+    s.seconds_left = t->seconds - into;
+    s.step_progress = into / t->seconds;
+  } else {
+    const auto& p = std::get<PromptStep>(current());
+    s.text = p.text;
+    s.prompt = true;
+    s.answers_needed = p.answers;
+    s.answers_given = done ? p.answers : answers_given_;
+    s.waiting_for_answer = open;
+    s.step_progress = static_cast<double>(s.answers_given) / p.answers;
+  }
+  if (done) {
+    s.session_progress = 1.0;
+  } else if (!ex_.has_prompts()) {
+    double before = 0;  // seconds of the cycle's steps before the current one
+    for (std::size_t i = 0; i < step_; ++i) before += std::get<TimedStep>(ex_.steps[i]).seconds;
+    const double total = cycle_seconds_ * cycles_;
+    const double pos = cycle_ * cycle_seconds_ + before + s.step_progress * std::get<TimedStep>(current()).seconds;
+    s.session_progress = std::clamp(pos / total, 0.0, 1.0);
+  } else {
+    const double steps_total = static_cast<double>(ex_.steps.size()) * cycles_;
+    const double pos = static_cast<double>(cycle_) * static_cast<double>(ex_.steps.size()) +
+                       static_cast<double>(step_) + s.step_progress;
+    s.session_progress = std::clamp(pos / steps_total, 0.0, 1.0);
+  }
+  return s;
+}
+
+ExerciseSession Session::finish(double now, const SessionRecordInfo& info) {
+  check_now(now, "finish");
+  if (status_ == SessionStatus::ready) detail::throw_invalid("Session::finish: the session never started");
+  if (info.id.empty()) detail::throw_invalid("Session::finish: field 'id': the record needs a non-empty id");
+  if (status_ == SessionStatus::running || status_ == SessionStatus::paused) abort(now);
+  ExerciseSession rec;
+  rec.participant = info.participant;
+  rec.id = info.id;
+  rec.time = info.started_at;
+  const double wall = std::max(0.0, end_clock_ - start_clock_);
+  rec.end = info.started_at + Duration(static_cast<Duration::rep>(std::llround(wall * 1e6)));
+  rec.exercise = ex_.id;
+  rec.completed = status_ == SessionStatus::finished;
+  rec.intensity_before = info.intensity_before;
+  rec.intensity_after = info.intensity_after;
+  rec.trigger = info.trigger;
+  rec.responses = responses_;
+  return rec;
+}
+
+}  // namespace calmkit
