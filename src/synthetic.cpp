@@ -394,6 +394,14 @@ constexpr std::array<std::string_view, 12> responses{
     "let the wave peak and pass",
 };
 
+/// What happened after giving in to the urge (the responses above would contradict it).
+constexpr std::array<std::string_view, 4> responses_after_acting{
+    "sent it, then put the phone away",
+    "apologised later for the string of messages",
+    "talked it through with them the next day",
+    "noticed the relief did not last",
+};
+
 constexpr std::array<std::string_view, 6> extra_tags{
     "tired", "after-coffee", "long-distance", "texting", "work-day", "recurring",
 };
@@ -729,7 +737,11 @@ class ParticipantGenerator {
         }
       }
     }
-    if (rng.bernoulli(acted ? 0.3 : 0.7)) tr.response = pick(rng, responses);
+    if (acted) {
+      if (rng.bernoulli(0.3)) tr.response = pick(rng, responses_after_acting);
+    } else if (rng.bernoulli(0.7)) {
+      tr.response = pick(rng, responses);
+    }
     const int hour = local_hour(t0);
     if ((hour >= 23 || hour < 5) && rng.bernoulli(0.7)) tr.tags.emplace_back("late-night");
     const auto dow =

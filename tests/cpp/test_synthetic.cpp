@@ -1,0 +1,395 @@
+// Tests of the synthetic journal generator: determinism, stream independence,
+// the shape of the data (trend, time of day, DST), and option checking.
+#include <calmkit/io.hpp>
+#include <calmkit/synthetic.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <limits>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+using calmkit::Instant;
+using calmkit::Journal;
+using calmkit::SyntheticOptions;
+
+namespace {
+
+constexpr std::int64_t us_per_day = 86'400'000'000LL;
+
+SyntheticOptions cohort(int participants, int days = 56, std::uint64_t seed = 7) {
+  SyntheticOptions o;
+  o.participants = participants;
+  o.days = days;
+  o.seed = seed;
+  return o;
+}
+
+template <class Span>
+bool same_records(Span a, Span b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end());
+}
+
+}  // namespace
+
+TEST_CASE("the same options and seed give the same journal", "[synthetic]") {
+  const auto a = calmkit::synthetic_journal(cohort(4));
+  const auto b = calmkit::synthetic_journal(cohort(4));
+  REQUIRE_FALSE(a.empty());
+  CHECK(a == b);
+}
+
+TEST_CASE("a different seed gives a different journal", "[synthetic]") {
+  const auto a = calmkit::synthetic_journal(cohort(2, 56, 1));
+  const auto b = calmkit::synthetic_journal(cohort(2, 56, 2));
+  CHECK_FALSE(a == b);
+  // Not merely different somewhere: the very first trigger moves.
+  REQUIRE_FALSE(a.triggers().empty());
+  REQUIRE_FALSE(b.triggers().empty());
+  CHECK(a.triggers().front().time != b.triggers().front().time);
+}
+
+TEST_CASE("participant k does not depend on how many others are generated", "[synthetic]") {
+  const auto two = calmkit::synthetic_journal(cohort(2));
+  const auto five = calmkit::synthetic_journal(cohort(5));
+  CHECK(five.participants() == std::vector<std::string>{"p001", "p002", "p003", "p004", "p005"});
+  for (const char* p : {"p001", "p002"}) {
+    INFO("participant " << p);
+    REQUIRE_FALSE(two.triggers_of(p).empty());
+    CHECK(same_records(two.triggers_of(p), five.triggers_of(p)));
+    CHECK(same_records(two.readings_of(p), five.readings_of(p)));
+    CHECK(same_records(two.exercises_of(p), five.exercises_of(p)));
+    CHECK(same_records(two.thought_records_of(p), five.thought_records_of(p)));
+  }
+}
+
+TEST_CASE("the participant prefix names the participants", "[synthetic]") {
+  auto o = cohort(2, 7);
+  o.participant_prefix = "study-a-";
+  const auto j = calmkit::synthetic_journal(o);
+  CHECK(j.participants() == std::vector<std::string>{"study-a-001", "study-a-002"});
+}
+
+TEST_CASE("triggers get rarer over the weeks", "[synthetic]") {
+  // The rate falls log-linearly from 1.2 to 0.4 a day: r(w) = 1.2 * 3^-w over
+  // progress w in [0, 1). Its mean over the first quarter (weeks 1–2) is
+  // 1.2 (1 - 3^-0.25) / (0.25 ln 3) = 1.05/day, over the last quarter
+  // (weeks 7–8) 1.2 (3^-0.75 - 3^-1) / (0.25 ln 3) = 0.46/day: a ratio of
+  // about 0.44. For 20 people x 14 days that is ~294 against ~129 triggers,
+  // so "last < 0.7 x first" holds with a wide margin for noise.
+  const auto j = calmkit::synthetic_journal(cohort(20));
+  const std::int64_t start = Instant::parse("2026-03-02T00:00:00Z").utc_micros();
+  int first = 0, last = 0;
+  for (const auto& t : j.triggers()) {
+    const std::int64_t day = (t.time.utc_micros() - start) / us_per_day;
+    REQUIRE(day >= 0);
+    REQUIRE(day < 56);
+    if (day < 14) ++first;
+    if (day >= 42) ++last;
+  }
+  CHECK(first > 200);
+  CHECK(first < 400);
+  CHECK(last < 0.7 * first);
+}
+
+TEST_CASE("acting on the urge gets rarer and slower over the weeks", "[synthetic]") {
+  const auto j = calmkit::synthetic_journal(cohort(30));
+  const std::int64_t start = Instant::parse("2026-03-02T00:00:00Z").utc_micros();
+  int asked_first = 0, acted_first = 0, asked_last = 0, acted_last = 0;
+  double wait_first = 0, wait_last = 0;
+  int waits_first = 0, waits_last = 0;
+  for (const auto& t : j.triggers()) {
+    if (!t.acted_on_urge) continue;
+    const bool early = t.time.utc_micros() - start < 14 * us_per_day;
+    const bool late = t.time.utc_micros() - start >= 42 * us_per_day;
+    if (early) {
+      ++asked_first;
+      acted_first += *t.acted_on_urge ? 1 : 0;
+    }
+    if (late) {
+      ++asked_last;
+      acted_last += *t.acted_on_urge ? 1 : 0;
+    }
+    if (t.acted_after_minutes) {
+      REQUIRE(*t.acted_on_urge);
+      REQUIRE(*t.acted_after_minutes >= 0.0);
+      if (early) wait_first += *t.acted_after_minutes, ++waits_first;
+      if (late) wait_last += *t.acted_after_minutes, ++waits_last;
+    }
+  }
+  REQUIRE(asked_first > 50);
+  REQUIRE(asked_last > 50);
+  REQUIRE(waits_first > 10);
+  REQUIRE(waits_last > 5);
+  // Each person's chance falls from 0.5–0.8 to 25–60 % of that; the median
+  // wait grows 4–10 fold across the span.
+  CHECK(static_cast<double>(acted_last) / asked_last < 0.8 * acted_first / asked_first);
+  CHECK(wait_last / waits_last > 2.0 * wait_first / waits_first);
+}
+
+TEST_CASE("every reference resolves and every record is in range", "[synthetic]") {
+  const auto j = calmkit::synthetic_journal(cohort(10));
+  const auto& r = j.records();
+  REQUIRE(r.triggers.size() > 100);
+
+  for (const auto& p : j.participants()) {
+    // Trigger ids t0001, t0002, ... numbered in time order.
+    const auto ts = j.triggers_of(p);
+    for (std::size_t i = 0; i < ts.size(); ++i) {
+      char expected[24];
+      std::snprintf(expected, sizeof expected, "t%04zu", i + 1);
+      CHECK(ts[i].id == expected);
+      CHECK(ts[i].intensity.value() >= 4);  // onset 4–10 by design
+    }
+  }
+  for (const auto& rd : r.readings) {
+    if (rd.trigger.empty()) continue;
+    const auto* t = j.find_trigger(rd.participant, rd.trigger);
+    REQUIRE(t != nullptr);
+    // A follow-up comes after its trigger, within 12 hours.
+    CHECK(rd.time > t->time);
+    CHECK(rd.time - t->time <= std::chrono::hours(12));
+  }
+  std::set<std::string> catalog{"breathing.extended-exhale",
+                                "breathing.4-7-8",
+                                "breathing.box",
+                                "breathing.coherent",
+                                "breathing.physiological-sigh",
+                                "grounding.5-4-3-2-1",
+                                "relaxation.progressive-muscle",
+                                "tipp.temperature",
+                                "movement.short-walk",
+                                "mindfulness.name-it",
+                                "pause.before-reacting",
+                                "cognitive.three-alternatives",
+                                "mindfulness.breath",
+                                "mindfulness.body-scan"};
+  int linked = 0, practice = 0;
+  for (const auto& e : r.exercises) {
+    INFO(e.participant << " " << e.id << " " << e.exercise);
+    CHECK(catalog.count(e.exercise) == 1);
+    CHECK(e.end >= e.time);
+    CHECK(e.end - e.time <= std::chrono::minutes(25));  // the longest is a 25-minute walk or scan
+    if (e.intensity_before && e.intensity_after) CHECK(e.intensity_after <= e.intensity_before);
+    if (e.trigger.empty()) {
+      ++practice;
+      CHECK((e.exercise == "mindfulness.breath" || e.exercise == "mindfulness.body-scan" ||
+             e.exercise == "breathing.coherent"));
+      continue;
+    }
+    ++linked;
+    const auto* t = j.find_trigger(e.participant, e.trigger);
+    REQUIRE(t != nullptr);
+    // Starts 2–15 minutes after onset (rounded to whole seconds).
+    CHECK(e.time - t->time >= std::chrono::minutes(2));
+    CHECK(e.time - t->time <= std::chrono::minutes(15));
+    if (e.exercise == "grounding.5-4-3-2-1" && e.completed) CHECK(e.responses.size() == 5);
+    if (e.exercise == "cognitive.three-alternatives" && e.completed) CHECK(e.responses.size() == 3);
+  }
+  CHECK(linked > 0);
+  CHECK(practice > 0);
+  for (const auto& tr : r.thought_records) {
+    INFO(tr.participant << " " << tr.id);
+    REQUIRE(j.find_trigger(tr.participant, tr.trigger) != nullptr);
+    CHECK(tr.belief_before.value() >= 60);
+    if (tr.belief_after) CHECK(*tr.belief_after <= tr.belief_before);
+    CHECK(!tr.distortions.empty());
+    CHECK(tr.distortions.size() <= 3);
+    CHECK(std::set(tr.distortions.begin(), tr.distortions.end()).size() == tr.distortions.size());
+    CHECK(!tr.alternatives.empty());
+    CHECK(tr.alternatives.size() <= 3);
+    CHECK(!tr.situation.empty());
+    CHECK(!tr.automatic_thought.empty());
+    for (const auto& e : tr.emotions) {
+      if (e.after) CHECK(*e.after <= e.before);
+    }
+  }
+}
+
+TEST_CASE("unlinked follow-ups sit inside an episode, before the next trigger", "[synthetic]") {
+  // With every follow-up unlinked (and daily check-ins never linked), no
+  // reading names a trigger, while exercises and thought records still do.
+  auto o = cohort(5);
+  o.unlinked_reading_probability = 1.0;
+  const auto j = calmkit::synthetic_journal(o);
+  REQUIRE(j.readings().size() > 100);
+  for (const auto& rd : j.readings()) CHECK(rd.trigger.empty());
+  CHECK(std::any_of(j.exercises().begin(), j.exercises().end(),
+                    [](const auto& e) { return !e.trigger.empty(); }));
+
+  // With every follow-up linked, a linked reading always comes before the next
+  // trigger of the same participant.
+  o.unlinked_reading_probability = 0.0;
+  const auto k = calmkit::synthetic_journal(o);
+  int linked = 0;
+  for (const auto& rd : k.readings()) {
+    if (rd.trigger.empty()) continue;
+    ++linked;
+    const auto ts = k.triggers_of(rd.participant);
+    const auto it = std::find_if(ts.begin(), ts.end(), [&](const auto& t) { return t.id == rd.trigger; });
+    REQUIRE(it != ts.end());
+    if (it + 1 != ts.end()) CHECK(rd.time < (it + 1)->time);
+  }
+  CHECK(linked > 100);
+}
+
+TEST_CASE("offsets follow each participant's DST rule across the default span", "[synthetic]") {
+  // Europe (CET-1CEST,M3.5.0,M10.5.0/3) springs forward on the last Sunday of
+  // March at 01:00 UTC: 2026-03-29T01:00Z. US Eastern (EST5EDT,M3.2.0,M11.1.0)
+  // on the second Sunday at 02:00 EST = 07:00 UTC: 2026-03-08T07:00Z.
+  const auto j = calmkit::synthetic_journal(cohort(20));
+  const std::int64_t eu_change = Instant::parse("2026-03-29T01:00:00Z").utc_micros();
+  const std::int64_t us_change = Instant::parse("2026-03-08T07:00:00Z").utc_micros();
+
+  int europeans = 0, americans = 0;
+  for (const auto& p : j.participants()) {
+    std::vector<Instant> times;
+    for (const auto& t : j.triggers_of(p)) times.push_back(t.time);
+    for (const auto& r : j.readings_of(p)) times.push_back(r.time);
+    for (const auto& e : j.exercises_of(p)) {
+      times.push_back(e.time);
+      times.push_back(e.end);
+    }
+    for (const auto& t : j.thought_records_of(p)) times.push_back(t.time);
+    std::set<int> offsets;
+    for (const auto& t : times) offsets.insert(t.offset().minutes());
+    INFO("participant " << p);
+    if (offsets == std::set<int>{60, 120}) {
+      ++europeans;
+      for (const auto& t : times) CHECK(t.offset().minutes() == (t.utc_micros() < eu_change ? 60 : 120));
+    } else if (offsets == std::set<int>{-300, -240}) {
+      ++americans;
+      for (const auto& t : times) CHECK(t.offset().minutes() == (t.utc_micros() < us_change ? -300 : -240));
+    } else {
+      // Everyone else: one fixed offset, or Australia's autumn change (+11 -> +10).
+      CHECK((offsets.size() == 1 || offsets == std::set<int>{600, 660}));
+    }
+  }
+  // 30 % of people draw each northern DST zone: P(none of 20) = 0.7^20 < 0.1 %.
+  CHECK(europeans > 0);
+  CHECK(americans > 0);
+}
+
+TEST_CASE("triggers come more in the evening and at night than in working hours", "[synthetic]") {
+  // The hour profile sums to 12.1 over 20:00–02:59 and to 3.75 over
+  // 09:00–15:59 (seven hours each), a ratio of about 3.2; require 2.
+  const auto j = calmkit::synthetic_journal(cohort(20));
+  int night = 0, work = 0;
+  for (const auto& t : j.triggers()) {
+    const int h = t.time.local().hour();
+    if (h >= 20 || h <= 2) ++night;
+    if (h >= 9 && h <= 15) ++work;
+  }
+  REQUIRE(work > 20);
+  CHECK(night > 2 * work);
+}
+
+TEST_CASE("bad options throw std::invalid_argument naming the option", "[synthetic]") {
+  // The message of the std::invalid_argument thrown (any other exception
+  // escapes and fails the test).
+  auto message_of = [](const SyntheticOptions& o) -> std::string {
+    try {
+      (void)calmkit::synthetic_journal(o);
+    } catch (const std::invalid_argument& e) {
+      return e.what();
+    }
+    return "(nothing thrown)";
+  };
+  auto throws_naming = [&](const SyntheticOptions& o, const std::string& name) {
+    CHECK_THAT(message_of(o), Catch::Matchers::Contains("SyntheticOptions." + name));
+  };
+  SyntheticOptions o;
+  o.participants = 0;
+  throws_naming(o, "participants");
+  o = {};
+  o.days = 0;
+  throws_naming(o, "days");
+  o = {};
+  o.days = 5'000'000;  // past the year 9999
+  throws_naming(o, "days");
+  o = {};
+  o.start = "2026-03-02";  // no time and no offset
+  throws_naming(o, "start");
+  o = {};
+  o.start = "2026-03-02T00:00:00";  // no offset
+  throws_naming(o, "start");
+  o = {};
+  o.triggers_per_day_start = 0.0;
+  throws_naming(o, "triggers_per_day_start");
+  o = {};
+  o.triggers_per_day_end = -1.0;
+  throws_naming(o, "triggers_per_day_end");
+  o = {};
+  o.triggers_per_day_end = std::numeric_limits<double>::quiet_NaN();
+  throws_naming(o, "triggers_per_day_end");
+  o = {};
+  o.readings_per_episode = -0.5;
+  throws_naming(o, "readings_per_episode");
+  o = {};
+  o.exercise_probability = 1.5;
+  throws_naming(o, "exercise_probability");
+  o = {};
+  o.thought_record_probability = -0.1;
+  throws_naming(o, "thought_record_probability");
+  o = {};
+  o.unlinked_reading_probability = 2.0;
+  throws_naming(o, "unlinked_reading_probability");
+}
+
+TEST_CASE("edge options still give a valid journal", "[synthetic]") {
+  auto o = cohort(1, 1);
+  o.exercise_probability = 0.0;
+  o.thought_record_probability = 0.0;
+  o.readings_per_episode = 0.0;
+  const auto j = calmkit::synthetic_journal(o);
+  CHECK(j.thought_records().empty());
+  // Only daily practice is left among the exercises, and no follow-ups.
+  for (const auto& e : j.exercises()) CHECK(e.trigger.empty());
+  for (const auto& r : j.readings()) CHECK(r.trigger.empty());
+
+  o = cohort(2, 3);
+  o.start = "2026-10-24T05:30:00+02:00";  // any RFC 3339 time may start the span
+  o.exercise_probability = 1.0;
+  o.thought_record_probability = 1.0;
+  const auto k = calmkit::synthetic_journal(o);
+  const auto from = Instant::parse(o.start);
+  for (const auto& t : k.triggers()) {
+    CHECK(t.time >= from);
+    CHECK(t.time < from + std::chrono::hours(72));
+  }
+}
+
+TEST_CASE("journal size grows linearly with participants x days", "[synthetic]") {
+  // The trend runs over the whole span whatever its length, so the mean
+  // records per participant-day is the same for 28 and 56 days; doubling
+  // either factor should double the size, within noise between people.
+  const double base = static_cast<double>(calmkit::synthetic_journal(cohort(20, 28)).size());
+  const double longer = static_cast<double>(calmkit::synthetic_journal(cohort(20, 56)).size());
+  const double wider = static_cast<double>(calmkit::synthetic_journal(cohort(40, 28)).size());
+  CHECK(longer / base > 1.7);
+  CHECK(longer / base < 2.3);
+  CHECK(wider / base > 1.7);
+  CHECK(wider / base < 2.3);
+  // About 4 records per participant-day at the defaults (see examples/data/README.md).
+  CHECK(base / (20 * 28) > 3.0);
+  CHECK(base / (20 * 28) < 6.0);
+}
+
+TEST_CASE("the committed sample journal is what the generator makes", "[synthetic][io]") {
+  // examples/data/sample-journal.jsonl was written by
+  //   generate_journal --participants 3 --days 56 --seed 42 -o sample-journal.jsonl
+  SyntheticOptions o;
+  o.participants = 3;
+  o.days = 56;
+  o.seed = 42;
+  const auto generated = calmkit::synthetic_journal(o);
+  const auto committed = calmkit::read_journal(CALMKIT_SAMPLE_JOURNAL).journal;
+  CHECK(committed.size() == generated.size());
+  CHECK(committed == generated);
+}
