@@ -228,8 +228,9 @@ class OffsetTimeline {
  public:
   OffsetTimeline(const PosixTimeZone& tz, std::int64_t from_us, std::int64_t to_us) {
     auto at = [&tz](std::int64_t s) { return tz.offset_at(Instant::from_utc_micros(s * us_per_second)); };
-    const std::int64_t from_s = from_us / us_per_second - 2 * 86'400;
-    const std::int64_t to_s = to_us / us_per_second + 2 * 86'400;
+    constexpr std::int64_t margin_s = 172'800;  // two days either side of the span, seconds
+    const std::int64_t from_s = from_us / us_per_second - margin_s;
+    const std::int64_t to_s = to_us / us_per_second + margin_s;
     first_ = at(from_s);
     if (!tz.has_dst()) return;
     std::int64_t prev_s = from_s;
