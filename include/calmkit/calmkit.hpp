@@ -3,9 +3,12 @@
 #pragma once
 
 #include <calmkit/errors.hpp>
+#include <calmkit/exercises.hpp>
 #include <calmkit/io.hpp>
 #include <calmkit/journal.hpp>
 #include <calmkit/model.hpp>
+#include <calmkit/session.hpp>
+#include <calmkit/suggest.hpp>
 #include <calmkit/synthetic.hpp>
 #include <calmkit/time.hpp>
 #include <calmkit/vocabulary.hpp>
