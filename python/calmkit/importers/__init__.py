@@ -1,0 +1,21 @@
+"""Importers from the exports of apps people already use: Daylio, Bearable,
+Apple Health and mindLAMP. Each returns ``ImportResult(journal, report)``;
+see docs/importing.md for every field mapping."""
+from .apple_health import import_apple_health
+from .bearable import import_bearable
+from .daylio import import_daylio
+from .mindlamp import import_mindlamp
+from .report import Adjusted, ImportFormatError, ImportReport, ImportResult, Skipped, Unmapped
+
+__all__ = [
+    "Adjusted",
+    "ImportFormatError",
+    "ImportReport",
+    "ImportResult",
+    "Skipped",
+    "Unmapped",
+    "import_apple_health",
+    "import_bearable",
+    "import_daylio",
+    "import_mindlamp",
+]

@@ -1,0 +1,139 @@
+"""What an import did: the :class:`ImportReport`, the :class:`ImportResult`
+every importer returns, and the :class:`ImportFormatError` strict mode raises.
+
+Every importer returns ``ImportResult(journal, report)``, a named tuple, so
+both ``journal, report = calmkit.import_daylio(...)`` and
+``result.journal`` / ``result.report`` work. The report accounts for every
+row (or XML record, or JSON event) of the source: it was mapped to a calmkit
+record, kept as text inside one, kept in the report only, skipped with a
+reason, or (Apple Health only) counted as a record type outside calmkit's
+scope. Nothing is dropped silently.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple, Optional
+
+__all__ = [
+    "Adjusted",
+    "ImportFormatError",
+    "ImportReport",
+    "ImportResult",
+    "Skipped",
+    "Unmapped",
+]
+
+
+def _where(path: str, line: Optional[int], item: Optional[int]) -> str:
+    if line is not None:
+        return f"{path}:{line}"
+    if item is not None:
+        return f"{path}: item {item}"
+    return path
+
+
+class ImportFormatError(ValueError):
+    """A source file broke its format. Raised by importers in strict mode.
+
+    The message reads ``path:line: field 'x': reason`` (or ``path: item n: ...``
+    for JSON sources, where ``item`` is the 0-based position of the event in
+    the array); the same parts are attributes for programs.
+    """
+
+    def __init__(self, path: str, line: Optional[int], field_name: str, reason: str,
+                 *, item: Optional[int] = None) -> None:
+        self.path = str(path)
+        self.line = line
+        self.item = item
+        self.field = field_name
+        self.reason = reason
+        where = _where(self.path, line, item)
+        what = f" field '{field_name}':" if field_name else ""
+        super().__init__(f"{where}:{what} {reason}")
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A source row (record, event) that did not become part of the journal."""
+
+    line: Optional[int]  #: 1-based line of the row's start (None for JSON sources)
+    item: Optional[int]  #: 0-based array position (JSON sources), else None
+    field: str  #: the offending field, "" for the row as a whole
+    reason: str
+    message: str  #: the same text strict mode would raise
+
+
+@dataclass(frozen=True)
+class Unmapped:
+    """A row with no place in calmkit's model, kept verbatim in the report."""
+
+    line: Optional[int]
+    item: Optional[int]
+    kind: str  #: what it is in the source (a Bearable category, a mindLAMP activity)
+    content: dict[str, Any]  #: the row's source fields, unchanged
+
+
+@dataclass(frozen=True)
+class Adjusted:
+    """A value read differently from how it was written, and why (e.g. a
+    local time that fell into a daylight-saving gap)."""
+
+    line: Optional[int]
+    item: Optional[int]
+    field: str
+    detail: str
+
+
+@dataclass
+class ImportReport:
+    """What one import mapped, kept, adjusted and skipped."""
+
+    source: str  #: the path read
+    format: str  #: "daylio", "bearable", "apple_health" or "mindlamp"
+    rows: int = 0  #: data rows (XML records, JSON events) examined
+    #: how many source items became which record, e.g. ``{"mood → reading": 12}``
+    mapped: Counter = field(default_factory=Counter)
+    #: source fields kept as text inside records, e.g. ``{"activities → reading note": 9}``
+    kept: Counter = field(default_factory=Counter)
+    #: rows with no place in the model, kept here verbatim
+    unmapped: list[Unmapped] = field(default_factory=list)
+    #: rows left out, with line and reason (lenient mode, unknown activities)
+    skipped: list[Skipped] = field(default_factory=list)
+    #: values read differently from how they were written
+    adjusted: list[Adjusted] = field(default_factory=list)
+    #: Apple Health record types outside calmkit's scope (heart rate, steps, ...), counted
+    ignored: Counter = field(default_factory=Counter)
+
+    # -- helpers used by the importers --------------------------------------
+    def skip(self, err: ImportFormatError) -> None:
+        self.skipped.append(Skipped(err.line, err.item, err.field, err.reason, str(err)))
+
+    def summary(self) -> str:
+        """A few human-readable lines: counts of each outcome."""
+        lines = [f"{self.format} import of {self.source}: {self.rows} rows examined"]
+        for k, n in sorted(self.mapped.items()):
+            lines.append(f"  mapped   {n:6d}  {k}")
+        for k, n in sorted(self.kept.items()):
+            lines.append(f"  kept     {n:6d}  {k}")
+        if self.unmapped:
+            kinds = Counter(u.kind for u in self.unmapped)
+            for k, n in sorted(kinds.items()):
+                lines.append(f"  unmapped {n:6d}  {k} (kept in report.unmapped)")
+        for k, n in sorted(self.ignored.items()):
+            lines.append(f"  ignored  {n:6d}  {k}")
+        if self.adjusted:
+            lines.append(f"  adjusted {len(self.adjusted):6d}  values (see report.adjusted)")
+        for s in self.skipped:
+            lines.append(f"  skipped  {s.message}")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+
+class ImportResult(NamedTuple):
+    """The imported journal and the report of the import."""
+
+    journal: Any  #: a calmkit.Journal
+    report: ImportReport
