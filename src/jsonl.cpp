@@ -1,0 +1,1143 @@
+// The journal format v1 (JSON Lines): reader and writer.
+//
+// Reader: the whole input sits in one simdjson::padded_string; lines are split
+// with memchr and each line is parsed with the On-Demand parser in place (the
+// bytes after a line belong to the same padded buffer, so the padding that
+// simdjson needs is always there). Every field is checked as it is read; the
+// checks that need the whole file (duplicate ids, trigger references) run on
+// indices into the record vectors, without copying keys. The finished record
+// set goes into `Journal` through the trusted constructor, so nothing is
+// checked twice.
+//
+// Writer: one line at a time into a buffer that is flushed in large chunks;
+// the file variant writes a temporary sibling, fsyncs it and renames it over
+// the target.
+#include <calmkit/io.hpp>
+
+#include <simdjson.h>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <bit>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <limits>
+#include <optional>
+#include <ostream>
+#include <sstream>
+#include <string>
+#include <system_error>
+#include <unordered_set>
+#include <utility>
+#include <variant>
+
+namespace calmkit {
+namespace detail {
+namespace {
+
+namespace od = simdjson::ondemand;
+
+// ---------------------------------------------------------------------------
+// Reader internals
+
+/// A problem with one line; thrown inside the line parser and turned into a
+/// JournalFormatError (strict) or a SkippedLine (lenient) by the line loop.
+struct LineError {
+  std::string field;
+  std::string reason;
+  bool fatal = false;  ///< stops even a lenient read (a header newer than this build)
+};
+
+/// Names a field for messages: `thoughts`, `thoughts[2]`, `emotions[0].before`.
+/// Built into a string only when something is wrong.
+struct FieldRef {
+  std::string_view name;
+  std::ptrdiff_t index = -1;
+  std::string_view sub{};
+
+  [[nodiscard]] std::string str() const {
+    std::string s(name);
+    if (index >= 0) {
+      s += '[';
+      s += std::to_string(index);
+      s += ']';
+    }
+    if (!sub.empty()) {
+      s += '.';
+      s += sub;
+    }
+    return s;
+  }
+};
+
+[[noreturn, gnu::cold, gnu::noinline]] void fail(const FieldRef& f, std::string reason) {
+  throw LineError{f.str(), std::move(reason)};
+}
+[[noreturn, gnu::cold, gnu::noinline]] void fail_line(std::string reason) {
+  throw LineError{std::string(), std::move(reason)};
+}
+
+[[gnu::cold]] std::string json_error_reason(simdjson::error_code e) {
+  switch (e) {
+    case simdjson::UTF8_ERROR: return "the line is not valid UTF-8";
+    case simdjson::UNESCAPED_CHARS:
+      return "invalid JSON: a control character inside a string must be escaped";
+    case simdjson::STRING_ERROR: return "invalid JSON: bad string (escape sequence or surrogate)";
+    case simdjson::UNCLOSED_STRING: return "invalid JSON: a string is not closed";
+    case simdjson::DEPTH_ERROR: return "invalid JSON: nested too deeply";
+    case simdjson::INCORRECT_TYPE:  // a token that looked like true/false/null but is not
+    case simdjson::T_ATOM_ERROR:
+    case simdjson::F_ATOM_ERROR:
+    case simdjson::N_ATOM_ERROR: return "invalid JSON: a misspelled literal (true, false or null)";
+    default: break;
+  }
+  return std::string("invalid JSON: ") + simdjson::error_message(e);
+}
+
+/// Any simdjson error ends the line: the JSON itself is broken.
+inline void check(simdjson::error_code e) {
+  if (e != simdjson::SUCCESS) [[unlikely]] fail_line(json_error_reason(e));
+}
+
+[[gnu::cold]] std::string type_name(od::json_type t) {
+  switch (t) {
+    case od::json_type::array: return "a list";
+    case od::json_type::object: return "an object";
+    case od::json_type::number: return "a number";
+    case od::json_type::string: return "a string";
+    case od::json_type::boolean: return "true/false";
+    case od::json_type::null: return "null";
+  }
+  return "something else";
+}
+
+/// The JSON text of a scalar, for messages (trimmed, at most 40 bytes).
+[[gnu::cold]] std::string raw_text(od::value& v) {
+  std::string_view raw = v.raw_json_token();
+  while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\t' || raw.back() == '\r' ||
+                          raw.back() == '\n')) {
+    raw.remove_suffix(1);
+  }
+  if (raw.size() > 40) return std::string(raw.substr(0, 40)) + "...";
+  return std::string(raw);
+}
+
+/// Quotes a value for a message, cut short when long.
+[[gnu::cold]] std::string quote(std::string_view s) {
+  std::string out = "'";
+  if (s.size() > 60) {
+    out.append(s.substr(0, 60));
+    out += "...";
+  } else {
+    out.append(s);
+  }
+  out += '\'';
+  return out;
+}
+
+inline od::json_type type_of(od::value& v) {
+  od::json_type t{};
+  check(v.type().get(t));
+  return t;
+}
+
+std::string_view get_string(od::value& v, const FieldRef& f) {
+  const auto t = type_of(v);
+  if (t != od::json_type::string) [[unlikely]] fail(f, "must be a string, got " + type_name(t));
+  std::string_view s;
+  check(v.get_string().get(s));
+  return s;
+}
+
+/// A JSON integer (not 3.5, not "3", not true) within [lo, hi].
+std::int64_t get_int(od::value& v, const FieldRef& f, std::int64_t lo, std::int64_t hi) {
+  const auto t = type_of(v);
+  auto range = [&] { return "must be an integer " + std::to_string(lo) + ".." + std::to_string(hi); };
+  if (t != od::json_type::number) [[unlikely]] fail(f, range() + ", got " + type_name(t));
+  od::number_type nt{};
+  check(v.get_number_type().get(nt));
+  if (nt == od::number_type::floating_point_number) [[unlikely]] {
+    fail(f, range() + ", got " + raw_text(v));
+  }
+  std::int64_t x = 0;
+  if (nt != od::number_type::signed_integer || v.get_int64().get(x) != simdjson::SUCCESS) [[unlikely]] {
+    fail(f, range() + ", got " + raw_text(v));
+  }
+  if (x < lo || x > hi) [[unlikely]] fail(f, range() + ", got " + std::to_string(x));
+  return x;
+}
+
+bool get_bool(od::value& v, const FieldRef& f) {
+  const auto t = type_of(v);
+  if (t != od::json_type::boolean) [[unlikely]] fail(f, "must be true or false, got " + type_name(t));
+  bool b = false;
+  check(v.get_bool().get(b));
+  return b;
+}
+
+Intensity get_intensity(od::value& v, const FieldRef& f) {
+  return *Intensity::make(get_int(v, f, Intensity::min, Intensity::max));
+}
+Percent get_percent(od::value& v, const FieldRef& f) {
+  return *Percent::make(get_int(v, f, Percent::min, Percent::max));
+}
+
+Instant get_time(od::value& v, const FieldRef& f) {
+  const auto s = get_string(v, f);
+  TimeParseError err;
+  auto t = Instant::try_parse(s, &err);
+  if (!t) [[unlikely]] fail(f, "invalid time " + quote(s) + ": " + err.reason);
+  return *t;
+}
+
+/// A non-empty id (or trigger reference).
+void get_id(od::value& v, const FieldRef& f, std::string& out) {
+  const auto s = get_string(v, f);
+  if (s.empty()) [[unlikely]] fail(f, "must not be empty (leave the field out instead)");
+  out.assign(s);
+}
+
+template <class Fn>
+void for_each_element(od::value& v, const FieldRef& f, const char* what, Fn&& fn) {
+  const auto t = type_of(v);
+  if (t != od::json_type::array) [[unlikely]] fail(f, std::string("must be a list of ") + what + ", got " + type_name(t));
+  od::array a;
+  check(v.get_array().get(a));
+  std::ptrdiff_t i = 0;
+  for (auto er : a) {
+    od::value ev;
+    check(er.get(ev));
+    fn(ev, FieldRef{f.name, i});
+    ++i;
+  }
+}
+
+void get_string_list(od::value& v, const FieldRef& f, std::vector<std::string>& out) {
+  for_each_element(v, f, "strings",
+                   [&out](od::value& ev, const FieldRef& ef) { out.emplace_back(get_string(ev, ef)); });
+}
+
+/// Reads (and so validates) any JSON value whose content calmkit ignores.
+/// simdjson's skip only balances brackets; this makes `[1,,2]` or `tru` in an
+/// unknown field an error too.
+void consume(od::value& v, const FieldRef& f, int depth) {
+  if (depth > 64) fail(f, "nested too deeply (more than 64 levels)");
+  switch (type_of(v)) {
+    case od::json_type::object: {
+      od::object o;
+      check(v.get_object().get(o));
+      for (auto fr : o) {
+        od::field fld;
+        check(std::move(fr).get(fld));
+        std::string_view key;
+        check(fld.unescaped_key().get(key));
+        consume(fld.value(), f, depth + 1);
+      }
+      break;
+    }
+    case od::json_type::array: {
+      od::array a;
+      check(v.get_array().get(a));
+      for (auto er : a) {
+        od::value ev;
+        check(er.get(ev));
+        consume(ev, f, depth + 1);
+      }
+      break;
+    }
+    case od::json_type::string: {
+      std::string_view s;
+      check(v.get_string().get(s));
+      break;
+    }
+    case od::json_type::number: {
+      od::number n;
+      check(v.get_number().get(n));
+      break;
+    }
+    case od::json_type::boolean: {
+      bool b = false;
+      check(v.get_bool().get(b));
+      break;
+    }
+    case od::json_type::null: {
+      bool is_null = false;
+      check(v.is_null().get(is_null));
+      if (!is_null) fail_line("invalid JSON: bad literal");
+      break;
+    }
+  }
+}
+
+// Known field names of each object kind. The index is the bit in the `seen`
+// mask, and the order is the spec tables' (the writer uses it too).
+constexpr std::array<std::string_view, 14> trigger_fields{
+    "type", "participant", "id",      "time",          "category",            "intensity", "context",
+    "thoughts", "sensations", "urge", "acted_on_urge", "acted_after_minutes", "response",  "tags"};
+constexpr std::array<std::string_view, 7> reading_fields{"type",      "participant", "id",  "time",
+                                                         "intensity", "trigger",     "note"};
+constexpr std::array<std::string_view, 11> exercise_fields{
+    "type",      "participant",      "id",              "time",    "exercise", "end",
+    "completed", "intensity_before", "intensity_after", "trigger", "responses"};
+constexpr std::array<std::string_view, 16> thought_fields{
+    "type",         "participant",      "id",           "time",          "situation",
+    "automatic_thought", "belief_before", "emotions",   "distortions",   "evidence_for",
+    "evidence_against",  "alternatives",  "friend_advice", "balanced_thought", "belief_after",
+    "trigger"};
+constexpr std::array<std::string_view, 3> header_fields{"type", "format", "version"};
+constexpr std::array<std::string_view, 3> emotion_fields{"name", "before", "after"};
+
+template <std::size_t N>
+constexpr std::uint32_t bits(const std::array<std::string_view, N>& names,
+                             std::initializer_list<std::string_view> wanted) {
+  std::uint32_t m = 0;
+  for (auto w : wanted) {
+    for (std::size_t i = 0; i < N; ++i) {
+      if (names[i] == w) m |= 1u << i;
+    }
+  }
+  return m;
+}
+
+constexpr std::uint32_t trigger_required = bits(trigger_fields, {"type", "id", "time", "category", "intensity"});
+constexpr std::uint32_t reading_required = bits(reading_fields, {"type", "time", "intensity"});
+constexpr std::uint32_t exercise_required = bits(exercise_fields, {"type", "id", "time", "exercise", "end"});
+constexpr std::uint32_t thought_required =
+    bits(thought_fields, {"type", "id", "time", "situation", "automatic_thought", "belief_before"});
+constexpr std::uint32_t header_required = bits(header_fields, {"type", "format", "version"});
+constexpr std::uint32_t emotion_required = bits(emotion_fields, {"name", "before"});
+
+template <std::size_t N>
+void require(const std::array<std::string_view, N>& names, std::uint32_t seen, std::uint32_t required,
+             std::string_view parent = {}, std::ptrdiff_t index = -1) {
+  const std::uint32_t missing = required & ~seen;
+  if (missing == 0) [[likely]] return;
+  const auto i = static_cast<std::size_t>(std::countr_zero(missing));
+  if (parent.empty()) fail(FieldRef{names[i]}, "required field is missing");
+  fail(FieldRef{parent, index, names[i]}, "required field is missing");
+}
+
+/// Calls `fn(index, value)` for each known field of an object, once each;
+/// rejects duplicate keys and validates (then ignores) unknown ones.
+template <std::size_t N, class Fn>
+std::uint32_t for_each_field(od::object& obj, const std::array<std::string_view, N>& names,
+                             std::vector<std::string_view>& unknown, const FieldRef& parent, Fn&& fn) {
+  static_assert(N <= 32);
+  std::uint32_t seen = 0;
+  unknown.clear();
+  for (auto fr : obj) {
+    od::field fld;
+    check(std::move(fr).get(fld));
+    std::string_view key;
+    check(fld.unescaped_key().get(key));
+    std::size_t i = 0;
+    while (i < N && names[i] != key) ++i;
+    auto where = [&](std::string_view k) {
+      return parent.name.empty() ? FieldRef{k} : FieldRef{parent.name, parent.index, k};
+    };
+    if (i == N) {
+      if (std::find(unknown.begin(), unknown.end(), key) != unknown.end()) {
+        fail(where(key), "duplicate key in one object");
+      }
+      unknown.push_back(key);
+      consume(fld.value(), where(key), 1);
+      continue;
+    }
+    const std::uint32_t bit = 1u << i;
+    if (seen & bit) [[unlikely]] fail(where(names[i]), "duplicate key in one object");
+    seen |= bit;
+    fn(i, fld.value());
+  }
+  return seen;
+}
+
+/// Hash set of record indices keyed by (participant, id) of the records they
+/// point to: duplicate detection without copying keys.
+template <class R>
+struct IdKeyHash {
+  const std::vector<R>* v;
+  std::size_t operator()(std::size_t i) const noexcept {
+    const auto& r = (*v)[i];
+    const std::size_t a = std::hash<std::string_view>{}(r.participant);
+    const std::size_t b = std::hash<std::string_view>{}(r.id);
+    return a * 0x9E3779B97F4A7C15ull ^ b;
+  }
+};
+template <class R>
+struct IdKeyEq {
+  const std::vector<R>* v;
+  bool operator()(std::size_t i, std::size_t j) const noexcept {
+    const auto& a = (*v)[i];
+    const auto& b = (*v)[j];
+    return a.id == b.id && a.participant == b.participant;
+  }
+};
+template <class R>
+using IdSet = std::unordered_set<std::size_t, IdKeyHash<R>, IdKeyEq<R>>;
+
+template <class R>
+IdSet<R> make_id_set(const std::vector<R>& v) {
+  return IdSet<R>(64, IdKeyHash<R>{&v}, IdKeyEq<R>{&v});
+}
+
+/// (participant, trigger id) of triggers, for resolving references.
+struct RefKey {
+  std::string_view participant;
+  std::string_view id;
+  friend bool operator==(const RefKey&, const RefKey&) = default;
+};
+struct RefKeyHash {
+  std::size_t operator()(const RefKey& k) const noexcept {
+    return std::hash<std::string_view>{}(k.participant) * 0x9E3779B97F4A7C15ull ^
+           std::hash<std::string_view>{}(k.id);
+  }
+};
+
+template <class R>
+constexpr std::string_view type_id_of() {
+  if constexpr (std::is_same_v<R, Trigger>) return "trigger";
+  else if constexpr (std::is_same_v<R, Reading>) return "reading";
+  else if constexpr (std::is_same_v<R, ExerciseSession>) return "exercise";
+  else return "thought_record";
+}
+
+class Reader {
+ public:
+  Reader(std::string_view name, ReadOptions options) : name_(name), options_(options) {}
+
+  /// `data[0, len)` is the text; `capacity` bytes from `data` are readable
+  /// (at least len + SIMDJSON_PADDING).
+  ReadResult run(const char* data, std::size_t len, std::size_t capacity) {
+    ReadReport report;
+    report.path = std::string(name_);
+    const char* const buffer_end = data + capacity;
+    const char* p = data;
+    const char* const end = data + len;
+    if (len >= 3 && std::memcmp(p, "\xEF\xBB\xBF", 3) == 0) p += 3;  // UTF-8 byte order mark
+
+    const auto approx_lines = static_cast<std::size_t>(std::count(p, end, '\n')) + 1;
+    rs_.readings.reserve(approx_lines / 2);
+    reading_lines_.reserve(approx_lines / 2);
+    rs_.triggers.reserve(approx_lines / 8);
+    rs_.exercises.reserve(approx_lines / 8);
+    rs_.thought_records.reserve(approx_lines / 16);
+
+    std::size_t line_no = 0;
+    bool seen_content = false;
+    while (p < end) {
+      const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+      const char* le = nl ? nl : end;
+      ++line_no;
+      const char* b = p;
+      const char* e = le;
+      while (b < e && (*b == ' ' || *b == '\t' || *b == '\r')) ++b;
+      while (e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r')) --e;
+      p = nl ? nl + 1 : end;
+      if (b == e) continue;  // blank line
+      const bool first = !seen_content;
+      seen_content = true;
+      try {
+        parse_line(b, static_cast<std::size_t>(e - b), static_cast<std::size_t>(buffer_end - b),
+                   line_no, first, report);
+      } catch (LineError& err) {
+        if (!options_.lenient || err.fatal) {
+          throw JournalFormatError(std::string(name_), line_no, std::move(err.field),
+                                   std::move(err.reason));
+        }
+        skip(line_no, std::move(err.field), std::move(err.reason));
+      }
+    }
+    report.lines = line_no;
+    resolve_references();
+    std::sort(skipped_.begin(), skipped_.end(),
+              [](const SkippedLine& a, const SkippedLine& b) { return a.line < b.line; });
+    report.skipped = std::move(skipped_);
+    report.records = rs_.size();
+    return ReadResult{Journal(std::move(rs_), detail::trusted), std::move(report)};
+  }
+
+ private:
+  void skip(std::size_t line, std::string field, std::string reason) {
+    SkippedLine s;
+    s.line = line;
+    s.message = JournalFormatError::compose(name_, line, field, reason);
+    s.field = std::move(field);
+    s.reason = std::move(reason);
+    skipped_.push_back(std::move(s));
+  }
+
+  void parse_line(const char* text, std::size_t len, std::size_t capacity, std::size_t line_no,
+                  bool first, ReadReport& report) {
+    // Keys may be unescaped twice (see find_type), so keep the string buffer
+    // at least twice the line.
+    if (parser_.capacity() < 2 * len + 64) {
+      check(parser_.allocate(std::max(2 * len + 64, 2 * parser_.capacity())));
+    }
+    od::document doc;
+    check(parser_.iterate(text, len, capacity).get(doc));
+    od::json_type root{};
+    check(doc.type().get(root));
+    if (root != od::json_type::object) fail_line("the line is not a JSON object (it is " + type_name(root) + ")");
+    od::object obj;
+    check(doc.get_object().get(obj));
+
+    const std::string_view type = find_type(obj);
+    bool rewound = false;
+    check(obj.reset().get(rewound));
+    // Each record is built first and kept only once the whole line is known
+    // to be good (nothing half-read survives a bad line).
+    auto at_end = [&doc] {
+      // The iterator reports OUT_OF_BOUNDS once every token has been used.
+      if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) {
+        fail_line("unexpected content after the JSON object");
+      }
+    };
+    if (type == "trigger") {
+      auto t = parse_trigger(obj);
+      at_end();
+      keep(std::move(t), rs_.triggers, trigger_ids_, trigger_lines_, line_no);
+    } else if (type == "reading") {
+      auto r = parse_reading(obj);
+      at_end();
+      keep(std::move(r), rs_.readings, reading_ids_, reading_lines_, line_no);
+    } else if (type == "exercise") {
+      auto e = parse_exercise(obj);
+      at_end();
+      keep(std::move(e), rs_.exercises, exercise_ids_, exercise_lines_, line_no);
+    } else if (type == "thought_record") {
+      auto r = parse_thought(obj);
+      at_end();
+      keep(std::move(r), rs_.thought_records, thought_ids_, thought_lines_, line_no);
+    } else if (type == "header") {
+      if (!first) fail(FieldRef{"type"}, "a header is only allowed as the first line of the file");
+      const int version = parse_header(obj);
+      at_end();
+      report.version = version;
+    } else if (type == "assessment") {
+      fail(FieldRef{"type"},
+           "assessment records are not supported by this version of calmkit (it reads trigger, "
+           "reading, exercise and thought_record)");
+    } else {
+      fail(FieldRef{"type"}, "unknown record type " + quote(type) +
+                                 " (expected trigger, reading, exercise, thought_record or assessment)");
+    }
+  }
+
+  /// The value of `type`. Fast path: the raw key "type" (the writer puts it
+  /// first). Slow path: walk the unescaped keys, for files that escape it.
+  std::string_view find_type(od::object& obj) {
+    od::value v;
+    const auto e = obj.find_field_unordered("type").get(v);
+    if (e == simdjson::SUCCESS) return get_string(v, FieldRef{"type"});
+    if (e != simdjson::NO_SUCH_FIELD) check(e);
+    bool rewound = false;
+    check(obj.reset().get(rewound));
+    for (auto fr : obj) {
+      od::field fld;
+      check(std::move(fr).get(fld));
+      std::string_view key;
+      check(fld.unescaped_key().get(key));
+      if (key == "type") return get_string(fld.value(), FieldRef{"type"});
+    }
+    fail(FieldRef{"type"}, "required field is missing");
+  }
+
+  /// Fields 1..3 of every record: participant, id, time. True when handled.
+  static bool common(std::size_t i, od::value& v, std::string& participant, std::string& id, Instant& time) {
+    switch (i) {
+      case 0: return true;  // type: already read
+      case 1: participant.assign(get_string(v, FieldRef{"participant"})); return true;
+      case 2: get_id(v, FieldRef{"id"}, id); return true;
+      case 3: time = get_time(v, FieldRef{"time"}); return true;
+      default: return false;
+    }
+  }
+
+  int parse_header(od::object& obj) {
+    std::int64_t version = 1;
+    const auto seen = for_each_field(obj, header_fields, unknown_, FieldRef{}, [&](std::size_t i, od::value& v) {
+      if (i == 1) {
+        const auto f = get_string(v, FieldRef{"format"});
+        if (f != "calmkit-journal") fail(FieldRef{"format"}, "must be \"calmkit-journal\", got " + quote(f));
+      } else if (i == 2) {
+        version = get_int(v, FieldRef{"version"}, 1, std::numeric_limits<int>::max());
+      }
+    });
+    require(header_fields, seen, header_required);
+    if (version > journal_format_version) {
+      throw LineError{"version",
+                      "journal format version " + std::to_string(version) +
+                          " is newer than this calmkit reads (up to version " +
+                          std::to_string(journal_format_version) + "); upgrade calmkit",
+                      true};
+    }
+    return static_cast<int>(version);
+  }
+
+  Trigger parse_trigger(od::object& obj) {
+    Trigger t;
+    const auto seen = for_each_field(obj, trigger_fields, unknown_, FieldRef{}, [&](std::size_t i, od::value& v) {
+      if (common(i, v, t.participant, t.id, t.time)) return;
+      const FieldRef f{trigger_fields[i]};
+      switch (i) {
+        case 4: {
+          const auto s = get_string(v, f);
+          auto c = trigger_category_from_id(s);
+          if (!c) fail(f, "unknown trigger category " + quote(s));
+          t.category = *c;
+          break;
+        }
+        case 5: t.intensity = get_intensity(v, f); break;
+        case 6: t.context.assign(get_string(v, f)); break;
+        case 7: get_string_list(v, f, t.thoughts); break;
+        case 8: get_string_list(v, f, t.sensations); break;
+        case 9: t.urge.assign(get_string(v, f)); break;
+        case 10: t.acted_on_urge = get_bool(v, f); break;
+        case 11: {
+          const auto ty = type_of(v);
+          if (ty != od::json_type::number) fail(f, "must be a number of minutes >= 0, got " + type_name(ty));
+          double m = 0;
+          if (v.get_double().get(m) != simdjson::SUCCESS || !std::isfinite(m)) {
+            fail(f, "must be a finite number of minutes >= 0, got " + raw_text(v));
+          }
+          if (m < 0) fail(f, "must be a number of minutes >= 0, got " + raw_text(v));
+          t.acted_after_minutes = m;
+          break;
+        }
+        case 12: t.response.assign(get_string(v, f)); break;
+        case 13: get_string_list(v, f, t.tags); break;
+        default: break;
+      }
+    });
+    require(trigger_fields, seen, trigger_required);
+    return t;
+  }
+
+  Reading parse_reading(od::object& obj) {
+    Reading r;
+    const auto seen = for_each_field(obj, reading_fields, unknown_, FieldRef{}, [&](std::size_t i, od::value& v) {
+      if (common(i, v, r.participant, r.id, r.time)) return;
+      const FieldRef f{reading_fields[i]};
+      switch (i) {
+        case 4: r.intensity = get_intensity(v, f); break;
+        case 5: get_id(v, f, r.trigger); break;
+        case 6: r.note.assign(get_string(v, f)); break;
+        default: break;
+      }
+    });
+    require(reading_fields, seen, reading_required);
+    return r;
+  }
+
+  ExerciseSession parse_exercise(od::object& obj) {
+    ExerciseSession e;
+    const auto seen = for_each_field(obj, exercise_fields, unknown_, FieldRef{}, [&](std::size_t i, od::value& v) {
+      if (common(i, v, e.participant, e.id, e.time)) return;
+      const FieldRef f{exercise_fields[i]};
+      switch (i) {
+        case 4: get_id(v, f, e.exercise); break;
+        case 5: e.end = get_time(v, f); break;
+        case 6: e.completed = get_bool(v, f); break;
+        case 7: e.intensity_before = get_intensity(v, f); break;
+        case 8: e.intensity_after = get_intensity(v, f); break;
+        case 9: get_id(v, f, e.trigger); break;
+        case 10: get_string_list(v, f, e.responses); break;
+        default: break;
+      }
+    });
+    require(exercise_fields, seen, exercise_required);
+    if (e.end.utc_micros() < e.time.utc_micros()) {
+      fail(FieldRef{"end"}, "end " + e.end.to_string() + " is before time " + e.time.to_string());
+    }
+    return e;
+  }
+
+  void parse_emotion(od::value& v, const FieldRef& f, std::vector<EmotionRating>& out) {
+    const auto t = type_of(v);
+    if (t != od::json_type::object) fail(f, "must be an object {name, before, after}, got " + type_name(t));
+    od::object o;
+    check(v.get_object().get(o));
+    EmotionRating em;
+    const auto seen = for_each_field(o, emotion_fields, unknown_nested_, f, [&](std::size_t i, od::value& ev) {
+      const FieldRef ef{f.name, f.index, emotion_fields[i]};
+      switch (i) {
+        case 0: em.name.assign(get_string(ev, ef)); break;
+        case 1: em.before = get_percent(ev, ef); break;
+        case 2: em.after = get_percent(ev, ef); break;
+        default: break;
+      }
+    });
+    require(emotion_fields, seen, emotion_required, f.name, f.index);
+    out.push_back(std::move(em));
+  }
+
+  ThoughtRecord parse_thought(od::object& obj) {
+    ThoughtRecord r;
+    const auto seen = for_each_field(obj, thought_fields, unknown_, FieldRef{}, [&](std::size_t i, od::value& v) {
+      if (common(i, v, r.participant, r.id, r.time)) return;
+      const FieldRef f{thought_fields[i]};
+      switch (i) {
+        case 4: r.situation.assign(get_string(v, f)); break;
+        case 5: r.automatic_thought.assign(get_string(v, f)); break;
+        case 6: r.belief_before = get_percent(v, f); break;
+        case 7:
+          for_each_element(v, f, "emotion objects", [&](od::value& ev, const FieldRef& ef) {
+            parse_emotion(ev, ef, r.emotions);
+          });
+          break;
+        case 8:
+          for_each_element(v, f, "distortion ids", [&](od::value& ev, const FieldRef& ef) {
+            const auto s = get_string(ev, ef);
+            auto d = distortion_from_id(s);
+            if (!d) fail(ef, "unknown distortion " + quote(s));
+            r.distortions.push_back(*d);
+          });
+          break;
+        case 9: get_string_list(v, f, r.evidence_for); break;
+        case 10: get_string_list(v, f, r.evidence_against); break;
+        case 11: get_string_list(v, f, r.alternatives); break;
+        case 12: r.friend_advice.assign(get_string(v, f)); break;
+        case 13: r.balanced_thought.assign(get_string(v, f)); break;
+        case 14: r.belief_after = get_percent(v, f); break;
+        case 15: get_id(v, f, r.trigger); break;
+        default: break;
+      }
+    });
+    require(thought_fields, seen, thought_required);
+    return r;
+  }
+
+  /// Keeps a record that passed every per-line check. Its id must not repeat
+  /// one of the same participant and type (reading ids only when given); if
+  /// it does, the record is taken back out and the line fails.
+  template <class R>
+  static void keep(R&& rec, std::vector<R>& v, IdSet<R>& ids, std::vector<std::size_t>& lines,
+                   std::size_t line_no) {
+    v.push_back(std::move(rec));
+    lines.push_back(line_no);
+    if (v.back().id.empty()) return;  // only readings may leave the id out
+    if (ids.insert(v.size() - 1).second) [[likely]] return;
+    const auto first = lines[*ids.find(v.size() - 1)];
+    std::string reason = std::string("duplicate ") + std::string(type_id_of<R>()) + " id " + quote(v.back().id);
+    if (!v.back().participant.empty()) reason += " for participant " + quote(v.back().participant);
+    reason += " (first used on line " + std::to_string(first) + ")";
+    v.pop_back();
+    lines.pop_back();
+    fail(FieldRef{"id"}, std::move(reason));
+  }
+
+  /// Every `trigger` reference must name a trigger of the same participant.
+  /// Strict: the lowest such line throws. Lenient: those records are dropped
+  /// and reported (a reference to a skipped trigger fails here too).
+  void resolve_references() {
+    std::unordered_set<RefKey, RefKeyHash> known;
+    known.reserve(rs_.triggers.size());
+    for (const auto& t : rs_.triggers) known.insert(RefKey{t.participant, t.id});
+    std::size_t worst_line = std::numeric_limits<std::size_t>::max();
+    std::string worst_reason;
+    auto scan = [&](auto& records, std::vector<std::size_t>& lines) {
+      std::vector<char> bad(records.size(), 0);
+      bool any = false;
+      for (std::size_t i = 0; i < records.size(); ++i) {
+        const auto& r = records[i];
+        if (r.trigger.empty() || known.contains(RefKey{r.participant, r.trigger})) [[likely]] continue;
+        std::string reason = "refers to trigger " + quote(r.trigger) + " which is not in the journal";
+        if (!r.participant.empty()) reason += " (participant " + quote(r.participant) + ")";
+        if (!options_.lenient) {
+          if (lines[i] < worst_line) {
+            worst_line = lines[i];
+            worst_reason = std::move(reason);
+          }
+          continue;
+        }
+        skip(lines[i], "trigger", std::move(reason));
+        bad[i] = 1;
+        any = true;
+      }
+      if (!any) return;
+      std::size_t out = 0;
+      for (std::size_t i = 0; i < records.size(); ++i) {
+        if (bad[i]) continue;
+        if (out != i) records[out] = std::move(records[i]);
+        ++out;
+      }
+      records.erase(records.begin() + static_cast<std::ptrdiff_t>(out), records.end());
+    };
+    scan(rs_.readings, reading_lines_);
+    scan(rs_.exercises, exercise_lines_);
+    scan(rs_.thought_records, thought_lines_);
+    if (worst_line != std::numeric_limits<std::size_t>::max()) {
+      throw JournalFormatError(std::string(name_), worst_line, "trigger", std::move(worst_reason));
+    }
+  }
+
+  std::string_view name_;
+  ReadOptions options_;
+  od::parser parser_;
+  RecordSet rs_;
+  std::vector<std::size_t> trigger_lines_, reading_lines_, exercise_lines_, thought_lines_;
+  IdSet<Trigger> trigger_ids_ = make_id_set(rs_.triggers);
+  IdSet<Reading> reading_ids_ = make_id_set(rs_.readings);
+  IdSet<ExerciseSession> exercise_ids_ = make_id_set(rs_.exercises);
+  IdSet<ThoughtRecord> thought_ids_ = make_id_set(rs_.thought_records);
+  std::vector<std::string_view> unknown_, unknown_nested_;
+  std::vector<SkippedLine> skipped_;
+};
+
+// ---------------------------------------------------------------------------
+// Writer internals
+
+void put_string(std::string& o, std::string_view s) {
+  static constexpr char hex[] = "0123456789abcdef";
+  o += '"';
+  std::size_t run = 0;  // start of the bytes not yet copied
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') [[likely]] continue;
+    o.append(s.data() + run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"': o += "\\\""; break;
+      case '\\': o += "\\\\"; break;
+      case '\n': o += "\\n"; break;
+      case '\r': o += "\\r"; break;
+      case '\t': o += "\\t"; break;
+      case '\b': o += "\\b"; break;
+      case '\f': o += "\\f"; break;
+      default:
+        o += "\\u00";
+        o += hex[c >> 4];
+        o += hex[c & 0xF];
+        break;
+    }
+  }
+  o.append(s.data() + run, s.size() - run);
+  o += '"';
+}
+
+void put_key(std::string& o, std::string_view key) {
+  o += ",\"";
+  o += key;
+  o += "\":";
+}
+
+void put_field(std::string& o, std::string_view key, std::string_view value) {
+  put_key(o, key);
+  put_string(o, value);
+}
+void put_opt_string(std::string& o, std::string_view key, std::string_view value) {
+  if (!value.empty()) put_field(o, key, value);
+}
+void put_int(std::string& o, std::string_view key, int v) {
+  put_key(o, key);
+  char buf[16];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  o.append(buf, r.ptr);
+}
+void put_bool(std::string& o, std::string_view key, bool v) {
+  put_key(o, key);
+  o += v ? "true" : "false";
+}
+void put_time(std::string& o, std::string_view key, Instant t) {
+  put_key(o, key);
+  o += '"';
+  o += t.to_string();
+  o += '"';
+}
+template <class Range, class Fn>
+void put_list(std::string& o, std::string_view key, const Range& items, Fn&& each) {
+  if (items.empty()) return;
+  put_key(o, key);
+  o += '[';
+  bool first = true;
+  for (const auto& x : items) {
+    if (!first) o += ',';
+    first = false;
+    each(x);
+  }
+  o += ']';
+}
+void put_strings(std::string& o, std::string_view key, const std::vector<std::string>& items) {
+  put_list(o, key, items, [&o](const std::string& s) { put_string(o, s); });
+}
+
+void open_record(std::string& o, std::string_view type, const std::string& participant, const std::string& id,
+                 Instant time) {
+  o += "{\"type\":\"";
+  o += type;
+  o += '"';
+  put_opt_string(o, "participant", participant);
+  put_opt_string(o, "id", id);
+  put_time(o, "time", time);
+}
+
+[[noreturn, gnu::cold]] void bad_record(std::string_view type, const std::string& participant,
+                                        const std::string& id, const std::string& what) {
+  std::string msg = "cannot write ";
+  msg += type;
+  if (!id.empty()) msg += " '" + id + "'";
+  if (!participant.empty()) msg += " of participant '" + participant + "'";
+  msg += ": ";
+  msg += what;
+  throw_invalid(msg);
+}
+
+void append(std::string& o, const Trigger& t) {
+  open_record(o, "trigger", t.participant, t.id, t.time);
+  put_field(o, "category", to_id(t.category));
+  put_int(o, "intensity", t.intensity.value());
+  put_opt_string(o, "context", t.context);
+  put_strings(o, "thoughts", t.thoughts);
+  put_strings(o, "sensations", t.sensations);
+  put_opt_string(o, "urge", t.urge);
+  if (t.acted_on_urge) put_bool(o, "acted_on_urge", *t.acted_on_urge);
+  if (t.acted_after_minutes) {
+    const double m = *t.acted_after_minutes;
+    if (!std::isfinite(m) || m < 0) {
+      bad_record("trigger", t.participant, t.id, "acted_after_minutes must be a finite number >= 0");
+    }
+    put_key(o, "acted_after_minutes");
+    char buf[32];
+    auto r = std::to_chars(buf, buf + sizeof buf, m);  // shortest text that reads back the same
+    o.append(buf, r.ptr);
+  }
+  put_opt_string(o, "response", t.response);
+  put_strings(o, "tags", t.tags);
+  o += '}';
+}
+
+void append(std::string& o, const Reading& r) {
+  open_record(o, "reading", r.participant, r.id, r.time);
+  put_int(o, "intensity", r.intensity.value());
+  put_opt_string(o, "trigger", r.trigger);
+  put_opt_string(o, "note", r.note);
+  o += '}';
+}
+
+void append(std::string& o, const ExerciseSession& e) {
+  open_record(o, "exercise", e.participant, e.id, e.time);
+  put_field(o, "exercise", e.exercise);
+  put_time(o, "end", e.end);
+  if (!e.completed) put_bool(o, "completed", false);
+  if (e.intensity_before) put_int(o, "intensity_before", e.intensity_before->value());
+  if (e.intensity_after) put_int(o, "intensity_after", e.intensity_after->value());
+  put_opt_string(o, "trigger", e.trigger);
+  put_strings(o, "responses", e.responses);
+  o += '}';
+}
+
+void append(std::string& o, const ThoughtRecord& r) {
+  open_record(o, "thought_record", r.participant, r.id, r.time);
+  put_field(o, "situation", r.situation);
+  put_field(o, "automatic_thought", r.automatic_thought);
+  put_int(o, "belief_before", r.belief_before.value());
+  put_list(o, "emotions", r.emotions, [&o](const EmotionRating& em) {
+    o += "{\"name\":";
+    put_string(o, em.name);
+    put_int(o, "before", em.before.value());
+    if (em.after) put_int(o, "after", em.after->value());
+    o += '}';
+  });
+  put_list(o, "distortions", r.distortions, [&o](Distortion d) { put_string(o, to_id(d)); });
+  put_strings(o, "evidence_for", r.evidence_for);
+  put_strings(o, "evidence_against", r.evidence_against);
+  put_strings(o, "alternatives", r.alternatives);
+  put_opt_string(o, "friend_advice", r.friend_advice);
+  put_opt_string(o, "balanced_thought", r.balanced_thought);
+  if (r.belief_after) put_int(o, "belief_after", r.belief_after->value());
+  put_opt_string(o, "trigger", r.trigger);
+  o += '}';
+}
+
+/// Appends one record; a text field that is not valid UTF-8 would make a file
+/// no reader accepts, so it is refused here.
+template <class R>
+void append_checked(std::string& o, const R& r) {
+  const std::size_t start = o.size();
+  append(o, r);
+  if (!simdjson::validate_utf8(o.data() + start, o.size() - start)) [[unlikely]] {
+    o.resize(start);
+    bad_record(type_id_of<R>(), r.participant, r.id, "a text field is not valid UTF-8");
+  }
+}
+
+/// Writes the whole journal through `sink(const char*, size_t)` in chunks of
+/// about 1 MiB.
+template <class Sink>
+void write_all(const Journal& journal, const WriteOptions& options, Sink&& sink) {
+  constexpr std::size_t chunk = std::size_t{1} << 20;
+  std::string buf;
+  buf.reserve(chunk + 4096);
+  if (options.header) {
+    buf += "{\"type\":\"header\",\"format\":\"calmkit-journal\"";
+    put_int(buf, "version", journal_format_version);
+    put_opt_string(buf, "generator", options.generator);
+    buf += "}\n";
+    if (!simdjson::validate_utf8(buf.data(), buf.size())) {
+      throw_invalid("cannot write the header: the generator is not valid UTF-8");
+    }
+  }
+  auto each = [&](const auto& records) {
+    for (const auto& r : records) {
+      append_checked(buf, r);
+      buf += '\n';
+      if (buf.size() >= chunk) {
+        sink(buf.data(), buf.size());
+        buf.clear();
+      }
+    }
+  };
+  each(journal.triggers());
+  each(journal.readings());
+  each(journal.exercises());
+  each(journal.thought_records());
+  if (!buf.empty()) sink(buf.data(), buf.size());
+}
+
+[[noreturn, gnu::cold]] void io_error(const std::string& what, const std::filesystem::path& path, int err) {
+  throw_runtime(what + " '" + path.string() + "': " + std::generic_category().message(err));
+}
+
+/// Closes a descriptor and removes a temporary file unless released.
+struct TempFile {
+  int fd = -1;
+  std::filesystem::path path;
+  bool keep = false;
+  TempFile() = default;
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  ~TempFile() {
+    if (fd >= 0) ::close(fd);
+    if (!keep && !path.empty()) ::unlink(path.c_str());
+  }
+};
+
+}  // namespace
+}  // namespace detail
+
+// ---------------------------------------------------------------------------
+// Public API
+
+ReadResult parse_journal(std::string_view text, ReadOptions options, std::string_view name) {
+  const simdjson::padded_string buffer(text.data(), text.size());
+  detail::Reader reader(name, options);
+  return reader.run(buffer.data(), buffer.size(), buffer.size() + simdjson::SIMDJSON_PADDING);
+}
+
+ReadResult read_journal(const std::filesystem::path& path, ReadOptions options) {
+  const std::string name = path.string();
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) detail::io_error("cannot open journal", path, errno);
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) detail::io_error("cannot read journal", path, errno);
+  if (S_ISDIR(st.st_mode)) detail::io_error("cannot read journal", path, EISDIR);
+
+  // Regular files: one allocation of the size fstat gives (a file that grows
+  // meanwhile is read as it was). Others (pipes, /proc): read to the end into
+  // a growing string, then copy once into a padded buffer.
+  auto read_into = [&](char* dst, std::size_t room) -> std::size_t {
+    std::size_t got = 0;
+    while (got < room) {
+      const ssize_t n = ::read(fd, dst + got, room - got);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        detail::io_error("cannot read journal", path, errno);
+      }
+      if (n == 0) break;
+      got += static_cast<std::size_t>(n);
+    }
+    return got;
+  };
+  detail::Reader reader(name, options);
+  if (S_ISREG(st.st_mode)) {
+    const auto size = static_cast<std::size_t>(st.st_size);
+    simdjson::padded_string buffer(size);
+    const std::size_t got = read_into(buffer.data(), size);
+    return reader.run(buffer.data(), got, size + simdjson::SIMDJSON_PADDING);
+  }
+  std::string text;
+  std::size_t got = 0;
+  while (true) {
+    text.resize(got + 65536);
+    const std::size_t n = read_into(text.data() + got, 65536);
+    got += n;
+    if (n < 65536) break;
+  }
+  const simdjson::padded_string buffer(text.data(), got);
+  return reader.run(buffer.data(), got, got + simdjson::SIMDJSON_PADDING);
+}
+
+void write_journal(const Journal& journal, std::ostream& out, const WriteOptions& options) {
+  detail::write_all(journal, options, [&out](const char* p, std::size_t n) {
+    out.write(p, static_cast<std::streamsize>(n));
+    if (!out) detail::throw_runtime("cannot write journal: the output stream failed");
+  });
+}
+
+void write_journal(const Journal& journal, const std::filesystem::path& path, const WriteOptions& options) {
+  static std::atomic<unsigned> counter{0};
+  const auto dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  detail::TempFile tmp;
+  for (int attempt = 0; tmp.fd < 0; ++attempt) {
+    auto candidate = dir / ("." + path.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" +
+                            std::to_string(counter.fetch_add(1)));
+    // 0666 and the process umask, as for any new file.
+    const int fd = ::open(candidate.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd >= 0) {
+      tmp.fd = fd;
+      tmp.path = std::move(candidate);
+    } else if (errno != EEXIST || attempt > 100) {
+      detail::io_error("cannot write journal", path, errno);
+    }
+  }
+  detail::write_all(journal, options, [&](const char* p, std::size_t n) {
+    while (n > 0) {
+      const ssize_t w = ::write(tmp.fd, p, n);
+      if (w < 0) {
+        if (errno == EINTR) continue;
+        detail::io_error("cannot write journal", path, errno);
+      }
+      p += w;
+      n -= static_cast<std::size_t>(w);
+    }
+  });
+  if (::fsync(tmp.fd) != 0) detail::io_error("cannot write journal", path, errno);
+  const int fd = tmp.fd;
+  tmp.fd = -1;
+  if (::close(fd) != 0) detail::io_error("cannot write journal", path, errno);
+  if (::rename(tmp.path.c_str(), path.c_str()) != 0) detail::io_error("cannot write journal", path, errno);
+  tmp.keep = true;
+  // Make the rename itself durable; a failure here does not undo the write.
+  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    (void)::fsync(dfd);
+    ::close(dfd);
+  }
+}
+
+std::string to_jsonl(const Journal& journal, const WriteOptions& options) {
+  std::string out;
+  detail::write_all(journal, options, [&out](const char* p, std::size_t n) { out.append(p, n); });
+  return out;
+}
+
+std::string to_json(const Record& record) {
+  std::string out;
+  std::visit([&out](const auto& r) { detail::append_checked(out, r); }, record);
+  return out;
+}
+
+}  // namespace calmkit
