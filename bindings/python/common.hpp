@@ -1,0 +1,223 @@
+/// @file common.hpp
+/// @brief Conversions shared by every file of the `calmkit._core` bindings.
+///
+/// - `calmkit::Instant` <-> aware `datetime.datetime` (a type caster): Python
+///   gives an aware datetime (its `utcoffset()` is kept as the offset) or an
+///   RFC 3339 string; C++ gives back an aware datetime whose tzinfo is a fixed
+///   `datetime.timezone(timedelta(minutes=offset))`.
+/// - Checked conversions for the bounded scores (0–10 intensity, 0–100 %) and
+///   the vocabularies (string ids), all raising `ValueError` in Python.
+/// - `record_from_py`: any of the four record objects -> `calmkit::Record`.
+#pragma once
+
+#include <calmkit/errors.hpp>
+#include <calmkit/journal.hpp>
+#include <calmkit/model.hpp>
+#include <calmkit/time.hpp>
+#include <calmkit/vocabulary.hpp>
+
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <datetime.h>
+
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace py = pybind11;
+
+namespace calmkit::bindings {
+
+void register_model(py::module_& m);
+void register_journal(py::module_& m);
+void register_io(py::module_& m);
+void register_synthetic(py::module_& m);
+
+/// Makes sure the CPython datetime C API is loaded (idempotent).
+inline void ensure_datetime_api() {
+  if (!PyDateTimeAPI) {
+    PyDateTime_IMPORT;
+    if (!PyDateTimeAPI) throw py::error_already_set();
+  }
+}
+
+/// An aware datetime -> Instant. Throws `py::value_error` for a naive one, an
+/// offset that is not a whole number of minutes, or a year outside 1400..9999.
+inline Instant instant_from_datetime(py::handle src) {
+  ensure_datetime_api();
+  py::object off = src.attr("utcoffset")();
+  if (off.is_none()) {
+    throw py::value_error("naive datetime " + py::repr(src).cast<std::string>() +
+                          " needs a UTC offset: give it a tzinfo (for example "
+                          "datetime.timezone.utc) or pass an RFC 3339 string with an offset");
+  }
+  if (!PyDelta_Check(off.ptr())) throw py::type_error("utcoffset() did not return a timedelta");
+  const long long off_seconds = static_cast<long long>(PyDateTime_DELTA_GET_DAYS(off.ptr())) * 86400 +
+                                PyDateTime_DELTA_GET_SECONDS(off.ptr());
+  if (PyDateTime_DELTA_GET_MICROSECONDS(off.ptr()) != 0 || off_seconds % 60 != 0) {
+    throw py::value_error("UTC offset " + py::str(off).cast<std::string>() +
+                          " is not a whole number of minutes");
+  }
+  const auto offset = UtcOffset::make(static_cast<int>(off_seconds / 60));
+  if (!offset) throw py::value_error("UTC offset must be within -23:59..+23:59");
+  const int year = PyDateTime_GET_YEAR(src.ptr());
+  if (year < detail::min_year || year > detail::max_year) {
+    throw py::value_error("year " + std::to_string(year) + " is outside 1400..9999");
+  }
+  const boost::gregorian::date d(static_cast<unsigned short>(year),
+                                 static_cast<unsigned short>(PyDateTime_GET_MONTH(src.ptr())),
+                                 static_cast<unsigned short>(PyDateTime_GET_DAY(src.ptr())));
+  const std::int64_t seconds_in_day = (static_cast<std::int64_t>(PyDateTime_DATE_GET_HOUR(src.ptr())) * 60 +
+                                       PyDateTime_DATE_GET_MINUTE(src.ptr())) * 60 +
+                                      PyDateTime_DATE_GET_SECOND(src.ptr());
+  const std::int64_t local_us = Instant::date_to_day(d) * detail::us_per_day + seconds_in_day * 1'000'000LL +
+                                PyDateTime_DATE_GET_MICROSECOND(src.ptr());
+  return Instant::from_utc_micros(local_us - static_cast<std::int64_t>(offset->minutes()) * 60'000'000LL,
+                                  *offset);
+}
+
+/// A `datetime.timezone` with a fixed offset (`datetime.timezone.utc` for 0).
+inline py::object fixed_timezone(UtcOffset offset) {
+  ensure_datetime_api();
+  if (offset.minutes() == 0) return py::reinterpret_borrow<py::object>(PyDateTime_TimeZone_UTC);
+  auto delta = py::reinterpret_steal<py::object>(PyDelta_FromDSU(0, offset.minutes() * 60, 0));
+  if (!delta) throw py::error_already_set();
+  auto tz = py::reinterpret_steal<py::object>(PyTimeZone_FromOffset(delta.ptr()));
+  if (!tz) throw py::error_already_set();
+  return tz;
+}
+
+/// Instant -> aware datetime with the instant's own offset.
+inline py::object datetime_from_instant(Instant t) {
+  ensure_datetime_api();
+  const std::int64_t local = t.local_micros();
+  const std::int64_t day = detail::floor_div(local, detail::us_per_day);
+  const std::int64_t in_day = local - day * detail::us_per_day;  // [0, 86399999999] µs
+  const auto ymd = Instant::day_to_date(day).year_month_day();
+  const std::int64_t secs = in_day / 1'000'000LL;
+  py::object tz = fixed_timezone(t.offset());
+  auto dt = py::reinterpret_steal<py::object>(PyDateTimeAPI->DateTime_FromDateAndTime(
+      static_cast<int>(ymd.year), static_cast<int>(ymd.month), static_cast<int>(ymd.day),
+      static_cast<int>(secs / 3600), static_cast<int>((secs / 60) % 60), static_cast<int>(secs % 60),
+      static_cast<int>(in_day % 1'000'000LL), tz.ptr(), PyDateTimeAPI->DateTimeType));
+  if (!dt) throw py::error_already_set();
+  return dt;
+}
+
+/// Formats a list of ids as `a, b, c` for error messages.
+template <class Table>
+std::string list_ids(const Table& table) {
+  std::string out;
+  for (const auto& e : table) {
+    if (!out.empty()) out += ", ";
+    out += e.id;
+  }
+  return out;
+}
+
+/// A trigger category id -> enum; unknown ids raise ValueError listing the valid ones.
+inline TriggerCategory category_from_id(std::string_view id) {
+  if (auto c = trigger_category_from_id(id)) return *c;
+  detail::throw_invalid("unknown trigger category '" + std::string(id) +
+                        "'; valid ids: " + list_ids(trigger_category_table));
+}
+
+/// A distortion id -> enum; unknown ids raise ValueError listing the valid ones.
+inline Distortion distortion_from_id_checked(std::string_view id) {
+  if (auto d = distortion_from_id(id)) return *d;
+  detail::throw_invalid("unknown cognitive distortion '" + std::string(id) +
+                        "'; valid ids: " + list_ids(distortion_table));
+}
+
+inline std::vector<Distortion> distortions_from_ids(const std::vector<std::string>& ids) {
+  std::vector<Distortion> out;
+  out.reserve(ids.size());
+  for (const auto& id : ids) out.push_back(distortion_from_id_checked(id));
+  return out;
+}
+
+inline std::vector<std::string> distortion_ids(const std::vector<Distortion>& ds) {
+  std::vector<std::string> out;
+  out.reserve(ds.size());
+  for (auto d : ds) out.emplace_back(to_id(d));
+  return out;
+}
+
+/// A Python int -> a bounded score. Out of range is a `ValueError` in Python
+/// (std::invalid_argument), not the IndexError the C++ `std::out_of_range`
+/// would map to: a bad score is a bad value, and every other validation error
+/// of the record classes is a ValueError too.
+template <class B>
+B bounded_from_int(long long v, std::string_view field) {
+  if (auto b = B::make(v)) return *b;
+  detail::throw_invalid(std::string(field) + " must be an integer " + std::to_string(B::min) + ".." +
+                        std::to_string(B::max) + ", got " + std::to_string(v));
+}
+
+template <class B>
+std::optional<B> optional_bounded(const std::optional<long long>& v, std::string_view field) {
+  if (!v) return std::nullopt;
+  return bounded_from_int<B>(*v, field);
+}
+
+template <class B>
+std::optional<int> optional_value(const std::optional<B>& b) {
+  if (!b) return std::nullopt;
+  return b->value();
+}
+
+/// Minutes until acting on an urge: finite and >= 0, or absent.
+inline std::optional<double> checked_minutes(std::optional<double> v, std::string_view field) {
+  if (v && (!std::isfinite(*v) || *v < 0.0)) {
+    detail::throw_invalid(std::string(field) + " must be a finite number of minutes >= 0, got " +
+                          std::to_string(*v));
+  }
+  return v;
+}
+
+/// Any record object -> the C++ variant; TypeError for anything else.
+inline Record record_from_py(py::handle h) {
+  if (py::isinstance<Trigger>(h)) return h.cast<const Trigger&>();
+  if (py::isinstance<Reading>(h)) return h.cast<const Reading&>();
+  if (py::isinstance<ExerciseSession>(h)) return h.cast<const ExerciseSession&>();
+  if (py::isinstance<ThoughtRecord>(h)) return h.cast<const ThoughtRecord&>();
+  throw py::type_error("expected a Trigger, Reading, ExerciseSession or ThoughtRecord, got " +
+                       py::str(py::type::of(h).attr("__name__")).cast<std::string>());
+}
+
+/// `repr()` of a string, for __repr__ methods.
+inline std::string quoted(const std::string& s) { return py::repr(py::str(s)).cast<std::string>(); }
+
+}  // namespace calmkit::bindings
+
+namespace pybind11::detail {
+
+/// `calmkit::Instant` <-> `datetime.datetime` (aware). Accepts an RFC 3339
+/// string too. A naive datetime raises ValueError rather than guessing a zone.
+template <>
+struct type_caster<calmkit::Instant> {
+  PYBIND11_TYPE_CASTER(calmkit::Instant, io_name("datetime.datetime | str", "datetime.datetime"));
+
+  bool load(handle src, bool /*convert*/) {
+    calmkit::bindings::ensure_datetime_api();
+    if (PyUnicode_Check(src.ptr())) {
+      value = calmkit::Instant::parse(src.cast<std::string>());  // invalid_argument -> ValueError
+      return true;
+    }
+    if (PyDateTime_Check(src.ptr())) {
+      value = calmkit::bindings::instant_from_datetime(src);
+      return true;
+    }
+    return false;
+  }
+
+  static handle cast(const calmkit::Instant& t, return_value_policy /*policy*/, handle /*parent*/) {
+    return calmkit::bindings::datetime_from_instant(t).release();
+  }
+};
+
+}  // namespace pybind11::detail

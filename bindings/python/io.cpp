@@ -1,0 +1,186 @@
+// Reading and writing journals (JSON Lines), and the JournalFormatError
+// exception that carries where a problem is as attributes.
+//
+// Design of lenient reading: `read_journal(path, lenient=True)` returns the
+// Journal and reports the skipped lines as one `UserWarning` (nothing is
+// dropped silently); `read_journal_with_report(path, lenient=True)` returns
+// `(journal, report)` with every skipped line as data, for programs that act
+// on them (the `calmkit validate` command does).
+//
+// Files are read and written with the GIL released.
+#include "common.hpp"
+
+#include <calmkit/io.hpp>
+
+#include <pybind11/gil_safe_call_once.h>
+#include <pybind11/stl/filesystem.h>
+
+#include <exception>
+#include <filesystem>
+#include <string>
+#include <utility>
+
+namespace calmkit::bindings {
+namespace {
+
+/// The Python class `calmkit.JournalFormatError(ValueError)`, created once.
+py::object& journal_format_error_type(py::module_* m = nullptr) {
+  PYBIND11_CONSTINIT static py::gil_safe_call_once_and_store<py::object> storage;
+  return storage
+      .call_once_and_store_result([m]() {
+        const std::string qualname = py::str(m->attr("__name__")).cast<std::string>() + ".JournalFormatError";
+        PyObject* t = PyErr_NewExceptionWithDoc(
+            qualname.c_str(),
+            "A journal that breaks the journal format. A ValueError with attributes `path` (file or "
+            "'<string>'), `line` (1-based; 0 for the file as a whole), `field` ('' for the whole line) "
+            "and `reason` (what is wrong, in plain words).",
+            PyExc_ValueError, nullptr);
+        if (!t) throw py::error_already_set();
+        auto cls = py::reinterpret_steal<py::object>(t);
+        // Class-level defaults, so that instances raised from Python have them too.
+        cls.attr("path") = "";
+        cls.attr("line") = 0;
+        cls.attr("field") = "";
+        cls.attr("reason") = "";
+        return cls;
+      })
+      .get_stored();
+}
+
+void raise_journal_format_error(const JournalFormatError& e) {
+  py::object cls = journal_format_error_type();
+  py::object exc = cls(e.what());
+  exc.attr("path") = e.path();
+  exc.attr("line") = e.line();
+  exc.attr("field") = e.field();
+  exc.attr("reason") = e.reason();
+  PyErr_SetObject(cls.ptr(), exc.ptr());
+}
+
+/// Reports the skipped lines of a lenient read as one UserWarning.
+void warn_skipped(const ReadReport& report) {
+  if (report.skipped.empty()) return;
+  std::string msg = "skipped " + std::to_string(report.skipped.size()) + " bad line" +
+                    (report.skipped.size() == 1 ? "" : "s") + " of " + report.path + ":";
+  for (const auto& s : report.skipped) msg += "\n  " + s.message;
+  if (PyErr_WarnEx(PyExc_UserWarning, msg.c_str(), 2) != 0) throw py::error_already_set();
+}
+
+ReadResult read_file(const std::filesystem::path& path, bool lenient) {
+  py::gil_scoped_release release;
+  return read_journal(path, ReadOptions{.lenient = lenient});
+}
+
+ReadResult parse_text(const std::string& text, bool lenient, const std::string& name) {
+  py::gil_scoped_release release;
+  return parse_journal(text, ReadOptions{.lenient = lenient}, name);
+}
+
+WriteOptions write_options(bool header, std::string generator) {
+  WriteOptions o;
+  o.header = header;
+  o.generator = std::move(generator);
+  return o;
+}
+
+void bind_report(py::module_& m) {
+  py::class_<SkippedLine>(m, "SkippedLine", "One line a lenient read skipped.")
+      .def_readonly("line", &SkippedLine::line, "1-based line number.")
+      .def_readonly("field", &SkippedLine::field, "The offending field; '' for the line as a whole.")
+      .def_readonly("reason", &SkippedLine::reason, "What was wrong.")
+      .def_readonly("message", &SkippedLine::message, "`path:line: field 'x': reason`.")
+      .def("__repr__", [](const SkippedLine& s) { return "SkippedLine(" + quoted(s.message) + ")"; });
+  py::class_<ReadReport>(m, "ReadReport", "What a read did.")
+      .def_readonly("path", &ReadReport::path)
+      .def_readonly("lines", &ReadReport::lines, "Lines in the input, blank ones included.")
+      .def_readonly("records", &ReadReport::records, "Records kept.")
+      .def_readonly("version", &ReadReport::version, "The header's format version (1 without a header).")
+      .def_readonly("skipped", &ReadReport::skipped, "Every skipped line, in line order.")
+      .def("__repr__", [](const ReadReport& r) {
+        return "ReadReport(path=" + quoted(r.path) + ", lines=" + std::to_string(r.lines) +
+               ", records=" + std::to_string(r.records) + ", skipped=" + std::to_string(r.skipped.size()) + ")";
+      });
+}
+
+}  // namespace
+
+void register_io(py::module_& m) {
+  m.attr("JournalFormatError") = journal_format_error_type(&m);
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const JournalFormatError& e) {
+      raise_journal_format_error(e);
+    }
+  });
+  m.attr("JOURNAL_FORMAT_VERSION") = journal_format_version;
+
+  bind_report(m);
+
+  m.def(
+      "read_journal",
+      [](const std::filesystem::path& path, bool lenient) {
+        auto result = read_file(path, lenient);
+        warn_skipped(result.report);
+        return std::move(result.journal);
+      },
+      py::arg("path"), py::kw_only(), py::arg("lenient") = false,
+      "Reads a JSON Lines journal (path: str or os.PathLike).\n\n"
+      "Strict (default): the first problem raises JournalFormatError with path, line and field. "
+      "Lenient: bad lines are skipped and reported in one UserWarning; use read_journal_with_report "
+      "to get them as data. A file that cannot be read raises RuntimeError.");
+  m.def(
+      "read_journal_with_report",
+      [](const std::filesystem::path& path, bool lenient) {
+        auto result = read_file(path, lenient);
+        return py::make_tuple(std::move(result.journal), std::move(result.report));
+      },
+      py::arg("path"), py::kw_only(), py::arg("lenient") = false,
+      "Like read_journal, but returns (journal, report); report.skipped lists every skipped line.");
+  m.def(
+      "parse_journal",
+      [](const std::string& text, bool lenient, const std::string& name) {
+        auto result = parse_text(text, lenient, name);
+        warn_skipped(result.report);
+        return std::move(result.journal);
+      },
+      py::arg("text"), py::kw_only(), py::arg("lenient") = false, py::arg("name") = "<string>",
+      "Reads journal text held in memory; `name` stands in for the path in messages.");
+  m.def(
+      "parse_journal_with_report",
+      [](const std::string& text, bool lenient, const std::string& name) {
+        auto result = parse_text(text, lenient, name);
+        return py::make_tuple(std::move(result.journal), std::move(result.report));
+      },
+      py::arg("text"), py::kw_only(), py::arg("lenient") = false, py::arg("name") = "<string>",
+      "Like parse_journal, but returns (journal, report).");
+  m.def(
+      "write_journal",
+      [](const Journal& journal, const std::filesystem::path& path, bool header, std::string generator) {
+        const auto options = write_options(header, std::move(generator));
+        py::gil_scoped_release release;
+        write_journal(journal, path, options);
+      },
+      py::arg("journal"), py::arg("path"), py::kw_only(), py::arg("header") = true,
+      py::arg("generator") = "calmkit",
+      "Writes the journal as JSON Lines (header first unless header=False), atomically: a temporary "
+      "sibling file renamed into place. RuntimeError if the file cannot be written.");
+  m.def(
+      "to_jsonl",
+      [](const Journal& journal, bool header, std::string generator) {
+        const auto options = write_options(header, std::move(generator));
+        std::string out;
+        {
+          py::gil_scoped_release release;
+          out = to_jsonl(journal, options);
+        }
+        return out;
+      },
+      py::arg("journal"), py::kw_only(), py::arg("header") = true, py::arg("generator") = "calmkit",
+      "The journal as JSON Lines text.");
+  m.def(
+      "to_json", [](py::handle record) { return to_json(record_from_py(record)); }, py::arg("record"),
+      "One record as a single-line JSON object.");
+}
+
+}  // namespace calmkit::bindings

@@ -1,0 +1,329 @@
+// The record classes (Trigger, Reading, ExerciseSession, ThoughtRecord,
+// EmotionRating) and the vocabularies, as Python sees them.
+//
+// Conventions shared by every record class:
+// - keyword-only constructors; required fields have no default;
+// - attributes carry the journal format's field names and are writable;
+//   scores are checked on every write (ValueError outside 0–10 / 0–100);
+// - vocabularies are their string ids; an unknown id is a ValueError that
+//   lists the valid ones;
+// - list attributes (thoughts, tags, ...) return a copy: assign a new list
+//   (`t.tags = [*t.tags, "x"]`) rather than appending in place.
+#include "common.hpp"
+
+#include <pybind11/operators.h>
+
+#include <string>
+#include <utility>
+
+namespace calmkit::bindings {
+namespace {
+
+using OptInt = std::optional<long long>;
+using Strings = std::vector<std::string>;
+
+/// Appends `, name=repr(value)` for a non-empty string.
+void repr_str(std::string& out, const char* name, const std::string& v) {
+  if (v.empty()) return;
+  out += ", ";
+  out += name;
+  out += '=';
+  out += quoted(v);
+}
+
+std::string repr_head(const char* type, const std::string& participant, const std::string& id,
+                      Instant time) {
+  std::string out = type;
+  out += "(participant=" + quoted(participant) + ", id=" + quoted(id) + ", time=" +
+         quoted(time.to_string());
+  return out;
+}
+
+void bind_trigger(py::module_& m) {
+  py::class_<Trigger>(m, "Trigger", "A moment the attachment alarm fired (journal record type 'trigger').")
+      .def(py::init([](std::string id, Instant time, const std::string& category, long long intensity,
+                       std::string participant, std::string context, Strings thoughts, Strings sensations,
+                       std::string urge, std::optional<bool> acted_on_urge,
+                       std::optional<double> acted_after_minutes, std::string response, Strings tags) {
+             Trigger t;
+             t.participant = std::move(participant);
+             t.id = std::move(id);
+             t.time = time;
+             t.category = category_from_id(category);
+             t.intensity = bounded_from_int<Intensity>(intensity, "intensity");
+             t.context = std::move(context);
+             t.thoughts = std::move(thoughts);
+             t.sensations = std::move(sensations);
+             t.urge = std::move(urge);
+             t.acted_on_urge = acted_on_urge;
+             t.acted_after_minutes = checked_minutes(acted_after_minutes, "acted_after_minutes");
+             t.response = std::move(response);
+             t.tags = std::move(tags);
+             return t;
+           }),
+           py::kw_only(), py::arg("id"), py::arg("time"), py::arg("category"), py::arg("intensity"),
+           py::arg("participant") = "", py::arg("context") = "", py::arg("thoughts") = Strings{},
+           py::arg("sensations") = Strings{}, py::arg("urge") = "", py::arg("acted_on_urge") = py::none(),
+           py::arg("acted_after_minutes") = py::none(), py::arg("response") = "",
+           py::arg("tags") = Strings{},
+           "Distress `intensity` is 0–10; `category` is a trigger category id; "
+           "`acted_after_minutes` is minutes from onset, >= 0.")
+      .def_readwrite("participant", &Trigger::participant)
+      .def_readwrite("id", &Trigger::id)
+      .def_readwrite("time", &Trigger::time, "Onset, an aware datetime (the person's own UTC offset).")
+      .def_property(
+          "category", [](const Trigger& t) { return std::string(to_id(t.category)); },
+          [](Trigger& t, const std::string& id) { t.category = category_from_id(id); }, "Trigger category id.")
+      .def_property_readonly(
+          "group", [](const Trigger& t) { return std::string(to_id(group_of(t.category))); },
+          "The category's group id: 'relationship', 'life' or 'internal'.")
+      .def_property(
+          "intensity", [](const Trigger& t) { return t.intensity.value(); },
+          [](Trigger& t, long long v) { t.intensity = bounded_from_int<Intensity>(v, "intensity"); },
+          "Distress at onset, 0–10.")
+      .def_readwrite("context", &Trigger::context)
+      .def_readwrite("thoughts", &Trigger::thoughts)
+      .def_readwrite("sensations", &Trigger::sensations)
+      .def_readwrite("urge", &Trigger::urge)
+      .def_readwrite("acted_on_urge", &Trigger::acted_on_urge)
+      .def_property(
+          "acted_after_minutes", [](const Trigger& t) { return t.acted_after_minutes; },
+          [](Trigger& t, std::optional<double> v) {
+            t.acted_after_minutes = checked_minutes(v, "acted_after_minutes");
+          },
+          "Minutes from onset until acting on the urge, >= 0, or None.")
+      .def_readwrite("response", &Trigger::response)
+      .def_readwrite("tags", &Trigger::tags)
+      .def(py::self == py::self)  // NOLINT(misc-redundant-expression)
+      .def("__repr__", [](const Trigger& t) {
+        std::string out = repr_head("Trigger", t.participant, t.id, t.time);
+        out += ", category=" + quoted(std::string(to_id(t.category))) +
+               ", intensity=" + std::to_string(t.intensity.value());
+        repr_str(out, "context", t.context);
+        return out + ")";
+      });
+}
+
+void bind_reading(py::module_& m) {
+  py::class_<Reading>(m, "Reading", "A distress check-in (journal record type 'reading').")
+      .def(py::init([](Instant time, long long intensity, std::string participant, std::string id,
+                       std::string trigger, std::string note) {
+             Reading r;
+             r.participant = std::move(participant);
+             r.id = std::move(id);
+             r.time = time;
+             r.intensity = bounded_from_int<Intensity>(intensity, "intensity");
+             r.trigger = std::move(trigger);
+             r.note = std::move(note);
+             return r;
+           }),
+           py::kw_only(), py::arg("time"), py::arg("intensity"), py::arg("participant") = "",
+           py::arg("id") = "", py::arg("trigger") = "", py::arg("note") = "",
+           "Distress `intensity` now, 0–10; `trigger` links it to a trigger's episode.")
+      .def_readwrite("participant", &Reading::participant)
+      .def_readwrite("id", &Reading::id)
+      .def_readwrite("time", &Reading::time)
+      .def_property(
+          "intensity", [](const Reading& r) { return r.intensity.value(); },
+          [](Reading& r, long long v) { r.intensity = bounded_from_int<Intensity>(v, "intensity"); },
+          "Distress now, 0–10.")
+      .def_readwrite("trigger", &Reading::trigger)
+      .def_readwrite("note", &Reading::note)
+      .def(py::self == py::self)  // NOLINT(misc-redundant-expression)
+      .def("__repr__", [](const Reading& r) {
+        std::string out = repr_head("Reading", r.participant, r.id, r.time);
+        out += ", intensity=" + std::to_string(r.intensity.value());
+        repr_str(out, "trigger", r.trigger);
+        return out + ")";
+      });
+}
+
+void bind_exercise(py::module_& m) {
+  py::class_<ExerciseSession>(m, "ExerciseSession",
+                              "One practice session of an exercise (journal record type 'exercise').")
+      .def(py::init([](std::string id, Instant time, Instant end, std::string exercise, std::string participant,
+                       bool completed, OptInt intensity_before, OptInt intensity_after, std::string trigger,
+                       Strings responses) {
+             if (end.utc_micros() < time.utc_micros()) {
+               detail::throw_invalid("exercise '" + id + "': end " + end.to_string() + " is before time " +
+                                     time.to_string());
+             }
+             ExerciseSession e;
+             e.participant = std::move(participant);
+             e.id = std::move(id);
+             e.time = time;
+             e.end = end;
+             e.exercise = std::move(exercise);
+             e.completed = completed;
+             e.intensity_before = optional_bounded<Intensity>(intensity_before, "intensity_before");
+             e.intensity_after = optional_bounded<Intensity>(intensity_after, "intensity_after");
+             e.trigger = std::move(trigger);
+             e.responses = std::move(responses);
+             return e;
+           }),
+           py::kw_only(), py::arg("id"), py::arg("time"), py::arg("end"), py::arg("exercise"),
+           py::arg("participant") = "", py::arg("completed") = true, py::arg("intensity_before") = py::none(),
+           py::arg("intensity_after") = py::none(), py::arg("trigger") = "", py::arg("responses") = Strings{},
+           "`time` is the start and `end` (>= time) the end; intensities are 0–10 or None.")
+      .def_readwrite("participant", &ExerciseSession::participant)
+      .def_readwrite("id", &ExerciseSession::id)
+      .def_readwrite("time", &ExerciseSession::time, "Start.")
+      .def_readwrite("end", &ExerciseSession::end, "End, not before `time`.")
+      .def_readwrite("exercise", &ExerciseSession::exercise, "Exercise id, e.g. 'breathing.4-7-8'.")
+      .def_readwrite("completed", &ExerciseSession::completed)
+      .def_property(
+          "intensity_before", [](const ExerciseSession& e) { return optional_value(e.intensity_before); },
+          [](ExerciseSession& e, OptInt v) {
+            e.intensity_before = optional_bounded<Intensity>(v, "intensity_before");
+          },
+          "Distress at `time`, 0–10, or None.")
+      .def_property(
+          "intensity_after", [](const ExerciseSession& e) { return optional_value(e.intensity_after); },
+          [](ExerciseSession& e, OptInt v) { e.intensity_after = optional_bounded<Intensity>(v, "intensity_after"); },
+          "Distress at `end`, 0–10, or None.")
+      .def_readwrite("trigger", &ExerciseSession::trigger)
+      .def_readwrite("responses", &ExerciseSession::responses)
+      .def(py::self == py::self)  // NOLINT(misc-redundant-expression)
+      .def("__repr__", [](const ExerciseSession& e) {
+        std::string out = repr_head("ExerciseSession", e.participant, e.id, e.time);
+        out += ", end=" + quoted(e.end.to_string()) + ", exercise=" + quoted(e.exercise);
+        if (!e.completed) out += ", completed=False";
+        repr_str(out, "trigger", e.trigger);
+        return out + ")";
+      });
+}
+
+void bind_emotion(py::module_& m) {
+  py::class_<EmotionRating>(m, "EmotionRating", "One emotion rated in a thought record, in percent 0–100.")
+      .def(py::init([](std::string name, long long before, OptInt after) {
+             EmotionRating r;
+             r.name = std::move(name);
+             r.before = bounded_from_int<Percent>(before, "before");
+             r.after = optional_bounded<Percent>(after, "after");
+             return r;
+           }),
+           py::kw_only(), py::arg("name"), py::arg("before"), py::arg("after") = py::none())
+      .def_readwrite("name", &EmotionRating::name)
+      .def_property(
+          "before", [](const EmotionRating& r) { return r.before.value(); },
+          [](EmotionRating& r, long long v) { r.before = bounded_from_int<Percent>(v, "before"); },
+          "Strength before the work, 0–100 %.")
+      .def_property(
+          "after", [](const EmotionRating& r) { return optional_value(r.after); },
+          [](EmotionRating& r, OptInt v) { r.after = optional_bounded<Percent>(v, "after"); },
+          "Strength after the work, 0–100 %, or None.")
+      .def(py::self == py::self)  // NOLINT(misc-redundant-expression)
+      .def("__repr__", [](const EmotionRating& r) {
+        std::string out = "EmotionRating(name=" + quoted(r.name) + ", before=" + std::to_string(r.before.value());
+        if (r.after) out += ", after=" + std::to_string(r.after->value());
+        return out + ")";
+      });
+}
+
+void bind_thought_record(py::module_& m) {
+  py::class_<ThoughtRecord>(m, "ThoughtRecord", "A CBT thought record (journal record type 'thought_record').")
+      .def(py::init([](std::string id, Instant time, std::string situation, std::string automatic_thought,
+                       long long belief_before, std::string participant, std::vector<EmotionRating> emotions,
+                       const Strings& distortions, Strings evidence_for, Strings evidence_against,
+                       Strings alternatives, std::string friend_advice, std::string balanced_thought,
+                       OptInt belief_after, std::string trigger) {
+             ThoughtRecord t;
+             t.participant = std::move(participant);
+             t.id = std::move(id);
+             t.time = time;
+             t.situation = std::move(situation);
+             t.automatic_thought = std::move(automatic_thought);
+             t.belief_before = bounded_from_int<Percent>(belief_before, "belief_before");
+             t.emotions = std::move(emotions);
+             t.distortions = distortions_from_ids(distortions);
+             t.evidence_for = std::move(evidence_for);
+             t.evidence_against = std::move(evidence_against);
+             t.alternatives = std::move(alternatives);
+             t.friend_advice = std::move(friend_advice);
+             t.balanced_thought = std::move(balanced_thought);
+             t.belief_after = optional_bounded<Percent>(belief_after, "belief_after");
+             t.trigger = std::move(trigger);
+             return t;
+           }),
+           py::kw_only(), py::arg("id"), py::arg("time"), py::arg("situation"), py::arg("automatic_thought"),
+           py::arg("belief_before"), py::arg("participant") = "",
+           py::arg("emotions") = std::vector<EmotionRating>{}, py::arg("distortions") = Strings{},
+           py::arg("evidence_for") = Strings{}, py::arg("evidence_against") = Strings{},
+           py::arg("alternatives") = Strings{}, py::arg("friend_advice") = "", py::arg("balanced_thought") = "",
+           py::arg("belief_after") = py::none(), py::arg("trigger") = "",
+           "Beliefs are 0–100 %; `distortions` are distortion ids.")
+      .def_readwrite("participant", &ThoughtRecord::participant)
+      .def_readwrite("id", &ThoughtRecord::id)
+      .def_readwrite("time", &ThoughtRecord::time)
+      .def_readwrite("situation", &ThoughtRecord::situation)
+      .def_readwrite("automatic_thought", &ThoughtRecord::automatic_thought)
+      .def_property(
+          "belief_before", [](const ThoughtRecord& t) { return t.belief_before.value(); },
+          [](ThoughtRecord& t, long long v) { t.belief_before = bounded_from_int<Percent>(v, "belief_before"); },
+          "How much the automatic thought was believed, 0–100 %.")
+      .def_readwrite("emotions", &ThoughtRecord::emotions)
+      .def_property(
+          "distortions", [](const ThoughtRecord& t) { return distortion_ids(t.distortions); },
+          [](ThoughtRecord& t, const Strings& ids) { t.distortions = distortions_from_ids(ids); },
+          "Distortion ids.")
+      .def_readwrite("evidence_for", &ThoughtRecord::evidence_for)
+      .def_readwrite("evidence_against", &ThoughtRecord::evidence_against)
+      .def_readwrite("alternatives", &ThoughtRecord::alternatives)
+      .def_readwrite("friend_advice", &ThoughtRecord::friend_advice)
+      .def_readwrite("balanced_thought", &ThoughtRecord::balanced_thought)
+      .def_property(
+          "belief_after", [](const ThoughtRecord& t) { return optional_value(t.belief_after); },
+          [](ThoughtRecord& t, OptInt v) { t.belief_after = optional_bounded<Percent>(v, "belief_after"); },
+          "Re-rated belief after the work, 0–100 %, or None.")
+      .def_readwrite("trigger", &ThoughtRecord::trigger)
+      .def(py::self == py::self)  // NOLINT(misc-redundant-expression)
+      .def("__repr__", [](const ThoughtRecord& t) {
+        std::string out = repr_head("ThoughtRecord", t.participant, t.id, t.time);
+        out += ", automatic_thought=" + quoted(t.automatic_thought) +
+               ", belief_before=" + std::to_string(t.belief_before.value());
+        repr_str(out, "trigger", t.trigger);
+        return out + ")";
+      });
+}
+
+void bind_vocabulary(py::module_& m) {
+  m.def(
+      "trigger_categories",
+      [] {
+        py::list out;
+        for (const auto& e : trigger_category_table) {
+          out.append(py::make_tuple(std::string(e.id), std::string(e.label), std::string(to_id(e.group))));
+        }
+        return out;
+      },
+      "Every trigger category as (id, label, group id), in the vocabulary's order.");
+  m.def(
+      "trigger_groups",
+      [] {
+        py::list out;
+        for (const auto& e : trigger_group_table) out.append(py::make_tuple(std::string(e.id), std::string(e.label)));
+        return out;
+      },
+      "The trigger groups as (id, label).");
+  m.def(
+      "distortions",
+      [] {
+        py::list out;
+        for (const auto& e : distortion_table) out.append(py::make_tuple(std::string(e.id), std::string(e.label)));
+        return out;
+      },
+      "Every cognitive distortion as (id, label), in the vocabulary's order.");
+}
+
+}  // namespace
+
+void register_model(py::module_& m) {
+  bind_vocabulary(m);
+  bind_trigger(m);
+  bind_reading(m);
+  bind_exercise(m);
+  bind_emotion(m);  // before ThoughtRecord, whose signature names it
+  bind_thought_record(m);
+}
+
+}  // namespace calmkit::bindings

@@ -1,0 +1,18 @@
+// calmkit._core: the compiled half of the `calmkit` Python package.
+// One register_<area>() per area, each in its own file; add new areas as one
+// line each below (the order matters only where a later area's signatures
+// name an earlier area's classes).
+#include "common.hpp"
+
+#ifndef CALMKIT_VERSION
+#error "CALMKIT_VERSION must be defined by the build (bindings/python/CMakeLists.txt)"
+#endif
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "calmkit's compiled core; use the `calmkit` package, which re-exports it.";
+  m.attr("__version__") = CALMKIT_VERSION;
+  calmkit::bindings::register_model(m);
+  calmkit::bindings::register_journal(m);
+  calmkit::bindings::register_io(m);
+  calmkit::bindings::register_synthetic(m);
+}

@@ -1,0 +1,110 @@
+"""calmkit: model and measure self-soothing practice for anxious attachment.
+
+Journals of triggers, distress readings, exercise sessions and CBT thought
+records, read from and written to the calmkit journal format (JSON Lines),
+with pandas export for analysis.
+
+Example::
+
+    import calmkit
+    journal = calmkit.read_journal("journal.jsonl")
+    triggers = journal.triggers.to_pandas()
+    triggers.groupby("category", observed=True)["intensity"].mean()
+"""
+
+from __future__ import annotations
+
+from importlib import metadata as _metadata
+from pathlib import Path as _Path
+
+from . import _core
+
+# --- records and vocabularies ---
+from ._core import (
+    EmotionRating,
+    ExerciseSession,
+    Reading,
+    ThoughtRecord,
+    Trigger,
+    distortions,
+    trigger_categories,
+    trigger_groups,
+)
+
+# --- journals and their tables ---
+from ._core import (
+    ExerciseTable,
+    Journal,
+    ReadingTable,
+    ThoughtRecordTable,
+    TriggerTable,
+)
+
+# --- reading and writing ---
+from ._core import (
+    JOURNAL_FORMAT_VERSION,
+    JournalFormatError,
+    ReadReport,
+    SkippedLine,
+    parse_journal,
+    parse_journal_with_report,
+    read_journal,
+    read_journal_with_report,
+    to_json,
+    to_jsonl,
+    write_journal,
+)
+
+# --- synthetic data ---
+from ._core import synthetic_journal
+
+
+def _version() -> str:
+    # The installed distribution's version when this very package is the
+    # installed one; otherwise (a build tree on PYTHONPATH, which may shadow an
+    # older installed copy) the version compiled into _core. Both come from
+    # project(calmkit VERSION ...) in CMakeLists.txt.
+    try:
+        dist = _metadata.distribution("calmkit")
+        installed = _Path(str(dist.locate_file("calmkit/__init__.py"))).resolve()
+        if installed == _Path(__file__).resolve():
+            return dist.version
+    except _metadata.PackageNotFoundError:
+        pass
+    return str(_core.__version__)
+
+
+__version__: str = _version()
+
+__all__ = [
+    "__version__",
+    # records and vocabularies
+    "EmotionRating",
+    "ExerciseSession",
+    "Reading",
+    "ThoughtRecord",
+    "Trigger",
+    "distortions",
+    "trigger_categories",
+    "trigger_groups",
+    # journals and their tables
+    "ExerciseTable",
+    "Journal",
+    "ReadingTable",
+    "ThoughtRecordTable",
+    "TriggerTable",
+    # reading and writing
+    "JOURNAL_FORMAT_VERSION",
+    "JournalFormatError",
+    "ReadReport",
+    "SkippedLine",
+    "parse_journal",
+    "parse_journal_with_report",
+    "read_journal",
+    "read_journal_with_report",
+    "to_json",
+    "to_jsonl",
+    "write_journal",
+    # synthetic data
+    "synthetic_journal",
+]

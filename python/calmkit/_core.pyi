@@ -1,0 +1,293 @@
+"""Type stubs for calmkit._core (checked against the module by tests/python/test_stubs.py)."""
+
+import datetime
+import os
+from typing import Iterable, Iterator, Union
+
+import pandas
+
+__version__: str
+JOURNAL_FORMAT_VERSION: int
+
+_Time = Union[datetime.datetime, str]
+_Record = Union["Trigger", "Reading", "ExerciseSession", "ThoughtRecord"]
+_Path = Union[str, os.PathLike[str]]
+
+# --- vocabularies -----------------------------------------------------------
+
+def trigger_categories() -> list[tuple[str, str, str]]:
+    """Every trigger category as (id, label, group id)."""
+
+def trigger_groups() -> list[tuple[str, str]]:
+    """The trigger groups as (id, label)."""
+
+def distortions() -> list[tuple[str, str]]:
+    """Every cognitive distortion as (id, label)."""
+
+# --- records ----------------------------------------------------------------
+
+class Trigger:
+    """A moment the attachment alarm fired."""
+
+    def __init__(
+        self,
+        *,
+        id: str,
+        time: _Time,
+        category: str,
+        intensity: int,
+        participant: str = "",
+        context: str = "",
+        thoughts: list[str] = ...,
+        sensations: list[str] = ...,
+        urge: str = "",
+        acted_on_urge: bool | None = None,
+        acted_after_minutes: float | None = None,
+        response: str = "",
+        tags: list[str] = ...,
+    ) -> None: ...
+    participant: str
+    id: str
+    @property
+    def time(self) -> datetime.datetime: ...
+    @time.setter
+    def time(self, value: _Time) -> None: ...
+    category: str
+    @property
+    def group(self) -> str: ...
+    intensity: int
+    context: str
+    thoughts: list[str]
+    sensations: list[str]
+    urge: str
+    acted_on_urge: bool | None
+    acted_after_minutes: float | None
+    response: str
+    tags: list[str]
+    def __eq__(self, other: object) -> bool: ...
+
+class Reading:
+    """A distress check-in."""
+
+    def __init__(
+        self,
+        *,
+        time: _Time,
+        intensity: int,
+        participant: str = "",
+        id: str = "",
+        trigger: str = "",
+        note: str = "",
+    ) -> None: ...
+    participant: str
+    id: str
+    @property
+    def time(self) -> datetime.datetime: ...
+    @time.setter
+    def time(self, value: _Time) -> None: ...
+    intensity: int
+    trigger: str
+    note: str
+    def __eq__(self, other: object) -> bool: ...
+
+class ExerciseSession:
+    """One practice session of an exercise."""
+
+    def __init__(
+        self,
+        *,
+        id: str,
+        time: _Time,
+        end: _Time,
+        exercise: str,
+        participant: str = "",
+        completed: bool = True,
+        intensity_before: int | None = None,
+        intensity_after: int | None = None,
+        trigger: str = "",
+        responses: list[str] = ...,
+    ) -> None: ...
+    participant: str
+    id: str
+    @property
+    def time(self) -> datetime.datetime: ...
+    @time.setter
+    def time(self, value: _Time) -> None: ...
+    @property
+    def end(self) -> datetime.datetime: ...
+    @end.setter
+    def end(self, value: _Time) -> None: ...
+    exercise: str
+    completed: bool
+    intensity_before: int | None
+    intensity_after: int | None
+    trigger: str
+    responses: list[str]
+    def __eq__(self, other: object) -> bool: ...
+
+class EmotionRating:
+    """One emotion rated in a thought record, in percent 0–100."""
+
+    def __init__(self, *, name: str, before: int, after: int | None = None) -> None: ...
+    name: str
+    before: int
+    after: int | None
+    def __eq__(self, other: object) -> bool: ...
+
+class ThoughtRecord:
+    """A CBT thought record."""
+
+    def __init__(
+        self,
+        *,
+        id: str,
+        time: _Time,
+        situation: str,
+        automatic_thought: str,
+        belief_before: int,
+        participant: str = "",
+        emotions: list[EmotionRating] = ...,
+        distortions: list[str] = ...,
+        evidence_for: list[str] = ...,
+        evidence_against: list[str] = ...,
+        alternatives: list[str] = ...,
+        friend_advice: str = "",
+        balanced_thought: str = "",
+        belief_after: int | None = None,
+        trigger: str = "",
+    ) -> None: ...
+    participant: str
+    id: str
+    @property
+    def time(self) -> datetime.datetime: ...
+    @time.setter
+    def time(self, value: _Time) -> None: ...
+    situation: str
+    automatic_thought: str
+    belief_before: int
+    emotions: list[EmotionRating]
+    distortions: list[str]
+    evidence_for: list[str]
+    evidence_against: list[str]
+    alternatives: list[str]
+    friend_advice: str
+    balanced_thought: str
+    belief_after: int | None
+    trigger: str
+    def __eq__(self, other: object) -> bool: ...
+
+# --- journals and their tables -----------------------------------------------
+
+class TriggerTable:
+    """The triggers of a journal (a live view)."""
+
+    def __len__(self) -> int: ...
+    def __getitem__(self, index: int) -> Trigger: ...
+    def __iter__(self) -> Iterator[Trigger]: ...
+    def to_pandas(self) -> pandas.DataFrame: ...
+
+class ReadingTable:
+    """The readings of a journal (a live view)."""
+
+    def __len__(self) -> int: ...
+    def __getitem__(self, index: int) -> Reading: ...
+    def __iter__(self) -> Iterator[Reading]: ...
+    def to_pandas(self) -> pandas.DataFrame: ...
+
+class ExerciseTable:
+    """The exercise sessions of a journal (a live view)."""
+
+    def __len__(self) -> int: ...
+    def __getitem__(self, index: int) -> ExerciseSession: ...
+    def __iter__(self) -> Iterator[ExerciseSession]: ...
+    def to_pandas(self) -> pandas.DataFrame: ...
+
+class ThoughtRecordTable:
+    """The thought records of a journal (a live view)."""
+
+    def __len__(self) -> int: ...
+    def __getitem__(self, index: int) -> ThoughtRecord: ...
+    def __iter__(self) -> Iterator[ThoughtRecord]: ...
+    def to_pandas(self) -> pandas.DataFrame: ...
+
+class Journal:
+    """The records of one person or a cohort, ordered and checked."""
+
+    def __init__(self, records: Iterable[_Record] = ()) -> None: ...
+    def add(self, record: _Record) -> None: ...
+    def __len__(self) -> int: ...
+    def __eq__(self, other: object) -> bool: ...
+    def participants(self) -> list[str]: ...
+    def participant(self, participant: str) -> Journal: ...
+    def between(self, start: _Time, end: _Time) -> Journal: ...
+    @property
+    def triggers(self) -> TriggerTable: ...
+    @property
+    def readings(self) -> ReadingTable: ...
+    @property
+    def exercises(self) -> ExerciseTable: ...
+    @property
+    def thought_records(self) -> ThoughtRecordTable: ...
+
+# --- reading and writing -------------------------------------------------------
+
+class JournalFormatError(ValueError):
+    """A journal that breaks the journal format, with where and why as attributes."""
+
+    path: str
+    line: int
+    field: str
+    reason: str
+
+class SkippedLine:
+    """One line a lenient read skipped."""
+
+    @property
+    def line(self) -> int: ...
+    @property
+    def field(self) -> str: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+
+class ReadReport:
+    """What a read did."""
+
+    @property
+    def path(self) -> str: ...
+    @property
+    def lines(self) -> int: ...
+    @property
+    def records(self) -> int: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def skipped(self) -> list[SkippedLine]: ...
+
+def read_journal(path: _Path, *, lenient: bool = False) -> Journal: ...
+def read_journal_with_report(path: _Path, *, lenient: bool = False) -> tuple[Journal, ReadReport]: ...
+def parse_journal(text: str, *, lenient: bool = False, name: str = "<string>") -> Journal: ...
+def parse_journal_with_report(
+    text: str, *, lenient: bool = False, name: str = "<string>"
+) -> tuple[Journal, ReadReport]: ...
+def write_journal(journal: Journal, path: _Path, *, header: bool = True, generator: str = "calmkit") -> None: ...
+def to_jsonl(journal: Journal, *, header: bool = True, generator: str = "calmkit") -> str: ...
+def to_json(record: _Record) -> str: ...
+
+# --- synthetic data ------------------------------------------------------------
+
+def synthetic_journal(
+    participants: int = 3,
+    days: int = 56,
+    seed: int = 1,
+    *,
+    start: str = "2026-03-02T00:00:00Z",
+    triggers_per_day_start: float = 1.2,
+    triggers_per_day_end: float = 0.4,
+    readings_per_episode: float = 4.0,
+    exercise_probability: float = 0.6,
+    thought_record_probability: float = 0.3,
+    unlinked_reading_probability: float = 0.3,
+    participant_prefix: str = "p",
+) -> Journal: ...

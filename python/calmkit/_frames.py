@@ -1,0 +1,62 @@
+"""Builds pandas DataFrames from the columns ``calmkit._core`` fills in C++.
+
+Each column arrives as ``(name, kind, *payload)``; numbers and times are NumPy
+arrays, so no Python object is created per number or time:
+
+- ``utc_time``: int64 microseconds since the epoch -> ``datetime64[us, UTC]``
+- ``local_time``: int64 microseconds of the wall clock -> naive ``datetime64[us]``
+- ``int``: a NumPy array kept as is (int8 scores, int16 offsets, bool flags)
+- ``nullable``: values, mask (True = missing), extension dtype name
+  (``"Int8"``, ``"boolean"``, ``"Float64"``)
+- ``category``: integer codes and the list of categories
+- ``str``: a list of str -> pandas string dtype
+- ``object``: a list of Python objects (lists, lists of dicts)
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import numpy as np
+import pandas as pd
+
+_NULLABLE: dict[str, Callable[[np.ndarray, np.ndarray], Any]] = {
+    "Int8": pd.arrays.IntegerArray,
+    "boolean": pd.arrays.BooleanArray,
+    "Float64": pd.arrays.FloatingArray,
+}
+
+
+def _utc_time(micros: np.ndarray) -> Any:
+    return pd.array(micros.view("datetime64[us]")).tz_localize("UTC")
+
+
+def _local_time(micros: np.ndarray) -> Any:
+    return pd.array(micros.view("datetime64[us]"))
+
+
+def _column(kind: str, payload: Sequence[Any]) -> Any:
+    if kind == "utc_time":
+        return _utc_time(payload[0])
+    if kind == "local_time":
+        return _local_time(payload[0])
+    if kind == "int":
+        return payload[0]
+    if kind == "nullable":
+        values, mask, dtype = payload
+        return _NULLABLE[dtype](values, mask)
+    if kind == "category":
+        codes, categories = payload
+        return pd.Categorical.from_codes(codes, categories=categories)
+    if kind == "str":
+        return pd.array(payload[0], dtype="str")
+    if kind == "object":
+        return pd.Series(payload[0], dtype=object)
+    raise ValueError(f"unknown column kind {kind!r}")
+
+
+def build_frame(columns: Sequence[tuple[Any, ...]]) -> pd.DataFrame:
+    """The DataFrame of ``(name, kind, *payload)`` column descriptions, in order."""
+    data = {name: _column(kind, payload) for name, kind, *payload in columns}
+    n = len(next(iter(data.values()))) if data else 0
+    return pd.DataFrame(data, index=pd.RangeIndex(n))
