@@ -1,0 +1,232 @@
+/// @file store.hpp
+/// @brief `Store`: a journal kept in an embedded SQLite database.
+///
+/// The store is the place a front end keeps a journal between sessions. It is
+/// one SQLite file (plus SQLite's `-wal` and `-shm` companions) created with
+/// owner-only permissions (0600), in WAL mode with `synchronous=FULL` so that a
+/// record whose `add` returned survives a crash or a power loss. The schema is
+/// versioned (`PRAGMA user_version`) and older files are migrated on open.
+/// The schema, the durability guarantees and the concurrency rules are
+/// described in `docs/store.md`.
+///
+/// Implemented in the compiled part `calmkit::store` (src/store.cpp, SQLite 3).
+#pragma once
+
+#include <calmkit/errors.hpp>
+#include <calmkit/journal.hpp>
+#include <calmkit/model.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace calmkit {
+
+/// The schema version this build writes. Files of every earlier version are
+/// migrated on open; a file of a later version is refused.
+inline constexpr int store_schema_version = 2;
+
+/// How to open a store.
+struct OpenOptions {
+  /// Create the file (mode 0600) when it does not exist. When false, a missing
+  /// file is an error.
+  bool create = true;
+  /// Open without writing anything: no schema creation, no migration, and every
+  /// write throws. An older schema version is then an error.
+  bool read_only = false;
+  /// How long a write waits for another connection's write lock, milliseconds.
+  int busy_timeout_ms = 5000;
+};
+
+/// A journal in an SQLite database.
+///
+/// Every write runs in a transaction: a single `add` is atomic on its own, and
+/// `transaction(fn)` or `add_all` make many writes atomic together. Records
+/// keep the journal's rules (unique ids per participant and type, trigger
+/// references to a trigger of the same participant, exercise end not before
+/// its start); a write that would break one throws `std::invalid_argument`
+/// naming the record and the rule, and leaves the store unchanged.
+///
+/// One `Store` is one SQLite connection. Its member functions may be called
+/// from several threads (calls are serialized), and any number of other
+/// connections or processes may read while one writes (WAL).
+///
+/// Example
+/// ```cpp
+/// auto store = calmkit::Store::open("journal.db");
+/// store.add(calmkit::Trigger{.participant = "p1", .id = "t1",
+///                            .time = calmkit::Instant::parse("2026-03-02T21:14:00+01:00"),
+///                            .category = calmkit::TriggerCategory::delayed_reply,
+///                            .intensity = calmkit::Intensity(8)});
+/// calmkit::Journal j = store.load("p1");
+/// ```
+class Store {
+ public:
+  /// Opens (and by default creates) the store at `path`, migrating an older
+  /// schema in one transaction.
+  /// @throws std::runtime_error naming the path when the file cannot be
+  ///         created or opened, is not a calmkit store, has a newer schema
+  ///         version than this build knows (naming both), or fails to migrate
+  ///         (the file is then left as it was).
+  [[nodiscard]] static Store open(const std::filesystem::path& path, OpenOptions options = {});
+
+  Store(Store&&) noexcept;
+  Store& operator=(Store&&) noexcept;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+  ~Store();
+
+  /// Closes the connection now (the destructor does it otherwise). Any further
+  /// call other than `is_open`, `close` and `path` throws std::invalid_argument.
+  void close() noexcept;
+  [[nodiscard]] bool is_open() const noexcept { return impl_ != nullptr; }
+  /// The file this store was opened from.
+  [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
+  /// The schema version of the open file (always `store_schema_version` once open).
+  [[nodiscard]] int schema_version() const;
+
+  // --- writes -------------------------------------------------------------
+
+  /// Adds one record.
+  /// @throws std::invalid_argument for a duplicate id, a missing trigger, an
+  ///         empty required id, an exercise ending before it starts, a negative
+  ///         or non-finite `acted_after_minutes`, or a read-only store.
+  void add(const Trigger& t);
+  void add(const Reading& r);
+  void add(const ExerciseSession& e);
+  void add(const ThoughtRecord& t);
+  void add(const Record& r);
+
+  /// Adds every record of `journal` in one transaction (all or nothing).
+  void add_all(const Journal& journal);
+
+  /// Replaces the record with the same participant and id (readings need an id
+  /// to be updated). Every field is replaced, list fields included.
+  /// @throws std::invalid_argument when there is no such record, or the new
+  ///         values break a rule.
+  void update(const Trigger& t);
+  void update(const Reading& r);
+  void update(const ExerciseSession& e);
+  void update(const ThoughtRecord& t);
+
+  /// Removes a trigger. Readings, exercises and thought records that refer to
+  /// it keep it from being removed (std::invalid_argument saying how many)
+  /// unless `cascade` is true, in which case they are removed with it.
+  /// @return the number of records removed (0 when there was no such trigger).
+  std::size_t remove_trigger(std::string_view participant, std::string_view id, bool cascade = false);
+  /// Removes one record; returns false when there was none with that id.
+  bool remove_reading(std::string_view participant, std::string_view id);
+  bool remove_exercise(std::string_view participant, std::string_view id);
+  bool remove_thought_record(std::string_view participant, std::string_view id);
+
+  /// Runs `fn` in one transaction: committed when `fn` returns, rolled back
+  /// when it throws (the exception then propagates). `fn` takes no argument or
+  /// a `Store&`. Nested calls become savepoints, so an inner failure that the
+  /// outer `fn` catches undoes only the inner part.
+  ///
+  /// Example
+  /// ```cpp
+  /// store.transaction([&] {
+  ///   store.add(trigger);
+  ///   for (const auto& r : readings) store.add(r);
+  /// });  // all of them, or none
+  /// ```
+  template <class Fn>
+  decltype(auto) transaction(Fn&& fn) {
+    TransactionScope scope(*this);
+    if constexpr (std::is_invocable_v<Fn&, Store&>) {
+      if constexpr (std::is_void_v<std::invoke_result_t<Fn&, Store&>>) {
+        fn(*this);
+        scope.commit();
+      } else {
+        decltype(auto) result = fn(*this);
+        scope.commit();
+        return result;
+      }
+    } else {
+      if constexpr (std::is_void_v<std::invoke_result_t<Fn&>>) {
+        fn();
+        scope.commit();
+      } else {
+        decltype(auto) result = fn();
+        scope.commit();
+        return result;
+      }
+    }
+  }
+
+  // --- reads --------------------------------------------------------------
+
+  /// Every participant with at least one record, sorted.
+  [[nodiscard]] std::vector<std::string> participants() const;
+
+  /// Number of records of one type in the whole store.
+  [[nodiscard]] std::size_t count(RecordType type) const;
+  /// Number of records of all types.
+  [[nodiscard]] std::size_t size() const;
+
+  /// One participant's records with `from <= time < to` (UTC instants; an
+  /// absent bound is open), ordered by time then id.
+  [[nodiscard]] std::vector<Trigger> triggers(std::string_view participant,
+                                              std::optional<Instant> from = {},
+                                              std::optional<Instant> to = {}) const;
+  [[nodiscard]] std::vector<Reading> readings(std::string_view participant,
+                                              std::optional<Instant> from = {},
+                                              std::optional<Instant> to = {}) const;
+  [[nodiscard]] std::vector<ExerciseSession> exercises(std::string_view participant,
+                                                       std::optional<Instant> from = {},
+                                                       std::optional<Instant> to = {}) const;
+  [[nodiscard]] std::vector<ThoughtRecord> thought_records(std::string_view participant,
+                                                           std::optional<Instant> from = {},
+                                                           std::optional<Instant> to = {}) const;
+
+  /// The trigger with this participant and id, if any.
+  [[nodiscard]] std::optional<Trigger> find_trigger(std::string_view participant,
+                                                    std::string_view id) const;
+
+  /// Everything, as a journal.
+  [[nodiscard]] Journal load() const;
+  /// One participant's records, as a journal.
+  [[nodiscard]] Journal load(std::string_view participant) const;
+  /// One participant's records with `from <= time < to`, plus the triggers
+  /// outside the range that records inside it refer to (so that every episode
+  /// that reaches into the range is whole, and the journal keeps its rules).
+  [[nodiscard]] Journal load(std::string_view participant, std::optional<Instant> from,
+                             std::optional<Instant> to) const;
+
+  /// The result of SQLite's `PRAGMA integrity_check`: "ok" when the file is sound.
+  [[nodiscard]] std::string integrity_check() const;
+
+  struct Impl;  ///< internal (src/store.cpp)
+
+ private:
+  Store(std::unique_ptr<Impl> impl, std::filesystem::path path) noexcept;
+
+  /// Begins a transaction (or a savepoint inside one); rolls back on
+  /// destruction unless committed.
+  class TransactionScope {
+   public:
+    explicit TransactionScope(Store& s);
+    TransactionScope(const TransactionScope&) = delete;
+    TransactionScope& operator=(const TransactionScope&) = delete;
+    ~TransactionScope();
+    void commit();
+
+   private:
+    Store& s_;
+    bool done_ = false;
+  };
+
+  std::unique_ptr<Impl> impl_;
+  std::filesystem::path path_;
+};
+
+}  // namespace calmkit

@@ -1,0 +1,1483 @@
+// calmkit::Store: the SQLite journal store. Schema, migrations and the
+// durability settings are described in docs/store.md.
+#include <calmkit/store.hpp>
+
+#include <sqlite3.h>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <mutex>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace calmkit {
+
+namespace detail {
+namespace {
+
+/// `PRAGMA application_id` of a calmkit store: the bytes "Calm".
+constexpr std::int32_t store_application_id = 0x43616C6D;
+
+// ---------------------------------------------------------------------------
+// Schema version 2 (the current one). Each table's DDL names itself `{table}`
+// so that a migration can build it under a temporary name and rename it; the
+// foreign keys always name the final tables.
+
+struct TableDef {
+  const char* name;
+  const char* ddl;
+};
+
+constexpr TableDef schema_v2_tables[] = {
+    {"participants", R"sql(
+CREATE TABLE {table} (
+  pid  INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE
+) STRICT)sql"},
+    {"triggers", R"sql(
+CREATE TABLE {table} (
+  tid INTEGER PRIMARY KEY,
+  pid INTEGER NOT NULL REFERENCES participants(pid) ON DELETE RESTRICT,
+  id  TEXT NOT NULL CONSTRAINT trigger_id_not_empty CHECK (length(id) > 0),
+  time_us     INTEGER NOT NULL,
+  time_offset INTEGER NOT NULL CONSTRAINT offset_within_23_59 CHECK (time_offset BETWEEN -1439 AND 1439),
+  category  TEXT NOT NULL,
+  intensity INTEGER NOT NULL CONSTRAINT intensity_0_to_10 CHECK (intensity BETWEEN 0 AND 10),
+  context TEXT NOT NULL DEFAULT '',
+  urge    TEXT NOT NULL DEFAULT '',
+  acted_on_urge INTEGER CONSTRAINT acted_on_urge_is_bool CHECK (acted_on_urge IN (0, 1)),
+  acted_after_minutes REAL CONSTRAINT acted_after_minutes_not_negative CHECK (acted_after_minutes >= 0),
+  response TEXT NOT NULL DEFAULT '',
+  UNIQUE (pid, id)
+) STRICT)sql"},
+    {"trigger_items", R"sql(
+CREATE TABLE {table} (
+  tid      INTEGER NOT NULL REFERENCES triggers(tid) ON DELETE CASCADE,
+  field    TEXT NOT NULL CHECK (field IN ('thought', 'sensation', 'tag')),
+  position INTEGER NOT NULL CHECK (position >= 0),
+  value    TEXT NOT NULL,
+  PRIMARY KEY (tid, field, position)
+) STRICT, WITHOUT ROWID)sql"},
+    {"readings", R"sql(
+CREATE TABLE {table} (
+  rid INTEGER PRIMARY KEY,
+  pid INTEGER NOT NULL REFERENCES participants(pid) ON DELETE RESTRICT,
+  id  TEXT CONSTRAINT reading_id_null_or_not_empty CHECK (id IS NULL OR length(id) > 0),
+  time_us     INTEGER NOT NULL,
+  time_offset INTEGER NOT NULL CONSTRAINT offset_within_23_59 CHECK (time_offset BETWEEN -1439 AND 1439),
+  intensity INTEGER NOT NULL CONSTRAINT intensity_0_to_10 CHECK (intensity BETWEEN 0 AND 10),
+  trigger_id TEXT,
+  note TEXT NOT NULL DEFAULT '',
+  UNIQUE (pid, id),
+  FOREIGN KEY (pid, trigger_id) REFERENCES triggers(pid, id) ON DELETE RESTRICT ON UPDATE RESTRICT
+) STRICT)sql"},
+    {"exercises", R"sql(
+CREATE TABLE {table} (
+  eid INTEGER PRIMARY KEY,
+  pid INTEGER NOT NULL REFERENCES participants(pid) ON DELETE RESTRICT,
+  id  TEXT NOT NULL CONSTRAINT exercise_id_not_empty CHECK (length(id) > 0),
+  time_us     INTEGER NOT NULL,
+  time_offset INTEGER NOT NULL CONSTRAINT offset_within_23_59 CHECK (time_offset BETWEEN -1439 AND 1439),
+  end_us      INTEGER NOT NULL,
+  end_offset  INTEGER NOT NULL CONSTRAINT end_offset_within_23_59 CHECK (end_offset BETWEEN -1439 AND 1439),
+  exercise  TEXT NOT NULL CONSTRAINT exercise_name_not_empty CHECK (length(exercise) > 0),
+  completed INTEGER NOT NULL CONSTRAINT completed_is_bool CHECK (completed IN (0, 1)),
+  intensity_before INTEGER CONSTRAINT intensity_before_0_to_10 CHECK (intensity_before BETWEEN 0 AND 10),
+  intensity_after  INTEGER CONSTRAINT intensity_after_0_to_10 CHECK (intensity_after BETWEEN 0 AND 10),
+  trigger_id TEXT,
+  CONSTRAINT end_not_before_time CHECK (end_us >= time_us),
+  UNIQUE (pid, id),
+  FOREIGN KEY (pid, trigger_id) REFERENCES triggers(pid, id) ON DELETE RESTRICT ON UPDATE RESTRICT
+) STRICT)sql"},
+    {"exercise_responses", R"sql(
+CREATE TABLE {table} (
+  eid      INTEGER NOT NULL REFERENCES exercises(eid) ON DELETE CASCADE,
+  position INTEGER NOT NULL CHECK (position >= 0),
+  value    TEXT NOT NULL,
+  PRIMARY KEY (eid, position)
+) STRICT, WITHOUT ROWID)sql"},
+    {"thought_records", R"sql(
+CREATE TABLE {table} (
+  xid INTEGER PRIMARY KEY,
+  pid INTEGER NOT NULL REFERENCES participants(pid) ON DELETE RESTRICT,
+  id  TEXT NOT NULL CONSTRAINT thought_record_id_not_empty CHECK (length(id) > 0),
+  time_us     INTEGER NOT NULL,
+  time_offset INTEGER NOT NULL CONSTRAINT offset_within_23_59 CHECK (time_offset BETWEEN -1439 AND 1439),
+  situation         TEXT NOT NULL,
+  automatic_thought TEXT NOT NULL,
+  belief_before INTEGER NOT NULL CONSTRAINT belief_before_0_to_100 CHECK (belief_before BETWEEN 0 AND 100),
+  friend_advice    TEXT NOT NULL DEFAULT '',
+  balanced_thought TEXT NOT NULL DEFAULT '',
+  belief_after INTEGER CONSTRAINT belief_after_0_to_100 CHECK (belief_after BETWEEN 0 AND 100),
+  trigger_id TEXT,
+  UNIQUE (pid, id),
+  FOREIGN KEY (pid, trigger_id) REFERENCES triggers(pid, id) ON DELETE RESTRICT ON UPDATE RESTRICT
+) STRICT)sql"},
+    {"thought_record_items", R"sql(
+CREATE TABLE {table} (
+  xid      INTEGER NOT NULL REFERENCES thought_records(xid) ON DELETE CASCADE,
+  field    TEXT NOT NULL CHECK (field IN ('distortion', 'evidence_for', 'evidence_against', 'alternative')),
+  position INTEGER NOT NULL CHECK (position >= 0),
+  value    TEXT NOT NULL,
+  PRIMARY KEY (xid, field, position)
+) STRICT, WITHOUT ROWID)sql"},
+    {"thought_record_emotions", R"sql(
+CREATE TABLE {table} (
+  xid      INTEGER NOT NULL REFERENCES thought_records(xid) ON DELETE CASCADE,
+  position INTEGER NOT NULL CHECK (position >= 0),
+  name     TEXT NOT NULL,
+  before   INTEGER NOT NULL CONSTRAINT emotion_before_0_to_100 CHECK (before BETWEEN 0 AND 100),
+  after    INTEGER CONSTRAINT emotion_after_0_to_100 CHECK (after BETWEEN 0 AND 100),
+  PRIMARY KEY (xid, position)
+) STRICT, WITHOUT ROWID)sql"},
+};
+
+/// Indexes: time-range queries per participant, and the child keys of the
+/// trigger references (SQLite scans the child table on every parent delete
+/// without them).
+constexpr const char* schema_v2_indexes[] = {
+    "CREATE INDEX triggers_by_time ON triggers(pid, time_us)",
+    "CREATE INDEX readings_by_time ON readings(pid, time_us)",
+    "CREATE INDEX readings_by_trigger ON readings(pid, trigger_id)",
+    "CREATE INDEX exercises_by_time ON exercises(pid, time_us)",
+    "CREATE INDEX exercises_by_trigger ON exercises(pid, trigger_id)",
+    "CREATE INDEX thought_records_by_time ON thought_records(pid, time_us)",
+    "CREATE INDEX thought_records_by_trigger ON thought_records(pid, trigger_id)",
+};
+
+/// Migration 1 -> 2, one INSERT ... SELECT per table into `<table>_v2`.
+/// Version 1 kept times as RFC 3339 TEXT (`time`, `end_time`) and a thought
+/// record's emotions as a JSON array in `thought_records.emotions`.
+constexpr TableDef migrate_1_to_2_copies[] = {
+    {"participants", "INSERT INTO participants_v2(pid, name) SELECT pid, name FROM participants"},
+    {"triggers",
+     "INSERT INTO triggers_v2(tid, pid, id, time_us, time_offset, category, intensity, context, urge, "
+     "acted_on_urge, acted_after_minutes, response) "
+     "SELECT tid, pid, id, calmkit_rfc3339_utc_us(time), calmkit_rfc3339_offset_minutes(time), category, "
+     "intensity, context, urge, acted_on_urge, acted_after_minutes, response FROM triggers"},
+    {"trigger_items",
+     "INSERT INTO trigger_items_v2(tid, field, position, value) "
+     "SELECT tid, field, position, value FROM trigger_items"},
+    {"readings",
+     "INSERT INTO readings_v2(rid, pid, id, time_us, time_offset, intensity, trigger_id, note) "
+     "SELECT rid, pid, id, calmkit_rfc3339_utc_us(time), calmkit_rfc3339_offset_minutes(time), intensity, "
+     "trigger_id, note FROM readings"},
+    {"exercises",
+     "INSERT INTO exercises_v2(eid, pid, id, time_us, time_offset, end_us, end_offset, exercise, completed, "
+     "intensity_before, intensity_after, trigger_id) "
+     "SELECT eid, pid, id, calmkit_rfc3339_utc_us(time), calmkit_rfc3339_offset_minutes(time), "
+     "calmkit_rfc3339_utc_us(end_time), calmkit_rfc3339_offset_minutes(end_time), exercise, completed, "
+     "intensity_before, intensity_after, trigger_id FROM exercises"},
+    {"exercise_responses",
+     "INSERT INTO exercise_responses_v2(eid, position, value) "
+     "SELECT eid, position, value FROM exercise_responses"},
+    {"thought_records",
+     "INSERT INTO thought_records_v2(xid, pid, id, time_us, time_offset, situation, automatic_thought, "
+     "belief_before, friend_advice, balanced_thought, belief_after, trigger_id) "
+     "SELECT xid, pid, id, calmkit_rfc3339_utc_us(time), calmkit_rfc3339_offset_minutes(time), situation, "
+     "automatic_thought, belief_before, friend_advice, balanced_thought, belief_after, trigger_id "
+     "FROM thought_records"},
+    {"thought_record_items",
+     "INSERT INTO thought_record_items_v2(xid, field, position, value) "
+     "SELECT xid, field, position, value FROM thought_record_items"},
+    {"thought_record_emotions",
+     "INSERT INTO thought_record_emotions_v2(xid, position, name, before, after) "
+     "SELECT x.xid, CAST(e.key AS INTEGER), json_extract(e.value, '$.name'), "
+     "json_extract(e.value, '$.before'), json_extract(e.value, '$.after') "
+     "FROM thought_records AS x, json_each(x.emotions) AS e"},
+};
+
+/// The tables of version 1, children first (the order to drop them in).
+constexpr const char* schema_v1_tables_children_first[] = {
+    "thought_record_items", "thought_records", "exercise_responses", "exercises",
+    "readings",             "trigger_items",   "triggers",           "participants",
+};
+
+std::string table_ddl(const TableDef& t, std::string_view name) {
+  std::string ddl = t.ddl;
+  const std::string_view placeholder = "{table}";
+  ddl.replace(ddl.find(placeholder), placeholder.size(), name);
+  return ddl;
+}
+
+std::string quote(std::string_view s) {
+  std::string out = "'";
+  out += s;
+  out += '\'';
+  return out;
+}
+
+/// "trigger 't1' of participant 'p1'"
+std::string describe(std::string_view type, std::string_view participant, std::string_view id) {
+  std::string out(type);
+  if (!id.empty()) {
+    out += ' ';
+    out += quote(id);
+  }
+  out += " of participant ";
+  out += quote(participant);
+  return out;
+}
+
+/// A constraint failure reported by SQLite; translated by the writers into a
+/// message about the record. Still a clear std::invalid_argument if it escapes.
+class ConstraintError : public std::invalid_argument {
+ public:
+  ConstraintError(int code, const std::string& what) : std::invalid_argument(what), code_(code) {}
+  [[nodiscard]] int code() const noexcept { return code_; }
+
+ private:
+  int code_;
+};
+
+// --- SQL functions used by the 1 -> 2 migration ------------------------------
+
+std::optional<Instant> rfc3339_arg(sqlite3_context* ctx, sqlite3_value* v) {
+  if (sqlite3_value_type(v) != SQLITE_TEXT) {
+    sqlite3_result_error(ctx, "schema version 1 time is not RFC 3339 text (NULL or a number)", -1);
+    return std::nullopt;
+  }
+  const auto* p = reinterpret_cast<const char*>(sqlite3_value_text(v));
+  const std::string_view text(p, static_cast<std::size_t>(sqlite3_value_bytes(v)));
+  TimeParseError err;
+  auto t = Instant::try_parse(text, &err);
+  if (!t) {
+    const std::string msg = "invalid RFC 3339 time '" + std::string(text) + "': " + err.reason;
+    sqlite3_result_error(ctx, msg.c_str(), static_cast<int>(msg.size()));
+  }
+  return t;
+}
+
+void sql_rfc3339_utc_us(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  if (auto t = rfc3339_arg(ctx, argv[0])) sqlite3_result_int64(ctx, t->utc_micros());
+}
+
+void sql_rfc3339_offset_minutes(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  if (auto t = rfc3339_arg(ctx, argv[0])) sqlite3_result_int(ctx, t->offset().minutes());
+}
+
+}  // namespace
+}  // namespace detail
+
+// =============================================================================
+// Connection, statements, transactions
+
+struct Store::Impl {
+  sqlite3* db = nullptr;
+  std::string path;  // for messages
+  bool read_only = false;
+  mutable std::recursive_mutex mu;
+  int depth = 0;  // open transactions/savepoints (guarded by mu)
+  std::unordered_map<std::string, sqlite3_stmt*> stmts;
+
+  Impl() = default;
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+  ~Impl() {
+    for (auto& [sql, s] : stmts) sqlite3_finalize(s);
+    if (db != nullptr) sqlite3_close_v2(db);
+  }
+
+  /// Throws for a failed SQLite call: constraint failures as
+  /// std::invalid_argument, anything else (I/O, locking, corruption) as
+  /// std::runtime_error; both name the store's path.
+  [[noreturn]] void fail(int rc, std::string_view doing) const {
+    std::string msg = "store '" + path + "': ";
+    msg += doing;
+    msg += ": ";
+    msg += db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    if ((rc & 0xff) == SQLITE_CONSTRAINT) throw detail::ConstraintError(rc, msg);
+    if ((rc & 0xff) == SQLITE_NOTADB) msg += " (not a calmkit store)";
+    detail::throw_runtime(msg);
+  }
+
+  void exec(const std::string& sql, std::string_view doing) {
+    char* err = nullptr;
+    const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+    sqlite3_free(err);  // sqlite3_errmsg still holds the message
+    if (rc != SQLITE_OK) fail(rc, doing);
+  }
+
+  sqlite3_stmt* prepare(const std::string& sql) {
+    if (auto it = stmts.find(sql); it != stmts.end()) return it->second;
+    sqlite3_stmt* s = nullptr;
+    const int rc = sqlite3_prepare_v3(db, sql.c_str(), static_cast<int>(sql.size()),
+                                      SQLITE_PREPARE_PERSISTENT, &s, nullptr);
+    if (rc != SQLITE_OK) fail(rc, "preparing a statement");
+    stmts.emplace(sql, s);
+    return s;
+  }
+
+  void require_writable() const {
+    if (read_only) detail::throw_invalid("store '" + path + "' is open read-only");
+  }
+
+  // Transactions: the outermost is BEGIN IMMEDIATE (take the write lock at
+  // once, so that a writer never fails half-way on a lock upgrade); nested
+  // ones are savepoints. The mutex is held from begin to end.
+  void begin(bool write) {
+    mu.lock();
+    try {
+      if (depth == 0) {
+        exec(write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED", "beginning a transaction");
+      } else {
+        exec("SAVEPOINT calmkit", "beginning a savepoint");
+      }
+      ++depth;
+    } catch (...) {
+      mu.unlock();
+      throw;
+    }
+  }
+  void commit() {
+    struct Unlock {
+      std::recursive_mutex& m;
+      ~Unlock() { m.unlock(); }
+    } unlock{mu};
+    --depth;
+    if (depth == 0) {
+      const int rc = sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+      if (rc != SQLITE_OK) {
+        const std::string why = sqlite3_errmsg(db);
+        if (sqlite3_get_autocommit(db) == 0) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+        detail::throw_runtime("store '" + path + "': commit failed, nothing was written: " + why);
+      }
+    } else {
+      exec("RELEASE calmkit", "releasing a savepoint");
+    }
+  }
+  void rollback() noexcept {
+    --depth;
+    if (depth == 0) {
+      // The transaction may already be gone (SQLite rolls back by itself after
+      // some errors, e.g. a full disk); then there is nothing to undo.
+      if (sqlite3_get_autocommit(db) == 0) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    } else {
+      sqlite3_exec(db, "ROLLBACK TO calmkit; RELEASE calmkit", nullptr, nullptr, nullptr);
+    }
+    mu.unlock();
+  }
+};
+
+namespace detail {
+namespace {
+
+using Impl = Store::Impl;
+
+/// A cached prepared statement in use: reset and unbound when done.
+class Query {
+ public:
+  Query(Impl& impl, const std::string& sql) : impl_(impl), s_(impl.prepare(sql)) {}
+  Query(const Query&) = delete;
+  Query& operator=(const Query&) = delete;
+  ~Query() {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+  }
+
+  Query& bind(int i, std::string_view v) {
+    check(sqlite3_bind_text64(s_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
+    return *this;
+  }
+  Query& bind(int i, std::int64_t v) {
+    check(sqlite3_bind_int64(s_, i, v));
+    return *this;
+  }
+  Query& bind(int i, int v) { return bind(i, static_cast<std::int64_t>(v)); }
+  Query& bind(int i, bool v) { return bind(i, static_cast<std::int64_t>(v ? 1 : 0)); }
+  Query& bind(int i, double v) {
+    check(sqlite3_bind_double(s_, i, v));
+    return *this;
+  }
+  Query& bind_null(int i) {
+    check(sqlite3_bind_null(s_, i));
+    return *this;
+  }
+  /// "" -> NULL: used for the optional ids and trigger references.
+  Query& bind_text_or_null(int i, std::string_view v) { return v.empty() ? bind_null(i) : bind(i, v); }
+  template <class T>
+  Query& bind_opt(int i, const std::optional<T>& v) {
+    if (!v) return bind_null(i);
+    if constexpr (std::is_same_v<T, bool> || std::is_same_v<T, double>) {
+      return bind(i, *v);
+    } else {
+      return bind(i, v->value());
+    }
+  }
+
+  /// Steps once: true when a row is ready, false when done.
+  bool step(std::string_view doing = "running a query") {
+    const int rc = sqlite3_step(s_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    impl_.fail(rc, doing);
+  }
+  /// Runs a statement that returns no rows.
+  void run(std::string_view doing = "writing") {
+    while (step(doing)) {
+    }
+  }
+
+  [[nodiscard]] bool is_null(int i) const { return sqlite3_column_type(s_, i) == SQLITE_NULL; }
+  [[nodiscard]] std::int64_t int64(int i) const { return sqlite3_column_int64(s_, i); }
+  [[nodiscard]] double real(int i) const { return sqlite3_column_double(s_, i); }
+  [[nodiscard]] std::string text(int i) const {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, i));
+    if (p == nullptr) return {};
+    return {p, static_cast<std::size_t>(sqlite3_column_bytes(s_, i))};
+  }
+
+ private:
+  void check(int rc) {
+    if (rc != SQLITE_OK) impl_.fail(rc, "binding a value");
+  }
+  Impl& impl_;
+  sqlite3_stmt* s_;
+};
+
+/// Begins on construction, rolls back on destruction unless committed.
+class Tx {
+ public:
+  Tx(Impl& impl, bool write) : impl_(impl) {
+    if (write) impl.require_writable();
+    impl.begin(write);
+  }
+  Tx(const Tx&) = delete;
+  Tx& operator=(const Tx&) = delete;
+  ~Tx() {
+    if (!done_) impl_.rollback();
+  }
+  void commit() {
+    done_ = true;
+    impl_.commit();
+  }
+
+ private:
+  Impl& impl_;
+  bool done_ = false;
+};
+
+std::int64_t pragma_int(Impl& impl, const char* pragma) {
+  Query q(impl, std::string("PRAGMA ") + pragma);
+  if (!q.step(std::string("reading PRAGMA ") + pragma)) return 0;
+  return q.int64(0);
+}
+
+// --- decoding rows -------------------------------------------------------------
+
+[[noreturn]] void corrupt(const Impl& impl, const std::string& what) {
+  throw_runtime("store '" + impl.path + "' holds an invalid value: " + what);
+}
+
+Instant instant_of(const Impl& impl, const Query& q, int us_col, int offset_col, const std::string& who) {
+  const auto off = UtcOffset::make(static_cast<int>(q.int64(offset_col)));
+  if (!off) corrupt(impl, who + ": UTC offset out of range");
+  return Instant::from_utc_micros(q.int64(us_col), *off);
+}
+
+template <class Bounded>
+Bounded bounded_of(const Impl& impl, const Query& q, int col, const std::string& who, const char* field) {
+  auto v = Bounded::make(q.int64(col));
+  if (!v) corrupt(impl, who + ": " + field + " out of range");
+  return *v;
+}
+
+template <class Bounded>
+std::optional<Bounded> opt_bounded_of(const Impl& impl, const Query& q, int col, const std::string& who,
+                                      const char* field) {
+  if (q.is_null(col)) return std::nullopt;
+  return bounded_of<Bounded>(impl, q, col, who, field);
+}
+
+// --- filters ----------------------------------------------------------------
+
+/// Which records a read selects: one participant (or all) and a UTC range.
+struct Filter {
+  std::optional<std::string> participant;
+  std::int64_t from_us = std::numeric_limits<std::int64_t>::min();
+  std::int64_t to_us = std::numeric_limits<std::int64_t>::max();  // exclusive
+  std::optional<std::string> id;  // one record by id (then the range is open)
+
+  void bind(Query& q) const {
+    if (participant) {
+      q.bind(1, std::string_view(*participant));
+    } else {
+      q.bind_null(1);
+    }
+    q.bind(2, from_us);
+    q.bind(3, to_us);
+    if (id) {
+      q.bind(4, std::string_view(*id));
+    } else {
+      q.bind_null(4);
+    }
+  }
+};
+
+/// The WHERE clause every read uses; `a` is the record table's alias.
+std::string where(std::string_view a) {
+  std::string w = " WHERE (?1 IS NULL OR p.name = ?1) AND ";
+  w += a;
+  w += ".time_us >= ?2 AND ";
+  w += a;
+  w += ".time_us < ?3 AND (?4 IS NULL OR ";
+  w += a;
+  w += ".id = ?4) ";
+  return w;
+}
+
+Filter make_filter(std::optional<std::string_view> participant, std::optional<Instant> from,
+                   std::optional<Instant> to) {
+  Filter f;
+  if (participant) f.participant = std::string(*participant);
+  if (from) f.from_us = from->utc_micros();
+  if (to) f.to_us = to->utc_micros();
+  return f;
+}
+
+// --- readers per type -------------------------------------------------------------
+
+std::vector<Trigger> read_triggers(Impl& impl, const Filter& f) {
+  static const std::string sql =
+      "SELECT t.tid, p.name, t.id, t.time_us, t.time_offset, t.category, t.intensity, t.context, t.urge, "
+      "t.acted_on_urge, t.acted_after_minutes, t.response FROM triggers t JOIN participants p ON p.pid = t.pid" +
+      where("t") + "ORDER BY p.name, t.time_us, t.time_offset, t.id";
+  static const std::string items_sql =
+      "SELECT i.tid, i.field, i.value FROM trigger_items i JOIN triggers t ON t.tid = i.tid "
+      "JOIN participants p ON p.pid = t.pid" +
+      where("t") + "ORDER BY i.tid, i.field, i.position";
+  std::vector<Trigger> out;
+  std::unordered_map<std::int64_t, std::size_t> index;
+  {
+    Query q(impl, sql);
+    f.bind(q);
+    while (q.step("reading triggers")) {
+      Trigger t;
+      t.participant = q.text(1);
+      t.id = q.text(2);
+      const std::string who = describe("trigger", t.participant, t.id);
+      t.time = instant_of(impl, q, 3, 4, who);
+      const std::string cat = q.text(5);
+      auto c = trigger_category_from_id(cat);
+      if (!c) corrupt(impl, who + ": unknown category '" + cat + "'");
+      t.category = *c;
+      t.intensity = bounded_of<Intensity>(impl, q, 6, who, "intensity");
+      t.context = q.text(7);
+      t.urge = q.text(8);
+      if (!q.is_null(9)) t.acted_on_urge = q.int64(9) != 0;
+      if (!q.is_null(10)) t.acted_after_minutes = q.real(10);
+      t.response = q.text(11);
+      index.emplace(q.int64(0), out.size());
+      out.push_back(std::move(t));
+    }
+  }
+  if (out.empty()) return out;
+  Query q(impl, items_sql);
+  f.bind(q);
+  while (q.step("reading trigger lists")) {
+    auto it = index.find(q.int64(0));
+    if (it == index.end()) continue;
+    Trigger& t = out[it->second];
+    const std::string field = q.text(1);
+    auto& list = field == "thought" ? t.thoughts : field == "sensation" ? t.sensations : t.tags;
+    list.push_back(q.text(2));
+  }
+  return out;
+}
+
+std::vector<Reading> read_readings(Impl& impl, const Filter& f) {
+  static const std::string sql =
+      "SELECT p.name, r.id, r.time_us, r.time_offset, r.intensity, r.trigger_id, r.note "
+      "FROM readings r JOIN participants p ON p.pid = r.pid" +
+      where("r") + "ORDER BY p.name, r.time_us, r.time_offset, r.id";
+  std::vector<Reading> out;
+  Query q(impl, sql);
+  f.bind(q);
+  while (q.step("reading readings")) {
+    Reading r;
+    r.participant = q.text(0);
+    r.id = q.text(1);
+    const std::string who = describe("reading", r.participant, r.id);
+    r.time = instant_of(impl, q, 2, 3, who);
+    r.intensity = bounded_of<Intensity>(impl, q, 4, who, "intensity");
+    r.trigger = q.text(5);
+    r.note = q.text(6);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::vector<ExerciseSession> read_exercises(Impl& impl, const Filter& f) {
+  static const std::string sql =
+      "SELECT e.eid, p.name, e.id, e.time_us, e.time_offset, e.end_us, e.end_offset, e.exercise, "
+      "e.completed, e.intensity_before, e.intensity_after, e.trigger_id "
+      "FROM exercises e JOIN participants p ON p.pid = e.pid" +
+      where("e") + "ORDER BY p.name, e.time_us, e.time_offset, e.id";
+  static const std::string items_sql =
+      "SELECT i.eid, i.value FROM exercise_responses i JOIN exercises e ON e.eid = i.eid "
+      "JOIN participants p ON p.pid = e.pid" +
+      where("e") + "ORDER BY i.eid, i.position";
+  std::vector<ExerciseSession> out;
+  std::unordered_map<std::int64_t, std::size_t> index;
+  {
+    Query q(impl, sql);
+    f.bind(q);
+    while (q.step("reading exercises")) {
+      ExerciseSession e;
+      e.participant = q.text(1);
+      e.id = q.text(2);
+      const std::string who = describe("exercise", e.participant, e.id);
+      e.time = instant_of(impl, q, 3, 4, who);
+      e.end = instant_of(impl, q, 5, 6, who);
+      e.exercise = q.text(7);
+      e.completed = q.int64(8) != 0;
+      e.intensity_before = opt_bounded_of<Intensity>(impl, q, 9, who, "intensity_before");
+      e.intensity_after = opt_bounded_of<Intensity>(impl, q, 10, who, "intensity_after");
+      e.trigger = q.text(11);
+      index.emplace(q.int64(0), out.size());
+      out.push_back(std::move(e));
+    }
+  }
+  if (out.empty()) return out;
+  Query q(impl, items_sql);
+  f.bind(q);
+  while (q.step("reading exercise responses")) {
+    if (auto it = index.find(q.int64(0)); it != index.end()) out[it->second].responses.push_back(q.text(1));
+  }
+  return out;
+}
+
+std::vector<ThoughtRecord> read_thought_records(Impl& impl, const Filter& f) {
+  static const std::string sql =
+      "SELECT x.xid, p.name, x.id, x.time_us, x.time_offset, x.situation, x.automatic_thought, "
+      "x.belief_before, x.friend_advice, x.balanced_thought, x.belief_after, x.trigger_id "
+      "FROM thought_records x JOIN participants p ON p.pid = x.pid" +
+      where("x") + "ORDER BY p.name, x.time_us, x.time_offset, x.id";
+  static const std::string items_sql =
+      "SELECT i.xid, i.field, i.value FROM thought_record_items i JOIN thought_records x ON x.xid = i.xid "
+      "JOIN participants p ON p.pid = x.pid" +
+      where("x") + "ORDER BY i.xid, i.field, i.position";
+  static const std::string emotions_sql =
+      "SELECT m.xid, m.name, m.before, m.after FROM thought_record_emotions m "
+      "JOIN thought_records x ON x.xid = m.xid JOIN participants p ON p.pid = x.pid" +
+      where("x") + "ORDER BY m.xid, m.position";
+  std::vector<ThoughtRecord> out;
+  std::unordered_map<std::int64_t, std::size_t> index;
+  {
+    Query q(impl, sql);
+    f.bind(q);
+    while (q.step("reading thought records")) {
+      ThoughtRecord t;
+      t.participant = q.text(1);
+      t.id = q.text(2);
+      const std::string who = describe("thought_record", t.participant, t.id);
+      t.time = instant_of(impl, q, 3, 4, who);
+      t.situation = q.text(5);
+      t.automatic_thought = q.text(6);
+      t.belief_before = bounded_of<Percent>(impl, q, 7, who, "belief_before");
+      t.friend_advice = q.text(8);
+      t.balanced_thought = q.text(9);
+      t.belief_after = opt_bounded_of<Percent>(impl, q, 10, who, "belief_after");
+      t.trigger = q.text(11);
+      index.emplace(q.int64(0), out.size());
+      out.push_back(std::move(t));
+    }
+  }
+  if (out.empty()) return out;
+  {
+    Query q(impl, items_sql);
+    f.bind(q);
+    while (q.step("reading thought record lists")) {
+      auto it = index.find(q.int64(0));
+      if (it == index.end()) continue;
+      ThoughtRecord& t = out[it->second];
+      const std::string field = q.text(1);
+      if (field == "distortion") {
+        const std::string id = q.text(2);
+        auto d = distortion_from_id(id);
+        if (!d) corrupt(impl, describe("thought_record", t.participant, t.id) + ": unknown distortion '" + id + "'");
+        t.distortions.push_back(*d);
+      } else {
+        auto& list = field == "evidence_for"     ? t.evidence_for
+                     : field == "evidence_against" ? t.evidence_against
+                                                   : t.alternatives;
+        list.push_back(q.text(2));
+      }
+    }
+  }
+  Query q(impl, emotions_sql);
+  f.bind(q);
+  while (q.step("reading thought record emotions")) {
+    auto it = index.find(q.int64(0));
+    if (it == index.end()) continue;
+    ThoughtRecord& t = out[it->second];
+    const std::string who = describe("thought_record", t.participant, t.id);
+    EmotionRating e;
+    e.name = q.text(1);
+    e.before = bounded_of<Percent>(impl, q, 2, who, "emotion before");
+    e.after = opt_bounded_of<Percent>(impl, q, 3, who, "emotion after");
+    t.emotions.push_back(std::move(e));
+  }
+  return out;
+}
+
+// --- writers ------------------------------------------------------------------
+
+/// The participant's key, or nullopt when they have no row yet.
+std::optional<std::int64_t> find_participant(Impl& impl, std::string_view name) {
+  Query q(impl, "SELECT pid FROM participants WHERE name = ?1");
+  q.bind(1, name);
+  if (!q.step("looking up a participant")) return std::nullopt;
+  return q.int64(0);
+}
+
+std::int64_t participant_key(Impl& impl, std::string_view name) {
+  if (auto pid = find_participant(impl, name)) return *pid;
+  Query q(impl, "INSERT INTO participants(name) VALUES (?1)");
+  q.bind(1, name).run("adding a participant");
+  return sqlite3_last_insert_rowid(impl.db);
+}
+
+/// Turns SQLite's constraint failure into a message about the record.
+[[noreturn]] void constraint_failed(const ConstraintError& e, std::string_view action, std::string_view type,
+                                    std::string_view participant, std::string_view id,
+                                    std::string_view trigger) {
+  std::string msg = "cannot ";
+  msg += action;
+  msg += ' ';
+  msg += describe(type, participant, id);
+  msg += ": ";
+  switch (e.code()) {
+    case SQLITE_CONSTRAINT_UNIQUE:
+    case SQLITE_CONSTRAINT_PRIMARYKEY:
+      msg += "the store already has a ";
+      msg += type;
+      msg += " with id " + quote(id) + " for that participant";
+      break;
+    case SQLITE_CONSTRAINT_FOREIGNKEY:
+      msg += "it refers to trigger " + quote(trigger) + ", which participant " + quote(participant) +
+             " does not have in the store";
+      break;
+    default:
+      msg += "it breaks a rule of the store (";
+      msg += e.what();
+      msg += ')';
+  }
+  throw_invalid(msg);
+}
+
+void check_acted_after(const Trigger& t) {
+  if (t.acted_after_minutes && !(std::isfinite(*t.acted_after_minutes) && *t.acted_after_minutes >= 0)) {
+    throw_invalid("cannot store " + describe("trigger", t.participant, t.id) +
+                  ": acted_after_minutes must be a finite number of minutes >= 0, got " +
+                  std::to_string(*t.acted_after_minutes));
+  }
+}
+
+void require_id(std::string_view action, std::string_view type, const std::string& participant,
+                const std::string& id) {
+  if (id.empty()) {
+    throw_invalid("cannot " + std::string(action) + ' ' + describe(type, participant, id) +
+                  ": it needs a non-empty id");
+  }
+}
+
+void write_items(Impl& impl, const std::string& sql, std::int64_t key, std::string_view field,
+                 const std::vector<std::string>& values) {
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    Query q(impl, sql);
+    q.bind(1, key).bind(2, field).bind(3, static_cast<std::int64_t>(i)).bind(4, std::string_view(values[i]));
+    q.run("writing a list item");
+  }
+}
+
+const std::string trigger_items_insert =
+    "INSERT INTO trigger_items(tid, field, position, value) VALUES (?1, ?2, ?3, ?4)";
+const std::string thought_items_insert =
+    "INSERT INTO thought_record_items(xid, field, position, value) VALUES (?1, ?2, ?3, ?4)";
+
+void write_trigger_lists(Impl& impl, std::int64_t tid, const Trigger& t) {
+  write_items(impl, trigger_items_insert, tid, "thought", t.thoughts);
+  write_items(impl, trigger_items_insert, tid, "sensation", t.sensations);
+  write_items(impl, trigger_items_insert, tid, "tag", t.tags);
+}
+
+void write_exercise_lists(Impl& impl, std::int64_t eid, const ExerciseSession& e) {
+  for (std::size_t i = 0; i < e.responses.size(); ++i) {
+    Query q(impl, "INSERT INTO exercise_responses(eid, position, value) VALUES (?1, ?2, ?3)");
+    q.bind(1, eid).bind(2, static_cast<std::int64_t>(i)).bind(3, std::string_view(e.responses[i]));
+    q.run("writing an exercise response");
+  }
+}
+
+void write_thought_lists(Impl& impl, std::int64_t xid, const ThoughtRecord& t) {
+  std::vector<std::string> distortions;
+  distortions.reserve(t.distortions.size());
+  for (auto d : t.distortions) distortions.emplace_back(to_id(d));
+  write_items(impl, thought_items_insert, xid, "distortion", distortions);
+  write_items(impl, thought_items_insert, xid, "evidence_for", t.evidence_for);
+  write_items(impl, thought_items_insert, xid, "evidence_against", t.evidence_against);
+  write_items(impl, thought_items_insert, xid, "alternative", t.alternatives);
+  for (std::size_t i = 0; i < t.emotions.size(); ++i) {
+    const auto& e = t.emotions[i];
+    Query q(impl,
+            "INSERT INTO thought_record_emotions(xid, position, name, before, after) "
+            "VALUES (?1, ?2, ?3, ?4, ?5)");
+    q.bind(1, xid).bind(2, static_cast<std::int64_t>(i)).bind(3, std::string_view(e.name));
+    q.bind(4, e.before.value()).bind_opt(5, e.after);
+    q.run("writing a thought record emotion");
+  }
+}
+
+// Column binders shared by insert and update: the record's own columns as
+// ?2.. (?1 is the participant key; the id is bound by the caller).
+
+void bind_trigger(Query& q, const Trigger& t) {
+  q.bind(3, t.time.utc_micros()).bind(4, t.time.offset().minutes());
+  q.bind(5, to_id(t.category)).bind(6, t.intensity.value());
+  q.bind(7, std::string_view(t.context)).bind(8, std::string_view(t.urge));
+  q.bind_opt(9, t.acted_on_urge).bind_opt(10, t.acted_after_minutes);
+  q.bind(11, std::string_view(t.response));
+}
+
+void bind_reading(Query& q, const Reading& r) {
+  q.bind(3, r.time.utc_micros()).bind(4, r.time.offset().minutes());
+  q.bind(5, r.intensity.value()).bind_text_or_null(6, r.trigger).bind(7, std::string_view(r.note));
+}
+
+void bind_exercise(Query& q, const ExerciseSession& e) {
+  q.bind(3, e.time.utc_micros()).bind(4, e.time.offset().minutes());
+  q.bind(5, e.end.utc_micros()).bind(6, e.end.offset().minutes());
+  q.bind(7, std::string_view(e.exercise)).bind(8, e.completed);
+  q.bind_opt(9, e.intensity_before).bind_opt(10, e.intensity_after);
+  q.bind_text_or_null(11, e.trigger);
+}
+
+void bind_thought(Query& q, const ThoughtRecord& t) {
+  q.bind(3, t.time.utc_micros()).bind(4, t.time.offset().minutes());
+  q.bind(5, std::string_view(t.situation)).bind(6, std::string_view(t.automatic_thought));
+  q.bind(7, t.belief_before.value()).bind(8, std::string_view(t.friend_advice));
+  q.bind(9, std::string_view(t.balanced_thought)).bind_opt(10, t.belief_after);
+  q.bind_text_or_null(11, t.trigger);
+}
+
+void check_exercise(std::string_view action, const ExerciseSession& e) {
+  require_id(action, "exercise", e.participant, e.id);
+  if (e.end.utc_micros() < e.time.utc_micros()) {
+    throw_invalid("cannot " + std::string(action) + ' ' + describe("exercise", e.participant, e.id) +
+                  ": its end " + e.end.to_string() + " is before its time " + e.time.to_string());
+  }
+  if (e.exercise.empty()) {
+    throw_invalid("cannot " + std::string(action) + ' ' + describe("exercise", e.participant, e.id) +
+                  ": the exercise name is empty");
+  }
+}
+
+void insert(Impl& impl, const Trigger& t) {
+  require_id("add", "trigger", t.participant, t.id);
+  check_acted_after(t);
+  try {
+    Query q(impl,
+            "INSERT INTO triggers(pid, id, time_us, time_offset, category, intensity, context, urge, "
+            "acted_on_urge, acted_after_minutes, response) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+    q.bind(1, participant_key(impl, t.participant)).bind(2, std::string_view(t.id));
+    bind_trigger(q, t);
+    q.run("adding a trigger");
+    write_trigger_lists(impl, sqlite3_last_insert_rowid(impl.db), t);
+  } catch (const ConstraintError& e) {
+    constraint_failed(e, "add", "trigger", t.participant, t.id, "");
+  }
+}
+
+void insert(Impl& impl, const Reading& r) {
+  try {
+    Query q(impl,
+            "INSERT INTO readings(pid, id, time_us, time_offset, intensity, trigger_id, note) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    q.bind(1, participant_key(impl, r.participant)).bind_text_or_null(2, r.id);
+    bind_reading(q, r);
+    q.run("adding a reading");
+  } catch (const ConstraintError& e) {
+    constraint_failed(e, "add", "reading", r.participant, r.id, r.trigger);
+  }
+}
+
+void insert(Impl& impl, const ExerciseSession& e) {
+  check_exercise("add", e);
+  try {
+    Query q(impl,
+            "INSERT INTO exercises(pid, id, time_us, time_offset, end_us, end_offset, exercise, completed, "
+            "intensity_before, intensity_after, trigger_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+    q.bind(1, participant_key(impl, e.participant)).bind(2, std::string_view(e.id));
+    bind_exercise(q, e);
+    q.run("adding an exercise");
+    write_exercise_lists(impl, sqlite3_last_insert_rowid(impl.db), e);
+  } catch (const ConstraintError& c) {
+    constraint_failed(c, "add", "exercise", e.participant, e.id, e.trigger);
+  }
+}
+
+void insert(Impl& impl, const ThoughtRecord& t) {
+  require_id("add", "thought_record", t.participant, t.id);
+  try {
+    Query q(impl,
+            "INSERT INTO thought_records(pid, id, time_us, time_offset, situation, automatic_thought, "
+            "belief_before, friend_advice, balanced_thought, belief_after, trigger_id) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+    q.bind(1, participant_key(impl, t.participant)).bind(2, std::string_view(t.id));
+    bind_thought(q, t);
+    q.run("adding a thought record");
+    write_thought_lists(impl, sqlite3_last_insert_rowid(impl.db), t);
+  } catch (const ConstraintError& e) {
+    constraint_failed(e, "add", "thought_record", t.participant, t.id, t.trigger);
+  }
+}
+
+[[noreturn]] void not_found(std::string_view type, std::string_view participant, std::string_view id) {
+  throw_invalid("cannot update " + describe(type, participant, id) + ": the store has no such record");
+}
+
+/// Runs an `UPDATE ... WHERE pid = ?1 AND id = ?2 RETURNING key` and returns the key.
+template <class R, class Bind>
+std::int64_t update_row(Impl& impl, const std::string& sql, const R& r, std::string_view type, Bind bind) {
+  auto pid = find_participant(impl, r.participant);
+  if (!pid) not_found(type, r.participant, r.id);
+  std::int64_t key = 0;
+  bool found = false;
+  try {
+    Query q(impl, sql);
+    q.bind(1, *pid).bind(2, std::string_view(r.id));
+    bind(q, r);
+    if (q.step("updating a record")) {
+      key = q.int64(0);
+      found = true;
+      q.run("updating a record");
+    }
+  } catch (const ConstraintError& e) {
+    std::string trigger;
+    if constexpr (!std::is_same_v<R, Trigger>) trigger = r.trigger;
+    constraint_failed(e, "update", type, r.participant, r.id, trigger);
+  }
+  if (!found) not_found(type, r.participant, r.id);
+  return key;
+}
+
+/// Deletes one record by participant and id; true when there was one.
+bool delete_row(Impl& impl, const std::string& sql, std::string_view participant, std::string_view id) {
+  auto pid = find_participant(impl, participant);
+  if (!pid || id.empty()) return false;
+  Query q(impl, sql);
+  q.bind(1, *pid).bind(2, id).run("removing a record");
+  return sqlite3_changes(impl.db) > 0;
+}
+
+// --- opening and migrating ---------------------------------------------------------
+
+void create_schema_v2(Impl& impl) {
+  for (const auto& t : schema_v2_tables) impl.exec(table_ddl(t, t.name), "creating the schema");
+  for (const char* ix : schema_v2_indexes) impl.exec(ix, "creating the schema");
+}
+
+/// Migration 1 -> 2: every table rebuilt under `<name>_v2`, filled from the
+/// old one, the old one dropped and the new one renamed (SQLite's documented
+/// way to change a table's columns). Runs inside the caller's transaction with
+/// foreign keys off; the caller checks them before committing.
+void migrate_1_to_2(Impl& impl) {
+  for (const auto& t : schema_v2_tables) {
+    impl.exec(table_ddl(t, std::string(t.name) + "_v2"), "migrating 1 -> 2: creating tables");
+  }
+  for (const auto& c : migrate_1_to_2_copies) {
+    impl.exec(c.ddl, std::string("migrating 1 -> 2: copying ") + c.name);
+  }
+  for (const char* t : schema_v1_tables_children_first) {
+    impl.exec(std::string("DROP TABLE ") + t, "migrating 1 -> 2: dropping old tables");
+  }
+  for (const auto& t : schema_v2_tables) {
+    impl.exec(std::string("ALTER TABLE ") + t.name + "_v2 RENAME TO " + t.name,
+              "migrating 1 -> 2: renaming tables");
+  }
+  for (const char* ix : schema_v2_indexes) impl.exec(ix, "migrating 1 -> 2: creating indexes");
+}
+
+void check_foreign_keys(Impl& impl, std::string_view doing) {
+  Query q(impl, "PRAGMA foreign_key_check");
+  if (q.step(doing)) {
+    throw_runtime("store '" + impl.path + "': " + std::string(doing) + ": row " + std::to_string(q.int64(1)) +
+                  " of table " + q.text(0) + " refers to a missing row of table " + q.text(2));
+  }
+}
+
+std::int64_t table_count(Impl& impl) {
+  Query q(impl, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'");
+  q.step("reading the schema");
+  return q.int64(0);
+}
+
+/// Checks what kind of file this is. Returns its schema version (0 = a new,
+/// empty database).
+int check_identity(Impl& impl) {
+  const auto app = pragma_int(impl, "application_id");  // first read: fails on a non-database
+  const auto version = pragma_int(impl, "user_version");
+  if (app == 0 && version == 0) {
+    if (table_count(impl) != 0) {
+      throw_runtime("store '" + impl.path + "' is an SQLite database but not a calmkit store (it has tables of "
+                    "its own and no calmkit application id)");
+    }
+    return 0;
+  }
+  if (app != store_application_id) {
+    throw_runtime("store '" + impl.path + "' is an SQLite database of another application (application_id " +
+                  std::to_string(app) + "), not a calmkit store");
+  }
+  if (version < 1) throw_runtime("store '" + impl.path + "' has an invalid schema version " + std::to_string(version));
+  if (version > store_schema_version) {
+    throw_runtime("store '" + impl.path + "' has schema version " + std::to_string(version) +
+                  ", newer than version " + std::to_string(store_schema_version) +
+                  ", the newest this calmkit reads; open it with a newer calmkit");
+  }
+  return static_cast<int>(version);
+}
+
+/// Creates the schema in a new file or migrates an old one, in one
+/// transaction: on any failure the file is left as it was.
+void create_or_migrate(Impl& impl) {
+  // Foreign keys can only be switched outside a transaction, and must be off
+  // while tables are rebuilt (SQLite's rule for schema changes).
+  impl.exec("PRAGMA foreign_keys = OFF", "preparing the schema");
+  struct KeysBackOn {
+    Impl& impl;
+    ~KeysBackOn() { sqlite3_exec(impl.db, "PRAGMA foreign_keys = ON", nullptr, nullptr, nullptr); }
+  } keys_back_on{impl};
+  Tx tx(impl, true);
+  const int version = check_identity(impl);  // again, under the write lock
+  if (version == store_schema_version) {
+    tx.commit();
+    return;
+  }
+  if (version == 0) {
+    create_schema_v2(impl);
+    impl.exec("PRAGMA application_id = " + std::to_string(store_application_id), "creating the schema");
+  } else {
+    try {
+      migrate_1_to_2(impl);
+      check_foreign_keys(impl, "migrating 1 -> 2");
+    } catch (const std::exception& e) {
+      throw_runtime("store '" + impl.path + "': migration from schema version " + std::to_string(version) +
+                    " to " + std::to_string(store_schema_version) + " failed, the file is left as it was: " +
+                    e.what());
+    }
+  }
+  impl.exec("PRAGMA user_version = " + std::to_string(store_schema_version), "setting the schema version");
+  tx.commit();
+}
+
+/// Creates the file with mode 0600 before SQLite opens it, so that the journal
+/// is never readable by others, not even for a moment. SQLite gives its `-wal`
+/// and `-shm` files the main file's permissions.
+void create_private_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, S_IRUSR | S_IWUSR);
+  if (fd >= 0) {
+    ::close(fd);
+    return;
+  }
+  if (errno == EEXIST) return;  // created by someone else meanwhile: open it
+  throw_runtime("store '" + path + "': cannot create the file: " + std::strerror(errno));
+}
+
+}  // namespace
+}  // namespace detail
+
+// =============================================================================
+// Store
+
+Store::Store(std::unique_ptr<Impl> impl, std::filesystem::path path) noexcept
+    : impl_(std::move(impl)), path_(std::move(path)) {}
+Store::Store(Store&&) noexcept = default;
+Store& Store::operator=(Store&&) noexcept = default;
+Store::~Store() = default;
+
+void Store::close() noexcept { impl_.reset(); }
+
+namespace {
+Store::Impl& open_impl(const std::unique_ptr<Store::Impl>& impl) {
+  if (!impl) detail::throw_invalid("the store is closed");
+  return *impl;
+}
+}  // namespace
+
+Store Store::open(const std::filesystem::path& path, OpenOptions options) {
+  auto impl = std::make_unique<Impl>();
+  impl->path = path.string();
+  impl->read_only = options.read_only;
+  std::error_code ec;
+  const bool exists = std::filesystem::exists(path, ec);
+  if (!exists) {
+    if (!options.create || options.read_only) {
+      detail::throw_runtime("store '" + impl->path + "' does not exist" +
+                            (options.read_only ? " (a read-only open never creates it)" : ""));
+    }
+    detail::create_private_file(impl->path);
+  }
+  const int flags = (options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX;
+  const int rc = sqlite3_open_v2(impl->path.c_str(), &impl->db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string why = impl->db != nullptr ? sqlite3_errmsg(impl->db) : sqlite3_errstr(rc);
+    detail::throw_runtime("store '" + impl->path + "': cannot open: " + why);
+  }
+  sqlite3_extended_result_codes(impl->db, 1);
+  sqlite3_busy_timeout(impl->db, options.busy_timeout_ms);
+
+  const int version = detail::check_identity(*impl);
+  if (options.read_only) {
+    if (version == 0) {
+      detail::throw_runtime("store '" + impl->path + "' is empty: it has no calmkit schema yet (open it "
+                            "writable once to create it)");
+    }
+    if (version < store_schema_version) {
+      detail::throw_runtime("store '" + impl->path + "' has schema version " + std::to_string(version) +
+                            " and needs migrating to version " + std::to_string(store_schema_version) +
+                            "; open it writable once to migrate it");
+    }
+  } else {
+    // WAL: readers never block the writer nor see half a transaction.
+    detail::Query q(*impl, "PRAGMA journal_mode = WAL");
+    const std::string mode = q.step("switching to WAL") ? q.text(0) : std::string();
+    if (mode != "wal") {
+      detail::throw_runtime("store '" + impl->path + "': cannot switch to WAL journal mode (got '" + mode + "')");
+    }
+  }
+  // FULL: the WAL is synced to disk on every commit, so a committed record
+  // survives a power loss, not only a crash of the process.
+  impl->exec("PRAGMA synchronous = FULL", "setting synchronous = FULL");
+  impl->exec("PRAGMA foreign_keys = ON", "enabling foreign keys");
+  for (auto [name, fn] : {std::pair{"calmkit_rfc3339_utc_us", &detail::sql_rfc3339_utc_us},
+                          std::pair{"calmkit_rfc3339_offset_minutes", &detail::sql_rfc3339_offset_minutes}}) {
+    const int frc = sqlite3_create_function_v2(impl->db, name, 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
+                                               fn, nullptr, nullptr, nullptr);
+    if (frc != SQLITE_OK) impl->fail(frc, "registering SQL functions");
+  }
+  if (!options.read_only && version != store_schema_version) detail::create_or_migrate(*impl);
+  return Store(std::move(impl), path);
+}
+
+int Store::schema_version() const {
+  auto& impl = open_impl(impl_);
+  std::lock_guard lock(impl.mu);
+  return static_cast<int>(detail::pragma_int(impl, "user_version"));
+}
+
+Store::TransactionScope::TransactionScope(Store& s) : s_(s) {
+  auto& impl = open_impl(s.impl_);
+  impl.require_writable();
+  impl.begin(true);
+}
+Store::TransactionScope::~TransactionScope() {
+  if (!done_ && s_.impl_) s_.impl_->rollback();
+}
+void Store::TransactionScope::commit() {
+  done_ = true;
+  s_.impl_->commit();
+}
+
+// --- writes ---------------------------------------------------------------------
+
+void Store::add(const Trigger& t) {
+  auto& impl = open_impl(impl_);
+  detail::Tx tx(impl, true);
+  detail::insert(impl, t);
+  tx.commit();
+}
+void Store::add(const Reading& r) {
+  auto& impl = open_impl(impl_);
+  detail::Tx tx(impl, true);
+  detail::insert(impl, r);
+  tx.commit();
+}
+void Store::add(const ExerciseSession& e) {
+  auto& impl = open_impl(impl_);
+  detail::Tx tx(impl, true);
+  detail::insert(impl, e);
+  tx.commit();
+}
+void Store::add(const ThoughtRecord& t) {
+  auto& impl = open_impl(impl_);
+  detail::Tx tx(impl, true);
+  detail::insert(impl, t);
+  tx.commit();
+}
+void Store::add(const Record& r) {
+  std::visit([this](const auto& x) { add(x); }, r);
+}
+
+void Store::add_all(const Journal& journal) {
+  auto& impl = open_impl(impl_);
+  detail::Tx tx(impl, true);
+  // Triggers first: the other records refer to them.
+  for (const auto& t : journal.triggers()) detail::insert(impl, t);
+  for (const auto& r : journal.readings()) detail::insert(impl, r);
+  for (const auto& e : journal.exercises()) detail::insert(impl, e);
+  for (const auto& t : journal.thought_records()) detail::insert(impl, t);
+  tx.commit();
+}
+
+void Store::update(const Trigger& t) {
+  auto& impl = open_impl(impl_);
+  detail::require_id("update", "trigger", t.participant, t.id);
+  detail::check_acted_after(t);
+  detail::Tx tx(impl, true);
+  static const std::string sql =
+      "UPDATE triggers SET time_us = ?3, time_offset = ?4, category = ?5, intensity = ?6, context = ?7, "
+      "urge = ?8, acted_on_urge = ?9, acted_after_minutes = ?10, response = ?11 "
+      "WHERE pid = ?1 AND id = ?2 RETURNING tid";
+  const auto tid = detail::update_row(impl, sql, t, "trigger", detail::bind_trigger);
+  {
+    detail::Query q(impl, "DELETE FROM trigger_items WHERE tid = ?1");
+    q.bind(1, tid).run("replacing trigger lists");
+  }
+  detail::write_trigger_lists(impl, tid, t);
+  tx.commit();
+}
+
+void Store::update(const Reading& r) {
+  auto& impl = open_impl(impl_);
+  detail::require_id("update", "reading", r.participant, r.id);
+  detail::Tx tx(impl, true);
+  static const std::string sql =
+      "UPDATE readings SET time_us = ?3, time_offset = ?4, intensity = ?5, trigger_id = ?6, note = ?7 "
+      "WHERE pid = ?1 AND id = ?2 RETURNING rid";
+  (void)detail::update_row(impl, sql, r, "reading", detail::bind_reading);
+  tx.commit();
+}
+
+void Store::update(const ExerciseSession& e) {
+  auto& impl = open_impl(impl_);
+  detail::check_exercise("update", e);
+  detail::Tx tx(impl, true);
+  static const std::string sql =
+      "UPDATE exercises SET time_us = ?3, time_offset = ?4, end_us = ?5, end_offset = ?6, exercise = ?7, "
+      "completed = ?8, intensity_before = ?9, intensity_after = ?10, trigger_id = ?11 "
+      "WHERE pid = ?1 AND id = ?2 RETURNING eid";
+  const auto eid = detail::update_row(impl, sql, e, "exercise", detail::bind_exercise);
+  {
+    detail::Query q(impl, "DELETE FROM exercise_responses WHERE eid = ?1");
+    q.bind(1, eid).run("replacing exercise responses");
+  }
+  detail::write_exercise_lists(impl, eid, e);
+  tx.commit();
+}
+
+void Store::update(const ThoughtRecord& t) {
+  auto& impl = open_impl(impl_);
+  detail::require_id("update", "thought_record", t.participant, t.id);
+  detail::Tx tx(impl, true);
+  static const std::string sql =
+      "UPDATE thought_records SET time_us = ?3, time_offset = ?4, situation = ?5, automatic_thought = ?6, "
+      "belief_before = ?7, friend_advice = ?8, balanced_thought = ?9, belief_after = ?10, trigger_id = ?11 "
+      "WHERE pid = ?1 AND id = ?2 RETURNING xid";
+  const auto xid = detail::update_row(impl, sql, t, "thought_record", detail::bind_thought);
+  {
+    detail::Query q(impl, "DELETE FROM thought_record_items WHERE xid = ?1");
+    q.bind(1, xid).run("replacing thought record lists");
+  }
+  {
+    detail::Query q(impl, "DELETE FROM thought_record_emotions WHERE xid = ?1");
+    q.bind(1, xid).run("replacing thought record emotions");
+  }
+  detail::write_thought_lists(impl, xid, t);
+  tx.commit();
+}
+
+std::size_t Store::remove_trigger(std::string_view participant, std::string_view id, bool cascade) {
+  auto& impl = open_impl(impl_);
+  detail::Tx tx(impl, true);
+  const auto pid = detail::find_participant(impl, participant);
+  if (!pid || id.empty()) {
+    tx.commit();
+    return 0;
+  }
+  static const char* const linked_tables[] = {"readings", "exercises", "thought_records"};
+  std::int64_t linked[3] = {0, 0, 0};
+  for (std::size_t i = 0; i < 3; ++i) {
+    detail::Query q(impl, std::string("SELECT count(*) FROM ") + linked_tables[i] +
+                              " WHERE pid = ?1 AND trigger_id = ?2");
+    q.bind(1, *pid).bind(2, id);
+    q.step("counting linked records");
+    linked[i] = q.int64(0);
+  }
+  const std::int64_t total_linked = linked[0] + linked[1] + linked[2];
+  if (total_linked > 0 && !cascade) {
+    detail::throw_invalid("cannot remove " + detail::describe("trigger", participant, id) + ": " +
+                          std::to_string(linked[0]) + " reading(s), " + std::to_string(linked[1]) +
+                          " exercise(s) and " + std::to_string(linked[2]) +
+                          " thought record(s) refer to it; remove them first or remove with cascade");
+  }
+  if (cascade) {
+    for (const char* table : linked_tables) {
+      detail::Query q(impl, std::string("DELETE FROM ") + table + " WHERE pid = ?1 AND trigger_id = ?2");
+      q.bind(1, *pid).bind(2, id).run("removing linked records");
+    }
+  }
+  detail::Query q(impl, "DELETE FROM triggers WHERE pid = ?1 AND id = ?2");
+  q.bind(1, *pid).bind(2, id).run("removing a trigger");
+  const bool removed = sqlite3_changes(impl.db) > 0;
+  tx.commit();
+  return removed ? static_cast<std::size_t>(1 + (cascade ? total_linked : 0)) : 0;
+}
+
+bool Store::remove_reading(std::string_view participant, std::string_view id) {
+  auto& impl = open_impl(impl_);
+  detail::Tx tx(impl, true);
+  const bool removed =
+      detail::delete_row(impl, "DELETE FROM readings WHERE pid = ?1 AND id = ?2", participant, id);
+  tx.commit();
+  return removed;
+}
+bool Store::remove_exercise(std::string_view participant, std::string_view id) {
+  auto& impl = open_impl(impl_);
+  detail::Tx tx(impl, true);
+  const bool removed =
+      detail::delete_row(impl, "DELETE FROM exercises WHERE pid = ?1 AND id = ?2", participant, id);
+  tx.commit();
+  return removed;
+}
+bool Store::remove_thought_record(std::string_view participant, std::string_view id) {
+  auto& impl = open_impl(impl_);
+  detail::Tx tx(impl, true);
+  const bool removed =
+      detail::delete_row(impl, "DELETE FROM thought_records WHERE pid = ?1 AND id = ?2", participant, id);
+  tx.commit();
+  return removed;
+}
+
+// --- reads -----------------------------------------------------------------------
+
+std::vector<std::string> Store::participants() const {
+  auto& impl = open_impl(impl_);
+  detail::Tx tx(impl, false);
+  detail::Query q(impl,
+                  "SELECT name FROM participants p WHERE "
+                  "EXISTS (SELECT 1 FROM triggers t WHERE t.pid = p.pid) OR "
+                  "EXISTS (SELECT 1 FROM readings r WHERE r.pid = p.pid) OR "
+                  "EXISTS (SELECT 1 FROM exercises e WHERE e.pid = p.pid) OR "
+                  "EXISTS (SELECT 1 FROM thought_records x WHERE x.pid = p.pid) ORDER BY name");
+  std::vector<std::string> out;
+  while (q.step("listing participants")) out.push_back(q.text(0));
+  return out;
+}
+
+std::size_t Store::count(RecordType type) const {
+  auto& impl = open_impl(impl_);
+  std::lock_guard lock(impl.mu);
+  const char* table = "triggers";
+  switch (type) {
+    case RecordType::trigger: table = "triggers"; break;
+    case RecordType::reading: table = "readings"; break;
+    case RecordType::exercise: table = "exercises"; break;
+    case RecordType::thought_record: table = "thought_records"; break;
+  }
+  detail::Query q(impl, std::string("SELECT count(*) FROM ") + table);
+  q.step("counting records");
+  return static_cast<std::size_t>(q.int64(0));
+}
+
+std::size_t Store::size() const {
+  auto& impl = open_impl(impl_);
+  detail::Tx tx(impl, false);  // one snapshot for the four counts
+  return count(RecordType::trigger) + count(RecordType::reading) + count(RecordType::exercise) +
+         count(RecordType::thought_record);
+}
+
+std::vector<Trigger> Store::triggers(std::string_view participant, std::optional<Instant> from,
+                                     std::optional<Instant> to) const {
+  auto& impl = open_impl(impl_);
+  detail::Tx tx(impl, false);
+  return detail::read_triggers(impl, detail::make_filter(participant, from, to));
+}
+std::vector<Reading> Store::readings(std::string_view participant, std::optional<Instant> from,
+                                     std::optional<Instant> to) const {
+  auto& impl = open_impl(impl_);
+  detail::Tx tx(impl, false);
+  return detail::read_readings(impl, detail::make_filter(participant, from, to));
+}
+std::vector<ExerciseSession> Store::exercises(std::string_view participant, std::optional<Instant> from,
+                                              std::optional<Instant> to) const {
+  auto& impl = open_impl(impl_);
+  detail::Tx tx(impl, false);
+  return detail::read_exercises(impl, detail::make_filter(participant, from, to));
+}
+std::vector<ThoughtRecord> Store::thought_records(std::string_view participant, std::optional<Instant> from,
+                                                  std::optional<Instant> to) const {
+  auto& impl = open_impl(impl_);
+  detail::Tx tx(impl, false);
+  return detail::read_thought_records(impl, detail::make_filter(participant, from, to));
+}
+
+std::optional<Trigger> Store::find_trigger(std::string_view participant, std::string_view id) const {
+  auto& impl = open_impl(impl_);
+  detail::Tx tx(impl, false);
+  detail::Filter f;
+  f.participant = std::string(participant);
+  f.id = std::string(id);
+  auto found = detail::read_triggers(impl, f);
+  if (found.empty()) return std::nullopt;
+  return std::move(found.front());
+}
+
+namespace {
+Journal load_filtered(Store::Impl& impl, const detail::Filter& f) {
+  detail::Tx tx(impl, false);  // one consistent snapshot for all the reads
+  RecordSet rs;
+  rs.triggers = detail::read_triggers(impl, f);
+  rs.readings = detail::read_readings(impl, f);
+  rs.exercises = detail::read_exercises(impl, f);
+  rs.thought_records = detail::read_thought_records(impl, f);
+  // Triggers outside the range that records inside it refer to.
+  std::set<std::pair<std::string, std::string>> have, missing;
+  for (const auto& t : rs.triggers) have.emplace(t.participant, t.id);
+  auto want = [&](const std::string& p, const std::string& trigger) {
+    if (!trigger.empty() && !have.contains({p, trigger})) missing.emplace(p, trigger);
+  };
+  for (const auto& r : rs.readings) want(r.participant, r.trigger);
+  for (const auto& e : rs.exercises) want(e.participant, e.trigger);
+  for (const auto& t : rs.thought_records) want(t.participant, t.trigger);
+  for (const auto& [p, id] : missing) {
+    detail::Filter one;
+    one.participant = p;
+    one.id = id;
+    for (auto& t : detail::read_triggers(impl, one)) rs.triggers.push_back(std::move(t));
+  }
+  tx.commit();
+  return Journal(std::move(rs));
+}
+}  // namespace
+
+Journal Store::load() const { return load_filtered(open_impl(impl_), detail::Filter{}); }
+
+Journal Store::load(std::string_view participant) const {
+  return load_filtered(open_impl(impl_), detail::make_filter(participant, std::nullopt, std::nullopt));
+}
+
+Journal Store::load(std::string_view participant, std::optional<Instant> from, std::optional<Instant> to) const {
+  return load_filtered(open_impl(impl_), detail::make_filter(participant, from, to));
+}
+
+std::string Store::integrity_check() const {
+  auto& impl = open_impl(impl_);
+  std::lock_guard lock(impl.mu);
+  detail::Query q(impl, "PRAGMA integrity_check");
+  std::string out;
+  while (q.step("checking integrity")) {
+    if (!out.empty()) out += '\n';
+    out += q.text(0);
+  }
+  return out;
+}
+
+}  // namespace calmkit
