@@ -1,0 +1,550 @@
+/// @file metrics/columns.hpp
+/// @brief The columnar input of every metric: one array per field, one row per
+/// record, participants and trigger links as integer codes.
+///
+/// The metrics never touch `Trigger`/`Reading` objects: they read these arrays
+/// in one or two linear passes. A `CohortColumns` is built from a `Journal`
+/// (`from_journal`, one pass) or filled directly from other columnar data
+/// (the Python bindings fill it from NumPy arrays without per-row objects).
+#pragma once
+
+#include <calmkit/errors.hpp>
+#include <calmkit/journal.hpp>
+#include <calmkit/time.hpp>
+#include <calmkit/timezone.hpp>
+#include <calmkit/vocabulary.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <numeric>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace calmkit::metrics {
+
+/// Trigger link meaning "not linked to any trigger".
+inline constexpr std::int32_t no_trigger = -1;
+/// Rating meaning "not recorded" (intensities 0–10, percentages 0–100).
+inline constexpr std::int16_t no_rating = -1;
+
+/// Triggers, sorted by (participant, utc_us). Row i is episode i.
+struct TriggerColumns {
+  std::vector<std::int32_t> participant;   ///< code into `CohortColumns::participants`
+  std::vector<std::int64_t> utc_us;        ///< onset, microseconds since 1970-01-01T00:00Z
+  std::vector<std::int16_t> offset_min;    ///< UTC offset at onset, minutes [-1439, 1439]
+  std::vector<std::int8_t> intensity;      ///< distress at onset, 0–10
+  std::vector<std::uint8_t> category;      ///< `TriggerCategory` value, [0, 17]
+  std::vector<std::int8_t> acted_on_urge;  ///< 1 acted, 0 did not, -1 not recorded
+  std::vector<double> acted_after_minutes; ///< minutes onset → acting (>= 0), NaN when not recorded
+
+  [[nodiscard]] std::size_t size() const noexcept { return utc_us.size(); }
+};
+
+/// Distress readings, sorted by (participant, utc_us).
+struct ReadingColumns {
+  std::vector<std::int32_t> participant;
+  std::vector<std::int64_t> utc_us;
+  std::vector<std::int16_t> offset_min;
+  std::vector<std::int8_t> intensity;  ///< 0–10
+  std::vector<std::int32_t> trigger;   ///< row in `TriggerColumns`, or `no_trigger`
+
+  [[nodiscard]] std::size_t size() const noexcept { return utc_us.size(); }
+};
+
+/// Exercise sessions, in any order.
+struct ExerciseColumns {
+  std::vector<std::int32_t> participant;
+  std::vector<std::int64_t> start_us;         ///< `time`
+  std::vector<std::int64_t> end_us;           ///< `end`, >= start
+  std::vector<std::int16_t> offset_min;       ///< offset at start (used for both ends' local dates)
+  std::vector<std::int32_t> exercise;         ///< code into `CohortColumns::exercise_names`
+  std::vector<std::uint8_t> completed;        ///< 1 completed, 0 not
+  std::vector<std::int8_t> intensity_before;  ///< 0–10 at start, -1 not recorded
+  std::vector<std::int8_t> intensity_after;   ///< 0–10 at end, -1 not recorded
+  std::vector<std::int32_t> trigger;          ///< row in `TriggerColumns`, or `no_trigger`
+
+  [[nodiscard]] std::size_t size() const noexcept { return start_us.size(); }
+};
+
+/// Thought records, in any order. Distortions are stored compressed-row:
+/// record i names `distortions[distortion_offsets[i] .. distortion_offsets[i+1])`.
+struct ThoughtColumns {
+  std::vector<std::int32_t> participant;
+  std::vector<std::int64_t> utc_us;
+  std::vector<std::int16_t> offset_min;
+  std::vector<std::int16_t> belief_before;   ///< 0–100 %
+  std::vector<std::int16_t> belief_after;    ///< 0–100 %, -1 not recorded
+  std::vector<double> emotion_change;        ///< mean of (before − after) over emotions rated after, in %-points; NaN if none
+  std::vector<std::int32_t> alternatives;    ///< number of alternative thoughts, >= 0
+  std::vector<std::int64_t> distortion_offsets;  ///< size() + 1 entries, starts at 0, non-decreasing
+  std::vector<std::uint8_t> distortions;     ///< `Distortion` values, [0, 11]
+  std::vector<std::int32_t> trigger;         ///< row in `TriggerColumns`, or `no_trigger`
+
+  [[nodiscard]] std::size_t size() const noexcept { return utc_us.size(); }
+};
+
+/// A whole cohort as columns.
+///
+/// Example
+/// ```cpp
+/// auto cols = calmkit::metrics::CohortColumns::from_journal(journal);
+/// auto eps = calmkit::metrics::episodes(cols);   // one row per trigger
+/// ```
+struct CohortColumns {
+  std::vector<std::string> participants;    ///< code → participant id
+  std::vector<std::string> trigger_ids;     ///< trigger row → trigger id (may be empty: then unnamed)
+  std::vector<std::string> exercise_names;  ///< code → exercise id
+  TriggerColumns triggers;
+  ReadingColumns readings;
+  ExerciseColumns exercises;
+  ThoughtColumns thoughts;
+
+  /// One pass over a journal (whose records are already ordered by
+  /// participant and time).
+  [[nodiscard]] static CohortColumns from_journal(const Journal& journal);
+
+  /// Sorts triggers and readings by (participant, utc_us) when they are not
+  /// already (stable, remapping every trigger link), then `check()`s.
+  void prepare();
+
+  /// Checks lengths, ranges, trigger links (same participant) and the order
+  /// of triggers and readings.
+  /// @throws std::invalid_argument naming the table, the row and the field.
+  void check() const;
+};
+
+// ---------------------------------------------------------------------------
+// Calendar helpers
+
+/// The period a count or a summary is taken over.
+enum class Period : std::uint8_t { day, week, month };
+
+/// How local dates are found: each record's own UTC offset, or one POSIX TZ
+/// rule applied to every instant.
+class LocalCalendar {
+ public:
+  LocalCalendar() = default;
+  explicit LocalCalendar(std::optional<PosixTimeZone> tz) : tz_(std::move(tz)) {}
+
+  /// Days since 1970-01-01 of the local date of (utc_us, offset_min).
+  [[nodiscard]] std::int64_t local_day(std::int64_t utc_us, std::int16_t offset_min) const {
+    int off = offset_min;
+    if (tz_) off = tz_->offset_at(Instant::from_utc_micros(utc_us)).minutes();
+    return calmkit::detail::floor_div(utc_us + static_cast<std::int64_t>(off) * 60'000'000LL, calmkit::detail::us_per_day);
+  }
+  [[nodiscard]] bool uses_time_zone() const noexcept { return tz_.has_value(); }
+
+ private:
+  std::optional<PosixTimeZone> tz_;
+};
+
+namespace detail {
+
+/// Floor division (rounds toward −infinity), constexpr.
+[[nodiscard]] constexpr std::int64_t floor_div(std::int64_t a, std::int64_t b) noexcept {
+  std::int64_t q = a / b;
+  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
+  return q;
+}
+
+/// Year, month (1–12), day (1–31) of a day count (H. Hinnant's civil_from_days).
+struct Ymd {
+  std::int64_t y;
+  int m;
+  int d;
+};
+[[nodiscard]] constexpr Ymd civil_from_days(std::int64_t z) noexcept {
+  z += 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const std::int64_t doe = z - era * 146097;                                  // [0, 146096]
+  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;  // [0, 399]
+  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);          // [0, 365]
+  const std::int64_t mp = (5 * doy + 2) / 153;                              // [0, 11]
+  const int d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);             // [1, 31]
+  const int m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);               // [1, 12]
+  return {yoe + era * 400 + (m <= 2 ? 1 : 0), m, d};
+}
+/// Days since 1970-01-01 of a civil date.
+[[nodiscard]] constexpr std::int64_t days_from_civil(std::int64_t y, int m, int d) noexcept {
+  y -= m <= 2 ? 1 : 0;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const std::int64_t yoe = y - era * 400;
+  const std::int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+/// An ordinal of the period holding `day` (consecutive periods differ by 1).
+[[nodiscard]] constexpr std::int64_t period_index(std::int64_t day, Period p) noexcept {
+  switch (p) {
+    case Period::day: return day;
+    case Period::week: return floor_div(day + 3, 7);  // 1970-01-01 was a Thursday: week 0 starts Mon 1969-12-29
+    case Period::month: {
+      const auto c = civil_from_days(day);
+      return c.y * 12 + (c.m - 1);
+    }
+  }
+  return day;
+}
+/// First day (days since 1970-01-01) of the period with ordinal `index`.
+[[nodiscard]] constexpr std::int64_t period_first_day(std::int64_t index, Period p) noexcept {
+  switch (p) {
+    case Period::day: return index;
+    case Period::week: return index * 7 - 3;
+    case Period::month: return days_from_civil(floor_div(index, 12), static_cast<int>(index - floor_div(index, 12) * 12) + 1, 1);
+  }
+  return index;
+}
+
+/// Per participant: first and last local day of any record; `has` = 0 when none.
+struct ParticipantSpan {
+  std::vector<std::int64_t> first_day, last_day;
+  std::vector<std::uint8_t> has;
+};
+[[nodiscard]] inline ParticipantSpan participant_spans(const CohortColumns& c, const LocalCalendar& cal) {
+  const std::size_t np = c.participants.size();
+  ParticipantSpan s{std::vector<std::int64_t>(np, std::numeric_limits<std::int64_t>::max()),
+                    std::vector<std::int64_t>(np, std::numeric_limits<std::int64_t>::min()),
+                    std::vector<std::uint8_t>(np, 0)};
+  auto see = [&](std::int32_t p, std::int64_t us, std::int16_t off) {
+    const auto d = cal.local_day(us, off);
+    const auto i = static_cast<std::size_t>(p);
+    s.first_day[i] = std::min(s.first_day[i], d);
+    s.last_day[i] = std::max(s.last_day[i], d);
+    s.has[i] = 1;
+  };
+  const auto& t = c.triggers;
+  for (std::size_t i = 0; i < t.size(); ++i) see(t.participant[i], t.utc_us[i], t.offset_min[i]);
+  const auto& r = c.readings;
+  for (std::size_t i = 0; i < r.size(); ++i) see(r.participant[i], r.utc_us[i], r.offset_min[i]);
+  const auto& e = c.exercises;
+  for (std::size_t i = 0; i < e.size(); ++i) {
+    see(e.participant[i], e.start_us[i], e.offset_min[i]);
+    see(e.participant[i], e.end_us[i], e.offset_min[i]);
+  }
+  const auto& th = c.thoughts;
+  for (std::size_t i = 0; i < th.size(); ++i) see(th.participant[i], th.utc_us[i], th.offset_min[i]);
+  return s;
+}
+
+[[noreturn]] inline void bad_column(const char* table, std::size_t row, const char* field, const std::string& why) {
+  calmkit::detail::throw_invalid(std::string("cohort columns: ") + table + " row " + std::to_string(row) + ", field '" + field +
+                "': " + why);
+}
+
+}  // namespace detail
+
+// ---------------------------------------------------------------------------
+// Implementation
+
+inline CohortColumns CohortColumns::from_journal(const Journal& journal) {
+  CohortColumns c;
+  c.participants = journal.participants();
+  const auto& rs = journal.records();
+  auto code_of = [&c](const std::string& p) {
+    const auto it = std::lower_bound(c.participants.begin(), c.participants.end(), p);
+    return static_cast<std::int32_t>(it - c.participants.begin());
+  };
+
+  // Triggers (ordered by participant, time, id: a valid (participant, utc) order).
+  auto& t = c.triggers;
+  const std::size_t nt = rs.triggers.size();
+  t.participant.resize(nt);
+  t.utc_us.resize(nt);
+  t.offset_min.resize(nt);
+  t.intensity.resize(nt);
+  t.category.resize(nt);
+  t.acted_on_urge.resize(nt);
+  t.acted_after_minutes.resize(nt);
+  c.trigger_ids.resize(nt);
+  // (participant, trigger id) → row; one map per participant range.
+  std::unordered_map<std::string, std::int32_t> ids;
+  ids.reserve(nt);
+  std::int32_t cur = -1;
+  for (std::size_t i = 0; i < nt; ++i) {
+    const auto& tr = rs.triggers[i];
+    if (i == 0 || tr.participant != rs.triggers[i - 1].participant) cur = code_of(tr.participant);
+    t.participant[i] = cur;
+    t.utc_us[i] = tr.time.utc_micros();
+    t.offset_min[i] = static_cast<std::int16_t>(tr.time.offset().minutes());
+    t.intensity[i] = static_cast<std::int8_t>(tr.intensity.value());
+    t.category[i] = static_cast<std::uint8_t>(tr.category);
+    t.acted_on_urge[i] = tr.acted_on_urge ? static_cast<std::int8_t>(*tr.acted_on_urge ? 1 : 0) : std::int8_t{-1};
+    t.acted_after_minutes[i] =
+        tr.acted_after_minutes ? *tr.acted_after_minutes : std::numeric_limits<double>::quiet_NaN();
+    c.trigger_ids[i] = tr.id;
+    ids.emplace(calmkit::detail::scoped_key(tr.participant, tr.id), static_cast<std::int32_t>(i));
+  }
+  auto link = [&ids](const std::string& p, const std::string& id) -> std::int32_t {
+    if (id.empty()) return no_trigger;
+    const auto it = ids.find(calmkit::detail::scoped_key(p, id));
+    if (it == ids.end()) {
+      calmkit::detail::throw_invalid("participant '" + p + "' refers to unknown trigger '" + id + "'");
+    }
+    return it->second;
+  };
+
+  auto& r = c.readings;
+  const std::size_t nr = rs.readings.size();
+  r.participant.resize(nr);
+  r.utc_us.resize(nr);
+  r.offset_min.resize(nr);
+  r.intensity.resize(nr);
+  r.trigger.resize(nr);
+  for (std::size_t i = 0; i < nr; ++i) {
+    const auto& x = rs.readings[i];
+    if (i == 0 || x.participant != rs.readings[i - 1].participant) cur = code_of(x.participant);
+    r.participant[i] = cur;
+    r.utc_us[i] = x.time.utc_micros();
+    r.offset_min[i] = static_cast<std::int16_t>(x.time.offset().minutes());
+    r.intensity[i] = static_cast<std::int8_t>(x.intensity.value());
+    r.trigger[i] = link(x.participant, x.trigger);
+  }
+
+  auto& e = c.exercises;
+  std::unordered_map<std::string, std::int32_t> names;
+  for (const auto& x : rs.exercises) {
+    e.participant.push_back(code_of(x.participant));
+    e.start_us.push_back(x.time.utc_micros());
+    e.end_us.push_back(x.end.utc_micros());
+    e.offset_min.push_back(static_cast<std::int16_t>(x.time.offset().minutes()));
+    auto [it, fresh] = names.try_emplace(x.exercise, static_cast<std::int32_t>(c.exercise_names.size()));
+    if (fresh) c.exercise_names.push_back(x.exercise);
+    e.exercise.push_back(it->second);
+    e.completed.push_back(x.completed ? 1 : 0);
+    e.intensity_before.push_back(x.intensity_before ? static_cast<std::int8_t>(x.intensity_before->value()) : std::int8_t{-1});
+    e.intensity_after.push_back(x.intensity_after ? static_cast<std::int8_t>(x.intensity_after->value()) : std::int8_t{-1});
+    e.trigger.push_back(link(x.participant, x.trigger));
+  }
+
+  auto& th = c.thoughts;
+  th.distortion_offsets.push_back(0);
+  for (const auto& x : rs.thought_records) {
+    th.participant.push_back(code_of(x.participant));
+    th.utc_us.push_back(x.time.utc_micros());
+    th.offset_min.push_back(static_cast<std::int16_t>(x.time.offset().minutes()));
+    th.belief_before.push_back(static_cast<std::int16_t>(x.belief_before.value()));
+    th.belief_after.push_back(x.belief_after ? static_cast<std::int16_t>(x.belief_after->value()) : no_rating);
+    double sum = 0;
+    int n = 0;
+    for (const auto& em : x.emotions) {
+      if (em.after) {
+        sum += em.before.value() - em.after->value();
+        ++n;
+      }
+    }
+    th.emotion_change.push_back(n > 0 ? sum / n : std::numeric_limits<double>::quiet_NaN());
+    th.alternatives.push_back(static_cast<std::int32_t>(x.alternatives.size()));
+    for (auto d : x.distortions) th.distortions.push_back(static_cast<std::uint8_t>(d));
+    th.distortion_offsets.push_back(static_cast<std::int64_t>(th.distortions.size()));
+    th.trigger.push_back(link(x.participant, x.trigger));
+  }
+  return c;
+}
+
+inline void CohortColumns::prepare() {
+  auto key_less = [](const std::vector<std::int32_t>& p, const std::vector<std::int64_t>& us) {
+    return [&p, &us](std::size_t a, std::size_t b) {
+      return p[a] != p[b] ? p[a] < p[b] : us[a] < us[b];
+    };
+  };
+  auto sorted = [](const std::vector<std::int32_t>& p, const std::vector<std::int64_t>& us) {
+    for (std::size_t i = 1; i < us.size() && i < p.size(); ++i) {
+      if (p[i] < p[i - 1] || (p[i] == p[i - 1] && us[i] < us[i - 1])) return false;
+    }
+    return true;
+  };
+  auto permute = [](auto& v, const std::vector<std::size_t>& perm) {
+    if (v.empty()) return;
+    auto copy = v;
+    for (std::size_t i = 0; i < perm.size(); ++i) v[i] = copy[perm[i]];
+  };
+  // Lengths first, so that sorting never reads out of bounds.
+  {
+    const auto nt = triggers.size();
+    if (triggers.participant.size() != nt || triggers.offset_min.size() != nt || triggers.intensity.size() != nt ||
+        triggers.category.size() != nt || triggers.acted_on_urge.size() != nt ||
+        triggers.acted_after_minutes.size() != nt) {
+      calmkit::detail::throw_invalid("cohort columns: trigger arrays differ in length");
+    }
+    const auto nr = readings.size();
+    if (readings.participant.size() != nr || readings.offset_min.size() != nr || readings.intensity.size() != nr ||
+        readings.trigger.size() != nr) {
+      calmkit::detail::throw_invalid("cohort columns: reading arrays differ in length");
+    }
+  }
+  if (!sorted(triggers.participant, triggers.utc_us)) {
+    std::vector<std::size_t> perm(triggers.size());
+    std::iota(perm.begin(), perm.end(), std::size_t{0});
+    std::stable_sort(perm.begin(), perm.end(), key_less(triggers.participant, triggers.utc_us));
+    std::vector<std::int32_t> new_row(perm.size());
+    for (std::size_t i = 0; i < perm.size(); ++i) new_row[perm[i]] = static_cast<std::int32_t>(i);
+    permute(triggers.participant, perm);
+    permute(triggers.utc_us, perm);
+    permute(triggers.offset_min, perm);
+    permute(triggers.intensity, perm);
+    permute(triggers.category, perm);
+    permute(triggers.acted_on_urge, perm);
+    permute(triggers.acted_after_minutes, perm);
+    permute(trigger_ids, perm);
+    auto remap = [&new_row](std::vector<std::int32_t>& links) {
+      for (auto& l : links) {
+        if (l >= 0 && static_cast<std::size_t>(l) < new_row.size()) l = new_row[static_cast<std::size_t>(l)];
+      }
+    };
+    remap(readings.trigger);
+    remap(exercises.trigger);
+    remap(thoughts.trigger);
+  }
+  if (!sorted(readings.participant, readings.utc_us)) {
+    std::vector<std::size_t> perm(readings.size());
+    std::iota(perm.begin(), perm.end(), std::size_t{0});
+    std::stable_sort(perm.begin(), perm.end(), key_less(readings.participant, readings.utc_us));
+    permute(readings.participant, perm);
+    permute(readings.utc_us, perm);
+    permute(readings.offset_min, perm);
+    permute(readings.intensity, perm);
+    permute(readings.trigger, perm);
+  }
+  check();
+}
+
+inline void CohortColumns::check() const {
+  using detail::bad_column;
+  const auto np = participants.size();
+  auto check_p = [np](const char* table, const std::vector<std::int32_t>& p) {
+    for (std::size_t i = 0; i < p.size(); ++i) {
+      if (p[i] < 0 || static_cast<std::size_t>(p[i]) >= np) {
+        bad_column(table, i, "participant", "code " + std::to_string(p[i]) + " is not in [0, " + std::to_string(np) + ")");
+      }
+    }
+  };
+  auto check_len = [](const char* table, std::size_t n, std::initializer_list<std::pair<const char*, std::size_t>> cols) {
+    for (const auto& [name, len] : cols) {
+      if (len != n) {
+        calmkit::detail::throw_invalid(std::string("cohort columns: ") + table + " field '" + name + "' has " +
+                                       std::to_string(len) + " rows, expected " + std::to_string(n));
+      }
+    }
+  };
+  auto check_offset = [](const char* table, const std::vector<std::int16_t>& o) {
+    for (std::size_t i = 0; i < o.size(); ++i) {
+      if (o[i] < -UtcOffset::max_minutes || o[i] > UtcOffset::max_minutes) {
+        bad_column(table, i, "offset_min", "must be within [-1439, 1439], got " + std::to_string(o[i]));
+      }
+    }
+  };
+  auto check_intensity = [](const char* table, const char* field, const std::vector<std::int8_t>& v, bool optional) {
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      if ((v[i] < 0 && !(optional && v[i] == -1)) || v[i] > 10) {
+        bad_column(table, i, field, std::string("must be an integer 0..10") + (optional ? " or -1" : "") + ", got " +
+                                        std::to_string(v[i]));
+      }
+    }
+  };
+  const auto nt = triggers.size();
+  const auto& pt = triggers.participant;
+  auto check_link = [&](const char* table, const std::vector<std::int32_t>& link, const std::vector<std::int32_t>& p) {
+    for (std::size_t i = 0; i < link.size(); ++i) {
+      const auto l = link[i];
+      if (l == no_trigger) continue;
+      if (l < 0 || static_cast<std::size_t>(l) >= nt) {
+        bad_column(table, i, "trigger", "row " + std::to_string(l) + " is not a trigger row (or -1)");
+      }
+      if (pt[static_cast<std::size_t>(l)] != p[i]) {
+        bad_column(table, i, "trigger", "links to a trigger of another participant");
+      }
+    }
+  };
+
+  check_len("triggers", nt,
+            {{"participant", pt.size()}, {"offset_min", triggers.offset_min.size()},
+             {"intensity", triggers.intensity.size()}, {"category", triggers.category.size()},
+             {"acted_on_urge", triggers.acted_on_urge.size()},
+             {"acted_after_minutes", triggers.acted_after_minutes.size()}});
+  if (!trigger_ids.empty()) check_len("triggers", nt, {{"trigger_ids", trigger_ids.size()}});
+  check_p("triggers", pt);
+  check_offset("triggers", triggers.offset_min);
+  check_intensity("triggers", "intensity", triggers.intensity, false);
+  for (std::size_t i = 0; i < nt; ++i) {
+    if (triggers.category[i] >= trigger_category_table.size()) {
+      bad_column("triggers", i, "category", "code " + std::to_string(triggers.category[i]) + " is not a category");
+    }
+    if (triggers.acted_on_urge[i] < -1 || triggers.acted_on_urge[i] > 1) {
+      bad_column("triggers", i, "acted_on_urge", "must be 1, 0 or -1 (not recorded)");
+    }
+    const double m = triggers.acted_after_minutes[i];
+    if (!std::isnan(m) && (m < 0 || !std::isfinite(m))) {
+      bad_column("triggers", i, "acted_after_minutes", "must be >= 0 minutes or NaN");
+    }
+    if (i > 0 && (pt[i] < pt[i - 1] || (pt[i] == pt[i - 1] && triggers.utc_us[i] < triggers.utc_us[i - 1]))) {
+      bad_column("triggers", i, "utc_us", "triggers must be sorted by (participant, time); call prepare()");
+    }
+  }
+
+  const auto& r = readings;
+  check_len("readings", r.size(),
+            {{"participant", r.participant.size()}, {"offset_min", r.offset_min.size()},
+             {"intensity", r.intensity.size()}, {"trigger", r.trigger.size()}});
+  check_p("readings", r.participant);
+  check_offset("readings", r.offset_min);
+  check_intensity("readings", "intensity", r.intensity, false);
+  check_link("readings", r.trigger, r.participant);
+  for (std::size_t i = 1; i < r.size(); ++i) {
+    if (r.participant[i] < r.participant[i - 1] ||
+        (r.participant[i] == r.participant[i - 1] && r.utc_us[i] < r.utc_us[i - 1])) {
+      bad_column("readings", i, "utc_us", "readings must be sorted by (participant, time); call prepare()");
+    }
+  }
+
+  const auto& e = exercises;
+  check_len("exercises", e.size(),
+            {{"participant", e.participant.size()}, {"end_us", e.end_us.size()}, {"offset_min", e.offset_min.size()},
+             {"exercise", e.exercise.size()}, {"completed", e.completed.size()},
+             {"intensity_before", e.intensity_before.size()}, {"intensity_after", e.intensity_after.size()},
+             {"trigger", e.trigger.size()}});
+  check_p("exercises", e.participant);
+  check_offset("exercises", e.offset_min);
+  check_intensity("exercises", "intensity_before", e.intensity_before, true);
+  check_intensity("exercises", "intensity_after", e.intensity_after, true);
+  check_link("exercises", e.trigger, e.participant);
+  for (std::size_t i = 0; i < e.size(); ++i) {
+    if (e.end_us[i] < e.start_us[i]) bad_column("exercises", i, "end_us", "end is before start");
+    if (e.exercise[i] < 0 || static_cast<std::size_t>(e.exercise[i]) >= exercise_names.size()) {
+      bad_column("exercises", i, "exercise", "code " + std::to_string(e.exercise[i]) + " has no name");
+    }
+  }
+
+  const auto& th = thoughts;
+  check_len("thought_records", th.size(),
+            {{"participant", th.participant.size()}, {"offset_min", th.offset_min.size()},
+             {"belief_before", th.belief_before.size()}, {"belief_after", th.belief_after.size()},
+             {"emotion_change", th.emotion_change.size()}, {"alternatives", th.alternatives.size()},
+             {"distortion_offsets", th.distortion_offsets.size() - (th.distortion_offsets.empty() ? 0 : 1)},
+             {"trigger", th.trigger.size()}});
+  if (th.distortion_offsets.empty() || th.distortion_offsets.front() != 0 ||
+      th.distortion_offsets.back() != static_cast<std::int64_t>(th.distortions.size())) {
+    calmkit::detail::throw_invalid(
+        "cohort columns: thought_records distortion_offsets must have size()+1 entries from 0 to the number of "
+        "distortions");
+  }
+  check_p("thought_records", th.participant);
+  check_offset("thought_records", th.offset_min);
+  check_link("thought_records", th.trigger, th.participant);
+  for (std::size_t i = 0; i < th.size(); ++i) {
+    if (th.belief_before[i] < 0 || th.belief_before[i] > 100) bad_column("thought_records", i, "belief_before", "must be 0..100");
+    if (th.belief_after[i] < -1 || th.belief_after[i] > 100) bad_column("thought_records", i, "belief_after", "must be 0..100 or -1");
+    if (th.alternatives[i] < 0) bad_column("thought_records", i, "alternatives", "must be >= 0");
+    if (th.distortion_offsets[i + 1] < th.distortion_offsets[i]) bad_column("thought_records", i, "distortion_offsets", "must not decrease");
+  }
+  for (std::size_t i = 0; i < th.distortions.size(); ++i) {
+    if (th.distortions[i] >= distortion_table.size()) bad_column("distortions", i, "distortion", "not a distortion code");
+  }
+}
+
+}  // namespace calmkit::metrics

@@ -1,0 +1,259 @@
+/// @file metrics/episodes.hpp
+/// @brief Episodes after each trigger, time-to-calm with right-censoring, and
+/// the Kaplan–Meier summary per participant, period and category.
+#pragma once
+
+#include <calmkit/metrics/columns.hpp>
+#include <calmkit/metrics/survival.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <numeric>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+namespace calmkit::metrics {
+
+/// What makes an episode and when it counts as calm.
+struct EpisodeOptions {
+  int threshold = 3;          ///< θ on the 0–10 scale: intensity ≤ θ is calm, [0, 10]
+  double window_hours = 12;   ///< unlinked readings count up to onset + window, hours >= 0
+
+  void check() const {
+    if (threshold < 0 || threshold > 10) {
+      calmkit::detail::throw_invalid("threshold must be an integer 0..10 (distress scale), got " +
+                                     std::to_string(threshold));
+    }
+    if (!(window_hours >= 0) || !std::isfinite(window_hours)) {
+      calmkit::detail::throw_invalid("window_hours must be a finite number of hours >= 0");
+    }
+  }
+};
+
+/// One row per trigger (row i is trigger row i of the cohort).
+struct EpisodeTable {
+  std::vector<double> minutes;               ///< time-to-calm, or time to censoring, minutes >= 0
+  std::vector<std::uint8_t> calmed;          ///< 1 calmed, 0 right-censored
+  std::vector<std::int8_t> peak_intensity;   ///< max of onset and observations, 0–10
+  std::vector<std::int32_t> observations;    ///< observations at or after onset
+  std::vector<std::uint8_t> with_exercise;   ///< 1 when an exercise session is linked
+
+  [[nodiscard]] std::size_t size() const noexcept { return minutes.size(); }
+};
+
+/// Episodes and time-to-calm for every trigger of the cohort, in linear time.
+///
+/// Observations of episode i: readings linked to it; exercise ratings linked
+/// to it (`intensity_before` at start, `intensity_after` at end); unlinked
+/// readings of the same participant with onset ≤ t ≤ onset + window and
+/// t < the next trigger's onset. Observations before the onset are ignored.
+/// Time-to-calm: 0 when the onset intensity ≤ θ; else the first observation
+/// with intensity ≤ θ; else right-censored at the last observation (or at the
+/// onset when there is none).
+///
+/// Example
+/// ```cpp
+/// auto cols = calmkit::metrics::CohortColumns::from_journal(journal);
+/// auto eps = calmkit::metrics::episodes(cols, {.threshold = 3, .window_hours = 12});
+/// eps.minutes[0];  // minutes from the first trigger until calm (or censoring)
+/// ```
+[[nodiscard]] inline EpisodeTable episodes(const CohortColumns& c, const EpisodeOptions& opt = {}) {
+  opt.check();
+  const auto& t = c.triggers;
+  const std::size_t n = t.size();
+  const auto theta = static_cast<std::int8_t>(opt.threshold);
+  const auto window_us = static_cast<std::int64_t>(std::llround(opt.window_hours * 3'600'000'000.0));
+  constexpr std::int64_t never = std::numeric_limits<std::int64_t>::max();
+
+  std::vector<std::int64_t> calm_at(n, never);
+  std::vector<std::int64_t> last_at(t.utc_us);  // censoring time: onset unless observed later
+  EpisodeTable out;
+  out.peak_intensity = t.intensity;
+  out.observations.assign(n, 0);
+  out.with_exercise.assign(n, 0);
+
+  auto observe = [&](std::size_t i, std::int64_t us, std::int8_t x) {
+    if (us < t.utc_us[i]) return;
+    ++out.observations[i];
+    if (us > last_at[i]) last_at[i] = us;
+    if (x > out.peak_intensity[i]) out.peak_intensity[i] = x;
+    if (x <= theta && us < calm_at[i]) calm_at[i] = us;
+  };
+
+  // Readings: linked ones go to their trigger; unlinked ones to the latest
+  // trigger of the same participant with onset <= t (a merge of two sorted
+  // arrays), when within the window. That trigger's successor starts after t,
+  // so "before the next onset" holds and each reading has one episode at most.
+  const auto& r = c.readings;
+  std::size_t k = 0;  // first trigger whose (participant, onset) is after the reading
+  for (std::size_t j = 0; j < r.size(); ++j) {
+    const auto p = r.participant[j];
+    const auto us = r.utc_us[j];
+    if (r.trigger[j] != no_trigger) {
+      observe(static_cast<std::size_t>(r.trigger[j]), us, r.intensity[j]);
+      continue;
+    }
+    while (k < n && (t.participant[k] < p || (t.participant[k] == p && t.utc_us[k] <= us))) ++k;
+    if (k == 0) continue;
+    const std::size_t i = k - 1;
+    if (t.participant[i] != p || us - t.utc_us[i] > window_us) continue;
+    observe(i, us, r.intensity[j]);
+  }
+
+  const auto& e = c.exercises;
+  for (std::size_t j = 0; j < e.size(); ++j) {
+    if (e.trigger[j] == no_trigger) continue;
+    const auto i = static_cast<std::size_t>(e.trigger[j]);
+    out.with_exercise[i] = 1;
+    if (e.intensity_before[j] >= 0) observe(i, e.start_us[j], e.intensity_before[j]);
+    if (e.intensity_after[j] >= 0) observe(i, e.end_us[j], e.intensity_after[j]);
+  }
+
+  out.minutes.resize(n);
+  out.calmed.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    std::int64_t until = 0;
+    if (t.intensity[i] <= theta) {
+      out.calmed[i] = 1;
+    } else if (calm_at[i] != never) {
+      out.calmed[i] = 1;
+      until = calm_at[i] - t.utc_us[i];
+    } else {
+      out.calmed[i] = 0;
+      until = last_at[i] - t.utc_us[i];
+    }
+    out.minutes[i] = static_cast<double>(until) / 60'000'000.0;
+  }
+  return out;
+}
+
+/// How episodes are grouped for a summary. With nothing set, the whole cohort
+/// is one group.
+struct GroupBy {
+  bool participant = true;
+  std::optional<Period> period{};  ///< week or month (or day) of the onset's local date
+  bool category = false;
+};
+
+/// One row per group, ordered by (participant, period, category).
+struct TimeToCalmSummary {
+  std::vector<std::int32_t> participant;   ///< code, -1 when not grouped by participant
+  std::vector<std::int64_t> period_start;  ///< first day (days since 1970-01-01), 0 when not grouped by period
+  std::vector<std::int16_t> category;      ///< `TriggerCategory`, -1 when not grouped by category
+  std::vector<std::int64_t> episodes, calmed, censored;
+  std::vector<double> median_minutes, ci_low, ci_high;
+
+  [[nodiscard]] std::size_t size() const noexcept { return episodes.size(); }
+};
+
+namespace detail {
+/// Sorted group keys of the episodes, with the row indices of each group in order.
+struct Groups {
+  std::vector<std::tuple<std::int32_t, std::int64_t, std::int16_t>> keys;
+  std::vector<std::size_t> start;  ///< keys.size() + 1 offsets into `rows`
+  std::vector<std::size_t> rows;
+};
+inline Groups group_triggers(const CohortColumns& c, const GroupBy& by, const LocalCalendar& cal) {
+  const auto& t = c.triggers;
+  const std::size_t n = t.size();
+  std::vector<std::tuple<std::int32_t, std::int64_t, std::int16_t>> key(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::int32_t p = by.participant ? t.participant[i] : -1;
+    std::int64_t d = 0;
+    if (by.period) d = period_first_day(period_index(cal.local_day(t.utc_us[i], t.offset_min[i]), *by.period), *by.period);
+    const std::int16_t cat = by.category ? static_cast<std::int16_t>(t.category[i]) : std::int16_t{-1};
+    key[i] = {p, d, cat};
+  }
+  Groups g;
+  g.rows.resize(n);
+  std::iota(g.rows.begin(), g.rows.end(), std::size_t{0});
+  // Triggers are already ordered by participant and time, so grouping by
+  // participant (and period) is usually sorted already: check before sorting.
+  auto less = [&key](std::size_t a, std::size_t b) { return key[a] < key[b]; };
+  if (!std::is_sorted(g.rows.begin(), g.rows.end(), less)) std::stable_sort(g.rows.begin(), g.rows.end(), less);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i == 0 || key[g.rows[i]] != key[g.rows[i - 1]]) {
+      g.keys.push_back(key[g.rows[i]]);
+      g.start.push_back(i);
+    }
+  }
+  g.start.push_back(n);
+  return g;
+}
+}  // namespace detail
+
+/// Kaplan–Meier summary of time-to-calm per group: counts, the median and
+/// its Brookmeyer–Crowley interval (see `km_median`).
+[[nodiscard]] inline TimeToCalmSummary time_to_calm_summary(const CohortColumns& c, const EpisodeTable& eps,
+                                                            const GroupBy& by = {}, const LocalCalendar& cal = {},
+                                                            double level = 0.95) {
+  if (eps.size() != c.triggers.size()) calmkit::detail::throw_invalid("time_to_calm_summary: episode table does not match the cohort");
+  const auto g = detail::group_triggers(c, by, cal);
+  TimeToCalmSummary s;
+  std::vector<double> tm;
+  std::vector<std::uint8_t> ev;
+  for (std::size_t k = 0; k < g.keys.size(); ++k) {
+    tm.clear();
+    ev.clear();
+    std::int64_t calmed = 0;
+    for (std::size_t j = g.start[k]; j < g.start[k + 1]; ++j) {
+      const auto i = g.rows[j];
+      tm.push_back(eps.minutes[i]);
+      ev.push_back(eps.calmed[i]);
+      calmed += eps.calmed[i];
+    }
+    const auto m = km_median(kaplan_meier(tm, ev, level));
+    s.participant.push_back(std::get<0>(g.keys[k]));
+    s.period_start.push_back(std::get<1>(g.keys[k]));
+    s.category.push_back(std::get<2>(g.keys[k]));
+    s.episodes.push_back(static_cast<std::int64_t>(tm.size()));
+    s.calmed.push_back(calmed);
+    s.censored.push_back(static_cast<std::int64_t>(tm.size()) - calmed);
+    s.median_minutes.push_back(m.median);
+    s.ci_low.push_back(m.low);
+    s.ci_high.push_back(m.high);
+  }
+  return s;
+}
+
+/// Kaplan–Meier curves per group, stacked: `group[i]` is the summary row
+/// (same grouping as `time_to_calm_summary`) each step belongs to.
+struct GroupedCurves {
+  TimeToCalmSummary groups;  ///< only the key columns and counts are filled with medians too
+  std::vector<std::int64_t> group;
+  KaplanMeier steps;
+};
+
+[[nodiscard]] inline GroupedCurves km_curves(const CohortColumns& c, const EpisodeTable& eps, const GroupBy& by = {},
+                                            const LocalCalendar& cal = {}, double level = 0.95) {
+  GroupedCurves out;
+  out.groups = time_to_calm_summary(c, eps, by, cal, level);
+  const auto g = detail::group_triggers(c, by, cal);
+  std::vector<double> tm;
+  std::vector<std::uint8_t> ev;
+  for (std::size_t k = 0; k < g.keys.size(); ++k) {
+    tm.clear();
+    ev.clear();
+    for (std::size_t j = g.start[k]; j < g.start[k + 1]; ++j) {
+      tm.push_back(eps.minutes[g.rows[j]]);
+      ev.push_back(eps.calmed[g.rows[j]]);
+    }
+    const auto km = kaplan_meier(tm, ev, level);
+    auto append = [](auto& dst, const auto& src) { dst.insert(dst.end(), src.begin(), src.end()); };
+    out.group.insert(out.group.end(), km.size(), static_cast<std::int64_t>(k));
+    append(out.steps.time, km.time);
+    append(out.steps.at_risk, km.at_risk);
+    append(out.steps.events, km.events);
+    append(out.steps.censored, km.censored);
+    append(out.steps.survival, km.survival);
+    append(out.steps.low, km.low);
+    append(out.steps.high, km.high);
+  }
+  return out;
+}
+
+}  // namespace calmkit::metrics

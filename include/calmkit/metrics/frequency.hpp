@@ -1,0 +1,142 @@
+/// @file metrics/frequency.hpp
+/// @brief Trigger counts per local day, ISO week or month (zero-filled over
+/// each participant's span), and their trend: rate ratio and Poisson slope.
+#pragma once
+
+#include <calmkit/metrics/columns.hpp>
+#include <calmkit/metrics/stats.hpp>
+
+#include <cstdint>
+#include <vector>
+
+namespace calmkit::metrics {
+
+/// Whether counts are split by trigger category or by category group.
+enum class Split : std::uint8_t { none, category, group };
+
+/// One row per (participant, period[, category or group]), zero-filled from
+/// the period of the participant's first record of any type to the period of
+/// their last. Rows ordered by participant, period, split value.
+struct FrequencyTable {
+  std::vector<std::int32_t> participant;
+  std::vector<std::int64_t> period_start;  ///< first day of the period, days since 1970-01-01 (a Monday for weeks)
+  std::vector<std::int16_t> split;         ///< category or group value; -1 when not split
+  std::vector<std::int64_t> count;
+
+  [[nodiscard]] std::size_t size() const noexcept { return count.size(); }
+};
+
+/// Trigger frequency in local time. The local date of a trigger is the date
+/// of its onset in its own UTC offset, or in `cal`'s POSIX TZ rule.
+///
+/// Example
+/// ```cpp
+/// auto weekly = calmkit::metrics::trigger_frequency(cols, calmkit::metrics::Period::week);
+/// // weekly.count[i] triggers in the ISO week starting weekly.period_start[i]
+/// ```
+[[nodiscard]] inline FrequencyTable trigger_frequency(const CohortColumns& c, Period period, Split split = Split::none,
+                                                      const LocalCalendar& cal = {}) {
+  const auto span = detail::participant_spans(c, cal);
+  const std::size_t np = c.participants.size();
+  const std::size_t width = split == Split::category ? trigger_category_table.size()
+                            : split == Split::group  ? trigger_group_table.size()
+                                                     : 1;
+  // Row base of each participant in the output.
+  std::vector<std::int64_t> first_period(np, 0);
+  std::vector<std::size_t> base(np + 1, 0);
+  for (std::size_t p = 0; p < np; ++p) {
+    std::size_t periods = 0;
+    if (span.has[p]) {
+      first_period[p] = detail::period_index(span.first_day[p], period);
+      periods = static_cast<std::size_t>(detail::period_index(span.last_day[p], period) - first_period[p] + 1);
+    }
+    base[p + 1] = base[p] + periods * width;
+  }
+  FrequencyTable f;
+  const std::size_t rows = base[np];
+  f.participant.resize(rows);
+  f.period_start.resize(rows);
+  f.split.resize(rows);
+  f.count.assign(rows, 0);
+  for (std::size_t p = 0; p < np; ++p) {
+    for (std::size_t row = base[p]; row < base[p + 1]; ++row) {
+      const auto k = (row - base[p]) / width;
+      f.participant[row] = static_cast<std::int32_t>(p);
+      f.period_start[row] = detail::period_first_day(first_period[p] + static_cast<std::int64_t>(k), period);
+      f.split[row] = split == Split::none ? std::int16_t{-1} : static_cast<std::int16_t>((row - base[p]) % width);
+    }
+  }
+  const auto& t = c.triggers;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    const auto p = static_cast<std::size_t>(t.participant[i]);
+    const auto k = detail::period_index(cal.local_day(t.utc_us[i], t.offset_min[i]), period) - first_period[p];
+    std::size_t s = 0;
+    if (split == Split::category) s = t.category[i];
+    if (split == Split::group) s = static_cast<std::size_t>(trigger_category_table[t.category[i]].group);
+    ++f.count[base[p] + static_cast<std::size_t>(k) * width + s];
+  }
+  return f;
+}
+
+/// Trend of weekly trigger counts, one row per participant with records.
+struct TrendTable {
+  std::vector<std::int32_t> participant;
+  std::vector<std::int64_t> weeks;          ///< ISO weeks in the participant's span
+  std::vector<std::int64_t> last_k_count;   ///< triggers in the last k weeks of the span
+  std::vector<std::int64_t> prev_k_count;   ///< triggers in the k weeks before those
+  std::vector<double> rate_ratio, rr_ci_low, rr_ci_high;  ///< NaN when weeks < 2k
+  std::vector<double> slope_per_week, slope_se, slope_ci_low, slope_ci_high;
+  std::vector<double> weekly_change_pct;    ///< 100·(exp(slope) − 1), % per week
+
+  [[nodiscard]] std::size_t size() const noexcept { return participant.size(); }
+};
+
+/// Rate ratio of the last `k` weeks to the `k` before them (exact conditional
+/// interval, `rate_ratio_exact`) and the Poisson log-linear slope of all
+/// weekly counts over the span (`poisson_slope`, x = week number 0, 1, ...).
+/// Counts use the zero-filled weekly table. With fewer than 2k weeks the
+/// counts cover what there is and the rate ratio is NaN.
+[[nodiscard]] inline TrendTable trigger_trend(const CohortColumns& c, int k = 4, const LocalCalendar& cal = {},
+                                              double level = 0.95) {
+  if (k < 1) calmkit::detail::throw_invalid("trigger_trend: k must be >= 1 week, got " + std::to_string(k));
+  const auto f = trigger_frequency(c, Period::week, Split::none, cal);
+  TrendTable out;
+  std::vector<double> x, y;
+  const auto uk = static_cast<std::size_t>(k);
+  for (std::size_t lo = 0; lo < f.size();) {
+    std::size_t hi = lo;
+    while (hi < f.size() && f.participant[hi] == f.participant[lo]) ++hi;
+    const std::size_t w = hi - lo;
+    std::int64_t last = 0, prev = 0;
+    for (std::size_t i = 0; i < w; ++i) {
+      const std::size_t from_end = w - 1 - i;  // 0 for the last week
+      if (from_end < uk) last += f.count[lo + i];
+      else if (from_end < 2 * uk) prev += f.count[lo + i];
+    }
+    RateRatio rr;
+    if (w >= 2 * uk) rr = rate_ratio_exact(last, prev, level);
+    x.resize(w);
+    y.resize(w);
+    for (std::size_t i = 0; i < w; ++i) {
+      x[i] = static_cast<double>(i);
+      y[i] = static_cast<double>(f.count[lo + i]);
+    }
+    const auto sl = poisson_slope(x, y, level);
+    out.participant.push_back(f.participant[lo]);
+    out.weeks.push_back(static_cast<std::int64_t>(w));
+    out.last_k_count.push_back(last);
+    out.prev_k_count.push_back(prev);
+    out.rate_ratio.push_back(rr.ratio);
+    out.rr_ci_low.push_back(rr.low);
+    out.rr_ci_high.push_back(rr.high);
+    out.slope_per_week.push_back(sl.slope);
+    out.slope_se.push_back(sl.se);
+    out.slope_ci_low.push_back(sl.low);
+    out.slope_ci_high.push_back(sl.high);
+    out.weekly_change_pct.push_back(100.0 * (std::exp(sl.slope) - 1.0));
+    lo = hi;
+  }
+  return out;
+}
+
+}  // namespace calmkit::metrics

@@ -1,0 +1,282 @@
+/// @file metrics/recovery.hpp
+/// @brief Recovery: peak intensity trend, exercise effectiveness, thought-record
+/// change and distortions, and the window of uncertainty.
+#pragma once
+
+#include <calmkit/metrics/episodes.hpp>
+#include <calmkit/metrics/frequency.hpp>
+#include <calmkit/metrics/stats.hpp>
+
+#include <cmath>
+#include <cstdint>
+#include <map>
+#include <vector>
+
+namespace calmkit::metrics {
+
+/// Least-squares trend of the peak intensity per episode, one row per
+/// participant with triggers.
+struct PeakTrendTable {
+  std::vector<std::int32_t> participant;
+  std::vector<std::int64_t> episodes;
+  std::vector<double> mean_peak;  ///< 0–10
+  std::vector<double> slope_per_week, slope_se, slope_ci_low, slope_ci_high;  ///< intensity points per week
+
+  [[nodiscard]] std::size_t size() const noexcept { return participant.size(); }
+};
+
+/// Peak intensity regressed on weeks since the participant's first onset
+/// (x = (onset − first onset) / 7 days), `ols_slope` with its t interval.
+[[nodiscard]] inline PeakTrendTable peak_trend(const CohortColumns& c, const EpisodeTable& eps, double level = 0.95) {
+  const auto& t = c.triggers;
+  PeakTrendTable out;
+  std::vector<double> x, y;
+  for (std::size_t lo = 0; lo < t.size();) {
+    std::size_t hi = lo;
+    while (hi < t.size() && t.participant[hi] == t.participant[lo]) ++hi;
+    x.clear();
+    y.clear();
+    for (std::size_t i = lo; i < hi; ++i) {
+      x.push_back(static_cast<double>(t.utc_us[i] - t.utc_us[lo]) / (7.0 * 86'400'000'000.0));
+      y.push_back(eps.peak_intensity[i]);
+    }
+    const auto s = ols_slope(x, y, level);
+    out.participant.push_back(t.participant[lo]);
+    out.episodes.push_back(static_cast<std::int64_t>(hi - lo));
+    out.mean_peak.push_back(mean(y));
+    out.slope_per_week.push_back(s.slope);
+    out.slope_se.push_back(s.se);
+    out.slope_ci_low.push_back(s.low);
+    out.slope_ci_high.push_back(s.high);
+    lo = hi;
+  }
+  return out;
+}
+
+/// Per exercise id (and participant, when asked).
+struct ExerciseEffectTable {
+  std::vector<std::int32_t> participant;  ///< -1 when pooled over the cohort
+  std::vector<std::int32_t> exercise;     ///< code into `exercise_names`
+  std::vector<std::int64_t> sessions;     ///< all sessions of this exercise
+  std::vector<std::int64_t> rated;        ///< sessions with both ratings (n of the change)
+  std::vector<double> mean_change, median_change;  ///< before − after, intensity points
+  std::vector<std::int64_t> episodes_with;         ///< episodes linked to a session of it
+  std::vector<double> median_minutes_with;         ///< KM median time-to-calm of those
+  std::vector<std::int64_t> episodes_without;      ///< episodes (same participant or cohort) with no exercise at all
+  std::vector<double> median_minutes_without;
+
+  [[nodiscard]] std::size_t size() const noexcept { return exercise.size(); }
+};
+
+/// Exercise effectiveness: change = intensity_before − intensity_after over
+/// sessions with both ratings; and the Kaplan–Meier median time-to-calm of
+/// episodes where the exercise was used vs episodes where no exercise was used.
+[[nodiscard]] inline ExerciseEffectTable exercise_effectiveness(const CohortColumns& c, const EpisodeTable& eps,
+                                                                bool by_participant = false) {
+  const auto& e = c.exercises;
+  using Key = std::pair<std::int32_t, std::int32_t>;  // (participant or -1, exercise)
+  struct Acc {
+    std::int64_t sessions = 0;
+    std::vector<double> change;
+    std::vector<std::size_t> episodes;
+  };
+  std::map<Key, Acc> acc;
+  for (std::size_t j = 0; j < e.size(); ++j) {
+    auto& a = acc[{by_participant ? e.participant[j] : -1, e.exercise[j]}];
+    ++a.sessions;
+    if (e.intensity_before[j] >= 0 && e.intensity_after[j] >= 0) {
+      a.change.push_back(e.intensity_before[j] - e.intensity_after[j]);
+    }
+    if (e.trigger[j] != no_trigger) a.episodes.push_back(static_cast<std::size_t>(e.trigger[j]));
+  }
+  // Episodes with no exercise: per participant, or the whole cohort (-1).
+  std::map<std::int32_t, std::pair<std::vector<double>, std::vector<std::uint8_t>>> without;
+  for (std::size_t i = 0; i < eps.size(); ++i) {
+    if (eps.with_exercise[i]) continue;
+    auto& w = without[by_participant ? c.triggers.participant[i] : -1];
+    w.first.push_back(eps.minutes[i]);
+    w.second.push_back(eps.calmed[i]);
+  }
+  std::map<std::int32_t, double> without_median;
+  for (const auto& [p, w] : without) without_median[p] = km_median(kaplan_meier(w.first, w.second)).median;
+
+  ExerciseEffectTable out;
+  std::vector<double> tm;
+  std::vector<std::uint8_t> ev;
+  for (auto& [key, a] : acc) {
+    std::sort(a.episodes.begin(), a.episodes.end());
+    a.episodes.erase(std::unique(a.episodes.begin(), a.episodes.end()), a.episodes.end());
+    tm.clear();
+    ev.clear();
+    for (auto i : a.episodes) {
+      tm.push_back(eps.minutes[i]);
+      ev.push_back(eps.calmed[i]);
+    }
+    out.participant.push_back(key.first);
+    out.exercise.push_back(key.second);
+    out.sessions.push_back(a.sessions);
+    out.rated.push_back(static_cast<std::int64_t>(a.change.size()));
+    out.mean_change.push_back(mean(a.change));
+    out.median_change.push_back(quantile_inplace(a.change, 0.5));
+    out.episodes_with.push_back(static_cast<std::int64_t>(tm.size()));
+    out.median_minutes_with.push_back(tm.empty() ? nan_value : km_median(kaplan_meier(tm, ev)).median);
+    const auto it = without.find(key.first);
+    out.episodes_without.push_back(it == without.end() ? 0 : static_cast<std::int64_t>(it->second.first.size()));
+    out.median_minutes_without.push_back(it == without.end() ? nan_value : without_median[key.first]);
+  }
+  return out;
+}
+
+/// Thought records per participant (with at least one record).
+struct ThoughtSummaryTable {
+  std::vector<std::int32_t> participant;
+  std::vector<std::int64_t> records;
+  std::vector<std::int64_t> belief_rated;                 ///< records with belief_after
+  std::vector<double> mean_belief_change, median_belief_change;  ///< before − after, %-points
+  std::vector<std::int64_t> emotion_rated;                ///< records with an emotion re-rated
+  std::vector<double> mean_emotion_change;                ///< mean of the per-record emotion change, %-points
+  std::vector<double> share_three_alternatives;           ///< share of records with >= 3 alternatives, [0, 1]
+
+  [[nodiscard]] std::size_t size() const noexcept { return participant.size(); }
+};
+
+[[nodiscard]] inline ThoughtSummaryTable thought_record_summary(const CohortColumns& c, int min_alternatives = 3) {
+  const auto& th = c.thoughts;
+  const std::size_t np = c.participants.size();
+  std::vector<std::int64_t> n(np, 0), alt(np, 0);
+  std::vector<std::vector<double>> belief(np), emotion(np);
+  for (std::size_t i = 0; i < th.size(); ++i) {
+    const auto p = static_cast<std::size_t>(th.participant[i]);
+    ++n[p];
+    if (th.alternatives[i] >= min_alternatives) ++alt[p];
+    if (th.belief_after[i] >= 0) belief[p].push_back(th.belief_before[i] - th.belief_after[i]);
+    if (!std::isnan(th.emotion_change[i])) emotion[p].push_back(th.emotion_change[i]);
+  }
+  ThoughtSummaryTable out;
+  for (std::size_t p = 0; p < np; ++p) {
+    if (n[p] == 0) continue;
+    out.participant.push_back(static_cast<std::int32_t>(p));
+    out.records.push_back(n[p]);
+    out.belief_rated.push_back(static_cast<std::int64_t>(belief[p].size()));
+    out.mean_belief_change.push_back(mean(belief[p]));
+    out.median_belief_change.push_back(quantile_inplace(belief[p], 0.5));
+    out.emotion_rated.push_back(static_cast<std::int64_t>(emotion[p].size()));
+    out.mean_emotion_change.push_back(mean(emotion[p]));
+    out.share_three_alternatives.push_back(static_cast<double>(alt[p]) / static_cast<double>(n[p]));
+  }
+  return out;
+}
+
+/// How often each distortion is named: one row per (participant with
+/// records, distortion), all 12 distortions listed (zero-filled).
+struct DistortionTable {
+  std::vector<std::int32_t> participant;
+  std::vector<std::uint8_t> distortion;  ///< `Distortion`
+  std::vector<std::int64_t> count;       ///< records naming it
+  std::vector<double> share;             ///< count / records of the participant, [0, 1]
+
+  [[nodiscard]] std::size_t size() const noexcept { return count.size(); }
+};
+
+[[nodiscard]] inline DistortionTable distortion_frequency(const CohortColumns& c) {
+  const auto& th = c.thoughts;
+  const std::size_t np = c.participants.size(), nd = distortion_table.size();
+  std::vector<std::int64_t> records(np, 0), count(np * nd, 0);
+  std::vector<std::uint8_t> seen(nd);
+  for (std::size_t i = 0; i < th.size(); ++i) {
+    const auto p = static_cast<std::size_t>(th.participant[i]);
+    ++records[p];
+    std::fill(seen.begin(), seen.end(), std::uint8_t{0});
+    for (auto j = th.distortion_offsets[i]; j < th.distortion_offsets[i + 1]; ++j) {
+      seen[th.distortions[static_cast<std::size_t>(j)]] = 1;  // a record naming one twice counts once
+    }
+    for (std::size_t d = 0; d < nd; ++d) count[p * nd + d] += seen[d];
+  }
+  DistortionTable out;
+  for (std::size_t p = 0; p < np; ++p) {
+    if (records[p] == 0) continue;
+    for (std::size_t d = 0; d < nd; ++d) {
+      out.participant.push_back(static_cast<std::int32_t>(p));
+      out.distortion.push_back(static_cast<std::uint8_t>(d));
+      out.count.push_back(count[p * nd + d]);
+      out.share.push_back(static_cast<double>(count[p * nd + d]) / static_cast<double>(records[p]));
+    }
+  }
+  return out;
+}
+
+/// Window of uncertainty per participant, or per participant and ISO week
+/// (zero-filled over the span like `trigger_frequency`).
+struct UncertaintyTable {
+  std::vector<std::int32_t> participant;
+  std::vector<std::int64_t> period_start;   ///< Monday (days since 1970-01-01); 0 when not by week
+  std::vector<std::int64_t> triggers;
+  std::vector<std::int64_t> urge_recorded;  ///< triggers with acted_on_urge recorded
+  std::vector<std::int64_t> not_acted;      ///< ... and false
+  std::vector<double> share_not_acted;      ///< not_acted / urge_recorded, NaN when 0 recorded
+  std::vector<std::int64_t> minutes_n;      ///< triggers with acted_after_minutes
+  std::vector<double> minutes_median, minutes_q1, minutes_q3;  ///< minutes (type-7 quantiles)
+
+  [[nodiscard]] std::size_t size() const noexcept { return participant.size(); }
+};
+
+[[nodiscard]] inline UncertaintyTable window_of_uncertainty(const CohortColumns& c, bool by_week = false,
+                                                            const LocalCalendar& cal = {}) {
+  const auto& t = c.triggers;
+  // Group rows: participant (all of them with records), or the weekly grid.
+  std::vector<std::int32_t> gp;
+  std::vector<std::int64_t> gstart;
+  std::vector<std::size_t> group_of(t.size());
+  if (by_week) {
+    const auto f = trigger_frequency(c, Period::week, Split::none, cal);
+    gp = f.participant;
+    gstart = f.period_start;
+    std::vector<std::size_t> first_row(c.participants.size(), 0);
+    for (std::size_t r = f.size(); r-- > 0;) first_row[static_cast<std::size_t>(f.participant[r])] = r;
+    for (std::size_t i = 0; i < t.size(); ++i) {
+      const auto p = static_cast<std::size_t>(t.participant[i]);
+      const auto week = detail::period_index(cal.local_day(t.utc_us[i], t.offset_min[i]), Period::week);
+      const auto first = detail::period_index(f.period_start[first_row[p]], Period::week);
+      group_of[i] = first_row[p] + static_cast<std::size_t>(week - first);
+    }
+  } else {
+    const auto span = detail::participant_spans(c, cal);
+    std::vector<std::size_t> row_of(c.participants.size(), 0);
+    for (std::size_t p = 0; p < c.participants.size(); ++p) {
+      if (!span.has[p]) continue;
+      row_of[p] = gp.size();
+      gp.push_back(static_cast<std::int32_t>(p));
+      gstart.push_back(0);
+    }
+    for (std::size_t i = 0; i < t.size(); ++i) group_of[i] = row_of[static_cast<std::size_t>(t.participant[i])];
+  }
+  const std::size_t ng = gp.size();
+  UncertaintyTable out;
+  out.participant = gp;
+  out.period_start = gstart;
+  out.triggers.assign(ng, 0);
+  out.urge_recorded.assign(ng, 0);
+  out.not_acted.assign(ng, 0);
+  std::vector<std::vector<double>> minutes(ng);
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    const auto g = group_of[i];
+    ++out.triggers[g];
+    if (t.acted_on_urge[i] >= 0) {
+      ++out.urge_recorded[g];
+      if (t.acted_on_urge[i] == 0) ++out.not_acted[g];
+    }
+    if (!std::isnan(t.acted_after_minutes[i])) minutes[g].push_back(t.acted_after_minutes[i]);
+  }
+  for (std::size_t g = 0; g < ng; ++g) {
+    out.share_not_acted.push_back(out.urge_recorded[g] == 0 ? nan_value
+                                                            : static_cast<double>(out.not_acted[g]) /
+                                                                  static_cast<double>(out.urge_recorded[g]));
+    out.minutes_n.push_back(static_cast<std::int64_t>(minutes[g].size()));
+    out.minutes_median.push_back(quantile_inplace(minutes[g], 0.5));
+    out.minutes_q1.push_back(quantile_inplace(minutes[g], 0.25));
+    out.minutes_q3.push_back(quantile_inplace(minutes[g], 0.75));
+  }
+  return out;
+}
+
+}  // namespace calmkit::metrics

@@ -1,0 +1,210 @@
+/// @file metrics/stats.hpp
+/// @brief The small statistics the metrics share: quantiles, exact and Wald
+/// confidence intervals, a Poisson log-linear slope and a least-squares slope.
+#pragma once
+
+#include <calmkit/errors.hpp>
+
+#include <boost/math/distributions/normal.hpp>
+#include <boost/math/distributions/students_t.hpp>
+#include <boost/math/special_functions/beta.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace calmkit::metrics {
+
+inline constexpr double nan_value = std::numeric_limits<double>::quiet_NaN();
+
+namespace detail {
+inline void check_confidence(double level) {
+  if (!(level > 0.0 && level < 1.0)) {
+    calmkit::detail::throw_invalid("confidence level must be in (0, 1), got " + std::to_string(level));
+  }
+}
+}  // namespace detail
+
+/// The two-sided standard normal quantile for a confidence level (0.95 → 1.959964).
+[[nodiscard]] inline double normal_quantile(double level) {
+  detail::check_confidence(level);
+  return boost::math::quantile(boost::math::normal(), 0.5 + level / 2.0);
+}
+
+/// Quantile `q` in [0, 1] of `v` by linear interpolation between order
+/// statistics (Hyndman & Fan type 7, NumPy's default). Sorts `v` in place.
+/// NaN for an empty sample.
+[[nodiscard]] inline double quantile_inplace(std::vector<double>& v, double q) {
+  if (v.empty()) return nan_value;
+  std::sort(v.begin(), v.end());
+  const double h = (static_cast<double>(v.size()) - 1.0) * q;
+  const auto lo = static_cast<std::size_t>(std::floor(h));
+  const auto hi = std::min(lo + 1, v.size() - 1);
+  return v[lo] + (h - static_cast<double>(lo)) * (v[hi] - v[lo]);
+}
+
+/// Mean of `v`; NaN when empty.
+[[nodiscard]] inline double mean(std::span<const double> v) {
+  if (v.empty()) return nan_value;
+  double s = 0;
+  for (double x : v) s += x;
+  return s / static_cast<double>(v.size());
+}
+
+/// A rate ratio of two counts over equal exposure, with its confidence interval.
+struct RateRatio {
+  double ratio = nan_value;  ///< a / b; +inf when b = 0 < a; NaN when a = b = 0
+  double low = nan_value;
+  double high = nan_value;
+};
+
+/// Rate ratio a / b of two Poisson counts over equal exposure, with the exact
+/// conditional (Clopper–Pearson) interval: given n = a + b, a is
+/// Binomial(n, p) with p = RR / (1 + RR); the Clopper–Pearson limits of p are
+/// mapped back by RR = p / (1 − p). a = 0 gives low = 0; b = 0 gives
+/// high = +inf; a = b = 0 gives NaN throughout.
+[[nodiscard]] inline RateRatio rate_ratio_exact(std::int64_t a, std::int64_t b, double level = 0.95) {
+  detail::check_confidence(level);
+  if (a < 0 || b < 0) calmkit::detail::throw_invalid("rate_ratio_exact: counts must be >= 0");
+  RateRatio r;
+  if (a + b == 0) return r;
+  const double alpha = 1.0 - level;
+  const auto da = static_cast<double>(a), db = static_cast<double>(b);
+  const double p_low = a == 0 ? 0.0 : boost::math::ibeta_inv(da, db + 1.0, alpha / 2.0);
+  const double p_high = b == 0 ? 1.0 : boost::math::ibeta_inv(da + 1.0, db, 1.0 - alpha / 2.0);
+  const double inf = std::numeric_limits<double>::infinity();
+  r.ratio = b == 0 ? inf : da / db;
+  r.low = p_low / (1.0 - p_low);
+  r.high = p_high >= 1.0 ? inf : p_high / (1.0 - p_high);
+  return r;
+}
+
+/// A slope with its standard error and confidence interval.
+struct Slope {
+  double slope = nan_value;
+  double se = nan_value;
+  double low = nan_value;
+  double high = nan_value;
+  double intercept = nan_value;  ///< at x = 0 (log scale for the Poisson fit)
+};
+
+/// Poisson log-linear regression log E[y_i] = a + b x_i, fitted by Newton's
+/// method (identical to IRLS for the canonical log link). Returns b, its
+/// standard error from the inverse Fisher information, and the Wald interval
+/// b ± z·SE. NaN when fewer than 2 points, all counts 0, all x equal, or the
+/// maximum likelihood estimate does not exist (counts all in the first or all
+/// in the last x, so that b runs off to ±infinity).
+[[nodiscard]] inline Slope poisson_slope(std::span<const double> x, std::span<const double> y, double level = 0.95) {
+  const double z = normal_quantile(level);
+  Slope out;
+  const std::size_t n = x.size();
+  if (n != y.size()) calmkit::detail::throw_invalid("poisson_slope: x and y differ in length");
+  if (n < 2) return out;
+  double ysum = 0, xbar = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!(y[i] >= 0)) calmkit::detail::throw_invalid("poisson_slope: counts must be >= 0");
+    ysum += y[i];
+    xbar += x[i];
+  }
+  xbar /= static_cast<double>(n);
+  if (ysum <= 0) return out;
+  double sxx = 0;
+  for (std::size_t i = 0; i < n; ++i) sxx += (x[i] - xbar) * (x[i] - xbar);
+  if (sxx <= 0) return out;
+  // Centred x keeps the information matrix well conditioned; b is unchanged.
+  double a = std::log(ysum / static_cast<double>(n)), b = 0;
+  double i00 = 0, i01 = 0, i11 = 0;
+  bool converged = false;
+  for (int it = 0; it < 200; ++it) {
+    double u0 = 0, u1 = 0;
+    i00 = i01 = i11 = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const double xc = x[i] - xbar;
+      const double mu = std::exp(a + b * xc);
+      u0 += y[i] - mu;
+      u1 += (y[i] - mu) * xc;
+      i00 += mu;
+      i01 += mu * xc;
+      i11 += mu * xc * xc;
+    }
+    const double det = i00 * i11 - i01 * i01;
+    if (!(det > 0) || !std::isfinite(det)) break;
+    double da = (i11 * u0 - i01 * u1) / det;
+    double db = (i00 * u1 - i01 * u0) / det;
+    // Step halving guards the first steps of very uneven series.
+    const double step_cap = 5.0;
+    const double big = std::max(std::abs(da), std::abs(db));
+    if (big > step_cap) {
+      da *= step_cap / big;
+      db *= step_cap / big;
+    }
+    a += da;
+    b += db;
+    if (std::abs(db) < 1e-12 * (1.0 + std::abs(b)) && std::abs(da) < 1e-12 * (1.0 + std::abs(a))) {
+      converged = true;
+      // Information at the final estimate.
+      i00 = i01 = i11 = 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        const double xc = x[i] - xbar;
+        const double mu = std::exp(a + b * xc);
+        i00 += mu;
+        i01 += mu * xc;
+        i11 += mu * xc * xc;
+      }
+      break;
+    }
+    if (std::abs(b) * std::sqrt(sxx) > 60.0) break;  // diverging: no finite MLE
+  }
+  if (!converged) return out;
+  const double det = i00 * i11 - i01 * i01;
+  out.slope = b;
+  out.se = std::sqrt(i00 / det);
+  out.low = b - z * out.se;
+  out.high = b + z * out.se;
+  out.intercept = a - b * xbar;
+  return out;
+}
+
+/// Ordinary least-squares slope of y on x with the t-based interval
+/// (n − 2 degrees of freedom). NaN slope with fewer than 2 points or all x
+/// equal; NaN SE/interval with fewer than 3 points.
+[[nodiscard]] inline Slope ols_slope(std::span<const double> x, std::span<const double> y, double level = 0.95) {
+  detail::check_confidence(level);
+  Slope out;
+  const std::size_t n = x.size();
+  if (n != y.size()) calmkit::detail::throw_invalid("ols_slope: x and y differ in length");
+  if (n < 2) return out;
+  double xbar = 0, ybar = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    xbar += x[i];
+    ybar += y[i];
+  }
+  xbar /= static_cast<double>(n);
+  ybar /= static_cast<double>(n);
+  double sxx = 0, sxy = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    sxx += (x[i] - xbar) * (x[i] - xbar);
+    sxy += (x[i] - xbar) * (y[i] - ybar);
+  }
+  if (sxx <= 0) return out;
+  out.slope = sxy / sxx;
+  out.intercept = ybar - out.slope * xbar;
+  if (n < 3) return out;
+  double rss = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double e = y[i] - out.intercept - out.slope * x[i];
+    rss += e * e;
+  }
+  const double df = static_cast<double>(n) - 2.0;
+  out.se = std::sqrt(rss / df / sxx);
+  const double t = boost::math::quantile(boost::math::students_t(df), 0.5 + level / 2.0);
+  out.low = out.slope - t * out.se;
+  out.high = out.slope + t * out.se;
+  return out;
+}
+
+}  // namespace calmkit::metrics

@@ -1,0 +1,226 @@
+// Episodes, time-to-calm, Kaplan–Meier and the summary: hand-computed cases.
+#include <calmkit/metrics.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <random>
+
+#include "metrics_fixtures.hpp"
+
+using namespace calmkit::metrics;
+using fixtures::exercise;
+using fixtures::reading;
+using fixtures::trigger;
+
+namespace {
+
+// One participant, six episodes, θ = 3, window 12 h (all times +01:00):
+//  t1 10:00 (8): linked 10:30 (5), unlinked 11:00 (2)       -> calm at 60 min
+//  t2 13:00 (7): unlinked 13:20 (6), 14:00 (5)              -> censored at 60 min
+//  t3 14:30 (9): unlinked 14:45 (3) - the next onset (t3) cut t2's window,
+//                so 14:45 belongs to t3 only                 -> calm at 15 min
+//  t4 next day 09:00 (2): onset already calm (a later 8 changes nothing) -> 0
+//  t5 04 Mar 08:00 (9): exercise 08:10 before 8, 08:30 after 5; unlinked
+//     20:00 (4) is exactly onset + 12 h (inside), 20:30 (1) is past the
+//     window                                                 -> censored at 720 min
+//  t6 05 Mar 08:00 (6): exercise 08:05 before 6, 08:20 after 2 -> calm at 20 min
+calmkit::Journal six_episodes() {
+  calmkit::Journal j;
+  j.add(trigger("a", "t1", "2026-03-02T10:00:00+01:00", 8));
+  j.add(trigger("a", "t2", "2026-03-02T13:00:00+01:00", 7));
+  j.add(trigger("a", "t3", "2026-03-02T14:30:00+01:00", 9, calmkit::TriggerCategory::conflict));
+  j.add(trigger("a", "t4", "2026-03-03T09:00:00+01:00", 2));
+  j.add(trigger("a", "t5", "2026-03-04T08:00:00+01:00", 9, calmkit::TriggerCategory::conflict));
+  j.add(trigger("a", "t6", "2026-03-05T08:00:00+01:00", 6));
+  j.add(reading("a", "2026-03-02T10:30:00+01:00", 5, "t1"));
+  j.add(reading("a", "2026-03-02T11:00:00+01:00", 2));
+  j.add(reading("a", "2026-03-02T13:20:00+01:00", 6));
+  j.add(reading("a", "2026-03-02T14:00:00+01:00", 5));
+  j.add(reading("a", "2026-03-02T14:45:00+01:00", 3));
+  j.add(reading("a", "2026-03-03T09:10:00+01:00", 8));
+  j.add(reading("a", "2026-03-04T20:00:00+01:00", 4));
+  j.add(reading("a", "2026-03-04T20:30:00+01:00", 1));
+  j.add(exercise("a", "e1", "2026-03-04T08:10:00+01:00", "2026-03-04T08:30:00+01:00", "breathing", 8, 5, "t5"));
+  j.add(exercise("a", "e2", "2026-03-05T08:05:00+01:00", "2026-03-05T08:20:00+01:00", "grounding", 6, 2, "t6"));
+  return j;
+}
+
+}  // namespace
+
+TEST_CASE("time-to-calm per episode follows the observation rules") {
+  const auto cols = CohortColumns::from_journal(six_episodes());
+  const auto eps = episodes(cols);
+  REQUIRE(eps.size() == 6);
+  CHECK(eps.minutes[0] == 60.0);
+  CHECK(eps.calmed[0] == 1);
+  CHECK(eps.observations[0] == 2);
+  CHECK(eps.minutes[1] == 60.0);  // censored at its last observation, 14:00
+  CHECK(eps.calmed[1] == 0);
+  CHECK(eps.observations[1] == 2);  // 14:45 went to t3
+  CHECK(eps.minutes[2] == 15.0);
+  CHECK(eps.calmed[2] == 1);
+  CHECK(eps.observations[2] == 1);
+  CHECK(eps.minutes[3] == 0.0);  // onset 2 <= θ
+  CHECK(eps.calmed[3] == 1);
+  CHECK(eps.peak_intensity[3] == 8);  // peak still sees the later reading of 8
+  CHECK(eps.minutes[4] == 720.0);
+  CHECK(eps.calmed[4] == 0);
+  CHECK(eps.observations[4] == 3);  // 08:10, 08:30, 20:00 (not 20:30)
+  CHECK(eps.with_exercise[4] == 1);
+  CHECK(eps.minutes[5] == 20.0);  // the exercise's after-rating at its end
+  CHECK(eps.calmed[5] == 1);
+  CHECK(eps.with_exercise[0] == 0);
+}
+
+TEST_CASE("threshold and window are parameters") {
+  const auto cols = CohortColumns::from_journal(six_episodes());
+  // θ = 5: t1 calms at the linked 10:30 reading of 5 (30 min); t2 at 14:00 (60 min, now calmed).
+  const auto e5 = episodes(cols, {.threshold = 5, .window_hours = 12});
+  CHECK(e5.minutes[0] == 30.0);
+  CHECK(e5.calmed[1] == 1);
+  // A 1-hour window: t5 keeps only its exercise ratings, censored at 08:30 (30 min).
+  const auto w1 = episodes(cols, {.threshold = 3, .window_hours = 1});
+  CHECK(w1.minutes[4] == 30.0);
+  CHECK(w1.calmed[4] == 0);
+  CHECK_THROWS_AS(episodes(cols, {.threshold = 11}), std::invalid_argument);
+  CHECK_THROWS_AS(episodes(cols, {.threshold = 3, .window_hours = -1}), std::invalid_argument);
+}
+
+TEST_CASE("an episode with no observation is censored at its onset") {
+  calmkit::Journal j;
+  j.add(trigger("a", "t1", "2026-03-02T10:00:00Z", 7));
+  j.add(reading("a", "2026-03-02T09:00:00Z", 1, "t1"));  // linked but before onset: ignored
+  const auto eps = episodes(CohortColumns::from_journal(j));
+  CHECK(eps.minutes[0] == 0.0);
+  CHECK(eps.calmed[0] == 0);
+  CHECK(eps.observations[0] == 0);
+}
+
+TEST_CASE("Kaplan-Meier: calm events come before censorings at a tied time") {
+  // The six episodes above: (0,c) (15,c) (20,c) (60,c) (60,censored) (720,censored).
+  // S(0)=5/6, S(15)=4/6, S(20)=3/6=0.5, S(60)=0.5*(1-1/3)=1/3: at 60 the
+  // censored episode is still at risk (n=3). Censoring first would give n=2, S=0.25.
+  const auto cols = CohortColumns::from_journal(six_episodes());
+  const auto eps = episodes(cols);
+  const auto km = kaplan_meier(eps.minutes, eps.calmed);
+  REQUIRE(km.size() == 5);
+  CHECK(km.time[3] == 60.0);
+  CHECK(km.at_risk[3] == 3);
+  CHECK(km.events[3] == 1);
+  CHECK(km.censored[3] == 1);
+  CHECK(km.survival[2] == Approx(0.5));
+  CHECK(km.survival[3] == Approx(1.0 / 3.0));
+  // Greenwood at 20: 1/30 + 1/20 + 1/12 = 1/6; σ = √(1/6)/ln 2 = 0.58899;
+  // band 0.5^exp(±1.96σ) = [0.11095, 0.80371] (computed by hand in Python).
+  CHECK(km.low[2] == Approx(0.110948).epsilon(1e-4));
+  CHECK(km.high[2] == Approx(0.803709).epsilon(1e-4));
+  const auto m = km_median(km);
+  CHECK(m.median == 20.0);  // first time with S <= 0.5
+  CHECK(m.low == 0.0);      // lower band is already 0.273 at t = 0
+  CHECK(std::isnan(m.high));  // upper band never reaches 0.5 with 6 episodes
+}
+
+TEST_CASE("Kaplan-Meier median and Brookmeyer-Crowley interval on 20 events") {
+  // Times 1..20, all calmed: S(t) = 1 - t/20, median 10. Lower log-log band
+  // first <= 0.5 at t = 5 (0.49994), upper band first <= 0.5 at t = 15
+  // (0.4485; at 14 it is 0.5014).
+  std::vector<double> t;
+  std::vector<std::uint8_t> c;
+  for (int i = 1; i <= 20; ++i) {
+    t.push_back(i);
+    c.push_back(1);
+  }
+  const auto m = km_median(kaplan_meier(t, c));
+  CHECK(m.median == 10.0);
+  CHECK(m.low == 5.0);
+  CHECK(m.high == 15.0);
+}
+
+TEST_CASE("Kaplan-Meier median is NaN when S never reaches 0.5") {
+  std::vector<double> t{5, 10, 20, 30};
+  std::vector<std::uint8_t> c{1, 0, 0, 0};  // S = 0.75 and stays
+  CHECK(std::isnan(km_median(kaplan_meier(t, c)).median));
+  CHECK(std::isnan(km_median(kaplan_meier({}, {})).median));
+  std::vector<double> bad{-1};
+  std::vector<std::uint8_t> one{1};
+  CHECK_THROWS_AS(kaplan_meier(bad, one), std::invalid_argument);
+}
+
+namespace {
+// Independent O(n²) product-limit median: for each candidate time u in
+// ascending order, S(u) = Π over event times s <= u of (1 - d(s)/n(s)),
+// with d and n counted by scanning every episode.
+double naive_median(const std::vector<double>& t, const std::vector<std::uint8_t>& c) {
+  std::vector<double> times = t;
+  std::sort(times.begin(), times.end());
+  times.erase(std::unique(times.begin(), times.end()), times.end());
+  double s = 1;
+  for (double u : times) {
+    double d = 0, n = 0;
+    for (std::size_t i = 0; i < t.size(); ++i) {
+      if (t[i] >= u) ++n;
+      if (t[i] == u && c[i]) ++d;
+    }
+    s *= 1 - d / n;
+    if (s <= 0.5) return u;
+  }
+  return std::nan("");
+}
+}  // namespace
+
+TEST_CASE("Kaplan-Meier median agrees with a naive implementation on random data") {
+  std::mt19937 rng(42);
+  for (int rep = 0; rep < 300; ++rep) {
+    const int n = std::uniform_int_distribution<int>(1, 60)(rng);
+    std::vector<double> t(static_cast<std::size_t>(n));
+    std::vector<std::uint8_t> c(static_cast<std::size_t>(n));
+    for (int i = 0; i < n; ++i) {
+      t[static_cast<std::size_t>(i)] = std::uniform_int_distribution<int>(0, 12)(rng) * 5.0;  // many ties
+      c[static_cast<std::size_t>(i)] = std::bernoulli_distribution(0.6)(rng) ? 1 : 0;
+    }
+    const double expected = naive_median(t, c);
+    const double got = km_median(kaplan_meier(t, c)).median;
+    if (std::isnan(expected)) {
+      CHECK(std::isnan(got));
+    } else {
+      CHECK(got == expected);
+    }
+  }
+}
+
+TEST_CASE("summary per participant, per week and per category") {
+  const auto cols = CohortColumns::from_journal(six_episodes());
+  const auto eps = episodes(cols);
+  const auto s = time_to_calm_summary(cols, eps);
+  REQUIRE(s.size() == 1);
+  CHECK(s.episodes[0] == 6);
+  CHECK(s.calmed[0] == 4);
+  CHECK(s.censored[0] == 2);
+  CHECK(s.median_minutes[0] == 20.0);
+  CHECK(s.ci_low[0] == 0.0);
+  CHECK(std::isnan(s.ci_high[0]));
+
+  // By category: conflict = t3 (15, calm) and t5 (720, censored): S(15) = 0.5 -> median 15.
+  // delayed_reply = t1 (60 c), t2 (60 cens), t4 (0 c), t6 (20 c):
+  // S(0)=3/4, S(20)=3/4*2/3=1/2 -> median 20.
+  const auto byc = time_to_calm_summary(cols, eps, {.participant = true, .period = {}, .category = true});
+  REQUIRE(byc.size() == 2);
+  CHECK(byc.category[0] == static_cast<int>(calmkit::TriggerCategory::delayed_reply));
+  CHECK(byc.median_minutes[0] == 20.0);
+  CHECK(byc.category[1] == static_cast<int>(calmkit::TriggerCategory::conflict));
+  CHECK(byc.median_minutes[1] == 15.0);
+
+  // By ISO week: all six fall in the week of Monday 2026-03-02.
+  const auto byw = time_to_calm_summary(cols, eps, {.participant = true, .period = Period::week});
+  REQUIRE(byw.size() == 1);
+  CHECK(byw.period_start[0] == calmkit::Instant::date_to_day(boost::gregorian::date(2026, 3, 2)));
+
+  // KM curves stack one step function per group.
+  const auto curves = km_curves(cols, eps, {.participant = true, .period = {}, .category = true});
+  CHECK(curves.groups.size() == 2);
+  // delayed_reply has distinct times 0, 20, 60 (one step for the tied 60s);
+  // conflict has 15 and 720: 3 + 2 steps.
+  CHECK(curves.steps.size() == 5);
+  CHECK(curves.group[3] == 1);
+}

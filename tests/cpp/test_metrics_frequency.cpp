@@ -1,0 +1,231 @@
+// Trigger frequency in local time, zero-filling, and trends: hand-computed cases.
+#include <calmkit/metrics.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "metrics_fixtures.hpp"
+
+using namespace calmkit::metrics;
+using fixtures::reading;
+using fixtures::trigger;
+
+namespace {
+
+std::int64_t day(int y, int m, int d) {
+  return calmkit::Instant::date_to_day(boost::gregorian::date(static_cast<unsigned short>(y),
+                                                              static_cast<unsigned short>(m),
+                                                              static_cast<unsigned short>(d)));
+}
+
+// Participant "b" around the EU spring change (Sunday 2026-03-29, 02:00 CET -> 03:00 CEST):
+//  01:30+01:00 and 03:30+02:00 on the 29th: same local date, week of Mon 03-23;
+//  2026-03-30T00:30+02:00 is 2026-03-29T22:30Z: UTC date the 29th, local date
+//  Monday the 30th, so it counts in the next week;
+//  nothing in the week of 04-06 (a zero row), one trigger on 04-13.
+calmkit::Journal dst_journal() {
+  calmkit::Journal j;
+  j.add(trigger("b", "t1", "2026-03-29T01:30:00+01:00", 6, calmkit::TriggerCategory::delayed_reply));
+  j.add(trigger("b", "t2", "2026-03-29T03:30:00+02:00", 5, calmkit::TriggerCategory::conflict));
+  j.add(trigger("b", "t3", "2026-03-30T00:30:00+02:00", 7, calmkit::TriggerCategory::delayed_reply));
+  j.add(trigger("b", "t4", "2026-04-13T20:00:00+02:00", 4, calmkit::TriggerCategory::being_alone));
+  return j;
+}
+
+}  // namespace
+
+TEST_CASE("weekly counts: local dates, DST week, zero-filled quiet week") {
+  const auto cols = CohortColumns::from_journal(dst_journal());
+  const auto f = trigger_frequency(cols, Period::week);
+  REQUIRE(f.size() == 4);
+  CHECK(f.period_start[0] == day(2026, 3, 23));
+  CHECK(f.count[0] == 2);  // both DST-day triggers
+  CHECK(f.period_start[1] == day(2026, 3, 30));
+  CHECK(f.count[1] == 1);  // moved to Monday by its +02:00 offset
+  CHECK(f.period_start[2] == day(2026, 4, 6));
+  CHECK(f.count[2] == 0);  // a quiet week is a zero, not a gap
+  CHECK(f.period_start[3] == day(2026, 4, 13));
+  CHECK(f.count[3] == 1);
+  CHECK(f.split[0] == -1);
+}
+
+TEST_CASE("daily and monthly counts") {
+  const auto cols = CohortColumns::from_journal(dst_journal());
+  const auto d = trigger_frequency(cols, Period::day);
+  REQUIRE(d.size() == 16);  // 03-29 .. 04-13
+  CHECK(d.period_start[0] == day(2026, 3, 29));
+  CHECK(d.count[0] == 2);
+  CHECK(d.count[1] == 1);  // 03-30
+  CHECK(d.count[2] == 0);
+  CHECK(d.count[15] == 1);
+  const auto m = trigger_frequency(cols, Period::month);
+  REQUIRE(m.size() == 2);
+  // March: the two on the 29th and the one on (local) the 30th; April: 04-13.
+  CHECK(m.period_start[0] == day(2026, 3, 1));
+  CHECK(m.count[0] == 3);
+  CHECK(m.period_start[1] == day(2026, 4, 1));
+  CHECK(m.count[1] == 1);
+}
+
+TEST_CASE("counts per category and per group are zero-filled over the vocabulary") {
+  const auto cols = CohortColumns::from_journal(dst_journal());
+  const auto f = trigger_frequency(cols, Period::week, Split::category);
+  REQUIRE(f.size() == 4 * 18);
+  // Week of 03-23: delayed_reply 1, conflict 1.
+  CHECK(f.count[static_cast<std::size_t>(calmkit::TriggerCategory::delayed_reply)] == 1);
+  CHECK(f.count[static_cast<std::size_t>(calmkit::TriggerCategory::conflict)] == 1);
+  CHECK(f.count[static_cast<std::size_t>(calmkit::TriggerCategory::other)] == 0);
+  // Groups: being_alone is in the "life" group; week of 04-13 is row 3.
+  const auto g = trigger_frequency(cols, Period::week, Split::group);
+  REQUIRE(g.size() == 4 * 3);
+  CHECK(g.count[3 * 3 + static_cast<std::size_t>(calmkit::TriggerGroup::life)] == 1);
+  CHECK(g.count[0 * 3 + static_cast<std::size_t>(calmkit::TriggerGroup::relationship)] == 2);
+}
+
+TEST_CASE("zero-filling starts at the first record of any type; a POSIX TZ rule moves dates") {
+  calmkit::Journal j;
+  j.add(reading("c", "2026-06-15T12:00:00Z", 3));  // Monday: the span starts here
+  j.add(trigger("c", "t1", "2026-07-01T23:30:00Z", 6));
+  const auto cols = CohortColumns::from_journal(j);
+  const auto w = trigger_frequency(cols, Period::week);
+  REQUIRE(w.size() == 3);  // weeks of 06-15, 06-22, 06-29
+  CHECK(w.count[0] == 0);
+  CHECK(w.count[1] == 0);
+  CHECK(w.count[2] == 1);
+  // Own offset (Z): the trigger is on 07-01. In CEST (UTC+2) it is 01:30 on 07-02.
+  const auto own = trigger_frequency(cols, Period::day);
+  REQUIRE(own.size() == 17);  // 06-15 .. 07-01
+  CHECK(own.count[16] == 1);
+  const LocalCalendar cet(calmkit::PosixTimeZone("CET-1CEST,M3.5.0,M10.5.0/3"));
+  const auto tz = trigger_frequency(cols, Period::day, Split::none, cet);
+  REQUIRE(tz.size() == 18);  // 06-15 .. 07-02
+  CHECK(tz.period_start[17] == day(2026, 7, 2));
+  CHECK(tz.count[17] == 1);
+  CHECK(tz.count[16] == 0);
+}
+
+namespace {
+// A one-participant cohort with `counts[w]` triggers in week w (from Monday
+// 2026-03-02, each at noon UTC on the Monday).
+CohortColumns weekly_cohort(const std::vector<int>& counts) {
+  CohortColumns c;
+  c.participants = {"w"};
+  c.thoughts.distortion_offsets = {0};
+  const std::int64_t monday = day(2026, 3, 2) * 86'400'000'000LL + 12 * 3'600'000'000LL;
+  for (std::size_t w = 0; w < counts.size(); ++w) {
+    for (int k = 0; k < counts[w]; ++k) {
+      c.triggers.participant.push_back(0);
+      c.triggers.utc_us.push_back(monday + static_cast<std::int64_t>(w) * 7 * 86'400'000'000LL + k);
+      c.triggers.offset_min.push_back(0);
+      c.triggers.intensity.push_back(6);
+      c.triggers.category.push_back(0);
+      c.triggers.acted_on_urge.push_back(-1);
+      c.triggers.acted_after_minutes.push_back(nan_value);
+    }
+  }
+  // A reading in the last week keeps the span's end even when that week has no trigger.
+  c.readings.participant.push_back(0);
+  c.readings.utc_us.push_back(monday + static_cast<std::int64_t>(counts.size() - 1) * 7 * 86'400'000'000LL + 1);
+  c.readings.offset_min.push_back(0);
+  c.readings.intensity.push_back(2);
+  c.readings.trigger.push_back(no_trigger);
+  c.prepare();
+  return c;
+}
+}  // namespace
+
+TEST_CASE("trend: constant counts give RR 1 and slope 0") {
+  const auto t = trigger_trend(weekly_cohort({2, 2, 2, 2, 2, 2, 2, 2}), 4);
+  REQUIRE(t.size() == 1);
+  CHECK(t.weeks[0] == 8);
+  CHECK(t.last_k_count[0] == 8);
+  CHECK(t.prev_k_count[0] == 8);
+  CHECK(t.rate_ratio[0] == 1.0);
+  // Clopper–Pearson for 8 of 16 mapped to p/(1-p) (bisection on the binomial cdf by hand in Python).
+  CHECK(t.rr_ci_low[0] == Approx(0.3271578).epsilon(1e-5));
+  CHECK(t.rr_ci_high[0] == Approx(3.0566287).epsilon(1e-5));
+  CHECK(t.slope_per_week[0] == Approx(0.0).margin(1e-12));
+  CHECK(t.weekly_change_pct[0] == Approx(0.0).margin(1e-9));
+  // SE: Fisher information of b is Σ μ (x - x̄)² = 2 · 42 = 84 (x̄ = 3.5, Σ(x-x̄)² = 42).
+  CHECK(t.slope_se[0] == Approx(1.0 / std::sqrt(84.0)));
+}
+
+TEST_CASE("trend: doubling counts give slope ln 2 (+100 % a week)") {
+  const auto t = trigger_trend(weekly_cohort({1, 2, 4, 8}), 2);
+  // A perfect log-linear fit: the Poisson MLE reproduces it exactly.
+  CHECK(t.slope_per_week[0] == Approx(std::log(2.0)));
+  CHECK(t.weekly_change_pct[0] == Approx(100.0));
+  CHECK(t.last_k_count[0] == 12);
+  CHECK(t.prev_k_count[0] == 3);
+  CHECK(t.rate_ratio[0] == Approx(4.0));
+  CHECK(t.slope_ci_low[0] < std::log(2.0));
+  CHECK(t.slope_ci_high[0] > std::log(2.0));
+}
+
+TEST_CASE("trend: zero counts and short spans") {
+  // Last two weeks empty: RR 0 with an exact upper limit; 0 vs 5 -> [0, 1.09128].
+  const auto t = trigger_trend(weekly_cohort({3, 2, 0, 0}), 2);
+  CHECK(t.rate_ratio[0] == 0.0);
+  CHECK(t.rr_ci_low[0] == 0.0);
+  CHECK(t.rr_ci_high[0] == Approx(1.0912791).epsilon(1e-5));
+  // Fewer than 2k weeks: RR undefined.
+  const auto s = trigger_trend(weekly_cohort({1, 1, 1}), 2);
+  CHECK(std::isnan(s.rate_ratio[0]));
+  CHECK(s.last_k_count[0] == 2);
+  CHECK(s.prev_k_count[0] == 1);
+  // Counts only in the first week: the MLE runs off to -infinity, reported as NaN.
+  const auto d = trigger_trend(weekly_cohort({5, 0, 0, 0}), 2);
+  CHECK(std::isnan(d.slope_per_week[0]));
+  CHECK_THROWS_AS(trigger_trend(weekly_cohort({1}), 0), std::invalid_argument);
+}
+
+TEST_CASE("exact rate ratio interval") {
+  // 10 vs 20: p = 1/3, Clopper–Pearson limits mapped by p/(1-p).
+  const auto r = rate_ratio_exact(10, 20);
+  CHECK(r.ratio == Approx(0.5));
+  CHECK(r.low == Approx(0.2090060).epsilon(1e-5));
+  CHECK(r.high == Approx(1.1191830).epsilon(1e-5));
+  const auto inf = rate_ratio_exact(4, 0);
+  CHECK(std::isinf(inf.ratio));
+  CHECK(std::isinf(inf.high));
+  CHECK(std::isnan(rate_ratio_exact(0, 0).ratio));
+}
+
+TEST_CASE("columns: bad input is reported with table, row and field") {
+  auto c = weekly_cohort({1, 1});
+  c.readings.trigger[0] = 7;
+  CHECK_THROWS_WITH(c.check(), Catch::Contains("readings row 0") && Catch::Contains("'trigger'"));
+  c.readings.trigger[0] = no_trigger;
+  c.triggers.intensity[1] = 11;
+  CHECK_THROWS_WITH(c.check(), Catch::Contains("triggers row 1") && Catch::Contains("'intensity'"));
+  c.triggers.intensity[1] = 5;
+  c.triggers.offset_min.pop_back();
+  CHECK_THROWS_AS(c.prepare(), std::invalid_argument);
+}
+
+TEST_CASE("prepare sorts unsorted columns and remaps trigger links") {
+  CohortColumns c;
+  c.participants = {"x"};
+  c.thoughts.distortion_offsets = {0};
+  // Two triggers given latest first; a reading linked to the later one (row 0).
+  c.triggers.participant = {0, 0};
+  c.triggers.utc_us = {2 * 3'600'000'000LL, 0};
+  c.triggers.offset_min = {0, 0};
+  c.triggers.intensity = {9, 8};
+  c.triggers.category = {0, 0};
+  c.triggers.acted_on_urge = {-1, -1};
+  c.triggers.acted_after_minutes = {nan_value, nan_value};
+  c.readings.participant = {0};
+  c.readings.utc_us = {2 * 3'600'000'000LL + 60'000'000LL};
+  c.readings.offset_min = {0};
+  c.readings.intensity = {1};
+  c.readings.trigger = {0};
+  c.prepare();
+  CHECK(c.triggers.utc_us[0] == 0);
+  CHECK(c.triggers.intensity[0] == 8);
+  CHECK(c.readings.trigger[0] == 1);  // still the 9-intensity trigger, now row 1
+  const auto eps = episodes(c);
+  CHECK(eps.minutes[1] == 1.0);
+  CHECK(eps.calmed[1] == 1);
+}
