@@ -36,7 +36,6 @@
 #include <sstream>
 #include <string>
 #include <system_error>
-#include <unordered_set>
 #include <utility>
 #include <variant>
 
@@ -360,46 +359,66 @@ std::uint32_t for_each_field(od::object& obj, const std::array<std::string_view,
   return seen;
 }
 
-/// Hash set of record indices keyed by (participant, id) of the records they
-/// point to: duplicate detection without copying keys.
-template <class R>
-struct IdKeyHash {
-  const std::vector<R>* v;
-  std::size_t operator()(std::size_t i) const noexcept {
-    const auto& r = (*v)[i];
-    const std::size_t a = std::hash<std::string_view>{}(r.participant);
-    const std::size_t b = std::hash<std::string_view>{}(r.id);
-    return a * 0x9E3779B97F4A7C15ull ^ b;
-  }
-};
-template <class R>
-struct IdKeyEq {
-  const std::vector<R>* v;
-  bool operator()(std::size_t i, std::size_t j) const noexcept {
-    const auto& a = (*v)[i];
-    const auto& b = (*v)[j];
-    return a.id == b.id && a.participant == b.participant;
-  }
-};
-template <class R>
-using IdSet = std::unordered_set<std::size_t, IdKeyHash<R>, IdKeyEq<R>>;
-
-template <class R>
-IdSet<R> make_id_set(const std::vector<R>& v) {
-  return IdSet<R>(64, IdKeyHash<R>{&v}, IdKeyEq<R>{&v});
+inline std::uint64_t key_hash(std::string_view participant, std::string_view id) noexcept {
+  const std::size_t a = std::hash<std::string_view>{}(participant);
+  const std::size_t b = std::hash<std::string_view>{}(id);
+  return (static_cast<std::uint64_t>(a) * 0x9E3779B97F4A7C15ull) ^ b;
 }
 
-/// (participant, trigger id) of triggers, for resolving references.
-struct RefKey {
-  std::string_view participant;
-  std::string_view id;
-  friend bool operator==(const RefKey&, const RefKey&) = default;
-};
-struct RefKeyHash {
-  std::size_t operator()(const RefKey& k) const noexcept {
-    return std::hash<std::string_view>{}(k.participant) * 0x9E3779B97F4A7C15ull ^
-           std::hash<std::string_view>{}(k.id);
+/// Record indices keyed by the (participant, id) of the records they point
+/// to: open addressing over one flat array, so that a million ids cost no
+/// per-key allocation and no copy of the key.
+class IdIndex {
+ public:
+  static constexpr std::size_t none = static_cast<std::size_t>(-1);
+
+  /// Adds `index` (whose record has key hash `h`), unless a record for which
+  /// `same(other_index)` holds is there already: then returns that index.
+  template <class Same>
+  std::size_t insert(std::uint64_t h, std::size_t index, Same&& same) {
+    if (2 * (size_ + 1) > slots_.size()) grow();
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = static_cast<std::size_t>(h) & mask;; i = (i + 1) & mask) {
+      Slot& s = slots_[i];
+      if (s.index == none) {
+        s = Slot{h, index};
+        ++size_;
+        return none;
+      }
+      if (s.hash == h && same(s.index)) return s.index;
+    }
   }
+
+  /// The index of a record with key hash `h` for which `same` holds, or none.
+  template <class Same>
+  [[nodiscard]] std::size_t find(std::uint64_t h, Same&& same) const {
+    if (slots_.empty()) return none;
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = static_cast<std::size_t>(h) & mask;; i = (i + 1) & mask) {
+      const Slot& s = slots_[i];
+      if (s.index == none) return none;
+      if (s.hash == h && same(s.index)) return s.index;
+    }
+  }
+
+ private:
+  struct Slot {
+    std::uint64_t hash = 0;
+    std::size_t index = none;
+  };
+  void grow() {
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(old.empty() ? 1024 : 2 * old.size(), Slot{});  // a power of two
+    const std::size_t mask = slots_.size() - 1;
+    for (const Slot& s : old) {
+      if (s.index == none) continue;
+      std::size_t i = static_cast<std::size_t>(s.hash) & mask;
+      while (slots_[i].index != none) i = (i + 1) & mask;
+      slots_[i] = s;
+    }
+  }
+  std::vector<Slot> slots_;
+  std::size_t size_ = 0;
 };
 
 template <class R>
@@ -720,16 +739,19 @@ class Reader {
   /// one of the same participant and type (reading ids only when given); if
   /// it does, the record is taken back out and the line fails.
   template <class R>
-  static void keep(R&& rec, std::vector<R>& v, IdSet<R>& ids, std::vector<std::size_t>& lines,
+  static void keep(R&& rec, std::vector<R>& v, IdIndex& ids, std::vector<std::size_t>& lines,
                    std::size_t line_no) {
     v.push_back(std::move(rec));
     lines.push_back(line_no);
-    if (v.back().id.empty()) return;  // only readings may leave the id out
-    if (ids.insert(v.size() - 1).second) [[likely]] return;
-    const auto first = lines[*ids.find(v.size() - 1)];
-    std::string reason = std::string("duplicate ") + std::string(type_id_of<R>()) + " id " + quote(v.back().id);
-    if (!v.back().participant.empty()) reason += " for participant " + quote(v.back().participant);
-    reason += " (first used on line " + std::to_string(first) + ")";
+    const R& r = v.back();
+    if (r.id.empty()) return;  // only readings may leave the id out
+    const std::size_t first = ids.insert(key_hash(r.participant, r.id), v.size() - 1, [&](std::size_t j) {
+      return v[j].id == r.id && v[j].participant == r.participant;
+    });
+    if (first == IdIndex::none) [[likely]] return;
+    std::string reason = std::string("duplicate ") + std::string(type_id_of<R>()) + " id " + quote(r.id);
+    if (!r.participant.empty()) reason += " for participant " + quote(r.participant);
+    reason += " (first used on line " + std::to_string(lines[first]) + ")";
     v.pop_back();
     lines.pop_back();
     fail(FieldRef{"id"}, std::move(reason));
@@ -739,9 +761,12 @@ class Reader {
   /// Strict: the lowest such line throws. Lenient: those records are dropped
   /// and reported (a reference to a skipped trigger fails here too).
   void resolve_references() {
-    std::unordered_set<RefKey, RefKeyHash> known;
-    known.reserve(rs_.triggers.size());
-    for (const auto& t : rs_.triggers) known.insert(RefKey{t.participant, t.id});
+    const auto& triggers = rs_.triggers;
+    auto known = [&](const std::string& participant, const std::string& id) {
+      return trigger_ids_.find(key_hash(participant, id), [&](std::size_t j) {
+               return triggers[j].id == id && triggers[j].participant == participant;
+             }) != IdIndex::none;
+    };
     std::size_t worst_line = std::numeric_limits<std::size_t>::max();
     std::string worst_reason;
     auto scan = [&](auto& records, std::vector<std::size_t>& lines) {
@@ -749,7 +774,7 @@ class Reader {
       bool any = false;
       for (std::size_t i = 0; i < records.size(); ++i) {
         const auto& r = records[i];
-        if (r.trigger.empty() || known.contains(RefKey{r.participant, r.trigger})) [[likely]] continue;
+        if (r.trigger.empty() || known(r.participant, r.trigger)) [[likely]] continue;
         std::string reason = "refers to trigger " + quote(r.trigger) + " which is not in the journal";
         if (!r.participant.empty()) reason += " (participant " + quote(r.participant) + ")";
         if (!options_.lenient) {
@@ -785,10 +810,7 @@ class Reader {
   od::parser parser_;
   RecordSet rs_;
   std::vector<std::size_t> trigger_lines_, reading_lines_, exercise_lines_, thought_lines_;
-  IdSet<Trigger> trigger_ids_ = make_id_set(rs_.triggers);
-  IdSet<Reading> reading_ids_ = make_id_set(rs_.readings);
-  IdSet<ExerciseSession> exercise_ids_ = make_id_set(rs_.exercises);
-  IdSet<ThoughtRecord> thought_ids_ = make_id_set(rs_.thought_records);
+  IdIndex trigger_ids_, reading_ids_, exercise_ids_, thought_ids_;
   std::vector<std::string_view> unknown_, unknown_nested_;
   std::vector<SkippedLine> skipped_;
 };
