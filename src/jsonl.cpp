@@ -33,7 +33,6 @@
 #include <limits>
 #include <optional>
 #include <ostream>
-#include <sstream>
 #include <string>
 #include <system_error>
 #include <utility>
