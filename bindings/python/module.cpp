@@ -8,6 +8,10 @@
 #error "CALMKIT_VERSION must be defined by the build (bindings/python/CMakeLists.txt)"
 #endif
 
+namespace calmkit::bindings {
+void register_exercises(py::module_& m);  // bindings/python/exercises.cpp
+}  // namespace calmkit::bindings
+
 PYBIND11_MODULE(_core, m) {
   m.doc() = "calmkit's compiled core; use the `calmkit` package, which re-exports it.";
   m.attr("__version__") = CALMKIT_VERSION;
@@ -15,4 +19,5 @@ PYBIND11_MODULE(_core, m) {
   calmkit::bindings::register_journal(m);
   calmkit::bindings::register_io(m);
   calmkit::bindings::register_synthetic(m);
+  calmkit::bindings::register_exercises(m);
 }

@@ -58,6 +58,29 @@ from ._core import (
 # --- synthetic data ---
 from ._core import synthetic_journal
 
+# --- exercises, guided sessions, suggestions ---
+from ._core import (
+    Exercise,
+    ExerciseFormatError,
+    ExerciseRegistry,
+    PromptStep,
+    Session,
+    SessionEvent,
+    SessionState,
+    Suggestion,
+    TimedStep,
+    breathing_pattern,
+    catalog,
+    catalog_exercise,
+    exercise_catalog_frame,
+    exercise_from_json,
+    exercise_kinds,
+    exercises_from_json,
+    exercises_to_json,
+    find_exercise,
+    suggest,
+)
+
 
 def _version() -> str:
     # The installed distribution's version when this very package is the
@@ -107,4 +130,24 @@ __all__ = [
     "write_journal",
     # synthetic data
     "synthetic_journal",
+    # exercises, guided sessions, suggestions
+    "Exercise",
+    "ExerciseFormatError",
+    "ExerciseRegistry",
+    "PromptStep",
+    "Session",
+    "SessionEvent",
+    "SessionState",
+    "Suggestion",
+    "TimedStep",
+    "breathing_pattern",
+    "catalog",
+    "catalog_exercise",
+    "exercise_catalog_frame",
+    "exercise_from_json",
+    "exercise_kinds",
+    "exercises_from_json",
+    "exercises_to_json",
+    "find_exercise",
+    "suggest",
 ]

@@ -1,0 +1,344 @@
+// Exercises, the guided-session engine and suggestions for Python.
+//
+// Vocabularies cross as their string ids ("breathing", "acute", "inhale",
+// "running"), like the record classes' categories. Steps are TimedStep or
+// PromptStep objects; the catalog is also available as a pandas DataFrame.
+#include "common.hpp"
+
+#include <calmkit/exercises.hpp>
+#include <calmkit/session.hpp>
+#include <calmkit/suggest.hpp>
+
+
+#include <cmath>
+#include <limits>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace calmkit::bindings {
+
+void register_exercises(py::module_& m);
+
+namespace {
+
+ExerciseKind kind_from_id(std::string_view id) {
+  if (auto k = exercise_kind_from_id(id)) return *k;
+  detail::throw_invalid("unknown exercise kind '" + std::string(id) + "'; valid ids: " + list_ids(exercise_kind_table));
+}
+Suits suits_from_id_checked(std::string_view id) {
+  if (auto s = suits_from_id(id)) return *s;
+  detail::throw_invalid("unknown suits value '" + std::string(id) + "'; valid ids: " + list_ids(suits_table));
+}
+BreathPhase phase_from_id(std::string_view id) {
+  if (auto p = breath_phase_from_id(id)) return *p;
+  detail::throw_invalid("unknown breathing phase '" + std::string(id) + "'; valid ids: " +
+                        list_ids(breath_phase_table));
+}
+
+Repeat make_repeat(std::optional<int> repeats, std::optional<double> total_seconds, int default_count) {
+  if (repeats && total_seconds) detail::throw_invalid("give either repeats or total_seconds, not both");
+  if (total_seconds) return Repeat::for_seconds(*total_seconds);
+  return Repeat::times(repeats.value_or(default_count));
+}
+
+std::string fmt(double v) { return py::repr(py::float_(v)).cast<std::string>(); }
+
+std::string step_repr(const Step& s) {
+  if (const auto* t = std::get_if<TimedStep>(&s)) {
+    std::string r = "TimedStep(" + fmt(t->seconds);
+    if (t->phase != BreathPhase::none) r += ", phase=" + quoted(std::string(to_id(t->phase)));
+    if (!t->cue.empty()) r += ", cue=" + quoted(t->cue);
+    return r + ")";
+  }
+  const auto& p = std::get<PromptStep>(s);
+  return "PromptStep(" + quoted(p.text) + ", answers=" + std::to_string(p.answers) + ")";
+}
+
+}  // namespace
+
+void register_exercises(py::module_& m) {
+  py::register_exception<ExerciseFormatError>(m, "ExerciseFormatError", PyExc_ValueError);
+
+  m.def(
+      "exercise_kinds",
+      [] {
+        std::vector<std::pair<std::string, std::string>> out;
+        for (const auto& e : exercise_kind_table) out.emplace_back(std::string(e.id), std::string(e.label));
+        return out;
+      },
+      "Every exercise kind as (id, label).");
+
+  py::class_<TimedStep>(m, "TimedStep", "A step that lasts `seconds` (> 0), optionally a breathing phase.")
+      .def(py::init([](double seconds, const std::string& phase, std::string cue) {
+             return TimedStep{seconds, phase_from_id(phase), std::move(cue)};
+           }),
+           py::arg("seconds"), py::arg("phase") = "none", py::arg("cue") = "")
+      .def_readwrite("seconds", &TimedStep::seconds, "Duration in seconds, > 0.")
+      .def_property(
+          "phase", [](const TimedStep& t) { return std::string(to_id(t.phase)); },
+          [](TimedStep& t, const std::string& p) { t.phase = phase_from_id(p); },
+          "'none', 'inhale', 'hold_in', 'exhale' or 'hold_out'.")
+      .def_readwrite("cue", &TimedStep::cue)
+      .def(
+          "__eq__", [](const TimedStep& a, const TimedStep& b) { return a == b; }, py::is_operator(),
+          py::arg("other"))
+      .def("__repr__", [](const TimedStep& t) { return step_repr(t); });
+
+  py::class_<PromptStep>(m, "PromptStep", "A question the person answers `answers` times (>= 1).")
+      .def(py::init([](std::string text, int answers) { return PromptStep{std::move(text), answers}; }),
+           py::arg("text"), py::arg("answers") = 1)
+      .def_readwrite("text", &PromptStep::text)
+      .def_readwrite("answers", &PromptStep::answers)
+      .def(
+          "__eq__", [](const PromptStep& a, const PromptStep& b) { return a == b; }, py::is_operator(),
+          py::arg("other"))
+      .def("__repr__", [](const PromptStep& p) { return step_repr(p); });
+
+  py::class_<Exercise>(m, "Exercise",
+                       "A self-soothing exercise: one cycle of steps, repeated `repeats` times or until "
+                       "`total_seconds` (rounded up to whole cycles). Validated on construction.")
+      .def(py::init([](std::string id, std::string name, const std::string& kind, std::vector<Step> steps,
+                       const std::string& suits, std::string instructions, std::vector<std::string> sources,
+                       std::optional<int> repeats, std::optional<double> total_seconds) {
+             Exercise e{std::move(id), std::move(name), kind_from_id(kind), suits_from_id_checked(suits),
+                        std::move(instructions), std::move(sources), std::move(steps),
+                        make_repeat(repeats, total_seconds, 1)};
+             validate(e);
+             return e;
+           }),
+           py::kw_only(), py::arg("id"), py::arg("name"), py::arg("kind"), py::arg("steps"), py::arg("suits") = "both",
+           py::arg("instructions") = "", py::arg("sources") = std::vector<std::string>{},
+           py::arg("repeats") = py::none(), py::arg("total_seconds") = py::none())
+      .def_readwrite("id", &Exercise::id)
+      .def_readwrite("name", &Exercise::name)
+      .def_property(
+          "kind", [](const Exercise& e) { return std::string(to_id(e.kind)); },
+          [](Exercise& e, const std::string& k) { e.kind = kind_from_id(k); })
+      .def_property(
+          "suits", [](const Exercise& e) { return std::string(to_id(e.suits)); },
+          [](Exercise& e, const std::string& s) { e.suits = suits_from_id_checked(s); },
+          "'acute', 'daily' or 'both'.")
+      .def_readwrite("instructions", &Exercise::instructions)
+      .def_readwrite("sources", &Exercise::sources, "Seed files describing it.")
+      .def_readwrite("steps", &Exercise::steps, "One cycle: TimedStep and PromptStep objects.")
+      .def_property(
+          "repeats",
+          [](const Exercise& e) -> std::optional<int> {
+            if (e.repeat.total_seconds) return std::nullopt;
+            return e.repeat.count;
+          },
+          [](Exercise& e, int n) { e.repeat = Repeat::times(n); }, "Cycles, or None when total_seconds is set.")
+      .def_property(
+          "total_seconds", [](const Exercise& e) { return e.repeat.total_seconds; },
+          [](Exercise& e, std::optional<double> s) {
+            e.repeat = s ? Repeat::for_seconds(*s) : Repeat::times(1);
+          },
+          "Total duration in seconds, or None when repeats is set.")
+      .def("cycles", &Exercise::cycles, "Cycles a session runs (a total rounds up to whole cycles).")
+      .def("cycle_seconds", &Exercise::cycle_seconds, "Seconds of one cycle's timed steps.")
+      .def("duration_seconds", &Exercise::duration_seconds, "Seconds of a session, or None with prompts.")
+      .def("has_prompts", &Exercise::has_prompts)
+      .def("validate", [](const Exercise& e) { validate(e); }, "Raises ValueError naming the broken field.")
+      .def("to_json", [](const Exercise& e) { return to_json(e); })
+      .def(
+          "__eq__", [](const Exercise& a, const Exercise& b) { return a == b; }, py::is_operator(),
+          py::arg("other"))
+      .def("__repr__", [](const Exercise& e) {
+        return "Exercise(" + quoted(e.id) + ", " + quoted(e.name) + ", kind=" + quoted(std::string(to_id(e.kind))) +
+               ", steps=" + std::to_string(e.steps.size()) + ", cycles=" + std::to_string(e.cycles()) + ")";
+      });
+
+  m.def(
+      "catalog", [] { return std::vector<Exercise>(catalog().begin(), catalog().end()); },
+      "The built-in exercises, in catalog order.");
+  m.def(
+      "find_exercise",
+      [](const std::string& id) -> std::optional<Exercise> {
+        if (const auto* e = find_exercise(id)) return *e;
+        return std::nullopt;
+      },
+      py::arg("id"), "A catalog exercise by id, or None.");
+  m.def(
+      "catalog_exercise", [](const std::string& id) { return catalog_exercise(id); }, py::arg("id"),
+      "A catalog exercise by id; IndexError when unknown.");
+  m.def(
+      "breathing_pattern",
+      [](std::string id, std::string name, double inhale, double hold_in, double exhale, double hold_out,
+         std::optional<int> repeats, std::optional<double> total_seconds) {
+        return breathing_pattern(std::move(id), std::move(name), inhale, hold_in, exhale, hold_out,
+                                 make_repeat(repeats, total_seconds, 4));
+      },
+      py::arg("id"), py::arg("name"), py::arg("inhale"), py::arg("hold_in"), py::arg("exhale"),
+      py::arg("hold_out"), py::arg("repeats") = py::none(), py::arg("total_seconds") = py::none(),
+      "A breathing exercise from counts in seconds (0 leaves a phase out); 4 cycles unless told.");
+  m.def(
+      "exercises_to_json", [](const std::vector<Exercise>& v) { return to_json(std::span<const Exercise>(v)); },
+      py::arg("exercises"), "A JSON array of definitions.");
+  m.def("exercise_from_json", &exercise_from_json, py::arg("text"),
+        "Parses one definition; raises ExerciseFormatError naming the field.");
+  m.def("exercises_from_json", &exercises_from_json, py::arg("text"),
+        "Parses a JSON array of definitions; raises ExerciseFormatError naming the field.");
+  m.def(
+      "exercise_catalog_frame",
+      [] {
+        py::list id, name, kind, suits, steps, cycles, duration, prompts, sources, instructions;
+        for (const auto& e : catalog()) {
+          id.append(e.id);
+          name.append(e.name);
+          kind.append(std::string(to_id(e.kind)));
+          suits.append(std::string(to_id(e.suits)));
+          steps.append(e.steps.size());
+          cycles.append(e.cycles());
+          const auto d = e.duration_seconds();
+          duration.append(d ? *d : std::numeric_limits<double>::quiet_NaN());
+          prompts.append(e.has_prompts());
+          std::string s;
+          for (const auto& src : e.sources) s += (s.empty() ? "" : ",") + src;
+          sources.append(s);
+          instructions.append(e.instructions);
+        }
+        py::dict cols;
+        cols["id"] = id;
+        cols["name"] = name;
+        cols["kind"] = kind;
+        cols["suits"] = suits;
+        cols["steps"] = steps;
+        cols["cycles"] = cycles;
+        cols["duration_seconds"] = duration;
+        cols["has_prompts"] = prompts;
+        cols["sources"] = sources;
+        cols["instructions"] = instructions;
+        return py::module_::import("pandas").attr("DataFrame")(cols);
+      },
+      "The catalog as a pandas DataFrame, one row per exercise (duration_seconds is NaN with prompts).");
+
+  py::class_<ExerciseRegistry>(m, "ExerciseRegistry", "The catalog plus custom exercises, ids unique.")
+      .def(py::init([](bool with_catalog) {
+             return with_catalog ? ExerciseRegistry::with_catalog() : ExerciseRegistry();
+           }),
+           py::arg("with_catalog") = true, "Starts with the built-in catalog unless with_catalog is False.")
+      .def("add", &ExerciseRegistry::add, py::arg("exercise"), "Validates and adds; ValueError on a taken id.")
+      .def(
+          "find",
+          [](const ExerciseRegistry& r, const std::string& id) -> std::optional<Exercise> {
+            if (const auto* e = r.find(id)) return *e;
+            return std::nullopt;
+          },
+          py::arg("id"))
+      .def("get", &ExerciseRegistry::get, py::arg("id"), "IndexError when unknown.")
+      .def("all", [](const ExerciseRegistry& r) { return std::vector<Exercise>(r.all().begin(), r.all().end()); })
+      .def("__len__", &ExerciseRegistry::size)
+      .def(
+          "__contains__", [](const ExerciseRegistry& r, const std::string& id) { return r.find(id) != nullptr; },
+          py::arg("id"));
+
+  // --- the engine ---------------------------------------------------------
+  py::class_<SessionState>(m, "SessionState", "A snapshot of a session to draw.")
+      .def_property_readonly("status", [](const SessionState& s) { return std::string(to_id(s.status)); })
+      .def_readonly("step", &SessionState::step)
+      .def_readonly("steps", &SessionState::steps)
+      .def_readonly("cycle", &SessionState::cycle)
+      .def_readonly("cycles", &SessionState::cycles)
+      .def_property_readonly("phase", [](const SessionState& s) { return std::string(to_id(s.phase)); })
+      .def_readonly("text", &SessionState::text)
+      .def_readonly("prompt", &SessionState::prompt)
+      .def_readonly("waiting_for_answer", &SessionState::waiting_for_answer)
+      .def_readonly("answers_given", &SessionState::answers_given)
+      .def_readonly("answers_needed", &SessionState::answers_needed)
+      .def_readonly("seconds_left", &SessionState::seconds_left)
+      .def_readonly("step_progress", &SessionState::step_progress)
+      .def_readonly("session_progress", &SessionState::session_progress)
+      .def_readonly("elapsed_seconds", &SessionState::elapsed_seconds)
+      .def_readonly("paused_seconds", &SessionState::paused_seconds)
+      .def_readonly("suspended", &SessionState::suspended)
+      .def("__repr__", [](const SessionState& s) {
+        return "SessionState(" + std::string(to_id(s.status)) + ", step " + std::to_string(s.step) + ", cycle " +
+               std::to_string(s.cycle) + "/" + std::to_string(s.cycles) + ", " + std::string(to_id(s.phase)) +
+               ", " + fmt(s.seconds_left) + " s left)";
+      });
+
+  py::class_<SessionEvent>(m, "SessionEvent", "Something that happened, stamped with its clock time.")
+      .def_property_readonly("type", [](const SessionEvent& e) { return std::string(to_id(e.type)); })
+      .def_readonly("at", &SessionEvent::at)
+      .def_readonly("step", &SessionEvent::step)
+      .def_readonly("cycle", &SessionEvent::cycle)
+      .def_property_readonly("phase", [](const SessionEvent& e) { return std::string(to_id(e.phase)); })
+      .def_readonly("text", &SessionEvent::text)
+      .def("__repr__", [](const SessionEvent& e) {
+        return "SessionEvent(" + std::string(to_id(e.type)) + ", at=" + fmt(e.at) + ", step=" +
+               std::to_string(e.step) + ", cycle=" + std::to_string(e.cycle) + ")";
+      });
+
+  py::class_<Session>(m, "Session",
+                      "A guided session driven by your monotonic clock in seconds (e.g. time.monotonic()). "
+                      "No threads, no sleeps: call update(now) as often as you redraw.")
+      .def(py::init([](const Exercise& e, double max_gap_seconds) {
+             return Session(e, SessionOptions{max_gap_seconds});
+           }),
+           py::arg("exercise"), py::arg("max_gap_seconds") = 5.0)
+      .def("start", &Session::start, py::arg("now"))
+      .def("update", &Session::update, py::arg("now"))
+      .def_property_readonly("state", &Session::state)
+      .def("pause", &Session::pause, py::arg("now"))
+      .def("resume", &Session::resume, py::arg("now"))
+      .def("skip", &Session::skip, py::arg("now"))
+      .def("answer", &Session::answer, py::arg("now"), py::arg("text"))
+      .def("abort", &Session::abort, py::arg("now"))
+      .def("poll_events", &Session::poll_events)
+      .def(
+          "finish",
+          [](Session& s, double now, std::string id, Instant started_at, std::string participant,
+             std::optional<long long> intensity_before, std::optional<long long> intensity_after,
+             std::string trigger) {
+            SessionRecordInfo info;
+            info.participant = std::move(participant);
+            info.id = std::move(id);
+            info.started_at = started_at;
+            info.intensity_before = optional_bounded<Intensity>(intensity_before, "intensity_before");
+            info.intensity_after = optional_bounded<Intensity>(intensity_after, "intensity_after");
+            info.trigger = std::move(trigger);
+            return s.finish(now, info);
+          },
+          py::arg("now"), py::arg("id"), py::arg("started_at"), py::arg("participant") = "",
+          py::arg("intensity_before") = py::none(), py::arg("intensity_after") = py::none(),
+          py::arg("trigger") = "",
+          "The journal's ExerciseSession record; a running session is aborted at `now` first.")
+      .def_property_readonly("exercise", &Session::exercise)
+      .def_property_readonly("status", [](const Session& s) { return std::string(to_id(s.status())); })
+      .def_property_readonly("responses", &Session::responses)
+      .def_property_readonly("skipped_steps", &Session::skipped_steps);
+
+  // --- suggestions ----------------------------------------------------------
+  py::class_<Suggestion>(m, "Suggestion", "One ranked exercise and why.")
+      .def_readonly("exercise", &Suggestion::exercise)
+      .def_readonly("name", &Suggestion::name)
+      .def_property_readonly("kind", [](const Suggestion& s) { return std::string(to_id(s.kind)); })
+      .def_readonly("score", &Suggestion::score)
+      .def_readonly("base", &Suggestion::base)
+      .def_readonly("suits_bonus", &Suggestion::suits_bonus)
+      .def_readonly("rated_sessions", &Suggestion::rated_sessions)
+      .def_readonly("mean_drop", &Suggestion::mean_drop)
+      .def_readonly("reason", &Suggestion::reason)
+      .def("__repr__", [](const Suggestion& s) {
+        return "Suggestion(" + quoted(s.exercise) + ", score=" + fmt(s.score) + ")";
+      });
+
+  m.def(
+      "suggest",
+      [](long long intensity, const Journal& journal, const std::string& participant,
+         std::optional<std::vector<Exercise>> exercises, int min_sessions, double history_weight,
+         std::size_t limit) {
+        const auto now = bounded_from_int<Intensity>(intensity, "intensity");
+        const SuggestOptions opt{min_sessions, history_weight, limit};
+        if (exercises) return suggest(now, journal, participant, std::span<const Exercise>(*exercises), opt);
+        return suggest(now, journal, participant, catalog(), opt);
+      },
+      py::arg("intensity"), py::arg("journal"), py::arg("participant") = "", py::arg("exercises") = py::none(),
+      py::arg("min_sessions") = 3, py::arg("history_weight") = 1.0, py::arg("limit") = 0,
+      "Exercises ranked for distress `intensity` (0-10) and this person's history (see docs/exercises.md).");
+}
+
+}  // namespace calmkit::bindings
