@@ -10,6 +10,7 @@
 
 namespace calmkit::bindings {
 void register_exercises(py::module_& m);  // bindings/python/exercises.cpp
+void register_metrics(py::module_& m);    // bindings/python/metrics.cpp
 }  // namespace calmkit::bindings
 
 PYBIND11_MODULE(_core, m) {
@@ -20,4 +21,5 @@ PYBIND11_MODULE(_core, m) {
   calmkit::bindings::register_io(m);
   calmkit::bindings::register_synthetic(m);
   calmkit::bindings::register_exercises(m);
+  calmkit::bindings::register_metrics(m);
 }

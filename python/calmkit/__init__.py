@@ -58,6 +58,27 @@ from ._core import (
 # --- synthetic data ---
 from ._core import synthetic_journal
 
+# --- progress metrics (DataFrames) ---
+from .metrics import (
+    Cohort,
+    cohort,
+    cohort_from_arrays,
+    time_to_calm,
+    time_to_calm_summary,
+    km_curve,
+    trigger_frequency,
+    trigger_trend,
+    peak_intensity,
+    peak_trend,
+    exercise_effectiveness,
+    thought_record_summary,
+    distortion_frequency,
+    window_of_uncertainty,
+    practice_consistency,
+    practice_streaks,
+    affect_dynamics,
+)
+
 # --- exercises, guided sessions, suggestions ---
 from ._core import (
     Exercise,
@@ -130,6 +151,24 @@ __all__ = [
     "write_journal",
     # synthetic data
     "synthetic_journal",
+    # progress metrics
+    "Cohort",
+    "cohort",
+    "cohort_from_arrays",
+    "time_to_calm",
+    "time_to_calm_summary",
+    "km_curve",
+    "trigger_frequency",
+    "trigger_trend",
+    "peak_intensity",
+    "peak_trend",
+    "exercise_effectiveness",
+    "thought_record_summary",
+    "distortion_frequency",
+    "window_of_uncertainty",
+    "practice_consistency",
+    "practice_streaks",
+    "affect_dynamics",
     # exercises, guided sessions, suggestions
     "Exercise",
     "ExerciseFormatError",

@@ -500,3 +500,70 @@ def suggest(
     history_weight: float = 1.0,
     limit: int = 0,
 ) -> list[Suggestion]: ...
+
+# --- progress metrics (bindings/python/metrics.cpp) ------------------------------
+
+import numpy
+
+_Arrays = dict[str, numpy.ndarray]
+
+class Cohort:
+    """A cohort as columns: the input of every metric."""
+
+    def __init__(self, journal: Journal) -> None: ...
+    @property
+    def participants(self) -> list[str]: ...
+    @property
+    def trigger_ids(self) -> list[str]: ...
+    @property
+    def exercise_names(self) -> list[str]: ...
+    @property
+    def n_triggers(self) -> int: ...
+    @property
+    def n_readings(self) -> int: ...
+    def __repr__(self) -> str: ...
+
+def cohort_from_arrays(
+    participants: list[str],
+    trigger_participant: object,
+    trigger_time_us: object,
+    trigger_offset_min: object,
+    trigger_intensity: object,
+    trigger_category: object,
+    reading_participant: object,
+    reading_time_us: object,
+    reading_offset_min: object,
+    reading_intensity: object,
+    reading_trigger: object,
+    *,
+    trigger_acted_on_urge: object = None,
+    trigger_acted_after_minutes: object = None,
+) -> Cohort:
+    """Triggers and readings from NumPy arrays (one copy each); rows need not be sorted."""
+
+def _metric_episodes(cohort: Cohort, threshold: int, window_hours: float) -> _Arrays: ...
+def _metric_time_to_calm_summary(
+    cohort: Cohort,
+    threshold: int,
+    window_hours: float,
+    by_participant: bool,
+    period: str | None,
+    by_category: bool,
+    tz: str | None,
+    confidence: float,
+    curves: bool,
+) -> _Arrays: ...
+def _metric_trigger_frequency(cohort: Cohort, period: str, split: str, tz: str | None) -> _Arrays: ...
+def _metric_trigger_trend(cohort: Cohort, k: int, tz: str | None, confidence: float) -> _Arrays: ...
+def _metric_peak_trend(cohort: Cohort, threshold: int, window_hours: float, confidence: float) -> _Arrays: ...
+def _metric_exercise_effectiveness(
+    cohort: Cohort, threshold: int, window_hours: float, by_participant: bool
+) -> _Arrays: ...
+def _metric_thought_record_summary(cohort: Cohort, min_alternatives: int) -> _Arrays: ...
+def _metric_distortion_frequency(cohort: Cohort) -> _Arrays: ...
+def _metric_window_of_uncertainty(cohort: Cohort, by_week: bool, tz: str | None) -> _Arrays: ...
+def _metric_practice_consistency(cohort: Cohort, tz: str | None) -> _Arrays: ...
+def _metric_practice_streaks(cohort: Cohort, tz: str | None) -> _Arrays: ...
+def _metric_affect_dynamics(
+    cohort: Cohort, acute_change: int, max_gap_hours: float | None, tz: str | None
+) -> _Arrays: ...

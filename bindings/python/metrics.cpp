@@ -1,0 +1,400 @@
+// Progress metrics: `Cohort` (the columnar input) and one `metric_*` function
+// per metric, each returning a dict of NumPy arrays (moved out of the C++
+// vectors, no copy and no per-row Python object). python/calmkit/metrics.py
+// turns them into DataFrames.
+#include "common.hpp"
+
+#include <calmkit/metrics.hpp>
+
+#include <pybind11/numpy.h>
+
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace calmkit::bindings {
+
+namespace {
+
+namespace mx = calmkit::metrics;
+
+/// A vector handed to NumPy without copying: the array owns it through a capsule.
+template <class T>
+py::array_t<T> to_numpy(std::vector<T>&& v) {
+  auto* owned = new std::vector<T>(std::move(v));
+  py::capsule owner(owned, [](void* p) { delete static_cast<std::vector<T>*>(p); });
+  return py::array_t<T>({static_cast<py::ssize_t>(owned->size())}, {static_cast<py::ssize_t>(sizeof(T))},
+                        owned->data(), owner);
+}
+
+/// A 1-D NumPy array (any numeric dtype, cast when needed) -> vector, in one copy.
+template <class T>
+std::vector<T> from_numpy(const py::handle& h, const char* field) {
+  auto a = py::array_t<T, py::array::c_style | py::array::forcecast>::ensure(h);
+  if (!a) throw py::type_error(std::string("Cohort.from_arrays: '") + field + "' must be array-like of numbers");
+  if (a.ndim() != 1) throw py::value_error(std::string("Cohort.from_arrays: '") + field + "' must be 1-D");
+  return std::vector<T>(a.data(), a.data() + a.size());
+}
+
+mx::LocalCalendar calendar(const std::optional<std::string>& tz) {
+  if (!tz) return {};
+  return mx::LocalCalendar(PosixTimeZone(*tz));
+}
+
+std::optional<mx::Period> period_from(const std::optional<std::string>& p) {
+  if (!p) return std::nullopt;
+  if (*p == "day") return mx::Period::day;
+  if (*p == "week") return mx::Period::week;
+  if (*p == "month") return mx::Period::month;
+  detail::throw_invalid("period must be 'day', 'week' or 'month', got '" + *p + "'");
+}
+
+mx::EpisodeOptions episode_options(int threshold, double window_hours) {
+  mx::EpisodeOptions o{threshold, window_hours};
+  o.check();
+  return o;
+}
+
+}  // namespace
+
+void register_metrics(py::module_& m) {
+  py::class_<mx::CohortColumns> cohort(m, "Cohort",
+                                "A cohort as columns: the input of every metric. Build it once from a Journal "
+                                "(or from NumPy arrays) and pass it to many metrics.");
+  cohort.def(py::init([](const Journal& j) { return mx::CohortColumns::from_journal(j); }), py::arg("journal"),
+           "One pass over a Journal.");
+  m.def(
+          "cohort_from_arrays",
+          [](std::vector<std::string> participants, const py::handle& trigger_participant,
+             const py::handle& trigger_time_us, const py::handle& trigger_offset_min,
+             const py::handle& trigger_intensity, const py::handle& trigger_category,
+             const py::handle& reading_participant, const py::handle& reading_time_us,
+             const py::handle& reading_offset_min, const py::handle& reading_intensity,
+             const py::handle& reading_trigger, const py::object& trigger_acted_on_urge,
+             const py::object& trigger_acted_after_minutes) {
+            mx::CohortColumns c;
+            c.participants = std::move(participants);
+            auto& t = c.triggers;
+            t.participant = from_numpy<std::int32_t>(trigger_participant, "trigger_participant");
+            t.utc_us = from_numpy<std::int64_t>(trigger_time_us, "trigger_time_us");
+            t.offset_min = from_numpy<std::int16_t>(trigger_offset_min, "trigger_offset_min");
+            t.intensity = from_numpy<std::int8_t>(trigger_intensity, "trigger_intensity");
+            t.category = from_numpy<std::uint8_t>(trigger_category, "trigger_category");
+            t.acted_on_urge = trigger_acted_on_urge.is_none()
+                                  ? std::vector<std::int8_t>(t.size(), -1)
+                                  : from_numpy<std::int8_t>(trigger_acted_on_urge, "trigger_acted_on_urge");
+            t.acted_after_minutes = trigger_acted_after_minutes.is_none()
+                                        ? std::vector<double>(t.size(), mx::nan_value)
+                                        : from_numpy<double>(trigger_acted_after_minutes, "trigger_acted_after_minutes");
+            auto& r = c.readings;
+            r.participant = from_numpy<std::int32_t>(reading_participant, "reading_participant");
+            r.utc_us = from_numpy<std::int64_t>(reading_time_us, "reading_time_us");
+            r.offset_min = from_numpy<std::int16_t>(reading_offset_min, "reading_offset_min");
+            r.intensity = from_numpy<std::int8_t>(reading_intensity, "reading_intensity");
+            r.trigger = from_numpy<std::int32_t>(reading_trigger, "reading_trigger");
+            c.thoughts.distortion_offsets = {0};
+            {
+              py::gil_scoped_release release;
+              c.prepare();
+            }
+            return c;
+          },
+          py::arg("participants"), py::arg("trigger_participant"), py::arg("trigger_time_us"),
+          py::arg("trigger_offset_min"), py::arg("trigger_intensity"), py::arg("trigger_category"),
+          py::arg("reading_participant"), py::arg("reading_time_us"), py::arg("reading_offset_min"),
+          py::arg("reading_intensity"), py::arg("reading_trigger"), py::kw_only(),
+          py::arg("trigger_acted_on_urge") = py::none(), py::arg("trigger_acted_after_minutes") = py::none(),
+          "Triggers and readings straight from NumPy arrays (one copy each, no per-row objects). Participant "
+          "codes index `participants`; times are UTC microseconds; offsets minutes; categories the index in "
+          "trigger_categories(); reading_trigger is a trigger row or -1. Rows need not be sorted. "
+          "ValueError names the table, row and field of bad input.");
+  cohort.def_property_readonly("participants", [](const mx::CohortColumns& c) { return c.participants; })
+      .def_property_readonly("trigger_ids", [](const mx::CohortColumns& c) { return c.trigger_ids; })
+      .def_property_readonly("exercise_names", [](const mx::CohortColumns& c) { return c.exercise_names; })
+      .def_property_readonly("n_triggers", [](const mx::CohortColumns& c) { return c.triggers.size(); })
+      .def_property_readonly("n_readings", [](const mx::CohortColumns& c) { return c.readings.size(); })
+      .def("__repr__", [](const mx::CohortColumns& c) {
+        return "Cohort(participants=" + std::to_string(c.participants.size()) +
+               ", triggers=" + std::to_string(c.triggers.size()) +
+               ", readings=" + std::to_string(c.readings.size()) + ")";
+      });
+
+  m.def(
+      "_metric_episodes",
+      [](const mx::CohortColumns& c, int threshold, double window_hours) {
+        const auto o = episode_options(threshold, window_hours);
+        mx::EpisodeTable e;
+        {
+          py::gil_scoped_release release;
+          e = mx::episodes(c, o);
+        }
+        const auto& t = c.triggers;
+        py::dict d;
+        d["participant"] = to_numpy(std::vector<std::int32_t>(t.participant));
+        d["onset_us"] = to_numpy(std::vector<std::int64_t>(t.utc_us));
+        d["offset_min"] = to_numpy(std::vector<std::int16_t>(t.offset_min));
+        d["category"] = to_numpy(std::vector<std::uint8_t>(t.category));
+        d["onset_intensity"] = to_numpy(std::vector<std::int8_t>(t.intensity));
+        d["peak_intensity"] = to_numpy(std::move(e.peak_intensity));
+        d["observations"] = to_numpy(std::move(e.observations));
+        d["minutes"] = to_numpy(std::move(e.minutes));
+        d["calmed"] = to_numpy(std::move(e.calmed));
+        d["with_exercise"] = to_numpy(std::move(e.with_exercise));
+        return d;
+      },
+      py::arg("cohort"), py::arg("threshold"), py::arg("window_hours"),
+      "Episodes and time-to-calm, one entry per trigger row: dict of NumPy arrays.");
+
+  m.def(
+      "_metric_time_to_calm_summary",
+      [](const mx::CohortColumns& c, int threshold, double window_hours, bool by_participant,
+         std::optional<std::string> period, bool by_category, std::optional<std::string> tz, double confidence,
+         bool curves) {
+        const auto o = episode_options(threshold, window_hours);
+        const auto cal = calendar(tz);
+        const mx::GroupBy by{by_participant, period_from(period), by_category};
+        py::dict d;
+        auto keys = [&d](mx::TimeToCalmSummary& s, const char* prefix) {
+          const std::string p(prefix);
+          d[(p + "participant").c_str()] = to_numpy(std::move(s.participant));
+          d[(p + "period_start").c_str()] = to_numpy(std::move(s.period_start));
+          d[(p + "category").c_str()] = to_numpy(std::move(s.category));
+          d[(p + "episodes").c_str()] = to_numpy(std::move(s.episodes));
+          d[(p + "calmed").c_str()] = to_numpy(std::move(s.calmed));
+          d[(p + "censored").c_str()] = to_numpy(std::move(s.censored));
+          d[(p + "median_minutes").c_str()] = to_numpy(std::move(s.median_minutes));
+          d[(p + "ci_low").c_str()] = to_numpy(std::move(s.ci_low));
+          d[(p + "ci_high").c_str()] = to_numpy(std::move(s.ci_high));
+        };
+        if (!curves) {
+          mx::TimeToCalmSummary s;
+          {
+            py::gil_scoped_release release;
+            s = mx::time_to_calm_summary(c, mx::episodes(c, o), by, cal, confidence);
+          }
+          keys(s, "");
+          return d;
+        }
+        mx::GroupedCurves g;
+        {
+          py::gil_scoped_release release;
+          g = mx::km_curves(c, mx::episodes(c, o), by, cal, confidence);
+        }
+        keys(g.groups, "group_");
+        d["group"] = to_numpy(std::move(g.group));
+        d["minutes"] = to_numpy(std::move(g.steps.time));
+        d["at_risk"] = to_numpy(std::move(g.steps.at_risk));
+        d["events"] = to_numpy(std::move(g.steps.events));
+        d["censored"] = to_numpy(std::move(g.steps.censored));
+        d["survival"] = to_numpy(std::move(g.steps.survival));
+        d["ci_low"] = to_numpy(std::move(g.steps.low));
+        d["ci_high"] = to_numpy(std::move(g.steps.high));
+        return d;
+      },
+      py::arg("cohort"), py::arg("threshold"), py::arg("window_hours"), py::arg("by_participant"), py::arg("period"),
+      py::arg("by_category"), py::arg("tz"), py::arg("confidence"), py::arg("curves"),
+      "Kaplan-Meier summary per group (or the stacked curves when curves=True): dict of NumPy arrays.");
+
+  m.def(
+      "_metric_trigger_frequency",
+      [](const mx::CohortColumns& c, const std::string& period, const std::string& split,
+         std::optional<std::string> tz) {
+        const auto cal = calendar(tz);
+        const auto p = *period_from(period);
+        mx::Split s = mx::Split::none;
+        if (split == "category") s = mx::Split::category;
+        else if (split == "group") s = mx::Split::group;
+        else if (split != "none") detail::throw_invalid("split must be 'none', 'category' or 'group'");
+        mx::FrequencyTable f;
+        {
+          py::gil_scoped_release release;
+          f = mx::trigger_frequency(c, p, s, cal);
+        }
+        py::dict d;
+        d["participant"] = to_numpy(std::move(f.participant));
+        d["period_start"] = to_numpy(std::move(f.period_start));
+        d["split"] = to_numpy(std::move(f.split));
+        d["count"] = to_numpy(std::move(f.count));
+        return d;
+      },
+      py::arg("cohort"), py::arg("period"), py::arg("split"), py::arg("tz"),
+      "Zero-filled trigger counts per participant and period: dict of NumPy arrays.");
+
+  m.def(
+      "_metric_trigger_trend",
+      [](const mx::CohortColumns& c, int k, std::optional<std::string> tz, double confidence) {
+        const auto cal = calendar(tz);
+        mx::TrendTable t;
+        {
+          py::gil_scoped_release release;
+          t = mx::trigger_trend(c, k, cal, confidence);
+        }
+        py::dict d;
+        d["participant"] = to_numpy(std::move(t.participant));
+        d["last_k_count"] = to_numpy(std::move(t.last_k_count));
+        d["prev_k_count"] = to_numpy(std::move(t.prev_k_count));
+        d["rate_ratio"] = to_numpy(std::move(t.rate_ratio));
+        d["rr_ci_low"] = to_numpy(std::move(t.rr_ci_low));
+        d["rr_ci_high"] = to_numpy(std::move(t.rr_ci_high));
+        d["slope_per_week"] = to_numpy(std::move(t.slope_per_week));
+        d["slope_se"] = to_numpy(std::move(t.slope_se));
+        d["slope_ci_low"] = to_numpy(std::move(t.slope_ci_low));
+        d["slope_ci_high"] = to_numpy(std::move(t.slope_ci_high));
+        d["weekly_change_pct"] = to_numpy(std::move(t.weekly_change_pct));
+        d["weeks"] = to_numpy(std::move(t.weeks));
+        return d;
+      },
+      py::arg("cohort"), py::arg("k"), py::arg("tz"), py::arg("confidence"),
+      "Rate ratio of the last k weeks to the k before, and the Poisson slope: dict of NumPy arrays.");
+
+  m.def(
+      "_metric_peak_trend",
+      [](const mx::CohortColumns& c, int threshold, double window_hours, double confidence) {
+        const auto o = episode_options(threshold, window_hours);
+        mx::PeakTrendTable t;
+        {
+          py::gil_scoped_release release;
+          t = mx::peak_trend(c, mx::episodes(c, o), confidence);
+        }
+        py::dict d;
+        d["participant"] = to_numpy(std::move(t.participant));
+        d["episodes"] = to_numpy(std::move(t.episodes));
+        d["mean_peak"] = to_numpy(std::move(t.mean_peak));
+        d["slope_per_week"] = to_numpy(std::move(t.slope_per_week));
+        d["slope_se"] = to_numpy(std::move(t.slope_se));
+        d["slope_ci_low"] = to_numpy(std::move(t.slope_ci_low));
+        d["slope_ci_high"] = to_numpy(std::move(t.slope_ci_high));
+        return d;
+      },
+      py::arg("cohort"), py::arg("threshold"), py::arg("window_hours"), py::arg("confidence"),
+      "Least-squares trend of peak intensity per week: dict of NumPy arrays.");
+
+  m.def(
+      "_metric_exercise_effectiveness",
+      [](const mx::CohortColumns& c, int threshold, double window_hours, bool by_participant) {
+        const auto o = episode_options(threshold, window_hours);
+        mx::ExerciseEffectTable t;
+        {
+          py::gil_scoped_release release;
+          t = mx::exercise_effectiveness(c, mx::episodes(c, o), by_participant);
+        }
+        py::dict d;
+        d["participant"] = to_numpy(std::move(t.participant));
+        d["exercise"] = to_numpy(std::move(t.exercise));
+        d["sessions"] = to_numpy(std::move(t.sessions));
+        d["rated"] = to_numpy(std::move(t.rated));
+        d["mean_change"] = to_numpy(std::move(t.mean_change));
+        d["median_change"] = to_numpy(std::move(t.median_change));
+        d["episodes_with"] = to_numpy(std::move(t.episodes_with));
+        d["median_minutes_with"] = to_numpy(std::move(t.median_minutes_with));
+        d["episodes_without"] = to_numpy(std::move(t.episodes_without));
+        d["median_minutes_without"] = to_numpy(std::move(t.median_minutes_without));
+        return d;
+      },
+      py::arg("cohort"), py::arg("threshold"), py::arg("window_hours"), py::arg("by_participant"),
+      "Exercise effectiveness per exercise id: dict of NumPy arrays.");
+
+  m.def(
+      "_metric_thought_record_summary",
+      [](const mx::CohortColumns& c, int min_alternatives) {
+        auto t = mx::thought_record_summary(c, min_alternatives);
+        py::dict d;
+        d["participant"] = to_numpy(std::move(t.participant));
+        d["records"] = to_numpy(std::move(t.records));
+        d["belief_rated"] = to_numpy(std::move(t.belief_rated));
+        d["mean_belief_change"] = to_numpy(std::move(t.mean_belief_change));
+        d["median_belief_change"] = to_numpy(std::move(t.median_belief_change));
+        d["emotion_rated"] = to_numpy(std::move(t.emotion_rated));
+        d["mean_emotion_change"] = to_numpy(std::move(t.mean_emotion_change));
+        d["share_min_alternatives"] = to_numpy(std::move(t.share_three_alternatives));
+        return d;
+      },
+      py::arg("cohort"), py::arg("min_alternatives"), "Thought-record changes per participant: dict of NumPy arrays.");
+
+  m.def(
+      "_metric_distortion_frequency",
+      [](const mx::CohortColumns& c) {
+        auto t = mx::distortion_frequency(c);
+        py::dict d;
+        d["participant"] = to_numpy(std::move(t.participant));
+        d["distortion"] = to_numpy(std::move(t.distortion));
+        d["count"] = to_numpy(std::move(t.count));
+        d["share"] = to_numpy(std::move(t.share));
+        return d;
+      },
+      py::arg("cohort"), "Distortion counts per participant (all 12, zero-filled): dict of NumPy arrays.");
+
+  m.def(
+      "_metric_window_of_uncertainty",
+      [](const mx::CohortColumns& c, bool by_week, std::optional<std::string> tz) {
+        const auto cal = calendar(tz);
+        auto t = mx::window_of_uncertainty(c, by_week, cal);
+        py::dict d;
+        d["participant"] = to_numpy(std::move(t.participant));
+        d["period_start"] = to_numpy(std::move(t.period_start));
+        d["triggers"] = to_numpy(std::move(t.triggers));
+        d["urge_recorded"] = to_numpy(std::move(t.urge_recorded));
+        d["not_acted"] = to_numpy(std::move(t.not_acted));
+        d["share_not_acted"] = to_numpy(std::move(t.share_not_acted));
+        d["minutes_n"] = to_numpy(std::move(t.minutes_n));
+        d["minutes_median"] = to_numpy(std::move(t.minutes_median));
+        d["minutes_q1"] = to_numpy(std::move(t.minutes_q1));
+        d["minutes_q3"] = to_numpy(std::move(t.minutes_q3));
+        return d;
+      },
+      py::arg("cohort"), py::arg("by_week"), py::arg("tz"),
+      "Window of uncertainty per participant or per ISO week: dict of NumPy arrays.");
+
+  m.def(
+      "_metric_practice_consistency",
+      [](const mx::CohortColumns& c, std::optional<std::string> tz) {
+        auto t = mx::practice_consistency(c, calendar(tz));
+        py::dict d;
+        d["participant"] = to_numpy(std::move(t.participant));
+        d["week_start"] = to_numpy(std::move(t.week_start));
+        d["practice_days"] = to_numpy(std::move(t.practice_days));
+        d["sessions"] = to_numpy(std::move(t.sessions));
+        return d;
+      },
+      py::arg("cohort"), py::arg("tz"), "Practice days per ISO week: dict of NumPy arrays.");
+
+  m.def(
+      "_metric_practice_streaks",
+      [](const mx::CohortColumns& c, std::optional<std::string> tz) {
+        auto t = mx::practice_streaks(c, calendar(tz));
+        py::dict d;
+        d["participant"] = to_numpy(std::move(t.participant));
+        d["practice_days"] = to_numpy(std::move(t.practice_days));
+        d["longest_streak"] = to_numpy(std::move(t.longest_streak));
+        d["current_streak"] = to_numpy(std::move(t.current_streak));
+        d["last_record_day"] = to_numpy(std::move(t.last_record_day));
+        return d;
+      },
+      py::arg("cohort"), py::arg("tz"), "Longest and current practice streaks: dict of NumPy arrays.");
+
+  m.def(
+      "_metric_affect_dynamics",
+      [](const mx::CohortColumns& c, int acute_change, std::optional<double> max_gap_hours,
+         std::optional<std::string> tz) {
+        mx::DynamicsOptions o;
+        o.acute_change = acute_change;
+        o.max_gap_hours = max_gap_hours ? *max_gap_hours : mx::nan_value;
+        auto t = mx::affect_dynamics(c, o, calendar(tz));
+        py::dict d;
+        d["participant"] = to_numpy(std::move(t.participant));
+        d["observations"] = to_numpy(std::move(t.observations));
+        d["pairs"] = to_numpy(std::move(t.pairs));
+        d["mssd"] = to_numpy(std::move(t.mssd));
+        d["rmssd"] = to_numpy(std::move(t.rmssd));
+        d["inertia"] = to_numpy(std::move(t.inertia));
+        d["pac"] = to_numpy(std::move(t.pac));
+        return d;
+      },
+      py::arg("cohort"), py::arg("acute_change"), py::arg("max_gap_hours"), py::arg("tz"),
+      "MSSD, RMSSD, inertia and PAC per participant: dict of NumPy arrays.");
+}
+
+}  // namespace calmkit::bindings

@@ -1,0 +1,331 @@
+"""Progress metrics as pandas DataFrames (definitions: docs/metrics.md).
+
+Every function takes a :class:`calmkit.Journal` or a :class:`calmkit.Cohort`
+(the columnar form the C++ metrics run on). Converting a journal costs one pass
+over it; build the ``Cohort`` once with :func:`cohort` when computing several
+metrics of a large journal. Numbers and times come from C++ as NumPy arrays and
+are wrapped, never converted row by row.
+
+Conventions of the returned frames:
+
+- ``participant`` and ``category`` are pandas ``Categorical`` columns;
+- instants (``onset``) are ``datetime64[us, UTC]``;
+- ``period_start`` / ``week_start`` are the first local date of the period as
+  naive ``datetime64[s]`` (midnight of that date in the person's own calendar;
+  ``.dt.date`` gives ``datetime.date`` objects). Weeks start on Monday (ISO);
+- undefined statistics are NaN.
+
+Example::
+
+    import calmkit
+    journal = calmkit.synthetic_journal(participants=3, days=56)
+    calmkit.time_to_calm_summary(journal, by=["participant", "week"])
+    calmkit.trigger_frequency(journal, period="week", tz="CET-1CEST,M3.5.0,M10.5.0/3")
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Union
+
+import numpy as np
+import pandas as pd
+
+from . import _core
+from ._core import Cohort, Journal, cohort_from_arrays
+
+Data = Union[Journal, Cohort]
+
+__all__ = [
+    "Cohort",
+    "cohort",
+    "cohort_from_arrays",
+    "time_to_calm",
+    "time_to_calm_summary",
+    "km_curve",
+    "trigger_frequency",
+    "trigger_trend",
+    "peak_intensity",
+    "peak_trend",
+    "exercise_effectiveness",
+    "thought_record_summary",
+    "distortion_frequency",
+    "window_of_uncertainty",
+    "practice_consistency",
+    "practice_streaks",
+    "affect_dynamics",
+]
+
+_CATEGORY_IDS = [c[0] for c in _core.trigger_categories()]
+_GROUP_IDS = [g[0] for g in _core.trigger_groups()]
+_DISTORTION_IDS = [d[0] for d in _core.distortions()]
+_PERIODS = ("day", "week", "month")
+
+
+def cohort(journal: Journal) -> Cohort:
+    """The columnar form of ``journal`` (one pass), reusable across metrics."""
+    return Cohort(journal)
+
+
+def _cohort(data: Data) -> Cohort:
+    if isinstance(data, Cohort):
+        return data
+    if isinstance(data, Journal):
+        return Cohort(data)
+    raise TypeError(f"expected a calmkit.Journal or calmkit.Cohort, got {type(data).__name__}")
+
+
+def _participants(c: Cohort, codes: np.ndarray) -> pd.Categorical:
+    return pd.Categorical.from_codes(codes, categories=c.participants)
+
+
+def _categories(codes: np.ndarray) -> pd.Categorical:
+    return pd.Categorical.from_codes(codes.astype(np.int16), categories=_CATEGORY_IDS)
+
+
+def _utc(us: np.ndarray) -> pd.Series:
+    return pd.Series(us.view("datetime64[us]")).dt.tz_localize("UTC")
+
+
+def _dates(days: np.ndarray) -> np.ndarray:
+    # Days since 1970-01-01 -> datetime64[s] at midnight (pandas has no [D] columns).
+    return days.astype("datetime64[D]").astype("datetime64[s]")
+
+
+def _by(by: Union[str, Iterable[str], None]) -> tuple[bool, str | None, bool]:
+    keys = [] if by is None else [by] if isinstance(by, str) else list(by)
+    allowed = {"participant", "category", *_PERIODS}
+    bad = [k for k in keys if k not in allowed]
+    if bad:
+        raise ValueError(f"unknown grouping {bad!r}; use any of {sorted(allowed)}")
+    periods = [k for k in keys if k in _PERIODS]
+    if len(periods) > 1:
+        raise ValueError(f"group by one period at most, got {periods!r}")
+    return "participant" in keys, (periods[0] if periods else None), "category" in keys
+
+
+def _summary_frame(c: Cohort, d: dict[str, np.ndarray], by_p: bool, period: str | None, by_c: bool,
+                   prefix: str = "") -> pd.DataFrame:
+    cols: dict[str, Any] = {}
+    if by_p:
+        cols["participant"] = _participants(c, d[prefix + "participant"])
+    if period:
+        cols["period_start"] = _dates(d[prefix + "period_start"])
+    if by_c:
+        cols["category"] = _categories(d[prefix + "category"])
+    for name in ("episodes", "calmed", "censored", "median_minutes", "ci_low", "ci_high"):
+        cols[name] = d[prefix + name]
+    return pd.DataFrame(cols)
+
+
+def time_to_calm(data: Data, threshold: int = 3, window_hours: float = 12) -> pd.DataFrame:
+    """One row per episode (trigger): participant, trigger_id, onset (UTC),
+    category, minutes (time-to-calm, or to censoring), calmed (False =
+    right-censored), onset_intensity, peak_intensity, observations, with_exercise.
+
+    ``threshold``: calm is intensity <= threshold (0-10). ``window_hours``:
+    unlinked readings count up to onset + window."""
+    c = _cohort(data)
+    d = _core._metric_episodes(c, threshold, window_hours)
+    ids = c.trigger_ids
+    return pd.DataFrame({
+        "participant": _participants(c, d["participant"]),
+        "trigger_id": pd.array(ids if ids else [""] * len(d["minutes"]), dtype="str"),
+        "onset": _utc(d["onset_us"]),
+        "offset_minutes": d["offset_min"],
+        "category": _categories(d["category"]),
+        "minutes": d["minutes"],
+        "calmed": d["calmed"].view(np.bool_),
+        "onset_intensity": d["onset_intensity"],
+        "peak_intensity": d["peak_intensity"],
+        "observations": d["observations"],
+        "with_exercise": d["with_exercise"].view(np.bool_),
+    })
+
+
+def time_to_calm_summary(data: Data, by: Union[str, Iterable[str], None] = "participant", threshold: int = 3,
+                         window_hours: float = 12, tz: str | None = None,
+                         confidence: float = 0.95) -> pd.DataFrame:
+    """Kaplan-Meier summary of time-to-calm per group.
+
+    ``by``: any of "participant", "week" / "month" / "day" (of the onset's
+    local date), "category", or a list of them; ``None`` or ``[]`` pools
+    everything. Columns: the keys (``period_start`` for a period), episodes,
+    calmed, censored, median_minutes, ci_low, ci_high (Brookmeyer-Crowley with
+    the log-log Greenwood band; NaN where undefined). ``tz``: a POSIX TZ rule
+    for local dates instead of each event's own offset."""
+    c = _cohort(data)
+    by_p, period, by_c = _by(by)
+    d = _core._metric_time_to_calm_summary(c, threshold, window_hours, by_p, period, by_c, tz, confidence, False)
+    return _summary_frame(c, d, by_p, period, by_c)
+
+
+def km_curve(data: Data, by: Union[str, Iterable[str], None] = "participant", threshold: int = 3,
+             window_hours: float = 12, tz: str | None = None, confidence: float = 0.95) -> pd.DataFrame:
+    """The Kaplan-Meier step function per group: the group keys, then minutes,
+    at_risk, events (calmed at that time), censored, survival (share not yet
+    calm just after that time) and its pointwise log-log band ci_low, ci_high."""
+    c = _cohort(data)
+    by_p, period, by_c = _by(by)
+    d = _core._metric_time_to_calm_summary(c, threshold, window_hours, by_p, period, by_c, tz, confidence, True)
+    groups = _summary_frame(c, d, by_p, period, by_c, prefix="group_")
+    keys = groups.drop(columns=["episodes", "calmed", "censored", "median_minutes", "ci_low", "ci_high"])
+    out = keys.iloc[d["group"]].reset_index(drop=True)
+    for name in ("minutes", "at_risk", "events", "censored", "survival", "ci_low", "ci_high"):
+        out[name] = d[name]
+    return out
+
+
+def trigger_frequency(data: Data, period: str = "week", by_category: bool = False, by_group: bool = False,
+                      tz: str | None = None) -> pd.DataFrame:
+    """Trigger counts per participant and local day / ISO week / month,
+    zero-filled from the period of the participant's first record (any type)
+    to that of their last. Columns: participant, period_start, [category],
+    [group], count. With ``by_category`` every category gets a row (zeros
+    included); with ``by_group`` (alone) every group does."""
+    if period not in _PERIODS:
+        raise ValueError(f"period must be one of {_PERIODS}, got {period!r}")
+    c = _cohort(data)
+    split = "category" if by_category else "group" if by_group else "none"
+    d = _core._metric_trigger_frequency(c, period, split, tz)
+    cols: dict[str, Any] = {
+        "participant": _participants(c, d["participant"]),
+        "period_start": _dates(d["period_start"]),
+    }
+    if by_category:
+        cols["category"] = _categories(d["split"])
+        if by_group:
+            group_of = np.array([_GROUP_IDS.index(g[2]) for g in _core.trigger_categories()], dtype=np.int16)
+            cols["group"] = pd.Categorical.from_codes(group_of[d["split"]], categories=_GROUP_IDS)
+    elif by_group:
+        cols["group"] = pd.Categorical.from_codes(d["split"], categories=_GROUP_IDS)
+    cols["count"] = d["count"]
+    return pd.DataFrame(cols)
+
+
+def trigger_trend(data: Data, k: int = 4, tz: str | None = None, confidence: float = 0.95) -> pd.DataFrame:
+    """Per participant: triggers in the last ``k`` ISO weeks of their span
+    (last_k_count) and the ``k`` before (prev_k_count); rate_ratio with the
+    exact conditional (Clopper-Pearson) interval (NaN with fewer than 2k weeks);
+    the Poisson log-linear slope of weekly counts per week with SE and Wald
+    interval, weekly_change_pct = 100 (exp(slope) - 1); weeks in the span."""
+    c = _cohort(data)
+    d = _core._metric_trigger_trend(c, k, tz, confidence)
+    cols: dict[str, Any] = {"participant": _participants(c, d.pop("participant"))}
+    cols.update(d)
+    return pd.DataFrame(cols)
+
+
+def peak_intensity(data: Data, threshold: int = 3, window_hours: float = 12) -> pd.DataFrame:
+    """Peak intensity per episode (max of the onset and its observations, 0-10)."""
+    return time_to_calm(data, threshold, window_hours)[
+        ["participant", "trigger_id", "onset", "category", "onset_intensity", "peak_intensity"]]
+
+
+def peak_trend(data: Data, threshold: int = 3, window_hours: float = 12, confidence: float = 0.95) -> pd.DataFrame:
+    """Least-squares slope of peak intensity on weeks since the first onset,
+    per participant, with SE and t interval (intensity points per week)."""
+    c = _cohort(data)
+    d = _core._metric_peak_trend(c, threshold, window_hours, confidence)
+    cols: dict[str, Any] = {"participant": _participants(c, d.pop("participant"))}
+    cols.update(d)
+    return pd.DataFrame(cols)
+
+
+def exercise_effectiveness(data: Data, threshold: int = 3, window_hours: float = 12,
+                           by_participant: bool = False) -> pd.DataFrame:
+    """Per exercise id (and participant when asked): sessions, rated (sessions
+    with both ratings), mean_change and median_change of intensity_before -
+    intensity_after, and the Kaplan-Meier median time-to-calm of episodes
+    where it was used (median_minutes_with) vs episodes with no exercise at all
+    (median_minutes_without)."""
+    c = _cohort(data)
+    d = _core._metric_exercise_effectiveness(c, threshold, window_hours, by_participant)
+    cols: dict[str, Any] = {}
+    p = d.pop("participant")
+    if by_participant:
+        cols["participant"] = _participants(c, p)
+    names = np.array(c.exercise_names, dtype=object)
+    cols["exercise"] = pd.array(names[d.pop("exercise")] if len(names) else [], dtype="str")
+    cols.update(d)
+    return pd.DataFrame(cols)
+
+
+def thought_record_summary(data: Data, min_alternatives: int = 3) -> pd.DataFrame:
+    """Per participant: records, belief_rated, mean/median belief change
+    (before - after, %-points), emotion_rated, mean_emotion_change, and
+    share_min_alternatives (share of records with >= ``min_alternatives``)."""
+    c = _cohort(data)
+    d = _core._metric_thought_record_summary(c, min_alternatives)
+    cols: dict[str, Any] = {"participant": _participants(c, d.pop("participant"))}
+    cols.update(d)
+    return pd.DataFrame(cols)
+
+
+def distortion_frequency(data: Data) -> pd.DataFrame:
+    """Per participant with thought records and each of the 12 distortions:
+    count of records naming it and its share of the participant's records."""
+    c = _cohort(data)
+    d = _core._metric_distortion_frequency(c)
+    return pd.DataFrame({
+        "participant": _participants(c, d["participant"]),
+        "distortion": pd.Categorical.from_codes(d["distortion"].astype(np.int16), categories=_DISTORTION_IDS),
+        "count": d["count"],
+        "share": d["share"],
+    })
+
+
+def window_of_uncertainty(data: Data, by: str = "participant", tz: str | None = None) -> pd.DataFrame:
+    """Urges not acted on and minutes before acting, per participant or per
+    participant and ISO week (``by="week"``, zero-filled: the trend).
+    Columns: [period_start], triggers, urge_recorded, not_acted,
+    share_not_acted, minutes_n, minutes_median, minutes_q1, minutes_q3."""
+    if by not in ("participant", "week"):
+        raise ValueError(f"by must be 'participant' or 'week', got {by!r}")
+    c = _cohort(data)
+    d = _core._metric_window_of_uncertainty(c, by == "week", tz)
+    cols: dict[str, Any] = {"participant": _participants(c, d.pop("participant"))}
+    start = d.pop("period_start")
+    if by == "week":
+        cols["period_start"] = _dates(start)
+    cols.update(d)
+    return pd.DataFrame(cols)
+
+
+def practice_consistency(data: Data, tz: str | None = None) -> pd.DataFrame:
+    """Per participant and ISO week of their span: practice_days (0-7 local
+    days with a completed exercise) and completed sessions."""
+    c = _cohort(data)
+    d = _core._metric_practice_consistency(c, tz)
+    return pd.DataFrame({
+        "participant": _participants(c, d["participant"]),
+        "week_start": _dates(d["week_start"]),
+        "practice_days": d["practice_days"],
+        "sessions": d["sessions"],
+    })
+
+
+def practice_streaks(data: Data, tz: str | None = None) -> pd.DataFrame:
+    """Per participant: practice_days, longest_streak and current_streak (the
+    run of practice days ending on the last record date, or the day before)."""
+    c = _cohort(data)
+    d = _core._metric_practice_streaks(c, tz)
+    return pd.DataFrame({
+        "participant": _participants(c, d["participant"]),
+        "practice_days": d["practice_days"],
+        "longest_streak": d["longest_streak"],
+        "current_streak": d["current_streak"],
+        "last_record_date": _dates(d["last_record_day"]),
+    })
+
+
+def affect_dynamics(data: Data, acute_change: int = 3, max_gap_hours: float | None = None,
+                    tz: str | None = None) -> pd.DataFrame:
+    """MSSD, RMSSD, inertia (lag-1 autocorrelation) and PAC (share of
+    successive |change| >= ``acute_change``) of each participant's readings and
+    trigger onsets. Successive pairs must be on the same local date, or at most
+    ``max_gap_hours`` apart when given."""
+    c = _cohort(data)
+    d = _core._metric_affect_dynamics(c, acute_change, max_gap_hours, tz)
+    cols: dict[str, Any] = {"participant": _participants(c, d.pop("participant"))}
+    cols.update(d)
+    return pd.DataFrame(cols)

@@ -1,0 +1,179 @@
+"""The pandas metrics API: shapes, dtypes and hand-computed values, plus a
+Kaplan-Meier median checked against an independent NumPy implementation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import calmkit
+
+
+def _journal() -> calmkit.Journal:
+    # Participant "a", theta = 3, window 12 h (the C++ tests walk through the same case):
+    #  t1 10:00 (8): linked 10:30 (5), unlinked 11:00 (2)  -> calm at 60 min
+    #  t2 13:00 (7): unlinked 13:20 (6), 14:00 (5)         -> censored at 60 min
+    #  t3 14:30 (9): unlinked 14:45 (3), cut off from t2   -> calm at 15 min
+    #  t4 03-03 09:00 (2): already calm                    -> 0 min
+    j = calmkit.Journal()
+    for tid, time, x, cat in [
+        ("t1", "2026-03-02T10:00:00+01:00", 8, "delayed_reply"),
+        ("t2", "2026-03-02T13:00:00+01:00", 7, "delayed_reply"),
+        ("t3", "2026-03-02T14:30:00+01:00", 9, "conflict"),
+        ("t4", "2026-03-03T09:00:00+01:00", 2, "delayed_reply"),
+    ]:
+        j.add(calmkit.Trigger(participant="a", id=tid, time=time, category=cat, intensity=x))
+    for time, x, trig in [
+        ("2026-03-02T10:30:00+01:00", 5, "t1"),
+        ("2026-03-02T11:00:00+01:00", 2, ""),
+        ("2026-03-02T13:20:00+01:00", 6, ""),
+        ("2026-03-02T14:00:00+01:00", 5, ""),
+        ("2026-03-02T14:45:00+01:00", 3, ""),
+    ]:
+        j.add(calmkit.Reading(participant="a", time=time, intensity=x, trigger=trig))
+    return j
+
+
+def test_time_to_calm_per_episode() -> None:
+    df = calmkit.time_to_calm(_journal())
+    assert list(df["trigger_id"]) == ["t1", "t2", "t3", "t4"]
+    assert list(df["minutes"]) == [60.0, 60.0, 15.0, 0.0]
+    assert list(df["calmed"]) == [True, False, True, True]
+    assert list(df["observations"]) == [2, 2, 1, 0]
+    assert str(df["onset"].dtype) == "datetime64[us, UTC]"
+    assert df["onset"][0] == pd.Timestamp("2026-03-02T09:00:00Z")
+    assert list(df["category"].astype(str)) == ["delayed_reply", "delayed_reply", "conflict", "delayed_reply"]
+    assert isinstance(df["participant"].dtype, pd.CategoricalDtype)
+    # theta = 5 makes t1 calm at the linked 10:30 reading (30 min).
+    assert calmkit.time_to_calm(_journal(), threshold=5)["minutes"][0] == 30.0
+
+
+def test_summary_with_tie_between_calm_and_censoring() -> None:
+    # Times 0 (c), 15 (c), 60 (c), 60 (censored): S(0)=3/4, S(15)=2/4=0.5 -> median 15.
+    # At 60 the calm comes first: n=2, S=0.5*(1-1/2)=0.25.
+    s = calmkit.time_to_calm_summary(_journal())
+    assert list(s.columns) == ["participant", "episodes", "calmed", "censored", "median_minutes", "ci_low", "ci_high"]
+    row = s.iloc[0]
+    assert (row["episodes"], row["calmed"], row["censored"]) == (4, 3, 1)
+    assert row["median_minutes"] == 15.0
+    curve = calmkit.km_curve(_journal())
+    assert list(curve["minutes"]) == [0.0, 15.0, 60.0]
+    assert curve["survival"].iloc[-1] == pytest.approx(0.25)
+    assert curve["at_risk"].iloc[-1] == 2
+
+
+def test_summary_by_week_and_category() -> None:
+    s = calmkit.time_to_calm_summary(_journal(), by=["participant", "week"])
+    assert list(s["period_start"].dt.date) == [dt.date(2026, 3, 2)]
+    c = calmkit.time_to_calm_summary(_journal(), by="category")
+    assert list(c["category"].astype(str)) == ["delayed_reply", "conflict"]
+    # conflict: one episode, calm at 15 -> S(15) = 0 -> median 15.
+    assert c["median_minutes"].iloc[1] == 15.0
+    pooled = calmkit.time_to_calm_summary(_journal(), by=None)
+    assert pooled["episodes"].tolist() == [4]
+    with pytest.raises(ValueError):
+        calmkit.time_to_calm_summary(_journal(), by=["week", "month"])
+    with pytest.raises(ValueError):
+        calmkit.time_to_calm(_journal(), threshold=11)
+
+
+def test_trigger_frequency_zero_fill_offsets_and_tz() -> None:
+    j = calmkit.Journal()
+    # 23:30 UTC on Sunday 03-08 is Monday 03-09 00:30 at +01:00: next ISO week.
+    j.add(calmkit.Trigger(participant="b", id="t1", time="2026-03-02T09:00:00+01:00", category="conflict", intensity=5))
+    j.add(calmkit.Trigger(participant="b", id="t2", time="2026-03-09T00:30:00+01:00", category="conflict", intensity=5))
+    j.add(calmkit.Trigger(participant="b", id="t3", time="2026-03-23T08:00:00Z", category="being_alone", intensity=5))
+    f = calmkit.trigger_frequency(j, period="week")
+    assert [d.isoformat() for d in f["period_start"].dt.date] == ["2026-03-02", "2026-03-09", "2026-03-16", "2026-03-23"]
+    assert f["count"].tolist() == [1, 1, 0, 1]  # the quiet week is a zero
+    # In UTC (a POSIX rule without DST) t2 falls back into the first week.
+    u = calmkit.trigger_frequency(j, period="week", tz="UTC0")
+    assert u["count"].tolist() == [2, 0, 0, 1]
+    cat = calmkit.trigger_frequency(j, period="month", by_category=True)
+    assert len(cat) == len(calmkit.trigger_categories())
+    assert cat.set_index("category")["count"]["conflict"] == 2
+    grp = calmkit.trigger_frequency(j, period="month", by_group=True)
+    assert grp.set_index("group")["count"].to_dict() == {"relationship": 2, "life": 1, "internal": 0}
+    with pytest.raises(ValueError):
+        calmkit.trigger_frequency(j, tz="not a zone")
+
+
+def test_trigger_trend_constant_counts() -> None:
+    # Two triggers every week for 8 weeks: RR = 8/8 = 1, Poisson slope 0.
+    j = calmkit.Journal()
+    start = dt.datetime(2026, 3, 2, 12, tzinfo=dt.timezone.utc)
+    for w in range(8):
+        for k in range(2):
+            j.add(calmkit.Trigger(participant="w", id=f"t{w}-{k}", time=start + dt.timedelta(weeks=w, hours=k),
+                                  category="other", intensity=6))
+    t = calmkit.trigger_trend(j, k=4)
+    row = t.iloc[0]
+    assert (row["last_k_count"], row["prev_k_count"], row["weeks"]) == (8, 8, 8)
+    assert row["rate_ratio"] == 1.0
+    assert row["rr_ci_low"] < 1.0 < row["rr_ci_high"]
+    assert row["slope_per_week"] == pytest.approx(0.0, abs=1e-12)
+    assert row["weekly_change_pct"] == pytest.approx(0.0, abs=1e-9)
+
+
+def test_recovery_practice_and_dynamics_frames() -> None:
+    j = calmkit.synthetic_journal(participants=2, days=28, seed=7)
+    for fn in (calmkit.peak_intensity, calmkit.peak_trend, calmkit.exercise_effectiveness,
+               calmkit.thought_record_summary, calmkit.distortion_frequency, calmkit.window_of_uncertainty,
+               calmkit.practice_consistency, calmkit.practice_streaks, calmkit.affect_dynamics):
+        df = fn(j)
+        assert isinstance(df, pd.DataFrame) and len(df) > 0, fn.__name__
+    d = calmkit.affect_dynamics(j)
+    assert (d["rmssd"] ** 2).to_numpy() == pytest.approx(d["mssd"].to_numpy())
+    w = calmkit.window_of_uncertainty(j, by="week")
+    assert "period_start" in w.columns
+    eff = calmkit.exercise_effectiveness(j, by_participant=True)
+    assert set(eff["participant"].astype(str)) <= {"p001", "p002"}
+
+
+def _naive_km_median(t: np.ndarray, c: np.ndarray) -> float:
+    s = 1.0
+    for u in np.unique(t):
+        n = np.sum(t >= u)
+        d = np.sum((t == u) & c)
+        s *= 1.0 - d / n
+        if s <= 0.5:
+            return float(u)
+    return math.nan
+
+
+def test_km_median_matches_numpy_on_random_cohorts_from_arrays() -> None:
+    rng = np.random.default_rng(3)
+    n_participants, n = 40, 2000
+    # Triggers with random onsets and intensities; one linked reading each, at a
+    # random delay with a random intensity: each episode is calm at that delay
+    # or censored there, so the (time, calmed) pairs are known in NumPy.
+    p = np.sort(rng.integers(0, n_participants, n)).astype(np.int32)
+    onset = (rng.integers(0, 60, n) * 86_400_000_000 + rng.integers(0, 86_400, n) * 1_000_000).astype(np.int64)
+    order = np.lexsort((onset, p))
+    p, onset = p[order], onset[order]
+    delay_min = rng.integers(0, 12, n) * 10  # many ties
+    reading_x = rng.integers(0, 10, n)
+    cohort = calmkit.cohort_from_arrays(
+        [f"q{i}" for i in range(n_participants)], p, onset, np.zeros(n), np.full(n, 9), np.zeros(n),
+        p, onset + delay_min * 60_000_000, np.zeros(n), reading_x, np.arange(n))
+    eps = calmkit.time_to_calm(cohort)
+    calmed = reading_x <= 3
+    assert np.array_equal(eps["calmed"].to_numpy(), calmed)
+    assert np.array_equal(eps["minutes"].to_numpy(), delay_min.astype(float))
+    s = calmkit.time_to_calm_summary(cohort)
+    for i, row in s.iterrows():
+        mask = p == i
+        expected = _naive_km_median(delay_min[mask].astype(float), calmed[mask])
+        got = row["median_minutes"]
+        assert (math.isnan(expected) and math.isnan(got)) or got == expected
+
+
+def test_cohort_from_arrays_reports_bad_rows() -> None:
+    with pytest.raises(ValueError, match="triggers row 0, field 'intensity'"):
+        calmkit.cohort_from_arrays(["x"], [0], [0], [0], [12], [0], [], [], [], [], [])
+    with pytest.raises(TypeError):
+        calmkit.time_to_calm("not a journal")  # type: ignore[arg-type]
