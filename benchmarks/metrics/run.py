@@ -1,0 +1,113 @@
+"""Metrics on a cohort: calmkit vs pandas, each in its own process (peak RSS
+per implementation), on the same generated cohort.
+
+    python3 benchmarks/metrics/run.py --build-dir build            # 10M readings, 1M triggers
+    python3 benchmarks/metrics/run.py --build-dir build --check    # small cohort: same numbers?
+
+PYTHONPATH must reach calmkit: --build-dir adds <build>/python.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def worker(impl: str, participants: int, triggers: int, readings: int, out: str | None) -> None:
+    sys.path.insert(0, str(HERE))
+    import numpy as np
+
+    from cohort import make_cohort
+
+    c = make_cohort(participants, triggers, readings)
+    rss_inputs = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    timings: dict[str, float] = {}
+    if impl == "calmkit":
+        import calmkit_metrics as m
+    else:
+        import pandas_metrics as m  # type: ignore[no-redef]
+    t0 = time.perf_counter()
+    if impl == "calmkit":
+        co = m.cohort(c)
+        timings["load"] = time.perf_counter() - t0
+        t = time.perf_counter(); eps = m.time_to_calm(co); timings["time_to_calm"] = time.perf_counter() - t
+        t = time.perf_counter(); summ = m.summary(co); timings["summary"] = time.perf_counter() - t
+        t = time.perf_counter(); freq = m.weekly_frequency(co); timings["weekly_frequency"] = time.perf_counter() - t
+        minutes, calmed = eps["minutes"].to_numpy(), eps["calmed"].to_numpy()
+        summ = summ.assign(participant=summ["participant"].cat.codes.astype(int))
+        freq = freq.assign(participant=freq["participant"].cat.codes.astype(int),
+                           period_start=freq["period_start"].to_numpy().astype("datetime64[D]").astype(np.int64))
+    else:
+        tr, rd = m.frames(c)
+        timings["load"] = time.perf_counter() - t0
+        t = time.perf_counter(); eps = m.time_to_calm(tr, rd); timings["time_to_calm"] = time.perf_counter() - t
+        t = time.perf_counter(); summ = m.summary(eps); timings["summary"] = time.perf_counter() - t
+        t = time.perf_counter(); freq = m.weekly_frequency(tr, rd); timings["weekly_frequency"] = time.perf_counter() - t
+        minutes, calmed = eps["minutes"].to_numpy(), eps["calmed"].to_numpy()
+    timings["total"] = time.perf_counter() - t0
+    result = {"impl": impl, "triggers": int(len(c["t_us"])), "readings": int(len(c["r_us"])),
+              "seconds": timings, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+              "rss_after_inputs_mb": rss_inputs}
+    if out:
+        np.savez(out, minutes=minutes, calmed=calmed,
+                 s_participant=summ["participant"].to_numpy(np.int64),
+                 s_cols=np.stack([summ[k].to_numpy(float) for k in
+                                  ("episodes", "calmed", "censored", "median_minutes", "ci_low", "ci_high")]),
+                 f=np.stack([freq[k].to_numpy(np.int64) for k in ("participant", "period_start", "count")]))
+    print(json.dumps(result))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build-dir", default="build")
+    ap.add_argument("--participants", type=int, default=10_000)
+    ap.add_argument("--triggers", type=int, default=100, help="per participant")
+    ap.add_argument("--readings", type=int, default=10, help="per trigger")
+    ap.add_argument("--check", action="store_true", help="small cohort; compare every number")
+    ap.add_argument("--worker", choices=["calmkit", "pandas"])
+    ap.add_argument("--out")
+    a = ap.parse_args()
+    if a.worker:
+        worker(a.worker, a.participants, a.triggers, a.readings, a.out)
+        return
+    if a.check:
+        a.participants, a.triggers, a.readings = 300, 40, 10
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(Path(a.build_dir).resolve() / "python"), env.get("PYTHONPATH", "")])
+    results = {}
+    for impl in ("calmkit", "pandas"):
+        out = f"/tmp/calmkit_bench_metrics_{impl}.npz" if a.check else None
+        cmd = [sys.executable, __file__, "--worker", impl, "--participants", str(a.participants),
+               "--triggers", str(a.triggers), "--readings", str(a.readings)] + (["--out", out] if out else [])
+        res = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True)
+        results[impl] = json.loads(res.stdout.strip().splitlines()[-1])
+        print(json.dumps(results[impl]))
+    if a.check:
+        import numpy as np
+
+        ck, pd_ = (np.load(f"/tmp/calmkit_bench_metrics_{i}.npz") for i in ("calmkit", "pandas"))
+        assert np.array_equal(ck["minutes"], pd_["minutes"]), "minutes differ"
+        assert np.array_equal(ck["calmed"], pd_["calmed"]), "calmed differ"
+        assert np.array_equal(ck["s_participant"], pd_["s_participant"])
+        assert np.allclose(ck["s_cols"], pd_["s_cols"], equal_nan=True), "summary differs"
+        assert np.array_equal(ck["f"], pd_["f"]), "weekly counts differ"
+        print("check: calmkit and pandas agree on every episode, summary row and weekly count")
+        return
+    ck, pa = results["calmkit"], results["pandas"]
+    print(f"\n| | calmkit | pandas | speed-up |\n|---|---|---|---|")
+    for k in ("load", "time_to_calm", "summary", "weekly_frequency", "total"):
+        print(f"| {k} (s) | {ck['seconds'][k]:.2f} | {pa['seconds'][k]:.2f} | {pa['seconds'][k] / ck['seconds'][k]:.1f}x |")
+    print(f"| peak RSS (MB) | {ck['peak_rss_mb']:.0f} | {pa['peak_rss_mb']:.0f} | |")
+    print(f"| RSS after generating inputs (MB) | {ck['rss_after_inputs_mb']:.0f} | {pa['rss_after_inputs_mb']:.0f} | |")
+
+
+if __name__ == "__main__":
+    main()
