@@ -34,8 +34,8 @@ py::array_t<T> to_numpy(std::vector<T>&& v) {
 template <class T>
 std::vector<T> from_numpy(const py::handle& h, const char* field) {
   auto a = py::array_t<T, py::array::c_style | py::array::forcecast>::ensure(h);
-  if (!a) throw py::type_error(std::string("Cohort.from_arrays: '") + field + "' must be array-like of numbers");
-  if (a.ndim() != 1) throw py::value_error(std::string("Cohort.from_arrays: '") + field + "' must be 1-D");
+  if (!a) throw py::type_error(std::string("cohort_from_arrays: '") + field + "' must be array-like of numbers");
+  if (a.ndim() != 1) throw py::value_error(std::string("cohort_from_arrays: '") + field + "' must be 1-D");
   return std::vector<T>(a.data(), a.data() + a.size());
 }
 
