@@ -189,6 +189,13 @@ inline Record record_from_py(py::handle h) {
                        py::str(py::type::of(h).attr("__name__")).cast<std::string>());
 }
 
+/// `__eq__` for a bound value type (bound with `py::is_operator()`, so that
+/// comparing with another type gives NotImplemented, then False).
+template <class T>
+bool equal(const T& a, const T& b) {
+  return a == b;
+}
+
 /// `repr()` of a string, for __repr__ methods.
 inline std::string quoted(const std::string& s) { return py::repr(py::str(s)).cast<std::string>(); }
 

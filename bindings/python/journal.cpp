@@ -11,7 +11,6 @@
 #include "common.hpp"
 
 #include <pybind11/numpy.h>
-#include <pybind11/operators.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -313,7 +312,7 @@ void bind_journal(py::module_& m) {
           "add", [](Journal& j, py::handle record) { j.add(record_from_py(record)); }, py::arg("record"),
           "Adds one record; ValueError (journal unchanged) if it would break a rule.")
       .def("__len__", &Journal::size)
-      .def(py::self == py::self)  // NOLINT(misc-redundant-expression)
+      .def("__eq__", &equal<Journal>, py::is_operator(), py::arg("other"))
       .def("__repr__",
            [](const Journal& j) {
              return "Journal(participants=" + std::to_string(j.participants().size()) +

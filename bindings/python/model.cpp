@@ -11,7 +11,6 @@
 //   (`t.tags = [*t.tags, "x"]`) rather than appending in place.
 #include "common.hpp"
 
-#include <pybind11/operators.h>
 
 #include <string>
 #include <utility>
@@ -94,7 +93,7 @@ void bind_trigger(py::module_& m) {
           "Minutes from onset until acting on the urge, >= 0, or None.")
       .def_readwrite("response", &Trigger::response)
       .def_readwrite("tags", &Trigger::tags)
-      .def(py::self == py::self)  // NOLINT(misc-redundant-expression)
+      .def("__eq__", &equal<Trigger>, py::is_operator(), py::arg("other"))
       .def("__repr__", [](const Trigger& t) {
         std::string out = repr_head("Trigger", t.participant, t.id, t.time);
         out += ", category=" + quoted(std::string(to_id(t.category))) +
@@ -129,7 +128,7 @@ void bind_reading(py::module_& m) {
           "Distress now, 0–10.")
       .def_readwrite("trigger", &Reading::trigger)
       .def_readwrite("note", &Reading::note)
-      .def(py::self == py::self)  // NOLINT(misc-redundant-expression)
+      .def("__eq__", &equal<Reading>, py::is_operator(), py::arg("other"))
       .def("__repr__", [](const Reading& r) {
         std::string out = repr_head("Reading", r.participant, r.id, r.time);
         out += ", intensity=" + std::to_string(r.intensity.value());
@@ -183,7 +182,7 @@ void bind_exercise(py::module_& m) {
           "Distress at `end`, 0–10, or None.")
       .def_readwrite("trigger", &ExerciseSession::trigger)
       .def_readwrite("responses", &ExerciseSession::responses)
-      .def(py::self == py::self)  // NOLINT(misc-redundant-expression)
+      .def("__eq__", &equal<ExerciseSession>, py::is_operator(), py::arg("other"))
       .def("__repr__", [](const ExerciseSession& e) {
         std::string out = repr_head("ExerciseSession", e.participant, e.id, e.time);
         out += ", end=" + quoted(e.end.to_string()) + ", exercise=" + quoted(e.exercise);
@@ -212,7 +211,7 @@ void bind_emotion(py::module_& m) {
           "after", [](const EmotionRating& r) { return optional_value(r.after); },
           [](EmotionRating& r, OptInt v) { r.after = optional_bounded<Percent>(v, "after"); },
           "Strength after the work, 0–100 %, or None.")
-      .def(py::self == py::self)  // NOLINT(misc-redundant-expression)
+      .def("__eq__", &equal<EmotionRating>, py::is_operator(), py::arg("other"))
       .def("__repr__", [](const EmotionRating& r) {
         std::string out = "EmotionRating(name=" + quoted(r.name) + ", before=" + std::to_string(r.before.value());
         if (r.after) out += ", after=" + std::to_string(r.after->value());
@@ -276,7 +275,7 @@ void bind_thought_record(py::module_& m) {
           [](ThoughtRecord& t, OptInt v) { t.belief_after = optional_bounded<Percent>(v, "belief_after"); },
           "Re-rated belief after the work, 0–100 %, or None.")
       .def_readwrite("trigger", &ThoughtRecord::trigger)
-      .def(py::self == py::self)  // NOLINT(misc-redundant-expression)
+      .def("__eq__", &equal<ThoughtRecord>, py::is_operator(), py::arg("other"))
       .def("__repr__", [](const ThoughtRecord& t) {
         std::string out = repr_head("ThoughtRecord", t.participant, t.id, t.time);
         out += ", automatic_thought=" + quoted(t.automatic_thought) +

@@ -1,0 +1,451 @@
+"""The calmkit Python package: records, Journal, to_pandas, reading and writing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import calmkit
+
+UTC = dt.timezone.utc
+PLUS1 = dt.timezone(dt.timedelta(hours=1))
+MINUS0530 = dt.timezone(-dt.timedelta(hours=5, minutes=30))
+
+
+# --- a small hand-built journal -------------------------------------------------
+
+
+def small_journal() -> calmkit.Journal:
+    return calmkit.Journal(
+        [
+            # 21:14 at +01:00 is 20:14 UTC.
+            calmkit.Trigger(
+                participant="p1",
+                id="t1",
+                time="2026-03-02T21:14:00+01:00",
+                category="delayed_reply",
+                intensity=8,
+                context="no reply since lunch",
+                thoughts=["they are pulling away"],
+                urge="send another text",
+                acted_on_urge=False,
+                tags=["evening"],
+            ),
+            # 07:00 at -05:30 is 12:30 UTC.
+            calmkit.Trigger(
+                participant="p2",
+                id="t1",
+                time=dt.datetime(2026, 3, 3, 7, 0, tzinfo=MINUS0530),
+                category="perfectionism",
+                intensity=4,
+                acted_on_urge=True,
+                acted_after_minutes=2.5,
+            ),
+            calmkit.Reading(participant="p1", time="2026-03-02T21:44:00+01:00", intensity=6, trigger="t1"),
+            calmkit.Reading(participant="p2", id="r9", time="2026-03-03T12:40:00Z", intensity=3, note="better"),
+            calmkit.ExerciseSession(
+                participant="p1",
+                id="e1",
+                time="2026-03-02T21:20:00+01:00",
+                end="2026-03-02T21:30:00+01:00",
+                exercise="breathing.4-7-8",
+                intensity_before=8,
+                trigger="t1",
+                responses=["counted to four"],
+            ),
+            calmkit.ThoughtRecord(
+                participant="p1",
+                id="c1",
+                time="2026-03-02T22:00:00+01:00",
+                situation="no reply",
+                automatic_thought="they are leaving",
+                belief_before=90,
+                emotions=[calmkit.EmotionRating(name="fear", before=80, after=40), calmkit.EmotionRating(name="shame", before=30)],
+                distortions=["mind_reading", "catastrophizing"],
+                alternatives=["busy at work", "phone died", "asleep"],
+                belief_after=35,
+                trigger="t1",
+            ),
+        ]
+    )
+
+
+# --- records ----------------------------------------------------------------------
+
+
+def test_times_keep_their_offset():
+    t = calmkit.Trigger(id="t", time="2026-03-02T21:14:00+01:00", category="other", intensity=1)
+    assert t.time == dt.datetime(2026, 3, 2, 20, 14, tzinfo=UTC)
+    assert t.time.utcoffset() == dt.timedelta(hours=1)
+    assert t.time.tzinfo == dt.timezone(dt.timedelta(minutes=60))
+    # An aware datetime keeps its own offset, a negative one included.
+    t.time = dt.datetime(2026, 1, 1, 0, 0, 0, 123456, tzinfo=MINUS0530)
+    assert t.time.utcoffset() == -dt.timedelta(hours=5, minutes=30)
+    assert (t.time.hour, t.time.microsecond) == (0, 123456)
+    # UTC comes back as datetime.timezone.utc.
+    t.time = "2026-03-02T00:00:00Z"
+    assert t.time.tzinfo is UTC
+
+
+def test_zoneinfo_datetimes_use_the_offset_in_force():
+    zoneinfo = pytest.importorskip("zoneinfo")
+    try:
+        berlin = zoneinfo.ZoneInfo("Europe/Berlin")
+    except zoneinfo.ZoneInfoNotFoundError:
+        pytest.skip("no time zone database")
+    # Berlin moves from +01:00 to +02:00 on 2026-03-29 at 02:00 local.
+    before = calmkit.Reading(time=dt.datetime(2026, 3, 29, 1, 30, tzinfo=berlin), intensity=2)
+    after = calmkit.Reading(time=dt.datetime(2026, 3, 29, 3, 30, tzinfo=berlin), intensity=2)
+    assert before.time.utcoffset() == dt.timedelta(hours=1)
+    assert after.time.utcoffset() == dt.timedelta(hours=2)
+    # 01:30+01:00 and 03:30+02:00 are 00:30Z and 01:30Z: one hour apart.
+    assert after.time - before.time == dt.timedelta(hours=1)
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda: calmkit.Trigger(id="t", time="2026-03-02T21:14:00Z", category="other", intensity=11), "intensity must be an integer 0..10, got 11"),
+        (lambda: calmkit.Trigger(id="t", time="2026-03-02T21:14:00Z", category="other", intensity=-1), "0..10, got -1"),
+        (lambda: calmkit.Trigger(id="t", time="2026-03-02T21:14:00Z", category="late_text", intensity=1), "unknown trigger category 'late_text'; valid ids: delayed_reply, mixed_signals"),
+        (lambda: calmkit.Trigger(id="t", time=dt.datetime(2026, 3, 2, 21, 14), category="other", intensity=1), "needs a UTC offset"),
+        (lambda: calmkit.Trigger(id="t", time="2026-03-02T21:14:00", category="other", intensity=1), "missing UTC offset"),
+        (lambda: calmkit.Trigger(id="t", time="2026-02-30T10:00:00Z", category="other", intensity=1), "day does not exist"),
+        (lambda: calmkit.Trigger(id="t", time=dt.datetime(2026, 3, 2, tzinfo=dt.timezone(dt.timedelta(seconds=30))), category="other", intensity=1), "not a whole number of minutes"),
+        (lambda: calmkit.Trigger(id="t", time="2026-03-02T21:14:00Z", category="other", intensity=1, acted_after_minutes=-1.0), "acted_after_minutes must be a finite number of minutes >= 0"),
+        (lambda: calmkit.Trigger(id="t", time="2026-03-02T21:14:00Z", category="other", intensity=1, acted_after_minutes=float("nan")), "acted_after_minutes must be a finite"),
+        (lambda: calmkit.Reading(time="2026-03-02T21:14:00Z", intensity=12), "intensity must be an integer 0..10, got 12"),
+        (lambda: calmkit.ExerciseSession(id="e", time="2026-03-02T21:14:00Z", end="2026-03-02T21:13:59Z", exercise="x"), "is before time"),
+        (lambda: calmkit.ExerciseSession(id="e", time="2026-03-02T21:14:00Z", end="2026-03-02T21:20:00Z", exercise="x", intensity_after=11), "intensity_after must be an integer 0..10"),
+        (lambda: calmkit.EmotionRating(name="fear", before=101), "before must be an integer 0..100, got 101"),
+        (lambda: calmkit.EmotionRating(name="fear", before=50, after=-3), "after must be an integer 0..100"),
+        (lambda: calmkit.ThoughtRecord(id="c", time="2026-03-02T21:14:00Z", situation="s", automatic_thought="a", belief_before=101), "belief_before must be an integer 0..100"),
+        (lambda: calmkit.ThoughtRecord(id="c", time="2026-03-02T21:14:00Z", situation="s", automatic_thought="a", belief_before=50, belief_after=200), "belief_after must be an integer 0..100"),
+        (lambda: calmkit.ThoughtRecord(id="c", time="2026-03-02T21:14:00Z", situation="s", automatic_thought="a", belief_before=50, distortions=["doom"]), "unknown cognitive distortion 'doom'; valid ids: all_or_nothing"),
+    ],
+)
+def test_constructor_validation(make, message):
+    with pytest.raises(ValueError, match=None) as err:
+        make()
+    assert message in str(err.value)
+
+
+def test_required_fields_are_required_and_keyword_only():
+    with pytest.raises(TypeError):
+        calmkit.Trigger(id="t", time="2026-03-02T21:14:00Z", category="other")  # no intensity
+    with pytest.raises(TypeError):
+        calmkit.Reading("2026-03-02T21:14:00Z", 3)  # positional
+    with pytest.raises(TypeError):
+        calmkit.Reading(time=12345, intensity=3)  # a number is not a time
+
+
+def test_setters_validate_and_leave_the_record_unchanged():
+    t = calmkit.Trigger(id="t", time="2026-03-02T21:14:00Z", category="other", intensity=5)
+    with pytest.raises(ValueError):
+        t.intensity = 11
+    with pytest.raises(ValueError):
+        t.category = "nope"
+    assert (t.intensity, t.category) == (5, "other")
+    t.category = "conflict"
+    assert (t.category, t.group) == ("conflict", "relationship")
+
+
+def test_defaults_equality_and_repr():
+    r = calmkit.Reading(time="2026-03-02T21:14:00+01:00", intensity=3)
+    assert (r.participant, r.id, r.trigger, r.note) == ("", "", "", "")
+    e = calmkit.ExerciseSession(id="e", time="2026-03-02T21:14:00Z", end="2026-03-02T21:14:00Z", exercise="x")
+    assert e.completed is True and e.intensity_before is None and e.responses == []
+    assert r == calmkit.Reading(time=dt.datetime(2026, 3, 2, 21, 14, tzinfo=PLUS1), intensity=3)
+    # Same moment, other offset: not equal (the local time differs).
+    assert r != calmkit.Reading(time="2026-03-02T20:14:00Z", intensity=3)
+    assert r != "not a record"
+    assert repr(r) == "Reading(participant='', id='', time='2026-03-02T21:14:00+01:00', intensity=3)"
+
+
+def test_vocabularies():
+    cats = calmkit.trigger_categories()
+    assert len(cats) == 18
+    assert cats[0] == ("delayed_reply", "Slow or missing reply", "relationship")
+    assert {g for _, _, g in cats} == {"relationship", "life", "internal"}
+    ds = calmkit.distortions()
+    assert len(ds) == 12 and ds[6][0] == "catastrophizing"
+    assert [g for g, _ in calmkit.trigger_groups()] == ["relationship", "life", "internal"]
+
+
+# --- Journal ------------------------------------------------------------------------
+
+
+def test_journal_basics():
+    j = small_journal()
+    assert len(j) == 6
+    assert j.participants() == ["p1", "p2"]
+    assert (len(j.triggers), len(j.readings), len(j.exercises), len(j.thought_records)) == (2, 2, 1, 1)
+    assert j.triggers[0].id == "t1" and j.triggers[-1].participant == "p2"
+    with pytest.raises(IndexError):
+        j.triggers[2]
+    assert [r.intensity for r in j.readings] == [6, 3]
+    assert j == small_journal()
+    assert calmkit.Journal() != j and len(calmkit.Journal()) == 0
+
+
+def test_journal_rules():
+    j = small_journal()
+    with pytest.raises(ValueError, match="duplicate trigger id 't1' for participant 'p1'"):
+        j.add(calmkit.Trigger(participant="p1", id="t1", time="2026-03-05T10:00:00Z", category="other", intensity=1))
+    with pytest.raises(ValueError, match="refers to trigger 'nope'"):
+        j.add(calmkit.Reading(participant="p1", time="2026-03-05T10:00:00Z", intensity=1, trigger="nope"))
+    with pytest.raises(TypeError, match="expected a Trigger, Reading, ExerciseSession or ThoughtRecord, got int"):
+        j.add(3)
+    assert len(j) == 6  # unchanged by the failed adds
+    j.add(calmkit.Reading(participant="p1", time="2026-03-01T10:00:00Z", intensity=1))
+    assert len(j.readings) == 3 and j.readings[0].time == dt.datetime(2026, 3, 1, 10, tzinfo=UTC)  # kept in time order
+
+
+def test_tables_are_live_views():
+    j = calmkit.Journal()
+    triggers = j.triggers
+    assert len(triggers) == 0
+    j.add(calmkit.Trigger(id="t", time="2026-03-02T21:14:00Z", category="other", intensity=1))
+    assert len(triggers) == 1
+    # Records from a table are copies: editing one does not edit the journal.
+    t = triggers[0]
+    t.intensity = 9
+    assert j.triggers[0].intensity == 1
+
+
+def test_participant_filter():
+    j = small_journal()
+    p1 = j.participant("p1")
+    assert p1.participants() == ["p1"]
+    assert (len(p1.triggers), len(p1.readings), len(p1.exercises), len(p1.thought_records)) == (1, 1, 1, 1)
+    assert p1.readings[0].trigger == "t1"
+    assert len(j.participant("nobody")) == 0
+
+
+def test_between_is_half_open_and_keeps_the_journal_valid():
+    j = small_journal()
+    # [20:14Z, 20:44Z): the p1 trigger (20:14Z), exercise (20:20Z); not the reading at 20:44Z.
+    w = j.between("2026-03-02T20:14:00Z", dt.datetime(2026, 3, 2, 20, 44, tzinfo=UTC))
+    assert [len(w.triggers), len(w.readings), len(w.exercises), len(w.thought_records)] == [1, 0, 1, 0]
+    assert w.exercises[0].trigger == "t1"
+    # [20:30Z, end of day): the reading (20:44Z) and thought record (21:00Z) are in,
+    # their trigger (20:14Z) is not, so their links are cleared and the result
+    # still writes and reads back.
+    later = j.between("2026-03-02T20:30:00Z", "2026-03-03T00:00:00Z")
+    assert [len(later.triggers), len(later.readings), len(later.thought_records)] == [0, 1, 1]
+    assert later.readings[0].trigger == "" and later.thought_records[0].trigger == ""
+    assert calmkit.parse_journal(calmkit.to_jsonl(later)) == later
+
+
+# --- to_pandas ------------------------------------------------------------------------
+
+
+def test_triggers_to_pandas():
+    df = small_journal().triggers.to_pandas()
+    assert list(df.columns) == [
+        "participant", "id", "time", "offset_minutes", "local_time", "category", "group", "intensity",
+        "context", "thoughts", "sensations", "urge", "acted_on_urge", "acted_after_minutes", "response", "tags",
+    ]  # fmt: skip
+    assert str(df["time"].dtype) == "datetime64[us, UTC]"
+    assert str(df["local_time"].dtype) == "datetime64[us]"
+    assert df["offset_minutes"].dtype == np.int16
+    assert df["intensity"].dtype == np.int8
+    assert isinstance(df["participant"].dtype, pd.CategoricalDtype)
+    assert list(df["participant"].cat.categories) == ["p1", "p2"]
+    assert list(df["category"].cat.categories)[:2] == ["delayed_reply", "mixed_signals"]
+    assert len(df["category"].cat.categories) == 18
+    assert list(df["group"].cat.categories) == ["relationship", "life", "internal"]
+    assert str(df["acted_on_urge"].dtype) == "boolean"
+    assert str(df["acted_after_minutes"].dtype) == "Float64"
+
+    # Row 0: 21:14 at +01:00 -> 20:14 UTC, offset 60 min, wall clock 21:14.
+    row = df.iloc[0]
+    assert row["time"] == pd.Timestamp("2026-03-02T20:14:00Z")
+    assert row["offset_minutes"] == 60
+    assert row["local_time"] == pd.Timestamp("2026-03-02T21:14:00")
+    assert (row["category"], row["group"], row["intensity"]) == ("delayed_reply", "relationship", 8)
+    assert row["thoughts"] == ["they are pulling away"] and row["tags"] == ["evening"]
+    assert row["acted_on_urge"] is False or row["acted_on_urge"] == False  # noqa: E712 (pandas bool)
+    assert pd.isna(row["acted_after_minutes"])
+    # Row 1: 07:00 at -05:30 -> 12:30 UTC, offset -330 min.
+    row = df.iloc[1]
+    assert row["time"] == pd.Timestamp("2026-03-03T12:30:00Z")
+    assert row["offset_minutes"] == -330
+    assert row["local_time"] == pd.Timestamp("2026-03-03T07:00:00")
+    assert (row["participant"], row["group"]) == ("p2", "internal")
+    assert row["acted_after_minutes"] == 2.5
+    assert row["context"] == "" and row["thoughts"] == []
+    # The raw values are microseconds since the epoch: 2026-03-02T20:14Z is
+    # 20514 days + 20h14m after 1970-01-01 = 1772482440 s.
+    assert df["time"].astype("int64").iloc[0] == 1_772_482_440_000_000
+
+
+def test_other_tables_to_pandas():
+    j = small_journal()
+    r = j.readings.to_pandas()
+    assert list(r.columns) == ["participant", "id", "time", "offset_minutes", "local_time", "intensity", "trigger", "note"]
+    assert list(r["trigger"]) == ["t1", ""] and list(r["id"]) == ["", "r9"]
+
+    e = j.exercises.to_pandas()
+    assert list(e.columns) == [
+        "participant", "id", "time", "offset_minutes", "local_time", "end", "end_offset_minutes",
+        "exercise", "completed", "intensity_before", "intensity_after", "trigger", "responses",
+    ]  # fmt: skip
+    assert str(e["intensity_before"].dtype) == "Int8" and str(e["intensity_after"].dtype) == "Int8"
+    assert e["intensity_before"].iloc[0] == 8 and pd.isna(e["intensity_after"].iloc[0])
+    assert e["completed"].dtype == np.bool_
+    # 10 minutes of practice.
+    assert (e["end"] - e["time"]).iloc[0] == pd.Timedelta(minutes=10)
+    assert e["end_offset_minutes"].iloc[0] == 60
+
+    c = j.thought_records.to_pandas()
+    assert c["emotions"].iloc[0] == [
+        {"name": "fear", "before": 80, "after": 40},
+        {"name": "shame", "before": 30, "after": None},
+    ]
+    assert c["distortions"].iloc[0] == ["mind_reading", "catastrophizing"]
+    assert c["alternatives"].iloc[0] == ["busy at work", "phone died", "asleep"]
+    assert str(c["belief_after"].dtype) == "Int8" and c["belief_after"].iloc[0] == 35
+
+
+def test_empty_tables_keep_columns_and_dtypes():
+    full = small_journal()
+    empty = calmkit.Journal()
+    for name in ("triggers", "readings", "exercises", "thought_records"):
+        a = getattr(full, name).to_pandas()
+        b = getattr(empty, name).to_pandas()
+        assert len(b) == 0
+        assert list(b.columns) == list(a.columns)
+        for col in a.columns:
+            if isinstance(a[col].dtype, pd.CategoricalDtype) and col == "participant":
+                assert isinstance(b[col].dtype, pd.CategoricalDtype)  # no participants: no categories
+            else:
+                assert b[col].dtype == a[col].dtype, (name, col)
+
+
+# --- reading and writing ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("participants, days, seed", [(1, 1, 1), (2, 10, 7), (3, 56, 42), (5, 30, 2026)])
+def test_round_trip(tmp_path: Path, participants: int, days: int, seed: int):
+    j = calmkit.synthetic_journal(participants, days, seed)
+    assert j.participants() == [f"p{i:03d}" for i in range(1, participants + 1)]
+    path = tmp_path / "j.jsonl"
+    calmkit.write_journal(j, path)  # os.PathLike
+    back = calmkit.read_journal(str(path))  # str
+    assert back == j
+    assert calmkit.parse_journal(calmkit.to_jsonl(j, header=False)) == j
+
+
+def test_synthetic_options_are_keywords():
+    a = calmkit.synthetic_journal(2, 14, 5, participant_prefix="q", exercise_probability=0.0, start="2026-06-01T00:00:00Z")
+    assert a.participants() == ["q001", "q002"]
+    # Exercises linked to triggers are off; only unlinked daily practice remains.
+    assert all(e.trigger == "" for e in a.exercises)
+    assert min(t.time for t in a.triggers) >= dt.datetime(2026, 5, 31, tzinfo=UTC)
+    assert calmkit.synthetic_journal(2, 14, 5) == calmkit.synthetic_journal(2, 14, 5)
+    with pytest.raises(ValueError):
+        calmkit.synthetic_journal(0)
+
+
+def test_sample_journal(sample_journal_path: Path):
+    j = calmkit.read_journal(sample_journal_path)
+    # Counts from examples/data/README.md: 128 triggers, 378 readings,
+    # 152 exercises, 42 thought records of p001..p003.
+    assert (len(j.triggers), len(j.readings), len(j.exercises), len(j.thought_records)) == (128, 378, 152, 42)
+    assert j.participants() == ["p001", "p002", "p003"]
+    # It is what the generator makes with 3 participants, 56 days, seed 42.
+    assert j == calmkit.synthetic_journal(3, 56, 42)
+    # p001 lives at +09:00 (Japan) throughout.
+    assert set(j.participant("p001").triggers.to_pandas()["offset_minutes"]) == {540}
+
+
+HEADER = '{"type":"header","format":"calmkit-journal","version":1}'
+GOOD = '{"type":"trigger","id":"t1","time":"2026-03-02T21:14:00+01:00","category":"conflict","intensity":6}'
+BAD_INTENSITY = '{"type":"trigger","id":"t2","time":"2026-03-02T22:00:00+01:00","category":"conflict","intensity":11}'
+BAD_JSON = '{"type":"reading", "time": '
+GOOD_READING = '{"type":"reading","time":"2026-03-02T21:30:00+01:00","intensity":4,"trigger":"t1"}'
+
+
+def test_strict_read_raises_journal_format_error(write_lines):
+    path = write_lines([HEADER, GOOD, BAD_INTENSITY, GOOD_READING])
+    with pytest.raises(calmkit.JournalFormatError) as err:
+        calmkit.read_journal(path)
+    e = err.value
+    assert isinstance(e, ValueError)
+    assert (e.path, e.line, e.field) == (str(path), 3, "intensity")
+    assert e.reason and e.reason in str(e)
+    assert str(e).startswith(f"{path}:3: field 'intensity': ")
+
+
+def test_parse_error_names_the_given_name():
+    with pytest.raises(calmkit.JournalFormatError) as err:
+        calmkit.parse_journal("\n".join([GOOD, BAD_JSON]), name="inbox")
+    assert (err.value.path, err.value.line) == ("inbox", 2)
+
+
+def test_lenient_read_reports_every_skipped_line(write_lines):
+    path = write_lines([HEADER, GOOD, BAD_INTENSITY, GOOD_READING, BAD_JSON])
+    journal, report = calmkit.read_journal_with_report(path, lenient=True)
+    assert (len(journal.triggers), len(journal.readings)) == (1, 1)
+    assert [s.line for s in report.skipped] == [3, 5]
+    assert report.skipped[0].field == "intensity"
+    assert report.skipped[0].message.startswith(f"{path}:3: field 'intensity': ")
+    assert (report.lines, report.records, report.version) == (5, 2, 1)
+
+    # read_journal(lenient=True) returns the journal and warns, naming each line.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        same = calmkit.read_journal(path, lenient=True)
+    assert same == journal
+    assert len(caught) == 1 and issubclass(caught[0].category, UserWarning)
+    text = str(caught[0].message)
+    assert "skipped 2 bad lines" in text and f"{path}:3:" in text and f"{path}:5:" in text
+
+
+def test_missing_file_is_a_clear_error(tmp_path: Path):
+    with pytest.raises(RuntimeError, match="nope.jsonl"):
+        calmkit.read_journal(tmp_path / "nope.jsonl")
+
+
+def test_to_json_writes_format_field_names():
+    t = small_journal().triggers[0]
+    obj = json.loads(calmkit.to_json(t))
+    assert obj["type"] == "trigger" and obj["time"] == "2026-03-02T21:14:00+01:00"
+    assert obj["category"] == "delayed_reply" and obj["acted_on_urge"] is False
+
+
+def test_version():
+    # The version lives only in CMakeLists.txt: project(calmkit VERSION x.y.z ...).
+    import re
+
+    cmake = (Path(__file__).resolve().parents[2] / "CMakeLists.txt").read_text()
+    version = re.search(r"project\(calmkit VERSION ([0-9.]+)", cmake).group(1)
+    assert calmkit.__version__ == version
+    assert calmkit._core.__version__ == version
+
+
+try:
+    from hypothesis import given
+    from hypothesis import strategies as st
+except ImportError:  # hypothesis is in the optional 'test' extra
+    given = None
+
+if given is not None:
+
+    @given(
+        when=st.datetimes(min_value=dt.datetime(1400, 1, 2), max_value=dt.datetime(9999, 12, 30)),
+        offset=st.integers(min_value=-1439, max_value=1439),
+    )
+    def test_any_aware_datetime_round_trips(when: dt.datetime, offset: int):
+        aware = when.replace(tzinfo=dt.timezone(dt.timedelta(minutes=offset)))
+        r = calmkit.Reading(time=aware, intensity=0)
+        assert r.time == aware
+        assert r.time.utcoffset() == aware.utcoffset()
+        assert r.time.replace(tzinfo=None) == when  # the same wall clock
