@@ -72,7 +72,8 @@ inline Instant instant_from_datetime(py::handle src) {
                                  static_cast<unsigned short>(PyDateTime_GET_MONTH(src.ptr())),
                                  static_cast<unsigned short>(PyDateTime_GET_DAY(src.ptr())));
   const std::int64_t seconds_in_day = (static_cast<std::int64_t>(PyDateTime_DATE_GET_HOUR(src.ptr())) * 60 +
-                                       PyDateTime_DATE_GET_MINUTE(src.ptr())) * 60 +
+                                       PyDateTime_DATE_GET_MINUTE(src.ptr())) *
+                                          60 +
                                       PyDateTime_DATE_GET_SECOND(src.ptr());
   const std::int64_t local_us = Instant::date_to_day(d) * detail::us_per_day + seconds_in_day * 1'000'000LL +
                                 PyDateTime_DATE_GET_MICROSECOND(src.ptr());
@@ -197,7 +198,9 @@ bool equal(const T& a, const T& b) {
 }
 
 /// `repr()` of a string, for __repr__ methods.
-inline std::string quoted(const std::string& s) { return py::repr(py::str(s)).cast<std::string>(); }
+inline std::string quoted(const std::string& s) {
+  return py::repr(py::str(s)).cast<std::string>();
+}
 
 }  // namespace calmkit::bindings
 

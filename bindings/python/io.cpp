@@ -98,7 +98,8 @@ void bind_report(py::module_& m) {
       .def_readonly("skipped", &ReadReport::skipped, "Every skipped line, in line order.")
       .def("__repr__", [](const ReadReport& r) {
         return "ReadReport(path=" + quoted(r.path) + ", lines=" + std::to_string(r.lines) +
-               ", records=" + std::to_string(r.records) + ", skipped=" + std::to_string(r.skipped.size()) + ")";
+               ", records=" + std::to_string(r.records) + ", skipped=" + std::to_string(r.skipped.size()) +
+               ")";
       });
 }
 

@@ -159,7 +159,8 @@ py::object frame_of(const Journal& j, std::span<const Trigger> rs) {
   c.objects("sensations", rs, [](const Trigger& t) { return py::cast(t.sensations); });
   c.text("urge", rs, [](const Trigger& t) { return t.urge; });
   c.nullable<bool>("acted_on_urge", "boolean", rs, [](const Trigger& t) { return t.acted_on_urge; });
-  c.nullable<double>("acted_after_minutes", "Float64", rs, [](const Trigger& t) { return t.acted_after_minutes; });
+  c.nullable<double>("acted_after_minutes", "Float64", rs,
+                     [](const Trigger& t) { return t.acted_after_minutes; });
   c.text("response", rs, [](const Trigger& t) { return t.response; });
   c.objects("tags", rs, [](const Trigger& t) { return py::cast(t.tags); });
   return c.frame();
@@ -200,7 +201,8 @@ py::object frame_of(const Journal& j, std::span<const ThoughtRecord> rs) {
   c.instant("time", "offset_minutes", "local_time", rs, [](const ThoughtRecord& t) { return t.time; });
   c.text("situation", rs, [](const ThoughtRecord& t) { return t.situation; });
   c.text("automatic_thought", rs, [](const ThoughtRecord& t) { return t.automatic_thought; });
-  c.numeric<std::int8_t>("belief_before", "int", rs, [](const ThoughtRecord& t) { return t.belief_before.value(); });
+  c.numeric<std::int8_t>("belief_before", "int", rs,
+                         [](const ThoughtRecord& t) { return t.belief_before.value(); });
   c.objects("emotions", rs, [](const ThoughtRecord& t) {
     py::list l;
     for (const auto& e : t.emotions) {
@@ -212,7 +214,8 @@ py::object frame_of(const Journal& j, std::span<const ThoughtRecord> rs) {
     }
     return l;
   });
-  c.objects("distortions", rs, [](const ThoughtRecord& t) { return py::cast(distortion_ids(t.distortions)); });
+  c.objects("distortions", rs,
+            [](const ThoughtRecord& t) { return py::cast(distortion_ids(t.distortions)); });
   c.objects("evidence_for", rs, [](const ThoughtRecord& t) { return py::cast(t.evidence_for); });
   c.objects("evidence_against", rs, [](const ThoughtRecord& t) { return py::cast(t.evidence_against); });
   c.objects("alternatives", rs, [](const ThoughtRecord& t) { return py::cast(t.alternatives); });
@@ -246,7 +249,9 @@ void bind_table(py::module_& m, const char* name, const char* doc) {
              return py::iter(l);
            })
       .def("__repr__",
-           [name](const Table<R>& t) { return std::string("<") + name + ": " + std::to_string(t.get().size()) + " rows>"; })
+           [name](const Table<R>& t) {
+             return std::string("<") + name + ": " + std::to_string(t.get().size()) + " rows>";
+           })
       .def(
           "to_pandas", [](const Table<R>& t) { return frame_of(t.journal(), t.get()); },
           "The records as a pandas DataFrame, one row per record, columns named as in the journal "
@@ -287,19 +292,24 @@ Journal subset(const Journal& j, const std::vector<std::string>& participants, I
 }
 
 void bind_journal(py::module_& m) {
-  py::class_<Journal>(m, "Journal",
-                      "The records of one person or a cohort, ordered by (participant, time, id) and checked: "
-                      "ids unique per participant and type, trigger links resolve, exercise end >= time.")
+  py::class_<Journal>(
+      m, "Journal",
+      "The records of one person or a cohort, ordered by (participant, time, id) and checked: "
+      "ids unique per participant and type, trigger links resolve, exercise end >= time.")
       .def(py::init([](const py::iterable& records) {
              RecordSet rs;
              for (py::handle h : records) {
                std::visit(
                    [&rs](auto&& r) {
                      using R = std::decay_t<decltype(r)>;
-                     if constexpr (std::is_same_v<R, Trigger>) rs.triggers.push_back(std::move(r));
-                     else if constexpr (std::is_same_v<R, Reading>) rs.readings.push_back(std::move(r));
-                     else if constexpr (std::is_same_v<R, ExerciseSession>) rs.exercises.push_back(std::move(r));
-                     else rs.thought_records.push_back(std::move(r));
+                     if constexpr (std::is_same_v<R, Trigger>)
+                       rs.triggers.push_back(std::move(r));
+                     else if constexpr (std::is_same_v<R, Reading>)
+                       rs.readings.push_back(std::move(r));
+                     else if constexpr (std::is_same_v<R, ExerciseSession>)
+                       rs.exercises.push_back(std::move(r));
+                     else
+                       rs.thought_records.push_back(std::move(r));
                    },
                    record_from_py(h));
              }
@@ -323,8 +333,7 @@ void bind_journal(py::module_& m) {
            })
       .def("participants", &Journal::participants, "Every participant with at least one record, sorted.")
       .def(
-          "participant",
-          [](const Journal& j, const std::string& p) { return subset(j, {p}, {}, {}, true); },
+          "participant", [](const Journal& j, const std::string& p) { return subset(j, {p}, {}, {}, true); },
           py::arg("participant"), "A new journal with only this participant's records (empty if unknown).")
       .def(
           "between",
@@ -336,9 +345,11 @@ void bind_journal(py::module_& m) {
           "A record linked to a trigger outside the range loses the link, so the result stays a valid "
           "journal that writes and reads back.")
       .def_property_readonly(
-          "triggers", [](py::object self) { return Table<Trigger>{std::move(self)}; }, "The triggers (a live view).")
+          "triggers", [](py::object self) { return Table<Trigger>{std::move(self)}; },
+          "The triggers (a live view).")
       .def_property_readonly(
-          "readings", [](py::object self) { return Table<Reading>{std::move(self)}; }, "The readings (a live view).")
+          "readings", [](py::object self) { return Table<Reading>{std::move(self)}; },
+          "The readings (a live view).")
       .def_property_readonly(
           "exercises", [](py::object self) { return Table<ExerciseSession>{std::move(self)}; },
           "The exercise sessions (a live view).")
@@ -350,8 +361,10 @@ void bind_journal(py::module_& m) {
 }  // namespace
 
 void register_journal(py::module_& m) {
-  bind_table<Trigger>(m, "TriggerTable", "The triggers of a journal: len(), indexing, iteration, to_pandas().");
-  bind_table<Reading>(m, "ReadingTable", "The readings of a journal: len(), indexing, iteration, to_pandas().");
+  bind_table<Trigger>(m, "TriggerTable",
+                      "The triggers of a journal: len(), indexing, iteration, to_pandas().");
+  bind_table<Reading>(m, "ReadingTable",
+                      "The readings of a journal: len(), indexing, iteration, to_pandas().");
   bind_table<ExerciseSession>(m, "ExerciseTable",
                               "The exercise sessions of a journal: len(), indexing, iteration, to_pandas().");
   bind_table<ThoughtRecord>(m, "ThoughtRecordTable",

@@ -11,7 +11,6 @@
 //   (`t.tags = [*t.tags, "x"]`) rather than appending in place.
 #include "common.hpp"
 
-
 #include <string>
 #include <utility>
 
@@ -30,11 +29,9 @@ void repr_str(std::string& out, const char* name, const std::string& v) {
   out += quoted(v);
 }
 
-std::string repr_head(const char* type, const std::string& participant, const std::string& id,
-                      Instant time) {
+std::string repr_head(const char* type, const std::string& participant, const std::string& id, Instant time) {
   std::string out = type;
-  out += "(participant=" + quoted(participant) + ", id=" + quoted(id) + ", time=" +
-         quoted(time.to_string());
+  out += "(participant=" + quoted(participant) + ", id=" + quoted(id) + ", time=" + quoted(time.to_string());
   return out;
 }
 
@@ -63,8 +60,7 @@ void bind_trigger(py::module_& m) {
            py::kw_only(), py::arg("id"), py::arg("time"), py::arg("category"), py::arg("intensity"),
            py::arg("participant") = "", py::arg("context") = "", py::arg("thoughts") = Strings{},
            py::arg("sensations") = Strings{}, py::arg("urge") = "", py::arg("acted_on_urge") = py::none(),
-           py::arg("acted_after_minutes") = py::none(), py::arg("response") = "",
-           py::arg("tags") = Strings{},
+           py::arg("acted_after_minutes") = py::none(), py::arg("response") = "", py::arg("tags") = Strings{},
            "Distress `intensity` is 0–10; `category` is a trigger category id; "
            "`acted_after_minutes` is minutes from onset, >= 0.")
       .def_readwrite("participant", &Trigger::participant)
@@ -72,7 +68,8 @@ void bind_trigger(py::module_& m) {
       .def_readwrite("time", &Trigger::time, "Onset, an aware datetime (the person's own UTC offset).")
       .def_property(
           "category", [](const Trigger& t) { return std::string(to_id(t.category)); },
-          [](Trigger& t, const std::string& id) { t.category = category_from_id(id); }, "Trigger category id.")
+          [](Trigger& t, const std::string& id) { t.category = category_from_id(id); },
+          "Trigger category id.")
       .def_property_readonly(
           "group", [](const Trigger& t) { return std::string(to_id(group_of(t.category))); },
           "The category's group id: 'relationship', 'life' or 'internal'.")
@@ -140,9 +137,9 @@ void bind_reading(py::module_& m) {
 void bind_exercise(py::module_& m) {
   py::class_<ExerciseSession>(m, "ExerciseSession",
                               "One practice session of an exercise (journal record type 'exercise').")
-      .def(py::init([](std::string id, Instant time, Instant end, std::string exercise, std::string participant,
-                       bool completed, OptInt intensity_before, OptInt intensity_after, std::string trigger,
-                       Strings responses) {
+      .def(py::init([](std::string id, Instant time, Instant end, std::string exercise,
+                       std::string participant, bool completed, OptInt intensity_before,
+                       OptInt intensity_after, std::string trigger, Strings responses) {
              if (end.utc_micros() < time.utc_micros()) {
                detail::throw_invalid("exercise '" + id + "': end " + end.to_string() + " is before time " +
                                      time.to_string());
@@ -178,7 +175,9 @@ void bind_exercise(py::module_& m) {
           "Distress at `time`, 0–10, or None.")
       .def_property(
           "intensity_after", [](const ExerciseSession& e) { return optional_value(e.intensity_after); },
-          [](ExerciseSession& e, OptInt v) { e.intensity_after = optional_bounded<Intensity>(v, "intensity_after"); },
+          [](ExerciseSession& e, OptInt v) {
+            e.intensity_after = optional_bounded<Intensity>(v, "intensity_after");
+          },
           "Distress at `end`, 0–10, or None.")
       .def_readwrite("trigger", &ExerciseSession::trigger)
       .def_readwrite("responses", &ExerciseSession::responses)
@@ -213,14 +212,16 @@ void bind_emotion(py::module_& m) {
           "Strength after the work, 0–100 %, or None.")
       .def("__eq__", &equal<EmotionRating>, py::is_operator(), py::arg("other"))
       .def("__repr__", [](const EmotionRating& r) {
-        std::string out = "EmotionRating(name=" + quoted(r.name) + ", before=" + std::to_string(r.before.value());
+        std::string out =
+            "EmotionRating(name=" + quoted(r.name) + ", before=" + std::to_string(r.before.value());
         if (r.after) out += ", after=" + std::to_string(r.after->value());
         return out + ")";
       });
 }
 
 void bind_thought_record(py::module_& m) {
-  py::class_<ThoughtRecord>(m, "ThoughtRecord", "A CBT thought record (journal record type 'thought_record').")
+  py::class_<ThoughtRecord>(m, "ThoughtRecord",
+                            "A CBT thought record (journal record type 'thought_record').")
       .def(py::init([](std::string id, Instant time, std::string situation, std::string automatic_thought,
                        long long belief_before, std::string participant, std::vector<EmotionRating> emotions,
                        const Strings& distortions, Strings evidence_for, Strings evidence_against,
@@ -248,8 +249,8 @@ void bind_thought_record(py::module_& m) {
            py::arg("belief_before"), py::arg("participant") = "",
            py::arg("emotions") = std::vector<EmotionRating>{}, py::arg("distortions") = Strings{},
            py::arg("evidence_for") = Strings{}, py::arg("evidence_against") = Strings{},
-           py::arg("alternatives") = Strings{}, py::arg("friend_advice") = "", py::arg("balanced_thought") = "",
-           py::arg("belief_after") = py::none(), py::arg("trigger") = "",
+           py::arg("alternatives") = Strings{}, py::arg("friend_advice") = "",
+           py::arg("balanced_thought") = "", py::arg("belief_after") = py::none(), py::arg("trigger") = "",
            "Beliefs are 0–100 %; `distortions` are distortion ids.")
       .def_readwrite("participant", &ThoughtRecord::participant)
       .def_readwrite("id", &ThoughtRecord::id)
@@ -258,7 +259,9 @@ void bind_thought_record(py::module_& m) {
       .def_readwrite("automatic_thought", &ThoughtRecord::automatic_thought)
       .def_property(
           "belief_before", [](const ThoughtRecord& t) { return t.belief_before.value(); },
-          [](ThoughtRecord& t, long long v) { t.belief_before = bounded_from_int<Percent>(v, "belief_before"); },
+          [](ThoughtRecord& t, long long v) {
+            t.belief_before = bounded_from_int<Percent>(v, "belief_before");
+          },
           "How much the automatic thought was believed, 0–100 %.")
       .def_readwrite("emotions", &ThoughtRecord::emotions)
       .def_property(
@@ -300,7 +303,8 @@ void bind_vocabulary(py::module_& m) {
       "trigger_groups",
       [] {
         py::list out;
-        for (const auto& e : trigger_group_table) out.append(py::make_tuple(std::string(e.id), std::string(e.label)));
+        for (const auto& e : trigger_group_table)
+          out.append(py::make_tuple(std::string(e.id), std::string(e.label)));
         return out;
       },
       "The trigger groups as (id, label).");
@@ -308,7 +312,8 @@ void bind_vocabulary(py::module_& m) {
       "distortions",
       [] {
         py::list out;
-        for (const auto& e : distortion_table) out.append(py::make_tuple(std::string(e.id), std::string(e.label)));
+        for (const auto& e : distortion_table)
+          out.append(py::make_tuple(std::string(e.id), std::string(e.label)));
         return out;
       },
       "Every cognitive distortion as (id, label), in the vocabulary's order.");

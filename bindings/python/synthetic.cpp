@@ -15,7 +15,8 @@ void register_synthetic(py::module_& m) {
       "synthetic_journal",
       [](int participants, int days, std::uint64_t seed, std::string start, double triggers_per_day_start,
          double triggers_per_day_end, double readings_per_episode, double exercise_probability,
-         double thought_record_probability, double unlinked_reading_probability, std::string participant_prefix) {
+         double thought_record_probability, double unlinked_reading_probability,
+         std::string participant_prefix) {
         SyntheticOptions o;
         o.participants = participants;
         o.days = days;
