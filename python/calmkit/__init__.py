@@ -79,6 +79,18 @@ from .metrics import (
     affect_dynamics,
 )
 
+# --- importers from other apps, and exports (pure Python) ---
+from .exports import export_csv, import_csv, research_export, write_research_export
+from .importers import (
+    ImportFormatError,
+    ImportReport,
+    ImportResult,
+    import_apple_health,
+    import_bearable,
+    import_daylio,
+    import_mindlamp,
+)
+
 # --- exercises, guided sessions, suggestions ---
 from ._core import (
     Exercise,
@@ -189,4 +201,16 @@ __all__ = [
     "exercises_to_json",
     "find_exercise",
     "suggest",
+    # importers and exports
+    "ImportFormatError",
+    "ImportReport",
+    "ImportResult",
+    "export_csv",
+    "import_apple_health",
+    "import_bearable",
+    "import_csv",
+    "import_daylio",
+    "import_mindlamp",
+    "research_export",
+    "write_research_export",
 ]

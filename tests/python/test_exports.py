@@ -1,0 +1,237 @@
+"""Tidy CSV export and import, and the research export."""
+from __future__ import annotations
+
+import csv
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+import calmkit
+from calmkit.exports import (
+    CSV_COLUMNS,
+    RESEARCH_EMOTIONS,
+    export_csv,
+    import_csv,
+    pseudonym,
+    research_export,
+    shift_weeks,
+    write_research_export,
+)
+from calmkit.importers import ImportFormatError
+
+KEY = bytes(range(32))
+OTHER_KEY = bytes(range(1, 33))
+
+
+def small_journal() -> calmkit.Journal:
+    """One of each record type, with text that CSV must quote."""
+    j = calmkit.Journal()
+    j.add(calmkit.Trigger(
+        participant="ana.k@example.org", id="t1", time="2026-03-02T21:14:00+01:00",
+        category="delayed_reply", intensity=7, context="No reply since noon,\nstill waiting",
+        thoughts=["they're bored of me", "a, b"], sensations=["tight chest"],
+        urge="text again", acted_on_urge=True, acted_after_minutes=12.5,
+        response="walked around the block", tags=["evening"]))
+    j.add(calmkit.Reading(participant="ana.k@example.org", time="2026-03-02T21:44:00+01:00",
+                          intensity=5, trigger="t1", note='said "fine" but wasn\'t'))
+    j.add(calmkit.ExerciseSession(
+        participant="ana.k@example.org", id="x1", time="2026-03-02T21:20:00+01:00",
+        end="2026-03-02T21:25:00+01:00", exercise="my walk with Sam", completed=False,
+        intensity_before=7, intensity_after=5, trigger="t1", responses=["the lamp", "the rain"]))
+    j.add(calmkit.ThoughtRecord(
+        participant="ana.k@example.org", id="c1", time="2026-03-02T22:00:00+01:00",
+        situation="He went quiet", automatic_thought="He is leaving", belief_before=80,
+        emotions=[calmkit.EmotionRating(name="Anxious", before=90, after=40),
+                  calmkit.EmotionRating(name="scared Sam will go", before=70)],
+        distortions=["mind_reading"], evidence_for=["short reply"],
+        evidence_against=["he called yesterday"], alternatives=["busy at work"],
+        friend_advice="Give it a day", balanced_thought="Quiet is not gone", belief_after=30,
+        trigger="t1"))
+    return j
+
+
+# --------------------------------------------------------------------------
+# CSV
+# --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("participants,days,seed", [(3, 56, 1), (5, 30, 42)])
+def test_csv_round_trip_on_synthetic_cohorts(tmp_path, participants, days, seed):
+    journal = calmkit.synthetic_journal(participants=participants, days=days, seed=seed)
+    paths = export_csv(journal, tmp_path)
+    assert sorted(p.name for p in paths.values()) == [
+        "exercises.csv", "readings.csv", "thought_records.csv", "triggers.csv"]
+    assert import_csv(tmp_path) == journal
+
+
+def test_csv_round_trip_keeps_text_lists_and_floats(tmp_path):
+    journal = small_journal()
+    export_csv(journal, tmp_path / "out")
+    assert import_csv(tmp_path / "out") == journal
+    with open(tmp_path / "out" / "triggers.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert list(rows[0].keys()) == [name for name, _ in CSV_COLUMNS["trigger"][1]]
+    row = rows[0]
+    assert row["time"] == "2026-03-02T21:14:00+01:00"  # the local time and its offset
+    assert row["context"] == "No reply since noon,\nstill waiting"
+    assert json.loads(row["thoughts"]) == ["they're bored of me", "a, b"]  # a JSON array cell
+    assert row["acted_on_urge"] == "true" and row["acted_after_minutes"] == "12.5"
+    with open(tmp_path / "out" / "readings.csv", newline="", encoding="utf-8") as f:
+        [reading] = list(csv.DictReader(f))
+    assert reading["id"] == "" and reading["note"] == 'said "fine" but wasn\'t'
+
+
+def test_csv_of_an_empty_journal_has_headers_only(tmp_path):
+    export_csv(calmkit.Journal(), tmp_path)
+    assert (tmp_path / "readings.csv").read_text() == "participant,id,time,intensity,trigger,note\n"
+    assert len(import_csv(tmp_path)) == 0
+
+
+def test_import_csv_errors_name_file_line_and_field(tmp_path):
+    export_csv(small_journal(), tmp_path)
+    path = tmp_path / "readings.csv"
+    good = path.read_text(encoding="utf-8")
+    # A cell that is not an integer: caught while reading the cell.
+    path.write_text(good.replace(",5,t1,", ",high,t1,"), encoding="utf-8")
+    with pytest.raises(ImportFormatError, match=r"readings.csv:2: field 'intensity': 'high' is not a valid int"):
+        import_csv(tmp_path)
+    # An integer out of range: caught by calmkit's journal reader, reported at the CSV line.
+    path.write_text(good.replace(",5,t1,", ",11,t1,"), encoding="utf-8")
+    with pytest.raises(ImportFormatError) as e:
+        import_csv(tmp_path)
+    assert e.value.path.endswith("readings.csv") and e.value.line == 2 and e.value.field == "intensity"
+    path.unlink()
+    with pytest.raises(FileNotFoundError, match="readings.csv"):
+        import_csv(tmp_path)
+
+
+# --------------------------------------------------------------------------
+# Research export
+# --------------------------------------------------------------------------
+
+def _free_text(journal) -> set[str]:
+    out: set[str] = set()
+    for t in journal.triggers:
+        out |= {t.context, t.urge, t.response, *t.thoughts, *t.sensations, *t.tags}
+    for r in journal.readings:
+        out.add(r.note)
+    for e in journal.exercises:
+        out |= set(e.responses)
+    for c in journal.thought_records:
+        out |= {c.situation, c.automatic_thought, c.friend_advice, c.balanced_thought,
+                *c.evidence_for, *c.evidence_against, *c.alternatives}
+    return {s for s in out if s}
+
+
+def _ids(journal) -> set[str]:
+    out = set(journal.participants())
+    for table in (journal.triggers, journal.readings, journal.exercises, journal.thought_records):
+        out |= {r.id for r in table if r.id}
+    return out
+
+
+@pytest.mark.parametrize("shift", [False, True])
+def test_research_export_has_no_free_text_and_no_original_id(tmp_path, shift):
+    journal = calmkit.synthetic_journal(participants=4, days=28, seed=3)
+    for r in small_journal().triggers:
+        journal.add(r)
+    for r in small_journal().readings:
+        journal.add(r)
+    for r in small_journal().exercises:
+        journal.add(r)
+    for r in small_journal().thought_records:
+        journal.add(r)
+    texts, ids = _free_text(journal), _ids(journal)
+    assert len(texts) > 50 and "ana.k@example.org" in ids
+    path = write_research_export(journal, tmp_path / "study.jsonl", KEY, shift_dates=shift)
+    written = path.read_text(encoding="utf-8")
+    # A one-word text that is also a kept emotion category ("fear") may appear as that category.
+    leaked = [s for s in texts if s in written and s.casefold() not in RESEARCH_EMOTIONS]
+    assert leaked == []
+    # Ids are compared as whole JSON strings: "t1" may well occur inside a hex pseudonym.
+    assert [i for i in ids if json.dumps(i) in written] == []
+    # Emotion names outside the fixed list and custom exercise ids are gone too.
+    assert "scared Sam will go" not in written and "my walk with Sam" not in written
+    exported = calmkit.read_journal(path)
+    [c] = [c for c in exported.thought_records if c.participant == pseudonym(KEY, "ana.k@example.org")]
+    assert [(e.name, e.before, e.after) for e in c.emotions] == [("anxious", 90, 40), ("other", 70, None)]
+    assert c.situation == "" and c.automatic_thought == "" and c.distortions == ["mind_reading"]
+    [x] = [x for x in exported.exercises if x.participant == pseudonym(KEY, "ana.k@example.org")]
+    assert x.exercise == "custom" and x.responses == [] and x.completed is False
+    # The reading and the exercise still point at the trigger, under its pseudonym.
+    [t] = [t for t in exported.triggers if t.participant == pseudonym(KEY, "ana.k@example.org")]
+    assert x.trigger == t.id and c.trigger == t.id
+
+
+def test_same_key_same_pseudonyms_other_key_others():
+    journal = calmkit.synthetic_journal(participants=3, days=14, seed=5)
+    a = research_export(journal, KEY)
+    b = research_export(journal, KEY)
+    c = research_export(journal, OTHER_KEY)
+    assert a == b
+    assert a.participants() == sorted(pseudonym(KEY, p) for p in journal.participants())
+    assert set(a.participants()).isdisjoint(c.participants())
+    assert {t.id for t in a.triggers}.isdisjoint({t.id for t in c.triggers})
+    # 'r' + 16 hex digits (64 bits of HMAC-SHA256).
+    assert all(len(p) == 17 and p[0] == "r" and int(p[1:], 16) >= 0 for p in a.participants())
+    with pytest.raises(ValueError, match="at least 16"):
+        research_export(journal, b"short")
+
+
+def test_shift_keeps_weekdays_local_times_and_metrics_fields():
+    journal = calmkit.synthetic_journal(participants=4, days=56, seed=9)
+    plain = research_export(journal, KEY)
+    shifted = research_export(journal, KEY, shift_dates=True)
+    weeks = {p: shift_weeks(KEY, p) for p in journal.participants()}
+    assert all(1 <= abs(w) <= 52 for w in weeks.values())
+    assert len(set(weeks.values())) > 1  # per participant, not one shift for all
+    for p, w in weeks.items():
+        q = pseudonym(KEY, p)
+        before = [t for t in plain.triggers if t.participant == q]
+        after = [t for t in shifted.triggers if t.participant == q]
+        assert len(before) == len(after) > 0
+        for t0, t1 in zip(before, after):
+            assert t1.time - t0.time == timedelta(weeks=w)
+            assert t1.time.weekday() == t0.time.weekday()
+            assert (t1.time.hour, t1.time.minute, t1.time.second) == (t0.time.hour, t0.time.minute, t0.time.second)
+            assert t1.time.utcoffset() == t0.time.utcoffset()
+            assert (t1.category, t1.intensity, t1.acted_on_urge, t1.acted_after_minutes) == (
+                t0.category, t0.intensity, t0.acted_on_urge, t0.acted_after_minutes)
+        # Times relative within a participant are unchanged: the gaps are equal.
+        gaps0 = [b.time - a.time for a, b in zip(before, before[1:])]
+        gaps1 = [b.time - a.time for a, b in zip(after, after[1:])]
+        assert gaps0 == gaps1
+        ex0 = [e for e in plain.exercises if e.participant == q]
+        ex1 = [e for e in shifted.exercises if e.participant == q]
+        assert [(e.end - e.time, e.exercise, e.intensity_before, e.intensity_after) for e in ex0] == [
+            (e.end - e.time, e.exercise, e.intensity_before, e.intensity_after) for e in ex1]
+    # Intensities and categories match the original journal record for record.
+    assert [(t.category, t.intensity) for t in plain.triggers] != []
+    orig = sorted((t.category, t.intensity, t.time) for t in journal.triggers)
+    mine = sorted((t.category, t.intensity, t.time) for t in plain.triggers)
+    assert orig == mine  # without a shift the times are the originals too
+    assert sorted(r.intensity for r in journal.readings) == sorted(r.intensity for r in shifted.readings)
+
+
+def test_shift_is_derived_from_the_key():
+    # Same key: same shift; the shift depends on the participant and the key.
+    assert shift_weeks(KEY, "p001") == shift_weeks(KEY, "p001")
+    shifts = {shift_weeks(KEY, f"p{i:03d}") for i in range(200)}
+    assert 0 not in shifts and min(shifts) >= -52 and max(shifts) <= 52
+    assert len(shifts) > 50  # spread over the range, not a constant
+    assert [shift_weeks(KEY, f"p{i:03d}") for i in range(20)] != [
+        shift_weeks(OTHER_KEY, f"p{i:03d}") for i in range(20)]
+
+
+def test_research_export_of_a_fixed_example():
+    # Hand check of the pseudonym function against hmac directly.
+    import hashlib
+    import hmac
+    expected = "r" + hmac.new(KEY, b"participant\x00ana.k@example.org", hashlib.sha256).hexdigest()[:16]
+    assert pseudonym(KEY, "ana.k@example.org") == expected
+    exported = research_export(small_journal(), KEY, shift_dates=True)
+    [t] = list(exported.triggers)
+    w = shift_weeks(KEY, "ana.k@example.org")
+    assert t.time == datetime(2026, 3, 2, 21, 14, tzinfo=timezone(timedelta(hours=1))) + timedelta(weeks=w)
+    assert (t.context, t.thoughts, t.sensations, t.urge, t.response, t.tags) == ("", [], [], "", "", [])
+    assert (t.acted_on_urge, t.acted_after_minutes, t.intensity) == (True, 12.5, 7)

@@ -1,0 +1,362 @@
+"""Importers from Daylio, Bearable, Apple Health and mindLAMP exports.
+
+The sample files in tests/data/importers/ are written in each app's export
+format; the expected values below are worked out by hand from the mapping
+tables in docs/importing.md.
+"""
+from __future__ import annotations
+
+import tracemalloc
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+import calmkit
+from calmkit.importers import (
+    ImportFormatError,
+    ImportResult,
+    import_apple_health,
+    import_bearable,
+    import_daylio,
+    import_mindlamp,
+)
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "importers"
+
+
+def tz(minutes: int) -> timezone:
+    return timezone(timedelta(minutes=minutes))
+
+
+def readings(journal):
+    return list(journal.readings)
+
+
+# --------------------------------------------------------------------------
+# The package surface
+# --------------------------------------------------------------------------
+
+def test_importers_are_reexported_by_the_package():
+    assert calmkit.import_daylio is import_daylio
+    assert calmkit.import_bearable is import_bearable
+    assert calmkit.import_apple_health is import_apple_health
+    assert calmkit.import_mindlamp is import_mindlamp
+    assert issubclass(calmkit.ImportFormatError, ValueError)
+
+
+def test_result_unpacks_and_has_attributes():
+    result = import_daylio(DATA / "daylio_export_old.csv", utc_offset=-300)
+    assert isinstance(result, ImportResult)
+    journal, report = result
+    assert journal is result.journal and report is result.report
+    assert isinstance(journal, calmkit.Journal)
+
+
+# --------------------------------------------------------------------------
+# Daylio
+# --------------------------------------------------------------------------
+
+def test_daylio_8_columns_maps_moods_notes_and_local_times():
+    journal, report = import_daylio(DATA / "daylio_export.csv", tz="Europe/Berlin",
+                                    participant="ana", mood_map={"Anxious": 8})
+    rs = readings(journal)
+    # Ordered by time. Berlin is UTC+1 in early March; 2026-03-29 02:30 falls in
+    # the spring-forward gap (02:00 -> 03:00) and is read as 03:30 CEST (+2).
+    assert [r.time for r in rs] == [
+        datetime(2026, 3, 1, 12, 5, tzinfo=tz(60)),    # "12:05 PM"
+        datetime(2026, 3, 2, 21, 14, tzinfo=tz(60)),   # "21:14"
+        datetime(2026, 3, 3, 7, 30, tzinfo=tz(60)),    # "07:30"
+        datetime(2026, 3, 4, 21, 14, tzinfo=tz(60)),   # "9:14 pm"
+        datetime(2026, 3, 29, 3, 30, tzinfo=tz(120)),  # "2:30 am" in the gap
+    ]
+    # Anxious (custom, mood_map) 8; meh 5; good 3; awful 9; rad 1.
+    assert [r.intensity for r in rs] == [8, 5, 3, 9, 1]
+    assert {r.participant for r in rs} == {"ana"}
+    # The quoted note keeps its comma and its line break.
+    assert rs[3].note == ("daylio mood: awful\nactivities: partner | phone\ntitle: No reply\n"
+                          "He hasn't answered since noon, and I keep checking.\n"
+                          "I wrote three drafts and sent none.")
+    assert rs[1].note == "daylio mood: meh\ntitle: Evening\nQuiet evening, a bit restless"
+    assert rs[0].note == "daylio mood: Anxious"
+    assert report.rows == 5
+    assert report.mapped == {"mood → reading": 5}
+    assert report.kept["activities → reading note"] == 3
+    assert report.kept["note_title → reading note"] == 2
+    assert report.kept["custom mood name → reading note"] == 1
+    assert report.skipped == []
+    [adj] = report.adjusted
+    assert adj.line == 6 and "does not exist" in adj.detail
+
+
+def test_daylio_older_7_column_form_with_fixed_offset():
+    journal, report = import_daylio(DATA / "daylio_export_old.csv", utc_offset=-300)
+    rs = readings(journal)
+    assert [(r.time, r.intensity) for r in rs] == [
+        (datetime(2019, 11, 19, 22, 40, tzinfo=tz(-300)), 1),  # rad, "10:40 pm"
+        (datetime(2019, 11, 20, 8, 2, tzinfo=tz(-300)), 7),    # bad, "8:02 am"
+    ]
+    assert rs[1].note == "daylio mood: bad\nactivities: work | coffee\nMeeting moved again, felt on edge"
+    assert report.kept["note → reading note"] == 1
+
+
+def test_daylio_ambiguous_autumn_time_is_the_first_and_reported(tmp_path):
+    # 2026-10-25 02:30 happens twice in Berlin: first at +02:00, then at +01:00.
+    f = tmp_path / "d.csv"
+    f.write_text("full_date,date,weekday,time,mood,activities,note_title,note\n"
+                 "2026-10-25,October 25,Sunday,02:30,meh,,,\n", encoding="utf-8")
+    journal, report = import_daylio(f, tz="Europe/Berlin")
+    assert readings(journal)[0].time == datetime(2026, 10, 25, 2, 30, tzinfo=tz(120))
+    assert "happened twice" in report.adjusted[0].detail and report.adjusted[0].line == 2
+
+
+def test_daylio_needs_a_time_zone_and_a_valid_mood_map():
+    with pytest.raises(ValueError, match="exactly one of tz"):
+        import_daylio(DATA / "daylio_export_old.csv")
+    with pytest.raises(ValueError, match="unknown time zone"):
+        import_daylio(DATA / "daylio_export_old.csv", tz="Mars/Olympus")
+    with pytest.raises(ValueError, match="0..10"):
+        import_daylio(DATA / "daylio_export_old.csv", utc_offset=0, mood_map={"tired": 11})
+
+
+def test_daylio_custom_mood_without_map_is_an_error_naming_line_and_field():
+    with pytest.raises(ImportFormatError) as e:
+        import_daylio(DATA / "daylio_export.csv", utc_offset=60)
+    assert e.value.line == 7 and e.value.field == "mood"
+    assert "daylio_export.csv:7: field 'mood'" in str(e.value)
+
+
+def test_daylio_bad_dates_strict_and_lenient():
+    with pytest.raises(ImportFormatError, match=r"daylio_bad_date.csv:3: field 'full_date': '2026-02-30'"):
+        import_daylio(DATA / "daylio_bad_date.csv", utc_offset=0)
+    journal, report = import_daylio(DATA / "daylio_bad_date.csv", utc_offset=0, lenient=True)
+    # Lines 3 (Feb 30) and 4 (25:61) are skipped; lines 2 and 5 are kept.
+    assert [(s.line, s.field) for s in report.skipped] == [(3, "full_date"), (4, "time")]
+    assert len(journal.readings) == 2 and report.rows == 4
+
+
+def test_daylio_wrong_columns_and_short_rows():
+    with pytest.raises(ImportFormatError, match=r":1: not a Daylio export header: missing column\(s\) full_date"):
+        import_daylio(DATA / "daylio_wrong_columns.csv", utc_offset=0)
+    with pytest.raises(ImportFormatError, match=r"daylio_short_row.csv:3: expected 8 fields .* found 4"):
+        import_daylio(DATA / "daylio_short_row.csv", utc_offset=0)
+
+
+def test_daylio_non_utf8_bytes():
+    # Line 3 holds "caf\xe9" (Latin-1). Column 60: the byte's 1-based position in the line.
+    line3 = (DATA / "daylio_latin1.csv").read_bytes().split(b"\n")[2]
+    assert line3.index(b"\xe9") + 1 == 60
+    with pytest.raises(ImportFormatError, match=r"daylio_latin1.csv:3: bytes not valid utf-8 \(byte 0xe9 at column 60\)"):
+        import_daylio(DATA / "daylio_latin1.csv", utc_offset=0)
+    journal, report = import_daylio(DATA / "daylio_latin1.csv", utc_offset=0, lenient=True)
+    assert [s.line for s in report.skipped] == [3] and len(journal.readings) == 2
+    # Told the real encoding, the row reads fine.
+    journal, _ = import_daylio(DATA / "daylio_latin1.csv", utc_offset=0, encoding="latin-1")
+    assert "Coffee at the café, waited" in readings(journal)[1].note
+
+
+def test_daylio_utf16_file_is_refused_clearly(tmp_path):
+    f = tmp_path / "d16.csv"
+    f.write_bytes("full_date,date,weekday,time,mood,activities,note\n".encode("utf-16"))
+    with pytest.raises(ImportFormatError, match="UTF-16"):
+        import_daylio(f, utc_offset=0)
+
+
+def test_daylio_truncated_file_fails_even_when_lenient():
+    # The last row opens a quote that never closes: the reader cannot tell where
+    # the row ends, so it names the row's first line instead of guessing.
+    for lenient in (False, True):
+        with pytest.raises(ImportFormatError, match=r"daylio_truncated.csv:3: CSV syntax error"):
+            import_daylio(DATA / "daylio_truncated.csv", utc_offset=0, lenient=lenient)
+
+
+def test_daylio_empty_file(tmp_path):
+    f = tmp_path / "empty.csv"
+    f.write_bytes(b"")
+    with pytest.raises(ImportFormatError, match="empty file"):
+        import_daylio(f, utc_offset=0)
+
+
+# --------------------------------------------------------------------------
+# Bearable
+# --------------------------------------------------------------------------
+
+def test_bearable_mood_and_anxiety_become_readings_rest_is_kept():
+    journal, report = import_bearable(DATA / "bearable_export.csv", tz="Europe/London")
+    rs = readings(journal)
+    utc = timezone.utc  # London is on GMT (+00:00) in early March
+    assert [(r.time, r.intensity) for r in rs] == [
+        (datetime(2026, 3, 2, 9, 0, tzinfo=utc), 3),    # Mood 4, am: 1 + 8*(5-4)/4 = 3
+        (datetime(2026, 3, 2, 18, 0, tzinfo=utc), 7),   # Mood 2, pm: 1 + 8*3/4 = 7
+        (datetime(2026, 3, 2, 22, 0, tzinfo=utc), 8),   # Anxiety symptom 3, night: 10*3/4 = 7.5 -> 8
+        (datetime(2026, 3, 3, 13, 0, tzinfo=utc), 0),   # Anxiety 0, mid
+        (datetime(2026, 3, 3, 21, 30, tzinfo=utc), 1),  # Mood 5 at 21:30: 1 + 0 = 1
+    ]
+    assert rs[1].note == "bearable Mood 2 (scale 1-5)\ntime of day: pm\nArgument about plans, felt shaky"
+    assert rs[2].note == "bearable Symptoms 3 (scale 0-4)\ndetail: Anxiety (Severe)\ntime of day: night"
+    assert report.mapped == {"mood → reading": 3, "anxiety → reading": 2}
+    # Everything else is kept verbatim with its line, including the two-line note.
+    assert [(u.line, u.kind) for u in report.unmapped] == [
+        (5, "Symptoms"), (6, "Energy"), (7, "Sleep"), (8, "Factors"), (9, "Notes")]
+    assert report.unmapped[3].content["detail"] == "Caffeine | Walk"
+    assert report.unmapped[4].content["notes"] == "Long day.\nTried the breathing exercise twice."
+    assert report.rows == 10 and report.skipped == []
+
+
+def test_bearable_other_scale_by_argument():
+    # On a 1-10 mood scale, 4 is 1 + 8*(10-4)/9 = 6.33 -> 6.
+    journal, _ = import_bearable(DATA / "bearable_export.csv", utc_offset=0, scales={"mood": (1, 10)})
+    assert readings(journal)[0].intensity == 6
+
+
+def test_bearable_malformed_rows_strict_and_lenient():
+    with pytest.raises(ImportFormatError, match=r"bearable_bad.csv:2: field 'rating/amount': '7' is not a mood rating 1..5"):
+        import_bearable(DATA / "bearable_bad.csv", utc_offset=0)
+    journal, report = import_bearable(DATA / "bearable_bad.csv", utc_offset=0, lenient=True)
+    assert [(s.line, s.field) for s in report.skipped] == [
+        (2, "rating/amount"), (3, "date"), (4, "time of day")]
+    assert len(journal.readings) == 1
+    with pytest.raises(ImportFormatError, match=r"bearable_wrong_columns.csv:1: not a Bearable export header"):
+        import_bearable(DATA / "bearable_wrong_columns.csv", utc_offset=0)
+
+
+# --------------------------------------------------------------------------
+# Apple Health
+# --------------------------------------------------------------------------
+
+def test_apple_health_state_of_mind_and_mindful_sessions():
+    journal, report = import_apple_health(DATA / "apple_health_export.xml", participant="ana")
+    rs = readings(journal)
+    # Valence -0.62 -> 5 + 3.1 = 8.1 -> 8; valence 0.3 -> 5 - 1.5 = 3.5 -> 4 (half up).
+    # Apple's own offsets are kept (+01:00 and -05:00).
+    assert [(r.time, r.intensity) for r in rs] == [
+        (datetime(2026, 3, 2, 21, 14, tzinfo=tz(60)), 8),
+        (datetime(2026, 3, 3, 22, 0, tzinfo=tz(-300)), 4),
+    ]
+    assert rs[0].note == ("apple state of mind: momentary emotion, valence -0.62\n"
+                          "labels: anxious, worried\nassociations: partner, dating")
+    assert rs[1].note == "apple state of mind: daily mood, valence 0.3\nlabels: calm, grateful"
+    [ex] = list(journal.exercises)
+    assert ex.exercise == "mindfulness.breath" and ex.participant == "ana"
+    assert ex.time == datetime(2026, 3, 2, 21, 20, tzinfo=tz(60))
+    assert ex.end == datetime(2026, 3, 2, 21, 25, tzinfo=tz(60))
+    assert ex.id == "apple-mindful-20260302T202000Z"  # the start in UTC
+    assert report.rows == 5  # five <Record>s
+    assert report.ignored["HKQuantityTypeIdentifierStepCount"] == 1
+    assert report.ignored["HKQuantityTypeIdentifierHeartRate"] == 1
+    assert report.ignored["<Workout>"] == 1
+
+
+def test_apple_health_exercise_by_source():
+    journal, report = import_apple_health(DATA / "apple_health_export.xml",
+                                          exercise_by_source={"Breathe": "breathing.coherent"})
+    assert [e.exercise for e in journal.exercises] == ["breathing.coherent"]
+    assert report.kept["sourceName → exercise id"] == 1
+
+
+def test_apple_health_bad_records_name_their_line():
+    with pytest.raises(ImportFormatError, match=r"apple_health_bad.xml:5: field 'valence': '1.7'"):
+        import_apple_health(DATA / "apple_health_bad.xml")
+    journal, report = import_apple_health(DATA / "apple_health_bad.xml", lenient=True)
+    assert [(s.line, s.field) for s in report.skipped] == [(5, "valence"), (6, "startDate"), (7, "endDate")]
+    assert len(journal.exercises) == 1
+
+
+def test_apple_health_truncated_xml_names_line_and_column():
+    # The file was cut after 1500 bytes, in the middle of line 17.
+    for lenient in (False, True):
+        with pytest.raises(ImportFormatError, match=r"apple_health_truncated.xml:17: XML is not well-formed"):
+            import_apple_health(DATA / "apple_health_truncated.xml", lenient=lenient)
+
+
+def test_apple_health_other_root_is_refused(tmp_path):
+    f = tmp_path / "x.xml"
+    f.write_text("<?xml version='1.0'?>\n<Workouts/>\n")
+    with pytest.raises(ImportFormatError, match=r"x.xml:2: root element is <Workouts>"):
+        import_apple_health(f)
+
+
+def test_apple_health_streams_with_bounded_memory(tmp_path):
+    # 40 000 heart-rate records (about 10 MB) and 400 mindful sessions. Parsing
+    # the whole tree would hold every element (well over 10 MB of Python
+    # objects); streaming with clear() keeps the peak to the imported records.
+    f = tmp_path / "export.xml"
+    start = datetime(2026, 1, 1, tzinfo=tz(60))
+    with open(f, "w", encoding="utf-8") as out:
+        out.write('<?xml version="1.0" encoding="UTF-8"?>\n<HealthData locale="en_US">\n')
+        for i in range(40_400):
+            t = start + timedelta(minutes=10 * i)
+            s = t.strftime("%Y-%m-%d %H:%M:%S +0100")
+            e = (t + timedelta(minutes=5)).strftime("%Y-%m-%d %H:%M:%S +0100")
+            kind = "HKCategoryTypeIdentifierMindfulSession" if i % 101 == 0 else "HKQuantityTypeIdentifierHeartRate"
+            out.write(f' <Record type="{kind}" sourceName="Watch of Someone" sourceVersion="10.2" '
+                      f'unit="count/min" creationDate="{s}" startDate="{s}" endDate="{e}" value="72"/>\n')
+        out.write("</HealthData>\n")
+    size = f.stat().st_size
+    assert size > 9_000_000
+    tracemalloc.start()
+    try:
+        journal, report = import_apple_health(f)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(journal.exercises) == 400  # i = 0, 101, ..., 40299
+    assert report.ignored["HKQuantityTypeIdentifierHeartRate"] == 40_000
+    assert peak < size / 5, f"peak {peak} bytes for a {size}-byte file"
+
+
+# --------------------------------------------------------------------------
+# mindLAMP
+# --------------------------------------------------------------------------
+
+def test_mindlamp_breathe_journal_and_dbt():
+    journal, report = import_mindlamp(DATA / "mindlamp_events.json", tz="Europe/Berlin")
+    # 1772482440000 ms = 2026-03-02T20:14:00Z = 21:14 in Berlin (+01:00).
+    [ex] = list(journal.exercises)
+    assert ex.exercise == "breathing.coherent"
+    assert ex.time == datetime(2026, 3, 2, 21, 14, tzinfo=tz(60))
+    assert ex.end == datetime(2026, 3, 2, 21, 19, tzinfo=tz(60))  # duration 300 000 ms = 5 min
+    rs = readings(journal)
+    assert [(r.time, r.intensity) for r in rs] == [
+        (datetime(2026, 3, 3, 21, 14, tzinfo=tz(60)), 3),  # journal, sentiment good
+        (datetime(2026, 3, 4, 21, 14, tzinfo=tz(60)), 8),  # DBT: max(sadness 3, fear 4) = 4/5 -> 8
+    ]
+    assert rs[0].note == "mindlamp journal (good)\nTalked it through, felt heard"
+    assert rs[1].note == ("mindlamp DBT diary card\nemotions: Sadness 3/5, Fear 4/5, Joy 1/5\n"
+                          "urges: Self-harm 0/5, Text him again 4/5\nother: Used skills: yes")
+    # The journal entry without a sentiment is kept in the report, not dropped.
+    [u] = report.unmapped
+    assert u.item == 2 and u.content["static_data"]["text"] == "Just a list of errands"
+    # Unknown activities are skipped and reported even in strict mode.
+    assert [(s.item, s.field) for s in report.skipped] == [(4, "activity"), (5, "activity")]
+    assert "lamp.survey" in report.skipped[0].message
+    assert report.rows == 6
+
+
+def test_mindlamp_activity_specs_by_argument():
+    # The argument's specs win over the file's: the survey activity (item 4,
+    # 90 000 ms) is read as breathing, so there are two exercise sessions.
+    journal, report = import_mindlamp(DATA / "mindlamp_events.json", utc_offset=0,
+                                      activities={"act-sv": "lamp.breathe"})
+    assert len(journal.exercises) == 2
+    assert [s.item for s in report.skipped] == [5]
+
+
+def test_mindlamp_malformed_events():
+    with pytest.raises(ImportFormatError, match=r"mindlamp_bad.json: item 1: field 'timestamp'"):
+        import_mindlamp(DATA / "mindlamp_bad.json", utc_offset=0)
+    journal, report = import_mindlamp(DATA / "mindlamp_bad.json", utc_offset=0, lenient=True)
+    assert [(s.item, s.field) for s in report.skipped] == [
+        (1, "timestamp"), (2, "duration"), (3, "temporal_slices")]
+    assert len(journal.exercises) == 1
+    with pytest.raises(ImportFormatError, match=r"mindlamp_truncated.json:11: not valid JSON at column"):
+        import_mindlamp(DATA / "mindlamp_truncated.json", utc_offset=0, lenient=True)
+
+
+def test_report_summary_lists_every_outcome():
+    _, report = import_mindlamp(DATA / "mindlamp_events.json", utc_offset=0)
+    text = report.summary()
+    assert "6 rows examined" in text
+    assert "breathe → exercise breathing.coherent" in text
+    assert "journal (kept in report.unmapped)" in text
+    assert text.count("skipped") == 2
