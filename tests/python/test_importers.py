@@ -155,6 +155,14 @@ def test_daylio_non_utf8_bytes():
     assert "Coffee at the café, waited" in readings(journal)[1].note
 
 
+def test_daylio_byte_order_mark_is_accepted(tmp_path):
+    f = tmp_path / "bom.csv"
+    f.write_bytes(b"\xef\xbb\xbf" + (DATA / "daylio_export_old.csv").read_bytes())
+    assert len(import_daylio(f, utc_offset=0).journal) == 2
+    with pytest.raises(ValueError, match="unknown encoding"):
+        import_daylio(f, utc_offset=0, encoding="no-such-codec")
+
+
 def test_daylio_utf16_file_is_refused_clearly(tmp_path):
     f = tmp_path / "d16.csv"
     f.write_bytes("full_date,date,weekday,time,mood,activities,note\n".encode("utf-16"))

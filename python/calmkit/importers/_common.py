@@ -1,6 +1,7 @@
 """Helpers shared by the importers (private)."""
 from __future__ import annotations
 
+import codecs
 import csv
 import importlib
 import json
@@ -93,6 +94,10 @@ def decoded_lines(path: Path, encoding: str, lenient: bool, bad: set[int]) -> It
     """The file's lines, decoded one at a time so that a decoding error names
     its line. In lenient mode an undecodable line is decoded with U+FFFD
     replacements and its number added to ``bad`` (the caller skips the row)."""
+    try:
+        is_utf8 = codecs.lookup(encoding).name == "utf-8"
+    except LookupError:
+        raise ValueError(f"unknown encoding {encoding!r}") from None
     with open(path, "rb") as f:
         for n, raw in enumerate(f, 1):
             if n == 1:
@@ -100,7 +105,7 @@ def decoded_lines(path: Path, encoding: str, lenient: bool, bad: set[int]) -> It
                     raise ImportFormatError(str(path), 1, "", (
                         "the file is UTF-16; save it as UTF-8 (the app's own export is UTF-8) "
                         "or pass the encoding its bytes are in"))
-                if raw.startswith(b"\xef\xbb\xbf") and encoding.lower().replace("-", "") in ("utf8",):
+                if raw.startswith(b"\xef\xbb\xbf") and is_utf8:
                     raw = raw[3:]
             try:
                 yield raw.decode(encoding)
