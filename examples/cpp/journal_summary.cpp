@@ -7,6 +7,8 @@
 // the proof that an installed calmkit can be used from another project.
 #include <calmkit/calmkit.hpp>
 
+#include <boost/date_time/gregorian/gregorian.hpp>  // to_iso_extended_string
+
 #include <exception>
 #include <iostream>
 
@@ -23,8 +25,8 @@ int main(int argc, char** argv) {
     std::cout << "participants: " << people.size() << '\n';
     for (const auto& p : people) {
       const auto span = journal.span_of(p);
-      std::cout << "  " << (p.empty() ? "(single user)" : p) << ": " << span->first.local_date()
-                << " .. " << span->second.local_date() << ", " << journal.triggers_of(p).size()
+      std::cout << "  " << (p.empty() ? "(single user)" : p) << ": " << boost::gregorian::to_iso_extended_string(span->first.local_date())
+                << " .. " << boost::gregorian::to_iso_extended_string(span->second.local_date()) << ", " << journal.triggers_of(p).size()
                 << " triggers, " << journal.readings_of(p).size() << " readings, "
                 << journal.exercises_of(p).size() << " exercises, "
                 << journal.thought_records_of(p).size() << " thought records\n";

@@ -58,6 +58,9 @@ from ._core import (
 # --- synthetic data ---
 from ._core import synthetic_journal
 
+# --- journal store (SQLite) ---
+from ._core import STORE_SCHEMA_VERSION, Store, open_store
+
 # --- progress metrics (DataFrames) ---
 from .metrics import (
     Cohort,
@@ -163,6 +166,10 @@ __all__ = [
     "write_journal",
     # synthetic data
     "synthetic_journal",
+    # journal store
+    "STORE_SCHEMA_VERSION",
+    "Store",
+    "open_store",
     # progress metrics
     "Cohort",
     "cohort",
