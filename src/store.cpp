@@ -1468,6 +1468,10 @@ Journal Store::load(std::string_view participant, std::optional<Instant> from, s
   return load_filtered(open_impl(impl_), detail::make_filter(participant, from, to));
 }
 
+Journal Store::load_between(std::optional<Instant> from, std::optional<Instant> to) const {
+  return load_filtered(open_impl(impl_), detail::make_filter(std::nullopt, from, to));
+}
+
 std::string Store::integrity_check() const {
   auto& impl = open_impl(impl_);
   std::lock_guard lock(impl.mu);

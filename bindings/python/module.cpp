@@ -10,6 +10,7 @@
 
 namespace calmkit::bindings {
 void register_exercises(py::module_& m);  // bindings/python/exercises.cpp
+void register_store(py::module_& m);      // bindings/python/store.cpp
 void register_metrics(py::module_& m);    // bindings/python/metrics.cpp
 }  // namespace calmkit::bindings
 
@@ -21,5 +22,6 @@ PYBIND11_MODULE(_core, m) {
   calmkit::bindings::register_io(m);
   calmkit::bindings::register_synthetic(m);
   calmkit::bindings::register_exercises(m);
+  calmkit::bindings::register_store(m);
   calmkit::bindings::register_metrics(m);
 }

@@ -201,6 +201,9 @@ class Store {
   /// that reaches into the range is whole, and the journal keeps its rules).
   [[nodiscard]] Journal load(std::string_view participant, std::optional<Instant> from,
                              std::optional<Instant> to) const;
+  /// Every participant's records with `from <= time < to`, plus the triggers
+  /// they refer to, as for `load(participant, from, to)`.
+  [[nodiscard]] Journal load_between(std::optional<Instant> from, std::optional<Instant> to) const;
 
   /// The result of SQLite's `PRAGMA integrity_check`: "ok" when the file is sound.
   [[nodiscard]] std::string integrity_check() const;

@@ -471,6 +471,11 @@ TEST_CASE("queries select one participant and a half-open UTC range") {
   CHECK(part.readings().size() == 3);
   CHECK(part.exercises().size() == 1);
   CHECK(part.thought_records().size() == 1);
+
+  // Everyone on March 4 (UTC): only ""'s unlinked reading (12:00Z) and exercise (08:00Z).
+  const Journal day = store.load_between(at("2026-03-04T00:00:00Z"), at("2026-03-05T00:00:00Z"));
+  CHECK(day.size() == 2);
+  CHECK(day.participants() == std::vector<std::string>{""});
 }
 
 TEST_CASE("a schema version 1 file is migrated to version 2 with every value kept") {
