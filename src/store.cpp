@@ -196,8 +196,8 @@ constexpr TableDef migrate_1_to_2_copies[] = {
 
 /// The tables of version 1, children first (the order to drop them in).
 constexpr const char* schema_v1_tables_children_first[] = {
-    "thought_record_items", "thought_records", "exercise_responses", "exercises",
-    "readings",             "trigger_items",   "triggers",           "participants",
+    "thought_record_items", "thought_records", "exercise_responses", "exercises", "readings",
+    "trigger_items",        "triggers",        "participants",
 };
 
 std::string table_ddl(const TableDef& t, std::string_view name) {
@@ -503,7 +503,7 @@ struct Filter {
   std::optional<std::string> participant;
   std::int64_t from_us = std::numeric_limits<std::int64_t>::min();
   std::int64_t to_us = std::numeric_limits<std::int64_t>::max();  // exclusive
-  std::optional<std::string> id;  // one record by id (then the range is open)
+  std::optional<std::string> id;                                  // one record by id (then the range is open)
 
   void bind(Query& q) const {
     if (participant) {
@@ -547,7 +547,8 @@ Filter make_filter(std::optional<std::string_view> participant, std::optional<In
 std::vector<Trigger> read_triggers(Impl& impl, const Filter& f) {
   static const std::string sql =
       "SELECT t.tid, p.name, t.id, t.time_us, t.time_offset, t.category, t.intensity, t.context, t.urge, "
-      "t.acted_on_urge, t.acted_after_minutes, t.response FROM triggers t JOIN participants p ON p.pid = t.pid" +
+      "t.acted_on_urge, t.acted_after_minutes, t.response FROM triggers t JOIN participants p ON p.pid = "
+      "t.pid" +
       where("t") + "ORDER BY p.name, t.time_us, t.time_offset, t.id";
   static const std::string items_sql =
       "SELECT i.tid, i.field, i.value FROM trigger_items i JOIN triggers t ON t.tid = i.tid "
@@ -702,10 +703,12 @@ std::vector<ThoughtRecord> read_thought_records(Impl& impl, const Filter& f) {
       if (field == "distortion") {
         const std::string id = q.text(2);
         auto d = distortion_from_id(id);
-        if (!d) corrupt(impl, describe("thought_record", t.participant, t.id) + ": unknown distortion '" + id + "'");
+        if (!d)
+          corrupt(impl,
+                  describe("thought_record", t.participant, t.id) + ": unknown distortion '" + id + "'");
         t.distortions.push_back(*d);
       } else {
-        auto& list = field == "evidence_for"     ? t.evidence_for
+        auto& list = field == "evidence_for"       ? t.evidence_for
                      : field == "evidence_against" ? t.evidence_against
                                                    : t.alternatives;
         list.push_back(q.text(2));
@@ -886,7 +889,8 @@ void insert(Impl& impl, const Trigger& t) {
   try {
     Query q(impl,
             "INSERT INTO triggers(pid, id, time_us, time_offset, category, intensity, context, urge, "
-            "acted_on_urge, acted_after_minutes, response) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+            "acted_on_urge, acted_after_minutes, response) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+            "?11)");
     q.bind(1, participant_key(impl, t.participant)).bind(2, std::string_view(t.id));
     bind_trigger(q, t);
     q.run("adding a trigger");
@@ -914,7 +918,8 @@ void insert(Impl& impl, const ExerciseSession& e) {
   try {
     Query q(impl,
             "INSERT INTO exercises(pid, id, time_us, time_offset, end_us, end_offset, exercise, completed, "
-            "intensity_before, intensity_after, trigger_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+            "intensity_before, intensity_after, trigger_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+            "?11)");
     q.bind(1, participant_key(impl, e.participant)).bind(2, std::string_view(e.id));
     bind_exercise(q, e);
     q.run("adding an exercise");
@@ -1027,7 +1032,8 @@ int check_identity(Impl& impl) {
   const auto version = pragma_int(impl, "user_version");
   if (app == 0 && version == 0) {
     if (table_count(impl) != 0) {
-      throw_runtime("store '" + impl.path + "' is an SQLite database but not a calmkit store (it has tables of "
+      throw_runtime("store '" + impl.path +
+                    "' is an SQLite database but not a calmkit store (it has tables of "
                     "its own and no calmkit application id)");
     }
     return 0;
@@ -1036,7 +1042,8 @@ int check_identity(Impl& impl) {
     throw_runtime("store '" + impl.path + "' is an SQLite database of another application (application_id " +
                   std::to_string(app) + "), not a calmkit store");
   }
-  if (version < 1) throw_runtime("store '" + impl.path + "' has an invalid schema version " + std::to_string(version));
+  if (version < 1)
+    throw_runtime("store '" + impl.path + "' has an invalid schema version " + std::to_string(version));
   if (version > store_schema_version) {
     throw_runtime("store '" + impl.path + "' has schema version " + std::to_string(version) +
                   ", newer than version " + std::to_string(store_schema_version) +
@@ -1070,8 +1077,8 @@ void create_or_migrate(Impl& impl) {
       check_foreign_keys(impl, "migrating 1 -> 2");
     } catch (const std::exception& e) {
       throw_runtime("store '" + impl.path + "': migration from schema version " + std::to_string(version) +
-                    " to " + std::to_string(store_schema_version) + " failed, the file is left as it was: " +
-                    e.what());
+                    " to " + std::to_string(store_schema_version) +
+                    " failed, the file is left as it was: " + e.what());
     }
   }
   impl.exec("PRAGMA user_version = " + std::to_string(store_schema_version), "setting the schema version");
@@ -1103,7 +1110,9 @@ Store::Store(Store&&) noexcept = default;
 Store& Store::operator=(Store&&) noexcept = default;
 Store::~Store() = default;
 
-void Store::close() noexcept { impl_.reset(); }
+void Store::close() noexcept {
+  impl_.reset();
+}
 
 namespace {
 Store::Impl& open_impl(const std::unique_ptr<Store::Impl>& impl) {
@@ -1137,7 +1146,8 @@ Store Store::open(const std::filesystem::path& path, OpenOptions options) {
   const int version = detail::check_identity(*impl);
   if (options.read_only) {
     if (version == 0) {
-      detail::throw_runtime("store '" + impl->path + "' is empty: it has no calmkit schema yet (open it "
+      detail::throw_runtime("store '" + impl->path +
+                            "' is empty: it has no calmkit schema yet (open it "
                             "writable once to create it)");
     }
     if (version < store_schema_version) {
@@ -1150,7 +1160,8 @@ Store Store::open(const std::filesystem::path& path, OpenOptions options) {
     detail::Query q(*impl, "PRAGMA journal_mode = WAL");
     const std::string mode = q.step("switching to WAL") ? q.text(0) : std::string();
     if (mode != "wal") {
-      detail::throw_runtime("store '" + impl->path + "': cannot switch to WAL journal mode (got '" + mode + "')");
+      detail::throw_runtime("store '" + impl->path + "': cannot switch to WAL journal mode (got '" + mode +
+                            "')");
     }
   }
   // FULL: the WAL is synced to disk on every commit, so a committed record
@@ -1458,13 +1469,16 @@ Journal load_filtered(Store::Impl& impl, const detail::Filter& f) {
 }
 }  // namespace
 
-Journal Store::load() const { return load_filtered(open_impl(impl_), detail::Filter{}); }
+Journal Store::load() const {
+  return load_filtered(open_impl(impl_), detail::Filter{});
+}
 
 Journal Store::load(std::string_view participant) const {
   return load_filtered(open_impl(impl_), detail::make_filter(participant, std::nullopt, std::nullopt));
 }
 
-Journal Store::load(std::string_view participant, std::optional<Instant> from, std::optional<Instant> to) const {
+Journal Store::load(std::string_view participant, std::optional<Instant> from,
+                    std::optional<Instant> to) const {
   return load_filtered(open_impl(impl_), detail::make_filter(participant, from, to));
 }
 

@@ -134,7 +134,8 @@ void register_store(py::module_& m) {
           "participants", [](PyStore& s) { return s.with([](Store& st) { return st.participants(); }); },
           "Every participant with at least one record, sorted.")
       .def(
-          "integrity_check", [](PyStore& s) { return s.with([](Store& st) { return st.integrity_check(); }); },
+          "integrity_check",
+          [](PyStore& s) { return s.with([](Store& st) { return st.integrity_check(); }); },
           "SQLite's PRAGMA integrity_check: 'ok' when the file is sound.")
       .def(
           "__len__", [](PyStore& s) { return s.with([](Store& st) { return st.size(); }); },
@@ -143,9 +144,8 @@ void register_store(py::module_& m) {
       .def("__enter__", [](py::object self) { return self; })
       .def(
           "__exit__", [](PyStore& s, const py::args&) { s.close(); }, "Closes the store.")
-      .def("__repr__", [](PyStore& s) {
-        return "Store(" + quoted(s.path()) + (s.closed() ? ", closed" : "") + ")";
-      });
+      .def("__repr__",
+           [](PyStore& s) { return "Store(" + quoted(s.path()) + (s.closed() ? ", closed" : "") + ")"; });
 
   m.def("open_store", &open, py::arg("path"), py::kw_only(), py::arg("create") = true,
         py::arg("read_only") = false,

@@ -175,11 +175,9 @@ class Store {
 
   /// One participant's records with `from <= time < to` (UTC instants; an
   /// absent bound is open), ordered by time then id.
-  [[nodiscard]] std::vector<Trigger> triggers(std::string_view participant,
-                                              std::optional<Instant> from = {},
+  [[nodiscard]] std::vector<Trigger> triggers(std::string_view participant, std::optional<Instant> from = {},
                                               std::optional<Instant> to = {}) const;
-  [[nodiscard]] std::vector<Reading> readings(std::string_view participant,
-                                              std::optional<Instant> from = {},
+  [[nodiscard]] std::vector<Reading> readings(std::string_view participant, std::optional<Instant> from = {},
                                               std::optional<Instant> to = {}) const;
   [[nodiscard]] std::vector<ExerciseSession> exercises(std::string_view participant,
                                                        std::optional<Instant> from = {},
@@ -189,8 +187,7 @@ class Store {
                                                            std::optional<Instant> to = {}) const;
 
   /// The trigger with this participant and id, if any.
-  [[nodiscard]] std::optional<Trigger> find_trigger(std::string_view participant,
-                                                    std::string_view id) const;
+  [[nodiscard]] std::optional<Trigger> find_trigger(std::string_view participant, std::string_view id) const;
 
   /// Everything, as a journal.
   [[nodiscard]] Journal load() const;

@@ -56,7 +56,9 @@ class TempDir {
   fs::path path_;
 };
 
-Instant at(const char* s) { return Instant::parse(s); }
+Instant at(const char* s) {
+  return Instant::parse(s);
+}
 
 /// Runs SQL on a database file directly, bypassing the store.
 void raw_exec(const fs::path& db, const std::string& sql) {
@@ -127,7 +129,10 @@ Journal full_journal() {
                 .intensity = Intensity(6),
                 .trigger = "t1",
                 .note = "a bit calmer"});
-  j.add(Reading{.participant = "ana", .time = at("2026-03-02T22:00:00+01:00"), .intensity = Intensity(3), .trigger = "t1"});
+  j.add(Reading{.participant = "ana",
+                .time = at("2026-03-02T22:00:00+01:00"),
+                .intensity = Intensity(3),
+                .trigger = "t1"});
   j.add(Reading{.participant = "ana", .time = at("2026-03-02T22:00:00+01:00"), .intensity = Intensity(2)});
   j.add(Reading{.participant = "", .time = at("2026-03-04T12:00:00Z"), .intensity = Intensity(1)});
   j.add(ExerciseSession{.participant = "ana",
@@ -145,21 +150,22 @@ Journal full_journal() {
                         .time = at("2026-03-04T08:00:00Z"),
                         .end = at("2026-03-04T08:00:00Z"),
                         .exercise = "custom.walk"});
-  j.add(ThoughtRecord{.participant = "ana",
-                      .id = "x1",
-                      .time = at("2026-03-02T21:40:00+01:00"),
-                      .situation = "no reply for three hours",
-                      .automatic_thought = "they are about to leave me",
-                      .belief_before = Percent(80),
-                      .emotions = {{"fear", Percent(70), Percent(30)}, {"sadness", Percent(40), std::nullopt}},
-                      .distortions = {Distortion::mind_reading, Distortion::catastrophizing, Distortion::blaming},
-                      .evidence_for = {"slower replies this week"},
-                      .evidence_against = {"we made plans for Saturday", "they called yesterday"},
-                      .alternatives = {"their phone is on silent", "work ran late", "they are at dinner"},
-                      .friend_advice = "a busy evening is not a verdict",
-                      .balanced_thought = "they are probably busy",
-                      .belief_after = Percent(35),
-                      .trigger = "t1"});
+  j.add(ThoughtRecord{
+      .participant = "ana",
+      .id = "x1",
+      .time = at("2026-03-02T21:40:00+01:00"),
+      .situation = "no reply for three hours",
+      .automatic_thought = "they are about to leave me",
+      .belief_before = Percent(80),
+      .emotions = {{"fear", Percent(70), Percent(30)}, {"sadness", Percent(40), std::nullopt}},
+      .distortions = {Distortion::mind_reading, Distortion::catastrophizing, Distortion::blaming},
+      .evidence_for = {"slower replies this week"},
+      .evidence_against = {"we made plans for Saturday", "they called yesterday"},
+      .alternatives = {"their phone is on silent", "work ran late", "they are at dinner"},
+      .friend_advice = "a busy evening is not a verdict",
+      .balanced_thought = "they are probably busy",
+      .belief_after = Percent(35),
+      .trigger = "t1"});
   j.add(ThoughtRecord{.participant = "ana",
                       .id = "x2",
                       .time = at("2026-03-06T10:00:00+01:00"),
@@ -270,13 +276,16 @@ TEST_CASE("writes that break a rule are refused with the record and the rule nam
         "cannot add trigger 't1' of participant 'ana': the store already has a trigger with id 't1' for that "
         "participant");
   CHECK(error_of([&] {
-          store.add(Reading{.participant = "ana", .id = "r9", .time = at("2026-03-02T21:30:00Z"), .trigger = "nope"});
+          store.add(Reading{
+              .participant = "ana", .id = "r9", .time = at("2026-03-02T21:30:00Z"), .trigger = "nope"});
         }) ==
-        "cannot add reading 'r9' of participant 'ana': it refers to trigger 'nope', which participant 'ana' does not "
+        "cannot add reading 'r9' of participant 'ana': it refers to trigger 'nope', which participant 'ana' "
+        "does not "
         "have in the store");
   // 't1' of "" exists, but references never cross participants.
-  CHECK_THROWS_WITH(store.add(Reading{.participant = "ben", .time = at("2026-03-02T21:30:00Z"), .trigger = "t2"}),
-                    Catch::Contains("refers to trigger 't2', which participant 'ben' does not have"));
+  CHECK_THROWS_WITH(
+      store.add(Reading{.participant = "ben", .time = at("2026-03-02T21:30:00Z"), .trigger = "t2"}),
+      Catch::Contains("refers to trigger 't2', which participant 'ben' does not have"));
   CHECK(error_of([&] {
           store.add(ExerciseSession{.participant = "ana",
                                     .id = "e9",
@@ -290,10 +299,10 @@ TEST_CASE("writes that break a rule are refused with the record and the rule nam
                     "cannot add thought_record of participant 'ana': it needs a non-empty id");
   CHECK_THROWS_WITH(store.add(Trigger{.participant = "ana", .id = "t8", .acted_after_minutes = -1.0}),
                     Catch::Contains("acted_after_minutes must be a finite number of minutes >= 0"));
-  CHECK_THROWS_AS(store.add(Trigger{.participant = "ana",
-                                    .id = "t8",
-                                    .acted_after_minutes = std::numeric_limits<double>::quiet_NaN()}),
-                  std::invalid_argument);
+  CHECK_THROWS_AS(
+      store.add(Trigger{
+          .participant = "ana", .id = "t8", .acted_after_minutes = std::numeric_limits<double>::quiet_NaN()}),
+      std::invalid_argument);
   // A reading id, when given, is unique per participant too.
   CHECK_THROWS_WITH(store.add(Reading{.participant = "ana", .id = "r1"}),
                     Catch::Contains("the store already has a reading with id 'r1'"));
@@ -327,10 +336,11 @@ TEST_CASE("the database's own constraints hold for writers that bypass the API")
   CHECK(rejected("INSERT INTO thought_records(pid, id, time_us, time_offset, situation, automatic_thought, "
                  "belief_before) VALUES (1, 'x', 0, 0, '', '', 101)") ==
         "CHECK constraint failed: belief_before_0_to_100");
-  CHECK(rejected("INSERT INTO exercises(pid, id, time_us, time_offset, end_us, end_offset, exercise, completed) "
-                 "VALUES (1, 'e', 10, 0, 9, 0, 'x', 1)") == "CHECK constraint failed: end_not_before_time");
-  CHECK(rejected("INSERT INTO readings(pid, time_us, time_offset, intensity, trigger_id) VALUES (1, 0, 0, 1, 'nope')") ==
-        "FOREIGN KEY constraint failed");
+  CHECK(rejected(
+            "INSERT INTO exercises(pid, id, time_us, time_offset, end_us, end_offset, exercise, completed) "
+            "VALUES (1, 'e', 10, 0, 9, 0, 'x', 1)") == "CHECK constraint failed: end_not_before_time");
+  CHECK(rejected("INSERT INTO readings(pid, time_us, time_offset, intensity, trigger_id) VALUES (1, 0, 0, 1, "
+                 "'nope')") == "FOREIGN KEY constraint failed");
   CHECK(rejected("INSERT INTO triggers(pid, id, time_us, time_offset, category, intensity) "
                  "VALUES (1, 't', 0, 1440, 'other', 1)") == "CHECK constraint failed: offset_within_23_59");
 }
@@ -385,7 +395,8 @@ TEST_CASE("removing a trigger with linked records needs cascade") {
   store.add_all(full_journal());
   // ana's t1 has readings r1 and the 22:00 linked one, exercise e1 and thought record x1.
   CHECK(error_of([&] { store.remove_trigger("ana", "t1"); }) ==
-        "cannot remove trigger 't1' of participant 'ana': 2 reading(s), 1 exercise(s) and 1 thought record(s) refer "
+        "cannot remove trigger 't1' of participant 'ana': 2 reading(s), 1 exercise(s) and 1 thought "
+        "record(s) refer "
         "to it; remove them first or remove with cascade");
   CHECK(store.size() == 11);
   CHECK(store.remove_trigger("ana", "t2") == 1);  // nothing refers to t2
@@ -423,7 +434,8 @@ TEST_CASE("transaction commits on return and rolls back on an exception") {
   auto store = Store::open(dir / "j.db");
   const int n = store.transaction([&](Store& s) {
     s.add(Trigger{.participant = "p", .id = "a", .time = at("2026-03-02T10:00:00Z")});
-    s.add(Reading{.participant = "p", .time = at("2026-03-02T10:05:00Z"), .intensity = Intensity(4), .trigger = "a"});
+    s.add(Reading{
+        .participant = "p", .time = at("2026-03-02T10:05:00Z"), .intensity = Intensity(4), .trigger = "a"});
     return 2;
   });
   CHECK(n == 2);
@@ -508,10 +520,16 @@ TEST_CASE("a schema version 1 file is migrated to version 2 with every value kep
                        .time = at("2026-03-03T07:05:30.25-05:30"),
                        .category = TriggerCategory::conflict,
                        .intensity = Intensity(5)});
-  expected.add(Reading{.participant = "ana", .time = at("2026-03-02T21:30:00+01:00"), .intensity = Intensity(6),
-                       .trigger = "t1", .note = "a bit calmer"});
-  expected.add(Reading{.participant = "ana", .id = "r2", .time = at("2026-03-02T22:00:00+01:00"),
-                       .intensity = Intensity(3), .trigger = "t1"});
+  expected.add(Reading{.participant = "ana",
+                       .time = at("2026-03-02T21:30:00+01:00"),
+                       .intensity = Intensity(6),
+                       .trigger = "t1",
+                       .note = "a bit calmer"});
+  expected.add(Reading{.participant = "ana",
+                       .id = "r2",
+                       .time = at("2026-03-02T22:00:00+01:00"),
+                       .intensity = Intensity(3),
+                       .trigger = "t1"});
   expected.add(Reading{.participant = "", .time = at("2026-03-04T12:00:00Z"), .intensity = Intensity(2)});
   expected.add(ExerciseSession{.participant = "ana",
                                .id = "e1",
@@ -529,28 +547,30 @@ TEST_CASE("a schema version 1 file is migrated to version 2 with every value kep
                                .end = at("2026-03-04T08:00:00Z"),
                                .exercise = "custom.walk",
                                .completed = false});
-  expected.add(ThoughtRecord{.participant = "ana",
-                             .id = "x1",
-                             .time = at("2026-03-02T21:40:00+01:00"),
-                             .situation = "no reply for three hours",
-                             .automatic_thought = "they are about to leave me",
-                             .belief_before = Percent(80),
-                             .emotions = {{"fear", Percent(70), Percent(30)}, {"sadness", Percent(40), std::nullopt}},
-                             .distortions = {Distortion::mind_reading, Distortion::catastrophizing},
-                             .evidence_for = {"slower replies this week"},
-                             .evidence_against = {"we made plans for Saturday"},
-                             .alternatives = {"their phone is on silent", "work ran late"},
-                             .friend_advice = "a busy evening is not a verdict",
-                             .balanced_thought = "they are probably at dinner",
-                             .belief_after = Percent(35),
-                             .trigger = "t1"});
+  expected.add(
+      ThoughtRecord{.participant = "ana",
+                    .id = "x1",
+                    .time = at("2026-03-02T21:40:00+01:00"),
+                    .situation = "no reply for three hours",
+                    .automatic_thought = "they are about to leave me",
+                    .belief_before = Percent(80),
+                    .emotions = {{"fear", Percent(70), Percent(30)}, {"sadness", Percent(40), std::nullopt}},
+                    .distortions = {Distortion::mind_reading, Distortion::catastrophizing},
+                    .evidence_for = {"slower replies this week"},
+                    .evidence_against = {"we made plans for Saturday"},
+                    .alternatives = {"their phone is on silent", "work ran late"},
+                    .friend_advice = "a busy evening is not a verdict",
+                    .balanced_thought = "they are probably at dinner",
+                    .belief_after = Percent(35),
+                    .trigger = "t1"});
   CHECK(j == expected);
   // The times are now integers: 2026-03-02T21:14:00+01:00 is 20:14Z, 1772482440 s after the epoch.
   CHECK(raw_value(db, "SELECT time_us FROM triggers WHERE tid = 10") == "1772482440000000");
   CHECK(raw_value(db, "SELECT time_offset FROM triggers WHERE tid = 10") == "60");
   // The store works as a version 2 store afterwards: references still enforced.
   CHECK_THROWS_WITH(store.remove_trigger("ana", "t1"), Catch::Contains("2 reading(s), 1 exercise(s)"));
-  store.add(Reading{.participant = "ana", .id = "r3", .time = at("2026-03-02T23:00:00+01:00"), .trigger = "t1"});
+  store.add(
+      Reading{.participant = "ana", .id = "r3", .time = at("2026-03-02T23:00:00+01:00"), .trigger = "t1"});
   CHECK(store.readings("ana").size() == 3);
 }
 
@@ -585,7 +605,8 @@ TEST_CASE("a file of a newer schema version, or not a calmkit store, is refused"
   const auto text = dir / "notes.txt";
   std::ofstream(text) << "this is not a database, just some notes about my week, long enough for a header\n";
   CHECK_THROWS_AS(Store::open(text), std::runtime_error);
-  CHECK_THROWS_WITH(Store::open(text), Catch::Contains(text.string()) && Catch::Contains("not a calmkit store"));
+  CHECK_THROWS_WITH(Store::open(text),
+                    Catch::Contains(text.string()) && Catch::Contains("not a calmkit store"));
 
   const auto other = dir / "other.db";
   raw_exec(other, "CREATE TABLE t(x)");
@@ -695,7 +716,9 @@ void check_whole(const Journal& j, std::size_t k) {
 
 }  // namespace
 
-TEST_CASE("SIGKILL in the middle of thousands of writes loses no committed record and leaves nothing half-written") {
+TEST_CASE(
+    "SIGKILL in the middle of thousands of writes loses no committed record and leaves nothing "
+    "half-written") {
   TempDir dir;
   const auto db = dir / "crash.db";
   constexpr int readings_per_trigger = 3;
