@@ -8,6 +8,7 @@
 #include <calmkit/journal.hpp>
 #include <calmkit/model.hpp>
 #include <calmkit/session.hpp>
+#include <calmkit/store.hpp>
 #include <calmkit/suggest.hpp>
 #include <calmkit/synthetic.hpp>
 #include <calmkit/time.hpp>
