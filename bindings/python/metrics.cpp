@@ -143,6 +143,7 @@ void register_metrics(py::module_& m) {
         d["minutes"] = to_numpy(std::move(e.minutes));
         d["calmed"] = to_numpy(std::move(e.calmed));
         d["with_exercise"] = to_numpy(std::move(e.with_exercise));
+        if (!c.trigger_source_rows.empty()) d["source_row"] = to_numpy(std::vector<std::int64_t>(c.trigger_source_rows));
         return d;
       },
       py::arg("cohort"), py::arg("threshold"), py::arg("window_hours"),

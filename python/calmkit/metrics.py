@@ -118,7 +118,8 @@ def _summary_frame(c: Cohort, d: dict[str, np.ndarray], by_p: bool, period: str 
 
 
 def time_to_calm(data: Data, threshold: int = 3, window_hours: float = 12) -> pd.DataFrame:
-    """One row per episode (trigger): participant, trigger_id, onset (UTC),
+    """One row per episode (trigger): participant, trigger_id (the trigger's id;
+    for a cohort from ``cohort_from_arrays`` its input row), onset (UTC),
     category, minutes (time-to-calm, or to censoring), calmed (False =
     right-censored), onset_intensity, peak_intensity, observations, with_exercise.
 
@@ -126,10 +127,12 @@ def time_to_calm(data: Data, threshold: int = 3, window_hours: float = 12) -> pd
     unlinked readings count up to onset + window."""
     c = _cohort(data)
     d = _core._metric_episodes(c, threshold, window_hours)
-    ids = c.trigger_ids
+    # Journals name their triggers; a cohort built from arrays identifies each
+    # trigger by its row in the arrays given to cohort_from_arrays (int64).
+    trigger_id = d["source_row"] if "source_row" in d else pd.array(c.trigger_ids, dtype="str")
     return pd.DataFrame({
         "participant": _participants(c, d["participant"]),
-        "trigger_id": pd.array(ids if ids else [""] * len(d["minutes"]), dtype="str"),
+        "trigger_id": trigger_id,
         "onset": _utc(d["onset_us"]),
         "offset_minutes": d["offset_min"],
         "category": _categories(d["category"]),

@@ -225,7 +225,35 @@ TEST_CASE("prepare sorts unsorted columns and remaps trigger links") {
   CHECK(c.triggers.utc_us[0] == 0);
   CHECK(c.triggers.intensity[0] == 8);
   CHECK(c.readings.trigger[0] == 1);  // still the 9-intensity trigger, now row 1
+  CHECK(c.trigger_source_rows == std::vector<std::int64_t>{1, 0});  // input rows, for joining back
   const auto eps = episodes(c);
   CHECK(eps.minutes[1] == 1.0);
   CHECK(eps.calmed[1] == 1);
+}
+
+TEST_CASE("the per-day offset cache of a POSIX rule agrees with the rule at every instant") {
+  // Random instants over 2026 plus every minute of the two EU transition days
+  // (2026-03-29 and 2026-10-25, UTC), where the cache must fall back to the rule.
+  const calmkit::PosixTimeZone rule("CET-1CEST,M3.5.0,M10.5.0/3");
+  const LocalCalendar cal(rule);
+  std::vector<std::int64_t> instants;
+  std::uint64_t x = 12345;
+  const std::int64_t year_start = day(2026, 1, 1) * 86'400'000'000LL;
+  for (int i = 0; i < 20000; ++i) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    instants.push_back(year_start + static_cast<std::int64_t>((x >> 11) % (365ULL * 86'400'000'000ULL)));
+  }
+  for (const auto d : {day(2026, 3, 29), day(2026, 10, 25)}) {
+    for (int m = 0; m < 24 * 60; ++m) instants.push_back(d * 86'400'000'000LL + m * 60'000'000LL);
+  }
+  int mismatches = 0;
+  for (const auto us : instants) {
+    if (cal.offset_minutes(us, 0) != rule.offset_at(calmkit::Instant::from_utc_micros(us)).minutes()) ++mismatches;
+  }
+  CHECK(mismatches == 0);
+  // 2026-03-29T00:59Z is 01:59 CET and 01:00Z is 03:00 CEST: same local date either way.
+  CHECK(cal.offset_minutes(day(2026, 3, 29) * 86'400'000'000LL + 59 * 60'000'000LL, 0) == 60);
+  CHECK(cal.offset_minutes(day(2026, 3, 29) * 86'400'000'000LL + 60 * 60'000'000LL, 0) == 120);
+  // A rule without DST never consults Boost: a fixed offset.
+  CHECK(LocalCalendar(calmkit::PosixTimeZone("IST-5:30")).offset_minutes(0, 0) == 330);
 }

@@ -161,6 +161,7 @@ def test_km_median_matches_numpy_on_random_cohorts_from_arrays() -> None:
         [f"q{i}" for i in range(n_participants)], p, onset, np.zeros(n), np.full(n, 9), np.zeros(n),
         p, onset + delay_min * 60_000_000, np.zeros(n), reading_x, np.arange(n))
     eps = calmkit.time_to_calm(cohort)
+    assert np.array_equal(eps["trigger_id"].to_numpy(), np.arange(n))  # input rows
     calmed = reading_x <= 3
     assert np.array_equal(eps["calmed"].to_numpy(), calmed)
     assert np.array_equal(eps["minutes"].to_numpy(), delay_min.astype(float))
@@ -170,6 +171,18 @@ def test_km_median_matches_numpy_on_random_cohorts_from_arrays() -> None:
         expected = _naive_km_median(delay_min[mask].astype(float), calmed[mask])
         got = row["median_minutes"]
         assert (math.isnan(expected) and math.isnan(got)) or got == expected
+
+
+def test_cohort_from_arrays_sorts_and_keeps_input_rows() -> None:
+    # Two triggers given latest first; the reading links to input row 0 (the later one, intensity 9)
+    # and reaches 2 one minute after its onset.
+    hour = 3_600_000_000
+    co = calmkit.cohort_from_arrays(["x"], [0, 0], [2 * hour, 0], [0, 0], [9, 8], [0, 0],
+                                    [0], [2 * hour + 60_000_000], [0], [2], [0])
+    eps = calmkit.time_to_calm(co)
+    assert eps["trigger_id"].tolist() == [1, 0]  # sorted by onset, ids are input rows
+    assert eps["minutes"].tolist() == [0.0, 1.0]
+    assert eps["calmed"].tolist() == [False, True]
 
 
 def test_cohort_from_arrays_reports_bad_rows() -> None:

@@ -98,6 +98,10 @@ struct ThoughtColumns {
 struct CohortColumns {
   std::vector<std::string> participants;    ///< code → participant id
   std::vector<std::string> trigger_ids;     ///< trigger row → trigger id (may be empty: then unnamed)
+  /// trigger row → its row in the caller's arrays before `prepare()` sorted
+  /// them (filled by `prepare()` when `trigger_ids` is empty, so that results
+  /// can be joined back to the input; empty otherwise).
+  std::vector<std::int64_t> trigger_source_rows;
   std::vector<std::string> exercise_names;  ///< code → exercise id
   TriggerColumns triggers;
   ReadingColumns readings;
@@ -126,21 +130,46 @@ enum class Period : std::uint8_t { day, week, month };
 
 /// How local dates are found: each record's own UTC offset, or one POSIX TZ
 /// rule applied to every instant.
+///
+/// With a DST rule, offsets are cached per UTC day: when the offsets at the
+/// first and last microsecond of a UTC day agree, the whole day gets that
+/// offset without asking the rule again (the rule is consulted per instant on
+/// the days it changes). This assumes no rule switches twice within one UTC
+/// day, which holds for every real zone. The cache makes a `LocalCalendar`
+/// unsafe to share between threads: give each thread its own copy.
 class LocalCalendar {
  public:
   LocalCalendar() = default;
   explicit LocalCalendar(std::optional<PosixTimeZone> tz) : tz_(std::move(tz)) {}
 
+  /// The UTC offset in minutes used for (utc_us, own offset_min).
+  [[nodiscard]] int offset_minutes(std::int64_t utc_us, std::int16_t offset_min) const {
+    if (!tz_) return offset_min;
+    if (!tz_->has_dst()) return tz_->standard_offset_minutes();
+    const std::int64_t day = calmkit::detail::floor_div(utc_us, calmkit::detail::us_per_day);
+    if (day != cached_day_) {
+      cached_day_ = day;
+      const std::int64_t start = day * calmkit::detail::us_per_day;
+      cached_first_ = tz_->offset_at(Instant::from_utc_micros(start)).minutes();
+      cached_last_ = tz_->offset_at(Instant::from_utc_micros(start + calmkit::detail::us_per_day - 1)).minutes();
+    }
+    if (cached_first_ == cached_last_) return cached_first_;
+    return tz_->offset_at(Instant::from_utc_micros(utc_us)).minutes();
+  }
+
   /// Days since 1970-01-01 of the local date of (utc_us, offset_min).
   [[nodiscard]] std::int64_t local_day(std::int64_t utc_us, std::int16_t offset_min) const {
-    int off = offset_min;
-    if (tz_) off = tz_->offset_at(Instant::from_utc_micros(utc_us)).minutes();
-    return calmkit::detail::floor_div(utc_us + static_cast<std::int64_t>(off) * 60'000'000LL, calmkit::detail::us_per_day);
+    const int off = offset_minutes(utc_us, offset_min);
+    return calmkit::detail::floor_div(utc_us + static_cast<std::int64_t>(off) * 60'000'000LL,
+                                      calmkit::detail::us_per_day);
   }
   [[nodiscard]] bool uses_time_zone() const noexcept { return tz_.has_value(); }
 
  private:
   std::optional<PosixTimeZone> tz_;
+  mutable std::int64_t cached_day_ = std::numeric_limits<std::int64_t>::min();
+  mutable int cached_first_ = 0;
+  mutable int cached_last_ = 0;
 };
 
 namespace detail {
@@ -378,6 +407,10 @@ inline void CohortColumns::prepare() {
       calmkit::detail::throw_invalid("cohort columns: reading arrays differ in length");
     }
   }
+  if (trigger_ids.empty() && trigger_source_rows.empty()) {
+    trigger_source_rows.resize(triggers.size());
+    std::iota(trigger_source_rows.begin(), trigger_source_rows.end(), std::int64_t{0});
+  }
   if (!sorted(triggers.participant, triggers.utc_us)) {
     std::vector<std::size_t> perm(triggers.size());
     std::iota(perm.begin(), perm.end(), std::size_t{0});
@@ -392,6 +425,7 @@ inline void CohortColumns::prepare() {
     permute(triggers.acted_on_urge, perm);
     permute(triggers.acted_after_minutes, perm);
     permute(trigger_ids, perm);
+    permute(trigger_source_rows, perm);
     auto remap = [&new_row](std::vector<std::int32_t>& links) {
       for (auto& l : links) {
         if (l >= 0 && static_cast<std::size_t>(l) < new_row.size()) l = new_row[static_cast<std::size_t>(l)];
@@ -468,6 +502,7 @@ inline void CohortColumns::check() const {
              {"acted_on_urge", triggers.acted_on_urge.size()},
              {"acted_after_minutes", triggers.acted_after_minutes.size()}});
   if (!trigger_ids.empty()) check_len("triggers", nt, {{"trigger_ids", trigger_ids.size()}});
+  if (!trigger_source_rows.empty()) check_len("triggers", nt, {{"trigger_source_rows", trigger_source_rows.size()}});
   check_p("triggers", pt);
   check_offset("triggers", triggers.offset_min);
   check_intensity("triggers", "intensity", triggers.intensity, false);
