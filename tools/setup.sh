@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One-step set-up for a fresh Debian 12 machine (and a quick no-op when done):
-#   1. Debian packages: compiler, CMake, Ninja, Boost, simdjson, range-v3, Catch2 2.13, Doxygen;
+#   1. Debian packages: compiler, CMake, Ninja, Boost, simdjson, range-v3, Catch2 2.13, Doxygen,
+#      SQLite, and Chromium (the report test renders the HTML report headless);
 #   2. Python packages for the chosen interpreter (PYTHON, default: the first python3 on PATH);
 #   3. the C++ build in ./build (CMake preset "default": library, tests, Python module);
 #   4. `pip install .` so that `python3 -m calmkit` and the `calmkit` command work.
@@ -12,7 +13,7 @@ PYTHON=${PYTHON:-python3}
 PY=$(command -v "$PYTHON") || { echo "setup: no '$PYTHON' on PATH" >&2; exit 1; }
 
 apt_packages=(g++ cmake ninja-build libboost-dev libsimdjson-dev librange-v3-dev catch2 doxygen
-              libsqlite3-dev)
+              libsqlite3-dev chromium)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
