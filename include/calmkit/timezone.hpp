@@ -16,7 +16,6 @@
 #include <boost/make_shared.hpp>
 
 #include <cctype>
-#include <cstdio>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -163,21 +162,44 @@ class PosixTimeZone {
       while (!done() && s[pos] != ',' && s[pos] != '/') ++pos;
       std::string date(s.substr(start, pos - start));
       if (date.empty()) bad(std::string(what) + " is missing");
+      // Strict digit runs only: no signs, spaces or embedded NULs (sscanf and
+      // stoi accepted those and handed Boost text it overflowed on).
+      std::size_t at = 1;
+      auto field = [&](std::size_t max_digits) {
+        int v = 0;
+        std::size_t n = 0;
+        while (at < date.size() && n < max_digits && date[at] >= '0' && date[at] <= '9') {
+          v = v * 10 + (date[at++] - '0');
+          ++n;
+        }
+        return n == 0 ? -1 : v;
+      };
       if (date[0] == 'M') {
-        int m = 0, w = 0, d = 0;
-        char tail = 0;
-        if (std::sscanf(date.c_str(), "M%d.%d.%d%c", &m, &w, &d, &tail) != 3 || m < 1 || m > 12 ||
-            w < 1 || w > 5 || d < 0 || d > 6) {
+        auto dot = [&] {
+          if (at >= date.size() || date[at] != '.') return false;
+          ++at;
+          return true;
+        };
+        const int m = field(2);
+        const int w = dot() ? field(1) : -1;
+        const int d = dot() ? field(1) : -1;
+        if (at != date.size() || m < 1 || m > 12 || w < 1 || w > 5 || d < 0 || d > 6) {
           bad(std::string(what) + " '" + date + "' must be Mm.w.d (month 1-12, week 1-5, day 0-6)");
         }
       } else {
         const bool julian = date[0] == 'J';
-        const std::string digits = julian ? date.substr(1) : date;
-        if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) {
+        at = julian ? 1 : 0;
+        const int n = field(3);
+        if (n < 0 || at != date.size()) {
           bad(std::string(what) + " '" + date + "' must be Mm.w.d, Jn or n");
         }
-        const int n = std::stoi(digits);
         if (julian ? (n < 1 || n > 365) : (n < 0 || n > 365)) bad(std::string(what) + " day out of range");
+        // Zero-based n counts 29 February in every year; Boost places it as a
+        // leap-year day and throws in other years from offset_at(), so only
+        // the days before 29 February (n < 59) are taken in this form.
+        if (!julian && n >= 59) {
+          bad(std::string(what) + " '" + date + "': zero-based days from 59 on are not supported, write Jn or Mm.w.d");
+        }
       }
       int secs = 2 * 3600;  // POSIX default transition time: 02:00 local
       if (!done() && s[pos] == '/') {

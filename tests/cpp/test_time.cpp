@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <stdexcept>
+#include <string>
 
 using calmkit::Instant;
 using calmkit::PosixTimeZone;
@@ -145,4 +146,28 @@ TEST_CASE("malformed POSIX TZ rules get a clear error") {
   CHECK_THROWS_WITH(PosixTimeZone("CET-1CEST,M13.5.0,M10.5.0"), Catch::Contains("Mm.w.d"));
   CHECK_THROWS_WITH(PosixTimeZone("CET-1CEST,M3.5.0,M10.5.0/3x"), Catch::Contains("unexpected text"));
   CHECK_THROWS_AS(PosixTimeZone("<CET-1"), std::invalid_argument);
+}
+
+TEST_CASE("POSIX TZ transition dates take plain digits only (fuzz regressions)") {
+  using namespace std::string_literals;
+  // Found by tests/fuzz/fuzz_timezone: sscanf stopped at an embedded NUL and
+  // accepted "M3.5.0\0...", whose tail then overflowed inside Boost's parser.
+  CHECK_THROWS_AS(PosixTimeZone("CET-1CEST,M3.5.0\0\0\x0c,M10.5.0/3"s), std::invalid_argument);
+  // sscanf's %d also let signs and spaces through.
+  CHECK_THROWS_WITH(PosixTimeZone("CET-1CEST,M+3.5.0,M10.5.0"), Catch::Contains("Mm.w.d"));
+  CHECK_THROWS_WITH(PosixTimeZone("CET-1CEST,M 3.5.0,M10.5.0"), Catch::Contains("Mm.w.d"));
+  CHECK_THROWS_WITH(PosixTimeZone("CET-1CEST,M3.5,M10.5.0"), Catch::Contains("Mm.w.d"));
+  // std::stoi threw std::out_of_range (not invalid_argument) on a long day number.
+  CHECK_THROWS_WITH(PosixTimeZone("CET-1CEST,J99999999999999999999,J300"), Catch::Contains("Jn or n"));
+  CHECK_THROWS_WITH(PosixTimeZone("CET-1CEST,J366,J300"), Catch::Contains("out of range"));
+  // Julian days still work: J60 is 1 March and J300 is 27 October, so 1 July is summer time.
+  CHECK(PosixTimeZone("CET-1CEST,J60,J300").offset_at(Instant::parse("2026-07-01T12:00:00Z")).minutes() == 120);
+  // Zero-based day 59 is 29 February in leap years; Boost threw "No Feb 29th"
+  // from offset_at() in 2026, so the form is refused up front from day 59 on.
+  CHECK_THROWS_WITH(PosixTimeZone("CET-1CEST,59,299"), Catch::Contains("write Jn or Mm.w.d"));
+  // Before 29 February it is the same day in every year: zero-based 0 is
+  // 1 January and 30 is 31 January, so 15 January is summer time and 1 July not.
+  const PosixTimeZone early("CET-1CEST,0,30");
+  CHECK(early.offset_at(Instant::parse("2026-01-15T12:00:00Z")).minutes() == 120);
+  CHECK(early.offset_at(Instant::parse("2026-07-01T12:00:00Z")).minutes() == 60);
 }
