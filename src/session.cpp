@@ -226,6 +226,14 @@ ExerciseSession Session::finish(double now, const SessionRecordInfo& info) {
   rec.id = info.id;
   rec.time = info.started_at;
   const double wall = std::max(0.0, end_clock_ - start_clock_);
+  // Any finite clock is accepted, but the record must land on a real date.
+  // Found by tests/fuzz/fuzz_session: clock readings 1e300 s apart overflowed
+  // llround and put `end` before `time`. 253402300800 s is 10000-01-01T00:00Z.
+  constexpr double end_limit_us = 253402300800e6;
+  if (!(static_cast<double>(info.started_at.utc_micros()) + wall * 1e6 < end_limit_us)) {
+    detail::throw_invalid("Session::finish: the session lasted " + std::to_string(wall) +
+                          " s of caller clock, which puts its end past the year 9999");
+  }
   rec.end = info.started_at + Duration(static_cast<Duration::rep>(std::llround(wall * 1e6)));
   rec.exercise = ex_.id;
   rec.completed = status_ == SessionStatus::finished;

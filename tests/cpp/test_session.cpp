@@ -433,3 +433,22 @@ TEST_CASE("a custom pattern with fractional counts") {
   CHECK(step_marks(events) == expected);
   CHECK(events.back().at == 12.0);
 }
+
+TEST_CASE("finish() refuses a session whose end would fall past the year 9999 (fuzz regression)") {
+  // Found by tests/fuzz/fuzz_session: start at -1e300 s and finish at +1e300 s.
+  // The engine takes any finite clock, but 2e300 s of wall time overflowed the
+  // microsecond conversion and gave a record whose end came before its start.
+  const Instant began = Instant::parse("2026-03-02T21:14:00+01:00");
+  Session far(catalog_exercise("breathing.box"));
+  far.start(-1e300);
+  CHECK_THROWS_WITH(far.finish(1e300, {.id = "x", .started_at = began}), Catch::Contains("past the year 9999"));
+
+  // A long but representable session still gets its record: 100 days paused
+  // in the middle are real time, so end = start + 100 days.
+  Session slow(catalog_exercise("breathing.box"));
+  slow.start(0);
+  slow.pause(1);
+  const auto rec = slow.finish(100.0 * 86400, {.id = "y", .started_at = began});
+  CHECK(rec.end.to_string() == "2026-06-10T21:14:00+01:00");
+  CHECK_FALSE(rec.completed);
+}
