@@ -2,6 +2,10 @@
 
     calmkit summary JOURNAL     what is in a journal, per participant and for the cohort
     calmkit validate JOURNAL    every line that breaks the journal format
+    calmkit report JOURNAL -o report.html    the visual progress report (one HTML file)
+    calmkit import FORMAT FILE -o journal.jsonl    from Daylio, Bearable, Apple Health, mindLAMP
+    calmkit practice EXERCISE_ID [--journal FILE]  a guided exercise in the terminal
+    calmkit log trigger|reading --journal FILE ... a quick entry into a journal or store
 
 Exit status: 0 success (for ``validate``: no problems), 1 the journal has
 problems, 2 usage errors and files that cannot be read. Errors are printed in
@@ -12,7 +16,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
+import threading
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Sequence, TextIO
@@ -180,6 +187,356 @@ def _validate(path: Path, out: TextIO) -> int:
     return EXIT_OK
 
 
+# --- progress on stderr ----------------------------------------------------------------
+
+
+class _Progress:
+    """A one-line progress display on stderr for work that takes over a second.
+
+    Shown only when stderr is a terminal or ``--progress`` was given, and only
+    once the work has run for :attr:`DELAY` seconds, so quick runs print
+    nothing. With a ``total`` it shows a bar and a percentage; without one
+    (work that cannot count its steps, such as an import) a ticking clock.
+    """
+
+    DELAY = 1.0  #: seconds before anything is shown
+    WIDTH = 24  #: characters of the bar
+
+    def __init__(self, label: str, enabled: bool, total: int | None = None) -> None:
+        self.label, self.enabled, self.total = label, enabled, total
+        self.start = time.monotonic()
+        self.done = 0
+        self.shown = False
+        self._last = ""
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        if enabled and total is None:
+            self._thread = threading.Thread(target=self._tick, daemon=True)
+            self._thread.start()
+
+    def _tick(self) -> None:
+        while not self._stop.wait(0.25):
+            self._draw()
+
+    def _draw(self) -> None:
+        elapsed = time.monotonic() - self.start
+        if not self.enabled or elapsed < self.DELAY:
+            return
+        if self.total:
+            frac = min(1.0, self.done / self.total)
+            full = int(frac * self.WIDTH)
+            text = (f"{self.label} [{'#' * full}{'.' * (self.WIDTH - full)}] {frac:4.0%} "
+                    f"({self.done}/{self.total}) {elapsed:.0f} s")
+        else:
+            text = f"{self.label} ... {elapsed:.0f} s"
+        if text == self._last:
+            return
+        self._last = text
+        sys.stderr.write("\r" + text)
+        sys.stderr.flush()
+        self.shown = True
+
+    def update(self, done: int, total: int | None = None) -> None:
+        self.done = done
+        if total is not None:
+            self.total = total
+        self._draw()
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        if self.shown:
+            if self.total:
+                self.done = self.total
+            self._draw()
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
+def _show_progress(args: argparse.Namespace) -> bool:
+    return bool(getattr(args, "progress", False)) or sys.stderr.isatty()
+
+
+# --- report --------------------------------------------------------------------------
+
+
+def _writable_parent(out: Path) -> None:
+    parent = out.parent if str(out.parent) else Path(".")
+    if not parent.is_dir():
+        raise _Failure(f"cannot write {out}: the folder {parent} does not exist", EXIT_USAGE)
+    if out.is_dir():
+        raise _Failure(f"cannot write {out}: it is a directory", EXIT_USAGE)
+
+
+def _report(args: argparse.Namespace, out: TextIO) -> int:
+    from . import report  # matplotlib is imported only for this command
+
+    _writable_parent(args.output)
+    journal, _ = _read(args.journal, lenient=False)
+    bar = _Progress("calmkit report", _show_progress(args))
+    try:
+        report.write_report(journal, args.output, participant=args.participant, threshold=args.threshold,
+                            window_hours=args.window_hours, tz=args.tz, progress=bar.update,
+                            source=str(args.journal))
+    except ValueError as e:  # an unknown participant, a bad time zone rule
+        raise _Failure(str(e), EXIT_USAGE) from e
+    except OSError as e:
+        raise _Failure(f"cannot write {args.output}: {e.strerror or e}", EXIT_USAGE) from e
+    finally:
+        bar.close()
+    print(f"wrote {args.output}", file=out)
+    return EXIT_OK
+
+
+# --- import --------------------------------------------------------------------------
+
+IMPORT_FORMATS = ("daylio", "bearable", "apple-health", "mindlamp")
+
+
+def _import(args: argparse.Namespace, out: TextIO) -> int:
+    from . import importers
+
+    _check_readable(args.file)
+    if args.output.exists() and not args.force:
+        raise _Failure(f"{args.output} already exists; use --force to replace it", EXIT_USAGE)
+    _writable_parent(args.output)
+    options: dict[str, object] = {"participant": args.participant, "lenient": args.lenient}
+    if args.format != "apple-health":
+        if args.tz is None and args.utc_offset is None:
+            raise _Failure(f"{args.format} exports have local times without a zone: give --tz ZONE "
+                           "(such as Europe/Berlin) or --utc-offset MINUTES", EXIT_USAGE)
+        if args.tz is not None and args.utc_offset is not None:
+            raise _Failure("give --tz or --utc-offset, not both", EXIT_USAGE)
+        if args.tz is not None:
+            from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+            try:
+                ZoneInfo(args.tz)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise _Failure(f"unknown time zone {args.tz!r}; use an IANA name such as Europe/Berlin",
+                               EXIT_USAGE) from None
+        options.update(tz=args.tz, utc_offset=args.utc_offset)
+    if args.mood:
+        if args.format != "daylio":
+            raise _Failure("--mood is for daylio exports only", EXIT_USAGE)
+        moods: dict[str, int] = {}
+        for item in args.mood:
+            name, _, value = item.rpartition("=")
+            try:
+                moods[name] = _threshold(value)
+            except argparse.ArgumentTypeError:
+                name = ""
+            if not name:
+                raise _Failure(f"--mood {item!r} is not NAME=DISTRESS with a distress of 0-10", EXIT_USAGE)
+        options["mood_map"] = moods
+    elif args.tz is not None or args.utc_offset is not None:
+        raise _Failure("apple-health exports carry their own UTC offsets; leave out --tz and --utc-offset",
+                       EXIT_USAGE)
+    run = {"daylio": importers.import_daylio, "bearable": importers.import_bearable,
+           "apple-health": importers.import_apple_health, "mindlamp": importers.import_mindlamp}[args.format]
+    bar = _Progress(f"calmkit import {args.format}", _show_progress(args))
+    try:
+        journal, rep = run(args.file, **options)
+    except importers.ImportFormatError as e:
+        raise _Failure(f"{e}\n(--lenient skips bad rows and lists them instead)", EXIT_PROBLEMS) from e
+    except UnicodeDecodeError as e:
+        raise _Failure(f"{args.file} is not text in the expected encoding ({e.reason})", EXIT_PROBLEMS) from e
+    except ValueError as e:  # a file that is not this format at all
+        raise _Failure(f"{args.file}: {e}", EXIT_PROBLEMS) from e
+    except OSError as e:
+        raise _Failure(f"cannot read {args.file}: {e.strerror or e}", EXIT_USAGE) from e
+    finally:
+        bar.close()
+    try:
+        _core.write_journal(journal, args.output)
+    except OSError as e:
+        raise _Failure(f"cannot write {args.output}: {e.strerror or e}", EXIT_USAGE) from e
+    print(rep.summary(), file=out)
+    print(f"wrote {args.output}: {_counts(journal)}", file=out)
+    return EXIT_PROBLEMS if rep.skipped else EXIT_OK
+
+
+# --- practice ------------------------------------------------------------------------
+
+
+def _ask_intensity(question: str, out: TextIO) -> int | None:
+    """0-10 from stdin; an empty line or end of input skips the question."""
+    while True:
+        print(f"{question} (0-10, Enter to skip): ", end="", file=out, flush=True)
+        line = sys.stdin.readline()
+        if not line.strip():
+            print(file=out)
+            return None
+        try:
+            value = int(line.strip())
+        except ValueError:
+            value = -1
+        if 0 <= value <= 10:
+            return value
+        print("Please type a whole number from 0 to 10.", file=out)
+
+
+def _fresh_id(taken: set[str], prefix: str, when: dt.datetime) -> str:
+    base = prefix + when.strftime("%Y%m%dT%H%M%S")
+    candidate, n = base, 2
+    while candidate in taken:
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
+
+
+def _practice(args: argparse.Namespace, out: TextIO) -> int:
+    if args.list or not args.exercise:
+        if not args.list:
+            raise _Failure("name an exercise to practise (calmkit practice --list shows them)", EXIT_USAGE)
+        for e in _core.catalog():
+            print(f"{e.id:34s} {e.name}", file=out)
+        return EXIT_OK
+    if not 0 < args.speed <= 1e6:
+        raise _Failure("--speed must be above 0 and at most 1000000", EXIT_USAGE)
+    exercise = _core.find_exercise(args.exercise)
+    if exercise is None:
+        raise _Failure(f"no exercise {args.exercise!r} in the catalog (calmkit practice --list shows them)",
+                       EXIT_USAGE)
+    target = _Target(args.journal) if args.journal is not None else None
+    if target is not None:
+        target.check()
+    print(f"{exercise.name}\n{exercise.instructions}\n", file=out)
+    before = _ask_intensity("How strong is the distress right now?", out)
+    tty = out.isatty()
+    t0 = time.monotonic()
+
+    def clock() -> float:
+        return (time.monotonic() - t0) * args.speed
+
+    # 5 real seconds without a frame means the process was stopped: suspend.
+    session = _core.Session(exercise, max_gap_seconds=5.0 * args.speed)
+    started_at = dt.datetime.now().astimezone()
+    session.start(clock())
+    try:
+        while session.status in ("running", "paused"):
+            st = session.update(clock())
+            if st.status == "paused":
+                session.resume(clock())
+            for ev in session.poll_events():
+                if ev.type == "step_started" and not tty:
+                    print(f"[round {ev.cycle}] {ev.text}", file=out, flush=True)
+            st = session.state
+            if st.waiting_for_answer:
+                print(f"{st.text} ({st.answers_given + 1}/{st.answers_needed}): ", end="", file=out, flush=True)
+                answer = sys.stdin.readline()
+                if not answer:
+                    session.abort(clock())
+                elif answer.strip():
+                    session.answer(clock(), answer.strip())
+                else:
+                    session.skip(clock())
+                continue
+            if tty:
+                full = int(st.step_progress * 30 + 0.5)
+                print(f"\r\033[2K\033[1m{st.text}\033[0m  {'#' * full}{'.' * (30 - full)}  "
+                      f"{st.seconds_left:5.1f} s   round {st.cycle}/{st.cycles}  [{st.session_progress:.0%}]",
+                      end="", file=out, flush=True)
+            time.sleep(0.05)
+    except KeyboardInterrupt:
+        session.abort(clock())
+    completed = session.status == "finished"
+    print(("\r\033[2K" if tty else "") + ("Done." if completed else "Stopped early.") + "\n", file=out)
+    after = _ask_intensity("And now?", out)
+    if target is None:
+        print("Not recorded (give --journal FILE to keep a record of the session).", file=out)
+        return EXIT_OK
+    record = session.finish(clock(), id=_fresh_id(target.ids("exercise", args.participant), "ex-", started_at),
+                            started_at=started_at, participant=args.participant, intensity_before=before,
+                            intensity_after=after, trigger=args.trigger)
+    target.add(record)
+    print(f"recorded {record.id} ({'completed' if completed else 'not completed'}) in {args.journal}", file=out)
+    return EXIT_OK
+
+
+# --- log -----------------------------------------------------------------------------
+
+
+class _Target:
+    """Where quick entries go: a journal file (read, add, written back
+    atomically) or, for paths ending in .db / .sqlite, an existing store."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.store = path.suffix.lower() in (".db", ".sqlite", ".sqlite3")
+
+    def check(self) -> None:
+        if self.path.is_dir():
+            raise _Failure(f"{self.path} is a directory, not a journal", EXIT_USAGE)
+        if self.store and not self.path.exists():
+            raise _Failure(f"no such store: {self.path} (stores are created by calmkit.open_store)", EXIT_USAGE)
+        if not self.store:
+            _writable_parent(self.path)
+
+    def _journal(self) -> _core.Journal:
+        if self.store:
+            try:
+                with _core.open_store(self.path, create=False, read_only=True) as st:
+                    return st.load()
+            except RuntimeError as e:
+                raise _Failure(f"cannot open the store {self.path}: {e}", EXIT_USAGE) from e
+        if not self.path.exists():
+            return _core.Journal()
+        return _read(self.path, lenient=False)[0]
+
+    def ids(self, kind: str, participant: str) -> set[str]:
+        j = self._journal()
+        table = {"trigger": j.triggers, "reading": j.readings, "exercise": j.exercises}[kind]
+        return {r.id for r in table if r.participant == participant}
+
+    def add(self, record: object) -> None:
+        try:
+            if self.store:
+                with _core.open_store(self.path, create=False) as st:
+                    st.add(record)
+                return
+            journal = self._journal()
+            journal.add(record)
+            _core.write_journal(journal, self.path)
+        except ValueError as e:  # e.g. a reading naming a trigger that is not there
+            raise _Failure(f"cannot add to {self.path}: {e}", EXIT_USAGE) from e
+        except (RuntimeError, OSError) as e:
+            raise _Failure(f"cannot write {self.path}: {e}", EXIT_USAGE) from e
+
+
+def _when(text: str | None) -> dt.datetime:
+    """--time: RFC 3339 with an offset, or a local date and time (this
+    computer's offset at that time); default now."""
+    if text is None:
+        return dt.datetime.now().astimezone().replace(microsecond=0)
+    try:
+        when = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise _Failure(f"--time {text!r} is not a date and time such as 2026-03-02T21:14 or "
+                       "2026-03-02T21:14:00+01:00", EXIT_USAGE) from None
+    return when if when.tzinfo is not None else when.astimezone()
+
+
+def _log(args: argparse.Namespace, out: TextIO) -> int:
+    target = _Target(args.journal)
+    target.check()
+    when = _when(args.time)
+    try:
+        if args.kind == "trigger":
+            rid = args.id or _fresh_id(target.ids("trigger", args.participant), "t-", when)
+            record: object = _core.Trigger(id=rid, time=when, category=args.category, intensity=args.intensity,
+                                           participant=args.participant, context=args.note)
+        else:
+            rid = args.id or ""
+            record = _core.Reading(id=rid, time=when, intensity=args.intensity, participant=args.participant,
+                                   trigger=args.trigger, note=args.note)
+    except (ValueError, TypeError) as e:
+        raise _Failure(str(e), EXIT_USAGE) from e
+    target.add(record)
+    print(f"added {args.kind}{' ' + rid if rid else ''} at {when.isoformat()} to {args.journal}", file=out)
+    return EXIT_OK
+
+
 # --- entry point ------------------------------------------------------------------------
 
 
@@ -203,21 +560,127 @@ def _parser() -> argparse.ArgumentParser:
         "Exit status 0 when clean, 1 when there are problems, 2 when the file cannot be read.",
     )
     p.add_argument("journal", metavar="JOURNAL", type=Path, help="journal file (.jsonl)")
+    _add_parsers(sub)
     return parser
+
+
+def _threshold(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value <= 10:
+        raise argparse.ArgumentTypeError(f"{value} is outside 0-10")
+    return value
+
+
+def _positive_hours(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not (value > 0 and value < 24 * 365):
+        raise argparse.ArgumentTypeError(f"{text} hours is not a positive number of hours under a year")
+    return value
+
+
+def _intensity(text: str) -> int:
+    return _threshold(text)
+
+
+def _add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "report",
+        help="the visual progress report: one self-contained HTML file",
+        description="Write a progress report of a journal: charts with a plain-language reading each, "
+        "a cohort overview for several participants, and what the numbers cannot tell. The HTML file "
+        "needs no network and prints well.",
+    )
+    p.add_argument("journal", metavar="JOURNAL", type=Path, help="journal file (.jsonl)")
+    p.add_argument("-o", "--output", type=Path, required=True, help="the HTML file to write")
+    p.add_argument("--participant", help="only this participant's section")
+    p.add_argument("--threshold", type=_threshold, default=3,
+                   help="calm means distress at or below this (0-10, default 3)")
+    p.add_argument("--window-hours", type=_positive_hours, default=12.0,
+                   help="hours after a trigger in which unlinked readings count for it (default 12)")
+    p.add_argument("--tz", metavar="POSIX", help="a POSIX TZ rule for local weeks and months, such as "
+                   "CET-1CEST,M3.5.0,M10.5.0/3 (default: each record's own offset)")
+    p.add_argument("--progress", action="store_true", help="show progress on stderr even when it is not a terminal")
+
+    p = sub.add_parser(
+        "import",
+        help="turn an export of another app into a calmkit journal",
+        description="Import a Daylio or Bearable CSV export, an Apple Health export.xml or a mindLAMP JSON "
+        "export, write a journal and print what happened to every row. Exit status 1 when rows were skipped "
+        "(--lenient) or the file breaks its format.",
+    )
+    p.add_argument("format", metavar="FORMAT", choices=IMPORT_FORMATS, help=" | ".join(IMPORT_FORMATS))
+    p.add_argument("file", metavar="FILE", type=Path, help="the exported file")
+    p.add_argument("-o", "--output", type=Path, required=True, help="the journal file to write (.jsonl)")
+    p.add_argument("--participant", default="", help="participant id for every record (default none)")
+    p.add_argument("--tz", metavar="ZONE", help="time zone of the export's local times (IANA name such as "
+                   "Europe/Berlin); not for apple-health")
+    p.add_argument("--utc-offset", type=int, metavar="MINUTES", help="a fixed UTC offset instead of --tz")
+    p.add_argument("--mood", action="append", default=[], metavar="NAME=DISTRESS",
+                   help="daylio: distress (0-10) of a custom mood name; repeat for each")
+    p.add_argument("--lenient", action="store_true", help="skip bad rows (listed in the report) instead of stopping")
+    p.add_argument("--force", action="store_true", help="replace the output file if it exists")
+    p.add_argument("--progress", action="store_true", help="show progress on stderr even when it is not a terminal")
+
+    p = sub.add_parser(
+        "practice",
+        help="a guided exercise in the terminal, recorded into a journal",
+        description="Guide one exercise of the catalog step by step. Asks the distress before and after "
+        "(0-10, Enter skips) and answers to prompts on stdin; with --journal the session is recorded there "
+        "(a .jsonl file, created if missing, or an existing .db/.sqlite store).",
+    )
+    p.add_argument("exercise", metavar="EXERCISE_ID", nargs="?", help="catalog id such as breathing.box")
+    p.add_argument("--list", action="store_true", help="list the catalog's exercises and stop")
+    p.add_argument("--journal", type=Path, help="record the session in this journal or store")
+    p.add_argument("--participant", default="", help="participant id for the record")
+    p.add_argument("--trigger", default="", help="id of the trigger this session answers")
+    p.add_argument("--speed", type=float, default=1.0, help="run the exercise clock this many times faster")
+
+    p = sub.add_parser(
+        "log",
+        help="a quick trigger or reading into a journal or store",
+        description="Add one trigger or distress reading. The journal file is read, added to and written back "
+        "atomically (created if missing); a path ending in .db or .sqlite is an existing store.",
+    )
+    kinds = p.add_subparsers(dest="kind", metavar="KIND", required=True)
+    categories = [c[0] for c in _core.trigger_categories()]
+    for kind, help_text in (("trigger", "something that set off distress"), ("reading", "how strong it is now")):
+        k = kinds.add_parser(kind, help=help_text, description=f"Log a {kind}: {help_text}.")
+        k.add_argument("--journal", type=Path, required=True, help="journal file (.jsonl) or store (.db/.sqlite)")
+        if kind == "trigger":
+            k.add_argument("--category", required=True, choices=categories, metavar="CATEGORY",
+                           help="one of: " + ", ".join(categories))
+        k.add_argument("--intensity", type=_intensity, required=True, help="distress 0-10")
+        k.add_argument("--note", default="", help="a few words" + (" of context" if kind == "trigger" else ""))
+        k.add_argument("--time", help="when (default now), such as 2026-03-02T21:14 in local time "
+                       "or with an offset: 2026-03-02T21:14:00+01:00")
+        k.add_argument("--participant", default="", help="participant id (default none)")
+        k.add_argument("--id", default="", help="record id (default made from the time)")
+        if kind == "reading":
+            k.add_argument("--trigger", default="", help="id of the trigger whose episode this reading belongs to")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs the command line; returns the exit status."""
     args = _parser().parse_args(argv)  # exits with status 2 on usage errors
     commands = {"summary": _summary, "validate": _validate}
+    more = {"report": _report, "import": _import, "practice": _practice, "log": _log}
     try:
+        if args.command in more:
+            return more[args.command](args, sys.stdout)
         return commands[args.command](args.journal, sys.stdout)
     except _Failure as e:
         print(f"calmkit: {e}", file=sys.stderr)
         return e.status
     except _core.JournalFormatError as e:
         print(f"calmkit: {e}", file=sys.stderr)
-        print(f"calmkit: run 'calmkit validate {args.journal}' to list every problem", file=sys.stderr)
+        bad = getattr(args, "journal", None) or ""
+        print(f"calmkit: run 'calmkit validate {bad}' to list every problem", file=sys.stderr)
         return EXIT_PROBLEMS
     except BrokenPipeError:
         # The reader of our output went away (e.g. `| head`): not an error.

@@ -1,0 +1,749 @@
+"""Charts of progress for notebooks, and the charts of ``calmkit report``.
+
+Every chart is a function ``calmkit.plot.<name>(journal, participant=None,
+ax=None, ...)`` that draws on ``ax`` (a new figure when ``None``) and returns
+the matplotlib ``Axes``. ``participant=None`` pools every participant of the
+journal into one person-agnostic picture; a participant id restricts the chart
+to that person. When there is too little data for a chart to mean anything
+(say two triggers), the axes show a short note saying so instead of a
+misleading picture.
+
+:func:`reading` gives the one-sentence plain-language reading of a chart that
+the HTML report prints under it ("Triggers fell from about 9 to 4 a week ...").
+The report draws with these very functions, so notebook and report agree.
+
+Example::
+
+    import calmkit, calmkit.plot
+    journal = calmkit.read_journal("journal.jsonl")
+    ax = calmkit.plot.triggers_per_week(journal, participant="p001")
+    print(calmkit.plot.reading("triggers_per_week", journal, participant="p001"))
+
+Definitions of the underlying numbers: docs/metrics.md; of the charts and
+their readings: docs/report.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+import numpy as np
+import pandas as pd
+
+from . import _core
+from . import metrics as _m
+from ._core import Journal
+
+__all__ = [
+    "CHARTS",
+    "ChartData",
+    "chart_data",
+    "draw",
+    "reading",
+    "triggers_per_week",
+    "km_first_vs_latest",
+    "median_time_to_calm_by_month",
+    "peak_intensity",
+    "heatmap_weekday_hour",
+    "trigger_categories",
+    "exercise_effectiveness",
+    "thought_record_belief",
+    "window_of_uncertainty",
+]
+
+# A calm, colour-blind-safe palette (Okabe-Ito).
+BLUE, ORANGE, GREEN, VERMILION, SKY, PURPLE, GREY = (
+    "#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#7f7f7f")
+WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+#: Fewest triggers / weeks for a weekly trend chart.
+MIN_TREND_TRIGGERS, MIN_TREND_WEEKS = 5, 3
+#: Fewest episodes in each of the two periods compared by the Kaplan-Meier chart.
+MIN_KM_EPISODES = 5
+#: Fewest triggers for the weekday x hour heatmap and the categories chart.
+MIN_HEATMAP_TRIGGERS = 10
+#: Fewest rated sessions for an exercise to count in "which exercises helped".
+MIN_RATED_SESSIONS = 3
+#: Fewest urges with a recorded outcome for the window-of-uncertainty chart.
+MIN_URGES = 5
+
+
+@dataclass
+class ChartData:
+    """What one chart shows: its numbers, its reading, or why it cannot be drawn."""
+
+    name: str
+    title: str
+    reading: str  #: one plain-language sentence (or why there is not enough data)
+    enough: bool  #: False: not enough data; ``reading`` says what is missing
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _select(journal: Journal, participant: Optional[str]) -> Journal:
+    if not isinstance(journal, Journal):
+        raise TypeError(f"expected a calmkit.Journal, got {type(journal).__name__}")
+    if participant is None:
+        names = journal.participants()
+        return journal if len(names) <= 1 else _relabel(journal, lambda p, t: "")
+    if participant not in journal.participants():
+        have = ", ".join(repr(p) for p in journal.participants()) or "none"
+        raise ValueError(f"no participant {participant!r} in the journal (participants: {have})")
+    return journal.participant(participant)
+
+
+def _relabel(journal: Journal, group: Callable[[str, Any], Optional[str]],
+             reading_group: Optional[Callable[[str, Any], Optional[str]]] = None) -> Journal:
+    """A journal of the triggers and readings of ``journal`` with each trigger
+    moved to participant ``group(participant, trigger)`` (dropped when None).
+    Ids get the original participant as a prefix so they stay unique; linked
+    readings follow their trigger; unlinked readings go to
+    ``reading_group(participant, reading)`` (default: ``group``)."""
+    reading_group = reading_group or group
+    records: list[Any] = []
+    moved: dict[tuple[str, str], str] = {}
+    for t in journal.triggers:
+        g = group(t.participant, t)
+        if g is None:
+            continue
+        moved[(t.participant, t.id)] = g
+        t.id = f"{t.participant}/{t.id}"
+        t.participant = g
+        records.append(t)
+    for r in journal.readings:
+        if r.trigger:
+            g = moved.get((r.participant, r.trigger))
+            if g is None:
+                continue
+            r.trigger = f"{r.participant}/{r.trigger}"
+        else:
+            g = reading_group(r.participant, r)
+            if g is None:
+                continue
+        if r.id:
+            r.id = f"{r.participant}/{r.id}"
+        r.participant = g
+        records.append(r)
+    return Journal(records)
+
+
+def _not_enough(name: str, title: str, why: str) -> ChartData:
+    return ChartData(name, title, f"Not enough data for this chart: {why}.", False)
+
+
+def _n(x: float) -> str:
+    """A count or rate for a sentence: whole numbers when large, one decimal when small."""
+    return f"{x:.0f}" if abs(x) >= 10 or float(x).is_integer() else f"{x:.1f}"
+
+
+def _minutes(x: float) -> str:
+    if not math.isfinite(x):
+        return "not reached"
+    if x >= 120:
+        return f"{x / 60:.1f} h"
+    return f"{x:.0f} min"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _ax(ax: Any) -> Any:
+    if ax is None:
+        import matplotlib.pyplot as plt  # only for notebooks; the report passes its own axes
+
+        _, ax = plt.subplots(figsize=(8, 3.4))
+    return ax
+
+
+def _note(ax: Any, text: str) -> Any:
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, text, ha="center", va="center", wrap=True, fontsize=11, color=GREY,
+            transform=ax.transAxes)
+    return ax
+
+
+def _tidy(ax: Any) -> None:
+    ax.spines["top"].set_visible(False)
+    ax.spines["right"].set_visible(False)
+    ax.grid(axis="y", color="#e6e6e6", linewidth=0.8)
+    ax.set_axisbelow(True)
+
+
+# --- triggers per week with the Poisson trend ----------------------------------------------
+
+
+def _poisson_curve(y: np.ndarray, w: np.ndarray, slope: float) -> np.ndarray:
+    # The maximum-likelihood intercept of a Poisson log-linear model with this
+    # slope satisfies sum(y) = sum(exp(a + slope w)), so a = log(sum y / sum exp(slope w)).
+    e = np.exp(slope * w)
+    return e * (y.sum() / e.sum())
+
+
+def _triggers_per_week(journal: Journal, participant: Optional[str], tz: Optional[str] = None,
+                       confidence: float = 0.95, **_: Any) -> ChartData:
+    name, title = "triggers_per_week", "Triggers per week"
+    j = _select(journal, participant)
+    freq = _m.trigger_frequency(j, period="week", tz=tz)
+    y = freq["count"].to_numpy(dtype=float)
+    if len(y) < MIN_TREND_WEEKS or y.sum() < MIN_TREND_TRIGGERS:
+        return _not_enough(name, title, f"{_plural(int(y.sum()), 'trigger')} over {_plural(len(y), 'week')}"
+                           f" (a trend needs at least {MIN_TREND_WEEKS} weeks and {MIN_TREND_TRIGGERS} triggers)")
+    trend = _m.trigger_trend(j, tz=tz, confidence=confidence).iloc[0]
+    slope, lo, hi = (float(trend[k]) for k in ("slope_per_week", "slope_ci_low", "slope_ci_high"))
+    w = np.arange(len(y), dtype=float)
+    values: dict[str, Any] = {"weeks": freq["period_start"].to_numpy(), "counts": y, "slope": slope,
+                              "ci": (lo, hi), "confidence": confidence}
+    if not math.isfinite(slope):
+        return ChartData(name, title, f"{_plural(int(y.sum()), 'trigger')} over {_plural(len(y), 'week')}; "
+                         "the weekly trend cannot be estimated from these counts.", True, values)
+    fit = _poisson_curve(y, w, slope)
+    band = np.array([_poisson_curve(y, w, s) for s in np.linspace(lo, hi, 21)]) if math.isfinite(lo) else None
+    values.update(fit=fit, band=band)
+    start, end = fit[0], fit[-1]
+    pct = 100 * (math.exp(slope) - 1)
+    ci = f"{100 * (math.exp(lo) - 1):+.0f}% to {100 * (math.exp(hi) - 1):+.0f}%"
+    if math.isfinite(lo) and lo > 0:
+        verb = "rose"
+    elif math.isfinite(hi) and hi < 0:
+        verb = "fell"
+    else:
+        verb = None
+    if verb:
+        text = (f"Triggers {verb} from about {_n(start)} to {_n(end)} a week over {len(y)} weeks "
+                f"({pct:+.0f}% a week; {confidence:.0%} interval {ci}).")
+    else:
+        text = (f"Triggers went from about {_n(start)} to {_n(end)} a week over {len(y)} weeks, a change "
+                f"chance alone could give ({pct:+.0f}% a week; {confidence:.0%} interval {ci}).")
+    return ChartData(name, title, text, True, values)
+
+
+def _draw_triggers_per_week(d: ChartData, ax: Any) -> Any:
+    v = d.values
+    x = pd.to_datetime(v["weeks"])
+    ax.bar(x, v["counts"], width=5, color=SKY, label="triggers in the week (Mon-Sun)")
+    if v.get("band") is not None:
+        ax.fill_between(x, v["band"].min(axis=0), v["band"].max(axis=0), color=BLUE, alpha=0.15,
+                        label=f"{v['confidence']:.0%} interval of the trend")
+    if v.get("fit") is not None:
+        ax.plot(x, v["fit"], color=BLUE, linewidth=2, label="trend (Poisson fit)")
+    ax.set_ylabel("triggers per week")
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="upper right", fontsize=8, frameon=False)
+    ax.xaxis.set_major_formatter(_date_formatter())
+    _tidy(ax)
+    return ax
+
+
+def _date_formatter() -> Any:
+    import matplotlib.dates as mdates
+
+    return mdates.DateFormatter("%d %b")
+
+
+# --- time to calm: Kaplan-Meier, first weeks vs latest weeks --------------------------------
+
+
+def _km_first_vs_latest(journal: Journal, participant: Optional[str], weeks: int = 4, threshold: int = 3,
+                        window_hours: float = 12, confidence: float = 0.95, **_: Any) -> ChartData:
+    name, title = "km_first_vs_latest", "Time to calm: first weeks vs latest weeks"
+    j = _select(journal, participant)
+    onsets = j.triggers.to_pandas()["time"]
+    if len(onsets) < 2 * MIN_KM_EPISODES:
+        return _not_enough(name, title, f"{_plural(len(onsets), 'episode')} (the comparison needs at least "
+                           f"{MIN_KM_EPISODES} in each period)")
+    t0, t1 = onsets.min(), onsets.max()
+    span = dt.timedelta(weeks=weeks)
+    if t1 - t0 < 2 * span:
+        # A shorter journal: compare its first half with its second half.
+        span = (t1 - t0) / 2
+        days = span / pd.Timedelta(days=1)
+        first, last = (f"first {days:.0f} days", f"latest {days:.0f} days") if days >= 1 else ("first half",
+                                                                                             "second half")
+    else:
+        first, last = f"first {weeks} weeks", f"latest {weeks} weeks"
+    title = f"Time to calm: {first} vs {last}"
+    first_end, last_start = t0 + span, t1 - span
+    reach = pd.Timedelta(hours=window_hours)
+
+    def group(_: str, t: Any) -> Optional[str]:
+        when = pd.Timestamp(t.time)
+        return first if when < first_end else last if when >= last_start else None
+
+    def reading_group(_: str, r: Any) -> Optional[str]:
+        when = pd.Timestamp(r.time)
+        if t0 <= when < first_end + reach:
+            return first
+        return last if last_start <= when <= t1 + reach else None
+
+    split = _relabel(j, group, reading_group)
+    summary = _m.time_to_calm_summary(split, by="participant", threshold=threshold, window_hours=window_hours,
+                                      confidence=confidence).set_index("participant")
+    counts = {g: int(summary["episodes"].get(g, 0)) for g in (first, last)}
+    if min(counts.values()) < MIN_KM_EPISODES:
+        return _not_enough(name, title, f"{counts[first]} episodes in the {first} and {counts[last]} in the "
+                           f"{last} (each needs at least {MIN_KM_EPISODES})")
+    calmed = {g: int(summary["calmed"].get(g, 0)) for g in (first, last)}
+    if min(calmed.values()) == 0:
+        return _not_enough(name, title, f"no later reading at {threshold} or below in the "
+                           f"{first if calmed[first] == 0 else last}, so there is no curve to compare")
+    curves = _m.km_curve(split, by="participant", threshold=threshold, window_hours=window_hours,
+                         confidence=confidence)
+    med = {g: float(summary.loc[g, "median_minutes"]) for g in (first, last)}
+    text = f"Median time to calm (distress {threshold} or less): {_minutes(med[first])} in the {first}, " \
+           f"{_minutes(med[last])} in the {last}"
+    if all(math.isfinite(x) for x in med.values()):
+        ratio = med[last] / med[first] if med[first] > 0 else math.nan
+        if math.isfinite(ratio) and ratio < 0.9:
+            text += f", about {1 - ratio:.0%} quicker"
+        elif math.isfinite(ratio) and ratio > 1.1:
+            text += f", about {ratio - 1:.0%} slower"
+    text += f" ({counts[first]} and {counts[last]} episodes)."
+    return ChartData(name, title, text, True, {"curves": curves, "groups": (first, last), "threshold": threshold,
+                                                "medians": med, "counts": counts})
+
+
+def _step(ax: Any, curve: pd.DataFrame, color: str, label: str) -> None:
+    # Survival starts at 1 at minute 0 and steps down at each event time.
+    x = np.concatenate([[0.0], curve["minutes"].to_numpy(dtype=float)])
+    s = np.concatenate([[1.0], curve["survival"].to_numpy(dtype=float)])
+    lo = np.concatenate([[1.0], curve["ci_low"].to_numpy(dtype=float)])
+    hi = np.concatenate([[1.0], curve["ci_high"].to_numpy(dtype=float)])
+    ax.step(x, s, where="post", color=color, linewidth=2, label=label)
+    # The band is left out where it is undefined (too few episodes left at risk).
+    ax.fill_between(x, lo, hi, where=np.isfinite(lo) & np.isfinite(hi), step="post", color=color, alpha=0.15)
+
+
+def _draw_km_first_vs_latest(d: ChartData, ax: Any) -> Any:
+    v = d.values
+    curves = v["curves"]
+    for g, color in zip(v["groups"], (ORANGE, BLUE)):
+        _step(ax, curves[curves["participant"] == g], color, f"{g} ({v['counts'][g]} episodes)")
+    ax.axhline(0.5, color=GREY, linewidth=0.8, linestyle=":")
+    ax.set_xlabel("minutes since the trigger")
+    ax.set_ylabel("share not yet calm")
+    ax.set_ylim(0, 1.02)
+    ax.set_xlim(left=0)
+    ax.legend(loc="upper right", fontsize=8, frameon=False)
+    _tidy(ax)
+    return ax
+
+
+# --- median time to calm by month ------------------------------------------------------------
+
+
+def _median_by_month(journal: Journal, participant: Optional[str], threshold: int = 3, window_hours: float = 12,
+                     tz: Optional[str] = None, confidence: float = 0.95, **_: Any) -> ChartData:
+    name, title = "median_time_to_calm_by_month", "Median time to calm by month"
+    j = _select(journal, participant)
+    s = _m.time_to_calm_summary(j, by="month", threshold=threshold, window_hours=window_hours, tz=tz,
+                                confidence=confidence)
+    known = s[np.isfinite(s["median_minutes"])]
+    if len(known) < 2:
+        return _not_enough(name, title, f"a median time to calm in {_plural(len(known), 'month')} (the chart "
+                           "compares at least 2)")
+    a, b = known.iloc[0], known.iloc[-1]
+    month = lambda r: pd.Timestamp(r["period_start"]).strftime("%B %Y")  # noqa: E731
+    text = (f"Median time to calm went from {_minutes(a['median_minutes'])} in {month(a)} "
+            f"({int(a['episodes'])} episodes) to {_minutes(b['median_minutes'])} in {month(b)} "
+            f"({int(b['episodes'])} episodes).")
+    return ChartData(name, title, text, True, {"summary": s, "confidence": confidence})
+
+
+def _draw_median_by_month(d: ChartData, ax: Any) -> Any:
+    s = d.values["summary"]
+    s = s[np.isfinite(s["median_minutes"])]
+    labels = [pd.Timestamp(p).strftime("%b %Y") for p in s["period_start"]]
+    x = np.arange(len(s))
+    med = s["median_minutes"].to_numpy(dtype=float)
+    lo = s["ci_low"].to_numpy(dtype=float)
+    hi = s["ci_high"].to_numpy(dtype=float)
+    # An undefined bound (NaN) is drawn as no whisker on that side.
+    err = np.vstack([np.nan_to_num(med - lo, nan=0.0), np.nan_to_num(hi - med, nan=0.0)])
+    ax.errorbar(x, med, yerr=err, fmt="o", color=BLUE, ecolor=SKY, elinewidth=3, capsize=0, markersize=8,
+                label=f"median with {d.values['confidence']:.0%} interval")
+    for xi, m, n in zip(x, med, s["episodes"]):
+        ax.annotate(f"n={int(n)}", (xi, m), textcoords="offset points", xytext=(10, -3), fontsize=8, color=GREY)
+    ax.set_xticks(x, labels)
+    ax.set_xlim(-0.5, len(x) - 0.5)
+    ax.set_ylabel("minutes to calm")
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="upper right", fontsize=8, frameon=False)
+    _tidy(ax)
+    return ax
+
+
+# --- peak intensity over time ------------------------------------------------------------------
+
+
+def _peak_intensity(journal: Journal, participant: Optional[str], threshold: int = 3, window_hours: float = 12,
+                    confidence: float = 0.95, **_: Any) -> ChartData:
+    name, title = "peak_intensity", "Peak distress of each episode"
+    j = _select(journal, participant)
+    p = _m.peak_intensity(j, threshold=threshold, window_hours=window_hours)
+    if len(p) < MIN_TREND_TRIGGERS:
+        return _not_enough(name, title, f"{_plural(len(p), 'episode')} (a trend needs at least "
+                           f"{MIN_TREND_TRIGGERS})")
+    weeks = ((p["onset"] - p["onset"].min()) / pd.Timedelta(weeks=1)).to_numpy(dtype=float)
+    if weeks.max() < MIN_TREND_WEEKS - 1:
+        return _not_enough(name, title, f"{_plural(len(p), 'episode')} within {weeks.max() * 7:.0f} days (a trend "
+                           f"needs them spread over at least {MIN_TREND_WEEKS - 1} weeks)")
+    trend = _m.peak_trend(j, threshold=threshold, window_hours=window_hours, confidence=confidence).iloc[0]
+    slope, lo, hi = (float(trend[k]) for k in ("slope_per_week", "slope_ci_low", "slope_ci_high"))
+    y = p["peak_intensity"].to_numpy(dtype=float)
+    values: dict[str, Any] = {"onset": p["onset"], "peak": y}
+    if not math.isfinite(slope):
+        return ChartData(name, title, f"Peak distress averaged {y.mean():.1f} out of 10 over "
+                         f"{_plural(len(p), 'episode')}; no trend can be estimated.", True, values)
+    # Least squares through (mean x, mean y), as peak_trend fits it.
+    intercept = y.mean() - slope * weeks.mean()
+    span = weeks.max()
+    values.update(line=(intercept, intercept + slope * span), ci=(lo, hi))
+    if hi < 0:
+        change = f"fell by {-slope:.2f} points a week"
+    elif lo > 0:
+        change = f"rose by {slope:.2f} points a week"
+    else:
+        change = f"changed by {slope:+.2f} points a week, within what chance alone could give"
+    text = (f"Peak distress {change} (from about {intercept:.1f} to {intercept + slope * span:.1f} "
+            f"out of 10 over {span:.1f} weeks, {_plural(len(p), 'episode')}; {confidence:.0%} interval "
+            f"{lo:+.2f} to {hi:+.2f}).")
+    return ChartData(name, title, text, True, values)
+
+
+def _draw_peak_intensity(d: ChartData, ax: Any) -> Any:
+    v = d.values
+    x = v["onset"].dt.tz_convert(None)
+    ax.scatter(x, v["peak"], s=18, color=ORANGE, alpha=0.6, edgecolors="none", label="peak of an episode")
+    if "line" in v:
+        ax.plot([x.min(), x.max()], list(v["line"]), color=VERMILION, linewidth=2, label="trend (least squares)")
+    ax.set_ylim(-0.3, 10.3)
+    ax.set_ylabel("distress (0-10)")
+    ax.legend(loc="upper right", fontsize=8, frameon=False)
+    ax.xaxis.set_major_formatter(_date_formatter())
+    _tidy(ax)
+    return ax
+
+
+# --- weekday x hour heatmap ---------------------------------------------------------------------
+
+
+def _clock(h: int) -> str:
+    return f"{h % 24:02d}:00"
+
+
+def _heatmap(journal: Journal, participant: Optional[str], **_: Any) -> ChartData:
+    name, title = "heatmap_weekday_hour", "When triggers happen (local time)"
+    j = _select(journal, participant)
+    local = j.triggers.to_pandas()["local_time"]
+    if len(local) < MIN_HEATMAP_TRIGGERS:
+        return _not_enough(name, title, f"{_plural(len(local), 'trigger')} (the heatmap needs at least "
+                           f"{MIN_HEATMAP_TRIGGERS})")
+    grid = np.zeros((7, 24), dtype=int)
+    np.add.at(grid, (local.dt.day_of_week.to_numpy(), local.dt.hour.to_numpy()), 1)
+    by_hour = grid.sum(axis=0)
+    # The busiest 3-hour block of the day, wrapping past midnight.
+    blocks = [by_hour[[h, (h + 1) % 24, (h + 2) % 24]].sum() for h in range(24)]
+    h = int(np.argmax(blocks))
+    day = int(np.argmax(grid.sum(axis=1)))
+    night = by_hour[[22, 23, 0, 1, 2, 3]].sum()
+    total = len(local)
+    text = (f"The busiest hours were {_clock(h)}-{_clock(h + 3)} ({blocks[h] / total:.0%} of triggers) and "
+            f"the busiest day {WEEKDAY_NAMES[day]} ({grid[day].sum() / total:.0%}); "
+            f"{night / total:.0%} came between 22:00 and 04:00.")
+    return ChartData(name, title, text, True, {"grid": grid})
+
+
+def _draw_heatmap(d: ChartData, ax: Any) -> Any:
+    grid = d.values["grid"]
+    im = ax.imshow(grid, aspect="auto", cmap="Blues", vmin=0, interpolation="nearest")
+    ax.set_yticks(range(7), WEEKDAYS)
+    ax.set_xticks(range(0, 24, 2), [f"{h:02d}" for h in range(0, 24, 2)])
+    ax.set_xlabel("hour of the day (local time as recorded)")
+    cbar = ax.figure.colorbar(im, ax=ax, fraction=0.03, pad=0.02)
+    cbar.set_label("triggers")
+    cbar.locator = __import__("matplotlib.ticker", fromlist=["MaxNLocator"]).MaxNLocator(integer=True)
+    cbar.update_ticks()
+    return ax
+
+
+# --- trigger categories -------------------------------------------------------------------------
+
+
+def _categories(journal: Journal, participant: Optional[str], **_: Any) -> ChartData:
+    name, title = "trigger_categories", "What set off the triggers"
+    j = _select(journal, participant)
+    t = j.triggers.to_pandas()
+    if len(t) < MIN_HEATMAP_TRIGGERS:
+        return _not_enough(name, title, f"{_plural(len(t), 'trigger')} (the chart needs at least "
+                           f"{MIN_HEATMAP_TRIGGERS})")
+    labels = {c[0]: c[1] for c in _core.trigger_categories()}
+    group_of = {c[0]: c[2] for c in _core.trigger_categories()}
+    group_labels = dict(_core.trigger_groups())
+    counts = t["category"].astype(str).value_counts()
+    counts = counts.iloc[np.lexsort((counts.index.to_numpy(), -counts.to_numpy()))]
+    groups = t["group"].astype(str).value_counts()
+    top, top_group = counts.index[0], groups.index[0]
+    total = len(t)
+    text = (f"The most common trigger was \u201c{labels[top]}\u201d ({counts.iloc[0]} of {total}, "
+            f"{counts.iloc[0] / total:.0%}); by group, \u201c{group_labels[top_group]}\u201d came first "
+            f"({groups.iloc[0] / total:.0%}).")
+    return ChartData(name, title, text, True, {
+        "labels": [labels[c] for c in counts.index], "counts": counts.to_numpy(),
+        "groups": [group_labels[group_of[c]] for c in counts.index], "group_order": list(group_labels.values())})
+
+
+def _draw_categories(d: ChartData, ax: Any) -> Any:
+    v = d.values
+    colors = dict(zip(v["group_order"], (BLUE, ORANGE, GREEN)))
+    y = np.arange(len(v["labels"]))[::-1]
+    ax.barh(y, v["counts"], color=[colors.get(g, GREY) for g in v["groups"]])
+    ax.set_yticks(y, v["labels"], fontsize=8)
+    for g in v["group_order"]:
+        if g in v["groups"]:
+            ax.bar(0, 0, color=colors[g], label=g)
+    ax.set_xlabel("triggers")
+    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    _tidy(ax)
+    ax.grid(axis="y", visible=False)
+    ax.grid(axis="x", color="#e6e6e6", linewidth=0.8)
+    return ax
+
+
+# --- which exercises helped -----------------------------------------------------------------------
+
+
+def _exercise_name(exercise_id: str) -> str:
+    e = _core.find_exercise(exercise_id)
+    return e.name if e is not None else exercise_id
+
+
+def _exercises(journal: Journal, participant: Optional[str], threshold: int = 3, window_hours: float = 12,
+               **_: Any) -> ChartData:
+    name, title = "exercise_effectiveness", "Which exercises helped most"
+    j = journal if participant is None else _select(journal, participant)
+    e = _m.exercise_effectiveness(j, threshold=threshold, window_hours=window_hours)
+    e = e[e["rated"] >= MIN_RATED_SESSIONS]
+    if e.empty:
+        return _not_enough(name, title, f"no exercise has {MIN_RATED_SESSIONS} or more sessions rated before "
+                           "and after")
+    e = e.sort_values(["mean_change", "rated"], ascending=[False, False])
+    best = e.iloc[0]
+    text = (f"The largest average drop in distress came with {_exercise_name(best['exercise'])}: "
+            f"{best['mean_change']:.1f} points over {int(best['rated'])} rated sessions "
+            f"({_plural(len(e), 'exercise')} with {MIN_RATED_SESSIONS}+ rated sessions compared).")
+    return ChartData(name, title, text, True, {
+        "names": [_exercise_name(x) for x in e["exercise"]], "mean": e["mean_change"].to_numpy(dtype=float),
+        "n": e["rated"].to_numpy(dtype=int)})
+
+
+def _draw_exercises(d: ChartData, ax: Any) -> Any:
+    v = d.values
+    y = np.arange(len(v["names"]))[::-1]
+    ax.barh(y, v["mean"], color=GREEN)
+    for yi, m, n in zip(y, v["mean"], v["n"]):
+        ax.annotate(f"n={n}", (max(m, 0), yi), textcoords="offset points", xytext=(4, -3), fontsize=8, color=GREY)
+    ax.set_yticks(y, v["names"], fontsize=8)
+    ax.axvline(0, color=GREY, linewidth=0.8)
+    ax.set_xlabel("mean drop in distress, before minus after (points of 0-10)")
+    ax.set_xlim(left=min(0.0, float(np.min(v["mean"])) * 1.1), right=max(float(np.max(v["mean"])) * 1.2, 1.0))
+    _tidy(ax)
+    ax.grid(axis="y", visible=False)
+    return ax
+
+
+# --- thought records: belief before and after -------------------------------------------------------
+
+
+def _thought_records(journal: Journal, participant: Optional[str], **_: Any) -> ChartData:
+    name, title = "thought_record_belief", "Thought records: belief in the anxious thought"
+    j = journal if participant is None else _select(journal, participant)
+    t = j.thought_records.to_pandas()
+    rated = t[t["belief_after"].notna()]
+    if len(rated) < 2:
+        return _not_enough(name, title, f"{_plural(len(rated), 'thought record')} rated before and after "
+                           "(the chart needs at least 2)")
+    before = rated["belief_before"].to_numpy(dtype=float)
+    after = rated["belief_after"].to_numpy(dtype=float)
+    change = before - after
+    text = (f"Belief in the anxious thought dropped by {change.mean():.0f} percentage points on average "
+            f"(median {np.median(change):.0f}) across {_plural(len(rated), 'thought record')}, "
+            f"from {before.mean():.0f}% to {after.mean():.0f}%.")
+    return ChartData(name, title, text, True, {"time": rated["time"], "before": before, "after": after})
+
+
+def _draw_thought_records(d: ChartData, ax: Any) -> Any:
+    v = d.values
+    x = v["time"].dt.tz_convert(None)
+    ax.vlines(x, v["after"], v["before"], color="#c9c9c9", linewidth=2)
+    ax.scatter(x, v["before"], color=VERMILION, s=24, label="before the record", zorder=3)
+    ax.scatter(x, v["after"], color=BLUE, s=24, label="after", zorder=3)
+    ax.set_ylim(-3, 103)
+    ax.set_ylabel("belief (%)")
+    ax.legend(loc="lower left", fontsize=8, frameon=False)
+    ax.xaxis.set_major_formatter(_date_formatter())
+    _tidy(ax)
+    return ax
+
+
+# --- window of uncertainty ----------------------------------------------------------------------------
+
+
+def _window(journal: Journal, participant: Optional[str], tz: Optional[str] = None, weeks: int = 4,
+            **_: Any) -> ChartData:
+    name, title = "window_of_uncertainty", "Window of uncertainty: urges not acted on"
+    j = _select(journal, participant)
+    w = _m.window_of_uncertainty(j, by="week", tz=tz)
+    urges = int(w["urge_recorded"].sum())
+    if urges < MIN_URGES:
+        return _not_enough(name, title, f"{_plural(urges, 'urge')} with a recorded outcome (the chart needs at "
+                           f"least {MIN_URGES})")
+    whole = _m.window_of_uncertainty(j, by="participant", tz=tz).iloc[0]
+    k = min(weeks, max(1, len(w) // 2))
+    a, b = w.iloc[:k], w.iloc[-k:]
+    share = lambda f: f["not_acted"].sum() / f["urge_recorded"].sum() if f["urge_recorded"].sum() else math.nan  # noqa: E731
+    sa, sb = share(a), share(b)
+    text = f"Urges not acted on: {sa:.0%} in the first {_plural(k, 'week')}, {sb:.0%} in the last {k}" \
+        if math.isfinite(sa) and math.isfinite(sb) else f"Urges not acted on: {share(w):.0%} overall"
+    if int(whole["minutes_n"]) > 0:
+        text += f"; when acting, the median wait was {whole['minutes_median']:.0f} minutes " \
+                f"({int(whole['minutes_n'])} timed)."
+    else:
+        text += "; no record says how long before acting."
+    return ChartData(name, title, text, True, {"weeks": w["period_start"].to_numpy(),
+                                                "share": w["share_not_acted"].to_numpy(dtype=float),
+                                                "urges": w["urge_recorded"].to_numpy(dtype=int),
+                                                "minutes": w["minutes_median"].to_numpy(dtype=float)})
+
+
+def _draw_window(d: ChartData, ax: Any) -> Any:
+    v = d.values
+    x = pd.to_datetime(v["weeks"])
+    ax.bar(x, 100 * np.nan_to_num(v["share"], nan=0.0), width=5, color=GREEN, alpha=0.8,
+           label="share of urges not acted on")
+    ax.set_ylim(0, 105)
+    ax.set_ylabel("not acted on (%)")
+    ax.xaxis.set_major_formatter(_date_formatter())
+    _tidy(ax)
+    right = ax.twinx()
+    right.plot(x, v["minutes"], "o-", color=PURPLE, label="median minutes before acting")
+    right.set_ylabel("minutes before acting")
+    right.set_ylim(bottom=0)
+    right.spines["top"].set_visible(False)
+    lines = ax.get_legend_handles_labels()
+    more = right.get_legend_handles_labels()
+    ax.legend(lines[0] + more[0], lines[1] + more[1], loc="upper left", fontsize=8, frameon=False)
+    return ax
+
+
+# --- registry and public functions ---------------------------------------------------------------------
+
+
+#: name -> (compute, draw), in report order.
+CHARTS: dict[str, tuple[Callable[..., ChartData], Callable[[ChartData, Any], Any]]] = {
+    "triggers_per_week": (_triggers_per_week, _draw_triggers_per_week),
+    "km_first_vs_latest": (_km_first_vs_latest, _draw_km_first_vs_latest),
+    "median_time_to_calm_by_month": (_median_by_month, _draw_median_by_month),
+    "peak_intensity": (_peak_intensity, _draw_peak_intensity),
+    "heatmap_weekday_hour": (_heatmap, _draw_heatmap),
+    "trigger_categories": (_categories, _draw_categories),
+    "exercise_effectiveness": (_exercises, _draw_exercises),
+    "thought_record_belief": (_thought_records, _draw_thought_records),
+    "window_of_uncertainty": (_window, _draw_window),
+}
+
+
+def chart_data(name: str, journal: Journal, participant: Optional[str] = None, **options: Any) -> ChartData:
+    """The numbers, title and reading of chart ``name`` (a key of :data:`CHARTS`)."""
+    if name not in CHARTS:
+        raise ValueError(f"unknown chart {name!r}; charts: {', '.join(CHARTS)}")
+    return CHARTS[name][0](journal, participant, **options)
+
+
+def draw(d: ChartData, ax: Any = None, title: bool = True) -> Any:
+    """Draws a :class:`ChartData` on ``ax`` (or a note when there is not enough
+    data), with ``d.title`` above it unless ``title`` is False."""
+    ax = _ax(ax)
+    if not d.enough:
+        return _note(ax, d.reading)
+    CHARTS[d.name][1](d, ax)
+    if title:
+        ax.set_title(d.title, loc="left", fontsize=11)
+    return ax
+
+
+def reading(name: str, journal: Journal, participant: Optional[str] = None, **options: Any) -> str:
+    """The one-sentence plain-language reading of chart ``name``."""
+    return chart_data(name, journal, participant, **options).reading
+
+
+def triggers_per_week(journal: Journal, participant: Optional[str] = None, ax: Any = None,
+                      tz: Optional[str] = None, confidence: float = 0.95) -> Any:
+    """Triggers per ISO week (local dates, or ``tz``, a POSIX TZ rule), the
+    Poisson log-linear trend of :func:`calmkit.trigger_trend` and the band its
+    slope interval spans."""
+    return draw(chart_data("triggers_per_week", journal, participant, tz=tz, confidence=confidence), ax)
+
+
+def km_first_vs_latest(journal: Journal, participant: Optional[str] = None, ax: Any = None, weeks: int = 4,
+                       threshold: int = 3, window_hours: float = 12, confidence: float = 0.95) -> Any:
+    """Kaplan-Meier curves of time-to-calm (share of episodes not yet at
+    ``threshold`` or below, 0-10) for episodes of the first ``weeks`` weeks vs
+    the latest ``weeks`` weeks (halves of the span when it is shorter than
+    2 x ``weeks``), with pointwise log-log bands."""
+    return draw(chart_data("km_first_vs_latest", journal, participant, weeks=weeks, threshold=threshold,
+                           window_hours=window_hours, confidence=confidence), ax)
+
+
+def median_time_to_calm_by_month(journal: Journal, participant: Optional[str] = None, ax: Any = None,
+                                 threshold: int = 3, window_hours: float = 12, tz: Optional[str] = None,
+                                 confidence: float = 0.95) -> Any:
+    """Kaplan-Meier median time-to-calm (minutes) per local month with its
+    Brookmeyer-Crowley interval; months with no median are left out."""
+    return draw(chart_data("median_time_to_calm_by_month", journal, participant, threshold=threshold,
+                           window_hours=window_hours, tz=tz, confidence=confidence), ax)
+
+
+def peak_intensity(journal: Journal, participant: Optional[str] = None, ax: Any = None, threshold: int = 3,
+                   window_hours: float = 12, confidence: float = 0.95) -> Any:
+    """Peak distress (0-10) of every episode over time with the least-squares
+    trend of :func:`calmkit.peak_trend`."""
+    return draw(chart_data("peak_intensity", journal, participant, threshold=threshold,
+                           window_hours=window_hours, confidence=confidence), ax)
+
+
+def heatmap_weekday_hour(journal: Journal, participant: Optional[str] = None, ax: Any = None) -> Any:
+    """Triggers by weekday and hour of the local wall-clock time recorded with
+    each trigger (its own UTC offset)."""
+    return draw(chart_data("heatmap_weekday_hour", journal, participant), ax)
+
+
+def trigger_categories(journal: Journal, participant: Optional[str] = None, ax: Any = None) -> Any:
+    """Triggers per category, most common first, coloured by group."""
+    return draw(chart_data("trigger_categories", journal, participant), ax)
+
+
+def exercise_effectiveness(journal: Journal, participant: Optional[str] = None, ax: Any = None,
+                           threshold: int = 3, window_hours: float = 12) -> Any:
+    """Mean drop in distress (before - after, points of 0-10) per exercise
+    with at least :data:`MIN_RATED_SESSIONS` rated sessions, with n."""
+    return draw(chart_data("exercise_effectiveness", journal, participant, threshold=threshold,
+                           window_hours=window_hours), ax)
+
+
+def thought_record_belief(journal: Journal, participant: Optional[str] = None, ax: Any = None) -> Any:
+    """Belief in the automatic thought (0-100 %) before and after each rated thought record."""
+    return draw(chart_data("thought_record_belief", journal, participant), ax)
+
+
+def window_of_uncertainty(journal: Journal, participant: Optional[str] = None, ax: Any = None,
+                          tz: Optional[str] = None, weeks: int = 4) -> Any:
+    """Share of urges not acted on per ISO week, and the median minutes before
+    acting when the person did act."""
+    return draw(chart_data("window_of_uncertainty", journal, participant, tz=tz, weeks=weeks), ax)

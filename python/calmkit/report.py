@@ -1,0 +1,266 @@
+"""The progress report: one self-contained HTML file a person can open or print.
+
+Charts are drawn by :mod:`calmkit.plot` with matplotlib's Agg renderer and
+embedded as base64 PNG images; the CSS is inline; there are no scripts, web
+fonts or links to fetch, so the file opens offline and can be mailed or
+printed as it is. Each chart comes with a one-line plain-language reading
+computed from the data; a chart without enough data is replaced by a sentence
+saying so. A cohort journal gets an overview (participants, records, median
+time-to-calm per participant, pooled trend) and then one section per person.
+
+Example::
+
+    import calmkit.report
+    calmkit.report.write_report("journal.jsonl", "report.html")
+
+What every chart shows and how to read it: docs/report.md.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import io
+import math
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Callable, Optional, Union
+
+from . import _core
+from . import metrics as _m
+from . import plot
+from ._core import Journal
+
+__all__ = ["build_report", "write_report", "PER_PARTICIPANT", "COHORT_CHARTS"]
+
+#: Charts of each participant's section, in order (keys of calmkit.plot.CHARTS).
+PER_PARTICIPANT = list(plot.CHARTS)
+#: Pooled charts of the cohort overview.
+COHORT_CHARTS = ["triggers_per_week", "km_first_vs_latest"]
+
+Progress = Callable[[int, int], None]
+
+_CSS = """
+:root { --ink:#1f2933; --muted:#5f6b76; --line:#d9dee3; --accent:#0072B2; --soft:#f4f7f9; }
+* { box-sizing: border-box; }
+body { margin: 0 auto; max-width: 980px; padding: 24px 28px 60px; color: var(--ink);
+  font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+h1 { font-size: 26px; margin: 0 0 4px; }
+h2 { font-size: 21px; margin: 40px 0 8px; padding-top: 12px; border-top: 3px solid var(--accent); }
+h3 { font-size: 16px; margin: 26px 0 6px; }
+p.meta, p.note { color: var(--muted); margin: 4px 0; font-size: 13px; }
+nav { background: var(--soft); border-radius: 8px; padding: 10px 16px; margin: 16px 0; font-size: 14px; }
+nav a { color: var(--accent); margin-right: 14px; text-decoration: none; }
+figure { margin: 8px 0 18px; break-inside: avoid; page-break-inside: avoid; }
+figure img { width: 100%; height: auto; display: block; border: 1px solid var(--line); border-radius: 6px; }
+figcaption { margin-top: 6px; font-size: 15px; }
+p.sparse { background: var(--soft); border-left: 4px solid #bfc8d0; padding: 8px 12px; color: var(--muted); }
+table { border-collapse: collapse; width: 100%; font-size: 13px; margin: 8px 0 16px; }
+th, td { border-bottom: 1px solid var(--line); padding: 5px 8px; text-align: right; }
+th:first-child, td:first-child { text-align: left; }
+th { background: var(--soft); font-weight: 600; }
+.limits { background: #fff8e6; border-radius: 8px; padding: 4px 18px 10px; margin-top: 36px; }
+.limits li { margin: 6px 0; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 11pt; }
+  nav { display: none; }
+  section.person { break-before: page; page-break-before: always; }
+  h2 { border-top: none; }
+  figure img { border: none; }
+  @page { margin: 14mm; }
+}
+"""
+
+_LIMITS = [
+    "Everything here is self-report: what was written down, when it was written down. Days without entries "
+    "may be calm days or busy days; the report cannot tell which.",
+    "An episode counts as calm only when a later reading says so. When no reading follows (a missed "
+    "check-in), the episode is counted as <em>censored</em>: we know it lasted at least that long, not how long. "
+    "Many censored episodes make the time-to-calm numbers less certain.",
+    "The intervals show how much the numbers could move by chance with this many entries; short journals give "
+    "wide intervals, and a trend inside its interval may be no trend at all.",
+    "Fewer triggers can mean fewer hard moments, or fewer moments written down. Life events, a new "
+    "relationship or a holiday change the numbers as much as practice does.",
+    "Which exercise \u201chelped most\u201d compares the average drop in distress around sessions; it is not a "
+    "controlled comparison, and distress often eases with time on its own.",
+    "This is not a diagnosis or a clinical assessment. It is a picture to talk about, ideally with a therapist "
+    "or someone you trust.",
+]
+
+
+def _png(d: plot.ChartData) -> str:
+    from matplotlib.figure import Figure  # Agg canvas, no pyplot state, no display needed
+
+    height = 3.4
+    if d.name == "trigger_categories":
+        height = max(2.6, 0.28 * len(d.values["labels"]) + 1.0)
+    elif d.name == "exercise_effectiveness":
+        height = max(2.4, 0.32 * len(d.values["names"]) + 1.0)
+    fig = Figure(figsize=(8.6, height), dpi=100, layout="constrained")
+    plot.draw(d, fig.subplots(), title=False)  # the HTML heading names it
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, metadata={"Software": None})
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _figure(d: plot.ChartData) -> str:
+    if not d.enough:
+        return f'<h3>{html.escape(d.title)}</h3>\n<p class="sparse">{html.escape(d.reading)}</p>\n'
+    return (f'<h3>{html.escape(d.title)}</h3>\n<figure><img class="chart" data-chart="{d.name}" '
+            f'alt="{html.escape(d.title)}" src="data:image/png;base64,{_png(d)}">\n'
+            f"<figcaption>{html.escape(d.reading)}</figcaption></figure>\n")
+
+
+def _label(p: str) -> str:
+    return f"Participant {p}" if p else "Your journal"
+
+
+def _anchor(p: str) -> str:
+    return "p-" + "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in p) if p else "journal"
+
+
+def _dates(j: Journal) -> tuple[Optional[dt.date], Optional[dt.date]]:
+    days = [d for t in (j.triggers, j.readings, j.exercises, j.thought_records)
+            for d in t.to_pandas()["local_time"].dt.date]
+    return (min(days), max(days)) if days else (None, None)
+
+
+def _fmt_minutes(x: float) -> str:
+    return f"{x:.0f}" if math.isfinite(x) else "\u2013"
+
+
+def _overview(journal: Journal, participants: list[str], opts: dict[str, Any]) -> str:
+    ttc = _m.time_to_calm_summary(journal, by="participant", threshold=opts["threshold"],
+                                  window_hours=opts["window_hours"]).set_index("participant")
+    trend = _m.trigger_trend(journal, tz=opts["tz"]).set_index("participant")
+    rows = []
+    for p in participants:
+        j = journal.participant(p)
+        first, last = _dates(j)
+        s = ttc.loc[p] if p in ttc.index else None
+        med = "\u2013"
+        if s is not None and math.isfinite(float(s["median_minutes"])):
+            med = (f"{_fmt_minutes(float(s['median_minutes']))} "
+                   f"({_fmt_minutes(float(s['ci_low']))}\u2013{_fmt_minutes(float(s['ci_high']))})")
+        change = "\u2013"
+        if p in trend.index and math.isfinite(float(trend.loc[p, "weekly_change_pct"])):
+            change = f"{float(trend.loc[p, 'weekly_change_pct']):+.0f}%"
+        episodes = int(s["episodes"]) if s is not None else 0
+        censored = int(s["censored"]) if s is not None else 0
+        rows.append(
+            f'<tr><td><a href="#{_anchor(p)}">{html.escape(p)}</a></td><td>{first} \u2013 {last}</td>'
+            f"<td>{len(j.triggers)}</td><td>{len(j.readings)}</td><td>{len(j.exercises)}</td>"
+            f"<td>{len(j.thought_records)}</td><td>{episodes} ({censored} censored)</td><td>{med}</td>"
+            f"<td>{change}</td></tr>")
+    first, last = _dates(journal)
+    return (
+        '<section id="cohort"><h2>Cohort overview</h2>\n'
+        f'<p>{len(participants)} participants, {len(journal)} records, {first} to {last} (local dates).</p>\n'
+        "<table><thead><tr><th>participant</th><th>dates</th><th>triggers</th><th>readings</th><th>exercises</th>"
+        "<th>thought records</th><th>episodes</th><th>median minutes to calm (95% CI)</th>"
+        "<th>triggers, change a week</th></tr></thead><tbody>\n" + "\n".join(rows) + "\n</tbody></table>\n")
+
+
+def build_report(journal: Journal, *, participant: Optional[str] = None, threshold: int = 3,
+                 window_hours: float = 12, tz: Optional[str] = None, source: str = "",
+                 progress: Optional[Progress] = None) -> str:
+    """The report of ``journal`` as an HTML document (a string).
+
+    ``participant``: only that person's section. ``threshold``: calm is
+    distress at or below it (0-10). ``window_hours``: how long after a trigger
+    an unlinked reading still counts for its episode (hours). ``tz``: a POSIX
+    TZ rule for local weeks and months instead of each record's own offset.
+    ``progress(done, total)`` is called after each chart.
+    """
+    if not 0 <= threshold <= 10:
+        raise ValueError(f"threshold must be 0-10, got {threshold}")
+    if not (window_hours > 0 and math.isfinite(window_hours)):
+        raise ValueError(f"window_hours must be a positive number of hours, got {window_hours}")
+    everyone = journal.participants()
+    if participant is not None and participant not in everyone:
+        have = ", ".join(repr(p) for p in everyone) or "none"
+        raise ValueError(f"no participant {participant!r} in the journal (participants: {have})")
+    people = [participant] if participant is not None else everyone
+    cohort = len(people) > 1
+    opts: dict[str, Any] = {"threshold": threshold, "window_hours": window_hours, "tz": tz}
+    total = len(people) * len(PER_PARTICIPANT) + (len(COHORT_CHARTS) if cohort else 0)
+    done = 0
+    charts = 0
+
+    def one(name: str, p: Optional[str]) -> str:
+        nonlocal done, charts
+        d = plot.chart_data(name, journal, p, **opts)
+        out = _figure(d)
+        charts += d.enough
+        done += 1
+        if progress:
+            progress(done, total)
+        return out
+
+    body: list[str] = []
+    if len(journal) == 0:
+        body.append('<p class="sparse">The journal has no records yet, so there is nothing to chart.</p>')
+    elif cohort:
+        body.append(_overview(journal, people, opts))
+        body.append('<p class="note">Pooled: every participant\u2019s triggers and readings together.</p>')
+        body.extend(one(name, None) for name in COHORT_CHARTS)
+        body.append("</section>")
+    for p in people if len(journal) else []:
+        j = journal.participant(p)
+        first, last = _dates(j)
+        body.append(f'<section class="person" id="{_anchor(p)}"><h2>{html.escape(_label(p))}</h2>\n'
+                    f'<p class="meta">{first} to {last} (local dates): {len(j.triggers)} triggers, '
+                    f"{len(j.readings)} readings, {len(j.exercises)} exercise sessions, "
+                    f"{len(j.thought_records)} thought records.</p>")
+        body.extend(one(name, p) for name in PER_PARTICIPANT)
+        body.append("</section>")
+
+    nav = ""
+    if cohort:
+        links = ['<a href="#cohort">Cohort overview</a>'] + [
+            f'<a href="#{_anchor(p)}">{html.escape(p)}</a>' for p in people]
+        nav = "<nav>" + "".join(links) + '<a href="#limits">What these numbers cannot tell</a></nav>'
+    when = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %z")
+    settings = (f"calm means distress {threshold} or less (0-10); unlinked readings count up to "
+                f"{window_hours:g} hours after a trigger; weeks start on Monday and use "
+                + (f"the time zone rule {html.escape(tz)}" if tz else "each record's own local time"))
+    src = f" of {html.escape(os.path.basename(source))}" if source else ""
+    limits = "".join(f"<li>{item}</li>" for item in _LIMITS)
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        f"<title>calmkit progress report{src}</title>\n<style>{_CSS}</style></head>\n"
+        f'<body data-charts="{charts}">\n<header><h1>Progress report{src}</h1>\n'
+        f'<p class="meta">Made by calmkit {html.escape(str(_core.__version__))} on {when}. {settings}.</p>\n'
+        '<p class="meta">This file holds personal notes about feelings and relationships: share it with '
+        "care.</p></header>\n" + nav + "\n".join(body) +
+        '\n<section class="limits" id="limits"><h2>What these numbers cannot tell</h2><ul>'
+        + limits + "</ul></section>\n</body></html>\n")
+
+
+def write_report(journal: Union[Journal, str, os.PathLike[str]], path: Union[str, os.PathLike[str]], *,
+                 participant: Optional[str] = None, threshold: int = 3, window_hours: float = 12,
+                 tz: Optional[str] = None, progress: Optional[Progress] = None, source: str = "") -> Path:
+    """Writes the report of ``journal`` (a Journal or a journal file path) to
+    ``path`` atomically (a temporary file renamed into place, readable by its
+    owner only: the report holds personal notes); returns the path.
+    ``source`` names the journal file in the report's title."""
+    if not isinstance(journal, Journal):
+        source = os.fspath(journal)
+        journal = _core.read_journal(source)
+    text = build_report(journal, participant=participant, threshold=threshold, window_hours=window_hours,
+                        tz=tz, source=source, progress=progress)
+    out = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".html", dir=out.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, out)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return out
+
