@@ -197,7 +197,7 @@ RESEARCH_EMOTIONS = frozenset({
     "disappointed", "embarrassed", "envious", "fear", "frustrated", "guilt", "guilty", "happy",
     "helpless", "hopeful", "hopeless", "hurt", "insecure", "irritated", "jealous", "joy", "lonely",
     "loneliness", "nervous", "panic", "panicked", "rejected", "relieved", "sad", "sadness",
-    "shame", "stressed", "worried", "worthless", "jealousy", "envy", "hurt", "frustration",
+    "shame", "stressed", "worried", "worthless", "jealousy", "envy", "frustration",
     "embarrassment", "worry", "despair", "resentment", "relief", "hope", "disgust", "overwhelmed"})
 #: Exercise ids a research export keeps: the catalog's families; others
 #: (custom exercises, named by the person) become "custom".
