@@ -202,6 +202,16 @@ TEST_CASE("columns: bad input is reported with table, row and field") {
   c.triggers.intensity[1] = 5;
   c.triggers.offset_min.pop_back();
   CHECK_THROWS_AS(c.prepare(), std::invalid_argument);
+  // Metrics check columns that never passed check(): a fresh, broken cohort
+  // (link to trigger row 7 of 2) is an error, not an out-of-bounds read.
+  auto fresh = weekly_cohort({1, 1});
+  CohortColumns broken = fresh;  // a copy: new buffers, so not yet checked
+  broken.readings.trigger[0] = 7;
+  CHECK_THROWS_WITH(episodes(broken), Catch::Contains("readings row 0"));
+  CHECK_THROWS_AS(trigger_frequency(broken, Period::week), std::invalid_argument);
+  // Edited in place after a check: the episode merge still refuses the bad link.
+  fresh.readings.trigger[0] = 7;
+  CHECK_THROWS_AS(episodes(fresh), std::invalid_argument);
 }
 
 TEST_CASE("prepare sorts unsorted columns and remaps trigger links") {

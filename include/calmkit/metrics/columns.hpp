@@ -117,9 +117,22 @@ struct CohortColumns {
   void prepare();
 
   /// Checks lengths, ranges, trigger links (same participant) and the order
-  /// of triggers and readings.
+  /// of triggers and readings, and remembers that these arrays passed.
   /// @throws std::invalid_argument naming the table, the row and the field.
   void check() const;
+
+  /// What every metric calls first: `check()` unless these very arrays (same
+  /// sizes and buffers) already passed it, so that repeated metrics on a
+  /// prepared cohort cost nothing extra and broken columns never index out of
+  /// bounds. (Values changed in place after a check are the caller's to re-check.)
+  void ensure_checked() const {
+    if (checked_stamp_ == 0 || checked_stamp_ != stamp()) check();
+  }
+
+  /// Sizes and buffer addresses of every array, hashed (internal).
+  [[nodiscard]] std::size_t stamp() const noexcept;
+
+  mutable std::size_t checked_stamp_ = 0;  ///< internal: `stamp()` at the last passed `check()`
 };
 
 // ---------------------------------------------------------------------------
@@ -373,6 +386,7 @@ inline CohortColumns CohortColumns::from_journal(const Journal& journal) {
     th.distortion_offsets.push_back(static_cast<std::int64_t>(th.distortions.size()));
     th.trigger.push_back(link(x.participant, x.trigger));
   }
+  c.checked_stamp_ = c.stamp();  // a Journal's invariants make these columns valid by construction
   return c;
 }
 
@@ -446,6 +460,30 @@ inline void CohortColumns::prepare() {
     permute(readings.trigger, perm);
   }
   check();
+}
+
+inline std::size_t CohortColumns::stamp() const noexcept {
+  std::size_t h = 1469598103934665603ULL;
+  auto mix = [&h](const auto& v) {
+    h = (h ^ v.size()) * 1099511628211ULL;
+    h = (h ^ reinterpret_cast<std::uintptr_t>(v.data())) * 1099511628211ULL;
+  };
+  mix(participants);
+  mix(trigger_ids);
+  mix(trigger_source_rows);
+  mix(exercise_names);
+  const auto& t = triggers;
+  mix(t.participant), mix(t.utc_us), mix(t.offset_min), mix(t.intensity), mix(t.category), mix(t.acted_on_urge),
+      mix(t.acted_after_minutes);
+  const auto& r = readings;
+  mix(r.participant), mix(r.utc_us), mix(r.offset_min), mix(r.intensity), mix(r.trigger);
+  const auto& e = exercises;
+  mix(e.participant), mix(e.start_us), mix(e.end_us), mix(e.offset_min), mix(e.exercise), mix(e.completed),
+      mix(e.intensity_before), mix(e.intensity_after), mix(e.trigger);
+  const auto& th = thoughts;
+  mix(th.participant), mix(th.utc_us), mix(th.offset_min), mix(th.belief_before), mix(th.belief_after),
+      mix(th.emotion_change), mix(th.alternatives), mix(th.distortion_offsets), mix(th.distortions), mix(th.trigger);
+  return h == 0 ? 1 : h;
 }
 
 inline void CohortColumns::check() const {
@@ -580,6 +618,7 @@ inline void CohortColumns::check() const {
   for (std::size_t i = 0; i < th.distortions.size(); ++i) {
     if (th.distortions[i] >= distortion_table.size()) bad_column("distortions", i, "distortion", "not a distortion code");
   }
+  checked_stamp_ = stamp();
 }
 
 }  // namespace calmkit::metrics

@@ -51,6 +51,7 @@ struct DynamicsTable {
 [[nodiscard]] inline DynamicsTable affect_dynamics(const CohortColumns& c, const DynamicsOptions& opt = {},
                                                    const LocalCalendar& cal = {}) {
   opt.check();
+  c.ensure_checked();
   const bool by_date = std::isnan(opt.max_gap_hours);
   const auto max_gap_us = by_date ? 0 : static_cast<std::int64_t>(std::llround(opt.max_gap_hours * 3'600'000'000.0));
   const auto& t = c.triggers;

@@ -63,6 +63,7 @@ struct EpisodeTable {
 /// ```
 [[nodiscard]] inline EpisodeTable episodes(const CohortColumns& c, const EpisodeOptions& opt = {}) {
   opt.check();
+  c.ensure_checked();
   const auto& t = c.triggers;
   const std::size_t n = t.size();
   const auto theta = static_cast<std::int8_t>(opt.threshold);
@@ -77,6 +78,8 @@ struct EpisodeTable {
   out.with_exercise.assign(n, 0);
 
   auto observe = [&](std::size_t i, std::int64_t us, std::int8_t x) {
+    // A cheap guard for columns edited in place after their check.
+    if (i >= n) calmkit::detail::throw_invalid("episodes: a trigger link points past the last trigger row");
     if (us < t.utc_us[i]) return;
     ++out.observations[i];
     if (us > last_at[i]) last_at[i] = us;
@@ -191,6 +194,7 @@ inline Groups group_triggers(const CohortColumns& c, const GroupBy& by, const Lo
 [[nodiscard]] inline TimeToCalmSummary time_to_calm_summary(const CohortColumns& c, const EpisodeTable& eps,
                                                             const GroupBy& by = {}, const LocalCalendar& cal = {},
                                                             double level = 0.95) {
+  c.ensure_checked();
   if (eps.size() != c.triggers.size()) calmkit::detail::throw_invalid("time_to_calm_summary: episode table does not match the cohort");
   const auto g = detail::group_triggers(c, by, cal);
   TimeToCalmSummary s;
@@ -230,6 +234,8 @@ struct GroupedCurves {
 
 [[nodiscard]] inline GroupedCurves km_curves(const CohortColumns& c, const EpisodeTable& eps, const GroupBy& by = {},
                                             const LocalCalendar& cal = {}, double level = 0.95) {
+  c.ensure_checked();
+  if (eps.size() != c.triggers.size()) calmkit::detail::throw_invalid("km_curves: episode table does not match the cohort");
   GroupedCurves out;
   out.groups = time_to_calm_summary(c, eps, by, cal, level);
   const auto g = detail::group_triggers(c, by, cal);

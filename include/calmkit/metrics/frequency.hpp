@@ -36,6 +36,7 @@ struct FrequencyTable {
 /// ```
 [[nodiscard]] inline FrequencyTable trigger_frequency(const CohortColumns& c, Period period, Split split = Split::none,
                                                       const LocalCalendar& cal = {}) {
+  c.ensure_checked();
   const auto span = detail::participant_spans(c, cal);
   const std::size_t np = c.participants.size();
   const std::size_t width = split == Split::category ? trigger_category_table.size()

@@ -40,6 +40,7 @@ struct PracticeWeekTable {
 };
 
 [[nodiscard]] inline PracticeWeekTable practice_consistency(const CohortColumns& c, const LocalCalendar& cal = {}) {
+  c.ensure_checked();
   const auto grid = trigger_frequency(c, Period::week, Split::none, cal);  // the zero-filled week grid
   PracticeWeekTable out;
   out.participant = grid.participant;
@@ -82,6 +83,7 @@ struct StreakTable {
 /// day before it when that last date has no practice (yet): a day that is not
 /// over does not break a streak. 0 otherwise.
 [[nodiscard]] inline StreakTable practice_streaks(const CohortColumns& c, const LocalCalendar& cal = {}) {
+  c.ensure_checked();
   const auto span = detail::participant_spans(c, cal);
   const auto days = detail::practice_days(c, cal);
   StreakTable out;

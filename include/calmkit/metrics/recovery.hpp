@@ -28,6 +28,8 @@ struct PeakTrendTable {
 /// Peak intensity regressed on weeks since the participant's first onset
 /// (x = (onset − first onset) / 7 days), `ols_slope` with its t interval.
 [[nodiscard]] inline PeakTrendTable peak_trend(const CohortColumns& c, const EpisodeTable& eps, double level = 0.95) {
+  c.ensure_checked();
+  if (eps.size() != c.triggers.size()) calmkit::detail::throw_invalid("peak_trend: episode table does not match the cohort");
   const auto& t = c.triggers;
   PeakTrendTable out;
   std::vector<double> x, y;
@@ -73,6 +75,8 @@ struct ExerciseEffectTable {
 /// episodes where the exercise was used vs episodes where no exercise was used.
 [[nodiscard]] inline ExerciseEffectTable exercise_effectiveness(const CohortColumns& c, const EpisodeTable& eps,
                                                                 bool by_participant = false) {
+  c.ensure_checked();
+  if (eps.size() != c.triggers.size()) calmkit::detail::throw_invalid("exercise_effectiveness: episode table does not match the cohort");
   const auto& e = c.exercises;
   using Key = std::pair<std::int32_t, std::int32_t>;  // (participant or -1, exercise)
   struct Acc {
@@ -141,6 +145,7 @@ struct ThoughtSummaryTable {
 };
 
 [[nodiscard]] inline ThoughtSummaryTable thought_record_summary(const CohortColumns& c, int min_alternatives = 3) {
+  c.ensure_checked();
   const auto& th = c.thoughts;
   const std::size_t np = c.participants.size();
   std::vector<std::int64_t> n(np, 0), alt(np, 0);
@@ -179,6 +184,7 @@ struct DistortionTable {
 };
 
 [[nodiscard]] inline DistortionTable distortion_frequency(const CohortColumns& c) {
+  c.ensure_checked();
   const auto& th = c.thoughts;
   const std::size_t np = c.participants.size(), nd = distortion_table.size();
   std::vector<std::int64_t> records(np, 0), count(np * nd, 0);
@@ -222,6 +228,7 @@ struct UncertaintyTable {
 
 [[nodiscard]] inline UncertaintyTable window_of_uncertainty(const CohortColumns& c, bool by_week = false,
                                                             const LocalCalendar& cal = {}) {
+  c.ensure_checked();
   const auto& t = c.triggers;
   // Group rows: participant (all of them with records), or the weekly grid.
   std::vector<std::int32_t> gp;
