@@ -26,8 +26,12 @@ Session::Session(Exercise exercise, SessionOptions options) : ex_(std::move(exer
 }
 
 void Session::check_now(double now, const char* what) const {
-  if (!std::isfinite(now)) {
-    detail::throw_invalid(std::string("Session::") + what + ": now must be a finite number of seconds");
+  // Bounded as well as finite: two readings near +-DBL_MAX differ by infinity,
+  // which made the active time infinite and the progress NaN (fuzz_session).
+  // 1e12 s is some 31,700 years, far beyond any monotonic clock's reading.
+  if (!std::isfinite(now) || std::fabs(now) > max_clock_seconds) {
+    detail::throw_invalid(std::string("Session::") + what +
+                          ": now must be a finite number of seconds within +-1e12");
   }
 }
 
@@ -226,7 +230,7 @@ ExerciseSession Session::finish(double now, const SessionRecordInfo& info) {
   rec.id = info.id;
   rec.time = info.started_at;
   const double wall = std::max(0.0, end_clock_ - start_clock_);
-  // Any finite clock is accepted, but the record must land on a real date.
+  // The clock is bounded, but the record must still land on a real date.
   // Found by tests/fuzz/fuzz_session: clock readings 1e300 s apart overflowed
   // llround and put `end` before `time`. 253402300800 s is 10000-01-01T00:00Z.
   constexpr double end_limit_us = 253402300800e6;

@@ -162,11 +162,16 @@ struct SessionRecordInfo {
 /// ```
 class Session {
  public:
+  /// The largest clock reading accepted, in seconds either side of 0 (about
+  /// 31,700 years: any monotonic clock fits, and differences stay finite).
+  static constexpr double max_clock_seconds = 1e12;
+
   /// @throws std::invalid_argument when the exercise or the options are invalid.
   explicit Session(Exercise exercise, SessionOptions options = {});
 
   /// Starts at `now` (seconds). @throws std::invalid_argument if already started
-  /// or `now` is not finite.
+  /// or `now` is not finite. Every call refuses a `now` that is not finite or
+  /// lies beyond +-`max_clock_seconds` the same way.
   void start(double now);
   /// Advances to `now` and returns the snapshot.
   SessionState update(double now);

@@ -436,12 +436,13 @@ TEST_CASE("a custom pattern with fractional counts") {
 
 TEST_CASE("finish() refuses a session whose end would fall past the year 9999 (fuzz regression)") {
   // Found by tests/fuzz/fuzz_session: start at -1e300 s and finish at +1e300 s.
-  // The engine takes any finite clock, but 2e300 s of wall time overflowed the
-  // microsecond conversion and gave a record whose end came before its start.
+  // 2e300 s of wall time overflowed the microsecond conversion and gave a
+  // record whose end came before its start. Such clocks are now refused, and
+  // the widest accepted span, 2e12 s (about 63,000 years), is still past 9999.
   const Instant began = Instant::parse("2026-03-02T21:14:00+01:00");
   Session far(catalog_exercise("breathing.box"));
-  far.start(-1e300);
-  CHECK_THROWS_WITH(far.finish(1e300, {.id = "x", .started_at = began}), Catch::Contains("past the year 9999"));
+  far.start(-1e12);
+  CHECK_THROWS_WITH(far.finish(1e12, {.id = "x", .started_at = began}), Catch::Contains("past the year 9999"));
 
   // A long but representable session still gets its record: 100 days paused
   // in the middle are real time, so end = start + 100 days.
@@ -451,4 +452,28 @@ TEST_CASE("finish() refuses a session whose end would fall past the year 9999 (f
   const auto rec = slow.finish(100.0 * 86400, {.id = "y", .started_at = began});
   CHECK(rec.end.to_string() == "2026-06-10T21:14:00+01:00");
   CHECK_FALSE(rec.completed);
+}
+
+TEST_CASE("clock readings beyond +-1e12 s are refused (fuzz regression)") {
+  // Found by tests/fuzz/fuzz_session: start at -8.98e307 on a prompt step, then
+  // update at 1.23e308. The difference overflowed to infinity, the active time
+  // became infinite and, after a skip, step_progress was NaN.
+  Exercise ex;
+  ex.id = "me.mixed";
+  ex.name = "Mixed";
+  ex.steps = {PromptStep{"Name a sound", 2}, TimedStep{19.2, BreathPhase::hold_in, "Hold"}};
+  ex.repeat = Repeat::times(12);
+  Session s(ex);
+  CHECK_THROWS_WITH(s.start(-8.984509246527147e307), Catch::Contains("within +-1e12"));
+  s.start(-1e12);
+  CHECK_THROWS_WITH(s.update(1.2324195859169477e308), Catch::Contains("Session::update"));
+  // The widest accepted jump keeps every number finite: 2e12 s on the prompt,
+  // then the skip opens the timed step at the start of its 19.2 s.
+  const auto st = s.update(1e12);
+  CHECK(st.elapsed_seconds == 2e12);
+  s.skip(1e12);
+  const auto after = s.state();
+  CHECK(after.step == 1);
+  CHECK(after.step_progress == 0.0);
+  CHECK(after.seconds_left == 19.2);
 }
