@@ -113,13 +113,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   calmkit::Session& s = *session;
 
+  // CALMKIT_FUZZ_TRACE=1 prints the calls, to turn a crash file into a test.
+  static const bool trace = std::getenv("CALMKIT_FUZZ_TRACE") != nullptr;
+  if (trace) std::fprintf(stderr, "exercise %s, max_gap %.17g\n", calmkit::to_json(ex).c_str(), opt.max_gap_seconds);
   double last = 0;
   bool finished_record = false;
   while (in.remaining_bytes() > 0 && !finished_record) {
     const double now = pick_time(in, last);
     if (std::isfinite(now)) last = now;
+    const int op = in.ConsumeIntegralInRange<int>(0, 8);
+    if (trace) std::fprintf(stderr, "op %d at %.17g\n", op, now);
     try {
-      switch (in.ConsumeIntegralInRange<int>(0, 8)) {
+      switch (op) {
         case 0: s.start(now); break;
         case 1: case 2: check(s.update(now)); break;
         case 3: s.pause(now); break;
