@@ -317,6 +317,9 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
                 raise _Failure(f"unknown time zone {args.tz!r}; use an IANA name such as Europe/Berlin",
                                EXIT_USAGE) from None
         options.update(tz=args.tz, utc_offset=args.utc_offset)
+    elif args.tz is not None or args.utc_offset is not None:
+        raise _Failure("apple-health exports carry their own UTC offsets; leave out --tz and --utc-offset",
+                       EXIT_USAGE)
     if args.mood:
         if args.format != "daylio":
             raise _Failure("--mood is for daylio exports only", EXIT_USAGE)
@@ -330,9 +333,6 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
             if not name:
                 raise _Failure(f"--mood {item!r} is not NAME=DISTRESS with a distress of 0-10", EXIT_USAGE)
         options["mood_map"] = moods
-    elif args.tz is not None or args.utc_offset is not None:
-        raise _Failure("apple-health exports carry their own UTC offsets; leave out --tz and --utc-offset",
-                       EXIT_USAGE)
     run = {"daylio": importers.import_daylio, "bearable": importers.import_bearable,
            "apple-health": importers.import_apple_health, "mindlamp": importers.import_mindlamp}[args.format]
     bar = _Progress(f"calmkit import {args.format}", _show_progress(args))
@@ -498,6 +498,8 @@ class _Target:
             journal = self._journal()
             journal.add(record)
             _core.write_journal(journal, self.path)
+        except _core.JournalFormatError:
+            raise  # the journal file itself is broken: status 1, left untouched
         except ValueError as e:  # e.g. a reading naming a trigger that is not there
             raise _Failure(f"cannot add to {self.path}: {e}", EXIT_USAGE) from e
         except (RuntimeError, OSError) as e:

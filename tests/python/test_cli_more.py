@@ -1,0 +1,171 @@
+"""The report, import, practice and log subcommands, run as `python -m calmkit`:
+results, exit codes (0 ok, 1 problems in the data, 2 usage / unreadable) and
+plain-word errors without tracebacks."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import calmkit
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "importers"
+
+
+def run(*args: str | Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    p = subprocess.run([sys.executable, "-m", "calmkit", *map(str, args)], input=stdin, capture_output=True,
+                       text=True, env=os.environ.copy(), timeout=300)
+    assert "Traceback" not in p.stderr and "Traceback" not in p.stdout, p.stderr
+    return p
+
+
+@pytest.mark.parametrize("command", [["report"], ["import"], ["practice"], ["log"], ["log", "trigger"],
+                                     ["log", "reading"]])
+def test_help_of_each_subcommand(command):
+    p = run(*command, "--help")
+    assert p.returncode == 0 and p.stdout.startswith("usage: calmkit " + " ".join(command))
+
+
+def test_report_of_the_sample(sample_journal_path: Path, tmp_path: Path):
+    out = tmp_path / "report.html"
+    p = run("report", sample_journal_path, "-o", out, "--progress")
+    assert p.returncode == 0 and p.stdout == f"wrote {out}\n"
+    assert out.read_text(encoding="utf-8").count('<img class="chart"') == 29
+    # The run takes over a second, so --progress shows the bar, ending at 29 of 29.
+    assert "(29/29)" in p.stderr and p.stderr.endswith("\n")
+    p = run("report", sample_journal_path, "-o", out, "--participant", "p002", "--threshold", "2",
+            "--window-hours", "6", "--tz", "CET-1CEST,M3.5.0,M10.5.0/3")
+    text = out.read_text(encoding="utf-8")
+    assert p.returncode == 0 and p.stderr == ""  # not a terminal, no --progress: silent
+    assert "Participant p002" in text and "p001" not in text and "distress 2 or less" in text
+
+
+@pytest.mark.parametrize("args, status, message", [
+    (["report", "{missing}", "-o", "{out}"], 2, "no such file"),
+    (["report", "{journal}", "-o", "{tmp}/no/such/dir/r.html"], 2, "does not exist"),
+    (["report", "{journal}", "-o", "{out}", "--participant", "zz"], 2, "no participant 'zz'"),
+    (["report", "{journal}", "-o", "{out}", "--tz", "nonsense,,"], 2, "invalid POSIX TZ rule"),
+    (["report", "{journal}", "-o", "{out}", "--threshold", "11"], 2, "11 is outside 0-10"),
+    (["report", "{journal}", "-o", "{out}", "--window-hours", "-1"], 2, "not a positive number"),
+    (["report", "{journal}"], 2, "-o/--output"),
+    (["report", "{bad}", "-o", "{out}"], 1, "intensity"),
+])
+def test_report_errors(args, status, message, tmp_path: Path, write_lines):
+    journal = write_lines(['{"type":"trigger","id":"t1","time":"2026-03-02T21:14:00+01:00",'
+                           '"category":"conflict","intensity":6}'])
+    bad = write_lines(['{"type":"trigger","id":"t1","time":"2026-03-02T21:14:00+01:00",'
+                       '"category":"conflict","intensity":12}'], "bad.jsonl")
+    fill = {"missing": tmp_path / "missing.jsonl", "out": tmp_path / "r.html", "journal": journal, "bad": bad,
+            "tmp": tmp_path}
+    p = run(*[a.format(**fill) for a in args])
+    assert p.returncode == status and message in p.stderr, p.stderr
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_import_daylio_and_its_errors(tmp_path: Path):
+    out = tmp_path / "j.jsonl"
+    p = run("import", "daylio", DATA / "daylio_export.csv", "-o", out, "--tz", "Europe/Berlin",
+            "--mood", "Anxious=8")
+    assert p.returncode == 0, p.stderr
+    assert "daylio import of" in p.stdout and "5 rows examined" in p.stdout
+    assert len(calmkit.read_journal(out).readings) == 5
+    p = run("import", "daylio", DATA / "daylio_export.csv", "-o", out, "--tz", "Europe/Berlin")
+    assert p.returncode == 2 and "already exists; use --force" in p.stderr
+    # Without the mapping the custom mood is a problem in the data: line, field, reason.
+    p = run("import", "daylio", DATA / "daylio_export.csv", "-o", out, "--tz", "Europe/Berlin", "--force")
+    assert p.returncode == 1 and "daylio_export.csv:7: field 'mood': unknown mood 'Anxious'" in p.stderr
+    p = run("import", "daylio", DATA / "daylio_bad_date.csv", "-o", tmp_path / "k.jsonl", "--utc-offset",
+            "60", "--lenient")
+    # Two good rows written, two skipped and listed: status 1.
+    assert p.returncode == 1 and p.stdout.count("skipped") == 2
+    assert len(calmkit.read_journal(tmp_path / "k.jsonl").readings) == 2
+    for args, message in [
+        (["daylio", DATA / "daylio_export.csv"], "give --tz ZONE"),
+        (["daylio", DATA / "daylio_export.csv", "--tz", "Mars/Olympus"], "unknown time zone 'Mars/Olympus'"),
+        (["apple-health", DATA / "apple_health_export.xml", "--tz", "UTC"], "carry their own UTC offsets"),
+        (["daylio", tmp_path / "none.csv", "--tz", "UTC"], "no such file"),
+        (["daylio", DATA / "daylio_export.csv", "--tz", "UTC", "--mood", "Anxious"], "NAME=DISTRESS"),
+    ]:
+        p = run("import", *args, "-o", tmp_path / "x.jsonl")
+        assert p.returncode == 2 and message in p.stderr, (args, p.stderr)
+    p = run("import", "fitbit", DATA / "daylio_export.csv", "-o", tmp_path / "x.jsonl")
+    assert p.returncode == 2 and "invalid choice: 'fitbit'" in p.stderr
+
+
+def test_import_apple_health_and_mindlamp(tmp_path: Path):
+    p = run("import", "apple-health", DATA / "apple_health_export.xml", "-o", tmp_path / "a.jsonl")
+    assert p.returncode == 0 and "wrote" in p.stdout
+    j = calmkit.read_journal(tmp_path / "a.jsonl")
+    assert (len(j.readings), len(j.exercises)) == (2, 1)  # as the import report counts them
+    p = run("import", "mindlamp", DATA / "mindlamp_events.json", "-o", tmp_path / "m.jsonl", "--utc-offset", "0")
+    assert p.returncode == 1 and "item 4: field 'activity'" in p.stdout  # two events skipped and listed
+
+
+def test_log_trigger_and_reading(tmp_path: Path):
+    journal = tmp_path / "j.jsonl"
+    p = run("log", "trigger", "--journal", journal, "--category", "conflict", "--intensity", "7",
+            "--note", "we argued", "--time", "2026-03-02T21:14:00+01:00")
+    assert p.returncode == 0 and "added trigger t-20260302T211400" in p.stdout
+    p = run("log", "reading", "--journal", journal, "--intensity", "2", "--trigger", "t-20260302T211400",
+            "--time", "2026-03-02T22:00:00+01:00")
+    assert p.returncode == 0
+    p = run("log", "trigger", "--journal", journal, "--category", "conflict", "--intensity", "5",
+            "--time", "2026-03-02T21:14:00+01:00")  # same second: the id gets a suffix
+    assert "t-20260302T211400-2" in p.stdout
+    j = calmkit.read_journal(journal)
+    t = j.triggers[0]
+    assert (t.category, t.intensity, t.context, t.time.utcoffset().total_seconds()) == ("conflict", 7,
+                                                                                        "we argued", 3600)
+    assert j.readings[0].trigger == "t-20260302T211400" and len(j.triggers) == 2
+    p = run("log", "reading", "--journal", journal, "--intensity", "3")  # default time: now, local offset
+    assert p.returncode == 0 and len(calmkit.read_journal(journal).readings) == 2
+    for args, status, message in [
+        (["reading", "--intensity", "3", "--trigger", "nope"], 2, "trigger 'nope'"),
+        (["reading", "--intensity", "11"], 2, "11 is outside 0-10"),
+        (["trigger", "--category", "weather", "--intensity", "3"], 2, "invalid choice"),
+        (["reading", "--intensity", "3", "--time", "yesterday"], 2, "not a date and time"),
+    ]:
+        p = run("log", *args, "--journal", journal)
+        assert p.returncode == status and message in p.stderr, (args, p.stderr)
+    p = run("log", "reading", "--intensity", "3", "--journal", tmp_path / "missing.db")
+    assert p.returncode == 2 and "no such store" in p.stderr
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"type":"reading", "time": \n', encoding="utf-8")
+    p = run("log", "reading", "--intensity", "3", "--journal", bad)
+    assert p.returncode == 1 and "bad.jsonl:1" in p.stderr
+    assert bad.read_text(encoding="utf-8") == '{"type":"reading", "time": \n'  # left as it was
+
+
+def test_log_into_a_store(tmp_path: Path):
+    db = tmp_path / "j.db"
+    calmkit.open_store(db).close()
+    p = run("log", "trigger", "--journal", db, "--category", "delayed_reply", "--intensity", "6",
+            "--time", "2026-03-02T21:14:00+09:00", "--participant", "p1")
+    assert p.returncode == 0, p.stderr
+    with calmkit.open_store(db) as st:
+        j = st.load()
+    assert [(t.participant, t.id, t.intensity) for t in j.triggers] == [("p1", "t-20260302T211400", 6)]
+
+
+def test_practice_records_a_session(tmp_path: Path):
+    journal = tmp_path / "j.jsonl"
+    # Distress 7 before and 3 after; box breathing run 500x faster.
+    p = run("practice", "breathing.box", "--journal", journal, "--speed", "500", "--participant", "p1",
+            stdin="7\n3\n")
+    assert p.returncode == 0 and "Box breathing" in p.stdout and "recorded ex-" in p.stdout, p.stderr
+    e = calmkit.read_journal(journal).exercises[0]
+    assert (e.participant, e.exercise, e.completed, e.intensity_before, e.intensity_after) == (
+        "p1", "breathing.box", True, 7, 3)
+    p = run("practice", "breathing.box", "--speed", "500", stdin="\n\n")
+    assert p.returncode == 0 and "Not recorded" in p.stdout
+    p = run("practice", "--list")
+    assert p.returncode == 0 and "breathing.box" in p.stdout
+    for args, message in [(["nope.nope"], "no exercise 'nope.nope'"), ([], "name an exercise"),
+                          (["breathing.box", "--speed", "0"], "--speed must be above 0"),
+                          (["breathing.box", "--journal", tmp_path], "is a directory")]:
+        p = run("practice", *args)
+        assert p.returncode == 2 and message in p.stderr, (args, p.stderr)
