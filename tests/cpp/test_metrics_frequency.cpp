@@ -267,3 +267,21 @@ TEST_CASE("the per-day offset cache of a POSIX rule agrees with the rule at ever
   // A rule without DST never consults Boost: a fixed offset.
   CHECK(LocalCalendar(calmkit::PosixTimeZone("IST-5:30")).offset_minutes(0, 0) == 330);
 }
+
+TEST_CASE("the span's ends come from the local dates, not from the first and last instants") {
+  calmkit::Journal j;
+  // First instant 00:30Z is 03-02 at +00:00, but the next reading (01:00Z at
+  // -05:00) is 20:00 on 03-01: the span starts on 03-01.
+  j.add(reading("d", "2026-03-02T00:30:00+00:00", 3));
+  j.add(reading("d", "2026-03-01T20:00:00-05:00", 3));
+  j.add(trigger("d", "t1", "2026-03-05T12:00:00Z", 6));
+  // The last instant (23:00Z at -05:00) is 18:00 on 03-10, but the one before
+  // it (22:00Z at +05:00) is 03:00 on 03-11: the span ends on 03-11.
+  j.add(reading("d", "2026-03-11T03:00:00+05:00", 3));
+  j.add(reading("d", "2026-03-10T18:00:00-05:00", 3));
+  const auto f = trigger_frequency(CohortColumns::from_journal(j), Period::day);
+  REQUIRE(f.size() == 11);  // 03-01 .. 03-11
+  CHECK(f.period_start.front() == day(2026, 3, 1));
+  CHECK(f.period_start.back() == day(2026, 3, 11));
+  CHECK(f.count[4] == 1);  // 03-05
+}

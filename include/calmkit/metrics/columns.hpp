@@ -244,6 +244,7 @@ struct Ymd {
 }
 
 /// Per participant: first and last local day of any record; `has` = 0 when none.
+/// Requires checked columns (triggers and readings in (participant, utc) order).
 struct ParticipantSpan {
   std::vector<std::int64_t> first_day, last_day;
   std::vector<std::uint8_t> has;
@@ -260,10 +261,25 @@ struct ParticipantSpan {
     s.last_day[i] = std::max(s.last_day[i], d);
     s.has[i] = 1;
   };
-  const auto& t = c.triggers;
-  for (std::size_t i = 0; i < t.size(); ++i) see(t.participant[i], t.utc_us[i], t.offset_min[i]);
-  const auto& r = c.readings;
-  for (std::size_t i = 0; i < r.size(); ++i) see(r.participant[i], r.utc_us[i], r.offset_min[i]);
+  // Triggers and readings are sorted by (participant, utc). An offset moves a
+  // date by less than a day, so a participant's earliest local date is among
+  // their records within 2 days of their first instant, and the latest among
+  // those within 2 days of their last: only those are converted.
+  constexpr std::int64_t reach = 2 * calmkit::detail::us_per_day;
+  auto sorted_table = [&](const std::vector<std::int32_t>& p, const std::vector<std::int64_t>& us,
+                          const std::vector<std::int16_t>& off) {
+    for (std::size_t lo = 0; lo < p.size();) {
+      const std::size_t hi =
+          static_cast<std::size_t>(std::upper_bound(p.begin() + static_cast<std::ptrdiff_t>(lo), p.end(), p[lo]) -
+                                   p.begin());
+      std::size_t i = lo;
+      for (; i < hi && us[i] < us[lo] + reach; ++i) see(p[i], us[i], off[i]);
+      for (std::size_t j = hi; j-- > i && us[j] > us[hi - 1] - reach;) see(p[j], us[j], off[j]);
+      lo = hi;
+    }
+  };
+  sorted_table(c.triggers.participant, c.triggers.utc_us, c.triggers.offset_min);
+  sorted_table(c.readings.participant, c.readings.utc_us, c.readings.offset_min);
   const auto& e = c.exercises;
   for (std::size_t i = 0; i < e.size(); ++i) {
     see(e.participant[i], e.start_us[i], e.offset_min[i]);
