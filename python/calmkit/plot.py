@@ -226,8 +226,9 @@ def _triggers_per_week(journal: Journal, participant: Optional[str], tz: Optiona
 
 def _draw_triggers_per_week(d: ChartData, ax: Any) -> Any:
     v = d.values
-    x = pd.to_datetime(v["weeks"])
-    ax.bar(x, v["counts"], width=5, color=SKY, label="triggers in the week (Mon-Sun)")
+    # Each bar spans its week from Monday; the trend is drawn at mid-week.
+    x = pd.to_datetime(v["weeks"]) + pd.Timedelta(days=3)
+    ax.bar(x, v["counts"], width=6, color=SKY, label="triggers in the week (Mon-Sun)")
     if v.get("band") is not None:
         ax.fill_between(x, v["band"].min(axis=0), v["band"].max(axis=0), color=BLUE, alpha=0.15,
                         label=f"{v['confidence']:.0%} interval of the trend")
@@ -624,8 +625,8 @@ def _window(journal: Journal, participant: Optional[str], tz: Optional[str] = No
 
 def _draw_window(d: ChartData, ax: Any) -> Any:
     v = d.values
-    x = pd.to_datetime(v["weeks"])
-    ax.bar(x, 100 * np.nan_to_num(v["share"], nan=0.0), width=5, color=GREEN, alpha=0.8,
+    x = pd.to_datetime(v["weeks"]) + pd.Timedelta(days=3)  # mid-week, as in triggers_per_week
+    ax.bar(x, 100 * np.nan_to_num(v["share"], nan=0.0), width=6, color=GREEN, alpha=0.8,
            label="share of urges not acted on")
     ax.set_ylim(0, 105)
     ax.set_ylabel("not acted on (%)")

@@ -223,7 +223,7 @@ def build_report(journal: Journal, *, participant: Optional[str] = None, thresho
             f'<a href="#{_anchor(p)}">{html.escape(p)}</a>' for p in people]
         nav = "<nav>" + "".join(links) + '<a href="#limits">What these numbers cannot tell</a></nav>'
     when = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %z")
-    settings = (f"calm means distress {threshold} or less (0-10); unlinked readings count up to "
+    settings = (f"Calm means distress {threshold} or less (0-10); unlinked readings count up to "
                 f"{window_hours:g} hours after a trigger; weeks start on Monday and use "
                 + (f"the time zone rule {html.escape(tz)}" if tz else "each record's own local time"))
     src = f" of {html.escape(os.path.basename(source))}" if source else ""
