@@ -13,7 +13,7 @@ PYTHON=${PYTHON:-python3}
 PY=$(command -v "$PYTHON") || { echo "setup: no '$PYTHON' on PATH" >&2; exit 1; }
 
 apt_packages=(g++ cmake ninja-build libboost-dev libsimdjson-dev librange-v3-dev catch2 doxygen
-              libsqlite3-dev chromium)
+              libsqlite3-dev chromium ccache)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -34,9 +34,13 @@ if ! "$PY" -c "import numpy, pandas, pytest, hypothesis, matplotlib, scikit_buil
 fi
 
 echo "setup: building ./build"
-cmake --preset default -DPython_EXECUTABLE="$PY" >/dev/null
+# ccache lets the wheel build below reuse the objects of this build (same
+# sources, same flags), so the Python module is compiled once, not twice.
+cmake --preset default -DPython_EXECUTABLE="$PY" -DCMAKE_CXX_COMPILER_LAUNCHER=ccache >/dev/null
 cmake --build --preset default
 
 echo "setup: installing the calmkit Python package"
-"$PY" -m pip install -q --disable-pip-version-check --no-build-isolation .
+"$PY" -m pip install -q --disable-pip-version-check --no-build-isolation \
+  --config-settings=cmake.define.CMAKE_CXX_COMPILER_LAUNCHER=ccache \
+  --config-settings=cmake.define.CALMKIT_WERROR=ON .
 echo "setup: done"
