@@ -580,14 +580,30 @@ inline void CohortColumns::check() const {
   check_len("readings", r.size(),
             {{"participant", r.participant.size()}, {"offset_min", r.offset_min.size()},
              {"intensity", r.intensity.size()}, {"trigger", r.trigger.size()}});
-  check_p("readings", r.participant);
-  check_offset("readings", r.offset_min);
-  check_intensity("readings", "intensity", r.intensity, false);
-  check_link("readings", r.trigger, r.participant);
-  for (std::size_t i = 1; i < r.size(); ++i) {
-    if (r.participant[i] < r.participant[i - 1] ||
-        (r.participant[i] == r.participant[i - 1] && r.utc_us[i] < r.utc_us[i - 1])) {
-      bad_column("readings", i, "utc_us", "readings must be sorted by (participant, time); call prepare()");
+  // Readings are the big table (tens of millions of rows): one fused pass
+  // finds whether anything is wrong; only then do the separate checks run to
+  // name the first offending row and field.
+  bool readings_ok = true;
+  for (std::size_t i = 0; i < r.size() && readings_ok; ++i) {
+    const auto p = r.participant[i];
+    const auto o = r.offset_min[i];
+    const auto x = r.intensity[i];
+    const auto l = r.trigger[i];
+    readings_ok = p >= 0 && static_cast<std::size_t>(p) < np && o >= -UtcOffset::max_minutes &&
+                  o <= UtcOffset::max_minutes && x >= 0 && x <= 10 && l >= no_trigger &&
+                  (l < 0 || (static_cast<std::size_t>(l) < nt && pt[static_cast<std::size_t>(l)] == p)) &&
+                  (i == 0 || r.participant[i - 1] < p || (r.participant[i - 1] == p && r.utc_us[i - 1] <= r.utc_us[i]));
+  }
+  if (!readings_ok) {
+    check_p("readings", r.participant);
+    check_offset("readings", r.offset_min);
+    check_intensity("readings", "intensity", r.intensity, false);
+    check_link("readings", r.trigger, r.participant);
+    for (std::size_t i = 1; i < r.size(); ++i) {
+      if (r.participant[i] < r.participant[i - 1] ||
+          (r.participant[i] == r.participant[i - 1] && r.utc_us[i] < r.utc_us[i - 1])) {
+        bad_column("readings", i, "utc_us", "readings must be sorted by (participant, time); call prepare()");
+      }
     }
   }
 
