@@ -3,6 +3,7 @@
 #pragma once
 
 #include <calmkit/errors.hpp>
+#include <calmkit/assessments.hpp>
 #include <calmkit/exercises.hpp>
 #include <calmkit/io.hpp>
 #include <calmkit/journal.hpp>
