@@ -9,6 +9,11 @@ function(calmkit_set_warnings target)
     if(CALMKIT_WERROR)
       target_compile_options(${target} PRIVATE -Werror)
     endif()
+    if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
+      # GCC 12 at -O3 reports libstdc++'s own `"literal" + std::string` as
+      # overlapping memcpy (GCC bug 105329), a false positive.
+      target_compile_options(${target} PRIVATE -Wno-restrict)
+    endif()
   endif()
 endfunction()
 
