@@ -38,6 +38,9 @@ class PosixTimeZone {
     Parser p{rule, 0};
     std_name_ = p.name("standard-time name");
     std_west_s_ = p.offset("standard-time offset", true);
+    // POSIX allows 24 hours, UtcOffset stops at 23:59 (found by fuzz_timezone:
+    // 'AAA1BBB24,6,4' was accepted and offset_at() threw std::out_of_range).
+    check_range(std_west_s_, "standard-time offset");
     int dst_west_s = std_west_s_ - 3600;  // POSIX default: one hour ahead of standard time
     if (!p.done()) {
       dst_name_ = p.name("daylight-time name");
@@ -48,6 +51,7 @@ class PosixTimeZone {
       p.expect(',');
       const std::string end = p.rule("end rule");
       if (!p.done()) fail("unexpected text '" + std::string(rule.substr(p.pos)) + "' after the end rule");
+      check_range(dst_west_s, "daylight-time offset");
       dst_delta_s_ = std_west_s_ - dst_west_s;
       boost_rule_ = "AAA" + hms(-std_west_s_) + "BBB" + hms(dst_delta_s_) + "," + start + "," + end;
     } else {
@@ -99,6 +103,13 @@ class PosixTimeZone {
     s += ':';
     two(a % 60);
     return s;
+  }
+
+  void check_range(int west_s, const char* what) const {
+    if (west_s <= -24 * 3600 || west_s >= 24 * 3600) {
+      fail(std::string(what) + " must be within 23:59 of UTC, got " + std::to_string(-west_s / 3600) +
+           " hours east");
+    }
   }
 
   struct Parser {

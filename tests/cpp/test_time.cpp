@@ -160,6 +160,14 @@ TEST_CASE("POSIX TZ transition dates take plain digits only (fuzz regressions)")
   // std::stoi threw std::out_of_range (not invalid_argument) on a long day number.
   CHECK_THROWS_WITH(PosixTimeZone("CET-1CEST,J99999999999999999999,J300"), Catch::Contains("Jn or n"));
   CHECK_THROWS_WITH(PosixTimeZone("CET-1CEST,J366,J300"), Catch::Contains("out of range"));
+  // Found by fuzz_timezone: POSIX allows offsets up to 24 hours, UtcOffset
+  // stops at 23:59, and 'ssss1STt24,6,4' (daylight time 24 h west) made
+  // offset_at() throw std::out_of_range. Now the constructor refuses it.
+  CHECK_THROWS_WITH(PosixTimeZone("ssss1STt24,6,4"), Catch::Contains("daylight-time offset must be within 23:59 of UTC, got -24"));
+  CHECK_THROWS_WITH(PosixTimeZone("CET-24"), Catch::Contains("standard-time offset must be within 23:59 of UTC, got 24"));
+  // The default daylight offset is one hour ahead: 23:30 + 1 h is out of range too.
+  CHECK_THROWS_WITH(PosixTimeZone("<+2330>-23:30DST,M3.5.0,M10.5.0"), Catch::Contains("daylight-time offset"));
+  CHECK(PosixTimeZone("<+1345>-13:45").offset_at(Instant::parse("2026-07-01T00:00:00Z")).minutes() == 825);
   // Julian days still work: J60 is 1 March and J300 is 27 October, so 1 July is summer time.
   CHECK(PosixTimeZone("CET-1CEST,J60,J300").offset_at(Instant::parse("2026-07-01T12:00:00Z")).minutes() == 120);
   // Zero-based day 59 is 29 February in leap years; Boost threw "No Feb 29th"
