@@ -155,7 +155,8 @@ struct SessionRecordInfo {
 /// calmkit::Session s(calmkit::catalog_exercise("breathing.4-7-8"));
 /// s.start(0.0);
 /// s.update(5.0).phase;            // BreathPhase::hold_in (4 s in, 1 s into the hold)
-/// s.update(76.0).status;          // SessionStatus::finished: 4 x (4 + 7 + 8) = 76 s
+/// for (int t = 6; t <= 76; ++t) s.update(t);  // redraws (a jump over 5 s would suspend it)
+/// s.status();                     // SessionStatus::finished: 4 x (4 + 7 + 8) = 76 s
 /// for (const auto& ev : s.poll_events()) { /* play a cue per step_started */ }
 /// auto rec = s.finish(76.0, {.id = "x1", .started_at = calmkit::Instant::parse("2026-03-02T21:14:00+01:00")});
 /// rec.end.to_string();            // "2026-03-02T21:15:16+01:00"
