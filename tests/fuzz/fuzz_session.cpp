@@ -12,9 +12,9 @@
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include <cmath>
-#include <cstdio>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <limits>
 #include <optional>
@@ -54,7 +54,10 @@ double pick_time(FuzzedDataProvider& in, double last) {
     case 6: {
       const double odd[] = {std::numeric_limits<double>::infinity(),
                             -std::numeric_limits<double>::infinity(),
-                            std::numeric_limits<double>::quiet_NaN(), 1e308, -1e308, 0.0};
+                            std::numeric_limits<double>::quiet_NaN(),
+                            1e308,
+                            -1e308,
+                            0.0};
       return odd[in.ConsumeIntegralInRange<int>(0, 5)];
     }
     default: return last + 0.05;  // a redraw tick
@@ -115,7 +118,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   // CALMKIT_FUZZ_TRACE=1 prints the calls, to turn a crash file into a test.
   static const bool trace = std::getenv("CALMKIT_FUZZ_TRACE") != nullptr;
-  if (trace) std::fprintf(stderr, "exercise %s, max_gap %.17g\n", calmkit::to_json(ex).c_str(), opt.max_gap_seconds);
+  if (trace)
+    std::fprintf(stderr, "exercise %s, max_gap %.17g\n", calmkit::to_json(ex).c_str(), opt.max_gap_seconds);
   double last = 0;
   bool finished_record = false;
   while (in.remaining_bytes() > 0 && !finished_record) {
@@ -126,7 +130,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     try {
       switch (op) {
         case 0: s.start(now); break;
-        case 1: case 2: check(s.update(now)); break;
+        case 1:
+        case 2: check(s.update(now)); break;
         case 3: s.pause(now); break;
         case 4: s.resume(now); break;
         case 5: s.skip(now); break;

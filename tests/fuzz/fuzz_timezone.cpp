@@ -27,9 +27,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view rule = text.substr(0, text.find('\n'));
   try {
     const calmkit::PosixTimeZone zone(rule);
-    for (const char* when : {"2026-01-15T12:00:00Z", "2026-03-29T00:59:59Z", "2026-03-29T01:00:00Z",
-                             "2026-07-01T12:00:00Z", "2026-10-25T01:00:00Z", "1970-01-01T00:00:00Z",
-                             "2099-12-31T23:59:59Z"}) {
+    for (const char* when :
+         {"2026-01-15T12:00:00Z", "2026-03-29T00:59:59Z", "2026-03-29T01:00:00Z", "2026-07-01T12:00:00Z",
+          "2026-10-25T01:00:00Z", "1970-01-01T00:00:00Z", "2099-12-31T23:59:59Z"}) {
       const auto at = calmkit::Instant::parse(when);
       const int m = zone.offset_at(at).minutes();
       if (m < -25 * 60 || m > 25 * 60) std::abort();
