@@ -40,9 +40,13 @@ class JournalFormatError : public std::invalid_argument {
         field_(std::move(field)),
         reason_(std::move(reason)) {}
 
+  /// The file (or the `name` given to `parse_journal`).
   [[nodiscard]] const std::string& path() const noexcept { return path_; }
+  /// 1-based line number, 0 for the file as a whole.
   [[nodiscard]] std::size_t line() const noexcept { return line_; }
+  /// The offending field, "" for the line as a whole.
   [[nodiscard]] const std::string& field() const noexcept { return field_; }
+  /// What was wrong, without the location.
   [[nodiscard]] const std::string& reason() const noexcept { return reason_; }
 
   /// The message format shared by exceptions and lenient-mode reports.

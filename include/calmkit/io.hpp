@@ -42,7 +42,7 @@ struct SkippedLine {
 
 /// What a read did.
 struct ReadReport {
-  std::string path;
+  std::string path;         ///< the file read, or the name given to `parse_journal`
   std::size_t lines = 0;    ///< lines in the input, blank ones included
   std::size_t records = 0;  ///< records kept
   int version = 1;          ///< the header's version (1 when there is no header)
@@ -51,8 +51,8 @@ struct ReadReport {
 
 /// A journal and what reading it did.
 struct ReadResult {
-  Journal journal;
-  ReadReport report;
+  Journal journal;    ///< the records kept
+  ReadReport report;  ///< what the read did
 };
 
 /// Reads a JSON Lines journal file.

@@ -67,6 +67,7 @@ enum class SessionEventType : std::uint8_t {
   aborted,          ///< `abort()`
 };
 
+/// Id and display label of every `SessionStatus`, in enum order.
 inline constexpr std::array<VocabEntry<SessionStatus>, 5> session_status_table{{
     {SessionStatus::ready, "ready", "Ready"},
     {SessionStatus::running, "running", "Running"},
@@ -74,6 +75,7 @@ inline constexpr std::array<VocabEntry<SessionStatus>, 5> session_status_table{{
     {SessionStatus::finished, "finished", "Finished"},
     {SessionStatus::aborted, "aborted", "Stopped early"},
 }};
+/// Id and display label of every `SessionEventType`, in enum order.
 inline constexpr std::array<VocabEntry<SessionEventType>, 9> session_event_table{{
     {SessionEventType::started, "started", "Started"},
     {SessionEventType::step_started, "step_started", "Step started"},
@@ -90,9 +92,11 @@ static_assert(in_enum_order(session_status_table));
 static_assert(in_enum_order(session_event_table));
 }  // namespace detail
 
+/// The status's stable id (`"running"`).
 [[nodiscard]] constexpr std::string_view to_id(SessionStatus s) noexcept {
   return session_status_table[static_cast<std::size_t>(s)].id;
 }
+/// The event type's stable id (`"step_started"`).
 [[nodiscard]] constexpr std::string_view to_id(SessionEventType t) noexcept {
   return session_event_table[static_cast<std::size_t>(t)].id;
 }
@@ -100,7 +104,7 @@ static_assert(in_enum_order(session_event_table));
 /// One event, stamped with the caller-clock time it happened at (a step
 /// boundary's exact time, not the time of the `update()` that noticed it).
 struct SessionEvent {
-  SessionEventType type = SessionEventType::started;
+  SessionEventType type = SessionEventType::started;  ///< what happened
   double at = 0;            ///< caller-clock seconds
   std::size_t step = 0;     ///< step index within the cycle, [0, steps)
   int cycle = 1;            ///< 1-based cycle number, [1, cycles]
@@ -112,12 +116,12 @@ struct SessionEvent {
 
 /// A snapshot to draw.
 struct SessionState {
-  SessionStatus status = SessionStatus::ready;
+  SessionStatus status = SessionStatus::ready;  ///< where the session is in its life
   std::size_t step = 0;        ///< current step index within the cycle, [0, steps)
   std::size_t steps = 0;       ///< steps per cycle
   int cycle = 1;               ///< current cycle, 1-based, [1, cycles]
   int cycles = 1;              ///< cycles in the session
-  BreathPhase phase = BreathPhase::none;
+  BreathPhase phase = BreathPhase::none;  ///< the step's breathing phase (`none` for other steps)
   std::string text{};          ///< the step's cue (timed) or question (prompt)
   bool prompt = false;         ///< the current step is a prompt
   bool waiting_for_answer = false;  ///< a prompt is open and needs more answers
@@ -199,7 +203,9 @@ class Session {
   /// @throws std::invalid_argument if the session never started or `info.id` is empty.
   ExerciseSession finish(double now, const SessionRecordInfo& info);
 
+  /// The exercise being guided.
   [[nodiscard]] const Exercise& exercise() const noexcept { return ex_; }
+  /// The status as of the latest call.
   [[nodiscard]] SessionStatus status() const noexcept { return status_; }
   /// Every answer so far, in order.
   [[nodiscard]] const std::vector<std::string>& responses() const noexcept { return responses_; }

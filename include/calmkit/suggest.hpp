@@ -48,6 +48,7 @@ enum class IntensityBand : std::uint8_t {
   return i.value() >= 7 ? IntensityBand::high : i.value() >= 5 ? IntensityBand::middle : IntensityBand::low;
 }
 
+/// The band's stable id.
 [[nodiscard]] constexpr std::string_view to_id(IntensityBand b) noexcept {
   switch (b) {
     case IntensityBand::low: return "low";
@@ -64,7 +65,7 @@ enum class IntensityBand : std::uint8_t {
 struct Suggestion {
   std::string exercise{};  ///< exercise id
   std::string name{};      ///< display name
-  ExerciseKind kind = ExerciseKind::breathing;
+  ExerciseKind kind = ExerciseKind::breathing;  ///< the exercise's kind
   double score = 0;        ///< base + suits + history; higher is better
   double base = 0;         ///< kind weight for the band (rule step 2)
   double suits_bonus = 0;  ///< rule step 3: -0.5, 0 or +0.5

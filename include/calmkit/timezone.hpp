@@ -77,8 +77,11 @@ class PosixTimeZone {
 
   /// Standard-time offset east of UTC, in minutes (CET: +60).
   [[nodiscard]] int standard_offset_minutes() const noexcept { return -std_west_s_ / 60; }
+  /// True when the rule has a daylight-time part.
   [[nodiscard]] bool has_dst() const noexcept { return !dst_name_.empty(); }
+  /// The standard-time abbreviation (`CET`; `+0530` for a quoted `<+0530>`).
   [[nodiscard]] const std::string& standard_name() const noexcept { return std_name_; }
+  /// The daylight-time abbreviation, "" without daylight time.
   [[nodiscard]] const std::string& dst_name() const noexcept { return dst_name_; }
   /// The rule as given.
   [[nodiscard]] const std::string& rule() const noexcept { return rule_; }
