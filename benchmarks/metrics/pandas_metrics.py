@@ -83,7 +83,9 @@ def weekly_frequency(triggers: pd.DataFrame, readings: pd.DataFrame) -> pd.DataF
 
     t_day = local_day(triggers["onset"], triggers["offset"])
     r_day = local_day(readings["time"], readings["offset"])
-    week = lambda day: (day + 3) // 7  # ISO weeks: 1970-01-01 was a Thursday
+    def week(day):  # ISO weeks: 1970-01-01 was a Thursday
+        return (day + 3) // 7
+
     counts = pd.DataFrame({"participant": triggers["participant"], "week": week(t_day)}) \
         .groupby(["participant", "week"]).size()
     days = pd.concat([pd.DataFrame({"participant": triggers["participant"], "day": t_day}),

@@ -108,7 +108,7 @@ def main() -> None:
         print("check: calmkit and pandas agree on every episode, summary row and weekly count")
         return
     ck, pa = results["calmkit"], results["pandas"]
-    print(f"\n| | calmkit | pandas | speed-up |\n|---|---|---|---|")
+    print("\n| | calmkit | pandas | speed-up |\n|---|---|---|---|")
     for k in ("load", "time_to_calm", "summary", "weekly_frequency", "total"):
         print(f"| {k} (s) | {ck['seconds'][k]:.2f} | {pa['seconds'][k]:.2f} | {pa['seconds'][k] / ck['seconds'][k]:.1f}x |")
     print(f"| peak RSS (MB) | {ck['peak_rss_mb']:.0f} | {pa['peak_rss_mb']:.0f} | |")
