@@ -7,9 +7,11 @@
 #   4. clang-format (no diff allowed) over the C++ sources;
 #   5. ruff over the Python code.
 # Needs (Debian): clang-14 clang-format-14 libclang-rt-14-dev doxygen; (pip): ruff.
-# Each gate prints its time; the first failure stops the script (exit != 0).
+# Every gate runs even when an earlier one failed (so one CI run shows every
+# problem); each prints its time, and the script fails if any gate failed.
 #
-# FUZZ_SECONDS (default 25) sets the time per fuzz target; JOBS the build jobs.
+# FUZZ_SECONDS (default 25) sets the time per fuzz target; JOBS the build jobs;
+# QUALITY_GATES a subset to run (any of: sanitizers fuzzing docs format lint).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -30,33 +32,51 @@ CLANG=$(pick clang-14 clang)
 CLANG_FORMAT=$(pick clang-format-14 clang-format)
 
 t0=$(date +%s)
-step_start=$t0
-step() {
-  local now
-  now=$(date +%s)
-  [ -n "${current:-}" ] && echo "quality: ${current} ok ($((now - step_start)) s)"
-  current=$1
-  step_start=$now
-  echo "quality: == $1"
+failed=()
+gate() {  # gate <name> <function>: run one gate in a subshell with errexit, time it
+  local name=$1 start status
+  if [ -n "${QUALITY_GATES:-}" ] && [[ " $QUALITY_GATES " != *" $2 "* ]]; then return 0; fi
+  start=$(date +%s)
+  echo "quality: == $name"
+  set +e
+  (set -e; "$2")
+  status=$?
+  set -e
+  if ((status == 0)); then
+    echo "quality: $name: ok ($(( $(date +%s) - start )) s)"
+  else
+    echo "quality: $name: FAILED ($(( $(date +%s) - start )) s)" >&2
+    failed+=("$name")
+  fi
 }
 
 # --- 1. sanitizers -----------------------------------------------------------
-step "C++ tests under ASan + UBSan"
-cmake --preset sanitize "${launcher[@]}" -DCALMKIT_BUILD_EXAMPLES=OFF -DCALMKIT_BUILD_DOCS=OFF >/dev/null
-cmake --build --preset sanitize -j "$JOBS"
-# Leaks are errors too; UBSan stops at the first report (-fno-sanitize-recover).
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --preset sanitize -j "$JOBS"
+sanitizers() {
+  cmake --preset sanitize "${launcher[@]}" -DCALMKIT_BUILD_EXAMPLES=OFF -DCALMKIT_BUILD_DOCS=OFF >/dev/null
+  cmake --build --preset sanitize -j "$JOBS"
+  # Leaks are errors too; UBSan stops at the first report (-fno-sanitize-recover).
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --preset sanitize -j "$JOBS"
+}
 
 # --- 2. fuzzing ----------------------------------------------------------------
-step "fuzzers, ${FUZZ_SECONDS} s each"
-CC=$CLANG CXX=$CLANGXX cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" \
-  -DCALMKIT_BUILD_FUZZERS=ON -DCALMKIT_BUILD_TESTS=OFF -DCALMKIT_BUILD_PYTHON=OFF \
-  -DCALMKIT_BUILD_EXAMPLES=OFF -DCALMKIT_BUILD_DOCS=OFF -DCALMKIT_INSTALL=OFF >/dev/null
-cmake --build build-fuzz --target fuzzers -j "$JOBS"
+fuzzing() {
+  CC=$CLANG CXX=$CLANGXX cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" \
+    -DCALMKIT_BUILD_FUZZERS=ON -DCALMKIT_BUILD_TESTS=OFF -DCALMKIT_BUILD_PYTHON=OFF \
+    -DCALMKIT_BUILD_EXAMPLES=OFF -DCALMKIT_BUILD_DOCS=OFF -DCALMKIT_INSTALL=OFF >/dev/null
+  cmake --build build-fuzz --target fuzzers -j "$JOBS"
+  mkdir -p build-fuzz/artifacts
+  for target in fuzz_jsonl fuzz_exercise_json fuzz_session fuzz_timezone; do
+    fuzz "$target" "build-fuzz/tests/fuzz/$target"
+  done
+  # The importers are Python: atheris drives them through the calmkit package
+  # that .ci/run's set-up built (build/python) or installed.
+  if [ -d build/python/calmkit ]; then export PYTHONPATH="$root/build/python${PYTHONPATH:+:$PYTHONPATH}"; fi
+  "$PY" -c "import atheris, calmkit" || { echo "quality: needs atheris (pip) and calmkit" >&2; return 1; }
+  fuzz fuzz_importers "$PY" tests/fuzz/fuzz_importers.py
+}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p build-fuzz/artifacts
 fuzz() {  # fuzz <name> <command...>: bounded run on the committed corpus
   local name=$1
   shift
@@ -68,35 +88,39 @@ fuzz() {  # fuzz <name> <command...>: bounded run on the committed corpus
        "$work/$name" "tests/fuzz/corpus/$name" >"$work/$name.log" 2>&1; then
     grep -av '^INFO: Instrumenting' "$work/$name.log" | tail -n 60
     echo "quality: $name failed; the input is in build-fuzz/artifacts/$name-*" >&2
-    exit 1
+    return 1
   fi
   echo "quality: $name: $(grep -aE '^#[0-9]+.*DONE' "$work/$name.log" | tail -n 1)"
 }
-for target in fuzz_jsonl fuzz_exercise_json fuzz_session fuzz_timezone; do
-  fuzz "$target" "build-fuzz/tests/fuzz/$target"
-done
-# The importers are Python: atheris drives them through the calmkit package
-# that .ci/run's set-up built (build/python) or installed.
-[ -d build/python/calmkit ] && export PYTHONPATH="$root/build/python${PYTHONPATH:+:$PYTHONPATH}"
-"$PY" -c "import atheris, calmkit" || { echo "quality: needs atheris (pip) and calmkit" >&2; exit 1; }
-fuzz fuzz_importers "$PY" tests/fuzz/fuzz_importers.py
 
 # --- 3. docs -------------------------------------------------------------------
-step "API reference (Doxygen, warnings as errors)"
-cmake -S . -B build-docs -G Ninja -DCALMKIT_BUILD_TESTS=OFF -DCALMKIT_BUILD_PYTHON=OFF \
-  -DCALMKIT_BUILD_EXAMPLES=OFF -DCALMKIT_INSTALL=OFF -DCALMKIT_BUILD_DOCS=ON >/dev/null
-cmake --build build-docs --target docs
+docs() {
+  cmake -S . -B build-docs -G Ninja -DCALMKIT_BUILD_TESTS=OFF -DCALMKIT_BUILD_PYTHON=OFF \
+    -DCALMKIT_BUILD_EXAMPLES=OFF -DCALMKIT_INSTALL=OFF -DCALMKIT_BUILD_DOCS=ON >/dev/null
+  cmake --build build-docs --target docs
+}
 
 # --- 4. formatting -------------------------------------------------------------
-step "clang-format"
-mapfile -t cxx < <(git ls-files -- 'include/*.hpp' 'src/*.cpp' 'src/*.hpp' 'bindings/*.cpp' 'bindings/*.hpp' \
-                     'tests/*.cpp' 'tests/*.hpp' 'examples/*.cpp' 'examples/*.hpp' \
-                     'benchmarks/*.cpp' 'benchmarks/*.hpp')
-"$CLANG_FORMAT" --dry-run --Werror "${cxx[@]}"
+format() {
+  mapfile -t cxx < <(git ls-files -- 'include/*.hpp' 'src/*.cpp' 'src/*.hpp' 'bindings/*.cpp' 'bindings/*.hpp' \
+                       'tests/*.cpp' 'tests/*.hpp' 'examples/*.cpp' 'examples/*.hpp' \
+                       'benchmarks/*.cpp' 'benchmarks/*.hpp')
+  "$CLANG_FORMAT" --dry-run --Werror "${cxx[@]}"
+}
 
 # --- 5. Python lint ------------------------------------------------------------
-step "ruff"
-"$PY" -m ruff check python tests examples benchmarks
+lint() {
+  "$PY" -m ruff check python tests examples benchmarks
+}
 
-step "done"
+gate "C++ tests under ASan + UBSan" sanitizers
+gate "fuzzers, ${FUZZ_SECONDS} s each" fuzzing
+gate "API reference (Doxygen, warnings as errors)" docs
+gate "clang-format" format
+gate "ruff" lint
+
+if ((${#failed[@]})); then
+  echo "quality: FAILED: ${failed[*]} ($(( $(date +%s) - t0 )) s)" >&2
+  exit 1
+fi
 echo "quality: all gates passed in $(( $(date +%s) - t0 )) s"
