@@ -10,9 +10,12 @@
 // without creating a Python object per number or time.
 #include "common.hpp"
 
+#include <calmkit/io.hpp>
+
 #include <pybind11/numpy.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -344,6 +347,25 @@ void bind_journal(py::module_& m) {
           "A new journal with the records whose `time` is in [start, end) (exercises by their start). "
           "A record linked to a trigger outside the range loses the link, so the result stays a valid "
           "journal that writes and reads back.")
+      .def(py::pickle(
+          // The journal format v1 text (header included) as UTF-8 bytes: about
+          // as large as the .jsonl file, and read back by the checked reader.
+          [](const Journal& j) {
+            std::string text;
+            {
+              py::gil_scoped_release release;
+              text = to_jsonl(j);
+            }
+            return py::make_tuple(py::bytes(text));
+          },
+          [](const py::tuple& state) {
+            if (state.size() != 1 || !py::isinstance<py::bytes>(state[0])) {
+              throw py::value_error("Journal pickle state must be a 1-tuple of bytes (JSON Lines v1)");
+            }
+            const std::string text = state[0].cast<std::string>();
+            py::gil_scoped_release release;
+            return parse_journal(text, ReadOptions{}, "<pickle>").journal;
+          }))
       .def_property_readonly(
           "triggers", [](py::object self) { return Table<Trigger>{std::move(self)}; },
           "The triggers (a live view).")
@@ -358,9 +380,44 @@ void bind_journal(py::module_& m) {
           "The thought records (a live view).");
 }
 
+/// Pickling of a record class (defined in model.cpp): `__reduce__` gives
+/// `(_core._rebuild_record, (cls, {field: value}))`, rebuilt through the
+/// class's own keyword constructor, so unpickling checks every field again.
+template <std::size_t N>
+void add_record_pickling(py::module_& m, const char* cls_name, const std::array<const char*, N>& fields) {
+  py::object cls = m.attr(cls_name);
+  py::object rebuild = m.attr("_rebuild_record");
+  cls.attr("__reduce__") = py::cpp_function(
+      [fields, rebuild](py::object self) {
+        py::dict kwargs;
+        for (const char* f : fields) kwargs[f] = self.attr(f);
+        return py::make_tuple(rebuild, py::make_tuple(py::type::of(self), std::move(kwargs)));
+      },
+      py::is_method(cls), py::name("__reduce__"), "Pickle support: the fields, rebuilt by the constructor.");
+}
+
+void bind_record_pickling(py::module_& m) {
+  m.def(
+      "_rebuild_record", [](const py::object& cls, const py::dict& kwargs) { return cls(**kwargs); },
+      py::arg("cls"), py::arg("kwargs"), "Unpickles a record: cls(**kwargs).");
+  add_record_pickling<13>(m, "Trigger",
+                          {"id", "time", "category", "intensity", "participant", "context", "thoughts",
+                           "sensations", "urge", "acted_on_urge", "acted_after_minutes", "response", "tags"});
+  add_record_pickling<6>(m, "Reading", {"time", "intensity", "participant", "id", "trigger", "note"});
+  add_record_pickling<10>(m, "ExerciseSession",
+                          {"id", "time", "end", "exercise", "participant", "completed", "intensity_before",
+                           "intensity_after", "trigger", "responses"});
+  add_record_pickling<3>(m, "EmotionRating", {"name", "before", "after"});
+  add_record_pickling<15>(m, "ThoughtRecord",
+                          {"id", "time", "situation", "automatic_thought", "belief_before", "participant",
+                           "emotions", "distortions", "evidence_for", "evidence_against", "alternatives",
+                           "friend_advice", "balanced_thought", "belief_after", "trigger"});
+}
+
 }  // namespace
 
 void register_journal(py::module_& m) {
+  bind_record_pickling(m);
   bind_table<Trigger>(m, "TriggerTable",
                       "The triggers of a journal: len(), indexing, iteration, to_pandas().");
   bind_table<Reading>(m, "ReadingTable",

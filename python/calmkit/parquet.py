@@ -1,0 +1,386 @@
+"""Journals as Parquet datasets, and folders of JSON Lines shards.
+
+A dataset is a folder with one sub-folder per record type::
+
+    cohort/
+      triggers/         _common_metadata, participant=p001/part-0.parquet, ...
+      readings/
+      exercises/
+      thought_records/
+
+``partition_by="participant"`` writes one Hive-style folder per participant
+(``participant=<name, URI-encoded>``: the column comes back from the folder
+name); ``partition_by="shard"`` writes ``part-00000.parquet`` ... with the
+participants split into ``shards`` contiguous blocks of the sorted
+participant list, the same block in every record type. Either way a
+participant's records are never split across two files of a type, so each
+partition of a type is a self-contained piece of the cohort.
+
+The schema of each type is :data:`SCHEMAS` (documented in docs/scale-out.md):
+times are ``timestamp[us, UTC]`` with the person's UTC offset in a separate
+``*offset_minutes`` int16 column; text lists are ``list<string>``; emotions are
+``list<struct<name, before, after>>``; an empty string or list means the
+field is absent, as in the journal format. Every file's key-value metadata
+carries ``calmkit_format_version`` (:data:`PARQUET_FORMAT_VERSION`),
+``calmkit_record_type`` and ``calmkit_schema`` (the schema as JSON).
+
+Reading goes through calmkit's own JSON Lines v1 reader, so a dataset
+edited by other tools is checked by the same rules as a journal file.
+
+Example::
+
+    calmkit.write_parquet(journal, "cohort/", partition_by="participant")
+    assert calmkit.read_parquet("cohort/") == journal
+    triggers = pandas.read_parquet("cohort/triggers")  # plain pandas works too
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Union
+from urllib.parse import quote
+
+import numpy as np
+
+from .importers._common import calmkit_module, compact
+
+__all__ = ["PARQUET_FORMAT_VERSION", "SCHEMAS", "TABLES", "write_parquet", "read_parquet", "read_jsonl_shards",
+           "journal_from_tables", "tables_of"]
+
+#: Version of the Parquet layout below (``calmkit_format_version`` in the metadata).
+PARQUET_FORMAT_VERSION = 1
+
+#: Folder of each record type -> its journal format ``type``.
+TABLES = {"triggers": "trigger", "readings": "reading", "exercises": "exercise",
+          "thought_records": "thought_record"}
+
+_PathLike = Union[str, "os.PathLike[str]"]
+
+
+def _schemas() -> dict[str, Any]:
+    import pyarrow as pa
+
+    s, ts, off = pa.string(), pa.timestamp("us", tz="UTC"), pa.int16()
+    strings = pa.list_(pa.string())
+    head = [("participant", s), ("id", s), ("time", ts), ("offset_minutes", off)]
+    emotion = pa.struct([("name", s), ("before", pa.int8()), ("after", pa.int8())])
+    return {
+        "triggers": pa.schema(head + [
+            ("category", s), ("intensity", pa.int8()), ("context", s), ("thoughts", strings),
+            ("sensations", strings), ("urge", s), ("acted_on_urge", pa.bool_()),
+            ("acted_after_minutes", pa.float64()), ("response", s), ("tags", strings)]),
+        "readings": pa.schema(head + [("intensity", pa.int8()), ("trigger", s), ("note", s)]),
+        "exercises": pa.schema(head + [
+            ("end", ts), ("end_offset_minutes", off), ("exercise", s), ("completed", pa.bool_()),
+            ("intensity_before", pa.int8()), ("intensity_after", pa.int8()), ("trigger", s),
+            ("responses", strings)]),
+        "thought_records": pa.schema(head + [
+            ("situation", s), ("automatic_thought", s), ("belief_before", pa.int8()),
+            ("emotions", pa.list_(emotion)), ("distortions", strings), ("evidence_for", strings),
+            ("evidence_against", strings), ("alternatives", strings), ("friend_advice", s),
+            ("balanced_thought", s), ("belief_after", pa.int8()), ("trigger", s)]),
+    }
+
+
+class _Schemas(dict):  # built on first use, so importing calmkit does not import pyarrow
+    def _load(self) -> None:
+        if not dict.__len__(self):
+            self.update(_schemas())
+
+    def __getitem__(self, k: str) -> Any:
+        self._load()
+        return dict.__getitem__(self, k)
+
+    def __iter__(self) -> Any:
+        self._load()
+        return dict.__iter__(self)
+
+    def __len__(self) -> int:
+        self._load()
+        return dict.__len__(self)
+
+    def items(self) -> Any:
+        self._load()
+        return dict.items(self)
+
+
+#: The Arrow schema of each record type's table (see the module docstring).
+SCHEMAS: dict[str, Any] = _Schemas()
+
+
+def _with_metadata(schema: Any, folder: str, partition_by: str) -> Any:
+    fields = [{"name": f.name, "type": str(f.type)} for f in schema]
+    return schema.with_metadata({
+        "calmkit_format_version": str(PARQUET_FORMAT_VERSION),
+        "calmkit_record_type": TABLES[folder],
+        "calmkit_partition_by": partition_by,
+        "calmkit_schema": json.dumps(fields),
+    })
+
+
+def tables_of(journal: Any) -> dict[str, Any]:
+    """The journal as one ``pyarrow.Table`` per record type (:data:`SCHEMAS`),
+    records in journal order (participant, time, id)."""
+    import pandas as pd
+    import pyarrow as pa
+
+    extra = getattr(journal, "assessments", None)
+    if extra is not None and len(extra):
+        raise ValueError("the Parquet layout v1 holds triggers, readings, exercises and thought records; "
+                         f"this journal also has {len(extra)} assessment(s), which it would lose")
+    out = {}
+    for folder in TABLES:
+        frame = getattr(journal, folder).to_pandas()
+        cols: dict[str, Any] = {}
+        for field in SCHEMAS[folder]:
+            col = frame[field.name]
+            if isinstance(col.dtype, pd.CategoricalDtype):
+                col = col.astype(str)
+            cols[field.name] = pa.array(col, type=field.type, from_pandas=True)
+        out[folder] = pa.table(cols, schema=SCHEMAS[folder])
+    return out
+
+
+def write_parquet(journal: Any, path: _PathLike, partition_by: str = "participant", shards: int = 1) -> Path:
+    """Writes ``journal`` as a Parquet dataset in the folder ``path``
+    (created; files of an earlier dataset there are replaced, others left).
+
+    ``partition_by``: ``"participant"`` (a ``participant=<name>`` folder per
+    participant) or ``"shard"`` (``shards`` >= 1 files per type, each with a
+    contiguous block of the sorted participants). Returns the folder.
+    ValueError for an unknown layout or ``shards`` < 1."""
+    import pyarrow.parquet as pq
+
+    if partition_by not in ("participant", "shard"):
+        raise ValueError(f"partition_by must be 'participant' or 'shard', got {partition_by!r}")
+    if not isinstance(shards, int) or shards < 1:
+        raise ValueError(f"shards must be an integer >= 1, got {shards!r}")
+    root = Path(path)
+    participants = journal.participants()
+    blocks = [participants[k * len(participants) // shards:(k + 1) * len(participants) // shards]
+              for k in range(shards)]
+    for folder, table in tables_of(journal).items():
+        schema = _with_metadata(SCHEMAS[folder], folder, partition_by)
+        table = table.replace_schema_metadata(schema.metadata)
+        d = root / folder
+        d.mkdir(parents=True, exist_ok=True)
+        ps = np.asarray(table.column("participant").to_numpy(zero_copy_only=False), dtype=object)
+        # Rows are ordered by participant: each participant is one contiguous slice.
+        starts = {p: int(i) for i, p in zip(*np.unique(ps, return_index=True)[::-1])} if len(ps) else {}
+        stops = {p: int(i) for i, p in zip(*np.unique(ps[::-1], return_index=True)[::-1])} if len(ps) else {}
+
+        def rows_of(group: list[str], table: Any = table, starts: dict = starts, stops: dict = stops,
+                    n: int = len(ps)) -> Any:
+            present = [p for p in group if p in starts]
+            if not present:
+                return table.slice(0, 0)
+            return table.slice(starts[present[0]], n - stops[present[-1]] - starts[present[0]])
+
+        if partition_by == "participant":
+            file_schema = schema.remove(schema.get_field_index("participant"))
+            pq.write_metadata(file_schema, d / "_common_metadata")
+            for p in participants:
+                if p not in starts:
+                    continue
+                part = d / f"participant={quote(p, safe='')}"
+                part.mkdir(exist_ok=True)
+                pq.write_table(rows_of([p]).drop_columns(["participant"]), part / "part-0.parquet")
+        else:
+            pq.write_metadata(schema, d / "_common_metadata")
+            for k, group in enumerate(blocks):
+                pq.write_table(rows_of(group), d / f"part-{k:05d}.parquet")
+    return root
+
+
+# --- reading ----------------------------------------------------------------
+
+
+def _times(utc_us: np.ndarray, offsets: np.ndarray) -> list[str]:
+    """RFC 3339 strings with each instant's own offset, vectorised."""
+    local = (utc_us + offsets.astype(np.int64) * 60_000_000).astype("datetime64[us]")
+    text = np.datetime_as_string(local, unit="us").astype(object)
+    whole = (utc_us % 1_000_000) == 0
+    sign = np.where(offsets < 0, "-", "+")
+    a = np.abs(offsets.astype(np.int64))
+    out = []
+    for t, w, s, h, m in zip(text, whole, sign, a // 60, a % 60):
+        out.append(f"{t[:19] if w else t}{s}{h:02d}:{m:02d}")
+    return out
+
+
+def _check_table(table: Any, folder: str, where: str) -> Any:
+    """``table`` with the columns of :data:`SCHEMAS` in order (a participant
+    column from a folder name comes back as a dictionary: cast to string)."""
+    import pyarrow as pa
+
+    schema = SCHEMAS[folder]
+    missing = [f.name for f in schema if f.name not in table.column_names]
+    if missing:
+        raise ValueError(f"{where}: missing column(s) {missing} of the calmkit {folder} table")
+    cols = []
+    for f in schema:
+        col = table.column(f.name)
+        if col.type != f.type:
+            try:
+                col = col.cast(f.type)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as e:
+                raise ValueError(f"{where}: column {f.name!r} is {col.type}, expected {f.type} ({e})") from None
+        cols.append(col)
+    return pa.table(cols, schema=schema)
+
+
+def _records(table: Any, folder: str) -> list[dict[str, Any]]:
+    """The rows of one type's table as journal format v1 records."""
+    rtype = TABLES[folder]
+    n = table.num_rows
+    cols: dict[str, Any] = {}
+    for f in table.schema:
+        col = table.column(f.name)
+        if f.name in ("time", "end"):
+            off = "offset_minutes" if f.name == "time" else "end_offset_minutes"
+            cols[f.name] = _times(col.cast("int64").to_numpy(), table.column(off).to_numpy())
+        elif f.name.endswith("offset_minutes"):
+            continue
+        else:
+            cols[f.name] = col.to_pylist()
+    names = list(cols)
+    values = [cols[k] for k in names]
+    out = []
+    for i in range(n):
+        rec = {"type": rtype}
+        for k, v in zip(names, values):
+            rec[k] = v[i]
+        if rtype == "thought_record":
+            rec["situation"] = rec["situation"] or ""
+            rec["automatic_thought"] = rec["automatic_thought"] or ""
+            rec["emotions"] = [compact(e) for e in rec["emotions"] or []]
+        out.append(compact(rec))
+    return out
+
+
+def journal_from_tables(tables: dict[str, Any], name: str = "<parquet>") -> Any:
+    """A Journal from one Arrow table (or pandas DataFrame) per record type,
+    keyed by folder name (missing keys are empty). Every record goes through
+    calmkit's JSON Lines v1 reader; an error names ``name``, the type and the
+    row within that table."""
+    import pyarrow as pa
+
+    ck = calmkit_module()
+    unknown = set(tables) - set(TABLES)
+    if unknown:
+        raise ValueError(f"{name}: unknown table(s) {sorted(unknown)}; expected any of {list(TABLES)}")
+    records: list[dict[str, Any]] = []
+    origin: list[tuple[str, int]] = []
+    for folder in TABLES:
+        if folder not in tables:
+            continue
+        t = tables[folder]
+        if not isinstance(t, pa.Table):
+            t = pa.Table.from_pandas(t, preserve_index=False)
+        t = _check_table(t, folder, f"{name}/{folder}")
+        rs = _records(t, folder)
+        records.extend(rs)
+        origin.extend((folder, i) for i in range(len(rs)))
+    text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    try:
+        return ck.parse_journal(text, name=name)
+    except ck.JournalFormatError as e:
+        line = getattr(e, "line", 0)
+        if 1 <= line <= len(origin):
+            folder, row = origin[line - 1]
+            raise ValueError(f"{name}/{folder}: row {row}: field {getattr(e, 'field', '')!r}: "
+                             f"{getattr(e, 'reason', str(e))}") from None
+        raise
+
+
+def _check_metadata(schema: Any, where: str) -> None:
+    meta = schema.metadata or {}
+    version = meta.get(b"calmkit_format_version")
+    if version is None:
+        raise ValueError(f"{where}: no calmkit_format_version in the Parquet metadata (not written by calmkit)")
+    if version != str(PARQUET_FORMAT_VERSION).encode():
+        raise ValueError(f"{where}: calmkit Parquet format version {version.decode()!r}; this calmkit reads "
+                         f"version {PARQUET_FORMAT_VERSION}")
+
+
+def read_tables(path: _PathLike, participants: list[str] | None = None, files: dict[str, list[str]] | None = None
+                ) -> dict[str, Any]:
+    """The Arrow table of each record type of the dataset at ``path``; only
+    ``participants`` when given, only the listed ``files`` per type when given."""
+    import pyarrow.dataset as ds
+    import pyarrow.parquet as pq
+
+    root = Path(path)
+    if not root.is_dir():
+        raise FileNotFoundError(f"{root}: not a folder (a calmkit Parquet dataset is a folder)")
+    out = {}
+    for folder in TABLES:
+        d = root / folder
+        meta_file = d / "_common_metadata"
+        if not meta_file.is_file():
+            raise FileNotFoundError(f"{meta_file}: missing (write_parquet writes it for every record type)")
+        schema = pq.read_schema(meta_file)
+        _check_metadata(schema, str(meta_file))
+        by_participant = (schema.metadata or {}).get(b"calmkit_partition_by") == b"participant"
+        part = ds.partitioning(flavor="hive", schema=__import__("pyarrow").schema(
+            [("participant", "string")])) if by_participant else None
+        source = [str(d / f) for f in files[folder]] if files is not None else str(d)
+        if files is not None and not source:
+            out[folder] = SCHEMAS[folder].empty_table()
+            continue
+        dataset = ds.dataset(source, format="parquet", partitioning=part,
+                             partition_base_dir=str(d) if files is not None else None)
+        if not dataset.files:  # no records of this type (the participant layout writes no file)
+            out[folder] = SCHEMAS[folder].empty_table()
+            continue
+        flt = ds.field("participant").isin(participants) if participants is not None else None
+        table = dataset.to_table(filter=flt)
+        out[folder] = _check_table(table, folder, str(d))
+    return out
+
+
+def read_parquet(path: _PathLike, participants: list[str] | None = None) -> Any:
+    """Reads a dataset written by :func:`write_parquet` into a Journal (only
+    the given ``participants`` when a list is passed). FileNotFoundError when a
+    record type's folder or its ``_common_metadata`` is missing; ValueError for
+    another format version, a missing or mistyped column, or a record that
+    breaks the journal format (naming the table and row)."""
+    return journal_from_tables(read_tables(path, participants), name=str(path))
+
+
+def read_jsonl_shards(folder: _PathLike, pattern: str = "*.jsonl") -> Any:
+    """One Journal from every JSON Lines file matching ``pattern`` in
+    ``folder`` (sorted by name; records of a participant may be spread over
+    shards, and a reading may link to a trigger in another shard). A bad
+    line or an id used twice raises JournalFormatError naming the shard file
+    and its line. FileNotFoundError when nothing matches."""
+    ck = calmkit_module()
+    root = Path(folder)
+    if not root.is_dir():
+        raise FileNotFoundError(f"{root}: not a folder")
+    files = sorted(p for p in root.glob(pattern) if p.is_file())
+    if not files:
+        raise FileNotFoundError(f"{root}: no file matches {pattern!r}")
+    lines: list[str] = []
+    origin: list[tuple[Path, int]] = []  # shard file and line of each line of the joined text
+    for f in files:
+        with open(f, encoding="utf-8") as fh:
+            for n, line in enumerate(fh, start=1):
+                if line.strip():
+                    lines.append(line.rstrip("\r\n"))
+                    origin.append((f, n))
+    # One parse of all shards (a reading may link to a trigger in another shard);
+    # a header line of each shard is accepted by the reader wherever it is.
+    try:
+        return ck.parse_journal("\n".join(lines) + "\n", name=str(root))
+    except ck.JournalFormatError as e:
+        line = getattr(e, "line", 0)
+        if not 1 <= line <= len(origin):
+            raise
+        path, n = origin[line - 1]
+        field = getattr(e, "field", "")
+        reason = getattr(e, "reason", str(e))
+        err = ck.JournalFormatError(f"{path}:{n}: " + (f"field '{field}': " if field else "") + reason)
+        err.path, err.line, err.field, err.reason = str(path), n, field, reason
+        raise err from None
