@@ -12,6 +12,7 @@
 // Writer: one line at a time into a buffer that is flushed in large chunks;
 // the file variant writes a temporary sibling, fsyncs it and renames it over
 // the target.
+#include <calmkit/assessments.hpp>
 #include <calmkit/io.hpp>
 
 #include <simdjson.h>
@@ -291,6 +292,8 @@ constexpr std::array<std::string_view, 16> thought_fields{
     "automatic_thought", "belief_before", "emotions",   "distortions",   "evidence_for",
     "evidence_against",  "alternatives",  "friend_advice", "balanced_thought", "belief_after",
     "trigger"};
+constexpr std::array<std::string_view, 7> assessment_fields{"type",       "participant", "id",  "time",
+                                                            "instrument", "answers",     "note"};
 constexpr std::array<std::string_view, 3> header_fields{"type", "format", "version"};
 constexpr std::array<std::string_view, 3> emotion_fields{"name", "before", "after"};
 
@@ -311,6 +314,8 @@ constexpr std::uint32_t reading_required = bits(reading_fields, {"type", "time",
 constexpr std::uint32_t exercise_required = bits(exercise_fields, {"type", "id", "time", "exercise", "end"});
 constexpr std::uint32_t thought_required =
     bits(thought_fields, {"type", "id", "time", "situation", "automatic_thought", "belief_before"});
+constexpr std::uint32_t assessment_required =
+    bits(assessment_fields, {"type", "id", "time", "instrument", "answers"});
 constexpr std::uint32_t header_required = bits(header_fields, {"type", "format", "version"});
 constexpr std::uint32_t emotion_required = bits(emotion_fields, {"name", "before"});
 
@@ -425,6 +430,7 @@ constexpr std::string_view type_id_of() {
   if constexpr (std::is_same_v<R, Trigger>) return "trigger";
   else if constexpr (std::is_same_v<R, Reading>) return "reading";
   else if constexpr (std::is_same_v<R, ExerciseSession>) return "exercise";
+  else if constexpr (std::is_same_v<R, Assessment>) return "assessment";
   else return "thought_record";
 }
 
@@ -541,9 +547,9 @@ class Reader {
       at_end();
       report.version = version;
     } else if (type == "assessment") {
-      fail(FieldRef{"type"},
-           "assessment records are not supported by this version of calmkit (it reads trigger, "
-           "reading, exercise and thought_record)");
+      auto a = parse_assessment(obj);
+      at_end();
+      keep(std::move(a), rs_.assessments, assessment_ids_, assessment_lines_, line_no);
     } else {
       fail(FieldRef{"type"}, "unknown record type " + quote(type) +
                                  " (expected trigger, reading, exercise, thought_record or assessment)");
@@ -734,6 +740,49 @@ class Reader {
     return r;
   }
 
+  /// An assessment: the instrument must be registered (built-in or custom),
+  /// and the answers, one integer per item, each inside its scale. Checked
+  /// once the whole object is read, since `answers` may come before `instrument`.
+  Assessment parse_assessment(od::object& obj) {
+    Assessment a;
+    const auto seen = for_each_field(obj, assessment_fields, unknown_, FieldRef{}, [&](std::size_t i, od::value& v) {
+      if (common(i, v, a.participant, a.id, a.time)) return;
+      const FieldRef f{assessment_fields[i]};
+      switch (i) {
+        case 4: get_id(v, f, a.instrument); break;
+        case 5:
+          for_each_element(v, f, "integers", [&](od::value& ev, const FieldRef& ef) {
+            a.answers.push_back(static_cast<int>(
+                get_int(ev, ef, std::numeric_limits<int>::min(), std::numeric_limits<int>::max())));
+          });
+          break;
+        case 6: a.note.assign(get_string(v, f)); break;
+        default: break;
+      }
+    });
+    require(assessment_fields, seen, assessment_required);
+    const Instrument* in = find_instrument(a.instrument);
+    if (in == nullptr) {
+      std::string known;
+      for (const auto& id : instrument_ids()) known += (known.empty() ? "" : ", ") + id;
+      fail(FieldRef{"instrument"}, "unknown instrument " + quote(a.instrument) + " (known: " + known +
+                                       "; register custom instruments before reading)");
+    }
+    if (a.answers.size() != in->items.size()) {
+      fail(FieldRef{"answers"}, "instrument " + quote(in->id) + " has " + std::to_string(in->items.size()) +
+                                    " items, got " + std::to_string(a.answers.size()) + " answers");
+    }
+    for (std::size_t i = 0; i < a.answers.size(); ++i) {
+      if (a.answers[i] < in->scale_min || a.answers[i] > in->scale_max) {
+        fail(FieldRef{"answers", static_cast<std::ptrdiff_t>(i)},
+             "must be an integer " + std::to_string(in->scale_min) + ".." + std::to_string(in->scale_max) +
+                 " (the scale of " + quote(in->id) + "), got " + std::to_string(a.answers[i]) + " for item " +
+                 quote(in->items[i]));
+      }
+    }
+    return a;
+  }
+
   /// Keeps a record that passed every per-line check. Its id must not repeat
   /// one of the same participant and type (reading ids only when given); if
   /// it does, the record is taken back out and the line fails.
@@ -808,8 +857,8 @@ class Reader {
   ReadOptions options_;
   od::parser parser_;
   RecordSet rs_;
-  std::vector<std::size_t> trigger_lines_, reading_lines_, exercise_lines_, thought_lines_;
-  IdIndex trigger_ids_, reading_ids_, exercise_ids_, thought_ids_;
+  std::vector<std::size_t> trigger_lines_, reading_lines_, exercise_lines_, thought_lines_, assessment_lines_;
+  IdIndex trigger_ids_, reading_ids_, exercise_ids_, thought_ids_, assessment_ids_;
   std::vector<std::string_view> unknown_, unknown_nested_;
   std::vector<SkippedLine> skipped_;
 };
@@ -979,10 +1028,34 @@ void append(std::string& o, const ThoughtRecord& r) {
   o += '}';
 }
 
+void append(std::string& o, const Assessment& a) {
+  open_record(o, "assessment", a.participant, a.id, a.time);
+  put_field(o, "instrument", a.instrument);
+  put_key(o, "answers");  // required, so written even when empty
+  o += '[';
+  for (std::size_t i = 0; i < a.answers.size(); ++i) {
+    if (i > 0) o += ',';
+    o += std::to_string(a.answers[i]);
+  }
+  o += ']';
+  put_opt_string(o, "note", a.note);
+  o += '}';
+}
+
 /// Appends one record; a text field that is not valid UTF-8 would make a file
 /// no reader accepts, so it is refused here.
 template <class R>
 void append_checked(std::string& o, const R& r) {
+  if constexpr (std::is_same_v<R, Assessment>) {
+    // Answers no reader would accept make a file no reader accepts.
+    const Instrument* in = find_instrument(r.instrument);
+    if (in == nullptr) bad_record("assessment", r.participant, r.id, "unknown instrument '" + r.instrument + "'");
+    try {
+      check_answers(*in, r.answers);
+    } catch (const std::invalid_argument& e) {
+      bad_record("assessment", r.participant, r.id, e.what());
+    }
+  }
   const std::size_t start = o.size();
   append(o, r);
   if (!simdjson::validate_utf8(o.data() + start, o.size() - start)) [[unlikely]] {
@@ -1021,6 +1094,7 @@ void write_all(const Journal& journal, const WriteOptions& options, Sink&& sink)
   each(journal.readings());
   each(journal.exercises());
   each(journal.thought_records());
+  each(journal.assessments());
   if (!buf.empty()) sink(buf.data(), buf.size());
 }
 

@@ -1224,10 +1224,25 @@ void Store::add(const ThoughtRecord& t) {
   tx.commit();
 }
 void Store::add(const Record& r) {
-  std::visit([this](const auto& x) { add(x); }, r);
+  std::visit(
+      [this](const auto& x) {
+        if constexpr (std::is_same_v<std::decay_t<decltype(x)>, Assessment>) {
+          detail::throw_invalid("store '" + path_.string() + "': schema version " +
+                                std::to_string(store_schema_version) + " has no table for assessments");
+        } else {
+          add(x);
+        }
+      },
+      r);
 }
 
 void Store::add_all(const Journal& journal) {
+  if (!journal.assessments().empty()) {
+    // Refused rather than dropped: nothing leaves a journal silently.
+    detail::throw_invalid("store '" + path_.string() + "': schema version " +
+                          std::to_string(store_schema_version) + " has no table for assessments (the journal has " +
+                          std::to_string(journal.assessments().size()) + ")");
+  }
   auto& impl = open_impl(impl_);
   detail::Tx tx(impl, true);
   // Triggers first: the other records refer to them.
@@ -1392,6 +1407,7 @@ std::size_t Store::count(RecordType type) const {
     case RecordType::reading: table = "readings"; break;
     case RecordType::exercise: table = "exercises"; break;
     case RecordType::thought_record: table = "thought_records"; break;
+    case RecordType::assessment: return 0;  // schema 2 has no assessments table; add() refuses them
   }
   detail::Query q(impl, std::string("SELECT count(*) FROM ") + table);
   q.step("counting records");

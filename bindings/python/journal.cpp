@@ -311,8 +311,10 @@ void bind_journal(py::module_& m) {
                        rs.readings.push_back(std::move(r));
                      else if constexpr (std::is_same_v<R, ExerciseSession>)
                        rs.exercises.push_back(std::move(r));
-                     else
+                     else if constexpr (std::is_same_v<R, ThoughtRecord>)
                        rs.thought_records.push_back(std::move(r));
+                     else
+                       rs.assessments.push_back(std::move(r));
                    },
                    record_from_py(h));
              }

@@ -87,7 +87,18 @@ void register_store(py::module_& m) {
           "update",
           [](PyStore& s, py::handle record) {
             Record r = record_from_py(record);
-            s.with([&r](Store& st) { std::visit([&st](const auto& x) { st.update(x); }, r); });
+            s.with([&r](Store& st) {
+              std::visit(
+                  [&st](const auto& x) {
+                    if constexpr (std::is_same_v<std::decay_t<decltype(x)>, Assessment>) {
+                      detail::throw_invalid("the store has no table for assessments (schema version " +
+                                            std::to_string(store_schema_version) + ")");
+                    } else {
+                      st.update(x);
+                    }
+                  },
+                  r);
+            });
           },
           py::arg("record"),
           "Replaces the record with the same participant and id, every field included. "

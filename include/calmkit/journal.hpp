@@ -26,9 +26,11 @@ struct RecordSet {
   std::vector<Reading> readings;
   std::vector<ExerciseSession> exercises;
   std::vector<ThoughtRecord> thought_records;
+  std::vector<Assessment> assessments;
 
   [[nodiscard]] std::size_t size() const noexcept {
-    return triggers.size() + readings.size() + exercises.size() + thought_records.size();
+    return triggers.size() + readings.size() + exercises.size() + thought_records.size() +
+           assessments.size();
   }
 };
 
@@ -62,7 +64,12 @@ inline std::string scoped_key(std::string_view participant, std::string_view id)
 /// - ids of triggers, exercises and thought records are non-empty and unique
 ///   per participant and type; reading ids, when given, are unique too;
 /// - every `trigger` reference names a trigger of the same participant;
-/// - an exercise's `end` is not before its `time`.
+/// - an exercise's `end` is not before its `time`;
+/// - assessment ids are non-empty and unique per participant, and the
+///   instrument id is non-empty. The answers are *not* checked against the
+///   instrument here (the journal does not depend on the instrument registry):
+///   the JSONL reader and the store check them when they read, and
+///   `calmkit::score` checks them again.
 ///
 /// Records of each type are kept ordered by (participant, time, id), so that
 /// per-participant and time-range queries are binary searches.
@@ -123,6 +130,13 @@ class Journal {
     thought_keys_.insert(detail::scoped_key(t.participant, t.id));
     insert_sorted(r_.thought_records, std::move(t));
   }
+  void add(Assessment a) {
+    require_id(a.id, "assessment");
+    if (a.instrument.empty()) detail::throw_invalid("assessment '" + a.id + "': instrument id is empty");
+    check_unique(assessment_keys_, a.participant, a.id, "assessment");
+    assessment_keys_.insert(detail::scoped_key(a.participant, a.id));
+    insert_sorted(r_.assessments, std::move(a));
+  }
   void add(Record r) {
     std::visit([this](auto&& x) { add(std::move(x)); }, std::move(r));
   }
@@ -134,6 +148,7 @@ class Journal {
   [[nodiscard]] std::span<const ThoughtRecord> thought_records() const noexcept {
     return r_.thought_records;
   }
+  [[nodiscard]] std::span<const Assessment> assessments() const noexcept { return r_.assessments; }
 
   /// One participant's records, ordered by time.
   [[nodiscard]] std::span<const Trigger> triggers_of(std::string_view p) const {
@@ -147,6 +162,9 @@ class Journal {
   }
   [[nodiscard]] std::span<const ThoughtRecord> thought_records_of(std::string_view p) const {
     return of(r_.thought_records, p);
+  }
+  [[nodiscard]] std::span<const Assessment> assessments_of(std::string_view p) const {
+    return of(r_.assessments, p);
   }
 
   /// One participant's records with `from <= time < to`.
@@ -166,6 +184,10 @@ class Journal {
                                                                        Instant from,
                                                                        Instant to) const {
     return between(of(r_.thought_records, p), from, to);
+  }
+  [[nodiscard]] std::span<const Assessment> assessments_between(std::string_view p, Instant from,
+                                                                Instant to) const {
+    return between(of(r_.assessments, p), from, to);
   }
 
   /// The trigger with this id, or nullptr.
@@ -188,6 +210,7 @@ class Journal {
     collect(r_.readings);
     collect(r_.exercises);
     collect(r_.thought_records);
+    collect(r_.assessments);
     std::sort(out.begin(), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());
     return out;
@@ -211,6 +234,7 @@ class Journal {
     scan(triggers_of(p));
     scan(readings_of(p));
     scan(thought_records_of(p));
+    scan(assessments_of(p));
     for (const auto& e : exercises_of(p)) widen(e.time, e.end);
     return out;
   }
@@ -228,7 +252,8 @@ class Journal {
 
   friend bool operator==(const Journal& a, const Journal& b) {
     return a.r_.triggers == b.r_.triggers && a.r_.readings == b.r_.readings &&
-           a.r_.exercises == b.r_.exercises && a.r_.thought_records == b.r_.thought_records;
+           a.r_.exercises == b.r_.exercises && a.r_.thought_records == b.r_.thought_records &&
+           a.r_.assessments == b.r_.assessments;
   }
 
  private:
@@ -282,6 +307,7 @@ class Journal {
     s(r_.readings);
     s(r_.exercises);
     s(r_.thought_records);
+    s(r_.assessments);
     rebuild_keys();
   }
   void rebuild_keys() {
@@ -297,12 +323,15 @@ class Journal {
     for (const auto& t : r_.thought_records) {
       thought_keys_.insert(detail::scoped_key(t.participant, t.id));
     }
+    assessment_keys_.reserve(r_.assessments.size());
+    for (const auto& a : r_.assessments) assessment_keys_.insert(detail::scoped_key(a.participant, a.id));
   }
   void clear_keys() {
     trigger_keys_.clear();
     reading_keys_.clear();
     exercise_keys_.clear();
     thought_keys_.clear();
+    assessment_keys_.clear();
   }
   /// Checks every invariant of the whole record set (keys are rebuilt already,
   /// so a duplicate shows as fewer keys than records).
@@ -324,6 +353,10 @@ class Journal {
     dup(r_.readings, "reading", true);
     dup(r_.exercises, "exercise", false);
     dup(r_.thought_records, "thought_record", false);
+    dup(r_.assessments, "assessment", false);
+    for (const auto& a : r_.assessments) {
+      if (a.instrument.empty()) detail::throw_invalid("assessment '" + a.id + "': instrument id is empty");
+    }
     for (const auto& r : r_.readings) check_ref(r.participant, r.trigger, "reading");
     for (const auto& e : r_.exercises) {
       check_ref(e.participant, e.trigger, "exercise");
@@ -334,7 +367,8 @@ class Journal {
   }
 
   RecordSet r_;
-  std::unordered_set<std::string> trigger_keys_, reading_keys_, exercise_keys_, thought_keys_;
+  std::unordered_set<std::string> trigger_keys_, reading_keys_, exercise_keys_, thought_keys_,
+      assessment_keys_;
 };
 
 }  // namespace calmkit

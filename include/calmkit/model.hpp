@@ -141,8 +141,26 @@ struct ThoughtRecord {
   friend bool operator==(const ThoughtRecord&, const ThoughtRecord&) = default;
 };
 
+/// A questionnaire answered at one time (an `Instrument` from assessments.hpp).
+///
+/// Only the answers are kept; scores are computed from them by the
+/// instrument's definition (`calmkit::score`). The journal does not look the
+/// instrument up: the JSONL reader and the store check the answers against the
+/// instrument registry when they read, and `score` checks them again, so a
+/// journal can hold answers to a custom instrument registered later.
+struct Assessment {
+  std::string participant{};
+  std::string id{};  ///< unique per participant among assessments
+  Instant time{};    ///< when it was answered
+  std::string instrument{};   ///< instrument id, e.g. "gad-7" or "attachment-checkin"
+  std::vector<int> answers{};  ///< one per item, in item order, inside the instrument's scale
+  std::string note{};
+
+  friend bool operator==(const Assessment&, const Assessment&) = default;
+};
+
 /// The record types of the journal format, as an enum.
-enum class RecordType : std::uint8_t { trigger, reading, exercise, thought_record };
+enum class RecordType : std::uint8_t { trigger, reading, exercise, thought_record, assessment };
 
 /// The `type` string of each record type.
 [[nodiscard]] constexpr std::string_view to_id(RecordType t) noexcept {
@@ -151,11 +169,12 @@ enum class RecordType : std::uint8_t { trigger, reading, exercise, thought_recor
     case RecordType::reading: return "reading";
     case RecordType::exercise: return "exercise";
     case RecordType::thought_record: return "thought_record";
+    case RecordType::assessment: return "assessment";
   }
   return "?";
 }
 
 /// Any one record.
-using Record = std::variant<Trigger, Reading, ExerciseSession, ThoughtRecord>;
+using Record = std::variant<Trigger, Reading, ExerciseSession, ThoughtRecord, Assessment>;
 
 }  // namespace calmkit

@@ -166,3 +166,50 @@ TEST_CASE("journals compare equal by content, independent of insertion order") {
   CHECK(c.size() == 3);
   CHECK(b.empty());
 }
+
+TEST_CASE("assessments: ordered, queried per participant, ids unique, instrument required") {
+  auto as = [](std::string p, std::string id, const char* time) {
+    Assessment a;
+    a.participant = std::move(p);
+    a.id = std::move(id);
+    a.time = at(time);
+    a.instrument = "gad-7";
+    a.answers = {1, 0, 2, 1, 0, 0, 1};
+    return a;
+  };
+  Journal j;
+  j.add(as("p", "a2", "2026-03-16T09:00:00Z"));
+  j.add(as("p", "a1", "2026-03-02T09:00:00Z"));
+  j.add(as("q", "a1", "2026-03-05T09:00:00Z"));  // same id, other participant: fine
+  REQUIRE(j.assessments().size() == 3);
+  CHECK(j.size() == 3);
+  REQUIRE(j.assessments_of("p").size() == 2);
+  CHECK(j.assessments_of("p")[0].id == "a1");  // earlier first
+  CHECK(j.assessments_between("p", at("2026-03-10T00:00:00Z"), at("2026-04-01T00:00:00Z")).size() == 1);
+  CHECK(j.participants() == std::vector<std::string>{"p", "q"});
+  auto span = j.span_of("p");
+  REQUIRE(span);
+  CHECK(span->first == at("2026-03-02T09:00:00Z"));
+  CHECK(span->second == at("2026-03-16T09:00:00Z"));
+
+  CHECK_THROWS_WITH(j.add(as("p", "a1", "2026-04-01T09:00:00Z")),
+                    Catch::Contains("duplicate assessment id 'a1' for participant 'p'"));
+  auto no_id = as("p", "", "2026-04-01T09:00:00Z");
+  CHECK_THROWS_WITH(j.add(no_id), Catch::Contains("assessment record needs a non-empty id"));
+  auto no_instrument = as("p", "a9", "2026-04-01T09:00:00Z");
+  no_instrument.instrument.clear();
+  CHECK_THROWS_WITH(j.add(no_instrument), Catch::Contains("instrument id is empty"));
+  CHECK(j.assessments().size() == 3);  // unchanged by the refused adds
+
+  RecordSet rs;
+  rs.assessments = {as("p", "x", "2026-03-02T09:00:00Z"), as("p", "x", "2026-03-03T09:00:00Z")};
+  CHECK_THROWS_WITH(Journal(rs), Catch::Contains("duplicate assessment id 'x'"));
+
+  // equality sees assessments
+  Journal k = j;
+  CHECK(k == j);
+  auto changed = as("r", "a1", "2026-03-02T09:00:00Z");
+  k.add(changed);
+  CHECK_FALSE(k == j);
+  CHECK(to_id(RecordType::assessment) == "assessment");
+}

@@ -212,19 +212,64 @@ TEST_CASE("times must be RFC 3339 with an offset, end not before time", "[jsonl]
         1);
 }
 
-TEST_CASE("unknown types and vocabulary ids; assessments are known but unsupported", "[jsonl][rules]") {
+TEST_CASE("unknown types and vocabulary ids", "[jsonl][rules]") {
   check_cases({
       {"unknown type", R"({"type":"mood","time":"2026-03-02T21:14:00+01:00"})", 1, "type",
        "unknown record type 'mood'"},
-      {"assessment", R"({"type":"assessment","id":"a1","time":"2026-03-02T21:14:00+01:00","instrument":"gad-7","answers":[1,2,3,0,1,2,1]})",
-       1, "type", "assessment records are not supported by this version of calmkit"},
       {"unknown category", swap(trig, "delayed_reply", "ghosting"), 1, "category",
        "unknown trigger category 'ghosting'"},
       {"unknown distortion", with(thought, R"("distortions":["mind_reading","crystal_ball"])"), 1,
        "distortions[1]", "unknown distortion 'crystal_ball'"},
   });
   const auto e = error_of(R"({"type":"assessment","id":"a1","time":"2026-03-02T21:14:00+01:00"})");
-  CHECK_THAT(e.reason(), !Catch::Matchers::Contains("unknown"));
+  CHECK(e.field() == "instrument");
+  CHECK(e.reason() == "required field is missing");
+}
+
+TEST_CASE("assessments: instrument known, answers one integer per item inside the scale", "[jsonl][rules]") {
+  const std::string gad =
+      R"({"type":"assessment","id":"a1","time":"2026-03-02T21:14:00+01:00","instrument":"gad-7","answers":[1,2,3,0,1,2,1]})";
+  {
+    const auto j = calmkit::parse_journal(with(gad, R"("participant":"p","note":"after a hard week")")).journal;
+    REQUIRE(j.assessments().size() == 1);
+    const auto& a = j.assessments()[0];
+    CHECK(a.participant == "p");
+    CHECK(a.id == "a1");
+    CHECK(a.instrument == "gad-7");
+    CHECK(a.answers == std::vector<int>{1, 2, 3, 0, 1, 2, 1});
+    CHECK(a.note == "after a hard week");
+    CHECK(a.time == Instant::parse("2026-03-02T21:14:00+01:00"));
+  }
+  // answers before instrument: checked once the whole object is read
+  CHECK(calmkit::parse_journal(
+            R"({"answers":[0,0,0,0,0,0,0],"type":"assessment","id":"a1","time":"2026-03-02T21:14:00Z","instrument":"gad-7"})")
+            .journal.assessments()
+            .size() == 1);
+  check_cases({
+      {"missing answers", swap(gad, R"(,"answers":[1,2,3,0,1,2,1])", ""), 1, "answers", "required field is missing"},
+      {"missing id", swap(gad, R"("id":"a1",)", ""), 1, "id", "required field is missing"},
+      {"unknown instrument", swap(gad, "gad-7", "phq-9"), 1, "instrument",
+       "unknown instrument 'phq-9' (known: attachment-checkin, gad-7"},
+      {"empty instrument", swap(gad, "gad-7", ""), 1, "instrument", "must not be empty"},
+      {"answers not a list", swap(gad, "[1,2,3,0,1,2,1]", R"("1,2")"), 1, "answers",
+       "must be a list of integers, got a string"},
+      {"answer not an integer", swap(gad, "[1,2,3,0,1,2,1]", "[1,2,3,0,1.5,2,1]"), 1, "answers[4]",
+       "must be an integer"},
+      {"answer a string", swap(gad, "[1,2,3,0,1,2,1]", R"([1,"2",3,0,1,2,1])"), 1, "answers[1]",
+       "got a string"},
+      {"too few answers", swap(gad, "[1,2,3,0,1,2,1]", "[1,2,3]"), 1, "answers",
+       "instrument 'gad-7' has 7 items, got 3 answers"},
+      {"too many answers", swap(gad, "[1,2,3,0,1,2,1]", "[1,2,3,0,1,2,1,0]"), 1, "answers",
+       "has 7 items, got 8 answers"},
+      {"answer above the scale", swap(gad, "[1,2,3,0,1,2,1]", "[1,2,3,0,1,2,4]"), 1, "answers[6]",
+       "must be an integer 0..3 (the scale of 'gad-7'), got 4 for item 'Feeling afraid, as if something awful"},
+      {"answer below the scale", swap(gad, "[1,2,3,0,1,2,1]", "[-1,2,3,0,1,2,1]"), 1, "answers[0]",
+       "got -1 for item 'Feeling nervous, anxious, or on edge'"},
+      {"attachment-checkin starts at 1", swap(swap(gad, "gad-7", "attachment-checkin"), "[1,2,3,0,1,2,1]",
+                                              "[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,0]"),
+       1, "answers[27]", "must be an integer 1..5"},
+      {"duplicate assessment id", gad + "\n" + gad, 2, "id", "duplicate assessment id 'a1' (first used on line 1)"},
+  });
 }
 
 TEST_CASE("ids: unique per participant and type, never empty", "[jsonl][rules]") {
@@ -425,7 +470,7 @@ TEST_CASE("lenient mode skips and reports every bad line, references included", 
 
   REQUIRE(report.skipped.size() == 7);
   const std::vector<std::size_t> lines{3, 5, 6, 8, 9, 10, 11};
-  const std::vector<std::string> fields{"intensity", "trigger", "", "trigger", "trigger", "id", "type"};
+  const std::vector<std::string> fields{"intensity", "trigger", "", "trigger", "trigger", "id", "instrument"};
   for (std::size_t i = 0; i < lines.size(); ++i) {
     INFO("skipped #" << i);
     CHECK(report.skipped[i].line == lines[i]);
@@ -577,6 +622,37 @@ TEST_CASE("round trip: a hand-written journal with every optional field", "[json
   CHECK(calmkit::parse_journal(out.str()).journal == j);
   CHECK(calmkit::to_jsonl(j, {.generator = "tool \"x\""}).rfind(
             R"({"type":"header","format":"calmkit-journal","version":1,"generator":"tool \"x\""})", 0) == 0);
+}
+
+TEST_CASE("round trip and writer: assessments", "[jsonl][roundtrip][writer]") {
+  calmkit::RecordSet rs;
+  rs.assessments.push_back({.participant = "p",
+                            .id = "a2",
+                            .time = Instant::parse("2026-03-16T08:00:00.25-04:00"),
+                            .instrument = "attachment-checkin",
+                            .answers = std::vector<int>(28, 3),
+                            .note = "two weeks \"in\"\n"});
+  rs.assessments.push_back({.participant = "p",
+                            .id = "a1",
+                            .time = Instant::parse("2026-03-02T08:00:00Z"),
+                            .instrument = "gad-7",
+                            .answers = {3, 3, 2, 1, 0, 0, 3}});
+  const calmkit::Journal j(std::move(rs));
+  CHECK(calmkit::to_json(j.assessments()[0]) ==
+        R"({"type":"assessment","participant":"p","id":"a1","time":"2026-03-02T08:00:00Z","instrument":"gad-7","answers":[3,3,2,1,0,0,3]})");
+  const auto text = calmkit::to_jsonl(j);
+  const auto back = calmkit::parse_journal(text);
+  CHECK(back.report.records == 2);
+  CHECK(back.journal == j);
+  CHECK(calmkit::to_jsonl(back.journal) == text);
+
+  // The writer refuses answers no reader would accept.
+  calmkit::Assessment bad{.id = "b", .time = Instant::parse("2026-03-02T08:00:00Z"), .instrument = "gad-7",
+                          .answers = {0, 0, 0, 0, 0, 0, 9}};
+  CHECK_THROWS_WITH(calmkit::to_json(bad), Catch::Matchers::Contains("cannot write assessment 'b'") &&
+                                               Catch::Matchers::Contains("item 6"));
+  bad.instrument = "nope";
+  CHECK_THROWS_WITH(calmkit::to_json(bad), Catch::Matchers::Contains("unknown instrument 'nope'"));
 }
 
 TEST_CASE("round trip: synthetic journals of several seeds and sizes", "[jsonl][roundtrip]") {
