@@ -1,0 +1,245 @@
+"""calmkit's per-participant metrics over a Parquet dataset, on Dask.
+
+Each Dask partition is a block of participants read from a dataset written by
+:func:`calmkit.write_parquet`: all four record types of the same participants,
+so a participant is never split across partitions. Inside the task the block
+becomes a :class:`calmkit.Journal` and the metric runs in calmkit's C++ core;
+the per-partition frames are concatenated in participant order. Since every
+per-participant metric of :mod:`calmkit.metrics` depends only on that
+participant's own records, the result is the single-process result.
+
+- ``partition_by="participant"``: a
+  partition is a block of ``participants_per_partition`` participant folders
+  (sorted by name).
+- ``partition_by="shard"``: a partition is shard k of every record type (the
+  writer puts the same contiguous block of participants in shard k of each).
+
+The lazy frame of :func:`metric` has ``participant`` as a plain string column
+(the participants of different partitions differ, so a Categorical's
+categories would not agree); :func:`compute_all` computes several metrics in one
+pass of the scheduler and returns pandas frames with ``participant`` restored
+to a Categorical over every participant of the dataset, exactly as the
+single-process functions return them. This module imports Dask, so it is
+imported explicitly (``import calmkit.dask``); ``import calmkit`` does not.
+Guide: docs/scale-out.md.
+
+Example::
+
+    from distributed import Client, LocalCluster
+    import calmkit
+    import calmkit.dask
+
+    calmkit.write_parquet(journal, "cohort/", partition_by="participant")
+    with LocalCluster(n_workers=2, threads_per_worker=1) as cluster, Client(cluster):
+        lazy = calmkit.dask.metric("cohort/", "trigger_frequency", period="month")
+        frames = calmkit.dask.compute_all("cohort/", options={"trigger_frequency": {"period": "month"}})
+    frames["time_to_calm_summary"]  # == calmkit.time_to_calm_summary(journal)
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable, Union
+from urllib.parse import unquote
+
+import pandas as pd
+
+from . import metrics as _metrics
+from . import parquet as _parquet
+
+__all__ = ["METRICS", "partitions", "participants", "metric", "compute_all"]
+
+#: The per-participant metrics that run per partition (function names in calmkit.metrics).
+METRICS = ("time_to_calm", "time_to_calm_summary", "trigger_frequency", "trigger_trend", "peak_intensity",
+           "peak_trend", "exercise_effectiveness", "thought_record_summary", "distortion_frequency",
+           "window_of_uncertainty", "practice_consistency", "practice_streaks", "affect_dynamics")
+
+#: Keyword arguments that differ from the single-process defaults: a pooled
+#: exercise_effectiveness (over all participants) cannot be computed per block.
+DEFAULTS: dict[str, dict[str, Any]] = {"exercise_effectiveness": {"by_participant": True}}
+
+_PathLike = Union[str, Path]
+
+
+def _layout(root: Path) -> str:
+    import pyarrow.parquet as pq
+
+    meta = root / "triggers" / "_common_metadata"
+    if not meta.is_file():
+        raise FileNotFoundError(f"{meta}: missing (not a dataset written by calmkit.write_parquet)")
+    schema = pq.read_schema(meta)
+    _parquet._check_metadata(schema, str(meta))
+    layout = (schema.metadata or {}).get(b"calmkit_partition_by", b"").decode()
+    if layout not in ("participant", "shard"):
+        raise ValueError(f"{meta}: calmkit_partition_by is {layout!r}, expected 'participant' or 'shard'")
+    return layout
+
+
+def _participant_folders(root: Path) -> list[str]:
+    """The ``participant=<name>`` folder names of any record type, ordered by
+    the decoded participant name (the order of the single-process result)."""
+    folders = {d.name for t in _parquet.TABLES for d in (root / t).glob("participant=*") if d.is_dir()}
+    return sorted(folders, key=lambda f: unquote(f[len("participant="):]))
+
+
+def partitions(path: _PathLike, participants_per_partition: int = 500) -> list[dict[str, list[str]]]:
+    """The files of each partition, per record type folder (paths relative to
+    that folder), in participant order. For a dataset partitioned by
+    participant: blocks of up to ``participants_per_partition`` participant
+    folders; for a sharded one: shard k of every record type (the argument is
+    then unused: the shards were fixed when writing). ValueError when
+    ``participants_per_partition`` < 1; FileNotFoundError when ``path`` is not
+    a calmkit dataset."""
+    if not isinstance(participants_per_partition, int) or participants_per_partition < 1:
+        raise ValueError(f"participants_per_partition must be an integer >= 1, got {participants_per_partition!r}")
+    root = Path(path)
+    if _layout(root) == "participant":
+        folders = _participant_folders(root)
+        blocks = [folders[i:i + participants_per_partition]
+                  for i in range(0, len(folders), participants_per_partition)]
+        return [{t: [f"{f}/part-0.parquet" for f in block if (root / t / f / "part-0.parquet").is_file()]
+                 for t in _parquet.TABLES} for block in blocks]
+    shards = sorted({p.name for t in _parquet.TABLES for p in (root / t).glob("part-*.parquet")})
+    return [{t: [s] if (root / t / s).is_file() else [] for t in _parquet.TABLES} for s in shards]
+
+
+def participants(path: _PathLike) -> list[str]:
+    """Every participant of the dataset, sorted (as ``Journal.participants()``):
+    the categories of the ``participant`` column in :func:`compute_all`."""
+    import pyarrow.parquet as pq
+
+    root = Path(path)
+    if _layout(root) == "participant":
+        return [unquote(f[len("participant="):]) for f in _participant_folders(root)]
+    names: set[str] = set()
+    for t in _parquet.TABLES:
+        for f in (root / t).glob("part-*.parquet"):
+            names.update(pq.read_table(f, columns=["participant"]).column(0).to_pylist())
+    return sorted(names)
+
+
+def _run(files: dict[str, list[str]], root: str, name: str, kwargs: dict[str, Any]) -> pd.DataFrame:
+    """One partition: its files -> Journal -> the metric (in calmkit's C++ core)."""
+    journal = _parquet.journal_from_tables(_parquet.read_tables(root, files=files), name=root)
+    frame = getattr(_metrics, name)(journal, **kwargs)
+    if name == "exercise_effectiveness" and frame.empty:
+        # calmkit.metrics leaves the exercise codes (int32) in this column when
+        # a journal has no exercise at all; a block without exercises must
+        # still concatenate with the others as text.
+        frame["exercise"] = frame["exercise"].astype("str")
+    if "participant" in frame.columns:  # categories differ per partition: plain strings until compute_all
+        frame["participant"] = frame["participant"].astype(str)
+    return frame
+
+
+def _by_keys(by: Union[str, Iterable[str], None]) -> list[str]:
+    return [] if by is None else [by] if isinstance(by, str) else list(by)
+
+
+def _check(name: str, kwargs: dict[str, Any]) -> None:
+    if name not in METRICS:
+        raise ValueError(f"unknown metric {name!r}; use one of {list(METRICS)}")
+    if name == "time_to_calm_summary" and "participant" not in _by_keys(kwargs.get("by", "participant")):
+        raise ValueError("time_to_calm_summary on Dask needs 'participant' in by "
+                         "(a pooled group would span partitions)")
+    if name == "exercise_effectiveness" and not kwargs.get("by_participant", False):
+        raise ValueError("exercise_effectiveness on Dask needs by_participant=True "
+                         "(the pooled form would span partitions)")
+
+
+def metric(path: _PathLike, name: str, participants_per_partition: int = 500, **kwargs: Any) -> Any:
+    """A lazy ``dask.dataframe.DataFrame`` of the metric ``name`` (any of
+    :data:`METRICS`; ``kwargs`` are that function's keyword arguments, with
+    :data:`DEFAULTS` applied) over the Parquet dataset at ``path``.
+
+    One partition per block of participants (see :func:`partitions`); the
+    columns are those of the single-process function; ``participant`` is a
+    string column here, and Dask stores text columns as ``string[pyarrow]``
+    (its ``dataframe.convert-string`` setting). Rows come in participant
+    order, so ``metric(...).compute()`` equals the single-process frame once
+    ``participant`` is made Categorical again and, for
+    ``exercise_effectiveness``, each participant's exercises are put in the
+    cohort's order (both done by :func:`compute_all`).
+    ValueError for an unknown metric or for a grouping that would span
+    participants (``time_to_calm_summary`` without "participant" in ``by``;
+    ``exercise_effectiveness`` with ``by_participant=False``).
+
+    Example::
+
+        ddf = calmkit.dask.metric("cohort/", "practice_streaks")
+        ddf.nlargest(10, "longest_streak").compute()
+    """
+    import dask.dataframe as dd
+
+    kwargs = {**DEFAULTS.get(name, {}), **kwargs}
+    _check(name, kwargs)
+    root = str(path)
+    parts = partitions(root, participants_per_partition)
+    empty: dict[str, list[str]] = {t: [] for t in _parquet.TABLES}
+    meta = _run(empty, root, name, kwargs)  # an empty journal gives the columns and dtypes
+    if not parts:
+        parts = [empty]
+    return dd.from_map(_run, parts, root=root, name=name, kwargs=kwargs, meta=meta,
+                       enforce_metadata=False, label=f"calmkit-{name.replace('_', '-')}")
+
+
+def compute_all(path: _PathLike, metrics: Iterable[str] = METRICS, participants_per_partition: int = 500,
+                options: dict[str, dict[str, Any]] | None = None) -> dict[str, pd.DataFrame]:
+    """Computes the named ``metrics`` (default: all of :data:`METRICS`) over the
+    dataset at ``path`` in one ``dask.compute`` (on the current
+    ``distributed.Client`` when there is one, else Dask's default scheduler)
+    and returns ``{name: pandas.DataFrame}``, each equal to the single-process
+    ``calmkit.<name>(journal, **options[name])``: same rows in the same order,
+    ``participant`` a Categorical over every participant of the dataset.
+    ``options``: keyword arguments per metric name, e.g.
+    ``{"trigger_frequency": {"period": "month"}}``.
+
+    Example::
+
+        frames = calmkit.dask.compute_all("cohort/", ["trigger_trend", "practice_streaks"])
+        frames["trigger_trend"].set_index("participant")["weekly_change_pct"]
+    """
+    import dask
+
+    options = options or {}
+    names = list(metrics)
+    unknown = sorted(set(options) - set(names))
+    if unknown:
+        raise ValueError(f"options given for metric(s) not computed: {unknown}")
+    lazy = [metric(path, m, participants_per_partition, **options.get(m, {})) for m in names]
+    frames = dask.compute(*lazy)
+    everyone = participants(path)
+    empty: dict[str, list[str]] = {t: [] for t in _parquet.TABLES}
+    out = {}
+    for name, frame in zip(names, frames):
+        frame = frame.reset_index(drop=True)
+        # Dask turns text columns into "string[pyarrow]" (dataframe.convert-string);
+        # give them back the dtype the metric itself returns.
+        meta = _run(empty, str(path), name, {**DEFAULTS.get(name, {}), **options.get(name, {})})
+        for col, dtype in meta.dtypes.items():
+            if col != "participant" and frame[col].dtype != dtype:
+                frame[col] = frame[col].astype(dtype)
+        if "participant" in frame.columns:
+            frame["participant"] = pd.Categorical(frame["participant"].astype(object), categories=everyone)
+        if name == "exercise_effectiveness" and len(frame):
+            frame = _order_exercises(frame)
+        out[name] = frame
+    return out
+
+
+def _order_exercises(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows of exercise_effectiveness in the single-process order.
+
+    Within a participant, the single-process rows follow the cohort's exercise
+    codes: the order in which each exercise first appears in the journal
+    (participant by participant). A block numbers only its own exercises, so
+    its rows may be in another order. The participant-major concatenation
+    meets each exercise first in that same global order (every exercise first
+    used by participant k gets a code above those of participants before k, and
+    each block's rows are in code order), so its first appearances give the
+    codes back."""
+    import numpy as np
+
+    rank = {e: i for i, e in enumerate(pd.unique(frame["exercise"].astype(object)))}
+    codes = frame["exercise"].astype(object).map(rank).to_numpy()
+    order = np.lexsort((codes, frame["participant"].cat.codes.to_numpy()))
+    return frame.iloc[order].reset_index(drop=True)
