@@ -94,6 +94,10 @@ from .importers import (
     import_mindlamp,
 )
 
+# --- Parquet datasets and JSON Lines shards (pyarrow is imported on first use;
+# the Dask layer is the separate submodule calmkit.dask) ---
+from .parquet import read_jsonl_shards, read_parquet, write_parquet
+
 # --- exercises, guided sessions, suggestions ---
 from ._core import (
     Exercise,
@@ -220,4 +224,8 @@ __all__ = [
     "import_mindlamp",
     "research_export",
     "write_research_export",
+    # Parquet datasets and JSON Lines shards
+    "read_jsonl_shards",
+    "read_parquet",
+    "write_parquet",
 ]
