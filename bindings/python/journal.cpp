@@ -289,6 +289,9 @@ Journal subset(const Journal& j, const std::vector<std::string>& participants, I
     for (const auto& t : all_time ? j.thought_records_of(p) : j.thought_records_between(p, from, to)) {
       out.thought_records.push_back(keep_link(t, kept));
     }
+    for (const auto& a : all_time ? j.assessments_of(p) : j.assessments_between(p, from, to)) {
+      out.assessments.push_back(a);  // no trigger link to keep
+    }
   }
   // Drawn from a valid journal and with every dangling link cleared: still valid.
   return Journal(std::move(out), detail::trusted);

@@ -449,3 +449,21 @@ if given is not None:
         assert r.time == aware
         assert r.time.utcoffset() == aware.utcoffset()
         assert r.time.replace(tzinfo=None) == when  # the same wall clock
+
+
+def test_subsets_keep_assessments():
+    # Two gad-7 assessments of p (2 and 16 March) and one of q: a participant's
+    # subset keeps p's two, a [1 March, 10 March) range keeps p's first and q's.
+    text = "\n".join(
+        json.dumps({"type": "assessment", "participant": p, "id": i, "time": t,
+                    "instrument": "gad-7", "answers": [1, 0, 2, 1, 0, 0, 1]})
+        for p, i, t in [("p", "a1", "2026-03-02T09:00:00Z"), ("p", "a2", "2026-03-16T09:00:00Z"),
+                        ("q", "a1", "2026-03-05T09:00:00Z")])
+    j = calmkit.parse_journal(text)
+    assert len(j) == 3
+    assert len(j.participant("p")) == 2
+    assert len(j.between(dt.datetime(2026, 3, 1, tzinfo=dt.timezone.utc),
+                         dt.datetime(2026, 3, 10, tzinfo=dt.timezone.utc))) == 2
+    # the JSONL round trip inside pickling keeps them too
+    import pickle
+    assert pickle.loads(pickle.dumps(j)) == j
