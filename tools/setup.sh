@@ -26,11 +26,12 @@ if ((${#missing[@]})); then
 fi
 
 # Python build and test dependencies (versions as in pyproject.toml).
-if ! "$PY" -c "import numpy, pandas, pytest, hypothesis, matplotlib, scikit_build_core, pybind11" 2>/dev/null; then
+if ! "$PY" -c "import numpy, pandas, pytest, hypothesis, matplotlib, scikit_build_core, pybind11, jsonschema, pyarrow, dask.dataframe, distributed" 2>/dev/null; then
   echo "setup: installing Python packages for $PY"
   "$PY" -m pip install -q --disable-pip-version-check \
     "numpy>=1.24" "pandas>=2.0" "pytest>=7" "hypothesis>=6" "matplotlib>=3.6" \
-    "scikit-build-core>=0.10" "pybind11>=2.12" "jsonschema>=4"
+    "scikit-build-core>=0.10" "pybind11>=2.12" "jsonschema>=4" "pyarrow>=12" \
+    "dask[dataframe]>=2024.1" "distributed>=2024.1"
 fi
 
 echo "setup: building ./build"
