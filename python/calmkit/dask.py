@@ -16,10 +16,11 @@ participant's own records, the result is the single-process result.
 
 The lazy frame of :func:`metric` has ``participant`` as a plain string column
 (the participants of different partitions differ, so a Categorical's
-categories would not agree); :func:`compute_all` computes several metrics in one
-pass of the scheduler and returns pandas frames with ``participant`` restored
-to a Categorical over every participant of the dataset, exactly as the
-single-process functions return them. This module imports Dask, so it is
+categories would not agree). :func:`compute_all` computes several metrics in
+one pass (one task per block reads it once and runs every metric) and returns
+pandas frames with ``participant`` restored to a Categorical over every
+participant of the dataset, exactly as the single-process functions return
+them. This module imports Dask, so it is
 imported explicitly (``import calmkit.dask``); ``import calmkit`` does not.
 Guide: docs/scale-out.md.
 
@@ -117,10 +118,13 @@ def participants(path: _PathLike) -> list[str]:
     return sorted(names)
 
 
-def _run(files: dict[str, list[str]], root: str, name: str, kwargs: dict[str, Any]) -> pd.DataFrame:
-    """One partition: its files -> Journal -> the metric (in calmkit's C++ core)."""
-    journal = _parquet.journal_from_tables(_parquet.read_tables(root, files=files), name=root)
-    frame = getattr(_metrics, name)(journal, **kwargs)
+def _journal(files: dict[str, list[str]], root: str) -> Any:
+    return _parquet.journal_from_tables(_parquet.read_tables(root, files=files), name=root)
+
+
+def _frame(data: Any, name: str, kwargs: dict[str, Any]) -> pd.DataFrame:
+    """The metric ``name`` of one block (a Journal or Cohort), in calmkit's C++ core."""
+    frame = getattr(_metrics, name)(data, **kwargs)
     if name == "exercise_effectiveness" and frame.empty:
         # calmkit.metrics leaves the exercise codes (int32) in this column when
         # a journal has no exercise at all; a block without exercises must
@@ -129,6 +133,18 @@ def _run(files: dict[str, list[str]], root: str, name: str, kwargs: dict[str, An
     if "participant" in frame.columns:  # categories differ per partition: plain strings until compute_all
         frame["participant"] = frame["participant"].astype(str)
     return frame
+
+
+def _run(files: dict[str, list[str]], root: str, name: str, kwargs: dict[str, Any]) -> pd.DataFrame:
+    """One partition of :func:`metric`: its files -> Journal -> the metric."""
+    return _frame(_journal(files, root), name, kwargs)
+
+
+def _run_all(files: dict[str, list[str]], root: str, jobs: list[tuple[str, dict[str, Any]]]) -> list[pd.DataFrame]:
+    """One partition of :func:`compute_all`: the block is read and made columnar
+    once, then every metric runs on it."""
+    data = _metrics.cohort(_journal(files, root))
+    return [_frame(data, name, kwargs) for name, kwargs in jobs]
 
 
 def _by_keys(by: Union[str, Iterable[str], None]) -> list[str]:
@@ -186,7 +202,9 @@ def compute_all(path: _PathLike, metrics: Iterable[str] = METRICS, participants_
                 options: dict[str, dict[str, Any]] | None = None) -> dict[str, pd.DataFrame]:
     """Computes the named ``metrics`` (default: all of :data:`METRICS`) over the
     dataset at ``path`` in one ``dask.compute`` (on the current
-    ``distributed.Client`` when there is one, else Dask's default scheduler)
+    ``distributed.Client`` when there is one, else Dask's default scheduler).
+    One task per block of participants reads the block once, builds its
+    :class:`calmkit.Cohort` once and runs every metric on it
     and returns ``{name: pandas.DataFrame}``, each equal to the single-process
     ``calmkit.<name>(journal, **options[name])``: same rows in the same order,
     ``participant`` a Categorical over every participant of the dataset.
@@ -205,17 +223,21 @@ def compute_all(path: _PathLike, metrics: Iterable[str] = METRICS, participants_
     unknown = sorted(set(options) - set(names))
     if unknown:
         raise ValueError(f"options given for metric(s) not computed: {unknown}")
-    lazy = [metric(path, m, participants_per_partition, **options.get(m, {})) for m in names]
-    frames = dask.compute(*lazy)
-    everyone = participants(path)
+    jobs = [(m, {**DEFAULTS.get(m, {}), **options.get(m, {})}) for m in names]
+    for name, kwargs in jobs:
+        _check(name, kwargs)
+    root = str(path)
     empty: dict[str, list[str]] = {t: [] for t in _parquet.TABLES}
+    parts = partitions(root, participants_per_partition) or [empty]
+    # One task per block computes every metric: the block is read once.
+    tasks = [dask.delayed(_run_all, pure=True)(files, root, jobs) for files in parts]
+    blocks = dask.compute(*tasks)
+    everyone = participants(root)
     out = {}
-    for name, frame in zip(names, frames):
-        frame = frame.reset_index(drop=True)
-        # Dask turns text columns into "string[pyarrow]" (dataframe.convert-string);
-        # give them back the dtype the metric itself returns.
-        meta = _run(empty, str(path), name, {**DEFAULTS.get(name, {}), **options.get(name, {})})
-        for col, dtype in meta.dtypes.items():
+    for i, (name, kwargs) in enumerate(jobs):
+        frame = pd.concat([b[i] for b in blocks], ignore_index=True)
+        meta = _run(empty, root, name, kwargs)
+        for col, dtype in meta.dtypes.items():  # as the metric returns them (concat may widen)
             if col != "participant" and frame[col].dtype != dtype:
                 frame[col] = frame[col].astype(dtype)
         if "participant" in frame.columns:
