@@ -186,7 +186,8 @@ inline Record record_from_py(py::handle h) {
   if (py::isinstance<Reading>(h)) return h.cast<const Reading&>();
   if (py::isinstance<ExerciseSession>(h)) return h.cast<const ExerciseSession&>();
   if (py::isinstance<ThoughtRecord>(h)) return h.cast<const ThoughtRecord&>();
-  throw py::type_error("expected a Trigger, Reading, ExerciseSession or ThoughtRecord, got " +
+  if (py::isinstance<Assessment>(h)) return h.cast<const Assessment&>();
+  throw py::type_error("expected a Trigger, Reading, ExerciseSession, ThoughtRecord or Assessment, got " +
                        py::str(py::type::of(h).attr("__name__")).cast<std::string>());
 }
 

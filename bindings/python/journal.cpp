@@ -33,8 +33,10 @@ std::span<const R> rows(const Journal& j) {
     return j.readings();
   } else if constexpr (std::is_same_v<R, ExerciseSession>) {
     return j.exercises();
-  } else {
+  } else if constexpr (std::is_same_v<R, ThoughtRecord>) {
     return j.thought_records();
+  } else {
+    return j.assessments();
   }
 }
 
@@ -177,6 +179,17 @@ py::object frame_of(const Journal& j, std::span<const Reading> rs) {
   c.numeric<std::int8_t>("intensity", "int", rs, [](const Reading& r) { return r.intensity.value(); });
   c.text("trigger", rs, [](const Reading& r) { return r.trigger; });
   c.text("note", rs, [](const Reading& r) { return r.note; });
+  return c.frame();
+}
+
+py::object frame_of(const Journal& j, std::span<const Assessment> rs) {
+  Columns c(rs.size());
+  c.participant(rs, j.participants());
+  c.text("id", rs, [](const Assessment& a) { return a.id; });
+  c.instant("time", "offset_minutes", "local_time", rs, [](const Assessment& a) { return a.time; });
+  c.text("instrument", rs, [](const Assessment& a) { return a.instrument; });
+  c.objects("answers", rs, [](const Assessment& a) { return py::cast(a.answers); });
+  c.text("note", rs, [](const Assessment& a) { return a.note; });
   return c.frame();
 }
 
@@ -382,7 +395,10 @@ void bind_journal(py::module_& m) {
           "The exercise sessions (a live view).")
       .def_property_readonly(
           "thought_records", [](py::object self) { return Table<ThoughtRecord>{std::move(self)}; },
-          "The thought records (a live view).");
+          "The thought records (a live view).")
+      .def_property_readonly(
+          "assessments", [](py::object self) { return Table<Assessment>{std::move(self)}; },
+          "The assessments (a live view).");
 }
 
 /// Pickling of a record class (defined in model.cpp): `__reduce__` gives
@@ -417,6 +433,7 @@ void bind_record_pickling(py::module_& m) {
                           {"id", "time", "situation", "automatic_thought", "belief_before", "participant",
                            "emotions", "distortions", "evidence_for", "evidence_against", "alternatives",
                            "friend_advice", "balanced_thought", "belief_after", "trigger"});
+  add_record_pickling<6>(m, "Assessment", {"id", "time", "instrument", "answers", "participant", "note"});
 }
 
 }  // namespace
@@ -431,6 +448,8 @@ void register_journal(py::module_& m) {
                               "The exercise sessions of a journal: len(), indexing, iteration, to_pandas().");
   bind_table<ThoughtRecord>(m, "ThoughtRecordTable",
                             "The thought records of a journal: len(), indexing, iteration, to_pandas().");
+  bind_table<Assessment>(m, "AssessmentTable",
+                         "The assessments of a journal: len(), indexing, iteration, to_pandas().");
   bind_journal(m);
 }
 

@@ -321,6 +321,39 @@ void bind_vocabulary(py::module_& m) {
 
 }  // namespace
 
+void bind_assessment(py::module_& m) {
+  py::class_<Assessment>(m, "Assessment",
+                         "A questionnaire answered at one time (journal record type 'assessment').")
+      .def(py::init([](std::string id, Instant time, std::string instrument, std::vector<int> answers,
+                       std::string participant, std::string note) {
+             Assessment a;
+             a.participant = std::move(participant);
+             a.id = std::move(id);
+             a.time = time;
+             a.instrument = std::move(instrument);
+             a.answers = std::move(answers);
+             a.note = std::move(note);
+             return a;
+           }),
+           py::kw_only(), py::arg("id"), py::arg("time"), py::arg("instrument"), py::arg("answers"),
+           py::arg("participant") = "", py::arg("note") = "",
+           "`answers`: one integer per item of `instrument`, in item order (checked against the "
+           "instrument when scored, written or stored).")
+      .def_readwrite("participant", &Assessment::participant)
+      .def_readwrite("id", &Assessment::id)
+      .def_readwrite("time", &Assessment::time)
+      .def_readwrite("instrument", &Assessment::instrument)
+      .def_readwrite("answers", &Assessment::answers)
+      .def_readwrite("note", &Assessment::note)
+      .def("__eq__", &equal<Assessment>, py::is_operator(), py::arg("other"))
+      .def("__repr__", [](const Assessment& a) {
+        std::string out = repr_head("Assessment", a.participant, a.id, a.time);
+        repr_str(out, "instrument", a.instrument);
+        out += ", answers=" + py::repr(py::cast(a.answers)).cast<std::string>();
+        return out + ")";
+      });
+}
+
 void register_model(py::module_& m) {
   bind_vocabulary(m);
   bind_trigger(m);
@@ -328,6 +361,7 @@ void register_model(py::module_& m) {
   bind_exercise(m);
   bind_emotion(m);  // before ThoughtRecord, whose signature names it
   bind_thought_record(m);
+  bind_assessment(m);
 }
 
 }  // namespace calmkit::bindings

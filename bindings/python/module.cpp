@@ -12,6 +12,7 @@ namespace calmkit::bindings {
 void register_exercises(py::module_& m);  // bindings/python/exercises.cpp
 void register_store(py::module_& m);      // bindings/python/store.cpp
 void register_metrics(py::module_& m);    // bindings/python/metrics.cpp
+void register_assessments(py::module_& m);  // bindings/python/assessments.cpp
 }  // namespace calmkit::bindings
 
 PYBIND11_MODULE(_core, m) {
@@ -24,4 +25,5 @@ PYBIND11_MODULE(_core, m) {
   calmkit::bindings::register_exercises(m);
   calmkit::bindings::register_store(m);
   calmkit::bindings::register_metrics(m);
+  calmkit::bindings::register_assessments(m);
 }

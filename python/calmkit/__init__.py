@@ -61,6 +61,10 @@ from ._core import synthetic_journal
 # --- journal store (SQLite) ---
 from ._core import STORE_SCHEMA_VERSION, Store, open_store
 
+# --- questionnaires: instruments, scores, change over time ---
+from ._core import Assessment, AssessmentTable, instrument, instrument_ids, register_instrument, score
+from .assessments import assessment_change, assessment_scores
+
 # --- progress metrics (DataFrames) ---
 from .metrics import (
     Cohort,
@@ -156,6 +160,15 @@ __all__ = [
     "ReadingTable",
     "ThoughtRecordTable",
     "TriggerTable",
+    # questionnaires
+    "Assessment",
+    "AssessmentTable",
+    "assessment_change",
+    "assessment_scores",
+    "instrument",
+    "instrument_ids",
+    "register_instrument",
+    "score",
     # reading and writing
     "JOURNAL_FORMAT_VERSION",
     "JournalFormatError",

@@ -10,7 +10,7 @@ __version__: str
 JOURNAL_FORMAT_VERSION: int
 
 _Time = Union[datetime.datetime, str]
-_Record = Union["Trigger", "Reading", "ExerciseSession", "ThoughtRecord"]
+_Record = Union["Trigger", "Reading", "ExerciseSession", "ThoughtRecord", "Assessment"]
 _Path = Union[str, os.PathLike[str]]
 
 # --- vocabularies -----------------------------------------------------------
@@ -176,6 +176,30 @@ class ThoughtRecord:
     trigger: str
     def __eq__(self, other: object) -> bool: ...
 
+class Assessment:
+    """A questionnaire answered at one time."""
+
+    def __init__(
+        self,
+        *,
+        id: str,
+        time: _Time,
+        instrument: str,
+        answers: list[int],
+        participant: str = "",
+        note: str = "",
+    ) -> None: ...
+    participant: str
+    id: str
+    @property
+    def time(self) -> datetime.datetime: ...
+    @time.setter
+    def time(self, value: _Time) -> None: ...
+    instrument: str
+    answers: list[int]
+    note: str
+    def __eq__(self, other: object) -> bool: ...
+
 # --- journals and their tables -----------------------------------------------
 
 class TriggerTable:
@@ -200,6 +224,14 @@ class ExerciseTable:
     def __len__(self) -> int: ...
     def __getitem__(self, index: int) -> ExerciseSession: ...
     def __iter__(self) -> Iterator[ExerciseSession]: ...
+    def to_pandas(self) -> pandas.DataFrame: ...
+
+class AssessmentTable:
+    """The assessments of a journal (a live view)."""
+
+    def __len__(self) -> int: ...
+    def __getitem__(self, index: int) -> Assessment: ...
+    def __iter__(self) -> Iterator[Assessment]: ...
     def to_pandas(self) -> pandas.DataFrame: ...
 
 class ThoughtRecordTable:
@@ -228,6 +260,8 @@ class Journal:
     def exercises(self) -> ExerciseTable: ...
     @property
     def thought_records(self) -> ThoughtRecordTable: ...
+    @property
+    def assessments(self) -> AssessmentTable: ...
 
 # --- reading and writing -------------------------------------------------------
 
@@ -599,3 +633,10 @@ class Store:
     def __exit__(self, *args: object) -> None: ...
 
 def open_store(path: _Path, *, create: bool = True, read_only: bool = False) -> Store: ...
+
+# --- instruments and scoring ------------------------------------------------------
+
+def instrument_ids() -> list[str]: ...
+def instrument(id: str) -> dict[str, object]: ...
+def register_instrument(definition: dict[str, object]) -> None: ...
+def score(instrument: str, answers: list[int]) -> dict[str, object]: ...

@@ -200,7 +200,7 @@ def test_journal_rules():
         j.add(calmkit.Trigger(participant="p1", id="t1", time="2026-03-05T10:00:00Z", category="other", intensity=1))
     with pytest.raises(ValueError, match="refers to trigger 'nope'"):
         j.add(calmkit.Reading(participant="p1", time="2026-03-05T10:00:00Z", intensity=1, trigger="nope"))
-    with pytest.raises(TypeError, match="expected a Trigger, Reading, ExerciseSession or ThoughtRecord, got int"):
+    with pytest.raises(TypeError, match="expected a Trigger, Reading, ExerciseSession, ThoughtRecord or Assessment, got int"):
         j.add(3)
     assert len(j) == 6  # unchanged by the failed adds
     j.add(calmkit.Reading(participant="p1", time="2026-03-01T10:00:00Z", intensity=1))

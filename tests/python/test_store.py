@@ -97,7 +97,7 @@ def test_rule_violations_are_value_errors_naming_record_and_rule(tmp_path: Path)
             store.add(calmkit.Reading(participant="p", time="2026-03-02T10:05:00Z", intensity=3, trigger="ghost"))
         with pytest.raises(ValueError, match="the store has no such record"):
             store.update(_trigger("p", "t9", "2026-03-02T10:00:00Z"))
-        with pytest.raises(TypeError, match="expected a Trigger, Reading, ExerciseSession or ThoughtRecord"):
+        with pytest.raises(TypeError, match="expected a Trigger, Reading, ExerciseSession, ThoughtRecord or Assessment"):
             store.add("not a record")
         # A Journal that fails half-way adds nothing.
         bad = calmkit.Journal([_trigger("q", "a", "2026-03-02T10:00:00Z"), _trigger("p", "t1", "2026-03-02T10:00:00Z")])
