@@ -248,7 +248,8 @@ def exercise_effectiveness(data: Data, threshold: int = 3, window_hours: float =
     if by_participant:
         cols["participant"] = _participants(c, p)
     names = np.array(c.exercise_names, dtype=object)
-    cols["exercise"] = pd.array(names[d.pop("exercise")] if len(names) else [], dtype="str")
+    codes = d.pop("exercise")  # popped whatever happens, or update() below would put the codes back
+    cols["exercise"] = pd.array(names[codes] if len(names) else [], dtype="str")
     cols.update(d)
     return pd.DataFrame(cols)
 

@@ -190,3 +190,12 @@ def test_cohort_from_arrays_reports_bad_rows() -> None:
         calmkit.cohort_from_arrays(["x"], [0], [0], [0], [12], [0], [], [], [], [], [])
     with pytest.raises(TypeError):
         calmkit.time_to_calm("not a journal")  # type: ignore[arg-type]
+
+
+def test_exercise_effectiveness_without_exercises_keeps_text_column() -> None:
+    # A journal with no exercise sessions has no rows; the exercise column must
+    # still be text, not the integer codes the C++ side returns.
+    eff = calmkit.exercise_effectiveness(_journal())
+    assert len(eff) == 0
+    assert "exercise" in eff.columns
+    assert not pd.api.types.is_integer_dtype(eff["exercise"].dtype)
