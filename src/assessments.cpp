@@ -13,7 +13,9 @@ namespace calmkit {
 namespace detail {
 namespace {
 
-std::string where(const Instrument& in) { return "instrument '" + in.id + "': "; }
+std::string where(const Instrument& in) {
+  return "instrument '" + in.id + "': ";
+}
 
 /// The lowest and highest score a group of `n` items can reach under `rule`.
 std::pair<double, double> score_range(const Instrument& in, std::size_t n, ScoringRule rule) {
@@ -233,10 +235,9 @@ void check_answers(const Instrument& in, std::span<const int> answers) {
   }
   for (std::size_t i = 0; i < answers.size(); ++i) {
     if (answers[i] < in.scale_min || answers[i] > in.scale_max) {
-      detail::throw_invalid("instrument '" + in.id + "', item " + std::to_string(i) + " (\"" +
-                            in.items[i] + "\"): answer " + std::to_string(answers[i]) +
-                            " is outside the scale " + std::to_string(in.scale_min) + ".." +
-                            std::to_string(in.scale_max));
+      detail::throw_invalid("instrument '" + in.id + "', item " + std::to_string(i) + " (\"" + in.items[i] +
+                            "\"): answer " + std::to_string(answers[i]) + " is outside the scale " +
+                            std::to_string(in.scale_min) + ".." + std::to_string(in.scale_max));
     }
   }
 }

@@ -18,19 +18,30 @@ namespace detail {
 namespace {
 
 // The five seed texts in /shared/seeds, by file name.
-constexpr const char* s000 = "000_537e22df3a09dbd5.txt";  // introvert's guide: extended exhale, cold water, walk, three alternatives, future self
-constexpr const char* s001 = "001_4b86ee1ce1b70c37.txt";  // distress tolerance: mindfulness, distraction, soothing, acceptance, belly breathing, PMR, grounding
-constexpr const char* s002 = "002_a3dd8ceacfd4ae36.txt";  // long guide: 4-7-8, box, coherent, TIPP, body scan, CBT, pauses
+constexpr const char* s000 = "000_537e22df3a09dbd5.txt";  // introvert's guide: extended exhale, cold water,
+                                                          // walk, three alternatives, future self
+constexpr const char* s001 =
+    "001_4b86ee1ce1b70c37.txt";  // distress tolerance: mindfulness, distraction, soothing, acceptance, belly
+                                 // breathing, PMR, grounding
+constexpr const char* s002 =
+    "002_a3dd8ceacfd4ae36.txt";  // long guide: 4-7-8, box, coherent, TIPP, body scan, CBT, pauses
 constexpr const char* s003 = "003_8f421c0a71c7ba3b.txt";  // what works: tolerating the window of uncertainty
-constexpr const char* s004 = "004_c22b836400dc35d1.txt";  // roadmap: pause before reacting, separating thoughts from reality
+constexpr const char* s004 =
+    "004_c22b836400dc35d1.txt";  // roadmap: pause before reacting, separating thoughts from reality
 
 /// Upper bound on the cycles of one session: keeps a tiny cycle with a huge
 /// total from producing an endless session.
 constexpr int max_cycles = 100'000;
 
-TimedStep breath(BreathPhase p, double s, std::string cue) { return TimedStep{s, p, std::move(cue)}; }
-TimedStep timed(double s, std::string cue) { return TimedStep{s, BreathPhase::none, std::move(cue)}; }
-PromptStep prompt(std::string text, int answers = 1) { return PromptStep{std::move(text), answers}; }
+TimedStep breath(BreathPhase p, double s, std::string cue) {
+  return TimedStep{s, p, std::move(cue)};
+}
+TimedStep timed(double s, std::string cue) {
+  return TimedStep{s, BreathPhase::none, std::move(cue)};
+}
+PromptStep prompt(std::string text, int answers = 1) {
+  return PromptStep{std::move(text), answers};
+}
 
 std::string fmt_number(double v) {
   std::ostringstream o;
@@ -48,34 +59,49 @@ std::vector<Exercise> build_catalog() {
   auto add = [&c](Exercise e) { c.push_back(std::move(e)); };
 
   // --- breathing -----------------------------------------------------------
-  add({"breathing.extended-exhale", "Longer out-breath", ExerciseKind::breathing, Suits::both,
+  add({"breathing.extended-exhale",
+       "Longer out-breath",
+       ExerciseKind::breathing,
+       Suits::both,
        "Breathe in through the nose for a count of four, then let the air out slowly for six. "
        "A breath out that is longer than the breath in tells the body it can stand down; a few "
        "minutes are usually enough to think more clearly.",
        {s000},
        {breath(BP::inhale, 4, "In through the nose"), breath(BP::exhale, 6, "Slowly out, longer than in")},
        Repeat::for_seconds(180)});
-  add({"breathing.4-7-8", "4-7-8 breath", ExerciseKind::breathing, Suits::both,
+  add({"breathing.4-7-8",
+       "4-7-8 breath",
+       ExerciseKind::breathing,
+       Suits::both,
        "Breathe in for four counts, keep the air in for seven, and breathe out for eight. "
        "Four rounds are plenty to begin with.",
        {s002},
        {breath(BP::inhale, 4, "Breathe in"), breath(BP::hold_in, 7, "Hold"),
         breath(BP::exhale, 8, "Breathe all the way out")},
        Repeat::times(4)});
-  add({"breathing.box", "Box breathing", ExerciseKind::breathing, Suits::both,
+  add({"breathing.box",
+       "Box breathing",
+       ExerciseKind::breathing,
+       Suits::both,
        "Four equal sides: in for four, hold for four, out for four, hold for four. "
        "Easy to do anywhere, unnoticed.",
        {s002},
        {breath(BP::inhale, 4, "In"), breath(BP::hold_in, 4, "Hold"), breath(BP::exhale, 4, "Out"),
         breath(BP::hold_out, 4, "Hold")},
        Repeat::for_seconds(300)});
-  add({"breathing.coherent", "Even breathing", ExerciseKind::breathing, Suits::daily,
+  add({"breathing.coherent",
+       "Even breathing",
+       ExerciseKind::breathing,
+       Suits::daily,
        "Five seconds in, five seconds out, smooth and even with no pause. Practise it when calm "
        "so the rhythm is there when you need it.",
        {s002},
        {breath(BP::inhale, 5, "Smoothly in"), breath(BP::exhale, 5, "Smoothly out")},
        Repeat::for_seconds(300)});
-  add({"breathing.belly", "Belly breathing", ExerciseKind::breathing, Suits::both,
+  add({"breathing.belly",
+       "Belly breathing",
+       ExerciseKind::breathing,
+       Suits::both,
        "Sit or lie comfortably with one hand on the chest and one on the belly. Breathe in "
        "slowly through the nose so the belly hand rises, then out through the mouth as it "
        "sinks. Keep going for a few minutes.",
@@ -83,7 +109,10 @@ std::vector<Exercise> build_catalog() {
        {breath(BP::inhale, 5, "Slowly in through the nose; belly rises"),
         breath(BP::exhale, 6, "Out through the mouth; belly falls")},
        Repeat::for_seconds(180)});
-  add({"breathing.physiological-sigh", "Double in-breath sigh", ExerciseKind::breathing, Suits::acute,
+  add({"breathing.physiological-sigh",
+       "Double in-breath sigh",
+       ExerciseKind::breathing,
+       Suits::acute,
        "Two in-breaths through the nose, a long one and then a short top-up, followed by a long, "
        "slow breath out through the mouth. A quick way to take the edge off.",
        {s002},
@@ -92,7 +121,10 @@ std::vector<Exercise> build_catalog() {
        Repeat::times(5)});
 
   // --- grounding -----------------------------------------------------------
-  add({"grounding.5-4-3-2-1", "5-4-3-2-1 senses", ExerciseKind::grounding, Suits::acute,
+  add({"grounding.5-4-3-2-1",
+       "5-4-3-2-1 senses",
+       ExerciseKind::grounding,
+       Suits::acute,
        "Pull attention out of the story and into the room, one sense at a time, naming each "
        "thing as you find it.",
        {s000, s001, s002},
@@ -100,7 +132,10 @@ std::vector<Exercise> build_catalog() {
         prompt("Name three things you can hear", 3), prompt("Name two things you can smell", 2),
         prompt("Name one thing you can taste", 1)},
        Repeat::times(1)});
-  add({"grounding.body-awareness", "Where my body is", ExerciseKind::grounding, Suits::both,
+  add({"grounding.body-awareness",
+       "Where my body is",
+       ExerciseKind::grounding,
+       Suits::both,
        "Rest attention on plain physical contact: feet on the floor, hands where they lie, the "
        "seat holding you up.",
        {s001},
@@ -111,15 +146,17 @@ std::vector<Exercise> build_catalog() {
 
   // --- muscle relaxation -----------------------------------------------------
   {
-    Exercise pmr{"relaxation.progressive-muscle", "Tense and release", ExerciseKind::muscle_relaxation,
+    Exercise pmr{"relaxation.progressive-muscle",
+                 "Tense and release",
+                 ExerciseKind::muscle_relaxation,
                  Suits::daily,
                  "Working from the toes upwards, squeeze each group of muscles hard for about five "
                  "seconds, then let go all at once and feel the difference for ten.",
                  {s001, s002},
                  {},
                  Repeat::times(1)};
-    for (const char* group : {"toes and feet", "calves", "thighs", "hips and seat", "belly",
-                              "hands and arms", "shoulders and neck", "face and jaw"}) {
+    for (const char* group : {"toes and feet", "calves", "thighs", "hips and seat", "belly", "hands and arms",
+                              "shoulders and neck", "face and jaw"}) {
       pmr.steps.emplace_back(timed(5, std::string("Tense your ") + group));
       pmr.steps.emplace_back(timed(10, std::string("Release your ") + group + " and notice the change"));
     }
@@ -127,15 +164,20 @@ std::vector<Exercise> build_catalog() {
   }
 
   // --- TIPP ------------------------------------------------------------------
-  add({"tipp.temperature", "Cold water reset", ExerciseKind::temperature, Suits::acute,
+  add({"tipp.temperature",
+       "Cold water reset",
+       ExerciseKind::temperature,
+       Suits::acute,
        "Cold water on the face or wrists sets off the dive reflex, which slows the heart. "
        "Fill a bowl or run the tap cold, then give it half a minute.",
        {s000, s002},
-       {timed(30, "Get cold water or something cold ready"),
-        timed(30, "Cold water on your face or wrists"),
+       {timed(30, "Get cold water or something cold ready"), timed(30, "Cold water on your face or wrists"),
         timed(30, "Dry off and breathe slowly; notice your heart settle")},
        Repeat::times(1)});
-  add({"tipp.intense-exercise", "Burst of exercise", ExerciseKind::movement, Suits::acute,
+  add({"tipp.intense-exercise",
+       "Burst of exercise",
+       ExerciseKind::movement,
+       Suits::acute,
        "Spend the surge of energy: jumping jacks, running on the spot or up the stairs, hard "
        "enough to get out of breath, then recover.",
        {s002},
@@ -143,7 +185,10 @@ std::vector<Exercise> build_catalog() {
        Repeat::times(3)});
 
   // --- movement --------------------------------------------------------------
-  add({"movement.short-walk", "Ten-minute walk", ExerciseKind::movement, Suits::both,
+  add({"movement.short-walk",
+       "Ten-minute walk",
+       ExerciseKind::movement,
+       Suits::both,
        "Step outside or around the building for ten minutes. Moving breaks the loop of "
        "rumination and gives stress hormones somewhere to go.",
        {s000, s001, s002},
@@ -151,14 +196,20 @@ std::vector<Exercise> build_catalog() {
        Repeat::times(1)});
 
   // --- cognitive -------------------------------------------------------------
-  add({"cognitive.three-alternatives", "Three other explanations", ExerciseKind::cognitive, Suits::both,
+  add({"cognitive.three-alternatives",
+       "Three other explanations",
+       ExerciseKind::cognitive,
+       Suits::both,
        "Write down the anxious reading of what happened, then three other explanations that are "
        "just as plausible. Not forced cheerfulness: real possibilities.",
        {s000},
        {prompt("What is the anxious thought?", 1),
         prompt("Write three other explanations that could just as well be true", 3)},
        Repeat::times(1)});
-  add({"cognitive.reality-test", "Check the fear against the facts", ExerciseKind::cognitive, Suits::both,
+  add({"cognitive.reality-test",
+       "Check the fear against the facts",
+       ExerciseKind::cognitive,
+       Suits::both,
        "Treat the thought as a guess rather than a fact and weigh it: what supports it, what "
        "does not, and what is most likely going on.",
        {s002, s004},
@@ -166,14 +217,20 @@ std::vector<Exercise> build_catalog() {
         prompt("What speaks against it?", 1), prompt("What is the most likely explanation?", 1),
         prompt("When have you come through something like this before?", 1)},
        Repeat::times(1)});
-  add({"cognitive.future-self", "Six months from now", ExerciseKind::cognitive, Suits::both,
+  add({"cognitive.future-self",
+       "Six months from now",
+       ExerciseKind::cognitive,
+       Suits::both,
        "Look at this moment from half a year ahead. What feels urgent now usually shrinks "
        "when seen from there.",
        {s000},
        {prompt("What is worrying you right now?", 1),
         prompt("Six months from now, what will you think about this moment?", 1)},
        Repeat::times(1)});
-  add({"cognitive.past-or-present", "Then or now?", ExerciseKind::cognitive, Suits::both,
+  add({"cognitive.past-or-present",
+       "Then or now?",
+       ExerciseKind::cognitive,
+       Suits::both,
        "Sort what belongs to today from what an old hurt is adding. You are an adult with "
        "choices a child did not have.",
        {s002},
@@ -182,7 +239,9 @@ std::vector<Exercise> build_catalog() {
         prompt("How old do I feel right now, and how old am I?", 1),
         prompt("If I were not anxious, how would I read this?", 1)},
        Repeat::times(1)});
-  add({"cognitive.self-compassion", "Speak to yourself as to a friend", ExerciseKind::cognitive,
+  add({"cognitive.self-compassion",
+       "Speak to yourself as to a friend",
+       ExerciseKind::cognitive,
        Suits::both,
        "Catch the harsh inner voice and answer it the way you would answer a dear friend who "
        "felt this way.",
@@ -193,32 +252,44 @@ std::vector<Exercise> build_catalog() {
        Repeat::times(1)});
 
   // --- mindfulness -----------------------------------------------------------
-  add({"mindfulness.breath", "Resting on the breath", ExerciseKind::mindfulness, Suits::daily,
+  add({"mindfulness.breath",
+       "Resting on the breath",
+       ExerciseKind::mindfulness,
+       Suits::daily,
        "Sit somewhere quiet, close your eyes and follow the air coming in and going out. Each "
        "time the mind drifts, notice where it went and come back, without judging.",
        {s001},
        {timed(60, "Follow the breath; when you drift, come back")},
        Repeat::times(5)});
   {
-    Exercise scan{"mindfulness.body-scan", "Body scan", ExerciseKind::mindfulness, Suits::both,
+    Exercise scan{"mindfulness.body-scan",
+                  "Body scan",
+                  ExerciseKind::mindfulness,
+                  Suits::both,
                   "Move attention slowly through the body and notice what is there (tightness, "
                   "warmth, nothing at all) without trying to change it.",
                   {s002},
                   {},
                   Repeat::times(1)};
-    for (const char* part : {"feet", "legs", "hips", "belly", "chest", "hands and arms",
-                             "shoulders and neck", "face and head"}) {
+    for (const char* part : {"feet", "legs", "hips", "belly", "chest", "hands and arms", "shoulders and neck",
+                             "face and head"}) {
       scan.steps.emplace_back(timed(30, std::string("Notice your ") + part));
     }
     add(std::move(scan));
   }
-  add({"mindfulness.three-breaths", "Three aware breaths", ExerciseKind::mindfulness, Suits::acute,
+  add({"mindfulness.three-breaths",
+       "Three aware breaths",
+       ExerciseKind::mindfulness,
+       Suits::acute,
        "The smallest practice there is: three slow breaths, fully noticed, before you do "
        "anything else.",
        {s002},
        {breath(BP::inhale, 4, "Notice the breath coming in"), breath(BP::exhale, 6, "Notice it leaving")},
        Repeat::times(3)});
-  add({"mindfulness.name-it", "Name what is here", ExerciseKind::mindfulness, Suits::acute,
+  add({"mindfulness.name-it",
+       "Name what is here",
+       ExerciseKind::mindfulness,
+       Suits::acute,
        "Put words to the experience, starting with \"I'm noticing...\". Naming a feeling gives "
        "a little distance from it.",
        {s002},
@@ -228,7 +299,10 @@ std::vector<Exercise> build_catalog() {
        Repeat::times(1)});
 
   // --- pauses ----------------------------------------------------------------
-  add({"pause.before-reacting", "Wait before sending", ExerciseKind::pause, Suits::acute,
+  add({"pause.before-reacting",
+       "Wait before sending",
+       ExerciseKind::pause,
+       Suits::acute,
        "Put space between the urge and the action: phone down, a few minutes of breathing, "
        "then decide with a clearer head whether and what to send.",
        {s004, s003},
@@ -236,7 +310,10 @@ std::vector<Exercise> build_catalog() {
         timed(300, "Phone face down. Breathe and let the urge rise and fall"),
         prompt("Now: do you still want to, and what would you say calmly?", 1)},
        Repeat::times(1)});
-  add({"pause.conflict-break", "Ten-minute time-out", ExerciseKind::pause, Suits::acute,
+  add({"pause.conflict-break",
+       "Ten-minute time-out",
+       ExerciseKind::pause,
+       Suits::acute,
        "When an argument floods you, say that you need ten minutes and that you will come "
        "back, then spend them calming down rather than rehearsing the fight.",
        {s002, s000},
@@ -246,26 +323,33 @@ std::vector<Exercise> build_catalog() {
        Repeat::times(1)});
 
   // --- acceptance, soothing, distraction ---------------------------------------
-  add({"acceptance.radical", "Accepting what is", ExerciseKind::acceptance, Suits::both,
+  add({"acceptance.radical",
+       "Accepting what is",
+       ExerciseKind::acceptance,
+       Suits::both,
        "Acknowledge the situation exactly as it is, without fighting it. Accepting a fact is "
        "not approving of it; it only stops the struggle with reality.",
        {s001, s002},
        {prompt("What is the situation that hurts?", 1), prompt("Say plainly what is true about it", 1),
         timed(60, "Breathe with it: accepting is not agreeing")},
        Repeat::times(1)});
-  add({"soothing.senses", "Comfort for the senses", ExerciseKind::sensory_soothing, Suits::both,
+  add({"soothing.senses",
+       "Comfort for the senses",
+       ExerciseKind::sensory_soothing,
+       Suits::both,
        "Give the body something kind: a warm bath or shower, calm music, a gentle scent such "
        "as lavender, a soft blanket. Then give it your full attention.",
        {s001, s002},
-       {prompt("Which comfort will you give yourself now?", 1),
-        timed(600, "Take it in with every sense")},
+       {prompt("Which comfort will you give yourself now?", 1), timed(600, "Take it in with every sense")},
        Repeat::times(1)});
-  add({"distraction.activity", "Absorbing activity", ExerciseKind::distraction, Suits::acute,
+  add({"distraction.activity",
+       "Absorbing activity",
+       ExerciseKind::distraction,
+       Suits::acute,
        "Give the mind something else to hold for a while: a hobby, something creative, a film "
        "or book, time with a friend. Come back to the worry later, calmer.",
        {s001, s002},
-       {prompt("What will you do for the next quarter of an hour?", 1),
-        timed(900, "Do it wholeheartedly")},
+       {prompt("What will you do for the next quarter of an hour?", 1), timed(900, "Do it wholeheartedly")},
        Repeat::times(1)});
   return c;
 }
@@ -303,9 +387,11 @@ void validate(const Exercise& e) {
     const std::string at = "steps[" + std::to_string(i) + "]";
     if (const auto* t = std::get_if<TimedStep>(&e.steps[i])) {
       if (!std::isfinite(t->seconds) || t->seconds <= 0) {
-        bad(e, at + ".seconds", "must be a finite number of seconds > 0, got " + detail::fmt_number(t->seconds));
+        bad(e, at + ".seconds",
+            "must be a finite number of seconds > 0, got " + detail::fmt_number(t->seconds));
       }
-      if (static_cast<std::size_t>(t->phase) >= breath_phase_table.size()) bad(e, at + ".phase", "unknown phase");
+      if (static_cast<std::size_t>(t->phase) >= breath_phase_table.size())
+        bad(e, at + ".phase", "unknown phase");
     } else {
       const auto& p = std::get<PromptStep>(e.steps[i]);
       if (p.text.empty()) bad(e, at + ".text", "a prompt needs a question or instruction");

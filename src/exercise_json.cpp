@@ -223,7 +223,8 @@ Exercise parse_exercise(simdjson::dom::element v, const std::string& prefix) {
       e.instructions = get_string(val, f);
     } else if (key == "sources") {
       std::size_t i = 0;
-      for (auto s : get_array(val, f)) e.sources.push_back(get_string(s, f + "[" + std::to_string(i++) + "]"));
+      for (auto s : get_array(val, f))
+        e.sources.push_back(get_string(s, f + "[" + std::to_string(i++) + "]"));
     } else if (key == "repeats") {
       e.repeat.count = get_int(val, f, -1'000'000'000, 1'000'000'000);
       have_repeats = true;

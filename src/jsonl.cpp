@@ -104,7 +104,8 @@ struct FieldRef {
 
 /// Any simdjson error ends the line: the JSON itself is broken.
 inline void check(simdjson::error_code e) {
-  if (e != simdjson::SUCCESS) [[unlikely]] fail_line(json_error_reason(e));
+  if (e != simdjson::SUCCESS) [[unlikely]]
+    fail_line(json_error_reason(e));
 }
 
 [[gnu::cold]] std::string type_name(od::json_type t) {
@@ -122,8 +123,8 @@ inline void check(simdjson::error_code e) {
 /// The JSON text of a scalar, for messages (trimmed, at most 40 bytes).
 [[gnu::cold]] std::string raw_text(od::value& v) {
   std::string_view raw = v.raw_json_token();
-  while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\t' || raw.back() == '\r' ||
-                          raw.back() == '\n')) {
+  while (!raw.empty() &&
+         (raw.back() == ' ' || raw.back() == '\t' || raw.back() == '\r' || raw.back() == '\n')) {
     raw.remove_suffix(1);
   }
   if (raw.size() > 40) return std::string(raw.substr(0, 40)) + "...";
@@ -151,7 +152,8 @@ inline od::json_type type_of(od::value& v) {
 
 std::string_view get_string(od::value& v, const FieldRef& f) {
   const auto t = type_of(v);
-  if (t != od::json_type::string) [[unlikely]] fail(f, "must be a string, got " + type_name(t));
+  if (t != od::json_type::string) [[unlikely]]
+    fail(f, "must be a string, got " + type_name(t));
   std::string_view s;
   check(v.get_string().get(s));
   return s;
@@ -161,7 +163,8 @@ std::string_view get_string(od::value& v, const FieldRef& f) {
 std::int64_t get_int(od::value& v, const FieldRef& f, std::int64_t lo, std::int64_t hi) {
   const auto t = type_of(v);
   auto range = [&] { return "must be an integer " + std::to_string(lo) + ".." + std::to_string(hi); };
-  if (t != od::json_type::number) [[unlikely]] fail(f, range() + ", got " + type_name(t));
+  if (t != od::json_type::number) [[unlikely]]
+    fail(f, range() + ", got " + type_name(t));
   od::number_type nt{};
   check(v.get_number_type().get(nt));
   if (nt == od::number_type::floating_point_number) [[unlikely]] {
@@ -171,13 +174,15 @@ std::int64_t get_int(od::value& v, const FieldRef& f, std::int64_t lo, std::int6
   if (nt != od::number_type::signed_integer || v.get_int64().get(x) != simdjson::SUCCESS) [[unlikely]] {
     fail(f, range() + ", got " + raw_text(v));
   }
-  if (x < lo || x > hi) [[unlikely]] fail(f, range() + ", got " + std::to_string(x));
+  if (x < lo || x > hi) [[unlikely]]
+    fail(f, range() + ", got " + std::to_string(x));
   return x;
 }
 
 bool get_bool(od::value& v, const FieldRef& f) {
   const auto t = type_of(v);
-  if (t != od::json_type::boolean) [[unlikely]] fail(f, "must be true or false, got " + type_name(t));
+  if (t != od::json_type::boolean) [[unlikely]]
+    fail(f, "must be true or false, got " + type_name(t));
   bool b = false;
   check(v.get_bool().get(b));
   return b;
@@ -194,21 +199,24 @@ Instant get_time(od::value& v, const FieldRef& f) {
   const auto s = get_string(v, f);
   TimeParseError err;
   auto t = Instant::try_parse(s, &err);
-  if (!t) [[unlikely]] fail(f, "invalid time " + quote(s) + ": " + err.reason);
+  if (!t) [[unlikely]]
+    fail(f, "invalid time " + quote(s) + ": " + err.reason);
   return *t;
 }
 
 /// A non-empty id (or trigger reference).
 void get_id(od::value& v, const FieldRef& f, std::string& out) {
   const auto s = get_string(v, f);
-  if (s.empty()) [[unlikely]] fail(f, "must not be empty (leave the field out instead)");
+  if (s.empty()) [[unlikely]]
+    fail(f, "must not be empty (leave the field out instead)");
   out.assign(s);
 }
 
 template <class Fn>
 void for_each_element(od::value& v, const FieldRef& f, const char* what, Fn&& fn) {
   const auto t = type_of(v);
-  if (t != od::json_type::array) [[unlikely]] fail(f, std::string("must be a list of ") + what + ", got " + type_name(t));
+  if (t != od::json_type::array) [[unlikely]]
+    fail(f, std::string("must be a list of ") + what + ", got " + type_name(t));
   od::array a;
   check(v.get_array().get(a));
   std::ptrdiff_t i = 0;
@@ -280,17 +288,21 @@ void consume(od::value& v, const FieldRef& f, int depth) {
 // Known field names of each object kind. The index is the bit in the `seen`
 // mask, and the order is the spec tables' (the writer uses it too).
 constexpr std::array<std::string_view, 14> trigger_fields{
-    "type", "participant", "id",      "time",          "category",            "intensity", "context",
-    "thoughts", "sensations", "urge", "acted_on_urge", "acted_after_minutes", "response",  "tags"};
+    "type",     "participant", "id",         "time", "category",      "intensity",
+    "context",  "thoughts",    "sensations", "urge", "acted_on_urge", "acted_after_minutes",
+    "response", "tags"};
 constexpr std::array<std::string_view, 7> reading_fields{"type",      "participant", "id",  "time",
                                                          "intensity", "trigger",     "note"};
-constexpr std::array<std::string_view, 11> exercise_fields{
-    "type",      "participant",      "id",              "time",    "exercise", "end",
-    "completed", "intensity_before", "intensity_after", "trigger", "responses"};
+constexpr std::array<std::string_view, 11> exercise_fields{"type",      "participant",      "id",
+                                                           "time",      "exercise",         "end",
+                                                           "completed", "intensity_before", "intensity_after",
+                                                           "trigger",   "responses"};
 constexpr std::array<std::string_view, 16> thought_fields{
-    "type",         "participant",      "id",           "time",          "situation",
-    "automatic_thought", "belief_before", "emotions",   "distortions",   "evidence_for",
-    "evidence_against",  "alternatives",  "friend_advice", "balanced_thought", "belief_after",
+    "type",          "participant",      "id",
+    "time",          "situation",        "automatic_thought",
+    "belief_before", "emotions",         "distortions",
+    "evidence_for",  "evidence_against", "alternatives",
+    "friend_advice", "balanced_thought", "belief_after",
     "trigger"};
 constexpr std::array<std::string_view, 7> assessment_fields{"type",       "participant", "id",  "time",
                                                             "instrument", "answers",     "note"};
@@ -309,7 +321,8 @@ constexpr std::uint32_t bits(const std::array<std::string_view, N>& names,
   return m;
 }
 
-constexpr std::uint32_t trigger_required = bits(trigger_fields, {"type", "id", "time", "category", "intensity"});
+constexpr std::uint32_t trigger_required =
+    bits(trigger_fields, {"type", "id", "time", "category", "intensity"});
 constexpr std::uint32_t reading_required = bits(reading_fields, {"type", "time", "intensity"});
 constexpr std::uint32_t exercise_required = bits(exercise_fields, {"type", "id", "time", "exercise", "end"});
 constexpr std::uint32_t thought_required =
@@ -323,7 +336,8 @@ template <std::size_t N>
 void require(const std::array<std::string_view, N>& names, std::uint32_t seen, std::uint32_t required,
              std::string_view parent = {}, std::ptrdiff_t index = -1) {
   const std::uint32_t missing = required & ~seen;
-  if (missing == 0) [[likely]] return;
+  if (missing == 0) [[likely]]
+    return;
   const auto i = static_cast<std::size_t>(std::countr_zero(missing));
   if (parent.empty()) fail(FieldRef{names[i]}, "required field is missing");
   fail(FieldRef{parent, index, names[i]}, "required field is missing");
@@ -356,7 +370,8 @@ std::uint32_t for_each_field(od::object& obj, const std::array<std::string_view,
       continue;
     }
     const std::uint32_t bit = 1u << i;
-    if (seen & bit) [[unlikely]] fail(where(names[i]), "duplicate key in one object");
+    if (seen & bit) [[unlikely]]
+      fail(where(names[i]), "duplicate key in one object");
     seen |= bit;
     fn(i, fld.value());
   }
@@ -427,11 +442,16 @@ class IdIndex {
 
 template <class R>
 constexpr std::string_view type_id_of() {
-  if constexpr (std::is_same_v<R, Trigger>) return "trigger";
-  else if constexpr (std::is_same_v<R, Reading>) return "reading";
-  else if constexpr (std::is_same_v<R, ExerciseSession>) return "exercise";
-  else if constexpr (std::is_same_v<R, Assessment>) return "assessment";
-  else return "thought_record";
+  if constexpr (std::is_same_v<R, Trigger>)
+    return "trigger";
+  else if constexpr (std::is_same_v<R, Reading>)
+    return "reading";
+  else if constexpr (std::is_same_v<R, ExerciseSession>)
+    return "exercise";
+  else if constexpr (std::is_same_v<R, Assessment>)
+    return "assessment";
+  else
+    return "thought_record";
 }
 
 class Reader {
@@ -470,12 +490,11 @@ class Reader {
       const bool first = !seen_content;
       seen_content = true;
       try {
-        parse_line(b, static_cast<std::size_t>(e - b), static_cast<std::size_t>(buffer_end - b),
-                   line_no, first, report);
+        parse_line(b, static_cast<std::size_t>(e - b), static_cast<std::size_t>(buffer_end - b), line_no,
+                   first, report);
       } catch (LineError& err) {
         if (!options_.lenient || err.fatal) {
-          throw JournalFormatError(std::string(name_), line_no, std::move(err.field),
-                                   std::move(err.reason));
+          throw JournalFormatError(std::string(name_), line_no, std::move(err.field), std::move(err.reason));
         }
         skip(line_no, std::move(err.field), std::move(err.reason));
       }
@@ -499,8 +518,8 @@ class Reader {
     skipped_.push_back(std::move(s));
   }
 
-  void parse_line(const char* text, std::size_t len, std::size_t capacity, std::size_t line_no,
-                  bool first, ReadReport& report) {
+  void parse_line(const char* text, std::size_t len, std::size_t capacity, std::size_t line_no, bool first,
+                  ReadReport& report) {
     // Keys may be unescaped twice (see find_type), so keep the string buffer
     // at least twice the line.
     if (parser_.capacity() < 2 * len + 64) {
@@ -510,7 +529,8 @@ class Reader {
     check(parser_.iterate(text, len, capacity).get(doc));
     od::json_type root{};
     check(doc.type().get(root));
-    if (root != od::json_type::object) fail_line("the line is not a JSON object (it is " + type_name(root) + ")");
+    if (root != od::json_type::object)
+      fail_line("the line is not a JSON object (it is " + type_name(root) + ")");
     od::object obj;
     check(doc.get_object().get(obj));
 
@@ -588,14 +608,16 @@ class Reader {
 
   int parse_header(od::object& obj) {
     std::int64_t version = 1;
-    const auto seen = for_each_field(obj, header_fields, unknown_, FieldRef{}, [&](std::size_t i, od::value& v) {
-      if (i == 1) {
-        const auto f = get_string(v, FieldRef{"format"});
-        if (f != "calmkit-journal") fail(FieldRef{"format"}, "must be \"calmkit-journal\", got " + quote(f));
-      } else if (i == 2) {
-        version = get_int(v, FieldRef{"version"}, 1, std::numeric_limits<int>::max());
-      }
-    });
+    const auto seen =
+        for_each_field(obj, header_fields, unknown_, FieldRef{}, [&](std::size_t i, od::value& v) {
+          if (i == 1) {
+            const auto f = get_string(v, FieldRef{"format"});
+            if (f != "calmkit-journal")
+              fail(FieldRef{"format"}, "must be \"calmkit-journal\", got " + quote(f));
+          } else if (i == 2) {
+            version = get_int(v, FieldRef{"version"}, 1, std::numeric_limits<int>::max());
+          }
+        });
     require(header_fields, seen, header_required);
     if (version > journal_format_version) {
       throw LineError{"version",
@@ -609,75 +631,79 @@ class Reader {
 
   Trigger parse_trigger(od::object& obj) {
     Trigger t;
-    const auto seen = for_each_field(obj, trigger_fields, unknown_, FieldRef{}, [&](std::size_t i, od::value& v) {
-      if (common(i, v, t.participant, t.id, t.time)) return;
-      const FieldRef f{trigger_fields[i]};
-      switch (i) {
-        case 4: {
-          const auto s = get_string(v, f);
-          auto c = trigger_category_from_id(s);
-          if (!c) fail(f, "unknown trigger category " + quote(s));
-          t.category = *c;
-          break;
-        }
-        case 5: t.intensity = get_intensity(v, f); break;
-        case 6: t.context.assign(get_string(v, f)); break;
-        case 7: get_string_list(v, f, t.thoughts); break;
-        case 8: get_string_list(v, f, t.sensations); break;
-        case 9: t.urge.assign(get_string(v, f)); break;
-        case 10: t.acted_on_urge = get_bool(v, f); break;
-        case 11: {
-          const auto ty = type_of(v);
-          if (ty != od::json_type::number) fail(f, "must be a number of minutes >= 0, got " + type_name(ty));
-          double m = 0;
-          if (v.get_double().get(m) != simdjson::SUCCESS || !std::isfinite(m)) {
-            fail(f, "must be a finite number of minutes >= 0, got " + raw_text(v));
+    const auto seen =
+        for_each_field(obj, trigger_fields, unknown_, FieldRef{}, [&](std::size_t i, od::value& v) {
+          if (common(i, v, t.participant, t.id, t.time)) return;
+          const FieldRef f{trigger_fields[i]};
+          switch (i) {
+            case 4: {
+              const auto s = get_string(v, f);
+              auto c = trigger_category_from_id(s);
+              if (!c) fail(f, "unknown trigger category " + quote(s));
+              t.category = *c;
+              break;
+            }
+            case 5: t.intensity = get_intensity(v, f); break;
+            case 6: t.context.assign(get_string(v, f)); break;
+            case 7: get_string_list(v, f, t.thoughts); break;
+            case 8: get_string_list(v, f, t.sensations); break;
+            case 9: t.urge.assign(get_string(v, f)); break;
+            case 10: t.acted_on_urge = get_bool(v, f); break;
+            case 11: {
+              const auto ty = type_of(v);
+              if (ty != od::json_type::number)
+                fail(f, "must be a number of minutes >= 0, got " + type_name(ty));
+              double m = 0;
+              if (v.get_double().get(m) != simdjson::SUCCESS || !std::isfinite(m)) {
+                fail(f, "must be a finite number of minutes >= 0, got " + raw_text(v));
+              }
+              if (m < 0) fail(f, "must be a number of minutes >= 0, got " + raw_text(v));
+              t.acted_after_minutes = m;
+              break;
+            }
+            case 12: t.response.assign(get_string(v, f)); break;
+            case 13: get_string_list(v, f, t.tags); break;
+            default: break;
           }
-          if (m < 0) fail(f, "must be a number of minutes >= 0, got " + raw_text(v));
-          t.acted_after_minutes = m;
-          break;
-        }
-        case 12: t.response.assign(get_string(v, f)); break;
-        case 13: get_string_list(v, f, t.tags); break;
-        default: break;
-      }
-    });
+        });
     require(trigger_fields, seen, trigger_required);
     return t;
   }
 
   Reading parse_reading(od::object& obj) {
     Reading r;
-    const auto seen = for_each_field(obj, reading_fields, unknown_, FieldRef{}, [&](std::size_t i, od::value& v) {
-      if (common(i, v, r.participant, r.id, r.time)) return;
-      const FieldRef f{reading_fields[i]};
-      switch (i) {
-        case 4: r.intensity = get_intensity(v, f); break;
-        case 5: get_id(v, f, r.trigger); break;
-        case 6: r.note.assign(get_string(v, f)); break;
-        default: break;
-      }
-    });
+    const auto seen =
+        for_each_field(obj, reading_fields, unknown_, FieldRef{}, [&](std::size_t i, od::value& v) {
+          if (common(i, v, r.participant, r.id, r.time)) return;
+          const FieldRef f{reading_fields[i]};
+          switch (i) {
+            case 4: r.intensity = get_intensity(v, f); break;
+            case 5: get_id(v, f, r.trigger); break;
+            case 6: r.note.assign(get_string(v, f)); break;
+            default: break;
+          }
+        });
     require(reading_fields, seen, reading_required);
     return r;
   }
 
   ExerciseSession parse_exercise(od::object& obj) {
     ExerciseSession e;
-    const auto seen = for_each_field(obj, exercise_fields, unknown_, FieldRef{}, [&](std::size_t i, od::value& v) {
-      if (common(i, v, e.participant, e.id, e.time)) return;
-      const FieldRef f{exercise_fields[i]};
-      switch (i) {
-        case 4: get_id(v, f, e.exercise); break;
-        case 5: e.end = get_time(v, f); break;
-        case 6: e.completed = get_bool(v, f); break;
-        case 7: e.intensity_before = get_intensity(v, f); break;
-        case 8: e.intensity_after = get_intensity(v, f); break;
-        case 9: get_id(v, f, e.trigger); break;
-        case 10: get_string_list(v, f, e.responses); break;
-        default: break;
-      }
-    });
+    const auto seen =
+        for_each_field(obj, exercise_fields, unknown_, FieldRef{}, [&](std::size_t i, od::value& v) {
+          if (common(i, v, e.participant, e.id, e.time)) return;
+          const FieldRef f{exercise_fields[i]};
+          switch (i) {
+            case 4: get_id(v, f, e.exercise); break;
+            case 5: e.end = get_time(v, f); break;
+            case 6: e.completed = get_bool(v, f); break;
+            case 7: e.intensity_before = get_intensity(v, f); break;
+            case 8: e.intensity_after = get_intensity(v, f); break;
+            case 9: get_id(v, f, e.trigger); break;
+            case 10: get_string_list(v, f, e.responses); break;
+            default: break;
+          }
+        });
     require(exercise_fields, seen, exercise_required);
     if (e.end.utc_micros() < e.time.utc_micros()) {
       fail(FieldRef{"end"}, "end " + e.end.to_string() + " is before time " + e.time.to_string());
@@ -691,51 +717,52 @@ class Reader {
     od::object o;
     check(v.get_object().get(o));
     EmotionRating em;
-    const auto seen = for_each_field(o, emotion_fields, unknown_nested_, f, [&](std::size_t i, od::value& ev) {
-      const FieldRef ef{f.name, f.index, emotion_fields[i]};
-      switch (i) {
-        case 0: em.name.assign(get_string(ev, ef)); break;
-        case 1: em.before = get_percent(ev, ef); break;
-        case 2: em.after = get_percent(ev, ef); break;
-        default: break;
-      }
-    });
+    const auto seen =
+        for_each_field(o, emotion_fields, unknown_nested_, f, [&](std::size_t i, od::value& ev) {
+          const FieldRef ef{f.name, f.index, emotion_fields[i]};
+          switch (i) {
+            case 0: em.name.assign(get_string(ev, ef)); break;
+            case 1: em.before = get_percent(ev, ef); break;
+            case 2: em.after = get_percent(ev, ef); break;
+            default: break;
+          }
+        });
     require(emotion_fields, seen, emotion_required, f.name, f.index);
     out.push_back(std::move(em));
   }
 
   ThoughtRecord parse_thought(od::object& obj) {
     ThoughtRecord r;
-    const auto seen = for_each_field(obj, thought_fields, unknown_, FieldRef{}, [&](std::size_t i, od::value& v) {
-      if (common(i, v, r.participant, r.id, r.time)) return;
-      const FieldRef f{thought_fields[i]};
-      switch (i) {
-        case 4: r.situation.assign(get_string(v, f)); break;
-        case 5: r.automatic_thought.assign(get_string(v, f)); break;
-        case 6: r.belief_before = get_percent(v, f); break;
-        case 7:
-          for_each_element(v, f, "emotion objects", [&](od::value& ev, const FieldRef& ef) {
-            parse_emotion(ev, ef, r.emotions);
-          });
-          break;
-        case 8:
-          for_each_element(v, f, "distortion ids", [&](od::value& ev, const FieldRef& ef) {
-            const auto s = get_string(ev, ef);
-            auto d = distortion_from_id(s);
-            if (!d) fail(ef, "unknown distortion " + quote(s));
-            r.distortions.push_back(*d);
-          });
-          break;
-        case 9: get_string_list(v, f, r.evidence_for); break;
-        case 10: get_string_list(v, f, r.evidence_against); break;
-        case 11: get_string_list(v, f, r.alternatives); break;
-        case 12: r.friend_advice.assign(get_string(v, f)); break;
-        case 13: r.balanced_thought.assign(get_string(v, f)); break;
-        case 14: r.belief_after = get_percent(v, f); break;
-        case 15: get_id(v, f, r.trigger); break;
-        default: break;
-      }
-    });
+    const auto seen =
+        for_each_field(obj, thought_fields, unknown_, FieldRef{}, [&](std::size_t i, od::value& v) {
+          if (common(i, v, r.participant, r.id, r.time)) return;
+          const FieldRef f{thought_fields[i]};
+          switch (i) {
+            case 4: r.situation.assign(get_string(v, f)); break;
+            case 5: r.automatic_thought.assign(get_string(v, f)); break;
+            case 6: r.belief_before = get_percent(v, f); break;
+            case 7:
+              for_each_element(v, f, "emotion objects",
+                               [&](od::value& ev, const FieldRef& ef) { parse_emotion(ev, ef, r.emotions); });
+              break;
+            case 8:
+              for_each_element(v, f, "distortion ids", [&](od::value& ev, const FieldRef& ef) {
+                const auto s = get_string(ev, ef);
+                auto d = distortion_from_id(s);
+                if (!d) fail(ef, "unknown distortion " + quote(s));
+                r.distortions.push_back(*d);
+              });
+              break;
+            case 9: get_string_list(v, f, r.evidence_for); break;
+            case 10: get_string_list(v, f, r.evidence_against); break;
+            case 11: get_string_list(v, f, r.alternatives); break;
+            case 12: r.friend_advice.assign(get_string(v, f)); break;
+            case 13: r.balanced_thought.assign(get_string(v, f)); break;
+            case 14: r.belief_after = get_percent(v, f); break;
+            case 15: get_id(v, f, r.trigger); break;
+            default: break;
+          }
+        });
     require(thought_fields, seen, thought_required);
     return r;
   }
@@ -745,21 +772,22 @@ class Reader {
   /// once the whole object is read, since `answers` may come before `instrument`.
   Assessment parse_assessment(od::object& obj) {
     Assessment a;
-    const auto seen = for_each_field(obj, assessment_fields, unknown_, FieldRef{}, [&](std::size_t i, od::value& v) {
-      if (common(i, v, a.participant, a.id, a.time)) return;
-      const FieldRef f{assessment_fields[i]};
-      switch (i) {
-        case 4: get_id(v, f, a.instrument); break;
-        case 5:
-          for_each_element(v, f, "integers", [&](od::value& ev, const FieldRef& ef) {
-            a.answers.push_back(static_cast<int>(
-                get_int(ev, ef, std::numeric_limits<int>::min(), std::numeric_limits<int>::max())));
-          });
-          break;
-        case 6: a.note.assign(get_string(v, f)); break;
-        default: break;
-      }
-    });
+    const auto seen =
+        for_each_field(obj, assessment_fields, unknown_, FieldRef{}, [&](std::size_t i, od::value& v) {
+          if (common(i, v, a.participant, a.id, a.time)) return;
+          const FieldRef f{assessment_fields[i]};
+          switch (i) {
+            case 4: get_id(v, f, a.instrument); break;
+            case 5:
+              for_each_element(v, f, "integers", [&](od::value& ev, const FieldRef& ef) {
+                a.answers.push_back(static_cast<int>(
+                    get_int(ev, ef, std::numeric_limits<int>::min(), std::numeric_limits<int>::max())));
+              });
+              break;
+            case 6: a.note.assign(get_string(v, f)); break;
+            default: break;
+          }
+        });
     require(assessment_fields, seen, assessment_required);
     const Instrument* in = find_instrument(a.instrument);
     if (in == nullptr) {
@@ -796,7 +824,8 @@ class Reader {
     const std::size_t first = ids.insert(key_hash(r.participant, r.id), v.size() - 1, [&](std::size_t j) {
       return v[j].id == r.id && v[j].participant == r.participant;
     });
-    if (first == IdIndex::none) [[likely]] return;
+    if (first == IdIndex::none) [[likely]]
+      return;
     std::string reason = std::string("duplicate ") + std::string(type_id_of<R>()) + " id " + quote(r.id);
     if (!r.participant.empty()) reason += " for participant " + quote(r.participant);
     reason += " (first used on line " + std::to_string(lines[first]) + ")";
@@ -812,8 +841,8 @@ class Reader {
     const auto& triggers = rs_.triggers;
     auto known = [&](const std::string& participant, const std::string& id) {
       return trigger_ids_.find(key_hash(participant, id), [&](std::size_t j) {
-               return triggers[j].id == id && triggers[j].participant == participant;
-             }) != IdIndex::none;
+        return triggers[j].id == id && triggers[j].participant == participant;
+      }) != IdIndex::none;
     };
     std::size_t worst_line = std::numeric_limits<std::size_t>::max();
     std::string worst_reason;
@@ -822,7 +851,8 @@ class Reader {
       bool any = false;
       for (std::size_t i = 0; i < records.size(); ++i) {
         const auto& r = records[i];
-        if (r.trigger.empty() || known(r.participant, r.trigger)) [[likely]] continue;
+        if (r.trigger.empty() || known(r.participant, r.trigger)) [[likely]]
+          continue;
         std::string reason = "refers to trigger " + quote(r.trigger) + " which is not in the journal";
         if (!r.participant.empty()) reason += " (participant " + quote(r.participant) + ")";
         if (!options_.lenient) {
@@ -872,7 +902,8 @@ void put_string(std::string& o, std::string_view s) {
   std::size_t run = 0;  // start of the bytes not yet copied
   for (std::size_t i = 0; i < s.size(); ++i) {
     const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') [[likely]] continue;
+    if (c >= 0x20 && c != '"' && c != '\\') [[likely]]
+      continue;
     o.append(s.data() + run, i - run);
     run = i + 1;
     switch (c) {
@@ -1049,7 +1080,8 @@ void append_checked(std::string& o, const R& r) {
   if constexpr (std::is_same_v<R, Assessment>) {
     // Answers no reader would accept make a file no reader accepts.
     const Instrument* in = find_instrument(r.instrument);
-    if (in == nullptr) bad_record("assessment", r.participant, r.id, "unknown instrument '" + r.instrument + "'");
+    if (in == nullptr)
+      bad_record("assessment", r.participant, r.id, "unknown instrument '" + r.instrument + "'");
     try {
       check_answers(*in, r.answers);
     } catch (const std::invalid_argument& e) {

@@ -48,7 +48,8 @@ void Session::emit(SessionEventType type, double at, std::string text) {
 
 void Session::start(double now) {
   check_now(now, "start");
-  if (status_ != SessionStatus::ready) detail::throw_invalid("Session::start: the session has already started");
+  if (status_ != SessionStatus::ready)
+    detail::throw_invalid("Session::start: the session has already started");
   status_ = SessionStatus::running;
   start_clock_ = last_clock_ = anchor_clock_ = now;
   anchor_active_ = active_ = step_start_active_ = 0;
@@ -148,8 +149,7 @@ void Session::answer(double now, std::string text) {
   check_now(now, "answer");
   advance_to(now);
   if (status_ != SessionStatus::running && status_ != SessionStatus::paused) {
-    detail::throw_invalid("Session::answer: the session is " + std::string(to_id(status_)) +
-                          ", not running");
+    detail::throw_invalid("Session::answer: the session is " + std::string(to_id(status_)) + ", not running");
   }
   const auto* p = std::get_if<PromptStep>(&current());
   if (p == nullptr) {
@@ -174,7 +174,9 @@ void Session::abort(double now) {
   emit(SessionEventType::aborted, last_clock_);
 }
 
-std::vector<SessionEvent> Session::poll_events() { return std::exchange(events_, {}); }
+std::vector<SessionEvent> Session::poll_events() {
+  return std::exchange(events_, {});
+}
 
 SessionState Session::state() const {
   SessionState s;
@@ -209,7 +211,8 @@ SessionState Session::state() const {
     double before = 0;  // seconds of the cycle's steps before the current one
     for (std::size_t i = 0; i < step_; ++i) before += std::get<TimedStep>(ex_.steps[i]).seconds;
     const double total = cycle_seconds_ * cycles_;
-    const double pos = cycle_ * cycle_seconds_ + before + s.step_progress * std::get<TimedStep>(current()).seconds;
+    const double pos =
+        cycle_ * cycle_seconds_ + before + s.step_progress * std::get<TimedStep>(current()).seconds;
     s.session_progress = std::clamp(pos / total, 0.0, 1.0);
   } else {
     const double steps_total = static_cast<double>(ex_.steps.size()) * cycles_;

@@ -1240,7 +1240,8 @@ void Store::add_all(const Journal& journal) {
   if (!journal.assessments().empty()) {
     // Refused rather than dropped: nothing leaves a journal silently.
     detail::throw_invalid("store '" + path_.string() + "': schema version " +
-                          std::to_string(store_schema_version) + " has no table for assessments (the journal has " +
+                          std::to_string(store_schema_version) +
+                          " has no table for assessments (the journal has " +
                           std::to_string(journal.assessments().size()) + ")");
   }
   auto& impl = open_impl(impl_);

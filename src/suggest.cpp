@@ -64,7 +64,8 @@ double kind_weight(ExerciseKind kind, IntensityBand band) noexcept {
 std::vector<Suggestion> suggest(Intensity now, const Journal& journal, std::string_view participant,
                                 std::span<const Exercise> exercises, const SuggestOptions& options) {
   if (options.min_sessions < 1) {
-    detail::throw_invalid("suggest: field 'min_sessions': must be >= 1, got " + std::to_string(options.min_sessions));
+    detail::throw_invalid("suggest: field 'min_sessions': must be >= 1, got " +
+                          std::to_string(options.min_sessions));
   }
   if (!(options.history_weight >= 0) || !std::isfinite(options.history_weight)) {
     detail::throw_invalid("suggest: field 'history_weight': must be a finite number >= 0");

@@ -42,8 +42,8 @@ int main(int argc, char** argv) {
     std::cout << "{\"impl\":\"calmkit\",\"runs\":" << runs << ",\"bytes\":" << static_cast<long long>(bytes)
               << ",\"lines\":" << lines << ",\"records\":" << records << ",\"best_s\":" << best
               << ",\"median_s\":" << median << ",\"mb_per_s\":" << bytes / 1e6 / median
-              << ",\"lines_per_s\":" << static_cast<double>(lines) / median << ",\"peak_rss_mb\":" << peak_rss_mb
-              << "}\n";
+              << ",\"lines_per_s\":" << static_cast<double>(lines) / median
+              << ",\"peak_rss_mb\":" << peak_rss_mb << "}\n";
     return 0;
   } catch (const std::exception& e) {
     std::cerr << "calmkit_bench_read_jsonl: " << e.what() << '\n';

@@ -61,11 +61,10 @@ py::dict to_dict(const Instrument& in) {
 /// scale_max required; the rest optional) -> Instrument. Unknown keys are a
 /// ValueError, so that a misspelt key is not silently ignored.
 Instrument from_dict(const py::dict& d) {
-  static const char* const known[] = {"id",           "name",          "description", "prompt",
-                                      "items",        "scale_min",     "scale_max",   "scale_labels",
-                                      "areas",        "reverse_keyed", "total_rule",  "area_rule",
-                                      "bands",        "area_flag_at",  "area_flag_label", "source",
-                                      "licence",      "reflection_only"};
+  static const char* const known[] = {
+      "id",        "name",         "description",     "prompt",        "items",      "scale_min",
+      "scale_max", "scale_labels", "areas",           "reverse_keyed", "total_rule", "area_rule",
+      "bands",     "area_flag_at", "area_flag_label", "source",        "licence",    "reflection_only"};
   for (auto kv : d) {
     const auto key = py::str(kv.first).cast<std::string>();
     bool ok = false;
@@ -88,7 +87,8 @@ Instrument from_dict(const py::dict& d) {
   if (d.contains("areas")) {
     for (py::handle h : d["areas"].cast<py::list>()) {
       const auto ad = h.cast<py::dict>();
-      in.areas.push_back({ad["id"].cast<std::string>(), ad.contains("name") ? ad["name"].cast<std::string>() : "",
+      in.areas.push_back({ad["id"].cast<std::string>(),
+                          ad.contains("name") ? ad["name"].cast<std::string>() : "",
                           ad["items"].cast<std::vector<std::size_t>>()});
       if (in.areas.back().name.empty()) in.areas.back().name = in.areas.back().id;
     }
@@ -99,10 +99,12 @@ Instrument from_dict(const py::dict& d) {
   if (d.contains("bands")) {
     for (py::handle h : d["bands"].cast<py::list>()) {
       const auto bd = h.cast<py::dict>();
-      in.bands.push_back({bd["label"].cast<std::string>(), bd["min"].cast<double>(), bd["max"].cast<double>()});
+      in.bands.push_back(
+          {bd["label"].cast<std::string>(), bd["min"].cast<double>(), bd["max"].cast<double>()});
     }
   }
-  if (d.contains("area_flag_at") && !d["area_flag_at"].is_none()) in.area_flag_at = d["area_flag_at"].cast<double>();
+  if (d.contains("area_flag_at") && !d["area_flag_at"].is_none())
+    in.area_flag_at = d["area_flag_at"].cast<double>();
   if (d.contains("area_flag_label")) in.area_flag_label = d["area_flag_label"].cast<std::string>();
   if (d.contains("source")) in.source = d["source"].cast<std::string>();
   if (d.contains("licence")) in.licence = d["licence"].cast<std::string>();
@@ -113,8 +115,9 @@ Instrument from_dict(const py::dict& d) {
 }  // namespace
 
 void register_assessments(py::module_& m) {
-  m.def("instrument_ids", &instrument_ids,
-        "The ids of every registered instrument: the built-ins (attachment-checkin, gad-7), then custom ones.");
+  m.def(
+      "instrument_ids", &instrument_ids,
+      "The ids of every registered instrument: the built-ins (attachment-checkin, gad-7), then custom ones.");
   m.def(
       "instrument", [](const std::string& id) { return to_dict(instrument(id)); }, py::arg("id"),
       "The definition of a registered instrument as a dict (items, scale, areas, reverse_keyed, rules, "

@@ -9,7 +9,6 @@
 #include <calmkit/session.hpp>
 #include <calmkit/suggest.hpp>
 
-
 #include <cmath>
 #include <limits>
 #include <optional>
@@ -26,7 +25,8 @@ namespace {
 
 ExerciseKind kind_from_id(std::string_view id) {
   if (auto k = exercise_kind_from_id(id)) return *k;
-  detail::throw_invalid("unknown exercise kind '" + std::string(id) + "'; valid ids: " + list_ids(exercise_kind_table));
+  detail::throw_invalid("unknown exercise kind '" + std::string(id) +
+                        "'; valid ids: " + list_ids(exercise_kind_table));
 }
 Suits suits_from_id_checked(std::string_view id) {
   if (auto s = suits_from_id(id)) return *s;
@@ -34,8 +34,8 @@ Suits suits_from_id_checked(std::string_view id) {
 }
 BreathPhase phase_from_id(std::string_view id) {
   if (auto p = breath_phase_from_id(id)) return *p;
-  detail::throw_invalid("unknown breathing phase '" + std::string(id) + "'; valid ids: " +
-                        list_ids(breath_phase_table));
+  detail::throw_invalid("unknown breathing phase '" + std::string(id) +
+                        "'; valid ids: " + list_ids(breath_phase_table));
 }
 
 Repeat make_repeat(std::optional<int> repeats, std::optional<double> total_seconds, int default_count) {
@@ -44,7 +44,9 @@ Repeat make_repeat(std::optional<int> repeats, std::optional<double> total_secon
   return Repeat::times(repeats.value_or(default_count));
 }
 
-std::string fmt(double v) { return py::repr(py::float_(v)).cast<std::string>(); }
+std::string fmt(double v) {
+  return py::repr(py::float_(v)).cast<std::string>();
+}
 
 std::string step_repr(const Step& s) {
   if (const auto* t = std::get_if<TimedStep>(&s)) {
@@ -88,7 +90,9 @@ void register_exercises(py::module_& m) {
       .def("__repr__", [](const TimedStep& t) { return step_repr(t); });
 
   py::class_<PromptStep>(m, "PromptStep", "A question the person answers `answers` times (>= 1).")
-      .def(py::init([](std::string text, int answers) { return PromptStep{std::move(text), answers}; }),
+      .def(py::init([](std::string text, int answers) {
+             return PromptStep{std::move(text), answers};
+           }),
            py::arg("text"), py::arg("answers") = 1)
       .def_readwrite("text", &PromptStep::text)
       .def_readwrite("answers", &PromptStep::answers)
@@ -103,15 +107,17 @@ void register_exercises(py::module_& m) {
       .def(py::init([](std::string id, std::string name, const std::string& kind, std::vector<Step> steps,
                        const std::string& suits, std::string instructions, std::vector<std::string> sources,
                        std::optional<int> repeats, std::optional<double> total_seconds) {
-             Exercise e{std::move(id), std::move(name), kind_from_id(kind), suits_from_id_checked(suits),
-                        std::move(instructions), std::move(sources), std::move(steps),
-                        make_repeat(repeats, total_seconds, 1)};
+             Exercise e{std::move(id),           std::move(name),
+                        kind_from_id(kind),      suits_from_id_checked(suits),
+                        std::move(instructions), std::move(sources),
+                        std::move(steps),        make_repeat(repeats, total_seconds, 1)};
              validate(e);
              return e;
            }),
-           py::kw_only(), py::arg("id"), py::arg("name"), py::arg("kind"), py::arg("steps"), py::arg("suits") = "both",
-           py::arg("instructions") = "", py::arg("sources") = std::vector<std::string>{},
-           py::arg("repeats") = py::none(), py::arg("total_seconds") = py::none())
+           py::kw_only(), py::arg("id"), py::arg("name"), py::arg("kind"), py::arg("steps"),
+           py::arg("suits") = "both", py::arg("instructions") = "",
+           py::arg("sources") = std::vector<std::string>{}, py::arg("repeats") = py::none(),
+           py::arg("total_seconds") = py::none())
       .def_readwrite("id", &Exercise::id)
       .def_readwrite("name", &Exercise::name)
       .def_property(
@@ -130,7 +136,8 @@ void register_exercises(py::module_& m) {
             if (e.repeat.total_seconds) return std::nullopt;
             return e.repeat.count;
           },
-          [](Exercise& e, int n) { e.repeat = Repeat::times(n); }, "Cycles, or None when total_seconds is set.")
+          [](Exercise& e, int n) { e.repeat = Repeat::times(n); },
+          "Cycles, or None when total_seconds is set.")
       .def_property(
           "total_seconds", [](const Exercise& e) { return e.repeat.total_seconds; },
           [](Exercise& e, std::optional<double> s) {
@@ -141,14 +148,16 @@ void register_exercises(py::module_& m) {
       .def("cycle_seconds", &Exercise::cycle_seconds, "Seconds of one cycle's timed steps.")
       .def("duration_seconds", &Exercise::duration_seconds, "Seconds of a session, or None with prompts.")
       .def("has_prompts", &Exercise::has_prompts)
-      .def("validate", [](const Exercise& e) { validate(e); }, "Raises ValueError naming the broken field.")
+      .def(
+          "validate", [](const Exercise& e) { validate(e); }, "Raises ValueError naming the broken field.")
       .def("to_json", [](const Exercise& e) { return to_json(e); })
       .def(
           "__eq__", [](const Exercise& a, const Exercise& b) { return a == b; }, py::is_operator(),
           py::arg("other"))
       .def("__repr__", [](const Exercise& e) {
-        return "Exercise(" + quoted(e.id) + ", " + quoted(e.name) + ", kind=" + quoted(std::string(to_id(e.kind))) +
-               ", steps=" + std::to_string(e.steps.size()) + ", cycles=" + std::to_string(e.cycles()) + ")";
+        return "Exercise(" + quoted(e.id) + ", " + quoted(e.name) +
+               ", kind=" + quoted(std::string(to_id(e.kind))) + ", steps=" + std::to_string(e.steps.size()) +
+               ", cycles=" + std::to_string(e.cycles()) + ")";
       });
 
   m.def(
@@ -175,7 +184,8 @@ void register_exercises(py::module_& m) {
       py::arg("hold_out"), py::arg("repeats") = py::none(), py::arg("total_seconds") = py::none(),
       "A breathing exercise from counts in seconds (0 leaves a phase out); 4 cycles unless told.");
   m.def(
-      "exercises_to_json", [](const std::vector<Exercise>& v) { return to_json(std::span<const Exercise>(v)); },
+      "exercises_to_json",
+      [](const std::vector<Exercise>& v) { return to_json(std::span<const Exercise>(v)); },
       py::arg("exercises"), "A JSON array of definitions.");
   m.def("exercise_from_json", &exercise_from_json, py::arg("text"),
         "Parses one definition; raises ExerciseFormatError naming the field.");
@@ -220,7 +230,8 @@ void register_exercises(py::module_& m) {
              return with_catalog ? ExerciseRegistry::with_catalog() : ExerciseRegistry();
            }),
            py::arg("with_catalog") = true, "Starts with the built-in catalog unless with_catalog is False.")
-      .def("add", &ExerciseRegistry::add, py::arg("exercise"), "Validates and adds; ValueError on a taken id.")
+      .def("add", &ExerciseRegistry::add, py::arg("exercise"),
+           "Validates and adds; ValueError on a taken id.")
       .def(
           "find",
           [](const ExerciseRegistry& r, const std::string& id) -> std::optional<Exercise> {
@@ -229,10 +240,12 @@ void register_exercises(py::module_& m) {
           },
           py::arg("id"))
       .def("get", &ExerciseRegistry::get, py::arg("id"), "IndexError when unknown.")
-      .def("all", [](const ExerciseRegistry& r) { return std::vector<Exercise>(r.all().begin(), r.all().end()); })
+      .def("all",
+           [](const ExerciseRegistry& r) { return std::vector<Exercise>(r.all().begin(), r.all().end()); })
       .def("__len__", &ExerciseRegistry::size)
       .def(
-          "__contains__", [](const ExerciseRegistry& r, const std::string& id) { return r.find(id) != nullptr; },
+          "__contains__",
+          [](const ExerciseRegistry& r, const std::string& id) { return r.find(id) != nullptr; },
           py::arg("id"));
 
   // --- the engine ---------------------------------------------------------
@@ -255,9 +268,9 @@ void register_exercises(py::module_& m) {
       .def_readonly("paused_seconds", &SessionState::paused_seconds)
       .def_readonly("suspended", &SessionState::suspended)
       .def("__repr__", [](const SessionState& s) {
-        return "SessionState(" + std::string(to_id(s.status)) + ", step " + std::to_string(s.step) + ", cycle " +
-               std::to_string(s.cycle) + "/" + std::to_string(s.cycles) + ", " + std::string(to_id(s.phase)) +
-               ", " + fmt(s.seconds_left) + " s left)";
+        return "SessionState(" + std::string(to_id(s.status)) + ", step " + std::to_string(s.step) +
+               ", cycle " + std::to_string(s.cycle) + "/" + std::to_string(s.cycles) + ", " +
+               std::string(to_id(s.phase)) + ", " + fmt(s.seconds_left) + " s left)";
       });
 
   py::class_<SessionEvent>(m, "SessionEvent", "Something that happened, stamped with its clock time.")
@@ -268,8 +281,8 @@ void register_exercises(py::module_& m) {
       .def_property_readonly("phase", [](const SessionEvent& e) { return std::string(to_id(e.phase)); })
       .def_readonly("text", &SessionEvent::text)
       .def("__repr__", [](const SessionEvent& e) {
-        return "SessionEvent(" + std::string(to_id(e.type)) + ", at=" + fmt(e.at) + ", step=" +
-               std::to_string(e.step) + ", cycle=" + std::to_string(e.cycle) + ")";
+        return "SessionEvent(" + std::string(to_id(e.type)) + ", at=" + fmt(e.at) +
+               ", step=" + std::to_string(e.step) + ", cycle=" + std::to_string(e.cycle) + ")";
       });
 
   py::class_<Session>(m, "Session",
@@ -336,8 +349,9 @@ void register_exercises(py::module_& m) {
         if (exercises) return suggest(now, journal, participant, std::span<const Exercise>(*exercises), opt);
         return suggest(now, journal, participant, catalog(), opt);
       },
-      py::arg("intensity"), py::arg("journal"), py::arg("participant") = "", py::arg("exercises") = py::none(),
-      py::arg("min_sessions") = 3, py::arg("history_weight") = 1.0, py::arg("limit") = 0,
+      py::arg("intensity"), py::arg("journal"), py::arg("participant") = "",
+      py::arg("exercises") = py::none(), py::arg("min_sessions") = 3, py::arg("history_weight") = 1.0,
+      py::arg("limit") = 0,
       "Exercises ranked for distress `intensity` (0-10) and this person's history (see docs/exercises.md).");
 }
 

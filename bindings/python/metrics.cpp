@@ -34,7 +34,8 @@ py::array_t<T> to_numpy(std::vector<T>&& v) {
 template <class T>
 std::vector<T> from_numpy(const py::handle& h, const char* field) {
   auto a = py::array_t<T, py::array::c_style | py::array::forcecast>::ensure(h);
-  if (!a) throw py::type_error(std::string("cohort_from_arrays: '") + field + "' must be array-like of numbers");
+  if (!a)
+    throw py::type_error(std::string("cohort_from_arrays: '") + field + "' must be array-like of numbers");
   if (a.ndim() != 1) throw py::value_error(std::string("cohort_from_arrays: '") + field + "' must be 1-D");
   return std::vector<T>(a.data(), a.data() + a.size());
 }
@@ -61,56 +62,58 @@ mx::EpisodeOptions episode_options(int threshold, double window_hours) {
 }  // namespace
 
 void register_metrics(py::module_& m) {
-  py::class_<mx::CohortColumns> cohort(m, "Cohort",
-                                "A cohort as columns: the input of every metric. Build it once from a Journal "
-                                "(or from NumPy arrays) and pass it to many metrics.");
-  cohort.def(py::init([](const Journal& j) { return mx::CohortColumns::from_journal(j); }), py::arg("journal"),
-           "One pass over a Journal.");
+  py::class_<mx::CohortColumns> cohort(
+      m, "Cohort",
+      "A cohort as columns: the input of every metric. Build it once from a Journal "
+      "(or from NumPy arrays) and pass it to many metrics.");
+  cohort.def(py::init([](const Journal& j) { return mx::CohortColumns::from_journal(j); }),
+             py::arg("journal"), "One pass over a Journal.");
   m.def(
-          "cohort_from_arrays",
-          [](std::vector<std::string> participants, const py::handle& trigger_participant,
-             const py::handle& trigger_time_us, const py::handle& trigger_offset_min,
-             const py::handle& trigger_intensity, const py::handle& trigger_category,
-             const py::handle& reading_participant, const py::handle& reading_time_us,
-             const py::handle& reading_offset_min, const py::handle& reading_intensity,
-             const py::handle& reading_trigger, const py::object& trigger_acted_on_urge,
-             const py::object& trigger_acted_after_minutes) {
-            mx::CohortColumns c;
-            c.participants = std::move(participants);
-            auto& t = c.triggers;
-            t.participant = from_numpy<std::int32_t>(trigger_participant, "trigger_participant");
-            t.utc_us = from_numpy<std::int64_t>(trigger_time_us, "trigger_time_us");
-            t.offset_min = from_numpy<std::int16_t>(trigger_offset_min, "trigger_offset_min");
-            t.intensity = from_numpy<std::int8_t>(trigger_intensity, "trigger_intensity");
-            t.category = from_numpy<std::uint8_t>(trigger_category, "trigger_category");
-            t.acted_on_urge = trigger_acted_on_urge.is_none()
-                                  ? std::vector<std::int8_t>(t.size(), -1)
-                                  : from_numpy<std::int8_t>(trigger_acted_on_urge, "trigger_acted_on_urge");
-            t.acted_after_minutes = trigger_acted_after_minutes.is_none()
-                                        ? std::vector<double>(t.size(), mx::nan_value)
-                                        : from_numpy<double>(trigger_acted_after_minutes, "trigger_acted_after_minutes");
-            auto& r = c.readings;
-            r.participant = from_numpy<std::int32_t>(reading_participant, "reading_participant");
-            r.utc_us = from_numpy<std::int64_t>(reading_time_us, "reading_time_us");
-            r.offset_min = from_numpy<std::int16_t>(reading_offset_min, "reading_offset_min");
-            r.intensity = from_numpy<std::int8_t>(reading_intensity, "reading_intensity");
-            r.trigger = from_numpy<std::int32_t>(reading_trigger, "reading_trigger");
-            c.thoughts.distortion_offsets = {0};
-            {
-              py::gil_scoped_release release;
-              c.prepare();
-            }
-            return c;
-          },
-          py::arg("participants"), py::arg("trigger_participant"), py::arg("trigger_time_us"),
-          py::arg("trigger_offset_min"), py::arg("trigger_intensity"), py::arg("trigger_category"),
-          py::arg("reading_participant"), py::arg("reading_time_us"), py::arg("reading_offset_min"),
-          py::arg("reading_intensity"), py::arg("reading_trigger"), py::kw_only(),
-          py::arg("trigger_acted_on_urge") = py::none(), py::arg("trigger_acted_after_minutes") = py::none(),
-          "Triggers and readings straight from NumPy arrays (one copy each, no per-row objects). Participant "
-          "codes index `participants`; times are UTC microseconds; offsets minutes; categories the index in "
-          "trigger_categories(); reading_trigger is a trigger row or -1. Rows need not be sorted. "
-          "ValueError names the table, row and field of bad input.");
+      "cohort_from_arrays",
+      [](std::vector<std::string> participants, const py::handle& trigger_participant,
+         const py::handle& trigger_time_us, const py::handle& trigger_offset_min,
+         const py::handle& trigger_intensity, const py::handle& trigger_category,
+         const py::handle& reading_participant, const py::handle& reading_time_us,
+         const py::handle& reading_offset_min, const py::handle& reading_intensity,
+         const py::handle& reading_trigger, const py::object& trigger_acted_on_urge,
+         const py::object& trigger_acted_after_minutes) {
+        mx::CohortColumns c;
+        c.participants = std::move(participants);
+        auto& t = c.triggers;
+        t.participant = from_numpy<std::int32_t>(trigger_participant, "trigger_participant");
+        t.utc_us = from_numpy<std::int64_t>(trigger_time_us, "trigger_time_us");
+        t.offset_min = from_numpy<std::int16_t>(trigger_offset_min, "trigger_offset_min");
+        t.intensity = from_numpy<std::int8_t>(trigger_intensity, "trigger_intensity");
+        t.category = from_numpy<std::uint8_t>(trigger_category, "trigger_category");
+        t.acted_on_urge = trigger_acted_on_urge.is_none()
+                              ? std::vector<std::int8_t>(t.size(), -1)
+                              : from_numpy<std::int8_t>(trigger_acted_on_urge, "trigger_acted_on_urge");
+        t.acted_after_minutes =
+            trigger_acted_after_minutes.is_none()
+                ? std::vector<double>(t.size(), mx::nan_value)
+                : from_numpy<double>(trigger_acted_after_minutes, "trigger_acted_after_minutes");
+        auto& r = c.readings;
+        r.participant = from_numpy<std::int32_t>(reading_participant, "reading_participant");
+        r.utc_us = from_numpy<std::int64_t>(reading_time_us, "reading_time_us");
+        r.offset_min = from_numpy<std::int16_t>(reading_offset_min, "reading_offset_min");
+        r.intensity = from_numpy<std::int8_t>(reading_intensity, "reading_intensity");
+        r.trigger = from_numpy<std::int32_t>(reading_trigger, "reading_trigger");
+        c.thoughts.distortion_offsets = {0};
+        {
+          py::gil_scoped_release release;
+          c.prepare();
+        }
+        return c;
+      },
+      py::arg("participants"), py::arg("trigger_participant"), py::arg("trigger_time_us"),
+      py::arg("trigger_offset_min"), py::arg("trigger_intensity"), py::arg("trigger_category"),
+      py::arg("reading_participant"), py::arg("reading_time_us"), py::arg("reading_offset_min"),
+      py::arg("reading_intensity"), py::arg("reading_trigger"), py::kw_only(),
+      py::arg("trigger_acted_on_urge") = py::none(), py::arg("trigger_acted_after_minutes") = py::none(),
+      "Triggers and readings straight from NumPy arrays (one copy each, no per-row objects). Participant "
+      "codes index `participants`; times are UTC microseconds; offsets minutes; categories the index in "
+      "trigger_categories(); reading_trigger is a trigger row or -1. Rows need not be sorted. "
+      "ValueError names the table, row and field of bad input.");
   cohort.def_property_readonly("participants", [](const mx::CohortColumns& c) { return c.participants; })
       .def_property_readonly("trigger_ids", [](const mx::CohortColumns& c) { return c.trigger_ids; })
       .def_property_readonly("exercise_names", [](const mx::CohortColumns& c) { return c.exercise_names; })
@@ -143,7 +146,8 @@ void register_metrics(py::module_& m) {
         d["minutes"] = to_numpy(std::move(e.minutes));
         d["calmed"] = to_numpy(std::move(e.calmed));
         d["with_exercise"] = to_numpy(std::move(e.with_exercise));
-        if (!c.trigger_source_rows.empty()) d["source_row"] = to_numpy(std::vector<std::int64_t>(c.trigger_source_rows));
+        if (!c.trigger_source_rows.empty())
+          d["source_row"] = to_numpy(std::vector<std::int64_t>(c.trigger_source_rows));
         return d;
       },
       py::arg("cohort"), py::arg("threshold"), py::arg("window_hours"),
@@ -152,8 +156,8 @@ void register_metrics(py::module_& m) {
   m.def(
       "_metric_time_to_calm_summary",
       [](const mx::CohortColumns& c, int threshold, double window_hours, bool by_participant,
-         std::optional<std::string> period, bool by_category, std::optional<std::string> tz, double confidence,
-         bool curves) {
+         std::optional<std::string> period, bool by_category, std::optional<std::string> tz,
+         double confidence, bool curves) {
         const auto o = episode_options(threshold, window_hours);
         const auto cal = calendar(tz);
         const mx::GroupBy by{by_participant, period_from(period), by_category};
@@ -195,8 +199,8 @@ void register_metrics(py::module_& m) {
         d["ci_high"] = to_numpy(std::move(g.steps.high));
         return d;
       },
-      py::arg("cohort"), py::arg("threshold"), py::arg("window_hours"), py::arg("by_participant"), py::arg("period"),
-      py::arg("by_category"), py::arg("tz"), py::arg("confidence"), py::arg("curves"),
+      py::arg("cohort"), py::arg("threshold"), py::arg("window_hours"), py::arg("by_participant"),
+      py::arg("period"), py::arg("by_category"), py::arg("tz"), py::arg("confidence"), py::arg("curves"),
       "Kaplan-Meier summary per group (or the stacked curves when curves=True): dict of NumPy arrays.");
 
   m.def(
@@ -206,9 +210,12 @@ void register_metrics(py::module_& m) {
         const auto cal = calendar(tz);
         const auto p = *period_from(period);
         mx::Split s = mx::Split::none;
-        if (split == "category") s = mx::Split::category;
-        else if (split == "group") s = mx::Split::group;
-        else if (split != "none") detail::throw_invalid("split must be 'none', 'category' or 'group'");
+        if (split == "category")
+          s = mx::Split::category;
+        else if (split == "group")
+          s = mx::Split::group;
+        else if (split != "none")
+          detail::throw_invalid("split must be 'none', 'category' or 'group'");
         mx::FrequencyTable f;
         {
           py::gil_scoped_release release;
@@ -313,7 +320,8 @@ void register_metrics(py::module_& m) {
         d["share_min_alternatives"] = to_numpy(std::move(t.share_three_alternatives));
         return d;
       },
-      py::arg("cohort"), py::arg("min_alternatives"), "Thought-record changes per participant: dict of NumPy arrays.");
+      py::arg("cohort"), py::arg("min_alternatives"),
+      "Thought-record changes per participant: dict of NumPy arrays.");
 
   m.def(
       "_metric_distortion_frequency",

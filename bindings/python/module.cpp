@@ -9,9 +9,9 @@
 #endif
 
 namespace calmkit::bindings {
-void register_exercises(py::module_& m);  // bindings/python/exercises.cpp
-void register_store(py::module_& m);      // bindings/python/store.cpp
-void register_metrics(py::module_& m);    // bindings/python/metrics.cpp
+void register_exercises(py::module_& m);    // bindings/python/exercises.cpp
+void register_store(py::module_& m);        // bindings/python/store.cpp
+void register_metrics(py::module_& m);      // bindings/python/metrics.cpp
 void register_assessments(py::module_& m);  // bindings/python/assessments.cpp
 }  // namespace calmkit::bindings
 

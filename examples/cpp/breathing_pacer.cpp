@@ -33,7 +33,9 @@
 namespace {
 
 volatile std::sig_atomic_t g_interrupted = 0;
-extern "C" void on_sigint(int) { g_interrupted = 1; }
+extern "C" void on_sigint(int) {
+  g_interrupted = 1;
+}
 
 struct Args {
   std::string journal;
@@ -130,9 +132,10 @@ void draw(const calmkit::SessionState& st, bool tty) {
   if (!tty) return;  // plain output logs one line per step instead
   char secs[32];
   std::snprintf(secs, sizeof secs, "%5.1f s", st.seconds_left);
-  std::cout << "\r\033[2K" << "\033[1m" << (st.text.empty() ? std::string(calmkit::label(st.phase)) : st.text)
-            << "\033[0m  " << bar(st.step_progress, 30) << "  " << secs << "   round " << st.cycle << "/"
-            << st.cycles << "  [" << static_cast<int>(st.session_progress * 100 + 0.5) << "%]" << std::flush;
+  std::cout << "\r\033[2K"
+            << "\033[1m" << (st.text.empty() ? std::string(calmkit::label(st.phase)) : st.text) << "\033[0m  "
+            << bar(st.step_progress, 30) << "  " << secs << "   round " << st.cycle << "/" << st.cycles
+            << "  [" << static_cast<int>(st.session_progress * 100 + 0.5) << "%]" << std::flush;
 }
 
 /// An id no exercise of this participant has yet: ex-YYYYMMDDTHHMMSS[-n].
@@ -197,8 +200,7 @@ int main(int argc, char** argv) {
       for (const auto& ev : session.poll_events()) {
         if (ev.type == calmkit::SessionEventType::step_started && !tty) {
           std::cout << "[round " << ev.cycle << "] "
-                    << (ev.text.empty() ? std::string(calmkit::label(ev.phase)) : ev.text)
-                    << '\n';
+                    << (ev.text.empty() ? std::string(calmkit::label(ev.phase)) : ev.text) << '\n';
         }
         if (ev.type == calmkit::SessionEventType::suspended && tty) std::cout << "\n(welcome back)\n";
       }

@@ -19,16 +19,17 @@ int main(int argc, char** argv) {
   }
   try {
     const auto [journal, report] = calmkit::read_journal(argv[1]);
-    std::cout << "journal: " << report.path << " (" << report.lines << " lines, format v"
-              << report.version << ")\n";
+    std::cout << "journal: " << report.path << " (" << report.lines << " lines, format v" << report.version
+              << ")\n";
     const auto people = journal.participants();
     std::cout << "participants: " << people.size() << '\n';
     for (const auto& p : people) {
       const auto span = journal.span_of(p);
-      std::cout << "  " << (p.empty() ? "(single user)" : p) << ": " << boost::gregorian::to_iso_extended_string(span->first.local_date())
-                << " .. " << boost::gregorian::to_iso_extended_string(span->second.local_date()) << ", " << journal.triggers_of(p).size()
-                << " triggers, " << journal.readings_of(p).size() << " readings, "
-                << journal.exercises_of(p).size() << " exercises, "
+      std::cout << "  " << (p.empty() ? "(single user)" : p) << ": "
+                << boost::gregorian::to_iso_extended_string(span->first.local_date()) << " .. "
+                << boost::gregorian::to_iso_extended_string(span->second.local_date()) << ", "
+                << journal.triggers_of(p).size() << " triggers, " << journal.readings_of(p).size()
+                << " readings, " << journal.exercises_of(p).size() << " exercises, "
                 << journal.thought_records_of(p).size() << " thought records\n";
     }
     return 0;

@@ -64,17 +64,17 @@ struct InstrumentBand {
 
 /// A questionnaire described as data. Check one with `validate`.
 struct Instrument {
-  std::string id;    ///< stable id used in journals, e.g. "gad-7"
-  std::string name;  ///< human name
-  std::string description;  ///< what it is for and how to read it
-  std::string prompt;       ///< the question stem shown before the items ("" = none)
+  std::string id;                  ///< stable id used in journals, e.g. "gad-7"
+  std::string name;                ///< human name
+  std::string description;         ///< what it is for and how to read it
+  std::string prompt;              ///< the question stem shown before the items ("" = none)
   std::vector<std::string> items;  ///< item texts, in answer order
   int scale_min = 0;               ///< lowest allowed answer (inclusive)
   int scale_max = 0;               ///< highest allowed answer (inclusive)
   /// One label per scale point, `scale_min` first (empty = no labels).
   std::vector<std::string> scale_labels;
-  std::vector<InstrumentArea> areas;       ///< subscales (may be empty)
-  std::vector<std::size_t> reverse_keyed;  ///< 0-based items scored as `min + max - answer`
+  std::vector<InstrumentArea> areas;          ///< subscales (may be empty)
+  std::vector<std::size_t> reverse_keyed;     ///< 0-based items scored as `min + max - answer`
   ScoringRule total_rule = ScoringRule::sum;  ///< how all items combine into the total
   ScoringRule area_rule = ScoringRule::sum;   ///< how an area's items combine
   std::vector<InstrumentBand> bands;          ///< bands of the total (may be empty)
@@ -105,9 +105,9 @@ struct AreaScore {
 
 /// The scores of one set of answers.
 struct AssessmentScore {
-  double total = 0;             ///< by the instrument's `total_rule`
-  std::vector<AreaScore> areas; ///< in the instrument's area order
-  std::string band;             ///< the band the total falls in ("" when there are no bands)
+  double total = 0;              ///< by the instrument's `total_rule`
+  std::vector<AreaScore> areas;  ///< in the instrument's area order
+  std::string band;              ///< the band the total falls in ("" when there are no bands)
   /// One line per flagged area: "<area name>: <area_flag_label>".
   std::vector<std::string> flags;
 };

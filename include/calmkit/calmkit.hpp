@@ -2,8 +2,8 @@
 /// @brief The umbrella header: everything calmkit offers.
 #pragma once
 
-#include <calmkit/errors.hpp>
 #include <calmkit/assessments.hpp>
+#include <calmkit/errors.hpp>
 #include <calmkit/exercises.hpp>
 #include <calmkit/io.hpp>
 #include <calmkit/journal.hpp>

@@ -217,9 +217,8 @@ void validate(const Exercise& exercise);
 ///                                       calmkit::Repeat::for_seconds(300));
 /// box.cycles();  // 19 (300 / 16 = 18.75, rounded up)
 /// ```
-[[nodiscard]] Exercise breathing_pattern(std::string id, std::string name, double inhale,
-                                         double hold_in, double exhale, double hold_out,
-                                         Repeat repeat = Repeat::times(4));
+[[nodiscard]] Exercise breathing_pattern(std::string id, std::string name, double inhale, double hold_in,
+                                         double exhale, double hold_out, Repeat repeat = Repeat::times(4));
 
 /// The built-in catalog, in a stable order. Every entry is valid and cites
 /// at least one seed file.
@@ -266,8 +265,7 @@ class ExerciseRegistry {
 class ExerciseFormatError : public std::invalid_argument {
  public:
   ExerciseFormatError(std::string field, std::string reason)
-      : std::invalid_argument(compose(field, reason)), field_(std::move(field)),
-        reason_(std::move(reason)) {}
+      : std::invalid_argument(compose(field, reason)), field_(std::move(field)), reason_(std::move(reason)) {}
   [[nodiscard]] const std::string& field() const noexcept { return field_; }
   [[nodiscard]] const std::string& reason() const noexcept { return reason_; }
 

@@ -42,10 +42,10 @@ struct SkippedLine {
 
 /// What a read did.
 struct ReadReport {
-  std::string path;         ///< the file read, or the name given to `parse_journal`
-  std::size_t lines = 0;    ///< lines in the input, blank ones included
-  std::size_t records = 0;  ///< records kept
-  int version = 1;          ///< the header's version (1 when there is no header)
+  std::string path;                  ///< the file read, or the name given to `parse_journal`
+  std::size_t lines = 0;             ///< lines in the input, blank ones included
+  std::size_t records = 0;           ///< records kept
+  int version = 1;                   ///< the header's version (1 when there is no header)
   std::vector<SkippedLine> skipped;  ///< every skipped line, in line order
 };
 

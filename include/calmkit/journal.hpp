@@ -29,8 +29,7 @@ struct RecordSet {
   std::vector<Assessment> assessments;
 
   [[nodiscard]] std::size_t size() const noexcept {
-    return triggers.size() + readings.size() + exercises.size() + thought_records.size() +
-           assessments.size();
+    return triggers.size() + readings.size() + exercises.size() + thought_records.size() + assessments.size();
   }
 };
 
@@ -116,7 +115,8 @@ class Journal {
   }
   void add(ExerciseSession e) {
     require_id(e.id, "exercise");
-    if (e.end.utc_micros() < e.time.utc_micros()) detail::throw_invalid("exercise '" + e.id + "': end is before time");
+    if (e.end.utc_micros() < e.time.utc_micros())
+      detail::throw_invalid("exercise '" + e.id + "': end is before time");
     if (e.exercise.empty()) detail::throw_invalid("exercise '" + e.id + "': exercise id is empty");
     check_ref(e.participant, e.trigger, "exercise");
     check_unique(exercise_keys_, e.participant, e.id, "exercise");
@@ -145,18 +145,12 @@ class Journal {
   [[nodiscard]] std::span<const Trigger> triggers() const noexcept { return r_.triggers; }
   [[nodiscard]] std::span<const Reading> readings() const noexcept { return r_.readings; }
   [[nodiscard]] std::span<const ExerciseSession> exercises() const noexcept { return r_.exercises; }
-  [[nodiscard]] std::span<const ThoughtRecord> thought_records() const noexcept {
-    return r_.thought_records;
-  }
+  [[nodiscard]] std::span<const ThoughtRecord> thought_records() const noexcept { return r_.thought_records; }
   [[nodiscard]] std::span<const Assessment> assessments() const noexcept { return r_.assessments; }
 
   /// One participant's records, ordered by time.
-  [[nodiscard]] std::span<const Trigger> triggers_of(std::string_view p) const {
-    return of(r_.triggers, p);
-  }
-  [[nodiscard]] std::span<const Reading> readings_of(std::string_view p) const {
-    return of(r_.readings, p);
-  }
+  [[nodiscard]] std::span<const Trigger> triggers_of(std::string_view p) const { return of(r_.triggers, p); }
+  [[nodiscard]] std::span<const Reading> readings_of(std::string_view p) const { return of(r_.readings, p); }
   [[nodiscard]] std::span<const ExerciseSession> exercises_of(std::string_view p) const {
     return of(r_.exercises, p);
   }
@@ -180,8 +174,7 @@ class Journal {
                                                                    Instant to) const {
     return between(of(r_.exercises, p), from, to);
   }
-  [[nodiscard]] std::span<const ThoughtRecord> thought_records_between(std::string_view p,
-                                                                       Instant from,
+  [[nodiscard]] std::span<const ThoughtRecord> thought_records_between(std::string_view p, Instant from,
                                                                        Instant to) const {
     return between(of(r_.thought_records, p), from, to);
   }
@@ -286,14 +279,14 @@ class Journal {
   static void check_unique(const std::unordered_set<std::string>& keys, const std::string& p,
                            const std::string& id, const char* type) {
     if (keys.contains(detail::scoped_key(p, id))) {
-      detail::throw_invalid(std::string("duplicate ") + type + " id '" + id + "' for participant '" +
-                            p + "'");
+      detail::throw_invalid(std::string("duplicate ") + type + " id '" + id + "' for participant '" + p +
+                            "'");
     }
   }
   void check_ref(const std::string& p, const std::string& trigger, const char* type) const {
     if (!trigger.empty() && !trigger_keys_.contains(detail::scoped_key(p, trigger))) {
-      detail::throw_invalid(std::string(type) + " refers to trigger '" + trigger +
-                            "', which participant '" + p + "' does not have");
+      detail::throw_invalid(std::string(type) + " refers to trigger '" + trigger + "', which participant '" +
+                            p + "' does not have");
     }
   }
   void sort_all() {
@@ -344,8 +337,8 @@ class Journal {
           detail::throw_invalid(std::string(type) + " record needs a non-empty id");
         }
         if (!seen.insert(detail::scoped_key(r.participant, r.id)).second) {
-          detail::throw_invalid(std::string("duplicate ") + type + " id '" + r.id +
-                                "' for participant '" + r.participant + "'");
+          detail::throw_invalid(std::string("duplicate ") + type + " id '" + r.id + "' for participant '" +
+                                r.participant + "'");
         }
       }
     };
@@ -360,7 +353,8 @@ class Journal {
     for (const auto& r : r_.readings) check_ref(r.participant, r.trigger, "reading");
     for (const auto& e : r_.exercises) {
       check_ref(e.participant, e.trigger, "exercise");
-      if (e.end.utc_micros() < e.time.utc_micros()) detail::throw_invalid("exercise '" + e.id + "': end is before time");
+      if (e.end.utc_micros() < e.time.utc_micros())
+        detail::throw_invalid("exercise '" + e.id + "': end is before time");
       if (e.exercise.empty()) detail::throw_invalid("exercise '" + e.id + "': exercise id is empty");
     }
     for (const auto& t : r_.thought_records) check_ref(t.participant, t.trigger, "thought_record");

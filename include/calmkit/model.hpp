@@ -43,8 +43,8 @@ class Bounded {
  private:
   static constexpr std::uint8_t check(int v) {
     if (v < Lo || v > Hi) {
-      detail::throw_out_of_range(std::string(Tag::name) + " must be an integer " + std::to_string(Lo) +
-                                 ".." + std::to_string(Hi) + ", got " + std::to_string(v));
+      detail::throw_out_of_range(std::string(Tag::name) + " must be an integer " + std::to_string(Lo) + ".." +
+                                 std::to_string(Hi) + ", got " + std::to_string(v));
     }
     return static_cast<std::uint8_t>(v);
   }
@@ -70,8 +70,8 @@ struct Trigger {
   std::string id{};           ///< unique per participant among triggers
   Instant time{};             ///< onset
   TriggerCategory category = TriggerCategory::other;
-  Intensity intensity{};      ///< distress at onset, 0–10
-  std::string context{};      ///< what was happening ("" = not given)
+  Intensity intensity{};  ///< distress at onset, 0–10
+  std::string context{};  ///< what was happening ("" = not given)
   std::vector<std::string> thoughts{};
   std::vector<std::string> sensations{};
   std::string urge{};                           ///< what the person felt pulled to do
@@ -99,8 +99,8 @@ struct Reading {
 struct ExerciseSession {
   std::string participant{};
   std::string id{};
-  Instant time{};  ///< start
-  Instant end{};   ///< end, >= time
+  Instant time{};          ///< start
+  Instant end{};           ///< end, >= time
   std::string exercise{};  ///< exercise id, e.g. "breathing.4-7-8"
   bool completed = true;
   std::optional<Intensity> intensity_before{};  ///< distress at `time`
@@ -150,9 +150,9 @@ struct ThoughtRecord {
 /// journal can hold answers to a custom instrument registered later.
 struct Assessment {
   std::string participant{};
-  std::string id{};  ///< unique per participant among assessments
-  Instant time{};    ///< when it was answered
-  std::string instrument{};   ///< instrument id, e.g. "gad-7" or "attachment-checkin"
+  std::string id{};            ///< unique per participant among assessments
+  Instant time{};              ///< when it was answered
+  std::string instrument{};    ///< instrument id, e.g. "gad-7" or "attachment-checkin"
   std::vector<int> answers{};  ///< one per item, in item order, inside the instrument's scale
   std::string note{};
 

@@ -105,11 +105,11 @@ static_assert(in_enum_order(session_event_table));
 /// boundary's exact time, not the time of the `update()` that noticed it).
 struct SessionEvent {
   SessionEventType type = SessionEventType::started;  ///< what happened
-  double at = 0;            ///< caller-clock seconds
-  std::size_t step = 0;     ///< step index within the cycle, [0, steps)
-  int cycle = 1;            ///< 1-based cycle number, [1, cycles]
-  BreathPhase phase = BreathPhase::none;  ///< the step's phase (step events)
-  std::string text{};       ///< cue or prompt for `step_started`; the answer for `answer_recorded`
+  double at = 0;                                      ///< caller-clock seconds
+  std::size_t step = 0;                               ///< step index within the cycle, [0, steps)
+  int cycle = 1;                                      ///< 1-based cycle number, [1, cycles]
+  BreathPhase phase = BreathPhase::none;              ///< the step's phase (step events)
+  std::string text{};  ///< cue or prompt for `step_started`; the answer for `answer_recorded`
 
   friend bool operator==(const SessionEvent&, const SessionEvent&) = default;
 };
@@ -117,19 +117,19 @@ struct SessionEvent {
 /// A snapshot to draw.
 struct SessionState {
   SessionStatus status = SessionStatus::ready;  ///< where the session is in its life
-  std::size_t step = 0;        ///< current step index within the cycle, [0, steps)
-  std::size_t steps = 0;       ///< steps per cycle
-  int cycle = 1;               ///< current cycle, 1-based, [1, cycles]
-  int cycles = 1;              ///< cycles in the session
-  BreathPhase phase = BreathPhase::none;  ///< the step's breathing phase (`none` for other steps)
-  std::string text{};          ///< the step's cue (timed) or question (prompt)
-  bool prompt = false;         ///< the current step is a prompt
-  bool waiting_for_answer = false;  ///< a prompt is open and needs more answers
-  int answers_given = 0;       ///< answers to the current prompt so far
-  int answers_needed = 0;      ///< answers the current prompt collects (0 for timed steps)
-  double seconds_left = 0;     ///< seconds left in the current timed step (0 for prompts)
-  double step_progress = 0;    ///< 0–1 through the current step (answers given / needed for prompts)
-  double session_progress = 0; ///< 0–1 through the session (by time when every step is timed, else by steps)
+  std::size_t step = 0;                         ///< current step index within the cycle, [0, steps)
+  std::size_t steps = 0;                        ///< steps per cycle
+  int cycle = 1;                                ///< current cycle, 1-based, [1, cycles]
+  int cycles = 1;                               ///< cycles in the session
+  BreathPhase phase = BreathPhase::none;        ///< the step's breathing phase (`none` for other steps)
+  std::string text{};                           ///< the step's cue (timed) or question (prompt)
+  bool prompt = false;                          ///< the current step is a prompt
+  bool waiting_for_answer = false;              ///< a prompt is open and needs more answers
+  int answers_given = 0;                        ///< answers to the current prompt so far
+  int answers_needed = 0;                       ///< answers the current prompt collects (0 for timed steps)
+  double seconds_left = 0;                      ///< seconds left in the current timed step (0 for prompts)
+  double step_progress = 0;     ///< 0–1 through the current step (answers given / needed for prompts)
+  double session_progress = 0;  ///< 0–1 through the session (by time when every step is timed, else by steps)
   double elapsed_seconds = 0;  ///< active seconds since start, pauses excluded
   double paused_seconds = 0;   ///< seconds spent paused (suspends included)
   bool suspended = false;      ///< paused by a large clock jump
@@ -144,12 +144,12 @@ struct SessionOptions {
 
 /// What the journal record needs besides what the engine knows.
 struct SessionRecordInfo {
-  std::string participant{};              ///< "" for a single-user journal
-  std::string id{};                       ///< the record's id, non-empty
-  Instant started_at{};                   ///< wall-clock instant of `start()`
+  std::string participant{};                    ///< "" for a single-user journal
+  std::string id{};                             ///< the record's id, non-empty
+  Instant started_at{};                         ///< wall-clock instant of `start()`
   std::optional<Intensity> intensity_before{};  ///< distress before, 0–10
   std::optional<Intensity> intensity_after{};   ///< distress after, 0–10
-  std::string trigger{};                  ///< id of the trigger it answered; "" = none
+  std::string trigger{};                        ///< id of the trigger it answered; "" = none
 };
 
 /// A guided session of one exercise.
@@ -162,8 +162,9 @@ struct SessionRecordInfo {
 /// for (int t = 6; t <= 76; ++t) s.update(t);  // redraws (a jump over 5 s would suspend it)
 /// s.status();                     // SessionStatus::finished: 4 x (4 + 7 + 8) = 76 s
 /// for (const auto& ev : s.poll_events()) { /* play a cue per step_started */ }
-/// auto rec = s.finish(76.0, {.id = "x1", .started_at = calmkit::Instant::parse("2026-03-02T21:14:00+01:00")});
-/// rec.end.to_string();            // "2026-03-02T21:15:16+01:00"
+/// auto rec = s.finish(76.0, {.id = "x1", .started_at =
+/// calmkit::Instant::parse("2026-03-02T21:14:00+01:00")}); rec.end.to_string();            //
+/// "2026-03-02T21:15:16+01:00"
 /// ```
 class Session {
  public:
@@ -218,9 +219,7 @@ class Session {
   void next_step(double at_active, double at_clock);
   void emit(SessionEventType type, double at, std::string text = {});
   [[nodiscard]] const Step& current() const { return ex_.steps[step_]; }
-  [[nodiscard]] bool current_is_timed() const {
-    return std::holds_alternative<TimedStep>(current());
-  }
+  [[nodiscard]] bool current_is_timed() const { return std::holds_alternative<TimedStep>(current()); }
 
   Exercise ex_;
   SessionOptions opt_;
@@ -229,7 +228,7 @@ class Session {
   SessionStatus status_ = SessionStatus::ready;
   double start_clock_ = 0, last_clock_ = 0, end_clock_ = 0;
   double anchor_clock_ = 0, anchor_active_ = 0;  // active = anchor_active_ + (clock - anchor_clock_)
-  double active_ = 0;                           // active seconds at last_clock_
+  double active_ = 0;                            // active seconds at last_clock_
   double paused_total_ = 0, pause_since_ = 0;
   bool suspended_ = false;
   int cycle_ = 0;                 // 0-based

@@ -63,15 +63,16 @@ enum class IntensityBand : std::uint8_t {
 
 /// One ranked exercise.
 struct Suggestion {
-  std::string exercise{};  ///< exercise id
-  std::string name{};      ///< display name
+  std::string exercise{};                       ///< exercise id
+  std::string name{};                           ///< display name
   ExerciseKind kind = ExerciseKind::breathing;  ///< the exercise's kind
-  double score = 0;        ///< base + suits + history; higher is better
-  double base = 0;         ///< kind weight for the band (rule step 2)
-  double suits_bonus = 0;  ///< rule step 3: -0.5, 0 or +0.5
-  int rated_sessions = 0;  ///< this person's sessions of it with both ratings
-  std::optional<double> mean_drop{};  ///< their mean before − after (points), when rated_sessions >= min_sessions
-  std::string reason{};    ///< why, in plain words
+  double score = 0;                             ///< base + suits + history; higher is better
+  double base = 0;                              ///< kind weight for the band (rule step 2)
+  double suits_bonus = 0;                       ///< rule step 3: -0.5, 0 or +0.5
+  int rated_sessions = 0;                       ///< this person's sessions of it with both ratings
+  std::optional<double>
+      mean_drop{};       ///< their mean before − after (points), when rated_sessions >= min_sessions
+  std::string reason{};  ///< why, in plain words
 
   friend bool operator==(const Suggestion&, const Suggestion&) = default;
 };

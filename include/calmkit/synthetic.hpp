@@ -15,17 +15,17 @@ namespace calmkit {
 /// Parameters of a synthetic cohort. The same options and seed always give the
 /// same journal, on every platform.
 struct SyntheticOptions {
-  int participants = 3;        ///< >= 1
-  int days = 56;               ///< >= 1; the span each participant journals over
-  std::uint64_t seed = 1;      ///< PRNG seed
+  int participants = 3;    ///< >= 1
+  int days = 56;           ///< >= 1; the span each participant journals over
+  std::uint64_t seed = 1;  ///< PRNG seed
   /// First day (UTC midnight) of the span, as RFC 3339. The default span of
   /// 56 days crosses the EU/US spring DST change.
   std::string start = "2026-03-02T00:00:00Z";
-  double triggers_per_day_start = 1.2;  ///< mean triggers/day in week 1, > 0
-  double triggers_per_day_end = 0.4;    ///< mean triggers/day by the last week, > 0
-  double readings_per_episode = 4.0;    ///< mean follow-up readings per trigger, >= 0
-  double exercise_probability = 0.6;    ///< chance a trigger gets an exercise, [0, 1]
-  double thought_record_probability = 0.3;  ///< chance a trigger gets a thought record, [0, 1]
+  double triggers_per_day_start = 1.2;        ///< mean triggers/day in week 1, > 0
+  double triggers_per_day_end = 0.4;          ///< mean triggers/day by the last week, > 0
+  double readings_per_episode = 4.0;          ///< mean follow-up readings per trigger, >= 0
+  double exercise_probability = 0.6;          ///< chance a trigger gets an exercise, [0, 1]
+  double thought_record_probability = 0.3;    ///< chance a trigger gets a thought record, [0, 1]
   double unlinked_reading_probability = 0.3;  ///< chance a follow-up reading carries no trigger link
   /// Participant ids are `prefix` + zero-padded number ("p001"...).
   std::string participant_prefix = "p";

@@ -47,9 +47,7 @@ class UtcOffset {
   }
 
   [[nodiscard]] constexpr int minutes() const noexcept { return minutes_; }
-  [[nodiscard]] constexpr Duration duration() const noexcept {
-    return std::chrono::minutes(minutes_);
-  }
+  [[nodiscard]] constexpr Duration duration() const noexcept { return std::chrono::minutes(minutes_); }
 
   /// `+01:00`, `-05:30`, or `Z` for zero when `z_for_utc` is set.
   [[nodiscard]] std::string to_string(bool z_for_utc = true) const {
@@ -70,8 +68,8 @@ class UtcOffset {
  private:
   static constexpr std::int16_t check(int minutes) {
     if (minutes < -max_minutes || minutes > max_minutes) {
-      detail::throw_out_of_range("UTC offset must be within -23:59..+23:59, got " +
-                                 std::to_string(minutes) + " minutes");
+      detail::throw_out_of_range("UTC offset must be within -23:59..+23:59, got " + std::to_string(minutes) +
+                                 " minutes");
     }
     return static_cast<std::int16_t>(minutes);
   }
@@ -108,8 +106,7 @@ inline constexpr int max_year = 9999;
 
 /// Day number of 1970-01-01 in Boost's (Julian) day count.
 inline std::int64_t unix_epoch_day_number() {
-  static const std::int64_t n =
-      static_cast<std::int64_t>(boost::gregorian::date(1970, 1, 1).day_number());
+  static const std::int64_t n = static_cast<std::int64_t>(boost::gregorian::date(1970, 1, 1).day_number());
   return n;
 }
 
@@ -146,8 +143,7 @@ class Instant {
   constexpr Instant() noexcept = default;
 
   /// From microseconds since 1970-01-01T00:00:00Z and the local offset.
-  [[nodiscard]] static constexpr Instant from_utc_micros(std::int64_t us,
-                                                          UtcOffset offset = {}) noexcept {
+  [[nodiscard]] static constexpr Instant from_utc_micros(std::int64_t us, UtcOffset offset = {}) noexcept {
     Instant t;
     t.utc_us_ = us;
     t.offset_ = offset;
@@ -236,8 +232,8 @@ class Instant {
   }
   /// Days since 1970-01-01 -> calendar date.
   static boost::gregorian::date day_to_date(std::int64_t day) {
-    return boost::gregorian::date(static_cast<boost::gregorian::date::date_int_type>(
-        day + detail::unix_epoch_day_number()));
+    return boost::gregorian::date(
+        static_cast<boost::gregorian::date::date_int_type>(day + detail::unix_epoch_day_number()));
   }
   /// Calendar date -> days since 1970-01-01.
   static std::int64_t date_to_day(boost::gregorian::date d) {
@@ -309,9 +305,8 @@ inline std::optional<Instant> Instant::try_parse(std::string_view s, TimeParseEr
   }
   if (year < detail::min_year || year > detail::max_year) return fail("year must be 1400..9999");
   if (month < 1 || month > 12) return fail("month must be 01..12");
-  if (day < 1 ||
-      day > boost::gregorian::gregorian_calendar::end_of_month_day(
-                static_cast<unsigned short>(year), static_cast<unsigned short>(month))) {
+  if (day < 1 || day > boost::gregorian::gregorian_calendar::end_of_month_day(
+                           static_cast<unsigned short>(year), static_cast<unsigned short>(month))) {
     return fail("day does not exist in that month");
   }
   if (hour > 23) return fail("hour must be 00..23");
@@ -354,12 +349,11 @@ inline std::optional<Instant> Instant::try_parse(std::string_view s, TimeParseEr
   }
   if (pos != s.size()) return fail("unexpected text after the offset");
 
-  const auto ymd = boost::gregorian::gregorian_calendar::ymd_type(
-      static_cast<unsigned short>(year), static_cast<unsigned short>(month),
-      static_cast<unsigned short>(day));
-  const std::int64_t days =
-      static_cast<std::int64_t>(boost::gregorian::gregorian_calendar::day_number(ymd)) -
-      detail::unix_epoch_day_number();
+  const auto ymd = boost::gregorian::gregorian_calendar::ymd_type(static_cast<unsigned short>(year),
+                                                                  static_cast<unsigned short>(month),
+                                                                  static_cast<unsigned short>(day));
+  const std::int64_t days = static_cast<std::int64_t>(boost::gregorian::gregorian_calendar::day_number(ymd)) -
+                            detail::unix_epoch_day_number();
   const std::int64_t local_us =
       days * detail::us_per_day +
       ((static_cast<std::int64_t>(hour) * 60 + minute) * 60 + second) * 1'000'000LL + frac_us;

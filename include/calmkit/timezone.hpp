@@ -125,7 +125,8 @@ class PosixTimeZone {
       detail::throw_invalid("invalid POSIX TZ rule '" + std::string(s) + "': " + why);
     }
     void expect(char c) {
-      if (done() || s[pos] != c) bad(std::string("expected '") + c + "' at position " + std::to_string(pos + 1));
+      if (done() || s[pos] != c)
+        bad(std::string("expected '") + c + "' at position " + std::to_string(pos + 1));
       ++pos;
     }
     std::string name(const char* what) {
@@ -212,7 +213,8 @@ class PosixTimeZone {
         // leap-year day and throws in other years from offset_at(), so only
         // the days before 29 February (n < 59) are taken in this form.
         if (!julian && n >= 59) {
-          bad(std::string(what) + " '" + date + "': zero-based days from 59 on are not supported, write Jn or Mm.w.d");
+          bad(std::string(what) + " '" + date +
+              "': zero-based days from 59 on are not supported, write Jn or Mm.w.d");
         }
       }
       int secs = 2 * 3600;  // POSIX default transition time: 02:00 local
@@ -227,8 +229,8 @@ class PosixTimeZone {
 
   std::string rule_;
   std::string std_name_, dst_name_;
-  int std_west_s_ = 0;    // POSIX standard offset, seconds WEST of UTC
-  int dst_delta_s_ = 0;   // DST minus standard, seconds (usually +3600)
+  int std_west_s_ = 0;   // POSIX standard offset, seconds WEST of UTC
+  int dst_delta_s_ = 0;  // DST minus standard, seconds (usually +3600)
   std::string boost_rule_;
   boost::shared_ptr<boost::local_time::posix_time_zone> tz_;
 };

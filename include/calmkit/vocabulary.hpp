@@ -103,20 +103,20 @@ inline constexpr std::array<TriggerEntry, 18> trigger_category_table{{
      TriggerGroup::relationship, "a date called off or postponed"},
     {TriggerCategory::being_alone, "being_alone", "Time alone", TriggerGroup::life,
      "an empty evening or weekend apart"},
-    {TriggerCategory::social_comparison, "social_comparison", "Comparing with others",
-     TriggerGroup::internal, "other couples, social media, feeling not enough"},
-    {TriggerCategory::family_gathering, "family_gathering", "Social or family gathering",
-     TriggerGroup::life, "being among people who might judge or exclude"},
+    {TriggerCategory::social_comparison, "social_comparison", "Comparing with others", TriggerGroup::internal,
+     "other couples, social media, feeling not enough"},
+    {TriggerCategory::family_gathering, "family_gathering", "Social or family gathering", TriggerGroup::life,
+     "being among people who might judge or exclude"},
     {TriggerCategory::health_concern, "health_concern", "Health worry", TriggerGroup::life,
      "an illness, a test result, a medical appointment"},
     {TriggerCategory::financial_stress, "financial_stress", "Money or work stress", TriggerGroup::life,
      "bills, job insecurity, criticism at work"},
     {TriggerCategory::major_decision, "major_decision", "A big decision", TriggerGroup::life,
      "moving, changing jobs, other choices that touch the relationship"},
-    {TriggerCategory::physical_sensation, "physical_sensation", "Body sensation",
-     TriggerGroup::internal, "a racing heart, tight chest, hunger or tiredness read as danger"},
-    {TriggerCategory::negative_self_talk, "negative_self_talk", "Harsh self-talk",
-     TriggerGroup::internal, "\"I'm too much\", \"they'll leave\""},
+    {TriggerCategory::physical_sensation, "physical_sensation", "Body sensation", TriggerGroup::internal,
+     "a racing heart, tight chest, hunger or tiredness read as danger"},
+    {TriggerCategory::negative_self_talk, "negative_self_talk", "Harsh self-talk", TriggerGroup::internal,
+     "\"I'm too much\", \"they'll leave\""},
     {TriggerCategory::perfectionism, "perfectionism", "Fear of getting it wrong", TriggerGroup::internal,
      "pressure to never make a mistake with the people you love"},
     {TriggerCategory::other, "other", "Other", TriggerGroup::life, "anything not listed above"},
@@ -150,8 +150,7 @@ static_assert(in_enum_order(trigger_category_table));
 static_assert(in_enum_order(distortion_table));
 
 template <class Table>
-constexpr auto find_id(const Table& t, std::string_view id) noexcept
-    -> std::optional<decltype(t[0].value)> {
+constexpr auto find_id(const Table& t, std::string_view id) noexcept -> std::optional<decltype(t[0].value)> {
   for (const auto& e : t) {
     if (e.id == id) return e.value;
   }

@@ -8,7 +8,9 @@
 
 namespace fixtures {
 
-inline calmkit::Instant at(const char* rfc3339) { return calmkit::Instant::parse(rfc3339); }
+inline calmkit::Instant at(const char* rfc3339) {
+  return calmkit::Instant::parse(rfc3339);
+}
 
 inline calmkit::Trigger trigger(const char* p, const char* id, const char* time, int intensity,
                                 calmkit::TriggerCategory cat = calmkit::TriggerCategory::delayed_reply) {

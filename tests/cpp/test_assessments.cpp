@@ -46,8 +46,7 @@ TEST_CASE("gad-7: an answer out of scale names the item", "[assessments]") {
     CHECK_THAT(e.what(), Contains("Trouble relaxing"));
     CHECK_THAT(e.what(), Contains("0..3"));
   }
-  CHECK_THROWS_WITH(calmkit::score(g, std::vector<int>{0, -1, 0, 0, 0, 0, 0}),
-                    Contains("item 1"));
+  CHECK_THROWS_WITH(calmkit::score(g, std::vector<int>{0, -1, 0, 0, 0, 0, 0}), Contains("item 1"));
   CHECK_THROWS_WITH(calmkit::score(g, std::vector<int>{0, 0, 0}), Contains("7 items, got 3"));
 }
 
@@ -68,8 +67,7 @@ TEST_CASE("attachment-checkin: area means, reverse keys and the >= 3 flag", "[as
   // regulation and coping   answers 2 2 2 2    -> keyed 4 4 4 4 -> 4 flagged
   // support/independence    1 | 5 5 5          -> keyed 1 1 1 1 -> 1
   // self-worth              answers 3 3 3 3    -> keyed 3 3 3 3 -> 3 flagged
-  std::vector<int> ans = {4, 4, 3, 3, 2, 2, 3, 2, 3, 3, 3, 3, 5, 5, 4, 4,
-                          2, 2, 2, 2, 1, 5, 5, 5, 3, 3, 3, 3};
+  std::vector<int> ans = {4, 4, 3, 3, 2, 2, 3, 2, 3, 3, 3, 3, 5, 5, 4, 4, 2, 2, 2, 2, 1, 5, 5, 5, 3, 3, 3, 3};
   auto s = calmkit::score(a, ans);
   REQUIRE(s.areas.size() == 7);
   CHECK(s.areas[0].area == "emotional_responses");
@@ -144,7 +142,8 @@ TEST_CASE("custom instrument: reverse keys, sums and registration", "[assessment
 }
 
 TEST_CASE("unknown instruments and invalid definitions are clear errors", "[assessments]") {
-  CHECK_THROWS_WITH(calmkit::instrument("phq-9"), Contains("unknown instrument 'phq-9'") && Contains("gad-7"));
+  CHECK_THROWS_WITH(calmkit::instrument("phq-9"),
+                    Contains("unknown instrument 'phq-9'") && Contains("gad-7"));
   CHECK(calmkit::find_instrument("phq-9") == nullptr);
 
   auto bad = mood3();

@@ -25,21 +25,40 @@ std::string error_of(F&& f) {
   return "";
 }
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+bool contains(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
 
 }  // namespace
 
 TEST_CASE("the catalog holds every technique the seeds describe, each valid and sourced") {
   // The ids the issue asks for, in catalog order.
-  const std::vector<std::string> expected = {
-      "breathing.extended-exhale", "breathing.4-7-8", "breathing.box", "breathing.coherent",
-      "breathing.belly", "breathing.physiological-sigh", "grounding.5-4-3-2-1",
-      "grounding.body-awareness", "relaxation.progressive-muscle", "tipp.temperature",
-      "tipp.intense-exercise", "movement.short-walk", "cognitive.three-alternatives",
-      "cognitive.reality-test", "cognitive.future-self", "cognitive.past-or-present",
-      "cognitive.self-compassion", "mindfulness.breath", "mindfulness.body-scan",
-      "mindfulness.three-breaths", "mindfulness.name-it", "pause.before-reacting",
-      "pause.conflict-break", "acceptance.radical", "soothing.senses", "distraction.activity"};
+  const std::vector<std::string> expected = {"breathing.extended-exhale",
+                                             "breathing.4-7-8",
+                                             "breathing.box",
+                                             "breathing.coherent",
+                                             "breathing.belly",
+                                             "breathing.physiological-sigh",
+                                             "grounding.5-4-3-2-1",
+                                             "grounding.body-awareness",
+                                             "relaxation.progressive-muscle",
+                                             "tipp.temperature",
+                                             "tipp.intense-exercise",
+                                             "movement.short-walk",
+                                             "cognitive.three-alternatives",
+                                             "cognitive.reality-test",
+                                             "cognitive.future-self",
+                                             "cognitive.past-or-present",
+                                             "cognitive.self-compassion",
+                                             "mindfulness.breath",
+                                             "mindfulness.body-scan",
+                                             "mindfulness.three-breaths",
+                                             "mindfulness.name-it",
+                                             "pause.before-reacting",
+                                             "pause.conflict-break",
+                                             "acceptance.radical",
+                                             "soothing.senses",
+                                             "distraction.activity"};
   std::vector<std::string> ids;
   for (const auto& e : catalog()) ids.push_back(e.id);
   CHECK(ids == expected);
@@ -84,7 +103,8 @@ TEST_CASE("catalog facts carried over from the seeds") {
   CHECK(std::get<TimedStep>(catalog_exercise("pause.conflict-break").steps[1]).seconds == 600);
   // Cognitive ones are prompts: three alternatives collects 3.
   CHECK(std::get<PromptStep>(catalog_exercise("cognitive.three-alternatives").steps[1]).answers == 3);
-  CHECK(contains(std::get<PromptStep>(catalog_exercise("cognitive.future-self").steps[1]).text, "Six months"));
+  CHECK(
+      contains(std::get<PromptStep>(catalog_exercise("cognitive.future-self").steps[1]).text, "Six months"));
 }
 
 TEST_CASE("cycles and durations of every timed built-in") {
@@ -94,21 +114,21 @@ TEST_CASE("cycles and durations of every timed built-in") {
     double seconds;
   };
   const Row rows[] = {
-      {"breathing.extended-exhale", 18, 180},  // 4 + 6 = 10 s; 180 / 10 = 18
-      {"breathing.4-7-8", 4, 76},              // 4 x (4 + 7 + 8)
-      {"breathing.box", 19, 304},              // 300 / 16 = 18.75 -> 19 cycles = 304 s
-      {"breathing.coherent", 30, 300},         // 300 / 10 = 30
-      {"breathing.belly", 17, 187},            // 180 / 11 = 16.36 -> 17 cycles = 187 s
-      {"breathing.physiological-sigh", 5, 45}, // 5 x (2 + 1 + 6)
-      {"grounding.body-awareness", 1, 80},     // 4 x 20
+      {"breathing.extended-exhale", 18, 180},     // 4 + 6 = 10 s; 180 / 10 = 18
+      {"breathing.4-7-8", 4, 76},                 // 4 x (4 + 7 + 8)
+      {"breathing.box", 19, 304},                 // 300 / 16 = 18.75 -> 19 cycles = 304 s
+      {"breathing.coherent", 30, 300},            // 300 / 10 = 30
+      {"breathing.belly", 17, 187},               // 180 / 11 = 16.36 -> 17 cycles = 187 s
+      {"breathing.physiological-sigh", 5, 45},    // 5 x (2 + 1 + 6)
+      {"grounding.body-awareness", 1, 80},        // 4 x 20
       {"relaxation.progressive-muscle", 1, 120},  // 8 groups x (5 + 10)
-      {"tipp.temperature", 1, 90},             // 3 x 30
-      {"tipp.intense-exercise", 3, 180},       // 3 x (45 + 15)
+      {"tipp.temperature", 1, 90},                // 3 x 30
+      {"tipp.intense-exercise", 3, 180},          // 3 x (45 + 15)
       {"movement.short-walk", 1, 600},
-      {"mindfulness.breath", 5, 300},          // 5 x 60
-      {"mindfulness.body-scan", 1, 240},       // 8 x 30
-      {"mindfulness.three-breaths", 3, 30},    // 3 x (4 + 6)
-      {"pause.conflict-break", 1, 650},        // 20 + 600 + 30
+      {"mindfulness.breath", 5, 300},        // 5 x 60
+      {"mindfulness.body-scan", 1, 240},     // 8 x 30
+      {"mindfulness.three-breaths", 3, 30},  // 3 x (4 + 6)
+      {"pause.conflict-break", 1, 650},      // 20 + 600 + 30
   };
   std::set<std::string> timed;
   for (const auto& r : rows) {
@@ -130,11 +150,12 @@ TEST_CASE("cycles and durations of every timed built-in") {
 
 TEST_CASE("a total duration rounds up to whole cycles, ignoring floating-point noise") {
   auto box = breathing_pattern("my.box", "Box", 4, 4, 4, 4, Repeat::for_seconds(300));
-  CHECK(box.cycles() == 19);            // 18.75 rounded up
+  CHECK(box.cycles() == 19);  // 18.75 rounded up
   CHECK(*box.duration_seconds() == 304);
   auto even = breathing_pattern("my.even", "Even", 5, 0, 10, 0, Repeat::for_seconds(300));
   CHECK(even.cycles() == 20);  // exactly 300 / 15
-  // 0.1 + 0.2 = 0.30000000000000004; 0.9 / that = 2.9999999999999996, which is 3 cycles, not 3 rounded up to 4.
+  // 0.1 + 0.2 = 0.30000000000000004; 0.9 / that = 2.9999999999999996, which is 3 cycles, not 3 rounded up
+  // to 4.
   auto tiny = breathing_pattern("my.tiny", "Tiny", 0.1, 0, 0.2, 0, Repeat::for_seconds(0.9));
   CHECK(tiny.cycles() == 3);
   auto shorter = breathing_pattern("my.short", "Short", 4, 7, 8, 0, Repeat::for_seconds(5));
@@ -156,25 +177,32 @@ TEST_CASE("bad breathing patterns get errors naming the field") {
   CHECK(contains(err([] { (void)breathing_pattern("x", "X", 0, 0, 0, 0); }), "zero-length cycle"));
   CHECK(contains(err([] { (void)breathing_pattern("x", "X", 4, -1, 4, 0); }), "field 'hold_in'"));
   CHECK(contains(err([] { (void)breathing_pattern("x", "X", std::nan(""), 0, 4, 0); }), "field 'inhale'"));
-  CHECK(contains(err([] {
-                   (void)breathing_pattern("x", "X", 4, 0, std::numeric_limits<double>::infinity(), 0);
-                 }),
-                 "field 'exhale'"));
+  CHECK(contains(
+      err([] { (void)breathing_pattern("x", "X", 4, 0, std::numeric_limits<double>::infinity(), 0); }),
+      "field 'exhale'"));
   CHECK(contains(err([] { (void)breathing_pattern("", "X", 4, 0, 4, 0); }), "field 'id'"));
   CHECK(contains(err([] { (void)breathing_pattern("x", "", 4, 0, 4, 0); }), "field 'name'"));
-  CHECK(contains(err([] { (void)breathing_pattern("x", "X", 4, 0, 4, 0, Repeat::times(0)); }), "field 'repeats'"));
+  CHECK(contains(err([] { (void)breathing_pattern("x", "X", 4, 0, 4, 0, Repeat::times(0)); }),
+                 "field 'repeats'"));
   CHECK(contains(err([] { (void)breathing_pattern("x", "X", 4, 0, 4, 0, Repeat::for_seconds(-5)); }),
                  "field 'total_seconds'"));
-  CHECK(contains(err([] { (void)breathing_pattern("x", "X", 4, 0, 4, 0, Repeat::for_seconds(std::nan(""))); }),
-                 "field 'total_seconds'"));
+  CHECK(
+      contains(err([] { (void)breathing_pattern("x", "X", 4, 0, 4, 0, Repeat::for_seconds(std::nan(""))); }),
+               "field 'total_seconds'"));
   // A tiny cycle over a long total would never end: refused.
   CHECK(contains(err([] { (void)breathing_pattern("x", "X", 1e-6, 0, 1e-6, 0, Repeat::for_seconds(3600)); }),
                  "more than 100000 cycles"));
 }
 
 TEST_CASE("validate names the broken field of a stepped exercise") {
-  Exercise e{"me.ground", "Ground", ExerciseKind::grounding, Suits::acute, "", {},
-             {PromptStep{"See", 5}, TimedStep{10, BreathPhase::none, "Rest"}}, Repeat::times(1)};
+  Exercise e{"me.ground",
+             "Ground",
+             ExerciseKind::grounding,
+             Suits::acute,
+             "",
+             {},
+             {PromptStep{"See", 5}, TimedStep{10, BreathPhase::none, "Rest"}},
+             Repeat::times(1)};
   CHECK_NOTHROW(validate(e));
 
   auto zero_answers = e;
@@ -229,8 +257,12 @@ TEST_CASE("every catalog entry and custom definitions round-trip through JSON") 
     INFO(e.id);
     CHECK(exercise_from_json(to_json(e)) == e);
   }
-  Exercise custom{"me.odd \"one\"", "Quotes \"and\" \\ back\nslash\ttab \x01", ExerciseKind::sensory_soothing,
-                  Suits::daily, "Ünïcödé — fine", {"my notes"},
+  Exercise custom{"me.odd \"one\"",
+                  "Quotes \"and\" \\ back\nslash\ttab \x01",
+                  ExerciseKind::sensory_soothing,
+                  Suits::daily,
+                  "Ünïcödé — fine",
+                  {"my notes"},
                   {TimedStep{4.5, BreathPhase::inhale, ""}, TimedStep{0.1, BreathPhase::hold_out, "tiny"}},
                   Repeat::for_seconds(90.25)};
   custom.id = "me.odd";  // ids cannot hold spaces; the name can hold anything
@@ -247,11 +279,10 @@ TEST_CASE("every catalog entry and custom definitions round-trip through JSON") 
 
 TEST_CASE("the JSON form as written") {
   auto p = breathing_pattern("me.44", "Four four", 4, 0, 4, 0, Repeat::times(3));
-  CHECK(to_json(p) ==
-        R"({"id":"me.44","name":"Four four","kind":"breathing","suits":"both",)"
-        R"("instructions":"Breathe in for 4, breathe out for 4 seconds.","repeats":3,"steps":[)"
-        R"({"type":"timed","seconds":4,"phase":"inhale","cue":"Breathe in"},)"
-        R"({"type":"timed","seconds":4,"phase":"exhale","cue":"Breathe out"}]})");
+  CHECK(to_json(p) == R"({"id":"me.44","name":"Four four","kind":"breathing","suits":"both",)"
+                      R"("instructions":"Breathe in for 4, breathe out for 4 seconds.","repeats":3,"steps":[)"
+                      R"({"type":"timed","seconds":4,"phase":"inhale","cue":"Breathe in"},)"
+                      R"({"type":"timed","seconds":4,"phase":"exhale","cue":"Breathe out"}]})");
 }
 
 TEST_CASE("bad JSON definitions get errors naming the field") {
@@ -301,7 +332,8 @@ TEST_CASE("bad JSON definitions get errors naming the field") {
     CHECK(contains(e.what(), "duplicate exercise id 'x'"));
   }
   try {
-    (void)exercises_from_json("[" + one + R"(,{"id":"y","name":"Y","kind":"breathing","steps":[{"type":"timed"}]}])");
+    (void)exercises_from_json("[" + one +
+                              R"(,{"id":"y","name":"Y","kind":"breathing","steps":[{"type":"timed"}]}])");
     FAIL("no error");
   } catch (const ExerciseFormatError& e) {
     CHECK(e.field() == "[1].steps[0].seconds");

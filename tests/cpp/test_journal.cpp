@@ -9,7 +9,9 @@
 using namespace calmkit;
 
 namespace {
-Instant at(const char* s) { return Instant::parse(s); }
+Instant at(const char* s) {
+  return Instant::parse(s);
+}
 
 Trigger trig(std::string p, std::string id, const char* time, int intensity = 7) {
   Trigger t;
@@ -48,7 +50,8 @@ TEST_CASE("vocabulary tables map ids, labels and groups both ways") {
   CHECK(group_of(TriggerCategory::perfectionism) == TriggerGroup::internal);
   CHECK(trigger_category_from_id("plans_cancelled") == TriggerCategory::plans_cancelled);
   CHECK_FALSE(trigger_category_from_id("Delayed_Reply").has_value());  // ids are case-sensitive
-  CHECK_THROWS_WITH(parse_trigger_category("ghosting"), Catch::Contains("unknown trigger category 'ghosting'"));
+  CHECK_THROWS_WITH(parse_trigger_category("ghosting"),
+                    Catch::Contains("unknown trigger category 'ghosting'"));
   CHECK(parse_distortion("mind_reading") == Distortion::mind_reading);
   CHECK_THROWS_AS(parse_distortion("doom"), std::invalid_argument);
   // every id round-trips and every label is written

@@ -29,8 +29,7 @@ const std::string data_dir = CALMKIT_TEST_DATA_DIR;
 // Minimal valid lines of each record type.
 const std::string trig =
     R"({"type":"trigger","id":"t1","time":"2026-03-02T21:14:00+01:00","category":"delayed_reply","intensity":8})";
-const std::string read_ =
-    R"({"type":"reading","time":"2026-03-02T21:20:00+01:00","intensity":6})";
+const std::string read_ = R"({"type":"reading","time":"2026-03-02T21:20:00+01:00","intensity":6})";
 const std::string exer =
     R"({"type":"exercise","id":"e1","time":"2026-03-02T21:30:00+01:00","exercise":"breathing.box","end":"2026-03-02T21:35:00+01:00"})";
 const std::string thought =
@@ -123,9 +122,8 @@ TEST_CASE("missing required fields are named", "[jsonl][rules]") {
        "belief_before", "required field is missing"},
       {"no type at all", R"({"id":"t1","time":"2026-03-02T21:14:00+01:00"})", 1, "type",
        "required field is missing"},
-      {"emotion without name",
-       with(thought, R"("emotions":[{"name":"sad","before":10},{"before":50}])"), 1, "emotions[1].name",
-       "required field is missing"},
+      {"emotion without name", with(thought, R"("emotions":[{"name":"sad","before":10},{"before":50}])"), 1,
+       "emotions[1].name", "required field is missing"},
       {"header without version", R"({"type":"header","format":"calmkit-journal"})", 1, "version",
        "required field is missing"},
   });
@@ -143,7 +141,8 @@ TEST_CASE("wrong JSON types are rejected, integers must be JSON integers", "[jso
        "got 3.0"},
       {"intensity 1e1", swap(read_, "\"intensity\":6", "\"intensity\":1e1"), 1, "intensity", "got 1e1"},
       {"id as number", swap(trig, "\"id\":\"t1\"", "\"id\":1"), 1, "id", "must be a string, got a number"},
-      {"participant null", with(read_, R"("participant":null)"), 1, "participant", "must be a string, got null"},
+      {"participant null", with(read_, R"("participant":null)"), 1, "participant",
+       "must be a string, got null"},
       {"context as list", with(trig, R"("context":["x"])"), 1, "context", "must be a string, got a list"},
       {"thoughts as string", with(trig, R"("thoughts":"x")"), 1, "thoughts",
        "must be a list of strings, got a string"},
@@ -154,7 +153,8 @@ TEST_CASE("wrong JSON types are rejected, integers must be JSON integers", "[jso
        "must be true or false, got a string"},
       {"acted_after_minutes as string", with(trig, R"("acted_after_minutes":"5")"), 1, "acted_after_minutes",
        "got a string"},
-      {"completed as 0", with(exer, R"("completed":0)"), 1, "completed", "must be true or false, got a number"},
+      {"completed as 0", with(exer, R"("completed":0)"), 1, "completed",
+       "must be true or false, got a number"},
       {"responses element", with(exer, R"("responses":[{}])"), 1, "responses[0]",
        "must be a string, got an object"},
       {"emotions not a list", with(thought, R"("emotions":{"name":"x","before":1})"), 1, "emotions",
@@ -180,8 +180,8 @@ TEST_CASE("values out of range are rejected", "[jsonl][rules]") {
        "intensity", "must be an integer 0..10"},
       {"intensity_before 11", with(exer, R"("intensity_before":11)"), 1, "intensity_before", "got 11"},
       {"intensity_after -2", with(exer, R"("intensity_after":-2)"), 1, "intensity_after", "got -2"},
-      {"belief_before 101", swap(thought, "\"belief_before\":80", "\"belief_before\":101"), 1, "belief_before",
-       "must be an integer 0..100, got 101"},
+      {"belief_before 101", swap(thought, "\"belief_before\":80", "\"belief_before\":101"), 1,
+       "belief_before", "must be an integer 0..100, got 101"},
       {"belief_after -1", with(thought, R"("belief_after":-1)"), 1, "belief_after", "got -1"},
       {"emotion before 101", with(thought, R"("emotions":[{"name":"x","before":101}])"), 1,
        "emotions[0].before", "got 101"},
@@ -189,8 +189,7 @@ TEST_CASE("values out of range are rejected", "[jsonl][rules]") {
        "emotions[0].after", "got -1"},
       {"negative minutes", with(trig, R"("acted_after_minutes":-0.5)"), 1, "acted_after_minutes",
        "must be a number of minutes >= 0, got -0.5"},
-      {"infinite minutes", with(trig, R"("acted_after_minutes":1e999)"), 1, "acted_after_minutes",
-       "finite"},
+      {"infinite minutes", with(trig, R"("acted_after_minutes":1e999)"), 1, "acted_after_minutes", "finite"},
   });
 }
 
@@ -208,8 +207,8 @@ TEST_CASE("times must be RFC 3339 with an offset, end not before time", "[jsonl]
        "end 2026-03-02T20:29:00Z is before time 2026-03-02T21:30:00+01:00"},
   });
   // The same moment written with another offset is not "before": 20:30Z == 21:30+01:00.
-  CHECK(calmkit::parse_journal(swap(exer, "2026-03-02T21:35:00+01:00", "2026-03-02T20:30:00Z")).journal.size() ==
-        1);
+  CHECK(calmkit::parse_journal(swap(exer, "2026-03-02T21:35:00+01:00", "2026-03-02T20:30:00Z"))
+            .journal.size() == 1);
 }
 
 TEST_CASE("unknown types and vocabulary ids", "[jsonl][rules]") {
@@ -230,7 +229,8 @@ TEST_CASE("assessments: instrument known, answers one integer per item inside th
   const std::string gad =
       R"({"type":"assessment","id":"a1","time":"2026-03-02T21:14:00+01:00","instrument":"gad-7","answers":[1,2,3,0,1,2,1]})";
   {
-    const auto j = calmkit::parse_journal(with(gad, R"("participant":"p","note":"after a hard week")")).journal;
+    const auto j =
+        calmkit::parse_journal(with(gad, R"("participant":"p","note":"after a hard week")")).journal;
     REQUIRE(j.assessments().size() == 1);
     const auto& a = j.assessments()[0];
     CHECK(a.participant == "p");
@@ -241,12 +241,14 @@ TEST_CASE("assessments: instrument known, answers one integer per item inside th
     CHECK(a.time == Instant::parse("2026-03-02T21:14:00+01:00"));
   }
   // answers before instrument: checked once the whole object is read
-  CHECK(calmkit::parse_journal(
-            R"({"answers":[0,0,0,0,0,0,0],"type":"assessment","id":"a1","time":"2026-03-02T21:14:00Z","instrument":"gad-7"})")
-            .journal.assessments()
-            .size() == 1);
+  CHECK(
+      calmkit::parse_journal(
+          R"({"answers":[0,0,0,0,0,0,0],"type":"assessment","id":"a1","time":"2026-03-02T21:14:00Z","instrument":"gad-7"})")
+          .journal.assessments()
+          .size() == 1);
   check_cases({
-      {"missing answers", swap(gad, R"(,"answers":[1,2,3,0,1,2,1])", ""), 1, "answers", "required field is missing"},
+      {"missing answers", swap(gad, R"(,"answers":[1,2,3,0,1,2,1])", ""), 1, "answers",
+       "required field is missing"},
       {"missing id", swap(gad, R"("id":"a1",)", ""), 1, "id", "required field is missing"},
       {"unknown instrument", swap(gad, "gad-7", "phq-9"), 1, "instrument",
        "unknown instrument 'phq-9' (known: attachment-checkin, gad-7"},
@@ -262,21 +264,24 @@ TEST_CASE("assessments: instrument known, answers one integer per item inside th
       {"too many answers", swap(gad, "[1,2,3,0,1,2,1]", "[1,2,3,0,1,2,1,0]"), 1, "answers",
        "has 7 items, got 8 answers"},
       {"answer above the scale", swap(gad, "[1,2,3,0,1,2,1]", "[1,2,3,0,1,2,4]"), 1, "answers[6]",
-       "must be an integer 0..3 (the scale of 'gad-7'), got 4 for item 'Feeling afraid, as if something awful"},
+       "must be an integer 0..3 (the scale of 'gad-7'), got 4 for item 'Feeling afraid, as if something "
+       "awful"},
       {"answer below the scale", swap(gad, "[1,2,3,0,1,2,1]", "[-1,2,3,0,1,2,1]"), 1, "answers[0]",
        "got -1 for item 'Feeling nervous, anxious, or on edge'"},
-      {"attachment-checkin starts at 1", swap(swap(gad, "gad-7", "attachment-checkin"), "[1,2,3,0,1,2,1]",
-                                              "[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,0]"),
+      {"attachment-checkin starts at 1",
+       swap(swap(gad, "gad-7", "attachment-checkin"), "[1,2,3,0,1,2,1]",
+            "[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,0]"),
        1, "answers[27]", "must be an integer 1..5"},
-      {"duplicate assessment id", gad + "\n" + gad, 2, "id", "duplicate assessment id 'a1' (first used on line 1)"},
+      {"duplicate assessment id", gad + "\n" + gad, 2, "id",
+       "duplicate assessment id 'a1' (first used on line 1)"},
   });
 }
 
 TEST_CASE("ids: unique per participant and type, never empty", "[jsonl][rules]") {
   const std::string t1_p2 = swap(trig, "\"id\"", "\"participant\":\"p2\",\"id\"");
   check_cases({
-      {"duplicate trigger id", trig + "\n" + read_ + "\n" + swap(trig, "\"intensity\":8", "\"intensity\":3"), 3,
-       "id", "duplicate trigger id 't1' (first used on line 1)"},
+      {"duplicate trigger id", trig + "\n" + read_ + "\n" + swap(trig, "\"intensity\":8", "\"intensity\":3"),
+       3, "id", "duplicate trigger id 't1' (first used on line 1)"},
       {"duplicate with participant", t1_p2 + "\n\n" + t1_p2, 3, "id",
        "duplicate trigger id 't1' for participant 'p2' (first used on line 1)"},
       {"duplicate reading id", with(read_, R"("id":"r1")") + "\n" + with(read_, R"("id":"r1")"), 2, "id",
@@ -288,8 +293,8 @@ TEST_CASE("ids: unique per participant and type, never empty", "[jsonl][rules]")
       {"empty trigger reference", with(read_, R"("trigger":"")"), 1, "trigger", "must not be empty"},
   });
   // The same id is fine for another participant, and for another type.
-  const auto ok = calmkit::parse_journal(trig + "\n" + t1_p2 + "\n" +
-                                         swap(exer, "\"e1\"", "\"t1\"") + "\n" + read_ + "\n" + read_);
+  const auto ok = calmkit::parse_journal(trig + "\n" + t1_p2 + "\n" + swap(exer, "\"e1\"", "\"t1\"") + "\n" +
+                                         read_ + "\n" + read_);
   CHECK(ok.journal.triggers().size() == 2);
   CHECK(ok.journal.readings().size() == 2);  // readings without ids never clash
 }
@@ -424,8 +429,8 @@ TEST_CASE("a file with every optional field", "[jsonl]") {
   REQUIRE(tr.emotions.size() == 2);
   CHECK(tr.emotions[0] == calmkit::EmotionRating{"anxious", Percent(80), Percent(40)});
   CHECK(tr.emotions[1] == calmkit::EmotionRating{"sad", Percent(50), std::nullopt});
-  CHECK(tr.distortions ==
-        std::vector<calmkit::Distortion>{calmkit::Distortion::mind_reading, calmkit::Distortion::fortune_telling});
+  CHECK(tr.distortions == std::vector<calmkit::Distortion>{calmkit::Distortion::mind_reading,
+                                                           calmkit::Distortion::fortune_telling});
   CHECK(tr.evidence_for.size() == 1);
   CHECK(tr.evidence_against.size() == 2);
   CHECK(tr.alternatives.size() == 3);
@@ -448,17 +453,18 @@ TEST_CASE("byte order mark, CRLF and whitespace-only lines", "[jsonl]") {
 }
 
 TEST_CASE("lenient mode skips and reports every bad line, references included", "[jsonl][lenient]") {
-  const std::string text = std::string(R"({"type":"header","format":"calmkit-journal","version":1})") + "\n" +  // 1
-                           trig + "\n" +                                                                  // 2
-                           swap(trig, "\"t1\"", "\"t2\"").replace(trig.find("8}"), 2, "12}") + "\n" +      // 3 bad
-                           with(read_, R"("trigger":"t1")") + "\n" +                                     // 4
-                           with(read_, R"("trigger":"t2")") + "\n" +                                     // 5 cascade
-                           "not json\n" +                                                                // 6 bad
-                           "\n" +                                                                        // 7
-                           with(exer, R"("trigger":"t2")") + "\n" +                                      // 8 cascade
-                           with(thought, R"("trigger":"ghost")") + "\n" +                                // 9 missing
-                           trig + "\n" +                                                                 // 10 dup
-                           R"({"type":"assessment","id":"a","time":"2026-03-02T10:00:00Z"})" + "\n";    // 11
+  const std::string text =
+      std::string(R"({"type":"header","format":"calmkit-journal","version":1})") + "\n" +  // 1
+      trig + "\n" +                                                                        // 2
+      swap(trig, "\"t1\"", "\"t2\"").replace(trig.find("8}"), 2, "12}") + "\n" +           // 3 bad
+      with(read_, R"("trigger":"t1")") + "\n" +                                            // 4
+      with(read_, R"("trigger":"t2")") + "\n" +                                            // 5 cascade
+      "not json\n" +                                                                       // 6 bad
+      "\n" +                                                                               // 7
+      with(exer, R"("trigger":"t2")") + "\n" +                                             // 8 cascade
+      with(thought, R"("trigger":"ghost")") + "\n" +                                       // 9 missing
+      trig + "\n" +                                                                        // 10 dup
+      R"({"type":"assessment","id":"a","time":"2026-03-02T10:00:00Z"})" + "\n";            // 11
   const auto [journal, report] = calmkit::parse_journal(text, {.lenient = true}, "mem.jsonl");
   CHECK(report.lines == 11);
   // Kept: trigger t1 (line 2) and the reading that refers to it (line 4).
@@ -475,12 +481,13 @@ TEST_CASE("lenient mode skips and reports every bad line, references included", 
     INFO("skipped #" << i);
     CHECK(report.skipped[i].line == lines[i]);
     CHECK(report.skipped[i].field == fields[i]);
-    CHECK(report.skipped[i].message == JournalFormatError::compose("mem.jsonl", lines[i], fields[i],
-                                                                   report.skipped[i].reason));
+    CHECK(report.skipped[i].message ==
+          JournalFormatError::compose("mem.jsonl", lines[i], fields[i], report.skipped[i].reason));
   }
   CHECK(report.skipped[1].reason == "refers to trigger 't2' which is not in the journal");
   CHECK(report.skipped[4].reason == "refers to trigger 'ghost' which is not in the journal");
-  CHECK(report.skipped[1].message == "mem.jsonl:5: field 'trigger': refers to trigger 't2' which is not in the journal");
+  CHECK(report.skipped[1].message ==
+        "mem.jsonl:5: field 'trigger': refers to trigger 't2' which is not in the journal");
 
   // The same text read strictly fails at the first bad line.
   const auto e = error_of(text);
@@ -494,8 +501,9 @@ TEST_CASE("to_json: field order, omitted fields, escaping", "[jsonl][writer]") {
                      .intensity = Intensity(7),
                      .trigger = "t1"};
   // No id, no note: both left out.
-  CHECK(calmkit::to_json(r) ==
-        R"({"type":"reading","participant":"p1","time":"2026-03-02T21:20:00+01:00","intensity":7,"trigger":"t1"})");
+  CHECK(
+      calmkit::to_json(r) ==
+      R"({"type":"reading","participant":"p1","time":"2026-03-02T21:20:00+01:00","intensity":7,"trigger":"t1"})");
 
   calmkit::ExerciseSession e{.id = "e1",
                              .time = Instant::parse("2026-03-02T20:30:00Z"),
@@ -504,10 +512,12 @@ TEST_CASE("to_json: field order, omitted fields, escaping", "[jsonl][writer]") {
                              .completed = true,
                              .intensity_before = Intensity(6)};
   // participant "" and completed == true are left out; fractional seconds kept.
-  CHECK(calmkit::to_json(e) ==
-        R"({"type":"exercise","id":"e1","time":"2026-03-02T20:30:00Z","exercise":"breathing.box","end":"2026-03-02T20:35:00.5Z","intensity_before":6})");
+  CHECK(
+      calmkit::to_json(e) ==
+      R"({"type":"exercise","id":"e1","time":"2026-03-02T20:30:00Z","exercise":"breathing.box","end":"2026-03-02T20:35:00.5Z","intensity_before":6})");
   e.completed = false;
-  CHECK_THAT(calmkit::to_json(e), Catch::Matchers::Contains(R"("end":"2026-03-02T20:35:00.5Z","completed":false,)"));
+  CHECK_THAT(calmkit::to_json(e),
+             Catch::Matchers::Contains(R"("end":"2026-03-02T20:35:00.5Z","completed":false,)"));
 
   calmkit::Trigger t{.id = "t1",
                      .time = Instant::parse("2026-03-02T21:14:00-05:30"),
@@ -515,22 +525,25 @@ TEST_CASE("to_json: field order, omitted fields, escaping", "[jsonl][writer]") {
                      .intensity = Intensity(0),
                      .context = "say \"hi\"\n\tthen \\ wait \x01\x1f caf\xC3\xA9 \xF0\x9F\x98\x80",
                      .acted_after_minutes = 0.1};
-  CHECK(calmkit::to_json(t) ==
-        "{\"type\":\"trigger\",\"id\":\"t1\",\"time\":\"2026-03-02T21:14:00-05:30\",\"category\":\"conflict\","
-        "\"intensity\":0,\"context\":\"say \\\"hi\\\"\\n\\tthen \\\\ wait \\u0001\\u001f caf\xC3\xA9 "
-        "\xF0\x9F\x98\x80\",\"acted_after_minutes\":0.1}");
+  CHECK(
+      calmkit::to_json(t) ==
+      "{\"type\":\"trigger\",\"id\":\"t1\",\"time\":\"2026-03-02T21:14:00-05:30\",\"category\":\"conflict\","
+      "\"intensity\":0,\"context\":\"say \\\"hi\\\"\\n\\tthen \\\\ wait \\u0001\\u001f caf\xC3\xA9 "
+      "\xF0\x9F\x98\x80\",\"acted_after_minutes\":0.1}");
 
-  calmkit::ThoughtRecord tr{.id = "x",
-                            .time = Instant::parse("2026-03-02T22:00:00Z"),
-                            .situation = "",
-                            .automatic_thought = "a",
-                            .belief_before = Percent(100),
-                            .emotions = {{"fear", Percent(90), Percent(20)}, {"shame", Percent(10), std::nullopt}},
-                            .distortions = {calmkit::Distortion::labeling},
-                            .belief_after = Percent(0)};
+  calmkit::ThoughtRecord tr{
+      .id = "x",
+      .time = Instant::parse("2026-03-02T22:00:00Z"),
+      .situation = "",
+      .automatic_thought = "a",
+      .belief_before = Percent(100),
+      .emotions = {{"fear", Percent(90), Percent(20)}, {"shame", Percent(10), std::nullopt}},
+      .distortions = {calmkit::Distortion::labeling},
+      .belief_after = Percent(0)};
   // situation is required, so it is written even when empty.
-  CHECK(calmkit::to_json(tr) ==
-        R"({"type":"thought_record","id":"x","time":"2026-03-02T22:00:00Z","situation":"","automatic_thought":"a","belief_before":100,"emotions":[{"name":"fear","before":90,"after":20},{"name":"shame","before":10}],"distortions":["labeling"],"belief_after":0})");
+  CHECK(
+      calmkit::to_json(tr) ==
+      R"({"type":"thought_record","id":"x","time":"2026-03-02T22:00:00Z","situation":"","automatic_thought":"a","belief_before":100,"emotions":[{"name":"fear","before":90,"after":20},{"name":"shame","before":10}],"distortions":["labeling"],"belief_after":0})");
 }
 
 TEST_CASE("the writer refuses what no reader would accept", "[jsonl][writer]") {
@@ -546,7 +559,9 @@ namespace {
 
 /// A journal using every optional field, with awkward strings.
 calmkit::Journal awkward_journal() {
-  const std::string weird = "quote \" backslash \\ newline \n tab \t cr \r nul-free \x01\x7f unicode \xC3\xA9\xE2\x80\xA8 \xF0\x9F\x92\x94";
+  const std::string weird =
+      "quote \" backslash \\ newline \n tab \t cr \r nul-free \x01\x7f unicode \xC3\xA9\xE2\x80\xA8 "
+      "\xF0\x9F\x92\x94";
   calmkit::RecordSet rs;
   rs.triggers.push_back(calmkit::Trigger{.participant = "p \"one\"",
                                          .id = "t/1\\",
@@ -573,7 +588,8 @@ calmkit::Journal awkward_journal() {
                                          .intensity = Intensity(4),
                                          .trigger = "t/1\\",
                                          .note = weird});
-  rs.readings.push_back(calmkit::Reading{.time = Instant::parse("2026-03-29T03:10:00Z"), .intensity = Intensity(0)});
+  rs.readings.push_back(
+      calmkit::Reading{.time = Instant::parse("2026-03-29T03:10:00Z"), .intensity = Intensity(0)});
   rs.exercises.push_back(calmkit::ExerciseSession{.participant = "p \"one\"",
                                                   .id = "e1",
                                                   .time = Instant::parse("2026-03-29T03:00:00+02:00"),
@@ -620,8 +636,9 @@ TEST_CASE("round trip: a hand-written journal with every optional field", "[json
   calmkit::write_journal(j, out, {.header = false});
   CHECK(out.str().rfind("{\"type\":\"trigger\"", 0) == 0);
   CHECK(calmkit::parse_journal(out.str()).journal == j);
-  CHECK(calmkit::to_jsonl(j, {.generator = "tool \"x\""}).rfind(
-            R"({"type":"header","format":"calmkit-journal","version":1,"generator":"tool \"x\""})", 0) == 0);
+  CHECK(calmkit::to_jsonl(j, {.generator = "tool \"x\""})
+            .rfind(R"({"type":"header","format":"calmkit-journal","version":1,"generator":"tool \"x\""})",
+                   0) == 0);
 }
 
 TEST_CASE("round trip and writer: assessments", "[jsonl][roundtrip][writer]") {
@@ -638,8 +655,9 @@ TEST_CASE("round trip and writer: assessments", "[jsonl][roundtrip][writer]") {
                             .instrument = "gad-7",
                             .answers = {3, 3, 2, 1, 0, 0, 3}});
   const calmkit::Journal j(std::move(rs));
-  CHECK(calmkit::to_json(j.assessments()[0]) ==
-        R"({"type":"assessment","participant":"p","id":"a1","time":"2026-03-02T08:00:00Z","instrument":"gad-7","answers":[3,3,2,1,0,0,3]})");
+  CHECK(
+      calmkit::to_json(j.assessments()[0]) ==
+      R"({"type":"assessment","participant":"p","id":"a1","time":"2026-03-02T08:00:00Z","instrument":"gad-7","answers":[3,3,2,1,0,0,3]})");
   const auto text = calmkit::to_jsonl(j);
   const auto back = calmkit::parse_journal(text);
   CHECK(back.report.records == 2);
@@ -647,7 +665,9 @@ TEST_CASE("round trip and writer: assessments", "[jsonl][roundtrip][writer]") {
   CHECK(calmkit::to_jsonl(back.journal) == text);
 
   // The writer refuses answers no reader would accept.
-  calmkit::Assessment bad{.id = "b", .time = Instant::parse("2026-03-02T08:00:00Z"), .instrument = "gad-7",
+  calmkit::Assessment bad{.id = "b",
+                          .time = Instant::parse("2026-03-02T08:00:00Z"),
+                          .instrument = "gad-7",
                           .answers = {0, 0, 0, 0, 0, 0, 9}};
   CHECK_THROWS_WITH(calmkit::to_json(bad), Catch::Matchers::Contains("cannot write assessment 'b'") &&
                                                Catch::Matchers::Contains("item 6"));
@@ -662,7 +682,8 @@ TEST_CASE("round trip: synthetic journals of several seeds and sizes", "[jsonl][
   };
   for (const auto s : {Size{1, 1, 1}, Size{1, 7, 2}, Size{3, 56, 3}, Size{5, 30, 42}, Size{12, 90, 9001}}) {
     INFO("participants " << s.participants << ", days " << s.days << ", seed " << s.seed);
-    const auto j = calmkit::synthetic_journal({.participants = s.participants, .days = s.days, .seed = s.seed});
+    const auto j =
+        calmkit::synthetic_journal({.participants = s.participants, .days = s.days, .seed = s.seed});
     const auto text = calmkit::to_jsonl(j);
     const auto back = calmkit::parse_journal(text);
     CHECK(back.report.skipped.empty());
@@ -711,8 +732,9 @@ TEST_CASE("write_journal to a path is atomic", "[jsonl][writer]") {
 TEST_CASE("read_journal: unreadable files are runtime errors naming the path", "[jsonl]") {
   const std::string missing = data_dir + "/does-not-exist.jsonl";
   CHECK_THROWS_AS(calmkit::read_journal(missing), std::runtime_error);
-  CHECK_THROWS_WITH(calmkit::read_journal(missing),
-                    Catch::Matchers::Contains(missing) && Catch::Matchers::Contains("No such file or directory"));
+  CHECK_THROWS_WITH(
+      calmkit::read_journal(missing),
+      Catch::Matchers::Contains(missing) && Catch::Matchers::Contains("No such file or directory"));
   CHECK_THROWS_WITH(calmkit::read_journal(data_dir), Catch::Matchers::Contains("Is a directory"));
   // A format error in a file names the file: bom-crlf.jsonl read as UTF-8
   // is fine, so point the reader at a copy with one broken line.
@@ -734,7 +756,8 @@ TEST_CASE("read_journal: unreadable files are runtime errors naming the path", "
 
 TEST_CASE("no crash, no hang: thousands of mutated lines", "[jsonl][fuzz]") {
   // Seed material: the fixtures and a small synthetic journal.
-  std::string seed_text = calmkit::to_jsonl(calmkit::synthetic_journal({.participants = 2, .days = 5, .seed = 11}));
+  std::string seed_text =
+      calmkit::to_jsonl(calmkit::synthetic_journal({.participants = 2, .days = 5, .seed = 11}));
   seed_text += calmkit::to_jsonl(awkward_journal(), {.header = false});
   std::vector<std::string> lines;
   {

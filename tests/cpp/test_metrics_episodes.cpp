@@ -41,8 +41,10 @@ calmkit::Journal six_episodes() {
   j.add(reading("a", "2026-03-03T09:10:00+01:00", 8));
   j.add(reading("a", "2026-03-04T20:00:00+01:00", 4));
   j.add(reading("a", "2026-03-04T20:30:00+01:00", 1));
-  j.add(exercise("a", "e1", "2026-03-04T08:10:00+01:00", "2026-03-04T08:30:00+01:00", "breathing", 8, 5, "t5"));
-  j.add(exercise("a", "e2", "2026-03-05T08:05:00+01:00", "2026-03-05T08:20:00+01:00", "grounding", 6, 2, "t6"));
+  j.add(
+      exercise("a", "e1", "2026-03-04T08:10:00+01:00", "2026-03-04T08:30:00+01:00", "breathing", 8, 5, "t5"));
+  j.add(
+      exercise("a", "e2", "2026-03-05T08:05:00+01:00", "2026-03-05T08:20:00+01:00", "grounding", 6, 2, "t6"));
   return j;
 }
 
@@ -116,8 +118,8 @@ TEST_CASE("Kaplan-Meier: calm events come before censorings at a tied time") {
   CHECK(km.low[2] == Approx(0.110948).epsilon(1e-4));
   CHECK(km.high[2] == Approx(0.803709).epsilon(1e-4));
   const auto m = km_median(km);
-  CHECK(m.median == 20.0);  // first time with S <= 0.5
-  CHECK(m.low == 0.0);      // lower band is already 0.273 at t = 0
+  CHECK(m.median == 20.0);    // first time with S <= 0.5
+  CHECK(m.low == 0.0);        // lower band is already 0.273 at t = 0
   CHECK(std::isnan(m.high));  // upper band never reaches 0.5 with 6 episodes
 }
 

@@ -14,9 +14,8 @@ using fixtures::trigger;
 namespace {
 
 std::int64_t day(int y, int m, int d) {
-  return calmkit::Instant::date_to_day(boost::gregorian::date(static_cast<unsigned short>(y),
-                                                              static_cast<unsigned short>(m),
-                                                              static_cast<unsigned short>(d)));
+  return calmkit::Instant::date_to_day(boost::gregorian::date(
+      static_cast<unsigned short>(y), static_cast<unsigned short>(m), static_cast<unsigned short>(d)));
 }
 
 // Participant "b" around the EU spring change (Sunday 2026-03-29, 02:00 CET -> 03:00 CEST):
@@ -126,7 +125,8 @@ CohortColumns weekly_cohort(const std::vector<int>& counts) {
   }
   // A reading in the last week keeps the span's end even when that week has no trigger.
   c.readings.participant.push_back(0);
-  c.readings.utc_us.push_back(monday + static_cast<std::int64_t>(counts.size() - 1) * 7 * 86'400'000'000LL + 1);
+  c.readings.utc_us.push_back(monday + static_cast<std::int64_t>(counts.size() - 1) * 7 * 86'400'000'000LL +
+                              1);
   c.readings.offset_min.push_back(0);
   c.readings.intensity.push_back(2);
   c.readings.trigger.push_back(no_trigger);
@@ -258,7 +258,8 @@ TEST_CASE("the per-day offset cache of a POSIX rule agrees with the rule at ever
   }
   int mismatches = 0;
   for (const auto us : instants) {
-    if (cal.offset_minutes(us, 0) != rule.offset_at(calmkit::Instant::from_utc_micros(us)).minutes()) ++mismatches;
+    if (cal.offset_minutes(us, 0) != rule.offset_at(calmkit::Instant::from_utc_micros(us)).minutes())
+      ++mismatches;
   }
   CHECK(mismatches == 0);
   // 2026-03-29T00:59Z is 01:59 CET and 01:00Z is 03:00 CEST: same local date either way.

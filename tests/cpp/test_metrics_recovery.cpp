@@ -48,21 +48,21 @@ TEST_CASE("exercise effectiveness: change and median time-to-calm with vs withou
   const auto g = 1u - b;
   CHECK(e.sessions[b] == 2);
   CHECK(e.rated[b] == 2);
-  CHECK(e.mean_change[b] == Approx(3.0));    // (5 + 1) / 2
+  CHECK(e.mean_change[b] == Approx(3.0));  // (5 + 1) / 2
   CHECK(e.median_change[b] == Approx(3.0));
   CHECK(e.episodes_with[b] == 1);
   CHECK(e.median_minutes_with[b] == 20.0);
-  CHECK(e.episodes_without[b] == 2);         // t2, t3: times 40 and 60 -> S(40) = 0.5
+  CHECK(e.episodes_without[b] == 2);  // t2, t3: times 40 and 60 -> S(40) = 0.5
   CHECK(e.median_minutes_without[b] == 40.0);
-  CHECK(e.rated[g] == 0);                    // no after-rating
+  CHECK(e.rated[g] == 0);  // no after-rating
   CHECK(std::isnan(e.mean_change[g]));
   CHECK(std::isnan(e.median_minutes_with[g]));
 }
 
 namespace {
 calmkit::ThoughtRecord thought(const char* id, const char* time, int belief, std::optional<int> after,
-                               std::vector<calmkit::EmotionRating> emotions, std::vector<calmkit::Distortion> d,
-                               int alternatives) {
+                               std::vector<calmkit::EmotionRating> emotions,
+                               std::vector<calmkit::Distortion> d, int alternatives) {
   calmkit::ThoughtRecord t;
   t.participant = "a";
   t.id = id;
@@ -80,9 +80,10 @@ TEST_CASE("thought records: belief and emotion change, alternatives, distortions
   using calmkit::Distortion;
   calmkit::Journal j;
   // r1: belief 80 -> 40 (40); anxious 90 -> 50 (40), sad not re-rated; 3 alternatives.
-  j.add(thought("r1", "2026-03-02T10:00:00Z", 80, 40,
-                {{"anxious", calmkit::Percent(90), calmkit::Percent(50)}, {"sad", calmkit::Percent(60), std::nullopt}},
-                {Distortion::mind_reading, Distortion::catastrophizing}, 3));
+  j.add(thought(
+      "r1", "2026-03-02T10:00:00Z", 80, 40,
+      {{"anxious", calmkit::Percent(90), calmkit::Percent(50)}, {"sad", calmkit::Percent(60), std::nullopt}},
+      {Distortion::mind_reading, Distortion::catastrophizing}, 3));
   // r2: no re-rating, 1 alternative.
   j.add(thought("r2", "2026-03-03T10:00:00Z", 70, std::nullopt, {}, {Distortion::mind_reading}, 1));
   const auto c = CohortColumns::from_journal(j);
@@ -141,7 +142,8 @@ TEST_CASE("practice consistency and streaks") {
   // Completed on Mon 02, Tue 03, Thu 05, Fri 06 (twice), Sat 07; Wed 04 not completed.
   j.add(exercise("a", "e1", "2026-03-02T08:00:00+01:00", "2026-03-02T08:10:00+01:00", "breathing", {}, {}));
   j.add(exercise("a", "e2", "2026-03-03T08:00:00+01:00", "2026-03-03T08:10:00+01:00", "breathing", {}, {}));
-  j.add(exercise("a", "e3", "2026-03-04T08:00:00+01:00", "2026-03-04T08:10:00+01:00", "breathing", {}, {}, "", false));
+  j.add(exercise("a", "e3", "2026-03-04T08:00:00+01:00", "2026-03-04T08:10:00+01:00", "breathing", {}, {}, "",
+                 false));
   j.add(exercise("a", "e4", "2026-03-05T08:00:00+01:00", "2026-03-05T08:10:00+01:00", "breathing", {}, {}));
   j.add(exercise("a", "e5", "2026-03-06T08:00:00+01:00", "2026-03-06T08:10:00+01:00", "breathing", {}, {}));
   j.add(exercise("a", "e6", "2026-03-06T21:00:00+01:00", "2026-03-06T21:10:00+01:00", "grounding", {}, {}));
@@ -153,7 +155,7 @@ TEST_CASE("practice consistency and streaks") {
   j.add(reading("b", "2026-03-05T08:00:00Z", 3));
   const auto c = CohortColumns::from_journal(j);
   const auto w = practice_consistency(c);
-  REQUIRE(w.size() == 2);  // one week each
+  REQUIRE(w.size() == 2);          // one week each
   CHECK(w.practice_days[0] == 5);  // 02, 03, 05, 06, 07
   CHECK(w.sessions[0] == 6);
   const auto s = practice_streaks(c);
@@ -181,7 +183,7 @@ TEST_CASE("affect dynamics: MSSD, RMSSD, inertia and PAC without crossing a day"
   CHECK(d.pairs[0] == 3);
   CHECK(d.mssd[0] == Approx(19.0 / 3.0));  // (9 + 1 + 9) / 3
   CHECK(d.rmssd[0] == Approx(std::sqrt(19.0 / 3.0)));
-  CHECK(d.pac[0] == Approx(2.0 / 3.0));    // two of three |Δ| >= 3
+  CHECK(d.pac[0] == Approx(2.0 / 3.0));  // two of three |Δ| >= 3
   // Pearson of x = (6, 3, 8), y = (3, 4, 5): cov 2, Sxx 38/3, Syy 2 -> 2 / √(76/3) = 0.39736.
   CHECK(d.inertia[0] == Approx(0.3973597));
   // A 24-hour gap rule also takes (4, 8) across the night: Σ Δ² = 35 over 4 pairs, PAC 3/4.

@@ -65,7 +65,9 @@ std::vector<SessionEvent> run_at_20fps(Session& s, double t0, double limit) {
   return all;
 }
 
-Instant at(const char* text) { return Instant::parse(text); }
+Instant at(const char* text) {
+  return Instant::parse(text);
+}
 
 }  // namespace
 
@@ -419,17 +421,19 @@ TEST_CASE("misuse gets clear errors") {
   CHECK_THROWS_AS(s.update(inf), std::invalid_argument);
   CHECK_THROWS_WITH(s.finish(1, {}), "Session::finish: field 'id': the record needs a non-empty id");
   CHECK_THROWS_AS(Session(catalog_exercise("breathing.box"), SessionOptions{0}), std::invalid_argument);
-  CHECK_THROWS_AS(Session(catalog_exercise("breathing.box"), SessionOptions{std::nan("")}), std::invalid_argument);
+  CHECK_THROWS_AS(Session(catalog_exercise("breathing.box"), SessionOptions{std::nan("")}),
+                  std::invalid_argument);
   Exercise bad;
   CHECK_THROWS_AS(Session(bad), std::invalid_argument);
 }
 
 TEST_CASE("a custom pattern with fractional counts") {
-  Session s(breathing_pattern("me.q", "Quick", 1.5, 0, 2.5, 0, Repeat::for_seconds(10)));  // 4 s cycle -> 3 cycles
+  Session s(
+      breathing_pattern("me.q", "Quick", 1.5, 0, 2.5, 0, Repeat::for_seconds(10)));  // 4 s cycle -> 3 cycles
   const auto events = run_at_20fps(s, 0, 20);
-  const std::vector<StepMark> expected = {
-      {0, 0, 1, BreathPhase::inhale}, {1.5, 1, 1, BreathPhase::exhale}, {4, 0, 2, BreathPhase::inhale},
-      {5.5, 1, 2, BreathPhase::exhale}, {8, 0, 3, BreathPhase::inhale}, {9.5, 1, 3, BreathPhase::exhale}};
+  const std::vector<StepMark> expected = {{0, 0, 1, BreathPhase::inhale}, {1.5, 1, 1, BreathPhase::exhale},
+                                          {4, 0, 2, BreathPhase::inhale}, {5.5, 1, 2, BreathPhase::exhale},
+                                          {8, 0, 3, BreathPhase::inhale}, {9.5, 1, 3, BreathPhase::exhale}};
   CHECK(step_marks(events) == expected);
   CHECK(events.back().at == 12.0);
 }
@@ -442,7 +446,8 @@ TEST_CASE("finish() refuses a session whose end would fall past the year 9999 (f
   const Instant began = Instant::parse("2026-03-02T21:14:00+01:00");
   Session far(catalog_exercise("breathing.box"));
   far.start(-1e12);
-  CHECK_THROWS_WITH(far.finish(1e12, {.id = "x", .started_at = began}), Catch::Contains("past the year 9999"));
+  CHECK_THROWS_WITH(far.finish(1e12, {.id = "x", .started_at = began}),
+                    Catch::Contains("past the year 9999"));
 
   // A long but representable session still gets its record: 100 days paused
   // in the middle are real time, so end = start + 100 days.

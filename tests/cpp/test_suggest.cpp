@@ -61,7 +61,8 @@ TEST_CASE("high distress without history: the body first") {
   CHECK(v[0].score == 3.5);
   CHECK(v[0].base == 3.0);
   CHECK(v[0].suits_bonus == 0.5);
-  CHECK(v[0].reason == "distress 8/10 is high: calm the body first; Breathing fits best now; made for the moment");
+  CHECK(v[0].reason ==
+        "distress 8/10 is high: calm the body first; Breathing fits best now; made for the moment");
   // Then the other body-first entries at 3 (4-7-8 suits both).
   CHECK(find(v, "breathing.4-7-8").score == 3.0);
   // Even breathing is a daily practice: 3 - 0.5.
@@ -72,12 +73,14 @@ TEST_CASE("high distress without history: the body first") {
   for (std::size_t i = 0; i < v.size(); ++i) {
     const auto k = v[i].kind;
     if (k == ExerciseKind::cognitive) first_cognitive = std::min(first_cognitive, i);
-    if (k == ExerciseKind::breathing || k == ExerciseKind::temperature || k == ExerciseKind::movement) last_body = i;
+    if (k == ExerciseKind::breathing || k == ExerciseKind::temperature || k == ExerciseKind::movement)
+      last_body = i;
   }
   CHECK(last_body < first_cognitive);
   CHECK(find(v, "cognitive.reality-test").score == 0.0);
   CHECK(find(v, "cognitive.reality-test").reason ==
-        "distress 8/10 is high: calm the body first; Thinking it through is better saved for when distress is lower");
+        "distress 8/10 is high: calm the body first; Thinking it through is better saved for when distress "
+        "is lower");
 }
 
 TEST_CASE("low distress: thinking work first") {

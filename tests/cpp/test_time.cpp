@@ -7,10 +7,10 @@
 #include <stdexcept>
 #include <string>
 
+using boost::gregorian::date;
 using calmkit::Instant;
 using calmkit::PosixTimeZone;
 using calmkit::UtcOffset;
-using boost::gregorian::date;
 
 TEST_CASE("RFC 3339 parsing keeps the instant and the offset") {
   // 21:14 at +01:00 is 20:14 UTC. 2026-03-02 is day 20514 since 1970-01-01
@@ -163,13 +163,17 @@ TEST_CASE("POSIX TZ transition dates take plain digits only (fuzz regressions)")
   // Found by fuzz_timezone: POSIX allows offsets up to 24 hours, UtcOffset
   // stops at 23:59, and 'ssss1STt24,6,4' (daylight time 24 h west) made
   // offset_at() throw std::out_of_range. Now the constructor refuses it.
-  CHECK_THROWS_WITH(PosixTimeZone("ssss1STt24,6,4"), Catch::Contains("daylight-time offset must be within 23:59 of UTC, got -24"));
-  CHECK_THROWS_WITH(PosixTimeZone("CET-24"), Catch::Contains("standard-time offset must be within 23:59 of UTC, got 24"));
+  CHECK_THROWS_WITH(PosixTimeZone("ssss1STt24,6,4"),
+                    Catch::Contains("daylight-time offset must be within 23:59 of UTC, got -24"));
+  CHECK_THROWS_WITH(PosixTimeZone("CET-24"),
+                    Catch::Contains("standard-time offset must be within 23:59 of UTC, got 24"));
   // The default daylight offset is one hour ahead: 23:30 + 1 h is out of range too.
-  CHECK_THROWS_WITH(PosixTimeZone("<+2330>-23:30DST,M3.5.0,M10.5.0"), Catch::Contains("daylight-time offset"));
+  CHECK_THROWS_WITH(PosixTimeZone("<+2330>-23:30DST,M3.5.0,M10.5.0"),
+                    Catch::Contains("daylight-time offset"));
   CHECK(PosixTimeZone("<+1345>-13:45").offset_at(Instant::parse("2026-07-01T00:00:00Z")).minutes() == 825);
   // Julian days still work: J60 is 1 March and J300 is 27 October, so 1 July is summer time.
-  CHECK(PosixTimeZone("CET-1CEST,J60,J300").offset_at(Instant::parse("2026-07-01T12:00:00Z")).minutes() == 120);
+  CHECK(PosixTimeZone("CET-1CEST,J60,J300").offset_at(Instant::parse("2026-07-01T12:00:00Z")).minutes() ==
+        120);
   // Zero-based day 59 is 29 February in leap years; Boost threw "No Feb 29th"
   // from offset_at() in 2026, so the form is refused up front from day 59 on.
   CHECK_THROWS_WITH(PosixTimeZone("CET-1CEST,59,299"), Catch::Contains("write Jn or Mm.w.d"));

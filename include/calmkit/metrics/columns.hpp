@@ -34,13 +34,13 @@ inline constexpr std::int16_t no_rating = -1;
 
 /// Triggers, sorted by (participant, utc_us). Row i is episode i.
 struct TriggerColumns {
-  std::vector<std::int32_t> participant;   ///< code into `CohortColumns::participants`
-  std::vector<std::int64_t> utc_us;        ///< onset, microseconds since 1970-01-01T00:00Z
-  std::vector<std::int16_t> offset_min;    ///< UTC offset at onset, minutes [-1439, 1439]
-  std::vector<std::int8_t> intensity;      ///< distress at onset, 0–10
-  std::vector<std::uint8_t> category;      ///< `TriggerCategory` value, [0, 17]
-  std::vector<std::int8_t> acted_on_urge;  ///< 1 acted, 0 did not, -1 not recorded
-  std::vector<double> acted_after_minutes; ///< minutes onset → acting (>= 0), NaN when not recorded
+  std::vector<std::int32_t> participant;    ///< code into `CohortColumns::participants`
+  std::vector<std::int64_t> utc_us;         ///< onset, microseconds since 1970-01-01T00:00Z
+  std::vector<std::int16_t> offset_min;     ///< UTC offset at onset, minutes [-1439, 1439]
+  std::vector<std::int8_t> intensity;       ///< distress at onset, 0–10
+  std::vector<std::uint8_t> category;       ///< `TriggerCategory` value, [0, 17]
+  std::vector<std::int8_t> acted_on_urge;   ///< 1 acted, 0 did not, -1 not recorded
+  std::vector<double> acted_after_minutes;  ///< minutes onset → acting (>= 0), NaN when not recorded
 
   [[nodiscard]] std::size_t size() const noexcept { return utc_us.size(); }
 };
@@ -77,13 +77,14 @@ struct ThoughtColumns {
   std::vector<std::int32_t> participant;
   std::vector<std::int64_t> utc_us;
   std::vector<std::int16_t> offset_min;
-  std::vector<std::int16_t> belief_before;   ///< 0–100 %
-  std::vector<std::int16_t> belief_after;    ///< 0–100 %, -1 not recorded
-  std::vector<double> emotion_change;        ///< mean of (before − after) over emotions rated after, in %-points; NaN if none
-  std::vector<std::int32_t> alternatives;    ///< number of alternative thoughts, >= 0
+  std::vector<std::int16_t> belief_before;  ///< 0–100 %
+  std::vector<std::int16_t> belief_after;   ///< 0–100 %, -1 not recorded
+  std::vector<double>
+      emotion_change;  ///< mean of (before − after) over emotions rated after, in %-points; NaN if none
+  std::vector<std::int32_t> alternatives;        ///< number of alternative thoughts, >= 0
   std::vector<std::int64_t> distortion_offsets;  ///< size() + 1 entries, starts at 0, non-decreasing
-  std::vector<std::uint8_t> distortions;     ///< `Distortion` values, [0, 11]
-  std::vector<std::int32_t> trigger;         ///< row in `TriggerColumns`, or `no_trigger`
+  std::vector<std::uint8_t> distortions;         ///< `Distortion` values, [0, 11]
+  std::vector<std::int32_t> trigger;             ///< row in `TriggerColumns`, or `no_trigger`
 
   [[nodiscard]] std::size_t size() const noexcept { return utc_us.size(); }
 };
@@ -96,8 +97,8 @@ struct ThoughtColumns {
 /// auto eps = calmkit::metrics::episodes(cols);   // one row per trigger
 /// ```
 struct CohortColumns {
-  std::vector<std::string> participants;    ///< code → participant id
-  std::vector<std::string> trigger_ids;     ///< trigger row → trigger id (may be empty: then unnamed)
+  std::vector<std::string> participants;  ///< code → participant id
+  std::vector<std::string> trigger_ids;   ///< trigger row → trigger id (may be empty: then unnamed)
   /// trigger row → its row in the caller's arrays before `prepare()` sorted
   /// them (filled by `prepare()` when `trigger_ids` is empty, so that results
   /// can be joined back to the input; empty otherwise).
@@ -164,7 +165,8 @@ class LocalCalendar {
       cached_day_ = day;
       const std::int64_t start = day * calmkit::detail::us_per_day;
       cached_first_ = tz_->offset_at(Instant::from_utc_micros(start)).minutes();
-      cached_last_ = tz_->offset_at(Instant::from_utc_micros(start + calmkit::detail::us_per_day - 1)).minutes();
+      cached_last_ =
+          tz_->offset_at(Instant::from_utc_micros(start + calmkit::detail::us_per_day - 1)).minutes();
     }
     if (cached_first_ == cached_last_) return cached_first_;
     return tz_->offset_at(Instant::from_utc_micros(utc_us)).minutes();
@@ -203,12 +205,12 @@ struct Ymd {
 [[nodiscard]] constexpr Ymd civil_from_days(std::int64_t z) noexcept {
   z += 719468;
   const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const std::int64_t doe = z - era * 146097;                                  // [0, 146096]
+  const std::int64_t doe = z - era * 146097;                                       // [0, 146096]
   const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;  // [0, 399]
-  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);          // [0, 365]
-  const std::int64_t mp = (5 * doy + 2) / 153;                              // [0, 11]
-  const int d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);             // [1, 31]
-  const int m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);               // [1, 12]
+  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);                // [0, 365]
+  const std::int64_t mp = (5 * doy + 2) / 153;                                     // [0, 11]
+  const int d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);                    // [1, 31]
+  const int m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);                       // [1, 12]
   return {yoe + era * 400 + (m <= 2 ? 1 : 0), m, d};
 }
 /// Days since 1970-01-01 of a civil date.
@@ -225,7 +227,8 @@ struct Ymd {
 [[nodiscard]] constexpr std::int64_t period_index(std::int64_t day, Period p) noexcept {
   switch (p) {
     case Period::day: return day;
-    case Period::week: return floor_div(day + 3, 7);  // 1970-01-01 was a Thursday: week 0 starts Mon 1969-12-29
+    case Period::week:
+      return floor_div(day + 3, 7);  // 1970-01-01 was a Thursday: week 0 starts Mon 1969-12-29
     case Period::month: {
       const auto c = civil_from_days(day);
       return c.y * 12 + (c.m - 1);
@@ -238,7 +241,9 @@ struct Ymd {
   switch (p) {
     case Period::day: return index;
     case Period::week: return index * 7 - 3;
-    case Period::month: return days_from_civil(floor_div(index, 12), static_cast<int>(index - floor_div(index, 12) * 12) + 1, 1);
+    case Period::month:
+      return days_from_civil(floor_div(index, 12), static_cast<int>(index - floor_div(index, 12) * 12) + 1,
+                             1);
   }
   return index;
 }
@@ -269,9 +274,8 @@ struct ParticipantSpan {
   auto sorted_table = [&](const std::vector<std::int32_t>& p, const std::vector<std::int64_t>& us,
                           const std::vector<std::int16_t>& off) {
     for (std::size_t lo = 0; lo < p.size();) {
-      const std::size_t hi =
-          static_cast<std::size_t>(std::upper_bound(p.begin() + static_cast<std::ptrdiff_t>(lo), p.end(), p[lo]) -
-                                   p.begin());
+      const std::size_t hi = static_cast<std::size_t>(
+          std::upper_bound(p.begin() + static_cast<std::ptrdiff_t>(lo), p.end(), p[lo]) - p.begin());
       std::size_t i = lo;
       for (; i < hi && us[i] < us[lo] + reach; ++i) see(p[i], us[i], off[i]);
       for (std::size_t j = hi; j-- > i && us[j] > us[hi - 1] - reach;) see(p[j], us[j], off[j]);
@@ -290,9 +294,10 @@ struct ParticipantSpan {
   return s;
 }
 
-[[noreturn]] inline void bad_column(const char* table, std::size_t row, const char* field, const std::string& why) {
-  calmkit::detail::throw_invalid(std::string("cohort columns: ") + table + " row " + std::to_string(row) + ", field '" + field +
-                "': " + why);
+[[noreturn]] inline void bad_column(const char* table, std::size_t row, const char* field,
+                                    const std::string& why) {
+  calmkit::detail::throw_invalid(std::string("cohort columns: ") + table + " row " + std::to_string(row) +
+                                 ", field '" + field + "': " + why);
 }
 
 }  // namespace detail
@@ -332,7 +337,8 @@ inline CohortColumns CohortColumns::from_journal(const Journal& journal) {
     t.offset_min[i] = static_cast<std::int16_t>(tr.time.offset().minutes());
     t.intensity[i] = static_cast<std::int8_t>(tr.intensity.value());
     t.category[i] = static_cast<std::uint8_t>(tr.category);
-    t.acted_on_urge[i] = tr.acted_on_urge ? static_cast<std::int8_t>(*tr.acted_on_urge ? 1 : 0) : std::int8_t{-1};
+    t.acted_on_urge[i] =
+        tr.acted_on_urge ? static_cast<std::int8_t>(*tr.acted_on_urge ? 1 : 0) : std::int8_t{-1};
     t.acted_after_minutes[i] =
         tr.acted_after_minutes ? *tr.acted_after_minutes : std::numeric_limits<double>::quiet_NaN();
     c.trigger_ids[i] = tr.id;
@@ -375,8 +381,10 @@ inline CohortColumns CohortColumns::from_journal(const Journal& journal) {
     if (fresh) c.exercise_names.push_back(x.exercise);
     e.exercise.push_back(it->second);
     e.completed.push_back(x.completed ? 1 : 0);
-    e.intensity_before.push_back(x.intensity_before ? static_cast<std::int8_t>(x.intensity_before->value()) : std::int8_t{-1});
-    e.intensity_after.push_back(x.intensity_after ? static_cast<std::int8_t>(x.intensity_after->value()) : std::int8_t{-1});
+    e.intensity_before.push_back(x.intensity_before ? static_cast<std::int8_t>(x.intensity_before->value())
+                                                    : std::int8_t{-1});
+    e.intensity_after.push_back(x.intensity_after ? static_cast<std::int8_t>(x.intensity_after->value())
+                                                  : std::int8_t{-1});
     e.trigger.push_back(link(x.participant, x.trigger));
   }
 
@@ -387,7 +395,8 @@ inline CohortColumns CohortColumns::from_journal(const Journal& journal) {
     th.utc_us.push_back(x.time.utc_micros());
     th.offset_min.push_back(static_cast<std::int16_t>(x.time.offset().minutes()));
     th.belief_before.push_back(static_cast<std::int16_t>(x.belief_before.value()));
-    th.belief_after.push_back(x.belief_after ? static_cast<std::int16_t>(x.belief_after->value()) : no_rating);
+    th.belief_after.push_back(x.belief_after ? static_cast<std::int16_t>(x.belief_after->value())
+                                             : no_rating);
     double sum = 0;
     int n = 0;
     for (const auto& em : x.emotions) {
@@ -408,9 +417,7 @@ inline CohortColumns CohortColumns::from_journal(const Journal& journal) {
 
 inline void CohortColumns::prepare() {
   auto key_less = [](const std::vector<std::int32_t>& p, const std::vector<std::int64_t>& us) {
-    return [&p, &us](std::size_t a, std::size_t b) {
-      return p[a] != p[b] ? p[a] < p[b] : us[a] < us[b];
-    };
+    return [&p, &us](std::size_t a, std::size_t b) { return p[a] != p[b] ? p[a] < p[b] : us[a] < us[b]; };
   };
   auto sorted = [](const std::vector<std::int32_t>& p, const std::vector<std::int64_t>& us) {
     for (std::size_t i = 1; i < us.size() && i < p.size(); ++i) {
@@ -426,14 +433,14 @@ inline void CohortColumns::prepare() {
   // Lengths first, so that sorting never reads out of bounds.
   {
     const auto nt = triggers.size();
-    if (triggers.participant.size() != nt || triggers.offset_min.size() != nt || triggers.intensity.size() != nt ||
-        triggers.category.size() != nt || triggers.acted_on_urge.size() != nt ||
-        triggers.acted_after_minutes.size() != nt) {
+    if (triggers.participant.size() != nt || triggers.offset_min.size() != nt ||
+        triggers.intensity.size() != nt || triggers.category.size() != nt ||
+        triggers.acted_on_urge.size() != nt || triggers.acted_after_minutes.size() != nt) {
       calmkit::detail::throw_invalid("cohort columns: trigger arrays differ in length");
     }
     const auto nr = readings.size();
-    if (readings.participant.size() != nr || readings.offset_min.size() != nr || readings.intensity.size() != nr ||
-        readings.trigger.size() != nr) {
+    if (readings.participant.size() != nr || readings.offset_min.size() != nr ||
+        readings.intensity.size() != nr || readings.trigger.size() != nr) {
       calmkit::detail::throw_invalid("cohort columns: reading arrays differ in length");
     }
   }
@@ -489,8 +496,8 @@ inline std::size_t CohortColumns::stamp() const noexcept {
   mix(trigger_source_rows);
   mix(exercise_names);
   const auto& t = triggers;
-  mix(t.participant), mix(t.utc_us), mix(t.offset_min), mix(t.intensity), mix(t.category), mix(t.acted_on_urge),
-      mix(t.acted_after_minutes);
+  mix(t.participant), mix(t.utc_us), mix(t.offset_min), mix(t.intensity), mix(t.category),
+      mix(t.acted_on_urge), mix(t.acted_after_minutes);
   const auto& r = readings;
   mix(r.participant), mix(r.utc_us), mix(r.offset_min), mix(r.intensity), mix(r.trigger);
   const auto& e = exercises;
@@ -498,7 +505,8 @@ inline std::size_t CohortColumns::stamp() const noexcept {
       mix(e.intensity_before), mix(e.intensity_after), mix(e.trigger);
   const auto& th = thoughts;
   mix(th.participant), mix(th.utc_us), mix(th.offset_min), mix(th.belief_before), mix(th.belief_after),
-      mix(th.emotion_change), mix(th.alternatives), mix(th.distortion_offsets), mix(th.distortions), mix(th.trigger);
+      mix(th.emotion_change), mix(th.alternatives), mix(th.distortion_offsets), mix(th.distortions),
+      mix(th.trigger);
   return h == 0 ? 1 : h;
 }
 
@@ -508,15 +516,18 @@ inline void CohortColumns::check() const {
   auto check_p = [np](const char* table, const std::vector<std::int32_t>& p) {
     for (std::size_t i = 0; i < p.size(); ++i) {
       if (p[i] < 0 || static_cast<std::size_t>(p[i]) >= np) {
-        bad_column(table, i, "participant", "code " + std::to_string(p[i]) + " is not in [0, " + std::to_string(np) + ")");
+        bad_column(table, i, "participant",
+                   "code " + std::to_string(p[i]) + " is not in [0, " + std::to_string(np) + ")");
       }
     }
   };
-  auto check_len = [](const char* table, std::size_t n, std::initializer_list<std::pair<const char*, std::size_t>> cols) {
+  auto check_len = [](const char* table, std::size_t n,
+                      std::initializer_list<std::pair<const char*, std::size_t>> cols) {
     for (const auto& [name, len] : cols) {
       if (len != n) {
-        calmkit::detail::throw_invalid(std::string("cohort columns: ") + table + " field '" + name + "' has " +
-                                       std::to_string(len) + " rows, expected " + std::to_string(n));
+        calmkit::detail::throw_invalid(std::string("cohort columns: ") + table + " field '" + name +
+                                       "' has " + std::to_string(len) + " rows, expected " +
+                                       std::to_string(n));
       }
     }
   };
@@ -527,17 +538,20 @@ inline void CohortColumns::check() const {
       }
     }
   };
-  auto check_intensity = [](const char* table, const char* field, const std::vector<std::int8_t>& v, bool optional) {
+  auto check_intensity = [](const char* table, const char* field, const std::vector<std::int8_t>& v,
+                            bool optional) {
     for (std::size_t i = 0; i < v.size(); ++i) {
       if ((v[i] < 0 && !(optional && v[i] == -1)) || v[i] > 10) {
-        bad_column(table, i, field, std::string("must be an integer 0..10") + (optional ? " or -1" : "") + ", got " +
-                                        std::to_string(v[i]));
+        bad_column(table, i, field,
+                   std::string("must be an integer 0..10") + (optional ? " or -1" : "") + ", got " +
+                       std::to_string(v[i]));
       }
     }
   };
   const auto nt = triggers.size();
   const auto& pt = triggers.participant;
-  auto check_link = [&](const char* table, const std::vector<std::int32_t>& link, const std::vector<std::int32_t>& p) {
+  auto check_link = [&](const char* table, const std::vector<std::int32_t>& link,
+                        const std::vector<std::int32_t>& p) {
     for (std::size_t i = 0; i < link.size(); ++i) {
       const auto l = link[i];
       if (l == no_trigger) continue;
@@ -551,18 +565,22 @@ inline void CohortColumns::check() const {
   };
 
   check_len("triggers", nt,
-            {{"participant", pt.size()}, {"offset_min", triggers.offset_min.size()},
-             {"intensity", triggers.intensity.size()}, {"category", triggers.category.size()},
+            {{"participant", pt.size()},
+             {"offset_min", triggers.offset_min.size()},
+             {"intensity", triggers.intensity.size()},
+             {"category", triggers.category.size()},
              {"acted_on_urge", triggers.acted_on_urge.size()},
              {"acted_after_minutes", triggers.acted_after_minutes.size()}});
   if (!trigger_ids.empty()) check_len("triggers", nt, {{"trigger_ids", trigger_ids.size()}});
-  if (!trigger_source_rows.empty()) check_len("triggers", nt, {{"trigger_source_rows", trigger_source_rows.size()}});
+  if (!trigger_source_rows.empty())
+    check_len("triggers", nt, {{"trigger_source_rows", trigger_source_rows.size()}});
   check_p("triggers", pt);
   check_offset("triggers", triggers.offset_min);
   check_intensity("triggers", "intensity", triggers.intensity, false);
   for (std::size_t i = 0; i < nt; ++i) {
     if (triggers.category[i] >= trigger_category_table.size()) {
-      bad_column("triggers", i, "category", "code " + std::to_string(triggers.category[i]) + " is not a category");
+      bad_column("triggers", i, "category",
+                 "code " + std::to_string(triggers.category[i]) + " is not a category");
     }
     if (triggers.acted_on_urge[i] < -1 || triggers.acted_on_urge[i] > 1) {
       bad_column("triggers", i, "acted_on_urge", "must be 1, 0 or -1 (not recorded)");
@@ -578,8 +596,10 @@ inline void CohortColumns::check() const {
 
   const auto& r = readings;
   check_len("readings", r.size(),
-            {{"participant", r.participant.size()}, {"offset_min", r.offset_min.size()},
-             {"intensity", r.intensity.size()}, {"trigger", r.trigger.size()}});
+            {{"participant", r.participant.size()},
+             {"offset_min", r.offset_min.size()},
+             {"intensity", r.intensity.size()},
+             {"trigger", r.trigger.size()}});
   // Readings are the big table (tens of millions of rows): one fused pass
   // finds whether anything is wrong; only then do the separate checks run to
   // name the first offending row and field.
@@ -589,10 +609,11 @@ inline void CohortColumns::check() const {
     const auto o = r.offset_min[i];
     const auto x = r.intensity[i];
     const auto l = r.trigger[i];
-    readings_ok = p >= 0 && static_cast<std::size_t>(p) < np && o >= -UtcOffset::max_minutes &&
-                  o <= UtcOffset::max_minutes && x >= 0 && x <= 10 && l >= no_trigger &&
-                  (l < 0 || (static_cast<std::size_t>(l) < nt && pt[static_cast<std::size_t>(l)] == p)) &&
-                  (i == 0 || r.participant[i - 1] < p || (r.participant[i - 1] == p && r.utc_us[i - 1] <= r.utc_us[i]));
+    readings_ok =
+        p >= 0 && static_cast<std::size_t>(p) < np && o >= -UtcOffset::max_minutes &&
+        o <= UtcOffset::max_minutes && x >= 0 && x <= 10 && l >= no_trigger &&
+        (l < 0 || (static_cast<std::size_t>(l) < nt && pt[static_cast<std::size_t>(l)] == p)) &&
+        (i == 0 || r.participant[i - 1] < p || (r.participant[i - 1] == p && r.utc_us[i - 1] <= r.utc_us[i]));
   }
   if (!readings_ok) {
     check_p("readings", r.participant);
@@ -609,9 +630,13 @@ inline void CohortColumns::check() const {
 
   const auto& e = exercises;
   check_len("exercises", e.size(),
-            {{"participant", e.participant.size()}, {"end_us", e.end_us.size()}, {"offset_min", e.offset_min.size()},
-             {"exercise", e.exercise.size()}, {"completed", e.completed.size()},
-             {"intensity_before", e.intensity_before.size()}, {"intensity_after", e.intensity_after.size()},
+            {{"participant", e.participant.size()},
+             {"end_us", e.end_us.size()},
+             {"offset_min", e.offset_min.size()},
+             {"exercise", e.exercise.size()},
+             {"completed", e.completed.size()},
+             {"intensity_before", e.intensity_before.size()},
+             {"intensity_after", e.intensity_after.size()},
              {"trigger", e.trigger.size()}});
   check_p("exercises", e.participant);
   check_offset("exercises", e.offset_min);
@@ -627,28 +652,36 @@ inline void CohortColumns::check() const {
 
   const auto& th = thoughts;
   check_len("thought_records", th.size(),
-            {{"participant", th.participant.size()}, {"offset_min", th.offset_min.size()},
-             {"belief_before", th.belief_before.size()}, {"belief_after", th.belief_after.size()},
-             {"emotion_change", th.emotion_change.size()}, {"alternatives", th.alternatives.size()},
+            {{"participant", th.participant.size()},
+             {"offset_min", th.offset_min.size()},
+             {"belief_before", th.belief_before.size()},
+             {"belief_after", th.belief_after.size()},
+             {"emotion_change", th.emotion_change.size()},
+             {"alternatives", th.alternatives.size()},
              {"distortion_offsets", th.distortion_offsets.size() - (th.distortion_offsets.empty() ? 0 : 1)},
              {"trigger", th.trigger.size()}});
   if (th.distortion_offsets.empty() || th.distortion_offsets.front() != 0 ||
       th.distortion_offsets.back() != static_cast<std::int64_t>(th.distortions.size())) {
     calmkit::detail::throw_invalid(
-        "cohort columns: thought_records distortion_offsets must have size()+1 entries from 0 to the number of "
+        "cohort columns: thought_records distortion_offsets must have size()+1 entries from 0 to the number "
+        "of "
         "distortions");
   }
   check_p("thought_records", th.participant);
   check_offset("thought_records", th.offset_min);
   check_link("thought_records", th.trigger, th.participant);
   for (std::size_t i = 0; i < th.size(); ++i) {
-    if (th.belief_before[i] < 0 || th.belief_before[i] > 100) bad_column("thought_records", i, "belief_before", "must be 0..100");
-    if (th.belief_after[i] < -1 || th.belief_after[i] > 100) bad_column("thought_records", i, "belief_after", "must be 0..100 or -1");
+    if (th.belief_before[i] < 0 || th.belief_before[i] > 100)
+      bad_column("thought_records", i, "belief_before", "must be 0..100");
+    if (th.belief_after[i] < -1 || th.belief_after[i] > 100)
+      bad_column("thought_records", i, "belief_after", "must be 0..100 or -1");
     if (th.alternatives[i] < 0) bad_column("thought_records", i, "alternatives", "must be >= 0");
-    if (th.distortion_offsets[i + 1] < th.distortion_offsets[i]) bad_column("thought_records", i, "distortion_offsets", "must not decrease");
+    if (th.distortion_offsets[i + 1] < th.distortion_offsets[i])
+      bad_column("thought_records", i, "distortion_offsets", "must not decrease");
   }
   for (std::size_t i = 0; i < th.distortions.size(); ++i) {
-    if (th.distortions[i] >= distortion_table.size()) bad_column("distortions", i, "distortion", "not a distortion code");
+    if (th.distortions[i] >= distortion_table.size())
+      bad_column("distortions", i, "distortion", "not a distortion code");
   }
   checked_stamp_ = stamp();
 }

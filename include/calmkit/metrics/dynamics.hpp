@@ -24,7 +24,8 @@ struct DynamicsOptions {
       calmkit::detail::throw_invalid("acute_change must be 1..10 intensity points");
     }
     if (!std::isnan(max_gap_hours) && !(max_gap_hours >= 0)) {
-      calmkit::detail::throw_invalid("max_gap_hours must be >= 0 hours (or NaN for the same-local-date rule)");
+      calmkit::detail::throw_invalid(
+          "max_gap_hours must be >= 0 hours (or NaN for the same-local-date rule)");
     }
   }
 };
@@ -53,22 +54,24 @@ struct DynamicsTable {
   opt.check();
   c.ensure_checked();
   const bool by_date = std::isnan(opt.max_gap_hours);
-  const auto max_gap_us = by_date ? 0 : static_cast<std::int64_t>(std::llround(opt.max_gap_hours * 3'600'000'000.0));
+  const auto max_gap_us =
+      by_date ? 0 : static_cast<std::int64_t>(std::llround(opt.max_gap_hours * 3'600'000'000.0));
   const auto& t = c.triggers;
   const auto& r = c.readings;
   DynamicsTable out;
   std::size_t i = 0, j = 0;
   while (i < t.size() || j < r.size()) {
-    const std::int32_t p = (j >= r.size() || (i < t.size() && t.participant[i] <= r.participant[j])) ? t.participant[i]
-                                                                                                      : r.participant[j];
+    const std::int32_t p = (j >= r.size() || (i < t.size() && t.participant[i] <= r.participant[j]))
+                               ? t.participant[i]
+                               : r.participant[j];
     std::int64_t n = 0, pairs = 0, acute = 0;
     double sum_d2 = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
     bool have_prev = false;
     std::int64_t prev_us = 0, prev_day = 0;
     int prev_x = 0;
     while ((i < t.size() && t.participant[i] == p) || (j < r.size() && r.participant[j] == p)) {
-      const bool take_trigger =
-          i < t.size() && t.participant[i] == p && (j >= r.size() || r.participant[j] != p || t.utc_us[i] <= r.utc_us[j]);
+      const bool take_trigger = i < t.size() && t.participant[i] == p &&
+                                (j >= r.size() || r.participant[j] != p || t.utc_us[i] <= r.utc_us[j]);
       std::int64_t us;
       std::int16_t off;
       int x;

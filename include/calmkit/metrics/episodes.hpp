@@ -20,8 +20,8 @@ namespace calmkit::metrics {
 
 /// What makes an episode and when it counts as calm.
 struct EpisodeOptions {
-  int threshold = 3;          ///< θ on the 0–10 scale: intensity ≤ θ is calm, [0, 10]
-  double window_hours = 12;   ///< unlinked readings count up to onset + window, hours >= 0
+  int threshold = 3;         ///< θ on the 0–10 scale: intensity ≤ θ is calm, [0, 10]
+  double window_hours = 12;  ///< unlinked readings count up to onset + window, hours >= 0
 
   void check() const {
     if (threshold < 0 || threshold > 10) {
@@ -36,11 +36,11 @@ struct EpisodeOptions {
 
 /// One row per trigger (row i is trigger row i of the cohort).
 struct EpisodeTable {
-  std::vector<double> minutes;               ///< time-to-calm, or time to censoring, minutes >= 0
-  std::vector<std::uint8_t> calmed;          ///< 1 calmed, 0 right-censored
-  std::vector<std::int8_t> peak_intensity;   ///< max of onset and observations, 0–10
-  std::vector<std::int32_t> observations;    ///< observations at or after onset
-  std::vector<std::uint8_t> with_exercise;   ///< 1 when an exercise session is linked
+  std::vector<double> minutes;              ///< time-to-calm, or time to censoring, minutes >= 0
+  std::vector<std::uint8_t> calmed;         ///< 1 calmed, 0 right-censored
+  std::vector<std::int8_t> peak_intensity;  ///< max of onset and observations, 0–10
+  std::vector<std::int32_t> observations;   ///< observations at or after onset
+  std::vector<std::uint8_t> with_exercise;  ///< 1 when an exercise session is linked
 
   [[nodiscard]] std::size_t size() const noexcept { return minutes.size(); }
 };
@@ -144,9 +144,10 @@ struct GroupBy {
 
 /// One row per group, ordered by (participant, period, category).
 struct TimeToCalmSummary {
-  std::vector<std::int32_t> participant;   ///< code, -1 when not grouped by participant
-  std::vector<std::int64_t> period_start;  ///< first day (days since 1970-01-01), 0 when not grouped by period
-  std::vector<std::int16_t> category;      ///< `TriggerCategory`, -1 when not grouped by category
+  std::vector<std::int32_t> participant;  ///< code, -1 when not grouped by participant
+  std::vector<std::int64_t>
+      period_start;                    ///< first day (days since 1970-01-01), 0 when not grouped by period
+  std::vector<std::int16_t> category;  ///< `TriggerCategory`, -1 when not grouped by category
   std::vector<std::int64_t> episodes, calmed, censored;
   std::vector<double> median_minutes, ci_low, ci_high;
 
@@ -167,7 +168,8 @@ inline Groups group_triggers(const CohortColumns& c, const GroupBy& by, const Lo
   for (std::size_t i = 0; i < n; ++i) {
     const std::int32_t p = by.participant ? t.participant[i] : -1;
     std::int64_t d = 0;
-    if (by.period) d = period_first_day(period_index(cal.local_day(t.utc_us[i], t.offset_min[i]), *by.period), *by.period);
+    if (by.period)
+      d = period_first_day(period_index(cal.local_day(t.utc_us[i], t.offset_min[i]), *by.period), *by.period);
     const std::int16_t cat = by.category ? static_cast<std::int16_t>(t.category[i]) : std::int16_t{-1};
     key[i] = {p, d, cat};
   }
@@ -177,7 +179,8 @@ inline Groups group_triggers(const CohortColumns& c, const GroupBy& by, const Lo
   // Triggers are already ordered by participant and time, so grouping by
   // participant (and period) is usually sorted already: check before sorting.
   auto less = [&key](std::size_t a, std::size_t b) { return key[a] < key[b]; };
-  if (!std::is_sorted(g.rows.begin(), g.rows.end(), less)) std::stable_sort(g.rows.begin(), g.rows.end(), less);
+  if (!std::is_sorted(g.rows.begin(), g.rows.end(), less))
+    std::stable_sort(g.rows.begin(), g.rows.end(), less);
   for (std::size_t i = 0; i < n; ++i) {
     if (i == 0 || key[g.rows[i]] != key[g.rows[i - 1]]) {
       g.keys.push_back(key[g.rows[i]]);
@@ -192,10 +195,12 @@ inline Groups group_triggers(const CohortColumns& c, const GroupBy& by, const Lo
 /// Kaplan–Meier summary of time-to-calm per group: counts, the median and
 /// its Brookmeyer–Crowley interval (see `km_median`).
 [[nodiscard]] inline TimeToCalmSummary time_to_calm_summary(const CohortColumns& c, const EpisodeTable& eps,
-                                                            const GroupBy& by = {}, const LocalCalendar& cal = {},
+                                                            const GroupBy& by = {},
+                                                            const LocalCalendar& cal = {},
                                                             double level = 0.95) {
   c.ensure_checked();
-  if (eps.size() != c.triggers.size()) calmkit::detail::throw_invalid("time_to_calm_summary: episode table does not match the cohort");
+  if (eps.size() != c.triggers.size())
+    calmkit::detail::throw_invalid("time_to_calm_summary: episode table does not match the cohort");
   const auto g = detail::group_triggers(c, by, cal);
   TimeToCalmSummary s;
   std::vector<double> tm;
@@ -232,10 +237,12 @@ struct GroupedCurves {
   KaplanMeier steps;
 };
 
-[[nodiscard]] inline GroupedCurves km_curves(const CohortColumns& c, const EpisodeTable& eps, const GroupBy& by = {},
-                                            const LocalCalendar& cal = {}, double level = 0.95) {
+[[nodiscard]] inline GroupedCurves km_curves(const CohortColumns& c, const EpisodeTable& eps,
+                                             const GroupBy& by = {}, const LocalCalendar& cal = {},
+                                             double level = 0.95) {
   c.ensure_checked();
-  if (eps.size() != c.triggers.size()) calmkit::detail::throw_invalid("km_curves: episode table does not match the cohort");
+  if (eps.size() != c.triggers.size())
+    calmkit::detail::throw_invalid("km_curves: episode table does not match the cohort");
   GroupedCurves out;
   out.groups = time_to_calm_summary(c, eps, by, cal, level);
   const auto g = detail::group_triggers(c, by, cal);

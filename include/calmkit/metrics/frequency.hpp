@@ -19,8 +19,9 @@ enum class Split : std::uint8_t { none, category, group };
 /// their last. Rows ordered by participant, period, split value.
 struct FrequencyTable {
   std::vector<std::int32_t> participant;
-  std::vector<std::int64_t> period_start;  ///< first day of the period, days since 1970-01-01 (a Monday for weeks)
-  std::vector<std::int16_t> split;         ///< category or group value; -1 when not split
+  std::vector<std::int64_t>
+      period_start;                 ///< first day of the period, days since 1970-01-01 (a Monday for weeks)
+  std::vector<std::int16_t> split;  ///< category or group value; -1 when not split
   std::vector<std::int64_t> count;
 
   [[nodiscard]] std::size_t size() const noexcept { return count.size(); }
@@ -34,7 +35,8 @@ struct FrequencyTable {
 /// auto weekly = calmkit::metrics::trigger_frequency(cols, calmkit::metrics::Period::week);
 /// // weekly.count[i] triggers in the ISO week starting weekly.period_start[i]
 /// ```
-[[nodiscard]] inline FrequencyTable trigger_frequency(const CohortColumns& c, Period period, Split split = Split::none,
+[[nodiscard]] inline FrequencyTable trigger_frequency(const CohortColumns& c, Period period,
+                                                      Split split = Split::none,
                                                       const LocalCalendar& cal = {}) {
   c.ensure_checked();
   const auto span = detail::participant_spans(c, cal);
@@ -49,7 +51,8 @@ struct FrequencyTable {
     std::size_t periods = 0;
     if (span.has[p]) {
       first_period[p] = detail::period_index(span.first_day[p], period);
-      periods = static_cast<std::size_t>(detail::period_index(span.last_day[p], period) - first_period[p] + 1);
+      periods =
+          static_cast<std::size_t>(detail::period_index(span.last_day[p], period) - first_period[p] + 1);
     }
     base[p + 1] = base[p] + periods * width;
   }
@@ -64,13 +67,15 @@ struct FrequencyTable {
       const auto k = (row - base[p]) / width;
       f.participant[row] = static_cast<std::int32_t>(p);
       f.period_start[row] = detail::period_first_day(first_period[p] + static_cast<std::int64_t>(k), period);
-      f.split[row] = split == Split::none ? std::int16_t{-1} : static_cast<std::int16_t>((row - base[p]) % width);
+      f.split[row] =
+          split == Split::none ? std::int16_t{-1} : static_cast<std::int16_t>((row - base[p]) % width);
     }
   }
   const auto& t = c.triggers;
   for (std::size_t i = 0; i < t.size(); ++i) {
     const auto p = static_cast<std::size_t>(t.participant[i]);
-    const auto k = detail::period_index(cal.local_day(t.utc_us[i], t.offset_min[i]), period) - first_period[p];
+    const auto k =
+        detail::period_index(cal.local_day(t.utc_us[i], t.offset_min[i]), period) - first_period[p];
     std::size_t s = 0;
     if (split == Split::category) s = t.category[i];
     if (split == Split::group) s = static_cast<std::size_t>(trigger_category_table[t.category[i]].group);
@@ -82,12 +87,12 @@ struct FrequencyTable {
 /// Trend of weekly trigger counts, one row per participant with records.
 struct TrendTable {
   std::vector<std::int32_t> participant;
-  std::vector<std::int64_t> weeks;          ///< ISO weeks in the participant's span
-  std::vector<std::int64_t> last_k_count;   ///< triggers in the last k weeks of the span
-  std::vector<std::int64_t> prev_k_count;   ///< triggers in the k weeks before those
+  std::vector<std::int64_t> weeks;                        ///< ISO weeks in the participant's span
+  std::vector<std::int64_t> last_k_count;                 ///< triggers in the last k weeks of the span
+  std::vector<std::int64_t> prev_k_count;                 ///< triggers in the k weeks before those
   std::vector<double> rate_ratio, rr_ci_low, rr_ci_high;  ///< NaN when weeks < 2k
   std::vector<double> slope_per_week, slope_se, slope_ci_low, slope_ci_high;
-  std::vector<double> weekly_change_pct;    ///< 100·(exp(slope) − 1), % per week
+  std::vector<double> weekly_change_pct;  ///< 100·(exp(slope) − 1), % per week
 
   [[nodiscard]] std::size_t size() const noexcept { return participant.size(); }
 };
@@ -97,8 +102,8 @@ struct TrendTable {
 /// weekly counts over the span (`poisson_slope`, x = week number 0, 1, ...).
 /// Counts use the zero-filled weekly table. With fewer than 2k weeks the
 /// counts cover what there is and the rate ratio is NaN.
-[[nodiscard]] inline TrendTable trigger_trend(const CohortColumns& c, int k = 4, const LocalCalendar& cal = {},
-                                              double level = 0.95) {
+[[nodiscard]] inline TrendTable trigger_trend(const CohortColumns& c, int k = 4,
+                                              const LocalCalendar& cal = {}, double level = 0.95) {
   if (k < 1) calmkit::detail::throw_invalid("trigger_trend: k must be >= 1 week, got " + std::to_string(k));
   const auto f = trigger_frequency(c, Period::week, Split::none, cal);
   TrendTable out;
@@ -111,8 +116,10 @@ struct TrendTable {
     std::int64_t last = 0, prev = 0;
     for (std::size_t i = 0; i < w; ++i) {
       const std::size_t from_end = w - 1 - i;  // 0 for the last week
-      if (from_end < uk) last += f.count[lo + i];
-      else if (from_end < 2 * uk) prev += f.count[lo + i];
+      if (from_end < uk)
+        last += f.count[lo + i];
+      else if (from_end < 2 * uk)
+        prev += f.count[lo + i];
     }
     RateRatio rr;
     if (w >= 2 * uk) rr = rate_ratio_exact(last, prev, level);

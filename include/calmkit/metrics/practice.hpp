@@ -14,7 +14,8 @@ namespace calmkit::metrics {
 
 namespace detail {
 /// Sorted distinct local days with at least one completed exercise, per participant.
-inline std::vector<std::vector<std::int64_t>> practice_days(const CohortColumns& c, const LocalCalendar& cal) {
+inline std::vector<std::vector<std::int64_t>> practice_days(const CohortColumns& c,
+                                                            const LocalCalendar& cal) {
   std::vector<std::vector<std::int64_t>> days(c.participants.size());
   const auto& e = c.exercises;
   for (std::size_t j = 0; j < e.size(); ++j) {
@@ -32,14 +33,16 @@ inline std::vector<std::vector<std::int64_t>> practice_days(const CohortColumns&
 /// One row per (participant, ISO week of their span), zero-filled.
 struct PracticeWeekTable {
   std::vector<std::int32_t> participant;
-  std::vector<std::int64_t> week_start;     ///< Monday, days since 1970-01-01
-  std::vector<std::int64_t> practice_days;  ///< [0, 7] days with >= 1 completed exercise (local date of its start)
-  std::vector<std::int64_t> sessions;       ///< completed sessions that week
+  std::vector<std::int64_t> week_start;  ///< Monday, days since 1970-01-01
+  std::vector<std::int64_t>
+      practice_days;                   ///< [0, 7] days with >= 1 completed exercise (local date of its start)
+  std::vector<std::int64_t> sessions;  ///< completed sessions that week
 
   [[nodiscard]] std::size_t size() const noexcept { return participant.size(); }
 };
 
-[[nodiscard]] inline PracticeWeekTable practice_consistency(const CohortColumns& c, const LocalCalendar& cal = {}) {
+[[nodiscard]] inline PracticeWeekTable practice_consistency(const CohortColumns& c,
+                                                            const LocalCalendar& cal = {}) {
   c.ensure_checked();
   const auto grid = trigger_frequency(c, Period::week, Split::none, cal);  // the zero-filled week grid
   PracticeWeekTable out;
@@ -70,10 +73,11 @@ struct PracticeWeekTable {
 /// participant with records.
 struct StreakTable {
   std::vector<std::int32_t> participant;
-  std::vector<std::int64_t> practice_days;    ///< distinct practice days in total
-  std::vector<std::int64_t> longest_streak;   ///< days
-  std::vector<std::int64_t> current_streak;   ///< days, see `practice_streaks`
-  std::vector<std::int64_t> last_record_day;  ///< local date of the last record (any type), days since 1970-01-01
+  std::vector<std::int64_t> practice_days;   ///< distinct practice days in total
+  std::vector<std::int64_t> longest_streak;  ///< days
+  std::vector<std::int64_t> current_streak;  ///< days, see `practice_streaks`
+  std::vector<std::int64_t>
+      last_record_day;  ///< local date of the last record (any type), days since 1970-01-01
 
   [[nodiscard]] std::size_t size() const noexcept { return participant.size(); }
 };

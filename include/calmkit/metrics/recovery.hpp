@@ -19,7 +19,7 @@ namespace calmkit::metrics {
 struct PeakTrendTable {
   std::vector<std::int32_t> participant;
   std::vector<std::int64_t> episodes;
-  std::vector<double> mean_peak;  ///< 0–10
+  std::vector<double> mean_peak;                                              ///< 0–10
   std::vector<double> slope_per_week, slope_se, slope_ci_low, slope_ci_high;  ///< intensity points per week
 
   [[nodiscard]] std::size_t size() const noexcept { return participant.size(); }
@@ -27,9 +27,11 @@ struct PeakTrendTable {
 
 /// Peak intensity regressed on weeks since the participant's first onset
 /// (x = (onset − first onset) / 7 days), `ols_slope` with its t interval.
-[[nodiscard]] inline PeakTrendTable peak_trend(const CohortColumns& c, const EpisodeTable& eps, double level = 0.95) {
+[[nodiscard]] inline PeakTrendTable peak_trend(const CohortColumns& c, const EpisodeTable& eps,
+                                               double level = 0.95) {
   c.ensure_checked();
-  if (eps.size() != c.triggers.size()) calmkit::detail::throw_invalid("peak_trend: episode table does not match the cohort");
+  if (eps.size() != c.triggers.size())
+    calmkit::detail::throw_invalid("peak_trend: episode table does not match the cohort");
   const auto& t = c.triggers;
   PeakTrendTable out;
   std::vector<double> x, y;
@@ -57,14 +59,15 @@ struct PeakTrendTable {
 
 /// Per exercise id (and participant, when asked).
 struct ExerciseEffectTable {
-  std::vector<std::int32_t> participant;  ///< -1 when pooled over the cohort
-  std::vector<std::int32_t> exercise;     ///< code into `exercise_names`
-  std::vector<std::int64_t> sessions;     ///< all sessions of this exercise
-  std::vector<std::int64_t> rated;        ///< sessions with both ratings (n of the change)
+  std::vector<std::int32_t> participant;           ///< -1 when pooled over the cohort
+  std::vector<std::int32_t> exercise;              ///< code into `exercise_names`
+  std::vector<std::int64_t> sessions;              ///< all sessions of this exercise
+  std::vector<std::int64_t> rated;                 ///< sessions with both ratings (n of the change)
   std::vector<double> mean_change, median_change;  ///< before − after, intensity points
   std::vector<std::int64_t> episodes_with;         ///< episodes linked to a session of it
   std::vector<double> median_minutes_with;         ///< KM median time-to-calm of those
-  std::vector<std::int64_t> episodes_without;      ///< episodes (same participant or cohort) with no exercise at all
+  std::vector<std::int64_t>
+      episodes_without;  ///< episodes (same participant or cohort) with no exercise at all
   std::vector<double> median_minutes_without;
 
   [[nodiscard]] std::size_t size() const noexcept { return exercise.size(); }
@@ -73,10 +76,12 @@ struct ExerciseEffectTable {
 /// Exercise effectiveness: change = intensity_before − intensity_after over
 /// sessions with both ratings; and the Kaplan–Meier median time-to-calm of
 /// episodes where the exercise was used vs episodes where no exercise was used.
-[[nodiscard]] inline ExerciseEffectTable exercise_effectiveness(const CohortColumns& c, const EpisodeTable& eps,
+[[nodiscard]] inline ExerciseEffectTable exercise_effectiveness(const CohortColumns& c,
+                                                                const EpisodeTable& eps,
                                                                 bool by_participant = false) {
   c.ensure_checked();
-  if (eps.size() != c.triggers.size()) calmkit::detail::throw_invalid("exercise_effectiveness: episode table does not match the cohort");
+  if (eps.size() != c.triggers.size())
+    calmkit::detail::throw_invalid("exercise_effectiveness: episode table does not match the cohort");
   const auto& e = c.exercises;
   using Key = std::pair<std::int32_t, std::int32_t>;  // (participant or -1, exercise)
   struct Acc {
@@ -125,7 +130,8 @@ struct ExerciseEffectTable {
     out.episodes_with.push_back(static_cast<std::int64_t>(tm.size()));
     out.median_minutes_with.push_back(tm.empty() ? nan_value : km_median(kaplan_meier(tm, ev)).median);
     const auto it = without.find(key.first);
-    out.episodes_without.push_back(it == without.end() ? 0 : static_cast<std::int64_t>(it->second.first.size()));
+    out.episodes_without.push_back(it == without.end() ? 0
+                                                       : static_cast<std::int64_t>(it->second.first.size()));
     out.median_minutes_without.push_back(it == without.end() ? nan_value : without_median[key.first]);
   }
   return out;
@@ -135,16 +141,17 @@ struct ExerciseEffectTable {
 struct ThoughtSummaryTable {
   std::vector<std::int32_t> participant;
   std::vector<std::int64_t> records;
-  std::vector<std::int64_t> belief_rated;                 ///< records with belief_after
+  std::vector<std::int64_t> belief_rated;                        ///< records with belief_after
   std::vector<double> mean_belief_change, median_belief_change;  ///< before − after, %-points
-  std::vector<std::int64_t> emotion_rated;                ///< records with an emotion re-rated
-  std::vector<double> mean_emotion_change;                ///< mean of the per-record emotion change, %-points
-  std::vector<double> share_three_alternatives;           ///< share of records with >= 3 alternatives, [0, 1]
+  std::vector<std::int64_t> emotion_rated;                       ///< records with an emotion re-rated
+  std::vector<double> mean_emotion_change;       ///< mean of the per-record emotion change, %-points
+  std::vector<double> share_three_alternatives;  ///< share of records with >= 3 alternatives, [0, 1]
 
   [[nodiscard]] std::size_t size() const noexcept { return participant.size(); }
 };
 
-[[nodiscard]] inline ThoughtSummaryTable thought_record_summary(const CohortColumns& c, int min_alternatives = 3) {
+[[nodiscard]] inline ThoughtSummaryTable thought_record_summary(const CohortColumns& c,
+                                                                int min_alternatives = 3) {
   c.ensure_checked();
   const auto& th = c.thoughts;
   const std::size_t np = c.participants.size();
@@ -215,7 +222,7 @@ struct DistortionTable {
 /// (zero-filled over the span like `trigger_frequency`).
 struct UncertaintyTable {
   std::vector<std::int32_t> participant;
-  std::vector<std::int64_t> period_start;   ///< Monday (days since 1970-01-01); 0 when not by week
+  std::vector<std::int64_t> period_start;  ///< Monday (days since 1970-01-01); 0 when not by week
   std::vector<std::int64_t> triggers;
   std::vector<std::int64_t> urge_recorded;  ///< triggers with acted_on_urge recorded
   std::vector<std::int64_t> not_acted;      ///< ... and false
@@ -255,7 +262,8 @@ struct UncertaintyTable {
       gp.push_back(static_cast<std::int32_t>(p));
       gstart.push_back(0);
     }
-    for (std::size_t i = 0; i < t.size(); ++i) group_of[i] = row_of[static_cast<std::size_t>(t.participant[i])];
+    for (std::size_t i = 0; i < t.size(); ++i)
+      group_of[i] = row_of[static_cast<std::size_t>(t.participant[i])];
   }
   const std::size_t ng = gp.size();
   UncertaintyTable out;

@@ -98,7 +98,8 @@ struct Slope {
 /// b ± z·SE. NaN when fewer than 2 points, all counts 0, all x equal, or the
 /// maximum likelihood estimate does not exist (counts all in the first or all
 /// in the last x, so that b runs off to ±infinity).
-[[nodiscard]] inline Slope poisson_slope(std::span<const double> x, std::span<const double> y, double level = 0.95) {
+[[nodiscard]] inline Slope poisson_slope(std::span<const double> x, std::span<const double> y,
+                                         double level = 0.95) {
   const double z = normal_quantile(level);
   Slope out;
   const std::size_t n = x.size();
@@ -172,7 +173,8 @@ struct Slope {
 /// Ordinary least-squares slope of y on x with the t-based interval
 /// (n − 2 degrees of freedom). NaN slope with fewer than 2 points or all x
 /// equal; NaN SE/interval with fewer than 3 points.
-[[nodiscard]] inline Slope ols_slope(std::span<const double> x, std::span<const double> y, double level = 0.95) {
+[[nodiscard]] inline Slope ols_slope(std::span<const double> x, std::span<const double> y,
+                                     double level = 0.95) {
   detail::check_confidence(level);
   Slope out;
   const std::size_t n = x.size();

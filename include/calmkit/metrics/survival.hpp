@@ -53,16 +53,18 @@ struct MedianEstimate {
 /// calmkit::metrics::km_median(km).median;  // 20
 /// ```
 /// @throws std::invalid_argument for NaN/negative times or unequal lengths.
-[[nodiscard]] inline KaplanMeier kaplan_meier(std::span<const double> time, std::span<const std::uint8_t> calmed,
-                                              double level = 0.95) {
-  if (time.size() != calmed.size()) calmkit::detail::throw_invalid("kaplan_meier: time and calmed differ in length");
+[[nodiscard]] inline KaplanMeier kaplan_meier(std::span<const double> time,
+                                              std::span<const std::uint8_t> calmed, double level = 0.95) {
+  if (time.size() != calmed.size())
+    calmkit::detail::throw_invalid("kaplan_meier: time and calmed differ in length");
   const double z = normal_quantile(level);
   const std::size_t n = time.size();
   std::vector<std::size_t> order(n);
   std::iota(order.begin(), order.end(), std::size_t{0});
   for (std::size_t i = 0; i < n; ++i) {
     if (!(time[i] >= 0) || !std::isfinite(time[i])) {
-      calmkit::detail::throw_invalid("kaplan_meier: time " + std::to_string(i) + " must be a finite number >= 0");
+      calmkit::detail::throw_invalid("kaplan_meier: time " + std::to_string(i) +
+                                     " must be a finite number >= 0");
     }
   }
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return time[a] < time[b]; });
