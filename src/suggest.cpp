@@ -1,10 +1,14 @@
 // "What could help now": the ranking rule documented in suggest.hpp.
 #include <calmkit/suggest.hpp>
 
+#include <range/v3/algorithm/stable_sort.hpp>
+#include <range/v3/view/filter.hpp>
+
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <string>
 #include <unordered_map>
 
@@ -77,8 +81,8 @@ std::vector<Suggestion> suggest(Intensity now, const Journal& journal, std::stri
     double drop_sum = 0;
   };
   std::unordered_map<std::string, Tally> history;
-  for (const auto& s : journal.exercises_of(participant)) {
-    if (!s.intensity_before || !s.intensity_after) continue;
+  auto rated = [](const ExerciseSession& s) { return s.intensity_before && s.intensity_after; };
+  for (const auto& s : journal.exercises_of(participant) | ranges::views::filter(rated)) {
     auto& t = history[s.exercise];
     ++t.n;
     t.drop_sum += s.intensity_before->value() - s.intensity_after->value();
@@ -119,8 +123,8 @@ std::vector<Suggestion> suggest(Intensity now, const Journal& journal, std::stri
     }
     out.push_back(std::move(s));
   }
-  std::stable_sort(out.begin(), out.end(),
-                   [](const Suggestion& a, const Suggestion& b) { return a.score > b.score; });
+  // Best first; equal scores keep the catalog order.
+  ranges::stable_sort(out, std::greater<>{}, &Suggestion::score);
   if (options.limit > 0 && out.size() > options.limit) out.resize(options.limit);
   return out;
 }
