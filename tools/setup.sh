@@ -28,7 +28,7 @@ fi
 # Python build and test dependencies (versions as in pyproject.toml).
 if ! "$PY" -c "import numpy, pandas, pytest, hypothesis, matplotlib, scikit_build_core, pybind11, jsonschema, pyarrow, dask.dataframe, distributed" 2>/dev/null; then
   echo "setup: installing Python packages for $PY"
-  "$PY" -m pip install -q --disable-pip-version-check \
+  "$PY" -m pip install -q --disable-pip-version-check --root-user-action=ignore \
     "numpy>=1.24" "pandas>=2.0" "pytest>=7" "hypothesis>=6" "matplotlib>=3.6" \
     "scikit-build-core>=0.10" "pybind11>=2.12" "jsonschema>=4" "pyarrow>=12" \
     "dask[dataframe]>=2024.1" "distributed>=2024.1"
@@ -41,7 +41,7 @@ cmake --preset default -DPython_EXECUTABLE="$PY" -DCMAKE_CXX_COMPILER_LAUNCHER=c
 cmake --build --preset default
 
 echo "setup: installing the calmkit Python package"
-"$PY" -m pip install -q --disable-pip-version-check --no-build-isolation \
+"$PY" -m pip install -q --disable-pip-version-check --root-user-action=ignore --no-build-isolation \
   --config-settings=cmake.define.CMAKE_CXX_COMPILER_LAUNCHER=ccache \
   --config-settings=cmake.define.CALMKIT_WERROR=ON .
 echo "setup: done"
