@@ -50,15 +50,19 @@ struct InstrumentArea {
   std::string name;                ///< label shown to people
   std::vector<std::size_t> items;  ///< 0-based item indices belonging to it
 
+  /// Equal when every field matches.
   friend bool operator==(const InstrumentArea&, const InstrumentArea&) = default;
 };
 
 /// An interpretation band of the total score: `min <= total <= max` (both inclusive).
 struct InstrumentBand {
   std::string label;  ///< e.g. "mild"
+  /// Lowest total in the band (inclusive).
   double min = 0;
+  /// Highest total in the band (inclusive).
   double max = 0;
 
+  /// Equal when every field matches.
   friend bool operator==(const InstrumentBand&, const InstrumentBand&) = default;
 };
 
@@ -80,12 +84,14 @@ struct Instrument {
   std::vector<InstrumentBand> bands;          ///< bands of the total (may be empty)
   /// An area whose score is at least this is flagged with `area_flag_label`.
   std::optional<double> area_flag_at;
+  /// Label shown next to a flagged area (required when `area_flag_at` is set).
   std::string area_flag_label;
   std::string source;   ///< citation or origin
   std::string licence;  ///< licence / permission note
   /// True for instruments meant for self-reflection only, never for diagnosis.
   bool reflection_only = false;
 
+  /// Equal when every field matches.
   friend bool operator==(const Instrument&, const Instrument&) = default;
 };
 

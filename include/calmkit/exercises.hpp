@@ -58,6 +58,7 @@ enum class Suits : std::uint8_t {
 /// The breathing phase of a timed step; `none` for steps that are not breaths.
 enum class BreathPhase : std::uint8_t { none, inhale, hold_in, exhale, hold_out };
 
+/// The exercise kinds, in enum order.
 inline constexpr std::array<VocabEntry<ExerciseKind>, 11> exercise_kind_table{{
     {ExerciseKind::breathing, "breathing", "Breathing"},
     {ExerciseKind::grounding, "grounding", "Grounding"},
@@ -72,12 +73,14 @@ inline constexpr std::array<VocabEntry<ExerciseKind>, 11> exercise_kind_table{{
     {ExerciseKind::distraction, "distraction", "Distraction"},
 }};
 
+/// When an exercise suits, in enum order.
 inline constexpr std::array<VocabEntry<Suits>, 3> suits_table{{
     {Suits::acute, "acute", "In the moment"},
     {Suits::daily, "daily", "Daily practice"},
     {Suits::both, "both", "In the moment or daily"},
 }};
 
+/// The breathing phases, in enum order.
 inline constexpr std::array<VocabEntry<BreathPhase>, 5> breath_phase_table{{
     {BreathPhase::none, "none", ""},
     {BreathPhase::inhale, "inhale", "Breathe in"},
@@ -96,9 +99,11 @@ static_assert(in_enum_order(breath_phase_table));
 [[nodiscard]] constexpr std::string_view to_id(ExerciseKind k) noexcept {
   return exercise_kind_table[static_cast<std::size_t>(k)].id;
 }
+/// Stable id of a `Suits` value, e.g. `"acute"`.
 [[nodiscard]] constexpr std::string_view to_id(Suits s) noexcept {
   return suits_table[static_cast<std::size_t>(s)].id;
 }
+/// Stable id of a breathing phase, e.g. `"hold_in"`.
 [[nodiscard]] constexpr std::string_view to_id(BreathPhase p) noexcept {
   return breath_phase_table[static_cast<std::size_t>(p)].id;
 }
@@ -106,9 +111,11 @@ static_assert(in_enum_order(breath_phase_table));
 [[nodiscard]] constexpr std::string_view label(ExerciseKind k) noexcept {
   return exercise_kind_table[static_cast<std::size_t>(k)].label;
 }
+/// Human label of a `Suits` value, e.g. `"Daily practice"`.
 [[nodiscard]] constexpr std::string_view label(Suits s) noexcept {
   return suits_table[static_cast<std::size_t>(s)].label;
 }
+/// Human label of a breathing phase (`""` for `none`).
 [[nodiscard]] constexpr std::string_view label(BreathPhase p) noexcept {
   return breath_phase_table[static_cast<std::size_t>(p)].label;
 }
@@ -117,9 +124,11 @@ static_assert(in_enum_order(breath_phase_table));
 [[nodiscard]] constexpr std::optional<ExerciseKind> exercise_kind_from_id(std::string_view id) noexcept {
   return detail::find_id(exercise_kind_table, id);
 }
+/// The `Suits` value with this id, or nullopt.
 [[nodiscard]] constexpr std::optional<Suits> suits_from_id(std::string_view id) noexcept {
   return detail::find_id(suits_table, id);
 }
+/// The breathing phase with this id, or nullopt.
 [[nodiscard]] constexpr std::optional<BreathPhase> breath_phase_from_id(std::string_view id) noexcept {
   return detail::find_id(breath_phase_table, id);
 }
@@ -130,6 +139,7 @@ struct TimedStep {
   BreathPhase phase = BreathPhase::none;  ///< breathing phase, if it is a breath
   std::string cue{};                      ///< what to show or say during the step
 
+  /// Equal when seconds and phase match.
   friend bool operator==(const TimedStep&, const TimedStep&) = default;
 };
 
@@ -138,6 +148,7 @@ struct PromptStep {
   std::string text{};  ///< the question or instruction, non-empty
   int answers = 1;     ///< how many answers to collect, >= 1
 
+  /// Equal when the prompts match.
   friend bool operator==(const PromptStep&, const PromptStep&) = default;
 };
 
@@ -155,9 +166,12 @@ struct Repeat {
   int count = 1;                        ///< cycles, >= 1; used when `total_seconds` is empty
   std::optional<double> total_seconds;  ///< total duration in seconds, > 0; timed cycles only
 
+  /// Run the cycle `n` times (n >= 1).
   [[nodiscard]] static Repeat times(int n) { return Repeat{n, std::nullopt}; }
+  /// Run cycles until `s` seconds are filled (s > 0), rounded up to whole cycles.
   [[nodiscard]] static Repeat for_seconds(double s) { return Repeat{1, s}; }
 
+  /// Equal when count and total time match.
   friend bool operator==(const Repeat&, const Repeat&) = default;
 };
 
@@ -165,11 +179,14 @@ struct Repeat {
 struct Exercise {
   std::string id{};    ///< stable id, e.g. "breathing.4-7-8"; non-empty, no whitespace
   std::string name{};  ///< display name, non-empty
+  /// What sort of exercise it is.
   ExerciseKind kind = ExerciseKind::breathing;
+  /// Whether it is meant for acute distress, daily practice, or both.
   Suits suits = Suits::both;
   std::string instructions{};        ///< short guidance in plain words
   std::vector<std::string> sources;  ///< seed files describing it (e.g. "002_a3dd8ceacfd4ae36.txt")
   std::vector<Step> steps;           ///< one cycle, non-empty
+  /// How often `steps` runs.
   Repeat repeat{};
 
   /// Seconds of one cycle's timed steps (prompts count 0).
@@ -198,6 +215,7 @@ struct Exercise {
     return cycle_seconds() * cycles();
   }
 
+  /// Equal when every field matches.
   friend bool operator==(const Exercise&, const Exercise&) = default;
 };
 
@@ -248,10 +266,13 @@ class ExerciseRegistry {
   /// Validates and adds a definition.
   /// @throws std::invalid_argument when invalid or when the id is taken.
   void add(Exercise exercise);
+  /// The exercise with this id, or nullptr when there is none.
   [[nodiscard]] const Exercise* find(std::string_view id) const;
   /// @throws std::out_of_range naming the unknown id.
   [[nodiscard]] const Exercise& get(std::string_view id) const;
+  /// Every exercise, in the order added.
   [[nodiscard]] std::span<const Exercise> all() const noexcept { return items_; }
+  /// Number of exercises.
   [[nodiscard]] std::size_t size() const noexcept { return items_.size(); }
 
  private:
@@ -264,9 +285,12 @@ class ExerciseRegistry {
 /// the text as a whole.
 class ExerciseFormatError : public std::invalid_argument {
  public:
+  /// An error at JSON path `field` ("" for the whole text), explained by `reason`.
   ExerciseFormatError(std::string field, std::string reason)
       : std::invalid_argument(compose(field, reason)), field_(std::move(field)), reason_(std::move(reason)) {}
+  /// JSON path of the problem, e.g. `steps[1].seconds`; "" for the text as a whole.
   [[nodiscard]] const std::string& field() const noexcept { return field_; }
+  /// What is wrong, without the path.
   [[nodiscard]] const std::string& reason() const noexcept { return reason_; }
 
  private:

@@ -22,12 +22,18 @@ namespace calmkit {
 /// All records of a journal, grouped by type, in no particular order.
 /// The input of `Journal`'s constructor and the output of `Journal::release`.
 struct RecordSet {
+  /// Trigger records.
   std::vector<Trigger> triggers;
+  /// Distress readings.
   std::vector<Reading> readings;
+  /// Exercise sessions.
   std::vector<ExerciseSession> exercises;
+  /// CBT thought records.
   std::vector<ThoughtRecord> thought_records;
+  /// Questionnaire answers.
   std::vector<Assessment> assessments;
 
+  /// Number of records of all types.
   [[nodiscard]] std::size_t size() const noexcept {
     return triggers.size() + readings.size() + exercises.size() + thought_records.size() + assessments.size();
   }
@@ -105,6 +111,8 @@ class Journal {
     trigger_keys_.insert(detail::scoped_key(t.participant, t.id));
     insert_sorted(r_.triggers, std::move(t));
   }
+  /// Adds a reading; its trigger link, when set, must name an existing trigger,
+  /// and a non-empty id must be unique. @throws std::invalid_argument otherwise.
   void add(Reading r) {
     check_ref(r.participant, r.trigger, "reading");
     if (!r.id.empty()) {
@@ -113,6 +121,8 @@ class Journal {
     }
     insert_sorted(r_.readings, std::move(r));
   }
+  /// Adds an exercise session (id required and unique, `end >= time`, exercise
+  /// id non-empty, trigger link valid). @throws std::invalid_argument otherwise.
   void add(ExerciseSession e) {
     require_id(e.id, "exercise");
     if (e.end.utc_micros() < e.time.utc_micros())
@@ -123,6 +133,8 @@ class Journal {
     exercise_keys_.insert(detail::scoped_key(e.participant, e.id));
     insert_sorted(r_.exercises, std::move(e));
   }
+  /// Adds a thought record (id required and unique, trigger link valid).
+  /// @throws std::invalid_argument otherwise.
   void add(ThoughtRecord t) {
     require_id(t.id, "thought_record");
     check_ref(t.participant, t.trigger, "thought_record");
@@ -130,6 +142,8 @@ class Journal {
     thought_keys_.insert(detail::scoped_key(t.participant, t.id));
     insert_sorted(r_.thought_records, std::move(t));
   }
+  /// Adds an assessment (id required and unique, instrument id non-empty).
+  /// @throws std::invalid_argument otherwise.
   void add(Assessment a) {
     require_id(a.id, "assessment");
     if (a.instrument.empty()) detail::throw_invalid("assessment '" + a.id + "': instrument id is empty");
@@ -137,26 +151,35 @@ class Journal {
     assessment_keys_.insert(detail::scoped_key(a.participant, a.id));
     insert_sorted(r_.assessments, std::move(a));
   }
+  /// Adds a record of any type, as the matching overload does.
   void add(Record r) {
     std::visit([this](auto&& x) { add(std::move(x)); }, std::move(r));
   }
 
   /// All records of a type, ordered by (participant, time, id).
   [[nodiscard]] std::span<const Trigger> triggers() const noexcept { return r_.triggers; }
+  /// All readings, ordered by (participant, time, id).
   [[nodiscard]] std::span<const Reading> readings() const noexcept { return r_.readings; }
+  /// All exercise sessions, ordered by (participant, time, id).
   [[nodiscard]] std::span<const ExerciseSession> exercises() const noexcept { return r_.exercises; }
+  /// All thought records, ordered by (participant, time, id).
   [[nodiscard]] std::span<const ThoughtRecord> thought_records() const noexcept { return r_.thought_records; }
+  /// All assessments, ordered by (participant, time, id).
   [[nodiscard]] std::span<const Assessment> assessments() const noexcept { return r_.assessments; }
 
   /// One participant's records, ordered by time.
   [[nodiscard]] std::span<const Trigger> triggers_of(std::string_view p) const { return of(r_.triggers, p); }
+  /// Readings of participant `p`, ordered by time.
   [[nodiscard]] std::span<const Reading> readings_of(std::string_view p) const { return of(r_.readings, p); }
+  /// Exercise sessions of participant `p`, ordered by time.
   [[nodiscard]] std::span<const ExerciseSession> exercises_of(std::string_view p) const {
     return of(r_.exercises, p);
   }
+  /// Thought records of participant `p`, ordered by time.
   [[nodiscard]] std::span<const ThoughtRecord> thought_records_of(std::string_view p) const {
     return of(r_.thought_records, p);
   }
+  /// Assessments of participant `p`, ordered by time.
   [[nodiscard]] std::span<const Assessment> assessments_of(std::string_view p) const {
     return of(r_.assessments, p);
   }
@@ -166,18 +189,22 @@ class Journal {
                                                           Instant to) const {
     return between(of(r_.triggers, p), from, to);
   }
+  /// Readings of participant `p` with `from <= time < to`.
   [[nodiscard]] std::span<const Reading> readings_between(std::string_view p, Instant from,
                                                           Instant to) const {
     return between(of(r_.readings, p), from, to);
   }
+  /// Exercise sessions of participant `p` starting at `from <= time < to`.
   [[nodiscard]] std::span<const ExerciseSession> exercises_between(std::string_view p, Instant from,
                                                                    Instant to) const {
     return between(of(r_.exercises, p), from, to);
   }
+  /// Thought records of participant `p` with `from <= time < to`.
   [[nodiscard]] std::span<const ThoughtRecord> thought_records_between(std::string_view p, Instant from,
                                                                        Instant to) const {
     return between(of(r_.thought_records, p), from, to);
   }
+  /// Assessments of participant `p` with `from <= time < to`.
   [[nodiscard]] std::span<const Assessment> assessments_between(std::string_view p, Instant from,
                                                                 Instant to) const {
     return between(of(r_.assessments, p), from, to);
@@ -232,7 +259,9 @@ class Journal {
     return out;
   }
 
+  /// Number of records of all types.
   [[nodiscard]] std::size_t size() const noexcept { return r_.size(); }
+  /// Whether the journal holds no records.
   [[nodiscard]] bool empty() const noexcept { return size() == 0; }
 
   /// Read-only view of everything.
@@ -243,6 +272,7 @@ class Journal {
     return std::exchange(r_, RecordSet{});
   }
 
+  /// Equal when both hold the same records (compared type by type, in order).
   friend bool operator==(const Journal& a, const Journal& b) {
     return a.r_.triggers == b.r_.triggers && a.r_.readings == b.r_.readings &&
            a.r_.exercises == b.r_.exercises && a.r_.thought_records == b.r_.thought_records &&

@@ -69,75 +69,108 @@ struct Trigger {
   std::string participant{};  ///< whose journal; "" for a single-user journal
   std::string id{};           ///< unique per participant among triggers
   Instant time{};             ///< onset
+  /// What set it off, from the fixed category list.
   TriggerCategory category = TriggerCategory::other;
   Intensity intensity{};  ///< distress at onset, 0–10
   std::string context{};  ///< what was happening ("" = not given)
+  /// Thoughts that came up, in the person's words.
   std::vector<std::string> thoughts{};
+  /// Body sensations noticed, e.g. "tight chest".
   std::vector<std::string> sensations{};
   std::string urge{};                           ///< what the person felt pulled to do
   std::optional<bool> acted_on_urge{};          ///< whether they did it
   std::optional<double> acted_after_minutes{};  ///< minutes from onset until acting, >= 0
   std::string response{};                       ///< what they did instead
+  /// Free-form labels.
   std::vector<std::string> tags{};
 
+  /// Equal when every field matches.
   friend bool operator==(const Trigger&, const Trigger&) = default;
 };
 
 /// A distress check-in.
 struct Reading {
+  /// Whose journal; "" for a single-user journal.
   std::string participant{};
   std::string id{};  ///< optional; "" = none
+  /// When the distress was rated.
   Instant time{};
   Intensity intensity{};  ///< distress now, 0–10
   std::string trigger{};  ///< id of the trigger whose episode it belongs to; "" = unlinked
+  /// Free-text note ("" = none).
   std::string note{};
 
+  /// Equal when every field matches.
   friend bool operator==(const Reading&, const Reading&) = default;
 };
 
 /// One practice session of a catalog or custom exercise.
 struct ExerciseSession {
+  /// Whose journal; "" for a single-user journal.
   std::string participant{};
+  /// Unique per participant among exercise sessions.
   std::string id{};
   Instant time{};          ///< start
   Instant end{};           ///< end, >= time
   std::string exercise{};  ///< exercise id, e.g. "breathing.4-7-8"
+  /// False when the session was stopped early.
   bool completed = true;
   std::optional<Intensity> intensity_before{};  ///< distress at `time`
   std::optional<Intensity> intensity_after{};   ///< distress at `end`
   std::string trigger{};                        ///< trigger it answered; "" = none
+  /// What the person wrote during the session (grounding items, alternatives, ...).
   std::vector<std::string> responses{};
 
+  /// Equal when every field matches.
   friend bool operator==(const ExerciseSession&, const ExerciseSession&) = default;
 };
 
 /// One emotion rated in a thought record.
 struct EmotionRating {
+  /// Emotion named, e.g. "anxious".
   std::string name{};
+  /// Strength before the record, 0–100 %.
   Percent before{};
+  /// Strength after the record, 0–100 % (empty when not re-rated).
   std::optional<Percent> after{};
 
+  /// Equal when every field matches.
   friend bool operator==(const EmotionRating&, const EmotionRating&) = default;
 };
 
 /// A CBT thought record.
 struct ThoughtRecord {
+  /// Whose journal; "" for a single-user journal.
   std::string participant{};
+  /// Unique per participant among thought records.
   std::string id{};
+  /// When it was written.
   Instant time{};
+  /// What happened, briefly.
   std::string situation{};
+  /// The thought that came up on its own.
   std::string automatic_thought{};
+  /// How strongly the thought was believed at first, 0–100 %.
   Percent belief_before{};
+  /// Emotions felt, each rated before (and optionally after), 0–100 %.
   std::vector<EmotionRating> emotions{};
+  /// Thinking traps recognised in the thought.
   std::vector<Distortion> distortions{};
+  /// Facts that support the thought.
   std::vector<std::string> evidence_for{};
+  /// Facts that do not support it.
   std::vector<std::string> evidence_against{};
+  /// Other ways to read the situation.
   std::vector<std::string> alternatives{};
+  /// What the person would tell a friend thinking the same.
   std::string friend_advice{};
+  /// A fairer thought that takes the evidence into account.
   std::string balanced_thought{};
+  /// How strongly the original thought is believed afterwards, 0–100 % (empty = not re-rated).
   std::optional<Percent> belief_after{};
   std::string trigger{};  ///< trigger it worked on; "" = none
 
+  /// Equal when every field matches.
   friend bool operator==(const ThoughtRecord&, const ThoughtRecord&) = default;
 };
 
@@ -149,13 +182,16 @@ struct ThoughtRecord {
 /// instrument registry when they read, and `score` checks them again, so a
 /// journal can hold answers to a custom instrument registered later.
 struct Assessment {
+  /// Whose journal; "" for a single-user journal.
   std::string participant{};
   std::string id{};            ///< unique per participant among assessments
   Instant time{};              ///< when it was answered
   std::string instrument{};    ///< instrument id, e.g. "gad-7" or "attachment-checkin"
   std::vector<int> answers{};  ///< one per item, in item order, inside the instrument's scale
+  /// Free-text note ("" = none).
   std::string note{};
 
+  /// Equal when every field matches.
   friend bool operator==(const Assessment&, const Assessment&) = default;
 };
 

@@ -111,6 +111,7 @@ struct SessionEvent {
   BreathPhase phase = BreathPhase::none;              ///< the step's phase (step events)
   std::string text{};  ///< cue or prompt for `step_started`; the answer for `answer_recorded`
 
+  /// Equal when every field matches.
   friend bool operator==(const SessionEvent&, const SessionEvent&) = default;
 };
 

@@ -78,7 +78,9 @@ class Store {
   ///         (the file is then left as it was).
   [[nodiscard]] static Store open(const std::filesystem::path& path, OpenOptions options = {});
 
+  /// Takes over the connection; the moved-from store is closed.
   Store(Store&&) noexcept;
+  /// Closes this store's connection, then takes over `other`'s.
   Store& operator=(Store&&) noexcept;
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
@@ -87,6 +89,7 @@ class Store {
   /// Closes the connection now (the destructor does it otherwise). Any further
   /// call other than `is_open`, `close` and `path` throws std::invalid_argument.
   void close() noexcept;
+  /// Whether the connection is still open.
   [[nodiscard]] bool is_open() const noexcept { return impl_ != nullptr; }
   /// The file this store was opened from.
   [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
@@ -100,9 +103,13 @@ class Store {
   ///         empty required id, an exercise ending before it starts, a negative
   ///         or non-finite `acted_after_minutes`, or a read-only store.
   void add(const Trigger& t);
+  /// Adds one reading (same rules as `add(const Trigger&)`).
   void add(const Reading& r);
+  /// Adds one exercise session (same rules as `add(const Trigger&)`).
   void add(const ExerciseSession& e);
+  /// Adds one thought record (same rules as `add(const Trigger&)`).
   void add(const ThoughtRecord& t);
+  /// Adds one record of any type.
   void add(const Record& r);
 
   /// Adds every record of `journal` in one transaction (all or nothing).
@@ -113,8 +120,11 @@ class Store {
   /// @throws std::invalid_argument when there is no such record, or the new
   ///         values break a rule.
   void update(const Trigger& t);
+  /// Replaces a reading, found by participant and its (required) id.
   void update(const Reading& r);
+  /// Replaces an exercise session, found by participant and id.
   void update(const ExerciseSession& e);
+  /// Replaces a thought record, found by participant and id.
   void update(const ThoughtRecord& t);
 
   /// Removes a trigger. Readings, exercises and thought records that refer to
@@ -124,7 +134,9 @@ class Store {
   std::size_t remove_trigger(std::string_view participant, std::string_view id, bool cascade = false);
   /// Removes one record; returns false when there was none with that id.
   bool remove_reading(std::string_view participant, std::string_view id);
+  /// Removes one exercise session; returns false when there was none with that id.
   bool remove_exercise(std::string_view participant, std::string_view id);
+  /// Removes one thought record; returns false when there was none with that id.
   bool remove_thought_record(std::string_view participant, std::string_view id);
 
   /// Runs `fn` in one transaction: committed when `fn` returns, rolled back
@@ -177,11 +189,14 @@ class Store {
   /// absent bound is open), ordered by time then id.
   [[nodiscard]] std::vector<Trigger> triggers(std::string_view participant, std::optional<Instant> from = {},
                                               std::optional<Instant> to = {}) const;
+  /// Readings of `participant` in the range, ordered by time then id.
   [[nodiscard]] std::vector<Reading> readings(std::string_view participant, std::optional<Instant> from = {},
                                               std::optional<Instant> to = {}) const;
+  /// Exercise sessions of `participant` starting in the range, ordered by time then id.
   [[nodiscard]] std::vector<ExerciseSession> exercises(std::string_view participant,
                                                        std::optional<Instant> from = {},
                                                        std::optional<Instant> to = {}) const;
+  /// Thought records of `participant` in the range, ordered by time then id.
   [[nodiscard]] std::vector<ThoughtRecord> thought_records(std::string_view participant,
                                                            std::optional<Instant> from = {},
                                                            std::optional<Instant> to = {}) const;

@@ -74,6 +74,7 @@ struct Suggestion {
       mean_drop{};       ///< their mean before − after (points), when rated_sessions >= min_sessions
   std::string reason{};  ///< why, in plain words
 
+  /// Equal when every field matches.
   friend bool operator==(const Suggestion&, const Suggestion&) = default;
 };
 

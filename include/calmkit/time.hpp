@@ -31,6 +31,7 @@ using Duration = std::chrono::microseconds;
 /// the range RFC 3339 can write).
 class UtcOffset {
  public:
+  /// Largest magnitude an offset may have: 1439 minutes (23:59).
   static constexpr int max_minutes = 23 * 60 + 59;
 
   constexpr UtcOffset() noexcept = default;
@@ -46,7 +47,9 @@ class UtcOffset {
     return o;
   }
 
+  /// The offset in minutes, [-1439, 1439] (east of UTC is positive).
   [[nodiscard]] constexpr int minutes() const noexcept { return minutes_; }
+  /// The offset as a `std::chrono` duration.
   [[nodiscard]] constexpr Duration duration() const noexcept { return std::chrono::minutes(minutes_); }
 
   /// `+01:00`, `-05:30`, or `Z` for zero when `z_for_utc` is set.
@@ -63,6 +66,7 @@ class UtcOffset {
     return s;
   }
 
+  /// Offsets order by their value in minutes.
   friend constexpr auto operator<=>(UtcOffset, UtcOffset) = default;
 
  private:
@@ -82,8 +86,11 @@ class UtcOffset {
 /// people's instants.
 class LocalDateTime {
  public:
+  /// Wraps a wall-clock date and time (no offset attached).
   explicit LocalDateTime(boost::posix_time::ptime wall) : wall_(wall) {}
+  /// The wall-clock date and time as a Boost ptime.
   [[nodiscard]] boost::posix_time::ptime ptime() const { return wall_; }
+  /// The wall-clock calendar date.
   [[nodiscard]] boost::gregorian::date date() const { return wall_.date(); }
   /// Hour of the day, [0, 23].
   [[nodiscard]] int hour() const { return static_cast<int>(wall_.time_of_day().hours()); }
@@ -92,6 +99,7 @@ class LocalDateTime {
     const auto tod = wall_.time_of_day();
     return static_cast<int>(tod.hours() * 60 + tod.minutes());
   }
+  /// Equal when date and time of day match exactly.
   friend bool operator==(const LocalDateTime&, const LocalDateTime&) = default;
 
  private:
@@ -122,6 +130,7 @@ inline std::int64_t floor_div(std::int64_t a, std::int64_t b) {
 
 /// Why an RFC 3339 string did not parse (for the non-throwing parser).
 struct TimeParseError {
+  /// What was wrong with the text, for an error message.
   std::string reason;
 };
 
@@ -176,7 +185,9 @@ class Instant {
   [[nodiscard]] static std::optional<Instant> try_parse(std::string_view s,
                                                         TimeParseError* err = nullptr) noexcept;
 
+  /// Microseconds since 1970-01-01T00:00Z.
   [[nodiscard]] constexpr std::int64_t utc_micros() const noexcept { return utc_us_; }
+  /// The UTC offset the moment was recorded with.
   [[nodiscard]] constexpr UtcOffset offset() const noexcept { return offset_; }
 
   /// The same moment seen with another offset.
@@ -189,9 +200,11 @@ class Instant {
     return utc_us_ + static_cast<std::int64_t>(offset_.minutes()) * 60'000'000LL;
   }
 
+  /// The moment as a UTC Boost ptime.
   [[nodiscard]] boost::posix_time::ptime utc() const {
     return epoch_ptime() + boost::posix_time::microseconds(utc_us_);
   }
+  /// The person's wall-clock date and time (UTC + offset).
   [[nodiscard]] LocalDateTime local() const {
     return LocalDateTime(epoch_ptime() + boost::posix_time::microseconds(local_micros()));
   }
@@ -208,16 +221,20 @@ class Instant {
   /// RFC 3339 text with the offset kept; fractional seconds only when non-zero.
   [[nodiscard]] std::string to_string() const;
 
+  /// Later by `d`; the offset is kept.
   friend constexpr Instant operator+(Instant t, Duration d) noexcept {
     return from_utc_micros(t.utc_us_ + d.count(), t.offset_);
   }
+  /// Earlier by `d`; the offset is kept.
   friend constexpr Instant operator-(Instant t, Duration d) noexcept {
     return from_utc_micros(t.utc_us_ - d.count(), t.offset_);
   }
+  /// Time from `b` to `a`, microseconds (the offsets do not matter).
   friend constexpr Duration operator-(Instant a, Instant b) noexcept {
     return Duration(a.utc_us_ - b.utc_us_);
   }
 
+  /// Equal when both the moment and the offset match.
   friend constexpr bool operator==(Instant, Instant) = default;
   /// Orders by the moment, then by offset (so that the order is total).
   friend constexpr std::strong_ordering operator<=>(Instant a, Instant b) noexcept {

@@ -63,6 +63,7 @@ enum class Distortion : std::uint8_t {
 /// One row of a vocabulary table.
 template <class E>
 struct VocabEntry {
+  /// The enum value this row describes.
   E value;
   std::string_view id;     ///< stable id used in files
   std::string_view label;  ///< short human label
@@ -70,20 +71,26 @@ struct VocabEntry {
 
 /// One row of the trigger table: also carries the group.
 struct TriggerEntry {
+  /// The category this row describes.
   TriggerCategory value;
+  /// Stable id used in files.
   std::string_view id;
+  /// Short human label.
   std::string_view label;
+  /// The group the category belongs to.
   TriggerGroup group;
   std::string_view description;  ///< one line on what it covers
 };
 
 // The tables. Order matches the enum order (checked by static_asserts below).
+/// The trigger groups, in enum order.
 inline constexpr std::array<VocabEntry<TriggerGroup>, 3> trigger_group_table{{
     {TriggerGroup::relationship, "relationship", "Relationship"},
     {TriggerGroup::life, "life", "Life circumstances"},
     {TriggerGroup::internal, "internal", "Inner experience"},
 }};
 
+/// The trigger categories, in enum order.
 inline constexpr std::array<TriggerEntry, 18> trigger_category_table{{
     {TriggerCategory::delayed_reply, "delayed_reply", "Slow or missing reply", TriggerGroup::relationship,
      "a message left unanswered longer than expected"},
@@ -122,6 +129,7 @@ inline constexpr std::array<TriggerEntry, 18> trigger_category_table{{
     {TriggerCategory::other, "other", "Other", TriggerGroup::life, "anything not listed above"},
 }};
 
+/// The cognitive distortions, in enum order.
 inline constexpr std::array<VocabEntry<Distortion>, 12> distortion_table{{
     {Distortion::all_or_nothing, "all_or_nothing", "All-or-nothing thinking"},
     {Distortion::overgeneralization, "overgeneralization", "Overgeneralizing"},
@@ -162,9 +170,11 @@ constexpr auto find_id(const Table& t, std::string_view id) noexcept -> std::opt
 [[nodiscard]] constexpr std::string_view to_id(TriggerCategory c) noexcept {
   return trigger_category_table[static_cast<std::size_t>(c)].id;
 }
+/// Stable id of a trigger group, e.g. `"relationship"`.
 [[nodiscard]] constexpr std::string_view to_id(TriggerGroup g) noexcept {
   return trigger_group_table[static_cast<std::size_t>(g)].id;
 }
+/// Stable id of a distortion, e.g. `"all_or_nothing"`.
 [[nodiscard]] constexpr std::string_view to_id(Distortion d) noexcept {
   return distortion_table[static_cast<std::size_t>(d)].id;
 }
@@ -173,9 +183,11 @@ constexpr auto find_id(const Table& t, std::string_view id) noexcept -> std::opt
 [[nodiscard]] constexpr std::string_view label(TriggerCategory c) noexcept {
   return trigger_category_table[static_cast<std::size_t>(c)].label;
 }
+/// Human label of a trigger group, e.g. `"Relationship"`.
 [[nodiscard]] constexpr std::string_view label(TriggerGroup g) noexcept {
   return trigger_group_table[static_cast<std::size_t>(g)].label;
 }
+/// Human label of a distortion, e.g. `"All-or-nothing thinking"`.
 [[nodiscard]] constexpr std::string_view label(Distortion d) noexcept {
   return distortion_table[static_cast<std::size_t>(d)].label;
 }
@@ -190,9 +202,11 @@ constexpr auto find_id(const Table& t, std::string_view id) noexcept -> std::opt
     std::string_view id) noexcept {
   return detail::find_id(trigger_category_table, id);
 }
+/// The trigger group with this id, or nullopt.
 [[nodiscard]] constexpr std::optional<TriggerGroup> trigger_group_from_id(std::string_view id) noexcept {
   return detail::find_id(trigger_group_table, id);
 }
+/// The distortion with this id, or nullopt.
 [[nodiscard]] constexpr std::optional<Distortion> distortion_from_id(std::string_view id) noexcept {
   return detail::find_id(distortion_table, id);
 }
@@ -202,6 +216,7 @@ constexpr auto find_id(const Table& t, std::string_view id) noexcept -> std::opt
   if (auto c = trigger_category_from_id(id)) return *c;
   detail::throw_invalid("unknown trigger category '" + std::string(id) + "'");
 }
+/// The distortion with this id; `std::invalid_argument` when unknown.
 [[nodiscard]] inline Distortion parse_distortion(std::string_view id) {
   if (auto d = distortion_from_id(id)) return *d;
   detail::throw_invalid("unknown cognitive distortion '" + std::string(id) + "'");

@@ -42,22 +42,28 @@ struct TriggerColumns {
   std::vector<std::int8_t> acted_on_urge;   ///< 1 acted, 0 did not, -1 not recorded
   std::vector<double> acted_after_minutes;  ///< minutes onset → acting (>= 0), NaN when not recorded
 
+  /// Number of rows (triggers).
   [[nodiscard]] std::size_t size() const noexcept { return utc_us.size(); }
 };
 
 /// Distress readings, sorted by (participant, utc_us).
 struct ReadingColumns {
+  /// Code into `CohortColumns::participants`.
   std::vector<std::int32_t> participant;
+  /// Reading time, microseconds since 1970-01-01T00:00Z.
   std::vector<std::int64_t> utc_us;
+  /// UTC offset at the reading, minutes [-1439, 1439].
   std::vector<std::int16_t> offset_min;
   std::vector<std::int8_t> intensity;  ///< 0–10
   std::vector<std::int32_t> trigger;   ///< row in `TriggerColumns`, or `no_trigger`
 
+  /// Number of rows (readings).
   [[nodiscard]] std::size_t size() const noexcept { return utc_us.size(); }
 };
 
 /// Exercise sessions, in any order.
 struct ExerciseColumns {
+  /// Code into `CohortColumns::participants`.
   std::vector<std::int32_t> participant;
   std::vector<std::int64_t> start_us;         ///< `time`
   std::vector<std::int64_t> end_us;           ///< `end`, >= start
@@ -68,14 +74,18 @@ struct ExerciseColumns {
   std::vector<std::int8_t> intensity_after;   ///< 0–10 at end, -1 not recorded
   std::vector<std::int32_t> trigger;          ///< row in `TriggerColumns`, or `no_trigger`
 
+  /// Number of rows (sessions).
   [[nodiscard]] std::size_t size() const noexcept { return start_us.size(); }
 };
 
 /// Thought records, in any order. Distortions are stored compressed-row:
 /// record i names `distortions[distortion_offsets[i] .. distortion_offsets[i+1])`.
 struct ThoughtColumns {
+  /// Code into `CohortColumns::participants`.
   std::vector<std::int32_t> participant;
+  /// Record time, microseconds since 1970-01-01T00:00Z.
   std::vector<std::int64_t> utc_us;
+  /// UTC offset at the record, minutes [-1439, 1439].
   std::vector<std::int16_t> offset_min;
   std::vector<std::int16_t> belief_before;  ///< 0–100 %
   std::vector<std::int16_t> belief_after;   ///< 0–100 %, -1 not recorded
@@ -86,6 +96,7 @@ struct ThoughtColumns {
   std::vector<std::uint8_t> distortions;         ///< `Distortion` values, [0, 11]
   std::vector<std::int32_t> trigger;             ///< row in `TriggerColumns`, or `no_trigger`
 
+  /// Number of rows (thought records).
   [[nodiscard]] std::size_t size() const noexcept { return utc_us.size(); }
 };
 
@@ -104,9 +115,13 @@ struct CohortColumns {
   /// can be joined back to the input; empty otherwise).
   std::vector<std::int64_t> trigger_source_rows;
   std::vector<std::string> exercise_names;  ///< code → exercise id
+  /// Trigger columns; row i is trigger (and episode) i.
   TriggerColumns triggers;
+  /// Distress reading columns.
   ReadingColumns readings;
+  /// Exercise session columns.
   ExerciseColumns exercises;
+  /// Thought record columns.
   ThoughtColumns thoughts;
 
   /// One pass over a journal (whose records are already ordered by
@@ -154,6 +169,8 @@ enum class Period : std::uint8_t { day, week, month };
 class LocalCalendar {
  public:
   LocalCalendar() = default;
+  /// A calendar that takes local offsets from `tz` when given, and from each
+  /// record's own stored offset otherwise.
   explicit LocalCalendar(std::optional<PosixTimeZone> tz) : tz_(std::move(tz)) {}
 
   /// The UTC offset in minutes used for (utc_us, own offset_min).
@@ -178,6 +195,7 @@ class LocalCalendar {
     return calmkit::detail::floor_div(utc_us + static_cast<std::int64_t>(off) * 60'000'000LL,
                                       calmkit::detail::us_per_day);
   }
+  /// Whether a time zone rule overrides the records' own offsets.
   [[nodiscard]] bool uses_time_zone() const noexcept { return tz_.has_value(); }
 
  private:

@@ -19,6 +19,8 @@ struct DynamicsOptions {
   /// many hours. NaN (the default): only when both are on the same local date.
   double max_gap_hours = nan_value;
 
+  /// Throws `std::invalid_argument` when `acute_change` is outside 1–10 or
+  /// `max_gap_hours` is negative.
   void check() const {
     if (acute_change < 1 || acute_change > 10) {
       calmkit::detail::throw_invalid("acute_change must be 1..10 intensity points");
@@ -32,6 +34,7 @@ struct DynamicsOptions {
 
 /// One row per participant with triggers or readings.
 struct DynamicsTable {
+  /// Code into `CohortColumns::participants`.
   std::vector<std::int32_t> participant;
   std::vector<std::int64_t> observations;  ///< points of the series (readings and onsets)
   std::vector<std::int64_t> pairs;         ///< successive pairs used
@@ -40,6 +43,7 @@ struct DynamicsTable {
   std::vector<double> inertia;             ///< Pearson correlation of x[i] and x[i+1] over the pairs
   std::vector<double> pac;                 ///< share of pairs with |Δ| >= c, [0, 1]
 
+  /// Number of rows (participants).
   [[nodiscard]] std::size_t size() const noexcept { return participant.size(); }
 };
 

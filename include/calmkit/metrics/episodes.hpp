@@ -23,6 +23,8 @@ struct EpisodeOptions {
   int threshold = 3;         ///< θ on the 0–10 scale: intensity ≤ θ is calm, [0, 10]
   double window_hours = 12;  ///< unlinked readings count up to onset + window, hours >= 0
 
+  /// Throws `std::invalid_argument` when `threshold` is outside 0–10 or
+  /// `window_hours` is negative or not finite.
   void check() const {
     if (threshold < 0 || threshold > 10) {
       calmkit::detail::throw_invalid("threshold must be an integer 0..10 (distress scale), got " +
@@ -42,6 +44,7 @@ struct EpisodeTable {
   std::vector<std::int32_t> observations;   ///< observations at or after onset
   std::vector<std::uint8_t> with_exercise;  ///< 1 when an exercise session is linked
 
+  /// Number of rows (episodes, one per trigger).
   [[nodiscard]] std::size_t size() const noexcept { return minutes.size(); }
 };
 
@@ -137,8 +140,10 @@ struct EpisodeTable {
 /// How episodes are grouped for a summary. With nothing set, the whole cohort
 /// is one group.
 struct GroupBy {
+  /// Group by participant.
   bool participant = true;
   std::optional<Period> period{};  ///< week or month (or day) of the onset's local date
+  /// Group by trigger category.
   bool category = false;
 };
 
@@ -148,9 +153,17 @@ struct TimeToCalmSummary {
   std::vector<std::int64_t>
       period_start;                    ///< first day (days since 1970-01-01), 0 when not grouped by period
   std::vector<std::int16_t> category;  ///< `TriggerCategory`, -1 when not grouped by category
+  /// @{
+  /// Episodes in the group; of them, those that calmed and those right-censored.
   std::vector<std::int64_t> episodes, calmed, censored;
+  /// @}
+  /// @{
+  /// Kaplan–Meier median time-to-calm and its confidence interval, minutes;
+  /// NaN where undefined.
   std::vector<double> median_minutes, ci_low, ci_high;
+  /// @}
 
+  /// Number of rows (groups).
   [[nodiscard]] std::size_t size() const noexcept { return episodes.size(); }
 };
 
@@ -233,10 +246,15 @@ inline Groups group_triggers(const CohortColumns& c, const GroupBy& by, const Lo
 /// (same grouping as `time_to_calm_summary`) each step belongs to.
 struct GroupedCurves {
   TimeToCalmSummary groups;  ///< only the key columns and counts are filled with medians too
+  /// Row in `groups` that each step of `steps` belongs to.
   std::vector<std::int64_t> group;
+  /// The Kaplan–Meier steps of every group, stacked group after group.
   KaplanMeier steps;
 };
 
+/// Kaplan–Meier time-to-calm curves for each group of episodes (grouped as in
+/// `time_to_calm_summary`), with pointwise bands at confidence `level` (0–1).
+/// Throws `std::invalid_argument` when `eps` does not match the cohort.
 [[nodiscard]] inline GroupedCurves km_curves(const CohortColumns& c, const EpisodeTable& eps,
                                              const GroupBy& by = {}, const LocalCalendar& cal = {},
                                              double level = 0.95) {

@@ -18,12 +18,15 @@ enum class Split : std::uint8_t { none, category, group };
 /// the period of the participant's first record of any type to the period of
 /// their last. Rows ordered by participant, period, split value.
 struct FrequencyTable {
+  /// Code into `CohortColumns::participants`.
   std::vector<std::int32_t> participant;
   std::vector<std::int64_t>
       period_start;                 ///< first day of the period, days since 1970-01-01 (a Monday for weeks)
   std::vector<std::int16_t> split;  ///< category or group value; -1 when not split
+  /// Triggers in that period (and split value).
   std::vector<std::int64_t> count;
 
+  /// Number of rows.
   [[nodiscard]] std::size_t size() const noexcept { return count.size(); }
 };
 
@@ -86,14 +89,24 @@ struct FrequencyTable {
 
 /// Trend of weekly trigger counts, one row per participant with records.
 struct TrendTable {
+  /// Code into `CohortColumns::participants`.
   std::vector<std::int32_t> participant;
-  std::vector<std::int64_t> weeks;                        ///< ISO weeks in the participant's span
-  std::vector<std::int64_t> last_k_count;                 ///< triggers in the last k weeks of the span
-  std::vector<std::int64_t> prev_k_count;                 ///< triggers in the k weeks before those
+  std::vector<std::int64_t> weeks;         ///< ISO weeks in the participant's span
+  std::vector<std::int64_t> last_k_count;  ///< triggers in the last k weeks of the span
+  std::vector<std::int64_t> prev_k_count;  ///< triggers in the k weeks before those
+  /// @{
+  /// Ratio of triggers in the last k weeks to the k weeks before, with its
+  /// exact confidence interval; NaN when weeks < 2k.
   std::vector<double> rate_ratio, rr_ci_low, rr_ci_high;  ///< NaN when weeks < 2k
+  /// @}
+  /// @{
+  /// Poisson log-linear slope of the weekly counts (log rate per week), its
+  /// standard error and confidence interval.
   std::vector<double> slope_per_week, slope_se, slope_ci_low, slope_ci_high;
+  /// @}
   std::vector<double> weekly_change_pct;  ///< 100·(exp(slope) − 1), % per week
 
+  /// Number of rows (participants).
   [[nodiscard]] std::size_t size() const noexcept { return participant.size(); }
 };
 

@@ -32,15 +32,19 @@ inline std::vector<std::vector<std::int64_t>> practice_days(const CohortColumns&
 
 /// One row per (participant, ISO week of their span), zero-filled.
 struct PracticeWeekTable {
+  /// Code into `CohortColumns::participants`.
   std::vector<std::int32_t> participant;
   std::vector<std::int64_t> week_start;  ///< Monday, days since 1970-01-01
   std::vector<std::int64_t>
       practice_days;                   ///< [0, 7] days with >= 1 completed exercise (local date of its start)
   std::vector<std::int64_t> sessions;  ///< completed sessions that week
 
+  /// Number of rows (participant weeks).
   [[nodiscard]] std::size_t size() const noexcept { return participant.size(); }
 };
 
+/// Practice days and completed sessions per ISO week (local dates), on the
+/// same zero-filled week grid as `trigger_frequency`.
 [[nodiscard]] inline PracticeWeekTable practice_consistency(const CohortColumns& c,
                                                             const LocalCalendar& cal = {}) {
   c.ensure_checked();
@@ -72,6 +76,7 @@ struct PracticeWeekTable {
 /// Streaks of consecutive local days with >= 1 completed exercise, per
 /// participant with records.
 struct StreakTable {
+  /// Code into `CohortColumns::participants`.
   std::vector<std::int32_t> participant;
   std::vector<std::int64_t> practice_days;   ///< distinct practice days in total
   std::vector<std::int64_t> longest_streak;  ///< days
@@ -79,6 +84,7 @@ struct StreakTable {
   std::vector<std::int64_t>
       last_record_day;  ///< local date of the last record (any type), days since 1970-01-01
 
+  /// Number of rows (participants).
   [[nodiscard]] std::size_t size() const noexcept { return participant.size(); }
 };
 

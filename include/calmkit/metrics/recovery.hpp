@@ -17,11 +17,18 @@ namespace calmkit::metrics {
 /// Least-squares trend of the peak intensity per episode, one row per
 /// participant with triggers.
 struct PeakTrendTable {
+  /// Code into `CohortColumns::participants`.
   std::vector<std::int32_t> participant;
+  /// Episodes (triggers) of the participant.
   std::vector<std::int64_t> episodes;
-  std::vector<double> mean_peak;                                              ///< 0–10
+  std::vector<double> mean_peak;  ///< 0–10
+  /// @{
+  /// Least-squares slope of peak intensity on weeks since the first onset,
+  /// its standard error and confidence interval, intensity points per week.
   std::vector<double> slope_per_week, slope_se, slope_ci_low, slope_ci_high;  ///< intensity points per week
+  /// @}
 
+  /// Number of rows (participants).
   [[nodiscard]] std::size_t size() const noexcept { return participant.size(); }
 };
 
@@ -59,17 +66,22 @@ struct PeakTrendTable {
 
 /// Per exercise id (and participant, when asked).
 struct ExerciseEffectTable {
-  std::vector<std::int32_t> participant;           ///< -1 when pooled over the cohort
-  std::vector<std::int32_t> exercise;              ///< code into `exercise_names`
-  std::vector<std::int64_t> sessions;              ///< all sessions of this exercise
-  std::vector<std::int64_t> rated;                 ///< sessions with both ratings (n of the change)
+  std::vector<std::int32_t> participant;  ///< -1 when pooled over the cohort
+  std::vector<std::int32_t> exercise;     ///< code into `exercise_names`
+  std::vector<std::int64_t> sessions;     ///< all sessions of this exercise
+  std::vector<std::int64_t> rated;        ///< sessions with both ratings (n of the change)
+  /// @{
+  /// Mean and median of before − after over the rated sessions, intensity points.
   std::vector<double> mean_change, median_change;  ///< before − after, intensity points
-  std::vector<std::int64_t> episodes_with;         ///< episodes linked to a session of it
-  std::vector<double> median_minutes_with;         ///< KM median time-to-calm of those
+  /// @}
+  std::vector<std::int64_t> episodes_with;  ///< episodes linked to a session of it
+  std::vector<double> median_minutes_with;  ///< KM median time-to-calm of those
   std::vector<std::int64_t>
       episodes_without;  ///< episodes (same participant or cohort) with no exercise at all
+  /// KM median time-to-calm of those, minutes; NaN when there are none.
   std::vector<double> median_minutes_without;
 
+  /// Number of rows.
   [[nodiscard]] std::size_t size() const noexcept { return exercise.size(); }
 };
 
@@ -139,17 +151,25 @@ struct ExerciseEffectTable {
 
 /// Thought records per participant (with at least one record).
 struct ThoughtSummaryTable {
+  /// Code into `CohortColumns::participants`.
   std::vector<std::int32_t> participant;
+  /// Thought records of the participant.
   std::vector<std::int64_t> records;
-  std::vector<std::int64_t> belief_rated;                        ///< records with belief_after
+  std::vector<std::int64_t> belief_rated;  ///< records with belief_after
+  /// @{
+  /// Mean and median of belief before − after over records with both, %-points (0–100 scale).
   std::vector<double> mean_belief_change, median_belief_change;  ///< before − after, %-points
-  std::vector<std::int64_t> emotion_rated;                       ///< records with an emotion re-rated
+  /// @}
+  std::vector<std::int64_t> emotion_rated;       ///< records with an emotion re-rated
   std::vector<double> mean_emotion_change;       ///< mean of the per-record emotion change, %-points
   std::vector<double> share_three_alternatives;  ///< share of records with >= 3 alternatives, [0, 1]
 
+  /// Number of rows (participants).
   [[nodiscard]] std::size_t size() const noexcept { return participant.size(); }
 };
 
+/// Belief and emotion change per participant, and the share of records with at
+/// least `min_alternatives` alternative thoughts.
 [[nodiscard]] inline ThoughtSummaryTable thought_record_summary(const CohortColumns& c,
                                                                 int min_alternatives = 3) {
   c.ensure_checked();
@@ -182,14 +202,17 @@ struct ThoughtSummaryTable {
 /// How often each distortion is named: one row per (participant with
 /// records, distortion), all 12 distortions listed (zero-filled).
 struct DistortionTable {
+  /// Code into `CohortColumns::participants`.
   std::vector<std::int32_t> participant;
   std::vector<std::uint8_t> distortion;  ///< `Distortion`
   std::vector<std::int64_t> count;       ///< records naming it
   std::vector<double> share;             ///< count / records of the participant, [0, 1]
 
+  /// Number of rows (participant × distortion).
   [[nodiscard]] std::size_t size() const noexcept { return count.size(); }
 };
 
+/// Counts of each of the 12 distortions per participant with thought records.
 [[nodiscard]] inline DistortionTable distortion_frequency(const CohortColumns& c) {
   c.ensure_checked();
   const auto& th = c.thoughts;
@@ -221,18 +244,27 @@ struct DistortionTable {
 /// Window of uncertainty per participant, or per participant and ISO week
 /// (zero-filled over the span like `trigger_frequency`).
 struct UncertaintyTable {
+  /// Code into `CohortColumns::participants`.
   std::vector<std::int32_t> participant;
   std::vector<std::int64_t> period_start;  ///< Monday (days since 1970-01-01); 0 when not by week
+  /// Triggers in the group.
   std::vector<std::int64_t> triggers;
   std::vector<std::int64_t> urge_recorded;  ///< triggers with acted_on_urge recorded
   std::vector<std::int64_t> not_acted;      ///< ... and false
   std::vector<double> share_not_acted;      ///< not_acted / urge_recorded, NaN when 0 recorded
   std::vector<std::int64_t> minutes_n;      ///< triggers with acted_after_minutes
+  /// @{
+  /// Median, first and third quartile of minutes from onset until acting on the
+  /// urge (type-7 quantiles); NaN when none recorded.
   std::vector<double> minutes_median, minutes_q1, minutes_q3;  ///< minutes (type-7 quantiles)
+  /// @}
 
+  /// Number of rows.
   [[nodiscard]] std::size_t size() const noexcept { return participant.size(); }
 };
 
+/// How often the urge was not acted on and how long it took until it was
+/// (minutes), per participant or, with `by_week`, per participant and ISO week.
 [[nodiscard]] inline UncertaintyTable window_of_uncertainty(const CohortColumns& c, bool by_week = false,
                                                             const LocalCalendar& cal = {}) {
   c.ensure_checked();

@@ -19,6 +19,7 @@
 
 namespace calmkit::metrics {
 
+/// A quiet NaN, the value of estimates that are undefined.
 inline constexpr double nan_value = std::numeric_limits<double>::quiet_NaN();
 
 namespace detail {
@@ -58,7 +59,9 @@ inline void check_confidence(double level) {
 /// A rate ratio of two counts over equal exposure, with its confidence interval.
 struct RateRatio {
   double ratio = nan_value;  ///< a / b; +inf when b = 0 < a; NaN when a = b = 0
+  /// Lower confidence bound of the ratio.
   double low = nan_value;
+  /// Upper confidence bound of the ratio.
   double high = nan_value;
 };
 
@@ -85,9 +88,13 @@ struct RateRatio {
 
 /// A slope with its standard error and confidence interval.
 struct Slope {
+  /// Estimated slope, per unit of x.
   double slope = nan_value;
+  /// Standard error of the slope.
   double se = nan_value;
+  /// Lower confidence bound of the slope.
   double low = nan_value;
+  /// Upper confidence bound of the slope.
   double high = nan_value;
   double intercept = nan_value;  ///< at x = 0 (log scale for the Poisson fit)
 };

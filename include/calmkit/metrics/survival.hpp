@@ -24,15 +24,20 @@ struct KaplanMeier {
   std::vector<std::int64_t> censored;  ///< episodes censored at this time
   std::vector<double> survival;        ///< S(t) just after this time
   std::vector<double> low;             ///< pointwise log-log band (Greenwood variance)
+  /// Upper end of that band.
   std::vector<double> high;
 
+  /// Number of steps.
   [[nodiscard]] std::size_t size() const noexcept { return time.size(); }
 };
 
 /// Median time-to-calm and its interval, in minutes; NaN where undefined.
 struct MedianEstimate {
+  /// Median time-to-calm, minutes.
   double median = nan_value;
+  /// Lower confidence bound, minutes.
   double low = nan_value;
+  /// Upper confidence bound, minutes.
   double high = nan_value;
 };
 
