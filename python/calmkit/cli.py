@@ -6,6 +6,7 @@
     calmkit import FORMAT FILE -o journal.jsonl    from Daylio, Bearable, Apple Health, mindLAMP
     calmkit practice EXERCISE_ID [--journal FILE]  a guided exercise in the terminal
     calmkit log trigger|reading --journal FILE ... a quick entry into a journal or store
+    calmkit assess INSTRUMENT --journal FILE    answer a questionnaire (gad-7, ...) and record it
 
 Exit status: 0 success (for ``validate``: no problems), 1 the journal has
 problems, 2 usage errors and files that cannot be read. Errors are printed in
@@ -485,7 +486,8 @@ class _Target:
 
     def ids(self, kind: str, participant: str) -> set[str]:
         j = self._journal()
-        table = {"trigger": j.triggers, "reading": j.readings, "exercise": j.exercises}[kind]
+        table = {"trigger": j.triggers, "reading": j.readings, "exercise": j.exercises,
+                 "assessment": j.assessments}[kind]
         return {r.id for r in table if r.participant == participant}
 
     def add(self, record: object) -> None:
@@ -535,6 +537,88 @@ def _log(args: argparse.Namespace, out: TextIO) -> int:
         raise _Failure(str(e), EXIT_USAGE) from e
     target.add(record)
     print(f"added {args.kind}{' ' + rid if rid else ''} at {when.isoformat()} to {args.journal}", file=out)
+    return EXIT_OK
+
+
+# --- assess --------------------------------------------------------------------------
+
+
+def _number(x: float) -> str:
+    return f"{x:.0f}" if float(x).is_integer() else f"{x:.2f}"
+
+
+def _ask_item(number: int, count: int, text: str, low: int, labels: list[str], out: TextIO) -> int:
+    """One answer on the instrument's scale from stdin: a number or a scale
+    label; asks again on anything else. End of input raises _Failure."""
+    high = low + len(labels) - 1
+    while True:
+        print(f"{number}/{count}. {text}\n   ({low}-{high}): ", end="", file=out, flush=True)
+        line = sys.stdin.readline()
+        if not line:
+            raise _Failure(f"end of input before item {number} of {count} was answered; nothing recorded",
+                           EXIT_PROBLEMS)
+        answer = line.strip()
+        lowered = [label.lower() for label in labels]
+        if answer.lower() in lowered:
+            return low + lowered.index(answer.lower())
+        try:
+            value = int(answer)
+        except ValueError:
+            value = low - 1
+        if low <= value <= high:
+            return value
+        print(f"Item {number} ({text}): {answer!r} is not on the scale; type a whole number from {low} to "
+              f"{high} (or its label).", file=out)
+
+
+def _assess(args: argparse.Namespace, out: TextIO) -> int:
+    ids = _core.instrument_ids()
+    if args.list or not args.instrument:
+        if not args.list:
+            raise _Failure("name an instrument to answer (calmkit assess --list shows them)", EXIT_USAGE)
+        for i in ids:
+            print(f"{i:22s} {_core.instrument(i)['name']}", file=out)
+        return EXIT_OK
+    if args.instrument not in ids:
+        raise _Failure(f"no instrument {args.instrument!r}; instruments: {', '.join(ids)}", EXIT_USAGE)
+    if args.journal is None:
+        raise _Failure("give --journal FILE to record the answers in", EXIT_USAGE)
+    inst: dict = _core.instrument(args.instrument)  # type: ignore[type-arg]
+    target = _Target(args.journal)
+    target.check()
+    when = _when(args.time)
+    taken = target.ids("assessment", args.participant)  # reads the journal now: a broken one stops here
+    items: list[str] = list(inst["items"])
+    labels: list[str] = list(inst["scale_labels"])
+    low, high = int(inst["scale_min"]), int(inst["scale_max"])
+    if len(labels) != high - low + 1:
+        labels = [str(v) for v in range(low, high + 1)]
+    print(f"{inst['name']}\n{inst['description']}", file=out)
+    print(f"Source: {inst['source']}\nLicence: {inst['licence']}\n", file=out)
+    print(inst["prompt"], file=out)
+    print("   " + ", ".join(f"{low + k} = {label}" for k, label in enumerate(labels)) + "\n", file=out)
+    answers = [_ask_item(k + 1, len(items), text, low, labels, out) for k, text in enumerate(items)]
+    rid = args.id or _fresh_id(taken, "a-", when)
+    try:
+        record = _core.Assessment(id=rid, time=when, instrument=args.instrument, answers=answers,
+                                  participant=args.participant, note=args.note)
+    except (ValueError, TypeError) as e:
+        raise _Failure(str(e), EXIT_USAGE) from e
+    target.add(record)
+    s: dict = _core.score(args.instrument, answers)  # type: ignore[type-arg]
+    print(f"\nrecorded {rid} ({args.instrument}) at {when.isoformat()} in {args.journal}", file=out)
+    n = len(items)
+    span = (low, high) if inst["total_rule"] == "mean" else (low * n, high * n)
+    how = "mean of the items" if inst["total_rule"] == "mean" else "sum of the items"
+    band = f", band: {s['band']}" if s["band"] else ""
+    print(f"total: {_number(float(s['total']))} ({how}, {span[0]}-{span[1]}){band}", file=out)
+    names = {a["id"]: a["name"] for a in inst["areas"]}
+    flagged = set(s["flagged"])
+    for area, value in s["areas"].items():
+        mark = f"  <- {inst['area_flag_label']}" if area in flagged else ""
+        print(f"  {names.get(area, area)}: {_number(float(value))}{mark}", file=out)
+    if inst["reflection_only"]:
+        print("This is a reflection aid, not a diagnosis.", file=out)
     return EXIT_OK
 
 
@@ -665,12 +749,29 @@ def _add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
         if kind == "reading":
             k.add_argument("--trigger", default="", help="id of the trigger whose episode this reading belongs to")
 
+    p = sub.add_parser(
+        "assess",
+        help="answer a questionnaire (such as gad-7) in the terminal and record it",
+        description="Ask each item of an instrument on stdin (a number on its scale, or the scale's label), "
+        "record the answers as an assessment in the journal (read, added to and written back atomically; "
+        "created if missing; .db/.sqlite: an existing store) and print the total, band and area scores. "
+        "End of input before the last item records nothing (exit status 1).",
+    )
+    p.add_argument("instrument", metavar="INSTRUMENT", nargs="?", help="instrument id such as gad-7")
+    p.add_argument("--list", action="store_true", help="list the instruments and stop")
+    p.add_argument("--journal", type=Path, help="journal file (.jsonl) or store (.db/.sqlite)")
+    p.add_argument("--participant", default="", help="participant id (default none)")
+    p.add_argument("--time", help="when (default now), such as 2026-03-02T21:14 in local time "
+                   "or with an offset: 2026-03-02T21:14:00+01:00")
+    p.add_argument("--id", default="", help="record id (default made from the time)")
+    p.add_argument("--note", default="", help="a few words about this check-in")
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs the command line; returns the exit status."""
     args = _parser().parse_args(argv)  # exits with status 2 on usage errors
     commands = {"summary": _summary, "validate": _validate}
-    more = {"report": _report, "import": _import, "practice": _practice, "log": _log}
+    more = {"report": _report, "import": _import, "practice": _practice, "log": _log, "assess": _assess}
     try:
         if args.command in more:
             return more[args.command](args, sys.stdout)

@@ -52,6 +52,7 @@ __all__ = [
     "exercise_effectiveness",
     "thought_record_belief",
     "window_of_uncertainty",
+    "assessment_scores",
 ]
 
 # A calm, colour-blind-safe palette (Okabe-Ito).
@@ -643,6 +644,75 @@ def _draw_window(d: ChartData, ax: Any) -> Any:
     return ax
 
 
+# --- self-assessments over time ----------------------------------------------------------------------
+
+
+def _short_name(instrument: dict[str, Any]) -> str:
+    """"GAD-7 (Generalized Anxiety ...)" -> "GAD-7"."""
+    return str(instrument["name"]).split(" (")[0]
+
+
+def _assessments(journal: Journal, participant: Optional[str], **_: Any) -> ChartData:
+    from .assessments import assessment_scores as _scores
+
+    name, title = "assessment_scores", "Self-assessments over time"
+    if participant is not None:
+        _select(journal, participant)  # an unknown participant: ValueError naming the ones there are
+        journal = journal.participant(participant)
+    scores = _scores(journal)
+    if scores.empty:
+        return _not_enough(name, title, "no self-assessments in the journal (calmkit assess records one)")
+    pooled = participant is None and scores["participant"].nunique() > 1
+    lines: list[dict[str, Any]] = []
+    sentences: list[str] = []
+    for instrument_id in sorted(scores["instrument"].unique()):
+        inst = _core.instrument(instrument_id)
+        short = _short_name(inst)
+        rows = scores[scores["instrument"] == instrument_id].sort_values(["time", "id"], kind="stable")
+        groups = rows.groupby("participant", sort=True) if pooled else [("", rows)]
+        for who, g in groups:
+            label = f"{who}: {short}" if pooled else short
+            lines.append({"label": label, "time": g["time"], "total": g["total"].to_numpy(dtype=float)})
+        bands = inst["bands"] if instrument_id == "gad-7" else []
+        lines[-1]["bands"] = bands
+        if pooled:
+            change = (rows.groupby("participant")["total"].last() - rows.groupby("participant")["total"].first())
+            sentences.append(f"{short}: lower at the latest check-in than at the first for "
+                             f"{int((change < 0).sum())} of {_plural(len(change), 'participant')}")
+            continue
+        first, last = rows.iloc[0], rows.iloc[-1]
+        a, b = float(first["total"]), float(last["total"])
+        band_a = f" ({first['band']})" if first["band"] else ""
+        band_b = f" ({last['band']})" if last["band"] else ""
+        if len(rows) == 1:
+            sentences.append(f"{short} was {_n(a)}{band_a} at the only check-in so far, "
+                             f"on {first['time'].date()}")
+            continue
+        verb = "fell" if b < a else ("rose" if b > a else "stayed")
+        amount = f"at {_n(a)}{band_a}" if a == b else f"from {_n(a)}{band_a} to {_n(b)}{band_b}"
+        sentences.append(f"{short} {verb} {amount} between the first and the latest of "
+                         f"{len(rows)} check-ins ({first['time'].date()} and {last['time'].date()})")
+    text = "; ".join(sentences) + ". Lower scores mean fewer anxious symptoms or patterns."
+    return ChartData(name, title, text, True, {"lines": lines})
+
+
+def _draw_assessments(d: ChartData, ax: Any) -> Any:
+    colors = [BLUE, VERMILION, GREEN, ORANGE, PURPLE, SKY]
+    for k, line in enumerate(d.values["lines"]):
+        ax.plot(line["time"].dt.tz_convert(None), line["total"], "o-", color=colors[k % len(colors)],
+                label=line["label"])
+        for band in line.get("bands", [])[1:]:  # where each band above the lowest starts
+            ax.axhline(float(band["min"]), color="#d0d0d0", linewidth=0.9, zorder=0)
+            ax.text(1.0, float(band["min"]), f" {band['label']}", transform=ax.get_yaxis_transform(),
+                    va="bottom", ha="right", fontsize=7, color=GREY)
+    ax.set_ylim(bottom=0)
+    ax.set_ylabel("total score")
+    ax.legend(loc="upper right", fontsize=8, frameon=False)
+    ax.xaxis.set_major_formatter(_date_formatter())
+    _tidy(ax)
+    return ax
+
+
 # --- registry and public functions ---------------------------------------------------------------------
 
 
@@ -657,6 +727,7 @@ CHARTS: dict[str, tuple[Callable[..., ChartData], Callable[[ChartData, Any], Any
     "exercise_effectiveness": (_exercises, _draw_exercises),
     "thought_record_belief": (_thought_records, _draw_thought_records),
     "window_of_uncertainty": (_window, _draw_window),
+    "assessment_scores": (_assessments, _draw_assessments),
 }
 
 
@@ -748,3 +819,11 @@ def window_of_uncertainty(journal: Journal, participant: Optional[str] = None, a
     """Share of urges not acted on per ISO week, and the median minutes before
     acting when the person did act."""
     return draw(chart_data("window_of_uncertainty", journal, participant, tz=tz, weeks=weeks), ax)
+
+
+def assessment_scores(journal: Journal, participant: Optional[str] = None, ax: Any = None) -> Any:
+    """Total score of each self-assessment by date, one line per instrument
+    (per participant and instrument when several participants are pooled),
+    with the GAD-7 band thresholds (5, 10, 15) as light horizontal lines.
+    Scores: :func:`calmkit.assessment_scores`."""
+    return draw(chart_data("assessment_scores", journal, participant), ax)

@@ -33,10 +33,12 @@ from . import metrics as _m
 from . import plot
 from ._core import Journal
 
-__all__ = ["build_report", "write_report", "PER_PARTICIPANT", "COHORT_CHARTS"]
+__all__ = ["build_report", "write_report", "PER_PARTICIPANT", "COHORT_CHARTS", "ASSESSMENT_CHART"]
 
+#: The self-assessment chart: shown, after the others, only for a participant with assessments.
+ASSESSMENT_CHART = "assessment_scores"
 #: Charts of each participant's section, in order (keys of calmkit.plot.CHARTS).
-PER_PARTICIPANT = list(plot.CHARTS)
+PER_PARTICIPANT = [name for name in plot.CHARTS if name != ASSESSMENT_CHART]
 #: Pooled charts of the cohort overview.
 COHORT_CHARTS = ["triggers_per_week", "km_first_vs_latest"]
 
@@ -122,7 +124,7 @@ def _anchor(p: str) -> str:
 
 
 def _dates(j: Journal) -> tuple[Optional[dt.date], Optional[dt.date]]:
-    days = [d for t in (j.triggers, j.readings, j.exercises, j.thought_records)
+    days = [d for t in (j.triggers, j.readings, j.exercises, j.thought_records, j.assessments)
             for d in t.to_pandas()["local_time"].dt.date]
     return (min(days), max(days)) if days else (None, None)
 
@@ -185,7 +187,8 @@ def build_report(journal: Journal, *, participant: Optional[str] = None, thresho
     people = [participant] if participant is not None else everyone
     cohort = len(people) > 1
     opts: dict[str, Any] = {"threshold": threshold, "window_hours": window_hours, "tz": tz}
-    total = len(people) * len(PER_PARTICIPANT) + (len(COHORT_CHARTS) if cohort else 0)
+    assessed = {p for p in people if len(journal.participant(p).assessments)}
+    total = len(people) * len(PER_PARTICIPANT) + len(assessed) + (len(COHORT_CHARTS) if cohort else 0)
     done = 0
     charts = 0
 
@@ -213,8 +216,11 @@ def build_report(journal: Journal, *, participant: Optional[str] = None, thresho
         body.append(f'<section class="person" id="{_anchor(p)}"><h2>{html.escape(_label(p))}</h2>\n'
                     f'<p class="meta">{first} to {last} (local dates): {len(j.triggers)} triggers, '
                     f"{len(j.readings)} readings, {len(j.exercises)} exercise sessions, "
-                    f"{len(j.thought_records)} thought records.</p>")
+                    f"{len(j.thought_records)} thought records"
+                    + (f", {len(j.assessments)} self-assessments" if p in assessed else "") + ".</p>")
         body.extend(one(name, p) for name in PER_PARTICIPANT)
+        if p in assessed:
+            body.append(one(ASSESSMENT_CHART, p))
         body.append("</section>")
 
     nav = ""
