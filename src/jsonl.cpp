@@ -815,7 +815,7 @@ class Reader {
   /// one of the same participant and type (reading ids only when given); if
   /// it does, the record is taken back out and the line fails.
   template <class R>
-  static void keep(R&& rec, std::vector<R>& v, IdIndex& ids, std::vector<std::size_t>& lines,
+  static void keep(R rec, std::vector<R>& v, IdIndex& ids, std::vector<std::size_t>& lines,
                    std::size_t line_no) {
     v.push_back(std::move(rec));
     lines.push_back(line_no);

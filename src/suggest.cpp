@@ -40,7 +40,7 @@ std::string one_decimal(double v) {
 }
 
 std::string band_phrase(Intensity now, IntensityBand band) {
-  const std::string n = "distress " + std::to_string(now.value()) + "/10";
+  std::string n = "distress " + std::to_string(now.value()) + "/10";  // not const: returned by move
   switch (band) {
     case IntensityBand::high: return n + " is high: calm the body first";
     case IntensityBand::middle: return n + " is in the middle: body and mind both work";

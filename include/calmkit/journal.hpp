@@ -153,7 +153,7 @@ class Journal {
   }
   /// Adds a record of any type, as the matching overload does.
   void add(Record r) {
-    std::visit([this](auto&& x) { add(std::move(x)); }, std::move(r));
+    std::visit([this](auto&& x) { add(std::forward<decltype(x)>(x)); }, std::move(r));
   }
 
   /// All records of a type, ordered by (participant, time, id).
@@ -296,7 +296,7 @@ class Journal {
     return {lo, hi};
   }
   template <class R>
-  static void insert_sorted(std::vector<R>& v, R&& r) {
+  static void insert_sorted(std::vector<R>& v, R r) {
     if (v.empty() || !detail::record_less(r, v.back())) {
       v.push_back(std::move(r));
     } else {

@@ -238,7 +238,7 @@ class Instant {
   friend constexpr bool operator==(Instant, Instant) = default;
   /// Orders by the moment, then by offset (so that the order is total).
   friend constexpr std::strong_ordering operator<=>(Instant a, Instant b) noexcept {
-    if (auto c = a.utc_us_ <=> b.utc_us_; c != 0) return c;
+    if (auto c = a.utc_us_ <=> b.utc_us_; std::is_neq(c)) return c;
     return a.offset_.minutes() <=> b.offset_.minutes();
   }
 
