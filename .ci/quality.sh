@@ -5,13 +5,14 @@
 #   2. every libFuzzer target for a bounded time on its committed corpus;
 #   3. the Doxygen API reference, warnings as errors;
 #   4. clang-format (no diff allowed) over the C++ sources;
-#   5. ruff over the Python code.
-# Needs (Debian): clang-14 clang-format-14 libclang-rt-14-dev doxygen; (pip): ruff.
+#   5. clang-tidy (the focused set in .clang-tidy) over the compiled parts;
+#   6. ruff over the Python code.
+# Needs (Debian): clang-14 clang-format-14 clang-tidy-14 libclang-rt-14-dev doxygen; (pip): ruff, atheris.
 # Every gate runs even when an earlier one failed (so one CI run shows every
 # problem); each prints its time, and the script fails if any gate failed.
 #
 # FUZZ_SECONDS (default 25) sets the time per fuzz target; JOBS the build jobs;
-# QUALITY_GATES a subset to run (any of: sanitizers fuzzing docs format lint).
+# QUALITY_GATES a subset to run (any of: sanitizers fuzzing docs format tidy lint).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -108,7 +109,18 @@ format() {
   "$CLANG_FORMAT" --dry-run --Werror "${cxx[@]}"
 }
 
-# --- 5. Python lint ------------------------------------------------------------
+# --- 5. clang-tidy -------------------------------------------------------------
+tidy() {
+  local clang_tidy
+  clang_tidy=$(pick clang-tidy-14 clang-tidy)
+  cmake -S . -B build-tidy -G Ninja -DCMAKE_EXPORT_COMPILE_COMMANDS=ON -DCALMKIT_BUILD_TESTS=OFF \
+    -DCALMKIT_BUILD_PYTHON=OFF -DCALMKIT_BUILD_EXAMPLES=OFF -DCALMKIT_BUILD_DOCS=OFF -DCALMKIT_INSTALL=OFF >/dev/null
+  # Every compiled part (and, through HeaderFilterRegex, every public header it
+  # includes) with the focused check set of .clang-tidy; any finding fails.
+  "$clang_tidy" -p build-tidy --quiet --warnings-as-errors='*' src/*.cpp
+}
+
+# --- 6. Python lint ------------------------------------------------------------
 lint() {
   "$PY" -m ruff check python tests examples benchmarks
 }
@@ -117,6 +129,7 @@ gate "C++ tests under ASan + UBSan" sanitizers
 gate "fuzzers, ${FUZZ_SECONDS} s each" fuzzing
 gate "API reference (Doxygen, warnings as errors)" docs
 gate "clang-format" format
+gate "clang-tidy" tidy
 gate "ruff" lint
 
 if ((${#failed[@]})); then
