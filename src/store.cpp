@@ -1,5 +1,6 @@
 // calmkit::Store: the SQLite journal store. Schema, migrations and the
 // durability settings are described in docs/store.md.
+#include <calmkit/assessments.hpp>
 #include <calmkit/store.hpp>
 
 #include <sqlite3.h>
@@ -26,9 +27,11 @@ namespace {
 constexpr std::int32_t store_application_id = 0x43616C6D;
 
 // ---------------------------------------------------------------------------
-// Schema version 2 (the current one). Each table's DDL names itself `{table}`
-// so that a migration can build it under a temporary name and rename it; the
-// foreign keys always name the final tables.
+// Schema version 3 (the current one) is version 2 plus the two assessment
+// tables: a new file is created as version 2 and then migrated 2 -> 3, so that
+// new and migrated files have the very same schema. Each table's DDL names
+// itself `{table}` so that a migration can build it under a temporary name and
+// rename it; the foreign keys always name the final tables.
 
 struct TableDef {
   const char* name;
@@ -150,6 +153,37 @@ constexpr const char* schema_v2_indexes[] = {
     "CREATE INDEX exercises_by_trigger ON exercises(pid, trigger_id)",
     "CREATE INDEX thought_records_by_time ON thought_records(pid, time_us)",
     "CREATE INDEX thought_records_by_trigger ON thought_records(pid, trigger_id)",
+};
+
+/// The tables version 3 adds. An assessment's answers are rows of
+/// `assessment_answers`, one per item in item order (`position` 0, 1, ...), as
+/// the other list fields are kept. Whether the answers fit the instrument (one
+/// per item, each inside its scale) depends on the instrument registry, which
+/// the database does not know: the store checks that on every write and read.
+constexpr TableDef schema_v3_added_tables[] = {
+    {"assessments", R"sql(
+CREATE TABLE {table} (
+  aid INTEGER PRIMARY KEY,
+  pid INTEGER NOT NULL REFERENCES participants(pid) ON DELETE RESTRICT,
+  id  TEXT NOT NULL CONSTRAINT assessment_id_not_empty CHECK (length(id) > 0),
+  time_us     INTEGER NOT NULL,
+  time_offset INTEGER NOT NULL CONSTRAINT offset_within_23_59 CHECK (time_offset BETWEEN -1439 AND 1439),
+  instrument TEXT NOT NULL CONSTRAINT instrument_not_empty CHECK (length(instrument) > 0),
+  note TEXT NOT NULL DEFAULT '',
+  UNIQUE (pid, id)
+) STRICT)sql"},
+    {"assessment_answers", R"sql(
+CREATE TABLE {table} (
+  aid      INTEGER NOT NULL REFERENCES assessments(aid) ON DELETE CASCADE,
+  position INTEGER NOT NULL CHECK (position >= 0),
+  answer   INTEGER NOT NULL,
+  PRIMARY KEY (aid, position)
+) STRICT, WITHOUT ROWID)sql"},
+};
+
+/// Indexes version 3 adds: time-range queries per participant.
+constexpr const char* schema_v3_added_indexes[] = {
+    "CREATE INDEX assessments_by_time ON assessments(pid, time_us)",
 };
 
 /// Migration 1 -> 2, one INSERT ... SELECT per table into `<table>_v2`.
@@ -731,6 +765,69 @@ std::vector<ThoughtRecord> read_thought_records(Impl& impl, const Filter& f) {
   return out;
 }
 
+/// The registered instrument of an assessment read from the store, its answers
+/// checked against it.
+void check_stored_answers(const Impl& impl, const Assessment& a) {
+  const Instrument* in = find_instrument(a.instrument);
+  if (in == nullptr) {
+    std::string known;
+    for (const auto& id : instrument_ids()) known += (known.empty() ? "" : ", ") + id;
+    throw_runtime("store '" + impl.path + "': " + describe("assessment", a.participant, a.id) +
+                  " uses instrument " + quote(a.instrument) + ", which is not registered (known: " + known +
+                  "); register custom instruments before reading the store");
+  }
+  try {
+    check_answers(*in, a.answers);
+  } catch (const std::invalid_argument& e) {
+    corrupt(impl, describe("assessment", a.participant, a.id) + ": " + e.what());
+  }
+}
+
+std::vector<Assessment> read_assessments(Impl& impl, const Filter& f) {
+  static const std::string sql =
+      "SELECT a.aid, p.name, a.id, a.time_us, a.time_offset, a.instrument, a.note "
+      "FROM assessments a JOIN participants p ON p.pid = a.pid" +
+      where("a") + "ORDER BY p.name, a.time_us, a.time_offset, a.id";
+  static const std::string answers_sql =
+      "SELECT n.aid, n.answer FROM assessment_answers n JOIN assessments a ON a.aid = n.aid "
+      "JOIN participants p ON p.pid = a.pid" +
+      where("a") + "ORDER BY n.aid, n.position";
+  std::vector<Assessment> out;
+  std::unordered_map<std::int64_t, std::size_t> index;
+  {
+    Query q(impl, sql);
+    f.bind(q);
+    while (q.step("reading assessments")) {
+      Assessment a;
+      a.participant = q.text(1);
+      a.id = q.text(2);
+      a.time = instant_of(impl, q, 3, 4, describe("assessment", a.participant, a.id));
+      a.instrument = q.text(5);
+      a.note = q.text(6);
+      index.emplace(q.int64(0), out.size());
+      out.push_back(std::move(a));
+    }
+  }
+  if (out.empty()) return out;
+  {
+    Query q(impl, answers_sql);
+    f.bind(q);
+    while (q.step("reading assessment answers")) {
+      auto it = index.find(q.int64(0));
+      if (it == index.end()) continue;
+      Assessment& a = out[it->second];
+      const std::int64_t v = q.int64(1);
+      if (v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max()) {
+        corrupt(impl, describe("assessment", a.participant, a.id) + ": answer " + std::to_string(v) +
+                          " is not an int");
+      }
+      a.answers.push_back(static_cast<int>(v));
+    }
+  }
+  for (const auto& a : out) check_stored_answers(impl, a);
+  return out;
+}
+
 // --- writers ------------------------------------------------------------------
 
 /// The participant's key, or nullopt when they have no row yet.
@@ -760,7 +857,8 @@ std::int64_t participant_key(Impl& impl, std::string_view name) {
   switch (e.code()) {
     case SQLITE_CONSTRAINT_UNIQUE:
     case SQLITE_CONSTRAINT_PRIMARYKEY:
-      msg += "the store already has a ";
+      msg += "the store already has ";
+      msg += type.starts_with('e') || type.starts_with('a') ? "an " : "a ";
       msg += type;
       msg += " with id " + quote(id) + " for that participant";
       break;
@@ -871,6 +969,42 @@ void bind_thought(Query& q, const ThoughtRecord& t) {
   q.bind_text_or_null(11, t.trigger);
 }
 
+void bind_assessment(Query& q, const Assessment& a) {
+  q.bind(3, a.time.utc_micros()).bind(4, a.time.offset().minutes());
+  q.bind(5, std::string_view(a.instrument)).bind(6, std::string_view(a.note));
+}
+
+void write_assessment_answers(Impl& impl, std::int64_t aid, const Assessment& a) {
+  for (std::size_t i = 0; i < a.answers.size(); ++i) {
+    Query q(impl, "INSERT INTO assessment_answers(aid, position, answer) VALUES (?1, ?2, ?3)");
+    q.bind(1, aid).bind(2, static_cast<std::int64_t>(i)).bind(3, a.answers[i]);
+    q.run("writing an assessment answer");
+  }
+}
+
+/// The rules of an assessment that the database cannot check itself: the
+/// instrument is registered (built-in or custom) and the answers fit it.
+void check_assessment(std::string_view action, const Assessment& a) {
+  require_id(action, "assessment", a.participant, a.id);
+  const auto refuse = [&](const std::string& why) {
+    throw_invalid("cannot " + std::string(action) + ' ' + describe("assessment", a.participant, a.id) + ": " +
+                  why);
+  };
+  if (a.instrument.empty()) refuse("the instrument id is empty");
+  const Instrument* in = find_instrument(a.instrument);
+  if (in == nullptr) {
+    std::string known;
+    for (const auto& id : instrument_ids()) known += (known.empty() ? "" : ", ") + id;
+    refuse("unknown instrument " + quote(a.instrument) + " (known: " + known +
+           "; register custom instruments before storing their answers)");
+  }
+  try {
+    check_answers(*in, a.answers);
+  } catch (const std::invalid_argument& e) {
+    refuse(e.what());
+  }
+}
+
 void check_exercise(std::string_view action, const ExerciseSession& e) {
   require_id(action, "exercise", e.participant, e.id);
   if (e.end.utc_micros() < e.time.utc_micros()) {
@@ -945,6 +1079,21 @@ void insert(Impl& impl, const ThoughtRecord& t) {
   }
 }
 
+void insert(Impl& impl, const Assessment& a) {
+  check_assessment("add", a);
+  try {
+    Query q(impl,
+            "INSERT INTO assessments(pid, id, time_us, time_offset, instrument, note) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    q.bind(1, participant_key(impl, a.participant)).bind(2, std::string_view(a.id));
+    bind_assessment(q, a);
+    q.run("adding an assessment");
+    write_assessment_answers(impl, sqlite3_last_insert_rowid(impl.db), a);
+  } catch (const ConstraintError& e) {
+    constraint_failed(e, "add", "assessment", a.participant, a.id, "");
+  }
+}
+
 [[noreturn]] void not_found(std::string_view type, std::string_view participant, std::string_view id) {
   throw_invalid("cannot update " + describe(type, participant, id) + ": the store has no such record");
 }
@@ -967,7 +1116,7 @@ std::int64_t update_row(Impl& impl, const std::string& sql, const R& r, std::str
     }
   } catch (const ConstraintError& e) {
     std::string trigger;
-    if constexpr (!std::is_same_v<R, Trigger>) trigger = r.trigger;
+    if constexpr (!std::is_same_v<R, Trigger> && !std::is_same_v<R, Assessment>) trigger = r.trigger;
     constraint_failed(e, "update", type, r.participant, r.id, trigger);
   }
   if (!found) not_found(type, r.participant, r.id);
@@ -988,6 +1137,15 @@ bool delete_row(Impl& impl, const std::string& sql, std::string_view participant
 void create_schema_v2(Impl& impl) {
   for (const auto& t : schema_v2_tables) impl.exec(table_ddl(t, t.name), "creating the schema");
   for (const char* ix : schema_v2_indexes) impl.exec(ix, "creating the schema");
+}
+
+/// Migration 2 -> 3: the assessment tables and their index are added; no
+/// existing table changes. Runs inside the caller's transaction.
+void migrate_2_to_3(Impl& impl) {
+  for (const auto& t : schema_v3_added_tables) {
+    impl.exec(table_ddl(t, t.name), "migrating 2 -> 3: creating the assessment tables");
+  }
+  for (const char* ix : schema_v3_added_indexes) impl.exec(ix, "migrating 2 -> 3: creating indexes");
 }
 
 /// Migration 1 -> 2: every table rebuilt under `<name>_v2`, filled from the
@@ -1070,11 +1228,17 @@ void create_or_migrate(Impl& impl) {
   }
   if (version == 0) {
     create_schema_v2(impl);
+    migrate_2_to_3(impl);
     impl.exec("PRAGMA application_id = " + std::to_string(store_application_id), "creating the schema");
   } else {
+    // Each step from the file's version on; all in this one transaction.
     try {
-      migrate_1_to_2(impl);
-      check_foreign_keys(impl, "migrating 1 -> 2");
+      if (version < 2) {
+        migrate_1_to_2(impl);
+        check_foreign_keys(impl, "migrating 1 -> 2");
+      }
+      migrate_2_to_3(impl);
+      check_foreign_keys(impl, "migrating 2 -> 3");
     } catch (const std::exception& e) {
       throw_runtime("store '" + impl.path + "': migration from schema version " + std::to_string(version) +
                     " to " + std::to_string(store_schema_version) +
@@ -1223,27 +1387,17 @@ void Store::add(const ThoughtRecord& t) {
   detail::insert(impl, t);
   tx.commit();
 }
+void Store::add(const Assessment& a) {
+  auto& impl = open_impl(impl_);
+  detail::Tx tx(impl, true);
+  detail::insert(impl, a);
+  tx.commit();
+}
 void Store::add(const Record& r) {
-  std::visit(
-      [this](const auto& x) {
-        if constexpr (std::is_same_v<std::decay_t<decltype(x)>, Assessment>) {
-          detail::throw_invalid("store '" + path_.string() + "': schema version " +
-                                std::to_string(store_schema_version) + " has no table for assessments");
-        } else {
-          add(x);
-        }
-      },
-      r);
+  std::visit([this](const auto& x) { add(x); }, r);
 }
 
 void Store::add_all(const Journal& journal) {
-  if (!journal.assessments().empty()) {
-    // Refused rather than dropped: nothing leaves a journal silently.
-    detail::throw_invalid("store '" + path_.string() + "': schema version " +
-                          std::to_string(store_schema_version) +
-                          " has no table for assessments (the journal has " +
-                          std::to_string(journal.assessments().size()) + ")");
-  }
   auto& impl = open_impl(impl_);
   detail::Tx tx(impl, true);
   // Triggers first: the other records refer to them.
@@ -1251,6 +1405,7 @@ void Store::add_all(const Journal& journal) {
   for (const auto& r : journal.readings()) detail::insert(impl, r);
   for (const auto& e : journal.exercises()) detail::insert(impl, e);
   for (const auto& t : journal.thought_records()) detail::insert(impl, t);
+  for (const auto& a : journal.assessments()) detail::insert(impl, a);
   tx.commit();
 }
 
@@ -1321,6 +1476,22 @@ void Store::update(const ThoughtRecord& t) {
   tx.commit();
 }
 
+void Store::update(const Assessment& a) {
+  auto& impl = open_impl(impl_);
+  detail::check_assessment("update", a);
+  detail::Tx tx(impl, true);
+  static const std::string sql =
+      "UPDATE assessments SET time_us = ?3, time_offset = ?4, instrument = ?5, note = ?6 "
+      "WHERE pid = ?1 AND id = ?2 RETURNING aid";
+  const auto aid = detail::update_row(impl, sql, a, "assessment", detail::bind_assessment);
+  {
+    detail::Query q(impl, "DELETE FROM assessment_answers WHERE aid = ?1");
+    q.bind(1, aid).run("replacing assessment answers");
+  }
+  detail::write_assessment_answers(impl, aid, a);
+  tx.commit();
+}
+
 std::size_t Store::remove_trigger(std::string_view participant, std::string_view id, bool cascade) {
   auto& impl = open_impl(impl_);
   detail::Tx tx(impl, true);
@@ -1383,6 +1554,15 @@ bool Store::remove_thought_record(std::string_view participant, std::string_view
   return removed;
 }
 
+bool Store::remove_assessment(std::string_view participant, std::string_view id) {
+  auto& impl = open_impl(impl_);
+  detail::Tx tx(impl, true);
+  const bool removed =
+      detail::delete_row(impl, "DELETE FROM assessments WHERE pid = ?1 AND id = ?2", participant, id);
+  tx.commit();
+  return removed;
+}
+
 // --- reads -----------------------------------------------------------------------
 
 std::vector<std::string> Store::participants() const {
@@ -1393,7 +1573,8 @@ std::vector<std::string> Store::participants() const {
                   "EXISTS (SELECT 1 FROM triggers t WHERE t.pid = p.pid) OR "
                   "EXISTS (SELECT 1 FROM readings r WHERE r.pid = p.pid) OR "
                   "EXISTS (SELECT 1 FROM exercises e WHERE e.pid = p.pid) OR "
-                  "EXISTS (SELECT 1 FROM thought_records x WHERE x.pid = p.pid) ORDER BY name");
+                  "EXISTS (SELECT 1 FROM thought_records x WHERE x.pid = p.pid) OR "
+                  "EXISTS (SELECT 1 FROM assessments a WHERE a.pid = p.pid) ORDER BY name");
   std::vector<std::string> out;
   while (q.step("listing participants")) out.push_back(q.text(0));
   return out;
@@ -1408,7 +1589,7 @@ std::size_t Store::count(RecordType type) const {
     case RecordType::reading: table = "readings"; break;
     case RecordType::exercise: table = "exercises"; break;
     case RecordType::thought_record: table = "thought_records"; break;
-    case RecordType::assessment: return 0;  // schema 2 has no assessments table; add() refuses them
+    case RecordType::assessment: table = "assessments"; break;
   }
   detail::Query q(impl, std::string("SELECT count(*) FROM ") + table);
   q.step("counting records");
@@ -1417,9 +1598,9 @@ std::size_t Store::count(RecordType type) const {
 
 std::size_t Store::size() const {
   auto& impl = open_impl(impl_);
-  detail::Tx tx(impl, false);  // one snapshot for the four counts
+  detail::Tx tx(impl, false);  // one snapshot for the five counts
   return count(RecordType::trigger) + count(RecordType::reading) + count(RecordType::exercise) +
-         count(RecordType::thought_record);
+         count(RecordType::thought_record) + count(RecordType::assessment);
 }
 
 std::vector<Trigger> Store::triggers(std::string_view participant, std::optional<Instant> from,
@@ -1447,6 +1628,13 @@ std::vector<ThoughtRecord> Store::thought_records(std::string_view participant, 
   return detail::read_thought_records(impl, detail::make_filter(participant, from, to));
 }
 
+std::vector<Assessment> Store::assessments(std::string_view participant, std::optional<Instant> from,
+                                           std::optional<Instant> to) const {
+  auto& impl = open_impl(impl_);
+  detail::Tx tx(impl, false);
+  return detail::read_assessments(impl, detail::make_filter(participant, from, to));
+}
+
 std::optional<Trigger> Store::find_trigger(std::string_view participant, std::string_view id) const {
   auto& impl = open_impl(impl_);
   detail::Tx tx(impl, false);
@@ -1466,6 +1654,7 @@ Journal load_filtered(Store::Impl& impl, const detail::Filter& f) {
   rs.readings = detail::read_readings(impl, f);
   rs.exercises = detail::read_exercises(impl, f);
   rs.thought_records = detail::read_thought_records(impl, f);
+  rs.assessments = detail::read_assessments(impl, f);
   // Triggers outside the range that records inside it refer to.
   std::set<std::pair<std::string, std::string>> have, missing;
   for (const auto& t : rs.triggers) have.emplace(t.participant, t.id);

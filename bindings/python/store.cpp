@@ -77,9 +77,10 @@ void register_store(py::module_& m) {
             s.with([&r](Store& st) { st.add(r); });
           },
           py::arg("record"),
-          "Adds one Trigger, Reading, ExerciseSession or ThoughtRecord in its own transaction. "
-          "ValueError names the record and the rule when it would break one (duplicate id, "
-          "reference to a missing trigger, end before time).")
+          "Adds one Trigger, Reading, ExerciseSession, ThoughtRecord or Assessment in its own "
+          "transaction. ValueError names the record and the rule when it would break one (duplicate "
+          "id, reference to a missing trigger, end before time, an unregistered instrument or "
+          "answers that do not fit it).")
       .def(
           "add_journal", [](PyStore& s, const Journal& j) { s.with([&j](Store& st) { st.add_all(j); }); },
           py::arg("journal"), "Adds every record of a Journal in one transaction: all of them or none.")
@@ -87,18 +88,7 @@ void register_store(py::module_& m) {
           "update",
           [](PyStore& s, py::handle record) {
             Record r = record_from_py(record);
-            s.with([&r](Store& st) {
-              std::visit(
-                  [&st](const auto& x) {
-                    if constexpr (std::is_same_v<std::decay_t<decltype(x)>, Assessment>) {
-                      detail::throw_invalid("the store has no table for assessments (schema version " +
-                                            std::to_string(store_schema_version) + ")");
-                    } else {
-                      st.update(x);
-                    }
-                  },
-                  r);
-            });
+            s.with([&r](Store& st) { std::visit([&st](const auto& x) { st.update(x); }, r); });
           },
           py::arg("record"),
           "Replaces the record with the same participant and id, every field included. "
@@ -129,6 +119,23 @@ void register_store(py::module_& m) {
             return s.with([&](Store& st) { return st.remove_thought_record(participant, id); });
           },
           py::arg("participant"), py::arg("id"), "Removes a thought record; False when there was none.")
+      .def(
+          "remove_assessment",
+          [](PyStore& s, const std::string& participant, const std::string& id) {
+            return s.with([&](Store& st) { return st.remove_assessment(participant, id); });
+          },
+          py::arg("participant"), py::arg("id"),
+          "Removes an assessment and its answers; False when there was none.")
+      .def(
+          "assessments",
+          [](PyStore& s, const std::string& participant, std::optional<Instant> start,
+             std::optional<Instant> end) {
+            return s.with([&](Store& st) { return st.assessments(participant, start, end); });
+          },
+          py::arg("participant"), py::arg("start") = py::none(), py::arg("end") = py::none(),
+          "One participant's assessments with start <= time < end when given, ordered by time then "
+          "id. RuntimeError names the record when its instrument is not registered in this process "
+          "(register custom instruments before reading).")
       .def(
           "load",
           [](PyStore& s, std::optional<std::string> participant, std::optional<Instant> start,

@@ -32,7 +32,11 @@ namespace calmkit {
 
 /// The schema version this build writes. Files of every earlier version are
 /// migrated on open; a file of a later version is refused.
-inline constexpr int store_schema_version = 2;
+///
+/// Versions: 1 kept times as RFC 3339 text; 2 keeps them as UTC microseconds
+/// plus the offset in minutes; 3 adds the assessment tables (`assessments`,
+/// `assessment_answers`). See `docs/store.md`.
+inline constexpr int store_schema_version = 3;
 
 /// How to open a store.
 struct OpenOptions {
@@ -52,8 +56,8 @@ struct OpenOptions {
 /// `transaction(fn)` or `add_all` make many writes atomic together. Records
 /// keep the journal's rules (unique ids per participant and type, trigger
 /// references to a trigger of the same participant, exercise end not before
-/// its start); a write that would break one throws `std::invalid_argument`
-/// naming the record and the rule, and leaves the store unchanged.
+/// its start, assessment answers that fit a registered instrument); a write that would break one throws
+/// `std::invalid_argument` naming the record and the rule, and leaves the store unchanged.
 ///
 /// One `Store` is one SQLite connection. Its member functions may be called
 /// from several threads (calls are serialized), and any number of other
@@ -109,6 +113,20 @@ class Store {
   void add(const ExerciseSession& e);
   /// Adds one thought record (same rules as `add(const Trigger&)`).
   void add(const ThoughtRecord& t);
+  /// Adds one assessment: its answers (one per item, in item order, each
+  /// inside the instrument's scale) and the time with its UTC offset.
+  /// @throws std::invalid_argument for an empty or duplicate id, an empty or
+  ///         unregistered instrument id (register custom instruments first with
+  ///         `register_instrument`), a wrong number of answers or an answer
+  ///         outside the scale (naming the item), or a read-only store.
+  ///
+  /// Example
+  /// ```cpp
+  /// store.add(calmkit::Assessment{.participant = "p1", .id = "a1",
+  ///                               .time = calmkit::Instant::parse("2026-03-02T21:14:00+01:00"),
+  ///                               .instrument = "gad-7", .answers = {1, 1, 2, 0, 1, 1, 0}});
+  /// ```
+  void add(const Assessment& a);
   /// Adds one record of any type.
   void add(const Record& r);
 
@@ -126,6 +144,9 @@ class Store {
   void update(const ExerciseSession& e);
   /// Replaces a thought record, found by participant and id.
   void update(const ThoughtRecord& t);
+  /// Replaces an assessment, found by participant and id, answers included
+  /// (checked as by `add(const Assessment&)`).
+  void update(const Assessment& a);
 
   /// Removes a trigger. Readings, exercises and thought records that refer to
   /// it keep it from being removed (std::invalid_argument saying how many)
@@ -138,6 +159,8 @@ class Store {
   bool remove_exercise(std::string_view participant, std::string_view id);
   /// Removes one thought record; returns false when there was none with that id.
   bool remove_thought_record(std::string_view participant, std::string_view id);
+  /// Removes one assessment and its answers; returns false when there was none with that id.
+  bool remove_assessment(std::string_view participant, std::string_view id);
 
   /// Runs `fn` in one transaction: committed when `fn` returns, rolled back
   /// when it throws (the exception then propagates). `fn` takes no argument or
@@ -201,10 +224,18 @@ class Store {
                                                            std::optional<Instant> from = {},
                                                            std::optional<Instant> to = {}) const;
 
+  /// Assessments of `participant` in the range, ordered by time then id.
+  /// @throws std::runtime_error naming the record when one uses an instrument
+  ///         that is not registered in this process (register custom
+  ///         instruments before reading), or holds answers that do not fit it.
+  [[nodiscard]] std::vector<Assessment> assessments(std::string_view participant,
+                                                    std::optional<Instant> from = {},
+                                                    std::optional<Instant> to = {}) const;
+
   /// The trigger with this participant and id, if any.
   [[nodiscard]] std::optional<Trigger> find_trigger(std::string_view participant, std::string_view id) const;
 
-  /// Everything, as a journal.
+  /// Everything, as a journal (assessments checked as by `assessments`).
   [[nodiscard]] Journal load() const;
   /// One participant's records, as a journal.
   [[nodiscard]] Journal load(std::string_view participant) const;

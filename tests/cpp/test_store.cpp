@@ -1,7 +1,9 @@
 // The SQLite journal store: file creation and permissions, round trips,
 // the journal's rules as constraints, updates and removals, transactions,
-// queries, migrations from schema version 1, and crash safety under SIGKILL
-// with a concurrent reader.
+// queries, assessments, migrations from schema versions 1 and 2, and crash
+// safety under SIGKILL with a concurrent reader.
+#include <calmkit/assessments.hpp>
+#include <calmkit/io.hpp>
 #include <calmkit/store.hpp>
 #include <calmkit/synthetic.hpp>
 
@@ -85,6 +87,48 @@ std::string raw_value(const fs::path& db, const std::string& sql) {
   }
   sqlite3_finalize(s);
   sqlite3_close(h);
+  return out;
+}
+
+/// Every row of a query, one line each, columns separated by '|' (NULL as "NULL").
+std::string raw_rows(const fs::path& db, const std::string& sql) {
+  sqlite3* h = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  REQUIRE(sqlite3_prepare_v2(h, sql.c_str(), -1, &s, nullptr) == SQLITE_OK);
+  std::string out;
+  while (sqlite3_step(s) == SQLITE_ROW) {
+    for (int i = 0; i < sqlite3_column_count(s); ++i) {
+      if (i > 0) out += '|';
+      const auto* text = sqlite3_column_text(s, i);
+      out += text != nullptr ? reinterpret_cast<const char*>(text) : "NULL";
+    }
+    out += '\n';
+  }
+  sqlite3_finalize(s);
+  sqlite3_close(h);
+  return out;
+}
+
+/// The schema as SQLite keeps it: every table and index with its DDL. A table
+/// renamed by a migration has its name quoted in the DDL; quotes are dropped so
+/// that a migrated file compares equal to a new one.
+std::string schema_signature(const fs::path& db) {
+  return raw_rows(db,
+                  "SELECT type, name, tbl_name, replace(sql, '\"', '') FROM sqlite_schema "
+                  "WHERE name NOT LIKE 'sqlite_%' ORDER BY name");
+}
+
+/// Every row of version 2's tables, keys included, each table in key order.
+std::string table_rows(const fs::path& db) {
+  std::string out;
+  for (const char* t : {"participants", "triggers", "readings", "exercises", "thought_records"}) {
+    out += std::string(t) + ":\n" + raw_rows(db, std::string("SELECT * FROM ") + t + " ORDER BY 1");
+  }
+  for (const char* t :
+       {"trigger_items", "exercise_responses", "thought_record_items", "thought_record_emotions"}) {
+    out += std::string(t) + ":\n" + raw_rows(db, std::string("SELECT * FROM ") + t + " ORDER BY 1, 2, 3");
+  }
   return out;
 }
 
@@ -175,6 +219,120 @@ Journal full_journal() {
   return j;
 }
 
+/// A custom instrument, registered once per process: 3 items answered 1..4.
+void register_sleep_instrument() {
+  if (find_instrument("store-test.sleep") != nullptr) return;
+  Instrument in;
+  in.id = "store-test.sleep";
+  in.name = "Sleep check";
+  in.items = {"fell asleep easily", "woke in the night", "rested in the morning"};
+  in.scale_min = 1;
+  in.scale_max = 4;
+  in.reflection_only = true;
+  register_instrument(std::move(in));
+}
+
+/// full_journal() plus four assessments: both built-in instruments and a
+/// custom one, notes, two at the same instant (ordered by id), and the
+/// offsets +01:00, -04:00 and +05:45.
+Journal journal_with_assessments() {
+  register_sleep_instrument();
+  Journal j = full_journal();
+  j.add(Assessment{.participant = "ana",
+                   .id = "a1",
+                   .time = at("2026-03-02T21:50:00.5+01:00"),
+                   .instrument = "gad-7",
+                   .answers = {1, 1, 2, 0, 1, 1, 0},
+                   .note = "after the long evening"});
+  j.add(Assessment{.participant = "ana",
+                   .id = "a0",
+                   .time = at("2026-03-02T21:50:00.5+01:00"),
+                   .instrument = "gad-7",
+                   .answers = {0, 0, 0, 0, 0, 0, 0}});
+  std::vector<int> checkin(28);
+  for (std::size_t i = 0; i < checkin.size(); ++i) checkin[i] = 1 + static_cast<int>(i % 5);  // 1..5
+  j.add(Assessment{.participant = "ana",
+                   .id = "a2",
+                   .time = at("2026-03-09T09:00:00-04:00"),
+                   .instrument = "attachment-checkin",
+                   .answers = checkin,
+                   .note = "week two, calmer \u00e9t\u00e9"});
+  j.add(Assessment{.participant = "",
+                   .id = "a1",
+                   .time = at("2026-03-04T23:30:00+05:45"),
+                   .instrument = "store-test.sleep",
+                   .answers = {4, 1, 3}});
+  return j;
+}
+
+/// The records of tests/data/store/v1.sql and v2.sql (the same in both),
+/// written by hand from those files.
+Journal old_file_records() {
+  Journal expected;
+  expected.add(Trigger{.participant = "ana",
+                       .id = "t1",
+                       .time = at("2026-03-02T21:14:00+01:00"),
+                       .category = TriggerCategory::delayed_reply,
+                       .intensity = Intensity(8),
+                       .context = "texted at 6pm, no answer",
+                       .thoughts = {"they are losing interest", "I said something wrong"},
+                       .sensations = {"tight chest"},
+                       .urge = "send another text",
+                       .acted_on_urge = true,
+                       .acted_after_minutes = 42.5,
+                       .response = "went for a walk",
+                       .tags = {"evening"}});
+  expected.add(Trigger{.participant = "",
+                       .id = "t1",
+                       .time = at("2026-03-03T07:05:30.25-05:30"),
+                       .category = TriggerCategory::conflict,
+                       .intensity = Intensity(5)});
+  expected.add(Reading{.participant = "ana",
+                       .time = at("2026-03-02T21:30:00+01:00"),
+                       .intensity = Intensity(6),
+                       .trigger = "t1",
+                       .note = "a bit calmer"});
+  expected.add(Reading{.participant = "ana",
+                       .id = "r2",
+                       .time = at("2026-03-02T22:00:00+01:00"),
+                       .intensity = Intensity(3),
+                       .trigger = "t1"});
+  expected.add(Reading{.participant = "", .time = at("2026-03-04T12:00:00Z"), .intensity = Intensity(2)});
+  expected.add(ExerciseSession{.participant = "ana",
+                               .id = "e1",
+                               .time = at("2026-03-02T21:20:00+01:00"),
+                               .end = at("2026-03-02T21:25:00+01:00"),
+                               .exercise = "breathing.4-7-8",
+                               .completed = true,
+                               .intensity_before = Intensity(7),
+                               .intensity_after = Intensity(5),
+                               .trigger = "t1",
+                               .responses = {"five things I can see", "the kettle"}});
+  expected.add(ExerciseSession{.participant = "",
+                               .id = "e1",
+                               .time = at("2026-03-04T08:00:00Z"),
+                               .end = at("2026-03-04T08:00:00Z"),
+                               .exercise = "custom.walk",
+                               .completed = false});
+  expected.add(
+      ThoughtRecord{.participant = "ana",
+                    .id = "x1",
+                    .time = at("2026-03-02T21:40:00+01:00"),
+                    .situation = "no reply for three hours",
+                    .automatic_thought = "they are about to leave me",
+                    .belief_before = Percent(80),
+                    .emotions = {{"fear", Percent(70), Percent(30)}, {"sadness", Percent(40), std::nullopt}},
+                    .distortions = {Distortion::mind_reading, Distortion::catastrophizing},
+                    .evidence_for = {"slower replies this week"},
+                    .evidence_against = {"we made plans for Saturday"},
+                    .alternatives = {"their phone is on silent", "work ran late"},
+                    .friend_advice = "a busy evening is not a verdict",
+                    .balanced_thought = "they are probably at dinner",
+                    .belief_after = Percent(35),
+                    .trigger = "t1"});
+  return expected;
+}
+
 std::string error_of(const std::function<void()>& fn) {
   try {
     fn();
@@ -203,7 +361,7 @@ TEST_CASE("a new store is created owner-only, in WAL mode, at the current schema
   REQUIRE(::stat(db.c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0600);
   CHECK(raw_value(db, "PRAGMA journal_mode") == "wal");
-  CHECK(raw_value(db, "PRAGMA user_version") == "2");
+  CHECK(raw_value(db, "PRAGMA user_version") == "3");
   CHECK(raw_value(db, "PRAGMA application_id") == "1130458221");  // 0x43616C6D, "Calm"
 }
 
@@ -261,6 +419,7 @@ TEST_CASE("journal -> store -> journal is equal on synthetic cohorts") {
       for (const auto& r : j.readings_of(p)) part.readings.push_back(r);
       for (const auto& e : j.exercises_of(p)) part.exercises.push_back(e);
       for (const auto& t : j.thought_records_of(p)) part.thought_records.push_back(t);
+      for (const auto& a : j.assessments_of(p)) part.assessments.push_back(a);
       CHECK(store.load(p) == Journal(std::move(part)));
     }
   }
@@ -343,6 +502,23 @@ TEST_CASE("the database's own constraints hold for writers that bypass the API")
                  "'nope')") == "FOREIGN KEY constraint failed");
   CHECK(rejected("INSERT INTO triggers(pid, id, time_us, time_offset, category, intensity) "
                  "VALUES (1, 't', 0, 1440, 'other', 1)") == "CHECK constraint failed: offset_within_23_59");
+  CHECK(rejected("INSERT INTO assessments(pid, id, time_us, time_offset, instrument) VALUES (1, '', 0, 0, "
+                 "'gad-7')") == "CHECK constraint failed: assessment_id_not_empty");
+  CHECK(rejected("INSERT INTO assessments(pid, id, time_us, time_offset, instrument) VALUES (1, 'a', 0, 0, "
+                 "'')") == "CHECK constraint failed: instrument_not_empty");
+  CHECK(
+      rejected("INSERT INTO assessments(pid, id, time_us, time_offset, instrument) VALUES (1, 'a', 0, -1440, "
+               "'gad-7')") == "CHECK constraint failed: offset_within_23_59");
+  CHECK(rejected("INSERT INTO assessments(pid, id, time_us, time_offset, instrument) VALUES (9, 'a', 0, 0, "
+                 "'gad-7')") == "FOREIGN KEY constraint failed");  // no participant 9
+  CHECK(rejected("INSERT INTO assessment_answers(aid, position, answer) VALUES (1, 0, 2)") ==
+        "FOREIGN KEY constraint failed");  // no assessment 1
+  // STRICT: an answer is an integer, not text.
+  raw_exec(db,
+           "INSERT INTO assessments(aid, pid, id, time_us, time_offset, instrument) VALUES (1, 1, 'a', 0, 0, "
+           "'gad-7')");
+  CHECK(rejected("INSERT INTO assessment_answers(aid, position, answer) VALUES (1, 0, 'two')") ==
+        "cannot store TEXT value in INTEGER column assessment_answers.answer");
 }
 
 TEST_CASE("update replaces a record's fields and lists; a missing record is an error") {
@@ -490,102 +666,325 @@ TEST_CASE("queries select one participant and a half-open UTC range") {
   CHECK(day.participants() == std::vector<std::string>{""});
 }
 
-TEST_CASE("a schema version 1 file is migrated to version 2 with every value kept") {
+TEST_CASE("journal with assessments -> store -> journal is equal, offsets and custom instruments kept") {
+  TempDir dir;
+  const auto db = dir / "j.db";
+  const Journal j = journal_with_assessments();
+  REQUIRE(j.assessments().size() == 4);
+  {
+    auto store = Store::open(db);
+    store.add_all(j);
+    CHECK(store.load() == j);
+    CHECK(store.count(RecordType::assessment) == 4);
+    CHECK(store.size() == 15);  // full_journal's 11 records + 4 assessments
+  }
+  auto store = Store::open(db, {.create = false});
+  CHECK(store.load() == j);
+  CHECK(store.participants() == std::vector<std::string>{"", "ana"});
+  // ana's: a0 and a1 at the same instant, ordered by id, then a2 a week later.
+  const auto ana = store.assessments("ana");
+  REQUIRE(ana.size() == 3);
+  CHECK(ana[0].id == "a0");
+  CHECK(ana[1].id == "a1");
+  CHECK(ana[2].id == "a2");
+  CHECK(ana[1].time.offset().minutes() == 60);
+  CHECK(ana[1].time.to_string() == "2026-03-02T21:50:00.5+01:00");
+  CHECK(ana[2].time.offset().minutes() == -240);
+  CHECK(ana[2].answers.size() == 28);
+  CHECK(ana[2].note == "week two, calmer \u00e9t\u00e9");
+  const auto single = store.assessments("");
+  REQUIRE(single.size() == 1);
+  CHECK(single[0].instrument == "store-test.sleep");
+  CHECK(single[0].answers == std::vector<int>{4, 1, 3});
+  CHECK(single[0].time.offset().minutes() == 345);  // +05:45
+  // The answers are rows, one per item: 7 + 7 + 28 + 3.
+  CHECK(raw_value(db, "SELECT count(*) FROM assessment_answers") == "45");
+  // 2026-03-04T23:30:00+05:45 is 17:45Z.
+  CHECK(raw_value(db, "SELECT time_us FROM assessments WHERE instrument = 'store-test.sleep'") ==
+        std::to_string(Instant::parse("2026-03-04T17:45:00Z").utc_micros()));
+  // A participant's assessments come with load(participant) and with a time range.
+  CHECK(store.load("ana").assessments().size() == 3);
+  // [2026-03-02T20:50:00.5Z, 20:50:00.500001Z) holds a0 and a1 only.
+  CHECK(store.assessments("ana", at("2026-03-02T20:50:00.5Z"), at("2026-03-02T20:50:00.500001Z")).size() ==
+        2);
+  CHECK(store.load_between(at("2026-03-09T00:00:00Z"), std::nullopt).assessments().size() == 1);  // a2
+}
+
+TEST_CASE("JSONL import -> store -> JSONL export gives the same text") {
+  register_sleep_instrument();
+  // Written by hand, fields in an order of its own (answers before instrument).
+  const std::string imported_text =
+      R"({"type":"header","format":"calmkit-journal","version":1})"
+      "\n"
+      R"({"type":"trigger","participant":"ana","id":"t1","time":"2026-03-02T21:14:00+01:00","category":"conflict","intensity":6})"
+      "\n"
+      R"({"answers":[2,1,0,3,1,0,2],"type":"assessment","id":"a1","participant":"ana","time":"2026-03-03T08:15:00-03:00","instrument":"gad-7","note":"slept badly"})"
+      "\n"
+      R"({"type":"assessment","id":"s1","time":"2026-03-03T22:00:00.25+09:30","instrument":"store-test.sleep","answers":[1,2,4]})"
+      "\n";
+  const Journal imported = parse_journal(imported_text).journal;
+  REQUIRE(imported.assessments().size() == 2);
+  TempDir dir;
+  auto store = Store::open(dir / "j.db");
+  store.add_all(imported);
+  const Journal back = store.load();
+  CHECK(back == imported);
+  const std::string exported = to_jsonl(back);
+  CHECK(exported == to_jsonl(imported));
+  // The writer's own field order; the offsets -03:00 and +09:30 kept as they were.
+  CHECK_THAT(exported,
+             Catch::Contains(
+                 R"({"type":"assessment","participant":"ana","id":"a1","time":"2026-03-03T08:15:00-03:00",)"
+                 R"("instrument":"gad-7","answers":[2,1,0,3,1,0,2],"note":"slept badly"})"));
+  CHECK_THAT(exported,
+             Catch::Contains(R"({"type":"assessment","id":"s1","time":"2026-03-03T22:00:00.25+09:30",)"
+                             R"("instrument":"store-test.sleep","answers":[1,2,4]})"));
+  CHECK(parse_journal(exported).journal == imported);
+}
+
+TEST_CASE("a bad assessment is refused with the record and the rule named, and changes nothing") {
+  register_sleep_instrument();
+  TempDir dir;
+  auto store = Store::open(dir / "j.db");
+  store.add_all(journal_with_assessments());
+  const Journal before = store.load();
+  const auto gad = [](std::string id, std::vector<int> answers) {
+    return Assessment{.participant = "ana",
+                      .id = std::move(id),
+                      .time = at("2026-03-10T10:00:00+01:00"),
+                      .instrument = "gad-7",
+                      .answers = std::move(answers)};
+  };
+
+  CHECK(error_of([&] {
+          store.add(gad("a1", {0, 0, 0, 0, 0, 0, 0}));
+        }) ==
+        "cannot add assessment 'a1' of participant 'ana': the store already has an assessment with id 'a1' "
+        "for that participant");
+  CHECK(error_of([&] {
+          store.add(gad("a9", {0, 0, 0}));
+        }) ==
+        "cannot add assessment 'a9' of participant 'ana': instrument 'gad-7' has 7 items, got 3 answers");
+  // GAD-7 answers are 0..3; the fifth answer (item 4) is 4.
+  CHECK_THAT(
+      error_of([&] {
+        store.add(gad("a9", {0, 1, 2, 3, 4, 0, 0}));
+      }),
+      Catch::StartsWith("cannot add assessment 'a9' of participant 'ana': instrument 'gad-7', item 4 (") &&
+          Catch::EndsWith("): answer 4 is outside the scale 0..3"));
+  CHECK_THAT(error_of([&] {
+               store.add(gad("a9", {0, 0, 0, 0, 0, 0, -1}));
+             }),
+             Catch::Contains("item 6") && Catch::Contains("answer -1 is outside the scale 0..3"));
+  auto unknown = gad("a9", {1});
+  unknown.instrument = "nope";
+  CHECK_THAT(error_of([&] { store.add(unknown); }),
+             Catch::StartsWith("cannot add assessment 'a9' of participant 'ana': unknown instrument 'nope' "
+                               "(known: attachment-checkin, gad-7") &&
+                 Catch::Contains("store-test.sleep") && Catch::Contains("register custom instruments"));
+  unknown.instrument = "";
+  CHECK(error_of([&] { store.add(unknown); }) ==
+        "cannot add assessment 'a9' of participant 'ana': the instrument id is empty");
+  CHECK(error_of([&] {
+          store.add(gad("", {0, 0, 0, 0, 0, 0, 0}));
+        }) == "cannot add assessment of participant 'ana': it needs a non-empty id");
+  CHECK_THROWS_AS(store.add(Record{gad("a9", {9})}), std::invalid_argument);
+  // add_all is all or nothing: a good trigger and a good assessment go back out with the bad one.
+  Journal mixed;
+  mixed.add(Trigger{.participant = "cy", .id = "t1", .time = at("2026-03-10T09:00:00Z")});
+  mixed.add(Assessment{.participant = "cy",
+                       .id = "a1",
+                       .time = at("2026-03-10T09:00:00Z"),
+                       .instrument = "store-test.sleep",
+                       .answers = {1, 2, 3}});
+  mixed.add(Assessment{.participant = "cy",
+                       .id = "a2",
+                       .time = at("2026-03-10T10:00:00Z"),
+                       .instrument = "store-test.sleep",
+                       .answers = {1, 2, 5}});  // 5 is outside 1..4
+  CHECK_THAT(
+      error_of([&] { store.add_all(mixed); }),
+      Catch::StartsWith("cannot add assessment 'a2' of participant 'cy': instrument 'store-test.sleep', "
+                        "item 2 (\"rested in the morning\"): answer 5 is outside the scale 1..4"));
+  // A failed update changes nothing either.
+  auto a1 = store.assessments("ana").at(1);
+  REQUIRE(a1.id == "a1");
+  a1.answers = {3, 3, 3, 3, 3, 3, 9};
+  CHECK_THROWS_WITH(store.update(a1), Catch::Contains("answer 9 is outside the scale 0..3"));
+
+  CHECK(store.load() == before);
+  CHECK(store.participants() == std::vector<std::string>{"", "ana"});  // "cy" left no trace
+  CHECK(store.integrity_check() == "ok");
+}
+
+TEST_CASE("assessments are updated and removed like the other records") {
+  TempDir dir;
+  const auto db = dir / "j.db";
+  auto store = Store::open(db);
+  store.add_all(journal_with_assessments());
+
+  auto a1 = store.assessments("ana").at(1);
+  REQUIRE(a1.id == "a1");
+  a1.answers = {3, 3, 3, 3, 3, 3, 3};
+  a1.note = "";
+  a1.time = at("2026-03-02T23:00:00-02:00");
+  store.update(a1);
+  const auto ana = store.assessments("ana");
+  REQUIRE(ana.size() == 3);
+  // 23:00-02:00 is March 3, 01:00Z: still after a0 (March 2, 20:50Z) and before a2 (March 9).
+  CHECK(ana[1] == a1);
+  CHECK(ana[1].time.offset().minutes() == -120);
+  CHECK_THROWS_WITH(
+      store.update(Assessment{
+          .participant = "ana", .id = "zz", .instrument = "gad-7", .answers = {0, 0, 0, 0, 0, 0, 0}}),
+      "cannot update assessment 'zz' of participant 'ana': the store has no such record");
+
+  CHECK(store.remove_assessment("ana", "a0"));
+  CHECK_FALSE(store.remove_assessment("ana", "a0"));
+  CHECK_FALSE(store.remove_assessment("nobody", "a1"));
+  CHECK_FALSE(store.remove_assessment("ana", ""));
+  CHECK(store.count(RecordType::assessment) == 3);
+  // a0's seven answers went with it (ON DELETE CASCADE): 7 (a1) + 28 (a2) + 3 ("" a1) remain.
+  CHECK(raw_value(db, "SELECT count(*) FROM assessment_answers") == "38");
+  // Triggers never have assessments hanging on them: removing ana's t2 counts none.
+  CHECK(store.remove_trigger("ana", "t2") == 1);
+  CHECK(store.integrity_check() == "ok");
+}
+
+TEST_CASE("assessments read from the store are checked against the instrument registry") {
+  TempDir dir;
+  const auto db = dir / "j.db";
+  { Store::open(db).add_all(journal_with_assessments()); }
+  // An answer changed behind the store's back to one off GAD-7's scale.
+  raw_exec(db,
+           "UPDATE assessment_answers SET answer = 7 WHERE position = 2 AND aid = "
+           "(SELECT aid FROM assessments WHERE id = 'a0')");
+  {
+    auto store = Store::open(db);
+    CHECK_THROWS_AS(store.load(), std::runtime_error);
+    CHECK_THROWS_WITH(store.assessments("ana"),
+                      Catch::Contains("holds an invalid value: assessment 'a0' of participant 'ana'") &&
+                          Catch::Contains("answer 7 is outside the scale 0..3"));
+    CHECK(store.triggers("ana").size() == 2);  // the other tables still read
+  }
+  raw_exec(db, "UPDATE assessment_answers SET answer = 0 WHERE answer = 7");
+  // An instrument this process has not registered: named, with what to do about it.
+  raw_exec(db, "UPDATE assessments SET instrument = 'someone-else.mood' WHERE id = 'a2'");
+  auto store = Store::open(db);
+  CHECK_THROWS_WITH(
+      store.load("ana"),
+      Catch::Contains("assessment 'a2' of participant 'ana' uses instrument 'someone-else.mood', "
+                      "which is not registered") &&
+          Catch::Contains("register custom instruments before reading the store"));
+  CHECK(store.assessments("").size() == 1);
+}
+
+TEST_CASE("a schema version 1 file is migrated to version 3 with every value kept") {
   TempDir dir;
   const auto db = dir / "old.db";
   raw_exec(db, read_text(fs::path(CALMKIT_TEST_DATA_DIR) / "store" / "v1.sql"));
   REQUIRE(raw_value(db, "PRAGMA user_version") == "1");
 
   auto store = Store::open(db);
-  CHECK(store.schema_version() == 2);
+  CHECK(store.schema_version() == 3);
+  CHECK(raw_value(db, "PRAGMA user_version") == "3");
   CHECK(store.integrity_check() == "ok");
-  const Journal j = store.load();
-  // The same records, written by hand from v1.sql.
-  Journal expected;
-  expected.add(Trigger{.participant = "ana",
-                       .id = "t1",
-                       .time = at("2026-03-02T21:14:00+01:00"),
-                       .category = TriggerCategory::delayed_reply,
-                       .intensity = Intensity(8),
-                       .context = "texted at 6pm, no answer",
-                       .thoughts = {"they are losing interest", "I said something wrong"},
-                       .sensations = {"tight chest"},
-                       .urge = "send another text",
-                       .acted_on_urge = true,
-                       .acted_after_minutes = 42.5,
-                       .response = "went for a walk",
-                       .tags = {"evening"}});
-  expected.add(Trigger{.participant = "",
-                       .id = "t1",
-                       .time = at("2026-03-03T07:05:30.25-05:30"),
-                       .category = TriggerCategory::conflict,
-                       .intensity = Intensity(5)});
-  expected.add(Reading{.participant = "ana",
-                       .time = at("2026-03-02T21:30:00+01:00"),
-                       .intensity = Intensity(6),
-                       .trigger = "t1",
-                       .note = "a bit calmer"});
-  expected.add(Reading{.participant = "ana",
-                       .id = "r2",
-                       .time = at("2026-03-02T22:00:00+01:00"),
-                       .intensity = Intensity(3),
-                       .trigger = "t1"});
-  expected.add(Reading{.participant = "", .time = at("2026-03-04T12:00:00Z"), .intensity = Intensity(2)});
-  expected.add(ExerciseSession{.participant = "ana",
-                               .id = "e1",
-                               .time = at("2026-03-02T21:20:00+01:00"),
-                               .end = at("2026-03-02T21:25:00+01:00"),
-                               .exercise = "breathing.4-7-8",
-                               .completed = true,
-                               .intensity_before = Intensity(7),
-                               .intensity_after = Intensity(5),
-                               .trigger = "t1",
-                               .responses = {"five things I can see", "the kettle"}});
-  expected.add(ExerciseSession{.participant = "",
-                               .id = "e1",
-                               .time = at("2026-03-04T08:00:00Z"),
-                               .end = at("2026-03-04T08:00:00Z"),
-                               .exercise = "custom.walk",
-                               .completed = false});
-  expected.add(
-      ThoughtRecord{.participant = "ana",
-                    .id = "x1",
-                    .time = at("2026-03-02T21:40:00+01:00"),
-                    .situation = "no reply for three hours",
-                    .automatic_thought = "they are about to leave me",
-                    .belief_before = Percent(80),
-                    .emotions = {{"fear", Percent(70), Percent(30)}, {"sadness", Percent(40), std::nullopt}},
-                    .distortions = {Distortion::mind_reading, Distortion::catastrophizing},
-                    .evidence_for = {"slower replies this week"},
-                    .evidence_against = {"we made plans for Saturday"},
-                    .alternatives = {"their phone is on silent", "work ran late"},
-                    .friend_advice = "a busy evening is not a verdict",
-                    .balanced_thought = "they are probably at dinner",
-                    .belief_after = Percent(35),
-                    .trigger = "t1"});
-  CHECK(j == expected);
+  const Journal expected = old_file_records();
+  CHECK(store.load() == expected);
   // The times are now integers: 2026-03-02T21:14:00+01:00 is 20:14Z, 1772482440 s after the epoch.
   CHECK(raw_value(db, "SELECT time_us FROM triggers WHERE tid = 10") == "1772482440000000");
   CHECK(raw_value(db, "SELECT time_offset FROM triggers WHERE tid = 10") == "60");
-  // The store works as a version 2 store afterwards: references still enforced.
+  // Both steps ran: the migrated file has the schema of a new one, assessment tables included.
+  TempDir fresh;
+  { auto created = Store::open(fresh / "new.db"); }
+  CHECK(schema_signature(db) == schema_signature(fresh / "new.db"));
+  CHECK(raw_value(db, "SELECT count(*) FROM sqlite_schema WHERE name LIKE '%_v2'") == "0");
+  // The store works as a version 3 store afterwards: references still enforced.
   CHECK_THROWS_WITH(store.remove_trigger("ana", "t1"), Catch::Contains("2 reading(s), 1 exercise(s)"));
   store.add(
       Reading{.participant = "ana", .id = "r3", .time = at("2026-03-02T23:00:00+01:00"), .trigger = "t1"});
   CHECK(store.readings("ana").size() == 3);
+  // And assessments can be added to it, next to the old records.
+  const Assessment a{.participant = "ana",
+                     .id = "a1",
+                     .time = at("2026-03-03T09:00:00+01:00"),
+                     .instrument = "gad-7",
+                     .answers = {1, 1, 2, 0, 1, 1, 0},
+                     .note = "first one"};
+  store.add(a);
+  CHECK(store.assessments("ana") == std::vector<Assessment>{a});
+  CHECK(store.size() == expected.size() + 2);  // the new reading and the assessment
 }
 
-TEST_CASE("a migration that fails leaves the file as it was") {
+TEST_CASE("a schema version 2 file is migrated to version 3 with every value kept") {
+  TempDir dir;
+  const auto db = dir / "v2.db";
+  raw_exec(db, read_text(fs::path(CALMKIT_TEST_DATA_DIR) / "store" / "v2.sql"));
+  REQUIRE(raw_value(db, "PRAGMA user_version") == "2");
+  REQUIRE(raw_value(db, "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'assessment%'") == "0");
+  const std::string rows_before = table_rows(db);
+
+  {
+    auto store = Store::open(db);
+    CHECK(store.schema_version() == 3);
+    CHECK(store.integrity_check() == "ok");
+    CHECK(store.load() == old_file_records());
+    CHECK(store.count(RecordType::assessment) == 0);
+  }
+  CHECK(raw_value(db, "PRAGMA user_version") == "3");
+  // Version 2's rows are untouched, keys included: the migration only adds tables.
+  CHECK(table_rows(db) == rows_before);
+  TempDir fresh;
+  { auto created = Store::open(fresh / "new.db"); }
+  CHECK(schema_signature(db) == schema_signature(fresh / "new.db"));
+  CHECK(raw_value(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'assessments_by_time'") == "1");
+
+  // Reopened, nothing more to migrate; assessments go in and come back.
+  auto store = Store::open(db);
+  const Assessment a{.participant = "",
+                     .id = "a1",
+                     .time = at("2026-03-04T12:30:00-05:30"),
+                     .instrument = "gad-7",
+                     .answers = {3, 3, 3, 3, 3, 3, 3}};
+  store.add(a);
+  Journal expected = old_file_records();
+  expected.add(a);
+  CHECK(store.load() == expected);
+}
+
+TEST_CASE("a migration 2 -> 3 that fails leaves the file as it was") {
+  TempDir dir;
+  const auto db = dir / "v2.db";
+  raw_exec(db, read_text(fs::path(CALMKIT_TEST_DATA_DIR) / "store" / "v2.sql"));
+  // A table of that name already there: creating version 3's second table fails, after the
+  // first one was created, and the whole migration is undone.
+  raw_exec(db, "CREATE TABLE assessment_answers(x)");
+  const std::string err = error_of([&] { (void)Store::open(db); });
+  CHECK_THAT(err, Catch::Contains("migration from schema version 2 to 3 failed, the file is left as it was"));
+  CHECK_THAT(err, Catch::Contains("table assessment_answers already exists"));
+  CHECK(raw_value(db, "PRAGMA user_version") == "2");
+  // The assessments table, created before the failing one, was rolled back.
+  CHECK(raw_value(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'assessments'") == "0");
+  CHECK(raw_value(db, "PRAGMA integrity_check") == "ok");
+
+  raw_exec(db, "DROP TABLE assessment_answers");
+  auto store = Store::open(db);
+  CHECK(store.load() == old_file_records());
+}
+
+TEST_CASE("a migration 1 -> 3 that fails leaves the file as it was") {
   TempDir dir;
   const auto db = dir / "old.db";
   raw_exec(db, read_text(fs::path(CALMKIT_TEST_DATA_DIR) / "store" / "v1.sql"));
   raw_exec(db, "UPDATE readings SET time = '2026-03-02 21:30' WHERE rid = 21");  // no seconds, no offset
   const std::string err = error_of([&] { (void)Store::open(db); });
-  CHECK_THAT(err, Catch::Contains("migration from schema version 1 to 2 failed, the file is left as it was"));
+  CHECK_THAT(err, Catch::Contains("migration from schema version 1 to 3 failed, the file is left as it was"));
   CHECK_THAT(err, Catch::Contains("invalid RFC 3339 time '2026-03-02 21:30'"));
   CHECK_THAT(err, Catch::Contains(db.string()));
   CHECK(raw_value(db, "PRAGMA user_version") == "1");
   CHECK(raw_value(db, "SELECT time FROM readings WHERE rid = 20") == "2026-03-02T21:30:00+01:00");
   CHECK(raw_value(db, "SELECT count(*) FROM sqlite_schema WHERE name LIKE '%_v2'") == "0");
+  CHECK(raw_value(db, "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'assessment%'") == "0");
   CHECK(raw_value(db, "PRAGMA integrity_check") == "ok");
 
   // Fixed, it migrates.
@@ -598,9 +997,11 @@ TEST_CASE("a file of a newer schema version, or not a calmkit store, is refused"
   TempDir dir;
   const auto db = dir / "j.db";
   { auto store = Store::open(db); }
-  raw_exec(db, "PRAGMA user_version = 3");
-  CHECK_THROWS_WITH(Store::open(db), Catch::Contains("has schema version 3, newer than version 2"));
-  CHECK(raw_value(db, "PRAGMA user_version") == "3");  // untouched
+  raw_exec(db, "PRAGMA user_version = 4");
+  CHECK_THROWS_WITH(Store::open(db), Catch::Contains("has schema version 4, newer than version 3, the newest "
+                                                     "this calmkit reads; open it with a newer calmkit"));
+  CHECK_THROWS_AS(Store::open(db, {.read_only = true}), std::runtime_error);
+  CHECK(raw_value(db, "PRAGMA user_version") == "4");  // untouched
 
   const auto text = dir / "notes.txt";
   std::ofstream(text) << "this is not a database, just some notes about my week, long enough for a header\n";

@@ -12,6 +12,15 @@ import pytest
 
 import calmkit
 
+REPO = Path(__file__).resolve().parents[2]
+SLEEP = "store-py.sleep"  # a custom instrument: 3 items answered 1..4
+
+
+def _register_sleep() -> None:
+    if SLEEP not in calmkit.instrument_ids():
+        calmkit.register_instrument({"id": SLEEP, "name": "Sleep check", "scale_min": 1, "scale_max": 4,
+                                     "items": ["fell asleep easily", "woke in the night", "rested in the morning"]})
+
 
 def _trigger(pid: str, tid: str, time: str, intensity: int = 7, **kw) -> calmkit.Trigger:
     return calmkit.Trigger(participant=pid, id=tid, time=time, category="delayed_reply", intensity=intensity, **kw)
@@ -44,7 +53,7 @@ def test_open_store_creates_an_owner_only_file_and_round_trips(tmp_path: Path) -
         store.add_journal(journal)
         assert len(store) == 6
         assert store.participants() == ["ana", "ben"]
-        assert store.schema_version == calmkit.STORE_SCHEMA_VERSION == 2
+        assert store.schema_version == calmkit.STORE_SCHEMA_VERSION == 3
     assert store.closed
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
 
@@ -130,7 +139,7 @@ def test_newer_schema_version_is_refused_naming_both(tmp_path: Path) -> None:
     with sqlite3.connect(path) as con:
         con.execute("PRAGMA user_version = 7")
     con.close()
-    with pytest.raises(RuntimeError, match="schema version 7, newer than version 2"):
+    with pytest.raises(RuntimeError, match="schema version 7, newer than version 3"):
         calmkit.open_store(path)
 
 
@@ -165,3 +174,113 @@ def test_synthetic_cohort_round_trip(tmp_path: Path) -> None:
     with calmkit.open_store(tmp_path / "cohort.db", read_only=True) as store:
         assert store.load() == journal
         assert len(store) == len(journal)
+
+
+def _assessment_journal() -> calmkit.Journal:
+    _register_sleep()
+    return calmkit.Journal(
+        [
+            _trigger("ana", "t1", "2026-03-02T21:14:00+01:00"),
+            calmkit.Assessment(participant="ana", id="a1", time="2026-03-03T08:15:00.5-03:00", instrument="gad-7",
+                               answers=[2, 1, 0, 3, 1, 0, 2], note="slept badly"),
+            calmkit.Assessment(participant="ana", id="a2", time="2026-03-10T08:15:00+05:45",
+                               instrument="attachment-checkin", answers=[1 + i % 5 for i in range(28)]),
+            calmkit.Assessment(participant="ben", id="s1", time="2026-03-04T22:00:00Z", instrument=SLEEP,
+                               answers=[4, 1, 3], note="late night"),
+        ]
+    )
+
+
+def test_assessments_round_trip_with_offsets_notes_and_custom_instruments(tmp_path: Path) -> None:
+    journal = _assessment_journal()
+    with calmkit.open_store(tmp_path / "j.db") as store:
+        store.add_journal(journal)
+        assert len(store) == 4
+        assert store.participants() == ["ana", "ben"]
+    with calmkit.open_store(tmp_path / "j.db", read_only=True) as store:
+        back = store.load()
+        assert back == journal
+        ana = store.assessments("ana")
+        assert [a.id for a in ana] == ["a1", "a2"]
+        assert ana[0].answers == [2, 1, 0, 3, 1, 0, 2]
+        assert ana[0].note == "slept badly"
+        assert ana[0].time.utcoffset().total_seconds() == -3 * 3600
+        assert ana[1].time.utcoffset().total_seconds() == 5 * 3600 + 45 * 60
+        # [March 3, March 4) UTC: a1 (11:15:00.5Z) only.
+        assert [a.id for a in store.assessments("ana", start="2026-03-03T00:00:00Z", end="2026-03-04T00:00:00Z")] == ["a1"]
+        assert store.assessments("nobody") == []
+        assert [a.instrument for a in store.load("ben").assessments] == [SLEEP]
+        # store -> JSONL gives the text the imported journal gives, and reads back equal.
+        text = calmkit.to_jsonl(back)
+        assert text == calmkit.to_jsonl(journal)
+        assert calmkit.parse_journal(text) == journal
+
+
+def test_bad_assessments_are_value_errors_and_change_nothing(tmp_path: Path) -> None:
+    _register_sleep()
+    with calmkit.open_store(tmp_path / "j.db") as store:
+        store.add_journal(_assessment_journal())
+        before = store.load()
+
+        def gad(i: str, answers: list[int], instrument: str = "gad-7") -> calmkit.Assessment:
+            return calmkit.Assessment(participant="ana", id=i, time="2026-03-11T09:00:00Z", instrument=instrument,
+                                      answers=answers)
+
+        with pytest.raises(ValueError, match="the store already has an assessment with id 'a1'"):
+            store.add(gad("a1", [0] * 7))
+        with pytest.raises(ValueError, match="instrument 'gad-7' has 7 items, got 2 answers"):
+            store.add(gad("a9", [0, 0]))
+        with pytest.raises(ValueError, match=r"item 3 \(.*\): answer 4 is outside the scale 0..3"):
+            store.add(gad("a9", [0, 0, 0, 4, 0, 0, 0]))
+        with pytest.raises(ValueError, match="unknown instrument 'nope'.*register custom instruments"):
+            store.add(gad("a9", [1], instrument="nope"))
+        # All or nothing: the good trigger and assessment go back out with the bad one.
+        mixed = calmkit.Journal([_trigger("cy", "t1", "2026-03-11T09:00:00Z"),
+                                 calmkit.Assessment(participant="cy", id="ok", time="2026-03-11T09:00:00Z",
+                                                    instrument=SLEEP, answers=[1, 2, 3]),
+                                 calmkit.Assessment(participant="cy", id="bad", time="2026-03-11T10:00:00Z",
+                                                    instrument=SLEEP, answers=[1, 2, 5])])
+        with pytest.raises(ValueError, match="cannot add assessment 'bad' of participant 'cy'.*answer 5 is outside the scale 1..4"):
+            store.add_journal(mixed)
+        assert store.load() == before
+        assert store.participants() == ["ana", "ben"]
+
+
+def test_assessments_update_and_remove(tmp_path: Path) -> None:
+    with calmkit.open_store(tmp_path / "j.db") as store:
+        store.add_journal(_assessment_journal())
+        changed = calmkit.Assessment(participant="ana", id="a1", time="2026-03-03T09:00:00-03:00", instrument="gad-7",
+                                     answers=[0] * 7)
+        store.update(changed)
+        assert store.assessments("ana")[0] == changed  # note cleared, answers replaced
+        with pytest.raises(ValueError, match="cannot update assessment 'zz' of participant 'ana': the store has no such record"):
+            store.update(calmkit.Assessment(participant="ana", id="zz", time="2026-03-03T09:00:00Z",
+                                            instrument="gad-7", answers=[0] * 7))
+        assert store.remove_assessment("ana", "a1") is True
+        assert store.remove_assessment("ana", "a1") is False
+        assert [a.id for a in store.assessments("ana")] == ["a2"]
+        assert len(store) == 3
+        assert store.integrity_check() == "ok"
+
+
+def test_a_version_2_file_is_migrated_and_then_takes_assessments(tmp_path: Path) -> None:
+    path = tmp_path / "v2.db"
+    with sqlite3.connect(path) as con:
+        con.executescript((REPO / "tests" / "data" / "store" / "v2.sql").read_text(encoding="utf-8"))
+    con.close()
+    with calmkit.open_store(path) as store:
+        assert store.schema_version == 3
+        old = store.load()
+        # v2.sql: 2 triggers, 3 readings, 2 exercises, 1 thought record.
+        assert (len(old.triggers), len(old.readings), len(old.exercises), len(old.thought_records)) == (2, 3, 2, 1)
+        assert old.thought_records[0].emotions[1].after is None
+        store.add(calmkit.Assessment(participant="ana", id="a1", time="2026-03-05T09:00:00+01:00", instrument="gad-7",
+                                     answers=[1, 0, 1, 0, 1, 0, 1]))
+        after = store.load()
+        assert len(after) == len(old) + 1
+        assert list(after.triggers) == list(old.triggers)
+        assert list(after.readings) == list(old.readings)
+        assert list(after.thought_records) == list(old.thought_records)
+    with sqlite3.connect(path) as con:
+        assert con.execute("PRAGMA user_version").fetchone() == (3,)
+    con.close()
