@@ -10,8 +10,11 @@
 //
 // Streams: participant k draws only from streams derived from (seed, k, purpose),
 // so adding participants never changes earlier ones, and changing, say, the
-// exercise probability does not move the trigger times.
+// exercise probability does not move the trigger times. Self-assessments draw
+// from a stream of their own (purpose 4), so turning them on or off leaves every
+// other record as it was.
 
+#include <calmkit/assessments.hpp>
 #include <calmkit/synthetic.hpp>
 #include <calmkit/timezone.hpp>
 
@@ -506,6 +509,9 @@ constexpr std::array<std::string_view, 3> notes_low{"feeling steadier", "mostly 
                                                     "back to my evening"};
 constexpr std::array<std::string_view, 4> notes_checkin{"daily check-in", "morning check-in",
                                                         "calm day so far", "a bit on edge today"};
+constexpr std::array<std::string_view, 4> notes_assessment{"answered before my therapy session",
+                                                           "a hard few days before this one",
+                                                           "filled in on my phone", "took my time over it"};
 
 /// Exercises used in the moment, with how often, how long and how much they
 /// help. Durations (minutes) follow what each one takes: a physiological sigh
@@ -653,6 +659,7 @@ class ParticipantGenerator {
         times_rng_(stream_seed(o.seed, index, 1)),
         episode_rng_(stream_seed(o.seed, index, 2)),
         daily_rng_(stream_seed(o.seed, index, 3)),
+        assessment_rng_(stream_seed(o.seed, index, 4)),
         p_(draw_persona(persona_rng_)),
         tz_(timelines[p_.zone]) {}
 
@@ -663,6 +670,7 @@ class ParticipantGenerator {
       episode(times[i], std::min(next, end_), i + 1);
     }
     daily();
+    if (o_.assessments) self_assessments();
     finish(out);
   }
 
@@ -924,12 +932,90 @@ class ParticipantGenerator {
     }
   }
 
+  /// The built-in questionnaires, both answered in one sitting (the check-in,
+  /// then GAD-7 2–6 minutes later): the first sitting on local day 0–2 of the
+  /// span (or the first day on which that time is inside the span), then each
+  /// 13–15 local days after the one before, at 19:00–22:30 local (70 %) or
+  /// 09:00–12:00.
+  ///
+  /// Answers come from a latent level that eases with progress w in step with
+  /// the person's recovery: `level = 1 - recovery * w`, where `recovery` (about
+  /// 0.35–0.7) is how much this persona's episode half-life and urge-acting
+  /// chance fall over the span. Scored (keyed) answers centre on
+  /// `floor + (start - floor) * level` plus a fixed personal bias per area or
+  /// item, a shared "how was this fortnight" shift per sitting and item noise,
+  /// rounded and clamped into the scale. A reverse-keyed item's raw answer is
+  /// `min + max - keyed`, so it rises while the scored value falls.
+  void self_assessments() {
+    Rng& rng = assessment_rng_;
+    const Instrument& checkin = instrument("attachment-checkin");
+    const Instrument& gad = instrument("gad-7");
+    const double recovery =
+        0.5 * ((1.0 - p_.half_life_end / p_.half_life_start) + (1.0 - p_.act_end / p_.act_start));
+    // Week-1 levels: a mean keyed check-in answer of 3–4 (anxious patterns in
+    // most areas) and GAD-7 items averaging 1.3–2.2 (a total of about 9–15).
+    const double checkin_start = rng.uniform(3.0, 4.0);
+    const double gad_start = rng.uniform(1.3, 2.2);
+    std::vector<double> area_bias(checkin.areas.size());
+    for (double& b : area_bias) b = rng.normal(0.0, 0.35);
+    std::vector<double> checkin_bias(checkin.items.size(), 0.0);
+    for (std::size_t a = 0; a < checkin.areas.size(); ++a) {
+      for (std::size_t i : checkin.areas[a].items) checkin_bias[i] = area_bias[a];
+    }
+    std::vector<double> gad_bias(gad.items.size());
+    for (double& b : gad_bias) b = rng.normal(0.0, 0.3);
+
+    const std::int64_t first_day = floor_div(start_ + tz_.at(start_).minutes() * us_per_minute, us_per_day);
+    const std::int64_t last_day =
+        floor_div(end_ - 1 + tz_.at(end_ - 1).minutes() * us_per_minute, us_per_day);
+    std::int64_t day = first_day + rng.uniform_int(0, 2);
+    while (day <= last_day) {
+      const double at_min =
+          rng.bernoulli(0.7) ? rng.uniform(19 * 60.0, 22.5 * 60) : rng.uniform(9 * 60.0, 12 * 60.0);
+      std::int64_t t = tz_.local_to_utc(day * us_per_day + minutes_us(at_min));
+      // A first sitting before the span starts (a partial first local day,
+      // as west of UTC) moves on a day at a time.
+      while (t < start_) t = tz_.local_to_utc(++day * us_per_day + minutes_us(at_min));
+      const std::int64_t t_gad = t + minutes_us(rng.uniform(2.0, 6.0));
+      const double level = 1.0 - recovery * progress(std::min(t, end_ - 1));
+      const double shift = rng.normal(0.0, 0.25);  // a better or worse fortnight than the trend
+      Assessment a =
+          answered(rng, checkin, t, 1.0 + (checkin_start - 1.0) * level + shift, checkin_bias, 0.7);
+      Assessment g = answered(rng, gad, t_gad, gad_start * level + 0.8 * shift, gad_bias, 0.6);
+      if (t_gad < end_) {
+        assessments_.push_back(std::move(a));
+        assessments_.push_back(std::move(g));
+      }
+      day += 14 + rng.uniform_int(-1, 1);
+    }
+  }
+
+  /// One questionnaire at `t`: keyed answers around `centre + bias[i]` with
+  /// normal noise `sd`, rounded into the scale, reverse-keyed items flipped.
+  Assessment answered(Rng& rng, const Instrument& in, std::int64_t t, double centre,
+                      const std::vector<double>& bias, double sd) {
+    std::vector<bool> reverse(in.items.size(), false);
+    for (std::size_t i : in.reverse_keyed) reverse[i] = true;
+    Assessment a;
+    a.participant = who_;
+    a.time = tz_.instant(t);
+    a.instrument = in.id;
+    a.answers.reserve(in.items.size());
+    for (std::size_t i = 0; i < in.items.size(); ++i) {
+      const int keyed = clamp_round(rng.normal(centre + bias[i], sd), in.scale_min, in.scale_max);
+      a.answers.push_back(reverse[i] ? in.scale_min + in.scale_max - keyed : keyed);
+    }
+    if (rng.bernoulli(0.2)) a.note = pick(rng, notes_assessment);
+    return a;
+  }
+
   /// Orders each type by time and numbers ids in that order.
   void finish(RecordSet& out) {
     auto by_time = [](const auto& a, const auto& b) { return a.time.utc_micros() < b.time.utc_micros(); };
     std::stable_sort(readings_.begin(), readings_.end(), by_time);
     std::stable_sort(exercises_.begin(), exercises_.end(), by_time);
     std::stable_sort(thoughts_.begin(), thoughts_.end(), by_time);
+    std::stable_sort(assessments_.begin(), assessments_.end(), by_time);
     std::size_t n = 0;
     for (auto& r : readings_) {
       if (!r.id.empty()) r.id = numbered("r", ++n, 4);
@@ -938,6 +1024,8 @@ class ParticipantGenerator {
     for (auto& e : exercises_) e.id = numbered("e", ++n, 4);
     n = 0;
     for (auto& t : thoughts_) t.id = numbered("c", ++n, 4);
+    n = 0;
+    for (auto& a : assessments_) a.id = numbered("a", ++n, 4);
     auto append = [](auto& to, auto& from) {
       to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
     };
@@ -945,18 +1033,20 @@ class ParticipantGenerator {
     append(out.readings, readings_);
     append(out.exercises, exercises_);
     append(out.thought_records, thoughts_);
+    append(out.assessments, assessments_);
   }
 
   const SyntheticOptions& o_;
   std::string who_;
   std::int64_t start_, end_;  // UTC micros, [start, end)
-  Rng persona_rng_, times_rng_, episode_rng_, daily_rng_;
+  Rng persona_rng_, times_rng_, episode_rng_, daily_rng_, assessment_rng_;
   Persona p_;
   const OffsetTimeline& tz_;
   std::vector<Trigger> triggers_;
   std::vector<Reading> readings_;
   std::vector<ExerciseSession> exercises_;
   std::vector<ThoughtRecord> thoughts_;
+  std::vector<Assessment> assessments_;
 };
 
 // ---------------------------------------------------------------------------

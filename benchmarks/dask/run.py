@@ -4,7 +4,7 @@ metric of calmkit.dask.METRICS, single process vs a LocalCluster of 1 and of
 
     PYTHONPATH=build/python python3 benchmarks/dask/run.py [--participants 5000] [--days 14]
 
-- The cohort is ``calmkit.synthetic_journal(participants, days, seed=1)``,
+- The cohort is ``calmkit.synthetic_journal(participants, days, seed=1, assessments=False)``,
   written once with ``calmkit.write_parquet(..., partition_by="shard")`` into
   ``--shards`` files per record type (cached in ``--dir``).
 - single process: ``calmkit.read_parquet`` + ``calmkit.cohort`` + every metric
@@ -59,7 +59,8 @@ def main() -> None:
     path = args.dir / f"cohort-{args.participants}x{args.days}-{args.shards}"
     if not (path / "triggers" / "_common_metadata").is_file():
         start = time.perf_counter()
-        journal = calmkit.synthetic_journal(participants=args.participants, days=args.days, seed=1)
+        journal = calmkit.synthetic_journal(participants=args.participants, days=args.days, seed=1,
+                                            assessments=False)  # Parquet layout v1 has no assessments
         calmkit.write_parquet(journal, path, partition_by="shard", shards=args.shards)
         print(f"wrote {journal} to {path} in {time.perf_counter() - start:.1f} s")
     n = len(ckd.participants(path))

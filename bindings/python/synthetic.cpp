@@ -16,7 +16,7 @@ void register_synthetic(py::module_& m) {
       [](int participants, int days, std::uint64_t seed, std::string start, double triggers_per_day_start,
          double triggers_per_day_end, double readings_per_episode, double exercise_probability,
          double thought_record_probability, double unlinked_reading_probability,
-         std::string participant_prefix) {
+         std::string participant_prefix, bool assessments) {
         SyntheticOptions o;
         o.participants = participants;
         o.days = days;
@@ -29,6 +29,7 @@ void register_synthetic(py::module_& m) {
         o.thought_record_probability = thought_record_probability;
         o.unlinked_reading_probability = unlinked_reading_probability;
         o.participant_prefix = std::move(participant_prefix);
+        o.assessments = assessments;
         py::gil_scoped_release release;
         return synthetic_journal(o);
       },
@@ -39,12 +40,14 @@ void register_synthetic(py::module_& m) {
       py::arg("exercise_probability") = d.exercise_probability,
       py::arg("thought_record_probability") = d.thought_record_probability,
       py::arg("unlinked_reading_probability") = d.unlinked_reading_probability,
-      py::arg("participant_prefix") = d.participant_prefix,
+      py::arg("participant_prefix") = d.participant_prefix, py::arg("assessments") = d.assessments,
       "A deterministic synthetic cohort: the same arguments give the same journal on every platform.\n\n"
       "participants >= 1; days >= 1 (the span each participant journals over); start is the first day "
       "as RFC 3339; triggers_per_day_start/_end are mean triggers per day in the first and last week "
       "(> 0); readings_per_episode is the mean number of follow-up readings per trigger (>= 0); the "
-      "*_probability arguments are in [0, 1]. ValueError for out-of-range options.");
+      "*_probability arguments are in [0, 1]; assessments=False leaves out the self-assessments "
+      "(attachment-checkin and gad-7 about every 14 days, scores easing over the weeks) and changes no "
+      "other record. ValueError for out-of-range options.");
 }
 
 }  // namespace calmkit::bindings

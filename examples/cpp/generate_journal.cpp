@@ -2,6 +2,9 @@
 //
 //   generate_journal --participants 3 --days 56 --seed 42 -o sample-journal.jsonl
 //
+// Each participant also answers the built-in self-assessments about every two
+// weeks; --no-assessments leaves them out and changes nothing else.
+//
 // The same arguments always give the same file, on every platform.
 #include <calmkit/io.hpp>
 #include <calmkit/synthetic.hpp>
@@ -18,10 +21,11 @@ namespace {
 
 int usage(const char* argv0, std::string_view problem) {
   if (!problem.empty()) std::cerr << "generate_journal: " << problem << "\n\n";
-  std::cerr << "usage: " << argv0 << " [--participants N] [--days D] [--seed S] -o FILE\n"
+  std::cerr << "usage: " << argv0 << " [--participants N] [--days D] [--seed S] [--no-assessments] -o FILE\n"
             << "  --participants N  people in the cohort, >= 1 (default 3)\n"
             << "  --days D          days each person journals, >= 1 (default 56)\n"
             << "  --seed S          random seed, 0..2^64-1 (default 1)\n"
+            << "  --no-assessments  leave out the self-assessments (every other record stays the same)\n"
             << "  -o FILE           where to write the journal (JSON Lines)\n";
   return 2;
 }
@@ -44,6 +48,10 @@ int main(int argc, char** argv) {
     if (arg == "-h" || arg == "--help") {
       usage(argv[0], "");
       return 0;
+    }
+    if (arg == "--no-assessments") {
+      options.assessments = false;
+      continue;
     }
     if (i + 1 >= argc) return usage(argv[0], "option '" + std::string(arg) + "' needs a value");
     const std::string_view value = argv[++i];
@@ -71,7 +79,8 @@ int main(int argc, char** argv) {
     calmkit::write_journal(journal, output, write);
     std::cerr << "wrote " << journal.size() << " records (" << journal.triggers().size() << " triggers, "
               << journal.readings().size() << " readings, " << journal.exercises().size() << " exercises, "
-              << journal.thought_records().size() << " thought records) to " << output << '\n';
+              << journal.thought_records().size() << " thought records, " << journal.assessments().size()
+              << " assessments) to " << output << '\n';
   } catch (const std::exception& e) {
     std::cerr << "generate_journal: " << e.what() << '\n';
     return 1;

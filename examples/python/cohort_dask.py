@@ -25,7 +25,8 @@ def main() -> None:
     days = int(sys.argv[2]) if len(sys.argv) > 2 else 56
 
     # 1. Generate a cohort and write it as a Parquet dataset (a folder per participant).
-    journal = calmkit.synthetic_journal(participants=participants, days=days, seed=7)
+    # The Parquet layout v1 holds no self-assessments, so the cohort is made without them.
+    journal = calmkit.synthetic_journal(participants=participants, days=days, seed=7, assessments=False)
     folder = Path(tempfile.mkdtemp(prefix="calmkit-cohort-")) / "cohort"
     calmkit.write_parquet(journal, folder, partition_by="participant")
     print(f"{journal} -> {folder}")

@@ -29,6 +29,11 @@ struct SyntheticOptions {
   double unlinked_reading_probability = 0.3;  ///< chance a follow-up reading carries no trigger link
   /// Participant ids are `prefix` + zero-padded number ("p001"...).
   std::string participant_prefix = "p";
+  /// Whether each participant answers the built-in self-assessments
+  /// (`attachment-checkin` and `gad-7`, see assessments.hpp) about every two
+  /// weeks. Off gives a journal without assessments, for consumers that cannot
+  /// hold them; every other record is the same either way.
+  bool assessments = true;
 };
 
 /// Builds a synthetic cohort:
@@ -40,7 +45,24 @@ struct SyntheticOptions {
 /// - after each trigger, distress readings decay roughly exponentially, with a
 ///   half-life that shortens over the weeks; some episodes end censored;
 /// - exercises (catalog ids) and thought records are linked to triggers, and
-///   there is some daily practice not linked to any trigger.
+///   there is some daily practice not linked to any trigger;
+/// - when `assessments` is on, both built-in questionnaires are answered in one
+///   sitting in the first days and then about every 14 days (13–15 days on),
+///   mostly in the evening; their scored totals ease over the weeks in step
+///   with the person's recovery (the same persona traits that shorten their
+///   episodes and weaken their urges), with sitting-to-sitting noise.
+///   Reverse-keyed `attachment-checkin` items are answered in the opposite
+///   direction, so their scored value eases too. Assessments come from a
+///   random stream of their own: turning them on or off changes no other record.
+///
+/// Example
+/// ```cpp
+/// calmkit::SyntheticOptions o;
+/// o.participants = 3;
+/// o.seed = 42;
+/// const calmkit::Journal j = calmkit::synthetic_journal(o);
+/// // j.assessments_of("p001"): attachment-checkin and gad-7, about every 14 days
+/// ```
 /// @throws std::invalid_argument for out-of-range options.
 [[nodiscard]] Journal synthetic_journal(const SyntheticOptions& options = {});
 

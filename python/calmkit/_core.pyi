@@ -324,6 +324,7 @@ def synthetic_journal(
     thought_record_probability: float = 0.3,
     unlinked_reading_probability: float = 0.3,
     participant_prefix: str = "p",
+    assessments: bool = True,
 ) -> Journal: ...
 
 # --- exercises, guided sessions, suggestions -----------------------------------

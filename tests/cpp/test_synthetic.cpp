@@ -1,5 +1,7 @@
 // Tests of the synthetic journal generator: determinism, stream independence,
-// the shape of the data (trend, time of day, DST), and option checking.
+// the shape of the data (trend, time of day, DST), the self-assessments
+// (cadence, validity, improving scores), and option checking.
+#include <calmkit/assessments.hpp>
 #include <calmkit/io.hpp>
 #include <calmkit/synthetic.hpp>
 
@@ -10,6 +12,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <limits>
+#include <map>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -42,7 +45,8 @@ TEST_CASE("the same options and seed give the same journal", "[synthetic]") {
   const auto a = calmkit::synthetic_journal(cohort(4));
   const auto b = calmkit::synthetic_journal(cohort(4));
   REQUIRE_FALSE(a.empty());
-  CHECK(a == b);
+  REQUIRE_FALSE(a.assessments().empty());
+  CHECK(a == b);  // Journal equality compares the assessments too
 }
 
 TEST_CASE("a different seed gives a different journal", "[synthetic]") {
@@ -66,6 +70,8 @@ TEST_CASE("participant k does not depend on how many others are generated", "[sy
     CHECK(same_records(two.readings_of(p), five.readings_of(p)));
     CHECK(same_records(two.exercises_of(p), five.exercises_of(p)));
     CHECK(same_records(two.thought_records_of(p), five.thought_records_of(p)));
+    REQUIRE_FALSE(two.assessments_of(p).empty());
+    CHECK(same_records(two.assessments_of(p), five.assessments_of(p)));
   }
 }
 
@@ -257,6 +263,7 @@ TEST_CASE("offsets follow each participant's DST rule across the default span", 
       times.push_back(e.end);
     }
     for (const auto& t : j.thought_records_of(p)) times.push_back(t.time);
+    for (const auto& a : j.assessments_of(p)) times.push_back(a.time);
     std::set<int> offsets;
     for (const auto& t : times) offsets.insert(t.offset().minutes());
     INFO("participant " << p);
@@ -288,6 +295,143 @@ TEST_CASE("triggers come more in the evening and at night than in working hours"
   }
   REQUIRE(work > 20);
   CHECK(night > 2 * work);
+}
+
+TEST_CASE("self-assessments come in sittings about every two weeks", "[synthetic][assessments]") {
+  // Each sitting is an attachment-checkin and, 2–6 minutes later, a GAD-7. The
+  // first sitting is on local day 0–2 of the span: at worst (US Eastern, whose
+  // first local day is 1 March) 3 March 22:30-05:00 + 6 min, that is within
+  // 3 d 3.6 h of the start; every later one is 13–15 local days after the one
+  // before. Over 56 days sittings 1–4 (local day <= 2 + 3 x 15 = 47) always
+  // fit, a 5th (day >= -1 + 4 x 13 = 51) may, a 6th (day >= 64) never does:
+  // 8 or 10 records per person.
+  const auto j = calmkit::synthetic_journal(cohort(20));
+  const Instant start = Instant::parse("2026-03-02T00:00:00Z");
+  const Instant end = start + std::chrono::hours(24 * 56);
+  for (const auto& p : j.participants()) {
+    INFO("participant " << p);
+    const auto as = j.assessments_of(p);
+    CHECK((as.size() == 8 || as.size() == 10));
+    REQUIRE(as.size() % 2 == 0);
+    REQUIRE(as.size() >= 2);
+    CHECK(as.front().time >= start);
+    CHECK(as.front().time - start < std::chrono::hours(3 * 24 + 4));
+    CHECK(as.back().time < end);
+    for (std::size_t i = 0; i < as.size(); ++i) {
+      char expected[24];
+      std::snprintf(expected, sizeof expected, "a%04zu", i + 1);
+      CHECK(as[i].id == expected);  // numbered in time order
+      CHECK(as[i].participant == p);
+    }
+    for (std::size_t i = 0; i < as.size(); i += 2) {
+      INFO("sitting starting at " << as[i].id);
+      CHECK(as[i].instrument == "attachment-checkin");
+      CHECK(as[i + 1].instrument == "gad-7");
+      CHECK(as[i + 1].time - as[i].time >= std::chrono::minutes(2));
+      CHECK(as[i + 1].time - as[i].time <= std::chrono::minutes(6));
+      // 19:00–22:30 or 09:00–12:00 on the person's clock.
+      const int h = as[i].time.local().hour();
+      CHECK(((h >= 19 && h <= 22) || (h >= 9 && h <= 11)));
+      if (i >= 2) {
+        const std::int64_t gap = as[i].time.local_day() - as[i - 2].time.local_day();
+        CHECK(gap >= 13);
+        CHECK(gap <= 15);
+      }
+    }
+  }
+}
+
+TEST_CASE("self-assessments are valid and survive a strict write and read", "[synthetic][assessments][io]") {
+  const auto j = calmkit::synthetic_journal(cohort(6));
+  REQUIRE(j.assessments().size() >= 6 * 8);
+  for (const auto& a : j.assessments()) {
+    INFO(a.participant << " " << a.id);
+    const calmkit::Instrument& in = calmkit::instrument(a.instrument);
+    CHECK_NOTHROW(calmkit::check_answers(in, a.answers));  // one per item, inside the scale
+  }
+  const auto back = calmkit::parse_journal(calmkit::to_jsonl(j)).journal;  // strict by default
+  CHECK(back.assessments().size() == j.assessments().size());
+  CHECK(back == j);
+}
+
+TEST_CASE("self-assessment scores improve over the weeks", "[synthetic][assessments]") {
+  // The latent level is 1 - recovery x progress, recovery (0.375–0.7, mean
+  // about 0.55) being how much the persona's episode half-life and chance of
+  // acting on urges fall. The first sitting is at progress <= 0.06, the last
+  // at 0.75–0.97, so the level falls by about 0.55 x 0.8 = 0.44 on average.
+  // GAD-7 items start at 1.3–2.2 (mean 1.75): the total drops by about
+  // 7 x 1.75 x 0.44 = 5.4 points; check-in keyed answers start at 3–4 over the
+  // floor of 1: the mean drops by about 2.5 x 0.44 = 1.1. Require 3 and 0.6.
+  // Per person the noise of one sitting is a shared shift (sd 0.25 per item,
+  // 0.2 for GAD-7) plus item noise: a GAD-7 total sd of about 2.2, so a
+  // difference sd of about 3 against a typical drop of 5 (P(improve) about
+  // 0.95) and 2.6 for the mildest persona (about 0.8). Require 75 % of people
+  // to improve on each instrument.
+  const auto j = calmkit::synthetic_journal(cohort(40));
+  const calmkit::Instrument& checkin = calmkit::instrument("attachment-checkin");
+  std::set<std::size_t> reverse(checkin.reverse_keyed.begin(), checkin.reverse_keyed.end());
+  REQUIRE(reverse.size() == 15);
+  struct FirstLast {
+    double first_sum = 0, last_sum = 0;
+    int people = 0, improved = 0;
+  };
+  std::map<std::string, FirstLast> by_instrument;
+  // Raw (unkeyed) check-in answers, mean over items, of the first and last sitting.
+  double rev_first = 0, rev_last = 0, fwd_first = 0, fwd_last = 0;
+  for (const auto& p : j.participants()) {
+    for (const std::string id : {"attachment-checkin", "gad-7"}) {
+      std::vector<const calmkit::Assessment*> taken;
+      for (const auto& a : j.assessments_of(p)) {
+        if (a.instrument == id) taken.push_back(&a);
+      }
+      REQUIRE(taken.size() >= 4);
+      const auto& in = calmkit::instrument(id);
+      const double first = calmkit::score(in, taken.front()->answers).total;
+      const double last = calmkit::score(in, taken.back()->answers).total;
+      auto& fl = by_instrument[id];
+      fl.first_sum += first;
+      fl.last_sum += last;
+      ++fl.people;
+      if (last < first) ++fl.improved;
+      if (id != "attachment-checkin") continue;
+      for (std::size_t i = 0; i < in.items.size(); ++i) {
+        const double a = taken.front()->answers[i], b = taken.back()->answers[i];
+        (reverse.count(i) ? rev_first : fwd_first) += a;
+        (reverse.count(i) ? rev_last : fwd_last) += b;
+      }
+    }
+  }
+  const auto& gad = by_instrument["gad-7"];
+  const auto& chk = by_instrument["attachment-checkin"];
+  REQUIRE(gad.people == 40);
+  REQUIRE(chk.people == 40);
+  CHECK(gad.first_sum / 40 - gad.last_sum / 40 > 3.0);
+  CHECK(chk.first_sum / 40 - chk.last_sum / 40 > 0.6);
+  CHECK(gad.improved >= 30);
+  CHECK(chk.improved >= 30);
+  // Scale ends: GAD-7 totals 0–21, check-in means 1–5, and at the start most
+  // people are anxious (a mean GAD-7 of 7 x 1.75 = 12, check-in 3.5).
+  CHECK(gad.first_sum / 40 > 10.0);
+  CHECK(chk.first_sum / 40 > 3.0);
+  // Reverse keying: the positively worded items (15 of 28) are answered
+  // higher as people recover, the others lower; both mean a lower score.
+  const double people = 40;
+  CHECK(rev_last / (15 * people) > rev_first / (15 * people) + 0.6);
+  CHECK(fwd_last / (13 * people) < fwd_first / (13 * people) - 0.6);
+}
+
+TEST_CASE("turning self-assessments off changes no other record", "[synthetic][assessments]") {
+  auto o = cohort(5);
+  const auto on = calmkit::synthetic_journal(o);
+  o.assessments = false;
+  const auto off = calmkit::synthetic_journal(o);
+  CHECK(off.assessments().empty());
+  REQUIRE(on.assessments().size() >= 5 * 8);
+  CHECK(on.size() - off.size() == on.assessments().size());
+  CHECK(same_records(on.triggers(), off.triggers()));
+  CHECK(same_records(on.readings(), off.readings()));
+  CHECK(same_records(on.exercises(), off.exercises()));
+  CHECK(same_records(on.thought_records(), off.thought_records()));
 }
 
 TEST_CASE("bad options throw std::invalid_argument naming the option", "[synthetic]") {

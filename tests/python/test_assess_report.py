@@ -88,7 +88,14 @@ def test_report_shows_the_chart_only_with_assessments(journal):
         assert "Self-assessments" not in alone and "assessment_scores" not in alone
 
 
-def test_sample_journal_has_no_assessment_section(sample_journal_path):
+def test_sample_journal_report_has_the_assessment_chart(sample_journal_path):
+    # The generator gives every participant of the sample 4 sittings (8 assessments).
     j = calmkit.read_journal(sample_journal_path)
-    assert len(j.assessments) == 0
-    assert "Self-assessments" not in report.build_report(j, participant=j.participants()[0])
+    assert len(j.assessments) == 24
+    text = report.build_report(j, participant="p003")
+    assert text.count('data-chart="assessment_scores"') == 1 and ", 8 self-assessments." in text
+    # p003: GAD-7 15 (severe) on 2026-03-02 down to 6 (mild) on 2026-04-13.
+    assert "GAD-7 fell from 15 (severe) to 6 (mild)" in text
+    # Without the generator's assessments the section is not there.
+    off = calmkit.synthetic_journal(3, 56, 42, assessments=False)
+    assert "Self-assessments" not in report.build_report(off, participant="p003")

@@ -41,7 +41,8 @@ CASES = [
 
 @pytest.fixture(scope="module")
 def journal():
-    return calmkit.synthetic_journal(participants=12, days=28)
+    # The Parquet layout v1 has no assessment table: a cohort without self-assessments.
+    return calmkit.synthetic_journal(participants=12, days=28, assessments=False)
 
 
 @pytest.fixture(scope="module")

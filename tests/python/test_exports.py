@@ -57,7 +57,8 @@ def small_journal() -> calmkit.Journal:
 
 @pytest.mark.parametrize("participants,days,seed", [(3, 56, 1), (5, 30, 42)])
 def test_csv_round_trip_on_synthetic_cohorts(tmp_path, participants, days, seed):
-    journal = calmkit.synthetic_journal(participants=participants, days=days, seed=seed)
+    # The CSV layout has no assessment table: a cohort without self-assessments.
+    journal = calmkit.synthetic_journal(participants=participants, days=days, seed=seed, assessments=False)
     paths = export_csv(journal, tmp_path)
     assert sorted(p.name for p in paths.values()) == [
         "exercises.csv", "readings.csv", "thought_records.csv", "triggers.csv"]

@@ -352,13 +352,21 @@ def test_synthetic_options_are_keywords():
     assert calmkit.synthetic_journal(2, 14, 5) == calmkit.synthetic_journal(2, 14, 5)
     with pytest.raises(ValueError):
         calmkit.synthetic_journal(0)
+    # assessments=False leaves out the self-assessments and nothing else.
+    on, off = calmkit.synthetic_journal(2, 28, 5), calmkit.synthetic_journal(2, 28, 5, assessments=False)
+    assert len(off.assessments) == 0 and len(on.assessments) > 0
+    assert len(on) - len(off) == len(on.assessments)
+    assert calmkit.Journal(list(on.triggers) + list(on.readings) + list(on.exercises)
+                           + list(on.thought_records)) == off
 
 
 def test_sample_journal(sample_journal_path: Path):
     j = calmkit.read_journal(sample_journal_path)
     # Counts from examples/data/README.md: 128 triggers, 378 readings,
-    # 152 exercises, 42 thought records of p001..p003.
+    # 152 exercises, 42 thought records, 24 assessments (4 sittings of 2) of p001..p003.
     assert (len(j.triggers), len(j.readings), len(j.exercises), len(j.thought_records)) == (128, 378, 152, 42)
+    assert len(j.assessments) == 24
+    assert [len(j.participant(p).assessments) for p in j.participants()] == [8, 8, 8]
     assert j.participants() == ["p001", "p002", "p003"]
     # It is what the generator makes with 3 participants, 56 days, seed 42.
     assert j == calmkit.synthetic_journal(3, 56, 42)

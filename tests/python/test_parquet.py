@@ -15,7 +15,8 @@ pd = pytest.importorskip("pandas")
 
 @pytest.fixture(scope="module")
 def cohort():
-    return calmkit.synthetic_journal(participants=12, days=28)
+    # The Parquet layout v1 has no assessment table: a cohort without self-assessments.
+    return calmkit.synthetic_journal(participants=12, days=28, assessments=False)
 
 
 @pytest.mark.parametrize("layout,shards", [("participant", 1), ("shard", 1), ("shard", 5)])

@@ -145,7 +145,11 @@ def test_sample_journal_report_readings(sample_journal_path: Path):
     j = calmkit.read_journal(sample_journal_path)
     seen = []
     text = report.build_report(j, progress=lambda done, total: seen.append((done, total)))
-    # 2 pooled charts + 9 for each of 3 participants, every one with enough data.
-    assert seen[-1] == (29, 29) and len(seen) == 29
-    assert text.count('<img class="chart"') == 29
+    # 2 pooled charts + 9 for each of 3 participants, every one with enough data,
+    # + the self-assessment chart of each (all three have 8 assessments).
+    assert seen[-1] == (32, 32) and len(seen) == 32
+    assert text.count('<img class="chart"') == 32
+    assert text.count('data-chart="assessment_scores"') == 3 and text.count(", 8 self-assessments.") == 3
+    # p001's GAD-7 answers 2,0,3,1,2,1,1 (a0002) sum to 10, 0,2,1,2,0,2,0 (a0008) to 7.
+    assert "GAD-7 fell from 10 (moderate) to 7 (mild) between the first and the latest of 4 check-ins" in text
     assert "Triggers fell from about 12 to 2.5 a week over 9 weeks" in text  # p001

@@ -21,8 +21,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 #: 2 pooled cohort charts + 9 charts for each of the sample's 3 participants,
-#: every one with enough data (56 days, 128 triggers).
-EXPECTED_CHARTS = 2 + 3 * 9
+#: every one with enough data (56 days, 128 triggers), + each participant's
+#: self-assessment chart (every one has 8 assessments).
+EXPECTED_CHARTS = 2 + 3 * 9 + 3
 
 
 def chromium() -> str:
