@@ -36,8 +36,8 @@ __all__ = [
 #: The CSV file of each record type and its columns, in order, with the kind
 #: of each cell: "str" (as is), "time" (RFC 3339 with offset), "int", "float"
 #: (shortest round-trip repr), "bool" (true/false), "list" (a JSON array of
-#: strings), "emotions" (a JSON array of {name, before, after} objects). An
-#: empty cell is an absent field.
+#: strings), "ints" (a JSON array of integers), "emotions" (a JSON array of
+#: {name, before, after} objects). An empty cell is an absent field.
 CSV_COLUMNS: dict[str, tuple[str, list[tuple[str, str]]]] = {
     "trigger": ("triggers.csv", [
         ("participant", "str"), ("id", "str"), ("time", "time"), ("category", "str"),
@@ -57,7 +57,15 @@ CSV_COLUMNS: dict[str, tuple[str, list[tuple[str, str]]]] = {
         ("distortions", "list"), ("evidence_for", "list"), ("evidence_against", "list"),
         ("alternatives", "list"), ("friend_advice", "str"), ("balanced_thought", "str"),
         ("belief_after", "int"), ("trigger", "str")]),
+    # One row per assessment like every other type: the answers, in the
+    # instrument's item order, are one JSON array cell ("[2, 0, 3, 1, 2, 1, 1]").
+    "assessment": ("assessments.csv", [
+        ("participant", "str"), ("id", "str"), ("time", "time"), ("instrument", "str"),
+        ("answers", "ints"), ("note", "str")]),
 }
+#: CSV files that an export from before assessments had no file for: absent on
+#: import means no records of that type (every other file must be there).
+_OPTIONAL_CSV = ("assessment",)
 
 
 def _journal_records(journal: Any) -> list[dict[str, Any]]:
@@ -79,16 +87,17 @@ def _cell(kind: str, value: Any) -> str:
         return "true" if value else "false"
     if kind == "float":
         return repr(float(value))
-    if kind in ("list", "emotions"):
+    if kind in ("list", "ints", "emotions"):
         return json.dumps(value, ensure_ascii=False) if value else ""
     return str(value)
 
 
 def export_csv(journal: Any, folder: Union[str, Path]) -> dict[str, Path]:
-    """Writes ``triggers.csv``, ``readings.csv``, ``exercises.csv`` and
-    ``thought_records.csv`` into ``folder`` (created if needed): one row per
-    record, one column per field (see :data:`CSV_COLUMNS`), UTF-8, each file
-    with its header even when empty. Returns the path of each file by type.
+    """Writes ``triggers.csv``, ``readings.csv``, ``exercises.csv``,
+    ``thought_records.csv`` and ``assessments.csv`` into ``folder`` (created if
+    needed): one row per record, one column per field (see
+    :data:`CSV_COLUMNS`), UTF-8, each file with its header even when empty.
+    Returns the path of each file by type.
 
     Example::
 
@@ -135,6 +144,10 @@ def _parse_cell(kind: str, text: str, where: tuple[str, int], name: str) -> Any:
         if kind == "list":
             if not (isinstance(value, list) and all(isinstance(x, str) for x in value)):
                 raise ValueError("not a JSON array of strings")
+        elif kind == "ints":
+            # bool is an int in Python, but true/false is no answer.
+            if not (isinstance(value, list) and all(type(x) is int for x in value)):
+                raise ValueError("not a JSON array of integers")
         elif not (isinstance(value, list) and all(isinstance(x, dict) for x in value)):
             raise ValueError("not a JSON array of objects")
         return value
@@ -143,9 +156,13 @@ def _parse_cell(kind: str, text: str, where: tuple[str, int], name: str) -> Any:
 
 
 def import_csv(folder: Union[str, Path]) -> Any:
-    """Reads the four CSV files :func:`export_csv` writes back into a Journal.
+    """Reads the CSV files :func:`export_csv` writes back into a Journal.
     Every cell is checked, then every record goes through calmkit's journal
-    reader; an error names the CSV file, its line and the field."""
+    reader; an error names the CSV file, its line and the field.
+    ``assessments.csv`` may be absent (an export from before self-assessments
+    were kept): the journal then has none; the other four files must be there.
+    An assessment's instrument must be built in or registered
+    (``calmkit.register_instrument``) before the import."""
     ck = calmkit_module()
     folder = Path(folder)
     records: list[dict[str, Any]] = []
@@ -153,7 +170,9 @@ def import_csv(folder: Union[str, Path]) -> Any:
     for rtype, (filename, columns) in CSV_COLUMNS.items():
         path = folder / filename
         if not path.is_file():
-            raise FileNotFoundError(f"{path}: missing (export_csv writes all four files)")
+            if rtype in _OPTIONAL_CSV:
+                continue
+            raise FileNotFoundError(f"{path}: missing (export_csv writes it, even with no {rtype} records)")
         names = [n for n, _ in columns]
         header_seen = False
         for first, _last, row in csv_rows(path, decoded_lines(path, "utf-8", False, set())):
@@ -216,6 +235,7 @@ _FREE_TEXT = {
     "exercise": ("responses",),
     "thought_record": ("evidence_for", "evidence_against", "alternatives", "friend_advice",
                        "balanced_thought"),
+    "assessment": ("note",),
 }
 _TIME_FIELDS = ("time", "end")
 
@@ -293,8 +313,10 @@ def research_export(journal: Any, key: bytes, *, shift_dates: bool = False) -> A
     "custom", and, with ``shift_dates``, each participant's times moved by a
     secret whole number of weeks derived from the key (weekdays and local
     clock times stay as they were). Intensities, categories, distortions,
-    durations and the times within a participant are unchanged. What this
-    protects and what it does not: docs/privacy.md.
+    durations, assessment instruments and answers, and the times within a
+    participant are unchanged (an assessment's note is free text and goes;
+    the receiver must register any custom instrument before reading the
+    export). What this protects and what it does not: docs/privacy.md.
 
     Example::
 

@@ -48,7 +48,20 @@ def small_journal() -> calmkit.Journal:
         evidence_against=["he called yesterday"], alternatives=["busy at work"],
         friend_advice="Give it a day", balanced_thought="Quiet is not gone", belief_after=30,
         trigger="t1"))
+    j.add(calmkit.Assessment(
+        participant="ana.k@example.org", id="a1", time="2026-03-03T08:30:00-05:00", instrument="gad-7",
+        answers=[2, 0, 3, 1, 2, 1, 1], note='before "the talk", with Sam'))
     return j
+
+
+#: A custom instrument (0-100 sliders: wider than any built-in scale), registered once per process.
+SLIDERS = "exports-test-sliders"
+
+
+def _register_sliders() -> None:
+    if SLIDERS not in calmkit.instrument_ids():
+        calmkit.register_instrument({"id": SLIDERS, "name": "Sliders", "items": ["worry", "calm"],
+                                     "scale_min": 0, "scale_max": 100})
 
 
 # --------------------------------------------------------------------------
@@ -57,12 +70,14 @@ def small_journal() -> calmkit.Journal:
 
 @pytest.mark.parametrize("participants,days,seed", [(3, 56, 1), (5, 30, 42)])
 def test_csv_round_trip_on_synthetic_cohorts(tmp_path, participants, days, seed):
-    # The CSV layout has no assessment table: a cohort without self-assessments.
-    journal = calmkit.synthetic_journal(participants=participants, days=days, seed=seed, assessments=False)
+    journal = calmkit.synthetic_journal(participants=participants, days=days, seed=seed)
+    assert len(journal.assessments) > 0  # the generator's self-assessments are in
     paths = export_csv(journal, tmp_path)
     assert sorted(p.name for p in paths.values()) == [
-        "exercises.csv", "readings.csv", "thought_records.csv", "triggers.csv"]
+        "assessments.csv", "exercises.csv", "readings.csv", "thought_records.csv", "triggers.csv"]
     assert import_csv(tmp_path) == journal
+    with open(paths["assessment"], newline="", encoding="utf-8") as f:
+        assert len(list(csv.DictReader(f))) == len(journal.assessments)  # one row per assessment
 
 
 def test_csv_round_trip_keeps_text_lists_and_floats(tmp_path):
@@ -80,11 +95,69 @@ def test_csv_round_trip_keeps_text_lists_and_floats(tmp_path):
     with open(tmp_path / "out" / "readings.csv", newline="", encoding="utf-8") as f:
         [reading] = list(csv.DictReader(f))
     assert reading["id"] == "" and reading["note"] == 'said "fine" but wasn\'t'
+    with open(tmp_path / "out" / "assessments.csv", newline="", encoding="utf-8") as f:
+        [a] = list(csv.DictReader(f))
+    assert list(a.keys()) == ["participant", "id", "time", "instrument", "answers", "note"]
+    assert a["time"] == "2026-03-03T08:30:00-05:00"  # local time and offset, as in the other files
+    assert (a["instrument"], a["answers"]) == ("gad-7", "[2, 0, 3, 1, 2, 1, 1]")
+    assert a["note"] == 'before "the talk", with Sam'
+    # The raw line: the note holds a comma and quotes, so it is quoted with doubled quotes.
+    assert (tmp_path / "out" / "assessments.csv").read_text(encoding="utf-8").splitlines()[1] == (
+        'ana.k@example.org,a1,2026-03-03T08:30:00-05:00,gad-7,"[2, 0, 3, 1, 2, 1, 1]",'
+        '"before ""the talk"", with Sam"')
+
+
+def test_csv_round_trip_of_assessments_with_a_custom_instrument(tmp_path):
+    _register_sliders()
+    j = calmkit.Journal([
+        calmkit.Assessment(participant="p", id="s1", time="2026-03-02T23:59:59.500000+05:45",
+                           instrument=SLIDERS, answers=[100, 0]),
+        calmkit.Assessment(participant="p", id="s2", time="2026-03-09T00:00:00Z", instrument=SLIDERS,
+                           answers=[37, 64], note="line one\nline two"),
+    ])
+    export_csv(j, tmp_path)
+    back = import_csv(tmp_path)
+    assert back == j
+    assert [(a.answers, a.note) for a in back.assessments] == [([100, 0], ""), ([37, 64], "line one\nline two")]
+    assert back.assessments[0].time.utcoffset() == timedelta(hours=5, minutes=45)
+
+
+def test_csv_export_without_assessments_file_still_imports(tmp_path):
+    # An export written before assessments had a file: four files, no assessments.
+    journal = small_journal()
+    export_csv(journal, tmp_path)
+    (tmp_path / "assessments.csv").unlink()
+    back = import_csv(tmp_path)
+    assert len(back.assessments) == 0
+    assert len(back) == len(journal) - 1 and len(back.triggers) == 1
+
+
+def test_csv_assessment_answer_errors_name_file_line_and_field(tmp_path):
+    export_csv(small_journal(), tmp_path)
+    path = tmp_path / "assessments.csv"
+    good = path.read_text(encoding="utf-8")
+    # Not integers: caught while reading the cell (true is no answer even though Python's bool is an int).
+    path.write_text(good.replace('"[2, 0, 3, 1, 2, 1, 1]"', '"[2, true, 3, 1, 2, 1, 1]"'), encoding="utf-8")
+    with pytest.raises(ImportFormatError, match=r"assessments.csv:2: field 'answers': .*\(not a JSON array of integers\)"):
+        import_csv(tmp_path)
+    # 4 is off the GAD-7 scale (0-3): caught by calmkit's journal reader, reported at the CSV line.
+    path.write_text(good.replace('"[2, 0, 3, 1, 2, 1, 1]"', '"[2, 0, 4, 1, 2, 1, 1]"'), encoding="utf-8")
+    with pytest.raises(ImportFormatError) as e:
+        import_csv(tmp_path)
+    # The third answer (index 2) is the one named.
+    assert e.value.path.endswith("assessments.csv") and e.value.line == 2 and e.value.field == "answers[2]"
+    assert "0..3" in str(e.value)
+    # Six answers for a seven-item instrument.
+    path.write_text(good.replace('"[2, 0, 3, 1, 2, 1, 1]"', '"[2, 0, 3, 1, 2, 1]"'), encoding="utf-8")
+    with pytest.raises(ImportFormatError) as e:
+        import_csv(tmp_path)
+    assert e.value.line == 2 and e.value.field == "answers" and "7 items, got 6 answers" in str(e.value)
 
 
 def test_csv_of_an_empty_journal_has_headers_only(tmp_path):
     export_csv(calmkit.Journal(), tmp_path)
     assert (tmp_path / "readings.csv").read_text() == "participant,id,time,intensity,trigger,note\n"
+    assert (tmp_path / "assessments.csv").read_text() == "participant,id,time,instrument,answers,note\n"
     assert len(import_csv(tmp_path)) == 0
 
 
@@ -121,12 +194,15 @@ def _free_text(journal) -> set[str]:
     for c in journal.thought_records:
         out |= {c.situation, c.automatic_thought, c.friend_advice, c.balanced_thought,
                 *c.evidence_for, *c.evidence_against, *c.alternatives}
+    for a in journal.assessments:
+        out.add(a.note)
     return {s for s in out if s}
 
 
 def _ids(journal) -> set[str]:
     out = set(journal.participants())
-    for table in (journal.triggers, journal.readings, journal.exercises, journal.thought_records):
+    for table in (journal.triggers, journal.readings, journal.exercises, journal.thought_records,
+                  journal.assessments):
         out |= {r.id for r in table if r.id}
     return out
 
@@ -142,8 +218,11 @@ def test_research_export_has_no_free_text_and_no_original_id(tmp_path, shift):
         journal.add(r)
     for r in small_journal().thought_records:
         journal.add(r)
+    for r in small_journal().assessments:
+        journal.add(r)
     texts, ids = _free_text(journal), _ids(journal)
     assert len(texts) > 50 and "ana.k@example.org" in ids
+    assert 'before "the talk", with Sam' in texts  # an assessment note is free text too
     path = write_research_export(journal, tmp_path / "study.jsonl", KEY, shift_dates=shift)
     written = path.read_text(encoding="utf-8")
     # A one-word text that is also a kept emotion category ("fear") may appear as that category.
@@ -162,6 +241,11 @@ def test_research_export_has_no_free_text_and_no_original_id(tmp_path, shift):
     # The reading and the exercise still point at the trigger, under its pseudonym.
     [t] = [t for t in exported.triggers if t.participant == pseudonym(KEY, "ana.k@example.org")]
     assert x.trigger == t.id and c.trigger == t.id
+    # Every assessment is kept (instrument and answers), its note removed.
+    assert len(exported.assessments) == len(journal.assessments) > 1
+    assert all(a.note == "" for a in exported.assessments)
+    [a] = [a for a in exported.assessments if a.participant == pseudonym(KEY, "ana.k@example.org")]
+    assert (a.instrument, a.answers) == ("gad-7", [2, 0, 3, 1, 2, 1, 1])
 
 
 def test_same_key_same_pseudonyms_other_key_others():
@@ -236,3 +320,30 @@ def test_research_export_of_a_fixed_example():
     assert t.time == datetime(2026, 3, 2, 21, 14, tzinfo=timezone(timedelta(hours=1))) + timedelta(weeks=w)
     assert (t.context, t.thoughts, t.sensations, t.urge, t.response, t.tags) == ("", [], [], "", "", [])
     assert (t.acted_on_urge, t.acted_after_minutes, t.intensity) == (True, 12.5, 7)
+    # The assessment: same pseudonymous participant, id "a" + 16 hex digits of
+    # HMAC(key, "record" NUL "assessment" NUL participant NUL "a1"), time moved by
+    # the same w weeks with its own -05:00 offset kept, answers kept, note gone.
+    [a] = list(exported.assessments)
+    assert a.participant == expected
+    assert a.id == "a" + hmac.new(KEY, b"record\x00assessment\x00ana.k@example.org\x00a1",
+                                  hashlib.sha256).hexdigest()[:16]
+    assert a.time == datetime(2026, 3, 3, 8, 30, tzinfo=timezone(timedelta(hours=-5))) + timedelta(weeks=w)
+    assert a.time.utcoffset() == timedelta(hours=-5)
+    assert (a.instrument, a.answers, a.note) == ("gad-7", [2, 0, 3, 1, 2, 1, 1], "")
+
+
+def test_research_export_shifts_assessments_with_their_participant():
+    # Synthetic cohorts carry about one check-in and one GAD-7 every 14 days.
+    journal = calmkit.synthetic_journal(participants=3, days=56, seed=11)
+    assert len(journal.assessments) > 0
+    shifted = research_export(journal, KEY, shift_dates=True)
+    for p in journal.participants():
+        w, q = shift_weeks(KEY, p), pseudonym(KEY, p)
+        before = [a for a in journal.assessments if a.participant == p]
+        after = sorted((a for a in shifted.assessments if a.participant == q), key=lambda a: a.time)
+        assert len(before) == len(after) > 0
+        for a0, a1 in zip(before, after):
+            assert a1.time - a0.time == timedelta(weeks=w)
+            assert a1.time.utcoffset() == a0.time.utcoffset()
+            assert (a1.instrument, a1.answers) == (a0.instrument, a0.answers)
+            assert a1.id != a0.id and a1.id.startswith("a")
