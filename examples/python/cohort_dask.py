@@ -24,9 +24,9 @@ def main() -> None:
     participants = int(sys.argv[1]) if len(sys.argv) > 1 else 40
     days = int(sys.argv[2]) if len(sys.argv) > 2 else 56
 
-    # 1. Generate a cohort and write it as a Parquet dataset (a folder per participant).
-    # The Parquet layout v1 holds no self-assessments, so the cohort is made without them.
-    journal = calmkit.synthetic_journal(participants=participants, days=days, seed=7, assessments=False)
+    # 1. Generate a cohort (self-assessments included) and write it as a Parquet
+    # dataset (a folder per participant).
+    journal = calmkit.synthetic_journal(participants=participants, days=days, seed=7)
     folder = Path(tempfile.mkdtemp(prefix="calmkit-cohort-")) / "cohort"
     calmkit.write_parquet(journal, folder, partition_by="participant")
     print(f"{journal} -> {folder}")

@@ -1,8 +1,9 @@
 """calmkit's per-participant metrics over a Parquet dataset, on Dask.
 
 Each Dask partition is a block of participants read from a dataset written by
-:func:`calmkit.write_parquet`: all four record types of the same participants,
-so a participant is never split across partitions. Inside the task the block
+:func:`calmkit.write_parquet`: every record type of the same participants
+(assessments included; a layout-1 dataset has none and still reads), so a
+participant is never split across partitions. Inside the task the block
 becomes a :class:`calmkit.Journal` and the metric runs in calmkit's C++ core;
 the per-partition frames are concatenated in participant order. Since every
 per-participant metric of :mod:`calmkit.metrics` depends only on that

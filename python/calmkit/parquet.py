@@ -7,6 +7,7 @@ A dataset is a folder with one sub-folder per record type::
       readings/
       exercises/
       thought_records/
+      assessments/      (since layout version 2)
 
 ``partition_by="participant"`` writes one Hive-style folder per participant
 (``participant=<name, URI-encoded>``: the column comes back from the folder
@@ -19,10 +20,16 @@ partition of a type is a self-contained piece of the cohort.
 The schema of each type is :data:`SCHEMAS` (documented in docs/scale-out.md):
 times are ``timestamp[us, UTC]`` with the person's UTC offset in a separate
 ``*offset_minutes`` int16 column; text lists are ``list<string>``; emotions are
-``list<struct<name, before, after>>``; an empty string or list means the
+``list<struct<name, before, after>>``; an assessment's answers are
+``list<int32>``; an empty string or list means the
 field is absent, as in the journal format. Every file's key-value metadata
 carries ``calmkit_format_version`` (:data:`PARQUET_FORMAT_VERSION`),
 ``calmkit_record_type`` and ``calmkit_schema`` (the schema as JSON).
+
+Layout versions: 1 had the first four tables; 2 (written now) adds
+``assessments``. A version 1 dataset still reads (it has no assessments);
+a version 2 dataset without its ``assessments`` folder is an error, since
+the writer always writes it.
 
 Reading goes through calmkit's own JSON Lines v1 reader, so a dataset
 edited by other tools is checked by the same rules as a journal file.
@@ -45,15 +52,21 @@ import numpy as np
 
 from .importers._common import calmkit_module, compact
 
-__all__ = ["PARQUET_FORMAT_VERSION", "SCHEMAS", "TABLES", "write_parquet", "read_parquet", "read_jsonl_shards",
-           "journal_from_tables", "tables_of"]
+__all__ = ["PARQUET_FORMAT_VERSION", "READABLE_VERSIONS", "SCHEMAS", "TABLES", "write_parquet", "read_parquet",
+           "read_jsonl_shards", "journal_from_tables", "tables_of"]
 
-#: Version of the Parquet layout below (``calmkit_format_version`` in the metadata).
-PARQUET_FORMAT_VERSION = 1
+#: Version of the Parquet layout below (``calmkit_format_version`` in the
+#: metadata): 2 since assessments have their table.
+PARQUET_FORMAT_VERSION = 2
+#: Layout versions this calmkit reads.
+READABLE_VERSIONS = (1, 2)
 
 #: Folder of each record type -> its journal format ``type``.
 TABLES = {"triggers": "trigger", "readings": "reading", "exercises": "exercise",
-          "thought_records": "thought_record"}
+          "thought_records": "thought_record", "assessments": "assessment"}
+#: Tables added after layout version 1 -> the version that added them (a
+#: dataset of an older version has no folder for them: read as empty).
+ADDED_IN = {"assessments": 2}
 
 _PathLike = Union[str, "os.PathLike[str]"]
 
@@ -80,6 +93,9 @@ def _schemas() -> dict[str, Any]:
             ("emotions", pa.list_(emotion)), ("distortions", strings), ("evidence_for", strings),
             ("evidence_against", strings), ("alternatives", strings), ("friend_advice", s),
             ("balanced_thought", s), ("belief_after", pa.int8()), ("trigger", s)]),
+        # int32: the answers of a custom instrument may use any int scale.
+        "assessments": pa.schema(head + [
+            ("instrument", s), ("answers", pa.list_(pa.int32())), ("note", s)]),
     }
 
 
@@ -125,10 +141,6 @@ def tables_of(journal: Any) -> dict[str, Any]:
     import pandas as pd
     import pyarrow as pa
 
-    extra = getattr(journal, "assessments", None)
-    if extra is not None and len(extra):
-        raise ValueError("the Parquet layout v1 holds triggers, readings, exercises and thought records; "
-                         f"this journal also has {len(extra)} assessment(s), which it would lose")
     out = {}
     for folder in TABLES:
         frame = getattr(journal, folder).to_pandas()
@@ -294,14 +306,18 @@ def journal_from_tables(tables: dict[str, Any], name: str = "<parquet>") -> Any:
         raise
 
 
-def _check_metadata(schema: Any, where: str) -> None:
+def _check_metadata(schema: Any, where: str) -> int:
+    """The layout version in ``schema``'s metadata; ValueError when it is
+    missing or not one of :data:`READABLE_VERSIONS`."""
     meta = schema.metadata or {}
     version = meta.get(b"calmkit_format_version")
     if version is None:
         raise ValueError(f"{where}: no calmkit_format_version in the Parquet metadata (not written by calmkit)")
-    if version != str(PARQUET_FORMAT_VERSION).encode():
-        raise ValueError(f"{where}: calmkit Parquet format version {version.decode()!r}; this calmkit reads "
-                         f"version {PARQUET_FORMAT_VERSION}")
+    readable = {str(v).encode(): v for v in READABLE_VERSIONS}
+    if version not in readable:
+        raise ValueError(f"{where}: calmkit Parquet format version {version.decode(errors='replace')!r}; this "
+                         f"calmkit reads version(s) {', '.join(map(str, READABLE_VERSIONS))}")
+    return readable[version]
 
 
 def read_tables(path: _PathLike, participants: list[str] | None = None, files: dict[str, list[str]] | None = None
@@ -315,13 +331,18 @@ def read_tables(path: _PathLike, participants: list[str] | None = None, files: d
     if not root.is_dir():
         raise FileNotFoundError(f"{root}: not a folder (a calmkit Parquet dataset is a folder)")
     out = {}
+    oldest = None  # the lowest layout version among the folders read so far
     for folder in TABLES:
         d = root / folder
         meta_file = d / "_common_metadata"
         if not meta_file.is_file():
+            if folder in ADDED_IN and oldest is not None and oldest < ADDED_IN[folder]:
+                out[folder] = SCHEMAS[folder].empty_table()  # an older layout: no such table yet
+                continue
             raise FileNotFoundError(f"{meta_file}: missing (write_parquet writes it for every record type)")
         schema = pq.read_schema(meta_file)
-        _check_metadata(schema, str(meta_file))
+        version = _check_metadata(schema, str(meta_file))
+        oldest = version if oldest is None else min(oldest, version)
         by_participant = (schema.metadata or {}).get(b"calmkit_partition_by") == b"participant"
         part = ds.partitioning(flavor="hive", schema=__import__("pyarrow").schema(
             [("participant", "string")])) if by_participant else None
@@ -342,10 +363,12 @@ def read_tables(path: _PathLike, participants: list[str] | None = None, files: d
 
 def read_parquet(path: _PathLike, participants: list[str] | None = None) -> Any:
     """Reads a dataset written by :func:`write_parquet` into a Journal (only
-    the given ``participants`` when a list is passed). FileNotFoundError when a
+    the given ``participants`` when a list is passed). Layout versions 1 (no
+    assessments) and 2 both read. FileNotFoundError when a
     record type's folder or its ``_common_metadata`` is missing; ValueError for
     another format version, a missing or mistyped column, or a record that
-    breaks the journal format (naming the table and row)."""
+    breaks the journal format (naming the table and row). An assessment's
+    instrument must be built in or registered before reading."""
     return journal_from_tables(read_tables(path, participants), name=str(path))
 
 

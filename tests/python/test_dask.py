@@ -41,8 +41,9 @@ CASES = [
 
 @pytest.fixture(scope="module")
 def journal():
-    # The Parquet layout v1 has no assessment table: a cohort without self-assessments.
-    return calmkit.synthetic_journal(participants=12, days=28, assessments=False)
+    j = calmkit.synthetic_journal(participants=12, days=28)
+    assert len(j.assessments) > 0  # self-assessments ride along in every block
+    return j
 
 
 @pytest.fixture(scope="module")
@@ -108,15 +109,33 @@ def test_sorted_comparison_of_the_lazy_frame(client, journal, datasets):
     pd.testing.assert_frame_equal(got, expected, check_exact=True)
 
 
-def test_partitions_never_split_a_participant(datasets):
+def test_partitions_never_split_a_participant(journal, datasets):
     for layout, path in datasets.items():
         seen: dict[str, int] = {}
+        assessments = 0
         for k, files in enumerate(ckd.partitions(path, 5)):
             block = calmkit.parquet.journal_from_tables(calmkit.parquet.read_tables(path, files=files))
             for p in block.participants():
                 assert seen.setdefault(p, k) == k, f"{layout}: {p} in partitions {seen[p]} and {k}"
+                # Each block holds all of its participants' records, assessments too.
+                assert block.participant(p) == journal.participant(p)
+            assessments += len(block.assessments)
         assert sorted(seen) == ckd.participants(path)
         assert len(seen) == 12
+        assert assessments == len(journal.assessments)
+
+
+def test_layout_version_1_dataset_runs(client, tmp_path, monkeypatch):
+    # A dataset written before assessments had a table (layout 1: no assessments folder).
+    import shutil
+
+    j = calmkit.synthetic_journal(participants=3, days=21, seed=4, assessments=False)
+    with monkeypatch.context() as m:
+        m.setattr(calmkit.parquet, "PARQUET_FORMAT_VERSION", 1)
+        path = calmkit.parquet.write_parquet(j, tmp_path / "v1", partition_by="shard", shards=2)
+    shutil.rmtree(path / "assessments")
+    got = ckd.compute_all(path, ["practice_streaks"])["practice_streaks"]
+    pd.testing.assert_frame_equal(got, calmkit.practice_streaks(j))
 
 
 def test_participant_names_with_path_characters(client, tmp_path):

@@ -15,8 +15,19 @@ pd = pytest.importorskip("pandas")
 
 @pytest.fixture(scope="module")
 def cohort():
-    # The Parquet layout v1 has no assessment table: a cohort without self-assessments.
-    return calmkit.synthetic_journal(participants=12, days=28, assessments=False)
+    j = calmkit.synthetic_journal(participants=12, days=28)
+    assert len(j.assessments) > 0  # the generator's self-assessments are in
+    return j
+
+
+#: A custom instrument (0-100 sliders: a wider scale than the built-ins'), registered once per process.
+SLIDERS = "parquet-test-sliders"
+
+
+def _register_sliders() -> None:
+    if SLIDERS not in calmkit.instrument_ids():
+        calmkit.register_instrument({"id": SLIDERS, "name": "Sliders", "items": ["worry", "calm", "sleep"],
+                                     "scale_min": 0, "scale_max": 100})
 
 
 @pytest.mark.parametrize("layout,shards", [("participant", 1), ("shard", 1), ("shard", 5)])
@@ -26,6 +37,84 @@ def test_round_trip_is_lossless(tmp_path, cohort, layout, shards):
     assert back == cohort
     # The same JSON Lines text, byte for byte: nothing was lost or reordered.
     assert calmkit.to_jsonl(back) == calmkit.to_jsonl(cohort)
+    assert len(back.assessments) == len(cohort.assessments) > 0
+
+
+@pytest.mark.parametrize("layout", ["participant", "shard"])
+def test_assessments_round_trip_with_notes_offsets_and_a_custom_instrument(tmp_path, layout):
+    _register_sliders()
+    text = "\n".join([
+        '{"type":"assessment","participant":"p1","id":"a1","time":"2026-03-02T08:00:00.125+05:45",'
+        '"instrument":"gad-7","answers":[3,3,2,1,0,0,3],"note":"after the call, \\"not great\\""}',
+        '{"type":"assessment","participant":"p1","id":"a2","time":"2026-03-02T08:05:00-09:30",'
+        '"instrument":"attachment-checkin","answers":[' + ",".join(["1", "5"] * 14) + ']}',
+        '{"type":"assessment","participant":"p2","id":"s1","time":"2026-03-03T23:59:59Z",'
+        '"instrument":"' + SLIDERS + '","answers":[100,0,57],"note":"ünïcode ✓"}',
+        '{"type":"reading","participant":"p2","time":"2026-03-03T22:00:00+01:00","intensity":3}',
+    ]) + "\n"
+    j = calmkit.parse_journal(text)
+    ckpq.write_parquet(j, tmp_path, partition_by=layout, shards=2)
+    back = ckpq.read_parquet(tmp_path)
+    assert back == j
+    assert calmkit.to_jsonl(back) == calmkit.to_jsonl(j)  # same text: offsets, fractions, notes kept
+    a1, a2, s1 = sorted(back.assessments, key=lambda a: a.id)
+    assert a1.note == 'after the call, "not great"' and a2.note == "" and s1.note == "ünïcode ✓"
+    assert a1.time.utcoffset().total_seconds() == 5 * 3600 + 45 * 60 and a1.time.microsecond == 125000
+    assert a2.time.utcoffset().total_seconds() == -(9 * 3600 + 30 * 60)
+    assert (s1.instrument, s1.answers) == (SLIDERS, [100, 0, 57])
+    # The stored columns: UTC instant, offset in minutes, answers as int32 lists; no note is "".
+    frame = pd.read_parquet(tmp_path / "assessments").sort_values("id").reset_index(drop=True)
+    assert list(frame["offset_minutes"]) == [345, -570, 0]
+    assert frame["time"].iloc[0] == pd.Timestamp("2026-03-02T02:15:00.125Z")  # 08:00:00.125 - 5:45
+    assert list(frame["answers"].iloc[2]) == [100, 0, 57] and list(frame["note"]) == [
+        'after the call, "not great"', "", "ünïcode ✓"]
+    assert ckpq.read_parquet(tmp_path, participants=["p2"]) == j.participant("p2")
+
+
+def test_assessment_answer_off_scale_names_table_and_row():
+    j = calmkit.Journal([calmkit.Assessment(participant="p", id="a1", time="2026-03-02T08:00:00Z",
+                                            instrument="gad-7", answers=[0, 1, 2, 3, 0, 1, 2])])
+    tables = ckpq.tables_of(j)
+    t = tables["assessments"]
+    bad = t.set_column(t.schema.get_field_index("answers"), "answers",
+                       pa.array([[0, 1, 2, 3, 0, 1, 9]], pa.list_(pa.int32())))
+    # 9 is off GAD-7's 0..3 scale; the seventh answer is answers[6].
+    with pytest.raises(ValueError, match=r"assessments: row 0: field 'answers\[6\]'"):
+        ckpq.journal_from_tables({"assessments": bad})
+
+
+def _write_version_1(journal, path, monkeypatch, **kwargs):
+    """A dataset as calmkit wrote it before layout version 2: the same four
+    tables, version "1" in their metadata, no assessments folder."""
+    import shutil
+
+    with monkeypatch.context() as m:
+        m.setattr(ckpq, "PARQUET_FORMAT_VERSION", 1)
+        ckpq.write_parquet(journal, path, **kwargs)
+    shutil.rmtree(path / "assessments")
+
+
+@pytest.mark.parametrize("layout", ["participant", "shard"])
+def test_layout_version_1_still_reads(tmp_path, cohort, monkeypatch, layout):
+    v1 = calmkit.synthetic_journal(participants=4, days=14, seed=3, assessments=False)
+    _write_version_1(v1, tmp_path, monkeypatch, partition_by=layout, shards=2)
+    meta = pq.read_schema(tmp_path / "triggers" / "_common_metadata").metadata
+    assert meta[b"calmkit_format_version"] == b"1"
+    back = ckpq.read_parquet(tmp_path)
+    assert back == v1 and len(back.assessments) == 0
+    # A version 2 dataset must have its assessments folder: the writer always writes it.
+    ckpq.write_parquet(cohort, tmp_path / "v2", partition_by=layout)
+    (tmp_path / "v2" / "assessments" / "_common_metadata").unlink()
+    with pytest.raises(FileNotFoundError, match=r"assessments/_common_metadata"):
+        ckpq.read_parquet(tmp_path / "v2")
+
+
+def test_unknown_layout_version_is_refused(tmp_path, cohort, monkeypatch):
+    with monkeypatch.context() as m:
+        m.setattr(ckpq, "PARQUET_FORMAT_VERSION", 3)
+        ckpq.write_parquet(cohort, tmp_path)
+    with pytest.raises(ValueError, match=r"format version '3'; this calmkit reads version\(s\) 1, 2"):
+        ckpq.read_parquet(tmp_path)
 
 
 def test_participant_names_with_path_characters(tmp_path):
@@ -45,7 +134,7 @@ def test_plain_pandas_and_pyarrow_read_the_documented_schema(tmp_path, cohort):
         table = pq.read_table(tmp_path / folder)
         assert table.schema.remove_metadata() == ckpq.SCHEMAS[folder]
         meta = pq.read_schema(tmp_path / folder / "part-00000.parquet").metadata
-        assert meta[b"calmkit_format_version"] == b"1"
+        assert meta[b"calmkit_format_version"] == b"2"
         assert meta[b"calmkit_record_type"] == rtype.encode()
     frame = pd.read_parquet(tmp_path / "thought_records")
     assert len(frame) == len(cohort.thought_records)
@@ -113,7 +202,7 @@ def test_pickle_round_trip_is_cheap(cohort):
     # The state is the JSON Lines text: within 1 KiB of it (pickle framing only).
     assert abs(len(blob) - len(calmkit.to_jsonl(cohort).encode())) < 1024
     for rec in (cohort.triggers[0], cohort.readings[0], cohort.exercises[0], cohort.thought_records[0],
-                cohort.thought_records[0].emotions[0]):
+                cohort.thought_records[0].emotions[0], cohort.assessments[0]):
         assert pickle.loads(pickle.dumps(rec)) == rec
     with pytest.raises(ValueError, match="pickle state"):
         calmkit.Journal.__new__(calmkit.Journal).__setstate__(("not bytes",))
