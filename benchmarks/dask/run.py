@@ -4,9 +4,10 @@ metric of calmkit.dask.METRICS, single process vs a LocalCluster of 1 and of
 
     PYTHONPATH=build/python python3 benchmarks/dask/run.py [--participants 5000] [--days 14]
 
-- The cohort is ``calmkit.synthetic_journal(participants, days, seed=1, assessments=False)``,
-  written once with ``calmkit.write_parquet(..., partition_by="shard")`` into
-  ``--shards`` files per record type (cached in ``--dir``).
+- The cohort is ``calmkit.synthetic_journal(participants, days, seed=1)`` (with
+  its self-assessments), written once with
+  ``calmkit.write_parquet(..., partition_by="shard")`` into ``--shards`` files
+  per record type (cached in ``--dir``, under a name with the layout version).
 - single process: ``calmkit.read_parquet`` + ``calmkit.cohort`` + every metric
   (the same work a script without Dask does).
 - LocalCluster n: ``calmkit.dask.compute_all`` on a cluster of n worker
@@ -56,11 +57,12 @@ def main() -> None:
 
     from distributed import Client, LocalCluster
 
-    path = args.dir / f"cohort-{args.participants}x{args.days}-{args.shards}"
+    # The layout version in the name: a cached layout-1 dataset (no assessments) is not reused.
+    path = args.dir / (f"cohort-v{calmkit.parquet.PARQUET_FORMAT_VERSION}-"
+                       f"{args.participants}x{args.days}-{args.shards}")
     if not (path / "triggers" / "_common_metadata").is_file():
         start = time.perf_counter()
-        journal = calmkit.synthetic_journal(participants=args.participants, days=args.days, seed=1,
-                                            assessments=False)  # Parquet layout v1 has no assessments
+        journal = calmkit.synthetic_journal(participants=args.participants, days=args.days, seed=1)
         calmkit.write_parquet(journal, path, partition_by="shard", shards=args.shards)
         print(f"wrote {journal} to {path} in {time.perf_counter() - start:.1f} s")
     n = len(ckd.participants(path))
