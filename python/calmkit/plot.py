@@ -664,6 +664,7 @@ def _assessments(journal: Journal, participant: Optional[str], **_: Any) -> Char
         return _not_enough(name, title, "no self-assessments in the journal (calmkit assess records one)")
     pooled = participant is None and scores["participant"].nunique() > 1
     lines: list[dict[str, Any]] = []
+    panels: list[dict[str, Any]] = []
     sentences: list[str] = []
     for instrument_id in sorted(scores["instrument"].unique()):
         inst = _core.instrument(instrument_id)
@@ -672,9 +673,9 @@ def _assessments(journal: Journal, participant: Optional[str], **_: Any) -> Char
         groups = rows.groupby("participant", sort=True) if pooled else [("", rows)]
         for who, g in groups:
             label = f"{who}: {short}" if pooled else short
-            lines.append({"label": label, "time": g["time"], "total": g["total"].to_numpy(dtype=float)})
-        bands = inst["bands"] if instrument_id == "gad-7" else []
-        lines[-1]["bands"] = bands
+            lines.append({"label": label, "instrument": instrument_id, "participant": who, "time": g["time"],
+                          "total": g["total"].to_numpy(dtype=float)})
+        panels.append(_panel(inst))
         if pooled:
             change = (rows.groupby("participant")["total"].last() - rows.groupby("participant")["total"].first())
             sentences.append(f"{short}: lower at the latest check-in than at the first for "
@@ -693,23 +694,78 @@ def _assessments(journal: Journal, participant: Optional[str], **_: Any) -> Char
         sentences.append(f"{short} {verb} {amount} between the first and the latest of "
                          f"{len(rows)} check-ins ({first['time'].date()} and {last['time'].date()})")
     text = "; ".join(sentences) + ". Lower scores mean fewer anxious symptoms or patterns."
-    return ChartData(name, title, text, True, {"lines": lines})
+    return ChartData(name, title, text, True, {"lines": lines, "panels": panels})
+
+
+def _panel(inst: dict[str, Any]) -> dict[str, Any]:
+    """The y axis of one instrument: the whole range its total can take (a sum
+    of n items on a..b: n*a to n*b; a mean: a to b), its bands, and for a
+    mean-scored instrument with scale labels, those labels as ticks."""
+    lo, hi, n = float(inst["scale_min"]), float(inst["scale_max"]), len(inst["items"])
+    mean = inst["total_rule"] == "mean"
+    if not mean:
+        lo, hi = n * lo, n * hi
+    ticks: list[tuple[float, str]] = []
+    labels = list(inst.get("scale_labels") or [])
+    if mean and labels:
+        ticks = [(lo + k, f"{lo + k:g} {label}") for k, label in enumerate(labels)]
+    return {"instrument": inst["id"], "short": _short_name(inst), "low": lo, "high": hi,
+            "rule": "mean" if mean else "sum", "bands": list(inst["bands"]), "ticks": ticks}
+
+
+def _panel_axes(ax: Any, n: int) -> list[Any]:
+    """``ax`` and n - 1 more axes below it, stacked in ``ax``'s place and
+    sharing its x axis (``ax`` becomes the top panel, so a title set on it
+    heads the whole chart)."""
+    if n == 1:
+        return [ax]
+    fig = ax.figure
+    spec = ax.get_subplotspec()
+    if spec is not None:  # a subplot (the report's case): split its grid cell, layout managers follow
+        grid = spec.subgridspec(n, 1, hspace=0.12)
+        ax.set_subplotspec(grid[0])
+        return [ax] + [fig.add_subplot(grid[k], sharex=ax) for k in range(1, n)]
+    x0, y0, w, h = ax.get_position().bounds  # axes placed by hand: split its box
+    step = h / n
+    ax.set_position([x0, y0 + (n - 1) * step + 0.1 * step, w, 0.9 * step])
+    return [ax] + [fig.add_axes([x0, y0 + (n - 1 - k) * step + 0.1 * step, w, 0.9 * step], sharex=ax)
+                   for k in range(1, n)]
 
 
 def _draw_assessments(d: ChartData, ax: Any) -> Any:
+    """One panel per instrument, each on its own scale: a 1-5 mean and a
+    0-21 sum on one axis would flatten the mean into a line near the floor."""
     colors = [BLUE, VERMILION, GREEN, ORANGE, PURPLE, SKY]
-    for k, line in enumerate(d.values["lines"]):
-        ax.plot(line["time"].dt.tz_convert(None), line["total"], "o-", color=colors[k % len(colors)],
-                label=line["label"])
-        for band in line.get("bands", [])[1:]:  # where each band above the lowest starts
-            ax.axhline(float(band["min"]), color="#d0d0d0", linewidth=0.9, zorder=0)
-            ax.text(1.0, float(band["min"]), f" {band['label']}", transform=ax.get_yaxis_transform(),
-                    va="bottom", ha="right", fontsize=7, color=GREY)
-    ax.set_ylim(bottom=0)
-    ax.set_ylabel("total score")
-    ax.legend(loc="upper right", fontsize=8, frameon=False)
-    ax.xaxis.set_major_formatter(_date_formatter())
-    _tidy(ax)
+    panels = d.values["panels"]
+    axes = _panel_axes(ax, len(panels))
+    # Pooled: one colour per participant, the same in every panel; else one per instrument.
+    who = sorted({line["participant"] for line in d.values["lines"]})
+    for k, (panel, pax) in enumerate(zip(panels, axes)):
+        mine = [line for line in d.values["lines"] if line["instrument"] == panel["instrument"]]
+        for line in mine:
+            c = who.index(line["participant"]) if len(who) > 1 else k
+            pax.plot(line["time"].dt.tz_convert(None), line["total"], "o-", color=colors[c % len(colors)],
+                     label=line["label"])
+        for band in panel["bands"][1:]:  # where each band above the lowest starts
+            pax.axhline(float(band["min"]), color="#d0d0d0", linewidth=0.9, zorder=0)
+            pax.text(1.0, float(band["min"]), f" {band['label']}", transform=pax.get_yaxis_transform(),
+                     va="bottom", ha="right", fontsize=7, color=GREY)
+        lo, hi = panel["low"], panel["high"]
+        pad = 0.05 * (hi - lo) if hi > lo else 0.5
+        pax.set_ylim(lo - pad, hi + pad)
+        if panel["ticks"]:
+            pax.set_yticks([t for t, _ in panel["ticks"]], [label for _, label in panel["ticks"]])
+        what = "mean of items" if panel["rule"] == "mean" else "total"
+        pax.set_ylabel(f"{panel['short']}\n{what} ({lo:g}\u2013{hi:g})", fontsize=8)
+        if len(mine) > 1:  # several participants pooled: say whose line is whose
+            pax.legend(loc="upper right", fontsize=7, frameon=False, ncol=min(3, len(mine)))
+        pax.xaxis.set_major_formatter(_date_formatter())
+        pax.tick_params(labelsize=8)
+        if k < len(axes) - 1:
+            pax.tick_params(axis="x", labelbottom=False)
+        _tidy(pax)
+    if len(axes) > 1:
+        ax.figure.align_ylabels(axes)
     return ax
 
 
@@ -822,8 +878,16 @@ def window_of_uncertainty(journal: Journal, participant: Optional[str] = None, a
 
 
 def assessment_scores(journal: Journal, participant: Optional[str] = None, ax: Any = None) -> Any:
-    """Total score of each self-assessment by date, one line per instrument
-    (per participant and instrument when several participants are pooled),
-    with the GAD-7 band thresholds (5, 10, 15) as light horizontal lines.
+    """Total score of each self-assessment by date, one panel per instrument
+    stacked in ``ax``'s place with a shared date axis, each on its own scale
+    (the whole range its total can take: GAD-7 0-21, the attachment check-in's
+    item mean 1-5 with its scale labels as ticks), one line per participant
+    when several are pooled, and each instrument's band thresholds (GAD-7: 5,
+    10, 15) as light horizontal lines. Returns ``ax``, the top panel.
     Scores: :func:`calmkit.assessment_scores`."""
-    return draw(chart_data("assessment_scores", journal, participant), ax)
+    d = chart_data("assessment_scores", journal, participant)
+    if ax is None and d.enough:  # a new figure tall enough for the panels, labels kept inside
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(8, max(3.4, 2.1 * len(d.values["panels"]) + 0.5)), layout="constrained")
+    return draw(d, ax)

@@ -100,6 +100,8 @@ def _png(d: plot.ChartData) -> str:
         height = max(2.6, 0.28 * len(d.values["labels"]) + 1.0)
     elif d.name == "exercise_effectiveness":
         height = max(2.4, 0.32 * len(d.values["names"]) + 1.0)
+    elif d.name == "assessment_scores":  # one stacked panel per instrument, each on its own scale
+        height = max(3.4, 2.1 * len(d.values["panels"]) + 0.5)
     fig = Figure(figsize=(8.6, height), dpi=100, layout="constrained")
     plot.draw(d, fig.subplots(), title=False)  # the HTML heading names it
     buf = io.BytesIO()

@@ -74,6 +74,49 @@ def test_chart_lines_and_band_thresholds(journal):
     assert sorted(ln.get_ydata()[0] for ln in ax.lines if ln.get_label().startswith("_")) == [5.0, 10.0, 15.0]
 
 
+def _checkin(participant: str, rid: str, when: str, low: bool) -> calmkit.Assessment:
+    """An attachment check-in whose item mean is 2.0 (low) or 3.0: the 15
+    reverse-keyed items score 6 - answer, so answering 4 on them and 2 on the
+    other 13 keys every item to 2; answering 3 everywhere keys every item to 3."""
+    reverse = set(calmkit.instrument("attachment-checkin")["reverse_keyed"])
+    assert len(reverse) == 15
+    answers = [(4 if i in reverse else 2) if low else 3 for i in range(28)]
+    return calmkit.Assessment(participant=participant, id=rid, time=when, instrument="attachment-checkin",
+                              answers=answers)
+
+
+def test_each_instrument_gets_its_own_panel_and_scale(journal):
+    from matplotlib.figure import Figure
+
+    journal.add(_checkin("p1", "c1", "2026-03-02T09:05:00+01:00", low=False))
+    journal.add(_checkin("p1", "c2", "2026-04-13T09:05:00+02:00", low=True))
+    d = plot.chart_data("assessment_scores", journal, "p1")
+    # The whole range each total can take: the check-in is a mean of 1-5 items;
+    # GAD-7 a sum of 7 items of 0-3, so 0-21.
+    assert [(p["instrument"], p["rule"], p["low"], p["high"]) for p in d.values["panels"]] == [
+        ("attachment-checkin", "mean", 1.0, 5.0), ("gad-7", "sum", 0.0, 21.0)]
+    fig = Figure(layout="constrained")
+    ax = fig.subplots()
+    assert plot.assessment_scores(journal, "p1", ax=ax) is ax  # the top panel
+    top, bottom = fig.axes
+    assert top is ax
+    (checkin,) = top.lines
+    assert checkin.get_label() == "Attachment check-in" and list(checkin.get_ydata()) == [3.0, 2.0]
+    # 5 % of the range as a margin: 1 - 0.2 to 5 + 0.2, and -1.05 to 22.05.
+    assert top.get_ylim() == pytest.approx((0.8, 5.2)) and bottom.get_ylim() == pytest.approx((-1.05, 22.05))
+    assert [t.get_text() for t in top.get_yticklabels()] == [
+        "1 never", "2 rarely", "3 sometimes", "4 often", "5 always"]
+    (gad,) = [ln for ln in bottom.lines if ln.get_label() == "GAD-7"]
+    assert list(gad.get_ydata()) == [12.0, 6.0]
+    # GAD-7's band thresholds are in its own panel only.
+    assert sorted(ln.get_ydata()[0] for ln in bottom.lines if ln.get_label().startswith("_")) == [5.0, 10.0, 15.0]
+    assert bottom.get_shared_x_axes().joined(top, bottom)
+    # Axes placed by hand (no grid cell) are split the same way.
+    fig2 = Figure()
+    assert plot.assessment_scores(journal, "p1", ax=fig2.add_axes((0.1, 0.1, 0.8, 0.8))) is not None
+    assert len(fig2.axes) == 2 and fig2.axes[0].get_position().y0 > fig2.axes[1].get_position().y1
+
+
 def test_report_shows_the_chart_only_with_assessments(journal):
     text = report.build_report(journal)
     assert text.count('data-chart="assessment_scores"') == 1
