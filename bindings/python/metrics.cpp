@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -57,6 +58,59 @@ mx::EpisodeOptions episode_options(int threshold, double window_hours) {
   mx::EpisodeOptions o{threshold, window_hours};
   o.check();
   return o;
+}
+
+/// A 1-D NumPy array of exactly T, or a converted copy of one of another dtype.
+template <class T>
+py::array_t<T, py::array::c_style | py::array::forcecast> numpy_view(const py::handle& h, const char* field) {
+  auto a = py::array_t<T, py::array::c_style | py::array::forcecast>::ensure(h);
+  if (!a) throw py::type_error(std::string("episodes: '") + field + "' must be array-like of numbers");
+  if (a.ndim() != 1) throw py::value_error(std::string("episodes: '") + field + "' must be 1-D");
+  return a;
+}
+
+template <class T>
+std::span<const T> span_of(const py::array_t<T, py::array::c_style | py::array::forcecast>& a) {
+  return {a.data(), static_cast<std::size_t>(a.size())};
+}
+
+/// Runs `compute(calendar, curves)` without the GIL (it returns the summary or
+/// the curves) and packs the result into a dict of NumPy arrays.
+template <class Compute>
+py::dict summary_dict(Compute&& compute, const mx::LocalCalendar& cal, bool curves) {
+  py::dict d;
+  auto keys = [&d](mx::TimeToCalmSummary& s, const char* prefix) {
+    const std::string p(prefix);
+    d[(p + "participant").c_str()] = to_numpy(std::move(s.participant));
+    d[(p + "period_start").c_str()] = to_numpy(std::move(s.period_start));
+    d[(p + "category").c_str()] = to_numpy(std::move(s.category));
+    d[(p + "episodes").c_str()] = to_numpy(std::move(s.episodes));
+    d[(p + "calmed").c_str()] = to_numpy(std::move(s.calmed));
+    d[(p + "censored").c_str()] = to_numpy(std::move(s.censored));
+    d[(p + "median_minutes").c_str()] = to_numpy(std::move(s.median_minutes));
+    d[(p + "ci_low").c_str()] = to_numpy(std::move(s.ci_low));
+    d[(p + "ci_high").c_str()] = to_numpy(std::move(s.ci_high));
+  };
+  std::pair<mx::TimeToCalmSummary, mx::GroupedCurves> r;
+  {
+    py::gil_scoped_release release;
+    r = compute(cal, curves);
+  }
+  if (!curves) {
+    keys(r.first, "");
+    return d;
+  }
+  auto& g = r.second;
+  keys(g.groups, "group_");
+  d["group"] = to_numpy(std::move(g.group));
+  d["minutes"] = to_numpy(std::move(g.steps.time));
+  d["at_risk"] = to_numpy(std::move(g.steps.at_risk));
+  d["events"] = to_numpy(std::move(g.steps.events));
+  d["censored"] = to_numpy(std::move(g.steps.censored));
+  d["survival"] = to_numpy(std::move(g.steps.survival));
+  d["ci_low"] = to_numpy(std::move(g.steps.low));
+  d["ci_high"] = to_numpy(std::move(g.steps.high));
+  return d;
 }
 
 }  // namespace
@@ -159,49 +213,54 @@ void register_metrics(py::module_& m) {
          std::optional<std::string> period, bool by_category, std::optional<std::string> tz,
          double confidence, bool curves) {
         const auto o = episode_options(threshold, window_hours);
-        const auto cal = calendar(tz);
         const mx::GroupBy by{by_participant, period_from(period), by_category};
-        py::dict d;
-        auto keys = [&d](mx::TimeToCalmSummary& s, const char* prefix) {
-          const std::string p(prefix);
-          d[(p + "participant").c_str()] = to_numpy(std::move(s.participant));
-          d[(p + "period_start").c_str()] = to_numpy(std::move(s.period_start));
-          d[(p + "category").c_str()] = to_numpy(std::move(s.category));
-          d[(p + "episodes").c_str()] = to_numpy(std::move(s.episodes));
-          d[(p + "calmed").c_str()] = to_numpy(std::move(s.calmed));
-          d[(p + "censored").c_str()] = to_numpy(std::move(s.censored));
-          d[(p + "median_minutes").c_str()] = to_numpy(std::move(s.median_minutes));
-          d[(p + "ci_low").c_str()] = to_numpy(std::move(s.ci_low));
-          d[(p + "ci_high").c_str()] = to_numpy(std::move(s.ci_high));
-        };
-        if (!curves) {
-          mx::TimeToCalmSummary s;
-          {
-            py::gil_scoped_release release;
-            s = mx::time_to_calm_summary(c, mx::episodes(c, o), by, cal, confidence);
-          }
-          keys(s, "");
-          return d;
-        }
-        mx::GroupedCurves g;
-        {
-          py::gil_scoped_release release;
-          g = mx::km_curves(c, mx::episodes(c, o), by, cal, confidence);
-        }
-        keys(g.groups, "group_");
-        d["group"] = to_numpy(std::move(g.group));
-        d["minutes"] = to_numpy(std::move(g.steps.time));
-        d["at_risk"] = to_numpy(std::move(g.steps.at_risk));
-        d["events"] = to_numpy(std::move(g.steps.events));
-        d["censored"] = to_numpy(std::move(g.steps.censored));
-        d["survival"] = to_numpy(std::move(g.steps.survival));
-        d["ci_low"] = to_numpy(std::move(g.steps.low));
-        d["ci_high"] = to_numpy(std::move(g.steps.high));
-        return d;
+        return summary_dict(
+            [&](const mx::LocalCalendar& cal, bool want_curves) {
+              c.ensure_checked();
+              const auto eps = mx::episodes(c, o);
+              const auto keys = mx::EpisodeKeys::of(c);
+              return want_curves
+                         ? std::pair{mx::TimeToCalmSummary{},
+                                     mx::km_curves(keys, eps.minutes, eps.calmed, by, cal, confidence)}
+                         : std::pair{
+                               mx::time_to_calm_summary(keys, eps.minutes, eps.calmed, by, cal, confidence),
+                               mx::GroupedCurves{}};
+            },
+            calendar(tz), curves);
       },
       py::arg("cohort"), py::arg("threshold"), py::arg("window_hours"), py::arg("by_participant"),
       py::arg("period"), py::arg("by_category"), py::arg("tz"), py::arg("confidence"), py::arg("curves"),
       "Kaplan-Meier summary per group (or the stacked curves when curves=True): dict of NumPy arrays.");
+
+  m.def(
+      "_metric_summary_of_episodes",
+      [](const py::handle& participant, const py::handle& onset_us, const py::handle& offset_min,
+         const py::handle& category, const py::handle& minutes, const py::handle& calmed, bool by_participant,
+         std::optional<std::string> period, bool by_category, std::optional<std::string> tz,
+         double confidence, bool curves) {
+        const mx::GroupBy by{by_participant, period_from(period), by_category};
+        const auto p = numpy_view<std::int32_t>(participant, "participant");
+        const auto on = numpy_view<std::int64_t>(onset_us, "onset");
+        const auto off = numpy_view<std::int16_t>(offset_min, "offset_minutes");
+        const auto cat = numpy_view<std::uint8_t>(category, "category");
+        const auto mins = numpy_view<double>(minutes, "minutes");
+        const auto cal_ = numpy_view<std::uint8_t>(calmed, "calmed");
+        const mx::EpisodeKeys keys{span_of(p), span_of(on), span_of(off), span_of(cat)};
+        return summary_dict(
+            [&](const mx::LocalCalendar& cal, bool want_curves) {
+              return want_curves
+                         ? std::pair{mx::TimeToCalmSummary{},
+                                     mx::km_curves(keys, span_of(mins), span_of(cal_), by, cal, confidence)}
+                         : std::pair{mx::time_to_calm_summary(keys, span_of(mins), span_of(cal_), by, cal,
+                                                              confidence),
+                                     mx::GroupedCurves{}};
+            },
+            calendar(tz), curves);
+      },
+      py::arg("participant"), py::arg("onset_us"), py::arg("offset_min"), py::arg("category"),
+      py::arg("minutes"), py::arg("calmed"), py::arg("by_participant"), py::arg("period"),
+      py::arg("by_category"), py::arg("tz"), py::arg("confidence"), py::arg("curves"),
+      "The summary (or curves) of episode arrays, e.g. a filtered time_to_calm frame: dict of NumPy arrays.");
 
   m.def(
       "_metric_trigger_frequency",

@@ -587,6 +587,20 @@ def _metric_time_to_calm_summary(
     confidence: float,
     curves: bool,
 ) -> _Arrays: ...
+def _metric_summary_of_episodes(
+    participant: object,
+    onset_us: object,
+    offset_min: object,
+    category: object,
+    minutes: object,
+    calmed: object,
+    by_participant: bool,
+    period: str | None,
+    by_category: bool,
+    tz: str | None,
+    confidence: float,
+    curves: bool,
+) -> _Arrays: ...
 def _metric_trigger_frequency(cohort: Cohort, period: str, split: str, tz: str | None) -> _Arrays: ...
 def _metric_trigger_trend(cohort: Cohort, k: int, tz: str | None, confidence: float) -> _Arrays: ...
 def _metric_peak_trend(cohort: Cohort, threshold: int, window_hours: float, confidence: float) -> _Arrays: ...
