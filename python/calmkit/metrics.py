@@ -177,9 +177,8 @@ def _episode_arrays(frame: pd.DataFrame, threshold: int,
     if not isinstance(onset.dtype, pd.DatetimeTZDtype):
         raise ValueError(f"episode frame column 'onset' must be a UTC datetime column, got {onset.dtype}")
     onset_us = onset.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[us]").view(np.int64)
-    for name, values, bad in (("participant", codes, codes < 0), ("category", cat.codes, cat.codes < 0),
-                              ("onset", onset_us, onset.isna().to_numpy()),
-                              ("calmed", frame["calmed"], frame["calmed"].isna().to_numpy())):
+    for name, bad in (("participant", codes < 0), ("category", cat.codes < 0), ("onset", onset.isna().to_numpy()),
+                      ("calmed", frame["calmed"].isna().to_numpy())):
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
             raise ValueError(f"episode frame row {row} (index {frame.index[row]!r}), column '{name}': "
