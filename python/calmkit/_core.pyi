@@ -575,6 +575,12 @@ def cohort_from_arrays(
 ) -> Cohort:
     """Triggers and readings from NumPy arrays (one copy each); rows need not be sorted."""
 
+def set_threads(n: int) -> None:
+    """How many threads the cohort metrics may use (0 = every hardware thread)."""
+
+def threads() -> int:
+    """The number of threads the cohort metrics use (>= 1)."""
+
 def _metric_episodes(cohort: Cohort, threshold: int, window_hours: float) -> _Arrays: ...
 def _metric_time_to_calm_summary(
     cohort: Cohort,

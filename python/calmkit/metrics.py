@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
-from ._core import Cohort, Journal, cohort_from_arrays
+from ._core import Cohort, Journal, cohort_from_arrays, set_threads, threads
 
 Data = Union[Journal, Cohort]
 
@@ -39,6 +39,8 @@ __all__ = [
     "Cohort",
     "cohort",
     "cohort_from_arrays",
+    "set_threads",
+    "threads",
     "time_to_calm",
     "time_to_calm_summary",
     "km_curve",

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <calmkit/metrics/columns.hpp>
+#include <calmkit/metrics/parallel.hpp>
 #include <calmkit/metrics/survival.hpp>
 
 #include <algorithm>
@@ -83,8 +84,6 @@ struct EpisodeTable {
   out.with_exercise.assign(n, 0);
 
   auto observe = [&](std::size_t i, std::int64_t us, std::int8_t x) {
-    // A cheap guard for columns edited in place after their check.
-    if (i >= n) calmkit::detail::throw_invalid("episodes: a trigger link points past the last trigger row");
     if (us < t.utc_us[i]) return;
     ++out.observations[i];
     if (us > last_at[i]) last_at[i] = us;
@@ -96,26 +95,60 @@ struct EpisodeTable {
   // trigger of the same participant with onset <= t (a merge of two sorted
   // arrays), when within the window. That trigger's successor starts after t,
   // so "before the next onset" holds and each reading has one episode at most.
+  // Blocks of whole participants run on their own threads: a block touches
+  // only the rows of its own triggers.
   const auto& r = c.readings;
-  std::size_t k = 0;  // first trigger whose (participant, onset) is after the reading
-  for (std::size_t j = 0; j < r.size(); ++j) {
-    const auto p = r.participant[j];
-    const auto us = r.utc_us[j];
-    if (r.trigger[j] != no_trigger) {
-      observe(static_cast<std::size_t>(r.trigger[j]), us, r.intensity[j]);
-      continue;
+  const std::size_t blocks = detail::block_count(r.size());
+  const auto cut = detail::participant_cuts(r.participant, blocks, static_cast<std::int64_t>(c.participants.size()));
+  detail::run_blocks(blocks, [&](std::size_t b) {
+    const std::size_t t_begin = detail::first_row_of(t.participant, cut[b]);
+    const std::size_t t_end = detail::first_row_of(t.participant, cut[b + 1]);
+    const std::size_t r_end = detail::first_row_of(r.participant, cut[b + 1]);
+    // Plain pointers held in locals: through the vectors, every store into an
+    // output row would make the compiler reload every array's address.
+    const std::int32_t* const tp = t.participant.data();
+    const std::int64_t* const tus = t.utc_us.data();
+    const std::int32_t* const rp = r.participant.data();
+    const std::int64_t* const rus = r.utc_us.data();
+    const std::int8_t* const rx = r.intensity.data();
+    const std::int32_t* const rt = r.trigger.data();
+    std::int32_t* const obs = out.observations.data();
+    std::int8_t* const peak = out.peak_intensity.data();
+    std::int64_t* const last = last_at.data();
+    std::int64_t* const calm = calm_at.data();
+    auto see = [&](std::size_t i, std::int64_t us, std::int8_t x) {
+      if (us < tus[i]) return;
+      ++obs[i];
+      last[i] = std::max(last[i], us);
+      peak[i] = std::max(peak[i], x);
+      if (x <= theta && us < calm[i]) calm[i] = us;
+    };
+    std::size_t k = t_begin;  // first trigger whose (participant, onset) is after the reading
+    for (std::size_t j = detail::first_row_of(r.participant, cut[b]); j < r_end; ++j) {
+      const auto p = rp[j];
+      const auto us = rus[j];
+      if (rt[j] != no_trigger) {
+        const auto i = static_cast<std::size_t>(rt[j]);
+        // A cheap guard for columns edited in place after their check.
+        if (i < t_begin || i >= t_end)
+          calmkit::detail::throw_invalid("episodes: reading row " + std::to_string(j) +
+                                         " links to a trigger of another participant");
+        see(i, us, rx[j]);
+        continue;
+      }
+      while (k < t_end && (tp[k] < p || (tp[k] == p && tus[k] <= us))) ++k;
+      if (k == t_begin) continue;
+      const std::size_t i = k - 1;
+      if (tp[i] != p || us - tus[i] > window_us) continue;
+      see(i, us, rx[j]);
     }
-    while (k < n && (t.participant[k] < p || (t.participant[k] == p && t.utc_us[k] <= us))) ++k;
-    if (k == 0) continue;
-    const std::size_t i = k - 1;
-    if (t.participant[i] != p || us - t.utc_us[i] > window_us) continue;
-    observe(i, us, r.intensity[j]);
-  }
+  });
 
   const auto& e = c.exercises;
   for (std::size_t j = 0; j < e.size(); ++j) {
     if (e.trigger[j] == no_trigger) continue;
     const auto i = static_cast<std::size_t>(e.trigger[j]);
+    if (i >= n) calmkit::detail::throw_invalid("episodes: a trigger link points past the last trigger row");
     out.with_exercise[i] = 1;
     if (e.intensity_before[j] >= 0) observe(i, e.start_us[j], e.intensity_before[j]);
     if (e.intensity_after[j] >= 0) observe(i, e.end_us[j], e.intensity_after[j]);
@@ -287,40 +320,54 @@ inline void check_episode_arrays(const EpisodeKeys& k, std::span<const double> m
   const auto g = detail::group_episodes(keys, by, cal);
   TimeToCalmSummary s;
   const std::size_t ng = g.keys.size();
-  for (auto* v : {&s.episodes, &s.calmed, &s.censored}) v->reserve(ng);
-  for (auto* v : {&s.median_minutes, &s.ci_low, &s.ci_high}) v->reserve(ng);
-  std::vector<double> tm;
-  std::vector<std::uint8_t> ev;
-  std::vector<std::uint64_t> scratch;
-  for (std::size_t k = 0; k < ng; ++k) {
-    tm.clear();
-    ev.clear();
-    std::int64_t n_calmed = 0;
-    std::span<const double> gm;
-    std::span<const std::uint8_t> gc;
-    if (g.rows.empty()) {  // the group's rows are contiguous: no gathering
-      gm = minutes.subspan(g.start[k], g.start[k + 1] - g.start[k]);
-      gc = calmed.subspan(g.start[k], g.start[k + 1] - g.start[k]);
-    } else {
-      for (std::size_t j = g.start[k]; j < g.start[k + 1]; ++j) {
-        tm.push_back(minutes[g.rows[j]]);
-        ev.push_back(calmed[g.rows[j]]);
-      }
-      gm = tm;
-      gc = ev;
-    }
-    for (const auto x : gc) n_calmed += x;
-    const auto m = km_median(gm, gc, level, scratch);
-    s.participant.push_back(std::get<0>(g.keys[k]));
-    s.period_start.push_back(std::get<1>(g.keys[k]));
-    s.category.push_back(std::get<2>(g.keys[k]));
-    s.episodes.push_back(static_cast<std::int64_t>(gm.size()));
-    s.calmed.push_back(n_calmed);
-    s.censored.push_back(static_cast<std::int64_t>(gm.size()) - n_calmed);
-    s.median_minutes.push_back(m.median);
-    s.ci_low.push_back(m.low);
-    s.ci_high.push_back(m.high);
+  s.participant.resize(ng);
+  s.period_start.resize(ng);
+  s.category.resize(ng);
+  for (auto* v : {&s.episodes, &s.calmed, &s.censored}) v->resize(ng);
+  for (auto* v : {&s.median_minutes, &s.ci_low, &s.ci_high}) v->resize(ng);
+  // Groups are independent: blocks of groups (about equal numbers of
+  // episodes) run on their own threads, each filling its own rows.
+  const std::size_t blocks = std::min(detail::block_count(minutes.size()), std::max<std::size_t>(ng, 1));
+  std::vector<std::size_t> first_group(blocks + 1, ng);
+  first_group[0] = 0;
+  for (std::size_t b = 1; b < blocks; ++b) {
+    const auto at = std::lower_bound(g.start.begin(), g.start.end() - 1, b * minutes.size() / blocks);
+    first_group[b] = std::max(first_group[b - 1], static_cast<std::size_t>(at - g.start.begin()));
   }
+  detail::run_blocks(blocks, [&](std::size_t b) {
+    std::vector<double> tm;
+    std::vector<std::uint8_t> ev;
+    std::vector<std::uint64_t> scratch;
+    for (std::size_t k = first_group[b]; k < first_group[b + 1]; ++k) {
+      tm.clear();
+      ev.clear();
+      std::int64_t n_calmed = 0;
+      std::span<const double> gm;
+      std::span<const std::uint8_t> gc;
+      if (g.rows.empty()) {  // the group's rows are contiguous: no gathering
+        gm = minutes.subspan(g.start[k], g.start[k + 1] - g.start[k]);
+        gc = calmed.subspan(g.start[k], g.start[k + 1] - g.start[k]);
+      } else {
+        for (std::size_t j = g.start[k]; j < g.start[k + 1]; ++j) {
+          tm.push_back(minutes[g.rows[j]]);
+          ev.push_back(calmed[g.rows[j]]);
+        }
+        gm = tm;
+        gc = ev;
+      }
+      for (const auto x : gc) n_calmed += x;
+      const auto m = km_median(gm, gc, level, scratch);
+      s.participant[k] = std::get<0>(g.keys[k]);
+      s.period_start[k] = std::get<1>(g.keys[k]);
+      s.category[k] = std::get<2>(g.keys[k]);
+      s.episodes[k] = static_cast<std::int64_t>(gm.size());
+      s.calmed[k] = n_calmed;
+      s.censored[k] = static_cast<std::int64_t>(gm.size()) - n_calmed;
+      s.median_minutes[k] = m.median;
+      s.ci_low[k] = m.low;
+      s.ci_high[k] = m.high;
+    }
+  });
   return s;
 }
 
