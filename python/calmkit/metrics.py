@@ -144,7 +144,7 @@ def time_to_calm(data: Data, threshold: int = 3, window_hours: float = 12) -> pd
         "peak_intensity": d["peak_intensity"],
         "observations": d["observations"],
         "with_exercise": d["with_exercise"].view(np.bool_),
-    })
+    }, copy=False)  # the arrays are fresh from C++ and owned by this frame alone
     # Recorded so that time_to_calm_summary / km_curve of this frame can
     # refuse other parameters (pandas keeps attrs through filtering).
     frame.attrs.update(threshold=threshold, window_hours=window_hours)
