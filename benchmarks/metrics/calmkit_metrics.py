@@ -1,6 +1,7 @@
 """The benchmark's metrics with calmkit: the NumPy columns go into a
-calmkit.Cohort (one copy per array), then time-to-calm per episode, the
-per-participant Kaplan-Meier summary and zero-filled weekly counts."""
+calmkit.Cohort (one checked copy per array), then time-to-calm per episode,
+the per-participant Kaplan-Meier summary of those episodes (as the pandas
+code summarises its episode frame) and zero-filled weekly counts."""
 
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ def time_to_calm(co: calmkit.Cohort) -> pd.DataFrame:
     return calmkit.time_to_calm(co)
 
 
-def summary(co: calmkit.Cohort) -> pd.DataFrame:
-    return calmkit.time_to_calm_summary(co)
+def summary(episodes: pd.DataFrame) -> pd.DataFrame:
+    return calmkit.time_to_calm_summary(episodes)
 
 
 def weekly_frequency(co: calmkit.Cohort) -> pd.DataFrame:

@@ -8,9 +8,13 @@
 
 #include <pybind11/numpy.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <functional>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -30,15 +34,42 @@ py::array_t<T> to_numpy(std::vector<T>&& v) {
                         owned->data(), owner);
 }
 
-/// A 1-D NumPy array (any numeric dtype, cast when needed) -> vector, in one copy.
-template <class T>
-std::vector<T> from_numpy(const py::handle& h, const char* field) {
-  auto a = py::array_t<T, py::array::c_style | py::array::forcecast>::ensure(h);
-  if (!a)
-    throw py::type_error(std::string("cohort_from_arrays: '") + field + "' must be array-like of numbers");
-  if (a.ndim() != 1) throw py::value_error(std::string("cohort_from_arrays: '") + field + "' must be 1-D");
-  return std::vector<T>(a.data(), a.data() + a.size());
-}
+/// The copies of NumPy arrays into cohort columns: `add` takes each array
+/// (converting one of another dtype) with the GIL held, `run` copies them all
+/// without touching Python, the largest first, on up to `mx::threads()` threads.
+class ColumnCopies {
+ public:
+  template <class T>
+  void add(std::vector<T>& dst, const py::handle& h, const char* field) {
+    auto a = py::array_t<T, py::array::c_style | py::array::forcecast>::ensure(h);
+    if (!a)
+      throw py::type_error(std::string("cohort_from_arrays: '") + field + "' must be array-like of numbers");
+    if (a.ndim() != 1) throw py::value_error(std::string("cohort_from_arrays: '") + field + "' must be 1-D");
+    const T* src = a.data();
+    const auto n = static_cast<std::size_t>(a.size());
+    jobs_.push_back({n * sizeof(T), [&dst, src, n] { dst.assign(src, src + n); }});
+    keep_.push_back(std::move(a));
+  }
+
+  void run() {
+    std::sort(jobs_.begin(), jobs_.end(), [](const Job& a, const Job& b) { return a.bytes > b.bytes; });
+    std::size_t total = 0;
+    for (const auto& j : jobs_) total += j.bytes;
+    const std::size_t blocks = std::min(mx::detail::block_count(total / 8), jobs_.size());
+    std::atomic<std::size_t> next{0};
+    mx::detail::run_blocks(blocks, [&](std::size_t) {
+      for (std::size_t i = next++; i < jobs_.size(); i = next++) jobs_[i].copy();
+    });
+  }
+
+ private:
+  struct Job {
+    std::size_t bytes;
+    std::function<void()> copy;
+  };
+  std::vector<Job> jobs_;
+  std::vector<py::array> keep_;  // the (converted) arrays stay alive until run()
+};
 
 mx::LocalCalendar calendar(const std::optional<std::string>& tz) {
   if (!tz) return {};
@@ -57,6 +88,59 @@ mx::EpisodeOptions episode_options(int threshold, double window_hours) {
   mx::EpisodeOptions o{threshold, window_hours};
   o.check();
   return o;
+}
+
+/// A 1-D NumPy array of exactly T, or a converted copy of one of another dtype.
+template <class T>
+py::array_t<T, py::array::c_style | py::array::forcecast> numpy_view(const py::handle& h, const char* field) {
+  auto a = py::array_t<T, py::array::c_style | py::array::forcecast>::ensure(h);
+  if (!a) throw py::type_error(std::string("episodes: '") + field + "' must be array-like of numbers");
+  if (a.ndim() != 1) throw py::value_error(std::string("episodes: '") + field + "' must be 1-D");
+  return a;
+}
+
+template <class T>
+std::span<const T> span_of(const py::array_t<T, py::array::c_style | py::array::forcecast>& a) {
+  return {a.data(), static_cast<std::size_t>(a.size())};
+}
+
+/// Runs `compute(calendar, curves)` without the GIL (it returns the summary or
+/// the curves) and packs the result into a dict of NumPy arrays.
+template <class Compute>
+py::dict summary_dict(Compute&& compute, const mx::LocalCalendar& cal, bool curves) {
+  py::dict d;
+  auto keys = [&d](mx::TimeToCalmSummary& s, const char* prefix) {
+    const std::string p(prefix);
+    d[(p + "participant").c_str()] = to_numpy(std::move(s.participant));
+    d[(p + "period_start").c_str()] = to_numpy(std::move(s.period_start));
+    d[(p + "category").c_str()] = to_numpy(std::move(s.category));
+    d[(p + "episodes").c_str()] = to_numpy(std::move(s.episodes));
+    d[(p + "calmed").c_str()] = to_numpy(std::move(s.calmed));
+    d[(p + "censored").c_str()] = to_numpy(std::move(s.censored));
+    d[(p + "median_minutes").c_str()] = to_numpy(std::move(s.median_minutes));
+    d[(p + "ci_low").c_str()] = to_numpy(std::move(s.ci_low));
+    d[(p + "ci_high").c_str()] = to_numpy(std::move(s.ci_high));
+  };
+  std::pair<mx::TimeToCalmSummary, mx::GroupedCurves> r;
+  {
+    py::gil_scoped_release release;
+    r = compute(cal, curves);
+  }
+  if (!curves) {
+    keys(r.first, "");
+    return d;
+  }
+  auto& g = r.second;
+  keys(g.groups, "group_");
+  d["group"] = to_numpy(std::move(g.group));
+  d["minutes"] = to_numpy(std::move(g.steps.time));
+  d["at_risk"] = to_numpy(std::move(g.steps.at_risk));
+  d["events"] = to_numpy(std::move(g.steps.events));
+  d["censored"] = to_numpy(std::move(g.steps.censored));
+  d["survival"] = to_numpy(std::move(g.steps.survival));
+  d["ci_low"] = to_numpy(std::move(g.steps.low));
+  d["ci_high"] = to_numpy(std::move(g.steps.high));
+  return d;
 }
 
 }  // namespace
@@ -80,24 +164,30 @@ void register_metrics(py::module_& m) {
         mx::CohortColumns c;
         c.participants = std::move(participants);
         auto& t = c.triggers;
-        t.participant = from_numpy<std::int32_t>(trigger_participant, "trigger_participant");
-        t.utc_us = from_numpy<std::int64_t>(trigger_time_us, "trigger_time_us");
-        t.offset_min = from_numpy<std::int16_t>(trigger_offset_min, "trigger_offset_min");
-        t.intensity = from_numpy<std::int8_t>(trigger_intensity, "trigger_intensity");
-        t.category = from_numpy<std::uint8_t>(trigger_category, "trigger_category");
-        t.acted_on_urge = trigger_acted_on_urge.is_none()
-                              ? std::vector<std::int8_t>(t.size(), -1)
-                              : from_numpy<std::int8_t>(trigger_acted_on_urge, "trigger_acted_on_urge");
-        t.acted_after_minutes =
-            trigger_acted_after_minutes.is_none()
-                ? std::vector<double>(t.size(), mx::nan_value)
-                : from_numpy<double>(trigger_acted_after_minutes, "trigger_acted_after_minutes");
         auto& r = c.readings;
-        r.participant = from_numpy<std::int32_t>(reading_participant, "reading_participant");
-        r.utc_us = from_numpy<std::int64_t>(reading_time_us, "reading_time_us");
-        r.offset_min = from_numpy<std::int16_t>(reading_offset_min, "reading_offset_min");
-        r.intensity = from_numpy<std::int8_t>(reading_intensity, "reading_intensity");
-        r.trigger = from_numpy<std::int32_t>(reading_trigger, "reading_trigger");
+        // The arrays are taken (converted where their dtype differs) with the
+        // GIL held, then copied into the columns without it, in parallel.
+        ColumnCopies copies;
+        copies.add(t.participant, trigger_participant, "trigger_participant");
+        copies.add(t.utc_us, trigger_time_us, "trigger_time_us");
+        copies.add(t.offset_min, trigger_offset_min, "trigger_offset_min");
+        copies.add(t.intensity, trigger_intensity, "trigger_intensity");
+        copies.add(t.category, trigger_category, "trigger_category");
+        if (!trigger_acted_on_urge.is_none())
+          copies.add(t.acted_on_urge, trigger_acted_on_urge, "trigger_acted_on_urge");
+        if (!trigger_acted_after_minutes.is_none())
+          copies.add(t.acted_after_minutes, trigger_acted_after_minutes, "trigger_acted_after_minutes");
+        copies.add(r.participant, reading_participant, "reading_participant");
+        copies.add(r.utc_us, reading_time_us, "reading_time_us");
+        copies.add(r.offset_min, reading_offset_min, "reading_offset_min");
+        copies.add(r.intensity, reading_intensity, "reading_intensity");
+        copies.add(r.trigger, reading_trigger, "reading_trigger");
+        {
+          py::gil_scoped_release release;
+          copies.run();
+          if (trigger_acted_on_urge.is_none()) t.acted_on_urge.assign(t.size(), -1);
+          if (trigger_acted_after_minutes.is_none()) t.acted_after_minutes.assign(t.size(), mx::nan_value);
+        }
         c.thoughts.distortion_offsets = {0};
         {
           py::gil_scoped_release release;
@@ -124,6 +214,16 @@ void register_metrics(py::module_& m) {
                ", triggers=" + std::to_string(c.triggers.size()) +
                ", readings=" + std::to_string(c.readings.size()) + ")";
       });
+
+  m.def(
+      "set_threads", [](int n) {
+        if (n < 0) detail::throw_invalid("set_threads: n must be >= 1, or 0 for every hardware thread");
+        mx::set_threads(n);
+      },
+      py::arg("n"),
+      "How many threads the cohort metrics may use: n >= 1, or 0 for every hardware thread (the default). "
+      "Results are the same for any number.");
+  m.def("threads", &mx::threads, "The number of threads the cohort metrics use (>= 1).");
 
   m.def(
       "_metric_episodes",
@@ -159,49 +259,54 @@ void register_metrics(py::module_& m) {
          std::optional<std::string> period, bool by_category, std::optional<std::string> tz,
          double confidence, bool curves) {
         const auto o = episode_options(threshold, window_hours);
-        const auto cal = calendar(tz);
         const mx::GroupBy by{by_participant, period_from(period), by_category};
-        py::dict d;
-        auto keys = [&d](mx::TimeToCalmSummary& s, const char* prefix) {
-          const std::string p(prefix);
-          d[(p + "participant").c_str()] = to_numpy(std::move(s.participant));
-          d[(p + "period_start").c_str()] = to_numpy(std::move(s.period_start));
-          d[(p + "category").c_str()] = to_numpy(std::move(s.category));
-          d[(p + "episodes").c_str()] = to_numpy(std::move(s.episodes));
-          d[(p + "calmed").c_str()] = to_numpy(std::move(s.calmed));
-          d[(p + "censored").c_str()] = to_numpy(std::move(s.censored));
-          d[(p + "median_minutes").c_str()] = to_numpy(std::move(s.median_minutes));
-          d[(p + "ci_low").c_str()] = to_numpy(std::move(s.ci_low));
-          d[(p + "ci_high").c_str()] = to_numpy(std::move(s.ci_high));
-        };
-        if (!curves) {
-          mx::TimeToCalmSummary s;
-          {
-            py::gil_scoped_release release;
-            s = mx::time_to_calm_summary(c, mx::episodes(c, o), by, cal, confidence);
-          }
-          keys(s, "");
-          return d;
-        }
-        mx::GroupedCurves g;
-        {
-          py::gil_scoped_release release;
-          g = mx::km_curves(c, mx::episodes(c, o), by, cal, confidence);
-        }
-        keys(g.groups, "group_");
-        d["group"] = to_numpy(std::move(g.group));
-        d["minutes"] = to_numpy(std::move(g.steps.time));
-        d["at_risk"] = to_numpy(std::move(g.steps.at_risk));
-        d["events"] = to_numpy(std::move(g.steps.events));
-        d["censored"] = to_numpy(std::move(g.steps.censored));
-        d["survival"] = to_numpy(std::move(g.steps.survival));
-        d["ci_low"] = to_numpy(std::move(g.steps.low));
-        d["ci_high"] = to_numpy(std::move(g.steps.high));
-        return d;
+        return summary_dict(
+            [&](const mx::LocalCalendar& cal, bool want_curves) {
+              c.ensure_checked();
+              const auto eps = mx::episodes(c, o);
+              const auto keys = mx::EpisodeKeys::of(c);
+              return want_curves
+                         ? std::pair{mx::TimeToCalmSummary{},
+                                     mx::km_curves(keys, eps.minutes, eps.calmed, by, cal, confidence)}
+                         : std::pair{
+                               mx::time_to_calm_summary(keys, eps.minutes, eps.calmed, by, cal, confidence),
+                               mx::GroupedCurves{}};
+            },
+            calendar(tz), curves);
       },
       py::arg("cohort"), py::arg("threshold"), py::arg("window_hours"), py::arg("by_participant"),
       py::arg("period"), py::arg("by_category"), py::arg("tz"), py::arg("confidence"), py::arg("curves"),
       "Kaplan-Meier summary per group (or the stacked curves when curves=True): dict of NumPy arrays.");
+
+  m.def(
+      "_metric_summary_of_episodes",
+      [](const py::handle& participant, const py::handle& onset_us, const py::handle& offset_min,
+         const py::handle& category, const py::handle& minutes, const py::handle& calmed, bool by_participant,
+         std::optional<std::string> period, bool by_category, std::optional<std::string> tz,
+         double confidence, bool curves) {
+        const mx::GroupBy by{by_participant, period_from(period), by_category};
+        const auto p = numpy_view<std::int32_t>(participant, "participant");
+        const auto on = numpy_view<std::int64_t>(onset_us, "onset");
+        const auto off = numpy_view<std::int16_t>(offset_min, "offset_minutes");
+        const auto cat = numpy_view<std::uint8_t>(category, "category");
+        const auto mins = numpy_view<double>(minutes, "minutes");
+        const auto cal_ = numpy_view<std::uint8_t>(calmed, "calmed");
+        const mx::EpisodeKeys keys{span_of(p), span_of(on), span_of(off), span_of(cat)};
+        return summary_dict(
+            [&](const mx::LocalCalendar& cal, bool want_curves) {
+              return want_curves
+                         ? std::pair{mx::TimeToCalmSummary{},
+                                     mx::km_curves(keys, span_of(mins), span_of(cal_), by, cal, confidence)}
+                         : std::pair{mx::time_to_calm_summary(keys, span_of(mins), span_of(cal_), by, cal,
+                                                              confidence),
+                                     mx::GroupedCurves{}};
+            },
+            calendar(tz), curves);
+      },
+      py::arg("participant"), py::arg("onset_us"), py::arg("offset_min"), py::arg("category"),
+      py::arg("minutes"), py::arg("calmed"), py::arg("by_participant"), py::arg("period"),
+      py::arg("by_category"), py::arg("tz"), py::arg("confidence"), py::arg("curves"),
+      "The summary (or curves) of episode arrays, e.g. a filtered time_to_calm frame: dict of NumPy arrays.");
 
   m.def(
       "_metric_trigger_frequency",

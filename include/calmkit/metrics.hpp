@@ -17,6 +17,7 @@
 #include <calmkit/metrics/dynamics.hpp>
 #include <calmkit/metrics/episodes.hpp>
 #include <calmkit/metrics/frequency.hpp>
+#include <calmkit/metrics/parallel.hpp>
 #include <calmkit/metrics/practice.hpp>
 #include <calmkit/metrics/recovery.hpp>
 #include <calmkit/metrics/stats.hpp>

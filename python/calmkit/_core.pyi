@@ -576,11 +576,31 @@ def cohort_from_arrays(
 ) -> Cohort:
     """Triggers and readings from NumPy arrays (one copy each); rows need not be sorted."""
 
+def set_threads(n: int) -> None:
+    """How many threads the cohort metrics may use (0 = every hardware thread)."""
+
+def threads() -> int:
+    """The number of threads the cohort metrics use (>= 1)."""
+
 def _metric_episodes(cohort: Cohort, threshold: int, window_hours: float) -> _Arrays: ...
 def _metric_time_to_calm_summary(
     cohort: Cohort,
     threshold: int,
     window_hours: float,
+    by_participant: bool,
+    period: str | None,
+    by_category: bool,
+    tz: str | None,
+    confidence: float,
+    curves: bool,
+) -> _Arrays: ...
+def _metric_summary_of_episodes(
+    participant: object,
+    onset_us: object,
+    offset_min: object,
+    category: object,
+    minutes: object,
+    calmed: object,
     by_participant: bool,
     period: str | None,
     by_category: bool,

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
-from ._core import Cohort, Journal, cohort_from_arrays
+from ._core import Cohort, Journal, cohort_from_arrays, set_threads, threads
 
 Data = Union[Journal, Cohort]
 
@@ -39,6 +39,8 @@ __all__ = [
     "Cohort",
     "cohort",
     "cohort_from_arrays",
+    "set_threads",
+    "threads",
     "time_to_calm",
     "time_to_calm_summary",
     "km_curve",
@@ -103,11 +105,11 @@ def _by(by: Union[str, Iterable[str], None]) -> tuple[bool, str | None, bool]:
     return "participant" in keys, (periods[0] if periods else None), "category" in keys
 
 
-def _summary_frame(c: Cohort, d: dict[str, np.ndarray], by_p: bool, period: str | None, by_c: bool,
+def _summary_frame(participants: list[str], d: dict[str, np.ndarray], by_p: bool, period: str | None, by_c: bool,
                    prefix: str = "") -> pd.DataFrame:
     cols: dict[str, Any] = {}
     if by_p:
-        cols["participant"] = _participants(c, d[prefix + "participant"])
+        cols["participant"] = pd.Categorical.from_codes(d[prefix + "participant"], categories=participants)
     if period:
         cols["period_start"] = _dates(d[prefix + "period_start"])
     if by_c:
@@ -130,7 +132,7 @@ def time_to_calm(data: Data, threshold: int = 3, window_hours: float = 12) -> pd
     # Journals name their triggers; a cohort built from arrays identifies each
     # trigger by its row in the arrays given to cohort_from_arrays (int64).
     trigger_id = d["source_row"] if "source_row" in d else pd.array(c.trigger_ids, dtype="str")
-    return pd.DataFrame({
+    frame = pd.DataFrame({
         "participant": _participants(c, d["participant"]),
         "trigger_id": trigger_id,
         "onset": _utc(d["onset_us"]),
@@ -142,35 +144,95 @@ def time_to_calm(data: Data, threshold: int = 3, window_hours: float = 12) -> pd
         "peak_intensity": d["peak_intensity"],
         "observations": d["observations"],
         "with_exercise": d["with_exercise"].view(np.bool_),
-    })
+    }, copy=False)  # the arrays are fresh from C++ and owned by this frame alone
+    # Recorded so that time_to_calm_summary / km_curve of this frame can
+    # refuse other parameters (pandas keeps attrs through filtering).
+    frame.attrs.update(threshold=threshold, window_hours=window_hours)
+    return frame
 
 
-def time_to_calm_summary(data: Data, by: Union[str, Iterable[str], None] = "participant", threshold: int = 3,
-                         window_hours: float = 12, tz: str | None = None,
+_EPISODE_COLUMNS = ("participant", "onset", "offset_minutes", "category", "minutes", "calmed")
+
+
+def _episode_arrays(frame: pd.DataFrame, threshold: int,
+                    window_hours: float) -> tuple[list[str], tuple[np.ndarray, ...]]:
+    """The arrays of an episode frame (from :func:`time_to_calm`, possibly
+    filtered), checked; participant categories keep their order."""
+    # time_to_calm records its parameters in frame.attrs (kept by filtering):
+    # summarising with other ones would silently mix definitions.
+    for name, given in (("threshold", threshold), ("window_hours", window_hours)):
+        used = frame.attrs.get(name)
+        if used is not None and used != given:
+            raise ValueError(f"these episodes were computed with {name}={used!r}, not {given!r}; pass the "
+                             f"{name} to time_to_calm (an episode frame is summarised as it is)")
+    missing = [k for k in _EPISODE_COLUMNS if k not in frame.columns]
+    if missing:
+        raise ValueError(f"episode frame lacks column(s) {missing}; expected the columns of calmkit.time_to_calm")
+    part = frame["participant"]
+    if isinstance(part.dtype, pd.CategoricalDtype):
+        codes, names = part.cat.codes.to_numpy(np.int32), [str(x) for x in part.cat.categories]
+    else:
+        codes, uniques = pd.factorize(part, sort=True)
+        codes, names = codes.astype(np.int32), [str(x) for x in uniques]
+    cat = pd.Categorical(frame["category"], categories=_CATEGORY_IDS)
+    onset = frame["onset"]
+    if not isinstance(onset.dtype, pd.DatetimeTZDtype):
+        raise ValueError(f"episode frame column 'onset' must be a UTC datetime column, got {onset.dtype}")
+    onset_us = onset.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[us]").view(np.int64)
+    for name, bad in (("participant", codes < 0), ("category", cat.codes < 0), ("onset", onset.isna().to_numpy()),
+                      ("calmed", frame["calmed"].isna().to_numpy())):
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise ValueError(f"episode frame row {row} (index {frame.index[row]!r}), column '{name}': "
+                             f"missing or unknown value {frame[name].iloc[row]!r}")
+    arrays = (codes, onset_us, frame["offset_minutes"].to_numpy(np.int16),
+              cat.codes.astype(np.uint8), frame["minutes"].to_numpy(np.float64),
+              frame["calmed"].to_numpy(np.uint8))
+    return names, arrays
+
+
+def _summary_dict(data: Union[Data, pd.DataFrame], threshold: int, window_hours: float,
+                  by: Union[str, Iterable[str], None], tz: str | None, confidence: float,
+                  curves: bool) -> tuple[list[str], dict[str, np.ndarray], tuple[bool, str | None, bool]]:
+    by_p, period, by_c = _by(by)
+    if isinstance(data, pd.DataFrame):
+        names, arrays = _episode_arrays(data, threshold, window_hours)
+        d = _core._metric_summary_of_episodes(*arrays, by_p, period, by_c, tz, confidence, curves)
+        return names, d, (by_p, period, by_c)
+    c = _cohort(data)
+    d = _core._metric_time_to_calm_summary(c, threshold, window_hours, by_p, period, by_c, tz, confidence, curves)
+    return c.participants, d, (by_p, period, by_c)
+
+
+def time_to_calm_summary(data: Union[Data, pd.DataFrame], by: Union[str, Iterable[str], None] = "participant",
+                         threshold: int = 3, window_hours: float = 12, tz: str | None = None,
                          confidence: float = 0.95) -> pd.DataFrame:
     """Kaplan-Meier summary of time-to-calm per group.
 
+    ``data``: a journal or cohort (episodes are computed with ``threshold``
+    and ``window_hours``), or the episode frame of :func:`time_to_calm`,
+    whole or filtered, summarised as it is without recomputing the episodes
+    (its ``attrs`` record the threshold and window it was computed with; a
+    different ``threshold`` or ``window_hours`` here is a ValueError).
     ``by``: any of "participant", "week" / "month" / "day" (of the onset's
     local date), "category", or a list of them; ``None`` or ``[]`` pools
     everything. Columns: the keys (``period_start`` for a period), episodes,
     calmed, censored, median_minutes, ci_low, ci_high (Brookmeyer-Crowley with
     the log-log Greenwood band; NaN where undefined). ``tz``: a POSIX TZ rule
     for local dates instead of each event's own offset."""
-    c = _cohort(data)
-    by_p, period, by_c = _by(by)
-    d = _core._metric_time_to_calm_summary(c, threshold, window_hours, by_p, period, by_c, tz, confidence, False)
-    return _summary_frame(c, d, by_p, period, by_c)
+    names, d, (by_p, period, by_c) = _summary_dict(data, threshold, window_hours, by, tz, confidence, False)
+    return _summary_frame(names, d, by_p, period, by_c)
 
 
-def km_curve(data: Data, by: Union[str, Iterable[str], None] = "participant", threshold: int = 3,
-             window_hours: float = 12, tz: str | None = None, confidence: float = 0.95) -> pd.DataFrame:
+def km_curve(data: Union[Data, pd.DataFrame], by: Union[str, Iterable[str], None] = "participant",
+             threshold: int = 3, window_hours: float = 12, tz: str | None = None,
+             confidence: float = 0.95) -> pd.DataFrame:
     """The Kaplan-Meier step function per group: the group keys, then minutes,
     at_risk, events (calmed at that time), censored, survival (share not yet
-    calm just after that time) and its pointwise log-log band ci_low, ci_high."""
-    c = _cohort(data)
-    by_p, period, by_c = _by(by)
-    d = _core._metric_time_to_calm_summary(c, threshold, window_hours, by_p, period, by_c, tz, confidence, True)
-    groups = _summary_frame(c, d, by_p, period, by_c, prefix="group_")
+    calm just after that time) and its pointwise log-log band ci_low, ci_high.
+    ``data`` as for :func:`time_to_calm_summary`."""
+    names, d, (by_p, period, by_c) = _summary_dict(data, threshold, window_hours, by, tz, confidence, True)
+    groups = _summary_frame(names, d, by_p, period, by_c, prefix="group_")
     keys = groups.drop(columns=["episodes", "calmed", "censored", "median_minutes", "ci_low", "ci_high"])
     out = keys.iloc[d["group"]].reset_index(drop=True)
     for name in ("minutes", "at_risk", "events", "censored", "survival", "ci_low", "ci_high"):

@@ -191,6 +191,73 @@ TEST_CASE("Kaplan-Meier median agrees with a naive implementation on random data
   }
 }
 
+TEST_CASE("the direct median equals the median of the full step function, bit for bit") {
+  // km_median(time, calmed, level, scratch) skips the band where it cannot
+  // decide an end of the interval; every end must still be the same number.
+  std::mt19937 rng(7);
+  std::vector<std::uint64_t> scratch;
+  int with_high = 0;
+  for (int rep = 0; rep < 2000; ++rep) {
+    const int n = std::uniform_int_distribution<int>(0, 80)(rng);
+    const bool coarse = rep % 2 == 0;  // many ties, or nearly all distinct times
+    std::vector<double> t(static_cast<std::size_t>(n));
+    std::vector<std::uint8_t> c(static_cast<std::size_t>(n));
+    for (std::size_t i = 0; i < t.size(); ++i) {
+      t[i] = coarse ? std::uniform_int_distribution<int>(0, 10)(rng) * 15.0
+                    : std::uniform_real_distribution<double>(0, 600)(rng);
+      c[i] = std::bernoulli_distribution(rep % 3 == 0 ? 0.95 : 0.6)(rng) ? 1 : 0;
+    }
+    const double level = rep % 5 == 0 ? 0.9 : 0.95;
+    const auto full = km_median(kaplan_meier(t, c, level));
+    const auto fast = km_median(t, c, level, scratch);
+    auto same = [](double a, double b) { return (std::isnan(a) && std::isnan(b)) || a == b; };
+    INFO("rep " << rep << ", n " << n);
+    CHECK(same(fast.median, full.median));
+    CHECK(same(fast.low, full.low));
+    CHECK(same(fast.high, full.high));
+    with_high += std::isnan(full.high) ? 0 : 1;
+  }
+  CHECK(with_high > 200);  // the upper end is exercised, not only NaN
+  const std::vector<double> bad{1.0, -2.0};
+  const std::vector<std::uint8_t> flags{1, 1};
+  CHECK_THROWS_WITH(km_median(bad, flags, 0.95, scratch), Catch::Contains("time 1"));
+}
+
+TEST_CASE("a summary of episode arrays equals the cohort's, and bad arrays name the row") {
+  const auto cols = CohortColumns::from_journal(six_episodes());
+  const auto eps = episodes(cols);
+  const GroupBy by{.participant = true, .period = {}, .category = true};
+  const auto a = time_to_calm_summary(cols, eps, by);
+  const auto b = time_to_calm_summary(EpisodeKeys::of(cols), eps.minutes, eps.calmed, by);
+  CHECK(a.category == b.category);
+  CHECK(a.episodes == b.episodes);
+  CHECK(a.median_minutes == b.median_minutes);
+
+  // A subset: only the delayed_reply episodes t1, t2, t4, t6 (rows 0, 1, 3, 5):
+  // times 60 (c), 60 (censored), 0 (c), 20 (c) -> S(0) = 3/4, S(20) = 1/2 -> median 20.
+  const std::vector<std::int32_t> p{0, 0, 0, 0};
+  const std::vector<std::int64_t> on{cols.triggers.utc_us[0], cols.triggers.utc_us[1],
+                                     cols.triggers.utc_us[3], cols.triggers.utc_us[5]};
+  const std::vector<std::int16_t> off{60, 60, 60, 60};
+  const std::vector<std::uint8_t> cat(4, static_cast<std::uint8_t>(calmkit::TriggerCategory::delayed_reply));
+  const std::vector<double> mins{60, 60, 0, 20};
+  std::vector<std::uint8_t> calm{1, 0, 1, 1};
+  const EpisodeKeys keys{p, on, off, cat};
+  const auto sub = time_to_calm_summary(keys, mins, calm);
+  REQUIRE(sub.size() == 1);
+  CHECK(sub.median_minutes[0] == 20.0);
+  CHECK(sub.censored[0] == 1);
+
+  calm[2] = 2;
+  CHECK_THROWS_WITH(time_to_calm_summary(keys, mins, calm), "episodes row 2, field 'calmed': must be 0 or 1");
+  calm[2] = 1;
+  const std::vector<double> nan_minutes{60, std::nan(""), 0, 20};
+  CHECK_THROWS_WITH(time_to_calm_summary(keys, nan_minutes, calm),
+                    "episodes row 1, field 'minutes': must be a finite number >= 0");
+  const std::vector<double> short_minutes{60, 60};
+  CHECK_THROWS_WITH(time_to_calm_summary(keys, short_minutes, calm), Catch::Contains("differ in length"));
+}
+
 TEST_CASE("summary per participant, per week and per category") {
   const auto cols = CohortColumns::from_journal(six_episodes());
   const auto eps = episodes(cols);

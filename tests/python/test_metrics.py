@@ -81,6 +81,39 @@ def test_summary_by_week_and_category() -> None:
         calmkit.time_to_calm(_journal(), threshold=11)
 
 
+def test_summary_of_an_episode_frame_whole_and_filtered() -> None:
+    eps = calmkit.time_to_calm(_journal())
+    for by in ("participant", ["participant", "week"], "category", None):
+        pd.testing.assert_frame_equal(calmkit.time_to_calm_summary(eps, by=by),
+                                      calmkit.time_to_calm_summary(_journal(), by=by))
+    pd.testing.assert_frame_equal(calmkit.km_curve(eps), calmkit.km_curve(_journal()))
+    # Without the conflict episode t3 (15 min): 0 (c), 60 (c), 60 (censored):
+    # S(0) = 2/3, S(60) = 2/3 * (1 - 1/2) = 1/3 -> median 60.
+    sub = calmkit.time_to_calm_summary(eps[eps["category"] != "conflict"])
+    assert (sub["episodes"][0], sub["censored"][0], sub["median_minutes"][0]) == (3, 1, 60.0)
+    # A frame with plain text participants (no Categorical) works too.
+    plain = eps.assign(participant=eps["participant"].astype(str))
+    assert calmkit.time_to_calm_summary(plain)["median_minutes"].tolist() == [15.0]
+
+
+def test_summary_of_an_episode_frame_refuses_mismatches() -> None:
+    eps = calmkit.time_to_calm(_journal(), threshold=5)
+    with pytest.raises(ValueError, match="computed with threshold=5, not 3"):
+        calmkit.time_to_calm_summary(eps)
+    assert calmkit.time_to_calm_summary(eps, threshold=5)["episodes"].tolist() == [4]
+    with pytest.raises(ValueError, match=r"lacks column\(s\) \['minutes'\]"):
+        calmkit.time_to_calm_summary(eps.drop(columns="minutes"), threshold=5)
+    broken = eps.copy()
+    broken["minutes"] = broken["minutes"].astype(float)
+    broken.loc[2, "minutes"] = -1.0
+    with pytest.raises(ValueError, match="episodes row 2, field 'minutes'"):
+        calmkit.time_to_calm_summary(broken, threshold=5)
+    unknown = eps.assign(category=eps["category"].astype(str))
+    unknown.loc[1, "category"] = "weather"
+    with pytest.raises(ValueError, match="row 1 .*'category'.*'weather'"):
+        calmkit.time_to_calm_summary(unknown, threshold=5)
+
+
 def test_trigger_frequency_zero_fill_offsets_and_tz() -> None:
     j = calmkit.Journal()
     # 23:30 UTC on Sunday 03-08 is Monday 03-09 00:30 at +01:00: next ISO week.

@@ -10,6 +10,7 @@
 
 #include <calmkit/errors.hpp>
 #include <calmkit/journal.hpp>
+#include <calmkit/metrics/parallel.hpp>
 #include <calmkit/time.hpp>
 #include <calmkit/timezone.hpp>
 #include <calmkit/vocabulary.hpp>
@@ -621,18 +622,26 @@ inline void CohortColumns::check() const {
   // Readings are the big table (tens of millions of rows): one fused pass
   // finds whether anything is wrong; only then do the separate checks run to
   // name the first offending row and field.
-  bool readings_ok = true;
-  for (std::size_t i = 0; i < r.size() && readings_ok; ++i) {
-    const auto p = r.participant[i];
-    const auto o = r.offset_min[i];
-    const auto x = r.intensity[i];
-    const auto l = r.trigger[i];
-    readings_ok =
-        p >= 0 && static_cast<std::size_t>(p) < np && o >= -UtcOffset::max_minutes &&
-        o <= UtcOffset::max_minutes && x >= 0 && x <= 10 && l >= no_trigger &&
-        (l < 0 || (static_cast<std::size_t>(l) < nt && pt[static_cast<std::size_t>(l)] == p)) &&
-        (i == 0 || r.participant[i - 1] < p || (r.participant[i - 1] == p && r.utc_us[i - 1] <= r.utc_us[i]));
-  }
+  // The pass runs in equal blocks on their own threads (each only reads).
+  const std::size_t blocks = detail::block_count(r.size());
+  std::vector<std::uint8_t> block_ok(blocks, 1);
+  detail::run_blocks(blocks, [&](std::size_t b) {
+    bool ok = true;
+    const std::size_t end = (b + 1) * r.size() / blocks;
+    for (std::size_t i = b * r.size() / blocks; i < end && ok; ++i) {
+      const auto p = r.participant[i];
+      const auto o = r.offset_min[i];
+      const auto x = r.intensity[i];
+      const auto l = r.trigger[i];
+      ok = p >= 0 && static_cast<std::size_t>(p) < np && o >= -UtcOffset::max_minutes &&
+           o <= UtcOffset::max_minutes && x >= 0 && x <= 10 && l >= no_trigger &&
+           (l < 0 || (static_cast<std::size_t>(l) < nt && pt[static_cast<std::size_t>(l)] == p)) &&
+           (i == 0 || r.participant[i - 1] < p ||
+            (r.participant[i - 1] == p && r.utc_us[i - 1] <= r.utc_us[i]));
+    }
+    block_ok[b] = ok ? 1 : 0;
+  });
+  const bool readings_ok = std::all_of(block_ok.begin(), block_ok.end(), [](std::uint8_t v) { return v != 0; });
   if (!readings_ok) {
     check_p("readings", r.participant);
     check_offset("readings", r.offset_min);

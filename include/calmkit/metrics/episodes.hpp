@@ -4,6 +4,7 @@
 #pragma once
 
 #include <calmkit/metrics/columns.hpp>
+#include <calmkit/metrics/parallel.hpp>
 #include <calmkit/metrics/survival.hpp>
 
 #include <algorithm>
@@ -12,8 +13,10 @@
 #include <limits>
 #include <numeric>
 #include <optional>
+#include <span>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 namespace calmkit::metrics {
@@ -81,8 +84,6 @@ struct EpisodeTable {
   out.with_exercise.assign(n, 0);
 
   auto observe = [&](std::size_t i, std::int64_t us, std::int8_t x) {
-    // A cheap guard for columns edited in place after their check.
-    if (i >= n) calmkit::detail::throw_invalid("episodes: a trigger link points past the last trigger row");
     if (us < t.utc_us[i]) return;
     ++out.observations[i];
     if (us > last_at[i]) last_at[i] = us;
@@ -94,26 +95,60 @@ struct EpisodeTable {
   // trigger of the same participant with onset <= t (a merge of two sorted
   // arrays), when within the window. That trigger's successor starts after t,
   // so "before the next onset" holds and each reading has one episode at most.
+  // Blocks of whole participants run on their own threads: a block touches
+  // only the rows of its own triggers.
   const auto& r = c.readings;
-  std::size_t k = 0;  // first trigger whose (participant, onset) is after the reading
-  for (std::size_t j = 0; j < r.size(); ++j) {
-    const auto p = r.participant[j];
-    const auto us = r.utc_us[j];
-    if (r.trigger[j] != no_trigger) {
-      observe(static_cast<std::size_t>(r.trigger[j]), us, r.intensity[j]);
-      continue;
+  const std::size_t blocks = detail::block_count(r.size());
+  const auto cut = detail::participant_cuts(r.participant, blocks, static_cast<std::int64_t>(c.participants.size()));
+  detail::run_blocks(blocks, [&](std::size_t b) {
+    const std::size_t t_begin = detail::first_row_of(t.participant, cut[b]);
+    const std::size_t t_end = detail::first_row_of(t.participant, cut[b + 1]);
+    const std::size_t r_end = detail::first_row_of(r.participant, cut[b + 1]);
+    // Plain pointers held in locals: through the vectors, every store into an
+    // output row would make the compiler reload every array's address.
+    const std::int32_t* const tp = t.participant.data();
+    const std::int64_t* const tus = t.utc_us.data();
+    const std::int32_t* const rp = r.participant.data();
+    const std::int64_t* const rus = r.utc_us.data();
+    const std::int8_t* const rx = r.intensity.data();
+    const std::int32_t* const rt = r.trigger.data();
+    std::int32_t* const obs = out.observations.data();
+    std::int8_t* const peak = out.peak_intensity.data();
+    std::int64_t* const last = last_at.data();
+    std::int64_t* const calm = calm_at.data();
+    auto see = [&](std::size_t i, std::int64_t us, std::int8_t x) {
+      if (us < tus[i]) return;
+      ++obs[i];
+      last[i] = std::max(last[i], us);
+      peak[i] = std::max(peak[i], x);
+      if (x <= theta && us < calm[i]) calm[i] = us;
+    };
+    std::size_t k = t_begin;  // first trigger whose (participant, onset) is after the reading
+    for (std::size_t j = detail::first_row_of(r.participant, cut[b]); j < r_end; ++j) {
+      const auto p = rp[j];
+      const auto us = rus[j];
+      if (rt[j] != no_trigger) {
+        const auto i = static_cast<std::size_t>(rt[j]);
+        // A cheap guard for columns edited in place after their check.
+        if (i < t_begin || i >= t_end)
+          calmkit::detail::throw_invalid("episodes: reading row " + std::to_string(j) +
+                                         " links to a trigger of another participant");
+        see(i, us, rx[j]);
+        continue;
+      }
+      while (k < t_end && (tp[k] < p || (tp[k] == p && tus[k] <= us))) ++k;
+      if (k == t_begin) continue;
+      const std::size_t i = k - 1;
+      if (tp[i] != p || us - tus[i] > window_us) continue;
+      see(i, us, rx[j]);
     }
-    while (k < n && (t.participant[k] < p || (t.participant[k] == p && t.utc_us[k] <= us))) ++k;
-    if (k == 0) continue;
-    const std::size_t i = k - 1;
-    if (t.participant[i] != p || us - t.utc_us[i] > window_us) continue;
-    observe(i, us, r.intensity[j]);
-  }
+  });
 
   const auto& e = c.exercises;
   for (std::size_t j = 0; j < e.size(); ++j) {
     if (e.trigger[j] == no_trigger) continue;
     const auto i = static_cast<std::size_t>(e.trigger[j]);
+    if (i >= n) calmkit::detail::throw_invalid("episodes: a trigger link points past the last trigger row");
     out.with_exercise[i] = 1;
     if (e.intensity_before[j] >= 0) observe(i, e.start_us[j], e.intensity_before[j]);
     if (e.intensity_after[j] >= 0) observe(i, e.end_us[j], e.intensity_after[j]);
@@ -167,46 +202,177 @@ struct TimeToCalmSummary {
   [[nodiscard]] std::size_t size() const noexcept { return episodes.size(); }
 };
 
+/// The fields of each episode that a summary groups by, as parallel arrays
+/// (row i is episode i). Views: the arrays must outlive the call.
+struct EpisodeKeys {
+  std::span<const std::int32_t> participant;  ///< participant code, >= 0
+  std::span<const std::int64_t> onset_us;     ///< onset, microseconds since 1970-01-01T00:00Z
+  std::span<const std::int16_t> offset_min;   ///< UTC offset at onset, minutes [-1439, 1439]
+  std::span<const std::uint8_t> category;     ///< `TriggerCategory` value, [0, 17]
+
+  /// The keys of a cohort's triggers (episode i is trigger row i).
+  [[nodiscard]] static EpisodeKeys of(const CohortColumns& c) noexcept {
+    return {c.triggers.participant, c.triggers.utc_us, c.triggers.offset_min, c.triggers.category};
+  }
+};
+
 namespace detail {
 /// Sorted group keys of the episodes, with the row indices of each group in order.
 struct Groups {
   std::vector<std::tuple<std::int32_t, std::int64_t, std::int16_t>> keys;
   std::vector<std::size_t> start;  ///< keys.size() + 1 offsets into `rows`
+  /// Episode rows, group after group; empty when the episodes were already in
+  /// key order (then group k is rows start[k] .. start[k+1] themselves).
   std::vector<std::size_t> rows;
+
+  /// The episode row at position j (of `start`'s numbering).
+  [[nodiscard]] std::size_t row(std::size_t j) const noexcept { return rows.empty() ? j : rows[j]; }
 };
-inline Groups group_triggers(const CohortColumns& c, const GroupBy& by, const LocalCalendar& cal) {
-  const auto& t = c.triggers;
-  const std::size_t n = t.size();
-  std::vector<std::tuple<std::int32_t, std::int64_t, std::int16_t>> key(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::int32_t p = by.participant ? t.participant[i] : -1;
+inline Groups group_episodes(const EpisodeKeys& k, const GroupBy& by, const LocalCalendar& cal) {
+  using Key = std::tuple<std::int32_t, std::int64_t, std::int16_t>;
+  const std::size_t n = k.participant.size();
+  auto key_of = [&](std::size_t i) -> Key {
+    const std::int32_t p = by.participant ? k.participant[i] : -1;
     std::int64_t d = 0;
     if (by.period)
-      d = period_first_day(period_index(cal.local_day(t.utc_us[i], t.offset_min[i]), *by.period), *by.period);
-    const std::int16_t cat = by.category ? static_cast<std::int16_t>(t.category[i]) : std::int16_t{-1};
-    key[i] = {p, d, cat};
-  }
+      d = period_first_day(period_index(cal.local_day(k.onset_us[i], k.offset_min[i]), *by.period),
+                           *by.period);
+    const std::int16_t cat = by.category ? static_cast<std::int16_t>(k.category[i]) : std::int16_t{-1};
+    return {p, d, cat};
+  };
   Groups g;
-  g.rows.resize(n);
-  std::iota(g.rows.begin(), g.rows.end(), std::size_t{0});
-  // Triggers are already ordered by participant and time, so grouping by
-  // participant (and period) is usually sorted already: check before sorting.
-  auto less = [&key](std::size_t a, std::size_t b) { return key[a] < key[b]; };
-  if (!std::is_sorted(g.rows.begin(), g.rows.end(), less))
-    std::stable_sort(g.rows.begin(), g.rows.end(), less);
-  for (std::size_t i = 0; i < n; ++i) {
-    if (i == 0 || key[g.rows[i]] != key[g.rows[i - 1]]) {
-      g.keys.push_back(key[g.rows[i]]);
+  // A cohort's episodes are ordered by participant and time, so grouping by
+  // participant (and period) usually finds the keys in order already: one
+  // pass collects the groups, and only out-of-order keys need a sort.
+  bool in_order = true;
+  for (std::size_t i = 0; i < n && in_order; ++i) {
+    const Key key = key_of(i);
+    if (g.keys.empty() || g.keys.back() < key) {
+      g.keys.push_back(key);
       g.start.push_back(i);
+    } else if (key < g.keys.back()) {
+      in_order = false;
+    }
+  }
+  if (!in_order) {
+    g.keys.clear();
+    g.start.clear();
+    // (key, row) pairs sort with good locality; the row breaks ties, so the
+    // order within a group stays the input order.
+    std::vector<std::pair<Key, std::size_t>> keyed(n);
+    for (std::size_t i = 0; i < n; ++i) keyed[i] = {key_of(i), i};
+    std::sort(keyed.begin(), keyed.end());
+    g.rows.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      g.rows[i] = keyed[i].second;
+      if (i == 0 || keyed[i].first != keyed[i - 1].first) {
+        g.keys.push_back(keyed[i].first);
+        g.start.push_back(i);
+      }
     }
   }
   g.start.push_back(n);
   return g;
 }
+
+/// Checks episode arrays given from outside a cohort: equal lengths, codes,
+/// offsets, finite minutes >= 0 and 0/1 flags, naming the row and field.
+inline void check_episode_arrays(const EpisodeKeys& k, std::span<const double> minutes,
+                                 std::span<const std::uint8_t> calmed) {
+  const std::size_t n = minutes.size();
+  auto bad = [](std::size_t row, const char* field, const std::string& why) {
+    calmkit::detail::throw_invalid("episodes row " + std::to_string(row) + ", field '" + field + "': " + why);
+  };
+  if (k.participant.size() != n || k.onset_us.size() != n || k.offset_min.size() != n ||
+      k.category.size() != n || calmed.size() != n) {
+    calmkit::detail::throw_invalid(
+        "episodes: participant, onset, offset, category, minutes and calmed differ "
+        "in length");
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    if (k.participant[i] < 0)
+      bad(i, "participant", "missing (code " + std::to_string(k.participant[i]) + ")");
+    if (k.offset_min[i] < -UtcOffset::max_minutes || k.offset_min[i] > UtcOffset::max_minutes)
+      bad(i, "offset_minutes", "must be within [-1439, 1439], got " + std::to_string(k.offset_min[i]));
+    if (k.category[i] >= trigger_category_table.size())
+      bad(i, "category", "code " + std::to_string(k.category[i]) + " is not a category");
+    if (!(minutes[i] >= 0) || !std::isfinite(minutes[i])) bad(i, "minutes", "must be a finite number >= 0");
+    if (calmed[i] > 1) bad(i, "calmed", "must be 0 or 1");
+  }
+}
 }  // namespace detail
 
-/// Kaplan–Meier summary of time-to-calm per group: counts, the median and
-/// its Brookmeyer–Crowley interval (see `km_median`).
+/// Kaplan–Meier summary of time-to-calm per group from episode arrays (for
+/// instance a filtered subset of `episodes`): counts, the median and its
+/// Brookmeyer–Crowley interval (see `km_median`).
+///
+/// Example
+/// ```cpp
+/// auto eps = calmkit::metrics::episodes(cols);
+/// auto s = calmkit::metrics::time_to_calm_summary(calmkit::metrics::EpisodeKeys::of(cols), eps.minutes,
+///                                                 eps.calmed, {.participant = true});
+/// ```
+/// @throws std::invalid_argument naming the row and field of a bad value.
+[[nodiscard]] inline TimeToCalmSummary time_to_calm_summary(
+    const EpisodeKeys& keys, std::span<const double> minutes, std::span<const std::uint8_t> calmed,
+    const GroupBy& by = {}, const LocalCalendar& cal = {}, double level = 0.95) {
+  detail::check_episode_arrays(keys, minutes, calmed);
+  const auto g = detail::group_episodes(keys, by, cal);
+  TimeToCalmSummary s;
+  const std::size_t ng = g.keys.size();
+  s.participant.resize(ng);
+  s.period_start.resize(ng);
+  s.category.resize(ng);
+  for (auto* v : {&s.episodes, &s.calmed, &s.censored}) v->resize(ng);
+  for (auto* v : {&s.median_minutes, &s.ci_low, &s.ci_high}) v->resize(ng);
+  // Groups are independent: blocks of groups (about equal numbers of
+  // episodes) run on their own threads, each filling its own rows.
+  const std::size_t blocks = std::min(detail::block_count(minutes.size()), std::max<std::size_t>(ng, 1));
+  std::vector<std::size_t> first_group(blocks + 1, ng);
+  first_group[0] = 0;
+  for (std::size_t b = 1; b < blocks; ++b) {
+    const auto at = std::lower_bound(g.start.begin(), g.start.end() - 1, b * minutes.size() / blocks);
+    first_group[b] = std::max(first_group[b - 1], static_cast<std::size_t>(at - g.start.begin()));
+  }
+  detail::run_blocks(blocks, [&](std::size_t b) {
+    std::vector<double> tm;
+    std::vector<std::uint8_t> ev;
+    std::vector<std::uint64_t> scratch;
+    for (std::size_t k = first_group[b]; k < first_group[b + 1]; ++k) {
+      tm.clear();
+      ev.clear();
+      std::int64_t n_calmed = 0;
+      std::span<const double> gm;
+      std::span<const std::uint8_t> gc;
+      if (g.rows.empty()) {  // the group's rows are contiguous: no gathering
+        gm = minutes.subspan(g.start[k], g.start[k + 1] - g.start[k]);
+        gc = calmed.subspan(g.start[k], g.start[k + 1] - g.start[k]);
+      } else {
+        for (std::size_t j = g.start[k]; j < g.start[k + 1]; ++j) {
+          tm.push_back(minutes[g.rows[j]]);
+          ev.push_back(calmed[g.rows[j]]);
+        }
+        gm = tm;
+        gc = ev;
+      }
+      for (const auto x : gc) n_calmed += x;
+      const auto m = km_median(gm, gc, level, scratch);
+      s.participant[k] = std::get<0>(g.keys[k]);
+      s.period_start[k] = std::get<1>(g.keys[k]);
+      s.category[k] = std::get<2>(g.keys[k]);
+      s.episodes[k] = static_cast<std::int64_t>(gm.size());
+      s.calmed[k] = n_calmed;
+      s.censored[k] = static_cast<std::int64_t>(gm.size()) - n_calmed;
+      s.median_minutes[k] = m.median;
+      s.ci_low[k] = m.low;
+      s.ci_high[k] = m.high;
+    }
+  });
+  return s;
+}
+
+/// Kaplan–Meier summary of time-to-calm per group of a cohort's episodes:
+/// counts, the median and its Brookmeyer–Crowley interval (see `km_median`).
 [[nodiscard]] inline TimeToCalmSummary time_to_calm_summary(const CohortColumns& c, const EpisodeTable& eps,
                                                             const GroupBy& by = {},
                                                             const LocalCalendar& cal = {},
@@ -214,32 +380,7 @@ inline Groups group_triggers(const CohortColumns& c, const GroupBy& by, const Lo
   c.ensure_checked();
   if (eps.size() != c.triggers.size())
     calmkit::detail::throw_invalid("time_to_calm_summary: episode table does not match the cohort");
-  const auto g = detail::group_triggers(c, by, cal);
-  TimeToCalmSummary s;
-  std::vector<double> tm;
-  std::vector<std::uint8_t> ev;
-  for (std::size_t k = 0; k < g.keys.size(); ++k) {
-    tm.clear();
-    ev.clear();
-    std::int64_t calmed = 0;
-    for (std::size_t j = g.start[k]; j < g.start[k + 1]; ++j) {
-      const auto i = g.rows[j];
-      tm.push_back(eps.minutes[i]);
-      ev.push_back(eps.calmed[i]);
-      calmed += eps.calmed[i];
-    }
-    const auto m = km_median(kaplan_meier(tm, ev, level));
-    s.participant.push_back(std::get<0>(g.keys[k]));
-    s.period_start.push_back(std::get<1>(g.keys[k]));
-    s.category.push_back(std::get<2>(g.keys[k]));
-    s.episodes.push_back(static_cast<std::int64_t>(tm.size()));
-    s.calmed.push_back(calmed);
-    s.censored.push_back(static_cast<std::int64_t>(tm.size()) - calmed);
-    s.median_minutes.push_back(m.median);
-    s.ci_low.push_back(m.low);
-    s.ci_high.push_back(m.high);
-  }
-  return s;
+  return time_to_calm_summary(EpisodeKeys::of(c), eps.minutes, eps.calmed, by, cal, level);
 }
 
 /// Kaplan–Meier curves per group, stacked: `group[i]` is the summary row
@@ -252,26 +393,24 @@ struct GroupedCurves {
   KaplanMeier steps;
 };
 
-/// Kaplan–Meier time-to-calm curves for each group of episodes (grouped as in
-/// `time_to_calm_summary`), with pointwise bands at confidence `level` (0–1).
-/// Throws `std::invalid_argument` when `eps` does not match the cohort.
-[[nodiscard]] inline GroupedCurves km_curves(const CohortColumns& c, const EpisodeTable& eps,
-                                             const GroupBy& by = {}, const LocalCalendar& cal = {},
-                                             double level = 0.95) {
-  c.ensure_checked();
-  if (eps.size() != c.triggers.size())
-    calmkit::detail::throw_invalid("km_curves: episode table does not match the cohort");
+/// Kaplan–Meier time-to-calm curves for each group of episodes given as
+/// arrays (grouped as in `time_to_calm_summary`), with pointwise bands at
+/// confidence `level` (0–1).
+/// @throws std::invalid_argument naming the row and field of a bad value.
+[[nodiscard]] inline GroupedCurves km_curves(const EpisodeKeys& keys, std::span<const double> minutes,
+                                             std::span<const std::uint8_t> calmed, const GroupBy& by = {},
+                                             const LocalCalendar& cal = {}, double level = 0.95) {
   GroupedCurves out;
-  out.groups = time_to_calm_summary(c, eps, by, cal, level);
-  const auto g = detail::group_triggers(c, by, cal);
+  out.groups = time_to_calm_summary(keys, minutes, calmed, by, cal, level);
+  const auto g = detail::group_episodes(keys, by, cal);
   std::vector<double> tm;
   std::vector<std::uint8_t> ev;
   for (std::size_t k = 0; k < g.keys.size(); ++k) {
     tm.clear();
     ev.clear();
     for (std::size_t j = g.start[k]; j < g.start[k + 1]; ++j) {
-      tm.push_back(eps.minutes[g.rows[j]]);
-      ev.push_back(eps.calmed[g.rows[j]]);
+      tm.push_back(minutes[g.row(j)]);
+      ev.push_back(calmed[g.row(j)]);
     }
     const auto km = kaplan_meier(tm, ev, level);
     auto append = [](auto& dst, const auto& src) { dst.insert(dst.end(), src.begin(), src.end()); };
@@ -285,6 +424,19 @@ struct GroupedCurves {
     append(out.steps.high, km.high);
   }
   return out;
+}
+
+/// Kaplan–Meier time-to-calm curves for each group of a cohort's episodes
+/// (grouped as in `time_to_calm_summary`), with pointwise bands at
+/// confidence `level` (0–1).
+/// Throws `std::invalid_argument` when `eps` does not match the cohort.
+[[nodiscard]] inline GroupedCurves km_curves(const CohortColumns& c, const EpisodeTable& eps,
+                                             const GroupBy& by = {}, const LocalCalendar& cal = {},
+                                             double level = 0.95) {
+  c.ensure_checked();
+  if (eps.size() != c.triggers.size())
+    calmkit::detail::throw_invalid("km_curves: episode table does not match the cohort");
+  return km_curves(EpisodeKeys::of(c), eps.minutes, eps.calmed, by, cal, level);
 }
 
 }  // namespace calmkit::metrics
