@@ -11,8 +11,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
-#include <functional>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -216,7 +216,8 @@ void register_metrics(py::module_& m) {
       });
 
   m.def(
-      "set_threads", [](int n) {
+      "set_threads",
+      [](int n) {
         if (n < 0) detail::throw_invalid("set_threads: n must be >= 1, or 0 for every hardware thread");
         mx::set_threads(n);
       },

@@ -113,8 +113,8 @@ TEST_CASE("a bad row found by another thread is reported like on one thread") {
   REQUIRE(c.readings.size() > 40);
   const std::size_t row = c.readings.size() - 3;  // in the last block
   c.readings.intensity[row] = 12;
-  CHECK_THROWS_WITH(c.check(), Catch::Contains("readings row " + std::to_string(row)) &&
-                                   Catch::Contains("'intensity'"));
+  CHECK_THROWS_WITH(c.check(),
+                    Catch::Contains("readings row " + std::to_string(row)) && Catch::Contains("'intensity'"));
 }
 
 TEST_CASE("set_threads: 0 means every hardware thread, and blocks never cut a participant") {

@@ -641,7 +641,8 @@ inline void CohortColumns::check() const {
     }
     block_ok[b] = ok ? 1 : 0;
   });
-  const bool readings_ok = std::all_of(block_ok.begin(), block_ok.end(), [](std::uint8_t v) { return v != 0; });
+  const bool readings_ok =
+      std::all_of(block_ok.begin(), block_ok.end(), [](std::uint8_t v) { return v != 0; });
   if (!readings_ok) {
     check_p("readings", r.participant);
     check_offset("readings", r.offset_min);

@@ -99,7 +99,8 @@ struct EpisodeTable {
   // only the rows of its own triggers.
   const auto& r = c.readings;
   const std::size_t blocks = detail::block_count(r.size());
-  const auto cut = detail::participant_cuts(r.participant, blocks, static_cast<std::int64_t>(c.participants.size()));
+  const auto cut =
+      detail::participant_cuts(r.participant, blocks, static_cast<std::int64_t>(c.participants.size()));
   detail::run_blocks(blocks, [&](std::size_t b) {
     const std::size_t t_begin = detail::first_row_of(t.participant, cut[b]);
     const std::size_t t_end = detail::first_row_of(t.participant, cut[b + 1]);

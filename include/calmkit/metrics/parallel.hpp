@@ -40,7 +40,9 @@ inline std::atomic<std::size_t>& min_rows_per_thread() noexcept {
 /// ```cpp
 /// calmkit::metrics::set_threads(1);  // single-threaded, e.g. inside a worker pool
 /// ```
-inline void set_threads(int n) noexcept { detail::thread_setting().store(n < 0 ? 0 : n); }
+inline void set_threads(int n) noexcept {
+  detail::thread_setting().store(n < 0 ? 0 : n);
+}
 
 /// The number of threads the metrics use (>= 1).
 [[nodiscard]] inline int threads() noexcept {
@@ -113,11 +115,10 @@ template <class Codes>
 /// The first row whose participant code is >= p in a table sorted by code.
 template <class Codes>
 [[nodiscard]] std::size_t first_row_of(const Codes& sorted_participant, std::int64_t p) {
-  return static_cast<std::size_t>(std::lower_bound(sorted_participant.begin(), sorted_participant.end(), p,
-                                                   [](auto code, std::int64_t v) {
-                                                     return static_cast<std::int64_t>(code) < v;
-                                                   }) -
-                                  sorted_participant.begin());
+  return static_cast<std::size_t>(
+      std::lower_bound(sorted_participant.begin(), sorted_participant.end(), p,
+                       [](auto code, std::int64_t v) { return static_cast<std::int64_t>(code) < v; }) -
+      sorted_participant.begin());
 }
 
 }  // namespace detail
