@@ -14,42 +14,16 @@ that have prompts are answered one line at a time; an empty line skips.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import sys
-import time
 
 import calmkit
+from calmkit import pacer
 
 
-def ask_intensity(question: str) -> int | None:
-    while True:
-        print(f"{question} (0-10, Enter to skip): ", end="", flush=True)
-        line = sys.stdin.readline()
-        if not line.strip():
-            print()
-            return None
-        try:
-            value = int(line.strip())
-        except ValueError:
-            value = -1
-        if 0 <= value <= 10:
-            return value
-        print("Please type a whole number from 0 to 10.")
-
-
-def bar(fraction: float, width: int = 30) -> str:
-    full = int(fraction * width + 0.5)
-    return "\u2588" * full + "\u2591" * (width - full)
-
-
-def fresh_id(journal: calmkit.Journal, participant: str, started: dt.datetime) -> str:
-    taken = {e.id for e in journal.exercises if e.participant == participant}
-    base = "ex-" + started.strftime("%Y%m%dT%H%M%S")
-    candidate, n = base, 2
-    while candidate in taken:
-        candidate, n = f"{base}-{n}", n + 1
-    return candidate
+def draw(state: calmkit.SessionState) -> str:
+    """This app's own look for the redrawn line: block characters for the bar."""
+    return pacer.progress_line(state, full="\u2588", empty="\u2591")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,55 +41,15 @@ def main(argv: list[str] | None = None) -> int:
     exercise = calmkit.catalog_exercise(args.exercise)
     journal = calmkit.read_journal(args.journal) if os.path.exists(args.journal) else calmkit.Journal()
     print(f"{exercise.name}\n{exercise.instructions}\n")
-    before = ask_intensity("How strong is the distress right now?")
-
-    tty = sys.stdout.isatty()
-    t0 = time.monotonic()
-
-    def clock() -> float:
-        return (time.monotonic() - t0) * args.speed
-
-    # 5 real seconds without a frame means the process was stopped: suspend.
-    session = calmkit.Session(exercise, max_gap_seconds=5.0 * args.speed)
-    started_at = dt.datetime.now().astimezone()
-    session.start(clock())
-    try:
-        while session.status in ("running", "paused"):
-            st = session.update(clock())
-            if st.status == "paused":
-                session.resume(clock())
-            for ev in session.poll_events():
-                if ev.type == "step_started" and not tty:
-                    print(f"[round {ev.cycle}] {ev.text}")
-            st = session.state
-            if st.waiting_for_answer:
-                print(f"{st.text} ({st.answers_given + 1}/{st.answers_needed}): ", end="", flush=True)
-                answer = sys.stdin.readline()
-                if not answer:
-                    session.abort(clock())
-                elif answer.strip():
-                    session.answer(clock(), answer.strip())
-                else:
-                    session.skip(clock())
-                continue
-            if tty:
-                print(
-                    f"\r\033[2K\033[1m{st.text}\033[0m  {bar(st.step_progress)}  {st.seconds_left:5.1f} s"
-                    f"   round {st.cycle}/{st.cycles}  [{st.session_progress:.0%}]",
-                    end="",
-                    flush=True,
-                )
-            time.sleep(0.05)
-    except KeyboardInterrupt:
-        session.abort(clock())
-    completed = session.status == "finished"
-    print(("\r\033[2K" if tty else "") + ("Done." if completed else "Stopped early.") + "\n")
-
-    after = ask_intensity("And now?")
-    record = session.finish(
-        clock(),
-        id=fresh_id(journal, args.participant, started_at),
-        started_at=started_at,
+    before = pacer.ask_intensity("How strong is the distress right now?")
+    # The loop that drives the session engine frame by frame lives in
+    # calmkit.pacer (shared with `calmkit practice`); an app with another
+    # front end calls Session.update(clock) from its own frame callback.
+    run = pacer.run_in_terminal(exercise, speed=args.speed, draw=draw)
+    after = pacer.ask_intensity("And now?")
+    taken = {e.id for e in journal.exercises if e.participant == args.participant}
+    record = run.finish(
+        id=pacer.fresh_id(taken, "ex-", run.started_at),
         participant=args.participant,
         intensity_before=before,
         intensity_after=after,

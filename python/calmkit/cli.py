@@ -24,7 +24,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Sequence, TextIO
 
-from . import _core
+from . import _core, pacer
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -361,28 +361,11 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _ask_intensity(question: str, out: TextIO) -> int | None:
-    """0-10 from stdin; an empty line or end of input skips the question."""
-    while True:
-        print(f"{question} (0-10, Enter to skip): ", end="", file=out, flush=True)
-        line = sys.stdin.readline()
-        if not line.strip():
-            print(file=out)
-            return None
-        try:
-            value = int(line.strip())
-        except ValueError:
-            value = -1
-        if 0 <= value <= 10:
-            return value
-        print("Please type a whole number from 0 to 10.", file=out)
+    return pacer.ask_intensity(question, out=out)
 
 
 def _fresh_id(taken: set[str], prefix: str, when: dt.datetime) -> str:
-    base = prefix + when.strftime("%Y%m%dT%H%M%S")
-    candidate, n = base, 2
-    while candidate in taken:
-        candidate, n = f"{base}-{n}", n + 1
-    return candidate
+    return pacer.fresh_id(taken, prefix, when)
 
 
 def _practice(args: argparse.Namespace, out: TextIO) -> int:
@@ -403,52 +386,15 @@ def _practice(args: argparse.Namespace, out: TextIO) -> int:
         target.check()
     print(f"{exercise.name}\n{exercise.instructions}\n", file=out)
     before = _ask_intensity("How strong is the distress right now?", out)
-    tty = out.isatty()
-    t0 = time.monotonic()
-
-    def clock() -> float:
-        return (time.monotonic() - t0) * args.speed
-
-    # 5 real seconds without a frame means the process was stopped: suspend.
-    session = _core.Session(exercise, max_gap_seconds=5.0 * args.speed)
-    started_at = dt.datetime.now().astimezone()
-    session.start(clock())
-    try:
-        while session.status in ("running", "paused"):
-            st = session.update(clock())
-            if st.status == "paused":
-                session.resume(clock())
-            for ev in session.poll_events():
-                if ev.type == "step_started" and not tty:
-                    print(f"[round {ev.cycle}] {ev.text}", file=out, flush=True)
-            st = session.state
-            if st.waiting_for_answer:
-                print(f"{st.text} ({st.answers_given + 1}/{st.answers_needed}): ", end="", file=out, flush=True)
-                answer = sys.stdin.readline()
-                if not answer:
-                    session.abort(clock())
-                elif answer.strip():
-                    session.answer(clock(), answer.strip())
-                else:
-                    session.skip(clock())
-                continue
-            if tty:
-                full = int(st.step_progress * 30 + 0.5)
-                print(f"\r\033[2K\033[1m{st.text}\033[0m  {'#' * full}{'.' * (30 - full)}  "
-                      f"{st.seconds_left:5.1f} s   round {st.cycle}/{st.cycles}  [{st.session_progress:.0%}]",
-                      end="", file=out, flush=True)
-            time.sleep(0.05)
-    except KeyboardInterrupt:
-        session.abort(clock())
-    completed = session.status == "finished"
-    print(("\r\033[2K" if tty else "") + ("Done." if completed else "Stopped early.") + "\n", file=out)
+    run = pacer.run_in_terminal(exercise, speed=args.speed, out=out)
+    completed = run.completed
     after = _ask_intensity("And now?", out)
     if target is None:
         print("Not recorded (give --journal FILE to keep a record of the session).", file=out)
         return EXIT_OK
-    record = session.finish(clock(), id=_fresh_id(target.ids("exercise", args.participant), "ex-", started_at),
-                            started_at=started_at, participant=args.participant, intensity_before=before,
-                            intensity_after=after, trigger=args.trigger)
+    record = run.finish(id=_fresh_id(target.ids("exercise", args.participant), "ex-", run.started_at),
+                        participant=args.participant, intensity_before=before, intensity_after=after,
+                        trigger=args.trigger)
     target.add(record)
     print(f"recorded {record.id} ({'completed' if completed else 'not completed'}) in {args.journal}", file=out)
     return EXIT_OK
