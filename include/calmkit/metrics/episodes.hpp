@@ -301,6 +301,50 @@ inline void check_episode_arrays(const EpisodeKeys& k, std::span<const double> m
     if (calmed[i] > 1) bad(i, "calmed", "must be 0 or 1");
   }
 }
+
+/// The (minutes, calmed) values of group k: views of the inputs when groups
+/// are contiguous, otherwise gathered into `tm` / `ev`.
+inline std::pair<std::span<const double>, std::span<const std::uint8_t>> group_values(
+    const Groups& g, std::size_t k, std::span<const double> minutes, std::span<const std::uint8_t> calmed,
+    std::vector<double>& tm, std::vector<std::uint8_t>& ev) {
+  const std::size_t begin = g.start[k], size = g.start[k + 1] - g.start[k];
+  if (g.rows.empty()) return {minutes.subspan(begin, size), calmed.subspan(begin, size)};
+  tm.clear();
+  ev.clear();
+  for (std::size_t j = begin; j < begin + size; ++j) {
+    tm.push_back(minutes[g.rows[j]]);
+    ev.push_back(calmed[g.rows[j]]);
+  }
+  return {tm, ev};
+}
+
+/// Fills row k of a summary (sized beforehand) for group key `key`.
+inline void set_summary_row(TimeToCalmSummary& s, std::size_t k,
+                            const std::tuple<std::int32_t, std::int64_t, std::int16_t>& key,
+                            std::span<const std::uint8_t> calmed, const MedianEstimate& m) {
+  std::int64_t n_calmed = 0;
+  for (const auto x : calmed) n_calmed += x;
+  s.participant[k] = std::get<0>(key);
+  s.period_start[k] = std::get<1>(key);
+  s.category[k] = std::get<2>(key);
+  s.episodes[k] = static_cast<std::int64_t>(calmed.size());
+  s.calmed[k] = n_calmed;
+  s.censored[k] = static_cast<std::int64_t>(calmed.size()) - n_calmed;
+  s.median_minutes[k] = m.median;
+  s.ci_low[k] = m.low;
+  s.ci_high[k] = m.high;
+}
+
+/// A summary with `n` rows, every column sized.
+inline TimeToCalmSummary sized_summary(std::size_t n) {
+  TimeToCalmSummary s;
+  s.participant.resize(n);
+  s.period_start.resize(n);
+  s.category.resize(n);
+  for (auto* v : {&s.episodes, &s.calmed, &s.censored}) v->resize(n);
+  for (auto* v : {&s.median_minutes, &s.ci_low, &s.ci_high}) v->resize(n);
+  return s;
+}
 }  // namespace detail
 
 /// Kaplan–Meier summary of time-to-calm per group from episode arrays (for
@@ -319,13 +363,8 @@ inline void check_episode_arrays(const EpisodeKeys& k, std::span<const double> m
     const GroupBy& by = {}, const LocalCalendar& cal = {}, double level = 0.95) {
   detail::check_episode_arrays(keys, minutes, calmed);
   const auto g = detail::group_episodes(keys, by, cal);
-  TimeToCalmSummary s;
   const std::size_t ng = g.keys.size();
-  s.participant.resize(ng);
-  s.period_start.resize(ng);
-  s.category.resize(ng);
-  for (auto* v : {&s.episodes, &s.calmed, &s.censored}) v->resize(ng);
-  for (auto* v : {&s.median_minutes, &s.ci_low, &s.ci_high}) v->resize(ng);
+  auto s = detail::sized_summary(ng);
   // Groups are independent: blocks of groups (about equal numbers of
   // episodes) run on their own threads, each filling its own rows.
   const std::size_t blocks = std::min(detail::block_count(minutes.size()), std::max<std::size_t>(ng, 1));
@@ -340,33 +379,8 @@ inline void check_episode_arrays(const EpisodeKeys& k, std::span<const double> m
     std::vector<std::uint8_t> ev;
     std::vector<std::uint64_t> scratch;
     for (std::size_t k = first_group[b]; k < first_group[b + 1]; ++k) {
-      tm.clear();
-      ev.clear();
-      std::int64_t n_calmed = 0;
-      std::span<const double> gm;
-      std::span<const std::uint8_t> gc;
-      if (g.rows.empty()) {  // the group's rows are contiguous: no gathering
-        gm = minutes.subspan(g.start[k], g.start[k + 1] - g.start[k]);
-        gc = calmed.subspan(g.start[k], g.start[k + 1] - g.start[k]);
-      } else {
-        for (std::size_t j = g.start[k]; j < g.start[k + 1]; ++j) {
-          tm.push_back(minutes[g.rows[j]]);
-          ev.push_back(calmed[g.rows[j]]);
-        }
-        gm = tm;
-        gc = ev;
-      }
-      for (const auto x : gc) n_calmed += x;
-      const auto m = km_median(gm, gc, level, scratch);
-      s.participant[k] = std::get<0>(g.keys[k]);
-      s.period_start[k] = std::get<1>(g.keys[k]);
-      s.category[k] = std::get<2>(g.keys[k]);
-      s.episodes[k] = static_cast<std::int64_t>(gm.size());
-      s.calmed[k] = n_calmed;
-      s.censored[k] = static_cast<std::int64_t>(gm.size()) - n_calmed;
-      s.median_minutes[k] = m.median;
-      s.ci_low[k] = m.low;
-      s.ci_high[k] = m.high;
+      const auto [gm, gc] = detail::group_values(g, k, minutes, calmed, tm, ev);
+      detail::set_summary_row(s, k, g.keys[k], gc, km_median(gm, gc, level, scratch));
     }
   });
   return s;
@@ -387,7 +401,7 @@ inline void check_episode_arrays(const EpisodeKeys& k, std::span<const double> m
 /// Kaplan–Meier curves per group, stacked: `group[i]` is the summary row
 /// (same grouping as `time_to_calm_summary`) each step belongs to.
 struct GroupedCurves {
-  TimeToCalmSummary groups;  ///< only the key columns and counts are filled with medians too
+  TimeToCalmSummary groups;  ///< one row per group: keys, counts, median and its interval
   /// Row in `groups` that each step of `steps` belongs to.
   std::vector<std::int64_t> group;
   /// The Kaplan–Meier steps of every group, stacked group after group.
@@ -401,19 +415,16 @@ struct GroupedCurves {
 [[nodiscard]] inline GroupedCurves km_curves(const EpisodeKeys& keys, std::span<const double> minutes,
                                              std::span<const std::uint8_t> calmed, const GroupBy& by = {},
                                              const LocalCalendar& cal = {}, double level = 0.95) {
-  GroupedCurves out;
-  out.groups = time_to_calm_summary(keys, minutes, calmed, by, cal, level);
+  detail::check_episode_arrays(keys, minutes, calmed);
   const auto g = detail::group_episodes(keys, by, cal);
+  GroupedCurves out;
+  out.groups = detail::sized_summary(g.keys.size());
   std::vector<double> tm;
   std::vector<std::uint8_t> ev;
   for (std::size_t k = 0; k < g.keys.size(); ++k) {
-    tm.clear();
-    ev.clear();
-    for (std::size_t j = g.start[k]; j < g.start[k + 1]; ++j) {
-      tm.push_back(minutes[g.row(j)]);
-      ev.push_back(calmed[g.row(j)]);
-    }
-    const auto km = kaplan_meier(tm, ev, level);
+    const auto [gm, gc] = detail::group_values(g, k, minutes, calmed, tm, ev);
+    const auto km = kaplan_meier(gm, gc, level);
+    detail::set_summary_row(out.groups, k, g.keys[k], gc, km_median(km));
     auto append = [](auto& dst, const auto& src) { dst.insert(dst.end(), src.begin(), src.end()); };
     out.group.insert(out.group.end(), km.size(), static_cast<std::int64_t>(k));
     append(out.steps.time, km.time);
