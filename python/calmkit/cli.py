@@ -422,7 +422,10 @@ class _Target:
     def _journal(self) -> _core.Journal:
         if self.store:
             try:
-                with _core.open_store(self.path, create=False, read_only=True) as st:
+                # Writable, as the entry is about to be added: a store of an
+                # older schema version is migrated here (a read-only open
+                # would refuse it).
+                with _core.open_store(self.path, create=False) as st:
                     return st.load()
             except RuntimeError as e:
                 raise _Failure(f"cannot open the store {self.path}: {e}", EXIT_USAGE) from e

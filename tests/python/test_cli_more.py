@@ -5,6 +5,7 @@ plain-word errors without tracebacks."""
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +14,8 @@ import pytest
 
 import calmkit
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "importers"
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "tests" / "data" / "importers"
 
 
 def run(*args: str | Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
@@ -139,6 +141,23 @@ def test_log_trigger_and_reading(tmp_path: Path):
     p = run("log", "reading", "--intensity", "3", "--journal", bad)
     assert p.returncode == 1 and "bad.jsonl:1" in p.stderr
     assert bad.read_text(encoding="utf-8") == '{"type":"reading", "time": \n'  # left as it was
+
+
+def test_log_into_a_store_of_an_older_schema_migrates_it(tmp_path: Path):
+    # A store written by calmkit before self-assessments (schema 2; the same
+    # records as tests/data/store/v2.sql): logging into it migrates it to 3.
+    db = tmp_path / "old.db"
+    with sqlite3.connect(db) as con:
+        con.executescript((ROOT / "tests" / "data" / "store" / "v2.sql").read_text(encoding="utf-8"))
+    con.close()
+    p = run("log", "trigger", "--journal", db, "--category", "conflict", "--intensity", "5",
+            "--time", "2026-03-06T08:00:00+01:00", "--participant", "ana")
+    assert p.returncode == 0, p.stderr
+    with calmkit.open_store(db, read_only=True) as st:
+        assert st.schema_version == calmkit.STORE_SCHEMA_VERSION == 3
+        j = st.load()
+    # v2.sql holds 2 triggers; the logged one is the third.
+    assert len(j.triggers) == 3 and "t-20260306T080000" in {t.id for t in j.triggers}
 
 
 def test_log_into_a_store(tmp_path: Path):
