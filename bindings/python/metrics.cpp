@@ -34,6 +34,32 @@ py::array_t<T> to_numpy(std::vector<T>&& v) {
                         owned->data(), owner);
 }
 
+/// `h` as a 1-D array of T. An array of another dtype is converted, and the
+/// conversion must be exact: NumPy's cast wraps integers that do not fit and
+/// truncates fractions, which would silently change codes, links or offsets,
+/// so the first value that does not survive it is an error naming `what`,
+/// the field and the row.
+template <class T>
+py::array_t<T, py::array::c_style | py::array::forcecast> exact_array(const py::handle& h, const char* what,
+                                                                      const char* field) {
+  const std::string where = std::string(what) + ": '" + field + "'";
+  auto a = py::array_t<T, py::array::c_style | py::array::forcecast>::ensure(h);
+  if (!a) throw py::type_error(where + " must be array-like of numbers");
+  if (a.ndim() != 1) throw py::value_error(where + " must be 1-D");
+  const auto np = py::module_::import("numpy");
+  const py::object src = np.attr("asarray")(h);
+  if (!py::object(src.attr("dtype")).equal(a.dtype())) {
+    const py::object same = np.attr("equal")(a, src);
+    if (!np.attr("all")(same).cast<bool>()) {
+      const auto row = np.attr("flatnonzero")(np.attr("logical_not")(same))[py::int_(0)].cast<std::int64_t>();
+      throw py::value_error(where + " row " + std::to_string(row) + ": " +
+                            py::repr(src[py::int_(row)].attr("item")()).cast<std::string>() +
+                            " is not a value of type " + py::str(a.dtype()).cast<std::string>());
+    }
+  }
+  return a;
+}
+
 /// The copies of NumPy arrays into cohort columns: `add` takes each array
 /// (converting one of another dtype) with the GIL held, `run` copies them all
 /// without touching Python, the largest first, on up to `mx::threads()` threads.
@@ -41,10 +67,7 @@ class ColumnCopies {
  public:
   template <class T>
   void add(std::vector<T>& dst, const py::handle& h, const char* field) {
-    auto a = py::array_t<T, py::array::c_style | py::array::forcecast>::ensure(h);
-    if (!a)
-      throw py::type_error(std::string("cohort_from_arrays: '") + field + "' must be array-like of numbers");
-    if (a.ndim() != 1) throw py::value_error(std::string("cohort_from_arrays: '") + field + "' must be 1-D");
+    auto a = exact_array<T>(h, "cohort_from_arrays", field);
     const T* src = a.data();
     const auto n = static_cast<std::size_t>(a.size());
     jobs_.push_back({n * sizeof(T), [&dst, src, n] { dst.assign(src, src + n); }});
@@ -93,10 +116,7 @@ mx::EpisodeOptions episode_options(int threshold, double window_hours) {
 /// A 1-D NumPy array of exactly T, or a converted copy of one of another dtype.
 template <class T>
 py::array_t<T, py::array::c_style | py::array::forcecast> numpy_view(const py::handle& h, const char* field) {
-  auto a = py::array_t<T, py::array::c_style | py::array::forcecast>::ensure(h);
-  if (!a) throw py::type_error(std::string("episodes: '") + field + "' must be array-like of numbers");
-  if (a.ndim() != 1) throw py::value_error(std::string("episodes: '") + field + "' must be 1-D");
-  return a;
+  return exact_array<T>(h, "episodes", field);
 }
 
 template <class T>

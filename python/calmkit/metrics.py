@@ -174,19 +174,19 @@ def _episode_arrays(frame: pd.DataFrame, threshold: int,
     else:
         codes, uniques = pd.factorize(part, sort=True)
         codes, names = codes.astype(np.int32), [str(x) for x in uniques]
-    cat = pd.Categorical(frame["category"], categories=_CATEGORY_IDS)
+    cat = pd.Index(_CATEGORY_IDS).get_indexer(frame["category"].astype(object))  # -1: unknown or missing
     onset = frame["onset"]
     if not isinstance(onset.dtype, pd.DatetimeTZDtype):
         raise ValueError(f"episode frame column 'onset' must be a UTC datetime column, got {onset.dtype}")
     onset_us = onset.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[us]").view(np.int64)
-    for name, bad in (("participant", codes < 0), ("category", cat.codes < 0), ("onset", onset.isna().to_numpy()),
+    for name, bad in (("participant", codes < 0), ("category", cat < 0), ("onset", onset.isna().to_numpy()),
                       ("calmed", frame["calmed"].isna().to_numpy())):
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
             raise ValueError(f"episode frame row {row} (index {frame.index[row]!r}), column '{name}': "
                              f"missing or unknown value {frame[name].iloc[row]!r}")
-    arrays = (codes, onset_us, frame["offset_minutes"].to_numpy(np.int16),
-              cat.codes.astype(np.uint8), frame["minutes"].to_numpy(np.float64),
+    arrays = (codes, onset_us, frame["offset_minutes"].to_numpy(),
+              cat.astype(np.uint8), frame["minutes"].to_numpy(np.float64),
               frame["calmed"].to_numpy(np.uint8))
     return names, arrays
 

@@ -108,6 +108,11 @@ def test_summary_of_an_episode_frame_refuses_mismatches() -> None:
     broken.loc[2, "minutes"] = -1.0
     with pytest.raises(ValueError, match="episodes row 2, field 'minutes'"):
         calmkit.time_to_calm_summary(broken, threshold=5)
+    # 65,596 minutes would wrap to 60 as int16 (a valid offset): refused, not wrapped.
+    wrapped = eps.assign(offset_minutes=eps["offset_minutes"].astype(np.int64))
+    wrapped.loc[0, "offset_minutes"] = 65_596
+    with pytest.raises(ValueError, match=r"'offset_minutes' row 0: 65596 is not a value of type int16"):
+        calmkit.time_to_calm_summary(wrapped, threshold=5)
     unknown = eps.assign(category=eps["category"].astype(str))
     unknown.loc[1, "category"] = "weather"
     with pytest.raises(ValueError, match="row 1 .*'category'.*'weather'"):
@@ -223,6 +228,19 @@ def test_cohort_from_arrays_reports_bad_rows() -> None:
         calmkit.cohort_from_arrays(["x"], [0], [0], [0], [12], [0], [], [], [], [], [])
     with pytest.raises(TypeError):
         calmkit.time_to_calm("not a journal")  # type: ignore[arg-type]
+    # Arrays of another dtype are converted only when every value survives:
+    # 2**32 would wrap to trigger row 0 as int32, 1.5 would truncate to code 1.
+    ok = {"trigger_participant": [0], "trigger_time_us": [0], "trigger_offset_min": [0], "trigger_intensity": [5],
+          "trigger_category": [0], "reading_participant": np.array([0, 0], dtype=np.int64),
+          "reading_time_us": [0, 60_000_000], "reading_offset_min": [0, 0], "reading_intensity": [4, 2],
+          "reading_trigger": np.array([0, -1], dtype=np.int64)}
+    assert calmkit.cohort_from_arrays(["x"], **ok).n_readings == 2
+    with pytest.raises(ValueError, match=r"'reading_trigger' row 1: 4294967296 is not a value of type int32"):
+        calmkit.cohort_from_arrays(["x"], **{**ok, "reading_trigger": np.array([0, 2**32], dtype=np.int64)})
+    with pytest.raises(ValueError, match=r"'trigger_participant' row 0: 1.5 is not a value of type int32"):
+        calmkit.cohort_from_arrays(["x", "y"], **{**ok, "trigger_participant": np.array([1.5])})
+    with pytest.raises(ValueError, match=r"'reading_offset_min' row 0: 40000 is not a value of type int16"):
+        calmkit.cohort_from_arrays(["x"], **{**ok, "reading_offset_min": np.array([40000, 0])})
 
 
 def test_exercise_effectiveness_without_exercises_keeps_text_column() -> None:
