@@ -174,7 +174,13 @@ def _episode_arrays(frame: pd.DataFrame, threshold: int,
     else:
         codes, uniques = pd.factorize(part, sort=True)
         codes, names = codes.astype(np.int32), [str(x) for x in uniques]
-    cat = pd.Index(_CATEGORY_IDS).get_indexer(frame["category"].astype(object))  # -1: unknown or missing
+    # Category codes of calmkit's vocabulary, -1 for unknown or missing names.
+    category = frame["category"]
+    if isinstance(category.dtype, pd.CategoricalDtype):  # map the few categories, not every row
+        mapping = np.append(pd.Index(_CATEGORY_IDS).get_indexer(category.cat.categories), -1)
+        cat = mapping[category.cat.codes.to_numpy()]  # code -1 (missing) picks the appended -1
+    else:
+        cat = pd.Index(_CATEGORY_IDS).get_indexer(category.astype(object))
     onset = frame["onset"]
     if not isinstance(onset.dtype, pd.DatetimeTZDtype):
         raise ValueError(f"episode frame column 'onset' must be a UTC datetime column, got {onset.dtype}")
