@@ -350,7 +350,8 @@ void bind_journal(py::module_& m) {
                     ", triggers=" + std::to_string(j.triggers().size()) +
                     ", readings=" + std::to_string(j.readings().size()) +
                     ", exercises=" + std::to_string(j.exercises().size()) +
-                    ", thought_records=" + std::to_string(j.thought_records().size()) + ")";
+                    ", thought_records=" + std::to_string(j.thought_records().size()) +
+                    ", assessments=" + std::to_string(j.assessments().size()) + ")";
            })
       .def("participants", &Journal::participants, "Every participant with at least one record, sorted.")
       .def(

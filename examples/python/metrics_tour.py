@@ -30,6 +30,10 @@ print("share censored:", round(1 - episodes["calmed"].mean(), 3))
 # %% Median time-to-calm per participant and per month, with the Brookmeyer-Crowley CI.
 print(calmkit.time_to_calm_summary(cohort, by="participant"))
 print(calmkit.time_to_calm_summary(cohort, by=["participant", "month"]))
+# The episode frame itself can be summarised, whole or filtered, without
+# recomputing it: here episodes where an exercise was used vs the others.
+print(calmkit.time_to_calm_summary(episodes[episodes["with_exercise"]], by="participant"))
+print(calmkit.time_to_calm_summary(episodes[~episodes["with_exercise"]], by="participant"))
 
 # %% Kaplan-Meier curves: the share of episodes not yet calm after t minutes.
 curves = calmkit.km_curve(cohort, by="participant")

@@ -25,7 +25,7 @@ def main() -> None:
     counts = pd.DataFrame(
         {
             name: getattr(journal, name).to_pandas()["participant"].value_counts(sort=False)
-            for name in ("triggers", "readings", "exercises", "thought_records")
+            for name in ("triggers", "readings", "exercises", "thought_records", "assessments")
         }
     )
     print("Records per participant")
