@@ -20,6 +20,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -53,12 +54,19 @@ py::array_t<T, py::array::c_style | py::array::forcecast> exact_array(const py::
   const auto np = py::module_::import("numpy");
   const py::object src = np.attr("asarray")(h);
   if (!py::object(src.attr("dtype")).equal(a.dtype())) {
-    const py::object same = np.attr("equal")(a, src);
+    py::object same = np.attr("equal")(a, src);
+    // NaN is a value of a floating target (e.g. "not recorded"): a float32
+    // NaN that became a float64 NaN survived the conversion.
+    if (std::is_floating_point_v<T> && py::object(src.attr("dtype")).attr("kind").cast<std::string>() == "f")
+      same = np.attr("logical_or")(same, np.attr("logical_and")(np.attr("isnan")(a), np.attr("isnan")(src)));
     if (!np.attr("all")(same).cast<bool>()) {
       const auto row = np.attr("flatnonzero")(np.attr("logical_not")(same))[py::int_(0)].cast<std::int64_t>();
-      throw py::value_error(where + " row " + std::to_string(row) + ": " +
-                            py::repr(src[py::int_(row)].attr("item")()).cast<std::string>() +
-                            " is not a value of type " + py::str(a.dtype()).cast<std::string>());
+      // Elements of an object array (None, Decimal...) have no .item().
+      const py::object value = src[py::int_(row)];
+      throw py::value_error(
+          where + " row " + std::to_string(row) + ": " +
+          py::repr(py::hasattr(value, "item") ? value.attr("item")() : value).cast<std::string>() +
+          " is not a value of type " + py::str(a.dtype()).cast<std::string>());
     }
   }
   return a;

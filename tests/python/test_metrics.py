@@ -241,6 +241,16 @@ def test_cohort_from_arrays_reports_bad_rows() -> None:
         calmkit.cohort_from_arrays(["x", "y"], **{**ok, "trigger_participant": np.array([1.5])})
     with pytest.raises(ValueError, match=r"'reading_offset_min' row 0: 40000 is not a value of type int16"):
         calmkit.cohort_from_arrays(["x"], **{**ok, "reading_offset_min": np.array([40000, 0])})
+    # NaN is the "not recorded" value of acted_after_minutes: a float32 NaN
+    # becomes a float64 NaN exactly, so it is kept (NaN != NaN is no loss).
+    co = calmkit.cohort_from_arrays(["x"], **ok, trigger_acted_after_minutes=np.array([np.nan], dtype=np.float32))
+    assert co.n_triggers == 1
+    # A value of an object array that does not convert is named, not an AttributeError.
+    with pytest.raises(ValueError, match=r"'trigger_acted_after_minutes' row 1: None is not a value of type float64"):
+        calmkit.cohort_from_arrays(["x", "y"], **{**ok, "trigger_participant": [0, 1], "trigger_time_us": [0, 0],
+                                                  "trigger_offset_min": [0, 0], "trigger_intensity": [5, 5],
+                                                  "trigger_category": [0, 0]},
+                                   trigger_acted_after_minutes=np.array([2.5, None], dtype=object))
 
 
 def test_exercise_effectiveness_without_exercises_keeps_text_column() -> None:
