@@ -8,8 +8,10 @@ docs/importing.md ("Exports") and docs/privacy.md.
 """
 from __future__ import annotations
 
+import csv
 import hashlib
 import hmac
+import io
 import json
 import math
 import re
@@ -72,7 +74,9 @@ def _journal_records(journal: Any) -> list[dict[str, Any]]:
     """The journal's records as format-v1 dicts, header left out."""
     text = calmkit_module().to_jsonl(journal)
     out = []
-    for line in text.splitlines():
+    # Only "\n" ends a JSON Lines record: splitlines() would also split inside
+    # a string holding U+2028, U+0085 or U+001C..U+001E, which JSON leaves raw.
+    for line in text.split("\n"):
         if line.strip():
             rec = json.loads(line)
             if rec.get("type") != "header":
@@ -104,8 +108,6 @@ def export_csv(journal: Any, folder: Union[str, Path]) -> dict[str, Path]:
         calmkit.export_csv(journal, "out/")
         assert calmkit.import_csv("out/") == journal
     """
-    import pandas as pd  # only needed here
-
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     by_type: dict[str, list[dict[str, Any]]] = {t: [] for t in CSV_COLUMNS}
@@ -116,10 +118,25 @@ def export_csv(journal: Any, folder: Union[str, Path]) -> dict[str, Path]:
     paths = {}
     for rtype, (filename, columns) in CSV_COLUMNS.items():
         rows = [[_cell(kind, rec.get(name)) for name, kind in columns] for rec in by_type[rtype]]
-        frame = pd.DataFrame(rows, columns=[name for name, _ in columns], dtype=object)
         paths[rtype] = folder / filename
-        frame.to_csv(paths[rtype], index=False, encoding="utf-8", lineterminator="\n")
+        _write_csv(paths[rtype], [[name for name, _ in columns]] + rows)
     return paths
+
+
+def _write_csv(path: Path, rows: list[list[str]]) -> None:
+    """UTF-8 CSV, each row ending in "\\n", a cell quoted when it holds a
+    comma, a quote, "\\n" or "\\r". Python's csv writer before 3.12 quotes
+    only the characters of its line terminator: with "\\n" a lone "\\r" went
+    out bare and read back as the end of the row. So each row is written with
+    "\\r\\n" (which quotes both) and its terminator swapped for "\\n"."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        for row in rows:
+            writer.writerow(row)
+            f.write(buf.getvalue()[:-2] + "\n")
+            buf.seek(0)
+            buf.truncate()
 
 
 def _parse_cell(kind: str, text: str, where: tuple[str, int], name: str) -> Any:

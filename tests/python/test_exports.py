@@ -347,3 +347,37 @@ def test_research_export_shifts_assessments_with_their_participant():
             assert a1.time.utcoffset() == a0.time.utcoffset()
             assert (a1.instrument, a1.answers) == (a0.instrument, a0.answers)
             assert a1.id != a0.id and a1.id.startswith("a")
+
+
+def test_csv_round_trip_keeps_notes_with_carriage_returns_and_unicode_line_separators(tmp_path):
+    # A note may hold any text. "\r" alone must be quoted in the CSV, or the reader
+    # takes it for the end of the row: "\r" was read back as no note and "a\rb" as a
+    # broken row. U+2028, U+0085 and U+001E are line breaks to str.splitlines()
+    # but plain characters inside JSON Lines text, where only "\n" ends a record.
+    notes = ["\r", "a\rb", "end\r", "x\u2028y", "\x85", "rs\x1eus\x1f"]
+    j = calmkit.Journal([
+        calmkit.Assessment(participant="", id=f"a{k}", time=f"2026-03-0{k + 1}T21:00:00+01:00",
+                           instrument="gad-7", answers=[1, 0, 0, 0, 0, 0, 0], note=note)
+        for k, note in enumerate(notes)])
+    j.add(calmkit.Reading(participant="", time="2026-03-02T22:00:00+01:00", intensity=3, note="r\u2028s\r"))
+    export_csv(j, tmp_path)
+    back = import_csv(tmp_path)
+    assert [a.note for a in back.assessments] == notes
+    assert back.readings[0].note == "r\u2028s\r"
+    assert back == j
+    # Other cells are written as before: unquoted unless they need it.
+    assert (tmp_path / "assessments.csv").read_bytes().decode("utf-8").split("\n")[1] == (
+        ',a0,2026-03-01T21:00:00+01:00,gad-7,"[1, 0, 0, 0, 0, 0, 0]","\r"')
+
+
+def test_research_export_of_notes_with_unicode_line_separators():
+    # The research export went through str.splitlines() too, and stopped with a
+    # JSONDecodeError (no file, line or field) on a note holding U+2028. The note
+    # goes; the assessment, its answers and the reading stay.
+    j = calmkit.Journal([calmkit.Assessment(participant="ana", id="a1", time="2026-03-02T21:00:00+01:00",
+                                            instrument="gad-7", answers=[3, 0, 0, 0, 0, 0, 1],
+                                            note="before the talk\u2028with Sam")])
+    j.add(calmkit.Reading(participant="ana", time="2026-03-02T22:00:00+01:00", intensity=4, note="\x85"))
+    out = research_export(j, KEY)
+    assert [(a.answers, a.note) for a in out.assessments] == [([3, 0, 0, 0, 0, 0, 1], "")]
+    assert [(r.intensity, r.note) for r in out.readings] == [(4, "")]
