@@ -6,6 +6,7 @@
 #include <calmkit/assessments.hpp>
 
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -71,44 +72,75 @@ Instrument from_dict(const py::dict& d) {
     for (const char* k : known) ok = ok || key == k;
     if (!ok) detail::throw_invalid("instrument definition: unknown key '" + key + "'");
   }
+  // Every value is cast through `as`, so that a value of the wrong type is a
+  // ValueError naming the key instead of pybind11's bare cast error.
+  auto as = [](const py::handle& v, const std::string& key, const char* expected) {
+    return [v, key, expected]<class T>(std::type_identity<T>) -> T {
+      try {
+        return v.cast<T>();
+      } catch (const py::cast_error&) {
+        detail::throw_invalid("instrument definition: '" + key + "' must be " + expected + ", got " +
+                              py::str(py::type::of(v).attr("__name__")).cast<std::string>());
+      }
+    };
+  };
+  using text = std::type_identity<std::string>;
+  using texts = std::type_identity<std::vector<std::string>>;
+  using indices = std::type_identity<std::vector<std::size_t>>;
   auto req = [&d](const char* k) -> py::object {
     if (!d.contains(k)) detail::throw_invalid(std::string("instrument definition: '") + k + "' is required");
     return d[k];
   };
   Instrument in;
-  in.id = req("id").cast<std::string>();
-  in.name = req("name").cast<std::string>();
-  in.items = req("items").cast<std::vector<std::string>>();
-  in.scale_min = req("scale_min").cast<int>();
-  in.scale_max = req("scale_max").cast<int>();
-  if (d.contains("description")) in.description = d["description"].cast<std::string>();
-  if (d.contains("prompt")) in.prompt = d["prompt"].cast<std::string>();
-  if (d.contains("scale_labels")) in.scale_labels = d["scale_labels"].cast<std::vector<std::string>>();
+  in.id = as(req("id"), "id", "a string")(text{});
+  in.name = as(req("name"), "name", "a string")(text{});
+  in.items = as(req("items"), "items", "a list of strings")(texts{});
+  in.scale_min = as(req("scale_min"), "scale_min", "an integer")(std::type_identity<int>{});
+  in.scale_max = as(req("scale_max"), "scale_max", "an integer")(std::type_identity<int>{});
+  if (d.contains("description")) in.description = as(d["description"], "description", "a string")(text{});
+  if (d.contains("prompt")) in.prompt = as(d["prompt"], "prompt", "a string")(text{});
+  if (d.contains("scale_labels"))
+    in.scale_labels = as(d["scale_labels"], "scale_labels", "a list of strings")(texts{});
   if (d.contains("areas")) {
-    for (py::handle h : d["areas"].cast<py::list>()) {
-      const auto ad = h.cast<py::dict>();
-      in.areas.push_back({ad["id"].cast<std::string>(),
-                          ad.contains("name") ? ad["name"].cast<std::string>() : "",
-                          ad["items"].cast<std::vector<std::size_t>>()});
+    const auto areas = as(d["areas"], "areas", "a list of objects")(std::type_identity<py::list>{});
+    for (std::size_t i = 0; i < areas.size(); ++i) {
+      const std::string at = "areas[" + std::to_string(i) + "]";
+      const auto ad = as(areas[i], at, "an object")(std::type_identity<py::dict>{});
+      if (!ad.contains("id") || !ad.contains("items"))
+        detail::throw_invalid("instrument definition: '" + at + "' needs 'id' and 'items'");
+      in.areas.push_back({as(ad["id"], at + ".id", "a string")(text{}),
+                          ad.contains("name") ? as(ad["name"], at + ".name", "a string")(text{}) : "",
+                          as(ad["items"], at + ".items", "a list of item indices (0-based)")(indices{})});
       if (in.areas.back().name.empty()) in.areas.back().name = in.areas.back().id;
     }
   }
-  if (d.contains("reverse_keyed")) in.reverse_keyed = d["reverse_keyed"].cast<std::vector<std::size_t>>();
-  if (d.contains("total_rule")) in.total_rule = rule_from(d["total_rule"].cast<std::string>(), "total_rule");
-  if (d.contains("area_rule")) in.area_rule = rule_from(d["area_rule"].cast<std::string>(), "area_rule");
+  if (d.contains("reverse_keyed"))
+    in.reverse_keyed = as(d["reverse_keyed"], "reverse_keyed", "a list of item indices (0-based)")(indices{});
+  if (d.contains("total_rule"))
+    in.total_rule = rule_from(as(d["total_rule"], "total_rule", "a string")(text{}), "total_rule");
+  if (d.contains("area_rule"))
+    in.area_rule = rule_from(as(d["area_rule"], "area_rule", "a string")(text{}), "area_rule");
   if (d.contains("bands")) {
-    for (py::handle h : d["bands"].cast<py::list>()) {
-      const auto bd = h.cast<py::dict>();
-      in.bands.push_back(
-          {bd["label"].cast<std::string>(), bd["min"].cast<double>(), bd["max"].cast<double>()});
+    const auto bands = as(d["bands"], "bands", "a list of objects")(std::type_identity<py::list>{});
+    for (std::size_t i = 0; i < bands.size(); ++i) {
+      const std::string at = "bands[" + std::to_string(i) + "]";
+      const auto bd = as(bands[i], at, "an object")(std::type_identity<py::dict>{});
+      if (!bd.contains("label") || !bd.contains("min") || !bd.contains("max"))
+        detail::throw_invalid("instrument definition: '" + at + "' needs 'label', 'min' and 'max'");
+      in.bands.push_back({as(bd["label"], at + ".label", "a string")(text{}),
+                          as(bd["min"], at + ".min", "a number")(std::type_identity<double>{}),
+                          as(bd["max"], at + ".max", "a number")(std::type_identity<double>{})});
     }
   }
   if (d.contains("area_flag_at") && !d["area_flag_at"].is_none())
-    in.area_flag_at = d["area_flag_at"].cast<double>();
-  if (d.contains("area_flag_label")) in.area_flag_label = d["area_flag_label"].cast<std::string>();
-  if (d.contains("source")) in.source = d["source"].cast<std::string>();
-  if (d.contains("licence")) in.licence = d["licence"].cast<std::string>();
-  if (d.contains("reflection_only")) in.reflection_only = d["reflection_only"].cast<bool>();
+    in.area_flag_at = as(d["area_flag_at"], "area_flag_at", "a number")(std::type_identity<double>{});
+  if (d.contains("area_flag_label"))
+    in.area_flag_label = as(d["area_flag_label"], "area_flag_label", "a string")(text{});
+  if (d.contains("source")) in.source = as(d["source"], "source", "a string")(text{});
+  if (d.contains("licence")) in.licence = as(d["licence"], "licence", "a string")(text{});
+  if (d.contains("reflection_only"))
+    in.reflection_only =
+        as(d["reflection_only"], "reflection_only", "true or false")(std::type_identity<bool>{});
   return in;
 }
 

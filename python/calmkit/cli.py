@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
+import os
 import sys
 import threading
 import time
@@ -32,6 +34,8 @@ EXIT_USAGE = 2
 
 #: Exercises listed per participant and for the cohort.
 TOP_EXERCISES = 5
+#: Environment variable with custom instrument files to register (like --instruments).
+INSTRUMENTS_ENV = "CALMKIT_INSTRUMENTS"
 
 
 class _Failure(Exception):
@@ -73,6 +77,7 @@ def _counts(j: _core.Journal) -> str:
             _plural(len(j.readings), "reading"),
             _plural(len(j.exercises), "exercise session"),
             _plural(len(j.thought_records), "thought record"),
+            _plural(len(j.assessments), "self-assessment"),
         ]
     )
 
@@ -80,7 +85,7 @@ def _counts(j: _core.Journal) -> str:
 def _local_dates(j: _core.Journal) -> list[dt.date]:
     """The local (wall-clock) date of every record of the journal."""
     dates: list[dt.date] = []
-    for table in (j.triggers, j.readings, j.exercises, j.thought_records):
+    for table in (j.triggers, j.readings, j.exercises, j.thought_records, j.assessments):
         frame = table.to_pandas()
         dates.extend(frame["local_time"].dt.date)
     return dates
@@ -580,6 +585,11 @@ def _parser() -> argparse.ArgumentParser:
         description="Look into calmkit journals (JSON Lines, journal format v1).",
     )
     parser.add_argument("--version", action="version", version=f"calmkit {_core.__version__}")
+    parser.add_argument(
+        "--instruments", type=Path, action="append", default=[], metavar="FILE",
+        help="a JSON file of custom self-assessment instruments (one definition or a list; the keys of "
+        "calmkit.instrument()) to register before the command runs; repeatable. The paths in "
+        f"{INSTRUMENTS_ENV} (separated by '{os.pathsep}') are registered too.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     p = sub.add_parser(
         "summary",
@@ -716,12 +726,39 @@ def _add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     p.add_argument("--note", default="", help="a few words about this check-in")
 
 
+def _register_instruments(paths: list[Path]) -> None:
+    """Registers the custom instruments defined in each JSON file (an object,
+    or a list of them, with the keys of calmkit.instrument()). Errors name the
+    file and the definition (and the line and column of bad JSON)."""
+    for path in paths:
+        _check_readable(path)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as e:
+            raise _Failure(f"{path}:{e.lineno}:{e.colno}: not valid JSON: {e.msg}", EXIT_USAGE) from e
+        except (OSError, UnicodeDecodeError) as e:
+            raise _Failure(f"cannot read {path}: {e}", EXIT_USAGE) from e
+        definitions = data if isinstance(data, list) else [data]
+        for i, definition in enumerate(definitions):
+            where = f"{path}: instrument {i + 1} of {len(definitions)}"
+            if not isinstance(definition, dict):
+                raise _Failure(f"{where}: expected a JSON object, got {type(definition).__name__}", EXIT_USAGE)
+            if "id" in definition:
+                where += f" ('{definition['id']}')"
+            try:
+                _core.register_instrument(definition)
+            except ValueError as e:
+                raise _Failure(f"{where}: {e}", EXIT_USAGE) from e
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs the command line; returns the exit status."""
     args = _parser().parse_args(argv)  # exits with status 2 on usage errors
     commands = {"summary": _summary, "validate": _validate}
     more = {"report": _report, "import": _import, "practice": _practice, "log": _log, "assess": _assess}
     try:
+        from_env = [Path(p) for p in os.environ.get(INSTRUMENTS_ENV, "").split(os.pathsep) if p]
+        _register_instruments(from_env + args.instruments)
         if args.command in more:
             return more[args.command](args, sys.stdout)
         return commands[args.command](args.journal, sys.stdout)

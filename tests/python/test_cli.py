@@ -67,7 +67,7 @@ def test_summary_of_a_hand_built_journal(hand_journal: Path):
     out = p.stdout
     assert "Participant p1" in out and "Participant p2" in out
     assert "dates: 2026-03-02 to 2026-03-15 (14 days, local dates)" in out
-    assert "records: 4 triggers, 0 readings, 4 exercise sessions, 0 thought records" in out
+    assert "records: 4 triggers, 0 readings, 4 exercise sessions, 0 thought records, 0 self-assessments" in out
     assert (
         "triggers per week: 3 in the first full week (2026-03-02 to 2026-03-08), "
         "1 in the last (2026-03-09 to 2026-03-15)"
@@ -91,6 +91,20 @@ def test_summary_of_a_generated_cohort(tmp_path: Path):
     ]
     assert p.stdout.count("triggers per week:") == 3
     assert p.stdout.splitlines()[-1].startswith("Cohort: 3 participants")
+
+
+def test_summary_of_a_participant_with_only_self_assessments(write_lines):
+    # p9 has one GAD-7 and nothing else: their dates come from it (local date
+    # 2026-03-04), no trigger weeks, no exercises.
+    path = write_lines([
+        '{"type":"assessment","participant":"p9","id":"a1","time":"2026-03-04T21:00:00+01:00",'
+        '"instrument":"gad-7","answers":[1,1,1,1,1,1,1]}',
+    ])
+    p = run("summary", path)
+    assert p.returncode == 0, p.stderr
+    assert "dates: 2026-03-04 to 2026-03-04 (1 day, local dates)" in p.stdout
+    assert "records: 0 triggers, 0 readings, 0 exercise sessions, 0 thought records, 1 self-assessment" in p.stdout
+    no_traceback(p)
 
 
 def test_validate_clean_journal(hand_journal: Path):
