@@ -19,7 +19,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Iterable, Union
 
-from .importers._common import calmkit_module, compact, csv_rows, decoded_lines, rfc3339
+from .csv_input import read_table
+from .importers._common import calmkit_module, compact, rfc3339
 from .importers.report import ImportFormatError
 
 __all__ = [
@@ -154,9 +155,10 @@ def _parse_cell(kind: str, text: str, where: tuple[str, int], name: str) -> Any:
                 raise ValueError("not finite")
             return v
         if kind == "bool":
-            if text not in ("true", "false"):
+            # A spreadsheet writes the booleans it recognised back as TRUE/FALSE.
+            if text.lower() not in ("true", "false"):
                 raise ValueError("not true/false")
-            return text == "true"
+            return text.lower() == "true"
         value = json.loads(text)
         if kind == "list":
             if not (isinstance(value, list) and all(isinstance(x, str) for x in value)):
@@ -174,7 +176,9 @@ def _parse_cell(kind: str, text: str, where: tuple[str, int], name: str) -> Any:
 
 def import_csv(folder: Union[str, Path]) -> Any:
     """Reads the CSV files :func:`export_csv` writes back into a Journal.
-    Every cell is checked, then every record goes through calmkit's journal
+    Files a spreadsheet saved again are read too (``;`` or tab separators,
+    a byte-order mark, CRLF, rows of empty fields, ``TRUE``/``FALSE``: see
+    :mod:`calmkit.csv_input`). Every cell is checked, then every record goes through calmkit's journal
     reader; an error names the CSV file, its line and the field.
     ``assessments.csv`` may be absent (an export from before self-assessments
     were kept): the journal then has none; the other four files must be there.
@@ -191,14 +195,10 @@ def import_csv(folder: Union[str, Path]) -> Any:
                 continue
             raise FileNotFoundError(f"{path}: missing (export_csv writes it, even with no {rtype} records)")
         names = [n for n, _ in columns]
-        header_seen = False
-        for first, _last, row in csv_rows(path, decoded_lines(path, "utf-8", False, set())):
-            if not header_seen:
-                if row != names:
-                    raise ImportFormatError(str(path), first, "", (
-                        f"header must be {','.join(names)}, found {','.join(row)}"))
-                header_seen = True
-                continue
+        table = read_table(path, expected=names)
+        if table.header != names:
+            raise table.header_error(f"header must be {','.join(names)}, found {','.join(table.header or [])}")
+        for first, _last, row in table.rows():
             if len(row) != len(names):
                 raise ImportFormatError(str(path), first, "", f"expected {len(names)} fields, found {len(row)}")
             rec: dict[str, Any] = {"type": rtype}

@@ -7,7 +7,8 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any, Mapping, Optional, Union
 
-from ._common import LocalClock, build_journal, csv_rows, decoded_lines, rfc3339, round_half_up
+from ..csv_input import parse_clock_time, read_table
+from ._common import LocalClock, build_journal, rfc3339, round_half_up
 from .report import ImportFormatError, ImportReport, ImportResult, Unmapped
 
 __all__ = ["BEARABLE_SCALES", "BEARABLE_TIMES_OF_DAY", "import_bearable"]
@@ -26,17 +27,12 @@ BEARABLE_TIMES_OF_DAY: Mapping[str, tuple[int, int]] = {
 BEARABLE_SCALES: Mapping[str, tuple[float, float]] = {"mood": (1, 5), "anxiety": (0, 4)}
 
 
-def _time_of_day(text: str) -> Optional[tuple[int, int]]:
+def _time_of_day(text: str) -> Optional[tuple[int, int, int]]:
     t = text.strip().lower()
     if t in BEARABLE_TIMES_OF_DAY:
-        return BEARABLE_TIMES_OF_DAY[t]
-    for fmt in ("%H:%M", "%I:%M %p", "%I:%M%p"):
-        try:
-            c = datetime.strptime(t, fmt)
-            return c.hour, c.minute
-        except ValueError:
-            pass
-    return None
+        return (*BEARABLE_TIMES_OF_DAY[t], 0)
+    c = parse_clock_time(t)
+    return None if c is None else (c.hour, c.minute, c.second)
 
 
 def _is_anxiety(category: str, detail: str) -> bool:
@@ -73,18 +69,19 @@ def import_bearable(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = No
             raise ValueError(f"scales[{k!r}] must be (low, high) with low < high, got {v!r}")
         scale[k.lower()] = (float(lo), float(hi))
     report = ImportReport(source=src, format="bearable")
-    bad_lines: set[int] = set()
     records: list[dict[str, Any]] = []
-    header: Optional[list[str]] = None
+    table = read_table(path, encoding=encoding, lenient=lenient, expected=_COLUMNS)
+    bad_lines = table.bad_lines
+    if table.header is None:
+        raise ImportFormatError(src, 1, "", "empty file: no Bearable header line")
+    header = [c.strip().lower() for c in table.header]
+    if header != _COLUMNS:
+        raise table.header_error(
+            f"not a Bearable export header: expected {','.join(_COLUMNS)}, found {','.join(header)}")
+    # A spreadsheet that writes ';' between fields writes a decimal comma too.
+    decimal_comma = table.delimiter == ";"
 
-    for first, last, row in csv_rows(path, decoded_lines(path, encoding, lenient, bad_lines)):
-        if header is None:
-            header = [c.strip().lower() for c in row]
-            if header != _COLUMNS:
-                raise ImportFormatError(src, first, "", (
-                    f"not a Bearable export header: expected {','.join(_COLUMNS)}, "
-                    f"found {','.join(header)}"))
-            continue
+    for first, last, row in table.rows():
         report.rows += 1
         try:
             if any(n in bad_lines for n in range(first, last + 1)):
@@ -113,7 +110,7 @@ def import_bearable(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = No
                     f"{cell['time of day']!r} is not am, mid, pm, night, empty or a clock time"))
             raw = cell["rating/amount"].strip()
             try:
-                value = float(raw)
+                value = float(raw.replace(",", ".") if decimal_comma else raw)
             except ValueError:
                 value = math.nan
             lo, hi = scale[kind]
@@ -121,7 +118,7 @@ def import_bearable(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = No
                 raise ImportFormatError(src, first, "rating/amount", (
                     f"{raw!r} is not a {kind} rating {lo:g}..{hi:g} "
                     f"(pass scales={{'{kind}': (low, high)}} if this export uses another scale)"))
-            when = clock.localize(day.replace(hour=hm[0], minute=hm[1]), report, first, None,
+            when = clock.localize(day.replace(hour=hm[0], minute=hm[1], second=hm[2]), report, first, None,
                                   "time of day")
         except ImportFormatError as e:
             if not lenient:
@@ -146,6 +143,6 @@ def import_bearable(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = No
                         "intensity": intensity, "note": "\n".join(parts)})
         report.mapped[f"{kind} → reading"] += 1
 
-    if header is None:
-        raise ImportFormatError(src, 1, "", "empty file: no Bearable header line")
+    report.blank_lines = table.blank_lines
+    report.delimiter = table.delimiter
     return ImportResult(build_journal(records, src), report)

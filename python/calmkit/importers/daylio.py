@@ -6,7 +6,8 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any, Mapping, Optional, Union
 
-from ._common import LocalClock, build_journal, csv_rows, decoded_lines, rfc3339
+from ..csv_input import parse_clock_time, read_table
+from ._common import LocalClock, build_journal, rfc3339
 from .report import ImportFormatError, ImportReport, ImportResult
 
 __all__ = ["DAYLIO_MOODS", "import_daylio"]
@@ -19,17 +20,6 @@ DAYLIO_MOODS: Mapping[str, int] = {"rad": 1, "good": 3, "meh": 5, "bad": 7, "awf
 
 _COLUMNS_8 = ["full_date", "date", "weekday", "time", "mood", "activities", "note_title", "note"]
 _COLUMNS_7 = ["full_date", "date", "weekday", "time", "mood", "activities", "note"]
-_TIME_FORMATS = ("%H:%M", "%I:%M %p", "%I:%M%p")
-
-
-def _parse_time(text: str) -> Optional[datetime]:
-    t = text.strip().lower().replace("a.m.", "am").replace("p.m.", "pm")
-    for fmt in _TIME_FORMATS:
-        try:
-            return datetime.strptime(t, fmt)
-        except ValueError:
-            pass
-    return None
 
 
 def _check_mood_map(mood_map: Optional[Mapping[str, int]]) -> dict[str, int]:
@@ -68,24 +58,22 @@ def import_daylio(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = None
     clock = LocalClock(tz, utc_offset)
     moods = _check_mood_map(mood_map)
     report = ImportReport(source=src, format="daylio")
-    bad_lines: set[int] = set()
     records: list[dict[str, Any]] = []
-    header: Optional[list[str]] = None
-    index: dict[str, int] = {}
-    extras: list[str] = []
+    table = read_table(path, encoding=encoding, lenient=lenient, expected=_COLUMNS_8)
+    bad_lines = table.bad_lines
+    if table.header is None:
+        raise ImportFormatError(src, 1, "", "empty file: no Daylio header line")
+    header = [c.strip().casefold() for c in table.header]
+    missing = [c for c in _COLUMNS_7 if c not in header]
+    if missing:
+        raise table.header_error(
+            f"not a Daylio export header: missing column(s) {', '.join(missing)}; expected "
+            f"{','.join(_COLUMNS_8)} (or the older form without note_title)")
+    index = {name: i for i, name in enumerate(header)}
+    known = set(_COLUMNS_8)
+    extras = [c for c in header if c not in known]
 
-    for first, last, row in csv_rows(path, decoded_lines(path, encoding, lenient, bad_lines)):
-        if header is None:
-            header = [c.strip().casefold() for c in row]
-            missing = [c for c in _COLUMNS_7 if c not in header]
-            if missing:
-                raise ImportFormatError(src, first, "", (
-                    f"not a Daylio export header: missing column(s) {', '.join(missing)}; expected "
-                    f"{','.join(_COLUMNS_8)} (or the older form without note_title)"))
-            index = {name: i for i, name in enumerate(header)}
-            known = set(_COLUMNS_8)
-            extras = [c for c in header if c not in known]
-            continue
+    for first, last, row in table.rows():
         report.rows += 1
         try:
             if any(n in bad_lines for n in range(first, last + 1)):
@@ -100,16 +88,17 @@ def import_daylio(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = None
             except ValueError:
                 raise ImportFormatError(src, first, "full_date",
                                         f"{cell['full_date']!r} is not a date YYYY-MM-DD") from None
-            clock_time = _parse_time(cell["time"])
+            clock_time = parse_clock_time(cell["time"])
             if clock_time is None:
                 raise ImportFormatError(src, first, "time", (
-                    f"{cell['time']!r} is not a time such as '21:14' or '9:14 pm'"))
+                    f"{cell['time']!r} is not a time such as '21:14', '21:14:00', '9:14 pm' or '9:14 p.m.'"))
             mood = cell["mood"].strip()
             intensity = moods.get(mood.casefold())
             if intensity is None:
                 raise ImportFormatError(src, first, "mood", (
                     f"unknown mood {mood!r}: custom mood names need mood_map={{{mood!r}: <distress 0-10>}}"))
-            when = clock.localize(day.replace(hour=clock_time.hour, minute=clock_time.minute),
+            when = clock.localize(day.replace(hour=clock_time.hour, minute=clock_time.minute,
+                                              second=clock_time.second),
                                   report, first, None, "time")
         except ImportFormatError as e:
             if not lenient:
@@ -141,7 +130,7 @@ def import_daylio(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = None
                         "intensity": intensity, "note": "\n".join(parts)})
         report.mapped["mood → reading"] += 1
 
-    if header is None:
-        raise ImportFormatError(src, 1, "", "empty file: no Daylio header line")
+    report.blank_lines = table.blank_lines
+    report.delimiter = table.delimiter
     return ImportResult(build_journal(records, src), report)
 

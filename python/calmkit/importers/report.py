@@ -104,6 +104,11 @@ class ImportReport:
     adjusted: list[Adjusted] = field(default_factory=list)
     #: Apple Health record types outside calmkit's scope (heart rate, steps, ...), counted
     ignored: Counter = field(default_factory=Counter)
+    #: first lines of CSV rows whose fields were all empty (a spreadsheet's
+    #: leftover rows): passed over, not data and not errors
+    blank_lines: list[int] = field(default_factory=list)
+    #: the separator a CSV file was read with (",", ";" or tab); "" otherwise
+    delimiter: str = ""
 
     # -- helpers used by the importers --------------------------------------
     def skip(self, err: ImportFormatError) -> None:
@@ -124,6 +129,10 @@ class ImportReport:
             lines.append(f"  ignored  {n:6d}  {k}")
         if self.adjusted:
             lines.append(f"  adjusted {len(self.adjusted):6d}  values (see report.adjusted)")
+        if self.blank_lines:
+            lines.append(f"  blank    {len(self.blank_lines):6d}  rows of empty fields passed over "
+                         f"(lines {', '.join(map(str, self.blank_lines[:5]))}"
+                         f"{', ...' if len(self.blank_lines) > 5 else ''})")
         for s in self.skipped:
             lines.append(f"  skipped  {s.message}")
         return "\n".join(lines)

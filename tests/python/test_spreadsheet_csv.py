@@ -1,0 +1,205 @@
+"""CSV files that went through a spreadsheet (issue: data that passed through
+other hands). Each fixture in tests/data/importers/spreadsheet/ is an app
+export as a spreadsheet writes it back (README.md there says where each habit
+comes from); each must give the same journal as the untouched export.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime, time, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+import calmkit
+from calmkit.csv_input import detect_delimiter, parse_clock_time, read_table
+from calmkit.importers import ImportFormatError, import_bearable, import_daylio
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "importers"
+SHEET = DATA / "spreadsheet"
+DAYLIO_HABITS = ["byte_order_mark.csv", "crlf_line_ends.csv", "semicolon_separator.csv", "tab_separator.csv",
+                 "seconds_in_times.csv", "twelve_hour_clock_with_seconds.csv", "dotted_lower_case_am_pm.csv",
+                 "empty_field_rows.csv", "trailing_empty_columns.csv"]
+
+
+def _daylio(path):
+    return import_daylio(path, tz="Europe/Berlin", participant="ana", mood_map={"Anxious": 8})
+
+
+def test_every_fixture_is_listed_in_the_readme():
+    readme = (SHEET / "README.md").read_text(encoding="utf-8")
+    files = sorted(p.name for p in SHEET.glob("*.csv"))
+    assert files == sorted(DAYLIO_HABITS + ["semicolon_separator_decimal_comma_bearable.csv"])
+    for name in files:
+        assert f"`{name}`" in readme
+
+
+@pytest.mark.parametrize("name", DAYLIO_HABITS)
+def test_daylio_after_a_spreadsheet_reads_as_the_original(name):
+    original, _ = _daylio(DATA / "daylio_export.csv")
+    journal, report = _daylio(SHEET / name)
+    assert calmkit.to_jsonl(journal) == calmkit.to_jsonl(original)
+    assert not report.skipped
+    # The hand-checked values, so a fixture that reads as garbage in both would fail:
+    # 9:14 pm on 2026-03-04 in Berlin (UTC+1) and the 02:30 that does not exist on
+    # 2026-03-29, read as 03:30+02:00 by the importers' rule.
+    times = [r.time for r in journal.readings]
+    assert datetime(2026, 3, 4, 21, 14, tzinfo=timezone(timedelta(hours=1))) in times
+    assert datetime(2026, 3, 29, 3, 30, tzinfo=timezone(timedelta(hours=2))) in times
+    assert len(report.adjusted) == 1
+
+
+def test_empty_field_rows_are_passed_over_and_reported():
+    _, report = _daylio(SHEET / "empty_field_rows.csv")
+    assert report.rows == 5
+    # Line numbers in the file: 1 (before the header), then after the data rows
+    # (the first data row spans lines 3-4: its note holds a line break).
+    assert report.blank_lines == [1, 5, 8, 9, 12, 13]
+    assert "rows of empty fields passed over" in report.summary()
+
+
+@pytest.mark.parametrize("name,delimiter", [("semicolon_separator.csv", ";"), ("tab_separator.csv", "\t"),
+                                            ("crlf_line_ends.csv", ",")])
+def test_the_separator_is_detected_and_reported(name, delimiter):
+    _, report = _daylio(SHEET / name)
+    assert report.delimiter == delimiter
+
+
+def test_bearable_semicolons_and_decimal_comma():
+    original, orep = import_bearable(DATA / "bearable_export.csv", tz="Europe/London")
+    journal, report = import_bearable(SHEET / "semicolon_separator_decimal_comma_bearable.csv",
+                                      tz="Europe/London")
+    assert calmkit.to_jsonl(journal) == calmkit.to_jsonl(original)
+    assert report.delimiter == ";"
+    sleep = [u for u in report.unmapped if u.kind == "Sleep"]
+    assert sleep[0].content["rating/amount"] == "6,5"  # kept as written
+    assert len(report.unmapped) == len(orep.unmapped)
+
+
+def test_bearable_decimal_comma_rating_is_read(tmp_path):
+    p = tmp_path / "b.csv"
+    p.write_text("date;weekday;time of day;category;rating/amount;detail;notes\n"
+                 "2026-03-02;Mon;21:30:00;Mood;7,5;;\n", encoding="utf-8")
+    journal, _ = import_bearable(p, utc_offset=60, scales={"mood": (1, 10)})
+    (r,) = journal.readings
+    # 1 + 8 * (10 - 7.5) / 9 = 3.22 -> 3
+    assert r.intensity == 3
+    assert r.time == datetime(2026, 3, 2, 21, 30, tzinfo=timezone(timedelta(hours=1)))
+
+
+def test_a_header_that_does_not_match_names_the_separator(tmp_path):
+    p = tmp_path / "pipes.csv"
+    p.write_text("full_date|date|weekday|time|mood|activities|note_title|note\n", encoding="utf-8")
+    with pytest.raises(ImportFormatError) as e:
+        import_daylio(p, utc_offset=0)
+    assert "',' (comma)" in str(e.value) and "';' or tab" in str(e.value)
+    assert e.value.line == 1
+
+
+def test_semicolon_header_missing_a_column_names_the_semicolon(tmp_path):
+    p = tmp_path / "semi.csv"
+    p.write_text("full_date;date;weekday;mood;activities;note\n2026-03-02;x;y;good;;\n", encoding="utf-8")
+    with pytest.raises(ImportFormatError) as e:
+        import_daylio(p, utc_offset=0)
+    assert "missing column(s) time" in str(e.value)
+    assert "';' (semicolon)" in str(e.value)
+
+
+def test_utf16_is_refused_with_advice(tmp_path):
+    p = tmp_path / "u16.csv"
+    p.write_bytes((DATA / "daylio_export.csv").read_text(encoding="utf-8").encode("utf-16"))
+    with pytest.raises(ImportFormatError, match="UTF-16.*CSV UTF-8"):
+        import_daylio(p, utc_offset=0)
+
+
+# --------------------------------------------------------------------------
+# The helper itself
+# --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,expected", [
+    ("21:14", time(21, 14)), ("21:14:00", time(21, 14)), ("7:05:09", time(7, 5, 9)),
+    ("21:14:00.000", time(21, 14)), ("9:02:00 AM", time(9, 2)), ("9:02 PM", time(21, 2)),
+    ("9:02pm", time(21, 2)), ("9:02 p.m.", time(21, 2)), ("9:02 a. m.", time(9, 2)),
+    ("9:02 P.M.", time(21, 2)), ("12:05 am", time(0, 5)), ("12:05 PM", time(12, 5)),
+    ("12:00:00 a.m.", time(0, 0)), ("11:59 p", time(23, 59)), ("9:02\u202fPM", time(21, 2)),
+])
+def test_clock_times_spreadsheets_write(text, expected):
+    assert parse_clock_time(text) == expected
+
+
+@pytest.mark.parametrize("text", ["24:00", "21:60", "21:14:60", "13:00 PM", "0:30 AM", "9:02 nachm.",
+                                  "9", "", "21.14", "9:02 AMX"])
+def test_clock_times_refused(text):
+    assert parse_clock_time(text) is None
+
+
+def test_python_strptime_agrees_on_am_pm():
+    # The reference: Python's own %I %p parser for the plain English forms.
+    for h in range(1, 13):
+        for marker in ("AM", "PM"):
+            ref = datetime.strptime(f"{h}:07 {marker}", "%I:%M %p").time()
+            assert parse_clock_time(f"{h}:07 {marker}") == ref
+            assert parse_clock_time(f"{h}:07:00 {marker.lower()}") == ref
+
+
+@pytest.mark.parametrize("line,expected", [
+    ("a,b,c", ","), ("a;b;c", ";"), ("a\tb\tc", "\t"), ("one", ","),
+    ('"x;y",b,c', ","),            # a separator inside quotes does not count
+    ("a;b,c;d", ";"),              # the most frequent wins
+    ("a,b;c", ","),                # a tie is a comma
+])
+def test_detect_delimiter_rule(line, expected):
+    assert detect_delimiter(line) == expected
+
+
+def test_detect_delimiter_prefers_expected_names():
+    # A note column with commas in a ';' file: frequency alone would say ','.
+    assert detect_delimiter("a,b,c;time;note", expected=["time", "note"]) == ";"
+
+
+def test_python_sniffer_agrees_on_the_fixtures():
+    # The reference: csv.Sniffer on each fixture's header and first row.
+    for name in DAYLIO_HABITS:
+        head = (SHEET / name).read_text(encoding="utf-8-sig").lstrip(",\r\n").splitlines()[0]
+        table = read_table(SHEET / name)
+        assert table.delimiter == csv.Sniffer().sniff(head, delimiters=",;\t").delimiter, name
+
+
+# --------------------------------------------------------------------------
+# calmkit's own CSV, re-saved by a spreadsheet
+# --------------------------------------------------------------------------
+
+def _resave_as_german_excel(src: Path, dst: Path) -> None:
+    """What Excel with a German list separator writes back: BOM, ';', CRLF,
+    booleans as WAHR/FALSCH displayed but saved as TRUE/FALSE in CSV, rows of
+    empty fields at the end."""
+    rows = list(csv.reader(src.read_text(encoding="utf-8").splitlines(keepends=True)))
+    out = io.StringIO()
+    w = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    for row in rows:
+        w.writerow([{"true": "TRUE", "false": "FALSE"}.get(c, c) for c in row])
+    w.writerow([""] * len(rows[0]))
+    w.writerow([""] * len(rows[0]))
+    dst.write_bytes(b"\xef\xbb\xbf" + out.getvalue().encode("utf-8"))
+
+
+def test_import_csv_reads_its_export_after_a_spreadsheet(tmp_path):
+    journal = calmkit.read_journal(Path(__file__).resolve().parents[1] / "data" / "all-fields.jsonl")
+    calmkit.export_csv(journal, tmp_path / "out")
+    (tmp_path / "resaved").mkdir()
+    for f in (tmp_path / "out").glob("*.csv"):
+        _resave_as_german_excel(f, tmp_path / "resaved" / f.name)
+    assert b"TRUE" in (tmp_path / "resaved" / "triggers.csv").read_bytes() or \
+        b"FALSE" in (tmp_path / "resaved" / "triggers.csv").read_bytes()
+    assert calmkit.import_csv(tmp_path / "resaved") == journal
+
+
+def test_import_csv_header_error_names_the_separator(tmp_path):
+    journal = calmkit.read_journal(Path(__file__).resolve().parents[1] / "data" / "all-fields.jsonl")
+    calmkit.export_csv(journal, tmp_path)
+    p = tmp_path / "readings.csv"
+    p.write_text(p.read_text(encoding="utf-8").replace("note", "notes", 1), encoding="utf-8")
+    with pytest.raises(ImportFormatError) as e:
+        calmkit.import_csv(tmp_path)
+    assert "readings.csv:1" in str(e.value) and "',' (comma)" in str(e.value)
