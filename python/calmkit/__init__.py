@@ -100,6 +100,9 @@ from .importers import (
     import_mindlamp,
 )
 
+# --- local wall times: the one rule for times that do not exist or happen twice ---
+from .localtime import LocalTimeWarning, localize
+
 # --- Parquet datasets and JSON Lines shards (pyarrow is imported on first use;
 # the Dask layer is the separate submodule calmkit.dask) ---
 from .parquet import read_jsonl_shards, read_parquet, write_parquet
@@ -241,6 +244,9 @@ __all__ = [
     "import_mindlamp",
     "research_export",
     "write_research_export",
+    # local wall times
+    "LocalTimeWarning",
+    "localize",
     # Parquet datasets and JSON Lines shards
     "read_jsonl_shards",
     "read_parquet",

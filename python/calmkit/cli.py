@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Sequence, TextIO
 
 from . import _core, pacer
+from . import localtime as _localtime
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -462,8 +463,10 @@ class _Target:
 
 
 def _when(text: str | None) -> dt.datetime:
-    """--time: RFC 3339 with an offset, or a local date and time (this
-    computer's offset at that time); default now."""
+    """--time: RFC 3339 with an offset, or a local date and time in this
+    computer's time zone (``$TZ`` or /etc/localtime); default now. A local
+    time that does not exist or happened twice on a daylight-saving day is
+    read by calmkit's one rule (calmkit.localtime) and a note on stderr says so."""
     if text is None:
         return dt.datetime.now().astimezone().replace(microsecond=0)
     try:
@@ -471,7 +474,15 @@ def _when(text: str | None) -> dt.datetime:
     except ValueError:
         raise _Failure(f"--time {text!r} is not a date and time such as 2026-03-02T21:14 or "
                        "2026-03-02T21:14:00+01:00", EXIT_USAGE) from None
-    return when if when.tzinfo is not None else when.astimezone()
+    if when.tzinfo is not None:
+        return when
+    zone = _localtime.system_zone()
+    if zone is None:  # $TZ is a POSIX rule string: only the C library can read it
+        return when.astimezone()
+    when, note = _localtime.resolve(when, zone)
+    if note is not None:
+        print(f"calmkit: note: --time {text.strip()}: {note}", file=sys.stderr)
+    return when.astimezone(dt.timezone(when.utcoffset() or dt.timedelta(0)))
 
 
 def _log(args: argparse.Namespace, out: TextIO) -> int:

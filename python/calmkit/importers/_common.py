@@ -1,17 +1,15 @@
 """Helpers shared by the importers (private)."""
 from __future__ import annotations
 
-import codecs
-import csv
 import importlib
 import json
 import math
 from datetime import datetime, timedelta, timezone, tzinfo
-from pathlib import Path
-from typing import Any, Iterator, Optional, Union
+from typing import Any, Optional, Union
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .report import Adjusted, ImportFormatError, ImportReport
+from ..localtime import resolve
+from .report import Adjusted, ImportReport
 
 _UTC = timezone.utc
 
@@ -62,81 +60,22 @@ class LocalClock:
 
     def localize(self, naive: datetime, report: ImportReport, line: Optional[int],
                  item: Optional[int], field: str) -> datetime:
-        """The wall time ``naive`` in the zone. A time inside a daylight-saving
-        gap is moved forward to the clock time that existed (the instant
-        ``naive`` with the offset before the change); a time shown twice is read
-        as the first occurrence. Both are noted in ``report.adjusted``."""
-        dt = naive.replace(tzinfo=self.zone, fold=0)
+        """The wall time ``naive`` in the zone, by calmkit's one rule for
+        local times (:func:`calmkit.localtime.resolve`): a time inside a
+        daylight-saving gap is the instant at the offset before the change, a
+        time shown twice is the first occurrence; both are noted in
+        ``report.adjusted``."""
         if self.fixed:
-            return dt
-        real = dt.astimezone(_UTC).astimezone(self.zone)
-        if real.replace(tzinfo=None) != naive:
-            report.adjusted.append(Adjusted(
-                line, item, field,
-                f"{naive:%Y-%m-%d %H:%M} does not exist in {self.zone} (clocks jumped forward); "
-                f"read as {rfc3339(real)}"))
-            return real
-        later = naive.replace(tzinfo=self.zone, fold=1)
-        if later.utcoffset() != dt.utcoffset():
-            report.adjusted.append(Adjusted(
-                line, item, field,
-                f"{naive:%Y-%m-%d %H:%M} happened twice in {self.zone} (clocks went back); "
-                f"read as the first, {rfc3339(dt)}"))
-        return dt
+            return naive.replace(tzinfo=self.zone)
+        when, note = resolve(naive, self.zone)
+        if note is not None:
+            report.adjusted.append(Adjusted(line, item, field, note))
+        return when
 
     def from_epoch_ms(self, ms: float) -> datetime:
         """An instant given as milliseconds since the Unix epoch, with the
         zone's offset at that instant (never ambiguous)."""
         return (datetime.fromtimestamp(0, _UTC) + timedelta(milliseconds=ms)).astimezone(self.zone)
-
-
-def decoded_lines(path: Path, encoding: str, lenient: bool, bad: set[int]) -> Iterator[str]:
-    """The file's lines, decoded one at a time so that a decoding error names
-    its line. In lenient mode an undecodable line is decoded with U+FFFD
-    replacements and its number added to ``bad`` (the caller skips the row)."""
-    try:
-        is_utf8 = codecs.lookup(encoding).name == "utf-8"
-    except LookupError:
-        raise ValueError(f"unknown encoding {encoding!r}") from None
-    with open(path, "rb") as f:
-        for n, raw in enumerate(f, 1):
-            if n == 1:
-                if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-                    raise ImportFormatError(str(path), 1, "", (
-                        "the file is UTF-16; save it as UTF-8 (the app's own export is UTF-8) "
-                        "or pass the encoding its bytes are in"))
-                if raw.startswith(b"\xef\xbb\xbf") and is_utf8:
-                    raw = raw[3:]
-            try:
-                yield raw.decode(encoding)
-            except UnicodeDecodeError as e:
-                if not lenient:
-                    raise ImportFormatError(str(path), n, "", (
-                        f"bytes not valid {encoding} (byte 0x{raw[e.start]:02x} at column {e.start + 1}); "
-                        f"pass encoding= if the file was re-saved in another encoding")) from None
-                bad.add(n)
-                yield raw.decode(encoding, errors="replace")
-
-
-def csv_rows(path: Path, lines: Iterator[str]) -> Iterator[tuple[int, int, list[str]]]:
-    """(first line, last line, fields) of each CSV row; blank lines are passed
-    over. A CSV syntax error (an unterminated quote, usually a truncated file)
-    raises ImportFormatError at the row's first line: the reader cannot know
-    where the row was meant to end, so no mode can skip past it."""
-    reader = csv.reader(lines, strict=True)
-    prev = 0
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as e:
-            raise ImportFormatError(str(path), prev + 1, "", (
-                f"CSV syntax error ({e}); the file may be truncated or have an unclosed quote")) from None
-        first, prev = prev + 1, reader.line_num
-        if not row:  # a blank line holds no data
-            continue
-        yield first, prev, row
 
 
 def calmkit_module() -> Any:

@@ -1,0 +1,110 @@
+"""Local wall-clock times → instants: the one rule calmkit applies wherever a
+time without a UTC offset comes in with a time zone (the importers, the CLI's
+``--time``, the naive-timestamp readers given ``tz=``, :func:`localize`).
+
+Two wall times need a rule on a day the clocks change (docs/importing.md,
+"Time zones"):
+
+- a time inside the spring-forward gap (02:30 on the night clocks jump from
+  02:00 to 03:00) does not exist; it is read as the instant it would be at the
+  offset in force before the change, which the clocks show one hour later
+  (Europe/Berlin 2026-03-29 02:30 → 03:30+02:00);
+- a time shown twice when the clocks go back (02:30 on 2026-10-25 in Berlin)
+  is read as the first of the two (02:30+02:00).
+
+This is PEP 495's ``fold=0`` for both cases, the choice of Python's
+``zoneinfo``. Each application of the rule comes with a sentence saying what
+was done, which every entry point passes on to the person (an importer's
+``report.adjusted``, a note from the CLI, a :class:`LocalTimeWarning`).
+"""
+from __future__ import annotations
+
+import os
+import warnings
+from datetime import datetime, timezone, tzinfo
+from typing import NamedTuple, Optional, Union
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+__all__ = ["LocalTimeWarning", "Resolved", "localize", "resolve", "system_zone", "zone"]
+
+_UTC = timezone.utc
+
+
+class LocalTimeWarning(UserWarning):
+    """A local time did not exist or happened twice; the warning says how it was read."""
+
+
+class Resolved(NamedTuple):
+    """A wall time resolved in a zone: the instant (an aware datetime whose
+    offset is the zone's at that instant) and, when the rule applied, the
+    sentence saying what was done (else None)."""
+
+    time: datetime
+    note: Optional[str]
+
+
+def _text(dt: datetime) -> str:
+    return dt.isoformat(timespec="seconds" if dt.microsecond == 0 else "microseconds")
+
+
+def zone(tz: Union[str, tzinfo]) -> tzinfo:
+    """An IANA zone name (read with :mod:`zoneinfo`) or a ``tzinfo``; ValueError otherwise."""
+    if isinstance(tz, tzinfo):
+        return tz
+    if isinstance(tz, str):
+        try:
+            return ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError) as e:
+            raise ValueError(f"unknown time zone {tz!r} (use an IANA name such as 'Europe/Berlin'): {e}") from None
+    raise ValueError(f"tz must be a zone name or a tzinfo, got {type(tz).__name__}")
+
+
+def resolve(naive: datetime, tz: Union[str, tzinfo]) -> Resolved:
+    """The wall time ``naive`` in ``tz`` by the rule above. ``naive`` must have
+    no tzinfo (ValueError otherwise: an aware time needs no rule)."""
+    if naive.tzinfo is not None:
+        raise ValueError(f"{naive!r} already has a UTC offset")
+    z = zone(tz)
+    first = naive.replace(tzinfo=z, fold=0)
+    real = first.astimezone(_UTC).astimezone(z)
+    if real.replace(tzinfo=None) != naive:
+        return Resolved(real, (
+            f"{naive:%Y-%m-%d %H:%M} does not exist in {z} (clocks jumped forward); read as {_text(real)}"))
+    second = naive.replace(tzinfo=z, fold=1)
+    if second.utcoffset() != first.utcoffset():
+        aware = first.astimezone(_UTC).astimezone(z)
+        return Resolved(aware, (
+            f"{naive:%Y-%m-%d %H:%M} happened twice in {z} (clocks went back); read as the first, {_text(aware)}"))
+    return Resolved(first.astimezone(_UTC).astimezone(z), None)
+
+
+def localize(naive: datetime, tz: Union[str, tzinfo]) -> datetime:
+    """:func:`resolve` for Python code: the aware datetime, with a
+    :class:`LocalTimeWarning` when the wall time did not exist or happened twice.
+
+    Example::
+
+        calmkit.localize(datetime(2026, 3, 29, 2, 30), "Europe/Berlin")
+        # 2026-03-29 03:30:00+02:00, and a LocalTimeWarning
+    """
+    when, note = resolve(naive, tz)
+    if note is not None:
+        warnings.warn(note, LocalTimeWarning, stacklevel=2)
+    return when
+
+
+def system_zone() -> Optional[tzinfo]:
+    """This computer's time zone as an IANA zone: ``$TZ`` when it names one,
+    else ``/etc/localtime`` when ``$TZ`` is unset; None when neither can be
+    read as a zone (a POSIX rule string in ``$TZ``, no zone file)."""
+    name = os.environ.get("TZ")
+    if name is not None:
+        try:
+            return ZoneInfo(name.lstrip(":") or "UTC")
+        except (ZoneInfoNotFoundError, ValueError):
+            return None
+    try:
+        with open("/etc/localtime", "rb") as f:
+            return ZoneInfo.from_file(f, key="localtime")
+    except (OSError, ValueError):
+        return None
