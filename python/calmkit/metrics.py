@@ -44,6 +44,7 @@ __all__ = [
     "time_to_calm",
     "time_to_calm_summary",
     "km_curve",
+    "first_and_latest",
     "trigger_frequency",
     "trigger_trend",
     "peak_intensity",
@@ -52,6 +53,7 @@ __all__ = [
     "thought_record_summary",
     "distortion_frequency",
     "window_of_uncertainty",
+    "trigger_weekday_hour",
     "practice_consistency",
     "practice_streaks",
     "affect_dynamics",
@@ -84,6 +86,12 @@ def _categories(codes: np.ndarray) -> pd.Categorical:
     return pd.Categorical.from_codes(codes.astype(np.int16), categories=_CATEGORY_IDS)
 
 
+def _groups_of(category_codes: np.ndarray) -> pd.Categorical:
+    """The category group of each category code (relationship, life, inner)."""
+    group_of = np.array([_GROUP_IDS.index(g[2]) for g in _core.trigger_categories()], dtype=np.int16)
+    return pd.Categorical.from_codes(group_of[category_codes.astype(np.int16)], categories=_GROUP_IDS)
+
+
 def _utc(us: np.ndarray) -> pd.Series:
     return pd.Series(us.view("datetime64[us]")).dt.tz_localize("UTC")
 
@@ -93,12 +101,18 @@ def _dates(days: np.ndarray) -> np.ndarray:
     return days.astype("datetime64[D]").astype("datetime64[s]")
 
 
+_BUILTIN_KEYS = ("participant", "category", *_PERIODS)
+
+
+def _keys(by: Union[str, Iterable[str], None]) -> list[str]:
+    return [] if by is None else [by] if isinstance(by, str) else list(by)
+
+
 def _by(by: Union[str, Iterable[str], None]) -> tuple[bool, str | None, bool]:
-    keys = [] if by is None else [by] if isinstance(by, str) else list(by)
-    allowed = {"participant", "category", *_PERIODS}
-    bad = [k for k in keys if k not in allowed]
+    keys = _keys(by)
+    bad = [k for k in keys if k not in _BUILTIN_KEYS]
     if bad:
-        raise ValueError(f"unknown grouping {bad!r}; use any of {sorted(allowed)}")
+        raise ValueError(f"unknown grouping {bad!r}; use any of {sorted(_BUILTIN_KEYS)}")
     periods = [k for k in keys if k in _PERIODS]
     if len(periods) > 1:
         raise ValueError(f"group by one period at most, got {periods!r}")
@@ -122,7 +136,7 @@ def _summary_frame(participants: list[str], d: dict[str, np.ndarray], by_p: bool
 def time_to_calm(data: Data, threshold: int = 3, window_hours: float = 12) -> pd.DataFrame:
     """One row per episode (trigger): participant, trigger_id (the trigger's id;
     for a cohort from ``cohort_from_arrays`` its input row), onset (UTC),
-    category, minutes (time-to-calm, or to censoring), calmed (False =
+    offset_minutes, category, group (the category's group), minutes (time-to-calm, or to censoring), calmed (False =
     right-censored), onset_intensity, peak_intensity, observations, with_exercise.
 
     ``threshold``: calm is intensity <= threshold (0-10). ``window_hours``:
@@ -138,6 +152,7 @@ def time_to_calm(data: Data, threshold: int = 3, window_hours: float = 12) -> pd
         "onset": _utc(d["onset_us"]),
         "offset_minutes": d["offset_min"],
         "category": _categories(d["category"]),
+        "group": _groups_of(d["category"]),
         "minutes": d["minutes"],
         "calmed": d["calmed"].view(np.bool_),
         "onset_intensity": d["onset_intensity"],
@@ -197,17 +212,60 @@ def _episode_arrays(frame: pd.DataFrame, threshold: int,
     return names, arrays
 
 
+class _Summary:
+    """A summary dict from C++ and how to name its key columns."""
+
+    def __init__(self, names: list[str], d: dict[str, np.ndarray], by_p: bool, period: str | None, by_c: bool,
+                 extra: pd.DataFrame | None = None) -> None:
+        self.names, self.d, self.by_p, self.period, self.by_c, self.extra = names, d, by_p, period, by_c, extra
+
+    def frame(self, prefix: str = "") -> pd.DataFrame:
+        if self.extra is None:
+            return _summary_frame(self.names, self.d, self.by_p, self.period, self.by_c, prefix)
+        # The C++ "participant" codes number the groups of participant + the
+        # extra keys; put those key columns back in their place.
+        rows = self.d[prefix + "participant"]
+        out = self.extra.iloc[rows].reset_index(drop=True)
+        rest = _summary_frame(self.names, self.d, False, self.period, self.by_c, prefix)
+        for name in rest.columns:
+            out[name] = rest[name].to_numpy()
+        return out
+
+
 def _summary_dict(data: Union[Data, pd.DataFrame], threshold: int, window_hours: float,
                   by: Union[str, Iterable[str], None], tz: str | None, confidence: float,
-                  curves: bool) -> tuple[list[str], dict[str, np.ndarray], tuple[bool, str | None, bool]]:
-    by_p, period, by_c = _by(by)
+                  curves: bool) -> _Summary:
+    keys = _keys(by)
+    extra = [k for k in keys if k not in _BUILTIN_KEYS]
+    if len(set(keys)) != len(keys):
+        raise ValueError(f"a grouping key is repeated in {keys!r}")
+    by_p, period, by_c = _by([k for k in keys if k in _BUILTIN_KEYS])
+    if extra:
+        # Any other column of the episode frame ("group", a column the user
+        # added such as first_and_latest(...)): the participant and these keys
+        # are numbered together in Python and grouped as one code in C++;
+        # rows with a missing key are left out (as pandas' groupby does).
+        frame = data if isinstance(data, pd.DataFrame) else time_to_calm(data, threshold, window_hours)
+        missing = [k for k in extra if k not in frame.columns]
+        if missing:
+            raise ValueError(f"unknown grouping {missing!r}: not a column of the episode frame; use any of "
+                             f"{sorted(_BUILTIN_KEYS)} or a column of calmkit.time_to_calm's frame")
+        frame = frame[frame[extra].notna().all(axis=1).to_numpy()]
+        combined = (["participant"] if by_p else []) + extra
+        groups = frame.groupby(combined, sort=True, observed=True, dropna=True)
+        codes = groups.ngroup().to_numpy(np.int32)
+        table = groups.size().index.to_frame(index=False)
+        names, arrays = _episode_arrays(frame, threshold, window_hours)
+        arrays = (codes, *arrays[1:])
+        d = _core._metric_summary_of_episodes(*arrays, True, period, by_c, tz, confidence, curves)
+        return _Summary(names, d, False, period, by_c, table)
     if isinstance(data, pd.DataFrame):
         names, arrays = _episode_arrays(data, threshold, window_hours)
         d = _core._metric_summary_of_episodes(*arrays, by_p, period, by_c, tz, confidence, curves)
-        return names, d, (by_p, period, by_c)
+        return _Summary(names, d, by_p, period, by_c)
     c = _cohort(data)
     d = _core._metric_time_to_calm_summary(c, threshold, window_hours, by_p, period, by_c, tz, confidence, curves)
-    return c.participants, d, (by_p, period, by_c)
+    return _Summary(c.participants, d, by_p, period, by_c)
 
 
 def time_to_calm_summary(data: Union[Data, pd.DataFrame], by: Union[str, Iterable[str], None] = "participant",
@@ -226,8 +284,7 @@ def time_to_calm_summary(data: Union[Data, pd.DataFrame], by: Union[str, Iterabl
     calmed, censored, median_minutes, ci_low, ci_high (Brookmeyer-Crowley with
     the log-log Greenwood band; NaN where undefined). ``tz``: a POSIX TZ rule
     for local dates instead of each event's own offset."""
-    names, d, (by_p, period, by_c) = _summary_dict(data, threshold, window_hours, by, tz, confidence, False)
-    return _summary_frame(names, d, by_p, period, by_c)
+    return _summary_dict(data, threshold, window_hours, by, tz, confidence, False).frame()
 
 
 def km_curve(data: Union[Data, pd.DataFrame], by: Union[str, Iterable[str], None] = "participant",
@@ -236,9 +293,10 @@ def km_curve(data: Union[Data, pd.DataFrame], by: Union[str, Iterable[str], None
     """The Kaplan-Meier step function per group: the group keys, then minutes,
     at_risk, events (calmed at that time), censored, survival (share not yet
     calm just after that time) and its pointwise log-log band ci_low, ci_high.
-    ``data`` as for :func:`time_to_calm_summary`."""
-    names, d, (by_p, period, by_c) = _summary_dict(data, threshold, window_hours, by, tz, confidence, True)
-    groups = _summary_frame(names, d, by_p, period, by_c, prefix="group_")
+    ``data`` and ``by`` as for :func:`time_to_calm_summary`."""
+    s = _summary_dict(data, threshold, window_hours, by, tz, confidence, True)
+    d = s.d
+    groups = s.frame(prefix="group_")
     keys = groups.drop(columns=["episodes", "calmed", "censored", "median_minutes", "ci_low", "ci_high"])
     out = keys.iloc[d["group"]].reset_index(drop=True)
     for name in ("minutes", "at_risk", "events", "censored", "survival", "ci_low", "ci_high"):
@@ -246,15 +304,75 @@ def km_curve(data: Union[Data, pd.DataFrame], by: Union[str, Iterable[str], None
     return out
 
 
+def first_and_latest(episodes: pd.DataFrame, weeks: float = 4) -> pd.Series:
+    """Which episodes began in each participant's first ``weeks`` weeks and
+    which in their latest ``weeks`` weeks: a Categorical Series aligned with
+    ``episodes`` (a :func:`time_to_calm` frame) with categories "first",
+    "latest" and NA for episodes in neither.
+
+    The weeks are counted from each participant's own first onset (first:
+    onset < first + weeks) and back from their own last onset (latest: onset
+    >= last - weeks), so people who started at different times are compared
+    over the same stretch of their own journal. A participant whose onsets
+    span less than 2 x ``weeks`` is split into halves instead (first: before
+    the middle of their span, latest: from the middle on), so the two never
+    overlap. ``result.attrs["days"]`` gives the length in days of each
+    participant's first and latest window ({participant: days}).
+
+    Example::
+
+        eps = calmkit.time_to_calm(journal)
+        eps["weeks"] = calmkit.first_and_latest(eps, weeks=4)
+        calmkit.time_to_calm_summary(eps, by="weeks")                    # pooled
+        calmkit.time_to_calm_summary(eps, by=["participant", "weeks"])   # per person
+    """
+    if not (weeks > 0 and np.isfinite(weeks)):
+        raise ValueError(f"weeks must be a positive number, got {weeks!r}")
+    for name in ("participant", "onset"):
+        if name not in episodes.columns:
+            raise ValueError(f"episode frame lacks column {name!r}; expected the columns of calmkit.time_to_calm")
+    onset = episodes["onset"]
+    part = episodes["participant"].astype(object)
+    first = onset.groupby(part, sort=False).transform("min")
+    last = onset.groupby(part, sort=False).transform("max")
+    window = pd.Timedelta(weeks=weeks)
+    span = last - first
+    short = span < 2 * window
+    length = span.where(~short, 2 * window) / 2  # the window: `weeks`, or half a short span
+    length = length.where(short, window)
+    is_first = (onset < first + length).to_numpy()
+    is_latest = (onset >= last - length).to_numpy() & ~is_first
+    labels = np.where(is_first, 0, np.where(is_latest, 1, -1))
+    out = pd.Series(pd.Categorical.from_codes(labels, categories=["first", "latest"]), index=episodes.index,
+                    name="first_and_latest")
+    days = (length / pd.Timedelta(days=1)).groupby(part, sort=False).first()
+    out.attrs["days"] = {str(k): float(v) for k, v in days.items()}
+    return out
+
+
+def _by_participant(by: str | None) -> bool:
+    if by not in ("participant", None):
+        raise ValueError(f"by must be 'participant' or None (pooled), got {by!r}")
+    return by == "participant"
+
+
+_FREQ = {"day": "D", "week": "7D", "month": "MS"}
+
+
 def trigger_frequency(data: Data, period: str = "week", by_category: bool = False, by_group: bool = False,
-                      tz: str | None = None) -> pd.DataFrame:
+                      tz: str | None = None, by: str | None = "participant") -> pd.DataFrame:
     """Trigger counts per participant and local day / ISO week / month,
     zero-filled from the period of the participant's first record (any type)
     to that of their last. Columns: participant, period_start, [category],
     [group], count. With ``by_category`` every category gets a row (zeros
-    included); with ``by_group`` (alone) every group does."""
+    included); with ``by_group`` (alone) every group does.
+
+    ``by=None`` pools the cohort: the sum of everyone's counts per period
+    (no participant column), zero-filled from the first period of anyone's
+    span to the last (a period inside no one's span is a 0)."""
     if period not in _PERIODS:
         raise ValueError(f"period must be one of {_PERIODS}, got {period!r}")
+    per_participant = _by_participant(by)
     c = _cohort(data)
     split = "category" if by_category else "group" if by_group else "none"
     d = _core._metric_trigger_frequency(c, period, split, tz)
@@ -265,25 +383,62 @@ def trigger_frequency(data: Data, period: str = "week", by_category: bool = Fals
     if by_category:
         cols["category"] = _categories(d["split"])
         if by_group:
-            group_of = np.array([_GROUP_IDS.index(g[2]) for g in _core.trigger_categories()], dtype=np.int16)
-            cols["group"] = pd.Categorical.from_codes(group_of[d["split"]], categories=_GROUP_IDS)
+            cols["group"] = _groups_of(d["split"])
     elif by_group:
         cols["group"] = pd.Categorical.from_codes(d["split"], categories=_GROUP_IDS)
     cols["count"] = d["count"]
-    return pd.DataFrame(cols)
+    frame = pd.DataFrame(cols)
+    if per_participant:
+        return frame
+    keys = [k for k in ("period_start", "category", "group") if k in frame.columns]
+    pooled = frame.groupby(keys, sort=True, observed=True)["count"].sum()
+    if frame.empty:
+        return pooled.reset_index()
+    starts = pd.date_range(frame["period_start"].min(), frame["period_start"].max(), freq=_FREQ[period])
+    starts = starts.as_unit("s") if hasattr(starts, "as_unit") else starts
+    if len(keys) == 1:
+        full = pd.Index(starts, name="period_start")
+    else:  # every category (group) in every period, as the per-participant rows have them
+        splits = frame[keys[1:]].drop_duplicates().sort_values(keys[1:])
+        full = pd.MultiIndex.from_tuples([(p, *row) for p in starts for row in splits.itertuples(index=False)],
+                                         names=keys)
+    out = pooled.reindex(full, fill_value=0).reset_index()
+    for k in keys[1:]:
+        out[k] = out[k].astype(frame[k].dtype)
+    out["count"] = out["count"].astype(frame["count"].dtype)
+    return out
 
 
-def trigger_trend(data: Data, k: int = 4, tz: str | None = None, confidence: float = 0.95) -> pd.DataFrame:
+def trigger_trend(data: Data, k: int = 4, tz: str | None = None, confidence: float = 0.95,
+                  by: str | None = "participant") -> pd.DataFrame:
     """Per participant: triggers in the last ``k`` ISO weeks of their span
     (last_k_count) and the ``k`` before (prev_k_count); rate_ratio with the
     exact conditional (Clopper-Pearson) interval (NaN with fewer than 2k weeks);
     the Poisson log-linear slope of weekly counts per week with SE and Wald
-    interval, weekly_change_pct = 100 (exp(slope) - 1); weeks in the span."""
-    c = _cohort(data)
-    d = _core._metric_trigger_trend(c, k, tz, confidence)
-    cols: dict[str, Any] = {"participant": _participants(c, d.pop("participant"))}
-    cols.update(d)
-    return pd.DataFrame(cols)
+    interval, weekly_change_pct = 100 (exp(slope) - 1); weeks in the span.
+
+    ``by=None``: one row for the pooled weekly counts of
+    ``trigger_frequency(data, by=None)`` (the same statistics, computed by the
+    same C++ functions)."""
+    if _by_participant(by):
+        c = _cohort(data)
+        d = _core._metric_trigger_trend(c, k, tz, confidence)
+        cols: dict[str, Any] = {"participant": _participants(c, d.pop("participant"))}
+        cols.update(d)
+        return pd.DataFrame(cols)
+    if k < 1:
+        raise ValueError(f"trigger_trend: k must be >= 1 week, got {k}")
+    y = trigger_frequency(data, period="week", tz=tz, by=None)["count"].to_numpy(np.float64)
+    w = len(y)
+    last, prev = int(y[max(0, w - k):].sum()), int(y[max(0, w - 2 * k):max(0, w - k)].sum())
+    rr = _core._stats_rate_ratio_exact(last, prev, confidence) if w >= 2 * k else (np.nan, np.nan, np.nan)
+    sl = _core._stats_poisson_slope(np.arange(w, dtype=np.float64), y, confidence)
+    return pd.DataFrame({
+        "last_k_count": np.array([last], dtype=np.int64), "prev_k_count": np.array([prev], dtype=np.int64),
+        "rate_ratio": [rr[0]], "rr_ci_low": [rr[1]], "rr_ci_high": [rr[2]],
+        "slope_per_week": [sl["slope"]], "slope_se": [sl["se"]], "slope_ci_low": [sl["low"]],
+        "slope_ci_high": [sl["high"]], "weekly_change_pct": [100.0 * np.expm1(sl["slope"])],
+        "weeks": np.array([w], dtype=np.int64)})
 
 
 def peak_intensity(data: Data, threshold: int = 3, window_hours: float = 12) -> pd.DataFrame:
@@ -292,14 +447,28 @@ def peak_intensity(data: Data, threshold: int = 3, window_hours: float = 12) -> 
         ["participant", "trigger_id", "onset", "category", "onset_intensity", "peak_intensity"]]
 
 
-def peak_trend(data: Data, threshold: int = 3, window_hours: float = 12, confidence: float = 0.95) -> pd.DataFrame:
+def peak_trend(data: Data, threshold: int = 3, window_hours: float = 12, confidence: float = 0.95,
+               by: str | None = "participant") -> pd.DataFrame:
     """Least-squares slope of peak intensity on weeks since the first onset,
-    per participant, with SE and t interval (intensity points per week)."""
-    c = _cohort(data)
-    d = _core._metric_peak_trend(c, threshold, window_hours, confidence)
-    cols: dict[str, Any] = {"participant": _participants(c, d.pop("participant"))}
-    cols.update(d)
-    return pd.DataFrame(cols)
+    per participant, with SE and t interval (intensity points per week).
+    Columns: [participant], episodes, mean_peak, slope_per_week, slope_se,
+    slope_ci_low, slope_ci_high. ``by=None``: one row over every episode, the
+    weeks counted from the cohort's first onset (each episode's peak is still
+    computed within its own participant's records)."""
+    if _by_participant(by):
+        c = _cohort(data)
+        d = _core._metric_peak_trend(c, threshold, window_hours, confidence)
+        cols: dict[str, Any] = {"participant": _participants(c, d.pop("participant"))}
+        cols.update(d)
+        return pd.DataFrame(cols)
+    eps = time_to_calm(data, threshold, window_hours)
+    us = eps["onset"].dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[us]").view(np.int64)
+    x = (us - us.min()).astype(np.float64) / (7.0 * 86_400_000_000.0) if len(us) else np.zeros(0)
+    y = eps["peak_intensity"].to_numpy(np.float64)
+    sl = _core._stats_ols_slope(x, y, confidence)
+    return pd.DataFrame({"episodes": np.array([len(y)], dtype=np.int64),
+                         "mean_peak": [y.mean() if len(y) else np.nan], "slope_per_week": [sl["slope"]],
+                         "slope_se": [sl["se"]], "slope_ci_low": [sl["low"]], "slope_ci_high": [sl["high"]]})
 
 
 def exercise_effectiveness(data: Data, threshold: int = 3, window_hours: float = 12,
@@ -322,10 +491,35 @@ def exercise_effectiveness(data: Data, threshold: int = 3, window_hours: float =
     return pd.DataFrame(cols)
 
 
-def thought_record_summary(data: Data, min_alternatives: int = 3) -> pd.DataFrame:
+def _record_local_pool(data: Data, what: str) -> Journal:
+    """Every record of ``data`` moved to one participant "" (ids and trigger
+    links prefixed with the original participant so they stay unique and
+    linked), for the pooled form of a metric that reads each record on its
+    own (thought records, urges). Never used for episodes: there an unlinked
+    reading of one person would count for another's trigger."""
+    if not isinstance(data, Journal):
+        raise TypeError(f"the pooled {what} needs a calmkit.Journal, got {type(data).__name__}")
+    records: list[Any] = []
+    for table in (data.triggers, data.readings, data.exercises, data.thought_records, data.assessments):
+        for r in table:
+            who = r.participant
+            if getattr(r, "id", ""):
+                r.id = f"{who}/{r.id}"
+            if getattr(r, "trigger", ""):
+                r.trigger = f"{who}/{r.trigger}"
+            r.participant = ""
+            records.append(r)
+    return Journal(records)
+
+
+def thought_record_summary(data: Data, min_alternatives: int = 3, by: str | None = "participant") -> pd.DataFrame:
     """Per participant: records, belief_rated, mean/median belief change
     (before - after, %-points), emotion_rated, mean_emotion_change, and
-    share_min_alternatives (share of records with >= ``min_alternatives``)."""
+    share_min_alternatives (share of records with >= ``min_alternatives``).
+    ``by=None``: one row over every record of the journal (a Journal only)."""
+    if not _by_participant(by):
+        return thought_record_summary(_record_local_pool(data, "thought_record_summary"), min_alternatives).drop(
+            columns="participant")
     c = _cohort(data)
     d = _core._metric_thought_record_summary(c, min_alternatives)
     cols: dict[str, Any] = {"participant": _participants(c, d.pop("participant"))}
@@ -346,13 +540,20 @@ def distortion_frequency(data: Data) -> pd.DataFrame:
     })
 
 
-def window_of_uncertainty(data: Data, by: str = "participant", tz: str | None = None) -> pd.DataFrame:
+def window_of_uncertainty(data: Data, by: str = "participant", tz: str | None = None,
+                          pooled: bool = False) -> pd.DataFrame:
     """Urges not acted on and minutes before acting, per participant or per
     participant and ISO week (``by="week"``, zero-filled: the trend).
     Columns: [period_start], triggers, urge_recorded, not_acted,
-    share_not_acted, minutes_n, minutes_median, minutes_q1, minutes_q3."""
+    share_not_acted, minutes_n, minutes_median, minutes_q1, minutes_q3.
+    ``pooled=True`` (a Journal only): every participant's urges together, no
+    participant column (weekly rows from the first week of anyone's records
+    to the last)."""
     if by not in ("participant", "week"):
         raise ValueError(f"by must be 'participant' or 'week', got {by!r}")
+    if pooled:
+        out = window_of_uncertainty(_record_local_pool(data, "window_of_uncertainty"), by=by, tz=tz)
+        return out.drop(columns="participant")
     c = _cohort(data)
     d = _core._metric_window_of_uncertainty(c, by == "week", tz)
     cols: dict[str, Any] = {"participant": _participants(c, d.pop("participant"))}
@@ -360,6 +561,28 @@ def window_of_uncertainty(data: Data, by: str = "participant", tz: str | None = 
     if by == "week":
         cols["period_start"] = _dates(start)
     cols.update(d)
+    return pd.DataFrame(cols)
+
+
+def trigger_weekday_hour(data: Journal, by: str | None = "participant") -> pd.DataFrame:
+    """Triggers by local weekday (0 = Monday ... 6 = Sunday) and hour (0-23)
+    of the wall-clock time recorded with each trigger (its own UTC offset):
+    every one of the 168 cells per participant (``by=None``: pooled), zeros
+    included. Columns: [participant], weekday, hour, count."""
+    per_participant = _by_participant(by)
+    if not isinstance(data, Journal):
+        raise TypeError(f"trigger_weekday_hour needs a calmkit.Journal, got {type(data).__name__}")
+    t = data.triggers.to_pandas()
+    cell = (t["local_time"].dt.day_of_week * 24 + t["local_time"].dt.hour).to_numpy(np.int64)
+    names = data.participants() if per_participant else [""]
+    codes = (pd.Categorical(t["participant"].astype(object), categories=names).codes.astype(np.int64)
+             if per_participant else np.zeros(len(t), dtype=np.int64))
+    counts = np.bincount(codes * 168 + cell, minlength=168 * len(names)).astype(np.int64)
+    cells = np.arange(168 * len(names))
+    cols: dict[str, Any] = {}
+    if per_participant:
+        cols["participant"] = pd.Categorical.from_codes((cells // 168).astype(np.int32), categories=names)
+    cols.update(weekday=(cells % 168 // 24).astype(np.int8), hour=(cells % 24).astype(np.int8), count=counts)
     return pd.DataFrame(cols)
 
 

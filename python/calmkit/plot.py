@@ -25,7 +25,6 @@ their readings: docs/report.md.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
@@ -87,51 +86,19 @@ class ChartData:
 # --- helpers ------------------------------------------------------------------------------
 
 
-def _select(journal: Journal, participant: Optional[str]) -> Journal:
+def _select(journal: Journal, participant: Optional[str]) -> tuple[Journal, Optional[str]]:
+    """The journal a chart reads and the ``by`` of the metric functions:
+    ``participant=None`` keeps every participant and asks the metrics for the
+    pooled figures (``by=None``: each episode still made of its own person's
+    records); a participant id keeps that person's records."""
     if not isinstance(journal, Journal):
         raise TypeError(f"expected a calmkit.Journal, got {type(journal).__name__}")
     if participant is None:
-        names = journal.participants()
-        return journal if len(names) <= 1 else _relabel(journal, lambda p, t: "")
+        return journal, None
     if participant not in journal.participants():
         have = ", ".join(repr(p) for p in journal.participants()) or "none"
         raise ValueError(f"no participant {participant!r} in the journal (participants: {have})")
-    return journal.participant(participant)
-
-
-def _relabel(journal: Journal, group: Callable[[str, Any], Optional[str]],
-             reading_group: Optional[Callable[[str, Any], Optional[str]]] = None) -> Journal:
-    """A journal of the triggers and readings of ``journal`` with each trigger
-    moved to participant ``group(participant, trigger)`` (dropped when None).
-    Ids get the original participant as a prefix so they stay unique; linked
-    readings follow their trigger; unlinked readings go to
-    ``reading_group(participant, reading)`` (default: ``group``)."""
-    reading_group = reading_group or group
-    records: list[Any] = []
-    moved: dict[tuple[str, str], str] = {}
-    for t in journal.triggers:
-        g = group(t.participant, t)
-        if g is None:
-            continue
-        moved[(t.participant, t.id)] = g
-        t.id = f"{t.participant}/{t.id}"
-        t.participant = g
-        records.append(t)
-    for r in journal.readings:
-        if r.trigger:
-            g = moved.get((r.participant, r.trigger))
-            if g is None:
-                continue
-            r.trigger = f"{r.participant}/{r.trigger}"
-        else:
-            g = reading_group(r.participant, r)
-            if g is None:
-                continue
-        if r.id:
-            r.id = f"{r.participant}/{r.id}"
-        r.participant = g
-        records.append(r)
-    return Journal(records)
+    return journal.participant(participant), None
 
 
 def _not_enough(name: str, title: str, why: str) -> ChartData:
@@ -190,13 +157,13 @@ def _poisson_curve(y: np.ndarray, w: np.ndarray, slope: float) -> np.ndarray:
 def _triggers_per_week(journal: Journal, participant: Optional[str], tz: Optional[str] = None,
                        confidence: float = 0.95, **_: Any) -> ChartData:
     name, title = "triggers_per_week", "Triggers per week"
-    j = _select(journal, participant)
-    freq = _m.trigger_frequency(j, period="week", tz=tz)
+    j, by = _select(journal, participant)
+    freq = _m.trigger_frequency(j, period="week", tz=tz, by=by)
     y = freq["count"].to_numpy(dtype=float)
     if len(y) < MIN_TREND_WEEKS or y.sum() < MIN_TREND_TRIGGERS:
         return _not_enough(name, title, f"{_plural(int(y.sum()), 'trigger')} over {_plural(len(y), 'week')}"
                            f" (a trend needs at least {MIN_TREND_WEEKS} weeks and {MIN_TREND_TRIGGERS} triggers)")
-    trend = _m.trigger_trend(j, tz=tz, confidence=confidence).iloc[0]
+    trend = _m.trigger_trend(j, tz=tz, confidence=confidence, by=by).iloc[0]
     slope, lo, hi = (float(trend[k]) for k in ("slope_per_week", "slope_ci_low", "slope_ci_high"))
     w = np.arange(len(y), dtype=float)
     values: dict[str, Any] = {"weeks": freq["period_start"].to_numpy(), "counts": y, "slope": slope,
@@ -255,60 +222,51 @@ def _date_formatter() -> Any:
 def _km_first_vs_latest(journal: Journal, participant: Optional[str], weeks: int = 4, threshold: int = 3,
                         window_hours: float = 12, confidence: float = 0.95, **_: Any) -> ChartData:
     name, title = "km_first_vs_latest", "Time to calm: first weeks vs latest weeks"
-    j = _select(journal, participant)
-    onsets = j.triggers.to_pandas()["time"]
-    if len(onsets) < 2 * MIN_KM_EPISODES:
-        return _not_enough(name, title, f"{_plural(len(onsets), 'episode')} (the comparison needs at least "
+    j, by = _select(journal, participant)
+    eps = _m.time_to_calm(j, threshold=threshold, window_hours=window_hours)
+    if len(eps) < 2 * MIN_KM_EPISODES:
+        return _not_enough(name, title, f"{_plural(len(eps), 'episode')} (the comparison needs at least "
                            f"{MIN_KM_EPISODES} in each period)")
-    t0, t1 = onsets.min(), onsets.max()
-    span = dt.timedelta(weeks=weeks)
-    if t1 - t0 < 2 * span:
-        # A shorter journal: compare its first half with its second half.
-        span = (t1 - t0) / 2
-        days = span / pd.Timedelta(days=1)
-        first, last = (f"first {days:.0f} days", f"latest {days:.0f} days") if days >= 1 else ("first half",
-                                                                                             "second half")
-    else:
+    key = "first_and_latest"
+    split = _m.first_and_latest(eps, weeks=weeks)
+    days = set(split.attrs["days"].values())
+    eps[key] = split
+    if days == {weeks * 7.0}:
         first, last = f"first {weeks} weeks", f"latest {weeks} weeks"
-    title = f"Time to calm: {first} vs {last}"
-    first_end, last_start = t0 + span, t1 - span
-    reach = pd.Timedelta(hours=window_hours)
-
-    def group(_: str, t: Any) -> Optional[str]:
-        when = pd.Timestamp(t.time)
-        return first if when < first_end else last if when >= last_start else None
-
-    def reading_group(_: str, r: Any) -> Optional[str]:
-        when = pd.Timestamp(r.time)
-        if t0 <= when < first_end + reach:
-            return first
-        return last if last_start <= when <= t1 + reach else None
-
-    split = _relabel(j, group, reading_group)
-    summary = _m.time_to_calm_summary(split, by="participant", threshold=threshold, window_hours=window_hours,
-                                      confidence=confidence).set_index("participant")
-    counts = {g: int(summary["episodes"].get(g, 0)) for g in (first, last)}
+    elif len(days) == 1 and min(days) >= 1:  # one journal shorter than 2 x weeks: its halves, in days
+        first, last = f"first {min(days):.0f} days", f"latest {min(days):.0f} days"
+    elif len(days) == 1:
+        first, last = "first half", "second half"
+    else:  # several participants, some with shorter journals (halves of those)
+        first, last = f"first {weeks} weeks", f"latest {weeks} weeks"
+        title = f"Time to calm: {first} vs {last} (halves of shorter journals)"
+    if not title.endswith("journals)"):
+        title = f"Time to calm: {first} vs {last}"
+    label = {"first": first, "latest": last}
+    summary = _m.time_to_calm_summary(eps, by=[key], threshold=threshold, window_hours=window_hours,
+                                      confidence=confidence).set_index(key)
+    counts = {g: int(summary["episodes"].get(g, 0)) for g in label}
     if min(counts.values()) < MIN_KM_EPISODES:
-        return _not_enough(name, title, f"{counts[first]} episodes in the {first} and {counts[last]} in the "
+        return _not_enough(name, title, f"{counts['first']} episodes in the {first} and {counts['latest']} in the "
                            f"{last} (each needs at least {MIN_KM_EPISODES})")
-    calmed = {g: int(summary["calmed"].get(g, 0)) for g in (first, last)}
+    calmed = {g: int(summary["calmed"].get(g, 0)) for g in label}
     if min(calmed.values()) == 0:
         return _not_enough(name, title, f"no later reading at {threshold} or below in the "
-                           f"{first if calmed[first] == 0 else last}, so there is no curve to compare")
-    curves = _m.km_curve(split, by="participant", threshold=threshold, window_hours=window_hours,
-                         confidence=confidence)
-    med = {g: float(summary.loc[g, "median_minutes"]) for g in (first, last)}
-    text = f"Median time to calm (distress {threshold} or less): {_minutes(med[first])} in the {first}, " \
-           f"{_minutes(med[last])} in the {last}"
+                           f"{first if calmed['first'] == 0 else last}, so there is no curve to compare")
+    curves = _m.km_curve(eps, by=[key], threshold=threshold, window_hours=window_hours, confidence=confidence)
+    med = {g: float(summary.loc[g, "median_minutes"]) for g in label}
+    text = f"Median time to calm (distress {threshold} or less): {_minutes(med['first'])} in the {first}, " \
+           f"{_minutes(med['latest'])} in the {last}"
     if all(math.isfinite(x) for x in med.values()):
-        ratio = med[last] / med[first] if med[first] > 0 else math.nan
+        ratio = med["latest"] / med["first"] if med["first"] > 0 else math.nan
         if math.isfinite(ratio) and ratio < 0.9:
             text += f", about {1 - ratio:.0%} quicker"
         elif math.isfinite(ratio) and ratio > 1.1:
             text += f", about {ratio - 1:.0%} slower"
-    text += f" ({counts[first]} and {counts[last]} episodes)."
-    return ChartData(name, title, text, True, {"curves": curves, "groups": (first, last), "threshold": threshold,
-                                                "medians": med, "counts": counts})
+    text += f" ({counts['first']} and {counts['latest']} episodes)."
+    return ChartData(name, title, text, True, {"curves": curves, "key": key, "groups": ("first", "latest"),
+                                                "labels": label, "threshold": threshold, "medians": med,
+                                                "counts": counts, "summary": summary.reset_index()})
 
 
 def _step(ax: Any, curve: pd.DataFrame, color: str, label: str) -> None:
@@ -326,7 +284,7 @@ def _draw_km_first_vs_latest(d: ChartData, ax: Any) -> Any:
     v = d.values
     curves = v["curves"]
     for g, color in zip(v["groups"], (ORANGE, BLUE)):
-        _step(ax, curves[curves["participant"] == g], color, f"{g} ({v['counts'][g]} episodes)")
+        _step(ax, curves[curves[v["key"]] == g], color, f"{v['labels'][g]} ({v['counts'][g]} episodes)")
     ax.axhline(0.5, color=GREY, linewidth=0.8, linestyle=":")
     ax.set_xlabel("minutes since the trigger")
     ax.set_ylabel("share not yet calm")
@@ -343,7 +301,7 @@ def _draw_km_first_vs_latest(d: ChartData, ax: Any) -> Any:
 def _median_by_month(journal: Journal, participant: Optional[str], threshold: int = 3, window_hours: float = 12,
                      tz: Optional[str] = None, confidence: float = 0.95, **_: Any) -> ChartData:
     name, title = "median_time_to_calm_by_month", "Median time to calm by month"
-    j = _select(journal, participant)
+    j, _ = _select(journal, participant)
     s = _m.time_to_calm_summary(j, by="month", threshold=threshold, window_hours=window_hours, tz=tz,
                                 confidence=confidence)
     known = s[np.isfinite(s["median_minutes"])]
@@ -387,7 +345,7 @@ def _draw_median_by_month(d: ChartData, ax: Any) -> Any:
 def _peak_intensity(journal: Journal, participant: Optional[str], threshold: int = 3, window_hours: float = 12,
                     confidence: float = 0.95, **_: Any) -> ChartData:
     name, title = "peak_intensity", "Peak distress of each episode"
-    j = _select(journal, participant)
+    j, by = _select(journal, participant)
     p = _m.peak_intensity(j, threshold=threshold, window_hours=window_hours)
     if len(p) < MIN_TREND_TRIGGERS:
         return _not_enough(name, title, f"{_plural(len(p), 'episode')} (a trend needs at least "
@@ -396,7 +354,7 @@ def _peak_intensity(journal: Journal, participant: Optional[str], threshold: int
     if weeks.max() < MIN_TREND_WEEKS - 1:
         return _not_enough(name, title, f"{_plural(len(p), 'episode')} within {weeks.max() * 7:.0f} days (a trend "
                            f"needs them spread over at least {MIN_TREND_WEEKS - 1} weeks)")
-    trend = _m.peak_trend(j, threshold=threshold, window_hours=window_hours, confidence=confidence).iloc[0]
+    trend = _m.peak_trend(j, threshold=threshold, window_hours=window_hours, confidence=confidence, by=by).iloc[0]
     slope, lo, hi = (float(trend[k]) for k in ("slope_per_week", "slope_ci_low", "slope_ci_high"))
     y = p["peak_intensity"].to_numpy(dtype=float)
     values: dict[str, Any] = {"onset": p["onset"], "peak": y}
@@ -442,20 +400,19 @@ def _clock(h: int) -> str:
 
 def _heatmap(journal: Journal, participant: Optional[str], **_: Any) -> ChartData:
     name, title = "heatmap_weekday_hour", "When triggers happen (local time)"
-    j = _select(journal, participant)
-    local = j.triggers.to_pandas()["local_time"]
-    if len(local) < MIN_HEATMAP_TRIGGERS:
-        return _not_enough(name, title, f"{_plural(len(local), 'trigger')} (the heatmap needs at least "
+    j, by = _select(journal, participant)
+    cells = _m.trigger_weekday_hour(j, by=by)
+    grid = cells["count"].to_numpy(dtype=int).reshape(7, 24)  # rows weekday 0-6, columns hour 0-23
+    if grid.sum() < MIN_HEATMAP_TRIGGERS:
+        return _not_enough(name, title, f"{_plural(int(grid.sum()), 'trigger')} (the heatmap needs at least "
                            f"{MIN_HEATMAP_TRIGGERS})")
-    grid = np.zeros((7, 24), dtype=int)
-    np.add.at(grid, (local.dt.day_of_week.to_numpy(), local.dt.hour.to_numpy()), 1)
     by_hour = grid.sum(axis=0)
     # The busiest 3-hour block of the day, wrapping past midnight.
     blocks = [by_hour[[h, (h + 1) % 24, (h + 2) % 24]].sum() for h in range(24)]
     h = int(np.argmax(blocks))
     day = int(np.argmax(grid.sum(axis=1)))
     night = by_hour[[22, 23, 0, 1, 2, 3]].sum()
-    total = len(local)
+    total = int(grid.sum())
     text = (f"The busiest hours were {_clock(h)}-{_clock(h + 3)} ({blocks[h] / total:.0%} of triggers) and "
             f"the busiest day {WEEKDAY_NAMES[day]} ({grid[day].sum() / total:.0%}); "
             f"{night / total:.0%} came between 22:00 and 04:00.")
@@ -480,19 +437,21 @@ def _draw_heatmap(d: ChartData, ax: Any) -> Any:
 
 def _categories(journal: Journal, participant: Optional[str], **_: Any) -> ChartData:
     name, title = "trigger_categories", "What set off the triggers"
-    j = _select(journal, participant)
-    t = j.triggers.to_pandas()
-    if len(t) < MIN_HEATMAP_TRIGGERS:
-        return _not_enough(name, title, f"{_plural(len(t), 'trigger')} (the chart needs at least "
+    j, by = _select(journal, participant)
+    freq = _m.trigger_frequency(j, period="month", by_category=True, by_group=True, by=by)
+    total = int(freq["count"].sum())
+    if total < MIN_HEATMAP_TRIGGERS:
+        return _not_enough(name, title, f"{_plural(total, 'trigger')} (the chart needs at least "
                            f"{MIN_HEATMAP_TRIGGERS})")
     labels = {c[0]: c[1] for c in _core.trigger_categories()}
     group_of = {c[0]: c[2] for c in _core.trigger_categories()}
     group_labels = dict(_core.trigger_groups())
-    counts = t["category"].astype(str).value_counts()
+    counts = freq.groupby(freq["category"].astype(str))["count"].sum()
+    counts = counts[counts > 0]
     counts = counts.iloc[np.lexsort((counts.index.to_numpy(), -counts.to_numpy()))]
-    groups = t["group"].astype(str).value_counts()
+    groups = freq.groupby(freq["group"].astype(str))["count"].sum()
+    groups = groups.iloc[np.lexsort((groups.index.to_numpy(), -groups.to_numpy()))]
     top, top_group = counts.index[0], groups.index[0]
-    total = len(t)
     text = (f"The most common trigger was \u201c{labels[top]}\u201d ({counts.iloc[0]} of {total}, "
             f"{counts.iloc[0] / total:.0%}); by group, \u201c{group_labels[top_group]}\u201d came first "
             f"({groups.iloc[0] / total:.0%}).")
@@ -529,7 +488,7 @@ def _exercise_name(exercise_id: str) -> str:
 def _exercises(journal: Journal, participant: Optional[str], threshold: int = 3, window_hours: float = 12,
                **_: Any) -> ChartData:
     name, title = "exercise_effectiveness", "Which exercises helped most"
-    j = journal if participant is None else _select(journal, participant)
+    j, _ = _select(journal, participant)
     e = _m.exercise_effectiveness(j, threshold=threshold, window_hours=window_hours)
     e = e[e["rated"] >= MIN_RATED_SESSIONS]
     if e.empty:
@@ -565,17 +524,18 @@ def _draw_exercises(d: ChartData, ax: Any) -> Any:
 
 def _thought_records(journal: Journal, participant: Optional[str], **_: Any) -> ChartData:
     name, title = "thought_record_belief", "Thought records: belief in the anxious thought"
-    j = journal if participant is None else _select(journal, participant)
-    t = j.thought_records.to_pandas()
+    j, by = _select(journal, participant)
+    t = j.thought_records.to_pandas()  # the points drawn: each record's belief before and after
     rated = t[t["belief_after"].notna()]
     if len(rated) < 2:
         return _not_enough(name, title, f"{_plural(len(rated), 'thought record')} rated before and after "
                            "(the chart needs at least 2)")
     before = rated["belief_before"].to_numpy(dtype=float)
     after = rated["belief_after"].to_numpy(dtype=float)
-    change = before - after
-    text = (f"Belief in the anxious thought dropped by {change.mean():.0f} percentage points on average "
-            f"(median {np.median(change):.0f}) across {_plural(len(rated), 'thought record')}, "
+    summary = _m.thought_record_summary(j, by=by).iloc[0]
+    text = (f"Belief in the anxious thought dropped by {summary['mean_belief_change']:.0f} percentage points on "
+            f"average (median {summary['median_belief_change']:.0f}) across "
+            f"{_plural(int(summary['belief_rated']), 'thought record')}, "
             f"from {before.mean():.0f}% to {after.mean():.0f}%.")
     return ChartData(name, title, text, True, {"time": rated["time"], "before": before, "after": after})
 
@@ -600,13 +560,13 @@ def _draw_thought_records(d: ChartData, ax: Any) -> Any:
 def _window(journal: Journal, participant: Optional[str], tz: Optional[str] = None, weeks: int = 4,
             **_: Any) -> ChartData:
     name, title = "window_of_uncertainty", "Window of uncertainty: urges not acted on"
-    j = _select(journal, participant)
-    w = _m.window_of_uncertainty(j, by="week", tz=tz)
+    j, by = _select(journal, participant)
+    w = _m.window_of_uncertainty(j, by="week", tz=tz, pooled=by is None)
     urges = int(w["urge_recorded"].sum())
     if urges < MIN_URGES:
         return _not_enough(name, title, f"{_plural(urges, 'urge')} with a recorded outcome (the chart needs at "
                            f"least {MIN_URGES})")
-    whole = _m.window_of_uncertainty(j, by="participant", tz=tz).iloc[0]
+    whole = _m.window_of_uncertainty(j, by="participant", tz=tz, pooled=by is None).iloc[0]
     k = min(weeks, max(1, len(w) // 2))
     a, b = w.iloc[:k], w.iloc[-k:]
     share = lambda f: f["not_acted"].sum() / f["urge_recorded"].sum() if f["urge_recorded"].sum() else math.nan  # noqa: E731

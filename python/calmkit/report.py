@@ -209,7 +209,8 @@ def build_report(journal: Journal, *, participant: Optional[str] = None, thresho
         body.append('<p class="sparse">The journal has no records yet, so there is nothing to chart.</p>')
     elif cohort:
         body.append(_overview(journal, people, opts))
-        body.append('<p class="note">Pooled: every participant\u2019s triggers and readings together.</p>')
+        body.append('<p class="note">Pooled: every participant\u2019s episodes and triggers together; each '
+                    'episode is made of its own person\u2019s records.</p>')
         body.extend(one(name, None) for name in COHORT_CHARTS)
         body.append("</section>")
     for p in people if len(journal) else []:

@@ -1,0 +1,259 @@
+"""Pooled and grouped figures come from the metric functions, and every chart
+and report sentence says what those functions return.
+
+The issue's smallest case: person A, trigger 10:00 intensity 8 with a linked
+reading 11:00 intensity 2; person B, trigger 09:00 intensity 8 with an
+unlinked reading 10:05 intensity 1. Each episode is made of its own person's
+records: A calms at 60 min, B at 65 min. (Relabelling both as one person let
+B's 10:05 reading calm A's 10:00 trigger after 5 min and left B censored at 0.)
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import calmkit
+import calmkit.plot as plot
+import calmkit.report as report
+
+
+def _two_people() -> calmkit.Journal:
+    j = calmkit.Journal()
+    j.add(calmkit.Trigger(participant="A", id="t1", time="2026-03-02T10:00:00+00:00", category="conflict",
+                          intensity=8))
+    j.add(calmkit.Reading(participant="A", id="r1", time="2026-03-02T11:00:00+00:00", intensity=2, trigger="t1"))
+    j.add(calmkit.Trigger(participant="B", id="t1", time="2026-03-02T09:00:00+00:00", category="conflict",
+                          intensity=8))
+    j.add(calmkit.Reading(participant="B", id="r1", time="2026-03-02T10:05:00+00:00", intensity=1))
+    return j
+
+
+def test_smallest_case_pooled_is_each_persons_own_episode() -> None:
+    j = _two_people()
+    eps = calmkit.time_to_calm(j)
+    assert dict(zip(eps["participant"].astype(str), eps["minutes"])) == {"A": 60.0, "B": 65.0}
+    assert eps["calmed"].all()
+    pooled = calmkit.time_to_calm_summary(j, by=None)
+    # KM over (60, calm), (65, calm): S(60) = 1/2 -> median 60; S(65) = 0.
+    assert (int(pooled["episodes"][0]), int(pooled["calmed"][0]), int(pooled["censored"][0])) == (2, 2, 0)
+    assert pooled["median_minutes"][0] == 60.0
+    curve = calmkit.km_curve(j, by=None)
+    assert list(curve["minutes"]) == [60.0, 65.0]
+    assert list(curve["survival"]) == [0.5, 0.0]
+    # The same from the episode frame, and grouped by a column the user adds.
+    eps["early"] = np.where(eps["participant"].astype(str) == "B", "early", "late")
+    by_col = calmkit.time_to_calm_summary(eps, by="early").set_index("early")
+    assert by_col.loc["early", "median_minutes"] == 65.0 and by_col.loc["late", "median_minutes"] == 60.0
+    assert calmkit.time_to_calm_summary(eps, by=None)["median_minutes"][0] == 60.0
+
+
+def test_grouping_by_any_episode_column_equals_the_filtered_frames() -> None:
+    j = calmkit.synthetic_journal(participants=4, days=70, seed=11)
+    eps = calmkit.time_to_calm(j)
+    eps["half"] = np.where(eps["onset"] < eps["onset"].median(), "early", "late")
+    grouped = calmkit.time_to_calm_summary(eps, by=["participant", "half", "group"])
+    assert list(grouped.columns[:3]) == ["participant", "half", "group"]
+    for row in grouped.itertuples(index=False):
+        part = eps[(eps["participant"] == row.participant) & (eps["half"] == row.half) & (eps["group"] == row.group)]
+        alone = calmkit.time_to_calm_summary(part, by=None).iloc[0]
+        assert row.episodes == alone["episodes"] == len(part)
+        for col in ("median_minutes", "ci_low", "ci_high"):
+            a, b = getattr(row, col), alone[col]
+            assert (math.isnan(a) and math.isnan(b)) or a == b
+    # "group" works on a journal too (the frame is computed first).
+    by_group = calmkit.time_to_calm_summary(j, by="group")
+    assert by_group["episodes"].sum() == len(eps)
+    curves = calmkit.km_curve(eps, by=["half"])
+    assert set(curves["half"]) == {"early", "late"}
+    with pytest.raises(ValueError, match="not a column"):
+        calmkit.time_to_calm_summary(eps, by="nope")
+
+
+def test_first_and_latest_against_pandas() -> None:
+    j = calmkit.synthetic_journal(participants=3, days=70, seed=5)
+    eps = calmkit.time_to_calm(j)
+    split = calmkit.first_and_latest(eps, weeks=4)
+    for p, g in eps.groupby(eps["participant"].astype(str)):
+        t0, t1 = g["onset"].min(), g["onset"].max()
+        four = pd.Timedelta(days=28)
+        expect = np.where(g["onset"] < t0 + four, "first", np.where(g["onset"] >= t1 - four, "latest", None))
+        got = split.loc[g.index].astype(object).where(split.loc[g.index].notna(), None)
+        assert list(got) == list(expect), p
+        assert split.attrs["days"][p] == 28.0
+
+
+def _pooled_weekly_counts_by_pandas(j: calmkit.Journal) -> pd.Series:
+    """Pooled triggers per local ISO week, zero-filled from the first week of
+    anyone's records to the last: independent of calmkit's metrics."""
+    days = pd.concat([t.to_pandas()["local_time"].dt.tz_localize(None).dt.normalize()
+                      for t in (j.triggers, j.readings, j.exercises, j.thought_records, j.assessments)])
+    monday = lambda d: d - pd.to_timedelta(d.dt.day_of_week, unit="D")  # noqa: E731
+    weeks = pd.date_range(monday(days).min(), monday(days).max(), freq="7D")
+    local = j.triggers.to_pandas()["local_time"].dt.tz_localize(None).dt.normalize()
+    return monday(local).value_counts().reindex(weeks, fill_value=0).sort_index()
+
+
+@pytest.fixture(scope="module")
+def cohort() -> calmkit.Journal:
+    return calmkit.synthetic_journal(participants=3, days=70, seed=7)
+
+
+def test_pooled_frequency_trend_and_peaks(cohort: calmkit.Journal) -> None:
+    f = calmkit.trigger_frequency(cohort, by=None)
+    expect = _pooled_weekly_counts_by_pandas(cohort)
+    assert list(f["count"]) == list(expect.to_numpy())
+    assert list(pd.to_datetime(f["period_start"])) == list(expect.index)
+    # The pooled trend of a one-person journal is that person's C++ trend.
+    p = cohort.participants()[0]
+    alone = cohort.participant(p)
+    mine = calmkit.trigger_trend(cohort).set_index("participant").loc[p]
+    pooled = calmkit.trigger_trend(alone, by=None).iloc[0]
+    for col in pooled.index:
+        assert pooled[col] == pytest.approx(mine[col], rel=1e-12, nan_ok=True), col
+    mine = calmkit.peak_trend(cohort).set_index("participant").loc[p]
+    pooled = calmkit.peak_trend(alone, by=None).iloc[0]
+    for col in pooled.index:
+        assert pooled[col] == pytest.approx(mine[col], rel=1e-9, nan_ok=True), col
+    # Pooled Poisson slope checked with statsmodels' GLM on the pooled counts.
+    sm = pytest.importorskip("statsmodels.api")
+    y = expect.to_numpy(dtype=float)
+    fit = sm.GLM(y, sm.add_constant(np.arange(len(y), dtype=float)), family=sm.families.Poisson()).fit()
+    t = calmkit.trigger_trend(cohort, by=None).iloc[0]
+    assert t["slope_per_week"] == pytest.approx(fit.params[1], rel=1e-8)
+    assert t["slope_se"] == pytest.approx(fit.bse[1], rel=1e-6)
+
+
+def _number_after(text: str, before: str) -> float:
+    m = re.search(re.escape(before) + r"\s*([-+]?\d+(?:\.\d+)?)", text)
+    assert m, (before, text)
+    return float(m.group(1))
+
+
+@pytest.mark.parametrize("who", [None, "p002"])
+def test_every_chart_says_what_the_metric_returns(cohort: calmkit.Journal, who: str | None) -> None:
+    j = cohort if who is None else cohort.participant(who)
+    one = who is not None
+
+    def row(frame: pd.DataFrame) -> pd.Series:
+        """The pooled row, or this participant's row of the per-participant frame of the whole cohort."""
+        return frame.set_index("participant").loc[who] if one else frame.iloc[0]
+
+    by = "participant" if one else None
+    d = plot.chart_data("triggers_per_week", cohort, who)
+    freq = calmkit.trigger_frequency(cohort, by=by)
+    if one:
+        freq = freq[freq["participant"] == who]
+    assert list(d.values["counts"]) == list(freq["count"])
+    trend = row(calmkit.trigger_trend(cohort, by=by))
+    assert d.values["slope"] == pytest.approx(trend["slope_per_week"], rel=1e-12)
+    assert f"({trend['weekly_change_pct']:+.0f}% a week" in d.reading
+
+    d = plot.chart_data("km_first_vs_latest", cohort, who)
+    eps = calmkit.time_to_calm(j)
+    for label, g in (("first 4 weeks", "first"), ("latest 4 weeks", "latest")):
+        keep = []
+        for _, e in eps.groupby(eps["participant"].astype(str)):
+            t0, t1 = e["onset"].min(), e["onset"].max()
+            inside = e["onset"] < t0 + pd.Timedelta(days=28) if g == "first" else e["onset"] >= t1 - pd.Timedelta(
+                days=28)
+            keep.append(e[inside])
+        s = calmkit.time_to_calm_summary(pd.concat(keep), by=None).iloc[0]
+        assert f"{plot._minutes(s['median_minutes'])} in the {label}" in d.reading
+        assert d.values["counts"][g] == s["episodes"]
+
+    d = plot.chart_data("median_time_to_calm_by_month", cohort, who)
+    s = calmkit.time_to_calm_summary(cohort, by=["participant", "month"] if one else "month")
+    if one:
+        s = s[s["participant"] == who]
+    s = s[np.isfinite(s["median_minutes"])]
+    assert d.reading.startswith(f"Median time to calm went from {plot._minutes(s['median_minutes'].iloc[0])}")
+    assert f"to {plot._minutes(s['median_minutes'].iloc[-1])} in" in d.reading
+
+    d = plot.chart_data("peak_intensity", cohort, who)
+    pt = row(calmkit.peak_trend(cohort, by=by))
+    assert f"{abs(pt['slope_per_week']):.2f} points a week" in d.reading
+    assert f"{pt['slope_ci_low']:+.2f} to {pt['slope_ci_high']:+.2f}" in d.reading
+
+    d = plot.chart_data("heatmap_weekday_hour", cohort, who)
+    local = j.triggers.to_pandas()["local_time"]
+    grid = pd.crosstab(local.dt.day_of_week, local.dt.hour).reindex(index=range(7), columns=range(24), fill_value=0)
+    assert (d.values["grid"] == grid.to_numpy()).all()
+
+    d = plot.chart_data("trigger_categories", cohort, who)
+    counts = j.triggers.to_pandas()["category"].astype(str).value_counts()
+    assert sorted(d.values["counts"], reverse=True) == sorted(counts.to_numpy(), reverse=True)
+    assert f"({counts.max()} of {len(local)}," in d.reading
+
+    d = plot.chart_data("exercise_effectiveness", cohort, who)
+    ee = calmkit.exercise_effectiveness(cohort, by_participant=one)
+    if one:
+        ee = ee[ee["participant"] == who]
+    ee = ee[ee["rated"] >= plot.MIN_RATED_SESSIONS].sort_values(["mean_change", "rated"], ascending=False)
+    assert f"{ee['mean_change'].iloc[0]:.1f} points over {int(ee['rated'].iloc[0])} rated" in d.reading
+
+    d = plot.chart_data("thought_record_belief", cohort, who)
+    tr = row(calmkit.thought_record_summary(cohort, by=by))
+    assert f"dropped by {tr['mean_belief_change']:.0f} percentage points" in d.reading
+    assert f"(median {tr['median_belief_change']:.0f})" in d.reading
+    rated = j.thought_records.to_pandas().dropna(subset=["belief_after"])
+    assert tr["mean_belief_change"] == pytest.approx((rated["belief_before"] - rated["belief_after"]).mean())
+
+    d = plot.chart_data("window_of_uncertainty", cohort, who)
+    w = row(calmkit.window_of_uncertainty(cohort)) if one else calmkit.window_of_uncertainty(cohort,
+                                                                                              pooled=True).iloc[0]
+    assert f"the median wait was {w['minutes_median']:.0f} minutes ({int(w['minutes_n'])} timed)" in d.reading
+    acted = j.triggers.to_pandas()["acted_after_minutes"].dropna()
+    assert w["minutes_median"] == pytest.approx(float(np.median(acted)))
+
+    d = plot.chart_data("assessment_scores", cohort, who)
+    scores = calmkit.assessment_scores(j)
+    if one:
+        gad = scores[scores["instrument"] == "gad-7"].sort_values(["time", "id"], kind="stable")
+        assert f"from {plot._n(float(gad['total'].iloc[0]))}" in d.reading
+    else:
+        gad = scores[scores["instrument"] == "gad-7"].sort_values(["time", "id"], kind="stable")
+        change = gad.groupby("participant", observed=True)["total"].agg(lambda x: x.iloc[-1] - x.iloc[0])
+        assert f"GAD-7: lower at the latest check-in than at the first for {int((change < 0).sum())} of" in d.reading
+
+
+def _cells(row_html: str) -> list[str]:
+    return [html.unescape(re.sub(r"<[^>]+>", "", c)) for c in re.findall(r"<td>(.*?)</td>", row_html)]
+
+
+def test_report_figures_are_the_metric_functions(cohort: calmkit.Journal) -> None:
+    text = report.build_report(cohort)
+    # The overview: one row per participant, episodes and the KM median with its CI.
+    s = calmkit.time_to_calm_summary(cohort).set_index("participant")
+    trend = calmkit.trigger_trend(cohort).set_index("participant")
+    for p in cohort.participants():
+        row = next(r for r in re.findall(r"<tr>(.*?)</tr>", text) if f'href="#p-{p}"' in r)
+        cells = _cells(row)
+        assert cells[6] == f"{int(s.loc[p, 'episodes'])} ({int(s.loc[p, 'censored'])} censored)"
+        assert cells[7] == (f"{s.loc[p, 'median_minutes']:.0f} ({s.loc[p, 'ci_low']:.0f}\u2013"
+                            f"{s.loc[p, 'ci_high']:.0f})")
+        assert cells[8] == f"{trend.loc[p, 'weekly_change_pct']:+.0f}%"
+    # Every caption is the reading of its chart for the same grouping (pooled
+    # charts first, then each participant's), whose figures the test above
+    # checks against the metric functions.
+    captions = [html.unescape(c) for c in re.findall(r"<figcaption>(.*?)</figcaption>", text, re.S)]
+    expected = [plot.reading(n, cohort, None) for n in report.COHORT_CHARTS]
+    for p in cohort.participants():
+        expected += [plot.reading(n, cohort, p) for n in report.PER_PARTICIPANT]
+        if len(cohort.participant(p).assessments):
+            expected.append(plot.reading(report.ASSESSMENT_CHART, cohort, p))
+    assert captions == expected
+    # The pooled time-to-calm sentence: medians of the pooled metric on each
+    # person's first and latest 4 weeks.
+    eps = calmkit.time_to_calm(cohort)
+    eps["w"] = calmkit.first_and_latest(eps)
+    pooled = calmkit.time_to_calm_summary(eps, by="w").set_index("w")
+    assert (f"{plot._minutes(pooled.loc['first', 'median_minutes'])} in the first 4 weeks, "
+            f"{plot._minutes(pooled.loc['latest', 'median_minutes'])} in the latest 4 weeks") in captions[1]
+    assert _number_after(captions[1], "Median time to calm (distress 3 or less):") == pytest.approx(
+        pooled.loc["first", "median_minutes"], abs=0.5)
