@@ -24,10 +24,13 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Sequence, TextIO
+from typing import TYPE_CHECKING, Sequence, TextIO
 
 from . import _core, pacer
 from . import localtime as _localtime
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -35,6 +38,8 @@ EXIT_USAGE = 2
 
 #: Exercises listed per participant and for the cohort.
 TOP_EXERCISES = 5
+#: Weeks of the "first weeks vs latest weeks" time-to-calm comparison.
+FIRST_LATEST_WEEKS = 4
 #: Environment variable with custom instrument files to register (like --instruments).
 INSTRUMENTS_ENV = "CALMKIT_INSTRUMENTS"
 
@@ -137,7 +142,57 @@ def _week_lines(j: _core.Journal, first: dt.date, last: dt.date) -> list[str]:
     ]
 
 
-def _participant_block(j: _core.Journal, name: str, out: TextIO) -> None:
+def _minutes(x: float) -> str:
+    return f"{x:.0f} min" if x == x else "not reached"  # NaN: S(t) never fell to 1/2
+
+
+def _time_to_calm_line(row: pd.Series, weeks: pd.DataFrame, span: str) -> str:
+    """One line from a time_to_calm_summary row (median, CI, counts) and the
+    rows of the same summary grouped by first_and_latest."""
+    n = int(row["episodes"])
+    if n == 0:
+        return "time to calm: no episodes"
+    ci = f"{row['ci_low']:.0f}-{row['ci_high']:.0f} min" if row["ci_low"] == row["ci_low"] and \
+        row["ci_high"] == row["ci_high"] else "not estimable"
+    text = (f"time to calm (distress 3 or less, Kaplan-Meier median): {_minutes(row['median_minutes'])} "
+            f"(95% CI {ci}), {_plural(n, 'episode')}, {int(row['censored'])} censored")
+    by = weeks.set_index("first_and_latest")
+    if {"first", "latest"} <= set(by.index.astype(str)):
+        text += (f"; first {span} {_minutes(by.loc['first', 'median_minutes'])} "
+                 f"({_plural(int(by.loc['first', 'episodes']), 'episode')}), latest {span} "
+                 f"{_minutes(by.loc['latest', 'median_minutes'])} "
+                 f"({_plural(int(by.loc['latest', 'episodes']), 'episode')})")
+    return text
+
+
+def _time_to_calm_lines(journal: _core.Journal) -> tuple[dict[str, str], str]:
+    """The time-to-calm line of each participant and the pooled one, all from
+    calmkit's metric functions (episodes made within each person's records)."""
+    from . import metrics as m
+
+    eps = m.time_to_calm(journal)
+    if eps.empty:
+        return {}, "time to calm: no episodes"
+    split = m.first_and_latest(eps, weeks=FIRST_LATEST_WEEKS)
+    eps["first_and_latest"] = split
+    full = 7.0 * FIRST_LATEST_WEEKS
+    # A journal shorter than twice the weeks is split into halves (in days).
+    span = {p: _plural(FIRST_LATEST_WEEKS, "week") if d == full else _plural(round(d), "day")
+            for p, d in split.attrs["days"].items()}
+    each = m.time_to_calm_summary(eps, by="participant").set_index("participant")
+    each_w = m.time_to_calm_summary(eps, by=["participant", "first_and_latest"])
+    lines = {}
+    for p in each.index:
+        lines[str(p)] = _time_to_calm_line(each.loc[p], each_w[each_w["participant"] == p], span[str(p)])
+    pooled_span = _plural(FIRST_LATEST_WEEKS, "week")
+    if any(d != full for d in split.attrs["days"].values()):
+        pooled_span += " (halves of shorter journals)"
+    pooled = _time_to_calm_line(m.time_to_calm_summary(eps, by=None).iloc[0],
+                                m.time_to_calm_summary(eps, by="first_and_latest"), pooled_span)
+    return lines, pooled
+
+
+def _participant_block(j: _core.Journal, name: str, out: TextIO, ttc: str = "time to calm: no episodes") -> None:
     label = f"Participant {name}" if name else "Journal (single user, no participant id)"
     print(label, file=out)
     dates = _local_dates(j)
@@ -147,6 +202,7 @@ def _participant_block(j: _core.Journal, name: str, out: TextIO) -> None:
     print(f"  records: {_counts(j)}", file=out)
     for line in _week_lines(j, first, last):
         print(f"  {line}", file=out)
+    print(f"  {ttc}", file=out)
     print(f"  most practised exercises: {_top_exercises(j)}", file=out)
 
 
@@ -156,10 +212,13 @@ def _summary(path: Path, out: TextIO) -> int:
         print(f"{path}: the journal has no records", file=out)
         return EXIT_OK
     participants = journal.participants()
+    ttc, pooled = _time_to_calm_lines(journal)
     for name in participants:
-        _participant_block(journal.participant(name), name, out)
+        _participant_block(journal.participant(name), name, out, ttc.get(name, "time to calm: no episodes"))
         print(file=out)
     dates = _local_dates(journal)
+    if len(participants) > 1:
+        print(f"Cohort {pooled} (every participant's episodes pooled)", file=out)
     print(
         f"Cohort: {_plural(len(participants), 'participant')}, {min(dates)} to {max(dates)} (local dates); "
         f"{_counts(journal)}; most practised exercises: {_top_exercises(journal)}",

@@ -257,3 +257,35 @@ def test_report_figures_are_the_metric_functions(cohort: calmkit.Journal) -> Non
             f"{plot._minutes(pooled.loc['latest', 'median_minutes'])} in the latest 4 weeks") in captions[1]
     assert _number_after(captions[1], "Median time to calm (distress 3 or less):") == pytest.approx(
         pooled.loc["first", "median_minutes"], abs=0.5)
+
+
+def test_cli_summary_time_to_calm_is_the_metric(tmp_path, cohort: calmkit.Journal) -> None:
+    import io
+
+    from calmkit import cli
+
+    path = tmp_path / "cohort.jsonl"
+    calmkit.write_journal(cohort, path)
+    out = io.StringIO()
+    assert cli._summary(path, out) == 0
+    lines = out.getvalue().splitlines()
+    eps = calmkit.time_to_calm(cohort)
+    eps["w"] = calmkit.first_and_latest(eps)
+
+    def expect(s: pd.Series, w: pd.DataFrame) -> str:
+        w = w.set_index("w")
+        return (f"Kaplan-Meier median): {s['median_minutes']:.0f} min (95% CI {s['ci_low']:.0f}-"
+                f"{s['ci_high']:.0f} min), {int(s['episodes'])} episodes, {int(s['censored'])} censored; "
+                f"first 4 weeks {w.loc['first', 'median_minutes']:.0f} min ({int(w.loc['first', 'episodes'])} "
+                f"episodes), latest 4 weeks {w.loc['latest', 'median_minutes']:.0f} min "
+                f"({int(w.loc['latest', 'episodes'])} episodes)")
+
+    each = calmkit.time_to_calm_summary(eps, by="participant").set_index("participant")
+    each_w = calmkit.time_to_calm_summary(eps, by=["participant", "w"])
+    for p in cohort.participants():
+        block = lines[lines.index(f"Participant {p}"):]
+        line = next(x for x in block if x.startswith("  time to calm"))
+        assert expect(each.loc[p], each_w[each_w["participant"] == p]) in line
+    pooled = next(x for x in lines if x.startswith("Cohort time to calm"))
+    assert expect(calmkit.time_to_calm_summary(eps, by=None).iloc[0],
+                  calmkit.time_to_calm_summary(eps, by="w")) in pooled
