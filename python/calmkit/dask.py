@@ -18,7 +18,9 @@ participant's own records, the result is the single-process result.
 The lazy frame of :func:`metric` has ``participant`` as a plain string column
 (the participants of different partitions differ, so a Categorical's
 categories would not agree). :func:`compute_all` computes several metrics in
-one pass (one task per block reads it once and runs every metric) and returns
+one pass (one task per block reads it once and runs every metric; a
+``time_to_calm_summary`` whose groups mix participants, such as ``by=None``,
+is calmkit's summary of the episodes of every block) and returns
 pandas frames with ``participant`` restored to a Categorical over every
 participant of the dataset, exactly as the single-process functions return
 them. This module imports Dask, so it is
@@ -152,12 +154,18 @@ def _by_keys(by: Union[str, Iterable[str], None]) -> list[str]:
     return [] if by is None else [by] if isinstance(by, str) else list(by)
 
 
-def _check(name: str, kwargs: dict[str, Any]) -> None:
+def _spans_partitions(name: str, kwargs: dict[str, Any]) -> bool:
+    """A time_to_calm_summary whose groups mix participants (by=None, "week",
+    "category", ...): it is computed from the episodes of every block."""
+    return name == "time_to_calm_summary" and "participant" not in _by_keys(kwargs.get("by", "participant"))
+
+
+def _check(name: str, kwargs: dict[str, Any], pooled_ok: bool = False) -> None:
     if name not in METRICS:
         raise ValueError(f"unknown metric {name!r}; use one of {list(METRICS)}")
-    if name == "time_to_calm_summary" and "participant" not in _by_keys(kwargs.get("by", "participant")):
-        raise ValueError("time_to_calm_summary on Dask needs 'participant' in by "
-                         "(a pooled group would span partitions)")
+    if _spans_partitions(name, kwargs) and not pooled_ok:
+        raise ValueError("time_to_calm_summary on a lazy frame needs 'participant' in by (a pooled group "
+                         "spans partitions); calmkit.dask.compute_all computes pooled summaries")
     if name == "exercise_effectiveness" and not kwargs.get("by_participant", False):
         raise ValueError("exercise_effectiveness on Dask needs by_participant=True "
                          "(the pooled form would span partitions)")
@@ -224,9 +232,14 @@ def compute_all(path: _PathLike, metrics: Iterable[str] = METRICS, participants_
     unknown = sorted(set(options) - set(names))
     if unknown:
         raise ValueError(f"options given for metric(s) not computed: {unknown}")
-    jobs = [(m, {**DEFAULTS.get(m, {}), **options.get(m, {})}) for m in names]
-    for name, kwargs in jobs:
-        _check(name, kwargs)
+    wanted = [(m, {**DEFAULTS.get(m, {}), **options.get(m, {})}) for m in names]
+    for name, kwargs in wanted:
+        _check(name, kwargs, pooled_ok=True)
+    # A summary over groups that mix participants is the metric function of
+    # the whole episode frame: the blocks compute the episodes (each within
+    # its own participant's records), the summary runs once on all of them.
+    jobs = [("time_to_calm", {k: v for k, v in kwargs.items() if k in ("threshold", "window_hours")})
+            if _spans_partitions(name, kwargs) else (name, kwargs) for name, kwargs in wanted]
     root = str(path)
     empty: dict[str, list[str]] = {t: [] for t in _parquet.TABLES}
     parts = partitions(root, participants_per_partition) or [empty]
@@ -235,16 +248,20 @@ def compute_all(path: _PathLike, metrics: Iterable[str] = METRICS, participants_
     blocks = dask.compute(*tasks)
     everyone = participants(root)
     out = {}
-    for i, (name, kwargs) in enumerate(jobs):
+    for i, ((name, kwargs), (job, job_kwargs)) in enumerate(zip(wanted, jobs)):
         frame = pd.concat([b[i] for b in blocks], ignore_index=True)
-        meta = _run(empty, root, name, kwargs)
+        meta = _run(empty, root, job, job_kwargs)
         for col, dtype in meta.dtypes.items():  # as the metric returns them (concat may widen)
             if col != "participant" and frame[col].dtype != dtype:
                 frame[col] = frame[col].astype(dtype)
         if "participant" in frame.columns:
             frame["participant"] = pd.Categorical(frame["participant"].astype(object), categories=everyone)
-        if name == "exercise_effectiveness" and len(frame):
+        if job == "exercise_effectiveness" and len(frame):
             frame = _order_exercises(frame)
+        if job != name:  # a pooled summary: the metric function of every block's episodes
+            frame.attrs.update(threshold=job_kwargs.get("threshold", 3),
+                               window_hours=job_kwargs.get("window_hours", 12))
+            frame = _metrics.time_to_calm_summary(frame, **kwargs)
         out[name] = frame
     return out
 

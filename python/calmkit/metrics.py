@@ -45,6 +45,7 @@ __all__ = [
     "time_to_calm_summary",
     "km_curve",
     "first_and_latest",
+    "analysis_frame",
     "trigger_frequency",
     "trigger_trend",
     "peak_intensity",
@@ -357,6 +358,53 @@ def _by_participant(by: str | None) -> bool:
 
 
 _FREQ = {"day": "D", "week": "7D", "month": "MS"}
+
+
+def analysis_frame(journal: Journal, threshold: int = 3, window_hours: float = 12,
+                   weeks: float = 4) -> pd.DataFrame:
+    """One row per episode with the covariates of a cohort-level analysis
+    (the input of :mod:`calmkit.stats`): the columns of :func:`time_to_calm`
+    and
+
+    - ``local_hour`` (0-23) and ``weekday`` (0 = Monday ... 6 = Sunday) of the
+      onset on the wall clock recorded with the trigger (its own UTC offset);
+    - ``exercises``: the exercise ids of the sessions linked to the trigger,
+      sorted, joined with ";" ("" for none), and ``n_exercises`` (sessions);
+    - ``days_since_first`` (days, float) from the participant's first record
+      of any type to the onset, and ``week`` = floor of it / 7 (0 = the
+      participant's first week of journaling);
+    - ``first_and_latest``: :func:`first_and_latest` with ``weeks``.
+
+    ``observations`` (already a column) counts the readings and ratings the
+    episode was judged on. A Journal only (a Cohort has no exercise links)."""
+    if not isinstance(journal, Journal):
+        raise TypeError(f"analysis_frame needs a calmkit.Journal, got {type(journal).__name__}")
+    eps = time_to_calm(journal, threshold, window_hours)
+    local = eps["onset"].dt.tz_localize(None) + pd.to_timedelta(eps["offset_minutes"].astype(np.int64), unit="min")
+    eps["local_hour"] = local.dt.hour.astype(np.int8)
+    eps["weekday"] = local.dt.day_of_week.astype(np.int8)
+    ex = journal.exercises.to_pandas()
+    linked = ex[ex["trigger"].fillna("").astype(str) != ""]
+    keys = pd.MultiIndex.from_arrays([eps["participant"].astype(str), eps["trigger_id"].astype(str)])
+    if len(linked):
+        grouped = linked.groupby([linked["participant"].astype(str), linked["trigger"].astype(str)])["exercise"]
+        ids = grouped.agg(lambda x: ";".join(sorted(set(map(str, x)))))
+        eps["exercises"] = pd.array(ids.reindex(keys).fillna("").to_numpy(), dtype="str")
+        eps["n_exercises"] = grouped.size().reindex(keys).fillna(0).to_numpy(np.int64)
+    else:
+        eps["exercises"] = pd.array([""] * len(eps), dtype="str")
+        eps["n_exercises"] = np.zeros(len(eps), dtype=np.int64)
+    firsts = [t.to_pandas()[["participant", "time"]] for t in (journal.triggers, journal.readings,
+                                                                journal.exercises, journal.thought_records,
+                                                                journal.assessments)]
+    every = pd.concat([f for f in firsts if len(f)])
+    first = every.groupby(every["participant"].astype(str))["time"].min()
+    start = eps["participant"].astype(str).map(first)
+    eps["days_since_first"] = ((eps["onset"] - pd.to_datetime(start, utc=True)) / pd.Timedelta(days=1)).astype(
+        np.float64)
+    eps["week"] = np.floor(eps["days_since_first"] / 7).astype(np.int64)
+    eps["first_and_latest"] = first_and_latest(eps, weeks=weeks)
+    return eps
 
 
 def trigger_frequency(data: Data, period: str = "week", by_category: bool = False, by_group: bool = False,

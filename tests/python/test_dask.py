@@ -21,6 +21,9 @@ CASES = [
     ("time_to_calm", {}),
     ("time_to_calm_summary", {}),
     ("time_to_calm_summary", {"by": ["participant", "week", "category"], "threshold": 2}),
+    # Pooled groups span partitions: compute_all summarises every block's episodes.
+    ("time_to_calm_summary", {"by": None}),
+    ("time_to_calm_summary", {"by": ["week", "group"], "threshold": 2}),
     ("trigger_frequency", {}),
     ("trigger_frequency", {"period": "month", "by_category": True, "by_group": True}),
     ("trigger_frequency", {"period": "day", "tz": "CET-1CEST,M3.5.0,M10.5.0/3"}),
@@ -158,7 +161,7 @@ def test_errors(datasets, tmp_path):
     path = datasets["participant"]
     with pytest.raises(ValueError, match="unknown metric 'km_curve'"):
         ckd.metric(path, "km_curve")
-    with pytest.raises(ValueError, match="needs 'participant' in by"):
+    with pytest.raises(ValueError, match="needs .participant. in by.*compute_all"):
         ckd.metric(path, "time_to_calm_summary", by="week")
     with pytest.raises(ValueError, match="by_participant=True"):
         ckd.metric(path, "exercise_effectiveness", by_participant=False)

@@ -1,0 +1,150 @@
+"""Cohort-level inference on time-to-calm: log-rank tests and Cox models.
+
+An optional part of calmkit (``pip install "calmkit[stats]"``): the models
+come from lifelines (Davidson-Pilon 2019), a well-kept survival library,
+fitted on :func:`calmkit.analysis_frame`, one row per episode. calmkit only
+prepares the episodes and names the numbers; the tests compare them with R's
+``survival`` (``survdiff``, ``coxph`` with ``cluster()``) and statsmodels.
+
+An *event* is an episode that calmed (distress at or below the threshold);
+``minutes`` is the time to calm or to censoring. A hazard ratio above 1 means
+episodes calm **sooner** (a higher rate of calming), below 1 later.
+
+What the numbers cannot tell (docs/metrics.md, "Cohort-level inference"):
+censoring depends on how often people check in, since an episode with no
+reading after its trigger can never calm, so more check-ins alone make calm
+episodes; and episodes with an exercise carry the exercise's before/after
+ratings as extra observations, so a comparison with and without exercises is
+partly a measurement artefact, not only an effect of the exercise.
+
+Example::
+
+    import calmkit, calmkit.stats
+    frame = calmkit.analysis_frame(calmkit.synthetic_journal(participants=20, days=84))
+    calmkit.stats.logrank(frame, "first_and_latest")
+    calmkit.stats.cox_time_trend(frame)      # hazard ratio per week and latest vs first weeks
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Union
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["INSTALL_HINT", "logrank", "cox", "cox_time_trend"]
+
+#: What to run when the optional libraries are missing.
+INSTALL_HINT = 'pip install "calmkit[stats]"'
+
+
+def _lifelines() -> Any:
+    try:
+        import lifelines
+        import lifelines.statistics  # noqa: F401
+    except ImportError as e:
+        raise ImportError(f"calmkit.stats needs lifelines ({e.name or 'lifelines'} is not installed): "
+                          f"{INSTALL_HINT}") from None
+    return lifelines
+
+
+def _check(frame: pd.DataFrame, columns: Iterable[str]) -> None:
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"expected the episode frame of calmkit.analysis_frame, got {type(frame).__name__}")
+    missing = [c for c in ("minutes", "calmed", *columns) if c not in frame.columns]
+    if missing:
+        raise ValueError(f"episode frame lacks column(s) {missing}; see calmkit.analysis_frame")
+
+
+def logrank(frame: pd.DataFrame, group: str) -> pd.DataFrame:
+    """Log-rank test of equal time-to-calm across the groups of column
+    ``group`` (episodes with a missing group left out), the Mantel-Haenszel
+    statistic as R's ``survdiff(Surv(minutes, calmed) ~ group)`` computes it.
+
+    One row: groups, episodes, events (calmed), statistic (chi-squared),
+    df (groups - 1), p_value. Episodes are treated as independent; several
+    episodes of one person are not, so with few people the p value is too
+    small (use :func:`cox` with its participant-clustered errors)."""
+    _check(frame, [group])
+    ll = _lifelines()
+    f = frame[frame[group].notna()]
+    labels = f[group].astype(str)
+    if labels.nunique() < 2:
+        raise ValueError(f"log-rank test needs at least 2 groups in column {group!r}, got {labels.nunique()}")
+    r = ll.statistics.multivariate_logrank_test(f["minutes"].to_numpy(float), labels.to_numpy(),
+                                                f["calmed"].to_numpy(bool))
+    return pd.DataFrame({"groups": [labels.nunique()], "episodes": [len(f)], "events": [int(f["calmed"].sum())],
+                         "statistic": [float(r.test_statistic)], "df": [int(r.degrees_of_freedom)],
+                         "p_value": [float(r.p_value)]})
+
+
+def cox(frame: pd.DataFrame, covariates: Union[str, Iterable[str]], cluster: str | None = "participant",
+        confidence: float = 0.95) -> pd.DataFrame:
+    """Cox proportional hazards of calming, Efron's ties (as R's ``coxph``),
+    with robust (sandwich) standard errors clustered by ``cluster`` (R:
+    ``coxph(Surv(minutes, calmed) ~ x + cluster(participant))``): the episodes
+    of one person are not independent. Categorical covariates become
+    indicator columns against their first level.
+
+    One row per term: term, coef (log hazard ratio), se (robust when
+    clustered), hazard_ratio, ci_low, ci_high (Wald, exp(coef +- z se)),
+    p_value; ``attrs`` holds episodes, events and clusters."""
+    keys = [covariates] if isinstance(covariates, str) else list(covariates)
+    _check(frame, keys + ([cluster] if cluster else []))
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
+    ll = _lifelines()
+    f = frame[frame[keys].notna().all(axis=1)]
+    design = pd.DataFrame(index=f.index)
+    for k in keys:
+        col = f[k]
+        if isinstance(col.dtype, pd.CategoricalDtype) or col.dtype == object or pd.api.types.is_bool_dtype(col):
+            levels = (list(col.cat.remove_unused_categories().cat.categories)
+                      if isinstance(col.dtype, pd.CategoricalDtype) else sorted(col.unique()))
+            for level in levels[1:]:
+                design[f"{k}[{level}]"] = (col == level).to_numpy(float)
+        else:
+            design[k] = col.to_numpy(float)
+    design["minutes"] = f["minutes"].to_numpy(float)
+    design["calmed"] = f["calmed"].to_numpy(bool)
+    if cluster:
+        design["_cluster"] = f[cluster].astype(str).to_numpy()
+    fitter = ll.CoxPHFitter(alpha=1 - confidence)
+    fitter.fit(design, duration_col="minutes", event_col="calmed", cluster_col="_cluster" if cluster else None,
+               robust=bool(cluster))
+    s = fitter.summary
+    out = pd.DataFrame({"term": list(s.index), "coef": s["coef"].to_numpy(), "se": s["se(coef)"].to_numpy(),
+                        "hazard_ratio": s["exp(coef)"].to_numpy(),
+                        "ci_low": np.exp(s[s.columns[s.columns.str.startswith("coef lower")][0]]).to_numpy(),
+                        "ci_high": np.exp(s[s.columns[s.columns.str.startswith("coef upper")][0]]).to_numpy(),
+                        "p_value": s["p"].to_numpy()})
+    out.attrs.update(episodes=len(design), events=int(design["calmed"].sum()),
+                     clusters=int(f[cluster].nunique()) if cluster else None)
+    return out
+
+
+def cox_time_trend(frame: pd.DataFrame, cluster: str | None = "participant",
+                   confidence: float = 0.95) -> pd.DataFrame:
+    """"Is time-to-calm getting shorter over the weeks?" Two Cox models with
+    participant-clustered errors (:func:`cox`):
+
+    - ``per_week``: the hazard ratio of calming per week since the
+      participant's first record (``days_since_first / 7``); above 1: episodes
+      calm sooner as the weeks go by;
+    - ``latest_vs_first``: episodes of the latest weeks against those of the
+      first weeks (column ``first_and_latest``; other episodes left out).
+
+    One row per model: model, term, hazard_ratio, ci_low, ci_high, p_value,
+    episodes, events, participants."""
+    _check(frame, ["days_since_first", "first_and_latest"])
+    f = frame.assign(weeks_since_first=frame["days_since_first"] / 7.0)
+    rows = []
+    for model, data, term in (("per_week", f, "weeks_since_first"),
+                              ("latest_vs_first", f[f["first_and_latest"].notna()], "first_and_latest")):
+        r = cox(data, term, cluster=cluster, confidence=confidence)
+        one = r.iloc[-1]
+        rows.append({"model": model, "term": one["term"], "hazard_ratio": one["hazard_ratio"],
+                     "ci_low": one["ci_low"], "ci_high": one["ci_high"], "p_value": one["p_value"],
+                     "episodes": r.attrs["episodes"], "events": r.attrs["events"],
+                     "participants": r.attrs["clusters"]})
+    return pd.DataFrame(rows)
