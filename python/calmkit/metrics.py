@@ -46,6 +46,7 @@ __all__ = [
     "km_curve",
     "first_and_latest",
     "analysis_frame",
+    "episodes_by_exercise",
     "trigger_frequency",
     "trigger_trend",
     "peak_intensity",
@@ -405,6 +406,26 @@ def analysis_frame(journal: Journal, threshold: int = 3, window_hours: float = 1
     eps["week"] = np.floor(eps["days_since_first"] / 7).astype(np.int64)
     eps["first_and_latest"] = first_and_latest(eps, weeks=weeks)
     return eps
+
+
+def episodes_by_exercise(frame: pd.DataFrame, none: str = "none") -> pd.DataFrame:
+    """The episodes of :func:`analysis_frame` once per exercise id used in
+    them (column ``exercise``; episodes without an exercise once, as
+    ``none``), for grouping by exercise id::
+
+        calmkit.time_to_calm_summary(calmkit.episodes_by_exercise(frame), by="exercise")
+
+    An episode with two exercises is in both groups (as in
+    :func:`exercise_effectiveness`, whose ``median_minutes_with`` and
+    ``median_minutes_without`` these groups reproduce), so the groups are
+    not disjoint and not to be compared with a test that assumes they are."""
+    if "exercises" not in frame.columns:
+        raise ValueError("episode frame lacks column 'exercises'; use calmkit.analysis_frame")
+    ids = frame["exercises"].fillna("").astype(str).str.split(";")
+    out = frame.assign(exercise=[[x for x in v if x] or [none] for v in ids]).explode("exercise")
+    out["exercise"] = out["exercise"].astype(str)
+    out.attrs.update(frame.attrs)
+    return out
 
 
 def trigger_frequency(data: Data, period: str = "week", by_category: bool = False, by_group: bool = False,

@@ -289,3 +289,23 @@ def test_cli_summary_time_to_calm_is_the_metric(tmp_path, cohort: calmkit.Journa
     pooled = next(x for x in lines if x.startswith("Cohort time to calm"))
     assert expect(calmkit.time_to_calm_summary(eps, by=None).iloc[0],
                   calmkit.time_to_calm_summary(eps, by="w")) in pooled
+
+
+def test_grouping_by_exercise_id_reproduces_exercise_effectiveness() -> None:
+    # Two computations that share no code path above the KM median: the C++
+    # exercise_effectiveness (episodes linked to each exercise vs episodes
+    # with none) and the grouped summary of the exploded analysis frame.
+    j = calmkit.synthetic_journal(participants=4, days=56, seed=2)
+    frame = calmkit.analysis_frame(j)
+    s = calmkit.time_to_calm_summary(calmkit.episodes_by_exercise(frame), by="exercise").set_index("exercise")
+    e = calmkit.exercise_effectiveness(j).set_index("exercise")
+    assert len(e) > 3
+    for ex, row in e.iterrows():
+        if ex not in s.index:  # practised, never linked to a trigger: no episode "with" it
+            assert math.isnan(row["median_minutes_with"]), ex
+            continue
+        a, b = s.loc[ex, "median_minutes"], row["median_minutes_with"]
+        assert (math.isnan(a) and math.isnan(b)) or a == b, ex
+        a, b = s.loc["none", "median_minutes"], row["median_minutes_without"]
+        assert (math.isnan(a) and math.isnan(b)) or a == b
+    assert s.loc["none", "episodes"] == int((~frame["with_exercise"]).sum())
