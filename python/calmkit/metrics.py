@@ -281,8 +281,11 @@ def time_to_calm_summary(data: Union[Data, pd.DataFrame], by: Union[str, Iterabl
     (its ``attrs`` record the threshold and window it was computed with; a
     different ``threshold`` or ``window_hours`` here is a ValueError).
     ``by``: any of "participant", "week" / "month" / "day" (of the onset's
-    local date), "category", or a list of them; ``None`` or ``[]`` pools
-    everything. Columns: the keys (``period_start`` for a period), episodes,
+    local date), "category", any other column of the episode frame ("group",
+    "with_exercise", a column the user adds such as :func:`first_and_latest`;
+    rows with a missing value left out), or a list of them; ``None`` or
+    ``[]`` pools everything. Episodes are always made within each
+    participant's own records; ``by`` only decides which share a curve. Columns: the keys (``period_start`` for a period), episodes,
     calmed, censored, median_minutes, ci_low, ci_high (Brookmeyer-Crowley with
     the log-log Greenwood band; NaN where undefined). ``tz``: a POSIX TZ rule
     for local dates instead of each event's own offset."""
