@@ -221,12 +221,71 @@ def _times(utc_us: np.ndarray, offsets: np.ndarray) -> list[str]:
     return out
 
 
-def _check_table(table: Any, folder: str, where: str) -> Any:
+#: Each time column -> the column holding its UTC offset in minutes.
+_OFFSET_OF = {"time": "offset_minutes", "end": "end_offset_minutes"}
+
+
+def _localize_column(table: Any, name: str, tz: Any, where: str) -> Any:
+    """``table`` with the naive wall times of column ``name`` read in the
+    zone ``tz`` by calmkit's one rule for local times (calmkit.localtime),
+    as UTC instants; a LocalTimeWarning for each time that did not exist or
+    happened twice. An offset that the table holds is kept (it says at which
+    offset the person lived; the instant is the same), a missing one is the
+    zone's offset at that instant."""
+    import warnings
+
+    import pyarrow as pa
+
+    from .localtime import LocalTimeWarning, resolve, zone
+
+    z = zone(tz)
+    col = table.column(name)
+    off_name = _OFFSET_OF[name]
+    given = table.column(off_name).to_pylist() if off_name in table.column_names else None
+    instants, offsets = [], []
+    for row, value in enumerate(col.cast(pa.timestamp("us")).to_pylist()):
+        if value is None:
+            instants.append(None)
+            offsets.append(None)
+            continue
+        when, note = resolve(value, z)
+        minutes = int(when.utcoffset().total_seconds() // 60)
+        if note is not None:
+            warnings.warn(f"{where}: row {row}: column {name!r}: {note}", LocalTimeWarning, stacklevel=4)
+        instants.append(when)
+        offsets.append(given[row] if given is not None and given[row] is not None else minutes)
+    table = table.set_column(table.column_names.index(name), name,
+                             pa.array(instants, pa.timestamp("us", tz="UTC")))
+    off = pa.array(offsets, pa.int16())
+    if given is not None:
+        return table.set_column(table.column_names.index(off_name), off_name, off)
+    return table.append_column(off_name, off)
+
+
+def _check_table(table: Any, folder: str, where: str, tz: Any = None) -> Any:
     """``table`` with the columns of :data:`SCHEMAS` in order (a participant
-    column from a folder name comes back as a dictionary: cast to string)."""
+    column from a folder name comes back as a dictionary: cast to string).
+
+    A time column of timestamps without a time zone (pandas' naive
+    ``datetime64``, another tool's Parquet) is an error naming the table and
+    column: such a time could have been written anywhere, and reading it as
+    UTC would move every record by the person's offset. With ``tz`` (an IANA
+    name or a tzinfo) the naive times are read as wall times in that zone."""
     import pyarrow as pa
 
     schema = SCHEMAS[folder]
+    for name in _OFFSET_OF:
+        if name not in table.column_names:
+            continue
+        t = table.column(name).type
+        if pa.types.is_timestamp(t) and t.tz is None:
+            if tz is None:
+                raise ValueError(
+                    f"{where}: column {name!r} holds timestamps without a time zone ({t}); calmkit does not "
+                    f"guess where they were written. Give them one (pandas: .dt.tz_localize('Europe/Berlin'), "
+                    f"or .dt.tz_localize('UTC') if they are UTC), or pass tz='Europe/Berlin' to read them as "
+                    f"wall times there")
+            table = _localize_column(table, name, tz, where)
     missing = [f.name for f in schema if f.name not in table.column_names]
     if missing:
         raise ValueError(f"{where}: missing column(s) {missing} of the calmkit {folder} table")
@@ -271,11 +330,19 @@ def _records(table: Any, folder: str) -> list[dict[str, Any]]:
     return out
 
 
-def journal_from_tables(tables: dict[str, Any], name: str = "<parquet>") -> Any:
+def journal_from_tables(tables: dict[str, Any], name: str = "<parquet>", *, tz: Any = None) -> Any:
     """A Journal from one Arrow table (or pandas DataFrame) per record type,
-    keyed by folder name (missing keys are empty). Every record goes through
-    calmkit's JSON Lines v1 reader; an error names ``name``, the type and the
-    row within that table."""
+    keyed by folder name. A missing key and a table with no rows, whatever
+    its columns (pandas reads an empty folder as a (0, 0) frame), are no
+    records. Every record goes through calmkit's JSON Lines v1 reader; an
+    error names ``name``, the type and the row within that table.
+
+    ValueError for a mistyped or missing column, and for a time column of
+    timestamps without a time zone (naming the table and column) unless
+    ``tz`` (an IANA zone name or a tzinfo) says where those wall times were
+    written: they are then read by calmkit's one rule for local times
+    (calmkit.localtime; a LocalTimeWarning for a time that did not exist or
+    happened twice); an empty offset cell gets the zone's offset."""
     import pyarrow as pa
 
     ck = calmkit_module()
@@ -288,9 +355,11 @@ def journal_from_tables(tables: dict[str, Any], name: str = "<parquet>") -> Any:
         if folder not in tables:
             continue
         t = tables[folder]
+        if len(t) == 0:  # no rows: no records, whatever the columns
+            continue
         if not isinstance(t, pa.Table):
             t = pa.Table.from_pandas(t, preserve_index=False)
-        t = _check_table(t, folder, f"{name}/{folder}")
+        t = _check_table(t, folder, f"{name}/{folder}", tz)
         rs = _records(t, folder)
         records.extend(rs)
         origin.extend((folder, i) for i in range(len(rs)))
@@ -320,10 +389,12 @@ def _check_metadata(schema: Any, where: str) -> int:
     return readable[version]
 
 
-def read_tables(path: _PathLike, participants: list[str] | None = None, files: dict[str, list[str]] | None = None
-                ) -> dict[str, Any]:
+def read_tables(path: _PathLike, participants: list[str] | None = None, files: dict[str, list[str]] | None = None,
+                *, tz: Any = None) -> dict[str, Any]:
     """The Arrow table of each record type of the dataset at ``path``; only
-    ``participants`` when given, only the listed ``files`` per type when given."""
+    ``participants`` when given, only the listed ``files`` per type when given.
+    Naive timestamps are refused unless ``tz`` is given (see
+    :func:`journal_from_tables`)."""
     import pyarrow.dataset as ds
     import pyarrow.parquet as pq
 
@@ -357,19 +428,25 @@ def read_tables(path: _PathLike, participants: list[str] | None = None, files: d
             continue
         flt = ds.field("participant").isin(participants) if participants is not None else None
         table = dataset.to_table(filter=flt)
-        out[folder] = _check_table(table, folder, str(d))
+        if table.num_rows == 0:  # no records, whatever the columns another tool wrote
+            out[folder] = SCHEMAS[folder].empty_table()
+            continue
+        out[folder] = _check_table(table, folder, str(d), tz)
     return out
 
 
-def read_parquet(path: _PathLike, participants: list[str] | None = None) -> Any:
+def read_parquet(path: _PathLike, participants: list[str] | None = None, *, tz: Any = None) -> Any:
     """Reads a dataset written by :func:`write_parquet` into a Journal (only
     the given ``participants`` when a list is passed). Layout versions 1 (no
     assessments) and 2 both read. FileNotFoundError when a
     record type's folder or its ``_common_metadata`` is missing; ValueError for
     another format version, a missing or mistyped column, or a record that
-    breaks the journal format (naming the table and row). An assessment's
+    breaks the journal format (naming the table and row), and for a time
+    column of timestamps without a time zone (a dataset rewritten by another
+    tool) unless ``tz`` says where they were written (see
+    :func:`journal_from_tables`). An assessment's
     instrument must be built in or registered before reading."""
-    return journal_from_tables(read_tables(path, participants), name=str(path))
+    return journal_from_tables(read_tables(path, participants, tz=tz), name=str(path))
 
 
 def read_jsonl_shards(folder: _PathLike, pattern: str = "*.jsonl") -> Any:

@@ -103,3 +103,100 @@ def test_cli_ordinary_and_explicit_times_have_no_note(tmp_path: Path):
     assert p.returncode == 0 and q.returncode == 0
     assert "note:" not in p.stderr + q.stderr
     assert sorted(_times(j)) == ["2026-03-29T02:30:00+01:00", "2026-05-20T21:40:00+02:00"]
+
+
+# --------------------------------------------------------------------------
+# Naive timestamps in tables: never read as UTC silently
+# --------------------------------------------------------------------------
+
+def _reading_frame(times, offsets=(120,)):
+    import pandas as pd
+
+    return pd.DataFrame({"participant": ["p"] * len(times), "id": [f"r{i}" for i in range(len(times))],
+                         "time": times, "offset_minutes": list(offsets) * len(times),
+                         "intensity": [5] * len(times), "trigger": [""] * len(times), "note": [""] * len(times)})
+
+
+def test_naive_dataframe_times_are_an_error_naming_table_and_column():
+    import pandas as pd
+
+    df = _reading_frame(pd.to_datetime(["2026-05-20 21:40:00"]))
+    with pytest.raises(ValueError) as e:
+        calmkit.parquet.journal_from_tables({"readings": df}, name="frames")
+    msg = str(e.value)
+    assert "frames/readings" in msg and "'time'" in msg and "without a time zone" in msg
+    # Given the zone, the wall time is kept as the person meant it: 21:40+02:00.
+    (r,) = calmkit.parquet.journal_from_tables({"readings": df}, tz="Europe/Berlin").readings
+    assert r.time == datetime(2026, 5, 20, 21, 40, tzinfo=CEST)
+    # An aware column is taken as given.
+    aware = _reading_frame(pd.to_datetime(["2026-05-20 19:40:00"]).tz_localize("UTC"))
+    (r2,) = calmkit.parquet.journal_from_tables({"readings": aware}).readings
+    assert r2.time == datetime(2026, 5, 20, 21, 40, tzinfo=CEST)
+
+
+def test_naive_times_with_a_zone_follow_the_one_rule_and_warn():
+    import pandas as pd
+
+    df = _reading_frame(pd.to_datetime(["2026-03-29 02:30", "2026-10-25 02:30"]), offsets=(60,))
+    df["offset_minutes"] = [None, None]
+    with pytest.warns(LocalTimeWarning) as w:
+        j = calmkit.parquet.journal_from_tables({"readings": df}, tz="Europe/Berlin")
+    assert [r.time for r in j.readings] == [datetime(2026, 3, 29, 3, 30, tzinfo=CEST),
+                                            datetime(2026, 10, 25, 2, 30, tzinfo=CEST)]
+    assert len(w) == 2
+    # An offset the table holds is kept: the same instant (19:40Z), shown at that offset.
+    kept = _reading_frame(pd.to_datetime(["2026-05-20 21:40"]), offsets=(60,))
+    (r,) = calmkit.parquet.journal_from_tables({"readings": kept}, tz="Europe/Berlin").readings
+    assert r.time == datetime(2026, 5, 20, 20, 40, tzinfo=CET)
+
+
+def test_naive_exercise_end_is_caught_too():
+    import pandas as pd
+
+    j = calmkit.read_journal(Path(__file__).resolve().parents[1] / "data" / "all-fields.jsonl")
+    tables = calmkit.parquet.tables_of(j)
+    ex = tables["exercises"].to_pandas()
+    ex["end"] = ex["end"].dt.tz_localize(None)
+    with pytest.raises(ValueError, match="exercises: column 'end' holds timestamps without a time zone"):
+        calmkit.parquet.journal_from_tables({**tables, "exercises": pd.DataFrame(ex)})
+
+
+def test_read_parquet_of_a_dataset_rewritten_with_naive_timestamps(tmp_path: Path):
+    import pyarrow.parquet as pq
+
+    j = calmkit.read_journal(Path(__file__).resolve().parents[1] / "data" / "all-fields.jsonl")
+    root = calmkit.write_parquet(j, tmp_path / "ds", partition_by="shard")
+    # Another tool rewrites the readings with naive timestamps (the UTC wall clock, zone dropped).
+    f = next((root / "readings").glob("part-*.parquet"))
+    t = pq.read_table(f)
+    i = t.column_names.index("time")
+    t = t.set_column(i, "time", t.column("time").cast("timestamp[us]"))
+    pq.write_table(t.replace_schema_metadata(pq.read_schema(f).metadata), f)
+    with pytest.raises(ValueError, match=r"readings: column 'time' holds timestamps without a time zone"):
+        calmkit.read_parquet(root)
+    # The caller knows they are UTC wall times: tz="UTC" reads them back exactly
+    # (the offsets the dataset holds are kept).
+    assert calmkit.read_parquet(root, tz="UTC") == j
+
+
+# --------------------------------------------------------------------------
+# Empty tables are no records, whatever their shape
+# --------------------------------------------------------------------------
+
+def test_empty_tables_of_any_shape_are_no_records(tmp_path: Path):
+    import pandas as pd
+    import pyarrow as pa
+
+    j = calmkit.read_journal(Path(__file__).resolve().parents[1] / "data" / "all-fields.jsonl")
+    tables = {k: v.to_pandas() for k, v in calmkit.parquet.tables_of(j).items()}
+    for empty in (pd.DataFrame(), pd.DataFrame({"x": []}), pa.table({}), pa.table({"time": pa.array([], "int64")}),
+                  tables["exercises"].iloc[:0]):
+        got = calmkit.parquet.journal_from_tables({**tables, "exercises": empty})
+        assert len(got.exercises) == 0
+        assert len(got.readings) == len(j.readings)
+    # The case: a dataset whose journal had no exercises, read back with pandas.
+    no_ex = calmkit.parse_journal("".join(
+        line + "\n" for line in calmkit.to_jsonl(j).split("\n") if line and json.loads(line)["type"] != "exercise"))
+    root = calmkit.write_parquet(no_ex, tmp_path / "ds")
+    frames = {name: pd.read_parquet(root / name) for name in calmkit.parquet.TABLES}
+    assert calmkit.parquet.journal_from_tables(frames) == no_ex
