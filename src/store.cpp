@@ -7,14 +7,20 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <array>
+#include <cctype>
 #include <cerrno>
+#include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <mutex>
 #include <set>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -307,6 +313,7 @@ struct Store::Impl {
   sqlite3* db = nullptr;
   std::string path;  // for messages
   bool read_only = false;
+  bool fold_on_close = false;  // set once a writable open has succeeded
   mutable std::recursive_mutex mu;
   int depth = 0;  // open transactions/savepoints (guarded by mu)
   std::unordered_map<std::string, sqlite3_stmt*> stmts;
@@ -316,7 +323,21 @@ struct Store::Impl {
   Impl& operator=(const Impl&) = delete;
   ~Impl() {
     for (auto& [sql, s] : stmts) sqlite3_finalize(s);
-    if (db != nullptr) sqlite3_close_v2(db);
+    if (db == nullptr) return;
+    if (fold_on_close) fold_wal();
+    sqlite3_close_v2(db);
+  }
+
+  /// Before a writer closes: copy every committed frame of the `-wal` into the
+  /// file, then leave WAL mode if this is the only connection (SQLite refuses
+  /// otherwise, and the last writer to close does it). The closed store is then
+  /// one file: a copy of it alone holds every record, and a read-only open
+  /// needs no `-shm` (which a read-only folder could not hold). Never waits:
+  /// with other connections open it checkpoints what it can and stays in WAL.
+  void fold_wal() noexcept {
+    sqlite3_busy_timeout(db, 0);
+    sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+    sqlite3_exec(db, "PRAGMA journal_mode = DELETE", nullptr, nullptr, nullptr);
   }
 
   /// Throws for a failed SQLite call: constraint failures as
@@ -329,6 +350,11 @@ struct Store::Impl {
     msg += db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     if ((rc & 0xff) == SQLITE_CONSTRAINT) throw detail::ConstraintError(rc, msg);
     if ((rc & 0xff) == SQLITE_NOTADB) msg += " (not a calmkit store)";
+    if ((rc & 0xff) == SQLITE_CORRUPT) {
+      msg +=
+          " (the file is damaged or incomplete, e.g. a copy cut short: keep it and the original as they "
+          "are; `calmkit backup` makes a complete copy of a store that opens)";
+    }
     detail::throw_runtime(msg);
   }
 
@@ -1262,6 +1288,67 @@ void create_private_file(const std::string& path) {
   throw_runtime("store '" + path + "': cannot create the file: " + std::strerror(errno));
 }
 
+/// What the first 100 bytes of an SQLite file say: whether it is one, and
+/// whether it was last written in WAL mode (header bytes 18-19 = 2).
+struct FileHeader {
+  bool sqlite = false;
+  bool wal = false;
+};
+FileHeader read_header(const std::string& path) {
+  FileHeader h;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return h;
+  std::array<unsigned char, 100> b{};
+  const ssize_t n = ::read(fd, b.data(), b.size());
+  ::close(fd);
+  if (n < 100 || std::memcmp(b.data(), "SQLite format 3", 16) != 0) return h;
+  h.sqlite = true;
+  h.wal = b[18] == 2 && b[19] == 2;
+  return h;
+}
+
+/// Whether files can be created next to `path` (its folder is writable and
+/// not on a read-only file system).
+bool folder_writable(const std::filesystem::path& path) {
+  auto dir = path.parent_path();
+  if (dir.empty()) dir = ".";
+  struct statvfs vfs {};
+  if (::statvfs(dir.c_str(), &vfs) == 0 && (vfs.f_flag & ST_RDONLY) != 0) return false;
+  return ::access(dir.c_str(), W_OK) == 0;
+}
+
+/// `path` as an SQLite URI ("file:" + the absolute path, percent-encoded).
+std::string file_uri(const std::filesystem::path& path, std::string_view query) {
+  std::error_code ec;
+  auto abs = std::filesystem::absolute(path, ec);
+  if (ec) abs = path;
+  std::string uri = "file:";
+  static constexpr char hex[] = "0123456789ABCDEF";
+  for (const unsigned char c : abs.string()) {
+    if (std::isalnum(c) != 0 || c == '/' || c == '-' || c == '_' || c == '.' || c == '~') {
+      uri += static_cast<char>(c);
+    } else {
+      uri += '%';
+      uri += hex[c >> 4];
+      uri += hex[c & 15];
+    }
+  }
+  uri += '?';
+  uri += query;
+  return uri;
+}
+
+/// The message for a file with no calmkit schema that is not a new, empty
+/// file: it never advises anything that could overwrite a copy's data.
+std::string no_schema_message(const std::string& path, bool read_only) {
+  return "store '" + path + "' holds no calmkit schema: it is an empty database, or a copy made while the " +
+         "store was open whose records are still in a '-wal' file that was not copied with it. " +
+         (read_only ? std::string("Nothing was changed. ")
+                    : std::string("It was left as it is (a writable open would make it an empty store). ")) +
+         "If it is such a copy, put the original's '" + std::filesystem::path(path).filename().string() +
+         "-wal' next to it, or copy the store again with `calmkit backup`.";
+}
+
 }  // namespace
 }  // namespace detail
 
@@ -1298,8 +1385,35 @@ Store Store::open(const std::filesystem::path& path, OpenOptions options) {
     }
     detail::create_private_file(impl->path);
   }
-  const int flags = (options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX;
-  const int rc = sqlite3_open_v2(impl->path.c_str(), &impl->db, flags, nullptr);
+  const std::string wal_path = impl->path + "-wal";
+  // An empty -wal holds nothing (a read-only connection may leave one behind).
+  const bool had_wal = std::filesystem::exists(wal_path, ec) && std::filesystem::file_size(wal_path, ec) > 0;
+  const detail::FileHeader header = detail::read_header(impl->path);
+  if (options.read_only && header.wal && !had_wal) {
+    // A file in WAL mode with nothing beside it: look before opening it for
+    // real, which would create a -wal and a -shm next to it. `immutable` reads
+    // without creating anything; a copy whose records stayed in the
+    // original's -wal is recognised here and refused with nothing changed.
+    Impl peek;
+    peek.path = impl->path;
+    peek.read_only = true;
+    const std::string uri = detail::file_uri(path, "immutable=1");
+    if (sqlite3_open_v2(uri.c_str(), &peek.db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX,
+                        nullptr) == SQLITE_OK) {
+      sqlite3_extended_result_codes(peek.db, 1);
+      if (detail::check_identity(peek) == 0)
+        detail::throw_runtime(detail::no_schema_message(impl->path, true));
+    }
+  }
+  // A read-only open of a file no one can be writing (no -wal, and no file can
+  // be created in its folder: read-only media, or a folder this user cannot
+  // write) opens it `immutable`: SQLite then needs no -shm, which it could not
+  // create there, and takes no locks.
+  const bool immutable = options.read_only && !had_wal && !detail::folder_writable(path);
+  int flags = (options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX;
+  const std::string target = immutable ? detail::file_uri(path, "immutable=1") : impl->path;
+  if (immutable) flags |= SQLITE_OPEN_URI;
+  const int rc = sqlite3_open_v2(target.c_str(), &impl->db, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string why = impl->db != nullptr ? sqlite3_errmsg(impl->db) : sqlite3_errstr(rc);
     detail::throw_runtime("store '" + impl->path + "': cannot open: " + why);
@@ -1307,20 +1421,38 @@ Store Store::open(const std::filesystem::path& path, OpenOptions options) {
   sqlite3_extended_result_codes(impl->db, 1);
   sqlite3_busy_timeout(impl->db, options.busy_timeout_ms);
 
-  const int version = detail::check_identity(*impl);
-  if (options.read_only) {
-    if (version == 0) {
+  int version = 0;
+  try {
+    version = detail::check_identity(*impl);
+  } catch (const std::runtime_error&) {
+    const int code = sqlite3_extended_errcode(impl->db);
+    if (options.read_only && had_wal &&
+        ((code & 0xff) == SQLITE_CANTOPEN || (code & 0xff) == SQLITE_READONLY)) {
       detail::throw_runtime("store '" + impl->path +
-                            "' is empty: it has no calmkit schema yet (open it "
-                            "writable once to create it)");
+                            "': cannot be read read-only here: its recent changes are in '" + wal_path +
+                            "', and SQLite needs to create '" + impl->path +
+                            "-shm' beside it to read them, which this folder does not allow (read-only media "
+                            "or no write permission). Nothing was changed; copy the store together with its "
+                            "'-wal' file to a writable folder and open the copy.");
     }
+    throw;
+  }
+  if (version == 0 && exists && header.sqlite && header.wal && !had_wal) {
+    // An SQLite file once written in WAL mode, with no calmkit schema in the
+    // file itself and no -wal beside it: the schema and the records were in a
+    // -wal that was not copied. Creating a schema would bury them for good.
+    detail::throw_runtime(detail::no_schema_message(impl->path, options.read_only));
+  }
+  if (options.read_only) {
+    if (version == 0) detail::throw_runtime(detail::no_schema_message(impl->path, true));
     if (version < store_schema_version) {
       detail::throw_runtime("store '" + impl->path + "' has schema version " + std::to_string(version) +
                             " and needs migrating to version " + std::to_string(store_schema_version) +
-                            "; open it writable once to migrate it");
+                            "; open it writable once to migrate it (the migration keeps every record)");
     }
   } else {
-    // WAL: readers never block the writer nor see half a transaction.
+    // WAL while open: readers never block the writer nor see half a
+    // transaction. (The last writer to close leaves WAL mode again.)
     detail::Query q(*impl, "PRAGMA journal_mode = WAL");
     const std::string mode = q.step("switching to WAL") ? q.text(0) : std::string();
     if (mode != "wal") {
@@ -1339,6 +1471,7 @@ Store Store::open(const std::filesystem::path& path, OpenOptions options) {
     if (frc != SQLITE_OK) impl->fail(frc, "registering SQL functions");
   }
   if (!options.read_only && version != store_schema_version) detail::create_or_migrate(*impl);
+  impl->fold_on_close = !options.read_only;
   return Store(std::move(impl), path);
 }
 
@@ -1690,6 +1823,140 @@ Journal Store::load(std::string_view participant, std::optional<Instant> from,
 
 Journal Store::load_between(std::optional<Instant> from, std::optional<Instant> to) const {
   return load_filtered(open_impl(impl_), detail::make_filter(std::nullopt, from, to));
+}
+
+namespace {
+
+/// A temporary file beside `target` that is removed unless `keep()` was called.
+class TempBeside {
+ public:
+  explicit TempBeside(const std::filesystem::path& target) {
+    auto dir = target.parent_path();
+    if (dir.empty()) dir = ".";
+    std::string tmpl = (dir / ("." + target.filename().string() + ".backup-XXXXXX")).string();
+    const int fd = ::mkstemp(tmpl.data());  // mode 0600
+    if (fd < 0) {
+      detail::throw_runtime("backup to '" + target.string() + "': cannot create a temporary file in '" +
+                            dir.string() + "': " + std::strerror(errno));
+    }
+    ::close(fd);
+    path_ = tmpl;
+  }
+  TempBeside(const TempBeside&) = delete;
+  TempBeside& operator=(const TempBeside&) = delete;
+  ~TempBeside() {
+    if (!kept_) {
+      ::unlink(path_.c_str());
+      ::unlink((path_ + "-journal").c_str());
+    }
+  }
+  [[nodiscard]] const std::string& path() const { return path_; }
+  void keep() { kept_ = true; }
+
+ private:
+  std::string path_;
+  bool kept_ = false;
+};
+
+void fsync_path(const std::string& path, const std::string& what) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || ::fsync(fd) != 0) {
+    const int err = errno;
+    if (fd >= 0) ::close(fd);
+    detail::throw_runtime("backup: cannot sync " + what + " '" + path + "': " + std::strerror(err));
+  }
+  ::close(fd);
+}
+
+}  // namespace
+
+void Store::backup(const std::filesystem::path& destination, bool replace) const {
+  namespace fs = std::filesystem;
+  auto& impl = open_impl(impl_);
+  std::error_code ec;
+  // A symbolic link is followed on purpose: the file it names is replaced, the
+  // link stays (so a link into a synced folder keeps working).
+  fs::path target = destination;
+  if (fs::is_symlink(fs::symlink_status(destination, ec))) target = fs::weakly_canonical(destination, ec);
+  const auto st = fs::status(target, ec);
+  if (fs::exists(st)) {
+    if (!fs::is_regular_file(st)) {
+      const char* kind = fs::is_directory(st)        ? "a folder"
+                         : fs::is_fifo(st)           ? "a FIFO"
+                         : fs::is_character_file(st) ? "a character device"
+                         : fs::is_block_file(st)     ? "a block device"
+                         : fs::is_socket(st)         ? "a socket"
+                                                     : "not a regular file";
+      detail::throw_invalid("backup to '" + destination.string() + "': it is " + kind +
+                            "; give the path of a file to write");
+    }
+    if (fs::equivalent(target, path_, ec)) {
+      detail::throw_invalid("backup to '" + destination.string() + "': that is the store's own file");
+    }
+    if (!replace) {
+      detail::throw_invalid("backup to '" + destination.string() +
+                            "': the file exists (pass replace=true, or --force, to replace it)");
+    }
+  }
+  std::lock_guard lock(impl.mu);
+  TempBeside tmp(target);
+  sqlite3* out = nullptr;
+  struct CloseOut {
+    sqlite3*& db;
+    ~CloseOut() {
+      if (db != nullptr) sqlite3_close_v2(db);
+    }
+  } close_out{out};
+  auto fail_out = [&](std::string_view doing) {
+    detail::throw_runtime("backup to '" + destination.string() + "': " + std::string(doing) + ": " +
+                          (out != nullptr ? sqlite3_errmsg(out) : "out of memory"));
+  };
+  if (sqlite3_open_v2(tmp.path().c_str(), &out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) !=
+      SQLITE_OK) {
+    fail_out("opening the copy");
+  }
+  sqlite3_backup* b = sqlite3_backup_init(out, "main", impl.db, "main");
+  if (b == nullptr) fail_out("starting the backup");
+  // All pages in one step; a step that meets a lock is retried (the source's
+  // busy timeout bounds the wait in each step).
+  int rc = SQLITE_OK;
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    rc = sqlite3_backup_step(b, -1);
+    if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  sqlite3_backup_finish(b);
+  if (rc != SQLITE_DONE) {
+    detail::throw_runtime("backup to '" + destination.string() +
+                          "': copying the pages: " + sqlite3_errstr(rc));
+  }
+  // The copy carries the source's WAL flag in its header: make it one
+  // self-contained file in rollback-journal mode, then check it.
+  if (sqlite3_exec(out, "PRAGMA journal_mode = DELETE", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    fail_out("leaving WAL mode in the copy");
+  }
+  {
+    sqlite3_stmt* q = nullptr;
+    std::string check;
+    if (sqlite3_prepare_v2(out, "PRAGMA quick_check", -1, &q, nullptr) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW) {
+      check = reinterpret_cast<const char*>(sqlite3_column_text(q, 0));
+    }
+    sqlite3_finalize(q);
+    if (check != "ok") {
+      detail::throw_runtime("backup to '" + destination.string() + "': the copy failed its check: " + check);
+    }
+  }
+  if (sqlite3_close_v2(out) != SQLITE_OK) fail_out("closing the copy");
+  out = nullptr;
+  fsync_path(tmp.path(), "the copy");
+  if (::rename(tmp.path().c_str(), target.c_str()) != 0) {
+    detail::throw_runtime("backup to '" + destination.string() +
+                          "': cannot rename the copy into place: " + std::strerror(errno));
+  }
+  tmp.keep();
+  auto dir = target.parent_path();
+  fsync_path(dir.empty() ? std::string(".") : dir.string(), "the folder");
 }
 
 std::string Store::integrity_check() const {

@@ -158,7 +158,19 @@ void register_store(py::module_& m) {
       .def(
           "__len__", [](PyStore& s) { return s.with([](Store& st) { return st.size(); }); },
           "The number of records of every type.")
-      .def("close", &PyStore::close, "Closes the database; later calls raise ValueError.")
+      .def(
+          "backup",
+          [](PyStore& s, const std::filesystem::path& destination, bool replace) {
+            s.with([&](Store& st) { st.backup(destination, replace); });
+          },
+          py::arg("destination"), py::kw_only(), py::arg("replace") = false,
+          "Writes a consistent copy of the store to `destination` with SQLite's online backup API "
+          "(safe while others write): one self-contained file, mode 0600, checked, synced and "
+          "renamed into place. ValueError when `destination` exists (unless replace=True), is not a "
+          "regular file or is the store itself; RuntimeError naming the path for an I/O error.")
+      .def("close", &PyStore::close,
+           "Closes the database (a writer first folds its -wal file into it, so the closed store is "
+           "one file); later calls raise ValueError.")
       .def("__enter__", [](py::object self) { return self; })
       .def(
           "__exit__", [](PyStore& s, const py::args&) { s.close(); }, "Closes the store.")

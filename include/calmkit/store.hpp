@@ -2,9 +2,11 @@
 /// @brief `Store`: a journal kept in an embedded SQLite database.
 ///
 /// The store is the place a front end keeps a journal between sessions. It is
-/// one SQLite file (plus SQLite's `-wal` and `-shm` companions) created with
-/// owner-only permissions (0600), in WAL mode with `synchronous=FULL` so that a
-/// record whose `add` returned survives a crash or a power loss. The schema is
+/// one SQLite file created with owner-only permissions (0600). While a writer
+/// has it open it is in WAL mode (with SQLite's `-wal` and `-shm` companions)
+/// with `synchronous=FULL`, so that a record whose `add` returned survives a
+/// crash or a power loss; the last writer to close folds the `-wal` back into
+/// the file, so a closed store is one self-contained file. The schema is
 /// versioned (`PRAGMA user_version`) and older files are migrated on open.
 /// The schema, the durability guarantees and the concurrency rules are
 /// described in `docs/store.md`.
@@ -44,7 +46,8 @@ struct OpenOptions {
   /// file is an error.
   bool create = true;
   /// Open without writing anything: no schema creation, no migration, and every
-  /// write throws. An older schema version is then an error.
+  /// write throws. An older schema version is then an error. A closed store
+  /// opens read-only on read-only media and leaves no `-wal`/`-shm` behind.
   bool read_only = false;
   /// How long a write waits for another connection's write lock, milliseconds.
   int busy_timeout_ms = 5000;
@@ -92,6 +95,9 @@ class Store {
 
   /// Closes the connection now (the destructor does it otherwise). Any further
   /// call other than `is_open`, `close` and `path` throws std::invalid_argument.
+  /// A writable store checkpoints its `-wal` into the file first and, when no
+  /// other connection has the file open, leaves WAL mode: the closed store is
+  /// then one file that can be copied, synced or read on read-only media.
   void close() noexcept;
   /// Whether the connection is still open.
   [[nodiscard]] bool is_open() const noexcept { return impl_ != nullptr; }
@@ -250,6 +256,24 @@ class Store {
 
   /// The result of SQLite's `PRAGMA integrity_check`: "ok" when the file is sound.
   [[nodiscard]] std::string integrity_check() const;
+
+  /// Writes a consistent copy of the store to `destination` with SQLite's online
+  /// backup API: safe while this or other connections write (the copy is one
+  /// committed state, recent `-wal` contents included). The copy is one
+  /// self-contained file (not in WAL mode), checked with `PRAGMA quick_check`,
+  /// written to a temporary file (mode 0600) in the destination's folder,
+  /// synced and renamed into place, so `destination` is never half-written.
+  /// A symbolic link as `destination` is followed: its target is replaced.
+  /// @throws std::invalid_argument when `destination` exists and `replace` is
+  ///         false, is not a regular file, or is this store's own file.
+  /// @throws std::runtime_error naming the path for an I/O error (nothing is
+  ///         left behind: the temporary file is removed).
+  ///
+  /// Example
+  /// ```cpp
+  /// store.backup("journal-2026-03-02.db");
+  /// ```
+  void backup(const std::filesystem::path& destination, bool replace = false) const;
 
   struct Impl;  ///< internal (src/store.cpp)
 

@@ -6,6 +6,7 @@
     calmkit import FORMAT FILE -o journal.jsonl    from Daylio, Bearable, Apple Health, mindLAMP
     calmkit practice EXERCISE_ID [--journal FILE]  a guided exercise in the terminal
     calmkit log trigger|reading --journal FILE ... a quick entry into a journal or store
+    calmkit backup STORE DEST                    a safe copy of a store, even while in use
     calmkit assess INSTRUMENT --journal FILE    answer a questionnaire (gad-7, ...) and record it
 
 Exit status: 0 success (for ``validate``: no problems), 1 the journal has
@@ -795,6 +796,33 @@ def _add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     p.add_argument("--id", default="", help="record id (default made from the time)")
     p.add_argument("--note", default="", help="a few words about this check-in")
 
+    p = sub.add_parser(
+        "backup",
+        help="a safe copy of a store, even while it is in use",
+        description="Copy a journal store (.db) with SQLite's online backup API: one consistent, "
+        "self-contained file (recent changes still in the store's -wal file included), mode 0600, "
+        "checked and renamed into place. Copy a store this way, never with cp while a program has it open.",
+    )
+    p.add_argument("store", metavar="STORE", type=Path, help="the store to copy")
+    p.add_argument("dest", metavar="DEST", type=Path, help="the file to write")
+    p.add_argument("--force", action="store_true", help="replace DEST if it exists")
+
+
+def _backup(args: argparse.Namespace, out: TextIO) -> int:
+    if not args.store.exists():
+        raise _Failure(f"no such store: {args.store}", EXIT_USAGE)
+    try:
+        # Read-only: a backup never changes the store (nor migrates it).
+        with _core.open_store(args.store, create=False, read_only=True) as st:
+            st.backup(args.dest, replace=args.force)
+            n = len(st)
+    except ValueError as e:
+        raise _Failure(str(e), EXIT_USAGE) from e
+    except RuntimeError as e:
+        raise _Failure(str(e), EXIT_PROBLEMS) from e
+    print(f"copied {args.store} ({n} records) to {args.dest}", file=out)
+    return EXIT_OK
+
 
 def _register_instruments(paths: list[Path]) -> None:
     """Registers the custom instruments defined in each JSON file (an object,
@@ -825,7 +853,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Runs the command line; returns the exit status."""
     args = _parser().parse_args(argv)  # exits with status 2 on usage errors
     commands = {"summary": _summary, "validate": _validate}
-    more = {"report": _report, "import": _import, "practice": _practice, "log": _log, "assess": _assess}
+    more = {"report": _report, "import": _import, "practice": _practice, "log": _log, "assess": _assess,
+            "backup": _backup}
     try:
         from_env = [Path(p) for p in os.environ.get(INSTRUMENTS_ENV, "").split(os.pathsep) if p]
         _register_instruments(from_env + args.instruments)

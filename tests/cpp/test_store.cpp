@@ -360,7 +360,11 @@ TEST_CASE("a new store is created owner-only, in WAL mode, at the current schema
   struct stat st {};
   REQUIRE(::stat(db.c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0600);
-  CHECK(raw_value(db, "PRAGMA journal_mode") == "wal");
+  // Closed by its only writer: the -wal was folded in and WAL mode left, so
+  // the store is one file (a copy of it alone holds everything).
+  CHECK_FALSE(fs::exists(dir / "journal.db-wal"));
+  CHECK_FALSE(fs::exists(dir / "journal.db-shm"));
+  CHECK(raw_value(db, "PRAGMA journal_mode") == "delete");
   CHECK(raw_value(db, "PRAGMA user_version") == "3");
   CHECK(raw_value(db, "PRAGMA application_id") == "1130458221");  // 0x43616C6D, "Calm"
 }
@@ -1029,6 +1033,52 @@ TEST_CASE("a read-only store reads and refuses every write") {
   CHECK_THROWS_AS(ro.remove_trigger("ana", "t2"), std::invalid_argument);
   CHECK_THROWS_AS(ro.transaction([] {}), std::invalid_argument);
   CHECK(ro.size() == 11);
+}
+
+TEST_CASE("a copy made while the store was open, without its -wal, is never overwritten") {
+  TempDir dir;
+  const auto live = dir / "live.db";
+  const auto copy = dir / "copy.db";
+  auto writer = Store::open(live);
+  writer.add_all(full_journal());
+  REQUIRE(fs::file_size(dir / "live.db-wal") > 0);
+  fs::copy_file(live, copy);  // what cp or a sync client does: the main file only
+  const auto before = fs::file_size(copy);
+  const std::string ro = error_of([&] { (void)Store::open(copy, {.read_only = true}); });
+  CHECK_THAT(ro, Catch::Contains("-wal") && Catch::Contains("calmkit backup"));
+  CHECK_THAT(ro, !Catch::Contains("writable once"));
+  CHECK_THROWS_WITH(Store::open(copy), Catch::Contains("left as it is"));
+  CHECK(fs::file_size(copy) == before);
+  CHECK_FALSE(fs::exists(dir / "copy.db-wal"));
+  // With the original's -wal beside it, the copy holds every record.
+  fs::copy_file(dir / "live.db-wal", dir / "copy.db-wal");
+  CHECK(Store::open(copy, {.read_only = true}).load() == full_journal());
+}
+
+TEST_CASE("backup writes one checked, self-contained, owner-only copy while a writer is open") {
+  TempDir dir;
+  const auto db = dir / "j.db";
+  auto store = Store::open(db);
+  store.add_all(full_journal());
+  REQUIRE(fs::file_size(dir / "j.db-wal") > 0);  // recent records only in the -wal
+  const auto out = dir / "copy.db";
+  store.backup(out);
+  struct stat st {};
+  REQUIRE(::stat(out.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  CHECK_FALSE(fs::exists(dir / "copy.db-wal"));
+  CHECK(raw_value(out, "PRAGMA journal_mode") == "delete");
+  CHECK(raw_value(out, "PRAGMA integrity_check") == "ok");
+  CHECK(Store::open(out, {.read_only = true}).load() == full_journal());
+  CHECK_THROWS_WITH(store.backup(out), Catch::Contains("exists"));
+  CHECK_THROWS_WITH(store.backup(out.parent_path()), Catch::Contains("a folder"));
+  CHECK_THROWS_WITH(store.backup(db, true), Catch::Contains("own file"));
+  store.add(Trigger{.participant = "p", .id = "later"});
+  store.backup(out, true);
+  CHECK(Store::open(out, {.read_only = true}).size() == store.size());
+  for (const auto& e : fs::directory_iterator(out.parent_path())) {
+    CHECK(e.path().filename().string().find(".backup-") == std::string::npos);
+  }
 }
 
 TEST_CASE("a closed or moved-from store says so instead of crashing") {
