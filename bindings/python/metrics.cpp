@@ -21,6 +21,7 @@
 #include <span>
 #include <string>
 #include <type_traits>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -195,6 +196,50 @@ py::dict summary_dict(Compute&& compute, const mx::LocalCalendar& cal, bool curv
   return d;
 }
 
+/// The columnar form of each live Python `Journal`, with the journal revision
+/// it was built from. An entry is replaced when the journal has changed since
+/// (`Journal::revision`) and erased when the journal is garbage-collected (a
+/// weak reference's callback), so a cohort lives no longer than its journal.
+/// Touched only with the GIL held. Never destroyed: its Python objects must
+/// not be released after the interpreter has finalized.
+struct CachedCohort {
+  std::uint64_t revision;
+  py::object cohort;
+};
+std::unordered_map<const Journal*, CachedCohort>& cohort_cache() {
+  static auto* cache = new std::unordered_map<const Journal*, CachedCohort>();
+  return *cache;
+}
+
+/// `journal`'s cohort: the cached one when the journal is unchanged since it
+/// was built, a fresh one (then cached) otherwise.
+py::object cohort_of(const py::object& journal) {
+  if (!py::isinstance<Journal>(journal)) {
+    throw py::type_error("expected a calmkit.Journal, got " +
+                         py::str(py::type::of(journal).attr("__name__")).cast<std::string>());
+  }
+  const auto& j = journal.cast<const Journal&>();
+  auto& cache = cohort_cache();
+  const auto found = cache.find(&j);
+  if (found != cache.end() && found->second.revision == j.revision()) return found->second.cohort;
+  // Built with the GIL held: every change to a Python journal holds it too.
+  py::object fresh = py::cast(mx::CohortColumns::from_journal(j));
+  if (found != cache.end()) {
+    found->second = CachedCohort{j.revision(), fresh};
+    return fresh;
+  }
+  const Journal* key = &j;
+  // As pybind11's keep_alive does: the weak reference is leaked here and
+  // released by its own callback, which runs when the journal dies.
+  py::weakref watcher(journal, py::cpp_function([key](py::handle wr) {
+                        cohort_cache().erase(key);
+                        wr.dec_ref();
+                      }));
+  static_cast<void>(watcher.release());
+  cache.emplace(key, CachedCohort{j.revision(), fresh});
+  return fresh;
+}
+
 }  // namespace
 
 void register_metrics(py::module_& m) {
@@ -204,6 +249,9 @@ void register_metrics(py::module_& m) {
       "(or from NumPy arrays) and pass it to many metrics.");
   cohort.def(py::init([](const Journal& j) { return mx::CohortColumns::from_journal(j); }),
              py::arg("journal"), "One pass over a Journal.");
+  m.def("_cohort_of", &cohort_of, py::arg("journal"),
+        "The Cohort of a Journal, built on first use and kept with the journal until the journal changes "
+        "(what every metric on a Journal uses).");
   m.def(
       "cohort_from_arrays",
       [](std::vector<std::string> participants, const py::handle& trigger_participant,

@@ -7,7 +7,9 @@
 #include <calmkit/model.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <span>
 #include <string>
@@ -51,6 +53,38 @@ template <class R>
 bool record_less(const R& a, const R& b) {
   return std::tie(a.participant, a.time, a.id) < std::tie(b.participant, b.time, b.id);
 }
+
+/// A stamp naming one state of a journal's contents: every change takes a new
+/// value from one process-wide counter, so two journals share a stamp only if
+/// one is a copy of the other with nothing changed since. A copy keeps the
+/// stamp; the source of a move gets a new one (it is emptied).
+class Revision {
+ public:
+  Revision() noexcept : v_(next()) {}
+  Revision(const Revision&) noexcept = default;
+  Revision& operator=(const Revision&) noexcept = default;
+  Revision(Revision&& o) noexcept : v_(o.v_) { o.v_ = next(); }
+  Revision& operator=(Revision&& o) noexcept {
+    if (this != &o) {
+      v_ = o.v_;
+      o.v_ = next();
+    }
+    return *this;
+  }
+  ~Revision() = default;
+
+  /// Marks a change: a stamp no state had before.
+  void bump() noexcept { v_ = next(); }
+  /// The current stamp, >= 1.
+  [[nodiscard]] std::uint64_t value() const noexcept { return v_; }
+
+ private:
+  static std::uint64_t next() noexcept {
+    static std::atomic<std::uint64_t> counter{0};
+    return counter.fetch_add(1, std::memory_order_relaxed) + 1;
+  }
+  std::uint64_t v_;
+};
 
 /// Key for uniqueness: participant and id, separated by a byte no id holds.
 inline std::string scoped_key(std::string_view participant, std::string_view id) {
@@ -110,6 +144,7 @@ class Journal {
     check_unique(trigger_keys_, t.participant, t.id, "trigger");
     trigger_keys_.insert(detail::scoped_key(t.participant, t.id));
     insert_sorted(r_.triggers, std::move(t));
+    revision_.bump();
   }
   /// Adds a reading; its trigger link, when set, must name an existing trigger,
   /// and a non-empty id must be unique. @throws std::invalid_argument otherwise.
@@ -120,6 +155,7 @@ class Journal {
       reading_keys_.insert(detail::scoped_key(r.participant, r.id));
     }
     insert_sorted(r_.readings, std::move(r));
+    revision_.bump();
   }
   /// Adds an exercise session (id required and unique, `end >= time`, exercise
   /// id non-empty, trigger link valid). @throws std::invalid_argument otherwise.
@@ -132,6 +168,7 @@ class Journal {
     check_unique(exercise_keys_, e.participant, e.id, "exercise");
     exercise_keys_.insert(detail::scoped_key(e.participant, e.id));
     insert_sorted(r_.exercises, std::move(e));
+    revision_.bump();
   }
   /// Adds a thought record (id required and unique, trigger link valid).
   /// @throws std::invalid_argument otherwise.
@@ -141,6 +178,7 @@ class Journal {
     check_unique(thought_keys_, t.participant, t.id, "thought_record");
     thought_keys_.insert(detail::scoped_key(t.participant, t.id));
     insert_sorted(r_.thought_records, std::move(t));
+    revision_.bump();
   }
   /// Adds an assessment (id required and unique, instrument id non-empty).
   /// @throws std::invalid_argument otherwise.
@@ -150,6 +188,7 @@ class Journal {
     check_unique(assessment_keys_, a.participant, a.id, "assessment");
     assessment_keys_.insert(detail::scoped_key(a.participant, a.id));
     insert_sorted(r_.assessments, std::move(a));
+    revision_.bump();
   }
   /// Adds a record of any type, as the matching overload does.
   void add(Record r) {
@@ -269,8 +308,15 @@ class Journal {
   /// Moves the records out, leaving the journal empty.
   [[nodiscard]] RecordSet release() && {
     clear_keys();
+    revision_.bump();
     return std::exchange(r_, RecordSet{});
   }
+
+  /// A stamp of the current contents: it changes with every `add`, `release`
+  /// and assignment, and two journals share it only when one is an unchanged
+  /// copy of the other. Lets a derived form (the columnar `Cohort` of the
+  /// Python metrics) be cached and rebuilt only after a change.
+  [[nodiscard]] std::uint64_t revision() const noexcept { return revision_.value(); }
 
   /// Equal when both hold the same records (compared type by type, in order).
   friend bool operator==(const Journal& a, const Journal& b) {
@@ -393,6 +439,7 @@ class Journal {
   RecordSet r_;
   std::unordered_set<std::string> trigger_keys_, reading_keys_, exercise_keys_, thought_keys_,
       assessment_keys_;
+  detail::Revision revision_;
 };
 
 }  // namespace calmkit

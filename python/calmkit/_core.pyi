@@ -582,6 +582,7 @@ def set_threads(n: int) -> None:
 def threads() -> int:
     """The number of threads the cohort metrics use (>= 1)."""
 
+def _cohort_of(journal: Journal) -> Cohort: ...
 def _metric_episodes(cohort: Cohort, threshold: int, window_hours: float) -> _Arrays: ...
 def _metric_time_to_calm_summary(
     cohort: Cohort,

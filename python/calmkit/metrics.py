@@ -1,10 +1,11 @@
 """Progress metrics as pandas DataFrames (definitions: docs/metrics.md).
 
 Every function takes a :class:`calmkit.Journal` or a :class:`calmkit.Cohort`
-(the columnar form the C++ metrics run on). Converting a journal costs one pass
-over it; build the ``Cohort`` once with :func:`cohort` when computing several
-metrics of a large journal. Numbers and times come from C++ as NumPy arrays and
-are wrapped, never converted row by row.
+(the columnar form the C++ metrics run on). A journal is converted to its
+cohort once, by the first metric called on it, and the cohort is kept with the
+journal until the journal changes (``add``): further metrics on an unchanged
+journal cost what they cost on a prebuilt cohort. Numbers and times come from
+C++ as NumPy arrays and are wrapped, never converted row by row.
 
 Conventions of the returned frames:
 
@@ -68,15 +69,16 @@ _PERIODS = ("day", "week", "month")
 
 
 def cohort(journal: Journal) -> Cohort:
-    """The columnar form of ``journal`` (one pass), reusable across metrics."""
-    return Cohort(journal)
+    """The columnar form of ``journal``, the one its metrics use: built by one
+    pass on first use and kept with the journal until the journal changes."""
+    return _core._cohort_of(journal)
 
 
 def _cohort(data: Data) -> Cohort:
     if isinstance(data, Cohort):
         return data
     if isinstance(data, Journal):
-        return Cohort(data)
+        return _core._cohort_of(data)
     raise TypeError(f"expected a calmkit.Journal or calmkit.Cohort, got {type(data).__name__}")
 
 

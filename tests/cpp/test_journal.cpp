@@ -216,3 +216,35 @@ TEST_CASE("assessments: ordered, queried per participant, ids unique, instrument
   CHECK_FALSE(k == j);
   CHECK(to_id(RecordType::assessment) == "assessment");
 }
+
+TEST_CASE("revision: a new stamp for every change, shared only by unchanged copies") {
+  Journal j;
+  const auto r0 = j.revision();
+  j.add(trig("p", "t1", "2026-03-02T10:00:00+01:00"));
+  const auto r1 = j.revision();
+  CHECK(r1 != r0);
+  // A refused record changes nothing, so the stamp stays.
+  CHECK_THROWS_AS(j.add(trig("p", "t1", "2026-03-02T11:00:00+01:00")), std::invalid_argument);
+  CHECK(j.revision() == r1);
+  Journal copy = j;
+  CHECK(copy.revision() == r1);
+  copy.add(read("p", "2026-03-02T10:30:00+01:00", 3, "t1"));
+  CHECK(copy.revision() != r1);
+  CHECK(j.revision() == r1);
+  // Two independent journals built alike are still two states.
+  Journal other;
+  other.add(trig("p", "t1", "2026-03-02T10:00:00+01:00"));
+  CHECK(other == j);
+  CHECK(other.revision() != j.revision());
+  // Moving out empties the source: it gets a stamp of its own.
+  Journal moved = std::move(copy);
+  CHECK(moved.size() == 2);
+  CHECK(copy.revision() != moved.revision());  // NOLINT(bugprone-use-after-move): checked on purpose
+  const auto before_release = moved.revision();
+  const RecordSet rs = std::move(moved).release();
+  CHECK(rs.size() == 2);
+  CHECK(moved.revision() != before_release);  // NOLINT(bugprone-use-after-move)
+  Journal assigned;
+  assigned = j;
+  CHECK(assigned.revision() == j.revision());
+}
