@@ -15,6 +15,7 @@
 #include <pybind11/gil_safe_call_once.h>
 #include <pybind11/stl/filesystem.h>
 
+#include <algorithm>
 #include <exception>
 #include <filesystem>
 #include <string>
@@ -57,12 +58,24 @@ void raise_journal_format_error(const JournalFormatError& e) {
   PyErr_SetObject(cls.ptr(), exc.ptr());
 }
 
-/// Reports the skipped lines of a lenient read as one UserWarning.
+/// How many skipped lines a lenient read's warning shows; the report (and
+/// `read_journal_with_report`) keeps every one.
+constexpr std::size_t warned_lines = 5;
+
+/// Reports the skipped lines of a lenient read as one UserWarning: how many,
+/// the first few, and where to find the rest (a file with thousands of bad
+/// lines must not print thousands of lines).
 void warn_skipped(const ReadReport& report) {
   if (report.skipped.empty()) return;
-  std::string msg = "skipped " + std::to_string(report.skipped.size()) + " bad line" +
-                    (report.skipped.size() == 1 ? "" : "s") + " of " + report.path + ":";
-  for (const auto& s : report.skipped) msg += "\n  " + s.message;
+  const std::size_t n = report.skipped.size();
+  std::string msg = "skipped " + std::to_string(n) + " bad line" + (n == 1 ? "" : "s") + " of " +
+                    report.path +
+                    (n > warned_lines ? " (the first " + std::to_string(warned_lines) + " shown)" : "") + ":";
+  for (std::size_t i = 0; i < std::min(n, warned_lines); ++i) msg += "\n  " + report.skipped[i].message;
+  if (n > warned_lines) {
+    msg += "\n  ... and " + std::to_string(n - warned_lines) +
+           " more; read_journal_with_report(path, lenient=True) lists every skipped line";
+  }
   if (PyErr_WarnEx(PyExc_UserWarning, msg.c_str(), 2) != 0) throw py::error_already_set();
 }
 

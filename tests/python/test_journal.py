@@ -475,3 +475,19 @@ def test_subsets_keep_assessments():
     # the JSONL round trip inside pickling keeps them too
     import pickle
     assert pickle.loads(pickle.dumps(j)) == j
+
+
+def test_lenient_warning_shows_a_few_lines_and_the_count(write_lines):
+    # 40 bad lines (lines 3..42): the warning gives the count, the first five
+    # (lines 3-7) and where to find the rest; the report keeps all 40.
+    path = write_lines([HEADER, GOOD] + [BAD_INTENSITY.replace('"t2"', f'"b{i}"') for i in range(40)])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        calmkit.read_journal(path, lenient=True)
+    text = str(caught[0].message)
+    assert text.startswith(f"skipped 40 bad lines of {path} (the first 5 shown):")
+    assert [f"{path}:{n}:" in text for n in range(3, 9)] == [True] * 5 + [False]
+    assert "... and 35 more; read_journal_with_report(path, lenient=True) lists every skipped line" in text
+    assert len(text.splitlines()) == 7
+    _, report = calmkit.read_journal_with_report(path, lenient=True)
+    assert [s.line for s in report.skipped] == list(range(3, 43))
