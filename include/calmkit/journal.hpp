@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -52,6 +53,70 @@ inline constexpr trusted_t trusted{};
 template <class R>
 bool record_less(const R& a, const R& b) {
   return std::tie(a.participant, a.time, a.id) < std::tie(b.participant, b.time, b.id);
+}
+
+/// Orders `v` by (participant, time, id) as `std::stable_sort` with
+/// `record_less` would (ties keep their input order), without moving records
+/// around while sorting: records are large and a merge sort moves each about
+/// log2(n) times. Participants are ranked once, then small keys (rank, UTC
+/// microseconds, offset, input position) are sorted (ids are compared only
+/// where rank and time tie), and each record is moved once, in place, along
+/// the cycles of the permutation.
+template <class R>
+void sort_records(std::vector<R>& v) {
+  if (std::is_sorted(v.begin(), v.end(), record_less<R>)) return;
+  const std::size_t n = v.size();
+  // Participant -> rank in sorted order.
+  std::unordered_map<std::string_view, std::uint32_t> code;
+  std::vector<std::string_view> names;
+  std::vector<std::uint32_t> of(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto [it, fresh] = code.try_emplace(v[i].participant, static_cast<std::uint32_t>(names.size()));
+    if (fresh) names.emplace_back(v[i].participant);
+    of[i] = it->second;
+  }
+  std::vector<std::uint32_t> by_name(names.size());
+  for (std::uint32_t c = 0; c < by_name.size(); ++c) by_name[c] = c;
+  std::sort(by_name.begin(), by_name.end(),
+            [&names](std::uint32_t a, std::uint32_t b) { return names[a] < names[b]; });
+  std::vector<std::uint32_t> rank(names.size());
+  for (std::uint32_t r = 0; r < by_name.size(); ++r) rank[by_name[r]] = r;
+
+  struct Key {
+    std::int64_t utc_us;
+    std::uint32_t rank;
+    std::int32_t offset_min;
+    std::size_t index;
+  };
+  std::vector<Key> keys(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    keys[i] = Key{v[i].time.utc_micros(), rank[of[i]], v[i].time.offset().minutes(), i};
+  }
+  of = {};
+  std::sort(keys.begin(), keys.end(), [&v](const Key& a, const Key& b) {
+    if (a.rank != b.rank) return a.rank < b.rank;
+    if (a.utc_us != b.utc_us) return a.utc_us < b.utc_us;
+    if (a.offset_min != b.offset_min) return a.offset_min < b.offset_min;
+    if (const int c = v[a.index].id.compare(v[b.index].id); c != 0) return c < 0;
+    return a.index < b.index;  // equal keys keep their input order
+  });
+  // from[j]: the input position of the record that belongs at j.
+  std::vector<std::size_t> from(n);
+  for (std::size_t j = 0; j < n; ++j) from[j] = keys[j].index;
+  keys = {};
+  for (std::size_t i = 0; i < n; ++i) {
+    if (from[i] == i) continue;
+    R held = std::move(v[i]);
+    std::size_t j = i;
+    while (from[j] != i) {
+      const std::size_t k = from[j];
+      v[j] = std::move(v[k]);
+      from[j] = j;
+      j = k;
+    }
+    v[j] = std::move(held);
+    from[j] = j;
+  }
 }
 
 /// A stamp naming one state of a journal's contents: every change takes a new
@@ -130,16 +195,23 @@ class Journal {
   /// @throws std::invalid_argument naming the first broken rule.
   explicit Journal(RecordSet records) : r_(std::move(records)) {
     sort_all();
+    rebuild_keys();
     check_all();
   }
 
   /// For readers that already enforced every rule: orders, does not check again.
-  Journal(RecordSet records, detail::trusted_t) : r_(std::move(records)) { sort_all(); }
+  /// The uniqueness index that `add` needs is built on the first `add`, not
+  /// here: a journal that is only read and analysed never pays for it.
+  Journal(RecordSet records, detail::trusted_t) : r_(std::move(records)) {
+    sort_all();
+    keys_ready_ = r_.size() == 0;
+  }
 
   /// Adds one record in order. Appending in time order is amortized O(1).
   /// @throws std::invalid_argument if it would break an invariant (the journal
   /// is left unchanged).
   void add(Trigger t) {
+    ensure_keys();
     require_id(t.id, "trigger");
     check_unique(trigger_keys_, t.participant, t.id, "trigger");
     trigger_keys_.insert(detail::scoped_key(t.participant, t.id));
@@ -149,6 +221,7 @@ class Journal {
   /// Adds a reading; its trigger link, when set, must name an existing trigger,
   /// and a non-empty id must be unique. @throws std::invalid_argument otherwise.
   void add(Reading r) {
+    ensure_keys();
     check_ref(r.participant, r.trigger, "reading");
     if (!r.id.empty()) {
       check_unique(reading_keys_, r.participant, r.id, "reading");
@@ -160,6 +233,7 @@ class Journal {
   /// Adds an exercise session (id required and unique, `end >= time`, exercise
   /// id non-empty, trigger link valid). @throws std::invalid_argument otherwise.
   void add(ExerciseSession e) {
+    ensure_keys();
     require_id(e.id, "exercise");
     if (e.end.utc_micros() < e.time.utc_micros())
       detail::throw_invalid("exercise '" + e.id + "': end is before time");
@@ -173,6 +247,7 @@ class Journal {
   /// Adds a thought record (id required and unique, trigger link valid).
   /// @throws std::invalid_argument otherwise.
   void add(ThoughtRecord t) {
+    ensure_keys();
     require_id(t.id, "thought_record");
     check_ref(t.participant, t.trigger, "thought_record");
     check_unique(thought_keys_, t.participant, t.id, "thought_record");
@@ -183,6 +258,7 @@ class Journal {
   /// Adds an assessment (id required and unique, instrument id non-empty).
   /// @throws std::invalid_argument otherwise.
   void add(Assessment a) {
+    ensure_keys();
     require_id(a.id, "assessment");
     if (a.instrument.empty()) detail::throw_invalid("assessment '" + a.id + "': instrument id is empty");
     check_unique(assessment_keys_, a.participant, a.id, "assessment");
@@ -308,6 +384,7 @@ class Journal {
   /// Moves the records out, leaving the journal empty.
   [[nodiscard]] RecordSet release() && {
     clear_keys();
+    keys_ready_ = true;
     revision_.bump();
     return std::exchange(r_, RecordSet{});
   }
@@ -366,21 +443,19 @@ class Journal {
     }
   }
   void sort_all() {
-    auto s = [](auto& v) {
-      using R = typename std::decay_t<decltype(v)>::value_type;
-      if (!std::is_sorted(v.begin(), v.end(), detail::record_less<R>)) {
-        std::stable_sort(v.begin(), v.end(), detail::record_less<R>);
-      }
-    };
+    auto s = [](auto& v) { detail::sort_records(v); };
     s(r_.triggers);
     s(r_.readings);
     s(r_.exercises);
     s(r_.thought_records);
     s(r_.assessments);
-    rebuild_keys();
+  }
+  void ensure_keys() {
+    if (!keys_ready_) rebuild_keys();
   }
   void rebuild_keys() {
     clear_keys();
+    keys_ready_ = true;
     trigger_keys_.reserve(r_.triggers.size());
     for (const auto& t : r_.triggers) trigger_keys_.insert(detail::scoped_key(t.participant, t.id));
     for (const auto& r : r_.readings) {
@@ -439,6 +514,9 @@ class Journal {
   RecordSet r_;
   std::unordered_set<std::string> trigger_keys_, reading_keys_, exercise_keys_, thought_keys_,
       assessment_keys_;
+  /// Whether the key sets above index every record (false after the trusted
+  /// constructor until the first `add`).
+  bool keys_ready_ = true;
   detail::Revision revision_;
 };
 

@@ -5,6 +5,8 @@
 #include <catch2/catch.hpp>
 
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 using namespace calmkit;
 
@@ -247,4 +249,47 @@ TEST_CASE("revision: a new stamp for every change, shared only by unchanged copi
   Journal assigned;
   assigned = j;
   CHECK(assigned.revision() == j.revision());
+}
+
+TEST_CASE("trusted construction orders like a stable sort and still checks later adds") {
+  // Interleaved input: participants and times out of order, and three
+  // readings of "q" without ids at the same instant (notes a, b, c), which
+  // must keep their input order.
+  RecordSet rs;
+  rs.triggers = {trig("q", "t2", "2026-03-02T12:00:00Z"), trig("p", "t9", "2026-03-03T08:00:00Z"),
+                 trig("q", "t1", "2026-03-02T09:00:00Z"), trig("p", "t1", "2026-03-02T07:00:00Z"),
+                 trig("q", "t0", "2026-03-02T12:00:00Z")};
+  for (const char* note : {"a", "b", "c"}) {
+    auto r = read("q", "2026-03-02T13:00:00+01:00", 4);
+    r.note = note;
+    rs.readings.push_back(r);
+    rs.readings.push_back(read("p", "2026-03-02T09:00:00Z", 2, "t1"));
+    rs.readings.back().id = std::string("r") + note;
+  }
+  rs.readings.insert(rs.readings.begin() + 2, read("q", "2026-03-02T11:00:00Z", 6, "t1"));
+  Journal j(std::move(rs), detail::trusted);
+
+  std::vector<std::string> order;
+  for (const auto& t : j.triggers()) order.push_back(t.participant + "/" + t.id);
+  // (participant, time, id): q's t0 and t2 share 12:00 and sort by id.
+  CHECK(order == std::vector<std::string>{"p/t1", "p/t9", "q/t1", "q/t0", "q/t2"});
+  std::vector<std::string> readings;
+  for (const auto& r : j.readings()) readings.push_back(r.participant + "/" + r.id + r.note);
+  // p's readings tie on (participant, time) and sort by id; q's id-less
+  // readings at 12:00Z tie completely and keep their input order a, b, c.
+  CHECK(readings == std::vector<std::string>{"p/ra", "p/rb", "p/rc", "q/", "q/a", "q/b", "q/c"});
+
+  // The same records added one by one give an equal journal.
+  Journal added;
+  for (const auto& t : j.triggers()) added.add(t);
+  for (const auto& r : j.readings()) added.add(r);
+  CHECK(added == j);
+
+  // Adding to a journal built without checks still enforces every rule.
+  CHECK_THROWS_WITH(j.add(trig("q", "t2", "2026-03-04T12:00:00Z")),
+                    Catch::Contains("duplicate trigger id 't2' for participant 'q'"));
+  CHECK_THROWS_WITH(j.add(read("q", "2026-03-04T12:00:00Z", 2, "t9")),
+                    Catch::Contains("refers to trigger 't9', which participant 'q' does not have"));
+  CHECK_NOTHROW(j.add(read("p", "2026-03-04T12:00:00Z", 2, "t9")));
+  CHECK(j.readings_of("p").size() == 4);
 }
