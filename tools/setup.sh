@@ -35,6 +35,12 @@ if ! "$PY" -c "import numpy, pandas, pytest, hypothesis, matplotlib, scikit_buil
     "dask[dataframe]>=2024.1" "distributed>=2024.1" "lifelines>=0.27" "statsmodels>=0.14"
 fi
 
+# Optional, for benchmarks/user_path/run.py only (it runs without it): polars.
+if ! "$PY" -c "import polars" 2>/dev/null; then
+  "$PY" -m pip install -q --disable-pip-version-check --root-user-action=ignore "polars>=1" ||
+    echo "setup: polars not installed (optional: only the reading benchmark compares with it)"
+fi
+
 echo "setup: building ./build"
 # ccache lets the wheel build below reuse the objects of this build (same
 # sources, same flags), so the Python module is compiled once, not twice.
