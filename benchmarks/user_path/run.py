@@ -1,0 +1,367 @@
+"""The user's path, measured side by side in one run: reading a cohort journal
+(calmkit, pandas, pyarrow.json, polars when installed), the README's metric
+calls on a Journal against a pandas implementation, and Parquet against JSON
+Lines both ways.
+
+Two journals:
+
+- ``project``: calmkit's own synthetic journal (``calmkit.synthetic_journal``,
+  4,700 participants x 56 days, seed 1, written by ``calmkit.write_journal``:
+  sorted by participant and time, about 1.08 million lines);
+- ``interleaved``: written by ``make_interleaved.py`` (not calmkit): 2,500
+  participants, about 1.63 million lines, records of all participants
+  shuffled together and out of time order.
+
+Every measurement runs in its own process, so each peak RSS
+(``resource.getrusage``) belongs to one reader or one step; times are
+``time.perf_counter`` around the call alone. Nothing here needs more than
+Python, NumPy, pandas, pyarrow and the calmkit build (polars is optional).
+
+    cmake --build build --target calmkit_python
+    python3 benchmarks/user_path/run.py --build-dir build
+
+The metrics step checks that calmkit and pandas give the same minutes and
+calmed flag for every episode, the same per-participant summaries and the
+same weekly counts before it prints a number.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+READERS = ("calmkit", "pyarrow", "polars", "pandas")
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def cpu_seconds() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def timed(fn):
+    t = time.perf_counter()
+    value = fn()
+    return value, time.perf_counter() - t
+
+
+def timed_cpu(fn):
+    """Wall and CPU seconds (all threads of the process) of one call."""
+    c = cpu_seconds()
+    value, s = timed(fn)
+    return value, s, cpu_seconds() - c
+
+
+# --- workers (each runs in a fresh process) ---------------------------------
+
+def read_worker(reader: str, path: str, threads: int) -> dict:
+    base = peak_rss_mb()
+    if reader == "calmkit":
+        import calmkit
+
+        if threads:
+            calmkit.set_threads(threads)
+        j, s, cpu = timed_cpu(lambda: calmkit.read_journal(path))
+        rows = len(j)
+    elif reader == "pandas":
+        import pandas as pd
+
+        df, s, cpu = timed_cpu(lambda: pd.read_json(path, lines=True))
+        rows = len(df)
+    elif reader == "pyarrow":
+        import pyarrow.json as pj
+
+        t, s, cpu = timed_cpu(lambda: pj.read_json(path))
+        rows = t.num_rows
+    else:
+        import polars as pl
+
+        # The default inference looks at the first 100 rows only; a file with
+        # several record types then fails on a field first seen later.
+        df, s, cpu = timed_cpu(lambda: pl.read_ndjson(path, infer_schema_length=None))
+        rows = df.height
+    return {"seconds": s, "cpu_seconds": cpu, "rows": rows, "peak_rss_mb": peak_rss_mb(), "rss_before_mb": base}
+
+
+def _arrays_for_pandas(j):
+    """The journal's triggers, observations and record times as the plain
+    columns the pandas implementation starts from (not timed)."""
+    import numpy as np
+    import pandas as pd
+
+    us = lambda s: s.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[us]").view(np.int64)  # noqa: E731
+    tr = j.triggers.to_pandas()
+    parts = list(tr["participant"].cat.categories)
+    row = {(p, i): k for k, (p, i) in enumerate(zip(tr["participant"].astype(str), tr["id"]))}
+    codes = {p: k for k, p in enumerate(parts)}
+
+    def link(frame):
+        return np.array([row.get((p, i), -1) if i else -1 for p, i in
+                         zip(frame["participant"].astype(str), frame["trigger"])], dtype=np.int64)
+
+    rd = j.readings.to_pandas()
+    ex = j.exercises.to_pandas()
+    # Observations: readings, and the ratings of exercises linked to a trigger.
+    ex_l = ex[ex["trigger"] != ""]
+    obs_p, obs_us, obs_off, obs_x, obs_trig = [rd["participant"].cat.codes.to_numpy(np.int64)], [us(rd["time"])], \
+        [rd["offset_minutes"].to_numpy()], [rd["intensity"].to_numpy(np.int64)], [link(rd)]
+    for when, rating, offset in (("time", "intensity_before", "offset_minutes"),
+                                 ("end", "intensity_after", "end_offset_minutes")):
+        rated = ex_l[ex_l[rating].notna()]
+        obs_p.append(rated["participant"].cat.codes.to_numpy(np.int64))
+        obs_us.append(us(rated[when]))
+        obs_off.append(rated[offset].to_numpy())
+        obs_x.append(rated[rating].to_numpy(np.int64))
+        obs_trig.append(link(rated))
+    # Every record's time (and exercise end) spans a participant's weeks.
+    span_p, span_us, span_off = [], [], []
+    for frame, cols in ((rd, [("time", "offset_minutes")]),
+                        (ex, [("time", "offset_minutes"), ("end", "offset_minutes")]),
+                        (j.thought_records.to_pandas(), [("time", "offset_minutes")]),
+                        (j.assessments.to_pandas(), [("time", "offset_minutes")])):
+        for when, offset in cols:
+            span_p.append(np.array([codes[p] for p in frame["participant"].astype(str)], dtype=np.int64))
+            span_us.append(us(frame[when]) if len(frame) else np.zeros(0, np.int64))
+            span_off.append(frame[offset].to_numpy() if len(frame) else np.zeros(0, np.int16))
+    cat_ids = [c[0] for c in __import__("calmkit").trigger_categories()]
+    return {
+        "participants": parts,
+        "t_p": tr["participant"].cat.codes.to_numpy(np.int64), "t_us": us(tr["time"]),
+        "t_off": tr["offset_minutes"].to_numpy(), "t_x": tr["intensity"].to_numpy(np.int64),
+        "t_cat": pd.Index(cat_ids).get_indexer(tr["category"].astype(str)),
+        "o_p": np.concatenate(obs_p), "o_us": np.concatenate(obs_us), "o_off": np.concatenate(obs_off),
+        "o_x": np.concatenate(obs_x), "o_trig": np.concatenate(obs_trig),
+        "s_p": np.concatenate(span_p), "s_us": np.concatenate(span_us), "s_off": np.concatenate(span_off),
+    }
+
+
+def metrics_worker(impl: str, path: str, threads: int, out: str) -> dict:
+    import numpy as np
+
+    import calmkit
+
+    if threads:
+        calmkit.set_threads(threads)
+    j = calmkit.read_journal(path)
+    seconds: dict[str, float] = {}
+    cpu_start = cpu_seconds()
+    if impl == "calmkit":
+        # The README's calls on a Journal, the first of them building the
+        # journal's columnar form; then the same calls again (the cached form,
+        # as on a prebuilt cohort).
+        for rnd in ("first", "again"):
+            eps, seconds[f"{rnd}_time_to_calm"] = timed(lambda: calmkit.time_to_calm(j))
+            summ, seconds[f"{rnd}_summary"] = timed(lambda: calmkit.time_to_calm_summary(j, by="participant"))
+            freq, seconds[f"{rnd}_weekly"] = timed(lambda: calmkit.trigger_frequency(j, period="week"))
+        minutes, calmed = eps["minutes"].to_numpy(), eps["calmed"].to_numpy()
+        s_part = summ["participant"].cat.codes.to_numpy(np.int64)
+        f_rows = np.stack([freq["participant"].cat.codes.to_numpy(np.int64),
+                           freq["period_start"].to_numpy().astype("datetime64[D]").astype(np.int64),
+                           freq["count"].to_numpy(np.int64)])
+    else:
+        import pandas as pd
+
+        sys.path.insert(0, str(HERE.parent / "metrics"))
+        import pandas_metrics as pm
+
+        a = _arrays_for_pandas(j)
+        del j
+        cpu_start = cpu_seconds()  # the pandas code starts from these columns
+
+        def frames():
+            triggers = pd.DataFrame({"participant": a["t_p"], "onset": a["t_us"], "offset": a["t_off"],
+                                     "intensity": a["t_x"], "category": a["t_cat"]})
+            triggers["trigger"] = np.arange(len(triggers))
+            obs = pd.DataFrame({"participant": a["o_p"], "time": a["o_us"], "offset": a["o_off"],
+                                "intensity": a["o_x"], "trigger": a["o_trig"]})
+            span = pd.DataFrame({"participant": a["s_p"], "time": a["s_us"], "offset": a["s_off"]})
+            return triggers, obs, span
+
+        (tr, obs, span), seconds["frames"] = timed(frames)
+        eps, seconds["first_time_to_calm"] = timed(lambda: pm.time_to_calm(tr, obs))
+        summ, seconds["first_summary"] = timed(lambda: pm.summary(eps))
+        freq, seconds["first_weekly"] = timed(lambda: pm.weekly_frequency(tr, span))
+        seconds["first_time_to_calm"] += seconds.pop("frames")
+        minutes, calmed = eps["minutes"].to_numpy(), eps["calmed"].to_numpy()
+        s_part = summ["participant"].to_numpy(np.int64)
+        f_rows = np.stack([freq[k].to_numpy(np.int64) for k in ("participant", "period_start", "count")])
+    np.savez(out, minutes=minutes, calmed=calmed, s_part=s_part,
+             s_cols=np.stack([summ[k].to_numpy(float) for k in
+                              ("episodes", "calmed", "censored", "median_minutes", "ci_low", "ci_high")]),
+             f=f_rows)
+    return {"seconds": seconds, "cpu_seconds": cpu_seconds() - cpu_start, "peak_rss_mb": peak_rss_mb(),
+            "threads": calmkit.threads()}
+
+
+def formats_worker(step: str, path: str, scratch: str) -> dict:
+    import calmkit
+
+    jsonl = os.path.join(scratch, "rewritten.jsonl")
+    dataset = os.path.join(scratch, "dataset")
+    if step in ("write_journal", "write_parquet"):
+        j = calmkit.read_journal(path)
+        if step == "write_journal":
+            _, s, cpu = timed_cpu(lambda: calmkit.write_journal(j, jsonl))
+        else:
+            shutil.rmtree(dataset, ignore_errors=True)
+            _, s, cpu = timed_cpu(lambda: calmkit.write_parquet(j, dataset))
+        return {"seconds": s, "cpu_seconds": cpu, "peak_rss_mb": peak_rss_mb()}
+    if step == "read_journal":
+        j, s, cpu = timed_cpu(lambda: calmkit.read_journal(jsonl))
+    else:
+        j, s, cpu = timed_cpu(lambda: calmkit.read_parquet(dataset))
+    return {"seconds": s, "cpu_seconds": cpu, "rows": len(j), "peak_rss_mb": peak_rss_mb()}
+
+
+# --- driver ------------------------------------------------------------------
+
+def spawn(env: dict, *args: str) -> dict:
+    res = subprocess.run([sys.executable, __file__, "--worker", *args], env=env, capture_output=True, text=True)
+    if res.returncode != 0:
+        return {"error": (res.stderr.strip().splitlines() or ["failed"])[-1]}
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def count_lines(path: Path) -> int:
+    with path.open("rb") as f:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
+
+
+def versions() -> str:
+    out = [f"python {platform.python_version()}"]
+    for mod in ("numpy", "pandas", "pyarrow", "polars"):
+        try:
+            out.append(f"{mod} {__import__(mod).__version__}")
+        except ImportError:
+            out.append(f"{mod} not installed")
+    return ", ".join(out)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--build-dir", type=Path, default=Path("build"))
+    ap.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "calmkit-bench")
+    ap.add_argument("--journals", default="project,interleaved")
+    ap.add_argument("--skip", default="", help="comma-separated parts to skip: read,metrics,formats")
+    ap.add_argument("--threads", type=int, default=0, help="calmkit threads (0 = every hardware thread)")
+    ap.add_argument("--worker", nargs="+")
+    a = ap.parse_args()
+    if a.worker:
+        kind, *rest = a.worker
+        if kind == "read":
+            r = read_worker(rest[0], rest[1], int(rest[2]))
+        elif kind == "metrics":
+            r = metrics_worker(rest[0], rest[1], int(rest[2]), rest[3])
+        else:
+            r = formats_worker(rest[0], rest[1], rest[2])
+        print(json.dumps(r))
+        return 0
+
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(a.build_dir.resolve() / "python"), env.get("PYTHONPATH", "")])
+    a.dir.mkdir(parents=True, exist_ok=True)
+    files = {"project": a.dir / "project-4700x56.jsonl", "interleaved": a.dir / "interleaved-2500.jsonl"}
+    if not files["project"].exists():
+        subprocess.run([sys.executable, "-c", "import calmkit, sys; calmkit.write_journal("
+                        "calmkit.synthetic_journal(participants=4700, days=56, seed=1), sys.argv[1])",
+                        str(files["project"])], env=env, check=True)
+    if not files["interleaved"].exists():
+        subprocess.run([sys.executable, str(HERE / "make_interleaved.py"), str(files["interleaved"])], check=True)
+    skip = set(filter(None, a.skip.split(",")))
+    print(f"machine: {os.cpu_count()} logical CPUs, {platform.system()} {platform.release()}, "
+          f"load average {os.getloadavg()[0]:.1f}")
+    print(versions())
+    th = str(a.threads)
+    for name in a.journals.split(","):
+        path = files[name]
+        mb = path.stat().st_size / 1e6
+        print(f"\n## {name}: {path} ({count_lines(path):,} lines, {mb:.1f} MB)")
+        if "read" not in skip:
+            print("\n| reader | wall s | MB/s (wall) | CPU s | peak RSS MB | rows |\n|---|---:|---:|---:|---:|---:|")
+            rows = [("calmkit.read_journal (strict, 1 thread)", spawn(env, "read", "calmkit", str(path), "1"))]
+            if a.threads != 1:
+                rows.append(("calmkit.read_journal (strict, default threads)",
+                             spawn(env, "read", "calmkit", str(path), th)))
+            rows += [("pyarrow.json.read_json", spawn(env, "read", "pyarrow", str(path), th)),
+                     ("polars.read_ndjson", spawn(env, "read", "polars", str(path), th)),
+                     ("pandas.read_json(lines=True)", spawn(env, "read", "pandas", str(path), th))]
+            for label, r in rows:
+                if "error" in r:
+                    print(f"| {label} | - | - | - | - | {r['error']} |")
+                else:
+                    print(f"| {label} | {r['seconds']:.2f} | {mb / r['seconds']:.0f} | {r['cpu_seconds']:.2f} | {r['peak_rss_mb']:.0f} "
+                          f"| {r['rows']:,} |")
+        if "metrics" not in skip:
+            import numpy as np
+
+            outs = {k: str(a.dir / f"metrics-{os.getpid()}-{k}.npz") for k in ("calmkit-1", "calmkit", "pandas")}
+            res = {"calmkit-1": spawn(env, "metrics", "calmkit", str(path), "1", outs["calmkit-1"]),
+                   "calmkit": spawn(env, "metrics", "calmkit", str(path), th, outs["calmkit"]),
+                   "pandas": spawn(env, "metrics", "pandas", str(path), "1", outs["pandas"])}
+            bad = [k for k, r in res.items() if "error" in r]
+            if bad:
+                print(f"metrics failed: {[(k, res[k]['error']) for k in bad]}")
+                continue
+            ref = np.load(outs["pandas"])
+            for k in ("calmkit-1", "calmkit"):
+                got = np.load(outs[k])
+                assert np.array_equal(got["minutes"], ref["minutes"]), f"{k}: minutes differ from pandas"
+                assert np.array_equal(got["calmed"], ref["calmed"]), f"{k}: calmed differs from pandas"
+                assert np.array_equal(got["s_part"], ref["s_part"]), f"{k}: summary rows differ"
+                assert np.allclose(got["s_cols"], ref["s_cols"], equal_nan=True), f"{k}: summaries differ"
+                assert np.array_equal(got["f"], ref["f"]), f"{k}: weekly counts differ"
+            for o in outs.values():
+                os.unlink(o)
+            p = res["pandas"]["seconds"]
+            c1, ck = res["calmkit-1"]["seconds"], res["calmkit"]["seconds"]
+            print(f"\nREADME metric calls on a Journal (checked: same episodes, summaries and weekly counts as "
+                  f"pandas)\n\n| call | calmkit 1 thread, first | calmkit {res['calmkit']['threads']} threads, "
+                  "first | calmkit, again (cached) | pandas |\n|---|---:|---:|---:|---:|")
+            total = dict.fromkeys(("c1", "ck", "again", "p"), 0.0)
+            for step, label in (("time_to_calm", "time_to_calm(journal)"),
+                                ("summary", 'time_to_calm_summary(journal, by="participant")'),
+                                ("weekly", 'trigger_frequency(journal, period="week")')):
+                vals = (c1[f"first_{step}"], ck[f"first_{step}"], ck[f"again_{step}"], p[f"first_{step}"])
+                for key, v in zip(total, vals):
+                    total[key] += v
+                print(f"| `{label}` | {vals[0]:.3f} | {vals[1]:.3f} | {vals[2]:.3f} | {vals[3]:.3f} |")
+            print(f"| **total** | **{total['c1']:.3f}** | **{total['ck']:.3f}** | **{total['again']:.3f}** | "
+                  f"**{total['p']:.3f}** |")
+            print(f"| speed-up vs pandas | {total['p'] / total['c1']:.1f}x | {total['p'] / total['ck']:.1f}x | "
+                  f"{total['p'] / total['again']:.1f}x | |")
+            print(f"| CPU s of the calls (calmkit: both rounds) | "
+                  f"{res['calmkit-1']['cpu_seconds']:.2f} | {res['calmkit']['cpu_seconds']:.2f} | | "
+                  f"{res['pandas']['cpu_seconds']:.2f} |")
+            print(f"| peak RSS MB (whole process) | {res['calmkit-1']['peak_rss_mb']:.0f} | "
+                  f"{res['calmkit']['peak_rss_mb']:.0f} | | {res['pandas']['peak_rss_mb']:.0f} |")
+        if "formats" not in skip:
+            scratch = tempfile.mkdtemp(prefix="calmkit-formats-", dir=a.dir)
+            try:
+                steps = {s: spawn(env, "formats", s, str(path), scratch)
+                         for s in ("write_journal", "write_parquet", "read_journal", "read_parquet")}
+            finally:
+                shutil.rmtree(scratch, ignore_errors=True)
+            print("\n| Parquet vs JSON Lines (the whole journal) | wall s | CPU s | peak RSS MB |\n|---|---:|---:|---:|")
+            for s, r in steps.items():
+                if "error" in r:
+                    print(f"| calmkit.{s} | - | - | {r['error']} |")
+                else:
+                    print(f"| calmkit.{s} | {r['seconds']:.2f} | {r['cpu_seconds']:.2f} | {r['peak_rss_mb']:.0f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
