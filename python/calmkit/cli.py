@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Sequence, TextIO
 
 from . import _core, pacer
 from . import localtime as _localtime
+from ._extras import MissingExtraError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -868,6 +869,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"calmkit: {e}", file=sys.stderr)
         bad = getattr(args, "journal", None) or ""
         print(f"calmkit: run 'calmkit validate {bad}' to list every problem", file=sys.stderr)
+        return EXIT_PROBLEMS
+    except MissingExtraError as e:  # an optional dependency: name the extra, no traceback
+        print(f"calmkit: {e}", file=sys.stderr)
         return EXIT_PROBLEMS
     except BrokenPipeError:
         # The reader of our output went away (e.g. `| head`): not an error.

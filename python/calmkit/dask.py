@@ -49,6 +49,13 @@ import pandas as pd
 
 from . import metrics as _metrics
 from . import parquet as _parquet
+from ._extras import require as _require
+
+# The Dask layer is imported explicitly; without its extra, say so in one line here
+# rather than fail later deep inside a task.
+for _module in ("dask.dataframe", "pyarrow.parquet"):
+    _require(_module, "dask", "calmkit.dask")
+del _module
 
 __all__ = ["METRICS", "partitions", "participants", "metric", "compute_all"]
 

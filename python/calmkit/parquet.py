@@ -50,6 +50,7 @@ from urllib.parse import quote
 
 import numpy as np
 
+from . import _extras
 from .importers._common import calmkit_module, compact
 
 __all__ = ["PARQUET_FORMAT_VERSION", "READABLE_VERSIONS", "SCHEMAS", "TABLES", "write_parquet", "read_parquet",
@@ -72,7 +73,7 @@ _PathLike = Union[str, "os.PathLike[str]"]
 
 
 def _schemas() -> dict[str, Any]:
-    import pyarrow as pa
+    pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
 
     s, ts, off = pa.string(), pa.timestamp("us", tz="UTC"), pa.int16()
     strings = pa.list_(pa.string())
@@ -139,7 +140,7 @@ def tables_of(journal: Any) -> dict[str, Any]:
     """The journal as one ``pyarrow.Table`` per record type (:data:`SCHEMAS`),
     records in journal order (participant, time, id)."""
     import pandas as pd
-    import pyarrow as pa
+    pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
 
     out = {}
     for folder in TABLES:
@@ -162,7 +163,7 @@ def write_parquet(journal: Any, path: _PathLike, partition_by: str = "participan
     participant) or ``"shard"`` (``shards`` >= 1 files per type, each with a
     contiguous block of the sorted participants). Returns the folder.
     ValueError for an unknown layout or ``shards`` < 1."""
-    import pyarrow.parquet as pq
+    pq = _extras.require("pyarrow.parquet", "parquet", "calmkit's Parquet support")
 
     if partition_by not in ("participant", "shard"):
         raise ValueError(f"partition_by must be 'participant' or 'shard', got {partition_by!r}")
@@ -234,7 +235,7 @@ def _localize_column(table: Any, name: str, tz: Any, where: str) -> Any:
     zone's offset at that instant."""
     import warnings
 
-    import pyarrow as pa
+    pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
 
     from .localtime import LocalTimeWarning, resolve, zone
 
@@ -271,7 +272,7 @@ def _check_table(table: Any, folder: str, where: str, tz: Any = None) -> Any:
     column: such a time could have been written anywhere, and reading it as
     UTC would move every record by the person's offset. With ``tz`` (an IANA
     name or a tzinfo) the naive times are read as wall times in that zone."""
-    import pyarrow as pa
+    pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
 
     schema = SCHEMAS[folder]
     for name in _OFFSET_OF:
@@ -343,7 +344,7 @@ def journal_from_tables(tables: dict[str, Any], name: str = "<parquet>", *, tz: 
     written: they are then read by calmkit's one rule for local times
     (calmkit.localtime; a LocalTimeWarning for a time that did not exist or
     happened twice); an empty offset cell gets the zone's offset."""
-    import pyarrow as pa
+    pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
 
     ck = calmkit_module()
     unknown = set(tables) - set(TABLES)
@@ -395,8 +396,8 @@ def read_tables(path: _PathLike, participants: list[str] | None = None, files: d
     ``participants`` when given, only the listed ``files`` per type when given.
     Naive timestamps are refused unless ``tz`` is given (see
     :func:`journal_from_tables`)."""
-    import pyarrow.dataset as ds
-    import pyarrow.parquet as pq
+    ds = _extras.require("pyarrow.dataset", "parquet", "calmkit's Parquet support")
+    pq = _extras.require("pyarrow.parquet", "parquet", "calmkit's Parquet support")
 
     root = Path(path)
     if not root.is_dir():
