@@ -23,6 +23,8 @@
 /// ```
 #pragma once
 
+#include <calmkit/export.hpp>
+
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -100,7 +102,7 @@ struct Instrument {
 /// scale_min > scale_max, label count not matching the scale, an area or
 /// reverse-keyed index out of range or repeated, a band outside the possible
 /// total range or bands overlapping, a flag threshold outside the area range).
-void validate(const Instrument& instrument);
+CALMKIT_EXPORT void validate(const Instrument& instrument);
 
 /// The score of one area.
 struct AreaScore {
@@ -121,7 +123,7 @@ struct AssessmentScore {
 /// Checks `answers` against the instrument: one per item, each inside the scale.
 /// @throws std::invalid_argument naming the item (index and text) for an
 /// answer out of scale, or the counts for a wrong number of answers.
-void check_answers(const Instrument& instrument, std::span<const int> answers);
+CALMKIT_EXPORT void check_answers(const Instrument& instrument, std::span<const int> answers);
 
 /// Scores `answers` (checked first with `check_answers`).
 ///
@@ -130,23 +132,24 @@ void check_answers(const Instrument& instrument, std::span<const int> answers);
 /// auto s = calmkit::score(calmkit::instrument("attachment-checkin"), answers);
 /// for (const auto& a : s.areas) if (a.flagged) std::cout << a.area << '\n';
 /// ```
-[[nodiscard]] AssessmentScore score(const Instrument& instrument, std::span<const int> answers);
+[[nodiscard]] CALMKIT_EXPORT AssessmentScore score(const Instrument& instrument,
+                                                   std::span<const int> answers);
 
 /// The registered instrument with this id.
 /// @throws std::invalid_argument for an unknown id (the message lists the known ones).
-[[nodiscard]] const Instrument& instrument(std::string_view id);
+[[nodiscard]] CALMKIT_EXPORT const Instrument& instrument(std::string_view id);
 
 /// The registered instrument with this id, or nullptr. The pointer stays valid
 /// for the life of the program (instruments are never removed).
-[[nodiscard]] const Instrument* find_instrument(std::string_view id) noexcept;
+[[nodiscard]] CALMKIT_EXPORT const Instrument* find_instrument(std::string_view id) noexcept;
 
 /// Registers a custom instrument (validated first). Thread-safe.
 /// @throws std::invalid_argument when it is invalid or its id is already taken
 /// (built-ins cannot be replaced).
-void register_instrument(Instrument instrument);
+CALMKIT_EXPORT void register_instrument(Instrument instrument);
 
 /// The ids of every registered instrument, built-ins first, then custom ones in
 /// registration order.
-[[nodiscard]] std::vector<std::string> instrument_ids();
+[[nodiscard]] CALMKIT_EXPORT std::vector<std::string> instrument_ids();
 
 }  // namespace calmkit

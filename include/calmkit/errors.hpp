@@ -7,6 +7,8 @@
 /// `IndexError`, `std::runtime_error` -> `RuntimeError`).
 #pragma once
 
+#include <calmkit/export.hpp>
+
 #include <cstddef>
 #include <stdexcept>
 #include <string>
@@ -27,7 +29,7 @@ namespace calmkit {
 ///   std::cerr << e.path() << " line " << e.line() << ": " << e.reason() << '\n';
 /// }
 /// ```
-class JournalFormatError : public std::invalid_argument {
+class CALMKIT_EXPORT JournalFormatError : public std::invalid_argument {
  public:
   /// @param path   the file (or a description such as `<string>`)
   /// @param line   1-based line number; 0 when the problem concerns the whole file

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <calmkit/errors.hpp>
+#include <calmkit/export.hpp>
 #include <calmkit/vocabulary.hpp>
 
 #include <array>
@@ -207,7 +208,7 @@ struct Exercise {
   /// The number of cycles a session runs: `repeat.count`, or for a total
   /// duration `ceil(total / cycle_seconds())` (at least 1). A ratio within
   /// 1e-9 of a whole number counts as that number, so 300 s of 15 s cycles is 20.
-  [[nodiscard]] int cycles() const;
+  [[nodiscard]] CALMKIT_EXPORT int cycles() const;
   /// Seconds of the whole session when every step is timed (`cycles() *
   /// cycle_seconds()`); `std::nullopt` when prompts make it open-ended.
   [[nodiscard]] std::optional<double> duration_seconds() const {
@@ -222,7 +223,7 @@ struct Exercise {
 /// Checks every rule of a definition.
 /// @throws std::invalid_argument naming the exercise and the field, e.g.
 ///   `exercise 'my.box': field 'steps[2].seconds': must be > 0, got -1`.
-void validate(const Exercise& exercise);
+CALMKIT_EXPORT void validate(const Exercise& exercise);
 
 /// A breathing exercise from counts in seconds. Phases of 0 s are left out
 /// (4-0-6-0 is inhale then exhale); the result is validated.
@@ -235,19 +236,20 @@ void validate(const Exercise& exercise);
 ///                                       calmkit::Repeat::for_seconds(300));
 /// box.cycles();  // 19 (300 / 16 = 18.75, rounded up)
 /// ```
-[[nodiscard]] Exercise breathing_pattern(std::string id, std::string name, double inhale, double hold_in,
-                                         double exhale, double hold_out, Repeat repeat = Repeat::times(4));
+[[nodiscard]] CALMKIT_EXPORT Exercise breathing_pattern(std::string id, std::string name, double inhale,
+                                                        double hold_in, double exhale, double hold_out,
+                                                        Repeat repeat = Repeat::times(4));
 
 /// The built-in catalog, in a stable order. Every entry is valid and cites
 /// at least one seed file.
-[[nodiscard]] std::span<const Exercise> catalog();
+[[nodiscard]] CALMKIT_EXPORT std::span<const Exercise> catalog();
 
 /// A catalog entry by id, or nullptr.
-[[nodiscard]] const Exercise* find_exercise(std::string_view id) noexcept;
+[[nodiscard]] CALMKIT_EXPORT const Exercise* find_exercise(std::string_view id) noexcept;
 
 /// A catalog entry by id.
 /// @throws std::out_of_range naming the unknown id.
-[[nodiscard]] const Exercise& catalog_exercise(std::string_view id);
+[[nodiscard]] CALMKIT_EXPORT const Exercise& catalog_exercise(std::string_view id);
 
 /// The catalog plus a person's own exercises, with unique ids.
 ///
@@ -257,7 +259,7 @@ void validate(const Exercise& exercise);
 /// reg.add(calmkit::breathing_pattern("me.slow", "Slow", 5, 0, 7, 0));
 /// reg.get("me.slow").cycles();  // 4
 /// ```
-class ExerciseRegistry {
+class CALMKIT_EXPORT ExerciseRegistry {
  public:
   ExerciseRegistry() = default;
   /// A registry holding the built-in catalog.
@@ -283,7 +285,7 @@ class ExerciseRegistry {
 /// An exercise definition that is not valid JSON or breaks a rule.
 /// `field()` is the JSON path of the problem (`steps[1].seconds`), `""` for
 /// the text as a whole.
-class ExerciseFormatError : public std::invalid_argument {
+class CALMKIT_EXPORT ExerciseFormatError : public std::invalid_argument {
  public:
   /// An error at JSON path `field` ("" for the whole text), explained by `reason`.
   ExerciseFormatError(std::string field, std::string reason)
@@ -307,14 +309,14 @@ class ExerciseFormatError : public std::invalid_argument {
 /// `{"id":..,"name":..,"kind":..,"suits":..,"instructions":..,"sources":[..],
 ///   "repeats":N | "total_seconds":S, "steps":[{"type":"timed","seconds":4,
 ///   "phase":"inhale","cue":".."} | {"type":"prompt","text":"..","answers":5}]}`.
-[[nodiscard]] std::string to_json(const Exercise& exercise);
+[[nodiscard]] CALMKIT_EXPORT std::string to_json(const Exercise& exercise);
 /// Parses and validates one definition.
 /// @throws ExerciseFormatError naming the field.
-[[nodiscard]] Exercise exercise_from_json(std::string_view json);
+[[nodiscard]] CALMKIT_EXPORT Exercise exercise_from_json(std::string_view json);
 /// A JSON array of definitions.
-[[nodiscard]] std::string to_json(std::span<const Exercise> exercises);
+[[nodiscard]] CALMKIT_EXPORT std::string to_json(std::span<const Exercise> exercises);
 /// Parses a JSON array of definitions (each validated; ids must be unique).
 /// @throws ExerciseFormatError naming the field, e.g. `[2].steps[0].seconds`.
-[[nodiscard]] std::vector<Exercise> exercises_from_json(std::string_view json);
+[[nodiscard]] CALMKIT_EXPORT std::vector<Exercise> exercises_from_json(std::string_view json);
 
 }  // namespace calmkit

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <calmkit/errors.hpp>
+#include <calmkit/export.hpp>
 #include <calmkit/journal.hpp>
 
 #include <cstddef>
@@ -64,11 +65,12 @@ struct ReadResult {
 /// auto [journal, report] = calmkit::read_journal("journal.jsonl", {.lenient = true});
 /// for (const auto& s : report.skipped) std::cerr << s.message << '\n';
 /// ```
-[[nodiscard]] ReadResult read_journal(const std::filesystem::path& path, ReadOptions options = {});
+[[nodiscard]] CALMKIT_EXPORT ReadResult read_journal(const std::filesystem::path& path,
+                                                     ReadOptions options = {});
 
 /// Reads journal text held in memory. `name` stands in for the path in messages.
-[[nodiscard]] ReadResult parse_journal(std::string_view text, ReadOptions options = {},
-                                       std::string_view name = "<string>");
+[[nodiscard]] CALMKIT_EXPORT ReadResult parse_journal(std::string_view text, ReadOptions options = {},
+                                                      std::string_view name = "<string>");
 
 /// How to write.
 struct WriteOptions {
@@ -83,16 +85,17 @@ struct WriteOptions {
 /// The file is written to a temporary sibling and renamed into place, so a
 /// crash or a full disk never leaves a half-written journal behind.
 /// @throws std::runtime_error if the file cannot be written.
-void write_journal(const Journal& journal, const std::filesystem::path& path,
-                   const WriteOptions& options = {});
+CALMKIT_EXPORT void write_journal(const Journal& journal, const std::filesystem::path& path,
+                                  const WriteOptions& options = {});
 
 /// Writes the journal as JSON Lines to a stream.
-void write_journal(const Journal& journal, std::ostream& out, const WriteOptions& options = {});
+CALMKIT_EXPORT void write_journal(const Journal& journal, std::ostream& out,
+                                  const WriteOptions& options = {});
 
 /// The journal as JSON Lines text.
-[[nodiscard]] std::string to_jsonl(const Journal& journal, const WriteOptions& options = {});
+[[nodiscard]] CALMKIT_EXPORT std::string to_jsonl(const Journal& journal, const WriteOptions& options = {});
 
 /// One record as a single JSON object (no trailing newline).
-[[nodiscard]] std::string to_json(const Record& record);
+[[nodiscard]] CALMKIT_EXPORT std::string to_json(const Record& record);
 
 }  // namespace calmkit

@@ -34,6 +34,7 @@
 #pragma once
 
 #include <calmkit/exercises.hpp>
+#include <calmkit/export.hpp>
 #include <calmkit/model.hpp>
 
 #include <cstddef>
@@ -167,7 +168,7 @@ struct SessionRecordInfo {
 /// calmkit::Instant::parse("2026-03-02T21:14:00+01:00")}); rec.end.to_string();            //
 /// "2026-03-02T21:15:16+01:00"
 /// ```
-class Session {
+class CALMKIT_EXPORT Session {
  public:
   /// The largest clock reading accepted, in seconds either side of 0 (about
   /// 31,700 years: any monotonic clock fits, and differences stay finite).

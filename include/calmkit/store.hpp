@@ -15,6 +15,7 @@
 #pragma once
 
 #include <calmkit/errors.hpp>
+#include <calmkit/export.hpp>
 #include <calmkit/journal.hpp>
 #include <calmkit/model.hpp>
 
@@ -75,7 +76,7 @@ struct OpenOptions {
 ///                            .intensity = calmkit::Intensity(8)});
 /// calmkit::Journal j = store.load("p1");
 /// ```
-class Store {
+class CALMKIT_EXPORT Store {
  public:
   /// Opens (and by default creates) the store at `path`, migrating an older
   /// schema in one transaction.

@@ -24,6 +24,7 @@
 #pragma once
 
 #include <calmkit/exercises.hpp>
+#include <calmkit/export.hpp>
 #include <calmkit/journal.hpp>
 #include <calmkit/model.hpp>
 
@@ -59,7 +60,7 @@ enum class IntensityBand : std::uint8_t {
 }
 
 /// The base score of a kind in a band (rule step 2), 0–3.
-[[nodiscard]] double kind_weight(ExerciseKind kind, IntensityBand band) noexcept;
+[[nodiscard]] CALMKIT_EXPORT double kind_weight(ExerciseKind kind, IntensityBand band) noexcept;
 
 /// One ranked exercise.
 struct Suggestion {
@@ -94,9 +95,9 @@ struct SuggestOptions {
 /// top[0].exercise;  // e.g. "tipp.temperature"
 /// top[0].reason;    // "distress 8/10 is high: the body first; ..."
 /// ```
-[[nodiscard]] std::vector<Suggestion> suggest(Intensity now, const Journal& journal,
-                                              std::string_view participant,
-                                              std::span<const Exercise> exercises = catalog(),
-                                              const SuggestOptions& options = {});
+[[nodiscard]] CALMKIT_EXPORT std::vector<Suggestion> suggest(Intensity now, const Journal& journal,
+                                                             std::string_view participant,
+                                                             std::span<const Exercise> exercises = catalog(),
+                                                             const SuggestOptions& options = {});
 
 }  // namespace calmkit

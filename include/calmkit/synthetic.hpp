@@ -5,6 +5,7 @@
 /// Implemented in the compiled part `calmkit::synthetic` (src/synthetic.cpp).
 #pragma once
 
+#include <calmkit/export.hpp>
 #include <calmkit/journal.hpp>
 
 #include <cstdint>
@@ -64,6 +65,6 @@ struct SyntheticOptions {
 /// // j.assessments_of("p001"): attachment-checkin and gad-7, about every 14 days
 /// ```
 /// @throws std::invalid_argument for out-of-range options.
-[[nodiscard]] Journal synthetic_journal(const SyntheticOptions& options = {});
+[[nodiscard]] CALMKIT_EXPORT Journal synthetic_journal(const SyntheticOptions& options = {});
 
 }  // namespace calmkit

@@ -1,0 +1,38 @@
+# The examples built against the shared install (BIN) link its libraries and
+# run; each library has the SONAME libcalmkit_<part>.so.<major>.<minor> and
+# exports calmkit's API only (no simdjson, SQLite or range-v3 symbol).
+string(REGEX MATCH "^[0-9]+\\.[0-9]+" soversion "${VERSION}")
+foreach(part IN ITEMS assessments io synthetic exercises store metrics)
+  set(lib "${LIBDIR}/libcalmkit_${part}.so.${VERSION}")
+  if(NOT EXISTS "${lib}")
+    message(FATAL_ERROR "missing ${lib}")
+  endif()
+  execute_process(COMMAND readelf -d "${lib}" OUTPUT_VARIABLE dyn)
+  if(NOT dyn MATCHES "Library soname: \\[libcalmkit_${part}\\.so\\.${soversion}\\]")
+    message(FATAL_ERROR "${lib}: no SONAME libcalmkit_${part}.so.${soversion}:\n${dyn}")
+  endif()
+  execute_process(COMMAND nm -D -C --defined-only "${lib}" OUTPUT_VARIABLE syms)
+  # A symbol (not an argument type) of a private dependency or of calmkit::detail.
+  string(REGEX MATCHALL "[0-9a-f]+ [A-Za-z] (simdjson::|sqlite3_|ranges::|calmkit::detail::)[^\n]*" leaked
+         "${syms}")
+  if(leaked)
+    list(SUBLIST leaked 0 5 some)
+    message(FATAL_ERROR "${lib} exports internals, e.g.:\n${some}")
+  endif()
+endforeach()
+execute_process(COMMAND ldd "${BIN}/journal_summary" OUTPUT_VARIABLE deps)
+if(NOT deps MATCHES "libcalmkit_io\\.so\\.${soversion} => ")
+  message(FATAL_ERROR "journal_summary does not link the shared libcalmkit_io:\n${deps}")
+endif()
+execute_process(COMMAND "${BIN}/journal_summary" "${SAMPLE}" RESULT_VARIABLE rc OUTPUT_VARIABLE out)
+if(NOT rc EQUAL 0 OR NOT out MATCHES "participants: [1-9]")
+  message(FATAL_ERROR "journal_summary failed (${rc}):\n${out}")
+endif()
+file(REMOVE "${BIN}/generated.jsonl")
+execute_process(COMMAND "${BIN}/generate_journal" --participants 2 --days 14 -o "${BIN}/generated.jsonl"
+                RESULT_VARIABLE rc)
+execute_process(COMMAND "${BIN}/journal_summary" "${BIN}/generated.jsonl" RESULT_VARIABLE rc2 OUTPUT_VARIABLE out)
+if(NOT rc EQUAL 0 OR NOT rc2 EQUAL 0 OR NOT out MATCHES "participants: 2")
+  message(FATAL_ERROR "generate_journal | journal_summary failed (${rc}, ${rc2}):\n${out}")
+endif()
+message("shared examples ok")
