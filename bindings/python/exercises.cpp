@@ -62,7 +62,10 @@ std::string step_repr(const Step& s) {
 }  // namespace
 
 void register_exercises(py::module_& m) {
-  py::register_exception<ExerciseFormatError>(m, "ExerciseFormatError", PyExc_ValueError);
+  auto error = py::register_exception<ExerciseFormatError>(m, "ExerciseFormatError", PyExc_ValueError);
+  error.attr("__doc__") =
+      "A bad exercise definition (its JSON or its fields), a ValueError. The message names the field by "
+      "its JSON path: \"exercise JSON: field 'steps[1].seconds': ...\".";
 
   m.def(
       "exercise_kinds",

@@ -45,7 +45,7 @@ void register_synthetic(py::module_& m) {
       "participants >= 1; days >= 1 (the span each participant journals over); start is the first day "
       "as RFC 3339; triggers_per_day_start/_end are mean triggers per day in the first and last week "
       "(> 0); readings_per_episode is the mean number of follow-up readings per trigger (>= 0); the "
-      "*_probability arguments are in [0, 1]; assessments=False leaves out the self-assessments "
+      "``*_probability`` arguments are in [0, 1]; assessments=False leaves out the self-assessments "
       "(attachment-checkin and gad-7 about every 14 days, scores easing over the weeks) and changes no "
       "other record. ValueError for out-of-range options.");
 }

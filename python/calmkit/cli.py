@@ -34,6 +34,8 @@ from ._extras import MissingExtraError
 if TYPE_CHECKING:
     import pandas as pd
 
+__all__ = ["main", "EXIT_OK", "EXIT_PROBLEMS", "EXIT_USAGE"]
+
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2

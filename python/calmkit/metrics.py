@@ -690,7 +690,7 @@ def practice_streaks(data: Data, tz: str | None = None) -> pd.DataFrame:
 def affect_dynamics(data: Data, acute_change: int = 3, max_gap_hours: float | None = None,
                     tz: str | None = None) -> pd.DataFrame:
     """MSSD, RMSSD, inertia (lag-1 autocorrelation) and PAC (share of
-    successive |change| >= ``acute_change``) of each participant's readings and
+    successive ``|change| >= acute_change``) of each participant's readings and
     trigger onsets. Successive pairs must be on the same local date, or at most
     ``max_gap_hours`` apart when given."""
     c = _cohort(data)

@@ -1,0 +1,98 @@
+"""calmkit's public surface, as a user sees it.
+
+- Every public module has an ``__all__`` that lists only names calmkit defines
+  (no ``np``, ``pd``, ``Any``, no module objects), each of which exists and has
+  a docstring (the Python reference is built from them).
+- Each name re-exported from the compiled ``calmkit._core`` is in the stub
+  ``_core.pyi`` (test_stubs.py checks the stub against the module in detail).
+- Every public module is in the Python reference (docs/api/python.md, one
+  ``automodule`` each, whose members are the module's ``__all__``).
+- The C++ umbrella header includes every public header.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import pkgutil
+import re
+import types
+from pathlib import Path
+
+import pytest
+
+import calmkit
+from calmkit import _core
+
+REPO = Path(__file__).resolve().parents[2]
+PACKAGE = Path(calmkit.__file__).parent
+
+
+def public_modules() -> list[str]:
+    names = ["calmkit"]
+    for info in pkgutil.walk_packages([str(PACKAGE)], prefix="calmkit."):
+        if any(part.startswith("_") for part in info.name.split(".")[1:]):
+            continue
+        names.append(info.name)
+    return sorted(names)
+
+
+def test_the_public_modules_are_the_expected_ones():
+    mods = public_modules()
+    for must in ("calmkit", "calmkit.cli", "calmkit.dask", "calmkit.plot", "calmkit.report",
+                 "calmkit.importers", "calmkit.parquet", "calmkit.metrics"):
+        assert must in mods
+
+
+@pytest.mark.parametrize("name", public_modules())
+def test_all_lists_only_calmkits_own_names(name):
+    mod = importlib.import_module(name)
+    assert hasattr(mod, "__all__"), f"{name} has no __all__"
+    assert len(set(mod.__all__)) == len(mod.__all__), f"{name}.__all__ has duplicates"
+    for attr in mod.__all__:
+        assert hasattr(mod, attr), f"{name}.__all__ names {attr!r}, which it does not define"
+        obj = getattr(mod, attr)
+        assert not isinstance(obj, types.ModuleType), f"{name}.__all__ exports the module {attr!r}"
+        if callable(obj) or isinstance(obj, type):
+            origin = getattr(obj, "__module__", None) or ""
+            assert origin.split(".")[0] == "calmkit", f"{name}.{attr} comes from {origin!r}, not calmkit"
+            assert (getattr(obj, "__doc__", None) or "").strip(), f"{name}.{attr} has no docstring"
+    # Names a module imports for itself stay out of its public surface.
+    for foreign in ("np", "pd", "Any", "Path", "Union", "Optional", "annotations"):
+        assert foreign not in mod.__all__, f"{name}.__all__ exports {foreign!r}"
+
+
+def test_core_names_reexported_by_calmkit_are_in_the_stub():
+    tree = ast.parse((PACKAGE / "_core.pyi").read_text(encoding="utf-8"))
+    stubbed = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            stubbed.add(node.name)
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            stubbed.add(node.target.id)
+        elif isinstance(node, ast.Assign):
+            stubbed.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    from_core = [n for n in calmkit.__all__ if n != "__version__" and getattr(_core, n, None) is getattr(calmkit, n)]
+    assert from_core, "expected calmkit to re-export names of _core"
+    missing = sorted(set(from_core) - stubbed)
+    assert not missing, f"re-exported from _core but not in _core.pyi: {missing}"
+
+
+def test_every_public_module_is_in_the_python_reference():
+    page = (REPO / "docs" / "api" / "python.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\.\. automodule:: (\S+)", page, re.M))
+    missing = sorted(set(public_modules()) - documented)
+    assert not missing, f"docs/api/python.md has no automodule for {missing}"
+    assert not documented - set(public_modules()), "docs/api/python.md documents a module that is not public"
+
+
+def test_umbrella_header_includes_every_public_header():
+    inc = REPO / "include" / "calmkit"
+    umbrella = (inc / "calmkit.hpp").read_text(encoding="utf-8")
+    included = set(re.findall(r"#include <calmkit/([a-z_]+\.hpp)>", umbrella))
+    headers = {p.name for p in inc.glob("*.hpp")} - {"calmkit.hpp"}
+    assert headers - included == set(), f"calmkit.hpp leaves out {sorted(headers - included)}"
+    # The metrics area header includes each of its parts.
+    metrics = (inc / "metrics.hpp").read_text(encoding="utf-8")
+    parts = {f"metrics/{p.name}" for p in (inc / "metrics").glob("*.hpp")}
+    assert parts <= set(re.findall(r"#include <calmkit/(metrics/[a-z_]+\.hpp)>", metrics))
