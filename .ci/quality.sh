@@ -3,7 +3,7 @@
 #   1. the C++ test suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #      (CMake preset "sanitize");
 #   2. every libFuzzer target for a bounded time on its committed corpus;
-#   3. the Doxygen API reference, warnings as errors;
+#   3. the Doxygen API reference and the documentation site (Sphinx), warnings as errors;
 #   4. clang-format (no diff allowed) over the C++ sources;
 #   5. clang-tidy (the focused set in .clang-tidy) over the compiled parts;
 #   6. ruff over the Python code.
@@ -99,6 +99,21 @@ docs() {
   cmake -S . -B build-docs -G Ninja -DCALMKIT_BUILD_TESTS=OFF -DCALMKIT_BUILD_PYTHON=OFF \
     -DCALMKIT_BUILD_EXAMPLES=OFF -DCALMKIT_INSTALL=OFF -DCALMKIT_BUILD_DOCS=ON >/dev/null
   cmake --build build-docs --target docs
+  # The documentation site (Sphinx + MyST + autodoc, docs/conf.py): the guides,
+  # the Python reference from the docstrings, and the Doxygen HTML above as
+  # cpp/; warnings are errors. Its tools live in a venv that sees the system's
+  # packages (numpy, pandas, ... for autodoc's imports) and changes none of them.
+  local venv=build-docs/venv
+  [ -x "$venv/bin/python" ] || "$PY" -m venv --system-site-packages "$venv"
+  "$venv/bin/python" -c "import sphinx, myst_parser" 2>/dev/null ||
+    "$venv/bin/python" -m pip install -q --disable-pip-version-check "sphinx>=7,<10" "myst-parser>=2,<6"
+  rm -rf build-docs/site build-docs/extra
+  mkdir -p build-docs/extra
+  cp -r build-docs/docs/html build-docs/extra/cpp
+  if [ -d build/python/calmkit ]; then export PYTHONPATH="$root/build/python${PYTHONPATH:+:$PYTHONPATH}"; fi
+  CALMKIT_DOCS_EXTRA="$root/build-docs/extra" "$venv/bin/python" -m sphinx -W --keep-going -q -b html \
+    docs build-docs/site
+  echo "quality: documentation site in build-docs/site/index.html"
 }
 
 # --- 4. formatting -------------------------------------------------------------

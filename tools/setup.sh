@@ -13,7 +13,7 @@ PYTHON=${PYTHON:-python3}
 PY=$(command -v "$PYTHON") || { echo "setup: no '$PYTHON' on PATH" >&2; exit 1; }
 
 apt_packages=(g++ cmake ninja-build libboost-dev libsimdjson-dev librange-v3-dev catch2 doxygen
-              libsqlite3-dev chromium ccache
+              libsqlite3-dev chromium ccache pkg-config
               r-base-core r-cran-survival)  # R's survival: the reference for calmkit.stats in the tests
 missing=()
 for p in "${apt_packages[@]}"; do
@@ -27,12 +27,12 @@ if ((${#missing[@]})); then
 fi
 
 # Python build and test dependencies (versions as in pyproject.toml).
-if ! "$PY" -c "import numpy, pandas, pytest, hypothesis, matplotlib, scikit_build_core, pybind11, jsonschema, pyarrow, dask.dataframe, distributed, lifelines, statsmodels" 2>/dev/null; then
+if ! "$PY" -c "import numpy, pandas, pytest, hypothesis, matplotlib, scikit_build_core, pybind11, jsonschema, pyarrow, dask.dataframe, distributed, lifelines, statsmodels, yaml" 2>/dev/null; then
   echo "setup: installing Python packages for $PY"
   "$PY" -m pip install -q --disable-pip-version-check --root-user-action=ignore \
     "numpy>=1.24" "pandas>=2.0" "pytest>=7" "hypothesis>=6" "matplotlib>=3.6" \
     "scikit-build-core>=0.10" "pybind11>=2.12" "jsonschema>=4" "pyarrow>=12" \
-    "dask[dataframe]>=2024.1" "distributed>=2024.1" "lifelines>=0.27" "statsmodels>=0.14"
+    "dask[dataframe]>=2024.1" "distributed>=2024.1" "lifelines>=0.27" "statsmodels>=0.14" "pyyaml>=6"
 fi
 
 # Optional, for benchmarks/user_path/run.py only (it runs without it): polars.
