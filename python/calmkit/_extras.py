@@ -17,6 +17,7 @@ __all__ = ["EXTRAS", "MissingExtraError", "require"]
 EXTRAS: dict[str, tuple[str, ...]] = {
     "parquet": ("pyarrow",),
     "dask": ("dask", "distributed", "pyarrow"),
+    "stats": ("lifelines", "statsmodels"),
 }
 
 
