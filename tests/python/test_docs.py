@@ -150,7 +150,10 @@ def json_check(block: Block) -> None:
     text = block.body.strip()
     if text.startswith('{"type":"header"'):
         for n, line in enumerate(text.splitlines(), 1):
-            json.loads(line)  # each line is one JSON value
+            try:
+                json.loads(line)  # each line is one JSON value
+            except json.JSONDecodeError as e:
+                raise AssertionError(f"{block.where}: line {n} of the block is not JSON: {e}") from e
         calmkit.parse_journal(text + "\n")  # the strict reader accepts the journal
     elif '"type":"' in text.splitlines()[0] and "\n" not in text:
         record = json.loads(text)  # one journal line shown alone: read it under a header
