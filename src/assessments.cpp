@@ -138,10 +138,25 @@ Instrument gad7() {
   in.scale_labels = {"not at all", "several days", "more than half the days", "nearly every day"};
   in.total_rule = ScoringRule::sum;
   in.area_rule = ScoringRule::sum;
-  in.bands = {{"minimal", 0, 4}, {"mild", 5, 9}, {"moderate", 10, 14}, {"severe", 15, 21}};
+  // Cut points 5, 10 and 15 and the cut point of 10 for further evaluation:
+  // Spitzer et al. 2006 and the PHQ screeners' instructions for the GAD-7.
+  in.bands = {
+      {"minimal", 0, 4,
+       "Few or no anxiety symptoms over the last two weeks. The score itself suggests no follow-up."},
+      {"mild", 5, 9,
+       "Mild anxiety symptoms, below the cut point of 10 that the authors recommend for further "
+       "evaluation. Worth keeping an eye on: answer it again in a couple of weeks."},
+      {"moderate", 10, 14,
+       "Moderate anxiety symptoms. A score of 10 or more is the point at which the authors recommend "
+       "further evaluation: consider talking it over with a doctor or a mental-health professional."},
+      {"severe", 15, 21,
+       "Severe anxiety symptoms, which often get in the way of daily life. An evaluation by a doctor "
+       "or a mental-health professional is recommended."},
+  };
   in.source =
       "Spitzer RL, Kroenke K, Williams JBW, Löwe B. A brief measure for assessing generalized "
-      "anxiety disorder: the GAD-7. Arch Intern Med. 2006;166(10):1092-1097.";
+      "anxiety disorder: the GAD-7. Arch Intern Med. 2006;166(10):1092-1097. Band guidance after "
+      "the PHQ screeners' instructions for the GAD-7 (cut points 5, 10, 15; 10 or more: evaluate further).";
   in.licence =
       "Developed by Drs. Robert L. Spitzer, Janet B.W. Williams, Kurt Kroenke and colleagues, with "
       "an educational grant from Pfizer Inc. No permission required to reproduce, translate, "

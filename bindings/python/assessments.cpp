@@ -47,6 +47,7 @@ py::dict to_dict(const Instrument& in) {
     bd["label"] = b.label;
     bd["min"] = b.min;
     bd["max"] = b.max;
+    bd["guidance"] = b.guidance;
     bands.append(std::move(bd));
   }
   d["bands"] = std::move(bands);
@@ -129,7 +130,9 @@ Instrument from_dict(const py::dict& d) {
         detail::throw_invalid("instrument definition: '" + at + "' needs 'label', 'min' and 'max'");
       in.bands.push_back({as(bd["label"], at + ".label", "a string")(text{}),
                           as(bd["min"], at + ".min", "a number")(std::type_identity<double>{}),
-                          as(bd["max"], at + ".max", "a number")(std::type_identity<double>{})});
+                          as(bd["max"], at + ".max", "a number")(std::type_identity<double>{}),
+                          bd.contains("guidance") ? as(bd["guidance"], at + ".guidance", "a string")(text{})
+                                                  : std::string{}});
     }
   }
   if (d.contains("area_flag_at") && !d["area_flag_at"].is_none())

@@ -313,10 +313,10 @@ void bind_vocabulary(py::module_& m) {
       [] {
         py::list out;
         for (const auto& e : distortion_table)
-          out.append(py::make_tuple(std::string(e.id), std::string(e.label)));
+          out.append(py::make_tuple(std::string(e.id), std::string(e.label), std::string(e.description)));
         return out;
       },
-      "Every cognitive distortion as (id, label), in the vocabulary's order.");
+      "Every cognitive distortion as (id, label, plain-language description), in the vocabulary's order.");
 }
 
 }  // namespace

@@ -63,6 +63,9 @@ struct InstrumentBand {
   double min = 0;
   /// Highest total in the band (inclusive).
   double max = 0;
+  /// What the band means for the person who answered, in plain words: the
+  /// instrument authors' published guidance for it ("" = none given).
+  std::string guidance{};
 
   /// Equal when every field matches.
   friend bool operator==(const InstrumentBand&, const InstrumentBand&) = default;

@@ -129,20 +129,41 @@ inline constexpr std::array<TriggerEntry, 18> trigger_category_table{{
     {TriggerCategory::other, "other", "Other", TriggerGroup::life, "anything not listed above"},
 }};
 
-/// The cognitive distortions, in enum order.
-inline constexpr std::array<VocabEntry<Distortion>, 12> distortion_table{{
-    {Distortion::all_or_nothing, "all_or_nothing", "All-or-nothing thinking"},
-    {Distortion::overgeneralization, "overgeneralization", "Overgeneralizing"},
-    {Distortion::mental_filter, "mental_filter", "Mental filter"},
-    {Distortion::discounting_positive, "discounting_positive", "Discounting the positive"},
-    {Distortion::mind_reading, "mind_reading", "Mind reading"},
-    {Distortion::fortune_telling, "fortune_telling", "Fortune telling"},
-    {Distortion::catastrophizing, "catastrophizing", "Catastrophizing"},
-    {Distortion::emotional_reasoning, "emotional_reasoning", "Emotional reasoning"},
-    {Distortion::should_statements, "should_statements", "\"Should\" statements"},
-    {Distortion::labeling, "labeling", "Labeling"},
-    {Distortion::personalization, "personalization", "Personalizing"},
-    {Distortion::blaming, "blaming", "Blaming"},
+/// One row of the distortion table: also carries a plain-language description.
+struct DistortionEntry {
+  /// The distortion this row describes.
+  Distortion value;
+  std::string_view id;           ///< stable id used in files
+  std::string_view label;        ///< short human label
+  std::string_view description;  ///< one plain-language line on how the thought goes
+};
+
+/// The cognitive distortions, in enum order (the common CBT list, after Burns 1980 and Beck 1976).
+inline constexpr std::array<DistortionEntry, 12> distortion_table{{
+    {Distortion::all_or_nothing, "all_or_nothing", "All-or-nothing thinking",
+     "seeing it in black and white: perfect or ruined, loved or abandoned, nothing in between"},
+    {Distortion::overgeneralization, "overgeneralization", "Overgeneralizing",
+     "one event taken as a rule: \"always\", \"never\", \"everyone\""},
+    {Distortion::mental_filter, "mental_filter", "Mental filter",
+     "dwelling on one negative detail until it colours everything else"},
+    {Distortion::discounting_positive, "discounting_positive", "Discounting the positive",
+     "the good things \"don't count\": they were luck, politeness or pity"},
+    {Distortion::mind_reading, "mind_reading", "Mind reading",
+     "being sure you know what someone thinks or feels without asking"},
+    {Distortion::fortune_telling, "fortune_telling", "Fortune telling",
+     "predicting that things will turn out badly, as if it were fact"},
+    {Distortion::catastrophizing, "catastrophizing", "Catastrophizing",
+     "jumping to the worst possible outcome, or feeling it would be unbearable"},
+    {Distortion::emotional_reasoning, "emotional_reasoning", "Emotional reasoning",
+     "\"I feel it, so it must be true\": taking a feeling as evidence"},
+    {Distortion::should_statements, "should_statements", "\"Should\" statements",
+     "rigid rules about how you or others must be, with guilt or anger when broken"},
+    {Distortion::labeling, "labeling", "Labeling",
+     "a global label instead of a description: \"I'm unlovable\" for \"I made a mistake\""},
+    {Distortion::personalization, "personalization", "Personalizing",
+     "taking the blame for what is not (only) yours: their mood must be about you"},
+    {Distortion::blaming, "blaming", "Blaming",
+     "putting all of the responsibility on someone else and overlooking your part"},
 }};
 
 namespace detail {
@@ -190,6 +211,11 @@ constexpr auto find_id(const Table& t, std::string_view id) noexcept -> std::opt
 /// Human label of a distortion, e.g. `"All-or-nothing thinking"`.
 [[nodiscard]] constexpr std::string_view label(Distortion d) noexcept {
   return distortion_table[static_cast<std::size_t>(d)].label;
+}
+/// One plain-language line on a distortion, e.g. for `mind_reading`: `"being sure you know what
+/// someone thinks or feels without asking"`.
+[[nodiscard]] constexpr std::string_view description(Distortion d) noexcept {
+  return distortion_table[static_cast<std::size_t>(d)].description;
 }
 
 /// The group a category belongs to.

@@ -21,8 +21,8 @@ def trigger_categories() -> list[tuple[str, str, str]]:
 def trigger_groups() -> list[tuple[str, str]]:
     """The trigger groups as (id, label)."""
 
-def distortions() -> list[tuple[str, str]]:
-    """Every cognitive distortion as (id, label)."""
+def distortions() -> list[tuple[str, str, str]]:
+    """Every cognitive distortion as (id, label, plain-language description)."""
 
 # --- records ----------------------------------------------------------------
 

@@ -61,7 +61,11 @@ TEST_CASE("vocabulary tables map ids, labels and groups both ways") {
     CHECK(trigger_category_from_id(e.id) == e.value);
     CHECK_FALSE(e.label.empty());
   }
-  for (const auto& e : distortion_table) CHECK(distortion_from_id(e.id) == e.value);
+  for (const auto& e : distortion_table) {
+    CHECK(distortion_from_id(e.id) == e.value);
+    CHECK(description(e.value) == e.description);
+    CHECK(e.description.size() > 30);  // a plain-language line, not a restated label
+  }
   // the spec's 18 trigger ids and 12 distortions
   CHECK(trigger_category_table.size() == 18);
   CHECK(distortion_table.size() == 12);
