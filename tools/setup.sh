@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One-step set-up for a fresh Debian 12 machine (and a quick no-op when done):
 #   1. Debian packages: compiler, CMake, Ninja, Boost, simdjson, range-v3, Catch2 2.13, Doxygen,
-#      SQLite, and Chromium (the report test renders the HTML report headless);
+#      SQLite, Chromium (the report test renders the HTML report headless), poppler-utils (pdftoppm
+#      and pdftotext: the printed report's pages) and tmux (a terminal to try the guided commands in);
 #   2. Python packages for the chosen interpreter (PYTHON, default: the first python3 on PATH);
 #   3. the C++ build in ./build (CMake preset "default": library, tests, Python module);
 #   4. `pip install .` so that `python3 -m calmkit` and the `calmkit` command work.
@@ -13,7 +14,7 @@ PYTHON=${PYTHON:-python3}
 PY=$(command -v "$PYTHON") || { echo "setup: no '$PYTHON' on PATH" >&2; exit 1; }
 
 apt_packages=(g++ cmake ninja-build libboost-dev libsimdjson-dev librange-v3-dev catch2 doxygen
-              libsqlite3-dev chromium ccache pkg-config
+              libsqlite3-dev chromium ccache pkg-config poppler-utils tmux
               r-base-core r-cran-survival)  # R's survival: the reference for calmkit.stats in the tests
 missing=()
 for p in "${apt_packages[@]}"; do

@@ -8,6 +8,12 @@
     calmkit log trigger|reading --journal FILE ... a quick entry into a journal or store
     calmkit backup STORE DEST                    a safe copy of a store, even while in use
     calmkit assess INSTRUMENT --journal FILE    answer a questionnaire (gad-7, ...) and record it
+    calmkit now                 the alarm just went off: a guided episode, from rating to calm
+    calmkit thought             a guided CBT thought record
+
+Without --journal (or JOURNAL) the commands use the person's own journal:
+$CALMKIT_JOURNAL, else journal.jsonl in the platform's data directory
+(calmkit.home; ~/.local/share/calmkit on Linux), created on first use.
 
 Exit status: 0 success (for ``validate``: no problems), 1 the journal has
 problems, 2 usage errors and files that cannot be read. Errors are printed in
@@ -27,9 +33,10 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence, TextIO
 
-from . import _core, pacer
+from . import _core, guided, home, pacer
 from . import localtime as _localtime
 from ._extras import MissingExtraError
+from .prompts import EndOfInput, Prompter
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -44,6 +51,10 @@ EXIT_USAGE = 2
 TOP_EXERCISES = 5
 #: Weeks of the "first weeks vs latest weeks" time-to-calm comparison.
 FIRST_LATEST_WEEKS = 4
+#: Commands whose journal defaults to the person's own (calmkit.home.journal_path).
+_USES_JOURNAL = ("summary", "validate", "report", "practice", "log", "assess", "now", "thought")
+_DEFAULT_HELP = (f"default: ${home.JOURNAL_ENV}, else your own journal.jsonl in the data directory "
+                 "(such as ~/.local/share/calmkit)")
 #: Environment variable with custom instrument files to register (like --instruments).
 INSTRUMENTS_ENV = "CALMKIT_INSTRUMENTS"
 
@@ -57,6 +68,8 @@ class _Failure(Exception):
 
 
 def _check_readable(path: Path) -> None:
+    if not path.exists() and path == home.journal_path():
+        raise _Failure(f"no journal yet at {path} ('calmkit now' or 'calmkit log' starts one)", EXIT_USAGE)
     if not path.exists():
         raise _Failure(f"no such file: {path}", EXIT_USAGE)
     if path.is_dir():
@@ -220,6 +233,8 @@ def _summary(path: Path, out: TextIO) -> int:
     for name in participants:
         _participant_block(journal.participant(name), name, out, ttc.get(name, "time to calm: no episodes"))
         print(file=out)
+    if len(participants) == 1:
+        return EXIT_OK  # a personal journal: the block above says it all
     dates = _local_dates(journal)
     if len(participants) > 1:
         print(f"Cohort {pooled} (every participant's episodes pooled)", file=out)
@@ -450,16 +465,21 @@ def _practice(args: argparse.Namespace, out: TextIO) -> int:
     if exercise is None:
         raise _Failure(f"no exercise {args.exercise!r} in the catalog (calmkit practice --list shows them)",
                        EXIT_USAGE)
-    target = _Target(args.journal) if args.journal is not None else None
+    target = None if args.no_record else _Target(args.journal)
     if target is not None:
         target.check()
-    print(f"{exercise.name}\n{exercise.instructions}\n", file=out)
+    say = Prompter(out=out).say
+    say(exercise.name)
+    say(exercise.instructions)
+    say()
     before = _ask_intensity("How strong is the distress right now?", out)
+    keys = sys.stdin.isatty() and out.isatty()
+    say(pacer.keys_hint(keys))
     run = pacer.run_in_terminal(exercise, speed=args.speed, out=out)
     completed = run.completed
     after = _ask_intensity("And now?", out)
     if target is None:
-        print("Not recorded (give --journal FILE to keep a record of the session).", file=out)
+        print("Not recorded (--no-record).", file=out)
         return EXIT_OK
     record = run.finish(id=_fresh_id(target.ids("exercise", args.participant), "ex-", run.started_at),
                         participant=args.participant, intensity_before=before, intensity_after=after,
@@ -478,18 +498,17 @@ class _Target:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.store = path.suffix.lower() in (".db", ".sqlite", ".sqlite3")
+        self.store = home.is_store(path)
 
     def check(self) -> None:
         if self.path.is_dir():
             raise _Failure(f"{self.path} is a directory, not a journal", EXIT_USAGE)
-        if self.store and not self.path.exists():
-            raise _Failure(f"no such store: {self.path} (stores are created by calmkit.open_store)", EXIT_USAGE)
-        if not self.store:
-            _writable_parent(self.path)
+        if self.path == home.journal_path():
+            return  # the default journal: its folder is created on first use
+        _writable_parent(self.path)
 
     def _journal(self) -> _core.Journal:
-        if self.store:
+        if self.store and self.path.exists():
             try:
                 # Writable, as the entry is about to be added: a store of an
                 # older schema version is migrated here (a read-only open
@@ -510,13 +529,8 @@ class _Target:
 
     def add(self, record: object) -> None:
         try:
-            if self.store:
-                with _core.open_store(self.path, create=False) as st:
-                    st.add(record)
-                return
-            journal = self._journal()
-            journal.add(record)
-            _core.write_journal(journal, self.path)
+            # A missing journal or store (and the default journal's folder) is created, owner-only.
+            home.add_records(self.path, [record])  # type: ignore[list-item]
         except _core.JournalFormatError:
             raise  # the journal file itself is broken: status 1, left untouched
         except ValueError as e:  # e.g. a reading naming a trigger that is not there
@@ -575,17 +589,17 @@ def _number(x: float) -> str:
     return f"{x:.0f}" if float(x).is_integer() else f"{x:.2f}"
 
 
-def _ask_item(number: int, count: int, text: str, low: int, labels: list[str], out: TextIO) -> int:
+def _ask_item(number: int, count: int, text: str, low: int, labels: list[str], p: Prompter) -> int:
     """One answer on the instrument's scale from stdin: a number or a scale
     label; asks again on anything else. End of input raises _Failure."""
     high = low + len(labels) - 1
     while True:
-        print(f"{number}/{count}. {text}\n   ({low}-{high}): ", end="", file=out, flush=True)
-        line = sys.stdin.readline()
-        if not line:
+        p.say(text, indent=f"{number}/{count}. ", hanging="   ")
+        try:
+            answer = p.ask(f"   ({low}-{high}):")
+        except EndOfInput:
             raise _Failure(f"end of input before item {number} of {count} was answered; nothing recorded",
-                           EXIT_PROBLEMS)
-        answer = line.strip()
+                           EXIT_PROBLEMS) from None
         lowered = [label.lower() for label in labels]
         if answer.lower() in lowered:
             return low + lowered.index(answer.lower())
@@ -595,8 +609,8 @@ def _ask_item(number: int, count: int, text: str, low: int, labels: list[str], o
             value = low - 1
         if low <= value <= high:
             return value
-        print(f"Item {number} ({text}): {answer!r} is not on the scale; type a whole number from {low} to "
-              f"{high} (or its label).", file=out)
+        p.say(f"Item {number} ({text}): {answer!r} is not on the scale; type a whole number from {low} to "
+              f"{high} (or its label).")
 
 
 def _assess(args: argparse.Namespace, out: TextIO) -> int:
@@ -609,8 +623,6 @@ def _assess(args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_OK
     if args.instrument not in ids:
         raise _Failure(f"no instrument {args.instrument!r}; instruments: {', '.join(ids)}", EXIT_USAGE)
-    if args.journal is None:
-        raise _Failure("give --journal FILE to record the answers in", EXIT_USAGE)
     inst: dict = _core.instrument(args.instrument)  # type: ignore[type-arg]
     target = _Target(args.journal)
     target.check()
@@ -621,11 +633,14 @@ def _assess(args: argparse.Namespace, out: TextIO) -> int:
     low, high = int(inst["scale_min"]), int(inst["scale_max"])
     if len(labels) != high - low + 1:
         labels = [str(v) for v in range(low, high + 1)]
-    print(f"{inst['name']}\n{inst['description']}", file=out)
-    print(f"Source: {inst['source']}\nLicence: {inst['licence']}\n", file=out)
-    print(inst["prompt"], file=out)
-    print("   " + ", ".join(f"{low + k} = {label}" for k, label in enumerate(labels)) + "\n", file=out)
-    answers = [_ask_item(k + 1, len(items), text, low, labels, out) for k, text in enumerate(items)]
+    p = Prompter(out=out)
+    p.say(inst["name"])
+    p.say(inst["description"])
+    p.say()
+    p.say(inst["prompt"])
+    p.say(", ".join(f"{low + k} = {label}" for k, label in enumerate(labels)), indent="   ")
+    p.say()
+    answers = [_ask_item(k + 1, len(items), text, low, labels, p) for k, text in enumerate(items)]
     rid = args.id or _fresh_id(taken, "a-", when)
     try:
         record = _core.Assessment(id=rid, time=when, instrument=args.instrument, answers=answers,
@@ -634,19 +649,31 @@ def _assess(args: argparse.Namespace, out: TextIO) -> int:
         raise _Failure(str(e), EXIT_USAGE) from e
     target.add(record)
     s: dict = _core.score(args.instrument, answers)  # type: ignore[type-arg]
-    print(f"\nrecorded {rid} ({args.instrument}) at {when.isoformat()} in {args.journal}", file=out)
+    p.say()
+    p.say(f"recorded {rid} ({args.instrument}) at {when.isoformat()} in {args.journal}")
     n = len(items)
     span = (low, high) if inst["total_rule"] == "mean" else (low * n, high * n)
     how = "mean of the items" if inst["total_rule"] == "mean" else "sum of the items"
     band = f", band: {s['band']}" if s["band"] else ""
-    print(f"total: {_number(float(s['total']))} ({how}, {span[0]}-{span[1]}){band}", file=out)
+    p.say(f"total: {_number(float(s['total']))} ({how}, {span[0]}-{span[1]}){band}")
     names = {a["id"]: a["name"] for a in inst["areas"]}
     flagged = set(s["flagged"])
     for area, value in s["areas"].items():
         mark = f"  <- {inst['area_flag_label']}" if area in flagged else ""
-        print(f"  {names.get(area, area)}: {_number(float(value))}{mark}", file=out)
+        p.say(f"{names.get(area, area)}: {_number(float(value))}{mark}", indent="  ", hanging="    ")
+    guidance = next((b.get("guidance", "") for b in inst["bands"] if b["label"] == s["band"]), "")
+    if guidance:
+        p.say()
+        p.say(guidance)
+    p.say()
     if inst["reflection_only"]:
-        print("This is a reflection aid, not a diagnosis.", file=out)
+        p.say("This is a reflection aid, not a diagnosis.")
+    else:
+        p.say("This is a screening score, not a diagnosis: only a conversation with a clinician can tell what "
+              "it means for you.")
+    p.say()
+    p.say(f"Source: {inst['source']}")
+    p.say(f"Licence: {inst['licence']}")
     return EXIT_OK
 
 
@@ -670,15 +697,16 @@ def _parser() -> argparse.ArgumentParser:
         help="participants, dates, record counts and first-vs-last-week trends",
         description="Summarise a journal: one block per participant, then a cohort line.",
     )
-    p.add_argument("journal", metavar="JOURNAL", type=Path, help="journal file (.jsonl)")
+    p.add_argument("journal", metavar="JOURNAL", type=Path, nargs="?", help=_DEFAULT_HELP)
     p = sub.add_parser(
         "validate",
         help="list every line that breaks the journal format",
         description="Check a journal and print each problem as PATH:LINE: field 'x': reason. "
         "Exit status 0 when clean, 1 when there are problems, 2 when the file cannot be read.",
     )
-    p.add_argument("journal", metavar="JOURNAL", type=Path, help="journal file (.jsonl)")
+    p.add_argument("journal", metavar="JOURNAL", type=Path, nargs="?", help=_DEFAULT_HELP)
     _add_parsers(sub)
+    guided.add_parsers(sub)
     return parser
 
 
@@ -714,7 +742,7 @@ def _add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
         "a cohort overview for several participants, and what the numbers cannot tell. The HTML file "
         "needs no network and prints well.",
     )
-    p.add_argument("journal", metavar="JOURNAL", type=Path, help="journal file (.jsonl)")
+    p.add_argument("journal", metavar="JOURNAL", type=Path, nargs="?", help=_DEFAULT_HELP)
     p.add_argument("-o", "--output", type=Path, required=True, help="the HTML file to write")
     p.add_argument("--participant", help="only this participant's section")
     p.add_argument("--threshold", type=_threshold, default=3,
@@ -754,7 +782,9 @@ def _add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     )
     p.add_argument("exercise", metavar="EXERCISE_ID", nargs="?", help="catalog id such as breathing.box")
     p.add_argument("--list", action="store_true", help="list the catalog's exercises and stop")
-    p.add_argument("--journal", type=Path, help="record the session in this journal or store")
+    p.add_argument("--journal", type=Path, help="record the session in this journal or store (default: "
+                   "your own journal, see calmkit now --help)")
+    p.add_argument("--no-record", action="store_true", help="practise without recording the session")
     p.add_argument("--participant", default="", help="participant id for the record")
     p.add_argument("--trigger", default="", help="id of the trigger this session answers")
     p.add_argument("--speed", type=float, default=1.0, help="run the exercise clock this many times faster")
@@ -769,7 +799,7 @@ def _add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     categories = [c[0] for c in _core.trigger_categories()]
     for kind, help_text in (("trigger", "something that set off distress"), ("reading", "how strong it is now")):
         k = kinds.add_parser(kind, help=help_text, description=f"Log a {kind}: {help_text}.")
-        k.add_argument("--journal", type=Path, required=True, help="journal file (.jsonl) or store (.db/.sqlite)")
+        k.add_argument("--journal", type=Path, help="journal file (.jsonl) or store (.db/.sqlite); " + _DEFAULT_HELP)
         if kind == "trigger":
             k.add_argument("--category", required=True, choices=categories, metavar="CATEGORY",
                            help="one of: " + ", ".join(categories))
@@ -792,7 +822,7 @@ def _add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     )
     p.add_argument("instrument", metavar="INSTRUMENT", nargs="?", help="instrument id such as gad-7")
     p.add_argument("--list", action="store_true", help="list the instruments and stop")
-    p.add_argument("--journal", type=Path, help="journal file (.jsonl) or store (.db/.sqlite)")
+    p.add_argument("--journal", type=Path, help="journal file (.jsonl) or store (.db/.sqlite); " + _DEFAULT_HELP)
     p.add_argument("--participant", default="", help="participant id (default none)")
     p.add_argument("--time", help="when (default now), such as 2026-03-02T21:14 in local time "
                    "or with an offset: 2026-03-02T21:14:00+01:00")
@@ -857,8 +887,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)  # exits with status 2 on usage errors
     commands = {"summary": _summary, "validate": _validate}
     more = {"report": _report, "import": _import, "practice": _practice, "log": _log, "assess": _assess,
-            "backup": _backup}
+            "backup": _backup, **guided.COMMANDS}
     try:
+        if args.command in _USES_JOURNAL:
+            args.journal = home.journal_path(args.journal)  # --journal, else $CALMKIT_JOURNAL, else the default
         from_env = [Path(p) for p in os.environ.get(INSTRUMENTS_ENV, "").split(os.pathsep) if p]
         _register_instruments(from_env + args.instruments)
         if args.command in more:
@@ -867,6 +899,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _Failure as e:
         print(f"calmkit: {e}", file=sys.stderr)
         return e.status
+    except guided.GuidedFailure as e:
+        print(f"calmkit: {e}", file=sys.stderr)
+        return EXIT_USAGE
     except _core.JournalFormatError as e:
         print(f"calmkit: {e}", file=sys.stderr)
         bad = getattr(args, "journal", None) or ""

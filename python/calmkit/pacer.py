@@ -23,14 +23,16 @@ Example::
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 import time
 from dataclasses import dataclass
-from typing import Callable, Optional, TextIO
+from typing import Callable, Optional, Protocol, TextIO
 
 from . import _core
 
-__all__ = ["FRAME_SECONDS", "PacerRun", "ask_intensity", "fresh_id", "progress_line", "run_in_terminal"]
+__all__ = ["FRAME_SECONDS", "PAUSE_KEYS", "STOP_KEYS", "Clock", "PacerRun", "RealClock", "ask_intensity", "fresh_id",
+           "keys_hint", "make_clock", "progress_line", "run_in_terminal"]
 
 #: Seconds between two redraws (about 20 frames a second).
 FRAME_SECONDS = 0.05
@@ -76,6 +78,100 @@ def progress_line(state: _core.SessionState, width: int = 30, full: str = "#", e
             f"   round {state.cycle}/{state.cycles}  [{state.session_progress:.0%}]")
 
 
+class Clock(Protocol):
+    """What the pacer reads the time from: ``now()`` in seconds (any origin,
+    never going back) and ``sleep(seconds)`` between two frames."""
+
+    def now(self) -> float: ...
+
+    def sleep(self, seconds: float) -> None: ...
+
+
+class RealClock:
+    """The monotonic clock of the computer, run ``speed`` times faster."""
+
+    def __init__(self, speed: float = 1.0) -> None:
+        self.speed = speed
+        self._t0 = time.monotonic()
+
+    def now(self) -> float:
+        return (time.monotonic() - self._t0) * self.speed
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
+def make_clock(speed: float = 1.0) -> Clock:
+    """The clock :func:`run_in_terminal` uses when it is given none (a
+    :class:`RealClock`); tests of whole commands replace this function with
+    one that returns a fake clock."""
+    return RealClock(speed)
+
+
+#: Keys understood while an exercise runs on a terminal.
+PAUSE_KEYS = ("p", " ")
+STOP_KEYS = ("q", "\x1b")
+
+
+def keys_hint(keys: bool) -> str:
+    """The line that tells how to pause and stop: with ``keys`` (a terminal
+    whose keys the pacer reads) p / space and q; otherwise Ctrl-Z and Ctrl-C."""
+    if keys:
+        return "Keys: p or space pauses and resumes; q or Ctrl-C stops early (what was done is kept)."
+    return "Ctrl-C stops early (what was done is kept); Ctrl-Z pauses, and 'fg' resumes."
+
+
+class _Keys:
+    """Single key presses from a terminal, read without waiting (cbreak mode),
+    and the terminal put back as it was for line input and at the end."""
+
+    def __init__(self, inp: TextIO) -> None:
+        import termios
+
+        self.fd = inp.fileno()
+        self.saved = termios.tcgetattr(self.fd)
+        self.raw = False
+
+    def cbreak(self) -> None:
+        if not self.raw:
+            import termios
+            import tty as _tty
+
+            _tty.setcbreak(self.fd, termios.TCSANOW)  # TCSANOW: keep what was typed ahead
+            self.raw = True
+
+    def restore(self) -> None:
+        if self.raw:
+            import termios
+
+            termios.tcsetattr(self.fd, termios.TCSADRAIN, self.saved)
+            self.raw = False
+
+    def read(self) -> str:
+        """The keys pressed since the last call ("" when none)."""
+        import select
+
+        self.cbreak()
+        got = ""
+        while select.select([self.fd], [], [], 0)[0]:
+            chunk = os.read(self.fd, 64)
+            if not chunk:
+                break
+            got += chunk.decode("utf-8", "replace")
+        return got
+
+
+def _key_reader(inp: TextIO, tty: bool, keys: Optional[bool]) -> Optional[_Keys]:
+    if keys is False or not tty:
+        return None
+    try:
+        if not inp.isatty():
+            return None
+        return _Keys(inp)
+    except (OSError, ValueError, AttributeError, ImportError):  # no fileno, not a POSIX terminal
+        return None
+
+
 @dataclass
 class PacerRun:
     """What :func:`run_in_terminal` leaves: the session (finished, aborted or
@@ -99,51 +195,76 @@ class PacerRun:
 
 def run_in_terminal(exercise: _core.Exercise, *, speed: float = 1.0, out: Optional[TextIO] = None,
                     inp: Optional[TextIO] = None, draw: Optional[Callable[[_core.SessionState], str]] = None,
-                    tty: Optional[bool] = None) -> PacerRun:
-    """Guides ``exercise`` until it ends, Ctrl-C or the end of the input.
+                    tty: Optional[bool] = None, clock: Optional[Clock] = None,
+                    keys: Optional[bool] = None) -> PacerRun:
+    """Guides ``exercise`` until it ends, Ctrl-C, the stop key or the end of the input.
 
-    ``speed`` runs the exercise clock that many times faster (tests); ``draw``
-    turns the state into the line redrawn on a terminal (default
+    ``speed`` runs the exercise clock that many times faster (tests); ``clock``
+    replaces the clock altogether (default :func:`make_clock` of ``speed``);
+    ``draw`` turns the state into the line redrawn on a terminal (default
     :func:`progress_line`); ``tty`` overrides whether ``out`` is a terminal.
-    When the process gets no frame for 5 real seconds (it was stopped), the
-    session suspends and resumes on the next frame."""
+    When ``inp`` is a terminal too (and ``keys`` is not False) single key
+    presses are read between frames: p or space pauses and resumes, q or Esc
+    stops (see :func:`keys_hint`). When the process gets no frame for 5
+    seconds of the clock (it was stopped with Ctrl-Z), the session suspends
+    and resumes on the next frame."""
     if not 0 < speed <= 1e6:
         raise ValueError(f"speed must be above 0 and at most 1000000, got {speed!r}")
     out = sys.stdout if out is None else out
     inp = sys.stdin if inp is None else inp
     draw = progress_line if draw is None else draw
     tty = out.isatty() if tty is None else tty
-    t0 = time.monotonic()
+    ticks = make_clock(speed) if clock is None else clock
+    reader = _key_reader(inp, tty, keys)
 
-    def clock() -> float:
-        return (time.monotonic() - t0) * speed
+    def now() -> float:
+        return ticks.now()
 
     session = _core.Session(exercise, max_gap_seconds=5.0 * speed)
-    run = PacerRun(session, clock, dt.datetime.now().astimezone())
-    session.start(clock())
+    run = PacerRun(session, now, dt.datetime.now().astimezone())
+    session.start(now())
+    held = False  # paused with the pause key (not suspended by a gap)
     try:
         while session.status in ("running", "paused"):
-            st = session.update(clock())
-            if st.status == "paused":
-                session.resume(clock())
+            st = session.update(now())
+            if st.status == "paused" and not held:
+                session.resume(now())
             for ev in session.poll_events():
                 if ev.type == "step_started" and not tty:
                     print(f"[round {ev.cycle}] {ev.text}", file=out, flush=True)
             st = session.state
-            if st.waiting_for_answer:
+            if st.waiting_for_answer and not held:
+                if reader is not None:
+                    reader.restore()
+                    print("\r\033[2K", end="", file=out)
                 print(f"{st.text} ({st.answers_given + 1}/{st.answers_needed}): ", end="", file=out, flush=True)
                 answer = inp.readline()
                 if not answer:
-                    session.abort(clock())
+                    session.abort(now())
                 elif answer.strip():
-                    session.answer(clock(), answer.strip())
+                    session.answer(now(), answer.strip())
                 else:
-                    session.skip(clock())
+                    session.skip(now())
                 continue
+            if reader is not None:
+                pressed = reader.read().lower()
+                if any(k in pressed for k in STOP_KEYS):
+                    session.abort(now())
+                    break
+                if sum(pressed.count(k) for k in PAUSE_KEYS) % 2 == 1:
+                    held = not held
+                    if held:
+                        session.pause(now())
+                    else:
+                        session.resume(now())
             if tty:
-                print("\r\033[2K" + draw(st), end="", file=out, flush=True)
-            time.sleep(FRAME_SECONDS)
+                line = ("Paused. p or space resumes, q stops." if held else draw(st))
+                print("\r\033[2K" + line, end="", file=out, flush=True)
+            ticks.sleep(FRAME_SECONDS)
     except KeyboardInterrupt:
-        session.abort(clock())
+        session.abort(now())
+    finally:
+        if reader is not None:
+            reader.restore()
     print(("\r\033[2K" if tty else "") + ("Done." if run.completed else "Stopped early.") + "\n", file=out)
     return run

@@ -42,7 +42,8 @@ def test_gad7_asks_again_off_the_scale_and_records(write_lines):
     assert p.returncode == 0, p.stderr
     out = p.stdout
     assert out.startswith("GAD-7 (Generalized Anxiety Disorder 7-item scale)\n")
-    assert "Licence: " in out and "No permission required" in out
+    flat = " ".join(out.split())  # the text is word-wrapped to the terminal
+    assert "Licence: " in flat and "No permission required" in flat
     assert "0 = not at all, 1 = several days, 2 = more than half the days, 3 = nearly every day" in out
     assert "Item 3 (Worrying too much about different things): 'x' is not on the scale" in out
     assert "Item 3 (Worrying too much about different things): '9' is not on the scale" in out
@@ -97,8 +98,6 @@ def test_end_of_input_records_nothing(write_lines):
 def test_usage_errors_and_a_broken_journal(write_lines, tmp_path: Path):
     p = run("zz", "--journal", tmp_path / "j.jsonl")
     assert p.returncode == 2 and "no instrument 'zz'; instruments: attachment-checkin, gad-7" in p.stderr
-    p = run("gad-7")
-    assert p.returncode == 2 and "give --journal FILE" in p.stderr
     p = run("--journal", tmp_path / "j.jsonl")
     assert p.returncode == 2 and "calmkit assess --list" in p.stderr
     p = run("gad-7", "--journal", tmp_path)

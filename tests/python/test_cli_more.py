@@ -134,8 +134,12 @@ def test_log_trigger_and_reading(tmp_path: Path):
     ]:
         p = run("log", *args, "--journal", journal)
         assert p.returncode == status and message in p.stderr, (args, p.stderr)
-    p = run("log", "reading", "--intensity", "3", "--journal", tmp_path / "missing.db")
-    assert p.returncode == 2 and "no such store" in p.stderr
+    # A .db path that does not exist yet: a new store, owner-only (issue 18).
+    p = run("log", "reading", "--intensity", "3", "--journal", tmp_path / "new.db")
+    assert p.returncode == 0, p.stderr
+    with calmkit.open_store(tmp_path / "new.db", read_only=True) as st:
+        assert [r.intensity for r in st.load().readings] == [3]
+    assert (tmp_path / "new.db").stat().st_mode & 0o777 == 0o600
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"type":"reading", "time": \n', encoding="utf-8")
     p = run("log", "reading", "--intensity", "3", "--journal", bad)
@@ -180,7 +184,7 @@ def test_practice_records_a_session(tmp_path: Path):
     e = calmkit.read_journal(journal).exercises[0]
     assert (e.participant, e.exercise, e.completed, e.intensity_before, e.intensity_after) == (
         "p1", "breathing.box", True, 7, 3)
-    p = run("practice", "breathing.box", "--speed", "500", stdin="\n\n")
+    p = run("practice", "breathing.box", "--speed", "500", "--no-record", stdin="\n\n")
     assert p.returncode == 0 and "Not recorded" in p.stdout
     p = run("practice", "--list")
     assert p.returncode == 0 and "breathing.box" in p.stdout
