@@ -205,15 +205,59 @@ def _draw_triggers_per_week(d: ChartData, ax: Any) -> Any:
     ax.set_ylabel("triggers per week")
     ax.set_ylim(bottom=0)
     ax.legend(loc="upper right", fontsize=8, frameon=False)
-    ax.xaxis.set_major_formatter(_date_formatter())
+    _date_axis(ax, x)
     _tidy(ax)
     return ax
 
 
-def _date_formatter() -> Any:
+#: Least room left on each side of the dates of a date axis: with one point
+#: (or one week's bar) the axis spans about a week and a half, not the four
+#: years matplotlib gives a single date.
+DATE_PAD = pd.Timedelta(days=4)
+
+
+def _year_first_formatter_class() -> Any:
+    import matplotlib.dates as mdates
+    import matplotlib.ticker as mticker
+
+    class YearFirst(mticker.Formatter):
+        """Date tick labels that always say the year: "29 Nov 2026" or
+        "Nov 2026" on the first tick and where the year changes, "30 Nov" or
+        "Dec" on the others (days when the ticks are under a month apart)."""
+
+        def __call__(self, x: float, pos: Any = None) -> str:
+            return mdates.num2date(x).strftime("%d %b %Y")
+
+        def format_ticks(self, values: Any) -> list[str]:
+            dates = [mdates.num2date(v) for v in values]
+            step = (values[1] - values[0]) if len(values) > 1 else 0.0
+            short = "%b" if step >= 28 else "%d %b"
+            out, year = [], None
+            for d in dates:
+                out.append(d.strftime(short + (" %Y" if d.year != year else "")))
+                year = d.year
+            return out
+
+    return YearFirst
+
+
+def _YearFirstFormatter() -> Any:  # noqa: N802 (a class made on demand: matplotlib is imported lazily)
+    return _year_first_formatter_class()()
+
+
+def _date_axis(ax: Any, times: Any) -> None:
+    """A date x axis that says the year (on the first tick and where it
+    changes), spanning the data plus 5 % or :data:`DATE_PAD` on each side."""
     import matplotlib.dates as mdates
 
-    return mdates.DateFormatter("%d %b")
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(_YearFirstFormatter())
+    t = pd.Series(pd.to_datetime(pd.Series(times).to_numpy())).dropna()
+    if len(t):
+        lo, hi = t.min(), t.max()
+        pad = max((hi - lo) * 0.05, DATE_PAD)
+        ax.set_xlim(lo - pad, hi + pad)
 
 
 # --- time to calm: Kaplan-Meier, first weeks vs latest weeks --------------------------------
@@ -386,7 +430,7 @@ def _draw_peak_intensity(d: ChartData, ax: Any) -> Any:
     ax.set_ylim(-0.3, 10.3)
     ax.set_ylabel("distress (0-10)")
     ax.legend(loc="upper right", fontsize=8, frameon=False)
-    ax.xaxis.set_major_formatter(_date_formatter())
+    _date_axis(ax, x)
     _tidy(ax)
     return ax
 
@@ -549,7 +593,7 @@ def _draw_thought_records(d: ChartData, ax: Any) -> Any:
     ax.set_ylim(-3, 103)
     ax.set_ylabel("belief (%)")
     ax.legend(loc="lower left", fontsize=8, frameon=False)
-    ax.xaxis.set_major_formatter(_date_formatter())
+    _date_axis(ax, x)
     _tidy(ax)
     return ax
 
@@ -591,7 +635,7 @@ def _draw_window(d: ChartData, ax: Any) -> Any:
            label="share of urges not acted on")
     ax.set_ylim(0, 105)
     ax.set_ylabel("not acted on (%)")
-    ax.xaxis.set_major_formatter(_date_formatter())
+    _date_axis(ax, x)
     _tidy(ax)
     right = ax.twinx()
     right.plot(x, v["minutes"], "o-", color=PURPLE, label="median minutes before acting")
@@ -700,6 +744,8 @@ def _draw_assessments(d: ChartData, ax: Any) -> Any:
     axes = _panel_axes(ax, len(panels))
     # Pooled: one colour per participant, the same in every panel; else one per instrument.
     who = sorted({line["participant"] for line in d.values["lines"]})
+    every_time = pd.concat([line["time"].dt.tz_convert(None) for line in d.values["lines"]]) \
+        if d.values["lines"] else []
     for k, (panel, pax) in enumerate(zip(panels, axes)):
         mine = [line for line in d.values["lines"] if line["instrument"] == panel["instrument"]]
         for line in mine:
@@ -719,7 +765,7 @@ def _draw_assessments(d: ChartData, ax: Any) -> Any:
         pax.set_ylabel(f"{panel['short']}\n{what} ({lo:g}\u2013{hi:g})", fontsize=8)
         if len(mine) > 1:  # several participants pooled: say whose line is whose
             pax.legend(loc="upper right", fontsize=7, frameon=False, ncol=min(3, len(mine)))
-        pax.xaxis.set_major_formatter(_date_formatter())
+        _date_axis(pax, every_time)
         pax.tick_params(labelsize=8)
         if k < len(axes) - 1:
             pax.tick_params(axis="x", labelbottom=False)

@@ -68,7 +68,11 @@ th { background: var(--soft); font-weight: 600; }
 @media print {
   body { max-width: none; padding: 0; font-size: 11pt; }
   nav { display: none; }
-  section.person { break-before: page; page-break-before: always; }
+  /* Each person on a new page after the cohort overview or the previous person; a personal
+     report (one person, no overview) starts right under its header, not on page 2. */
+  #cohort ~ section.person, section.person ~ section.person { break-before: page; page-break-before: always; }
+  figure img { max-height: 60vh; object-fit: contain; }
+  .limits { break-inside: avoid; page-break-inside: avoid; }
   h2 { border-top: none; }
   figure img { border: none; }
   @page { margin: 14mm; }
@@ -217,10 +221,10 @@ def build_report(journal: Journal, *, participant: Optional[str] = None, thresho
         j = journal.participant(p)
         first, last = _dates(j)
         body.append(f'<section class="person" id="{_anchor(p)}"><h2>{html.escape(_label(p))}</h2>\n'
-                    f'<p class="meta">{first} to {last} (local dates): {len(j.triggers)} triggers, '
-                    f"{len(j.readings)} readings, {len(j.exercises)} exercise sessions, "
-                    f"{len(j.thought_records)} thought records"
-                    + (f", {len(j.assessments)} self-assessments" if p in assessed else "") + ".</p>")
+                    f'<p class="meta">{first} to {last} (local dates): {_n(len(j.triggers), "trigger")}, '
+                    f'{_n(len(j.readings), "reading")}, {_n(len(j.exercises), "exercise session")}, '
+                    f'{_n(len(j.thought_records), "thought record")}'
+                    + (f', {_n(len(j.assessments), "self-assessment")}' if p in assessed else "") + ".</p>")
         body.extend(one(name, p) for name in PER_PARTICIPANT)
         if p in assessed:
             body.append(one(ASSESSMENT_CHART, p))
@@ -247,6 +251,11 @@ def build_report(journal: Journal, *, participant: Optional[str] = None, thresho
         "care.</p></header>\n" + nav + "\n".join(body) +
         '\n<section class="limits" id="limits"><h2>What these numbers cannot tell</h2><ul>'
         + limits + "</ul></section>\n</body></html>\n")
+
+
+def _n(count: int, noun: str) -> str:
+    """``count`` and ``noun``, plural unless the count is 1: "1 reading", "2 readings"."""
+    return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
 def write_report(journal: Union[Journal, str, os.PathLike[str]], path: Union[str, os.PathLike[str]], *,
