@@ -354,8 +354,8 @@ def _describe_trigger(t: _core.Trigger) -> str:
     return f"\"{labels.get(t.category, t.category)}\" ({t.intensity}/10) {day} at {when:%H:%M}{context}"
 
 
-def _ask_emotions(p: Prompter) -> list[list]:
-    p.say("What did you feel? One emotion a line with how strong it was, 0-100 (such as \"fear 80\"); "
+def _ask_emotions(p: Prompter, number: str) -> list[list]:
+    p.say(f"{number} What did you feel? One emotion a line with how strong it was, 0-100 (such as \"fear 80\"); "
           "an empty line ends.")
     found: list[list] = []
     while True:
@@ -371,9 +371,9 @@ def _ask_emotions(p: Prompter) -> list[list]:
         found.append([name, strength, None])
 
 
-def _ask_distortions(p: Prompter) -> list[str]:
+def _ask_distortions(p: Prompter, number: str) -> list[str]:
     table = _core.distortions()
-    p.say("Thinking traps that often come with a thought like this:")
+    p.say(f"{number} Thinking traps that often come with a thought like this:")
     for k, (_, label, description) in enumerate(table, 1):
         p.say(f"{label}: {description}", indent=f"  {k:>2}. ")
     while True:
@@ -412,10 +412,8 @@ def run_thought(path: Path, participant: str, p: Prompter, trigger: str = "") ->
             th.automatic_thought = p.ask("2. The automatic thought: what went through your mind? (the one "
                                          "that hurt most)")
         th.belief_before = p.ask_number("3. How much do you believe it, right now?", 0, 100, unit=" %")
-        p.say("4.", hanging="")
-        th.emotions = _ask_emotions(p)
-        p.say("5.", hanging="")
-        th.distortions = _ask_distortions(p)
+        th.emotions = _ask_emotions(p, "4.")
+        th.distortions = _ask_distortions(p, "5.")
         th.evidence_for = p.ask_lines("6. The facts that support the thought (one a line; an empty line ends):")
         th.evidence_against = p.ask_lines("7. The facts that do not fit it (one a line; an empty line ends):")
         th.alternatives = p.ask_lines(
@@ -423,7 +421,8 @@ def run_thought(path: Path, participant: str, p: Prompter, trigger: str = "") ->
             limit=ALTERNATIVES, label=lambda k: f"  {k}.")
         th.friend_advice = p.ask("9. What would you tell a friend who had this thought? (Enter skips)")
         th.balanced_thought = p.ask("10. A balanced thought that takes all of this in (Enter skips):")
-        th.belief_after = p.ask_number(f"11. How much do you believe \"{th.automatic_thought}\" now?", 0, 100,
+        quoted = th.automatic_thought.rstrip(".")
+        th.belief_after = p.ask_number(f"11. How much do you believe \"{quoted}\" now?", 0, 100,
                                        skip=True, unit=" %")
         for emotion in th.emotions:
             emotion[2] = p.ask_number(f"    {emotion[0]} was {emotion[1]} %; and now?", 0, 100, skip=True,
