@@ -249,7 +249,7 @@ def run_now(path: Path, participant: str, p: Prompter, speed: float = 1.0,
         ep.before = p.ask_number("How strong is the distress right now?", 0, 10)
         ep.category = ask_category(p, journal, participant)
         ep.context = p.ask("In a few words, what happened? (Enter skips)")
-        ep.thoughts = p.ask_lines("What went through your mind? One thought a line; an empty line ends.")
+        p.ask_lines("What went through your mind? One thought a line; an empty line ends.", into=ep.thoughts)
         sensations = p.ask("What do you notice in your body? (such as tight chest, racing heart; "
                            "commas between them; Enter skips)")
         ep.sensations = [s.strip() for s in sensations.split(",") if s.strip()]
@@ -354,14 +354,14 @@ def _describe_trigger(t: _core.Trigger) -> str:
     return f"\"{labels.get(t.category, t.category)}\" ({t.intensity}/10) {day} at {when:%H:%M}{context}"
 
 
-def _ask_emotions(p: Prompter, number: str) -> list[list]:
+def _ask_emotions(p: Prompter, number: str, found: list[list]) -> None:
+    """Emotions and their strength (0-100 %), appended to ``found`` as they are given."""
     p.say(f"{number} What did you feel? One emotion a line with how strong it was, 0-100 (such as \"fear 80\"); "
           "an empty line ends.")
-    found: list[list] = []
     while True:
         answer = p.ask("  -")
         if not answer:
-            return found
+            return
         m = re.fullmatch(r"(.*?)[\s:,]*(\d{1,3})\s*%?", answer)
         if m and m.group(1).strip() and int(m.group(2)) <= 100:
             found.append([m.group(1).strip(), int(m.group(2)), None])
@@ -412,13 +412,13 @@ def run_thought(path: Path, participant: str, p: Prompter, trigger: str = "") ->
             th.automatic_thought = p.ask("2. The automatic thought: what went through your mind? (the one "
                                          "that hurt most)")
         th.belief_before = p.ask_number("3. How much do you believe it, right now?", 0, 100, unit=" %")
-        th.emotions = _ask_emotions(p, "4.")
+        _ask_emotions(p, "4.", th.emotions)
         th.distortions = _ask_distortions(p, "5.")
-        th.evidence_for = p.ask_lines("6. The facts that support the thought (one a line; an empty line ends):")
-        th.evidence_against = p.ask_lines("7. The facts that do not fit it (one a line; an empty line ends):")
-        th.alternatives = p.ask_lines(
-            f"8. Up to {ALTERNATIVES} other ways of explaining what happened (an empty line ends):",
-            limit=ALTERNATIVES, label=lambda k: f"  {k}.")
+        p.ask_lines("6. The facts that support the thought (one a line; an empty line ends):",
+                    into=th.evidence_for)
+        p.ask_lines("7. The facts that do not fit it (one a line; an empty line ends):", into=th.evidence_against)
+        p.ask_lines(f"8. Up to {ALTERNATIVES} other ways of explaining what happened (an empty line ends):",
+                    limit=ALTERNATIVES, label=lambda k: f"  {k}.", into=th.alternatives)
         th.friend_advice = p.ask("9. What would you tell a friend who had this thought? (Enter skips)")
         th.balanced_thought = p.ask("10. A balanced thought that takes all of this in (Enter skips):")
         quoted = th.automatic_thought.rstrip(".")

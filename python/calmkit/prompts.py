@@ -157,11 +157,14 @@ class Prompter:
                 return False
             self.say("Please answer y or n.")
 
-    def ask_lines(self, question: str, limit: int = 0, label: Optional[Callable[[int], str]] = None) -> list[str]:
+    def ask_lines(self, question: str, limit: int = 0, label: Optional[Callable[[int], str]] = None,
+                  into: Optional[list[str]] = None) -> list[str]:
         """Several answers, one per line, until an empty line (or ``limit`` answers).
-        ``label(k)`` gives the prompt of answer k (1-based; default "-")."""
+        ``label(k)`` gives the prompt of answer k (1-based; default "-"). Each
+        answer is appended to ``into`` (a new list by default) as soon as it is
+        given, so the ones before an interruption are kept; returns that list."""
         self.say(question)
-        answers: list[str] = []
+        answers: list[str] = [] if into is None else into
         while not limit or len(answers) < limit:
             answer = self.ask(label(len(answers) + 1) if label else "  -")
             if not answer:

@@ -390,3 +390,22 @@ def test_every_distortion_has_a_plain_language_description() -> None:
     for did, label, description in table:
         assert did and label and len(description.split()) >= 6, did
 
+
+
+def test_thought_stopped_early_keeps_a_record_once_its_core_is_answered(tmp_path: Path,
+                                                                        person: dict[str, str]) -> None:
+    # No trigger yet: no link question. The input ends after the emotions.
+    r = run_piped(["thought"], "A late reply\nThey are leaving\n70\nfear 90\n", person)
+    assert r.returncode == 0, r.stderr
+    assert "Is this about" not in r.stdout and "End of input: keeping what was answered." in r.stdout
+    (tr,) = list(calmkit.read_journal(default_journal(person)).thought_records)
+    assert (tr.situation, tr.automatic_thought, tr.belief_before, tr.trigger) == (
+        "A late reply", "They are leaving", 70, "")
+    assert [(e.name, e.before) for e in tr.emotions] == [("fear", 90)] and tr.belief_after is None
+    # Stopped before the belief: nothing to record.
+    r = run_piped(["thought"], "Another\nThought\n", person)
+    assert r.returncode == 0 and "Nothing recorded" in r.stdout
+    assert len(calmkit.read_journal(default_journal(person)).thought_records) == 1
+    # An unknown --trigger is a usage error, before any question.
+    r = run_piped(["thought", "--trigger", "t-nope"], "", person)
+    assert r.returncode == 2 and "no trigger 't-nope'" in r.stderr
