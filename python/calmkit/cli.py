@@ -521,6 +521,10 @@ class _Target:
             return _core.Journal()
         return _read(self.path, lenient=False)[0]
 
+    def triggers(self) -> _core.TriggerTable:
+        """The triggers already there."""
+        return self._journal().triggers
+
     def ids(self, kind: str, participant: str) -> set[str]:
         j = self._journal()
         table = {"trigger": j.triggers, "reading": j.readings, "exercise": j.exercises,
@@ -573,6 +577,11 @@ def _log(args: argparse.Namespace, out: TextIO) -> int:
                                            participant=args.participant, context=args.note)
         else:
             rid = args.id or ""
+            if args.trigger == "latest":
+                mine = [t for t in target.triggers() if t.participant == args.participant]
+                if not mine:
+                    raise _Failure(f"--trigger latest: there is no trigger in {args.journal} yet", EXIT_USAGE)
+                args.trigger = max(mine, key=lambda t: t.time).id
             record = _core.Reading(id=rid, time=when, intensity=args.intensity, participant=args.participant,
                                    trigger=args.trigger, note=args.note)
     except (ValueError, TypeError) as e:
@@ -734,6 +743,18 @@ def _intensity(text: str) -> int:
     return _threshold(text)
 
 
+def _category(text: str) -> str:
+    """--category: an id, a label, or the first letters of a label or of a word of it."""
+    offered = [(c, label) for c, label, _ in _core.trigger_categories()]
+    found = guided.match_category(text, offered)
+    if len(found) == 1:
+        return found[0][0]
+    if not found:
+        raise argparse.ArgumentTypeError(f"no category matches {text!r}; ids: {', '.join(c for c, _ in offered)}")
+    raise argparse.ArgumentTypeError(f"{text!r} fits several categories: "
+                                     + ", ".join(f"{c} ({label})" for c, label in found))
+
+
 def _add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
         "report",
@@ -801,8 +822,9 @@ def _add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
         k = kinds.add_parser(kind, help=help_text, description=f"Log a {kind}: {help_text}.")
         k.add_argument("--journal", type=Path, help="journal file (.jsonl) or store (.db/.sqlite); " + _DEFAULT_HELP)
         if kind == "trigger":
-            k.add_argument("--category", required=True, choices=categories, metavar="CATEGORY",
-                           help="one of: " + ", ".join(categories))
+            k.add_argument("--category", required=True, type=_category, metavar="CATEGORY",
+                           help="an id, a label or the first letters of one (\"slow\" is delayed_reply); "
+                           "ids: " + ", ".join(categories))
         k.add_argument("--intensity", type=_intensity, required=True, help="distress 0-10")
         k.add_argument("--note", default="", help="a few words" + (" of context" if kind == "trigger" else ""))
         k.add_argument("--time", help="when (default now), such as 2026-03-02T21:14 in local time "
@@ -810,7 +832,8 @@ def _add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
         k.add_argument("--participant", default="", help="participant id (default none)")
         k.add_argument("--id", default="", help="record id (default made from the time)")
         if kind == "reading":
-            k.add_argument("--trigger", default="", help="id of the trigger whose episode this reading belongs to")
+            k.add_argument("--trigger", default="", help="id of the trigger whose episode this reading belongs to, "
+                           "or 'latest' for the participant's latest trigger")
 
     p = sub.add_parser(
         "assess",

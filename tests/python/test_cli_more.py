@@ -129,7 +129,7 @@ def test_log_trigger_and_reading(tmp_path: Path):
     for args, status, message in [
         (["reading", "--intensity", "3", "--trigger", "nope"], 2, "trigger 'nope'"),
         (["reading", "--intensity", "11"], 2, "11 is outside 0-10"),
-        (["trigger", "--category", "weather", "--intensity", "3"], 2, "invalid choice"),
+        (["trigger", "--category", "weather", "--intensity", "3"], 2, "no category matches 'weather'"),
         (["reading", "--intensity", "3", "--time", "yesterday"], 2, "not a date and time"),
     ]:
         p = run("log", *args, "--journal", journal)

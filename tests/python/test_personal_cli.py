@@ -202,3 +202,24 @@ def test_the_report_prints_to_pdf(write_lines, tmp_path: Path) -> None:
     subprocess.run(["pdftoppm", "-png", "-r", "50", str(pdf), str(prefix)], check=True)
     pngs = sorted(out_dir.glob("personal-report-page*.png"))
     assert len(pngs) == len(pages)
+
+
+def test_log_takes_categories_by_label_and_links_to_the_latest_trigger(tmp_path: Path) -> None:
+    journal = tmp_path / "j.jsonl"
+    # The label from the issue, as a person would type it.
+    p = run("log", "trigger", "--journal", journal, "--category", "delayed reply", "--intensity", "7",
+            "--time", "2026-11-29T09:00")
+    assert p.returncode == 0, p.stderr
+    p = run("log", "trigger", "--journal", journal, "--category", "Disagreement", "--intensity", "5",
+            "--time", "2026-11-29T12:00")
+    assert p.returncode == 0, p.stderr
+    p = run("log", "trigger", "--journal", journal, "--category", "partner", "--intensity", "5")
+    assert p.returncode == 2 and "fits several categories: partner_distance" in p.stderr
+    p = run("log", "reading", "--journal", journal, "--intensity", "2", "--trigger", "latest",
+            "--time", "2026-11-29T12:30")
+    assert p.returncode == 0, p.stderr
+    j = calmkit.read_journal(journal)
+    assert [t.category for t in j.triggers] == ["delayed_reply", "conflict"]
+    assert j.readings[0].trigger == j.triggers[1].id  # the 12:00 trigger, not the 09:00 one
+    p = run("log", "reading", "--journal", tmp_path / "empty.jsonl", "--intensity", "2", "--trigger", "latest")
+    assert p.returncode == 2 and "no trigger" in p.stderr
