@@ -473,8 +473,7 @@ def _practice(args: argparse.Namespace, out: TextIO) -> int:
     say(exercise.instructions)
     say()
     before = _ask_intensity("How strong is the distress right now?", out)
-    keys = sys.stdin.isatty() and out.isatty()
-    say(pacer.keys_hint(keys))
+    say(pacer.keys_hint(pacer.reads_keys(sys.stdin, out)))
     run = pacer.run_in_terminal(exercise, speed=args.speed, out=out)
     completed = run.completed
     after = _ask_intensity("And now?", out)

@@ -259,7 +259,7 @@ def run_now(path: Path, participant: str, p: Prompter, speed: float = 1.0,
             p.say()
             p.say(exercise.name)
             p.say(exercise.instructions)
-            p.say(pacer.keys_hint(_keys_active(p)))
+            p.say(pacer.keys_hint(pacer.reads_keys(p.inp, p.out)))
             run = pacer.run_in_terminal(exercise, speed=speed, out=p.out, inp=p.inp, clock=clock)
             ep.session = run.finish(id="ex-pending", participant=participant, intensity_before=ep.before)
         ep.after = p.ask_number("How strong is the distress now?", 0, 10, skip=True)
@@ -279,13 +279,6 @@ def run_now(path: Path, participant: str, p: Prompter, speed: float = 1.0,
     save(path, records)
     _report_now(p, ep, records, path)
     return status
-
-
-def _keys_active(p: Prompter) -> bool:
-    try:
-        return bool(p.inp.isatty() and p.out.isatty())
-    except (ValueError, AttributeError):
-        return False
 
 
 def _report_now(p: Prompter, ep: Episode, records: list[_Record], path: Path) -> None:

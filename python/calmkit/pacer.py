@@ -32,7 +32,7 @@ from typing import Callable, Optional, Protocol, TextIO
 from . import _core
 
 __all__ = ["FRAME_SECONDS", "PAUSE_KEYS", "STOP_KEYS", "Clock", "PacerRun", "RealClock", "ask_intensity", "fresh_id",
-           "keys_hint", "make_clock", "progress_line", "run_in_terminal"]
+           "keys_hint", "reads_keys", "make_clock", "progress_line", "run_in_terminal"]
 
 #: Seconds between two redraws (about 20 frames a second).
 FRAME_SECONDS = 0.05
@@ -159,6 +159,20 @@ class _Keys:
                 break
             got += chunk.decode("utf-8", "replace")
         return got
+
+
+def reads_keys(inp: Optional[TextIO] = None, out: Optional[TextIO] = None) -> bool:
+    """Whether :func:`run_in_terminal` will read the pause and stop keys from
+    ``inp`` (default stdin) while drawing on ``out`` (default stdout): both
+    are terminals and the platform has POSIX terminal control."""
+    inp = sys.stdin if inp is None else inp
+    out = sys.stdout if out is None else out
+    try:
+        import termios  # noqa: F401
+
+        return bool(inp.isatty() and out.isatty())
+    except (ImportError, ValueError, AttributeError, OSError):
+        return False
 
 
 def _key_reader(inp: TextIO, tty: bool, keys: Optional[bool]) -> Optional[_Keys]:

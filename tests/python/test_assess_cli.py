@@ -44,12 +44,12 @@ def test_gad7_asks_again_off_the_scale_and_records(write_lines):
     assert out.startswith("GAD-7 (Generalized Anxiety Disorder 7-item scale)\n")
     flat = " ".join(out.split())  # the text is word-wrapped to the terminal
     assert "Licence: " in flat and "No permission required" in flat
-    assert "0 = not at all, 1 = several days, 2 = more than half the days, 3 = nearly every day" in out
-    assert "Item 3 (Worrying too much about different things): 'x' is not on the scale" in out
-    assert "Item 3 (Worrying too much about different things): '9' is not on the scale" in out
-    assert out.count("3/7. Worrying too much") == 3  # asked, asked again twice
-    assert "recorded a-20260302T210000 (gad-7)" in out
-    assert "total: 12 (sum of the items, 0-21), band: moderate" in out
+    assert "0 = not at all, 1 = several days, 2 = more than half the days, 3 = nearly every day" in flat
+    assert "Item 3 (Worrying too much about different things): 'x' is not on the scale" in flat
+    assert "Item 3 (Worrying too much about different things): '9' is not on the scale" in flat
+    assert flat.count("3/7. Worrying too much") == 3  # asked, asked again twice
+    assert "recorded a-20260302T210000 (gad-7)" in flat
+    assert "total: 12 (sum of the items, 0-21), band: moderate" in flat
     j = calmkit.read_journal(journal)
     assert len(j.triggers) == 1  # what was there stays
     (a,) = list(j.assessments)

@@ -409,3 +409,13 @@ def test_thought_stopped_early_keeps_a_record_once_its_core_is_answered(tmp_path
     # An unknown --trigger is a usage error, before any question.
     r = run_piped(["thought", "--trigger", "t-nope"], "", person)
     assert r.returncode == 2 and "no trigger 't-nope'" in r.stderr
+
+
+def test_practice_on_a_terminal_names_its_pause_and_stop_keys(tmp_path: Path, person: dict[str, str]) -> None:
+    term = Terminal(tmp_path, person, ["practice", "breathing.4-7-8", "--no-record"])
+    term.answer(r"right now\?", "")
+    term.expect(r"Keys: p or space pauses and resumes; q or Ctrl-C stops early")
+    term.expect(r"Done\.")
+    term.answer(r"And now\?", "")
+    term.expect("Not recorded")
+    assert term.wait() == 0
