@@ -236,8 +236,7 @@ def _summary(path: Path, out: TextIO) -> int:
     if len(participants) == 1:
         return EXIT_OK  # a personal journal: the block above says it all
     dates = _local_dates(journal)
-    if len(participants) > 1:
-        print(f"Cohort {pooled} (every participant's episodes pooled)", file=out)
+    print(f"Cohort {pooled} (every participant's episodes pooled)", file=out)
     print(
         f"Cohort: {_plural(len(participants), 'participant')}, {min(dates)} to {max(dates)} (local dates); "
         f"{_counts(journal)}; most practised exercises: {_top_exercises(journal)}",
