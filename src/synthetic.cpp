@@ -223,7 +223,7 @@ std::int64_t minutes_us(double minutes) noexcept {
   return static_cast<std::int64_t>(std::floor(minutes * 60.0 + 0.5)) * us_per_second;
 }
 
-/// A zone's offsets over the span, precomputed: Boost's rule evaluation is far
+/// A zone's offsets over the span, precomputed: evaluating the rule is far
 /// too slow to run for each of millions of records, and a 56-day span holds at
 /// most a couple of changes. Changes are found by a daily scan and a binary
 /// search to the second (real transitions fall on whole hours).

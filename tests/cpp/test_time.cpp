@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <initializer_list>
 #include <stdexcept>
 #include <string>
 
@@ -104,7 +105,7 @@ TEST_CASE("ISO weeks start on Monday; months on the 1st") {
   CHECK(calmkit::month_start(date(2026, 2, 28)) == date(2026, 2, 1));
 }
 
-TEST_CASE("POSIX TZ offsets are read west-positive, unlike Boost's own parser") {
+TEST_CASE("POSIX TZ offsets are read west-positive (Boost's own parser reads them east-positive)") {
   // POSIX 'CET-1' means one hour EAST of UTC. Boost would read it as UTC-1.
   PosixTimeZone cet("CET-1CEST,M3.5.0,M10.5.0/3");
   CHECK(cet.standard_offset_minutes() == 60);
@@ -174,12 +175,89 @@ TEST_CASE("POSIX TZ transition dates take plain digits only (fuzz regressions)")
   // Julian days still work: J60 is 1 March and J300 is 27 October, so 1 July is summer time.
   CHECK(PosixTimeZone("CET-1CEST,J60,J300").offset_at(Instant::parse("2026-07-01T12:00:00Z")).minutes() ==
         120);
-  // Zero-based day 59 is 29 February in leap years; Boost threw "No Feb 29th"
-  // from offset_at() in 2026, so the form is refused up front from day 59 on.
-  CHECK_THROWS_WITH(PosixTimeZone("CET-1CEST,59,299"), Catch::Contains("write Jn or Mm.w.d"));
+  // Zero-based day 59 is 29 February in leap years and 1 March in others
+  // (Boost threw "No Feb 29th" for it; the arithmetic is calmkit's own now).
+  // '59/0' starts daylight time at local midnight of that day: 2028-02-29
+  // 00:00 CET = 2028-02-28T23:00Z; 2026-03-01 00:00 CET = 2026-02-28T23:00Z.
+  const PosixTimeZone leap("CET-1CEST,59/0,299");
+  CHECK(leap.offset_at(Instant::parse("2028-02-28T22:59:59Z")).minutes() == 60);
+  CHECK(leap.offset_at(Instant::parse("2028-02-28T23:00:00Z")).minutes() == 120);
+  CHECK(leap.offset_at(Instant::parse("2026-02-28T22:59:59Z")).minutes() == 60);
+  CHECK(leap.offset_at(Instant::parse("2026-02-28T23:00:00Z")).minutes() == 120);
   // Before 29 February it is the same day in every year: zero-based 0 is
   // 1 January and 30 is 31 January, so 15 January is summer time and 1 July not.
   const PosixTimeZone early("CET-1CEST,0,30");
   CHECK(early.offset_at(Instant::parse("2026-01-15T12:00:00Z")).minutes() == 120);
   CHECK(early.offset_at(Instant::parse("2026-07-01T12:00:00Z")).minutes() == 60);
+}
+
+TEST_CASE("tzdata's own POSIX footers with transition times beyond 0..24 h (RFC 8536 3.3.1)") {
+  // The footers are the last line of tzdata 2025b's TZif files
+  // (`tail -n1 /usr/share/zoneinfo/Asia/Jerusalem`); the expected changes are
+  // tzdata's compiled transitions for 2026 and 2031, read with Python's
+  // zoneinfo (which uses the explicit transitions up to 2037, not the footer).
+  struct Change {
+    const char* before;  // one second before the change, UTC
+    const char* at;      // the change, UTC
+    int from_min, to_min;
+  };
+  auto check = [](const char* rule, std::initializer_list<Change> changes) {
+    INFO(rule);
+    const PosixTimeZone zone(rule);
+    for (const auto& c : changes) {
+      INFO(c.at);
+      CHECK(zone.offset_at(Instant::parse(c.before)).minutes() == c.from_min);
+      CHECK(zone.offset_at(Instant::parse(c.at)).minutes() == c.to_min);
+    }
+  };
+  // Israel: the Friday before the last Sunday of March, 02:00, written as the
+  // fourth Thursday at 26:00. 2026: Thursday 26 March + 26 h = Friday 27 March
+  // 02:00 IST (UTC+2) = 00:00 UTC. End: last Sunday of October 02:00 IDT.
+  check("IST-2IDT,M3.4.4/26,M10.5.0", {{"2026-03-26T23:59:59Z", "2026-03-27T00:00:00Z", 120, 180},
+                                       {"2026-10-24T22:59:59Z", "2026-10-24T23:00:00Z", 180, 120},
+                                       {"2031-03-27T23:59:59Z", "2031-03-28T00:00:00Z", 120, 180},
+                                       {"2031-10-25T22:59:59Z", "2031-10-25T23:00:00Z", 180, 120}});
+  // Greenland (America/Nuuk): a negative time, -1:00 on the last Sunday of
+  // March = Saturday 23:00 local (UTC-2) = Sunday 01:00 UTC.
+  check("<-02>2<-01>,M3.5.0/-1,M10.5.0/0", {{"2026-03-29T00:59:59Z", "2026-03-29T01:00:00Z", -120, -60},
+                                            {"2026-10-25T00:59:59Z", "2026-10-25T01:00:00Z", -60, -120},
+                                            {"2031-03-30T00:59:59Z", "2031-03-30T01:00:00Z", -120, -60}});
+  // Chile (America/Santiago): 24:00 on the first Saturday = Sunday 00:00;
+  // daylight time spans the new year (southern hemisphere).
+  check("<-04>4<-03>,M9.1.6/24,M4.1.6/24", {{"2026-04-05T02:59:59Z", "2026-04-05T03:00:00Z", -180, -240},
+                                            {"2026-09-06T03:59:59Z", "2026-09-06T04:00:00Z", -240, -180},
+                                            {"2031-04-06T02:59:59Z", "2031-04-06T03:00:00Z", -180, -240}});
+  // Gaza: 50 hours after the fourth Thursday = Saturday 02:00.
+  check("EET-2EEST,M3.4.4/50,M10.4.4/50", {{"2026-03-27T23:59:59Z", "2026-03-28T00:00:00Z", 120, 180},
+                                           {"2026-10-23T22:59:59Z", "2026-10-23T23:00:00Z", 180, 120},
+                                           {"2031-10-24T22:59:59Z", "2031-10-24T23:00:00Z", 180, 120}});
+  // Troll station: two hours of daylight time, changes at 01:00 and 03:00.
+  check("<+00>0<+02>-2,M3.5.0/1,M10.5.0/3", {{"2026-03-29T00:59:59Z", "2026-03-29T01:00:00Z", 0, 120},
+                                             {"2026-10-25T00:59:59Z", "2026-10-25T01:00:00Z", 120, 0}});
+  // Cuba: changes at 00:00 and 01:00.
+  check("CST5CDT,M3.2.0/0,M11.1.0/1", {{"2026-03-08T04:59:59Z", "2026-03-08T05:00:00Z", -300, -240},
+                                       {"2026-11-01T04:59:59Z", "2026-11-01T05:00:00Z", -240, -300}});
+  // Easter Island: 22:00 on the first Saturday.
+  check("<-06>6<-05>,M9.1.6/22,M4.1.6/22", {{"2026-04-05T02:59:59Z", "2026-04-05T03:00:00Z", -300, -360},
+                                            {"2031-09-07T03:59:59Z", "2031-09-07T04:00:00Z", -360, -300}});
+
+  // The limits of RFC 8536: -167..167 hours; 168 is refused with the range.
+  CHECK_NOTHROW(PosixTimeZone("XXX3YYY,M3.5.0/167,M10.5.0/-167"));
+  CHECK_THROWS_WITH(PosixTimeZone("XXX3YYY,M3.5.0/168,M10.5.0"), Catch::Contains("at most 167"));
+  CHECK_THROWS_WITH(PosixTimeZone("XXX3YYY,M3.5.0,M10.5.0/-168"), Catch::Contains("at most 167"));
+  // Offsets themselves stay within 24 hours (POSIX).
+  CHECK_THROWS_WITH(PosixTimeZone("XXX25"), Catch::Contains("at most 24"));
+  // Daylight time all year, as tzdata writes it (RFC 8536 3.3.1's example):
+  // starts 1 January 00:00 and ends 31 December 25:00 (= the next start).
+  const PosixTimeZone always("EST5EDT,0/0,J365/25");
+  for (const char* t : {"2026-01-01T05:00:00Z", "2026-07-01T00:00:00Z", "2026-12-31T23:59:59Z",
+                        "2027-01-01T05:00:00Z", "2028-12-31T12:00:00Z"}) {
+    INFO(t);
+    CHECK(always.offset_at(Instant::parse(t)).minutes() == -240);
+  }
+  // Before 1970 and far ahead: floor division of days and years.
+  const PosixTimeZone cet("CET-1CEST,M3.5.0,M10.5.0/3");
+  CHECK(cet.offset_at(Instant::parse("1960-07-01T12:00:00Z")).minutes() == 120);
+  CHECK(cet.offset_at(Instant::parse("1960-01-01T12:00:00Z")).minutes() == 60);
+  CHECK(cet.offset_at(Instant::parse("2400-07-01T12:00:00Z")).minutes() == 120);
 }
