@@ -3,7 +3,7 @@
     calmkit summary JOURNAL     what is in a journal, per participant and for the cohort
     calmkit validate JOURNAL    every line that breaks the journal format
     calmkit report JOURNAL -o report.html    the visual progress report (one HTML file)
-    calmkit import FORMAT FILE -o journal.jsonl    from Daylio, Bearable, Apple Health, mindLAMP
+    calmkit import [FORMAT] FILE -o journal.jsonl  from Daylio, Bearable, Apple Health, mindLAMP
     calmkit practice EXERCISE_ID [--journal FILE]  a guided exercise in the terminal
     calmkit log trigger|reading --journal FILE ... a quick entry into a journal or store
     calmkit backup STORE DEST                    a safe copy of a store, even while in use
@@ -377,10 +377,30 @@ def _report(args: argparse.Namespace, out: TextIO) -> int:
 IMPORT_FORMATS = ("daylio", "bearable", "apple-health", "mindlamp")
 
 
+def _shell_word(text: str) -> str:
+    """``text`` quoted for a POSIX shell when it needs quoting."""
+    import shlex
+
+    return shlex.quote(text)
+
+
 def _import(args: argparse.Namespace, out: TextIO) -> int:
     from . import importers
 
+    if args.file is None:  # one positional given: it is the file, the format is read from it
+        args.format, args.file = None, Path(args.format)
+    elif args.format not in IMPORT_FORMATS:
+        raise _Failure(f"unknown format {args.format!r}; choose from {', '.join(IMPORT_FORMATS)} "
+                       "or leave it out to have it recognised from the file", EXIT_USAGE)
     _check_readable(args.file)
+    if args.format is None:
+        try:
+            args.format = importers.detect_format(args.file).replace("_", "-")
+        except importers.ImportFormatError as e:
+            raise _Failure(str(e), EXIT_PROBLEMS) from e
+        except OSError as e:
+            raise _Failure(f"cannot read {args.file}: {e.strerror or e}", EXIT_USAGE) from e
+        print(f"{args.file}: recognised as a {args.format} export", file=out)
     if args.output.exists() and not args.force:
         raise _Failure(f"{args.output} already exists; use --force to replace it", EXIT_USAGE)
     _writable_parent(args.output)
@@ -422,7 +442,13 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
     try:
         journal, rep = run(args.file, **options)
     except importers.ImportFormatError as e:
-        raise _Failure(f"{e}\n(--lenient skips bad rows and lists them instead)", EXIT_PROBLEMS) from e
+        message = str(e)
+        if args.format == "daylio" and e.field == "mood" and e.value is not None:
+            # The importer's hint names its Python argument; on the command line it is --mood.
+            where = message[: -len(e.reason)] if message.endswith(e.reason) else f"{e.path}:{e.line}: "
+            message = (f"{where}unknown mood {e.value!r}: give its distress (0-10) with "
+                       f"--mood {_shell_word(e.value + '=DISTRESS')}, e.g. --mood {_shell_word(e.value + '=7')}")
+        raise _Failure(f"{message}\n(--lenient skips bad rows and lists them instead)", EXIT_PROBLEMS) from e
     except UnicodeDecodeError as e:
         raise _Failure(f"{args.file} is not text in the expected encoding ({e.reason})", EXIT_PROBLEMS) from e
     except ValueError as e:  # a file that is not this format at all
@@ -775,12 +801,15 @@ def _add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     p = sub.add_parser(
         "import",
         help="turn an export of another app into a calmkit journal",
-        description="Import a Daylio or Bearable CSV export, an Apple Health export.xml or a mindLAMP JSON "
-        "export, write a journal and print what happened to every row. Exit status 1 when rows were skipped "
+        description="Import a Daylio or Bearable CSV export, an Apple Health export.zip or export.xml or a "
+        "mindLAMP JSON export, write a journal and print what happened to every row. The app is recognised "
+        "from the file when FORMAT is left out. Exit status 1 when rows were skipped "
         "(--lenient) or the file breaks its format.",
     )
-    p.add_argument("format", metavar="FORMAT", choices=IMPORT_FORMATS, help=" | ".join(IMPORT_FORMATS))
-    p.add_argument("file", metavar="FILE", type=Path, help="the exported file")
+    p.add_argument("format", metavar="FORMAT", help=" | ".join(IMPORT_FORMATS) +
+                   "; leave it out to have it recognised from the file (header, root element, zip content)")
+    p.add_argument("file", metavar="FILE", type=Path, nargs="?", help="the exported file (an Apple Health "
+                   "export.zip is read as it is)")
     p.add_argument("-o", "--output", type=Path, required=True, help="the journal file to write (.jsonl)")
     p.add_argument("--participant", default="", help="participant id for every record (default none)")
     p.add_argument("--tz", metavar="ZONE", help="time zone of the export's local times (IANA name such as "

@@ -28,6 +28,7 @@ from __future__ import annotations
 import codecs
 import csv
 import re
+import sys
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
@@ -229,7 +230,17 @@ class CsvTable:
             yield CsvRow(first, last, row)
 
 
+def _allow_fields_of_any_length() -> None:
+    """Python's csv module refuses a field over 128 KiB by default ("field
+    larger than field limit", which read as a truncated file); a long Daylio
+    note is still a note. The limit is process-wide in the csv module, so it
+    is only ever raised, never lowered back under another reader's feet."""
+    if csv.field_size_limit() < sys.maxsize:
+        csv.field_size_limit(sys.maxsize)
+
+
 def _raw_rows(path: Path, lines: Iterator[str], delimiter: str) -> Iterator[tuple[int, int, list[str]]]:
+    _allow_fields_of_any_length()
     reader = csv.reader(lines, delimiter=delimiter, strict=True)
     prev = 0
     while True:

@@ -2,8 +2,10 @@
 
 The first byte picks the importer (bits 0-1), strict or lenient (bit 2), and
 ``tz`` or ``utc_offset`` (bit 3); the rest is the export file. Each importer
-must return an ImportResult or raise ValueError (ImportFormatError is one) and
-nothing else: no IndexError, KeyError, UnicodeDecodeError, RecursionError...
+must return an ImportResult or raise ImportFormatError and nothing else: no
+other ValueError, IndexError, KeyError, UnicodeDecodeError, RecursionError,
+OverflowError... (tests/python/test_importers_hostile.py runs the same
+property with hypothesis in every test run).
 What it returns must be a valid journal (written and read back by calmkit).
 
 Run (with the calmkit package importable, e.g. PYTHONPATH=build/python):
@@ -46,8 +48,8 @@ def test_one_input(data: bytes) -> None:
             kwargs["utc_offset"] = 60
     try:
         result = fn(path, **kwargs)
-    except ValueError:
-        return  # a clear format error: what strict mode (and bad arguments) must give
+    except importers.ImportFormatError:
+        return  # a clear format error naming file, line and field: the only thing that may escape
     text = calmkit.to_jsonl(result.journal)
     back = calmkit.parse_journal(text)
     if calmkit.to_jsonl(back) != text:

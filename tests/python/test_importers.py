@@ -136,7 +136,7 @@ def test_daylio_bad_dates_strict_and_lenient():
 
 
 def test_daylio_wrong_columns_and_short_rows():
-    with pytest.raises(ImportFormatError, match=r":1: not a Daylio export header: missing column\(s\) full_date"):
+    with pytest.raises(ImportFormatError, match=r":1: not a Daylio export header \(.*missing column\(s\) full_date"):
         import_daylio(DATA / "daylio_wrong_columns.csv", utc_offset=0)
     with pytest.raises(ImportFormatError, match=r"daylio_short_row.csv:3: expected 8 fields .* found 4"):
         import_daylio(DATA / "daylio_short_row.csv", utc_offset=0)
@@ -190,7 +190,10 @@ def test_daylio_empty_file(tmp_path):
 # --------------------------------------------------------------------------
 
 def test_bearable_mood_and_anxiety_become_readings_rest_is_kept():
-    journal, report = import_bearable(DATA / "bearable_export.csv", tz="Europe/London")
+    # This older sample rates mood 1-5 (calmkit's first reading of the format);
+    # Bearable's documented mood scale is 1-10, the default (see
+    # test_importers_real_layouts.py), so the scale is passed.
+    journal, report = import_bearable(DATA / "bearable_export.csv", tz="Europe/London", scales={"mood": (1, 5)})
     rs = readings(journal)
     utc = timezone.utc  # London is on GMT (+00:00) in early March
     assert [(r.time, r.intensity) for r in rs] == [
@@ -212,15 +215,18 @@ def test_bearable_mood_and_anxiety_become_readings_rest_is_kept():
 
 
 def test_bearable_other_scale_by_argument():
-    # On a 1-10 mood scale, 4 is 1 + 8*(10-4)/9 = 6.33 -> 6.
-    journal, _ = import_bearable(DATA / "bearable_export.csv", utc_offset=0, scales={"mood": (1, 10)})
+    # On Bearable's 1-10 mood scale (the default), 4 is 1 + 8*(10-4)/9 = 6.33 -> 6.
+    journal, _ = import_bearable(DATA / "bearable_export.csv", utc_offset=0)
     assert readings(journal)[0].intensity == 6
+    journal, _ = import_bearable(DATA / "bearable_export.csv", utc_offset=0, scales={"mood": (1, 5)})
+    assert readings(journal)[0].intensity == 3
 
 
 def test_bearable_malformed_rows_strict_and_lenient():
     with pytest.raises(ImportFormatError, match=r"bearable_bad.csv:2: field 'rating/amount': '7' is not a mood rating 1..5"):
-        import_bearable(DATA / "bearable_bad.csv", utc_offset=0)
-    journal, report = import_bearable(DATA / "bearable_bad.csv", utc_offset=0, lenient=True)
+        import_bearable(DATA / "bearable_bad.csv", utc_offset=0, scales={"mood": (1, 5)})
+    journal, report = import_bearable(DATA / "bearable_bad.csv", utc_offset=0, lenient=True,
+                                      scales={"mood": (1, 5)})
     assert [(s.line, s.field) for s in report.skipped] == [
         (2, "rating/amount"), (3, "date"), (4, "time of day")]
     assert len(journal.readings) == 1
@@ -341,7 +347,7 @@ def test_mindlamp_breathe_journal_and_dbt():
     ]
     assert rs[0].note == "mindlamp journal (good)\nTalked it through, felt heard"
     assert rs[1].note == ("mindlamp DBT diary card\nemotions: Sadness 3/5, Fear 4/5, Joy 1/5\n"
-                          "urges: Self-harm 0/5, Text him again 4/5\nother: Used skills: yes")
+                          "urges: Self-harm 0/5; Text him again 4/5\nother: Used skills: yes")
     # The journal entry without a sentiment is kept in the report, not dropped.
     [u] = report.unmapped
     assert u.item == 2 and u.content["static_data"]["text"] == "Just a list of errands"

@@ -4,6 +4,7 @@ see docs/importing.md for every field mapping."""
 from .apple_health import import_apple_health
 from .bearable import import_bearable
 from .daylio import import_daylio
+from .detect import detect_format
 from .mindlamp import import_mindlamp
 from .report import Adjusted, ImportFormatError, ImportReport, ImportResult, Skipped, Unmapped
 
@@ -14,6 +15,7 @@ __all__ = [
     "ImportResult",
     "Skipped",
     "Unmapped",
+    "detect_format",
     "import_apple_health",
     "import_bearable",
     "import_daylio",

@@ -4,12 +4,13 @@ from __future__ import annotations
 import importlib
 import json
 import math
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any, Optional, Union
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..localtime import resolve
-from .report import Adjusted, ImportReport
+from .report import Adjusted, ImportFormatError, ImportReport
 
 _UTC = timezone.utc
 
@@ -94,16 +95,86 @@ def compact(record: dict[str, Any]) -> dict[str, Any]:
             if not (v is None or (v == "" and k not in _REQUIRED_STRINGS) or (isinstance(v, list) and not v))}
 
 
-def build_journal(records: list[dict[str, Any]], source: str) -> Any:
+@dataclass(frozen=True)
+class Source:
+    """Where a record came from in the export: a line (CSV, XML) or an item
+    (the position of a JSON event), for errors found after the record was built."""
+
+    line: Optional[int] = None
+    item: Optional[int] = None
+
+
+#: Exceptions a malformed value can raise from the standard library while a
+#: row is read (datetime overflow at year 1 or 9999, a float of 1e300 turned
+#: into a timedelta, a 400-digit integer turned into a float, ...). Each row's
+#: reading turns them into an ImportFormatError at that row.
+ROW_ERRORS = (ValueError, OverflowError, TypeError, ArithmeticError, RecursionError, UnicodeError)
+
+
+def row_error(src: str, where: Source, field: str, exc: BaseException) -> ImportFormatError:
+    """An ImportFormatError for an unexpected exception met while reading one row."""
+    if isinstance(exc, ImportFormatError):
+        return exc
+    what = {OverflowError: "a value out of range", RecursionError: "nested too deeply"}.get(
+        type(exc), f"a value calmkit cannot read ({type(exc).__name__})")
+    return ImportFormatError(src, where.line, field, f"{what}: {exc}", item=where.item)
+
+
+def _surrogate_field(record: dict[str, Any]) -> str:
+    for key, value in record.items():
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return key
+    return ""
+
+
+def build_journal(records: list[dict[str, Any]], source: str, *,
+                  sources: Optional[list[Source]] = None, report: Optional[ImportReport] = None,
+                  lenient: bool = False) -> Any:
     """A calmkit.Journal from records in the journal format v1's JSON shape.
 
     The records go through calmkit's own v1 reader, so every rule of the
     format (ranges, `end` >= `time`, unique ids, ...) is enforced by the same
-    code that reads journal files.
+    code that reads journal files. ``sources[i]`` says where record ``i``
+    came from, so an error names the export's line (or JSON item), never a
+    line of the text handed to the reader; in lenient mode the record is
+    skipped, reported in ``report.skipped`` and the rest imported.
     """
     ck = calmkit_module()
-    text = "".join(json.dumps(compact(r), ensure_ascii=False) + "\n" for r in records)
-    return ck.parse_journal(text, name=f"<records imported from {source}>")
+    where = sources if sources is not None else [Source() for _ in records]
+    lines: list[str] = []
+    kept: list[Source] = []
+    for record, loc in zip(records, where):
+        text = json.dumps(compact(record), ensure_ascii=False)
+        field = _surrogate_field(record)
+        if field:
+            err = ImportFormatError(source, loc.line, field, (
+                "text holds a lone UTF-16 surrogate (an escape such as \\ud800 without its pair), "
+                "which is not a character"), item=loc.item)
+            if not lenient or report is None:
+                raise err
+            report.skip(err)
+            continue
+        lines.append(text + "\n")
+        kept.append(loc)
+    text = "".join(lines)
+    name = f"<records imported from {source}>"
+    if not lenient or report is None:
+        try:
+            return ck.parse_journal(text, name=name)
+        except ck.JournalFormatError as e:
+            loc = kept[e.line - 1] if 1 <= e.line <= len(kept) else Source()
+            raise ImportFormatError(source, loc.line, e.field, e.reason, item=loc.item) from None
+    journal, read = ck.parse_journal_with_report(text, lenient=True, name=name)
+    for s in read.skipped:
+        loc = kept[s.line - 1] if 1 <= s.line <= len(kept) else Source()
+        report.skip(ImportFormatError(source, loc.line, s.field, s.reason, item=loc.item))
+    if read.skipped:  # keep the report in the order of the source
+        report.skipped.sort(key=lambda k: (k.line if k.line is not None else -1,
+                                           k.item if k.item is not None else -1))
+    return journal
 
 
 class IdMaker:

@@ -4,12 +4,15 @@ docs/importing.md ("Apple Health")."""
 from __future__ import annotations
 
 import math
+import re
 import xml.etree.ElementTree as ET
+import zipfile
+import zlib
 from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO, Mapping, Optional, Union
 
-from ._common import IdMaker, build_journal, rfc3339, round_half_up
+from ._common import ROW_ERRORS, IdMaker, Source, build_journal, rfc3339, round_half_up, row_error
 from .report import ImportFormatError, ImportReport, ImportResult
 
 __all__ = ["MINDFUL_EXERCISE", "STATE_OF_MIND_TYPES", "import_apple_health"]
@@ -20,6 +23,7 @@ STATE_OF_MIND_TYPES = frozenset({"HKStateOfMindTypeIdentifier", "HKDataTypeState
 #: The exercise id a mindful session becomes unless ``exercise_by_source`` names
 #: another for its ``sourceName``.
 MINDFUL_EXERCISE = "mindfulness.breath"
+_USED_TYPES = STATE_OF_MIND_TYPES | {MINDFUL_TYPE}
 
 _KIND_NAMES = {"1": "momentary emotion", "momentaryemotion": "momentary emotion",
                "momentary emotion": "momentary emotion",
@@ -31,21 +35,183 @@ _SOM_KEYS = {"kind": "kind", "hkstateofmindkind": "kind",
              "associations": "associations", "hkstateofmindassociations": "associations"}
 
 
-class _LineReader:
+#: Bytes XML 1.0 forbids anywhere in a document (C0 controls but tab, LF, CR),
+#: and character references to them. Apple's export writes them raw inside
+#: attribute values (a U+000B in heart-rate metadata, seen since iOS 16).
+_FORBIDDEN = re.compile(
+    rb"[\x00-\x08\x0b\x0c\x0e-\x1f]"
+    rb"|&#(?:0*(?:[0-8]|1[1-2]|1[4-9]|2[0-9]|3[01]);|[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F]);)")
+_REPLACEMENT = "\ufffd".encode("utf-8")
+#: The prolog (XML declaration, comments, DOCTYPE with its internal subset)
+#: may be this long at most; Apple's is about 10 KiB.
+_MAX_PROLOG = 16 * 1024 * 1024
+
+
+def _skip_doctype(buf: bytes, at: int) -> Optional[int]:
+    """End (exclusive) of the DOCTYPE declaration starting at ``buf[at:]``, or
+    None if ``buf`` ends first. The internal subset is skipped by its brackets
+    alone, passing over quoted literals and comments: its declarations are
+    never read, so a malformed one (since iOS 16 an ``<!ATTLIST`` that is never
+    closed) cannot stop the import, and no entity it declares is ever
+    resolved (entity references in the document are then an error)."""
+    i = at + len(b"<!DOCTYPE")
+    n = len(buf)
+    in_subset = False
+    while i < n:
+        c = buf[i:i + 1]
+        if c in (b'"', b"'"):
+            close = buf.find(c, i + 1)
+            if close < 0:
+                return None
+            i = close + 1
+        elif buf.startswith(b"<!--", i):
+            close = buf.find(b"-->", i + 4)
+            if close < 0:
+                return None
+            i = close + 3
+        elif c == b"[" and not in_subset:
+            in_subset = True
+            i += 1
+        elif c == b"]" and in_subset:
+            in_subset = False
+            i += 1
+        elif c == b">" and not in_subset:
+            return i + 1
+        else:
+            i += 1
+    return None
+
+
+def _prolog_end(buf: bytes) -> tuple[Optional[int], list[tuple[int, int]]]:
+    """(offset where the root element starts, DOCTYPE spans to blank out), or
+    (None, ...) when ``buf`` does not yet reach the root element."""
+    spans: list[tuple[int, int]] = []
+    i = 0
+    n = len(buf)
+    while True:
+        while i < n and buf[i:i + 1] in (b" ", b"\t", b"\r", b"\n"):
+            i += 1
+        if i >= n:
+            return None, spans
+        if buf.startswith(b"<?", i):
+            close = buf.find(b"?>", i + 2)
+            if close < 0:
+                return None, spans
+            i = close + 2
+        elif buf.startswith(b"<!--", i):
+            close = buf.find(b"-->", i + 4)
+            if close < 0:
+                return None, spans
+            i = close + 3
+        elif buf.startswith(b"<!DOCTYPE", i):
+            end = _skip_doctype(buf, i)
+            if end is None:
+                return None, spans
+            spans.append((i, end))
+            i = end
+        elif n - i < 9 and b"<!DOCTYPE".startswith(buf[i:]):
+            return None, spans  # the keyword itself is cut by the end of the buffer
+        else:
+            return i, spans
+
+
+class _Feed:
     """Feeds the XML parser one line at a time (at most 64 KiB), so that the
-    events iterparse yields after each read belong to a known line."""
+    events iterparse yields after each read belong to a known line.
+
+    On the way, the DOCTYPE (with its internal subset) is replaced by as many
+    line breaks as it spanned, so that line numbers stay those of the file,
+    and characters XML 1.0 forbids are replaced by U+FFFD, their lines and
+    code points noted in ``forbidden`` (line -> code points)."""
 
     def __init__(self, f: BinaryIO) -> None:
         self._f = f
         self.line = 0  # the line the last chunk started on, 1-based
         self._pending_newline = True
+        self._prolog: list[bytes] = []
+        self._in_prolog = True
+        self.forbidden: dict[int, list[int]] = {}
+        self.prolog_too_long = False
+
+    def _read_prolog(self) -> None:
+        buf = b""
+        while True:
+            chunk = self._f.readline(65536)
+            buf += chunk
+            root_at, spans = _prolog_end(buf)
+            if root_at is not None or not chunk:
+                break
+            if len(buf) > _MAX_PROLOG:
+                self.prolog_too_long = True
+                break
+        for a, b in reversed(spans):
+            buf = buf[:a] + b"\n" * buf.count(b"\n", a, b) + buf[b:]
+        self._prolog = buf.splitlines(keepends=True)
+        self._prolog.reverse()
+
+    def _next_line(self) -> bytes:
+        if self._in_prolog:
+            self._read_prolog()
+            self._in_prolog = False
+        if self._prolog:
+            return self._prolog.pop()
+        return self._f.readline(65536)
 
     def read(self, size: int = -1) -> bytes:
-        chunk = self._f.readline(65536)
+        chunk = self._next_line()
         if chunk and self._pending_newline:
             self.line += 1
         self._pending_newline = chunk.endswith(b"\n")
+        if _FORBIDDEN.search(chunk):
+            found = self.forbidden.setdefault(self.line, [])
+
+            def replace(m: "re.Match[bytes]") -> bytes:
+                text = m.group()
+                if text.startswith(b"&#"):
+                    body = text[2:-1]
+                    found.append(int(body[1:], 16) if body[:1] in (b"x", b"X") else int(body))
+                else:
+                    found.append(text[0])
+                return _REPLACEMENT
+
+            chunk = _FORBIDDEN.sub(replace, chunk)
         return chunk
+
+
+def _open_export(path: Path, src: str) -> tuple[BinaryIO, str, Optional[zipfile.ZipFile]]:
+    """The export.xml stream, the name to report it by, and the zip holding it
+    (if any). ``export.zip`` as the Health app writes it holds
+    ``apple_health_export/export.xml`` (and export_cda.xml, workout routes,
+    ECGs, which are not read)."""
+    f = open(path, "rb")
+    if f.read(4) != b"PK\x03\x04":
+        f.seek(0)
+        return f, src, None
+    f.close()
+    try:
+        z = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
+        raise ImportFormatError(src, None, "", f"not a readable zip file ({e})") from None
+    try:
+        names = [i.filename for i in z.infolist() if not i.is_dir()]
+        exports = [n for n in names if n.rsplit("/", 1)[-1].lower() == "export.xml"]
+        if len(exports) > 1:
+            exports = [n for n in exports if n.lower() == "apple_health_export/export.xml"] or exports
+        if len(exports) != 1:
+            what = "no export.xml" if not exports else f"{len(exports)} files named export.xml ({', '.join(exports)})"
+            listed = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+            raise ImportFormatError(src, None, "", (
+                f"the zip holds {what}; the Health app's export.zip has apple_health_export/export.xml "
+                f"(found: {listed or 'nothing'})"))
+        member = exports[0]
+        stream = z.open(member)
+    except ImportFormatError:
+        z.close()
+        raise
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, ValueError, EOFError) as e:
+        z.close()
+        raise ImportFormatError(src, None, "", f"cannot read the zip ({e})") from None
+    return stream, f"{src}/{member}", z
 
 
 def _apple_time(text: Optional[str], src: str, line: int, field: str) -> datetime:
@@ -72,30 +238,41 @@ def valence_to_intensity(valence: float) -> int:
 def import_apple_health(path: Union[str, Path], *, participant: str = "",
                         exercise_by_source: Optional[Mapping[str, str]] = None,
                         lenient: bool = False) -> ImportResult:
-    """Streams an Apple Health ``export.xml``: State of Mind samples become
-    readings, mindful sessions become exercise sessions; every other record
-    type is counted in ``report.ignored``.
+    """Streams an Apple Health export: State of Mind samples become readings,
+    mindful sessions become exercise sessions; every other record type is
+    counted in ``report.ignored``.
 
-    The file is read with ``xml.etree.ElementTree.iterparse`` and each
-    top-level element is cleared once read, so memory stays bounded however
-    large the export. Apple writes each time with its UTC offset, which is
-    kept, so no time zone is needed.
+    ``path`` is the ``export.xml`` or the ``export.zip`` the Health app writes
+    (read in place with :mod:`zipfile`, its ``apple_health_export/export.xml``
+    streamed without unpacking). The XML is read with
+    ``xml.etree.ElementTree.iterparse`` and each top-level element is cleared
+    once read, so memory stays bounded however large the export. The DOCTYPE
+    and its internal subset are skipped unread (Apple's has been malformed
+    since iOS 16, and no entity is ever resolved); characters XML 1.0 forbids
+    (raw controls such as U+000B in attribute values) are tolerated in records
+    calmkit does not use and reported in those it does. Apple writes each
+    time with its UTC offset, which is kept, so no time zone is needed.
+
+    Raises :class:`ImportFormatError` (file, line, attribute) in strict mode
+    at the first bad record; ``lenient=True`` skips bad records, lists them in
+    ``report.skipped`` and goes on. XML that is not well-formed ends the
+    import in both modes.
 
     Example::
 
-        journal, report = calmkit.import_apple_health("apple_health_export/export.xml")
+        journal, report = calmkit.import_apple_health("export.zip")
     """
     path = Path(path)
-    src = str(path)
     by_source = dict(exercise_by_source or {})
+    stream, src, archive = _open_export(path, str(path))
     report = ImportReport(source=src, format="apple_health")
     records: list[dict[str, Any]] = []
+    sources: list[Source] = []
     ids = IdMaker("apple-mindful")
-
-    with open(path, "rb") as f:
-        reader = _LineReader(f)
+    reader = _Feed(stream)
+    root: Optional[ET.Element] = None
+    try:
         depth = 0
-        root: Optional[ET.Element] = None
         start_line = 0
         try:
             for event, elem in ET.iterparse(reader, events=("start", "end")):
@@ -112,15 +289,30 @@ def import_apple_health(path: Union[str, Path], *, participant: str = "",
                 depth -= 1
                 if depth != 1:
                     continue
-                # A whole top-level element has been read.
+                # A whole top-level element has been read, on lines start_line..reader.line.
+                bad_chars = [c for n in range(start_line, reader.line + 1) for c in reader.forbidden.pop(n, ())]
                 if elem.tag == "Record":
                     report.rows += 1
+                    before = len(records)
+                    used = elem.get("type", "") in _USED_TYPES
                     try:
-                        _record(elem, src, start_line, participant, by_source, report, records, ids)
+                        try:
+                            if used and bad_chars:
+                                attr = next((k for k, v in elem.attrib.items() if "\ufffd" in v), "")
+                                raise ImportFormatError(src, start_line, attr, (
+                                    "holds " + ", ".join(f"U+{c:04X}" for c in bad_chars) +
+                                    ", a character XML 1.0 forbids (a control character written raw by the app)"))
+                            _record(elem, src, start_line, participant, by_source, report, records, ids)
+                        except ROW_ERRORS as e:
+                            records[before:] = []
+                            raise row_error(src, Source(start_line), "", e) from None
                     except ImportFormatError as e:
                         if not lenient:
                             raise
                         report.skip(e)
+                    sources.extend(Source(start_line) for _ in range(len(records) - before))
+                    if bad_chars and not used:
+                        report.ignored["records holding characters XML 1.0 forbids (not used, tolerated)"] += 1
                 elif elem.tag not in ("ExportDate", "Me"):
                     report.ignored[f"<{elem.tag}>"] += 1
                 elem.clear()
@@ -135,15 +327,29 @@ def import_apple_health(path: Union[str, Path], *, participant: str = "",
         except ET.ParseError as e:
             line, col = e.position
             what = str(e).split(":")[0]  # expat's words, without the position repeated
+            if reader.prolog_too_long:
+                what = f"no root element in the first {_MAX_PROLOG // (1024 * 1024)} MiB"
+            elif "undefined entity" in what:
+                what += "; calmkit never resolves entities declared in a DOCTYPE"
             raise ImportFormatError(src, line, "", (
                 f"XML is not well-formed at column {col + 1} ({what}); a truncated export?")) from None
+        except (zipfile.BadZipFile, zlib.error, EOFError) as e:
+            raise ImportFormatError(src, reader.line or None, "", (
+                f"the zip member cannot be read past this line ({e}); a truncated or damaged export.zip?")) from None
+        except RecursionError:
+            raise ImportFormatError(src, reader.line or None, "", "XML nested too deeply to read") from None
+    finally:
+        stream.close()
+        if archive is not None:
+            archive.close()
     if root is None:
         raise ImportFormatError(src, 1, "", "empty file: no <HealthData> element")
-    return ImportResult(build_journal(records, src), report)
+    return ImportResult(build_journal(records, src, sources=sources, report=report, lenient=lenient), report)
 
 
 def _record(elem: ET.Element, src: str, line: int, participant: str, by_source: Mapping[str, str],
-            report: ImportReport, records: list[dict[str, Any]], ids: IdMaker) -> None:
+            report: ImportReport, records: list[dict[str, Any]], ids: IdMaker) -> bool:
+    """Reads one <Record>; True when its type is one calmkit imports."""
     rtype = elem.get("type", "")
     if rtype == MINDFUL_TYPE:
         start = _apple_time(elem.get("startDate"), src, line, "startDate")
@@ -159,10 +365,10 @@ def _record(elem: ET.Element, src: str, line: int, participant: str, by_source: 
             report.kept["sourceName → exercise id"] += 1
         elif source:
             report.ignored["sourceName of mindful sessions (exercise sessions have no text field)"] += 1
-        return
+        return True
     if rtype not in STATE_OF_MIND_TYPES:
         report.ignored[rtype or "<Record without type>"] += 1
-        return
+        return False
 
     fields: dict[str, str] = {}
     for k, v in elem.attrib.items():
@@ -196,3 +402,4 @@ def _record(elem: ET.Element, src: str, line: int, participant: str, by_source: 
     records.append({"type": "reading", "participant": participant, "time": rfc3339(when),
                     "intensity": valence_to_intensity(valence), "note": "\n".join(parts)})
     report.mapped[f"state of mind ({kind or 'kind not given'}) → reading"] += 1
+    return True

@@ -3,44 +3,117 @@ docs/importing.md ("Bearable")."""
 from __future__ import annotations
 
 import math
+import re
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any, Mapping, Optional, Union
 
-from ..csv_input import parse_clock_time, read_table
-from ._common import LocalClock, build_journal, rfc3339, round_half_up
+from ..csv_input import CsvTable, parse_clock_time, read_table
+from ._common import ROW_ERRORS, LocalClock, Source, build_journal, rfc3339, round_half_up, row_error
 from .report import ImportFormatError, ImportReport, ImportResult, Unmapped
 
-__all__ = ["BEARABLE_SCALES", "BEARABLE_TIMES_OF_DAY", "import_bearable"]
+__all__ = ["BEARABLE_LAYOUTS", "BEARABLE_SCALES", "BEARABLE_SEVERITIES", "BEARABLE_TIMES_OF_DAY", "import_bearable"]
 
-_COLUMNS = ["date", "weekday", "time of day", "category", "rating/amount", "detail", "notes"]
+#: The header layouts Bearable has written (docs/importing.md): the
+#: eight-column export adds ``date formatted`` after ``date``.
+BEARABLE_LAYOUTS: Mapping[str, tuple[str, ...]] = {
+    "with date formatted": ("date", "date formatted", "weekday", "time of day", "category",
+                            "rating/amount", "detail", "notes"),
+    "seven columns": ("date", "weekday", "time of day", "category", "rating/amount", "detail", "notes"),
+}
 
-#: Clock time given to Bearable's coarse "time of day" values; an empty value
-#: (a whole-day entry) is read as noon.
+#: Clock time given to Bearable's coarse "time of day" values (hour, minute),
+#: each the middle of the part of the day it stands for: ``pre`` (pre-dawn,
+#: midnight to 06:00) → 03:00, ``am`` → 09:00, ``mid`` (midday/afternoon) →
+#: 13:00, ``pm`` (evening) → 18:00, ``night`` → 22:00; ``all day`` and an
+#: empty value (a whole-day entry) → 12:00 noon. Bearable does not publish
+#: where its parts of the day begin and end; the note keeps the value as
+#: written.
 BEARABLE_TIMES_OF_DAY: Mapping[str, tuple[int, int]] = {
-    "am": (9, 0), "mid": (13, 0), "pm": (18, 0), "night": (22, 0), "": (12, 0)}
+    "pre": (3, 0), "am": (9, 0), "mid": (13, 0), "pm": (18, 0), "night": (22, 0),
+    "all day": (12, 0), "": (12, 0)}
 
-#: The rating scale assumed for each rating that becomes a reading, (low, high).
-#: ``mood`` is a well-being scale (high is good) and is inverted; ``anxiety``
-#: is a severity scale (high is bad). Override with ``scales=`` if an export
-#: uses other ranges; a rating outside its scale is an error, never clipped.
-BEARABLE_SCALES: Mapping[str, tuple[float, float]] = {"mood": (1, 5), "anxiety": (0, 4)}
+#: The rating scale of each rating that becomes a reading, (low, high), as
+#: Bearable documents them ("What are all the different scales used in
+#: Bearable?"): ``mood`` 1–10, a well-being scale (high is good), inverted;
+#: ``anxiety`` the symptom severity 0–4 (none, mild, moderate, severe,
+#: unbearable). Override with ``scales=``; a rating outside its scale is an
+#: error, never clipped.
+BEARABLE_SCALES: Mapping[str, tuple[float, float]] = {"mood": (1, 10), "anxiety": (0, 4)}
+
+#: Symptom severity words Bearable appends to a symptom's name, ``Anxiety
+#: (Moderate)``, read when ``rating/amount`` is empty.
+BEARABLE_SEVERITIES: Mapping[str, int] = {
+    "none": 0, "mild": 1, "moderate": 2, "severe": 3, "unbearable": 4, "extreme": 4}
+
+_MONTHS = {name: i + 1 for i, names in enumerate(zip(
+    ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+     "october", "november", "december"),
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")))
+    for name in names}
+_MONTHS["sept"] = 9
+_ORDINAL_DATE = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]+)\.?,?\s+(\d{4})")
+
+
+def _parse_date(text: str) -> Optional[datetime]:
+    """``2026-03-03`` or Bearable's ``3rd Mar 2026`` (also ``3 March 2026``)."""
+    t = text.strip()
+    try:
+        return datetime.strptime(t, "%Y-%m-%d")
+    except ValueError:
+        pass
+    m = _ORDINAL_DATE.fullmatch(t)
+    if m is None or m.group(2).lower() not in _MONTHS:
+        return None
+    try:
+        return datetime(int(m.group(3)), _MONTHS[m.group(2).lower()], int(m.group(1)))
+    except ValueError:
+        return None
 
 
 def _time_of_day(text: str) -> Optional[tuple[int, int, int]]:
-    t = text.strip().lower()
+    t = " ".join(text.strip().lower().split())
     if t in BEARABLE_TIMES_OF_DAY:
         return (*BEARABLE_TIMES_OF_DAY[t], 0)
     c = parse_clock_time(t)
     return None if c is None else (c.hour, c.minute, c.second)
 
 
+def _symptom(detail: str) -> tuple[str, str]:
+    """(name, severity word) of a symptom's detail ``Anxiety (Moderate)``."""
+    name, _, rest = detail.strip().partition("(")
+    return name.strip().lower(), rest.rstrip(") ").strip().lower()
+
+
 def _is_anxiety(category: str, detail: str) -> bool:
     """A row rating anxiety: the Anxiety category, or a symptom named
-    "Anxiety" (Bearable may add the severity in brackets: "Anxiety (Mild)")."""
+    "Anxiety" (Bearable adds the severity in brackets: "Anxiety (Mild)")."""
     if category == "anxiety":
         return True
-    return category in ("symptoms", "symptom") and detail.strip().lower().split("(")[0].strip() == "anxiety"
+    return category in ("symptoms", "symptom") and _symptom(detail)[0] == "anxiety"
+
+
+def _layout(header: list[str], table: CsvTable) -> str:
+    seen: set[str] = set()
+    dups = [c for c in header if c in seen or seen.add(c)]  # type: ignore[func-returns-value]
+    if dups:
+        raise table.header_error((
+            f"the header names column(s) {', '.join(repr(c) for c in dict.fromkeys(dups))} more than once; "
+            "calmkit will not guess which one holds the value"))
+    for name, columns in BEARABLE_LAYOUTS.items():
+        if set(columns) == seen:
+            return name
+    best = min(BEARABLE_LAYOUTS.values(), key=lambda cols: len(set(cols) ^ seen))
+    missing = [c for c in best if c not in seen]
+    unknown = [c for c in header if c not in best]
+    parts = []
+    if unknown:
+        parts.append(f"unknown column(s) {', '.join(repr(c) for c in unknown)}")
+    if missing:
+        parts.append(f"missing column(s) {', '.join(missing)}")
+    raise table.header_error(
+        f"not a Bearable export header ({'; '.join(parts)}); Bearable writes "
+        + " or ".join(",".join(cols) for cols in BEARABLE_LAYOUTS.values()))
 
 
 def import_bearable(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = None,
@@ -50,6 +123,13 @@ def import_bearable(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = No
     """Reads a Bearable CSV export: mood and anxiety ratings become distress
     readings; every other row (energy, sleep, factors, other symptoms, notes,
     ...) is kept verbatim in ``report.unmapped`` with its line number.
+
+    Both header layouts of :data:`BEARABLE_LAYOUTS` are read (with or without
+    ``date formatted``; ``report.layout`` says which); dates as Bearable
+    writes them (``3rd Mar 2026``) or ``YYYY-MM-DD``; the time of day as
+    ``pre``/``am``/``mid``/``pm``/``night``/``all day`` (clock times in
+    :data:`BEARABLE_TIMES_OF_DAY`) or a clock time. Scales are Bearable's own
+    (:data:`BEARABLE_SCALES`: mood 1–10, symptom severity 0–4).
 
     Intensity (0–10) from a rating ``v`` on the scale ``(lo, hi)``:
     mood (inverted, onto 1..9 like Daylio's five moods): ``1 + 8·(hi − v)/(hi − lo)``;
@@ -70,79 +150,107 @@ def import_bearable(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = No
         scale[k.lower()] = (float(lo), float(hi))
     report = ImportReport(source=src, format="bearable")
     records: list[dict[str, Any]] = []
-    table = read_table(path, encoding=encoding, lenient=lenient, expected=_COLUMNS)
+    sources: list[Source] = []
+    expected = {c for cols in BEARABLE_LAYOUTS.values() for c in cols}
+    table = read_table(path, encoding=encoding, lenient=lenient, expected=expected)
     bad_lines = table.bad_lines
     if table.header is None:
         raise ImportFormatError(src, 1, "", "empty file: no Bearable header line")
     header = [c.strip().lower() for c in table.header]
-    if header != _COLUMNS:
-        raise table.header_error(
-            f"not a Bearable export header: expected {','.join(_COLUMNS)}, found {','.join(header)}")
+    report.layout = _layout(header, table)
     # A spreadsheet that writes ';' between fields writes a decimal comma too.
     decimal_comma = table.delimiter == ";"
 
     for first, last, row in table.rows():
         report.rows += 1
         try:
-            if any(n in bad_lines for n in range(first, last + 1)):
-                raise ImportFormatError(src, first, "", f"bytes not valid {encoding}")
-            if len(row) != len(_COLUMNS):
-                raise ImportFormatError(src, first, "", (
-                    f"expected {len(_COLUMNS)} fields, found {len(row)} (a truncated or hand-edited row?)"))
-            cell = dict(zip(_COLUMNS, row))
             try:
-                day = datetime.strptime(cell["date"].strip(), "%Y-%m-%d")
-            except ValueError:
-                raise ImportFormatError(src, first, "date",
-                                        f"{cell['date']!r} is not a date YYYY-MM-DD") from None
-            category = cell["category"].strip().lower()
-            detail = cell["detail"].strip()
-            if category == "mood":
-                kind = "mood"
-            elif _is_anxiety(category, detail):
-                kind = "anxiety"
-            else:
-                report.unmapped.append(Unmapped(first, None, cell["category"].strip(), cell))
-                continue
-            hm = _time_of_day(cell["time of day"])
-            if hm is None:
-                raise ImportFormatError(src, first, "time of day", (
-                    f"{cell['time of day']!r} is not am, mid, pm, night, empty or a clock time"))
-            raw = cell["rating/amount"].strip()
-            try:
-                value = float(raw.replace(",", ".") if decimal_comma else raw)
-            except ValueError:
-                value = math.nan
-            lo, hi = scale[kind]
-            if not (math.isfinite(value) and lo <= value <= hi):
-                raise ImportFormatError(src, first, "rating/amount", (
-                    f"{raw!r} is not a {kind} rating {lo:g}..{hi:g} "
-                    f"(pass scales={{'{kind}': (low, high)}} if this export uses another scale)"))
-            when = clock.localize(day.replace(hour=hm[0], minute=hm[1], second=hm[2]), report, first, None,
-                                  "time of day")
+                record = _row(row, header, first, last, src, encoding, bad_lines, scale, clock,
+                              participant, report, decimal_comma)
+            except ROW_ERRORS as e:
+                raise row_error(src, Source(first), "", e) from None
         except ImportFormatError as e:
             if not lenient:
                 raise
             report.skip(e)
             continue
-
-        if kind == "mood":
-            intensity = round_half_up(1 + 8 * (hi - value) / (hi - lo))
-        else:
-            intensity = round_half_up(10 * (value - lo) / (hi - lo))
-        parts = [f"bearable {cell['category'].strip()} {raw} (scale {lo:g}-{hi:g})"]
-        if detail:
-            parts.append("detail: " + detail)
-            report.kept["detail → reading note"] += 1
-        if cell["time of day"].strip():
-            parts.append("time of day: " + cell["time of day"].strip())
-        if cell["notes"].strip():
-            parts.append(cell["notes"].strip())
-            report.kept["notes → reading note"] += 1
-        records.append({"type": "reading", "participant": participant, "time": rfc3339(when),
-                        "intensity": intensity, "note": "\n".join(parts)})
-        report.mapped[f"{kind} → reading"] += 1
+        if record is not None:
+            records.append(record)
+            sources.append(Source(first))
 
     report.blank_lines = table.blank_lines
     report.delimiter = table.delimiter
-    return ImportResult(build_journal(records, src), report)
+    return ImportResult(build_journal(records, src, sources=sources, report=report, lenient=lenient), report)
+
+
+def _row(row: list[str], header: list[str], first: int, last: int, src: str, encoding: str,
+         bad_lines: set[int], scale: Mapping[str, tuple[float, float]], clock: LocalClock,
+         participant: str, report: ImportReport, decimal_comma: bool = False) -> Optional[dict[str, Any]]:
+    """One data row: a reading record, or None when the row is kept in
+    ``report.unmapped``; ImportFormatError names line and field."""
+    if any(n in bad_lines for n in range(first, last + 1)):
+        raise ImportFormatError(src, first, "", f"bytes not valid {encoding}")
+    if len(row) != len(header):
+        raise ImportFormatError(src, first, "", (
+            f"expected {len(header)} fields as in the header, found {len(row)} (a truncated or hand-edited row?)"))
+    cell = dict(zip(header, row))
+    day = _parse_date(cell["date"])
+    if day is None:
+        raise ImportFormatError(src, first, "date", (
+            f"{cell['date']!r} is not a date such as '3rd Mar 2026' or '2026-03-03'"), value=cell["date"])
+    if "date formatted" in cell and cell["date formatted"].strip():
+        formatted = _parse_date(cell["date formatted"])
+        if formatted is None:
+            raise ImportFormatError(src, first, "date formatted", (
+                f"{cell['date formatted']!r} is not a date such as '2026-03-03'"), value=cell["date formatted"])
+        if formatted != day:
+            raise ImportFormatError(src, first, "date formatted", (
+                f"{cell['date formatted']!r} is not the same day as date {cell['date']!r}"))
+    category = cell["category"].strip().lower()
+    detail = cell["detail"].strip()
+    if category == "mood":
+        kind = "mood"
+    elif _is_anxiety(category, detail):
+        kind = "anxiety"
+    else:
+        report.unmapped.append(Unmapped(first, None, cell["category"].strip(), cell))
+        return None
+    hm = _time_of_day(cell["time of day"])
+    if hm is None:
+        raise ImportFormatError(src, first, "time of day", (
+            f"{cell['time of day']!r} is not pre, am, mid, pm, night, all day, empty or a clock time"),
+            value=cell["time of day"])
+    raw = cell["rating/amount"].strip()
+    shown = raw
+    lo, hi = scale[kind]
+    if not raw and kind == "anxiety" and _symptom(detail)[1] in BEARABLE_SEVERITIES:
+        # No number written: the severity word of "Anxiety (Severe)" gives it.
+        raw = str(BEARABLE_SEVERITIES[_symptom(detail)[1]])
+        shown = f"{_symptom(detail)[1]} ({raw})"
+    try:
+        value = float(raw.replace(",", ".") if decimal_comma else raw) if len(raw) <= 64 else math.nan
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and lo <= value <= hi):
+        raise ImportFormatError(src, first, "rating/amount", (
+            f"{raw[:64]!r} is not a {kind} rating {lo:g}..{hi:g} "
+            f"(pass scales={{'{kind}': (low, high)}} if this export uses another scale)"), value=raw)
+    when = clock.localize(day.replace(hour=hm[0], minute=hm[1], second=hm[2]), report, first, None,
+                          "time of day")
+
+    if kind == "mood":
+        intensity = round_half_up(1 + 8 * (hi - value) / (hi - lo))
+    else:
+        intensity = round_half_up(10 * (value - lo) / (hi - lo))
+    parts = [f"bearable {cell['category'].strip()} {shown} (scale {lo:g}-{hi:g})"]
+    if detail:
+        parts.append("detail: " + detail)
+        report.kept["detail → reading note"] += 1
+    if cell["time of day"].strip():
+        parts.append("time of day: " + cell["time of day"].strip())
+    if cell["notes"].strip():
+        parts.append(cell["notes"].strip())
+        report.kept["notes → reading note"] += 1
+    report.mapped[f"{kind} → reading"] += 1
+    return {"type": "reading", "participant": participant, "time": rfc3339(when),
+            "intensity": intensity, "note": "\n".join(parts)}

@@ -6,11 +6,11 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any, Mapping, Optional, Union
 
-from ..csv_input import parse_clock_time, read_table
-from ._common import LocalClock, build_journal, rfc3339
+from ..csv_input import CsvTable, parse_clock_time, read_table
+from ._common import ROW_ERRORS, LocalClock, Source, build_journal, rfc3339, row_error
 from .report import ImportFormatError, ImportReport, ImportResult
 
-__all__ = ["DAYLIO_MOODS", "import_daylio"]
+__all__ = ["DAYLIO_LAYOUTS", "DAYLIO_MOODS", "import_daylio"]
 
 #: Daylio's five built-in moods → distress 0–10. Inverted (a good mood is low
 #: distress) and spread evenly over 1..9: the mood scale says how someone felt
@@ -18,8 +18,65 @@ __all__ = ["DAYLIO_MOODS", "import_daylio"]
 #: worst distress imaginable (10).
 DAYLIO_MOODS: Mapping[str, int] = {"rad": 1, "good": 3, "meh": 5, "bad": 7, "awful": 9}
 
-_COLUMNS_8 = ["full_date", "date", "weekday", "time", "mood", "activities", "note_title", "note"]
-_COLUMNS_7 = ["full_date", "date", "weekday", "time", "mood", "activities", "note"]
+#: The header layouts Daylio has written, newest first (docs/importing.md).
+#: ``full_date`` layouts: the "Export entries (CSV)" of Daylio 1.x/2.x since
+#: about 2019, with and without ``note_title``; the ``year`` layout: older
+#: exports, whose ``date`` is day and month in the phone's language
+#: (``18 May``) and ``year`` the year.
+DAYLIO_LAYOUTS: Mapping[str, tuple[str, ...]] = {
+    "full_date with note_title": ("full_date", "date", "weekday", "time", "mood", "activities",
+                                  "note_title", "note"),
+    "full_date": ("full_date", "date", "weekday", "time", "mood", "activities", "note"),
+    "year": ("year", "date", "weekday", "time", "mood", "activities", "note"),
+}
+_MONTHS = {name: i + 1 for i, names in enumerate(zip(
+    ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+     "october", "november", "december"),
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")))
+    for name in names}
+_MONTHS["sept"] = 9
+
+
+def _layout(header: list[str], table: CsvTable) -> str:
+    """The layout a header is written in; duplicated, unknown or missing
+    columns are an error naming them (and the separator the header was split at)."""
+    seen: set[str] = set()
+    dups = [c for c in header if c in seen or seen.add(c)]  # type: ignore[func-returns-value]
+    if dups:
+        raise table.header_error((
+            f"the header names column(s) {', '.join(repr(c) for c in dict.fromkeys(dups))} more than once; "
+            "calmkit will not guess which one holds the value"))
+    for name, columns in DAYLIO_LAYOUTS.items():
+        if set(columns) == seen:
+            return name
+    best = min(DAYLIO_LAYOUTS.values(), key=lambda cols: len(set(cols) ^ seen))
+    missing = [c for c in best if c not in seen]
+    unknown = [c for c in header if c not in best]
+    parts = []
+    if unknown:
+        parts.append(f"unknown column(s) {', '.join(repr(c) for c in unknown)}")
+    if missing:
+        parts.append(f"missing column(s) {', '.join(missing)}")
+    raise table.header_error(
+        f"not a Daylio export header ({'; '.join(parts)}); Daylio writes "
+        + " or ".join(",".join(cols) for cols in DAYLIO_LAYOUTS.values()))
+
+
+def _day_month(text: str, year: str) -> Optional[datetime]:
+    """The ``date`` of the older layout (``18 May``, ``May 18``, ``18. May``)
+    in ``year``; English month names only (the column is in the phone's
+    language)."""
+    words = text.replace(".", " ").replace(",", " ").split()
+    if len(words) != 2 or not year.strip().isdigit():
+        return None
+    day, month = (words[0], words[1]) if words[0].isdigit() else (words[1], words[0])
+    m = _MONTHS.get(month.lower())
+    if m is None or not day.isdigit() or len(day) > 2 or len(year.strip()) != 4:
+        return None
+    try:
+        return datetime(int(year), m, int(day))
+    except ValueError:
+        return None
 
 
 def _check_mood_map(mood_map: Optional[Mapping[str, int]]) -> dict[str, int]:
@@ -41,8 +98,12 @@ def import_daylio(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = None
     fixed ``utc_offset`` minutes); its intensity comes from the mood
     (:data:`DAYLIO_MOODS`, extended or overridden by ``mood_map`` for custom
     mood names); the mood name, activities, note title and note are kept in
-    the reading's note. Both the 8-column export and the older 7-column one
-    (without ``note_title``) are read.
+    the reading's note. Every layout in :data:`DAYLIO_LAYOUTS` is read,
+    detected from the header (``report.layout`` says which): the current
+    ``full_date`` export with or without ``note_title``, and the older
+    ``year,date,weekday,time,mood,activities,note`` one (``2018,18 May,...``).
+    A header with a duplicated, unknown or missing column is an error naming
+    it. Fields may be of any length.
 
     Strict mode (the default) raises :class:`ImportFormatError` naming file,
     line and field at the first bad row; ``lenient=True`` skips bad rows and
@@ -59,78 +120,92 @@ def import_daylio(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = None
     moods = _check_mood_map(mood_map)
     report = ImportReport(source=src, format="daylio")
     records: list[dict[str, Any]] = []
-    table = read_table(path, encoding=encoding, lenient=lenient, expected=_COLUMNS_8)
+    sources: list[Source] = []
+    expected = {c for cols in DAYLIO_LAYOUTS.values() for c in cols}
+    table = read_table(path, encoding=encoding, lenient=lenient, expected=expected)
     bad_lines = table.bad_lines
     if table.header is None:
         raise ImportFormatError(src, 1, "", "empty file: no Daylio header line")
     header = [c.strip().casefold() for c in table.header]
-    missing = [c for c in _COLUMNS_7 if c not in header]
-    if missing:
-        raise table.header_error(
-            f"not a Daylio export header: missing column(s) {', '.join(missing)}; expected "
-            f"{','.join(_COLUMNS_8)} (or the older form without note_title)")
-    index = {name: i for i, name in enumerate(header)}
-    known = set(_COLUMNS_8)
-    extras = [c for c in header if c not in known]
+    layout = _layout(header, table)
+    report.layout = layout
 
     for first, last, row in table.rows():
         report.rows += 1
         try:
-            if any(n in bad_lines for n in range(first, last + 1)):
-                raise ImportFormatError(src, first, "", f"bytes not valid {encoding}")
-            if len(row) != len(header):
-                raise ImportFormatError(src, first, "", (
-                    f"expected {len(header)} fields as in the header, found {len(row)} "
-                    f"(a truncated or hand-edited row?)"))
-            cell = {name: row[i] for name, i in index.items()}
             try:
-                day = datetime.strptime(cell["full_date"].strip(), "%Y-%m-%d")
-            except ValueError:
-                raise ImportFormatError(src, first, "full_date",
-                                        f"{cell['full_date']!r} is not a date YYYY-MM-DD") from None
-            clock_time = parse_clock_time(cell["time"])
-            if clock_time is None:
-                raise ImportFormatError(src, first, "time", (
-                    f"{cell['time']!r} is not a time such as '21:14', '21:14:00', '9:14 pm' or '9:14 p.m.'"))
-            mood = cell["mood"].strip()
-            intensity = moods.get(mood.casefold())
-            if intensity is None:
-                raise ImportFormatError(src, first, "mood", (
-                    f"unknown mood {mood!r}: custom mood names need mood_map={{{mood!r}: <distress 0-10>}}"))
-            when = clock.localize(day.replace(hour=clock_time.hour, minute=clock_time.minute,
-                                              second=clock_time.second),
-                                  report, first, None, "time")
+                record = _row(row, header, layout, first, last, src, encoding, bad_lines, moods, clock,
+                              participant, report)
+            except ROW_ERRORS as e:
+                raise row_error(src, Source(first), "", e) from None
         except ImportFormatError as e:
             if not lenient:
                 raise
             report.skip(e)
             continue
-
-        parts = [f"daylio mood: {mood}"]
-        activities = [a.strip() for a in cell["activities"].split("|") if a.strip()]
-        if activities:
-            parts.append("activities: " + " | ".join(activities))
-            report.kept["activities → reading note"] += 1
-        title = cell.get("note_title", "").strip()
-        if title:
-            parts.append("title: " + title)
-            report.kept["note_title → reading note"] += 1
-        note = cell["note"].strip()
-        if note:
-            parts.append(note)
-            report.kept["note → reading note"] += 1
-        for name in extras:
-            value = row[index[name]].strip()
-            if value:
-                parts.append(f"{name}: {value}")
-                report.kept[f"{name} (extra column) → reading note"] += 1
-        if mood.casefold() not in DAYLIO_MOODS:
-            report.kept["custom mood name → reading note"] += 1
-        records.append({"type": "reading", "participant": participant, "time": rfc3339(when),
-                        "intensity": intensity, "note": "\n".join(parts)})
-        report.mapped["mood → reading"] += 1
+        records.append(record)
+        sources.append(Source(first))
 
     report.blank_lines = table.blank_lines
     report.delimiter = table.delimiter
-    return ImportResult(build_journal(records, src), report)
+    return ImportResult(build_journal(records, src, sources=sources, report=report, lenient=lenient), report)
+
+
+def _row(row: list[str], header: list[str], layout: str, first: int, last: int, src: str, encoding: str,
+         bad_lines: set[int], moods: Mapping[str, int], clock: LocalClock, participant: str,
+         report: ImportReport) -> dict[str, Any]:
+    """One data row as a reading record; ImportFormatError names line and field."""
+    if any(n in bad_lines for n in range(first, last + 1)):
+        raise ImportFormatError(src, first, "", f"bytes not valid {encoding}")
+    if len(row) != len(header):
+        raise ImportFormatError(src, first, "", (
+            f"expected {len(header)} fields as in the header, found {len(row)} "
+            f"(a truncated or hand-edited row?)"))
+    cell = dict(zip(header, row))
+    if layout == "year":
+        day = _day_month(cell["date"], cell["year"])
+        if day is None:
+            raise ImportFormatError(src, first, "date", (
+                f"{cell['date']!r} in {cell['year']!r} is not a day and month such as '18 May' "
+                "(the older Daylio export writes the month in the phone's language; calmkit reads "
+                "English month names)"), value=cell["date"])
+    else:
+        try:
+            day = datetime.strptime(cell["full_date"].strip(), "%Y-%m-%d")
+        except ValueError:
+            raise ImportFormatError(src, first, "full_date",
+                                    f"{cell['full_date']!r} is not a date YYYY-MM-DD",
+                                    value=cell["full_date"]) from None
+    clock_time = parse_clock_time(cell["time"])
+    if clock_time is None:
+        raise ImportFormatError(src, first, "time", (
+            f"{cell['time']!r} is not a time such as '21:14', '21:14:00', '9:14 pm' or '9:14 p.m.'"),
+            value=cell["time"])
+    mood = cell["mood"].strip()
+    intensity = moods.get(mood.casefold())
+    if intensity is None:
+        raise ImportFormatError(src, first, "mood", (
+            f"unknown mood {mood!r}: custom mood names need mood_map={{{mood!r}: <distress 0-10>}}"),
+            value=mood)
+    when = clock.localize(day.replace(hour=clock_time.hour, minute=clock_time.minute,
+                                      second=clock_time.second), report, first, None, "time")
+
+    parts = [f"daylio mood: {mood}"]
+    activities = [a.strip() for a in cell["activities"].split("|") if a.strip()]
+    if activities:
+        parts.append("activities: " + " | ".join(activities))
+        report.kept["activities → reading note"] += 1
+    title = cell.get("note_title", "").strip()
+    if title:
+        parts.append("title: " + title)
+        report.kept["note_title → reading note"] += 1
+    note = cell["note"].strip()
+    if note:
+        parts.append(note)
+        report.kept["note → reading note"] += 1
+    if mood.casefold() not in DAYLIO_MOODS:
+        report.kept["custom mood name → reading note"] += 1
+    report.mapped["mood → reading"] += 1
+    return {"type": "reading", "participant": participant, "time": rfc3339(when),
+            "intensity": intensity, "note": "\n".join(parts)}
 

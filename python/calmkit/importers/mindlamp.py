@@ -8,7 +8,7 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import Any, Mapping, Optional, Union
 
-from ._common import IdMaker, LocalClock, build_journal, rfc3339, round_half_up
+from ._common import ROW_ERRORS, IdMaker, LocalClock, Source, build_journal, rfc3339, round_half_up, row_error
 from .report import ImportFormatError, ImportReport, ImportResult, Unmapped
 
 __all__ = ["DBT_DISTRESS_EMOTIONS", "JOURNAL_SENTIMENTS", "import_mindlamp"]
@@ -19,14 +19,26 @@ BREATHE_EXERCISE = "breathing.coherent"
 #: entry was a good or a bad experience).
 JOURNAL_SENTIMENTS: Mapping[str, int] = {"good": 3, "bad": 7}
 #: DBT diary-card emotions that count as distress; the reading's intensity is
-#: the highest of them. Others (joy, pride, love, ...) are kept in the note.
+#: the highest of them. The LAMP app's card asks for five built-in emotions,
+#: "Sadness", "Shame", "Anger", "Fear/Worry" and "Joy" (LAMP-activities,
+#: DBTDiaryCard/src/i18n.js), plus any a clinician adds; all but Joy count, and
+#: so do the custom names below. Others (joy, pride, love, ...) are kept in the note.
 DBT_DISTRESS_EMOTIONS = frozenset({
-    "anger", "fear", "anxiety", "sadness", "shame", "guilt", "loneliness", "emotional misery",
-    "misery", "disgust", "jealousy", "envy", "hurt", "frustration"})
-#: DBT diary cards rate emotions and urges 0 (none) to 5 (extreme).
+    "sadness", "sad", "shame", "anger", "fear/worry", "fear", "worry", "anxiety", "guilt",
+    "loneliness", "emotional misery", "misery", "disgust", "jealousy", "envy", "hurt", "frustration"})
+#: The diary card rates emotions and urges 0 (none) to 5 (extreme)
+#: (DBTDiaryCard/src/components/ExperienceAnswer.js and RateCountAnswer.js offer 0..5);
+#: a rating r becomes distress 2·r on calmkit's 0–10 scale.
 DBT_SCALE_MAX = 5
 
 _SPECS = {"lamp.breathe": "breathe", "lamp.journal": "journal", "lamp.dbt_diary_card": "dbt"}
+#: static_data keys the LAMP diary card writes, and how the note names them.
+_DBT_STATIC = (("effort", "effort"), ("skillToday", "used skills today"), ("skillHelped", "skills helped"),
+               ("urgeToQuitTheray", "urge to quit therapy"), ("urgeForSuicide", "urge to die by suicide"),
+               ("reason", "why no skills"), ("notes", "notes"))
+#: Numbers beyond this many milliseconds (about 292 million years) are out of
+#: any range calmkit keeps; a 400-digit integer is refused before float() overflows.
+_MAX_MS = 2 ** 63
 
 
 def _activity_specs(data: Any, activities: Any) -> dict[str, str]:
@@ -52,37 +64,98 @@ def _activity_specs(data: Any, activities: Any) -> dict[str, str]:
 def _number(value: Any) -> Optional[float]:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
+    if isinstance(value, int) and abs(value) >= _MAX_MS:
+        return None
     return float(value) if math.isfinite(value) else None
 
 
-def _dbt_ratings(ev: Mapping[str, Any]) -> tuple[list[tuple[str, float]], list[tuple[str, float]], list[str]]:
-    """(emotions, urges, other items) of a diary card, from its temporal slices
-    (``{"item", "value", "type": "emotion" | "urge" | ...}``) and from
-    ``static_data.emotions`` / ``static_data.urges`` (name → rating)."""
-    emotions: list[tuple[str, float]] = []
-    urges: list[tuple[str, float]] = []
-    other: list[str] = []
-    static = ev.get("static_data") or {}
-    for key, dest in (("emotions", emotions), ("urges", urges)):
-        block = static.get(key) if isinstance(static, Mapping) else None
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)[:2000]
+    return str(value).strip()
+
+
+class _Card:
+    """A DBT diary card read from an event: emotions, urges (targets) and
+    skills from ``temporal_slices``, the rest from ``static_data``."""
+
+    def __init__(self) -> None:
+        self.emotions: list[tuple[str, float]] = []
+        self.urges: list[tuple[str, float, str, str]] = []  # (target, urge, acted, level)
+        self.skills: list[str] = []
+        self.other: list[str] = []
+
+
+def _dbt_card(ev: Mapping[str, Any], src: str, i: int) -> _Card:
+    """Reads a diary card. The LAMP app writes each slice as
+    ``{"item", "value", "type", "level", "duration": 0}`` with ``level`` one of
+    ``emotion`` (value: rating 0–5, type null), ``target_effective`` /
+    ``target_ineffective`` (item: the target behaviour, value: the urge 0–5,
+    type: how often it was acted on), ``skill`` (item: the skill, value: its
+    module) (LAMP-activities, DBTDiaryCard/src/containers/home/action.js).
+    Slices without ``level`` are read the way calmkit's first importer did
+    (``type`` ``emotion`` or ``urge``), and ``static_data.emotions`` /
+    ``static_data.urges`` maps (name → rating) too."""
+    card = _Card()
+    static = ev.get("static_data")
+    if static is not None and not isinstance(static, Mapping):
+        raise ImportFormatError(src, None, "static_data", "must be a JSON object", item=i)
+    static = static or {}
+    for key, kind in (("emotions", "emotion"), ("urges", "urge")):
+        block = static.get(key)
         if isinstance(block, Mapping):
             for name, v in block.items():
                 n = _number(v)
-                if n is not None:
-                    dest.append((str(name), n))
+                if n is None:
+                    card.other.append(f"{kind} {name}: {_text(v)}")
+                elif kind == "emotion":
+                    card.emotions.append((str(name), n))
                 else:
-                    other.append(f"{key[:-1]} {name}: {v}")
-    for s in ev.get("temporal_slices") or []:
-        if not isinstance(s, Mapping):
-            continue
-        kind = str(s.get("type", "")).lower()
-        name = str(s.get("item", ""))
-        n = _number(s.get("value"))
-        if kind in ("emotion", "urge") and n is not None:
-            (emotions if kind == "emotion" else urges).append((name, n))
+                    card.urges.append((str(name), n, "", "urge"))
+    slices = ev.get("temporal_slices")
+    if slices is not None and not isinstance(slices, list):
+        raise ImportFormatError(src, None, "temporal_slices", "must be a JSON array", item=i)
+    for k, sl in enumerate(slices or []):
+        where = f"temporal_slices[{k}]"
+        if not isinstance(sl, Mapping):
+            raise ImportFormatError(src, None, where, "a slice must be a JSON object", item=i)
+        name = _text(sl.get("item"))
+        level = _text(sl.get("level")).lower() if "level" in sl else ""
+        legacy = _text(sl.get("type")).lower() if not level else ""
+        value = sl.get("value")
+        if level == "emotion" or legacy == "emotion":
+            n = _number(value)
+            if n is None:
+                if value is None:
+                    card.other.append(f"{name}: not rated")
+                    continue
+                raise ImportFormatError(src, None, where + ".value", (
+                    f"{_text(value)[:64]!r} is not an emotion rating 0..{DBT_SCALE_MAX}"), item=i)
+            card.emotions.append((name, n))
+        elif level in ("target_effective", "target_ineffective") or legacy == "urge":
+            n = _number(value)
+            if n is None and value not in (None, ""):
+                raise ImportFormatError(src, None, where + ".value", (
+                    f"{_text(value)[:64]!r} is not an urge rating 0..{DBT_SCALE_MAX}"), item=i)
+            acted = _text(sl.get("type")) if level else ""
+            if n is None:
+                card.other.append(f"{name}: urge not rated" + (f", acted {acted}" if acted else ""))
+            else:
+                card.urges.append((name, n, acted, level or "urge"))
+        elif level == "skill":
+            module = _text(value)
+            card.skills.append(f"{name} ({module})" if module else name)
         else:
-            other.append(f"{name}: {s.get('value')}")
-    return emotions, urges, other
+            card.other.append(f"{name}: {_text(value)}")
+    for key, label in _DBT_STATIC:
+        v = static.get(key)
+        if v not in (None, "") and not isinstance(v, (dict, list)):
+            card.other.append(f"{label}: {_text(v)}")
+    return card
 
 
 def import_mindlamp(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = None,
@@ -112,89 +185,127 @@ def import_mindlamp(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = No
     report = ImportReport(source=src, format="mindlamp")
     try:
         with open(path, "rb") as f:
-            data = json.loads(f.read().decode("utf-8"))
+            raw = f.read()
+        data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as e:
         raise ImportFormatError(src, None, "", f"not UTF-8 (byte offset {e.start}); JSON must be UTF-8") from None
     except json.JSONDecodeError as e:
         raise ImportFormatError(src, e.lineno, "", (
             f"not valid JSON at column {e.colno}: {e.msg} (a truncated export?)")) from None
+    except RecursionError:
+        raise ImportFormatError(src, None, "", (
+            "JSON nested too deeply to read (an ActivityEvent export is nested a few levels)")) from None
+    except ValueError as e:  # e.g. an integer of more than 4300 digits
+        raise ImportFormatError(src, None, "", f"JSON holds a value Python cannot read: {e}") from None
     events = data.get("events") if isinstance(data, dict) else data
     if not isinstance(events, list):
-        raise ImportFormatError(src, None, "", (
+        raise ImportFormatError(src, None, "events" if isinstance(data, dict) else "", (
             "expected a JSON array of ActivityEvent objects, or an object with an 'events' array"))
+    if isinstance(data, dict) and "activities" in data and not isinstance(data["activities"], list):
+        raise ImportFormatError(src, None, "activities", "must be a JSON array of Activity objects")
+    report.layout = "object with activities and events" if isinstance(data, dict) else "array of events"
     specs = _activity_specs(data, activities)
     records: list[dict[str, Any]] = []
+    sources: list[Source] = []
     breathe_ids = IdMaker("lamp-breathe")
 
     for i, ev in enumerate(events):
         report.rows += 1
+        before = len(records)
         try:
-            if not isinstance(ev, Mapping):
-                raise ImportFormatError(src, None, "", "an event must be a JSON object", item=i)
-            ts = _number(ev.get("timestamp"))
-            if ts is None:
-                raise ImportFormatError(src, None, "timestamp", (
-                    f"{ev.get('timestamp')!r} is not a time in milliseconds since the epoch"), item=i)
             try:
-                when = clock.from_epoch_ms(ts)
-            except (OverflowError, ValueError):
-                raise ImportFormatError(src, None, "timestamp", f"{ts:g} ms is out of range", item=i) from None
-            spec = str(ev.get("spec") or specs.get(str(ev.get("activity", "")), ""))
-            kind = _SPECS.get(spec)
-            if kind is None:
-                what = spec or f"activity id {ev.get('activity')!r} with no known spec"
-                raise ImportFormatError(src, None, "activity", (
-                    f"{what} is not an activity calmkit imports (breathe, journal, DBT diary card)"), item=i)
-            if kind == "breathe":
-                dur = ev.get("duration", 0)
-                dur_ms = _number(dur) if dur is not None else 0.0
-                if dur_ms is None or dur_ms < 0:
-                    raise ImportFormatError(src, None, "duration", (
-                        f"{dur!r} is not a duration in milliseconds >= 0"), item=i)
-                end = clock.from_epoch_ms(ts + dur_ms)
-                records.append({"type": "exercise", "participant": participant,
-                                "id": breathe_ids.make(when), "time": rfc3339(when),
-                                "end": rfc3339(end), "exercise": BREATHE_EXERCISE})
-                report.mapped["breathe → exercise " + BREATHE_EXERCISE] += 1
-            elif kind == "journal":
-                static = ev.get("static_data") or {}
-                text = str(static.get("text", "")).strip() if isinstance(static, Mapping) else ""
-                sentiment = str(static.get("sentiment", "")).strip().lower() if isinstance(static, Mapping) else ""
-                if sentiment in JOURNAL_SENTIMENTS:
-                    note = f"mindlamp journal ({sentiment})" + (f"\n{text}" if text else "")
-                    records.append({"type": "reading", "participant": participant, "time": rfc3339(when),
-                                    "intensity": JOURNAL_SENTIMENTS[sentiment], "note": note})
-                    report.mapped["journal → reading"] += 1
-                    if text:
-                        report.kept["journal text → reading note"] += 1
-                else:
-                    # No rating to turn into distress: keep the entry in the report.
-                    report.unmapped.append(Unmapped(None, i, "journal", dict(ev)))
-            else:
-                emotions, urges, other = _dbt_ratings(ev)
-                bad = [(n, v) for n, v in emotions + urges if not 0 <= v <= DBT_SCALE_MAX]
-                if bad:
-                    raise ImportFormatError(src, None, "temporal_slices", (
-                        f"rating {bad[0][1]:g} for {bad[0][0]!r} is outside 0..{DBT_SCALE_MAX}"), item=i)
-                distress = [v for n, v in emotions if n.strip().lower() in DBT_DISTRESS_EMOTIONS]
-                if not distress:
-                    raise ImportFormatError(src, None, "temporal_slices", (
-                        "DBT diary card without a rated distress emotion "
-                        f"({', '.join(sorted(DBT_DISTRESS_EMOTIONS))})"), item=i)
-                parts = ["mindlamp DBT diary card",
-                         "emotions: " + ", ".join(f"{n} {v:g}/{DBT_SCALE_MAX}" for n, v in emotions)]
-                if urges:
-                    parts.append("urges: " + ", ".join(f"{n} {v:g}/{DBT_SCALE_MAX}" for n, v in urges))
-                    report.kept["DBT urges → reading note"] += 1
-                if other:
-                    parts.append("other: " + "; ".join(other))
-                    report.kept["other DBT items → reading note"] += 1
-                records.append({"type": "reading", "participant": participant, "time": rfc3339(when),
-                                "intensity": round_half_up(max(distress) * 10 / DBT_SCALE_MAX),
-                                "note": "\n".join(parts)})
-                report.mapped["DBT diary card → reading"] += 1
+                _event(ev, i, src, clock, specs, participant, report, records, breathe_ids)
+            except ROW_ERRORS as e:
+                records[before:] = []
+                raise row_error(src, Source(item=i), "", e) from None
         except ImportFormatError as e:
             if not lenient and e.field != "activity":
                 raise
             report.skip(e)
-    return ImportResult(build_journal(records, src), report)
+        sources.extend(Source(item=i) for _ in range(len(records) - before))
+    return ImportResult(build_journal(records, src, sources=sources, report=report, lenient=lenient), report)
+
+
+def _event(ev: Any, i: int, src: str, clock: LocalClock, specs: Mapping[str, str], participant: str,
+           report: ImportReport, records: list[dict[str, Any]], breathe_ids: IdMaker) -> None:
+    """One ActivityEvent: appends its record, or keeps it in ``report.unmapped``."""
+    if not isinstance(ev, Mapping):
+        raise ImportFormatError(src, None, "", "an event must be a JSON object", item=i)
+    ts = _number(ev.get("timestamp"))
+    if ts is None:
+        raise ImportFormatError(src, None, "timestamp", (
+            f"{_text(ev.get('timestamp'))[:64]!r} is not a time in milliseconds since the epoch"), item=i)
+    try:
+        when = clock.from_epoch_ms(ts)
+    except (OverflowError, ValueError):
+        raise ImportFormatError(src, None, "timestamp", f"{ts:g} ms is out of range", item=i) from None
+    spec = _text(ev.get("spec") or specs.get(_text(ev.get("activity")), ""))
+    kind = _SPECS.get(spec)
+    if kind is None:
+        what = spec or f"activity id {_text(ev.get('activity'))[:64]!r} with no known spec"
+        raise ImportFormatError(src, None, "activity", (
+            f"{what[:80]} is not an activity calmkit imports (breathe, journal, DBT diary card)"), item=i)
+    if kind == "breathe":
+        dur = ev.get("duration", 0)
+        dur_ms = _number(dur) if dur is not None else 0.0
+        if dur_ms is None or dur_ms < 0:
+            raise ImportFormatError(src, None, "duration", (
+                f"{_text(dur)[:64]!r} is not a duration in milliseconds >= 0"), item=i)
+        try:
+            end = clock.from_epoch_ms(ts + dur_ms)
+        except (OverflowError, ValueError):
+            raise ImportFormatError(src, None, "duration", f"{dur_ms:g} ms is out of range", item=i) from None
+        records.append({"type": "exercise", "participant": participant,
+                        "id": breathe_ids.make(when), "time": rfc3339(when),
+                        "end": rfc3339(end), "exercise": BREATHE_EXERCISE})
+        report.mapped["breathe → exercise " + BREATHE_EXERCISE] += 1
+    elif kind == "journal":
+        static = ev.get("static_data") or {}
+        if not isinstance(static, Mapping):
+            raise ImportFormatError(src, None, "static_data", "must be a JSON object", item=i)
+        text = _text(static.get("text"))
+        sentiment = _text(static.get("sentiment")).lower()
+        if sentiment in JOURNAL_SENTIMENTS:
+            note = f"mindlamp journal ({sentiment})" + (f"\n{text}" if text else "")
+            records.append({"type": "reading", "participant": participant, "time": rfc3339(when),
+                            "intensity": JOURNAL_SENTIMENTS[sentiment], "note": note})
+            report.mapped["journal → reading"] += 1
+            if text:
+                report.kept["journal text → reading note"] += 1
+        else:
+            # No rating to turn into distress: keep the entry in the report.
+            report.unmapped.append(Unmapped(None, i, "journal", dict(ev)))
+    else:
+        card = _dbt_card(ev, src, i)
+        for n, v in card.emotions:
+            if not 0 <= v <= DBT_SCALE_MAX:
+                raise ImportFormatError(src, None, "temporal_slices", (
+                    f"emotion rating {v:g} for {n[:64]!r} is outside 0..{DBT_SCALE_MAX}"), item=i)
+        for n, v, _, _ in card.urges:
+            if not 0 <= v <= DBT_SCALE_MAX:
+                raise ImportFormatError(src, None, "temporal_slices", (
+                    f"urge rating {v:g} for {n[:64]!r} is outside 0..{DBT_SCALE_MAX}"), item=i)
+        distress = [v for n, v in card.emotions if n.strip().lower() in DBT_DISTRESS_EMOTIONS]
+        if not distress:
+            # Nothing to turn into distress (only Joy, or skills only): kept as is.
+            report.unmapped.append(Unmapped(None, i, "DBT diary card without a rated distress emotion",
+                                            dict(ev)))
+            return
+        parts = ["mindlamp DBT diary card",
+                 "emotions: " + ", ".join(f"{n} {v:g}/{DBT_SCALE_MAX}" for n, v in card.emotions)]
+        if card.urges:
+            def urge(n: str, v: float, acted: str, level: str) -> str:
+                how = {"target_effective": " (effective)", "target_ineffective": " (ineffective)"}.get(level, "")
+                return f"{n}{how} {v:g}/{DBT_SCALE_MAX}" + (f", acted {acted}" if acted else "")
+            parts.append("urges: " + "; ".join(urge(*u) for u in card.urges))
+            report.kept["DBT urges → reading note"] += 1
+        if card.skills:
+            parts.append("skills: " + "; ".join(card.skills))
+            report.kept["DBT skills → reading note"] += 1
+        if card.other:
+            parts.append("other: " + "; ".join(card.other))
+            report.kept["other DBT items → reading note"] += 1
+        records.append({"type": "reading", "participant": participant, "time": rfc3339(when),
+                        "intensity": round_half_up(max(distress) * 10 / DBT_SCALE_MAX),
+                        "note": "\n".join(parts)})
+        report.mapped["DBT diary card → reading"] += 1

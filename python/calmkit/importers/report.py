@@ -38,16 +38,24 @@ class ImportFormatError(ValueError):
 
     The message reads ``path:line: field 'x': reason`` (or ``path: item n: ...``
     for JSON sources, where ``item`` is the 0-based position of the event in
-    the array); the same parts are attributes for programs.
+    the array and ``field`` a JSON path inside it such as
+    ``temporal_slices[2].value``; for XML, ``line`` is the line where the
+    element starts and ``field`` the attribute); the same parts are attributes
+    for programs. Every error an importer raises about the file's content is
+    one of these: never a ``RecursionError``, ``OverflowError`` or other
+    traceback.
     """
 
     def __init__(self, path: str, line: Optional[int], field_name: str, reason: str,
-                 *, item: Optional[int] = None) -> None:
+                 *, item: Optional[int] = None, value: Optional[str] = None) -> None:
         self.path = str(path)
         self.line = line
         self.item = item
         self.field = field_name
         self.reason = reason
+        #: the offending value as written, when one value is to blame (an unknown
+        #: mood name, say), for programs that build their own hint
+        self.value = value
         where = _where(self.path, line, item)
         what = f" field '{field_name}':" if field_name else ""
         super().__init__(f"{where}:{what} {reason}")
@@ -91,6 +99,9 @@ class ImportReport:
 
     source: str  #: the path read
     format: str  #: "daylio", "bearable", "apple_health" or "mindlamp"
+    #: which of the app's known layouts the file is in, detected from its header
+    #: or shape (e.g. Daylio's ``"year"`` layout); "" when the app has one layout
+    layout: str = ""
     rows: int = 0  #: data rows (XML records, JSON events) examined
     #: how many source items became which record, e.g. ``{"mood → reading": 12}``
     mapped: Counter = field(default_factory=Counter)
@@ -116,7 +127,8 @@ class ImportReport:
 
     def summary(self) -> str:
         """A few human-readable lines: counts of each outcome."""
-        lines = [f"{self.format} import of {self.source}: {self.rows} rows examined"]
+        layout = f" (layout: {self.layout})" if self.layout else ""
+        lines = [f"{self.format} import of {self.source}{layout}: {self.rows} rows examined"]
         for k, n in sorted(self.mapped.items()):
             lines.append(f"  mapped   {n:6d}  {k}")
         for k, n in sorted(self.kept.items()):

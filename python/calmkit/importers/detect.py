@@ -1,0 +1,88 @@
+"""Which app wrote an export: read from the file itself (its header, root
+element or zip content), for ``calmkit import FILE`` without a format."""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import zipfile
+from pathlib import Path
+from typing import Union
+
+from .report import ImportFormatError
+
+__all__ = ["detect_format"]
+
+_SNIFF = 64 * 1024  # bytes read to recognise a file
+
+
+def _zip_format(path: Path, src: str) -> str:
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = [n.rsplit("/", 1)[-1].lower() for n in z.namelist()]
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
+        raise ImportFormatError(src, None, "", f"not a readable zip file ({e})") from None
+    if "export.xml" in names:
+        return "apple_health"
+    raise ImportFormatError(src, None, "", (
+        "a zip without export.xml: calmkit reads the Apple Health export.zip; unpack other "
+        "apps' archives and import the export file itself"))
+
+
+def detect_format(path: Union[str, Path]) -> str:
+    """The importer for ``path``: ``"daylio"``, ``"bearable"``,
+    ``"apple_health"`` or ``"mindlamp"``.
+
+    Recognised by content, never by file name: a zip holding ``export.xml``
+    or XML whose root element is ``<HealthData>`` is Apple Health; JSON (an
+    array, or an object with ``events``) is mindLAMP; a CSV header with
+    ``full_date`` or ``year,date,weekday`` is Daylio, one with ``time of day``
+    and ``rating/amount`` is Bearable.
+
+    Raises :class:`ImportFormatError` naming the file when it is none of these.
+    """
+    path = Path(path)
+    src = str(path)
+    with open(path, "rb") as f:
+        head = f.read(_SNIFF)
+    if head.startswith(b"PK\x03\x04"):
+        return _zip_format(path, src)
+    text = head.decode("utf-8", errors="replace")
+    if head.startswith(codecs.BOM_UTF8):
+        text = text[1:]
+    stripped = text.lstrip()
+    if stripped.startswith("<"):
+        # The root element: the first start tag after the prolog.
+        i = 0
+        while True:
+            i = stripped.find("<", i)
+            if i < 0 or i + 1 >= len(stripped):
+                break
+            nxt = stripped[i + 1]
+            if nxt in "?!":
+                i += 1
+                continue
+            name = stripped[i + 1:].split(None, 1)[0].split(">", 1)[0].split("/", 1)[0]
+            if name == "HealthData":
+                return "apple_health"
+            raise ImportFormatError(src, None, "", (
+                f"XML with root element <{name}>: calmkit reads Apple Health's export.xml (<HealthData>)"))
+        # A prolog longer than the bytes read (Apple's DOCTYPE is about 10 KiB).
+        if "<!DOCTYPE HealthData" in stripped:
+            return "apple_health"
+        raise ImportFormatError(src, None, "", "XML without a root element in its first 64 KiB")
+    if stripped.startswith(("[", "{")):
+        return "mindlamp"
+    first = text.splitlines()[0] if text else ""
+    try:
+        header = [c.strip().lower() for c in next(csv.reader(io.StringIO(first)), [])]
+    except csv.Error:
+        header = []
+    if "full_date" in header or header[:3] == ["year", "date", "weekday"]:
+        return "daylio"
+    if "time of day" in header and "rating/amount" in header:
+        return "bearable"
+    shown = first[:120] + ("..." if len(first) > 120 else "")
+    raise ImportFormatError(src, 1, "", (
+        f"cannot tell which app wrote this file (first line {shown!r}); name the format: "
+        "daylio, bearable, apple-health or mindlamp"))

@@ -1,0 +1,265 @@
+"""Hostile and broken exports: every importer answers with an ImportFormatError
+naming file, line (or JSON item and path) and field, never a traceback; lenient
+mode skips the bad record, reports it and goes on.
+
+The property tests (hypothesis) feed each importer files built around the
+app's real header or shape with arbitrary rows, values and bytes: nothing may
+escape but ImportFormatError, and what is imported must be a valid journal.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import calmkit
+from calmkit.importers import (
+    ImportFormatError,
+    import_apple_health,
+    import_bearable,
+    import_daylio,
+    import_mindlamp,
+)
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "importers"
+
+
+def _events(tmp_path: Path, events) -> Path:
+    f = tmp_path / "events.json"
+    f.write_text(json.dumps(events), encoding="utf-8")
+    return f
+
+
+def _breathe(ts, duration=60_000):
+    return {"timestamp": ts, "duration": duration, "spec": "lamp.breathe"}
+
+
+# --------------------------------------------------------------------------
+# Values Python cannot hold: errors at their record, never tracebacks
+# --------------------------------------------------------------------------
+
+def test_mindlamp_duration_of_1e300_and_400_digit_integers(tmp_path):
+    f = _events(tmp_path, [_breathe(1772482440000, 1e300), _breathe(10 ** 400),
+                           _breathe(1772482440000, 10 ** 400), _breathe(1772482440000)])
+    with pytest.raises(ImportFormatError, match=r"events.json: item 0: field 'duration': 1e\+300 ms is out of range"):
+        import_mindlamp(f, utc_offset=0)
+    journal, report = import_mindlamp(f, utc_offset=0, lenient=True)
+    assert [(s.item, s.field) for s in report.skipped] == [(0, "duration"), (1, "timestamp"), (2, "duration")]
+    assert len(journal.exercises) == 1
+
+
+def test_mindlamp_nested_100000_deep(tmp_path):
+    f = tmp_path / "deep.json"
+    f.write_text("[" * 100_000 + "]" * 100_000)
+    for lenient in (False, True):
+        with pytest.raises(ImportFormatError, match=r"deep.json: JSON nested too deeply"):
+            import_mindlamp(f, utc_offset=0, lenient=lenient)
+
+
+def test_mindlamp_integer_beyond_python_digit_limit(tmp_path):
+    f = tmp_path / "digits.json"
+    f.write_text('[{"timestamp": ' + "9" * 5000 + ', "spec": "lamp.breathe"}]')
+    with pytest.raises(ImportFormatError, match=r"digits.json: JSON holds a value Python cannot read"):
+        import_mindlamp(f, utc_offset=0)
+
+
+def test_mindlamp_lone_surrogate_in_a_text(tmp_path):
+    f = tmp_path / "sur.json"
+    f.write_text('[{"timestamp": 1772482440000, "spec": "lamp.journal", '
+                 '"static_data": {"text": "bad \\ud800 text", "sentiment": "bad"}},'
+                 '{"timestamp": 1772482440000, "spec": "lamp.journal", '
+                 '"static_data": {"text": "fine", "sentiment": "good"}}]')
+    with pytest.raises(ImportFormatError, match=r"sur.json: item 0: field 'note': text holds a lone UTF-16 surrogate"):
+        import_mindlamp(f, utc_offset=0)
+    journal, report = import_mindlamp(f, utc_offset=0, lenient=True)
+    assert [(s.item, s.field) for s in report.skipped] == [(0, "note")]
+    assert [r.intensity for r in journal.readings] == [3]
+
+
+def test_journal_rule_errors_name_the_source_line_not_a_synthetic_one(tmp_path):
+    # The journal holds years 1400..9999; its reader finds the year 1200 after
+    # the record was built, and the error still names the export's line.
+    f = tmp_path / "y.xml"
+    f.write_text('<HealthData locale="en">\n <Record type="HKStateOfMindTypeIdentifier" sourceName="x" '
+                 'startDate="1200-03-02 21:14:00 +0100" endDate="1200-03-02 21:14:00 +0100" valence="0"/>\n'
+                 ' <Record type="HKStateOfMindTypeIdentifier" sourceName="x" '
+                 'startDate="2026-01-01 00:00:00 +0100" endDate="2026-01-01 00:00:00 +0100" valence="0"/>\n'
+                 '</HealthData>\n')
+    with pytest.raises(ImportFormatError) as e:
+        import_apple_health(f)
+    assert e.value.path == str(f) and e.value.line == 2 and e.value.field == "time"
+    assert "year must be 1400..9999" in str(e.value) and "records imported from" not in str(e.value)
+    journal, report = import_apple_health(f, lenient=True)
+    assert [s.line for s in report.skipped] == [2] and len(journal.readings) == 1
+
+
+def test_lenient_mode_goes_on_after_every_kind_of_bad_row(tmp_path):
+    f = tmp_path / "d.csv"
+    f.write_text("full_date,date,weekday,time,mood,activities,note_title,note\n"
+                 "0001-01-01,x,x,00:00,rad,,,\n"      # year 1 at UTC+1: before the first instant
+                 "2026-02-30,x,x,10:00,rad,,,\n"      # no such day
+                 "2026-03-01,x,x,25:00,rad,,,\n"      # no such time
+                 "2026-03-01,x,x,10:00,???,,,\n"      # unknown mood
+                 "2026-03-01,x,x,10:00\n"              # short row
+                 "2026-03-02,x,x,10:00,good,,,fine\n", encoding="utf-8")
+    journal, report = import_daylio(f, utc_offset=60, lenient=True)
+    assert [s.line for s in report.skipped] == [2, 3, 4, 5, 6]
+    assert [s.field for s in report.skipped][1:4] == ["full_date", "time", "mood"]
+    assert [r.intensity for r in journal.readings] == [3]
+    assert report.rows == 6
+
+
+def test_cli_names_the_mood_option_and_recognises_the_app(tmp_path, capsys):
+    from calmkit import cli
+
+    f = tmp_path / "daylio_export.csv"
+    f.write_text("full_date,date,weekday,time,mood,activities,note_title,note\n"
+                 "2026-03-02,March 2,Monday,21:14,Exhausted,,,\n", encoding="utf-8")
+    out = tmp_path / "j.jsonl"
+    code = cli.main(["import", str(f), "-o", str(out), "--tz", "Europe/Berlin"])
+    err = capsys.readouterr().err
+    assert code != 0
+    assert "daylio_export.csv:2: field 'mood': unknown mood 'Exhausted'" in err
+    assert "--mood Exhausted=DISTRESS" in err and "mood_map" not in err
+    code = cli.main(["import", str(f), "-o", str(out), "--tz", "Europe/Berlin", "--mood", "Exhausted=6"])
+    assert code == 0 and "recognised as a daylio export" in capsys.readouterr().out
+    assert [r.intensity for r in calmkit.read_journal(out).readings] == [6]
+    # Something that is no app's export: the error says to name the format.
+    other = tmp_path / "other.csv"
+    other.write_text("a,b,c\n1,2,3\n")
+    assert cli.main(["import", str(other), "-o", str(tmp_path / "o.jsonl"), "--tz", "UTC"]) != 0
+    assert "cannot tell which app wrote this file" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------
+# Property tests: only ImportFormatError escapes
+# --------------------------------------------------------------------------
+
+_PROPERTY = settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
+
+
+def _only_format_errors(fn, path: Path, **kwargs) -> None:
+    for lenient in (False, True):
+        try:
+            journal, report = fn(path, lenient=lenient, **kwargs)
+        except ImportFormatError as e:
+            assert e.path and str(e).startswith(e.path)
+            continue
+        # What is imported is a valid journal: written and read back unchanged.
+        text = calmkit.to_jsonl(journal)
+        assert calmkit.to_jsonl(calmkit.parse_journal(text)) == text
+        # Every row is accounted for: mapped, kept unmapped, skipped or (Apple
+        # Health) ignored by type. (A record the journal reader refuses after
+        # it was mapped counts twice, hence >=.)
+        accounted = (sum(report.mapped.values()) + len(report.unmapped) + len(report.skipped)
+                     + sum(report.ignored.values()))
+        assert accounted >= report.rows
+
+
+_cells = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(["", "rad", "good", "meh", "bad", "awful", "Mood", "Symptom", "Anxiety (Severe)",
+                     "pre", "am", "mid", "pm", "all day", "night", "21:14", "9:14 pm", "25:99",
+                     "2026-03-02", "3rd Mar 2026", "0001-01-01", "9999-12-31", "31st Feb 2026",
+                     "18 May", "2018", "1e300", "nan", "-1", "10", "\ud800", '"', "\x00", "\x0b"]))
+
+
+def _csv_file(tmp_path: Path, header: str, rows, raw_tail: bytes) -> Path:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    for r in rows:
+        w.writerow(r)
+    f = tmp_path / "export.csv"
+    f.write_bytes(header.encode() + b"\n" + buf.getvalue().encode("utf-8", "surrogatepass") + raw_tail)
+    return f
+
+
+@_PROPERTY
+@given(header=st.sampled_from(["full_date,date,weekday,time,mood,activities,note_title,note",
+                               "full_date,date,weekday,time,mood,activities,note",
+                               "year,date,weekday,time,mood,activities,note",
+                               "year,date,weekday,time,mood,activities,note,note"]),
+       rows=st.lists(st.lists(_cells, min_size=0, max_size=9), max_size=6),
+       tail=st.binary(max_size=20))
+def test_property_daylio(tmp_path_factory, header, rows, tail):
+    f = _csv_file(tmp_path_factory.mktemp("d"), header, rows, tail)
+    _only_format_errors(import_daylio, f, tz="Europe/Berlin")
+
+
+@_PROPERTY
+@given(header=st.sampled_from(["date,date formatted,weekday,time of day,category,rating/amount,detail,notes",
+                               "date,weekday,time of day,category,rating/amount,detail,notes"]),
+       rows=st.lists(st.lists(_cells, min_size=0, max_size=9), max_size=6),
+       tail=st.binary(max_size=20))
+def test_property_bearable(tmp_path_factory, header, rows, tail):
+    f = _csv_file(tmp_path_factory.mktemp("b"), header, rows, tail)
+    _only_format_errors(import_bearable, f, utc_offset=60)
+
+
+_xml_values = st.one_of(st.text(max_size=10), st.sampled_from([
+    "2026-03-02 21:14:00 +0100", "0001-01-01 00:00:00 +0100", "9999-12-31 23:59:59 -0100", "-0.5", "1.7",
+    "nan", "1e300", "momentaryEmotion", "&lol;", "\x0b", "\x00", "<", "&"]))
+_xml_types = st.sampled_from(["HKCategoryTypeIdentifierMindfulSession", "HKStateOfMindTypeIdentifier",
+                              "HKQuantityTypeIdentifierHeartRate", ""])
+
+
+@_PROPERTY
+@given(records=st.lists(st.tuples(_xml_types, _xml_values, _xml_values, _xml_values), max_size=5),
+       doctype=st.booleans(), cut=st.integers(min_value=0, max_value=4000))
+def test_property_apple_health(tmp_path_factory, records, doctype, cut):
+    from xml.sax.saxutils import quoteattr
+
+    head = (DATA / "apple_health" / "ios16_export.xml").read_text().split("<HealthData", 1)[0] if doctype else ""
+    body = "".join(f' <Record type="{t}" sourceName="x" startDate={quoteattr(s) if "&" not in s else chr(34) + s + chr(34)} '
+                   f'endDate={quoteattr(e)} valence={quoteattr(v)}/>\n' for t, s, e, v in records)
+    text = head + '<HealthData locale="en">\n' + body + "</HealthData>\n"
+    data = text.encode("utf-8", "surrogatepass")
+    f = tmp_path_factory.mktemp("a") / "export.xml"
+    f.write_bytes(data[:cut] if cut and cut < len(data) else data)
+    _only_format_errors(import_apple_health, f)
+
+
+_json = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
+              st.text(max_size=8), st.sampled_from([10 ** 400, 1e300, -1, 1772482440000, "lamp.breathe",
+                                                     "lamp.journal", "lamp.dbt_diary_card", "emotion",
+                                                     "target_effective", "Fear/Worry", "\ud800"])),
+    lambda inner: st.one_of(st.lists(inner, max_size=4),
+                            st.dictionaries(st.sampled_from(["timestamp", "duration", "spec", "activity",
+                                                             "static_data", "temporal_slices", "item", "value",
+                                                             "type", "level", "text", "sentiment", "events",
+                                                             "activities", "id"]), inner, max_size=6)),
+    max_leaves=25)
+
+
+@_PROPERTY
+@given(doc=_json)
+def test_property_mindlamp(tmp_path_factory, doc):
+    f = tmp_path_factory.mktemp("m") / "events.json"
+    f.write_bytes(json.dumps(doc, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+    _only_format_errors(import_mindlamp, f, tz="America/New_York")
+
+
+@_PROPERTY
+@given(events=st.lists(st.fixed_dictionaries({
+    "timestamp": st.one_of(st.integers(), st.floats(), st.just(1772482440000)),
+    "spec": st.sampled_from(["lamp.breathe", "lamp.journal", "lamp.dbt_diary_card"]),
+    "duration": st.one_of(st.integers(), st.floats(allow_nan=False)),
+    "static_data": st.fixed_dictionaries({"sentiment": st.sampled_from(["good", "bad", ""]),
+                                          "text": st.text(max_size=5), "effort": _json}),
+    "temporal_slices": st.lists(st.fixed_dictionaries({
+        "item": st.sampled_from(["Sadness", "Joy", "Fear/Worry", "Self-Harm", "Wise mind"]),
+        "value": st.one_of(st.integers(-2, 7), st.floats(allow_nan=False), st.text(max_size=3), st.none()),
+        "type": st.one_of(st.none(), st.text(max_size=3)),
+        "level": st.sampled_from(["emotion", "target_effective", "target_ineffective", "skill", "other"])}),
+        max_size=5)}), max_size=5))
+def test_property_mindlamp_events(tmp_path_factory, events):
+    f = tmp_path_factory.mktemp("e") / "events.json"
+    f.write_text(json.dumps(events), encoding="utf-8")
+    _only_format_errors(import_mindlamp, f, utc_offset=-300)
