@@ -33,11 +33,11 @@ struct PosixTransitionRule {
     julian_1,        ///< `Jn`: day n (1-365) of the year, 29 February never counted
     julian_0,        ///< `n`: zero-based day n (0-365) of the year, 29 February counted
   };
-  Kind kind = Kind::month_week_day;
-  int month = 0;      ///< [1, 12] for `Mm.w.d`
-  int week = 0;       ///< [1, 5] for `Mm.w.d`
-  int weekday = 0;    ///< [0, 6], 0 = Sunday, for `Mm.w.d`
-  int day = 0;        ///< [1, 365] for `Jn`, [0, 365] for `n`
+  Kind kind = Kind::month_week_day;  ///< how the day is written
+  int month = 0;                     ///< [1, 12] for `Mm.w.d`
+  int week = 0;                      ///< [1, 5] for `Mm.w.d`
+  int weekday = 0;                   ///< [0, 6], 0 = Sunday, for `Mm.w.d`
+  int day = 0;                       ///< [1, 365] for `Jn`, [0, 365] for `n`
   int time_s = 7200;  ///< local time of the change after midnight of that day, seconds, [-167 h, 167 h]
 
   /// Days since 1970-01-01 of the rule's day in `year` (proleptic Gregorian).

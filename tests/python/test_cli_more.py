@@ -96,7 +96,7 @@ def test_import_daylio_and_its_errors(tmp_path: Path):
         p = run("import", *args, "-o", tmp_path / "x.jsonl")
         assert p.returncode == 2 and message in p.stderr, (args, p.stderr)
     p = run("import", "fitbit", DATA / "daylio_export.csv", "-o", tmp_path / "x.jsonl")
-    assert p.returncode == 2 and "invalid choice: 'fitbit'" in p.stderr
+    assert p.returncode == 2 and "unknown format 'fitbit'" in p.stderr and "leave it out" in p.stderr
 
 
 def test_import_apple_health_and_mindlamp(tmp_path: Path):

@@ -319,7 +319,8 @@ def test_mindlamp_dbt_diary_card_as_the_lamp_app_writes_it():
 
 def test_mindlamp_errors_name_the_json_path(tmp_path):
     text = (DATA / "mindlamp" / "dbt_diary_card.json").read_text()
-    # Fear/Worry (the eighth slice of the first card) rated with a word.
+    # Fear/Worry (the eighth slice of the first card) and Joy (the only slice
+    # of the second) rated with a word.
     p = tmp_path / "e.json"
     p.write_text(text.replace('"value": 4, "type": null, "level": "emotion"',
                               '"value": "lots", "type": null, "level": "emotion"'))
@@ -328,5 +329,18 @@ def test_mindlamp_errors_name_the_json_path(tmp_path):
     assert (e.value.item, e.value.field) == (0, "temporal_slices[7].value")
     assert "e.json: item 0: field 'temporal_slices[7].value': 'lots' is not an emotion rating" in str(e.value)
     journal, report = import_mindlamp(p, utc_offset=0, lenient=True)
-    assert [(s.item, s.field) for s in report.skipped] == [(0, "temporal_slices[7].value")]
+    assert [(s.item, s.field) for s in report.skipped] == [(0, "temporal_slices[7].value"),
+                                                           (1, "temporal_slices[0].value")]
     assert len(journal.readings) == 1 and len(journal.exercises) == 1
+
+
+def test_apple_health_prolog_without_end_is_refused_unread(tmp_path):
+    # A DOCTYPE whose internal subset never closes: nothing of it is parsed.
+    f = tmp_path / "endless.xml"
+    with open(f, "w") as out:
+        out.write('<?xml version="1.0"?>\n<!DOCTYPE HealthData [\n')
+        line = '<!ENTITY e "' + "x" * 1000 + '">\n'
+        for _ in range(17 * 1024):
+            out.write(line)
+    with pytest.raises(ImportFormatError, match=r"endless.xml:1: .*no root element in the first 16 MiB"):
+        import_apple_health(f)
