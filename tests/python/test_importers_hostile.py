@@ -263,3 +263,13 @@ def test_property_mindlamp_events(tmp_path_factory, events):
     f = tmp_path_factory.mktemp("e") / "events.json"
     f.write_text(json.dumps(events), encoding="utf-8")
     _only_format_errors(import_mindlamp, f, utc_offset=-300)
+
+
+def test_mindlamp_duplicate_key_is_an_error_naming_it(tmp_path):
+    # json.loads alone keeps the last of two values silently.
+    f = tmp_path / "dup.json"
+    f.write_text('[{"timestamp": 1772482440000, "spec": "lamp.journal", '
+                 '"static_data": {"sentiment": "bad", "sentiment": "good"}}]')
+    for lenient in (False, True):
+        with pytest.raises(ImportFormatError, match=r"dup.json: field 'sentiment': a JSON object names this key twice"):
+            import_mindlamp(f, utc_offset=0, lenient=lenient)

@@ -41,6 +41,23 @@ _DBT_STATIC = (("effort", "effort"), ("skillToday", "used skills today"), ("skil
 _MAX_MS = 2 ** 63
 
 
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object as a dict; a key written twice is an error (json.loads
+    would keep the last value silently)."""
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            raise _DuplicateKey(k)
+        out[k] = v
+    return out
+
+
 def _activity_specs(data: Any, activities: Any) -> dict[str, str]:
     """activity id → spec, from the ``activities`` argument (a mapping of id →
     spec, or a list of Activity objects) and from an ``activities`` list in the
@@ -186,12 +203,15 @@ def import_mindlamp(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = No
     try:
         with open(path, "rb") as f:
             raw = f.read()
-        data = json.loads(raw.decode("utf-8"))
+        data = json.loads(raw.decode("utf-8"), object_pairs_hook=_no_duplicate_keys)
     except UnicodeDecodeError as e:
         raise ImportFormatError(src, None, "", f"not UTF-8 (byte offset {e.start}); JSON must be UTF-8") from None
     except json.JSONDecodeError as e:
         raise ImportFormatError(src, e.lineno, "", (
             f"not valid JSON at column {e.colno}: {e.msg} (a truncated export?)")) from None
+    except _DuplicateKey as e:
+        raise ImportFormatError(src, None, e.key, (
+            "a JSON object names this key twice; calmkit will not guess which value holds")) from None
     except RecursionError:
         raise ImportFormatError(src, None, "", (
             "JSON nested too deeply to read (an ActivityEvent export is nested a few levels)")) from None
