@@ -5,6 +5,7 @@
 #include <calmkit/assessments.hpp>
 #include <calmkit/errors.hpp>
 #include <calmkit/exercises.hpp>
+#include <calmkit/files.hpp>
 #include <calmkit/io.hpp>
 #include <calmkit/journal.hpp>
 #include <calmkit/model.hpp>
