@@ -149,4 +149,8 @@ void register_instrument(Instrument instrument);
 /// registration order.
 [[nodiscard]] std::vector<std::string> instrument_ids();
 
+/// The ids of the built-in instruments only (a custom instrument's id is text
+/// someone chose, which the research export does not let out).
+[[nodiscard]] std::vector<std::string> builtin_instrument_ids();
+
 }  // namespace calmkit
