@@ -228,14 +228,27 @@ def test_ctrl_c_in_practice(tmp_path: Path):
     j = tmp_path / "j.jsonl"
     p = subprocess.Popen([sys.executable, "-m", "calmkit", "practice", "breathing.box", "--journal", str(j)],
                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    seen: list[str] = []
+    reader = threading.Thread(target=lambda: seen.extend(iter(lambda: p.stdout.read(1), "")), daemon=True)
+    reader.start()
+
+    def wait_for(text: str) -> None:
+        deadline = time.monotonic() + 120
+        while text not in "".join(seen):
+            assert time.monotonic() < deadline and p.poll() is None, "".join(seen)
+            time.sleep(0.05)
+
+    wait_for("How strong is the distress right now?")
     p.stdin.write("5\n")
     p.stdin.flush()
-    time.sleep(4)
+    time.sleep(1.5)
     p.send_signal(signal.SIGINT)  # during the exercise
-    time.sleep(2)
-    p.send_signal(signal.SIGINT)  # at "And now?"
-    out, err = p.communicate(timeout=300)
-    assert "Stopped early." in out
+    wait_for("And now?")
+    p.send_signal(signal.SIGINT)  # at the question
+    err = p.stderr.read()
+    p.wait(timeout=300)
+    reader.join(timeout=60)
+    assert "Stopped early." in "".join(seen)
     assert p.returncode == 130 and "calmkit: interrupted" in err and "Traceback" not in err, err
     assert not j.exists()
 
