@@ -168,11 +168,13 @@ Instrument gad7() {
 struct Registry {
   std::mutex mutex;
   std::deque<Instrument> instruments;  // a deque keeps addresses stable as it grows
+  std::size_t builtins = 0;            // the first `builtins` entries are built in
 
   Registry() {
     instruments.push_back(attachment_checkin());
     instruments.push_back(gad7());
     for (const auto& in : instruments) validate(in);
+    builtins = instruments.size();
   }
   const Instrument* find(std::string_view id) {
     for (const auto& in : instruments) {
@@ -312,6 +314,14 @@ std::vector<std::string> instrument_ids() {
   std::vector<std::string> out;
   out.reserve(r.instruments.size());
   for (const auto& in : r.instruments) out.push_back(in.id);
+  return out;
+}
+
+std::vector<std::string> builtin_instrument_ids() {
+  auto& r = detail::registry();
+  std::lock_guard lock(r.mutex);
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < r.builtins; ++i) out.push_back(r.instruments[i].id);
   return out;
 }
 

@@ -13,6 +13,7 @@
 // the file variant writes a temporary sibling, fsyncs it and renames it over
 // the target.
 #include <calmkit/assessments.hpp>
+#include <calmkit/files.hpp>
 #include <calmkit/io.hpp>
 
 #include <simdjson.h>
@@ -461,9 +462,6 @@ class Reader {
   /// `data[0, len)` is the text; `capacity` bytes from `data` are readable
   /// (at least len + SIMDJSON_PADDING).
   ReadResult run(const char* data, std::size_t len, std::size_t capacity) {
-    ReadReport report;
-    report.path = std::string(name_);
-    const char* const buffer_end = data + capacity;
     const char* p = data;
     const char* const end = data + len;
     if (len >= 3 && std::memcmp(p, "\xEF\xBB\xBF", 3) == 0) p += 3;  // UTF-8 byte order mark
@@ -476,32 +474,49 @@ class Reader {
     rs_.triggers.reserve(approx_lines / 8);
     rs_.exercises.reserve(approx_lines / 8);
     rs_.thought_records.reserve(approx_lines / 16);
+    (void)lines(p, end, data + capacity, true);
+    return finish();
+  }
 
-    std::size_t line_no = 0;
-    bool seen_content = false;
+  /// Parses the whole lines of `[p, end)` (and, when `last`, the unterminated
+  /// rest too); bytes up to `buffer_end` are readable. Returns where the
+  /// unparsed rest starts. Can be called again with the following text: the
+  /// line count carries on.
+  const char* lines(const char* p, const char* const end, const char* const buffer_end, bool last) {
     while (p < end) {
       const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+      if (!nl && !last) break;
       const char* le = nl ? nl : end;
-      ++line_no;
+      ++line_no_;
       const char* b = p;
       const char* e = le;
       while (b < e && (*b == ' ' || *b == '\t' || *b == '\r')) ++b;
       while (e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r')) --e;
       p = nl ? nl + 1 : end;
       if (b == e) continue;  // blank line
-      const bool first = !seen_content;
-      seen_content = true;
+      const bool first = !seen_content_;
+      seen_content_ = true;
       try {
-        parse_line(b, static_cast<std::size_t>(e - b), static_cast<std::size_t>(buffer_end - b), line_no,
-                   first, report);
+        parse_line(b, static_cast<std::size_t>(e - b), static_cast<std::size_t>(buffer_end - b), line_no_,
+                   first, report_);
       } catch (LineError& err) {
         if (!options_.lenient || err.fatal) {
-          throw JournalFormatError(std::string(name_), line_no, std::move(err.field), std::move(err.reason));
+          throw JournalFormatError(std::string(name_), line_no_, std::move(err.field), std::move(err.reason));
         }
-        skip(line_no, std::move(err.field), std::move(err.reason));
+        skip(line_no_, std::move(err.field), std::move(err.reason));
       }
     }
-    report.lines = line_no;
+    return p;
+  }
+
+  /// The number of lines parsed so far.
+  [[nodiscard]] std::size_t line_count() const noexcept { return line_no_; }
+
+  /// Ends the read: cross-record checks and the result.
+  ReadResult finish() {
+    ReadReport report = std::move(report_);
+    report.path = std::string(name_);
+    report.lines = line_no_;
     resolve_references();
     std::sort(skipped_.begin(), skipped_.end(),
               [](const SkippedLine& a, const SkippedLine& b) { return a.line < b.line; });
@@ -886,6 +901,9 @@ class Reader {
   }
 
   std::string_view name_;
+  ReadReport report_;
+  std::size_t line_no_ = 0;
+  bool seen_content_ = false;
   ReadOptions options_;
   od::parser parser_;
   RecordSet rs_;
@@ -1132,23 +1150,12 @@ void write_all(const Journal& journal, const WriteOptions& options, Sink&& sink)
   if (!buf.empty()) sink(buf.data(), buf.size());
 }
 
-[[noreturn, gnu::cold]] void io_error(const std::string& what, const std::filesystem::path& path, int err) {
-  throw_runtime(what + " '" + path.string() + "': " + std::generic_category().message(err));
+[[noreturn, gnu::cold]] void io_error(const std::string& what, const std::filesystem::path& path, int err,
+                                      const std::string& detail = "") {
+  throw FileError(
+      path.string(), err,
+      what + " '" + path.string() + "': " + (detail.empty() ? std::generic_category().message(err) : detail));
 }
-
-/// Closes a descriptor and removes a temporary file unless released.
-struct TempFile {
-  int fd = -1;
-  std::filesystem::path path;
-  bool keep = false;
-  TempFile() = default;
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
-  ~TempFile() {
-    if (fd >= 0) ::close(fd);
-    if (!keep && !path.empty()) ::unlink(path.c_str());
-  }
-};
 
 }  // namespace
 }  // namespace detail
@@ -1164,7 +1171,7 @@ ReadResult parse_journal(std::string_view text, ReadOptions options, std::string
 
 ReadResult read_journal(const std::filesystem::path& path, ReadOptions options) {
   const std::string name = path.string();
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) detail::io_error("cannot open journal", path, errno);
   struct Closer {
     int fd;
@@ -1173,14 +1180,31 @@ ReadResult read_journal(const std::filesystem::path& path, ReadOptions options) 
   struct stat st {};
   if (::fstat(fd, &st) != 0) detail::io_error("cannot read journal", path, errno);
   if (S_ISDIR(st.st_mode)) detail::io_error("cannot read journal", path, EISDIR);
+  // O_NONBLOCK only kept open() from waiting for a FIFO's writer; reads block.
+  (void)::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  const auto limit = static_cast<std::uint64_t>(options.max_bytes);
+  auto too_big = [&](const std::string& what) {
+    detail::io_error("cannot read journal", path, EFBIG,
+                     what + " more than the limit of " + std::to_string(limit) +
+                         " bytes (ReadOptions::max_bytes; max_bytes= in Python)");
+  };
+  if (limit > 0 && S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) > limit) {
+    too_big("the file holds " + std::to_string(st.st_size) + " bytes,");
+  }
 
-  // Regular files: one allocation of the size fstat gives (a file that grows
-  // meanwhile is read as it was). Others (pipes, /proc): read to the end into
-  // a growing string, then copy once into a padded buffer.
-  auto read_into = [&](char* dst, std::size_t room) -> std::size_t {
+  // Streamed in chunks: memory holds the records kept plus one chunk and the
+  // line being read, whatever the file's size (a pipe or device included).
+  constexpr std::size_t chunk = std::size_t{1} << 20;  // bytes per read()
+  detail::Reader reader(name, options);
+  std::string buf;
+  std::size_t have = 0;     // bytes in buf not parsed yet (an incomplete line)
+  std::uint64_t total = 0;  // bytes read so far
+  bool start = true;
+  for (bool last = false; !last;) {
+    buf.resize(have + chunk + simdjson::SIMDJSON_PADDING);
     std::size_t got = 0;
-    while (got < room) {
-      const ssize_t n = ::read(fd, dst + got, room - got);
+    while (got < chunk) {
+      const ssize_t n = ::read(fd, buf.data() + have + got, chunk - got);
       if (n < 0) {
         if (errno == EINTR) continue;
         detail::io_error("cannot read journal", path, errno);
@@ -1188,25 +1212,30 @@ ReadResult read_journal(const std::filesystem::path& path, ReadOptions options) 
       if (n == 0) break;
       got += static_cast<std::size_t>(n);
     }
-    return got;
-  };
-  detail::Reader reader(name, options);
-  if (S_ISREG(st.st_mode)) {
-    const auto size = static_cast<std::size_t>(st.st_size);
-    simdjson::padded_string buffer(size);
-    const std::size_t got = read_into(buffer.data(), size);
-    return reader.run(buffer.data(), got, size + simdjson::SIMDJSON_PADDING);
+    last = got < chunk;
+    total += got;
+    if (limit > 0 && total > limit) {
+      too_big(std::string("it is ") +
+              (S_ISREG(st.st_mode) ? "a file that grew to" : "not a regular file and gave"));
+    }
+    have += got;
+    const char* begin = buf.data();
+    if (start && have >= 3) {
+      if (std::memcmp(begin, "\xEF\xBB\xBF", 3) == 0) begin += 3;  // UTF-8 byte order mark
+      start = false;
+    }
+    const char* rest = reader.lines(begin, buf.data() + have, buf.data() + buf.size(), last);
+    const auto consumed = static_cast<std::size_t>(rest - buf.data());
+    std::memmove(buf.data(), rest, have - consumed);
+    have -= consumed;
+    if (!last && options.max_line_bytes > 0 && have > options.max_line_bytes) {
+      throw JournalFormatError(name, reader.line_count() + 1, "",
+                               "the line is longer than " + std::to_string(options.max_line_bytes) +
+                                   " bytes without a line break (ReadOptions::max_line_bytes; a journal line "
+                                   "is one record); is this a journal at all?");
+    }
   }
-  std::string text;
-  std::size_t got = 0;
-  while (true) {
-    text.resize(got + 65536);
-    const std::size_t n = read_into(text.data() + got, 65536);
-    got += n;
-    if (n < 65536) break;
-  }
-  const simdjson::padded_string buffer(text.data(), got);
-  return reader.run(buffer.data(), got, got + simdjson::SIMDJSON_PADDING);
+  return reader.finish();
 }
 
 void write_journal(const Journal& journal, std::ostream& out, const WriteOptions& options) {
@@ -1217,44 +1246,29 @@ void write_journal(const Journal& journal, std::ostream& out, const WriteOptions
 }
 
 void write_journal(const Journal& journal, const std::filesystem::path& path, const WriteOptions& options) {
-  static std::atomic<unsigned> counter{0};
-  const auto dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
-  detail::TempFile tmp;
-  for (int attempt = 0; tmp.fd < 0; ++attempt) {
-    auto candidate = dir / ("." + path.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" +
-                            std::to_string(counter.fetch_add(1)));
-    // 0666 and the process umask, as for any new file.
-    const int fd = ::open(candidate.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd >= 0) {
-      tmp.fd = fd;
-      tmp.path = std::move(candidate);
-    } else if (errno != EEXIST || attempt > 100) {
-      detail::io_error("cannot write journal", path, errno);
-    }
+  write_file(path, [&](const ByteSink& out) { detail::write_all(journal, options, out); });
+}
+
+void update_journal(const std::filesystem::path& path, const std::function<void(Journal&)>& change,
+                    const WriteOptions& options, ReadOptions read_options) {
+  // Never lenient: a rewrite of a leniently read journal would drop its bad lines.
+  read_options.lenient = false;
+  const auto target = resolve_write_target(path);
+  const FileLock lock(target);
+  struct stat st {};
+  Journal journal;
+  if (::stat(target.c_str(), &st) == 0) {
+    journal = read_journal(target, read_options).journal;
+  } else if (errno != ENOENT) {
+    detail::io_error("cannot read journal", path, errno);
   }
-  detail::write_all(journal, options, [&](const char* p, std::size_t n) {
-    while (n > 0) {
-      const ssize_t w = ::write(tmp.fd, p, n);
-      if (w < 0) {
-        if (errno == EINTR) continue;
-        detail::io_error("cannot write journal", path, errno);
-      }
-      p += w;
-      n -= static_cast<std::size_t>(w);
-    }
-  });
-  if (::fsync(tmp.fd) != 0) detail::io_error("cannot write journal", path, errno);
-  const int fd = tmp.fd;
-  tmp.fd = -1;
-  if (::close(fd) != 0) detail::io_error("cannot write journal", path, errno);
-  if (::rename(tmp.path.c_str(), path.c_str()) != 0) detail::io_error("cannot write journal", path, errno);
-  tmp.keep = true;
-  // Make the rename itself durable; a failure here does not undo the write.
-  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    (void)::fsync(dfd);
-    ::close(dfd);
-  }
+  change(journal);
+  write_journal(journal, target, options);
+}
+
+void append_record(const std::filesystem::path& path, Record record, const WriteOptions& options) {
+  update_journal(
+      path, [&record](Journal& j) { j.add(std::move(record)); }, options);
 }
 
 std::string to_jsonl(const Journal& journal, const WriteOptions& options) {

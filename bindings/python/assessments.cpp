@@ -153,6 +153,8 @@ void register_assessments(py::module_& m) {
   m.def(
       "instrument_ids", &instrument_ids,
       "The ids of every registered instrument: the built-ins (attachment-checkin, gad-7), then custom ones.");
+  m.def("builtin_instrument_ids", &builtin_instrument_ids,
+        "The ids of the built-in instruments only (attachment-checkin, gad-7).");
   m.def(
       "instrument", [](const std::string& id) { return to_dict(instrument(id)); }, py::arg("id"),
       "The definition of a registered instrument as a dict (items, scale, areas, reverse_keyed, rules, "

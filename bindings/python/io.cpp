@@ -16,6 +16,7 @@
 #include <pybind11/stl/filesystem.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <exception>
 #include <filesystem>
 #include <string>
@@ -79,9 +80,11 @@ void warn_skipped(const ReadReport& report) {
   if (PyErr_WarnEx(PyExc_UserWarning, msg.c_str(), 2) != 0) throw py::error_already_set();
 }
 
-ReadResult read_file(const std::filesystem::path& path, bool lenient) {
+ReadResult read_file(const std::filesystem::path& path, bool lenient, std::uint64_t max_bytes,
+                     std::size_t max_line_bytes) {
   py::gil_scoped_release release;
-  return read_journal(path, ReadOptions{.lenient = lenient});
+  return read_journal(
+      path, ReadOptions{.lenient = lenient, .max_bytes = max_bytes, .max_line_bytes = max_line_bytes});
 }
 
 ReadResult parse_text(const std::string& text, bool lenient, const std::string& name) {
@@ -133,23 +136,32 @@ void register_io(py::module_& m) {
 
   m.def(
       "read_journal",
-      [](const std::filesystem::path& path, bool lenient) {
-        auto result = read_file(path, lenient);
+      [](const std::filesystem::path& path, bool lenient, std::uint64_t max_bytes,
+         std::size_t max_line_bytes) {
+        auto result = read_file(path, lenient, max_bytes, max_line_bytes);
         warn_skipped(result.report);
         return std::move(result.journal);
       },
       py::arg("path"), py::kw_only(), py::arg("lenient") = false,
+      py::arg("max_bytes") = ReadOptions{}.max_bytes,
+      py::arg("max_line_bytes") = ReadOptions{}.max_line_bytes,
       "Reads a JSON Lines journal (path: str or os.PathLike).\n\n"
       "Strict (default): the first problem raises JournalFormatError with path, line and field. "
       "Lenient: bad lines are skipped and reported in one UserWarning; use read_journal_with_report "
-      "to get them as data. A file that cannot be read raises RuntimeError.");
+      "to get them as data. The file is read in 1 MiB chunks (memory holds the records, not the file). "
+      "max_bytes (default 4 GiB, 0 = no limit): a bigger input raises FileError (EFBIG); max_line_bytes "
+      "(default 16 MiB, 0 = no limit): a longer line (a stream of zero bytes, say) raises "
+      "JournalFormatError. A file that cannot be read raises FileError (an OSError and a RuntimeError).");
   m.def(
       "read_journal_with_report",
-      [](const std::filesystem::path& path, bool lenient) {
-        auto result = read_file(path, lenient);
+      [](const std::filesystem::path& path, bool lenient, std::uint64_t max_bytes,
+         std::size_t max_line_bytes) {
+        auto result = read_file(path, lenient, max_bytes, max_line_bytes);
         return py::make_tuple(std::move(result.journal), std::move(result.report));
       },
       py::arg("path"), py::kw_only(), py::arg("lenient") = false,
+      py::arg("max_bytes") = ReadOptions{}.max_bytes,
+      py::arg("max_line_bytes") = ReadOptions{}.max_line_bytes,
       "Like read_journal, but returns (journal, report); report.skipped lists every skipped line.");
   m.def(
       "parse_journal",
@@ -177,8 +189,11 @@ void register_io(py::module_& m) {
       },
       py::arg("journal"), py::arg("path"), py::kw_only(), py::arg("header") = true,
       py::arg("generator") = "calmkit",
-      "Writes the journal as JSON Lines (header first unless header=False), atomically: a temporary "
-      "sibling file renamed into place. RuntimeError if the file cannot be written.");
+      "Writes the journal as JSON Lines (header first unless header=False) through calmkit's one safe "
+      "write (write_file): only a regular file, or a link to one, is replaced; atomically (a temporary "
+      "sibling fsynced and renamed into place); an existing file keeps its mode and owner, a new one is "
+      "0600. No lock: use update_journal / append_record to add to a journal others may write. "
+      "FileError (an OSError and a RuntimeError) if the file is refused or cannot be written.");
   m.def(
       "to_jsonl",
       [](const Journal& journal, bool header, std::string generator) {

@@ -13,6 +13,7 @@ void register_exercises(py::module_& m);    // bindings/python/exercises.cpp
 void register_store(py::module_& m);        // bindings/python/store.cpp
 void register_metrics(py::module_& m);      // bindings/python/metrics.cpp
 void register_assessments(py::module_& m);  // bindings/python/assessments.cpp
+void register_files(py::module_& m);        // bindings/python/files.cpp
 }  // namespace calmkit::bindings
 
 PYBIND11_MODULE(_core, m) {
@@ -21,6 +22,7 @@ PYBIND11_MODULE(_core, m) {
   calmkit::bindings::register_model(m);
   calmkit::bindings::register_journal(m);
   calmkit::bindings::register_io(m);
+  calmkit::bindings::register_files(m);
   calmkit::bindings::register_synthetic(m);
   calmkit::bindings::register_exercises(m);
   calmkit::bindings::register_store(m);

@@ -155,4 +155,8 @@ CALMKIT_EXPORT void register_instrument(Instrument instrument);
 /// registration order.
 [[nodiscard]] CALMKIT_EXPORT std::vector<std::string> instrument_ids();
 
+/// The ids of the built-in instruments only (a custom instrument's id is text
+/// someone chose, which the research export does not let out).
+[[nodiscard]] CALMKIT_EXPORT std::vector<std::string> builtin_instrument_ids();
+
 }  // namespace calmkit

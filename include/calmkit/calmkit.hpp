@@ -9,6 +9,7 @@
 #include <calmkit/errors.hpp>
 #include <calmkit/exercises.hpp>
 #include <calmkit/export.hpp>
+#include <calmkit/files.hpp>
 #include <calmkit/io.hpp>
 #include <calmkit/journal.hpp>
 #include <calmkit/metrics.hpp>

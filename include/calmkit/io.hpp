@@ -11,10 +11,13 @@
 
 #include <calmkit/errors.hpp>
 #include <calmkit/export.hpp>
+#include <calmkit/files.hpp>
 #include <calmkit/journal.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <iosfwd>
 #include <string>
 #include <string_view>
@@ -30,6 +33,16 @@ struct ReadOptions {
   /// Skip bad lines (each one reported in `ReadReport::skipped`) instead of
   /// failing on the first one.
   bool lenient = false;
+  /// Largest input `read_journal` reads, in bytes; 0 for no limit. Default
+  /// 4 GiB. A bigger regular file is refused before anything is read, and a
+  /// pipe or device that gives more is refused when it passes the limit
+  /// (`FileError` with `EFBIG`).
+  std::uint64_t max_bytes = std::uint64_t{4} << 30;
+  /// Longest line `read_journal` accepts, in bytes; 0 for no limit. Default
+  /// 16 MiB (a record is one line; real ones are well under 64 KiB). Input
+  /// that runs on longer without a line break, such as a stream of zero bytes,
+  /// is refused as a `JournalFormatError` on that line, even in lenient mode.
+  std::size_t max_line_bytes = std::size_t{16} << 20;
 };
 
 /// One line the lenient reader skipped.
@@ -56,9 +69,13 @@ struct ReadResult {
   ReadReport report;  ///< what the read did
 };
 
-/// Reads a JSON Lines journal file.
+/// Reads a JSON Lines journal file (a regular file, or a pipe or device read to
+/// its end). The file is read in chunks of 1 MiB: memory holds the records
+/// kept, one chunk and the longest line, not the whole file.
 /// @throws JournalFormatError (strict mode) at the first broken rule, naming
-///         file, line and field; std::runtime_error if the file cannot be read.
+///         file, line and field, and in any mode for a line longer than
+///         `ReadOptions::max_line_bytes`; FileError (a std::runtime_error) if
+///         the file cannot be read or is over `ReadOptions::max_bytes`.
 ///
 /// Example
 /// ```cpp
@@ -82,10 +99,39 @@ struct WriteOptions {
 
 /// Writes the journal as JSON Lines: the header, then triggers, readings,
 /// exercises and thought records, each ordered by (participant, time, id).
-/// The file is written to a temporary sibling and renamed into place, so a
-/// crash or a full disk never leaves a half-written journal behind.
-/// @throws std::runtime_error if the file cannot be written.
+/// Written through `write_file` (files.hpp): only a regular file (or a link to
+/// one, which stays a link) is replaced, through a temporary sibling renamed
+/// into place, so a crash or a full disk never leaves a half-written journal;
+/// an existing file keeps its mode and owner, a new one is 0600. It takes no
+/// lock: to add to a journal others may be writing, use `update_journal`.
+/// @throws FileError (a std::runtime_error) if the file cannot be written.
 CALMKIT_EXPORT void write_journal(const Journal& journal, const std::filesystem::path& path,
+                                  const WriteOptions& options = {});
+
+/// Changes a journal file in place, safely under concurrency: takes the
+/// journal's `FileLock` (an exclusive `flock` on `PATH.lock`, see files.hpp),
+/// reads the journal strictly (an absent file is an empty journal), calls
+/// `change`, and writes the result back with `write_journal`. Processes and
+/// threads that change the same journal through this function run one after
+/// the other, so none loses another's records (a plain read, add and
+/// `write_journal` would). If `change` throws, or the journal is broken
+/// (JournalFormatError), the file is left as it was. `read_options.lenient` is
+/// ignored: a lenient read would drop the bad lines on the rewrite.
+///
+/// Example
+/// ```cpp
+/// calmkit::update_journal("journal.jsonl", [&](calmkit::Journal& j) {
+///   j.add(calmkit::Reading{...});  // ids can be chosen here, seeing every other writer's records
+/// });
+/// ```
+CALMKIT_EXPORT void update_journal(const std::filesystem::path& path,
+                                   const std::function<void(Journal&)>& change,
+                                   const WriteOptions& options = {}, ReadOptions read_options = {});
+
+/// Adds one record to a journal file under its lock (`update_journal`).
+/// @throws std::invalid_argument if the record does not fit the journal (a
+///         duplicate id, a reference to a trigger that is not there).
+CALMKIT_EXPORT void append_record(const std::filesystem::path& path, Record record,
                                   const WriteOptions& options = {});
 
 /// Writes the journal as JSON Lines to a stream.

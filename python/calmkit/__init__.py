@@ -14,6 +14,24 @@ Example::
 
 from __future__ import annotations
 
+import os as _os
+import sys as _sys
+
+# Started as the `calmkit` command (the console script, or python -m calmkit):
+# until calmkit.cli.main() takes over, a Ctrl-C during the imports (numpy,
+# pandas, the compiled core) ends the start-up quietly with status 130 instead
+# of a traceback. Nothing has been read or written yet, so nothing is lost.
+if _os.path.basename(_sys.argv[0] if _sys.argv else "") == "calmkit" or (
+        "-m" in getattr(_sys, "orig_argv", [])[:-1]
+        and _sys.orig_argv[_sys.orig_argv.index("-m") + 1].split(".")[0] == "calmkit"):
+    import signal as _signal
+
+    def _interrupted_at_start(signum: int, frame: object) -> None:
+        _os.write(2, b"\ncalmkit: interrupted\n")
+        _os._exit(130)
+
+    _signal.signal(_signal.SIGINT, _interrupted_at_start)
+
 from importlib import metadata as _metadata
 from pathlib import Path as _Path
 
@@ -55,6 +73,19 @@ from ._core import (
     write_journal,
 )
 
+# --- safe writes, locks, locked journal updates ---
+from ._core import (
+    FileError,
+    FileLock,
+    StagedDirectory,
+    append_record,
+    resolve_write_target,
+    update_journal,
+    write_file,
+    write_files,
+)
+from .files import add_record, read_bytes, write_folder
+
 # --- synthetic data ---
 from ._core import synthetic_journal
 
@@ -62,7 +93,8 @@ from ._core import synthetic_journal
 from ._core import STORE_SCHEMA_VERSION, Store, open_store
 
 # --- questionnaires: instruments, scores, change over time ---
-from ._core import Assessment, AssessmentTable, instrument, instrument_ids, register_instrument, score
+from ._core import (Assessment, AssessmentTable, builtin_instrument_ids, instrument, instrument_ids,
+                    register_instrument, score)
 from .assessments import assessment_change, assessment_scores
 
 # --- progress metrics (DataFrames) ---
@@ -176,6 +208,7 @@ __all__ = [
     "assessment_scores",
     "instrument",
     "instrument_ids",
+    "builtin_instrument_ids",
     "register_instrument",
     "score",
     # reading and writing
@@ -190,6 +223,17 @@ __all__ = [
     "to_json",
     "to_jsonl",
     "write_journal",
+    "FileError",
+    "FileLock",
+    "StagedDirectory",
+    "add_record",
+    "append_record",
+    "read_bytes",
+    "resolve_write_target",
+    "update_journal",
+    "write_file",
+    "write_files",
+    "write_folder",
     # synthetic data
     "synthetic_journal",
     # journal store

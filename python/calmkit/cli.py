@@ -15,17 +15,24 @@ Without --journal (or JOURNAL) the commands use the person's own journal:
 $CALMKIT_JOURNAL, else journal.jsonl in the platform's data directory
 (calmkit.home; ~/.local/share/calmkit on Linux), created on first use.
 
-Exit status: 0 success (for ``validate``: no problems), 1 the journal has
-problems, 2 usage errors and files that cannot be read. Errors are printed in
-plain words on stderr, never as a traceback.
+Exit status (the table with every command is in docs/cli.md): 0 success
+(for ``validate``: no problems), 1 the data has problems, 2 bad usage (wrong
+arguments, an input that is missing or cannot be read, an output that is not
+allowed: an existing file without ``--force``, a directory, a FIFO or a
+device), 3 an output could not be written (disk full, I/O error, permission;
+nothing is replaced), 130 interrupted (Ctrl-C). Errors are printed in plain
+words on stderr, never as a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import errno
 import json
 import os
+import signal
+import stat
 import sys
 import threading
 import time
@@ -33,7 +40,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence, TextIO
 
-from . import _core, guided, home, pacer
+from . import _core, files, guided, home, pacer
 from . import localtime as _localtime
 from ._extras import MissingExtraError
 from .prompts import EndOfInput, Prompter
@@ -46,6 +53,12 @@ __all__ = ["main", "EXIT_OK", "EXIT_PROBLEMS", "EXIT_USAGE"]
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
+#: An output could not be written (disk full, I/O error, no permission).
+EXIT_OUTPUT = 3
+#: Interrupted by Ctrl-C (128 + SIGINT, as shells report it).
+EXIT_INTERRUPTED = 130
+#: Errors of writing that are the machine's, not the user's (exit status 3).
+_OUTPUT_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EIO, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
 
 #: Exercises listed per participant and for the cohort.
 TOP_EXERCISES = 5
@@ -76,14 +89,28 @@ def _check_readable(path: Path) -> None:
         raise _Failure(f"{path} is a directory, not a journal file", EXIT_USAGE)
 
 
+#: Largest input read (bytes; 0: no limit); set by --max-input-bytes.
+_max_input_bytes = 4 << 30
+
+
 def _read(path: Path, lenient: bool) -> tuple[_core.Journal, _core.ReadReport]:
     _check_readable(path)
     try:
-        return _core.read_journal_with_report(path, lenient=lenient)
+        return _core.read_journal_with_report(path, lenient=lenient, max_bytes=_max_input_bytes)
     except _core.JournalFormatError:
         raise
     except (RuntimeError, OSError) as e:
-        raise _Failure(f"cannot read {path}: {e}", EXIT_USAGE) from e
+        raise _Failure(str(e) if isinstance(e, _core.FileError) else f"cannot read {path}: {e}", EXIT_USAGE) from e
+
+
+def _write_failure(path: Path, e: BaseException) -> _Failure:
+    """The plain-words failure for an output that could not be written: status
+    3 for the machine's errors (disk full, I/O, permission), 2 for a target the
+    user should not have named (a FIFO, a device, a directory)."""
+    code = getattr(e, "errno", None)
+    text = str(e) if isinstance(e, _core.FileError) else f"cannot write {path}: {getattr(e, 'strerror', None) or e}"
+    return _Failure(text + ("; nothing was replaced" if code in _OUTPUT_ERRNOS else ""),
+                    EXIT_OUTPUT if code in _OUTPUT_ERRNOS else EXIT_USAGE)
 
 
 # --- summary -------------------------------------------------------------------------
@@ -345,17 +372,30 @@ def _show_progress(args: argparse.Namespace) -> bool:
 
 
 def _writable_parent(out: Path) -> None:
-    parent = out.parent if str(out.parent) else Path(".")
+    try:
+        target = _core.resolve_write_target(out)  # refuses a directory, FIFO, device, socket
+    except _core.FileError as e:
+        raise _Failure(str(e), EXIT_USAGE) from e
+    parent = target.parent if str(target.parent) else Path(".")
     if not parent.is_dir():
         raise _Failure(f"cannot write {out}: the folder {parent} does not exist", EXIT_USAGE)
-    if out.is_dir():
-        raise _Failure(f"cannot write {out}: it is a directory", EXIT_USAGE)
+
+
+def _check_output(out: Path, force: bool) -> None:
+    """The one rule for ``-o FILE`` of every command: a new file is created
+    (0600); an existing one is replaced only with ``--force`` (keeping its
+    mode and owner); a directory, FIFO, device or socket is never replaced. A
+    symbolic link is followed: the file it leads to is the one checked and
+    replaced."""
+    _writable_parent(out)
+    if os.path.lexists(out) and os.path.exists(out) and not force:
+        raise _Failure(f"{out} already exists; use --force to replace it", EXIT_USAGE)
 
 
 def _report(args: argparse.Namespace, out: TextIO) -> int:
     from . import report  # matplotlib is imported only for this command
 
-    _writable_parent(args.output)
+    _check_output(args.output, args.force)
     journal, _ = _read(args.journal, lenient=False)
     bar = _Progress("calmkit report", _show_progress(args))
     try:
@@ -364,8 +404,8 @@ def _report(args: argparse.Namespace, out: TextIO) -> int:
                             source=str(args.journal))
     except ValueError as e:  # an unknown participant, a bad time zone rule
         raise _Failure(str(e), EXIT_USAGE) from e
-    except OSError as e:
-        raise _Failure(f"cannot write {args.output}: {e.strerror or e}", EXIT_USAGE) from e
+    except (OSError, RuntimeError) as e:
+        raise _write_failure(args.output, e) from e
     finally:
         bar.close()
     print(f"wrote {args.output}", file=out)
@@ -393,6 +433,16 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
         raise _Failure(f"unknown format {args.format!r}; choose from {', '.join(IMPORT_FORMATS)} "
                        "or leave it out to have it recognised from the file", EXIT_USAGE)
     _check_readable(args.file)
+    try:
+        st = os.stat(args.file)
+    except OSError as e:
+        raise _Failure(f"cannot read {args.file}: {e.strerror}", EXIT_USAGE) from e
+    if not stat.S_ISREG(st.st_mode):
+        raise _Failure(f"cannot read {args.file}: it is not a regular file (a FIFO or a device); save the "
+                       "export to a file first", EXIT_USAGE)
+    if _max_input_bytes and st.st_size > _max_input_bytes:
+        raise _Failure(f"cannot read {args.file}: it holds {st.st_size} bytes, more than the limit of "
+                       f"{_max_input_bytes} (--max-input-bytes)", EXIT_USAGE)
     if args.format is None:
         try:
             args.format = importers.detect_format(args.file).replace("_", "-")
@@ -401,9 +451,7 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
         except OSError as e:
             raise _Failure(f"cannot read {args.file}: {e.strerror or e}", EXIT_USAGE) from e
         print(f"{args.file}: recognised as a {args.format} export", file=out)
-    if args.output.exists() and not args.force:
-        raise _Failure(f"{args.output} already exists; use --force to replace it", EXIT_USAGE)
-    _writable_parent(args.output)
+    _check_output(args.output, args.force)
     options: dict[str, object] = {"participant": args.participant, "lenient": args.lenient}
     if args.format != "apple-health":
         if args.tz is None and args.utc_offset is None:
@@ -459,8 +507,8 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
         bar.close()
     try:
         _core.write_journal(journal, args.output)
-    except OSError as e:
-        raise _Failure(f"cannot write {args.output}: {e.strerror or e}", EXIT_USAGE) from e
+    except (OSError, RuntimeError) as e:
+        raise _write_failure(args.output, e) from e
     print(rep.summary(), file=out)
     print(f"wrote {args.output}: {_counts(journal)}", file=out)
     return EXIT_PROBLEMS if rep.skipped else EXIT_OK
@@ -505,10 +553,9 @@ def _practice(args: argparse.Namespace, out: TextIO) -> int:
     if target is None:
         print("Not recorded (--no-record).", file=out)
         return EXIT_OK
-    record = run.finish(id=_fresh_id(target.ids("exercise", args.participant), "ex-", run.started_at),
-                        participant=args.participant, intensity_before=before, intensity_after=after,
-                        trigger=args.trigger)
-    target.add(record)
+    record = target.add(lambda journal: run.finish(
+        id=_fresh_id(_taken(journal, "exercise", args.participant), "ex-", run.started_at),
+        participant=args.participant, intensity_before=before, intensity_after=after, trigger=args.trigger))
     print(f"recorded {record.id} ({'completed' if completed else 'not completed'}) in {args.journal}", file=out)
     return EXIT_OK
 
@@ -517,8 +564,10 @@ def _practice(args: argparse.Namespace, out: TextIO) -> int:
 
 
 class _Target:
-    """Where quick entries go: a journal file (read, add, written back
-    atomically) or, for paths ending in .db / .sqlite, an existing store."""
+    """Where quick entries go: a journal file or, for paths ending in .db /
+    .sqlite / .sqlite3, an existing store. Entries are added with
+    :func:`calmkit.add_record`, under the journal's lock, with their id chosen
+    while the lock is held (so parallel commands never lose or clash)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -550,21 +599,31 @@ class _Target:
         return self._journal().triggers
 
     def ids(self, kind: str, participant: str) -> set[str]:
-        j = self._journal()
-        table = {"trigger": j.triggers, "reading": j.readings, "exercise": j.exercises,
-                 "assessment": j.assessments}[kind]
-        return {r.id for r in table if r.participant == participant}
+        """Ids taken so far (read without the lock: for an early check that
+        the journal can be read, before questions are asked)."""
+        return _taken(self._journal(), kind, participant)
 
-    def add(self, record: object) -> None:
+    def add(self, record: object) -> object:
+        """Adds ``record`` (or ``record(journal)``, a callable run under the
+        lock) and returns the record added."""
         try:
-            # A missing journal or store (and the default journal's folder) is created, owner-only.
-            home.add_records(self.path, [record])  # type: ignore[list-item]
+            # Under the journal's lock; a missing journal or store (and the
+            # default journal's folder) is created, owner-only.
+            return home.add_records(self.path, [record])[0]
         except _core.JournalFormatError:
             raise  # the journal file itself is broken: status 1, left untouched
+        except _core.FileError as e:
+            raise _write_failure(self.path, e) from e
         except ValueError as e:  # e.g. a reading naming a trigger that is not there
             raise _Failure(f"cannot add to {self.path}: {e}", EXIT_USAGE) from e
         except (RuntimeError, OSError) as e:
-            raise _Failure(f"cannot write {self.path}: {e}", EXIT_USAGE) from e
+            raise _write_failure(self.path, e) from e
+
+
+def _taken(j: _core.Journal, kind: str, participant: str) -> set[str]:
+    table = {"trigger": j.triggers, "reading": j.readings, "exercise": j.exercises,
+             "assessment": j.assessments}[kind]
+    return {r.id for r in table if r.participant == participant}
 
 
 def _when(text: str | None) -> dt.datetime:
@@ -594,23 +653,25 @@ def _log(args: argparse.Namespace, out: TextIO) -> int:
     target = _Target(args.journal)
     target.check()
     when = _when(args.time)
-    try:
-        if args.kind == "trigger":
-            rid = args.id or _fresh_id(target.ids("trigger", args.participant), "t-", when)
-            record: object = _core.Trigger(id=rid, time=when, category=args.category, intensity=args.intensity,
-                                           participant=args.participant, context=args.note)
-        else:
-            rid = args.id or ""
-            if args.trigger == "latest":
-                mine = [t for t in target.triggers() if t.participant == args.participant]
-                if not mine:
-                    raise _Failure(f"--trigger latest: there is no trigger in {args.journal} yet", EXIT_USAGE)
-                args.trigger = max(mine, key=lambda t: t.time).id
-            record = _core.Reading(id=rid, time=when, intensity=args.intensity, participant=args.participant,
-                                   trigger=args.trigger, note=args.note)
-    except (ValueError, TypeError) as e:
-        raise _Failure(str(e), EXIT_USAGE) from e
-    target.add(record)
+    if args.kind == "reading" and args.trigger == "latest":
+        mine = [t for t in target.triggers() if t.participant == args.participant]
+        if not mine:
+            raise _Failure(f"--trigger latest: there is no trigger in {args.journal} yet", EXIT_USAGE)
+        args.trigger = max(mine, key=lambda t: t.time).id
+
+    def make(journal: _core.Journal) -> object:
+        try:
+            if args.kind == "trigger":
+                rid = args.id or _fresh_id(_taken(journal, "trigger", args.participant), "t-", when)
+                return _core.Trigger(id=rid, time=when, category=args.category, intensity=args.intensity,
+                                     participant=args.participant, context=args.note)
+            return _core.Reading(id=args.id or "", time=when, intensity=args.intensity,
+                                 participant=args.participant, trigger=args.trigger, note=args.note)
+        except (ValueError, TypeError) as e:
+            raise _Failure(str(e), EXIT_USAGE) from e
+
+    record = target.add(make)
+    rid = getattr(record, "id", "")
     print(f"added {args.kind}{' ' + rid if rid else ''} at {when.isoformat()} to {args.journal}", file=out)
     return EXIT_OK
 
@@ -660,7 +721,7 @@ def _assess(args: argparse.Namespace, out: TextIO) -> int:
     target = _Target(args.journal)
     target.check()
     when = _when(args.time)
-    taken = target.ids("assessment", args.participant)  # reads the journal now: a broken one stops here
+    target.ids("assessment", args.participant)  # reads the journal now: a broken one stops here
     items: list[str] = list(inst["items"])
     labels: list[str] = list(inst["scale_labels"])
     low, high = int(inst["scale_min"]), int(inst["scale_max"])
@@ -674,13 +735,16 @@ def _assess(args: argparse.Namespace, out: TextIO) -> int:
     p.say(", ".join(f"{low + k} = {label}" for k, label in enumerate(labels)), indent="   ")
     p.say()
     answers = [_ask_item(k + 1, len(items), text, low, labels, p) for k, text in enumerate(items)]
-    rid = args.id or _fresh_id(taken, "a-", when)
-    try:
-        record = _core.Assessment(id=rid, time=when, instrument=args.instrument, answers=answers,
-                                  participant=args.participant, note=args.note)
-    except (ValueError, TypeError) as e:
-        raise _Failure(str(e), EXIT_USAGE) from e
-    target.add(record)
+
+    def make(journal: _core.Journal) -> object:
+        rid = args.id or _fresh_id(_taken(journal, "assessment", args.participant), "a-", when)
+        try:
+            return _core.Assessment(id=rid, time=when, instrument=args.instrument, answers=answers,
+                                    participant=args.participant, note=args.note)
+        except (ValueError, TypeError) as e:
+            raise _Failure(str(e), EXIT_USAGE) from e
+
+    rid = target.add(make).id  # type: ignore[attr-defined]
     s: dict = _core.score(args.instrument, answers)  # type: ignore[type-arg]
     p.say()
     p.say(f"recorded {rid} ({args.instrument}) at {when.isoformat()} in {args.journal}")
@@ -720,6 +784,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"calmkit {_core.__version__}")
     parser.add_argument(
+        "--max-input-bytes", type=_byte_count, default=4 << 30, metavar="BYTES",
+        help="refuse a journal or import file bigger than this (or a pipe that gives more); "
+        "0 for no limit (default 4294967296, 4 GiB)")
+    parser.add_argument(
         "--instruments", type=Path, action="append", default=[], metavar="FILE",
         help="a JSON file of custom self-assessment instruments (one definition or a list; the keys of "
         "calmkit.instrument()) to register before the command runs; repeatable. The paths in "
@@ -741,6 +809,16 @@ def _parser() -> argparse.ArgumentParser:
     _add_parsers(sub)
     guided.add_parsers(sub)
     return parser
+
+
+def _byte_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of bytes") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is negative")
+    return value
 
 
 def _threshold(text: str) -> int:
@@ -788,7 +866,9 @@ def _add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
         "needs no network and prints well.",
     )
     p.add_argument("journal", metavar="JOURNAL", type=Path, nargs="?", help=_DEFAULT_HELP)
-    p.add_argument("-o", "--output", type=Path, required=True, help="the HTML file to write")
+    p.add_argument("-o", "--output", type=Path, required=True,
+                   help="the HTML file to write (a new file; an existing one only with --force)")
+    p.add_argument("--force", action="store_true", help="replace the output file if it exists")
     p.add_argument("--participant", help="only this participant's section")
     p.add_argument("--threshold", type=_threshold, default=3,
                    help="calm means distress at or below this (0-10, default 3)")
@@ -914,7 +994,7 @@ def _register_instruments(paths: list[Path]) -> None:
     for path in paths:
         _check_readable(path)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(files.read_bytes(path, _max_input_bytes).decode("utf-8"))
         except json.JSONDecodeError as e:
             raise _Failure(f"{path}:{e.lineno}:{e.colno}: not valid JSON: {e.msg}", EXIT_USAGE) from e
         except (OSError, UnicodeDecodeError) as e:
@@ -932,20 +1012,54 @@ def _register_instruments(paths: list[Path]) -> None:
                 raise _Failure(f"{where}: {e}", EXIT_USAGE) from e
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Runs the command line; returns the exit status."""
+def _check_text_arguments(args: argparse.Namespace) -> None:
+    """Text options (--participant, --note, --id, ...) must be UTF-8: the
+    journal format stores UTF-8 text. Python hands undecodable argument bytes
+    over as lone surrogates; say which option holds them instead of failing
+    deep inside. File paths may hold any bytes and are not checked."""
+    for name, value in vars(args).items():
+        values = value if isinstance(value, list) else [value]
+        for v in values:
+            if isinstance(v, str):
+                try:
+                    v.encode("utf-8")
+                except UnicodeEncodeError:
+                    option = "--" + name.replace("_", "-")
+                    shown = v.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+                    raise _Failure(f"{option} '{shown}' is not valid UTF-8 text (the journal stores UTF-8); "
+                                   "check the terminal's encoding", EXIT_USAGE) from None
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe: point stdout at /dev/null so that the flush at
+    exit does not fail (and print) a second time."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _run(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)  # exits with status 2 on usage errors
+    global _max_input_bytes
+    _max_input_bytes = args.max_input_bytes
     commands = {"summary": _summary, "validate": _validate}
     more = {"report": _report, "import": _import, "practice": _practice, "log": _log, "assess": _assess,
             "backup": _backup, **guided.COMMANDS}
     try:
+        _check_text_arguments(args)
         if args.command in _USES_JOURNAL:
             args.journal = home.journal_path(args.journal)  # --journal, else $CALMKIT_JOURNAL, else the default
         from_env = [Path(p) for p in os.environ.get(INSTRUMENTS_ENV, "").split(os.pathsep) if p]
         _register_instruments(from_env + args.instruments)
         if args.command in more:
-            return more[args.command](args, sys.stdout)
-        return commands[args.command](args.journal, sys.stdout)
+            status = more[args.command](args, sys.stdout)
+        else:
+            status = commands[args.command](args.journal, sys.stdout)
+        sys.stdout.flush()  # a full disk or a closed pipe shows here, not in a traceback at exit
+        return status
     except _Failure as e:
         print(f"calmkit: {e}", file=sys.stderr)
         return e.status
@@ -962,11 +1076,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_PROBLEMS
     except BrokenPipeError:
         # The reader of our output went away (e.g. `| head`): not an error.
-        sys.stderr.close()
+        _silence_stdout()
         return EXIT_OK
+    except OSError as e:
+        if e.errno == errno.EPIPE:
+            _silence_stdout()
+            return EXIT_OK
+        # Writing the output to stdout failed (a full disk, a file size limit).
+        _silence_stdout()
+        print(f"calmkit: cannot write the output: {e.strerror or e}", file=sys.stderr)
+        return EXIT_OUTPUT
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Runs the command line; returns the exit status."""
+    # Until here a Ctrl-C ends the start-up quietly (see calmkit/__init__.py);
+    # from here on it is a KeyboardInterrupt, handled below.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return _run(argv)
     except KeyboardInterrupt:
-        print("calmkit: interrupted", file=sys.stderr)
-        return 130
+        _silence_stdout()
+        print("\ncalmkit: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

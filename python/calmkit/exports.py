@@ -14,7 +14,6 @@ import hmac
 import io
 import json
 import math
-import re
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Iterable, Union
@@ -25,7 +24,9 @@ from .importers.report import ImportFormatError
 
 __all__ = [
     "CSV_COLUMNS",
+    "FORMULA_START",
     "RESEARCH_EMOTIONS",
+    "RESEARCH_FIELDS",
     "export_csv",
     "import_csv",
     "research_export",
@@ -85,9 +86,27 @@ def _journal_records(journal: Any) -> list[dict[str, Any]]:
     return out
 
 
+#: First characters that make a spreadsheet (Excel, LibreOffice Calc, Google
+#: Sheets) read a cell as a formula — "=", "+", "-", "@", tab and carriage
+#: return, the list of OWASP's "CSV Injection" page — and the apostrophe that
+#: marks a neutralised cell. A text cell ("str" in CSV_COLUMNS) starting with
+#: one of them is written with an apostrophe in front ("=HYPERLINK(..)" ->
+#: "'=HYPERLINK(..)", "'quoted" -> "''quoted"), which spreadsheets show as
+#: text; import_csv removes exactly one leading apostrophe from every text
+#: cell, so the rule is lossless: import_csv(export_csv(j)) == j. Cells of the
+#: other kinds start with a digit, "[" or a letter and are never changed.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def _neutralised(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
 def _cell(kind: str, value: Any) -> str:
     if value is None:
         return ""
+    if kind == "str":
+        return _neutralised(str(value))
     if kind == "bool":
         return "true" if value else "false"
     if kind == "float":
@@ -102,42 +121,54 @@ def export_csv(journal: Any, folder: Union[str, Path]) -> dict[str, Path]:
     ``thought_records.csv`` and ``assessments.csv`` into ``folder`` (created if
     needed): one row per record, one column per field (see
     :data:`CSV_COLUMNS`), UTF-8, each file with its header even when empty.
-    Returns the path of each file by type.
+    A text cell that a spreadsheet would run as a formula gets an apostrophe
+    in front (the lossless rule of :data:`FORMULA_START`).
+
+    The files are written through calmkit's one safe write
+    (:func:`calmkit.write_folder`): new files are 0600, a folder that holds
+    only an earlier export is swapped for the new one in one rename (readers
+    see the old set or the new one, never a mix), a folder with other files
+    in it keeps them and gets all five files only once all are complete on
+    disk (a full disk changes nothing). Returns the path of each file by type.
 
     Example::
 
         calmkit.export_csv(journal, "out/")
         assert calmkit.import_csv("out/") == journal
     """
+    from .files import write_folder
+
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
     by_type: dict[str, list[dict[str, Any]]] = {t: [] for t in CSV_COLUMNS}
     for rec in _journal_records(journal):
         if rec["type"] not in by_type:
             raise ValueError(f"record type {rec['type']!r} has no CSV layout")
         by_type[rec["type"]].append(rec)
+    texts: dict[str, str] = {}
     paths = {}
     for rtype, (filename, columns) in CSV_COLUMNS.items():
         rows = [[_cell(kind, rec.get(name)) for name, kind in columns] for rec in by_type[rtype]]
         paths[rtype] = folder / filename
-        _write_csv(paths[rtype], [[name for name, _ in columns]] + rows)
+        texts[filename] = _csv_text([[name for name, _ in columns]] + rows)
+    write_folder(folder, texts)
     return paths
 
 
-def _write_csv(path: Path, rows: list[list[str]]) -> None:
-    """UTF-8 CSV, each row ending in "\\n", a cell quoted when it holds a
+def _csv_text(rows: list[list[str]]) -> str:
+    """UTF-8 CSV text, each row ending in "\\n", a cell quoted when it holds a
     comma, a quote, "\\n" or "\\r". Python's csv writer before 3.12 quotes
     only the characters of its line terminator: with "\\n" a lone "\\r" went
     out bare and read back as the end of the row. So each row is written with
     "\\r\\n" (which quotes both) and its terminator swapped for "\\n"."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        for row in rows:
-            writer.writerow(row)
-            f.write(buf.getvalue()[:-2] + "\n")
-            buf.seek(0)
-            buf.truncate()
+    out = []
+    for row in rows:
+        writer.writerow(row)
+        out.append(buf.getvalue()[:-2] + "\n")
+        buf.seek(0)
+        buf.truncate()
+    return "".join(out)
 
 
 def _parse_cell(kind: str, text: str, where: tuple[str, int], name: str) -> Any:
@@ -145,7 +176,9 @@ def _parse_cell(kind: str, text: str, where: tuple[str, int], name: str) -> Any:
     if text == "":
         return None
     try:
-        if kind in ("str", "time"):
+        if kind == "str":
+            return text[1:] if text.startswith("'") else text  # undo FORMULA_START's apostrophe
+        if kind == "time":
             return text
         if kind == "int":
             return int(text)
@@ -235,26 +268,37 @@ RESEARCH_EMOTIONS = frozenset({
     "loneliness", "nervous", "panic", "panicked", "rejected", "relieved", "sad", "sadness",
     "shame", "stressed", "worried", "worthless", "jealousy", "envy", "frustration",
     "embarrassment", "worry", "despair", "resentment", "relief", "hope", "disgust", "overwhelmed"})
-#: Exercise ids a research export keeps: the catalog's families; others
-#: (custom exercises, named by the person) become "custom".
-_CATALOG_ID = re.compile(
-    r"(acceptance|breathing|cognitive|distraction|grounding|mindfulness|movement|pause|relaxation|"
-    r"soothing|tipp)\.[a-z0-9-]+")
 #: Hex digits kept of each HMAC-SHA256 pseudonym: 16 (64 bits).
 PSEUDONYM_HEX = 16
 #: Date shifts are whole weeks in [-52, -1] ∪ [1, 52].
 MAX_SHIFT_WEEKS = 52
 
-# Free-text fields, removed by the research export.
-_FREE_TEXT = {
-    "trigger": ("context", "thoughts", "sensations", "urge", "response", "tags"),
-    "reading": ("note",),
-    "exercise": ("responses",),
-    "thought_record": ("evidence_for", "evidence_against", "alternatives", "friend_advice",
-                       "balanced_thought"),
-    "assessment": ("note",),
+#: What may leave in a research export, per record type: field -> how it
+#: leaves. Everything not listed here (free text, and any field a later format
+#: version adds) is dropped; nothing is copied unless it is on this list.
+#:   "pseudonym": participant and record ids, replaced by keyed pseudonyms
+#:   "time": RFC 3339 times (shifted with ``shift_dates``)
+#:   "value": a number, a true/false or an id the journal reader checks
+#:            against a fixed vocabulary (trigger categories, distortions)
+#:   "exercise": kept when a built-in catalog id (calmkit.find_exercise), else "custom"
+#:   "emotions": ratings kept, names kept only from RESEARCH_EMOTIONS, else "other"
+#:   "instrument": kept when a built-in instrument id (calmkit.builtin_instrument_ids);
+#:                 an assessment of a custom instrument is dropped as a whole
+#:   "empty": a required text field, left as ""
+RESEARCH_FIELDS: dict[str, dict[str, str]] = {
+    "trigger": {"participant": "pseudonym", "id": "pseudonym", "time": "time", "category": "value",
+                "intensity": "value", "acted_on_urge": "value", "acted_after_minutes": "value"},
+    "reading": {"participant": "pseudonym", "id": "pseudonym", "time": "time", "intensity": "value",
+                "trigger": "pseudonym"},
+    "exercise": {"participant": "pseudonym", "id": "pseudonym", "time": "time", "end": "time",
+                 "exercise": "exercise", "completed": "value", "intensity_before": "value",
+                 "intensity_after": "value", "trigger": "pseudonym"},
+    "thought_record": {"participant": "pseudonym", "id": "pseudonym", "time": "time", "situation": "empty",
+                       "automatic_thought": "empty", "belief_before": "value", "emotions": "emotions",
+                       "distortions": "value", "belief_after": "value", "trigger": "pseudonym"},
+    "assessment": {"participant": "pseudonym", "id": "pseudonym", "time": "time", "instrument": "instrument",
+                   "answers": "value"},
 }
-_TIME_FIELDS = ("time", "end")
 
 
 def _mac(key: bytes, *parts: str) -> bytes:
@@ -279,42 +323,65 @@ def _record_pseudonym(key: bytes, participant: str, kind: str, rid: str) -> str:
     return kind[0] + _mac(key, "record", kind, participant, rid).hex()[:PSEUDONYM_HEX]
 
 
-def _shift(text: str, weeks: int) -> str:
+def _shift(text: str, weeks: int, where: str) -> str:
     dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return rfc3339(dt + timedelta(weeks=weeks))
+    try:
+        moved = dt + timedelta(weeks=weeks)
+    except OverflowError:
+        moved = None
+    if moved is None or not 1400 <= moved.year <= 9999:
+        raise ValueError(f"{where}: the time {text} moved by the participant's date shift ({weeks:+d} weeks) "
+                         "falls outside the years 1400-9999 that the journal format allows; export without "
+                         "shift_dates, or with another key")
+    return rfc3339(moved)
 
 
 def _research_records(records: Iterable[dict[str, Any]], key: bytes, shift_dates: bool) -> list[dict[str, Any]]:
     out = []
     owners: dict[tuple[str, ...], str] = {}
+    builtin_instruments = set(calmkit_module().builtin_instrument_ids())
+    find_exercise = calmkit_module().find_exercise
 
     def claim(slot: tuple[str, ...], original: str) -> None:
         if owners.setdefault(slot, original) != original:
             raise ValueError("two different ids got the same pseudonym (odds about 1 in 2^64 per pair); "
                              "export again with another key")
 
-    for rec in records:
+    for n, rec in enumerate(records, 1):
         rtype = rec["type"]
+        fields = RESEARCH_FIELDS.get(rtype)
+        if fields is None:
+            continue  # a record type without an allow-list does not leave
         participant = rec.get("participant", "")
-        new = {k: v for k, v in rec.items() if k not in _FREE_TEXT.get(rtype, ())}
+        if rtype == "assessment" and rec.get("instrument") not in builtin_instruments:
+            continue  # a custom instrument's id is text someone chose
+        weeks = shift_weeks(key, participant) if shift_dates else 0
+        new: dict[str, Any] = {"type": rtype}
+        for name, how in fields.items():
+            value = rec.get(name)
+            if how == "empty":
+                new[name] = ""
+            elif value is None or value == "":
+                continue
+            elif how == "pseudonym":
+                if name == "participant":
+                    new[name] = pseudonym(key, participant)
+                else:
+                    kind = "trigger" if name == "trigger" else rtype
+                    new[name] = _record_pseudonym(key, participant, kind, value)
+            elif how == "time":
+                new[name] = _shift(value, weeks, f"{rtype} {n}") if weeks else value
+            elif how == "exercise":
+                new[name] = value if find_exercise(value) is not None else "custom"
+            elif how == "emotions":
+                new[name] = [
+                    {"name": e["name"].strip().casefold() if e["name"].strip().casefold() in RESEARCH_EMOTIONS
+                     else "other", **{k: e[k] for k in ("before", "after") if k in e}} for e in value]
+            elif how == "instrument":
+                new[name] = value
+            else:  # "value": numbers, booleans, vocabulary ids
+                new[name] = value
         new["participant"] = pseudonym(key, participant)
-        if rec.get("id"):
-            new["id"] = _record_pseudonym(key, participant, rtype, rec["id"])
-        if rec.get("trigger"):
-            new["trigger"] = _record_pseudonym(key, participant, "trigger", rec["trigger"])
-        if rtype == "thought_record":
-            new["situation"] = ""
-            new["automatic_thought"] = ""
-            new["emotions"] = [
-                {**e, "name": e["name"].strip().casefold() if e["name"].strip().casefold() in RESEARCH_EMOTIONS
-                 else "other"} for e in rec.get("emotions", [])]
-        if rtype == "exercise" and not _CATALOG_ID.fullmatch(rec["exercise"]):
-            new["exercise"] = "custom"
-        if shift_dates:
-            weeks = shift_weeks(key, participant)
-            for f in _TIME_FIELDS:
-                if f in new:
-                    new[f] = _shift(new[f], weeks)
         claim(("participant", new["participant"]), participant)
         if rec.get("id"):
             claim((rtype, new["participant"], new["id"]), rec["id"])
@@ -323,17 +390,22 @@ def _research_records(records: Iterable[dict[str, Any]], key: bytes, shift_dates
 
 
 def research_export(journal: Any, key: bytes, *, shift_dates: bool = False) -> Any:
-    """A copy of the journal fit to hand to researchers: every free-text field
-    removed, participants and record ids replaced by keyed pseudonyms
-    (HMAC-SHA256 with ``key``), emotion names outside
-    :data:`RESEARCH_EMOTIONS` and custom exercise ids replaced by "other" and
-    "custom", and, with ``shift_dates``, each participant's times moved by a
-    secret whole number of weeks derived from the key (weekdays and local
-    clock times stay as they were). Intensities, categories, distortions,
-    durations, assessment instruments and answers, and the times within a
-    participant are unchanged (an assessment's note is free text and goes;
-    the receiver must register any custom instrument before reading the
-    export). What this protects and what it does not: docs/privacy.md.
+    """A copy of the journal fit to hand to researchers, built from an
+    allow-list (:data:`RESEARCH_FIELDS`): only numbers, true/false values,
+    vocabulary ids, times, built-in catalog exercise ids and built-in
+    instrument ids leave as they are; participants and record ids become keyed
+    pseudonyms (HMAC-SHA256 with ``key``); emotion names outside
+    :data:`RESEARCH_EMOTIONS` become "other" and exercise ids that are not in
+    the built-in catalog (custom exercises, named by the person) "custom";
+    everything else — every free-text field, any field not on the list — is
+    dropped, and an assessment of a custom instrument is dropped whole (its
+    id is text someone chose). With ``shift_dates``, each participant's times
+    move by a secret whole number of weeks derived from the key (weekdays and
+    local clock times stay as they were); a time the shift would carry past
+    the year 9999 (or before 1) raises ValueError. Intensities, categories,
+    distortions, durations, built-in assessments' answers and the times
+    within a participant are unchanged. What this protects and what it does
+    not: docs/privacy.md.
 
     Example::
 
@@ -351,7 +423,9 @@ def research_export(journal: Any, key: bytes, *, shift_dates: bool = False) -> A
 def write_research_export(journal: Any, path: Union[str, Path], key: bytes, *,
                           shift_dates: bool = False) -> Path:
     """Writes :func:`research_export` of the journal as JSON Lines v1 with
-    ``calmkit.write_journal``. Returns the path."""
+    ``calmkit.write_journal`` (the one safe write: a new file is 0600, an
+    existing one keeps its mode; only a regular file is replaced). Returns
+    the path."""
     calmkit_module().write_journal(research_export(journal, key, shift_dates=shift_dates), str(path))
     return Path(path)
 

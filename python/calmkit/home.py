@@ -32,7 +32,7 @@ import sys
 from pathlib import Path
 from typing import Mapping, Optional, Sequence, Union
 
-from . import _core
+from . import _core, files
 
 __all__ = ["JOURNAL_ENV", "STORE_SUFFIXES", "add_records", "data_dir", "is_store", "journal_path",
            "load_journal"]
@@ -109,14 +109,17 @@ def load_journal(path: Union[str, os.PathLike[str]]) -> _core.Journal:
     return _core.read_journal(path)
 
 
-def add_records(path: Union[str, os.PathLike[str]], records: Sequence[_Record]) -> None:
-    """Adds ``records`` (in order: a trigger before the readings that name it)
-    to the journal or store at ``path``, creating it (and its folder) when missing.
+def add_records(path: Union[str, os.PathLike[str]], records: Sequence[_Record]) -> list[_Record]:
+    """Adds ``records`` (in order: a trigger before the readings that name it;
+    each a record or a ``make(journal) -> record`` callable) to the journal or
+    store at ``path``, creating it (and its folder, 0700) when missing, and
+    returns the records added.
 
-    A JSON Lines journal is read, added to and written back in one atomic
-    replace, so an interruption leaves the old or the new file, never half of
-    one; all the records go in or none does. A store gets them one by one
-    through :meth:`calmkit.Store.add`. A newly created file gets mode 0600.
+    Goes through :func:`calmkit.files.add_records`: under the journal's lock
+    (``PATH.lock``), a JSON Lines journal is read, added to and written back
+    through the one safe write (all the records or none; a new file is 0600);
+    a store gets them through :meth:`calmkit.Store.add`, created owner-only
+    when missing.
 
     Raises ValueError when a record does not fit (a duplicate id, a reading
     naming a trigger that is not there), :class:`calmkit.JournalFormatError`
@@ -124,19 +127,6 @@ def add_records(path: Union[str, os.PathLike[str]], records: Sequence[_Record]) 
     RuntimeError when it cannot be written."""
     path = Path(path)
     if not records:
-        return
+        return []
     _private_folder(path)
-    new = not path.exists()
-    if is_store(path):
-        with _core.open_store(path, create=True) as store:
-            if new and os.name == "posix":
-                path.chmod(0o600)
-            for record in records:
-                store.add(record)
-        return
-    journal = _core.Journal() if new else _core.read_journal(path)
-    for record in records:
-        journal.add(record)
-    _core.write_journal(journal, path)
-    if new and os.name == "posix":
-        path.chmod(0o600)
+    return files.add_records(path, records, create_store=True)

@@ -156,14 +156,22 @@ def tables_of(journal: Any) -> dict[str, Any]:
 
 
 def write_parquet(journal: Any, path: _PathLike, partition_by: str = "participant", shards: int = 1) -> Path:
-    """Writes ``journal`` as a Parquet dataset in the folder ``path``
-    (created; files of an earlier dataset there are replaced, others left).
+    """Writes ``journal`` as a Parquet dataset in the folder ``path``.
 
     ``partition_by``: ``"participant"`` (a ``participant=<name>`` folder per
     participant) or ``"shard"`` (``shards`` >= 1 files per type, each with a
     contiguous block of the sorted participants). Returns the folder.
-    ValueError for an unknown layout or ``shards`` < 1."""
+    ValueError for an unknown layout or ``shards`` < 1.
+
+    Written through calmkit's one safe write (:func:`calmkit.write_folder`):
+    each type's folder (``triggers/``, ...) is built next to its place and
+    swapped in whole, so a reader sees the old dataset or the new one (never
+    the partitions of an earlier dataset mixed in) and a full disk changes
+    nothing; files are 0600, folders 0700; other files in ``path`` are left."""
+    pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
     pq = _extras.require("pyarrow.parquet", "parquet", "calmkit's Parquet support")
+
+    from .files import write_folder
 
     if partition_by not in ("participant", "shard"):
         raise ValueError(f"partition_by must be 'participant' or 'shard', got {partition_by!r}")
@@ -173,11 +181,16 @@ def write_parquet(journal: Any, path: _PathLike, partition_by: str = "participan
     participants = journal.participants()
     blocks = [participants[k * len(participants) // shards:(k + 1) * len(participants) // shards]
               for k in range(shards)]
+    files: dict[str, bytes] = {}
+
+    def put(rel: str, write: Any) -> None:
+        sink = pa.BufferOutputStream()
+        write(sink)
+        files[rel] = sink.getvalue().to_pybytes()
+
     for folder, table in tables_of(journal).items():
         schema = _with_metadata(SCHEMAS[folder], folder, partition_by)
         table = table.replace_schema_metadata(schema.metadata)
-        d = root / folder
-        d.mkdir(parents=True, exist_ok=True)
         ps = np.asarray(table.column("participant").to_numpy(zero_copy_only=False), dtype=object)
         # Rows are ordered by participant: each participant is one contiguous slice.
         starts = {p: int(i) for i, p in zip(*np.unique(ps, return_index=True)[::-1])} if len(ps) else {}
@@ -192,17 +205,19 @@ def write_parquet(journal: Any, path: _PathLike, partition_by: str = "participan
 
         if partition_by == "participant":
             file_schema = schema.remove(schema.get_field_index("participant"))
-            pq.write_metadata(file_schema, d / "_common_metadata")
+            put(f"{folder}/_common_metadata", lambda s, fs=file_schema: pq.write_metadata(fs, s))
             for p in participants:
                 if p not in starts:
                     continue
-                part = d / f"participant={quote(p, safe='')}"
-                part.mkdir(exist_ok=True)
-                pq.write_table(rows_of([p]).drop_columns(["participant"]), part / "part-0.parquet")
+                t = rows_of([p]).drop_columns(["participant"])
+                put(f"{folder}/participant={quote(p, safe='')}/part-0.parquet",
+                    lambda s, t=t: pq.write_table(t, s))
         else:
-            pq.write_metadata(schema, d / "_common_metadata")
+            put(f"{folder}/_common_metadata", lambda s, sc=schema: pq.write_metadata(sc, s))
             for k, group in enumerate(blocks):
-                pq.write_table(rows_of(group), d / f"part-{k:05d}.parquet")
+                t = rows_of(group)
+                put(f"{folder}/part-{k:05d}.parquet", lambda s, t=t: pq.write_table(t, s))
+    write_folder(root, files, owned=SCHEMAS.keys())
     return root
 
 

@@ -24,7 +24,6 @@ import html
 import io
 import math
 import os
-import tempfile
 from pathlib import Path
 from typing import Any, Callable, Optional, Union
 
@@ -262,8 +261,10 @@ def write_report(journal: Union[Journal, str, os.PathLike[str]], path: Union[str
                  participant: Optional[str] = None, threshold: int = 3, window_hours: float = 12,
                  tz: Optional[str] = None, progress: Optional[Progress] = None, source: str = "") -> Path:
     """Writes the report of ``journal`` (a Journal or a journal file path) to
-    ``path`` atomically (a temporary file renamed into place, readable by its
-    owner only: the report holds personal notes); returns the path.
+    ``path`` through calmkit's one safe write (:func:`calmkit.write_file`):
+    atomically, only over a regular file (a link is followed, a FIFO or device
+    refused), keeping an existing file's mode, a new file readable by its
+    owner only (0600: the report holds personal notes); returns the path.
     ``source`` names the journal file in the report's title."""
     if not isinstance(journal, Journal):
         source = os.fspath(journal)
@@ -271,14 +272,5 @@ def write_report(journal: Union[Journal, str, os.PathLike[str]], path: Union[str
     text = build_report(journal, participant=participant, threshold=threshold, window_hours=window_hours,
                         tz=tz, source=source, progress=progress)
     out = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".html", dir=out.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, out)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    _core.write_file(out, text)
     return out
-

@@ -40,7 +40,8 @@ def test_report_of_the_sample(sample_journal_path: Path, tmp_path: Path):
     assert out.read_text(encoding="utf-8").count('<img class="chart"') == 32
     # The run takes over a second, so --progress shows the bar, ending at 32 of 32.
     assert "(32/32)" in p.stderr and p.stderr.endswith("\n")
-    p = run("report", sample_journal_path, "-o", out, "--participant", "p002", "--threshold", "2",
+    # The file exists now: the one -o rule of every command asks for --force.
+    p = run("report", sample_journal_path, "-o", out, "--force", "--participant", "p002", "--threshold", "2",
             "--window-hours", "6", "--tz", "CET-1CEST,M3.5.0,M10.5.0/3")
     text = out.read_text(encoding="utf-8")
     assert p.returncode == 0 and p.stderr == ""  # not a terminal, no --progress: silent

@@ -365,9 +365,10 @@ def test_csv_round_trip_keeps_notes_with_carriage_returns_and_unicode_line_separ
     assert [a.note for a in back.assessments] == notes
     assert back.readings[0].note == "r\u2028s\r"
     assert back == j
-    # Other cells are written as before: unquoted unless they need it.
+    # Other cells are written as before: unquoted unless they need it. A note that
+    # starts with "\r" gets the apostrophe of the formula rule (FORMULA_START).
     assert (tmp_path / "assessments.csv").read_bytes().decode("utf-8").split("\n")[1] == (
-        ',a0,2026-03-01T21:00:00+01:00,gad-7,"[1, 0, 0, 0, 0, 0, 0]","\r"')
+        ',a0,2026-03-01T21:00:00+01:00,gad-7,"[1, 0, 0, 0, 0, 0, 0]","\'\r"')
 
 
 def test_research_export_of_notes_with_unicode_line_separators():

@@ -49,7 +49,8 @@ def rendered() -> Path:
     out_dir = Path(os.environ.get("CALMKIT_ARTIFACT_DIR") or tempfile.mkdtemp(prefix="calmkit-report-"))
     sample = Path(os.environ.get("CALMKIT_SAMPLE_JOURNAL") or REPO / "examples/data/sample-journal.jsonl")
     html = out_dir / "report.html"
-    made = subprocess.run([sys.executable, "-m", "calmkit", "report", str(sample), "-o", str(html)],
+    # --force: the artifact of an earlier run is replaced on purpose (the -o rule, docs/cli.md).
+    made = subprocess.run([sys.executable, "-m", "calmkit", "report", str(sample), "-o", str(html), "--force"],
                           capture_output=True, text=True, timeout=300)
     assert made.returncode == 0, made.stderr
     shot = out_dir / "report-screenshot.png"

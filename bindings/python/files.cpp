@@ -1,0 +1,220 @@
+// Safe writes, staged folders, sidecar locks and locked journal updates
+// (include/calmkit/files.hpp, io.hpp): the one write path that every Python
+// writer of calmkit (report, CSV and research exports, Parquet, imports) goes
+// through, so there is no second implementation in Python.
+//
+// FileError is raised as `calmkit.FileError`, a subclass of both OSError (with
+// errno, strerror and filename set) and RuntimeError (what these errors were
+// before it existed).
+#include "common.hpp"
+
+#include <calmkit/files.hpp>
+#include <calmkit/io.hpp>
+
+#include <pybind11/functional.h>
+#include <pybind11/gil_safe_call_once.h>
+#include <pybind11/stl/filesystem.h>
+
+#include <exception>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace calmkit::bindings {
+namespace {
+
+py::object& file_error_type(py::module_* m = nullptr) {
+  PYBIND11_CONSTINIT static py::gil_safe_call_once_and_store<py::object> storage;
+  return storage
+      .call_once_and_store_result([m]() {
+        const std::string qualname = py::str(m->attr("__name__")).cast<std::string>() + ".FileError";
+        py::tuple bases = py::make_tuple(py::handle(PyExc_OSError), py::handle(PyExc_RuntimeError));
+        PyObject* t = PyErr_NewExceptionWithDoc(
+            qualname.c_str(),
+            "A file calmkit could not read or write, or would not replace (a directory, FIFO, device or "
+            "socket). An OSError (errno, strerror and filename set) and a RuntimeError.",
+            bases.ptr(), nullptr);
+        if (!t) throw py::error_already_set();
+        auto cls = py::reinterpret_steal<py::object>(t);
+        // str(e) is the message alone (it names the file already), not
+        // OSError's "[Errno N] message: 'file'".
+        cls.attr("__str__") = py::cpp_function(
+            [](py::handle self) -> py::object {
+              py::object text = self.attr("strerror");
+              return text.is_none() ? py::str(self.attr("args")) : py::str(text);
+            },
+            py::is_method(cls));
+        return cls;
+      })
+      .get_stored();
+}
+
+/// Bytes from a `bytes`-like object or a `str` (encoded as UTF-8).
+std::string bytes_of(py::handle data) {
+  if (py::isinstance<py::str>(data)) {
+    Py_ssize_t n = 0;
+    const char* p = PyUnicode_AsUTF8AndSize(data.ptr(), &n);
+    if (!p) {
+      PyErr_Clear();
+      throw py::value_error("the text holds characters that are not valid Unicode (lone surrogates)");
+    }
+    return {p, static_cast<std::size_t>(n)};
+  }
+  py::buffer_info info = py::buffer(py::reinterpret_borrow<py::object>(data)).request();
+  if (info.ndim > 1 && info.strides.back() != info.itemsize)
+    throw py::value_error("a contiguous buffer is needed");
+  return {static_cast<const char*>(info.ptr), static_cast<std::size_t>(info.size * info.itemsize)};
+}
+
+SafeWriteOptions write_options_of(bool replace) {
+  SafeWriteOptions o;
+  o.replace = replace;
+  return o;
+}
+
+}  // namespace
+
+void register_files(py::module_& m) {
+  m.attr("FileError") = file_error_type(&m);
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const FileError& e) {
+      py::object cls = file_error_type();
+      py::object exc = cls(e.error(), e.what(), e.path());
+      PyErr_SetObject(cls.ptr(), exc.ptr());
+    }
+  });
+
+  m.def(
+      "write_file",
+      [](const std::filesystem::path& path, py::handle data, bool replace) {
+        const std::string bytes = bytes_of(data);
+        py::gil_scoped_release release;
+        write_file(path, bytes, write_options_of(replace));
+      },
+      py::arg("path"), py::arg("data"), py::kw_only(), py::arg("replace") = true,
+      "Writes `data` (bytes, or str written as UTF-8) to `path` the one safe way calmkit writes every "
+      "file: only a regular file is replaced (a directory, FIFO, device or socket raises FileError "
+      "saying what it is); a symbolic link is followed and the file it leads to replaced; the bytes go "
+      "to a temporary file in the target's folder, fsynced and renamed over the target, then the folder "
+      "is fsynced (a reader sees the old file or the new one; a full disk leaves the old one); an "
+      "existing file keeps its mode and owner, a new one is created 0600. replace=False: FileError "
+      "(EEXIST) if the target exists. See docs/store.md, 'Safe writes'.");
+  m.def(
+      "write_files",
+      [](const std::vector<std::pair<std::filesystem::path, py::object>>& files, bool replace) {
+        std::vector<std::pair<std::filesystem::path, std::string>> owned;
+        owned.reserve(files.size());
+        for (const auto& [path, data] : files) owned.emplace_back(path, bytes_of(data));
+        py::gil_scoped_release release;
+        write_files(owned, write_options_of(replace));
+      },
+      py::arg("files"), py::kw_only(), py::arg("replace") = true,
+      "Writes several files, each as write_file does, together: all are written and fsynced to "
+      "temporary siblings before any is renamed into place, so a refused target or a full disk "
+      "replaces none. `files`: a list of (path, bytes or str).");
+  m.def("resolve_write_target", &resolve_write_target, py::arg("path"),
+        "The file a write to `path` replaces: `path`, or where its chain of symbolic links leads. "
+        "FileError if that is not a regular file (or absent).");
+
+  py::class_<StagedDirectory>(
+      m, "StagedDirectory",
+      "A new folder built next to `target` and swapped into its place in one step (readers see the "
+      "old set of files or the new set, never a mix). Use as a context manager: fill `.path` (with "
+      "write_file), and leaving the block without an exception commits; an exception removes the "
+      "staging folder and leaves the target as it was.\n\n"
+      "    with calmkit.StagedDirectory('export') as stage:\n"
+      "        calmkit.write_file(stage.path / 'a.csv', 'x\\n')")
+      .def(py::init<const std::filesystem::path&>(), py::arg("target"))
+      .def_property_readonly("path", &StagedDirectory::path, "The staging folder to fill.")
+      .def_property_readonly("target", &StagedDirectory::target, "The folder it replaces (links followed).")
+      .def("commit", &StagedDirectory::commit, "Swaps the staging folder into place.")
+      .def(
+          "__enter__", [](StagedDirectory& s) -> StagedDirectory& { return s; },
+          py::return_value_policy::reference)
+      .def("__exit__", [](StagedDirectory& s, const py::args& exc) {
+        if (exc.empty() || exc[0].is_none()) s.commit();
+        return false;
+      });
+
+  // A lock is released by the context manager's exit (or by the object's
+  // destruction): hold it in a unique_ptr so __exit__ can drop it at once.
+  struct PyFileLock {
+    std::filesystem::path file;
+    std::unique_ptr<FileLock> lock;
+  };
+  py::class_<PyFileLock>(
+      m, "FileLock",
+      "An exclusive advisory lock (flock) on FILE.lock, the sidecar of `file`, for `with` blocks: "
+      "`with calmkit.FileLock('journal.jsonl'): ...`. The sidecar is never replaced nor removed, so the "
+      "lock survives the journal being replaced by a rename; symbolic links are followed so every path "
+      "to one file shares one lock. Entering blocks (without holding the GIL) until the lock is free.")
+      .def(py::init([](const std::filesystem::path& file) {
+             return PyFileLock{file, nullptr};
+           }),
+           py::arg("file"))
+      .def(
+          "__enter__",
+          [](PyFileLock& l) -> PyFileLock& {
+            py::gil_scoped_release release;
+            l.lock = std::make_unique<FileLock>(l.file);
+            return l;
+          },
+          py::return_value_policy::reference)
+      .def("__exit__",
+           [](PyFileLock& l, const py::args&) {
+             l.lock.reset();
+             return false;
+           })
+      .def_property_readonly(
+          "lock_path",
+          [](const PyFileLock& l) -> py::object {
+            if (!l.lock) return py::none();
+            return py::cast(l.lock->lock_path());
+          },
+          "The sidecar file while the lock is held, else None.");
+
+  m.def(
+      "update_journal",
+      [](const std::filesystem::path& path, const py::function& change, bool header, std::string generator,
+         std::uint64_t max_bytes, std::size_t max_line_bytes) {
+        WriteOptions options;
+        options.header = header;
+        options.generator = std::move(generator);
+        ReadOptions read_options;
+        read_options.max_bytes = max_bytes;
+        read_options.max_line_bytes = max_line_bytes;
+        py::gil_scoped_release release;
+        update_journal(
+            path,
+            [&change](Journal& j) {
+              py::gil_scoped_acquire acquire;
+              change(py::cast(&j, py::return_value_policy::reference));
+            },
+            options, read_options);
+      },
+      py::arg("path"), py::arg("change"), py::kw_only(), py::arg("header") = true,
+      py::arg("generator") = "calmkit", py::arg("max_bytes") = ReadOptions{}.max_bytes,
+      py::arg("max_line_bytes") = ReadOptions{}.max_line_bytes,
+      "Changes a journal file safely under concurrency: takes its FileLock (flock on PATH.lock), reads "
+      "it strictly (absent: an empty journal), calls change(journal) — which adds to the Journal it is "
+      "given, and must not keep it — and writes it back with write_journal. Processes and threads that "
+      "use this (calmkit log, practice, assess do) never lose each other's records. If change raises, "
+      "or the journal is broken (JournalFormatError), the file is left as it was.");
+  m.def(
+      "append_record",
+      [](const std::filesystem::path& path, py::handle record) {
+        Record r = record_from_py(record);
+        py::gil_scoped_release release;
+        append_record(path, std::move(r));
+      },
+      py::arg("path"), py::arg("record"),
+      "Adds one record to a journal file under its lock (update_journal). ValueError for a duplicate id "
+      "or a reading or exercise naming a trigger that is not there.");
+}
+
+}  // namespace calmkit::bindings

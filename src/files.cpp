@@ -1,0 +1,305 @@
+// Safe writes, staged folders and sidecar locks (include/calmkit/files.hpp).
+//
+// Every write: resolve the target (links followed, only regular files), make a
+// temporary sibling with O_EXCL, give it the target's mode and owner (or 0600),
+// write, fsync, close, rename, fsync the folder. The temporary file is removed
+// on every failure path by `Prepared`'s destructor.
+#include <calmkit/files.hpp>
+
+#include <fcntl.h>
+#include <stdio.h>  // renameat2 (glibc >= 2.28)
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <string>
+#include <system_error>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+namespace calmkit {
+namespace detail {
+namespace {
+
+namespace fs = std::filesystem;
+
+[[noreturn, gnu::cold]] void file_error(const std::string& what, const fs::path& path, int err,
+                                        const std::string& detail = "") {
+  std::string msg = what + " '" + path.string() + "': ";
+  msg += detail.empty() ? std::generic_category().message(err) : detail;
+  throw FileError(path.string(), err, msg);
+}
+
+/// The kind of a non-regular file, as words for a message.
+const char* kind_of(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO (named pipe)";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a regular file";
+}
+
+fs::path parent_of(const fs::path& p) {
+  return p.has_parent_path() ? p.parent_path() : fs::path(".");
+}
+
+/// Follows the chain of links from `path`; returns the final path and, when it
+/// exists, its stat. `want_dir`: the end must be a directory instead of a file.
+std::pair<fs::path, bool> resolve(const fs::path& given, struct stat& st, bool want_dir) {
+  fs::path p = given;
+  for (int hops = 0; hops <= 40; ++hops) {
+    if (::lstat(p.c_str(), &st) != 0) {
+      if (errno == ENOENT) return {p, false};
+      file_error("cannot write", given, errno);
+    }
+    if (S_ISLNK(st.st_mode)) {
+      std::string buf(4096, '\0');
+      const ssize_t n = ::readlink(p.c_str(), buf.data(), buf.size());
+      if (n < 0) file_error("cannot write", given, errno);
+      buf.resize(static_cast<std::size_t>(n));
+      const fs::path link(buf);
+      p = link.is_absolute() ? link : parent_of(p) / link;
+      continue;
+    }
+    const bool ok = want_dir ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode);
+    if (ok) return {p, true};
+    const std::string what = (p == given ? std::string("it is ") : "it leads to '" + p.string() + "', ") +
+                             kind_of(st.st_mode) + ", not " + (want_dir ? "a folder" : "a regular file");
+    const int err = S_ISDIR(st.st_mode) ? EISDIR : (want_dir ? ENOTDIR : EINVAL);
+    file_error("cannot write", given, err, what + (want_dir ? "" : "; calmkit replaces only regular files"));
+  }
+  file_error("cannot write", given, ELOOP, "more than 40 symbolic links in a row (a cycle?)");
+}
+
+void fsync_dir(const fs::path& dir) {
+  // Makes a rename durable; a failure here does not undo the write, and some
+  // file systems refuse fsync on a directory, so it is not an error.
+  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    (void)::fsync(dfd);
+    ::close(dfd);
+  }
+}
+
+std::atomic<unsigned> counter{0};
+
+fs::path temp_name(const fs::path& target) {
+  return parent_of(target) / ("." + target.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" +
+                              std::to_string(counter.fetch_add(1)));
+}
+
+/// A file written to a temporary sibling of its target, not yet renamed.
+class Prepared {
+ public:
+  Prepared(fs::path given, const SafeWriteOptions& options) : given_(std::move(given)) {
+    struct stat st {};
+    bool exists = false;
+    std::tie(target_, exists) = resolve(given_, st, false);
+    if (exists && !options.replace) file_error("cannot write", given_, EEXIST, "it exists already");
+    for (int attempt = 0; fd_ < 0; ++attempt) {
+      fs::path candidate = temp_name(target_);
+      const int fd = ::open(candidate.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+      if (fd >= 0) {
+        fd_ = fd;
+        temp_ = std::move(candidate);
+      } else if (errno != EEXIST || attempt > 100) {
+        file_error("cannot write", given_, errno);
+      }
+    }
+    if (exists) {
+      // Owner first: fchown clears set-id bits, which fchmod then restores.
+      // A process that may not give files away keeps its own ownership.
+      struct stat mine {};
+      if (::fstat(fd_, &mine) == 0 && (mine.st_uid != st.st_uid || mine.st_gid != st.st_gid)) {
+        if (::fchown(fd_, st.st_uid, st.st_gid) != 0) (void)::fchown(fd_, static_cast<uid_t>(-1), st.st_gid);
+      }
+      if (::fchmod(fd_, st.st_mode & 07777) != 0) file_error("cannot write", given_, errno);
+    } else if (::fchmod(fd_, static_cast<mode_t>(options.new_file_mode & 07777)) != 0) {
+      file_error("cannot write", given_, errno);
+    }
+  }
+  Prepared(const Prepared&) = delete;
+  Prepared& operator=(const Prepared&) = delete;
+  Prepared(Prepared&& o) noexcept
+      : given_(std::move(o.given_)), target_(std::move(o.target_)), temp_(std::move(o.temp_)), fd_(o.fd_) {
+    o.fd_ = -1;
+    o.temp_.clear();
+  }
+  Prepared& operator=(Prepared&&) = delete;
+  ~Prepared() {
+    if (fd_ >= 0) ::close(fd_);
+    if (!temp_.empty()) ::unlink(temp_.c_str());
+  }
+
+  void write(const char* p, std::size_t n) {
+    while (n > 0) {
+      const ssize_t w = ::write(fd_, p, n);
+      if (w < 0) {
+        if (errno == EINTR) continue;
+        file_error("cannot write", given_, errno);
+      }
+      p += w;
+      n -= static_cast<std::size_t>(w);
+    }
+  }
+
+  /// fsync and close: the bytes are on disk, the target not yet replaced.
+  void finish() {
+    if (::fsync(fd_) != 0) file_error("cannot write", given_, errno);
+    const int fd = fd_;
+    fd_ = -1;
+    if (::close(fd) != 0) file_error("cannot write", given_, errno);
+  }
+
+  void commit() {
+    if (::rename(temp_.c_str(), target_.c_str()) != 0) file_error("cannot write", given_, errno);
+    temp_.clear();
+  }
+
+  [[nodiscard]] const fs::path& target() const noexcept { return target_; }
+
+ private:
+  fs::path given_, target_, temp_;
+  int fd_ = -1;
+};
+
+}  // namespace
+}  // namespace detail
+
+// ---------------------------------------------------------------------------
+// Public API
+
+std::filesystem::path resolve_write_target(const std::filesystem::path& path) {
+  struct stat st {};
+  return detail::resolve(path, st, false).first;
+}
+
+void write_file(const std::filesystem::path& path, const std::function<void(const ByteSink&)>& produce,
+                const SafeWriteOptions& options) {
+  detail::Prepared file(path, options);
+  produce([&file](const char* p, std::size_t n) { file.write(p, n); });
+  file.finish();
+  file.commit();
+  detail::fsync_dir(detail::parent_of(file.target()));
+}
+
+void write_file(const std::filesystem::path& path, std::string_view bytes, const SafeWriteOptions& options) {
+  write_file(
+      path, [bytes](const ByteSink& out) { out(bytes.data(), bytes.size()); }, options);
+}
+
+void write_files(const std::vector<std::pair<std::filesystem::path, std::string>>& files,
+                 const SafeWriteOptions& options) {
+  std::vector<detail::Prepared> prepared;
+  prepared.reserve(files.size());
+  for (const auto& [path, bytes] : files) {
+    prepared.emplace_back(path, options);
+    prepared.back().write(bytes.data(), bytes.size());
+    prepared.back().finish();
+  }
+  for (auto& p : prepared) p.commit();
+  std::vector<std::filesystem::path> dirs;
+  for (const auto& p : prepared) {
+    auto dir = detail::parent_of(p.target());
+    if (std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) dirs.push_back(std::move(dir));
+  }
+  for (const auto& d : dirs) detail::fsync_dir(d);
+}
+
+StagedDirectory::StagedDirectory(const std::filesystem::path& target) : given_(target) {
+  struct stat st {};
+  bool exists = false;
+  std::tie(target_, exists) = detail::resolve(target, st, true);
+  if (target_.filename().empty() || target_.filename() == "." || target_.filename() == "..") {
+    target_ = std::filesystem::absolute(target_).lexically_normal();
+    if (target_.filename().empty()) target_ = target_.parent_path();
+  }
+  const mode_t mode = exists ? (st.st_mode & 07777) : 0700;
+  for (int attempt = 0; staged_.empty(); ++attempt) {
+    auto candidate = detail::temp_name(target_);
+    if (::mkdir(candidate.c_str(), 0700) == 0) {
+      staged_ = std::move(candidate);
+    } else if (errno != EEXIST || attempt > 100) {
+      detail::file_error("cannot write", given_, errno);
+    }
+  }
+  if (::chmod(staged_.c_str(), mode) != 0) {
+    const int err = errno;
+    std::error_code ec;
+    std::filesystem::remove_all(staged_, ec);
+    detail::file_error("cannot write", given_, err);
+  }
+}
+
+StagedDirectory::~StagedDirectory() {
+  if (committed_ || staged_.empty()) return;
+  std::error_code ec;  // best effort: a destructor must not throw
+  std::filesystem::remove_all(staged_, ec);
+}
+
+void StagedDirectory::commit() {
+  struct stat st {};
+  if (::lstat(target_.c_str(), &st) != 0) {
+    if (errno != ENOENT) detail::file_error("cannot write", given_, errno);
+    if (::rename(staged_.c_str(), target_.c_str()) != 0) detail::file_error("cannot write", given_, errno);
+    committed_ = true;
+  } else {
+    if (!S_ISDIR(st.st_mode)) {
+      detail::file_error("cannot write", given_, ENOTDIR,
+                         std::string("it is now ") + detail::kind_of(st.st_mode) + ", not a folder");
+    }
+#ifdef RENAME_EXCHANGE
+    if (::renameat2(AT_FDCWD, staged_.c_str(), AT_FDCWD, target_.c_str(), RENAME_EXCHANGE) == 0) {
+      committed_ = true;  // staged_ now names the old folder
+    } else if (errno != EINVAL && errno != ENOSYS) {
+      detail::file_error("cannot write", given_, errno);
+    }
+#endif
+    if (!committed_) {
+      // No atomic exchange here: move the old folder aside, then the new one
+      // in. In between, for a moment, there is no folder at all (never a mix).
+      const auto aside = detail::temp_name(target_);
+      if (::rename(target_.c_str(), aside.c_str()) != 0) detail::file_error("cannot write", given_, errno);
+      if (::rename(staged_.c_str(), target_.c_str()) != 0) {
+        const int err = errno;
+        (void)::rename(aside.c_str(), target_.c_str());
+        detail::file_error("cannot write", given_, err);
+      }
+      staged_ = aside;
+      committed_ = true;
+    }
+    std::error_code ec;
+    std::filesystem::remove_all(staged_, ec);
+  }
+  detail::fsync_dir(detail::parent_of(target_));
+}
+
+FileLock::FileLock(const std::filesystem::path& file) {
+  auto target = resolve_write_target(file);
+  lock_path_ = target;
+  lock_path_ += ".lock";
+  fd_ = ::open(lock_path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd_ < 0) detail::file_error("cannot lock", lock_path_, errno);
+  struct stat st {};
+  if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd_);
+    detail::file_error("cannot lock", lock_path_, EINVAL, "the lock file is not a regular file");
+  }
+  while (::flock(fd_, LOCK_EX) != 0) {
+    if (errno == EINTR) continue;
+    const int err = errno;
+    ::close(fd_);
+    detail::file_error("cannot lock", lock_path_, err);
+  }
+}
+
+FileLock::~FileLock() {
+  if (fd_ >= 0) ::close(fd_);  // closing the last descriptor releases the flock
+}
+
+}  // namespace calmkit

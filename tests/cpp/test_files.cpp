@@ -1,0 +1,189 @@
+// The one safe write path (files.hpp) and the locked journal update (io.hpp),
+// from C++: refusals, links, modes, staged folders, locks and the streaming
+// reader's limits. Everything is made in a fresh temporary folder.
+#include <calmkit/files.hpp>
+#include <calmkit/io.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "calmkit-files-XXXXXX").string();
+    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = tmpl;
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  [[nodiscard]] fs::path operator/(const char* name) const { return path_ / name; }
+  [[nodiscard]] const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+unsigned mode_of(const fs::path& p) {
+  struct stat st {};
+  REQUIRE(::stat(p.c_str(), &st) == 0);
+  return st.st_mode & 07777;
+}
+
+calmkit::Reading reading(const std::string& id, int intensity = 3) {
+  return calmkit::Reading{.id = id,
+                          .time = calmkit::Instant::parse("2026-03-02T21:14:00+01:00"),
+                          .intensity = calmkit::Intensity(intensity)};
+}
+
+}  // namespace
+
+TEST_CASE("write_file refuses what is not a regular file and says what it is", "[files]") {
+  TempDir dir;
+  const auto fifo = dir / "fifo";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  const auto link = dir / "link";
+  fs::create_symlink(fifo, link);
+  try {
+    calmkit::write_file(fifo, "x");
+    FAIL("no error");
+  } catch (const calmkit::FileError& e) {
+    CHECK(e.error() == EINVAL);
+    CHECK(e.path() == fifo.string());
+    CHECK_THAT(e.what(), Catch::Matchers::Contains("a FIFO (named pipe), not a regular file"));
+  }
+  CHECK_THROWS_WITH(calmkit::write_file(link, "x"),
+                    Catch::Matchers::Contains("it leads to '" + fifo.string()));
+  CHECK_THROWS_WITH(calmkit::write_file(dir.path(), "x"), Catch::Matchers::Contains("a directory"));
+  CHECK(fs::is_fifo(fifo));
+  CHECK(fs::is_symlink(link));
+  CHECK(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator{}) == 2);  // no leftovers
+}
+
+TEST_CASE("write_file follows links, keeps modes, creates 0600", "[files]") {
+  TempDir dir;
+  const auto target = dir / "real.txt";
+  const auto link = dir / "link.txt";
+  fs::create_symlink("real.txt", link);  // relative: read from the link's folder
+  const auto old_mask = ::umask(0);
+  calmkit::write_file(link, "one");
+  ::umask(old_mask);
+  CHECK(fs::is_symlink(link));
+  CHECK(slurp(target) == "one");
+  CHECK(mode_of(target) == 0600);
+  REQUIRE(::chmod(target.c_str(), 0640) == 0);
+  calmkit::write_file(link, "two");
+  CHECK(slurp(target) == "two");
+  CHECK(mode_of(target) == 0640);
+  CHECK_THROWS_AS(calmkit::write_file(target, "three", {.replace = false}), calmkit::FileError);
+  CHECK(slurp(target) == "two");
+}
+
+TEST_CASE("a producer that throws replaces nothing", "[files]") {
+  TempDir dir;
+  const auto target = dir / "a.txt";
+  calmkit::write_file(target, "old");
+  CHECK_THROWS_AS(calmkit::write_file(target,
+                                      [](const calmkit::ByteSink& out) {
+                                        out("new", 3);
+                                        throw std::invalid_argument("stop");
+                                      }),
+                  std::invalid_argument);
+  CHECK(slurp(target) == "old");
+  CHECK(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator{}) == 1);
+}
+
+TEST_CASE("StagedDirectory swaps a whole folder or leaves it alone", "[files]") {
+  TempDir dir;
+  const auto out = dir / "out";
+  {
+    calmkit::StagedDirectory stage(out);
+    calmkit::write_file(stage.path() / "a.csv", "1");
+    calmkit::write_file(stage.path() / "b.csv", "1");
+    stage.commit();
+  }
+  CHECK(mode_of(out) == 0700);
+  REQUIRE(::chmod(out.c_str(), 0750) == 0);
+  {
+    calmkit::StagedDirectory stage(out);
+    calmkit::write_file(stage.path() / "a.csv", "2");
+    // no commit: the staging folder goes, the old set stays
+  }
+  CHECK(slurp(out / "a.csv") == "1");
+  {
+    calmkit::StagedDirectory stage(out);
+    calmkit::write_file(stage.path() / "a.csv", "3");
+    stage.commit();
+  }
+  CHECK(slurp(out / "a.csv") == "3");
+  CHECK_FALSE(fs::exists(out / "b.csv"));
+  CHECK(mode_of(out) == 0750);
+  CHECK(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator{}) == 1);
+  calmkit::write_file(dir / "file", "x");
+  CHECK_THROWS_WITH(calmkit::StagedDirectory(dir / "file"), Catch::Matchers::Contains("not a folder"));
+}
+
+TEST_CASE("update_journal: threads adding at once lose nothing", "[files][io]") {
+  TempDir dir;
+  const auto path = dir / "j.jsonl";
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&path, t] {
+      for (int k = 0; k < 20; ++k) {
+        calmkit::append_record(path, reading("r" + std::to_string(t) + "-" + std::to_string(k), k % 11));
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  const auto j = calmkit::read_journal(path).journal;
+  CHECK(j.readings().size() == 80);
+  CHECK(mode_of(path) == 0600);
+  CHECK(fs::is_regular_file(dir / "j.jsonl.lock"));
+  // A broken change leaves the file alone.
+  const auto before = slurp(path);
+  CHECK_THROWS_AS(calmkit::append_record(path, reading("r0-0")), std::invalid_argument);
+  CHECK(slurp(path) == before);
+}
+
+TEST_CASE("read_journal streams and bounds what it reads", "[files][io]") {
+  TempDir dir;
+  const auto zeros = dir / "zeros";
+  {
+    std::ofstream out(zeros, std::ios::binary);
+    out << std::string(std::size_t{3} << 20, '\0');
+  }
+  calmkit::ReadOptions small;
+  small.max_line_bytes = std::size_t{1} << 20;
+  try {
+    (void)calmkit::read_journal(zeros, small);
+    FAIL("no error");
+  } catch (const calmkit::JournalFormatError& e) {
+    CHECK(e.line() == 1);
+    CHECK_THAT(e.reason(), Catch::Matchers::Contains("longer than 1048576 bytes"));
+  }
+  small.max_bytes = 1000;
+  CHECK_THROWS_WITH(calmkit::read_journal(zeros, small),
+                    Catch::Matchers::Contains("more than the limit of 1000"));
+}

