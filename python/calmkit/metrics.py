@@ -149,7 +149,7 @@ def time_to_calm(data: Data, threshold: int = 3, window_hours: float = 12) -> pd
     d = _core._metric_episodes(c, threshold, window_hours)
     # Journals name their triggers; a cohort built from arrays identifies each
     # trigger by its row in the arrays given to cohort_from_arrays (int64).
-    trigger_id = d["source_row"] if "source_row" in d else pd.array(c.trigger_ids, dtype="str")
+    trigger_id = d["source_row"] if "source_row" in d else pd.array(c.trigger_ids, dtype="string")
     frame = pd.DataFrame({
         "participant": _participants(c, d["participant"]),
         "trigger_id": trigger_id,
@@ -560,7 +560,7 @@ def exercise_effectiveness(data: Data, threshold: int = 3, window_hours: float =
         cols["participant"] = _participants(c, p)
     names = np.array(c.exercise_names, dtype=object)
     codes = d.pop("exercise")  # popped whatever happens, or update() below would put the codes back
-    cols["exercise"] = pd.array(names[codes] if len(names) else [], dtype="str")
+    cols["exercise"] = pd.array(names[codes] if len(names) else [], dtype="string")
     cols.update(d)
     return pd.DataFrame(cols)
 
