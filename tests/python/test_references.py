@@ -316,6 +316,11 @@ def test_km_against_lifelines(km_groups, km_calmkit) -> None:
         assert _same(mine_median, math.nan if math.isinf(theirs) else theirs), name
         compared += 1
     assert compared > 500
+    # The documented case: 1..6 all calmed has S(3) = 3/6 exactly. calmkit: 3. lifelines
+    # (exp of a sum of logs) got 4 when this was written; with 4..6 censored, inf.
+    six = _episode_frame({"six": ([1.0, 2, 3, 4, 5, 6], [1] * 6), "six_c": ([1.0, 2, 3, 4, 5, 6], [1, 1, 1, 0, 0, 0])})
+    assert calmkit.time_to_calm_summary(six, by="participant")["median_minutes"].tolist() == [3.0, 3.0]
+    assert KaplanMeierFitter().fit([1, 2, 3, 4, 5, 6], event_observed=[1] * 6).median_survival_time_ in (3.0, 4.0)
 
 
 # ---------------------------------------------------------------------------
