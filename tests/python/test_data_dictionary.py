@@ -49,6 +49,7 @@ def _frames(journal: Any) -> dict[str, Callable[[], pd.DataFrame]]:
         "km_curve": lambda: calmkit.km_curve(j, by="participant"),
         "trigger_frequency": lambda: calmkit.trigger_frequency(j, "week", by_category=True, by_group=True),
         "trigger_trend": lambda: calmkit.trigger_trend(j),
+        "trigger_weekday_hour": lambda: calmkit.trigger_weekday_hour(j),
         "peak_trend": lambda: calmkit.peak_trend(j),
         "exercise_effectiveness": lambda: calmkit.exercise_effectiveness(j, by_participant=True),
         "thought_record_summary": lambda: calmkit.thought_record_summary(j),
