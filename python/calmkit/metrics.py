@@ -395,10 +395,10 @@ def analysis_frame(journal: Journal, threshold: int = 3, window_hours: float = 1
     if len(linked):
         grouped = linked.groupby([linked["participant"].astype(str), linked["trigger"].astype(str)])["exercise"]
         ids = grouped.agg(lambda x: ";".join(sorted(set(map(str, x)))))
-        eps["exercises"] = pd.array(ids.reindex(keys).fillna("").to_numpy(), dtype="str")
+        eps["exercises"] = pd.array(ids.reindex(keys).fillna("").to_numpy(), dtype="string")
         eps["n_exercises"] = grouped.size().reindex(keys).fillna(0).to_numpy(np.int64)
     else:
-        eps["exercises"] = pd.array([""] * len(eps), dtype="str")
+        eps["exercises"] = pd.array([""] * len(eps), dtype="string")
         eps["n_exercises"] = np.zeros(len(eps), dtype=np.int64)
     firsts = [t.to_pandas()[["participant", "time"]] for t in (journal.triggers, journal.readings,
                                                                 journal.exercises, journal.thought_records,
@@ -428,7 +428,7 @@ def episodes_by_exercise(frame: pd.DataFrame, none: str = "none") -> pd.DataFram
         raise ValueError("episode frame lacks column 'exercises'; use calmkit.analysis_frame")
     ids = frame["exercises"].fillna("").astype(str).str.split(";")
     out = frame.assign(exercise=[[x for x in v if x] or [none] for v in ids]).explode("exercise")
-    out["exercise"] = out["exercise"].astype(str)
+    out["exercise"] = out["exercise"].astype("string")
     out.attrs.update(frame.attrs)
     return out
 

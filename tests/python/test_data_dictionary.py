@@ -44,6 +44,8 @@ def _frames(journal: Any) -> dict[str, Callable[[], pd.DataFrame]]:
         "thought_records": lambda: j.thought_records.to_pandas(),
         "assessments": lambda: j.assessments.to_pandas(),
         "time_to_calm": lambda: calmkit.time_to_calm(j),
+        "analysis_frame": lambda: calmkit.analysis_frame(j),
+        "episodes_by_exercise": lambda: calmkit.episodes_by_exercise(calmkit.analysis_frame(j)),
         "peak_intensity": lambda: calmkit.peak_intensity(j),
         "time_to_calm_summary": lambda: calmkit.time_to_calm_summary(j, by=["participant", "week", "category"]),
         "km_curve": lambda: calmkit.km_curve(j, by="participant"),
@@ -88,6 +90,9 @@ def test_columns_and_dtypes_match_the_document(journal, key) -> None:
         extra = real[len(documented):]
         assert extra and all(dtype == "float64" for _, dtype in extra)
         real = real[:len(documented)]
+    if key == "episodes_by_exercise":  # the analysis_frame columns, then the documented ones
+        assert real[:-len(documented)] == _tables()["analysis_frame"]
+        real = real[-len(documented):]
     assert real == documented
 
 
@@ -96,7 +101,8 @@ def test_missing_text_is_never_an_empty_string(journal) -> None:
     for key, build in _frames(journal).items():
         frame = build()
         for c in frame.columns:
-            if str(frame[c].dtype) == "string":
+            # analysis_frame's exercises is a joined list: "" is the empty list (documented).
+            if str(frame[c].dtype) == "string" and c != "exercises":
                 assert not (frame[c] == "").any(), f"{key}.{c} holds an empty string"
             assert str(frame[c].dtype) != "object" or frame[c].map(lambda v: isinstance(v, list)).all(), (
                 f"{key}.{c}: an object column must hold lists only (text is 'string')")
