@@ -2,7 +2,8 @@
 # One-step set-up for a fresh Debian 12 machine (and a quick no-op when done):
 #   1. Debian packages: compiler, CMake, Ninja, Boost, simdjson, range-v3, Catch2 2.13, Doxygen,
 #      SQLite, Chromium (the report test renders the HTML report headless), poppler-utils (pdftoppm
-#      and pdftotext: the printed report's pages) and tmux (a terminal to try the guided commands in);
+#      and pdftotext: the printed report's pages) tmux (a terminal to try the guided commands in)
+#      and R with survival and psych (test references);
 #   2. Python packages for the chosen interpreter (PYTHON, default: the first python3 on PATH);
 #   3. the C++ build in ./build (CMake preset "default": library, tests, Python module);
 #   4. `pip install .` so that `python3 -m calmkit` and the `calmkit` command work.
@@ -15,7 +16,7 @@ PY=$(command -v "$PYTHON") || { echo "setup: no '$PYTHON' on PATH" >&2; exit 1; 
 
 apt_packages=(g++ cmake ninja-build libboost-dev libsimdjson-dev librange-v3-dev catch2 doxygen
               libsqlite3-dev chromium ccache pkg-config poppler-utils tmux
-              r-base-core r-cran-survival)  # R's survival: the reference for calmkit.stats in the tests
+              r-base-core r-cran-survival r-cran-psych)  # R: references for calmkit.stats and the metrics in the tests
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -28,6 +29,7 @@ if ((${#missing[@]})); then
 fi
 
 # Python build and test dependencies (versions as in pyproject.toml).
+# lifelines and statsmodels are test references (tests/python/test_references.py).
 if ! "$PY" -c "import numpy, pandas, pytest, hypothesis, matplotlib, scikit_build_core, pybind11, jsonschema, pyarrow, dask.dataframe, distributed, lifelines, statsmodels, yaml" 2>/dev/null; then
   echo "setup: installing Python packages for $PY"
   "$PY" -m pip install -q --disable-pip-version-check --root-user-action=ignore \

@@ -58,19 +58,23 @@ def km_median(group: pd.DataFrame) -> pd.Series:
     times = np.unique(t)
     n_at = np.array([(t >= u).sum() for u in times])
     d = np.array([((t == u) & e).sum() for u in times])
-    s = np.cumprod(1 - d / n_at)
+    s = np.cumprod((n_at - d) / n_at)
     with np.errstate(divide="ignore", invalid="ignore"):
         gw = np.cumsum(np.where(n_at > d, d / (n_at * (n_at - d)), 0.0))
         sigma = np.sqrt(gw) / np.abs(np.log(s))
-        lo = np.where(s <= 0, 0.0, np.where(s >= 1, 1.0, s ** np.exp(Z95 * sigma)))
-        hi = np.where(s <= 0, 0.0, np.where(s >= 1, 1.0, s ** np.exp(-Z95 * sigma)))
+        # The log-log band is undefined once S = 0 (R's survfit gives NA).
+        lo = np.where(s <= 0, np.nan, np.where(s >= 1, 1.0, s ** np.exp(Z95 * sigma)))
+        hi = np.where(s <= 0, np.nan, np.where(s >= 1, 1.0, s ** np.exp(-Z95 * sigma)))
+    # A floating product misses an exact S = 1/2 by a rounding: compare with
+    # R's tolerance sqrt(eps), as survfit's median does.
+    half = 0.5 + np.sqrt(np.finfo(float).eps)
 
     def first(mask: np.ndarray) -> float:
         idx = np.flatnonzero(mask)
         return float(times[idx[0]]) if len(idx) else np.nan
 
     return pd.Series({"episodes": len(t), "calmed": int(e.sum()), "censored": int(len(t) - e.sum()),
-                      "median_minutes": first(s <= 0.5), "ci_low": first(lo <= 0.5), "ci_high": first(hi <= 0.5)})
+                      "median_minutes": first(s <= half), "ci_low": first(lo <= 0.5), "ci_high": first(hi <= 0.5)})
 
 
 def summary(episodes: pd.DataFrame) -> pd.DataFrame:

@@ -112,11 +112,17 @@ class Columns {
     cols_.append(py::make_tuple("participant", "category", std::move(a), py::cast(all)));
   }
 
-  /// Text: one Python str per row (strings cannot avoid that).
+  /// Text: one Python str per row (strings cannot avoid that). The model
+  /// writes an absent optional text as "" (as the journal format does); here
+  /// it becomes None, so the column (pandas "string" dtype) shows <NA> like
+  /// the numbers and booleans do, and `isna()` / joins see it as missing.
   template <class R, class F>
   void text(const char* name, std::span<const R> rs, F f) {
     py::list l(n_);
-    for (std::size_t i = 0; i < n_; ++i) l[i] = py::str(f(rs[i]));
+    for (std::size_t i = 0; i < n_; ++i) {
+      const auto& v = f(rs[i]);
+      l[i] = v.empty() ? py::object(py::none()) : py::object(py::str(v));
+    }
     add(name, "str", std::move(l));
   }
 

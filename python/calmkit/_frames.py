@@ -9,7 +9,8 @@ arrays, so no Python object is created per number or time:
 - ``nullable``: values, mask (True = missing), extension dtype name
   (``"Int8"``, ``"boolean"``, ``"Float64"``)
 - ``category``: integer codes and the list of categories
-- ``str``: a list of str -> pandas string dtype
+- ``str``: a list of str or None -> pandas ``"string"`` dtype, None as ``<NA>``
+  (missing text is a missing value, as for numbers and booleans)
 - ``object``: a list of Python objects (lists, lists of dicts)
 """
 
@@ -49,7 +50,7 @@ def _column(kind: str, payload: Sequence[Any]) -> Any:
         codes, categories = payload
         return pd.Categorical.from_codes(codes, categories=categories)
     if kind == "str":
-        return pd.array(payload[0], dtype="str")
+        return pd.array(payload[0], dtype="string")
     if kind == "object":
         return pd.Series(payload[0], dtype=object)
     raise ValueError(f"unknown column kind {kind!r}")

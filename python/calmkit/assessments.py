@@ -21,7 +21,7 @@ _SECONDS_PER_WEEK = 7 * 24 * 3600.0
 
 def assessment_scores(journal: _core.Journal) -> pd.DataFrame:
     """One row per assessment: participant, id, time (UTC), instrument, total,
-    band ("" when the instrument has no bands), flags (area messages), then one
+    band (<NA> when the instrument has no bands), flags (area messages), then one
     float column per area id of the instruments present (NaN where an
     instrument has no such area). Ordered by participant, then time.
 
@@ -38,7 +38,7 @@ def assessment_scores(journal: _core.Journal) -> pd.DataFrame:
             "time": pd.Timestamp(a.time).tz_convert("UTC"),
             "instrument": a.instrument,
             "total": float(s["total"]),
-            "band": s["band"],
+            "band": s["band"] or None,  # missing text is a missing value
             "flags": list(s["flags"]),
         }
         for area, value in s["areas"].items():
@@ -48,7 +48,9 @@ def assessment_scores(journal: _core.Journal) -> pd.DataFrame:
         rows.append(row)
     columns = ["participant", "id", "time", "instrument", "total", "band", "flags", *area_ids]
     frame = pd.DataFrame(rows, columns=columns)
-    frame["time"] = pd.to_datetime(frame["time"], utc=True)
+    frame["time"] = pd.to_datetime(frame["time"], utc=True).astype("datetime64[us, UTC]")  # as in to_pandas()
+    for name in ("participant", "id", "instrument", "band"):  # text columns as in to_pandas()
+        frame[name] = frame[name].astype("string")
     for area in area_ids:
         frame[area] = frame[area].astype("float64")
     frame["total"] = frame["total"].astype("float64")
@@ -86,4 +88,9 @@ def assessment_change(journal: _core.Journal) -> pd.DataFrame:
         })
     columns = ["participant", "instrument", "n", "first_time", "latest_time", "first_total",
                "latest_total", "change", "trend_per_week"]
-    return pd.DataFrame(out, columns=columns)
+    frame = pd.DataFrame(out, columns=columns)
+    frame["participant"] = frame["participant"].astype("string")
+    frame["instrument"] = frame["instrument"].astype("string")
+    frame["first_time"] = frame["first_time"].astype("datetime64[us, UTC]")
+    frame["latest_time"] = frame["latest_time"].astype("datetime64[us, UTC]")
+    return frame

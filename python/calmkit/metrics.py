@@ -149,7 +149,7 @@ def time_to_calm(data: Data, threshold: int = 3, window_hours: float = 12) -> pd
     d = _core._metric_episodes(c, threshold, window_hours)
     # Journals name their triggers; a cohort built from arrays identifies each
     # trigger by its row in the arrays given to cohort_from_arrays (int64).
-    trigger_id = d["source_row"] if "source_row" in d else pd.array(c.trigger_ids, dtype="str")
+    trigger_id = d["source_row"] if "source_row" in d else pd.array(c.trigger_ids, dtype="string")
     frame = pd.DataFrame({
         "participant": _participants(c, d["participant"]),
         "trigger_id": trigger_id,
@@ -395,10 +395,10 @@ def analysis_frame(journal: Journal, threshold: int = 3, window_hours: float = 1
     if len(linked):
         grouped = linked.groupby([linked["participant"].astype(str), linked["trigger"].astype(str)])["exercise"]
         ids = grouped.agg(lambda x: ";".join(sorted(set(map(str, x)))))
-        eps["exercises"] = pd.array(ids.reindex(keys).fillna("").to_numpy(), dtype="str")
+        eps["exercises"] = pd.array(ids.reindex(keys).fillna("").to_numpy(), dtype="string")
         eps["n_exercises"] = grouped.size().reindex(keys).fillna(0).to_numpy(np.int64)
     else:
-        eps["exercises"] = pd.array([""] * len(eps), dtype="str")
+        eps["exercises"] = pd.array([""] * len(eps), dtype="string")
         eps["n_exercises"] = np.zeros(len(eps), dtype=np.int64)
     firsts = [t.to_pandas()[["participant", "time"]] for t in (journal.triggers, journal.readings,
                                                                 journal.exercises, journal.thought_records,
@@ -428,7 +428,7 @@ def episodes_by_exercise(frame: pd.DataFrame, none: str = "none") -> pd.DataFram
         raise ValueError("episode frame lacks column 'exercises'; use calmkit.analysis_frame")
     ids = frame["exercises"].fillna("").astype(str).str.split(";")
     out = frame.assign(exercise=[[x for x in v if x] or [none] for v in ids]).explode("exercise")
-    out["exercise"] = out["exercise"].astype(str)
+    out["exercise"] = out["exercise"].astype("string")
     out.attrs.update(frame.attrs)
     return out
 
@@ -560,7 +560,7 @@ def exercise_effectiveness(data: Data, threshold: int = 3, window_hours: float =
         cols["participant"] = _participants(c, p)
     names = np.array(c.exercise_names, dtype=object)
     codes = d.pop("exercise")  # popped whatever happens, or update() below would put the codes back
-    cols["exercise"] = pd.array(names[codes] if len(names) else [], dtype="str")
+    cols["exercise"] = pd.array(names[codes] if len(names) else [], dtype="string")
     cols.update(d)
     return pd.DataFrame(cols)
 

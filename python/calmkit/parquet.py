@@ -21,8 +21,9 @@ The schema of each type is :data:`SCHEMAS` (documented in docs/scale-out.md):
 times are ``timestamp[us, UTC]`` with the person's UTC offset in a separate
 ``*offset_minutes`` int16 column; text lists are ``list<string>``; emotions are
 ``list<struct<name, before, after>>``; an assessment's answers are
-``list<int32>``; an empty string or list means the
-field is absent, as in the journal format. Every file's key-value metadata
+``list<int32>``; an absent text is written as a null (what
+``to_pandas()`` gives), and a null, an empty string or an empty list read as
+an absent field, as in the journal format. Every file's key-value metadata
 carries ``calmkit_format_version`` (:data:`PARQUET_FORMAT_VERSION`),
 ``calmkit_record_type`` and ``calmkit_schema`` (the schema as JSON).
 

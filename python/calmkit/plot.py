@@ -687,8 +687,8 @@ def _assessments(journal: Journal, participant: Optional[str], **_: Any) -> Char
             continue
         first, last = rows.iloc[0], rows.iloc[-1]
         a, b = float(first["total"]), float(last["total"])
-        band_a = f" ({first['band']})" if first["band"] else ""
-        band_b = f" ({last['band']})" if last["band"] else ""
+        band_a = f" ({first['band']})" if pd.notna(first["band"]) else ""  # <NA>: no bands
+        band_b = f" ({last['band']})" if pd.notna(last["band"]) else ""
         if len(rows) == 1:
             sentences.append(f"{short} was {_n(a)}{band_a} at the only check-in so far, "
                              f"on {first['time'].date()}")

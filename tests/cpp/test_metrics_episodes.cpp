@@ -1,6 +1,7 @@
 // Episodes, time-to-calm, Kaplan–Meier and the summary: hand-computed cases.
 #include <calmkit/metrics.hpp>
 
+#include <boost/multiprecision/cpp_int.hpp>
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -150,26 +151,135 @@ TEST_CASE("Kaplan-Meier median is NaN when S never reaches 0.5") {
 }
 
 namespace {
-// Independent O(n²) product-limit median: for each candidate time u in
-// ascending order, S(u) = Π over event times s <= u of (1 - d(s)/n(s)),
-// with d and n counted by scanning every episode.
+// Independent O(n²) product-limit median in exact rational arithmetic: for
+// each candidate time u in ascending order, S(u) = Π over event times s <= u
+// of (1 - d(s)/n(s)), with d and n counted by scanning every episode.
 double naive_median(const std::vector<double>& t, const std::vector<std::uint8_t>& c) {
+  using boost::multiprecision::cpp_rational;
   std::vector<double> times = t;
   std::sort(times.begin(), times.end());
   times.erase(std::unique(times.begin(), times.end()), times.end());
-  double s = 1;
+  cpp_rational s = 1;
   for (double u : times) {
-    double d = 0, n = 0;
+    long d = 0, n = 0;
     for (std::size_t i = 0; i < t.size(); ++i) {
       if (t[i] >= u) ++n;
       if (t[i] == u && c[i]) ++d;
     }
-    s *= 1 - d / n;
-    if (s <= 0.5) return u;
+    s *= 1 - cpp_rational(d, n);
+    if (s <= cpp_rational(1, 2)) return u;
   }
   return std::nan("");
 }
 }  // namespace
+
+TEST_CASE("Kaplan-Meier median at an exact S = 1/2 is that time (issue 13, case 2)") {
+  // Times 1, 2, 2, 3, 4, 5, 6, 7, 8, 9, all calmed: S(1) = 9/10, S(2) = 7/10,
+  // S(3) = 6/10, S(4) = 5/10 exactly, so the median is 4. A running product
+  // of 1 - d/n gives 0.5000000000000001 at 4 and moved the median to 5.
+  const std::vector<double> t{1, 2, 2, 3, 4, 5, 6, 7, 8, 9};
+  std::vector<std::uint8_t> all(10, 1);
+  const auto km = kaplan_meier(t, all);
+  CHECK(km.survival[3] == 0.5);  // exactly
+  CHECK(km_median(km).median == 4.0);
+  std::vector<std::uint64_t> scratch;
+  CHECK(km_median(t, all, 0.95, scratch).median == 4.0);
+  // The same with 5..9 censored: S(4) = 5/10 and no event after it, so the
+  // median is still 4 (it was NaN: S never got "below" 0.5000000000000001).
+  const std::vector<std::uint8_t> half{1, 1, 1, 1, 1, 0, 0, 0, 0, 0};
+  CHECK(km_median(kaplan_meier(t, half)).median == 4.0);
+  CHECK(km_median(t, half, 0.95, scratch).median == 4.0);
+}
+
+TEST_CASE("Kaplan-Meier median of n distinct calm times is n/2 for every even n") {
+  // No censoring: S(k) = (n - k)/n, exactly 1/2 at k = n/2.
+  std::vector<std::uint64_t> scratch;
+  for (int n = 2; n <= 600; n += 2) {
+    std::vector<double> t;
+    for (int i = 1; i <= n; ++i) t.push_back(i * 1.5);
+    const std::vector<std::uint8_t> c(t.size(), 1);
+    INFO("n " << n);
+    const auto km = kaplan_meier(t, c);
+    CHECK(km.survival[static_cast<std::size_t>(n / 2 - 1)] == 0.5);
+    CHECK(km_median(km).median == n / 2 * 1.5);
+    CHECK(km_median(t, c, 0.95, scratch).median == n / 2 * 1.5);
+  }
+}
+
+TEST_CASE("Kaplan-Meier S = 1/2 reached through censored steps is exact too") {
+  // 30 episodes: t=1 five calm (S = 25/30 = 5/6), t=2 five censored (20 at
+  // risk at t=3), t=3 eight calm (S = 5/6 * 12/20 = 1/2 exactly), t=4 twelve
+  // censored. The factors do not telescope here: 12/20 is not 20/25.
+  std::vector<double> t;
+  std::vector<std::uint8_t> c;
+  auto add = [&](double time, int count, bool calmed) {
+    for (int i = 0; i < count; ++i) {
+      t.push_back(time);
+      c.push_back(calmed ? 1 : 0);
+    }
+  };
+  add(1, 5, true);
+  add(2, 5, false);
+  add(3, 8, true);
+  add(4, 12, false);
+  const auto km = kaplan_meier(t, c);
+  REQUIRE(km.size() == 4);
+  CHECK(km.survival[2] == 0.5);
+  CHECK(km_median(km).median == 3.0);
+  std::vector<std::uint64_t> scratch;
+  CHECK(km_median(t, c, 0.95, scratch).median == 3.0);
+}
+
+TEST_CASE("Kaplan-Meier quantiles are decided exactly too") {
+  // 1, 2, 3, 4 all calmed: S = 3/4, 1/2, 1/4, 0.
+  const std::vector<double> t{1, 2, 3, 4};
+  const std::vector<std::uint8_t> c(4, 1);
+  const auto km = kaplan_meier(t, c);
+  CHECK(km_quantile(km, 0.25).median == 1.0);
+  CHECK(km_quantile(km, 0.5).median == 2.0);
+  CHECK(km_quantile(km, 0.75).median == 3.0);
+  // 12 distinct calm times: S(k) = (12 - k)/12; 3/4 at k = 3, 1/4 at k = 9
+  // (as doubles 1 - 3/12 etc.; the product of factors (n-d)/n need not be).
+  std::vector<double> t12;
+  for (int i = 1; i <= 12; ++i) t12.push_back(i);
+  const auto km12 = kaplan_meier(t12, std::vector<std::uint8_t>(12, 1));
+  CHECK(km_quantile(km12, 0.25).median == 3.0);
+  CHECK(km_quantile(km12, 0.75).median == 9.0);
+  CHECK(km_quantile(km12, 0.5).median == km_median(km12).median);
+  CHECK_THROWS_AS(km_quantile(km12, 1.0), std::invalid_argument);
+  CHECK_THROWS_AS(km_quantile(km12, 0.0), std::invalid_argument);
+}
+
+TEST_CASE("Kaplan-Meier band is NaN where S = 0 (issue 13, case 3)") {
+  // One episode calmed at 5 min: S(5) = 0 and Greenwood's variance of
+  // log(-log S) is undefined there: R's survfit(conf.type = "log-log") gives
+  // NA, NA. The median is 5 and its interval has no end on either side (it
+  // was [5, 5]).
+  const std::vector<double> t{5};
+  const std::vector<std::uint8_t> c{1};
+  const auto km = kaplan_meier(t, c);
+  CHECK(km.survival[0] == 0.0);
+  CHECK(std::isnan(km.low[0]));
+  CHECK(std::isnan(km.high[0]));
+  const auto m = km_median(km);
+  CHECK(m.median == 5.0);
+  CHECK(std::isnan(m.low));
+  CHECK(std::isnan(m.high));
+  std::vector<std::uint64_t> scratch;
+  const auto fast = km_median(t, c, 0.95, scratch);
+  CHECK(fast.median == 5.0);
+  CHECK(std::isnan(fast.low));
+  CHECK(std::isnan(fast.high));
+  // 1, 2, 2, 3, 4, 5, 6, 7, 8, 9 all calmed: R's survfit gives the upper band
+  // 0.4747 at 7, NA at 9 (S = 0); the interval of the median is [1, 7].
+  const std::vector<double> t10{1, 2, 2, 3, 4, 5, 6, 7, 8, 9};
+  const auto km10 = kaplan_meier(t10, std::vector<std::uint8_t>(10, 1));
+  CHECK(std::isnan(km10.high.back()));
+  CHECK(km10.high[6] == Approx(0.4747147).epsilon(1e-6));
+  const auto m10 = km_median(km10);
+  CHECK(m10.low == 1.0);
+  CHECK(m10.high == 7.0);
+}
 
 TEST_CASE("Kaplan-Meier median agrees with a naive implementation on random data") {
   std::mt19937 rng(42);

@@ -286,3 +286,50 @@ TEST_CASE("the span's ends come from the local dates, not from the first and las
   CHECK(f.period_start.back() == day(2026, 3, 11));
   CHECK(f.count[4] == 1);  // 03-05
 }
+
+TEST_CASE("self-assessments belong to the span: weekly rows up to a later GAD-7 (issue 13, case 4)") {
+  // A trigger on Wednesday 6 May 2026 and a GAD-7 on Wednesday 20 May: the
+  // span is the ISO weeks of Mon 4, 11 and 18 May, so three weekly rows with
+  // counts 1, 0, 0 (the assessment was ignored: one row). Practice
+  // consistency zero-fills over the same span: three rows of 0 practice days.
+  // A check-in before the trigger (Sun 3 May, week of Mon 27 Apr) moves the
+  // start: four rows 0, 1, 0, 0.
+  calmkit::Journal j;
+  j.add(trigger("a", "t1", "2026-05-06T10:00:00+02:00", 7));
+  calmkit::Assessment gad;
+  gad.participant = "a";
+  gad.id = "g1";
+  gad.time = fixtures::at("2026-05-20T09:00:00+02:00");
+  gad.instrument = "gad-7";
+  gad.answers = {1, 1, 1, 1, 1, 1, 1};
+  j.add(gad);
+  auto cols = CohortColumns::from_journal(j);
+  auto w = trigger_frequency(cols, Period::week);
+  REQUIRE(w.size() == 3);
+  CHECK(w.period_start[0] == day(2026, 5, 4));
+  CHECK(w.period_start[2] == day(2026, 5, 18));
+  CHECK(w.count[0] == 1);
+  CHECK(w.count[1] == 0);
+  CHECK(w.count[2] == 0);
+  const auto pc = practice_consistency(cols);
+  REQUIRE(pc.size() == 3);
+  CHECK(pc.practice_days[2] == 0);
+
+  calmkit::Assessment checkin = gad;
+  checkin.id = "c1";
+  checkin.time = fixtures::at("2026-05-03T21:00:00+02:00");
+  checkin.instrument = "attachment-checkin";
+  j.add(checkin);
+  cols = CohortColumns::from_journal(j);
+  w = trigger_frequency(cols, Period::week);
+  REQUIRE(w.size() == 4);
+  CHECK(w.period_start[0] == day(2026, 4, 27));
+  CHECK(w.count[0] == 0);
+  CHECK(w.count[1] == 1);
+  // Only a self-assessment: one participant row of zeros, not an absent participant.
+  calmkit::Journal only;
+  only.add(gad);
+  const auto w1 = trigger_frequency(CohortColumns::from_journal(only), Period::week);
+  REQUIRE(w1.size() == 1);
+  CHECK(w1.count[0] == 0);
+}

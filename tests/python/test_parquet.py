@@ -62,12 +62,13 @@ def test_assessments_round_trip_with_notes_offsets_and_a_custom_instrument(tmp_p
     assert a1.time.utcoffset().total_seconds() == 5 * 3600 + 45 * 60 and a1.time.microsecond == 125000
     assert a2.time.utcoffset().total_seconds() == -(9 * 3600 + 30 * 60)
     assert (s1.instrument, s1.answers) == (SLIDERS, [100, 0, 57])
-    # The stored columns: UTC instant, offset in minutes, answers as int32 lists; no note is "".
+    # The stored columns: UTC instant, offset in minutes, answers as int32 lists.
     frame = pd.read_parquet(tmp_path / "assessments").sort_values("id").reset_index(drop=True)
     assert list(frame["offset_minutes"]) == [345, -570, 0]
     assert frame["time"].iloc[0] == pd.Timestamp("2026-03-02T02:15:00.125Z")  # 08:00:00.125 - 5:45
+    # An absent note is written as a null (to_pandas() gives <NA>), and reads back as absent.
     assert list(frame["answers"].iloc[2]) == [100, 0, 57] and list(frame["note"]) == [
-        'after the call, "not great"', "", "ünïcode ✓"]
+        'after the call, "not great"', None, "ünïcode ✓"]
     assert ckpq.read_parquet(tmp_path, participants=["p2"]) == j.participant("p2")
 
 

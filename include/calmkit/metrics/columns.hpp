@@ -101,6 +101,21 @@ struct ThoughtColumns {
   [[nodiscard]] std::size_t size() const noexcept { return utc_us.size(); }
 };
 
+/// Self-assessments (check-ins, GAD-7, ...), in any order. No metric reads
+/// their answers; their times belong to the participant's span (the first and
+/// last record of any type), over which every per-period table is zero-filled.
+struct AssessmentColumns {
+  /// Code into `CohortColumns::participants`.
+  std::vector<std::int32_t> participant;
+  /// Assessment time, microseconds since 1970-01-01T00:00Z.
+  std::vector<std::int64_t> utc_us;
+  /// UTC offset at the assessment, minutes [-1439, 1439].
+  std::vector<std::int16_t> offset_min;
+
+  /// Number of rows (assessments).
+  [[nodiscard]] std::size_t size() const noexcept { return utc_us.size(); }
+};
+
 /// A whole cohort as columns.
 ///
 /// Example
@@ -124,6 +139,8 @@ struct CohortColumns {
   ExerciseColumns exercises;
   /// Thought record columns.
   ThoughtColumns thoughts;
+  /// Self-assessment times (they widen the span only).
+  AssessmentColumns assessments;
 
   /// One pass over a journal (whose records are already ordered by
   /// participant and time).
@@ -310,6 +327,8 @@ struct ParticipantSpan {
   }
   const auto& th = c.thoughts;
   for (std::size_t i = 0; i < th.size(); ++i) see(th.participant[i], th.utc_us[i], th.offset_min[i]);
+  const auto& a = c.assessments;
+  for (std::size_t i = 0; i < a.size(); ++i) see(a.participant[i], a.utc_us[i], a.offset_min[i]);
   return s;
 }
 
@@ -430,6 +449,13 @@ inline CohortColumns CohortColumns::from_journal(const Journal& journal) {
     th.distortion_offsets.push_back(static_cast<std::int64_t>(th.distortions.size()));
     th.trigger.push_back(link(x.participant, x.trigger));
   }
+
+  auto& as = c.assessments;
+  for (const auto& x : journal.assessments()) {
+    as.participant.push_back(code_of(x.participant));
+    as.utc_us.push_back(x.time.utc_micros());
+    as.offset_min.push_back(static_cast<std::int16_t>(x.time.offset().minutes()));
+  }
   c.checked_stamp_ = c.stamp();  // a Journal's invariants make these columns valid by construction
   return c;
 }
@@ -526,6 +552,7 @@ inline std::size_t CohortColumns::stamp() const noexcept {
   mix(th.participant), mix(th.utc_us), mix(th.offset_min), mix(th.belief_before), mix(th.belief_after),
       mix(th.emotion_change), mix(th.alternatives), mix(th.distortion_offsets), mix(th.distortions),
       mix(th.trigger);
+  mix(assessments.participant), mix(assessments.utc_us), mix(assessments.offset_min);
   return h == 0 ? 1 : h;
 }
 
@@ -711,6 +738,12 @@ inline void CohortColumns::check() const {
     if (th.distortions[i] >= distortion_table.size())
       bad_column("distortions", i, "distortion", "not a distortion code");
   }
+
+  const auto& as = assessments;
+  check_len("assessments", as.size(),
+            {{"participant", as.participant.size()}, {"offset_min", as.offset_min.size()}});
+  check_p("assessments", as.participant);
+  check_offset("assessments", as.offset_min);
   checked_stamp_ = stamp();
 }
 

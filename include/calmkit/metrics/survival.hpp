@@ -7,15 +7,109 @@
 #include <calmkit/errors.hpp>
 #include <calmkit/metrics/stats.hpp>
 
+#include <boost/multiprecision/cpp_int.hpp>
+
 #include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <numeric>
 #include <span>
 #include <vector>
 
 namespace calmkit::metrics {
+
+namespace detail {
+
+/// The (at risk, calm events) counts of the product-limit steps with at least
+/// one event, in order: what the exact value of S is made of. S is a rational
+/// number, Π (n_j − d_j) / n_j, that a running product of doubles only
+/// approximates (an exact 1/2 can come out as 0.5000000000000001).
+class ProductLimitSteps {
+ public:
+  void clear() noexcept {
+    at_risk_.clear();
+    events_.clear();
+  }
+  void add(std::int64_t at_risk, std::int64_t events) {
+    at_risk_.push_back(at_risk);
+    events_.push_back(events);
+  }
+  /// Number of steps added.
+  [[nodiscard]] std::size_t size() const noexcept { return at_risk_.size(); }
+
+  /// The sign (−1, 0, +1) of S − q, exactly, for a double q. Successive
+  /// factors cancel where nobody was censored between two event times
+  /// (n_{j+1} = n_j − d_j), so S = (n_k − d_k) / n_1 when there is no
+  /// censoring; the rest is multiplied out in arbitrary precision, and q, a
+  /// dyadic rational (m · 2^e), is compared as integers.
+  [[nodiscard]] int compare(double q) const {
+    using boost::multiprecision::cpp_int;
+    cpp_int num = 1, den = at_risk_.empty() ? 1 : at_risk_.front();
+    for (std::size_t j = 0; j < at_risk_.size(); ++j) {
+      const std::int64_t after = at_risk_[j] - events_[j];
+      if (j + 1 < at_risk_.size() && at_risk_[j + 1] == after) continue;  // cancels the next n
+      num *= after;
+      if (j + 1 < at_risk_.size()) den *= at_risk_[j + 1];
+    }
+    int e = 0;
+    const double m = std::frexp(q, &e);  // q = m · 2^e, m in [0.5, 1)
+    const auto mant = static_cast<std::int64_t>(std::ldexp(m, 53));
+    e -= 53;  // q = mant · 2^e exactly
+    cpp_int lhs = num, rhs = den * mant;
+    if (e < 0) {
+      lhs <<= -e;
+    } else {
+      rhs <<= e;
+    }
+    return lhs < rhs ? -1 : (lhs > rhs ? 1 : 0);
+  }
+
+ private:
+  std::vector<std::int64_t> at_risk_, events_;
+};
+
+/// The product-limit step S ← S · (n − d)/n with the decision "S ≤ 0.5" made
+/// exactly. The factor (n − d)/n costs one rounding and the product one more,
+/// so after k steps the double is within 2k·u·S of the exact S (u = 2⁻⁵³,
+/// Higham 2002, §3.1); only inside twice that distance of 0.5 is the exact
+/// rational consulted: S = 1/2 exactly becomes the double 0.5, and a value on
+/// the wrong side of 0.5 moves to the nearest double on the right side.
+/// `steps` must already hold this step's counts.
+[[nodiscard]] inline double product_limit_step(double s, std::int64_t at_risk, std::int64_t events,
+                                               const ProductLimitSteps& steps) {
+  const auto nn = static_cast<double>(at_risk);
+  s *= (nn - static_cast<double>(events)) / nn;
+  const double bound = 2.0 * static_cast<double>(steps.size() + 1) * std::numeric_limits<double>::epsilon();
+  if (std::abs(s - 0.5) <= bound) {
+    const int sign = steps.compare(0.5);
+    if (sign == 0) {
+      s = 0.5;
+    } else if (sign < 0) {
+      s = std::min(s, std::nextafter(0.5, 0.0));
+    } else {
+      s = std::max(s, std::nextafter(0.5, 1.0));
+    }
+  }
+  return s;
+}
+
+/// Log-log band of S at one step: [1, 1] before the first event; NaN (the
+/// variance of log(−log S) is undefined, as R's survfit reports NA) once S = 0.
+inline void log_log_band(double s, double greenwood, double z, bool want_low, bool want_high, double& lo,
+                         double& hi) {
+  lo = hi = 1.0;
+  if (s <= 0.0) {
+    lo = hi = nan_value;
+  } else if (s < 1.0) {
+    const double sigma = std::sqrt(greenwood) / std::abs(std::log(s));
+    if (want_low) lo = std::pow(s, std::exp(z * sigma));
+    if (want_high) hi = std::pow(s, std::exp(-z * sigma));
+  }
+}
+
+}  // namespace detail
 
 /// The step function: one row per distinct observed time (minutes), ascending.
 struct KaplanMeier {
@@ -47,9 +141,14 @@ struct MedianEstimate {
 /// S(t) = Π_{t_j ≤ t} (1 − d_j / n_j) over distinct times t_j with d_j calm
 /// events and n_j episodes at risk (time ≥ t_j). At a tied time the calm
 /// events come first: episodes censored at t_j are still counted in n_j.
+/// Each factor is (n_j − d_j)/n_j; where S is exactly 1/2 `survival` holds
+/// exactly 0.5, and where it is not, `survival` is on the same side of 0.5 as
+/// the exact rational (see `detail::product_limit_step`), so `survival <= 0.5`
+/// decides the median without floating-point error.
 /// Band: Greenwood's variance on the log(−log S) scale,
 /// S^exp(±z·σ/|log S|) with σ² = Σ d_j / (n_j (n_j − d_j)); [1, 1] before
-/// the first event and [0, 0] once S = 0.
+/// the first event and NaN once S = 0 (the variance of log(−log S) is then
+/// undefined; R's survfit reports NA there too).
 ///
 /// Example
 /// ```cpp
@@ -75,6 +174,7 @@ struct MedianEstimate {
   }
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return time[a] < time[b]; });
   KaplanMeier km;
+  detail::ProductLimitSteps steps;
   double s = 1.0, greenwood = 0.0;
   auto at_risk = static_cast<std::int64_t>(n);
   for (std::size_t i = 0; i < n;) {
@@ -84,18 +184,12 @@ struct MedianEstimate {
     for (; j < n && time[order[j]] == t; ++j) (calmed[order[j]] ? d : c) += 1;
     if (d > 0) {
       const auto dn = static_cast<double>(d), nn = static_cast<double>(at_risk);
-      s *= 1.0 - dn / nn;
+      steps.add(at_risk, d);
+      s = detail::product_limit_step(s, at_risk, d, steps);
       greenwood += at_risk > d ? dn / (nn * (nn - dn)) : 0.0;
     }
     double lo = 1.0, hi = 1.0;
-    if (s <= 0.0) {
-      s = 0.0;
-      lo = hi = 0.0;
-    } else if (s < 1.0) {
-      const double sigma = std::sqrt(greenwood) / std::abs(std::log(s));
-      lo = std::pow(s, std::exp(z * sigma));
-      hi = std::pow(s, std::exp(-z * sigma));
-    }
+    detail::log_log_band(s, greenwood, z, true, true, lo, hi);
     km.time.push_back(t);
     km.at_risk.push_back(at_risk);
     km.events.push_back(d);
@@ -109,12 +203,51 @@ struct MedianEstimate {
   return km;
 }
 
-/// Median = the smallest observed time with S(t) ≤ 0.5 (NaN if S stays above
-/// 0.5). Interval (Brookmeyer & Crowley 1982, by inverting the log-log band):
-/// the interval is the set of times whose pointwise band holds 0.5, so
-/// low = the smallest time whose lower band is ≤ 0.5 (the pessimistic curve
-/// gets there first) and high = the smallest time whose upper band is ≤ 0.5;
-/// NaN when the band never gets there (small samples often have no upper limit).
+/// Quantile p (0 < p < 1) of time-to-calm = the smallest observed time with
+/// S(t) ≤ 1 − p, decided exactly: S is compared with the double 1 − p through
+/// the counts wherever the running product is too close to tell (an exact
+/// S = 0.75 is the 0.25-quantile, not the next time). NaN if S stays above.
+/// Interval as for the median: low = the smallest time whose lower band is
+/// ≤ 1 − p, high = the smallest time whose upper band is ≤ 1 − p; NaN when
+/// the band never gets there or is undefined (S = 0).
+///
+/// Example
+/// ```cpp
+/// std::vector<double> t{1, 2, 3, 4};
+/// std::vector<std::uint8_t> calmed{1, 1, 1, 1};
+/// auto km = calmkit::metrics::kaplan_meier(t, calmed);
+/// calmkit::metrics::km_quantile(km, 0.25).median;  // 1: S(1) = 3/4 exactly
+/// ```
+/// @throws std::invalid_argument unless 0 < p < 1.
+[[nodiscard]] inline MedianEstimate km_quantile(const KaplanMeier& km, double p) {
+  if (!(p > 0.0 && p < 1.0)) calmkit::detail::throw_invalid("km_quantile: p must be in (0, 1)");
+  const double q = 1.0 - p;
+  detail::ProductLimitSteps steps;
+  MedianEstimate m;
+  for (std::size_t i = 0; i < km.size(); ++i) {
+    if (km.events[i] > 0) steps.add(km.at_risk[i], km.events[i]);
+    if (std::isnan(m.median)) {
+      const double s = km.survival[i];
+      const double bound =
+          2.0 * static_cast<double>(steps.size() + 1) * std::numeric_limits<double>::epsilon();
+      const bool at_or_below = std::abs(s - q) <= bound ? steps.compare(q) <= 0 : s <= q;
+      if (at_or_below) m.median = km.time[i];
+    }
+    if (std::isnan(m.low) && km.low[i] <= q) m.low = km.time[i];
+    if (std::isnan(m.high) && km.high[i] <= q) m.high = km.time[i];
+  }
+  return m;
+}
+
+/// Median = the smallest observed time with S(t) ≤ 0.5, decided exactly
+/// (NaN if S stays above 0.5). Times 1, 2, 2, 3, 4, 5, 6, 7, 8, 9 all calmed:
+/// S(4) = 5/10 exactly, median 4 (R's survfit takes the midpoint 4.5 of the
+/// flat stretch; see docs/metrics.md). Interval (Brookmeyer & Crowley 1982,
+/// by inverting the log-log band): the interval is the set of times whose
+/// pointwise band holds 0.5, so low = the smallest time whose lower band is
+/// ≤ 0.5 (the pessimistic curve gets there first) and high = the smallest
+/// time whose upper band is ≤ 0.5; NaN when the band never gets there (small
+/// samples often have no upper limit) or is undefined (S = 0).
 [[nodiscard]] inline MedianEstimate km_median(const KaplanMeier& km) {
   MedianEstimate m;
   for (std::size_t i = 0; i < km.size(); ++i) {
@@ -161,6 +294,8 @@ struct MedianEstimate {
   }
   std::sort(scratch.begin(), scratch.end());
   MedianEstimate m;
+  thread_local detail::ProductLimitSteps steps;  // reused: no allocation per group
+  steps.clear();
   double s = 1.0, greenwood = 0.0;
   auto at_risk = static_cast<std::int64_t>(n);
   for (std::size_t i = 0; i < n;) {
@@ -174,21 +309,15 @@ struct MedianEstimate {
     const double t = std::bit_cast<double>(bits);
     if (d > 0) {
       const auto dn = static_cast<double>(d), nn = static_cast<double>(at_risk);
-      s *= 1.0 - dn / nn;
+      steps.add(at_risk, d);
+      s = detail::product_limit_step(s, at_risk, d, steps);
       greenwood += at_risk > d ? dn / (nn * (nn - dn)) : 0.0;
     }
-    if (s <= 0.0) s = 0.0;
     const bool need_low = std::isnan(m.low);
     const bool need_high = !std::isnan(m.median) || s <= 0.5;  // the upper end is at or after the median
     if (need_low || need_high) {
       double lo = 1.0, hi = 1.0;
-      if (s <= 0.0) {
-        lo = hi = 0.0;
-      } else if (s < 1.0) {
-        const double sigma = std::sqrt(greenwood) / std::abs(std::log(s));
-        if (need_low) lo = std::pow(s, std::exp(z * sigma));
-        if (need_high) hi = std::pow(s, std::exp(-z * sigma));
-      }
+      detail::log_log_band(s, greenwood, z, need_low, need_high, lo, hi);
       if (need_low && lo <= 0.5) m.low = t;
       if (std::isnan(m.median) && s <= 0.5) m.median = t;
       if (need_high && hi <= 0.5) {

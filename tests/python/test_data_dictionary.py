@@ -1,0 +1,108 @@
+"""docs/data-dictionary.md against the frames calmkit really returns: every
+documented frame is built (on the committed sample journal), and its column
+names, their order and their dtypes must be the ones in the document's table;
+every public function that returns a frame must have its section."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from pathlib import Path
+from typing import Any, Callable
+
+import pandas as pd
+import pytest
+
+import calmkit
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "data-dictionary.md"
+
+
+def _tables() -> dict[str, list[tuple[str, str]]]:
+    """frame key -> [(column, dtype)] from each `<!-- frame: key -->` section's table."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    key = None
+    for line in DOC.read_text(encoding="utf-8").splitlines():
+        m = re.match(r"<!-- frame: (\w+) -->", line)
+        if m:
+            key = m.group(1)
+            assert key not in out, f"section {key} twice"
+            out[key] = []
+            continue
+        if key and line.startswith("| ") and not line.startswith("| column ") and not line.startswith("|---"):
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            out[key].append((cells[0], cells[1]))
+    return out
+
+
+def _frames(journal: Any) -> dict[str, Callable[[], pd.DataFrame]]:
+    j = journal
+    return {
+        "triggers": lambda: j.triggers.to_pandas(),
+        "readings": lambda: j.readings.to_pandas(),
+        "exercises": lambda: j.exercises.to_pandas(),
+        "thought_records": lambda: j.thought_records.to_pandas(),
+        "assessments": lambda: j.assessments.to_pandas(),
+        "time_to_calm": lambda: calmkit.time_to_calm(j),
+        "analysis_frame": lambda: calmkit.analysis_frame(j),
+        "episodes_by_exercise": lambda: calmkit.episodes_by_exercise(calmkit.analysis_frame(j)),
+        "peak_intensity": lambda: calmkit.peak_intensity(j),
+        "time_to_calm_summary": lambda: calmkit.time_to_calm_summary(j, by=["participant", "week", "category"]),
+        "km_curve": lambda: calmkit.km_curve(j, by="participant"),
+        "trigger_frequency": lambda: calmkit.trigger_frequency(j, "week", by_category=True, by_group=True),
+        "trigger_trend": lambda: calmkit.trigger_trend(j),
+        "trigger_weekday_hour": lambda: calmkit.trigger_weekday_hour(j),
+        "peak_trend": lambda: calmkit.peak_trend(j),
+        "exercise_effectiveness": lambda: calmkit.exercise_effectiveness(j, by_participant=True),
+        "thought_record_summary": lambda: calmkit.thought_record_summary(j),
+        "distortion_frequency": lambda: calmkit.distortion_frequency(j),
+        "window_of_uncertainty": lambda: calmkit.window_of_uncertainty(j, by="week"),
+        "practice_consistency": lambda: calmkit.practice_consistency(j),
+        "practice_streaks": lambda: calmkit.practice_streaks(j),
+        "affect_dynamics": lambda: calmkit.affect_dynamics(j),
+        "assessment_scores": lambda: calmkit.assessment_scores(j),
+        "assessment_change": lambda: calmkit.assessment_change(j),
+    }
+
+
+@pytest.fixture(scope="module")
+def journal(request) -> Any:
+    path = Path(__file__).resolve().parents[2] / "examples" / "data" / "sample-journal.jsonl"
+    return calmkit.read_journal(str(path))
+
+
+def test_every_frame_is_documented_and_every_section_is_a_frame(journal) -> None:
+    assert set(_tables()) == set(_frames(journal))
+    # Every public metric function (they all return frames) has its section.
+    for name in calmkit.metrics.__all__ + calmkit.assessments.__all__:
+        obj = getattr(calmkit, name, None)
+        if inspect.isfunction(obj) and inspect.signature(obj).return_annotation in (pd.DataFrame, "pd.DataFrame"):
+            assert name in _tables(), f"calmkit.{name} returns a frame but docs/data-dictionary.md has no section"
+
+
+@pytest.mark.parametrize("key", sorted(_tables()))
+def test_columns_and_dtypes_match_the_document(journal, key) -> None:
+    documented = _tables()[key]
+    frame = _frames(journal)[key]()
+    assert len(frame) > 0, f"the sample journal gives no row of {key}: the check would prove little"
+    real = [(str(c), str(frame[c].dtype)) for c in frame.columns]
+    if key == "assessment_scores":  # one float64 column per area id after the documented ones
+        extra = real[len(documented):]
+        assert extra and all(dtype == "float64" for _, dtype in extra)
+        real = real[:len(documented)]
+    if key == "episodes_by_exercise":  # the analysis_frame columns, then the documented ones
+        assert real[:-len(documented)] == _tables()["analysis_frame"]
+        real = real[-len(documented):]
+    assert real == documented
+
+
+def test_missing_text_is_never_an_empty_string(journal) -> None:
+    # The convention the page states for every frame: text is "string" with <NA>.
+    for key, build in _frames(journal).items():
+        frame = build()
+        for c in frame.columns:
+            # analysis_frame's exercises is a joined list: "" is the empty list (documented).
+            if str(frame[c].dtype) == "string" and c != "exercises":
+                assert not (frame[c] == "").any(), f"{key}.{c} holds an empty string"
+            assert str(frame[c].dtype) != "object" or frame[c].map(lambda v: isinstance(v, list)).all(), (
+                f"{key}.{c}: an object column must hold lists only (text is 'string')")
