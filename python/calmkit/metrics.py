@@ -660,17 +660,37 @@ def trigger_weekday_hour(data: Journal, by: str | None = "participant") -> pd.Da
     return pd.DataFrame(cols)
 
 
-def practice_consistency(data: Data, tz: str | None = None) -> pd.DataFrame:
+def practice_consistency(data: Data, tz: str | None = None, by: str | None = "participant") -> pd.DataFrame:
     """Per participant and ISO week of their span: practice_days (0-7 local
-    days with a completed exercise) and completed sessions."""
+    days with a completed exercise) and completed sessions.
+
+    ``by=None`` pools the cohort per ISO week (no participant column):
+    practice_days = participant-days with a completed exercise (0-7 per
+    participant), sessions = completed sessions, and participants = how many
+    people's spans include the week; zero-filled from the first week of
+    anyone's span to the last."""
+    per_participant = _by_participant(by)
     c = _cohort(data)
     d = _core._metric_practice_consistency(c, tz)
-    return pd.DataFrame({
+    frame = pd.DataFrame({
         "participant": _participants(c, d["participant"]),
         "week_start": _dates(d["week_start"]),
         "practice_days": d["practice_days"],
         "sessions": d["sessions"],
     })
+    if per_participant:
+        return frame
+    pooled = frame.groupby("week_start", sort=True).agg(practice_days=("practice_days", "sum"),
+                                                         sessions=("sessions", "sum"),
+                                                         participants=("participant", "size"))
+    if len(frame):
+        weeks = pd.date_range(frame["week_start"].min(), frame["week_start"].max(), freq="7D")
+        pooled = pooled.reindex(pd.Index(weeks.as_unit("s"), name="week_start"), fill_value=0)
+    out = pooled.reset_index()
+    for col in ("practice_days", "sessions"):
+        out[col] = out[col].astype(frame[col].dtype)
+    out["participants"] = out["participants"].astype(np.int64)
+    return out
 
 
 def practice_streaks(data: Data, tz: str | None = None) -> pd.DataFrame:

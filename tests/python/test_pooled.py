@@ -309,3 +309,19 @@ def test_grouping_by_exercise_id_reproduces_exercise_effectiveness() -> None:
         a, b = s.loc["none", "median_minutes"], row["median_minutes_without"]
         assert (math.isnan(a) and math.isnan(b)) or a == b
     assert s.loc["none", "episodes"] == int((~frame["with_exercise"]).sum())
+
+
+def test_pooled_practice_consistency_against_pandas(cohort: calmkit.Journal) -> None:
+    pooled = calmkit.practice_consistency(cohort, by=None)
+    ex = cohort.exercises.to_pandas()
+    done = ex[ex["completed"].astype(bool)]
+    local = done["local_time"].dt.tz_localize(None).dt.normalize()
+    monday = local - pd.to_timedelta(local.dt.day_of_week, unit="D")
+    sessions = monday.value_counts()
+    days = pd.DataFrame({"p": done["participant"].astype(str), "d": local, "w": monday}).drop_duplicates(
+        ["p", "d"])["w"].value_counts()
+    got = pooled.set_index(pd.to_datetime(pooled["week_start"]))
+    assert (got["sessions"] == sessions.reindex(got.index, fill_value=0)).all()
+    assert (got["practice_days"] == days.reindex(got.index, fill_value=0)).all()
+    assert got["sessions"].sum() == len(done)
+    assert got["participants"].max() == len(cohort.participants())
