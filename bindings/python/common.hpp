@@ -4,7 +4,10 @@
 /// - `calmkit::Instant` <-> aware `datetime.datetime` (a type caster): Python
 ///   gives an aware datetime (its `utcoffset()` is kept as the offset) or an
 ///   RFC 3339 string; C++ gives back an aware datetime whose tzinfo is a fixed
-///   `datetime.timezone(timedelta(minutes=offset))`.
+///   `datetime.timezone(timedelta(minutes=offset))`. A datetime in a zone with
+///   rules (zoneinfo) whose wall time does not exist or happens twice is read
+///   by calmkit's one rule for local times (calmkit.localtime) with a
+///   `LocalTimeWarning`.
 /// - Checked conversions for the bounded scores (0–10 intensity, 0–100 %) and
 ///   the vocabularies (string ids), all raising `ValueError` in Python.
 /// - `record_from_py`: any of the four record objects -> `calmkit::Record`.
@@ -45,6 +48,50 @@ inline void ensure_datetime_api() {
   }
 }
 
+/// `calmkit.LocalTimeWarning` (a UserWarning), created by `register_model`.
+inline PyObject*& local_time_warning() {
+  static PyObject* type = nullptr;
+  return type;
+}
+
+/// Warns with `calmkit.LocalTimeWarning`; a warning turned into an error raises.
+inline void warn_local_time(const std::string& text) {
+  PyObject* type = local_time_warning() != nullptr ? local_time_warning() : PyExc_UserWarning;
+  if (PyErr_WarnEx(type, text.c_str(), 1) != 0) throw py::error_already_set();
+}
+
+/// For an aware datetime in a zone with rules (not a fixed `datetime.timezone`):
+/// the same wall time read by calmkit's one rule for local times, the rule of
+/// the importers and of calmkit.localtime (PEP 495 fold=0): a time in a
+/// daylight-saving gap becomes the instant at the offset before the change
+/// (shown at the offset after it, Europe/Berlin 02:30 -> 03:30+02:00), a time
+/// shown twice with fold=0 is the first. Each is reported with a
+/// LocalTimeWarning; `fold=1` on a repeated time is the caller's explicit
+/// choice of the second and is kept silently. Returns nullopt when no rule applied.
+inline std::optional<py::object> apply_local_time_rule(py::handle src, const py::object& off) {
+  py::object tz = src.attr("tzinfo");
+  static PyObject* fixed_type = py::object(py::module_::import("datetime").attr("timezone")).release().ptr();
+  if (tz.is_none() || PyObject_IsInstance(tz.ptr(), fixed_type) == 1) return std::nullopt;
+  const py::object utc = py::reinterpret_borrow<py::object>(PyDateTime_TimeZone_UTC);
+  const py::object real = src.attr("astimezone")(utc).attr("astimezone")(tz);
+  const py::object wall = src.attr("replace")(py::arg("tzinfo") = py::none());
+  const auto shown = [](const py::object& dt) {
+    return dt.attr("strftime")("%Y-%m-%d %H:%M").cast<std::string>();
+  };
+  const auto zone = py::str(tz).cast<std::string>();
+  if (!real.attr("replace")(py::arg("tzinfo") = py::none()).equal(wall)) {
+    warn_local_time(shown(wall) + " does not exist in " + zone + " (clocks jumped forward); read as " +
+                    real.attr("isoformat")().cast<std::string>());
+    return real;
+  }
+  if (PyDateTime_DATE_GET_FOLD(src.ptr()) == 0 &&
+      !src.attr("replace")(py::arg("fold") = 1).attr("utcoffset")().equal(off)) {
+    warn_local_time(shown(wall) + " happened twice in " + zone + " (clocks went back); read as the first, " +
+                    src.attr("isoformat")().cast<std::string>());
+  }
+  return std::nullopt;
+}
+
 /// An aware datetime -> Instant. Throws `py::value_error` for a naive one, an
 /// offset that is not a whole number of minutes, or a year outside 1400..9999.
 inline Instant instant_from_datetime(py::handle src) {
@@ -55,6 +102,7 @@ inline Instant instant_from_datetime(py::handle src) {
                           " needs a UTC offset: give it a tzinfo (for example "
                           "datetime.timezone.utc) or pass an RFC 3339 string with an offset");
   }
+  if (auto resolved = apply_local_time_rule(src, off)) return instant_from_datetime(*resolved);
   if (!PyDelta_Check(off.ptr())) throw py::type_error("utcoffset() did not return a timedelta");
   const long long off_seconds = static_cast<long long>(PyDateTime_DELTA_GET_DAYS(off.ptr())) * 86400 +
                                 PyDateTime_DELTA_GET_SECONDS(off.ptr());

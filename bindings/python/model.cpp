@@ -355,6 +355,13 @@ void bind_assessment(py::module_& m) {
 }
 
 void register_model(py::module_& m) {
+  // Reported by the datetime conversion (common.hpp) and by calmkit.localtime.
+  local_time_warning() = PyErr_NewExceptionWithDoc("calmkit._core.LocalTimeWarning",
+                                                   "A local time did not exist or happened twice on a "
+                                                   "daylight-saving day; the message says how it was read.",
+                                                   PyExc_UserWarning, nullptr);
+  if (local_time_warning() == nullptr) throw py::error_already_set();
+  m.add_object("LocalTimeWarning", py::handle(local_time_warning()));
   bind_vocabulary(m);
   bind_trigger(m);
   bind_reading(m);

@@ -264,6 +264,9 @@ class Journal:
     @property
     def assessments(self) -> AssessmentTable: ...
 
+class LocalTimeWarning(UserWarning):
+    """A local time did not exist or happened twice on a daylight-saving day; the message says how it was read."""
+
 # --- reading and writing -------------------------------------------------------
 
 class JournalFormatError(ValueError):

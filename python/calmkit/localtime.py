@@ -15,7 +15,9 @@ Two wall times need a rule on a day the clocks change (docs/importing.md,
 This is PEP 495's ``fold=0`` for both cases, the choice of Python's
 ``zoneinfo``. Each application of the rule comes with a sentence saying what
 was done, which every entry point passes on to the person (an importer's
-``report.adjusted``, a note from the CLI, a :class:`LocalTimeWarning`).
+``report.adjusted``, a note from the CLI, a :class:`LocalTimeWarning`). The
+record types apply it too when given a datetime whose tzinfo is a zone with
+rules (``tzinfo=ZoneInfo("Europe/Berlin")``), with a LocalTimeWarning.
 """
 from __future__ import annotations
 
@@ -25,13 +27,11 @@ from datetime import datetime, timezone, tzinfo
 from typing import NamedTuple, Optional, Union
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ._core import LocalTimeWarning
+
 __all__ = ["LocalTimeWarning", "Resolved", "localize", "resolve", "system_zone", "zone"]
 
 _UTC = timezone.utc
-
-
-class LocalTimeWarning(UserWarning):
-    """A local time did not exist or happened twice; the warning says how it was read."""
 
 
 class Resolved(NamedTuple):

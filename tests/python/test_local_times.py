@@ -200,3 +200,24 @@ def test_empty_tables_of_any_shape_are_no_records(tmp_path: Path):
     root = calmkit.write_parquet(no_ex, tmp_path / "ds")
     frames = {name: pd.read_parquet(root / name) for name in calmkit.parquet.TABLES}
     assert calmkit.parquet.journal_from_tables(frames) == no_ex
+
+
+def test_records_given_a_zoneinfo_datetime_follow_the_rule():
+    from zoneinfo import ZoneInfo
+
+    berlin = ZoneInfo("Europe/Berlin")
+    with pytest.warns(LocalTimeWarning, match="does not exist"):
+        r = calmkit.Reading(time=datetime(2026, 3, 29, 2, 30, tzinfo=berlin), intensity=4)
+    assert r.time == datetime(2026, 3, 29, 3, 30, tzinfo=CEST) and r.time.utcoffset() == timedelta(hours=2)
+    with pytest.warns(LocalTimeWarning, match="happened twice"):
+        r2 = calmkit.Trigger(id="t", time=datetime(2026, 10, 25, 2, 30, tzinfo=berlin), category="conflict",
+                             intensity=4)
+    assert r2.time.utcoffset() == timedelta(hours=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        # fold=1 picks the second 02:30 on purpose; an ordinary time needs no rule.
+        r3 = calmkit.Reading(time=datetime(2026, 10, 25, 2, 30, fold=1, tzinfo=berlin), intensity=4)
+        assert r3.time.utcoffset() == timedelta(hours=1)
+        r4 = calmkit.Reading(time=datetime(2026, 5, 20, 21, 40, tzinfo=berlin), intensity=4)
+        assert r4.time == datetime(2026, 5, 20, 21, 40, tzinfo=CEST)
+    assert calmkit.LocalTimeWarning is calmkit._core.LocalTimeWarning
