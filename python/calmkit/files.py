@@ -26,7 +26,7 @@ from typing import Any, Iterable, Mapping, Sequence, Union
 
 from . import _core
 
-__all__ = ["STORE_SUFFIXES", "DEFAULT_MAX_INPUT_BYTES", "add_record", "is_store_path", "read_bytes",
+__all__ = ["STORE_SUFFIXES", "DEFAULT_MAX_INPUT_BYTES", "add_record", "add_records", "is_store_path", "read_bytes",
            "write_folder"]
 
 _PathLike = Union[str, "os.PathLike[str]"]
