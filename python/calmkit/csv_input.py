@@ -32,7 +32,7 @@ import sys
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, NamedTuple, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, BinaryIO, Iterable, Iterator, NamedTuple, Optional, Sequence, Union
 
 if TYPE_CHECKING:
     from .importers.report import ImportFormatError
@@ -138,7 +138,10 @@ def detect_delimiter(header_line: str, expected: Optional[Iterable[str]] = None)
         want = {e.strip().casefold() for e in expected}
         best, hits = ",", 0
         for d in DELIMITERS:
-            cells = next(csv.reader([line], delimiter=d), [])
+            try:
+                cells = next(csv.reader([line], delimiter=d), [])
+            except csv.Error:  # a stray line end inside the header: counted below instead
+                continue
             n = sum(1 for c in cells if c.strip().casefold() in want)
             if n > hits:
                 best, hits = d, n
@@ -147,6 +150,29 @@ def detect_delimiter(header_line: str, expected: Optional[Iterable[str]] = None)
     counts = [(_count_outside_quotes(line, d), -i, d) for i, d in enumerate(DELIMITERS)]
     n, _, d = max(counts)
     return d if n > 0 else ","
+
+
+def _binary_lines(f: BinaryIO) -> Iterator[bytes]:
+    """The raw lines of a file opened in binary mode, each with its line end.
+    Lines end at LF or CRLF; a file whose start holds a CR but no LF uses
+    classic Mac line ends (Excel for Mac's "CSV (Macintosh)"), and its lines
+    end at each CR, read as LF (so a line break inside a quoted note is the
+    same "\\n" as in the app's own export)."""
+    head = f.peek(8192) if hasattr(f, "peek") else b""  # type: ignore[attr-defined]
+    if b"\r" not in head or b"\n" in head:
+        yield from f
+        return
+    rest = b""
+    while True:
+        chunk = f.read(1 << 20)
+        if not chunk:
+            break
+        rest += chunk
+        *done, rest = rest.split(b"\r")
+        for line in done:
+            yield line + b"\n"
+    if rest:
+        yield rest
 
 
 def decoded_lines(path: Path, encoding: str, lenient: bool, bad: set[int]) -> Iterator[str]:
@@ -159,7 +185,7 @@ def decoded_lines(path: Path, encoding: str, lenient: bool, bad: set[int]) -> It
     except LookupError:
         raise ValueError(f"unknown encoding {encoding!r}") from None
     with open(path, "rb") as f:
-        for n, raw in enumerate(f, 1):
+        for n, raw in enumerate(_binary_lines(f), 1):
             if n == 1:
                 if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
                     raise _format_error(path, 1, "", (

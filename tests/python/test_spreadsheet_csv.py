@@ -20,7 +20,7 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "importers"
 SHEET = DATA / "spreadsheet"
 DAYLIO_HABITS = ["byte_order_mark.csv", "crlf_line_ends.csv", "semicolon_separator.csv", "tab_separator.csv",
                  "seconds_in_times.csv", "twelve_hour_clock_with_seconds.csv", "dotted_lower_case_am_pm.csv",
-                 "empty_field_rows.csv", "trailing_empty_columns.csv"]
+                 "empty_field_rows.csv", "trailing_empty_columns.csv", "classic_mac_cr_line_ends.csv"]
 
 
 def _daylio(path):
