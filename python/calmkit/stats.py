@@ -49,11 +49,30 @@ def _lifelines() -> Any:
 
 
 def _check(frame: pd.DataFrame, columns: Iterable[str]) -> None:
+    """The episode frame's outcome columns and ``columns`` are there, and the
+    outcome is one a survival model can take: ``minutes`` finite and >= 0,
+    ``calmed`` True/False on every row. Errors name the column and the first
+    bad row (by the frame's index)."""
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"expected the episode frame of calmkit.analysis_frame, got {type(frame).__name__}")
     missing = [c for c in ("minutes", "calmed", *columns) if c not in frame.columns]
     if missing:
         raise ValueError(f"episode frame lacks column(s) {missing}; see calmkit.analysis_frame")
+    outcome = [c for c in columns if c in ("minutes", "calmed")]
+    if outcome:
+        raise ValueError(f"{outcome[0]!r} is the outcome (time-to-calm), not a covariate or group")
+    minutes = pd.to_numeric(frame["minutes"], errors="coerce").to_numpy(float)
+    bad = ~np.isfinite(minutes) | (minutes < 0)
+    if bad.any():
+        row = frame.index[int(np.argmax(bad))]
+        raise ValueError(f"row {row!r}, column 'minutes': {frame['minutes'].loc[row]!r} is not a time-to-calm "
+                         "(finite minutes >= 0)")
+    calmed = frame["calmed"]
+    ok = calmed.map(lambda v: isinstance(v, (bool, np.bool_)) or (not pd.isna(v) and v in (0, 1)))
+    if not ok.all():
+        row = calmed.index[int(np.argmax(~ok.to_numpy(bool)))]
+        raise ValueError(f"row {row!r}, column 'calmed': {calmed.loc[row]!r} is not True/False "
+                         "(a missing value would be read as calmed)")
 
 
 def logrank(frame: pd.DataFrame, group: str) -> pd.DataFrame:
@@ -88,13 +107,25 @@ def cox(frame: pd.DataFrame, covariates: Union[str, Iterable[str]], cluster: str
 
     One row per term: term, coef (log hazard ratio), se (robust when
     clustered), hazard_ratio, ci_low, ci_high (Wald, exp(coef +- z se)),
-    p_value; ``attrs`` holds episodes, events and clusters."""
+    p_value; ``attrs`` holds episodes, events and clusters.
+
+    ValueError (never a lifelines internal) for: fewer than 2 clusters (one
+    person's episodes: pass ``cluster=None``), no calmed episode, covariates
+    with a single value, the outcome used as a covariate, and a row whose
+    ``minutes`` is not finite and >= 0 or whose ``calmed`` is not True/False
+    (named by row and column)."""
     keys = [covariates] if isinstance(covariates, str) else list(covariates)
     _check(frame, keys + ([cluster] if cluster else []))
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be in (0, 1), got {confidence}")
     ll = _lifelines()
     f = frame[frame[keys].notna().all(axis=1)]
+    if not f["calmed"].astype(bool).any():
+        raise ValueError(f"a Cox model needs at least one calmed episode; got {len(f)} episode(s), none calmed")
+    if cluster and f[cluster].nunique() < 2:
+        # A sandwich variance from one cluster is degenerate (zero): p = 0 and a zero-width interval.
+        raise ValueError(f"errors clustered by {cluster!r} need at least 2 {cluster}s, got "
+                         f"{f[cluster].nunique()}; pass cluster=None for model-based errors of one person")
     design = pd.DataFrame(index=f.index)
     for k in keys:
         col = f[k]
@@ -105,6 +136,8 @@ def cox(frame: pd.DataFrame, covariates: Union[str, Iterable[str]], cluster: str
                 design[f"{k}[{level}]"] = (col == level).to_numpy(float)
         else:
             design[k] = col.to_numpy(float)
+    if len(design.columns) == 0 or any(design[c].nunique() < 2 for c in design.columns):
+        raise ValueError(f"covariate(s) {keys} take a single value in the episodes used: nothing to compare")
     design["minutes"] = f["minutes"].to_numpy(float)
     design["calmed"] = f["calmed"].to_numpy(bool)
     if cluster:

@@ -144,3 +144,29 @@ def test_missing_extra_is_one_line_naming_the_install(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     lines = out.stdout.strip().splitlines()
     assert len(lines) == 1 and 'pip install "calmkit[stats]"' in lines[0]
+
+
+def test_tiny_and_odd_cohorts_get_a_clear_error() -> None:
+    # Found by review: one participant gave p = 0 (a one-cluster sandwich
+    # variance is zero), a NaN in `calmed` counted as an event in the test but
+    # not in `events`, and negative minutes were taken as they came.
+    base = pd.DataFrame({"minutes": [10, 20, 30, 40, 50, 60.0], "calmed": [True, True, False, True, True, False],
+                         "participant": ["a"] * 6, "g": ["x", "y", "x", "y", "x", "y"]})
+    with pytest.raises(ValueError, match="at least 2 participants"):
+        stats.cox(base, "g")
+    unclustered = stats.cox(base, "g", cluster=None)  # one person: model-based errors are fine
+    assert unclustered["se"].iloc[0] > 0.1
+    two = base.assign(participant=list("aabbcc"))
+    with pytest.raises(ValueError, match=r"row 1, column 'calmed'"):
+        stats.logrank(two.assign(calmed=[1, np.nan, 0, 1, 1, 0]), "g")
+    with pytest.raises(ValueError, match=r"row 2, column 'minutes'"):
+        stats.logrank(two.assign(minutes=[10, 20, -5, 40, 50, 60.0]), "g")
+    with pytest.raises(ValueError, match="outcome"):
+        stats.cox(two, "calmed")
+    with pytest.raises(ValueError, match="none calmed"):
+        stats.cox(two.assign(calmed=False), "g")
+    with pytest.raises(ValueError, match="single value"):
+        stats.cox(two.assign(g="x"), "g")
+    # 0/1 integers are a fine `calmed`; the same numbers as booleans.
+    ints = stats.logrank(two.assign(calmed=two["calmed"].astype(int)), "g")
+    assert ints["statistic"].iloc[0] == stats.logrank(two, "g")["statistic"].iloc[0]
