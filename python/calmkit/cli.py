@@ -641,9 +641,11 @@ def _when(text: str | None) -> dt.datetime:
     if when.tzinfo is not None:
         return when
     zone = _localtime.system_zone()
-    if zone is None:  # $TZ is a POSIX rule string: only the C library can read it
-        return when.astimezone()
-    when, note = _localtime.resolve(when, zone)
+    try:
+        # $TZ may be a POSIX rule string: then only the C library can read it, by the same rule.
+        when, note = _localtime.resolve(when, zone) if zone is not None else _localtime.resolve_system(when)
+    except ValueError as e:
+        raise _Failure(f"--time {text.strip()!r}: {e}", EXIT_USAGE) from None
     if note is not None:
         print(f"calmkit: note: --time {text.strip()}: {note}", file=sys.stderr)
     return when.astimezone(dt.timezone(when.utcoffset() or dt.timedelta(0)))

@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import os
 import warnings
-from datetime import datetime, timezone, tzinfo
+from datetime import datetime, timedelta, timezone, tzinfo
 from typing import NamedTuple, Optional, Union
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ._core import LocalTimeWarning
 
-__all__ = ["LocalTimeWarning", "Resolved", "localize", "resolve", "system_zone", "zone"]
+__all__ = ["LocalTimeWarning", "Resolved", "localize", "resolve", "resolve_system", "system_zone", "zone"]
 
 _UTC = timezone.utc
 
@@ -65,6 +65,14 @@ def resolve(naive: datetime, tz: Union[str, tzinfo]) -> Resolved:
     if naive.tzinfo is not None:
         raise ValueError(f"{naive!r} already has a UTC offset")
     z = zone(tz)
+    try:
+        return _resolve(naive, z)
+    except OverflowError:
+        raise ValueError(f"{naive:%Y-%m-%d %H:%M} in {z} is outside the dates calmkit can place "
+                         "(years 0001-9999 in UTC)") from None
+
+
+def _resolve(naive: datetime, z: tzinfo) -> Resolved:
     first = naive.replace(tzinfo=z, fold=0)
     real = first.astimezone(_UTC).astimezone(z)
     if real.replace(tzinfo=None) != naive:
@@ -76,6 +84,41 @@ def resolve(naive: datetime, tz: Union[str, tzinfo]) -> Resolved:
         return Resolved(aware, (
             f"{naive:%Y-%m-%d %H:%M} happened twice in {z} (clocks went back); read as the first, {_text(aware)}"))
     return Resolved(first.astimezone(_UTC).astimezone(z), None)
+
+
+def resolve_system(naive: datetime) -> Resolved:
+    """:func:`resolve` in this computer's own zone as the C library reads it
+    (``$TZ`` may be a POSIX rule string such as ``EST5EDT,M3.2.0,M11.1.0``,
+    which no IANA zone object can stand for): the same rule and notes, with
+    the offsets taken from ``time.localtime`` a day either side.
+    ValueError for a time the C library cannot place."""
+    import calendar
+    import time as _time
+
+    if naive.tzinfo is not None:
+        raise ValueError(f"{naive!r} already has a UTC offset")
+    wall = naive.replace(microsecond=0)
+    try:
+        base = calendar.timegm(wall.timetuple())  # the wall time read as if it were UTC, in s
+        before = _time.localtime(base - 86400).tm_gmtoff
+        after = _time.localtime(base + 86400).tm_gmtoff
+        fits = sorted({o for o in (before, after) if _time.localtime(base - o).tm_gmtoff == o}, reverse=True)
+    except (OverflowError, OSError, ValueError):
+        raise ValueError(f"{naive:%Y-%m-%d %H:%M} is outside the dates this computer's time zone can place") from None
+
+    def at(offset: int) -> datetime:
+        tz = timezone(timedelta(seconds=offset))
+        return datetime.fromtimestamp(base - offset, tz).replace(microsecond=naive.microsecond)
+
+    if not fits:  # clocks jumped forward over this wall time: the instant at the offset before the change
+        moved = at(before).astimezone(timezone(timedelta(seconds=after)))
+        return Resolved(moved, f"{naive:%Y-%m-%d %H:%M} does not exist here (clocks jumped forward); "
+                               f"read as {_text(moved)}")
+    if len(fits) == 2:  # it happened twice: the first (the larger offset is the earlier instant)
+        first = at(fits[0])
+        return Resolved(first, f"{naive:%Y-%m-%d %H:%M} happened twice here (clocks went back); "
+                               f"read as the first, {_text(first)}")
+    return Resolved(at(fits[0]), None)
 
 
 def localize(naive: datetime, tz: Union[str, tzinfo]) -> datetime:

@@ -221,3 +221,38 @@ def test_records_given_a_zoneinfo_datetime_follow_the_rule():
         r4 = calmkit.Reading(time=datetime(2026, 5, 20, 21, 40, tzinfo=berlin), intensity=4)
         assert r4.time == datetime(2026, 5, 20, 21, 40, tzinfo=CEST)
     assert calmkit.LocalTimeWarning is calmkit._core.LocalTimeWarning
+
+
+@pytest.mark.parametrize("when, expected, said", [
+    # US Eastern by a POSIX rule (no IANA name): 2026-03-08 02:30 does not exist (02:00 EST -> 03:00 EDT),
+    # read at the offset before the change, 07:30 UTC = 03:30-04:00; 2026-11-01 01:30 happens twice,
+    # the first is EDT (-04:00); 2026-06-01 12:00 is plain EDT.
+    ("2026-03-08T02:30", "2026-03-08T03:30:00-04:00", "does not exist"),
+    ("2026-11-01T01:30", "2026-11-01T01:30:00-04:00", "happened twice"),
+    ("2026-06-01T12:00", "2026-06-01T12:00:00-04:00", None),
+])
+def test_cli_follows_the_rule_under_a_posix_tz_string(tmp_path: Path, when: str, expected: str, said):
+    # Found by review: with $TZ a POSIX rule the CLI fell back to the C library's
+    # own guess (02:30 -> 01:30-05:00) and said nothing.
+    j = tmp_path / "j.jsonl"
+    p = _cli_log(j, when, tz="EST5EDT,M3.2.0,M11.1.0")
+    assert p.returncode == 0, p.stderr
+    assert _times(j) == [expected]
+    if said is None:
+        assert "note:" not in p.stderr
+    else:
+        assert said in p.stderr
+
+
+@pytest.mark.parametrize("tz, when", [("America/New_York", "9999-12-31T23:59"), ("Asia/Tokyo", "0001-01-01T00:00"),
+                                      ("EST5EDT,M3.2.0,M11.1.0", "9999-12-31T23:59")])
+def test_cli_time_outside_the_calendar_is_a_usage_error(tmp_path: Path, tz: str, when: str):
+    p = _cli_log(tmp_path / "j.jsonl", when, tz=tz)
+    assert p.returncode == 2, p.stderr
+    assert "Traceback" not in p.stderr and when in p.stderr
+    assert not (tmp_path / "j.jsonl").exists()
+
+
+def test_resolve_outside_the_calendar_is_a_value_error():
+    with pytest.raises(ValueError, match="outside"):
+        calmkit.localtime.resolve(datetime(1, 1, 1), "Europe/Berlin")
