@@ -1874,10 +1874,28 @@ void Store::backup(const std::filesystem::path& destination, bool replace) const
   namespace fs = std::filesystem;
   auto& impl = open_impl(impl_);
   std::error_code ec;
-  // A symbolic link is followed on purpose: the file it names is replaced, the
-  // link stays (so a link into a synced folder keeps working).
+  // A symbolic link is followed on purpose, one hop at a time so that a link to
+  // a file not made yet (the first backup into a synced folder) is followed
+  // too: the file it names is written, the link stays.
   fs::path target = destination;
-  if (fs::is_symlink(fs::symlink_status(destination, ec))) target = fs::weakly_canonical(destination, ec);
+  for (int hops = 0; fs::is_symlink(fs::symlink_status(target, ec)); ++hops) {
+    if (hops == 40) {
+      detail::throw_invalid("backup to '" + destination.string() +
+                            "': too many symbolic links (a loop?); give the path of a file to write");
+    }
+    const fs::path next = fs::read_symlink(target, ec);
+    target = next.is_absolute() ? next : target.parent_path() / next;
+  }
+  // The store's own file and the files SQLite keeps beside it: writing over
+  // its -wal or -journal would lose the entries not yet folded into the store.
+  const fs::path own = fs::weakly_canonical(path_, ec);
+  const fs::path dest = fs::weakly_canonical(target, ec);
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+    if (dest == fs::path(own.string() + suffix)) {
+      detail::throw_invalid("backup to '" + destination.string() + "': that is the store's own " +
+                            (*suffix == '\0' ? std::string("file") : std::string(suffix + 1) + " file"));
+    }
+  }
   const auto st = fs::status(target, ec);
   if (fs::exists(st)) {
     if (!fs::is_regular_file(st)) {

@@ -185,6 +185,49 @@ def test_backup_refuses_what_it_must_not_replace(tmp_path: Path):
     assert [p.name for p in tmp_path.iterdir() if ".backup-" in p.name] == []
 
 
+def test_backup_never_writes_over_the_stores_own_companion_files(tmp_path: Path):
+    # Found by review: `calmkit backup j.db j.db-wal --force` while a writer had
+    # entries in the -wal overwrote it, and the entries were lost at the next open.
+    db = tmp_path / "j.db"
+    st = calmkit.open_store(db)
+    st.add_journal(_journal())
+    wal = tmp_path / "j.db-wal"
+    before = wal.read_bytes()
+    assert before
+    for name, what in (("j.db-wal", "own wal file"), ("j.db-shm", "own shm file"),
+                       ("j.db-journal", "own journal file")):
+        with pytest.raises(ValueError, match=what):
+            st.backup(tmp_path / name, replace=True)
+    link = tmp_path / "to-wal"
+    link.symlink_to("j.db-wal")  # through a link too
+    with pytest.raises(ValueError, match="own wal file"):
+        st.backup(link, replace=True)
+    assert wal.read_bytes() == before and not (tmp_path / "j.db-journal").exists()
+    st.close()
+    with calmkit.open_store(db, read_only=True) as again:
+        assert again.load() == _journal()
+
+
+def test_backup_through_a_link_to_a_file_not_made_yet(tmp_path: Path):
+    # Found by review: a dangling link (the first backup into a synced folder)
+    # was replaced by the copy instead of being followed.
+    db = tmp_path / "j.db"
+    with calmkit.open_store(db) as st:
+        st.add_journal(_journal())
+        (tmp_path / "synced").mkdir()
+        link = tmp_path / "backup.db"
+        link.symlink_to(Path("synced") / "target.db")  # relative, and the target does not exist yet
+        st.backup(link)
+        loop_a, loop_b = tmp_path / "a.db", tmp_path / "b.db"
+        loop_a.symlink_to(loop_b)
+        loop_b.symlink_to(loop_a)
+        with pytest.raises(ValueError, match="too many symbolic links"):
+            st.backup(loop_a, replace=True)
+    assert link.is_symlink() and (tmp_path / "synced" / "target.db").is_file()
+    with calmkit.open_store(tmp_path / "synced" / "target.db", read_only=True) as copy:
+        assert copy.load() == _journal()
+
+
 def test_cli_backup(tmp_path: Path):
     db = tmp_path / "j.db"
     with calmkit.open_store(db) as st:
