@@ -641,6 +641,11 @@ def _when(text: str | None) -> dt.datetime:
     if when.tzinfo is not None:
         return when
     zone = _localtime.system_zone()
+    unknown = _localtime.unknown_system_zone()
+    if unknown is not None:
+        raise _Failure(f"--time {text.strip()!r} has no UTC offset and $TZ {unknown!r} is neither a time zone "
+                       "this computer knows nor a POSIX rule; give the offset (such as 2026-03-02T21:14+01:00) "
+                       "or set TZ to a zone such as Europe/Berlin", EXIT_USAGE)
     try:
         # $TZ may be a POSIX rule string: then only the C library can read it, by the same rule.
         when, note = _localtime.resolve(when, zone) if zone is not None else _localtime.resolve_system(when)

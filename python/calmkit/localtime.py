@@ -22,6 +22,7 @@ rules (``tzinfo=ZoneInfo("Europe/Berlin")``), with a LocalTimeWarning.
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import NamedTuple, Optional, Union
@@ -29,7 +30,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ._core import LocalTimeWarning
 
-__all__ = ["LocalTimeWarning", "Resolved", "localize", "resolve", "resolve_system", "system_zone", "zone"]
+__all__ = ["LocalTimeWarning", "Resolved", "localize", "resolve", "resolve_system", "system_zone", "unknown_system_zone", "zone"]
 
 _UTC = timezone.utc
 
@@ -134,6 +135,21 @@ def localize(naive: datetime, tz: Union[str, tzinfo]) -> datetime:
     if note is not None:
         warnings.warn(note, LocalTimeWarning, stacklevel=2)
     return when
+
+
+#: A POSIX TZ rule (POSIX.1 section 8.3): a zone abbreviation (3+ letters, or <...>) followed by an offset.
+_POSIX_RULE = re.compile(r"^(<[^>]+>|[A-Za-z]{3,})[+-]?[0-9]")
+
+
+def unknown_system_zone() -> Optional[str]:
+    """``$TZ`` when it is set but is neither an IANA zone this computer has
+    nor a POSIX rule string (say a misspelt ``Europe/Berln``): the C library
+    silently reads such a value as UTC, so a caller placing a wall time
+    should refuse it. None otherwise."""
+    name = os.environ.get("TZ")
+    if name is None or system_zone() is not None or _POSIX_RULE.match(name.lstrip(":")):
+        return None
+    return name
 
 
 def system_zone() -> Optional[tzinfo]:

@@ -256,3 +256,14 @@ def test_cli_time_outside_the_calendar_is_a_usage_error(tmp_path: Path, tz: str,
 def test_resolve_outside_the_calendar_is_a_value_error():
     with pytest.raises(ValueError, match="outside"):
         calmkit.localtime.resolve(datetime(1, 1, 1), "Europe/Berlin")
+
+
+def test_cli_refuses_a_local_time_under_an_unknown_tz_name(tmp_path: Path):
+    # Found by review: TZ=Nowhere/Land made the C library read 02:30 as UTC, silently.
+    j = tmp_path / "j.jsonl"
+    p = _cli_log(j, "2026-03-08T02:30", tz="Nowhere/Land")
+    assert p.returncode == 2 and "Nowhere/Land" in p.stderr and "Traceback" not in p.stderr
+    assert not j.exists()
+    q = _cli_log(j, "2026-03-08T02:30+01:00", tz="Nowhere/Land")  # an explicit offset needs no zone
+    assert q.returncode == 0, q.stderr
+    assert _times(j) == ["2026-03-08T02:30:00+01:00"]
