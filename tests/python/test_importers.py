@@ -293,11 +293,13 @@ def test_apple_health_other_root_is_refused(tmp_path):
 def test_apple_health_unknown_xml_encoding_is_a_format_error(tmp_path):
     # Found by tests/fuzz/fuzz_importers.py: an unknown codec in the XML
     # declaration escaped as LookupError, which is not a ValueError.
+    # Then a multi-byte codec (UTF-7) that expat refuses with a ValueError.
     f = tmp_path / "enc.xml"
-    f.write_bytes(b'<?xml version="1.0" encoding="UTF-4"?>\n<HealthData locale="en"/>\n')
-    for lenient in (False, True):
-        with pytest.raises(ImportFormatError, match=r"enc.xml:1: .*encoding Python does not know"):
-            import_apple_health(f, lenient=lenient)
+    for codec in (b"UTF-4", b"UTF-7"):
+        f.write_bytes(b'<?xml version="1.0" encoding="' + codec + b'"?>\n<HealthData locale="en"/>\n')
+        for lenient in (False, True):
+            with pytest.raises(ImportFormatError, match=r"enc.xml:1: .*encoding calmkit cannot read"):
+                import_apple_health(f, lenient=lenient)
 
 
 def test_apple_health_streams_with_bounded_memory(tmp_path):

@@ -333,11 +333,15 @@ def import_apple_health(path: Union[str, Path], *, participant: str = "",
                 elem.clear()
                 assert root is not None
                 root.clear()  # drop the cleared child too, so the root stays empty
-        except LookupError as e:
+        except ImportFormatError:
+            raise
+        except (LookupError, ValueError) as e:
             # expat asks Python for the codec the XML declaration names (found by
-            # tests/fuzz/fuzz_importers.py: encoding="UTF-4" raised LookupError).
+            # tests/fuzz/fuzz_importers.py: encoding="UTF-4" raised LookupError,
+            # and a multi-byte one such as "UTF-7" ValueError: "multi-byte
+            # encodings are not supported").
             raise ImportFormatError(src, max(reader.line, 1), "", (
-                f"the XML declares an encoding Python does not know ({e}); "
+                f"the XML declares an encoding calmkit cannot read ({e}); "
                 "Apple Health writes UTF-8")) from None
         except ET.ParseError as e:
             line, col = e.position
