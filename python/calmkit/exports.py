@@ -276,15 +276,16 @@ MAX_SHIFT_WEEKS = 52
 #: What may leave in a research export, per record type: field -> how it
 #: leaves. Everything not listed here (free text, and any field a later format
 #: version adds) is dropped; nothing is copied unless it is on this list.
-#:   "pseudonym": participant and record ids, replaced by keyed pseudonyms
-#:   "time": RFC 3339 times (shifted with ``shift_dates``)
-#:   "value": a number, a true/false or an id the journal reader checks
-#:            against a fixed vocabulary (trigger categories, distortions)
-#:   "exercise": kept when a built-in catalog id (calmkit.find_exercise), else "custom"
-#:   "emotions": ratings kept, names kept only from RESEARCH_EMOTIONS, else "other"
-#:   "instrument": kept when a built-in instrument id (calmkit.builtin_instrument_ids);
-#:                 an assessment of a custom instrument is dropped as a whole
-#:   "empty": a required text field, left as ""
+#:
+#: - "pseudonym": participant and record ids, replaced by keyed pseudonyms
+#: - "time": RFC 3339 times (shifted with ``shift_dates``)
+#: - "value": a number, a true/false or an id the journal reader checks
+#:   against a fixed vocabulary (trigger categories, distortions)
+#: - "exercise": kept when a built-in catalog id (calmkit.find_exercise), else "custom"
+#: - "emotions": ratings kept, names kept only from RESEARCH_EMOTIONS, else "other"
+#: - "instrument": kept when a built-in instrument id (calmkit.builtin_instrument_ids);
+#:   an assessment of a custom instrument is dropped as a whole
+#: - "empty": a required text field, left as ""
 RESEARCH_FIELDS: dict[str, dict[str, str]] = {
     "trigger": {"participant": "pseudonym", "id": "pseudonym", "time": "time", "category": "value",
                 "intensity": "value", "acted_on_urge": "value", "acted_after_minutes": "value"},
