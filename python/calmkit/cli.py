@@ -31,6 +31,7 @@ import datetime as dt
 import errno
 import json
 import os
+import re
 import signal
 import stat
 import sys
@@ -633,6 +634,10 @@ def _when(text: str | None) -> dt.datetime:
     read by calmkit's one rule (calmkit.localtime) and a note on stderr says so."""
     if text is None:
         return dt.datetime.now().astimezone().replace(microsecond=0)
+    if re.search(r"[.,]\d{7,}", text):
+        # Python would drop the digits past microseconds without a word.
+        raise _Failure(f"--time {text!r}: calmkit keeps times to the microsecond; give at most 6 digits "
+                       "after the seconds", EXIT_USAGE)
     try:
         when = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:

@@ -267,3 +267,11 @@ def test_cli_refuses_a_local_time_under_an_unknown_tz_name(tmp_path: Path):
     q = _cli_log(j, "2026-03-08T02:30+01:00", tz="Nowhere/Land")  # an explicit offset needs no zone
     assert q.returncode == 0, q.stderr
     assert _times(j) == ["2026-03-08T02:30:00+01:00"]
+
+
+def test_cli_refuses_digits_past_the_microsecond(tmp_path: Path):
+    # Found by review: 21:14:00.1234567 was cut to .123456 without a word.
+    p = _cli_log(tmp_path / "j.jsonl", "2026-03-02T21:14:00.1234567+01:00")
+    assert p.returncode == 2 and "microsecond" in p.stderr and "Traceback" not in p.stderr
+    ok = _cli_log(tmp_path / "j.jsonl", "2026-03-02T21:14:00.123456+01:00")
+    assert ok.returncode == 0, ok.stderr
