@@ -32,7 +32,7 @@ import sys
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Iterable, Iterator, NamedTuple, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, BinaryIO, Iterable, Iterator, Mapping, NamedTuple, Optional, Sequence, Union
 
 if TYPE_CHECKING:
     from .importers.report import ImportFormatError
@@ -243,6 +243,32 @@ class CsvTable:
         return _format_error(self.path, self.header_line, "", (
             f"{message} (the header was split at {delimiter_name(self.delimiter)}; "
             f"a CSV file may use ',', ';' or tab)"))
+
+    def layout(self, header: Sequence[str], layouts: Mapping[str, Sequence[str]], app: str) -> str:
+        """The name of the layout in ``layouts`` (name -> its columns) that
+        ``header`` is written in. Duplicated, unknown or missing columns are a
+        :meth:`header_error` naming them, measured against the closest layout:
+        calmkit never guesses which of two columns holds a value."""
+        seen: set[str] = set()
+        dups = [c for c in header if c in seen or seen.add(c)]  # type: ignore[func-returns-value]
+        if dups:
+            raise self.header_error((
+                f"the header names column(s) {', '.join(repr(c) for c in dict.fromkeys(dups))} more than once; "
+                "calmkit will not guess which one holds the value"))
+        for name, columns in layouts.items():
+            if set(columns) == seen:
+                return name
+        best = min(layouts.values(), key=lambda cols: len(set(cols) ^ seen))
+        missing = [c for c in best if c not in seen]
+        unknown = [c for c in header if c not in best]
+        parts = []
+        if unknown:
+            parts.append(f"unknown column(s) {', '.join(repr(c) for c in unknown)}")
+        if missing:
+            parts.append(f"missing column(s) {', '.join(missing)}")
+        raise self.header_error(
+            f"not a {app} export header ({'; '.join(parts)}); {app} writes "
+            + " or ".join(",".join(cols) for cols in layouts.values()))
 
     def rows(self) -> Iterator[CsvRow]:
         """The data rows after the header, all-empty rows skipped."""

@@ -40,26 +40,7 @@ _MONTHS["sept"] = 9
 def _layout(header: list[str], table: CsvTable) -> str:
     """The layout a header is written in; duplicated, unknown or missing
     columns are an error naming them (and the separator the header was split at)."""
-    seen: set[str] = set()
-    dups = [c for c in header if c in seen or seen.add(c)]  # type: ignore[func-returns-value]
-    if dups:
-        raise table.header_error((
-            f"the header names column(s) {', '.join(repr(c) for c in dict.fromkeys(dups))} more than once; "
-            "calmkit will not guess which one holds the value"))
-    for name, columns in DAYLIO_LAYOUTS.items():
-        if set(columns) == seen:
-            return name
-    best = min(DAYLIO_LAYOUTS.values(), key=lambda cols: len(set(cols) ^ seen))
-    missing = [c for c in best if c not in seen]
-    unknown = [c for c in header if c not in best]
-    parts = []
-    if unknown:
-        parts.append(f"unknown column(s) {', '.join(repr(c) for c in unknown)}")
-    if missing:
-        parts.append(f"missing column(s) {', '.join(missing)}")
-    raise table.header_error(
-        f"not a Daylio export header ({'; '.join(parts)}); Daylio writes "
-        + " or ".join(",".join(cols) for cols in DAYLIO_LAYOUTS.values()))
+    return table.layout(header, DAYLIO_LAYOUTS, "Daylio")
 
 
 def _day_month(text: str, year: str) -> Optional[datetime]:
