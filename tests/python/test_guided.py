@@ -109,6 +109,28 @@ class Terminal:
     def send(self, keys: str) -> None:
         os.write(self.master, keys.encode())
 
+    def interrupt(self) -> None:
+        """Ctrl-C once the process waits for the keyboard. A prompt on screen
+        does not mean that yet: readline prints it and only then blocks in
+        select(), and a SIGINT that lands in between is taken only at the next
+        key (CPython issue gh-112585). A person cannot press a key within those
+        microseconds; a test can, so it waits for the blocking call first."""
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not self._waiting_for_input():
+            self._pump(0.01)
+        self.send("\x03")
+
+    def _waiting_for_input(self) -> bool:
+        try:
+            wchan = Path(f"/proc/{self.proc.pid}/wchan").read_text()
+            state = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            return True  # no /proc: fall back to the time the loop above has already waited
+        if wchan in ("", "0"):  # the kernel hides wait channels here: give the process a moment
+            time.sleep(0.2)
+            return True
+        return state == "S" and any(w in wchan for w in ("select", "poll", "tty_read", "wait_woken"))
+
     def answer(self, prompt: str, line: str) -> None:
         self.expect(prompt)
         self.send(line + "\r")
@@ -250,7 +272,7 @@ def test_ctrl_c_at_a_question_keeps_what_was_answered(tmp_path: Path, person: di
     term = Terminal(tmp_path, person, ["now"])
     term.answer(r"right now\?", "9")
     term.expect(r"first letters of one")
-    term.send("\x03")
+    term.interrupt()
     term.expect("Stopped: keeping what was answered")
     assert term.wait() == 130
     (reading,) = of_type(records(default_journal(person)), "reading")
@@ -263,7 +285,7 @@ def test_ctrl_c_at_a_question_keeps_what_was_answered(tmp_path: Path, person: di
     term.answer(r"what happened\?", "plans moved again")
     term.answer(r"  -", "")
     term.expect(r"notice in your body\?")
-    term.send("\x03")
+    term.interrupt()
     assert term.wait() == 130
     (trigger,) = of_type(records(default_journal(person)), "trigger")
     assert (trigger["intensity"], trigger["context"]) == (7, "plans moved again")
