@@ -24,12 +24,13 @@ input: what was answered so far is recorded, nothing is asked twice.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional, TextIO, Union
+from typing import Callable, Iterator, Optional, TextIO, Union
 
 from . import _core, home, pacer
 from .prompts import EndOfInput, Prompter
@@ -236,14 +237,36 @@ def _pick_exercise(p: Prompter, before: int, journal: _core.Journal,
         p.say(f"{answer!r} is not one of these; type its number, l or s.")
 
 
+class _Outcome:
+    """How a guided dialogue ended: ``status`` 0 (finished, or the input
+    ended) or 130 (Ctrl-C, as shells report SIGINT)."""
+
+    status = 0
+
+
+@contextlib.contextmanager
+def _keeping_answers(p: Prompter) -> Iterator[_Outcome]:
+    """Runs the questions of ``calmkit now`` / ``calmkit thought``: the end of
+    the input or Ctrl-C at any question stops them, says so, and lets the
+    caller record what was answered."""
+    outcome = _Outcome()
+    try:
+        yield outcome
+    except EndOfInput:
+        p.say("End of input: keeping what was answered.")
+    except KeyboardInterrupt:
+        p.say()
+        p.say("Stopped: keeping what was answered.")
+        outcome.status = 130
+
+
 def run_now(path: Path, participant: str, p: Prompter, speed: float = 1.0,
             clock: Optional[pacer.Clock] = None) -> int:
     """``calmkit now``: the whole episode, recorded in ``path``. Returns the
     exit status: 0 done (or stopped by the end of the input), 130 Ctrl-C."""
     journal = _load(path)  # a broken journal stops here, before any question
     ep = Episode(started=_now(), participant=participant)
-    status = 0
-    try:
+    with _keeping_answers(p) as outcome:
         p.say("Let's take this one step at a time. Ctrl-C stops at any question; what you have "
               "answered is kept.")
         ep.before = p.ask_number("How strong is the distress right now?", 0, 10)
@@ -266,12 +289,7 @@ def run_now(path: Path, participant: str, p: Prompter, speed: float = 1.0,
         ep.after_time = _now()
         if ep.session is not None:
             ep.session.intensity_after = ep.after
-    except EndOfInput:
-        p.say("End of input: keeping what was answered.")
-    except KeyboardInterrupt:
-        p.say()
-        p.say("Stopped: keeping what was answered.")
-        status = 130
+    status = outcome.status
     records = ep.records(journal)
     if not records:
         p.say("Nothing recorded.")
@@ -386,8 +404,7 @@ def run_thought(path: Path, participant: str, p: Prompter, trigger: str = "") ->
     Returns 0 (done, or stopped by the end of the input) or 130 (Ctrl-C)."""
     journal = _load(path)
     th = Thought(started=_now(), participant=participant)
-    status = 0
-    try:
+    with _keeping_answers(p) as outcome:
         if trigger:
             if not any(t.id == trigger and t.participant == participant for t in journal.triggers):
                 raise GuidedFailure(f"no trigger {trigger!r} in {path}")
@@ -420,12 +437,7 @@ def run_thought(path: Path, participant: str, p: Prompter, trigger: str = "") ->
         for emotion in th.emotions:
             emotion[2] = p.ask_number(f"    {emotion[0]} was {emotion[1]} %; and now?", 0, 100, skip=True,
                                       unit=" %")
-    except EndOfInput:
-        p.say("End of input: keeping what was answered.")
-    except KeyboardInterrupt:
-        p.say()
-        p.say("Stopped: keeping what was answered.")
-        status = 130
+    status = outcome.status
     record = th.record(journal)
     if record is None:
         p.say("Nothing recorded (a thought record needs the situation, the thought and how much you "
