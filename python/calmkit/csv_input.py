@@ -270,6 +270,23 @@ class CsvTable:
             f"not a {app} export header ({'; '.join(parts)}); {app} writes "
             + " or ".join(",".join(cols) for cols in layouts.values()))
 
+    def refuse_repeated_header(self, first: int, row: Sequence[str]) -> None:
+        """Raises :class:`~calmkit.ImportFormatError` if the data row starting
+        at line ``first`` repeats the header (a byte-order mark and case
+        aside): two exports joined into one file, which otherwise reads as a
+        date column holding the word ``full_date``. Importers call it inside
+        their per-row handling, so ``lenient`` skips the row like any other."""
+        if self.header is None:
+            return
+
+        def norm(cells: Sequence[str]) -> list[str]:
+            return [c.lstrip("\ufeff").strip().casefold() for c in cells]
+
+        if norm(row) == norm(self.header):
+            raise _format_error(self.path, first, "", (
+                f"this row repeats the header of line {self.header_line}: two exports joined into one "
+                "file? Import each export on its own, or delete the second header row"))
+
     def rows(self) -> Iterator[CsvRow]:
         """The data rows after the header, all-empty rows skipped."""
         width = len(self.header) if self.header is not None else 0

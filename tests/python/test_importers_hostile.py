@@ -273,3 +273,26 @@ def test_mindlamp_duplicate_key_is_an_error_naming_it(tmp_path):
     for lenient in (False, True):
         with pytest.raises(ImportFormatError, match=r"dup.json: field 'sentiment': a JSON object names this key twice"):
             import_mindlamp(f, utc_offset=0, lenient=lenient)
+
+
+# --------------------------------------------------------------------------
+# Two exports joined into one file (`cat export1.csv export2.csv`)
+# --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fixture, importer, kwargs", [
+    ("daylio/full_date_layout.csv", import_daylio, {"tz": "Europe/Berlin"}),
+    ("bearable/seven_column_layout.csv", import_bearable, {"tz": "Europe/London"}),
+])
+def test_a_second_export_appended_is_named_as_such(tmp_path, fixture, importer, kwargs):
+    one = (DATA / fixture).read_bytes()
+    rows = one.decode("utf-8-sig").rstrip("\n").count("\n")  # data lines of the first export
+    joined = tmp_path / "joined.csv"
+    # The second export keeps its own byte-order mark, as `cat` leaves it.
+    joined.write_bytes(one + b"\xef\xbb\xbf" + one.lstrip(b"\xef\xbb\xbf"))
+    with pytest.raises(ImportFormatError, match=rf"joined.csv:{rows + 2}: this row repeats the header of line 1: "
+                                                r"two exports joined"):
+        importer(joined, **kwargs)
+    journal, report = importer(joined, lenient=True, **kwargs)
+    assert [s.line for s in report.skipped] == [rows + 2]
+    single, _ = importer(DATA / fixture, **kwargs)
+    assert len(journal.readings) + len(journal.triggers) == 2 * (len(single.readings) + len(single.triggers))

@@ -148,6 +148,7 @@ def import_bearable(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = No
         report.rows += 1
         try:
             try:
+                table.refuse_repeated_header(first, row)
                 record = _row(row, header, first, last, src, encoding, bad_lines, scale, clock,
                               participant, report, decimal_comma)
             except ROW_ERRORS as e:

@@ -115,6 +115,7 @@ def import_daylio(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = None
         report.rows += 1
         try:
             try:
+                table.refuse_repeated_header(first, row)
                 record = _row(row, header, layout, first, last, src, encoding, bad_lines, moods, clock,
                               participant, report)
             except ROW_ERRORS as e:
