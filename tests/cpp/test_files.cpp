@@ -1,6 +1,8 @@
 // The one safe write path (files.hpp) and the locked journal update (io.hpp),
 // from C++: refusals, links, modes, staged folders, locks and the streaming
 // reader's limits. Everything is made in a fresh temporary folder.
+#include "temp_dir.hpp"
+
 #include <calmkit/files.hpp>
 #include <calmkit/io.hpp>
 
@@ -21,25 +23,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "calmkit-files-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  [[nodiscard]] fs::path operator/(const char* name) const { return path_ / name; }
-  [[nodiscard]] const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using fixtures::TempDir;
 
 std::string slurp(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -61,7 +45,7 @@ calmkit::Reading reading(const std::string& id, int intensity = 3) {
 }  // namespace
 
 TEST_CASE("write_file refuses what is not a regular file and says what it is", "[files]") {
-  TempDir dir;
+  TempDir dir("files");
   const auto fifo = dir / "fifo";
   REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
   const auto link = dir / "link";
@@ -83,7 +67,7 @@ TEST_CASE("write_file refuses what is not a regular file and says what it is", "
 }
 
 TEST_CASE("write_file follows links, keeps modes, creates 0600", "[files]") {
-  TempDir dir;
+  TempDir dir("files");
   const auto target = dir / "real.txt";
   const auto link = dir / "link.txt";
   fs::create_symlink("real.txt", link);  // relative: read from the link's folder
@@ -102,7 +86,7 @@ TEST_CASE("write_file follows links, keeps modes, creates 0600", "[files]") {
 }
 
 TEST_CASE("a producer that throws replaces nothing", "[files]") {
-  TempDir dir;
+  TempDir dir("files");
   const auto target = dir / "a.txt";
   calmkit::write_file(target, "old");
   CHECK_THROWS_AS(calmkit::write_file(target,
@@ -116,7 +100,7 @@ TEST_CASE("a producer that throws replaces nothing", "[files]") {
 }
 
 TEST_CASE("StagedDirectory swaps a whole folder or leaves it alone", "[files]") {
-  TempDir dir;
+  TempDir dir("files");
   const auto out = dir / "out";
   {
     calmkit::StagedDirectory stage(out);
@@ -146,7 +130,7 @@ TEST_CASE("StagedDirectory swaps a whole folder or leaves it alone", "[files]") 
 }
 
 TEST_CASE("update_journal: threads adding at once lose nothing", "[files][io]") {
-  TempDir dir;
+  TempDir dir("files");
   const auto path = dir / "j.jsonl";
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
@@ -168,7 +152,7 @@ TEST_CASE("update_journal: threads adding at once lose nothing", "[files][io]") 
 }
 
 TEST_CASE("read_journal streams and bounds what it reads", "[files][io]") {
-  TempDir dir;
+  TempDir dir("files");
   const auto zeros = dir / "zeros";
   {
     std::ofstream out(zeros, std::ios::binary);

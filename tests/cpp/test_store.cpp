@@ -2,6 +2,8 @@
 // the journal's rules as constraints, updates and removals, transactions,
 // queries, assessments, migrations from schema versions 1 and 2, and crash
 // safety under SIGKILL with a concurrent reader.
+#include "temp_dir.hpp"
+
 #include <calmkit/assessments.hpp>
 #include <calmkit/io.hpp>
 #include <calmkit/store.hpp>
@@ -38,25 +40,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-/// A fresh directory, removed at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "calmkit-store-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  [[nodiscard]] fs::path operator/(const char* name) const { return path_ / name; }
-
- private:
-  fs::path path_;
-};
+using fixtures::TempDir;
 
 Instant at(const char* s) {
   return Instant::parse(s);
@@ -345,7 +329,7 @@ std::string error_of(const std::function<void()>& fn) {
 }  // namespace
 
 TEST_CASE("a new store is created owner-only, in WAL mode, at the current schema version") {
-  TempDir dir;
+  TempDir dir("store");
   const auto db = dir / "journal.db";
   {
     auto store = Store::open(db);
@@ -370,7 +354,7 @@ TEST_CASE("a new store is created owner-only, in WAL mode, at the current schema
 }
 
 TEST_CASE("a permissive umask does not widen the file's mode") {
-  TempDir dir;
+  TempDir dir("store");
   const mode_t old = ::umask(0);
   auto store = Store::open(dir / "j.db");
   ::umask(old);
@@ -380,7 +364,7 @@ TEST_CASE("a permissive umask does not widen the file's mode") {
 }
 
 TEST_CASE("journal -> store -> journal is equal for a journal with every optional field") {
-  TempDir dir;
+  TempDir dir("store");
   const Journal j = full_journal();
   {
     auto store = Store::open(dir / "j.db");
@@ -407,7 +391,7 @@ TEST_CASE("journal -> store -> journal is equal on synthetic cohorts") {
     o.seed = seed;
     const Journal j = synthetic_journal(o);
     REQUIRE(j.size() > 100);
-    TempDir dir;
+    TempDir dir("store");
     {
       auto store = Store::open(dir / "cohort.db");
       store.add_all(j);
@@ -430,7 +414,7 @@ TEST_CASE("journal -> store -> journal is equal on synthetic cohorts") {
 }
 
 TEST_CASE("writes that break a rule are refused with the record and the rule named, and change nothing") {
-  TempDir dir;
+  TempDir dir("store");
   auto store = Store::open(dir / "j.db");
   store.add_all(full_journal());
   const Journal before = store.load();
@@ -480,7 +464,7 @@ TEST_CASE("writes that break a rule are refused with the record and the rule nam
 }
 
 TEST_CASE("the database's own constraints hold for writers that bypass the API") {
-  TempDir dir;
+  TempDir dir("store");
   const auto db = dir / "j.db";
   { auto store = Store::open(db); }
   raw_exec(db, "INSERT INTO participants(pid, name) VALUES (1, 'p')");
@@ -526,7 +510,7 @@ TEST_CASE("the database's own constraints hold for writers that bypass the API")
 }
 
 TEST_CASE("update replaces a record's fields and lists; a missing record is an error") {
-  TempDir dir;
+  TempDir dir("store");
   auto store = Store::open(dir / "j.db");
   store.add_all(full_journal());
 
@@ -570,7 +554,7 @@ TEST_CASE("update replaces a record's fields and lists; a missing record is an e
 }
 
 TEST_CASE("removing a trigger with linked records needs cascade") {
-  TempDir dir;
+  TempDir dir("store");
   auto store = Store::open(dir / "j.db");
   store.add_all(full_journal());
   // ana's t1 has readings r1 and the 22:00 linked one, exercise e1 and thought record x1.
@@ -597,7 +581,7 @@ TEST_CASE("removing a trigger with linked records needs cascade") {
 }
 
 TEST_CASE("list rows of removed records do not linger") {
-  TempDir dir;
+  TempDir dir("store");
   const auto db = dir / "j.db";
   {
     auto store = Store::open(db);
@@ -610,7 +594,7 @@ TEST_CASE("list rows of removed records do not linger") {
 }
 
 TEST_CASE("transaction commits on return and rolls back on an exception") {
-  TempDir dir;
+  TempDir dir("store");
   auto store = Store::open(dir / "j.db");
   const int n = store.transaction([&](Store& s) {
     s.add(Trigger{.participant = "p", .id = "a", .time = at("2026-03-02T10:00:00Z")});
@@ -640,7 +624,7 @@ TEST_CASE("transaction commits on return and rolls back on an exception") {
 }
 
 TEST_CASE("queries select one participant and a half-open UTC range") {
-  TempDir dir;
+  TempDir dir("store");
   auto store = Store::open(dir / "j.db");
   store.add_all(full_journal());
   // ana's readings: 21:30+01 (20:30Z), 22:00+01 twice (21:00Z). [20:30Z, 21:00Z) holds only the first.
@@ -671,7 +655,7 @@ TEST_CASE("queries select one participant and a half-open UTC range") {
 }
 
 TEST_CASE("journal with assessments -> store -> journal is equal, offsets and custom instruments kept") {
-  TempDir dir;
+  TempDir dir("store");
   const auto db = dir / "j.db";
   const Journal j = journal_with_assessments();
   REQUIRE(j.assessments().size() == 4);
@@ -728,7 +712,7 @@ TEST_CASE("JSONL import -> store -> JSONL export gives the same text") {
       "\n";
   const Journal imported = parse_journal(imported_text).journal;
   REQUIRE(imported.assessments().size() == 2);
-  TempDir dir;
+  TempDir dir("store");
   auto store = Store::open(dir / "j.db");
   store.add_all(imported);
   const Journal back = store.load();
@@ -748,7 +732,7 @@ TEST_CASE("JSONL import -> store -> JSONL export gives the same text") {
 
 TEST_CASE("a bad assessment is refused with the record and the rule named, and changes nothing") {
   register_sleep_instrument();
-  TempDir dir;
+  TempDir dir("store");
   auto store = Store::open(dir / "j.db");
   store.add_all(journal_with_assessments());
   const Journal before = store.load();
@@ -822,7 +806,7 @@ TEST_CASE("a bad assessment is refused with the record and the rule named, and c
 }
 
 TEST_CASE("assessments are updated and removed like the other records") {
-  TempDir dir;
+  TempDir dir("store");
   const auto db = dir / "j.db";
   auto store = Store::open(db);
   store.add_all(journal_with_assessments());
@@ -856,7 +840,7 @@ TEST_CASE("assessments are updated and removed like the other records") {
 }
 
 TEST_CASE("assessments read from the store are checked against the instrument registry") {
-  TempDir dir;
+  TempDir dir("store");
   const auto db = dir / "j.db";
   { Store::open(db).add_all(journal_with_assessments()); }
   // An answer changed behind the store's back to one off GAD-7's scale.
@@ -884,7 +868,7 @@ TEST_CASE("assessments read from the store are checked against the instrument re
 }
 
 TEST_CASE("a schema version 1 file is migrated to version 3 with every value kept") {
-  TempDir dir;
+  TempDir dir("store");
   const auto db = dir / "old.db";
   raw_exec(db, read_text(fs::path(CALMKIT_TEST_DATA_DIR) / "store" / "v1.sql"));
   REQUIRE(raw_value(db, "PRAGMA user_version") == "1");
@@ -899,7 +883,7 @@ TEST_CASE("a schema version 1 file is migrated to version 3 with every value kep
   CHECK(raw_value(db, "SELECT time_us FROM triggers WHERE tid = 10") == "1772482440000000");
   CHECK(raw_value(db, "SELECT time_offset FROM triggers WHERE tid = 10") == "60");
   // Both steps ran: the migrated file has the schema of a new one, assessment tables included.
-  TempDir fresh;
+  TempDir fresh("store");
   { auto created = Store::open(fresh / "new.db"); }
   CHECK(schema_signature(db) == schema_signature(fresh / "new.db"));
   CHECK(raw_value(db, "SELECT count(*) FROM sqlite_schema WHERE name LIKE '%_v2'") == "0");
@@ -921,7 +905,7 @@ TEST_CASE("a schema version 1 file is migrated to version 3 with every value kep
 }
 
 TEST_CASE("a schema version 2 file is migrated to version 3 with every value kept") {
-  TempDir dir;
+  TempDir dir("store");
   const auto db = dir / "v2.db";
   raw_exec(db, read_text(fs::path(CALMKIT_TEST_DATA_DIR) / "store" / "v2.sql"));
   REQUIRE(raw_value(db, "PRAGMA user_version") == "2");
@@ -938,7 +922,7 @@ TEST_CASE("a schema version 2 file is migrated to version 3 with every value kep
   CHECK(raw_value(db, "PRAGMA user_version") == "3");
   // Version 2's rows are untouched, keys included: the migration only adds tables.
   CHECK(table_rows(db) == rows_before);
-  TempDir fresh;
+  TempDir fresh("store");
   { auto created = Store::open(fresh / "new.db"); }
   CHECK(schema_signature(db) == schema_signature(fresh / "new.db"));
   CHECK(raw_value(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'assessments_by_time'") == "1");
@@ -957,7 +941,7 @@ TEST_CASE("a schema version 2 file is migrated to version 3 with every value kep
 }
 
 TEST_CASE("a migration 2 -> 3 that fails leaves the file as it was") {
-  TempDir dir;
+  TempDir dir("store");
   const auto db = dir / "v2.db";
   raw_exec(db, read_text(fs::path(CALMKIT_TEST_DATA_DIR) / "store" / "v2.sql"));
   // A table of that name already there: creating version 3's second table fails, after the
@@ -977,7 +961,7 @@ TEST_CASE("a migration 2 -> 3 that fails leaves the file as it was") {
 }
 
 TEST_CASE("a migration 1 -> 3 that fails leaves the file as it was") {
-  TempDir dir;
+  TempDir dir("store");
   const auto db = dir / "old.db";
   raw_exec(db, read_text(fs::path(CALMKIT_TEST_DATA_DIR) / "store" / "v1.sql"));
   raw_exec(db, "UPDATE readings SET time = '2026-03-02 21:30' WHERE rid = 21");  // no seconds, no offset
@@ -998,7 +982,7 @@ TEST_CASE("a migration 1 -> 3 that fails leaves the file as it was") {
 }
 
 TEST_CASE("a file of a newer schema version, or not a calmkit store, is refused") {
-  TempDir dir;
+  TempDir dir("store");
   const auto db = dir / "j.db";
   { auto store = Store::open(db); }
   raw_exec(db, "PRAGMA user_version = 4");
@@ -1024,7 +1008,7 @@ TEST_CASE("a file of a newer schema version, or not a calmkit store, is refused"
 }
 
 TEST_CASE("a read-only store reads and refuses every write") {
-  TempDir dir;
+  TempDir dir("store");
   const auto db = dir / "j.db";
   { Store::open(db).add_all(full_journal()); }
   auto ro = Store::open(db, {.read_only = true});
@@ -1036,7 +1020,7 @@ TEST_CASE("a read-only store reads and refuses every write") {
 }
 
 TEST_CASE("a copy made while the store was open, without its -wal, is never overwritten") {
-  TempDir dir;
+  TempDir dir("store");
   const auto live = dir / "live.db";
   const auto copy = dir / "copy.db";
   auto writer = Store::open(live);
@@ -1056,7 +1040,7 @@ TEST_CASE("a copy made while the store was open, without its -wal, is never over
 }
 
 TEST_CASE("backup writes one checked, self-contained, owner-only copy while a writer is open") {
-  TempDir dir;
+  TempDir dir("store");
   const auto db = dir / "j.db";
   auto store = Store::open(db);
   store.add_all(full_journal());
@@ -1082,7 +1066,7 @@ TEST_CASE("backup writes one checked, self-contained, owner-only copy while a wr
 }
 
 TEST_CASE("a closed or moved-from store says so instead of crashing") {
-  TempDir dir;
+  TempDir dir("store");
   auto a = Store::open(dir / "j.db");
   Store b = std::move(a);
   CHECK_FALSE(a.is_open());  // NOLINT(bugprone-use-after-move): checking the moved-from state on purpose
@@ -1092,7 +1076,7 @@ TEST_CASE("a closed or moved-from store says so instead of crashing") {
 }
 
 TEST_CASE("a reader sees committed data only, while a writer holds a transaction open") {
-  TempDir dir;
+  TempDir dir("store");
   const auto db = dir / "j.db";
   auto writer = Store::open(db);
   writer.add(Trigger{.participant = "p", .id = "t0"});
@@ -1170,7 +1154,7 @@ void check_whole(const Journal& j, std::size_t k) {
 TEST_CASE(
     "SIGKILL in the middle of thousands of writes loses no committed record and leaves nothing "
     "half-written") {
-  TempDir dir;
+  TempDir dir("store");
   const auto db = dir / "crash.db";
   constexpr int readings_per_trigger = 3;
   constexpr std::size_t kill_after = 1500;  // 1500 episodes = 6000 records reported committed
