@@ -1,13 +1,17 @@
 // The journal format v1 (JSON Lines): reader and writer.
 //
-// Reader: the whole input sits in one simdjson::padded_string; lines are split
-// with memchr and each line is parsed with the On-Demand parser in place (the
-// bytes after a line belong to the same padded buffer, so the padding that
-// simdjson needs is always there). Every field is checked as it is read; the
-// checks that need the whole file (duplicate ids, trigger references) run on
-// indices into the record vectors, without copying keys. The finished record
-// set goes into `Journal` through the trusted constructor, so nothing is
-// checked twice.
+// Reader: the input is read in windows (ReadOptions::chunk_bytes per thread)
+// into one padded buffer; a window's whole lines are cut at line starts into
+// one share per thread, and each line is parsed with the On-Demand parser in
+// place (the bytes after a line belong to the same padded buffer, so the
+// padding that simdjson needs is always there). Every field is checked as it
+// is read, on the share's thread. The shares are then merged in line order on
+// the calling thread, where the checks that need the whole file run
+// (duplicate ids as records arrive, trigger references at the end) on indices
+// into the record vectors, without copying keys: records, line numbers,
+// errors and the lenient report do not depend on the thread count. The
+// finished record set goes into `Journal` through the trusted constructor,
+// so nothing is checked twice.
 //
 // Writer: one line at a time into a buffer that is flushed in large chunks;
 // the file variant writes a temporary sibling, fsyncs it and renames it over
@@ -31,12 +35,14 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <exception>
 #include <functional>
 #include <limits>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <system_error>
+#include <thread>
 #include <utility>
 #include <variant>
 
@@ -455,88 +461,116 @@ constexpr std::string_view type_id_of() {
     return "thought_record";
 }
 
-class Reader {
+/// The records one share of the input gave, of one type, in line order: line
+/// numbers count from the share's first line (1-based); `hashes` holds the
+/// key hash of each record's (participant, id), computed by the worker so the
+/// merge does not have to.
+template <class R>
+struct Batch {
+  std::vector<R> records;
+  std::vector<std::size_t> lines;
+  std::vector<std::uint64_t> hashes;
+
+  void clear() noexcept {
+    records.clear();
+    lines.clear();
+    hashes.clear();
+  }
+};
+
+/// A bad line of one share, numbered from the share's first line.
+struct ShareError {
+  std::size_t line = 0;
+  std::string field;
+  std::string reason;
+  bool fatal = false;
+};
+
+/// What parsing one share of the input (a run of whole lines) found.
+struct ShareResult {
+  Batch<Trigger> triggers;
+  Batch<Reading> readings;
+  Batch<ExerciseSession> exercises;
+  Batch<ThoughtRecord> thought_records;
+  Batch<Assessment> assessments;
+  std::vector<ShareError> errors;  ///< in line order; strict: at most one, the first
+  std::size_t lines = 0;           ///< lines in the share, blank ones included
+  bool content = false;            ///< the share has a line that is not blank
+  bool header_allowed = false;     ///< its first non-blank line was allowed to be the header
+  std::optional<int> version;      ///< the header's version, when the share holds the header
+  std::exception_ptr failure;      ///< anything but a bad line (out of memory, say)
+
+  void clear() noexcept {
+    triggers.clear();
+    readings.clear();
+    exercises.clear();
+    thought_records.clear();
+    assessments.clear();
+    errors.clear();
+    lines = 0;
+    content = false;
+    header_allowed = false;
+    version.reset();
+    failure = nullptr;
+  }
+};
+
+/// Parses the lines of one share into a ShareResult. Every per-line rule is
+/// checked here; the rules across lines (unique ids, trigger references) are
+/// the Reader's, which sees the shares in line order. One per thread: it
+/// holds the simdjson parser and its buffers, reused from share to share.
+class LineParser {
  public:
-  Reader(std::string_view name, ReadOptions options) : name_(name), options_(options) {}
-
-  /// `data[0, len)` is the text; `capacity` bytes from `data` are readable
-  /// (at least len + SIMDJSON_PADDING).
-  ReadResult run(const char* data, std::size_t len, std::size_t capacity) {
-    const char* p = data;
-    const char* const end = data + len;
-    if (len >= 3 && std::memcmp(p, "\xEF\xBB\xBF", 3) == 0) p += 3;  // UTF-8 byte order mark
-
-    // A guess from the size (records are rarely under 80 bytes), not a count:
-    // counting the newlines of a large file byte by byte costs a pass over it.
-    const auto approx_lines = static_cast<std::size_t>(end - p) / 80 + 1;
-    rs_.readings.reserve(approx_lines / 2);
-    reading_lines_.reserve(approx_lines / 2);
-    rs_.triggers.reserve(approx_lines / 8);
-    rs_.exercises.reserve(approx_lines / 8);
-    rs_.thought_records.reserve(approx_lines / 16);
-    (void)lines(p, end, data + capacity, true);
-    return finish();
-  }
-
-  /// Parses the whole lines of `[p, end)` (and, when `last`, the unterminated
-  /// rest too); bytes up to `buffer_end` are readable. Returns where the
-  /// unparsed rest starts. Can be called again with the following text: the
-  /// line count carries on.
-  const char* lines(const char* p, const char* const end, const char* const buffer_end, bool last) {
-    while (p < end) {
-      const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
-      if (!nl && !last) break;
-      const char* le = nl ? nl : end;
-      ++line_no_;
-      const char* b = p;
-      const char* e = le;
-      while (b < e && (*b == ' ' || *b == '\t' || *b == '\r')) ++b;
-      while (e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r')) --e;
-      p = nl ? nl + 1 : end;
-      if (b == e) continue;  // blank line
-      const bool first = !seen_content_;
-      seen_content_ = true;
-      try {
-        parse_line(b, static_cast<std::size_t>(e - b), static_cast<std::size_t>(buffer_end - b), line_no_,
-                   first, report_);
-      } catch (LineError& err) {
-        if (!options_.lenient || err.fatal) {
-          throw JournalFormatError(std::string(name_), line_no_, std::move(err.field), std::move(err.reason));
+  /// Parses the lines of `[p, end)`; bytes up to `buffer_end` are readable.
+  /// `end` is a line start (or the end of the input: an unterminated last
+  /// line is a line too). `header_allowed`: the first non-blank line may be
+  /// the header. `max_line_bytes` (0: no limit): a longer line is a fatal
+  /// error. Strict: stops at the first bad line; lenient: at the first fatal one.
+  void run(const char* p, const char* const end, const char* const buffer_end, bool header_allowed,
+           bool lenient, std::size_t max_line_bytes, ShareResult& out) noexcept {
+    out.clear();
+    out.header_allowed = header_allowed;
+    out_ = &out;
+    try {
+      while (p < end) {
+        const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+        const char* le = nl ? nl : end;
+        ++out.lines;
+        if (max_line_bytes > 0 && static_cast<std::size_t>(le - p) > max_line_bytes) [[unlikely]] {
+          out.errors.push_back(ShareError{out.lines, "", line_too_long(max_line_bytes), true});
+          return;
         }
-        skip(line_no_, std::move(err.field), std::move(err.reason));
+        const char* b = p;
+        const char* e = le;
+        while (b < e && (*b == ' ' || *b == '\t' || *b == '\r')) ++b;
+        while (e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r')) --e;
+        p = nl ? nl + 1 : end;
+        if (b == e) continue;  // blank line
+        const bool first = header_allowed && !out.content;
+        out.content = true;
+        try {
+          parse_line(b, static_cast<std::size_t>(e - b), static_cast<std::size_t>(buffer_end - b), out.lines,
+                     first);
+        } catch (LineError& err) {
+          out.errors.push_back(ShareError{out.lines, std::move(err.field), std::move(err.reason), err.fatal});
+          if (!lenient || err.fatal) return;
+        }
       }
+    } catch (...) {
+      out.failure = std::current_exception();
     }
-    return p;
   }
 
-  /// The number of lines parsed so far.
-  [[nodiscard]] std::size_t line_count() const noexcept { return line_no_; }
-
-  /// Ends the read: cross-record checks and the result.
-  ReadResult finish() {
-    ReadReport report = std::move(report_);
-    report.path = std::string(name_);
-    report.lines = line_no_;
-    resolve_references();
-    std::sort(skipped_.begin(), skipped_.end(),
-              [](const SkippedLine& a, const SkippedLine& b) { return a.line < b.line; });
-    report.skipped = std::move(skipped_);
-    report.records = rs_.size();
-    return ReadResult{Journal(std::move(rs_), detail::trusted), std::move(report)};
+  /// The reason given for a line longer than `max_line_bytes`.
+  [[gnu::cold]] static std::string line_too_long(std::size_t max_line_bytes) {
+    return "the line is longer than " + std::to_string(max_line_bytes) +
+           " bytes without a line break (ReadOptions::max_line_bytes; a journal line is one record); is this "
+           "a "
+           "journal at all?";
   }
 
  private:
-  void skip(std::size_t line, std::string field, std::string reason) {
-    SkippedLine s;
-    s.line = line;
-    s.message = JournalFormatError::compose(name_, line, field, reason);
-    s.field = std::move(field);
-    s.reason = std::move(reason);
-    skipped_.push_back(std::move(s));
-  }
-
-  void parse_line(const char* text, std::size_t len, std::size_t capacity, std::size_t line_no, bool first,
-                  ReadReport& report) {
+  void parse_line(const char* text, std::size_t len, std::size_t capacity, std::size_t line_no, bool first) {
     // Keys may be unescaped twice (see find_type), so keep the string buffer
     // at least twice the line.
     if (parser_.capacity() < 2 * len + 64) {
@@ -565,28 +599,28 @@ class Reader {
     if (type == "trigger") {
       auto t = parse_trigger(obj);
       at_end();
-      keep(std::move(t), rs_.triggers, trigger_ids_, trigger_lines_, line_no);
+      keep(std::move(t), out_->triggers, line_no);
     } else if (type == "reading") {
       auto r = parse_reading(obj);
       at_end();
-      keep(std::move(r), rs_.readings, reading_ids_, reading_lines_, line_no);
+      keep(std::move(r), out_->readings, line_no);
     } else if (type == "exercise") {
       auto e = parse_exercise(obj);
       at_end();
-      keep(std::move(e), rs_.exercises, exercise_ids_, exercise_lines_, line_no);
+      keep(std::move(e), out_->exercises, line_no);
     } else if (type == "thought_record") {
       auto r = parse_thought(obj);
       at_end();
-      keep(std::move(r), rs_.thought_records, thought_ids_, thought_lines_, line_no);
+      keep(std::move(r), out_->thought_records, line_no);
     } else if (type == "header") {
       if (!first) fail(FieldRef{"type"}, "a header is only allowed as the first line of the file");
       const int version = parse_header(obj);
       at_end();
-      report.version = version;
+      out_->version = version;
     } else if (type == "assessment") {
       auto a = parse_assessment(obj);
       at_end();
-      keep(std::move(a), rs_.assessments, assessment_ids_, assessment_lines_, line_no);
+      keep(std::move(a), out_->assessments, line_no);
     } else {
       fail(FieldRef{"type"}, "unknown record type " + quote(type) +
                                  " (expected trigger, reading, exercise, thought_record or assessment)");
@@ -828,27 +862,223 @@ class Reader {
     return a;
   }
 
-  /// Keeps a record that passed every per-line check. Its id must not repeat
-  /// one of the same participant and type (reading ids only when given); if
-  /// it does, the record is taken back out and the line fails.
+  /// Keeps a record that passed every per-line check (the unique-id check is
+  /// the Reader's, across shares).
   template <class R>
-  static void keep(R rec, std::vector<R>& v, IdIndex& ids, std::vector<std::size_t>& lines,
-                   std::size_t line_no) {
-    v.push_back(std::move(rec));
-    lines.push_back(line_no);
-    const R& r = v.back();
-    if (r.id.empty()) return;  // only readings may leave the id out
-    const std::size_t first = ids.insert(key_hash(r.participant, r.id), v.size() - 1, [&](std::size_t j) {
-      return v[j].id == r.id && v[j].participant == r.participant;
-    });
-    if (first == IdIndex::none) [[likely]]
-      return;
-    std::string reason = std::string("duplicate ") + std::string(type_id_of<R>()) + " id " + quote(r.id);
-    if (!r.participant.empty()) reason += " for participant " + quote(r.participant);
-    reason += " (first used on line " + std::to_string(lines[first]) + ")";
-    v.pop_back();
-    lines.pop_back();
-    fail(FieldRef{"id"}, std::move(reason));
+  static void keep(R rec, Batch<R>& b, std::size_t line_no) {
+    b.hashes.push_back(rec.id.empty() ? 0 : key_hash(rec.participant, rec.id));
+    b.records.push_back(std::move(rec));
+    b.lines.push_back(line_no);
+  }
+
+  ShareResult* out_ = nullptr;
+  od::parser parser_;
+  std::vector<std::string_view> unknown_, unknown_nested_;
+};
+
+/// The number of threads `ReadOptions::threads` asks for (0: one per hardware thread).
+std::size_t thread_count(unsigned requested) {
+  constexpr unsigned most = 256;  // a sanity cap; shares smaller than a line help nobody
+  unsigned n = requested == 0 ? std::thread::hardware_concurrency() : requested;
+  return std::clamp(n, 1u, most);
+}
+
+/// Reads a journal window by window. Each window (whole lines) is cut at line
+/// starts into one share per thread; the shares are parsed at the same time
+/// and then merged in line order, where the rules across lines are checked
+/// (unique ids; trigger references at the end). Records, their order, line
+/// numbers, errors and the lenient report are so the same for any number of
+/// threads, and the same as a read of the whole input in one piece.
+class Reader {
+ public:
+  /// `max_line_bytes`: 0 for no limit (the in-memory text of `parse_journal`).
+  Reader(std::string_view name, ReadOptions options, std::size_t max_line_bytes)
+      : name_(name),
+        options_(options),
+        max_line_bytes_(max_line_bytes),
+        threads_(thread_count(options.threads)) {
+    parsers_.resize(threads_);
+    shares_.resize(threads_);
+  }
+
+  /// Bytes to read per window: `chunk_bytes` per thread (at least 1 KiB each).
+  [[nodiscard]] std::size_t window_bytes() const noexcept {
+    const std::size_t chunk = std::max<std::size_t>(options_.chunk_bytes, 1024);
+    return chunk * threads_;
+  }
+
+  /// The input's size in bytes, when known: a guess of how many records are
+  /// still to come, so the record vectors grow once instead of doubling.
+  void expect_bytes(std::uint64_t total) noexcept { expected_bytes_ = total; }
+
+  /// Parses the whole lines of `[p, end)` (and, when `last`, the unterminated
+  /// rest too); bytes up to `buffer_end` are readable. Returns where the
+  /// unparsed rest starts. Called again with the text that follows, the line
+  /// count carries on.
+  const char* window(const char* p, const char* const end, const char* const buffer_end, bool last) {
+    const char* stop = end;
+    if (!last) {
+      const void* nl = ::memrchr(p, '\n', static_cast<std::size_t>(end - p));
+      stop = nl ? static_cast<const char*>(nl) + 1 : p;  // after the last line break
+    }
+    if (stop == p) return p;
+    const auto len = static_cast<std::size_t>(stop - p);
+    // Shares of at least 64 KiB (or one chunk, when chunks are smaller): a
+    // thread for a few lines costs more than it saves.
+    const std::size_t min_share = std::min<std::size_t>(std::size_t{64} << 10, window_bytes() / threads_);
+    const std::size_t n = std::clamp<std::size_t>(len / min_share, 1, threads_);
+    bounds_.assign(n + 1, stop);
+    bounds_[0] = p;
+    for (std::size_t i = 1; i < n; ++i) {
+      const char* target = std::max(p + len / n * i, bounds_[i - 1]);
+      const auto* nl =
+          static_cast<const char*>(std::memchr(target, '\n', static_cast<std::size_t>(stop - target)));
+      bounds_[i] = nl ? nl + 1 : stop;
+    }
+    const bool header_allowed = !seen_content_;
+    parse_shares(n, buffer_end, header_allowed);
+    for (std::size_t i = 0; i < n; ++i) {
+      ShareResult& s = shares_[i];
+      if (s.failure) std::rethrow_exception(s.failure);
+      if (!seen_content_ && s.content && !s.header_allowed) {
+        // Every share before this one was blank: its first line may be the header.
+        parsers_[0].run(bounds_[i], bounds_[i + 1], buffer_end, true, options_.lenient, max_line_bytes_, s);
+        if (s.failure) std::rethrow_exception(s.failure);
+      }
+      merge(s);
+    }
+    bytes_done_ += len;
+    return stop;
+  }
+
+  /// The number of lines parsed so far.
+  [[nodiscard]] std::size_t line_count() const noexcept { return line_no_; }
+
+  /// Ends the read: cross-record checks and the result.
+  ReadResult finish() {
+    ReadReport report = std::move(report_);
+    report.path = std::string(name_);
+    report.lines = line_no_;
+    resolve_references();
+    std::sort(skipped_.begin(), skipped_.end(),
+              [](const SkippedLine& a, const SkippedLine& b) { return a.line < b.line; });
+    report.skipped = std::move(skipped_);
+    report.records = rs_.size();
+    return ReadResult{Journal(std::move(rs_), detail::trusted), std::move(report)};
+  }
+
+ private:
+  /// Parses shares 0..n-1 (between `bounds_`), share 0 on this thread. A
+  /// thread that cannot be started leaves its share to this one.
+  void parse_shares(std::size_t n, const char* buffer_end, bool header_allowed) {
+    const bool lenient = options_.lenient;
+    auto run = [&](std::size_t i) {
+      parsers_[i].run(bounds_[i], bounds_[i + 1], buffer_end, i == 0 && header_allowed, lenient,
+                      max_line_bytes_, shares_[i]);
+    };
+    std::vector<std::thread> pool;
+    std::size_t started = 1;
+    try {
+      pool.reserve(n - 1);
+      for (; started < n; ++started) pool.emplace_back(run, started);
+    } catch (const std::system_error&) {
+      // Out of threads: the rest of the shares run here.
+    } catch (const std::bad_alloc&) {
+    }
+    run(0);
+    for (std::size_t i = started; i < n; ++i) run(i);
+    for (auto& t : pool) t.join();
+  }
+
+  /// Room for `extra` more elements: once, from the share of the input read
+  /// so far, rather than by doubling.
+  template <class T>
+  void grow(std::vector<T>& v, std::size_t extra) const {
+    const std::size_t need = v.size() + extra;
+    if (need <= v.capacity()) return;
+    std::size_t want = need;
+    if (expected_bytes_ > bytes_done_ && bytes_done_ > 0) {
+      const double scale = static_cast<double>(expected_bytes_) / static_cast<double>(bytes_done_);
+      want = std::max(want, static_cast<std::size_t>(static_cast<double>(need) * scale * 1.02) + 16);
+    }
+    want = std::max(want, v.capacity() + v.capacity() / 2);
+    v.reserve(want);
+  }
+
+  /// Moves one share's records of one type into the journal, in line order,
+  /// refusing an id already used by a kept record of the same participant
+  /// and type. Strict: the first such line is reported through `first_error`.
+  template <class R, class FirstError>
+  void merge_batch(Batch<R>& b, std::vector<R>& dest, std::vector<std::size_t>& lines, IdIndex& ids,
+                   std::size_t base, FirstError&& first_error) {
+    grow(dest, b.records.size());
+    grow(lines, b.records.size());
+    for (std::size_t k = 0; k < b.records.size(); ++k) {
+      const std::size_t line = base + b.lines[k];
+      dest.push_back(std::move(b.records[k]));
+      lines.push_back(line);
+      const R& r = dest.back();
+      if (r.id.empty()) continue;  // only readings may leave the id out
+      const std::size_t first = ids.insert(b.hashes[k], dest.size() - 1, [&](std::size_t j) {
+        return dest[j].id == r.id && dest[j].participant == r.participant;
+      });
+      if (first == IdIndex::none) [[likely]]
+        continue;
+      std::string reason = std::string("duplicate ") + std::string(type_id_of<R>()) + " id " + quote(r.id);
+      if (!r.participant.empty()) reason += " for participant " + quote(r.participant);
+      reason += " (first used on line " + std::to_string(lines[first]) + ")";
+      dest.pop_back();
+      lines.pop_back();
+      if (!options_.lenient) {
+        first_error(line, "id", std::move(reason));
+        return;  // the read fails at this line or an earlier one
+      }
+      skip(line, "id", std::move(reason));
+    }
+  }
+
+  /// Adds one share, the next in line order, to the journal and the report.
+  void merge(ShareResult& s) {
+    const std::size_t base = line_no_;
+    std::size_t worst_line = std::numeric_limits<std::size_t>::max();
+    std::string worst_field, worst_reason;
+    auto first_error = [&](std::size_t line, std::string field, std::string reason) {
+      if (line >= worst_line) return;
+      worst_line = line;
+      worst_field = std::move(field);
+      worst_reason = std::move(reason);
+    };
+    merge_batch(s.triggers, rs_.triggers, trigger_lines_, trigger_ids_, base, first_error);
+    merge_batch(s.readings, rs_.readings, reading_lines_, reading_ids_, base, first_error);
+    merge_batch(s.exercises, rs_.exercises, exercise_lines_, exercise_ids_, base, first_error);
+    merge_batch(s.thought_records, rs_.thought_records, thought_lines_, thought_ids_, base, first_error);
+    merge_batch(s.assessments, rs_.assessments, assessment_lines_, assessment_ids_, base, first_error);
+    for (ShareError& e : s.errors) {
+      const std::size_t line = base + e.line;
+      if (!options_.lenient) {
+        first_error(line, std::move(e.field), std::move(e.reason));
+      } else if (e.fatal) {
+        throw JournalFormatError(std::string(name_), line, std::move(e.field), std::move(e.reason));
+      } else {
+        skip(line, std::move(e.field), std::move(e.reason));
+      }
+    }
+    if (worst_line != std::numeric_limits<std::size_t>::max()) {
+      throw JournalFormatError(std::string(name_), worst_line, std::move(worst_field),
+                               std::move(worst_reason));
+    }
+    if (s.version) report_.version = *s.version;
+    seen_content_ = seen_content_ || s.content;
+    line_no_ += s.lines;
+  }
+
+  void skip(std::size_t line, std::string field, std::string reason) {
+    SkippedLine s;
+    s.line = line;
+    s.message = JournalFormatError::compose(name_, line, field, reason);
+    s.field = std::move(field);
+    s.reason = std::move(reason);
+    skipped_.push_back(std::move(s));
   }
 
   /// Every `trigger` reference must name a trigger of the same participant.
@@ -901,15 +1131,20 @@ class Reader {
   }
 
   std::string_view name_;
+  ReadOptions options_;
+  std::size_t max_line_bytes_ = 0;
+  std::size_t threads_ = 1;
+  std::vector<LineParser> parsers_;
+  std::vector<ShareResult> shares_;
+  std::vector<const char*> bounds_;
+  std::uint64_t expected_bytes_ = 0;
+  std::uint64_t bytes_done_ = 0;
   ReadReport report_;
   std::size_t line_no_ = 0;
   bool seen_content_ = false;
-  ReadOptions options_;
-  od::parser parser_;
   RecordSet rs_;
   std::vector<std::size_t> trigger_lines_, reading_lines_, exercise_lines_, thought_lines_, assessment_lines_;
   IdIndex trigger_ids_, reading_ids_, exercise_ids_, thought_ids_, assessment_ids_;
-  std::vector<std::string_view> unknown_, unknown_nested_;
   std::vector<SkippedLine> skipped_;
 };
 
@@ -1165,8 +1400,24 @@ void write_all(const Journal& journal, const WriteOptions& options, Sink&& sink)
 
 ReadResult parse_journal(std::string_view text, ReadOptions options, std::string_view name) {
   const simdjson::padded_string buffer(text.data(), text.size());
-  detail::Reader reader(name, options);
-  return reader.run(buffer.data(), buffer.size(), buffer.size() + simdjson::SIMDJSON_PADDING);
+  detail::Reader reader(name, options, 0);
+  const char* p = buffer.data();
+  const char* const end = buffer.data() + buffer.size();
+  const char* const buffer_end = end + simdjson::SIMDJSON_PADDING;
+  if (buffer.size() >= 3 && std::memcmp(p, "\xEF\xBB\xBF", 3) == 0) p += 3;  // UTF-8 byte order mark
+  reader.expect_bytes(static_cast<std::uint64_t>(end - p));
+  // The same windows as a file read, so memory for the parts in flight stays small.
+  const std::size_t window = reader.window_bytes();
+  while (p < end) {
+    const char* q = end;
+    if (static_cast<std::size_t>(end - p) > window) {
+      const auto* nl = static_cast<const char*>(
+          std::memchr(p + window - 1, '\n', static_cast<std::size_t>(end - (p + window - 1))));
+      q = nl ? nl + 1 : end;
+    }
+    p = reader.window(p, q, buffer_end, q == end);
+  }
+  return reader.finish();
 }
 
 ReadResult read_journal(const std::filesystem::path& path, ReadOptions options) {
@@ -1191,11 +1442,16 @@ ReadResult read_journal(const std::filesystem::path& path, ReadOptions options) 
   if (limit > 0 && S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) > limit) {
     too_big("the file holds " + std::to_string(st.st_size) + " bytes,");
   }
+#ifdef POSIX_FADV_SEQUENTIAL
+  if (S_ISREG(st.st_mode)) (void)::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+#endif
 
-  // Streamed in chunks: memory holds the records kept plus one chunk and the
-  // line being read, whatever the file's size (a pipe or device included).
-  constexpr std::size_t chunk = std::size_t{1} << 20;  // bytes per read()
-  detail::Reader reader(name, options);
+  // Streamed in windows of `chunk_bytes` per thread: memory holds the records
+  // kept plus one window and the line being read, whatever the file's size
+  // (a pipe or device included).
+  detail::Reader reader(name, options, options.max_line_bytes);
+  if (S_ISREG(st.st_mode)) reader.expect_bytes(static_cast<std::uint64_t>(st.st_size));
+  const std::size_t chunk = reader.window_bytes();  // bytes per window
   std::string buf;
   std::size_t have = 0;     // bytes in buf not parsed yet (an incomplete line)
   std::uint64_t total = 0;  // bytes read so far
@@ -1224,15 +1480,13 @@ ReadResult read_journal(const std::filesystem::path& path, ReadOptions options) 
       if (std::memcmp(begin, "\xEF\xBB\xBF", 3) == 0) begin += 3;  // UTF-8 byte order mark
       start = false;
     }
-    const char* rest = reader.lines(begin, buf.data() + have, buf.data() + buf.size(), last);
+    const char* rest = reader.window(begin, buf.data() + have, buf.data() + buf.size(), last);
     const auto consumed = static_cast<std::size_t>(rest - buf.data());
     std::memmove(buf.data(), rest, have - consumed);
     have -= consumed;
     if (!last && options.max_line_bytes > 0 && have > options.max_line_bytes) {
       throw JournalFormatError(name, reader.line_count() + 1, "",
-                               "the line is longer than " + std::to_string(options.max_line_bytes) +
-                                   " bytes without a line break (ReadOptions::max_line_bytes; a journal line "
-                                   "is one record); is this a journal at all?");
+                               detail::LineParser::line_too_long(options.max_line_bytes));
     }
   }
   return reader.finish();

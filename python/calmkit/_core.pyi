@@ -304,14 +304,24 @@ class ReadReport:
     def skipped(self) -> list[SkippedLine]: ...
 
 def read_journal(
-    path: _Path, *, lenient: bool = False, max_bytes: int = 4294967296, max_line_bytes: int = 16777216
+    path: _Path,
+    *,
+    lenient: bool = False,
+    max_bytes: int = 4294967296,
+    max_line_bytes: int = 16777216,
+    threads: int = 0,
 ) -> Journal: ...
 def read_journal_with_report(
-    path: _Path, *, lenient: bool = False, max_bytes: int = 4294967296, max_line_bytes: int = 16777216
+    path: _Path,
+    *,
+    lenient: bool = False,
+    max_bytes: int = 4294967296,
+    max_line_bytes: int = 16777216,
+    threads: int = 0,
 ) -> tuple[Journal, ReadReport]: ...
-def parse_journal(text: str, *, lenient: bool = False, name: str = "<string>") -> Journal: ...
+def parse_journal(text: str, *, lenient: bool = False, name: str = "<string>", threads: int = 0) -> Journal: ...
 def parse_journal_with_report(
-    text: str, *, lenient: bool = False, name: str = "<string>"
+    text: str, *, lenient: bool = False, name: str = "<string>", threads: int = 0
 ) -> tuple[Journal, ReadReport]: ...
 def write_journal(journal: Journal, path: _Path, *, header: bool = True, generator: str = "calmkit") -> None: ...
 def to_jsonl(journal: Journal, *, header: bool = True, generator: str = "calmkit") -> str: ...

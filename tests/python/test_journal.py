@@ -496,3 +496,72 @@ def test_lenient_warning_shows_a_few_lines_and_the_count(write_lines):
     assert len(text.splitlines()) == 7
     _, report = calmkit.read_journal_with_report(path, lenient=True)
     assert [s.line for s in report.skipped] == list(range(3, 43))
+
+
+# --- reading on several threads ---------------------------------------------------
+
+
+def _cohort_lines(seed: int, n: int) -> tuple[list[str], set[int], set[int]]:
+    """Journal lines of 40 participants out of time order, with bad lines of
+    several kinds mixed in: returns the lines, the 1-based numbers of the bad
+    ones and of those among them that name a trigger that is not there."""
+    rng = np.random.default_rng(seed)
+    lines = ['{"type":"header","format":"calmkit-journal","version":1}']
+    bad: set[int] = set()
+    dangling: set[int] = set()
+    triggers: dict[str, list[str]] = {}
+    for k in range(n):
+        p = f"p{int(rng.integers(40))}"
+        minute = int(rng.integers(60 * 24 * 20))
+        when = (dt.datetime(2026, 3, 2, tzinfo=PLUS1) + dt.timedelta(minutes=minute)).isoformat()
+        kind = rng.random()
+        if kind < 0.25:
+            tid = f"t{k}"
+            triggers.setdefault(p, []).append(tid)
+            lines.append(json.dumps({"type": "trigger", "participant": p, "id": tid, "time": when,
+                                     "category": "conflict", "intensity": int(rng.integers(1, 11))}))
+        elif kind < 0.9:
+            rec = {"type": "reading", "participant": p, "time": when, "intensity": int(rng.integers(11))}
+            if triggers.get(p) and rng.random() < 0.5:
+                rec["trigger"] = triggers[p][int(rng.integers(len(triggers[p])))]
+            if rng.random() < 0.01:
+                rec["note"] = "long " * 3000  # a 15 kB line
+            lines.append(json.dumps(rec))
+        elif kind < 0.93:
+            lines.append("   ")
+        else:
+            bad.add(len(lines) + 1)
+            which = int(rng.integers(5))
+            if which == 4:
+                dangling.add(len(lines) + 1)
+            lines.append(['{"type":"reading","intensity":', '{"type":"mood"}', "[]",
+                          json.dumps({"type": "reading", "participant": p, "time": when, "intensity": 12}),
+                          json.dumps({"type": "reading", "participant": p, "time": when, "intensity": 3,
+                                      "trigger": "nowhere"})][which])
+    return lines, bad, dangling
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_read_journal_gives_the_same_on_any_number_of_threads(tmp_path: Path, seed: int):
+    lines, bad, dangling = _cohort_lines(seed, 30_000)  # about 2.5 MB: several windows and shares
+    path = tmp_path / "cohort.jsonl"
+    path.write_text("\r\n".join(lines), encoding="utf-8")  # CRLF, no final line break
+    # What the file holds, by the json module: the good records of each type.
+    good = [json.loads(t) for i, t in enumerate(lines, 1) if t.strip() and i not in bad and i > 1]
+    results = []
+    for threads in (1, 2, 3, 4, 8, 0):
+        journal, report = calmkit.read_journal_with_report(path, lenient=True, threads=threads)
+        assert [s.line for s in report.skipped] == sorted(bad)
+        assert report.lines == len(lines) and report.records == len(good)
+        assert len(journal.triggers) == sum(r["type"] == "trigger" for r in good)
+        results.append((calmkit.to_jsonl(journal), [s.message for s in report.skipped]))
+        with pytest.raises(calmkit.JournalFormatError) as e:
+            calmkit.read_journal(path, threads=threads)
+        # Strict: the first bad line; references are checked once every line is read.
+        assert e.value.line == min(bad - dangling)
+    assert all(r == results[0] for r in results)
+    clean = tmp_path / "clean.jsonl"
+    clean.write_text("\n".join(t for i, t in enumerate(lines, 1) if i not in bad), encoding="utf-8")
+    one = calmkit.to_jsonl(calmkit.read_journal(clean, threads=1))
+    assert all(calmkit.to_jsonl(calmkit.read_journal(clean, threads=t)) == one for t in (2, 5))
+    assert calmkit.to_jsonl(calmkit.parse_journal(clean.read_text(encoding="utf-8"), threads=4)) == one

@@ -1,0 +1,332 @@
+// The journal reader on several threads (ReadOptions::threads, chunk_bytes):
+// for any thread count and window size, the same records in the same order,
+// the same errors with the same line numbers, the same lenient report. The
+// inputs are generated with their bad lines marked, so the expected line
+// numbers come from the generator, not from another read; and hostile
+// layouts (bad lines where the shares meet, CRLF, a byte order mark, lines
+// longer than a window, no final line break, blank stretches before the
+// header, an empty file) are run through every thread count 1..8.
+#include <calmkit/io.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <optional>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+using calmkit::JournalFormatError;
+using calmkit::ReadOptions;
+
+namespace {
+
+/// A folder removed at the end of the test.
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    path = fs::temp_directory_path() /
+           ("calmkit-parallel-" + std::to_string(::getpid()) + "-" + std::to_string(std::random_device{}()));
+    fs::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+/// A generated journal: its text and the lines (1-based) that are bad.
+struct Generated {
+  std::string text;
+  std::set<std::size_t> bad;            ///< bad on their own (skipped by a lenient read)
+  std::set<std::size_t> bad_reference;  ///< refer to a trigger that is not there (checked at the end)
+};
+
+std::string time_at(int minute) {
+  // 2026-03-02 + minute, in +01:00; minutes < 60 * 24 * 28 keep it in March.
+  const int day = 2 + minute / (60 * 24);
+  const int hour = (minute / 60) % 24;
+  const int min = minute % 60;
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "2026-03-%02dT%02d:%02d:00+01:00", day, hour, min);
+  return buf;
+}
+
+/// Random records of every type for a few participants, with bad lines of
+/// several kinds mixed in, blank and whitespace lines, CRLF endings, long
+/// notes, an optional byte order mark, header and final line break.
+Generated generate(std::uint32_t seed, std::size_t lines, bool bom, bool header, bool final_newline,
+                   std::size_t long_note) {
+  std::mt19937 rng(seed);
+  auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
+  Generated g;
+  if (bom) g.text += "\xEF\xBB\xBF";
+  std::size_t line = 0;
+  bool content = false;  // a non-blank line is written: a header now would be out of place
+  auto put = [&](const std::string& s, bool crlf) {
+    ++line;
+    content = content || s.find_first_not_of(" \t") != std::string::npos;
+    g.text += s;
+    g.text += crlf ? "\r\n" : "\n";
+  };
+  if (header) put(R"({"type":"header","format":"calmkit-journal","version":1})", false);
+  std::vector<std::vector<int>> triggers(4);  // trigger numbers kept, per participant
+  int next_id = 0;
+  while (line < lines) {
+    const bool crlf = pick(5) == 0;
+    const int p = pick(4);
+    const std::string part = "\"participant\":\"p" + std::to_string(p) + "\"";
+    const std::string when = "\"time\":\"" + time_at(pick(60 * 24 * 27)) + "\"";
+    const int kind = pick(20);
+    if (kind == 0) {
+      put(pick(2) ? "" : "   \t ", crlf);
+    } else if (kind <= 5) {
+      const int id = next_id++;
+      put("{\"type\":\"trigger\"," + part + ",\"id\":\"t" + std::to_string(id) + "\"," + when +
+              ",\"category\":\"delayed_reply\",\"intensity\":" + std::to_string(1 + pick(10)) + "}",
+          crlf);
+      triggers[static_cast<std::size_t>(p)].push_back(id);
+    } else if (kind <= 11) {
+      std::string link;
+      const auto& mine = triggers[static_cast<std::size_t>(p)];
+      if (!mine.empty() && pick(2)) {
+        link = ",\"trigger\":\"t" +
+               std::to_string(mine[static_cast<std::size_t>(pick(static_cast<int>(mine.size())))]) + "\"";
+      }
+      std::string note;
+      if (long_note > 0 && pick(40) == 0) note = ",\"note\":\"" + std::string(long_note, 'n') + "\"";
+      put("{\"type\":\"reading\"," + part + "," + when + ",\"intensity\":" + std::to_string(pick(11)) + link +
+              note + "}",
+          crlf);
+    } else if (kind <= 12) {
+      put("{\"type\":\"exercise\"," + part + ",\"id\":\"e" + std::to_string(next_id++) + "\"," + when +
+              ",\"exercise\":\"breathing.box\",\"end\":\"2026-03-30T00:00:00Z\",\"intensity_before\":7}",
+          crlf);
+    } else if (kind <= 13) {
+      put("{\"type\":\"thought_record\"," + part + ",\"id\":\"r" + std::to_string(next_id++) + "\"," + when +
+              ",\"situation\":\"s\",\"automatic_thought\":\"a\",\"belief_before\":70,\"emotions\":[{\"name\":"
+              "\"worry\",\"before\":60}]}",
+          crlf);
+    } else if (kind <= 14) {
+      put("{\"type\":\"assessment\"," + part + ",\"id\":\"a" + std::to_string(next_id++) + "\"," + when +
+              ",\"instrument\":\"gad-7\",\"answers\":[1,2,3,0,1,2,1]}",
+          crlf);
+    } else {
+      // A bad line of one of several kinds.
+      const auto& mine = triggers[static_cast<std::size_t>(p)];
+      switch (pick(7)) {
+        case 0: put("{\"type\":\"reading\"," + part + "," + when + ",\"intensity\":", crlf); break;
+        case 1: put("{\"type\":\"mood\"," + part + "," + when + "}", crlf); break;
+        case 2: put("{\"type\":\"reading\"," + part + "," + when + ",\"intensity\":11}", crlf); break;
+        case 3: put("[1,2,3]", crlf); break;
+        case 4:
+          put(content ? R"({"type":"header","format":"calmkit-journal","version":1})" : "[]", crlf);
+          break;
+        case 5:
+          if (mine.empty()) {
+            put("{\"type\":\"trigger\"," + part + "," + when + ",\"category\":\"nope\",\"intensity\":3}",
+                crlf);
+          } else {  // a trigger id this participant already used
+            put("{\"type\":\"trigger\"," + part + ",\"id\":\"t" + std::to_string(mine.front()) + "\"," +
+                    when + ",\"category\":\"conflict\",\"intensity\":3}",
+                crlf);
+          }
+          break;
+        default:
+          put("{\"type\":\"reading\"," + part + "," + when + ",\"intensity\":4,\"trigger\":\"missing" +
+                  std::to_string(pick(3)) + "\"}",
+              crlf);
+          g.bad_reference.insert(line);
+          continue;
+      }
+      g.bad.insert(line);
+    }
+  }
+  if (!final_newline) {
+    while (!g.text.empty() && (g.text.back() == '\n' || g.text.back() == '\r')) g.text.pop_back();
+  }
+  return g;
+}
+
+/// Everything a read gives, as one comparable text: the journal as the
+/// writer puts it (records in the journal's order) and the report.
+std::string outcome(const calmkit::ReadResult& r) {
+  std::string s = calmkit::to_jsonl(r.journal, {.header = false});
+  s += "--- lines " + std::to_string(r.report.lines) + " records " + std::to_string(r.report.records) +
+       " version " + std::to_string(r.report.version) + "\n";
+  for (const auto& k : r.report.skipped) {
+    s += std::to_string(k.line) + "|" + k.field + "|" + k.reason + "|" + k.message + "\n";
+  }
+  return s;
+}
+
+/// The outcome of a read, or the error it threw (as text).
+std::string attempt(const std::function<calmkit::ReadResult()>& read) {
+  try {
+    return outcome(read());
+  } catch (const JournalFormatError& e) {
+    return "error line " + std::to_string(e.line()) + " field " + e.field() + ": " + e.what();
+  }
+}
+
+void write(const fs::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+}
+
+/// Reads `text` (in memory and from a file) with every thread count 1..8
+/// and several window sizes, strict and lenient; each must give what one
+/// thread with the default window gives. Returns that reference (lenient, strict).
+std::pair<std::string, std::string> same_for_every_thread_count(const std::string& text, const fs::path& file,
+                                                                std::size_t max_line_bytes = 0) {
+  write(file, text);
+  std::pair<std::string, std::string> reference;
+  for (const bool lenient : {true, false}) {
+    ReadOptions one{.lenient = lenient, .max_line_bytes = max_line_bytes, .threads = 1};
+    const std::string ref = attempt([&] { return calmkit::read_journal(file, one); });
+    (lenient ? reference.first : reference.second) = ref;
+    if (max_line_bytes == 0)
+      CHECK(attempt([&] { return calmkit::parse_journal(text, one, file.string()); }) == ref);
+    for (unsigned threads = 1; threads <= 8; ++threads) {
+      for (const std::size_t chunk :
+           {std::size_t{1024}, std::size_t{1500}, std::size_t{4096}, std::size_t{1} << 20}) {
+        ReadOptions o{
+            .lenient = lenient, .max_line_bytes = max_line_bytes, .threads = threads, .chunk_bytes = chunk};
+        INFO("lenient " << lenient << ", threads " << threads << ", chunk_bytes " << chunk);
+        CHECK(attempt([&] { return calmkit::read_journal(file, o); }) == ref);
+        if (max_line_bytes == 0) {
+          CHECK(attempt([&] { return calmkit::parse_journal(text, o, file.string()); }) == ref);
+        }
+      }
+    }
+  }
+  return reference;
+}
+
+}  // namespace
+
+TEST_CASE("parallel read: generated journals with bad lines, any thread count, same result",
+          "[jsonl][parallel]") {
+  TempDir dir;
+  const auto file = dir.path / "j.jsonl";
+  for (std::uint32_t seed = 1; seed <= 12; ++seed) {
+    const bool bom = seed % 3 == 0;
+    const bool header = seed % 2 == 0;
+    const bool final_newline = seed % 4 != 1;
+    const std::size_t long_note = seed % 3 == 1 ? 5000 : 0;  // longer than a 1 KiB or 4 KiB window
+    const Generated g = generate(seed, 150 + 40 * seed, bom, header, final_newline, long_note);
+    INFO("seed " << seed);
+    const auto [lenient, strict] = same_for_every_thread_count(g.text, file);
+
+    // Lenient: exactly the lines the generator made bad are reported.
+    const auto r = calmkit::read_journal(file, {.lenient = true, .threads = 3, .chunk_bytes = 1024});
+    std::set<std::size_t> skipped;
+    for (const auto& k : r.report.skipped) skipped.insert(k.line);
+    std::set<std::size_t> expected = g.bad;
+    expected.insert(g.bad_reference.begin(), g.bad_reference.end());
+    CHECK(skipped == expected);
+    CHECK(r.report.version == 1);
+
+    // Strict: the first bad line, or when only references are wrong, the first of those.
+    std::optional<std::size_t> first;
+    if (!g.bad.empty()) {
+      first = *g.bad.begin();
+    } else if (!g.bad_reference.empty()) {
+      first = *g.bad_reference.begin();
+    }
+    REQUIRE(first.has_value());
+    CHECK(strict.rfind("error line " + std::to_string(*first) + " ", 0) == 0);
+  }
+}
+
+TEST_CASE("parallel read: a valid journal gives the records of one thread in the same order",
+          "[jsonl][parallel]") {
+  TempDir dir;
+  std::string text;
+  // Ties in (participant, time) keep the file's order: many records at one instant.
+  for (int i = 0; i < 3000; ++i) {
+    text += "{\"type\":\"reading\",\"participant\":\"p" + std::to_string(i % 3) +
+            "\",\"time\":\"2026-03-02T10:00:00Z\",\"intensity\":" + std::to_string(i % 11) + ",\"note\":\"n" +
+            std::to_string(i) + "\"}\n";
+  }
+  const auto [lenient, strict] = same_for_every_thread_count(text, dir.path / "ties.jsonl");
+  CHECK(lenient == strict);
+  const auto r = calmkit::parse_journal(text, {.threads = 5, .chunk_bytes = 1024});
+  REQUIRE(r.journal.readings().size() == 3000);
+  // Participant p0's readings are lines 1, 4, 7, ... in that order.
+  for (int k = 0; k < 1000; ++k)
+    CHECK(r.journal.readings()[static_cast<std::size_t>(k)].note == "n" + std::to_string(3 * k));
+}
+
+TEST_CASE("parallel read: hostile layouts", "[jsonl][parallel]") {
+  TempDir dir;
+  const auto file = dir.path / "h.jsonl";
+  const std::string hdr = R"({"type":"header","format":"calmkit-journal","version":1})";
+  const std::string rd = R"({"type":"reading","time":"2026-03-02T21:20:00+01:00","intensity":6})";
+
+  SECTION("empty file, only a byte order mark, only blank lines") {
+    for (const std::string& text :
+         {std::string(), std::string("\xEF\xBB\xBF"), std::string(5000, '\n'), std::string("\r\n \t\r\n")}) {
+      const auto [lenient, strict] = same_for_every_thread_count(text, file);
+      CHECK(lenient == strict);
+      CHECK(lenient.rfind("--- lines ", 0) == 0);  // no records, no skipped lines
+    }
+  }
+  SECTION("a header after more blank lines than a window is still the first line") {
+    const std::string text = std::string(9000, '\n') + hdr + "\n" + rd + "\n";
+    const auto [lenient, strict] = same_for_every_thread_count(text, file);
+    CHECK(lenient == strict);
+    CHECK(lenient.find("--- lines 9002 records 1 version 1\n") != std::string::npos);
+  }
+  SECTION("a header that is not first, where a share starts") {
+    std::string text;
+    for (int i = 0; i < 200; ++i) text += rd + "\n";
+    text += hdr + "\n";
+    for (int i = 0; i < 200; ++i) text += rd + "\n";
+    const auto [lenient, strict] = same_for_every_thread_count(text, file);
+    CHECK(strict.rfind("error line 201 field type", 0) == 0);
+    CHECK(lenient.find("201|type|a header is only allowed as the first line") != std::string::npos);
+  }
+  SECTION("a header newer than this build stops even a lenient read") {
+    const std::string text = std::string("\xEF\xBB\xBF") +
+                             R"({"type":"header","format":"calmkit-journal","version":9})" + "\r\n" + rd;
+    const auto [lenient, strict] = same_for_every_thread_count(text, file);
+    CHECK(lenient == strict);
+    CHECK(strict.rfind("error line 1 field version", 0) == 0);
+  }
+  SECTION("a line longer than max_line_bytes fails at its line in any mode, after earlier bad lines") {
+    std::string text;
+    for (int i = 0; i < 100; ++i) text += rd + "\n";
+    text += "{oops\n";                                // line 101
+    for (int i = 0; i < 100; ++i) text += rd + "\n";  // 102..201
+    text += R"({"type":"reading","time":"2026-03-02T21:20:00+01:00","intensity":6,"note":")" +
+            std::string(3000, 'x') + "\"}\n";  // line 202
+    for (int i = 0; i < 100; ++i) text += rd + "\n";
+    const auto [lenient, strict] = same_for_every_thread_count(text, file, 2048);
+    CHECK(strict.rfind("error line 101 ", 0) == 0);
+    CHECK(lenient.rfind("error line 202 field : ", 0) == 0);
+    CHECK(lenient.find("longer than 2048 bytes") != std::string::npos);
+  }
+  SECTION("a duplicate id in another share names the first line") {
+    std::string text;
+    text +=
+        R"({"type":"trigger","id":"t1","time":"2026-03-02T21:14:00+01:00","category":"conflict","intensity":8})"
+        "\n";
+    for (int i = 0; i < 300; ++i) text += rd + "\n";
+    text +=
+        R"({"type":"trigger","id":"t1","time":"2026-03-03T21:14:00+01:00","category":"conflict","intensity":8})";
+    const auto [lenient, strict] = same_for_every_thread_count(text, file);
+    CHECK(strict.rfind("error line 302 field id", 0) == 0);
+    CHECK(strict.find("first used on line 1)") != std::string::npos);
+    CHECK(lenient.find("302|id|duplicate trigger id 't1' (first used on line 1)") != std::string::npos);
+  }
+}
