@@ -10,7 +10,7 @@
 
 #include <catch2/catch.hpp>
 
-#include <unistd.h>
+#include "temp_dir.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -29,20 +29,6 @@ using calmkit::JournalFormatError;
 using calmkit::ReadOptions;
 
 namespace {
-
-/// A folder removed at the end of the test.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() /
-           ("calmkit-parallel-" + std::to_string(::getpid()) + "-" + std::to_string(std::random_device{}()));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
 
 /// A generated journal: its text and the lines (1-based) that are bad.
 struct Generated {
@@ -216,8 +202,8 @@ std::pair<std::string, std::string> same_for_every_thread_count(const std::strin
 
 TEST_CASE("parallel read: generated journals with bad lines, any thread count, same result",
           "[jsonl][parallel]") {
-  TempDir dir;
-  const auto file = dir.path / "j.jsonl";
+  const fixtures::TempDir dir("parallel");
+  const auto file = dir.path() / "j.jsonl";
   for (std::uint32_t seed = 1; seed <= 12; ++seed) {
     const bool bom = seed % 3 == 0;
     const bool header = seed % 2 == 0;
@@ -250,7 +236,7 @@ TEST_CASE("parallel read: generated journals with bad lines, any thread count, s
 
 TEST_CASE("parallel read: a valid journal gives the records of one thread in the same order",
           "[jsonl][parallel]") {
-  TempDir dir;
+  const fixtures::TempDir dir("parallel");
   std::string text;
   // Ties in (participant, time) keep the file's order: many records at one instant.
   for (int i = 0; i < 3000; ++i) {
@@ -258,7 +244,7 @@ TEST_CASE("parallel read: a valid journal gives the records of one thread in the
             "\",\"time\":\"2026-03-02T10:00:00Z\",\"intensity\":" + std::to_string(i % 11) + ",\"note\":\"n" +
             std::to_string(i) + "\"}\n";
   }
-  const auto [lenient, strict] = same_for_every_thread_count(text, dir.path / "ties.jsonl");
+  const auto [lenient, strict] = same_for_every_thread_count(text, dir.path() / "ties.jsonl");
   CHECK(lenient == strict);
   const auto r = calmkit::parse_journal(text, {.threads = 5, .chunk_bytes = 1024});
   REQUIRE(r.journal.readings().size() == 3000);
@@ -268,8 +254,8 @@ TEST_CASE("parallel read: a valid journal gives the records of one thread in the
 }
 
 TEST_CASE("parallel read: hostile layouts", "[jsonl][parallel]") {
-  TempDir dir;
-  const auto file = dir.path / "h.jsonl";
+  const fixtures::TempDir dir("parallel");
+  const auto file = dir.path() / "h.jsonl";
   const std::string hdr = R"({"type":"header","format":"calmkit-journal","version":1})";
   const std::string rd = R"({"type":"reading","time":"2026-03-02T21:20:00+01:00","intensity":6})";
 
