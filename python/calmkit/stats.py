@@ -32,10 +32,77 @@ from typing import Any, Iterable, Union
 import numpy as np
 import pandas as pd
 
-__all__ = ["INSTALL_HINT", "logrank", "cox", "cox_time_trend"]
+__all__ = ["INSTALL_HINT", "PerfectSeparationWarning", "logrank", "cox", "cox_time_trend"]
 
 #: What to run when the optional libraries are missing.
 INSTALL_HINT = 'pip install "calmkit[stats]"'
+
+
+class PerfectSeparationWarning(UserWarning):
+    """A Cox coefficient that may be infinite: the partial likelihood keeps
+    growing as the coefficient goes to +-infinity (monotone likelihood,
+    Heinze & Schemper 2001), e.g. when every episode of one group calmed and
+    every episode of the other was censored. The estimate reported is where
+    the fit stopped, not a finite maximum; its hazard ratio, interval and p
+    value mean nothing. R's ``coxph`` warns "Loglik converged before variable
+    ...; coefficient may be infinite" in the same cases (the test compares
+    the two on the same data). Remedies: drop or merge the level, or use
+    Firth's penalised Cox model (R's ``coxphf``)."""
+
+
+#: R's coxph.control defaults: eps (convergence) and toler.inf = sqrt(eps).
+_COX_EPS = 1e-9
+_COX_TOLER_INF = _COX_EPS ** 0.5
+
+
+def _efron_newton_step(x: np.ndarray, time: np.ndarray, event: np.ndarray, beta: np.ndarray) -> np.ndarray:
+    """|U(beta) I(beta)^-1|: the size of the Newton step still left at
+    ``beta``, per term, for the Efron partial likelihood (x: episodes x terms,
+    centred). What R's coxph.fit tests after convergence: a step that is
+    large against the coefficient means the likelihood was still rising when
+    the iterations stopped, i.e. the coefficient is running off to infinity.
+    Each risk set is scaled by its own largest exp(x beta), so nothing
+    overflows however large the coefficient got."""
+    k = x.shape[1]
+    eta = x @ beta
+    u = np.zeros(k)
+    info = np.zeros((k, k))
+    for t in np.unique(time[event]):
+        risk = time >= t
+        dead = risk & event & (time == t)
+        xr, er = x[risk], eta[risk]
+        w = np.exp(er - er.max())
+        s0, s1, s2 = w.sum(), w @ xr, (xr * w[:, None]).T @ xr
+        wd, xd = np.exp(eta[dead] - er.max()), x[dead]
+        d0, d1, d2 = wd.sum(), wd @ xd, (xd * wd[:, None]).T @ xd
+        d = int(dead.sum())
+        u += xd.sum(axis=0)
+        for r in range(d):
+            f = r / d
+            a0, a1, a2 = s0 - f * d0, s1 - f * d1, s2 - f * d2
+            mean = a1 / a0
+            u -= mean
+            info += a2 / a0 - np.outer(mean, mean)
+    try:
+        var = np.linalg.pinv(info)
+    except np.linalg.LinAlgError:
+        return np.full(k, np.inf)
+    return np.abs(u @ var)
+
+
+def _warn_if_separated(design: pd.DataFrame, terms: list[str], coef: np.ndarray) -> None:
+    x = design[terms].to_numpy(float)
+    x = x - x.mean(axis=0)  # the centring of lifelines and R: the coefficients do not change
+    step = _efron_newton_step(x, design["minutes"].to_numpy(float), design["calmed"].to_numpy(bool), coef)
+    infinite = ~np.isfinite(step) | ((step > _COX_EPS) & (step > _COX_TOLER_INF * np.abs(coef)))
+    if infinite.any():
+        import warnings
+
+        names = ", ".join(repr(t) for t, bad in zip(terms, infinite) if bad)
+        warnings.warn(f"Cox model: the partial likelihood was still rising along {names} when the fit "
+                      "converged; the coefficient may be infinite (perfect separation: e.g. every episode of "
+                      "one group calmed and none of the other did). Its hazard ratio, interval and p value are "
+                      "not estimates.", PerfectSeparationWarning, stacklevel=3)
 
 
 def _lifelines() -> Any:
@@ -109,6 +176,11 @@ def cox(frame: pd.DataFrame, covariates: Union[str, Iterable[str]], cluster: str
     clustered), hazard_ratio, ci_low, ci_high (Wald, exp(coef +- z se)),
     p_value; ``attrs`` holds episodes, events and clusters.
 
+    A :class:`PerfectSeparationWarning` when a coefficient may be infinite
+    (R's coxph: "Loglik converged before variable ...; coefficient may be
+    infinite"), detected with R's rule: after the fit, the Newton step still
+    left, |U I^-1|, exceeds both 1e-9 and sqrt(1e-9) x |coef|.
+
     ValueError (never a lifelines internal) for: fewer than 2 clusters (one
     person's episodes: pass ``cluster=None``), no calmed episode, covariates
     with a single value, the outcome used as a covariate, and a row whose
@@ -146,6 +218,7 @@ def cox(frame: pd.DataFrame, covariates: Union[str, Iterable[str]], cluster: str
     fitter.fit(design, duration_col="minutes", event_col="calmed", cluster_col="_cluster" if cluster else None,
                robust=bool(cluster))
     s = fitter.summary
+    _warn_if_separated(design, list(s.index), s["coef"].to_numpy(float))
     out = pd.DataFrame({"term": list(s.index), "coef": s["coef"].to_numpy(), "se": s["se(coef)"].to_numpy(),
                         "hazard_ratio": s["exp(coef)"].to_numpy(),
                         "ci_low": np.exp(s[s.columns[s.columns.str.startswith("coef lower")][0]]).to_numpy(),

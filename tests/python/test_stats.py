@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -170,3 +171,68 @@ def test_tiny_and_odd_cohorts_get_a_clear_error() -> None:
     # 0/1 integers are a fine `calmed`; the same numbers as booleans.
     ints = stats.logrank(two.assign(calmed=two["calmed"].astype(int)), "g")
     assert ints["statistic"].iloc[0] == stats.logrank(two, "g")["statistic"].iloc[0]
+
+
+R_SEPARATION = r"""
+suppressMessages(library(survival))
+d <- read.csv(commandArgs(TRUE)[1], stringsAsFactors = FALSE)
+d$calmed <- d$calmed == "True"
+d$calmed_almost <- d$calmed_almost == "True"
+d$weeks <- d$days_since_first / 7
+fits <- list(
+  ordinary = Surv(minutes, calmed) ~ weeks + cluster(participant),
+  never_calm = Surv(minutes, calmed) ~ silent + cluster(participant),
+  two_terms = Surv(minutes, calmed) ~ weeks + silent + cluster(participant),
+  one_calm = Surv(minutes, calmed_almost) ~ silent + cluster(participant))
+for (name in names(fits)) {
+  flagged <- "none"
+  withCallingHandlers(
+    m <- coxph(fits[[name]], data = d, ties = "efron"),
+    warning = function(w) {
+      v <- regmatches(conditionMessage(w), regexpr("variable +[0-9,]+", conditionMessage(w)))
+      if (length(v)) flagged <<- gsub("[^0-9,]", "", v)
+      invokeRestart("muffleWarning")
+    })
+  cat(name, flagged, "\n")
+}
+"""
+
+
+def test_perfect_separation_warns_where_r_coxph_does(frame: pd.DataFrame, tmp_path: Path) -> None:
+    # One participant never checks in after a trigger: all their episodes are
+    # censored, so the hazard ratio of "silent" runs off to 0 (coef -> -inf).
+    # calmed_almost: the same participant with one episode that calmed: finite.
+    silent_one = str(frame["participant"].cat.categories[0])
+    who = frame["participant"].astype(str) == silent_one
+    f = frame.assign(calmed=frame["calmed"] & ~who, silent=who.astype(int))
+    f["calmed_almost"] = f["calmed"]
+    f.loc[f.index[who.to_numpy()][0], "calmed_almost"] = True
+    csv = tmp_path / "episodes.csv"
+    f.to_csv(csv, index=False)
+    (tmp_path / "sep.R").write_text(R_SEPARATION)
+    out = subprocess.run([_rscript(), str(tmp_path / "sep.R"), str(csv)], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    r = {w[0]: w[1] for w in (line.split() for line in out.stdout.splitlines())}
+    # R's verdicts: only the never-calm indicator (variable 2 of two_terms) is flagged.
+    assert r == {"ordinary": "none", "never_calm": "1", "two_terms": "2", "one_calm": "none"}
+
+    f["weeks"] = f["days_since_first"] / 7
+    almost = f.assign(calmed=f["calmed_almost"])
+    cases = {"ordinary": (f, ["weeks"]), "never_calm": (f, ["silent"]), "two_terms": (f, ["weeks", "silent"]),
+             "one_calm": (almost, ["silent"])}
+    for name, (data, terms) in cases.items():
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            res = stats.cox(data, terms)
+        ours = [w for w in caught if issubclass(w.category, stats.PerfectSeparationWarning)]
+        if r[name] == "none":
+            assert not ours, (name, [str(w.message) for w in ours])
+            assert np.isfinite(res["coef"]).all()
+        else:
+            flagged = [terms[int(i) - 1] for i in r[name].split(",")]
+            assert len(ours) == 1, name
+            msg = str(ours[0].message)
+            assert all(repr(t) in msg for t in flagged) and all(repr(t) not in msg for t in terms if t not in flagged)
+    # The one-calm fit is finite and still a strong effect (the same data but one row).
+    assert stats.cox(almost, "silent")["hazard_ratio"].iloc[0] < 0.5
