@@ -513,21 +513,23 @@ void register_metrics(py::module_& m) {
 
   m.def(
       "_metric_thought_record_summary",
-      [](const mx::CohortColumns& c, int min_alternatives) {
-        auto t = mx::thought_record_summary(c, min_alternatives);
+      [](const mx::CohortColumns& c, int min_alternatives, bool by_participant) {
+        auto t = mx::thought_record_summary(c, min_alternatives, by_participant);
         py::dict d;
         d["participant"] = to_numpy(std::move(t.participant));
         d["records"] = to_numpy(std::move(t.records));
         d["belief_rated"] = to_numpy(std::move(t.belief_rated));
+        d["mean_belief_before"] = to_numpy(std::move(t.mean_belief_before));
+        d["mean_belief_after"] = to_numpy(std::move(t.mean_belief_after));
         d["mean_belief_change"] = to_numpy(std::move(t.mean_belief_change));
         d["median_belief_change"] = to_numpy(std::move(t.median_belief_change));
         d["emotion_rated"] = to_numpy(std::move(t.emotion_rated));
         d["mean_emotion_change"] = to_numpy(std::move(t.mean_emotion_change));
-        d["share_min_alternatives"] = to_numpy(std::move(t.share_three_alternatives));
+        d["share_min_alternatives"] = to_numpy(std::move(t.share_min_alternatives));
         return d;
       },
-      py::arg("cohort"), py::arg("min_alternatives"),
-      "Thought-record changes per participant: dict of NumPy arrays.");
+      py::arg("cohort"), py::arg("min_alternatives"), py::arg("by_participant") = true,
+      "Thought-record changes per participant (or pooled): dict of NumPy arrays.");
 
   m.def(
       "_metric_distortion_frequency",

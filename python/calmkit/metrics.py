@@ -587,16 +587,24 @@ def _record_local_pool(data: Data, what: str) -> Journal:
 
 
 def thought_record_summary(data: Data, min_alternatives: int = 3, by: str | None = "participant") -> pd.DataFrame:
-    """Per participant: records, belief_rated, mean/median belief change
-    (before - after, %-points), emotion_rated, mean_emotion_change, and
-    share_min_alternatives (share of records with >= ``min_alternatives``).
-    ``by=None``: one row over every record of the journal (a Journal only)."""
-    if not _by_participant(by):
-        return thought_record_summary(_record_local_pool(data, "thought_record_summary"), min_alternatives).drop(
-            columns="participant")
+    """Thought records per participant with at least one (``by="participant"``)
+    or of every record together (``by=None``: one row, no participant column;
+    each record counted once, as its own person wrote it).
+
+    Columns: records; belief_rated (records with belief rated before and
+    after); mean_belief_before, mean_belief_after (mean belief in the
+    automatic thought over those records, 0-100 %); mean_belief_change,
+    median_belief_change (before - after over those records, %-points);
+    emotion_rated (records with an emotion re-rated); mean_emotion_change
+    (mean over those records of each record's mean emotion change, %-points);
+    share_min_alternatives (share of all records with at least
+    ``min_alternatives`` alternative thoughts, 0-1). Means and medians are NaN
+    when nothing is rated. A ValueError for another ``by``."""
+    by_p = _by_participant(by)
     c = _cohort(data)
-    d = _core._metric_thought_record_summary(c, min_alternatives)
-    cols: dict[str, Any] = {"participant": _participants(c, d.pop("participant"))}
+    d = _core._metric_thought_record_summary(c, min_alternatives, by_p)
+    codes = d.pop("participant")
+    cols: dict[str, Any] = {"participant": _participants(c, codes)} if by_p else {}
     cols.update(d)
     return pd.DataFrame(cols)
 

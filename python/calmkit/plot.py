@@ -574,14 +574,14 @@ def _thought_records(journal: Journal, participant: Optional[str], **_: Any) -> 
     if len(rated) < 2:
         return _not_enough(name, title, f"{_plural(len(rated), 'thought record')} rated before and after "
                            "(the chart needs at least 2)")
-    before = rated["belief_before"].to_numpy(dtype=float)
-    after = rated["belief_after"].to_numpy(dtype=float)
     summary = _m.thought_record_summary(j, by=by).iloc[0]
     text = (f"Belief in the anxious thought dropped by {summary['mean_belief_change']:.0f} percentage points on "
             f"average (median {summary['median_belief_change']:.0f}) across "
             f"{_plural(int(summary['belief_rated']), 'thought record')}, "
-            f"from {before.mean():.0f}% to {after.mean():.0f}%.")
-    return ChartData(name, title, text, True, {"time": rated["time"], "before": before, "after": after})
+            f"from {summary['mean_belief_before']:.0f}% to {summary['mean_belief_after']:.0f}%.")
+    return ChartData(name, title, text, True, {"time": rated["time"],
+                                                "before": rated["belief_before"].to_numpy(dtype=float),
+                                                "after": rated["belief_after"].to_numpy(dtype=float)})
 
 
 def _draw_thought_records(d: ChartData, ax: Any) -> Any:

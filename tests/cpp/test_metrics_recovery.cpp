@@ -94,13 +94,43 @@ TEST_CASE("thought records: belief and emotion change, alternatives, distortions
   CHECK(s.mean_belief_change[0] == 40.0);
   CHECK(s.emotion_rated[0] == 1);
   CHECK(s.mean_emotion_change[0] == 40.0);
-  CHECK(s.share_three_alternatives[0] == 0.5);
+  CHECK(s.share_min_alternatives[0] == 0.5);
+  CHECK(s.mean_belief_before[0] == 80.0);  // only r1 is rated before and after
+  CHECK(s.mean_belief_after[0] == 40.0);
   const auto d = distortion_frequency(c);
   REQUIRE(d.size() == 12);
   CHECK(d.count[static_cast<std::size_t>(Distortion::mind_reading)] == 2);
   CHECK(d.share[static_cast<std::size_t>(Distortion::mind_reading)] == 1.0);
   CHECK(d.share[static_cast<std::size_t>(Distortion::catastrophizing)] == 0.5);
   CHECK(d.count[static_cast<std::size_t>(Distortion::labeling)] == 0);
+}
+
+TEST_CASE("thought records pooled: every record once, as its own person wrote it") {
+  calmkit::Journal j;
+  // a: 80 -> 40 and 70 (not re-rated); b: 60 -> 50 and 90 -> 30.
+  j.add(thought("r1", "2026-03-02T10:00:00Z", 80, 40, {}, {}, 3));
+  j.add(thought("r2", "2026-03-03T10:00:00Z", 70, std::nullopt, {}, {}, 0));
+  auto b1 = thought("r1", "2026-03-02T11:00:00Z", 60, 50, {}, {}, 4);
+  auto b2 = thought("r2", "2026-03-04T11:00:00Z", 90, 30, {}, {}, 1);
+  b1.participant = b2.participant = "b";
+  j.add(b1);
+  j.add(b2);
+  const auto c = CohortColumns::from_journal(j);
+  const auto s = thought_record_summary(c, 3, false);
+  REQUIRE(s.size() == 1);
+  CHECK(s.participant[0] == -1);
+  CHECK(s.records[0] == 4);
+  CHECK(s.belief_rated[0] == 3);
+  CHECK(s.mean_belief_before[0] == Approx((80.0 + 60 + 90) / 3));
+  CHECK(s.mean_belief_after[0] == Approx((40.0 + 50 + 30) / 3));
+  CHECK(s.mean_belief_change[0] == Approx((40.0 + 10 + 60) / 3));
+  CHECK(s.median_belief_change[0] == 40.0);
+  CHECK(s.share_min_alternatives[0] == 0.5);  // r1 of a (3) and r1 of b (4)
+  const auto per = thought_record_summary(c, 3, true);
+  REQUIRE(per.size() == 2);
+  CHECK(per.mean_belief_before[0] == 80.0);
+  CHECK(per.mean_belief_before[1] == 75.0);
+  CHECK(per.mean_belief_after[1] == 40.0);
 }
 
 TEST_CASE("window of uncertainty: share not acted and minutes quartiles, per week") {

@@ -129,6 +129,47 @@ def test_pooled_frequency_trend_and_peaks(cohort: calmkit.Journal) -> None:
     assert t["slope_se"] == pytest.approx(fit.bse[1], rel=1e-6)
 
 
+def _thought_records_by_pandas(j: calmkit.Journal, min_alternatives: int, by: str | None) -> pd.DataFrame:
+    """thought_record_summary written with pandas from the record objects."""
+    rows = []
+    for r in j.thought_records:
+        rated = [e.before - e.after for e in r.emotions if e.after is not None]
+        rows.append({"participant": r.participant, "before": r.belief_before,
+                     "after": np.nan if r.belief_after is None else r.belief_after,
+                     "emotion": np.mean(rated) if rated else np.nan,
+                     "alt": len(r.alternatives) >= min_alternatives})
+    t = pd.DataFrame(rows)
+    t["change"] = t["before"] - t["after"]
+    t.loc[t["after"].isna(), "before"] = np.nan  # "before" of the rated records only
+    keys = ["participant"] if by else np.zeros(len(t), dtype=int)
+    g = t.groupby(keys, sort=True)
+    return pd.DataFrame({
+        "records": g.size(), "belief_rated": g["after"].count(), "mean_belief_before": g["before"].mean(),
+        "mean_belief_after": g["after"].mean(), "mean_belief_change": g["change"].mean(),
+        "median_belief_change": g["change"].median(), "emotion_rated": g["emotion"].count(),
+        "mean_emotion_change": g["emotion"].mean(), "share_min_alternatives": g["alt"].mean()})
+
+
+@pytest.mark.parametrize("by", ["participant", None])
+@pytest.mark.parametrize("min_alternatives", [1, 3])
+def test_thought_record_summary_against_pandas(by: str | None, min_alternatives: int) -> None:
+    j = calmkit.synthetic_journal(participants=6, days=70, seed=23)
+    got = calmkit.thought_record_summary(j, min_alternatives=min_alternatives, by=by)
+    expect = _thought_records_by_pandas(j, min_alternatives, by)
+    assert len(got) == len(expect) == (6 if by else 1)
+    assert ("participant" in got.columns) == (by is not None)
+    if by:
+        assert list(got["participant"].astype(str)) == list(expect.index)
+    for col in expect.columns:
+        np.testing.assert_allclose(got[col].to_numpy(dtype=float), expect[col].to_numpy(dtype=float),
+                                   rtol=1e-12, err_msg=col)
+    # The same from the columnar cohort (no journal to relabel: pooling is in the metric).
+    again = calmkit.thought_record_summary(calmkit.cohort(j), min_alternatives=min_alternatives, by=by)
+    pd.testing.assert_frame_equal(got, again)
+    with pytest.raises(ValueError, match="by must be"):
+        calmkit.thought_record_summary(j, by="week")
+
+
 def _number_after(text: str, before: str) -> float:
     m = re.search(re.escape(before) + r"\s*([-+]?\d+(?:\.\d+)?)", text)
     assert m, (before, text)
@@ -201,8 +242,17 @@ def test_every_chart_says_what_the_metric_returns(cohort: calmkit.Journal, who: 
     tr = row(calmkit.thought_record_summary(cohort, by=by))
     assert f"dropped by {tr['mean_belief_change']:.0f} percentage points" in d.reading
     assert f"(median {tr['median_belief_change']:.0f})" in d.reading
+    assert f"from {tr['mean_belief_before']:.0f}% to {tr['mean_belief_after']:.0f}%." in d.reading
+    # The metric against pandas on the records themselves (each person's own records).
     rated = j.thought_records.to_pandas().dropna(subset=["belief_after"])
+    assert int(tr["belief_rated"]) == len(rated) and int(tr["records"]) == len(j.thought_records)
     assert tr["mean_belief_change"] == pytest.approx((rated["belief_before"] - rated["belief_after"]).mean())
+    assert tr["median_belief_change"] == pytest.approx((rated["belief_before"] - rated["belief_after"]).median())
+    assert tr["mean_belief_before"] == pytest.approx(rated["belief_before"].astype(float).mean(), rel=1e-12)
+    assert tr["mean_belief_after"] == pytest.approx(rated["belief_after"].astype(float).mean(), rel=1e-12)
+    # The points drawn are those records, and the sentence's figures are their means.
+    assert sorted(d.values["before"]) == sorted(rated["belief_before"].astype(float))
+    assert sorted(d.values["after"]) == sorted(rated["belief_after"].astype(float))
 
     d = plot.chart_data("window_of_uncertainty", cohort, who)
     w = row(calmkit.window_of_uncertainty(cohort)) if one else calmkit.window_of_uncertainty(cohort,

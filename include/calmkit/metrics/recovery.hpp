@@ -149,52 +149,76 @@ struct ExerciseEffectTable {
   return out;
 }
 
-/// Thought records per participant (with at least one record).
+/// Thought records per participant (with at least one record), or of the
+/// whole cohort in one row (`participant` -1).
 struct ThoughtSummaryTable {
-  /// Code into `CohortColumns::participants`.
+  /// Code into `CohortColumns::participants`; -1 for the pooled row.
   std::vector<std::int32_t> participant;
   /// Thought records of the participant.
   std::vector<std::int64_t> records;
   std::vector<std::int64_t> belief_rated;  ///< records with belief_after
   /// @{
+  /// Mean belief in the automatic thought before and after the record, over
+  /// the records with both (0–100 %); NaN when none. Their difference is
+  /// `mean_belief_change` (up to rounding): the "from X % to Y %" of a report.
+  std::vector<double> mean_belief_before, mean_belief_after;  ///< 0–100 %
+  /// @}
+  /// @{
   /// Mean and median of belief before − after over records with both, %-points (0–100 scale).
   std::vector<double> mean_belief_change, median_belief_change;  ///< before − after, %-points
   /// @}
-  std::vector<std::int64_t> emotion_rated;       ///< records with an emotion re-rated
-  std::vector<double> mean_emotion_change;       ///< mean of the per-record emotion change, %-points
-  std::vector<double> share_three_alternatives;  ///< share of records with >= 3 alternatives, [0, 1]
+  std::vector<std::int64_t> emotion_rated;     ///< records with an emotion re-rated
+  std::vector<double> mean_emotion_change;     ///< mean of the per-record emotion change, %-points
+  std::vector<double> share_min_alternatives;  ///< share of records with >= min_alternatives, [0, 1]
 
   /// Number of rows (participants).
   [[nodiscard]] std::size_t size() const noexcept { return participant.size(); }
 };
 
-/// Belief and emotion change per participant, and the share of records with at
-/// least `min_alternatives` alternative thoughts.
+/// Belief and emotion change per participant (or, `by_participant` false, of
+/// every record of the cohort together), and the share of records with at
+/// least `min_alternatives` alternative thoughts. Each record counts once, as
+/// its own person wrote it: pooling needs no relabelling.
+///
+/// Example
+/// ```cpp
+/// auto s = calmkit::metrics::thought_record_summary(cohort, 3, false);
+/// s.mean_belief_before[0];  // mean belief before, over every rated record (0–100 %)
+/// ```
 [[nodiscard]] inline ThoughtSummaryTable thought_record_summary(const CohortColumns& c,
-                                                                int min_alternatives = 3) {
+                                                                int min_alternatives = 3,
+                                                                bool by_participant = true) {
   c.ensure_checked();
   const auto& th = c.thoughts;
-  const std::size_t np = c.participants.size();
+  const std::size_t np = by_participant ? c.participants.size() : 1;
   std::vector<std::int64_t> n(np, 0), alt(np, 0);
   std::vector<std::vector<double>> belief(np), emotion(np);
+  std::vector<double> before_sum(np, 0.0), after_sum(np, 0.0);
   for (std::size_t i = 0; i < th.size(); ++i) {
-    const auto p = static_cast<std::size_t>(th.participant[i]);
+    const auto p = by_participant ? static_cast<std::size_t>(th.participant[i]) : 0;
     ++n[p];
     if (th.alternatives[i] >= min_alternatives) ++alt[p];
-    if (th.belief_after[i] >= 0) belief[p].push_back(th.belief_before[i] - th.belief_after[i]);
+    if (th.belief_after[i] >= 0) {
+      belief[p].push_back(th.belief_before[i] - th.belief_after[i]);
+      before_sum[p] += th.belief_before[i];  // integers 0–100: the sums are exact
+      after_sum[p] += th.belief_after[i];
+    }
     if (!std::isnan(th.emotion_change[i])) emotion[p].push_back(th.emotion_change[i]);
   }
   ThoughtSummaryTable out;
   for (std::size_t p = 0; p < np; ++p) {
     if (n[p] == 0) continue;
-    out.participant.push_back(static_cast<std::int32_t>(p));
+    const auto rated = static_cast<double>(belief[p].size());
+    out.participant.push_back(by_participant ? static_cast<std::int32_t>(p) : -1);
     out.records.push_back(n[p]);
     out.belief_rated.push_back(static_cast<std::int64_t>(belief[p].size()));
+    out.mean_belief_before.push_back(belief[p].empty() ? nan_value : before_sum[p] / rated);
+    out.mean_belief_after.push_back(belief[p].empty() ? nan_value : after_sum[p] / rated);
     out.mean_belief_change.push_back(mean(belief[p]));
     out.median_belief_change.push_back(quantile_inplace(belief[p], 0.5));
     out.emotion_rated.push_back(static_cast<std::int64_t>(emotion[p].size()));
     out.mean_emotion_change.push_back(mean(emotion[p]));
-    out.share_three_alternatives.push_back(static_cast<double>(alt[p]) / static_cast<double>(n[p]));
+    out.share_min_alternatives.push_back(static_cast<double>(alt[p]) / static_cast<double>(n[p]));
   }
   return out;
 }
