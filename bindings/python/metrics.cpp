@@ -481,6 +481,8 @@ void register_metrics(py::module_& m) {
         d["slope_se"] = to_numpy(std::move(t.slope_se));
         d["slope_ci_low"] = to_numpy(std::move(t.slope_ci_low));
         d["slope_ci_high"] = to_numpy(std::move(t.slope_ci_high));
+        d["intercept"] = to_numpy(std::move(t.intercept));
+        d["span_weeks"] = to_numpy(std::move(t.span_weeks));
         return d;
       },
       py::arg("cohort"), py::arg("threshold"), py::arg("window_hours"), py::arg("confidence"),

@@ -525,8 +525,11 @@ def peak_trend(data: Data, threshold: int = 3, window_hours: float = 12, confide
                by: str | None = "participant") -> pd.DataFrame:
     """Least-squares slope of peak intensity on weeks since the first onset,
     per participant, with SE and t interval (intensity points per week).
-    Columns: [participant], episodes, mean_peak, slope_per_week, slope_se,
-    slope_ci_low, slope_ci_high. ``by=None``: one row over every episode, the
+    Columns: [participant], episodes, mean_peak (0-10), slope_per_week,
+    slope_se, slope_ci_low, slope_ci_high (points per week), intercept (the
+    fitted line at the first onset, 0-10 scale; NaN with no slope) and
+    span_weeks (first to last onset, weeks): the line runs from intercept to
+    intercept + slope_per_week * span_weeks. ``by=None``: one row over every episode, the
     weeks counted from the cohort's first onset (each episode's peak is still
     computed within its own participant's records)."""
     if _by_participant(by):
@@ -542,7 +545,8 @@ def peak_trend(data: Data, threshold: int = 3, window_hours: float = 12, confide
     sl = _core._stats_ols_slope(x, y, confidence)
     return pd.DataFrame({"episodes": np.array([len(y)], dtype=np.int64),
                          "mean_peak": [y.mean() if len(y) else np.nan], "slope_per_week": [sl["slope"]],
-                         "slope_se": [sl["se"]], "slope_ci_low": [sl["low"]], "slope_ci_high": [sl["high"]]})
+                         "slope_se": [sl["se"]], "slope_ci_low": [sl["low"]], "slope_ci_high": [sl["high"]],
+                         "intercept": [sl["intercept"]], "span_weeks": [x.max() if len(x) else np.nan]})
 
 
 def exercise_effectiveness(data: Data, threshold: int = 3, window_hours: float = 12,

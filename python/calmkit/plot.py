@@ -394,29 +394,28 @@ def _peak_intensity(journal: Journal, participant: Optional[str], threshold: int
     if len(p) < MIN_TREND_TRIGGERS:
         return _not_enough(name, title, f"{_plural(len(p), 'episode')} (a trend needs at least "
                            f"{MIN_TREND_TRIGGERS})")
-    weeks = ((p["onset"] - p["onset"].min()) / pd.Timedelta(weeks=1)).to_numpy(dtype=float)
-    if weeks.max() < MIN_TREND_WEEKS - 1:
-        return _not_enough(name, title, f"{_plural(len(p), 'episode')} within {weeks.max() * 7:.0f} days (a trend "
-                           f"needs them spread over at least {MIN_TREND_WEEKS - 1} weeks)")
     trend = _m.peak_trend(j, threshold=threshold, window_hours=window_hours, confidence=confidence, by=by).iloc[0]
+    span = float(trend["span_weeks"])
+    if span < MIN_TREND_WEEKS - 1:
+        return _not_enough(name, title, f"{_plural(len(p), 'episode')} within {span * 7:.0f} days (a trend "
+                           f"needs them spread over at least {MIN_TREND_WEEKS - 1} weeks)")
     slope, lo, hi = (float(trend[k]) for k in ("slope_per_week", "slope_ci_low", "slope_ci_high"))
-    y = p["peak_intensity"].to_numpy(dtype=float)
+    y = p["peak_intensity"].to_numpy(dtype=float)  # the points drawn
     values: dict[str, Any] = {"onset": p["onset"], "peak": y}
     if not math.isfinite(slope):
-        return ChartData(name, title, f"Peak distress averaged {y.mean():.1f} out of 10 over "
-                         f"{_plural(len(p), 'episode')}; no trend can be estimated.", True, values)
-    # Least squares through (mean x, mean y), as peak_trend fits it.
-    intercept = y.mean() - slope * weeks.mean()
-    span = weeks.max()
-    values.update(line=(intercept, intercept + slope * span), ci=(lo, hi))
+        return ChartData(name, title, f"Peak distress averaged {trend['mean_peak']:.1f} out of 10 over "
+                         f"{_plural(int(trend['episodes']), 'episode')}; no trend can be estimated.", True, values)
+    # The fitted line of peak_trend, from the first onset to the last.
+    start, end = float(trend["intercept"]), float(trend["intercept"]) + slope * span
+    values.update(line=(start, end), ci=(lo, hi))
     if hi < 0:
         change = f"fell by {-slope:.2f} points a week"
     elif lo > 0:
         change = f"rose by {slope:.2f} points a week"
     else:
         change = f"changed by {slope:+.2f} points a week, within what chance alone could give"
-    text = (f"Peak distress {change} (from about {intercept:.1f} to {intercept + slope * span:.1f} "
-            f"out of 10 over {span:.1f} weeks, {_plural(len(p), 'episode')}; {confidence:.0%} interval "
+    text = (f"Peak distress {change} (from about {start:.1f} to {end:.1f} out of 10 over {span:.1f} weeks, "
+            f"{_plural(int(trend['episodes']), 'episode')}; {confidence:.0%} interval "
             f"{lo:+.2f} to {hi:+.2f}).")
     return ChartData(name, title, text, True, values)
 

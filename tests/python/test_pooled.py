@@ -220,6 +220,18 @@ def test_every_chart_says_what_the_metric_returns(cohort: calmkit.Journal, who: 
     pt = row(calmkit.peak_trend(cohort, by=by))
     assert f"{abs(pt['slope_per_week']):.2f} points a week" in d.reading
     assert f"{pt['slope_ci_low']:+.2f} to {pt['slope_ci_high']:+.2f}" in d.reading
+    start, end = pt["intercept"], pt["intercept"] + pt["slope_per_week"] * pt["span_weeks"]
+    assert f"from about {start:.1f} to {end:.1f} out of 10 over {pt['span_weeks']:.1f} weeks, " \
+           f"{int(pt['episodes'])} episodes" in d.reading
+    assert d.values["line"] == (pytest.approx(start, rel=1e-12), pytest.approx(end, rel=1e-12))
+    # The fitted line against numpy's least squares on weeks since the first onset.
+    peaks = calmkit.peak_intensity(j)
+    x = ((peaks["onset"] - peaks["onset"].min()) / pd.Timedelta(weeks=1)).to_numpy(float)
+    slope, intercept = np.polyfit(x, peaks["peak_intensity"].to_numpy(float), 1)
+    assert pt["slope_per_week"] == pytest.approx(slope, rel=1e-9)
+    assert pt["intercept"] == pytest.approx(intercept, rel=1e-9)
+    assert pt["span_weeks"] == pytest.approx(x.max(), rel=1e-12)
+    assert pt["mean_peak"] == pytest.approx(peaks["peak_intensity"].mean(), rel=1e-12)
 
     d = plot.chart_data("heatmap_weekday_hour", cohort, who)
     local = j.triggers.to_pandas()["local_time"]

@@ -27,6 +27,11 @@ struct PeakTrendTable {
   /// its standard error and confidence interval, intensity points per week.
   std::vector<double> slope_per_week, slope_se, slope_ci_low, slope_ci_high;  ///< intensity points per week
   /// @}
+  /// The fitted line's peak at the first onset (intercept, 0–10 scale; NaN
+  /// when no slope can be fitted): with `span_weeks`, the "from about X to Y"
+  /// a report says (Y = intercept + slope_per_week · span_weeks).
+  std::vector<double> intercept;
+  std::vector<double> span_weeks;  ///< weeks from the first to the last onset, >= 0
 
   /// Number of rows (participants).
   [[nodiscard]] std::size_t size() const noexcept { return participant.size(); }
@@ -59,6 +64,8 @@ struct PeakTrendTable {
     out.slope_se.push_back(s.se);
     out.slope_ci_low.push_back(s.low);
     out.slope_ci_high.push_back(s.high);
+    out.intercept.push_back(s.intercept);
+    out.span_weeks.push_back(x.back());  // x ascends: triggers are in time order within a participant
     lo = hi;
   }
   return out;
