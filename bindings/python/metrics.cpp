@@ -410,6 +410,36 @@ void register_metrics(py::module_& m) {
       "The summary (or curves) of episode arrays, e.g. a filtered time_to_calm frame: dict of NumPy arrays.");
 
   m.def(
+      "_metric_km_quantiles",
+      [](const py::dict& curves, const std::vector<double>& p) {
+        mx::GroupedCurves g;
+        auto take = [&curves](auto& dst, const char* name) {
+          using T = typename std::decay_t<decltype(dst)>::value_type;
+          const auto a = exact_array<T>(curves[name], "km curves", name);
+          dst.assign(a.data(), a.data() + a.size());
+        };
+        take(g.group, "group");
+        take(g.steps.time, "minutes");
+        take(g.steps.at_risk, "at_risk");
+        take(g.steps.events, "events");
+        take(g.steps.censored, "censored");
+        take(g.steps.survival, "survival");
+        take(g.steps.low, "ci_low");
+        take(g.steps.high, "ci_high");
+        auto t = mx::km_quantiles(g, p);
+        py::dict d;
+        d["group"] = to_numpy(std::move(t.group));
+        d["p"] = to_numpy(std::move(t.p));
+        d["minutes"] = to_numpy(std::move(t.minutes));
+        d["ci_low"] = to_numpy(std::move(t.low));
+        d["ci_high"] = to_numpy(std::move(t.high));
+        return d;
+      },
+      py::arg("curves"), py::arg("p"),
+      "km_quantiles of stacked curves (the dict of _metric_*_summary with curves=True): dict of NumPy "
+      "arrays.");
+
+  m.def(
       "_metric_trigger_frequency",
       [](const mx::CohortColumns& c, const std::string& period, const std::string& split,
          std::optional<std::string> tz) {

@@ -650,6 +650,7 @@ def _metric_time_to_calm_summary(
     confidence: float,
     curves: bool,
 ) -> _Arrays: ...
+def _metric_km_quantiles(curves: dict[str, numpy.ndarray], p: list[float]) -> _Arrays: ...
 def _metric_summary_of_episodes(
     participant: object,
     onset_us: object,

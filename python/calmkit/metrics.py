@@ -45,6 +45,7 @@ __all__ = [
     "time_to_calm",
     "time_to_calm_summary",
     "km_curve",
+    "km_quantiles",
     "first_and_latest",
     "analysis_frame",
     "episodes_by_exercise",
@@ -308,6 +309,49 @@ def km_curve(data: Union[Data, pd.DataFrame], by: Union[str, Iterable[str], None
     out = keys.iloc[d["group"]].reset_index(drop=True)
     for name in ("minutes", "at_risk", "events", "censored", "survival", "ci_low", "ci_high"):
         out[name] = d[name]
+    return out
+
+
+def km_quantiles(data: Union[Data, pd.DataFrame], p: Union[float, Iterable[float]] = (0.25, 0.5, 0.75),
+                 by: Union[str, Iterable[str], None] = "participant", threshold: int = 3, window_hours: float = 12,
+                 tz: str | None = None, confidence: float = 0.95) -> pd.DataFrame:
+    """Kaplan-Meier quantiles of time-to-calm per group, with their intervals.
+
+    The p-quantile is the smallest observed time (minutes) with S(t) <= 1 - p:
+    by then a share p of the group's episodes had calmed. It is decided
+    exactly from the counts as the median is (an exact S = 0.75 makes that
+    time the 0.25-quantile), and NaN when S never gets down to 1 - p (too
+    much censoring). ci_low, ci_high: the Brookmeyer-Crowley interval at
+    ``confidence``, from the log-log Greenwood band (the smallest times whose
+    lower and upper band are <= 1 - p; NaN where undefined). p = 0.5 is
+    :func:`time_to_calm_summary`'s median_minutes, ci_low and ci_high.
+    R: ``quantile(survfit(Surv(minutes, calmed) ~ 1, conf.type = "log-log"), probs = p)``
+    agrees except where S is flat at exactly 1 - p (R takes the midpoint of
+    that stretch; docs/metrics.md).
+
+    ``data``, ``by``, ``threshold``, ``window_hours``, ``tz`` and
+    ``confidence`` as for :func:`time_to_calm_summary`. ``p``: one
+    probability or several, each in (0, 1) (ValueError otherwise). Columns:
+    the group keys, p, minutes, ci_low, ci_high; one row per group and p,
+    the probabilities in the order given.
+
+    Example::
+
+        calmkit.km_quantiles(journal, p=[0.25, 0.5, 0.75], by="participant")
+    """
+    ps = [float(p)] if np.isscalar(p) else [float(x) for x in p]  # type: ignore[arg-type]
+    if not ps:
+        raise ValueError("p must name at least one probability")
+    bad = [x for x in ps if not 0.0 < x < 1.0]
+    if bad:
+        raise ValueError(f"every p must be in (0, 1), got {bad[0]!r}")
+    s = _summary_dict(data, threshold, window_hours, by, tz, confidence, True)
+    q = _core._metric_km_quantiles(s.d, ps)
+    groups = s.frame(prefix="group_")
+    keys = groups.drop(columns=["episodes", "calmed", "censored", "median_minutes", "ci_low", "ci_high"])
+    out = keys.iloc[q["group"]].reset_index(drop=True)
+    for name in ("p", "minutes", "ci_low", "ci_high"):
+        out[name] = q[name]
     return out
 
 

@@ -248,6 +248,50 @@ TEST_CASE("Kaplan-Meier quantiles are decided exactly too") {
   CHECK(km_quantile(km12, 0.5).median == km_median(km12).median);
   CHECK_THROWS_AS(km_quantile(km12, 1.0), std::invalid_argument);
   CHECK_THROWS_AS(km_quantile(km12, 0.0), std::invalid_argument);
+  // p is read as its decimal: 10 distinct calm times, S(9) = 1/10 exactly, so
+  // 9 is the 0.9-quantile (the double 1 - 0.9 = 0.09999999999999998 is below
+  // 1/10 and would give 10), and S(1) = 9/10 makes 1 the 0.1-quantile.
+  std::vector<double> t10;
+  for (int i = 1; i <= 10; ++i) t10.push_back(i);
+  const auto km10 = kaplan_meier(t10, std::vector<std::uint8_t>(10, 1));
+  CHECK(km_quantile(km10, 0.9).median == 9.0);
+  CHECK(km_quantile(km10, 0.1).median == 1.0);
+  CHECK(km_quantile(km10, 0.7).median == 7.0);
+  CHECK(km_quantile(km10, 0.3).median == 3.0);
+  // Just above a tenth of the way is the next time.
+  CHECK(km_quantile(km10, 0.9000001).median == 10.0);
+  CHECK(km_quantile(km10, 1e-300).median == 1.0);  // a long decimal: no overflow, S(1) = 0.9 <= 1 - 1e-300
+}
+
+TEST_CASE("km_quantiles: every group's curve at each p; p = 0.5 is the summary's median") {
+  // Two groups (participants 0 and 1): 1..4 all calmed; 10, 20 (censored), 30.
+  const std::vector<std::int32_t> participant{0, 0, 0, 0, 1, 1, 1};
+  const std::vector<std::int64_t> onset(7, 0);
+  const std::vector<std::int16_t> offset(7, 0);
+  const std::vector<std::uint8_t> category(7, 0);
+  const std::vector<double> minutes{1, 2, 3, 4, 10, 20, 30};
+  const std::vector<std::uint8_t> calmed{1, 1, 1, 1, 1, 0, 1};
+  const EpisodeKeys keys{participant, onset, offset, category};
+  GroupBy by;
+  by.participant = true;
+  const auto curves = km_curves(keys, minutes, calmed, by);
+  const std::vector<double> p{0.25, 0.5, 0.75};
+  const auto q = km_quantiles(curves, p);
+  REQUIRE(q.size() == 6);
+  CHECK(q.group == std::vector<std::int64_t>{0, 0, 0, 1, 1, 1});
+  CHECK(q.p[1] == 0.5);
+  // Group 0: S = 3/4, 1/2, 1/4, 0 -> 1, 2, 3. Group 1: S = 2/3 at 10, 0 at 30
+  // (20 censored): 0.25 -> 10, 0.5 -> 30, 0.75 -> 30.
+  CHECK(q.minutes == std::vector<double>{1, 2, 3, 10, 30, 30});
+  for (std::size_t g = 0; g < 2; ++g) {
+    CHECK(q.minutes[3 * g + 1] == curves.groups.median_minutes[g]);
+    CHECK((std::isnan(q.low[3 * g + 1]) ? std::isnan(curves.groups.ci_low[g])
+                                        : q.low[3 * g + 1] == curves.groups.ci_low[g]));
+    CHECK((std::isnan(q.high[3 * g + 1]) ? std::isnan(curves.groups.ci_high[g])
+                                         : q.high[3 * g + 1] == curves.groups.ci_high[g]));
+  }
+  const std::vector<double> bad{0.5, 1.0};
+  CHECK_THROWS_AS(km_quantiles(curves, bad), std::invalid_argument);
 }
 
 TEST_CASE("Kaplan-Meier band is NaN where S = 0 (issue 13, case 3)") {

@@ -49,6 +49,7 @@ def _frames(journal: Any) -> dict[str, Callable[[], pd.DataFrame]]:
         "peak_intensity": lambda: calmkit.peak_intensity(j),
         "time_to_calm_summary": lambda: calmkit.time_to_calm_summary(j, by=["participant", "week", "category"]),
         "km_curve": lambda: calmkit.km_curve(j, by="participant"),
+        "km_quantiles": lambda: calmkit.km_quantiles(j, by="participant"),
         "trigger_frequency": lambda: calmkit.trigger_frequency(j, "week", by_category=True, by_group=True),
         "trigger_trend": lambda: calmkit.trigger_trend(j),
         "trigger_weekday_hour": lambda: calmkit.trigger_weekday_hour(j),

@@ -1,7 +1,8 @@
 """calmkit's numbers against implementations it did not write.
 
 - Kaplan-Meier (curve, Greenwood log-log band, median and its
-  Brookmeyer-Crowley interval) against R's ``survival::survfit`` on more than
+  Brookmeyer-Crowley interval, the quantiles of ``km_quantiles`` and theirs)
+  against R's ``survival::survfit`` and ``quantile.survfit`` on more than
   1,000 random groups and hand-made hard cases, against an exact rational
   product-limit estimate written here with :mod:`fractions`, and against
   ``lifelines``;
@@ -20,7 +21,9 @@ convention (docs/metrics.md, "Conventions and other packages"):
 - R's ``survfit`` median (``summary(fit)$table``) is the midpoint of a flat
   stretch of S = 0.5 followed by a later drop (within its tolerance
   sqrt(.Machine$double.eps)); calmkit's median is the start of that stretch,
-  the smallest time with S <= 0.5.
+  the smallest time with S <= 0.5. ``quantile(fit, probs)`` does the same
+  for every quantile and, where S stays at exactly 1 - p to the end, takes the
+  midpoint of calmkit's time and the last time.
 - R's log-log band is NA before the first event (S = 1); calmkit's is [1, 1].
   Both are NA/NaN where S = 0.
 - ``lifelines`` computes S as exp(sum(log(1 - d/n))), which misses an exact
@@ -292,6 +295,90 @@ def test_km_against_r_survfit(km_groups, km_calmkit, tmp_path) -> None:
         assert ref["median"] == (got["median_minutes"] + later["minutes"].iloc[0]) / 2, name
         midpoints += 1
     assert midpoints >= 100  # the convention difference is exercised (even groups of kind 2)
+
+
+_PROBS = [0.1, 0.25, 0.5, 0.75, 0.9]
+
+_SURVFIT_QUANTILES = _R_WRITE + """
+suppressMessages(library(survival))
+d <- read.csv("episodes.csv")
+d$group <- factor(d$group, levels = unique(d$group))
+fit <- survfit(Surv(minutes, calmed) ~ group, data = d, conf.type = "log-log", conf.int = 0.95,
+               timefix = FALSE)
+probs <- c(%s)
+q <- quantile(fit, probs = probs, conf.int = TRUE)
+groups <- sub("^group=", "", rownames(q$quantile))
+# calmkit's quantile in R (docs/metrics.md): the first time with S <= 1 - p, R's tolerance.
+first_at <- t(sapply(seq_along(fit$strata), function(i) {
+  z <- fit[i]
+  sapply(probs, function(p) with(z, time[which(surv <= 1 - p + sqrt(.Machine$double.eps))[1]]))
+}))
+write_frame(data.frame(group = rep(groups, times = length(probs)), p = rep(probs, each = length(groups)),
+                       quantile = as.vector(q$quantile), lower = as.vector(q$lower),
+                       upper = as.vector(q$upper), first_at = as.vector(first_at)), "quantiles.csv")
+""" % ", ".join(repr(p) for p in _PROBS)
+
+
+@pytest.fixture(scope="module")
+def km_quantiles_calmkit(km_groups):
+    q = calmkit.km_quantiles(_episode_frame(km_groups), p=_PROBS, by="participant")
+    return q.assign(participant=q["participant"].astype(str)).set_index(["participant", "p"])
+
+
+def test_km_quantiles_against_exact_rationals(km_groups, km_quantiles_calmkit, km_calmkit) -> None:
+    summary, _ = km_calmkit
+    q = km_quantiles_calmkit
+    assert len(q) == len(km_groups) * len(_PROBS)
+    exact_hits = 0
+    for name, (t, c) in km_groups.items():
+        steps = _exact_km(t, c)
+        for p in _PROBS:
+            # p as the decimal it is written as: 0.9 is 9/10, so S = 1/10 exactly reaches it.
+            level = 1 - Fraction(str(p))
+            expect = next((u for u, s in steps if s <= level), math.nan)
+            exact_hits += any(s == level for _, s in steps)
+            assert _same(q.loc[(name, p), "minutes"], expect), (name, p)
+        # p = 0.5 is the summary's median and interval, bit for bit.
+        for mine, theirs in (("minutes", "median_minutes"), ("ci_low", "ci_low"), ("ci_high", "ci_high")):
+            assert _same(q.loc[(name, 0.5), mine], summary.loc[name, theirs]), (name, mine)
+    assert exact_hits > 400  # exact quartiles and tenths are exercised, not only ordinary steps
+
+
+def test_km_quantiles_against_r_quantile_survfit(km_groups, km_quantiles_calmkit, km_calmkit, tmp_path) -> None:
+    _need(_r_available("survival"), "R with the survival package (r-base-core, r-cran-survival)")
+    _, curve = km_calmkit
+    rows = [(g, x, e) for g, (t, c) in km_groups.items() for x, e in zip(t, c)]
+    episodes = pd.DataFrame(rows, columns=["group", "minutes", "calmed"])
+    r = _rscript(tmp_path, _SURVFIT_QUANTILES, {"episodes": episodes}, ["quantiles"])["quantiles"]
+    r = r.assign(group=r["group"].astype(str)).set_index(["group", "p"])
+    q = km_quantiles_calmkit
+    assert len(r) == len(q)
+    by_group = dict(tuple(curve.assign(group=curve["group"].astype(str)).groupby("group")))
+    midpoints = {"stretch": 0, "end": 0}
+    for (name, p), got in q.iterrows():
+        ref = r.loc[(name, p)]
+        # The interval: R's quantile() inverts the same log-log band.
+        for mine_col, r_col in (("ci_low", "lower"), ("ci_high", "upper")):
+            assert _same(got[mine_col], ref[r_col]), (name, p, mine_col, got[mine_col], ref[r_col])
+        assert _same(got["minutes"], ref["first_at"]), (name, p)  # the documented R call
+        if _same(got["minutes"], ref["quantile"]):
+            continue
+        # The only difference allowed: S flat at exactly 1 - p from calmkit's
+        # time on. R takes the midpoint of that time and the next drop below
+        # 1 - p, or, when S stays at 1 - p to the end, of that time and the last time.
+        g = by_group[name].reset_index(drop=True)
+        at = int(g.index[g["minutes"] == got["minutes"]][0])
+        level = 1 - Fraction(str(p))
+        assert Fraction(g.loc[at, "survival"]) == level or abs(g.loc[at, "survival"] - float(level)) < 1e-12, \
+            (name, p)
+        later = g[(g.index > at) & (g["survival"] < float(level) - 1e-12)]
+        if len(later):
+            assert ref["quantile"] == (got["minutes"] + later["minutes"].iloc[0]) / 2, (name, p)
+            midpoints["stretch"] += 1
+        else:
+            assert ref["quantile"] == (got["minutes"] + g["minutes"].iloc[-1]) / 2, (name, p)
+            midpoints["end"] += 1
+    assert midpoints["stretch"] >= 100 and midpoints["end"] >= 1, midpoints
 
 
 def test_km_against_lifelines(km_groups, km_calmkit) -> None:

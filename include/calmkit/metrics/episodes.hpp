@@ -451,4 +451,66 @@ struct GroupedCurves {
   return km_curves(EpisodeKeys::of(c), eps.minutes, eps.calmed, by, cal, level);
 }
 
+/// Quantiles of time-to-calm per group: one row per (group, p), groups in the
+/// order of `GroupedCurves::groups` and the probabilities in the order given.
+struct QuantileTable {
+  std::vector<std::int64_t> group;  ///< row in `GroupedCurves::groups`
+  std::vector<double> p;            ///< probability of calm by then, (0, 1)
+  /// @{
+  /// The quantile (the smallest minutes with S ≤ 1 − p) and its interval
+  /// (minutes); NaN where undefined, as in `km_quantile`.
+  std::vector<double> minutes, low, high;  ///< minutes
+  /// @}
+
+  /// Number of rows (groups × probabilities).
+  [[nodiscard]] std::size_t size() const noexcept { return group.size(); }
+};
+
+/// `km_quantile` of every group's curve at each probability in `p` (each in
+/// (0, 1)): the quartiles of time-to-calm with the interval of each, decided
+/// exactly as the median is. The interval's level is the one the curves were
+/// computed with. p = 0.5 gives the summary's median and interval.
+///
+/// Example
+/// ```cpp
+/// auto curves = calmkit::metrics::km_curves(cohort, episodes);
+/// std::vector<double> quartiles{0.25, 0.5, 0.75};
+/// auto q = calmkit::metrics::km_quantiles(curves, quartiles);  // 3 rows per group
+/// ```
+/// @throws std::invalid_argument unless every p is in (0, 1).
+[[nodiscard]] inline QuantileTable km_quantiles(const GroupedCurves& curves, std::span<const double> p) {
+  for (const double x : p) {
+    if (!(x > 0.0 && x < 1.0))
+      calmkit::detail::throw_invalid("km_quantiles: every p must be in (0, 1), got " + std::to_string(x));
+  }
+  QuantileTable out;
+  const auto& st = curves.steps;
+  KaplanMeier km;
+  for (std::size_t begin = 0; begin < curves.group.size();) {
+    std::size_t end = begin;
+    while (end < curves.group.size() && curves.group[end] == curves.group[begin]) ++end;
+    auto slice = [begin, end](auto& dst, const auto& src) {
+      dst.assign(src.begin() + static_cast<std::ptrdiff_t>(begin),
+                 src.begin() + static_cast<std::ptrdiff_t>(end));
+    };
+    slice(km.time, st.time);
+    slice(km.at_risk, st.at_risk);
+    slice(km.events, st.events);
+    slice(km.censored, st.censored);
+    slice(km.survival, st.survival);
+    slice(km.low, st.low);
+    slice(km.high, st.high);
+    for (const double x : p) {
+      const auto q = km_quantile(km, x);
+      out.group.push_back(curves.group[begin]);
+      out.p.push_back(x);
+      out.minutes.push_back(q.median);
+      out.low.push_back(q.low);
+      out.high.push_back(q.high);
+    }
+    begin = end;
+  }
+  return out;
+}
+
 }  // namespace calmkit::metrics

@@ -11,11 +11,13 @@
 
 #include <algorithm>
 #include <bit>
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <numeric>
 #include <span>
+#include <string_view>
 #include <vector>
 
 namespace calmkit::metrics {
@@ -66,9 +68,50 @@ class ProductLimitSteps {
     return lhs < rhs ? -1 : (lhs > rhs ? 1 : 0);
   }
 
+  /// The sign (−1, 0, +1) of S − q_num / q_den, exactly (q_den > 0).
+  [[nodiscard]] int compare(const boost::multiprecision::cpp_int& q_num,
+                            const boost::multiprecision::cpp_int& q_den) const {
+    using boost::multiprecision::cpp_int;
+    cpp_int num = 1, den = at_risk_.empty() ? 1 : at_risk_.front();
+    for (std::size_t j = 0; j < at_risk_.size(); ++j) {
+      const std::int64_t after = at_risk_[j] - events_[j];
+      if (j + 1 < at_risk_.size() && at_risk_[j + 1] == after) continue;  // cancels the next n
+      num *= after;
+      if (j + 1 < at_risk_.size()) den *= at_risk_[j + 1];
+    }
+    const cpp_int lhs = num * q_den, rhs = den * q_num;
+    return lhs < rhs ? -1 : (lhs > rhs ? 1 : 0);
+  }
+
  private:
   std::vector<std::int64_t> at_risk_, events_;
 };
+
+/// 1 − p as an exact fraction, p read as the decimal it prints as (the
+/// shortest decimal that converts back to the same double): p = 0.9 is 9/10,
+/// as the person asking means it, so 1 − p is 1/10, not the double
+/// 1 − 0.9 = 0.09999999999999998 that would miss an exact S = 1/10.
+/// `p` in (0, 1). Returns the double nearest 1 − p (the quotient of two
+/// exactly representable integers when the decimal has at most 22 digits,
+/// else the double 1 − p, which is then within an ulp of it).
+inline double complement_of_decimal(double p, boost::multiprecision::cpp_int& num,
+                                    boost::multiprecision::cpp_int& den) {
+  char buf[1200];  // the fixed form of the smallest double in (0, 1) has < 1100 characters
+  const auto r = std::to_chars(buf, buf + sizeof buf, p, std::chars_format::fixed);
+  const std::string_view text(buf, static_cast<std::size_t>(r.ptr - buf));  // "0.ddd"
+  num = 0;
+  den = 1;
+  const auto dot = text.find('.');
+  std::size_t digits = 0;
+  for (std::size_t i = dot == std::string_view::npos ? text.size() : dot + 1; i < text.size(); ++i) {
+    num = num * 10 + (text[i] - '0');
+    den *= 10;
+    ++digits;
+  }
+  num = den - num;
+  // 10^22 is the largest power of ten a double holds exactly.
+  return digits <= 22 ? num.convert_to<double>() / den.convert_to<double>() : 1.0 - p;
+}
 
 /// The product-limit step S ← S · (n − d)/n with the decision "S ≤ 0.5" made
 /// exactly. The factor (n − d)/n costs one rounding and the product one more,
@@ -204,9 +247,11 @@ struct MedianEstimate {
 }
 
 /// Quantile p (0 < p < 1) of time-to-calm = the smallest observed time with
-/// S(t) ≤ 1 − p, decided exactly: S is compared with the double 1 − p through
-/// the counts wherever the running product is too close to tell (an exact
-/// S = 0.75 is the 0.25-quantile, not the next time). NaN if S stays above.
+/// S(t) ≤ 1 − p, decided exactly: S is compared with 1 − p through the counts
+/// wherever the running product is too close to tell (an exact S = 0.75 is
+/// the 0.25-quantile, not the next time). p is read as the decimal it prints
+/// as (0.9 is 9/10, so S = 1/10 exactly reaches the 0.9-quantile, which the
+/// double 1 − 0.9 = 0.09999999999999998 would miss). NaN if S stays above.
 /// Interval as for the median: low = the smallest time whose lower band is
 /// ≤ 1 − p, high = the smallest time whose upper band is ≤ 1 − p; NaN when
 /// the band never gets there or is undefined (S = 0).
@@ -221,16 +266,18 @@ struct MedianEstimate {
 /// @throws std::invalid_argument unless 0 < p < 1.
 [[nodiscard]] inline MedianEstimate km_quantile(const KaplanMeier& km, double p) {
   if (!(p > 0.0 && p < 1.0)) calmkit::detail::throw_invalid("km_quantile: p must be in (0, 1)");
-  const double q = 1.0 - p;
+  boost::multiprecision::cpp_int q_num, q_den;  // 1 − p exactly, p read as its decimal
+  const double q = detail::complement_of_decimal(p, q_num, q_den);
   detail::ProductLimitSteps steps;
   MedianEstimate m;
   for (std::size_t i = 0; i < km.size(); ++i) {
     if (km.events[i] > 0) steps.add(km.at_risk[i], km.events[i]);
     if (std::isnan(m.median)) {
       const double s = km.survival[i];
+      // S's error (2k·u) plus q's (a few u): inside that, decide from the counts.
       const double bound =
-          2.0 * static_cast<double>(steps.size() + 1) * std::numeric_limits<double>::epsilon();
-      const bool at_or_below = std::abs(s - q) <= bound ? steps.compare(q) <= 0 : s <= q;
+          2.0 * static_cast<double>(steps.size() + 3) * std::numeric_limits<double>::epsilon();
+      const bool at_or_below = std::abs(s - q) <= bound ? steps.compare(q_num, q_den) <= 0 : s <= q;
       if (at_or_below) m.median = km.time[i];
     }
     if (std::isnan(m.low) && km.low[i] <= q) m.low = km.time[i];
