@@ -462,6 +462,7 @@ void register_metrics(py::module_& m) {
         d["period_start"] = to_numpy(std::move(f.period_start));
         d["split"] = to_numpy(std::move(f.split));
         d["count"] = to_numpy(std::move(f.count));
+        d["mean_intensity"] = to_numpy(std::move(f.mean_intensity));
         return d;
       },
       py::arg("cohort"), py::arg("period"), py::arg("split"), py::arg("tz"),
@@ -488,6 +489,8 @@ void register_metrics(py::module_& m) {
         d["slope_ci_low"] = to_numpy(std::move(t.slope_ci_low));
         d["slope_ci_high"] = to_numpy(std::move(t.slope_ci_high));
         d["weekly_change_pct"] = to_numpy(std::move(t.weekly_change_pct));
+        d["fitted_first"] = to_numpy(std::move(t.fitted_first));
+        d["fitted_last"] = to_numpy(std::move(t.fitted_last));
         d["weeks"] = to_numpy(std::move(t.weeks));
         return d;
       },

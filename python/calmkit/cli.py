@@ -151,39 +151,37 @@ def _top_exercises(j: _core.Journal) -> str:
 
 
 def _week_lines(j: _core.Journal, first: dt.date, last: dt.date) -> list[str]:
-    """Triggers per week and mean onset intensity in the first and last full week.
-
-    Weeks are 7-day blocks of local dates counted from the participant's first
-    journal day; a block is full when the journal reaches its last day.
+    """Triggers and mean intensity at onset in the first and last full ISO
+    week (Monday to Sunday, local dates) of the participant's span (first to
+    last local date of any record): the rows of
+    ``calmkit.trigger_frequency(j, period="week")`` for those weeks, worded.
     """
+    from . import metrics as m
+
     span_days = (last - first).days + 1
-    full_weeks = span_days // 7
-    if full_weeks == 0:
-        return [f"weeks: less than one full week of journaling ({_plural(span_days, 'day')})"]
-    triggers = j.triggers.to_pandas()
-    local_dates = list(triggers["local_time"].dt.date)
-    intensities = list(triggers["intensity"])
+    weekly = m.trigger_frequency(j, period="week")
+    start = weekly["period_start"].dt.date
+    full = weekly[(start >= first) & (start + dt.timedelta(days=6) <= last)]
+    if full.empty:
+        if span_days < 7:
+            return [f"weeks: less than one full week of journaling ({_plural(span_days, 'day')})"]
+        return [f"weeks: no full week (Monday to Sunday) in {_plural(span_days, 'day')} of journaling"]
 
-    def week(k: int) -> tuple[dt.date, dt.date, list[int]]:
-        start = first + dt.timedelta(days=7 * k)
-        end = start + dt.timedelta(days=6)
-        values = [int(v) for d, v in zip(local_dates, intensities) if start <= d <= end]
-        return start, end, values
+    def week(row: pd.Series) -> tuple[dt.date, dt.date, int, str]:
+        s = row["period_start"].date()
+        mean = f"{row['mean_intensity']:.1f}" if row["count"] else "no triggers"
+        return s, s + dt.timedelta(days=6), int(row["count"]), mean
 
-    def mean(values: list[int]) -> str:
-        return f"{sum(values) / len(values):.1f}" if values else "no triggers"
-
-    s1, e1, w1 = week(0)
-    if full_weeks == 1:
+    s1, e1, n1, m1 = week(full.iloc[0])
+    if len(full) == 1:
         return [
-            f"triggers per week: {len(w1)} in the only full week ({s1} to {e1})",
-            f"mean intensity at onset (0-10): {mean(w1)} in that week",
+            f"triggers per week: {n1} in the only full week ({s1} to {e1})",
+            f"mean intensity at onset (0-10): {m1} in that week",
         ]
-    sl, el, wl = week(full_weeks - 1)
+    sl, el, nl, ml = week(full.iloc[-1])
     return [
-        f"triggers per week: {len(w1)} in the first full week ({s1} to {e1}), "
-        f"{len(wl)} in the last ({sl} to {el})",
-        f"mean intensity at onset (0-10): {mean(w1)} in the first week, {mean(wl)} in the last",
+        f"triggers per week: {n1} in the first full week ({s1} to {e1}), {nl} in the last ({sl} to {el})",
+        f"mean intensity at onset (0-10): {m1} in the first week, {ml} in the last",
     ]
 
 

@@ -482,7 +482,8 @@ def trigger_frequency(data: Data, period: str = "week", by_category: bool = Fals
     """Trigger counts per participant and local day / ISO week / month,
     zero-filled from the period of the participant's first record (any type)
     to that of their last. Columns: participant, period_start, [category],
-    [group], count. With ``by_category`` every category gets a row (zeros
+    [group], count, mean_intensity (mean distress at onset of those
+    triggers, 0-10; NaN when count is 0). With ``by_category`` every category gets a row (zeros
     included); with ``by_group`` (alone) every group does.
 
     ``by=None`` pools the cohort: the sum of everyone's counts per period
@@ -505,13 +506,18 @@ def trigger_frequency(data: Data, period: str = "week", by_category: bool = Fals
     elif by_group:
         cols["group"] = pd.Categorical.from_codes(d["split"], categories=_GROUP_IDS)
     cols["count"] = d["count"]
+    cols["mean_intensity"] = d["mean_intensity"]
     frame = pd.DataFrame(cols)
     if per_participant:
         return frame
     keys = [k for k in ("period_start", "category", "group") if k in frame.columns]
-    pooled = frame.groupby(keys, sort=True, observed=True)["count"].sum()
+    # The pooled mean is the mean over everyone's triggers of the period: the
+    # per-participant means weighted by their counts.
+    weighted = frame.assign(_sum=frame["mean_intensity"].fillna(0.0) * frame["count"])
+    sums = weighted.groupby(keys, sort=True, observed=True)[["count", "_sum"]].sum()
+    pooled = sums["count"]
     if frame.empty:
-        return pooled.reset_index()
+        return pooled.reset_index().assign(mean_intensity=np.zeros(0))
     starts = pd.date_range(frame["period_start"].min(), frame["period_start"].max(), freq=_FREQ[period])
     starts = starts.as_unit("s") if hasattr(starts, "as_unit") else starts
     if len(keys) == 1:
@@ -520,11 +526,12 @@ def trigger_frequency(data: Data, period: str = "week", by_category: bool = Fals
         splits = frame[keys[1:]].drop_duplicates().sort_values(keys[1:])
         full = pd.MultiIndex.from_tuples([(p, *row) for p in starts for row in splits.itertuples(index=False)],
                                          names=keys)
-    out = pooled.reindex(full, fill_value=0).reset_index()
+    out = sums.reindex(full, fill_value=0).reset_index()
     for k in keys[1:]:
         out[k] = out[k].astype(frame[k].dtype)
     out["count"] = out["count"].astype(frame["count"].dtype)
-    return out
+    out["mean_intensity"] = np.where(out["count"] > 0, out["_sum"] / out["count"].where(out["count"] > 0, 1), np.nan)
+    return out.drop(columns="_sum")
 
 
 def trigger_trend(data: Data, k: int = 4, tz: str | None = None, confidence: float = 0.95,
@@ -533,7 +540,9 @@ def trigger_trend(data: Data, k: int = 4, tz: str | None = None, confidence: flo
     (last_k_count) and the ``k`` before (prev_k_count); rate_ratio with the
     exact conditional (Clopper-Pearson) interval (NaN with fewer than 2k weeks);
     the Poisson log-linear slope of weekly counts per week with SE and Wald
-    interval, weekly_change_pct = 100 (exp(slope) - 1); weeks in the span.
+    interval, weekly_change_pct = 100 (exp(slope) - 1); fitted_first and
+    fitted_last, the fitted triggers per week of that Poisson model in the
+    first and last week of the span (NaN with no slope); weeks in the span.
 
     ``by=None``: one row for the pooled weekly counts of
     ``trigger_frequency(data, by=None)`` (the same statistics, computed by the
@@ -556,6 +565,7 @@ def trigger_trend(data: Data, k: int = 4, tz: str | None = None, confidence: flo
         "rate_ratio": [rr[0]], "rr_ci_low": [rr[1]], "rr_ci_high": [rr[2]],
         "slope_per_week": [sl["slope"]], "slope_se": [sl["se"]], "slope_ci_low": [sl["low"]],
         "slope_ci_high": [sl["high"]], "weekly_change_pct": [100.0 * np.expm1(sl["slope"])],
+        "fitted_first": [np.exp(sl["intercept"])], "fitted_last": [np.exp(sl["intercept"] + sl["slope"] * (w - 1))],
         "weeks": np.array([w], dtype=np.int64)})
 
 
@@ -617,7 +627,7 @@ def _record_local_pool(data: Data, what: str) -> Journal:
     """Every record of ``data`` moved to one participant "" (ids and trigger
     links prefixed with the original participant so they stay unique and
     linked), for the pooled form of a metric that reads each record on its
-    own (thought records, urges). Never used for episodes: there an unlinked
+    own (urges). Never used for episodes: there an unlinked
     reading of one person would count for another's trigger."""
     if not isinstance(data, Journal):
         raise TypeError(f"the pooled {what} needs a calmkit.Journal, got {type(data).__name__}")

@@ -171,10 +171,11 @@ def _triggers_per_week(journal: Journal, participant: Optional[str], tz: Optiona
     if not math.isfinite(slope):
         return ChartData(name, title, f"{_plural(int(y.sum()), 'trigger')} over {_plural(len(y), 'week')}; "
                          "the weekly trend cannot be estimated from these counts.", True, values)
-    fit = _poisson_curve(y, w, slope)
+    # The fitted weekly rate of trigger_trend's Poisson model, first to last week.
+    start, end = float(trend["fitted_first"]), float(trend["fitted_last"])
+    fit = start * np.exp(slope * w)
     band = np.array([_poisson_curve(y, w, s) for s in np.linspace(lo, hi, 21)]) if math.isfinite(lo) else None
     values.update(fit=fit, band=band)
-    start, end = fit[0], fit[-1]
     pct = 100 * (math.exp(slope) - 1)
     ci = f"{100 * (math.exp(lo) - 1):+.0f}% to {100 * (math.exp(hi) - 1):+.0f}%"
     if math.isfinite(lo) and lo > 0:

@@ -47,6 +47,11 @@ TEST_CASE("weekly counts: local dates, DST week, zero-filled quiet week") {
   CHECK(f.period_start[3] == day(2026, 4, 13));
   CHECK(f.count[3] == 1);
   CHECK(f.split[0] == -1);
+  // Mean intensity at onset of the week's triggers: (6 + 5) / 2, 7, none, 4.
+  CHECK(f.mean_intensity[0] == 5.5);
+  CHECK(f.mean_intensity[1] == 7.0);
+  CHECK(std::isnan(f.mean_intensity[2]));
+  CHECK(f.mean_intensity[3] == 4.0);
 }
 
 TEST_CASE("daily and monthly counts") {
@@ -161,6 +166,9 @@ TEST_CASE("trend: doubling counts give slope ln 2 (+100 % a week)") {
   CHECK(t.rate_ratio[0] == Approx(4.0));
   CHECK(t.slope_ci_low[0] < std::log(2.0));
   CHECK(t.slope_ci_high[0] > std::log(2.0));
+  // The fitted rates of the first and last week: the counts themselves.
+  CHECK(t.fitted_first[0] == Approx(1.0));
+  CHECK(t.fitted_last[0] == Approx(8.0));
 }
 
 TEST_CASE("trend: zero counts and short spans") {

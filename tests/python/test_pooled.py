@@ -10,6 +10,7 @@ B's 10:05 reading calm A's 10:00 trigger after 5 min and left B censored at 0.)
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import math
 import re
@@ -194,6 +195,14 @@ def test_every_chart_says_what_the_metric_returns(cohort: calmkit.Journal, who: 
     trend = row(calmkit.trigger_trend(cohort, by=by))
     assert d.values["slope"] == pytest.approx(trend["slope_per_week"], rel=1e-12)
     assert f"({trend['weekly_change_pct']:+.0f}% a week" in d.reading
+    assert f"from about {plot._n(trend['fitted_first'])} to {plot._n(trend['fitted_last'])} a week over " \
+           f"{int(trend['weeks'])} weeks" in d.reading
+    # The fitted rates against statsmodels' Poisson GLM on the same weekly counts.
+    sm = pytest.importorskip("statsmodels.api")
+    wk = np.arange(len(freq), dtype=float)
+    glm = sm.GLM(freq["count"].to_numpy(float), sm.add_constant(wk), family=sm.families.Poisson()).fit()
+    assert trend["fitted_first"] == pytest.approx(glm.fittedvalues[0], rel=1e-6)
+    assert trend["fitted_last"] == pytest.approx(glm.fittedvalues[-1], rel=1e-6)
 
     d = plot.chart_data("km_first_vs_latest", cohort, who)
     eps = calmkit.time_to_calm(j)
@@ -351,6 +360,59 @@ def test_cli_summary_time_to_calm_is_the_metric(tmp_path, cohort: calmkit.Journa
     pooled = next(x for x in lines if x.startswith("Cohort time to calm"))
     assert expect(calmkit.time_to_calm_summary(eps, by=None).iloc[0],
                   calmkit.time_to_calm_summary(eps, by="w")) in pooled
+
+
+def test_cli_summary_weeks_are_the_metric(tmp_path) -> None:
+    # The weekly lines of `calmkit summary` word trigger_frequency's rows for
+    # the first and last full ISO week of each participant's span; the metric
+    # (count and mean intensity at onset) is checked against pandas.
+    import io
+
+    from calmkit import cli
+
+    j = calmkit.synthetic_journal(participants=3, days=45, seed=5)
+    path = tmp_path / "cohort.jsonl"
+    calmkit.write_journal(j, path)
+    out = io.StringIO()
+    assert cli._summary(path, out) == 0
+    lines = out.getvalue().splitlines()
+    freq = calmkit.trigger_frequency(j, period="week")
+    pooled = calmkit.trigger_frequency(j, period="week", by=None)
+    pattern = re.compile(r"triggers per week: (\d+) in the first full week \((\S+) to (\S+)\), (\d+) in the last "
+                         r"\((\S+) to (\S+)\)")
+    for p in j.participants():
+        block = lines[lines.index(f"Participant {p}"):]
+        m = pattern.search(next(x for x in block if "triggers per week" in x))
+        assert m, block[:6]
+        mine = freq[freq["participant"] == p].set_index(freq["period_start"][freq["participant"] == p].dt.date)
+        first, last = dt.date.fromisoformat(m.group(2)), dt.date.fromisoformat(m.group(5))
+        assert first.weekday() == 0 and dt.date.fromisoformat(m.group(3)) == first + dt.timedelta(days=6)
+        assert int(m.group(1)) == mine.loc[first, "count"] and int(m.group(4)) == mine.loc[last, "count"]
+        means = next(x for x in block if "mean intensity at onset" in x)
+        assert (f"{mine.loc[first, 'mean_intensity']:.1f} in the first week, "
+                f"{mine.loc[last, 'mean_intensity']:.1f} in the last") in means
+        # The first full week is the first Monday on or after the participant's first local date.
+        mine_only = j.participant(p)
+        days = pd.concat([t.to_pandas()["local_time"] for t in (mine_only.triggers, mine_only.readings,
+                                                                 mine_only.exercises, mine_only.thought_records,
+                                                                 mine_only.assessments) if len(t)])
+        start = days.min().date()
+        assert first == start + dt.timedelta(days=(7 - start.weekday()) % 7)
+    # The metric against pandas: ISO weeks of the local onset, count and mean intensity.
+    t = j.triggers.to_pandas()
+    local = t["local_time"].dt.tz_localize(None).dt.normalize()
+    t["week"] = (local - pd.to_timedelta(local.dt.day_of_week, unit="D")).dt.date
+    t["participant"] = t["participant"].astype(str)
+    g = t.groupby(["participant", "week"])["intensity"].agg(["size", "mean"])
+    got = freq[freq["count"] > 0].assign(participant=lambda f: f["participant"].astype(str),
+                                          week=lambda f: f["period_start"].dt.date).set_index(["participant", "week"])
+    assert list(got.index) == list(g.index)
+    assert (got["count"].to_numpy() == g["size"].to_numpy()).all()
+    np.testing.assert_allclose(got["mean_intensity"], g["mean"], rtol=1e-12)
+    assert freq.loc[freq["count"] == 0, "mean_intensity"].isna().all()
+    gp = t.groupby("week")["intensity"].mean()
+    pooled = pooled[pooled["count"] > 0].set_index(pooled["period_start"][pooled["count"] > 0].dt.date)
+    np.testing.assert_allclose(pooled["mean_intensity"], gp.reindex(pooled.index), rtol=1e-12)
 
 
 def test_grouping_by_exercise_id_reproduces_exercise_effectiveness() -> None:

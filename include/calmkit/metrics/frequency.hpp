@@ -25,6 +25,8 @@ struct FrequencyTable {
   std::vector<std::int16_t> split;  ///< category or group value; -1 when not split
   /// Triggers in that period (and split value).
   std::vector<std::int64_t> count;
+  /// Mean distress at onset of those triggers, 0–10; NaN when count is 0.
+  std::vector<double> mean_intensity;
 
   /// Number of rows.
   [[nodiscard]] std::size_t size() const noexcept { return count.size(); }
@@ -65,6 +67,7 @@ struct FrequencyTable {
   f.period_start.resize(rows);
   f.split.resize(rows);
   f.count.assign(rows, 0);
+  f.mean_intensity.assign(rows, 0.0);  // sums of intensity first, then divided
   for (std::size_t p = 0; p < np; ++p) {
     for (std::size_t row = base[p]; row < base[p + 1]; ++row) {
       const auto k = (row - base[p]) / width;
@@ -82,7 +85,13 @@ struct FrequencyTable {
     std::size_t s = 0;
     if (split == Split::category) s = t.category[i];
     if (split == Split::group) s = static_cast<std::size_t>(trigger_category_table[t.category[i]].group);
-    ++f.count[base[p] + static_cast<std::size_t>(k) * width + s];
+    const std::size_t row = base[p] + static_cast<std::size_t>(k) * width + s;
+    ++f.count[row];
+    f.mean_intensity[row] += t.intensity[i];  // integers 0–10: the sum is exact
+  }
+  for (std::size_t row = 0; row < rows; ++row) {
+    f.mean_intensity[row] =
+        f.count[row] > 0 ? f.mean_intensity[row] / static_cast<double>(f.count[row]) : nan_value;
   }
   return f;
 }
@@ -105,6 +114,12 @@ struct TrendTable {
   std::vector<double> slope_per_week, slope_se, slope_ci_low, slope_ci_high;
   /// @}
   std::vector<double> weekly_change_pct;  ///< 100·(exp(slope) − 1), % per week
+  /// @{
+  /// Triggers per week the Poisson fit gives for the first and the last week
+  /// of the span: exp(intercept) and exp(intercept + slope·(weeks − 1)); NaN
+  /// with no slope.
+  std::vector<double> fitted_first, fitted_last;  ///< triggers per week
+  /// @}
 
   /// Number of rows (participants).
   [[nodiscard]] std::size_t size() const noexcept { return participant.size(); }
@@ -155,6 +170,8 @@ struct TrendTable {
     out.slope_ci_low.push_back(sl.low);
     out.slope_ci_high.push_back(sl.high);
     out.weekly_change_pct.push_back(100.0 * (std::exp(sl.slope) - 1.0));
+    out.fitted_first.push_back(std::exp(sl.intercept));
+    out.fitted_last.push_back(std::exp(sl.intercept + sl.slope * static_cast<double>(w - 1)));
     lo = hi;
   }
   return out;
