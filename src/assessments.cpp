@@ -245,18 +245,30 @@ void validate(const Instrument& in) {
   }
 }
 
-void check_answers(const Instrument& in, std::span<const int> answers) {
+std::optional<RuleViolation> validate_answers(const Instrument& in, std::span<const int> answers) {
   if (answers.size() != in.items.size()) {
-    detail::throw_invalid("instrument '" + in.id + "' has " + std::to_string(in.items.size()) +
-                          " items, got " + std::to_string(answers.size()) + " answers");
+    return RuleViolation{"answers", "instrument '" + in.id + "' has " + std::to_string(in.items.size()) +
+                                        " items, got " + std::to_string(answers.size()) + " answers"};
   }
   for (std::size_t i = 0; i < answers.size(); ++i) {
     if (answers[i] < in.scale_min || answers[i] > in.scale_max) {
-      detail::throw_invalid("instrument '" + in.id + "', item " + std::to_string(i) + " (\"" + in.items[i] +
-                            "\"): answer " + std::to_string(answers[i]) + " is outside the scale " +
-                            std::to_string(in.scale_min) + ".." + std::to_string(in.scale_max));
+      return RuleViolation{"answers[" + std::to_string(i) + "]",
+                           "instrument '" + in.id + "', item " + std::to_string(i) + " (\"" + in.items[i] +
+                               "\"): answer " + std::to_string(answers[i]) + " is outside the scale " +
+                               std::to_string(in.scale_min) + ".." + std::to_string(in.scale_max)};
     }
   }
+  return std::nullopt;
+}
+
+std::optional<RuleViolation> validate_answers(const Assessment& a) {
+  const Instrument* in = find_instrument(a.instrument);
+  if (in == nullptr) return RuleViolation{"instrument", unknown_instrument(a.instrument)};
+  return validate_answers(*in, a.answers);
+}
+
+void check_answers(const Instrument& in, std::span<const int> answers) {
+  if (auto v = validate_answers(in, answers)) detail::throw_invalid(v->reason);
 }
 
 AssessmentScore score(const Instrument& in, std::span<const int> answers) {
@@ -291,13 +303,15 @@ const Instrument* find_instrument(std::string_view id) noexcept {
 }
 
 const Instrument& instrument(std::string_view id) {
-  auto& r = detail::registry();
-  std::lock_guard lock(r.mutex);
-  if (const Instrument* in = r.find(id)) return *in;
+  if (const Instrument* in = find_instrument(id)) return *in;
+  detail::throw_invalid(unknown_instrument(id));  // after the lock is released: it lists the ids
+}
+
+std::string unknown_instrument(std::string_view id) {
   std::string known;
-  for (const auto& in : r.instruments) known += (known.empty() ? "" : ", ") + in.id;
-  detail::throw_invalid("unknown instrument '" + std::string(id) + "' (known: " + known +
-                        "; register custom ones with register_instrument)");
+  for (const auto& k : instrument_ids()) known += (known.empty() ? "" : ", ") + k;
+  return "unknown instrument " + detail::quote(id) + " (known: " + known +
+         "; register custom instruments with register_instrument first)";
 }
 
 void register_instrument(Instrument in) {

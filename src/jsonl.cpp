@@ -19,6 +19,7 @@
 #include <calmkit/assessments.hpp>
 #include <calmkit/files.hpp>
 #include <calmkit/io.hpp>
+#include <calmkit/validate.hpp>
 
 #include <simdjson.h>
 
@@ -136,19 +137,6 @@ inline void check(simdjson::error_code e) {
   }
   if (raw.size() > 40) return std::string(raw.substr(0, 40)) + "...";
   return std::string(raw);
-}
-
-/// Quotes a value for a message, cut short when long.
-[[gnu::cold]] std::string quote(std::string_view s) {
-  std::string out = "'";
-  if (s.size() > 60) {
-    out.append(s.substr(0, 60));
-    out += "...";
-  } else {
-    out.append(s);
-  }
-  out += '\'';
-  return out;
 }
 
 inline od::json_type type_of(od::value& v) {
@@ -447,20 +435,6 @@ class IdIndex {
   std::size_t size_ = 0;
 };
 
-template <class R>
-constexpr std::string_view type_id_of() {
-  if constexpr (std::is_same_v<R, Trigger>)
-    return "trigger";
-  else if constexpr (std::is_same_v<R, Reading>)
-    return "reading";
-  else if constexpr (std::is_same_v<R, ExerciseSession>)
-    return "exercise";
-  else if constexpr (std::is_same_v<R, Assessment>)
-    return "assessment";
-  else
-    return "thought_record";
-}
-
 /// The records one share of the input gave, of one type, in line order: line
 /// numbers count from the share's first line (1-based); `hashes` holds the
 /// key hash of each record's (participant, id), computed by the worker so the
@@ -647,11 +621,19 @@ class LineParser {
   }
 
   /// Fields 1..3 of every record: participant, id, time. True when handled.
-  static bool common(std::size_t i, od::value& v, std::string& participant, std::string& id, Instant& time) {
+  /// An optional id (a reading's) may not be written empty (the format leaves
+  /// it out instead); a required one is the model's rule, run by `validate`.
+  static bool common(std::size_t i, od::value& v, std::string& participant, std::string& id, Instant& time,
+                     bool id_required = true) {
     switch (i) {
       case 0: return true;  // type: already read
       case 1: participant.assign(get_string(v, FieldRef{"participant"})); return true;
-      case 2: get_id(v, FieldRef{"id"}, id); return true;
+      case 2:
+        if (id_required)
+          id.assign(get_string(v, FieldRef{"id"}));
+        else
+          get_id(v, FieldRef{"id"}, id);
+        return true;
       case 3: time = get_time(v, FieldRef{"time"}); return true;
       default: return false;
     }
@@ -701,14 +683,14 @@ class LineParser {
             case 9: t.urge.assign(get_string(v, f)); break;
             case 10: t.acted_on_urge = get_bool(v, f); break;
             case 11: {
+              // A number here; its value is the model's rule (validate).
               const auto ty = type_of(v);
               if (ty != od::json_type::number)
-                fail(f, "must be a number of minutes >= 0, got " + type_name(ty));
+                fail(f, "must be a finite number of minutes >= 0, got " + type_name(ty));
               double m = 0;
-              if (v.get_double().get(m) != simdjson::SUCCESS || !std::isfinite(m)) {
-                fail(f, "must be a finite number of minutes >= 0, got " + raw_text(v));
+              if (v.get_double().get(m) != simdjson::SUCCESS) {  // beyond a double: infinite
+                fail(f, rules::acted_after_minutes(std::numeric_limits<double>::infinity())->reason);
               }
-              if (m < 0) fail(f, "must be a number of minutes >= 0, got " + raw_text(v));
               t.acted_after_minutes = m;
               break;
             }
@@ -725,7 +707,7 @@ class LineParser {
     Reading r;
     const auto seen =
         for_each_field(obj, reading_fields, unknown_, FieldRef{}, [&](std::size_t i, od::value& v) {
-          if (common(i, v, r.participant, r.id, r.time)) return;
+          if (common(i, v, r.participant, r.id, r.time, false)) return;
           const FieldRef f{reading_fields[i]};
           switch (i) {
             case 4: r.intensity = get_intensity(v, f); break;
@@ -745,7 +727,7 @@ class LineParser {
           if (common(i, v, e.participant, e.id, e.time)) return;
           const FieldRef f{exercise_fields[i]};
           switch (i) {
-            case 4: get_id(v, f, e.exercise); break;
+            case 4: e.exercise.assign(get_string(v, f)); break;
             case 5: e.end = get_time(v, f); break;
             case 6: e.completed = get_bool(v, f); break;
             case 7: e.intensity_before = get_intensity(v, f); break;
@@ -756,9 +738,6 @@ class LineParser {
           }
         });
     require(exercise_fields, seen, exercise_required);
-    if (e.end.utc_micros() < e.time.utc_micros()) {
-      fail(FieldRef{"end"}, "end " + e.end.to_string() + " is before time " + e.time.to_string());
-    }
     return e;
   }
 
@@ -818,9 +797,8 @@ class LineParser {
     return r;
   }
 
-  /// An assessment: the instrument must be registered (built-in or custom),
-  /// and the answers, one integer per item, each inside its scale. Checked
-  /// once the whole object is read, since `answers` may come before `instrument`.
+  /// An assessment; its instrument and answers are checked by `keep` once the
+  /// whole object is read, since `answers` may come before `instrument`.
   Assessment parse_assessment(od::object& obj) {
     Assessment a;
     const auto seen =
@@ -828,7 +806,7 @@ class LineParser {
           if (common(i, v, a.participant, a.id, a.time)) return;
           const FieldRef f{assessment_fields[i]};
           switch (i) {
-            case 4: get_id(v, f, a.instrument); break;
+            case 4: a.instrument.assign(get_string(v, f)); break;
             case 5:
               for_each_element(v, f, "integers", [&](od::value& ev, const FieldRef& ef) {
                 a.answers.push_back(static_cast<int>(
@@ -840,25 +818,6 @@ class LineParser {
           }
         });
     require(assessment_fields, seen, assessment_required);
-    const Instrument* in = find_instrument(a.instrument);
-    if (in == nullptr) {
-      std::string known;
-      for (const auto& id : instrument_ids()) known += (known.empty() ? "" : ", ") + id;
-      fail(FieldRef{"instrument"}, "unknown instrument " + quote(a.instrument) + " (known: " + known +
-                                       "; register custom instruments before reading)");
-    }
-    if (a.answers.size() != in->items.size()) {
-      fail(FieldRef{"answers"}, "instrument " + quote(in->id) + " has " + std::to_string(in->items.size()) +
-                                    " items, got " + std::to_string(a.answers.size()) + " answers");
-    }
-    for (std::size_t i = 0; i < a.answers.size(); ++i) {
-      if (a.answers[i] < in->scale_min || a.answers[i] > in->scale_max) {
-        fail(FieldRef{"answers", static_cast<std::ptrdiff_t>(i)},
-             "must be an integer " + std::to_string(in->scale_min) + ".." + std::to_string(in->scale_max) +
-                 " (the scale of " + quote(in->id) + "), got " + std::to_string(a.answers[i]) + " for item " +
-                 quote(in->items[i]));
-      }
-    }
     return a;
   }
 
@@ -866,6 +825,13 @@ class LineParser {
   /// the Reader's, across shares).
   template <class R>
   static void keep(R rec, Batch<R>& b, std::size_t line_no) {
+    // The model's rules (validate.hpp), with this line as the place.
+    if (auto bad = validate(rec)) [[unlikely]]
+      throw LineError{std::move(bad->field), std::move(bad->reason)};
+    if constexpr (std::is_same_v<R, Assessment>) {
+      if (auto bad = validate_answers(rec)) [[unlikely]]
+        throw LineError{std::move(bad->field), std::move(bad->reason)};
+    }
     b.hashes.push_back(rec.id.empty() ? 0 : key_hash(rec.participant, rec.id));
     b.records.push_back(std::move(rec));
     b.lines.push_back(line_no);
@@ -1024,9 +990,8 @@ class Reader {
       });
       if (first == IdIndex::none) [[likely]]
         continue;
-      std::string reason = std::string("duplicate ") + std::string(type_id_of<R>()) + " id " + quote(r.id);
-      if (!r.participant.empty()) reason += " for participant " + quote(r.participant);
-      reason += " (first used on line " + std::to_string(lines[first]) + ")";
+      std::string reason = rules::duplicate_id(record_type_of<R>, r.participant, r.id) +
+                           " (first used on line " + std::to_string(lines[first]) + ")";
       dest.pop_back();
       lines.pop_back();
       if (!options_.lenient) {
@@ -1100,8 +1065,7 @@ class Reader {
         const auto& r = records[i];
         if (r.trigger.empty() || known(r.participant, r.trigger)) [[likely]]
           continue;
-        std::string reason = "refers to trigger " + quote(r.trigger) + " which is not in the journal";
-        if (!r.participant.empty()) reason += " (participant " + quote(r.participant) + ")";
+        std::string reason = rules::unknown_trigger(r.participant, r.trigger);
         if (!options_.lenient) {
           if (lines[i] < worst_line) {
             worst_line = lines[i];
@@ -1236,17 +1200,6 @@ void open_record(std::string& o, std::string_view type, const std::string& parti
   put_time(o, "time", time);
 }
 
-[[noreturn, gnu::cold]] void bad_record(std::string_view type, const std::string& participant,
-                                        const std::string& id, const std::string& what) {
-  std::string msg = "cannot write ";
-  msg += type;
-  if (!id.empty()) msg += " '" + id + "'";
-  if (!participant.empty()) msg += " of participant '" + participant + "'";
-  msg += ": ";
-  msg += what;
-  throw_invalid(msg);
-}
-
 void append(std::string& o, const Trigger& t) {
   open_record(o, "trigger", t.participant, t.id, t.time);
   put_field(o, "category", to_id(t.category));
@@ -1257,10 +1210,7 @@ void append(std::string& o, const Trigger& t) {
   put_opt_string(o, "urge", t.urge);
   if (t.acted_on_urge) put_bool(o, "acted_on_urge", *t.acted_on_urge);
   if (t.acted_after_minutes) {
-    const double m = *t.acted_after_minutes;
-    if (!std::isfinite(m) || m < 0) {
-      bad_record("trigger", t.participant, t.id, "acted_after_minutes must be a finite number >= 0");
-    }
+    const double m = *t.acted_after_minutes;  // finite and >= 0: append_checked ran validate
     put_key(o, "acted_after_minutes");
     char buf[32];
     auto r = std::to_chars(buf, buf + sizeof buf, m);  // shortest text that reads back the same
@@ -1332,22 +1282,19 @@ void append(std::string& o, const Assessment& a) {
 /// no reader accepts, so it is refused here.
 template <class R>
 void append_checked(std::string& o, const R& r) {
+  // A record that breaks a rule makes a file no reader accepts: the model's
+  // rules (validate.hpp) refuse it here, with the record as the place.
+  if (auto bad = validate(r)) [[unlikely]]
+    throw_record("cannot write " + describe_record(r), std::move(*bad));
   if constexpr (std::is_same_v<R, Assessment>) {
-    // Answers no reader would accept make a file no reader accepts.
-    const Instrument* in = find_instrument(r.instrument);
-    if (in == nullptr)
-      bad_record("assessment", r.participant, r.id, "unknown instrument '" + r.instrument + "'");
-    try {
-      check_answers(*in, r.answers);
-    } catch (const std::invalid_argument& e) {
-      bad_record("assessment", r.participant, r.id, e.what());
-    }
+    if (auto bad = validate_answers(r)) [[unlikely]]
+      throw_record("cannot write " + describe_record(r), std::move(*bad));
   }
   const std::size_t start = o.size();
   append(o, r);
   if (!simdjson::validate_utf8(o.data() + start, o.size() - start)) [[unlikely]] {
     o.resize(start);
-    bad_record(type_id_of<R>(), r.participant, r.id, "a text field is not valid UTF-8");
+    throw RecordError("cannot write " + describe_record(r), "", "a text field is not valid UTF-8");
   }
 }
 

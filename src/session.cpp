@@ -1,5 +1,6 @@
 // The guided-session state machine. See session.hpp for the time rules.
 #include <calmkit/session.hpp>
+#include <calmkit/validate.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -226,7 +227,8 @@ SessionState Session::state() const {
 ExerciseSession Session::finish(double now, const SessionRecordInfo& info) {
   check_now(now, "finish");
   if (status_ == SessionStatus::ready) detail::throw_invalid("Session::finish: the session never started");
-  if (info.id.empty()) detail::throw_invalid("Session::finish: field 'id': the record needs a non-empty id");
+  // The record's own rule (validate.hpp), before the session is ended.
+  if (auto bad = rules::not_empty("id", info.id)) detail::throw_record("Session::finish", std::move(*bad));
   if (status_ == SessionStatus::running || status_ == SessionStatus::paused) abort(now);
   ExerciseSession rec;
   rec.participant = info.participant;
@@ -248,6 +250,7 @@ ExerciseSession Session::finish(double now, const SessionRecordInfo& info) {
   rec.intensity_after = info.intensity_after;
   rec.trigger = info.trigger;
   rec.responses = responses_;
+  if (auto bad = validate(rec)) detail::throw_record("Session::finish", std::move(*bad));
   return rec;
 }
 

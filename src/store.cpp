@@ -2,6 +2,7 @@
 // durability settings are described in docs/store.md.
 #include <calmkit/assessments.hpp>
 #include <calmkit/store.hpp>
+#include <calmkit/validate.hpp>
 
 #include <sqlite3.h>
 
@@ -245,25 +246,6 @@ std::string table_ddl(const TableDef& t, std::string_view name) {
   const std::string_view placeholder = "{table}";
   ddl.replace(ddl.find(placeholder), placeholder.size(), name);
   return ddl;
-}
-
-std::string quote(std::string_view s) {
-  std::string out = "'";
-  out += s;
-  out += '\'';
-  return out;
-}
-
-/// "trigger 't1' of participant 'p1'"
-std::string describe(std::string_view type, std::string_view participant, std::string_view id) {
-  std::string out(type);
-  if (!id.empty()) {
-    out += ' ';
-    out += quote(id);
-  }
-  out += " of participant ";
-  out += quote(participant);
-  return out;
 }
 
 /// A constraint failure reported by SQLite; translated by the writers into a
@@ -623,7 +605,7 @@ std::vector<Trigger> read_triggers(Impl& impl, const Filter& f) {
       Trigger t;
       t.participant = q.text(1);
       t.id = q.text(2);
-      const std::string who = describe("trigger", t.participant, t.id);
+      const std::string who = describe_record("trigger", t.participant, t.id);
       t.time = instant_of(impl, q, 3, 4, who);
       const std::string cat = q.text(5);
       auto c = trigger_category_from_id(cat);
@@ -665,7 +647,7 @@ std::vector<Reading> read_readings(Impl& impl, const Filter& f) {
     Reading r;
     r.participant = q.text(0);
     r.id = q.text(1);
-    const std::string who = describe("reading", r.participant, r.id);
+    const std::string who = describe_record("reading", r.participant, r.id);
     r.time = instant_of(impl, q, 2, 3, who);
     r.intensity = bounded_of<Intensity>(impl, q, 4, who, "intensity");
     r.trigger = q.text(5);
@@ -694,7 +676,7 @@ std::vector<ExerciseSession> read_exercises(Impl& impl, const Filter& f) {
       ExerciseSession e;
       e.participant = q.text(1);
       e.id = q.text(2);
-      const std::string who = describe("exercise", e.participant, e.id);
+      const std::string who = describe_record("exercise", e.participant, e.id);
       e.time = instant_of(impl, q, 3, 4, who);
       e.end = instant_of(impl, q, 5, 6, who);
       e.exercise = q.text(7);
@@ -738,7 +720,7 @@ std::vector<ThoughtRecord> read_thought_records(Impl& impl, const Filter& f) {
       ThoughtRecord t;
       t.participant = q.text(1);
       t.id = q.text(2);
-      const std::string who = describe("thought_record", t.participant, t.id);
+      const std::string who = describe_record("thought_record", t.participant, t.id);
       t.time = instant_of(impl, q, 3, 4, who);
       t.situation = q.text(5);
       t.automatic_thought = q.text(6);
@@ -764,8 +746,8 @@ std::vector<ThoughtRecord> read_thought_records(Impl& impl, const Filter& f) {
         const std::string id = q.text(2);
         auto d = distortion_from_id(id);
         if (!d)
-          corrupt(impl,
-                  describe("thought_record", t.participant, t.id) + ": unknown distortion '" + id + "'");
+          corrupt(impl, describe_record("thought_record", t.participant, t.id) + ": unknown distortion '" +
+                            id + "'");
         t.distortions.push_back(*d);
       } else {
         auto& list = field == "evidence_for"       ? t.evidence_for
@@ -781,7 +763,7 @@ std::vector<ThoughtRecord> read_thought_records(Impl& impl, const Filter& f) {
     auto it = index.find(q.int64(0));
     if (it == index.end()) continue;
     ThoughtRecord& t = out[it->second];
-    const std::string who = describe("thought_record", t.participant, t.id);
+    const std::string who = describe_record("thought_record", t.participant, t.id);
     EmotionRating e;
     e.name = q.text(1);
     e.before = bounded_of<Percent>(impl, q, 2, who, "emotion before");
@@ -794,19 +776,13 @@ std::vector<ThoughtRecord> read_thought_records(Impl& impl, const Filter& f) {
 /// The registered instrument of an assessment read from the store, its answers
 /// checked against it.
 void check_stored_answers(const Impl& impl, const Assessment& a) {
-  const Instrument* in = find_instrument(a.instrument);
-  if (in == nullptr) {
-    std::string known;
-    for (const auto& id : instrument_ids()) known += (known.empty() ? "" : ", ") + id;
-    throw_runtime("store '" + impl.path + "': " + describe("assessment", a.participant, a.id) +
-                  " uses instrument " + quote(a.instrument) + ", which is not registered (known: " + known +
-                  "); register custom instruments before reading the store");
-  }
-  try {
-    check_answers(*in, a.answers);
-  } catch (const std::invalid_argument& e) {
-    corrupt(impl, describe("assessment", a.participant, a.id) + ": " + e.what());
-  }
+  auto bad = validate_answers(a);
+  if (!bad) [[likely]]
+    return;
+  const std::string what = JournalFormatError::compose(describe_record(a), 0, bad->field, bad->reason);
+  // An instrument not registered in this program is not damage to the file.
+  if (bad->field == "instrument") throw_runtime("store '" + impl.path + "': " + what);
+  corrupt(impl, what);
 }
 
 std::vector<Assessment> read_assessments(Impl& impl, const Filter& f) {
@@ -827,7 +803,7 @@ std::vector<Assessment> read_assessments(Impl& impl, const Filter& f) {
       Assessment a;
       a.participant = q.text(1);
       a.id = q.text(2);
-      a.time = instant_of(impl, q, 3, 4, describe("assessment", a.participant, a.id));
+      a.time = instant_of(impl, q, 3, 4, describe_record("assessment", a.participant, a.id));
       a.instrument = q.text(5);
       a.note = q.text(6);
       index.emplace(q.int64(0), out.size());
@@ -844,7 +820,7 @@ std::vector<Assessment> read_assessments(Impl& impl, const Filter& f) {
       Assessment& a = out[it->second];
       const std::int64_t v = q.int64(1);
       if (v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max()) {
-        corrupt(impl, describe("assessment", a.participant, a.id) + ": answer " + std::to_string(v) +
+        corrupt(impl, describe_record("assessment", a.participant, a.id) + ": answer " + std::to_string(v) +
                           " is not an int");
       }
       a.answers.push_back(static_cast<int>(v));
@@ -871,49 +847,43 @@ std::int64_t participant_key(Impl& impl, std::string_view name) {
   return sqlite3_last_insert_rowid(impl.db);
 }
 
-/// Turns SQLite's constraint failure into a message about the record.
-[[noreturn]] void constraint_failed(const ConstraintError& e, std::string_view action, std::string_view type,
-                                    std::string_view participant, std::string_view id,
-                                    std::string_view trigger) {
-  std::string msg = "cannot ";
-  msg += action;
-  msg += ' ';
-  msg += describe(type, participant, id);
-  msg += ": ";
+/// Where a record is refused: `store 'PATH': cannot add trigger 't1' of participant 'p'`.
+template <class R>
+std::string place(const Impl& impl, std::string_view action, const R& r) {
+  return "store '" + impl.path + "': cannot " + std::string(action) + ' ' + describe_record(r);
+}
+
+/// The model's rules (validate.hpp) before a write, with the store as the place.
+template <class R>
+void check_record(const Impl& impl, std::string_view action, const R& r) {
+  if (auto bad = validate(r)) [[unlikely]]
+    throw_record(place(impl, action, r), std::move(*bad));
+  if constexpr (std::is_same_v<R, Assessment>) {
+    if (auto bad = validate_answers(r)) [[unlikely]]
+      throw_record(place(impl, action, r), std::move(*bad));
+  }
+}
+
+/// Turns SQLite's constraint failure into the model's rule that the database
+/// enforced: a duplicate id (UNIQUE) or a link to a missing trigger (FOREIGN KEY).
+template <class R>
+[[noreturn]] void constraint_failed(const Impl& impl, const ConstraintError& e, std::string_view action,
+                                    const R& r) {
   switch (e.code()) {
     case SQLITE_CONSTRAINT_UNIQUE:
     case SQLITE_CONSTRAINT_PRIMARYKEY:
-      msg += "the store already has ";
-      msg += type.starts_with('e') || type.starts_with('a') ? "an " : "a ";
-      msg += type;
-      msg += " with id " + quote(id) + " for that participant";
-      break;
+      throw_record(place(impl, action, r),
+                   RuleViolation{"id", rules::duplicate_id(record_type_of<R>, r.participant, r.id)});
     case SQLITE_CONSTRAINT_FOREIGNKEY:
-      msg += "it refers to trigger " + quote(trigger) + ", which participant " + quote(participant) +
-             " does not have in the store";
+      if constexpr (requires { r.trigger; }) {
+        throw_record(place(impl, action, r),
+                     RuleViolation{"trigger", rules::unknown_trigger(r.participant, r.trigger)});
+      }
       break;
-    default:
-      msg += "it breaks a rule of the store (";
-      msg += e.what();
-      msg += ')';
+    default: break;
   }
-  throw_invalid(msg);
-}
-
-void check_acted_after(const Trigger& t) {
-  if (t.acted_after_minutes && !(std::isfinite(*t.acted_after_minutes) && *t.acted_after_minutes >= 0)) {
-    throw_invalid("cannot store " + describe("trigger", t.participant, t.id) +
-                  ": acted_after_minutes must be a finite number of minutes >= 0, got " +
-                  std::to_string(*t.acted_after_minutes));
-  }
-}
-
-void require_id(std::string_view action, std::string_view type, const std::string& participant,
-                const std::string& id) {
-  if (id.empty()) {
-    throw_invalid("cannot " + std::string(action) + ' ' + describe(type, participant, id) +
-                  ": it needs a non-empty id");
-  }
+  throw_record(place(impl, action, r),
+               RuleViolation{"", std::string("it breaks a rule of the store (") + e.what() + ')'});
 }
 
 void write_items(Impl& impl, const std::string& sql, std::int64_t key, std::string_view field,
@@ -1008,44 +978,8 @@ void write_assessment_answers(Impl& impl, std::int64_t aid, const Assessment& a)
   }
 }
 
-/// The rules of an assessment that the database cannot check itself: the
-/// instrument is registered (built-in or custom) and the answers fit it.
-void check_assessment(std::string_view action, const Assessment& a) {
-  require_id(action, "assessment", a.participant, a.id);
-  const auto refuse = [&](const std::string& why) {
-    throw_invalid("cannot " + std::string(action) + ' ' + describe("assessment", a.participant, a.id) + ": " +
-                  why);
-  };
-  if (a.instrument.empty()) refuse("the instrument id is empty");
-  const Instrument* in = find_instrument(a.instrument);
-  if (in == nullptr) {
-    std::string known;
-    for (const auto& id : instrument_ids()) known += (known.empty() ? "" : ", ") + id;
-    refuse("unknown instrument " + quote(a.instrument) + " (known: " + known +
-           "; register custom instruments before storing their answers)");
-  }
-  try {
-    check_answers(*in, a.answers);
-  } catch (const std::invalid_argument& e) {
-    refuse(e.what());
-  }
-}
-
-void check_exercise(std::string_view action, const ExerciseSession& e) {
-  require_id(action, "exercise", e.participant, e.id);
-  if (e.end.utc_micros() < e.time.utc_micros()) {
-    throw_invalid("cannot " + std::string(action) + ' ' + describe("exercise", e.participant, e.id) +
-                  ": its end " + e.end.to_string() + " is before its time " + e.time.to_string());
-  }
-  if (e.exercise.empty()) {
-    throw_invalid("cannot " + std::string(action) + ' ' + describe("exercise", e.participant, e.id) +
-                  ": the exercise name is empty");
-  }
-}
-
 void insert(Impl& impl, const Trigger& t) {
-  require_id("add", "trigger", t.participant, t.id);
-  check_acted_after(t);
+  check_record(impl, "add", t);
   try {
     Query q(impl,
             "INSERT INTO triggers(pid, id, time_us, time_offset, category, intensity, context, urge, "
@@ -1056,11 +990,12 @@ void insert(Impl& impl, const Trigger& t) {
     q.run("adding a trigger");
     write_trigger_lists(impl, sqlite3_last_insert_rowid(impl.db), t);
   } catch (const ConstraintError& e) {
-    constraint_failed(e, "add", "trigger", t.participant, t.id, "");
+    constraint_failed(impl, e, "add", t);
   }
 }
 
 void insert(Impl& impl, const Reading& r) {
+  check_record(impl, "add", r);
   try {
     Query q(impl,
             "INSERT INTO readings(pid, id, time_us, time_offset, intensity, trigger_id, note) "
@@ -1069,12 +1004,12 @@ void insert(Impl& impl, const Reading& r) {
     bind_reading(q, r);
     q.run("adding a reading");
   } catch (const ConstraintError& e) {
-    constraint_failed(e, "add", "reading", r.participant, r.id, r.trigger);
+    constraint_failed(impl, e, "add", r);
   }
 }
 
 void insert(Impl& impl, const ExerciseSession& e) {
-  check_exercise("add", e);
+  check_record(impl, "add", e);
   try {
     Query q(impl,
             "INSERT INTO exercises(pid, id, time_us, time_offset, end_us, end_offset, exercise, completed, "
@@ -1085,12 +1020,12 @@ void insert(Impl& impl, const ExerciseSession& e) {
     q.run("adding an exercise");
     write_exercise_lists(impl, sqlite3_last_insert_rowid(impl.db), e);
   } catch (const ConstraintError& c) {
-    constraint_failed(c, "add", "exercise", e.participant, e.id, e.trigger);
+    constraint_failed(impl, c, "add", e);
   }
 }
 
 void insert(Impl& impl, const ThoughtRecord& t) {
-  require_id("add", "thought_record", t.participant, t.id);
+  check_record(impl, "add", t);
   try {
     Query q(impl,
             "INSERT INTO thought_records(pid, id, time_us, time_offset, situation, automatic_thought, "
@@ -1101,12 +1036,12 @@ void insert(Impl& impl, const ThoughtRecord& t) {
     q.run("adding a thought record");
     write_thought_lists(impl, sqlite3_last_insert_rowid(impl.db), t);
   } catch (const ConstraintError& e) {
-    constraint_failed(e, "add", "thought_record", t.participant, t.id, t.trigger);
+    constraint_failed(impl, e, "add", t);
   }
 }
 
 void insert(Impl& impl, const Assessment& a) {
-  check_assessment("add", a);
+  check_record(impl, "add", a);
   try {
     Query q(impl,
             "INSERT INTO assessments(pid, id, time_us, time_offset, instrument, note) "
@@ -1116,12 +1051,12 @@ void insert(Impl& impl, const Assessment& a) {
     q.run("adding an assessment");
     write_assessment_answers(impl, sqlite3_last_insert_rowid(impl.db), a);
   } catch (const ConstraintError& e) {
-    constraint_failed(e, "add", "assessment", a.participant, a.id, "");
+    constraint_failed(impl, e, "add", a);
   }
 }
 
 [[noreturn]] void not_found(std::string_view type, std::string_view participant, std::string_view id) {
-  throw_invalid("cannot update " + describe(type, participant, id) + ": the store has no such record");
+  throw_invalid("cannot update " + describe_record(type, participant, id) + ": the store has no such record");
 }
 
 /// Runs an `UPDATE ... WHERE pid = ?1 AND id = ?2 RETURNING key` and returns the key.
@@ -1141,9 +1076,7 @@ std::int64_t update_row(Impl& impl, const std::string& sql, const R& r, std::str
       q.run("updating a record");
     }
   } catch (const ConstraintError& e) {
-    std::string trigger;
-    if constexpr (!std::is_same_v<R, Trigger> && !std::is_same_v<R, Assessment>) trigger = r.trigger;
-    constraint_failed(e, "update", type, r.participant, r.id, trigger);
+    constraint_failed(impl, e, "update", r);
   }
   if (!found) not_found(type, r.participant, r.id);
   return key;
@@ -1544,8 +1477,7 @@ void Store::add_all(const Journal& journal) {
 
 void Store::update(const Trigger& t) {
   auto& impl = open_impl(impl_);
-  detail::require_id("update", "trigger", t.participant, t.id);
-  detail::check_acted_after(t);
+  detail::check_record(impl, "update", t);
   detail::Tx tx(impl, true);
   static const std::string sql =
       "UPDATE triggers SET time_us = ?3, time_offset = ?4, category = ?5, intensity = ?6, context = ?7, "
@@ -1562,7 +1494,9 @@ void Store::update(const Trigger& t) {
 
 void Store::update(const Reading& r) {
   auto& impl = open_impl(impl_);
-  detail::require_id("update", "reading", r.participant, r.id);
+  detail::check_record(impl, "update", r);
+  // The store finds the reading to update by its id (optional in the model).
+  if (auto bad = rules::not_empty("id", r.id)) detail::throw_record(detail::place(impl, "update", r), *bad);
   detail::Tx tx(impl, true);
   static const std::string sql =
       "UPDATE readings SET time_us = ?3, time_offset = ?4, intensity = ?5, trigger_id = ?6, note = ?7 "
@@ -1573,7 +1507,7 @@ void Store::update(const Reading& r) {
 
 void Store::update(const ExerciseSession& e) {
   auto& impl = open_impl(impl_);
-  detail::check_exercise("update", e);
+  detail::check_record(impl, "update", e);
   detail::Tx tx(impl, true);
   static const std::string sql =
       "UPDATE exercises SET time_us = ?3, time_offset = ?4, end_us = ?5, end_offset = ?6, exercise = ?7, "
@@ -1590,7 +1524,7 @@ void Store::update(const ExerciseSession& e) {
 
 void Store::update(const ThoughtRecord& t) {
   auto& impl = open_impl(impl_);
-  detail::require_id("update", "thought_record", t.participant, t.id);
+  detail::check_record(impl, "update", t);
   detail::Tx tx(impl, true);
   static const std::string sql =
       "UPDATE thought_records SET time_us = ?3, time_offset = ?4, situation = ?5, automatic_thought = ?6, "
@@ -1611,7 +1545,7 @@ void Store::update(const ThoughtRecord& t) {
 
 void Store::update(const Assessment& a) {
   auto& impl = open_impl(impl_);
-  detail::check_assessment("update", a);
+  detail::check_record(impl, "update", a);
   detail::Tx tx(impl, true);
   static const std::string sql =
       "UPDATE assessments SET time_us = ?3, time_offset = ?4, instrument = ?5, note = ?6 "
@@ -1644,7 +1578,7 @@ std::size_t Store::remove_trigger(std::string_view participant, std::string_view
   }
   const std::int64_t total_linked = linked[0] + linked[1] + linked[2];
   if (total_linked > 0 && !cascade) {
-    detail::throw_invalid("cannot remove " + detail::describe("trigger", participant, id) + ": " +
+    detail::throw_invalid("cannot remove " + describe_record("trigger", participant, id) + ": " +
                           std::to_string(linked[0]) + " reading(s), " + std::to_string(linked[1]) +
                           " exercise(s) and " + std::to_string(linked[2]) +
                           " thought record(s) refer to it; remove them first or remove with cascade");

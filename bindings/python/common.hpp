@@ -17,6 +17,7 @@
 #include <calmkit/journal.hpp>
 #include <calmkit/model.hpp>
 #include <calmkit/time.hpp>
+#include <calmkit/validate.hpp>
 #include <calmkit/vocabulary.hpp>
 
 #include <pybind11/pybind11.h>
@@ -203,8 +204,7 @@ inline std::vector<std::string> distortion_ids(const std::vector<Distortion>& ds
 template <class B>
 B bounded_from_int(long long v, std::string_view field) {
   if (auto b = B::make(v)) return *b;
-  detail::throw_invalid(std::string(field) + " must be an integer " + std::to_string(B::min) + ".." +
-                        std::to_string(B::max) + ", got " + std::to_string(v));
+  detail::throw_invalid(std::string(field) + ' ' + B::out_of_range_reason(v));
 }
 
 template <class B>
@@ -219,13 +219,12 @@ std::optional<int> optional_value(const std::optional<B>& b) {
   return b->value();
 }
 
-/// Minutes until acting on an urge: finite and >= 0, or absent.
-inline std::optional<double> checked_minutes(std::optional<double> v, std::string_view field) {
-  if (v && (!std::isfinite(*v) || *v < 0.0)) {
-    detail::throw_invalid(std::string(field) + " must be a finite number of minutes >= 0, got " +
-                          std::to_string(*v));
-  }
-  return v;
+/// Raises the record's first broken field rule (validate.hpp) as a ValueError
+/// (`RecordError`) whose place is the record, e.g.
+/// `trigger 't1': field 'acted_after_minutes': must be ...`.
+inline void raise_rule(const std::string& record, std::optional<RuleViolation> broken) {
+  if (broken) [[unlikely]]
+    detail::throw_record(record, std::move(*broken));
 }
 
 /// Any record object -> the C++ variant; TypeError for anything else.

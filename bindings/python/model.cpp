@@ -52,9 +52,10 @@ void bind_trigger(py::module_& m) {
              t.sensations = std::move(sensations);
              t.urge = std::move(urge);
              t.acted_on_urge = acted_on_urge;
-             t.acted_after_minutes = checked_minutes(acted_after_minutes, "acted_after_minutes");
+             t.acted_after_minutes = acted_after_minutes;
              t.response = std::move(response);
              t.tags = std::move(tags);
+             raise_rule(describe_record(t), rules::acted_after_minutes(t.acted_after_minutes));
              return t;
            }),
            py::kw_only(), py::arg("id"), py::arg("time"), py::arg("category"), py::arg("intensity"),
@@ -85,7 +86,8 @@ void bind_trigger(py::module_& m) {
       .def_property(
           "acted_after_minutes", [](const Trigger& t) { return t.acted_after_minutes; },
           [](Trigger& t, std::optional<double> v) {
-            t.acted_after_minutes = checked_minutes(v, "acted_after_minutes");
+            raise_rule(describe_record(t), rules::acted_after_minutes(v));
+            t.acted_after_minutes = v;
           },
           "Minutes from onset until acting on the urge, >= 0, or None.")
       .def_readwrite("response", &Trigger::response)
@@ -140,10 +142,6 @@ void bind_exercise(py::module_& m) {
       .def(py::init([](std::string id, Instant time, Instant end, std::string exercise,
                        std::string participant, bool completed, OptInt intensity_before,
                        OptInt intensity_after, std::string trigger, Strings responses) {
-             if (end.utc_micros() < time.utc_micros()) {
-               detail::throw_invalid("exercise '" + id + "': end " + end.to_string() + " is before time " +
-                                     time.to_string());
-             }
              ExerciseSession e;
              e.participant = std::move(participant);
              e.id = std::move(id);
@@ -155,6 +153,7 @@ void bind_exercise(py::module_& m) {
              e.intensity_after = optional_bounded<Intensity>(intensity_after, "intensity_after");
              e.trigger = std::move(trigger);
              e.responses = std::move(responses);
+             raise_rule(describe_record(e), rules::end_not_before_time(e.time, e.end));
              return e;
            }),
            py::kw_only(), py::arg("id"), py::arg("time"), py::arg("end"), py::arg("exercise"),

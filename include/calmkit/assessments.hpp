@@ -24,6 +24,7 @@
 #pragma once
 
 #include <calmkit/export.hpp>
+#include <calmkit/validate.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -123,9 +124,25 @@ struct AssessmentScore {
   std::vector<std::string> flags;
 };
 
+/// The rule of an assessment's answers, written once: one answer per item
+/// (field `answers`), each inside the instrument's scale (field `answers[i]`,
+/// the reason naming the item by index and text).
+/// @return the violation, or nothing when the answers fit.
+[[nodiscard]] CALMKIT_EXPORT std::optional<RuleViolation> validate_answers(const Instrument& instrument,
+                                                                           std::span<const int> answers);
+
+/// The rule of an assessment that needs the instrument registry: its
+/// instrument is registered (field `instrument`, reason `unknown_instrument`)
+/// and its answers fit it (as above). Run by the JSON Lines reader and
+/// writer and the store; `Journal` does not (see journal.hpp).
+[[nodiscard]] CALMKIT_EXPORT std::optional<RuleViolation> validate_answers(const Assessment& assessment);
+
+/// The reason for an instrument id that is not registered: the id, the known
+/// ids, and how to register a custom instrument.
+[[nodiscard]] CALMKIT_EXPORT std::string unknown_instrument(std::string_view id);
+
 /// Checks `answers` against the instrument: one per item, each inside the scale.
-/// @throws std::invalid_argument naming the item (index and text) for an
-/// answer out of scale, or the counts for a wrong number of answers.
+/// @throws std::invalid_argument with `validate_answers`'s reason.
 CALMKIT_EXPORT void check_answers(const Instrument& instrument, std::span<const int> answers);
 
 /// Scores `answers` (checked first with `check_answers`).

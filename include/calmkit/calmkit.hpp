@@ -20,4 +20,5 @@
 #include <calmkit/synthetic.hpp>
 #include <calmkit/time.hpp>
 #include <calmkit/timezone.hpp>
+#include <calmkit/validate.hpp>
 #include <calmkit/vocabulary.hpp>

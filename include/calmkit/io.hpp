@@ -116,7 +116,10 @@ struct WriteOptions {
 /// into place, so a crash or a full disk never leaves a half-written journal;
 /// an existing file keeps its mode and owner, a new one is 0600. It takes no
 /// lock: to add to a journal others may be writing, use `update_journal`.
-/// @throws FileError (a std::runtime_error) if the file cannot be written.
+/// @throws FileError (a std::runtime_error) if the file cannot be written;
+///         RecordError (a std::invalid_argument) for a record no reader would
+///         take back (a rule of validate.hpp, answers that do not fit their
+///         instrument, text that is not UTF-8); the file is then left as it was.
 CALMKIT_EXPORT void write_journal(const Journal& journal, const std::filesystem::path& path,
                                   const WriteOptions& options = {});
 
@@ -154,6 +157,8 @@ CALMKIT_EXPORT void write_journal(const Journal& journal, std::ostream& out,
 [[nodiscard]] CALMKIT_EXPORT std::string to_jsonl(const Journal& journal, const WriteOptions& options = {});
 
 /// One record as a single JSON object (no trailing newline).
+/// @throws RecordError (a std::invalid_argument) `cannot write RECORD: field 'F': REASON`
+///         when the record breaks a rule of validate.hpp or its answers do not fit the instrument.
 [[nodiscard]] CALMKIT_EXPORT std::string to_json(const Record& record);
 
 }  // namespace calmkit

@@ -5,6 +5,7 @@
 
 #include <calmkit/errors.hpp>
 #include <calmkit/model.hpp>
+#include <calmkit/validate.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -164,16 +165,17 @@ inline std::string scoped_key(std::string_view participant, std::string_view id)
 
 /// The records of one or many participants.
 ///
-/// Invariants, checked on construction and on every `add`:
-/// - ids of triggers, exercises and thought records are non-empty and unique
-///   per participant and type; reading ids, when given, are unique too;
-/// - every `trigger` reference names a trigger of the same participant;
-/// - an exercise's `end` is not before its `time`;
-/// - assessment ids are non-empty and unique per participant, and the
-///   instrument id is non-empty. The answers are *not* checked against the
-///   instrument here (the journal does not depend on the instrument registry):
-///   the JSONL reader and the store check them when they read, and
-///   `calmkit::score` checks them again.
+/// Invariants, checked on construction and on every `add` (the rules of
+/// validate.hpp, the one copy every entry point runs):
+/// - each record passes `calmkit::validate` (non-empty ids of triggers,
+///   exercises, thought records and assessments, an exercise's `end` not
+///   before its `time`, `acted_after_minutes` finite and >= 0, ...);
+/// - ids are unique per participant and type; reading ids, when given, too;
+/// - every `trigger` reference names a trigger of the same participant.
+/// The answers of an assessment are *not* checked against the instrument here
+/// (the journal does not depend on the instrument registry): the JSONL reader,
+/// the writer and the store run `calmkit::validate_answers`, and
+/// `calmkit::score` checks them again.
 ///
 /// Records of each type are kept ordered by (participant, time, id), so that
 /// per-participant and time-range queries are binary searches.
@@ -208,64 +210,22 @@ class Journal {
   }
 
   /// Adds one record in order. Appending in time order is amortized O(1).
-  /// @throws std::invalid_argument if it would break an invariant (the journal
-  /// is left unchanged).
-  void add(Trigger t) {
-    ensure_keys();
-    require_id(t.id, "trigger");
-    check_unique(trigger_keys_, t.participant, t.id, "trigger");
-    trigger_keys_.insert(detail::scoped_key(t.participant, t.id));
-    insert_sorted(r_.triggers, std::move(t));
-    revision_.bump();
-  }
-  /// Adds a reading; its trigger link, when set, must name an existing trigger,
-  /// and a non-empty id must be unique. @throws std::invalid_argument otherwise.
-  void add(Reading r) {
-    ensure_keys();
-    check_ref(r.participant, r.trigger, "reading");
-    if (!r.id.empty()) {
-      check_unique(reading_keys_, r.participant, r.id, "reading");
-      reading_keys_.insert(detail::scoped_key(r.participant, r.id));
-    }
-    insert_sorted(r_.readings, std::move(r));
-    revision_.bump();
-  }
-  /// Adds an exercise session (id required and unique, `end >= time`, exercise
-  /// id non-empty, trigger link valid). @throws std::invalid_argument otherwise.
-  void add(ExerciseSession e) {
-    ensure_keys();
-    require_id(e.id, "exercise");
-    if (e.end.utc_micros() < e.time.utc_micros())
-      detail::throw_invalid("exercise '" + e.id + "': end is before time");
-    if (e.exercise.empty()) detail::throw_invalid("exercise '" + e.id + "': exercise id is empty");
-    check_ref(e.participant, e.trigger, "exercise");
-    check_unique(exercise_keys_, e.participant, e.id, "exercise");
-    exercise_keys_.insert(detail::scoped_key(e.participant, e.id));
-    insert_sorted(r_.exercises, std::move(e));
-    revision_.bump();
-  }
-  /// Adds a thought record (id required and unique, trigger link valid).
-  /// @throws std::invalid_argument otherwise.
-  void add(ThoughtRecord t) {
-    ensure_keys();
-    require_id(t.id, "thought_record");
-    check_ref(t.participant, t.trigger, "thought_record");
-    check_unique(thought_keys_, t.participant, t.id, "thought_record");
-    thought_keys_.insert(detail::scoped_key(t.participant, t.id));
-    insert_sorted(r_.thought_records, std::move(t));
-    revision_.bump();
-  }
-  /// Adds an assessment (id required and unique, instrument id non-empty).
-  /// @throws std::invalid_argument otherwise.
-  void add(Assessment a) {
-    ensure_keys();
-    require_id(a.id, "assessment");
-    if (a.instrument.empty()) detail::throw_invalid("assessment '" + a.id + "': instrument id is empty");
-    check_unique(assessment_keys_, a.participant, a.id, "assessment");
-    assessment_keys_.insert(detail::scoped_key(a.participant, a.id));
-    insert_sorted(r_.assessments, std::move(a));
-    revision_.bump();
-  }
+  /// @throws RecordError (a std::invalid_argument) if it would break a rule:
+  /// one of `calmkit::validate`'s, a duplicate id or a link to a trigger the
+  /// participant does not have. The journal is left unchanged.
+  void add(Trigger t) { admit(std::move(t), r_.triggers, trigger_keys_); }
+  /// Adds a reading (a non-empty id must be unique; a trigger link must name
+  /// one of the participant's triggers). @throws RecordError otherwise.
+  void add(Reading r) { admit(std::move(r), r_.readings, reading_keys_); }
+  /// Adds an exercise session (`validate`'s rules, a unique id, a valid
+  /// trigger link). @throws RecordError otherwise.
+  void add(ExerciseSession e) { admit(std::move(e), r_.exercises, exercise_keys_); }
+  /// Adds a thought record (`validate`'s rules, a unique id, a valid trigger
+  /// link). @throws RecordError otherwise.
+  void add(ThoughtRecord t) { admit(std::move(t), r_.thought_records, thought_keys_); }
+  /// Adds an assessment (`validate`'s rules, a unique id).
+  /// @throws RecordError otherwise.
+  void add(Assessment a) { admit(std::move(a), r_.assessments, assessment_keys_); }
   /// Adds a record of any type, as the matching overload does.
   void add(Record r) {
     std::visit([this](auto&& x) { add(std::forward<decltype(x)>(x)); }, std::move(r));
@@ -426,21 +386,30 @@ class Journal {
       v.insert(std::upper_bound(v.begin(), v.end(), r, detail::record_less<R>), std::move(r));
     }
   }
-  static void require_id(const std::string& id, const char* type) {
-    if (id.empty()) detail::throw_invalid(std::string(type) + " record needs a non-empty id");
-  }
-  static void check_unique(const std::unordered_set<std::string>& keys, const std::string& p,
-                           const std::string& id, const char* type) {
-    if (keys.contains(detail::scoped_key(p, id))) {
-      detail::throw_invalid(std::string("duplicate ") + type + " id '" + id + "' for participant '" + p +
-                            "'");
+  /// Checks `r` against every rule (its own, then its trigger link, then its
+  /// id's uniqueness among `keys`); `adding` names the place `cannot add ...`.
+  template <class R>
+  void check_record(const R& r, const std::unordered_set<std::string>& keys, bool adding) const {
+    const auto refuse = [&](RuleViolation v) {
+      detail::throw_record((adding ? "cannot add " : "") + describe_record(r), std::move(v));
+    };
+    if (auto v = validate(r)) refuse(std::move(*v));
+    if constexpr (requires { r.trigger; }) {
+      if (!r.trigger.empty() && !trigger_keys_.contains(detail::scoped_key(r.participant, r.trigger))) {
+        refuse(RuleViolation{"trigger", rules::unknown_trigger(r.participant, r.trigger)});
+      }
+    }
+    if (!r.id.empty() && keys.contains(detail::scoped_key(r.participant, r.id))) {
+      refuse(RuleViolation{"id", rules::duplicate_id(record_type_of<R>, r.participant, r.id)});
     }
   }
-  void check_ref(const std::string& p, const std::string& trigger, const char* type) const {
-    if (!trigger.empty() && !trigger_keys_.contains(detail::scoped_key(p, trigger))) {
-      detail::throw_invalid(std::string(type) + " refers to trigger '" + trigger + "', which participant '" +
-                            p + "' does not have");
-    }
+  template <class R>
+  void admit(R r, std::vector<R>& v, std::unordered_set<std::string>& keys) {
+    ensure_keys();
+    check_record(r, keys, true);
+    if (!r.id.empty()) keys.insert(detail::scoped_key(r.participant, r.id));
+    insert_sorted(v, std::move(r));
+    revision_.bump();
   }
   void sort_all() {
     auto s = [](auto& v) { detail::sort_records(v); };
@@ -477,38 +446,22 @@ class Journal {
     thought_keys_.clear();
     assessment_keys_.clear();
   }
-  /// Checks every invariant of the whole record set (keys are rebuilt already,
-  /// so a duplicate shows as fewer keys than records).
+  /// Checks every rule on the whole record set, each record as `add` would
+  /// (only the trigger keys are needed first: links may point forward).
   void check_all() const {
-    auto dup = [](const auto& v, const char* type, bool skip_empty) {
+    auto each = [this](const auto& v) {
       std::unordered_set<std::string> seen;
+      seen.reserve(v.size());
       for (const auto& r : v) {
-        if (r.id.empty()) {
-          if (skip_empty) continue;
-          detail::throw_invalid(std::string(type) + " record needs a non-empty id");
-        }
-        if (!seen.insert(detail::scoped_key(r.participant, r.id)).second) {
-          detail::throw_invalid(std::string("duplicate ") + type + " id '" + r.id + "' for participant '" +
-                                r.participant + "'");
-        }
+        check_record(r, seen, false);
+        if (!r.id.empty()) seen.insert(detail::scoped_key(r.participant, r.id));
       }
     };
-    dup(r_.triggers, "trigger", false);
-    dup(r_.readings, "reading", true);
-    dup(r_.exercises, "exercise", false);
-    dup(r_.thought_records, "thought_record", false);
-    dup(r_.assessments, "assessment", false);
-    for (const auto& a : r_.assessments) {
-      if (a.instrument.empty()) detail::throw_invalid("assessment '" + a.id + "': instrument id is empty");
-    }
-    for (const auto& r : r_.readings) check_ref(r.participant, r.trigger, "reading");
-    for (const auto& e : r_.exercises) {
-      check_ref(e.participant, e.trigger, "exercise");
-      if (e.end.utc_micros() < e.time.utc_micros())
-        detail::throw_invalid("exercise '" + e.id + "': end is before time");
-      if (e.exercise.empty()) detail::throw_invalid("exercise '" + e.id + "': exercise id is empty");
-    }
-    for (const auto& t : r_.thought_records) check_ref(t.participant, t.trigger, "thought_record");
+    each(r_.triggers);
+    each(r_.readings);
+    each(r_.exercises);
+    each(r_.thought_records);
+    each(r_.assessments);
   }
 
   RecordSet r_;

@@ -39,13 +39,16 @@ class Bounded {
   }
   [[nodiscard]] constexpr int value() const noexcept { return v_; }
   friend constexpr auto operator<=>(Bounded, Bounded) = default;
+  /// The reason `v` is refused, `must be an integer Lo..Hi, got v`: the one
+  /// text of this rule, used by every entry point that checks such a score.
+  [[nodiscard]] static std::string out_of_range_reason(long long v) {
+    return "must be an integer " + std::to_string(Lo) + ".." + std::to_string(Hi) + ", got " +
+           std::to_string(v);
+  }
 
  private:
   static constexpr std::uint8_t check(int v) {
-    if (v < Lo || v > Hi) {
-      detail::throw_out_of_range(std::string(Tag::name) + " must be an integer " + std::to_string(Lo) + ".." +
-                                 std::to_string(Hi) + ", got " + std::to_string(v));
-    }
+    if (v < Lo || v > Hi) detail::throw_out_of_range(std::string(Tag::name) + ' ' + out_of_range_reason(v));
     return static_cast<std::uint8_t>(v);
   }
   std::uint8_t v_ = 0;

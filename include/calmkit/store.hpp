@@ -110,9 +110,12 @@ class CALMKIT_EXPORT Store {
   // --- writes -------------------------------------------------------------
 
   /// Adds one record.
-  /// @throws std::invalid_argument for a duplicate id, a missing trigger, an
-  ///         empty required id, an exercise ending before it starts, a negative
-  ///         or non-finite `acted_after_minutes`, or a read-only store.
+  /// @throws RecordError (a std::invalid_argument) naming the store, the record
+  ///         and the broken rule of validate.hpp (an empty required id, an
+  ///         exercise ending before it starts, a negative or non-finite
+  ///         `acted_after_minutes`, ...), a duplicate id or a missing trigger,
+  ///         as `store 'PATH': cannot add trigger 't1' of participant 'p': field 'id': REASON`;
+  ///         std::invalid_argument for a read-only store.
   void add(const Trigger& t);
   /// Adds one reading (same rules as `add(const Trigger&)`).
   void add(const Reading& r);

@@ -120,7 +120,8 @@ TEST_CASE("invariants: ids, duplicates, references, exercise end") {
     CHECK(j.size() == 2);
   }
   SECTION("a trigger needs an id") {
-    CHECK_THROWS_WITH(j.add(trig("p", "", "2026-03-03T10:00:00Z")), Catch::Contains("non-empty id"));
+    CHECK_THROWS_WITH(j.add(trig("p", "", "2026-03-03T10:00:00Z")),
+                      "cannot add trigger of participant 'p': field 'id': must not be empty");
   }
   SECTION("references must name a trigger of the same participant") {
     CHECK_THROWS_WITH(j.add(read("q", "2026-03-02T11:00:00Z", 3, "t1")),
@@ -135,7 +136,9 @@ TEST_CASE("invariants: ids, duplicates, references, exercise end") {
     e.exercise = "breathing.box";
     e.time = at("2026-03-02T10:05:00Z");
     e.end = at("2026-03-02T10:04:00Z");
-    CHECK_THROWS_WITH(j.add(e), Catch::Contains("end is before time"));
+    CHECK_THROWS_WITH(j.add(e),
+                      "cannot add exercise 'e1' of participant 'p': field 'end': end "
+                      "2026-03-02T10:04:00Z is before time 2026-03-02T10:05:00Z");
     // the same instant in another offset is not "before"
     e.end = at("2026-03-02T11:05:00+01:00");
     j.add(e);
@@ -204,10 +207,10 @@ TEST_CASE("assessments: ordered, queried per participant, ids unique, instrument
   CHECK_THROWS_WITH(j.add(as("p", "a1", "2026-04-01T09:00:00Z")),
                     Catch::Contains("duplicate assessment id 'a1' for participant 'p'"));
   auto no_id = as("p", "", "2026-04-01T09:00:00Z");
-  CHECK_THROWS_WITH(j.add(no_id), Catch::Contains("assessment record needs a non-empty id"));
+  CHECK_THROWS_WITH(j.add(no_id), Catch::Contains("field 'id': must not be empty"));
   auto no_instrument = as("p", "a9", "2026-04-01T09:00:00Z");
   no_instrument.instrument.clear();
-  CHECK_THROWS_WITH(j.add(no_instrument), Catch::Contains("instrument id is empty"));
+  CHECK_THROWS_WITH(j.add(no_instrument), Catch::Contains("field 'instrument': must not be empty"));
   CHECK(j.assessments().size() == 3);  // unchanged by the refused adds
 
   RecordSet rs;

@@ -188,7 +188,7 @@ TEST_CASE("values out of range are rejected", "[jsonl][rules]") {
       {"emotion after -1", with(thought, R"("emotions":[{"name":"x","before":1,"after":-1}])"), 1,
        "emotions[0].after", "got -1"},
       {"negative minutes", with(trig, R"("acted_after_minutes":-0.5)"), 1, "acted_after_minutes",
-       "must be a number of minutes >= 0, got -0.5"},
+       "must be a finite number of minutes >= 0, got -0.5"},
       {"infinite minutes", with(trig, R"("acted_after_minutes":1e999)"), 1, "acted_after_minutes", "finite"},
   });
 }
@@ -264,14 +264,14 @@ TEST_CASE("assessments: instrument known, answers one integer per item inside th
       {"too many answers", swap(gad, "[1,2,3,0,1,2,1]", "[1,2,3,0,1,2,1,0]"), 1, "answers",
        "has 7 items, got 8 answers"},
       {"answer above the scale", swap(gad, "[1,2,3,0,1,2,1]", "[1,2,3,0,1,2,4]"), 1, "answers[6]",
-       "must be an integer 0..3 (the scale of 'gad-7'), got 4 for item 'Feeling afraid, as if something "
-       "awful"},
+       "instrument 'gad-7', item 6 (\"Feeling afraid, as if something awful might happen\"): answer 4 is "
+       "outside the scale 0..3"},
       {"answer below the scale", swap(gad, "[1,2,3,0,1,2,1]", "[-1,2,3,0,1,2,1]"), 1, "answers[0]",
-       "got -1 for item 'Feeling nervous, anxious, or on edge'"},
+       "item 0 (\"Feeling nervous, anxious, or on edge\"): answer -1 is outside the scale 0..3"},
       {"attachment-checkin starts at 1",
        swap(swap(gad, "gad-7", "attachment-checkin"), "[1,2,3,0,1,2,1]",
             "[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,0]"),
-       1, "answers[27]", "must be an integer 1..5"},
+       1, "answers[27]", "answer 0 is outside the scale 1..5"},
       {"duplicate assessment id", gad + "\n" + gad, 2, "id",
        "duplicate assessment id 'a1' (first used on line 1)"},
   });
@@ -307,7 +307,7 @@ TEST_CASE("trigger references resolve across the whole file", "[jsonl][rules]") 
   const std::string t1_p2 = swap(trig, "\"id\"", "\"participant\":\"p2\",\"id\"");
   check_cases({
       {"reading to no trigger", trig + "\n" + with(read_, R"("trigger":"t9")"), 2, "trigger",
-       "refers to trigger 't9' which is not in the journal"},
+       "refers to trigger 't9', which the journal does not have"},
       {"exercise to no trigger", trig + "\n\n" + with(exer, R"("trigger":"t2")"), 3, "trigger",
        "refers to trigger 't2'"},
       {"thought record to no trigger", with(thought, R"("trigger":"nope")"), 1, "trigger",
@@ -484,10 +484,10 @@ TEST_CASE("lenient mode skips and reports every bad line, references included", 
     CHECK(report.skipped[i].message ==
           JournalFormatError::compose("mem.jsonl", lines[i], fields[i], report.skipped[i].reason));
   }
-  CHECK(report.skipped[1].reason == "refers to trigger 't2' which is not in the journal");
-  CHECK(report.skipped[4].reason == "refers to trigger 'ghost' which is not in the journal");
+  CHECK(report.skipped[1].reason == "refers to trigger 't2', which the journal does not have");
+  CHECK(report.skipped[4].reason == "refers to trigger 'ghost', which the journal does not have");
   CHECK(report.skipped[1].message ==
-        "mem.jsonl:5: field 'trigger': refers to trigger 't2' which is not in the journal");
+        "mem.jsonl:5: field 'trigger': refers to trigger 't2', which the journal does not have");
 
   // The same text read strictly fails at the first bad line.
   const auto e = error_of(text);

@@ -419,7 +419,7 @@ TEST_CASE("misuse gets clear errors") {
   s.start(0);
   CHECK_THROWS_WITH(s.start(1), "Session::start: the session has already started");
   CHECK_THROWS_AS(s.update(inf), std::invalid_argument);
-  CHECK_THROWS_WITH(s.finish(1, {}), "Session::finish: field 'id': the record needs a non-empty id");
+  CHECK_THROWS_WITH(s.finish(1, {}), "Session::finish: field 'id': must not be empty");
   CHECK_THROWS_AS(Session(catalog_exercise("breathing.box"), SessionOptions{0}), std::invalid_argument);
   CHECK_THROWS_AS(Session(catalog_exercise("breathing.box"), SessionOptions{std::nan("")}),
                   std::invalid_argument);

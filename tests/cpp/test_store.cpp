@@ -418,17 +418,20 @@ TEST_CASE("writes that break a rule are refused with the record and the rule nam
   auto store = Store::open(dir / "j.db");
   store.add_all(full_journal());
   const Journal before = store.load();
+  // Every refusal names the store, the action and the record, then the rule
+  // as validate.hpp words it (the same reason Journal and the reader give).
+  const std::string at_store = "store '" + (dir / "j.db").string() + "': ";
 
   CHECK(error_of([&] { store.add(Trigger{.participant = "ana", .id = "t1"}); }) ==
-        "cannot add trigger 't1' of participant 'ana': the store already has a trigger with id 't1' for that "
-        "participant");
+        at_store +
+            "cannot add trigger 't1' of participant 'ana': field 'id': duplicate trigger id 't1' for "
+            "participant 'ana'");
   CHECK(error_of([&] {
           store.add(Reading{
               .participant = "ana", .id = "r9", .time = at("2026-03-02T21:30:00Z"), .trigger = "nope"});
-        }) ==
-        "cannot add reading 'r9' of participant 'ana': it refers to trigger 'nope', which participant 'ana' "
-        "does not "
-        "have in the store");
+        }) == at_store +
+                  "cannot add reading 'r9' of participant 'ana': field 'trigger': refers to trigger 'nope', "
+                  "which participant 'ana' does not have");
   // 't1' of "" exists, but references never cross participants.
   CHECK_THROWS_WITH(
       store.add(Reading{.participant = "ben", .time = at("2026-03-02T21:30:00Z"), .trigger = "t2"}),
@@ -439,20 +442,21 @@ TEST_CASE("writes that break a rule are refused with the record and the rule nam
                                     .time = at("2026-03-02T21:20:00Z"),
                                     .end = at("2026-03-02T21:19:59Z"),
                                     .exercise = "breathing.box"});
-        }) ==
-        "cannot add exercise 'e9' of participant 'ana': its end 2026-03-02T21:19:59Z is before its time "
-        "2026-03-02T21:20:00Z");
-  CHECK_THROWS_WITH(store.add(ThoughtRecord{.participant = "ana", .id = ""}),
-                    "cannot add thought_record of participant 'ana': it needs a non-empty id");
+        }) == at_store +
+                  "cannot add exercise 'e9' of participant 'ana': field 'end': end 2026-03-02T21:19:59Z is "
+                  "before time 2026-03-02T21:20:00Z");
+  CHECK_THROWS_WITH(
+      store.add(ThoughtRecord{.participant = "ana", .id = ""}),
+      at_store + "cannot add thought_record of participant 'ana': field 'id': must not be empty");
   CHECK_THROWS_WITH(store.add(Trigger{.participant = "ana", .id = "t8", .acted_after_minutes = -1.0}),
-                    Catch::Contains("acted_after_minutes must be a finite number of minutes >= 0"));
+                    Catch::Contains("field 'acted_after_minutes': must be a finite number of minutes >= 0"));
   CHECK_THROWS_AS(
       store.add(Trigger{
           .participant = "ana", .id = "t8", .acted_after_minutes = std::numeric_limits<double>::quiet_NaN()}),
       std::invalid_argument);
   // A reading id, when given, is unique per participant too.
   CHECK_THROWS_WITH(store.add(Reading{.participant = "ana", .id = "r1"}),
-                    Catch::Contains("the store already has a reading with id 'r1'"));
+                    Catch::Contains("field 'id': duplicate reading id 'r1' for participant 'ana'"));
   // add_all is all or nothing: the second trigger's duplicate undoes the first.
   Journal two;
   two.add(Trigger{.participant = "ana", .id = "new"});
@@ -547,7 +551,9 @@ TEST_CASE("update replaces a record's fields and lists; a missing record is an e
                     "cannot update trigger 'zz' of participant 'ana': the store has no such record");
   CHECK_THROWS_WITH(store.update(Trigger{.participant = "nobody", .id = "t1"}),
                     Catch::Contains("the store has no such record"));
-  CHECK_THROWS_WITH(store.update(Reading{.participant = "ana"}), Catch::Contains("it needs a non-empty id"));
+  CHECK_THROWS_WITH(
+      store.update(Reading{.participant = "ana"}),
+      Catch::EndsWith("cannot update reading of participant 'ana': field 'id': must not be empty"));
   r1.trigger = "missing";
   CHECK_THROWS_WITH(store.update(r1), Catch::Contains("refers to trigger 'missing'"));
   CHECK(store.readings("ana").front().trigger.empty());  // the failed update changed nothing
@@ -736,6 +742,7 @@ TEST_CASE("a bad assessment is refused with the record and the rule named, and c
   auto store = Store::open(dir / "j.db");
   store.add_all(journal_with_assessments());
   const Journal before = store.load();
+  const std::string at_store = "store '" + (dir / "j.db").string() + "': ";
   const auto gad = [](std::string id, std::vector<int> answers) {
     return Assessment{.participant = "ana",
                       .id = std::move(id),
@@ -746,19 +753,22 @@ TEST_CASE("a bad assessment is refused with the record and the rule named, and c
 
   CHECK(error_of([&] {
           store.add(gad("a1", {0, 0, 0, 0, 0, 0, 0}));
-        }) ==
-        "cannot add assessment 'a1' of participant 'ana': the store already has an assessment with id 'a1' "
-        "for that participant");
+        }) == at_store +
+                  "cannot add assessment 'a1' of participant 'ana': field 'id': duplicate assessment id 'a1' "
+                  "for participant 'ana'");
   CHECK(error_of([&] {
           store.add(gad("a9", {0, 0, 0}));
         }) ==
-        "cannot add assessment 'a9' of participant 'ana': instrument 'gad-7' has 7 items, got 3 answers");
+        at_store +
+            "cannot add assessment 'a9' of participant 'ana': field 'answers': instrument 'gad-7' has 7 "
+            "items, got 3 answers");
   // GAD-7 answers are 0..3; the fifth answer (item 4) is 4.
   CHECK_THAT(
       error_of([&] {
         store.add(gad("a9", {0, 1, 2, 3, 4, 0, 0}));
       }),
-      Catch::StartsWith("cannot add assessment 'a9' of participant 'ana': instrument 'gad-7', item 4 (") &&
+      Catch::StartsWith(at_store + "cannot add assessment 'a9' of participant 'ana': field 'answers[4]': "
+                                   "instrument 'gad-7', item 4 (") &&
           Catch::EndsWith("): answer 4 is outside the scale 0..3"));
   CHECK_THAT(error_of([&] {
                store.add(gad("a9", {0, 0, 0, 0, 0, 0, -1}));
@@ -766,16 +776,17 @@ TEST_CASE("a bad assessment is refused with the record and the rule named, and c
              Catch::Contains("item 6") && Catch::Contains("answer -1 is outside the scale 0..3"));
   auto unknown = gad("a9", {1});
   unknown.instrument = "nope";
-  CHECK_THAT(error_of([&] { store.add(unknown); }),
-             Catch::StartsWith("cannot add assessment 'a9' of participant 'ana': unknown instrument 'nope' "
-                               "(known: attachment-checkin, gad-7") &&
-                 Catch::Contains("store-test.sleep") && Catch::Contains("register custom instruments"));
+  CHECK_THAT(
+      error_of([&] { store.add(unknown); }),
+      Catch::StartsWith(at_store + "cannot add assessment 'a9' of participant 'ana': field 'instrument': "
+                                   "unknown instrument 'nope' (known: attachment-checkin, gad-7") &&
+          Catch::Contains("store-test.sleep") && Catch::Contains("register custom instruments"));
   unknown.instrument = "";
   CHECK(error_of([&] { store.add(unknown); }) ==
-        "cannot add assessment 'a9' of participant 'ana': the instrument id is empty");
+        at_store + "cannot add assessment 'a9' of participant 'ana': field 'instrument': must not be empty");
   CHECK(error_of([&] {
           store.add(gad("", {0, 0, 0, 0, 0, 0, 0}));
-        }) == "cannot add assessment of participant 'ana': it needs a non-empty id");
+        }) == at_store + "cannot add assessment of participant 'ana': field 'id': must not be empty");
   CHECK_THROWS_AS(store.add(Record{gad("a9", {9})}), std::invalid_argument);
   // add_all is all or nothing: a good trigger and a good assessment go back out with the bad one.
   Journal mixed;
@@ -790,10 +801,11 @@ TEST_CASE("a bad assessment is refused with the record and the rule named, and c
                        .time = at("2026-03-10T10:00:00Z"),
                        .instrument = "store-test.sleep",
                        .answers = {1, 2, 5}});  // 5 is outside 1..4
-  CHECK_THAT(
-      error_of([&] { store.add_all(mixed); }),
-      Catch::StartsWith("cannot add assessment 'a2' of participant 'cy': instrument 'store-test.sleep', "
-                        "item 2 (\"rested in the morning\"): answer 5 is outside the scale 1..4"));
+  CHECK_THAT(error_of([&] { store.add_all(mixed); }),
+             Catch::StartsWith(
+                 at_store + "cannot add assessment 'a2' of participant 'cy': field 'answers[2]': "
+                            "instrument 'store-test.sleep', item 2 (\"rested in the morning\"): answer 5 is "
+                            "outside the scale 1..4"));
   // A failed update changes nothing either.
   auto a1 = store.assessments("ana").at(1);
   REQUIRE(a1.id == "a1");
@@ -861,9 +873,9 @@ TEST_CASE("assessments read from the store are checked against the instrument re
   auto store = Store::open(db);
   CHECK_THROWS_WITH(
       store.load("ana"),
-      Catch::Contains("assessment 'a2' of participant 'ana' uses instrument 'someone-else.mood', "
-                      "which is not registered") &&
-          Catch::Contains("register custom instruments before reading the store"));
+      Catch::Contains("assessment 'a2' of participant 'ana': field 'instrument': unknown instrument "
+                      "'someone-else.mood'") &&
+          Catch::Contains("register custom instruments with register_instrument first"));
   CHECK(store.assessments("").size() == 1);
 }
 

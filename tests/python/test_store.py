@@ -100,7 +100,7 @@ def test_add_one_by_one_update_and_remove(tmp_path: Path) -> None:
 def test_rule_violations_are_value_errors_naming_record_and_rule(tmp_path: Path) -> None:
     with calmkit.open_store(tmp_path / "j.db") as store:
         store.add(_trigger("p", "t1", "2026-03-02T10:00:00Z"))
-        with pytest.raises(ValueError, match="cannot add trigger 't1' of participant 'p': the store already has"):
+        with pytest.raises(ValueError, match="cannot add trigger 't1' of participant 'p': field 'id': duplicate trigger id 't1' for participant 'p'"):
             store.add(_trigger("p", "t1", "2026-03-02T11:00:00Z"))
         with pytest.raises(ValueError, match="refers to trigger 'ghost', which participant 'p' does not have"):
             store.add(calmkit.Reading(participant="p", time="2026-03-02T10:05:00Z", intensity=3, trigger="ghost"))
@@ -226,7 +226,7 @@ def test_bad_assessments_are_value_errors_and_change_nothing(tmp_path: Path) -> 
             return calmkit.Assessment(participant="ana", id=i, time="2026-03-11T09:00:00Z", instrument=instrument,
                                       answers=answers)
 
-        with pytest.raises(ValueError, match="the store already has an assessment with id 'a1'"):
+        with pytest.raises(ValueError, match="field 'id': duplicate assessment id 'a1'"):
             store.add(gad("a1", [0] * 7))
         with pytest.raises(ValueError, match="instrument 'gad-7' has 7 items, got 2 answers"):
             store.add(gad("a9", [0, 0]))

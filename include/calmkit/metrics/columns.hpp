@@ -386,7 +386,7 @@ inline CohortColumns CohortColumns::from_journal(const Journal& journal) {
     if (id.empty()) return no_trigger;
     const auto it = ids.find(calmkit::detail::scoped_key(p, id));
     if (it == ids.end()) {
-      calmkit::detail::throw_invalid("participant '" + p + "' refers to unknown trigger '" + id + "'");
+      calmkit::detail::throw_invalid("cohort columns: " + rules::unknown_trigger(p, id));
     }
     return it->second;
   };
@@ -579,7 +579,7 @@ inline void CohortColumns::check() const {
   };
   auto check_offset = [](const char* table, const std::vector<std::int16_t>& o) {
     for (std::size_t i = 0; i < o.size(); ++i) {
-      if (o[i] < -UtcOffset::max_minutes || o[i] > UtcOffset::max_minutes) {
+      if (!UtcOffset::make(o[i])) {
         bad_column(table, i, "offset_min", "must be within [-1439, 1439], got " + std::to_string(o[i]));
       }
     }
@@ -587,10 +587,9 @@ inline void CohortColumns::check() const {
   auto check_intensity = [](const char* table, const char* field, const std::vector<std::int8_t>& v,
                             bool optional) {
     for (std::size_t i = 0; i < v.size(); ++i) {
-      if ((v[i] < 0 && !(optional && v[i] == -1)) || v[i] > 10) {
+      if (!Intensity::make(v[i]) && !(optional && v[i] == -1)) {
         bad_column(table, i, field,
-                   std::string("must be an integer 0..10") + (optional ? " or -1" : "") + ", got " +
-                       std::to_string(v[i]));
+                   Intensity::out_of_range_reason(v[i]) + (optional ? " (-1: not recorded)" : ""));
       }
     }
   };
@@ -631,9 +630,9 @@ inline void CohortColumns::check() const {
     if (triggers.acted_on_urge[i] < -1 || triggers.acted_on_urge[i] > 1) {
       bad_column("triggers", i, "acted_on_urge", "must be 1, 0 or -1 (not recorded)");
     }
-    const double m = triggers.acted_after_minutes[i];
-    if (!std::isnan(m) && (m < 0 || !std::isfinite(m))) {
-      bad_column("triggers", i, "acted_after_minutes", "must be >= 0 minutes or NaN");
+    const double m = triggers.acted_after_minutes[i];  // NaN: not recorded
+    if (auto bad = rules::acted_after_minutes(std::isnan(m) ? std::nullopt : std::optional<double>(m))) {
+      bad_column("triggers", i, "acted_after_minutes", bad->reason + " (NaN: not recorded)");
     }
     if (i > 0 && (pt[i] < pt[i - 1] || (pt[i] == pt[i - 1] && triggers.utc_us[i] < triggers.utc_us[i - 1]))) {
       bad_column("triggers", i, "utc_us", "triggers must be sorted by (participant, time); call prepare()");
@@ -660,8 +659,8 @@ inline void CohortColumns::check() const {
       const auto o = r.offset_min[i];
       const auto x = r.intensity[i];
       const auto l = r.trigger[i];
-      ok = p >= 0 && static_cast<std::size_t>(p) < np && o >= -UtcOffset::max_minutes &&
-           o <= UtcOffset::max_minutes && x >= 0 && x <= 10 && l >= no_trigger &&
+      ok = p >= 0 && static_cast<std::size_t>(p) < np && UtcOffset::make(o).has_value() &&
+           Intensity::make(x).has_value() && l >= no_trigger &&
            (l < 0 || (static_cast<std::size_t>(l) < nt && pt[static_cast<std::size_t>(l)] == p)) &&
            (i == 0 || r.participant[i - 1] < p ||
             (r.participant[i - 1] == p && r.utc_us[i - 1] <= r.utc_us[i]));
@@ -699,7 +698,11 @@ inline void CohortColumns::check() const {
   check_intensity("exercises", "intensity_after", e.intensity_after, true);
   check_link("exercises", e.trigger, e.participant);
   for (std::size_t i = 0; i < e.size(); ++i) {
-    if (e.end_us[i] < e.start_us[i]) bad_column("exercises", i, "end_us", "end is before start");
+    const UtcOffset off = *UtcOffset::make(e.offset_min[i]);  // checked above
+    if (auto bad = rules::end_not_before_time(Instant::from_utc_micros(e.start_us[i], off),
+                                              Instant::from_utc_micros(e.end_us[i], off))) {
+      bad_column("exercises", i, "end_us", bad->reason);
+    }
     if (e.exercise[i] < 0 || static_cast<std::size_t>(e.exercise[i]) >= exercise_names.size()) {
       bad_column("exercises", i, "exercise", "code " + std::to_string(e.exercise[i]) + " has no name");
     }
@@ -726,10 +729,12 @@ inline void CohortColumns::check() const {
   check_offset("thought_records", th.offset_min);
   check_link("thought_records", th.trigger, th.participant);
   for (std::size_t i = 0; i < th.size(); ++i) {
-    if (th.belief_before[i] < 0 || th.belief_before[i] > 100)
-      bad_column("thought_records", i, "belief_before", "must be 0..100");
-    if (th.belief_after[i] < -1 || th.belief_after[i] > 100)
-      bad_column("thought_records", i, "belief_after", "must be 0..100 or -1");
+    if (!Percent::make(th.belief_before[i]))
+      bad_column("thought_records", i, "belief_before", Percent::out_of_range_reason(th.belief_before[i]));
+    if (!Percent::make(th.belief_after[i]) && th.belief_after[i] != -1) {
+      bad_column("thought_records", i, "belief_after",
+                 Percent::out_of_range_reason(th.belief_after[i]) + " (-1: not recorded)");
+    }
     if (th.alternatives[i] < 0) bad_column("thought_records", i, "alternatives", "must be >= 0");
     if (th.distortion_offsets[i + 1] < th.distortion_offsets[i])
       bad_column("thought_records", i, "distortion_offsets", "must not decrease");

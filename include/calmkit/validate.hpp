@@ -1,0 +1,230 @@
+/// @file validate.hpp
+/// @brief The rules of the journal's records, each written once: one
+/// `validate` per record type, the field rules it is made of, and the reasons
+/// of the two rules that need the other records (unique ids, trigger links).
+///
+/// Every entry point runs these and only these: the JSON Lines reader and
+/// writer, the SQLite store, `Journal` (its constructor and `add`), the Python
+/// record classes and the columnar `CohortColumns::check`. A rule gives the
+/// field it concerns and the reason; each caller adds where the record is (a
+/// file and line, a store, a row of columns, the record's own name), so the
+/// same bad record reads the same everywhere after the place. The message
+/// shape is the one of `JournalFormatError`: `PLACE: field 'FIELD': REASON`.
+///
+/// What the types already guarantee is not repeated here: an `Intensity` holds
+/// 0–10, a `Percent` 0–100, a `UtcOffset` ±23:59 (their constructors are those
+/// rules). The answers of an assessment are checked against its instrument by
+/// `calmkit::validate_answers` (assessments.hpp): the journal holds answers to
+/// instruments registered later, so that rule needs the registry and runs
+/// where records enter or leave a file.
+///
+/// Example
+/// ```cpp
+/// calmkit::ExerciseSession e{.id = "e1", .time = calmkit::Instant::parse("2026-03-02T21:30:00Z"),
+///                            .end = calmkit::Instant::parse("2026-03-02T21:29:00Z"),
+///                            .exercise = "breathing.4-7-8"};
+/// if (auto v = calmkit::validate(e)) {
+///   // v->field == "end", v->reason == "end 2026-03-02T21:29:00Z is before time 2026-03-02T21:30:00Z"
+/// }
+/// ```
+#pragma once
+
+#include <calmkit/errors.hpp>
+#include <calmkit/model.hpp>
+
+#include <charconv>
+#include <cmath>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace calmkit {
+
+/// A broken rule of one record: which field, and why (without the place).
+struct RuleViolation {
+  /// The field in the journal format's names (`end`, `answers[2]`); "" for the record as a whole.
+  std::string field;
+  /// What is wrong, in plain words, e.g. `must not be empty`.
+  std::string reason;
+
+  /// Equal when field and reason match.
+  friend bool operator==(const RuleViolation&, const RuleViolation&) = default;
+};
+
+/// A record that breaks a rule, refused by `Journal`, the store, the writer or
+/// the Python record classes (the reader throws `JournalFormatError` instead,
+/// with the file and line). A `std::invalid_argument` (Python: `ValueError`)
+/// whose message is `PLACE: field 'FIELD': REASON`, with the parts as data.
+class CALMKIT_EXPORT RecordError : public std::invalid_argument {
+ public:
+  /// @param place  who refused which record, e.g. `cannot add trigger 't1' of participant 'p'`
+  /// @param field  the field of the broken rule ("" for the record as a whole)
+  /// @param reason the rule's reason
+  RecordError(std::string place, std::string field, std::string reason)
+      : std::invalid_argument(JournalFormatError::compose(place, 0, field, reason)),
+        place_(std::move(place)),
+        field_(std::move(field)),
+        reason_(std::move(reason)) {}
+
+  /// Who refused which record.
+  [[nodiscard]] const std::string& place() const noexcept { return place_; }
+  /// The field of the broken rule.
+  [[nodiscard]] const std::string& field() const noexcept { return field_; }
+  /// The rule's reason, the same at every entry point.
+  [[nodiscard]] const std::string& reason() const noexcept { return reason_; }
+
+ private:
+  std::string place_;
+  std::string field_;
+  std::string reason_;
+};
+
+namespace detail {
+/// Throws `RecordError(place, v.field, v.reason)`; kept out of line of hot callers.
+[[noreturn, gnu::cold, gnu::noinline]] inline void throw_record(std::string place, RuleViolation v) {
+  throw RecordError(std::move(place), std::move(v.field), std::move(v.reason));
+}
+
+/// A value quoted for a message: `'value'`, cut after 60 bytes.
+[[gnu::cold]] inline std::string quote(std::string_view s) {
+  std::string out = "'";
+  if (s.size() > 60) {
+    out.append(s.substr(0, 60));
+    out += "...";
+  } else {
+    out.append(s);
+  }
+  out += '\'';
+  return out;
+}
+
+/// The shortest text of a double that reads back the same (`-0.5`, `-1`, `inf`, `nan`).
+[[gnu::cold]] inline std::string number_text(double v) {
+  char buf[32];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
+}
+}  // namespace detail
+
+/// How every message names a record: `trigger 't1' of participant 'p1'`
+/// (`trigger 't1'` in a single-user journal, `trigger of participant 'p1'`
+/// when the id is empty).
+[[nodiscard]] inline std::string describe_record(std::string_view type, std::string_view participant,
+                                                 std::string_view id) {
+  std::string out(type);
+  if (!id.empty()) out += ' ' + detail::quote(id);
+  if (!participant.empty()) out += " of participant " + detail::quote(participant);
+  return out;
+}
+
+/// The record's `describe_record` text.
+template <class R>
+[[nodiscard]] std::string describe_record(const R& r);
+
+/// The rules, one function each. A field rule returns the violation, or
+/// nothing when the value is good.
+namespace rules {
+
+/// `id` of a trigger, exercise, thought record or assessment; `exercise` of
+/// an exercise session; `instrument` of an assessment: not empty.
+[[nodiscard]] inline std::optional<RuleViolation> not_empty(std::string_view field, std::string_view value) {
+  if (!value.empty()) [[likely]]
+    return std::nullopt;
+  return RuleViolation{std::string(field), "must not be empty"};
+}
+
+/// `acted_after_minutes` of a trigger: absent, or a finite number of minutes >= 0.
+[[nodiscard]] inline std::optional<RuleViolation> acted_after_minutes(std::optional<double> minutes) {
+  if (!minutes || (std::isfinite(*minutes) && *minutes >= 0)) [[likely]]
+    return std::nullopt;
+  return RuleViolation{"acted_after_minutes",
+                       "must be a finite number of minutes >= 0, got " + detail::number_text(*minutes)};
+}
+
+/// `end` of an exercise session: not before its `time` (as instants; the
+/// offsets may differ).
+[[nodiscard]] inline std::optional<RuleViolation> end_not_before_time(Instant time, Instant end) {
+  if (end.utc_micros() >= time.utc_micros()) [[likely]]
+    return std::nullopt;
+  return RuleViolation{"end", "end " + end.to_string() + " is before time " + time.to_string()};
+}
+
+/// The reason of the rule "ids are unique per participant and record type"
+/// (reading ids only when given), for the field `id`.
+[[nodiscard]] inline std::string duplicate_id(RecordType type, std::string_view participant,
+                                              std::string_view id) {
+  std::string out = "duplicate ";
+  out += to_id(type);
+  out += " id " + detail::quote(id);
+  if (!participant.empty()) out += " for participant " + detail::quote(participant);
+  return out;
+}
+
+/// The reason of the rule "a `trigger` link names a trigger of the same
+/// participant", for the field `trigger`.
+[[nodiscard]] inline std::string unknown_trigger(std::string_view participant, std::string_view trigger) {
+  std::string out = "refers to trigger " + detail::quote(trigger);
+  if (participant.empty()) return out + ", which the journal does not have";
+  return out + ", which participant " + detail::quote(participant) + " does not have";
+}
+
+}  // namespace rules
+
+/// The rules of a trigger that need no other record: a non-empty id;
+/// `acted_after_minutes` absent or finite and >= 0.
+[[nodiscard]] inline std::optional<RuleViolation> validate(const Trigger& t) {
+  if (auto v = rules::not_empty("id", t.id)) return v;
+  return rules::acted_after_minutes(t.acted_after_minutes);
+}
+
+/// A reading has no rule of its own beyond its types (its id is optional).
+[[nodiscard]] inline std::optional<RuleViolation> validate(const Reading& /*r*/) {
+  return std::nullopt;
+}
+
+/// The rules of an exercise session: a non-empty id and exercise id; `end`
+/// not before `time`.
+[[nodiscard]] inline std::optional<RuleViolation> validate(const ExerciseSession& e) {
+  if (auto v = rules::not_empty("id", e.id)) return v;
+  if (auto v = rules::not_empty("exercise", e.exercise)) return v;
+  return rules::end_not_before_time(e.time, e.end);
+}
+
+/// The rules of a thought record: a non-empty id.
+[[nodiscard]] inline std::optional<RuleViolation> validate(const ThoughtRecord& t) {
+  return rules::not_empty("id", t.id);
+}
+
+/// The rules of an assessment that need no registry: a non-empty id and
+/// instrument id. (Answers against the instrument: `validate_answers`.)
+[[nodiscard]] inline std::optional<RuleViolation> validate(const Assessment& a) {
+  if (auto v = rules::not_empty("id", a.id)) return v;
+  return rules::not_empty("instrument", a.instrument);
+}
+
+/// Any record, as the matching overload.
+[[nodiscard]] inline std::optional<RuleViolation> validate(const Record& r) {
+  return std::visit([](const auto& x) { return validate(x); }, r);
+}
+
+/// The record type of a record struct.
+template <class R>
+inline constexpr RecordType record_type_of = [] {
+  if constexpr (std::is_same_v<R, Trigger>)
+    return RecordType::trigger;
+  else if constexpr (std::is_same_v<R, Reading>)
+    return RecordType::reading;
+  else if constexpr (std::is_same_v<R, ExerciseSession>)
+    return RecordType::exercise;
+  else if constexpr (std::is_same_v<R, ThoughtRecord>)
+    return RecordType::thought_record;
+  else
+    return RecordType::assessment;
+}();
+
+template <class R>
+std::string describe_record(const R& r) {
+  return describe_record(to_id(record_type_of<R>), r.participant, r.id);
+}
+
+}  // namespace calmkit
