@@ -13,9 +13,9 @@
 #include <calmkit/store.hpp>
 #include <calmkit/validate.hpp>
 
-#include <catch2/catch.hpp>
+#include "temp_dir.hpp"
 
-#include <stdlib.h>
+#include <catch2/catch.hpp>
 
 #include <filesystem>
 #include <functional>
@@ -25,33 +25,14 @@
 #include <variant>
 #include <vector>
 
-namespace fs = std::filesystem;
 using namespace calmkit;
+using fixtures::TempDir;
 
 namespace {
 
 Instant at(const char* s) {
   return Instant::parse(s);
 }
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "calmkit-rules-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  [[nodiscard]] fs::path operator/(const char* name) const { return path_ / name; }
-
- private:
-  fs::path path_;
-};
 
 /// One broken rule: the records that come first (all good), the bad record,
 /// its JSON Lines text as another program would write it, and what every
@@ -363,7 +344,7 @@ TEST_CASE("every entry point refuses each bad record with the same rule and mess
       }
 
       // The store, after the records that come first.
-      TempDir dir;
+      TempDir dir("rules");
       auto store = Store::open(dir / "j.db");
       for (const auto& r : c.before) store.add(r);
       check_refusal(record_error([&] { store.add(c.bad); }),
