@@ -685,8 +685,7 @@ class LineParser {
             case 11: {
               // A number here; its value is the model's rule (validate).
               const auto ty = type_of(v);
-              if (ty != od::json_type::number)
-                fail(f, "must be a finite number of minutes >= 0, got " + type_name(ty));
+              if (ty != od::json_type::number) fail(f, "must be a number (of minutes), got " + type_name(ty));
               double m = 0;
               if (v.get_double().get(m) != simdjson::SUCCESS) {  // beyond a double: infinite
                 fail(f, rules::acted_after_minutes(std::numeric_limits<double>::infinity())->reason);
