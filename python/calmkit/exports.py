@@ -14,7 +14,8 @@ import hmac
 import io
 import json
 import math
-from datetime import datetime, timedelta
+from collections import Counter
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterable, Union
 
@@ -324,10 +325,34 @@ def _record_pseudonym(key: bytes, participant: str, kind: str, rid: str) -> str:
     return kind[0] + _mac(key, "record", kind, participant, rid).hex()[:PSEUDONYM_HEX]
 
 
-def _shift(text: str, weeks: int, where: str) -> str:
+def _offset_minutes(text: str) -> int:
+    offset = datetime.fromisoformat(text.replace("Z", "+00:00")).utcoffset()
+    return int(offset.total_seconds() // 60) if offset is not None else 0
+
+
+def shift_offsets(records: Iterable[dict[str, Any]]) -> dict[str, int]:
+    """Each participant's one UTC offset in a shifted export, in minutes east
+    of UTC: the offset most of their times (``time`` and exercise ``end``)
+    carry; a tie goes to the smaller offset. A shifted export writes every
+    time of the participant with this offset, so no
+    daylight-saving change is left for the shifted dates to be lined up with;
+    the instants keep their exact distances, and a time recorded under
+    another offset shows a local clock time moved by the difference."""
+    counts: dict[str, Counter[int]] = {}
+    for rec in records:
+        fields = RESEARCH_FIELDS.get(rec.get("type", ""), {})
+        mine = counts.setdefault(rec.get("participant", ""), Counter())
+        for name, how in fields.items():
+            if how == "time" and rec.get(name):
+                mine[_offset_minutes(rec[name])] += 1
+    return {p: min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0] for p, c in counts.items() if c}
+
+
+def _shift(text: str, weeks: int, where: str, offset_minutes: int = 0) -> str:
     dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
     try:
-        moved = dt + timedelta(weeks=weeks)
+        # The instant moves by whole weeks and is written with the one offset.
+        moved = (dt + timedelta(weeks=weeks)).astimezone(timezone(timedelta(minutes=offset_minutes)))
     except OverflowError:
         moved = None
     if moved is None or not 1400 <= moved.year <= 9999:
@@ -348,6 +373,8 @@ def _research_records(records: Iterable[dict[str, Any]], key: bytes, shift_dates
             raise ValueError("two different ids got the same pseudonym (odds about 1 in 2^64 per pair); "
                              "export again with another key")
 
+    records = list(records)
+    offsets = shift_offsets(records) if shift_dates else {}
     for n, rec in enumerate(records, 1):
         rtype = rec["type"]
         fields = RESEARCH_FIELDS.get(rtype)
@@ -371,7 +398,7 @@ def _research_records(records: Iterable[dict[str, Any]], key: bytes, shift_dates
                     kind = "trigger" if name == "trigger" else rtype
                     new[name] = _record_pseudonym(key, participant, kind, value)
             elif how == "time":
-                new[name] = _shift(value, weeks, f"{rtype} {n}") if weeks else value
+                new[name] = _shift(value, weeks, f"{rtype} {n}", offsets[participant]) if weeks else value
             elif how == "exercise":
                 new[name] = value if find_exercise(value) is not None else "custom"
             elif how == "emotions":
@@ -401,9 +428,15 @@ def research_export(journal: Any, key: bytes, *, shift_dates: bool = False) -> A
     everything else — every free-text field, any field not on the list — is
     dropped, and an assessment of a custom instrument is dropped whole (its
     id is text someone chose). With ``shift_dates``, each participant's times
-    move by a secret whole number of weeks derived from the key (weekdays and
-    local clock times stay as they were); a time the shift would carry past
-    the year 9999 (or before 1) raises ValueError. Intensities, categories,
+    move by a secret whole number of weeks derived from the key, and all of
+    them are written with one UTC offset, the participant's most common
+    (:func:`shift_offsets`), so no daylight-saving change is left to date
+    them by. Every instant moves by exactly the shift (durations, gaps and
+    order are exact); a time recorded under another offset (the other side
+    of a daylight-saving change) shows a local clock time moved by the
+    difference, usually an hour, so its local hour, and near midnight its
+    local date, differ from the journal's. A time the shift would carry
+    outside the years 1400-9999 raises ValueError. Intensities, categories,
     distortions, durations, built-in assessments' answers and the times
     within a participant are unchanged. What this protects and what it does
     not: docs/privacy.md.

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 import calmkit
+from calmkit import exports
 from calmkit.exports import (
     CSV_COLUMNS,
     RESEARCH_EMOTIONS,
@@ -263,7 +264,7 @@ def test_same_key_same_pseudonyms_other_key_others():
         research_export(journal, b"short")
 
 
-def test_shift_keeps_weekdays_local_times_and_metrics_fields():
+def test_shift_keeps_durations_one_offset_and_metrics_fields():
     journal = calmkit.synthetic_journal(participants=4, days=56, seed=9)
     plain = research_export(journal, KEY)
     shifted = research_export(journal, KEY, shift_dates=True)
@@ -275,11 +276,17 @@ def test_shift_keeps_weekdays_local_times_and_metrics_fields():
         before = [t for t in plain.triggers if t.participant == q]
         after = [t for t in shifted.triggers if t.participant == q]
         assert len(before) == len(after) > 0
+        kept = {t.time.utcoffset() for t in after}
+        assert len(kept) == 1  # one offset per participant: no DST change to date the shift by
         for t0, t1 in zip(before, after):
             assert t1.time - t0.time == timedelta(weeks=w)
-            assert t1.time.weekday() == t0.time.weekday()
-            assert (t1.time.hour, t1.time.minute, t1.time.second) == (t0.time.hour, t0.time.minute, t0.time.second)
-            assert t1.time.utcoffset() == t0.time.utcoffset()
+            if t0.time.utcoffset() == t1.time.utcoffset():  # recorded with the kept offset: same local clock
+                assert t1.time.weekday() == t0.time.weekday()
+                assert (t1.time.hour, t1.time.minute, t1.time.second) == (
+                    t0.time.hour, t0.time.minute, t0.time.second)
+            else:  # the other side of a DST change: the local clock moved by the difference
+                assert (t1.time.replace(tzinfo=None) - t0.time.replace(tzinfo=None) - timedelta(weeks=w)
+                        == t1.time.utcoffset() - t0.time.utcoffset())
             assert (t1.category, t1.intensity, t1.acted_on_urge, t1.acted_after_minutes) == (
                 t0.category, t0.intensity, t0.acted_on_urge, t0.acted_after_minutes)
         # Times relative within a participant are unchanged: the gaps are equal.
@@ -322,13 +329,15 @@ def test_research_export_of_a_fixed_example():
     assert (t.acted_on_urge, t.acted_after_minutes, t.intensity) == (True, 12.5, 7)
     # The assessment: same pseudonymous participant, id "a" + 16 hex digits of
     # HMAC(key, "record" NUL "assessment" NUL participant NUL "a1"), time moved by
-    # the same w weeks with its own -05:00 offset kept, answers kept, note gone.
+    # the same w weeks and written with the participant's most common offset
+    # (+01:00, not its own -05:00: one offset per participant), answers kept, note gone.
     [a] = list(exported.assessments)
     assert a.participant == expected
     assert a.id == "a" + hmac.new(KEY, b"record\x00assessment\x00ana.k@example.org\x00a1",
                                   hashlib.sha256).hexdigest()[:16]
     assert a.time == datetime(2026, 3, 3, 8, 30, tzinfo=timezone(timedelta(hours=-5))) + timedelta(weeks=w)
-    assert a.time.utcoffset() == timedelta(hours=-5)
+    assert a.time.utcoffset() == t.time.utcoffset() == timedelta(hours=1)
+    assert exports.shift_offsets(exports._journal_records(small_journal())) == {"ana.k@example.org": 60}
     assert (a.instrument, a.answers, a.note) == ("gad-7", [2, 0, 3, 1, 2, 1, 1], "")
 
 
@@ -337,6 +346,7 @@ def test_research_export_shifts_assessments_with_their_participant():
     journal = calmkit.synthetic_journal(participants=3, days=56, seed=11)
     assert len(journal.assessments) > 0
     shifted = research_export(journal, KEY, shift_dates=True)
+    offsets = exports.shift_offsets(exports._journal_records(journal))
     for p in journal.participants():
         w, q = shift_weeks(KEY, p), pseudonym(KEY, p)
         before = [a for a in journal.assessments if a.participant == p]
@@ -344,7 +354,8 @@ def test_research_export_shifts_assessments_with_their_participant():
         assert len(before) == len(after) > 0
         for a0, a1 in zip(before, after):
             assert a1.time - a0.time == timedelta(weeks=w)
-            assert a1.time.utcoffset() == a0.time.utcoffset()
+            # Written with the participant's one offset, the most common of all their records.
+            assert a1.time.utcoffset() == timedelta(minutes=offsets[p])
             assert (a1.instrument, a1.answers) == (a0.instrument, a0.answers)
             assert a1.id != a0.id and a1.id.startswith("a")
 

@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import datetime, timedelta
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 import calmkit
 from calmkit import exports
 
 KEY = bytes(range(32))
+SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "data" / "sample-journal.jsonl"
 M = "mk7q"  # the marker's prefix: no output may contain it
 
 
@@ -157,3 +161,80 @@ def test_the_rule_is_applied_to_text_cells_only(tmp_path: Path):
     calmkit.export_csv(j, tmp_path)
     row = (tmp_path / "triggers.csv").read_text(encoding="utf-8").splitlines()[1]
     assert row == ",t1,2026-03-02T21:14:00-05:00,conflict,0,,,,,true,0.5,,"
+
+
+# B2 (breaker2): a shifted export kept each record's UTC offset, so the shifted
+# date of a daylight-saving change (US Eastern -05:00 -> -04:00 on a Sunday at
+# 07:00 UTC, EU +01:00 -> +02:00 ...) narrowed the 104 possible shifts to ~2.
+def _dst_journal():
+    from zoneinfo import ZoneInfo
+    j = calmkit.Journal()
+    # Each person journals twice a day across their zone's DST changes (both ways).
+    for person, zone, first in (("ny", "America/New_York", datetime(2026, 2, 20, 8)),
+                                ("berlin", "Europe/Berlin", datetime(2026, 3, 15, 8)),
+                                ("sydney", "Australia/Sydney", datetime(2026, 3, 20, 8)),
+                                ("fall", "Europe/Berlin", datetime(2026, 10, 10, 23, 30))):
+        for d in range(40):
+            for h in (0, 12):
+                local = (first + timedelta(days=d, hours=h)).replace(tzinfo=ZoneInfo(zone))
+                tid = f"t{d}-{h}"
+                j.add(calmkit.Trigger(id=tid, participant=person, time=local.isoformat(), category="conflict",
+                                      intensity=4 + (d + h) % 6))
+                j.add(calmkit.Reading(id=f"r{d}-{h}", participant=person, trigger=tid,
+                                      time=(local + timedelta(minutes=10 + 7 * (d % 9))).isoformat(),
+                                      intensity=(d * 3 + h) % 5))
+    return j
+
+
+def _offsets(journal):
+    frames = [getattr(journal, kind).to_pandas()[["participant", "time", "offset_minutes"]]
+              for kind in ("triggers", "readings", "exercises", "thought_records", "assessments")]
+    return pd.concat([f for f in frames if len(f)]).sort_values(["participant", "time"])
+
+
+@pytest.mark.parametrize("source", ["sample", "dst"])
+def test_a_shifted_export_shows_no_dst_change(source):
+    j = calmkit.read_journal(SAMPLE) if source == "sample" else _dst_journal()
+    before = _offsets(j)
+    assert (before.groupby("participant", observed=True)["offset_minutes"].nunique() > 1).any()  # the fixture has DST
+    r = calmkit.research_export(j, KEY, shift_dates=True)
+    after = _offsets(r)
+    assert (after.groupby("participant", observed=True)["offset_minutes"].nunique() == 1).all()
+    for p, g in before.groupby("participant", observed=True):
+        mine = after[after["participant"] == exports.pseudonym(KEY, p)]
+        # The one offset is the participant's most common; every instant moved by exactly the shift.
+        const = g["offset_minutes"].value_counts().idxmax()
+        assert (mine["offset_minutes"] == const).all()
+        assert len(g) == len(mine)
+        moved = mine["time"].to_numpy() - g["time"].to_numpy()
+        assert (moved == np.timedelta64(7 * exports.shift_weeks(KEY, p), "D")).all()
+        # Local clock times: those recorded with the kept offset are unchanged, the others
+        # moved by the difference (the export's local time is instant + its offset).
+        def wall(t):
+            return (t["time"] + pd.to_timedelta(t["offset_minutes"].astype(int), unit="min")).reset_index(drop=True)
+        step = wall(mine) - wall(g) - pd.Timedelta(weeks=exports.shift_weeks(KEY, p))
+        expected = pd.to_timedelta(const - g["offset_minutes"].astype(int), unit="min").reset_index(drop=True)
+        pd.testing.assert_series_equal(step, expected, check_names=False)
+        assert (expected != pd.Timedelta(0)).any() == (g["offset_minutes"].nunique() > 1)
+    # Without a shift the offsets are the recorded ones.
+    plain = _offsets(calmkit.research_export(j, KEY))
+    assert sorted(plain["offset_minutes"]) == sorted(before["offset_minutes"])
+
+
+def test_durations_survive_a_shifted_export_with_dst():
+    # Metrics that do not depend on the calendar give the same numbers on the export.
+    for j in (_dst_journal(), calmkit.read_journal(SAMPLE)):
+        r = calmkit.research_export(j, KEY, shift_dates=True)
+        for threshold in (2, 3):
+            a = calmkit.time_to_calm_summary(j, by=None, threshold=threshold)
+            b = calmkit.time_to_calm_summary(r, by=None, threshold=threshold)
+            pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True))
+        e0 = calmkit.time_to_calm(j).sort_values(["onset"])
+        e1 = calmkit.time_to_calm(r)
+        assert sorted(e0["minutes"]) == sorted(e1["minutes"]) and len(e0) > 0
+        # Affect dynamics over successive pairs within 36 h (no local-date rule): same numbers.
+        d0 = calmkit.affect_dynamics(j, max_gap_hours=36).drop(columns="participant")
+        d1 = calmkit.affect_dynamics(r, max_gap_hours=36).drop(columns="participant")
+        key = list(d0.columns)
+        pd.testing.assert_frame_equal(d0.sort_values(key).reset_index(drop=True),
+                                      d1.sort_values(key).reset_index(drop=True))
