@@ -386,3 +386,45 @@ def test_report_summary_lists_every_outcome():
     assert "breathe → exercise breathing.coherent" in text
     assert "journal (kept in report.unmapped)" in text
     assert text.count("skipped") == 2
+
+
+# B9 (breaker2): a scales= key Bearable does not have was silently ignored (the
+# default 0-4 scale was used for {"symptom": (1, 5)}); odd value shapes gave
+# bare TypeErrors.
+def _bearable_anxiety(tmp_path):
+    p = tmp_path / "b.csv"
+    p.write_text("date,date formatted,weekday,time of day,category,rating/amount,detail,notes\n"
+                 "3rd Mar 2026,2026-03-03,Tuesday,am,Symptom,2,Anxiety,\n", encoding="utf-8")
+    return p
+
+
+@pytest.mark.parametrize("key", ["anxiety", "symptom", "Symptom", " anxiety "])
+def test_bearable_symptom_is_the_anxiety_scale(tmp_path, key):
+    journal, _ = import_bearable(_bearable_anxiety(tmp_path), tz="UTC", scales={key: (1, 5)})
+    # 2 on a 1-5 scale: 10 * (2 - 1) / 4 = 2.5, rounded half up to 3.
+    assert [r.intensity for r in journal.readings] == [3]
+
+
+@pytest.mark.parametrize("scales, message", [
+    ({"moood": (1, 5)}, r"unknown scale 'moood' in scales=: use one of 'mood', 'anxiety', 'symptom'"),
+    ({"energy": (1, 5)}, r"unknown scale 'energy'"),
+    ({3: (1, 5)}, r"unknown scale 3"),
+    ({"mood": ("1", "5")}, r"scales\['mood'\] must be a pair \(low, high\) of numbers .* \(not numbers\)"),
+    ({"mood": (1, 5, 9)}, r"scales\['mood'\] must be a pair \(low, high\).*got \(1, 5, 9\)"),
+    ({"mood": 5}, r"scales\['mood'\] must be a pair"),
+    ({"mood": "15"}, r"scales\['mood'\] must be a pair"),
+    ({"mood": (5, 1)}, r"low < high"),
+    ({"mood": (1, float("nan"))}, r"low < high"),
+    ({"mood": (True, 5)}, r"not numbers"),
+    ({"anxiety": (0, 4), "symptom": (1, 5)}, r"gives the anxiety scale twice \('anxiety' and 'symptom'\)"),
+    ([("mood", (1, 5))], r"scales must be a mapping"),
+])
+def test_bearable_bad_scales_are_refused_clearly(tmp_path, scales, message):
+    with pytest.raises(ValueError, match=message):
+        import_bearable(_bearable_anxiety(tmp_path), tz="UTC", scales=scales)
+
+
+def test_bearable_scales_take_numpy_numbers(tmp_path):
+    import numpy as np
+    journal, _ = import_bearable(_bearable_anxiety(tmp_path), tz="UTC", scales={"anxiety": np.array([1, 5])})
+    assert [r.intensity for r in journal.readings] == [3]

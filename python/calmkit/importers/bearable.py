@@ -3,6 +3,7 @@ docs/importing.md ("Bearable")."""
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -99,6 +100,40 @@ def _layout(header: list[str], table: CsvTable) -> str:
     return table.layout(header, BEARABLE_LAYOUTS, "Bearable")
 
 
+# Other names ``scales=`` accepts for a key of :data:`BEARABLE_SCALES`:
+# ``symptom`` is the symptom severity scale the anxiety rating uses.
+_SCALE_ALIASES: Mapping[str, str] = {"symptom": "anxiety"}
+
+
+def _scales(scales: Optional[Mapping[str, tuple[float, float]]]) -> dict[str, tuple[float, float]]:
+    """BEARABLE_SCALES with ``scales`` applied; a key or a value it cannot use is a ValueError."""
+    if scales is None:
+        scales = {}
+    if not isinstance(scales, Mapping):
+        raise ValueError(f"scales must be a mapping such as {{'mood': (1, 5)}}, got {type(scales).__name__}")
+    allowed = ", ".join(repr(k) for k in [*BEARABLE_SCALES, *_SCALE_ALIASES])
+    out = dict(BEARABLE_SCALES)
+    given: dict[str, str] = {}
+    for k, v in scales.items():
+        name = k.strip().lower() if isinstance(k, str) else k
+        name = _SCALE_ALIASES.get(name, name)
+        if name not in BEARABLE_SCALES:
+            raise ValueError(f"unknown scale {k!r} in scales=: use one of {allowed}")
+        if name in given:
+            raise ValueError(f"scales= gives the {name} scale twice ({given[name]!r} and {k!r})")
+        given[name] = k
+        shape = f"scales[{k!r}] must be a pair (low, high) of numbers with low < high, e.g. (1, 5)"
+        if isinstance(v, (str, bytes)) or not hasattr(v, "__len__") or len(v) != 2:
+            raise ValueError(f"{shape}; got {v!r}")
+        lo, hi = v
+        if not all(isinstance(x, numbers.Real) and not isinstance(x, bool) for x in (lo, hi)):
+            raise ValueError(f"{shape}; got {v!r} (not numbers)")
+        if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+            raise ValueError(f"{shape}; got {v!r}")
+        out[name] = (float(lo), float(hi))
+    return out
+
+
 def import_bearable(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = None,
                     utc_offset: Optional[int] = None, participant: str = "",
                     scales: Optional[Mapping[str, tuple[float, float]]] = None,
@@ -112,7 +147,10 @@ def import_bearable(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = No
     writes them (``3rd Mar 2026``) or ``YYYY-MM-DD``; the time of day as
     ``pre``/``am``/``mid``/``pm``/``night``/``all day`` (clock times in
     :data:`BEARABLE_TIMES_OF_DAY`) or a clock time. Scales are Bearable's own
-    (:data:`BEARABLE_SCALES`: mood 1–10, symptom severity 0–4).
+    (:data:`BEARABLE_SCALES`: mood 1–10, symptom severity 0–4); ``scales=``
+    replaces them, keyed ``"mood"`` and ``"anxiety"`` (or ``"symptom"``, the
+    same scale), each a pair ``(low, high)`` of numbers. An unknown key or a
+    value of another shape raises ValueError naming the allowed keys.
 
     Intensity (0–10) from a rating ``v`` on the scale ``(lo, hi)``:
     mood (inverted, onto 1..9 like Daylio's five moods): ``1 + 8·(hi − v)/(hi − lo)``;
@@ -125,12 +163,7 @@ def import_bearable(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = No
     path = Path(path)
     src = str(path)
     clock = LocalClock(tz, utc_offset)
-    scale = dict(BEARABLE_SCALES)
-    for k, v in (scales or {}).items():
-        lo, hi = v
-        if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-            raise ValueError(f"scales[{k!r}] must be (low, high) with low < high, got {v!r}")
-        scale[k.lower()] = (float(lo), float(hi))
+    scale = _scales(scales)
     report = ImportReport(source=src, format="bearable")
     records: list[dict[str, Any]] = []
     sources: list[Source] = []
