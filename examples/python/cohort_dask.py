@@ -4,7 +4,8 @@ metrics on a 2-worker LocalCluster, and print one summary line per participant.
 
     PYTHONPATH=build/python python3 examples/python/cohort_dask.py [participants] [days]
 
-Needs the optional dependencies ``pip install calmkit[dask]``. The same code
+Needs the optional dependencies of the ``dask`` extra: ``pip install ".[dask]"``
+in the calmkit source checkout. The same code
 runs on a real cluster by passing the scheduler's address to
 ``distributed.Client`` instead of a LocalCluster (docs/scale-out.md).
 """

@@ -4,7 +4,8 @@ medians, a log-rank test and Cox models with participant-clustered errors.
 
     PYTHONPATH=build/python python3 examples/python/cohort_inference.py [participants] [days]
 
-Needs the optional dependencies ``pip install "calmkit[stats]"`` (lifelines).
+Needs the optional dependencies of the ``stats`` extra: ``pip install ".[stats]"``
+in the calmkit source checkout, or ``pip install lifelines statsmodels``.
 What these numbers can and cannot tell: docs/metrics.md, "Cohort-level
 inference".
 """

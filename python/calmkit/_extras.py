@@ -3,7 +3,10 @@ missing say in one line which extra to install, instead of a traceback from
 deep inside calmkit.
 
 The extras are declared in pyproject.toml ``[project.optional-dependencies]``;
-:data:`EXTRAS` must name the same ones (tests/python/test_packaging.py checks).
+:data:`EXTRAS` and :data:`REQUIREMENTS` must name the same ones
+(tests/python/test_packaging.py checks). calmkit is installed from a source
+checkout (it is not on PyPI), so a hint names the packages to install and the
+extra to use from the checkout, never ``pip install "calmkit[...]"``.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-__all__ = ["EXTRAS", "MissingExtraError", "require"]
+__all__ = ["EXTRAS", "REQUIREMENTS", "MissingExtraError", "install_hint", "require"]
 
 #: extra name -> what it brings (the top-level modules it makes importable).
 EXTRAS: dict[str, tuple[str, ...]] = {
@@ -20,17 +23,33 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "stats": ("lifelines", "statsmodels"),
 }
 
+#: extra name -> its pip requirements, as pyproject.toml declares them.
+REQUIREMENTS: dict[str, tuple[str, ...]] = {
+    "parquet": ("pyarrow>=12",),
+    "dask": ("dask[dataframe]>=2024.1", "distributed>=2024.1", "pyarrow>=12"),
+    "stats": ("lifelines>=0.27", "statsmodels>=0.14"),
+}
+
+
+def install_hint(extra: str) -> str:
+    """What to run to get the optional ``extra``, fit for an install from a
+    source checkout (calmkit is not on PyPI), e.g. for ``"stats"``:
+    ``pip install "lifelines>=0.27" "statsmodels>=0.14" (or, in a calmkit
+    source checkout: pip install ".[stats]")``."""
+    packages = " ".join(f'"{r}"' for r in REQUIREMENTS[extra])
+    return f'pip install {packages} (or, in a calmkit source checkout: pip install ".[{extra}]")'
+
 
 class MissingExtraError(ImportError):
     """An optional dependency of calmkit is not installed. The message is one
-    line naming the extra to install, e.g. ``pip install "calmkit[dask]"``;
+    line naming what to install (:func:`install_hint`);
     ``.extra`` holds the extra's name and ``.name`` the missing module."""
 
     def __init__(self, module: str, extra: str, feature: str) -> None:
         self.extra = extra
         super().__init__(
             f"{feature} needs the optional dependency '{module.split('.')[0]}', which is not installed: "
-            f'pip install "calmkit[{extra}]"',
+            f"{install_hint(extra)}",
             name=module,
         )
 

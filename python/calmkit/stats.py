@@ -1,6 +1,7 @@
 """Cohort-level inference on time-to-calm: log-rank tests and Cox models.
 
-An optional part of calmkit (``pip install "calmkit[stats]"``): the models
+An optional part of calmkit (its ``stats`` extra: ``pip install lifelines
+statsmodels``, or ``pip install ".[stats]"`` in a source checkout): the models
 come from lifelines (Davidson-Pilon 2019), a well-kept survival library,
 fitted on :func:`calmkit.analysis_frame`, one row per episode. calmkit only
 prepares the episodes and names the numbers; the tests compare them with R's
@@ -32,10 +33,12 @@ from typing import Any, Iterable, Union
 import numpy as np
 import pandas as pd
 
+from ._extras import install_hint
+
 __all__ = ["INSTALL_HINT", "PerfectSeparationWarning", "logrank", "cox", "cox_time_trend"]
 
 #: What to run when the optional libraries are missing.
-INSTALL_HINT = 'pip install "calmkit[stats]"'
+INSTALL_HINT = install_hint("stats")
 
 
 class PerfectSeparationWarning(UserWarning):

@@ -102,6 +102,10 @@ def test_extras_in_pyproject_match_the_code():
         assert name in extras, name
         declared = {re.split(r"[<>=\[ ;]", d)[0].lower() for d in extras[name]}
         assert set(modules) <= declared, (name, modules, declared)
+        # The install hint names exactly what pyproject declares (calmkit is not on PyPI: B12).
+        assert _extras.REQUIREMENTS[name] == tuple(extras[name]), name
+        assert "calmkit[" not in _extras.install_hint(name)
+    assert set(_extras.REQUIREMENTS) == set(_extras.EXTRAS)
 
 
 BLOCKER = """
@@ -145,7 +149,7 @@ def test_parquet_without_pyarrow_names_the_extra(tmp_path, sample_journal_path):
     """, tmp_path)
     assert proc.returncode == 3, proc.stderr
     line = one_line_error(proc)
-    assert line.endswith('pip install "calmkit[parquet]"'), line
+    assert line.endswith('pip install "pyarrow>=12" (or, in a calmkit source checkout: pip install ".[parquet]")'), line
     assert "'pyarrow'" in line
     assert not (tmp_path / "out").exists()
 
@@ -159,7 +163,8 @@ def test_dask_without_dask_names_the_extra(tmp_path):
     # Python prints the traceback of an uncaught error; its last line is the message.
     last = proc.stderr.strip().splitlines()[-1]
     assert last == ("calmkit._extras.MissingExtraError: calmkit.dask needs the optional dependency 'dask', "
-                    'which is not installed: pip install "calmkit[dask]"'), proc.stderr
+                    'which is not installed: pip install "dask[dataframe]>=2024.1" "distributed>=2024.1" '
+                    '"pyarrow>=12" (or, in a calmkit source checkout: pip install ".[dask]")'), proc.stderr
     assert "During handling" not in proc.stderr  # the ImportError inside is not chained in
 
 
@@ -185,7 +190,7 @@ def test_cli_reports_a_missing_extra_in_one_line(tmp_path, sample_journal_path, 
     err = capsys.readouterr().err
     assert err.strip().splitlines() == [
         'calmkit: this command needs the optional dependency \'pyarrow\', which is not installed: '
-        'pip install "calmkit[parquet]"']
+        'pip install "pyarrow>=12" (or, in a calmkit source checkout: pip install ".[parquet]")']
 
 
 def test_require_refuses_an_undeclared_pairing():
