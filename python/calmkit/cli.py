@@ -449,11 +449,16 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
             raise _Failure(str(e), EXIT_PROBLEMS) from e
         except OSError as e:
             raise _Failure(f"cannot read {args.file}: {e.strerror or e}", EXIT_USAGE) from e
-        print(f"{args.file}: recognised as a {args.format} export", file=out)
+        article = "an" if args.format[0] in "aeiou" else "a"
+        print(f"{args.file}: recognised as {article} {args.format} export", file=out)
     _check_output(args.output, args.force)
     options: dict[str, object] = {"participant": args.participant, "lenient": args.lenient}
     if args.format != "apple-health":
         if args.tz is None and args.utc_offset is None:
+            if args.format == "mindlamp":
+                raise _Failure("mindlamp exports have UTC times (milliseconds since 1970) but not the zone "
+                               "they were recorded in, which calmkit keeps as each time's offset: give --tz "
+                               "ZONE (such as Europe/Berlin) or --utc-offset MINUTES", EXIT_USAGE)
             raise _Failure(f"{args.format} exports have local times without a zone: give --tz ZONE "
                            "(such as Europe/Berlin) or --utc-offset MINUTES", EXIT_USAGE)
         if args.tz is not None and args.utc_offset is not None:
@@ -474,14 +479,21 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
         if args.format != "daylio":
             raise _Failure("--mood is for daylio exports only", EXIT_USAGE)
         moods: dict[str, int] = {}
+        seen: dict[str, str] = {}
         for item in args.mood:
-            name, _, value = item.rpartition("=")
+            name, _, value = item.partition("=")
             try:
                 moods[name] = _threshold(value)
             except argparse.ArgumentTypeError:
                 name = ""
-            if not name:
-                raise _Failure(f"--mood {item!r} is not NAME=DISTRESS with a distress of 0-10", EXIT_USAGE)
+            if not name.strip():
+                raise _Failure(f"--mood {item!r} is not NAME=DISTRESS with a distress of 0-10 "
+                               "(a mood name cannot hold '=')", EXIT_USAGE)
+            key = name.strip().casefold()
+            if key in seen:
+                raise _Failure(f"--mood {seen[key]!r} and --mood {item!r} name the same mood (case and "
+                               "surrounding spaces do not count); give it once", EXIT_USAGE)
+            seen[key] = item
         options["mood_map"] = moods
     run = {"daylio": importers.import_daylio, "bearable": importers.import_bearable,
            "apple-health": importers.import_apple_health, "mindlamp": importers.import_mindlamp}[args.format]

@@ -296,3 +296,122 @@ def test_a_second_export_appended_is_named_as_such(tmp_path, fixture, importer, 
     assert [s.line for s in report.skipped] == [rows + 2]
     single, _ = importer(DATA / fixture, **kwargs)
     assert len(journal.readings) + len(journal.triggers) == 2 * (len(single.readings) + len(single.triggers))
+
+
+# --- breaker2 B15-B19, B25 -----------------------------------------------------------------
+
+def test_mindlamp_json_with_a_utf8_bom_is_read_like_without(tmp_path):
+    # B17: Notepad saves UTF-8 with a byte order mark; the CSV importers read past it.
+    raw = (DATA / "mindlamp_events.json").read_bytes()
+    f = tmp_path / "bom.json"
+    f.write_bytes(b"\xef\xbb\xbf" + raw)
+    a, ra = import_mindlamp(DATA / "mindlamp_events.json", utc_offset=0, lenient=True)
+    b, rb = import_mindlamp(f, utc_offset=0, lenient=True)
+    assert a == b and len(b.readings) + len(b.exercises) > 0
+    assert ra.summary().replace(str(DATA / "mindlamp_events.json"), "X") == rb.summary().replace(str(f), "X")
+    # A BOM in the middle is still not JSON; nor are two BOMs.
+    f.write_bytes(b"\xef\xbb\xbf\xef\xbb\xbf" + raw)
+    with pytest.raises(ImportFormatError, match="not valid JSON"):
+        import_mindlamp(f, utc_offset=0)
+
+
+def _lamp(tmp_path, stamps):
+    f = tmp_path / "lamp.json"
+    f.write_text(json.dumps([{"timestamp": t, "duration": 60000, "spec": "lamp.breathe"} for t in stamps]))
+    return f
+
+
+def test_mindlamp_timestamps_that_look_like_seconds_are_warned_about(tmp_path):
+    # B15: 1772482440 is 2026-03-02 20:14 UTC in seconds, 1970-01-21 in milliseconds.
+    j, report = import_mindlamp(_lamp(tmp_path, [1772482440, 1772482440000, 1772568840]), utc_offset=0)
+    assert len(j.exercises) == 3  # imported as written (milliseconds), but not silently:
+    [w] = report.warnings
+    assert w.startswith("2 event(s) have a timestamp before the year 2000, first item 0: 1772482440 "
+                        "(as seconds: 2026-03-02 20:14 UTC)")
+    assert "milliseconds" in w and f"warning  {w}" in report.summary()
+    # Real millisecond timestamps (mindLAMP dates from 2018) give no warning, nor does 2000-01-01 itself.
+    _, report = import_mindlamp(_lamp(tmp_path, [1772482440000, 946684800000]), utc_offset=0)
+    assert report.warnings == []
+    _, report = import_mindlamp(_lamp(tmp_path, [946684799999]), utc_offset=0)
+    assert len(report.warnings) == 1
+
+
+def test_cli_mindlamp_without_zone_says_times_are_utc(tmp_path, capsys):
+    from calmkit import cli
+    code = cli.main(["import", "mindlamp", str(DATA / "mindlamp_events.json"), "-o", str(tmp_path / "m.jsonl")])
+    err = capsys.readouterr().err
+    assert code == 2 and "mindlamp exports have UTC times" in err and "give --tz ZONE" in err
+    assert "local times without a zone" not in err
+    code = cli.main(["import", "daylio", str(DATA / "daylio_export.csv"), "-o", str(tmp_path / "d.jsonl")])
+    assert code == 2 and "daylio exports have local times without a zone" in capsys.readouterr().err
+
+
+def test_cli_says_an_apple_health_export(tmp_path, capsys):
+    # B25: "recognised as a apple-health export".
+    from calmkit import cli
+    code = cli.main(["import", str(DATA / "apple_health_export.xml"), "-o", str(tmp_path / "a.jsonl")])
+    out = capsys.readouterr().out
+    assert code == 0 and "recognised as an apple-health export" in out and " a apple" not in out
+
+
+def _daylio(tmp_path, *moods):
+    f = tmp_path / "daylio_export.csv"
+    f.write_text("full_date,date,weekday,time,mood,activities,note_title,note\n" + "".join(
+        f"2026-03-0{i + 2},x,Monday,21:14,{m},,,\n" for i, m in enumerate(moods)), encoding="utf-8")
+    return f
+
+
+def test_daylio_mood_map_duplicates_and_unused_names(tmp_path):
+    # B16: case-insensitive duplicates silently took the last; an unused mapping was ignored.
+    f = _daylio(tmp_path, "Anxious", "good")
+    with pytest.raises(ValueError, match=r"mood_map names one mood twice: 'anxious' and 'Anxious '"):
+        import_daylio(f, tz="UTC", mood_map={"anxious": 8, "Anxious ": 2})
+    with pytest.raises(ValueError, match="empty mood name"):
+        import_daylio(f, tz="UTC", mood_map={" ": 2})
+    j, report = import_daylio(f, tz="UTC", mood_map={"ANXIOUS": 8, "Exhuasted": 6, "awful": 10})
+    assert [r.intensity for r in j.readings] == [8, 3]
+    assert report.warnings == ["mood_map names mood(s) no imported row has: 'Exhuasted', 'awful' (misspelt?)"]
+    assert "warning  mood_map names mood(s)" in report.summary()
+    _, report = import_daylio(f, tz="UTC", mood_map={"anxious": 8})
+    assert report.warnings == []
+
+
+@pytest.mark.parametrize("moods, message", [
+    (["good=5=6"], "--mood 'good=5=6' is not NAME=DISTRESS"),
+    (["=5"], "--mood '=5' is not NAME=DISTRESS"),
+    (["Anxious=8", "anxious =2"], "--mood 'Anxious=8' and --mood 'anxious =2' name the same mood"),
+])
+def test_cli_refuses_malformed_or_duplicate_mood_options(tmp_path, capsys, moods, message):
+    from calmkit import cli
+    args = ["import", "daylio", str(_daylio(tmp_path, "Anxious")), "-o", str(tmp_path / "j.jsonl"), "--tz", "UTC"]
+    code = cli.main(args + [a for m in moods for a in ("--mood", m)])
+    assert code == 2 and message in capsys.readouterr().err
+    assert not (tmp_path / "j.jsonl").exists()
+
+
+def test_cli_reports_an_unused_mood_option(tmp_path, capsys):
+    from calmkit import cli
+    args = ["import", "daylio", str(_daylio(tmp_path, "Anxious")), "-o", str(tmp_path / "j.jsonl"), "--tz", "UTC"]
+    assert cli.main(args + ["--mood", "Anxious=8", "--mood", "Exhausted=6"]) == 0
+    assert "warning  mood_map names mood(s) no imported row has: 'Exhausted'" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("date, year", [("0001-01-01", 1), ("1399-12-31", 1399)])
+def test_daylio_placeholder_year_names_the_field_and_the_journal_limits(tmp_path, date, year):
+    # B19: 0001-01-01 gave "a value calmkit cannot read (ValueError) ... years 0001-9999" with field ''.
+    f = tmp_path / "d.csv"
+    f.write_text("full_date,date,weekday,time,mood,activities,note_title,note\n"
+                 f"{date},x,x,10:00,rad,,,\n", encoding="utf-8")
+    with pytest.raises(ImportFormatError) as e:
+        import_daylio(f, utc_offset=60)
+    assert (e.value.line, e.value.field) == (2, "full_date")
+    assert f"the year {year} is outside the years 1400-9999 a calmkit journal can hold" in str(e.value)
+    # The older layout names its year column.
+    f.write_text("year,date,weekday,time,mood,activities,note\n0001,18 May,x,10:00,rad,,\n", encoding="utf-8")
+    with pytest.raises(ImportFormatError, match="the year 1 is outside the years 1400-9999") as e:
+        import_daylio(f, utc_offset=60)
+    assert e.value.field == "year"
+    # The limits themselves import.
+    f.write_text("full_date,date,weekday,time,mood,activities,note_title,note\n"
+                 "1400-01-02,x,x,10:00,rad,,,\n9999-12-30,x,x,10:00,rad,,,\n", encoding="utf-8")
+    assert len(import_daylio(f, utc_offset=0).journal.readings) == 2

@@ -61,12 +61,26 @@ def _day_month(text: str, year: str) -> Optional[datetime]:
 
 
 def _check_mood_map(mood_map: Optional[Mapping[str, int]]) -> dict[str, int]:
+    """DAYLIO_MOODS with ``mood_map`` applied (names compared case-insensitively,
+    as the rows are); two names that are the same mood are an error."""
     table = dict(DAYLIO_MOODS)
+    given: dict[str, str] = {}
     for name, value in (mood_map or {}).items():
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
             raise ValueError(f"mood_map[{name!r}] must be a distress intensity 0..10, got {value!r}")
-        table[str(name).strip().casefold()] = value
+        key = str(name).strip().casefold()
+        if not key:
+            raise ValueError(f"mood_map has an empty mood name ({name!r})")
+        if key in given:
+            raise ValueError(f"mood_map names one mood twice: {given[key]!r} and {name!r} (mood names are "
+                             "compared ignoring case and surrounding spaces); keep one")
+        given[key] = str(name)
+        table[key] = value
     return table
+
+
+#: Years a calmkit journal can hold (docs/journal-format.md).
+_YEARS = (1400, 9999)
 
 
 def import_daylio(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = None,
@@ -78,7 +92,10 @@ def import_daylio(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = None
     Each row becomes one reading at ``full_date`` + ``time`` in ``tz`` (or at the
     fixed ``utc_offset`` minutes); its intensity comes from the mood
     (:data:`DAYLIO_MOODS`, extended or overridden by ``mood_map`` for custom
-    mood names); the mood name, activities, note title and note are kept in
+    mood names, compared ignoring case: two entries for one name are a
+    ValueError, an entry no imported row uses is listed in
+    ``report.warnings``); a year outside 1400-9999 is an error naming the
+    date's field; the mood name, activities, note title and note are kept in
     the reading's note. Every layout in :data:`DAYLIO_LAYOUTS` is read,
     detected from the header (``report.layout`` says which): the current
     ``full_date`` export with or without ``note_title``, and the older
@@ -99,6 +116,7 @@ def import_daylio(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = None
     src = str(path)
     clock = LocalClock(tz, utc_offset)
     moods = _check_mood_map(mood_map)
+    given = {str(k).strip().casefold(): str(k) for k in (mood_map or {})}
     report = ImportReport(source=src, format="daylio")
     records: list[dict[str, Any]] = []
     sources: list[Source] = []
@@ -127,7 +145,12 @@ def import_daylio(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = None
             continue
         records.append(record)
         sources.append(Source(first))
+        given.pop(row[header.index("mood")].strip().casefold(), None)
 
+    if given:
+        # A mapping no row used is most often a misspelt mood name: say so, do not ignore it.
+        names = ", ".join(repr(n) for n in sorted(given.values()))
+        report.warnings.append(f"mood_map names mood(s) no imported row has: {names} (misspelt?)")
     report.blank_lines = table.blank_lines
     report.delimiter = table.delimiter
     return ImportResult(build_journal(records, src, sources=sources, report=report, lenient=lenient), report)
@@ -158,6 +181,11 @@ def _row(row: list[str], header: list[str], layout: str, first: int, last: int, 
             raise ImportFormatError(src, first, "full_date",
                                     f"{cell['full_date']!r} is not a date YYYY-MM-DD",
                                     value=cell["full_date"]) from None
+    if not _YEARS[0] <= day.year <= _YEARS[1]:
+        name = "year" if layout == "year" else "full_date"
+        raise ImportFormatError(src, first, name, (
+            f"{cell[name].strip()!r}: the year {day.year} is outside the years {_YEARS[0]}-{_YEARS[1]} "
+            "a calmkit journal can hold (a placeholder date?)"), value=cell[name])
     clock_time = parse_clock_time(cell["time"])
     if clock_time is None:
         raise ImportFormatError(src, first, "time", (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import tzinfo
+from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 from typing import Any, Mapping, Optional, Union
 
@@ -203,7 +203,8 @@ def import_mindlamp(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = No
     try:
         with open(path, "rb") as f:
             raw = f.read()
-        data = json.loads(raw.decode("utf-8"), object_pairs_hook=_no_duplicate_keys)
+        # A UTF-8 byte order mark (Notepad writes one) is read past, as the CSV importers do.
+        data = json.loads(raw.decode("utf-8-sig"), object_pairs_hook=_no_duplicate_keys)
     except UnicodeDecodeError as e:
         raise ImportFormatError(src, None, "", f"not UTF-8 (byte offset {e.start}); JSON must be UTF-8") from None
     except json.JSONDecodeError as e:
@@ -243,7 +244,32 @@ def import_mindlamp(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = No
                 raise
             report.skip(e)
         sources.extend(Source(item=i) for _ in range(len(records) - before))
+    _warn_seconds(events, report)
     return ImportResult(build_journal(records, src, sources=sources, report=report, lenient=lenient), report)
+
+
+#: Milliseconds at 2000-01-01T00:00Z. mindLAMP dates from 2018; a timestamp
+#: before this is far more likely seconds (1772482440 s is March 2026, as
+#: milliseconds January 1970) than a real event.
+_MS_2000 = 946_684_800_000
+
+
+def _warn_seconds(events: list[Any], report: ImportReport) -> None:
+    """Notes in ``report.warnings`` events whose timestamp looks like seconds."""
+    early = []
+    for i, ev in enumerate(events):
+        ts = _number(ev.get("timestamp")) if isinstance(ev, Mapping) else None
+        if ts is not None and 0 <= ts < _MS_2000:
+            early.append((i, ts))
+    if early:
+        i, ts = early[0]
+        try:
+            as_seconds = f" (as seconds: {datetime.fromtimestamp(ts, timezone.utc):%Y-%m-%d %H:%M} UTC)"
+        except (OverflowError, ValueError, OSError):
+            as_seconds = ""
+        report.warnings.append(
+            f"{len(early)} event(s) have a timestamp before the year 2000, first item {i}: {ts:.15g}{as_seconds}; "
+            "mindLAMP timestamps are milliseconds since 1970: were these written in seconds?")
 
 
 def _event(ev: Any, i: int, src: str, clock: LocalClock, specs: Mapping[str, str], participant: str,

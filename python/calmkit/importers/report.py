@@ -120,6 +120,9 @@ class ImportReport:
     blank_lines: list[int] = field(default_factory=list)
     #: the separator a CSV file was read with (",", ";" or tab); "" otherwise
     delimiter: str = ""
+    #: things that were read but look wrong (a mood_map entry no row uses,
+    #: timestamps that look like seconds where milliseconds were expected)
+    warnings: list[str] = field(default_factory=list)
 
     # -- helpers used by the importers --------------------------------------
     def skip(self, err: ImportFormatError) -> None:
@@ -147,6 +150,8 @@ class ImportReport:
                          f"{', ...' if len(self.blank_lines) > 5 else ''})")
         for s in self.skipped:
             lines.append(f"  skipped  {s.message}")
+        for w in self.warnings:
+            lines.append(f"  warning  {w}")
         return "\n".join(lines)
 
     def __str__(self) -> str:
