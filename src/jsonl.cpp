@@ -925,6 +925,8 @@ class Reader {
     report.path = std::string(name_);
     report.lines = line_no_;
     resolve_references();
+    release_indexes();
+    sort_by_type();
     std::sort(skipped_.begin(), skipped_.end(),
               [](const SkippedLine& a, const SkippedLine& b) { return a.line < b.line; });
     report.skipped = std::move(skipped_);
@@ -933,26 +935,93 @@ class Reader {
   }
 
  private:
-  /// Parses shares 0..n-1 (between `bounds_`), share 0 on this thread. A
-  /// thread that cannot be started leaves its share to this one.
-  void parse_shares(std::size_t n, const char* buffer_end, bool header_allowed) {
-    const bool lenient = options_.lenient;
-    auto run = [&](std::size_t i) {
-      parsers_[i].run(bounds_[i], bounds_[i + 1], buffer_end, i == 0 && header_allowed, lenient,
-                      max_line_bytes_, shares_[i]);
+  /// Calls `fn(0)` .. `fn(n - 1)`: `fn(0)` on this thread, the others on
+  /// threads of their own (or here too, when no thread can be started). The
+  /// first exception, by index, is rethrown once all calls have ended.
+  template <class Fn>
+  static void run_parallel(std::size_t n, Fn&& fn) {
+    std::vector<std::exception_ptr> failure(n);
+    auto guarded = [&](std::size_t i) noexcept {
+      try {
+        fn(i);
+      } catch (...) {
+        failure[i] = std::current_exception();
+      }
     };
     std::vector<std::thread> pool;
     std::size_t started = 1;
-    try {
-      pool.reserve(n - 1);
-      for (; started < n; ++started) pool.emplace_back(run, started);
-    } catch (const std::system_error&) {
-      // Out of threads: the rest of the shares run here.
-    } catch (const std::bad_alloc&) {
+    if (n > 1) {
+      try {
+        pool.reserve(n - 1);
+        for (; started < n; ++started) pool.emplace_back(guarded, started);
+      } catch (const std::system_error&) {
+        // Out of threads: the rest run here.
+      } catch (const std::bad_alloc&) {
+      }
     }
-    run(0);
-    for (std::size_t i = started; i < n; ++i) run(i);
+    guarded(0);
+    for (std::size_t i = started; i < n; ++i) guarded(i);
     for (auto& t : pool) t.join();
+    for (const auto& f : failure) {
+      if (f) std::rethrow_exception(f);
+    }
+  }
+
+  /// Parses shares 0..n-1 (between `bounds_`), share 0 on this thread.
+  void parse_shares(std::size_t n, const char* buffer_end, bool header_allowed) {
+    run_parallel(n, [&](std::size_t i) {
+      parsers_[i].run(bounds_[i], bounds_[i + 1], buffer_end, i == 0 && header_allowed, options_.lenient,
+                      max_line_bytes_, shares_[i]);
+    });
+  }
+
+  /// Frees what only the checks across lines needed, before the records are
+  /// sorted (the sort's own scratch memory then takes its place).
+  void release_indexes() noexcept {
+    trigger_lines_ = {};
+    reading_lines_ = {};
+    exercise_lines_ = {};
+    thought_lines_ = {};
+    assessment_lines_ = {};
+    trigger_ids_ = {};
+    reading_ids_ = {};
+    exercise_ids_ = {};
+    thought_ids_ = {};
+    assessment_ids_ = {};
+    std::vector<ShareResult>().swap(shares_);
+    std::vector<LineParser>().swap(parsers_);
+  }
+
+  /// Orders each record type as the Journal would (detail::sort_records), the
+  /// types side by side on the reader's threads; the Journal then finds them
+  /// in order. On one thread the Journal does it.
+  void sort_by_type() {
+    if (threads_ < 2) return;
+    const std::array<std::size_t, 5> size{rs_.triggers.size(), rs_.readings.size(), rs_.exercises.size(),
+                                          rs_.thought_records.size(), rs_.assessments.size()};
+    std::array<std::size_t, 5> order{0, 1, 2, 3, 4};
+    std::sort(order.begin(), order.end(),
+              [&size](std::size_t a, std::size_t b) { return size[a] > size[b]; });
+    // Largest first, each to the thread with the fewest records so far.
+    const std::size_t n = std::min<std::size_t>(threads_, order.size());
+    std::vector<std::vector<std::size_t>> bucket(n);
+    std::vector<std::size_t> load(n, 0);
+    for (const std::size_t type : order) {
+      const auto k = static_cast<std::size_t>(std::min_element(load.begin(), load.end()) - load.begin());
+      bucket[k].push_back(type);
+      load[k] += size[type];
+    }
+    run_parallel(n, [&](std::size_t k) {
+      for (const std::size_t type : bucket[k]) {
+        switch (type) {
+          case 0: sort_records(rs_.triggers); break;
+          case 1: sort_records(rs_.readings); break;
+          case 2: sort_records(rs_.exercises); break;
+          case 3: sort_records(rs_.thought_records); break;
+          default: sort_records(rs_.assessments); break;
+        }
+      }
+    });
   }
 
   /// Room for `extra` more elements: once, from the share of the input read
@@ -1058,23 +1127,37 @@ class Reader {
     std::size_t worst_line = std::numeric_limits<std::size_t>::max();
     std::string worst_reason;
     auto scan = [&](auto& records, std::vector<std::size_t>& lines) {
-      std::vector<char> bad(records.size(), 0);
-      bool any = false;
-      for (std::size_t i = 0; i < records.size(); ++i) {
-        const auto& r = records[i];
-        if (r.trigger.empty() || known(r.participant, r.trigger)) [[likely]]
-          continue;
-        std::string reason = rules::unknown_trigger(r.participant, r.trigger);
-        if (!options_.lenient) {
-          if (lines[i] < worst_line) {
-            worst_line = lines[i];
-            worst_reason = std::move(reason);
-          }
-          continue;
+      // The lookups run in ranges on the reader's threads; the few records
+      // that fail are then handled here, in order.
+      const std::size_t n = records.size();
+      const std::size_t parts = std::clamp<std::size_t>(n / 65536, 1, threads_);
+      std::vector<std::vector<std::size_t>> found(parts);
+      run_parallel(parts, [&](std::size_t k) {
+        for (std::size_t i = n * k / parts; i < n * (k + 1) / parts; ++i) {
+          const auto& r = records[i];
+          if (r.trigger.empty() || known(r.participant, r.trigger)) [[likely]]
+            continue;
+          found[k].push_back(i);
         }
-        skip(lines[i], "trigger", std::move(reason));
-        bad[i] = 1;
-        any = true;
+      });
+      std::vector<char> bad;
+      bool any = false;
+      for (const auto& indices : found) {
+        for (const std::size_t i : indices) {
+          const auto& r = records[i];
+          std::string reason = rules::unknown_trigger(r.participant, r.trigger);
+          if (!options_.lenient) {
+            if (lines[i] < worst_line) {
+              worst_line = lines[i];
+              worst_reason = std::move(reason);
+            }
+            continue;
+          }
+          if (bad.empty()) bad.assign(n, 0);
+          skip(lines[i], "trigger", std::move(reason));
+          bad[i] = 1;
+          any = true;
+        }
       }
       if (!any) return;
       std::size_t out = 0;

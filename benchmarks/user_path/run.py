@@ -72,9 +72,8 @@ def read_worker(reader: str, path: str, threads: int) -> dict:
     if reader == "calmkit":
         import calmkit
 
-        if threads:
-            calmkit.set_threads(threads)
-        j, s, cpu = timed_cpu(lambda: calmkit.read_journal(path))
+        # threads: 0 = one per hardware thread (the default), 1 = the calling thread alone.
+        j, s, cpu = timed_cpu(lambda: calmkit.read_journal(path, threads=threads))
         rows = len(j)
     elif reader == "pandas":
         import pandas as pd
@@ -290,7 +289,8 @@ def main() -> int:
         mb = path.stat().st_size / 1e6
         print(f"\n## {name}: {path} ({count_lines(path):,} lines, {mb:.1f} MB)")
         if "read" not in skip:
-            print("\n| reader | wall s | MB/s (wall) | CPU s | peak RSS MB | rows |\n|---|---:|---:|---:|---:|---:|")
+            print("\n| reader | wall s | MB/s (wall) | CPU s | peak RSS MB | RSS / file | RSS before MB | rows |\n"
+                  "|---|---:|---:|---:|---:|---:|---:|---:|")
             rows = [("calmkit.read_journal (strict, 1 thread)", spawn(env, "read", "calmkit", str(path), "1"))]
             if a.threads != 1:
                 rows.append(("calmkit.read_journal (strict, default threads)",
@@ -300,10 +300,11 @@ def main() -> int:
                      ("pandas.read_json(lines=True)", spawn(env, "read", "pandas", str(path), th))]
             for label, r in rows:
                 if "error" in r:
-                    print(f"| {label} | - | - | - | - | {r['error']} |")
+                    print(f"| {label} | - | - | - | - | - | - | {r['error']} |")
                 else:
-                    print(f"| {label} | {r['seconds']:.2f} | {mb / r['seconds']:.0f} | {r['cpu_seconds']:.2f} | {r['peak_rss_mb']:.0f} "
-                          f"| {r['rows']:,} |")
+                    print(f"| {label} | {r['seconds']:.2f} | {mb / r['seconds']:.0f} | {r['cpu_seconds']:.2f} "
+                          f"| {r['peak_rss_mb']:.0f} | {r['peak_rss_mb'] * 1.048576 / mb:.2f} "
+                          f"| {r['rss_before_mb']:.0f} | {r['rows']:,} |")
         if "metrics" not in skip:
             import numpy as np
 

@@ -316,3 +316,42 @@ TEST_CASE("parallel read: hostile layouts", "[jsonl][parallel]") {
     CHECK(lenient.find("302|id|duplicate trigger id 't1' (first used on line 1)") != std::string::npos);
   }
 }
+
+TEST_CASE("parallel read: dangling trigger references in a journal large enough to check in ranges",
+          "[jsonl][parallel]") {
+  // 150,000 readings (the reference check splits at 65,536 records a range),
+  // every 9,973rd naming a trigger that is not there; every 7th names t1.
+  std::string text =
+      R"({"type":"trigger","participant":"p","id":"t1","time":"2026-03-02T21:14:00+01:00","category":"conflict","intensity":8})"
+      "\n";
+  std::vector<std::size_t> expected;
+  for (std::size_t i = 0; i < 150000; ++i) {
+    const std::size_t line = i + 2;
+    std::string link;
+    if (i % 9973 == 5) {
+      link = R"(,"trigger":"gone)" + std::to_string(i) + "\"";
+      expected.push_back(line);
+    } else if (i % 7 == 0) {
+      link = R"(,"trigger":"t1")";
+    }
+    text += R"({"type":"reading","participant":"p","time":"2026-03-0)" + std::to_string(3 + i % 5) +
+            "T10:00:00Z\",\"intensity\":" + std::to_string(i % 11) + link + "}\n";
+  }
+  const auto one = calmkit::parse_journal(text, {.lenient = true, .threads = 1});
+  std::vector<std::size_t> skipped;
+  for (const auto& k : one.report.skipped) skipped.push_back(k.line);
+  CHECK(skipped == expected);
+  CHECK(one.journal.readings().size() == 150000 - expected.size());
+  const std::string reference = outcome(one);
+  for (const unsigned threads : {2u, 3u, 4u}) {
+    INFO("threads " << threads);
+    CHECK(outcome(calmkit::parse_journal(text, {.lenient = true, .threads = threads})) == reference);
+    try {
+      (void)calmkit::parse_journal(text, {.threads = threads});
+      FAIL("no error");
+    } catch (const JournalFormatError& e) {
+      CHECK(e.line() == expected.front());
+      CHECK(e.field() == "trigger");
+    }
+  }
+}
