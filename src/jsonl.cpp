@@ -861,16 +861,14 @@ class Reader {
       : name_(name),
         options_(options),
         max_line_bytes_(max_line_bytes),
-        threads_(thread_count(options.threads)) {
+        threads_(thread_count(options.threads)),
+        chunk_bytes_(std::max<std::size_t>(options.chunk_bytes, 1024)) {
     parsers_.resize(threads_);
     shares_.resize(threads_);
   }
 
   /// Bytes to read per window: `chunk_bytes` per thread (at least 1 KiB each).
-  [[nodiscard]] std::size_t window_bytes() const noexcept {
-    const std::size_t chunk = std::max<std::size_t>(options_.chunk_bytes, 1024);
-    return chunk * threads_;
-  }
+  [[nodiscard]] std::size_t window_bytes() const noexcept { return chunk_bytes_ * threads_; }
 
   /// The input's size in bytes, when known: a guess of how many records are
   /// still to come, so the record vectors grow once instead of doubling.
@@ -890,7 +888,7 @@ class Reader {
     const auto len = static_cast<std::size_t>(stop - p);
     // Shares of at least 64 KiB (or one chunk, when chunks are smaller): a
     // thread for a few lines costs more than it saves.
-    const std::size_t min_share = std::min<std::size_t>(std::size_t{64} << 10, window_bytes() / threads_);
+    const std::size_t min_share = std::min<std::size_t>(std::size_t{64} << 10, chunk_bytes_);
     const std::size_t n = std::clamp<std::size_t>(len / min_share, 1, threads_);
     bounds_.assign(n + 1, stop);
     bounds_[0] = p;
@@ -1179,7 +1177,8 @@ class Reader {
   std::string_view name_;
   ReadOptions options_;
   std::size_t max_line_bytes_ = 0;
-  std::size_t threads_ = 1;
+  std::size_t threads_ = 1;      // [1, 256]
+  std::size_t chunk_bytes_ = 0;  // bytes per thread and window, >= 1024
   std::vector<LineParser> parsers_;
   std::vector<ShareResult> shares_;
   std::vector<const char*> bounds_;
