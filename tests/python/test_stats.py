@@ -1,10 +1,14 @@
 """calmkit.stats (log-rank, Cox with participant-clustered errors) and the
 analysis frame, checked against references calmkit did not write: R's
 survival (survdiff, coxph + cluster()) through Rscript, statsmodels'
-survdiff, and pandas computations of the covariates."""
+survdiff, and pandas computations of the covariates; the warning on perfect
+separation against coxph's own warning on the same data. With
+CALMKIT_REFERENCES=required (CI) a missing R or lifelines fails the test
+instead of skipping it."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -17,6 +21,8 @@ import pytest
 
 import calmkit
 
+if os.environ.get("CALMKIT_REFERENCES", "") == "required":  # CI: lifelines must be there
+    import lifelines  # noqa: F401
 stats = pytest.importorskip("calmkit.stats")
 pytest.importorskip("lifelines")
 
@@ -58,7 +64,10 @@ def test_analysis_frame_covariates_against_pandas(journal: calmkit.Journal, fram
 def _rscript() -> str:
     r = shutil.which("Rscript")
     if r is None or subprocess.run([r, "-e", "library(survival)"], capture_output=True).returncode != 0:
-        pytest.skip("Rscript with the survival package is not installed (tools/setup.sh installs it)")
+        why = "Rscript with the survival package is not installed (tools/setup.sh installs it)"
+        if os.environ.get("CALMKIT_REFERENCES", "") == "required":  # CI: the R comparison must run
+            pytest.fail(why + " and CALMKIT_REFERENCES=required")
+        pytest.skip(why)
     return r
 
 
