@@ -148,6 +148,20 @@ class Prepared {
     }
   }
 
+  /// The temporary file, for a library that writes it by name.
+  [[nodiscard]] const fs::path& temp() const noexcept { return temp_; }
+
+  /// Checks that the temporary file is still the one this object created (a
+  /// library writing by name might have replaced it).
+  void check_same_file() {
+    struct stat mine {};
+    struct stat named {};
+    if (::fstat(fd_, &mine) != 0 || ::lstat(temp_.c_str(), &named) != 0 || mine.st_dev != named.st_dev ||
+        mine.st_ino != named.st_ino) {
+      file_error("cannot write", given_, EIO, "the temporary file was replaced while it was being written");
+    }
+  }
+
   /// fsync and close: the bytes are on disk, the target not yet replaced.
   void finish() {
     if (::fsync(fd_) != 0) file_error("cannot write", given_, errno);
@@ -191,6 +205,17 @@ void write_file(const std::filesystem::path& path, const std::function<void(cons
 void write_file(const std::filesystem::path& path, std::string_view bytes, const SafeWriteOptions& options) {
   write_file(
       path, [bytes](const ByteSink& out) { out(bytes.data(), bytes.size()); }, options);
+}
+
+void write_file_by_name(const std::filesystem::path& path,
+                        const std::function<void(const std::filesystem::path& temporary)>& fill,
+                        const SafeWriteOptions& options) {
+  detail::Prepared file(path, options);
+  fill(file.temp());
+  file.check_same_file();
+  file.finish();  // fsync through this descriptor flushes what the library wrote
+  file.commit();
+  detail::fsync_dir(detail::parent_of(file.target()));
 }
 
 void write_files(const std::vector<std::pair<std::filesystem::path, std::string>>& files,

@@ -1,6 +1,7 @@
 // calmkit::Store: the SQLite journal store. Schema, migrations and the
 // durability settings are described in docs/store.md.
 #include <calmkit/assessments.hpp>
+#include <calmkit/files.hpp>
 #include <calmkit/store.hpp>
 #include <calmkit/validate.hpp>
 
@@ -248,6 +249,86 @@ std::string table_ddl(const TableDef& t, std::string_view name) {
   return ddl;
 }
 
+/// Offset of the first byte of `s` that does not begin a well-formed UTF-8
+/// sequence, or npos when all of `s` is UTF-8. Well-formed as in the Unicode
+/// standard's Table 3-7 (RFC 3629): no overlong forms, no surrogates (U+D800 to
+/// U+DFFF), nothing above U+10FFFF.
+std::size_t first_invalid_utf8(std::string_view s) noexcept {
+  const auto* b = reinterpret_cast<const unsigned char*>(s.data());
+  const std::size_t n = s.size();
+  std::size_t i = 0;
+  while (i < n) {
+    const unsigned c = b[i];
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t len = 0;
+    unsigned lo = 0x80;  // range of the second byte
+    unsigned hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) {
+      len = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+      if (c == 0xE0) lo = 0xA0;  // overlong
+      if (c == 0xED) hi = 0x9F;  // surrogates
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+      if (c == 0xF0) lo = 0x90;  // overlong
+      if (c == 0xF4) hi = 0x8F;  // above U+10FFFF
+    } else {
+      return i;
+    }
+    if (n - i < len || b[i + 1] < lo || b[i + 1] > hi) return i;
+    for (std::size_t k = 2; k < len; ++k) {
+      if ((b[i + k] & 0xC0U) != 0x80U) return i;
+    }
+    i += len;
+  }
+  return std::string_view::npos;
+}
+
+/// `s` made safe for a message: bytes that are not UTF-8 and control
+/// characters (U+0000 to U+001F, U+007F to U+009F) shown as `\xNN`, so that a
+/// message is always UTF-8 (Python can decode it) and never carries a
+/// terminal escape sequence.
+std::string printable(std::string_view s) {
+  static constexpr char hex[] = "0123456789abcdef";
+  auto escaped = [](std::string& out, unsigned char c) {
+    out += "\\x";
+    out += hex[c >> 4U];
+    out += hex[c & 0xFU];
+  };
+  std::string out;
+  out.reserve(s.size());
+  while (!s.empty()) {
+    const std::size_t bad = first_invalid_utf8(s);
+    const std::string_view good = s.substr(0, bad);
+    for (std::size_t i = 0; i < good.size(); ++i) {
+      const auto c = static_cast<unsigned char>(good[i]);
+      if (c < 0x20 || c == 0x7F) {
+        escaped(out, c);
+      } else if (c == 0xC2 && i + 1 < good.size() && static_cast<unsigned char>(good[i + 1]) <= 0x9F) {
+        escaped(out, static_cast<unsigned char>(good[++i]));  // U+0080 to U+009F (C1 controls)
+      } else {
+        out += good[i];
+      }
+    }
+    if (bad == std::string_view::npos) break;
+    escaped(out, static_cast<unsigned char>(s[bad]));
+    s.remove_prefix(bad + 1);
+  }
+  return out;
+}
+
+/// `s` quoted for a message, made printable: `'caf\xe9'`.
+std::string quote_printable(std::string_view s) {
+  std::string out = "'";
+  out += printable(s);
+  out += '\'';
+  return out;
+}
+
 /// A constraint failure reported by SQLite; translated by the writers into a
 /// message about the record. Still a clear std::invalid_argument if it escapes.
 class ConstraintError : public std::invalid_argument {
@@ -425,6 +506,12 @@ class Query {
   }
 
   Query& bind(int i, std::string_view v) {
+    // Text goes in as UTF-8 only, so that everything read back decodes (in
+    // C++ and in Python); a caller's bytes that are not UTF-8 are refused.
+    if (const auto at = first_invalid_utf8(v); at != std::string_view::npos) {
+      throw_invalid("text " + quote_printable(v) + " is not valid UTF-8 (at byte offset " +
+                    std::to_string(at) + "); a store holds UTF-8 text only");
+    }
     check(sqlite3_bind_text64(s_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
     return *this;
   }
@@ -518,6 +605,37 @@ std::int64_t pragma_int(Impl& impl, const char* pragma) {
   throw_runtime("store '" + impl.path + "' holds an invalid value: " + what);
 }
 
+/// Text column `col` of a record, checked to be UTF-8. calmkit writes only
+/// UTF-8 (`Store::add` refuses anything else); a store changed by another tool
+/// may hold other bytes, which C++ callers could not rely on and Python could
+/// not decode: such a value is an invalid value of the store, named with the
+/// record and the field.
+std::string text_of(const Impl& impl, const Query& q, int col, const std::string& who,
+                    std::string_view field) {
+  std::string s = q.text(col);
+  if (const auto at = first_invalid_utf8(s); at != std::string_view::npos) {
+    static constexpr char hex[] = "0123456789abcdef";
+    const auto byte = static_cast<unsigned char>(s[at]);
+    corrupt(impl, who + ": " + std::string(field) + " is not valid UTF-8 (byte 0x" + hex[byte >> 4U] +
+                      hex[byte & 0xFU] + " at offset " + std::to_string(at) + " of " + quote_printable(s) +
+                      ")");
+  }
+  return s;
+}
+
+/// Reads a record's participant (column `col`) and id (`col + 1`), both
+/// checked to be UTF-8, and returns the record as messages name it. `row` is
+/// the record's key in `table`, for a record whose own participant or id
+/// cannot be shown.
+std::string identify(const Impl& impl, const Query& q, int col, std::string_view type, std::string_view table,
+                     std::int64_t row, std::string& participant, std::string& id) {
+  const std::string where =
+      std::string(type) + " in row " + std::to_string(row) + " of table " + std::string(table);
+  participant = text_of(impl, q, col, where, "participant");
+  id = text_of(impl, q, col + 1, where, "id");
+  return describe_record(type, participant, id);
+}
+
 Instant instant_of(const Impl& impl, const Query& q, int us_col, int offset_col, const std::string& who) {
   const auto off = UtcOffset::make(static_cast<int>(q.int64(offset_col)));
   if (!off) corrupt(impl, who + ": UTC offset out of range");
@@ -603,20 +721,18 @@ std::vector<Trigger> read_triggers(Impl& impl, const Filter& f) {
     f.bind(q);
     while (q.step("reading triggers")) {
       Trigger t;
-      t.participant = q.text(1);
-      t.id = q.text(2);
-      const std::string who = describe_record("trigger", t.participant, t.id);
+      const std::string who = identify(impl, q, 1, "trigger", "triggers", q.int64(0), t.participant, t.id);
       t.time = instant_of(impl, q, 3, 4, who);
       const std::string cat = q.text(5);
       auto c = trigger_category_from_id(cat);
       if (!c) corrupt(impl, who + ": unknown category '" + cat + "'");
       t.category = *c;
       t.intensity = bounded_of<Intensity>(impl, q, 6, who, "intensity");
-      t.context = q.text(7);
-      t.urge = q.text(8);
+      t.context = text_of(impl, q, 7, who, "context");
+      t.urge = text_of(impl, q, 8, who, "urge");
       if (!q.is_null(9)) t.acted_on_urge = q.int64(9) != 0;
       if (!q.is_null(10)) t.acted_after_minutes = q.real(10);
-      t.response = q.text(11);
+      t.response = text_of(impl, q, 11, who, "response");
       index.emplace(q.int64(0), out.size());
       out.push_back(std::move(t));
     }
@@ -630,14 +746,14 @@ std::vector<Trigger> read_triggers(Impl& impl, const Filter& f) {
     Trigger& t = out[it->second];
     const std::string field = q.text(1);
     auto& list = field == "thought" ? t.thoughts : field == "sensation" ? t.sensations : t.tags;
-    list.push_back(q.text(2));
+    list.push_back(text_of(impl, q, 2, describe_record("trigger", t.participant, t.id), field + "s"));
   }
   return out;
 }
 
 std::vector<Reading> read_readings(Impl& impl, const Filter& f) {
   static const std::string sql =
-      "SELECT p.name, r.id, r.time_us, r.time_offset, r.intensity, r.trigger_id, r.note "
+      "SELECT p.name, r.id, r.time_us, r.time_offset, r.intensity, r.trigger_id, r.note, r.rid "
       "FROM readings r JOIN participants p ON p.pid = r.pid" +
       where("r") + "ORDER BY p.name, r.time_us, r.time_offset, r.id";
   std::vector<Reading> out;
@@ -645,13 +761,11 @@ std::vector<Reading> read_readings(Impl& impl, const Filter& f) {
   f.bind(q);
   while (q.step("reading readings")) {
     Reading r;
-    r.participant = q.text(0);
-    r.id = q.text(1);
-    const std::string who = describe_record("reading", r.participant, r.id);
+    const std::string who = identify(impl, q, 0, "reading", "readings", q.int64(7), r.participant, r.id);
     r.time = instant_of(impl, q, 2, 3, who);
     r.intensity = bounded_of<Intensity>(impl, q, 4, who, "intensity");
-    r.trigger = q.text(5);
-    r.note = q.text(6);
+    r.trigger = text_of(impl, q, 5, who, "trigger");
+    r.note = text_of(impl, q, 6, who, "note");
     out.push_back(std::move(r));
   }
   return out;
@@ -674,16 +788,14 @@ std::vector<ExerciseSession> read_exercises(Impl& impl, const Filter& f) {
     f.bind(q);
     while (q.step("reading exercises")) {
       ExerciseSession e;
-      e.participant = q.text(1);
-      e.id = q.text(2);
-      const std::string who = describe_record("exercise", e.participant, e.id);
+      const std::string who = identify(impl, q, 1, "exercise", "exercises", q.int64(0), e.participant, e.id);
       e.time = instant_of(impl, q, 3, 4, who);
       e.end = instant_of(impl, q, 5, 6, who);
-      e.exercise = q.text(7);
+      e.exercise = text_of(impl, q, 7, who, "exercise");
       e.completed = q.int64(8) != 0;
       e.intensity_before = opt_bounded_of<Intensity>(impl, q, 9, who, "intensity_before");
       e.intensity_after = opt_bounded_of<Intensity>(impl, q, 10, who, "intensity_after");
-      e.trigger = q.text(11);
+      e.trigger = text_of(impl, q, 11, who, "trigger");
       index.emplace(q.int64(0), out.size());
       out.push_back(std::move(e));
     }
@@ -692,7 +804,11 @@ std::vector<ExerciseSession> read_exercises(Impl& impl, const Filter& f) {
   Query q(impl, items_sql);
   f.bind(q);
   while (q.step("reading exercise responses")) {
-    if (auto it = index.find(q.int64(0)); it != index.end()) out[it->second].responses.push_back(q.text(1));
+    if (auto it = index.find(q.int64(0)); it != index.end()) {
+      ExerciseSession& e = out[it->second];
+      e.responses.push_back(
+          text_of(impl, q, 1, describe_record("exercise", e.participant, e.id), "responses"));
+    }
   }
   return out;
 }
@@ -718,17 +834,16 @@ std::vector<ThoughtRecord> read_thought_records(Impl& impl, const Filter& f) {
     f.bind(q);
     while (q.step("reading thought records")) {
       ThoughtRecord t;
-      t.participant = q.text(1);
-      t.id = q.text(2);
-      const std::string who = describe_record("thought_record", t.participant, t.id);
+      const std::string who =
+          identify(impl, q, 1, "thought_record", "thought_records", q.int64(0), t.participant, t.id);
       t.time = instant_of(impl, q, 3, 4, who);
-      t.situation = q.text(5);
-      t.automatic_thought = q.text(6);
+      t.situation = text_of(impl, q, 5, who, "situation");
+      t.automatic_thought = text_of(impl, q, 6, who, "automatic_thought");
       t.belief_before = bounded_of<Percent>(impl, q, 7, who, "belief_before");
-      t.friend_advice = q.text(8);
-      t.balanced_thought = q.text(9);
+      t.friend_advice = text_of(impl, q, 8, who, "friend_advice");
+      t.balanced_thought = text_of(impl, q, 9, who, "balanced_thought");
       t.belief_after = opt_bounded_of<Percent>(impl, q, 10, who, "belief_after");
-      t.trigger = q.text(11);
+      t.trigger = text_of(impl, q, 11, who, "trigger");
       index.emplace(q.int64(0), out.size());
       out.push_back(std::move(t));
     }
@@ -753,7 +868,8 @@ std::vector<ThoughtRecord> read_thought_records(Impl& impl, const Filter& f) {
         auto& list = field == "evidence_for"       ? t.evidence_for
                      : field == "evidence_against" ? t.evidence_against
                                                    : t.alternatives;
-        list.push_back(q.text(2));
+        list.push_back(text_of(impl, q, 2, describe_record("thought_record", t.participant, t.id),
+                               field == "alternative" ? std::string("alternatives") : field));
       }
     }
   }
@@ -765,7 +881,7 @@ std::vector<ThoughtRecord> read_thought_records(Impl& impl, const Filter& f) {
     ThoughtRecord& t = out[it->second];
     const std::string who = describe_record("thought_record", t.participant, t.id);
     EmotionRating e;
-    e.name = q.text(1);
+    e.name = text_of(impl, q, 1, who, "emotion name");
     e.before = bounded_of<Percent>(impl, q, 2, who, "emotion before");
     e.after = opt_bounded_of<Percent>(impl, q, 3, who, "emotion after");
     t.emotions.push_back(std::move(e));
@@ -801,11 +917,11 @@ std::vector<Assessment> read_assessments(Impl& impl, const Filter& f) {
     f.bind(q);
     while (q.step("reading assessments")) {
       Assessment a;
-      a.participant = q.text(1);
-      a.id = q.text(2);
-      a.time = instant_of(impl, q, 3, 4, describe_record("assessment", a.participant, a.id));
-      a.instrument = q.text(5);
-      a.note = q.text(6);
+      const std::string who =
+          identify(impl, q, 1, "assessment", "assessments", q.int64(0), a.participant, a.id);
+      a.time = instant_of(impl, q, 3, 4, who);
+      a.instrument = text_of(impl, q, 5, who, "instrument");
+      a.note = text_of(impl, q, 6, who, "note");
       index.emplace(q.int64(0), out.size());
       out.push_back(std::move(a));
     }
@@ -1317,6 +1433,15 @@ Store Store::open(const std::filesystem::path& path, OpenOptions options) {
                             (options.read_only ? " (a read-only open never creates it)" : ""));
     }
     detail::create_private_file(impl->path);
+  } else if (!std::filesystem::is_regular_file(path, ec)) {
+    // SQLite would say "disk I/O error" for a folder and wait forever on a FIFO.
+    const auto st = std::filesystem::status(path, ec);
+    const char* kind = std::filesystem::is_directory(st) ? "a folder"
+                       : std::filesystem::is_fifo(st)    ? "a FIFO (named pipe)"
+                       : std::filesystem::is_socket(st)  ? "a socket"
+                                                         : "a device or other special file";
+    detail::throw_invalid("store '" + impl->path + "': it is " + kind +
+                          ", not a store; give the path of the store's file (such as journal.db)");
   }
   const std::string wal_path = impl->path + "-wal";
   // An empty -wal holds nothing (a read-only connection may leave one behind).
@@ -1643,7 +1768,7 @@ std::vector<std::string> Store::participants() const {
                   "EXISTS (SELECT 1 FROM thought_records x WHERE x.pid = p.pid) OR "
                   "EXISTS (SELECT 1 FROM assessments a WHERE a.pid = p.pid) ORDER BY name");
   std::vector<std::string> out;
-  while (q.step("listing participants")) out.push_back(q.text(0));
+  while (q.step("listing participants")) out.push_back(detail::text_of(impl, q, 0, "a participant", "name"));
   return out;
 }
 
@@ -1759,156 +1884,101 @@ Journal Store::load_between(std::optional<Instant> from, std::optional<Instant> 
   return load_filtered(open_impl(impl_), detail::make_filter(std::nullopt, from, to));
 }
 
-namespace {
-
-/// A temporary file beside `target` that is removed unless `keep()` was called.
-class TempBeside {
- public:
-  explicit TempBeside(const std::filesystem::path& target) {
-    auto dir = target.parent_path();
-    if (dir.empty()) dir = ".";
-    std::string tmpl = (dir / ("." + target.filename().string() + ".backup-XXXXXX")).string();
-    const int fd = ::mkstemp(tmpl.data());  // mode 0600
-    if (fd < 0) {
-      detail::throw_runtime("backup to '" + target.string() + "': cannot create a temporary file in '" +
-                            dir.string() + "': " + std::strerror(errno));
-    }
-    ::close(fd);
-    path_ = tmpl;
-  }
-  TempBeside(const TempBeside&) = delete;
-  TempBeside& operator=(const TempBeside&) = delete;
-  ~TempBeside() {
-    if (!kept_) {
-      ::unlink(path_.c_str());
-      ::unlink((path_ + "-journal").c_str());
-    }
-  }
-  [[nodiscard]] const std::string& path() const { return path_; }
-  void keep() { kept_ = true; }
-
- private:
-  std::string path_;
-  bool kept_ = false;
-};
-
-void fsync_path(const std::string& path, const std::string& what) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0 || ::fsync(fd) != 0) {
-    const int err = errno;
-    if (fd >= 0) ::close(fd);
-    detail::throw_runtime("backup: cannot sync " + what + " '" + path + "': " + std::strerror(err));
-  }
-  ::close(fd);
-}
-
-}  // namespace
-
 void Store::backup(const std::filesystem::path& destination, bool replace) const {
   namespace fs = std::filesystem;
   auto& impl = open_impl(impl_);
-  std::error_code ec;
-  // A symbolic link is followed on purpose, one hop at a time so that a link to
-  // a file not made yet (the first backup into a synced folder) is followed
-  // too: the file it names is written, the link stays.
-  fs::path target = destination;
-  for (int hops = 0; fs::is_symlink(fs::symlink_status(target, ec)); ++hops) {
-    if (hops == 40) {
-      detail::throw_invalid("backup to '" + destination.string() +
-                            "': too many symbolic links (a loop?); give the path of a file to write");
+  const std::string to = "backup to '" + destination.string() + "': ";
+  // Where the copy goes, through calmkit's one safe write (files.hpp): a
+  // symbolic link is followed on purpose, also to a file not made yet (the
+  // first backup into a synced folder), and the link stays; only a regular
+  // file is ever replaced, keeping its mode and owner (a new copy is 0600).
+  fs::path target;
+  try {
+    target = resolve_write_target(destination);
+  } catch (const FileError& e) {
+    // A folder, FIFO, device or socket, or a loop of links: the caller named
+    // something that is not a file to write.
+    std::string why = e.what();
+    const std::string prefix = "cannot write '" + destination.string() + "': ";
+    if (why.rfind(prefix, 0) == 0) why.erase(0, prefix.size());
+    if (e.error() == EISDIR) why = "it is a folder";
+    if (e.error() == ELOOP) why = "too many symbolic links (a loop?)";
+    if (e.error() == EISDIR || e.error() == EINVAL || e.error() == ELOOP || e.error() == ENOTDIR) {
+      detail::throw_invalid(to + why + "; give the path of a file to write");
     }
-    const fs::path next = fs::read_symlink(target, ec);
-    target = next.is_absolute() ? next : target.parent_path() / next;
+    throw;
   }
   // The store's own file and the files SQLite keeps beside it: writing over
   // its -wal or -journal would lose the entries not yet folded into the store.
+  std::error_code ec;
   const fs::path own = fs::weakly_canonical(path_, ec);
   const fs::path dest = fs::weakly_canonical(target, ec);
   for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
     if (dest == fs::path(own.string() + suffix)) {
-      detail::throw_invalid("backup to '" + destination.string() + "': that is the store's own " +
+      detail::throw_invalid(to + "that is the store's own " +
                             (*suffix == '\0' ? std::string("file") : std::string(suffix + 1) + " file"));
     }
   }
-  const auto st = fs::status(target, ec);
-  if (fs::exists(st)) {
-    if (!fs::is_regular_file(st)) {
-      const char* kind = fs::is_directory(st)        ? "a folder"
-                         : fs::is_fifo(st)           ? "a FIFO"
-                         : fs::is_character_file(st) ? "a character device"
-                         : fs::is_block_file(st)     ? "a block device"
-                         : fs::is_socket(st)         ? "a socket"
-                                                     : "not a regular file";
-      detail::throw_invalid("backup to '" + destination.string() + "': it is " + kind +
-                            "; give the path of a file to write");
-    }
-    if (fs::equivalent(target, path_, ec)) {
-      detail::throw_invalid("backup to '" + destination.string() + "': that is the store's own file");
-    }
-    if (!replace) {
-      detail::throw_invalid("backup to '" + destination.string() +
-                            "': the file exists (pass replace=true, or --force, to replace it)");
-    }
+  if (fs::exists(target, ec)) {
+    if (fs::equivalent(target, path_, ec)) detail::throw_invalid(to + "that is the store's own file");
+    if (!replace)
+      detail::throw_invalid(to + "the file exists (pass replace=true, or --force, to replace it)");
   }
   std::lock_guard lock(impl.mu);
-  TempBeside tmp(target);
-  sqlite3* out = nullptr;
-  struct CloseOut {
-    sqlite3*& db;
-    ~CloseOut() {
-      if (db != nullptr) sqlite3_close_v2(db);
-    }
-  } close_out{out};
-  auto fail_out = [&](std::string_view doing) {
-    detail::throw_runtime("backup to '" + destination.string() + "': " + std::string(doing) + ": " +
-                          (out != nullptr ? sqlite3_errmsg(out) : "out of memory"));
-  };
-  if (sqlite3_open_v2(tmp.path().c_str(), &out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) !=
-      SQLITE_OK) {
-    fail_out("opening the copy");
-  }
-  sqlite3_backup* b = sqlite3_backup_init(out, "main", impl.db, "main");
-  if (b == nullptr) fail_out("starting the backup");
-  // All pages in one step; a step that meets a lock is retried (the source's
-  // busy timeout bounds the wait in each step).
-  int rc = SQLITE_OK;
-  for (int attempt = 0; attempt < 200; ++attempt) {
-    rc = sqlite3_backup_step(b, -1);
-    if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
-  sqlite3_backup_finish(b);
-  if (rc != SQLITE_DONE) {
-    detail::throw_runtime("backup to '" + destination.string() +
-                          "': copying the pages: " + sqlite3_errstr(rc));
-  }
-  // The copy carries the source's WAL flag in its header: make it one
-  // self-contained file in rollback-journal mode, then check it.
-  if (sqlite3_exec(out, "PRAGMA journal_mode = DELETE", nullptr, nullptr, nullptr) != SQLITE_OK) {
-    fail_out("leaving WAL mode in the copy");
-  }
-  {
-    sqlite3_stmt* q = nullptr;
-    std::string check;
-    if (sqlite3_prepare_v2(out, "PRAGMA quick_check", -1, &q, nullptr) == SQLITE_OK &&
-        sqlite3_step(q) == SQLITE_ROW) {
-      check = reinterpret_cast<const char*>(sqlite3_column_text(q, 0));
-    }
-    sqlite3_finalize(q);
-    if (check != "ok") {
-      detail::throw_runtime("backup to '" + destination.string() + "': the copy failed its check: " + check);
-    }
-  }
-  if (sqlite3_close_v2(out) != SQLITE_OK) fail_out("closing the copy");
-  out = nullptr;
-  fsync_path(tmp.path(), "the copy");
-  if (::rename(tmp.path().c_str(), target.c_str()) != 0) {
-    detail::throw_runtime("backup to '" + destination.string() +
-                          "': cannot rename the copy into place: " + std::strerror(errno));
-  }
-  tmp.keep();
-  auto dir = target.parent_path();
-  fsync_path(dir.empty() ? std::string(".") : dir.string(), "the folder");
+  write_file_by_name(
+      target,
+      [&](const fs::path& copy) {
+        sqlite3* out = nullptr;
+        struct CloseOut {
+          sqlite3*& db;
+          const fs::path& copy;
+          bool ok = false;
+          ~CloseOut() {
+            if (db != nullptr) sqlite3_close_v2(db);
+            if (!ok) {  // what SQLite may have made beside the copy; the copy itself is removed by the caller
+              for (const char* suffix : {"-journal", "-wal", "-shm"})
+                ::unlink((copy.string() + suffix).c_str());
+            }
+          }
+        } close_out{out, copy};
+        auto fail_out = [&](std::string_view doing) {
+          detail::throw_runtime(to + std::string(doing) + ": " +
+                                (out != nullptr ? sqlite3_errmsg(out) : "out of memory"));
+        };
+        if (sqlite3_open_v2(copy.c_str(), &out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) !=
+            SQLITE_OK) {
+          fail_out("opening the copy");
+        }
+        sqlite3_backup* b = sqlite3_backup_init(out, "main", impl.db, "main");
+        if (b == nullptr) fail_out("starting the backup");
+        // All pages in one step; a step that meets a lock is retried (the
+        // source's busy timeout bounds the wait in each step).
+        int rc = SQLITE_OK;
+        for (int attempt = 0; attempt < 200; ++attempt) {
+          rc = sqlite3_backup_step(b, -1);
+          if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED) break;
+          std::this_thread::sleep_for(std::chrono::milliseconds(25));
+        }
+        sqlite3_backup_finish(b);
+        if (rc != SQLITE_DONE) detail::throw_runtime(to + "copying the pages: " + sqlite3_errstr(rc));
+        // The copy carries the source's WAL flag in its header: make it one
+        // self-contained file in rollback-journal mode, then check it.
+        if (sqlite3_exec(out, "PRAGMA journal_mode = DELETE", nullptr, nullptr, nullptr) != SQLITE_OK) {
+          fail_out("leaving WAL mode in the copy");
+        }
+        sqlite3_stmt* q = nullptr;
+        std::string check;
+        if (sqlite3_prepare_v2(out, "PRAGMA quick_check", -1, &q, nullptr) == SQLITE_OK &&
+            sqlite3_step(q) == SQLITE_ROW) {
+          check = reinterpret_cast<const char*>(sqlite3_column_text(q, 0));
+        }
+        sqlite3_finalize(q);
+        if (check != "ok") detail::throw_runtime(to + "the copy failed its check: " + check);
+        if (sqlite3_close_v2(out) != SQLITE_OK) fail_out("closing the copy");
+        out = nullptr;
+        close_out.ok = true;
+      },
+      {.replace = replace});
 }
 
 std::string Store::integrity_check() const {

@@ -2,8 +2,9 @@
 /// @brief The one safe way calmkit writes files, folders of files, and locks.
 ///
 /// Every file calmkit writes — journals, reports, CSV and research exports,
-/// Parquet datasets, import outputs — goes through `write_file` (or
-/// `write_files` for several at once), from C++ and from Python alike. What it
+/// Parquet datasets, import outputs, store backups — goes through `write_file`
+/// (or `write_files` for several at once, `write_file_by_name` for a file a
+/// library writes by path), from C++ and from Python alike. What it
 /// guarantees (docs/store.md, "Safe writes"):
 ///
 /// - Only regular files are ever replaced. A target that is a directory, a
@@ -98,6 +99,25 @@ CALMKIT_EXPORT void write_file(const std::filesystem::path& path,
 /// Writes `bytes` to `path` safely (see `write_file` above).
 CALMKIT_EXPORT void write_file(const std::filesystem::path& path, std::string_view bytes,
                                const SafeWriteOptions& options = {});
+
+/// Writes a file that a library fills by its name rather than through a sink
+/// (SQLite's backup API, for one, writes a database file it opens by path).
+/// `fill` is called once with the path of the temporary sibling, which exists,
+/// is empty and already has the target's mode and owner (0600 when new); it
+/// must write the whole file there and close it, and it must leave no other
+/// file behind. The file is then fsynced and renamed over the target exactly
+/// as `write_file` does; if `fill` throws, or replaced the temporary file
+/// instead of writing into it, nothing is replaced and it is removed.
+/// @throws FileError when the target is refused or cannot be written.
+///
+/// Example
+/// ```cpp
+/// calmkit::write_file_by_name("copy.db", [&](const std::filesystem::path& tmp) { copy_database_to(tmp); });
+/// ```
+CALMKIT_EXPORT void write_file_by_name(
+    const std::filesystem::path& path,
+    const std::function<void(const std::filesystem::path& temporary)>& fill,
+    const SafeWriteOptions& options = {});
 
 /// Writes several files together: every file is written to its temporary
 /// sibling and fsynced first; only when all are complete are they renamed into

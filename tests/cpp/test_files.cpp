@@ -99,6 +99,60 @@ TEST_CASE("a producer that throws replaces nothing", "[files]") {
   CHECK(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator{}) == 1);
 }
 
+TEST_CASE("write_file_by_name: a library writes the temporary file by its path", "[files]") {
+  TempDir dir;
+  const auto target = dir / "copy.bin";
+  const auto link = dir / "link.bin";
+  fs::create_symlink("copy.bin", link);  // not made yet: followed, the link stays
+  fs::path seen;
+  calmkit::write_file_by_name(link, [&](const fs::path& tmp) {
+    seen = tmp;
+    CHECK(tmp.parent_path() == dir.path());  // in the target's folder, so the rename is atomic
+    CHECK(fs::is_regular_file(tmp));
+    CHECK(fs::file_size(tmp) == 0);
+    CHECK(mode_of(tmp) == 0600);
+    std::ofstream(tmp, std::ios::binary) << "by name";
+  });
+  CHECK(fs::is_symlink(link));
+  CHECK(slurp(target) == "by name");
+  CHECK(mode_of(target) == 0600);
+  CHECK_FALSE(fs::exists(seen));
+  REQUIRE(::chmod(target.c_str(), 0640) == 0);
+  calmkit::write_file_by_name(target, [](const fs::path& tmp) {
+    CHECK(mode_of(tmp) == 0640);  // the target's mode, before any byte is written
+    std::ofstream(tmp, std::ios::binary) << "again";
+  });
+  CHECK(slurp(target) == "again");
+  CHECK(mode_of(target) == 0640);
+
+  // A library that fails, or that swaps in a file of its own instead of
+  // writing into the one given (whose mode was set), replaces nothing.
+  CHECK_THROWS_WITH(calmkit::write_file_by_name(target,
+                                                [](const fs::path& tmp) {
+                                                  std::ofstream(tmp) << "half";
+                                                  throw std::runtime_error("disk gone");
+                                                }),
+                    "disk gone");
+  const auto other = dir / "other";
+  try {
+    calmkit::write_file_by_name(target, [&](const fs::path& tmp) {
+      std::ofstream(other) << "not the file given";
+      fs::rename(other, tmp);
+    });
+    FAIL("no error");
+  } catch (const calmkit::FileError& e) {
+    CHECK_THAT(e.what(), Catch::Matchers::Contains("replaced while it was being written"));
+  }
+  CHECK(slurp(target) == "again");
+  CHECK_THROWS_AS(calmkit::write_file_by_name(dir.path(), [](const fs::path&) { FAIL("called"); }),
+                  calmkit::FileError);
+  CHECK_THROWS_AS(
+      calmkit::write_file_by_name(target, [](const fs::path&) { FAIL("called"); }, {.replace = false}),
+      calmkit::FileError);
+  CHECK(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator{}) ==
+        2);  // copy.bin, link.bin
+}
+
 TEST_CASE("StagedDirectory swaps a whole folder or leaves it alone", "[files]") {
   TempDir dir("files");
   const auto out = dir / "out";

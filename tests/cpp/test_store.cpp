@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -1073,8 +1074,81 @@ TEST_CASE("backup writes one checked, self-contained, owner-only copy while a wr
   store.backup(out, true);
   CHECK(Store::open(out, {.read_only = true}).size() == store.size());
   for (const auto& e : fs::directory_iterator(out.parent_path())) {
-    CHECK(e.path().filename().string().find(".backup-") == std::string::npos);
+    CHECK(e.path().filename().string().front() != '.');  // no temporary file left
   }
+}
+
+TEST_CASE("backup writes through the one safe write path: mode kept, nothing left beside it") {
+  TempDir dir;
+  auto store = Store::open(dir / "j.db");
+  store.add_all(full_journal());
+  const auto out = dir / "shared.db";
+  { std::ofstream(out) << "an older copy"; }
+  REQUIRE(::chmod(out.c_str(), 0640) == 0);  // e.g. readable by a backup group
+  store.backup(out, true);
+  struct stat st {};
+  REQUIRE(::stat(out.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0640);
+  CHECK(Store::open(out, {.read_only = true}).load() == full_journal());
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir.path())) names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  CHECK(names == std::vector<std::string>{"j.db", "j.db-shm", "j.db-wal", "shared.db"});
+  // A folder given as the store itself (review finding D11: "disk I/O error").
+  CHECK_THROWS_WITH(Store::open(dir.path()), Catch::Contains("it is a folder, not a store"));
+  CHECK_THROWS_AS(Store::open(dir.path(), {.read_only = true}), std::invalid_argument);
+}
+
+TEST_CASE("text that is not UTF-8 in a store is an error naming the store, the record and the field") {
+  TempDir dir;
+  const auto db = dir / "j.db";
+  {
+    auto store = Store::open(db);
+    store.add_all(full_journal());
+    // Refused on the way in, whichever field holds it.
+    CHECK_THROWS_WITH(store.add(Reading{.participant = "ana",
+                                        .id = "bad",
+                                        .time = at("2026-03-09T10:00:00Z"),
+                                        .intensity = Intensity(3),
+                                        .note = "caf\xe9"}),
+                      Catch::Contains("not valid UTF-8") && Catch::Contains("'caf\\xe9'"));
+    CHECK_THROWS_AS(store.add(Trigger{.participant = "\xc0\xaf", .id = "t9"}), std::invalid_argument);
+    CHECK_FALSE(store.find_trigger("ana", "bad"));
+  }
+  // Another tool wrote Latin-1 bytes (0xe9) into a note, and an overlong
+  // '/' (0xc0 0xaf) into a trigger's list item.
+  raw_exec(db, "UPDATE readings SET note = CAST(x'636166e9' AS TEXT) WHERE id = 'r1'");
+  auto store = Store::open(db, {.read_only = true});
+  try {
+    (void)store.load();
+    FAIL("no error");
+  } catch (const std::runtime_error& e) {
+    const std::string what = e.what();
+    CHECK_THAT(what, Catch::Contains("store '" + db.string() + "'") &&
+                         Catch::Contains("reading 'r1' of participant 'ana'") &&
+                         Catch::Contains("note is not valid UTF-8 (byte 0xe9 at offset 3 of 'caf\\xe9')"));
+  }
+  CHECK_THROWS_WITH(store.readings("ana"), Catch::Contains("note is not valid UTF-8"));
+  CHECK(store.triggers("ana").size() == 2);  // the other records still read
+  raw_exec(db, "UPDATE readings SET note = 'fine' WHERE id = 'r1'");
+  raw_exec(db, "UPDATE trigger_items SET value = CAST(x'c0af' AS TEXT) WHERE field = 'tag' AND position = 1");
+  CHECK_THROWS_WITH(store.load(),
+                    Catch::Contains("trigger 't1' of participant 'ana': tags is not valid UTF-8"));
+  raw_exec(db, "UPDATE trigger_items SET value = 'phone' WHERE field = 'tag' AND position = 1");
+  // A participant name that is not UTF-8, with an escape sequence in it too:
+  // the message names the row and shows the bytes escaped, never raw.
+  raw_exec(db, "UPDATE participants SET name = CAST(x'1b5b324aff' AS TEXT) WHERE name = 'ana'");
+  try {
+    (void)store.load();
+    FAIL("no error");
+  } catch (const std::runtime_error& e) {
+    const std::string what = e.what();
+    CHECK_THAT(what,
+               Catch::Contains("participant is not valid UTF-8 (byte 0xff at offset 4 of '\\x1b[2J\\xff')") &&
+                   Catch::Contains("in row"));
+    CHECK(what.find('\x1b') == std::string::npos);
+  }
+  CHECK_THROWS_WITH(store.participants(), Catch::Contains("name is not valid UTF-8"));
 }
 
 TEST_CASE("a closed or moved-from store says so instead of crashing") {

@@ -133,7 +133,8 @@ def cxx_command(source: Path, exe: Path) -> list[str]:
     if not build:
         pytest.skip("CALMKIT_BUILD_DIR is not set (ctest sets it)")
     cxx = os.environ.get("CXX") or shutil.which("c++") or "g++"
-    libs = [f"-lcalmkit_{p}" for p in ("io", "synthetic", "exercises", "store", "metrics", "assessments")]
+    # Static libraries: each before the ones it uses (store writes backups through io's files.cpp).
+    libs = [f"-lcalmkit_{p}" for p in ("store", "io", "synthetic", "exercises", "metrics", "assessments")]
     return [cxx, "-std=c++20", "-O0", f"-I{REPO / 'include'}", str(source), "-o", str(exe), f"-L{build}",
             f"-Wl,-rpath,{build}", *libs, "-lsimdjson", "-lsqlite3", "-pthread"]
 

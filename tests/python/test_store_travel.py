@@ -182,7 +182,7 @@ def test_backup_refuses_what_it_must_not_replace(tmp_path: Path):
         link.symlink_to(existing)
         st.backup(link, replace=True)
     assert link.is_symlink() and existing.read_bytes()[:15] == b"SQLite format 3"
-    assert [p.name for p in tmp_path.iterdir() if ".backup-" in p.name] == []
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary file left
 
 
 def test_backup_never_writes_over_the_stores_own_companion_files(tmp_path: Path):
