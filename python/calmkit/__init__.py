@@ -12,19 +12,23 @@ Example::
     triggers.groupby("category", observed=True)["intensity"].mean()
 """
 
-from __future__ import annotations
-
+# No `from __future__` import here: it is a real import, which would run
+# before the Ctrl-C handler below; nothing in this file needs it.
 import os as _os
 import sys as _sys
 
 # Started as the `calmkit` command (the console script, or python -m calmkit):
-# until calmkit.cli.main() takes over, a Ctrl-C during the imports (numpy,
-# pandas, the compiled core) ends the start-up quietly with status 130 instead
-# of a traceback. Nothing has been read or written yet, so nothing is lost.
+# until calmkit.cli.main() takes over, and again after it returns, a Ctrl-C
+# ends the process quietly with status 130 instead of a traceback. This is the
+# first code of calmkit that runs, and it uses only modules the interpreter has
+# loaded already (`_signal` is the built-in behind `signal`), so the handler is
+# in place within microseconds of the interpreter reaching calmkit. A Ctrl-C
+# before that, while the interpreter itself starts (its `site` imports, the
+# console script's first line), gets Python's own traceback: docs/cli.md says so.
 if _os.path.basename(_sys.argv[0] if _sys.argv else "") == "calmkit" or (
         "-m" in getattr(_sys, "orig_argv", [])[:-1]
         and _sys.orig_argv[_sys.orig_argv.index("-m") + 1].split(".")[0] == "calmkit"):
-    import signal as _signal
+    import _signal
 
     def _interrupted_at_start(signum: int, frame: object) -> None:
         _os.write(2, b"\ncalmkit: interrupted\n")

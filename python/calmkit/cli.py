@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Sequence, TextIO
 from . import _core, files, guided, home, pacer
 from . import localtime as _localtime
 from ._extras import MissingExtraError
-from .prompts import EndOfInput, Prompter
+from .prompts import EndOfInput, Prompter, shown
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -147,7 +147,7 @@ def _top_exercises(j: _core.Journal) -> str:
     if not counts:
         return "none"
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_EXERCISES]
-    return ", ".join(f"{name} ({n})" for name, n in ranked)
+    return ", ".join(f"{shown(name)} ({n})" for name, n in ranked)
 
 
 def _week_lines(j: _core.Journal, first: dt.date, last: dt.date) -> list[str]:
@@ -236,7 +236,7 @@ def _time_to_calm_lines(journal: _core.Journal) -> tuple[dict[str, str], str]:
 
 
 def _participant_block(j: _core.Journal, name: str, out: TextIO, ttc: str = "time to calm: no episodes") -> None:
-    label = f"Participant {name}" if name else "Journal (single user, no participant id)"
+    label = f"Participant {shown(name)}" if name else "Journal (single user, no participant id)"
     print(label, file=out)
     dates = _local_dates(j)
     first, last = min(dates), max(dates)
@@ -252,7 +252,7 @@ def _participant_block(j: _core.Journal, name: str, out: TextIO, ttc: str = "tim
 def _summary(path: Path, out: TextIO) -> int:
     journal, _ = _read(path, lenient=False)
     if len(journal) == 0:
-        print(f"{path}: the journal has no records", file=out)
+        print(f"{shown(path)}: the journal has no records", file=out)
         return EXIT_OK
     participants = journal.participants()
     ttc, pooled = _time_to_calm_lines(journal)
@@ -280,19 +280,19 @@ def _validate(path: Path, out: TextIO) -> int:
     except _core.JournalFormatError as e:
         # A problem with the file as a whole (for example a newer format
         # version) that lenient reading cannot skip past.
-        print(str(e), file=out)
-        print(f"{path}: not a readable calmkit journal", file=out)
+        print(shown(e, newlines=True), file=out)
+        print(f"{shown(path)}: not a readable calmkit journal", file=out)
         return EXIT_PROBLEMS
     for skipped in report.skipped:
-        print(skipped.message, file=out)
+        print(shown(skipped.message), file=out)
     if report.skipped:
         print(
-            f"{path}: {_plural(len(report.skipped), 'problem')}; "
+            f"{shown(path)}: {_plural(len(report.skipped), 'problem')}; "
             f"{_plural(report.records, 'record')} on the other lines are fine",
             file=out,
         )
         return EXIT_PROBLEMS
-    print(f"{path}: OK, {_plural(len(journal), 'record')} in {_plural(report.lines, 'line')}", file=out)
+    print(f"{shown(path)}: OK, {_plural(len(journal), 'record')} in {_plural(report.lines, 'line')}", file=out)
     return EXIT_OK
 
 
@@ -391,9 +391,37 @@ def _check_output(out: Path, force: bool) -> None:
         raise _Failure(f"{out} already exists; use --force to replace it", EXIT_USAGE)
 
 
+def _inputs(args: argparse.Namespace, *more: Path) -> list[Path]:
+    """Every file the command reads: ``more`` and the instrument files."""
+    from_env = [Path(p) for p in os.environ.get(INSTRUMENTS_ENV, "").split(os.pathsep) if p]
+    return [*more, *from_env, *args.instruments]
+
+
+def _not_an_input(out: Path, inputs: Sequence[Path]) -> None:
+    """Refuses an output that is one of the command's own inputs, with or
+    without ``--force``: ``import export.csv -o export.csv --force`` would
+    replace the person's only export with the journal made from it. The same
+    file is recognised by device and inode, so also through a symbolic link,
+    a hard link or another spelling of its path."""
+    try:
+        written = os.stat(out)  # follows links: the file the write would replace
+    except OSError:
+        return  # not there yet: it cannot be an input
+    for path in inputs:
+        try:
+            read = os.stat(path)
+        except OSError:
+            continue
+        if (read.st_dev, read.st_ino) == (written.st_dev, written.st_ino):
+            how = "" if os.path.abspath(out) == os.path.abspath(path) else " (the same file by another path or link)"
+            raise _Failure(f"cannot write {shown(out)}: it is the input {shown(path)}{how}; write to another "
+                           "file (--force never replaces an input)", EXIT_USAGE)
+
+
 def _report(args: argparse.Namespace, out: TextIO) -> int:
     from . import report  # matplotlib is imported only for this command
 
+    _not_an_input(args.output, _inputs(args, args.journal))
     _check_output(args.output, args.force)
     journal, _ = _read(args.journal, lenient=False)
     bar = _Progress("calmkit report", _show_progress(args))
@@ -407,7 +435,7 @@ def _report(args: argparse.Namespace, out: TextIO) -> int:
         raise _write_failure(args.output, e) from e
     finally:
         bar.close()
-    print(f"wrote {args.output}", file=out)
+    print(f"wrote {shown(args.output)}", file=out)
     return EXIT_OK
 
 
@@ -450,7 +478,8 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
         except OSError as e:
             raise _Failure(f"cannot read {args.file}: {e.strerror or e}", EXIT_USAGE) from e
         article = "an" if args.format[0] in "aeiou" else "a"
-        print(f"{args.file}: recognised as {article} {args.format} export", file=out)
+        print(f"{shown(args.file)}: recognised as {article} {args.format} export", file=out)
+    _not_an_input(args.output, _inputs(args, args.file))
     _check_output(args.output, args.force)
     options: dict[str, object] = {"participant": args.participant, "lenient": args.lenient}
     if args.format != "apple-health":
@@ -520,8 +549,8 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
         _core.write_journal(journal, args.output)
     except (OSError, RuntimeError) as e:
         raise _write_failure(args.output, e) from e
-    print(rep.summary(), file=out)
-    print(f"wrote {args.output}: {_counts(journal)}", file=out)
+    print(shown(rep.summary(), newlines=True), file=out)
+    print(f"wrote {shown(args.output)}: {_counts(journal)}", file=out)
     return EXIT_PROBLEMS if rep.skipped else EXIT_OK
 
 
@@ -541,7 +570,7 @@ def _practice(args: argparse.Namespace, out: TextIO) -> int:
         if not args.list:
             raise _Failure("name an exercise to practise (calmkit practice --list shows them)", EXIT_USAGE)
         for e in _core.catalog():
-            print(f"{e.id:34s} {e.name}", file=out)
+            print(f"{shown(e.id):34s} {shown(e.name)}", file=out)
         return EXIT_OK
     if not 0 < args.speed <= 1e6:
         raise _Failure("--speed must be above 0 and at most 1000000", EXIT_USAGE)
@@ -567,7 +596,8 @@ def _practice(args: argparse.Namespace, out: TextIO) -> int:
     record = target.add(lambda journal: run.finish(
         id=_fresh_id(_taken(journal, "exercise", args.participant), "ex-", run.started_at),
         participant=args.participant, intensity_before=before, intensity_after=after, trigger=args.trigger))
-    print(f"recorded {record.id} ({'completed' if completed else 'not completed'}) in {args.journal}", file=out)
+    print(f"recorded {shown(record.id)} ({'completed' if completed else 'not completed'}) in {shown(args.journal)}",
+          file=out)
     return EXIT_OK
 
 
@@ -597,10 +627,14 @@ class _Target:
                 # Writable, as the entry is about to be added: a store of an
                 # older schema version is migrated here (a read-only open
                 # would refuse it).
-                with _core.open_store(self.path, create=False) as st:
-                    return st.load()
-            except RuntimeError as e:
+                st = _core.open_store(self.path, create=False)
+            except (RuntimeError, ValueError) as e:
                 raise _Failure(f"cannot open the store {self.path}: {e}", EXIT_USAGE) from e
+            with st:
+                try:
+                    return st.load()
+                except RuntimeError as e:  # an invalid value in it (text that is not UTF-8, ...)
+                    raise _Failure(str(e), EXIT_PROBLEMS) from e
         if not self.path.exists():
             return _core.Journal()
         return _read(self.path, lenient=False)[0]
@@ -667,7 +701,7 @@ def _when(text: str | None) -> dt.datetime:
     except ValueError as e:
         raise _Failure(f"--time {text.strip()!r}: {e}", EXIT_USAGE) from None
     if note is not None:
-        print(f"calmkit: note: --time {text.strip()}: {note}", file=sys.stderr)
+        print(f"calmkit: note: --time {shown(text.strip())}: {note}", file=sys.stderr)
     return when.astimezone(dt.timezone(when.utcoffset() or dt.timedelta(0)))
 
 
@@ -675,6 +709,7 @@ def _log(args: argparse.Namespace, out: TextIO) -> int:
     target = _Target(args.journal)
     target.check()
     when = _when(args.time)
+    target.ids(args.kind, args.participant)  # reads it now: a broken journal or store is status 1
     if args.kind == "reading" and args.trigger == "latest":
         mine = [t for t in target.triggers() if t.participant == args.participant]
         if not mine:
@@ -694,7 +729,8 @@ def _log(args: argparse.Namespace, out: TextIO) -> int:
 
     record = target.add(make)
     rid = getattr(record, "id", "")
-    print(f"added {args.kind}{' ' + rid if rid else ''} at {when.isoformat()} to {args.journal}", file=out)
+    print(f"added {args.kind}{' ' + shown(rid) if rid else ''} at {when.isoformat()} to {shown(args.journal)}",
+          file=out)
     return EXIT_OK
 
 
@@ -735,7 +771,7 @@ def _assess(args: argparse.Namespace, out: TextIO) -> int:
         if not args.list:
             raise _Failure("name an instrument to answer (calmkit assess --list shows them)", EXIT_USAGE)
         for i in ids:
-            print(f"{i:22s} {_core.instrument(i)['name']}", file=out)
+            print(f"{shown(i):22s} {shown(_core.instrument(i)['name'])}", file=out)
         return EXIT_OK
     if args.instrument not in ids:
         raise _Failure(f"no instrument {args.instrument!r}; instruments: {', '.join(ids)}", EXIT_USAGE)
@@ -799,8 +835,16 @@ def _assess(args: argparse.Namespace, out: TextIO) -> int:
 # --- entry point ------------------------------------------------------------------------
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its error messages (which repeat unknown arguments as
+    typed) shown through the one rule for terminal output."""
+
+    def error(self, message: str):  # type: ignore[override]
+        super().error(shown(message, newlines=True))
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="calmkit",
         description="Look into calmkit journals (JSON Lines, journal format v1).",
     )
@@ -1001,11 +1045,13 @@ def _backup(args: argparse.Namespace, out: TextIO) -> int:
         with _core.open_store(args.store, create=False, read_only=True) as st:
             st.backup(args.dest, replace=args.force)
             n = len(st)
+    except _core.FileError as e:  # writing the copy: a full disk, a missing folder
+        raise _write_failure(args.dest, e) from e
     except ValueError as e:
         raise _Failure(str(e), EXIT_USAGE) from e
     except RuntimeError as e:
         raise _Failure(str(e), EXIT_PROBLEMS) from e
-    print(f"copied {args.store} ({n} records) to {args.dest}", file=out)
+    print(f"copied {shown(args.store)} ({n} records) to {shown(args.dest)}", file=out)
     return EXIT_OK
 
 
@@ -1034,6 +1080,12 @@ def _register_instruments(paths: list[Path]) -> None:
                 raise _Failure(f"{where}: {e}", EXIT_USAGE) from e
 
 
+#: Options that are ids: control characters in them (ESC, a newline, ...) are
+#: refused on the command line. The journal format accepts any string; every
+#: output of the command line shows such characters escaped (prompts.shown).
+_ID_OPTIONS = ("participant", "id", "trigger")
+
+
 def _check_text_arguments(args: argparse.Namespace) -> None:
     """Text options (--participant, --note, --id, ...) must be UTF-8: the
     journal format stores UTF-8 text. Python hands undecodable argument bytes
@@ -1047,9 +1099,12 @@ def _check_text_arguments(args: argparse.Namespace) -> None:
                     v.encode("utf-8")
                 except UnicodeEncodeError:
                     option = "--" + name.replace("_", "-")
-                    shown = v.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-                    raise _Failure(f"{option} '{shown}' is not valid UTF-8 text (the journal stores UTF-8); "
+                    text = v.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+                    raise _Failure(f"{option} '{text}' is not valid UTF-8 text (the journal stores UTF-8); "
                                    "check the terminal's encoding", EXIT_USAGE) from None
+                if name in _ID_OPTIONS and shown(v) != v:
+                    raise _Failure(f"--{name} '{shown(v)}' holds a control character (shown escaped); "
+                                   "an id is typed text, so it is refused", EXIT_USAGE)
 
 
 def _silence_stdout() -> None:
@@ -1074,8 +1129,7 @@ def _run(argv: Sequence[str] | None) -> int:
         _check_text_arguments(args)
         if args.command in _USES_JOURNAL:
             args.journal = home.journal_path(args.journal)  # --journal, else $CALMKIT_JOURNAL, else the default
-        from_env = [Path(p) for p in os.environ.get(INSTRUMENTS_ENV, "").split(os.pathsep) if p]
-        _register_instruments(from_env + args.instruments)
+        _register_instruments(_inputs(args))
         if args.command in more:
             status = more[args.command](args, sys.stdout)
         else:
@@ -1083,18 +1137,18 @@ def _run(argv: Sequence[str] | None) -> int:
         sys.stdout.flush()  # a full disk or a closed pipe shows here, not in a traceback at exit
         return status
     except _Failure as e:
-        print(f"calmkit: {e}", file=sys.stderr)
+        print(f"calmkit: {shown(e, newlines=True)}", file=sys.stderr)
         return e.status
     except guided.GuidedFailure as e:
-        print(f"calmkit: {e}", file=sys.stderr)
+        print(f"calmkit: {shown(e, newlines=True)}", file=sys.stderr)
         return EXIT_USAGE
     except _core.JournalFormatError as e:
-        print(f"calmkit: {e}", file=sys.stderr)
+        print(f"calmkit: {shown(e, newlines=True)}", file=sys.stderr)
         bad = getattr(args, "journal", None) or ""
-        print(f"calmkit: run 'calmkit validate {bad}' to list every problem", file=sys.stderr)
+        print(f"calmkit: run 'calmkit validate {shown(_shell_word(str(bad)))}' to list every problem", file=sys.stderr)
         return EXIT_PROBLEMS
     except MissingExtraError as e:  # an optional dependency: name the extra, no traceback
-        print(f"calmkit: {e}", file=sys.stderr)
+        print(f"calmkit: {shown(e, newlines=True)}", file=sys.stderr)
         return EXIT_PROBLEMS
     except BrokenPipeError:
         # The reader of our output went away (e.g. `| head`): not an error.
@@ -1106,14 +1160,17 @@ def _run(argv: Sequence[str] | None) -> int:
             return EXIT_OK
         # Writing the output to stdout failed (a full disk, a file size limit).
         _silence_stdout()
-        print(f"calmkit: cannot write the output: {e.strerror or e}", file=sys.stderr)
+        print(f"calmkit: cannot write the output: {shown(e.strerror or e)}", file=sys.stderr)
         return EXIT_OUTPUT
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs the command line; returns the exit status."""
     # Until here a Ctrl-C ends the start-up quietly (see calmkit/__init__.py);
-    # from here on it is a KeyboardInterrupt, handled below.
+    # from here on it is a KeyboardInterrupt, handled below. On the way out the
+    # handler from before comes back: for the command, the quiet one, so that
+    # a Ctrl-C while the interpreter shuts down prints no traceback either.
+    before = signal.getsignal(signal.SIGINT)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         return _run(argv)
@@ -1121,6 +1178,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _silence_stdout()
         print("\ncalmkit: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    finally:
+        if before is not None:  # None: a handler not installed from Python
+            signal.signal(signal.SIGINT, before)
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Callable, Optional, Protocol, TextIO
 
 from . import _core
+from .prompts import shown
 
 __all__ = ["FRAME_SECONDS", "PAUSE_KEYS", "STOP_KEYS", "Clock", "PacerRun", "RealClock", "ask_intensity", "fresh_id",
            "keys_hint", "reads_keys", "make_clock", "progress_line", "run_in_terminal"]
@@ -74,7 +75,7 @@ def progress_line(state: _core.SessionState, width: int = 30, full: str = "#", e
     cells for the step's progress, the seconds left, the round and the whole
     session's progress."""
     cells = int(state.step_progress * width + 0.5)
-    return (f"\033[1m{state.text}\033[0m  {full * cells}{empty * (width - cells)}  {state.seconds_left:5.1f} s"
+    return (f"\033[1m{shown(state.text)}\033[0m  {full * cells}{empty * (width - cells)}  {state.seconds_left:5.1f} s"
             f"   round {state.cycle}/{state.cycles}  [{state.session_progress:.0%}]")
 
 
@@ -245,13 +246,13 @@ def run_in_terminal(exercise: _core.Exercise, *, speed: float = 1.0, out: Option
                 session.resume(now())
             for ev in session.poll_events():
                 if ev.type == "step_started" and not tty:
-                    print(f"[round {ev.cycle}] {ev.text}", file=out, flush=True)
+                    print(f"[round {ev.cycle}] {shown(ev.text)}", file=out, flush=True)
             st = session.state
             if st.waiting_for_answer and not held:
                 if reader is not None:
                     reader.restore()
                     print("\r\033[2K", end="", file=out)
-                print(f"{st.text} ({st.answers_given + 1}/{st.answers_needed}): ", end="", file=out, flush=True)
+                print(f"{shown(st.text)} ({st.answers_given + 1}/{st.answers_needed}): ", end="", file=out, flush=True)
                 answer = inp.readline()
                 if not answer:
                     session.abort(now())

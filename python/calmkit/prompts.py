@@ -10,6 +10,12 @@ and Tab completion where the question has a known set of answers, such as
 trigger categories). Through a pipe, lines are read from the input as they
 come. The end of the input raises :class:`EndOfInput`, Ctrl-C raises
 KeyboardInterrupt: the caller decides what to keep.
+
+Text that comes from a journal, an import or an argument is shown through
+:func:`shown`, the one rule of every terminal output of calmkit: control
+characters are escaped, so a hostile id or note cannot drive the reader's
+terminal (clear the screen, set the window title, move the cursor) nor
+forge lines of the output.
 """
 
 from __future__ import annotations
@@ -20,10 +26,45 @@ import sys
 import textwrap
 from typing import Callable, Optional, Sequence, TextIO
 
-__all__ = ["EndOfInput", "MAX_WIDTH", "Prompter"]
+__all__ = ["EndOfInput", "MAX_WIDTH", "Prompter", "shown"]
 
 #: Widest line the prompts use, even on a wide terminal (long lines read badly).
 MAX_WIDTH = 88
+
+
+#: What :func:`shown` escapes: C0 controls but tab and newline, DEL, C1 controls
+#: (U+0080 to U+009F: U+009B is a one-character CSI on some terminals), the
+#: line and paragraph separators, the bidirectional controls (they reorder what
+#: is shown, as in "Trojan Source", CVE-2021-42574) and lone surrogates
+#: (undecodable bytes of a file name).
+_UNSAFE = "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff"
+_UNSAFE_IN_LINE = re.compile(f"[\n{_UNSAFE}]")
+_UNSAFE_IN_LINES = re.compile(f"[{_UNSAFE}]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    c = match.group()
+    if c in "\n\r":
+        return "\\n" if c == "\n" else "\\r"
+    return f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"
+
+
+def shown(text: object, newlines: bool = False) -> str:
+    """``text`` as calmkit shows it on a terminal: every character that could
+    act on the terminal or reorder the line is written as a Python-style
+    escape (``\\x1b`` for ESC, ``\\u202e`` for RIGHT-TO-LEFT OVERRIDE), the
+    rest unchanged (letters of any script, emoji, tabs).
+
+    ``newlines=False`` (for one value, such as an id or a file name) escapes
+    ``\\n`` too, so a value never starts a line of its own; ``True`` keeps the
+    line breaks of a message of several lines. A backslash is left as it is.
+
+    Example::
+
+        >>> shown("p\\x1b]0;owned\\x07")
+        'p\\\\x1b]0;owned\\\\x07'
+    """
+    return (_UNSAFE_IN_LINES if newlines else _UNSAFE_IN_LINE).sub(_escape, str(text))
 
 
 class EndOfInput(Exception):
@@ -69,7 +110,7 @@ class Prompter:
         ``indent`` before the first line and ``hanging`` (default: as many
         spaces as ``indent``) before the others. Words are never cut."""
         hanging = " " * len(indent) if hanging is None else hanging
-        paragraphs = text.split("\n")
+        paragraphs = shown(text, newlines=True).split("\n")
         return "\n".join(
             textwrap.fill(p, self.width, initial_indent=indent, subsequent_indent=hanging,
                           break_long_words=False, break_on_hyphens=False) if p.strip() else ""
@@ -98,7 +139,7 @@ class Prompter:
             raise EndOfInput(question)
         if not self.inp_echoes():
             # A pipe does not echo: show the answer so the transcript reads as a dialogue.
-            print(line.rstrip("\n"), file=self.out)
+            print(shown(line.rstrip("\n")), file=self.out)
         return line.strip()
 
     def inp_echoes(self) -> bool:
