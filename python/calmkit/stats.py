@@ -182,7 +182,7 @@ def cox(frame: pd.DataFrame, covariates: Union[str, Iterable[str]], cluster: str
     A :class:`PerfectSeparationWarning` when a coefficient may be infinite
     (R's coxph: "Loglik converged before variable ...; coefficient may be
     infinite"), detected with R's rule: after the fit, the Newton step still
-    left, |U I^-1|, exceeds both 1e-9 and sqrt(1e-9) x |coef|.
+    left, ``abs(U @ inv(I))``, exceeds both 1e-9 and ``sqrt(1e-9) * abs(coef)``.
 
     ValueError (never a lifelines internal) for: fewer than 2 clusters (one
     person's episodes: pass ``cluster=None``), no calmed episode, covariates
