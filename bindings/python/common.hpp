@@ -245,9 +245,34 @@ bool equal(const T& a, const T& b) {
   return a == b;
 }
 
-/// `repr()` of a string, for __repr__ methods.
+/// A file name from the library as Python reads names (`os.fsdecode`): its
+/// bytes as UTF-8, a byte that is not UTF-8 as a surrogate escape. A POSIX
+/// file name is bytes, not text; decoded this way `open(name)` finds the file
+/// again. Use it for every `path` attribute.
+inline py::str fs_text(const std::string& s) {
+  PyObject* o = PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "surrogateescape");
+  if (o == nullptr) throw py::error_already_set();
+  return py::reinterpret_steal<py::str>(o);
+}
+
+/// A message from the library for people to read: UTF-8, a byte that is not
+/// (from a file name or a broken file) shown as `\xNN`, so the text can be
+/// printed to any terminal or log. Use it for every message and reason.
+inline py::str display_text(const std::string& s) {
+  PyObject* o = PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "backslashreplace");
+  if (o == nullptr) throw py::error_already_set();
+  return py::reinterpret_steal<py::str>(o);
+}
+
+/// `display_text` as UTF-8 bytes again, for C APIs that take `const char*`.
+inline std::string display_utf8(const std::string& s) {
+  return display_text(s).cast<std::string>();
+}
+
+/// `repr()` of a string, for __repr__ methods (a byte that is not UTF-8 shows as its
+/// surrogate escape, as Python shows such a file name).
 inline std::string quoted(const std::string& s) {
-  return py::repr(py::str(s)).cast<std::string>();
+  return py::repr(fs_text(s)).cast<std::string>();
 }
 
 }  // namespace calmkit::bindings

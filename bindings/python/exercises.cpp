@@ -62,7 +62,16 @@ std::string step_repr(const Step& s) {
 }  // namespace
 
 void register_exercises(py::module_& m) {
-  auto error = py::register_exception<ExerciseFormatError>(m, "ExerciseFormatError", PyExc_ValueError);
+  // py::exception + a translator of our own (not py::register_exception): the
+  // message may hold a file name's bytes that are not UTF-8 (display_text).
+  static py::exception<ExerciseFormatError> error(m, "ExerciseFormatError", PyExc_ValueError);
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const ExerciseFormatError& e) {
+      PyErr_SetObject(error.ptr(), display_text(e.what()).ptr());
+    }
+  });
   error.attr("__doc__") =
       "A bad exercise definition (its JSON or its fields), a ValueError. The message names the field by "
       "its JSON path: \"exercise JSON: field 'steps[1].seconds': ...\".";

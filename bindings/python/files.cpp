@@ -84,7 +84,7 @@ void register_files(py::module_& m) {
       if (p) std::rethrow_exception(p);
     } catch (const FileError& e) {
       py::object cls = file_error_type();
-      py::object exc = cls(e.error(), e.what(), e.path());
+      py::object exc = cls(e.error(), display_text(e.what()), fs_text(e.path()));
       PyErr_SetObject(cls.ptr(), exc.ptr());
     }
   });

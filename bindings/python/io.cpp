@@ -51,11 +51,11 @@ py::object& journal_format_error_type(py::module_* m = nullptr) {
 
 void raise_journal_format_error(const JournalFormatError& e) {
   py::object cls = journal_format_error_type();
-  py::object exc = cls(e.what());
-  exc.attr("path") = e.path();
+  py::object exc = cls(display_text(e.what()));
+  exc.attr("path") = fs_text(e.path());
   exc.attr("line") = e.line();
-  exc.attr("field") = e.field();
-  exc.attr("reason") = e.reason();
+  exc.attr("field") = display_text(e.field());
+  exc.attr("reason") = display_text(e.reason());
   PyErr_SetObject(cls.ptr(), exc.ptr());
 }
 
@@ -77,7 +77,7 @@ void warn_skipped(const ReadReport& report) {
     msg += "\n  ... and " + std::to_string(n - warned_lines) +
            " more; read_journal_with_report(path, lenient=True) lists every skipped line";
   }
-  if (PyErr_WarnEx(PyExc_UserWarning, msg.c_str(), 2) != 0) throw py::error_already_set();
+  if (PyErr_WarnEx(PyExc_UserWarning, display_utf8(msg).c_str(), 2) != 0) throw py::error_already_set();
 }
 
 ReadResult read_file(const std::filesystem::path& path, bool lenient, std::uint64_t max_bytes,
@@ -104,12 +104,19 @@ WriteOptions write_options(bool header, std::string generator) {
 void bind_report(py::module_& m) {
   py::class_<SkippedLine>(m, "SkippedLine", "One line a lenient read skipped.")
       .def_readonly("line", &SkippedLine::line, "1-based line number.")
-      .def_readonly("field", &SkippedLine::field, "The offending field; '' for the line as a whole.")
-      .def_readonly("reason", &SkippedLine::reason, "What was wrong.")
-      .def_readonly("message", &SkippedLine::message, "`path:line: field 'x': reason`.")
+      .def_property_readonly(
+          "field", [](const SkippedLine& s) { return display_text(s.field); },
+          "The offending field; '' for the line as a whole.")
+      .def_property_readonly(
+          "reason", [](const SkippedLine& s) { return display_text(s.reason); }, "What was wrong.")
+      .def_property_readonly(
+          "message", [](const SkippedLine& s) { return display_text(s.message); },
+          "`path:line: field 'x': reason` (bytes of the path that are not UTF-8 shown as \\xNN).")
       .def("__repr__", [](const SkippedLine& s) { return "SkippedLine(" + quoted(s.message) + ")"; });
   py::class_<ReadReport>(m, "ReadReport", "What a read did.")
-      .def_readonly("path", &ReadReport::path)
+      .def_property_readonly(
+          "path", [](const ReadReport& r) { return fs_text(r.path); },
+          "The file read (as os.fsdecode gives it), or the name given to parse_journal.")
       .def_readonly("lines", &ReadReport::lines, "Lines in the input, blank ones included.")
       .def_readonly("records", &ReadReport::records, "Records kept.")
       .def_readonly("version", &ReadReport::version, "The header's format version (1 without a header).")

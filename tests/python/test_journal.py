@@ -565,3 +565,32 @@ def test_read_journal_gives_the_same_on_any_number_of_threads(tmp_path: Path, se
     one = calmkit.to_jsonl(calmkit.read_journal(clean, threads=1))
     assert all(calmkit.to_jsonl(calmkit.read_journal(clean, threads=t)) == one for t in (2, 5))
     assert calmkit.to_jsonl(calmkit.parse_journal(clean.read_text(encoding="utf-8"), threads=4)) == one
+
+
+def test_a_file_name_that_is_not_utf8_survives_every_error(tmp_path):
+    """POSIX file names are bytes. The error of a journal named b'b\\xfead.jsonl'
+    is a JournalFormatError (not a UnicodeDecodeError from building its
+    message): its text shows the byte as \\xfe, its path opens the file again."""
+    import os
+
+    name = os.fsdecode(os.fsencode(str(tmp_path)) + b"/b\xfead.jsonl")
+    with open(name, "w", encoding="utf-8") as f:
+        f.write('{"type":"trigger"}\n')
+    with pytest.raises(calmkit.JournalFormatError) as err:
+        calmkit.read_journal(name)
+    e = err.value
+    assert "b\\xfead.jsonl:1: field 'id'" in str(e) and (e.line, e.field) == (1, "id")
+    assert e.path == name and open(e.path, encoding="utf-8").read().startswith('{"type"')
+    str(e).encode("utf-8")  # printable anywhere: no lone surrogates in the message
+
+    with pytest.warns(UserWarning, match=r"b\\xfead.jsonl"):
+        calmkit.read_journal(name, lenient=True)
+    journal, report = calmkit.read_journal_with_report(name, lenient=True)
+    assert report.path == name and "b\\udcfead.jsonl" in repr(report)
+    (skipped,) = report.skipped
+    assert skipped.message.endswith("field 'id': required field is missing") and "\\udcfe" in repr(skipped)
+
+    missing = os.fsdecode(os.fsencode(str(tmp_path)) + b"/nope\xfe.jsonl")
+    with pytest.raises(calmkit.FileError) as err:
+        calmkit.read_journal(missing)
+    assert err.value.filename == missing and "nope\\xfe.jsonl" in str(err.value)
