@@ -44,6 +44,7 @@
 #include <string>
 #include <system_error>
 #include <thread>
+#include <unordered_set>
 #include <utility>
 #include <variant>
 
@@ -338,11 +339,43 @@ void require(const std::array<std::string_view, N>& names, std::uint32_t seen, s
   fail(FieldRef{parent, index, names[i]}, "required field is missing");
 }
 
+/// The unknown keys met so far in one object, for the duplicate-key check.
+/// A short list searched linearly covers the usual handful; past that the
+/// keys move to a hash set, so an object with n unknown keys costs O(n), not
+/// O(n^2) (a 16 MiB line can hold over a million keys).
+class KeySet {
+ public:
+  void clear() {
+    small_.clear();
+    if (!large_.empty())
+      large_ = {};  // free the buckets: clear() would keep them, and every next object pays for them
+  }
+  /// Adds `key`; false if it was already there.
+  bool insert(std::string_view key) {
+    if (large_.empty()) {
+      if (std::find(small_.begin(), small_.end(), key) != small_.end()) return false;
+      if (small_.size() < kSmall) {
+        small_.push_back(key);
+        return true;
+      }
+      large_.reserve(4 * kSmall);
+      large_.insert(small_.begin(), small_.end());
+      small_.clear();
+    }
+    return large_.insert(key).second;
+  }
+
+ private:
+  static constexpr std::size_t kSmall = 16;
+  std::vector<std::string_view> small_;
+  std::unordered_set<std::string_view> large_;
+};
+
 /// Calls `fn(index, value)` for each known field of an object, once each;
 /// rejects duplicate keys and validates (then ignores) unknown ones.
 template <std::size_t N, class Fn>
-std::uint32_t for_each_field(od::object& obj, const std::array<std::string_view, N>& names,
-                             std::vector<std::string_view>& unknown, const FieldRef& parent, Fn&& fn) {
+std::uint32_t for_each_field(od::object& obj, const std::array<std::string_view, N>& names, KeySet& unknown,
+                             const FieldRef& parent, Fn&& fn) {
   static_assert(N <= 32);
   std::uint32_t seen = 0;
   unknown.clear();
@@ -357,10 +390,7 @@ std::uint32_t for_each_field(od::object& obj, const std::array<std::string_view,
       return parent.name.empty() ? FieldRef{k} : FieldRef{parent.name, parent.index, k};
     };
     if (i == N) {
-      if (std::find(unknown.begin(), unknown.end(), key) != unknown.end()) {
-        fail(where(key), "duplicate key in one object");
-      }
-      unknown.push_back(key);
+      if (!unknown.insert(key)) fail(where(key), "duplicate key in one object");
       consume(fld.value(), where(key), 1);
       continue;
     }
@@ -838,7 +868,7 @@ class LineParser {
 
   ShareResult* out_ = nullptr;
   od::parser parser_;
-  std::vector<std::string_view> unknown_, unknown_nested_;
+  KeySet unknown_, unknown_nested_;
 };
 
 /// The number of threads `ReadOptions::threads` asks for (0: one per hardware thread).
