@@ -572,8 +572,9 @@ def _practice(args: argparse.Namespace, out: TextIO) -> int:
         for e in _core.catalog():
             print(f"{shown(e.id):34s} {shown(e.name)}", file=out)
         return EXIT_OK
-    if not 0 < args.speed <= 1e6:
-        raise _Failure("--speed must be above 0 and at most 1000000", EXIT_USAGE)
+    if not pacer.MIN_SPEED <= args.speed <= pacer.MAX_SPEED:
+        raise _Failure(f"--speed must be between {pacer.MIN_SPEED} and {pacer.MAX_SPEED:.0f} "
+                       f"(times real time), got {args.speed:g}", EXIT_USAGE)
     exercise = _core.find_exercise(args.exercise)
     if exercise is None:
         raise _Failure(f"no exercise {args.exercise!r} in the catalog (calmkit practice --list shows them)",
@@ -581,6 +582,13 @@ def _practice(args: argparse.Namespace, out: TextIO) -> int:
     target = None if args.no_record else _Target(args.journal)
     if target is not None:
         target.check()
+        # The trigger is checked now, not when the finished session is added (and would be lost).
+        if args.trigger and not any(t.id == args.trigger and t.participant == args.participant
+                                    for t in target.triggers()):
+            who = f" for participant {args.participant!r}" if args.participant else ""
+            raise _Failure(f"--trigger {args.trigger!r}: {args.journal} has no such trigger{who} "
+                           "(calmkit summary lists the journal; leave --trigger out to record the session alone)",
+                           EXIT_USAGE)
     say = Prompter(out=out).say
     say(exercise.name)
     say(exercise.instructions)

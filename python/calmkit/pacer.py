@@ -102,6 +102,11 @@ class RealClock:
         time.sleep(seconds)
 
 
+#: Bounds of the ``speed`` of :func:`run_in_terminal` (and ``calmkit practice --speed``).
+MIN_SPEED = 0.1
+MAX_SPEED = 1e6
+
+
 def make_clock(speed: float = 1.0) -> Clock:
     """The clock :func:`run_in_terminal` uses when it is given none (a
     :class:`RealClock`); tests of whole commands replace this function with
@@ -223,8 +228,9 @@ def run_in_terminal(exercise: _core.Exercise, *, speed: float = 1.0, out: Option
     stops (see :func:`keys_hint`). When the process gets no frame for 5
     seconds of the clock (it was stopped with Ctrl-Z), the session suspends
     and resumes on the next frame."""
-    if not 0 < speed <= 1e6:
-        raise ValueError(f"speed must be above 0 and at most 1000000, got {speed!r}")
+    # At most 10 times slower than real time: a slower clock (1e-308, say) is an exercise that never ends.
+    if not MIN_SPEED <= speed <= MAX_SPEED:
+        raise ValueError(f"speed must be between {MIN_SPEED} and {MAX_SPEED:.0f}, got {speed!r}")
     out = sys.stdout if out is None else out
     inp = sys.stdin if inp is None else inp
     draw = progress_line if draw is None else draw

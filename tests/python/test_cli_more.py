@@ -190,7 +190,31 @@ def test_practice_records_a_session(tmp_path: Path):
     p = run("practice", "--list")
     assert p.returncode == 0 and "breathing.box" in p.stdout
     for args, message in [(["nope.nope"], "no exercise 'nope.nope'"), ([], "name an exercise"),
-                          (["breathing.box", "--speed", "0"], "--speed must be above 0"),
+                          (["breathing.box", "--speed", "0"], "--speed must be between 0.1 and 1000000"),
+                          (["breathing.box", "--speed", "1e-308"], "--speed must be between 0.1"),
+                          (["breathing.box", "--speed", "nan"], "--speed must be between 0.1"),
+                          (["breathing.box", "--speed", "2e6"], "--speed must be between 0.1"),
                           (["breathing.box", "--journal", tmp_path], "is a directory")]:
         p = run("practice", *args)
         assert p.returncode == 2 and message in p.stderr, (args, p.stderr)
+
+
+def test_practice_checks_the_trigger_before_the_exercise(tmp_path: Path):
+    # B26: an unknown --trigger was found only when the finished session was added, and the session was lost.
+    journal = tmp_path / "j.jsonl"
+    journal.write_text('{"type":"trigger","participant":"p1","id":"t1","time":"2026-03-02T21:14:00+01:00",'
+                       '"category":"conflict","intensity":5}\n')
+    before = journal.read_bytes()
+    for extra, who in [([], ""), (["--participant", "p2"], "for participant 'p2'")]:
+        p = run("practice", "breathing.4-7-8", "--speed", "1000000", "--journal", journal, "--trigger", "t1",
+                *extra, stdin="\n\n")
+        assert p.returncode == 2 and "--trigger 't1'" in p.stderr and who in p.stderr, p.stderr
+        assert p.stdout == ""  # refused before the exercise started
+    p = run("practice", "breathing.4-7-8", "--speed", "1000000", "--journal", journal, "--trigger", "nope",
+            "--participant", "p1", stdin="\n\n")
+    assert p.returncode == 2 and "--trigger 'nope'" in p.stderr and p.stdout == ""
+    assert journal.read_bytes() == before
+    p = run("practice", "breathing.4-7-8", "--speed", "1000000", "--journal", journal, "--trigger", "t1",
+            "--participant", "p1", stdin="\n\n")
+    assert p.returncode == 0 and "recorded ex-" in p.stdout, p.stderr
+    assert calmkit.read_journal(journal).exercises[0].trigger == "t1"
