@@ -4,10 +4,11 @@
 // journal and look the records up on every call, so adding to the journal
 // never leaves a table pointing at freed memory.
 //
-// `to_pandas()` fills NumPy arrays here in C++ (times as int64 microseconds,
-// offsets as int16, scores as int8 plus a mask, categories as codes) and hands
-// them to `calmkit._frames.build_frame`, which wraps them into pandas columns
-// without creating a Python object per number or time.
+// `_columns()` fills NumPy arrays here in C++ (times as int64 microseconds,
+// offsets as int16, scores as int8 plus a mask, categories as codes); the
+// Python package's `to_pandas()` (calmkit._frames, the one place that builds
+// DataFrames) wraps them into pandas columns without creating a Python object
+// per number or time. This module never imports the Python package.
 #include "common.hpp"
 
 #include <calmkit/io.hpp>
@@ -134,7 +135,7 @@ class Columns {
     add(name, "object", std::move(l));
   }
 
-  py::object frame() const { return py::module_::import("calmkit._frames").attr("build_frame")(cols_); }
+  [[nodiscard]] py::list columns() const { return cols_; }
 
  private:
   void add(const char* name, const char* kind, py::object payload) {
@@ -155,7 +156,7 @@ py::list ids_of_groups() {
   return l;
 }
 
-py::object frame_of(const Journal& j, std::span<const Trigger> rs) {
+py::list frame_of(const Journal& j, std::span<const Trigger> rs) {
   Columns c(rs.size());
   c.participant(rs, j.participants());
   c.text("id", rs, [](const Trigger& t) { return t.id; });
@@ -174,10 +175,10 @@ py::object frame_of(const Journal& j, std::span<const Trigger> rs) {
                      [](const Trigger& t) { return t.acted_after_minutes; });
   c.text("response", rs, [](const Trigger& t) { return t.response; });
   c.objects("tags", rs, [](const Trigger& t) { return py::cast(t.tags); });
-  return c.frame();
+  return c.columns();
 }
 
-py::object frame_of(const Journal& j, std::span<const Reading> rs) {
+py::list frame_of(const Journal& j, std::span<const Reading> rs) {
   Columns c(rs.size());
   c.participant(rs, j.participants());
   c.text("id", rs, [](const Reading& r) { return r.id; });
@@ -185,10 +186,10 @@ py::object frame_of(const Journal& j, std::span<const Reading> rs) {
   c.numeric<std::int8_t>("intensity", "int", rs, [](const Reading& r) { return r.intensity.value(); });
   c.text("trigger", rs, [](const Reading& r) { return r.trigger; });
   c.text("note", rs, [](const Reading& r) { return r.note; });
-  return c.frame();
+  return c.columns();
 }
 
-py::object frame_of(const Journal& j, std::span<const Assessment> rs) {
+py::list frame_of(const Journal& j, std::span<const Assessment> rs) {
   Columns c(rs.size());
   c.participant(rs, j.participants());
   c.text("id", rs, [](const Assessment& a) { return a.id; });
@@ -196,10 +197,10 @@ py::object frame_of(const Journal& j, std::span<const Assessment> rs) {
   c.text("instrument", rs, [](const Assessment& a) { return a.instrument; });
   c.objects("answers", rs, [](const Assessment& a) { return py::cast(a.answers); });
   c.text("note", rs, [](const Assessment& a) { return a.note; });
-  return c.frame();
+  return c.columns();
 }
 
-py::object frame_of(const Journal& j, std::span<const ExerciseSession> rs) {
+py::list frame_of(const Journal& j, std::span<const ExerciseSession> rs) {
   Columns c(rs.size());
   c.participant(rs, j.participants());
   c.text("id", rs, [](const ExerciseSession& e) { return e.id; });
@@ -213,10 +214,10 @@ py::object frame_of(const Journal& j, std::span<const ExerciseSession> rs) {
                           [](const ExerciseSession& e) { return optional_value(e.intensity_after); });
   c.text("trigger", rs, [](const ExerciseSession& e) { return e.trigger; });
   c.objects("responses", rs, [](const ExerciseSession& e) { return py::cast(e.responses); });
-  return c.frame();
+  return c.columns();
 }
 
-py::object frame_of(const Journal& j, std::span<const ThoughtRecord> rs) {
+py::list frame_of(const Journal& j, std::span<const ThoughtRecord> rs) {
   Columns c(rs.size());
   c.participant(rs, j.participants());
   c.text("id", rs, [](const ThoughtRecord& t) { return t.id; });
@@ -246,7 +247,7 @@ py::object frame_of(const Journal& j, std::span<const ThoughtRecord> rs) {
   c.nullable<std::int8_t>("belief_after", "Int8", rs,
                           [](const ThoughtRecord& t) { return optional_value(t.belief_after); });
   c.text("trigger", rs, [](const ThoughtRecord& t) { return t.trigger; });
-  return c.frame();
+  return c.columns();
 }
 
 template <class R>
@@ -275,9 +276,9 @@ void bind_table(py::module_& m, const char* name, const char* doc) {
              return std::string("<") + name + ": " + std::to_string(t.get().size()) + " rows>";
            })
       .def(
-          "to_pandas", [](const Table<R>& t) { return frame_of(t.journal(), t.get()); },
-          "The records as a pandas DataFrame, one row per record, columns named as in the journal "
-          "format (times as datetime64[us, UTC] plus offset_minutes and the naive local_time).");
+          "_columns", [](const Table<R>& t) { return frame_of(t.journal(), t.get()); },
+          "The records as column descriptions (name, kind, payload...) for calmkit._frames.build_frame, "
+          "which the Python package's to_pandas() calls.");
 }
 
 /// `r` with its trigger link cleared when the linked trigger is not among `kept`

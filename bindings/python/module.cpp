@@ -17,6 +17,7 @@ void register_store(py::module_& m);        // bindings/python/store.cpp
 void register_metrics(py::module_& m);      // bindings/python/metrics.cpp
 void register_assessments(py::module_& m);  // bindings/python/assessments.cpp
 void register_files(py::module_& m);        // bindings/python/files.cpp
+void register_arrow(py::module_& m);        // bindings/python/arrow.cpp
 }  // namespace calmkit::bindings
 
 PYBIND11_MODULE(_core, m) {
@@ -63,4 +64,5 @@ PYBIND11_MODULE(_core, m) {
   calmkit::bindings::register_store(m);
   calmkit::bindings::register_metrics(m);
   calmkit::bindings::register_assessments(m);
+  calmkit::bindings::register_arrow(m);
 }

@@ -171,6 +171,15 @@ from ._core import (
     suggest,
 )
 
+# --- the compiled tables' to_pandas() and the Journal's Arrow bridge, given from
+# here: the compiled module never imports this package; DataFrames are built in
+# one place (calmkit._frames), Arrow tables in another (calmkit.arrow) ---
+from . import _frames, arrow
+
+_frames.install()
+Journal.to_arrow = arrow.to_arrow  # type: ignore[attr-defined]
+Journal.from_arrow = staticmethod(arrow.from_arrow)  # type: ignore[attr-defined]
+
 
 def _version() -> str:
     # The installed distribution's version when this very package is the

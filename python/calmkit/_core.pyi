@@ -3,7 +3,7 @@
 import datetime
 import os
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Union
+from typing import Any, Callable, Iterable, Iterator, Mapping, Union
 
 import pandas
 
@@ -253,6 +253,11 @@ class Journal:
     def participants(self) -> list[str]: ...
     def participant(self, participant: str) -> Journal: ...
     def between(self, start: _Time, end: _Time) -> Journal: ...
+    def to_arrow(self) -> dict[str, Any]:
+        """One pyarrow.Table per record type (calmkit.arrow.to_arrow; installed by the calmkit package)."""
+    @staticmethod
+    def from_arrow(tables: Mapping[str, Any], name: str = "<arrow>", *, tz: Any = None) -> Journal:
+        """A Journal from one Arrow table per record type (calmkit.arrow.from_arrow)."""
     @property
     def triggers(self) -> TriggerTable: ...
     @property

@@ -61,3 +61,23 @@ def build_frame(columns: Sequence[tuple[Any, ...]]) -> pd.DataFrame:
     data = {name: _column(kind, payload) for name, kind, *payload in columns}
     n = len(next(iter(data.values()))) if data else 0
     return pd.DataFrame(data, index=pd.RangeIndex(n))
+
+
+def table_to_pandas(table: Any) -> pd.DataFrame:
+    """The records as a pandas DataFrame, one row per record, columns named as
+    in the journal format (times as datetime64[us, UTC] plus offset_minutes
+    and the naive local_time; participants and categories as categoricals;
+    absent text as <NA>). Installed as ``to_pandas()`` of every journal table
+    (``journal.triggers.to_pandas()`` ...) by the calmkit package."""
+    return build_frame(table._columns())
+
+
+def install() -> None:
+    """Gives every journal table class of ``calmkit._core`` its ``to_pandas``
+    method: the compiled module fills the columns, this module alone builds
+    the DataFrames (the compiled module never imports the Python package)."""
+    from . import _core
+
+    for cls in (_core.TriggerTable, _core.ReadingTable, _core.ExerciseTable, _core.ThoughtRecordTable,
+                _core.AssessmentTable):
+        cls.to_pandas = table_to_pandas

@@ -32,8 +32,10 @@ Layout versions: 1 had the first four tables; 2 (written now) adds
 a version 2 dataset without its ``assessments`` folder is an error, since
 the writer always writes it.
 
-Reading goes through calmkit's own JSON Lines v1 reader, so a dataset
-edited by other tools is checked by the same rules as a journal file.
+Both ways go through the Arrow bridge (:mod:`calmkit.arrow`): the columns
+are built from, and read into, the C++ model without JSON text, and every row
+read is checked by the model's rules, so a dataset edited by other tools is
+checked like a journal file (an error names the table, row and column).
 
 Example::
 
@@ -52,7 +54,7 @@ from urllib.parse import quote
 import numpy as np
 
 from . import _extras
-from .importers._common import calmkit_module, compact
+from .importers._common import calmkit_module
 
 __all__ = ["PARQUET_FORMAT_VERSION", "READABLE_VERSIONS", "SCHEMAS", "TABLES", "write_parquet", "read_parquet",
            "read_jsonl_shards", "journal_from_tables", "tables_of"]
@@ -139,21 +141,22 @@ def _with_metadata(schema: Any, folder: str, partition_by: str) -> Any:
 
 def tables_of(journal: Any) -> dict[str, Any]:
     """The journal as one ``pyarrow.Table`` per record type (:data:`SCHEMAS`),
-    records in journal order (participant, time, id)."""
-    import pandas as pd
-    pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
+    records in journal order (participant, time, id): the Arrow bridge's
+    tables (:func:`calmkit.arrow.to_arrow`) with the dictionary-encoded
+    columns as plain strings, the stable file schema."""
+    from .arrow import to_arrow
 
-    out = {}
-    for folder in TABLES:
-        frame = getattr(journal, folder).to_pandas()
-        cols: dict[str, Any] = {}
-        for field in SCHEMAS[folder]:
-            col = frame[field.name]
-            if isinstance(col.dtype, pd.CategoricalDtype):
-                col = col.astype(str)
-            cols[field.name] = pa.array(col, type=field.type, from_pandas=True)
-        out[folder] = pa.table(cols, schema=SCHEMAS[folder])
-    return out
+    return {folder: table.cast(SCHEMAS[folder]) for folder, table in to_arrow(journal).items()}
+
+
+def _participant_slices(table: Any, count: int) -> list[tuple[int, int]]:
+    """(start, stop) rows of each of the journal's ``count`` sorted
+    participants in a :func:`calmkit.arrow.to_arrow` table: its participant
+    column holds codes into that sorted list, in order."""
+    col = table.column("participant").combine_chunks() if table.num_rows else None
+    codes = col.indices.to_numpy(zero_copy_only=False) if col is not None else np.zeros(0, np.int32)
+    bounds = np.searchsorted(codes, np.arange(count + 1), side="left")
+    return [(int(bounds[k]), int(bounds[k + 1])) for k in range(count)]
 
 
 def write_parquet(journal: Any, path: _PathLike, partition_by: str = "participant", shards: int = 1) -> Path:
@@ -164,14 +167,17 @@ def write_parquet(journal: Any, path: _PathLike, partition_by: str = "participan
     contiguous block of the sorted participants). Returns the folder.
     ValueError for an unknown layout or ``shards`` < 1.
 
-    Written through calmkit's one safe write (:func:`calmkit.write_folder`):
-    each type's folder (``triggers/``, ...) is built next to its place and
-    swapped in whole, so a reader sees the old dataset or the new one (never
-    the partitions of an earlier dataset mixed in) and a full disk changes
-    nothing; files are 0600, folders 0700; other files in ``path`` are left."""
+    The columns come from the Arrow bridge (:func:`calmkit.arrow.to_arrow`,
+    built in C++, no JSON text). Written through calmkit's one safe write
+    (:func:`calmkit.write_folder`): each type's folder (``triggers/``, ...) is
+    built next to its place and swapped in whole, so a reader sees the old
+    dataset or the new one (never the partitions of an earlier dataset mixed
+    in) and a full disk changes nothing; files are 0600, folders 0700; other
+    files in ``path`` are left."""
     pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
     pq = _extras.require("pyarrow.parquet", "parquet", "calmkit's Parquet support")
 
+    from .arrow import to_arrow
     from .files import write_folder
 
     if partition_by not in ("participant", "shard"):
@@ -180,8 +186,8 @@ def write_parquet(journal: Any, path: _PathLike, partition_by: str = "participan
         raise ValueError(f"shards must be an integer >= 1, got {shards!r}")
     root = Path(path)
     participants = journal.participants()
-    blocks = [participants[k * len(participants) // shards:(k + 1) * len(participants) // shards]
-              for k in range(shards)]
+    n = len(participants)
+    blocks = [(k * n // shards, (k + 1) * n // shards) for k in range(shards)]
     files: dict[str, bytes] = {}
 
     def put(rel: str, write: Any) -> None:
@@ -189,53 +195,31 @@ def write_parquet(journal: Any, path: _PathLike, partition_by: str = "participan
         write(sink)
         files[rel] = sink.getvalue().to_pybytes()
 
-    for folder, table in tables_of(journal).items():
+    for folder, coded in to_arrow(journal).items():
         schema = _with_metadata(SCHEMAS[folder], folder, partition_by)
-        table = table.replace_schema_metadata(schema.metadata)
-        ps = np.asarray(table.column("participant").to_numpy(zero_copy_only=False), dtype=object)
-        # Rows are ordered by participant: each participant is one contiguous slice.
-        starts = {p: int(i) for i, p in zip(*np.unique(ps, return_index=True)[::-1])} if len(ps) else {}
-        stops = {p: int(i) for i, p in zip(*np.unique(ps[::-1], return_index=True)[::-1])} if len(ps) else {}
-
-        def rows_of(group: list[str], table: Any = table, starts: dict = starts, stops: dict = stops,
-                    n: int = len(ps)) -> Any:
-            present = [p for p in group if p in starts]
-            if not present:
-                return table.slice(0, 0)
-            return table.slice(starts[present[0]], n - stops[present[-1]] - starts[present[0]])
-
+        slices = _participant_slices(coded, n)
+        table = coded.cast(SCHEMAS[folder]).replace_schema_metadata(schema.metadata)
         if partition_by == "participant":
             file_schema = schema.remove(schema.get_field_index("participant"))
             put(f"{folder}/_common_metadata", lambda s, fs=file_schema: pq.write_metadata(fs, s))
-            for p in participants:
-                if p not in starts:
-                    continue
-                t = rows_of([p]).drop_columns(["participant"])
-                put(f"{folder}/participant={quote(p, safe='')}/part-0.parquet",
-                    lambda s, t=t: pq.write_table(t, s))
+            body = table.drop_columns(["participant"])
+            for p, (start, stop) in zip(participants, slices):
+                if stop > start:
+                    t = body.slice(start, stop - start)
+                    put(f"{folder}/participant={quote(p, safe='')}/part-0.parquet",
+                        lambda s, t=t: pq.write_table(t, s))
         else:
             put(f"{folder}/_common_metadata", lambda s, sc=schema: pq.write_metadata(sc, s))
-            for k, group in enumerate(blocks):
-                t = rows_of(group)
-                put(f"{folder}/part-{k:05d}.parquet", lambda s, t=t: pq.write_table(t, s))
+            for k, (first, last) in enumerate(blocks):
+                start = slices[first][0] if first < last else 0
+                stop = slices[last - 1][1] if first < last else 0
+                part = table.slice(start, stop - start)
+                put(f"{folder}/part-{k:05d}.parquet", lambda s, t=part: pq.write_table(t, s))
     write_folder(root, files, owned=SCHEMAS.keys())
     return root
 
 
 # --- reading ----------------------------------------------------------------
-
-
-def _times(utc_us: np.ndarray, offsets: np.ndarray) -> list[str]:
-    """RFC 3339 strings with each instant's own offset, vectorised."""
-    local = (utc_us + offsets.astype(np.int64) * 60_000_000).astype("datetime64[us]")
-    text = np.datetime_as_string(local, unit="us").astype(object)
-    whole = (utc_us % 1_000_000) == 0
-    sign = np.where(offsets < 0, "-", "+")
-    a = np.abs(offsets.astype(np.int64))
-    out = []
-    for t, w, s, h, m in zip(text, whole, sign, a // 60, a % 60):
-        out.append(f"{t[:19] if w else t}{s}{h:02d}:{m:02d}")
-    return out
 
 
 #: Each time column -> the column holding its UTC offset in minutes.
@@ -279,80 +263,30 @@ def _localize_column(table: Any, name: str, tz: Any, where: str) -> Any:
     return table.append_column(off_name, off)
 
 
-def _check_table(table: Any, folder: str, where: str, tz: Any = None) -> Any:
-    """``table`` with the columns of :data:`SCHEMAS` in order (a participant
-    column from a folder name comes back as a dictionary: cast to string).
-
-    A time column of timestamps without a time zone (pandas' naive
-    ``datetime64``, another tool's Parquet) is an error naming the table and
-    column: such a time could have been written anywhere, and reading it as
-    UTC would move every record by the person's offset. With ``tz`` (an IANA
-    name or a tzinfo) the naive times are read as wall times in that zone."""
+def _localize_naive(table: Any, where: str, tz: Any) -> Any:
+    """``table`` with its time columns of timestamps without a time zone read
+    as wall times in ``tz`` (:func:`_localize_column`); unchanged without
+    ``tz`` (the bridge then refuses them, naming the table and column)."""
     pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
 
-    schema = SCHEMAS[folder]
+    if tz is None:
+        return table
     for name in _OFFSET_OF:
-        if name not in table.column_names:
-            continue
-        t = table.column(name).type
-        if pa.types.is_timestamp(t) and t.tz is None:
-            if tz is None:
-                raise ValueError(
-                    f"{where}: column {name!r} holds timestamps without a time zone ({t}); calmkit does not "
-                    f"guess where they were written. Give them one (pandas: .dt.tz_localize('Europe/Berlin'), "
-                    f"or .dt.tz_localize('UTC') if they are UTC), or pass tz='Europe/Berlin' to read them as "
-                    f"wall times there")
-            table = _localize_column(table, name, tz, where)
-    missing = [f.name for f in schema if f.name not in table.column_names]
-    if missing:
-        raise ValueError(f"{where}: missing column(s) {missing} of the calmkit {folder} table")
-    cols = []
-    for f in schema:
-        col = table.column(f.name)
-        if col.type != f.type:
-            try:
-                col = col.cast(f.type)
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as e:
-                raise ValueError(f"{where}: column {f.name!r} is {col.type}, expected {f.type} ({e})") from None
-        cols.append(col)
-    return pa.table(cols, schema=schema)
-
-
-def _records(table: Any, folder: str) -> list[dict[str, Any]]:
-    """The rows of one type's table as journal format v1 records."""
-    rtype = TABLES[folder]
-    n = table.num_rows
-    cols: dict[str, Any] = {}
-    for f in table.schema:
-        col = table.column(f.name)
-        if f.name in ("time", "end"):
-            off = "offset_minutes" if f.name == "time" else "end_offset_minutes"
-            cols[f.name] = _times(col.cast("int64").to_numpy(), table.column(off).to_numpy())
-        elif f.name.endswith("offset_minutes"):
-            continue
-        else:
-            cols[f.name] = col.to_pylist()
-    names = list(cols)
-    values = [cols[k] for k in names]
-    out = []
-    for i in range(n):
-        rec = {"type": rtype}
-        for k, v in zip(names, values):
-            rec[k] = v[i]
-        if rtype == "thought_record":
-            rec["situation"] = rec["situation"] or ""
-            rec["automatic_thought"] = rec["automatic_thought"] or ""
-            rec["emotions"] = [compact(e) for e in rec["emotions"] or []]
-        out.append(compact(rec))
-    return out
+        if name in table.column_names:
+            t = table.column(name).type
+            if pa.types.is_timestamp(t) and t.tz is None:
+                table = _localize_column(table, name, tz, where)
+    return table
 
 
 def journal_from_tables(tables: dict[str, Any], name: str = "<parquet>", *, tz: Any = None) -> Any:
     """A Journal from one Arrow table (or pandas DataFrame) per record type,
     keyed by folder name. A missing key and a table with no rows, whatever
     its columns (pandas reads an empty folder as a (0, 0) frame), are no
-    records. Every record goes through calmkit's JSON Lines v1 reader; an
-    error names ``name``, the type and the row within that table.
+    records. The columns go to C++ through the Arrow bridge
+    (:func:`calmkit.arrow.from_arrow`; no JSON text) and every row is
+    checked by the model's rules; an error names ``name``, the type, the row
+    within that table and the column.
 
     ValueError for a mistyped or missing column, and for a time column of
     timestamps without a time zone (naming the table and column) unless
@@ -360,36 +294,9 @@ def journal_from_tables(tables: dict[str, Any], name: str = "<parquet>", *, tz: 
     written: they are then read by calmkit's one rule for local times
     (calmkit.localtime; a LocalTimeWarning for a time that did not exist or
     happened twice); an empty offset cell gets the zone's offset."""
-    pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
+    from .arrow import from_arrow
 
-    ck = calmkit_module()
-    unknown = set(tables) - set(TABLES)
-    if unknown:
-        raise ValueError(f"{name}: unknown table(s) {sorted(unknown)}; expected any of {list(TABLES)}")
-    records: list[dict[str, Any]] = []
-    origin: list[tuple[str, int]] = []
-    for folder in TABLES:
-        if folder not in tables:
-            continue
-        t = tables[folder]
-        if len(t) == 0:  # no rows: no records, whatever the columns
-            continue
-        if not isinstance(t, pa.Table):
-            t = pa.Table.from_pandas(t, preserve_index=False)
-        t = _check_table(t, folder, f"{name}/{folder}", tz)
-        rs = _records(t, folder)
-        records.extend(rs)
-        origin.extend((folder, i) for i in range(len(rs)))
-    text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
-    try:
-        return ck.parse_journal(text, name=name)
-    except ck.JournalFormatError as e:
-        line = getattr(e, "line", 0)
-        if 1 <= line <= len(origin):
-            folder, row = origin[line - 1]
-            raise ValueError(f"{name}/{folder}: row {row}: field {getattr(e, 'field', '')!r}: "
-                             f"{getattr(e, 'reason', str(e))}") from None
-        raise
+    return from_arrow(tables, name=name, tz=tz)
 
 
 def _check_metadata(schema: Any, where: str) -> int:
@@ -448,7 +355,7 @@ def read_tables(path: _PathLike, participants: list[str] | None = None, files: d
         if table.num_rows == 0:  # no records, whatever the columns another tool wrote
             out[folder] = SCHEMAS[folder].empty_table()
             continue
-        out[folder] = _check_table(table, folder, str(d), tz)
+        out[folder] = _localize_naive(table, str(d), tz)
     return out
 
 
@@ -463,7 +370,7 @@ def read_parquet(path: _PathLike, participants: list[str] | None = None, *, tz: 
     tool) unless ``tz`` says where they were written (see
     :func:`journal_from_tables`). An assessment's
     instrument must be built in or registered before reading."""
-    return journal_from_tables(read_tables(path, participants, tz=tz), name=str(path))
+    return journal_from_tables(read_tables(path, participants, tz=tz), name=str(path), tz=tz)
 
 
 def read_jsonl_shards(folder: _PathLike, pattern: str = "*.jsonl") -> Any:

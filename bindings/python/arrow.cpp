@@ -1,0 +1,1519 @@
+// The Arrow bridge: a Journal to one Arrow record batch per record type and
+// back, through the Arrow C data interface (arrow_c.hpp), so no record passes
+// through JSON text and nothing here links or imports Arrow or the calmkit
+// Python package.
+//
+// Out (`_core._journal_to_arrow`): each record type becomes one struct array
+// (a record batch) built here from the records, exported by the
+// `__arrow_c_array__` protocol (PyCapsules); pyarrow, polars or any other
+// Arrow library imports it without a copy. The schema is the one documented
+// in docs/scale-out.md ("The Arrow schema"): times as timestamp[us, UTC] plus
+// int16 offset minutes, small vocabularies (participant, category, exercise,
+// instrument) dictionary-encoded, absent text as null.
+//
+// In (`_core._journal_from_arrow`): any object with `__arrow_c_stream__`
+// (a pyarrow Table, a polars DataFrame) or `__arrow_c_array__` (a record
+// batch) per record type. Columns are read in place from the producer's
+// buffers (no copy, no Python object per value) and each row is checked by
+// the model's rules; an error names the table, the row and the column.
+#include "arrow_c.hpp"
+#include "common.hpp"
+
+#include <calmkit/assessments.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <limits>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace calmkit::bindings {
+namespace {
+
+// ===========================================================================
+// Export: records -> owned Arrow arrays -> C data interface
+// ===========================================================================
+
+/// One Arrow array and its schema node, owning its buffers.
+struct Node {
+  std::string format;  // Arrow format string, e.g. "u", "tsu:UTC", "+l"
+  std::string name;
+  bool nullable = true;
+  std::int64_t length = 0;
+  std::int64_t null_count = 0;
+  std::vector<std::vector<std::uint8_t>> buffers;  // as the format's layout asks (validity first)
+  std::vector<std::unique_ptr<Node>> children;
+  std::unique_ptr<Node> dictionary;  // values of a dictionary-encoded array (format = index type)
+};
+
+/// A validity bitmap being filled (bit set = valid).
+class Validity {
+ public:
+  void push(bool valid) {
+    if (n_ % 8 == 0) bits_.push_back(0);
+    if (valid) {
+      bits_.back() = static_cast<std::uint8_t>(bits_.back() | (1U << (n_ % 8)));
+    } else {
+      ++nulls_;
+    }
+    ++n_;
+  }
+  [[nodiscard]] std::int64_t nulls() const { return nulls_; }
+  /// The bitmap, or an empty buffer when nothing is null (Arrow allows that).
+  std::vector<std::uint8_t> take() { return nulls_ == 0 ? std::vector<std::uint8_t>{} : std::move(bits_); }
+
+ private:
+  std::vector<std::uint8_t> bits_;
+  std::int64_t n_ = 0;
+  std::int64_t nulls_ = 0;
+};
+
+template <class T>
+std::vector<std::uint8_t> bytes_of(const std::vector<T>& v) {
+  std::vector<std::uint8_t> out(v.size() * sizeof(T));
+  if (!v.empty()) std::memcpy(out.data(), v.data(), out.size());
+  return out;
+}
+
+std::unique_ptr<Node> make_node(std::string format, std::string name, std::int64_t length) {
+  auto n = std::make_unique<Node>();
+  n->format = std::move(format);
+  n->name = std::move(name);
+  n->length = length;
+  return n;
+}
+
+/// Strings: utf8 with int32 offsets, or large_utf8 (int64) past 2 GiB of text.
+/// `null_if_empty`: "" is written as null (the model's "absent" text).
+class StringBuilder {
+ public:
+  void push(std::string_view s, bool valid = true) {
+    valid_.push(valid);
+    data_.append(s);
+    offsets_.push_back(static_cast<std::int64_t>(data_.size()));
+  }
+  void push_optional(std::string_view s) { push(s, !s.empty()); }
+  std::unique_ptr<Node> finish(std::string name) {
+    const bool large = data_.size() > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max());
+    auto n = make_node(large ? "U" : "u", std::move(name), static_cast<std::int64_t>(offsets_.size()) - 1);
+    n->null_count = valid_.nulls();
+    n->buffers.push_back(valid_.take());
+    if (large) {
+      n->buffers.push_back(bytes_of(offsets_));
+    } else {
+      std::vector<std::int32_t> o(offsets_.begin(), offsets_.end());
+      n->buffers.push_back(bytes_of(o));
+    }
+    n->buffers.emplace_back(data_.begin(), data_.end());
+    return n;
+  }
+
+ private:
+  Validity valid_;
+  std::vector<std::int64_t> offsets_{0};
+  std::string data_;
+};
+
+/// Fixed-width values with an optional validity bitmap.
+template <class T>
+class FixedBuilder {
+ public:
+  void push(T v, bool valid = true) {
+    valid_.push(valid);
+    values_.push_back(valid ? v : T{});
+  }
+  template <class O>
+  void push_optional(const std::optional<O>& v) {
+    push(v ? static_cast<T>(*v) : T{}, v.has_value());
+  }
+  std::unique_ptr<Node> finish(const char* format, std::string name) {
+    auto n = make_node(format, std::move(name), static_cast<std::int64_t>(values_.size()));
+    n->null_count = valid_.nulls();
+    n->buffers.push_back(valid_.take());
+    n->buffers.push_back(bytes_of(values_));
+    return n;
+  }
+
+ private:
+  Validity valid_;
+  std::vector<T> values_;
+};
+
+/// Booleans, bit-packed.
+class BoolBuilder {
+ public:
+  void push(bool v, bool valid = true) {
+    valid_.push(valid);
+    if (n_ % 8 == 0) values_.push_back(0);
+    if (valid && v) values_.back() = static_cast<std::uint8_t>(values_.back() | (1U << (n_ % 8)));
+    ++n_;
+  }
+  void push_optional(std::optional<bool> v) { push(v.value_or(false), v.has_value()); }
+  std::unique_ptr<Node> finish(std::string name) {
+    auto n = make_node("b", std::move(name), n_);
+    n->null_count = valid_.nulls();
+    n->buffers.push_back(valid_.take());
+    n->buffers.push_back(std::move(values_));
+    return n;
+  }
+
+ private:
+  Validity valid_;
+  std::vector<std::uint8_t> values_;
+  std::int64_t n_ = 0;
+};
+
+/// Dictionary-encoded strings: int32 indices into a dictionary given up front.
+class DictionaryBuilder {
+ public:
+  explicit DictionaryBuilder(std::vector<std::string> values) : values_(std::move(values)) {}
+  void push(std::int32_t index) { indices_.push(index); }
+  void push_null() { indices_.push(0, false); }
+  std::unique_ptr<Node> finish(std::string name) {
+    auto n = indices_.finish("i", std::move(name));
+    StringBuilder d;
+    for (const auto& v : values_) d.push(v);
+    n->dictionary = d.finish("");
+    n->dictionary->nullable = false;
+    return n;
+  }
+
+ private:
+  std::vector<std::string> values_;
+  FixedBuilder<std::int32_t> indices_;
+};
+
+/// Variable-size lists (int32 offsets) of a child built by the caller.
+class ListOffsets {
+ public:
+  void close(std::int64_t child_length) { offsets_.push_back(static_cast<std::int32_t>(child_length)); }
+  std::unique_ptr<Node> finish(std::string name, std::unique_ptr<Node> child) {
+    if (child->length > std::numeric_limits<std::int32_t>::max())
+      detail::throw_invalid("to_arrow: a list column has more than 2^31 elements");
+    auto n = make_node("+l", std::move(name), static_cast<std::int64_t>(offsets_.size()) - 1);
+    n->buffers.emplace_back();  // no nulls: an absent list is an empty list
+    n->buffers.push_back(bytes_of(offsets_));
+    n->children.push_back(std::move(child));
+    return n;
+  }
+
+ private:
+  std::vector<std::int32_t> offsets_{0};
+};
+
+/// list<string> from one vector of strings per row.
+template <class Rows, class F>
+std::unique_ptr<Node> string_lists(const Rows& rows, const char* name, F get) {
+  ListOffsets lists;
+  StringBuilder items;
+  std::int64_t count = 0;
+  for (const auto& r : rows) {
+    for (const auto& s : get(r)) {
+      items.push(s);
+      ++count;
+    }
+    lists.close(count);
+  }
+  auto child = items.finish("item");
+  return lists.finish(name, std::move(child));
+}
+
+/// The participants of a journal, sorted: the dictionary of every table's
+/// participant column, so that tables of one journal share their codes.
+class ParticipantCodes {
+ public:
+  explicit ParticipantCodes(std::vector<std::string> all) : all_(std::move(all)) {}
+  template <class Rows>
+  std::unique_ptr<Node> column(const Rows& rows) const {
+    DictionaryBuilder b(all_);
+    std::size_t c = 0;  // rows are ordered by participant: one forward walk
+    for (const auto& r : rows) {
+      while (c < all_.size() && all_[c] != r.participant) ++c;
+      b.push(static_cast<std::int32_t>(c));
+    }
+    return b.finish("participant");
+  }
+
+ private:
+  std::vector<std::string> all_;
+};
+
+/// A dictionary column of the distinct values of `get(row)` in sorted order
+/// (exercise ids, instrument ids); "" is null.
+template <class Rows, class F>
+std::unique_ptr<Node> dictionary_column(const Rows& rows, const char* name, F get) {
+  std::map<std::string_view, std::int32_t> codes;
+  for (const auto& r : rows) {
+    const std::string_view v = get(r);
+    if (!v.empty()) codes.emplace(v, 0);
+  }
+  std::vector<std::string> values;
+  values.reserve(codes.size());
+  for (auto& [v, code] : codes) {
+    code = static_cast<std::int32_t>(values.size());
+    values.emplace_back(v);
+  }
+  DictionaryBuilder b(std::move(values));
+  for (const auto& r : rows) {
+    const std::string_view v = get(r);
+    if (v.empty()) {
+      b.push_null();
+    } else {
+      b.push(codes.find(v)->second);
+    }
+  }
+  return b.finish(name);
+}
+
+/// `time` (timestamp[us, UTC]) and its offset column (int16 minutes).
+template <class Rows, class F>
+void instant_columns(std::vector<std::unique_ptr<Node>>& out, const Rows& rows, const char* time_name,
+                     const char* offset_name, F get) {
+  FixedBuilder<std::int64_t> t;
+  FixedBuilder<std::int16_t> o;
+  for (const auto& r : rows) {
+    const Instant i = get(r);
+    t.push(i.utc_micros());
+    o.push(static_cast<std::int16_t>(i.offset().minutes()));
+  }
+  out.push_back(t.finish("tsu:UTC", time_name));
+  out.back()->nullable = false;
+  out.push_back(o.finish("s", offset_name));
+  out.back()->nullable = false;
+}
+
+template <class Rows, class F>
+std::unique_ptr<Node> text_column(const Rows& rows, const char* name, F get) {
+  StringBuilder b;
+  for (const auto& r : rows) b.push_optional(get(r));
+  return b.finish(name);
+}
+
+/// The struct array (a record batch) holding `columns`.
+std::unique_ptr<Node> batch(std::int64_t length, std::vector<std::unique_ptr<Node>> columns) {
+  auto n = make_node("+s", "", length);
+  n->nullable = false;
+  n->buffers.emplace_back();
+  n->children = std::move(columns);
+  return n;
+}
+
+/// The columns every record type starts with: participant, id, time, offset_minutes.
+template <class Rows>
+void head(std::vector<std::unique_ptr<Node>>& cols, const ParticipantCodes& pc, const Rows& rows) {
+  cols.push_back(pc.column(rows));
+  cols.push_back(text_column(rows, "id", [](const auto& r) -> const std::string& { return r.id; }));
+  instant_columns(cols, rows, "time", "offset_minutes", [](const auto& r) { return r.time; });
+}
+
+std::unique_ptr<Node> trigger_batch(std::span<const Trigger> rows, const ParticipantCodes& pc) {
+  std::vector<std::unique_ptr<Node>> c;
+  head(c, pc, rows);
+  {
+    std::vector<std::string> ids;
+    for (const auto& e : trigger_category_table) ids.emplace_back(e.id);
+    DictionaryBuilder b(std::move(ids));
+    for (const auto& t : rows) b.push(static_cast<std::int32_t>(t.category));
+    c.push_back(b.finish("category"));
+    c.back()->nullable = false;
+  }
+  FixedBuilder<std::int8_t> intensity;
+  for (const auto& t : rows) intensity.push(static_cast<std::int8_t>(t.intensity.value()));
+  c.push_back(intensity.finish("c", "intensity"));
+  c.back()->nullable = false;
+  c.push_back(text_column(rows, "context", [](const Trigger& t) -> const std::string& { return t.context; }));
+  c.push_back(string_lists(
+      rows, "thoughts", [](const Trigger& t) -> const auto& { return t.thoughts; }));
+  c.push_back(string_lists(
+      rows, "sensations", [](const Trigger& t) -> const auto& { return t.sensations; }));
+  c.push_back(text_column(rows, "urge", [](const Trigger& t) -> const std::string& { return t.urge; }));
+  BoolBuilder acted;
+  FixedBuilder<double> after;
+  for (const auto& t : rows) {
+    acted.push_optional(t.acted_on_urge);
+    after.push_optional(t.acted_after_minutes);
+  }
+  c.push_back(acted.finish("acted_on_urge"));
+  c.push_back(after.finish("g", "acted_after_minutes"));
+  c.push_back(
+      text_column(rows, "response", [](const Trigger& t) -> const std::string& { return t.response; }));
+  c.push_back(string_lists(
+      rows, "tags", [](const Trigger& t) -> const auto& { return t.tags; }));
+  return batch(static_cast<std::int64_t>(rows.size()), std::move(c));
+}
+
+std::unique_ptr<Node> reading_batch(std::span<const Reading> rows, const ParticipantCodes& pc) {
+  std::vector<std::unique_ptr<Node>> c;
+  head(c, pc, rows);
+  FixedBuilder<std::int8_t> intensity;
+  for (const auto& r : rows) intensity.push(static_cast<std::int8_t>(r.intensity.value()));
+  c.push_back(intensity.finish("c", "intensity"));
+  c.back()->nullable = false;
+  c.push_back(text_column(rows, "trigger", [](const Reading& r) -> const std::string& { return r.trigger; }));
+  c.push_back(text_column(rows, "note", [](const Reading& r) -> const std::string& { return r.note; }));
+  return batch(static_cast<std::int64_t>(rows.size()), std::move(c));
+}
+
+std::unique_ptr<Node> exercise_batch(std::span<const ExerciseSession> rows, const ParticipantCodes& pc) {
+  std::vector<std::unique_ptr<Node>> c;
+  head(c, pc, rows);
+  instant_columns(c, rows, "end", "end_offset_minutes", [](const ExerciseSession& e) { return e.end; });
+  c.push_back(dictionary_column(rows, "exercise",
+                                [](const ExerciseSession& e) -> std::string_view { return e.exercise; }));
+  c.back()->nullable = false;
+  BoolBuilder completed;
+  FixedBuilder<std::int8_t> before;
+  FixedBuilder<std::int8_t> after;
+  for (const auto& e : rows) {
+    completed.push(e.completed);
+    before.push_optional(optional_value(e.intensity_before));
+    after.push_optional(optional_value(e.intensity_after));
+  }
+  c.push_back(completed.finish("completed"));
+  c.back()->nullable = false;
+  c.push_back(before.finish("c", "intensity_before"));
+  c.push_back(after.finish("c", "intensity_after"));
+  c.push_back(
+      text_column(rows, "trigger", [](const ExerciseSession& e) -> const std::string& { return e.trigger; }));
+  c.push_back(string_lists(
+      rows, "responses", [](const ExerciseSession& e) -> const auto& { return e.responses; }));
+  return batch(static_cast<std::int64_t>(rows.size()), std::move(c));
+}
+
+std::unique_ptr<Node> thought_batch(std::span<const ThoughtRecord> rows, const ParticipantCodes& pc) {
+  std::vector<std::unique_ptr<Node>> c;
+  head(c, pc, rows);
+  // situation and automatic_thought are required by the format, but may be "".
+  StringBuilder situation;
+  StringBuilder thought;
+  FixedBuilder<std::int8_t> belief_before;
+  for (const auto& t : rows) {
+    situation.push(t.situation);
+    thought.push(t.automatic_thought);
+    belief_before.push(static_cast<std::int8_t>(t.belief_before.value()));
+  }
+  c.push_back(situation.finish("situation"));
+  c.push_back(thought.finish("automatic_thought"));
+  c.push_back(belief_before.finish("c", "belief_before"));
+  c.back()->nullable = false;
+  {
+    ListOffsets lists;
+    StringBuilder names;
+    FixedBuilder<std::int8_t> before;
+    FixedBuilder<std::int8_t> after;
+    std::int64_t count = 0;
+    for (const auto& t : rows) {
+      for (const auto& e : t.emotions) {
+        names.push(e.name);
+        before.push(static_cast<std::int8_t>(e.before.value()));
+        after.push_optional(optional_value(e.after));
+        ++count;
+      }
+      lists.close(count);
+    }
+    std::vector<std::unique_ptr<Node>> fields;
+    fields.push_back(names.finish("name"));
+    fields.push_back(before.finish("c", "before"));
+    fields.push_back(after.finish("c", "after"));
+    auto item = batch(count, std::move(fields));
+    item->name = "item";
+    item->nullable = true;
+    c.push_back(lists.finish("emotions", std::move(item)));
+  }
+  {
+    ListOffsets lists;
+    StringBuilder items;
+    std::int64_t count = 0;
+    for (const auto& t : rows) {
+      for (auto d : t.distortions) {
+        items.push(to_id(d));
+        ++count;
+      }
+      lists.close(count);
+    }
+    auto child = items.finish("item");
+    c.push_back(lists.finish("distortions", std::move(child)));
+  }
+  c.push_back(string_lists(
+      rows, "evidence_for", [](const ThoughtRecord& t) -> const auto& { return t.evidence_for; }));
+  c.push_back(string_lists(
+      rows, "evidence_against", [](const ThoughtRecord& t) -> const auto& { return t.evidence_against; }));
+  c.push_back(string_lists(
+      rows, "alternatives", [](const ThoughtRecord& t) -> const auto& { return t.alternatives; }));
+  c.push_back(text_column(rows, "friend_advice",
+                          [](const ThoughtRecord& t) -> const std::string& { return t.friend_advice; }));
+  c.push_back(text_column(rows, "balanced_thought",
+                          [](const ThoughtRecord& t) -> const std::string& { return t.balanced_thought; }));
+  FixedBuilder<std::int8_t> belief_after;
+  for (const auto& t : rows) belief_after.push_optional(optional_value(t.belief_after));
+  c.push_back(belief_after.finish("c", "belief_after"));
+  c.push_back(
+      text_column(rows, "trigger", [](const ThoughtRecord& t) -> const std::string& { return t.trigger; }));
+  return batch(static_cast<std::int64_t>(rows.size()), std::move(c));
+}
+
+std::unique_ptr<Node> assessment_batch(std::span<const Assessment> rows, const ParticipantCodes& pc) {
+  std::vector<std::unique_ptr<Node>> c;
+  head(c, pc, rows);
+  c.push_back(dictionary_column(rows, "instrument",
+                                [](const Assessment& a) -> std::string_view { return a.instrument; }));
+  c.back()->nullable = false;
+  {
+    ListOffsets lists;
+    FixedBuilder<std::int32_t> items;
+    std::int64_t count = 0;
+    for (const auto& a : rows) {
+      for (int v : a.answers) {
+        items.push(v);
+        ++count;
+      }
+      lists.close(count);
+    }
+    auto child = items.finish("i", "item");
+    c.push_back(lists.finish("answers", std::move(child)));
+  }
+  c.push_back(text_column(rows, "note", [](const Assessment& a) -> const std::string& { return a.note; }));
+  return batch(static_cast<std::int64_t>(rows.size()), std::move(c));
+}
+
+// --- C data interface export ------------------------------------------------
+
+/// What an exported ArrowArray / ArrowSchema owns: a share of the whole tree
+/// (so buffers live until the consumer releases the last node), the pointer
+/// tables the structs point into, and the child structs.
+struct ArrayPrivate {
+  std::shared_ptr<const Node> root;
+  std::vector<const void*> buffers;
+  std::vector<ArrowArray*> children;
+  ArrowArray* dictionary = nullptr;
+};
+
+void release_array(ArrowArray* a) {
+  if (a == nullptr || a->release == nullptr) return;
+  auto* p = static_cast<ArrayPrivate*>(a->private_data);
+  for (ArrowArray* c : p->children) {
+    if (c->release != nullptr) c->release(c);
+    delete c;
+  }
+  if (p->dictionary != nullptr) {
+    if (p->dictionary->release != nullptr) p->dictionary->release(p->dictionary);
+    delete p->dictionary;
+  }
+  delete p;
+  a->release = nullptr;
+}
+
+void export_array(const std::shared_ptr<const Node>& root, const Node& n, ArrowArray* out) {
+  auto* p = new ArrayPrivate{root, {}, {}, nullptr};
+  for (const auto& b : n.buffers) p->buffers.push_back(b.empty() ? nullptr : b.data());
+  // An empty data buffer of a string array still needs a valid pointer.
+  for (std::size_t i = 0; i < p->buffers.size(); ++i) {
+    static const std::uint64_t zero = 0;
+    if (p->buffers[i] == nullptr && i > 0) p->buffers[i] = &zero;
+  }
+  for (const auto& c : n.children) {
+    auto* ca = new ArrowArray{};
+    export_array(root, *c, ca);
+    p->children.push_back(ca);
+  }
+  if (n.dictionary) {
+    p->dictionary = new ArrowArray{};
+    export_array(root, *n.dictionary, p->dictionary);
+  }
+  *out = ArrowArray{n.length,
+                    n.null_count,
+                    0,
+                    static_cast<std::int64_t>(p->buffers.size()),
+                    static_cast<std::int64_t>(p->children.size()),
+                    p->buffers.data(),
+                    p->children.empty() ? nullptr : p->children.data(),
+                    p->dictionary,
+                    &release_array,
+                    p};
+}
+
+struct SchemaPrivate {
+  std::string format;
+  std::string name;
+  std::vector<ArrowSchema*> children;
+  ArrowSchema* dictionary = nullptr;
+};
+
+void release_schema(ArrowSchema* s) {
+  if (s == nullptr || s->release == nullptr) return;
+  auto* p = static_cast<SchemaPrivate*>(s->private_data);
+  for (ArrowSchema* c : p->children) {
+    if (c->release != nullptr) c->release(c);
+    delete c;
+  }
+  if (p->dictionary != nullptr) {
+    if (p->dictionary->release != nullptr) p->dictionary->release(p->dictionary);
+    delete p->dictionary;
+  }
+  delete p;
+  s->release = nullptr;
+}
+
+void export_schema(const Node& n, ArrowSchema* out) {
+  auto* p = new SchemaPrivate{n.format, n.name, {}, nullptr};
+  for (const auto& c : n.children) {
+    auto* cs = new ArrowSchema{};
+    export_schema(*c, cs);
+    p->children.push_back(cs);
+  }
+  if (n.dictionary) {
+    p->dictionary = new ArrowSchema{};
+    export_schema(*n.dictionary, p->dictionary);
+  }
+  *out = ArrowSchema{p->format.c_str(),
+                     p->name.c_str(),
+                     nullptr,
+                     n.nullable ? ARROW_FLAG_NULLABLE : 0,
+                     static_cast<std::int64_t>(p->children.size()),
+                     p->children.empty() ? nullptr : p->children.data(),
+                     p->dictionary,
+                     &release_schema,
+                     p};
+}
+
+void capsule_release_schema(PyObject* capsule) {
+  auto* s = static_cast<ArrowSchema*>(PyCapsule_GetPointer(capsule, "arrow_schema"));
+  if (s == nullptr) {
+    PyErr_Clear();
+    return;
+  }
+  if (s->release != nullptr) s->release(s);
+  delete s;
+}
+
+void capsule_release_array(PyObject* capsule) {
+  auto* a = static_cast<ArrowArray*>(PyCapsule_GetPointer(capsule, "arrow_array"));
+  if (a == nullptr) {
+    PyErr_Clear();
+    return;
+  }
+  if (a->release != nullptr) a->release(a);
+  delete a;
+}
+
+/// One record type's columns, exported on request (`__arrow_c_array__`).
+struct ArrowBatch {
+  std::shared_ptr<const Node> root;
+
+  [[nodiscard]] py::object schema_capsule() const {
+    auto* s = new ArrowSchema{};
+    export_schema(*root, s);
+    return py::reinterpret_steal<py::object>(PyCapsule_New(s, "arrow_schema", &capsule_release_schema));
+  }
+  [[nodiscard]] py::tuple capsules() const {
+    py::object schema = schema_capsule();
+    auto* a = new ArrowArray{};
+    export_array(root, *root, a);
+    py::object array =
+        py::reinterpret_steal<py::object>(PyCapsule_New(a, "arrow_array", &capsule_release_array));
+    return py::make_tuple(std::move(schema), std::move(array));
+  }
+};
+
+// ===========================================================================
+// Import: C data interface -> checked records
+// ===========================================================================
+
+/// Where a value is, for error messages: "<name>/<table>: row 12: column 'end'".
+struct Where {
+  const std::string* name;
+  const char* table;
+};
+
+[[noreturn]] void fail(const Where& w, std::int64_t row, std::string_view column, const std::string& reason) {
+  std::string msg = *w.name + "/" + w.table;
+  if (row >= 0) msg += ": row " + std::to_string(row);
+  msg += ": column '" + std::string(column) + "': " + reason;
+  detail::throw_invalid(msg);
+}
+
+/// A read-only view of one imported Arrow array (and its schema), in the
+/// producer's memory. `i` is always a logical index (the array's own offset
+/// is applied here).
+class Column {
+ public:
+  enum class Kind : std::uint8_t {
+    null,
+    boolean,
+    sint,
+    uint,
+    real,
+    string,
+    large_string,
+    string_view,
+    timestamp,
+    list,
+    large_list,
+    structure,
+    other
+  };
+
+  Column(const ArrowSchema* s, const ArrowArray* a, std::string label)
+      : s_(s), a_(a), label_(std::move(label)) {
+    const std::string_view f = s->format;
+    if (s->dictionary != nullptr) {
+      dict_ = std::make_unique<Column>(s->dictionary, a->dictionary, label_);
+    }
+    if (f == "n") {
+      kind_ = Kind::null;
+    } else if (f == "b") {
+      kind_ = Kind::boolean;
+    } else if (f == "c" || f == "s" || f == "i" || f == "l") {
+      kind_ = Kind::sint;
+      width_ = f == "c" ? 1 : f == "s" ? 2 : f == "i" ? 4 : 8;
+    } else if (f == "C" || f == "S" || f == "I" || f == "L") {
+      kind_ = Kind::uint;
+      width_ = f == "C" ? 1 : f == "S" ? 2 : f == "I" ? 4 : 8;
+    } else if (f == "f" || f == "g") {
+      kind_ = Kind::real;
+      width_ = f == "f" ? 4 : 8;
+    } else if (f == "u") {
+      kind_ = Kind::string;
+    } else if (f == "U") {
+      kind_ = Kind::large_string;
+    } else if (f == "vu") {
+      kind_ = Kind::string_view;  // polars' strings
+    } else if (f.size() >= 4 && f.substr(0, 2) == "ts" && f[3] == ':') {
+      kind_ = Kind::timestamp;
+      switch (f[2]) {
+        case 's': unit_ = 1'000'000; break;
+        case 'm': unit_ = 1'000; break;
+        case 'u': unit_ = 1; break;
+        case 'n': unit_ = -1'000; break;  // nanoseconds: divide
+        default: kind_ = Kind::other;
+      }
+      tz_ = f.substr(4);
+    } else if (f == "+l") {
+      kind_ = Kind::list;
+    } else if (f == "+L") {
+      kind_ = Kind::large_list;
+    } else if (f == "+s") {
+      kind_ = Kind::structure;
+    }
+    if ((kind_ == Kind::list || kind_ == Kind::large_list) && s->n_children == 1) {
+      child_ = std::make_unique<Column>(s->children[0], a->children[0], label_);
+    }
+  }
+
+  [[nodiscard]] Kind kind() const { return dict_ ? dict_->kind_ : kind_; }
+  [[nodiscard]] std::string_view format() const { return dict_ ? dict_->s_->format : s_->format; }
+  [[nodiscard]] std::int64_t length() const { return a_->length; }
+  [[nodiscard]] const Column& child() const { return *child_; }
+  [[nodiscard]] bool has_child() const { return child_ != nullptr; }
+  [[nodiscard]] std::string_view time_zone() const { return tz_; }
+  [[nodiscard]] const ArrowSchema* schema() const { return s_; }
+  [[nodiscard]] const ArrowArray* array() const { return a_; }
+
+  [[nodiscard]] bool is_null(std::int64_t i) const {
+    if (kind_ == Kind::null) return true;
+    if (a_->null_count == 0 || a_->buffers[0] == nullptr) return false;
+    const std::int64_t k = a_->offset + i;
+    return (static_cast<const std::uint8_t*>(a_->buffers[0])[k >> 3] & (1U << (k & 7))) == 0;
+  }
+
+  /// An integer-like value (ints, dictionary codes' values, integral floats).
+  /// `err` is set for a non-integral or non-numeric value.
+  [[nodiscard]] long long integer(std::int64_t i, std::string* err) const {
+    const std::int64_t k = a_->offset + i;
+    const void* v = a_->buffers[1];
+    switch (kind_) {
+      case Kind::sint:
+        switch (width_) {
+          case 1: return static_cast<const std::int8_t*>(v)[k];
+          case 2: return static_cast<const std::int16_t*>(v)[k];
+          case 4: return static_cast<const std::int32_t*>(v)[k];
+          default: return static_cast<const std::int64_t*>(v)[k];
+        }
+      case Kind::uint: {
+        std::uint64_t u = 0;
+        switch (width_) {
+          case 1: u = static_cast<const std::uint8_t*>(v)[k]; break;
+          case 2: u = static_cast<const std::uint16_t*>(v)[k]; break;
+          case 4: u = static_cast<const std::uint32_t*>(v)[k]; break;
+          default: u = static_cast<const std::uint64_t*>(v)[k];
+        }
+        if (u > static_cast<std::uint64_t>(std::numeric_limits<long long>::max())) {
+          *err = "must be an integer, got " + std::to_string(u);
+          return 0;
+        }
+        return static_cast<long long>(u);
+      }
+      case Kind::real: {
+        const double d = real(i);
+        if (!std::isfinite(d) || d != std::floor(d) || std::fabs(d) > 9.0e15) {
+          *err = "must be an integer, got " + number_text(d);
+          return 0;
+        }
+        return static_cast<long long>(d);
+      }
+      case Kind::boolean: return boolean(i) ? 1 : 0;
+      default: *err = "must be an integer"; return 0;
+    }
+  }
+
+  [[nodiscard]] double real(std::int64_t i) const {
+    const std::int64_t k = a_->offset + i;
+    if (kind_ == Kind::real) {
+      return width_ == 4 ? static_cast<double>(static_cast<const float*>(a_->buffers[1])[k])
+                         : static_cast<const double*>(a_->buffers[1])[k];
+    }
+    std::string err;
+    return static_cast<double>(integer(i, &err));
+  }
+
+  [[nodiscard]] bool boolean(std::int64_t i) const {
+    const std::int64_t k = a_->offset + i;
+    return (static_cast<const std::uint8_t*>(a_->buffers[1])[k >> 3] & (1U << (k & 7))) != 0;
+  }
+
+  /// A string value (through the dictionary when encoded).
+  [[nodiscard]] std::string_view text(std::int64_t i) const {
+    if (dict_) {
+      std::string err;
+      return dict_->text(integer(i, &err));
+    }
+    const std::int64_t k = a_->offset + i;
+    if (kind_ == Kind::string_view) {
+      // 16-byte views: int32 length, then the string itself when it fits in
+      // 12 bytes, else a 4-byte prefix, the data buffer's index and offset.
+      const auto* view = static_cast<const std::uint8_t*>(a_->buffers[1]) + k * 16;
+      std::int32_t len = 0;
+      std::memcpy(&len, view, 4);
+      if (len <= 12) return {reinterpret_cast<const char*>(view + 4), static_cast<std::size_t>(len)};
+      std::int32_t buf = 0;
+      std::int32_t off = 0;
+      std::memcpy(&buf, view + 8, 4);
+      std::memcpy(&off, view + 12, 4);
+      return {static_cast<const char*>(a_->buffers[2 + buf]) + off, static_cast<std::size_t>(len)};
+    }
+    const char* data = static_cast<const char*>(a_->buffers[2]);
+    if (kind_ == Kind::large_string) {
+      const auto* o = static_cast<const std::int64_t*>(a_->buffers[1]);
+      return {data + o[k], static_cast<std::size_t>(o[k + 1] - o[k])};
+    }
+    const auto* o = static_cast<const std::int32_t*>(a_->buffers[1]);
+    return {data + o[k], static_cast<std::size_t>(o[k + 1] - o[k])};
+  }
+
+  /// Whether the dictionary (when any) has this value null.
+  [[nodiscard]] bool dict_null(std::int64_t i) const {
+    if (!dict_) return false;
+    std::string err;
+    return dict_->is_null(integer(i, &err));
+  }
+
+  /// [begin, end) of list `i` in the child's logical positions.
+  [[nodiscard]] std::pair<std::int64_t, std::int64_t> range(std::int64_t i) const {
+    const std::int64_t k = a_->offset + i;
+    if (kind_ == Kind::large_list) {
+      const auto* o = static_cast<const std::int64_t*>(a_->buffers[1]);
+      return {o[k], o[k + 1]};
+    }
+    const auto* o = static_cast<const std::int32_t*>(a_->buffers[1]);
+    return {o[k], o[k + 1]};
+  }
+
+  /// Microseconds of a timestamp; `err` set for nanoseconds that are not whole
+  /// microseconds and for values past the int64 range in microseconds.
+  [[nodiscard]] std::int64_t micros(std::int64_t i, std::string* err) const {
+    const std::int64_t v = static_cast<const std::int64_t*>(a_->buffers[1])[a_->offset + i];
+    if (unit_ == 1) return v;
+    if (unit_ < 0) {
+      if (v % 1000 != 0) *err = "has digits below the microsecond (calmkit keeps times to the microsecond)";
+      return v / 1000;
+    }
+    if (v > std::numeric_limits<std::int64_t>::max() / unit_ ||
+        v < std::numeric_limits<std::int64_t>::min() / unit_) {
+      *err = "is outside the years 1400..9999";
+      return 0;
+    }
+    return v * unit_;
+  }
+
+  static std::string number_text(double d) {
+    if (std::isnan(d)) return "NaN";
+    if (std::isinf(d)) return d > 0 ? "inf" : "-inf";
+    std::string s = std::to_string(d);
+    while (s.size() > 1 && s.back() == '0') s.pop_back();
+    if (!s.empty() && s.back() == '.') s.pop_back();
+    return s;
+  }
+
+ private:
+  const ArrowSchema* s_;
+  const ArrowArray* a_;
+  std::string label_;
+  Kind kind_ = Kind::other;
+  int width_ = 0;
+  std::int64_t unit_ = 1;
+  std::string tz_;
+  std::unique_ptr<Column> dict_;
+  std::unique_ptr<Column> child_;
+};
+
+/// What a column must hold, for the type check and its message.
+enum class Want : std::uint8_t { text, integer, real, boolean, time, text_list, integer_list, emotions };
+
+const char* describe(Want w) {
+  switch (w) {
+    case Want::text: return "string (or dictionary<string>)";
+    case Want::integer: return "integer";
+    case Want::real: return "float64 (or an integer type)";
+    case Want::boolean: return "bool";
+    case Want::time: return "timestamp with a time zone (timestamp[us, UTC])";
+    case Want::text_list: return "list<string>";
+    case Want::integer_list: return "list<int32>";
+    case Want::emotions: return "list<struct<name: string, before: int8, after: int8>>";
+  }
+  return "?";
+}
+
+bool is_text(Column::Kind k) {
+  return k == Column::Kind::string || k == Column::Kind::large_string || k == Column::Kind::string_view;
+}
+bool is_number(Column::Kind k) {
+  return k == Column::Kind::sint || k == Column::Kind::uint || k == Column::Kind::real;
+}
+
+/// The columns of one record batch of one table, looked up by name.
+class Batch {
+ public:
+  Batch(const ArrowSchema* s, const ArrowArray* a, Where w, std::int64_t first_row)
+      : w_(w), first_row_(first_row), length_(a->length) {
+    if (std::string_view(s->format) != "+s") {
+      fail(w, -1, "*",
+           "expected a table (a struct array / record batch), got Arrow type " + std::string(s->format));
+    }
+    for (std::int64_t c = 0; c < s->n_children; ++c) {
+      const std::string name = s->children[c]->name != nullptr ? s->children[c]->name : "";
+      cols_.emplace(name, std::make_unique<Column>(s->children[c], a->children[c], name));
+    }
+    // A struct's offset applies to its children: folded into the row index.
+    offset_ = a->offset;
+  }
+
+  [[nodiscard]] std::int64_t length() const { return length_; }
+  [[nodiscard]] std::int64_t row(std::int64_t i) const { return first_row_ + i; }
+  [[nodiscard]] const Where& where() const { return w_; }
+  [[nodiscard]] std::int64_t at(std::int64_t i) const { return offset_ + i; }
+
+  /// The column `name` checked to be of kind `want`; nullptr when absent
+  /// (then `required` makes it an error).
+  const Column* get(const char* name, Want want, bool required) const {
+    auto it = cols_.find(name);
+    if (it == cols_.end()) {
+      if (required)
+        fail(w_, -1, name, "missing (a required column of the " + std::string(w_.table) + " table)");
+      return nullptr;
+    }
+    const Column& c = *it->second;
+    if (c.kind() == Column::Kind::null) return &c;  // all null: checked row by row
+    bool ok = false;
+    switch (want) {
+      case Want::text: ok = is_text(c.kind()); break;
+      case Want::integer: ok = is_number(c.kind()) || c.kind() == Column::Kind::boolean; break;
+      case Want::real: ok = is_number(c.kind()); break;
+      case Want::boolean: ok = c.kind() == Column::Kind::boolean; break;
+      case Want::time: {
+        if (c.kind() != Column::Kind::timestamp) break;
+        if (c.time_zone().empty()) {
+          fail(w_, -1, name,
+               "holds timestamps without a time zone; calmkit does not guess where they were written "
+               "(give them one, e.g. UTC, or read them with tz=...)");
+        }
+        ok = true;
+        break;
+      }
+      case Want::text_list:
+      case Want::integer_list:
+      case Want::emotions: {
+        if ((c.kind() != Column::Kind::list && c.kind() != Column::Kind::large_list) || !c.has_child()) break;
+        const auto k = c.child().kind();
+        if (want == Want::text_list) ok = is_text(k) || k == Column::Kind::null;
+        if (want == Want::integer_list) ok = is_number(k) || k == Column::Kind::null;
+        if (want == Want::emotions) ok = k == Column::Kind::structure || k == Column::Kind::null;
+        break;
+      }
+    }
+    if (!ok) {
+      fail(w_, -1, name, "is Arrow type '" + std::string(c.format()) + "', expected " + describe(want));
+    }
+    return &c;
+  }
+
+ private:
+  Where w_;
+  std::int64_t first_row_;
+  std::int64_t length_;
+  std::int64_t offset_ = 0;
+  std::map<std::string, std::unique_ptr<Column>, std::less<>> cols_;
+};
+
+/// Reads one row's values, failing with the row and column.
+class RowReader {
+ public:
+  RowReader(const Batch& b, std::int64_t i) : b_(b), i_(b.at(i)), row_(b.row(i)) {}
+
+  [[noreturn]] void fail_at(std::string_view column, const std::string& reason) const {
+    fail(b_.where(), row_, column, reason);
+  }
+  [[nodiscard]] bool null(const Column* c) const {
+    return c == nullptr || c->is_null(i_) || c->dict_null(i_);
+  }
+
+  /// Text; null and absent are "".
+  [[nodiscard]] std::string text(const Column* c) const {
+    if (null(c)) return {};
+    return std::string(c->text(i_));
+  }
+  [[nodiscard]] std::string required_text(const Column* c, const char* name) const {
+    auto s = text(c);
+    if (s.empty()) fail_at(name, "is required (got null or an empty string)");
+    return s;
+  }
+  [[nodiscard]] std::optional<long long> integer(const Column* c, const char* name) const {
+    if (null(c)) return std::nullopt;
+    std::string err;
+    const long long v = c->integer(i_, &err);
+    if (!err.empty()) fail_at(name, err);
+    return v;
+  }
+  template <class B>
+  [[nodiscard]] std::optional<B> bounded(const Column* c, const char* name) const {
+    const auto v = integer(c, name);
+    if (!v) return std::nullopt;
+    if (auto b = B::make(*v)) return b;
+    fail_at(name, "must be an integer " + std::to_string(B::min) + ".." + std::to_string(B::max) + ", got " +
+                      std::to_string(*v));
+  }
+  template <class B>
+  [[nodiscard]] B required_bounded(const Column* c, const char* name) const {
+    auto b = bounded<B>(c, name);
+    if (!b) fail_at(name, "is required (got null)");
+    return *b;
+  }
+  [[nodiscard]] std::optional<bool> boolean(const Column* c) const {
+    if (null(c)) return std::nullopt;
+    return c->boolean(i_);
+  }
+  [[nodiscard]] std::optional<double> real(const Column* c) const {
+    if (null(c)) return std::nullopt;
+    return c->real(i_);
+  }
+
+  /// An instant from a timestamp column and its offset column (null or
+  /// absent offset = UTC, +00:00). Years outside 1400..9999 are refused, as
+  /// the journal format does.
+  [[nodiscard]] Instant instant(const Column* t, const Column* off, const char* name,
+                                const char* off_name) const {
+    if (null(t)) fail_at(name, "is required (got null)");
+    std::string err;
+    const std::int64_t us = t->micros(i_, &err);
+    if (!err.empty()) fail_at(name, err);
+    const auto minutes = integer(off, off_name).value_or(0);
+    const auto o = UtcOffset::make(static_cast<int>(std::clamp<long long>(minutes, -100000, 100000)));
+    if (!o) {
+      fail_at(off_name, "must be a UTC offset in minutes within -1439..1439 (-23:59..+23:59), got " +
+                            std::to_string(minutes));
+    }
+    const Instant at = Instant::from_utc_micros(us, *o);
+    static const std::int64_t lo =
+        Instant::date_to_day(boost::gregorian::date(detail::min_year, 1, 1)) * detail::us_per_day;
+    static const std::int64_t hi =
+        (Instant::date_to_day(boost::gregorian::date(detail::max_year, 12, 31)) + 1) * detail::us_per_day;
+    if (at.local_micros() < lo || at.local_micros() >= hi) {
+      fail_at(name, "is outside the years 1400..9999 (at its UTC offset)");
+    }
+    return at;
+  }
+
+  /// A list<string>; null is an empty list, a null item is an error.
+  void text_list(const Column* c, const char* name, std::vector<std::string>& out) const {
+    if (null(c)) return;
+    const auto [lo, hi] = c->range(i_);
+    const Column& items = c->child();
+    out.reserve(static_cast<std::size_t>(hi - lo));
+    for (std::int64_t k = lo; k < hi; ++k) {
+      if (items.is_null(k) || items.dict_null(k)) {
+        fail_at(std::string(name) + "[" + std::to_string(k - lo) + "]", "must be a string, got null");
+      }
+      out.emplace_back(items.text(k));
+    }
+  }
+
+  [[nodiscard]] std::int64_t index() const { return i_; }
+
+ private:
+  const Batch& b_;
+  std::int64_t i_;
+  std::int64_t row_;
+};
+
+// --- per record type ----------------------------------------------------------
+
+/// Rows of each record type as read (before ordering): the row of each
+/// record, for the cross-record checks' messages.
+struct Imported {
+  RecordSet records;
+  std::vector<std::int64_t> trigger_rows, reading_rows, exercise_rows, thought_rows, assessment_rows;
+};
+
+struct Head {
+  const Column* participant;
+  const Column* id;
+  const Column* time;
+  const Column* offset;
+};
+
+Head head_columns(const Batch& b, bool id_required) {
+  return {b.get("participant", Want::text, false), b.get("id", Want::text, id_required),
+          b.get("time", Want::time, true), b.get("offset_minutes", Want::integer, false)};
+}
+
+template <class R>
+void read_head(const RowReader& r, const Head& h, bool id_required, R& out) {
+  out.participant = r.text(h.participant);
+  out.id = id_required ? r.required_text(h.id, "id") : r.text(h.id);
+  out.time = r.instant(h.time, h.offset, "time", "offset_minutes");
+}
+
+void import_triggers(const Batch& b, Imported& im) {
+  const Head h = head_columns(b, true);
+  const Column* category = b.get("category", Want::text, true);
+  const Column* intensity = b.get("intensity", Want::integer, true);
+  const Column* context = b.get("context", Want::text, false);
+  const Column* thoughts = b.get("thoughts", Want::text_list, false);
+  const Column* sensations = b.get("sensations", Want::text_list, false);
+  const Column* urge = b.get("urge", Want::text, false);
+  const Column* acted = b.get("acted_on_urge", Want::boolean, false);
+  const Column* after = b.get("acted_after_minutes", Want::real, false);
+  const Column* response = b.get("response", Want::text, false);
+  const Column* tags = b.get("tags", Want::text_list, false);
+  for (std::int64_t i = 0; i < b.length(); ++i) {
+    const RowReader r(b, i);
+    Trigger t;
+    read_head(r, h, true, t);
+    const auto cat = r.required_text(category, "category");
+    const auto c = trigger_category_from_id(cat);
+    if (!c)
+      fail(b.where(), b.row(i), "category",
+           "unknown trigger category '" + cat + "'; valid ids: " + list_ids(trigger_category_table));
+    t.category = *c;
+    t.intensity = r.required_bounded<Intensity>(intensity, "intensity");
+    t.context = r.text(context);
+    r.text_list(thoughts, "thoughts", t.thoughts);
+    r.text_list(sensations, "sensations", t.sensations);
+    t.urge = r.text(urge);
+    t.acted_on_urge = r.boolean(acted);
+    if (const auto m = r.real(after)) {
+      if (!std::isfinite(*m) || *m < 0.0) {
+        r.fail_at("acted_after_minutes",
+                  "must be a finite number of minutes >= 0, got " + Column::number_text(*m));
+      }
+      t.acted_after_minutes = *m;
+    }
+    t.response = r.text(response);
+    r.text_list(tags, "tags", t.tags);
+    im.records.triggers.push_back(std::move(t));
+    im.trigger_rows.push_back(b.row(i));
+  }
+}
+
+void import_readings(const Batch& b, Imported& im) {
+  const Head h = head_columns(b, false);
+  const Column* intensity = b.get("intensity", Want::integer, true);
+  const Column* trigger = b.get("trigger", Want::text, false);
+  const Column* note = b.get("note", Want::text, false);
+  for (std::int64_t i = 0; i < b.length(); ++i) {
+    const RowReader r(b, i);
+    Reading x;
+    read_head(r, h, false, x);
+    x.intensity = r.required_bounded<Intensity>(intensity, "intensity");
+    x.trigger = r.text(trigger);
+    x.note = r.text(note);
+    im.records.readings.push_back(std::move(x));
+    im.reading_rows.push_back(b.row(i));
+  }
+}
+
+void import_exercises(const Batch& b, Imported& im) {
+  const Head h = head_columns(b, true);
+  const Column* end = b.get("end", Want::time, true);
+  const Column* end_offset = b.get("end_offset_minutes", Want::integer, false);
+  const Column* exercise = b.get("exercise", Want::text, true);
+  const Column* completed = b.get("completed", Want::boolean, false);
+  const Column* before = b.get("intensity_before", Want::integer, false);
+  const Column* after = b.get("intensity_after", Want::integer, false);
+  const Column* trigger = b.get("trigger", Want::text, false);
+  const Column* responses = b.get("responses", Want::text_list, false);
+  for (std::int64_t i = 0; i < b.length(); ++i) {
+    const RowReader r(b, i);
+    ExerciseSession e;
+    read_head(r, h, true, e);
+    e.end = r.instant(end, end_offset, "end", "end_offset_minutes");
+    if (e.end.utc_micros() < e.time.utc_micros()) {
+      r.fail_at("end", "end " + e.end.to_string() + " is before time " + e.time.to_string());
+    }
+    e.exercise = r.required_text(exercise, "exercise");
+    e.completed = r.boolean(completed).value_or(true);
+    e.intensity_before = r.bounded<Intensity>(before, "intensity_before");
+    e.intensity_after = r.bounded<Intensity>(after, "intensity_after");
+    e.trigger = r.text(trigger);
+    r.text_list(responses, "responses", e.responses);
+    im.records.exercises.push_back(std::move(e));
+    im.exercise_rows.push_back(b.row(i));
+  }
+}
+
+void import_thought_records(const Batch& b, Imported& im) {
+  const Head h = head_columns(b, true);
+  const Column* situation = b.get("situation", Want::text, false);
+  const Column* thought = b.get("automatic_thought", Want::text, false);
+  const Column* belief_before = b.get("belief_before", Want::integer, true);
+  const Column* emotions = b.get("emotions", Want::emotions, false);
+  const Column* distortions = b.get("distortions", Want::text_list, false);
+  const Column* evidence_for = b.get("evidence_for", Want::text_list, false);
+  const Column* evidence_against = b.get("evidence_against", Want::text_list, false);
+  const Column* alternatives = b.get("alternatives", Want::text_list, false);
+  const Column* friend_advice = b.get("friend_advice", Want::text, false);
+  const Column* balanced = b.get("balanced_thought", Want::text, false);
+  const Column* belief_after = b.get("belief_after", Want::integer, false);
+  const Column* trigger = b.get("trigger", Want::text, false);
+  // The emotion struct's fields, found by name.
+  const Column* em_name = nullptr;
+  const Column* em_before = nullptr;
+  const Column* em_after = nullptr;
+  std::vector<std::unique_ptr<Column>> em_fields;
+  std::int64_t em_offset = 0;
+  if (emotions != nullptr && emotions->has_child() && emotions->child().kind() == Column::Kind::structure) {
+    const Column& st = emotions->child();
+    em_offset = st.array()->offset;
+    for (std::int64_t k = 0; k < st.schema()->n_children; ++k) {
+      const std::string n = st.schema()->children[k]->name != nullptr ? st.schema()->children[k]->name : "";
+      em_fields.push_back(std::make_unique<Column>(st.schema()->children[k], st.array()->children[k], n));
+      const Column* f = em_fields.back().get();
+      if (n == "name" && is_text(f->kind())) em_name = f;
+      if (n == "before" && (is_number(f->kind()) || f->kind() == Column::Kind::null)) em_before = f;
+      if (n == "after" && (is_number(f->kind()) || f->kind() == Column::Kind::null)) em_after = f;
+    }
+    if (em_name == nullptr || em_before == nullptr) {
+      fail(b.where(), -1, "emotions", "expected " + std::string(describe(Want::emotions)));
+    }
+  }
+  for (std::int64_t i = 0; i < b.length(); ++i) {
+    const RowReader r(b, i);
+    ThoughtRecord t;
+    read_head(r, h, true, t);
+    t.situation = r.text(situation);
+    t.automatic_thought = r.text(thought);
+    t.belief_before = r.required_bounded<Percent>(belief_before, "belief_before");
+    if (em_name != nullptr && !r.null(emotions)) {
+      const auto [lo, hi] = emotions->range(r.index());
+      for (std::int64_t k = lo; k < hi; ++k) {
+        const std::string at = "emotions[" + std::to_string(k - lo) + "]";
+        if (emotions->child().is_null(k)) r.fail_at(at, "must be an object {name, before, after}, got null");
+        const std::int64_t e = em_offset + k;
+        EmotionRating em;
+        if (em_name->is_null(e)) r.fail_at(at + ".name", "is required (got null)");
+        em.name = std::string(em_name->text(e));
+        std::string err;
+        if (em_before->is_null(e)) r.fail_at(at + ".before", "is required (got null)");
+        const long long vb = em_before->integer(e, &err);
+        if (!err.empty()) r.fail_at(at + ".before", err);
+        const auto pb = Percent::make(vb);
+        if (!pb) r.fail_at(at + ".before", "must be an integer 0..100, got " + std::to_string(vb));
+        em.before = *pb;
+        if (em_after != nullptr && !em_after->is_null(e)) {
+          const long long va = em_after->integer(e, &err);
+          if (!err.empty()) r.fail_at(at + ".after", err);
+          const auto pa = Percent::make(va);
+          if (!pa) r.fail_at(at + ".after", "must be an integer 0..100, got " + std::to_string(va));
+          em.after = *pa;
+        }
+        t.emotions.push_back(std::move(em));
+      }
+    }
+    std::vector<std::string> ds;
+    r.text_list(distortions, "distortions", ds);
+    for (std::size_t k = 0; k < ds.size(); ++k) {
+      const auto d = distortion_from_id(ds[k]);
+      if (!d) {
+        r.fail_at("distortions[" + std::to_string(k) + "]",
+                  "unknown cognitive distortion '" + ds[k] + "'; valid ids: " + list_ids(distortion_table));
+      }
+      t.distortions.push_back(*d);
+    }
+    r.text_list(evidence_for, "evidence_for", t.evidence_for);
+    r.text_list(evidence_against, "evidence_against", t.evidence_against);
+    r.text_list(alternatives, "alternatives", t.alternatives);
+    t.friend_advice = r.text(friend_advice);
+    t.balanced_thought = r.text(balanced);
+    t.belief_after = r.bounded<Percent>(belief_after, "belief_after");
+    t.trigger = r.text(trigger);
+    im.records.thought_records.push_back(std::move(t));
+    im.thought_rows.push_back(b.row(i));
+  }
+}
+
+void import_assessments(const Batch& b, Imported& im) {
+  const Head h = head_columns(b, true);
+  const Column* instrument = b.get("instrument", Want::text, true);
+  const Column* answers = b.get("answers", Want::integer_list, true);
+  const Column* note = b.get("note", Want::text, false);
+  for (std::int64_t i = 0; i < b.length(); ++i) {
+    const RowReader r(b, i);
+    Assessment a;
+    read_head(r, h, true, a);
+    a.instrument = r.required_text(instrument, "instrument");
+    if (!r.null(answers)) {
+      const auto [lo, hi] = answers->range(r.index());
+      const Column& items = answers->child();
+      for (std::int64_t k = lo; k < hi; ++k) {
+        const std::string at = "answers[" + std::to_string(k - lo) + "]";
+        if (items.is_null(k)) r.fail_at(at, "must be an integer, got null");
+        std::string err;
+        const long long v = items.integer(k, &err);
+        if (!err.empty()) r.fail_at(at, err);
+        if (v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max()) {
+          r.fail_at(at, "must be a 32-bit integer, got " + std::to_string(v));
+        }
+        a.answers.push_back(static_cast<int>(v));
+      }
+    }
+    // The instrument's own rule (calmkit::check_answers), as the JSONL reader applies it.
+    const Instrument* in = find_instrument(a.instrument);
+    if (in == nullptr) {
+      std::string known;
+      for (const auto& id : instrument_ids()) known += (known.empty() ? "" : ", ") + id;
+      r.fail_at("instrument", "unknown instrument '" + a.instrument + "' (known: " + known +
+                                  "; register custom instruments before reading)");
+    }
+    try {
+      check_answers(*in, a.answers);
+    } catch (const std::invalid_argument& e) {
+      // Name the answer that broke the rule when it is one answer.
+      std::string at = "answers";
+      if (a.answers.size() == in->items.size()) {
+        for (std::size_t k = 0; k < a.answers.size(); ++k) {
+          if (a.answers[k] < in->scale_min || a.answers[k] > in->scale_max) {
+            at += "[" + std::to_string(k) + "]";
+            break;
+          }
+        }
+      }
+      r.fail_at(at, e.what());
+    }
+    a.note = r.text(note);
+    im.records.assessments.push_back(std::move(a));
+    im.assessment_rows.push_back(b.row(i));
+  }
+}
+
+// --- cross-record rules: unique ids, trigger links ---------------------------
+
+struct KeyHash {
+  std::size_t operator()(const std::pair<std::string_view, std::string_view>& k) const noexcept {
+    const std::size_t a = std::hash<std::string_view>{}(k.first);
+    return a ^ (std::hash<std::string_view>{}(k.second) + 0x9e3779b97f4a7c15ULL + (a << 6) + (a >> 2));
+  }
+};
+using KeyIndex = std::unordered_map<std::pair<std::string_view, std::string_view>, std::int64_t, KeyHash>;
+
+template <class R>
+KeyIndex unique_ids(const std::vector<R>& v, const std::vector<std::int64_t>& rows, const Where& w,
+                    const char* type) {
+  KeyIndex seen;
+  seen.reserve(v.size());
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (v[i].id.empty()) continue;  // only readings may leave it out (checked per row)
+    const auto [it, fresh] = seen.try_emplace({v[i].participant, v[i].id}, rows[i]);
+    if (!fresh) {
+      std::string reason = std::string("duplicate ") + type + " id '" + v[i].id + "'";
+      if (!v[i].participant.empty()) reason += " for participant '" + v[i].participant + "'";
+      fail(w, rows[i], "id", reason + " (first used in row " + std::to_string(it->second) + ")");
+    }
+  }
+  return seen;
+}
+
+template <class R>
+void check_links(const std::vector<R>& v, const std::vector<std::int64_t>& rows, const Where& w,
+                 const KeyIndex& triggers) {
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (v[i].trigger.empty() || triggers.contains({v[i].participant, v[i].trigger})) continue;
+    std::string reason = "refers to trigger '" + v[i].trigger + "' which is not in the journal";
+    if (!v[i].participant.empty()) reason += " (participant '" + v[i].participant + "')";
+    fail(w, rows[i], "trigger", reason);
+  }
+}
+
+// --- reading the producer's objects ------------------------------------------
+
+template <class T>
+T* capsule_pointer(const py::handle& capsule, const char* name) {
+  void* p = PyCapsule_GetPointer(capsule.ptr(), name);
+  if (p == nullptr) throw py::error_already_set();
+  return static_cast<T*>(p);
+}
+
+/// Calls `each(schema, array)` for every batch of `obj` (a stream or one array).
+template <class F>
+void for_each_batch(const py::handle& obj, const std::string& where, F each) {
+  if (py::hasattr(obj, "__arrow_c_stream__")) {
+    py::object cap = obj.attr("__arrow_c_stream__")();
+    auto* stream = capsule_pointer<ArrowArrayStream>(cap, "arrow_array_stream");
+    // Take the stream over (the capsule's destructor then finds it released).
+    ArrowArrayStream owned = *stream;
+    stream->release = nullptr;
+    struct StreamGuard {
+      ArrowArrayStream* s;
+      ~StreamGuard() {
+        if (s->release != nullptr) s->release(s);
+      }
+    } guard{&owned};
+    ArrowSchema schema{};
+    if (owned.get_schema(&owned, &schema) != 0) {
+      const char* e = owned.get_last_error(&owned);
+      detail::throw_invalid(where + ": cannot read the Arrow stream's schema: " + (e ? e : "unknown error"));
+    }
+    struct SchemaGuard {
+      ArrowSchema* s;
+      ~SchemaGuard() {
+        if (s->release != nullptr) s->release(s);
+      }
+    } sguard{&schema};
+    for (;;) {
+      ArrowArray array{};
+      if (owned.get_next(&owned, &array) != 0) {
+        const char* e = owned.get_last_error(&owned);
+        detail::throw_invalid(where + ": cannot read the Arrow stream: " + (e ? e : "unknown error"));
+      }
+      if (array.release == nullptr) break;  // end of stream
+      struct ArrayGuard {
+        ArrowArray* a;
+        ~ArrayGuard() {
+          if (a->release != nullptr) a->release(a);
+        }
+      } aguard{&array};
+      each(&schema, &array);
+    }
+    return;
+  }
+  if (py::hasattr(obj, "__arrow_c_array__")) {
+    py::tuple caps = obj.attr("__arrow_c_array__")();
+    auto* s = capsule_pointer<ArrowSchema>(caps[0], "arrow_schema");
+    auto* a = capsule_pointer<ArrowArray>(caps[1], "arrow_array");
+    each(s, a);  // the capsules release them
+    return;
+  }
+  throw py::type_error(where +
+                       ": expected an Arrow table or record batch (an object with __arrow_c_stream__ "
+                       "or __arrow_c_array__, e.g. a pyarrow.Table), got " +
+                       py::str(py::type::of(obj).attr("__name__")).cast<std::string>());
+}
+
+constexpr std::array<const char*, 5> table_names{"triggers", "readings", "exercises", "thought_records",
+                                                 "assessments"};
+
+Journal journal_from_arrow(const py::dict& tables, const std::string& name) {
+  for (const auto& [k, v] : tables) {
+    const auto key = py::str(k).cast<std::string>();
+    if (std::find_if(table_names.begin(), table_names.end(), [&](const char* t) { return key == t; }) ==
+        table_names.end()) {
+      detail::throw_invalid(name + ": unknown table '" + key +
+                            "'; expected any of triggers, readings, exercises, thought_records, assessments");
+    }
+  }
+  Imported im;
+  for (const char* table : table_names) {
+    if (!tables.contains(table)) continue;
+    const py::object obj = tables[table];
+    if (obj.is_none()) continue;
+    const Where w{&name, table};
+    std::int64_t first_row = 0;
+    for_each_batch(obj, name + "/" + table, [&](const ArrowSchema* s, const ArrowArray* a) {
+      if (a->length == 0) return;  // no rows: no records, whatever the columns
+      const Batch b(s, a, w, first_row);
+      const std::string_view t = table;
+      if (t == "triggers") import_triggers(b, im);
+      if (t == "readings") import_readings(b, im);
+      if (t == "exercises") import_exercises(b, im);
+      if (t == "thought_records") import_thought_records(b, im);
+      if (t == "assessments") import_assessments(b, im);
+      first_row += a->length;
+    });
+  }
+  auto& rs = im.records;
+  const KeyIndex triggers = unique_ids(rs.triggers, im.trigger_rows, Where{&name, "triggers"}, "trigger");
+  (void)unique_ids(rs.readings, im.reading_rows, Where{&name, "readings"}, "reading");
+  (void)unique_ids(rs.exercises, im.exercise_rows, Where{&name, "exercises"}, "exercise");
+  (void)unique_ids(rs.thought_records, im.thought_rows, Where{&name, "thought_records"}, "thought_record");
+  (void)unique_ids(rs.assessments, im.assessment_rows, Where{&name, "assessments"}, "assessment");
+  check_links(rs.readings, im.reading_rows, Where{&name, "readings"}, triggers);
+  check_links(rs.exercises, im.exercise_rows, Where{&name, "exercises"}, triggers);
+  check_links(rs.thought_records, im.thought_rows, Where{&name, "thought_records"}, triggers);
+  return Journal(std::move(rs), detail::trusted);
+}
+
+py::dict journal_to_arrow(const Journal& j) {
+  std::shared_ptr<const Node> batches[5];
+  {
+    py::gil_scoped_release release;
+    const ParticipantCodes pc(j.participants());
+    batches[0] = trigger_batch(j.triggers(), pc);
+    batches[1] = reading_batch(j.readings(), pc);
+    batches[2] = exercise_batch(j.exercises(), pc);
+    batches[3] = thought_batch(j.thought_records(), pc);
+    batches[4] = assessment_batch(j.assessments(), pc);
+  }
+  py::dict out;
+  for (std::size_t k = 0; k < table_names.size(); ++k) out[table_names[k]] = py::cast(ArrowBatch{batches[k]});
+  return out;
+}
+
+}  // namespace
+
+void register_arrow(py::module_& m) {
+  py::class_<ArrowBatch>(m, "_ArrowBatch",
+                         "One record type of a journal as Arrow columns, for any Arrow library through the "
+                         "Arrow PyCapsule interface (pyarrow.record_batch(x), polars.DataFrame(x)).")
+      .def(
+          "__arrow_c_array__",
+          [](const ArrowBatch& b, const py::object& requested_schema) {
+            (void)requested_schema;  // the one schema documented in docs/scale-out.md
+            return b.capsules();
+          },
+          py::arg("requested_schema") = py::none(),
+          "The (schema, array) PyCapsules of the Arrow C data interface.")
+      .def(
+          "__arrow_c_schema__", [](const ArrowBatch& b) { return b.schema_capsule(); },
+          "The schema PyCapsule of the Arrow C data interface.")
+      .def_property_readonly("num_rows", [](const ArrowBatch& b) { return b.root->length; });
+  m.def("_journal_to_arrow", &journal_to_arrow, py::arg("journal"),
+        "One _ArrowBatch per record type (keys triggers, readings, exercises, thought_records, assessments), "
+        "in journal order; the schema is documented in docs/scale-out.md.");
+  m.def(
+      "_journal_from_arrow",
+      [](const py::dict& tables, const std::string& name) { return journal_from_arrow(tables, name); },
+      py::arg("tables"), py::arg("name") = "<arrow>",
+      "A Journal from one Arrow table per record type (objects with __arrow_c_stream__ or "
+      "__arrow_c_array__), every row checked by the model's rules; ValueError naming the table, row and "
+      "column.");
+}
+
+}  // namespace calmkit::bindings

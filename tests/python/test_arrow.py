@@ -1,0 +1,279 @@
+"""The Arrow bridge (calmkit.arrow, issue 15): Journal -> Arrow -> Journal,
+the documented schema as plain pyarrow/pandas see it, tables written by other
+tools, and every row checked with its table, row and column in the error."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pytest
+
+import calmkit
+from calmkit import arrow as ckarrow
+from calmkit import parquet as ckpq
+
+pa = pytest.importorskip("pyarrow")
+pq = pytest.importorskip("pyarrow.parquet")
+pd = pytest.importorskip("pandas")
+
+# One record of every type with every field set, one with every optional
+# field absent, unicode text, and offsets east, west, half-hour and +14:00-ish.
+FULL = "\n".join([
+    '{"type":"trigger","participant":"p1","id":"t1","time":"2026-03-02T21:14:00.123456+05:45",'
+    '"category":"delayed_reply","intensity":8,"context":"no reply — 3h","thoughts":["they\'re gone","ünï"],'
+    '"sensations":["tight chest"],"urge":"text again","acted_on_urge":false,"acted_after_minutes":12.5,'
+    '"response":"walked","tags":["evening","😟"]}',
+    '{"type":"trigger","participant":"p1","id":"t2","time":"2026-03-03T08:00:00-09:30",'
+    '"category":"other","intensity":0}',
+    '{"type":"reading","participant":"p1","id":"r1","time":"2026-03-02T21:20:00+05:45","intensity":6,'
+    '"trigger":"t1","note":"better — a bit"}',
+    '{"type":"reading","participant":"p1","time":"2026-03-02T21:40:00+05:45","intensity":10}',
+    '{"type":"exercise","participant":"p1","id":"e1","time":"2026-03-02T21:21:00+05:45",'
+    '"end":"2026-03-02T17:00:00-00:30","exercise":"breathing.4-7-8","completed":false,"intensity_before":7,'
+    '"intensity_after":4,"trigger":"t1","responses":["five things I see","多"]}',
+    '{"type":"exercise","participant":"p1","id":"e2","time":"2026-03-04T10:00:00Z",'
+    '"end":"2026-03-04T10:00:00Z","exercise":"grounding.5-4-3-2-1"}',
+    '{"type":"thought_record","participant":"p1","id":"c1","time":"2026-03-02T22:00:00+05:45",'
+    '"situation":"no reply","automatic_thought":"they left","belief_before":90,'
+    '"emotions":[{"name":"fear","before":80,"after":40},{"name":"sadness","before":0}],'
+    '"distortions":["mind_reading","catastrophizing"],"evidence_for":["silence"],'
+    '"evidence_against":["busy day"],"alternatives":["phone died"],"friend_advice":"wait",'
+    '"balanced_thought":"I cannot know","belief_after":30,"trigger":"t1"}',
+    '{"type":"thought_record","participant":"p1","id":"c2","time":"2026-03-05T22:00:00+14:00",'
+    '"situation":"","automatic_thought":"","belief_before":0}',
+    '{"type":"assessment","participant":"p1","id":"a1","time":"2026-03-02T08:00:00.5+01:00",'
+    '"instrument":"gad-7","answers":[3,3,2,1,0,0,3],"note":"ünïcode ✓"}',
+    '{"type":"trigger","participant":"","id":"t1","time":"2026-03-02T21:14:00Z","category":"conflict",'
+    '"intensity":5}',
+    '{"type":"reading","participant":"p 2/ü","id":"r9","time":"1400-01-01T00:00:00Z","intensity":1}',
+]) + "\n"
+
+
+@pytest.fixture(scope="module")
+def full():
+    return calmkit.parse_journal(FULL)
+
+
+def test_round_trip_every_type_and_field(full):
+    tables = full.to_arrow()
+    assert set(tables) == set(ckarrow.TABLES)
+    back = calmkit.Journal.from_arrow(tables)
+    assert back == full
+    # Byte for byte the same journal text: offsets, fractions, unicode, absent fields.
+    assert calmkit.to_jsonl(back) == calmkit.to_jsonl(full)
+
+
+def test_round_trip_of_a_generated_cohort_through_pandas_frames():
+    j = calmkit.synthetic_journal(participants=6, days=21)
+    assert calmkit.Journal.from_arrow(j.to_arrow()) == j
+    # The frames a user gets from to_arrow().to_pandas() come back too.
+    frames = {k: t.to_pandas() for k, t in j.to_arrow().items()}
+    assert calmkit.Journal.from_arrow(frames) == j
+
+
+def test_the_documented_schema_as_pyarrow_and_pandas_see_it(full):
+    tables = full.to_arrow()
+    for name, table in tables.items():
+        assert table.schema == ckarrow.ARROW_SCHEMAS[name], name
+    t = tables["triggers"]
+    assert t.schema.field("time").type == pa.timestamp("us", tz="UTC")
+    assert t.schema.field("offset_minutes").type == pa.int16()
+    assert pa.types.is_dictionary(t.schema.field("participant").type)
+    assert pa.types.is_dictionary(t.schema.field("category").type)
+    # The participant dictionary is the journal's sorted participants, the same in every table.
+    assert t.column("participant").chunk(0).dictionary.to_pylist() == ["", "p 2/ü", "p1"]
+    assert tables["readings"].column("participant").chunk(0).dictionary.to_pylist() == ["", "p 2/ü", "p1"]
+    # The category dictionary is the whole vocabulary in its documented order.
+    assert t.column("category").chunk(0).dictionary.to_pylist() == [c[0] for c in calmkit.trigger_categories()]
+    rows = {r["id"]: r for r in t.to_pylist() if r["participant"] == "p1"}
+    t1 = rows["t1"]
+    # 21:14:00.123456 at +05:45 is 15:29:00.123456 UTC.
+    assert t1["time"] == dt.datetime(2026, 3, 2, 15, 29, 0, 123456, tzinfo=dt.timezone.utc)
+    assert t1["offset_minutes"] == 345
+    assert t1["thoughts"] == ["they're gone", "ünï"] and t1["tags"] == ["evening", "😟"]
+    assert t1["acted_on_urge"] is False and t1["acted_after_minutes"] == 12.5
+    t2 = rows["t2"]
+    assert t2["offset_minutes"] == -570
+    assert t2["context"] is None and t2["thoughts"] == [] and t2["acted_on_urge"] is None
+    assert t2["acted_after_minutes"] is None
+    ex = {r["id"]: r for r in tables["exercises"].to_pylist()}
+    # end 17:00 at -00:30 is 17:30 UTC; start 21:21 at +05:45 is 15:36 UTC.
+    assert ex["e1"]["end"] == dt.datetime(2026, 3, 2, 17, 30, tzinfo=dt.timezone.utc)
+    assert ex["e1"]["end_offset_minutes"] == -30
+    assert ex["e2"]["completed"] is True and ex["e2"]["intensity_before"] is None
+    c1 = {r["id"]: r for r in tables["thought_records"].to_pylist()}["c1"]
+    assert c1["emotions"] == [{"name": "fear", "before": 80, "after": 40}, {"name": "sadness", "before": 0, "after": None}]
+    assert c1["distortions"] == ["mind_reading", "catastrophizing"]
+    a1 = tables["assessments"].to_pylist()[0]
+    assert a1["answers"] == [3, 3, 2, 1, 0, 0, 3] and a1["instrument"] == "gad-7" and a1["note"] == "ünïcode ✓"
+    # pandas: times are datetime64[us, UTC], dictionaries become categoricals.
+    frame = t.to_pandas()
+    assert str(frame["time"].dtype) == "datetime64[us, UTC]"
+    assert isinstance(frame["category"].dtype, pd.CategoricalDtype)
+
+
+def test_parquet_written_by_calmkit_is_read_by_plain_pyarrow_and_pandas(tmp_path, full):
+    calmkit.write_parquet(full, tmp_path, partition_by="shard")
+    for folder in ckarrow.TABLES:
+        table = pq.read_table(tmp_path / folder)
+        assert table.schema.remove_metadata() == ckpq.SCHEMAS[folder]
+    frame = pd.read_parquet(tmp_path / "readings")
+    by_id = frame.set_index("id")
+    assert by_id.loc["r1", "note"] == "better — a bit"
+    assert by_id.loc["r9", "participant"] == "p 2/ü"
+    assert by_id.loc["r9", "time"] == pd.Timestamp("1400-01-01T00:00:00Z")
+    # pandas reads what calmkit wrote, and calmkit reads it back through pandas' frames.
+    frames = {f: pd.read_parquet(tmp_path / f) for f in ckarrow.TABLES}
+    assert calmkit.Journal.from_arrow(frames) == full
+
+
+def test_parquet_written_by_pandas_is_read_by_calmkit(tmp_path):
+    """A dataset another program wrote with pandas.to_parquet (pandas' own
+    dtypes: datetime64[ns, tz] in a zone, int64 numbers, float NaN for
+    absent, object text), read as a calmkit dataset."""
+    (tmp_path / "ds").mkdir()
+    triggers = pd.DataFrame({
+        "participant": ["a", "a", "b"],
+        "id": ["t1", "t2", "t1"],
+        # A zone, not UTC: the instants are what count; the offset column says where the person was.
+        "time": pd.to_datetime(["2026-03-02 21:14", "2026-03-03 07:00", "2026-03-02 09:00"]).tz_localize(
+            "Europe/Berlin"),
+        "offset_minutes": [60, 60, 0],
+        "category": ["delayed_reply", "conflict", "other"],
+        "intensity": [8, 3, 5],
+        "acted_after_minutes": [12.5, None, None],
+        "thoughts": [["gone"], [], None],
+    })
+    readings = pd.DataFrame({
+        "participant": ["a", "a"], "id": [None, "r2"],
+        "time": pd.to_datetime(["2026-03-02T20:30:00Z", "2026-03-02T20:45:00Z"]),
+        "offset_minutes": [60, 60], "intensity": [6.0, 4.0], "trigger": ["t1", None], "note": ["ok", None]})
+    triggers.to_parquet(tmp_path / "ds" / "triggers.parquet")  # pandas' writer, not calmkit's
+    readings.to_parquet(tmp_path / "ds" / "readings.parquet")
+    tables = {"triggers": pq.read_table(tmp_path / "ds" / "triggers.parquet"),
+              "readings": pq.read_table(tmp_path / "ds" / "readings.parquet")}
+    assert tables["triggers"].schema.field("time").type == pa.timestamp("ns", tz="Europe/Berlin")
+    j = calmkit.Journal.from_arrow(tables, name="pandas")
+    a1 = [t for t in j.triggers if t.participant == "a" and t.id == "t1"][0]
+    # 21:14 in Berlin (CET, +01:00) is 20:14 UTC; shown at the offset column's +60 minutes.
+    assert a1.time == dt.datetime(2026, 3, 2, 21, 14, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+    assert a1.acted_after_minutes == 12.5 and a1.thoughts == ["gone"]
+    t2 = [t for t in j.triggers if t.id == "t2"][0]
+    assert t2.acted_after_minutes is None
+    r = list(j.readings)
+    assert [x.intensity for x in r] == [6, 4] and r[0].trigger == "t1" and r[0].id == "" and r[1].note == ""
+    # The same journal written by calmkit's JSON Lines reader from the same values.
+    ref = calmkit.parse_journal("\n".join([
+        '{"type":"trigger","participant":"a","id":"t1","time":"2026-03-02T21:14:00+01:00",'
+        '"category":"delayed_reply","intensity":8,"thoughts":["gone"],"acted_after_minutes":12.5}',
+        '{"type":"trigger","participant":"a","id":"t2","time":"2026-03-03T07:00:00+01:00",'
+        '"category":"conflict","intensity":3}',
+        '{"type":"trigger","participant":"b","id":"t1","time":"2026-03-02T08:00:00Z","category":"other",'
+        '"intensity":5}',
+        '{"type":"reading","participant":"a","time":"2026-03-02T21:30:00+01:00","intensity":6,"trigger":"t1",'
+        '"note":"ok"}',
+        '{"type":"reading","participant":"a","id":"r2","time":"2026-03-02T21:45:00+01:00","intensity":4}',
+    ]) + "\n")
+    assert j == ref
+
+
+def _with(table, column, values, type_=None):
+    arr = pa.array(values, type_) if type_ is not None else pa.array(values)
+    return table.set_column(table.schema.get_field_index(column), column, arr)
+
+
+@pytest.mark.parametrize("table,column,values,type_,message", [
+    ("readings", "intensity", [6, 11], pa.int8(), r"readings: row 1: column 'intensity': must be an integer 0\.\.10, got 11"),
+    ("readings", "intensity", [6, None], pa.int8(), r"readings: row 1: column 'intensity': is required"),
+    ("readings", "intensity", [6.0, 2.5], pa.float64(), r"readings: row 1: column 'intensity': must be an integer, got 2\.5"),
+    ("triggers", "acted_after_minutes", [math.nan, None, None], pa.float64(),
+     r"triggers: row 0: column 'acted_after_minutes': must be a finite number of minutes >= 0, got NaN"),
+    ("triggers", "acted_after_minutes", [-1.0, None, None], pa.float64(),
+     r"triggers: row 0: column 'acted_after_minutes': must be a finite number of minutes >= 0, got -1"),
+    ("triggers", "category", ["delayed_reply", "nope", "other"], pa.string(),
+     r"triggers: row 1: column 'category': unknown trigger category 'nope'"),
+    ("triggers", "offset_minutes", [0, 1440, 0], pa.int16(),
+     r"triggers: row 1: column 'offset_minutes': must be a UTC offset in minutes within -1439\.\.1439"),
+    ("triggers", "id", ["t1", "t1", "t1"], pa.string(),
+     r"triggers: row 1: column 'id': duplicate trigger id 't1' for participant 'a' \(first used in row 0\)"),
+    ("triggers", "id", ["t1", None, "t3"], pa.string(), r"triggers: row 1: column 'id': is required"),
+    ("readings", "trigger", ["t9", None], pa.string(),
+     r"readings: row 0: column 'trigger': refers to trigger 't9' which is not in the journal \(participant 'a'\)"),
+    ("readings", "time", [dt.datetime(2026, 1, 1), dt.datetime(2026, 1, 1)], pa.timestamp("us"),
+     r"readings/?.*column 'time'.* without a time zone"),
+    ("readings", "time", [0, 1], pa.timestamp("ns", tz="UTC"),
+     r"readings: row 1: column 'time': has digits below the microsecond"),
+    ("readings", "time", [dt.datetime(1399, 12, 31, 23, tzinfo=dt.timezone.utc)] * 2, pa.timestamp("us", tz="UTC"),
+     r"readings: row 0: column 'time': is outside the years 1400\.\.9999"),
+    ("triggers", "intensity", ["8", "3", "5"], pa.string(),
+     r"triggers: column 'intensity': is Arrow type 'u', expected integer"),
+])
+def test_every_row_is_checked_with_table_row_and_column(table, column, values, type_, message):
+    j = calmkit.parse_journal("\n".join([
+        '{"type":"trigger","participant":"a","id":"t1","time":"2026-03-02T21:14:00Z","category":"delayed_reply",'
+        '"intensity":8}',
+        '{"type":"trigger","participant":"a","id":"t2","time":"2026-03-03T07:00:00Z","category":"conflict",'
+        '"intensity":3}',
+        '{"type":"trigger","participant":"a","id":"t3","time":"2026-03-04T07:00:00Z","category":"other",'
+        '"intensity":5}',
+        '{"type":"reading","participant":"a","id":"r1","time":"2026-03-02T21:30:00Z","intensity":6}',
+        '{"type":"reading","participant":"a","id":"r2","time":"2026-03-02T21:45:00Z","intensity":4}',
+    ]) + "\n")
+    tables = j.to_arrow()
+    tables[table] = _with(tables[table], column, values, type_)
+    with pytest.raises(ValueError, match=message):
+        calmkit.Journal.from_arrow(tables, name="t")
+
+
+def test_nested_values_are_checked_with_their_position(full):
+    tables = full.to_arrow()
+    tr = tables["thought_records"]
+    emotion = pa.struct([("name", pa.string()), ("before", pa.int16()), ("after", pa.int16())])
+    bad = _with(tr, "emotions", [[{"name": "fear", "before": 80, "after": 140}], []], pa.list_(emotion))
+    with pytest.raises(ValueError, match=r"thought_records: row 0: column 'emotions\[0\]\.after': must be an integer 0\.\.100, got 140"):
+        calmkit.Journal.from_arrow({**tables, "thought_records": bad})
+    bad = _with(tr, "distortions", [["mind_reading", "nope"], []], pa.list_(pa.string()))
+    with pytest.raises(ValueError, match=r"thought_records: row 0: column 'distortions\[1\]': unknown cognitive distortion 'nope'"):
+        calmkit.Journal.from_arrow({**tables, "thought_records": bad})
+    ex = tables["exercises"]
+    early = _with(ex, "end", [dt.datetime(2026, 3, 1, tzinfo=dt.timezone.utc), dt.datetime(2026, 3, 4, 10, tzinfo=dt.timezone.utc)],
+                  pa.timestamp("us", tz="UTC"))
+    with pytest.raises(ValueError, match=r"exercises: row 0: column 'end': end .* is before time"):
+        calmkit.Journal.from_arrow({**tables, "exercises": early})
+
+
+def test_missing_required_column_and_unknown_table_are_errors(full):
+    tables = full.to_arrow()
+    with pytest.raises(ValueError, match=r"x/readings: column 'intensity': missing"):
+        calmkit.Journal.from_arrow({"readings": tables["readings"].drop_columns(["intensity"])}, name="x")
+    with pytest.raises(ValueError, match=r"unknown table\(s\) \['nope'\]"):
+        calmkit.Journal.from_arrow({"nope": tables["readings"]})
+    with pytest.raises(TypeError, match="expected an Arrow table"):
+        calmkit._core._journal_from_arrow({"readings": 3}, "x")
+
+
+def test_chunked_and_sliced_tables_read_like_one_table(full):
+    tables = full.to_arrow()
+    chunked = {k: pa.concat_tables([t.slice(0, 1), t.slice(1)]) for k, t in tables.items()}
+    assert calmkit.Journal.from_arrow(chunked) == full
+    # A record batch that is a slice of a larger one (non-zero offsets everywhere).
+    batch = tables["triggers"].combine_chunks().to_batches()[0].slice(1)
+    j = calmkit.Journal.from_arrow({"triggers": batch})
+    assert [t.id for t in j.triggers] == [t.id for t in full.triggers][1:]
+    # Row numbers count over the whole table, across chunks.
+    rd = tables["readings"]
+    bad = pa.concat_tables([rd.slice(0, 2), _with(rd.slice(2), "intensity", [12], pa.int8())],
+                           promote_options="permissive")
+    with pytest.raises(ValueError, match=r"readings: row 2: column 'intensity'"):
+        calmkit.Journal.from_arrow({"readings": bad})
+
+
+def test_large_types_and_other_libraries_through_the_c_interface(full):
+    tables = full.to_arrow()
+    big = {k: t.cast(pa.schema([pa.field(f.name, pa.large_string() if f.type == pa.string() else
+                                         pa.large_list(f.type.value_type) if pa.types.is_list(f.type) else f.type)
+                                for f in t.schema])) for k, t in tables.items()}
+    assert calmkit.Journal.from_arrow(big) == full
+    polars = pytest.importorskip("polars")
+    frames = {k: polars.from_arrow(t) for k, t in tables.items()}
+    assert calmkit.Journal.from_arrow(frames) == full
