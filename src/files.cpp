@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <iterator>
 #include <string>
 #include <system_error>
 #include <tuple>
@@ -267,7 +268,56 @@ StagedDirectory::~StagedDirectory() {
   std::filesystem::remove_all(staged_, ec);
 }
 
+void StagedDirectory::write(const std::filesystem::path& relative, std::string_view bytes) {
+  const std::filesystem::path rel = relative.lexically_normal();
+  if (rel.empty() || rel.is_absolute() || *rel.begin() == "..") {
+    detail::file_error("cannot write", staged_ / relative, EINVAL, "not a path inside the staging folder");
+  }
+  std::filesystem::path dir = staged_;
+  for (auto it = rel.begin(); std::next(it) != rel.end(); ++it) {
+    dir /= *it;
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) detail::file_error("cannot write", dir, errno);
+  }
+  const std::filesystem::path file = staged_ / rel;
+  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) detail::file_error("cannot write", file, errno);
+  const char* p = bytes.data();
+  std::size_t n = bytes.size();
+  while (n > 0) {
+    const ssize_t w = ::write(fd, p, n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      const int err = errno;
+      ::close(fd);
+      detail::file_error("cannot write", file, err);
+    }
+    p += w;
+    n -= static_cast<std::size_t>(w);
+  }
+  if (::close(fd) != 0) detail::file_error("cannot write", file, errno);
+  unsynced_.push_back(file);
+}
+
 void StagedDirectory::commit() {
+  if (!unsynced_.empty()) {
+    // Every file `write` left unsynced reaches the disk before the swap: one
+    // sync of the whole file system where there is one, else one per file.
+#ifdef __linux__
+    const int dfd = ::open(staged_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) detail::file_error("cannot write", given_, errno);
+    const int rc = ::syncfs(dfd);
+    const int err = errno;
+    ::close(dfd);
+    if (rc != 0) detail::file_error("cannot write", given_, err);
+#else
+    for (const auto& f : unsynced_) {
+      const int fd = ::open(f.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0 || ::fsync(fd) != 0) detail::file_error("cannot write", f, errno);
+      ::close(fd);
+    }
+#endif
+    unsynced_.clear();
+  }
   struct stat st {};
   if (::lstat(target_.c_str(), &st) != 0) {
     if (errno != ENOENT) detail::file_error("cannot write", given_, errno);

@@ -132,6 +132,16 @@ void register_files(py::module_& m) {
       .def(py::init<const std::filesystem::path&>(), py::arg("target"))
       .def_property_readonly("path", &StagedDirectory::path, "The staging folder to fill.")
       .def_property_readonly("target", &StagedDirectory::target, "The folder it replaces (links followed).")
+      .def(
+          "write",
+          [](StagedDirectory& s, const std::filesystem::path& relative, const py::bytes& data) {
+            const std::string_view bytes(data);
+            py::gil_scoped_release release;
+            s.write(relative, bytes);
+          },
+          py::arg("relative"), py::arg("data"),
+          "Writes a new file (mode 0600, folders 0700) at a path inside the staging folder; the commit "
+          "makes all such files durable with one file-system sync instead of one fsync each.")
       .def("commit", &StagedDirectory::commit, "Swaps the staging folder into place.")
       .def(
           "__enter__", [](StagedDirectory& s) -> StagedDirectory& { return s; },

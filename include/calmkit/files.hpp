@@ -159,6 +159,16 @@ class CALMKIT_EXPORT StagedDirectory {
   [[nodiscard]] const std::filesystem::path& path() const noexcept { return staged_; }
   /// The folder it replaces (symbolic links followed).
   [[nodiscard]] const std::filesystem::path& target() const noexcept { return target_; }
+  /// Writes a new file at `relative` (a path inside the staging folder, its
+  /// folders created 0700 as needed) with mode 0600, without syncing it yet:
+  /// `commit` makes every file written this way durable with one file-system
+  /// sync (Linux `syncfs`; elsewhere one `fsync` per file) before the swap,
+  /// instead of one `fsync` per file. For a dataset of thousands of small
+  /// files (a Parquet dataset partitioned by participant) that is the
+  /// difference between seconds and minutes.
+  /// @throws FileError if it cannot be written, if `relative` is absolute or
+  ///         climbs out with `..`, or if the file exists already.
+  void write(const std::filesystem::path& relative, std::string_view bytes);
   /// Swaps the staging folder into place. @throws FileError on failure (the
   /// target is then unchanged).
   void commit();
@@ -167,6 +177,7 @@ class CALMKIT_EXPORT StagedDirectory {
   std::filesystem::path given_;
   std::filesystem::path target_;
   std::filesystem::path staged_;
+  std::vector<std::filesystem::path> unsynced_;  // written by `write`, synced by `commit`
   bool committed_ = false;
 };
 

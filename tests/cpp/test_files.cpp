@@ -183,6 +183,36 @@ TEST_CASE("StagedDirectory swaps a whole folder or leaves it alone", "[files]") 
   CHECK_THROWS_WITH(calmkit::StagedDirectory(dir / "file"), Catch::Matchers::Contains("not a folder"));
 }
 
+TEST_CASE("StagedDirectory::write: nested files, synced once at the commit", "[files]") {
+  TempDir dir;
+  const auto out = dir / "dataset";
+  {
+    calmkit::StagedDirectory stage(out);
+    stage.write("triggers/participant=a/part-0.parquet", "A");
+    stage.write("triggers/participant=b/part-0.parquet", "B");
+    stage.write("readings/_common_metadata", "");
+    // Paths must stay inside the staging folder, and a file is written once.
+    CHECK_THROWS_AS(stage.write("../escape", "x"), calmkit::FileError);
+    CHECK_THROWS_AS(stage.write("/abs", "x"), calmkit::FileError);
+    CHECK_THROWS_AS(stage.write("triggers/participant=a/part-0.parquet", "again"), calmkit::FileError);
+    CHECK_FALSE(fs::exists(out));  // nothing visible before the commit
+    stage.commit();
+  }
+  CHECK(slurp(out / "triggers/participant=a/part-0.parquet") == "A");
+  CHECK(slurp(out / "triggers/participant=b/part-0.parquet") == "B");
+  CHECK(slurp(out / "readings/_common_metadata").empty());
+  CHECK(mode_of(out / "triggers/participant=a/part-0.parquet") == 0600);
+  CHECK(mode_of(out / "triggers/participant=a") == 0700);
+  CHECK_FALSE(fs::exists(dir / "escape"));
+  {
+    calmkit::StagedDirectory stage(out);
+    stage.write("x", "new");
+    // no commit: the old set stays
+  }
+  CHECK(slurp(out / "triggers/participant=b/part-0.parquet") == "B");
+  CHECK_FALSE(fs::exists(out / "x"));
+}
+
 TEST_CASE("update_journal: threads adding at once lose nothing", "[files][io]") {
   TempDir dir("files");
   const auto path = dir / "j.jsonl";
