@@ -26,6 +26,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <exception>
 #include <functional>
 #include <limits>
 #include <map>
@@ -33,6 +34,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -94,7 +96,7 @@ std::unique_ptr<Node> make_node(std::string format, std::string name, std::int64
 }
 
 /// Strings: utf8 with int32 offsets, or large_utf8 (int64) past 2 GiB of text.
-/// `null_if_empty`: "" is written as null (the model's "absent" text).
+/// `push_optional` writes "" as null (the model's "absent" text).
 class StringBuilder {
  public:
   void push(std::string_view s, bool valid = true) {
@@ -1326,36 +1328,84 @@ void import_assessments(const Batch& b, Imported& im) {
 
 // --- cross-record rules: unique ids, trigger links ---------------------------
 
-struct KeyHash {
-  std::size_t operator()(const std::pair<std::string_view, std::string_view>& k) const noexcept {
-    const std::size_t a = std::hash<std::string_view>{}(k.first);
-    return a ^ (std::hash<std::string_view>{}(k.second) + 0x9e3779b97f4a7c15ULL + (a << 6) + (a >> 2));
+/// (participant, id) keys of one table, hashed and sorted, so that the
+/// checks below need no hash-table node per record (1.6 million of them in a
+/// cohort): equal keys are neighbours, a link is a binary search.
+class KeyIndex {
+ public:
+  template <class R>
+  explicit KeyIndex(const std::vector<R>& v) {
+    keys_.reserve(v.size());
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      if (!v[i].id.empty()) keys_.push_back({hash(v[i].participant, v[i].id), i});
+    }
+    std::sort(keys_.begin(), keys_.end());
   }
-};
-using KeyIndex = std::unordered_map<std::pair<std::string_view, std::string_view>, std::int64_t, KeyHash>;
+  static std::uint64_t hash(std::string_view participant, std::string_view id) noexcept {
+    const std::size_t a = std::hash<std::string_view>{}(participant);
+    return a ^ (std::hash<std::string_view>{}(id) + 0x9e3779b97f4a7c15ULL + (a << 6) + (a >> 2));
+  }
+  struct Key {
+    std::uint64_t hash;
+    std::size_t index;
+    friend bool operator<(const Key& x, const Key& y) {
+      return x.hash != y.hash ? x.hash < y.hash : x.index < y.index;
+    }
+  };
+  [[nodiscard]] const std::vector<Key>& keys() const { return keys_; }
 
+ private:
+  std::vector<Key> keys_;
+};
+
+/// Ids are unique per participant and type: the first repeat (in row order)
+/// fails, naming the row that used it first.
 template <class R>
 KeyIndex unique_ids(const std::vector<R>& v, const std::vector<std::int64_t>& rows, const Where& w,
                     const char* type) {
-  KeyIndex seen;
-  seen.reserve(v.size());
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    if (v[i].id.empty()) continue;  // only readings may leave it out (checked per row)
-    const auto [it, fresh] = seen.try_emplace({v[i].participant, v[i].id}, rows[i]);
-    if (!fresh) {
-      std::string reason = std::string("duplicate ") + type + " id '" + v[i].id + "'";
-      if (!v[i].participant.empty()) reason += " for participant '" + v[i].participant + "'";
-      fail(w, rows[i], "id", reason + " (first used in row " + std::to_string(it->second) + ")");
+  KeyIndex index(v);
+  const auto& k = index.keys();
+  std::size_t worst = v.size();  // the repeat with the lowest row
+  std::size_t first_of_worst = 0;
+  for (std::size_t a = 0; a < k.size();) {
+    std::size_t b = a + 1;
+    while (b < k.size() && k[b].hash == k[a].hash) ++b;
+    for (std::size_t x = a; x < b; ++x) {  // equal hashes: compare the keys themselves
+      for (std::size_t y = x + 1; y < b; ++y) {
+        const R& rx = v[k[x].index];
+        const R& ry = v[k[y].index];
+        if (rx.id == ry.id && rx.participant == ry.participant &&
+            (worst == v.size() || rows[k[y].index] < rows[worst])) {
+          worst = k[y].index;
+          first_of_worst = k[x].index;
+        }
+      }
     }
+    a = b;
   }
-  return seen;
+  if (worst != v.size()) {
+    std::string reason = std::string("duplicate ") + type + " id '" + v[worst].id + "'";
+    if (!v[worst].participant.empty()) reason += " for participant '" + v[worst].participant + "'";
+    fail(w, rows[worst], "id", reason + " (first used in row " + std::to_string(rows[first_of_worst]) + ")");
+  }
+  return index;
 }
 
+/// Every trigger link names a trigger of the same participant.
 template <class R>
 void check_links(const std::vector<R>& v, const std::vector<std::int64_t>& rows, const Where& w,
-                 const KeyIndex& triggers) {
+                 const std::vector<Trigger>& triggers, const KeyIndex& index) {
+  const auto& k = index.keys();
   for (std::size_t i = 0; i < v.size(); ++i) {
-    if (v[i].trigger.empty() || triggers.contains({v[i].participant, v[i].trigger})) continue;
+    if (v[i].trigger.empty()) continue;
+    const std::uint64_t h = KeyIndex::hash(v[i].participant, v[i].trigger);
+    auto it = std::lower_bound(k.begin(), k.end(), KeyIndex::Key{h, 0});
+    bool found = false;
+    for (; it != k.end() && it->hash == h && !found; ++it) {
+      const Trigger& t = triggers[it->index];
+      found = t.id == v[i].trigger && t.participant == v[i].participant;
+    }
+    if (found) continue;
     std::string reason = "refers to trigger '" + v[i].trigger + "' which is not in the journal";
     if (!v[i].participant.empty()) reason += " (participant '" + v[i].participant + "')";
     fail(w, rows[i], "trigger", reason);
@@ -1371,14 +1421,42 @@ T* capsule_pointer(const py::handle& capsule, const char* name) {
   return static_cast<T*>(p);
 }
 
-/// Calls `each(schema, array)` for every batch of `obj` (a stream or one array).
-template <class F>
-void for_each_batch(const py::handle& obj, const std::string& where, F each) {
+constexpr std::array<const char*, 5> table_names{"triggers", "readings", "exercises", "thought_records",
+                                                 "assessments"};
+
+/// One imported batch, moved out of the producer's capsule or stream (the C
+/// data interface lets a consumer move the structs), so that it can be read
+/// without the GIL; released by the destructor.
+struct HeldBatch {
+  std::shared_ptr<ArrowSchema> schema;
+  std::unique_ptr<ArrowArray> array;
+  HeldBatch(std::shared_ptr<ArrowSchema> s, const ArrowArray* a)
+      : schema(std::move(s)), array(std::make_unique<ArrowArray>(*a)) {}
+  HeldBatch(HeldBatch&&) noexcept = default;
+  HeldBatch& operator=(HeldBatch&&) noexcept = default;
+  HeldBatch(const HeldBatch&) = delete;
+  HeldBatch& operator=(const HeldBatch&) = delete;
+  ~HeldBatch() {
+    if (array && array->release != nullptr) array->release(array.get());
+  }
+};
+
+std::shared_ptr<ArrowSchema> hold_schema(ArrowSchema* s) {
+  auto out = std::shared_ptr<ArrowSchema>(new ArrowSchema(*s), [](ArrowSchema* x) {
+    if (x->release != nullptr) x->release(x);
+    delete x;
+  });
+  s->release = nullptr;  // moved
+  return out;
+}
+
+/// The batches of one table's object, moved into calmkit's hands (GIL held).
+std::vector<HeldBatch> take_batches(const py::handle& obj, const std::string& where) {
+  std::vector<HeldBatch> out;
   if (py::hasattr(obj, "__arrow_c_stream__")) {
     py::object cap = obj.attr("__arrow_c_stream__")();
     auto* stream = capsule_pointer<ArrowArrayStream>(cap, "arrow_array_stream");
-    // Take the stream over (the capsule's destructor then finds it released).
-    ArrowArrayStream owned = *stream;
+    ArrowArrayStream owned = *stream;  // moved: the capsule's destructor finds it released
     stream->release = nullptr;
     struct StreamGuard {
       ArrowArrayStream* s;
@@ -1391,12 +1469,7 @@ void for_each_batch(const py::handle& obj, const std::string& where, F each) {
       const char* e = owned.get_last_error(&owned);
       detail::throw_invalid(where + ": cannot read the Arrow stream's schema: " + (e ? e : "unknown error"));
     }
-    struct SchemaGuard {
-      ArrowSchema* s;
-      ~SchemaGuard() {
-        if (s->release != nullptr) s->release(s);
-      }
-    } sguard{&schema};
+    auto held = hold_schema(&schema);
     for (;;) {
       ArrowArray array{};
       if (owned.get_next(&owned, &array) != 0) {
@@ -1404,22 +1477,18 @@ void for_each_batch(const py::handle& obj, const std::string& where, F each) {
         detail::throw_invalid(where + ": cannot read the Arrow stream: " + (e ? e : "unknown error"));
       }
       if (array.release == nullptr) break;  // end of stream
-      struct ArrayGuard {
-        ArrowArray* a;
-        ~ArrayGuard() {
-          if (a->release != nullptr) a->release(a);
-        }
-      } aguard{&array};
-      each(&schema, &array);
+      out.emplace_back(held, &array);
     }
-    return;
+    return out;
   }
   if (py::hasattr(obj, "__arrow_c_array__")) {
     py::tuple caps = obj.attr("__arrow_c_array__")();
     auto* s = capsule_pointer<ArrowSchema>(caps[0], "arrow_schema");
     auto* a = capsule_pointer<ArrowArray>(caps[1], "arrow_array");
-    each(s, a);  // the capsules release them
-    return;
+    auto held = hold_schema(s);
+    out.emplace_back(held, a);
+    a->release = nullptr;  // moved
+    return out;
   }
   throw py::type_error(where +
                        ": expected an Arrow table or record batch (an object with __arrow_c_stream__ "
@@ -1427,8 +1496,23 @@ void for_each_batch(const py::handle& obj, const std::string& where, F each) {
                        py::str(py::type::of(obj).attr("__name__")).cast<std::string>());
 }
 
-constexpr std::array<const char*, 5> table_names{"triggers", "readings", "exercises", "thought_records",
-                                                 "assessments"};
+/// Reads every batch of one table into `im` (its own vectors only, so tables
+/// can be read on different threads).
+void import_table(std::string_view table, const std::vector<HeldBatch>& batches, const Where& w,
+                  Imported& im) {
+  std::int64_t first_row = 0;
+  for (const auto& hb : batches) {
+    const ArrowArray* a = hb.array.get();
+    if (a->length == 0) continue;  // no rows: no records, whatever the columns
+    const Batch b(hb.schema.get(), a, w, first_row);
+    if (table == "triggers") import_triggers(b, im);
+    if (table == "readings") import_readings(b, im);
+    if (table == "exercises") import_exercises(b, im);
+    if (table == "thought_records") import_thought_records(b, im);
+    if (table == "assessments") import_assessments(b, im);
+    first_row += a->length;
+  }
+}
 
 Journal journal_from_arrow(const py::dict& tables, const std::string& name) {
   for (const auto& [k, v] : tables) {
@@ -1439,24 +1523,34 @@ Journal journal_from_arrow(const py::dict& tables, const std::string& name) {
                             "'; expected any of triggers, readings, exercises, thought_records, assessments");
     }
   }
+  std::array<std::vector<HeldBatch>, table_names.size()> held;
+  for (std::size_t t = 0; t < table_names.size(); ++t) {
+    if (!tables.contains(table_names[t])) continue;
+    const py::object obj = tables[table_names[t]];
+    if (!obj.is_none()) held[t] = take_batches(obj, name + "/" + table_names[t]);
+  }
+  py::gil_scoped_release release;
   Imported im;
-  for (const char* table : table_names) {
-    if (!tables.contains(table)) continue;
-    const py::object obj = tables[table];
-    if (obj.is_none()) continue;
-    const Where w{&name, table};
-    std::int64_t first_row = 0;
-    for_each_batch(obj, name + "/" + table, [&](const ArrowSchema* s, const ArrowArray* a) {
-      if (a->length == 0) return;  // no rows: no records, whatever the columns
-      const Batch b(s, a, w, first_row);
-      const std::string_view t = table;
-      if (t == "triggers") import_triggers(b, im);
-      if (t == "readings") import_readings(b, im);
-      if (t == "exercises") import_exercises(b, im);
-      if (t == "thought_records") import_thought_records(b, im);
-      if (t == "assessments") import_assessments(b, im);
-      first_row += a->length;
-    });
+  // The readings (usually the largest table) on a second thread when there
+  // is a second core; errors are reported in table order either way.
+  std::array<std::exception_ptr, table_names.size()> errors;
+  auto run = [&](std::size_t t) {
+    try {
+      import_table(table_names[t], held[t], Where{&name, table_names[t]}, im);
+    } catch (...) {
+      errors[t] = std::current_exception();
+    }
+  };
+  constexpr std::size_t readings = 1;
+  const bool two = std::thread::hardware_concurrency() > 1 && !held[readings].empty();
+  std::thread second;
+  if (two) second = std::thread(run, readings);
+  for (std::size_t t = 0; t < table_names.size(); ++t) {
+    if (t != readings || !two) run(t);
+  }
+  if (second.joinable()) second.join();
+  for (const auto& e : errors) {
+    if (e) std::rethrow_exception(e);
   }
   auto& rs = im.records;
   const KeyIndex triggers = unique_ids(rs.triggers, im.trigger_rows, Where{&name, "triggers"}, "trigger");
@@ -1464,9 +1558,9 @@ Journal journal_from_arrow(const py::dict& tables, const std::string& name) {
   (void)unique_ids(rs.exercises, im.exercise_rows, Where{&name, "exercises"}, "exercise");
   (void)unique_ids(rs.thought_records, im.thought_rows, Where{&name, "thought_records"}, "thought_record");
   (void)unique_ids(rs.assessments, im.assessment_rows, Where{&name, "assessments"}, "assessment");
-  check_links(rs.readings, im.reading_rows, Where{&name, "readings"}, triggers);
-  check_links(rs.exercises, im.exercise_rows, Where{&name, "exercises"}, triggers);
-  check_links(rs.thought_records, im.thought_rows, Where{&name, "thought_records"}, triggers);
+  check_links(rs.readings, im.reading_rows, Where{&name, "readings"}, rs.triggers, triggers);
+  check_links(rs.exercises, im.exercise_rows, Where{&name, "exercises"}, rs.triggers, triggers);
+  check_links(rs.thought_records, im.thought_rows, Where{&name, "thought_records"}, rs.triggers, triggers);
   return Journal(std::move(rs), detail::trusted);
 }
 
