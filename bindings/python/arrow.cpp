@@ -20,6 +20,7 @@
 #include "common.hpp"
 
 #include <calmkit/assessments.hpp>
+#include <calmkit/validate.hpp>
 
 #include <algorithm>
 #include <array>
@@ -638,10 +639,15 @@ struct Where {
 };
 
 [[noreturn]] void fail(const Where& w, std::int64_t row, std::string_view column, const std::string& reason) {
-  std::string msg = *w.name + "/" + w.table;
-  if (row >= 0) msg += ": row " + std::to_string(row);
-  msg += ": column '" + std::string(column) + "': " + reason;
-  detail::throw_invalid(msg);
+  std::string place = *w.name + "/" + w.table;
+  if (row >= 0) place += ": row " + std::to_string(row);
+  throw RecordError(std::move(place), std::string(column), reason);
+}
+
+/// Runs the model's rules of one record (validate.hpp) with its row as the place.
+template <class R>
+void check_record(const R& r, const Where& w, std::int64_t row) {
+  if (auto v = validate(r)) fail(w, row, v->field, v->reason);
 }
 
 /// A read-only view of one imported Arrow array (and its schema), in the
@@ -1088,9 +1094,9 @@ Head head_columns(const Batch& b, bool id_required) {
 }
 
 template <class R>
-void read_head(const RowReader& r, const Head& h, bool id_required, R& out) {
+void read_head(const RowReader& r, const Head& h, R& out) {
   out.participant = r.text(h.participant);
-  out.id = id_required ? r.required_text(h.id, "id") : r.text(h.id);
+  out.id = r.text(h.id);  // null = ""; validate() says where an id is required
   out.time = r.instant(h.time, h.offset, "time", "offset_minutes");
 }
 
@@ -1109,7 +1115,7 @@ void import_triggers(const Batch& b, Imported& im) {
   for (std::int64_t i = 0; i < b.length(); ++i) {
     const RowReader r(b, i);
     Trigger t;
-    read_head(r, h, true, t);
+    read_head(r, h, t);
     const auto cat = r.required_text(category, "category");
     const auto c = trigger_category_from_id(cat);
     if (!c)
@@ -1122,15 +1128,10 @@ void import_triggers(const Batch& b, Imported& im) {
     r.text_list(sensations, "sensations", t.sensations);
     t.urge = r.text(urge);
     t.acted_on_urge = r.boolean(acted);
-    if (const auto m = r.real(after)) {
-      if (!std::isfinite(*m) || *m < 0.0) {
-        r.fail_at("acted_after_minutes",
-                  "must be a finite number of minutes >= 0, got " + Column::number_text(*m));
-      }
-      t.acted_after_minutes = *m;
-    }
+    t.acted_after_minutes = r.real(after);
     t.response = r.text(response);
     r.text_list(tags, "tags", t.tags);
+    check_record(t, b.where(), b.row(i));
     im.records.triggers.push_back(std::move(t));
     im.trigger_rows.push_back(b.row(i));
   }
@@ -1144,7 +1145,7 @@ void import_readings(const Batch& b, Imported& im) {
   for (std::int64_t i = 0; i < b.length(); ++i) {
     const RowReader r(b, i);
     Reading x;
-    read_head(r, h, false, x);
+    read_head(r, h, x);
     x.intensity = r.required_bounded<Intensity>(intensity, "intensity");
     x.trigger = r.text(trigger);
     x.note = r.text(note);
@@ -1166,17 +1167,15 @@ void import_exercises(const Batch& b, Imported& im) {
   for (std::int64_t i = 0; i < b.length(); ++i) {
     const RowReader r(b, i);
     ExerciseSession e;
-    read_head(r, h, true, e);
+    read_head(r, h, e);
     e.end = r.instant(end, end_offset, "end", "end_offset_minutes");
-    if (e.end.utc_micros() < e.time.utc_micros()) {
-      r.fail_at("end", "end " + e.end.to_string() + " is before time " + e.time.to_string());
-    }
-    e.exercise = r.required_text(exercise, "exercise");
+    e.exercise = r.text(exercise);
     e.completed = r.boolean(completed).value_or(true);
     e.intensity_before = r.bounded<Intensity>(before, "intensity_before");
     e.intensity_after = r.bounded<Intensity>(after, "intensity_after");
     e.trigger = r.text(trigger);
     r.text_list(responses, "responses", e.responses);
+    check_record(e, b.where(), b.row(i));
     im.records.exercises.push_back(std::move(e));
     im.exercise_rows.push_back(b.row(i));
   }
@@ -1220,7 +1219,7 @@ void import_thought_records(const Batch& b, Imported& im) {
   for (std::int64_t i = 0; i < b.length(); ++i) {
     const RowReader r(b, i);
     ThoughtRecord t;
-    read_head(r, h, true, t);
+    read_head(r, h, t);
     t.situation = r.text(situation);
     t.automatic_thought = r.text(thought);
     t.belief_before = r.required_bounded<Percent>(belief_before, "belief_before");
@@ -1267,6 +1266,7 @@ void import_thought_records(const Batch& b, Imported& im) {
     t.balanced_thought = r.text(balanced);
     t.belief_after = r.bounded<Percent>(belief_after, "belief_after");
     t.trigger = r.text(trigger);
+    check_record(t, b.where(), b.row(i));
     im.records.thought_records.push_back(std::move(t));
     im.thought_rows.push_back(b.row(i));
   }
@@ -1280,8 +1280,8 @@ void import_assessments(const Batch& b, Imported& im) {
   for (std::int64_t i = 0; i < b.length(); ++i) {
     const RowReader r(b, i);
     Assessment a;
-    read_head(r, h, true, a);
-    a.instrument = r.required_text(instrument, "instrument");
+    read_head(r, h, a);
+    a.instrument = r.text(instrument);
     if (!r.null(answers)) {
       const auto [lo, hi] = answers->range(r.index());
       const Column& items = answers->child();
@@ -1297,30 +1297,10 @@ void import_assessments(const Batch& b, Imported& im) {
         a.answers.push_back(static_cast<int>(v));
       }
     }
-    // The instrument's own rule (calmkit::check_answers), as the JSONL reader applies it.
-    const Instrument* in = find_instrument(a.instrument);
-    if (in == nullptr) {
-      std::string known;
-      for (const auto& id : instrument_ids()) known += (known.empty() ? "" : ", ") + id;
-      r.fail_at("instrument", "unknown instrument '" + a.instrument + "' (known: " + known +
-                                  "; register custom instruments before reading)");
-    }
-    try {
-      check_answers(*in, a.answers);
-    } catch (const std::invalid_argument& e) {
-      // Name the answer that broke the rule when it is one answer.
-      std::string at = "answers";
-      if (a.answers.size() == in->items.size()) {
-        for (std::size_t k = 0; k < a.answers.size(); ++k) {
-          if (a.answers[k] < in->scale_min || a.answers[k] > in->scale_max) {
-            at += "[" + std::to_string(k) + "]";
-            break;
-          }
-        }
-      }
-      r.fail_at(at, e.what());
-    }
     a.note = r.text(note);
+    check_record(a, b.where(), b.row(i));
+    // The rule that needs the instrument registry, as the JSON Lines reader runs it.
+    if (auto v = validate_answers(a)) fail(b.where(), b.row(i), v->field, v->reason);
     im.records.assessments.push_back(std::move(a));
     im.assessment_rows.push_back(b.row(i));
   }
@@ -1361,8 +1341,7 @@ class KeyIndex {
 /// Ids are unique per participant and type: the first repeat (in row order)
 /// fails, naming the row that used it first.
 template <class R>
-KeyIndex unique_ids(const std::vector<R>& v, const std::vector<std::int64_t>& rows, const Where& w,
-                    const char* type) {
+KeyIndex unique_ids(const std::vector<R>& v, const std::vector<std::int64_t>& rows, const Where& w) {
   KeyIndex index(v);
   const auto& k = index.keys();
   std::size_t worst = v.size();  // the repeat with the lowest row
@@ -1384,9 +1363,9 @@ KeyIndex unique_ids(const std::vector<R>& v, const std::vector<std::int64_t>& ro
     a = b;
   }
   if (worst != v.size()) {
-    std::string reason = std::string("duplicate ") + type + " id '" + v[worst].id + "'";
-    if (!v[worst].participant.empty()) reason += " for participant '" + v[worst].participant + "'";
-    fail(w, rows[worst], "id", reason + " (first used in row " + std::to_string(rows[first_of_worst]) + ")");
+    fail(w, rows[worst], "id",
+         rules::duplicate_id(record_type_of<R>, v[worst].participant, v[worst].id) + " (first used in row " +
+             std::to_string(rows[first_of_worst]) + ")");
   }
   return index;
 }
@@ -1406,9 +1385,7 @@ void check_links(const std::vector<R>& v, const std::vector<std::int64_t>& rows,
       found = t.id == v[i].trigger && t.participant == v[i].participant;
     }
     if (found) continue;
-    std::string reason = "refers to trigger '" + v[i].trigger + "' which is not in the journal";
-    if (!v[i].participant.empty()) reason += " (participant '" + v[i].participant + "')";
-    fail(w, rows[i], "trigger", reason);
+    fail(w, rows[i], "trigger", rules::unknown_trigger(v[i].participant, v[i].trigger));
   }
 }
 
@@ -1553,11 +1530,11 @@ Journal journal_from_arrow(const py::dict& tables, const std::string& name) {
     if (e) std::rethrow_exception(e);
   }
   auto& rs = im.records;
-  const KeyIndex triggers = unique_ids(rs.triggers, im.trigger_rows, Where{&name, "triggers"}, "trigger");
-  (void)unique_ids(rs.readings, im.reading_rows, Where{&name, "readings"}, "reading");
-  (void)unique_ids(rs.exercises, im.exercise_rows, Where{&name, "exercises"}, "exercise");
-  (void)unique_ids(rs.thought_records, im.thought_rows, Where{&name, "thought_records"}, "thought_record");
-  (void)unique_ids(rs.assessments, im.assessment_rows, Where{&name, "assessments"}, "assessment");
+  const KeyIndex triggers = unique_ids(rs.triggers, im.trigger_rows, Where{&name, "triggers"});
+  (void)unique_ids(rs.readings, im.reading_rows, Where{&name, "readings"});
+  (void)unique_ids(rs.exercises, im.exercise_rows, Where{&name, "exercises"});
+  (void)unique_ids(rs.thought_records, im.thought_rows, Where{&name, "thought_records"});
+  (void)unique_ids(rs.assessments, im.assessment_rows, Where{&name, "assessments"});
   check_links(rs.readings, im.reading_rows, Where{&name, "readings"}, rs.triggers, triggers);
   check_links(rs.exercises, im.exercise_rows, Where{&name, "exercises"}, rs.triggers, triggers);
   check_links(rs.thought_records, im.thought_rows, Where{&name, "thought_records"}, rs.triggers, triggers);

@@ -34,9 +34,10 @@ UTC (+00:00). A time column without a time zone is an error unless ``tz``
 names the zone its wall times were written in.
 
 Errors: ``ValueError`` naming the table, the row (0-based, counted over the
-whole table) and the column, e.g. ``"<arrow>/readings: row 3: column
-'intensity': must be an integer 0..10, got 11"``; a duplicate id or a link to a
-missing trigger names the row too.
+whole table) and the column as the field, with the model's rules and reasons
+(include/calmkit/validate.hpp), e.g. ``"<arrow>/readings: row 3: field
+'intensity': must be an integer 0..10, got 11"``; a duplicate id or a link to
+a missing trigger names the row too.
 
 Example::
 

@@ -183,30 +183,30 @@ def _with(table, column, values, type_=None):
 
 
 @pytest.mark.parametrize("table,column,values,type_,message", [
-    ("readings", "intensity", [6, 11], pa.int8(), r"readings: row 1: column 'intensity': must be an integer 0\.\.10, got 11"),
-    ("readings", "intensity", [6, None], pa.int8(), r"readings: row 1: column 'intensity': is required"),
-    ("readings", "intensity", [6.0, 2.5], pa.float64(), r"readings: row 1: column 'intensity': must be an integer, got 2\.5"),
+    ("readings", "intensity", [6, 11], pa.int8(), r"readings: row 1: field 'intensity': must be an integer 0\.\.10, got 11"),
+    ("readings", "intensity", [6, None], pa.int8(), r"readings: row 1: field 'intensity': is required"),
+    ("readings", "intensity", [6.0, 2.5], pa.float64(), r"readings: row 1: field 'intensity': must be an integer, got 2\.5"),
     ("triggers", "acted_after_minutes", [math.nan, None, None], pa.float64(),
-     r"triggers: row 0: column 'acted_after_minutes': must be a finite number of minutes >= 0, got NaN"),
+     r"triggers: row 0: field 'acted_after_minutes': must be a finite number of minutes >= 0, got nan"),
     ("triggers", "acted_after_minutes", [-1.0, None, None], pa.float64(),
-     r"triggers: row 0: column 'acted_after_minutes': must be a finite number of minutes >= 0, got -1"),
+     r"triggers: row 0: field 'acted_after_minutes': must be a finite number of minutes >= 0, got -1"),
     ("triggers", "category", ["delayed_reply", "nope", "other"], pa.string(),
-     r"triggers: row 1: column 'category': unknown trigger category 'nope'"),
+     r"triggers: row 1: field 'category': unknown trigger category 'nope'"),
     ("triggers", "offset_minutes", [0, 1440, 0], pa.int16(),
-     r"triggers: row 1: column 'offset_minutes': must be a UTC offset in minutes within -1439\.\.1439"),
+     r"triggers: row 1: field 'offset_minutes': must be a UTC offset in minutes within -1439\.\.1439"),
     ("triggers", "id", ["t1", "t1", "t1"], pa.string(),
-     r"triggers: row 1: column 'id': duplicate trigger id 't1' for participant 'a' \(first used in row 0\)"),
-    ("triggers", "id", ["t1", None, "t3"], pa.string(), r"triggers: row 1: column 'id': is required"),
+     r"triggers: row 1: field 'id': duplicate trigger id 't1' for participant 'a' \(first used in row 0\)"),
+    ("triggers", "id", ["t1", None, "t3"], pa.string(), r"triggers: row 1: field 'id': must not be empty"),
     ("readings", "trigger", ["t9", None], pa.string(),
-     r"readings: row 0: column 'trigger': refers to trigger 't9' which is not in the journal \(participant 'a'\)"),
+     r"readings: row 0: field 'trigger': refers to trigger 't9', which participant 'a' does not have"),
     ("readings", "time", [dt.datetime(2026, 1, 1), dt.datetime(2026, 1, 1)], pa.timestamp("us"),
-     r"readings/?.*column 'time'.* without a time zone"),
+     r"readings: column 'time' holds timestamps without a time zone"),
     ("readings", "time", [0, 1], pa.timestamp("ns", tz="UTC"),
-     r"readings: row 1: column 'time': has digits below the microsecond"),
+     r"readings: row 1: field 'time': has digits below the microsecond"),
     ("readings", "time", [dt.datetime(1399, 12, 31, 23, tzinfo=dt.timezone.utc)] * 2, pa.timestamp("us", tz="UTC"),
-     r"readings: row 0: column 'time': is outside the years 1400\.\.9999"),
+     r"readings: row 0: field 'time': is outside the years 1400\.\.9999"),
     ("triggers", "intensity", ["8", "3", "5"], pa.string(),
-     r"triggers: column 'intensity': is Arrow type 'u', expected integer"),
+     r"triggers: field 'intensity': is Arrow type 'u', expected integer"),
 ])
 def test_every_row_is_checked_with_table_row_and_column(table, column, values, type_, message):
     j = calmkit.parse_journal("\n".join([
@@ -230,21 +230,21 @@ def test_nested_values_are_checked_with_their_position(full):
     tr = tables["thought_records"]
     emotion = pa.struct([("name", pa.string()), ("before", pa.int16()), ("after", pa.int16())])
     bad = _with(tr, "emotions", [[{"name": "fear", "before": 80, "after": 140}], []], pa.list_(emotion))
-    with pytest.raises(ValueError, match=r"thought_records: row 0: column 'emotions\[0\]\.after': must be an integer 0\.\.100, got 140"):
+    with pytest.raises(ValueError, match=r"thought_records: row 0: field 'emotions\[0\]\.after': must be an integer 0\.\.100, got 140"):
         calmkit.Journal.from_arrow({**tables, "thought_records": bad})
     bad = _with(tr, "distortions", [["mind_reading", "nope"], []], pa.list_(pa.string()))
-    with pytest.raises(ValueError, match=r"thought_records: row 0: column 'distortions\[1\]': unknown cognitive distortion 'nope'"):
+    with pytest.raises(ValueError, match=r"thought_records: row 0: field 'distortions\[1\]': unknown cognitive distortion 'nope'"):
         calmkit.Journal.from_arrow({**tables, "thought_records": bad})
     ex = tables["exercises"]
     early = _with(ex, "end", [dt.datetime(2026, 3, 1, tzinfo=dt.timezone.utc), dt.datetime(2026, 3, 4, 10, tzinfo=dt.timezone.utc)],
                   pa.timestamp("us", tz="UTC"))
-    with pytest.raises(ValueError, match=r"exercises: row 0: column 'end': end .* is before time"):
+    with pytest.raises(ValueError, match=r"exercises: row 0: field 'end': end .* is before time"):
         calmkit.Journal.from_arrow({**tables, "exercises": early})
 
 
 def test_missing_required_column_and_unknown_table_are_errors(full):
     tables = full.to_arrow()
-    with pytest.raises(ValueError, match=r"x/readings: column 'intensity': missing"):
+    with pytest.raises(ValueError, match=r"x/readings: field 'intensity': missing"):
         calmkit.Journal.from_arrow({"readings": tables["readings"].drop_columns(["intensity"])}, name="x")
     with pytest.raises(ValueError, match=r"unknown table\(s\) \['nope'\]"):
         calmkit.Journal.from_arrow({"nope": tables["readings"]})
@@ -264,7 +264,7 @@ def test_chunked_and_sliced_tables_read_like_one_table(full):
     rd = tables["readings"]
     bad = pa.concat_tables([rd.slice(0, 2), _with(rd.slice(2), "intensity", [12], pa.int8())],
                            promote_options="permissive")
-    with pytest.raises(ValueError, match=r"readings: row 2: column 'intensity'"):
+    with pytest.raises(ValueError, match=r"readings: row 2: field 'intensity'"):
         calmkit.Journal.from_arrow({"readings": bad})
 
 

@@ -80,7 +80,7 @@ def test_assessment_answer_off_scale_names_table_and_row():
     bad = t.set_column(t.schema.get_field_index("answers"), "answers",
                        pa.array([[0, 1, 2, 3, 0, 1, 9]], pa.list_(pa.int32())))
     # 9 is off GAD-7's 0..3 scale; the seventh answer is answers[6].
-    with pytest.raises(ValueError, match=r"assessments: row 0: column 'answers\[6\]'"):
+    with pytest.raises(ValueError, match=r"assessments: row 0: field 'answers\[6\]'"):
         ckpq.journal_from_tables({"assessments": bad})
 
 
@@ -175,7 +175,7 @@ def test_out_of_range_value_names_table_and_row(tmp_path):
     j = calmkit.Journal([calmkit.Reading(participant="p", id="r1", time="2026-03-02T08:00:00Z", intensity=4)])
     tables = ckpq.tables_of(j)
     readings = tables["readings"].set_column(tables["readings"].schema.get_field_index("intensity"), "intensity", pa.array([11], pa.int8()))
-    with pytest.raises(ValueError, match=r"readings: row 0: column 'intensity'"):
+    with pytest.raises(ValueError, match=r"readings: row 0: field 'intensity'"):
         ckpq.journal_from_tables({"readings": readings})
 
 
