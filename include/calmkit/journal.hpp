@@ -369,14 +369,16 @@ class Journal {
                                [](const R& r, std::string_view key) { return r.participant < key; });
     auto hi = std::upper_bound(lo, v.end(), p,
                                [](std::string_view key, const R& r) { return key < r.participant; });
-    return {lo, hi};
+    // (pointer, count) rather than (iterator, iterator): the WebAssembly
+    // build's libc++ 13 has only the former.
+    return {v.data() + (lo - v.begin()), static_cast<std::size_t>(hi - lo)};
   }
   template <class R>
   static std::span<const R> between(std::span<const R> s, Instant from, Instant to) {
     auto before = [](const R& r, Instant t) { return r.time.utc_micros() < t.utc_micros(); };
     auto lo = std::lower_bound(s.begin(), s.end(), from, before);
     auto hi = std::lower_bound(lo, s.end(), to, before);
-    return {lo, hi};
+    return s.subspan(static_cast<std::size_t>(lo - s.begin()), static_cast<std::size_t>(hi - lo));
   }
   template <class R>
   static void insert_sorted(std::vector<R>& v, R r) {

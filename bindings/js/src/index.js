@@ -1,0 +1,543 @@
+// calmkit for JavaScript: the journal format, exercise catalog, session
+// engine, suggestions and metrics of calmkit's C++ core, compiled to
+// WebAssembly. See docs/web.md; the types are in index.d.ts.
+//
+// Memory rule: Journal, ExerciseRegistry and Session hold C++ memory. Free each
+// with .delete() (or declare it with `using`, or run the work inside
+// calmkit.scope()). Everything else this package returns is a plain
+// JavaScript value that needs nothing. A forgotten object is freed when the
+// garbage collector finds it (FinalizationRegistry), but that may be late or
+// never: delete what you create.
+import createCalmkitCore from './calmkit_core.mjs';
+
+// --- errors ------------------------------------------------------------------------
+
+/** Any error calmkit reports. `kind`: "invalid_argument", "out_of_range", "runtime". */
+export class CalmkitError extends Error {
+  constructor(message, kind = 'invalid_argument') {
+    super(message);
+    this.name = 'CalmkitError';
+    this.kind = kind;
+  }
+}
+
+/** A journal line or record that breaks the journal format (path, line, field). */
+export class JournalFormatError extends CalmkitError {
+  constructor(message, { path = '', line = 0, field = '', reason = message } = {}) {
+    super(message, 'journal_format');
+    this.name = 'JournalFormatError';
+    this.path = path;
+    this.line = line;
+    this.field = field;
+    this.property = camel(field);
+    this.reason = reason;
+  }
+}
+
+/** An exercise definition that is not valid (field is its JSON path). */
+export class ExerciseFormatError extends CalmkitError {
+  constructor(message, { field = '', reason = message } = {}) {
+    super(message, 'exercise_format');
+    this.name = 'ExerciseFormatError';
+    this.field = field;
+    this.property = field.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
+    this.reason = reason;
+  }
+}
+
+function rethrow(e) {
+  if (e instanceof Error && typeof e.calmkitKind === 'string') {
+    if (e.calmkitKind === 'journal_format') throw new JournalFormatError(e.message, e);
+    if (e.calmkitKind === 'exercise_format') throw new ExerciseFormatError(e.message, e);
+    throw new CalmkitError(e.message, e.calmkitKind);
+  }
+  throw e;
+}
+
+function call(fn) {
+  try {
+    return fn();
+  } catch (e) {
+    return rethrow(e);
+  }
+}
+
+// --- names: the journal format's snake_case <-> JavaScript camelCase -------------------
+
+function camel(key) {
+  return key.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
+}
+
+function snake(key) {
+  return key.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase());
+}
+
+function mapKeys(value, f) {
+  if (Array.isArray(value)) return value.map((v) => mapKeys(v, f));
+  if (value !== null && typeof value === 'object') {
+    const out = {};
+    for (const [k, v] of Object.entries(value)) out[f(k)] = mapKeys(v, f);
+    return out;
+  }
+  return value;
+}
+
+/** A record or exercise definition as the file has it (snake_case keys). */
+function toFormat(obj, what) {
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
+    throw new CalmkitError(`${what} must be an object, got ${obj === null ? 'null' : typeof obj}`);
+  }
+  return mapKeys(obj, snake);
+}
+
+const fromFormat = (obj) => mapKeys(obj, camel);
+
+function recordText(record) {
+  const r = toFormat(record, 'a record');
+  const trigger = r.trigger;
+  if (trigger !== undefined && trigger !== null && typeof trigger !== 'string') {
+    throw new JournalFormatError("<record>: field 'trigger': must be a string (a trigger id)", {
+      path: '<record>',
+      field: 'trigger',
+      reason: 'must be a string (a trigger id)',
+    });
+  }
+  delete r.trigger; // set apart: the reader would look for it in this one line
+  return [JSON.stringify(r), trigger ?? ''];
+}
+
+// --- lifetime of C++ objects ---------------------------------------------------------
+
+const finalizer =
+  typeof FinalizationRegistry === 'function'
+    ? new FinalizationRegistry((handle) => {
+        if (!handle.isDeleted()) handle.delete();
+      })
+    : null;
+
+class Owned {
+  #handle;
+  constructor(handle) {
+    this.#handle = handle;
+    finalizer?.register(this, handle, this);
+  }
+  /** The C++ object; throws after delete(). */
+  get _handle() {
+    if (this.#handle === null) throw new CalmkitError(`${this.constructor.name} used after delete()`);
+    return this.#handle;
+  }
+  /** Frees the C++ memory now. Safe to call twice. */
+  delete() {
+    if (this.#handle === null) return;
+    finalizer?.unregister(this);
+    this.#handle.delete();
+    this.#handle = null;
+  }
+  /** Whether delete() was called. */
+  get deleted() {
+    return this.#handle === null;
+  }
+  [Symbol.dispose ?? Symbol.for('Symbol.dispose')]() {
+    this.delete();
+  }
+}
+
+// --- times -----------------------------------------------------------------------------
+
+function pad(n, w = 2) {
+  return String(Math.trunc(Math.abs(n))).padStart(w, '0');
+}
+
+/**
+ * An RFC 3339 time with the local UTC offset of this device ("2026-03-02T21:14:00+01:00"),
+ * the form every `time` field of the journal takes. Milliseconds are kept when not 0.
+ */
+export function localTime(date = new Date()) {
+  if (!(date instanceof Date) || Number.isNaN(date.getTime())) throw new CalmkitError('localTime needs a valid Date');
+  const off = -date.getTimezoneOffset(); // minutes east of UTC
+  const ms = date.getMilliseconds();
+  return (
+    `${pad(date.getFullYear(), 4)}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}` +
+    `T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}` +
+    (ms ? `.${pad(ms, 3)}` : '') +
+    `${off < 0 ? '-' : '+'}${pad(Math.abs(off) / 60)}:${pad(Math.abs(off) % 60)}`
+  );
+}
+
+function timeText(t, what) {
+  if (t instanceof Date) return localTime(t);
+  if (typeof t === 'string') return t;
+  throw new CalmkitError(`${what} must be an RFC 3339 string or a Date`);
+}
+
+// --- the API ---------------------------------------------------------------------------
+
+const RECORD_TYPES = ['trigger', 'reading', 'exercise', 'thought_record', 'assessment'];
+
+function num(v, what, dflt) {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new CalmkitError(`${what} must be a finite number`);
+  return v;
+}
+
+function int(v, what, dflt) {
+  const n = num(v, what, dflt);
+  if (!Number.isInteger(n)) throw new CalmkitError(`${what} must be an integer, got ${n}`);
+  return n;
+}
+
+function makeApi(core) {
+  class Journal extends Owned {
+    /** An empty journal, or one holding `records` (checked as `add` does). */
+    constructor(records = [], handle = undefined) {
+      super(handle ?? new core.Journal());
+      if (handle === undefined) {
+        try {
+          for (const r of records) this.add(r);
+        } catch (e) {
+          this.delete();
+          throw e;
+        }
+      }
+    }
+    /** Adds one record ({type: "trigger", id, time, ...}, camelCase fields). */
+    add(record) {
+      const [text, trigger] = recordText(record);
+      call(() => this._handle.add(text, trigger));
+      return this;
+    }
+    /** Number of records. */
+    get size() {
+      return this._handle.size();
+    }
+    /** Every participant with a record, sorted. */
+    participants() {
+      return this._handle.participants();
+    }
+    /** Records of one type ("trigger", "reading", "exercise", "thoughtRecord", "assessment"),
+     * or of every type when none is given, ordered by (participant, time, id). */
+    records(type) {
+      const types = type === undefined ? RECORD_TYPES : [snake(type)];
+      const out = [];
+      for (const t of types) {
+        if (!RECORD_TYPES.includes(t)) throw new CalmkitError(`unknown record type '${type}'`);
+        for (const r of JSON.parse(call(() => this._handle.recordsJson(t)))) out.push(fromFormat(r));
+      }
+      return out;
+    }
+    triggers() {
+      return this.records('trigger');
+    }
+    readings() {
+      return this.records('reading');
+    }
+    exercises() {
+      return this.records('exercise');
+    }
+    thoughtRecords() {
+      return this.records('thought_record');
+    }
+    assessments() {
+      return this.records('assessment');
+    }
+    /** The journal as JSON Lines text, byte for byte what the C++ and Python writers write. */
+    toJsonl({ header = true, generator = 'calmkit' } = {}) {
+      return call(() => this._handle.toJsonl(header, generator));
+    }
+    /** An independent copy (delete it too). */
+    copy() {
+      return new Journal([], call(() => this._handle.copy()));
+    }
+  }
+
+  class ExerciseRegistry extends Owned {
+    /** An empty registry; `ExerciseRegistry.withCatalog()` starts from the built-in catalog. */
+    constructor(handle = undefined) {
+      super(handle ?? new core.ExerciseRegistry());
+    }
+    static withCatalog() {
+      return new ExerciseRegistry(core.ExerciseRegistry.withCatalog());
+    }
+    /** Validates and adds a custom exercise definition. */
+    add(exercise) {
+      const text = JSON.stringify(toFormat(exercise, 'an exercise'));
+      call(() => this._handle.add(text));
+      return this;
+    }
+    has(id) {
+      return this._handle.has(String(id));
+    }
+    get(id) {
+      return fromFormat(JSON.parse(call(() => this._handle.get(String(id)))));
+    }
+    all() {
+      return fromFormat(JSON.parse(call(() => this._handle.all())));
+    }
+    get size() {
+      return this._handle.size();
+    }
+  }
+
+  function exerciseText(exercise) {
+    if (typeof exercise === 'string') {
+      const found = catalogById().get(exercise);
+      if (!found) throw new CalmkitError(`unknown exercise id '${exercise}'`, 'out_of_range');
+      return found;
+    }
+    return JSON.stringify(toFormat(exercise, 'an exercise'));
+  }
+
+  let catalogCache = null;
+  function catalogById() {
+    if (!catalogCache) {
+      catalogCache = new Map();
+      for (const e of JSON.parse(call(() => core.catalogJson()))) catalogCache.set(e.id, JSON.stringify(e));
+    }
+    return catalogCache;
+  }
+
+  class Session extends Owned {
+    /** A guided session of a catalog exercise (by id) or of a definition object. */
+    constructor(exercise, { maxGapSeconds } = {}) {
+      const gap = maxGapSeconds === undefined ? NaN : maxGapSeconds === Infinity ? Infinity : num(maxGapSeconds, 'maxGapSeconds');
+      const text = exerciseText(exercise);
+      super(call(() => new core.Session(text, gap)));
+    }
+    /** Starts at `now`, seconds of a monotonic clock (performance.now() / 1000). */
+    start(now) {
+      call(() => this._handle.start(now));
+    }
+    /** Advances to `now` and returns the snapshot to draw. */
+    update(now) {
+      return call(() => this._handle.update(now));
+    }
+    /** The snapshot as of the latest clock reading. */
+    get state() {
+      return this._handle.state();
+    }
+    pause(now) {
+      call(() => this._handle.pause(now));
+    }
+    resume(now) {
+      call(() => this._handle.resume(now));
+    }
+    skip(now) {
+      call(() => this._handle.skip(now));
+    }
+    answer(now, text) {
+      call(() => this._handle.answer(now, String(text)));
+    }
+    abort(now) {
+      call(() => this._handle.abort(now));
+    }
+    /** The events since the last call, oldest first. */
+    pollEvents() {
+      return call(() => this._handle.pollEvents());
+    }
+    /** The exercise record of the session (aborting it first if still running). */
+    finish(now, { id, startedAt, participant = '', intensityBefore, intensityAfter, trigger = '' } = {}) {
+      const rating = (v, what) => (v === undefined || v === null ? -1 : int(v, what));
+      const text = call(() =>
+        this._handle.finish(
+          now,
+          String(participant),
+          String(id ?? ''),
+          timeText(startedAt, 'startedAt'),
+          rating(intensityBefore, 'intensityBefore'),
+          rating(intensityAfter, 'intensityAfter'),
+          String(trigger),
+        ),
+      );
+      return fromFormat(JSON.parse(text));
+    }
+    get status() {
+      return this._handle.status();
+    }
+    get exercise() {
+      return fromFormat(JSON.parse(call(() => this._handle.exerciseJson())));
+    }
+    get responses() {
+      return this._handle.responses();
+    }
+    get skippedSteps() {
+      return this._handle.skippedSteps();
+    }
+  }
+
+  function readJournal(text, { lenient = false, name = '<string>' } = {}) {
+    if (typeof text !== 'string') throw new CalmkitError('readJournal needs the journal text as a string');
+    const { journal, report } = call(() => core.parseJournal(text, Boolean(lenient), String(name)));
+    return { journal: new Journal([], journal), report };
+  }
+
+  function jr(journal) {
+    if (!(journal instanceof Journal)) throw new CalmkitError('expected a calmkit Journal');
+    return journal._handle;
+  }
+
+  function byKeys(by) {
+    const keys = by === null || by === undefined ? [] : typeof by === 'string' ? [by] : [...by];
+    let participant = false;
+    let period = '';
+    let category = false;
+    for (const k of keys) {
+      if (k === 'participant') participant = true;
+      else if (k === 'category') category = true;
+      else if (k === 'day' || k === 'week' || k === 'month') period = k;
+      else throw new CalmkitError(`by: unknown key '${k}' (participant, day, week, month, category)`);
+    }
+    return { participant, period, category };
+  }
+
+  const metrics = {
+    /** One row per trigger: time-to-calm (minutes) or time to censoring, and whether it calmed. */
+    timeToCalm(journal, { threshold = 3, windowHours = 12 } = {}) {
+      return call(() => jr(journal).episodes(int(threshold, 'threshold'), num(windowHours, 'windowHours')));
+    },
+    /** Kaplan–Meier median time-to-calm with its confidence interval, per group. */
+    timeToCalmSummary(journal, { by = 'participant', threshold = 3, windowHours = 12, confidence = 0.95 } = {}) {
+      const b = byKeys(by);
+      return call(() =>
+        jr(journal).timeToCalmSummary(
+          int(threshold, 'threshold'),
+          num(windowHours, 'windowHours'),
+          b.participant,
+          b.period,
+          b.category,
+          num(confidence, 'confidence'),
+        ),
+      );
+    },
+    /** Triggers per local day, week or month, zero-filled over each participant's span. */
+    triggerFrequency(journal, { period = 'week', byCategory = false, byGroup = false } = {}) {
+      if (byCategory && byGroup) throw new CalmkitError('triggerFrequency: byCategory and byGroup exclude each other');
+      return call(() =>
+        jr(journal).triggerFrequency(String(period), byCategory ? 'category' : byGroup ? 'group' : ''),
+      );
+    },
+    /** Rate ratio of the last k weeks to the k before, and the Poisson slope of weekly counts. */
+    triggerTrend(journal, { k = 4, confidence = 0.95 } = {}) {
+      return call(() => jr(journal).triggerTrend(int(k, 'k'), num(confidence, 'confidence')));
+    },
+    /** Practice days and completed sessions per ISO week. */
+    practiceConsistency(journal) {
+      return call(() => jr(journal).practiceConsistency());
+    },
+    /** Change in distress per exercise, and time-to-calm with and without it. */
+    exerciseEffectiveness(journal, { threshold = 3, windowHours = 12, byParticipant = false } = {}) {
+      return call(() =>
+        jr(journal).exerciseEffectiveness(int(threshold, 'threshold'), num(windowHours, 'windowHours'), Boolean(byParticipant)),
+      );
+    },
+  };
+
+  return Object.freeze({
+    version: core.version(),
+    formatVersion: core.formatVersion(),
+    Journal,
+    ExerciseRegistry,
+    Session,
+    readJournal,
+    metrics,
+    /** The built-in exercise catalog, as definitions. */
+    catalog() {
+      return [...catalogById().values()].map((t) => fromFormat(JSON.parse(t)));
+    },
+    /** Checks a custom exercise definition; returns it as calmkit writes it. */
+    validateExercise(exercise) {
+      const text = JSON.stringify(toFormat(exercise, 'an exercise'));
+      return fromFormat(JSON.parse(call(() => core.exerciseNormalized(text))));
+    },
+    /** The number of cycles a session of this definition (or catalog id) runs. */
+    exerciseCycles(exercise) {
+      const text = exerciseText(exercise);
+      return call(() => core.exerciseCycles(text));
+    },
+    /** A breathing exercise from counts in seconds (phases of 0 s are left out). */
+    breathingPattern(id, name, inhale, holdIn, exhale, holdOut, { times = 4, totalSeconds } = {}) {
+      return fromFormat(
+        JSON.parse(
+          call(() =>
+            core.breathingPatternJson(
+              String(id),
+              String(name),
+              num(inhale, 'inhale'),
+              num(holdIn, 'holdIn'),
+              num(exhale, 'exhale'),
+              num(holdOut, 'holdOut'),
+              int(times, 'times'),
+              totalSeconds === undefined ? 0 : num(totalSeconds, 'totalSeconds'),
+            ),
+          ),
+        ),
+      );
+    },
+    /** Exercises ranked for distress `intensity` (0–10) and this person's history. */
+    suggest(intensity, journal, { participant = '', exercises, minSessions = 3, historyWeight = 1, limit = 0 } = {}) {
+      if (exercises !== undefined && !(exercises instanceof ExerciseRegistry)) {
+        throw new CalmkitError('suggest: exercises must be an ExerciseRegistry');
+      }
+      return call(() =>
+        core.suggest(
+          int(intensity, 'intensity'),
+          jr(journal),
+          String(participant),
+          exercises === undefined ? null : exercises._handle,
+          int(minSessions, 'minSessions'),
+          num(historyWeight, 'historyWeight'),
+          int(limit, 'limit'),
+        ),
+      );
+    },
+    /** Checks one record and returns it as the journal writes it (camelCase). */
+    normalizeRecord(record) {
+      const [text, trigger] = recordText(record);
+      return fromFormat(JSON.parse(call(() => core.recordToJson(text, trigger))));
+    },
+    /** Runs `fn(track)`; every object passed to `track` is deleted when `fn` returns or throws. */
+    scope(fn) {
+      const owned = [];
+      const track = (o) => {
+        owned.push(o);
+        return o;
+      };
+      let result;
+      try {
+        result = fn(track);
+      } finally {
+        if (!(result instanceof Promise)) for (const o of owned.reverse()) o.delete();
+      }
+      if (result instanceof Promise) {
+        return result.finally(() => {
+          for (const o of owned.reverse()) o.delete();
+        });
+      }
+      return result;
+    },
+    /** Turns a table of columns into an array of row objects. */
+    rows(table) {
+      const keys = Object.keys(table);
+      const n = keys.length ? table[keys[0]].length : 0;
+      const out = [];
+      for (let i = 0; i < n; ++i) {
+        const row = {};
+        for (const k of keys) row[k] = table[k][i];
+        out.push(row);
+      }
+      return out;
+    },
+  });
+}
+
+let loading = null;
+
+/**
+ * Loads the WebAssembly core (once; later calls return the same promise) and
+ * resolves to the calmkit API.
+ */
+export function loadCalmkit() {
+  loading ??= createCalmkitCore().then(makeApi);
+  return loading;
+}
+
+export default loadCalmkit;

@@ -1,0 +1,221 @@
+// Node's test runner: node --test bindings/js/test/
+// Expected values are worked out by hand next to each case.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ck, pkg } from './load.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const sample = fs.readFileSync(path.resolve(here, '../../../examples/data/sample-journal.jsonl'), 'utf8');
+
+function episodeJournal() {
+  // One trigger at 8/10, readings at +30 min (5/10) and +60 min (2/10): calm
+  // (<= 3) first at +60 min. A second trigger two weeks later, never calm.
+  return new ck.Journal([
+    { type: 'trigger', id: 't1', time: '2026-03-02T21:00:00+01:00', category: 'delayed_reply', intensity: 8 },
+    { type: 'reading', time: '2026-03-02T21:30:00+01:00', intensity: 5, trigger: 't1' },
+    { type: 'reading', time: '2026-03-02T22:00:00+01:00', intensity: 2, trigger: 't1' },
+    { type: 'trigger', id: 't2', time: '2026-03-18T09:00:00+01:00', category: 'conflict', intensity: 6 },
+    { type: 'reading', time: '2026-03-18T09:45:00+01:00', intensity: 5, trigger: 't2' },
+  ]);
+}
+
+test('reads a journal and writes it back unchanged', () => {
+  const { journal, report } = ck.readJournal(sample, { name: 'sample-journal.jsonl' });
+  try {
+    assert.equal(report.skipped.length, 0);
+    assert.equal(report.records, journal.size);
+    assert.ok(journal.size > 10);
+    const again = ck.readJournal(journal.toJsonl()).journal;
+    assert.deepEqual(again.records(), journal.records());
+    assert.equal(again.toJsonl(), journal.toJsonl());
+    again.delete();
+  } finally {
+    journal.delete();
+  }
+});
+
+test('records use camelCase names and the writer the format names', () => {
+  const j = new ck.Journal([
+    { type: 'trigger', id: 't1', time: '2026-03-02T21:00:00+01:00', category: 'other', intensity: 4,
+      actedOnUrge: true, actedAfterMinutes: 2.5 },
+  ]);
+  assert.deepEqual(j.triggers()[0].actedOnUrge, true);
+  assert.match(j.toJsonl(), /"acted_on_urge":true,"acted_after_minutes":2.5/);
+  assert.equal(j.toJsonl({ header: false }).split('\n')[0].startsWith('{"type":"trigger"'), true);
+  j.delete();
+});
+
+test('numbers are written in the shortest form that reads back (std::to_chars)', () => {
+  // What std::to_chars(double) writes: the fewest digits that round-trip, in
+  // %f or %e form, whichever is shorter.
+  const cases = [[0.1, '0.1'], [2.5, '2.5'], [1 / 3, '0.3333333333333333'], [1e-7, '1e-07'],
+    [123456789012, '123456789012'], [1e22, '1e+22'], [100000, '1e+05'], [10000, '10000'],
+    [5e-324, '5e-324'], [0, '0'], [1.7976931348623157e308, '1.7976931348623157e+308'], [0.001, '0.001']];
+  for (const [v, text] of cases) {
+    const j = new ck.Journal([{ type: 'trigger', id: 't', time: '2026-03-02T21:00:00Z', category: 'other',
+      intensity: 1, actedAfterMinutes: v }]);
+    assert.ok(j.toJsonl().includes(`"acted_after_minutes":${text}}`), `${v} -> ${j.toJsonl()}`);
+    j.delete();
+  }
+});
+
+test('a bad line is a JournalFormatError with path, line and field', () => {
+  const text = [
+    '{"type":"header","format":"calmkit-journal","version":1}',
+    '{"type":"trigger","id":"t1","time":"2026-03-02T21:00:00+01:00","category":"other","intensity":4}',
+    '{"type":"reading","time":"2026-03-02T21:30:00+01:00","intensity":11}',
+  ].join('\n');
+  assert.throws(() => ck.readJournal(text, { name: 'week.jsonl' }), (e) => {
+    assert.ok(e instanceof pkg.JournalFormatError);
+    assert.ok(e instanceof pkg.CalmkitError);
+    assert.equal(e.path, 'week.jsonl');
+    assert.equal(e.line, 3);
+    assert.equal(e.field, 'intensity');
+    assert.match(e.message, /^week\.jsonl:3: field 'intensity': /);
+    return true;
+  });
+  const { journal, report } = ck.readJournal(text, { lenient: true });
+  assert.equal(journal.size, 1);
+  assert.deepEqual(report.skipped.map((s) => [s.line, s.field]), [[3, 'intensity']]);
+  journal.delete();
+});
+
+test('adding a bad record names the field in both spellings', () => {
+  const j = new ck.Journal();
+  assert.throws(
+    () => j.add({ type: 'trigger', id: 't', time: '2026-03-02T21:00:00Z', category: 'other', intensity: 3,
+      actedAfterMinutes: -1 }),
+    (e) => e instanceof pkg.JournalFormatError && e.field === 'acted_after_minutes' && e.property === 'actedAfterMinutes',
+  );
+  assert.throws(() => j.add({ type: 'trigger', id: 't', time: '2026-03-02 21:00', category: 'other', intensity: 3 }),
+    (e) => e instanceof pkg.JournalFormatError && e.field === 'time');
+  assert.throws(() => j.add({ type: 'trigger', id: 't', time: '2026-03-02T21:00:00Z', category: 'sadness', intensity: 3 }),
+    (e) => e instanceof pkg.JournalFormatError && e.field === 'category');
+  // A reference to a trigger the journal does not hold: the journal's rule.
+  assert.throws(() => j.add({ type: 'reading', time: '2026-03-02T21:00:00Z', intensity: 3, trigger: 'nope' }),
+    (e) => e instanceof pkg.CalmkitError && e.kind === 'invalid_argument' && /trigger 'nope'/.test(e.message));
+  assert.throws(() => j.add(null), pkg.CalmkitError);
+  assert.equal(j.size, 0, 'nothing half-added');
+  j.delete();
+});
+
+test('time-to-calm and its summary, by hand', () => {
+  const j = episodeJournal();
+  const e = ck.metrics.timeToCalm(j);
+  assert.deepEqual(e.trigger, ['t1', 't2']);
+  assert.deepEqual([...e.minutes], [60, 45]); // t1 calm at +60; t2 censored at its last reading, +45
+  assert.deepEqual([...e.calmed], [1, 0]);
+  assert.deepEqual([...e.peakIntensity], [8, 6]);
+  const s = ck.metrics.timeToCalmSummary(j);
+  // Kaplan–Meier with one event at 60 and a censoring at 45: S(60) = 0, median 60.
+  assert.deepEqual(s.participant, ['']);
+  assert.deepEqual([...s.episodes], [2]);
+  assert.deepEqual([...s.medianMinutes], [60]);
+  const byCat = ck.metrics.timeToCalmSummary(j, { by: ['category'] });
+  assert.deepEqual(byCat.category, ['delayed_reply', 'conflict']);
+  assert.deepEqual(byCat.participant, [null, null]);
+  assert.throws(() => ck.metrics.timeToCalm(j, { threshold: 11 }), pkg.CalmkitError);
+  j.delete();
+});
+
+test('weekly trigger counts are zero-filled between the first and last week', () => {
+  const j = episodeJournal();
+  const f = ck.metrics.triggerFrequency(j, { period: 'week' });
+  // 2026-03-02 is a Monday; 2026-03-18 is in the week of Monday 2026-03-16.
+  assert.deepEqual(f.periodStart, ['2026-03-02', '2026-03-09', '2026-03-16']);
+  assert.deepEqual([...f.count], [1, 0, 1]);
+  const g = ck.metrics.triggerFrequency(j, { period: 'month', byGroup: true });
+  assert.deepEqual(ck.rows(g).filter((r) => r.count > 0).map((r) => r.group), ['relationship']);
+  j.delete();
+});
+
+test('a 4-7-8 session on a virtual clock writes a valid exercise record', () => {
+  const s = new ck.Session('breathing.4-7-8');
+  s.start(100);
+  assert.equal(s.update(102).phase, 'inhale');
+  assert.equal(s.update(105).phase, 'hold_in'); // 4 s in, 1 s into the 7 s hold
+  for (let t = 106; t < 112; t += 1) s.update(t); // (a jump of over 5 s would suspend it)
+  assert.equal(s.update(112).phase, 'exhale'); // 4 + 7 = 11 s in
+  for (let t = 113; t <= 176; t += 1) s.update(t); // 4 x (4 + 7 + 8) = 76 s
+  assert.equal(s.status, 'finished');
+  const events = s.pollEvents();
+  assert.equal(events[0].type, 'started');
+  assert.equal(events.filter((e) => e.type === 'step_started').length, 12);
+  assert.equal(events.at(-1).type, 'finished');
+  assert.equal(events.at(-1).at, 176);
+  const rec = s.finish(176, { id: 'x1', startedAt: '2026-03-02T21:14:00+01:00', intensityBefore: 7, intensityAfter: 4 });
+  assert.deepEqual(rec, { type: 'exercise', id: 'x1', time: '2026-03-02T21:14:00+01:00', exercise: 'breathing.4-7-8',
+    end: '2026-03-02T21:15:16+01:00', intensityBefore: 7, intensityAfter: 4 });
+  const j = new ck.Journal([rec]);
+  assert.equal(ck.readJournal(j.toJsonl()).journal.exercises()[0].end, '2026-03-02T21:15:16+01:00');
+  s.delete();
+  j.delete();
+});
+
+test('a session pauses itself on a large clock jump, and refuses a bad clock', () => {
+  const s = new ck.Session('breathing.4-7-8', { maxGapSeconds: 5 });
+  s.start(0);
+  s.update(1);
+  assert.equal(s.update(60).status, 'paused');
+  assert.equal(s.state.suspended, true);
+  assert.throws(() => s.update(NaN), pkg.CalmkitError);
+  s.delete();
+});
+
+test('catalog, custom exercises and their errors', () => {
+  const cat = ck.catalog();
+  assert.ok(cat.some((e) => e.id === 'breathing.4-7-8'));
+  const box = ck.breathingPattern('me.box', 'My box', 4, 4, 4, 4, { totalSeconds: 300 });
+  assert.equal(ck.exerciseCycles(box), 19); // 300 / 16 = 18.75, rounded up
+  const reg = ck.ExerciseRegistry.withCatalog();
+  reg.add(box);
+  assert.equal(reg.size, cat.length + 1);
+  assert.throws(() => reg.add(box), pkg.CalmkitError); // id taken
+  assert.throws(
+    () => ck.validateExercise({ id: 'me.bad', name: 'Bad', kind: 'breathing', steps: [{ type: 'timed', seconds: -1 }] }),
+    (e) => e instanceof pkg.ExerciseFormatError && e.field === 'steps[0].seconds',
+  );
+  const s = new ck.Session(reg.get('me.box'));
+  assert.equal(s.state.cycles, 19);
+  s.delete();
+  reg.delete();
+});
+
+test('suggestions: the body first at high distress, then what worked', () => {
+  const j = new ck.Journal();
+  const top = ck.suggest(9, j, { limit: 3 });
+  assert.equal(top.length, 3);
+  for (const s of top) assert.ok(['breathing', 'temperature', 'movement'].includes(s.kind), s.kind);
+  const low = ck.suggest(2, j, { limit: 1 });
+  assert.equal(low[0].kind, 'cognitive');
+  assert.throws(() => ck.suggest(11, j), pkg.CalmkitError);
+  j.delete();
+});
+
+test('memory: delete, dispose, scope, and use after delete', () => {
+  const j = new ck.Journal();
+  j.delete();
+  j.delete(); // twice is fine
+  assert.equal(j.deleted, true);
+  assert.throws(() => j.size, /used after delete/);
+  let kept;
+  ck.scope((track) => {
+    kept = track(new ck.Journal());
+    kept.add({ type: 'trigger', id: 't', time: '2026-03-02T21:00:00Z', category: 'other', intensity: 1 });
+  });
+  assert.equal(kept.deleted, true);
+  const k = new ck.Journal();
+  k[Symbol.dispose]();
+  assert.equal(k.deleted, true);
+  assert.throws(() => ck.scope((track) => { track(new ck.Session('breathing.4-7-8')); throw new Error('boom'); }), /boom/);
+});
+
+test('localTime writes the device offset', () => {
+  const d = new Date(Date.UTC(2026, 2, 2, 20, 14, 0));
+  const t = pkg.localTime(d);
+  assert.match(t, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$/);
+  assert.equal(new Date(t).getTime(), d.getTime());
+});
