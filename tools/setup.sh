@@ -3,7 +3,8 @@
 #   1. Debian packages: compiler, CMake, Ninja, Boost, simdjson, range-v3, Catch2 2.13, Doxygen,
 #      SQLite, Chromium (the report test renders the HTML report headless), poppler-utils (pdftoppm
 #      and pdftotext: the printed report's pages) tmux (a terminal to try the guided commands in)
-#      and R with survival and psych (test references);
+#      and R with survival and psych (test references), Emscripten and Node (the WebAssembly
+#      build and JavaScript package in bindings/js; its TypeScript check via npm);
 #   2. Python packages for the chosen interpreter (PYTHON, default: the first python3 on PATH);
 #   3. the C++ build in ./build (CMake preset "default": library, tests, Python module);
 #   4. `pip install .` so that `python3 -m calmkit` and the `calmkit` command work.
@@ -16,7 +17,8 @@ PY=$(command -v "$PYTHON") || { echo "setup: no '$PYTHON' on PATH" >&2; exit 1; 
 
 apt_packages=(g++ cmake ninja-build libboost-dev libsimdjson-dev librange-v3-dev catch2 doxygen
               libsqlite3-dev chromium ccache pkg-config poppler-utils tmux
-              r-base-core r-cran-survival r-cran-psych)  # R: references for calmkit.stats and the metrics in the tests
+              r-base-core r-cran-survival r-cran-psych  # R: references for calmkit.stats and the metrics in the tests
+              emscripten node-acorn nodejs)  # cmake --preset wasm and the JavaScript package's tests
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -26,6 +28,17 @@ if ((${#missing[@]})); then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm (Debian's nodejs comes without it) and the JavaScript package's
+# devDependencies (TypeScript, for the `tsc --strict` check of its declarations).
+if ! command -v npm >/dev/null; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends npm >/dev/null
+fi
+if [ ! -x bindings/js/node_modules/.bin/tsc ]; then
+  echo "setup: installing the JavaScript package's devDependencies (bindings/js)"
+  npm ci --prefix bindings/js --no-audit --no-fund --loglevel=error
 fi
 
 # Python build and test dependencies (versions as in pyproject.toml).
