@@ -572,6 +572,35 @@ class JsSession {
   calmkit::Session s_;
 };
 
+/// The vocabularies a front end lists: trigger categories (with group and
+/// description) and cognitive distortions, in table order.
+val trigger_categories() {
+  val a = val::array();
+  for (std::size_t i = 0; i < calmkit::trigger_category_table.size(); ++i) {
+    const auto& e = calmkit::trigger_category_table[i];
+    val o = val::object();
+    o.set("id", val(std::string(e.id)));
+    o.set("label", val(std::string(e.label)));
+    o.set("group", val(std::string(calmkit::to_id(e.group))));
+    o.set("description", val(std::string(e.description)));
+    a.set(i, o);
+  }
+  return a;
+}
+
+val distortions() {
+  val a = val::array();
+  for (std::size_t i = 0; i < calmkit::distortion_table.size(); ++i) {
+    const auto& e = calmkit::distortion_table[i];
+    val o = val::object();
+    o.set("id", val(std::string(e.id)));
+    o.set("label", val(std::string(e.label)));
+    o.set("description", val(std::string(e.description)));
+    a.set(i, o);
+  }
+  return a;
+}
+
 JsJournal empty_journal() {
   return JsJournal();
 }
@@ -607,6 +636,8 @@ EMSCRIPTEN_BINDINGS(calmkit_core) {
       .function("exerciseEffectiveness", &JsJournal::exercise_effectiveness);
   function("emptyJournal", &empty_journal);
   function("parseJournal", &parse_journal);
+  function("triggerCategories", &trigger_categories);
+  function("distortions", &distortions);
   function("recordToJson", &record_to_json);
 
   function("catalogJson", &catalog_json);

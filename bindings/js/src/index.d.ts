@@ -382,6 +382,10 @@ export interface Calmkit {
   readonly metrics: Metrics;
   /** Reads JSON Lines text. Strict: the first problem throws JournalFormatError (line, field). */
   readJournal(text: string, options?: { lenient?: boolean; name?: string }): { journal: Journal; report: ReadReport };
+  /** Trigger categories in table order, with their display labels. */
+  triggerCategories(): { id: TriggerCategory; label: string; group: 'relationship' | 'life' | 'internal'; description: string }[];
+  /** Cognitive distortions (thinking traps) in table order. */
+  distortions(): { id: Distortion; label: string; description: string }[];
   catalog(): Exercise[];
   validateExercise(exercise: Exercise): Exercise;
   exerciseCycles(exercise: string | Exercise): number;

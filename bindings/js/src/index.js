@@ -439,6 +439,14 @@ function makeApi(core) {
     Session,
     readJournal,
     metrics,
+    /** Trigger categories in table order: {id, label, group, description}. */
+    triggerCategories() {
+      return core.triggerCategories();
+    },
+    /** Cognitive distortions (thinking traps) in table order: {id, label, description}. */
+    distortions() {
+      return core.distortions();
+    },
     /** The built-in exercise catalog, as definitions. */
     catalog() {
       return [...catalogById().values()].map((t) => fromFormat(JSON.parse(t)));

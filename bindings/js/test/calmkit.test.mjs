@@ -219,3 +219,14 @@ test('localTime writes the device offset', () => {
   assert.match(t, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$/);
   assert.equal(new Date(t).getTime(), d.getTime());
 });
+
+test('vocabularies for pickers: trigger categories and distortions with labels', () => {
+  const cats = ck.triggerCategories();
+  assert.equal(cats.length, 18);
+  assert.deepEqual(cats[0], { id: 'delayed_reply', label: 'Slow or missing reply', group: 'relationship',
+    description: 'a message left unanswered longer than expected' });
+  assert.equal(cats.at(-1).id, 'other');
+  const d = ck.distortions();
+  assert.equal(d.length, 12);
+  assert.ok(d.some((x) => x.id === 'mind_reading'));
+});
