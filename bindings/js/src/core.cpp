@@ -206,10 +206,13 @@ class JsJournal {
       const auto e = mx::episodes(c, episode_options(threshold, window_hours));
       val o = val::object();
       o.set("participant", participant_names(c, c.triggers.participant));
-      o.set("trigger", strings(c.trigger_ids));
+      o.set("triggerId", strings(c.trigger_ids));
       val onset = val::array();
       val category = val::array();
+      val group = val::array();
       for (std::size_t i = 0; i < c.triggers.size(); ++i) {
+        const auto cat = static_cast<calmkit::TriggerCategory>(c.triggers.category[i]);
+        group.set(i, val(std::string(calmkit::to_id(calmkit::group_of(cat)))));
         onset.set(i, val(calmkit::Instant::from_utc_micros(c.triggers.utc_us[i],
                                                            calmkit::UtcOffset(c.triggers.offset_min[i]))
                              .to_string()));
@@ -219,8 +222,10 @@ class JsJournal {
       }
       o.set("onset", onset);
       o.set("category", category);
+      o.set("group", group);
       o.set("minutes", f64(e.minutes));
       o.set("calmed", typed("Uint8Array", e.calmed));
+      o.set("onsetIntensity", typed("Int8Array", c.triggers.intensity));
       o.set("peakIntensity", typed("Int8Array", e.peak_intensity));
       o.set("observations", typed("Int32Array", e.observations));
       o.set("withExercise", typed("Uint8Array", e.with_exercise));

@@ -280,13 +280,17 @@ export interface Suggestion {
 
 export interface EpisodeTable {
   participant: string[];
-  trigger: string[];
+  triggerId: string[];
   onset: Time[];
   category: TriggerCategory[];
+  group: ('relationship' | 'life' | 'internal')[];
   /** Time-to-calm or time to censoring, minutes. */
   minutes: Float64Array;
   /** 1 calmed, 0 right-censored. */
   calmed: Uint8Array;
+  /** Distress at onset, 0–10. */
+  onsetIntensity: Int8Array;
+  /** Highest of onset and observations, 0–10. */
   peakIntensity: Int8Array;
   observations: Int32Array;
   withExercise: Uint8Array;

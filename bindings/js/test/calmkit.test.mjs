@@ -105,7 +105,9 @@ test('adding a bad record names the field in both spellings', () => {
 test('time-to-calm and its summary, by hand', () => {
   const j = episodeJournal();
   const e = ck.metrics.timeToCalm(j);
-  assert.deepEqual(e.trigger, ['t1', 't2']);
+  assert.deepEqual(e.triggerId, ['t1', 't2']);
+  assert.deepEqual(e.group, ['relationship', 'relationship']);
+  assert.deepEqual([...e.onsetIntensity], [8, 6]);
   assert.deepEqual([...e.minutes], [60, 45]); // t1 calm at +60; t2 censored at its last reading, +45
   assert.deepEqual([...e.calmed], [1, 0]);
   assert.deepEqual([...e.peakIntensity], [8, 6]);

@@ -16,7 +16,7 @@ const nums = (a) => Array.from(a, (x) => (Number.isNaN(x) ? null : x));
 process.stdout.write(
   JSON.stringify({
     jsonl: journal.toJsonl(),
-    trigger: eps.trigger,
+    trigger_id: eps.triggerId,
     minutes: nums(eps.minutes),
     calmed: nums(eps.calmed),
     summary_participant: summary.participant,
