@@ -11,6 +11,8 @@
 // - three C++ objects with a lifetime: Journal, ExerciseRegistry and Session.
 //   The JavaScript wrapper frees them (delete(), Symbol.dispose, and a
 //   FinalizationRegistry for forgotten ones).
+// This build has no threads: the reader and the metrics are told to use one
+// (a browser reports its cores, and a thread could not be started).
 // Every entry point turns a C++ exception into a JavaScript Error carrying the
 // kind and, for format errors, path, line and field as properties.
 #include <calmkit/exercises.hpp>
@@ -141,7 +143,7 @@ calmkit::Record record_from_json(const std::string& json, const std::string& tri
     // JSON.stringify never writes a raw line break; one here would split the record.
     throw calmkit::JournalFormatError("<record>", 0, "", "a record must be one line of JSON");
   }
-  auto parsed = calmkit::parse_journal(json, {}, "<record>");
+  auto parsed = calmkit::parse_journal(json, {.threads = 1}, "<record>");
   auto set = std::move(parsed.journal).release();
   if (set.size() != 1) throw calmkit::JournalFormatError("<record>", 0, "", "expected exactly one record");
   calmkit::Record r = !set.triggers.empty()          ? calmkit::Record{std::move(set.triggers.front())}
@@ -368,7 +370,7 @@ class JsJournal {
 /// Parses journal text; returns {journal, report} with the report as an object.
 val parse_journal(const std::string& text, bool lenient, const std::string& name) {
   return guarded([&] {
-    auto r = calmkit::parse_journal(text, {.lenient = lenient}, name);
+    auto r = calmkit::parse_journal(text, {.lenient = lenient, .threads = 1}, name);
     val report = val::object();
     report.set("path", val(r.report.path));
     report.set("lines", val(static_cast<double>(r.report.lines)));

@@ -72,75 +72,98 @@ class jthread {
   thread t_;
 };
 
-// <charconv> to_chars for double in the shortest form ([charconv.to.chars]/2):
+// <charconv> to_chars for double in the shortest form ([charconv.to.chars]):
 // the fewest significant digits that read back as the same value (the
-// correctly rounded ones, so the closest of that length), written as printf's
-// %f or %e would write them, whichever is shorter (%f on a tie).
-inline to_chars_result to_chars(char* first, char* last, double value) {
-  char out[64];
-  size_t n = 0;
-  if (std::isnan(value) || std::isinf(value)) {
-    n = static_cast<size_t>(std::snprintf(out, sizeof out, "%s%s", std::signbit(value) ? "-" : "",
-                                          std::isnan(value) ? "nan" : "inf"));
-  } else if (value == 0) {
-    n = static_cast<size_t>(std::snprintf(out, sizeof out, "%s", std::signbit(value) ? "-0" : "0"));
+// correctly rounded ones, so the closest of that length), written in fixed
+// (%f-like) or scientific (%e-like: d.ddde+XX) notation; without a format,
+// whichever is shorter (fixed on a tie).
+namespace calmkit_compat {
+/// The two spellings of the shortest round-trip digits of `value`.
+struct ShortestForms {
+  char fixed[400];  // the fixed form of the smallest double has < 350 characters
+  std::size_t nfixed = 0;
+  char sci[48];
+  std::size_t nsci = 0;
+};
+inline void shortest_forms(double value, ShortestForms& out) {
+  if (std::isnan(value) || std::isinf(value) || value == 0) {
+    const char* t = std::isnan(value) ? "nan" : std::isinf(value) ? "inf" : "0";
+    std::size_t n = 0;
+    if (std::signbit(value)) out.fixed[n++] = '-';
+    for (; *t; ++t) out.fixed[n++] = *t;
+    out.nfixed = n;
+    std::memcpy(out.sci, out.fixed, n);
+    if (value == 0) {  // 0e+00 in scientific form
+      std::memcpy(out.sci + n, "e+00", 4);
+      out.nsci = n + 4;
+    } else {
+      out.nsci = n;
+    }
+    return;
+  }
+  char e[40];
+  int prec = 0;
+  for (; prec < 17; ++prec) {
+    std::snprintf(e, sizeof e, "%.*e", prec, value);
+    if (std::strtod(e, nullptr) == value) break;
+  }
+  // e: [-]d[.ddd]e±XX. Split into sign, digits and exponent.
+  const char* p = e;
+  const bool neg = *p == '-';
+  if (neg) ++p;
+  char digits[24];
+  std::size_t nd = 0;
+  for (; *p != 'e'; ++p) {
+    if (*p != '.') digits[nd++] = *p;
+  }
+  const int exp10 = std::atoi(p + 1);
+  std::size_t ns = 0;
+  if (neg) out.sci[ns++] = '-';
+  out.sci[ns++] = digits[0];
+  if (nd > 1) {
+    out.sci[ns++] = '.';
+    for (std::size_t i = 1; i < nd; ++i) out.sci[ns++] = digits[i];
+  }
+  ns += static_cast<std::size_t>(std::snprintf(out.sci + ns, sizeof out.sci - ns, "e%c%02d",
+                                               exp10 < 0 ? '-' : '+', exp10 < 0 ? -exp10 : exp10));
+  out.nsci = ns;
+  std::size_t nf = 0;
+  if (neg) out.fixed[nf++] = '-';
+  const int point = exp10 + 1;  // digits before the decimal point
+  if (point <= 0) {
+    out.fixed[nf++] = '0';
+    out.fixed[nf++] = '.';
+    for (int i = 0; i < -point; ++i) out.fixed[nf++] = '0';
+    for (std::size_t i = 0; i < nd; ++i) out.fixed[nf++] = digits[i];
   } else {
-    // The shortest correctly rounded digits that read back exactly.
-    char sci[40];
-    int prec = 0;
-    for (; prec < 17; ++prec) {
-      std::snprintf(sci, sizeof sci, "%.*e", prec, value);
-      if (std::strtod(sci, nullptr) == value) break;
-    }
-    // sci: [-]d[.ddd]e±XX. Split into sign, digits and exponent.
-    const char* p = sci;
-    const bool neg = *p == '-';
-    if (neg) ++p;
-    char digits[24];
-    size_t nd = 0;
-    for (; *p != 'e'; ++p) {
-      if (*p != '.') digits[nd++] = *p;
-    }
-    const int exp10 = std::atoi(p + 1);
-    // Scientific form, as %e writes it: d[.ddd]e±XX (at least two exponent digits).
-    char s[48];
-    size_t ns = 0;
-    if (neg) s[ns++] = '-';
-    s[ns++] = digits[0];
-    if (nd > 1) {
-      s[ns++] = '.';
-      for (size_t i = 1; i < nd; ++i) s[ns++] = digits[i];
-    }
-    ns += static_cast<size_t>(
-        std::snprintf(s + ns, sizeof s - ns, "e%c%02d", exp10 < 0 ? '-' : '+', exp10 < 0 ? -exp10 : exp10));
-    // Fixed form with the same digits: the decimal point after exp10 + 1 digits.
-    char f[400];
-    size_t nf = 0;
-    if (neg) f[nf++] = '-';
-    const int point = exp10 + 1;  // digits before the point
-    if (point <= 0) {
-      f[nf++] = '0';
-      f[nf++] = '.';
-      for (int i = 0; i < -point; ++i) f[nf++] = '0';
-      for (size_t i = 0; i < nd; ++i) f[nf++] = digits[i];
-    } else {
-      for (int i = 0; i < point; ++i) f[nf++] = static_cast<size_t>(i) < nd ? digits[i] : '0';
-      if (static_cast<size_t>(point) < nd) {
-        f[nf++] = '.';
-        for (size_t i = static_cast<size_t>(point); i < nd; ++i) f[nf++] = digits[i];
-      }
-    }
-    if (nf <= ns) {
-      std::memcpy(out, f, nf);
-      n = nf;
-    } else {
-      std::memcpy(out, s, ns);
-      n = ns;
+    for (int i = 0; i < point; ++i) out.fixed[nf++] = static_cast<std::size_t>(i) < nd ? digits[i] : '0';
+    if (static_cast<std::size_t>(point) < nd) {
+      out.fixed[nf++] = '.';
+      for (std::size_t i = static_cast<std::size_t>(point); i < nd; ++i) out.fixed[nf++] = digits[i];
     }
   }
-  if (static_cast<size_t>(last - first) < n) return {last, errc::value_too_large};
-  std::memcpy(first, out, n);
-  return {first + n, errc{}};
+  out.nfixed = nf;
+}
+inline std::to_chars_result put(char* first, char* last, const char* text, std::size_t n) {
+  if (static_cast<std::size_t>(last - first) < n) return {last, std::errc::value_too_large};
+  std::memcpy(first, text, n);
+  return {first + n, std::errc{}};
+}
+}  // namespace calmkit_compat
+
+inline to_chars_result to_chars(char* first, char* last, double value) {
+  calmkit_compat::ShortestForms f;
+  calmkit_compat::shortest_forms(value, f);
+  return f.nfixed <= f.nsci ? calmkit_compat::put(first, last, f.fixed, f.nfixed)
+                            : calmkit_compat::put(first, last, f.sci, f.nsci);
+}
+
+inline to_chars_result to_chars(char* first, char* last, double value, chars_format fmt) {
+  calmkit_compat::ShortestForms f;
+  calmkit_compat::shortest_forms(value, f);
+  if (fmt == chars_format::fixed) return calmkit_compat::put(first, last, f.fixed, f.nfixed);
+  if (fmt == chars_format::scientific) return calmkit_compat::put(first, last, f.sci, f.nsci);
+  return to_chars(first, last, value);  // general: calmkit does not use it; the shorter form
 }
 
 }  // namespace std

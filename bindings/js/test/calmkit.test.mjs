@@ -232,3 +232,18 @@ test('vocabularies for pickers: trigger categories and distortions with labels',
   assert.equal(d.length, 12);
   assert.ok(d.some((x) => x.id === 'mind_reading'));
 });
+
+test('a journal of a few MB reads and writes back (one thread, no worker needed)', () => {
+  const lines = ['{"type":"header","format":"calmkit-journal","version":1,"generator":"calmkit"}'];
+  for (let i = 0; i < 20000; ++i) {
+    const t = new Date(Date.UTC(2026, 0, 1) + i * 600_000).toISOString().replace('.000Z', 'Z');
+    lines.push(`{"type":"trigger","participant":"p${i % 7}","id":"t${i}","time":"${t}","category":"other","intensity":${i % 11}}`);
+  }
+  const text = lines.join('\n') + '\n';
+  assert.ok(text.length > 2_000_000);
+  const { journal } = ck.readJournal(text);
+  assert.equal(journal.size, 20000);
+  assert.equal(journal.participants().length, 7);
+  assert.equal(ck.metrics.timeToCalm(journal).minutes.length, 20000);
+  journal.delete();
+});
