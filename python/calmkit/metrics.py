@@ -477,6 +477,20 @@ def episodes_by_exercise(frame: pd.DataFrame, none: str = "none") -> pd.DataFram
     return out
 
 
+#: The longest span, in years, over which a per-period table is zero-filled
+#: (the C++ ``calmkit::metrics::detail::max_fill_years``; see docs/metrics.md).
+MAX_FILL_YEARS = 100
+
+
+
+def _check_pooled_span(first: pd.Timestamp, last: pd.Timestamp) -> None:
+    """Each participant's span is within the limit (checked in C++); the cohort's, pooled, may not be."""
+    if (last - first).days > MAX_FILL_YEARS * 366:
+        raise ValueError(f"the cohort's records run from {first:%Y-%m-%d} to {last:%Y-%m-%d}, more than "
+                         f"{MAX_FILL_YEARS} years, too long for a pooled zero-filled table: correct the record "
+                         "with the outlying date (a mistyped year?) or pool a shorter time range")
+
+
 def trigger_frequency(data: Data, period: str = "week", by_category: bool = False, by_group: bool = False,
                       tz: str | None = None, by: str | None = "participant") -> pd.DataFrame:
     """Trigger counts per participant and local day / ISO week / month,
@@ -518,7 +532,9 @@ def trigger_frequency(data: Data, period: str = "week", by_category: bool = Fals
     pooled = sums["count"]
     if frame.empty:
         return pooled.reset_index().assign(mean_intensity=np.zeros(0))
-    starts = pd.date_range(frame["period_start"].min(), frame["period_start"].max(), freq=_FREQ[period])
+    first, last = frame["period_start"].min(), frame["period_start"].max()
+    _check_pooled_span(first, last)
+    starts = pd.date_range(first, last, freq=_FREQ[period])
     starts = starts.as_unit("s") if hasattr(starts, "as_unit") else starts
     if len(keys) == 1:
         full = pd.Index(starts, name="period_start")
@@ -750,7 +766,9 @@ def practice_consistency(data: Data, tz: str | None = None, by: str | None = "pa
                                                          sessions=("sessions", "sum"),
                                                          participants=("participant", "size"))
     if len(frame):
-        weeks = pd.date_range(frame["week_start"].min(), frame["week_start"].max(), freq="7D")
+        first, last = frame["week_start"].min(), frame["week_start"].max()
+        _check_pooled_span(first, last)
+        weeks = pd.date_range(first, last, freq="7D")
         pooled = pooled.reindex(pd.Index(weeks.as_unit("s"), name="week_start"), fill_value=0)
     out = pooled.reset_index()
     for col in ("practice_days", "sessions"):

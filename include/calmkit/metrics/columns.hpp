@@ -332,6 +332,33 @@ struct ParticipantSpan {
   return s;
 }
 
+/// The longest span, in years, over which a per-period table is zero-filled.
+/// The reader accepts years 1400..9999, so a single mistyped year (3026 for
+/// 2026) would otherwise ask for a million daily rows per participant.
+inline constexpr std::int64_t max_fill_years = 100;
+
+/// Throws `std::invalid_argument` naming the participant, the first and last
+/// date and the way out when one participant's span is longer than
+/// `max_fill_years` (checked before any zero-filled table is allocated).
+inline void check_fill_span(const CohortColumns& c, const ParticipantSpan& s) {
+  constexpr std::int64_t max_days = max_fill_years * 366;
+  for (std::size_t p = 0; p < s.has.size(); ++p) {
+    if (!s.has[p] || s.last_day[p] - s.first_day[p] <= max_days) continue;
+    auto date = [](std::int64_t day) {
+      const auto d = civil_from_days(day);
+      auto two = [](int v) { return std::string(v < 10 ? "0" : "") + std::to_string(v); };
+      return std::to_string(d.y) + "-" + two(d.m) + "-" + two(d.d);
+    };
+    const std::string who =
+        c.participants[p].empty() ? "the journal" : "participant '" + c.participants[p] + "'";
+    calmkit::detail::throw_invalid(
+        who + ": records from " + date(s.first_day[p]) + " to " + date(s.last_day[p]) + " span more than " +
+        std::to_string(max_fill_years) +
+        " years, too long for a zero-filled table (trigger_frequency, practice_consistency, the report): "
+        "correct the record with the outlying date (a mistyped year?) or select a shorter time range first");
+  }
+}
+
 [[noreturn]] inline void bad_column(const char* table, std::size_t row, const char* field,
                                     const std::string& why) {
   calmkit::detail::throw_invalid(std::string("cohort columns: ") + table + " row " + std::to_string(row) +

@@ -45,6 +45,7 @@ struct FrequencyTable {
                                                       const LocalCalendar& cal = {}) {
   c.ensure_checked();
   const auto span = detail::participant_spans(c, cal);
+  detail::check_fill_span(c, span);
   const std::size_t np = c.participants.size();
   const std::size_t width = split == Split::category ? trigger_category_table.size()
                             : split == Split::group  ? trigger_group_table.size()

@@ -1,0 +1,78 @@
+"""Zero-filled tables refuse spans the reader allows but no journal has
+(years 1400..9999, B7): the refusal comes before any row is made, names the
+participant and the two dates, and the limit is the same for every metric that
+zero-fills. Within the limit the rows are exactly the periods of the span."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import calmkit
+import calmkit.metrics as metrics
+
+
+def _journal(times_by_participant: dict[str, list[str]]) -> calmkit.Journal:
+    j = calmkit.Journal()
+    for p, times in times_by_participant.items():
+        for i, t in enumerate(times):
+            j.add(calmkit.Trigger(participant=p, id=f"t{i}", time=t, category="conflict", intensity=5))
+    return j
+
+
+def test_reviewers_case_1400_to_9999_is_refused_for_every_zero_filled_metric() -> None:
+    j = _journal({f"p{p}": ["1400-01-01T00:00:00Z", "9999-12-31T00:00:00Z"] for p in range(3)})
+    calls = [lambda: calmkit.trigger_frequency(j, period="day"),
+             lambda: calmkit.trigger_frequency(j, period="week", by_category=True),
+             lambda: calmkit.trigger_frequency(j, period="month", by=None),
+             lambda: calmkit.practice_consistency(j),
+             lambda: calmkit.practice_consistency(j, by=None)]
+    for call in calls:
+        with pytest.raises(ValueError, match=r"participant 'p0': records from 1400-01-01 to 9999-12-31 span "
+                                             r"more than 100 years, too long for a zero-filled table"):
+            call()
+
+
+def test_single_user_and_a_typo_year() -> None:
+    j = _journal({"": ["2026-03-02T21:14:00+01:00", "3026-03-02T21:14:00+01:00"]})
+    with pytest.raises(ValueError, match=r"^the journal: records from 2026-03-02 to 3026-03-02 span more than 100 "
+                                         r"years.*mistyped year"):
+        calmkit.trigger_frequency(j, period="week")
+
+
+def test_the_limit_is_on_the_span_of_any_record_type() -> None:
+    j = _journal({"p1": ["2026-03-02T21:14:00+01:00"]})
+    j.add(calmkit.Reading(participant="p1", time="1500-01-01T00:00:00Z", intensity=3))
+    with pytest.raises(ValueError, match="participant 'p1': records from 1500-01-01 to 2026-03-02"):
+        calmkit.trigger_frequency(j, period="month")
+
+
+def test_within_the_limit_every_period_is_there() -> None:
+    # 99 years: allowed, and exactly one row per month of the span.
+    j = _journal({"p1": ["1927-01-15T12:00:00Z", "2026-12-15T12:00:00Z"]})
+    f = calmkit.trigger_frequency(j, period="month")
+    assert len(f) == 100 * 12 and f["count"].sum() == 2
+    weekly = calmkit.trigger_frequency(j, period="week")
+    assert weekly["count"].sum() == 2 and len(weekly) < 100 * 53
+
+
+def test_pooled_tables_check_the_cohorts_span() -> None:
+    # Each person within the limit, the cohort pooled over 400 years is not.
+    j = _journal({"a": ["1600-01-05T12:00:00Z"], "b": ["2026-03-02T12:00:00Z"]})
+    assert len(calmkit.trigger_frequency(j, period="week")) == 2  # per participant: one week each
+    for call in (lambda: calmkit.trigger_frequency(j, period="week", by=None),
+                 lambda: calmkit.practice_consistency(j, by=None)):
+        with pytest.raises(ValueError, match=r"the cohort's records run from 1600-01-0\d to 2026-03-02, more than "
+                                             r"100 years"):
+            call()
+    assert metrics.MAX_FILL_YEARS == 100
+
+
+def test_the_file_from_the_review(tmp_path: Path) -> None:
+    path = tmp_path / "span.jsonl"
+    path.write_text("".join(
+        f'{{"type":"trigger","participant":"p{p}","id":"{i}","time":"{t}","category":"conflict","intensity":5}}\n'
+        for p in range(3) for i, t in (("a", "1400-01-01T00:00:00Z"), ("b", "9999-12-31T00:00:00Z"))))
+    with pytest.raises(ValueError, match="span more than 100 years"):
+        calmkit.trigger_frequency(calmkit.read_journal(path), period="day")
