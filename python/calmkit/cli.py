@@ -430,6 +430,8 @@ def _report(args: argparse.Namespace, out: TextIO) -> int:
                             window_hours=args.window_hours, tz=args.tz, progress=bar.update,
                             source=str(args.journal))
     except ValueError as e:  # an unknown participant, a bad time zone rule
+        if "zero-filled table" in str(e):  # the data's span, not the options (docs/metrics.md, span limit)
+            raise _Failure(f"{args.journal}: {e}", EXIT_PROBLEMS) from e
         raise _Failure(str(e), EXIT_USAGE) from e
     except (OSError, RuntimeError) as e:
         raise _write_failure(args.output, e) from e

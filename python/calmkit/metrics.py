@@ -430,7 +430,10 @@ def analysis_frame(journal: Journal, threshold: int = 3, window_hours: float = 1
     if not isinstance(journal, Journal):
         raise TypeError(f"analysis_frame needs a calmkit.Journal, got {type(journal).__name__}")
     eps = time_to_calm(journal, threshold, window_hours)
-    local = eps["onset"].dt.tz_localize(None) + pd.to_timedelta(eps["offset_minutes"].astype(np.int64), unit="min")
+    # The offset in microseconds: a [ns] timedelta would turn the sum into [ns], which ends in 2262 (the reader
+    # accepts years 1400..9999).
+    offset = (eps["offset_minutes"].to_numpy(np.int64) * 60_000_000).astype("timedelta64[us]")
+    local = eps["onset"].dt.tz_localize(None) + offset
     eps["local_hour"] = local.dt.hour.astype(np.int8)
     eps["weekday"] = local.dt.day_of_week.astype(np.int8)
     ex = journal.exercises.to_pandas()
@@ -534,8 +537,7 @@ def trigger_frequency(data: Data, period: str = "week", by_category: bool = Fals
         return pooled.reset_index().assign(mean_intensity=np.zeros(0))
     first, last = frame["period_start"].min(), frame["period_start"].max()
     _check_pooled_span(first, last)
-    starts = pd.date_range(first, last, freq=_FREQ[period])
-    starts = starts.as_unit("s") if hasattr(starts, "as_unit") else starts
+    starts = pd.date_range(first, last, freq=_FREQ[period], unit="s")  # [ns] would end in 2262
     if len(keys) == 1:
         full = pd.Index(starts, name="period_start")
     else:  # every category (group) in every period, as the per-participant rows have them
@@ -768,8 +770,8 @@ def practice_consistency(data: Data, tz: str | None = None, by: str | None = "pa
     if len(frame):
         first, last = frame["week_start"].min(), frame["week_start"].max()
         _check_pooled_span(first, last)
-        weeks = pd.date_range(first, last, freq="7D")
-        pooled = pooled.reindex(pd.Index(weeks.as_unit("s"), name="week_start"), fill_value=0)
+        weeks = pd.date_range(first, last, freq="7D", unit="s")  # [ns] would end in 2262
+        pooled = pooled.reindex(pd.Index(weeks, name="week_start"), fill_value=0)
     out = pooled.reset_index()
     for col in ("practice_days", "sessions"):
         out[col] = out[col].astype(frame[col].dtype)

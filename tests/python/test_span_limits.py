@@ -5,8 +5,11 @@ zero-fills. Within the limit the rows are exactly the periods of the span."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import calmkit
@@ -76,3 +79,43 @@ def test_the_file_from_the_review(tmp_path: Path) -> None:
         for p in range(3) for i, t in (("a", "1400-01-01T00:00:00Z"), ("b", "9999-12-31T00:00:00Z"))))
     with pytest.raises(ValueError, match="span more than 100 years"):
         calmkit.trigger_frequency(calmkit.read_journal(path), period="day")
+
+
+# B4: years after 2262 or before 1677 (outside pandas' nanoseconds) in the report and analysis_frame.
+
+def _line(time: str, id_: str = "t1") -> str:
+    return f'{{"type":"trigger","id":"{id_}","time":"{time}","category":"conflict","intensity":5}}\n'
+
+
+@pytest.mark.parametrize("time, hour", [("2300-06-01T10:00:00+00:00", 10), ("1500-06-01T23:30:00-05:00", 23),
+                                        ("9999-12-31T23:59:00+14:00", 23), ("1400-01-01T00:00:00Z", 0)])
+def test_analysis_frame_keeps_microseconds(time: str, hour: int, tmp_path: Path) -> None:
+    path = tmp_path / "y.jsonl"
+    path.write_text(_line(time))
+    f = calmkit.analysis_frame(calmkit.read_journal(path))
+    assert str(f["onset"].dtype) == "datetime64[us, UTC]"
+    assert f["onset"].iloc[0] == pd.Timestamp(time).tz_convert("UTC")
+    assert f["local_hour"].iloc[0] == hour
+
+
+@pytest.mark.parametrize("time", ["2300-06-01T10:00:00+00:00", "1500-06-01T23:30:00-05:00"])
+def test_report_of_far_years(time: str, tmp_path: Path) -> None:
+    path, out = tmp_path / "y.jsonl", tmp_path / "y.html"
+    path.write_text(_line(time))
+    p = subprocess.run([sys.executable, "-m", "calmkit", "report", str(path), "-o", str(out)],
+                       capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    assert out.stat().st_size > 1000
+    for by in (None, "participant"):
+        weekly = calmkit.trigger_frequency(calmkit.read_journal(path), period="week", by=by)
+        assert weekly["count"].sum() == 1
+
+
+def test_report_with_a_typo_year_is_a_data_problem(tmp_path: Path) -> None:
+    path, out = tmp_path / "typo.jsonl", tmp_path / "t.html"
+    path.write_text(_line("2026-03-02T21:14:00+01:00") + _line("3026-03-02T21:14:00+01:00", "typo"))
+    p = subprocess.run([sys.executable, "-m", "calmkit", "report", str(path), "-o", str(out)],
+                       capture_output=True, text=True, timeout=300)
+    assert p.returncode == 1, p.stderr
+    assert f"{path}: the journal: records from 2026-03-02 to 3026-03-02 span more than 100 years" in p.stderr
+    assert "Traceback" not in p.stderr and not out.exists()
