@@ -341,3 +341,25 @@ TEST_CASE("self-assessments belong to the span: weekly rows up to a later GAD-7 
   REQUIRE(w1.size() == 1);
   CHECK(w1.count[0] == 0);
 }
+
+TEST_CASE("a span over max_fill_years is refused before any row is made, naming participant and dates") {
+  calmkit::Journal j;
+  j.add(trigger("p0", "a", "1400-01-01T00:00:00Z", 5));
+  j.add(trigger("p0", "b", "9999-12-31T00:00:00Z", 5));
+  const auto cols = CohortColumns::from_journal(j);
+  for (const auto period : {Period::day, Period::week, Period::month}) {
+    CHECK_THROWS_WITH(
+        trigger_frequency(cols, period),
+        Catch::Matchers::StartsWith("participant 'p0': records from 1400-01-01 to 9999-12-31 span "
+                                    "more than 100 years"));
+  }
+  CHECK_THROWS_AS(practice_consistency(cols), std::invalid_argument);
+  // 99 years and a reading: allowed, one row per month of the span.
+  calmkit::Journal ok;
+  ok.add(reading("", "1927-01-15T12:00:00Z", 3));
+  ok.add(trigger("", "t1", "2026-12-15T12:00:00Z", 5));
+  CHECK(trigger_frequency(CohortColumns::from_journal(ok), Period::month).size() == 100 * 12);
+  ok.add(reading("", "2027-06-01T12:00:00Z", 3));  // now 36 661 days: over the limit (36 600)
+  CHECK_THROWS_WITH(trigger_frequency(CohortColumns::from_journal(ok), Period::month),
+                    Catch::Matchers::StartsWith("the journal: records from 1927-01-15 to 2027-06-01"));
+}
