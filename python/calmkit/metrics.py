@@ -174,15 +174,23 @@ def time_to_calm(data: Data, threshold: int = 3, window_hours: float = 12) -> pd
 _EPISODE_COLUMNS = ("participant", "onset", "offset_minutes", "category", "minutes", "calmed")
 
 
-def _episode_arrays(frame: pd.DataFrame, threshold: int,
-                    window_hours: float) -> tuple[list[str], tuple[np.ndarray, ...]]:
+def _episode_arrays(frame: pd.DataFrame, threshold: int | None,
+                    window_hours: float | None) -> tuple[list[str], tuple[np.ndarray, ...]]:
     """The arrays of an episode frame (from :func:`time_to_calm`, possibly
     filtered), checked; participant categories keep their order."""
-    # time_to_calm records its parameters in frame.attrs (kept by filtering):
-    # summarising with other ones would silently mix definitions.
+    # time_to_calm records its parameters in frame.attrs (kept by filtering,
+    # lost by a CSV round trip, pd.DataFrame(...) or concatenating frames of
+    # different parameters): a frame is summarised as it is, so a threshold or
+    # window given here must be the one the frame is known to carry.
     for name, given in (("threshold", threshold), ("window_hours", window_hours)):
+        if given is None:
+            continue
         used = frame.attrs.get(name)
-        if used is not None and used != given:
+        if used is None:
+            raise ValueError(f"{name}={given!r} was given with an episode frame that does not record its {name} "
+                             f"(its attrs were lost, e.g. by a CSV round trip or pd.concat): an episode frame is "
+                             f"summarised as it is; pass {name} to time_to_calm, or omit it here")
+        if used != given:
             raise ValueError(f"these episodes were computed with {name}={used!r}, not {given!r}; pass the "
                              f"{name} to time_to_calm (an episode frame is summarised as it is)")
     missing = [k for k in _EPISODE_COLUMNS if k not in frame.columns]
@@ -237,9 +245,12 @@ class _Summary:
         return out
 
 
-def _summary_dict(data: Union[Data, pd.DataFrame], threshold: int, window_hours: float,
+def _summary_dict(data: Union[Data, pd.DataFrame], threshold: int | None, window_hours: float | None,
                   by: Union[str, Iterable[str], None], tz: str | None, confidence: float,
                   curves: bool) -> _Summary:
+    if not isinstance(data, pd.DataFrame):  # a journal or cohort: the episodes are made here
+        threshold = 3 if threshold is None else threshold
+        window_hours = 12 if window_hours is None else window_hours
     keys = _keys(by)
     extra = [k for k in keys if k not in _BUILTIN_KEYS]
     if len(set(keys)) != len(keys):
@@ -274,15 +285,18 @@ def _summary_dict(data: Union[Data, pd.DataFrame], threshold: int, window_hours:
 
 
 def time_to_calm_summary(data: Union[Data, pd.DataFrame], by: Union[str, Iterable[str], None] = "participant",
-                         threshold: int = 3, window_hours: float = 12, tz: str | None = None,
+                         threshold: int | None = None, window_hours: float | None = None, tz: str | None = None,
                          confidence: float = 0.95) -> pd.DataFrame:
     """Kaplan-Meier summary of time-to-calm per group.
 
-    ``data``: a journal or cohort (episodes are computed with ``threshold``
-    and ``window_hours``), or the episode frame of :func:`time_to_calm`,
-    whole or filtered, summarised as it is without recomputing the episodes
-    (its ``attrs`` record the threshold and window it was computed with; a
-    different ``threshold`` or ``window_hours`` here is a ValueError).
+    ``data``: a journal or cohort (episodes are computed with ``threshold``,
+    default 3, and ``window_hours``, default 12), or the episode frame of
+    :func:`time_to_calm`, whole or filtered, summarised as it is without
+    recomputing the episodes. For a frame, leave ``threshold`` and
+    ``window_hours`` out: given, each must equal what the frame's ``attrs``
+    record it was computed with, else ValueError, also when the frame has lost
+    its ``attrs`` (CSV round trip, ``pd.concat``), since then nothing shows
+    which threshold made its episodes.
     ``by``: any of "participant", "week" / "month" / "day" (of the onset's
     local date), "category", any other column of the episode frame ("group",
     "with_exercise", a column the user adds such as :func:`first_and_latest`;
@@ -296,7 +310,7 @@ def time_to_calm_summary(data: Union[Data, pd.DataFrame], by: Union[str, Iterabl
 
 
 def km_curve(data: Union[Data, pd.DataFrame], by: Union[str, Iterable[str], None] = "participant",
-             threshold: int = 3, window_hours: float = 12, tz: str | None = None,
+             threshold: int | None = None, window_hours: float | None = None, tz: str | None = None,
              confidence: float = 0.95) -> pd.DataFrame:
     """The Kaplan-Meier step function per group: the group keys, then minutes,
     at_risk, events (calmed at that time), censored, survival (share not yet
@@ -313,8 +327,9 @@ def km_curve(data: Union[Data, pd.DataFrame], by: Union[str, Iterable[str], None
 
 
 def km_quantiles(data: Union[Data, pd.DataFrame], p: Union[float, Iterable[float]] = (0.25, 0.5, 0.75),
-                 by: Union[str, Iterable[str], None] = "participant", threshold: int = 3, window_hours: float = 12,
-                 tz: str | None = None, confidence: float = 0.95) -> pd.DataFrame:
+                 by: Union[str, Iterable[str], None] = "participant", threshold: int | None = None,
+                 window_hours: float | None = None, tz: str | None = None,
+                 confidence: float = 0.95) -> pd.DataFrame:
     """Kaplan-Meier quantiles of time-to-calm per group, with their intervals.
 
     The p-quantile is the smallest observed time (minutes) with S(t) <= 1 - p:

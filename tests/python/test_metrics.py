@@ -99,7 +99,9 @@ def test_summary_of_an_episode_frame_whole_and_filtered() -> None:
 def test_summary_of_an_episode_frame_refuses_mismatches() -> None:
     eps = calmkit.time_to_calm(_journal(), threshold=5)
     with pytest.raises(ValueError, match="computed with threshold=5, not 3"):
-        calmkit.time_to_calm_summary(eps)
+        calmkit.time_to_calm_summary(eps, threshold=3)
+    # Left out, the frame is summarised as it is (with what it was computed with).
+    assert calmkit.time_to_calm_summary(eps)["episodes"].tolist() == [4]
     assert calmkit.time_to_calm_summary(eps, threshold=5)["episodes"].tolist() == [4]
     with pytest.raises(ValueError, match=r"lacks column\(s\) \['minutes'\]"):
         calmkit.time_to_calm_summary(eps.drop(columns="minutes"), threshold=5)
@@ -117,6 +119,39 @@ def test_summary_of_an_episode_frame_refuses_mismatches() -> None:
     unknown.loc[1, "category"] = "weather"
     with pytest.raises(ValueError, match="row 1 .*'category'.*'weather'"):
         calmkit.time_to_calm_summary(unknown, threshold=5)
+
+
+def test_summary_of_a_frame_without_attrs_refuses_threshold_and_window(tmp_path, sample_journal_path) -> None:
+    # The reviewer's cases: a CSV round trip and pd.concat lose the attrs that
+    # record the threshold; the caller's threshold=5 used to label threshold-3
+    # episodes silently (92 min reported where threshold 5 gives 17 min).
+    j = calmkit.read_journal(sample_journal_path)
+    calmkit.time_to_calm(j).to_csv(tmp_path / "episodes.csv", index=False)  # threshold 3
+    back = pd.read_csv(tmp_path / "episodes.csv", parse_dates=["onset"])
+    assert back.attrs == {}
+    with pytest.raises(ValueError, match="threshold=5 was given with an episode frame that does not record"):
+        calmkit.time_to_calm_summary(back, by=None, threshold=5, window_hours=1)
+    with pytest.raises(ValueError, match="window_hours=1 was given"):
+        calmkit.time_to_calm_summary(back, by=None, window_hours=1)
+    for f in (calmkit.km_curve, calmkit.km_quantiles):
+        with pytest.raises(ValueError, match="threshold=3 was given"):
+            f(back, by=None, threshold=3)
+    # Summarised as it is, it gives the threshold-3 numbers, not threshold 5's.
+    as_is = calmkit.time_to_calm_summary(back, by=None)
+    three = calmkit.time_to_calm_summary(j, by=None)
+    five = calmkit.time_to_calm_summary(j, by=None, threshold=5)
+    assert as_is["median_minutes"].iloc[0] == pytest.approx(three["median_minutes"].iloc[0])
+    assert as_is["median_minutes"].iloc[0] != pytest.approx(five["median_minutes"].iloc[0])
+    both = pd.concat([calmkit.time_to_calm(j, threshold=3), calmkit.time_to_calm(j, threshold=5)])
+    assert both.attrs == {}
+    with pytest.raises(ValueError, match="threshold=5 was given"):
+        calmkit.time_to_calm_summary(both, by=None, threshold=5)
+    # With the attrs kept, a matching value is fine and a different one refused.
+    eps = calmkit.time_to_calm(j, threshold=5, window_hours=1)
+    assert calmkit.time_to_calm_summary(eps, by=None, threshold=5, window_hours=1).equals(
+        calmkit.time_to_calm_summary(j, by=None, threshold=5, window_hours=1))
+    with pytest.raises(ValueError, match="computed with window_hours=1, not 12"):
+        calmkit.time_to_calm_summary(eps, by=None, window_hours=12)
 
 
 def test_trigger_frequency_zero_fill_offsets_and_tz() -> None:
