@@ -392,10 +392,10 @@ class Journal {
   /// id's uniqueness among `keys`); `adding` names the place `cannot add ...`.
   template <class R>
   void check_record(const R& r, const std::unordered_set<std::string>& keys, bool adding) const {
-    const auto refuse = [&](RuleViolation v) {
-      detail::throw_record((adding ? "cannot add " : "") + describe_record(r), std::move(v));
+    const auto refuse = [&](const RuleViolation& v) {
+      detail::throw_record((adding ? "cannot add " : "") + describe_record(r), v);
     };
-    if (auto v = validate(r)) refuse(std::move(*v));
+    if (auto v = validate(r)) refuse(*v);
     if constexpr (requires { r.trigger; }) {
       if (!r.trigger.empty() && !trigger_keys_.contains(detail::scoped_key(r.participant, r.trigger))) {
         refuse(RuleViolation{"trigger", rules::unknown_trigger(r.participant, r.trigger)});
