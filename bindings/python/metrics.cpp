@@ -470,17 +470,20 @@ void register_metrics(py::module_& m) {
 
   m.def(
       "_metric_trigger_trend",
-      [](const mx::CohortColumns& c, int k, std::optional<std::string> tz, double confidence) {
+      [](const mx::CohortColumns& c, int k, std::optional<std::string> tz, double confidence, bool pooled) {
         const auto cal = calendar(tz);
         mx::TrendTable t;
         {
           py::gil_scoped_release release;
-          t = mx::trigger_trend(c, k, cal, confidence);
+          t = pooled ? mx::trigger_trend_pooled(c, k, cal, confidence)
+                     : mx::trigger_trend(c, k, cal, confidence);
         }
         py::dict d;
         d["participant"] = to_numpy(std::move(t.participant));
         d["last_k_count"] = to_numpy(std::move(t.last_k_count));
         d["prev_k_count"] = to_numpy(std::move(t.prev_k_count));
+        d["last_k_days"] = to_numpy(std::move(t.last_k_days));
+        d["prev_k_days"] = to_numpy(std::move(t.prev_k_days));
         d["rate_ratio"] = to_numpy(std::move(t.rate_ratio));
         d["rr_ci_low"] = to_numpy(std::move(t.rr_ci_low));
         d["rr_ci_high"] = to_numpy(std::move(t.rr_ci_high));
@@ -494,8 +497,9 @@ void register_metrics(py::module_& m) {
         d["weeks"] = to_numpy(std::move(t.weeks));
         return d;
       },
-      py::arg("cohort"), py::arg("k"), py::arg("tz"), py::arg("confidence"),
-      "Rate ratio of the last k weeks to the k before, and the Poisson slope: dict of NumPy arrays.");
+      py::arg("cohort"), py::arg("k"), py::arg("tz"), py::arg("confidence"), py::arg("pooled") = false,
+      "Exposure-weighted rate ratio of the last k weeks to the k before, and the Poisson slope "
+      "(calmkit::metrics::trigger_trend, or trigger_trend_pooled with pooled=True): dict of NumPy arrays.");
 
   m.def(
       "_metric_peak_trend",

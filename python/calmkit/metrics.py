@@ -570,36 +570,30 @@ def trigger_frequency(data: Data, period: str = "week", by_category: bool = Fals
 def trigger_trend(data: Data, k: int = 4, tz: str | None = None, confidence: float = 0.95,
                   by: str | None = "participant") -> pd.DataFrame:
     """Per participant: triggers in the last ``k`` ISO weeks of their span
-    (last_k_count) and the ``k`` before (prev_k_count); rate_ratio with the
-    exact conditional (Clopper-Pearson) interval (NaN with fewer than 2k weeks);
-    the Poisson log-linear slope of weekly counts per week with SE and Wald
-    interval, weekly_change_pct = 100 (exp(slope) - 1); fitted_first and
-    fitted_last, the fitted triggers per week of that Poisson model in the
-    first and last week of the span (NaN with no slope); weeks in the span.
+    (last_k_count) and the ``k`` before (prev_k_count), and the days of the
+    span inside each (last_k_days, prev_k_days); rate_ratio, the
+    exposure-adjusted ratio of the two rates per day, with the exact
+    conditional (Clopper-Pearson) interval (NaN with fewer than 2k weeks);
+    the Poisson log-linear slope of weekly counts per week with offset
+    log(days observed / 7), SE and Wald interval, weekly_change_pct =
+    100 (exp(slope) - 1); fitted_first and fitted_last, the fitted triggers
+    per full week of that model in the first and last week of the span (NaN
+    with no slope); weeks in the span. A partial first or last week (the
+    journal starts or ends mid-week) is weighted by its observed days, so it
+    does not read as a drop or a rise.
 
     ``by=None``: one row for the pooled weekly counts of
-    ``trigger_frequency(data, by=None)`` (the same statistics, computed by the
-    same C++ functions)."""
+    ``trigger_frequency(data, by=None)``, each week's exposure the
+    participants' observed days in it summed (the same C++ code)."""
     if _by_participant(by):
         c = _cohort(data)
         d = _core._metric_trigger_trend(c, k, tz, confidence)
         cols: dict[str, Any] = {"participant": _participants(c, d.pop("participant"))}
         cols.update(d)
         return pd.DataFrame(cols)
-    if k < 1:
-        raise ValueError(f"trigger_trend: k must be >= 1 week, got {k}")
-    y = trigger_frequency(data, period="week", tz=tz, by=None)["count"].to_numpy(np.float64)
-    w = len(y)
-    last, prev = int(y[max(0, w - k):].sum()), int(y[max(0, w - 2 * k):max(0, w - k)].sum())
-    rr = _core._stats_rate_ratio_exact(last, prev, confidence) if w >= 2 * k else (np.nan, np.nan, np.nan)
-    sl = _core._stats_poisson_slope(np.arange(w, dtype=np.float64), y, confidence)
-    return pd.DataFrame({
-        "last_k_count": np.array([last], dtype=np.int64), "prev_k_count": np.array([prev], dtype=np.int64),
-        "rate_ratio": [rr[0]], "rr_ci_low": [rr[1]], "rr_ci_high": [rr[2]],
-        "slope_per_week": [sl["slope"]], "slope_se": [sl["se"]], "slope_ci_low": [sl["low"]],
-        "slope_ci_high": [sl["high"]], "weekly_change_pct": [100.0 * np.expm1(sl["slope"])],
-        "fitted_first": [np.exp(sl["intercept"])], "fitted_last": [np.exp(sl["intercept"] + sl["slope"] * (w - 1))],
-        "weeks": np.array([w], dtype=np.int64)})
+    d = _core._metric_trigger_trend(_cohort(data), k, tz, confidence, True)
+    d.pop("participant")
+    return pd.DataFrame(d)
 
 
 def peak_intensity(data: Data, threshold: int = 3, window_hours: float = 12) -> pd.DataFrame:

@@ -1,9 +1,12 @@
 // Trigger frequency in local time, zero-filling, and trends: hand-computed cases.
 #include <calmkit/metrics.hpp>
 
+#include <boost/date_time/gregorian/gregorian.hpp>
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include "metrics_fixtures.hpp"
 
@@ -128,10 +131,11 @@ CohortColumns weekly_cohort(const std::vector<int>& counts) {
       c.triggers.acted_after_minutes.push_back(nan_value);
     }
   }
-  // A reading in the last week keeps the span's end even when that week has no trigger.
+  // A reading on the Sunday of the last week keeps the span's end there, so
+  // every week is a whole observed week, even when the last has no trigger.
   c.readings.participant.push_back(0);
-  c.readings.utc_us.push_back(monday + static_cast<std::int64_t>(counts.size() - 1) * 7 * 86'400'000'000LL +
-                              1);
+  c.readings.utc_us.push_back(monday +
+                              (static_cast<std::int64_t>(counts.size() - 1) * 7 + 6) * 86'400'000'000LL + 1);
   c.readings.offset_min.push_back(0);
   c.readings.intensity.push_back(2);
   c.readings.trigger.push_back(no_trigger);
@@ -186,6 +190,91 @@ TEST_CASE("trend: zero counts and short spans") {
   const auto d = trigger_trend(weekly_cohort({5, 0, 0, 0}), 2);
   CHECK(std::isnan(d.slope_per_week[0]));
   CHECK_THROWS_AS(trigger_trend(weekly_cohort({1}), 0), std::invalid_argument);
+}
+
+namespace {
+// One trigger every day at noon, `first` to `last` (local dates, +01:00).
+calmkit::Journal daily_journal(const char* who, boost::gregorian::date first, boost::gregorian::date last) {
+  calmkit::Journal j;
+  int i = 0;
+  for (auto d = first; d <= last; d += boost::gregorian::days(1)) {
+    const auto time = boost::gregorian::to_iso_extended_string(d) + "T12:00:00+01:00";
+    const auto id = std::string(who) + "-" + std::to_string(i++);
+    j.add(trigger(who, id.c_str(), time.c_str(), 6, calmkit::TriggerCategory::conflict));
+  }
+  return j;
+}
+}  // namespace
+
+TEST_CASE("trend: partial first and last ISO weeks are weighted by their observed days") {
+  using boost::gregorian::date;
+  // The reviewer's journal: 7 triggers every week, Monday 2026-03-02 to Monday
+  // 2026-04-27, so the last ISO week holds one observed day and one trigger.
+  // Counted as a whole week it gave RR 0.79 and "8.1 to 4.8 a week".
+  const auto t =
+      trigger_trend(CohortColumns::from_journal(daily_journal("c", date(2026, 3, 2), date(2026, 4, 27))));
+  REQUIRE(t.size() == 1);
+  CHECK(t.weeks[0] == 9);
+  CHECK(t.last_k_count[0] == 22);
+  CHECK(t.last_k_days[0] == 22);
+  CHECK(t.prev_k_count[0] == 28);
+  CHECK(t.prev_k_days[0] == 28);
+  CHECK(t.rate_ratio[0] == Approx(1.0).epsilon(1e-12));
+  // Exact interval: Clopper–Pearson for 22 of 50, mapped by p/(1-p) · 28/22 (scipy
+  // beta.ppf), what R's poisson.test(c(22, 28), c(22, 28))$conf.int gives.
+  CHECK(t.rr_ci_low[0] == Approx(0.5452136).epsilon(1e-6));
+  CHECK(t.rr_ci_high[0] == Approx(1.8123422).epsilon(1e-6));
+  CHECK(t.slope_per_week[0] == Approx(0.0).margin(1e-10));
+  CHECK(t.weekly_change_pct[0] == Approx(0.0).margin(1e-8));
+  CHECK(t.fitted_first[0] == Approx(7.0).epsilon(1e-10));
+  CHECK(t.fitted_last[0] == Approx(7.0).epsilon(1e-10));
+  // Starting late in a week (Sunday 2026-03-08, one observed day) and ending
+  // mid-week (Wednesday 2026-04-22): still a constant 7 a week.
+  const auto late =
+      trigger_trend(CohortColumns::from_journal(daily_journal("d", date(2026, 3, 8), date(2026, 4, 22))), 2);
+  CHECK(late.weeks[0] == 8);
+  CHECK(late.last_k_days[0] == 10);
+  CHECK(late.prev_k_days[0] == 14);
+  CHECK(late.rate_ratio[0] == Approx(1.0).epsilon(1e-12));
+  CHECK(late.slope_per_week[0] == Approx(0.0).margin(1e-10));
+  CHECK(late.fitted_first[0] == Approx(7.0).epsilon(1e-10));
+}
+
+TEST_CASE("trend: pooled weeks carry the participants' observed person-days") {
+  using boost::gregorian::date;
+  // Two people at the same constant rate, joining and leaving mid-week: the
+  // summed counts rise and fall with how many are observed, the rate does not.
+  auto j = daily_journal("a", date(2026, 3, 4), date(2026, 4, 16));
+  const auto b = daily_journal("b", date(2026, 3, 20), date(2026, 5, 5));
+  for (const auto& tr : b.triggers()) j.add(tr);
+  const auto cols = CohortColumns::from_journal(j);
+  const auto t = trigger_trend_pooled(cols, 2);
+  REQUIRE(t.size() == 1);
+  CHECK(t.participant[0] == -1);
+  CHECK(t.last_k_count[0] == t.last_k_days[0]);
+  CHECK(t.prev_k_count[0] == t.prev_k_days[0]);
+  CHECK(t.rate_ratio[0] == Approx(1.0).epsilon(1e-12));
+  CHECK(t.slope_per_week[0] == Approx(0.0).margin(1e-10));
+  CHECK(t.fitted_first[0] == Approx(7.0).epsilon(1e-10));
+  CHECK_THROWS_AS(trigger_trend_pooled(cols, 0), std::invalid_argument);
+}
+
+TEST_CASE("Poisson slope with exposure and the exposure-adjusted rate ratio") {
+  // Rate 2 per unit exposure everywhere: slope 0, intercept log 2 whatever the exposures.
+  const std::vector<double> x{0, 1, 2, 3}, e{0.5, 1, 1, 0.25}, y{1, 2, 2, 0.5};
+  const auto s = poisson_slope(x, y, e);
+  CHECK(s.slope == Approx(0.0).margin(1e-12));
+  CHECK(s.intercept == Approx(std::log(2.0)));
+  CHECK_THROWS_AS(poisson_slope(x, y, std::vector<double>{1, 1, 0, 1}), std::invalid_argument);
+  CHECK_THROWS_AS(poisson_slope(x, y, std::vector<double>{1, 1}), std::invalid_argument);
+  // 10 over 2 days vs 20 over 8 days: rate ratio 5 / 2.5 = 2; the interval is
+  // the equal-exposure one scaled by 8/2 (R poisson.test(c(10, 20), c(2, 8))).
+  const auto r = rate_ratio_exact(10, 20, 0.95, 2.0, 8.0);
+  CHECK(r.ratio == Approx(2.0));
+  CHECK(r.low == Approx(4 * 0.2090060).epsilon(1e-5));
+  CHECK(r.high == Approx(4 * 1.1191830).epsilon(1e-5));
+  CHECK(std::isnan(rate_ratio_exact(3, 4, 0.95, 0.0, 1.0).ratio));
+  CHECK_THROWS_AS(rate_ratio_exact(3, 4, 0.95, -1.0, 1.0), std::invalid_argument);
 }
 
 TEST_CASE("exact rate ratio interval") {

@@ -183,9 +183,12 @@ def test_trigger_trend_constant_counts() -> None:
         for k in range(2):
             j.add(calmkit.Trigger(participant="w", id=f"t{w}-{k}", time=start + dt.timedelta(weeks=w, hours=k),
                                   category="other", intensity=6))
+    # A reading on the last Sunday makes the last ISO week a whole observed week.
+    j.add(calmkit.Reading(participant="w", time=start + dt.timedelta(weeks=7, days=6), intensity=2))
     t = calmkit.trigger_trend(j, k=4)
     row = t.iloc[0]
     assert (row["last_k_count"], row["prev_k_count"], row["weeks"]) == (8, 8, 8)
+    assert (row["last_k_days"], row["prev_k_days"]) == (28, 28)
     assert row["rate_ratio"] == 1.0
     assert row["rr_ci_low"] < 1.0 < row["rr_ci_high"]
     assert row["slope_per_week"] == pytest.approx(0.0, abs=1e-12)

@@ -100,6 +100,21 @@ def _pooled_weekly_counts_by_pandas(j: calmkit.Journal) -> pd.Series:
     return monday(local).value_counts().reindex(weeks, fill_value=0).sort_index()
 
 
+def _pooled_weekly_person_days_by_pandas(j: calmkit.Journal, weeks: pd.DatetimeIndex) -> np.ndarray:
+    """Exposure of each pooled week: the days of it inside each participant's
+    span (first to last local date of their records), summed."""
+    out = np.zeros(len(weeks))
+    for p in j.participants():
+        one = j.participant(p)
+        days = pd.concat([t.to_pandas()["local_time"].dt.tz_localize(None).dt.normalize()
+                          for t in (one.triggers, one.readings, one.exercises, one.thought_records,
+                                    one.assessments)])
+        first, last = days.min(), days.max()
+        for i, w in enumerate(weeks):
+            out[i] += max(0, (min(last, w + pd.Timedelta(days=6)) - max(first, w)).days + 1)
+    return out
+
+
 @pytest.fixture(scope="module")
 def cohort() -> calmkit.Journal:
     return calmkit.synthetic_journal(participants=3, days=70, seed=7)
@@ -124,7 +139,9 @@ def test_pooled_frequency_trend_and_peaks(cohort: calmkit.Journal) -> None:
     # Pooled Poisson slope checked with statsmodels' GLM on the pooled counts.
     sm = pytest.importorskip("statsmodels.api")
     y = expect.to_numpy(dtype=float)
-    fit = sm.GLM(y, sm.add_constant(np.arange(len(y), dtype=float)), family=sm.families.Poisson()).fit()
+    exposure = _pooled_weekly_person_days_by_pandas(cohort, expect.index) / 7
+    fit = sm.GLM(y, sm.add_constant(np.arange(len(y), dtype=float)), family=sm.families.Poisson(),
+                 offset=np.log(exposure)).fit()
     t = calmkit.trigger_trend(cohort, by=None).iloc[0]
     assert t["slope_per_week"] == pytest.approx(fit.params[1], rel=1e-8)
     assert t["slope_se"] == pytest.approx(fit.bse[1], rel=1e-6)
@@ -200,9 +217,13 @@ def test_every_chart_says_what_the_metric_returns(cohort: calmkit.Journal, who: 
     # The fitted rates against statsmodels' Poisson GLM on the same weekly counts.
     sm = pytest.importorskip("statsmodels.api")
     wk = np.arange(len(freq), dtype=float)
-    glm = sm.GLM(freq["count"].to_numpy(float), sm.add_constant(wk), family=sm.families.Poisson()).fit()
-    assert trend["fitted_first"] == pytest.approx(glm.fittedvalues[0], rel=1e-6)
-    assert trend["fitted_last"] == pytest.approx(glm.fittedvalues[-1], rel=1e-6)
+    sub = cohort.participant(who) if one else cohort
+    exposure = _pooled_weekly_person_days_by_pandas(sub, pd.DatetimeIndex(pd.to_datetime(freq["period_start"])))
+    glm = sm.GLM(freq["count"].to_numpy(float), sm.add_constant(wk), family=sm.families.Poisson(),
+                 offset=np.log(exposure / 7)).fit()
+    # Triggers per full week at the first and last week: the fit's rate, not its partial-week mean.
+    assert trend["fitted_first"] == pytest.approx(np.exp(glm.params[0]), rel=1e-6)
+    assert trend["fitted_last"] == pytest.approx(np.exp(glm.params[0] + glm.params[1] * wk[-1]), rel=1e-6)
 
     d = plot.chart_data("km_first_vs_latest", cohort, who)
     eps = calmkit.time_to_calm(j)

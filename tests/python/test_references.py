@@ -467,7 +467,11 @@ def _pandas_weekly(records: pd.DataFrame) -> pd.DataFrame:
     for p, g in r.groupby("participant"):
         weeks = pd.date_range(g["week"].min(), g["week"].max(), freq="7D")  # span: records of any type
         counts = g[g["kind"] == "trigger"].groupby("week").size().reindex(weeks, fill_value=0)
-        frames.append(pd.DataFrame({"participant": p, "period_start": weeks, "count": counts.to_numpy()}))
+        # Exposure: days of each week inside the span (first to last local date).
+        first, last = local_date[g.index].min(), local_date[g.index].max()
+        days = [(min(last, w + pd.Timedelta(days=6)) - max(first, w)).days + 1 for w in weeks]
+        frames.append(pd.DataFrame({"participant": p, "period_start": weeks, "count": counts.to_numpy(),
+                                    "days": days}))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -501,7 +505,8 @@ def test_poisson_slope_against_statsmodels(frequency_cohort) -> None:
             assert math.isnan(row["slope_per_week"]), p
             continue
         x = sm.add_constant(np.arange(len(y), dtype=float))
-        fit = sm.GLM(y, x, family=sm.families.Poisson()).fit(tol=1e-14, maxiter=200)
+        fit = sm.GLM(y, x, family=sm.families.Poisson(), offset=np.log(g["days"].to_numpy(float) / 7)).fit(
+            tol=1e-14, maxiter=200)
         lo, hi = fit.conf_int(alpha=0.05)[1]
         np.testing.assert_allclose([row["slope_per_week"], row["slope_se"], row["slope_ci_low"], row["slope_ci_high"]],
                                    [fit.params[1], fit.bse[1], lo, hi], rtol=1e-7, atol=1e-9, err_msg=p)
@@ -513,7 +518,7 @@ def test_poisson_slope_against_statsmodels(frequency_cohort) -> None:
 _POISSON_TEST = _R_WRITE + """
 d <- read.csv("counts.csv")
 out <- do.call(rbind, lapply(seq_len(nrow(d)), function(i) {
-  pt <- poisson.test(c(d$a[i], d$b[i]), c(1, 1), conf.level = 0.95)
+  pt <- poisson.test(c(d$a[i], d$b[i]), c(d$ea[i], d$eb[i]), conf.level = 0.95)
   data.frame(participant = d$participant[i], rr = unname(pt$estimate), lo = pt$conf.int[1], hi = pt$conf.int[2])
 }))
 write_frame(out, "rr.csv")
@@ -534,13 +539,17 @@ def test_rate_ratio_against_r_poisson_test(frequency_cohort, tmp_path) -> None:
             assert math.isnan(row["rate_ratio"]) and math.isnan(row["rr_ci_low"]), p
             continue
         a, b = int(y[-k:].sum()), int(y[-2 * k:-k].sum())
+        e = g["days"].to_numpy()
+        ea, eb = int(e[-k:].sum()), int(e[-2 * k:-k].sum())
         assert (row["last_k_count"], row["prev_k_count"]) == (a, b), p
+        assert (row["last_k_days"], row["prev_k_days"]) == (ea, eb), p
         if a + b > 0:
-            rows.append((p, a, b))
+            rows.append((p, a, b, ea, eb))
     assert len(rows) > 15
-    r = _rscript(tmp_path, _POISSON_TEST, {"counts": pd.DataFrame(rows, columns=["participant", "a", "b"])},
+    r = _rscript(tmp_path, _POISSON_TEST,
+                 {"counts": pd.DataFrame(rows, columns=["participant", "a", "b", "ea", "eb"])},
                  ["rr"])["rr"].set_index("participant")
-    for p, a, b in rows:
+    for p, a, b, _, _ in rows:
         mine = trend.loc[p, ["rate_ratio", "rr_ci_low", "rr_ci_high"]].to_numpy(float)
         ref = r.loc[p, ["rr", "lo", "hi"]].to_numpy(float)
         np.testing.assert_allclose(mine, ref, rtol=1e-9, err_msg=f"{p}: a={a}, b={b}")

@@ -152,4 +152,5 @@ def test_sample_journal_report_readings(sample_journal_path: Path):
     assert text.count('data-chart="assessment_scores"') == 3 and text.count(", 8 self-assessments.") == 3
     # p001's GAD-7 answers 2,0,3,1,2,1,1 (a0002) sum to 10, 0,2,1,2,0,2,0 (a0008) to 7.
     assert "GAD-7 fell from 10 (moderate) to 7 (mild) between the first and the latest of 4 check-ins" in text
-    assert "Triggers fell from about 12 to 2.5 a week over 9 weeks" in text  # p001
+    # p001 ends on a Monday (22 observed days in its last 4 weeks): exposure-weighted, not 12 to 2.5.
+    assert "Triggers fell from about 11 to 3.3 a week over 9 weeks" in text  # p001

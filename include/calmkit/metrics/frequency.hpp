@@ -6,7 +6,11 @@
 #include <calmkit/metrics/columns.hpp>
 #include <calmkit/metrics/stats.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <span>
+#include <string>
 #include <vector>
 
 namespace calmkit::metrics {
@@ -99,26 +103,33 @@ struct FrequencyTable {
 
 /// Trend of weekly trigger counts, one row per participant with records.
 struct TrendTable {
-  /// Code into `CohortColumns::participants`.
+  /// Code into `CohortColumns::participants`; -1 for the pooled row.
   std::vector<std::int32_t> participant;
   std::vector<std::int64_t> weeks;         ///< ISO weeks in the participant's span
-  std::vector<std::int64_t> last_k_count;  ///< triggers in the last k weeks of the span
-  std::vector<std::int64_t> prev_k_count;  ///< triggers in the k weeks before those
+  std::vector<std::int64_t> last_k_count;  ///< triggers in the last k ISO weeks of the span
+  std::vector<std::int64_t> prev_k_count;  ///< triggers in the k ISO weeks before those
   /// @{
-  /// Ratio of triggers in the last k weeks to the k weeks before, with its
-  /// exact confidence interval; NaN when weeks < 2k.
+  /// Days of the span (exposure) inside the last k and the previous k ISO
+  /// weeks: a partial first or last week counts only its observed days.
+  std::vector<std::int64_t> last_k_days, prev_k_days;  ///< days
+  /// @}
+  /// @{
+  /// Exposure-adjusted ratio of the trigger rate in the last k weeks to the
+  /// k weeks before ((last_k_count / last_k_days) / (prev_k_count /
+  /// prev_k_days)), with its exact confidence interval; NaN when weeks < 2k.
   std::vector<double> rate_ratio, rr_ci_low, rr_ci_high;  ///< NaN when weeks < 2k
   /// @}
   /// @{
-  /// Poisson log-linear slope of the weekly counts (log rate per week), its
-  /// standard error and confidence interval.
+  /// Poisson log-linear slope of the weekly counts with offset
+  /// log(days observed / 7) (log rate per week), its standard error and
+  /// confidence interval.
   std::vector<double> slope_per_week, slope_se, slope_ci_low, slope_ci_high;
   /// @}
   std::vector<double> weekly_change_pct;  ///< 100·(exp(slope) − 1), % per week
   /// @{
-  /// Triggers per week the Poisson fit gives for the first and the last week
-  /// of the span: exp(intercept) and exp(intercept + slope·(weeks − 1)); NaN
-  /// with no slope.
+  /// Triggers per full (7-day) week the Poisson fit gives for the first and
+  /// the last week of the span: exp(intercept) and
+  /// exp(intercept + slope·(weeks − 1)); NaN with no slope.
   std::vector<double> fitted_first, fitted_last;  ///< triggers per week
   /// @}
 
@@ -126,55 +137,124 @@ struct TrendTable {
   [[nodiscard]] std::size_t size() const noexcept { return participant.size(); }
 };
 
-/// Rate ratio of the last `k` weeks to the `k` before them (exact conditional
-/// interval, `rate_ratio_exact`) and the Poisson log-linear slope of all
-/// weekly counts over the span (`poisson_slope`, x = week number 0, 1, ...).
-/// Counts use the zero-filled weekly table. With fewer than 2k weeks the
-/// counts cover what there is and the rate ratio is NaN.
+namespace detail {
+
+/// Days of the ISO week starting on day `monday` that lie in [first, last].
+[[nodiscard]] inline std::int64_t days_in_span(std::int64_t monday, std::int64_t first, std::int64_t last) {
+  return std::max<std::int64_t>(0, std::min(last, monday + 6) - std::max(first, monday) + 1);
+}
+
+/// The one place the weekly trend is computed: counts[i] triggers over
+/// days[i] observed days of consecutive ISO weeks i = 0, 1, ... Appends a row
+/// to `out`. Weeks with no observed day (a gap in a pooled grid) carry no
+/// exposure and are left out of the fit.
+inline void append_weekly_trend(TrendTable& out, std::int32_t participant,
+                                std::span<const std::int64_t> counts, std::span<const std::int64_t> days,
+                                std::size_t k, double level) {
+  const std::size_t w = counts.size();
+  std::int64_t last = 0, prev = 0, last_days = 0, prev_days = 0;
+  for (std::size_t i = 0; i < w; ++i) {
+    const std::size_t from_end = w - 1 - i;  // 0 for the last week
+    if (from_end < k) {
+      last += counts[i];
+      last_days += days[i];
+    } else if (from_end < 2 * k) {
+      prev += counts[i];
+      prev_days += days[i];
+    }
+  }
+  RateRatio rr;
+  if (w >= 2 * k)
+    rr = rate_ratio_exact(last, prev, level, static_cast<double>(last_days), static_cast<double>(prev_days));
+  std::vector<double> x, y, e;
+  for (std::size_t i = 0; i < w; ++i) {
+    if (days[i] <= 0) continue;
+    x.push_back(static_cast<double>(i));
+    y.push_back(static_cast<double>(counts[i]));
+    e.push_back(static_cast<double>(days[i]) / 7.0);
+  }
+  const auto sl = poisson_slope(x, y, e, level);
+  out.participant.push_back(participant);
+  out.weeks.push_back(static_cast<std::int64_t>(w));
+  out.last_k_count.push_back(last);
+  out.prev_k_count.push_back(prev);
+  out.last_k_days.push_back(last_days);
+  out.prev_k_days.push_back(prev_days);
+  out.rate_ratio.push_back(rr.ratio);
+  out.rr_ci_low.push_back(rr.low);
+  out.rr_ci_high.push_back(rr.high);
+  out.slope_per_week.push_back(sl.slope);
+  out.slope_se.push_back(sl.se);
+  out.slope_ci_low.push_back(sl.low);
+  out.slope_ci_high.push_back(sl.high);
+  out.weekly_change_pct.push_back(100.0 * std::expm1(sl.slope));
+  out.fitted_first.push_back(std::exp(sl.intercept));
+  out.fitted_last.push_back(std::exp(sl.intercept + sl.slope * static_cast<double>(w - 1)));
+}
+
+inline void check_trend_k(int k) {
+  if (k < 1) calmkit::detail::throw_invalid("trigger_trend: k must be >= 1 week, got " + std::to_string(k));
+}
+
+}  // namespace detail
+
+/// Rate ratio of the last `k` ISO weeks to the `k` before them and the
+/// Poisson log-linear slope of all weekly counts over the span (x = week
+/// number 0, 1, ...), both weighted by exposure: a week counts the days of it
+/// that lie in the participant's span (first to last record of any type,
+/// local dates), so a partial first or last week neither lowers nor raises
+/// the rate. The rate ratio is exposure-adjusted with the exact conditional
+/// interval (`rate_ratio_exact` with the two day totals); the slope has the
+/// offset log(days / 7) (`poisson_slope` with exposure). Counts use the
+/// zero-filled weekly table. With fewer than 2k weeks the counts cover what
+/// there is and the rate ratio is NaN. std::invalid_argument for k < 1.
 [[nodiscard]] inline TrendTable trigger_trend(const CohortColumns& c, int k = 4,
                                               const LocalCalendar& cal = {}, double level = 0.95) {
-  if (k < 1) calmkit::detail::throw_invalid("trigger_trend: k must be >= 1 week, got " + std::to_string(k));
+  detail::check_trend_k(k);
   const auto f = trigger_frequency(c, Period::week, Split::none, cal);
+  const auto span = detail::participant_spans(c, cal);
+  std::vector<std::int64_t> days(f.size());
+  for (std::size_t r = 0; r < f.size(); ++r) {
+    const auto p = static_cast<std::size_t>(f.participant[r]);
+    days[r] = detail::days_in_span(f.period_start[r], span.first_day[p], span.last_day[p]);
+  }
   TrendTable out;
-  std::vector<double> x, y;
-  const auto uk = static_cast<std::size_t>(k);
+  const std::span<const std::int64_t> counts(f.count), exposure(days);
   for (std::size_t lo = 0; lo < f.size();) {
     std::size_t hi = lo;
     while (hi < f.size() && f.participant[hi] == f.participant[lo]) ++hi;
-    const std::size_t w = hi - lo;
-    std::int64_t last = 0, prev = 0;
-    for (std::size_t i = 0; i < w; ++i) {
-      const std::size_t from_end = w - 1 - i;  // 0 for the last week
-      if (from_end < uk)
-        last += f.count[lo + i];
-      else if (from_end < 2 * uk)
-        prev += f.count[lo + i];
-    }
-    RateRatio rr;
-    if (w >= 2 * uk) rr = rate_ratio_exact(last, prev, level);
-    x.resize(w);
-    y.resize(w);
-    for (std::size_t i = 0; i < w; ++i) {
-      x[i] = static_cast<double>(i);
-      y[i] = static_cast<double>(f.count[lo + i]);
-    }
-    const auto sl = poisson_slope(x, y, level);
-    out.participant.push_back(f.participant[lo]);
-    out.weeks.push_back(static_cast<std::int64_t>(w));
-    out.last_k_count.push_back(last);
-    out.prev_k_count.push_back(prev);
-    out.rate_ratio.push_back(rr.ratio);
-    out.rr_ci_low.push_back(rr.low);
-    out.rr_ci_high.push_back(rr.high);
-    out.slope_per_week.push_back(sl.slope);
-    out.slope_se.push_back(sl.se);
-    out.slope_ci_low.push_back(sl.low);
-    out.slope_ci_high.push_back(sl.high);
-    out.weekly_change_pct.push_back(100.0 * (std::exp(sl.slope) - 1.0));
-    out.fitted_first.push_back(std::exp(sl.intercept));
-    out.fitted_last.push_back(std::exp(sl.intercept + sl.slope * static_cast<double>(w - 1)));
+    detail::append_weekly_trend(out, f.participant[lo], counts.subspan(lo, hi - lo),
+                                exposure.subspan(lo, hi - lo), static_cast<std::size_t>(k), level);
     lo = hi;
   }
+  return out;
+}
+
+/// `trigger_trend` of the whole cohort as one series (participant -1): the
+/// weekly counts summed over participants, each week's exposure the sum of
+/// the participants' observed days in it (person-days), over the ISO weeks
+/// from the first participant's first week to the last one's last week.
+/// Weeks in which nobody is observed carry no exposure. No row for a cohort
+/// without records.
+[[nodiscard]] inline TrendTable trigger_trend_pooled(const CohortColumns& c, int k = 4,
+                                                     const LocalCalendar& cal = {}, double level = 0.95) {
+  detail::check_trend_k(k);
+  const auto f = trigger_frequency(c, Period::week, Split::none, cal);
+  TrendTable out;
+  if (f.size() == 0) return out;
+  const auto span = detail::participant_spans(c, cal);
+  const auto [lo_it, hi_it] = std::minmax_element(f.period_start.begin(), f.period_start.end());
+  const auto first_week = detail::period_index(*lo_it, Period::week);
+  const auto w = static_cast<std::size_t>(detail::period_index(*hi_it, Period::week) - first_week + 1);
+  std::vector<std::int64_t> counts(w, 0), days(w, 0);
+  for (std::size_t r = 0; r < f.size(); ++r) {
+    const auto p = static_cast<std::size_t>(f.participant[r]);
+    const auto i =
+        static_cast<std::size_t>(detail::period_index(f.period_start[r], Period::week) - first_week);
+    counts[i] += f.count[r];
+    days[i] += detail::days_in_span(f.period_start[r], span.first_day[p], span.last_day[p]);
+  }
+  detail::append_weekly_trend(out, -1, counts, days, static_cast<std::size_t>(k), level);
   return out;
 }
 

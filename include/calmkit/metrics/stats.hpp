@@ -68,33 +68,40 @@ inline void check_confidence(double level) {
   return s / static_cast<double>(v.size());
 }
 
-/// A rate ratio of two counts over equal exposure, with its confidence interval.
+/// A rate ratio of two counts over their exposures, with its confidence interval.
 struct RateRatio {
-  double ratio = nan_value;  ///< a / b; +inf when b = 0 < a; NaN when a = b = 0
+  double ratio = nan_value;  ///< (a / e_a) / (b / e_b); +inf when b = 0 < a; NaN when a = b = 0
   /// Lower confidence bound of the ratio.
   double low = nan_value;
   /// Upper confidence bound of the ratio.
   double high = nan_value;
 };
 
-/// Rate ratio a / b of two Poisson counts over equal exposure, with the exact
-/// conditional (Clopper–Pearson) interval: given n = a + b, a is
-/// Binomial(n, p) with p = RR / (1 + RR); the Clopper–Pearson limits of p are
-/// mapped back by RR = p / (1 − p). a = 0 gives low = 0; b = 0 gives
-/// high = +inf; a = b = 0 gives NaN throughout.
-[[nodiscard]] inline RateRatio rate_ratio_exact(std::int64_t a, std::int64_t b, double level = 0.95) {
+/// Rate ratio (a / exposure_a) / (b / exposure_b) of two Poisson counts, with
+/// the exact conditional (Clopper–Pearson) interval: given n = a + b, a is
+/// Binomial(n, p) with p = RR·e_a / (RR·e_a + e_b); the Clopper–Pearson
+/// limits of p are mapped back by RR = p / (1 − p) · e_b / e_a (R's
+/// `poisson.test(c(a, b), c(e_a, e_b))`). Exposures default to equal. a = 0
+/// gives low = 0; b = 0 gives high = +inf; a = b = 0 or an exposure of 0
+/// gives NaN throughout; std::invalid_argument for a negative count or a
+/// negative or non-finite exposure.
+[[nodiscard]] inline RateRatio rate_ratio_exact(std::int64_t a, std::int64_t b, double level = 0.95,
+                                                double exposure_a = 1.0, double exposure_b = 1.0) {
   detail::check_confidence(level);
   if (a < 0 || b < 0) calmkit::detail::throw_invalid("rate_ratio_exact: counts must be >= 0");
+  if (!(exposure_a >= 0.0 && exposure_b >= 0.0) || !std::isfinite(exposure_a) || !std::isfinite(exposure_b))
+    calmkit::detail::throw_invalid("rate_ratio_exact: exposures must be finite and >= 0");
   RateRatio r;
-  if (a + b == 0) return r;
+  if (a + b == 0 || exposure_a == 0.0 || exposure_b == 0.0) return r;
+  const double scale = exposure_b / exposure_a;
   const double alpha = 1.0 - level;
   const auto da = static_cast<double>(a), db = static_cast<double>(b);
   const double p_low = a == 0 ? 0.0 : beta_quantile(da, db + 1.0, alpha / 2.0);
   const double p_high = b == 0 ? 1.0 : beta_quantile(da + 1.0, db, 1.0 - alpha / 2.0);
   const double inf = std::numeric_limits<double>::infinity();
-  r.ratio = b == 0 ? inf : da / db;
-  r.low = p_low / (1.0 - p_low);
-  r.high = p_high >= 1.0 ? inf : p_high / (1.0 - p_high);
+  r.ratio = b == 0 ? inf : da / db * scale;
+  r.low = p_low / (1.0 - p_low) * scale;
+  r.high = p_high >= 1.0 ? inf : p_high / (1.0 - p_high) * scale;
   return r;
 }
 
@@ -111,23 +118,31 @@ struct Slope {
   double intercept = nan_value;  ///< at x = 0 (log scale for the Poisson fit)
 };
 
-/// Poisson log-linear regression log E[y_i] = a + b x_i, fitted by Newton's
-/// method (identical to IRLS for the canonical log link). Returns b, its
+/// Poisson log-linear regression log E[y_i] = log(e_i) + a + b x_i with
+/// exposure e_i > 0 (the offset log(e_i); all 1 when `exposure` is empty),
+/// fitted by Newton's method (identical to IRLS for the canonical log link).
+/// exp(a) is then the rate per unit of exposure at x = 0. Returns b, its
 /// standard error from the inverse Fisher information, and the Wald interval
 /// b ± z·SE. NaN when fewer than 2 points, all counts 0, all x equal, or the
 /// maximum likelihood estimate does not exist (counts all in the first or all
 /// in the last x, so that b runs off to ±infinity).
 [[nodiscard]] inline Slope poisson_slope(std::span<const double> x, std::span<const double> y,
-                                         double level = 0.95) {
+                                         std::span<const double> exposure, double level = 0.95) {
   const double z = normal_quantile(level);
   Slope out;
   const std::size_t n = x.size();
   if (n != y.size()) calmkit::detail::throw_invalid("poisson_slope: x and y differ in length");
+  if (!exposure.empty() && exposure.size() != n)
+    calmkit::detail::throw_invalid("poisson_slope: exposure and y differ in length");
+  auto e = [&](std::size_t i) { return exposure.empty() ? 1.0 : exposure[i]; };
   if (n < 2) return out;
-  double ysum = 0, xbar = 0;
+  double ysum = 0, xbar = 0, esum = 0;
   for (std::size_t i = 0; i < n; ++i) {
     if (!(y[i] >= 0)) calmkit::detail::throw_invalid("poisson_slope: counts must be >= 0");
+    if (!(e(i) > 0) || !std::isfinite(e(i)))
+      calmkit::detail::throw_invalid("poisson_slope: exposures must be finite and > 0");
     ysum += y[i];
+    esum += e(i);
     xbar += x[i];
   }
   xbar /= static_cast<double>(n);
@@ -136,7 +151,7 @@ struct Slope {
   for (std::size_t i = 0; i < n; ++i) sxx += (x[i] - xbar) * (x[i] - xbar);
   if (sxx <= 0) return out;
   // Centred x keeps the information matrix well conditioned; b is unchanged.
-  double a = std::log(ysum / static_cast<double>(n)), b = 0;
+  double a = std::log(ysum / esum), b = 0;
   double i00 = 0, i01 = 0, i11 = 0;
   bool converged = false;
   for (int it = 0; it < 200; ++it) {
@@ -144,7 +159,7 @@ struct Slope {
     i00 = i01 = i11 = 0;
     for (std::size_t i = 0; i < n; ++i) {
       const double xc = x[i] - xbar;
-      const double mu = std::exp(a + b * xc);
+      const double mu = e(i) * std::exp(a + b * xc);
       u0 += y[i] - mu;
       u1 += (y[i] - mu) * xc;
       i00 += mu;
@@ -170,7 +185,7 @@ struct Slope {
       i00 = i01 = i11 = 0;
       for (std::size_t i = 0; i < n; ++i) {
         const double xc = x[i] - xbar;
-        const double mu = std::exp(a + b * xc);
+        const double mu = e(i) * std::exp(a + b * xc);
         i00 += mu;
         i01 += mu * xc;
         i11 += mu * xc * xc;
@@ -187,6 +202,12 @@ struct Slope {
   out.high = b + z * out.se;
   out.intercept = a - b * xbar;
   return out;
+}
+
+/// `poisson_slope` with equal exposure (no offset).
+[[nodiscard]] inline Slope poisson_slope(std::span<const double> x, std::span<const double> y,
+                                         double level = 0.95) {
+  return poisson_slope(x, y, std::span<const double>{}, level);
 }
 
 /// Ordinary least-squares slope of y on x with the t-based interval
