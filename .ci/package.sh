@@ -5,7 +5,7 @@
 #   2. the wheel goes into a fresh venv with nothing else (pip brings only the
 #      declared dependencies), where the README's main job (`calmkit report` on
 #      the sample) and a smoke test run, and each missing extra must say in one
-#      line which extra to install;
+#      line what to install (the packages, or the extra from a source checkout);
 #   3. the same for a wheel built from the unpacked sdist alone (so the sdist
 #      holds everything a build needs);
 #   4. CITATION.cff is validated by cffconvert.
@@ -97,7 +97,9 @@ except ImportError as e:
       echo "package: without [$extra]: $msg"
       test "$status" -eq 1
       test "$(printf '%s\n' "$msg" | wc -l)" -eq 1
-      [[ $msg == *"pip install \"calmkit[$extra]\"" ]]
+      # The hint fits an install without PyPI: the packages by name, or the extra from a checkout.
+      [[ $msg == *"pip install \".[$extra]\")" ]]
+      [[ $msg != *"calmkit[$extra]"* ]]
     done
   )
 }
