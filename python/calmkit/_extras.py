@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 from types import ModuleType
+from typing import Any, Callable
 
 __all__ = ["EXTRAS", "REQUIREMENTS", "MissingExtraError", "install_hint", "require"]
 
@@ -67,3 +68,32 @@ def require(module: str, extra: str, feature: str) -> ModuleType:
     except ImportError:
         pass
     raise MissingExtraError(module, extra, feature)
+
+
+class LazySchemas(dict):  # type: ignore[type-arg]
+    """A dict of pyarrow schemas filled by ``build()`` on first use, so that
+    importing calmkit does not import pyarrow (an optional extra)."""
+
+    def __init__(self, build: Callable[[], dict[str, Any]]) -> None:
+        super().__init__()
+        self._build = build
+
+    def _load(self) -> None:
+        if not dict.__len__(self):
+            self.update(self._build())
+
+    def __getitem__(self, k: str) -> Any:
+        self._load()
+        return dict.__getitem__(self, k)
+
+    def __iter__(self) -> Any:
+        self._load()
+        return dict.__iter__(self)
+
+    def __len__(self) -> int:
+        self._load()
+        return dict.__len__(self)
+
+    def items(self) -> Any:
+        self._load()
+        return dict.items(self)

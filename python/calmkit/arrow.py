@@ -82,30 +82,8 @@ def _schemas() -> dict[str, Any]:
     return out
 
 
-class _Lazy(dict):  # built on first use, so importing calmkit does not import pyarrow
-    def _load(self) -> None:
-        if not dict.__len__(self):
-            self.update(_schemas())
-
-    def __getitem__(self, k: str) -> Any:
-        self._load()
-        return dict.__getitem__(self, k)
-
-    def __iter__(self) -> Any:
-        self._load()
-        return dict.__iter__(self)
-
-    def __len__(self) -> int:
-        self._load()
-        return dict.__len__(self)
-
-    def items(self) -> Any:
-        self._load()
-        return dict.items(self)
-
-
 #: The Arrow schema of each table of :func:`to_arrow` (see the module docstring).
-ARROW_SCHEMAS: dict[str, Any] = _Lazy()
+ARROW_SCHEMAS: dict[str, Any] = _extras.LazySchemas(_schemas)
 
 
 def to_arrow(journal: Any) -> dict[str, Any]:
