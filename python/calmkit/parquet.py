@@ -117,6 +117,41 @@ def _with_metadata(schema: Any, folder: str, partition_by: str) -> Any:
     })
 
 
+#: The folder value Hive-style readers (pyarrow, Spark, Hive) read as a
+#: missing participant, whatever the encoding.
+_HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
+#: The longest file name most file systems take (NAME_MAX on Linux, macOS, NTFS).
+_NAME_MAX = 255
+
+
+def _folder_name(participant: str) -> str:
+    return "participant=" + quote(participant, safe="")
+
+
+def _check_folder_names(participants: list[str]) -> None:
+    """ValueError, before anything is written, for a participant whose
+    ``participant=<name>`` folder could not hold it: Hive's null value (every
+    Hive-style reader would merge it into a missing participant), a name
+    longer than a file name may be, or two names that differ only in case
+    (one folder on case-insensitive file systems: macOS, Windows). The
+    ``shard`` layout stores the column in the files and takes any id."""
+    seen: dict[str, str] = {}
+    hint = "; write_parquet(..., partition_by='shard') stores any participant id"
+    for p in participants:
+        shown = repr(p if len(p) <= 60 else p[:60] + "...")
+        if p == _HIVE_NULL:
+            raise ValueError(f"participant {shown} cannot be a participant=<name> folder: Hive-style readers "
+                             f"(pyarrow, pandas, Spark) read that folder as no participant{hint}")
+        name = _folder_name(p)
+        if len(name.encode()) > _NAME_MAX:
+            raise ValueError(f"participant {shown} ({len(p)} characters) is too long for a participant=<name> "
+                             f"folder (a file name holds at most {_NAME_MAX} bytes, URI-encoded){hint}")
+        other = seen.setdefault(name.casefold(), p)
+        if other != p:
+            raise ValueError(f"participants {other!r} and {p!r} differ only in case: their participant=<name> "
+                             f"folders would be one on case-insensitive file systems (macOS, Windows){hint}")
+
+
 def tables_of(journal: Any) -> dict[str, Any]:
     """The journal as one ``pyarrow.Table`` per record type (:data:`SCHEMAS`),
     records in journal order (participant, time, id): the Arrow bridge's
@@ -165,6 +200,8 @@ def write_parquet(journal: Any, path: _PathLike, partition_by: str = "participan
     root = Path(path)
     participants = journal.participants()
     n = len(participants)
+    if partition_by == "participant":
+        _check_folder_names(participants)
     blocks = [(k * n // shards, (k + 1) * n // shards) for k in range(shards)]
     files: dict[str, bytes] = {}
 
@@ -184,7 +221,7 @@ def write_parquet(journal: Any, path: _PathLike, partition_by: str = "participan
             for p, (start, stop) in zip(participants, slices):
                 if stop > start:
                     t = body.slice(start, stop - start)
-                    put(f"{folder}/participant={quote(p, safe='')}/part-0.parquet",
+                    put(f"{folder}/{_folder_name(p)}/part-0.parquet",
                         lambda s, t=t: pq.write_table(t, s))
         else:
             put(f"{folder}/_common_metadata", lambda s, sc=schema: pq.write_metadata(sc, s))
@@ -330,6 +367,10 @@ def read_tables(path: _PathLike, participants: list[str] | None = None, files: d
             continue
         flt = ds.field("participant").isin(participants) if participants is not None else None
         table = dataset.to_table(filter=flt)
+        if by_participant and table.num_rows and table.column("participant").null_count:
+            raise ValueError(f"{d}: a participant={_HIVE_NULL} folder (or a file outside any participant=<name> "
+                             "folder): Hive-style readers take it for records without a participant, and calmkit "
+                             "will not merge them into another participant")
         if table.num_rows == 0:  # no records, whatever the columns another tool wrote
             out[folder] = SCHEMAS[folder].empty_table()
             continue

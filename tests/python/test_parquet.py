@@ -207,3 +207,49 @@ def test_pickle_round_trip_is_cheap(cohort):
         assert pickle.loads(pickle.dumps(rec)) == rec
     with pytest.raises(ValueError, match="pickle state"):
         calmkit.Journal.__new__(calmkit.Journal).__setstate__(("not bytes",))
+
+
+def _one_trigger_each(*participants):
+    j = calmkit.Journal()
+    for k, p in enumerate(participants):
+        j.add(calmkit.Trigger(id=f"t{k}", participant=p, time="2026-03-02T21:14:00+01:00",
+                              category="conflict", intensity=5 + k))
+    return j
+
+
+@pytest.mark.parametrize("participants,words", [
+    # Hive's null value: pyarrow (and Spark, Hive) read the folder back as "no participant",
+    # which merged this person into the single-user participant "".
+    (("__HIVE_DEFAULT_PARTITION__", ""), "read that folder as no participant"),
+    # Longer than a file name (NAME_MAX 255): was a raw OSError naming the temp folder.
+    (("x" * 300,), "too long"),
+    (("é" * 100,), "too long"),  # 100 characters, 600 bytes URI-encoded
+    # One folder on macOS and Windows: the second file would replace the first.
+    (("Alice", "alice"), "differ only in case"),
+])
+def test_ids_a_participant_folder_cannot_hold_are_refused_before_writing(tmp_path, participants, words):
+    j = _one_trigger_each(*participants)
+    out = tmp_path / "ds"
+    with pytest.raises(ValueError, match=words) as e:
+        ckpq.write_parquet(j, out)
+    assert "partition_by='shard'" in str(e.value)
+    assert not out.exists()  # nothing written, no temp folder left
+    assert list(tmp_path.iterdir()) == []
+    # The shard layout stores the column in the files and takes any id.
+    ckpq.write_parquet(j, out, partition_by="shard")
+    assert ckpq.read_parquet(out) == j
+
+
+def test_the_longest_id_a_folder_holds_still_round_trips(tmp_path):
+    j = _one_trigger_each("p" * (255 - len("participant=")), "")
+    ckpq.write_parquet(j, tmp_path / "ds")
+    assert ckpq.read_parquet(tmp_path / "ds") == j
+
+
+def test_a_hive_null_folder_written_by_another_tool_is_refused(tmp_path):
+    j = _one_trigger_each("a", "")
+    ckpq.write_parquet(j, tmp_path / "ds")
+    trig = tmp_path / "ds" / "triggers"
+    (trig / "participant=a").rename(trig / "participant=__HIVE_DEFAULT_PARTITION__")
+    with pytest.raises(ValueError, match="__HIVE_DEFAULT_PARTITION__"):
+        ckpq.read_parquet(tmp_path / "ds")
