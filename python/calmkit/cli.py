@@ -453,6 +453,28 @@ def _shell_word(text: str) -> str:
     return shlex.quote(text)
 
 
+def _lamp_activities(path: Path) -> object:
+    """The --activities file: Activity objects as a JSON array, the LAMP API's
+    answer ``{"data": [...]}``, or an object id -> spec."""
+    import json
+
+    _check_readable(path)
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except OSError as e:
+        raise _Failure(f"cannot read {path}: {e.strerror or e}", EXIT_USAGE) from e
+    except (UnicodeDecodeError, ValueError, RecursionError) as e:
+        raise _Failure(f"{path}: not a UTF-8 JSON file of Activity objects ({e})", EXIT_USAGE) from e
+    if isinstance(data, dict) and isinstance(data.get("data"), list):
+        data = data["data"]
+    if isinstance(data, dict) and all(isinstance(v, str) for v in data.values()):
+        return data
+    if isinstance(data, list) and all(isinstance(a, dict) and "id" in a and "spec" in a for a in data):
+        return data
+    raise _Failure(f"{path}: expected Activity objects (each with 'id' and 'spec') as a JSON array or as the "
+                   "LAMP API's {\"data\": [...]}, or an object id -> spec", EXIT_USAGE)
+
+
 def _import(args: argparse.Namespace, out: TextIO) -> int:
     from . import importers
 
@@ -526,6 +548,10 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
                                "surrounding spaces do not count); give it once", EXIT_USAGE)
             seen[key] = item
         options["mood_map"] = moods
+    if args.activities is not None:
+        if args.format != "mindlamp":
+            raise _Failure("--activities is for mindlamp exports only", EXIT_USAGE)
+        options["activities"] = _lamp_activities(args.activities)
     run = {"daylio": importers.import_daylio, "bearable": importers.import_bearable,
            "apple-health": importers.import_apple_health, "mindlamp": importers.import_mindlamp}[args.format]
     bar = _Progress(f"calmkit import {args.format}", _show_progress(args))
@@ -973,6 +999,9 @@ def _add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     p.add_argument("--utc-offset", type=int, metavar="MINUTES", help="a fixed UTC offset instead of --tz")
     p.add_argument("--mood", action="append", default=[], metavar="NAME=DISTRESS",
                    help="daylio: distress (0-10) of a custom mood name; repeat for each")
+    p.add_argument("--activities", type=Path, metavar="JSON",
+                   help="mindlamp: the study's Activity objects (the LAMP API's Activity.all_by_participant "
+                   "answer, a JSON array, or an object id -> spec), which give each event's activity type")
     p.add_argument("--lenient", action="store_true", help="skip bad rows (listed in the report) instead of stopping")
     p.add_argument("--force", action="store_true", help="replace the output file if it exists")
     p.add_argument("--progress", action="store_true", help="show progress on stderr even when it is not a terminal")

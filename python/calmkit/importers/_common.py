@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import importlib
-import json
 import math
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any, Optional, Union
@@ -18,11 +18,6 @@ _UTC = timezone.utc
 def round_half_up(x: float) -> int:
     """Rounds .5 away from zero for x >= 0 (Python's round() goes to even)."""
     return int(math.floor(x + 0.5))
-
-
-def rfc3339(dt: datetime) -> str:
-    """An aware datetime as RFC 3339 with its own offset."""
-    return dt.isoformat(timespec="seconds" if dt.microsecond == 0 else "microseconds")
 
 
 class LocalClock:
@@ -84,6 +79,12 @@ def calmkit_module() -> Any:
     return importlib.import_module("calmkit")
 
 
+def rfc3339(dt: datetime) -> str:
+    """An aware datetime as RFC 3339 with its own offset (for the exports'
+    text columns; the importers hand datetimes to the model, not text)."""
+    return dt.isoformat(timespec="seconds" if dt.microsecond == 0 else "microseconds")
+
+
 #: String fields the format requires even when empty.
 _REQUIRED_STRINGS = frozenset({"situation", "automatic_thought"})
 
@@ -130,48 +131,172 @@ def _surrogate_field(record: dict[str, Any]) -> str:
     return ""
 
 
+class _FieldError(ValueError):
+    """A value of one field that a record class refused while being built."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(reason)
+        self.field = field
+        self.reason = reason
+
+
+#: The record classes' message shape (include/calmkit/validate.hpp):
+#: ``PLACE: field 'FIELD': REASON``.
+_RULE_MESSAGE = re.compile(r".*?: field '(?P<field>[^']*)': (?P<reason>.*)", re.DOTALL)
+
+
+def _rule(exc: BaseException, default_field: str) -> tuple[str, str]:
+    """(field, reason) of an error a record class or ``Journal.add`` raised."""
+    text = str(exc)
+    m = _RULE_MESSAGE.fullmatch(text)
+    if m is not None:
+        return m.group("field"), m.group("reason")
+    return default_field, text
+
+
+def _fixed(when: datetime) -> datetime:
+    """``when`` with its UTC offset as a fixed ``timezone``: the instant and
+    offset are already decided (by calmkit.localtime's rule where a zone
+    applied), so the record classes must not apply a zone's rule again."""
+    off = when.utcoffset()
+    if off is None:
+        raise _FieldError("time", "a time without a UTC offset")
+    return when.replace(tzinfo=timezone(off))
+
+
+def _set(obj: Any, field: str, value: Any) -> None:
+    try:
+        setattr(obj, field, value)
+    except (ValueError, TypeError, OverflowError) as e:
+        raise _FieldError(*_rule(e, field)) from None
+
+
+#: The record class of each journal format ``type``, and a placeholder value
+#: for each argument its constructor requires (each field is then set on its
+#: own, so that a refused value names its field).
+_CLASSES = {"trigger": "Trigger", "reading": "Reading", "exercise": "ExerciseSession",
+            "thought_record": "ThoughtRecord", "assessment": "Assessment"}
+_T0 = datetime(2000, 1, 1, tzinfo=_UTC)
+#: The years a journal holds (include/calmkit/time.hpp, min_year/max_year).
+_YEARS = (1400, 9999)
+
+
+def _placeholder(ck: Any, kind: str) -> Any:
+    if kind == "trigger":
+        return ck.Trigger(id="x", time=_T0, category=ck.trigger_categories()[0][0], intensity=0)
+    if kind == "reading":
+        return ck.Reading(time=_T0, intensity=0)
+    if kind == "exercise":
+        return ck.ExerciseSession(id="x", time=_T0, end=_T0, exercise="x")
+    if kind == "thought_record":
+        return ck.ThoughtRecord(id="x", time=_T0, situation="x", automatic_thought="x", belief_before=0)
+    return ck.Assessment(id="x", time=_T0, instrument="x", answers=[])
+
+
+def _make(ck: Any, record: dict[str, Any]) -> Any:
+    """The calmkit record object of ``record``: a dict of the journal format's
+    fields (``type``, ``participant``, ``id``, ``time``, ...), times as aware
+    datetimes (or RFC 3339 text). Built one field at a time so that a refused
+    value names its field; ``time`` is set before ``end``."""
+    kind = record.get("type")
+    if kind not in _CLASSES:
+        raise _FieldError("type", f"{kind!r} is not a record type (one of {', '.join(_CLASSES)})")
+    obj = _placeholder(ck, kind)
+    fields = [k for k in record if k != "type"]
+    fields.sort(key=lambda k: (k == "end", k == "id"))  # time before end; id last for the messages
+    if "id" not in record and kind != "reading":
+        fields.append("id")
+    for name in fields:
+        value = record.get(name, "")
+        try:
+            if isinstance(value, datetime) and value.utcoffset() is not None:
+                if not _YEARS[0] <= value.year <= _YEARS[1]:
+                    raise _FieldError(name, f"year must be {_YEARS[0]}..{_YEARS[1]}")  # the reader's words
+                value = _fixed(value)
+            if name == "emotions" and isinstance(value, list):
+                value = [ck.EmotionRating(**e) if isinstance(e, dict) else e for e in value]
+        except (ValueError, TypeError, OverflowError) as e:
+            raise _FieldError(*_rule(e, name)) from None
+        _set(obj, name, value)
+    return obj
+
+
+def _quick(ck: Any, record: dict[str, Any]) -> Any:
+    """The record object built in one call, or None when a value is refused
+    (then :func:`_make` builds it field by field to name the field)."""
+    kind = record.get("type")
+    if kind not in ("reading", "exercise"):
+        return None
+    kwargs = {k: v for k, v in record.items() if k != "type"}
+    for name in ("time", "end"):
+        when = kwargs.get(name)
+        if when is not None:
+            if not isinstance(when, datetime) or when.utcoffset() is None or not _YEARS[0] <= when.year <= _YEARS[1]:
+                return None
+            kwargs[name] = _fixed(when)
+    try:
+        return getattr(ck, _CLASSES[kind])(**kwargs)
+    except (ValueError, TypeError, OverflowError):
+        return None
+
+
+def _order(obj: Any) -> tuple[str, datetime, str]:
+    return (obj.participant, obj.time.astimezone(_UTC), obj.id)
+
+
 def build_journal(records: list[dict[str, Any]], source: str, *,
                   sources: Optional[list[Source]] = None, report: Optional[ImportReport] = None,
                   lenient: bool = False) -> Any:
-    """A calmkit.Journal from records in the journal format v1's JSON shape.
+    """A calmkit.Journal of ``records``, handed over as record objects (no
+    JSON text in between).
 
-    The records go through calmkit's own v1 reader, so every rule of the
-    format (ranges, `end` >= `time`, unique ids, ...) is enforced by the same
-    code that reads journal files. ``sources[i]`` says where record ``i``
-    came from, so an error names the export's line (or JSON item), never a
-    line of the text handed to the reader; in lenient mode the record is
-    skipped, reported in ``report.skipped`` and the rest imported.
+    Each record is a dict of the journal format's fields with its times as
+    aware datetimes. It becomes a ``calmkit.Reading`` or
+    ``calmkit.ExerciseSession`` field by field and enters the journal through
+    ``Journal.add``, so every rule of the model (ranges, years 1400..9999,
+    `end` >= `time`, unique ids, ...) is enforced by the code every other
+    entry point uses (include/calmkit/validate.hpp). ``sources[i]`` says where
+    record ``i`` came from, so an error names the export's line (or JSON
+    item) and the field. Strict mode raises the error of the earliest record
+    in the export; in lenient mode each refused record is skipped, listed in
+    ``report.skipped`` and the rest imported.
     """
     ck = calmkit_module()
     where = sources if sources is not None else [Source() for _ in records]
-    lines: list[str] = []
-    kept: list[Source] = []
+    errors: list[ImportFormatError] = []
+    built: list[tuple[Any, Source]] = []
     for record, loc in zip(records, where):
-        text = json.dumps(compact(record), ensure_ascii=False)
         field = _surrogate_field(record)
-        if field:
-            err = ImportFormatError(source, loc.line, field, (
-                "text holds a lone UTF-16 surrogate (an escape such as \\ud800 without its pair), "
-                "which is not a character"), item=loc.item)
-            if not lenient or report is None:
-                raise err
-            report.skip(err)
-            continue
-        lines.append(text + "\n")
-        kept.append(loc)
-    text = "".join(lines)
-    name = f"<records imported from {source}>"
-    if not lenient or report is None:
         try:
-            return ck.parse_journal(text, name=name)
-        except ck.JournalFormatError as e:
-            loc = kept[e.line - 1] if 1 <= e.line <= len(kept) else Source()
-            raise ImportFormatError(source, loc.line, e.field, e.reason, item=loc.item) from None
-    journal, read = ck.parse_journal_with_report(text, lenient=True, name=name)
-    for s in read.skipped:
-        loc = kept[s.line - 1] if 1 <= s.line <= len(kept) else Source()
-        report.skip(ImportFormatError(source, loc.line, s.field, s.reason, item=loc.item))
-    if read.skipped:  # keep the report in the order of the source
+            if field:
+                raise _FieldError(field, (
+                    "text holds a lone UTF-16 surrogate (an escape such as \\ud800 without its pair), "
+                    "which is not a character"))
+            built.append((_quick(ck, record) or _make(ck, record), loc))
+        except _FieldError as e:
+            errors.append(ImportFormatError(source, loc.line, e.field, e.reason, item=loc.item))
+    try:  # all at once when every record keeps the rules (the usual case)
+        journal = ck.Journal([obj for obj, _ in built])
+        built = []
+    except ValueError:
+        journal = ck.Journal()
+    # Else one at a time, to know which records break which rule: added in the
+    # journal's own order, each add is an append (no insertion into the
+    # middle); a refused record leaves the journal unchanged.
+    built.sort(key=lambda pair: _order(pair[0]))
+    for obj, loc in built:
+        try:
+            journal.add(obj)
+        except ValueError as e:
+            field, reason = _rule(e, "")
+            errors.append(ImportFormatError(source, loc.line, field, reason, item=loc.item))
+    if errors:
+        errors.sort(key=lambda k: (k.line if k.line is not None else -1, k.item if k.item is not None else -1))
+        if not lenient or report is None:
+            raise errors[0]
+        for err in errors:
+            report.skip(err)
+        # keep the report in the order of the source
         report.skipped.sort(key=lambda k: (k.line if k.line is not None else -1,
                                            k.item if k.item is not None else -1))
     return journal
@@ -179,14 +304,26 @@ def build_journal(records: list[dict[str, Any]], source: str, *,
 
 class IdMaker:
     """Unique, stable record ids: ``prefix-<UTC time>``, with ``-2``, ``-3``
-    for repeats, so importing the same export twice gives the same ids."""
+    for sessions starting in the same second, so importing the same export
+    twice gives the same ids. The suffixes go by each record's ``key`` (its
+    end, source, ...: what tells two such records apart), never by their
+    order in the file, so a re-export in another order gives the same ids."""
 
     def __init__(self, prefix: str) -> None:
         self.prefix = prefix
-        self.seen: dict[str, int] = {}
+        self._groups: dict[str, list[tuple[Any, dict[str, Any]]]] = {}
 
-    def make(self, when: datetime) -> str:
+    def claim(self, record: dict[str, Any], when: datetime, key: Any) -> None:
+        """Gives ``record`` its id now (``prefix-<UTC time>``); :meth:`assign`
+        adds the suffixes once every record is known."""
         base = f"{self.prefix}-{when.astimezone(_UTC):%Y%m%dT%H%M%SZ}"
-        n = self.seen.get(base, 0) + 1
-        self.seen[base] = n
-        return base if n == 1 else f"{base}-{n}"
+        record["id"] = base
+        self._groups.setdefault(base, []).append((key, record))
+
+    def assign(self) -> None:
+        """Suffixes ``-2``, ``-3`` ... for ids claimed more than once, in the order of their keys."""
+        for base, group in self._groups.items():
+            if len(group) > 1:
+                group.sort(key=lambda pair: pair[0])
+                for n, (_, record) in enumerate(group, start=1):
+                    record["id"] = base if n == 1 else f"{base}-{n}"

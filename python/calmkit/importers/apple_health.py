@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO, Mapping, Optional, Union
 
-from ._common import ROW_ERRORS, IdMaker, Source, build_journal, rfc3339, round_half_up, row_error
+from ._common import ROW_ERRORS, IdMaker, Source, build_journal, round_half_up, row_error
 from .report import ImportFormatError, ImportReport, ImportResult
 
 __all__ = ["MINDFUL_EXERCISE", "STATE_OF_MIND_TYPES", "import_apple_health"]
@@ -363,6 +363,7 @@ def import_apple_health(path: Union[str, Path], *, participant: str = "",
             archive.close()
     if root is None:
         raise ImportFormatError(src, 1, "", "empty file: no <HealthData> element")
+    ids.assign()
     return ImportResult(build_journal(records, src, sources=sources, report=report, lenient=lenient), report)
 
 
@@ -377,8 +378,13 @@ def _record(elem: ET.Element, src: str, line: int, participant: str, by_source: 
             raise ImportFormatError(src, line, "endDate", f"{elem.get('endDate')} is before startDate")
         source = elem.get("sourceName", "")
         exercise = by_source.get(source, MINDFUL_EXERCISE)
-        records.append({"type": "exercise", "participant": participant, "id": ids.make(start),
-                        "time": rfc3339(start), "end": rfc3339(end), "exercise": exercise})
+        record = {"type": "exercise", "participant": participant, "time": start, "end": end,
+                  "exercise": exercise}
+        # Two sessions starting in the same second (the watch and the phone) are
+        # told apart by what they say, not by where they stand in the file.
+        ids.claim(record, start, (end, *(elem.get(k, "") for k in (
+            "sourceName", "sourceVersion", "device", "creationDate", "value"))))
+        records.append(record)
         report.mapped["mindful session → exercise " + exercise] += 1
         if source in by_source:
             report.kept["sourceName → exercise id"] += 1
@@ -418,7 +424,7 @@ def _record(elem: ET.Element, src: str, line: int, participant: str, by_source: 
     if assoc:
         parts.append("associations: " + ", ".join(assoc))
         report.kept["associations → reading note"] += 1
-    records.append({"type": "reading", "participant": participant, "time": rfc3339(when),
+    records.append({"type": "reading", "participant": participant, "time": when,
                     "intensity": valence_to_intensity(valence), "note": "\n".join(parts)})
     report.mapped[f"state of mind ({kind or 'kind not given'}) → reading"] += 1
     return True

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Mapping, Optional, Union
 
 from ..csv_input import CsvTable, parse_clock_time, read_table
-from ._common import ROW_ERRORS, LocalClock, Source, build_journal, rfc3339, round_half_up, row_error
+from ._common import ROW_ERRORS, LocalClock, Source, build_journal, round_half_up, row_error
 from .report import ImportFormatError, ImportReport, ImportResult, Unmapped
 
 __all__ = ["BEARABLE_LAYOUTS", "BEARABLE_SCALES", "BEARABLE_SEVERITIES", "BEARABLE_TIMES_OF_DAY", "import_bearable"]
@@ -269,5 +269,5 @@ def _row(row: list[str], header: list[str], first: int, last: int, src: str, enc
         parts.append(cell["notes"].strip())
         report.kept["notes → reading note"] += 1
     report.mapped[f"{kind} → reading"] += 1
-    return {"type": "reading", "participant": participant, "time": rfc3339(when),
+    return {"type": "reading", "participant": participant, "time": when,
             "intensity": intensity, "note": "\n".join(parts)}

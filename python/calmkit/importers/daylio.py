@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Mapping, Optional, Union
 
 from ..csv_input import CsvTable, parse_clock_time, read_table
-from ._common import ROW_ERRORS, LocalClock, Source, build_journal, rfc3339, row_error
+from ._common import ROW_ERRORS, LocalClock, Source, build_journal, row_error
 from .report import ImportFormatError, ImportReport, ImportResult
 
 __all__ = ["DAYLIO_LAYOUTS", "DAYLIO_MOODS", "import_daylio"]
@@ -216,6 +216,6 @@ def _row(row: list[str], header: list[str], layout: str, first: int, last: int, 
     if mood.casefold() not in DAYLIO_MOODS:
         report.kept["custom mood name → reading note"] += 1
     report.mapped["mood → reading"] += 1
-    return {"type": "reading", "participant": participant, "time": rfc3339(when),
+    return {"type": "reading", "participant": participant, "time": when,
             "intensity": intensity, "note": "\n".join(parts)}
 

@@ -8,7 +8,7 @@ from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 from typing import Any, Mapping, Optional, Union
 
-from ._common import ROW_ERRORS, IdMaker, LocalClock, Source, build_journal, rfc3339, round_half_up, row_error
+from ._common import ROW_ERRORS, IdMaker, LocalClock, Source, build_journal, round_half_up, row_error
 from .report import ImportFormatError, ImportReport, ImportResult, Unmapped
 
 __all__ = ["DBT_DISTRESS_EMOTIONS", "JOURNAL_SENTIMENTS", "import_mindlamp"]
@@ -58,23 +58,32 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def _activity_specs(data: Any, activities: Any) -> dict[str, str]:
-    """activity id → spec, from the ``activities`` argument (a mapping of id →
-    spec, or a list of Activity objects) and from an ``activities`` list in the
-    file itself."""
+def _activity_specs(data: Any, activities: Any, src: str) -> dict[str, str]:
+    """activity id → spec, from an ``activities`` list in the file itself and
+    from the ``activities`` argument (a mapping of id → spec, or a list of
+    Activity objects), which wins. One id given two different specs by the
+    same list is an error naming it: calmkit will not pick one."""
     specs: dict[str, str] = {}
-    sources = []
+    sources: list[tuple[str, Any]] = []
     if isinstance(data, dict) and isinstance(data.get("activities"), list):
-        sources.append(data["activities"])
+        sources.append(("the file's activities list", data["activities"]))
     if activities is not None:
-        sources.append(activities)
-    for src in sources:
-        if isinstance(src, Mapping):
-            specs.update({str(k): str(v) for k, v in src.items()})
+        sources.append(("activities=", activities))
+    for where, given in sources:
+        seen: dict[str, str] = {}
+        pairs: list[tuple[str, str]] = []
+        if isinstance(given, Mapping):
+            pairs = [(str(k), str(v)) for k, v in given.items()]
         else:
-            for a in src:
-                if isinstance(a, Mapping) and "id" in a and "spec" in a:
-                    specs[str(a["id"])] = str(a["spec"])
+            pairs = [(str(a["id"]), str(a["spec"])) for a in given
+                     if isinstance(a, Mapping) and "id" in a and "spec" in a]
+        for key, spec in pairs:
+            if key in seen and seen[key] != spec:
+                raise ImportFormatError(src if where.startswith("the file") else "activities=", None, "activities", (
+                    f"{where} gives activity id {key[:64]!r} two specs, {seen[key][:64]!r} and {spec[:64]!r}; "
+                    "calmkit will not guess which one its events are"), value=key)
+            seen[key] = spec
+        specs.update(seen)
     return specs
 
 
@@ -84,6 +93,15 @@ def _number(value: Any) -> Optional[float]:
     if isinstance(value, int) and abs(value) >= _MAX_MS:
         return None
     return float(value) if math.isfinite(value) else None
+
+
+def _canonical(ev: Any) -> str:
+    """The event as canonical JSON text: the order two otherwise equal events
+    take in the ids, whatever their order in the file."""
+    try:
+        return json.dumps(ev, sort_keys=True, ensure_ascii=True, default=str)
+    except (TypeError, ValueError, RecursionError):
+        return repr(ev)
 
 
 def _text(value: Any) -> str:
@@ -218,14 +236,10 @@ def import_mindlamp(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = No
             "JSON nested too deeply to read (an ActivityEvent export is nested a few levels)")) from None
     except ValueError as e:  # e.g. an integer of more than 4300 digits
         raise ImportFormatError(src, None, "", f"JSON holds a value Python cannot read: {e}") from None
-    events = data.get("events") if isinstance(data, dict) else data
-    if not isinstance(events, list):
-        raise ImportFormatError(src, None, "events" if isinstance(data, dict) else "", (
-            "expected a JSON array of ActivityEvent objects, or an object with an 'events' array"))
+    events, report.layout = _events(data, src)
     if isinstance(data, dict) and "activities" in data and not isinstance(data["activities"], list):
         raise ImportFormatError(src, None, "activities", "must be a JSON array of Activity objects")
-    report.layout = "object with activities and events" if isinstance(data, dict) else "array of events"
-    specs = _activity_specs(data, activities)
+    specs = _activity_specs(data, activities, src)
     records: list[dict[str, Any]] = []
     sources: list[Source] = []
     breathe_ids = IdMaker("lamp-breathe")
@@ -240,12 +254,43 @@ def import_mindlamp(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = No
                 records[before:] = []
                 raise row_error(src, Source(item=i), "", e) from None
         except ImportFormatError as e:
-            if not lenient and e.field != "activity":
+            if not lenient and e.field not in ("activity", "sensor"):
                 raise
             report.skip(e)
         sources.extend(Source(item=i) for _ in range(len(records) - before))
     _warn_seconds(events, report)
+    breathe_ids.assign()
     return ImportResult(build_journal(records, src, sources=sources, report=report, lenient=lenient), report)
+
+
+def _events(data: Any, src: str) -> tuple[list[Any], str]:
+    """The events of the file and the name of its layout: a JSON array of
+    events; ``{"events": [...]}`` (with the study's ``activities``); or the
+    LAMP API's own answer ``{"data": [...]}``, which LAMP-py and the REST API
+    return for ``ActivityEvent.all_by_participant`` (LAMP-cortex reads
+    ``...['data']``). A list of Activity objects (the study's activities,
+    with ``spec`` and ``settings`` but no ``timestamp``) or an API error
+    object is refused with a message saying so."""
+    if isinstance(data, list):
+        events, layout = data, "array of events"
+    elif isinstance(data, dict) and isinstance(data.get("events"), list):
+        events, layout = data["events"], "object with activities and events"
+    elif isinstance(data, dict) and isinstance(data.get("data"), list) and "events" not in data:
+        events, layout = data["data"], "LAMP API response {\"data\": [...]}"
+    elif isinstance(data, dict) and "error" in data and len(data) <= 2:
+        raise ImportFormatError(src, None, "error", (
+            f"the file is an error answer of the LAMP API ({_text(data['error'])[:120]!r}), not events"))
+    else:
+        raise ImportFormatError(src, None, "events" if isinstance(data, dict) else "", (
+            "expected a JSON array of ActivityEvent objects, an object with an 'events' array, or the "
+            "LAMP API's answer {\"data\": [...]}"))
+    objects = [e for e in events if isinstance(e, Mapping)]
+    if objects and all("timestamp" not in e and "spec" in e and ("settings" in e or "schedule" in e)
+                       for e in objects):
+        raise ImportFormatError(src, None, "", (
+            f"the file holds {len(objects)} Activity objects (id, spec, settings: the study's activities), "
+            "not ActivityEvents; pass it as activities= (on the command line: --activities) with the events file"))
+    return events, layout
 
 
 #: Milliseconds at 2000-01-01T00:00Z. mindLAMP dates from 2018; a timestamp
@@ -285,12 +330,23 @@ def _event(ev: Any, i: int, src: str, clock: LocalClock, specs: Mapping[str, str
         when = clock.from_epoch_ms(ts)
     except (OverflowError, ValueError):
         raise ImportFormatError(src, None, "timestamp", f"{ts:g} ms is out of range", item=i) from None
+    if "sensor" in ev and "activity" not in ev:
+        # A SensorEvent (GPS, accelerometer, steps, ...): passive data calmkit has no record for.
+        raise ImportFormatError(src, None, "sensor", (
+            f"a SensorEvent ({_text(ev.get('sensor'))[:64]}), not an activity: sensor data has no place "
+            "in calmkit's model"), item=i)
     spec = _text(ev.get("spec") or specs.get(_text(ev.get("activity")), ""))
+    if not spec and _text(ev.get("activity_name")).startswith("lamp."):
+        # LAMP-cortex's raw activity features name the spec this way ('activity_name': 'lamp.jewels_a').
+        spec = _text(ev.get("activity_name"))
     kind = _SPECS.get(spec)
     if kind is None:
-        what = spec or f"activity id {_text(ev.get('activity'))[:64]!r} with no known spec"
+        if not spec:
+            raise ImportFormatError(src, None, "activity", (
+                f"activity id {_text(ev.get('activity'))[:64]!r} is in no activities list given (the file's "
+                "own, activities= or --activities), so what it is cannot be known"), item=i)
         raise ImportFormatError(src, None, "activity", (
-            f"{what[:80]} is not an activity calmkit imports (breathe, journal, DBT diary card)"), item=i)
+            f"{spec[:80]} is not an activity calmkit imports (breathe, journal, DBT diary card)"), item=i)
     if kind == "breathe":
         dur = ev.get("duration", 0)
         dur_ms = _number(dur) if dur is not None else 0.0
@@ -301,9 +357,10 @@ def _event(ev: Any, i: int, src: str, clock: LocalClock, specs: Mapping[str, str
             end = clock.from_epoch_ms(ts + dur_ms)
         except (OverflowError, ValueError):
             raise ImportFormatError(src, None, "duration", f"{dur_ms:g} ms is out of range", item=i) from None
-        records.append({"type": "exercise", "participant": participant,
-                        "id": breathe_ids.make(when), "time": rfc3339(when),
-                        "end": rfc3339(end), "exercise": BREATHE_EXERCISE})
+        record = {"type": "exercise", "participant": participant, "time": when, "end": end,
+                  "exercise": BREATHE_EXERCISE}
+        breathe_ids.claim(record, when, (ts, dur_ms, _canonical(ev)))
+        records.append(record)
         report.mapped["breathe → exercise " + BREATHE_EXERCISE] += 1
     elif kind == "journal":
         static = ev.get("static_data") or {}
@@ -313,7 +370,7 @@ def _event(ev: Any, i: int, src: str, clock: LocalClock, specs: Mapping[str, str
         sentiment = _text(static.get("sentiment")).lower()
         if sentiment in JOURNAL_SENTIMENTS:
             note = f"mindlamp journal ({sentiment})" + (f"\n{text}" if text else "")
-            records.append({"type": "reading", "participant": participant, "time": rfc3339(when),
+            records.append({"type": "reading", "participant": participant, "time": when,
                             "intensity": JOURNAL_SENTIMENTS[sentiment], "note": note})
             report.mapped["journal → reading"] += 1
             if text:
@@ -351,7 +408,7 @@ def _event(ev: Any, i: int, src: str, clock: LocalClock, specs: Mapping[str, str
         if card.other:
             parts.append("other: " + "; ".join(card.other))
             report.kept["other DBT items → reading note"] += 1
-        records.append({"type": "reading", "participant": participant, "time": rfc3339(when),
+        records.append({"type": "reading", "participant": participant, "time": when,
                         "intensity": round_half_up(max(distress) * 10 / DBT_SCALE_MAX),
                         "note": "\n".join(parts)})
         report.mapped["DBT diary card → reading"] += 1

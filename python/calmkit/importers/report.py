@@ -25,6 +25,10 @@ __all__ = [
 ]
 
 
+#: How many adjusted values ``summary()`` lists one by one.
+_LISTED = 20
+
+
 def _where(path: str, line: Optional[int], item: Optional[int]) -> str:
     if line is not None:
         return f"{path}:{line}"
@@ -143,7 +147,13 @@ class ImportReport:
         for k, n in sorted(self.ignored.items()):
             lines.append(f"  ignored  {n:6d}  {k}")
         if self.adjusted:
-            lines.append(f"  adjusted {len(self.adjusted):6d}  values (see report.adjusted)")
+            # Listed, not only counted: on the command line there is no report object to look in.
+            lines.append(f"  adjusted {len(self.adjusted):6d}  values read differently from how they were written:")
+            for a in self.adjusted[:_LISTED]:
+                what = f" field '{a.field}':" if a.field else ""
+                lines.append(f"           {_where(self.source, a.line, a.item)}:{what} {a.detail}")
+            if len(self.adjusted) > _LISTED:
+                lines.append(f"           ... and {len(self.adjusted) - _LISTED} more (report.adjusted in Python)")
         if self.blank_lines:
             lines.append(f"  blank    {len(self.blank_lines):6d}  rows of empty fields passed over "
                          f"(lines {', '.join(map(str, self.blank_lines[:5]))}"
