@@ -7,9 +7,11 @@ reasoning next to each value.
 """
 from __future__ import annotations
 
+import gzip
 import json
 import subprocess
 import sys
+import zipfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -226,3 +228,222 @@ def test_adjusted_values_are_listed_in_the_summary_and_by_the_cli(tmp_path):
     r = cli("import", "daylio", str(f), "-o", str(tmp_path / "o.jsonl"), "--tz", "Europe/Berlin", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert f"dst.csv:3: field 'time': {report.adjusted[1].detail}" in r.stdout
+
+
+# --------------------------------------------------------------------------
+# Apple Health: an older export, localized zips, files that are not export.xml
+# --------------------------------------------------------------------------
+
+IOS15 = DATA / "apple_health" / "ios15_mindful_sessions.xml"
+
+
+def _check_ios15(journal, report):
+    # Five mindful sessions with the attributes real exports carry (device
+    # text, value HKCategoryValueNotApplicable or none or 1, HKTimeZone
+    # metadata); offsets kept as written. The watch's and the phone's sessions
+    # start in the same second: the one ending first takes the plain id.
+    assert [(e.id, e.time, e.end, e.exercise) for e in journal.exercises] == [
+        ("apple-mindful-20260302T182115Z", datetime(2026, 3, 2, 19, 21, 15, tzinfo=tz(60)),
+         datetime(2026, 3, 2, 19, 32, 46, tzinfo=tz(60)), "mindfulness.breath"),
+        ("apple-mindful-20260303T204000Z", datetime(2026, 3, 3, 21, 40, tzinfo=tz(60)),
+         datetime(2026, 3, 3, 21, 41, tzinfo=tz(60)), "mindfulness.breath"),
+        ("apple-mindful-20260303T204000Z-2", datetime(2026, 3, 3, 21, 40, tzinfo=tz(60)),
+         datetime(2026, 3, 3, 21, 43, 30, tzinfo=tz(60)), "mindfulness.breath"),
+        ("apple-mindful-20260306T120000Z", datetime(2026, 3, 6, 7, 0, tzinfo=tz(-300)),
+         datetime(2026, 3, 6, 7, 10, tzinfo=tz(-300)), "mindfulness.breath"),
+        # A zero-length session (start = end) is kept as it is.
+        ("apple-mindful-20260307T110000Z", datetime(2026, 3, 7, 12, 0, tzinfo=tz(60)),
+         datetime(2026, 3, 7, 12, 0, tzinfo=tz(60)), "mindfulness.breath"),
+    ]
+    assert len(journal.readings) == 0
+    # 7 <Record>s; every top-level element accounted for.
+    assert report.rows == 7
+    assert report.mapped == {"mindful session → exercise mindfulness.breath": 5}
+    assert report.ignored == {
+        "HKQuantityTypeIdentifierHeartRate": 1, "HKCategoryTypeIdentifierSleepAnalysis": 1,
+        "<Workout>": 1, "<ActivitySummary>": 1, "<ClinicalRecord>": 1, "<Audiogram>": 1,
+        "sourceName of mindful sessions (exercise sessions have no text field)": 5}
+    assert report.skipped == [] and report.unmapped == []
+
+
+def test_apple_health_older_export_with_device_text_and_same_second_sessions():
+    _check_ios15(*calmkit.import_apple_health(IOS15))
+    assert detect_format(IOS15) == "apple_health"
+
+
+@pytest.mark.parametrize("member", [
+    "apple_health_export/exportar.xml",   # Spanish (dogsheep/healthkit-to-sqlite issue 11)
+    "apple_health_export/eksport.xml",    # Norwegian (the same issue)
+    "apple_health_export/导出.xml",        # Chinese (BRO3886/healthsync issue 5)
+    "vienti/vienti.xml",                  # Finnish, the folder renamed too (mganjoo/apple-health-exporter PR 7)
+])
+def test_apple_health_zip_of_a_phone_in_another_language(tmp_path, member):
+    z = tmp_path / "export.zip"
+    with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as out:
+        # export_cda.xml keeps its English name in every language, and comes first here.
+        out.writestr("apple_health_export/export_cda.xml",
+                     '<?xml version="1.0" encoding="UTF-8"?>\n<ClinicalDocument xmlns="urn:hl7-org:v3"/>\n')
+        out.write(IOS15, member)
+        out.writestr("apple_health_export/electrocardiograms/ecg_2026-03-01.csv", "Name,Sam\n")
+        out.writestr("apple_health_export/workout-routes/route_2026-03-04_6.50pm.gpx", "<gpx/>\n")
+    journal, report = calmkit.import_apple_health(z)
+    _check_ios15(journal, report)
+    assert report.source == f"{z}/{member}"
+    assert detect_format(z) == "apple_health"
+
+
+def test_apple_health_files_that_are_not_export_xml_say_what_they_are(tmp_path):
+    cda = tmp_path / "export_cda.xml"
+    cda.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<ClinicalDocument xmlns="urn:hl7-org:v3">\n'
+                   "</ClinicalDocument>\n")
+    with pytest.raises(ImportFormatError, match="this is export_cda.xml, the clinical document"):
+        calmkit.import_apple_health(cda)
+    only_cda = tmp_path / "cda.zip"
+    with zipfile.ZipFile(only_cda, "w") as out:
+        out.write(cda, "apple_health_export/export_cda.xml")
+    with pytest.raises(ImportFormatError, match="export_cda.xml is the clinical document"):
+        calmkit.import_apple_health(only_cda)
+    # B23 / B18: compressed or UTF-16 input is named for what it is, never "a truncated export?".
+    gz = tmp_path / "export.xml.gz"
+    gz.write_bytes(gzip.compress(IOS15.read_bytes()))
+    with pytest.raises(ImportFormatError, match=r"export.xml.gz: the file is gzip-compressed") as e:
+        calmkit.import_apple_health(gz)
+    assert "truncated" not in str(e.value)
+    for name, data in (("bom.xml", IOS15.read_text("utf-8").encode("utf-16")),
+                       ("le.xml", IOS15.read_text("utf-8").encode("utf-16-le")),
+                       ("be.xml", IOS15.read_text("utf-8").encode("utf-16-be"))):
+        f = tmp_path / name
+        f.write_bytes(data)
+        with pytest.raises(ImportFormatError, match="the file is UTF-16 text .*save it as UTF-8") as e:
+            calmkit.import_apple_health(f)
+        assert "truncated" not in str(e.value)
+        with pytest.raises(ImportFormatError, match="UTF-16"):
+            detect_format(f)
+    inner = tmp_path / "inner16.zip"
+    with zipfile.ZipFile(inner, "w") as out:
+        out.writestr("apple_health_export/export.xml", IOS15.read_text("utf-8").encode("utf-16"))
+    with pytest.raises(ImportFormatError, match=r"inner16.zip/apple_health_export/export.xml: the file is UTF-16"):
+        calmkit.import_apple_health(inner)
+
+
+def test_apple_health_undefined_entity_is_not_called_truncated_but_a_cut_file_is(tmp_path):
+    f = tmp_path / "ent.xml"
+    f.write_text('<HealthData locale="en">\n <Record type="X" sourceName="&me;" startDate="a" endDate="b"/>\n'
+                 "</HealthData>\n")
+    with pytest.raises(ImportFormatError) as e:
+        calmkit.import_apple_health(f)
+    assert "undefined entity" in str(e.value) and "truncated" not in str(e.value)
+    cut = tmp_path / "cut.xml"
+    cut.write_bytes(IOS15.read_bytes()[:-200])
+    with pytest.raises(ImportFormatError, match="the file ends early: a truncated export"):
+        calmkit.import_apple_health(cut)
+
+
+def test_apple_health_state_of_mind_value_given_twice_differently_is_an_error(tmp_path):
+    # B18: an attribute valence 0.9 and a MetadataEntry valence -0.9 -- calmkit will not pick one.
+    f = tmp_path / "som.xml"
+    f.write_text('<HealthData locale="en">\n'
+                 ' <Record type="HKStateOfMindTypeIdentifier" sourceName="Health" valence="0.9" '
+                 'startDate="2026-03-02 21:14:00 +0100" endDate="2026-03-02 21:14:00 +0100">\n'
+                 '  <MetadataEntry key="HKStateOfMindValence" value="-0.9"/>\n'
+                 " </Record>\n"
+                 ' <Record type="HKStateOfMindTypeIdentifier" sourceName="Health" valence="0.5" '
+                 'startDate="2026-03-03 21:14:00 +0100" endDate="2026-03-03 21:14:00 +0100">\n'
+                 '  <MetadataEntry key="HKStateOfMindValence" value="0.5"/>\n'
+                 " </Record>\n"
+                 "</HealthData>\n")
+    with pytest.raises(ImportFormatError) as e:
+        calmkit.import_apple_health(f)
+    assert (e.value.line, e.value.field) == (2, "valence")
+    assert "attribute valence says '0.9' and MetadataEntry HKStateOfMindValence says '-0.9'" in str(e.value)
+    journal, report = calmkit.import_apple_health(f, lenient=True)
+    # The same value twice is no conflict: 5 - 2.5 = 2.5 -> 3 (half up).
+    assert [r.intensity for r in journal.readings] == [3] and [s.line for s in report.skipped] == [2]
+
+
+# --------------------------------------------------------------------------
+# Daylio and Bearable: more layouts
+# --------------------------------------------------------------------------
+
+def test_daylio_capitalized_header_custom_moods_and_quoted_multiline_note():
+    f = DATA / "daylio" / "capitalized_header_custom_moods.csv"
+    with pytest.raises(ImportFormatError, match=r":2: field 'mood': unknown mood 'Energised'"):
+        import_daylio(f, tz="Europe/Berlin")
+    journal, report = import_daylio(f, tz="Europe/Berlin", mood_map={"energised": 2, "OK": 5, "Irritable": 7})
+    assert report.layout == "full_date with note_title"
+    # Berlin is on summer time (+02:00) until 25 October 2021.
+    assert [(r.time, r.intensity, r.note) for r in journal.readings] == [
+        (datetime(2021, 10, 16, 14, 0, tzinfo=tz(120)), 5, "daylio mood: meh"),
+        (datetime(2021, 10, 17, 20, 39, tzinfo=tz(120)), 7,
+         "daylio mood: irritable\nactivities: take care of kids\ntitle: Long day\nKids up at five.\n"
+         'Still, a walk by the river, "finally" some quiet.'),
+        (datetime(2021, 10, 18, 8, 20, tzinfo=tz(120)), 5, "daylio mood: ok"),
+        (datetime(2021, 10, 18, 23, 25, tzinfo=tz(120)), 2, "daylio mood: Energised\nactivities: home | appreciate"),
+    ]
+    assert report.rows == 4 and report.mapped == {"mood → reading": 4} and report.skipped == []
+    journal, report = import_daylio(f, tz="Europe/Berlin", lenient=True)
+    assert [(s.line, s.field) for s in report.skipped] == [(2, "mood"), (3, "mood"), (4, "mood")]
+    assert [r.note for r in journal.readings] == ["daylio mood: meh"]
+
+
+def test_bearable_abbreviated_weekdays_ordinal_dates_and_word_times():
+    f = DATA / "bearable" / "abbreviated_weekday_layout.csv"
+    journal, report = calmkit.import_bearable(f, tz="Europe/London")
+    assert report.layout == "seven columns"
+    # Mood 1-10 inverted onto 1..9: 4 -> 1 + 8*6/9 = 6.33 -> 6; 5 -> 5.44 -> 5; 9 -> 1.89 -> 2.
+    # Symptom "Anxiety" 3 on 0-4 -> 7.5 -> 8. "morning" is read like "am" (09:00).
+    assert [(r.time, r.intensity, r.note) for r in journal.readings] == [
+        (datetime(2022, 1, 22, 9, 0, tzinfo=tz(0)), 6,
+         "bearable Mood 4 (scale 1-10)\ndetail: Mood\ntime of day: 09:00\nA hard morning."),
+        (datetime(2022, 1, 23, 9, 0, tzinfo=tz(0)), 5, "bearable Mood 5 (scale 1-10)\ndetail: Mood\ntime of day: morning"),
+        (datetime(2023, 9, 3, 22, 15, tzinfo=tz(60)), 8,
+         "bearable Symptom 3 (scale 0-4)\ndetail: Anxiety\ntime of day: 10:15 PM"),
+        (datetime(2024, 3, 1, 9, 30, tzinfo=tz(0)), 2, "bearable Mood 9 (scale 1-10)\ndetail: Mood\ntime of day: 09:30"),
+    ]
+    # Every row accounted for: 4 readings, 4 rows kept verbatim with their line.
+    assert report.rows == 8
+    assert [(u.line, u.kind) for u in report.unmapped] == [(3, "Sleep"), (4, "Symptom"), (5, "Medication"),
+                                                           (6, "Measurement")]
+    assert report.unmapped[3].content["detail"] == "Weight (kg)"
+
+
+def test_bearable_year_outside_the_journal_is_named(tmp_path):
+    f = tmp_path / "b.csv"
+    f.write_text("date,weekday,time of day,category,rating/amount,detail,notes\n"
+                 "1st Jan 0001,Mon,am,Mood,5,,\n"
+                 "3rd Mar 2026,Tue,am,Mood,5,,\n", encoding="utf-8")
+    with pytest.raises(ImportFormatError) as e:
+        calmkit.import_bearable(f, utc_offset=0)
+    assert (e.value.line, e.value.field) == (2, "date")
+    assert "the year 1 is outside the years 1400-9999" in str(e.value)
+    journal, report = calmkit.import_bearable(f, utc_offset=0, lenient=True)
+    assert [s.line for s in report.skipped] == [2] and len(journal.readings) == 1
+
+
+@pytest.mark.parametrize("importer,kw,name", [
+    (import_daylio, {"utc_offset": 0}, "daylio.csv"),
+    (calmkit.import_bearable, {"utc_offset": 0}, "bearable.csv"),
+    (import_mindlamp, {"utc_offset": 0}, "events.json"),
+])
+def test_compressed_or_archived_input_is_named(tmp_path, importer, kw, name):
+    # B23: a gzip-compressed export, a zip (a Daylio .daylio backup is one) and
+    # a UTF-16 JSON file each get a message naming what the file is.
+    src = {"daylio.csv": DATA / "daylio" / "full_date_layout.csv",
+           "bearable.csv": DATA / "bearable" / "seven_column_layout.csv",
+           "events.json": LAMP / "api_response.json"}[name]
+    gz = tmp_path / (name + ".gz")
+    gz.write_bytes(gzip.compress(src.read_bytes()))
+    with pytest.raises(ImportFormatError, match=r"the file is gzip-compressed \(a .gz file\).*gunzip"):
+        importer(gz, **kw)
+    with pytest.raises(ImportFormatError, match="gzip-compressed"):
+        detect_format(gz)
+    z = tmp_path / (name + ".zip")
+    with zipfile.ZipFile(z, "w") as out:
+        out.write(src, name)
+    with pytest.raises(ImportFormatError, match="the file is a zip archive, not the export's text: unpack it"):
+        importer(z, **kw)
+    if name == "events.json":
+        u16 = tmp_path / "u16.json"
+        u16.write_bytes(src.read_text("utf-8").encode("utf-16"))
+        with pytest.raises(ImportFormatError, match="UTF-16 text .*save it as UTF-8"):
+            importer(u16, **kw)

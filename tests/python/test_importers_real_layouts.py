@@ -99,7 +99,7 @@ def test_apple_health_zip_errors_name_the_file(tmp_path):
     z = tmp_path / "other.zip"
     with zipfile.ZipFile(z, "w") as out:
         out.writestr("notes.txt", "hello")
-    with pytest.raises(ImportFormatError, match=r"other.zip: the zip holds no export.xml.*found: notes.txt"):
+    with pytest.raises(ImportFormatError, match=r"other.zip: the zip holds no Apple Health export.xml.*found: notes.txt"):
         import_apple_health(z)
     # A zip cut short: the member cannot be read to its end.
     whole = tmp_path / "whole.zip"

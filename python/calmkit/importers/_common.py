@@ -20,6 +20,56 @@ def round_half_up(x: float) -> int:
     return int(math.floor(x + 0.5))
 
 
+#: The first bytes of files an importer cannot read as they are, and what they are.
+_PACKED = ((b"\x1f\x8b", "gzip-compressed (a .gz file)", "unpack it first (gunzip)"),
+           (b"BZh", "bzip2-compressed (a .bz2 file)", "unpack it first (bunzip2)"),
+           (b"\xfd7zXZ\x00", "xz-compressed (an .xz file)", "unpack it first (unxz)"),
+           (b"(\xb5/\xfd", "zstd-compressed (a .zst file)", "unpack it first (unzstd)"),
+           (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive", "unpack it first"),
+           (b"PK\x03\x04", "a zip archive", "unpack it and import the export file inside"),
+           (b"SQLite format 3\x00", "an SQLite database (an app's own backup, not its export)",
+            "export the data from the app as its documented export file"))
+_WIDE = ((b"\x00\x00\xfe\xff", "UTF-32 text (big-endian, with a byte-order mark)"),
+         (b"\xff\xfe\x00\x00", "UTF-32 text (little-endian, with a byte-order mark)"),
+         (b"\xfe\xff", "UTF-16 text (big-endian, with a byte-order mark)"),
+         (b"\xff\xfe", "UTF-16 text (little-endian, with a byte-order mark)"))
+
+
+def what_file_is(head: bytes, *, zip_ok: bool = False, wide: bool = True) -> Optional[tuple[str, str]]:
+    """(what the file is, what to do) when its first bytes show it is
+    compressed, an archive or UTF-16/32 text, which no importer reads as it
+    is; None otherwise. ``zip_ok``: the importer reads zips itself;
+    ``wide=False``: UTF-16/32 is left to the caller (calmkit.csv_input has
+    its own advice for spreadsheets)."""
+    for magic, what, todo in _PACKED:
+        if head.startswith(magic) and not (zip_ok and magic == b"PK\x03\x04"):
+            return what, todo
+    if not wide:
+        return None
+    todo = "save it as UTF-8 (the apps write UTF-8; a text editor or spreadsheet re-saved it?)"
+    for bom, what in _WIDE:
+        if head.startswith(bom):
+            return what, todo
+    # UTF-16 without a byte-order mark: every other byte of ASCII text is 0.
+    pairs = head[:64]
+    if len(pairs) >= 8 and pairs[1::2].count(0) == len(pairs[1::2]) and 0 not in pairs[0::2]:
+        return "UTF-16 text (little-endian, without a byte-order mark)", todo
+    if len(pairs) >= 8 and pairs[0::2].count(0) == len(pairs[0::2]) and 0 not in pairs[1::2]:
+        return "UTF-16 text (big-endian, without a byte-order mark)", todo
+    return None
+
+
+def refuse_unreadable(path: Any, src: str, *, zip_ok: bool = False, wide: bool = True) -> None:
+    """An ImportFormatError naming what the file is when it is compressed, an
+    archive or UTF-16/32 text (see :func:`what_file_is`)."""
+    with open(path, "rb") as f:
+        head = f.read(64)
+    found = what_file_is(head, zip_ok=zip_ok, wide=wide)
+    if found is not None:
+        what, todo = found
+        raise ImportFormatError(src, None, "", f"the file is {what}, not the export's text: {todo}")
+
+
 class LocalClock:
     """Turns the naive wall times of an export into instants with an offset.
 

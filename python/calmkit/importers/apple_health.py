@@ -13,7 +13,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO, Mapping, Optional, Union
 
-from ._common import ROW_ERRORS, IdMaker, Source, build_journal, round_half_up, row_error
+from ._common import (
+    ROW_ERRORS,
+    IdMaker,
+    Source,
+    build_journal,
+    refuse_unreadable,
+    round_half_up,
+    row_error,
+    what_file_is,
+)
 from .report import ImportFormatError, ImportReport, ImportResult
 
 __all__ = ["MINDFUL_EXERCISE", "STATE_OF_MIND_TYPES", "import_apple_health"]
@@ -133,6 +142,7 @@ class _Feed:
         self._in_prolog = True
         self.forbidden: dict[int, list[int]] = {}
         self.prolog_too_long = False
+        self.at_end = False  # the whole file has been handed to the parser
 
     def _read_prolog(self) -> None:
         data = bytearray()
@@ -172,6 +182,8 @@ class _Feed:
 
     def read(self, size: int = -1) -> bytes:
         chunk = self._next_line()
+        if not chunk:
+            self.at_end = True
         if chunk and self._pending_newline:
             self.line += 1
         self._pending_newline = chunk.endswith(b"\n")
@@ -191,11 +203,55 @@ class _Feed:
         return chunk
 
 
+#: How the Health app names the export in other languages: the zip and the
+#: XML take the word of the phone's language (``exportar.xml`` in Spanish,
+#: ``eksport.xml`` in Norwegian, ``vienti.xml`` in Finnish, ``导出.xml`` in
+#: Chinese), while ``export_cda.xml`` (the clinical document) keeps its
+#: English name. So the export is found by its content, not its name.
+_CDA = "export_cda.xml"
+
+
+def _is_health_data(head: bytes) -> bool:
+    return b"<!DOCTYPE HealthData" in head or b"<HealthData" in head
+
+
+def _pick_member(z: zipfile.ZipFile, src: str) -> str:
+    """The member holding the HealthData XML: ``.../export.xml`` if there is
+    one, else the one XML file (not export_cda.xml) whose first KiB opens a
+    ``HealthData`` document, whatever the phone's language named it."""
+    names = [i.filename for i in z.infolist() if not i.is_dir()]
+    xml = [n for n in names if n.lower().endswith(".xml") and n.rsplit("/", 1)[-1].lower() != _CDA]
+    named = [n for n in xml if n.rsplit("/", 1)[-1].lower() == "export.xml"]
+    if len(named) > 1:
+        named = [n for n in named if n.lower() == "apple_health_export/export.xml"] or named
+    candidates = named if len(named) == 1 else []
+    if not candidates:
+        for n in xml[:64]:
+            with z.open(n) as member:
+                if _is_health_data(member.read(4096)):
+                    candidates.append(n)
+        if len(candidates) > 1:
+            candidates = [n for n in candidates if n.count("/") <= 1] or candidates
+    if len(candidates) != 1:
+        listed = ", ".join(names[:6]) + (", ..." if len(names) > 6 else "")
+        what = ("no Apple Health export.xml (nor a localized one such as exportar.xml: no XML file in it "
+                "starts a <HealthData> document)") if not candidates else (
+            f"{len(candidates)} Apple Health exports ({', '.join(candidates[:4])}); unpack the one to import")
+        if not candidates and any(n.rsplit("/", 1)[-1].lower() == _CDA for n in names):
+            what += "; export_cda.xml is the clinical document, which calmkit does not read"
+        raise ImportFormatError(src, None, "", (
+            f"the zip holds {what}; the Health app's export.zip has apple_health_export/export.xml "
+            f"(found: {listed or 'nothing'})"))
+    return candidates[0]
+
+
 def _open_export(path: Path, src: str) -> tuple[BinaryIO, str, Optional[zipfile.ZipFile]]:
     """The export.xml stream, the name to report it by, and the zip holding it
     (if any). ``export.zip`` as the Health app writes it holds
-    ``apple_health_export/export.xml`` (and export_cda.xml, workout routes,
-    ECGs, which are not read)."""
+    ``apple_health_export/export.xml`` (its name translated on a phone in
+    another language) and export_cda.xml, workout routes, ECGs, which are not
+    read. A compressed file or UTF-16/32 text is refused, naming what it is."""
+    refuse_unreadable(path, src, zip_ok=True)
     f = open(path, "rb")
     if f.read(4) != b"PK\x03\x04":
         f.seek(0)
@@ -206,24 +262,19 @@ def _open_export(path: Path, src: str) -> tuple[BinaryIO, str, Optional[zipfile.
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
         raise ImportFormatError(src, None, "", f"not a readable zip file ({e})") from None
     try:
-        names = [i.filename for i in z.infolist() if not i.is_dir()]
-        exports = [n for n in names if n.rsplit("/", 1)[-1].lower() == "export.xml"]
-        if len(exports) > 1:
-            exports = [n for n in exports if n.lower() == "apple_health_export/export.xml"] or exports
-        if len(exports) != 1:
-            what = "no export.xml" if not exports else f"{len(exports)} files named export.xml ({', '.join(exports)})"
-            listed = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
-            raise ImportFormatError(src, None, "", (
-                f"the zip holds {what}; the Health app's export.zip has apple_health_export/export.xml "
-                f"(found: {listed or 'nothing'})"))
-        member = exports[0]
+        member = _pick_member(z, src)
         # ZipExtFile's own readline is Python code; the C buffered reader on
         # top of it reads lines about three times faster.
         stream = io.BufferedReader(z.open(member), buffer_size=1 << 20)  # type: ignore[arg-type]
+        head = stream.peek(64)[:64]
+        found = what_file_is(head)
+        if found is not None:
+            raise ImportFormatError(f"{src}/{member}", None, "", f"the file is {found[0]}, not the export's text: "
+                                    f"{found[1]}")
     except ImportFormatError:
         z.close()
         raise
-    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, ValueError, EOFError) as e:
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, ValueError, EOFError, zlib.error) as e:
         z.close()
         raise ImportFormatError(src, None, "", f"cannot read the zip ({e})") from None
     return stream, f"{src}/{member}", z
@@ -296,8 +347,13 @@ def import_apple_health(path: Union[str, Path], *, participant: str = "",
                     if depth == 1:
                         root = elem
                         if elem.tag != "HealthData":
+                            hint = ""
+                            if elem.tag.endswith("ClinicalDocument"):
+                                hint = (" (this is export_cda.xml, the clinical document; import export.xml, "
+                                        "or the export.zip itself)")
                             raise ImportFormatError(src, reader.line, "", (
-                                f"root element is <{elem.tag}>, not <HealthData>: not an Apple Health export.xml"))
+                                f"root element is <{elem.tag}>, not <HealthData>: not an Apple Health "
+                                f"export.xml{hint}"))
                     elif depth == 2:
                         start_line = reader.line
                     continue
@@ -346,12 +402,15 @@ def import_apple_health(path: Union[str, Path], *, participant: str = "",
         except ET.ParseError as e:
             line, col = e.position
             what = str(e).split(":")[0]  # expat's words, without the position repeated
+            hint = ""
             if reader.prolog_too_long:
                 what = f"no root element in the first {_MAX_PROLOG // (1024 * 1024)} MiB"
             elif "undefined entity" in what:
-                what += "; calmkit never resolves entities declared in a DOCTYPE"
+                what += "; calmkit never resolves entities declared in a DOCTYPE, and Apple's export uses none"
+            elif what in ("no element found", "unclosed token", "unclosed CDATA section") and reader.at_end:
+                hint = "; the file ends early: a truncated export?"
             raise ImportFormatError(src, line, "", (
-                f"XML is not well-formed at column {col + 1} ({what}); a truncated export?")) from None
+                f"XML is not well-formed at column {col + 1} ({what}){hint}")) from None
         except (zipfile.BadZipFile, zlib.error, EOFError) as e:
             raise ImportFormatError(src, reader.line or None, "", (
                 f"the zip member cannot be read past this line ({e}); a truncated or damaged export.zip?")) from None
@@ -396,13 +455,23 @@ def _record(elem: ET.Element, src: str, line: int, participant: str, by_source: 
         return False
 
     fields: dict[str, str] = {}
+    named: dict[str, str] = {}  # field -> where it was given, for the message
     for k, v in elem.attrib.items():
         if k.lower() in _SOM_KEYS:
             fields[_SOM_KEYS[k.lower()]] = v
+            named[_SOM_KEYS[k.lower()]] = f"attribute {k}"
     for meta in elem.iter("MetadataEntry"):
         key = (meta.get("key") or "").lower()
         if key in _SOM_KEYS:
-            fields.setdefault(_SOM_KEYS[key], meta.get("value", ""))
+            field, value = _SOM_KEYS[key], meta.get("value", "")
+            if field in fields and fields[field].strip() != value.strip():
+                # Given twice, differently (an attribute and a MetadataEntry, or two entries):
+                # calmkit will not pick one.
+                raise ImportFormatError(src, line, field, (
+                    f"{named[field]} says {fields[field][:64]!r} and MetadataEntry {meta.get('key')} says "
+                    f"{value[:64]!r}; calmkit will not guess which holds"))
+            fields.setdefault(field, value)
+            named.setdefault(field, f"MetadataEntry {meta.get('key')}")
     when = _apple_time(elem.get("startDate"), src, line, "startDate")
     raw_valence = fields.get("valence")
     if raw_valence is None:

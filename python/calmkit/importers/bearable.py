@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Mapping, Optional, Union
 
 from ..csv_input import CsvTable, parse_clock_time, read_table
-from ._common import ROW_ERRORS, LocalClock, Source, build_journal, round_half_up, row_error
+from ._common import ROW_ERRORS, LocalClock, Source, build_journal, refuse_unreadable, round_half_up, row_error
 from .report import ImportFormatError, ImportReport, ImportResult, Unmapped
 
 __all__ = ["BEARABLE_LAYOUTS", "BEARABLE_SCALES", "BEARABLE_SEVERITIES", "BEARABLE_TIMES_OF_DAY", "import_bearable"]
@@ -32,7 +32,11 @@ BEARABLE_LAYOUTS: Mapping[str, tuple[str, ...]] = {
 #: written.
 BEARABLE_TIMES_OF_DAY: Mapping[str, tuple[int, int]] = {
     "pre": (3, 0), "am": (9, 0), "mid": (13, 0), "pm": (18, 0), "night": (22, 0),
-    "all day": (12, 0), "": (12, 0)}
+    "all day": (12, 0), "": (12, 0),
+    # The same parts of the day written as words, as other readers of the
+    # export meet them ("morning" for a reading with no clock).
+    "morning": (9, 0), "afternoon": (13, 0), "midday": (13, 0), "evening": (18, 0), "pre-dawn": (3, 0),
+    "predawn": (3, 0)}
 
 #: The rating scale of each rating that becomes a reading, (low, high), as
 #: Bearable documents them ("What are all the different scales used in
@@ -53,6 +57,8 @@ _MONTHS = {name: i + 1 for i, names in enumerate(zip(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")))
     for name in names}
 _MONTHS["sept"] = 9
+#: Years a calmkit journal can hold (docs/journal-format.md).
+_YEARS = (1400, 9999)
 _ORDINAL_DATE = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]+)\.?,?\s+(\d{4})")
 
 
@@ -168,6 +174,8 @@ def import_bearable(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = No
     records: list[dict[str, Any]] = []
     sources: list[Source] = []
     expected = {c for cols in BEARABLE_LAYOUTS.values() for c in cols}
+    if encoding.replace("-", "").replace("_", "").lower() in ("utf8", "utf8sig"):
+        refuse_unreadable(path, src, wide=False)  # csv_input says how to re-save UTF-16
     table = read_table(path, encoding=encoding, lenient=lenient, expected=expected)
     bad_lines = table.bad_lines
     if table.header is None:
@@ -215,6 +223,10 @@ def _row(row: list[str], header: list[str], first: int, last: int, src: str, enc
     if day is None:
         raise ImportFormatError(src, first, "date", (
             f"{cell['date']!r} is not a date such as '3rd Mar 2026' or '2026-03-03'"), value=cell["date"])
+    if not _YEARS[0] <= day.year <= _YEARS[1]:
+        raise ImportFormatError(src, first, "date", (
+            f"{cell['date'].strip()!r}: the year {day.year} is outside the years {_YEARS[0]}-{_YEARS[1]} "
+            "a calmkit journal can hold (a placeholder date?)"), value=cell["date"])
     if "date formatted" in cell and cell["date formatted"].strip():
         formatted = _parse_date(cell["date formatted"])
         if formatted is None:
@@ -235,7 +247,8 @@ def _row(row: list[str], header: list[str], first: int, last: int, src: str, enc
     hm = _time_of_day(cell["time of day"])
     if hm is None:
         raise ImportFormatError(src, first, "time of day", (
-            f"{cell['time of day']!r} is not pre, am, mid, pm, night, all day, empty or a clock time"),
+            f"{cell['time of day']!r} is not pre, am, mid, pm, night, all day (or morning, afternoon, evening), "
+            "empty or a clock time"),
             value=cell["time of day"])
     raw = cell["rating/amount"].strip()
     shown = raw

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Mapping, Optional, Union
 
 from ..csv_input import CsvTable, parse_clock_time, read_table
-from ._common import ROW_ERRORS, LocalClock, Source, build_journal, row_error
+from ._common import ROW_ERRORS, LocalClock, Source, build_journal, refuse_unreadable, row_error
 from .report import ImportFormatError, ImportReport, ImportResult
 
 __all__ = ["DAYLIO_LAYOUTS", "DAYLIO_MOODS", "import_daylio"]
@@ -121,6 +121,8 @@ def import_daylio(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = None
     records: list[dict[str, Any]] = []
     sources: list[Source] = []
     expected = {c for cols in DAYLIO_LAYOUTS.values() for c in cols}
+    if encoding.replace("-", "").replace("_", "").lower() in ("utf8", "utf8sig"):
+        refuse_unreadable(path, src, wide=False)  # csv_input says how to re-save UTF-16
     table = read_table(path, encoding=encoding, lenient=lenient, expected=expected)
     bad_lines = table.bad_lines
     if table.header is None:

@@ -9,6 +9,8 @@ import zipfile
 from pathlib import Path
 from typing import Union
 
+from ._common import what_file_is
+from .apple_health import _pick_member
 from .report import ImportFormatError
 
 __all__ = ["detect_format"]
@@ -19,14 +21,17 @@ _SNIFF = 64 * 1024  # bytes read to recognise a file
 def _zip_format(path: Path, src: str) -> str:
     try:
         with zipfile.ZipFile(path) as z:
-            names = [n.rsplit("/", 1)[-1].lower() for n in z.namelist()]
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
+            # The Health app names export.xml in the phone's language (exportar.xml,
+            # eksport.xml, 导出.xml, ...): the one found by content counts too.
+            _pick_member(z, src)
+            return "apple_health"
+    except ImportFormatError:
+        pass
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError, NotImplementedError) as e:
         raise ImportFormatError(src, None, "", f"not a readable zip file ({e})") from None
-    if "export.xml" in names:
-        return "apple_health"
     raise ImportFormatError(src, None, "", (
-        "a zip without export.xml: calmkit reads the Apple Health export.zip; unpack other "
-        "apps' archives and import the export file itself"))
+        "a zip without an Apple Health export.xml: calmkit reads the Apple Health export.zip; unpack other "
+        "apps' archives (a Daylio .daylio backup is one) and import the export file itself"))
 
 
 def detect_format(path: Union[str, Path]) -> str:
@@ -47,6 +52,9 @@ def detect_format(path: Union[str, Path]) -> str:
         head = f.read(_SNIFF)
     if head.startswith(b"PK\x03\x04"):
         return _zip_format(path, src)
+    found = what_file_is(head)
+    if found is not None:
+        raise ImportFormatError(src, None, "", f"the file is {found[0]}, not an export calmkit reads: {found[1]}")
     text = head.decode("utf-8", errors="replace")
     if head.startswith(codecs.BOM_UTF8):
         text = text[1:]

@@ -8,7 +8,16 @@ from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 from typing import Any, Mapping, Optional, Union
 
-from ._common import ROW_ERRORS, IdMaker, LocalClock, Source, build_journal, round_half_up, row_error
+from ._common import (
+    ROW_ERRORS,
+    IdMaker,
+    LocalClock,
+    Source,
+    build_journal,
+    refuse_unreadable,
+    round_half_up,
+    row_error,
+)
 from .report import ImportFormatError, ImportReport, ImportResult, Unmapped
 
 __all__ = ["DBT_DISTRESS_EMOTIONS", "JOURNAL_SENTIMENTS", "import_mindlamp"]
@@ -218,6 +227,7 @@ def import_mindlamp(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = No
     src = str(path)
     clock = LocalClock(tz, utc_offset)
     report = ImportReport(source=src, format="mindlamp")
+    refuse_unreadable(path, src)
     try:
         with open(path, "rb") as f:
             raw = f.read()
