@@ -63,34 +63,68 @@ inline void warn_local_time(const std::string& text) {
 
 /// For an aware datetime in a zone with rules (not a fixed `datetime.timezone`):
 /// the same wall time read by calmkit's one rule for local times, the rule of
-/// the importers and of calmkit.localtime (PEP 495 fold=0): a time in a
-/// daylight-saving gap becomes the instant at the offset before the change
-/// (shown at the offset after it, Europe/Berlin 02:30 -> 03:30+02:00), a time
-/// shown twice with fold=0 is the first. Each is reported with a
-/// LocalTimeWarning; `fold=1` on a repeated time is the caller's explicit
-/// choice of the second and is kept silently. Returns nullopt when no rule applied.
+/// the importers and of calmkit.localtime: a time in a daylight-saving gap
+/// becomes the instant at the offset before the change (shown at the offset
+/// after it, Europe/Berlin 02:30 -> 03:30+02:00), with a LocalTimeWarning. A
+/// time shown twice keeps the offset its tzinfo gives (zoneinfo and dateutil:
+/// the first for `fold=0`, the second for `fold=1`; pytz: what `localize`
+/// chose), with a LocalTimeWarning unless `fold=1` chose the second.
+///
+/// The offsets are asked of the zone itself (`astimezone`, a day either side),
+/// never of the tzinfo's own answer for a wall time it may not hold: so
+/// dateutil's and POSIX-rule zones (whose gap answer is the offset after the
+/// change) follow the same rule as zoneinfo, and a tzinfo whose offset the
+/// zone never uses then — pytz's zone passed as `tzinfo=`, which carries its
+/// first, local-mean-time offset (Europe/Berlin +00:53) — is a ValueError
+/// instead of a time 67 minutes away. Returns nullopt when no rule applied.
 inline std::optional<py::object> apply_local_time_rule(py::handle src, const py::object& off) {
   py::object tz = src.attr("tzinfo");
   static PyObject* fixed_type = py::object(py::module_::import("datetime").attr("timezone")).release().ptr();
   if (tz.is_none() || PyObject_IsInstance(tz.ptr(), fixed_type) == 1) return std::nullopt;
   const py::object utc = py::reinterpret_borrow<py::object>(PyDateTime_TimeZone_UTC);
-  const py::object real = src.attr("astimezone")(utc).attr("astimezone")(tz);
-  const py::object wall = src.attr("replace")(py::arg("tzinfo") = py::none());
-  const auto shown = [](const py::object& dt) {
-    return dt.attr("strftime")("%Y-%m-%d %H:%M").cast<std::string>();
-  };
+  const auto shown = [](py::handle dt) { return dt.attr("strftime")("%Y-%m-%d %H:%M").cast<std::string>(); };
   const auto zone = py::str(tz).cast<std::string>();
-  if (!real.attr("replace")(py::arg("tzinfo") = py::none()).equal(wall)) {
-    warn_local_time(shown(wall) + " does not exist in " + zone + " (clocks jumped forward); read as " +
-                    real.attr("isoformat")().cast<std::string>());
-    return real;
+  try {
+    const py::object day = py::reinterpret_steal<py::object>(PyDelta_FromDSU(1, 0, 0));
+    const py::object wall = src.attr("replace")(py::arg("tzinfo") = py::none(), py::arg("fold") = 0);
+    const py::object guess = wall - off;  // the instant the tzinfo says, as a naive UTC time
+    const auto at = [&](const py::object& naive_utc) {
+      return naive_utc.attr("replace")(py::arg("tzinfo") = utc).attr("astimezone")(tz);
+    };
+    const py::object before = at(guess - day).attr("utcoffset")();
+    const py::object after = at(guess + day).attr("utcoffset")();
+    const auto fits = [&](const py::object& o) {
+      return at(wall - o).attr("replace")(py::arg("tzinfo") = py::none()).equal(wall);
+    };
+    const bool off_fits = fits(off);
+    const bool before_fits = fits(before);
+    const bool after_fits = !after.equal(before) && fits(after);
+    if (off_fits) {
+      if (before_fits && after_fits && PyDateTime_DATE_GET_FOLD(src.ptr()) == 0) {
+        // The larger offset is the earlier of the two instants.
+        const bool first = off.equal(before.attr("__lt__")(after).cast<bool>() ? after : before);
+        warn_local_time(shown(wall) + " happened twice in " + zone + " (clocks went back); read as the " +
+                        (first ? "first, " : "second, as its tzinfo gives, ") +
+                        src.attr("isoformat")().cast<std::string>());
+      }
+      return std::nullopt;
+    }
+    if (!before_fits && !after_fits && (off.equal(before) || off.equal(after))) {
+      const py::object real = at(wall - before);
+      warn_local_time(shown(wall) + " does not exist in " + zone + " (clocks jumped forward); read as " +
+                      real.attr("isoformat")().cast<std::string>());
+      return real;
+    }
+  } catch (py::error_already_set& e) {
+    // Beyond the dates Python can hold a day either side: the year check refuses it.
+    if (e.matches(PyExc_OverflowError)) return std::nullopt;
+    throw;
   }
-  if (PyDateTime_DATE_GET_FOLD(src.ptr()) == 0 &&
-      !src.attr("replace")(py::arg("fold") = 1).attr("utcoffset")().equal(off)) {
-    warn_local_time(shown(wall) + " happened twice in " + zone + " (clocks went back); read as the first, " +
-                    src.attr("isoformat")().cast<std::string>());
-  }
-  return std::nullopt;
+  throw py::value_error(
+      "datetime " + py::repr(src).cast<std::string>() + ": its tzinfo gives the UTC offset " +
+      py::str(off).cast<std::string>() + ", which " + zone + " does not use at " + shown(src) +
+      " (a pytz zone passed as tzinfo= or to replace() carries the zone's first, local-mean-time offset); "
+      "build it with the zone's localize(), or with zoneinfo.ZoneInfo");
 }
 
 /// An aware datetime -> Instant. Throws `py::value_error` for a naive one, an
@@ -102,6 +136,15 @@ inline Instant instant_from_datetime(py::handle src) {
     throw py::value_error("naive datetime " + py::repr(src).cast<std::string>() +
                           " needs a UTC offset: give it a tzinfo (for example "
                           "datetime.timezone.utc) or pass an RFC 3339 string with an offset");
+  }
+  if (!PyDateTime_CheckExact(src.ptr()) && PyObject_HasAttrString(src.ptr(), "nanosecond") == 1) {
+    // A pandas Timestamp: digits past the microsecond would be dropped without a word.
+    const auto ns = src.attr("nanosecond").cast<long long>();
+    if (ns != 0) {
+      throw py::value_error(py::repr(src).cast<std::string>() + " has " + std::to_string(ns) +
+                            " nanosecond(s) past the microsecond; calmkit keeps times to the microsecond "
+                            "(round it first, e.g. .floor('us'))");
+    }
   }
   if (auto resolved = apply_local_time_rule(src, off)) return instant_from_datetime(*resolved);
   if (!PyDelta_Check(off.ptr())) throw py::type_error("utcoffset() did not return a timedelta");

@@ -30,8 +30,14 @@ whole values) for numbers, ``string``/``large_string``/``dictionary`` for text,
 values are UTC instants; nanoseconds must be whole microseconds), a missing
 optional column (all absent) and extra columns (ignored, e.g. the
 ``local_time`` of ``to_pandas()``). A missing offset column or a null offset is
-UTC (+00:00). A time column without a time zone is an error unless ``tz``
-names the zone its wall times were written in.
+the offset of the zone the time column's type names at that instant
+(``timestamp[us, tz=Europe/Berlin]`` from an aware pandas or polars column:
+21:40 in Berlin stays 21:40+02:00), +00:00 for UTC. A time column without a
+time zone is an error unless ``tz`` names the zone its wall times were written
+in. A time column of text (a CSV read without parsing dates) is read as
+RFC 3339 / ISO 8601, each text's own offset kept; a text without one needs
+``tz``. Dates without a time of day and numbers (epoch counts) are refused,
+naming the table and column.
 
 Errors: ``ValueError`` naming the table, the row (0-based, counted over the
 whole table) and the column as the field, with the model's rules and reasons
@@ -131,6 +137,15 @@ def from_arrow(tables: Mapping[str, Any], name: str = "<arrow>", *, tz: Any = No
             if len(value) == 0:  # no rows: no records, whatever the columns (pandas' (0, 0) frame)
                 continue
             value = _pa().Table.from_pandas(value, preserve_index=False)
+        if not (hasattr(value, "schema") and hasattr(value, "num_rows")) and hasattr(value, "__arrow_c_stream__"):
+            # A polars frame or another producer: read through pyarrow (no copy) when it is there, so
+            # its time columns get the same checks (a zone's offsets, tz= for naive times) as any table.
+            try:
+                import pyarrow as pa
+            except ImportError:
+                pa = None
+            if pa is not None:
+                value = pa.table(value)
         if hasattr(value, "schema") and hasattr(value, "num_rows"):
             if value.num_rows == 0:
                 continue
@@ -148,8 +163,141 @@ def from_arrow(tables: Mapping[str, Any], name: str = "<arrow>", *, tz: Any = No
                     value = _pa().Table.from_batches([value])
                 for col in _naive_times(value):
                     value = _localize_column(value, col, tz, f"{name}/{table}")
+            value = _times_from_text(value, f"{name}/{table}", tz)
+            _refuse_times_that_are_not_timestamps(value, f"{name}/{table}")
+            value = _offsets_from_zone(value, f"{name}/{table}")
         given[table] = value
     return _core._journal_from_arrow(given, name)
+
+
+#: Each time column -> the column holding its UTC offset in minutes.
+_OFFSET_OF = {"time": "offset_minutes", "end": "end_offset_minutes"}
+#: Zone names that are UTC itself: their offset, +00:00, is what a missing offset column means anyway.
+_UTC_NAMES = frozenset({"utc", "etc/utc", "z", "+00:00", "gmt", "etc/gmt", "zulu", "universal"})
+
+
+def _times_from_text(table: Any, where: str, tz: Any) -> Any:
+    """``table`` with each time column of text (a CSV read by pandas or
+    polars without parsing its dates) read as RFC 3339 / ISO 8601 times: the
+    offset written in each text is kept as the row's offset where the offset
+    column is missing or null. A text without an offset is an error naming the
+    row, unless ``tz`` names the zone it was written in (then calmkit's one
+    rule for local times, with a LocalTimeWarning where it applied); a text
+    that is no date and time (or a bare date) is an error naming the row."""
+    import re
+    import warnings
+    from datetime import datetime, timezone
+
+    pa = _pa()
+    if not isinstance(table, pa.Table):
+        table = pa.Table.from_batches([table])
+    for col, off_name in _OFFSET_OF.items():
+        if col not in table.column_names:
+            continue
+        t = table.schema.field(col).type
+        if not (pa.types.is_string(t) or pa.types.is_large_string(t)
+                or getattr(pa.types, "is_string_view", lambda _t: False)(t)):
+            continue
+        from .localtime import LocalTimeWarning, resolve
+
+        given = table.column(off_name).to_pylist() if off_name in table.column_names else None
+        instants, offsets = [], []
+        for row, text in enumerate(table.column(col).to_pylist()):
+            if text is None:
+                instants.append(None)
+                offsets.append(None)
+                continue
+            shown = text.strip()
+            try:
+                when = datetime.fromisoformat(shown.replace("Z", "+00:00").replace("z", "+00:00"))
+                if not any(c in shown for c in "Tt ") or len(shown) <= 10 or re.search(r"[.,]\d{7,}", shown):
+                    raise ValueError("no time of day, or digits past the microsecond")
+            except ValueError:
+                raise ValueError(f"{where}: row {row}: field {col!r}: {text!r} is not a date and time such as "
+                                 "2026-05-20T21:40:00+02:00 (to the microsecond at most)") from None
+            if when.tzinfo is None:
+                if tz is None:
+                    raise ValueError(f"{where}: row {row}: field {col!r}: {text!r} has no UTC offset; calmkit does "
+                                     "not guess where it was written: write the offset (2026-05-20T21:40:00+02:00) "
+                                     "or pass tz='Europe/Berlin' to read such texts as wall times there")
+                when, note = resolve(when, tz)
+                if note is not None:
+                    warnings.warn(f"{where}: row {row}: column {col!r}: {note}", LocalTimeWarning, stacklevel=4)
+            off = when.utcoffset()
+            if off is None or off.total_seconds() % 60:
+                raise ValueError(f"{where}: row {row}: field {col!r}: the UTC offset of {text!r} is not a whole "
+                                 "number of minutes")
+            instants.append(when.astimezone(timezone.utc))
+            mine = int(off.total_seconds() // 60)
+            offsets.append(given[row] if given is not None and given[row] is not None else mine)
+        table = table.set_column(table.column_names.index(col), col, pa.array(instants, pa.timestamp("us", tz="UTC")))
+        off_array = pa.array(offsets, pa.int16())
+        if given is not None:
+            table = table.set_column(table.column_names.index(off_name), off_name, off_array)
+        else:
+            table = table.append_column(off_name, off_array)
+    return table
+
+
+def _refuse_times_that_are_not_timestamps(table: Any, where: str) -> None:
+    """A ValueError naming the table and column for a time column of dates or
+    numbers, saying what each would need: calmkit reads neither as times,
+    since each leaves something to guess (a date: the time of day; a number:
+    seconds, milliseconds or microseconds since when)."""
+    pa = _pa()
+    for col in _OFFSET_OF:
+        if col not in table.column_names:
+            continue
+        t = table.schema.field(col).type
+        if pa.types.is_date(t):
+            why = f"holds dates ({t}) without a time of day; calmkit will not invent one"
+        elif pa.types.is_integer(t) or pa.types.is_floating(t):
+            why = (f"holds numbers ({t}); an epoch count could be seconds, milliseconds or microseconds: "
+                   f"convert it, e.g. with pandas: pd.to_datetime(df[{col!r}], unit='s', utc=True)")
+        else:
+            continue
+        raise ValueError(f"{where}: column {col!r} {why}")
+
+
+def _offsets_from_zone(table: Any, where: str) -> Any:
+    """``table`` with the offsets of a time column whose Arrow type names a
+    zone (``timestamp[us, tz=Europe/Berlin]``, ``+02:00``; pandas and polars
+    write the zone of an aware column there) taken from that zone where the
+    offset column is missing or null: 21:40 in Berlin stays 21:40+02:00, not
+    19:40+00:00 (the same instant shown at another wall-clock time, which the
+    hour-of-day and daily metrics would then count in the wrong hour). An
+    offset the table holds is kept. A zone Arrow cannot find is a ValueError
+    naming the table and column."""
+    pa = _pa()
+    import pyarrow.compute as pc
+
+    if not isinstance(value := table, pa.Table):
+        value = pa.Table.from_batches([table])
+    for col, off_name in _OFFSET_OF.items():
+        if col not in value.column_names:
+            continue
+        t = value.schema.field(col).type
+        if not pa.types.is_timestamp(t) or t.tz is None or t.tz.strip().casefold() in _UTC_NAMES:
+            continue
+        given = value.column(off_name) if off_name in value.column_names else None
+        if given is not None and given.null_count == 0:
+            continue
+        times = value.column(col)
+        try:
+            wall = pc.local_timestamp(times)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as e:
+            raise ValueError(f"{where}: column {col!r} is in the time zone {t.tz!r}, which is not one Arrow "
+                             f"knows ({e}); give an IANA name such as 'Europe/Berlin' or an offset such as "
+                             "'+02:00'") from None
+        per_unit = {"s": 60, "ms": 60_000, "us": 60_000_000, "ns": 60_000_000_000}[t.unit]
+        diff = pc.subtract(wall.cast(pa.int64()), times.cast(pa.timestamp(t.unit)).cast(pa.int64()))
+        minutes = pc.divide(diff, per_unit).cast(pa.int16())
+        if given is None:
+            value = value.append_column(off_name, minutes)
+        else:
+            value = value.set_column(value.column_names.index(off_name), off_name,
+                                     pc.coalesce(given.cast(pa.int16()), minutes))
+    return value
 
 
 def _is_pandas(value: Any) -> bool:

@@ -723,7 +723,15 @@ def _when(text: str | None) -> dt.datetime:
     except ValueError:
         raise _Failure(f"--time {text!r} is not a date and time such as 2026-03-02T21:14 or "
                        "2026-03-02T21:14:00+01:00", EXIT_USAGE) from None
+    if not re.search(r"[Tt ]", text.strip()):
+        # fromisoformat reads a bare date as its midnight: a time nobody typed.
+        raise _Failure(f"--time {text!r} has no time of day; give one, such as {text.strip()}T21:14",
+                       EXIT_USAGE)
     if when.tzinfo is not None:
+        off = when.utcoffset() or dt.timedelta(0)
+        if off % dt.timedelta(minutes=1):
+            raise _Failure(f"--time {text!r}: the UTC offset {off} is not a whole number of minutes, "
+                           "which the journal format needs", EXIT_USAGE)
         return when
     zone = _localtime.system_zone()
     unknown = _localtime.unknown_system_zone()
