@@ -20,17 +20,18 @@ through a spreadsheet", lists them with the bug reports they come from):
 - times re-formatted with seconds or a 12-hour clock (``21:14:00``,
   ``9:02:00 AM``, ``9:02 p.m.``): see :func:`parse_clock_time`.
 
-A UTF-16 file (Excel's "Unicode text") is refused with a clear error: its
-bytes cannot be read line by line as UTF-8.
+A UTF-16 file with a byte-order mark (Excel's "Unicode text": tab separated)
+is read as UTF-16; the mark leaves nothing to guess.
 """
 from __future__ import annotations
 
 import codecs
 import csv
+import io
 import re
 import sys
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import date, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Iterable, Iterator, Mapping, NamedTuple, Optional, Sequence, Union
 
@@ -54,6 +55,7 @@ __all__ = [
     "delimiter_name",
     "detect_delimiter",
     "parse_clock_time",
+    "parse_date",
     "read_table",
 ]
 
@@ -63,13 +65,22 @@ DELIMITERS: tuple[str, ...] = (",", ";", "\t")
 
 #: Markers of a 12-hour clock read as before noon, compared after lower-casing
 #: and removing spaces and dots: ``AM``, ``am``, ``a.m.``, ``a. m.`` (Spanish
-#: and Latin American locales), ``a`` (a short form some apps write).
-AM_MARKERS: frozenset[str] = frozenset({"am", "a"})
+#: and Latin American locales), ``a`` (a short form some apps write), and the
+#: day periods of other locales' Excel, Numbers and Google Sheets: Japanese
+#: ``午前``, Chinese ``上午``, Korean ``오전`` (written before or after the
+#: time), Turkish ``ÖÖ``, Greek ``π.μ.`` (BrightspaceUI/intl#40, iamkun/dayjs#2442).
+AM_MARKERS: frozenset[str] = frozenset({"am", "a", "午前", "上午", "오전", "öö", "πμ"})
 #: Markers read as after noon, compared the same way: ``PM``, ``pm``, ``p.m.``,
-#: ``p. m.``, ``p``.
-PM_MARKERS: frozenset[str] = frozenset({"pm", "p"})
+#: ``p. m.``, ``p``, ``午後``, ``下午``, ``오후``, ``ÖS``, ``μ.μ.``.
+PM_MARKERS: frozenset[str] = frozenset({"pm", "p", "午後", "下午", "오후", "ös", "μμ"})
+#: Day periods whose locales count the 12-hour clock from 0 (Japanese
+#: ``午後0:15`` is 12:15; CLDR's ``K`` pattern), so an hour of 0 is accepted with them.
+_FROM_ZERO = frozenset({"午前", "午後"})
+#: Day periods written before the time (CLDR ``a h:mm`` in Japanese, Chinese and Korean).
+_BEFORE = frozenset({"午前", "午後", "上午", "下午", "오전", "오후"})
 
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?")
+_SPACES = str.maketrans("", "", " .\u00a0\u202f")
 
 
 def delimiter_name(delimiter: str) -> str:
@@ -86,29 +97,84 @@ def parse_clock_time(text: str) -> Optional[time]:
     (``21:14:00``; a fraction of a second, ``21:14:00.000``, is dropped), and
     a 12-hour clock with an AM/PM marker after it, with or without a space,
     in any case, with or without dots (``9:02 PM``, ``9:02pm``, ``9:02:00 AM``,
-    ``9:02 p.m.``, ``9:02 p. m.``); see :data:`AM_MARKERS` and
-    :data:`PM_MARKERS`. ``12:xx AM`` is just after midnight and ``12:xx PM``
+    ``9:02 p.m.``, ``9:02 p. m.``), or the day period of an East Asian locale
+    before or after it (``午後9:02:00``, ``오후 9:02``, ``9:02 午後``); see
+    :data:`AM_MARKERS` and :data:`PM_MARKERS`. A leading apostrophe (a
+    spreadsheet's mark for "text, not a number") is ignored. ``12:xx AM`` is just after midnight and ``12:xx PM``
     just after noon. Anything else (``25:00``, ``13:00 PM``, ``0:30 AM``) is
     None: the caller names the field in its error.
     """
-    t = text.strip()
-    m = _CLOCK.match(t)
+    t = text.strip().lstrip("'")  # a leading apostrophe: the spreadsheet's "keep this as text"
+    m = _CLOCK.search(t)
     if m is None:
         return None
     hour, minute = int(m.group(1)), int(m.group(2))
     second = int(m.group(3) or 0)
-    marker = t[m.end():].replace(" ", "").replace("\u00a0", "").replace("\u202f", "").replace(".", "").lower()
+    before = t[:m.start()].translate(_SPACES).lower()
+    after = t[m.end():].translate(_SPACES).lower()
+    if before and after:
+        return None
+    marker = before or after
+    if before and marker not in _BEFORE:
+        return None  # only the East Asian day periods come before the time
     if minute > 59 or second > 59:
         return None
     if marker == "":
         return time(hour, minute, second) if hour <= 23 else None
-    if not 1 <= hour <= 12:
+    if not (0 if marker in _FROM_ZERO else 1) <= hour <= 12:
         return None
     if marker in AM_MARKERS:
         return time(0 if hour == 12 else hour, minute, second)
     if marker in PM_MARKERS:
         return time(12 if hour == 12 else hour + 12, minute, second)
     return None
+
+
+_YEAR_FIRST = re.compile(r"(\d{4})\s*([-/.])\s*(\d{1,2})\s*\2\s*(\d{1,2})\.?")
+_DAY_FIRST_DOTS = re.compile(r"(\d{1,2})\.\s*(\d{1,2})\.\s*(\d{4})")
+_YEAR_LAST = re.compile(r"(\d{1,2})([/-])(\d{1,2})\2(\d{2}|\d{4})")
+_SERIAL = re.compile(r"\d{4,6}(?:[.,]\d+)?")
+
+
+def parse_date(text: str) -> date:
+    """A calendar date as an app or a spreadsheet writes it; ValueError (the
+    reason, for the caller's error naming file, line and field) otherwise.
+
+    Accepted, because each has one reading:
+
+    - year first, with ``-``, ``/`` or ``.`` and with or without leading zeros:
+      ``2026-03-05`` (ISO 8601), ``2026/03/05`` and ``2026/3/5`` (Japanese and
+      Chinese locales; ribbondz/rsv#8), ``2026. 3. 5.`` (Korean, Hungarian);
+    - day first with dots and a four-digit year: ``05.03.2026``, ``5.3.2026``
+      (German, Russian, Polish, Turkish ... locales write D.M.Y with dots;
+      Tanq16/ExpenseOwl#102, evancharlton/android-mileage#26);
+    - a leading apostrophe (a spreadsheet's "keep this as text") is ignored.
+
+    Refused with the reason: ``03/05/2026`` and ``03-05-26`` (month or day
+    first? US and European locales differ, and the reading would differ by
+    months: BEXIS2/Core#22, dannymcc/may#250), a two-digit year, and an Excel
+    serial day number such as ``46086`` (a date column saved without its date
+    format; the 1900 and 1904 date systems differ by four years:
+    calpaterson/csvbase#13).
+    """
+    t = text.strip().lstrip("'").strip()
+    m = _YEAR_FIRST.fullmatch(t)
+    if m is not None:
+        y, mo, d = int(m.group(1)), int(m.group(3)), int(m.group(4))
+    elif (m := _DAY_FIRST_DOTS.fullmatch(t)) is not None:
+        d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    elif _YEAR_LAST.fullmatch(t):
+        raise ValueError(f"{text.strip()!r} could be month/day or day/month (locales differ); save the column "
+                         "as YYYY-MM-DD (a spreadsheet's ISO date format) and import again")
+    elif _SERIAL.fullmatch(t):
+        raise ValueError(f"{text.strip()!r} is a spreadsheet's day number, not a date (the column lost its date "
+                         "format when saved); format the column as a date YYYY-MM-DD and save again")
+    else:
+        raise ValueError(f"{text.strip()!r} is not a date such as 2026-03-05")
+    try:
+        return date(y, mo, d)
+    except ValueError:
+        raise ValueError(f"{text.strip()!r} is not a date in the calendar (year {y}, month {mo}, day {d})") from None
 
 
 def _count_outside_quotes(line: str, char: str) -> int:
@@ -175,9 +241,28 @@ def _binary_lines(f: BinaryIO) -> Iterator[bytes]:
         yield rest
 
 
+def _utf16_lines(path: Path, f: BinaryIO) -> Iterator[str]:
+    """The lines of a UTF-16 file with a byte-order mark: Excel's "Unicode
+    text" (tab separated, CRLF; qbicsoftware/data-manager-app#588,
+    HKUDS/Vibe-Trading#865). The mark says the byte order, so nothing is
+    guessed. Text that is not valid UTF-16 (a lone surrogate, an odd byte at
+    the end) is an error naming its line."""
+    text = io.TextIOWrapper(f, encoding="utf-16", newline="")  # the BOM is read and dropped
+    done = 0  # lines read so far, for the error's line number
+    try:
+        for line in text:  # lines end at LF, CRLF or a lone CR (Excel for Mac), as for UTF-8
+            done += 1
+            yield line
+    except UnicodeDecodeError as e:
+        raise _format_error(path, done + 1, "", f"bytes not valid UTF-16 ({e.reason})") from None
+    finally:
+        text.detach()
+
+
 def decoded_lines(path: Path, encoding: str, lenient: bool, bad: set[int]) -> Iterator[str]:
     """The file's lines, decoded one at a time so that a decoding error names
-    its line. A UTF-8 byte-order mark is dropped; a UTF-16 file is refused. In
+    its line. A UTF-8 byte-order mark is dropped; a file starting with a UTF-16
+    byte-order mark is read as UTF-16 whatever ``encoding`` says. In
     lenient mode an undecodable line is decoded with U+FFFD replacements and
     its number added to ``bad`` (the caller skips the row)."""
     try:
@@ -185,12 +270,11 @@ def decoded_lines(path: Path, encoding: str, lenient: bool, bad: set[int]) -> It
     except LookupError:
         raise ValueError(f"unknown encoding {encoding!r}") from None
     with open(path, "rb") as f:
+        if f.peek(2)[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            yield from _utf16_lines(path, f)
+            return
         for n, raw in enumerate(_binary_lines(f), 1):
             if n == 1:
-                if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-                    raise _format_error(path, 1, "", (
-                        "the file is UTF-16 (a spreadsheet's 'Unicode text'); save it as "
-                        "'CSV UTF-8' or pass the encoding its bytes are in"))
                 if raw.startswith(b"\xef\xbb\xbf") and is_utf8:
                     raw = raw[3:]
             try:

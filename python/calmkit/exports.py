@@ -14,6 +14,7 @@ import hmac
 import io
 import json
 import math
+import re
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -180,11 +181,13 @@ def _parse_cell(kind: str, text: str, where: tuple[str, int], name: str) -> Any:
         if kind == "str":
             return text[1:] if text.startswith("'") else text  # undo FORMULA_START's apostrophe
         if kind == "time":
-            return text
+            # An apostrophe in front (a sheet's "keep as text") is never part of an RFC 3339 time.
+            return text[1:] if text.startswith("'") else text
         if kind == "int":
             return int(text)
         if kind == "float":
-            v = float(text)
+            # A decimal comma, as sheets in German or French locales write numbers: 12,5 has one reading.
+            v = float(text.replace(",", ".", 1) if re.fullmatch(r"-?\d+,\d+", text.strip()) else text)
             if not math.isfinite(v):
                 raise ValueError("not finite")
             return v

@@ -163,11 +163,13 @@ def test_daylio_byte_order_mark_is_accepted(tmp_path):
         import_daylio(f, utc_offset=0, encoding="no-such-codec")
 
 
-def test_daylio_utf16_file_is_refused_clearly(tmp_path):
+def test_daylio_utf16_file_is_read(tmp_path):
+    # Excel's "Unicode text" (UTF-16 with a byte-order mark): the mark leaves nothing to guess.
     f = tmp_path / "d16.csv"
-    f.write_bytes("full_date,date,weekday,time,mood,activities,note\n".encode("utf-16"))
-    with pytest.raises(ImportFormatError, match="UTF-16"):
-        import_daylio(f, utc_offset=0)
+    f.write_bytes("full_date,date,weekday,time,mood,activities,note\n"
+                  "2026-03-02,March 2,Monday,21:14,good,,\n".encode("utf-16"))
+    journal, _ = import_daylio(f, utc_offset=0)
+    assert [r.time.isoformat() for r in journal.readings] == ["2026-03-02T21:14:00+00:00"]
 
 
 def test_daylio_truncated_file_fails_even_when_lenient():

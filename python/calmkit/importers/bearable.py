@@ -9,7 +9,7 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any, Mapping, Optional, Union
 
-from ..csv_input import CsvTable, parse_clock_time, read_table
+from ..csv_input import CsvTable, parse_clock_time, parse_date, read_table
 from ._common import ROW_ERRORS, LocalClock, Source, build_journal, refuse_unreadable, round_half_up, row_error
 from .report import ImportFormatError, ImportReport, ImportResult, Unmapped
 
@@ -62,11 +62,22 @@ _YEARS = (1400, 9999)
 _ORDINAL_DATE = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]+)\.?,?\s+(\d{4})")
 
 
+def _why_not_a_date(text: str) -> str:
+    """The reason :func:`calmkit.csv_input.parse_date` gives for ``text`` (a
+    day/month order that locales differ on, a spreadsheet's day number ...)."""
+    try:
+        parse_date(text)
+    except ValueError as e:
+        return str(e)
+    return f"{text.strip()!r} is not a date"
+
+
 def _parse_date(text: str) -> Optional[datetime]:
     """``2026-03-03`` or Bearable's ``3rd Mar 2026`` (also ``3 March 2026``)."""
-    t = text.strip()
+    t = text.strip().lstrip("'")
     try:
-        return datetime.strptime(t, "%Y-%m-%d")
+        d = parse_date(t)  # also as a spreadsheet re-writes it: 2026/03/03, 03.03.2026
+        return datetime(d.year, d.month, d.day)
     except ValueError:
         pass
     m = _ORDINAL_DATE.fullmatch(t)
@@ -222,7 +233,8 @@ def _row(row: list[str], header: list[str], first: int, last: int, src: str, enc
     day = _parse_date(cell["date"])
     if day is None:
         raise ImportFormatError(src, first, "date", (
-            f"{cell['date']!r} is not a date such as '3rd Mar 2026' or '2026-03-03'"), value=cell["date"])
+            f"{_why_not_a_date(cell['date'])}; Bearable writes dates such as '3rd Mar 2026' or '2026-03-03'"),
+            value=cell["date"])
     if not _YEARS[0] <= day.year <= _YEARS[1]:
         raise ImportFormatError(src, first, "date", (
             f"{cell['date'].strip()!r}: the year {day.year} is outside the years {_YEARS[0]}-{_YEARS[1]} "
@@ -230,8 +242,8 @@ def _row(row: list[str], header: list[str], first: int, last: int, src: str, enc
     if "date formatted" in cell and cell["date formatted"].strip():
         formatted = _parse_date(cell["date formatted"])
         if formatted is None:
-            raise ImportFormatError(src, first, "date formatted", (
-                f"{cell['date formatted']!r} is not a date such as '2026-03-03'"), value=cell["date formatted"])
+            raise ImportFormatError(src, first, "date formatted", _why_not_a_date(cell["date formatted"]),
+                                    value=cell["date formatted"])
         if formatted != day:
             raise ImportFormatError(src, first, "date formatted", (
                 f"{cell['date formatted']!r} is not the same day as date {cell['date']!r}"))

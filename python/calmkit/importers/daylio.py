@@ -6,7 +6,7 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any, Mapping, Optional, Union
 
-from ..csv_input import CsvTable, parse_clock_time, read_table
+from ..csv_input import CsvTable, parse_clock_time, parse_date, read_table
 from ._common import ROW_ERRORS, LocalClock, Source, build_journal, refuse_unreadable, row_error
 from .report import ImportFormatError, ImportReport, ImportResult
 
@@ -178,11 +178,10 @@ def _row(row: list[str], header: list[str], layout: str, first: int, last: int, 
                 "English month names)"), value=cell["date"])
     else:
         try:
-            day = datetime.strptime(cell["full_date"].strip(), "%Y-%m-%d")
-        except ValueError:
-            raise ImportFormatError(src, first, "full_date",
-                                    f"{cell['full_date']!r} is not a date YYYY-MM-DD",
-                                    value=cell["full_date"]) from None
+            d = parse_date(cell["full_date"])  # a spreadsheet may have re-written it (2026/03/05, 05.03.2026)
+        except ValueError as e:
+            raise ImportFormatError(src, first, "full_date", str(e), value=cell["full_date"]) from None
+        day = datetime(d.year, d.month, d.day)
     if not _YEARS[0] <= day.year <= _YEARS[1]:
         name = "year" if layout == "year" else "full_date"
         raise ImportFormatError(src, first, name, (

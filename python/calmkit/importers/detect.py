@@ -7,8 +7,9 @@ import csv
 import io
 import zipfile
 from pathlib import Path
-from typing import Union
+from typing import Optional, Union
 
+from ..csv_input import detect_delimiter
 from ._common import what_file_is
 from .apple_health import _pick_member
 from .report import ImportFormatError
@@ -34,6 +35,30 @@ def _zip_format(path: Path, src: str) -> str:
         "apps' archives (a Daylio .daylio backup is one) and import the export file itself"))
 
 
+#: Column names the CSV importers' headers hold, to detect the separator by (calmkit.csv_input).
+_CSV_NAMES = ("full_date", "year", "date", "weekday", "time", "mood", "time of day", "rating/amount", "category")
+
+
+def _csv_format(text: str) -> Optional[str]:
+    """``"daylio"`` or ``"bearable"`` from the first line that is not a row of
+    empty fields (a spreadsheet leaves those), split at the separator
+    calmkit.csv_input detects (``,``, ``;`` or tab); None otherwise."""
+    lines = [ln for ln in text.splitlines() if ln.strip(" \t,;")]
+    if not lines:
+        return None
+    first = lines[0]
+    try:
+        cells = next(csv.reader(io.StringIO(first), delimiter=detect_delimiter(first, _CSV_NAMES)), [])
+    except csv.Error:
+        cells = []
+    header = [c.strip().lower() for c in cells]
+    if "full_date" in header or header[:3] == ["year", "date", "weekday"]:
+        return "daylio"
+    if "time of day" in header and "rating/amount" in header:
+        return "bearable"
+    return None
+
+
 def detect_format(path: Union[str, Path]) -> str:
     """The importer for ``path``: ``"daylio"``, ``"bearable"``,
     ``"apple_health"`` or ``"mindlamp"``.
@@ -52,6 +77,11 @@ def detect_format(path: Union[str, Path]) -> str:
         head = f.read(_SNIFF)
     if head.startswith(b"PK\x03\x04"):
         return _zip_format(path, src)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Excel's "Unicode text" of an app's CSV export: its importer reads UTF-16 (calmkit.csv_input).
+        csv_format = _csv_format(head[:len(head) - len(head) % 2].decode("utf-16", errors="replace"))
+        if csv_format is not None:
+            return csv_format
     found = what_file_is(head)
     if found is not None:
         raise ImportFormatError(src, None, "", f"the file is {found[0]}, not an export calmkit reads: {found[1]}")
@@ -81,15 +111,10 @@ def detect_format(path: Union[str, Path]) -> str:
         raise ImportFormatError(src, None, "", "XML without a root element in its first 64 KiB")
     if stripped.startswith(("[", "{")):
         return "mindlamp"
+    csv_format = _csv_format(text)
+    if csv_format is not None:
+        return csv_format
     first = text.splitlines()[0] if text else ""
-    try:
-        header = [c.strip().lower() for c in next(csv.reader(io.StringIO(first)), [])]
-    except csv.Error:
-        header = []
-    if "full_date" in header or header[:3] == ["year", "date", "weekday"]:
-        return "daylio"
-    if "time of day" in header and "rating/amount" in header:
-        return "bearable"
     shown = first[:120] + ("..." if len(first) > 120 else "")
     raise ImportFormatError(src, 1, "", (
         f"cannot tell which app wrote this file (first line {shown!r}); name the format: "
