@@ -94,7 +94,7 @@ from .files import add_record, read_bytes, write_folder
 from ._core import synthetic_journal
 
 # --- journal store (SQLite) ---
-from ._core import STORE_SCHEMA_VERSION, Store, open_store
+from ._core import STORE_SCHEMA_VERSION, Store  # open_store: defined at the end
 
 # --- questionnaires: instruments, scores, change over time ---
 from ._core import (Assessment, AssessmentTable, builtin_instrument_ids, instrument, instrument_ids,
@@ -319,3 +319,25 @@ __all__ = [
     "read_parquet",
     "write_parquet",
 ]
+
+
+def open_store(path: "str | _os.PathLike[str]", *, create: bool = True, read_only: bool = False) -> Store:
+    """Opens (by default creating) a journal store, an SQLite file (docs/store.md).
+
+    ``read_only`` opens it without writing anything, leaving no file beside it
+    where SQLite allows. Raises RuntimeError for a file that is not a calmkit
+    store, a copy whose records stayed in the original's ``-wal`` (nothing is
+    changed), or a store that needs migrating when read-only. A store whose
+    file says it was last written in WAL mode with no ``-wal`` beside it (a copy
+    made while the store was open may lack its latest records) opens with a
+    UserWarning saying so.
+    """
+    from .files import _store_copy_note
+
+    note = _store_copy_note(path)
+    store = _core.open_store(path, create=create, read_only=read_only)
+    if note is not None:
+        import warnings as _warnings
+
+        _warnings.warn(note, UserWarning, stacklevel=2)
+    return store

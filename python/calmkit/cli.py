@@ -663,9 +663,12 @@ class _Target:
                 # Writable, as the entry is about to be added: a store of an
                 # older schema version is migrated here (a read-only open
                 # would refuse it).
+                copy_note = files._store_copy_note(self.path)
                 st = _core.open_store(self.path, create=False)
             except (RuntimeError, ValueError) as e:
                 raise _Failure(f"cannot open the store {self.path}: {e}", EXIT_USAGE) from e
+            if copy_note is not None:
+                print(f"calmkit: note: {copy_note}", file=sys.stderr)
             with st:
                 try:
                     return st.load()
@@ -1089,7 +1092,10 @@ def _backup(args: argparse.Namespace, out: TextIO) -> int:
         raise _Failure(f"no such store: {args.store}", EXIT_USAGE)
     try:
         # Read-only: a backup never changes the store (nor migrates it).
+        copy_note = files._store_copy_note(args.store)
         with _core.open_store(args.store, create=False, read_only=True) as st:
+            if copy_note is not None:
+                print(f"calmkit: note: {copy_note}", file=sys.stderr)
             st.backup(args.dest, replace=args.force)
             n = len(st)
     except _core.FileError as e:  # writing the copy: a full disk, a missing folder

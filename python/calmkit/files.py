@@ -37,6 +37,33 @@ STORE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
 DEFAULT_MAX_INPUT_BYTES = 1 << 30
 
 
+def _store_copy_note(path: _PathLike) -> "str | None":
+    """A sentence for a store file that may be a copy made while the store was
+    open, else None. Its header says it was last written in WAL mode (bytes
+    18-19 = 2) and no ``-wal`` with content lies beside it: a store calmkit
+    closed is not in WAL mode (the last writer leaves it), so either a calmkit
+    before that change closed it (nothing missing) or it was copied by ``cp``
+    or a sync client while a writer had it open, and the records written
+    since its last checkpoint stayed in the original's ``-wal``. SQLite cannot
+    tell the two apart (https://www.sqlite.org/howtocorrupt.html, 1.2), so this
+    is said, not refused. Call it before opening: an open creates a ``-wal``."""
+    p = Path(os.fspath(path))
+    try:
+        with open(p, "rb") as f:
+            head = f.read(20)
+        wal = p.with_name(p.name + "-wal")
+        has_wal = wal.exists() and wal.stat().st_size > 0
+    except OSError:
+        return None
+    if len(head) < 20 or not head.startswith(b"SQLite format 3\x00") or head[18:20] != b"\x02\x02" or has_wal:
+        return None
+    return (f"store '{p}' was last written in WAL mode and has no '{p.name}-wal' beside it: if it is a copy "
+            f"made while the store was open (cp, a sync client), the records written since its last checkpoint "
+            f"are missing from it; they are in the original's '{p.name}-wal' (put that file beside the copy "
+            f"before opening it again, or copy the store with `calmkit backup`). A store closed by an older "
+            f"calmkit looks the same and misses nothing")
+
+
 def is_store_path(path: _PathLike) -> bool:
     """True when ``path`` names a store (suffix in :data:`STORE_SUFFIXES`)."""
     return Path(path).suffix.lower() in STORE_SUFFIXES

@@ -111,6 +111,41 @@ def test_a_copy_without_its_wal_is_never_overwritten(tmp_path: Path):
     writer.close()
 
 
+def test_a_copy_made_while_open_after_a_checkpoint_is_said_to_be_one(tmp_path: Path):
+    # Found by the audit: the copy of a store that had been closed once (schema and
+    # the first records checkpointed into the file) and was open again with newer
+    # records in its -wal opened silently with the older records only.
+    import warnings
+
+    j = _journal()
+    first = calmkit.Reading(id="before", participant="p0", time="2026-03-01T08:00:00+01:00", intensity=3)
+    rest = list(j.triggers) + list(j.readings)
+    db = tmp_path / "a.db"
+    with calmkit.open_store(db) as st:
+        st.add(first)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a closed store is one file in rollback mode: nothing to say
+        calmkit.open_store(db, read_only=True, create=False).close()
+    writer = calmkit.open_store(db)
+    for r in rest:
+        writer.add(r)
+    (tmp_path / "copy").mkdir()
+    shutil.copy(db, tmp_path / "copy" / "a.db")  # what cp or a sync client takes: the main file only
+    assert _raw(tmp_path / "copy" / "a.db", "PRAGMA journal_mode") == [("wal",)]  # the reference: SQLite
+    with pytest.warns(UserWarning, match=r"last written in WAL mode and has no 'a.db-wal' beside it"):
+        st = calmkit.open_store(tmp_path / "copy" / "a.db", read_only=True, create=False)
+    with st:
+        assert len(st.load().readings) == 1  # what the copy holds: the records before the checkpoint
+    p = subprocess.run([sys.executable, "-m", "calmkit", "backup", str(tmp_path / "copy" / "a.db"),
+                        str(tmp_path / "b.db")], capture_output=True, text=True)
+    assert p.returncode == 0 and "calmkit: note:" in p.stderr and "calmkit backup" in p.stderr
+    # The advice works: with the original's -wal beside it, the copy holds every record.
+    shutil.copy(tmp_path / "a.db-wal", tmp_path / "copy" / "a.db-wal")
+    with calmkit.open_store(tmp_path / "copy" / "a.db", read_only=True, create=False) as st:
+        assert len(st.load().readings) == len(j.readings) + 1
+    writer.close()
+
+
 def test_the_cli_on_such_a_copy_says_what_happened(tmp_path: Path):
     _, dst, writer = _copy_while_open(tmp_path)
     original = dst.read_bytes()
