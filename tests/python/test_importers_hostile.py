@@ -9,6 +9,7 @@ escape but ImportFormatError, and what is imported must be a valid journal.
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 import calmkit
 from calmkit.importers import (
     ImportFormatError,
+    detect_format,
     import_apple_health,
     import_bearable,
     import_daylio,
@@ -234,7 +236,9 @@ _json = st.recursive(
                             st.dictionaries(st.sampled_from(["timestamp", "duration", "spec", "activity",
                                                              "static_data", "temporal_slices", "item", "value",
                                                              "type", "level", "text", "sentiment", "events",
-                                                             "activities", "id"]), inner, max_size=6)),
+                                                             "activities", "id", "data", "sensor", "error",
+                                                             "activity_name", "settings", "schedule"]),
+                                            inner, max_size=6)),
     max_leaves=25)
 
 
@@ -415,3 +419,32 @@ def test_daylio_placeholder_year_names_the_field_and_the_journal_limits(tmp_path
     f.write_text("full_date,date,weekday,time,mood,activities,note_title,note\n"
                  "1400-01-02,x,x,10:00,rad,,,\n9999-12-30,x,x,10:00,rad,,,\n", encoding="utf-8")
     assert len(import_daylio(f, utc_offset=0).journal.readings) == 2
+
+
+_member_names = st.sampled_from(["apple_health_export/export.xml", "apple_health_export/exportar.xml",
+                                 "apple_health_export/export_cda.xml", "eksport.xml", "a/b/导出.xml",
+                                 "workout-routes/r.gpx", "notes.txt", "x.XML"])
+_member_data = st.one_of(
+    st.binary(max_size=40),
+    st.sampled_from([b'<?xml version="1.0"?>\n<HealthData locale="en">\n</HealthData>\n',
+                     b"<!DOCTYPE HealthData [\n<!ELEMENT x>\n]>\n<HealthData>",
+                     b"<ClinicalDocument/>", "<HealthData>\n</HealthData>".encode("utf-16"),
+                     b"\x1f\x8b\x08\x00", b"<HealthData><Record type='HKCategoryTypeIdentifierMindfulSession' "
+                     b"sourceName='x' startDate='2026-03-02 21:14:00 +0100' endDate='2026-03-02 21:15:00 +0100'/>"
+                     b"</HealthData>"]))
+
+
+@_PROPERTY
+@given(members=st.dictionaries(_member_names, _member_data, max_size=4))
+def test_property_apple_health_zip_members(tmp_path_factory, members):
+    # Any mix of members, named as phones in any language name them: an
+    # ImportFormatError naming the zip, or a valid journal with every record accounted for.
+    z = tmp_path_factory.mktemp("z") / "export.zip"
+    with zipfile.ZipFile(z, "w") as out:
+        for name, data in members.items():
+            out.writestr(name, data)
+    _only_format_errors(import_apple_health, z)
+    try:
+        assert detect_format(z) == "apple_health"
+    except ImportFormatError as e:
+        assert str(e).startswith(str(z))

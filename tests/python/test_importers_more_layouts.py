@@ -447,3 +447,39 @@ def test_compressed_or_archived_input_is_named(tmp_path, importer, kw, name):
         u16.write_bytes(src.read_text("utf-8").encode("utf-16"))
         with pytest.raises(ImportFormatError, match="UTF-16 text .*save it as UTF-8"):
             importer(u16, **kw)
+
+
+def test_daylio_older_layout_with_month_names_in_other_languages():
+    # The older layout writes day and month in the phone's language; the date
+    # patterns here are CLDR's (de "18. Mai", es "3 de marzo", fr "1 déc.").
+    f = DATA / "daylio" / "year_layout_other_languages.csv"
+    journal, report = import_daylio(f, utc_offset=60)
+    assert report.layout == "year"
+    assert [(r.time, r.intensity, r.note) for r in journal.readings] == [
+        (datetime(2018, 3, 3, 8, 10, tzinfo=tz(60)), 5, "daylio mood: meh"),
+        (datetime(2018, 3, 3, 21, 15, tzinfo=tz(60)), 7, "daylio mood: bad"),     # 9:15 p. m. (Spanish)
+        (datetime(2018, 5, 18, 23, 54, tzinfo=tz(60)), 1, "daylio mood: rad\nactivities: Putzen | Kochen"),
+        (datetime(2018, 12, 1, 7, 5, tzinfo=tz(60)), 3, "daylio mood: good"),
+    ]
+    assert report.rows == 4 and report.skipped == []
+
+
+def test_daylio_month_names_mean_one_month_in_every_language():
+    from calmkit.importers.daylio import _MONTH_NAMES
+
+    seen: dict[str, int] = {}
+    for month, names in enumerate(_MONTH_NAMES, start=1):
+        for name in names:
+            assert seen.setdefault(name, month) == month, name
+    assert len(_MONTH_NAMES) == 12
+
+
+def test_apple_health_valence_in_other_digits_is_refused(tmp_path):
+    # B18: float() reads Arabic-Indic digits; Apple writes ASCII numbers, so anything else is refused.
+    f = tmp_path / "d.xml"
+    f.write_text('<HealthData locale="en">\n <Record type="HKStateOfMindTypeIdentifier" sourceName="x" '
+                 'startDate="2026-03-02 21:14:00 +0100" endDate="2026-03-02 21:14:00 +0100" '
+                 'valence="\u0660.\u0665"/>\n</HealthData>\n', encoding="utf-8")
+    with pytest.raises(ImportFormatError) as e:
+        calmkit.import_apple_health(f)
+    assert (e.value.line, e.value.field) == (2, "valence")

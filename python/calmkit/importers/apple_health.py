@@ -477,7 +477,8 @@ def _record(elem: ET.Element, src: str, line: int, participant: str, by_source: 
     if raw_valence is None:
         raise ImportFormatError(src, line, "valence", "State of Mind sample without a valence")
     try:
-        valence = float(raw_valence)
+        # ASCII only: float() would read other scripts' digits, which Apple never writes.
+        valence = float(raw_valence) if raw_valence.strip().isascii() else math.nan
     except ValueError:
         valence = math.nan
     if not (math.isfinite(valence) and -1.0 <= valence <= 1.0):

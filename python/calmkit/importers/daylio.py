@@ -29,12 +29,30 @@ DAYLIO_LAYOUTS: Mapping[str, tuple[str, ...]] = {
     "full_date": ("full_date", "date", "weekday", "time", "mood", "activities", "note"),
     "year": ("year", "date", "weekday", "time", "mood", "activities", "note"),
 }
-_MONTHS = {name: i + 1 for i, names in enumerate(zip(
-    ("january", "february", "march", "april", "may", "june", "july", "august", "september",
-     "october", "november", "december"),
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")))
-    for name in names}
-_MONTHS["sept"] = 9
+#: Month names (full and abbreviated, lower case) as CLDR writes them in the
+#: languages the older layout's ``date`` column is most often in: English,
+#: German, French, Spanish, Italian, Portuguese and Dutch. No name means two
+#: different months in two of these languages (checked by the tests).
+_MONTH_NAMES: tuple[tuple[str, ...], ...] = (
+    ("january", "jan", "januar", "jän", "janvier", "janv", "enero", "ene", "gennaio", "gen", "janeiro",
+     "januari"),
+    ("february", "feb", "februar", "février", "fevrier", "févr", "fevr", "febrero", "febbraio", "fevereiro", "fev",
+     "februari"),
+    ("march", "mar", "märz", "maerz", "mär", "mars", "marzo", "março", "marco", "maart", "mrt"),
+    ("april", "apr", "avril", "avr", "abril", "abr", "aprile"),
+    ("may", "mai", "mayo", "maggio", "mag", "maio", "mei"),
+    ("june", "jun", "juni", "juin", "junio", "giugno", "giu", "junho"),
+    ("july", "jul", "juli", "juillet", "juil", "julio", "luglio", "lug", "julho"),
+    ("august", "aug", "août", "aout", "agosto", "ago", "augustus"),
+    ("september", "sep", "sept", "septembre", "septiembre", "settembre", "set", "setembro"),
+    ("october", "oct", "oktober", "okt", "octobre", "octubre", "ottobre", "ott", "outubro", "out"),
+    ("november", "nov", "novembre", "noviembre", "novembro"),
+    ("december", "dec", "dezember", "dez", "décembre", "decembre", "déc", "diciembre", "dic", "dicembre",
+     "dezembro"),
+)
+_MONTHS = {name: i + 1 for i, names in enumerate(_MONTH_NAMES) for name in names}
+#: Words between day and month in some languages (``18 de mayo``).
+_DATE_FILLERS = frozenset({"de", "del"})
 
 
 def _layout(header: list[str], table: CsvTable) -> str:
@@ -44,10 +62,10 @@ def _layout(header: list[str], table: CsvTable) -> str:
 
 
 def _day_month(text: str, year: str) -> Optional[datetime]:
-    """The ``date`` of the older layout (``18 May``, ``May 18``, ``18. May``)
-    in ``year``; English month names only (the column is in the phone's
-    language)."""
-    words = text.replace(".", " ").replace(",", " ").split()
+    """The ``date`` of the older layout (``18 May``, ``May 18``, ``18. Mai``,
+    ``18 de mayo``) in ``year``; month names of :data:`_MONTH_NAMES` (the
+    column is in the phone's language)."""
+    words = [w for w in text.replace(".", " ").replace(",", " ").split() if w.lower() not in _DATE_FILLERS]
     if len(words) != 2 or not year.strip().isdigit():
         return None
     day, month = (words[0], words[1]) if words[0].isdigit() else (words[1], words[0])
@@ -175,7 +193,7 @@ def _row(row: list[str], header: list[str], layout: str, first: int, last: int, 
             raise ImportFormatError(src, first, "date", (
                 f"{cell['date']!r} in {cell['year']!r} is not a day and month such as '18 May' "
                 "(the older Daylio export writes the month in the phone's language; calmkit reads "
-                "English month names)"), value=cell["date"])
+                "month names in English, German, French, Spanish, Italian, Portuguese and Dutch)"), value=cell["date"])
     else:
         try:
             d = parse_date(cell["full_date"])  # a spreadsheet may have re-written it (2026/03/05, 05.03.2026)
