@@ -1443,6 +1443,55 @@ void write_all(const Journal& journal, const WriteOptions& options, Sink&& sink)
   if (!buf.empty()) sink(buf.data(), buf.size());
 }
 
+/// Refuses text that is no journal at all before any line is read: a
+/// compressed file, an archive, a database or UTF-16/32 text would otherwise
+/// fail as "invalid JSON" at line 1 with a reason about strings. `head` is
+/// the start of the file (at least its first 4 bytes when it has them).
+void refuse_foreign_start(std::string_view name, std::string_view head) {
+  struct Magic {
+    std::string_view bytes;
+    const char* what;
+    const char* todo;
+  };
+  static constexpr std::array<Magic, 11> known{{
+      {std::string_view("\x1f\x8b", 2), "gzip-compressed (a .gz file)", "unpack it first (gunzip)"},
+      {"BZh", "bzip2-compressed (a .bz2 file)", "unpack it first (bunzip2)"},
+      {std::string_view("\xfd"
+                        "7zXZ\0",
+                        6),
+       "xz-compressed (an .xz file)", "unpack it first (unxz)"},
+      {std::string_view("(\xb5/\xfd", 4), "zstd-compressed (a .zst file)", "unpack it first (unzstd)"},
+      {std::string_view("7z\xbc\xaf\x27\x1c", 6), "a 7-Zip archive", "unpack it first"},
+      {std::string_view("PK\x03\x04", 4), "a zip archive", "unpack it first"},
+      {std::string_view("SQLite format 3\0", 16), "an SQLite database",
+       "open it with calmkit.open_store (a .db journal store), not as JSON Lines"},
+      {std::string_view("\0\0\xfe\xff", 4), "UTF-32 text (big-endian, with a byte-order mark)", ""},
+      {std::string_view("\xff\xfe\0\0", 4), "UTF-32 text (little-endian, with a byte-order mark)", ""},
+      {std::string_view("\xfe\xff", 2), "UTF-16 text (big-endian, with a byte-order mark)", ""},
+      {std::string_view("\xff\xfe", 2), "UTF-16 text (little-endian, with a byte-order mark)", ""},
+  }};
+  const char* what = nullptr;
+  const char* todo = "";
+  for (const auto& m : known) {
+    if (head.starts_with(m.bytes)) {
+      what = m.what;
+      todo = m.todo;
+      break;
+    }
+  }
+  // UTF-16 without a byte-order mark: a record's '{"' with a zero byte beside each.
+  if (what == nullptr && head.starts_with(std::string_view("{\0\"\0", 4))) {
+    what = "UTF-16 text (little-endian, without a byte-order mark)";
+  }
+  if (what == nullptr && head.starts_with(std::string_view("\0{\0\"", 4))) {
+    what = "UTF-16 text (big-endian, without a byte-order mark)";
+  }
+  if (what == nullptr) return;
+  const std::string advice = *todo != '\0' ? todo : "save it as UTF-8, the encoding of a journal";
+  throw JournalFormatError(std::string(name), 1, "",
+                           std::string("the file is ") + what + ", not JSON Lines text: " + advice);
+}
+
 [[noreturn, gnu::cold]] void io_error(const std::string& what, const std::filesystem::path& path, int err,
                                       const std::string& detail = "") {
   throw FileError(
@@ -1462,6 +1511,7 @@ ReadResult parse_journal(std::string_view text, ReadOptions options, std::string
   const char* p = buffer.data();
   const char* const end = buffer.data() + buffer.size();
   const char* const buffer_end = end + simdjson::SIMDJSON_PADDING;
+  detail::refuse_foreign_start(name, text.substr(0, 16));
   if (buffer.size() >= 3 && std::memcmp(p, "\xEF\xBB\xBF", 3) == 0) p += 3;  // UTF-8 byte order mark
   reader.expect_bytes(static_cast<std::uint64_t>(end - p));
   // The same windows as a file read, so memory for the parts in flight stays small.
@@ -1534,8 +1584,9 @@ ReadResult read_journal(const std::filesystem::path& path, ReadOptions options) 
     }
     have += got;
     const char* begin = buf.data();
-    if (start && have >= 3) {
-      if (std::memcmp(begin, "\xEF\xBB\xBF", 3) == 0) begin += 3;  // UTF-8 byte order mark
+    if (start && (have >= 16 || last)) {
+      detail::refuse_foreign_start(name, std::string_view(begin, std::min<std::size_t>(have, 16)));
+      if (have >= 3 && std::memcmp(begin, "\xEF\xBB\xBF", 3) == 0) begin += 3;  // UTF-8 byte order mark
       start = false;
     }
     const char* rest = reader.window(begin, buf.data() + have, buf.data() + buf.size(), last);

@@ -489,6 +489,37 @@ TEST_CASE("byte order mark, CRLF and whitespace-only lines", "[jsonl]") {
   CHECK(calmkit::parse_journal("").journal.empty());
 }
 
+TEST_CASE("compressed, archived or UTF-16 input is named for what it is", "[jsonl]") {
+  const std::string utf16 = std::string("{\0\"\0t\0", 6);
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {std::string("\x1f\x8b\x08\x00\x00\x00\x00\x00", 8),
+       "the file is gzip-compressed (a .gz file), not JSON "
+       "Lines text: unpack it first (gunzip)"},
+      {"BZh91AY&SY", "the file is bzip2-compressed"},
+      {std::string("PK\x03\x04\x14\x00", 6), "the file is a zip archive"},
+      {std::string("SQLite format 3\0", 16) + "xx", "the file is an SQLite database"},
+      {"\xff\xfe" + utf16,
+       "the file is UTF-16 text (little-endian, with a byte-order mark), not JSON Lines text: "
+       "save it as UTF-8"},
+      {utf16, "the file is UTF-16 text (little-endian, without a byte-order mark)"},
+      {std::string("\0{\0\"", 4), "the file is UTF-16 text (big-endian, without a byte-order mark)"},
+      {std::string("\xff\xfe\0\0{\0\0\0", 8), "the file is UTF-32 text (little-endian"},
+  };
+  for (const auto& [text, reason] : cases) {
+    for (const bool lenient : {false, true}) {
+      try {
+        (void)calmkit::parse_journal(text, {.lenient = lenient}, "j.jsonl");
+        FAIL("not refused: " << reason);
+      } catch (const calmkit::JournalFormatError& e) {
+        CHECK(e.line() == 1);
+        CHECK(std::string(e.reason()).starts_with(reason));
+      }
+    }
+  }
+  // A journal that merely starts with these letters is read as usual.
+  CHECK(calmkit::parse_journal("\n").report.lines == 1);
+}
+
 TEST_CASE("lenient mode skips and reports every bad line, references included", "[jsonl][lenient]") {
   const std::string text =
       std::string(R"({"type":"header","format":"calmkit-journal","version":1})") + "\n" +  // 1

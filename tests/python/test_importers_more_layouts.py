@@ -483,3 +483,26 @@ def test_apple_health_valence_in_other_digits_is_refused(tmp_path):
     with pytest.raises(ImportFormatError) as e:
         calmkit.import_apple_health(f)
     assert (e.value.line, e.value.field) == (2, "valence")
+
+
+# --------------------------------------------------------------------------
+# B23: the journal reader names compressed and UTF-16 input too
+# --------------------------------------------------------------------------
+
+def test_journal_reader_names_gzip_and_utf16_input(tmp_path):
+    text = calmkit.to_jsonl(calmkit.read_journal(Path(__file__).resolve().parents[2] / "examples" / "data" / "sample-journal.jsonl"))
+    cases = {"j.jsonl.gz": (gzip.compress(text.encode()), "the file is gzip-compressed (a .gz file), not JSON Lines "
+                                                          "text: unpack it first (gunzip)"),
+             "j16.jsonl": (text.encode("utf-16"), "the file is UTF-16 text (little-endian, with a byte-order "
+                                                  "mark), not JSON Lines text: save it as UTF-8"),
+             "j16le.jsonl": (text.encode("utf-16-le"), "the file is UTF-16 text (little-endian, without a "
+                                                       "byte-order mark)")}
+    for name, (data, reason) in cases.items():
+        f = tmp_path / name
+        f.write_bytes(data)
+        for lenient in (False, True):
+            with pytest.raises(calmkit.JournalFormatError) as e:
+                calmkit.read_journal_with_report(f, lenient=lenient)
+            assert (e.value.line, e.value.field) == (1, "") and e.value.reason.startswith(reason)
+        r = cli("summary", str(f), cwd=tmp_path)
+        assert r.returncode != 0 and reason in r.stderr and "Traceback" not in r.stderr
