@@ -72,6 +72,8 @@ th { background: var(--soft); font-weight: 600; }
   #cohort ~ section.person, section.person ~ section.person { break-before: page; page-break-before: always; }
   figure img { max-height: 60vh; object-fit: contain; }
   .limits { break-inside: avoid; page-break-inside: avoid; }
+  /* A heading stays with its chart or its "not enough data" line, never alone at a page's foot. */
+  h2, h3 { break-after: avoid; page-break-after: avoid; }
   h2 { border-top: none; }
   figure img { border: none; }
   @page { margin: 14mm; }

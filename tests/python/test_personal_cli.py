@@ -204,6 +204,42 @@ def test_the_report_prints_to_pdf(write_lines, tmp_path: Path) -> None:
     assert len(pngs) == len(pages)
 
 
+def _print_to_pdf(html: Path, pdf: Path) -> list[str]:
+    """``html`` printed by headless Chromium; the text of each page (pdftotext -layout)."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser") or _need("chromium")
+    _need("pdftotext")
+    with tempfile.TemporaryDirectory(prefix="calmkit-chromium-") as profile:
+        p = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                            f"--user-data-dir={profile}", "--no-pdf-header-footer", f"--print-to-pdf={pdf}",
+                            html.as_uri()], capture_output=True, text=True, timeout=180)
+    assert p.returncode == 0 and pdf.exists(), p.stderr[-2000:]
+    pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                           check=True).stdout.split("\f")
+    return [page for page in pages if page.strip()]
+
+
+def test_no_heading_is_left_alone_at_the_foot_of_a_printed_page(write_lines, tmp_path: Path) -> None:
+    # One record of each kind: every chart says "not enough data" in a line, and (before
+    # headings were kept with what follows) "Which exercises helped most" ended page 1 alone.
+    path = write_lines(ONE_PERSON + [
+        '{"type":"exercise","id":"ex-1","time":"2026-11-29T21:20:00+02:00","end":"2026-11-29T21:25:00+02:00",'
+        '"exercise":"breathing.4-7-8","intensity_before":8,"intensity_after":5,"trigger":"t-1"}',
+        '{"type":"thought_record","id":"tr-1","time":"2026-11-29T22:00:00+02:00","situation":"s",'
+        '"automatic_thought":"a","belief_before":80,"belief_after":40}',
+    ])
+    html = tmp_path / "r.html"
+    assert run("report", path, "-o", html).returncode == 0
+    headings = [re.sub(r"<[^>]+>", "", h).strip()
+                for h in re.findall(r"<h[23][^>]*>(.*?)</h[23]>", html.read_text(encoding="utf-8"))]
+    assert "Which exercises helped most" in headings
+    pages = _print_to_pdf(html, tmp_path / "r.pdf")
+    assert len(pages) >= 2
+    for k, page in enumerate(pages[:-1], 1):
+        last = [line.strip() for line in page.splitlines() if line.strip()][-1]
+        assert last not in headings, f"page {k} ends with the heading {last!r}"
+
+
 def test_log_takes_categories_by_label_and_links_to_the_latest_trigger(tmp_path: Path) -> None:
     journal = tmp_path / "j.jsonl"
     # The label from the issue, as a person would type it.
