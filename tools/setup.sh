@@ -43,10 +43,10 @@ fi
 
 # Python build and test dependencies (versions as in pyproject.toml).
 # lifelines and statsmodels are test references (tests/python/test_references.py).
-if ! "$PY" -c "import numpy, pandas, pytest, hypothesis, matplotlib, scikit_build_core, pybind11, jsonschema, pyarrow, dask.dataframe, distributed, lifelines, statsmodels, yaml" 2>/dev/null; then
+if ! "$PY" -c "import numpy, pandas, pytest, hypothesis, matplotlib, rich, scikit_build_core, pybind11, jsonschema, pyarrow, dask.dataframe, distributed, lifelines, statsmodels, yaml" 2>/dev/null; then
   echo "setup: installing Python packages for $PY"
   "$PY" -m pip install -q --disable-pip-version-check --root-user-action=ignore \
-    "numpy>=1.24" "pandas>=2.0" "pytest>=7" "hypothesis>=6" "matplotlib>=3.6" \
+    "numpy>=1.24" "pandas>=2.0" "pytest>=7" "hypothesis>=6" "matplotlib>=3.6" "rich>=13.3" \
     "scikit-build-core>=0.10" "pybind11>=2.12" "jsonschema>=4" "pyarrow>=12" \
     "dask[dataframe]>=2024.1" "distributed>=2024.1" "lifelines>=0.27" "statsmodels>=0.14" "pyyaml>=6"
 fi

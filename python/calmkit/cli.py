@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Sequence, TextIO
 from . import _core, files, guided, home, pacer
 from . import localtime as _localtime
 from ._extras import MissingExtraError
-from .prompts import EndOfInput, Prompter, shown
+from .prompts import EndOfInput, Prompter, console_for, shown, styled
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -236,17 +236,23 @@ def _time_to_calm_lines(journal: _core.Journal) -> tuple[dict[str, str], str]:
 
 
 def _participant_block(j: _core.Journal, name: str, out: TextIO, ttc: str = "time to calm: no episodes") -> None:
-    label = f"Participant {shown(name)}" if name else "Journal (single user, no participant id)"
-    print(label, file=out)
+    """One participant's lines of ``calmkit summary``; on a terminal the
+    heading and the time to calm (the headline number) are in bold."""
+    console = console_for(out)
+
+    def line(text: str, style: str = "") -> None:
+        console.print(styled(text, style), soft_wrap=True)
+
+    line(f"Participant {shown(name)}" if name else "Journal (single user, no participant id)", "bold")
     dates = _local_dates(j)
     first, last = min(dates), max(dates)
     days = (last - first).days + 1
-    print(f"  dates: {first} to {last} ({_plural(days, 'day')}, local dates)", file=out)
-    print(f"  records: {_counts(j)}", file=out)
-    for line in _week_lines(j, first, last):
-        print(f"  {line}", file=out)
-    print(f"  {ttc}", file=out)
-    print(f"  most practised exercises: {_top_exercises(j)}", file=out)
+    line(f"  dates: {first} to {last} ({_plural(days, 'day')}, local dates)")
+    line(f"  records: {_counts(j)}")
+    for text in _week_lines(j, first, last):
+        line(f"  {text}")
+    line(f"  {ttc}", "bold")
+    line(f"  most practised exercises: {_top_exercises(j)}")
 
 
 def _summary(path: Path, out: TextIO) -> int:
@@ -262,12 +268,11 @@ def _summary(path: Path, out: TextIO) -> int:
     if len(participants) == 1:
         return EXIT_OK  # a personal journal: the block above says it all
     dates = _local_dates(journal)
-    print(f"Cohort {pooled} (every participant's episodes pooled)", file=out)
-    print(
+    console = console_for(out)
+    console.print(styled(f"Cohort {pooled} (every participant's episodes pooled)", "bold"), soft_wrap=True)
+    console.print(styled(
         f"Cohort: {_plural(len(participants), 'participant')}, {min(dates)} to {max(dates)} (local dates); "
-        f"{_counts(journal)}; most practised exercises: {_top_exercises(journal)}",
-        file=out,
-    )
+        f"{_counts(journal)}; most practised exercises: {_top_exercises(journal)}"), soft_wrap=True)
     return EXIT_OK
 
 
@@ -833,7 +838,7 @@ def _assess(args: argparse.Namespace, out: TextIO) -> int:
     if len(labels) != high - low + 1:
         labels = [str(v) for v in range(low, high + 1)]
     p = Prompter(out=out)
-    p.say(inst["name"])
+    p.say(inst["name"], style="bold")
     p.say(inst["description"])
     p.say()
     p.say(inst["prompt"])
@@ -853,26 +858,27 @@ def _assess(args: argparse.Namespace, out: TextIO) -> int:
     s: dict = _core.score(args.instrument, answers)  # type: ignore[type-arg]
     p.say()
     p.say(f"recorded {rid} ({args.instrument}) at {when.isoformat()} in {args.journal}")
+    p.say()
     n = len(items)
     span = (low, high) if inst["total_rule"] == "mean" else (low * n, high * n)
     how = "mean of the items" if inst["total_rule"] == "mean" else "sum of the items"
     band = f", band: {s['band']}" if s["band"] else ""
-    p.say(f"total: {_number(float(s['total']))} ({how}, {span[0]}-{span[1]}){band}")
+    result: list[object] = [styled(f"total: {_number(float(s['total']))} ({how}, {span[0]}-{span[1]}){band}", "bold")]
     names = {a["id"]: a["name"] for a in inst["areas"]}
     flagged = set(s["flagged"])
     for area, value in s["areas"].items():
         mark = f"  <- {inst['area_flag_label']}" if area in flagged else ""
-        p.say(f"{names.get(area, area)}: {_number(float(value))}{mark}", indent="  ", hanging="    ")
+        result.append(styled(f"  {names.get(area, area)}: {_number(float(value))}{mark}"))
     guidance = next((b.get("guidance", "") for b in inst["bands"] if b["label"] == s["band"]), "")
     if guidance:
-        p.say()
-        p.say(guidance)
-    p.say()
+        result += ["", guidance]
+    result.append("")
     if inst["reflection_only"]:
-        p.say("This is a reflection aid, not a diagnosis.")
+        result.append(styled("This is a reflection aid, not a diagnosis.", "italic"))
     else:
-        p.say("This is a screening score, not a diagnosis: only a conversation with a clinician can tell what "
-              "it means for you.")
+        result.append(styled("This is a screening score, not a diagnosis: only a conversation with a clinician "
+                             "can tell what it means for you.", "italic"))
+    p.panel(f"{inst['name']}: your result", result)  # type: ignore[arg-type]
     p.say()
     p.say(f"Source: {inst['source']}")
     p.say(f"Licence: {inst['licence']}")

@@ -32,8 +32,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Optional, TextIO, Union
 
+from rich.text import Text
+
 from . import _core, home, pacer
-from .prompts import EndOfInput, Prompter
+from .prompts import EndOfInput, Prompter, styled
 
 __all__ = ["SHORT_LIST", "add_parsers", "match_category", "run_now", "run_thought"]
 
@@ -126,9 +128,8 @@ def ask_category(p: Prompter, journal: _core.Journal, participant: str) -> str:
     everything = [(cid, label) for cid, label, _ in _core.trigger_categories()]
     shown = _short_list(journal, participant)
     while True:
-        p.say("What set it off?")
-        for k, (_, label) in enumerate(shown, 1):
-            p.say(label, indent=f"  {k:>2}. ")
+        p.say("What set it off?", style="bold")
+        p.numbered([label for _, label in shown])
         more = "" if len(shown) == len(everything) else "? lists all, "
         answer = p.ask(f"A number, or the first letters of one ({more}Enter: other):",
                        completions=[label for _, label in everything])
@@ -215,11 +216,12 @@ def _pick_exercise(p: Prompter, before: int, journal: _core.Journal,
     ranked = _core.suggest(before, journal, participant)
     top = ranked[:SUGGESTIONS]
     p.say()
-    p.say("What could help now:")
+    p.say("What could help now:", style="bold")
     shown = top
     while True:
-        for k, s in enumerate(shown, 1):
-            p.say(f"{s.name} ({s.exercise}): {s.reason}", indent=f"  {k:>2}. ")
+        # Each suggestion: its name in bold and its id (what can be typed), the reason below.
+        p.numbered([Text.assemble(styled(s.name, "bold"), " (", styled(s.exercise), ")\n", styled(s.reason))
+                    for s in shown])
         answer = p.ask("Enter starts the first; a number picks; l lists all; s skips the exercise:",
                        completions=[s.exercise for s in ranked]).lower()
         if answer in ("", "1") and shown:
@@ -267,7 +269,7 @@ def run_now(path: Path, participant: str, p: Prompter, speed: float = 1.0,
     journal = _load(path)  # a broken journal stops here, before any question
     ep = Episode(started=_now(), participant=participant)
     with _keeping_answers(p) as outcome:
-        p.say("Let's take this one step at a time. Ctrl-C stops at any question; what you have "
+        p.say("Let's take this one step at a time. Ctrl-C (or Ctrl-D) stops at any question; what you have "
               "answered is kept.")
         ep.before = p.ask_number("How strong is the distress right now?", 0, 10)
         ep.category = ask_category(p, journal, participant)
@@ -280,7 +282,7 @@ def run_now(path: Path, participant: str, p: Prompter, speed: float = 1.0,
         exercise = _pick_exercise(p, ep.before, journal, participant)
         if exercise is not None:
             p.say()
-            p.say(exercise.name)
+            p.say(exercise.name, style="bold")
             p.say(exercise.instructions)
             p.say(pacer.keys_hint(pacer.reads_keys(p.inp, p.out)))
             run = pacer.run_in_terminal(exercise, speed=speed, out=p.out, inp=p.inp, clock=clock)
@@ -301,11 +303,24 @@ def run_now(path: Path, participant: str, p: Prompter, speed: float = 1.0,
 
 def _report_now(p: Prompter, ep: Episode, records: list[_Record], path: Path) -> None:
     p.say()
+    lines: list[str] = []
     if ep.before is not None and ep.after is not None:
         change = ep.before - ep.after
         how = (f"down {change} point{'s' if change != 1 else ''}" if change > 0 else
                "the same" if change == 0 else f"up {-change} point{'s' if change != -1 else ''}")
-        p.say(f"Distress {ep.before} -> {ep.after} ({how}).")
+        lines.append(f"Distress {ep.before} -> {ep.after} ({how}).")
+    elif ep.before is not None:
+        lines.append(f"Distress {ep.before} at the start.")
+    if ep.category is not None:
+        labels = {cid: label for cid, label, _ in _core.trigger_categories()}
+        lines.append(f"What set it off: {labels.get(ep.category, ep.category)}.")
+    if ep.session is not None:
+        s = ep.session
+        seconds = round((s.end - s.time).total_seconds())
+        found = _core.find_exercise(s.exercise)
+        lines.append(f"{found.name if found is not None else s.exercise}: {seconds // 60} min {seconds % 60:02d} s, "
+                     f"{'completed' if s.completed else 'stopped early'}.")
+    p.panel("This episode", lines)
     kinds = {_core.Trigger: "trigger", _core.Reading: "reading", _core.ExerciseSession: "exercise session"}
     listed = ", ".join(f"{kinds[type(r)]} {r.id}" for r in records)
     p.say(f"Recorded in {path}: {listed}" + (" (linked)." if len(records) > 1 else "."))
@@ -385,8 +400,7 @@ def _ask_emotions(p: Prompter, number: str, found: list[list]) -> None:
 def _ask_distortions(p: Prompter, number: str) -> list[str]:
     table = _core.distortions()
     p.say(f"{number} Thinking traps that often come with a thought like this:")
-    for k, (_, label, description) in enumerate(table, 1):
-        p.say(f"{label}: {description}", indent=f"  {k:>2}. ")
+    p.numbered([Text.assemble(styled(label, "bold"), ": ", styled(description)) for _, label, description in table])
     while True:
         answer = p.ask("Which fit? Numbers with spaces or commas between them (Enter: none):")
         picks = [x for x in re.split(r"[\s,]+", answer) if x]
@@ -413,7 +427,7 @@ def run_thought(path: Path, participant: str, p: Prompter, trigger: str = "") ->
             latest = _latest_trigger(journal, participant)
             if latest is not None and p.ask_yes(f"Is this about {_describe_trigger(latest)}?"):
                 th.trigger = latest.id
-        p.say("A thought record, one field at a time. Ctrl-C stops at any question; what you have "
+        p.say("A thought record, one field at a time. Ctrl-C (or Ctrl-D) stops at any question; what you have "
               "answered is kept.")
         while not th.situation:
             th.situation = p.ask("1. The situation: what happened, where and with whom, as a camera would "
@@ -445,8 +459,16 @@ def run_thought(path: Path, participant: str, p: Prompter, trigger: str = "") ->
         return status
     save(path, [record])
     p.say()
-    if th.belief_after is not None:
-        p.say(f"Belief in the thought: {th.belief_before} % -> {th.belief_after} %.")
+    lines = [f"Belief in the thought: {th.belief_before} % -> "
+             f"{'not rated again' if th.belief_after is None else f'{th.belief_after} %'}."]
+    lines += [f"{name}: {before} % -> {'not rated again' if after is None else f'{after} %'}."
+              for name, before, after in th.emotions]
+    if th.distortions:
+        labels = {did: label for did, label, _ in _core.distortions()}
+        lines.append("Thinking traps: " + ", ".join(labels.get(d, d) for d in th.distortions) + ".")
+    if th.balanced_thought:
+        lines.append(f"Balanced thought: {th.balanced_thought}")
+    p.panel("This thought record", lines)
     linked = f", linked to trigger {th.trigger}" if th.trigger else ""
     p.say(f"Recorded thought record {record.id} in {path}{linked}.")
     return status

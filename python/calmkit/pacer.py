@@ -8,6 +8,11 @@ second (or prints one line per step when the output is not a terminal),
 answers prompts from the input one line at a time and suspends the session
 when the process was stopped for a while.
 
+On a terminal the current step is drawn with :class:`rich.live.Live`: the
+step's text in bold, a progress bar for the step, the seconds left, the round
+and the whole session's progress, redrawn in place; when the output is not a
+terminal (a pipe, a file) or ``TERM=dumb``, one plain line per step.
+
 Example::
 
     import calmkit
@@ -29,11 +34,17 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Optional, Protocol, TextIO
 
+from rich.console import Console, Group, RenderableType
+from rich.live import Live
+from rich.progress_bar import ProgressBar
+from rich.table import Table
+from rich.text import Text
+
 from . import _core
-from .prompts import shown
+from .prompts import console_for, shown, styled
 
 __all__ = ["FRAME_SECONDS", "PAUSE_KEYS", "STOP_KEYS", "Clock", "PacerRun", "RealClock", "ask_intensity", "fresh_id",
-           "keys_hint", "reads_keys", "make_clock", "progress_line", "run_in_terminal"]
+           "keys_hint", "reads_keys", "make_clock", "progress_line", "progress_view", "run_in_terminal"]
 
 #: Seconds between two redraws (about 20 frames a second).
 FRAME_SECONDS = 0.05
@@ -77,6 +88,22 @@ def progress_line(state: _core.SessionState, width: int = 30, full: str = "#", e
     cells = int(state.step_progress * width + 0.5)
     return (f"\033[1m{shown(state.text)}\033[0m  {full * cells}{empty * (width - cells)}  {state.seconds_left:5.1f} s"
             f"   round {state.cycle}/{state.cycles}  [{state.session_progress:.0%}]")
+
+
+def progress_view(state: _core.SessionState, width: int = 30) -> RenderableType:
+    """What the terminal shows of the current step (a rich renderable): the
+    step's text in bold on its own line(s), then a bar of ``width`` cells for
+    the step's progress, the seconds left, the round and the whole session's
+    progress, such as ``━━━━━━╺━━━━━   3.0 s   round 2/4   [40%]``."""
+    bar = ProgressBar(total=1.0, completed=state.step_progress, width=width)
+    line = Table.grid(padding=(0, 3))
+    line.add_row(bar, Text(f"{state.seconds_left:4.1f} s"), Text(f"round {state.cycle}/{state.cycles}"),
+                 Text(f"[{state.session_progress:.0%}]"))
+    return Group(styled(state.text, "bold"), line)
+
+
+#: What the terminal shows while the pause key holds the exercise.
+PAUSED = "Paused. p or space resumes, q stops."
 
 
 class Clock(Protocol):
@@ -221,8 +248,11 @@ def run_in_terminal(exercise: _core.Exercise, *, speed: float = 1.0, out: Option
 
     ``speed`` runs the exercise clock that many times faster (tests); ``clock``
     replaces the clock altogether (default :func:`make_clock` of ``speed``);
-    ``draw`` turns the state into the line redrawn on a terminal (default
-    :func:`progress_line`); ``tty`` overrides whether ``out`` is a terminal.
+    ``tty`` overrides whether ``out`` is a terminal. On a terminal the step is
+    redrawn in place: by default :func:`progress_view` through
+    :class:`rich.live.Live`; with ``draw`` (state -> one line of text, such as
+    :func:`progress_line`) that line, written after ``\\r`` and an erase-line
+    code. Not on a terminal (or with ``TERM=dumb``), one plain line per step.
     When ``inp`` is a terminal too (and ``keys`` is not False) single key
     presses are read between frames: p or space pauses and resumes, q or Esc
     stops (see :func:`keys_hint`). When the process gets no frame for 5
@@ -233,10 +263,13 @@ def run_in_terminal(exercise: _core.Exercise, *, speed: float = 1.0, out: Option
         raise ValueError(f"speed must be between {MIN_SPEED} and {MAX_SPEED:.0f}, got {speed!r}")
     out = sys.stdout if out is None else out
     inp = sys.stdin if inp is None else inp
-    draw = progress_line if draw is None else draw
     tty = out.isatty() if tty is None else tty
+    console = console_for(out, terminal=tty)
+    # TERM=dumb: keys are read, but the terminal cannot redraw a line: one line per step.
+    in_place = tty and not console.is_dumb_terminal
     ticks = make_clock(speed) if clock is None else clock
     reader = _key_reader(inp, tty, keys)
+    screen = _Screen(console, draw) if in_place else None
 
     def now() -> float:
         return ticks.now()
@@ -251,13 +284,14 @@ def run_in_terminal(exercise: _core.Exercise, *, speed: float = 1.0, out: Option
             if st.status == "paused" and not held:
                 session.resume(now())
             for ev in session.poll_events():
-                if ev.type == "step_started" and not tty:
+                if ev.type == "step_started" and not in_place:
                     print(f"[round {ev.cycle}] {shown(ev.text)}", file=out, flush=True)
             st = session.state
             if st.waiting_for_answer and not held:
                 if reader is not None:
                     reader.restore()
-                    print("\r\033[2K", end="", file=out)
+                if screen is not None:
+                    screen.clear()
                 print(f"{shown(st.text)} ({st.answers_given + 1}/{st.answers_needed}): ", end="", file=out, flush=True)
                 answer = inp.readline()
                 if not answer:
@@ -278,14 +312,49 @@ def run_in_terminal(exercise: _core.Exercise, *, speed: float = 1.0, out: Option
                         session.pause(now())
                     else:
                         session.resume(now())
-            if tty:
-                line = ("Paused. p or space resumes, q stops." if held else draw(st))
-                print("\r\033[2K" + line, end="", file=out, flush=True)
+                    if screen is None:  # no line to redraw: say it on a line of its own
+                        print(PAUSED if held else "Resumed.", file=out, flush=True)
+            if screen is not None:
+                screen.show(None if held else st)
             ticks.sleep(FRAME_SECONDS)
     except KeyboardInterrupt:
         session.abort(now())
     finally:
         if reader is not None:
             reader.restore()
-    print(("\r\033[2K" if tty else "") + ("Done." if run.completed else "Stopped early.") + "\n", file=out)
+        if screen is not None:
+            screen.clear()
+    print(("\r\033[2K" if in_place else "") + ("Done." if run.completed else "Stopped early.") + "\n", file=out)
     return run
+
+
+class _Screen:
+    """The in-place drawing of a run on a terminal: a :class:`rich.live.Live`
+    of :func:`progress_view` (redrawn by the pacer's own frames, no refresh
+    thread, erased when it stops), or the caller's one-line ``draw``."""
+
+    def __init__(self, console: Console, draw: Optional[Callable[[_core.SessionState], str]]) -> None:
+        self.console = console
+        self.draw = draw
+        self.live: Optional[Live] = None
+
+    def show(self, state: Optional[_core.SessionState]) -> None:
+        """Draws ``state`` (None: the exercise is paused)."""
+        if self.draw is not None:
+            line = PAUSED if state is None else self.draw(state)
+            print("\r\033[2K" + line, end="", file=self.console.file, flush=True)
+            return
+        view = Text(PAUSED, style="bold") if state is None else progress_view(state)
+        if self.live is None:
+            self.live = Live(view, console=self.console, auto_refresh=False, transient=True,
+                             redirect_stdout=False, redirect_stderr=False)
+            self.live.start()
+        self.live.update(view, refresh=True)
+
+    def clear(self) -> None:
+        """Erases the drawing (before a question, and at the end)."""
+        if self.live is not None:
+            self.live.stop()
+            self.live = None
+        elif self.draw is not None:
+            print("\r\033[2K", end="", file=self.console.file, flush=True)

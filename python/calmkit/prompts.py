@@ -5,6 +5,15 @@ ask through a :class:`Prompter`: text is word-wrapped to the terminal
 (:mod:`textwrap`, never cutting a word), answers are single lines, and the
 same code runs on a terminal, on a plain pipe and under a test.
 
+Output goes through a `rich <https://rich.readthedocs.io>`_ console
+(:attr:`Prompter.console`): on a terminal, questions are in bold, lists are
+numbered grids and results sit in a panel; when the output is a pipe or a
+file, or ``TERM=dumb``, the same text comes out plain (no escape codes, no
+box lines), and ``NO_COLOR`` drops the colours. rich's markup, emoji codes
+and highlighting are all off: text is shown as it is, so ``[bold]`` or
+``:smile:`` in a participant id or an instrument's label stays those
+characters (see :func:`styled`).
+
 On a terminal, answers are read with GNU readline (line editing, history,
 and Tab completion where the question has a known set of answers, such as
 trigger categories). Through a pipe, lines are read from the input as they
@@ -15,18 +24,26 @@ Text that comes from a journal, an import or an argument is shown through
 :func:`shown`, the one rule of every terminal output of calmkit: control
 characters are escaped, so a hostile id or note cannot drive the reader's
 terminal (clear the screen, set the window title, move the cursor) nor
-forge lines of the output.
+forge lines of the output. :func:`styled` is the one way such text becomes
+a rich :class:`~rich.text.Text`: through :func:`shown`, never as markup.
 """
 
 from __future__ import annotations
 
+import errno
+import os
 import re
 import shutil
 import sys
 import textwrap
-from typing import Callable, Optional, Sequence, TextIO
+from typing import Callable, Optional, Sequence, TextIO, Union
 
-__all__ = ["EndOfInput", "MAX_WIDTH", "Prompter", "shown"]
+from rich.console import Console, Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+__all__ = ["EndOfInput", "MAX_WIDTH", "Prompter", "console_for", "numbered", "shown", "styled"]
 
 #: Widest line the prompts use, even on a wide terminal (long lines read badly).
 MAX_WIDTH = 88
@@ -67,6 +84,51 @@ def shown(text: object, newlines: bool = False) -> str:
     return (_UNSAFE_IN_LINES if newlines else _UNSAFE_IN_LINE).sub(_escape, str(text))
 
 
+def styled(text: object, style: str = "", newlines: bool = False) -> Text:
+    """``text`` as a rich :class:`~rich.text.Text` in ``style``: escaped by
+    :func:`shown` (``newlines`` as there) and never read as rich markup, so
+    ``"[red]x[/]"`` is shown as those nine characters."""
+    return Text(shown(text, newlines=newlines), style=style)
+
+
+def console_for(out: TextIO, width: Optional[int] = None, terminal: Optional[bool] = None) -> Console:
+    """The rich console calmkit writes to ``out`` with: ``width`` columns
+    (default: the terminal's, or ``COLUMNS``, or 80), rich's markup, emoji
+    codes and highlighting off. ``terminal`` forces (True) or denies (False)
+    terminal output; by default it is whether ``out`` is a terminal. rich
+    honours ``NO_COLOR`` (no colours), ``TERM=dumb`` (no styles) and
+    ``FORCE_COLOR``."""
+    return _Console(file=out, width=width, markup=False, emoji=False, highlight=False,
+                    force_terminal=terminal, force_interactive=terminal)
+
+
+class _Console(Console):
+    """rich's console, but a reader gone away (``| head``) raises BrokenPipeError
+    to the caller, as print() does: the calmkit command decides (exit 0,
+    nothing on stderr), where rich would exit with status 1."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+
+
+def numbered(rows: Sequence[Union[str, Text]], start: int = 1, width: int = 2) -> Table:
+    """A numbered list as a rich grid: ``  1. text`` with the text of each
+    row wrapped in its own column (a continuation never runs under the
+    number). ``str`` rows go through :func:`styled`."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(justify="right", no_wrap=True, style="bold")
+    grid.add_column(overflow="fold")
+    for k, row in enumerate(rows, start):
+        grid.add_row(Text(f"  {k:>{width}}."), styled(row) if isinstance(row, str) else row)
+    return grid
+
+
+#: A readline prompt's escape codes go between \001 and \002 (RL_PROMPT_START_IGNORE
+#: and END): readline then leaves them out when it counts the prompt's width.
+_SGR = re.compile(r"(\x1b\[[0-9;]*m)")
+
+
 class EndOfInput(Exception):
     """The input ended (Ctrl-D, or the end of a pipe) before the question was answered."""
 
@@ -84,7 +146,14 @@ class Prompter:
         if width is None:
             width = min(MAX_WIDTH, shutil.get_terminal_size((80, 24)).columns - 1)
         self.width = max(20, width)
+        self.console = console_for(self.out, self.width)
         self._readline = self._interactive()
+
+    @property
+    def fancy(self) -> bool:
+        """Whether the output is a terminal that takes styles and box lines
+        (not a pipe, a file or ``TERM=dumb``)."""
+        return self.console.is_terminal and not self.console.is_dumb_terminal
 
     def _interactive(self) -> bool:
         """Whether to read through GNU readline: stdin and stdout are both a terminal."""
@@ -116,9 +185,51 @@ class Prompter:
                           break_long_words=False, break_on_hyphens=False) if p.strip() else ""
             for p in paragraphs)
 
-    def say(self, text: str = "", indent: str = "", hanging: Optional[str] = None) -> None:
-        """Prints ``text`` word-wrapped."""
-        print(self.wrap(text, indent, hanging) if text else "", file=self.out, flush=True)
+    def say(self, text: str = "", indent: str = "", hanging: Optional[str] = None, style: str = "") -> None:
+        """Prints ``text`` word-wrapped (through :func:`shown`), in ``style``
+        (a rich style such as ``"bold"``) on a terminal."""
+        self.console.print(Text(self.wrap(text, indent, hanging) if text else "", style=style), soft_wrap=True)
+
+    def show(self, *renderables: RenderableType) -> None:
+        """Prints rich renderables (a :func:`numbered` list, a table, :func:`styled`
+        text) at the prompts' width."""
+        self.console.print(*renderables)
+
+    def numbered(self, rows: Sequence[Union[str, Text]]) -> None:
+        """A numbered list (``  1. text``, continuations under the text): a
+        :func:`numbered` grid on a terminal; plain filled lines elsewhere (a
+        grid pads its cells with spaces). A newline in a row starts a line
+        of its own under the text."""
+        if self.fancy:
+            self.console.print(numbered(rows))
+            return
+        for k, row in enumerate(rows, 1):
+            first, *rest = (row.plain if isinstance(row, Text) else shown(row)).split("\n")
+            self.say(first, indent=f"  {k:>2}. ")
+            for more in rest:
+                self.say(more, indent=" " * 6)
+
+    def panel(self, title: Union[str, Text], lines: Sequence[Union[str, Text, RenderableType]]) -> None:
+        """``lines`` under ``title``: in a box on a terminal, as plain lines
+        (the title first) through a pipe or on ``TERM=dumb``. ``str`` lines and
+        titles go through :func:`styled`; an empty string is a blank line."""
+        body = [styled(x) if isinstance(x, str) else x for x in lines]
+        head = styled(title, "bold") if isinstance(title, str) else title
+        if self.fancy:
+            if head.cell_len > self.width - 6:
+                # rich would cut a title wider than the box's top line: it goes above the box, wrapped.
+                self.say(head.plain, style="bold")
+                head = None
+            self.console.print(Panel(Group(*body), title=head, title_align="left", width=self.width,
+                                     padding=(0, 1)))
+        else:
+            # Plain lines, filled as say() fills them (rich's wrapping would leave a space at line ends).
+            self.say(head.plain)
+            for x in body:
+                if isinstance(x, Text):
+                    self.say(x.plain)
+                else:
+                    self.console.print(x)
 
     # --- input ------------------------------------------------------------------
 
@@ -128,11 +239,10 @@ class Prompter:
         text = self.wrap(question)
         head, _, last = text.rpartition("\n")
         if head:
-            print(head, file=self.out)
-        prompt = last + " "
+            self.console.print(Text(head, style="bold"), soft_wrap=True)
         if self._readline:
-            return self._ask_readline(prompt, completions)
-        print(prompt, end="", file=self.out, flush=True)
+            return self._ask_readline(self._styled_prompt(last) + " ", completions)
+        self.console.print(Text(last, style="bold"), end=" ", soft_wrap=True)
         line = self.inp.readline()
         if not line:
             print(file=self.out)
@@ -141,6 +251,13 @@ class Prompter:
             # A pipe does not echo: show the answer so the transcript reads as a dialogue.
             print(shown(line.rstrip("\n")), file=self.out)
         return line.strip()
+
+    def _styled_prompt(self, line: str) -> str:
+        """``line`` in bold for readline's prompt, its escape codes marked
+        as taking no room (plain when the console takes no styles)."""
+        with self.console.capture() as captured:
+            self.console.print(Text(line, style="bold"), end="", soft_wrap=True)
+        return _SGR.sub("\001\\1\002", captured.get())
 
     def inp_echoes(self) -> bool:
         try:

@@ -4,14 +4,17 @@ pacer, and through a pipe. Each test names the problem of issue 18 it covers."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import pty
 import re
 import select
 import stat
+import struct
 import subprocess
 import sys
+import termios
 import textwrap
 import time
 from pathlib import Path
@@ -52,20 +55,21 @@ class Terminal:
     """One calmkit process on the slave side of a pseudo-terminal (its
     controlling terminal, so Ctrl-C is a SIGINT from the line discipline)."""
 
-    def __init__(self, tmp: Path, env: dict[str, str], args: list[str], sleep: float = 0.0) -> None:
+    def __init__(self, tmp: Path, env: dict[str, str], args: list[str], sleep: float = 0.0,
+                 columns: int = 72) -> None:
         driver = tmp / "driver.py"
         driver.write_text(DRIVER, encoding="utf-8")
         self.master, slave = pty.openpty()
+        # The window size a terminal emulator sets, for readline, and COLUMNS for Python and rich.
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
         os.set_blocking(self.master, False)
         full_env = {**os.environ, **env, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p),
-                    "TERM": "xterm", "COLUMNS": "72", "LINES": "40"}
-        full_env.pop("CALMKIT_JOURNAL", None)
+                    "TERM": "xterm", "COLUMNS": str(columns), "LINES": "40"}
+        for name in ("CALMKIT_JOURNAL", "NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE"):
+            full_env.pop(name, None)
         full_env.update(env)
 
         def controlling_terminal() -> None:
-            import fcntl
-            import termios
-
             os.setsid()
             fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
@@ -115,10 +119,17 @@ class Terminal:
         select(), and a SIGINT that lands in between is taken only at the next
         key (CPython issue gh-112585). A person cannot press a key within those
         microseconds; a test can, so it waits for the blocking call first."""
+        self.press_when_waiting("\x03")
+
+    def end_input(self) -> None:
+        """Ctrl-D at an empty answer (the end of the input), once the process waits for it."""
+        self.press_when_waiting("\x04")
+
+    def press_when_waiting(self, key: str) -> None:
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and not self._waiting_for_input():
             self._pump(0.01)
-        self.send("\x03")
+        self.send(key)
 
     def _waiting_for_input(self) -> bool:
         try:
@@ -319,7 +330,8 @@ def test_stop_key_while_the_exercise_runs_keeps_the_session(tmp_path: Path, pers
 
 def run_piped(args: list[str], answers: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p), **env}
-    full_env.pop("CALMKIT_JOURNAL", None)
+    for name in ("CALMKIT_JOURNAL", "FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE"):
+        full_env.pop(name, None)
     full_env.update(env)
     return subprocess.run([sys.executable, "-m", "calmkit", *args], input=answers, capture_output=True,
                           text=True, env=full_env, timeout=60)

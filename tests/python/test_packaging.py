@@ -91,9 +91,11 @@ def test_changelog_states_the_version_policy():
 
 
 def test_the_main_job_needs_only_required_dependencies():
-    """calmkit report imports matplotlib: it must be a required dependency."""
+    """calmkit report imports matplotlib and the terminal commands rich: both must be required dependencies."""
     deps = {re.split(r"[<>=\[ ;]", d)[0].lower() for d in pyproject()["project"]["dependencies"]}
-    assert {"numpy", "pandas", "matplotlib"} <= deps
+    assert {"numpy", "pandas", "matplotlib", "rich"} <= deps
+    setup = (REPO / "tools" / "setup.sh").read_text(encoding="utf-8")
+    assert '"rich>=13.3"' in setup and "import numpy, pandas, pytest, hypothesis, matplotlib, rich," in setup
 
 
 def test_extras_in_pyproject_match_the_code():
