@@ -43,10 +43,14 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-__all__ = ["EndOfInput", "MAX_WIDTH", "Prompter", "console_for", "numbered", "shown", "styled"]
+__all__ = ["ANSWER_PROMPT", "ANSWER_ROOM", "EndOfInput", "MAX_WIDTH", "Prompter", "console_for", "numbered", "shown", "styled"]
 
 #: Widest line the prompts use, even on a wide terminal (long lines read badly).
 MAX_WIDTH = 88
+#: Columns an answer needs after its question; with fewer, the answer is typed
+#: on a line of its own after :data:`ANSWER_PROMPT`.
+ANSWER_ROOM = 20
+ANSWER_PROMPT = "  >"
 
 
 #: What :func:`shown` escapes: C0 controls but tab and newline, DEL, C1 controls
@@ -237,6 +241,10 @@ class Prompter:
         """One answer (stripped). The question is wrapped; the answer is typed
         after its last line. ``completions`` are offered with Tab on a terminal."""
         text = self.wrap(question)
+        if self.width - len(text.rpartition("\n")[2]) < ANSWER_ROOM:
+            # Too little room after the question: the terminal would wrap the answer
+            # inside a word, so the answer gets a line of its own.
+            text += "\n" + ANSWER_PROMPT
         head, _, last = text.rpartition("\n")
         if head:
             self.console.print(Text(head, style="bold"), soft_wrap=True)
