@@ -590,8 +590,13 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
 # --- practice ------------------------------------------------------------------------
 
 
-def _ask_intensity(question: str, out: TextIO) -> int | None:
-    return pacer.ask_intensity(question, out=out)
+def _ask_intensity(question: str, p: Prompter) -> int | None:
+    """Distress 0-10 through the prompter (readline on a terminal); Enter or
+    the end of the input skips it."""
+    try:
+        return p.ask_number(question, 0, 10, skip=True)
+    except EndOfInput:
+        return None
 
 
 def _fresh_id(taken: set[str], prefix: str, when: dt.datetime) -> str:
@@ -622,15 +627,16 @@ def _practice(args: argparse.Namespace, out: TextIO) -> int:
             raise _Failure(f"--trigger {args.trigger!r}: {args.journal} has no such trigger{who} "
                            "(calmkit summary lists the journal; leave --trigger out to record the session alone)",
                            EXIT_USAGE)
-    say = Prompter(out=out).say
-    say(exercise.name)
+    prompter = Prompter(out=out)
+    say = prompter.say
+    say(exercise.name, style="bold")
     say(exercise.instructions)
     say()
-    before = _ask_intensity("How strong is the distress right now?", out)
+    before = _ask_intensity("How strong is the distress right now?", prompter)
     say(pacer.keys_hint(pacer.reads_keys(sys.stdin, out)))
     run = pacer.run_in_terminal(exercise, speed=args.speed, out=out)
     completed = run.completed
-    after = _ask_intensity("And now?", out)
+    after = _ask_intensity("And now?", prompter)
     if target is None:
         print("Not recorded (--no-record).", file=out)
         return EXIT_OK
