@@ -6,6 +6,7 @@ report printed to PDF by headless Chromium."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import shutil
@@ -128,6 +129,49 @@ def test_summary_of_a_personal_journal(write_lines) -> None:
     assert p.returncode == 0, p.stderr
     assert "Cohort" not in p.stdout and "participant" not in p.stdout.lower().replace("no participant id", "")
     assert "1 trigger, 1 reading, 0 exercise sessions, 0 thought records, 1 self-assessment" in p.stdout
+
+
+def test_summary_gives_time_to_calm_as_lifelines_computes_it(tmp_path: Path) -> None:
+    # 40 episodes two days apart, each calm (a reading of 2) after 21-60 minutes, so
+    # Kaplan-Meier is the plain survival curve of the durations: lifelines is the reference.
+    lifelines = pytest.importorskip("lifelines")
+    from lifelines.utils import median_survival_times
+
+    durations = [30 if k % 7 == 0 else 60 - k for k in range(40)]
+    start = dt.datetime(2026, 9, 1, 20, 0, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+    lines = []
+    for k, minutes in enumerate(durations):
+        day = start + dt.timedelta(days=2 * k)
+        lines.append(calmkit.Trigger(id=f"t-{k}", time=day, category="delayed_reply", intensity=8))
+        lines.append(calmkit.Reading(id=f"r-{k}", time=day + dt.timedelta(minutes=minutes),
+                                     intensity=2, trigger=f"t-{k}"))
+    path = tmp_path / "j.jsonl"
+    calmkit.write_journal(calmkit.Journal(lines), path)
+    p = run("summary", path)
+    assert p.returncode == 0, p.stderr
+
+    def km(ds: list[int]) -> tuple[float, float, float]:
+        """lifelines' Kaplan-Meier curve, read with the metrics spec's rule: the median is
+        the smallest t with S(t) <= 0.5 (lifelines' own median_survival_time_ takes
+        S(t) < 0.5, which differs when the curve sits at exactly 0.5: 14 episodes)."""
+        fit = lifelines.KaplanMeierFitter().fit(ds, [1] * len(ds))
+        curve = fit.survival_function_.iloc[:, 0]
+        ci = median_survival_times(fit.confidence_interval_).iloc[0]
+        return curve.index[curve <= 0.5 + 1e-9][0], ci.iloc[0], ci.iloc[1]  # 1e-9: the product of 14 factors
+
+    median, low, high = km(durations)
+    assert (median, low, high) == (36, 30, 43)
+    assert (f"time to calm (distress 3 or less, Kaplan-Meier median): {median:.0f} min "
+            f"(95% CI {low:.0f}-{high:.0f} min), 40 episodes, 0 censored") in p.stdout
+    # First 4 weeks: onsets before day 28 (k = 0..13); latest: onsets from day 78 - 28 = 50 on (k = 25..39).
+    first, latest = km(durations[:14])[0], km(durations[25:])[0]
+    assert f"first 4 weeks {first:.0f} min (14 episodes), latest 4 weeks {latest:.0f} min (15 episodes)" in p.stdout
+
+
+def test_summary_of_one_episode_says_episode(write_lines) -> None:
+    p = run("summary", write_lines(ONE_PERSON))
+    assert "26 min (95% CI not estimable), 1 episode, 0 censored" in p.stdout  # 21:14 -> 21:40
+    assert "1 day, local dates" in p.stdout and "1 days" not in p.stdout
 
 
 def test_report_of_a_personal_journal_counts_in_the_singular(write_lines, tmp_path: Path) -> None:

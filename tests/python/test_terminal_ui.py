@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 import calmkit
+from calmkit import home
 from calmkit.prompts import Prompter, styled
 from test_guided import Terminal, default_journal, of_type, records, run_piped
 
@@ -322,3 +323,27 @@ def test_a_40_column_terminal_wraps_between_words(tmp_path: Path, person: dict[s
         assert item in words
     assert [b["guidance"] for b in inst["bands"] if b["label"] == "severe"][0] in words
     assert "This is a screening score, not a diagnosis" in words
+
+
+# --- what could help now comes from the person's own history ------------------------------
+
+
+def test_what_helped_this_person_before_moves_up_the_suggestions(tmp_path: Path, person: dict[str, str]) -> None:
+    # Three rated grounding sessions that took distress from 8 to 2: for this person,
+    # grounding comes first even at high distress, with the reason saying why.
+    path = default_journal(person)
+    sessions = [calmkit.ExerciseSession(id=f"ex-{k}", time=f"2026-11-2{k}T20:00:00+02:00",
+                                        end=f"2026-11-2{k}T20:05:00+02:00", exercise="grounding.5-4-3-2-1",
+                                        intensity_before=8, intensity_after=2) for k in range(3)]
+    home.add_records(path, sessions)
+    r = run_piped(["now"], "8\n1\n\n\n\n\ns\n\n", person)
+    assert r.returncode == 0, r.stderr
+    listed = re.findall(r"^ +\d\. .+ \(([\w.-]+)\)$", r.stdout.split("What could help now:")[1], flags=re.M)
+    expected = calmkit.suggest(8, calmkit.read_journal(path), "")
+    assert listed == [s.exercise for s in expected[:3]] and listed[0] == "grounding.5-4-3-2-1"
+    assert "for you it changed distress by -6.0 points on average over 3 rated sessions" in flat(r.stdout)
+    # Without that history, at the same distress, the body comes first.
+    r = run_piped(["now"], "8\n1\n\n\n\n\ns\n\n", {**person, "CALMKIT_JOURNAL": str(tmp_path / "fresh.jsonl")})
+    listed = re.findall(r"^ +\d\. .+ \(([\w.-]+)\)$", r.stdout.split("What could help now:")[1], flags=re.M)
+    assert listed == [s.exercise for s in calmkit.suggest(8, calmkit.Journal(), "")[:3]]
+    assert "grounding.5-4-3-2-1" not in listed
