@@ -117,7 +117,7 @@ class _Console(Console):
 
 
 def numbered(rows: Sequence[Union[str, Text]], start: int = 1, width: int = 2) -> Table:
-    """A numbered list as a rich grid: ``  1. text`` with the text of each
+    """A numbered list as a rich grid: ``1. text`` (indented) with the text of each
     row wrapped in its own column (a continuation never runs under the
     number). ``str`` rows go through :func:`styled`."""
     grid = Table.grid(padding=(0, 1))
@@ -200,7 +200,7 @@ class Prompter:
         self.console.print(*renderables)
 
     def numbered(self, rows: Sequence[Union[str, Text]]) -> None:
-        """A numbered list (``  1. text``, continuations under the text): a
+        """A numbered list (``1. text`` (indented), continuations under the text): a
         :func:`numbered` grid on a terminal; plain filled lines elsewhere (a
         grid pads its cells with spaces). A newline in a row starts a line
         of its own under the text."""

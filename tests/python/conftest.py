@@ -34,3 +34,12 @@ def write_lines(tmp_path: Path):
         return path
 
     return write
+
+
+@pytest.fixture(autouse=True)
+def plain_terminal_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tests read calmkit's output through pipes as plain text: a CI runner's
+    FORCE_COLOR (or rich's TTY_COMPATIBLE / TTY_INTERACTIVE) would make rich write
+    escape codes into them. Tests of the terminal look set what they need."""
+    for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE"):
+        monkeypatch.delenv(name, raising=False)
