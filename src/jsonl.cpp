@@ -158,20 +158,20 @@ std::string_view get_string(od::value& v, const FieldRef& f) {
 /// A JSON integer (not 3.5, not "3", not true) within [lo, hi].
 std::int64_t get_int(od::value& v, const FieldRef& f, std::int64_t lo, std::int64_t hi) {
   const auto t = type_of(v);
-  auto range = [&] { return "must be an integer " + std::to_string(lo) + ".." + std::to_string(hi); };
+  auto range = [&](std::string_view got) { return detail::integer_range_reason(lo, hi, got); };
   if (t != od::json_type::number) [[unlikely]]
-    fail(f, range() + ", got " + type_name(t));
+    fail(f, range(type_name(t)));
   od::number_type nt{};
   check(v.get_number_type().get(nt));
   if (nt == od::number_type::floating_point_number) [[unlikely]] {
-    fail(f, range() + ", got " + raw_text(v));
+    fail(f, range(raw_text(v)));
   }
   std::int64_t x = 0;
   if (nt != od::number_type::signed_integer || v.get_int64().get(x) != simdjson::SUCCESS) [[unlikely]] {
-    fail(f, range() + ", got " + raw_text(v));
+    fail(f, range(raw_text(v)));
   }
   if (x < lo || x > hi) [[unlikely]]
-    fail(f, range() + ", got " + std::to_string(x));
+    fail(f, range(std::to_string(x)));
   return x;
 }
 
@@ -196,7 +196,7 @@ Instant get_time(od::value& v, const FieldRef& f) {
   TimeParseError err;
   auto t = Instant::try_parse(s, &err);
   if (!t) [[unlikely]]
-    fail(f, "invalid time " + quote(s) + ": " + err.reason);
+    fail(f, rules::invalid_time(s, err));
   return *t;
 }
 

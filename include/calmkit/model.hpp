@@ -14,12 +14,24 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
 namespace calmkit {
 
 namespace detail {
+/// The one text of the rule "an integer within lo..hi": `must be an integer
+/// lo..hi, got GOT`, where `got` is the value as read (a number, or what the
+/// input held instead, e.g. `a string`). Used by the bounded score types and
+/// by every reader of a bounded integer field (the JSON Lines reader's
+/// versions and answers too).
+[[nodiscard]] inline std::string integer_range_reason(long long lo, long long hi, std::string_view got) {
+  std::string out = "must be an integer " + std::to_string(lo) + ".." + std::to_string(hi) + ", got ";
+  out += got;
+  return out;
+}
+
 /// A small integer confined to [Lo, Hi]; the base of the bounded score types.
 template <class Tag, int Lo, int Hi>
 class Bounded {
@@ -42,8 +54,7 @@ class Bounded {
   /// The reason `v` is refused, `must be an integer Lo..Hi, got v`: the one
   /// text of this rule, used by every entry point that checks such a score.
   [[nodiscard]] static std::string out_of_range_reason(long long v) {
-    return "must be an integer " + std::to_string(Lo) + ".." + std::to_string(Hi) + ", got " +
-           std::to_string(v);
+    return integer_range_reason(Lo, Hi, std::to_string(v));
   }
 
  private:

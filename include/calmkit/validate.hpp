@@ -149,6 +149,14 @@ namespace rules {
   return RuleViolation{"end", "end " + end.to_string() + " is before time " + time.to_string()};
 }
 
+/// The reason a time's text is refused: `invalid time 'TEXT': WHY`, with
+/// `Instant::try_parse`'s reason (RFC 3339 with an offset, years 1400..9999).
+/// For every reader of a time as text (JSON Lines, the Arrow bridge's text
+/// columns).
+[[nodiscard]] inline std::string invalid_time(std::string_view text, const TimeParseError& why) {
+  return "invalid time " + detail::quote(text) + ": " + why.reason;
+}
+
 /// The reason of the rule "ids are unique per participant and record type"
 /// (reading ids only when given), for the field `id`.
 [[nodiscard]] inline std::string duplicate_id(RecordType type, std::string_view participant,
