@@ -9,7 +9,10 @@
 #include <calmkit/session.hpp>
 #include <calmkit/suggest.hpp>
 
+#include <pybind11/numpy.h>
+
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <optional>
 #include <span>
@@ -204,38 +207,52 @@ void register_exercises(py::module_& m) {
   m.def("exercises_from_json", &exercises_from_json, py::arg("text"),
         "Parses a JSON array of definitions; raises ExerciseFormatError naming the field.");
   m.def(
-      "exercise_catalog_frame",
+      "_exercise_catalog_columns",
       [] {
-        py::list id, name, kind, suits, steps, cycles, duration, prompts, sources, instructions;
-        for (const auto& e : catalog()) {
+        const auto& all = catalog();
+        const auto n = static_cast<py::ssize_t>(all.size());
+        py::list id, name, kind, suits, sources, instructions;
+        py::array_t<std::int64_t> steps(n);
+        py::array_t<std::int64_t> cycles(n);
+        py::array_t<double> duration(n);
+        py::array_t<bool> prompts(n);
+        auto st = steps.mutable_unchecked<1>();
+        auto cy = cycles.mutable_unchecked<1>();
+        auto du = duration.mutable_unchecked<1>();
+        auto pr = prompts.mutable_unchecked<1>();
+        for (py::ssize_t i = 0; i < n; ++i) {
+          const auto& e = all[static_cast<std::size_t>(i)];
           id.append(e.id);
           name.append(e.name);
           kind.append(std::string(to_id(e.kind)));
           suits.append(std::string(to_id(e.suits)));
-          steps.append(e.steps.size());
-          cycles.append(e.cycles());
+          st(i) = static_cast<std::int64_t>(e.steps.size());
+          cy(i) = e.cycles();
           const auto d = e.duration_seconds();
-          duration.append(d ? *d : std::numeric_limits<double>::quiet_NaN());
-          prompts.append(e.has_prompts());
+          du(i) = d ? *d : std::numeric_limits<double>::quiet_NaN();  // NaN: no fixed length (prompts)
+          pr(i) = e.has_prompts();
           std::string s;
           for (const auto& src : e.sources) s += (s.empty() ? "" : ",") + src;
           sources.append(s);
           instructions.append(e.instructions);
         }
-        py::dict cols;
-        cols["id"] = id;
-        cols["name"] = name;
-        cols["kind"] = kind;
-        cols["suits"] = suits;
-        cols["steps"] = steps;
-        cols["cycles"] = cycles;
-        cols["duration_seconds"] = duration;
-        cols["has_prompts"] = prompts;
-        cols["sources"] = sources;
-        cols["instructions"] = instructions;
-        return py::module_::import("pandas").attr("DataFrame")(cols);
+        // Column descriptions (name, kind, payload) for calmkit._frames.build_frame.
+        py::list cols;
+        cols.append(py::make_tuple("id", "str", id));
+        cols.append(py::make_tuple("name", "str", name));
+        cols.append(py::make_tuple("kind", "str", kind));
+        cols.append(py::make_tuple("suits", "str", suits));
+        cols.append(py::make_tuple("steps", "int", steps));
+        cols.append(py::make_tuple("cycles", "int", cycles));
+        cols.append(py::make_tuple("duration_seconds", "int", duration));
+        cols.append(py::make_tuple("has_prompts", "int", prompts));
+        cols.append(py::make_tuple("sources", "str", sources));
+        cols.append(py::make_tuple("instructions", "str", instructions));
+        return cols;
       },
-      "The catalog as a pandas DataFrame, one row per exercise (duration_seconds is NaN with prompts).");
+      "The catalog as column descriptions (name, kind, payload...), one row per exercise, for "
+      "calmkit._frames.build_frame (calmkit.exercise_catalog_frame): the compiled module never imports "
+      "pandas.");
 
   py::class_<ExerciseRegistry>(m, "ExerciseRegistry", "The catalog plus custom exercises, ids unique.")
       .def(py::init([](bool with_catalog) {

@@ -162,7 +162,6 @@ from ._core import (
     breathing_pattern,
     catalog,
     catalog_exercise,
-    exercise_catalog_frame,
     exercise_from_json,
     exercise_kinds,
     exercises_from_json,
@@ -175,6 +174,7 @@ from ._core import (
 # here: the compiled module never imports this package; DataFrames are built in
 # one place (calmkit._frames), Arrow tables in another (calmkit.arrow) ---
 from . import _frames, arrow
+from ._frames import exercise_catalog_frame
 
 _frames.install()
 Journal.to_arrow = arrow.to_arrow  # type: ignore[attr-defined]

@@ -56,11 +56,49 @@ def _column(kind: str, payload: Sequence[Any]) -> Any:
     raise ValueError(f"unknown column kind {kind!r}")
 
 
+# --- the columns every frame shares: one dtype per kind of value ---------------
+
+def categorical(codes: np.ndarray, categories: Sequence[str]) -> pd.Categorical:
+    """Codes into a vocabulary (participants, categories, groups): a categorical
+    with exactly these categories, in this order."""
+    return pd.Categorical.from_codes(codes, categories=categories)
+
+
+def utc_series(micros: np.ndarray) -> pd.Series:
+    """int64 microseconds since the epoch -> a ``datetime64[us, UTC]`` Series."""
+    return pd.Series(micros.view("datetime64[us]")).dt.tz_localize("UTC")
+
+
+def dates(days: np.ndarray) -> np.ndarray:
+    """Days since 1970-01-01 -> ``datetime64[s]`` at midnight (pandas has no
+    ``[D]`` columns)."""
+    return days.astype("datetime64[D]").astype("datetime64[s]")
+
+
+def text(values: Sequence[Any]) -> Any:
+    """Text, None for a missing value -> pandas ``"string"`` (``<NA>``)."""
+    return pd.array(values, dtype="string")
+
+
+def utc_times(values: Any) -> Any:
+    """Aware datetimes or Timestamps -> ``datetime64[us, UTC]``."""
+    return pd.to_datetime(pd.Series(values, dtype=object), utc=True).astype("datetime64[us, UTC]")
+
+
+def frame(columns: Any, **kwargs: Any) -> pd.DataFrame:
+    """Every DataFrame calmkit returns is made here, from columns built by the
+    functions above (or NumPy arrays from C++): the records' frames
+    (:func:`table_to_pandas`), the metrics' (calmkit.metrics), the
+    assessments' (calmkit.assessments) and the exercise catalog's. Documented
+    column by column in docs/data-dictionary.md."""
+    return pd.DataFrame(columns, **kwargs)
+
+
 def build_frame(columns: Sequence[tuple[Any, ...]]) -> pd.DataFrame:
     """The DataFrame of ``(name, kind, *payload)`` column descriptions, in order."""
     data = {name: _column(kind, payload) for name, kind, *payload in columns}
     n = len(next(iter(data.values()))) if data else 0
-    return pd.DataFrame(data, index=pd.RangeIndex(n))
+    return frame(data, index=pd.RangeIndex(n))
 
 
 def table_to_pandas(table: Any) -> pd.DataFrame:
@@ -70,6 +108,18 @@ def table_to_pandas(table: Any) -> pd.DataFrame:
     absent text as <NA>). Installed as ``to_pandas()`` of every journal table
     (``journal.triggers.to_pandas()`` ...) by the calmkit package."""
     return build_frame(table._columns())
+
+
+def exercise_catalog_frame() -> pd.DataFrame:
+    """The built-in exercise catalog as a DataFrame, one row per exercise, in
+    catalog order: ``id``, ``name``, ``kind``, ``suits``, ``sources`` (the
+    source documents, comma-separated) and ``instructions`` as ``"string"``;
+    ``steps`` and ``cycles`` int64; ``duration_seconds`` float64 (seconds of
+    the whole session, NaN for an exercise with prompts, which has no fixed
+    length); ``has_prompts`` bool."""
+    from . import _core
+
+    return build_frame(_core._exercise_catalog_columns())
 
 
 def install() -> None:

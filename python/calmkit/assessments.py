@@ -9,10 +9,12 @@ for items, scale, bands, source and licence).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
-from . import _core
+from . import _core, _frames
 
 __all__ = ["assessment_change", "assessment_scores"]
 
@@ -46,15 +48,20 @@ def assessment_scores(journal: _core.Journal) -> pd.DataFrame:
                 area_ids.append(area)
             row[area] = float(value)
         rows.append(row)
-    columns = ["participant", "id", "time", "instrument", "total", "band", "flags", *area_ids]
-    frame = pd.DataFrame(rows, columns=columns)
-    frame["time"] = pd.to_datetime(frame["time"], utc=True).astype("datetime64[us, UTC]")  # as in to_pandas()
-    for name in ("participant", "id", "instrument", "band"):  # text columns as in to_pandas()
-        frame[name] = frame[name].astype("string")
+    def floats(name: str) -> np.ndarray:
+        return np.array([r.get(name, np.nan) for r in rows], dtype="float64")
+
+    # Text and times with the dtypes of to_pandas() (calmkit._frames).
+    cols: dict[str, Any] = {name: _frames.text([r[name] for r in rows])
+                            for name in ("participant", "id")}
+    cols["time"] = _frames.utc_times([r["time"] for r in rows])
+    cols["instrument"] = _frames.text([r["instrument"] for r in rows])
+    cols["total"] = floats("total")
+    cols["band"] = _frames.text([r["band"] for r in rows])
+    cols["flags"] = pd.Series([r["flags"] for r in rows], dtype=object)
     for area in area_ids:
-        frame[area] = frame[area].astype("float64")
-    frame["total"] = frame["total"].astype("float64")
-    return frame.reset_index(drop=True)
+        cols[area] = floats(area)
+    return _frames.frame(cols, index=pd.RangeIndex(len(rows)))
 
 
 def assessment_change(journal: _core.Journal) -> pd.DataFrame:
@@ -86,11 +93,14 @@ def assessment_change(journal: _core.Journal) -> pd.DataFrame:
             "change": float(totals[-1] - totals[0]),
             "trend_per_week": slope,
         })
-    columns = ["participant", "instrument", "n", "first_time", "latest_time", "first_total",
-               "latest_total", "change", "trend_per_week"]
-    frame = pd.DataFrame(out, columns=columns)
-    frame["participant"] = frame["participant"].astype("string")
-    frame["instrument"] = frame["instrument"].astype("string")
-    frame["first_time"] = frame["first_time"].astype("datetime64[us, UTC]")
-    frame["latest_time"] = frame["latest_time"].astype("datetime64[us, UTC]")
-    return frame
+    def column(name: str, dtype: str) -> np.ndarray:
+        return np.array([r[name] for r in out], dtype=dtype)
+
+    return _frames.frame({
+        "participant": _frames.text([r["participant"] for r in out]),
+        "instrument": _frames.text([r["instrument"] for r in out]),
+        "n": column("n", "int64"),
+        "first_time": _frames.utc_times([r["first_time"] for r in out]),
+        "latest_time": _frames.utc_times([r["latest_time"] for r in out]),
+        **{name: column(name, "float64") for name in ("first_total", "latest_total", "change", "trend_per_week")},
+    }, index=pd.RangeIndex(len(out)))

@@ -31,7 +31,7 @@ from typing import Any, Iterable, Union
 import numpy as np
 import pandas as pd
 
-from . import _core
+from . import _core, _frames
 from ._core import Cohort, Journal, cohort_from_arrays, set_threads, threads
 
 Data = Union[Journal, Cohort]
@@ -84,26 +84,21 @@ def _cohort(data: Data) -> Cohort:
 
 
 def _participants(c: Cohort, codes: np.ndarray) -> pd.Categorical:
-    return pd.Categorical.from_codes(codes, categories=c.participants)
+    return _frames.categorical(codes, c.participants)
 
 
 def _categories(codes: np.ndarray) -> pd.Categorical:
-    return pd.Categorical.from_codes(codes.astype(np.int16), categories=_CATEGORY_IDS)
+    return _frames.categorical(codes.astype(np.int16), _CATEGORY_IDS)
 
 
 def _groups_of(category_codes: np.ndarray) -> pd.Categorical:
     """The category group of each category code (relationship, life, inner)."""
     group_of = np.array([_GROUP_IDS.index(g[2]) for g in _core.trigger_categories()], dtype=np.int16)
-    return pd.Categorical.from_codes(group_of[category_codes.astype(np.int16)], categories=_GROUP_IDS)
+    return _frames.categorical(group_of[category_codes.astype(np.int16)], _GROUP_IDS)
 
 
-def _utc(us: np.ndarray) -> pd.Series:
-    return pd.Series(us.view("datetime64[us]")).dt.tz_localize("UTC")
-
-
-def _dates(days: np.ndarray) -> np.ndarray:
-    # Days since 1970-01-01 -> datetime64[s] at midnight (pandas has no [D] columns).
-    return days.astype("datetime64[D]").astype("datetime64[s]")
+_utc = _frames.utc_series
+_dates = _frames.dates
 
 
 _BUILTIN_KEYS = ("participant", "category", *_PERIODS)
@@ -135,7 +130,7 @@ def _summary_frame(participants: list[str], d: dict[str, np.ndarray], by_p: bool
         cols["category"] = _categories(d[prefix + "category"])
     for name in ("episodes", "calmed", "censored", "median_minutes", "ci_low", "ci_high"):
         cols[name] = d[prefix + name]
-    return pd.DataFrame(cols)
+    return _frames.frame(cols)
 
 
 def time_to_calm(data: Data, threshold: int = 3, window_hours: float = 12) -> pd.DataFrame:
@@ -151,7 +146,7 @@ def time_to_calm(data: Data, threshold: int = 3, window_hours: float = 12) -> pd
     # Journals name their triggers; a cohort built from arrays identifies each
     # trigger by its row in the arrays given to cohort_from_arrays (int64).
     trigger_id = d["source_row"] if "source_row" in d else pd.array(c.trigger_ids, dtype="string")
-    frame = pd.DataFrame({
+    frame = _frames.frame({
         "participant": _participants(c, d["participant"]),
         "trigger_id": trigger_id,
         "onset": _utc(d["onset_us"]),
@@ -539,7 +534,7 @@ def trigger_frequency(data: Data, period: str = "week", by_category: bool = Fals
         cols["group"] = pd.Categorical.from_codes(d["split"], categories=_GROUP_IDS)
     cols["count"] = d["count"]
     cols["mean_intensity"] = d["mean_intensity"]
-    frame = pd.DataFrame(cols)
+    frame = _frames.frame(cols)
     if per_participant:
         return frame
     keys = [k for k in ("period_start", "category", "group") if k in frame.columns]
@@ -590,10 +585,10 @@ def trigger_trend(data: Data, k: int = 4, tz: str | None = None, confidence: flo
         d = _core._metric_trigger_trend(c, k, tz, confidence)
         cols: dict[str, Any] = {"participant": _participants(c, d.pop("participant"))}
         cols.update(d)
-        return pd.DataFrame(cols)
+        return _frames.frame(cols)
     d = _core._metric_trigger_trend(_cohort(data), k, tz, confidence, True)
     d.pop("participant")
-    return pd.DataFrame(d)
+    return _frames.frame(d)
 
 
 def peak_intensity(data: Data, threshold: int = 3, window_hours: float = 12) -> pd.DataFrame:
@@ -618,13 +613,13 @@ def peak_trend(data: Data, threshold: int = 3, window_hours: float = 12, confide
         d = _core._metric_peak_trend(c, threshold, window_hours, confidence)
         cols: dict[str, Any] = {"participant": _participants(c, d.pop("participant"))}
         cols.update(d)
-        return pd.DataFrame(cols)
+        return _frames.frame(cols)
     eps = time_to_calm(data, threshold, window_hours)
     us = eps["onset"].dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[us]").view(np.int64)
     x = (us - us.min()).astype(np.float64) / (7.0 * 86_400_000_000.0) if len(us) else np.zeros(0)
     y = eps["peak_intensity"].to_numpy(np.float64)
     sl = _core._stats_ols_slope(x, y, confidence)
-    return pd.DataFrame({"episodes": np.array([len(y)], dtype=np.int64),
+    return _frames.frame({"episodes": np.array([len(y)], dtype=np.int64),
                          "mean_peak": [y.mean() if len(y) else np.nan], "slope_per_week": [sl["slope"]],
                          "slope_se": [sl["se"]], "slope_ci_low": [sl["low"]], "slope_ci_high": [sl["high"]],
                          "intercept": [sl["intercept"]], "span_weeks": [x.max() if len(x) else np.nan]})
@@ -647,7 +642,7 @@ def exercise_effectiveness(data: Data, threshold: int = 3, window_hours: float =
     codes = d.pop("exercise")  # popped whatever happens, or update() below would put the codes back
     cols["exercise"] = pd.array(names[codes] if len(names) else [], dtype="string")
     cols.update(d)
-    return pd.DataFrame(cols)
+    return _frames.frame(cols)
 
 
 def _record_local_pool(data: Data, what: str) -> Journal:
@@ -691,7 +686,7 @@ def thought_record_summary(data: Data, min_alternatives: int = 3, by: str | None
     codes = d.pop("participant")
     cols: dict[str, Any] = {"participant": _participants(c, codes)} if by_p else {}
     cols.update(d)
-    return pd.DataFrame(cols)
+    return _frames.frame(cols)
 
 
 def distortion_frequency(data: Data) -> pd.DataFrame:
@@ -699,7 +694,7 @@ def distortion_frequency(data: Data) -> pd.DataFrame:
     count of records naming it and its share of the participant's records."""
     c = _cohort(data)
     d = _core._metric_distortion_frequency(c)
-    return pd.DataFrame({
+    return _frames.frame({
         "participant": _participants(c, d["participant"]),
         "distortion": pd.Categorical.from_codes(d["distortion"].astype(np.int16), categories=_DISTORTION_IDS),
         "count": d["count"],
@@ -728,7 +723,7 @@ def window_of_uncertainty(data: Data, by: str = "participant", tz: str | None = 
     if by == "week":
         cols["period_start"] = _dates(start)
     cols.update(d)
-    return pd.DataFrame(cols)
+    return _frames.frame(cols)
 
 
 def trigger_weekday_hour(data: Journal, by: str | None = "participant") -> pd.DataFrame:
@@ -750,7 +745,7 @@ def trigger_weekday_hour(data: Journal, by: str | None = "participant") -> pd.Da
     if per_participant:
         cols["participant"] = pd.Categorical.from_codes((cells // 168).astype(np.int32), categories=names)
     cols.update(weekday=(cells % 168 // 24).astype(np.int8), hour=(cells % 24).astype(np.int8), count=counts)
-    return pd.DataFrame(cols)
+    return _frames.frame(cols)
 
 
 def practice_consistency(data: Data, tz: str | None = None, by: str | None = "participant") -> pd.DataFrame:
@@ -765,7 +760,7 @@ def practice_consistency(data: Data, tz: str | None = None, by: str | None = "pa
     per_participant = _by_participant(by)
     c = _cohort(data)
     d = _core._metric_practice_consistency(c, tz)
-    frame = pd.DataFrame({
+    frame = _frames.frame({
         "participant": _participants(c, d["participant"]),
         "week_start": _dates(d["week_start"]),
         "practice_days": d["practice_days"],
@@ -793,7 +788,7 @@ def practice_streaks(data: Data, tz: str | None = None) -> pd.DataFrame:
     run of practice days ending on the last record date, or the day before)."""
     c = _cohort(data)
     d = _core._metric_practice_streaks(c, tz)
-    return pd.DataFrame({
+    return _frames.frame({
         "participant": _participants(c, d["participant"]),
         "practice_days": d["practice_days"],
         "longest_streak": d["longest_streak"],
@@ -812,4 +807,4 @@ def affect_dynamics(data: Data, acute_change: int = 3, max_gap_hours: float | No
     d = _core._metric_affect_dynamics(c, acute_change, max_gap_hours, tz)
     cols: dict[str, Any] = {"participant": _participants(c, d.pop("participant"))}
     cols.update(d)
-    return pd.DataFrame(cols)
+    return _frames.frame(cols)
