@@ -36,6 +36,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -501,10 +502,14 @@ struct ArrayPrivate {
   ArrowArray* dictionary = nullptr;
 };
 
-void release_array(ArrowArray* a) {
-  if (a == nullptr || a->release == nullptr) return;
-  auto* p = static_cast<ArrayPrivate*>(a->private_data);
-  for (ArrowArray* c : p->children) {
+/// The release callback of an exported ArrowArray or ArrowSchema (`S`) whose
+/// private data is `P`: releases and frees the children and the dictionary,
+/// then the private data, as the C data interface asks of a producer.
+template <class S, class P>
+void release_exported(S* s) {
+  if (s == nullptr || s->release == nullptr) return;
+  auto* p = static_cast<P*>(s->private_data);
+  for (S* c : p->children) {
     if (c->release != nullptr) c->release(c);
     delete c;
   }
@@ -513,7 +518,7 @@ void release_array(ArrowArray* a) {
     delete p->dictionary;
   }
   delete p;
-  a->release = nullptr;
+  s->release = nullptr;
 }
 
 void export_array(const std::shared_ptr<const Node>& root, const Node& n, ArrowArray* out) {
@@ -541,7 +546,7 @@ void export_array(const std::shared_ptr<const Node>& root, const Node& n, ArrowA
                     p->buffers.data(),
                     p->children.empty() ? nullptr : p->children.data(),
                     p->dictionary,
-                    &release_array,
+                    &release_exported<ArrowArray, ArrayPrivate>,
                     p};
 }
 
@@ -551,21 +556,6 @@ struct SchemaPrivate {
   std::vector<ArrowSchema*> children;
   ArrowSchema* dictionary = nullptr;
 };
-
-void release_schema(ArrowSchema* s) {
-  if (s == nullptr || s->release == nullptr) return;
-  auto* p = static_cast<SchemaPrivate*>(s->private_data);
-  for (ArrowSchema* c : p->children) {
-    if (c->release != nullptr) c->release(c);
-    delete c;
-  }
-  if (p->dictionary != nullptr) {
-    if (p->dictionary->release != nullptr) p->dictionary->release(p->dictionary);
-    delete p->dictionary;
-  }
-  delete p;
-  s->release = nullptr;
-}
 
 void export_schema(const Node& n, ArrowSchema* out) {
   auto* p = new SchemaPrivate{n.format, n.name, {}, nullptr};
@@ -585,28 +575,24 @@ void export_schema(const Node& n, ArrowSchema* out) {
                      static_cast<std::int64_t>(p->children.size()),
                      p->children.empty() ? nullptr : p->children.data(),
                      p->dictionary,
-                     &release_schema,
+                     &release_exported<ArrowSchema, SchemaPrivate>,
                      p};
 }
 
-void capsule_release_schema(PyObject* capsule) {
-  auto* s = static_cast<ArrowSchema*>(PyCapsule_GetPointer(capsule, "arrow_schema"));
+/// The PyCapsule names of the C data interface's structs.
+template <class S>
+constexpr const char* capsule_name = std::is_same_v<S, ArrowSchema> ? "arrow_schema" : "arrow_array";
+
+/// A capsule's destructor: releases the struct unless a consumer moved it out.
+template <class S>
+void capsule_release(PyObject* capsule) {
+  auto* s = static_cast<S*>(PyCapsule_GetPointer(capsule, capsule_name<S>));
   if (s == nullptr) {
     PyErr_Clear();
     return;
   }
   if (s->release != nullptr) s->release(s);
   delete s;
-}
-
-void capsule_release_array(PyObject* capsule) {
-  auto* a = static_cast<ArrowArray*>(PyCapsule_GetPointer(capsule, "arrow_array"));
-  if (a == nullptr) {
-    PyErr_Clear();
-    return;
-  }
-  if (a->release != nullptr) a->release(a);
-  delete a;
 }
 
 /// One record type's columns, exported on request (`__arrow_c_array__`).
@@ -616,14 +602,15 @@ struct ArrowBatch {
   [[nodiscard]] py::object schema_capsule() const {
     auto* s = new ArrowSchema{};
     export_schema(*root, s);
-    return py::reinterpret_steal<py::object>(PyCapsule_New(s, "arrow_schema", &capsule_release_schema));
+    return py::reinterpret_steal<py::object>(
+        PyCapsule_New(s, capsule_name<ArrowSchema>, &capsule_release<ArrowSchema>));
   }
   [[nodiscard]] py::tuple capsules() const {
     py::object schema = schema_capsule();
     auto* a = new ArrowArray{};
     export_array(root, *root, a);
-    py::object array =
-        py::reinterpret_steal<py::object>(PyCapsule_New(a, "arrow_array", &capsule_release_array));
+    py::object array = py::reinterpret_steal<py::object>(
+        PyCapsule_New(a, capsule_name<ArrowArray>, &capsule_release<ArrowArray>));
     return py::make_tuple(std::move(schema), std::move(array));
   }
 };
@@ -883,7 +870,7 @@ const char* describe(Want w) {
     case Want::integer: return "integer";
     case Want::real: return "float64 (or an integer type)";
     case Want::boolean: return "bool";
-    case Want::time: return "timestamp with a time zone (timestamp[us, UTC])";
+    case Want::time: return "timestamp with a time zone (timestamp[us, UTC]) or RFC 3339 text";
     case Want::text_list: return "list<string>";
     case Want::integer_list: return "list<int32>";
     case Want::emotions: return "list<struct<name: string, before: int8, after: int8>>";
@@ -938,6 +925,10 @@ class Batch {
       case Want::real: ok = is_number(c.kind()); break;
       case Want::boolean: ok = c.kind() == Column::Kind::boolean; break;
       case Want::time: {
+        if (is_text(c.kind())) {  // RFC 3339 text with its own offset, read by Instant's one parser
+          ok = true;
+          break;
+        }
         if (c.kind() != Column::Kind::timestamp) break;
         if (c.time_zone().empty()) {
           fail(w_, -1, name,
@@ -1006,8 +997,7 @@ class RowReader {
     const auto v = integer(c, name);
     if (!v) return std::nullopt;
     if (auto b = B::make(*v)) return b;
-    fail_at(name, "must be an integer " + std::to_string(B::min) + ".." + std::to_string(B::max) + ", got " +
-                      std::to_string(*v));
+    fail_at(name, B::out_of_range_reason(*v));
   }
   template <class B>
   [[nodiscard]] B required_bounded(const Column* c, const char* name) const {
@@ -1030,6 +1020,14 @@ class RowReader {
   [[nodiscard]] Instant instant(const Column* t, const Column* off, const char* name,
                                 const char* off_name) const {
     if (null(t)) fail_at(name, "is required (got null)");
+    if (is_text(t->kind())) {
+      // RFC 3339 text carries its own offset: the offset column is not read.
+      const std::string_view text = t->text(i_);
+      TimeParseError why;
+      auto at = Instant::try_parse(text, &why);
+      if (!at) fail_at(name, rules::invalid_time(text, why));
+      return *at;
+    }
     std::string err;
     const std::int64_t us = t->micros(i_, &err);
     if (!err.empty()) fail_at(name, err);
@@ -1074,11 +1072,35 @@ class RowReader {
 
 // --- per record type ----------------------------------------------------------
 
+/// The tables of a journal, in RecordType's order.
+constexpr std::array<const char*, 5> table_names{"triggers", "readings", "exercises", "thought_records",
+                                                 "assessments"};
+
 /// Rows of each record type as read (before ordering): the row of each
 /// record, for the cross-record checks' messages.
 struct Imported {
   RecordSet records;
-  std::vector<std::int64_t> trigger_rows, reading_rows, exercise_rows, thought_rows, assessment_rows;
+  /// The table row of each record, per type (RecordType's order).
+  std::array<std::vector<std::int64_t>, table_names.size()> rows;
+
+  template <class R>
+  std::vector<R>& of() {
+    if constexpr (std::is_same_v<R, Trigger>) {
+      return records.triggers;
+    } else if constexpr (std::is_same_v<R, Reading>) {
+      return records.readings;
+    } else if constexpr (std::is_same_v<R, ExerciseSession>) {
+      return records.exercises;
+    } else if constexpr (std::is_same_v<R, ThoughtRecord>) {
+      return records.thought_records;
+    } else {
+      return records.assessments;
+    }
+  }
+  template <class R>
+  std::vector<std::int64_t>& rows_of() {
+    return rows[static_cast<std::size_t>(record_type_of<R>)];
+  }
 };
 
 struct Head {
@@ -1093,15 +1115,32 @@ Head head_columns(const Batch& b, bool id_required) {
           b.get("time", Want::time, true), b.get("offset_minutes", Want::integer, false)};
 }
 
-template <class R>
-void read_head(const RowReader& r, const Head& h, R& out) {
-  out.participant = r.text(h.participant);
-  out.id = r.text(h.id);  // null = ""; validate() says where an id is required
-  out.time = r.instant(h.time, h.offset, "time", "offset_minutes");
+/// The one path of every table: per row, the columns every record has, the
+/// type's own fields (`fields(row, record)`), the model's rules with the row
+/// as the place (`validate`, and `validate_answers` for an assessment, as the
+/// JSON Lines reader runs it), then the record and its row are kept.
+template <class R, class Fields>
+void import_rows(const Batch& b, Imported& im, Fields fields) {
+  const Head h = head_columns(b, !std::is_same_v<R, Reading>);  // a reading's id is optional
+  auto& out = im.of<R>();
+  auto& rows = im.rows_of<R>();
+  for (std::int64_t i = 0; i < b.length(); ++i) {
+    const RowReader r(b, i);
+    R rec;
+    rec.participant = r.text(h.participant);
+    rec.id = r.text(h.id);  // null = ""; validate() says where an id is required
+    rec.time = r.instant(h.time, h.offset, "time", "offset_minutes");
+    fields(r, rec);
+    check_record(rec, b.where(), b.row(i));
+    if constexpr (std::is_same_v<R, Assessment>) {
+      if (auto v = validate_answers(rec)) fail(b.where(), b.row(i), v->field, v->reason);
+    }
+    out.push_back(std::move(rec));
+    rows.push_back(b.row(i));
+  }
 }
 
 void import_triggers(const Batch& b, Imported& im) {
-  const Head h = head_columns(b, true);
   const Column* category = b.get("category", Want::text, true);
   const Column* intensity = b.get("intensity", Want::integer, true);
   const Column* context = b.get("context", Want::text, false);
@@ -1112,15 +1151,12 @@ void import_triggers(const Batch& b, Imported& im) {
   const Column* after = b.get("acted_after_minutes", Want::real, false);
   const Column* response = b.get("response", Want::text, false);
   const Column* tags = b.get("tags", Want::text_list, false);
-  for (std::int64_t i = 0; i < b.length(); ++i) {
-    const RowReader r(b, i);
-    Trigger t;
-    read_head(r, h, t);
+  import_rows<Trigger>(b, im, [&](const RowReader& r, Trigger& t) {
     const auto cat = r.required_text(category, "category");
     const auto c = trigger_category_from_id(cat);
     if (!c)
-      fail(b.where(), b.row(i), "category",
-           "unknown trigger category '" + cat + "'; valid ids: " + list_ids(trigger_category_table));
+      r.fail_at("category",
+                "unknown trigger category '" + cat + "'; valid ids: " + list_ids(trigger_category_table));
     t.category = *c;
     t.intensity = r.required_bounded<Intensity>(intensity, "intensity");
     t.context = r.text(context);
@@ -1131,31 +1167,21 @@ void import_triggers(const Batch& b, Imported& im) {
     t.acted_after_minutes = r.real(after);
     t.response = r.text(response);
     r.text_list(tags, "tags", t.tags);
-    check_record(t, b.where(), b.row(i));
-    im.records.triggers.push_back(std::move(t));
-    im.trigger_rows.push_back(b.row(i));
-  }
+  });
 }
 
 void import_readings(const Batch& b, Imported& im) {
-  const Head h = head_columns(b, false);
   const Column* intensity = b.get("intensity", Want::integer, true);
   const Column* trigger = b.get("trigger", Want::text, false);
   const Column* note = b.get("note", Want::text, false);
-  for (std::int64_t i = 0; i < b.length(); ++i) {
-    const RowReader r(b, i);
-    Reading x;
-    read_head(r, h, x);
+  import_rows<Reading>(b, im, [&](const RowReader& r, Reading& x) {
     x.intensity = r.required_bounded<Intensity>(intensity, "intensity");
     x.trigger = r.text(trigger);
     x.note = r.text(note);
-    im.records.readings.push_back(std::move(x));
-    im.reading_rows.push_back(b.row(i));
-  }
+  });
 }
 
 void import_exercises(const Batch& b, Imported& im) {
-  const Head h = head_columns(b, true);
   const Column* end = b.get("end", Want::time, true);
   const Column* end_offset = b.get("end_offset_minutes", Want::integer, false);
   const Column* exercise = b.get("exercise", Want::text, true);
@@ -1164,10 +1190,7 @@ void import_exercises(const Batch& b, Imported& im) {
   const Column* after = b.get("intensity_after", Want::integer, false);
   const Column* trigger = b.get("trigger", Want::text, false);
   const Column* responses = b.get("responses", Want::text_list, false);
-  for (std::int64_t i = 0; i < b.length(); ++i) {
-    const RowReader r(b, i);
-    ExerciseSession e;
-    read_head(r, h, e);
+  import_rows<ExerciseSession>(b, im, [&](const RowReader& r, ExerciseSession& e) {
     e.end = r.instant(end, end_offset, "end", "end_offset_minutes");
     e.exercise = r.text(exercise);
     e.completed = r.boolean(completed).value_or(true);
@@ -1175,14 +1198,10 @@ void import_exercises(const Batch& b, Imported& im) {
     e.intensity_after = r.bounded<Intensity>(after, "intensity_after");
     e.trigger = r.text(trigger);
     r.text_list(responses, "responses", e.responses);
-    check_record(e, b.where(), b.row(i));
-    im.records.exercises.push_back(std::move(e));
-    im.exercise_rows.push_back(b.row(i));
-  }
+  });
 }
 
 void import_thought_records(const Batch& b, Imported& im) {
-  const Head h = head_columns(b, true);
   const Column* situation = b.get("situation", Want::text, false);
   const Column* thought = b.get("automatic_thought", Want::text, false);
   const Column* belief_before = b.get("belief_before", Want::integer, true);
@@ -1216,10 +1235,7 @@ void import_thought_records(const Batch& b, Imported& im) {
       fail(b.where(), -1, "emotions", "expected " + std::string(describe(Want::emotions)));
     }
   }
-  for (std::int64_t i = 0; i < b.length(); ++i) {
-    const RowReader r(b, i);
-    ThoughtRecord t;
-    read_head(r, h, t);
+  import_rows<ThoughtRecord>(b, im, [&](const RowReader& r, ThoughtRecord& t) {
     t.situation = r.text(situation);
     t.automatic_thought = r.text(thought);
     t.belief_before = r.required_bounded<Percent>(belief_before, "belief_before");
@@ -1237,13 +1253,13 @@ void import_thought_records(const Batch& b, Imported& im) {
         const long long vb = em_before->integer(e, &err);
         if (!err.empty()) r.fail_at(at + ".before", err);
         const auto pb = Percent::make(vb);
-        if (!pb) r.fail_at(at + ".before", "must be an integer 0..100, got " + std::to_string(vb));
+        if (!pb) r.fail_at(at + ".before", Percent::out_of_range_reason(vb));
         em.before = *pb;
         if (em_after != nullptr && !em_after->is_null(e)) {
           const long long va = em_after->integer(e, &err);
           if (!err.empty()) r.fail_at(at + ".after", err);
           const auto pa = Percent::make(va);
-          if (!pa) r.fail_at(at + ".after", "must be an integer 0..100, got " + std::to_string(va));
+          if (!pa) r.fail_at(at + ".after", Percent::out_of_range_reason(va));
           em.after = *pa;
         }
         t.emotions.push_back(std::move(em));
@@ -1266,21 +1282,14 @@ void import_thought_records(const Batch& b, Imported& im) {
     t.balanced_thought = r.text(balanced);
     t.belief_after = r.bounded<Percent>(belief_after, "belief_after");
     t.trigger = r.text(trigger);
-    check_record(t, b.where(), b.row(i));
-    im.records.thought_records.push_back(std::move(t));
-    im.thought_rows.push_back(b.row(i));
-  }
+  });
 }
 
 void import_assessments(const Batch& b, Imported& im) {
-  const Head h = head_columns(b, true);
   const Column* instrument = b.get("instrument", Want::text, true);
   const Column* answers = b.get("answers", Want::integer_list, true);
   const Column* note = b.get("note", Want::text, false);
-  for (std::int64_t i = 0; i < b.length(); ++i) {
-    const RowReader r(b, i);
-    Assessment a;
-    read_head(r, h, a);
+  import_rows<Assessment>(b, im, [&](const RowReader& r, Assessment& a) {
     a.instrument = r.text(instrument);
     if (!r.null(answers)) {
       const auto [lo, hi] = answers->range(r.index());
@@ -1298,12 +1307,7 @@ void import_assessments(const Batch& b, Imported& im) {
       }
     }
     a.note = r.text(note);
-    check_record(a, b.where(), b.row(i));
-    // The rule that needs the instrument registry, as the JSON Lines reader runs it.
-    if (auto v = validate_answers(a)) fail(b.where(), b.row(i), v->field, v->reason);
-    im.records.assessments.push_back(std::move(a));
-    im.assessment_rows.push_back(b.row(i));
-  }
+  });
 }
 
 // --- cross-record rules: unique ids, trigger links ---------------------------
@@ -1341,7 +1345,9 @@ class KeyIndex {
 /// Ids are unique per participant and type: the first repeat (in row order)
 /// fails, naming the row that used it first.
 template <class R>
-KeyIndex unique_ids(const std::vector<R>& v, const std::vector<std::int64_t>& rows, const Where& w) {
+KeyIndex unique_ids(Imported& im, const std::string& name, const std::vector<R>& v) {
+  const auto& rows = im.rows_of<R>();
+  const Where w{&name, table_names[static_cast<std::size_t>(record_type_of<R>)]};
   KeyIndex index(v);
   const auto& k = index.keys();
   std::size_t worst = v.size();  // the repeat with the lowest row
@@ -1372,8 +1378,10 @@ KeyIndex unique_ids(const std::vector<R>& v, const std::vector<std::int64_t>& ro
 
 /// Every trigger link names a trigger of the same participant.
 template <class R>
-void check_links(const std::vector<R>& v, const std::vector<std::int64_t>& rows, const Where& w,
+void check_links(Imported& im, const std::string& name, const std::vector<R>& v,
                  const std::vector<Trigger>& triggers, const KeyIndex& index) {
+  const auto& rows = im.rows_of<R>();
+  const Where w{&name, table_names[static_cast<std::size_t>(record_type_of<R>)]};
   const auto& k = index.keys();
   for (std::size_t i = 0; i < v.size(); ++i) {
     if (v[i].trigger.empty()) continue;
@@ -1397,9 +1405,6 @@ T* capsule_pointer(const py::handle& capsule, const char* name) {
   if (p == nullptr) throw py::error_already_set();
   return static_cast<T*>(p);
 }
-
-constexpr std::array<const char*, 5> table_names{"triggers", "readings", "exercises", "thought_records",
-                                                 "assessments"};
 
 /// One imported batch, moved out of the producer's capsule or stream (the C
 /// data interface lets a consumer move the structs), so that it can be read
@@ -1530,14 +1535,16 @@ Journal journal_from_arrow(const py::dict& tables, const std::string& name) {
     if (e) std::rethrow_exception(e);
   }
   auto& rs = im.records;
-  const KeyIndex triggers = unique_ids(rs.triggers, im.trigger_rows, Where{&name, "triggers"});
-  (void)unique_ids(rs.readings, im.reading_rows, Where{&name, "readings"});
-  (void)unique_ids(rs.exercises, im.exercise_rows, Where{&name, "exercises"});
-  (void)unique_ids(rs.thought_records, im.thought_rows, Where{&name, "thought_records"});
-  (void)unique_ids(rs.assessments, im.assessment_rows, Where{&name, "assessments"});
-  check_links(rs.readings, im.reading_rows, Where{&name, "readings"}, rs.triggers, triggers);
-  check_links(rs.exercises, im.exercise_rows, Where{&name, "exercises"}, rs.triggers, triggers);
-  check_links(rs.thought_records, im.thought_rows, Where{&name, "thought_records"}, rs.triggers, triggers);
+  // The rules across records, per type: unique ids, then trigger links.
+  const KeyIndex triggers = unique_ids(im, name, rs.triggers);
+  auto cross = [&](auto& records) {
+    (void)unique_ids(im, name, records);
+    check_links(im, name, records, rs.triggers, triggers);
+  };
+  cross(rs.readings);
+  cross(rs.exercises);
+  cross(rs.thought_records);
+  (void)unique_ids(im, name, rs.assessments);  // an assessment has no trigger link
   return Journal(std::move(rs), detail::trusted);
 }
 

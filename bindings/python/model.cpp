@@ -316,6 +316,10 @@ void bind_vocabulary(py::module_& m) {
         return out;
       },
       "Every cognitive distortion as (id, label, plain-language description), in the vocabulary's order.");
+  m.def(
+      "_time_text", [](Instant t) { return t.to_string(); }, py::arg("time"),
+      "A time as the journal writer writes it (RFC 3339 with the time's own offset, Z for UTC, "
+      "microseconds without trailing zeros), for the Python formats that write times as text (CSV).");
 }
 
 }  // namespace

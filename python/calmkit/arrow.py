@@ -10,8 +10,9 @@ polars DataFrame); C++ reads the columns in place from the producer's buffers
 and checks every row by the model's rules.
 
 The schema (:data:`ARROW_SCHEMAS`, documented in docs/scale-out.md, "The
-Arrow schema") is the Parquet schema (:data:`calmkit.parquet.SCHEMAS`) with
-the small vocabularies dictionary-encoded:
+Arrow schema") is the one definition of a journal's columns: the Parquet
+files' schema (:data:`calmkit.parquet.SCHEMAS`) is derived from it, with the
+small vocabularies as plain strings. Its columns:
 
 - every table starts with ``participant`` (``dictionary<int32, string>``, the
   journal's sorted participants, the same dictionary in every table), ``id``
@@ -54,11 +55,12 @@ Example::
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+import re
+from typing import Any, Mapping, Sequence
 
 from . import _core, _extras
 
-__all__ = ["ARROW_SCHEMAS", "TABLES", "to_arrow", "from_arrow"]
+__all__ = ["ARROW_SCHEMAS", "TABLES", "RecordsError", "from_arrow", "journal_from_records", "to_arrow"]
 
 #: The tables of a journal, in order: table name -> the journal format ``type``.
 TABLES = {"triggers": "trigger", "readings": "reading", "exercises": "exercise",
@@ -71,21 +73,36 @@ def _pa() -> Any:
 
 def _schemas() -> dict[str, Any]:
     pa = _pa()
-    from .parquet import SCHEMAS
-
-    dictionary = pa.dictionary(pa.int32(), pa.string())
-    coded = {"participant", "category", "exercise", "instrument"}
-    required = {"time", "offset_minutes", "end", "end_offset_minutes", "category", "intensity", "exercise",
-                "completed", "belief_before", "instrument"}
-    out = {}
-    for table, schema in SCHEMAS.items():
-        fields = []
-        for f in schema:
-            t = dictionary if f.name in coded else f.type
-            nullable = not (f.name in required and not (table == "readings" and f.name == "trigger"))
-            fields.append(pa.field(f.name, t, nullable=nullable))
-        out[table] = pa.schema(fields)
-    return out
+    s, ts, off = pa.string(), pa.timestamp("us", tz="UTC"), pa.int16()
+    coded = pa.dictionary(pa.int32(), pa.string())
+    strings = pa.list_(pa.string())
+    i8 = pa.int8()
+    emotion = pa.struct([("name", s), ("before", i8), ("after", i8)])
+    # (name, type, required): a required column has no nulls.
+    head = [("participant", coded, False), ("id", s, False), ("time", ts, True), ("offset_minutes", off, True)]
+    tables = {
+        "triggers": head + [
+            ("category", coded, True), ("intensity", i8, True), ("context", s, False),
+            ("thoughts", strings, False), ("sensations", strings, False), ("urge", s, False),
+            ("acted_on_urge", pa.bool_(), False), ("acted_after_minutes", pa.float64(), False),
+            ("response", s, False), ("tags", strings, False)],
+        "readings": head + [("intensity", i8, True), ("trigger", s, False), ("note", s, False)],
+        "exercises": head + [
+            ("end", ts, True), ("end_offset_minutes", off, True), ("exercise", coded, True),
+            ("completed", pa.bool_(), True), ("intensity_before", i8, False), ("intensity_after", i8, False),
+            ("trigger", s, False), ("responses", strings, False)],
+        "thought_records": head + [
+            ("situation", s, False), ("automatic_thought", s, False), ("belief_before", i8, True),
+            ("emotions", pa.list_(emotion), False), ("distortions", strings, False),
+            ("evidence_for", strings, False), ("evidence_against", strings, False),
+            ("alternatives", strings, False), ("friend_advice", s, False), ("balanced_thought", s, False),
+            ("belief_after", i8, False), ("trigger", s, False)],
+        # int32: the answers of a custom instrument may use any int scale.
+        "assessments": head + [
+            ("instrument", coded, True), ("answers", pa.list_(pa.int32()), False), ("note", s, False)],
+    }
+    return {table: pa.schema([pa.field(n, t, nullable=not required) for n, t, required in fields])
+            for table, fields in tables.items()}
 
 
 #: The Arrow schema of each table of :func:`to_arrow` (see the module docstring).
@@ -302,3 +319,115 @@ def _offsets_from_zone(table: Any, where: str) -> Any:
 
 def _is_pandas(value: Any) -> bool:
     return type(value).__module__.startswith("pandas.")
+
+
+# ----------------------------------------------------------------------------
+# Records as plain values -> Journal, through the bridge
+# ----------------------------------------------------------------------------
+
+class RecordsError(ValueError):
+    """A record given to :func:`journal_from_records` breaks a rule.
+
+    ``index`` is the record's position in the sequence given, ``field`` the
+    field in the journal format's names (``answers[2]``, ``emotions[0].after``),
+    ``reason`` the model's reason (validate.hpp) and ``first`` the position of
+    the record that used a duplicate id first (else None). The caller names its
+    own place (a CSV file and line) from ``index``."""
+
+    def __init__(self, name: str, index: int, field: str, reason: str, first: Any = None) -> None:
+        super().__init__(f"{name}: record {index}: field '{field}': {reason}")
+        self.name, self.index, self.field, self.reason, self.first = name, index, field, reason, first
+
+
+def _value_schema(table: str) -> Any:
+    """The columns of a table of records held as plain values: times as RFC
+    3339 text (their offsets with them), vocabularies as text and every
+    integer as int64, so that a value out of range reaches the model's rules
+    and their reasons instead of an Arrow overflow."""
+    pa = _pa()
+
+    def widen(t: Any) -> Any:
+        if pa.types.is_dictionary(t) or pa.types.is_timestamp(t):
+            return pa.string()
+        if pa.types.is_integer(t):
+            return pa.int64()
+        if pa.types.is_list(t):
+            return pa.list_(widen(t.value_type))
+        if pa.types.is_struct(t):
+            return pa.struct([pa.field(f.name, widen(f.type)) for f in t])
+        return t
+
+    return pa.schema([pa.field(f.name, widen(f.type)) for f in ARROW_SCHEMAS[table]
+                      if not f.name.endswith("offset_minutes")])
+
+
+_ROW_ERROR = re.compile(r"/(?P<table>\w+): row (?P<row>\d+): field '(?P<field>[^']*)': (?P<reason>.*)\Z", re.S)
+_FIRST_USED = re.compile(r" \(first used in row (\d+)\)\Z")
+
+
+def journal_from_records(records: Sequence[Mapping[str, Any]], name: str = "<records>") -> Any:
+    """A Journal from records held as plain values in the journal format's
+    shape: dicts with ``type`` and the format's field names, times as RFC 3339
+    text, lists as lists, emotions as dicts (what a CSV row or an importer
+    gives). An absent field is a missing key, None, "" or []. The records go
+    to C++ as one Arrow table per type (the bridge of :func:`from_arrow`),
+    never as JSON text; every one is checked by the model's rules, and each
+    time text by the journal reader's parser (RFC 3339 with its offset, years
+    1400..9999: the journal format's rule).
+
+    Raises :class:`RecordsError` (a ValueError) naming the record's position
+    in ``records``, the field and the reason. Needs pyarrow (the ``parquet``
+    extra)."""
+    pa = _pa()
+    table_of = {rtype: table for table, rtype in TABLES.items()}
+    rows: dict[str, list[Mapping[str, Any]]] = {t: [] for t in TABLES}
+    positions: dict[str, list[int]] = {t: [] for t in TABLES}
+    for i, rec in enumerate(records):
+        table = table_of.get(rec.get("type"))  # type: ignore[arg-type]
+        if table is None:
+            raise RecordsError(name, i, "type", f"unknown record type {rec.get('type')!r}; expected one of "
+                               f"{', '.join(table_of)}")
+        rows[table].append(rec)
+        positions[table].append(i)
+    tables = {}
+    for table, recs in rows.items():
+        if not recs:
+            continue
+        columns = {}
+        for f in _value_schema(table):
+            values = [_absent_as_none(r.get(f.name)) for r in recs]
+            try:
+                columns[f.name] = pa.array(values, type=f.type)
+            except (pa.ArrowException, TypeError, ValueError, OverflowError):
+                k = _first_unreadable(pa, values, f.type)
+                raise RecordsError(name, positions[table][k], f.name,
+                                   f"{values[k]!r} cannot be read as {f.type}") from None
+        tables[table] = pa.table(columns)
+    try:
+        # Straight to C++: the time texts are read there by the journal
+        # reader's own parser (strict RFC 3339 with an offset, as in a journal
+        # file), not by from_arrow's reading of other tools' ISO 8601 columns.
+        return _core._journal_from_arrow(tables, name)
+    except ValueError as e:
+        m = _ROW_ERROR.search(str(e))
+        if m is None or m["table"] not in positions:
+            raise
+        where = positions[m["table"]]
+        reason, first = m["reason"], None
+        dup = _FIRST_USED.search(reason)
+        if dup is not None:
+            reason, first = reason[:dup.start()], where[int(dup[1])]
+        raise RecordsError(name, where[int(m["row"])], m["field"], reason, first) from None
+
+
+def _absent_as_none(value: Any) -> Any:
+    return None if value == "" or (isinstance(value, list) and not value) else value
+
+
+def _first_unreadable(pa: Any, values: list[Any], type_: Any) -> int:
+    for k, v in enumerate(values):
+        try:
+            pa.array([v], type=type_)
+        except (pa.ArrowException, TypeError, ValueError, OverflowError):
+            return k
+    return 0

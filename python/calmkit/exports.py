@@ -1,9 +1,11 @@
 """Exports of a journal: tidy CSV per record type (and back), and the
 privacy-safe research export. JSON Lines v1 is ``calmkit.write_journal``.
 
-Everything here works on the records in the journal format v1's JSON shape
-(``calmkit.to_jsonl`` out, ``calmkit.parse_journal`` in), so the format's
-rules are enforced by calmkit's own reader on the way back. See
+Everything here works on the records as plain values in the journal format
+v1's shape (field names, times as RFC 3339 text): read from the journal's
+typed records on the way out, handed back to C++ through the Arrow bridge
+(:func:`calmkit.arrow.journal_from_records`) on the way in, never as JSON
+text, so the model's rules check every record that comes back. See
 docs/importing.md ("Exports") and docs/privacy.md.
 """
 from __future__ import annotations
@@ -20,6 +22,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterable, Union
 
+from . import _core
+from .arrow import RecordsError, journal_from_records
 from .csv_input import read_table
 from .importers._common import calmkit_module, compact, rfc3339
 from .importers.report import ImportFormatError
@@ -74,17 +78,33 @@ CSV_COLUMNS: dict[str, tuple[str, list[tuple[str, str]]]] = {
 _OPTIONAL_CSV = ("assessment",)
 
 
+def _emotion(e: Any) -> dict[str, Any]:
+    out = {"name": e.name, "before": e.before}
+    if e.after is not None:
+        out["after"] = e.after
+    return out
+
+
 def _journal_records(journal: Any) -> list[dict[str, Any]]:
-    """The journal's records as format-v1 dicts, header left out."""
-    text = calmkit_module().to_jsonl(journal)
+    """The journal's records as plain values in the format's shape, read from
+    its typed records (type by type, each in journal order): the fields of
+    :data:`CSV_COLUMNS`, times as the journal writer writes them, emotions as
+    dicts, absent values as None or empty."""
+    time_text = _core._time_text
+    tables = {"trigger": journal.triggers, "reading": journal.readings, "exercise": journal.exercises,
+              "thought_record": journal.thought_records, "assessment": journal.assessments}
     out = []
-    # Only "\n" ends a JSON Lines record: splitlines() would also split inside
-    # a string holding U+2028, U+0085 or U+001C..U+001E, which JSON leaves raw.
-    for line in text.split("\n"):
-        if line.strip():
-            rec = json.loads(line)
-            if rec.get("type") != "header":
-                out.append(rec)
+    for rtype, (_file, columns) in CSV_COLUMNS.items():
+        for rec in tables[rtype]:
+            values: dict[str, Any] = {"type": rtype}
+            for name, kind in columns:
+                value = getattr(rec, name)
+                if kind == "time":
+                    value = time_text(value)
+                elif kind == "emotions":
+                    value = [_emotion(e) for e in value]
+                values[name] = value
+            out.append(values)
     return out
 
 
@@ -215,13 +235,14 @@ def import_csv(folder: Union[str, Path]) -> Any:
     """Reads the CSV files :func:`export_csv` writes back into a Journal.
     Files a spreadsheet saved again are read too (``;`` or tab separators,
     a byte-order mark, CRLF, rows of empty fields, ``TRUE``/``FALSE``: see
-    :mod:`calmkit.csv_input`). Every cell is checked, then every record goes through calmkit's journal
-    reader; an error names the CSV file, its line and the field.
+    :mod:`calmkit.csv_input`). Every cell is checked, then every record by the
+    model's rules (the records reach C++ through the Arrow bridge,
+    :func:`calmkit.arrow.journal_from_records`, so this needs pyarrow, the
+    ``parquet`` extra); an error names the CSV file, its line and the field.
     ``assessments.csv`` may be absent (an export from before self-assessments
     were kept): the journal then has none; the other four files must be there.
     An assessment's instrument must be built in or registered
     (``calmkit.register_instrument``) before the import."""
-    ck = calmkit_module()
     folder = Path(folder)
     records: list[dict[str, Any]] = []
     origin: list[tuple[str, int]] = []  # CSV file and line of each record
@@ -246,16 +267,12 @@ def import_csv(folder: Union[str, Path]) -> Any:
                     rec[key] = rec[key] or ""
             records.append(compact(rec))
             origin.append((str(path), first))
-    text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
     try:
-        return ck.parse_journal(text, name="<csv>")
-    except ck.JournalFormatError as e:
-        line = getattr(e, "line", 0)
-        if 1 <= line <= len(origin):
-            path, csv_line = origin[line - 1]
-            raise ImportFormatError(path, csv_line, getattr(e, "field", ""),
-                                    getattr(e, "reason", str(e))) from None
-        raise
+        return journal_from_records(records, name="<csv>")
+    except RecordsError as e:
+        path, csv_line = origin[e.index]
+        reason = e.reason if e.first is None else f"{e.reason} (first used on line {origin[e.first][1]})"
+        raise ImportFormatError(path, csv_line, e.field, reason) from None
 
 
 # ----------------------------------------------------------------------------
@@ -442,7 +459,9 @@ def research_export(journal: Any, key: bytes, *, shift_dates: bool = False) -> A
     outside the years 1400-9999 raises ValueError. Intensities, categories,
     distortions, durations, built-in assessments' answers and the times
     within a participant are unchanged. What this protects and what it does
-    not: docs/privacy.md.
+    not: docs/privacy.md. The new records reach C++ through the Arrow bridge
+    (:func:`calmkit.arrow.journal_from_records`): needs pyarrow (the
+    ``parquet`` extra).
 
     Example::
 
@@ -451,10 +470,8 @@ def research_export(journal: Any, key: bytes, *, shift_dates: bool = False) -> A
     """
     if not isinstance(key, (bytes, bytearray)) or len(key) < 16:
         raise ValueError("key must be bytes, at least 16 of them (use secrets.token_bytes(32))")
-    ck = calmkit_module()
     records = _research_records(_journal_records(journal), bytes(key), shift_dates)
-    text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
-    return ck.parse_journal(text, name="<research export>")
+    return journal_from_records(records, name="<research export>")
 
 
 def write_research_export(journal: Any, path: Union[str, Path], key: bytes, *,

@@ -54,6 +54,7 @@ from urllib.parse import quote
 import numpy as np
 
 from . import _extras
+from .arrow import TABLES
 from .importers._common import calmkit_module
 
 __all__ = ["PARQUET_FORMAT_VERSION", "READABLE_VERSIONS", "SCHEMAS", "TABLES", "write_parquet", "read_parquet",
@@ -65,9 +66,8 @@ PARQUET_FORMAT_VERSION = 2
 #: Layout versions this calmkit reads.
 READABLE_VERSIONS = (1, 2)
 
-#: Folder of each record type -> its journal format ``type``.
-TABLES = {"triggers": "trigger", "readings": "reading", "exercises": "exercise",
-          "thought_records": "thought_record", "assessments": "assessment"}
+# TABLES (folder of each record type -> its journal format ``type``) is the
+# bridge's, re-exported.
 #: Tables added after layout version 1 -> the version that added them (a
 #: dataset of an older version has no folder for them: read as empty).
 ADDED_IN = {"assessments": 2}
@@ -77,30 +77,16 @@ _PathLike = Union[str, "os.PathLike[str]"]
 
 def _schemas() -> dict[str, Any]:
     pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
+    from .arrow import ARROW_SCHEMAS
 
-    s, ts, off = pa.string(), pa.timestamp("us", tz="UTC"), pa.int16()
-    strings = pa.list_(pa.string())
-    head = [("participant", s), ("id", s), ("time", ts), ("offset_minutes", off)]
-    emotion = pa.struct([("name", s), ("before", pa.int8()), ("after", pa.int8())])
-    return {
-        "triggers": pa.schema(head + [
-            ("category", s), ("intensity", pa.int8()), ("context", s), ("thoughts", strings),
-            ("sensations", strings), ("urge", s), ("acted_on_urge", pa.bool_()),
-            ("acted_after_minutes", pa.float64()), ("response", s), ("tags", strings)]),
-        "readings": pa.schema(head + [("intensity", pa.int8()), ("trigger", s), ("note", s)]),
-        "exercises": pa.schema(head + [
-            ("end", ts), ("end_offset_minutes", off), ("exercise", s), ("completed", pa.bool_()),
-            ("intensity_before", pa.int8()), ("intensity_after", pa.int8()), ("trigger", s),
-            ("responses", strings)]),
-        "thought_records": pa.schema(head + [
-            ("situation", s), ("automatic_thought", s), ("belief_before", pa.int8()),
-            ("emotions", pa.list_(emotion)), ("distortions", strings), ("evidence_for", strings),
-            ("evidence_against", strings), ("alternatives", strings), ("friend_advice", s),
-            ("balanced_thought", s), ("belief_after", pa.int8()), ("trigger", s)]),
-        # int32: the answers of a custom instrument may use any int scale.
-        "assessments": pa.schema(head + [
-            ("instrument", s), ("answers", pa.list_(pa.int32())), ("note", s)]),
-    }
+    # The bridge's schema, the one definition of the columns, with the
+    # dictionary-encoded vocabularies as plain strings and every column
+    # nullable: a file's schema does not depend on one journal's dictionary.
+    def plain(t: Any) -> Any:
+        return t.value_type if pa.types.is_dictionary(t) else t
+
+    return {table: pa.schema([pa.field(f.name, plain(f.type)) for f in schema])
+            for table, schema in ARROW_SCHEMAS.items()}
 
 
 #: The Arrow schema of each record type's table (see the module docstring).
