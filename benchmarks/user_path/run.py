@@ -233,10 +233,15 @@ def formats_worker(step: str, path: str, scratch: str) -> dict:
 # --- driver ------------------------------------------------------------------
 
 def spawn(env: dict, *args: str) -> dict:
+    """Runs one worker; its result gets ``load``: the 1-minute load average
+    when it ended (the machine may be shared: wall times under load are
+    longer, CPU seconds much less so)."""
     res = subprocess.run([sys.executable, __file__, "--worker", *args], env=env, capture_output=True, text=True)
     if res.returncode != 0:
         return {"error": (res.stderr.strip().splitlines() or ["failed"])[-1]}
-    return json.loads(res.stdout.strip().splitlines()[-1])
+    out = json.loads(res.stdout.strip().splitlines()[-1])
+    out["load"] = os.getloadavg()[0]
+    return out
 
 
 def count_lines(path: Path) -> int:
@@ -294,8 +299,8 @@ def main() -> int:
         mb = path.stat().st_size / 1e6
         print(f"\n## {name}: {path} ({count_lines(path):,} lines, {mb:.1f} MB)")
         if "read" not in skip:
-            print("\n| reader | wall s | MB/s (wall) | CPU s | peak RSS MB | RSS / file | RSS before MB | rows |\n"
-                  "|---|---:|---:|---:|---:|---:|---:|---:|")
+            print("\n| reader | wall s | MB/s (wall) | CPU s | peak RSS MB | RSS / file | RSS before MB | rows | load |\n"
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|")
             rows = [("calmkit.read_journal (strict, 1 thread)", spawn(env, "read", "calmkit", str(path), "1"))]
             if a.threads != 1:
                 rows.append(("calmkit.read_journal (strict, default threads)",
@@ -305,11 +310,11 @@ def main() -> int:
                      ("pandas.read_json(lines=True)", spawn(env, "read", "pandas", str(path), th))]
             for label, r in rows:
                 if "error" in r:
-                    print(f"| {label} | - | - | - | - | - | - | {r['error']} |")
+                    print(f"| {label} | - | - | - | - | - | - | {r['error']} | - |")
                 else:
                     print(f"| {label} | {r['seconds']:.2f} | {mb / r['seconds']:.0f} | {r['cpu_seconds']:.2f} "
                           f"| {r['peak_rss_mb']:.0f} | {r['peak_rss_mb'] * 1.048576 / mb:.2f} "
-                          f"| {r['rss_before_mb']:.0f} | {r['rows']:,} |")
+                          f"| {r['rss_before_mb']:.0f} | {r['rows']:,} | {r['load']:.1f} |")
         if "metrics" not in skip:
             import numpy as np
 
@@ -353,6 +358,8 @@ def main() -> int:
                   f"{res['pandas']['cpu_seconds']:.2f} |")
             print(f"| peak RSS MB (whole process) | {res['calmkit-1']['peak_rss_mb']:.0f} | "
                   f"{res['calmkit']['peak_rss_mb']:.0f} | | {res['pandas']['peak_rss_mb']:.0f} |")
+            print(f"| load average (1 min) at the end | {res['calmkit-1']['load']:.1f} | "
+                  f"{res['calmkit']['load']:.1f} | | {res['pandas']['load']:.1f} |")
         if "formats" not in skip:
             scratch = tempfile.mkdtemp(prefix="calmkit-formats-", dir=a.dir)
             try:
@@ -361,7 +368,8 @@ def main() -> int:
                                    "read_parquet", "read_parquet_shard")}
             finally:
                 shutil.rmtree(scratch, ignore_errors=True)
-            print("\n| Parquet vs JSON Lines (the whole journal) | wall s | CPU s | peak RSS MB |\n|---|---:|---:|---:|")
+            print("\n| Parquet vs JSON Lines (the whole journal) | wall s | CPU s | peak RSS MB | load |\n"
+                  "|---|---:|---:|---:|---:|")
             labels = {"write_parquet": "write_parquet (by participant, the default)",
                       "read_parquet": "read_parquet (by participant, the default)",
                       "write_parquet_shard": 'write_parquet (partition_by="shard")',
@@ -369,9 +377,10 @@ def main() -> int:
             for s, r in steps.items():
                 label = labels.get(s, s)
                 if "error" in r:
-                    print(f"| calmkit.{label} | - | - | {r['error']} |")
+                    print(f"| calmkit.{label} | - | - | {r['error']} | - |")
                 else:
-                    print(f"| calmkit.{label} | {r['seconds']:.2f} | {r['cpu_seconds']:.2f} | {r['peak_rss_mb']:.0f} |")
+                    print(f"| calmkit.{label} | {r['seconds']:.2f} | {r['cpu_seconds']:.2f} | {r['peak_rss_mb']:.0f} "
+                          f"| {r['load']:.1f} |")
     return 0
 
 
