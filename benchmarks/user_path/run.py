@@ -108,13 +108,14 @@ def _arrays_for_pandas(j):
     codes = {p: k for k, p in enumerate(parts)}
 
     def link(frame):
-        return np.array([row.get((p, i), -1) if i else -1 for p, i in
+        # An absent link is <NA> in to_pandas() (missing text is a missing value).
+        return np.array([row.get((p, i), -1) if isinstance(i, str) and i else -1 for p, i in
                          zip(frame["participant"].astype(str), frame["trigger"])], dtype=np.int64)
 
     rd = j.readings.to_pandas()
     ex = j.exercises.to_pandas()
     # Observations: readings, and the ratings of exercises linked to a trigger.
-    ex_l = ex[ex["trigger"] != ""]
+    ex_l = ex[ex["trigger"].fillna("") != ""]
     obs_p, obs_us, obs_off, obs_x, obs_trig = [rd["participant"].cat.codes.to_numpy(np.int64)], [us(rd["time"])], \
         [rd["offset_minutes"].to_numpy()], [rd["intensity"].to_numpy(np.int64)], [link(rd)]
     for when, rating, offset in (("time", "intensity_before", "offset_minutes"),
