@@ -129,7 +129,7 @@ class ColumnCopies {
 
 mx::LocalCalendar calendar(const std::optional<std::string>& tz) {
   if (!tz) return {};
-  return mx::LocalCalendar(PosixTimeZone(*tz));
+  return mx::LocalCalendar(TimeZone::locate(*tz));
 }
 
 std::optional<mx::Period> period_from(const std::optional<std::string>& p) {

@@ -18,6 +18,7 @@ void register_metrics(py::module_& m);      // bindings/python/metrics.cpp
 void register_assessments(py::module_& m);  // bindings/python/assessments.cpp
 void register_files(py::module_& m);        // bindings/python/files.cpp
 void register_arrow(py::module_& m);        // bindings/python/arrow.cpp
+void register_timezone(py::module_& m);     // bindings/python/timezone.cpp
 }  // namespace calmkit::bindings
 
 PYBIND11_MODULE(_core, m) {
@@ -56,6 +57,7 @@ PYBIND11_MODULE(_core, m) {
     }
   });
   calmkit::bindings::register_model(m);
+  calmkit::bindings::register_timezone(m);
   calmkit::bindings::register_journal(m);
   calmkit::bindings::register_io(m);
   calmkit::bindings::register_files(m);

@@ -144,6 +144,9 @@ from .importers import (
 # --- local wall times: the one rule for times that do not exist or happen twice ---
 from .localtime import LocalTimeWarning, localize
 
+# --- time zones: an IANA name or a POSIX TZ rule, one model (calmkit::TimeZone) ---
+from .timezone import TimeZone
+
 # --- Parquet datasets and JSON Lines shards (pyarrow is imported on first use;
 # the Dask layer is the separate submodule calmkit.dask) ---
 from .parquet import read_jsonl_shards, read_parquet, write_parquet
@@ -314,6 +317,7 @@ __all__ = [
     # local wall times
     "LocalTimeWarning",
     "localize",
+    "TimeZone",
     # Parquet datasets and JSON Lines shards
     "read_jsonl_shards",
     "read_parquet",

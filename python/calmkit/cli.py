@@ -521,14 +521,6 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
                            "(such as Europe/Berlin) or --utc-offset MINUTES", EXIT_USAGE)
         if args.tz is not None and args.utc_offset is not None:
             raise _Failure("give --tz or --utc-offset, not both", EXIT_USAGE)
-        if args.tz is not None:
-            from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-            try:
-                ZoneInfo(args.tz)
-            except (ZoneInfoNotFoundError, ValueError):
-                raise _Failure(f"unknown time zone {args.tz!r}; use an IANA name such as Europe/Berlin",
-                               EXIT_USAGE) from None
         options.update(tz=args.tz, utc_offset=args.utc_offset)
     elif args.tz is not None or args.utc_offset is not None:
         raise _Failure("apple-health exports carry their own UTC offsets; leave out --tz and --utc-offset",
@@ -970,6 +962,18 @@ def _intensity(text: str) -> int:
     return _threshold(text)
 
 
+def _time_zone(text: str) -> str:
+    """--tz: an IANA zone name or a POSIX TZ rule, checked now (calmkit.TimeZone)
+    so that every command refuses an unknown zone the same way, before any work."""
+    from .timezone import TimeZone
+
+    try:
+        TimeZone(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    return text
+
+
 def _category(text: str) -> str:
     """--category: an id, a label, or the first letters of a label or of a word of it."""
     offered = [(c, label) for c, label, _ in _core.trigger_categories()]
@@ -999,8 +1003,9 @@ def _add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
                    help="calm means distress at or below this (0-10, default 3)")
     p.add_argument("--window-hours", type=_positive_hours, default=12.0,
                    help="hours after a trigger in which unlinked readings count for it (default 12)")
-    p.add_argument("--tz", metavar="POSIX", help="a POSIX TZ rule for local weeks and months, such as "
-                   "CET-1CEST,M3.5.0,M10.5.0/3 (default: each record's own offset)")
+    p.add_argument("--tz", metavar="ZONE", type=_time_zone,
+                   help="time zone for local days, weeks and months: an IANA name such as Europe/Berlin or a "
+                   "POSIX TZ rule such as CET-1CEST,M3.5.0,M10.5.0/3 (default: each record's own offset)")
     p.add_argument("--progress", action="store_true", help="show progress on stderr even when it is not a terminal")
 
     p = sub.add_parser(
@@ -1017,8 +1022,9 @@ def _add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
                    "export.zip is read as it is)")
     p.add_argument("-o", "--output", type=Path, required=True, help="the journal file to write (.jsonl)")
     p.add_argument("--participant", default="", help="participant id for every record (default none)")
-    p.add_argument("--tz", metavar="ZONE", help="time zone of the export's local times (IANA name such as "
-                   "Europe/Berlin); not for apple-health")
+    p.add_argument("--tz", metavar="ZONE", type=_time_zone,
+                   help="time zone of the export's local times: an IANA name such as Europe/Berlin or a POSIX "
+                   "TZ rule such as CET-1CEST,M3.5.0,M10.5.0/3; not for apple-health")
     p.add_argument("--utc-offset", type=int, metavar="MINUTES", help="a fixed UTC offset instead of --tz")
     p.add_argument("--mood", action="append", default=[], metavar="NAME=DISTRESS",
                    help="daylio: distress (0-10) of a custom mood name; repeat for each")

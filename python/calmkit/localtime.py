@@ -29,6 +29,7 @@ from typing import NamedTuple, Optional, Union
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ._core import LocalTimeWarning
+from .timezone import time_zone
 
 __all__ = ["LocalTimeWarning", "Resolved", "localize", "resolve", "resolve_system", "system_zone", "unknown_system_zone", "zone"]
 
@@ -49,15 +50,9 @@ def _text(dt: datetime) -> str:
 
 
 def zone(tz: Union[str, tzinfo]) -> tzinfo:
-    """An IANA zone name (read with :mod:`zoneinfo`) or a ``tzinfo``; ValueError otherwise."""
-    if isinstance(tz, tzinfo):
-        return tz
-    if isinstance(tz, str):
-        try:
-            return ZoneInfo(tz)
-        except (ZoneInfoNotFoundError, ValueError) as e:
-            raise ValueError(f"unknown time zone {tz!r} (use an IANA name such as 'Europe/Berlin'): {e}") from None
-    raise ValueError(f"tz must be a zone name or a tzinfo, got {type(tz).__name__}")
+    """An IANA zone name or a POSIX TZ rule (read by :class:`calmkit.TimeZone`,
+    calmkit's one zone model) or a ``tzinfo``; ValueError otherwise."""
+    return time_zone(tz)
 
 
 def resolve(naive: datetime, tz: Union[str, tzinfo]) -> Resolved:

@@ -299,8 +299,9 @@ def time_to_calm_summary(data: Union[Data, pd.DataFrame], by: Union[str, Iterabl
     ``[]`` pools everything. Episodes are always made within each
     participant's own records; ``by`` only decides which share a curve. Columns: the keys (``period_start`` for a period), episodes,
     calmed, censored, median_minutes, ci_low, ci_high (Brookmeyer-Crowley with
-    the log-log Greenwood band; NaN where undefined). ``tz``: a POSIX TZ rule
-    for local dates instead of each event's own offset."""
+    the log-log Greenwood band; NaN where undefined). ``tz``: a time zone
+    (an IANA name or a POSIX TZ rule, :class:`calmkit.TimeZone`) for local
+    dates instead of each event's own offset."""
     return _summary_dict(data, threshold, window_hours, by, tz, confidence, False).frame()
 
 

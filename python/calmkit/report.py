@@ -179,8 +179,9 @@ def build_report(journal: Journal, *, participant: Optional[str] = None, thresho
 
     ``participant``: only that person's section. ``threshold``: calm is
     distress at or below it (0-10). ``window_hours``: how long after a trigger
-    an unlinked reading still counts for its episode (hours). ``tz``: a POSIX
-    TZ rule for local weeks and months instead of each record's own offset.
+    an unlinked reading still counts for its episode (hours). ``tz``: a time
+    zone (an IANA name or a POSIX TZ rule) for local weeks and months instead
+    of each record's own offset.
     ``progress(done, total)`` is called after each chart.
     """
     if not 0 <= threshold <= 10:
@@ -239,7 +240,7 @@ def build_report(journal: Journal, *, participant: Optional[str] = None, thresho
     when = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %z")
     settings = (f"Calm means distress {threshold} or less (0-10); unlinked readings count up to "
                 f"{window_hours:g} hours after a trigger; weeks start on Monday and use "
-                + (f"the time zone rule {html.escape(tz)}" if tz else "each record's own local time"))
+                + (f"the time zone {html.escape(tz)}" if tz else "each record's own local time"))
     src = f" of {html.escape(os.path.basename(source))}" if source else ""
     limits = "".join(f"<li>{item}</li>" for item in _LIMITS)
     return (

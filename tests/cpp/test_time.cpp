@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
+#include <filesystem>
 #include <initializer_list>
 #include <stdexcept>
 #include <string>
@@ -260,4 +262,47 @@ TEST_CASE("tzdata's own POSIX footers with transition times beyond 0..24 h (RFC 
   CHECK(cet.offset_at(Instant::parse("1960-07-01T12:00:00Z")).minutes() == 120);
   CHECK(cet.offset_at(Instant::parse("1960-01-01T12:00:00Z")).minutes() == 60);
   CHECK(cet.offset_at(Instant::parse("2400-07-01T12:00:00Z")).minutes() == 120);
+}
+
+TEST_CASE("TimeZone: an IANA name and a POSIX rule, one model with [begin, end) intervals") {
+  using calmkit::TimeZone;
+  const auto rule = TimeZone::locate("CET-1CEST,M3.5.0,M10.5.0/3");
+  CHECK_FALSE(rule.from_tzdata());
+  const auto at = [](const char* text) { return Instant::parse(text); };
+  // CEST 2026: from the last Sunday of March (29th) 01:00 UTC to the last
+  // Sunday of October (25th) 01:00 UTC, by hand from the EU rule.
+  const auto summer = rule.interval_at(at("2026-07-01T12:00:00Z"));
+  CHECK(summer.begin_s == at("2026-03-29T01:00:00Z").utc_micros() / 1'000'000);
+  CHECK(summer.end_s == at("2026-10-25T01:00:00Z").utc_micros() / 1'000'000);
+  CHECK(summer.offset_s == 7200);
+  CHECK(summer.dst);
+  // Wall times (PEP 495): 02:30 on 29 March never happens, 02:30 on 25 October twice.
+  const std::int64_t gap = at("2026-03-29T02:30:00Z").utc_micros() / 1'000'000;
+  CHECK(rule.local_offset_seconds(gap, false) == 3600);
+  CHECK(rule.local_offset_seconds(gap, true) == 7200);
+  const std::int64_t twice = at("2026-10-25T02:30:00Z").utc_micros() / 1'000'000;
+  CHECK(rule.local_offset_seconds(twice, false) == 7200);
+  CHECK(rule.local_offset_seconds(twice, true) == 3600);
+
+  if (!std::filesystem::exists("/usr/share/zoneinfo/Europe/Berlin") && std::getenv("TZDIR") == nullptr) {
+    WARN("no system tzdata: IANA zone names not checked");
+    return;
+  }
+  const auto berlin = TimeZone::locate("Europe/Berlin");
+  CHECK(berlin.from_tzdata());
+  const auto b = berlin.interval_at(at("2026-07-01T12:00:00Z"));
+  CHECK((b.begin_s == summer.begin_s && b.end_s == summer.end_s && b.offset_s == 7200));
+  // Local mean time before 1893-04-01: +00:53:28, 53 whole minutes to the nearest.
+  CHECK(berlin.interval_at(at("1850-01-01T00:00:00Z")).offset_s == 53 * 60 + 28);
+  CHECK(berlin.offset_at(at("1850-01-01T00:00:00Z")).minutes() == 53);
+  // 1945: Berlin's double summer time (CEMT, +03:00) from 24 May to 24 September.
+  CHECK(berlin.offset_at(at("1945-07-01T12:00:00Z")).minutes() == 180);
+  // Year 2500: past the table, from the file's footer rule.
+  CHECK(berlin.offset_at(at("2500-07-01T12:00:00Z")).minutes() == 120);
+  CHECK(berlin.offset_at(at("2500-01-01T12:00:00Z")).minutes() == 60);
+
+  CHECK_THROWS_WITH(TimeZone::locate("Europe/Berln"), Catch::Contains("unknown time zone 'Europe/Berln'"));
+  CHECK_THROWS_WITH(TimeZone::locate("../../etc/passwd"), Catch::Contains("unknown time zone"));
+  CHECK_THROWS_WITH(TimeZone::locate("Europe"), Catch::Contains("unknown time zone"));
+  CHECK_THROWS_WITH(TimeZone::from_tzif("TZif2", "x", "x.tzif"), Catch::Contains("x.tzif is not valid TZif"));
 }

@@ -175,52 +175,45 @@ struct CohortColumns {
 /// The period a count or a summary is taken over.
 enum class Period : std::uint8_t { day, week, month };
 
-/// How local dates are found: each record's own UTC offset, or one POSIX TZ
-/// rule applied to every instant.
+/// How local dates are found: each record's own UTC offset, or one time zone
+/// (an IANA zone or a POSIX TZ rule, `TimeZone`) applied to every instant.
 ///
-/// With a DST rule, offsets are cached per UTC day: when the offsets at the
-/// first and last microsecond of a UTC day agree, the whole day gets that
-/// offset without asking the rule again (the rule is consulted per instant on
-/// the days it changes). This assumes no rule switches twice within one UTC
-/// day, which holds for every real zone. The cache makes a `LocalCalendar`
-/// unsafe to share between threads: give each thread its own copy.
+/// The zone's answer is cached as the `[begin, end)` interval over which its
+/// offset holds, so consecutive instants ask the zone again only when they
+/// leave the interval. The cache makes a `LocalCalendar` unsafe to share
+/// between threads: give each thread its own copy.
 class LocalCalendar {
  public:
   LocalCalendar() = default;
   /// A calendar that takes local offsets from `tz` when given, and from each
   /// record's own stored offset otherwise.
-  explicit LocalCalendar(std::optional<PosixTimeZone> tz) : tz_(std::move(tz)) {}
+  explicit LocalCalendar(std::optional<TimeZone> tz) : tz_(std::move(tz)) {}
 
-  /// The UTC offset in minutes used for (utc_us, own offset_min).
+  /// The UTC offset in minutes used for (utc_us, own offset_min): the zone's
+  /// (to the nearest minute) when there is one, else the record's own.
   [[nodiscard]] int offset_minutes(std::int64_t utc_us, std::int16_t offset_min) const {
     if (!tz_) return offset_min;
-    if (!tz_->has_dst()) return tz_->standard_offset_minutes();
-    const std::int64_t day = calmkit::detail::floor_div(utc_us, calmkit::detail::us_per_day);
-    if (day != cached_day_) {
-      cached_day_ = day;
-      const std::int64_t start = day * calmkit::detail::us_per_day;
-      cached_first_ = tz_->offset_at(Instant::from_utc_micros(start)).minutes();
-      cached_last_ =
-          tz_->offset_at(Instant::from_utc_micros(start + calmkit::detail::us_per_day - 1)).minutes();
-    }
-    if (cached_first_ == cached_last_) return cached_first_;
-    return tz_->offset_at(Instant::from_utc_micros(utc_us)).minutes();
+    return calmkit::detail::nearest_minutes(zone_offset_seconds(utc_us));
   }
 
   /// Days since 1970-01-01 of the local date of (utc_us, offset_min).
   [[nodiscard]] std::int64_t local_day(std::int64_t utc_us, std::int16_t offset_min) const {
-    const int off = offset_minutes(utc_us, offset_min);
-    return calmkit::detail::floor_div(utc_us + static_cast<std::int64_t>(off) * 60'000'000LL,
-                                      calmkit::detail::us_per_day);
+    const std::int64_t off_us = tz_ ? static_cast<std::int64_t>(zone_offset_seconds(utc_us)) * 1'000'000LL
+                                    : static_cast<std::int64_t>(offset_min) * 60'000'000LL;
+    return calmkit::detail::floor_div(utc_us + off_us, calmkit::detail::us_per_day);
   }
-  /// Whether a time zone rule overrides the records' own offsets.
+  /// Whether a time zone overrides the records' own offsets.
   [[nodiscard]] bool uses_time_zone() const noexcept { return tz_.has_value(); }
 
  private:
-  std::optional<PosixTimeZone> tz_;
-  mutable std::int64_t cached_day_ = std::numeric_limits<std::int64_t>::min();
-  mutable int cached_first_ = 0;
-  mutable int cached_last_ = 0;
+  [[nodiscard]] std::int32_t zone_offset_seconds(std::int64_t utc_us) const {
+    const std::int64_t s = calmkit::detail::seconds_of_micros(utc_us);
+    if (!cached_.contains(s)) cached_ = tz_->interval_at_seconds(s);
+    return cached_.offset_s;
+  }
+
+  std::optional<TimeZone> tz_;
+  mutable ZoneInterval cached_{.begin_s = 0, .end_s = 0};  // empty until the first question
 };
 
 namespace detail {

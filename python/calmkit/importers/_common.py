@@ -7,9 +7,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any, Optional, Union
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..localtime import resolve
+from ..localtime import resolve, zone
 from .report import Adjusted, ImportFormatError, ImportReport
 
 _UTC = timezone.utc
@@ -73,8 +72,8 @@ def refuse_unreadable(path: Any, src: str, *, zip_ok: bool = False, wide: bool =
 class LocalClock:
     """Turns the naive wall times of an export into instants with an offset.
 
-    Exactly one of ``tz`` (an IANA zone name such as ``"Europe/Berlin"``, read
-    with :mod:`zoneinfo`, or any ``tzinfo``) and ``utc_offset`` (fixed minutes
+    Exactly one of ``tz`` (an IANA zone name such as ``"Europe/Berlin"`` or a
+    POSIX TZ rule, read by :class:`calmkit.TimeZone`, or any ``tzinfo``) and ``utc_offset`` (fixed minutes
     east of UTC) must be given: an export without offsets cannot tell calmkit
     where it was written, and guessing UTC would shift every local hour.
     """
@@ -91,18 +90,9 @@ class LocalClock:
                 raise ValueError(f"utc_offset must be -1439..1439 minutes, got {utc_offset}")
             self.zone: tzinfo = timezone(timedelta(minutes=utc_offset))
             self.fixed = True
-        elif isinstance(tz, str):
-            try:
-                self.zone = ZoneInfo(tz)
-            except (ZoneInfoNotFoundError, ValueError) as e:
-                raise ValueError(f"unknown time zone {tz!r} (use an IANA name such as "
-                                 f"'Europe/Berlin'): {e}") from None
-            self.fixed = False
-        elif isinstance(tz, tzinfo):
-            self.zone = tz
-            self.fixed = False
         else:
-            raise ValueError(f"tz must be a zone name or a tzinfo, got {type(tz).__name__}")
+            self.zone = zone(tz)  # IANA name, POSIX rule or tzinfo; ValueError otherwise
+            self.fixed = False
 
     def localize(self, naive: datetime, report: ImportReport, line: Optional[int],
                  item: Optional[int], field: str) -> datetime:
