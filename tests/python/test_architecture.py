@@ -1,0 +1,189 @@
+"""docs/architecture.md against the code it describes:
+
+- the Python layers: every module's imports, read with ``ast`` (``import``,
+  ``from ... import`` at any depth, ``importlib.import_module("...")``), go
+  only to the module's own layer or a layer above it in the doc's table;
+  no module imports the package root or another package's private module,
+  except the exceptions listed here by name (each must still exist);
+- the table of names: every C++ name in it is declared in include/calmkit,
+  every Python name is an attribute of the package.
+"""
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import calmkit
+
+REPO = Path(__file__).resolve().parents[2]
+PACKAGE = REPO / "python" / "calmkit"
+DOC = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
+
+#: Imports the layering rules forbid that the code still has (issue 20, item 4),
+#: as (importing module, imported module).
+KNOWN_EXCEPTIONS = {
+    ("calmkit.exports", "calmkit.importers._common"),
+    ("calmkit.parquet", "calmkit.importers._common"),
+    ("calmkit.importers._common", "calmkit"),
+}
+
+
+def section(title: str) -> str:
+    start = DOC.index(f"## {title}")
+    end = DOC.find("\n## ", start + 1)
+    return DOC[start:end if end >= 0 else len(DOC)]
+
+
+def table_rows(text: str) -> list[list[str]]:
+    rows = [[c.strip() for c in line.strip().strip("|").split("|")] for line in text.splitlines()
+            if line.startswith("|")]
+    return rows[2:]  # past the header and its rule
+
+
+def layers() -> dict[str, int]:
+    out: dict[str, int] = {}
+    for layer, modules, _ in table_rows(section("The Python package in layers")):
+        for name in re.findall(r"`([\w.*]+)`", modules):
+            out[name] = int(layer.split()[0])
+    return out
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+MODULES = {module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+KNOWN_MODULES = set(MODULES) | {"calmkit._core"}  # the compiled module has no .py
+
+
+def imports_of(path: Path, mod: str | None = None) -> set[str]:
+    """The calmkit modules ``path`` (the module ``mod``, by default its own name) imports."""
+    mod = mod or module_name(path)
+    package = mod.split(".") if path.name == "__init__.py" else mod.split(".")[:-1]
+    out: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.Import):
+            out |= {a.name for a in node.names if a.name.split(".")[0] == "calmkit"}
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = ".".join(package[:len(package) - node.level + 1] + ([node.module] if node.module else []))
+            elif node.module and node.module.split(".")[0] == "calmkit":
+                base = node.module
+            else:
+                continue
+            if node.module is None:  # from . import x: x may be a module
+                out |= {f"{base}.{a.name}" if f"{base}.{a.name}" in KNOWN_MODULES else base for a in node.names}
+            else:
+                out.add(base)
+        elif (isinstance(node, ast.Call) and isinstance(node.func, (ast.Attribute, ast.Name))
+              and getattr(node.func, "attr", getattr(node.func, "id", "")) == "import_module"
+              and node.args and isinstance(node.args[0], ast.Constant)
+              and str(node.args[0].value).split(".")[0] == "calmkit"):
+            out.add(str(node.args[0].value))
+    out.discard(mod)
+    return out
+
+
+def layer_of(name: str, table: dict[str, int]) -> int:
+    if name in table:
+        return table[name]
+    parent = name.rsplit(".", 1)[0]
+    if f"{parent}.*" in table:
+        return table[f"{parent}.*"]
+    raise AssertionError(f"{name} is in no layer of docs/architecture.md")
+
+
+
+
+def test_every_module_has_a_layer() -> None:
+    table = layers()
+    for name in MODULES:
+        if name != "calmkit":
+            layer_of(name, table)
+
+
+def broken_rules(name: str, targets: set[str], table: dict[str, int]) -> set[tuple[str, str]]:
+    """The imports of module ``name`` that break the layering rules."""
+    here = layer_of(name, table)
+    found: set[tuple[str, str]] = set()
+    for target in targets:
+        if target == "calmkit":  # the root re-exports every layer: importing it reaches all
+            found.add((name, target))
+            continue
+        there = layer_of(target, table)
+        owner = target.rsplit(".", 1)[0]
+        private = target.rsplit(".", 1)[-1].startswith("_") and target != "calmkit.__main__"
+        if there > here or (private and there != 0 and not name.startswith(owner + ".")):
+            found.add((name, target))
+    return found
+
+
+def violations() -> set[tuple[str, str]]:
+    table = layers()
+    found: set[tuple[str, str]] = set()
+    for name, path in MODULES.items():
+        if name != "calmkit":
+            found |= broken_rules(name, imports_of(path), table)
+    return found
+
+
+def test_imports_follow_the_layers() -> None:
+    new = violations() - KNOWN_EXCEPTIONS
+    assert not new, f"imports against docs/architecture.md's layers: {sorted(new)}"
+
+
+def test_known_exceptions_still_exist() -> None:
+    gone = KNOWN_EXCEPTIONS - violations()
+    assert not gone, f"fixed, so take them off KNOWN_EXCEPTIONS and the doc: {sorted(gone)}"
+
+
+def test_the_checker_sees_each_kind_of_violation(tmp_path: Path) -> None:
+    # The reader of imports is itself under test: a metrics module importing
+    # the command (relatively, inside a function), a report module through
+    # importlib, the root and a private helper of the importers.
+    src = tmp_path / "m.py"
+    src.write_text("def f():\n    from .cli import main\n"
+                   "import importlib\nimportlib.import_module('calmkit.report')\n"
+                   "from . import _core, timezone\nimport calmkit\nfrom .importers._common import compact\n")
+    targets = imports_of(src, "calmkit.metrics")
+    assert targets == {"calmkit.cli", "calmkit.report", "calmkit._core", "calmkit.timezone", "calmkit",
+                       "calmkit.importers._common"}
+    assert broken_rules("calmkit.metrics", targets, layers()) == {
+        ("calmkit.metrics", "calmkit.cli"), ("calmkit.metrics", "calmkit.report"), ("calmkit.metrics", "calmkit"),
+        ("calmkit.metrics", "calmkit.importers._common")}
+
+
+# --- the table of names --------------------------------------------------------------
+
+CPP_SOURCES = "\n".join(p.read_text(encoding="utf-8") for p in (REPO / "include" / "calmkit").rglob("*.hpp"))
+
+
+def cpp_declares(name: str) -> bool:
+    last = name.split("::")[-1].split("(")[0]
+    return re.search(rf"\b(class|struct|enum class|using)\s+{re.escape(last)}\b|\b{re.escape(last)}\s*\(",
+                     CPP_SOURCES) is not None
+
+
+def test_names_table_matches_the_code() -> None:
+    rows = table_rows(section("The names of each concept"))
+    assert len(rows) >= 15
+    for concept, cpp, python in rows:
+        for name in re.findall(r"`([^`]+)`", cpp):
+            if name.startswith("calmkit::") or re.fullmatch(r"[A-Za-z_:]+(\(\w*\))?", name):
+                assert cpp_declares(name), f"{concept}: C++ name {name} is not declared in include/calmkit"
+        if python == "the same names":
+            python = cpp
+        for name in re.findall(r"`([^`]+)`", python):
+            name = name.split("(")[0].split(" ")[0]
+            if name.startswith("calmkit."):
+                name = name[len("calmkit."):]
+            if not re.fullmatch(r"[A-Za-z_][\w.]*", name) or name in {"ValueError", "int", "datetime.datetime"}:
+                continue
+            obj = calmkit
+            for part in name.split("."):
+                assert hasattr(obj, part), f"{concept}: Python name calmkit.{name} does not exist"
+                obj = getattr(obj, part)
