@@ -144,6 +144,9 @@ from .importers import (
 # --- local wall times: the one rule for times that do not exist or happen twice ---
 from .localtime import LocalTimeWarning, localize
 
+# --- the vocabularies as enums named as in C++ (members are their str ids) ---
+from .vocabulary import Distortion, ExerciseKind, TriggerCategory, TriggerGroup
+
 # --- time zones: an IANA name or a POSIX TZ rule, one model (calmkit::TimeZone) ---
 from .timezone import TimeZone
 
@@ -318,6 +321,10 @@ __all__ = [
     "LocalTimeWarning",
     "localize",
     "TimeZone",
+    "Distortion",
+    "ExerciseKind",
+    "TriggerCategory",
+    "TriggerGroup",
     # Parquet datasets and JSON Lines shards
     "read_jsonl_shards",
     "read_parquet",
