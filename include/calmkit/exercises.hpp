@@ -13,8 +13,8 @@
 /// complete breath. Box breathing (4-4-4-4, a 16 s cycle) for 5 minutes is
 /// 300 / 16 = 18.75, so 19 cycles lasting 304 s.
 ///
-/// Implemented in the compiled part `calmkit::exercises` (src/catalog.cpp,
-/// src/exercise_json.cpp).
+/// Implemented in the compiled part `calmkit::exercises` (src/exercises.cpp,
+/// src/exercises_json.cpp).
 #pragma once
 
 #include <calmkit/errors.hpp>

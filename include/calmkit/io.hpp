@@ -6,7 +6,7 @@
 /// by default (strict mode) the first problem throws `JournalFormatError` and
 /// nothing is returned; in lenient mode each bad line is skipped and reported.
 ///
-/// Implemented in the compiled part `calmkit::io` (src/jsonl.cpp, simdjson).
+/// Implemented in the compiled part `calmkit::io` (src/io_read.cpp and src/io_write.cpp, simdjson).
 #pragma once
 
 #include <calmkit/errors.hpp>

@@ -1,4 +1,4 @@
-// The journal format v1 reader and writer (src/jsonl.cpp): every rule the
+// The journal format v1 reader and writer (src/io_read.cpp, src/io_write.cpp): every rule the
 // reader enforces, lenient mode, round trips, atomic writes, and a no-crash
 // run over thousands of mutated lines.
 #include <calmkit/io.hpp>

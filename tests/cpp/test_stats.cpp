@@ -1,4 +1,4 @@
-// The special functions compiled into calmkit::metrics (src/stats.cpp),
+// The special functions compiled into calmkit::metrics (src/metrics/stats.cpp),
 // against reference values from SciPy 1.x (scipy.stats.norm/t/beta.ppf),
 // which R's qnorm/qt/qbeta agree with to the digits shown.
 #include <calmkit/metrics/stats.hpp>

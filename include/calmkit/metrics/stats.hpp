@@ -27,7 +27,7 @@ inline void check_confidence(double level) {
 }
 }  // namespace detail
 
-// The three special functions below are compiled once, in src/stats.cpp with
+// The three special functions below are compiled once, in src/metrics/stats.cpp with
 // Boost.Math (target calmkit::metrics), instead of in every translation unit
 // that includes a metrics header: with Boost.Math in this header, a file that
 // included <calmkit/metrics.hpp> took 5.9 s and 566 MB to compile.
