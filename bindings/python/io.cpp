@@ -81,12 +81,13 @@ void warn_skipped(const ReadReport& report) {
 }
 
 ReadResult read_file(const std::filesystem::path& path, bool lenient, std::uint64_t max_bytes,
-                     std::size_t max_line_bytes, unsigned threads) {
+                     std::size_t max_line_bytes, unsigned threads, std::size_t chunk_bytes) {
   py::gil_scoped_release release;
-  return read_journal(
-      path,
-      ReadOptions{
-          .lenient = lenient, .max_bytes = max_bytes, .max_line_bytes = max_line_bytes, .threads = threads});
+  return read_journal(path, ReadOptions{.lenient = lenient,
+                                        .max_bytes = max_bytes,
+                                        .max_line_bytes = max_line_bytes,
+                                        .threads = threads,
+                                        .chunk_bytes = chunk_bytes});
 }
 
 ReadResult parse_text(const std::string& text, bool lenient, const std::string& name, unsigned threads) {
@@ -126,6 +127,30 @@ void bind_report(py::module_& m) {
                ", records=" + std::to_string(r.records) + ", skipped=" + std::to_string(r.skipped.size()) +
                ")";
       });
+  // calmkit::ReadResult, the same two fields; it also unpacks as the pair
+  // (journal, report) these functions returned before it existed.
+  py::class_<ReadResult>(m, "ReadResult",
+                         "What read_journal_with_report returns: the journal and the report.")
+      .def_readonly("journal", &ReadResult::journal, "The records kept.")
+      .def_readonly("report", &ReadResult::report, "What the read did.")
+      .def("__len__", [](const ReadResult&) { return 2; })
+      .def(
+          "__getitem__",
+          [](const py::object& self, py::ssize_t i) -> py::object {
+            if (i < 0) i += 2;
+            if (i == 0) return self.attr("journal");
+            if (i == 1) return self.attr("report");
+            throw py::index_error("ReadResult has two items: journal and report");
+          },
+          py::arg("index"))
+      .def("__iter__",
+           [](const py::object& self) {
+             return py::iter(py::make_tuple(self.attr("journal"), self.attr("report")));
+           })
+      .def("__repr__", [](const py::object& self) {
+        return "ReadResult(journal=" + py::repr(self.attr("journal")).cast<std::string>() +
+               ", report=" + py::repr(self.attr("report")).cast<std::string>() + ")";
+      });
 }
 
 }  // namespace
@@ -146,14 +171,15 @@ void register_io(py::module_& m) {
   m.def(
       "read_journal",
       [](const std::filesystem::path& path, bool lenient, std::uint64_t max_bytes, std::size_t max_line_bytes,
-         unsigned threads) {
-        auto result = read_file(path, lenient, max_bytes, max_line_bytes, threads);
+         unsigned threads, std::size_t chunk_bytes) {
+        auto result = read_file(path, lenient, max_bytes, max_line_bytes, threads, chunk_bytes);
         warn_skipped(result.report);
         return std::move(result.journal);
       },
       py::arg("path"), py::kw_only(), py::arg("lenient") = false,
       py::arg("max_bytes") = ReadOptions{}.max_bytes,
       py::arg("max_line_bytes") = ReadOptions{}.max_line_bytes, py::arg("threads") = ReadOptions{}.threads,
+      py::arg("chunk_bytes") = ReadOptions{}.chunk_bytes,
       "Reads a JSON Lines journal (path: str or os.PathLike).\n\n"
       "Strict (default): the first problem raises JournalFormatError with path, line and field. "
       "Lenient: bad lines are skipped and reported in one UserWarning; use read_journal_with_report "
@@ -167,14 +193,15 @@ void register_io(py::module_& m) {
   m.def(
       "read_journal_with_report",
       [](const std::filesystem::path& path, bool lenient, std::uint64_t max_bytes, std::size_t max_line_bytes,
-         unsigned threads) {
-        auto result = read_file(path, lenient, max_bytes, max_line_bytes, threads);
-        return py::make_tuple(std::move(result.journal), std::move(result.report));
+         unsigned threads, std::size_t chunk_bytes) {
+        return read_file(path, lenient, max_bytes, max_line_bytes, threads, chunk_bytes);
       },
       py::arg("path"), py::kw_only(), py::arg("lenient") = false,
       py::arg("max_bytes") = ReadOptions{}.max_bytes,
       py::arg("max_line_bytes") = ReadOptions{}.max_line_bytes, py::arg("threads") = ReadOptions{}.threads,
-      "Like read_journal, but returns (journal, report); report.skipped lists every skipped line.");
+      py::arg("chunk_bytes") = ReadOptions{}.chunk_bytes,
+      "Like read_journal, but returns a ReadResult (calmkit::ReadResult: .journal and .report, which "
+      "also unpacks as journal, report); report.skipped lists every skipped line.");
   m.def(
       "parse_journal",
       [](const std::string& text, bool lenient, const std::string& name, unsigned threads) {
@@ -188,11 +215,11 @@ void register_io(py::module_& m) {
   m.def(
       "parse_journal_with_report",
       [](const std::string& text, bool lenient, const std::string& name, unsigned threads) {
-        auto result = parse_text(text, lenient, name, threads);
-        return py::make_tuple(std::move(result.journal), std::move(result.report));
+        return parse_text(text, lenient, name, threads);
       },
       py::arg("text"), py::kw_only(), py::arg("lenient") = false, py::arg("name") = "<string>",
-      py::arg("threads") = ReadOptions{}.threads, "Like parse_journal, but returns (journal, report).");
+      py::arg("threads") = ReadOptions{}.threads,
+      "Like parse_journal, but returns a ReadResult (.journal and .report; unpacks as journal, report).");
   m.def(
       "write_journal",
       [](const Journal& journal, const std::filesystem::path& path, bool header, std::string generator) {

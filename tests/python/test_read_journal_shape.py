@@ -1,0 +1,79 @@
+"""read_journal has one shape in C++ and Python (docs/architecture.md,
+"Reading a journal, in both languages"): the fields and defaults of
+calmkit::ReadOptions and calmkit::ReadResult are read from
+include/calmkit/io.hpp here and compared with the Python functions'
+signatures (pybind11's first docstring line) and with what they return."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import calmkit
+
+REPO = Path(__file__).resolve().parents[2]
+IO_HPP = (REPO / "include" / "calmkit" / "io.hpp").read_text(encoding="utf-8")
+
+
+def cpp_struct(name: str) -> list[tuple[str, str | None]]:
+    """(field, default expression or None) of a C++ struct, in order."""
+    body = re.search(rf"struct {name} \{{(.*?)\n\}};", IO_HPP, re.S)
+    assert body, name
+    code = re.sub(r"///[^\n]*|//[^\n]*", "", body.group(1))
+    out = []
+    for stmt in code.split(";"):
+        m = re.fullmatch(r"\s*[\w:<>]+\s+(\w+)(?:\s*=\s*(.+?))?\s*", stmt, re.S)
+        if m:
+            out.append((m.group(1), m.group(2)))
+    return out
+
+
+def cpp_value(expr: str) -> object:
+    """The value of a default such as `false` or `std::uint64_t{4} << 30`."""
+    if expr in ("true", "false"):
+        return expr == "true"
+    plain = re.sub(r"std::\w+\{(\d+)\}", r"\1", expr)
+    assert re.fullmatch(r"[\d\s<()]+", plain), expr
+    return eval(plain)  # digits and << only, checked above
+
+
+def python_keywords(function: object) -> list[tuple[str, object]]:
+    first = (function.__doc__ or "").splitlines()[0]
+    keyword_part = first.split("*,", 1)[1].rsplit(")", 1)[0]
+    out = []
+    for name, default in re.findall(r"(\w+): [^=,]+ = ([^,]+)", keyword_part):
+        out.append((name, eval(default.strip())))
+    return out
+
+
+def test_the_cpp_side_is_what_the_doc_says() -> None:
+    assert [f for f, _ in cpp_struct("ReadOptions")] == ["lenient", "max_bytes", "max_line_bytes", "threads",
+                                                         "chunk_bytes"]
+    assert [f for f, _ in cpp_struct("ReadResult")] == ["journal", "report"]
+
+
+@pytest.mark.parametrize("function", [calmkit.read_journal, calmkit.read_journal_with_report],
+                         ids=lambda f: f.__name__)
+def test_python_takes_read_options_fields_with_their_defaults(function: object) -> None:
+    expected = [(name, cpp_value(default)) for name, default in cpp_struct("ReadOptions")]
+    assert python_keywords(function) == expected
+
+
+def test_python_returns_read_result(sample_journal_path: Path, tmp_path: Path) -> None:
+    result = calmkit.read_journal_with_report(sample_journal_path)
+    assert isinstance(result, calmkit.ReadResult)
+    for field, _ in cpp_struct("ReadResult"):
+        assert hasattr(result, field)
+    journal, report = result  # still unpacks as the pair it was
+    assert journal is result.journal and report is result.report
+    assert (result[0], result[-1]) == (result.journal, result.report) and len(result) == 2
+    with pytest.raises(IndexError):
+        result[2]
+    assert len(journal.triggers) == len(calmkit.read_journal(sample_journal_path).triggers)
+    assert report.records == len(journal)
+    parsed = calmkit.parse_journal_with_report(sample_journal_path.read_text(encoding="utf-8"), name="x")
+    assert isinstance(parsed, calmkit.ReadResult) and parsed.report.path == "x"
+    # chunk_bytes is passed through: the smallest window gives the same journal.
+    small = calmkit.read_journal_with_report(sample_journal_path, chunk_bytes=1024, threads=2)
+    assert calmkit.to_jsonl(small.journal) == calmkit.to_jsonl(journal)
