@@ -1189,6 +1189,18 @@ def _silence_stdout() -> None:
         pass
 
 
+def _note_unknown_zone_for_now() -> None:
+    """The commands that record "now" keep it with this computer's UTC offset.
+    A $TZ the C library does not know (a misspelt Europe/Berln) is read by it
+    as UTC, silently: the instant stays right, but the wall time kept would be
+    the UTC one. Said on stderr."""
+    unknown = _localtime.unknown_system_zone()
+    if unknown is not None:
+        print(f"calmkit: note: $TZ {shown(unknown)!r} is neither a time zone this computer knows nor a POSIX "
+              "rule, so the time now is kept at UTC (+00:00); set TZ to a zone such as Europe/Berlin to keep "
+              "your own offset", file=sys.stderr)
+
+
 def _run(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)  # exits with status 2 on usage errors
     global _max_input_bytes
@@ -1201,6 +1213,9 @@ def _run(argv: Sequence[str] | None) -> int:
         if args.command in _USES_JOURNAL:
             args.journal = home.journal_path(args.journal)  # --journal, else $CALMKIT_JOURNAL, else the default
         _register_instruments(_inputs(args))
+        if args.command in guided.COMMANDS or (args.command in ("log", "practice")
+                                                and getattr(args, "time", None) is None):
+            _note_unknown_zone_for_now()
         if args.command in more:
             status = more[args.command](args, sys.stdout)
         else:

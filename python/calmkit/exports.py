@@ -202,7 +202,12 @@ def _parse_cell(kind: str, text: str, where: tuple[str, int], name: str) -> Any:
             return text[1:] if text.startswith("'") else text  # undo FORMULA_START's apostrophe
         if kind == "time":
             # An apostrophe in front (a sheet's "keep as text") is never part of an RFC 3339 time.
-            return text[1:] if text.startswith("'") else text
+            text = text[1:] if text.startswith("'") else text
+            if not re.search(r"(?:[Zz]|[+-]\d\d:\d\d)$", text.strip()):
+                raise ValueError("no UTC offset: export_csv writes times such as 2026-03-02T21:14:00+01:00; a "
+                                 "spreadsheet that re-formatted the column dropped the offset, and calmkit does "
+                                 "not guess it: format the column as text before editing, or export again")
+            return text
         if kind == "int":
             return int(text)
         if kind == "float":

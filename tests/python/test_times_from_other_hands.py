@@ -302,3 +302,28 @@ def test_cli_forms_fromisoformat_accepts_are_read_as_typed(tmp_path: Path):
     times = sorted(json.loads(line)["time"] for line in j.read_text(encoding="utf-8").splitlines()[1:])
     assert times == ["2026-05-20T21:00:00+02:00", "2026-05-20T21:40:00+02:00", "2026-05-20T21:41:00+02:00",
                      "2026-05-20T21:43:00+02:00"]
+
+
+def test_cli_now_under_an_unknown_tz_says_it_is_kept_at_utc(tmp_path: Path):
+    # The C library reads TZ=Europe/Berln as UTC without a word: "now" would be
+    # kept at +00:00, the person's wall time lost. Said on stderr.
+    j = tmp_path / "j.jsonl"
+    p = subprocess.run([sys.executable, "-m", "calmkit", "log", "reading", "--journal", str(j), "--intensity", "5"],
+                       capture_output=True, text=True, env={**os.environ, "TZ": "Europe/Berln"})
+    assert p.returncode == 0, p.stderr
+    assert "Europe/Berln" in p.stderr and "UTC (+00:00)" in p.stderr
+    ok = subprocess.run([sys.executable, "-m", "calmkit", "log", "reading", "--journal", str(j), "--intensity", "5"],
+                        capture_output=True, text=True, env={**os.environ, "TZ": "Europe/Berlin"})
+    assert ok.returncode == 0 and "note:" not in ok.stderr
+
+
+def test_import_csv_time_a_spreadsheet_reformatted_names_file_line_and_field(tmp_path: Path):
+    j = calmkit.read_journal(Path(__file__).resolve().parents[1] / "data" / "all-fields.jsonl")
+    calmkit.export_csv(j, tmp_path / "out")
+    f = tmp_path / "out" / "readings.csv"
+    text = f.read_text(encoding="utf-8")
+    first_time = text.splitlines()[1].split(",")[2]
+    # What a sheet shows and saves back for a time it recognised: the offset is gone.
+    f.write_text(text.replace(first_time, "2026-03-03 08:00", 1), encoding="utf-8")
+    with pytest.raises(calmkit.ImportFormatError, match=r"readings.csv:2: field 'time': .*no UTC offset"):
+        calmkit.import_csv(tmp_path / "out")
