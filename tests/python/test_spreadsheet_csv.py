@@ -302,3 +302,50 @@ def test_calmkit_import_without_a_format_recognises_every_fixture(name):
     from calmkit.importers.detect import detect_format
 
     assert detect_format(SHEET / name) == ("bearable" if "bearable" in name else "daylio")
+
+
+def _styles():
+    """How sheets in several locales write the clock time h:m:s (CLDR patterns)."""
+    def twelve(h):  # 1..12
+        return h % 12 or 12
+
+    return {
+        "24h": lambda h, m, s: f"{h}:{m:02d}:{s:02d}",
+        "en-US": lambda h, m, s: f"{twelve(h)}:{m:02d}:{s:02d} {'PM' if h >= 12 else 'AM'}",
+        "es": lambda h, m, s: f"{twelve(h)}:{m:02d}:{s:02d}\u00a0{'p. m.' if h >= 12 else 'a. m.'}",
+        "ja (aK:mm:ss)": lambda h, m, s: f"{'午後' if h >= 12 else '午前'}{h % 12}:{m:02d}:{s:02d}",
+        "zh (ah:mm:ss)": lambda h, m, s: f"{'下午' if h >= 12 else '上午'}{twelve(h)}:{m:02d}:{s:02d}",
+        "ko (a h:mm:ss)": lambda h, m, s: f"{'오후' if h >= 12 else '오전'} {twelve(h)}:{m:02d}:{s:02d}",
+        "tr": lambda h, m, s: f"{twelve(h):02d}:{m:02d}:{s:02d} {'ÖS' if h >= 12 else 'ÖÖ'}",
+    }
+
+
+def test_every_clock_time_in_every_locale_style_reads_back():
+    hypothesis = pytest.importorskip("hypothesis")
+    from hypothesis import strategies as st
+
+    @hypothesis.settings(max_examples=300, deadline=None)
+    @hypothesis.given(h=st.integers(0, 23), m=st.integers(0, 59), s=st.integers(0, 59),
+                      style=st.sampled_from(sorted(_styles())))
+    def check(h, m, s, style):
+        text = _styles()[style](h, m, s)
+        assert parse_clock_time(text) == time(h, m, s), (style, text)
+
+    check()
+
+
+def test_every_date_in_every_unambiguous_style_reads_back():
+    hypothesis = pytest.importorskip("hypothesis")
+    from hypothesis import strategies as st
+
+    styles = [lambda d: d.isoformat(), lambda d: f"{d.year}/{d.month}/{d.day}", lambda d: d.strftime("%Y/%m/%d"),
+              lambda d: f"{d.year}. {d.month}. {d.day}.", lambda d: d.strftime("%d.%m.%Y"),
+              lambda d: f"{d.day}.{d.month}.{d.year}", lambda d: "'" + d.isoformat()]
+
+    @hypothesis.settings(max_examples=300, deadline=None)
+    @hypothesis.given(d=st.dates(min_value=date(1400, 1, 1), max_value=date(9999, 12, 31)),
+                      style=st.integers(0, len(styles) - 1))
+    def check(d, style):
+        assert parse_date(styles[style](d)) == d
+
+    check()
