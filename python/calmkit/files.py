@@ -49,6 +49,8 @@ def _store_copy_note(path: _PathLike) -> "str | None":
     is said, not refused. Call it before opening: an open creates a ``-wal``."""
     p = Path(os.fspath(path))
     try:
+        if not stat.S_ISREG(os.stat(p).st_mode):
+            return None  # a FIFO would block the read; the store refuses what is not a file itself
         with open(p, "rb") as f:
             head = f.read(20)
         wal = p.with_name(p.name + "-wal")

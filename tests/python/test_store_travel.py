@@ -389,3 +389,11 @@ def test_read_only_open_with_a_pending_wal_that_cannot_be_read_says_why(readonly
     assert "j.db-wal" in out and "-shm" in out and "Nothing was changed" in out
     assert "application_id" not in out
     assert sorted(os.listdir(dst_dir)) == ["j.db", "j.db-wal"]
+
+
+def test_open_store_of_a_fifo_is_refused_without_blocking(tmp_path: Path):
+    # The copy check reads the file's header: it must never open a FIFO (that blocks for a writer).
+    fifo = tmp_path / "fifo.db"
+    os.mkfifo(fifo)
+    with pytest.raises((RuntimeError, ValueError), match="FIFO"):
+        calmkit.open_store(fifo, create=False, read_only=True)
