@@ -551,7 +551,9 @@ inline void CohortColumns::prepare() {
 }
 
 inline std::size_t CohortColumns::stamp() const noexcept {
-  std::size_t h = 1469598103934665603ULL;
+  // FNV-1a over 64 bits on every target (size_t is 32 bits in wasm32), folded
+  // into size_t at the end so the upper half still counts there.
+  std::uint64_t h = 14695981039346656037ULL;
   auto mix = [&h](const auto& v) {
     h = (h ^ v.size()) * 1099511628211ULL;
     h = (h ^ reinterpret_cast<std::uintptr_t>(v.data())) * 1099511628211ULL;
@@ -573,7 +575,8 @@ inline std::size_t CohortColumns::stamp() const noexcept {
       mix(th.emotion_change), mix(th.alternatives), mix(th.distortion_offsets), mix(th.distortions),
       mix(th.trigger);
   mix(assessments.participant), mix(assessments.utc_us), mix(assessments.offset_min);
-  return h == 0 ? 1 : h;
+  const auto folded = static_cast<std::size_t>(h ^ (h >> 32U));
+  return folded == 0 ? 1 : folded;
 }
 
 inline void CohortColumns::check() const {
