@@ -30,13 +30,14 @@ NODE = os.environ.get("CALMKIT_NODE", "node")
 DUMP = os.environ.get("CALMKIT_METRICS_DUMP", "")
 
 pytestmark = pytest.mark.skipif(
-    not JS_DIR or not (Path(JS_DIR) / "calmkit_core.mjs").exists(),
+    not JS_DIR or not (Path(JS_DIR) / "calmkit_core.wasm").exists(),
     reason="the WebAssembly package is not built (cmake --preset wasm && cmake --build --preset wasm; "
            "set CALMKIT_JS_DIR to build-wasm/js)")
 
 
-def run_js(journal_path: Path, out_path: Path) -> dict:
-    proc = subprocess.run([NODE, str(ROOT / "bindings/js/test/parity.mjs"), str(journal_path), str(out_path)],
+def run_js(journal_path: Path, out_path: Path, tz: str | None = None) -> dict:
+    proc = subprocess.run([NODE, str(ROOT / "bindings/js/test/parity.mjs"), str(journal_path), str(out_path)]
+                          + ([tz] if tz else []),
                           capture_output=True, text=True, timeout=120,
                           env={**os.environ, "CALMKIT_JS_DIR": JS_DIR})
     assert proc.returncode == 0, proc.stderr
@@ -122,3 +123,72 @@ def test_hand_made_records_written_the_same(tmp_path: Path) -> None:
     js = run_js(src, tmp_path / "from-js.jsonl")
     assert js["jsonl"] == expected.read_text(encoding="utf-8")
     assert (tmp_path / "from-js.jsonl").read_bytes() == expected.read_bytes()
+
+
+def _snake(key: str) -> str:
+    return "".join("_" + c.lower() if c.isupper() else c for c in key)
+
+
+def same_table(js: dict, frame: pd.DataFrame, what: str, rtol: float = 0.0) -> None:
+    """A JS table of columns equal to a Python frame, column by column: to the
+    bit, or within ``rtol`` where the number goes through exp/log, which the
+    wasm build's libm (musl) and glibc round differently in the last bit."""
+    assert len(frame) > 0, what
+    for key, values in js.items():
+        col = _snake(key)
+        assert col in frame.columns, f"{what}: Python has no column {col} ({list(frame.columns)})"
+        py = frame[col]
+        if col in ("period_start", "week_start"):
+            assert values == [pd.Timestamp(d).date().isoformat() for d in py], f"{what}.{col}"
+        elif col in ("participant", "category", "group"):
+            assert values == [None if pd.isna(v) else str(v) for v in py], f"{what}.{col}"
+        elif rtol:
+            np.testing.assert_allclose(np.array([math.nan if x is None else x for x in values], dtype=float),
+                                       py.to_numpy(dtype=float), rtol=rtol, atol=0, err_msg=f"{what}.{col}")
+        else:
+            same(values, py.astype(float))
+
+
+# POSIX rules whose local dates differ from the synthetic journals' own offsets:
+# Central Europe (DST at 01:00 UTC), Sydney (southern summer, DST across New
+# Year), Nepal (+05:45, no DST), Israel (a transition hour past midnight, 26).
+ZONES = ["CET-1CEST,M3.5.0,M10.5.0/3", "AEST-10AEDT,M10.1.0,M4.1.0/3", "<+0545>-5:45", "IST-2IDT,M3.4.4/26,M10.5.0"]
+
+
+@pytest.mark.parametrize("tz", ZONES)
+def test_tz_gives_the_same_local_calendar_in_js_and_python(tmp_path: Path, tz: str) -> None:
+    journal = calmkit.synthetic_journal(participants=2, days=200, seed=5)
+    path = tmp_path / "synthetic.jsonl"
+    calmkit.write_journal(journal, path)
+    z = run_js(path, tmp_path / "from-js.jsonl", tz)["zoned"]
+    same_table(z["summary_by_week"], metrics.time_to_calm_summary(journal, by=["participant", "week"], tz=tz),
+               "summary by week")
+    same_table(z["summary_by_day"], metrics.time_to_calm_summary(journal, by=["participant", "day"], tz=tz),
+               "summary by day")
+    daily = metrics.trigger_frequency(journal, period="day", tz=tz)
+    same_table(z["frequency_day"], daily, "daily")
+    same_table(z["frequency_week"], metrics.trigger_frequency(journal, period="week", by_category=True, tz=tz),
+               "weekly by category")
+    same_table(z["frequency_month"], metrics.trigger_frequency(journal, period="month", by_group=True, tz=tz),
+               "monthly by group")
+    # The Poisson fit's slope and its interval: exp/log inside, 1 ulp apart at most.
+    same_table(z["trend"], metrics.trigger_trend(journal, k=2, tz=tz), "trend", rtol=4e-16)
+    same_table(z["practice"], metrics.practice_consistency(journal, tz=tz), "practice")
+    # The rule did move some trigger to another local day than its own offset gives.
+    own = metrics.trigger_frequency(journal, period="day")
+    assert not np.array_equal(daily["count"].to_numpy(), own["count"].to_numpy()) or len(daily) != len(own)
+
+
+def test_a_bad_tz_rule_is_an_error_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "one.jsonl"
+    path.write_text('{"type":"trigger","id":"t1","time":"2026-03-29T23:30:00Z","category":"conflict","intensity":6}\n',
+                    encoding="utf-8")
+    proc = subprocess.run([NODE, str(ROOT / "bindings/js/test/parity.mjs"), str(path), str(tmp_path / "o.jsonl"),
+                           "CET-1CEST,M3.5.0"], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "CALMKIT_JS_DIR": JS_DIR})
+    assert proc.returncode != 0
+    assert "CalmkitError" in proc.stderr
+    with pytest.raises(ValueError) as py:
+        metrics.trigger_frequency(calmkit.read_journal(path), tz="CET-1CEST,M3.5.0")
+    # The same reason from the same C++ parser.
+    assert str(py.value).split(":")[-1].strip() in proc.stderr

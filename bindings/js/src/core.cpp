@@ -125,6 +125,13 @@ mx::Period period_of(const std::string& p) {
   calmkit::detail::throw_invalid("period must be 'day', 'week' or 'month', got '" + p + "'");
 }
 
+/// Local dates from each record's own UTC offset (`tz` empty), or from the
+/// time zone `tz` names, as the Python metrics' `tz=` does.
+mx::LocalCalendar calendar_of(const std::string& tz) {
+  if (tz.empty()) return {};
+  return mx::LocalCalendar(calmkit::PosixTimeZone(tz));
+}
+
 mx::EpisodeOptions episode_options(int threshold, double window_hours) {
   mx::EpisodeOptions o{.threshold = threshold, .window_hours = window_hours};
   o.check();
@@ -236,13 +243,14 @@ class JsJournal {
   }
 
   [[nodiscard]] val time_to_calm_summary(int threshold, double window_hours, bool by_participant,
-                                         const std::string& period, bool by_category, double level) {
+                                         const std::string& period, bool by_category, double level,
+                                         const std::string& tz) {
     return guarded([&] {
       const auto& c = cols();
       const auto e = mx::episodes(c, episode_options(threshold, window_hours));
       mx::GroupBy by{.participant = by_participant, .period = std::nullopt, .category = by_category};
       if (!period.empty()) by.period = period_of(period);
-      const auto s = mx::time_to_calm_summary(c, e, by, {}, level);
+      const auto s = mx::time_to_calm_summary(c, e, by, calendar_of(tz), level);
       val o = val::object();
       o.set("participant", participant_names(c, s.participant));
       if (by.period) o.set("periodStart", dates(s.period_start));
@@ -263,7 +271,7 @@ class JsJournal {
     });
   }
 
-  [[nodiscard]] val trigger_frequency(const std::string& period, const std::string& split) {
+  [[nodiscard]] val trigger_frequency(const std::string& period, const std::string& split, const std::string& tz) {
     return guarded([&] {
       const auto& c = cols();
       mx::Split sp = mx::Split::none;
@@ -274,7 +282,7 @@ class JsJournal {
       } else if (!split.empty()) {
         calmkit::detail::throw_invalid("split must be 'category', 'group' or none, got '" + split + "'");
       }
-      const auto f = mx::trigger_frequency(c, period_of(period), sp);
+      const auto f = mx::trigger_frequency(c, period_of(period), sp, calendar_of(tz));
       val o = val::object();
       o.set("participant", participant_names(c, f.participant));
       o.set("periodStart", dates(f.period_start));
@@ -293,10 +301,10 @@ class JsJournal {
     });
   }
 
-  [[nodiscard]] val trigger_trend(int k, double level) {
+  [[nodiscard]] val trigger_trend(int k, double level, const std::string& tz) {
     return guarded([&] {
       const auto& c = cols();
-      const auto t = mx::trigger_trend(c, k, {}, level);
+      const auto t = mx::trigger_trend(c, k, calendar_of(tz), level);
       val o = val::object();
       o.set("participant", participant_names(c, t.participant));
       o.set("weeks", f64(t.weeks));
@@ -314,10 +322,10 @@ class JsJournal {
     });
   }
 
-  [[nodiscard]] val practice_consistency() {
+  [[nodiscard]] val practice_consistency(const std::string& tz) {
     return guarded([&] {
       const auto& c = cols();
-      const auto p = mx::practice_consistency(c);
+      const auto p = mx::practice_consistency(c, calendar_of(tz));
       val o = val::object();
       o.set("participant", participant_names(c, p.participant));
       o.set("weekStart", dates(p.week_start));

@@ -361,14 +361,20 @@ export interface Metrics {
   timeToCalm(journal: Journal, options?: { threshold?: number; windowHours?: number }): EpisodeTable;
   timeToCalmSummary(
     journal: Journal,
-    options?: { by?: SummaryKey | SummaryKey[] | null; threshold?: number; windowHours?: number; confidence?: number },
+    options?: {
+      by?: SummaryKey | SummaryKey[] | null;
+      threshold?: number;
+      windowHours?: number;
+      confidence?: number;
+      tz?: string | null;
+    },
   ): TimeToCalmSummaryTable;
   triggerFrequency(
     journal: Journal,
-    options?: { period?: 'day' | 'week' | 'month'; byCategory?: boolean; byGroup?: boolean },
+    options?: { period?: 'day' | 'week' | 'month'; byCategory?: boolean; byGroup?: boolean; tz?: string | null },
   ): FrequencyTable;
-  triggerTrend(journal: Journal, options?: { k?: number; confidence?: number }): TrendTable;
-  practiceConsistency(journal: Journal): PracticeTable;
+  triggerTrend(journal: Journal, options?: { k?: number; confidence?: number; tz?: string | null }): TrendTable;
+  practiceConsistency(journal: Journal, options?: { tz?: string | null }): PracticeTable;
   exerciseEffectiveness(
     journal: Journal,
     options?: { threshold?: number; windowHours?: number; byParticipant?: boolean },
@@ -411,6 +417,14 @@ export interface Calmkit {
 /** An RFC 3339 time with this device's UTC offset. */
 export function localTime(date?: Date): Time;
 
-/** Loads the WebAssembly core once and resolves to the API. */
-export function loadCalmkit(): Promise<Calmkit>;
+/** Where the compiled core comes from: a URL (string or URL), a fetch Response (or its promise), the bytes, or a compiled module. */
+export type WasmSource = string | URL | Response | Promise<Response> | ArrayBuffer | ArrayBufferView | WebAssembly.Module;
+
+/**
+ * Loads the WebAssembly core once (later calls return the same promise; a failed
+ * load is tried again by the next call) and resolves to the API. `wasm`: where
+ * calmkit_core.wasm is, when not next to index.js (bundlers, app shells).
+ * Rejects with a CalmkitError when the file cannot be fetched (HTTP status in the message).
+ */
+export function loadCalmkit(options?: { wasm?: WasmSource }): Promise<Calmkit>;
 export default loadCalmkit;

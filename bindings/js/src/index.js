@@ -389,13 +389,22 @@ function makeApi(core) {
     return { participant, period, category };
   }
 
+  /** The `tz` option: a POSIX TZ rule for every record's local date, or none (each record's own offset). */
+  function tzText(tz) {
+    if (tz === undefined || tz === null) return '';
+    if (typeof tz !== 'string' || tz === '') {
+      throw new CalmkitError('tz must be a POSIX TZ rule such as "CET-1CEST,M3.5.0,M10.5.0/3" (a string), or null');
+    }
+    return tz;
+  }
+
   const metrics = {
     /** One row per trigger: time-to-calm (minutes) or time to censoring, and whether it calmed. */
     timeToCalm(journal, { threshold = 3, windowHours = 12 } = {}) {
       return call(() => jr(journal).episodes(int(threshold, 'threshold'), num(windowHours, 'windowHours')));
     },
     /** Kaplan–Meier median time-to-calm with its confidence interval, per group. */
-    timeToCalmSummary(journal, { by = 'participant', threshold = 3, windowHours = 12, confidence = 0.95 } = {}) {
+    timeToCalmSummary(journal, { by = 'participant', threshold = 3, windowHours = 12, confidence = 0.95, tz } = {}) {
       const b = byKeys(by);
       return call(() =>
         jr(journal).timeToCalmSummary(
@@ -405,23 +414,24 @@ function makeApi(core) {
           b.period,
           b.category,
           num(confidence, 'confidence'),
+          tzText(tz),
         ),
       );
     },
     /** Triggers per local day, week or month, zero-filled over each participant's span. */
-    triggerFrequency(journal, { period = 'week', byCategory = false, byGroup = false } = {}) {
+    triggerFrequency(journal, { period = 'week', byCategory = false, byGroup = false, tz } = {}) {
       if (byCategory && byGroup) throw new CalmkitError('triggerFrequency: byCategory and byGroup exclude each other');
       return call(() =>
-        jr(journal).triggerFrequency(String(period), byCategory ? 'category' : byGroup ? 'group' : ''),
+        jr(journal).triggerFrequency(String(period), byCategory ? 'category' : byGroup ? 'group' : '', tzText(tz)),
       );
     },
     /** Rate ratio of the last k weeks to the k before, and the Poisson slope of weekly counts. */
-    triggerTrend(journal, { k = 4, confidence = 0.95 } = {}) {
-      return call(() => jr(journal).triggerTrend(int(k, 'k'), num(confidence, 'confidence')));
+    triggerTrend(journal, { k = 4, confidence = 0.95, tz } = {}) {
+      return call(() => jr(journal).triggerTrend(int(k, 'k'), num(confidence, 'confidence'), tzText(tz)));
     },
     /** Practice days and completed sessions per ISO week. */
-    practiceConsistency(journal) {
-      return call(() => jr(journal).practiceConsistency());
+    practiceConsistency(journal, { tz } = {}) {
+      return call(() => jr(journal).practiceConsistency(tzText(tz)));
     },
     /** Change in distress per exercise, and time-to-calm with and without it. */
     exerciseEffectiveness(journal, { threshold = 3, windowHours = 12, byParticipant = false } = {}) {
@@ -537,14 +547,68 @@ function makeApi(core) {
   });
 }
 
+// --- loading the WebAssembly core ---------------------------------------------------------
+
+/** The compiled core next to this file (calmkit_core.wasm). */
+const defaultWasm = () => new URL('./calmkit_core.wasm', import.meta.url);
+
+/**
+ * Compiles and instantiates the core from `source`: a URL or URL string, a
+ * fetch Response (or a promise of one), the bytes (ArrayBuffer, typed array)
+ * or a WebAssembly.Module. Over HTTP(S) a response served as application/wasm
+ * is compiled while it downloads (WebAssembly.instantiateStreaming); a file:
+ * URL (Node) is read from disk.
+ */
+async function instantiate(source, imports) {
+  if (source instanceof WebAssembly.Module) {
+    return { instance: await WebAssembly.instantiate(source, imports), module: source };
+  }
+  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return WebAssembly.instantiate(source, imports);
+  let response = await source;
+  if (typeof response === 'string' || response instanceof URL) {
+    const url = new URL(response, globalThis.location?.href ?? import.meta.url);
+    if (url.protocol === 'file:') {
+      const { readFile } = await import(/* webpackIgnore: true */ 'node:fs/promises');
+      return WebAssembly.instantiate(await readFile(url), imports);
+    }
+    response = await fetch(url, { credentials: 'same-origin' });
+  }
+  if (typeof Response === 'undefined' || !(response instanceof Response)) {
+    throw new CalmkitError('loadCalmkit: wasm must be a URL, a Response, the bytes or a WebAssembly.Module');
+  }
+  if (!response.ok) {
+    throw new CalmkitError(`loadCalmkit: could not fetch ${response.url || 'the wasm file'}: HTTP ${response.status}`, 'runtime');
+  }
+  // Streaming compilation needs the right type; a server that sends another one still works, later.
+  if ((response.headers.get('content-type') ?? '').split(';')[0].trim() === 'application/wasm') {
+    return WebAssembly.instantiateStreaming(response, imports);
+  }
+  return WebAssembly.instantiate(await response.arrayBuffer(), imports);
+}
+
 let loading = null;
 
 /**
  * Loads the WebAssembly core (once; later calls return the same promise) and
- * resolves to the calmkit API.
+ * resolves to the calmkit API. `wasm` says where calmkit_core.wasm is when a
+ * bundler or an app moved it (default: next to this file); see instantiate().
+ * A load that failed (say, offline on a first visit) is tried again by the
+ * next call.
  */
-export function loadCalmkit() {
-  loading ??= createCalmkitCore().then(makeApi);
+export function loadCalmkit({ wasm } = {}) {
+  loading ??= new Promise((resolve, reject) => {
+    createCalmkitCore({
+      instantiateWasm(imports, receive) {
+        instantiate(wasm ?? defaultWasm(), imports).then(({ instance, module }) => receive(instance, module), reject);
+        return {}; // asynchronous: Emscripten waits for receive()
+      },
+    })
+      .then(makeApi)
+      .then(resolve, reject);
+  });
+  loading.catch(() => {
+    loading = null;
+  });
   return loading;
 }
 

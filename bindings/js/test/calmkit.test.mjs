@@ -247,3 +247,38 @@ test('a journal of a few MB reads and writes back (one thread, no worker needed)
   assert.equal(ck.metrics.timeToCalm(journal).minutes.length, 20000);
   journal.delete();
 });
+
+test('tz: one POSIX rule for every local date, as Python tz= does', () => {
+  // 23:30 UTC on Sunday 29 March 2026: the record's own offset (Z) keeps it on
+  // Sunday (week of Monday 23 March); Central European summer time began at
+  // 01:00 UTC that day, so in CET/CEST it is 01:30 on Monday 30 March.
+  const cet = 'CET-1CEST,M3.5.0,M10.5.0/3';
+  const j = new ck.Journal([
+    { type: 'trigger', id: 't1', time: '2026-03-29T23:30:00Z', category: 'conflict', intensity: 6 },
+    { type: 'reading', time: '2026-03-30T00:10:00Z', intensity: 2, trigger: 't1' },
+    { type: 'exercise', id: 'x1', time: '2026-03-29T22:50:00Z', end: '2026-03-29T23:00:00Z', exercise: 'breathing.box', completed: true },
+  ]);
+  try {
+    // Counts per day/week, zero-filled over the span of all the person's records
+    // (the reading at 00:10 UTC is on Monday the 30th by its own offset).
+    const counts = (t) => ck.rows(t).map((r) => [r.periodStart ?? r.weekStart, r.count ?? r.sessions]);
+    assert.deepEqual(counts(ck.metrics.triggerFrequency(j, { period: 'day' })), [['2026-03-29', 1], ['2026-03-30', 0]]);
+    assert.deepEqual(counts(ck.metrics.triggerFrequency(j, { period: 'day', tz: cet })), [['2026-03-30', 1]]);
+    assert.deepEqual(counts(ck.metrics.triggerFrequency(j, { tz: cet })), [['2026-03-30', 1]]);
+    assert.deepEqual(counts(ck.metrics.triggerFrequency(j, { tz: null })), [['2026-03-23', 1], ['2026-03-30', 0]]);
+    // The session began 22:50 UTC on Sunday, 00:50 CEST on Monday.
+    assert.deepEqual(counts(ck.metrics.practiceConsistency(j)), [['2026-03-23', 1], ['2026-03-30', 0]]);
+    assert.deepEqual(counts(ck.metrics.practiceConsistency(j, { tz: cet })), [['2026-03-30', 1]]);
+    const s = ck.metrics.timeToCalmSummary(j, { by: ['participant', 'day'], tz: cet });
+    assert.deepEqual(s.periodStart, ['2026-03-30']);
+    assert.equal(s.medianMinutes[0], 40); // calm 40 minutes after the trigger, whatever the zone
+    // Nepal, +05:45 all year: 23:30 UTC is 05:15 the next day.
+    assert.deepEqual(counts(ck.metrics.triggerFrequency(j, { period: 'day', tz: '<+0545>-5:45' })), [['2026-03-30', 1]]);
+    assert.equal(ck.metrics.triggerTrend(j, { tz: cet }).participant.length, 1);
+    assert.throws(() => ck.metrics.triggerFrequency(j, { tz: 'CET-1CEST,M3.5.0' }), (e) => e instanceof pkg.CalmkitError && /rule/.test(e.message));
+    assert.throws(() => ck.metrics.triggerFrequency(j, { tz: 1 }), /tz must be a POSIX TZ rule/);
+    assert.throws(() => ck.metrics.triggerFrequency(j, { tz: '' }), /tz must be a POSIX TZ rule/);
+  } finally {
+    j.delete();
+  }
+});

@@ -37,5 +37,13 @@ async function main(): Promise<void> {
   journal.add({ type: 'reading', time: localTime(), intensity: '3' });
   // @ts-expect-error: unknown record type
   journal.add({ type: 'mood', time: localTime() });
+  const zonedWeekly = ck.metrics.triggerFrequency(journal, { tz: 'CET-1CEST,M3.5.0,M10.5.0/3' });
+  console.log(zonedWeekly.count, ck.metrics.practiceConsistency(journal, { tz: null }).sessions);
+  // @ts-expect-error: tz is a rule's text, not an offset in minutes
+  ck.metrics.triggerTrend(journal, { tz: 60 });
+  await loadCalmkit({ wasm: new URL('./calmkit_core.wasm', import.meta.url) });
+  await loadCalmkit({ wasm: fetch('/calmkit_core.wasm') });
+  // @ts-expect-error: the wasm is a URL, a response, bytes or a module, never null
+  await loadCalmkit({ wasm: null });
 }
 void main();
