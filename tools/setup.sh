@@ -31,12 +31,16 @@ if ((${#missing[@]})); then
 fi
 
 # npm (Debian's nodejs comes without it) and the JavaScript package's
-# devDependencies (TypeScript, for the `tsc --strict` check of its declarations).
+# devDependencies: TypeScript (the `tsc --strict` check of its declarations),
+# puppeteer-core (drives Debian's chromium; no browser download) and axe-core
+# (the accessibility check of examples/web). Installed again whenever
+# package-lock.json is newer than what npm last installed.
 if ! command -v npm >/dev/null; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends npm >/dev/null
 fi
-if [ ! -x bindings/js/node_modules/.bin/tsc ]; then
+if [ ! -f bindings/js/node_modules/.package-lock.json ] ||
+   [ bindings/js/package-lock.json -nt bindings/js/node_modules/.package-lock.json ]; then
   echo "setup: installing the JavaScript package's devDependencies (bindings/js)"
   npm ci --prefix bindings/js --no-audit --no-fund --loglevel=error
 fi

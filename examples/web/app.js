@@ -281,6 +281,7 @@ $('thought-form').addEventListener('submit', async (e) => {
 });
 
 // --- progress ----------------------------------------------------------------------------------
+let shownProgress = null; // what the progress page shows, unrounded (calmkitApp.progress())
 function drawProgress() {
   const s = ck.metrics.timeToCalmSummary(journal, { by: null });
   const n = s.episodes.length ? s.episodes[0] : 0;
@@ -292,6 +293,7 @@ function drawProgress() {
       : `Median time to calm: ${Math.round(med)} minutes over ${n} episode(s)` +
         (Number.isNaN(s.ciLow[0]) ? '.' : ` (95 % interval ${Math.round(s.ciLow[0])}–${Number.isNaN(s.ciHigh[0]) ? '…' : Math.round(s.ciHigh[0])}).`);
   const weekly = ck.rows(ck.metrics.triggerFrequency(journal, { period: 'week' })).slice(-12);
+  shownProgress = { timeToCalm: s, weekly };
   const most = Math.max(1, ...weekly.map((r) => r.count));
   const body = $('weekly').tBodies[0];
   body.replaceChildren();
@@ -354,4 +356,6 @@ window.calmkitApp = {
     frame();
   },
   journalText: () => journal.toJsonl(),
+  /** The numbers behind the progress page as last drawn: the pooled time-to-calm summary and the weekly rows. */
+  progress: () => shownProgress,
 };

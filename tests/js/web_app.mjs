@@ -1,11 +1,16 @@
 // Drives the reference web app (examples/web, laid out by the wasm build in
 // build-wasm/web) in headless Chromium, as a person would, on a virtual clock:
-//   node tests/js/web_app.mjs OUTDIR
+//   node tests/js/web_app.mjs OUTDIR [JOURNAL_TO_IMPORT]
 // - a 4-7-8 session, rated 7 before and 3 after, saved;
-// - a trigger and two readings logged through the forms;
+// - a trigger and two readings logged through the forms; a thought record;
 // - the journal exported through the page's Export button into OUTDIR;
-// - screenshots of the pacer and the progress page in OUTDIR.
-// Prints JSON: the app's journal text and every URL the page requested.
+// - JOURNAL_TO_IMPORT (when given) imported through the page's file input, the
+//   progress page drawn from it, and exported again into OUTDIR/imported;
+// - screenshots of the pacer and the progress page in OUTDIR;
+// - axe-core (bindings/js devDependencies) run on the page in every state it
+//   passes through: tab, running pacer, rating form, filled lists.
+// Prints JSON: the app's journal text, every URL the page requested, the
+// numbers behind the progress page and axe's findings per state.
 // Debian's chromium through puppeteer-core (bindings/js devDependencies).
 import fs from 'node:fs';
 import http from 'node:http';
@@ -17,13 +22,15 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
 const webDir = process.env.CALMKIT_WEB_DIR ?? path.join(root, 'build-wasm/web');
 const out = path.resolve(process.argv[2] ?? fs.mkdtempSync(path.join(os.tmpdir(), 'calmkit-web-')));
+const toImport = process.argv[3] ? path.resolve(process.argv[3]) : null;
 fs.mkdirSync(out, { recursive: true });
+const axeSource = fs.readFileSync(path.join(root, 'bindings/js/node_modules/axe-core/axe.min.js'), 'utf8');
 const { default: puppeteer } = await import(
   pathToFileURL(path.join(root, 'bindings/js/node_modules/puppeteer-core/lib/esm/puppeteer/puppeteer-core.js')).href
 );
 
 const types = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css',
-  '.webmanifest': 'application/manifest+json' };
+  '.webmanifest': 'application/manifest+json', '.wasm': 'application/wasm' };
 const server = http.createServer((req, res) => {
   const rel = decodeURIComponent(new URL(req.url, 'http://x').pathname);
   const file = path.join(webDir, rel.endsWith('/') ? rel + 'index.html' : rel);
@@ -46,6 +53,7 @@ const browser = await puppeteer.launch({
 });
 const requested = [];
 const problems = [];
+const accessibility = {};
 try {
   const page = await browser.newPage();
   await page.setViewport({ width: 800, height: 1000 });
@@ -59,6 +67,26 @@ try {
   await page.goto(`${origin}/?virtual-clock`);
   await page.waitForFunction('window.calmkitApp?.ready === true', { timeout: 30000 });
 
+  // axe-core, evaluated through the DevTools protocol (the page's CSP stays on
+  // for the app's own scripts); every rule axe runs by default (WCAG 2.x A and
+  // AA, best practices), on the whole document as it is in that state.
+  const audit = async (state) => {
+    if (await page.evaluate('typeof window.axe === "undefined"')) await page.evaluate(axeSource);
+    accessibility[state] = await page.evaluate(async () => {
+      const r = await window.axe.run(document);
+      return {
+        passes: r.passes.length,
+        violations: r.violations.map((v) => ({
+          id: v.id,
+          impact: v.impact,
+          help: v.help,
+          nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ')),
+        })),
+      };
+    });
+  };
+  await audit('breathe');
+
   // The pacer: 4-7-8 is 4 x (4 + 7 + 8) = 76 s, driven one second at a time.
   await page.select('#pacer-exercise', 'breathing.4-7-8');
   await page.type('#pacer-before', '7');
@@ -66,8 +94,10 @@ try {
   for (let t = 1; t <= 5; ++t) await page.evaluate('calmkitApp.advance(1)');
   await page.screenshot({ path: path.join(out, 'pacer.png') });
   const mid = await page.$eval('#pacer-text', (e) => e.textContent);
+  await audit('breathe: session running');
   for (let t = 6; t <= 76; ++t) await page.evaluate('calmkitApp.advance(1)');
   await page.waitForSelector('#pacer-after-form:not([hidden])');
+  await audit('breathe: rating after the session');
   await page.type('#pacer-after', '3');
   await page.click('#pacer-after-form button[type=submit]');
   await page.waitForFunction("document.getElementById('status').textContent === 'Session saved.'");
@@ -87,22 +117,81 @@ try {
     await page.waitForFunction("document.getElementById('status').textContent === 'Reading logged.'");
   }
 
-  // What could help now, and the progress page.
+  await audit('log: after a trigger and readings');
+
+  // What could help now, a thought record, and the progress page.
   await page.click('#tab-help');
   await page.type('#help-intensity', '8');
   await page.click('#help-form button[type=submit]');
   const ideas = await page.$$eval('#help-list li', (l) => l.length);
+  await audit('what could help now: ideas listed');
+  await page.click('#tab-thought');
+  await audit('thought record: empty form');
+  await page.type('#tr-situation', 'No reply since lunch');
+  await page.type('#tr-thought', 'They are losing interest');
+  await page.type('#tr-belief-before', '80');
+  await page.type('#tr-emotion', 'anxious');
+  await page.type('#tr-emotion-before', '70');
+  await page.click('#tr-distortions input[value=mind_reading]');
+  await page.type('#tr-against', 'They said they had a long meeting\nThey replied late last week too');
+  await page.type('#tr-balanced', 'A slow reply on a busy day says little');
+  await page.type('#tr-belief-after', '35');
+  await page.click('#thought-form button[type=submit]');
+  await page.waitForFunction("document.getElementById('status').textContent === 'Thought record saved.'");
+  await audit('thought record: saved');
   await page.click('#tab-progress');
   await page.screenshot({ path: path.join(out, 'progress.png'), fullPage: true });
   const ttc = await page.$eval('#ttc', (e) => e.textContent);
+  await audit('progress: one episode');
 
   // Export through the button: the browser saves the download into `out`.
   await page.click('#tab-data');
+  await audit('export / import');
   await page.click('#export');
   const exported = path.join(out, 'calmkit-journal.jsonl');
-  for (let i = 0; i < 100 && !fs.existsSync(exported); ++i) await new Promise((ok) => setTimeout(ok, 100));
+  const arrived = async (file) => {
+    for (let i = 0; i < 100 && !fs.existsSync(file); ++i) await new Promise((ok) => setTimeout(ok, 100));
+  };
+  await arrived(exported);
   const journalText = await page.evaluate('calmkitApp.journalText()');
-  process.stdout.write(JSON.stringify({ journalText, exported, requested, origin, problems, mid, ideas, ttc }));
+
+  // A journal imported through the file input: the progress page's numbers as
+  // the page computed them, and the journal exported again (the file Python reads).
+  let imported = null;
+  if (toImport) {
+    await (await page.$('#import')).uploadFile(toImport);
+    await page.waitForFunction("document.getElementById('status').textContent.startsWith('Imported ')");
+    await page.click('#tab-progress');
+    const progress = await page.evaluate(() => {
+      const p = window.calmkitApp.progress();
+      const nan = (xs) => Array.from(xs, (x) => (Number.isNaN(x) ? 'NaN' : x));
+      const t = p.timeToCalm;
+      return {
+        timeToCalm: { episodes: Array.from(t.episodes), medianMinutes: nan(t.medianMinutes), ciLow: nan(t.ciLow), ciHigh: nan(t.ciHigh) },
+        weekly: p.weekly,
+      };
+    });
+    const shown = {
+      ttc: await page.$eval('#ttc', (e) => e.textContent),
+      weekly: await page.$$eval('#weekly tbody tr', (rows) => rows.map((r) => [r.cells[0].textContent, r.cells[1].textContent])),
+    };
+    await page.screenshot({ path: path.join(out, 'progress-imported.png'), fullPage: true });
+    await audit('progress: imported journal');
+    const again = path.join(out, 'imported');
+    fs.mkdirSync(again, { recursive: true });
+    await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: again });
+    await page.click('#tab-data');
+    await page.click('#export');
+    const file = path.join(again, 'calmkit-journal.jsonl');
+    await arrived(file);
+    imported = { exported: file, progress, shown };
+  }
+
+  // The checker can fail here: an input without a label must be reported.
+  await page.evaluate(() => document.querySelector('#data').append(Object.assign(document.createElement('input'), { id: 'unlabelled', type: 'text' })));
+  await audit('control: an input without a label');
+
+  process.stdout.write(JSON.stringify({ journalText, exported, requested, origin, problems, mid, ideas, ttc, imported, accessibility }));
 } finally {
   await browser.close();
   server.close();
