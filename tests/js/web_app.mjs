@@ -87,10 +87,24 @@ try {
   };
   await audit('breathe');
 
+  // Keyboard only: arrow keys move between the tabs (and show their panels),
+  // Enter on a focused button starts the session below.
+  const selected = () => page.$$eval('[role=tab]', (ts) => ts.filter((t) => t.getAttribute('aria-selected') === 'true')
+    .map((t) => [t.id, document.activeElement === t, !document.getElementById(t.getAttribute('aria-controls')).hidden]));
+  await page.focus('#tab-breathe');
+  await page.keyboard.press('ArrowRight');
+  const keyboard = { right: await selected() };
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('ArrowLeft');
+  keyboard.leftTwice = await selected();
+  await page.keyboard.press('ArrowRight');
+  keyboard.back = await selected();
+
   // The pacer: 4-7-8 is 4 x (4 + 7 + 8) = 76 s, driven one second at a time.
   await page.select('#pacer-exercise', 'breathing.4-7-8');
   await page.type('#pacer-before', '7');
-  await page.click('#pacer-start');
+  await page.focus('#pacer-start');
+  await page.keyboard.press('Enter');
   for (let t = 1; t <= 5; ++t) await page.evaluate('calmkitApp.advance(1)');
   await page.screenshot({ path: path.join(out, 'pacer.png') });
   const mid = await page.$eval('#pacer-text', (e) => e.textContent);
@@ -191,7 +205,7 @@ try {
   await page.evaluate(() => document.querySelector('#data').append(Object.assign(document.createElement('input'), { id: 'unlabelled', type: 'text' })));
   await audit('control: an input without a label');
 
-  process.stdout.write(JSON.stringify({ journalText, exported, requested, origin, problems, mid, ideas, ttc, imported, accessibility }));
+  process.stdout.write(JSON.stringify({ journalText, exported, requested, origin, problems, mid, ideas, ttc, imported, accessibility, keyboard }));
 } finally {
   await browser.close();
   server.close();

@@ -179,3 +179,14 @@ def test_no_accessibility_violations_in_any_state(run: dict) -> None:
     # The check can fail: the control state's unlabelled input is reported.
     control = found["control: an input without a label"]["violations"]
     assert [(v["id"], v["nodes"]) for v in control] == [("label", ["#unlabelled"])]
+
+
+def test_tabs_and_pacer_work_from_the_keyboard(run: dict) -> None:
+    # [tab id, has focus, its panel shown]: arrow keys wrap around the six tabs.
+    assert run["keyboard"] == {
+        "right": [["tab-log", True, True]],
+        "leftTwice": [["tab-data", True, True]],
+        "back": [["tab-breathe", True, True]],
+    }
+    # The session itself was started with Enter on the focused Start button.
+    assert len(calmkit.read_journal(Path(run["exported"])).exercises) == 1
