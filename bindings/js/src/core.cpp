@@ -126,10 +126,11 @@ mx::Period period_of(const std::string& p) {
 }
 
 /// Local dates from each record's own UTC offset (`tz` empty), or from the
-/// time zone `tz` names, as the Python metrics' `tz=` does.
+/// time zone `tz` names, as the Python metrics' `tz=` does (the same
+/// TimeZone::locate; this build has no tzdata folder to find IANA names in).
 mx::LocalCalendar calendar_of(const std::string& tz) {
   if (tz.empty()) return {};
-  return mx::LocalCalendar(calmkit::PosixTimeZone(tz));
+  return mx::LocalCalendar(calmkit::TimeZone::locate(tz));
 }
 
 mx::EpisodeOptions episode_options(int threshold, double window_hours) {
