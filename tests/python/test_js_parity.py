@@ -152,7 +152,10 @@ def same_table(js: dict, frame: pd.DataFrame, what: str, rtol: float = 0.0) -> N
 # POSIX rules whose local dates differ from the synthetic journals' own offsets:
 # Central Europe (DST at 01:00 UTC), Sydney (southern summer, DST across New
 # Year), Nepal (+05:45, no DST), Israel (a transition hour past midnight, 26).
-ZONES = ["CET-1CEST,M3.5.0,M10.5.0/3", "AEST-10AEDT,M10.1.0,M4.1.0/3", "<+0545>-5:45", "IST-2IDT,M3.4.4/26,M10.5.0"]
+# IANA zones (the JS package's calmkit_tzdata.bin and Python both read this
+# machine's tzdata): Berlin, New York, Lord Howe (a 30-minute DST) and Kathmandu.
+ZONES = ["CET-1CEST,M3.5.0,M10.5.0/3", "AEST-10AEDT,M10.1.0,M4.1.0/3", "<+0545>-5:45", "IST-2IDT,M3.4.4/26,M10.5.0",
+         "Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Asia/Kathmandu"]
 
 
 @pytest.mark.parametrize("tz", ZONES)

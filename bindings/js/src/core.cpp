@@ -29,6 +29,7 @@
 #include <cstdint>
 #include <exception>
 #include <limits>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -125,11 +126,26 @@ mx::Period period_of(const std::string& p) {
   calmkit::detail::throw_invalid("period must be 'day', 'week' or 'month', got '" + p + "'");
 }
 
+/// IANA zones handed in by index.js from calmkit_tzdata.bin (this build has
+/// no tzdata folder for TimeZone::locate to look in), by name.
+std::map<std::string, calmkit::TimeZone, std::less<>>& named_zones() {
+  static std::map<std::string, calmkit::TimeZone, std::less<>> zones;
+  return zones;
+}
+
+void add_time_zone(const std::string& name, const std::string& tzif) {
+  guarded([&] {
+    named_zones().insert_or_assign(name,
+                                   calmkit::TimeZone::from_tzif(tzif, name, "calmkit_tzdata.bin: " + name));
+  });
+}
+
 /// Local dates from each record's own UTC offset (`tz` empty), or from the
-/// time zone `tz` names, as the Python metrics' `tz=` does (the same
-/// TimeZone::locate; this build has no tzdata folder to find IANA names in).
+/// time zone `tz` names, as the Python metrics' `tz=` does: a zone name read
+/// from tzdata first, else a POSIX rule (TimeZone::locate).
 mx::LocalCalendar calendar_of(const std::string& tz) {
   if (tz.empty()) return {};
+  if (const auto it = named_zones().find(tz); it != named_zones().end()) return mx::LocalCalendar(it->second);
   return mx::LocalCalendar(calmkit::TimeZone::locate(tz));
 }
 
@@ -272,7 +288,8 @@ class JsJournal {
     });
   }
 
-  [[nodiscard]] val trigger_frequency(const std::string& period, const std::string& split, const std::string& tz) {
+  [[nodiscard]] val trigger_frequency(const std::string& period, const std::string& split,
+                                      const std::string& tz) {
     return guarded([&] {
       const auto& c = cols();
       mx::Split sp = mx::Split::none;
@@ -633,6 +650,7 @@ EMSCRIPTEN_BINDINGS(calmkit_core) {
   mx::set_threads(1);
 
   function("version", &version);
+  function("addTimeZone", &add_time_zone);
   function(
       "formatVersion", +[] { return calmkit::journal_format_version; });
 

@@ -384,6 +384,13 @@ export interface Metrics {
 type Row<T> = { [K in keyof T]: T[K] extends ArrayLike<infer E> ? E : never };
 
 export interface Calmkit {
+  /**
+   * Fetches the IANA time zones (calmkit_tzdata.bin next to index.js, about
+   * 0.13 MB gzipped, or `url`) once; afterwards the metrics' `tz` takes zone
+   * names such as "Europe/Berlin" as well as POSIX rules. Resolves to the
+   * tzdata version and the zone names.
+   */
+  loadTimeZones(options?: { url?: string | URL }): Promise<{ version: string; zones: string[] }>;
   readonly version: string;
   readonly formatVersion: number;
   readonly Journal: JournalConstructor;

@@ -389,11 +389,42 @@ function makeApi(core) {
     return { participant, period, category };
   }
 
-  /** The `tz` option: a POSIX TZ rule for every record's local date, or none (each record's own offset). */
+  // IANA zones: calmkit_tzdata.bin (the build machine's tzdata, packed by
+  // tools/pack_tzdata.mjs), fetched by loadTimeZones(); each zone is handed
+  // to the core the first time a metric asks for it.
+  let tzdata = null; // { version, zones: {name: [offset, length]}, bytes }
+  const zonesInCore = new Set();
+
+  async function loadTimeZones({ url } = {}) {
+    if (tzdata) return { version: tzdata.version, zones: Object.keys(tzdata.zones) };
+    const where = url ?? new URL('./calmkit_tzdata.bin', import.meta.url);
+    const bytes = new Uint8Array(await fetchBytes(where));
+    const first = bytes.indexOf(10);
+    const second = bytes.indexOf(10, first + 1);
+    const magic = new TextDecoder().decode(bytes.subarray(0, first));
+    if (magic !== 'calmkit-tzdata 1' || second < 0) {
+      throw new CalmkitError(`loadTimeZones: ${where} is not calmkit's time zone file`, 'runtime');
+    }
+    const index = JSON.parse(new TextDecoder().decode(bytes.subarray(first + 1, second)));
+    tzdata = { version: index.version, zones: index.zones, bytes: bytes.subarray(second + 1) };
+    return { version: tzdata.version, zones: Object.keys(tzdata.zones) };
+  }
+
+  /** The `tz` option: an IANA zone name or a POSIX TZ rule for every record's local date, or none. */
   function tzText(tz) {
     if (tz === undefined || tz === null) return '';
     if (typeof tz !== 'string' || tz === '') {
-      throw new CalmkitError('tz must be a POSIX TZ rule such as "CET-1CEST,M3.5.0,M10.5.0/3" (a string), or null');
+      throw new CalmkitError(
+        'tz must be an IANA zone name such as "Europe/Berlin" or a POSIX TZ rule such as "CET-1CEST,M3.5.0,M10.5.0/3" (a string), or null',
+      );
+    }
+    const at = tzdata?.zones[tz];
+    if (at && !zonesInCore.has(tz)) {
+      call(() => core.addTimeZone(tz, tzdata.bytes.subarray(at[0], at[0] + at[1])));
+      zonesInCore.add(tz);
+    }
+    if (!tzdata && /^[A-Za-z][A-Za-z0-9_+-]*\/[A-Za-z0-9_+\/-]+$|^(UTC|GMT|Etc\/.*)$/.test(tz)) {
+      throw new CalmkitError(`tz '${tz}' is an IANA zone name: load the zone data first (await ck.loadTimeZones())`);
     }
     return tz;
   }
@@ -442,6 +473,11 @@ function makeApi(core) {
   };
 
   return Object.freeze({
+    /**
+     * Fetches the IANA time zones (calmkit_tzdata.bin next to index.js, or `url`)
+     * once, so the metrics' `tz` takes zone names; resolves to {version, zones}.
+     */
+    loadTimeZones,
     version: core.version(),
     formatVersion: core.formatVersion(),
     Journal,
@@ -584,6 +620,18 @@ async function instantiate(source, imports) {
     return WebAssembly.instantiateStreaming(response, imports);
   }
   return WebAssembly.instantiate(await response.arrayBuffer(), imports);
+}
+
+/** The bytes at `where` (a URL or URL string): a file read for file: URLs (Node), else fetch. */
+async function fetchBytes(where) {
+  const url = new URL(where, globalThis.location?.href ?? import.meta.url);
+  if (url.protocol === 'file:') {
+    const { readFile } = await import(/* webpackIgnore: true */ 'node:fs/promises');
+    return readFile(url);
+  }
+  const response = await fetch(url, { credentials: 'same-origin' });
+  if (!response.ok) throw new CalmkitError(`could not fetch ${url}: HTTP ${response.status}`, 'runtime');
+  return response.arrayBuffer();
 }
 
 let loading = null;

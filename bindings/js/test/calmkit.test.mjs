@@ -276,8 +276,31 @@ test('tz: one POSIX rule for every local date, as Python tz= does', () => {
     assert.deepEqual(counts(ck.metrics.triggerFrequency(j, { period: 'day', tz: '<+0545>-5:45' })), [['2026-03-30', 1]]);
     assert.equal(ck.metrics.triggerTrend(j, { tz: cet }).participant.length, 1);
     assert.throws(() => ck.metrics.triggerFrequency(j, { tz: 'CET-1CEST,M3.5.0' }), (e) => e instanceof pkg.CalmkitError && /rule/.test(e.message));
-    assert.throws(() => ck.metrics.triggerFrequency(j, { tz: 1 }), /tz must be a POSIX TZ rule/);
-    assert.throws(() => ck.metrics.triggerFrequency(j, { tz: '' }), /tz must be a POSIX TZ rule/);
+    assert.throws(() => ck.metrics.triggerFrequency(j, { tz: 1 }), /tz must be an IANA zone name .* or a POSIX TZ rule/);
+    assert.throws(() => ck.metrics.triggerFrequency(j, { tz: '' }), /tz must be an IANA zone name .* or a POSIX TZ rule/);
+  } finally {
+    j.delete();
+  }
+});
+
+test('tz: IANA zone names after loadTimeZones(), the build machine\'s tzdata', async () => {
+  const j = new ck.Journal([
+    { type: 'trigger', id: 't1', time: '2026-03-29T23:30:00Z', category: 'conflict', intensity: 6 },
+    // 04:30 UTC on 8 March 2026 is 23:30 EST on the 7th; on 9 March, after the
+    // US change (second Sunday of March), 04:30 UTC is 00:30 EDT on the 9th.
+    { type: 'trigger', id: 't2', time: '2026-03-08T04:30:00Z', category: 'conflict', intensity: 6 },
+    { type: 'trigger', id: 't3', time: '2026-03-09T04:30:00Z', category: 'conflict', intensity: 6 },
+  ]);
+  const days = (tz) => ck.rows(ck.metrics.triggerFrequency(j, { period: 'day', tz })).filter((r) => r.count > 0).map((r) => r.periodStart);
+  try {
+    const info = await ck.loadTimeZones();
+    assert.ok(info.zones.includes('Europe/Berlin') && info.zones.length > 300, String(info.zones.length));
+    assert.match(info.version, /^20\d\d[a-z]$/);
+    assert.deepEqual(days('Europe/Berlin'), ['2026-03-08', '2026-03-09', '2026-03-30']);
+    assert.deepEqual(days('America/New_York'), ['2026-03-07', '2026-03-09', '2026-03-29']);
+    // The same answers as the rule for the same zone.
+    assert.deepEqual(days('EST5EDT,M3.2.0,M11.1.0'), days('America/New_York'));
+    assert.throws(() => days('Europe/Nowhere'), /unknown time zone 'Europe\/Nowhere'/);
   } finally {
     j.delete();
   }

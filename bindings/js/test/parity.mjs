@@ -2,12 +2,13 @@
 // JavaScript package and prints, as JSON, what it wrote and computed.
 //   node parity.mjs JOURNAL.jsonl OUT.jsonl [TZ]
 // OUT.jsonl: the journal rebuilt record by record through Journal.add, written.
-// With TZ (a POSIX TZ rule) the output also has `zoned`: the metrics with a
+// With TZ (a POSIX TZ rule or an IANA zone name) the output also has `zoned`: the metrics with a
 // local calendar, computed with { tz: TZ }, as tables of columns.
 import fs from 'node:fs';
 import { ck } from './load.mjs';
 
 const [input, output, tz] = process.argv.slice(2);
+if (tz !== undefined && tz.includes('/')) await ck.loadTimeZones(); // an IANA name
 const { journal } = ck.readJournal(fs.readFileSync(input, 'utf8'), { name: input });
 const rebuilt = new ck.Journal(journal.records());
 fs.writeFileSync(output, rebuilt.toJsonl());
