@@ -286,6 +286,9 @@ def test_apple_health_zip_of_a_phone_in_another_language(tmp_path, member):
         out.write(IOS15, member)
         out.writestr("apple_health_export/electrocardiograms/ecg_2026-03-01.csv", "Name,Sam\n")
         out.writestr("apple_health_export/workout-routes/route_2026-03-04_6.50pm.gpx", "<gpx/>\n")
+        # Re-zipped on a Mac: an AppleDouble twin of the XML under __MACOSX/ (binary, not HealthData).
+        twin = member.rsplit("/", 1)
+        out.writestr("__MACOSX/" + "/".join([*twin[:-1], "._" + twin[-1]]), b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X")
     journal, report = calmkit.import_apple_health(z)
     _check_ios15(journal, report)
     assert report.source == f"{z}/{member}"
