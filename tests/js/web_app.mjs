@@ -109,7 +109,18 @@ try {
   await page.screenshot({ path: path.join(out, 'pacer.png') });
   const mid = await page.$eval('#pacer-text', (e) => e.textContent);
   await audit('breathe: session running');
-  for (let t = 6; t <= 76; ++t) await page.evaluate('calmkitApp.advance(1)');
+  // Reduced motion: the circle stops growing and shrinking (a fixed size), and moves again when unticked.
+  const circle = () => page.$eval('#pacer-circle', (e) => e.style.transform);
+  const motion = { moving: await circle() };
+  await page.click('#reduced-motion');
+  await page.evaluate('calmkitApp.advance(0.5)');
+  motion.reduced = await circle();
+  await page.evaluate('calmkitApp.advance(0.5)');
+  motion.reducedLater = await circle();
+  await page.click('#reduced-motion');
+  await page.evaluate('calmkitApp.advance(0)');
+  motion.again = await circle();
+  for (let t = 7; t <= 76; ++t) await page.evaluate('calmkitApp.advance(1)');
   await page.waitForSelector('#pacer-after-form:not([hidden])');
   await audit('breathe: rating after the session');
   await page.type('#pacer-after', '3');
@@ -205,7 +216,7 @@ try {
   await page.evaluate(() => document.querySelector('#data').append(Object.assign(document.createElement('input'), { id: 'unlabelled', type: 'text' })));
   await audit('control: an input without a label');
 
-  process.stdout.write(JSON.stringify({ journalText, exported, requested, origin, problems, mid, ideas, ttc, imported, accessibility, keyboard }));
+  process.stdout.write(JSON.stringify({ journalText, exported, requested, origin, problems, mid, ideas, ttc, imported, accessibility, keyboard, motion }));
 } finally {
   await browser.close();
   server.close();

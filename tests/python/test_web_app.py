@@ -190,3 +190,12 @@ def test_tabs_and_pacer_work_from_the_keyboard(run: dict) -> None:
     }
     # The session itself was started with Enter on the focused Start button.
     assert len(calmkit.read_journal(Path(run["exported"])).exercises) == 1
+
+
+def test_reduced_motion_holds_the_circle_still(run: dict) -> None:
+    motion = run["motion"]
+    # 5 s into 4-7-8: 1 s into the 7 s hold, the circle at full size.
+    assert motion["moving"] == "scale(1)"
+    assert motion["reduced"] == motion["reducedLater"] == "scale(0.75)"
+    # 6 s in, still holding: full size again once motion is back.
+    assert motion["again"] == "scale(1)"
