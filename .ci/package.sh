@@ -8,7 +8,11 @@
 #      line what to install (the packages, or the extra from a source checkout);
 #   3. the same for a wheel built from the unpacked sdist alone (so the sdist
 #      holds everything a build needs);
-#   4. CITATION.cff is validated by cffconvert.
+#   4. CITATION.cff is validated by cffconvert;
+#   5. the sdist holds exactly the files git tracks (nothing missing, no build
+#      output, no report or journal a user wrote into the checkout), and the
+#      wheel's metadata declares the licence, Python versions, dependencies
+#      and every extra.
 # The builds reuse ccache entries of tools/setup.sh's build (same sources and
 # flags: -DCMAKE_CXX_COMPILER_LAUNCHER=ccache through --config-setting; the
 # repository's wheel even reuses setup.sh's build-wheel/ folder), so they
@@ -42,13 +46,61 @@ step "CITATION.cff is valid"
 
 settings=(--config-setting=cmake.define.CMAKE_CXX_COMPILER_LAUNCHER=ccache
           --config-setting=cmake.define.CALMKIT_WERROR=ON)
+# A stray file at the top of the checkout, as the README's commands leave one
+# (report.html: a person's progress report), must stay out of the sdist.
+stray=$root/report.html
+[ -e "$stray" ] && stray=""
+[ -z "$stray" ] || { echo "<html>a report</html>" > "$stray"; trap 'rm -f "$stray"' EXIT; }
 "$tools/bin/python" -m build --no-isolation --sdist --wheel --outdir "$out/dist" "${settings[@]}" .
+[ -z "$stray" ] || rm -f "$stray"
 step "sdist and wheel built"
+
+sdist=$(ls "$out"/dist/calmkit-*.tar.gz)
+if git rev-parse --git-dir >/dev/null 2>&1; then
+  # The sdist is the tracked tree plus PKG-INFO: a diff names what is missing
+  # (<) or what should not be there (>). An untracked file of yours shows here
+  # too: commit it or move it away.
+  diff <(git ls-files | sort) \
+       <(tar -tzf "$sdist" | sed -n 's|^calmkit-[^/]*/||p' | grep -v -e '/$' -e '^$' -e '^PKG-INFO$' | sort)
+  step "sdist holds exactly the tracked files ($(tar -tzf "$sdist" | grep -vc '/$') files)"
+fi
+
+# The wheel's metadata, as pip reads it, against pyproject.toml.
+"$tools/bin/python" - "$(ls "$out"/dist/calmkit-*.whl)" <<'EOF'
+import email, re, sys, tomllib, zipfile
+project = tomllib.load(open("pyproject.toml", "rb"))["project"]
+whl = zipfile.ZipFile(sys.argv[1])
+names = whl.namelist()
+info = next(n.split("/")[0] for n in names if n.endswith(".dist-info/METADATA"))
+meta = email.message_from_bytes(whl.read(f"{info}/METADATA"))
+version = re.search(r"project\(calmkit\s+VERSION\s+([0-9.]+)", open("CMakeLists.txt").read()).group(1)
+assert meta["Name"] == "calmkit" and meta["Version"] == version, (meta["Name"], meta["Version"])
+assert meta["Requires-Python"] == project["requires-python"], meta["Requires-Python"]
+assert "Apache-2.0" in (meta.get("License-Expression") or meta.get("License") or ""), "no licence"
+assert "License :: OSI Approved :: Apache Software License" in meta.get_all("Classifier")
+assert any(n.startswith(f"{info}/") and n.endswith("LICENSE") for n in names), "LICENSE is not in the wheel"
+requires = meta.get_all("Requires-Dist")
+for dep in project["dependencies"]:
+    assert any(r.replace(" ", "") == dep.replace(" ", "") for r in requires), (dep, requires)
+extras = set(meta.get_all("Provides-Extra"))
+assert extras == set(project["optional-dependencies"]), (extras, set(project["optional-dependencies"]))
+for extra, deps in project["optional-dependencies"].items():
+    for dep in deps:
+        assert any(r.startswith(dep) and f'extra == "{extra}"' in r for r in requires), (extra, dep)
+# Only the package: the extension module, the Python files, stubs, py.typed.
+stray = [n for n in names if not (n.startswith("calmkit/") or n.startswith(info))]
+assert not stray, stray
+assert any(re.fullmatch(r"calmkit/_core\.cpython-.*\.so", n) for n in names), "no extension module"
+assert {"calmkit/py.typed", "calmkit/_core.pyi", "calmkit/__init__.py"} <= set(names)
+print(f"package: wheel metadata ok ({len(names)} files, extras {sorted(extras)})")
+EOF
 
 repair() {  # repair <wheel> <into>: a manylinux wheel, checked by auditwheel; sets $fixed
   "$tools/bin/auditwheel" repair --wheel-dir "$2" "$1"
   fixed=$(ls "$2"/calmkit-*manylinux*.whl)
-  "$tools/bin/auditwheel" show "$fixed"
+  "$tools/bin/auditwheel" show "$fixed" | tee "$2/show.txt"
+  # The repaired wheel is consistent with the manylinux tag in its name.
+  grep -q 'consistent with the following platform tag: "manylinux_' "$2/show.txt"
 }
 
 try_in_fresh_venv() {  # try_in_fresh_venv <name> <wheel>
@@ -77,11 +129,15 @@ assert len(summary) == 3, summary
 assert calmkit.__file__.startswith(__import__("sys").prefix), calmkit.__file__  # the installed copy
 print("package: smoke test ok, calmkit", calmkit.__version__)
 EOF
+    # The package's help page renders.
+    PAGER=cat python -c "import calmkit; help(calmkit)" > help.txt
+    grep -q "calmkit: model and measure" help.txt
     # Each extra is missing here: one line naming it, exit status 1.
-    for extra in parquet dask; do
+    for extra in parquet dask stats; do
       case $extra in
         parquet) code='import calmkit; calmkit.write_parquet(calmkit.Journal(), "out")' ;;
         dask) code='import calmkit.dask' ;;
+        stats) code='import calmkit, calmkit.stats; calmkit.stats.logrank(calmkit.analysis_frame(calmkit.read_journal("examples/data/sample-journal.jsonl")), "first_and_latest")' ;;
       esac
       set +e
       msg=$(python -c "
@@ -113,7 +169,6 @@ step "wheel works in a fresh venv"
 # The same from the sdist alone. With CCACHE_BASEDIR at the unpacked sources
 # (and .ci/run's at the repository) ccache sees the same relative paths
 # (../../src/x.cpp from build-wheel/<tag>), so the objects come from the cache.
-sdist=$(ls "$out"/dist/calmkit-*.tar.gz)
 mkdir -p "$out/s/d"
 tar -xzf "$sdist" -C "$out/s/d"
 src=$(ls -d "$out"/s/d/calmkit-*)

@@ -5,7 +5,7 @@ medians, a log-rank test and Cox models with participant-clustered errors.
     PYTHONPATH=build/python python3 examples/python/cohort_inference.py [participants] [days]
 
 Needs the optional dependencies of the ``stats`` extra: ``pip install ".[stats]"``
-in the calmkit source checkout, or ``pip install lifelines statsmodels``.
+in the calmkit source checkout, or ``pip install lifelines``.
 What these numbers can and cannot tell: docs/metrics.md, "Cohort-level
 inference".
 """

@@ -21,21 +21,21 @@ __all__ = ["EXTRAS", "REQUIREMENTS", "MissingExtraError", "install_hint", "requi
 EXTRAS: dict[str, tuple[str, ...]] = {
     "parquet": ("pyarrow",),
     "dask": ("dask", "distributed", "pyarrow"),
-    "stats": ("lifelines", "statsmodels"),
+    "stats": ("lifelines",),
 }
 
 #: extra name -> its pip requirements, as pyproject.toml declares them.
 REQUIREMENTS: dict[str, tuple[str, ...]] = {
     "parquet": ("pyarrow>=12",),
     "dask": ("dask[dataframe]>=2024.1", "distributed>=2024.1", "pyarrow>=12"),
-    "stats": ("lifelines>=0.27", "statsmodels>=0.14"),
+    "stats": ("lifelines>=0.27",),
 }
 
 
 def install_hint(extra: str) -> str:
     """What to run to get the optional ``extra``, fit for an install from a
     source checkout (calmkit is not on PyPI), e.g. for ``"stats"``:
-    ``pip install "lifelines>=0.27" "statsmodels>=0.14" (or, in a calmkit
+    ``pip install "lifelines>=0.27" (or, in a calmkit
     source checkout: pip install ".[stats]")``."""
     packages = " ".join(f'"{r}"' for r in REQUIREMENTS[extra])
     return f'pip install {packages} (or, in a calmkit source checkout: pip install ".[{extra}]")'

@@ -1,7 +1,7 @@
 """Cohort-level inference on time-to-calm: log-rank tests and Cox models.
 
-An optional part of calmkit (its ``stats`` extra: ``pip install lifelines
-statsmodels``, or ``pip install ".[stats]"`` in a source checkout): the models
+An optional part of calmkit (its ``stats`` extra: ``pip install lifelines``,
+or ``pip install ".[stats]"`` in a source checkout): the models
 come from lifelines (Davidson-Pilon 2019), a well-kept survival library,
 fitted on :func:`calmkit.analysis_frame`, one row per episode. calmkit only
 prepares the episodes and names the numbers; the tests compare them with R's

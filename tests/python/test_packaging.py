@@ -8,6 +8,7 @@ never installed.
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import subprocess
@@ -108,6 +109,39 @@ def test_extras_in_pyproject_match_the_code():
         assert _extras.REQUIREMENTS[name] == tuple(extras[name]), name
         assert "calmkit[" not in _extras.install_hint(name)
     assert set(_extras.REQUIREMENTS) == set(_extras.EXTRAS)
+
+
+def imported_roots() -> set[str]:
+    """Top-level modules calmkit's own code imports: import statements, and
+    module names given as strings (``_extras.require("pyarrow.parquet", ...)``),
+    docstrings and comments left out."""
+    roots: set[str] = set()
+    for path in (REPO / "python" / "calmkit").rglob("*.py"):
+        if path.name == "_extras.py":
+            continue  # the declaration itself
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                roots.update(a.name.split(".")[0] for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                roots.add(node.module.split(".")[0])
+            elif (isinstance(node, ast.Constant) and isinstance(node.value, str)
+                  and re.fullmatch(r"[a-z_]+(\.[a-z_]+)*", node.value)):
+                roots.add(node.value.split(".")[0])
+    return roots
+
+
+#: Modules an extra brings that calmkit does not import itself, and why.
+NOT_IMPORTED = {"distributed": "the scheduler calmkit.dask's guide and example run on (a LocalCluster)"}
+
+
+def test_each_extra_brings_only_modules_calmkit_imports():
+    """An extra declares what calmkit itself needs, nothing more (the stats
+    extra once pulled in statsmodels, which only the tests use)."""
+    roots = imported_roots()
+    for name, modules in _extras.EXTRAS.items():
+        for module in modules:
+            assert module in roots or module in NOT_IMPORTED, \
+                f"extra {name!r} declares {module!r}, which no calmkit module imports"
 
 
 BLOCKER = """

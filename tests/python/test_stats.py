@@ -154,7 +154,7 @@ def test_missing_extra_is_one_line_naming_the_install(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     lines = out.stdout.strip().splitlines()
     assert len(lines) == 1 and lines[0].endswith(
-        'pip install "lifelines>=0.27" "statsmodels>=0.14" (or, in a calmkit source checkout: pip install ".[stats]")')
+        'pip install "lifelines>=0.27" (or, in a calmkit source checkout: pip install ".[stats]")')
 
 
 def test_tiny_and_odd_cohorts_get_a_clear_error() -> None:
