@@ -1,15 +1,35 @@
 """calmkit: model and measure self-soothing practice for anxious attachment.
 
-Journals of triggers, distress readings, exercise sessions and CBT thought
-records, read from and written to the calmkit journal format (JSON Lines),
-with pandas export for analysis.
+A person's (or a cohort's) journal of triggers, distress readings (0-10),
+guided exercise sessions, CBT thought records and self-assessments, read from
+and written to the calmkit journal format (JSON Lines), and the progress
+measured from it: time-to-calm (minutes from a trigger to the first reading
+at or below the calm threshold, right-censored, Kaplan-Meier medians),
+trigger frequency and trends, recovery, practice.
 
-Example::
+- Records and journals: ``Journal``, ``Trigger``, ``Reading``,
+  ``ExerciseSession``, ``ThoughtRecord``; ``read_journal``, ``write_journal``
+  (a bad line raises ``JournalFormatError``, a ``ValueError`` with ``.path``,
+  ``.line`` and ``.field``).
+- Metrics as pandas DataFrames: ``time_to_calm``, ``time_to_calm_summary``,
+  ``trigger_frequency``, ``trigger_trend`` and more (``calmkit.metrics``).
+- Exercises and the guided-session engine: ``catalog``, ``Session``.
+- The SQLite journal store: ``open_store``. Questionnaires: ``instrument``,
+  ``score``.
+- Modules: ``calmkit.report`` (the HTML progress report), ``calmkit.plot``,
+  ``calmkit.importers`` (Daylio, Bearable, Apple Health, mindLAMP),
+  ``calmkit.exports``, ``calmkit.parquet``, ``calmkit.dask`` and
+  ``calmkit.stats`` (optional extras: a missing one says in one line what to
+  install), ``calmkit.cli`` (the ``calmkit`` command).
+
+Example, on the sample journal of a source checkout::
 
     import calmkit
-    journal = calmkit.read_journal("journal.jsonl")
-    triggers = journal.triggers.to_pandas()
-    triggers.groupby("category", observed=True)["intensity"].mean()
+    journal = calmkit.read_journal("examples/data/sample-journal.jsonl")
+    calmkit.time_to_calm_summary(journal, by="participant")   # KM median minutes + CI
+
+``calmkit.__version__`` is the version; the guides are in the source
+checkout's ``docs/`` and README.md.
 """
 
 # No `from __future__` import here: it is a real import, which would run

@@ -11,6 +11,10 @@ GitHub and the documentation site do not show) right before it:
   block of the same page printed.
 - ``<!-- doc-file: NAME -->`` on a ``text`` block: must equal the file NAME
   the blocks before it wrote.
+- ``<!-- doc-cmake: NAME.cpp -->`` on a ``cmake`` block: a whole consumer
+  project. Its CMakeLists.txt is this block and NAME.cpp the page's next
+  ``cpp`` block; it is configured against calmkit installed from the build
+  (``find_package(calmkit)`` as a user's project finds it), built and run.
 
 Per language:
 
@@ -24,7 +28,8 @@ Per language:
   are this interpreter and the package under test.
 - ``json``: parsed; a journal (header line first) is read with calmkit's
   strict reader, an exercise definition with ``calmkit.exercise_from_json``.
-- ``cmake`` and ``text`` need a marker (CMake is built by the consumer tests).
+- ``cmake`` needs ``doc-cmake`` or ``not-run`` (a fragment: the consumer
+  tests in tests/consumer build the same calls); ``text`` needs a marker.
 """
 
 from __future__ import annotations
@@ -45,7 +50,7 @@ import calmkit
 REPO = Path(__file__).resolve().parents[2]
 PAGES = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
 FENCE = re.compile(r"^(?P<indent>[ \t]*)```(?P<lang>[^\s`]*)[ \t]*\n(?P<body>.*?)^(?P=indent)```[ \t]*$", re.M | re.S)
-MARKER = re.compile(r"<!--\s*(?P<kind>not-run|doc-setup|doc-output|doc-file)(?P<rest>.*?)-->\s*\Z", re.S)
+MARKER = re.compile(r"<!--\s*(?P<kind>not-run|doc-setup|doc-output|doc-file|doc-cmake)(?P<rest>.*?)-->\s*\Z", re.S)
 
 
 @dataclass
@@ -54,7 +59,7 @@ class Block:
     line: int
     lang: str
     body: str
-    marker: str | None = None  # not-run, doc-setup, doc-output, doc-file
+    marker: str | None = None  # not-run, doc-setup, doc-output, doc-file, doc-cmake
     arg: str = ""
 
     @property
@@ -92,6 +97,10 @@ def test_blocks_are_found():
 def test_every_block_is_runnable_or_says_why_not(block):
     if block.marker == "not-run":
         assert len(block.arg) >= 15, f"{block.where}: 'not-run' needs a reason"
+        return
+    if block.lang == "cmake":
+        assert block.marker == "doc-cmake" and block.arg.endswith(".cpp"), \
+            f"{block.where}: a cmake block needs <!-- doc-cmake: NAME.cpp --> or not-run"
         return
     assert block.lang in ("python", "cpp", "sh", "json", "text"), (
         f"{block.where}: a ```{block.lang} block needs <!-- not-run: reason --> or a language the docs test runs")
@@ -147,6 +156,28 @@ def cpp_source(block: Block) -> str:
             "\nint main() {\n" + block.body + "\n}\n")
 
 
+def cmake_project(block: Block, source: Block, work: Path, env: dict[str, str]) -> str:
+    """Builds the consumer project of a doc-cmake block against calmkit
+    installed from the build, runs its executable and returns what it printed."""
+    build = os.environ.get("CALMKIT_BUILD_DIR")
+    if not build:
+        pytest.skip("CALMKIT_BUILD_DIR is not set (ctest sets it)")
+    prefix = work / "calmkit-install"
+    if not prefix.exists():
+        run(["cmake", "--install", build, "--prefix", str(prefix)], block, work, env)
+    project = work / f"cmake{block.line}"
+    project.mkdir()
+    (project / "CMakeLists.txt").write_text(block.body, encoding="utf-8")
+    (project / block.arg).write_text(cpp_source(source), encoding="utf-8")
+    exe = re.search(r"add_executable\(\s*(\w+)", block.body)
+    assert exe, f"{block.where}: the project has no add_executable()"
+    generator = ["-G", "Ninja"] if shutil.which("ninja") else []
+    run(["cmake", "-S", str(project), "-B", str(project / "build"), *generator,
+         f"-DCMAKE_PREFIX_PATH={prefix}"], block, work, env, timeout=600)
+    run(["cmake", "--build", str(project / "build")], block, work, env, timeout=600)
+    return run([str(project / "build" / exe.group(1))], block, work, env)
+
+
 def json_check(block: Block) -> None:
     text = block.body.strip()
     if text.startswith('{"type":"header"'):
@@ -170,8 +201,15 @@ def test_page_runs(page, tmp_path):
     env = shims(tmp_path)
     last_output: str | None = None
     ran = 0
-    for i, block in enumerate(blocks_of(page)):
+    blocks = blocks_of(page)
+    for i, block in enumerate(blocks):
         if block.marker == "not-run":
+            continue
+        if block.lang == "cmake" and block.marker == "doc-cmake":
+            source = next((b for b in blocks[i + 1:] if b.lang == "cpp"), None)
+            assert source, f"{block.where}: no cpp block after it for {block.arg}"
+            last_output = cmake_project(block, source, work, env)
+            ran += 1
             continue
         if block.lang == "python":
             script = work / f"block{i}.py"
