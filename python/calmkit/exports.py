@@ -35,7 +35,10 @@ __all__ = [
     "RESEARCH_FIELDS",
     "export_csv",
     "import_csv",
+    "pseudonym",
     "research_export",
+    "shift_offsets",
+    "shift_weeks",
     "write_research_export",
 ]
 

@@ -99,6 +99,20 @@ def test_the_main_job_needs_only_required_dependencies():
     assert '"rich>=13.3"' in setup and "import numpy, pandas, pytest, hypothesis, matplotlib, rich," in setup
 
 
+def test_docs_name_every_required_dependency():
+    """README and getting-started say what `pip install .` brings; a new
+    required dependency must show up there too."""
+    deps = [re.split(r"[<>=\[ ;]", d)[0] for d in pyproject()["project"]["dependencies"]]
+    names = {"numpy": "NumPy", "pandas": "pandas", "matplotlib": "matplotlib", "rich": "rich"}
+    for page in ("README.md", "docs/getting-started.md"):
+        text = " ".join((REPO / page).read_text(encoding="utf-8").split())
+        # The sentence that says what the Python package brings with it.
+        brings = re.search(r"brings [^.]*\.", text)
+        assert brings, f"{page} no longer says what pip install brings"
+        for dep in deps:
+            assert names.get(dep, dep) in brings.group(0), f"{page}: {brings.group(0)!r} leaves out {dep}"
+
+
 def test_extras_in_pyproject_match_the_code():
     extras = pyproject()["project"]["optional-dependencies"]
     for name, modules in _extras.EXTRAS.items():

@@ -86,6 +86,32 @@ def test_every_public_module_is_in_the_python_reference():
     assert not documented - set(public_modules()), "docs/api/python.md documents a module that is not public"
 
 
+def test_every_name_the_guides_use_is_public():
+    """A ``calmkit.module.name`` the README or a guide tells users about is in
+    that module's ``__all__`` (so it is in the Python reference and covered by
+    the version policy), not a helper reached around it."""
+    pages = [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md"))]
+    hidden = []
+    for page in pages:
+        for dotted in sorted(set(re.findall(r"`(calmkit(?:\.[A-Za-z_]\w*)+)", page.read_text(encoding="utf-8")))):
+            parts = dotted.split(".")
+            for i in range(len(parts), 0, -1):  # the longest importable module
+                try:
+                    mod = importlib.import_module(".".join(parts[:i]))
+                    break
+                except ImportError:
+                    continue
+            rest = parts[i:]
+            if not rest or rest[0].startswith("_"):
+                continue
+            folder = Path(mod.__file__).parent
+            if (folder / f"{rest[0]}.py").exists() or (folder / rest[0] / "__init__.py").exists():
+                continue  # a module whose import needs an extra that is not installed here
+            if rest[0] not in getattr(mod, "__all__", ()):
+                hidden.append(f"{page.relative_to(REPO)}: {dotted} ({rest[0]} not in {mod.__name__}.__all__)")
+    assert not hidden, "\n".join(hidden)
+
+
 def test_umbrella_header_includes_every_public_header():
     inc = REPO / "include" / "calmkit"
     umbrella = (inc / "calmkit.hpp").read_text(encoding="utf-8")
