@@ -99,8 +99,9 @@ repair() {  # repair <wheel> <into>: a manylinux wheel, checked by auditwheel; s
   "$tools/bin/auditwheel" repair --wheel-dir "$2" "$1"
   fixed=$(ls "$2"/calmkit-*manylinux*.whl)
   "$tools/bin/auditwheel" show "$fixed" | tee "$2/show.txt"
-  # The repaired wheel is consistent with the manylinux tag in its name.
-  grep -q 'consistent with the following platform tag: "manylinux_' "$2/show.txt"
+  # The repaired wheel is consistent with a manylinux tag (auditwheel wraps
+  # its sentence over lines: join them first).
+  tr -s ' \n' '  ' < "$2/show.txt" | grep -q 'consistent with the following platform tag: "manylinux_'
 }
 
 try_in_fresh_venv() {  # try_in_fresh_venv <name> <wheel>
