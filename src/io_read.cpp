@@ -705,7 +705,7 @@ class LineParser {
             case 4: {
               const auto s = get_string(v, f);
               auto c = trigger_category_from_id(s);
-              if (!c) fail(f, "unknown trigger category " + quote(s));
+              if (!c) fail(f, unknown_trigger_category(s));
               t.category = *c;
               break;
             }
@@ -811,7 +811,7 @@ class LineParser {
               for_each_element(v, f, "distortion ids", [&](od::value& ev, const FieldRef& ef) {
                 const auto s = get_string(ev, ef);
                 auto d = distortion_from_id(s);
-                if (!d) fail(ef, "unknown distortion " + quote(s));
+                if (!d) fail(ef, unknown_distortion(s));
                 r.distortions.push_back(*d);
               });
               break;

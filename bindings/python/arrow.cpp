@@ -1154,9 +1154,7 @@ void import_triggers(const Batch& b, Imported& im) {
   import_rows<Trigger>(b, im, [&](const RowReader& r, Trigger& t) {
     const auto cat = r.required_text(category, "category");
     const auto c = trigger_category_from_id(cat);
-    if (!c)
-      r.fail_at("category",
-                "unknown trigger category '" + cat + "'; valid ids: " + list_ids(trigger_category_table));
+    if (!c) r.fail_at("category", unknown_trigger_category(cat));
     t.category = *c;
     t.intensity = r.required_bounded<Intensity>(intensity, "intensity");
     t.context = r.text(context);
@@ -1270,8 +1268,7 @@ void import_thought_records(const Batch& b, Imported& im) {
     for (std::size_t k = 0; k < ds.size(); ++k) {
       const auto d = distortion_from_id(ds[k]);
       if (!d) {
-        r.fail_at("distortions[" + std::to_string(k) + "]",
-                  "unknown cognitive distortion '" + ds[k] + "'; valid ids: " + list_ids(distortion_table));
+        r.fail_at("distortions[" + std::to_string(k) + "]", unknown_distortion(ds[k]));
       }
       t.distortions.push_back(*d);
     }

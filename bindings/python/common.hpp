@@ -212,24 +212,10 @@ std::string list_ids(const Table& table) {
   return out;
 }
 
-/// A trigger category id -> enum; unknown ids raise ValueError listing the valid ones.
-inline TriggerCategory category_from_id(std::string_view id) {
-  if (auto c = trigger_category_from_id(id)) return *c;
-  detail::throw_invalid("unknown trigger category '" + std::string(id) +
-                        "'; valid ids: " + list_ids(trigger_category_table));
-}
-
-/// A distortion id -> enum; unknown ids raise ValueError listing the valid ones.
-inline Distortion distortion_from_id_checked(std::string_view id) {
-  if (auto d = distortion_from_id(id)) return *d;
-  detail::throw_invalid("unknown cognitive distortion '" + std::string(id) +
-                        "'; valid ids: " + list_ids(distortion_table));
-}
-
 inline std::vector<Distortion> distortions_from_ids(const std::vector<std::string>& ids) {
   std::vector<Distortion> out;
   out.reserve(ids.size());
-  for (const auto& id : ids) out.push_back(distortion_from_id_checked(id));
+  for (const auto& id : ids) out.push_back(parse_distortion(id));  // ValueError listing the valid ids
   return out;
 }
 

@@ -45,7 +45,7 @@ void bind_trigger(py::module_& m) {
              t.participant = std::move(participant);
              t.id = std::move(id);
              t.time = time;
-             t.category = category_from_id(category);
+             t.category = parse_trigger_category(category);
              t.intensity = bounded_from_int<Intensity>(intensity, "intensity");
              t.context = std::move(context);
              t.thoughts = std::move(thoughts);
@@ -69,7 +69,7 @@ void bind_trigger(py::module_& m) {
       .def_readwrite("time", &Trigger::time, "Onset, an aware datetime (the person's own UTC offset).")
       .def_property(
           "category", [](const Trigger& t) { return std::string(to_id(t.category)); },
-          [](Trigger& t, const std::string& id) { t.category = category_from_id(id); },
+          [](Trigger& t, const std::string& id) { t.category = parse_trigger_category(id); },
           "Trigger category id.")
       .def_property_readonly(
           "group", [](const Trigger& t) { return std::string(to_id(group_of(t.category))); },

@@ -85,19 +85,6 @@ namespace detail {
   throw RecordError(std::move(place), std::move(v.field), std::move(v.reason));
 }
 
-/// A value quoted for a message: `'value'`, cut after 60 bytes.
-[[gnu::cold]] inline std::string quote(std::string_view s) {
-  std::string out = "'";
-  if (s.size() > 60) {
-    out.append(s.substr(0, 60));
-    out += "...";
-  } else {
-    out.append(s);
-  }
-  out += '\'';
-  return out;
-}
-
 /// The shortest text of a double that reads back the same (`-0.5`, `-1`, `inf`, `nan`).
 [[gnu::cold]] inline std::string number_text(double v) {
   char buf[32];

@@ -185,6 +185,30 @@ constexpr auto find_id(const Table& t, std::string_view id) noexcept -> std::opt
   }
   return std::nullopt;
 }
+
+/// A value quoted for a message: `'value'`, cut after 60 bytes.
+[[gnu::cold]] inline std::string quote(std::string_view s) {
+  std::string out = "'";
+  if (s.size() > 60) {
+    out.append(s.substr(0, 60));
+    out += "...";
+  } else {
+    out.append(s);
+  }
+  out += '\'';
+  return out;
+}
+
+/// `what 'ID'; valid ids: a, b, ...`: the one text of "an id of this vocabulary".
+template <class Table>
+[[gnu::cold]] std::string unknown_id(std::string_view what, std::string_view id, const Table& t) {
+  std::string out = "unknown " + std::string(what) + " " + quote(id) + "; valid ids: ";
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += t[i].id;
+  }
+  return out;
+}
 }  // namespace detail
 
 /// Stable id of a trigger category, e.g. `"delayed_reply"`.
@@ -237,15 +261,27 @@ constexpr auto find_id(const Table& t, std::string_view id) noexcept -> std::opt
   return detail::find_id(distortion_table, id);
 }
 
+/// The reason `id` is refused as a trigger category: `unknown trigger
+/// category 'ID'; valid ids: ...` (every reader, the bindings and the Arrow
+/// bridge give this one text).
+[[nodiscard]] inline std::string unknown_trigger_category(std::string_view id) {
+  return detail::unknown_id("trigger category", id, trigger_category_table);
+}
+/// The reason `id` is refused as a distortion: `unknown cognitive distortion
+/// 'ID'; valid ids: ...`.
+[[nodiscard]] inline std::string unknown_distortion(std::string_view id) {
+  return detail::unknown_id("cognitive distortion", id, distortion_table);
+}
+
 /// Throwing lookups: `std::invalid_argument` naming the unknown id.
 [[nodiscard]] inline TriggerCategory parse_trigger_category(std::string_view id) {
   if (auto c = trigger_category_from_id(id)) return *c;
-  detail::throw_invalid("unknown trigger category '" + std::string(id) + "'");
+  detail::throw_invalid(unknown_trigger_category(id));
 }
 /// The distortion with this id; `std::invalid_argument` when unknown.
 [[nodiscard]] inline Distortion parse_distortion(std::string_view id) {
   if (auto d = distortion_from_id(id)) return *d;
-  detail::throw_invalid("unknown cognitive distortion '" + std::string(id) + "'");
+  detail::throw_invalid(unknown_distortion(id));
 }
 
 }  // namespace calmkit

@@ -218,7 +218,7 @@ TEST_CASE("unknown types and vocabulary ids", "[jsonl][rules]") {
       {"unknown category", swap(trig, "delayed_reply", "ghosting"), 1, "category",
        "unknown trigger category 'ghosting'"},
       {"unknown distortion", with(thought, R"("distortions":["mind_reading","crystal_ball"])"), 1,
-       "distortions[1]", "unknown distortion 'crystal_ball'"},
+       "distortions[1]", "unknown cognitive distortion 'crystal_ball'; valid ids: all_or_nothing"},
   });
   const auto e = error_of(R"({"type":"assessment","id":"a1","time":"2026-03-02T21:14:00+01:00"})");
   CHECK(e.field() == "instrument");
