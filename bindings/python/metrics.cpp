@@ -585,24 +585,37 @@ void register_metrics(py::module_& m) {
 
   m.def(
       "_metric_window_of_uncertainty",
-      [](const mx::CohortColumns& c, bool by_week, std::optional<std::string> tz) {
+      [](const mx::CohortColumns& c, bool by_week, std::optional<std::string> tz, bool pooled,
+         std::optional<int> first_and_latest_weeks) {
         const auto cal = calendar(tz);
-        auto t = mx::window_of_uncertainty(c, by_week, cal);
         py::dict d;
-        d["participant"] = to_numpy(std::move(t.participant));
-        d["period_start"] = to_numpy(std::move(t.period_start));
-        d["triggers"] = to_numpy(std::move(t.triggers));
-        d["urge_recorded"] = to_numpy(std::move(t.urge_recorded));
-        d["not_acted"] = to_numpy(std::move(t.not_acted));
-        d["share_not_acted"] = to_numpy(std::move(t.share_not_acted));
-        d["minutes_n"] = to_numpy(std::move(t.minutes_n));
-        d["minutes_median"] = to_numpy(std::move(t.minutes_median));
-        d["minutes_q1"] = to_numpy(std::move(t.minutes_q1));
-        d["minutes_q3"] = to_numpy(std::move(t.minutes_q3));
+        auto put = [&d](mx::UncertaintyTable& t) {
+          d["participant"] = to_numpy(std::move(t.participant));
+          d["period_start"] = to_numpy(std::move(t.period_start));
+          d["triggers"] = to_numpy(std::move(t.triggers));
+          d["urge_recorded"] = to_numpy(std::move(t.urge_recorded));
+          d["not_acted"] = to_numpy(std::move(t.not_acted));
+          d["share_not_acted"] = to_numpy(std::move(t.share_not_acted));
+          d["minutes_n"] = to_numpy(std::move(t.minutes_n));
+          d["minutes_median"] = to_numpy(std::move(t.minutes_median));
+          d["minutes_q1"] = to_numpy(std::move(t.minutes_q1));
+          d["minutes_q3"] = to_numpy(std::move(t.minutes_q3));
+        };
+        if (first_and_latest_weeks) {
+          auto t = mx::window_of_uncertainty_first_and_latest(c, *first_and_latest_weeks, cal, pooled);
+          d["window"] = to_numpy(std::move(t.window));
+          d["weeks"] = to_numpy(std::move(t.weeks));
+          put(t);
+          return d;
+        }
+        auto t = mx::window_of_uncertainty(c, by_week, cal, pooled);
+        put(t);
         return d;
       },
-      py::arg("cohort"), py::arg("by_week"), py::arg("tz"),
-      "Window of uncertainty per participant or per ISO week: dict of NumPy arrays.");
+      py::arg("cohort"), py::arg("by_week"), py::arg("tz"), py::arg("pooled") = false,
+      py::arg("first_and_latest_weeks") = py::none(),
+      "Window of uncertainty per participant, per ISO week or over the first and latest weeks, "
+      "per participant or pooled: dict of NumPy arrays.");
 
   m.def(
       "_metric_practice_consistency",

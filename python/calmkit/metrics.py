@@ -133,16 +133,35 @@ def _summary_frame(participants: list[str], d: dict[str, np.ndarray], by_p: bool
     return _frames.frame(cols)
 
 
+def _episode_parameters(threshold: Any, window_hours: Any, optional: bool = False) -> None:
+    """TypeError for a ``threshold`` that is not a whole number (3.5, True,
+    "3") or a ``window_hours`` that is not a number; the ranges (0-10, >= 0)
+    are checked by the C++ core (ValueError). None only when ``optional``."""
+    if not (optional and threshold is None) and (isinstance(threshold, (bool, np.bool_))
+                                                 or not isinstance(threshold, (int, np.integer))):
+        raise TypeError(f"threshold must be a whole number 0-10 (calm is distress <= threshold), "
+                        f"got {threshold!r} ({type(threshold).__name__})")
+    if not (optional and window_hours is None) and (
+            isinstance(window_hours, (bool, np.bool_))
+            or not isinstance(window_hours, (int, float, np.integer, np.floating))):
+        raise TypeError(f"window_hours must be a number of hours >= 0, got {window_hours!r} "
+                        f"({type(window_hours).__name__})")
+
+
 def time_to_calm(data: Data, threshold: int = 3, window_hours: float = 12) -> pd.DataFrame:
     """One row per episode (trigger): participant, trigger_id (the trigger's id;
     for a cohort from ``cohort_from_arrays`` its input row), onset (UTC),
     offset_minutes, category, group (the category's group), minutes (time-to-calm, or to censoring), calmed (False =
-    right-censored), onset_intensity, peak_intensity, observations, with_exercise.
+    right-censored), onset_intensity, peak_intensity, observations, with_exercise,
+    threshold and window_hours (the parameters below, on every row, so that a
+    concatenation of frames made with different ones is refused by the
+    summaries; they are in ``attrs`` too).
 
     ``threshold``: calm is intensity <= threshold (0-10). ``window_hours``:
     unlinked readings count up to onset + window."""
+    _episode_parameters(threshold, window_hours)
     c = _cohort(data)
-    d = _core._metric_episodes(c, threshold, window_hours)
+    d = _core._metric_episodes(c, int(threshold), window_hours)
     # Journals name their triggers; a cohort built from arrays identifies each
     # trigger by its row in the arrays given to cohort_from_arrays (int64).
     trigger_id = d["source_row"] if "source_row" in d else pd.array(c.trigger_ids, dtype="string")
@@ -159,38 +178,78 @@ def time_to_calm(data: Data, threshold: int = 3, window_hours: float = 12) -> pd
         "peak_intensity": d["peak_intensity"],
         "observations": d["observations"],
         "with_exercise": d["with_exercise"].view(np.bool_),
+        # The parameters that made each row, kept by any filtering, pd.concat
+        # or CSV round trip: a summary refuses a frame that mixes them.
+        "threshold": np.full(len(d["minutes"]), threshold, dtype=np.int8),
+        "window_hours": np.full(len(d["minutes"]), float(window_hours)),
     }, copy=False)  # the arrays are fresh from C++ and owned by this frame alone
-    # Recorded so that time_to_calm_summary / km_curve of this frame can
-    # refuse other parameters (pandas keeps attrs through filtering).
+    # Also in attrs (pandas keeps attrs through filtering), for a frame whose
+    # parameter columns were dropped.
     frame.attrs.update(threshold=threshold, window_hours=window_hours)
     return frame
 
 
+# Columns of the summaries, KM curves and quantiles: a grouping key cannot share their names.
+_RESULT_COLUMNS = frozenset({"episodes", "calmed", "censored", "median_minutes", "ci_low", "ci_high", "minutes",
+                             "at_risk", "events", "survival", "p"})
 _EPISODE_COLUMNS = ("participant", "onset", "offset_minutes", "category", "minutes", "calmed")
 
 
-def _episode_arrays(frame: pd.DataFrame, threshold: int | None,
-                    window_hours: float | None) -> tuple[list[str], tuple[np.ndarray, ...]]:
+def _frame_parameter(frame: pd.DataFrame, name: str, grouped: bool) -> Any:
+    """The ``threshold`` or ``window_hours`` an episode frame's rows were made
+    with: its column (one value, or a ValueError naming the values mixed,
+    unless the frame is grouped by that column), else its attrs, else None."""
+    if name not in frame.columns:
+        return frame.attrs.get(name)
+    values = pd.unique(frame[name].to_numpy(dtype=object))
+    known = [v for v in values if not pd.isna(v)]
+    if len(values) > 1 and not grouped:
+        shown = ", ".join(repr(float(v) if name == "window_hours" else int(v)) for v in known)
+        if len(known) < len(values):
+            shown += (", missing" if shown else "missing")
+        raise ValueError(
+            f"these episodes mix {name} values ({shown}), e.g. a pd.concat of time_to_calm frames made with "
+            f"different parameters: their times to calm are not comparable; summarise one {name} at a time "
+            f"(frame[frame['{name}'] == value]) or group by '{name}'")
+    if len(values) == 1 and known:
+        return int(known[0]) if name == "threshold" else float(known[0])
+    return frame.attrs.get(name)
+
+
+def _episode_arrays(frame: pd.DataFrame, threshold: int | None, window_hours: float | None,
+                    grouped_by: Iterable[str] = ()) -> tuple[list[str], tuple[np.ndarray, ...]]:
     """The arrays of an episode frame (from :func:`time_to_calm`, possibly
     filtered), checked; participant categories keep their order."""
-    # time_to_calm records its parameters in frame.attrs (kept by filtering,
-    # lost by a CSV round trip, pd.DataFrame(...) or concatenating frames of
-    # different parameters): a frame is summarised as it is, so a threshold or
-    # window given here must be the one the frame is known to carry.
+    # time_to_calm records its parameters in a column per row (kept by
+    # filtering, pd.concat and a CSV round trip) and in frame.attrs: a frame is
+    # summarised as it is, so its rows must share one threshold and window
+    # (unless grouped by that column), and a threshold or window given here
+    # must be the one the frame carries.
     for name, given in (("threshold", threshold), ("window_hours", window_hours)):
+        used = _frame_parameter(frame, name, name in grouped_by)
         if given is None:
             continue
-        used = frame.attrs.get(name)
         if used is None:
             raise ValueError(f"{name}={given!r} was given with an episode frame that does not record its {name} "
-                             f"(its attrs were lost, e.g. by a CSV round trip or pd.concat): an episode frame is "
-                             f"summarised as it is; pass {name} to time_to_calm, or omit it here")
+                             f"(no '{name}' column and no attrs, e.g. a frame rebuilt by hand): an episode "
+                             f"frame is summarised as it is; pass {name} to time_to_calm, or omit it here")
+        if name in grouped_by and name in frame.columns and frame[name].nunique(dropna=False) > 1:
+            raise ValueError(f"{name}={given!r} was given while grouping by '{name}': leave it out")
         if used != given:
             raise ValueError(f"these episodes were computed with {name}={used!r}, not {given!r}; pass the "
                              f"{name} to time_to_calm (an episode frame is summarised as it is)")
     missing = [k for k in _EPISODE_COLUMNS if k not in frame.columns]
     if missing:
         raise ValueError(f"episode frame lacks column(s) {missing}; expected the columns of calmkit.time_to_calm")
+    if "trigger_id" in frame.columns:  # the same episode twice (pd.concat([e, e])) would narrow every CI
+        same = [k for k in ("participant", "trigger_id", "threshold", "window_hours") if k in frame.columns]
+        dup = frame.duplicated(same).to_numpy()
+        if dup.any():
+            row = int(np.flatnonzero(dup)[0])
+            raise ValueError(f"episode frame row {row} (index {frame.index[row]!r}): participant "
+                             f"{frame['participant'].iloc[row]!r}, trigger_id {frame['trigger_id'].iloc[row]!r} "
+                             f"is there twice (e.g. pd.concat of the same episodes); count each episode once "
+                             f"(frame.drop_duplicates({same!r}))")
     part = frame["participant"]
     if isinstance(part.dtype, pd.CategoricalDtype):
         codes, names = part.cat.codes.to_numpy(np.int32), [str(x) for x in part.cat.categories]
@@ -243,6 +302,7 @@ class _Summary:
 def _summary_dict(data: Union[Data, pd.DataFrame], threshold: int | None, window_hours: float | None,
                   by: Union[str, Iterable[str], None], tz: str | None, confidence: float,
                   curves: bool) -> _Summary:
+    _episode_parameters(threshold, window_hours, optional=True)
     if not isinstance(data, pd.DataFrame):  # a journal or cohort: the episodes are made here
         threshold = 3 if threshold is None else threshold
         window_hours = 12 if window_hours is None else window_hours
@@ -251,6 +311,10 @@ def _summary_dict(data: Union[Data, pd.DataFrame], threshold: int | None, window
     if len(set(keys)) != len(keys):
         raise ValueError(f"a grouping key is repeated in {keys!r}")
     by_p, period, by_c = _by([k for k in keys if k in _BUILTIN_KEYS])
+    clash = [k for k in extra if k in _RESULT_COLUMNS]
+    if clash:
+        raise ValueError(f"cannot group by {clash[0]!r}: the summary has a result column of that name; group by "
+                         f"a copy under another name, e.g. frame.assign(by_{clash[0]}=frame[{clash[0]!r}])")
     if extra:
         # Any other column of the episode frame ("group", a column the user
         # added such as first_and_latest(...)): the participant and these keys
@@ -266,7 +330,7 @@ def _summary_dict(data: Union[Data, pd.DataFrame], threshold: int | None, window
         groups = frame.groupby(combined, sort=True, observed=True, dropna=True)
         codes = groups.ngroup().to_numpy(np.int32)
         table = groups.size().index.to_frame(index=False)
-        names, arrays = _episode_arrays(frame, threshold, window_hours)
+        names, arrays = _episode_arrays(frame, threshold, window_hours, grouped_by=extra)
         arrays = (codes, *arrays[1:])
         d = _core._metric_summary_of_episodes(*arrays, True, period, by_c, tz, confidence, curves)
         return _Summary(names, d, False, period, by_c, table)
@@ -287,11 +351,15 @@ def time_to_calm_summary(data: Union[Data, pd.DataFrame], by: Union[str, Iterabl
     ``data``: a journal or cohort (episodes are computed with ``threshold``,
     default 3, and ``window_hours``, default 12), or the episode frame of
     :func:`time_to_calm`, whole or filtered, summarised as it is without
-    recomputing the episodes. For a frame, leave ``threshold`` and
-    ``window_hours`` out: given, each must equal what the frame's ``attrs``
-    record it was computed with, else ValueError, also when the frame has lost
-    its ``attrs`` (CSV round trip, ``pd.concat``), since then nothing shows
-    which threshold made its episodes.
+    recomputing the episodes. A frame's rows must share one threshold and
+    one window_hours (its columns of those names; ValueError for a mix, e.g.
+    ``pd.concat`` of frames made with different ones, unless grouped by that
+    column), and the same episode may appear once. For a frame, leave
+    ``threshold`` and ``window_hours`` out: given, each must equal what the
+    frame's columns (or, without them, its ``attrs``) record, else
+    ValueError, also when the frame records neither.
+    A grouping key named like a result column ("calmed", "minutes", ...) is
+    refused: group by a copy under another name.
     ``by``: any of "participant", "week" / "month" / "day" (of the onset's
     local date), "category", any other column of the episode frame ("group",
     "with_exercise", a column the user adds such as :func:`first_and_latest`;
@@ -461,7 +529,8 @@ def analysis_frame(journal: Journal, threshold: int = 3, window_hours: float = 1
     firsts = [t.to_pandas()[["participant", "time"]] for t in (journal.triggers, journal.readings,
                                                                 journal.exercises, journal.thought_records,
                                                                 journal.assessments)]
-    every = pd.concat([f for f in firsts if len(f)])
+    present = [f for f in firsts if len(f)]
+    every = pd.concat(present) if present else firsts[0]  # an empty journal: the empty frame, columns kept
     first = every.groupby(every["participant"].astype(str))["time"].min()
     start = eps["participant"].astype(str).map(first)
     eps["days_since_first"] = ((eps["onset"] - pd.to_datetime(start, utc=True)) / pd.Timedelta(days=1)).astype(
@@ -609,6 +678,7 @@ def peak_trend(data: Data, threshold: int = 3, window_hours: float = 12, confide
     intercept + slope_per_week * span_weeks. ``by=None``: one row over every episode, the
     weeks counted from the cohort's first onset (each episode's peak is still
     computed within its own participant's records)."""
+    _episode_parameters(threshold, window_hours)
     if _by_participant(by):
         c = _cohort(data)
         d = _core._metric_peak_trend(c, threshold, window_hours, confidence)
@@ -633,6 +703,7 @@ def exercise_effectiveness(data: Data, threshold: int = 3, window_hours: float =
     intensity_after, and the Kaplan-Meier median time-to-calm of episodes
     where it was used (median_minutes_with) vs episodes with no exercise at all
     (median_minutes_without)."""
+    _episode_parameters(threshold, window_hours)
     c = _cohort(data)
     d = _core._metric_exercise_effectiveness(c, threshold, window_hours, by_participant)
     cols: dict[str, Any] = {}
@@ -644,27 +715,6 @@ def exercise_effectiveness(data: Data, threshold: int = 3, window_hours: float =
     cols["exercise"] = pd.array(names[codes] if len(names) else [], dtype="string")
     cols.update(d)
     return _frames.frame(cols)
-
-
-def _record_local_pool(data: Data, what: str) -> Journal:
-    """Every record of ``data`` moved to one participant "" (ids and trigger
-    links prefixed with the original participant so they stay unique and
-    linked), for the pooled form of a metric that reads each record on its
-    own (urges). Never used for episodes: there an unlinked
-    reading of one person would count for another's trigger."""
-    if not isinstance(data, Journal):
-        raise TypeError(f"the pooled {what} needs a calmkit.Journal, got {type(data).__name__}")
-    records: list[Any] = []
-    for table in (data.triggers, data.readings, data.exercises, data.thought_records, data.assessments):
-        for r in table:
-            who = r.participant
-            if getattr(r, "id", ""):
-                r.id = f"{who}/{r.id}"
-            if getattr(r, "trigger", ""):
-                r.trigger = f"{who}/{r.trigger}"
-            r.participant = ""
-            records.append(r)
-    return Journal(records)
 
 
 def thought_record_summary(data: Data, min_alternatives: int = 3, by: str | None = "participant") -> pd.DataFrame:
@@ -704,24 +754,41 @@ def distortion_frequency(data: Data) -> pd.DataFrame:
 
 
 def window_of_uncertainty(data: Data, by: str = "participant", tz: str | None = None,
-                          pooled: bool = False) -> pd.DataFrame:
-    """Urges not acted on and minutes before acting, per participant or per
-    participant and ISO week (``by="week"``, zero-filled: the trend).
-    Columns: [period_start], triggers, urge_recorded, not_acted,
-    share_not_acted, minutes_n, minutes_median, minutes_q1, minutes_q3.
-    ``pooled=True`` (a Journal only): every participant's urges together, no
-    participant column (weekly rows from the first week of anyone's records
-    to the last)."""
-    if by not in ("participant", "week"):
-        raise ValueError(f"by must be 'participant' or 'week', got {by!r}")
-    if pooled:
-        out = window_of_uncertainty(_record_local_pool(data, "window_of_uncertainty"), by=by, tz=tz)
-        return out.drop(columns="participant")
+                          pooled: bool = False, weeks: int = 4) -> pd.DataFrame:
+    """Urges not acted on and minutes before acting (a Journal or a Cohort).
+
+    ``by``: "participant" (one row per participant with records), "week"
+    (per participant and ISO week, zero-filled over their span: the trend) or
+    "first_and_latest" (two rows per participant: their first ``weeks`` ISO
+    weeks and their latest ``weeks``, k = min(weeks, max(1, n // 2)) of their
+    n weeks, so the two share no week unless the span is one week).
+    ``pooled=True``: every participant's urges together, no participant column
+    (weekly rows from the first week of anyone's records to the last; each
+    trigger is its own record, so pooling only adds the counts together).
+
+    Columns: [participant], [window ("first" / "latest") and weeks (k) with
+    "first_and_latest"], [period_start (the Monday of the week, or of the
+    window's first week)], triggers, urge_recorded (triggers with
+    acted_on_urge recorded), not_acted, share_not_acted (not_acted /
+    urge_recorded, 0-1, NaN when none recorded), minutes_n, minutes_median,
+    minutes_q1, minutes_q3 (minutes from onset until acting, type-7
+    quantiles, NaN when none). A ValueError for another ``by`` or ``weeks < 1``."""
+    if by not in ("participant", "week", "first_and_latest"):
+        raise ValueError(f"by must be 'participant', 'week' or 'first_and_latest', got {by!r}")
+    if isinstance(weeks, bool) or not isinstance(weeks, (int, np.integer)) or weeks < 1:
+        raise ValueError(f"weeks must be a whole number of weeks >= 1, got {weeks!r}")
     c = _cohort(data)
-    d = _core._metric_window_of_uncertainty(c, by == "week", tz)
-    cols: dict[str, Any] = {"participant": _participants(c, d.pop("participant"))}
+    windows = by == "first_and_latest"
+    d = _core._metric_window_of_uncertainty(c, by == "week", tz, bool(pooled), int(weeks) if windows else None)
+    cols: dict[str, Any] = {}
+    codes = d.pop("participant")
+    if not pooled:
+        cols["participant"] = _participants(c, codes)
+    if windows:
+        cols["window"] = pd.Categorical.from_codes(d.pop("window").astype(np.int8), categories=["first", "latest"])
+        cols["weeks"] = d.pop("weeks")
     start = d.pop("period_start")
-    if by == "week":
+    if by != "participant":
         cols["period_start"] = _dates(start)
     cols.update(d)
     return _frames.frame(cols)

@@ -611,12 +611,13 @@ def _window(journal: Journal, participant: Optional[str], tz: Optional[str] = No
         return _not_enough(name, title, f"{_plural(urges, 'urge')} with a recorded outcome (the chart needs at "
                            f"least {MIN_URGES})")
     whole = _m.window_of_uncertainty(j, by="participant", tz=tz, pooled=by is None).iloc[0]
-    k = min(weeks, max(1, len(w) // 2))
-    a, b = w.iloc[:k], w.iloc[-k:]
-    share = lambda f: f["not_acted"].sum() / f["urge_recorded"].sum() if f["urge_recorded"].sum() else math.nan  # noqa: E731
-    sa, sb = share(a), share(b)
+    ends = _m.window_of_uncertainty(j, by="first_and_latest", tz=tz, pooled=by is None, weeks=weeks)
+    a, b = ends.iloc[0], ends.iloc[1]  # the first and the latest k weeks of the one series drawn
+    k = int(a["weeks"])
+    sa, sb = float(a["share_not_acted"]), float(b["share_not_acted"])
     text = f"Urges not acted on: {sa:.0%} in the first {_plural(k, 'week')}, {sb:.0%} in the last {k}" \
-        if math.isfinite(sa) and math.isfinite(sb) else f"Urges not acted on: {share(w):.0%} overall"
+        if math.isfinite(sa) and math.isfinite(sb) else \
+        f"Urges not acted on: {float(whole['share_not_acted']):.0%} overall"
     if int(whole["minutes_n"]) > 0:
         text += f"; when acting, the median wait was {whole['minutes_median']:.0f} minutes " \
                 f"({int(whole['minutes_n'])} timed)."

@@ -165,6 +165,35 @@ TEST_CASE("window of uncertainty: share not acted and minutes quartiles, per wee
   CHECK(byw.triggers[1] == 0);
   CHECK(std::isnan(byw.share_not_acted[1]));
   CHECK(byw.minutes_median[2] == 20.0);
+  // First and latest weeks: 3 weeks in the span, so k = min(4, max(1, 3 / 2)) = 1:
+  // the week of 03-02 (t1 not acted, t2 acted after 10 min, t3 unrecorded after 40)
+  // and the week of 03-16 (t4 not acted, 20 min).
+  const auto ends = window_of_uncertainty_first_and_latest(c, 4);
+  REQUIRE(ends.size() == 2);
+  CHECK(ends.window == std::vector<std::uint8_t>{0, 1});
+  CHECK(ends.weeks == std::vector<std::int64_t>{1, 1});
+  CHECK(ends.period_start[0] == byw.period_start[0]);
+  CHECK(ends.period_start[1] == byw.period_start[2]);
+  CHECK(ends.triggers == std::vector<std::int64_t>{3, 1});
+  CHECK(ends.share_not_acted[0] == 0.5);
+  CHECK(ends.share_not_acted[1] == 1.0);
+  CHECK(ends.minutes_median[0] == 25.0);  // 10 and 40
+  CHECK_THROWS_AS(window_of_uncertainty_first_and_latest(c, 0), std::invalid_argument);
+  // Pooled with a second participant whose one trigger falls in the empty
+  // week: one series over the three weeks, participant -1.
+  auto b1 = trigger("b", "b1", "2026-03-10T10:00:00Z", 7);
+  b1.acted_on_urge = true;
+  j.add(b1);
+  const auto c2 = CohortColumns::from_journal(j);
+  const auto pooled = window_of_uncertainty(c2, true, {}, true);
+  REQUIRE(pooled.size() == 3);
+  CHECK(pooled.participant == std::vector<std::int32_t>{-1, -1, -1});
+  CHECK(pooled.triggers == std::vector<std::int64_t>{3, 1, 1});
+  CHECK(pooled.share_not_acted[1] == 0.0);
+  const auto whole = window_of_uncertainty(c2, false, {}, true);
+  REQUIRE(whole.size() == 1);
+  CHECK(whole.triggers[0] == 5);
+  CHECK(whole.not_acted[0] == 2);
 }
 
 TEST_CASE("practice consistency and streaks") {

@@ -58,6 +58,7 @@ def _frames(journal: Any) -> dict[str, Callable[[], pd.DataFrame]]:
         "thought_record_summary": lambda: calmkit.thought_record_summary(j),
         "distortion_frequency": lambda: calmkit.distortion_frequency(j),
         "window_of_uncertainty": lambda: calmkit.window_of_uncertainty(j, by="week"),
+        "window_of_uncertainty_first_and_latest": lambda: calmkit.window_of_uncertainty(j, by="first_and_latest"),
         "practice_consistency": lambda: calmkit.practice_consistency(j),
         "practice_streaks": lambda: calmkit.practice_streaks(j),
         "affect_dynamics": lambda: calmkit.affect_dynamics(j),

@@ -121,37 +121,100 @@ def test_summary_of_an_episode_frame_refuses_mismatches() -> None:
         calmkit.time_to_calm_summary(unknown, threshold=5)
 
 
-def test_summary_of_a_frame_without_attrs_refuses_threshold_and_window(tmp_path, sample_journal_path) -> None:
-    # The reviewer's cases: a CSV round trip and pd.concat lose the attrs that
-    # record the threshold; the caller's threshold=5 used to label threshold-3
-    # episodes silently (92 min reported where threshold 5 gives 17 min).
+def _km_median_by_hand(frame: pd.DataFrame) -> float:
+    """Product-limit median in exact fractions: the smallest event time with
+    S(t) <= 1/2 (NaN if S never gets there), from the frame's minutes and
+    calmed columns alone."""
+    from fractions import Fraction
+
+    s = Fraction(1)
+    t = frame[["minutes", "calmed"]].astype({"calmed": bool})
+    for time, at in t.groupby("minutes", sort=True):
+        at_risk = int((t["minutes"] >= time).sum())
+        events = int(at["calmed"].sum())
+        s *= Fraction(at_risk - events, at_risk)
+        if events and s <= Fraction(1, 2):
+            return float(time)
+    return float("nan")
+
+
+def test_episode_frames_record_their_parameters_per_row(tmp_path, sample_journal_path) -> None:
+    # Each row records the threshold and window that made it: a CSV round trip
+    # and pd.concat keep them (attrs do not survive either).
     j = calmkit.read_journal(sample_journal_path)
-    calmkit.time_to_calm(j).to_csv(tmp_path / "episodes.csv", index=False)  # threshold 3
+    three, five = calmkit.time_to_calm(j), calmkit.time_to_calm(j, threshold=5)
+    assert (three["threshold"] == 3).all() and (three["window_hours"] == 12.0).all()
+    assert (five["threshold"] == 5).all()
+    assert (calmkit.time_to_calm(j, window_hours=1.5)["window_hours"] == 1.5).all()
+    three.to_csv(tmp_path / "episodes.csv", index=False)
     back = pd.read_csv(tmp_path / "episodes.csv", parse_dates=["onset"])
     assert back.attrs == {}
-    with pytest.raises(ValueError, match="threshold=5 was given with an episode frame that does not record"):
-        calmkit.time_to_calm_summary(back, by=None, threshold=5, window_hours=1)
-    with pytest.raises(ValueError, match="window_hours=1 was given"):
+    # The refusals now name what the rows say, not a lost attribute.
+    with pytest.raises(ValueError, match="computed with threshold=3, not 5"):
+        calmkit.time_to_calm_summary(back, by=None, threshold=5)
+    with pytest.raises(ValueError, match="computed with window_hours=12.0, not 1"):
         calmkit.time_to_calm_summary(back, by=None, window_hours=1)
     for f in (calmkit.km_curve, calmkit.km_quantiles):
-        with pytest.raises(ValueError, match="threshold=3 was given"):
-            f(back, by=None, threshold=3)
-    # Summarised as it is, it gives the threshold-3 numbers, not threshold 5's.
-    as_is = calmkit.time_to_calm_summary(back, by=None)
-    three = calmkit.time_to_calm_summary(j, by=None)
-    five = calmkit.time_to_calm_summary(j, by=None, threshold=5)
-    assert as_is["median_minutes"].iloc[0] == pytest.approx(three["median_minutes"].iloc[0])
-    assert as_is["median_minutes"].iloc[0] != pytest.approx(five["median_minutes"].iloc[0])
-    both = pd.concat([calmkit.time_to_calm(j, threshold=3), calmkit.time_to_calm(j, threshold=5)])
-    assert both.attrs == {}
-    with pytest.raises(ValueError, match="threshold=5 was given"):
-        calmkit.time_to_calm_summary(both, by=None, threshold=5)
-    # With the attrs kept, a matching value is fine and a different one refused.
-    eps = calmkit.time_to_calm(j, threshold=5, window_hours=1)
-    assert calmkit.time_to_calm_summary(eps, by=None, threshold=5, window_hours=1).equals(
-        calmkit.time_to_calm_summary(j, by=None, threshold=5, window_hours=1))
-    with pytest.raises(ValueError, match="computed with window_hours=1, not 12"):
-        calmkit.time_to_calm_summary(eps, by=None, window_hours=12)
+        with pytest.raises(ValueError, match="computed with threshold=3, not 4"):
+            f(back, by=None, threshold=4)
+    # Summarised as it is, with or without the matching arguments: the
+    # threshold-3 median, as the product-limit estimate by hand gives it.
+    as_is = calmkit.time_to_calm_summary(back, by=None, threshold=3, window_hours=12)
+    assert as_is["median_minutes"].iloc[0] == pytest.approx(_km_median_by_hand(three), rel=1e-12)
+    assert as_is["median_minutes"].iloc[0] != pytest.approx(_km_median_by_hand(five))
+    # Same-threshold pieces concatenated (the attrs are lost) still summarise.
+    halves = pd.concat([back[back["participant"] == p] for p in back["participant"].unique()])
+    assert halves.attrs == {} and len(halves) == len(three)
+    assert calmkit.time_to_calm_summary(halves, by=None, threshold=3)["median_minutes"].iloc[0] == \
+        pytest.approx(_km_median_by_hand(three), rel=1e-12)
+    # Mixed thresholds or windows: refused with no arguments at all, after a
+    # concat and after a CSV round trip of the concat.
+    both = pd.concat([three, five], ignore_index=True)
+    both.to_csv(tmp_path / "both.csv", index=False)
+    both_back = pd.read_csv(tmp_path / "both.csv", parse_dates=["onset"])
+    for frame in (both, both_back):
+        for f in (calmkit.time_to_calm_summary, calmkit.km_curve, calmkit.km_quantiles):
+            with pytest.raises(ValueError, match=r"mix threshold values \(3, 5\)"):
+                f(frame, by=None)
+    window_only = pd.concat([three, calmkit.time_to_calm(j, window_hours=2)], ignore_index=True)
+    with pytest.raises(ValueError, match=r"mix window_hours values \(12.0, 2.0\)"):
+        calmkit.time_to_calm_summary(window_only)
+    # Grouped by the threshold column, each group is its own threshold's curve.
+    grouped = calmkit.time_to_calm_summary(both_back, by="threshold").set_index("threshold")
+    for t, frame in ((3, three), (5, five)):
+        assert grouped.loc[t, "episodes"] == len(frame)
+        assert grouped.loc[t, "median_minutes"] == pytest.approx(_km_median_by_hand(frame), rel=1e-12)
+    # Columns dropped and no attrs: the frame is still summarised as it is, but
+    # a threshold given cannot be vouched for.
+    bare = back.drop(columns=["threshold", "window_hours"])
+    with pytest.raises(ValueError, match="threshold=5 was given with an episode frame that does not record"):
+        calmkit.time_to_calm_summary(bare, by=None, threshold=5)
+    # The same episodes twice would narrow every interval: refused.
+    with pytest.raises(ValueError, match="trigger_id .* is there twice"):
+        calmkit.time_to_calm_summary(pd.concat([three, three]))
+
+
+def test_clear_errors_for_bad_parameters_and_clashing_keys() -> None:
+    j = _journal()
+    eps = calmkit.time_to_calm(j)
+    for bad in (3.5, True, "3", None):
+        for f in (calmkit.time_to_calm, calmkit.peak_trend, calmkit.exercise_effectiveness):
+            with pytest.raises(TypeError, match="threshold must be a whole number 0-10"):
+                f(j, threshold=bad)
+    with pytest.raises(TypeError, match="threshold must be a whole number 0-10"):
+        calmkit.time_to_calm_summary(j, threshold=3.5)
+    with pytest.raises(TypeError, match="window_hours must be a number"):
+        calmkit.time_to_calm(j, window_hours="12")
+    with pytest.raises(ValueError, match="11"):
+        calmkit.time_to_calm(j, threshold=11)
+    assert len(calmkit.time_to_calm(j, threshold=np.int64(5))) == len(eps)
+    # A grouping key named like a result column would be overwritten by it.
+    for key in ("calmed", "censored", "minutes", "episodes"):
+        with pytest.raises(ValueError, match=f"cannot group by '{key}'"):
+            calmkit.time_to_calm_summary(eps, by=key)
+    by_copy = calmkit.time_to_calm_summary(eps.assign(by_calmed=eps["calmed"]), by="by_calmed")
+    assert by_copy["by_calmed"].tolist() == [False, True]
+    assert by_copy["episodes"].tolist() == [int((~eps["calmed"]).sum()), int(eps["calmed"].sum())]
 
 
 def test_trigger_frequency_zero_fill_offsets_and_tz() -> None:

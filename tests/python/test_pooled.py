@@ -470,3 +470,85 @@ def test_pooled_practice_consistency_against_pandas(cohort: calmkit.Journal) -> 
     assert (got["practice_days"] == days.reindex(got.index, fill_value=0)).all()
     assert got["sessions"].sum() == len(done)
     assert got["participants"].max() == len(cohort.participants())
+
+
+def _window_ends_by_pandas(j: calmkit.Journal, weeks: int) -> dict[str, float]:
+    """Share of urges not acted on in the first and the latest k ISO weeks of
+    ``j`` taken as one series (k = min(weeks, max(1, n // 2)) of its n weeks,
+    the grid running from the Monday of the first local date of any record to
+    that of the last), computed from the triggers alone with pandas."""
+    days = pd.concat([t.to_pandas()["local_time"].dt.tz_localize(None).dt.normalize()
+                      for t in (j.triggers, j.readings, j.exercises, j.thought_records, j.assessments)])
+    monday = lambda d: d - pd.to_timedelta(d.dt.day_of_week, unit="D")  # noqa: E731
+    grid = pd.date_range(monday(days).min(), monday(days).max(), freq="7D")
+    k = min(weeks, max(1, len(grid) // 2))
+    t = j.triggers.to_pandas()
+    t["week"] = monday(t["local_time"].dt.tz_localize(None).dt.normalize())
+    rec = t[t["acted_on_urge"].notna()]
+    out = {"k": float(k), "overall": float((~rec["acted_on_urge"].astype(bool)).mean())}
+    for name, span in (("first", grid[:k]), ("latest", grid[-k:])):
+        sel = rec[rec["week"].isin(span)]
+        out[name] = float((~sel["acted_on_urge"].astype(bool)).sum() / len(sel)) if len(sel) else math.nan
+        out[name + "_urges"] = float(len(sel))
+        out[name + "_start"] = span[0]
+    return out
+
+
+@pytest.mark.parametrize("weeks", [1, 3, 4, 20])
+def test_window_of_uncertainty_first_and_latest_against_pandas(cohort: calmkit.Journal, weeks: int) -> None:
+    # Per participant, and pooled from a Journal and from a Cohort: each row
+    # is the pandas count of the triggers in those weeks.
+    per = calmkit.window_of_uncertainty(cohort, by="first_and_latest", weeks=weeks)
+    assert list(per.columns[:4]) == ["participant", "window", "weeks", "period_start"]
+    for p in cohort.participants():
+        want = _window_ends_by_pandas(cohort.participant(p), weeks)
+        rows = per[per["participant"] == p].set_index("window")
+        for w in ("first", "latest"):
+            assert int(rows.loc[w, "weeks"]) == want["k"]
+            assert rows.loc[w, "period_start"] == want[w + "_start"]
+            assert int(rows.loc[w, "urge_recorded"]) == want[w + "_urges"]
+            assert rows.loc[w, "share_not_acted"] == pytest.approx(want[w], rel=1e-15, nan_ok=True)
+    want = _window_ends_by_pandas(cohort, weeks)
+    for data in (cohort, calmkit.cohort(cohort)):
+        pooled = calmkit.window_of_uncertainty(data, by="first_and_latest", weeks=weeks, pooled=True)
+        assert "participant" not in pooled.columns and list(pooled["window"]) == ["first", "latest"]
+        for i, w in enumerate(("first", "latest")):
+            assert int(pooled["urge_recorded"].iloc[i]) == want[w + "_urges"]
+            assert pooled["share_not_acted"].iloc[i] == pytest.approx(want[w], rel=1e-15, nan_ok=True)
+
+
+def test_pooled_window_of_uncertainty_is_the_cohorts_triggers_added(cohort: calmkit.Journal) -> None:
+    t = cohort.triggers.to_pandas()
+    for data in (cohort, calmkit.cohort(cohort)):
+        whole = calmkit.window_of_uncertainty(data, pooled=True)
+        assert len(whole) == 1 and "participant" not in whole.columns
+        assert int(whole["triggers"].iloc[0]) == len(t)
+        assert int(whole["urge_recorded"].iloc[0]) == int(t["acted_on_urge"].notna().sum())
+        assert int(whole["not_acted"].iloc[0]) == int((t["acted_on_urge"] == False).sum())  # noqa: E712
+        assert whole["minutes_median"].iloc[0] == float(t["acted_after_minutes"].dropna().median())
+        assert whole["minutes_q1"].iloc[0] == pytest.approx(
+            float(t["acted_after_minutes"].dropna().astype(float).quantile(0.25)), rel=1e-15)
+        weekly = calmkit.window_of_uncertainty(data, by="week", pooled=True)
+        counts = _pooled_weekly_counts_by_pandas(cohort)
+        assert list(weekly["period_start"]) == list(counts.index)
+        assert list(weekly["triggers"]) == list(counts)
+    with pytest.raises(ValueError, match="weeks must be"):
+        calmkit.window_of_uncertainty(cohort, by="first_and_latest", weeks=0)
+    with pytest.raises(ValueError, match="first_and_latest"):
+        calmkit.window_of_uncertainty(cohort, by="month")
+    assert calmkit.window_of_uncertainty(calmkit.Journal(), by="first_and_latest", pooled=True).empty
+
+
+def test_window_sentence_and_report_caption_against_pandas(cohort: calmkit.Journal) -> None:
+    text = report.build_report(cohort)
+    captions = [html.unescape(c) for c in re.findall(r"<figcaption>(.*?)</figcaption>", text, re.S)]
+    for who in (None, *cohort.participants()):
+        j = cohort if who is None else cohort.participant(who)
+        want = _window_ends_by_pandas(j, 4)
+        k = int(want["k"])
+        sentence = (f"Urges not acted on: {want['first']:.0%} in the first {k} week{'s' if k != 1 else ''}, "
+                    f"{want['latest']:.0%} in the last {k}")
+        reading = plot.reading("window_of_uncertainty", cohort, who)
+        assert reading.startswith(sentence), (reading, sentence)
+        if who is not None:  # the report draws this chart per participant
+            assert any(c.startswith(sentence) for c in captions)

@@ -7,9 +7,11 @@
 #include <calmkit/metrics/frequency.hpp>
 #include <calmkit/metrics/stats.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <map>
+#include <string>
 #include <vector>
 
 namespace calmkit::metrics {
@@ -273,9 +275,10 @@ struct DistortionTable {
 }
 
 /// Window of uncertainty per participant, or per participant and ISO week
-/// (zero-filled over the span like `trigger_frequency`).
+/// (zero-filled over the span like `trigger_frequency`); pooled, one series
+/// for the whole cohort (participant -1).
 struct UncertaintyTable {
-  /// Code into `CohortColumns::participants`.
+  /// Code into `CohortColumns::participants`; -1 for a pooled row.
   std::vector<std::int32_t> participant;
   std::vector<std::int64_t> period_start;  ///< Monday (days since 1970-01-01); 0 when not by week
   /// Triggers in the group.
@@ -294,56 +297,86 @@ struct UncertaintyTable {
   [[nodiscard]] std::size_t size() const noexcept { return participant.size(); }
 };
 
-/// How often the urge was not acted on and how long it took until it was
-/// (minutes), per participant or, with `by_week`, per participant and ISO week.
-[[nodiscard]] inline UncertaintyTable window_of_uncertainty(const CohortColumns& c, bool by_week = false,
-                                                            const LocalCalendar& cal = {}) {
-  c.ensure_checked();
+/// `UncertaintyTable` over each series' first and latest weeks: two rows per
+/// participant with records (or two pooled rows), `window` 0 then 1.
+struct UncertaintyWindowTable : UncertaintyTable {
+  /// 0 = the first `weeks` ISO weeks of the series, 1 = the latest `weeks`.
+  std::vector<std::uint8_t> window;
+  /// ISO weeks in the window: min(weeks asked, max(1, weeks in the series / 2)),
+  /// so the two windows never share a week unless the series has only one.
+  std::vector<std::int64_t> weeks;
+};
+
+namespace detail {
+
+/// The weekly grid of the window of uncertainty: rows (participant, Monday),
+/// zero-filled over each participant's span or, pooled, over the ISO weeks
+/// from anyone's first week to anyone's last (participant -1), and the row of
+/// each trigger.
+struct UncertaintyWeeks {
+  std::vector<std::int32_t> participant;
+  std::vector<std::int64_t> start;  ///< Monday, days since 1970-01-01
+  std::vector<std::size_t> row_of;  ///< per trigger
+};
+
+[[nodiscard]] inline UncertaintyWeeks uncertainty_weeks(const CohortColumns& c, const LocalCalendar& cal,
+                                                        bool pooled) {
   const auto& t = c.triggers;
-  // Group rows: participant (all of them with records), or the weekly grid.
-  std::vector<std::int32_t> gp;
-  std::vector<std::int64_t> gstart;
-  std::vector<std::size_t> group_of(t.size());
-  if (by_week) {
-    const auto f = trigger_frequency(c, Period::week, Split::none, cal);
-    gp = f.participant;
-    gstart = f.period_start;
+  const auto f = trigger_frequency(c, Period::week, Split::none, cal);
+  UncertaintyWeeks g;
+  g.row_of.resize(t.size());
+  auto week_of = [&](std::size_t i) {
+    return period_index(cal.local_day(t.utc_us[i], t.offset_min[i]), Period::week);
+  };
+  if (!pooled) {
+    g.participant = f.participant;
+    g.start = f.period_start;
     std::vector<std::size_t> first_row(c.participants.size(), 0);
     for (std::size_t r = f.size(); r-- > 0;) first_row[static_cast<std::size_t>(f.participant[r])] = r;
     for (std::size_t i = 0; i < t.size(); ++i) {
       const auto p = static_cast<std::size_t>(t.participant[i]);
-      const auto week = detail::period_index(cal.local_day(t.utc_us[i], t.offset_min[i]), Period::week);
-      const auto first = detail::period_index(f.period_start[first_row[p]], Period::week);
-      group_of[i] = first_row[p] + static_cast<std::size_t>(week - first);
+      const auto first = period_index(f.period_start[first_row[p]], Period::week);
+      g.row_of[i] = first_row[p] + static_cast<std::size_t>(week_of(i) - first);
     }
-  } else {
-    const auto span = detail::participant_spans(c, cal);
-    std::vector<std::size_t> row_of(c.participants.size(), 0);
-    for (std::size_t p = 0; p < c.participants.size(); ++p) {
-      if (!span.has[p]) continue;
-      row_of[p] = gp.size();
-      gp.push_back(static_cast<std::int32_t>(p));
-      gstart.push_back(0);
-    }
-    for (std::size_t i = 0; i < t.size(); ++i)
-      group_of[i] = row_of[static_cast<std::size_t>(t.participant[i])];
+    return g;
   }
-  const std::size_t ng = gp.size();
-  UncertaintyTable out;
-  out.participant = gp;
-  out.period_start = gstart;
+  if (f.size() == 0) return g;
+  const auto [lo, hi] = std::minmax_element(f.period_start.begin(), f.period_start.end());
+  if (*hi - *lo > max_fill_years * 366) {
+    calmkit::detail::throw_invalid(
+        "the cohort's records span more than " + std::to_string(max_fill_years) +
+        " years, too long for a pooled weekly table: correct the record with the outlying date (a mistyped "
+        "year?) or select a shorter time range first");
+  }
+  const auto first = period_index(*lo, Period::week), last = period_index(*hi, Period::week);
+  for (auto w = first; w <= last; ++w) {
+    g.participant.push_back(-1);
+    g.start.push_back(period_first_day(w, Period::week));
+  }
+  for (std::size_t i = 0; i < t.size(); ++i) g.row_of[i] = static_cast<std::size_t>(week_of(i) - first);
+  return g;
+}
+
+/// Fills the counts and minute quantiles of `out`'s rows (participant and
+/// period_start already set) from the triggers `member(i, add)` assigns:
+/// `add(row)` once per row the trigger belongs to.
+template <class Member>
+void fill_uncertainty(const CohortColumns& c, UncertaintyTable& out, Member&& member) {
+  const auto& t = c.triggers;
+  const std::size_t ng = out.participant.size();
   out.triggers.assign(ng, 0);
   out.urge_recorded.assign(ng, 0);
   out.not_acted.assign(ng, 0);
   std::vector<std::vector<double>> minutes(ng);
   for (std::size_t i = 0; i < t.size(); ++i) {
-    const auto g = group_of[i];
-    ++out.triggers[g];
-    if (t.acted_on_urge[i] >= 0) {
-      ++out.urge_recorded[g];
-      if (t.acted_on_urge[i] == 0) ++out.not_acted[g];
-    }
-    if (!std::isnan(t.acted_after_minutes[i])) minutes[g].push_back(t.acted_after_minutes[i]);
+    member(i, [&](std::size_t g) {
+      ++out.triggers[g];
+      if (t.acted_on_urge[i] >= 0) {
+        ++out.urge_recorded[g];
+        if (t.acted_on_urge[i] == 0) ++out.not_acted[g];
+      }
+      if (!std::isnan(t.acted_after_minutes[i])) minutes[g].push_back(t.acted_after_minutes[i]);
+    });
   }
   for (std::size_t g = 0; g < ng; ++g) {
     out.share_not_acted.push_back(out.urge_recorded[g] == 0 ? nan_value
@@ -354,6 +387,91 @@ struct UncertaintyTable {
     out.minutes_q1.push_back(quantile_inplace(minutes[g], 0.25));
     out.minutes_q3.push_back(quantile_inplace(minutes[g], 0.75));
   }
+}
+
+}  // namespace detail
+
+/// How often the urge was not acted on and how long it took until it was
+/// (minutes), per participant or, with `by_week`, per participant and ISO week.
+/// `pooled`: every participant's triggers as one series (participant -1):
+/// one row, or the ISO weeks from anyone's first week to anyone's last. Each
+/// trigger is a record on its own, so pooling only changes which counts are
+/// added together.
+///
+/// Example
+/// ```cpp
+/// auto w = calmkit::metrics::window_of_uncertainty(cols, true, {}, true);
+/// // w.share_not_acted[i]: share of the cohort's urges in week w.period_start[i] not acted on
+/// ```
+[[nodiscard]] inline UncertaintyTable window_of_uncertainty(const CohortColumns& c, bool by_week = false,
+                                                            const LocalCalendar& cal = {},
+                                                            bool pooled = false) {
+  c.ensure_checked();
+  UncertaintyTable out;
+  if (by_week) {
+    auto g = detail::uncertainty_weeks(c, cal, pooled);
+    out.participant = std::move(g.participant);
+    out.period_start = std::move(g.start);
+    detail::fill_uncertainty(c, out, [&](std::size_t i, auto add) { add(g.row_of[i]); });
+    return out;
+  }
+  const auto span = detail::participant_spans(c, cal);
+  std::vector<std::size_t> row_of(c.participants.size(), 0);
+  for (std::size_t p = 0; p < c.participants.size(); ++p) {
+    if (!span.has[p] || (pooled && !out.participant.empty())) continue;
+    row_of[p] = out.participant.size();
+    out.participant.push_back(pooled ? -1 : static_cast<std::int32_t>(p));
+    out.period_start.push_back(0);
+  }
+  detail::fill_uncertainty(c, out, [&](std::size_t i, auto add) {
+    add(pooled ? 0 : row_of[static_cast<std::size_t>(c.triggers.participant[i])]);
+  });
+  return out;
+}
+
+/// The window of uncertainty in each series' first and latest `weeks` ISO
+/// weeks (the weekly grid of `window_of_uncertainty(c, true, cal, pooled)`,
+/// each series' first k and last k rows with k = min(weeks, max(1, n / 2))
+/// for a series of n weeks). Throws `std::invalid_argument` when `weeks < 1`.
+///
+/// Example
+/// ```cpp
+/// auto w = calmkit::metrics::window_of_uncertainty_first_and_latest(cols, 4);
+/// // w.share_not_acted[0] (first 4 weeks) vs w.share_not_acted[1] (latest 4) of participant w.participant[0]
+/// ```
+[[nodiscard]] inline UncertaintyWindowTable window_of_uncertainty_first_and_latest(
+    const CohortColumns& c, int weeks = 4, const LocalCalendar& cal = {}, bool pooled = false) {
+  if (weeks < 1) calmkit::detail::throw_invalid("weeks must be at least 1, got " + std::to_string(weeks));
+  c.ensure_checked();
+  const auto g = detail::uncertainty_weeks(c, cal, pooled);
+  UncertaintyWindowTable out;
+  // Per grid row: its series' window rows (first, latest) and whether it lies in each window.
+  const std::size_t rows = g.start.size();
+  std::vector<std::size_t> window_row(rows, 0);
+  std::vector<std::uint8_t> in_first(rows, 0), in_latest(rows, 0);
+  for (std::size_t lo = 0; lo < rows;) {
+    std::size_t hi = lo + 1;
+    while (hi < rows && g.participant[hi] == g.participant[lo]) ++hi;
+    const auto n = static_cast<std::int64_t>(hi - lo);
+    const auto k = std::min<std::int64_t>(weeks, std::max<std::int64_t>(1, n / 2));
+    for (std::uint8_t w = 0; w < 2; ++w) {
+      out.participant.push_back(g.participant[lo]);
+      out.period_start.push_back(g.start[w == 0 ? lo : hi - static_cast<std::size_t>(k)]);
+      out.window.push_back(w);
+      out.weeks.push_back(k);
+    }
+    for (std::size_t r = lo; r < hi; ++r) {
+      window_row[r] = out.participant.size() - 2;
+      in_first[r] = static_cast<std::int64_t>(r - lo) < k;
+      in_latest[r] = static_cast<std::int64_t>(hi - r) <= k;
+    }
+    lo = hi;
+  }
+  detail::fill_uncertainty(c, out, [&](std::size_t i, auto add) {
+    const auto r = g.row_of[i];
+    if (in_first[r]) add(window_row[r]);
+    if (in_latest[r]) add(window_row[r] + 1);
+  });
   return out;
 }
 
