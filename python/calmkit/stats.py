@@ -131,6 +131,12 @@ def _check(frame: pd.DataFrame, columns: Iterable[str]) -> None:
     outcome = [c for c in columns if c in ("minutes", "calmed")]
     if outcome:
         raise ValueError(f"{outcome[0]!r} is the outcome (time-to-calm), not a covariate or group")
+    for c in columns:  # 1 and "1" in one column: merged as text or unsortable as levels, so refused
+        if frame[c].dtype == object:
+            types = sorted({type(v).__name__ for v in frame[c] if not pd.isna(v)})
+            if len(types) > 1:
+                raise ValueError(f"column {c!r} mixes values of types {', '.join(types)} (e.g. 1 and '1'): "
+                                 f"make it one type first, e.g. frame[{c!r}].astype(str)")
     minutes = pd.to_numeric(frame["minutes"], errors="coerce").to_numpy(float)
     bad = ~np.isfinite(minutes) | (minutes < 0)
     if bad.any():
@@ -177,7 +183,9 @@ def cox(frame: pd.DataFrame, covariates: Union[str, Iterable[str]], cluster: str
 
     One row per term: term, coef (log hazard ratio), se (robust when
     clustered), hazard_ratio, ci_low, ci_high (Wald, exp(coef +- z se)),
-    p_value; ``attrs`` holds episodes, events and clusters.
+    p_value; ``attrs`` holds episodes, events and clusters of the rows used:
+    episodes with a missing covariate or ``cluster`` value are left out, as
+    R's default ``na.action = na.omit`` does.
 
     A :class:`PerfectSeparationWarning` when a coefficient may be infinite
     (R's coxph: "Loglik converged before variable ...; coefficient may be
@@ -194,7 +202,10 @@ def cox(frame: pd.DataFrame, covariates: Union[str, Iterable[str]], cluster: str
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be in (0, 1), got {confidence}")
     ll = _lifelines()
-    f = frame[frame[keys].notna().all(axis=1)]
+    # Episodes with a missing covariate or cluster are left out, as R's
+    # coxph(..., na.action = na.omit) does (a missing participant would
+    # otherwise become a cluster of its own).
+    f = frame[frame[keys + ([cluster] if cluster else [])].notna().all(axis=1)]
     if not f["calmed"].astype(bool).any():
         raise ValueError(f"a Cox model needs at least one calmed episode; got {len(f)} episode(s), none calmed")
     if cluster and f[cluster].nunique() < 2:

@@ -246,3 +246,52 @@ def test_perfect_separation_warns_where_r_coxph_does(frame: pd.DataFrame, tmp_pa
             assert all(repr(t) in msg for t in flagged) and all(repr(t) not in msg for t in terms if t not in flagged)
     # The one-calm fit is finite and still a strong effect (the same data but one row).
     assert stats.cox(almost, "silent")["hazard_ratio"].iloc[0] < 0.5
+
+
+R_NA_CODE = r"""
+suppressMessages(library(survival))
+d <- read.csv(commandArgs(TRUE)[1], stringsAsFactors = FALSE, na.strings = "")
+d$calmed <- d$calmed == "True"
+d$weeks <- d$days_since_first / 7
+m <- coxph(Surv(minutes, calmed) ~ weeks + cluster(participant), data = d, ties = "efron")
+cat(sprintf("%.17g %.17g %d %d\n", coef(m)[1], sqrt(diag(m$var))[1], m$n, length(unique(na.omit(d$participant)))))
+"""
+
+
+def test_cox_leaves_out_episodes_without_a_participant_as_r_does(frame: pd.DataFrame, tmp_path: Path) -> None:
+    # The reviewer's case: a missing participant used to become a cluster of
+    # its own ("nan"). R's coxph leaves such rows out (na.omit): so does cox.
+    f = _untied(frame).assign(participant=frame["participant"].astype(object), weeks=frame["days_since_first"] / 7)
+    gone = f.index[::5]
+    f.loc[gone, "participant"] = np.nan
+    r = stats.cox(f, "weeks")
+    assert r.attrs["episodes"] == len(f) - len(gone)
+    assert r.attrs["clusters"] == frame["participant"].nunique()
+    csv = tmp_path / "na.csv"
+    f.to_csv(csv, index=False)
+    script = tmp_path / "na.R"
+    script.write_text(R_NA_CODE)
+    out = subprocess.run([_rscript(), str(script), str(csv)], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    coef, se, n, clusters = out.stdout.split()
+    assert r["coef"].iloc[0] == pytest.approx(float(coef), rel=1e-5)
+    assert r["se"].iloc[0] == pytest.approx(float(se), rel=1e-3)
+    assert r.attrs["episodes"] == int(n) and r.attrs["clusters"] == int(clusters)
+
+
+def test_mixed_type_groups_and_an_empty_journal_are_clear(frame: pd.DataFrame) -> None:
+    # 1 and "1" used to be merged into one log-rank group (or fail in numpy /
+    # in sorting): refused, naming the column and the types.
+    f = frame.assign(arm=pd.Series([1 if i % 2 else "1" for i in range(len(frame))], index=frame.index,
+                                   dtype=object))
+    for call in (lambda: stats.logrank(f, "arm"), lambda: stats.cox(f, "arm")):
+        with pytest.raises(ValueError, match=r"column 'arm' mixes values of types int, str"):
+            call()
+    # One type is fine, and equals the same groups written as text.
+    as_text = stats.logrank(f.assign(arm=f["arm"].astype(str).where(np.arange(len(f)) % 2 == 0, "2")), "arm")
+    as_int = stats.logrank(f.assign(arm=np.where(np.arange(len(f)) % 2 == 0, 1, 2)), "arm")
+    assert as_text["statistic"].iloc[0] == pytest.approx(as_int["statistic"].iloc[0], rel=1e-12)
+    # An empty journal: an empty frame with every documented column.
+    empty = calmkit.analysis_frame(calmkit.Journal())
+    assert len(empty) == 0 and list(empty.columns) == list(frame.columns)
+    assert [str(t) for t in empty.dtypes] == [str(t) for t in frame.dtypes]
