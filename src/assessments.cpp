@@ -6,6 +6,7 @@
 #include <cmath>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -34,6 +35,37 @@ void check_indices(const Instrument& in, const std::vector<std::size_t>& idx, co
     if (seen[i]) throw_invalid(where(in) + what + " names item " + std::to_string(i) + " twice");
     seen[i] = true;
   }
+}
+
+/// The first total the instrument can give that no band covers, if any.
+/// Totals are S / d for every whole S from n * scale_min to n * scale_max
+/// (d = 1 for a sum, n for a mean of n items: steps of 1/n), computed as
+/// `combine` computes them, so the check and the scoring agree to the bit.
+std::optional<double> uncovered_total(const Instrument& in) {
+  if (in.bands.empty()) return std::nullopt;
+  const auto n = static_cast<long long>(in.items.size());
+  const long long s_lo = n * in.scale_min, s_hi = n * in.scale_max;
+  const double d = in.total_rule == ScoringRule::mean ? static_cast<double>(n) : 1.0;
+  auto total = [d](long long s) { return static_cast<double>(s) / d; };
+  auto first_above = [&](double x) {  // the smallest S with S / d > x (may pass s_hi)
+    auto s = std::max(s_lo, static_cast<long long>(std::floor(x * d)) - 1);
+    while (s <= s_hi && total(s) <= x) ++s;
+    return s;
+  };
+  if (total(s_lo) < in.bands.front().min) return total(s_lo);
+  for (std::size_t b = 0; b < in.bands.size(); ++b) {
+    const auto s = first_above(in.bands[b].max);
+    if (s > s_hi) return std::nullopt;
+    if (b + 1 == in.bands.size() || total(s) < in.bands[b + 1].min) return total(s);
+  }
+  return std::nullopt;
+}
+
+std::string shown_total(double t) {
+  std::string out = std::to_string(t);  // 6 decimals, trailing zeros dropped
+  out.erase(out.find_last_not_of('0') + 1);
+  if (out.back() == '.') out.pop_back();
+  return out;
 }
 
 double combine(const std::vector<double>& values, ScoringRule rule) {
@@ -237,6 +269,15 @@ void validate(const Instrument& in) {
       throw_invalid(where(in) + "band '" + band.label + "' overlaps or precedes band '" +
                     in.bands[b - 1].label + "' (bands go in ascending, non-overlapping order)");
     }
+  }
+  if (const auto gap = detail::uncovered_total(in)) {
+    const bool mean = in.total_rule == ScoringRule::mean;
+    throw_invalid(where(in) + "no band covers a total of " + detail::shown_total(*gap) +
+                  (mean ? " (a mean of " + std::to_string(in.items.size()) + " items moves in steps of 1/" +
+                              std::to_string(in.items.size()) + ")"
+                        : "") +
+                  ": the bands must cover every total the instrument can give, so that every score gets a "
+                  "band and its guidance; widen the band below or above it");
   }
   if (in.area_flag_at) {
     if (in.areas.empty()) throw_invalid(where(in) + "area_flag_at is set but there are no areas");

@@ -105,7 +105,12 @@ struct Instrument {
 /// @throws std::invalid_argument naming the first problem (empty id or items,
 /// scale_min > scale_max, label count not matching the scale, an area or
 /// reverse-keyed index out of range or repeated, a band outside the possible
-/// total range or bands overlapping, a flag threshold outside the area range).
+/// total range or bands overlapping, bands that leave a possible total
+/// uncovered, a flag threshold outside the area range). Bands are closed
+/// intervals on the real line; they must cover every total the instrument can
+/// give: the whole numbers for a sum, the multiples of 1/n for a mean of n
+/// items (so integer bands 0–1, 2–3 leave a mean of 1.5 without a band and are
+/// refused; 0–1.5, 2–3 cover every mean of 2 items).
 CALMKIT_EXPORT void validate(const Instrument& instrument);
 
 /// The score of one area.

@@ -297,8 +297,40 @@ def _validate(path: Path, out: TextIO) -> int:
             file=out,
         )
         return EXIT_PROBLEMS
-    print(f"{shown(path)}: OK, {_plural(len(journal), 'record')} in {_plural(report.lines, 'line')}", file=out)
+    early = _readings_before_their_trigger(journal)
+    for line in early:
+        print(shown(line), file=out)
+    print(f"{shown(path)}: OK, {_plural(len(journal), 'record')} in {_plural(report.lines, 'line')}"
+          + (f" ({_plural(len(early), 'warning')})" if early else ""), file=out)
     return EXIT_OK
+
+
+def _readings_before_their_trigger(journal: _core.Journal) -> list[str]:
+    """A warning per linked reading timed before its trigger: valid, but the
+    metrics ignore it (docs/metrics.md), and it is most often a swapped time."""
+    r = journal.readings.to_pandas()
+    r = r[r["trigger"].notna()]
+    if r.empty:
+        return []
+    t = journal.triggers.to_pandas()
+    onset = dict(zip(zip(t["participant"].astype(str), t["id"].astype(str)), zip(t["time"], t["local_time"])))
+    out = []
+    for who, rid, trigger, time_, local in zip(r["participant"].astype(str), r["id"].astype(str),
+                                               r["trigger"].astype(str), r["time"], r["local_time"]):
+        start, start_local = onset.get((who, trigger), (None, None))
+        if start is not None and time_ < start:
+            out.append(f"warning: reading '{rid}'{_of_participant(who)} at {local:%Y-%m-%d %H:%M} is "
+                       f"{_minutes_text((start - time_).total_seconds() / 60)} before its trigger '{trigger}' at "
+                       f"{start_local:%Y-%m-%d %H:%M} (local times): the metrics ignore it; are the times swapped?")
+    return out
+
+
+def _of_participant(participant: object) -> str:
+    return f" of participant '{participant}'" if str(participant) else ""
+
+
+def _minutes_text(minutes: float) -> str:
+    return f"{minutes:g} min" if minutes < 120 else f"{minutes / 60:.1f} h"
 
 
 # --- progress on stderr ----------------------------------------------------------------

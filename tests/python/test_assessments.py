@@ -111,3 +111,56 @@ def test_empty_journal_gives_empty_frames():
     j = calmkit.Journal()
     assert len(calmkit.assessment_scores(j)) == 0
     assert list(calmkit.assessment_change(j).columns)[:2] == ["participant", "instrument"]
+
+
+def _uncovered_totals(inst: dict) -> list:
+    """Every total the instrument can give that no band covers, by brute
+    force: every answer vector scored with exact fractions (sum, or mean of
+    the n items), independent of calmkit's scoring."""
+    import itertools
+    from fractions import Fraction
+
+    n, lo, hi = len(inst["items"]), inst["scale_min"], inst["scale_max"]
+    sums = {sum(a) for a in itertools.product(range(lo, hi + 1), repeat=n)} if n <= 7 else set(
+        range(n * lo, n * hi + 1))  # beyond 7 items: every whole sum in range is reachable
+    totals = {Fraction(s, n) if inst.get("total_rule") == "mean" else Fraction(s) for s in sums}
+    return sorted(t for t in totals
+                  if not any(Fraction(b["min"]) <= t <= Fraction(b["max"]) for b in inst["bands"]))
+
+
+def test_bands_must_cover_every_possible_total():
+    # Every built-in instrument with bands gives each possible total a band.
+    for i in calmkit.builtin_instrument_ids():
+        inst = calmkit.instrument(i)
+        if inst["bands"]:
+            assert _uncovered_totals(inst) == [], i
+    # The reviewer's case: a mean of 2 items on 0-3 with integer bands 0-1 and
+    # 2-3 leaves 1.5 with no band (and no guidance): refused at registration.
+    g = calmkit.instrument("gad-7")
+    gappy = dict(g, id="py-band-gap", total_rule="mean", items=g["items"][:2],
+                 bands=[{"label": "low", "min": 0, "max": 1, "guidance": "low"},
+                        {"label": "high", "min": 2, "max": 3, "guidance": "high"}])
+    assert [float(t) for t in _uncovered_totals(gappy)] == [1.5]
+    with pytest.raises(ValueError, match=r"no band covers a total of 1\.5 \(a mean of 2 items moves in steps of "
+                                         r"1/2\)"):
+        calmkit.register_instrument(gappy)
+    # Gaps below the first band, above the last, and for a sum.
+    for bands, first_gap in (([{"label": "a", "min": 0.5, "max": 3}], 0.0),
+                             ([{"label": "a", "min": 0, "max": 2.5}], 3.0)):
+        case = dict(gappy, id="py-band-gap-2", bands=bands)
+        assert [float(t) for t in _uncovered_totals(case)] == [first_gap]
+        with pytest.raises(ValueError, match=f"no band covers a total of {first_gap:g}"):
+            calmkit.register_instrument(case)
+    summed = dict(gappy, id="py-band-gap-3", total_rule="sum",
+                  bands=[{"label": "a", "min": 0, "max": 2}, {"label": "b", "min": 4, "max": 6}])
+    assert [float(t) for t in _uncovered_totals(summed)] == [3.0]
+    with pytest.raises(ValueError, match="no band covers a total of 3:"):
+        calmkit.register_instrument(summed)
+    # Bands on the real line that cover every mean are taken, and a mean of
+    # 1.5 gets its band.
+    fixed = dict(gappy, id="py-band-real", bands=[{"label": "low", "min": 0, "max": 1.5, "guidance": "low"},
+                                                  {"label": "high", "min": 2, "max": 3, "guidance": "high"}])
+    assert _uncovered_totals(fixed) == []
+    calmkit.register_instrument(fixed)
+    assert calmkit.score("py-band-real", [1, 2])["band"] == "low"
+    assert calmkit.score("py-band-real", [2, 2])["band"] == "high"

@@ -309,3 +309,28 @@ def test_log_keeps_a_chmod_600_journal_at_600(tmp_path: Path):
     p = subprocess.run(["sh", "-c", 'umask 022 && exec "$0" -m calmkit log reading --journal "$1" --intensity 2',
                         sys.executable, str(new)], capture_output=True, text=True, timeout=300)
     assert p.returncode == 0 and stat.S_IMODE(new.stat().st_mode) == 0o600, p.stderr
+
+
+def test_validate_warns_about_a_reading_timed_before_its_trigger(tmp_path: Path):
+    # Valid (the metrics ignore such a reading, docs/metrics.md), but most
+    # often swapped times: validate says so and still exits 0. The expected
+    # minutes are the difference of the two written times, 10:00 - 09:40.
+    path = tmp_path / "j.jsonl"
+    path.write_text(
+        '{"type":"trigger","participant":"ann","id":"t1","time":"2026-03-02T10:00:00+01:00",'
+        '"category":"conflict","intensity":8}\n'
+        '{"type":"reading","participant":"ann","id":"r1","time":"2026-03-02T09:40:00+01:00","intensity":2,'
+        '"trigger":"t1"}\n'
+        '{"type":"reading","participant":"ann","id":"r2","time":"2026-03-02T10:40:00+01:00","intensity":2,'
+        '"trigger":"t1"}\n'
+        '{"type":"reading","participant":"ann","id":"r3","time":"2026-03-02T09:00:00+01:00","intensity":2}\n',
+        encoding="utf-8")
+    p = run("validate", path)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.splitlines() == [
+        "warning: reading 'r1' of participant 'ann' at 2026-03-02 09:40 is 20 min before its trigger 't1' at "
+        "2026-03-02 10:00 (local times): the metrics ignore it; are the times swapped?",
+        f"{path}: OK, 4 records in 4 lines (1 warning)"]
+    # The metrics indeed ignore it: the episode calms with r2, 40 minutes after onset.
+    eps = calmkit.time_to_calm(calmkit.read_journal(str(path)))
+    assert eps["minutes"].tolist() == [40.0] and eps["observations"].tolist() == [1]
