@@ -785,7 +785,7 @@ def window_of_uncertainty(data: Data, by: str = "participant", tz: str | None = 
     if not pooled:
         cols["participant"] = _participants(c, codes)
     if windows:
-        cols["window"] = pd.Categorical.from_codes(d.pop("window").astype(np.int8), categories=["first", "latest"])
+        cols["window"] = _frames.categorical(d.pop("window").astype(np.int8), ["first", "latest"])
         cols["weeks"] = d.pop("weeks")
     start = d.pop("period_start")
     if by != "participant":
