@@ -606,11 +606,12 @@ def _window(journal: Journal, participant: Optional[str], tz: Optional[str] = No
     name, title = "window_of_uncertainty", "Window of uncertainty: urges not acted on"
     j, by = _select(journal, participant)
     w = _m.window_of_uncertainty(j, by="week", tz=tz, pooled=by is None)
-    urges = int(w["urge_recorded"].sum())
+    whole = _m.window_of_uncertainty(j, by="participant", tz=tz, pooled=by is None)
+    urges = int(whole["urge_recorded"].iloc[0]) if len(whole) else 0
     if urges < MIN_URGES:
         return _not_enough(name, title, f"{_plural(urges, 'urge')} with a recorded outcome (the chart needs at "
                            f"least {MIN_URGES})")
-    whole = _m.window_of_uncertainty(j, by="participant", tz=tz, pooled=by is None).iloc[0]
+    whole = whole.iloc[0]
     ends = _m.window_of_uncertainty(j, by="first_and_latest", tz=tz, pooled=by is None, weeks=weeks)
     a, b = ends.iloc[0], ends.iloc[1]  # the first and the latest k weeks of the one series drawn
     k = int(a["weeks"])
