@@ -71,6 +71,9 @@ def test_csv_import_errors_keep_file_line_and_field_through_the_bridge(no_json_t
         (lines[2].replace(",4,", ",11,"), "intensity", "must be an integer 0..10, got 11"),
         (lines[2].replace("2026-03-02T23:14:00+01:00", "2026-03-02 23:14"), "time",
          "'2026-03-02 23:14' is not a valid time cell (no UTC offset"),
+        # An offset (the cell check passes) but outside the format's years: Instant's parser, in C++, says so.
+        (lines[2].replace("2026-03-02T23:14:00+01:00", "1399-03-02T23:14:00+01:00"), "time",
+         "invalid time '1399-03-02T23:14:00+01:00': "),
         (lines[2].replace(",t2,", ",t1,"), "id", "duplicate trigger id 't1' for participant 'p' (first used on line 2)"),
     ]
     for bad, field, reason in cases:
