@@ -94,8 +94,47 @@ def _check_readable(path: Path) -> None:
 _max_input_bytes = 4 << 30
 
 
+#: The first bytes of every SQLite 3 database file (sqlite.org/fileformat.html 1.3.1).
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+class _StoreReport:
+    """What :func:`_read` reports for a store: its records were checked when
+    they were added, so nothing is skipped."""
+
+    def __init__(self, path: Path, records: int) -> None:
+        self.path, self.records, self.skipped = str(path), records, []
+
+
+def _is_store_file(path: Path) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.read(len(_SQLITE_MAGIC)) == _SQLITE_MAGIC
+    except OSError:
+        return False
+
+
+def _read_store(path: Path, lenient: bool) -> tuple[_core.Journal, _StoreReport]:
+    """Every record of the store at ``path``, opened read-only (the default
+    journal may be a store: ``calmkit log``/``now`` write one for a .db path).
+    A store SQLite finds damaged is a problem ``validate`` lists, and an error
+    elsewhere."""
+    try:
+        with _core.open_store(path, create=False, read_only=True) as st:
+            verdict = st.integrity_check()
+            if verdict != "ok":
+                raise _Failure(f"{shown(path)}: the store is damaged (SQLite integrity check: {shown(verdict)})",
+                               EXIT_PROBLEMS if lenient else EXIT_USAGE)
+            journal = st.load()
+    except (RuntimeError, OSError) as e:
+        raise _Failure(f"cannot read the store {shown(path)}: {shown(e)}", EXIT_USAGE) from e
+    return journal, _StoreReport(path, len(journal))
+
+
 def _read(path: Path, lenient: bool) -> tuple[_core.Journal, _core.ReadReport]:
     _check_readable(path)
+    if _is_store_file(path):
+        return _read_store(path, lenient)  # type: ignore[return-value]
     try:
         return _core.read_journal_with_report(path, lenient=lenient, max_bytes=_max_input_bytes)
     except _core.JournalFormatError:
@@ -300,7 +339,8 @@ def _validate(path: Path, out: TextIO) -> int:
     early = _readings_before_their_trigger(journal)
     for line in early:
         print(shown(line), file=out)
-    print(f"{shown(path)}: OK, {_plural(len(journal), 'record')} in {_plural(report.lines, 'line')}"
+    where = "a store" if isinstance(report, _StoreReport) else _plural(report.lines, "line")
+    print(f"{shown(path)}: OK, {_plural(len(journal), 'record')} in {where}"
           + (f" ({_plural(len(early), 'warning')})" if early else ""), file=out)
     return EXIT_OK
 

@@ -54,6 +54,32 @@ def test_log_summary_and_assess_use_the_default_journal(tmp_path: Path) -> None:
     assert len(calmkit.read_journal(journal).assessments) == 1
 
 
+def test_a_store_as_the_default_journal_is_read_by_summary_validate_and_report(tmp_path: Path) -> None:
+    # CALMKIT_JOURNAL naming a .db makes log/now write a store; the commands
+    # that read the journal took that store for JSON Lines ("not valid UTF-8").
+    env = {"CALMKIT_JOURNAL": str(tmp_path / "mine.db"), "HOME": str(tmp_path)}
+    for when, intensity in (("2026-11-28T10:00", 7), ("2026-11-29T10:00", 5)):
+        p = run("log", "trigger", "--category", "conflict", "--intensity", str(intensity), "--time", when, env=env)
+        assert p.returncode == 0, p.stderr
+    with calmkit.open_store(tmp_path / "mine.db", create=False, read_only=True) as st:
+        stored = st.load()
+    assert len(stored.triggers) == 2
+    p = run("summary", env=env)
+    assert p.returncode == 0, p.stderr
+    assert "2 triggers" in p.stdout and "not valid UTF-8" not in p.stdout + p.stderr
+    p = run("validate", tmp_path / "mine.db", env=env)
+    assert p.returncode == 0 and "OK, 2 records in a store" in p.stdout, p.stdout + p.stderr
+    p = run("report", tmp_path / "mine.db", "-o", tmp_path / "r.html", env=env)
+    assert p.returncode == 0, p.stderr
+    assert "2 triggers" in (tmp_path / "r.html").read_text(encoding="utf-8")
+    # A file that only starts like SQLite is a clear error, not a traceback.
+    fake = tmp_path / "fake.db"
+    fake.write_bytes(b"SQLite format 3\x00" + b"\x00" * 10)
+    for cmd in ("summary", "validate"):
+        p = run(cmd, fake, env=env)
+        assert p.returncode == 2 and "cannot read the store" in p.stderr, p.stderr
+
+
 # --- practice: how to pause and stop -------------------------------------------------------
 
 
