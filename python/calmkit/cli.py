@@ -107,7 +107,12 @@ class _StoreReport:
 
 
 def _is_store_file(path: Path) -> bool:
+    """Whether ``path`` is a regular file that starts like an SQLite database.
+    A FIFO or a device is never sniffed: reading its first bytes would take
+    them from the journal reader."""
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return False
         with open(path, "rb") as f:
             return f.read(len(_SQLITE_MAGIC)) == _SQLITE_MAGIC
     except OSError:
