@@ -500,7 +500,7 @@ class TimeZone {
   /// happens (clocks jumped forward) gets the offset before the jump when
   /// `fold` is false and the one after when true.
   [[nodiscard]] std::int32_t local_offset_seconds(std::int64_t local_s, bool fold) const {
-    constexpr std::int64_t reach = 2 * 86'400;  // offsets lie within (-24 h, 24 h)
+    constexpr std::int64_t reach = std::int64_t{2} * 86'400;  // offsets lie within (-24 h, 24 h)
     // The intervals around the wall time, in order; each that holds
     // local_s - its offset is an occurrence of local_s.
     std::array<ZoneInterval, 16> spans{};
