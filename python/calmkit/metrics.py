@@ -58,6 +58,8 @@ __all__ = [
     "distortion_frequency",
     "window_of_uncertainty",
     "trigger_weekday_hour",
+    "trigger_weekday_hour_summary",
+    "trigger_category_totals",
     "practice_consistency",
     "practice_streaks",
     "affect_dynamics",
@@ -625,7 +627,7 @@ def trigger_frequency(data: Data, period: str = "week", by_category: bool = Fals
         full = pd.MultiIndex.from_tuples([(p, *row) for p in starts for row in splits.itertuples(index=False)],
                                          names=keys)
     out = sums.reindex(full, fill_value=0).reset_index()
-    for k in keys[1:]:
+    for k in keys:  # the dtypes of the per-participant rows (a MultiIndex of dates comes back in [ns])
         out[k] = out[k].astype(frame[k].dtype)
     out["count"] = out["count"].astype(frame["count"].dtype)
     out["mean_intensity"] = np.where(out["count"] > 0, out["_sum"] / out["count"].where(out["count"] > 0, 1), np.nan)
@@ -814,6 +816,97 @@ def trigger_weekday_hour(data: Journal, by: str | None = "participant") -> pd.Da
         cols["participant"] = pd.Categorical.from_codes((cells // 168).astype(np.int32), categories=names)
     cols.update(weekday=(cells % 168 // 24).astype(np.int8), hour=(cells % 24).astype(np.int8), count=counts)
     return _frames.frame(cols)
+
+
+#: The night of :func:`trigger_weekday_hour_summary`: local hours 22:00 to 04:00.
+NIGHT_HOURS = (22, 23, 0, 1, 2, 3)
+
+
+def trigger_weekday_hour_summary(data: Journal, by: str | None = "participant",
+                                 block_hours: int = 3) -> pd.DataFrame:
+    """When triggers happen, in figures: per participant (``by=None``: one
+    pooled row, no participant column) the cells of
+    :func:`trigger_weekday_hour` added up.
+
+    Columns: [participant], triggers; busiest_hours_start (0-23, the first
+    hour of the ``block_hours`` consecutive local hours with the most
+    triggers, wrapping past midnight: 22 with 3 hours is 22:00-01:00),
+    busiest_hours_count, busiest_hours_share (of the triggers, 0-1);
+    busiest_weekday (0 = Monday ... 6 = Sunday), busiest_weekday_count,
+    busiest_weekday_share; night_count and night_share (local hours
+    :data:`NIGHT_HOURS`, 22:00 to 04:00). A tie goes to the earliest hour /
+    weekday. With no trigger the hour and weekday are <NA> and the shares NaN.
+    A ValueError for ``block_hours`` outside 1-24."""
+    if isinstance(block_hours, bool) or not isinstance(block_hours, (int, np.integer)) or not 1 <= block_hours <= 24:
+        raise ValueError(f"block_hours must be a whole number of hours 1-24, got {block_hours!r}")
+    cells = trigger_weekday_hour(data, by=by)
+    per_participant = "participant" in cells.columns
+    grids = cells["count"].to_numpy(dtype=np.int64).reshape(-1, 7, 24)  # [group, weekday, hour]
+    by_hour = grids.sum(axis=1)  # [group, hour]
+    # blocks[g, h] = triggers in hours h .. h + block_hours - 1 (mod 24)
+    blocks = sum(np.roll(by_hour, -k, axis=1) for k in range(int(block_hours)))
+    by_day = grids.sum(axis=2)
+    total = by_hour.sum(axis=1)
+    night = by_hour[:, list(NIGHT_HOURS)].sum(axis=1)
+    start = blocks.argmax(axis=1)  # the first maximum: the earliest hour on a tie
+    day = by_day.argmax(axis=1)
+    rows = np.arange(len(total))
+    none = total == 0
+    denominator = np.where(none, 1, total)
+
+    def share(x: np.ndarray) -> np.ndarray:
+        return np.where(none, np.nan, x / denominator)
+
+    cols: dict[str, Any] = {}
+    if per_participant:
+        cols["participant"] = cells["participant"].iloc[::168].reset_index(drop=True).astype(cells["participant"].dtype)
+    cols.update(
+        triggers=total,
+        busiest_hours_start=pd.arrays.IntegerArray(start.astype(np.int8), none),
+        busiest_hours_count=blocks[rows, start],
+        busiest_hours_share=share(blocks[rows, start]),
+        busiest_weekday=pd.arrays.IntegerArray(day.astype(np.int8), none),
+        busiest_weekday_count=by_day[rows, day],
+        busiest_weekday_share=share(by_day[rows, day]),
+        night_count=night,
+        night_share=share(night),
+    )
+    return _frames.frame(cols)
+
+
+def trigger_category_totals(data: Data, by: str | None = "participant", level: str = "category") -> pd.DataFrame:
+    """Triggers per category (``level="group"``: per category group) over the
+    whole span: per participant, or pooled with ``by=None`` (no participant
+    column). Every category (group) has a row, zeros included.
+
+    Columns: [participant], category (with its group) or group, count,
+    share (of that participant's or the cohort's triggers, 0-1; NaN when
+    there are none), rank (1 = most common; a tie goes to the category id
+    first in alphabetical order). Ordered by participant, then rank. The
+    counts are :func:`trigger_frequency`'s, added up over the periods."""
+    if level not in ("category", "group"):
+        raise ValueError(f"level must be 'category' or 'group', got {level!r}")
+    per_participant = _by_participant(by)
+    freq = trigger_frequency(data, period="month", by_category=level == "category", by_group=True)
+    keys = ["category", "group"] if level == "category" else ["group"]
+    if per_participant:
+        keys = ["participant"] + keys
+    sums = freq.groupby(keys, sort=True, observed=True)["count"].sum().reset_index()
+    if per_participant:
+        total = sums.groupby("participant", observed=True)["count"].transform("sum").to_numpy()
+    else:
+        total = np.full(len(sums), sums["count"].sum())
+    sums["share"] = np.where(total > 0, sums["count"] / np.where(total > 0, total, 1), np.nan)
+    ident = sums[level].astype(str)
+    order = ([sums["participant"].cat.codes.to_numpy()] if per_participant else []) + [-sums["count"].to_numpy()]
+    idx = np.lexsort((ident.to_numpy(),) + tuple(reversed(order)))
+    out = sums.iloc[idx].reset_index(drop=True)
+    out["rank"] = (out.groupby("participant", observed=True).cumcount() + 1 if per_participant
+                   else pd.Series(np.arange(1, len(out) + 1))).to_numpy(dtype=np.int64)
+    for k in keys:
+        out[k] = out[k].astype(freq[k].dtype)
+    out["count"] = out["count"].astype(np.int64)
+    return _frames.frame({c: out[c] for c in out.columns})
 
 
 def practice_consistency(data: Data, tz: str | None = None, by: str | None = "participant") -> pd.DataFrame:

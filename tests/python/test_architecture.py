@@ -117,7 +117,8 @@ def broken_rules(name: str, targets: set[str], table: dict[str, int]) -> set[tup
         there = layer_of(target, table)
         owner = target.rsplit(".", 1)[0]
         private = target.rsplit(".", 1)[-1].startswith("_") and target != "calmkit.__main__"
-        if there > here or (private and there != 0 and not name.startswith(owner + ".")):
+        own = name == owner or name.startswith(owner + ".")  # a package's own private module is its own
+        if there > here or (private and there != 0 and not own):
             found.add((name, target))
     return found
 

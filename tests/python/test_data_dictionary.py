@@ -53,6 +53,8 @@ def _frames(journal: Any) -> dict[str, Callable[[], pd.DataFrame]]:
         "trigger_frequency": lambda: calmkit.trigger_frequency(j, "week", by_category=True, by_group=True),
         "trigger_trend": lambda: calmkit.trigger_trend(j),
         "trigger_weekday_hour": lambda: calmkit.trigger_weekday_hour(j),
+        "trigger_weekday_hour_summary": lambda: calmkit.trigger_weekday_hour_summary(j),
+        "trigger_category_totals": lambda: calmkit.trigger_category_totals(j),
         "peak_trend": lambda: calmkit.peak_trend(j),
         "exercise_effectiveness": lambda: calmkit.exercise_effectiveness(j, by_participant=True),
         "thought_record_summary": lambda: calmkit.thought_record_summary(j),
@@ -64,6 +66,7 @@ def _frames(journal: Any) -> dict[str, Callable[[], pd.DataFrame]]:
         "affect_dynamics": lambda: calmkit.affect_dynamics(j),
         "assessment_scores": lambda: calmkit.assessment_scores(j),
         "assessment_change": lambda: calmkit.assessment_change(j),
+        "assessment_change_pooled": lambda: calmkit.assessment_change(j, by=None),
     }
 
 
@@ -108,3 +111,24 @@ def test_missing_text_is_never_an_empty_string(journal) -> None:
                 assert not (frame[c] == "").any(), f"{key}.{c} holds an empty string"
             assert str(frame[c].dtype) != "object" or frame[c].map(lambda v: isinstance(v, list)).all(), (
                 f"{key}.{c}: an object column must hold lists only (text is 'string')")
+
+
+@pytest.mark.parametrize("key, pooled, dropped", [
+    ("trigger_frequency", lambda j: calmkit.trigger_frequency(j, "week", by_category=True, by_group=True, by=None),
+     {"participant"}),
+    ("trigger_weekday_hour", lambda j: calmkit.trigger_weekday_hour(j, by=None), {"participant"}),
+    ("trigger_weekday_hour_summary", lambda j: calmkit.trigger_weekday_hour_summary(j, by=None), {"participant"}),
+    ("trigger_category_totals", lambda j: calmkit.trigger_category_totals(j, by=None), {"participant"}),
+    ("trigger_category_totals", lambda j: calmkit.trigger_category_totals(j, by=None, level="group"),
+     {"participant", "category"}),
+    ("trigger_category_totals", lambda j: calmkit.trigger_category_totals(j, level="group"), {"category"}),
+    ("thought_record_summary", lambda j: calmkit.thought_record_summary(j, by=None), {"participant"}),
+    ("peak_trend", lambda j: calmkit.peak_trend(j, by=None), {"participant"}),
+])
+def test_pooled_and_grouped_variants_only_leave_out_their_key(journal, key, pooled, dropped) -> None:
+    # The page documents each frame once, with its keys; a variant (pooled,
+    # per group) is that table without the keys it does not group by.
+    frame = pooled(journal)
+    assert len(frame) > 0
+    documented = [(c, t) for c, t in _tables()[key] if c not in dropped]
+    assert [(str(c), str(frame[c].dtype)) for c in frame.columns] == documented

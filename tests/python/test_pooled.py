@@ -267,11 +267,31 @@ def test_every_chart_says_what_the_metric_returns(cohort: calmkit.Journal, who: 
     local = j.triggers.to_pandas()["local_time"]
     grid = pd.crosstab(local.dt.day_of_week, local.dt.hour).reindex(index=range(7), columns=range(24), fill_value=0)
     assert (d.values["grid"] == grid.to_numpy()).all()
+    hs = row(calmkit.trigger_weekday_hour_summary(cohort, by=by))
+    h = int(hs["busiest_hours_start"])
+    assert (f"The busiest hours were {h:02d}:00-{(h + 3) % 24:02d}:00 ({hs['busiest_hours_share']:.0%} of triggers) "
+            f"and the busiest day {plot.WEEKDAY_NAMES[int(hs['busiest_weekday'])]} "
+            f"({hs['busiest_weekday_share']:.0%}); {hs['night_share']:.0%} came between 22:00 and 04:00.") == d.reading
+    # The metric against pandas on the local times of the triggers.
+    assert (hs["triggers"], hs["busiest_hours_count"], hs["night_count"]) == _busiest_by_pandas(local)[:3]
+    assert (int(hs["busiest_weekday"]), hs["busiest_weekday_count"]) == _busiest_by_pandas(local)[3:]
 
     d = plot.chart_data("trigger_categories", cohort, who)
     counts = j.triggers.to_pandas()["category"].astype(str).value_counts()
     assert sorted(d.values["counts"], reverse=True) == sorted(counts.to_numpy(), reverse=True)
-    assert f"({counts.max()} of {len(local)}," in d.reading
+    ct = calmkit.trigger_category_totals(cohort, by=by)
+    gt = calmkit.trigger_category_totals(cohort, by=by, level="group")
+    if one:
+        ct, gt = ct[ct["participant"] == who], gt[gt["participant"] == who]
+    labels = {c[0]: c[1] for c in calmkit.trigger_categories()}
+    top, top_group = ct.iloc[0], gt.iloc[0]
+    assert (f"The most common trigger was \u201c{labels[top['category']]}\u201d ({top['count']} of "
+            f"{ct['count'].sum()}, {top['share']:.0%}); by group, \u201c{dict(calmkit.trigger_groups())[top_group['group']]}"
+            f"\u201d came first ({top_group['share']:.0%}).") == d.reading
+    assert list(d.values["counts"]) == list(ct.loc[ct["count"] > 0, "count"])
+    # The metric against pandas: the most common category (alphabetical id first on a tie).
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    assert (top["category"], int(top["count"])) == ranked[0] and top["share"] == pytest.approx(ranked[0][1] / len(local))
 
     d = plot.chart_data("exercise_effectiveness", cohort, who)
     ee = calmkit.exercise_effectiveness(cohort, by_participant=one)
@@ -305,13 +325,32 @@ def test_every_chart_says_what_the_metric_returns(cohort: calmkit.Journal, who: 
 
     d = plot.chart_data("assessment_scores", cohort, who)
     scores = calmkit.assessment_scores(j)
+    gad = scores[scores["instrument"] == "gad-7"].sort_values(["time", "id"], kind="stable")
     if one:
-        gad = scores[scores["instrument"] == "gad-7"].sort_values(["time", "id"], kind="stable")
-        assert f"from {plot._n(float(gad['total'].iloc[0]))}" in d.reading
+        c = calmkit.assessment_change(cohort).set_index(["participant", "instrument"]).loc[(who, "gad-7")]
+        assert (f"GAD-7 {'fell' if c['change'] < 0 else 'rose' if c['change'] > 0 else 'stayed'} from "
+                f"{plot._n(c['first_total'])} ({c['first_band']}) to {plot._n(c['latest_total'])} ({c['latest_band']}) "
+                f"between the first and the latest of {int(c['n'])} check-ins ({c['first_local_time'].date()} and "
+                f"{c['latest_local_time'].date()})") in d.reading
+        # The metric against pandas on the scores: first and latest by time.
+        assert (c["first_total"], c["latest_total"]) == (gad["total"].iloc[0], gad["total"].iloc[-1])
     else:
-        gad = scores[scores["instrument"] == "gad-7"].sort_values(["time", "id"], kind="stable")
+        c = calmkit.assessment_change(cohort, by=None).set_index("instrument").loc["gad-7"]
+        assert (f"GAD-7: lower at the latest check-in than at the first for {int(c['lower'])} of "
+                f"{int(c['repeated'])} participants") in d.reading
         change = gad.groupby("participant", observed=True)["total"].agg(lambda x: x.iloc[-1] - x.iloc[0])
-        assert f"GAD-7: lower at the latest check-in than at the first for {int((change < 0).sum())} of" in d.reading
+        n = gad.groupby("participant", observed=True).size()
+        assert int(c["lower"]) == int((change[n >= 2] < 0).sum()) and int(c["repeated"]) == int((n >= 2).sum())
+
+
+def _busiest_by_pandas(local: pd.Series) -> tuple[int, int, int, int, int]:
+    """triggers, busiest 3-hour block's count (wrapping), 22:00-04:00 count,
+    busiest weekday and its count (the earliest on ties), from local times."""
+    hours = local.dt.hour.value_counts().reindex(range(24), fill_value=0)
+    blocks = [sum(hours[(h + k) % 24] for k in range(3)) for h in range(24)]
+    days = local.dt.day_of_week.value_counts().reindex(range(7), fill_value=0)
+    day = min(range(7), key=lambda k: (-days[k], k))
+    return (len(local), max(blocks), int(hours[[22, 23, 0, 1, 2, 3]].sum()), day, int(days[day]))
 
 
 def _cells(row_html: str) -> list[str]:
@@ -552,3 +591,93 @@ def test_window_sentence_and_report_caption_against_pandas(cohort: calmkit.Journ
         assert reading.startswith(sentence), (reading, sentence)
         if who is not None:  # the report draws this chart per participant
             assert any(c.startswith(sentence) for c in captions)
+
+
+def _hand_made_times() -> calmkit.Journal:
+    """A: triggers at 23:30 Monday (+02:00), 00:15 and 01:45 Tuesday (-05:00):
+    the busiest 3 hours wrap past midnight (23:00-02:00, all three), all at
+    night, Tuesday busiest. B: 10:00 Wednesday and 15:00 Friday: every block
+    holding one of them ties at 1, so the earliest (08:00) wins, and Wednesday
+    wins the weekday tie. C has a reading only: no trigger, no busiest hour.
+    Categories: A conflict, conflict, being_alone; B being_alone, conflict
+    (a tie: "being_alone" first). GAD-7: A answers twice at the same instant
+    (ids "b" written before "a": "a" is the first), and a check-in at 23:30
+    local (-05:00), which is the next day in UTC."""
+    j = calmkit.Journal()
+    add = j.add
+    add(calmkit.Trigger(participant="A", id="t1", time="2026-03-02T23:30:00+02:00", category="conflict", intensity=5))
+    add(calmkit.Trigger(participant="A", id="t2", time="2026-03-03T00:15:00-05:00", category="conflict", intensity=5))
+    add(calmkit.Trigger(participant="A", id="t3", time="2026-03-03T01:45:00-05:00", category="being_alone",
+                        intensity=5))
+    add(calmkit.Trigger(participant="B", id="t1", time="2026-03-04T10:00:00+00:00", category="being_alone",
+                        intensity=5))
+    add(calmkit.Trigger(participant="B", id="t2", time="2026-03-06T15:00:00+00:00", category="conflict", intensity=5))
+    add(calmkit.Reading(participant="C", id="r1", time="2026-03-04T10:00:00+00:00", intensity=3))
+    add(calmkit.Assessment(participant="A", id="b", time="2026-03-02T09:00:00+00:00", instrument="gad-7",
+                           answers=[3, 3, 3, 3, 3, 3, 3]))
+    add(calmkit.Assessment(participant="A", id="a", time="2026-03-02T09:00:00+00:00", instrument="gad-7",
+                           answers=[0, 0, 0, 0, 0, 0, 0]))
+    add(calmkit.Assessment(participant="A", id="c", time="2026-03-09T23:30:00-05:00", instrument="gad-7",
+                           answers=[1, 1, 1, 1, 1, 1, 1]))
+    add(calmkit.Assessment(participant="B", id="a", time="2026-03-03T12:00:00+00:00", instrument="gad-7",
+                           answers=[2, 2, 2, 2, 2, 2, 2]))
+    return j
+
+
+def test_busiest_hours_categories_and_assessment_change_on_hand_made_cases() -> None:
+    j = _hand_made_times()
+    hs = calmkit.trigger_weekday_hour_summary(j).set_index("participant")
+    a, b, c = hs.loc["A"], hs.loc["B"], hs.loc["C"]
+    assert (a["triggers"], a["busiest_hours_start"], a["busiest_hours_count"], a["night_count"]) == (3, 23, 3, 3)
+    assert (a["busiest_weekday"], a["busiest_weekday_count"], a["busiest_weekday_share"]) == (1, 2, 2 / 3)
+    assert (b["busiest_hours_start"], b["busiest_hours_count"], b["busiest_weekday"], b["night_share"]) == (8, 1, 2, 0)
+    assert c["triggers"] == 0 and pd.isna(c["busiest_hours_start"]) and pd.isna(c["busiest_weekday"])
+    assert hs["busiest_hours_share"].isna().tolist() == [False, False, True]  # NaN (a float64 column)
+    assert str(hs["night_share"].dtype) == "float64" and math.isnan(hs["night_share"]["C"])
+    pooled = calmkit.trigger_weekday_hour_summary(j, by=None).iloc[0]
+    assert (pooled["triggers"], pooled["busiest_hours_start"], pooled["night_share"]) == (5, 23, 3 / 5)
+    assert "participant" not in calmkit.trigger_weekday_hour_summary(j, by=None).columns
+    one_hour = calmkit.trigger_weekday_hour_summary(j, block_hours=1).set_index("participant")
+    assert one_hour.loc["A", "busiest_hours_start"] == 0 and one_hour.loc["A", "busiest_hours_count"] == 1
+    for bad in (0, 25, 2.5, True):
+        with pytest.raises(ValueError, match="block_hours"):
+            calmkit.trigger_weekday_hour_summary(j, block_hours=bad)
+    # Against pandas on the same local times, per participant and pooled.
+    local = j.triggers.to_pandas()
+    for who, g in local.groupby(local["participant"].astype(str)):
+        r = hs.loc[who]
+        assert (r["triggers"], r["busiest_hours_count"], r["night_count"], int(r["busiest_weekday"]),
+                r["busiest_weekday_count"]) == _busiest_by_pandas(g["local_time"])
+
+    ct = calmkit.trigger_category_totals(j)
+    top = ct[ct["rank"] == 1].set_index("participant")
+    assert (top.loc["A", "category"], top.loc["A", "count"], top.loc["A", "share"]) == ("conflict", 2, 2 / 3)
+    assert top.loc["B", "category"] == "being_alone"  # 1 and 1: the alphabetical id first
+    assert ct[ct["participant"] == "C"]["share"].isna().all() and (ct[ct["participant"] == "C"]["count"] == 0).all()
+    n_categories = len(calmkit.trigger_categories())
+    assert len(ct) == 3 * n_categories and (ct.groupby("participant", observed=True)["rank"].max() == n_categories).all()
+    pooled = calmkit.trigger_category_totals(j, by=None)
+    assert list(pooled["category"][:2]) == ["conflict", "being_alone"] and list(pooled["count"][:2]) == [3, 2]
+    groups = calmkit.trigger_category_totals(j, by=None, level="group")
+    expect = pd.Series([calmkit.trigger_categories()[[c[0] for c in calmkit.trigger_categories()].index(x)][2]
+                        for x in local["category"].astype(str)]).value_counts()
+    assert dict(zip(groups["group"].astype(str), groups["count"])) == {
+        g: int(expect.get(g, 0)) for g, _ in calmkit.trigger_groups()}
+    with pytest.raises(ValueError, match="level"):
+        calmkit.trigger_category_totals(j, level="month")
+
+    ch = calmkit.assessment_change(j).set_index("participant")
+    assert (ch.loc["A", "first_total"], ch.loc["A", "latest_total"], ch.loc["A", "n"]) == (0.0, 7.0, 3)
+    assert ch.loc["A", "first_band"] == "minimal" and ch.loc["A", "latest_band"] == "mild"
+    assert ch.loc["A", "latest_local_time"] == pd.Timestamp("2026-03-09 23:30")  # 10 March in UTC
+    pooled = calmkit.assessment_change(j, by=None).iloc[0]
+    assert (pooled["participants"], pooled["repeated"], pooled["lower"], pooled["higher"]) == (2, 1, 0, 1)
+    assert pooled["mean_change"] == 7.0
+    with pytest.raises(ValueError, match="by must be"):
+        calmkit.assessment_change(j, by="week")
+    # The charts word exactly these figures.
+    text = plot.reading("assessment_scores", j, "A")
+    assert "GAD-7 rose from 0 (minimal) to 7 (mild) between the first and the latest of 3 check-ins " \
+           "(2026-03-02 and 2026-03-09)" in text
+    assert "GAD-7: lower at the latest check-in than at the first for 0 of 1 participant (1 more with a single " \
+           "check-in)" in plot.reading("assessment_scores", j, None)

@@ -1,0 +1,152 @@
+"""What every chart shares: :class:`ChartData`, the palette, the thresholds
+below which a chart says "not enough data", the wording helpers (counts,
+minutes, plurals) and the date axis. No chart's figures are computed here."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import pandas as pd
+
+from .._core import Journal
+
+# A calm, colour-blind-safe palette (Okabe-Ito).
+BLUE, ORANGE, GREEN, VERMILION, SKY, PURPLE, GREY = (
+    "#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#7f7f7f")
+WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+#: Fewest triggers / weeks for a weekly trend chart.
+MIN_TREND_TRIGGERS, MIN_TREND_WEEKS = 5, 3
+#: Fewest episodes in each of the two periods compared by the Kaplan-Meier chart.
+MIN_KM_EPISODES = 5
+#: Fewest triggers for the weekday x hour heatmap and the categories chart.
+MIN_HEATMAP_TRIGGERS = 10
+#: Fewest rated sessions for an exercise to count in "which exercises helped".
+MIN_RATED_SESSIONS = 3
+#: Fewest urges with a recorded outcome for the window-of-uncertainty chart.
+MIN_URGES = 5
+
+
+@dataclass
+class ChartData:
+    """What one chart shows: its numbers, its reading, or why it cannot be drawn."""
+
+    name: str
+    title: str
+    reading: str  #: one plain-language sentence (or why there is not enough data)
+    enough: bool  #: False: not enough data; ``reading`` says what is missing
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _select(journal: Journal, participant: Optional[str]) -> tuple[Journal, Optional[str]]:
+    """The journal a chart reads and the ``by`` of the metric functions:
+    ``participant=None`` keeps every participant and asks the metrics for the
+    pooled figures (``by=None``: each episode still made of its own person's
+    records); a participant id keeps that person's records."""
+    if not isinstance(journal, Journal):
+        raise TypeError(f"expected a calmkit.Journal, got {type(journal).__name__}")
+    if participant is None:
+        return journal, None
+    if participant not in journal.participants():
+        have = ", ".join(repr(p) for p in journal.participants()) or "none"
+        raise ValueError(f"no participant {participant!r} in the journal (participants: {have})")
+    return journal.participant(participant), None
+
+
+def _not_enough(name: str, title: str, why: str) -> ChartData:
+    return ChartData(name, title, f"Not enough data for this chart: {why}.", False)
+
+
+def _n(x: float) -> str:
+    """A count or rate for a sentence: whole numbers when large, one decimal when small."""
+    return f"{x:.0f}" if abs(x) >= 10 or float(x).is_integer() else f"{x:.1f}"
+
+
+def _minutes(x: float) -> str:
+    if not math.isfinite(x):
+        return "not reached"
+    if x >= 120:
+        return f"{x / 60:.1f} h"
+    return f"{x:.0f} min"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _ax(ax: Any) -> Any:
+    if ax is None:
+        import matplotlib.pyplot as plt  # only for notebooks; the report passes its own axes
+
+        _, ax = plt.subplots(figsize=(8, 3.4))
+    return ax
+
+
+def _note(ax: Any, text: str) -> Any:
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, text, ha="center", va="center", wrap=True, fontsize=11, color=GREY,
+            transform=ax.transAxes)
+    return ax
+
+
+def _tidy(ax: Any) -> None:
+    ax.spines["top"].set_visible(False)
+    ax.spines["right"].set_visible(False)
+    ax.grid(axis="y", color="#e6e6e6", linewidth=0.8)
+    ax.set_axisbelow(True)
+
+
+#: Least room left on each side of the dates of a date axis: with one point
+#: (or one week's bar) the axis spans about a week and a half, not the four
+#: years matplotlib gives a single date.
+DATE_PAD = pd.Timedelta(days=4)
+
+
+def _year_first_formatter_class() -> Any:
+    import matplotlib.dates as mdates
+    import matplotlib.ticker as mticker
+
+    class YearFirst(mticker.Formatter):
+        """Date tick labels that always say the year: "29 Nov 2026" or
+        "Nov 2026" on the first tick and where the year changes, "30 Nov" or
+        "Dec" on the others (days when the ticks are under a month apart)."""
+
+        def __call__(self, x: float, pos: Any = None) -> str:
+            return mdates.num2date(x).strftime("%d %b %Y")
+
+        def format_ticks(self, values: Any) -> list[str]:
+            dates = [mdates.num2date(v) for v in values]
+            step = (values[1] - values[0]) if len(values) > 1 else 0.0
+            short = "%b" if step >= 28 else "%d %b"
+            out, year = [], None
+            for d in dates:
+                out.append(d.strftime(short + (" %Y" if d.year != year else "")))
+                year = d.year
+            return out
+
+    return YearFirst
+
+
+def _YearFirstFormatter() -> Any:  # noqa: N802 (a class made on demand: matplotlib is imported lazily)
+    return _year_first_formatter_class()()
+
+
+def _date_axis(ax: Any, times: Any) -> None:
+    """A date x axis that says the year (on the first tick and where it
+    changes), spanning the data plus 5 % or :data:`DATE_PAD` on each side."""
+    import matplotlib.dates as mdates
+
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(_YearFirstFormatter())
+    t = pd.Series(pd.to_datetime(pd.Series(times).to_numpy())).dropna()
+    if len(t):
+        lo, hi = t.min(), t.max()
+        pad = max((hi - lo) * 0.05, DATE_PAD)
+        ax.set_xlim(lo - pad, hi + pad)
