@@ -59,7 +59,7 @@ std::vector<Exercise> build_catalog() {
   auto add = [&c](Exercise e) { c.push_back(std::move(e)); };
 
   // --- breathing -----------------------------------------------------------
-  add({"breathing.extended-exhale",
+  add({std::string(exercise_ids::breathing_extended_exhale),
        "Longer out-breath",
        ExerciseKind::breathing,
        Suits::both,
@@ -69,7 +69,7 @@ std::vector<Exercise> build_catalog() {
        {s000},
        {breath(BP::inhale, 4, "In through the nose"), breath(BP::exhale, 6, "Slowly out, longer than in")},
        Repeat::for_seconds(180)});
-  add({"breathing.4-7-8",
+  add({std::string(exercise_ids::breathing_4_7_8),
        "4-7-8 breath",
        ExerciseKind::breathing,
        Suits::both,
@@ -79,7 +79,7 @@ std::vector<Exercise> build_catalog() {
        {breath(BP::inhale, 4, "Breathe in"), breath(BP::hold_in, 7, "Hold"),
         breath(BP::exhale, 8, "Breathe all the way out")},
        Repeat::times(4)});
-  add({"breathing.box",
+  add({std::string(exercise_ids::breathing_box),
        "Box breathing",
        ExerciseKind::breathing,
        Suits::both,
@@ -89,7 +89,7 @@ std::vector<Exercise> build_catalog() {
        {breath(BP::inhale, 4, "In"), breath(BP::hold_in, 4, "Hold"), breath(BP::exhale, 4, "Out"),
         breath(BP::hold_out, 4, "Hold")},
        Repeat::for_seconds(300)});
-  add({"breathing.coherent",
+  add({std::string(exercise_ids::breathing_coherent),
        "Even breathing",
        ExerciseKind::breathing,
        Suits::daily,
@@ -98,7 +98,7 @@ std::vector<Exercise> build_catalog() {
        {s002},
        {breath(BP::inhale, 5, "Smoothly in"), breath(BP::exhale, 5, "Smoothly out")},
        Repeat::for_seconds(300)});
-  add({"breathing.belly",
+  add({std::string(exercise_ids::breathing_belly),
        "Belly breathing",
        ExerciseKind::breathing,
        Suits::both,
@@ -109,7 +109,7 @@ std::vector<Exercise> build_catalog() {
        {breath(BP::inhale, 5, "Slowly in through the nose; belly rises"),
         breath(BP::exhale, 6, "Out through the mouth; belly falls")},
        Repeat::for_seconds(180)});
-  add({"breathing.physiological-sigh",
+  add({std::string(exercise_ids::breathing_physiological_sigh),
        "Double in-breath sigh",
        ExerciseKind::breathing,
        Suits::acute,
@@ -121,7 +121,7 @@ std::vector<Exercise> build_catalog() {
        Repeat::times(5)});
 
   // --- grounding -----------------------------------------------------------
-  add({"grounding.5-4-3-2-1",
+  add({std::string(exercise_ids::grounding_5_4_3_2_1),
        "5-4-3-2-1 senses",
        ExerciseKind::grounding,
        Suits::acute,
@@ -132,7 +132,7 @@ std::vector<Exercise> build_catalog() {
         prompt("Name three things you can hear", 3), prompt("Name two things you can smell", 2),
         prompt("Name one thing you can taste", 1)},
        Repeat::times(1)});
-  add({"grounding.body-awareness",
+  add({std::string(exercise_ids::grounding_body_awareness),
        "Where my body is",
        ExerciseKind::grounding,
        Suits::both,
@@ -146,7 +146,7 @@ std::vector<Exercise> build_catalog() {
 
   // --- muscle relaxation -----------------------------------------------------
   {
-    Exercise pmr{"relaxation.progressive-muscle",
+    Exercise pmr{std::string(exercise_ids::relaxation_progressive_muscle),
                  "Tense and release",
                  ExerciseKind::muscle_relaxation,
                  Suits::daily,
@@ -164,7 +164,7 @@ std::vector<Exercise> build_catalog() {
   }
 
   // --- TIPP ------------------------------------------------------------------
-  add({"tipp.temperature",
+  add({std::string(exercise_ids::tipp_temperature),
        "Cold water reset",
        ExerciseKind::temperature,
        Suits::acute,
@@ -174,7 +174,7 @@ std::vector<Exercise> build_catalog() {
        {timed(30, "Get cold water or something cold ready"), timed(30, "Cold water on your face or wrists"),
         timed(30, "Dry off and breathe slowly; notice your heart settle")},
        Repeat::times(1)});
-  add({"tipp.intense-exercise",
+  add({std::string(exercise_ids::tipp_intense_exercise),
        "Burst of exercise",
        ExerciseKind::movement,
        Suits::acute,
@@ -185,7 +185,7 @@ std::vector<Exercise> build_catalog() {
        Repeat::times(3)});
 
   // --- movement --------------------------------------------------------------
-  add({"movement.short-walk",
+  add({std::string(exercise_ids::movement_short_walk),
        "Ten-minute walk",
        ExerciseKind::movement,
        Suits::both,
@@ -196,7 +196,7 @@ std::vector<Exercise> build_catalog() {
        Repeat::times(1)});
 
   // --- cognitive -------------------------------------------------------------
-  add({"cognitive.three-alternatives",
+  add({std::string(exercise_ids::cognitive_three_alternatives),
        "Three other explanations",
        ExerciseKind::cognitive,
        Suits::both,
@@ -206,7 +206,7 @@ std::vector<Exercise> build_catalog() {
        {prompt("What is the anxious thought?", 1),
         prompt("Write three other explanations that could just as well be true", 3)},
        Repeat::times(1)});
-  add({"cognitive.reality-test",
+  add({std::string(exercise_ids::cognitive_reality_test),
        "Check the fear against the facts",
        ExerciseKind::cognitive,
        Suits::both,
@@ -217,7 +217,7 @@ std::vector<Exercise> build_catalog() {
         prompt("What speaks against it?", 1), prompt("What is the most likely explanation?", 1),
         prompt("When have you come through something like this before?", 1)},
        Repeat::times(1)});
-  add({"cognitive.future-self",
+  add({std::string(exercise_ids::cognitive_future_self),
        "Six months from now",
        ExerciseKind::cognitive,
        Suits::both,
@@ -227,7 +227,7 @@ std::vector<Exercise> build_catalog() {
        {prompt("What is worrying you right now?", 1),
         prompt("Six months from now, what will you think about this moment?", 1)},
        Repeat::times(1)});
-  add({"cognitive.past-or-present",
+  add({std::string(exercise_ids::cognitive_past_or_present),
        "Then or now?",
        ExerciseKind::cognitive,
        Suits::both,
@@ -239,7 +239,7 @@ std::vector<Exercise> build_catalog() {
         prompt("How old do I feel right now, and how old am I?", 1),
         prompt("If I were not anxious, how would I read this?", 1)},
        Repeat::times(1)});
-  add({"cognitive.self-compassion",
+  add({std::string(exercise_ids::cognitive_self_compassion),
        "Speak to yourself as to a friend",
        ExerciseKind::cognitive,
        Suits::both,
@@ -252,7 +252,7 @@ std::vector<Exercise> build_catalog() {
        Repeat::times(1)});
 
   // --- mindfulness -----------------------------------------------------------
-  add({"mindfulness.breath",
+  add({std::string(exercise_ids::mindfulness_breath),
        "Resting on the breath",
        ExerciseKind::mindfulness,
        Suits::daily,
@@ -262,7 +262,7 @@ std::vector<Exercise> build_catalog() {
        {timed(60, "Follow the breath; when you drift, come back")},
        Repeat::times(5)});
   {
-    Exercise scan{"mindfulness.body-scan",
+    Exercise scan{std::string(exercise_ids::mindfulness_body_scan),
                   "Body scan",
                   ExerciseKind::mindfulness,
                   Suits::both,
@@ -277,7 +277,7 @@ std::vector<Exercise> build_catalog() {
     }
     add(std::move(scan));
   }
-  add({"mindfulness.three-breaths",
+  add({std::string(exercise_ids::mindfulness_three_breaths),
        "Three aware breaths",
        ExerciseKind::mindfulness,
        Suits::acute,
@@ -286,7 +286,7 @@ std::vector<Exercise> build_catalog() {
        {s002},
        {breath(BP::inhale, 4, "Notice the breath coming in"), breath(BP::exhale, 6, "Notice it leaving")},
        Repeat::times(3)});
-  add({"mindfulness.name-it",
+  add({std::string(exercise_ids::mindfulness_name_it),
        "Name what is here",
        ExerciseKind::mindfulness,
        Suits::acute,
@@ -299,7 +299,7 @@ std::vector<Exercise> build_catalog() {
        Repeat::times(1)});
 
   // --- pauses ----------------------------------------------------------------
-  add({"pause.before-reacting",
+  add({std::string(exercise_ids::pause_before_reacting),
        "Wait before sending",
        ExerciseKind::pause,
        Suits::acute,
@@ -310,7 +310,7 @@ std::vector<Exercise> build_catalog() {
         timed(300, "Phone face down. Breathe and let the urge rise and fall"),
         prompt("Now: do you still want to, and what would you say calmly?", 1)},
        Repeat::times(1)});
-  add({"pause.conflict-break",
+  add({std::string(exercise_ids::pause_conflict_break),
        "Ten-minute time-out",
        ExerciseKind::pause,
        Suits::acute,
@@ -323,7 +323,7 @@ std::vector<Exercise> build_catalog() {
        Repeat::times(1)});
 
   // --- acceptance, soothing, distraction ---------------------------------------
-  add({"acceptance.radical",
+  add({std::string(exercise_ids::acceptance_radical),
        "Accepting what is",
        ExerciseKind::acceptance,
        Suits::both,
@@ -333,7 +333,7 @@ std::vector<Exercise> build_catalog() {
        {prompt("What is the situation that hurts?", 1), prompt("Say plainly what is true about it", 1),
         timed(60, "Breathe with it: accepting is not agreeing")},
        Repeat::times(1)});
-  add({"soothing.senses",
+  add({std::string(exercise_ids::soothing_senses),
        "Comfort for the senses",
        ExerciseKind::sensory_soothing,
        Suits::both,
@@ -342,7 +342,7 @@ std::vector<Exercise> build_catalog() {
        {s001, s002},
        {prompt("Which comfort will you give yourself now?", 1), timed(600, "Take it in with every sense")},
        Repeat::times(1)});
-  add({"distraction.activity",
+  add({std::string(exercise_ids::distraction_activity),
        "Absorbing activity",
        ExerciseKind::distraction,
        Suits::acute,

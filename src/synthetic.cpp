@@ -1,18 +1,27 @@
-// The deterministic synthetic journal generator (see include/calmkit/synthetic.hpp).
+// The deterministic synthetic journal generator (see include/calmkit/synthetic.hpp):
+// one ParticipantGenerator per person, drawing from the world of
+// synthetic_world.hpp (zones, hours, categories, exercises, personas), writing
+// the texts of synthetic_phrases.hpp, with the random numbers of
+// synthetic_rng.hpp.
 //
 // Determinism: every random number comes from our own xoshiro256** generator
-// (seeded through splitmix64), and every distribution is written here from
-// IEEE-754 basic operations (+ - * / sqrt floor frexp ldexp are exactly rounded
-// or exact everywhere). We also avoid std::exp/std::log, whose last bit may
-// differ between C libraries, by using the small det_exp/det_log below. Times
-// are rounded to whole seconds and scores to integers, so the journal is the
-// same with libstdc++, libc++ and MSVC.
+// (seeded through splitmix64), and every distribution is written from IEEE-754
+// basic operations (+ - * / sqrt floor frexp ldexp are exactly rounded or exact
+// everywhere); std::exp/std::log, whose last bit may differ between C
+// libraries, are replaced by det_exp/det_log (synthetic_rng.hpp, which also
+// turns off fused multiply-add for this file). Times are rounded to whole
+// seconds and scores to integers, so the journal is the same with libstdc++,
+// libc++ and MSVC.
 //
 // Streams: participant k draws only from streams derived from (seed, k, purpose),
 // so adding participants never changes earlier ones, and changing, say, the
 // exercise probability does not move the trigger times. Self-assessments draw
 // from a stream of their own (purpose 4), so turning them on or off leaves every
 // other record as it was.
+
+#include "synthetic_phrases.hpp"
+#include "synthetic_rng.hpp"
+#include "synthetic_world.hpp"
 
 #include <calmkit/assessments.hpp>
 #include <calmkit/synthetic.hpp>
@@ -30,186 +39,8 @@
 #include <utility>
 #include <vector>
 
-#if defined(__clang__)
-// Fused multiply-add would change the last bits of the polynomials below.
-#pragma STDC FP_CONTRACT OFF
-#endif
-
-namespace calmkit {
-namespace detail {
+namespace calmkit::detail::synthetic {
 namespace {
-
-// ---------------------------------------------------------------------------
-// Random numbers
-
-std::uint64_t splitmix64_next(std::uint64_t& state) noexcept {
-  std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
-
-/// The seed of one independent stream: (user seed, participant index, purpose).
-std::uint64_t stream_seed(std::uint64_t seed, std::uint64_t participant, std::uint64_t purpose) noexcept {
-  std::uint64_t s = seed;
-  std::uint64_t h = splitmix64_next(s);
-  h ^= 0xD6E8FEB86659FD93ULL * (participant + 1);
-  h = splitmix64_next(h);
-  h ^= 0xA0761D6478BD642FULL * (purpose + 1);
-  return splitmix64_next(h);
-}
-
-/// exp(x) from basic operations only: x = k ln2 + r, |r| <= ln2/2, Taylor to r^13
-/// (truncation error < 1e-17 relative), then an exact scaling by 2^k.
-double det_exp(double x) noexcept {
-  if (x < -700.0) return 0.0;
-  if (x > 700.0) x = 700.0;
-  constexpr double ln2_hi = 6.93147180369123816490e-01;  // fdlibm's split of ln 2
-  constexpr double ln2_lo = 1.90821492927058770002e-10;
-  constexpr double inv_ln2 = 1.44269504088896338700e+00;
-  const double k = std::floor(x * inv_ln2 + 0.5);
-  const double r = (x - k * ln2_hi) - k * ln2_lo;
-  double p = 1.0;
-  for (int n = 13; n >= 1; --n) p = 1.0 + r * p / n;
-  return std::ldexp(p, static_cast<int>(k));
-}
-
-/// log(x), x > 0, from basic operations: x = m 2^e with m in [sqrt(1/2), sqrt(2)),
-/// log m = 2 atanh((m-1)/(m+1)) as a series in s = f^2 <= 0.0295 to s^11.
-double det_log(double x) noexcept {
-  constexpr double ln2_hi = 6.93147180369123816490e-01;
-  constexpr double ln2_lo = 1.90821492927058770002e-10;
-  int e = 0;
-  double m = std::frexp(x, &e);  // [0.5, 1)
-  if (m < 0.70710678118654752440) {
-    m *= 2.0;
-    --e;
-  }
-  const double f = (m - 1.0) / (m + 1.0);
-  const double s = f * f;
-  double t = 1.0 / 23.0;
-  for (int n = 21; n >= 1; n -= 2) t = 1.0 / n + s * t;
-  return e * ln2_hi + (2.0 * f * t + e * ln2_lo);
-}
-
-/// xoshiro256** (Blackman & Vigna) with the distributions the generator needs.
-class Rng {
- public:
-  explicit Rng(std::uint64_t seed) noexcept {
-    for (auto& w : s_) w = splitmix64_next(seed);
-  }
-
-  std::uint64_t next() noexcept {
-    const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
-    const std::uint64_t t = s_[1] << 17;
-    s_[2] ^= s_[0];
-    s_[3] ^= s_[1];
-    s_[1] ^= s_[2];
-    s_[0] ^= s_[3];
-    s_[2] ^= t;
-    s_[3] = rotl(s_[3], 45);
-    return result;
-  }
-
-  /// Uniform on [0, 1) with 53 random bits.
-  double uniform() noexcept { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
-  /// Uniform on [a, b).
-  double uniform(double a, double b) noexcept { return a + (b - a) * uniform(); }
-  /// Uniform integer on [lo, hi], unbiased (rejection).
-  int uniform_int(int lo, int hi) noexcept {
-    const std::uint64_t range = static_cast<std::uint64_t>(hi - lo) + 1;
-    const std::uint64_t threshold = (0 - range) % range;
-    std::uint64_t r = next();
-    while (r < threshold) r = next();
-    return lo + static_cast<int>(r % range);
-  }
-  bool bernoulli(double p) noexcept { return uniform() < p; }
-  /// Exponential with the given rate (mean 1/rate).
-  double exponential(double rate) noexcept { return -det_log(1.0 - uniform()) / rate; }
-  /// Normal by Marsaglia's polar form of Box–Muller (needs only log and sqrt).
-  double normal(double mean, double sd) noexcept {
-    double u = 0.0, v = 0.0, s = 0.0;
-    do {
-      u = uniform(-1.0, 1.0);
-      v = uniform(-1.0, 1.0);
-      s = u * u + v * v;
-    } while (s >= 1.0 || s == 0.0);
-    return mean + sd * u * std::sqrt(-2.0 * det_log(s) / s);
-  }
-  /// Log-normal with median `median` and log-sd `sigma`.
-  double lognormal(double median, double sigma) noexcept { return median * det_exp(normal(0.0, sigma)); }
-  /// Poisson: Knuth's product of uniforms for small means, a rounded normal above 30.
-  int poisson(double mean) noexcept {
-    if (mean <= 0.0) return 0;
-    if (mean > 30.0) {
-      const double x = std::floor(normal(mean, std::sqrt(mean)) + 0.5);
-      return x < 0.0 ? 0 : static_cast<int>(std::min(x, 1e9));
-    }
-    const double limit = det_exp(-mean);
-    int k = 0;
-    double p = uniform();
-    while (p > limit) {
-      ++k;
-      p *= uniform();
-    }
-    return k;
-  }
-  /// Index drawn with probability proportional to `weights` (all >= 0, sum > 0).
-  std::size_t categorical(std::span<const double> weights) noexcept {
-    double total = 0.0;
-    for (double w : weights) total += w;
-    double x = uniform() * total;
-    for (std::size_t i = 0; i < weights.size(); ++i) {
-      if (x < weights[i]) return i;
-      x -= weights[i];
-    }
-    return weights.size() - 1;  // only reached through rounding
-  }
-  /// Up to `n` distinct indices drawn by weight, without replacement, in draw order.
-  std::vector<std::size_t> distinct(std::span<const double> weights, std::size_t n) {
-    std::vector<double> w(weights.begin(), weights.end());
-    std::vector<std::size_t> out;
-    n = std::min(n, w.size());
-    for (std::size_t i = 0; i < n; ++i) {
-      const std::size_t k = categorical(w);
-      out.push_back(k);
-      w[k] = 0.0;
-    }
-    return out;
-  }
-
- private:
-  static std::uint64_t rotl(std::uint64_t x, int k) noexcept { return (x << k) | (x >> (64 - k)); }
-  std::array<std::uint64_t, 4> s_{};
-};
-
-/// Equal weights for picking from a phrase list.
-template <std::size_t N>
-std::array<double, N> flat() {
-  std::array<double, N> w{};
-  w.fill(1.0);
-  return w;
-}
-
-template <std::size_t N>
-std::string pick(Rng& rng, const std::array<std::string_view, N>& list) {
-  return std::string(list[static_cast<std::size_t>(rng.uniform_int(0, static_cast<int>(N) - 1))]);
-}
-
-template <std::size_t N>
-std::vector<std::string> pick_distinct(Rng& rng, const std::array<std::string_view, N>& list, std::size_t n) {
-  const auto w = flat<N>();
-  std::vector<std::string> out;
-  for (std::size_t i : rng.distinct(w, n)) out.emplace_back(list[i]);
-  return out;
-}
-
-int clamp_round(double x, int lo, int hi) noexcept {
-  const double r = std::floor(x + 0.5);
-  if (r < lo) return lo;
-  if (r > hi) return hi;
-  return static_cast<int>(r);
-}
 
 // ---------------------------------------------------------------------------
 // Time
@@ -223,35 +54,26 @@ std::int64_t minutes_us(double minutes) noexcept {
   return static_cast<std::int64_t>(std::floor(minutes * 60.0 + 0.5)) * us_per_second;
 }
 
-/// A zone's offsets over the span, precomputed: evaluating the rule is far
-/// too slow to run for each of millions of records, and a 56-day span holds at
-/// most a couple of changes. Changes are found by a daily scan and a binary
-/// search to the second (real transitions fall on whole hours).
+/// A zone's offsets over the span, precomputed from the zone's `[begin, end)`
+/// intervals (the one time-zone model, timezone.hpp): asking the zone for each
+/// of millions of records would be too slow, and a 56-day span holds at most a
+/// couple of changes.
 class OffsetTimeline {
  public:
-  OffsetTimeline(const PosixTimeZone& tz, std::int64_t from_us, std::int64_t to_us) {
-    auto at = [&tz](std::int64_t s) { return tz.offset_at(Instant::from_utc_micros(s * us_per_second)); };
+  OffsetTimeline(const TimeZone& tz, std::int64_t from_us, std::int64_t to_us) {
     constexpr std::int64_t margin_s = 172'800;  // two days either side of the span, seconds
     const std::int64_t from_s = from_us / us_per_second - margin_s;
     const std::int64_t to_s = to_us / us_per_second + margin_s;
-    first_ = at(from_s);
-    if (!tz.has_dst()) return;
-    std::int64_t prev_s = from_s;
-    UtcOffset prev = first_;
-    for (std::int64_t s = from_s + 86'400;; s += 86'400) {
-      s = std::min(s, to_s);
-      const UtcOffset cur = at(s);
-      if (cur != prev) {
-        std::int64_t lo = prev_s, hi = s;  // at(lo) == prev, at(hi) == cur
-        while (hi - lo > 1) {
-          const std::int64_t mid = lo + (hi - lo) / 2;
-          (at(mid) == prev ? lo : hi) = mid;
-        }
-        changes_.emplace_back(hi * us_per_second, cur);
-        prev = cur;
+    ZoneInterval cur = tz.interval_at_seconds(from_s);
+    first_ = UtcOffset(nearest_minutes(cur.offset_s));
+    // An interval is not always the longest span of its offset: only a change
+    // of offset at its end is a change.
+    while (cur.end_s <= to_s) {
+      const ZoneInterval next = tz.interval_at_seconds(cur.end_s);
+      if (next.offset_s != cur.offset_s) {
+        changes_.emplace_back(cur.end_s * us_per_second, UtcOffset(nearest_minutes(next.offset_s)));
       }
-      prev_s = s;
-      if (s == to_s) break;
+      cur = next;
     }
   }
 
@@ -279,342 +101,6 @@ class OffsetTimeline {
   UtcOffset first_;
   std::vector<std::pair<std::int64_t, UtcOffset>> changes_;
 };
-
-// ---------------------------------------------------------------------------
-// The world the generator draws from
-
-/// Home zones and how common they are in the cohort. Two Northern DST rules
-/// change inside the default span (US 2026-03-08, Europe 2026-03-29), the
-/// Australian one goes back on 2026-04-05, and three fixed offsets (India,
-/// Brazil/Argentina, Japan/Korea) make sure the half-hour offset and both signs
-/// are exercised.
-struct ZoneSpec {
-  std::string_view rule;  // POSIX TZ string
-  double weight;
-};
-constexpr std::array<ZoneSpec, 6> zone_specs{{
-    {"CET-1CEST,M3.5.0,M10.5.0/3", 3.0},
-    {"EST5EDT,M3.2.0,M11.1.0", 3.0},
-    {"IST-5:30", 1.5},
-    {"<-03>3", 1.0},
-    {"JST-9", 1.5},
-    {"AEST-10AEDT,M10.1.0,M4.1.0/3", 1.0},
-}};
-
-/// Relative likelihood of a trigger by local hour [0, 23]. The attachment alarm
-/// fires most in the evening, when people are apart and waiting on messages,
-/// and in the small hours (rumination in bed, 1–3 a.m.); least in working hours
-/// when attention is taken, and almost never in the early morning.
-constexpr std::array<double, 24> hour_profile{
-    1.6, 1.8,  1.6, 0.9,  0.4,  0.25, 0.3, 0.6, 0.7, 0.5, 0.45, 0.5,   // 00–11
-    0.7, 0.55, 0.5, 0.55, 0.75, 1.0,  1.2, 1.4, 1.6, 1.8, 1.9,  1.8};  // 12–23
-
-/// Base weights of the 18 categories (enum order). Relationship triggers
-/// dominate for anxious attachment (slow replies above all); life and inner
-/// ones are rarer. Each person scales these by a log-normal factor.
-constexpr std::array<double, 18> category_base{
-    6.0,  // delayed_reply
-    4.0,  // mixed_signals
-    4.0,  // partner_distance
-    2.5,  // routine_change
-    3.0,  // conflict
-    2.0,  // partner_stress
-    3.0,  // lack_of_clarity
-    2.5,  // plans_cancelled
-    2.0,  // being_alone
-    1.5,  // social_comparison
-    1.0,  // family_gathering
-    0.8,  // health_concern
-    1.0,  // financial_stress
-    0.6,  // major_decision
-    1.2,  // physical_sensation
-    1.5,  // negative_self_talk
-    1.0,  // perfectionism
-    0.5,  // other
-};
-
-/// What was happening, two per category (enum order).
-constexpr std::array<std::array<std::string_view, 2>, 18> contexts{{
-    {"sent a message at lunch and still no answer by evening", "they were online but did not reply"},
-    {"affectionate at breakfast, short on the phone later", "said they missed me, then cut the call short"},
-    {"quiet all evening with eyes on their phone", "shorter messages than usual all week"},
-    {"no good-morning message today", "they moved their gym night without mentioning it"},
-    {"disagreement about the weekend plans", "they said I was overreacting"},
-    {"they are buried in a deadline and barely talk", "their parent is ill and they pulled back"},
-    {"asked where this is going and got a vague answer", "not sure whether we are meeting on Saturday"},
-    {"dinner moved to next week at the last minute", "they cancelled our call to stay late at work"},
-    {"empty flat on a Friday night", "they are away for the weekend"},
-    {"friends posted engagement photos", "scrolling through other couples' holiday pictures"},
-    {"family dinner with questions about my love life", "a party where I knew almost nobody"},
-    {"waiting for test results", "a headache that would not go away"},
-    {"an unexpected bill arrived", "my manager criticised my report"},
-    {"talking about moving in together", "a job offer in another city"},
-    {"heart racing after too much coffee", "woke up with a tight chest"},
-    {"kept replaying what I said at dinner", "told myself I am too needy"},
-    {"rewrote a message to them five times", "worried I forgot a date that matters to them"},
-    {"an old song came on the radio", "something unsettled me that I cannot name"},
-}};
-
-constexpr std::array<std::string_view, 12> thoughts{
-    "they are losing interest",   "I did something wrong",
-    "they are going to leave",    "I am too much for them",
-    "something bad has happened", "they would reply if they cared",
-    "I will end up alone",        "everyone else is happier than me",
-    "I cannot cope with this",    "they are talking to someone else",
-    "I always ruin things",       "I need to fix this right now",
-};
-
-constexpr std::array<std::string_view, 12> sensations{
-    "tight chest",        "shallow breathing", "racing heart", "knot in the stomach", "restless hands",
-    "lump in the throat", "hot face",          "clenched jaw", "shaky legs",          "nausea",
-    "heavy limbs",        "cannot sit still",
-};
-
-constexpr std::array<std::string_view, 10> urges{
-    "check when they were last online",
-    "send another message",
-    "call them",
-    "ask whether we are okay",
-    "reread our old messages",
-    "look at their social media",
-    "go silent to protect myself",
-    "apologise for something I did not do",
-    "write a long message explaining everything",
-    "cancel my own plans to stay available",
-};
-
-constexpr std::array<std::string_view, 12> responses{
-    "put the phone in another room",
-    "named the feeling out loud",
-    "waited before replying",
-    "went for a short walk",
-    "breathed slowly for a few minutes",
-    "wrote the worry down",
-    "texted a friend instead",
-    "remembered the last time this turned out fine",
-    "made tea and sat with the feeling",
-    "listed three other explanations",
-    "took a warm shower",
-    "let the wave peak and pass",
-};
-
-/// What happened after giving in to the urge (the responses above would contradict it).
-constexpr std::array<std::string_view, 4> responses_after_acting{
-    "sent it, then put the phone away",
-    "apologised later for the string of messages",
-    "talked it through with them the next day",
-    "noticed the relief did not last",
-};
-
-constexpr std::array<std::string_view, 6> extra_tags{
-    "tired", "after-coffee", "long-distance", "texting", "work-day", "recurring",
-};
-
-// Thought-record text, by trigger group (relationship, life, internal).
-constexpr std::array<std::array<std::string_view, 4>, 3> automatic_thoughts{{
-    {"They are pulling away because I am not enough", "If they cared they would have answered by now",
-     "This is the beginning of the end", "They are annoyed with me and will not say it"},
-    {"If this goes wrong everything falls apart", "Nobody really wants me around",
-     "I will never get this right", "I will be left on my own with this"},
-    {"Feeling this scared means something is truly wrong", "I am too needy to be loved",
-     "Everyone can see how anxious I am", "I should be over this by now"},
-}};
-
-constexpr std::array<std::string_view, 6> evidence_for{
-    "they replied more slowly than usual",
-    "they seemed distracted",
-    "it happened once before",
-    "their tone felt flat",
-    "they did not say goodnight",
-    "plans changed without much explanation",
-};
-
-constexpr std::array<std::string_view, 7> evidence_against{
-    "they said yesterday they were looking forward to the weekend",
-    "they have always replied in the end",
-    "they told me their day was packed",
-    "they made plans with me for next week",
-    "a friend read the message and saw nothing cold in it",
-    "I have felt exactly this before and it passed",
-    "they checked in on me when I was ill",
-};
-
-constexpr std::array<std::string_view, 12> alternative_explanations{
-    "their phone battery died",
-    "they are in a meeting",
-    "they fell asleep early",
-    "they are tired and need quiet, not distance from me",
-    "they are dealing with their own stress",
-    "they read it and want to answer properly later",
-    "they did not see my message",
-    "they are driving",
-    "they are with family and cannot talk",
-    "they thought no reply was needed",
-    "their mood had nothing to do with me",
-    "they feel as unsure as I do",
-};
-
-constexpr std::array<std::string_view, 5> friend_advice{
-    "You have no proof anything is wrong; give it until tomorrow",
-    "One quiet evening does not undo months of care",
-    "Look after yourself tonight and ask them calmly later",
-    "You deserve the patience you would give anyone else",
-    "Feelings are loud, not always right",
-};
-
-constexpr std::array<std::string_view, 5> balanced_thoughts{
-    "The silence is uncomfortable, but it most likely has an ordinary reason",
-    "I can feel anxious and still wait before acting",
-    "One slow reply is not a verdict on the relationship",
-    "I cannot know what they think; I can look after myself",
-    "The alarm is loud, but the facts are mild",
-};
-
-/// Emotions named in thought records and how often; anxiety leads.
-constexpr std::array<std::string_view, 7> emotion_names{"anxiety",    "fear",  "sadness", "shame",
-                                                        "loneliness", "anger", "jealousy"};
-constexpr std::array<double, 7> emotion_weights{5.0, 2.0, 2.5, 1.5, 1.5, 1.0, 0.8};
-
-/// Distortions (enum order): mind reading, catastrophizing and fortune telling
-/// are the traps anxious attachment falls into most.
-constexpr std::array<double, 12> distortion_weights{
-    1.5,  // all_or_nothing
-    1.5,  // overgeneralization
-    1.0,  // mental_filter
-    1.0,  // discounting_positive
-    5.0,  // mind_reading
-    4.0,  // fortune_telling
-    5.0,  // catastrophizing
-    2.0,  // emotional_reasoning
-    1.0,  // should_statements
-    1.0,  // labeling
-    2.0,  // personalization
-    0.5,  // blaming
-};
-
-constexpr std::array<std::string_view, 12> things_seen{
-    "the lamp by the window", "a blue mug",        "rain on the glass", "my keys on the table",
-    "a crack in the ceiling", "the green cushion", "a stack of books",  "the clock on the wall",
-    "a plant on the shelf",   "my own hands",      "a red car outside", "the light switch",
-};
-
-constexpr std::array<std::string_view, 5> names_for_feeling{"fear", "the old abandonment alarm", "loneliness",
-                                                            "worry about being left", "shame"};
-
-constexpr std::array<std::string_view, 3> notes_high{"still checking my phone",
-                                                     "hard to think about anything else", "pacing around"};
-constexpr std::array<std::string_view, 3> notes_mid{"a little easier now", "breathing slower",
-                                                    "the urge is fading"};
-constexpr std::array<std::string_view, 3> notes_low{"feeling steadier", "mostly settled",
-                                                    "back to my evening"};
-constexpr std::array<std::string_view, 4> notes_checkin{"daily check-in", "morning check-in",
-                                                        "calm day so far", "a bit on edge today"};
-constexpr std::array<std::string_view, 4> notes_assessment{"answered before my therapy session",
-                                                           "a hard few days before this one",
-                                                           "filled in on my phone", "took my time over it"};
-
-/// Exercises used in the moment, with how often, how long and how much they
-/// help. Durations (minutes) follow what each one takes: a physiological sigh
-/// or a pause is a minute or two, paced breathing a few minutes, coherent
-/// breathing and the cognitive exercise five to twelve, progressive muscle
-/// relaxation walks through the whole body (10–20), a walk 10–25; cold water
-/// (TIPP) works within a few minutes. `effect` is the mean drop in distress
-/// (0–10 points) when completed: body-based ones (TIPP, PMR, walking) lead,
-/// a bare pause helps least.
-struct ExerciseSpec {
-  std::string_view id;
-  double weight;
-  double min_minutes, max_minutes;
-  double effect;
-};
-constexpr std::array<ExerciseSpec, 12> exercise_catalog{{
-    {"breathing.extended-exhale", 1.4, 3, 6, 1.8},
-    {"breathing.4-7-8", 1.3, 2, 5, 1.9},
-    {"breathing.box", 1.2, 3, 6, 1.7},
-    {"breathing.coherent", 1.0, 5, 12, 2.0},
-    {"breathing.physiological-sigh", 1.0, 1, 3, 1.5},
-    {"grounding.5-4-3-2-1", 1.3, 3, 8, 2.2},
-    {"relaxation.progressive-muscle", 0.6, 10, 20, 2.5},
-    {"tipp.temperature", 0.5, 1, 4, 2.6},
-    {"movement.short-walk", 0.8, 10, 25, 2.3},
-    {"mindfulness.name-it", 0.9, 2, 5, 1.4},
-    {"pause.before-reacting", 1.0, 1, 3, 1.2},
-    {"cognitive.three-alternatives", 0.8, 5, 12, 1.9},
-}};
-
-/// Daily practice, not tied to a trigger: longer, calmer sessions.
-constexpr std::array<ExerciseSpec, 3> practice_catalog{{
-    {"mindfulness.breath", 1.5, 5, 15, 0.8},
-    {"mindfulness.body-scan", 1.0, 10, 25, 1.0},
-    {"breathing.coherent", 1.0, 5, 12, 0.9},
-}};
-
-template <std::size_t N>
-std::array<double, N> spec_weights(const std::array<ExerciseSpec, N>& specs) {
-  std::array<double, N> w{};
-  for (std::size_t i = 0; i < N; ++i) w[i] = specs[i].weight;
-  return w;
-}
-
-/// One person's stable traits, drawn once from their persona stream.
-struct Persona {
-  std::size_t zone = 0;
-  std::array<double, 18> category_weights{};
-  std::array<double, 12> exercise_weights{};
-  std::array<double, 3> practice_weights{};
-  double rate_multiplier = 1.0;      // people differ in how often the alarm fires
-  double onset_start = 7.0;          // mean onset intensity (0–10) in week 1
-  double onset_drop = 1.5;           // points it falls by the end of the span
-  double calm_floor = 1.0;           // resting distress (0–10) an episode decays to
-  double half_life_start = 90;       // minutes, week 1
-  double half_life_end = 45;         // minutes, by the end
-  double act_start = 0.65;           // P(acting on the urge), week 1
-  double act_end = 0.25;             // ... by the end: the urge is resisted more often
-  double delay_start = 3;            // median minutes before acting, week 1
-  double delay_end = 20;             // ... by the end: more uncertainty is tolerated
-  double checkin_probability = 0.4;  // per day
-  double practice_start = 0.2;       // share of days with practice, week 1
-  double practice_end = 0.6;         // ... by the end
-  bool practises_mornings = true;
-  double completion = 0.88;  // P(an exercise is finished)
-};
-
-Persona draw_persona(Rng& rng) {
-  Persona p;
-  std::array<double, zone_specs.size()> zw{};
-  for (std::size_t i = 0; i < zw.size(); ++i) zw[i] = zone_specs[i].weight;
-  p.zone = rng.categorical(zw);
-  for (std::size_t i = 0; i < 18; ++i) p.category_weights[i] = category_base[i] * rng.lognormal(1.0, 0.6);
-  for (std::size_t i = 0; i < 12; ++i) {
-    p.exercise_weights[i] = exercise_catalog[i].weight * rng.lognormal(1.0, 0.7);
-  }
-  for (std::size_t i = 0; i < 3; ++i)
-    p.practice_weights[i] = practice_catalog[i].weight * rng.lognormal(1.0, 0.5);
-  p.rate_multiplier = rng.lognormal(1.0, 0.25);
-  p.onset_start = rng.uniform(6.3, 8.0);
-  p.onset_drop = rng.uniform(1.0, 2.5);
-  p.calm_floor = rng.uniform(0.3, 1.8);
-  p.half_life_start = rng.uniform(60.0, 150.0);
-  p.half_life_end = p.half_life_start * rng.uniform(0.35, 0.65);
-  p.act_start = rng.uniform(0.5, 0.8);
-  p.act_end = p.act_start * rng.uniform(0.25, 0.6);
-  p.delay_start = rng.uniform(1.5, 5.0);
-  p.delay_end = p.delay_start * rng.uniform(4.0, 10.0);
-  p.checkin_probability = rng.uniform(0.2, 0.6);
-  p.practice_start = rng.uniform(0.05, 0.3);
-  p.practice_end = std::min(0.95, p.practice_start + rng.uniform(0.3, 0.6));
-  p.practises_mornings = rng.bernoulli(0.55);
-  p.completion = rng.uniform(0.8, 0.95);
-  return p;
-}
-
-/// a -> b log-linearly as progress w goes 0 -> 1 (both > 0).
-double loglinear(double a, double b, double w) noexcept {
-  return a * det_exp(w * det_log(b / a));
-}
-double linear(double a, double b, double w) noexcept {
-  return a + (b - a) * w;
-}
 
 std::string numbered(std::string_view prefix, std::size_t n, int width) {
   std::string digits = std::to_string(n);
@@ -798,13 +284,13 @@ class ParticipantGenerator {
     e.intensity_before = Intensity(before);
     e.intensity_after = Intensity(clamp_round(rng.normal(course.level_after, 0.5), 0, before));
     e.trigger = tr.id;
-    if (spec.id == "grounding.5-4-3-2-1") {
+    if (spec.id == exercise_ids::grounding_5_4_3_2_1) {
       e.responses =
           pick_distinct(rng, things_seen, completed ? 5 : static_cast<std::size_t>(rng.uniform_int(1, 4)));
-    } else if (spec.id == "cognitive.three-alternatives") {
+    } else if (spec.id == exercise_ids::cognitive_three_alternatives) {
       e.responses = pick_distinct(rng, alternative_explanations,
                                   completed ? 3 : static_cast<std::size_t>(rng.uniform_int(1, 2)));
-    } else if (spec.id == "mindfulness.name-it") {
+    } else if (spec.id == exercise_ids::mindfulness_name_it) {
       e.responses.push_back(pick(rng, names_for_feeling));
     }
     exercises_.push_back(std::move(e));
@@ -1090,17 +576,19 @@ Instant check_options(const SyntheticOptions& o) {
 }
 
 }  // namespace
-}  // namespace detail
+}  // namespace calmkit::detail::synthetic
+
+namespace calmkit {
 
 Journal synthetic_journal(const SyntheticOptions& options) {
-  using namespace detail;
+  using namespace detail::synthetic;
   const Instant start = check_options(options);
   const std::int64_t start_us = start.utc_micros();
-  const std::int64_t end_us = start_us + static_cast<std::int64_t>(options.days) * us_per_day;
+  const std::int64_t end_us = start_us + static_cast<std::int64_t>(options.days) * detail::us_per_day;
 
   std::vector<OffsetTimeline> timelines;
   timelines.reserve(zone_specs.size());
-  for (const auto& z : zone_specs) timelines.emplace_back(PosixTimeZone(z.rule), start_us, end_us);
+  for (const auto& z : zone_specs) timelines.emplace_back(TimeZone(PosixTimeZone(z.rule)), start_us, end_us);
 
   RecordSet records;
   const auto n = static_cast<std::size_t>(options.participants);

@@ -240,6 +240,83 @@ CALMKIT_EXPORT void validate(const Exercise& exercise);
                                                         double hold_in, double exhale, double hold_out,
                                                         Repeat repeat = Repeat::times(4));
 
+/// Ids of the built-in catalog's exercises, one constant each, so that code
+/// naming a catalog exercise (the synthetic generator, tests) takes the id from
+/// here instead of spelling it again. `all` lists them in catalog order.
+///
+/// Example
+/// ```cpp
+/// calmkit::catalog_exercise(calmkit::exercise_ids::breathing_box).cycles();  // 19
+/// ```
+namespace exercise_ids {
+inline constexpr std::string_view breathing_extended_exhale =
+    "breathing.extended-exhale";                                              ///< `breathing.extended-exhale`
+inline constexpr std::string_view breathing_4_7_8 = "breathing.4-7-8";        ///< `breathing.4-7-8`
+inline constexpr std::string_view breathing_box = "breathing.box";            ///< `breathing.box`
+inline constexpr std::string_view breathing_coherent = "breathing.coherent";  ///< `breathing.coherent`
+inline constexpr std::string_view breathing_belly = "breathing.belly";        ///< `breathing.belly`
+inline constexpr std::string_view breathing_physiological_sigh =
+    "breathing.physiological-sigh";  ///< `breathing.physiological-sigh`
+inline constexpr std::string_view grounding_5_4_3_2_1 = "grounding.5-4-3-2-1";  ///< `grounding.5-4-3-2-1`
+inline constexpr std::string_view grounding_body_awareness =
+    "grounding.body-awareness";  ///< `grounding.body-awareness`
+inline constexpr std::string_view relaxation_progressive_muscle =
+    "relaxation.progressive-muscle";                                      ///< `relaxation.progressive-muscle`
+inline constexpr std::string_view tipp_temperature = "tipp.temperature";  ///< `tipp.temperature`
+inline constexpr std::string_view tipp_intense_exercise =
+    "tipp.intense-exercise";                                                    ///< `tipp.intense-exercise`
+inline constexpr std::string_view movement_short_walk = "movement.short-walk";  ///< `movement.short-walk`
+inline constexpr std::string_view cognitive_three_alternatives =
+    "cognitive.three-alternatives";  ///< `cognitive.three-alternatives`
+inline constexpr std::string_view cognitive_reality_test =
+    "cognitive.reality-test";  ///< `cognitive.reality-test`
+inline constexpr std::string_view cognitive_future_self =
+    "cognitive.future-self";  ///< `cognitive.future-self`
+inline constexpr std::string_view cognitive_past_or_present =
+    "cognitive.past-or-present";  ///< `cognitive.past-or-present`
+inline constexpr std::string_view cognitive_self_compassion =
+    "cognitive.self-compassion";                                              ///< `cognitive.self-compassion`
+inline constexpr std::string_view mindfulness_breath = "mindfulness.breath";  ///< `mindfulness.breath`
+inline constexpr std::string_view mindfulness_body_scan =
+    "mindfulness.body-scan";  ///< `mindfulness.body-scan`
+inline constexpr std::string_view mindfulness_three_breaths =
+    "mindfulness.three-breaths";  ///< `mindfulness.three-breaths`
+inline constexpr std::string_view mindfulness_name_it = "mindfulness.name-it";  ///< `mindfulness.name-it`
+inline constexpr std::string_view pause_before_reacting =
+    "pause.before-reacting";                                                      ///< `pause.before-reacting`
+inline constexpr std::string_view pause_conflict_break = "pause.conflict-break";  ///< `pause.conflict-break`
+inline constexpr std::string_view acceptance_radical = "acceptance.radical";      ///< `acceptance.radical`
+inline constexpr std::string_view soothing_senses = "soothing.senses";            ///< `soothing.senses`
+inline constexpr std::string_view distraction_activity = "distraction.activity";  ///< `distraction.activity`
+/// Every catalog id, in catalog order.
+inline constexpr std::array<std::string_view, 26> all{breathing_extended_exhale,
+                                                      breathing_4_7_8,
+                                                      breathing_box,
+                                                      breathing_coherent,
+                                                      breathing_belly,
+                                                      breathing_physiological_sigh,
+                                                      grounding_5_4_3_2_1,
+                                                      grounding_body_awareness,
+                                                      relaxation_progressive_muscle,
+                                                      tipp_temperature,
+                                                      tipp_intense_exercise,
+                                                      movement_short_walk,
+                                                      cognitive_three_alternatives,
+                                                      cognitive_reality_test,
+                                                      cognitive_future_self,
+                                                      cognitive_past_or_present,
+                                                      cognitive_self_compassion,
+                                                      mindfulness_breath,
+                                                      mindfulness_body_scan,
+                                                      mindfulness_three_breaths,
+                                                      mindfulness_name_it,
+                                                      pause_before_reacting,
+                                                      pause_conflict_break,
+                                                      acceptance_radical,
+                                                      soothing_senses,
+                                                      distraction_activity};
+}  // namespace exercise_ids
+
 /// The built-in catalog, in a stable order. Every entry is valid and cites
 /// at least one seed file.
 [[nodiscard]] CALMKIT_EXPORT std::span<const Exercise> catalog();

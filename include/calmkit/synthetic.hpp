@@ -2,7 +2,10 @@
 /// @brief A deterministic generator of realistic synthetic journals, for tests,
 /// examples and benchmarks.
 ///
-/// Implemented in the compiled part `calmkit::synthetic` (src/synthetic.cpp).
+/// Implemented in the compiled part `calmkit::synthetic`: src/synthetic.cpp
+/// (the generator) with its private src/synthetic_rng.hpp (random numbers),
+/// src/synthetic_world.hpp (zones, categories, exercises, personas) and
+/// src/synthetic_phrases.hpp (the texts).
 #pragma once
 
 #include <calmkit/export.hpp>

@@ -62,6 +62,10 @@ TEST_CASE("the catalog holds every technique the seeds describe, each valid and 
   std::vector<std::string> ids;
   for (const auto& e : catalog()) ids.push_back(e.id);
   CHECK(ids == expected);
+  // The named constants other code takes the ids from are the same list.
+  const std::vector<std::string> constants(exercise_ids::all.begin(), exercise_ids::all.end());
+  CHECK(constants == expected);
+  CHECK(exercise_ids::grounding_5_4_3_2_1 == "grounding.5-4-3-2-1");
 
   const std::set<std::string> seeds = {"000_537e22df3a09dbd5.txt", "001_4b86ee1ce1b70c37.txt",
                                        "002_a3dd8ceacfd4ae36.txt", "003_8f421c0a71c7ba3b.txt",
