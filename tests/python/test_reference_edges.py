@@ -1,0 +1,136 @@
+"""Cases an independent review found, each against a reference calmkit did not write.
+
+- The Brookmeyer-Crowley interval at a confidence other than 0.95: at 99 %
+  the log-log band is often not monotone near 1 - p (it can fall below 1 - p
+  at the first calm event and rise again at the next one). calmkit's limit is
+  the first time the band is at or below 1 - p (the smallest time of the set
+  the interval is); R's ``quantile.survfit`` sorts the band's values
+  (``findq`` calls ``approx``), so it takes the time of the band value
+  closest to 1 - p from below. The documented R call for calmkit's number is
+  checked on every group, and R's own number wherever the band is monotone.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import calmkit
+
+from test_references import REQUIRED
+
+
+def _r_with(*packages: str) -> bool:
+    if shutil.which("Rscript") is None:
+        return False
+    probe = "; ".join(f"suppressMessages(library({p}))" for p in packages)
+    return subprocess.run(["Rscript", "--vanilla", "-e", probe], capture_output=True).returncode == 0
+
+
+def _need_r(*packages: str) -> None:
+    if not _r_with(*packages):
+        if REQUIRED:
+            pytest.fail(f"R with {packages} is missing and CALMKIT_REFERENCES=required (tools/setup.sh installs it)")
+        pytest.skip(f"R with {packages} is not installed (tools/setup.sh installs it)")
+
+
+def _same(a: float, b: float) -> bool:
+    return (math.isnan(a) and math.isnan(b)) or a == b
+
+
+_PROBS = (0.25, 0.5, 0.75)
+
+_BANDS_R = """
+suppressMessages(library(survival))
+d <- read.csv("episodes.csv")
+d$group <- factor(d$group, levels = unique(d$group))
+fit <- survfit(Surv(minutes, calmed) ~ group, data = d, conf.type = "log-log", conf.int = 0.99, timefix = FALSE)
+probs <- c(0.25, 0.5, 0.75)
+q <- quantile(fit, probs = probs, conf.int = TRUE)
+groups <- sub("^group=", "", rownames(q$quantile))
+# calmkit's limits in R (docs/metrics.md): the first time the band is at or below 1 - p.
+first <- function(band) t(sapply(seq_along(fit$strata), function(i) {
+  z <- fit[i]
+  sapply(probs, function(p) z$time[which(band(z) <= 1 - p)[1]])
+}))
+lo <- first(function(z) z$lower)
+hi <- first(function(z) z$upper)
+fmt <- function(x) ifelse(is.na(x), "NA", sprintf("%.17g", x))
+out <- data.frame(group = rep(groups, times = length(probs)), p = rep(probs, each = length(groups)),
+                  r_lower = fmt(as.vector(q$lower)), r_upper = fmt(as.vector(q$upper)),
+                  first_lower = fmt(as.vector(lo)), first_upper = fmt(as.vector(hi)))
+write.csv(out, "limits.csv", row.names = FALSE, quote = FALSE)
+"""
+
+
+def test_interval_at_99_percent_against_r(tmp_path: Path) -> None:
+    _need_r("survival")
+    rng = np.random.default_rng(20261130)
+    rows = []
+    for g in range(400):
+        n = int(rng.integers(2, 30))
+        t = rng.integers(1, 40, n).astype(float)
+        c = rng.random(n) < [0.3, 0.6, 0.9][g % 3]
+        rows += [(f"g{g:03d}", x, int(e)) for x, e in zip(t, c)]
+    episodes = pd.DataFrame(rows, columns=["group", "minutes", "calmed"])
+    episodes.to_csv(tmp_path / "episodes.csv", index=False)
+    (tmp_path / "script.R").write_text(_BANDS_R, encoding="utf-8")
+    p = subprocess.run(["Rscript", "--vanilla", "script.R"], cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert p.returncode == 0, p.stderr
+    r = pd.read_csv(tmp_path / "limits.csv", float_precision="round_trip").set_index(["group", "p"])
+
+    frame = pd.DataFrame({
+        "participant": episodes["group"],
+        "onset": pd.Timestamp("2026-03-02T09:00:00Z"),
+        "offset_minutes": np.zeros(len(episodes), dtype=np.int16),
+        "category": "conflict",
+        "minutes": episodes["minutes"],
+        "calmed": episodes["calmed"].astype(bool),
+    })
+    q = calmkit.km_quantiles(frame, p=list(_PROBS), by="participant", confidence=0.99)
+    q = q.assign(participant=q["participant"].astype(str)).set_index(["participant", "p"])
+    curve = calmkit.km_curve(frame, by="participant", confidence=0.99)
+    curves = dict(tuple(curve.assign(participant=curve["participant"].astype(str)).groupby("participant")))
+    summary = calmkit.time_to_calm_summary(frame, by="participant", confidence=0.99).set_index("participant")
+    differ = 0
+    for (name, prob), ref in r.iterrows():
+        got = q.loc[(name, prob)]
+        if prob == 0.5:  # the summary's interval is the 0.5 row's
+            assert _same(summary.loc[name, "ci_low"], got["ci_low"]) and _same(summary.loc[name, "ci_high"], got["ci_high"])
+        for mine, first, theirs, band in (("ci_low", "first_lower", "r_lower", "ci_low"),
+                                          ("ci_high", "first_upper", "r_upper", "ci_high")):
+            assert _same(got[mine], ref[first]), (name, prob, mine, got[mine], ref[first])  # the documented R call
+            if _same(got[mine], ref[theirs]):
+                continue
+            # R's quantile() differs only where the band is not monotone: it
+            # rises again after calmkit's time, and R takes a later time.
+            c = curves[name].set_index("minutes")[band].dropna()
+            after = c[c.index >= got[mine]].to_numpy()
+            assert (np.diff(after) > 0).any(), (name, prob, mine)
+            assert ref[theirs] > got[mine] and c.loc[ref[theirs]] <= 1 - prob, (name, prob, mine)
+            differ += 1
+    assert differ >= 20  # the non-monotone band is exercised
+
+
+def test_the_documented_non_monotone_band_case() -> None:
+    # docs/metrics.md: 23 episodes; at 99 % the lower band is 0.557 at 1 min
+    # (<= 0.75, so 1 min is in the interval of the 0.25-quantile), 0.561 at 5 min.
+    minutes = [1, 3, 5, 6, 9, 11, 12, 12, 12, 14, 19, 20, 23, 25, 27, 31, 32, 32, 33, 33, 35, 35, 36]
+    censored = {3, 6, 31}
+    frame = pd.DataFrame({
+        "participant": "a", "onset": pd.Timestamp("2026-03-02T09:00:00Z"), "offset_minutes": np.int16(0),
+        "category": "conflict", "minutes": np.array(minutes, dtype=float),
+        "calmed": [m not in censored for m in minutes],
+    })
+    curve = calmkit.km_curve(frame, by=None, confidence=0.99).set_index("minutes")
+    assert curve.loc[1.0, "ci_low"] == pytest.approx(0.557485729, abs=1e-9)  # R: fit$lower
+    assert curve.loc[5.0, "ci_low"] == pytest.approx(0.561295711, abs=1e-9)
+    q = calmkit.km_quantiles(frame, p=0.25, by=None, confidence=0.99).iloc[0]
+    # S: 22/23 at 1, 0.911 at 5, 0.863 at 9, 0.815 at 11, 0.671 at 12 -> quantile 12; R's quantile() gives 5 as ci_low.
+    assert (q["minutes"], q["ci_low"], q["ci_high"]) == (12.0, 1.0, 23.0)
