@@ -209,16 +209,21 @@ def metrics_worker(impl: str, path: str, threads: int, out: str) -> dict:
 def formats_worker(step: str, path: str, scratch: str) -> dict:
     """One step of the Parquet / JSON Lines comparison. ``write_parquet`` and
     ``read_parquet`` use the default layout (a folder per participant: 2,500
-    participants x 5 record types = 12,500 files); the ``_shard`` steps use
-    ``partition_by="shard"`` (one file per record type)."""
+    participants x 4 record types with records = 10,000 files); the ``_shard``
+    steps use ``partition_by="shard"`` (one file per record type). The
+    ``bridge_`` and ``pyarrow_`` steps split the sharded read and write into
+    the Arrow bridge (``to_arrow`` / ``from_arrow``) and pyarrow's part (the
+    Parquet encoding and decoding, with calmkit's safe write and checks)."""
     import calmkit
 
     jsonl = os.path.join(scratch, "rewritten.jsonl")
     dataset = os.path.join(scratch, "dataset-shard" if step.endswith("_shard") else "dataset")
-    if step.startswith("write"):
+    if step.startswith("write") or step == "bridge_to_arrow":
         j = calmkit.read_journal(path)
         if step == "write_journal":
             _, s, cpu = timed_cpu(lambda: calmkit.write_journal(j, jsonl))
+        elif step == "bridge_to_arrow":
+            _, s, cpu = timed_cpu(lambda: j.to_arrow())
         else:
             shutil.rmtree(dataset, ignore_errors=True)
             layout = "shard" if step.endswith("_shard") else "participant"
@@ -226,6 +231,15 @@ def formats_worker(step: str, path: str, scratch: str) -> dict:
         return {"seconds": s, "cpu_seconds": cpu, "peak_rss_mb": peak_rss_mb()}
     if step == "read_journal":
         j, s, cpu = timed_cpu(lambda: calmkit.read_journal(jsonl))
+    elif step in ("pyarrow_read_tables_shard", "bridge_from_arrow_shard"):
+        import calmkit.parquet
+
+        tables, s, cpu = timed_cpu(lambda: calmkit.parquet.read_tables(dataset))
+        if step == "bridge_from_arrow_shard":
+            j, s, cpu = timed_cpu(lambda: calmkit.Journal.from_arrow(tables, name=dataset))
+        else:
+            return {"seconds": s, "cpu_seconds": cpu, "rows": sum(t.num_rows for t in tables.values()),
+                    "peak_rss_mb": peak_rss_mb()}
     else:
         j, s, cpu = timed_cpu(lambda: calmkit.read_parquet(dataset))
     return {"seconds": s, "cpu_seconds": cpu, "rows": len(j), "peak_rss_mb": peak_rss_mb()}
@@ -365,8 +379,9 @@ def main() -> int:
             scratch = tempfile.mkdtemp(prefix="calmkit-formats-", dir=a.dir)
             try:
                 steps = {s: spawn(env, "formats", s, str(path), scratch)
-                         for s in ("write_journal", "write_parquet", "write_parquet_shard", "read_journal",
-                                   "read_parquet", "read_parquet_shard")}
+                         for s in ("write_journal", "write_parquet", "write_parquet_shard", "bridge_to_arrow",
+                                   "read_journal", "read_parquet", "read_parquet_shard",
+                                   "pyarrow_read_tables_shard", "bridge_from_arrow_shard")}
             finally:
                 shutil.rmtree(scratch, ignore_errors=True)
             print("\n| Parquet vs JSON Lines (the whole journal) | wall s | CPU s | peak RSS MB | load |\n"
@@ -374,7 +389,10 @@ def main() -> int:
             labels = {"write_parquet": "write_parquet (by participant, the default)",
                       "read_parquet": "read_parquet (by participant, the default)",
                       "write_parquet_shard": 'write_parquet (partition_by="shard")',
-                      "read_parquet_shard": 'read_parquet (partition_by="shard")'}
+                      "read_parquet_shard": 'read_parquet (partition_by="shard")',
+                      "bridge_to_arrow": "arrow.to_arrow (in write_parquet)",
+                      "pyarrow_read_tables_shard": 'parquet.read_tables (in read_parquet, "shard")',
+                      "bridge_from_arrow_shard": 'arrow.from_arrow (in read_parquet, "shard")'}
             for s, r in steps.items():
                 label = labels.get(s, s)
                 if "error" in r:

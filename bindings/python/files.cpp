@@ -134,14 +134,26 @@ void register_files(py::module_& m) {
       .def_property_readonly("target", &StagedDirectory::target, "The folder it replaces (links followed).")
       .def(
           "write",
-          [](StagedDirectory& s, const std::filesystem::path& relative, const py::bytes& data) {
-            const std::string_view bytes(data);
+          [](StagedDirectory& s, const std::filesystem::path& relative, const py::buffer& data) {
+            // Any contiguous buffer (bytes, a pyarrow.Buffer): written without a copy into Python bytes.
+            Py_buffer view;
+            if (PyObject_GetBuffer(data.ptr(), &view, PyBUF_SIMPLE) != 0) throw py::error_already_set();
+            struct Release {
+              Py_buffer* v;
+              explicit Release(Py_buffer* b) : v(b) {}
+              Release(const Release&) = delete;
+              Release& operator=(const Release&) = delete;
+              ~Release() { PyBuffer_Release(v); }  // after the GIL is taken back (declared first)
+            } held(&view);
+            const std::string_view bytes(static_cast<const char*>(view.buf),
+                                         static_cast<std::size_t>(view.len));
             py::gil_scoped_release release;
             s.write(relative, bytes);
           },
           py::arg("relative"), py::arg("data"),
           "Writes a new file (mode 0600, folders 0700) at a path inside the staging folder; the commit "
-          "makes all such files durable with one file-system sync instead of one fsync each.")
+          "makes all such files durable with one file-system sync instead of one fsync each. `data`: "
+          "bytes or any contiguous buffer (a pyarrow.Buffer, a memoryview).")
       .def("commit", &StagedDirectory::commit, "Swaps the staging folder into place.")
       .def(
           "__enter__", [](StagedDirectory& s) -> StagedDirectory& { return s; },

@@ -74,8 +74,9 @@ def is_store_path(path: _PathLike) -> bool:
 # --- folders of files --------------------------------------------------------------------
 
 
-def write_folder(folder: _PathLike, files: Mapping[str, Union[bytes, str]], *, owned: Iterable[str] = ()) -> Path:
-    """Writes ``files`` (relative path -> bytes, or str written as UTF-8) into
+def write_folder(folder: _PathLike, files: Mapping[str, Union[bytes, str, Any]], *, owned: Iterable[str] = ()) -> Path:
+    """Writes ``files`` (relative path -> bytes or any object with the buffer
+    protocol, such as a ``pyarrow.Buffer``, or str written as UTF-8) into
     ``folder``, each through :func:`calmkit.write_file`, so that readers see
     the old set or the new one, never a mix of both or a truncated file.
 
@@ -115,14 +116,14 @@ def write_folder(folder: _PathLike, files: Mapping[str, Union[bytes, str]], *, o
     if in_place:
         # Each subfolder of the set is a set of its own, staged as above; the
         # files at the top are written together.
-        groups: dict[str, dict[str, Union[bytes, str]]] = {}
+        groups: dict[str, dict[str, Union[bytes, str, Any]]] = {}
         top: list[tuple[Path, Union[bytes, str]]] = []
         for rel, data in files.items():
             parts = Path(rel).parts
             if len(parts) > 1:
                 groups.setdefault(parts[0], {})[str(Path(*parts[1:]))] = data
             else:
-                top.append((root / rel, data))
+                top.append((root / rel, data if isinstance(data, (bytes, str)) else bytes(data)))
         for name, sub in groups.items():
             write_folder(root / name, sub)
         _core.write_files(top)
@@ -131,7 +132,7 @@ def write_folder(folder: _PathLike, files: Mapping[str, Union[bytes, str]], *, o
         # Unsynced writes, made durable by the commit's one file-system sync:
         # a Parquet dataset partitioned by participant has thousands of files.
         for rel, data in files.items():
-            stage.write(rel, data.encode("utf-8") if isinstance(data, str) else bytes(data))
+            stage.write(rel, data.encode("utf-8") if isinstance(data, str) else data)
     return root
 
 

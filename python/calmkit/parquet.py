@@ -17,20 +17,28 @@ participant list, the same block in every record type. Either way a
 participant's records are never split across two files of a type, so each
 partition of a type is a self-contained piece of the cohort.
 
-The schema of each type is :data:`SCHEMAS` (documented in docs/scale-out.md):
-times are ``timestamp[us, UTC]`` with the person's UTC offset in a separate
-``*offset_minutes`` int16 column; text lists are ``list<string>``; emotions are
-``list<struct<name, before, after>>``; an assessment's answers are
-``list<int32>``; an absent text is written as a null (what
-``to_pandas()`` gives), and a null, an empty string or an empty list read as
-an absent field, as in the journal format. Every file's key-value metadata
-carries ``calmkit_format_version`` (:data:`PARQUET_FORMAT_VERSION`),
-``calmkit_record_type`` and ``calmkit_schema`` (the schema as JSON).
+The schema of each type is :data:`SCHEMAS` (documented in docs/scale-out.md),
+the Arrow bridge's own (:data:`calmkit.arrow.ARROW_SCHEMAS`): times are
+``timestamp[us, UTC]`` with the person's UTC offset in a separate
+``*offset_minutes`` int16 column; the small vocabularies (participant,
+category, exercise, instrument) are ``dictionary<int32, string>`` (in the
+Parquet file a string column, dictionary-encoded: readers without Arrow see
+plain strings, pyarrow and pandas get dictionaries and categoricals); text
+lists are ``list<string>``; emotions are ``list<struct<name, before,
+after>>``; an assessment's answers are ``list<int32>``; an absent text is
+written as a null (what ``to_pandas()`` gives), and a null, an empty string or
+an empty list read as an absent field, as in the journal format. Every file's
+key-value metadata carries ``calmkit_format_version``
+(:data:`PARQUET_FORMAT_VERSION`), ``calmkit_record_type`` and
+``calmkit_schema`` (the schema as JSON).
 
-Layout versions: 1 had the first four tables; 2 (written now) adds
-``assessments``. A version 1 dataset still reads (it has no assessments);
-a version 2 dataset without its ``assessments`` folder is an error, since
-the writer always writes it.
+Layout versions: 1 had the first four tables; 2 added ``assessments``; 3
+(written now) stores the vocabularies as Arrow dictionaries and the required
+columns as required (not null), so that the columns go to and from the
+journal without a cast. Versions 1 and 2 (plain strings, every column
+nullable) still read; a version 1 dataset has no assessments; a dataset of
+version 2 or later without its ``assessments`` folder is an error, since the
+writer always writes it.
 
 Both ways go through the Arrow bridge (:mod:`calmkit.arrow`): the columns
 are built from, and read into, the C++ model without JSON text, and every row
@@ -49,7 +57,7 @@ import json
 import os
 from pathlib import Path
 from typing import Any, Union
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import numpy as np
 
@@ -57,14 +65,15 @@ from . import _extras
 from .arrow import TABLES
 from .importers._common import calmkit_module
 
-__all__ = ["PARQUET_FORMAT_VERSION", "READABLE_VERSIONS", "SCHEMAS", "TABLES", "write_parquet", "read_parquet",
-           "read_jsonl_shards", "journal_from_tables", "tables_of"]
+__all__ = ["PARQUET_FORMAT_VERSION", "READABLE_VERSIONS", "SCHEMAS", "VERSION_2_SCHEMAS", "TABLES", "write_parquet",
+           "read_parquet", "read_jsonl_shards", "journal_from_tables", "tables_of"]
 
 #: Version of the Parquet layout below (``calmkit_format_version`` in the
-#: metadata): 2 since assessments have their table.
-PARQUET_FORMAT_VERSION = 2
+#: metadata): 2 since assessments have their table, 3 since the vocabularies
+#: are stored as Arrow dictionaries.
+PARQUET_FORMAT_VERSION = 3
 #: Layout versions this calmkit reads.
-READABLE_VERSIONS = (1, 2)
+READABLE_VERSIONS = (1, 2, 3)
 
 # TABLES (folder of each record type -> its journal format ``type``) is the
 # bridge's, re-exported.
@@ -76,12 +85,18 @@ _PathLike = Union[str, "os.PathLike[str]"]
 
 
 def _schemas() -> dict[str, Any]:
+    from .arrow import ARROW_SCHEMAS
+
+    # The bridge's schema is the files' schema (layout version 3): the
+    # journal's columns are written and read without a cast.
+    return dict(ARROW_SCHEMAS.items())
+
+
+def _version_2_schemas() -> dict[str, Any]:
     pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
     from .arrow import ARROW_SCHEMAS
 
-    # The bridge's schema, the one definition of the columns, with the
-    # dictionary-encoded vocabularies as plain strings and every column
-    # nullable: a file's schema does not depend on one journal's dictionary.
+    # Layout versions 1 and 2: the vocabularies as plain strings, every column nullable.
     def plain(t: Any) -> Any:
         return t.value_type if pa.types.is_dictionary(t) else t
 
@@ -91,6 +106,8 @@ def _schemas() -> dict[str, Any]:
 
 #: The Arrow schema of each record type's table (see the module docstring).
 SCHEMAS: dict[str, Any] = _extras.LazySchemas(_schemas)
+#: The schema of each table in layout versions 1 and 2 (still read).
+VERSION_2_SCHEMAS: dict[str, Any] = _extras.LazySchemas(_version_2_schemas)
 
 
 def _with_metadata(schema: Any, folder: str, partition_by: str) -> Any:
@@ -141,21 +158,48 @@ def _check_folder_names(participants: list[str]) -> None:
 def tables_of(journal: Any) -> dict[str, Any]:
     """The journal as one ``pyarrow.Table`` per record type (:data:`SCHEMAS`),
     records in journal order (participant, time, id): the Arrow bridge's
-    tables (:func:`calmkit.arrow.to_arrow`) with the dictionary-encoded
-    columns as plain strings, the stable file schema."""
+    tables (:func:`calmkit.arrow.to_arrow`), which are the files' schema."""
     from .arrow import to_arrow
 
-    return {folder: table.cast(SCHEMAS[folder]) for folder, table in to_arrow(journal).items()}
+    return to_arrow(journal)
 
 
-def _participant_slices(table: Any, count: int) -> list[tuple[int, int]]:
-    """(start, stop) rows of each of the journal's ``count`` sorted
-    participants in a :func:`calmkit.arrow.to_arrow` table: its participant
-    column holds codes into that sorted list, in order."""
+def _participant_bounds(table: Any, count: int) -> Any:
+    """Row bounds of each of the journal's ``count`` sorted participants in a
+    :func:`calmkit.arrow.to_arrow` table (its participant column holds codes
+    into that sorted list, in order): participant k is rows
+    ``bounds[k]:bounds[k + 1]``."""
     col = table.column("participant").combine_chunks() if table.num_rows else None
     codes = col.indices.to_numpy(zero_copy_only=False) if col is not None else np.zeros(0, np.int32)
-    bounds = np.searchsorted(codes, np.arange(count + 1), side="left")
-    return [(int(bounds[k]), int(bounds[k + 1])) for k in range(count)]
+    return np.searchsorted(codes, np.arange(count + 1), side="left")
+
+
+def _block(table: Any, start: int, stop: int, first: int, last: int) -> Any:
+    """Rows ``start:stop`` of a to_arrow table, which hold participants
+    ``first:last`` (codes into the journal's sorted list): its participant
+    dictionary cut to those participants, so a shard's file holds only its own."""
+    pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
+
+    part = table.slice(start, stop - start)
+    if table.num_rows == 0:
+        return part
+    col = part.column("participant").combine_chunks()
+    indices = np.subtract(col.indices.to_numpy(zero_copy_only=False), first, dtype=np.int32)
+    coded = pa.DictionaryArray.from_arrays(indices, col.dictionary.slice(first, last - first))
+    return part.set_column(0, part.schema.field(0), coded)
+
+
+def _parquet_bytes(table: Any) -> Any:
+    """``table`` as the bytes of one Parquet file (a pyarrow Buffer, no copy).
+    pyarrow's defaults are kept on measurement (benchmarks/README.md): snappy
+    pages, dictionary encoding, statistics (readers filter on them), one row
+    group up to 1 Mi rows."""
+    pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
+    pq = _extras.require("pyarrow.parquet", "parquet", "calmkit's Parquet support")
+
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink)
+    return sink.getvalue()
 
 
 def write_parquet(journal: Any, path: _PathLike, partition_by: str = "participant", shards: int = 1) -> Path:
@@ -167,15 +211,17 @@ def write_parquet(journal: Any, path: _PathLike, partition_by: str = "participan
     ValueError for an unknown layout or ``shards`` < 1.
 
     The columns come from the Arrow bridge (:func:`calmkit.arrow.to_arrow`,
-    built in C++, no JSON text). Written through calmkit's one safe write
+    built in C++, no JSON text) and are written as they are (the files'
+    schema is the bridge's). Written through calmkit's one safe write
     (:func:`calmkit.write_folder`): each type's folder (``triggers/``, ...) is
     built next to its place and swapped in whole, so a reader sees the old
     dataset or the new one (never the partitions of an earlier dataset mixed
     in) and a full disk changes nothing; files are 0600, folders 0700; other
-    files in ``path`` are left."""
-    pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
+    files in ``path`` are left. The files of the participant layout are
+    encoded on :func:`calmkit.threads` threads."""
     pq = _extras.require("pyarrow.parquet", "parquet", "calmkit's Parquet support")
 
+    from . import _core
     from .arrow import to_arrow
     from .files import write_folder
 
@@ -189,34 +235,41 @@ def write_parquet(journal: Any, path: _PathLike, partition_by: str = "participan
     if partition_by == "participant":
         _check_folder_names(participants)
     blocks = [(k * n // shards, (k + 1) * n // shards) for k in range(shards)]
-    files: dict[str, bytes] = {}
-
-    def put(rel: str, write: Any) -> None:
-        sink = pa.BufferOutputStream()
-        write(sink)
-        files[rel] = sink.getvalue().to_pybytes()
+    files: dict[str, Any] = {}
+    pieces: list[tuple[str, Any]] = []  # (file, table) to encode
 
     for folder, coded in to_arrow(journal).items():
         schema = _with_metadata(SCHEMAS[folder], folder, partition_by)
-        slices = _participant_slices(coded, n)
-        table = coded.cast(SCHEMAS[folder]).replace_schema_metadata(schema.metadata)
+        bounds = _participant_bounds(coded, n)
+        table = coded.replace_schema_metadata(schema.metadata)
         if partition_by == "participant":
             file_schema = schema.remove(schema.get_field_index("participant"))
-            put(f"{folder}/_common_metadata", lambda s, fs=file_schema: pq.write_metadata(fs, s))
+            sink = __import__("pyarrow").BufferOutputStream()
+            pq.write_metadata(file_schema, sink)
+            files[f"{folder}/_common_metadata"] = sink.getvalue()
             body = table.drop_columns(["participant"])
-            for p, (start, stop) in zip(participants, slices):
-                if stop > start:
-                    t = body.slice(start, stop - start)
-                    put(f"{folder}/{_folder_name(p)}/part-0.parquet",
-                        lambda s, t=t: pq.write_table(t, s))
+            for k in np.flatnonzero(bounds[1:] > bounds[:-1]):
+                start, stop = int(bounds[k]), int(bounds[k + 1])
+                pieces.append((f"{folder}/{_folder_name(participants[k])}/part-0.parquet",
+                               body.slice(start, stop - start)))
         else:
-            put(f"{folder}/_common_metadata", lambda s, sc=schema: pq.write_metadata(sc, s))
+            sink = __import__("pyarrow").BufferOutputStream()
+            pq.write_metadata(schema, sink)
+            files[f"{folder}/_common_metadata"] = sink.getvalue()
             for k, (first, last) in enumerate(blocks):
-                start = slices[first][0] if first < last else 0
-                stop = slices[last - 1][1] if first < last else 0
-                part = table.slice(start, stop - start)
-                put(f"{folder}/part-{k:05d}.parquet", lambda s, t=part: pq.write_table(t, s))
-    write_folder(root, files, owned=SCHEMAS.keys())
+                start, stop = int(bounds[first]), int(bounds[last])
+                pieces.append((f"{folder}/part-{k:05d}.parquet", _block(table, start, stop, first, last)))
+    workers = min(_core.threads(), len(pieces))
+    if workers > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        # pyarrow encodes without the GIL: thousands of small files on every core.
+        with ThreadPoolExecutor(workers) as pool:
+            encoded = list(pool.map(_parquet_bytes, [t for _, t in pieces]))
+    else:
+        encoded = [_parquet_bytes(t) for _, t in pieces]
+    files.update(zip([f for f, _ in pieces], encoded))
+    write_folder(root, files, owned=TABLES.keys())
     return root
 
 
@@ -314,6 +367,85 @@ def _check_metadata(schema: Any, where: str) -> int:
     return readable[version]
 
 
+def _participant_files(d: Path, listed: list[str] | None) -> list[tuple[str, Path]]:
+    """(participant, file) of each data file of a type's folder in the
+    participant layout, sorted by path: the ``listed`` files (relative to
+    ``d``) or every file under ``d`` found as Hive-style readers find them
+    (names starting with ``.`` or ``_`` skipped, sub-folders walked). The
+    participant is the URI-decoded name of the ``participant=<name>`` folder.
+    ValueError for a file outside any such folder and for Hive's null folder:
+    other readers take either for records without a participant, and calmkit
+    will not merge them into another participant."""
+    def refuse(what: str) -> ValueError:
+        return ValueError(f"{d}: {what}: a participant={_HIVE_NULL} folder (or a file outside any "
+                          "participant=<name> folder): Hive-style readers take it for records without a "
+                          "participant, and calmkit will not merge them into another participant")
+
+    def participant_of(top: str) -> str:
+        if not top.startswith("participant="):
+            raise refuse(top)
+        p = unquote(top[len("participant="):])
+        if p == _HIVE_NULL:
+            raise refuse(top)
+        return p
+
+    if listed is not None:
+        return [(participant_of(Path(rel).parts[0]), d / rel) for rel in listed]
+    found = []
+    for entry in os.scandir(d):
+        if entry.name.startswith((".", "_")):
+            continue
+        if not entry.is_dir():
+            raise refuse(entry.name)
+        p = participant_of(entry.name)
+        for sub, dirs, names in os.walk(entry.path):
+            dirs[:] = [x for x in dirs if not x.startswith((".", "_"))]
+            found += [(p, Path(sub) / n) for n in names if not n.startswith((".", "_"))]
+    return sorted(found, key=lambda pf: str(pf[1]))
+
+
+def _read_participant_files(found: list[tuple[str, Path]], d: Path) -> Any:
+    """One table of the files of a participant-layout folder, each file's
+    rows with its folder's participant as a ``dictionary<int32, string>``
+    column (the sorted participants read). The files are read one by one on
+    :func:`calmkit.threads` threads: pyarrow's dataset scanner costs about
+    twice as much per small file (benchmarks/README.md)."""
+    pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
+    pq = _extras.require("pyarrow.parquet", "parquet", "calmkit's Parquet support")
+
+    from . import _core
+
+    names = sorted({p for p, _ in found})
+    code = {p: k for k, p in enumerate(names)}
+    dictionary = pa.array(names, pa.string())
+    field = pa.field("participant", pa.dictionary(pa.int32(), pa.string()))
+
+    def read(pf: tuple[str, Path]) -> Any:
+        p, f = pf
+        try:
+            with pq.ParquetFile(f) as pqf:
+                t = pqf.read(use_threads=False)
+        except pa.ArrowInvalid as e:
+            raise ValueError(f"{f}: not a readable Parquet file ({e})") from None
+        if "participant" in t.column_names:  # the folder names the participant
+            t = t.drop_columns(["participant"])
+        codes = np.full(t.num_rows, code[p], np.int32)
+        return t.add_column(0, field, pa.DictionaryArray.from_arrays(codes, dictionary))
+
+    workers = min(_core.threads(), len(found))
+    if workers > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(workers) as pool:  # pyarrow reads without the GIL
+            tables = list(pool.map(read, found))
+    else:
+        tables = [read(pf) for pf in found]
+    try:
+        return pa.concat_tables(tables, promote_options="permissive")
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as e:
+        raise ValueError(f"{d}: the files' columns do not fit together ({e})") from None
+
+
 def read_tables(path: _PathLike, participants: list[str] | None = None, files: dict[str, list[str]] | None = None,
                 *, tz: Any = None) -> dict[str, Any]:
     """The Arrow table of each record type of the dataset at ``path``; only
@@ -339,25 +471,21 @@ def read_tables(path: _PathLike, participants: list[str] | None = None, files: d
         schema = pq.read_schema(meta_file)
         version = _check_metadata(schema, str(meta_file))
         oldest = version if oldest is None else min(oldest, version)
-        by_participant = (schema.metadata or {}).get(b"calmkit_partition_by") == b"participant"
-        part = ds.partitioning(flavor="hive", schema=__import__("pyarrow").schema(
-            [("participant", "string")])) if by_participant else None
-        source = [str(d / f) for f in files[folder]] if files is not None else str(d)
-        if files is not None and not source:
-            out[folder] = SCHEMAS[folder].empty_table()
-            continue
-        dataset = ds.dataset(source, format="parquet", partitioning=part,
-                             partition_base_dir=str(d) if files is not None else None)
-        if not dataset.files:  # no records of this type (the participant layout writes no file)
-            out[folder] = SCHEMAS[folder].empty_table()
-            continue
-        flt = ds.field("participant").isin(participants) if participants is not None else None
-        table = dataset.to_table(filter=flt)
-        if by_participant and table.num_rows and table.column("participant").null_count:
-            raise ValueError(f"{d}: a participant={_HIVE_NULL} folder (or a file outside any participant=<name> "
-                             "folder): Hive-style readers take it for records without a participant, and calmkit "
-                             "will not merge them into another participant")
-        if table.num_rows == 0:  # no records, whatever the columns another tool wrote
+        listed = files[folder] if files is not None else None
+        if (schema.metadata or {}).get(b"calmkit_partition_by") == b"participant":
+            found = _participant_files(d, listed)
+            if participants is not None:
+                wanted = set(participants)
+                found = [pf for pf in found if pf[0] in wanted]
+            table = _read_participant_files(found, d) if found else None
+        elif listed is not None and not listed:
+            table = None
+        else:
+            source = [str(d / f) for f in listed] if listed is not None else str(d)
+            dataset = ds.dataset(source, format="parquet")
+            flt = ds.field("participant").isin(participants) if participants is not None else None
+            table = dataset.to_table(filter=flt) if dataset.files else None
+        if table is None or table.num_rows == 0:  # no records, whatever the columns another tool wrote
             out[folder] = SCHEMAS[folder].empty_table()
             continue
         out[folder] = _localize_naive(table, str(d), tz)

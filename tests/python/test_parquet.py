@@ -11,6 +11,8 @@ from calmkit import parquet as ckpq
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
 pd = pytest.importorskip("pandas")
+pads = pytest.importorskip("pyarrow.dataset")
+pc = pytest.importorskip("pyarrow.compute")
 
 
 @pytest.fixture(scope="module")
@@ -112,9 +114,9 @@ def test_layout_version_1_still_reads(tmp_path, cohort, monkeypatch, layout):
 
 def test_unknown_layout_version_is_refused(tmp_path, cohort, monkeypatch):
     with monkeypatch.context() as m:
-        m.setattr(ckpq, "PARQUET_FORMAT_VERSION", 3)
+        m.setattr(ckpq, "PARQUET_FORMAT_VERSION", 4)
         ckpq.write_parquet(cohort, tmp_path)
-    with pytest.raises(ValueError, match=r"format version '3'; this calmkit reads version\(s\) 1, 2"):
+    with pytest.raises(ValueError, match=r"format version '4'; this calmkit reads version\(s\) 1, 2, 3"):
         ckpq.read_parquet(tmp_path)
 
 
@@ -135,7 +137,7 @@ def test_plain_pandas_and_pyarrow_read_the_documented_schema(tmp_path, cohort):
         table = pq.read_table(tmp_path / folder)
         assert table.schema.remove_metadata() == ckpq.SCHEMAS[folder]
         meta = pq.read_schema(tmp_path / folder / "part-00000.parquet").metadata
-        assert meta[b"calmkit_format_version"] == b"2"
+        assert meta[b"calmkit_format_version"] == b"3"
         assert meta[b"calmkit_record_type"] == rtype.encode()
     frame = pd.read_parquet(tmp_path / "thought_records")
     assert len(frame) == len(cohort.thought_records)
@@ -252,4 +254,122 @@ def test_a_hive_null_folder_written_by_another_tool_is_refused(tmp_path):
     trig = tmp_path / "ds" / "triggers"
     (trig / "participant=a").rename(trig / "participant=__HIVE_DEFAULT_PARTITION__")
     with pytest.raises(ValueError, match="__HIVE_DEFAULT_PARTITION__"):
+        ckpq.read_parquet(tmp_path / "ds")
+
+
+# --- layout version 3: the bridge's columns as they are, read by plain pyarrow and pandas -------------
+
+
+def _v2_tables(journal):
+    """The journal's tables as layout version 2 stored them, built here with
+    plain pyarrow from the records' values (not from calmkit's writer):
+    vocabularies as plain strings, every column nullable."""
+    rows = {
+        "triggers": [{"participant": t.participant, "id": t.id, "time": t.time, "category": t.category,
+                      "intensity": t.intensity, "thoughts": list(t.thoughts), "sensations": list(t.sensations),
+                      "tags": list(t.tags), "context": t.context or None, "urge": t.urge or None,
+                      "response": t.response or None, "acted_on_urge": t.acted_on_urge,
+                      "acted_after_minutes": t.acted_after_minutes} for t in journal.triggers],
+        "readings": [{"participant": r.participant, "id": r.id or None, "time": r.time, "intensity": r.intensity,
+                      "trigger": r.trigger or None, "note": r.note or None} for r in journal.readings],
+    }
+    out = {}
+    for folder, recs in rows.items():
+        schema = ckpq.VERSION_2_SCHEMAS[folder]
+        cols = {}
+        for f in schema:
+            if f.name == "offset_minutes":
+                cols[f.name] = [int(r["time"].utcoffset().total_seconds() // 60) for r in recs]
+            elif f.name in recs[0]:
+                cols[f.name] = [r[f.name] for r in recs]
+        out[folder] = pa.table({k: pa.array(v, schema.field(k).type) for k, v in cols.items()})
+    return out
+
+
+@pytest.mark.parametrize("layout", ["participant", "shard"])
+def test_a_version_2_dataset_written_by_plain_pyarrow_still_reads(tmp_path, layout):
+    """Layout version 2 (plain strings, nullable columns), written by
+    pyarrow.parquet alone, the way calmkit 2 laid it out."""
+    from urllib.parse import quote
+
+    j = calmkit.synthetic_journal(participants=3, days=7, seed=5, assessments=False)
+    j = calmkit.Journal([*j.triggers, *j.readings])  # the two tables _v2_tables builds
+    for folder, table in {**_v2_tables(j), "exercises": None, "thought_records": None, "assessments": None}.items():
+        schema = ckpq.VERSION_2_SCHEMAS[folder]
+        meta = {b"calmkit_format_version": b"2", b"calmkit_record_type": ckpq.TABLES[folder].encode(),
+                b"calmkit_partition_by": layout.encode()}
+        (tmp_path / folder).mkdir()
+        if layout == "participant":
+            pq.write_metadata(schema.remove(0).with_metadata(meta), tmp_path / folder / "_common_metadata")
+            if table is None:
+                continue
+            for p in sorted(set(table.column("participant").to_pylist())):
+                part = table.filter(pc.equal(table["participant"], p)).drop_columns(["participant"])
+                (tmp_path / folder / f"participant={quote(p, safe='')}").mkdir()
+                pq.write_table(part, tmp_path / folder / f"participant={quote(p, safe='')}" / "part-0.parquet")
+        else:
+            pq.write_metadata(schema.with_metadata(meta), tmp_path / folder / "_common_metadata")
+            pq.write_table(table if table is not None else schema.empty_table(),
+                           tmp_path / folder / "part-00000.parquet")
+    back = ckpq.read_parquet(tmp_path)
+    assert back == j
+    assert calmkit.to_jsonl(back) == calmkit.to_jsonl(j)
+
+
+def test_plain_pandas_reads_the_vocabularies_as_categoricals_with_the_journals_values(tmp_path, cohort):
+    ckpq.write_parquet(cohort, tmp_path, partition_by="shard", shards=3)
+    trig = pd.read_parquet(tmp_path / "triggers")
+    assert isinstance(trig["participant"].dtype, pd.CategoricalDtype)
+    assert isinstance(trig["category"].dtype, pd.CategoricalDtype)
+    # Row for row the records' own values (calmkit's record objects, not its Arrow export).
+    assert [(str(p), i, str(c), x) for p, i, c, x in zip(trig["participant"], trig["id"], trig["category"],
+                                                         trig["intensity"])] == [
+        (t.participant, t.id, t.category, t.intensity) for t in cohort.triggers]
+    ex = pd.read_parquet(tmp_path / "exercises")
+    assert [str(e) for e in ex["exercise"]] == [e.exercise for e in cohort.exercises]
+    a = pd.read_parquet(tmp_path / "assessments")
+    assert [str(i) for i in a["instrument"]] == [x.instrument for x in cohort.assessments]
+    # Each shard's file holds its own block of participants in its dictionary, not the whole cohort's.
+    blocks = [pq.read_table(tmp_path / "readings" / f"part-{k:05d}.parquet").column("participant")
+              for k in range(3)]
+    ps = cohort.participants()
+    assert [b.chunk(0).dictionary.to_pylist() for b in blocks] == [ps[0:4], ps[4:8], ps[8:12]]
+
+
+def test_a_participant_dataset_written_by_plain_pyarrow_is_read(tmp_path):
+    """pyarrow.dataset.write_dataset (its own file names, several files
+    per folder) with the documented schema and a calmkit _common_metadata."""
+    j = calmkit.synthetic_journal(participants=4, days=7, seed=9)
+    tables = ckpq.tables_of(j)
+    for folder, table in tables.items():
+        meta = {b"calmkit_format_version": b"3", b"calmkit_record_type": ckpq.TABLES[folder].encode(),
+                b"calmkit_partition_by": b"participant"}
+        (tmp_path / folder).mkdir()
+        pq.write_metadata(ckpq.SCHEMAS[folder].remove(0).with_metadata(meta), tmp_path / folder / "_common_metadata")
+        if table.num_rows:
+            plain = table.set_column(0, "participant", table["participant"].cast(pa.string()))
+            pads.write_dataset(plain, tmp_path / folder, format="parquet", partitioning=["participant"],
+                                     partitioning_flavor="hive", max_rows_per_file=10, max_rows_per_group=5,
+                                     existing_data_behavior="overwrite_or_ignore")
+    assert len(list((tmp_path / "readings").rglob("*.parquet"))) > 4  # more than one file per participant
+    assert ckpq.read_parquet(tmp_path) == j
+    some = j.participants()[1:3]
+    sub = j.participant(some[0])
+    for rec in (*j.participant(some[1]).triggers, *j.participant(some[1]).readings,
+                *j.participant(some[1]).exercises, *j.participant(some[1]).thought_records,
+                *j.participant(some[1]).assessments):
+        sub.add(rec)
+    assert ckpq.read_parquet(tmp_path, participants=some) == sub
+
+
+def test_participant_layout_refuses_a_stray_file_and_names_a_corrupt_one(tmp_path):
+    j = _one_trigger_each("a", "b")
+    ckpq.write_parquet(j, tmp_path / "ds")
+    trig = tmp_path / "ds" / "triggers"
+    (trig / "stray.parquet").write_bytes((trig / "participant=a" / "part-0.parquet").read_bytes())
+    with pytest.raises(ValueError, match=r"stray\.parquet: a participant=__HIVE_DEFAULT_PARTITION__ folder"):
+        ckpq.read_parquet(tmp_path / "ds")
+    (trig / "stray.parquet").unlink()
+    (trig / "participant=b" / "part-0.parquet").write_bytes(b"PAR1 not really")
+    with pytest.raises(ValueError, match=r"participant=b/part-0\.parquet: not a readable Parquet file"):
         ckpq.read_parquet(tmp_path / "ds")

@@ -290,3 +290,24 @@ def test_replace_false_refuses_an_existing_file(tmp_path: Path):
     with pytest.raises(calmkit.FileError, match="exists already") as e:
         calmkit.write_file(a, "new", replace=False)
     assert e.value.errno == 17 and a.read_text() == "old"
+
+
+def test_a_staged_folder_takes_any_contiguous_buffer_without_a_copy_into_bytes(tmp_path):
+    """StagedDirectory.write takes bytes, a memoryview or a pyarrow.Buffer
+    (what write_parquet hands it); a buffer that is not contiguous is refused
+    before anything is written."""
+    pa = pytest.importorskip("pyarrow")
+    target = tmp_path / "set"
+    with calmkit.StagedDirectory(target) as stage:
+        stage.write("a.bin", b"abc")
+        stage.write("sub/b.bin", memoryview(b"0123456789")[2:5])
+        stage.write("c.bin", pa.py_buffer(b"\x00\xffparquet"))
+        with pytest.raises(BufferError):
+            stage.write("d.bin", memoryview(b"0123456789")[::2])
+        with pytest.raises(TypeError):
+            stage.write("e.bin", "text is not a buffer")
+    assert (target / "a.bin").read_bytes() == b"abc"
+    assert (target / "sub" / "b.bin").read_bytes() == b"234"
+    assert (target / "c.bin").read_bytes() == b"\x00\xffparquet"
+    assert sorted(p.name for p in target.rglob("*") if p.is_file()) == ["a.bin", "b.bin", "c.bin"]
+    assert stat.S_IMODE((target / "c.bin").stat().st_mode) == 0o600
