@@ -661,8 +661,16 @@ class Column {
   Column(const ArrowSchema* s, const ArrowArray* a, std::string label)
       : s_(s), a_(a), label_(std::move(label)) {
     const std::string_view f = s->format;
+    // The array must have what its schema promises before anything is read.
+    if (a->length < 0 || a->offset < 0 || a->n_children != s->n_children ||
+        (s->dictionary != nullptr) != (a->dictionary != nullptr)) {
+      layout_error_ =
+          "is not a valid Arrow array (its children, dictionary or length do not match its schema)";
+      return;
+    }
     if (s->dictionary != nullptr) {
       dict_ = std::make_unique<Column>(s->dictionary, a->dictionary, label_);
+      if (!dict_->layout_error_.empty()) layout_error_ = dict_->layout_error_;
     }
     if (f == "n") {
       kind_ = Kind::null;
@@ -702,6 +710,72 @@ class Column {
     }
     if ((kind_ == Kind::list || kind_ == Kind::large_list) && s->n_children == 1) {
       child_ = std::make_unique<Column>(s->children[0], a->children[0], label_);
+      if (!child_->layout_error_.empty()) layout_error_ = child_->layout_error_;
+    }
+    const std::int64_t want = kind_ == Kind::null ? 0 : kind_ == Kind::structure ? 1 : 2;
+    if (layout_error_.empty() && a->n_buffers < want) {
+      layout_error_ = "is not a valid Arrow array (fewer buffers than its type has)";
+    }
+  }
+
+  /// Why the array as a whole cannot be read (its children, dictionary or
+  /// buffers do not match its schema), or "".
+  [[nodiscard]] const std::string& layout_error() const { return layout_error_; }
+
+  /// Why the value at row `i` cannot be read, or nullptr. The C data
+  /// interface hands buffers over without their sizes, so calmkit checks the
+  /// promises of the layout it is about to follow: a dictionary index inside
+  /// its dictionary, offsets that neither go below zero nor backwards nor
+  /// past a list's child, a string view's buffer among the array's buffers.
+  [[nodiscard]] const char* broken(std::int64_t i) const {
+    const std::int64_t k = a_->offset + i;
+    if (dict_) {
+      std::string err;
+      const long long code = integer(i, &err);
+      if (!err.empty() || code < 0 || code >= dict_->length()) {
+        return "has a dictionary index outside its dictionary (not a valid Arrow array)";
+      }
+      return dict_->broken(code);
+    }
+    auto bad_offsets = [](auto lo, auto hi) { return lo < 0 || hi < lo; };
+    switch (kind_) {
+      case Kind::string: {
+        const auto* o = static_cast<const std::int32_t*>(a_->buffers[1]);
+        if (bad_offsets(o[k], o[k + 1]))
+          return "has string offsets that go backwards (not a valid Arrow array)";
+        return nullptr;
+      }
+      case Kind::large_string: {
+        const auto* o = static_cast<const std::int64_t*>(a_->buffers[1]);
+        if (bad_offsets(o[k], o[k + 1]))
+          return "has string offsets that go backwards (not a valid Arrow array)";
+        return nullptr;
+      }
+      case Kind::string_view: {
+        const auto* view = static_cast<const std::uint8_t*>(a_->buffers[1]) + k * 16;
+        std::int32_t len = 0;
+        std::memcpy(&len, view, 4);
+        if (len < 0) return "has a string view of negative length (not a valid Arrow array)";
+        if (len <= 12) return nullptr;
+        std::int32_t buf = 0;
+        std::int32_t off = 0;
+        std::memcpy(&buf, view + 8, 4);
+        std::memcpy(&off, view + 12, 4);
+        // buffers: validity, views, the data buffers, then their sizes.
+        if (buf < 0 || off < 0 || 2 + static_cast<std::int64_t>(buf) >= a_->n_buffers - 1) {
+          return "has a string view into a buffer it does not have (not a valid Arrow array)";
+        }
+        return nullptr;
+      }
+      case Kind::list:
+      case Kind::large_list: {
+        const auto [lo, hi] = range(i);
+        if (bad_offsets(lo, hi) || child_ == nullptr || hi > child_->length()) {
+          return "has list offsets that go backwards or past its items (not a valid Arrow array)";
+        }
+        return nullptr;
+      }
+      default: return nullptr;
     }
   }
 
@@ -713,6 +787,7 @@ class Column {
   [[nodiscard]] std::string_view time_zone() const { return tz_; }
   [[nodiscard]] const ArrowSchema* schema() const { return s_; }
   [[nodiscard]] const ArrowArray* array() const { return a_; }
+  [[nodiscard]] const std::string& label() const { return label_; }
 
   [[nodiscard]] bool is_null(std::int64_t i) const {
     if (kind_ == Kind::null) return true;
@@ -859,6 +934,7 @@ class Column {
   std::string tz_;
   std::unique_ptr<Column> dict_;
   std::unique_ptr<Column> child_;
+  std::string layout_error_;
 };
 
 /// What a column must hold, for the type check and its message.
@@ -894,9 +970,18 @@ class Batch {
       fail(w, -1, "*",
            "expected a table (a struct array / record batch), got Arrow type " + std::string(s->format));
     }
+    if (a->n_children != s->n_children || a->offset < 0 || a->length < 0) {
+      fail(w, -1, "*", "is not a valid Arrow table (its columns do not match its schema)");
+    }
     for (std::int64_t c = 0; c < s->n_children; ++c) {
       const std::string name = s->children[c]->name != nullptr ? s->children[c]->name : "";
-      cols_.emplace(name, std::make_unique<Column>(s->children[c], a->children[c], name));
+      auto col = std::make_unique<Column>(s->children[c], a->children[c], name);
+      if (!col->layout_error().empty()) fail(w, -1, name, col->layout_error());
+      // A struct's rows are its children's rows offset + i: each child must have them all.
+      if (col->length() < a->offset + a->length) {
+        fail(w, -1, name, "has fewer rows than its table (not a valid Arrow array)");
+      }
+      cols_.emplace(name, std::move(col));
     }
     // A struct's offset applies to its children: folded into the row index.
     offset_ = a->offset;
@@ -972,7 +1057,9 @@ class RowReader {
     fail(b_.where(), row_, column, reason);
   }
   [[nodiscard]] bool null(const Column* c) const {
-    return c == nullptr || c->is_null(i_) || c->dict_null(i_);
+    if (c == nullptr || c->is_null(i_)) return true;
+    if (const char* why = c->broken(i_)) fail_at(c->label(), why);
+    return c->dict_null(i_);
   }
 
   /// Text; null and absent are "".
@@ -1055,6 +1142,10 @@ class RowReader {
     const Column& items = c->child();
     out.reserve(static_cast<std::size_t>(hi - lo));
     for (std::int64_t k = lo; k < hi; ++k) {
+      if (!items.is_null(k)) {
+        if (const char* why = items.broken(k))
+          fail_at(std::string(name) + "[" + std::to_string(k - lo) + "]", why);
+      }
       if (items.is_null(k) || items.dict_null(k)) {
         fail_at(std::string(name) + "[" + std::to_string(k - lo) + "]", "must be a string, got null");
       }
@@ -1225,6 +1316,10 @@ void import_thought_records(const Batch& b, Imported& im) {
       const std::string n = st.schema()->children[k]->name != nullptr ? st.schema()->children[k]->name : "";
       em_fields.push_back(std::make_unique<Column>(st.schema()->children[k], st.array()->children[k], n));
       const Column* f = em_fields.back().get();
+      if (!f->layout_error().empty()) fail(b.where(), -1, "emotions." + n, f->layout_error());
+      if (f->length() < st.array()->offset + st.length()) {
+        fail(b.where(), -1, "emotions." + n, "has fewer items than its list (not a valid Arrow array)");
+      }
       if (n == "name" && is_text(f->kind())) em_name = f;
       if (n == "before" && (is_number(f->kind()) || f->kind() == Column::Kind::null)) em_before = f;
       if (n == "after" && (is_number(f->kind()) || f->kind() == Column::Kind::null)) em_after = f;
@@ -1245,6 +1340,7 @@ void import_thought_records(const Batch& b, Imported& im) {
         const std::int64_t e = em_offset + k;
         EmotionRating em;
         if (em_name->is_null(e)) r.fail_at(at + ".name", "is required (got null)");
+        if (const char* why = em_name->broken(e)) r.fail_at(at + ".name", why);
         em.name = std::string(em_name->text(e));
         std::string err;
         if (em_before->is_null(e)) r.fail_at(at + ".before", "is required (got null)");

@@ -166,6 +166,13 @@ def from_arrow(tables: Mapping[str, Any], name: str = "<arrow>", *, tz: Any = No
         if hasattr(value, "schema") and hasattr(value, "num_rows"):
             if value.num_rows == 0:
                 continue
+            if hasattr(value, "validate"):
+                # pyarrow's cheap check (buffer sizes against lengths and last offsets, O(columns)); C++
+                # checks each row's offsets and dictionary indices as it reads.
+                try:
+                    value.validate()
+                except _pa().ArrowInvalid as e:
+                    raise ValueError(f"{name}/{table}: not a valid Arrow table ({e})") from None
             if _naive_times(value):
                 if tz is None:
                     col = _naive_times(value)[0]

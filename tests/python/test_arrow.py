@@ -277,3 +277,101 @@ def test_large_types_and_other_libraries_through_the_c_interface(full):
     polars = pytest.importorskip("polars")
     frames = {k: polars.from_arrow(t) for k, t in tables.items()}
     assert calmkit.Journal.from_arrow(frames) == full
+
+
+# --- hostile Arrow input: arrays that break the layout they promise ----------------------------------
+# The C data interface hands buffers over without their sizes: calmkit checks what it follows (dictionary
+# indices, offsets, children) and refuses a broken array with its table, row and column, never reading
+# outside a buffer. pyarrow builds these arrays without validating them (from_buffers, safe=False).
+
+
+def _readings_table():
+    j = calmkit.Journal([calmkit.Reading(participant=p, id=f"r{k}", time=f"2026-03-02T08:0{k}:00Z", intensity=k,
+                                         note="abcdef"[k:k + 2])
+                         for k, p in enumerate(["a", "a", "b"])])
+    return j.to_arrow()["readings"]
+
+
+def _i32(values):
+    import numpy as np
+
+    return pa.py_buffer(np.array(values, np.int32).tobytes())
+
+
+def test_a_dictionary_index_outside_its_dictionary_is_refused_naming_the_row():
+    t = _readings_table()
+    codes = pa.DictionaryArray.from_arrays(pa.array([0, 7, 1], pa.int32()), pa.array(["a", "b"]), safe=False)
+    with pytest.raises(ValueError, match=r"<arrow>/readings: row 1: field 'participant': has a dictionary index "
+                                         r"outside its dictionary"):
+        calmkit.Journal.from_arrow({"readings": _with(t, "participant", codes)})
+    negative = pa.DictionaryArray.from_arrays(pa.array([0, 0, -3], pa.int32()), pa.array(["a", "b"]), safe=False)
+    with pytest.raises(ValueError, match=r"readings: row 2: field 'participant': has a dictionary index"):
+        calmkit.Journal.from_arrow({"readings": _with(t, "participant", negative)})
+
+
+def test_string_offsets_that_go_backwards_are_refused_naming_the_row():
+    t = _readings_table()
+    note = pa.Array.from_buffers(pa.string(), 3, [None, _i32([0, 2, 1, 6]), pa.py_buffer(b"abcdef")])
+    with pytest.raises(ValueError, match=r"readings: row 1: field 'note': has string offsets that go backwards"):
+        calmkit.Journal.from_arrow({"readings": _with(t, "note", note)})
+    # A negative offset inside the array (pyarrow's own cheap check looks at the first and last only).
+    negative = pa.Array.from_buffers(pa.string(), 3, [None, _i32([0, 2, -40, 6]), pa.py_buffer(b"abcdef")])
+    with pytest.raises(ValueError, match=r"readings: row 1: field 'note': has string offsets"):
+        calmkit.Journal.from_arrow({"readings": _with(t, "note", negative)})
+
+
+def test_list_offsets_past_their_items_are_refused_naming_the_row(full):
+    t = full.to_arrow()["triggers"]
+    n = t.num_rows
+    items = pa.array(["x", "y"])
+    # Row n-1's list runs from item 2 back to item 1.
+    thoughts = pa.Array.from_buffers(pa.list_(pa.string()), n, [None, _i32([0] * (n - 1) + [2, 1])],
+                                     children=[items])
+    with pytest.raises(ValueError, match=rf"triggers: row {n - 1}: field 'thoughts': has list offsets that go "
+                                         r"backwards or past its items"):
+        calmkit.Journal.from_arrow({"triggers": _with(t, "thoughts", thoughts)})
+    # An item of a list whose string offsets go backwards.
+    bad_items = pa.Array.from_buffers(pa.string(), 2, [None, _i32([0, 3, 1]), pa.py_buffer(b"abc")])
+    lists = pa.Array.from_buffers(pa.list_(pa.string()), n, [None, _i32([0] * n + [2])], children=[bad_items])
+    with pytest.raises(ValueError, match=rf"triggers: row {n - 1}: field 'tags\[1\]': has string offsets"):
+        calmkit.Journal.from_arrow({"triggers": _with(t, "tags", lists)})
+
+
+@pytest.mark.parametrize("column,values,type_,message", [
+    ("time", [None, dt.datetime(2026, 3, 2, tzinfo=dt.timezone.utc), None], pa.timestamp("us", tz="UTC"),
+     r"readings: row 0: field 'time': is required \(got null\)"),
+    ("intensity", [1, 2, None], pa.int8(), r"readings: row 2: field 'intensity': is required \(got null\)"),
+    ("intensity", ["1", "2", "3"], pa.string(), r"readings: field 'intensity': is Arrow type 'u', expected integer"),
+    ("time", [1, 2, 3], pa.int64(), r"readings: column 'time' holds numbers"),
+    ("note", [1, 2, 3], pa.int32(), r"readings: field 'note': is Arrow type 'i', expected string"),
+])
+def test_wrong_types_and_nulls_in_required_columns_name_the_table_row_and_column(column, values, type_, message):
+    with pytest.raises(ValueError, match=message):
+        calmkit.Journal.from_arrow({"readings": _with(_readings_table(), column, values, type_)})
+
+
+def test_a_broken_row_outside_a_slice_is_never_read_and_rows_count_within_the_table():
+    t = _readings_table()
+    note = pa.Array.from_buffers(pa.string(), 3, [None, _i32([0, 2, 1, 6]), pa.py_buffer(b"abcdef")])
+    broken = _with(t, "note", note)
+    # The slice's row 0 is the broken table's row 1 (offsets 2 -> 1).
+    with pytest.raises(ValueError, match=r"readings: row 0: field 'note': has string offsets"):
+        calmkit.Journal.from_arrow({"readings": broken.slice(1)})
+    ok = calmkit.Journal.from_arrow({"readings": broken.slice(2)})  # only row 2: offsets 1..6 are fine
+    assert [r.note for r in ok.readings] == ["bcdef"]
+    # Chunked: the second chunk's broken row is named by its row in the whole table.
+    chunked = pa.concat_tables([t, broken.slice(0, 2)])
+    with pytest.raises(ValueError, match=r"readings: row 4: field 'note': has string offsets"):
+        calmkit.Journal.from_arrow({"readings": chunked})
+
+
+def test_offsets_past_the_data_buffer_are_refused_before_calmkit_reads():
+    import numpy as np
+
+    t = _readings_table()
+    offsets = bytearray(np.array([0, 2, 4, 6], np.int32).tobytes())
+    note = pa.Array.from_buffers(pa.string(), 3, [None, pa.py_buffer(offsets), pa.py_buffer(b"abcdef")])
+    # Changed after pyarrow checked it: the last row now ends at byte 60 of a 6-byte buffer.
+    np.frombuffer(offsets, np.int32)[3] = 60
+    with pytest.raises(ValueError, match=r"<arrow>/readings: not a valid Arrow table .*60"):
+        calmkit.Journal.from_arrow({"readings": _with(t, "note", note)})
