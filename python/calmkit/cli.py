@@ -37,7 +37,6 @@ import stat
 import sys
 import threading
 import time
-from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence, TextIO
 
@@ -165,33 +164,47 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
     return f"{n} {word if n == 1 else (plural or word + 's')}"
 
 
+def _record_row(j: _core.Journal) -> "pd.Series | None":
+    """The journal's pooled row of ``calmkit.record_counts`` (span and
+    records), or None for an empty journal."""
+    from . import metrics as m
+
+    rows = m.record_counts(j, by=None)
+    return rows.iloc[0] if len(rows) else None
+
+
 def _counts(j: _core.Journal) -> str:
+    row = _record_row(j)
+    n = {t: int(row[t]) if row is not None else 0
+         for t in ("triggers", "readings", "exercises", "thought_records", "assessments")}
     return ", ".join(
         [
-            _plural(len(j.triggers), "trigger"),
-            _plural(len(j.readings), "reading"),
-            _plural(len(j.exercises), "exercise session"),
-            _plural(len(j.thought_records), "thought record"),
-            _plural(len(j.assessments), "self-assessment"),
+            _plural(n["triggers"], "trigger"),
+            _plural(n["readings"], "reading"),
+            _plural(n["exercises"], "exercise session"),
+            _plural(n["thought_records"], "thought record"),
+            _plural(n["assessments"], "self-assessment"),
         ]
     )
 
 
-def _local_dates(j: _core.Journal) -> list[dt.date]:
-    """The local (wall-clock) date of every record of the journal."""
-    dates: list[dt.date] = []
-    for table in (j.triggers, j.readings, j.exercises, j.thought_records, j.assessments):
-        frame = table.to_pandas()
-        dates.extend(frame["local_time"].dt.date)
-    return dates
+def _span(j: _core.Journal) -> tuple[dt.date, dt.date, int]:
+    """First and last local date of a record of any type, and the days from
+    one to the other (both counted): ``calmkit.record_counts``."""
+    row = _record_row(j)
+    return row["first_local_date"].date(), row["last_local_date"].date(), int(row["days"])
 
 
 def _top_exercises(j: _core.Journal) -> str:
-    counts = Counter(e.exercise for e in j.exercises)
-    if not counts:
+    """The most practised exercises: the ``sessions`` (all sessions, completed
+    or not) of ``calmkit.exercise_effectiveness``, most first (ties: by id)."""
+    from . import metrics as m
+
+    e = m.exercise_effectiveness(j)
+    if e.empty:
         return "none"
-    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_EXERCISES]
-    return ", ".join(f"{shown(name)} ({n})" for name, n in ranked)
+    ranked = sorted(zip(e["exercise"].astype(str), e["sessions"].astype(int)), key=lambda kv: (-kv[1], kv[0]))
+    return ", ".join(f"{shown(name)} ({n})" for name, n in ranked[:TOP_EXERCISES])
 
 
 def _week_lines(j: _core.Journal, first: dt.date, last: dt.date) -> list[str]:
@@ -288,9 +301,7 @@ def _participant_block(j: _core.Journal, name: str, out: TextIO, ttc: str = "tim
         console.print(styled(text, style), soft_wrap=True)
 
     line(f"Participant {shown(name)}" if name else "Journal (single user, no participant id)", "bold")
-    dates = _local_dates(j)
-    first, last = min(dates), max(dates)
-    days = (last - first).days + 1
+    first, last, days = _span(j)
     line(f"  dates: {first} to {last} ({_plural(days, 'day')}, local dates)")
     line(f"  records: {_counts(j)}")
     for text in _week_lines(j, first, last):
@@ -311,11 +322,11 @@ def _summary(path: Path, out: TextIO) -> int:
         print(file=out)
     if len(participants) == 1:
         return EXIT_OK  # a personal journal: the block above says it all
-    dates = _local_dates(journal)
+    first, last, _ = _span(journal)
     console = console_for(out)
     console.print(styled(f"Cohort {pooled} (every participant's episodes pooled)", "bold"), soft_wrap=True)
     console.print(styled(
-        f"Cohort: {_plural(len(participants), 'participant')}, {min(dates)} to {max(dates)} (local dates); "
+        f"Cohort: {_plural(len(participants), 'participant')}, {first} to {last} (local dates); "
         f"{_counts(journal)}; most practised exercises: {_top_exercises(journal)}"), soft_wrap=True)
     return EXIT_OK
 

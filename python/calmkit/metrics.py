@@ -60,6 +60,7 @@ __all__ = [
     "trigger_weekday_hour",
     "trigger_weekday_hour_summary",
     "trigger_category_totals",
+    "record_counts",
     "practice_consistency",
     "practice_streaks",
     "affect_dynamics",
@@ -816,6 +817,41 @@ def trigger_weekday_hour(data: Journal, by: str | None = "participant") -> pd.Da
         cols["participant"] = pd.Categorical.from_codes((cells // 168).astype(np.int32), categories=names)
     cols.update(weekday=(cells % 168 // 24).astype(np.int8), hour=(cells % 24).astype(np.int8), count=counts)
     return _frames.frame(cols)
+
+
+#: The record tables of a journal, in the order of :func:`record_counts`' columns.
+_RECORD_TABLES = ("triggers", "readings", "exercises", "thought_records", "assessments")
+
+
+def record_counts(data: Journal, by: str | None = "participant") -> pd.DataFrame:
+    """Each participant's span and records (``by=None``: one row for the
+    whole journal, no participant column): first_local_date and
+    last_local_date (the first and last local date of a record of any type,
+    as naive ``datetime64[s]`` midnights like ``period_start``), days (first
+    to last, both counted), then the number of triggers, readings,
+    exercises (sessions, completed or not), thought_records and assessments.
+    A participant of the journal with no record has no row; an empty journal
+    gives no row."""
+    per_participant = _by_participant(by)
+    if not isinstance(data, Journal):
+        raise TypeError(f"record_counts needs a calmkit.Journal, got {type(data).__name__}")
+    frames = {name: getattr(data, name).to_pandas()[["participant", "local_time"]] for name in _RECORD_TABLES}
+    every = pd.concat([f.assign(table=name) for name, f in frames.items()], ignore_index=True)
+    key = every["participant"].astype(str) if per_participant else pd.Series("", index=every.index)
+    days = every["local_time"].dt.normalize()
+    span = days.groupby(key, sort=False).agg(["min", "max"])
+    counts = pd.crosstab(key, every["table"]).reindex(columns=list(_RECORD_TABLES), fill_value=0)
+    names = [p for p in data.participants() if p in span.index] if per_participant else list(span.index)
+    span, counts = span.reindex(names), counts.reindex(names)
+    cols: dict[str, Any] = {}
+    if per_participant:
+        cols["participant"] = pd.Categorical(names, categories=data.participants())
+    cols["first_local_date"] = span["min"].to_numpy(dtype="datetime64[s]")
+    cols["last_local_date"] = span["max"].to_numpy(dtype="datetime64[s]")
+    cols["days"] = ((span["max"] - span["min"]).dt.days + 1).to_numpy(dtype=np.int64)
+    for name in _RECORD_TABLES:
+        cols[name] = counts[name].to_numpy(dtype=np.int64)
+    return _frames.frame(cols, index=pd.RangeIndex(len(names)))
 
 
 #: The night of :func:`trigger_weekday_hour_summary`: local hours 22:00 to 04:00.

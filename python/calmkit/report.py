@@ -1,9 +1,11 @@
 """The progress report: one self-contained HTML file a person can open or print.
 
-Charts are drawn by :mod:`calmkit.plot` with matplotlib's Agg renderer and
-embedded as base64 PNG images; the CSS is inline; there are no scripts, web
-fonts or links to fetch, so the file opens offline and can be mailed or
-printed as it is. Each chart comes with a one-line plain-language reading
+Charts are drawn by :mod:`calmkit.plot` with matplotlib's SVG backend and
+embedded as base64 SVG images (vector: sharp at any zoom and in print, its
+text kept as text in the viewer's sans-serif font, and smaller and quicker to
+make than PNGs); the CSS is inline; there are no scripts, web fonts or links
+to fetch, so the file opens offline and can be mailed or printed as it is. A
+report with many charts draws them in several processes (``jobs``). Each chart comes with a one-line plain-language reading
 computed from the data; a chart without enough data is replaced by a sentence
 saying so. A cohort journal gets an overview (participants, records, median
 time-to-calm per participant, pooled trend) and then one section per person.
@@ -23,9 +25,13 @@ import datetime as dt
 import html
 import io
 import math
+import multiprocessing
 import os
+import sys
 from pathlib import Path
 from typing import Any, Callable, Optional, Union
+
+import pandas as pd
 
 from . import _core
 from . import metrics as _m
@@ -97,8 +103,18 @@ _LIMITS = [
 ]
 
 
-def _png(d: plot.ChartData) -> str:
-    from matplotlib.figure import Figure  # Agg canvas, no pyplot state, no display needed
+#: Charts drawn in one process below this many (starting worker processes costs more).
+MIN_CHARTS_FOR_WORKERS = 24
+#: Most worker processes a report starts by default.
+MAX_JOBS = 8
+
+
+def _svg(d: plot.ChartData) -> str:
+    """One chart as a base64 SVG: text as <text> (svg.fonttype "none": no glyph
+    outlines, a quarter of the bytes), no date and fixed element ids (the same
+    journal gives the same file)."""
+    import matplotlib
+    from matplotlib.figure import Figure  # no pyplot state, no display needed
 
     height = 3.4
     if d.name == "trigger_categories":
@@ -107,18 +123,53 @@ def _png(d: plot.ChartData) -> str:
         height = max(2.4, 0.32 * len(d.values["names"]) + 1.0)
     elif d.name == "assessment_scores":  # one stacked panel per instrument, each on its own scale
         height = max(3.4, 2.1 * len(d.values["panels"]) + 0.5)
-    fig = Figure(figsize=(8.6, height), dpi=100, layout="constrained")
-    plot.draw(d, fig.subplots(), title=False)  # the HTML heading names it
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, metadata={"Software": None})
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "calmkit-report"}):
+        fig = Figure(figsize=(8.6, height), dpi=100, layout="constrained")
+        plot.draw(d, fig.subplots(), title=False)  # the HTML heading names it
+        buf = io.BytesIO()
+        fig.savefig(buf, format="svg", metadata={"Date": None})
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def _figure(d: plot.ChartData) -> str:
+def _jobs(jobs: Optional[int], charts: int) -> int:
+    """Processes to draw ``charts`` charts in: ``jobs`` when given, else one
+    per CPU (at most :data:`MAX_JOBS`) for :data:`MIN_CHARTS_FOR_WORKERS` or
+    more. Workers are forked (Linux): elsewhere a new process would re-run the
+    caller's script, so charts are drawn in this process."""
+    if jobs is not None:
+        if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+            raise ValueError(f"jobs must be a whole number of processes >= 1, got {jobs!r}")
+        wanted = jobs
+    else:
+        wanted = min(os.cpu_count() or 1, MAX_JOBS) if charts >= MIN_CHARTS_FOR_WORKERS else 1
+    if not sys.platform.startswith("linux") or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, min(wanted, charts))
+
+
+def _render(charts: list[plot.ChartData], jobs: int, progress: Callable[[], None]) -> list[str]:
+    """The base64 SVG of every chart, in order; ``progress()`` after each."""
+    if jobs <= 1:
+        out = []
+        for d in charts:
+            out.append(_svg(d))
+            progress()
+        return out
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        out = []
+        for svg in pool.map(_svg, charts, chunksize=4):
+            out.append(svg)
+            progress()
+        return out
+
+
+def _figure(d: plot.ChartData, svg: str = "") -> str:
     if not d.enough:
         return f'<h3>{html.escape(d.title)}</h3>\n<p class="sparse">{html.escape(d.reading)}</p>\n'
     return (f'<h3>{html.escape(d.title)}</h3>\n<figure><img class="chart" data-chart="{d.name}" '
-            f'alt="{html.escape(d.title)}" src="data:image/png;base64,{_png(d)}">\n'
+            f'alt="{html.escape(d.title)}" src="data:image/svg+xml;base64,{svg}">\n'
             f"<figcaption>{html.escape(d.reading)}</figcaption></figure>\n")
 
 
@@ -130,24 +181,17 @@ def _anchor(p: str) -> str:
     return "p-" + "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in p) if p else "journal"
 
 
-def _dates(j: Journal) -> tuple[Optional[dt.date], Optional[dt.date]]:
-    days = [d for t in (j.triggers, j.readings, j.exercises, j.thought_records, j.assessments)
-            for d in t.to_pandas()["local_time"].dt.date]
-    return (min(days), max(days)) if days else (None, None)
-
-
 def _fmt_minutes(x: float) -> str:
     return f"{x:.0f}" if math.isfinite(x) else "\u2013"
 
 
-def _overview(journal: Journal, participants: list[str], opts: dict[str, Any]) -> str:
+def _overview(journal: Journal, participants: list[str], opts: dict[str, Any], counts: pd.DataFrame) -> str:
     ttc = _m.time_to_calm_summary(journal, by="participant", threshold=opts["threshold"],
                                   window_hours=opts["window_hours"]).set_index("participant")
     trend = _m.trigger_trend(journal, tz=opts["tz"]).set_index("participant")
     rows = []
     for p in participants:
-        j = journal.participant(p)
-        first, last = _dates(j)
+        c = counts.loc[p]
         s = ttc.loc[p] if p in ttc.index else None
         med = "\u2013"
         if s is not None and math.isfinite(float(s["median_minutes"])):
@@ -159,22 +203,29 @@ def _overview(journal: Journal, participants: list[str], opts: dict[str, Any]) -
         episodes = int(s["episodes"]) if s is not None else 0
         censored = int(s["censored"]) if s is not None else 0
         rows.append(
-            f'<tr><td><a href="#{_anchor(p)}">{html.escape(p)}</a></td><td>{first} \u2013 {last}</td>'
-            f"<td>{len(j.triggers)}</td><td>{len(j.readings)}</td><td>{len(j.exercises)}</td>"
-            f"<td>{len(j.thought_records)}</td><td>{episodes} ({censored} censored)</td><td>{med}</td>"
+            f'<tr><td><a href="#{_anchor(p)}">{html.escape(p)}</a></td><td>{_span(c)}</td>'
+            f"<td>{c['triggers']}</td><td>{c['readings']}</td><td>{c['exercises']}</td>"
+            f"<td>{c['thought_records']}</td><td>{episodes} ({censored} censored)</td><td>{med}</td>"
             f"<td>{change}</td></tr>")
-    first, last = _dates(journal)
+    everyone = _m.record_counts(journal, by=None).iloc[0]
+    records = int(sum(everyone[t] for t in ("triggers", "readings", "exercises", "thought_records", "assessments")))
     return (
         '<section id="cohort"><h2>Cohort overview</h2>\n'
-        f'<p>{len(participants)} participants, {len(journal)} records, {first} to {last} (local dates).</p>\n'
+        f'<p>{len(participants)} participants, {records} records, '
+        f'{_span(everyone, " to ")} (local dates).</p>\n'
         "<table><thead><tr><th>participant</th><th>dates</th><th>triggers</th><th>readings</th><th>exercises</th>"
         "<th>thought records</th><th>episodes</th><th>median minutes to calm (95% CI)</th>"
         "<th>triggers, change a week</th></tr></thead><tbody>\n" + "\n".join(rows) + "\n</tbody></table>\n")
 
 
+def _span(row: pd.Series, dash: str = " \u2013 ") -> str:
+    """First to last local date of a :func:`calmkit.record_counts` row."""
+    return f"{row['first_local_date'].date()}{dash}{row['last_local_date'].date()}"
+
+
 def build_report(journal: Journal, *, participant: Optional[str] = None, threshold: int = 3,
                  window_hours: float = 12, tz: Optional[str] = None, source: str = "",
-                 progress: Optional[Progress] = None) -> str:
+                 progress: Optional[Progress] = None, jobs: Optional[int] = None) -> str:
     """The report of ``journal`` as an HTML document (a string).
 
     ``participant``: only that person's section. ``threshold``: calm is
@@ -182,7 +233,11 @@ def build_report(journal: Journal, *, participant: Optional[str] = None, thresho
     an unlinked reading still counts for its episode (hours). ``tz``: a time
     zone (an IANA name or a POSIX TZ rule) for local weeks and months instead
     of each record's own offset.
-    ``progress(done, total)`` is called after each chart.
+    ``progress(done, total)`` is called after each chart. ``jobs``: worker
+    processes that draw the charts (default: one per CPU, at most
+    :data:`MAX_JOBS`, once there are :data:`MIN_CHARTS_FOR_WORKERS` charts;
+    1 draws in this process; on other systems than Linux always in this
+    process). A ValueError for ``jobs < 1``.
     """
     if not 0 <= threshold <= 10:
         raise ValueError(f"threshold must be 0-10, got {threshold}")
@@ -195,43 +250,53 @@ def build_report(journal: Journal, *, participant: Optional[str] = None, thresho
     people = [participant] if participant is not None else everyone
     cohort = len(people) > 1
     opts: dict[str, Any] = {"threshold": threshold, "window_hours": window_hours, "tz": tz}
-    assessed = {p for p in people if len(journal.participant(p).assessments)}
+    # Each person's dates and records (a participant with no record has no row: only an empty journal).
+    counts = _m.record_counts(journal).assign(participant=lambda f: f["participant"].astype(str)) \
+        .set_index("participant")
+    assessed = {p for p in people if p in counts.index and counts.loc[p, "assessments"] > 0}
     total = len(people) * len(PER_PARTICIPANT) + len(assessed) + (len(COHORT_CHARTS) if cohort else 0)
     done = 0
-    charts = 0
+    figures: list[plot.ChartData] = []  # every chart's data, in report order; drawn once all are known
 
-    def one(name: str, p: Optional[str]) -> str:
-        nonlocal done, charts
-        d = plot.chart_data(name, journal, p, **opts)
-        out = _figure(d)
-        charts += d.enough
+    def one(name: str, p: Optional[str]) -> int:
+        figures.append(plot.chart_data(name, journal, p, **opts))
+        return len(figures) - 1  # where the figure goes in the body
+
+    def tick() -> None:
+        nonlocal done
         done += 1
         if progress:
             progress(done, total)
-        return out
 
-    body: list[str] = []
+    body: list[Union[str, int]] = []  # text, or the index of a figure
     if len(journal) == 0:
         body.append('<p class="sparse">The journal has no records yet, so there is nothing to chart.</p>')
     elif cohort:
-        body.append(_overview(journal, people, opts))
+        body.append(_overview(journal, people, opts, counts))
         body.append('<p class="note">Pooled: every participant\u2019s episodes and triggers together; each '
                     'episode is made of its own person\u2019s records.</p>')
         body.extend(one(name, None) for name in COHORT_CHARTS)
         body.append("</section>")
     for p in people if len(journal) else []:
-        j = journal.participant(p)
-        first, last = _dates(j)
+        c = counts.loc[p]
         body.append(f'<section class="person" id="{_anchor(p)}"><h2>{html.escape(_label(p))}</h2>\n'
-                    f'<p class="meta">{first} to {last} (local dates): {_n(len(j.triggers), "trigger")}, '
-                    f'{_n(len(j.readings), "reading")}, {_n(len(j.exercises), "exercise session")}, '
-                    f'{_n(len(j.thought_records), "thought record")}'
-                    + (f', {_n(len(j.assessments), "self-assessment")}' if p in assessed else "") + ".</p>")
+                    f'<p class="meta">{_span(c, " to ")} (local dates): {_n(c["triggers"], "trigger")}, '
+                    f'{_n(c["readings"], "reading")}, {_n(c["exercises"], "exercise session")}, '
+                    f'{_n(c["thought_records"], "thought record")}'
+                    + (f', {_n(c["assessments"], "self-assessment")}' if p in assessed else "") + ".</p>")
         body.extend(one(name, p) for name in PER_PARTICIPANT)
         if p in assessed:
             body.append(one(ASSESSMENT_CHART, p))
         body.append("</section>")
 
+    drawn = [d for d in figures if d.enough]
+    for d in figures:
+        if not d.enough:
+            tick()
+    svgs = iter(_render(drawn, _jobs(jobs, len(drawn)), tick))
+    charts = len(drawn)
+    text = [b if isinstance(b, str) else _figure(figures[b], next(svgs) if figures[b].enough else "")
+            for b in body]
     nav = ""
     if cohort:
         links = ['<a href="#cohort">Cohort overview</a>'] + [
@@ -250,7 +315,7 @@ def build_report(journal: Journal, *, participant: Optional[str] = None, thresho
         f'<body data-charts="{charts}">\n<header><h1>Progress report{src}</h1>\n'
         f'<p class="meta">Made by calmkit {html.escape(str(_core.__version__))} on {when}. {settings}.</p>\n'
         '<p class="meta">This file holds personal notes about feelings and relationships: share it with '
-        "care.</p></header>\n" + nav + "\n".join(body) +
+        "care.</p></header>\n" + nav + "\n".join(text) +
         '\n<section class="limits" id="limits"><h2>What these numbers cannot tell</h2><ul>'
         + limits + "</ul></section>\n</body></html>\n")
 

@@ -75,3 +75,71 @@ def test_missing_text_is_na_in_every_table() -> None:
             if frame[name].dtype == "string":
                 assert not (frame[name] == "").any(), name
     assert pd.isna(t["context"].iloc[0]) and str(t["context"].dtype) == "string"
+
+
+def _span_starts_with_an_exercise_or_an_assessment() -> calmkit.Journal:
+    """a: first record an exercise on Sunday 19 April 2026 at 23:30 -04:00
+    (Monday 20 April in UTC: the local week is the one of 13 April), triggers
+    on 6 and 7 May, last record a GAD-7 on Monday 25 May at 00:30 +03:00
+    (Sunday 24 May in UTC). b: first record a GAD-7 on Friday 1 May, a
+    trigger on 4 May, last record an exercise on 12 May."""
+    j = calmkit.Journal()
+    j.add(calmkit.ExerciseSession(participant="a", id="e1", time="2026-04-19T23:30:00-04:00",
+                                  end="2026-04-19T23:40:00-04:00", exercise="box-breathing"))
+    j.add(calmkit.Trigger(participant="a", id="t1", time="2026-05-06T10:00:00+03:00", category="conflict",
+                          intensity=7, acted_on_urge=False))
+    j.add(calmkit.Trigger(participant="a", id="t2", time="2026-05-07T22:00:00+03:00", category="conflict",
+                          intensity=5, acted_on_urge=True, acted_after_minutes=20))
+    j.add(calmkit.Assessment(participant="a", id="g1", time="2026-05-25T00:30:00+03:00", instrument="gad-7",
+                             answers=[1] * 7))
+    j.add(calmkit.Assessment(participant="b", id="g1", time="2026-05-01T09:00:00+00:00", instrument="gad-7",
+                             answers=[2] * 7))
+    j.add(calmkit.Trigger(participant="b", id="t1", time="2026-05-04T09:00:00+00:00", category="conflict",
+                          intensity=6))
+    j.add(calmkit.ExerciseSession(participant="b", id="e1", time="2026-05-12T09:00:00+00:00",
+                                  end="2026-05-12T09:05:00+00:00", exercise="box-breathing"))
+    return j
+
+
+def _weeks_by_pandas(j: calmkit.Journal) -> dict[str, pd.DatetimeIndex]:
+    """Each participant's ISO weeks (Mondays), from the week of their first
+    record's local date to that of their last, records of every type."""
+    local = pd.concat([t.to_pandas()[["participant", "local_time"]] for t in
+                       (j.triggers, j.readings, j.exercises, j.thought_records, j.assessments)])
+    days = local["local_time"].dt.normalize()
+    monday = days - pd.to_timedelta(days.dt.day_of_week, unit="D")
+    out = {}
+    for who, m in monday.groupby(local["participant"].astype(str)):
+        out[who] = pd.date_range(m.min(), m.max(), freq="7D")
+    return out
+
+
+def test_span_starting_with_an_exercise_or_an_assessment_against_pandas() -> None:
+    j = _span_starts_with_an_exercise_or_an_assessment()
+    weeks = _weeks_by_pandas(j)
+    assert [d.date().isoformat() for d in weeks["a"][[0, -1]]] == ["2026-04-13", "2026-05-25"]  # local, not UTC
+    assert [d.date().isoformat() for d in weeks["b"][[0, -1]]] == ["2026-04-27", "2026-05-11"]
+    t = j.triggers.to_pandas()
+    day = t["local_time"].dt.normalize()
+    t["week"] = day - pd.to_timedelta(day.dt.day_of_week, unit="D")
+    freq = calmkit.trigger_frequency(j, "week")
+    practice = calmkit.practice_consistency(j)
+    window = calmkit.window_of_uncertainty(j, by="week")
+    trend = calmkit.trigger_trend(j).set_index("participant")
+    for who, w in weeks.items():
+        expect = t[t["participant"] == who].groupby("week").size().reindex(w, fill_value=0)
+        mine = freq[freq["participant"] == who]
+        assert list(mine["period_start"]) == list(w) and mine["count"].tolist() == expect.tolist(), who
+        assert list(practice[practice["participant"] == who]["week_start"]) == list(w), who
+        assert list(window[window["participant"] == who]["period_start"]) == list(w), who
+        assert trend.loc[who, "weeks"] == len(w), who
+    # The first week of a holds its practice day (local Sunday 19 April), none of its triggers.
+    pa = practice[practice["participant"] == "a"]
+    assert pa["practice_days"].tolist() == [1, 0, 0, 0, 0, 0, 0] and pa["sessions"].tolist()[0] == 1
+    # Pooled: the weeks from anyone's first to anyone's last, the counts added up.
+    pooled = calmkit.trigger_frequency(j, "week", by=None)
+    every = pd.date_range(min(w[0] for w in weeks.values()), max(w[-1] for w in weeks.values()), freq="7D")
+    assert list(pooled["period_start"]) == list(every)
+    assert pooled["count"].tolist() == t.groupby("week").size().reindex(every, fill_value=0).tolist()
+    people = calmkit.practice_consistency(j, by=None)
+    assert people["participants"].tolist() == [sum(d in w for w in weeks.values()) for d in every]

@@ -681,3 +681,93 @@ def test_busiest_hours_categories_and_assessment_change_on_hand_made_cases() -> 
            "(2026-03-02 and 2026-03-09)" in text
     assert "GAD-7: lower at the latest check-in than at the first for 0 of 1 participant (1 more with a single " \
            "check-in)" in plot.reading("assessment_scores", j, None)
+
+
+def _span_and_counts_by_pandas(j: calmkit.Journal) -> tuple[dt.date, dt.date, dict[str, int]]:
+    tables = {"triggers": j.triggers, "readings": j.readings, "exercises": j.exercises,
+              "thought_records": j.thought_records, "assessments": j.assessments}
+    local = pd.concat([t.to_pandas()["local_time"] for t in tables.values() if len(t)])
+    return local.min().date(), local.max().date(), {k: len(t.to_pandas()) for k, t in tables.items()}
+
+
+def test_record_counts_against_pandas(cohort: calmkit.Journal) -> None:
+    each = calmkit.record_counts(cohort).assign(participant=lambda f: f["participant"].astype(str))
+    assert list(each["participant"]) == cohort.participants()
+    for p, row in each.set_index("participant").iterrows():
+        first, last, n = _span_and_counts_by_pandas(cohort.participant(p))
+        assert (row["first_local_date"].date(), row["last_local_date"].date()) == (first, last)
+        assert row["days"] == (last - first).days + 1 and {k: row[k] for k in n} == n
+    pooled = calmkit.record_counts(cohort, by=None)
+    first, last, n = _span_and_counts_by_pandas(cohort)
+    assert len(pooled) == 1 and "participant" not in pooled.columns
+    assert (pooled["first_local_date"][0].date(), pooled["last_local_date"][0].date()) == (first, last)
+    assert {k: pooled[k][0] for k in n} == n and sum(n.values()) == len(cohort)
+    # A record at 23:30 -05:00 is on its local date (the next day in UTC).
+    j = calmkit.Journal()
+    j.add(calmkit.Reading(participant="x", time="2026-05-31T23:30:00-05:00", intensity=3))
+    j.add(calmkit.Trigger(participant="x", id="t", time="2026-05-30T08:00:00-05:00", category="conflict",
+                          intensity=5))
+    r = calmkit.record_counts(j).iloc[0]
+    assert (str(r["first_local_date"].date()), str(r["last_local_date"].date()), r["days"]) == (
+        "2026-05-30", "2026-05-31", 2)
+    assert calmkit.record_counts(calmkit.Journal()).empty
+    with pytest.raises(TypeError, match="Journal"):
+        calmkit.record_counts(calmkit.cohort(cohort))
+
+
+def test_cli_summary_dates_records_and_exercises_are_the_metrics(tmp_path, cohort: calmkit.Journal) -> None:
+    import io
+    from collections import Counter
+
+    from calmkit import cli
+
+    path = tmp_path / "cohort.jsonl"
+    calmkit.write_journal(cohort, path)
+    out = io.StringIO()
+    assert cli._summary(path, out) == 0
+    lines = out.getvalue().splitlines()
+    each = calmkit.record_counts(cohort).assign(participant=lambda f: f["participant"].astype(str)) \
+        .set_index("participant")
+
+    def records(row: pd.Series) -> str:
+        return (f"{row['triggers']} triggers, {row['readings']} readings, {row['exercises']} exercise sessions, "
+                f"{row['thought_records']} thought records, {row['assessments']} self-assessments")
+
+    def top(j: calmkit.Journal) -> str:
+        e = calmkit.exercise_effectiveness(j)
+        ranked = sorted(zip(e["exercise"].astype(str), e["sessions"]), key=lambda kv: (-kv[1], kv[0]))[:5]
+        # The metric's sessions against a count of the records.
+        assert dict(zip(e["exercise"].astype(str), e["sessions"])) == Counter(x.exercise for x in j.exercises)
+        return ", ".join(f"{name} ({n})" for name, n in ranked)
+
+    for p in cohort.participants():
+        block = lines[lines.index(f"Participant {p}"):]
+        row = each.loc[p]
+        assert block[1] == (f"  dates: {row['first_local_date'].date()} to {row['last_local_date'].date()} "
+                            f"({row['days']} days, local dates)")
+        assert block[2] == f"  records: {records(row)}"
+        assert next(x for x in block if "most practised" in x) == \
+            f"  most practised exercises: {top(cohort.participant(p))}"
+    pooled = calmkit.record_counts(cohort, by=None).iloc[0]
+    assert lines[-1] == (f"Cohort: 3 participants, {pooled['first_local_date'].date()} to "
+                         f"{pooled['last_local_date'].date()} (local dates); {records(pooled)}; "
+                         f"most practised exercises: {top(cohort)}")
+
+
+def test_report_dates_and_counts_are_the_metric(cohort: calmkit.Journal) -> None:
+    text = report.build_report(cohort, jobs=1)
+    each = calmkit.record_counts(cohort).assign(participant=lambda f: f["participant"].astype(str)) \
+        .set_index("participant")
+    for p in cohort.participants():
+        row = each.loc[p]
+        cells = _cells(next(r for r in re.findall(r"<tr>(.*?)</tr>", text) if f'href="#p-{p}"' in r))
+        assert cells[1:6] == [f"{row['first_local_date'].date()} \u2013 {row['last_local_date'].date()}",
+                              str(row["triggers"]), str(row["readings"]), str(row["exercises"]),
+                              str(row["thought_records"])]
+        assert (f'<p class="meta">{row["first_local_date"].date()} to {row["last_local_date"].date()} (local '
+                f'dates): {row["triggers"]} triggers, {row["readings"]} readings, {row["exercises"]} exercise '
+                f'sessions, {row["thought_records"]} thought records, {row["assessments"]} self-assessments.</p>'
+                ) in text
+    pooled = calmkit.record_counts(cohort, by=None).iloc[0]
+    assert (f"<p>3 participants, {len(cohort)} records, {pooled['first_local_date'].date()} to "
+            f"{pooled['last_local_date'].date()} (local dates).</p>") in text

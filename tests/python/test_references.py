@@ -117,6 +117,20 @@ def _hard_cases() -> dict[str, tuple[list[float], list[int]]]:
         "large_times": ([1e7, 5e8, 5e8, 2e12, 7e13, 7e13], [1, 0, 1, 1, 1, 0]),
         # Many distinct times with an exact half at 500 of 1000.
         "n1000_half": ([float(i) for i in range(1, 1001)], [1] * 1000),
+        # Exact quartiles without censoring: S(3) = 3/4, S(6) = 1/2, S(9) = 1/4 (R: midpoints).
+        "quartiles_exact_12": ([float(i) for i in range(1, 13)], [1] * 12),
+        # S = 3/4 reached through censorings: 9/10 * 5/6, then S flat at 3/4 to the end (all censored at 5).
+        "quartile_through_censoring": ([1.0, 2, 2, 2, 3, 5, 5, 5, 5, 5], [1, 0, 0, 0, 1, 0, 0, 0, 0, 0]),
+        # S = 1/10 exactly at the 9th of 10 (the 0.9 quantile), then 0.
+        "tenth_exact": ([float(i) for i in range(1, 11)], [1] * 10),
+        # S falls from 1 to 0 at one time: no band anywhere it is defined, median that time.
+        "n2_both_calm_together": ([4.0, 4.0], [1, 1]),
+        # S reaches 0 at 5 after a censoring at 3 (3/4, then both left at risk calm together).
+        "zero_after_censoring": ([2.0, 3, 5, 5], [1, 0, 1, 1]),
+        # All calm at onset (time 0): S(0) = 0.
+        "all_calm_at_onset": ([0.0, 0.0, 0.0], [1, 1, 1]),
+        # All censored at onset: S = 1, no median, no band.
+        "all_censored_at_onset": ([0.0, 0.0], [0, 0]),
     }
 
 
@@ -208,6 +222,33 @@ def test_hand_computed_medians_of_the_hard_cases(km_calmkit) -> None:
     assert half["survival"].tolist() == [0.5]
     zero = curve[(curve["group"] == "n1_calmed")]
     assert zero["survival"].tolist() == [0.0] and zero["ci_low"].isna().all() and zero["ci_high"].isna().all()
+
+
+def test_hand_computed_quantiles_and_undefined_bands_of_the_new_hard_cases(km_calmkit) -> None:
+    # Reviewer cases (issue 13, "others of the same kinds"): exact ties at
+    # other quantiles than the median, and the band where S = 0 or S = 1.
+    summary, curve = km_calmkit
+    q = calmkit.km_quantiles(_episode_frame(_hard_cases()), p=(0.25, 0.5, 0.75, 0.9), by="participant")
+    q = q.assign(participant=q["participant"].astype(str)).set_index(["participant", "p"])["minutes"]
+    assert [q[("quartiles_exact_12", p)] for p in (0.25, 0.5, 0.75)] == [3.0, 6.0, 9.0]
+    assert q[("quartile_through_censoring", 0.25)] == 3.0 and math.isnan(q[("quartile_through_censoring", 0.5)])
+    assert q[("tenth_exact", 0.9)] == 9.0
+    c = curve.assign(group=curve["group"].astype(str))
+    for name, at in (("n2_both_calm_together", 4.0), ("zero_after_censoring", 5.0), ("all_calm_at_onset", 0.0)):
+        row = summary.loc[name]
+        assert row["median_minutes"] == at and math.isnan(row["ci_high"]), name  # no upper limit where S = 0
+        if name != "zero_after_censoring":  # its S = 3/4 at 2 has a band, so a lower limit
+            assert math.isnan(row["ci_low"]), name
+        zero = c[(c["group"] == name) & (c["minutes"] >= at)]
+        assert (zero["survival"] == 0.0).all() and zero["ci_low"].isna().all() and zero["ci_high"].isna().all()
+    # S = 1 throughout: no median, no interval; the curve's band is [1, 1] (R: NA), documented.
+    row = summary.loc["all_censored_at_onset"]
+    assert math.isnan(row["median_minutes"]) and math.isnan(row["ci_low"]) and math.isnan(row["ci_high"])
+    ones = c[c["group"] == "all_censored_at_onset"]
+    assert (ones["survival"] == 1.0).all() and (ones["ci_low"] == 1.0).all() and (ones["ci_high"] == 1.0).all()
+    # Where S = 1/4 exactly before a drop, the band there is finite (defined).
+    quarter = c[(c["group"] == "quartiles_exact_12") & (c["minutes"] == 9.0)].iloc[0]
+    assert quarter["survival"] == 0.25 and 0 < quarter["ci_low"] < 0.25 < quarter["ci_high"] < 1
 
 
 def test_km_against_exact_rationals(km_groups, km_calmkit) -> None:
@@ -599,3 +640,97 @@ def test_mssd_and_inertia_against_psych(tmp_path) -> None:
             checked += 1
         assert mine.loc[p, "pac"] == pytest.approx(np.mean(np.abs(np.diff(x)) >= 3), rel=1e-12), p
     assert checked > 30
+
+
+# ---------------------------------------------------------------------------
+# Episodes of several people whose records interleave, pooled and per person
+
+def _interleaved_journal(seed: int) -> calmkit.Journal:
+    """Five people over the same three days: triggers (distinct times per
+    person, some already calm at onset), readings linked to them (some timed
+    before their trigger, which the definition ignores) and many unlinked
+    readings at random times, so that every person's unlinked readings fall
+    near other people's triggers."""
+    rng = np.random.default_rng(seed)
+    start = pd.Timestamp("2026-03-02T00:00:00Z")
+    j = calmkit.Journal()
+    for k in range(5):
+        who = f"P{k}"
+        minutes = rng.choice(3 * 24 * 60, size=12, replace=False)
+        for n, m in enumerate(sorted(minutes)):
+            onset = start + pd.Timedelta(minutes=int(m))
+            j.add(calmkit.Trigger(participant=who, id=f"t{n}", time=onset.isoformat(), category="conflict",
+                                  intensity=int(rng.choice([2, 5, 6, 7, 8, 9]))))
+            for r in range(int(rng.integers(0, 4))):
+                at = onset + pd.Timedelta(minutes=int(rng.integers(-30, 300)))
+                j.add(calmkit.Reading(participant=who, id=f"l{n}-{r}", time=at.isoformat(),
+                                      intensity=int(rng.integers(0, 10)), trigger=f"t{n}"))
+        for r, m in enumerate(rng.integers(0, 3 * 24 * 60 + 240, size=40)):
+            at = start + pd.Timedelta(minutes=int(m))
+            j.add(calmkit.Reading(participant=who, id=f"u{r}", time=at.isoformat(), intensity=int(rng.integers(0, 10))))
+    return j
+
+
+def _episodes_by_pandas(j: calmkit.Journal, threshold: int, window_hours: float) -> pd.DataFrame:
+    """docs/metrics.md's definition of an episode, written out on the record
+    frames: observations are the trigger's linked readings at or after onset
+    and the same person's unlinked readings in [onset, onset + window] before
+    their next trigger; calm at the first observation at or below the
+    threshold (0 when the onset is), else censored at the last observation."""
+    t = j.triggers.to_pandas().assign(participant=lambda f: f["participant"].astype(str))
+    r = j.readings.to_pandas().assign(participant=lambda f: f["participant"].astype(str))
+    rows = []
+    for who, tr in t.groupby("participant"):
+        tr = tr.sort_values("time")
+        mine = r[r["participant"] == who]
+        nxt = list(tr["time"].iloc[1:]) + [pd.Timestamp.max.tz_localize("UTC")]
+        for (_, trig), next_onset in zip(tr.iterrows(), nxt):
+            onset = trig["time"]
+            linked = mine[(mine["trigger"] == trig["id"]) & (mine["time"] >= onset)]
+            free = mine[mine["trigger"].isna() & (mine["time"] >= onset)
+                        & (mine["time"] <= onset + pd.Timedelta(hours=window_hours)) & (mine["time"] < next_onset)]
+            obs = pd.concat([linked, free]).sort_values("time")
+            if trig["intensity"] <= threshold:
+                minutes, calmed = 0.0, True
+            else:
+                calm = obs[obs["intensity"] <= threshold]
+                end = calm["time"].iloc[0] if len(calm) else (obs["time"].iloc[-1] if len(obs) else onset)
+                minutes, calmed = (end - onset).total_seconds() / 60, bool(len(calm))
+            rows.append((who, trig["id"], minutes, calmed))
+    return pd.DataFrame(rows, columns=["participant", "trigger_id", "minutes", "calmed"])
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_interleaved_people_pooled_and_each_against_pandas_and_r(seed: int, tmp_path) -> None:
+    j = _interleaved_journal(seed)
+    ref = _episodes_by_pandas(j, threshold=3, window_hours=2)
+    eps = calmkit.time_to_calm(j, threshold=3, window_hours=2)
+    got = eps.assign(participant=eps["participant"].astype(str), trigger_id=eps["trigger_id"].astype(str))
+    merged = ref.merge(got, on=["participant", "trigger_id"], suffixes=("", "_calmkit"), validate="one_to_one")
+    assert len(merged) == len(ref) == 60
+    np.testing.assert_array_equal(merged["minutes"], merged["minutes_calmkit"])
+    np.testing.assert_array_equal(merged["calmed"], merged["calmed_calmkit"])
+    # Relabelling everyone as one person (the old pooled charts) gives other
+    # episodes on this journal: the case can tell the two apart.
+    one = calmkit.Journal()
+    for table in (j.triggers, j.readings):
+        for rec in table:
+            who = rec.participant
+            rec.participant, rec.id = "", f"{who}-{rec.id}"
+            if isinstance(rec, calmkit.Reading) and rec.trigger:
+                rec.trigger = f"{who}-{rec.trigger}"
+            one.add(rec)
+    relabelled = calmkit.time_to_calm(one, threshold=3, window_hours=2)
+    assert not np.array_equal(np.sort(relabelled["minutes"].to_numpy()), np.sort(ref["minutes"].to_numpy()))
+
+    _need(_r_available("survival"), "R with the survival package (r-base-core, r-cran-survival)")
+    pooled = calmkit.time_to_calm_summary(j, by=None, threshold=3, window_hours=2).iloc[0]
+    each = calmkit.time_to_calm_summary(j, by="participant", threshold=3, window_hours=2).set_index("participant")
+    episodes = pd.concat([ref.assign(group="pooled"), ref.assign(group=ref["participant"])])
+    r = _rscript(tmp_path, _SURVFIT, {"episodes": episodes[["group", "minutes", "calmed"]].assign(
+        calmed=lambda f: f["calmed"].astype(int))}, ["table"])["table"].set_index("group")
+    for name, row in [("pooled", pooled)] + [(p, each.loc[p]) for p in each.index.astype(str)]:
+        ref_row = r.loc[name]
+        assert _same(row["median_minutes"], ref_row["first_half"]), name  # the documented R call
+        assert _same(row["ci_low"], ref_row["lcl"]) and _same(row["ci_high"], ref_row["ucl"]), name
+    assert int(pooled["episodes"]) == 60 and int(pooled["calmed"]) == int(ref["calmed"].sum())

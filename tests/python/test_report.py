@@ -120,8 +120,21 @@ def test_report_is_self_contained_and_handles_sparse_people(small, tmp_path: Pat
     assert len(imgs) == 4
     assert f'data-charts="{len(imgs)}"' in text
     for src in imgs:
-        assert src.startswith("data:image/png;base64,")
-        assert base64.b64decode(src.split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n"
+        assert src.startswith("data:image/svg+xml;base64,")
+        svg = base64.b64decode(src.split(",", 1)[1]).decode("utf-8")
+        assert svg.startswith("<?xml") and "<svg " in svg and svg.rstrip().endswith("</svg>")
+        # Self-contained: a link is to the SVG itself or a data: URI (the heatmap's cells are an
+        # embedded PNG); the only URLs are the XML namespaces and the DTD's name, never fetched.
+        assert not re.findall(r'(?:href|src)="(?!#|data:image/png;base64,)', svg)
+        assert "<script" not in svg and "@import" not in svg
+        assert set(re.findall(r'"(https?://[^"]*)"', svg)) <= {"http://www.w3.org/2000/svg",
+                                                               "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd",
+                                                               "http://purl.org/dc/dcmitype/StillImage",
+                                                               "http://www.w3.org/1999/xlink",
+                                                               "http://purl.org/dc/elements/1.1/",
+                                                               "http://creativecommons.org/ns#",
+                                                               "http://www.w3.org/1999/02/22-rdf-syntax-ns#"}
+        assert "<text " in svg
     assert "<script" not in text and "<link" not in text and "http" not in text.replace(
         'name="viewport"', "")
     assert "Cohort overview" in text and "What these numbers cannot tell" in text
@@ -154,3 +167,20 @@ def test_sample_journal_report_readings(sample_journal_path: Path):
     assert "GAD-7 fell from 10 (moderate) to 7 (mild) between the first and the latest of 4 check-ins" in text
     # p001 ends on a Monday (22 observed days in its last 4 weeks): exposure-weighted, not 12 to 2.5.
     assert "Triggers fell from about 11 to 3.3 a week over 9 weeks" in text  # p001
+
+
+def test_charts_drawn_in_worker_processes_make_the_same_report(small):
+    # The same document whether the charts are drawn here or in two forked
+    # workers (the figures in report order; the SVGs have fixed ids and no
+    # date), but for the minute the report was made.
+    def strip(text: str) -> str:
+        return re.sub(r"on \d{4}-\d\d-\d\d \d\d:\d\d [+-]\d{4}\.", "on <when>.", text)
+
+    calls: list[tuple[int, int]] = []
+    here = report.build_report(small, jobs=1)
+    workers = report.build_report(small, jobs=2, progress=lambda done, total: calls.append((done, total)))
+    assert strip(here) == strip(workers)
+    assert calls == [(k, 20) for k in range(1, 21)]  # 2 pooled + 9 for each of the 2 participants
+    for bad in (0, -1, 1.5, True):
+        with pytest.raises(ValueError, match="jobs"):
+            report.build_report(small, jobs=bad)
