@@ -771,3 +771,75 @@ def test_report_dates_and_counts_are_the_metric(cohort: calmkit.Journal) -> None
     pooled = calmkit.record_counts(cohort, by=None).iloc[0]
     assert (f"<p>3 participants, {len(cohort)} records, {pooled['first_local_date'].date()} to "
             f"{pooled['last_local_date'].date()} (local dates).</p>") in text
+
+
+@pytest.mark.parametrize("who", [None, "p001", "p002", "p003"])
+def test_every_sentence_in_full_from_the_metric_rows(cohort: calmkit.Journal, who: str | None) -> None:
+    # Each reading rebuilt word for word from the metric functions' rows for
+    # the same grouping (pooled, or that participant), so no figure of a
+    # sentence can come from anywhere else. The metrics themselves are
+    # checked against pandas/statsmodels/R in the tests above and in
+    # test_references.py.
+    one = who is not None
+    by = "participant" if one else None
+
+    def row(frame: pd.DataFrame) -> pd.Series:
+        return frame.set_index("participant").loc[who] if one else frame.iloc[0]
+
+    def pct(x: float) -> str:
+        return f"{100 * (math.exp(x) - 1):+.0f}%"
+
+    d = plot.chart_data("triggers_per_week", cohort, who)
+    t = row(calmkit.trigger_trend(cohort, by=by))
+    if d.enough:
+        lo, hi = t["slope_ci_low"], t["slope_ci_high"]
+        verb = "rose" if lo > 0 else "fell" if hi < 0 else None
+        figures = (f"from about {plot._n(t['fitted_first'])} to {plot._n(t['fitted_last'])} a week over "
+                   f"{int(t['weeks'])} weeks")
+        tail = f"({t['weekly_change_pct']:+.0f}% a week; 95% interval {pct(lo)} to {pct(hi)})."
+        assert d.reading == (f"Triggers {verb} {figures} {tail}" if verb else
+                             f"Triggers went {figures}, a change chance alone could give {tail}")
+
+    d = plot.chart_data("km_first_vs_latest", cohort, who)
+    eps = calmkit.time_to_calm(cohort if not one else cohort.participant(who))
+    eps["w"] = calmkit.first_and_latest(eps)
+    s = calmkit.time_to_calm_summary(eps, by="w").set_index("w")
+    n = {g: int(s.loc[g, "episodes"]) if g in s.index else 0 for g in ("first", "latest")}
+    if d.enough:
+        mf, ml = s.loc["first", "median_minutes"], s.loc["latest", "median_minutes"]
+        text = (f"Median time to calm (distress 3 or less): {plot._minutes(mf)} in the first 4 weeks, "
+                f"{plot._minutes(ml)} in the latest 4 weeks")
+        if math.isfinite(mf) and math.isfinite(ml) and mf > 0:
+            text += f", about {1 - ml / mf:.0%} quicker" if ml / mf < 0.9 else \
+                f", about {ml / mf - 1:.0%} slower" if ml / mf > 1.1 else ""
+        assert d.reading == text + f" ({n['first']} and {n['latest']} episodes)."
+    else:
+        assert f"{n['first']} episodes in the first 4 weeks and {n['latest']} in the latest 4 weeks" in d.reading
+
+    d = plot.chart_data("median_time_to_calm_by_month", cohort, who)
+    m = calmkit.time_to_calm_summary(cohort, by=["participant", "month"] if one else "month")
+    m = m[m["participant"] == who] if one else m
+    m = m[np.isfinite(m["median_minutes"])]
+    a, b = m.iloc[0], m.iloc[-1]
+    assert d.reading == (f"Median time to calm went from {plot._minutes(a['median_minutes'])} in "
+                         f"{a['period_start']:%B %Y} ({a['episodes']} episodes) to "
+                         f"{plot._minutes(b['median_minutes'])} in {b['period_start']:%B %Y} ({b['episodes']} episodes).")
+
+    d = plot.chart_data("peak_intensity", cohort, who)
+    p = row(calmkit.peak_trend(cohort, by=by))
+    slope, lo, hi, span = p["slope_per_week"], p["slope_ci_low"], p["slope_ci_high"], p["span_weeks"]
+    change = (f"fell by {-slope:.2f} points a week" if hi < 0 else f"rose by {slope:.2f} points a week" if lo > 0
+              else f"changed by {slope:+.2f} points a week, within what chance alone could give")
+    assert d.reading == (f"Peak distress {change} (from about {p['intercept']:.1f} to "
+                         f"{p['intercept'] + slope * span:.1f} out of 10 over {span:.1f} weeks, "
+                         f"{int(p['episodes'])} episodes; 95% interval {lo:+.2f} to {hi:+.2f}).")
+
+    d = plot.chart_data("exercise_effectiveness", cohort, who)
+    e = calmkit.exercise_effectiveness(cohort, by_participant=one)
+    e = e[e["participant"] == who] if one else e
+    e = e[e["rated"] >= plot.MIN_RATED_SESSIONS]
+    # A tie of mean drop and rated sessions goes to the alphabetical id (p002 has one: 2.25 over 8 twice).
+    best = min(e.itertuples(), key=lambda r: (-r.mean_change, -r.rated, str(r.exercise)))._asdict()
+    assert d.reading == (f"The largest average drop in distress came with "
+                         f"{calmkit.find_exercise(best['exercise']).name}: {best['mean_change']:.1f} points over "
+                         f"{int(best['rated'])} rated sessions ({len(e)} exercises with 3+ rated sessions compared).")

@@ -35,7 +35,10 @@ def _exercises(journal: Journal, participant: Optional[str], threshold: int = 3,
     if e.empty:
         return _not_enough(name, title, f"no exercise has {MIN_RATED_SESSIONS} or more sessions rated before "
                            "and after")
-    e = e.sort_values(["mean_change", "rated"], ascending=[False, False])
+    # Largest mean drop first; a tie goes to more rated sessions, then to the exercise id (alphabetical),
+    # so the sentence names the same exercise whichever way the metric's rows came.
+    e = e.assign(_id=e["exercise"].astype(str)).sort_values(["mean_change", "rated", "_id"],
+                                                            ascending=[False, False, True], kind="stable")
     best = e.iloc[0]
     text = (f"The largest average drop in distress came with {_exercise_name(best['exercise'])}: "
             f"{best['mean_change']:.1f} points over {int(best['rated'])} rated sessions "
