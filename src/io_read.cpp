@@ -716,14 +716,16 @@ class LineParser {
             case 9: t.urge.assign(get_string(v, f)); break;
             case 10: t.acted_on_urge = get_bool(v, f); break;
             case 11: {
-              // A number here; its value is the model's rule (validate).
+              // A number here; its value is the model's rule (the type Minutes).
               const auto ty = type_of(v);
               if (ty != od::json_type::number) fail(f, "must be a number (of minutes), got " + type_name(ty));
               double m = 0;
               if (v.get_double().get(m) != simdjson::SUCCESS) {  // beyond a double: infinite
-                fail(f, rules::acted_after_minutes(std::numeric_limits<double>::infinity())->reason);
+                m = std::numeric_limits<double>::infinity();
               }
-              t.acted_after_minutes = m;
+              t.acted_after_minutes = Minutes::make(m);
+              if (!t.acted_after_minutes) [[unlikely]]
+                fail(f, Minutes::out_of_range_reason(m));
               break;
             }
             case 12: t.response.assign(get_string(v, f)); break;

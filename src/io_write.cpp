@@ -141,7 +141,7 @@ void append(std::string& o, const Trigger& t) {
   put_opt_string(o, "urge", t.urge);
   if (t.acted_on_urge) put_bool(o, "acted_on_urge", *t.acted_on_urge);
   if (t.acted_after_minutes) {
-    const double m = *t.acted_after_minutes;  // finite and >= 0: append_checked ran validate
+    const double m = t.acted_after_minutes->value();  // finite and >= 0: the type holds no other
     put_key(o, "acted_after_minutes");
     char buf[32];
     auto r = std::to_chars(buf, buf + sizeof buf, m);  // shortest text that reads back the same

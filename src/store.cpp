@@ -731,7 +731,12 @@ std::vector<Trigger> read_triggers(Impl& impl, const Filter& f) {
       t.context = text_of(impl, q, 7, who, "context");
       t.urge = text_of(impl, q, 8, who, "urge");
       if (!q.is_null(9)) t.acted_on_urge = q.int64(9) != 0;
-      if (!q.is_null(10)) t.acted_after_minutes = q.real(10);
+      if (!q.is_null(10)) {
+        t.acted_after_minutes = Minutes::make(q.real(10));
+        if (!t.acted_after_minutes)
+          corrupt(impl, JournalFormatError::compose(who, 0, "acted_after_minutes",
+                                                    Minutes::out_of_range_reason(q.real(10))));
+      }
       t.response = text_of(impl, q, 11, who, "response");
       index.emplace(q.int64(0), out.size());
       out.push_back(std::move(t));

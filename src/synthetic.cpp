@@ -228,7 +228,7 @@ class ParticipantGenerator {
         tr.acted_on_urge = acted;
         if (acted && rng.bernoulli(0.85)) {
           tr.acted_after_minutes =
-              std::floor(rng.lognormal(loglinear(p_.delay_start, p_.delay_end, w), 0.6) + 0.5);
+              Minutes{std::floor(rng.lognormal(loglinear(p_.delay_start, p_.delay_end, w), 0.6) + 0.5)};
         }
       }
     }

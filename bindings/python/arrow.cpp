@@ -345,7 +345,7 @@ std::unique_ptr<Node> trigger_batch(std::span<const Trigger> rows, const Partici
   FixedBuilder<double> after;
   for (const auto& t : rows) {
     acted.push_optional(t.acted_on_urge);
-    after.push_optional(t.acted_after_minutes);
+    after.push_optional(minutes_to_py(t.acted_after_minutes));
   }
   c.push_back(acted.finish("acted_on_urge"));
   c.push_back(after.finish("g", "acted_after_minutes"));
@@ -1100,6 +1100,13 @@ class RowReader {
     if (null(c)) return std::nullopt;
     return c->real(i_);
   }
+  /// Minutes from a float column (null = absent), the model's `Minutes` rule.
+  [[nodiscard]] std::optional<Minutes> minutes(const Column* c, const char* name) const {
+    const auto v = real(c);
+    if (!v) return std::nullopt;
+    if (auto m = Minutes::make(*v)) return m;
+    fail_at(name, Minutes::out_of_range_reason(*v));
+  }
 
   /// An instant from a timestamp column and its offset column (null or
   /// absent offset = UTC, +00:00). Years outside 1400..9999 are refused, as
@@ -1253,7 +1260,7 @@ void import_triggers(const Batch& b, Imported& im) {
     r.text_list(sensations, "sensations", t.sensations);
     t.urge = r.text(urge);
     t.acted_on_urge = r.boolean(acted);
-    t.acted_after_minutes = r.real(after);
+    t.acted_after_minutes = r.minutes(after, "acted_after_minutes");
     t.response = r.text(response);
     r.text_list(tags, "tags", t.tags);
   });

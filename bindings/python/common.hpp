@@ -256,6 +256,20 @@ inline void raise_rule(const std::string& record, std::optional<RuleViolation> b
     detail::throw_record(record, std::move(*broken));
 }
 
+/// A Python float (or None) as `Minutes`: the `acted_after_minutes` rule
+/// raised as a `RecordError` whose place is `record`.
+inline std::optional<Minutes> minutes_from_py(const std::string& record, std::optional<double> v) {
+  raise_rule(record, rules::acted_after_minutes(v));
+  if (!v) return std::nullopt;
+  return Minutes::make(*v);
+}
+
+/// `Minutes` as Python sees them: a float, or None.
+inline std::optional<double> minutes_to_py(const std::optional<Minutes>& m) {
+  if (!m) return std::nullopt;
+  return m->value();
+}
+
 /// Any record object -> the C++ variant; TypeError for anything else.
 inline Record record_from_py(py::handle h) {
   if (py::isinstance<Trigger>(h)) return h.cast<const Trigger&>();

@@ -172,7 +172,7 @@ py::list frame_of(const Journal& j, std::span<const Trigger> rs) {
   c.text("urge", rs, [](const Trigger& t) { return t.urge; });
   c.nullable<bool>("acted_on_urge", "boolean", rs, [](const Trigger& t) { return t.acted_on_urge; });
   c.nullable<double>("acted_after_minutes", "Float64", rs,
-                     [](const Trigger& t) { return t.acted_after_minutes; });
+                     [](const Trigger& t) { return minutes_to_py(t.acted_after_minutes); });
   c.text("response", rs, [](const Trigger& t) { return t.response; });
   c.objects("tags", rs, [](const Trigger& t) { return py::cast(t.tags); });
   return c.columns();

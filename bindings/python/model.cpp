@@ -52,10 +52,9 @@ void bind_trigger(py::module_& m) {
              t.sensations = std::move(sensations);
              t.urge = std::move(urge);
              t.acted_on_urge = acted_on_urge;
-             t.acted_after_minutes = acted_after_minutes;
+             t.acted_after_minutes = minutes_from_py(describe_record(t), acted_after_minutes);
              t.response = std::move(response);
              t.tags = std::move(tags);
-             raise_rule(describe_record(t), rules::acted_after_minutes(t.acted_after_minutes));
              return t;
            }),
            py::kw_only(), py::arg("id"), py::arg("time"), py::arg("category"), py::arg("intensity"),
@@ -84,10 +83,9 @@ void bind_trigger(py::module_& m) {
       .def_readwrite("urge", &Trigger::urge)
       .def_readwrite("acted_on_urge", &Trigger::acted_on_urge)
       .def_property(
-          "acted_after_minutes", [](const Trigger& t) { return t.acted_after_minutes; },
+          "acted_after_minutes", [](const Trigger& t) { return minutes_to_py(t.acted_after_minutes); },
           [](Trigger& t, std::optional<double> v) {
-            raise_rule(describe_record(t), rules::acted_after_minutes(v));
-            t.acted_after_minutes = v;
+            t.acted_after_minutes = minutes_from_py(describe_record(t), v);
           },
           "Minutes from onset until acting on the urge, >= 0, or None.")
       .def_readwrite("response", &Trigger::response)

@@ -11,6 +11,8 @@
 #include <calmkit/time.hpp>
 #include <calmkit/vocabulary.hpp>
 
+#include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -30,6 +32,13 @@ namespace detail {
   std::string out = "must be an integer " + std::to_string(lo) + ".." + std::to_string(hi) + ", got ";
   out += got;
   return out;
+}
+
+/// The shortest text of a double that reads back the same (`-0.5`, `-1`, `inf`, `nan`).
+[[gnu::cold]] inline std::string number_text(double v) {
+  char buf[32];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
 }
 
 /// A small integer confined to [Lo, Hi]; the base of the bounded score types.
@@ -78,6 +87,54 @@ using Intensity = detail::Bounded<detail::IntensityTag, 0, 10>;
 /// A belief or emotion strength in percent, 0–100.
 using Percent = detail::Bounded<detail::PercentTag, 0, 100>;
 
+/// A duration in minutes: finite and >= 0 (how long after a trigger's onset
+/// the person acted on the urge). Cannot hold -1, NaN or infinity.
+///
+/// A plain `double` inside (trivially copyable); `value()` gives it back, and
+/// `make` / the constructor are the only ways in, both running the one rule
+/// whose text is `out_of_range_reason`.
+///
+/// Example
+/// ```cpp
+/// calmkit::Minutes m{12.5};                        // 12.5 minutes
+/// auto bad = calmkit::Minutes::make(-1.0);         // std::nullopt
+/// calmkit::Minutes::out_of_range_reason(-1.0);     // "must be a finite number of minutes >= 0, got -1"
+/// ```
+class Minutes {
+ public:
+  /// Zero minutes.
+  constexpr Minutes() noexcept = default;
+  /// @param minutes finite and >= 0
+  /// @throws std::out_of_range `minutes must be a finite number of minutes >= 0, got V` otherwise.
+  explicit Minutes(double minutes) : v_(minutes) {
+    if (!ok(minutes)) [[unlikely]]
+      detail::throw_out_of_range("minutes " + out_of_range_reason(minutes));
+  }
+  /// The non-throwing check for hot paths: the minutes, or nothing when
+  /// `minutes` is negative, NaN or infinite.
+  [[nodiscard]] static std::optional<Minutes> make(double minutes) noexcept {
+    if (!ok(minutes)) [[unlikely]]
+      return std::nullopt;
+    Minutes m;
+    m.v_ = minutes;
+    return m;
+  }
+  /// The number of minutes, finite and >= 0.
+  [[nodiscard]] constexpr double value() const noexcept { return v_; }
+  /// Ordered and compared by their value.
+  friend constexpr auto operator<=>(Minutes, Minutes) = default;
+  /// The reason `minutes` is refused, `must be a finite number of minutes >= 0,
+  /// got V`: the one text of this rule, used by every entry point that reads
+  /// minutes as a number (the reader, the store, the bindings, the columns).
+  [[nodiscard]] static std::string out_of_range_reason(double minutes) {
+    return "must be a finite number of minutes >= 0, got " + detail::number_text(minutes);
+  }
+
+ private:
+  static bool ok(double minutes) noexcept { return std::isfinite(minutes) && minutes >= 0; }
+  double v_ = 0;
+};
+
 /// A moment the attachment alarm fired.
 struct Trigger {
   std::string participant{};  ///< whose journal; "" for a single-user journal
@@ -91,10 +148,10 @@ struct Trigger {
   std::vector<std::string> thoughts{};
   /// Body sensations noticed, e.g. "tight chest".
   std::vector<std::string> sensations{};
-  std::string urge{};                           ///< what the person felt pulled to do
-  std::optional<bool> acted_on_urge{};          ///< whether they did it
-  std::optional<double> acted_after_minutes{};  ///< minutes from onset until acting, >= 0
-  std::string response{};                       ///< what they did instead
+  std::string urge{};                            ///< what the person felt pulled to do
+  std::optional<bool> acted_on_urge{};           ///< whether they did it
+  std::optional<Minutes> acted_after_minutes{};  ///< minutes from onset until acting
+  std::string response{};                        ///< what they did instead
   /// Free-form labels.
   std::vector<std::string> tags{};
 

@@ -12,11 +12,12 @@
 /// shape is the one of `JournalFormatError`: `PLACE: field 'FIELD': REASON`.
 ///
 /// What the types already guarantee is not repeated here: an `Intensity` holds
-/// 0–10, a `Percent` 0–100, a `UtcOffset` ±23:59 (their constructors are those
-/// rules). The answers of an assessment are checked against its instrument by
-/// `calmkit::validate_answers` (assessments.hpp): the journal holds answers to
-/// instruments registered later, so that rule needs the registry and runs
-/// where records enter or leave a file.
+/// 0–10, a `Percent` 0–100, a `Minutes` a finite number >= 0, a `UtcOffset`
+/// ±23:59 (their constructors are those rules). The answers of an assessment
+/// are checked against its instrument by `calmkit::validate_answers`
+/// (assessments.hpp): the journal holds answers to instruments registered
+/// later, so that rule needs the registry and runs where records enter or
+/// leave a file.
 ///
 /// Example
 /// ```cpp
@@ -32,8 +33,6 @@
 #include <calmkit/errors.hpp>
 #include <calmkit/model.hpp>
 
-#include <charconv>
-#include <cmath>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -84,13 +83,6 @@ namespace detail {
 [[noreturn, gnu::cold, gnu::noinline]] inline void throw_record(std::string place, RuleViolation v) {
   throw RecordError(std::move(place), std::move(v.field), std::move(v.reason));
 }
-
-/// The shortest text of a double that reads back the same (`-0.5`, `-1`, `inf`, `nan`).
-[[gnu::cold]] inline std::string number_text(double v) {
-  char buf[32];
-  const auto r = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, r.ptr);
-}
 }  // namespace detail
 
 /// How every message names a record: `trigger 't1' of participant 'p1'`
@@ -120,12 +112,14 @@ namespace rules {
   return RuleViolation{std::string(field), "must not be empty"};
 }
 
-/// `acted_after_minutes` of a trigger: absent, or a finite number of minutes >= 0.
+/// `acted_after_minutes` of a trigger, for an entry point that reads it as a
+/// plain number (a JSON number, a float column, a Python float): absent, or
+/// what `Minutes` holds (finite, >= 0). The reason is
+/// `Minutes::out_of_range_reason`; a `Trigger` itself cannot break this rule.
 [[nodiscard]] inline std::optional<RuleViolation> acted_after_minutes(std::optional<double> minutes) {
-  if (!minutes || (std::isfinite(*minutes) && *minutes >= 0)) [[likely]]
+  if (!minutes || Minutes::make(*minutes)) [[likely]]
     return std::nullopt;
-  return RuleViolation{"acted_after_minutes",
-                       "must be a finite number of minutes >= 0, got " + detail::number_text(*minutes)};
+  return RuleViolation{"acted_after_minutes", Minutes::out_of_range_reason(*minutes)};
 }
 
 /// `end` of an exercise session: not before its `time` (as instants; the
@@ -165,11 +159,10 @@ namespace rules {
 
 }  // namespace rules
 
-/// The rules of a trigger that need no other record: a non-empty id;
-/// `acted_after_minutes` absent or finite and >= 0.
+/// The rules of a trigger that need no other record: a non-empty id. (Its
+/// `acted_after_minutes` is a `Minutes`, finite and >= 0 by construction.)
 [[nodiscard]] inline std::optional<RuleViolation> validate(const Trigger& t) {
-  if (auto v = rules::not_empty("id", t.id)) return v;
-  return rules::acted_after_minutes(t.acted_after_minutes);
+  return rules::not_empty("id", t.id);
 }
 
 /// A reading has no rule of its own beyond its types (its id is optional).

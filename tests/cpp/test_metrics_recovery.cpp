@@ -139,12 +139,12 @@ TEST_CASE("window of uncertainty: share not acted and minutes quartiles, per wee
   t1.acted_on_urge = false;
   auto t2 = trigger("a", "t2", "2026-03-03T10:00:00Z", 7);
   t2.acted_on_urge = true;
-  t2.acted_after_minutes = 10;
+  t2.acted_after_minutes = calmkit::Minutes(10);
   auto t3 = trigger("a", "t3", "2026-03-04T10:00:00Z", 7);  // not recorded
-  t3.acted_after_minutes = 40;
+  t3.acted_after_minutes = calmkit::Minutes(40);
   auto t4 = trigger("a", "t4", "2026-03-17T10:00:00Z", 7);  // two weeks later
   t4.acted_on_urge = false;
-  t4.acted_after_minutes = 20;
+  t4.acted_after_minutes = calmkit::Minutes(20);
   for (auto* t : {&t1, &t2, &t3, &t4}) j.add(*t);
   const auto c = CohortColumns::from_journal(j);
   const auto w = window_of_uncertainty(c);

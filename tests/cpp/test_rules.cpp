@@ -88,16 +88,6 @@ std::vector<Case> cases() {
          "must not be empty"});
   }
   {
-    auto t = good_trigger();
-    t.acted_after_minutes = -1.5;
-    out.push_back({"negative minutes until acting",
-                   {},
-                   t,
-                   trigger_line + R"(,"acted_after_minutes":-1.5})",
-                   "acted_after_minutes",
-                   "must be a finite number of minutes >= 0, got -1.5"});
-  }
-  {
     auto e = good_exercise();
     e.id.clear();
     out.push_back(
@@ -374,6 +364,36 @@ TEST_CASE("every entry point refuses each bad record with the same rule and mess
       CHECK(lenient.journal.size() == c.before.size());
     }
   }
+}
+
+TEST_CASE("acted_after_minutes: the type Minutes is the rule, the same reason at every entry point",
+          "[rules]") {
+  // A Trigger cannot hold -1.5 minutes, so Journal, the writer and the store
+  // never see such a record: the entry points that read a plain number (the
+  // reader, the columns) refuse it with the type's reason.
+  const std::string reason = "must be a finite number of minutes >= 0, got -1.5";
+  CHECK_FALSE(Minutes::make(-1.5).has_value());
+  CHECK(Minutes::out_of_range_reason(-1.5) == reason);
+  CHECK_THROWS_WITH(Minutes(-1.5), "minutes " + reason);
+  CHECK(rules::acted_after_minutes(-1.5) == RuleViolation{"acted_after_minutes", reason});
+  for (double bad :
+       {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity(), -0.0001}) {
+    CHECK_FALSE(Minutes::make(bad).has_value());
+    CHECK_THROWS_AS(Minutes(bad), std::out_of_range);
+  }
+  CHECK(Minutes::make(0.0)->value() == 0.0);
+  CHECK(Minutes(12.5).value() == 12.5);
+
+  const std::string text = trigger_line + R"(,"acted_after_minutes":-1.5})" + "\n";
+  try {
+    (void)parse_journal(text, {}, "rules.jsonl");
+    FAIL("the strict reader took it");
+  } catch (const JournalFormatError& e) {
+    CHECK(std::string(e.what()) == "rules.jsonl:1: field 'acted_after_minutes': " + reason);
+  }
+  const auto lenient = parse_journal(text, {.lenient = true}, "rules.jsonl");
+  REQUIRE(lenient.report.skipped.size() == 1);
+  CHECK(lenient.report.skipped.front().reason == reason);
 }
 
 TEST_CASE("the columnar form refuses the rules it has a column for, with the same reason", "[rules]") {

@@ -124,9 +124,9 @@ TEST_CASE("acting on the urge gets rarer and slower over the weeks", "[synthetic
     }
     if (t.acted_after_minutes) {
       REQUIRE(*t.acted_on_urge);
-      REQUIRE(*t.acted_after_minutes >= 0.0);
-      if (early) wait_first += *t.acted_after_minutes, ++waits_first;
-      if (late) wait_last += *t.acted_after_minutes, ++waits_last;
+      REQUIRE(t.acted_after_minutes->value() >= 0.0);
+      if (early) wait_first += t.acted_after_minutes->value(), ++waits_first;
+      if (late) wait_last += t.acted_after_minutes->value(), ++waits_last;
     }
   }
   REQUIRE(asked_first > 50);

@@ -88,7 +88,9 @@ test('adding a bad record names the field in both spellings', () => {
   assert.throws(
     () => j.add({ type: 'trigger', id: 't', time: '2026-03-02T21:00:00Z', category: 'other', intensity: 3,
       actedAfterMinutes: -1 }),
-    (e) => e instanceof pkg.JournalFormatError && e.field === 'acted_after_minutes' && e.property === 'actedAfterMinutes',
+    // The reason is the model's (calmkit::Minutes), as in C++ and Python.
+    (e) => e instanceof pkg.JournalFormatError && e.field === 'acted_after_minutes' && e.property === 'actedAfterMinutes'
+      && e.reason === 'must be a finite number of minutes >= 0, got -1',
   );
   assert.throws(() => j.add({ type: 'trigger', id: 't', time: '2026-03-02 21:00', category: 'other', intensity: 3 }),
     (e) => e instanceof pkg.JournalFormatError && e.field === 'time');

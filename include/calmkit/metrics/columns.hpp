@@ -398,7 +398,7 @@ inline CohortColumns CohortColumns::from_journal(const Journal& journal) {
     t.acted_on_urge[i] =
         tr.acted_on_urge ? static_cast<std::int8_t>(*tr.acted_on_urge ? 1 : 0) : std::int8_t{-1};
     t.acted_after_minutes[i] =
-        tr.acted_after_minutes ? *tr.acted_after_minutes : std::numeric_limits<double>::quiet_NaN();
+        tr.acted_after_minutes ? tr.acted_after_minutes->value() : std::numeric_limits<double>::quiet_NaN();
     c.trigger_ids[i] = tr.id;
     ids.emplace(calmkit::detail::scoped_key(tr.participant, tr.id), static_cast<std::int32_t>(i));
   }
