@@ -189,16 +189,23 @@ def _block(table: Any, start: int, stop: int, first: int, last: int) -> Any:
     return part.set_column(0, part.schema.field(0), coded)
 
 
+#: The columns Parquet dictionary-encodes: the vocabularies, ids and trigger
+#: links (few distinct values per file). Free text is written plain: hashing
+#: it cost about a fifth of the encoding's CPU for a few percent of size
+#: (measured on the interleaved cohort, benchmarks/README.md).
+_DICTIONARY_COLUMNS = ["participant", "category", "exercise", "instrument", "id", "trigger"]
+
+
 def _parquet_bytes(table: Any) -> Any:
-    """``table`` as the bytes of one Parquet file (a pyarrow Buffer, no copy).
-    pyarrow's defaults are kept on measurement (benchmarks/README.md): snappy
-    pages, dictionary encoding, statistics (readers filter on them), one row
-    group up to 1 Mi rows."""
+    """``table`` as the bytes of one Parquet file (a pyarrow Buffer, no copy):
+    snappy pages (what every Parquet reader reads), dictionary pages for
+    :data:`_DICTIONARY_COLUMNS`, statistics (readers filter on them), row
+    groups of up to 1 Mi rows."""
     pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
     pq = _extras.require("pyarrow.parquet", "parquet", "calmkit's Parquet support")
 
     sink = pa.BufferOutputStream()
-    pq.write_table(table, sink)
+    pq.write_table(table, sink, use_dictionary=_DICTIONARY_COLUMNS)
     return sink.getvalue()
 
 
