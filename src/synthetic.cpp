@@ -24,6 +24,7 @@
 #include "synthetic_world.hpp"
 
 #include <calmkit/assessments.hpp>
+#include <calmkit/calendar.hpp>
 #include <calmkit/synthetic.hpp>
 #include <calmkit/timezone.hpp>
 
@@ -239,8 +240,7 @@ class ParticipantGenerator {
     }
     const int hour = local_hour(t0);
     if ((hour >= 23 || hour < 5) && rng.bernoulli(0.7)) tr.tags.emplace_back("late-night");
-    const auto dow =
-        (floor_div(t0 + tz_.at(t0).minutes() * us_per_minute, us_per_day) + 4) % 7;  // 0 = Sunday
+    const int dow = calendar::weekday(floor_div(t0 + tz_.at(t0).minutes() * us_per_minute, us_per_day));
     if ((dow == 0 || dow == 6) && rng.bernoulli(0.5)) tr.tags.emplace_back("weekend");
     if (rng.bernoulli(0.25)) tr.tags.push_back(pick(rng, extra_tags));
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <calmkit/assessments.hpp>
+#include <calmkit/calendar.hpp>
 #include <calmkit/errors.hpp>
 #include <calmkit/exercises.hpp>
 #include <calmkit/export.hpp>
@@ -14,6 +15,7 @@
 #include <calmkit/journal.hpp>
 #include <calmkit/metrics.hpp>
 #include <calmkit/model.hpp>
+#include <calmkit/posix_timezone.hpp>
 #include <calmkit/session.hpp>
 #include <calmkit/store.hpp>
 #include <calmkit/suggest.hpp>

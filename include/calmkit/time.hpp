@@ -5,13 +5,14 @@
 /// epoch) together with the UTC offset the person's clock showed at that moment.
 /// The instant orders events across people and time zones; the offset recovers
 /// the wall clock ("2 a.m.") and the local date that the metrics count by.
-/// Calendar arithmetic is Boost.Date_Time's (`boost::gregorian`,
-/// `boost::posix_time`).
+/// Dates and wall times are Boost.Date_Time's (`boost::gregorian`,
+/// `boost::posix_time`); day counting is calendar.hpp's.
 #pragma once
 
 #include <boost/date_time/gregorian/gregorian_types.hpp>
 #include <boost/date_time/posix_time/posix_time_types.hpp>
 
+#include <calmkit/calendar.hpp>
 #include <calmkit/errors.hpp>
 
 #include <charconv>
@@ -119,12 +120,6 @@ inline std::int64_t unix_epoch_day_number() {
 }
 
 inline constexpr std::int64_t us_per_day = 86'400'000'000LL;
-
-inline std::int64_t floor_div(std::int64_t a, std::int64_t b) {
-  std::int64_t q = a / b;
-  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
-  return q;
-}
 
 }  // namespace detail
 

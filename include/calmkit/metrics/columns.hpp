@@ -8,6 +8,7 @@
 /// (the Python bindings fill it from NumPy arrays without per-row objects).
 #pragma once
 
+#include <calmkit/calendar.hpp>
 #include <calmkit/errors.hpp>
 #include <calmkit/journal.hpp>
 #include <calmkit/metrics/parallel.hpp>
@@ -218,50 +219,12 @@ class LocalCalendar {
 
 namespace detail {
 
-/// Floor division (rounds toward −infinity), constexpr.
-[[nodiscard]] constexpr std::int64_t floor_div(std::int64_t a, std::int64_t b) noexcept {
-  std::int64_t q = a / b;
-  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
-  return q;
-}
-
-/// Year, month (1–12), day (1–31) of a day count (H. Hinnant's civil_from_days).
-struct Ymd {
-  std::int64_t y;
-  int m;
-  int d;
-};
-[[nodiscard]] constexpr Ymd civil_from_days(std::int64_t z) noexcept {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const std::int64_t doe = z - era * 146097;                                       // [0, 146096]
-  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;  // [0, 399]
-  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);                // [0, 365]
-  const std::int64_t mp = (5 * doy + 2) / 153;                                     // [0, 11]
-  const int d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);                    // [1, 31]
-  const int m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);                       // [1, 12]
-  return {yoe + era * 400 + (m <= 2 ? 1 : 0), m, d};
-}
-/// Days since 1970-01-01 of a civil date.
-[[nodiscard]] constexpr std::int64_t days_from_civil(std::int64_t y, int m, int d) noexcept {
-  y -= m <= 2 ? 1 : 0;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const std::int64_t yoe = y - era * 400;
-  const std::int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
 /// An ordinal of the period holding `day` (consecutive periods differ by 1).
 [[nodiscard]] constexpr std::int64_t period_index(std::int64_t day, Period p) noexcept {
   switch (p) {
     case Period::day: return day;
-    case Period::week:
-      return floor_div(day + 3, 7);  // 1970-01-01 was a Thursday: week 0 starts Mon 1969-12-29
-    case Period::month: {
-      const auto c = civil_from_days(day);
-      return c.y * 12 + (c.m - 1);
-    }
+    case Period::week: return calendar::week_index(day);
+    case Period::month: return calendar::month_index(day);
   }
   return day;
 }
@@ -269,10 +232,8 @@ struct Ymd {
 [[nodiscard]] constexpr std::int64_t period_first_day(std::int64_t index, Period p) noexcept {
   switch (p) {
     case Period::day: return index;
-    case Period::week: return index * 7 - 3;
-    case Period::month:
-      return days_from_civil(floor_div(index, 12), static_cast<int>(index - floor_div(index, 12) * 12) + 1,
-                             1);
+    case Period::week: return calendar::week_first_day(index);
+    case Period::month: return calendar::month_first_day(index);
   }
   return index;
 }
@@ -337,11 +298,7 @@ inline void check_fill_span(const CohortColumns& c, const ParticipantSpan& s) {
   constexpr std::int64_t max_days = max_fill_years * 366;
   for (std::size_t p = 0; p < s.has.size(); ++p) {
     if (!s.has[p] || s.last_day[p] - s.first_day[p] <= max_days) continue;
-    auto date = [](std::int64_t day) {
-      const auto d = civil_from_days(day);
-      auto two = [](int v) { return std::string(v < 10 ? "0" : "") + std::to_string(v); };
-      return std::to_string(d.y) + "-" + two(d.m) + "-" + two(d.d);
-    };
+    const auto date = calendar::iso_date;
     const std::string who =
         c.participants[p].empty() ? "the journal" : "participant '" + c.participants[p] + "'";
     calmkit::detail::throw_invalid(
