@@ -2,6 +2,14 @@
 // per metric, each returning a dict of NumPy arrays (moved out of the C++
 // vectors, no copy and no per-row Python object). python/calmkit/metrics.py
 // turns them into DataFrames.
+//
+// Why one file of ~700 lines: it is one area's register_<area> (as every
+// bindings/python file), and its two halves, the columnar input (Cohort,
+// cohort_from_arrays and the per-Journal cohort cache) and the metric
+// functions, share the private NumPy helpers above them (exact_array,
+// to_numpy, the calendar and period arguments). Its seam, if it grows, is
+// that one: a cohort.cpp with register_cohort and a private header for the
+// shared helpers.
 #include "common.hpp"
 
 #include <calmkit/metrics.hpp>
