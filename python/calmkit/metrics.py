@@ -276,9 +276,17 @@ def _episode_arrays(frame: pd.DataFrame, threshold: int | None, window_hours: fl
             row = int(np.flatnonzero(bad)[0])
             raise ValueError(f"episode frame row {row} (index {frame.index[row]!r}), column '{name}': "
                              f"missing or unknown value {frame[name].iloc[row]!r}")
+    # calmed must be True/False (or 1/0): a cast would turn 0.7 into 0 (censored) and "True" into a bare
+    # int() error.
+    calmed = pd.to_numeric(frame["calmed"], errors="coerce").to_numpy(np.float64)
+    bad = ~((calmed == 0) | (calmed == 1))
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"episode frame row {row} (index {frame.index[row]!r}), column 'calmed': "
+                         f"{frame['calmed'].iloc[row]!r} is not True/False (or 1/0)")
     arrays = (codes, onset_us, frame["offset_minutes"].to_numpy(),
               cat.astype(np.uint8), frame["minutes"].to_numpy(np.float64),
-              frame["calmed"].to_numpy(np.uint8))
+              calmed.astype(np.uint8))
     return names, arrays
 
 

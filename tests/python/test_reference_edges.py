@@ -179,3 +179,14 @@ def test_cox_robust_se_against_r_on_a_tied_cohort(tmp_path: Path) -> None:
         assert rel < 2e-3, (term, got["se"], r.loc[term, "robust_se"])
         worst = max(worst, rel)
     assert worst > 5e-4  # the difference the docs describe is there (lifelines differs from R)
+@pytest.mark.parametrize("calmed", [[0.7, 1.0], [2, 0], ["True", "False"], ["yes", "no"]])
+def test_an_episode_frame_whose_calmed_is_not_true_or_false_is_refused(calmed) -> None:
+    # 0.7 used to be cast to 0 (a censored episode, silently) and "True" to fail
+    # inside int() without naming the column.
+    frame = pd.DataFrame({"participant": "a", "onset": pd.Timestamp("2026-03-02T09:00:00Z"),
+                          "offset_minutes": np.int16(0), "category": "conflict", "minutes": [1.0, 2.0],
+                          "calmed": calmed})
+    with pytest.raises(ValueError, match=r"row 0 \(index 0\), column 'calmed': .* is not True/False"):
+        calmkit.time_to_calm_summary(frame, by=None)
+    ok = frame.assign(calmed=[1, 0])  # 1/0 integers are True/False
+    assert calmkit.time_to_calm_summary(ok, by=None)["calmed"].iloc[0] == 1
