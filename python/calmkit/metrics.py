@@ -479,8 +479,7 @@ def first_and_latest(episodes: pd.DataFrame, weeks: float = 4) -> pd.Series:
     window = pd.Timedelta(weeks=weeks)
     span = last - first
     short = span < 2 * window
-    length = span.where(~short, 2 * window) / 2  # the window: `weeks`, or half a short span
-    length = length.where(short, window)
+    length = (span / 2).where(short, window)  # the window: half a short span, else `weeks`
     is_first = (onset < first + length).to_numpy()
     is_latest = (onset >= last - length).to_numpy() & ~is_first
     labels = np.where(is_first, 0, np.where(is_latest, 1, -1))

@@ -190,3 +190,23 @@ def test_an_episode_frame_whose_calmed_is_not_true_or_false_is_refused(calmed) -
         calmkit.time_to_calm_summary(frame, by=None)
     ok = frame.assign(calmed=[1, 0])  # 1/0 integers are True/False
     assert calmkit.time_to_calm_summary(ok, by=None)["calmed"].iloc[0] == 1
+
+
+def test_first_and_latest_splits_a_short_journal_into_halves() -> None:
+    # docs: a participant whose onsets span less than 2 x weeks is split at the
+    # middle of their span. A 30-day journal used to get two 4-week windows
+    # (almost every episode "first", the last day or two "latest").
+    j = calmkit.synthetic_journal(participants=3, days=30, seed=21)
+    eps = calmkit.time_to_calm(j)
+    split = calmkit.first_and_latest(eps, weeks=4)
+    for p, g in eps.groupby(eps["participant"].astype(str)):
+        t0, t1 = g["onset"].min(), g["onset"].max()
+        assert t1 - t0 < pd.Timedelta(weeks=8)
+        middle = t0 + (t1 - t0) / 2
+        expect = np.where(g["onset"] < middle, "first", "latest")
+        assert list(split.loc[g.index].astype(str)) == list(expect), p
+        assert split.attrs["days"][p] == pytest.approx((t1 - t0) / pd.Timedelta(days=1) / 2)
+        assert (expect == "first").any() and (expect == "latest").any()  # both halves are used
+    # One episode: the middle of a zero span is the onset itself, so "latest" (from the middle on).
+    one = eps[eps["trigger_id"] == eps["trigger_id"].iloc[0]].iloc[:1]
+    assert list(calmkit.first_and_latest(one).astype(str)) == ["latest"]
