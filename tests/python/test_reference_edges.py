@@ -179,6 +179,8 @@ def test_cox_robust_se_against_r_on_a_tied_cohort(tmp_path: Path) -> None:
         assert rel < 2e-3, (term, got["se"], r.loc[term, "robust_se"])
         worst = max(worst, rel)
     assert worst > 5e-4  # the difference the docs describe is there (lifelines differs from R)
+
+
 @pytest.mark.parametrize("calmed", [[0.7, 1.0], [2, 0], ["True", "False"], ["yes", "no"]])
 def test_an_episode_frame_whose_calmed_is_not_true_or_false_is_refused(calmed) -> None:
     # 0.7 used to be cast to 0 (a censored episode, silently) and "True" to fail
