@@ -149,10 +149,25 @@ inline od::json_type type_of(od::value& v) {
   return t;
 }
 
+/// A string value. Without a backslash in it, the text between the quotes in
+/// the line itself (no copy: stage 1 has checked its UTF-8 and that it holds
+/// no unescaped control character); with one, simdjson's unescaped copy.
 std::string_view get_string(od::value& v, const FieldRef& f) {
   const auto t = type_of(v);
   if (t != od::json_type::string) [[unlikely]]
     fail(f, "must be a string, got " + type_name(t));
+  // The token runs from its opening quote to the next structural character,
+  // so it may end in whitespace; its last quote closes the string.
+  std::string_view token = v.raw_json_token();
+  const auto close = token.find_last_of('"');
+  if (close != std::string_view::npos && close > 0) {
+    const std::string_view inner = token.substr(1, close - 1);
+    if (inner.find('\\') == std::string_view::npos) [[likely]] {
+      od::raw_json_string raw;
+      check(v.get_raw_json_string().get(raw));  // moves past the string
+      return inner;
+    }
+  }
   std::string_view s;
   check(v.get_string().get(s));
   return s;
@@ -374,19 +389,32 @@ class KeySet {
   std::unordered_set<std::string_view> large_;
 };
 
+/// The key of a field: the bytes between its quotes in the line when they
+/// hold no backslash (no copy), else simdjson's unescaped copy. `line_end`:
+/// the end of the line (the closing quote lies before it).
+std::string_view field_key(od::field& fld, const char* line_end) {
+  const char* b = fld.key().raw();
+  const auto* q = static_cast<const char*>(std::memchr(b, '"', static_cast<std::size_t>(line_end - b)));
+  if (q != nullptr && std::memchr(b, '\\', static_cast<std::size_t>(q - b)) == nullptr) [[likely]] {
+    return {b, static_cast<std::size_t>(q - b)};
+  }
+  std::string_view key;
+  check(fld.unescaped_key().get(key));
+  return key;
+}
+
 /// Calls `fn(index, value)` for each known field of an object, once each;
 /// rejects duplicate keys and validates (then ignores) unknown ones.
 template <std::size_t N, class Fn>
 std::uint32_t for_each_field(od::object& obj, const std::array<std::string_view, N>& names, KeySet& unknown,
-                             const FieldRef& parent, Fn&& fn) {
+                             const FieldRef& parent, const char* line_end, Fn&& fn) {
   static_assert(N <= 32);
   std::uint32_t seen = 0;
   unknown.clear();
   for (auto fr : obj) {
     od::field fld;
     check(std::move(fr).get(fld));
-    std::string_view key;
-    check(fld.unescaped_key().get(key));
+    const std::string_view key = field_key(fld, line_end);
     std::size_t i = 0;
     while (i < N && names[i] != key) ++i;
     auto where = [&](std::string_view k) {
@@ -406,84 +434,179 @@ std::uint32_t for_each_field(od::object& obj, const std::array<std::string_view,
   return seen;
 }
 
-inline std::uint64_t key_hash(std::string_view participant, std::string_view id) noexcept {
-  const std::size_t a = std::hash<std::string_view>{}(participant);
-  const std::size_t b = std::hash<std::string_view>{}(id);
-  return (static_cast<std::uint64_t>(a) * 0x9E3779B97F4A7C15ull) ^ b;
+/// One 64-bit word of `s` from `p` (fewer bytes at the end: the rest zero).
+inline std::uint64_t load_word(const char* p, std::size_t n) noexcept {
+  std::uint64_t w = 0;
+  std::memcpy(&w, p, std::min<std::size_t>(n, 8));
+  return w;
 }
 
-/// Record indices keyed by the (participant, id) of the records they point
-/// to: open addressing over one flat array, so that a million ids cost no
-/// per-key allocation and no copy of the key.
-class IdIndex {
+/// A 64-bit finaliser (the xor-shift-multiply of splitmix64 / MurmurHash3).
+inline std::uint64_t mix64(std::uint64_t x) noexcept {
+  x ^= x >> 31;
+  x *= 0x7FB5D329728EA185ull;
+  x ^= x >> 27;
+  x *= 0x81DADEF4BC2DD44Dull;
+  x ^= x >> 33;
+  return x;
+}
+
+/// The hash of a (participant, id) key: both lengths first (so ("ab", "c")
+/// and ("a", "bc") differ), then the bytes a word at a time, one multiply
+/// per word, and a full mix at the end. Ids and participants are a word or
+/// two long, where this is several times cheaper than std::hash's byte loop;
+/// equal hashes are always confirmed by comparing the bytes (KeyTable), so a
+/// collision costs time, never a wrong result.
+inline std::uint64_t key_hash(std::string_view participant, std::string_view id) noexcept {
+  constexpr std::uint64_t k = 0x9E3779B97F4A7C15ull;
+  std::uint64_t h = (static_cast<std::uint64_t>(participant.size()) << 32 ^ id.size()) * k;
+  for (const std::string_view part : {participant, id}) {
+    const char* p = part.data();
+    for (std::size_t n = part.size(); n > 0; n -= std::min<std::size_t>(n, 8), p += 8) {
+      h = std::rotl((h ^ load_word(p, n)) * k, 29);
+    }
+  }
+  return mix64(h);
+}
+
+/// Appends a (participant, id) key to `bytes`: both lengths, then the bytes.
+inline void put_key(std::string& bytes, std::string_view participant, std::string_view id) {
+  const std::array<std::uint64_t, 2> len{participant.size(), id.size()};
+  bytes.append(reinterpret_cast<const char*>(len.data()), sizeof len);
+  bytes.append(participant);
+  bytes.append(id);
+}
+
+/// The (participant, id) key at `at` in `bytes` (as put there by put_key).
+inline std::pair<std::string_view, std::string_view> get_key(const std::string& bytes,
+                                                             std::size_t at) noexcept {
+  std::array<std::uint64_t, 2> len{};
+  std::memcpy(len.data(), bytes.data() + at, sizeof len);
+  const char* p = bytes.data() + at + sizeof len;
+  return {std::string_view(p, len[0]), std::string_view(p + len[0], len[1])};
+}
+
+/// The (participant, id) keys of one record type with the line each was first
+/// used on: open addressing over one flat array of (hash, position) slots,
+/// the keys themselves back to back in one byte arena. A million keys cost no
+/// per-key allocation, and a lookup touches one slot and one arena entry.
+class KeyTable {
  public:
   static constexpr std::size_t none = static_cast<std::size_t>(-1);
 
-  /// Adds `index` (whose record has key hash `h`), unless a record for which
-  /// `same(other_index)` holds is there already: then returns that index.
-  template <class Same>
-  std::size_t insert(std::uint64_t h, std::size_t index, Same&& same) {
-    if (2 * (size_ + 1) > slots_.size()) grow();
+  /// Adds the key (hash `h`) first used on `line`, unless it is there
+  /// already: then returns the line it was first used on (else `none`).
+  std::size_t insert(std::uint64_t h, std::string_view participant, std::string_view id, std::size_t line) {
+    if (4 * (size_ + 1) > 3 * slots_.size()) grow();
     const std::size_t mask = slots_.size() - 1;
     for (std::size_t i = static_cast<std::size_t>(h) & mask;; i = (i + 1) & mask) {
       Slot& s = slots_[i];
-      if (s.index == none) {
-        s = Slot{h, index};
+      if (s.at == 0) {
+        s = Slot{h, arena_.size() + 1};
+        const std::uint64_t l = line;
+        arena_.append(reinterpret_cast<const char*>(&l), sizeof l);
+        put_key(arena_, participant, id);
         ++size_;
         return none;
       }
-      if (s.hash == h && same(s.index)) return s.index;
+      if (s.hash == h && same(s.at, participant, id)) return line_at(s.at);
     }
   }
 
-  /// The index of a record with key hash `h` for which `same` holds, or none.
-  template <class Same>
-  [[nodiscard]] std::size_t find(std::uint64_t h, Same&& same) const {
-    if (slots_.empty()) return none;
+  /// Whether the key (hash `h`) is there.
+  [[nodiscard]] bool contains(std::uint64_t h, std::string_view participant, std::string_view id) const {
+    if (slots_.empty()) return false;
     const std::size_t mask = slots_.size() - 1;
     for (std::size_t i = static_cast<std::size_t>(h) & mask;; i = (i + 1) & mask) {
       const Slot& s = slots_[i];
-      if (s.index == none) return none;
-      if (s.hash == h && same(s.index)) return s.index;
+      if (s.at == 0) return false;
+      if (s.hash == h && same(s.at, participant, id)) return true;
     }
   }
 
  private:
   struct Slot {
     std::uint64_t hash = 0;
-    std::size_t index = none;
+    std::size_t at = 0;  ///< 1 + the entry's offset in `arena_` (line, then the key); 0 = empty
   };
+  [[nodiscard]] std::size_t line_at(std::size_t at) const noexcept {
+    std::uint64_t l = 0;
+    std::memcpy(&l, arena_.data() + at - 1, sizeof l);
+    return static_cast<std::size_t>(l);
+  }
+  [[nodiscard]] bool same(std::size_t at, std::string_view participant, std::string_view id) const noexcept {
+    const auto [p, i] = get_key(arena_, at - 1 + sizeof(std::uint64_t));
+    return p == participant && i == id;
+  }
   void grow() {
     std::vector<Slot> old = std::move(slots_);
     slots_.assign(old.empty() ? 1024 : 2 * old.size(), Slot{});  // a power of two
     const std::size_t mask = slots_.size() - 1;
     for (const Slot& s : old) {
-      if (s.index == none) continue;
+      if (s.at == 0) continue;
       std::size_t i = static_cast<std::size_t>(s.hash) & mask;
-      while (slots_[i].index != none) i = (i + 1) & mask;
+      while (slots_[i].at != 0) i = (i + 1) & mask;
       slots_[i] = s;
     }
   }
   std::vector<Slot> slots_;
   std::size_t size_ = 0;
+  std::string arena_;
 };
 
-/// The records one share of the input gave, of one type, in line order: line
-/// numbers count from the share's first line (1-based); `hashes` holds the
-/// key hash of each record's (participant, id), computed by the worker so the
-/// merge does not have to.
-template <class R>
-struct Batch {
-  std::vector<R> records;
-  std::vector<std::size_t> lines;
-  std::vector<std::uint64_t> hashes;
+/// What the checks across lines need to know of one record a share kept: its
+/// line (from the share's first, 1-based) and, when it has them, its
+/// (participant, id) key and its (participant, trigger) reference, hashed on
+/// the share's thread, their bytes in `ShareKeys::bytes`.
+struct RecordMeta {
+  static constexpr std::size_t none = static_cast<std::size_t>(-1);
+  std::size_t line = 0;
+  std::size_t key = none;  ///< offset of the (participant, id) key; none: no id
+  std::size_t ref = none;  ///< offset of the (participant, trigger) key; none: no trigger
+  std::uint64_t key_hash = 0;
+  std::uint64_t ref_hash = 0;
+};
+
+/// The RecordMeta of one record type of a share, in line order, and the key bytes.
+struct ShareKeys {
+  std::vector<RecordMeta> meta;
+  std::string bytes;
 
   void clear() noexcept {
-    records.clear();
-    lines.clear();
-    hashes.clear();
+    meta.clear();
+    bytes.clear();
   }
 };
+
+/// Where a share's threads put the records they parse: one `push(const R&)`
+/// per record type, each copying the record (the parser reuses one record
+/// of each type for every line).
+struct RecordSink {
+  RecordSet records;
+
+  void push(const Trigger& r) { records.triggers.push_back(r); }
+  void push(const Reading& r) { records.readings.push_back(r); }
+  void push(const ExerciseSession& r) { records.exercises.push_back(r); }
+  void push(const ThoughtRecord& r) { records.thought_records.push_back(r); }
+  void push(const Assessment& r) { records.assessments.push_back(r); }
+  void clear() noexcept {
+    records.triggers.clear();
+    records.readings.clear();
+    records.exercises.clear();
+    records.thought_records.clear();
+    records.assessments.clear();
+  }
+};
+
+/// The records of type R in a RecordSet.
+template <class R>
+std::vector<R>& records_of(RecordSet& rs) noexcept {
+  if constexpr (std::is_same_v<R, Trigger>) return rs.triggers;
+  if constexpr (std::is_same_v<R, Reading>) return rs.readings;
+  if constexpr (std::is_same_v<R, ExerciseSession>) return rs.exercises;
+  if constexpr (std::is_same_v<R, ThoughtRecord>) return rs.thought_records;
+  if constexpr (std::is_same_v<R, Assessment>) return rs.assessments;
+}
 
 /// A bad line of one share, numbered from the share's first line.
 struct ShareError {
@@ -495,11 +618,8 @@ struct ShareError {
 
 /// What parsing one share of the input (a run of whole lines) found.
 struct ShareResult {
-  Batch<Trigger> triggers;
-  Batch<Reading> readings;
-  Batch<ExerciseSession> exercises;
-  Batch<ThoughtRecord> thought_records;
-  Batch<Assessment> assessments;
+  RecordSink sink;                 ///< the records, by type, in line order
+  std::array<ShareKeys, 5> keys;   ///< their lines and keys, by `RecordType`
   std::vector<ShareError> errors;  ///< in line order; strict: at most one, the first
   std::size_t lines = 0;           ///< lines in the share, blank ones included
   bool content = false;            ///< the share has a line that is not blank
@@ -507,12 +627,14 @@ struct ShareResult {
   std::optional<int> version;      ///< the header's version, when the share holds the header
   std::exception_ptr failure;      ///< anything but a bad line (out of memory, say)
 
+  template <class R>
+  [[nodiscard]] ShareKeys& keys_of() noexcept {
+    return keys[static_cast<std::size_t>(record_type_of<R>)];
+  }
+
   void clear() noexcept {
-    triggers.clear();
-    readings.clear();
-    exercises.clear();
-    thought_records.clear();
-    assessments.clear();
+    sink.clear();
+    for (auto& k : keys) k.clear();
     errors.clear();
     lines = 0;
     content = false;
@@ -521,6 +643,69 @@ struct ShareResult {
     failure = nullptr;
   }
 };
+
+/// Empties a record for the next line while its strings keep their capacity;
+/// every field back to the value a default-constructed record has.
+void reset(Trigger& t) noexcept {
+  t.participant.clear();
+  t.id.clear();
+  t.time = Instant{};
+  t.category = Trigger{}.category;
+  t.intensity = Intensity{};
+  t.context.clear();
+  t.thoughts.clear();
+  t.sensations.clear();
+  t.urge.clear();
+  t.acted_on_urge.reset();
+  t.acted_after_minutes.reset();
+  t.response.clear();
+  t.tags.clear();
+}
+void reset(Reading& r) noexcept {
+  r.participant.clear();
+  r.id.clear();
+  r.time = Instant{};
+  r.intensity = Intensity{};
+  r.trigger.clear();
+  r.note.clear();
+}
+void reset(ExerciseSession& e) noexcept {
+  e.participant.clear();
+  e.id.clear();
+  e.time = Instant{};
+  e.end = Instant{};
+  e.exercise.clear();
+  e.completed = ExerciseSession{}.completed;
+  e.intensity_before.reset();
+  e.intensity_after.reset();
+  e.trigger.clear();
+  e.responses.clear();
+}
+void reset(ThoughtRecord& r) noexcept {
+  r.participant.clear();
+  r.id.clear();
+  r.time = Instant{};
+  r.situation.clear();
+  r.automatic_thought.clear();
+  r.belief_before = Percent{};
+  r.emotions.clear();
+  r.distortions.clear();
+  r.evidence_for.clear();
+  r.evidence_against.clear();
+  r.alternatives.clear();
+  r.friend_advice.clear();
+  r.balanced_thought.clear();
+  r.belief_after.reset();
+  r.trigger.clear();
+}
+void reset(Assessment& a) noexcept {
+  a.participant.clear();
+  a.id.clear();
+  a.time = Instant{};
+  a.instrument.clear();
+  a.answers.clear();
+  a.note.clear();
+}
 
 /// Parses the lines of one share into a ShareResult. Every per-line rule is
 /// checked here; the rules across lines (unique ids, trigger references) are
@@ -583,6 +768,7 @@ class LineParser {
     if (parser_.capacity() < 2 * len + 64) {
       check(parser_.allocate(std::max(2 * len + 64, 2 * parser_.capacity())));
     }
+    end_ = text + len;
     od::document doc;
     check(parser_.iterate(text, len, capacity).get(doc));
     od::json_type root{};
@@ -604,30 +790,30 @@ class LineParser {
       }
     };
     if (type == "trigger") {
-      auto t = parse_trigger(obj);
+      const auto& t = parse_trigger(obj);
       at_end();
-      keep(std::move(t), out_->triggers, line_no);
+      keep(t, line_no);
     } else if (type == "reading") {
-      auto r = parse_reading(obj);
+      const auto& r = parse_reading(obj);
       at_end();
-      keep(std::move(r), out_->readings, line_no);
+      keep(r, line_no);
     } else if (type == "exercise") {
-      auto e = parse_exercise(obj);
+      const auto& e = parse_exercise(obj);
       at_end();
-      keep(std::move(e), out_->exercises, line_no);
+      keep(e, line_no);
     } else if (type == "thought_record") {
-      auto r = parse_thought(obj);
+      const auto& r = parse_thought(obj);
       at_end();
-      keep(std::move(r), out_->thought_records, line_no);
+      keep(r, line_no);
     } else if (type == "header") {
       if (!first) fail(FieldRef{"type"}, "a header is only allowed as the first line of the file");
       const int version = parse_header(obj);
       at_end();
       out_->version = version;
     } else if (type == "assessment") {
-      auto a = parse_assessment(obj);
+      const auto& a = parse_assessment(obj);
       at_end();
-      keep(std::move(a), out_->assessments, line_no);
+      keep(a, line_no);
     } else {
       fail(FieldRef{"type"}, "unknown record type " + quote(type) +
                                  " (expected trigger, reading, exercise, thought_record or assessment)");
@@ -675,7 +861,7 @@ class LineParser {
   int parse_header(od::object& obj) {
     std::int64_t version = 1;
     const auto seen =
-        for_each_field(obj, header_fields, unknown_, FieldRef{}, [&](std::size_t i, od::value& v) {
+        for_each_field(obj, header_fields, unknown_, FieldRef{}, end_, [&](std::size_t i, od::value& v) {
           if (i == 1) {
             const auto f = get_string(v, FieldRef{"format"});
             if (f != "calmkit-journal")
@@ -695,10 +881,11 @@ class LineParser {
     return static_cast<int>(version);
   }
 
-  Trigger parse_trigger(od::object& obj) {
-    Trigger t;
+  const Trigger& parse_trigger(od::object& obj) {
+    Trigger& t = trigger_;
+    reset(t);
     const auto seen =
-        for_each_field(obj, trigger_fields, unknown_, FieldRef{}, [&](std::size_t i, od::value& v) {
+        for_each_field(obj, trigger_fields, unknown_, FieldRef{}, end_, [&](std::size_t i, od::value& v) {
           if (common(i, v, t.participant, t.id, t.time)) return;
           const FieldRef f{trigger_fields[i]};
           switch (i) {
@@ -737,10 +924,11 @@ class LineParser {
     return t;
   }
 
-  Reading parse_reading(od::object& obj) {
-    Reading r;
+  const Reading& parse_reading(od::object& obj) {
+    Reading& r = reading_;
+    reset(r);
     const auto seen =
-        for_each_field(obj, reading_fields, unknown_, FieldRef{}, [&](std::size_t i, od::value& v) {
+        for_each_field(obj, reading_fields, unknown_, FieldRef{}, end_, [&](std::size_t i, od::value& v) {
           if (common(i, v, r.participant, r.id, r.time, false)) return;
           const FieldRef f{reading_fields[i]};
           switch (i) {
@@ -754,10 +942,11 @@ class LineParser {
     return r;
   }
 
-  ExerciseSession parse_exercise(od::object& obj) {
-    ExerciseSession e;
+  const ExerciseSession& parse_exercise(od::object& obj) {
+    ExerciseSession& e = exercise_;
+    reset(e);
     const auto seen =
-        for_each_field(obj, exercise_fields, unknown_, FieldRef{}, [&](std::size_t i, od::value& v) {
+        for_each_field(obj, exercise_fields, unknown_, FieldRef{}, end_, [&](std::size_t i, od::value& v) {
           if (common(i, v, e.participant, e.id, e.time)) return;
           const FieldRef f{exercise_fields[i]};
           switch (i) {
@@ -782,7 +971,7 @@ class LineParser {
     check(v.get_object().get(o));
     EmotionRating em;
     const auto seen =
-        for_each_field(o, emotion_fields, unknown_nested_, f, [&](std::size_t i, od::value& ev) {
+        for_each_field(o, emotion_fields, unknown_nested_, f, end_, [&](std::size_t i, od::value& ev) {
           const FieldRef ef{f.name, f.index, emotion_fields[i]};
           switch (i) {
             case 0: em.name.assign(get_string(ev, ef)); break;
@@ -795,10 +984,11 @@ class LineParser {
     out.push_back(std::move(em));
   }
 
-  ThoughtRecord parse_thought(od::object& obj) {
-    ThoughtRecord r;
+  const ThoughtRecord& parse_thought(od::object& obj) {
+    ThoughtRecord& r = thought_;
+    reset(r);
     const auto seen =
-        for_each_field(obj, thought_fields, unknown_, FieldRef{}, [&](std::size_t i, od::value& v) {
+        for_each_field(obj, thought_fields, unknown_, FieldRef{}, end_, [&](std::size_t i, od::value& v) {
           if (common(i, v, r.participant, r.id, r.time)) return;
           const FieldRef f{thought_fields[i]};
           switch (i) {
@@ -833,10 +1023,11 @@ class LineParser {
 
   /// An assessment; its instrument and answers are checked by `keep` once the
   /// whole object is read, since `answers` may come before `instrument`.
-  Assessment parse_assessment(od::object& obj) {
-    Assessment a;
+  const Assessment& parse_assessment(od::object& obj) {
+    Assessment& a = assessment_;
+    reset(a);
     const auto seen =
-        for_each_field(obj, assessment_fields, unknown_, FieldRef{}, [&](std::size_t i, od::value& v) {
+        for_each_field(obj, assessment_fields, unknown_, FieldRef{}, end_, [&](std::size_t i, od::value& v) {
           if (common(i, v, a.participant, a.id, a.time)) return;
           const FieldRef f{assessment_fields[i]};
           switch (i) {
@@ -855,10 +1046,11 @@ class LineParser {
     return a;
   }
 
-  /// Keeps a record that passed every per-line check (the unique-id check is
-  /// the Reader's, across shares).
+  /// Keeps a record that passed every per-line check: a copy goes to the
+  /// share's sink, its line and keys to the checks across lines (unique ids,
+  /// trigger references), which are the Reader's.
   template <class R>
-  static void keep(R rec, Batch<R>& b, std::size_t line_no) {
+  void keep(const R& rec, std::size_t line_no) {
     // The model's rules (validate.hpp), with this line as the place.
     if (auto bad = validate(rec)) [[unlikely]]
       throw LineError{std::move(bad->field), std::move(bad->reason)};
@@ -866,14 +1058,35 @@ class LineParser {
       if (auto bad = validate_answers(rec)) [[unlikely]]
         throw LineError{std::move(bad->field), std::move(bad->reason)};
     }
-    b.hashes.push_back(rec.id.empty() ? 0 : key_hash(rec.participant, rec.id));
-    b.records.push_back(std::move(rec));
-    b.lines.push_back(line_no);
+    ShareKeys& k = out_->keys_of<R>();
+    RecordMeta m;
+    m.line = line_no;
+    if (!rec.id.empty()) {
+      m.key = k.bytes.size();
+      m.key_hash = key_hash(rec.participant, rec.id);
+      put_key(k.bytes, rec.participant, rec.id);
+    }
+    if constexpr (requires { rec.trigger; }) {
+      if (!rec.trigger.empty()) {
+        m.ref = k.bytes.size();
+        m.ref_hash = key_hash(rec.participant, rec.trigger);
+        put_key(k.bytes, rec.participant, rec.trigger);
+      }
+    }
+    out_->sink.push(rec);
+    k.meta.push_back(m);
   }
 
   ShareResult* out_ = nullptr;
+  const char* end_ = nullptr;  ///< the end of the line being parsed
   od::parser parser_;
   KeySet unknown_, unknown_nested_;
+  // One record of each type, reused line after line (strings keep their capacity).
+  Trigger trigger_;
+  Reading reading_;
+  ExerciseSession exercise_;
+  ThoughtRecord thought_;
+  Assessment assessment_;
 };
 
 /// The number of threads `ReadOptions::threads` asks for (0: one per hardware thread).
@@ -1011,16 +1224,9 @@ class Reader {
   /// Frees what only the checks across lines needed, before the records are
   /// sorted (the sort's own scratch memory then takes its place).
   void release_indexes() noexcept {
-    trigger_lines_ = {};
-    reading_lines_ = {};
-    exercise_lines_ = {};
-    thought_lines_ = {};
-    assessment_lines_ = {};
-    trigger_ids_ = {};
-    reading_ids_ = {};
-    exercise_ids_ = {};
-    thought_ids_ = {};
-    assessment_ids_ = {};
+    ids_ = {};
+    refs_ = {};
+    ref_keys_ = {};
     std::vector<ShareResult>().swap(shares_);
     std::vector<LineParser>().swap(parsers_);
   }
@@ -1074,32 +1280,53 @@ class Reader {
 
   /// Moves one share's records of one type into the journal, in line order,
   /// refusing an id already used by a kept record of the same participant
-  /// and type. Strict: the first such line is reported through `first_error`.
+  /// and type (strict: the first such line is reported through
+  /// `first_error`), and notes the trigger reference of each record kept for
+  /// the check at the end (the trigger may come later in the file).
   template <class R, class FirstError>
-  void merge_batch(Batch<R>& b, std::vector<R>& dest, std::vector<std::size_t>& lines, IdIndex& ids,
-                   std::size_t base, FirstError&& first_error) {
-    grow(dest, b.records.size());
-    grow(lines, b.records.size());
-    for (std::size_t k = 0; k < b.records.size(); ++k) {
-      const std::size_t line = base + b.lines[k];
-      dest.push_back(std::move(b.records[k]));
-      lines.push_back(line);
-      const R& r = dest.back();
-      if (r.id.empty()) continue;  // only readings may leave the id out
-      const std::size_t first = ids.insert(b.hashes[k], dest.size() - 1, [&](std::size_t j) {
-        return dest[j].id == r.id && dest[j].participant == r.participant;
-      });
-      if (first == IdIndex::none) [[likely]]
-        continue;
-      std::string reason = rules::duplicate_id(record_type_of<R>, r.participant, r.id) +
-                           " (first used on line " + std::to_string(lines[first]) + ")";
-      dest.pop_back();
-      lines.pop_back();
-      if (!options_.lenient) {
-        first_error(line, "id", std::move(reason));
-        return;  // the read fails at this line or an earlier one
+  void merge_type(ShareResult& s, std::size_t base, FirstError&& first_error) {
+    constexpr auto type = static_cast<std::size_t>(record_type_of<R>);
+    ShareKeys& k = s.keys[type];
+    std::vector<R>& src = records_of<R>(s.sink.records);
+    std::vector<R>& dest = records_of<R>(rs_);
+    KeyTable& ids = ids_[type];
+    const std::size_t n = k.meta.size();
+    std::size_t dropped = 0;
+    drop_.clear();
+    for (std::size_t j = 0; j < n; ++j) {
+      const RecordMeta& m = k.meta[j];
+      const std::size_t line = base + m.line;
+      if (m.key != RecordMeta::none) {
+        const auto [participant, id] = get_key(k.bytes, m.key);
+        const std::size_t first = ids.insert(m.key_hash, participant, id, line);
+        if (first != KeyTable::none) [[unlikely]] {
+          std::string reason = rules::duplicate_id(record_type_of<R>, participant, id) +
+                               " (first used on line " + std::to_string(first) + ")";
+          if (!options_.lenient) {
+            first_error(line, "id", std::move(reason));
+            return;  // the read fails at this line or an earlier one
+          }
+          skip(line, "id", std::move(reason));
+          drop_.push_back(j);
+          ++dropped;
+          continue;
+        }
       }
-      skip(line, "id", std::move(reason));
+      if (m.ref != RecordMeta::none) {
+        const auto [participant, trigger] = get_key(k.bytes, m.ref);
+        refs_.push_back(
+            PendingRef{m.ref_hash, line, dest.size() + j - dropped, ref_keys_.size(), record_type_of<R>});
+        put_key(ref_keys_, participant, trigger);
+      }
+    }
+    grow(dest, n - dropped);
+    std::size_t next_drop = 0;
+    for (std::size_t j = 0; j < n; ++j) {
+      if (next_drop < drop_.size() && drop_[next_drop] == j) {
+        ++next_drop;
+        continue;
+      }
+      dest.push_back(std::move(src[j]));
     }
   }
 
@@ -1114,11 +1341,11 @@ class Reader {
       worst_field = std::move(field);
       worst_reason = std::move(reason);
     };
-    merge_batch(s.triggers, rs_.triggers, trigger_lines_, trigger_ids_, base, first_error);
-    merge_batch(s.readings, rs_.readings, reading_lines_, reading_ids_, base, first_error);
-    merge_batch(s.exercises, rs_.exercises, exercise_lines_, exercise_ids_, base, first_error);
-    merge_batch(s.thought_records, rs_.thought_records, thought_lines_, thought_ids_, base, first_error);
-    merge_batch(s.assessments, rs_.assessments, assessment_lines_, assessment_ids_, base, first_error);
+    merge_type<Trigger>(s, base, first_error);
+    merge_type<Reading>(s, base, first_error);
+    merge_type<ExerciseSession>(s, base, first_error);
+    merge_type<ThoughtRecord>(s, base, first_error);
+    merge_type<Assessment>(s, base, first_error);
     for (ShareError& e : s.errors) {
       const std::size_t line = base + e.line;
       if (!options_.lenient) {
@@ -1149,65 +1376,73 @@ class Reader {
 
   /// Every `trigger` reference must name a trigger of the same participant.
   /// Strict: the lowest such line throws. Lenient: those records are dropped
-  /// and reported (a reference to a skipped trigger fails here too).
+  /// and reported (a reference to a skipped trigger fails here too). The
+  /// lookups run in ranges on the reader's threads; the few that fail are
+  /// then handled here, in order.
   void resolve_references() {
-    const auto& triggers = rs_.triggers;
-    auto known = [&](const std::string& participant, const std::string& id) {
-      return trigger_ids_.find(key_hash(participant, id), [&](std::size_t j) {
-        return triggers[j].id == id && triggers[j].participant == participant;
-      }) != IdIndex::none;
-    };
+    const KeyTable& triggers = ids_[static_cast<std::size_t>(RecordType::trigger)];
+    const std::size_t n = refs_.size();
+    const std::size_t parts = std::clamp<std::size_t>(n / 65536, 1, threads_);
+    std::vector<std::vector<std::size_t>> found(parts);
+    run_parallel(parts, [&](std::size_t k) {
+      for (std::size_t i = n * k / parts; i < n * (k + 1) / parts; ++i) {
+        const PendingRef& r = refs_[i];
+        const auto [participant, trigger] = get_key(ref_keys_, r.at);
+        if (!triggers.contains(r.hash, participant, trigger)) [[unlikely]]
+          found[k].push_back(i);
+      }
+    });
     std::size_t worst_line = std::numeric_limits<std::size_t>::max();
     std::string worst_reason;
-    auto scan = [&](auto& records, std::vector<std::size_t>& lines) {
-      // The lookups run in ranges on the reader's threads; the few records
-      // that fail are then handled here, in order.
-      const std::size_t n = records.size();
-      const std::size_t parts = std::clamp<std::size_t>(n / 65536, 1, threads_);
-      std::vector<std::vector<std::size_t>> found(parts);
-      run_parallel(parts, [&](std::size_t k) {
-        for (std::size_t i = n * k / parts; i < n * (k + 1) / parts; ++i) {
-          const auto& r = records[i];
-          if (r.trigger.empty() || known(r.participant, r.trigger)) [[likely]]
-            continue;
-          found[k].push_back(i);
-        }
-      });
-      std::vector<char> bad;
-      bool any = false;
-      for (const auto& indices : found) {
-        for (const std::size_t i : indices) {
-          const auto& r = records[i];
-          std::string reason = rules::unknown_trigger(r.participant, r.trigger);
-          if (!options_.lenient) {
-            if (lines[i] < worst_line) {
-              worst_line = lines[i];
-              worst_reason = std::move(reason);
-            }
-            continue;
+    std::array<std::vector<std::size_t>, 5> bad;  // by type: indices into the journal's records, ascending
+    for (const auto& indices : found) {
+      for (const std::size_t i : indices) {
+        const PendingRef& r = refs_[i];
+        const auto [participant, trigger] = get_key(ref_keys_, r.at);
+        std::string reason = rules::unknown_trigger(participant, trigger);
+        if (!options_.lenient) {
+          if (r.line < worst_line) {
+            worst_line = r.line;
+            worst_reason = std::move(reason);
           }
-          if (bad.empty()) bad.assign(n, 0);
-          skip(lines[i], "trigger", std::move(reason));
-          bad[i] = 1;
-          any = true;
+          continue;
         }
+        skip(r.line, "trigger", std::move(reason));
+        bad[static_cast<std::size_t>(r.type)].push_back(r.index);
       }
-      if (!any) return;
-      std::size_t out = 0;
-      for (std::size_t i = 0; i < records.size(); ++i) {
-        if (bad[i]) continue;
-        if (out != i) records[out] = std::move(records[i]);
-        ++out;
-      }
-      records.erase(records.begin() + static_cast<std::ptrdiff_t>(out), records.end());
-    };
-    scan(rs_.readings, reading_lines_);
-    scan(rs_.exercises, exercise_lines_);
-    scan(rs_.thought_records, thought_lines_);
+    }
     if (worst_line != std::numeric_limits<std::size_t>::max()) {
       throw JournalFormatError(std::string(name_), worst_line, "trigger", std::move(worst_reason));
     }
+    erase_at(rs_.readings, bad[static_cast<std::size_t>(RecordType::reading)]);
+    erase_at(rs_.exercises, bad[static_cast<std::size_t>(RecordType::exercise)]);
+    erase_at(rs_.thought_records, bad[static_cast<std::size_t>(RecordType::thought_record)]);
   }
+
+  /// Removes the records at `indices` (ascending) from `records`, keeping the order of the rest.
+  template <class R>
+  static void erase_at(std::vector<R>& records, const std::vector<std::size_t>& indices) {
+    if (indices.empty()) return;
+    std::size_t out = 0, next = 0;
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      if (next < indices.size() && indices[next] == i) {
+        ++next;
+        continue;
+      }
+      if (out != i) records[out] = std::move(records[i]);
+      ++out;
+    }
+    records.erase(records.begin() + static_cast<std::ptrdiff_t>(out), records.end());
+  }
+
+  /// A trigger reference of a kept record, checked once every trigger is known.
+  struct PendingRef {
+    std::uint64_t hash = 0;
+    std::size_t line = 0;
+    std::size_t index = 0;  ///< the record's position in the journal's records of its type
+    std::size_t at = 0;     ///< its (participant, trigger) key in `ref_keys_`
+    RecordType type = RecordType::reading;
+  };
 
   std::string_view name_;
   ReadOptions options_;
@@ -1223,8 +1458,10 @@ class Reader {
   std::size_t line_no_ = 0;
   bool seen_content_ = false;
   RecordSet rs_;
-  std::vector<std::size_t> trigger_lines_, reading_lines_, exercise_lines_, thought_lines_, assessment_lines_;
-  IdIndex trigger_ids_, reading_ids_, exercise_ids_, thought_ids_, assessment_ids_;
+  std::array<KeyTable, 5> ids_;    ///< ids used so far, by `RecordType`
+  std::vector<PendingRef> refs_;   ///< every trigger reference kept, in merge order
+  std::string ref_keys_;           ///< their (participant, trigger) keys
+  std::vector<std::size_t> drop_;  ///< scratch of merge_type: records of a share left out
   std::vector<SkippedLine> skipped_;
 };
 

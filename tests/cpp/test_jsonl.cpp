@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -888,4 +889,120 @@ TEST_CASE("no crash, no hang: thousands of mutated lines", "[jsonl][fuzz]") {
   // The mutations must exercise both outcomes.
   CHECK(parsed > 50);  // 86 with this seed: most edits break a line
   CHECK(rejected > 1000);
+}
+
+// The reader parses every line into one record per type that it reuses from
+// line to line (src/io_read.cpp, LineParser). A field a line leaves out must
+// read as absent even when the line before gave it: each record written with
+// every optional field, then the same type with none, must give the second
+// record exactly as a file holding it alone does.
+TEST_CASE("reused records: a line's optional fields never carry over into the next", "[jsonl]") {
+  const std::string full_trigger =
+      R"({"type":"trigger","participant":"a","id":"t1","time":"2026-03-02T21:14:00.25+01:00","category":"delayed_reply","intensity":8,"context":"a long context that does not fit a small string","thoughts":["x","a thought long enough to need the heap"],"sensations":["tight chest"],"urge":"text again","acted_on_urge":true,"acted_after_minutes":12.5,"response":"waited","tags":["night","work"]})";
+  const std::string full_reading =
+      R"({"type":"reading","participant":"a","id":"r1","time":"2026-03-02T21:20:00+01:00","intensity":6,"trigger":"t1","note":"a note long enough to need the heap, surely"})";
+  const std::string full_exercise =
+      R"({"type":"exercise","participant":"a","id":"e1","time":"2026-03-02T21:30:00+01:00","exercise":"breathing.box","end":"2026-03-02T21:35:00+01:00","completed":false,"intensity_before":7,"intensity_after":4,"trigger":"t1","responses":["one","two"]})";
+  const std::string full_thought =
+      R"({"type":"thought_record","participant":"a","id":"tr1","time":"2026-03-02T22:00:00+01:00","situation":"s","automatic_thought":"a","belief_before":80,"emotions":[{"name":"anxious","before":70,"after":30}],"distortions":["mind_reading"],"evidence_for":["f"],"evidence_against":["g"],"alternatives":["h"],"friend_advice":"be kind","balanced_thought":"b","belief_after":40,"trigger":"t1"})";
+  const std::string full_assessment =
+      R"({"type":"assessment","participant":"a","id":"a1","time":"2026-03-02T21:14:00+01:00","instrument":"gad-7","answers":[1,2,3,0,1,2,1],"note":"after a hard week, a long note"})";
+  // Participant "b" sorts after "a": each minimal record is the second of its type.
+  const std::string min_trigger =
+      R"({"type":"trigger","participant":"b","id":"t9","time":"2026-03-03T08:00:00Z","category":"other","intensity":2})";
+  const std::string min_reading =
+      R"({"type":"reading","participant":"b","time":"2026-03-03T08:05:00Z","intensity":1})";
+  const std::string min_exercise =
+      R"({"type":"exercise","participant":"b","id":"e9","time":"2026-03-03T08:10:00Z","exercise":"x","end":"2026-03-03T08:11:00Z"})";
+  const std::string min_thought =
+      R"({"type":"thought_record","participant":"b","id":"tr9","time":"2026-03-03T09:00:00Z","situation":"s2","automatic_thought":"a2","belief_before":50})";
+  const std::string min_assessment =
+      R"({"type":"assessment","participant":"b","id":"a9","time":"2026-03-03T09:00:00Z","instrument":"gad-7","answers":[0,0,0,0,0,0,0]})";
+  const std::vector<std::pair<std::string, std::string>> pairs{{full_trigger, min_trigger},
+                                                               {full_reading, min_reading},
+                                                               {full_exercise, min_exercise},
+                                                               {full_thought, min_thought},
+                                                               {full_assessment, min_assessment}};
+  // One thread: every line goes through the same reused records, in file order.
+  const calmkit::ReadOptions one{.threads = 1};
+  std::string both;
+  for (const auto& [full, minimal] : pairs) both += full + "\n" + minimal + "\n";
+  std::string alone;
+  for (const auto& pair : pairs) alone += pair.second + "\n";
+  const auto j = calmkit::parse_journal(both, one).journal;
+  const auto ref = calmkit::parse_journal(alone, one).journal;
+  REQUIRE(j.triggers().size() == 2);
+  REQUIRE(j.readings().size() == 2);
+  REQUIRE(j.exercises().size() == 2);
+  REQUIRE(j.thought_records().size() == 2);
+  REQUIRE(j.assessments().size() == 2);
+  CHECK(j.triggers()[1] == ref.triggers()[0]);
+  CHECK(!j.triggers()[1].acted_on_urge.has_value());
+  CHECK(!j.triggers()[1].acted_after_minutes.has_value());
+  CHECK(j.triggers()[1].tags.empty());
+  CHECK(j.readings()[1] == ref.readings()[0]);
+  CHECK(j.readings()[1].note.empty());
+  CHECK(j.exercises()[1] == ref.exercises()[0]);
+  CHECK(j.exercises()[1].completed);  // the default, though the line before said false
+  CHECK(!j.exercises()[1].intensity_before.has_value());
+  CHECK(j.thought_records()[1] == ref.thought_records()[0]);
+  CHECK(j.thought_records()[1].emotions.empty());
+  CHECK(!j.thought_records()[1].belief_after.has_value());
+  CHECK(j.assessments()[1] == ref.assessments()[0]);
+  // And the full records are whole (the copy into the journal kept every field).
+  CHECK(j.triggers()[0].acted_on_urge == std::optional<bool>(true));
+  CHECK(j.triggers()[0].thoughts.size() == 2);
+  CHECK(j.exercises()[0].responses == std::vector<std::string>{"one", "two"});
+  CHECK(j.thought_records()[0].emotions.at(0).after == Percent(30));
+
+  // A bad line between two good ones leaves nothing of itself in the next record.
+  const std::string bad = with(full_trigger, R"("intensity_typo":1,"acted_on_urge":"yes")");
+  const auto lenient = calmkit::parse_journal(
+      swap(bad, R"("id":"t1")", R"("id":"t2")") + "\n" + min_trigger + "\n", {.lenient = true, .threads = 1});
+  REQUIRE(lenient.report.skipped.size() == 1);
+  REQUIRE(lenient.journal.triggers().size() == 1);
+  CHECK(lenient.journal.triggers()[0] == ref.triggers()[0]);
+}
+
+// Strings and keys are taken from the line without a copy when they hold no
+// backslash; escaped ones go through simdjson's unescaping. Both must give the
+// same text, whitespace around the tokens or not.
+TEST_CASE("strings and keys: escaped, spaced and plain spellings read the same", "[jsonl]") {
+  const std::string plain =
+      R"({"type":"reading","id":"r1","time":"2026-03-02T21:20:00+01:00","intensity":6,"note":"say \"hi\" \u00e9\\"})";
+  const std::string spaced =
+      "{ \"type\" :\t\"reading\" , \"id\" : \"r1\" ,\"time\":\"2026-03-02T21:20:00+01:00\"   ,\"intensity\" "
+      ": 6 , "
+      "\"note\" : \"say \\\"hi\\\" \\u00e9\\\\\"  }";
+  const std::string escaped_keys =
+      R"({"\u0074ype":"reading","i\u0064":"r\u0031","time":"2026-03-02T21:20:00+01:00","intensity":6,"n\u006fte":"say \"hi\" é\\"})";
+  for (const auto& line : {plain, spaced, escaped_keys}) {
+    INFO(line);
+    const auto j = calmkit::parse_journal(line + "\n").journal;
+    REQUIRE(j.readings().size() == 1);
+    CHECK(j.readings()[0].id == "r1");
+    CHECK(j.readings()[0].note == "say \"hi\" \xc3\xa9\\");
+  }
+  // An escaped duplicate of a known key is still a duplicate.
+  check_cases(
+      {{"escaped duplicate key", with(read_, R"("int\u0065nsity":3)"), 1, "intensity", "duplicate key"}});
+}
+
+// Ids and references are compared as (participant, id) pairs by hash and then
+// by their bytes: a pair whose bytes run together the same way is another key.
+TEST_CASE("ids and references: (participant, id) pairs that concatenate alike stay distinct", "[jsonl]") {
+  const std::string t_ab_c =
+      R"({"type":"trigger","participant":"ab","id":"c","time":"2026-03-02T21:14:00Z","category":"other","intensity":3})";
+  const std::string t_a_bc =
+      R"({"type":"trigger","participant":"a","id":"bc","time":"2026-03-02T21:14:00Z","category":"other","intensity":3})";
+  const auto j = calmkit::parse_journal(t_ab_c + "\n" + t_a_bc + "\n").journal;
+  CHECK(j.triggers().size() == 2);
+  // A reading of "a" that names trigger "c" (which only "ab" has) is refused.
+  const std::string r_a_c =
+      R"({"type":"reading","participant":"a","time":"2026-03-02T21:20:00Z","intensity":1,"trigger":"c"})";
+  check_cases({{"reference across participants", t_ab_c + "\n" + r_a_c + "\n", 2, "trigger",
+                "refers to trigger 'c', which participant 'a' does not have"}});
+  // The same id twice for one participant is refused, naming the first line.
+  check_cases({{"duplicate", t_ab_c + "\n" + t_a_bc + "\n" + t_ab_c + "\n", 3, "id",
+                "duplicate trigger id 'c' for participant 'ab' (first used on line 1)"}});
 }
