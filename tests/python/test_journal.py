@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import random
+import re
 import warnings
 from pathlib import Path
 
@@ -594,3 +596,106 @@ def test_a_file_name_that_is_not_utf8_survives_every_error(tmp_path):
     with pytest.raises(calmkit.FileError) as err:
         calmkit.read_journal(missing)
     assert err.value.filename == missing and "nope\\xfe.jsonl" in str(err.value)
+
+
+# --- RFC 3339 times as the reader parses them, against Python's datetime -----
+
+_RFC3339 = re.compile(r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})", re.ASCII)
+
+
+def _expected_time(text: str):
+    """What the journal format accepts, decided by Python's datetime (its
+    calendar: month lengths, leap years) and the format's stated limits
+    (docs/journal-format.md: RFC 3339 with an offset, years 1400..9999,
+    microseconds; an offset up to 23:59; no leap second). Returns (UTC
+    microseconds since 1970, offset minutes), or None to be refused."""
+    m = _RFC3339.fullmatch(text)
+    if not m:
+        return None
+    y, mo, d, h, mi, s = (int(g) for g in m.groups()[:6])
+    frac, off = m.group(7), m.group(8)
+    if not 1400 <= y <= 9999:
+        return None
+    us = 0
+    if frac:
+        digits = frac[1:]
+        if len(digits) > 6 and set(digits[6:]) != {"0"}:
+            return None  # finer than a microsecond
+        us = int((digits + "000000")[:6])
+    if off in ("Z", "z"):
+        minutes = 0
+    else:
+        oh, om = int(off[1:3]), int(off[4:6])
+        if oh > 23 or om > 59:
+            return None
+        minutes = (oh * 60 + om) * (-1 if off[0] == "-" else 1)
+    try:
+        local = dt.datetime(y, mo, d, h, mi, s, us)  # ValueError: no such date or time (incl. second 60)
+    except ValueError:
+        return None
+    # In microseconds: the UTC moment of a local time near 1400 or 9999 may lie
+    # outside datetime's own range.
+    local_us = (local - dt.datetime(1970, 1, 1)) // dt.timedelta(microseconds=1)
+    return local_us - minutes * 60_000_000, minutes
+
+
+def _random_time(rng: random.Random) -> str:
+    def pick(common, edges):  # mostly a common value, often an edge
+        return rng.choice(edges) if rng.random() < 0.3 else common
+
+    year = pick(rng.randint(1400, 9999), [1399, 1400, 1600, 1700, 1900, 2000, 2023, 2024, 2100, 9999, 0, 10])
+    month = pick(rng.randint(1, 12), [0, 2, 2, 2, 12, 13, 99])
+    day = pick(rng.randint(1, 28), [0, 29, 29, 29, 30, 31, 32])
+    text = (f"{year:04d}-{month:02d}-{day:02d}{pick('T', ['t', ' ', 'x', '_'])}"
+            f"{pick(rng.randint(0, 23), [0, 23, 24]):02d}:{pick(rng.randint(0, 59), [0, 59, 60]):02d}:"
+            f"{pick(rng.randint(0, 59), [0, 59, 60, 61]):02d}")
+    if rng.random() < 0.6:
+        n = rng.randint(0, 10)  # 0: a bare '.'
+        digits = "".join(rng.choice("0123456789") for _ in range(min(n, 6)))
+        digits += "".join(rng.choice("0000000001") for _ in range(max(n - 6, 0)))
+        text += "." + digits
+    sign = rng.choice("+-")
+    text += rng.choice(["Z", "z", f"{sign}{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}",
+                        f"{sign}{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}",
+                        f"{sign}{rng.choice([0, 5, 14, 23, 24]):02d}:{rng.choice([0, 30, 45, 59, 60]):02d}",
+                        "", f"{sign}{rng.randint(0, 23):02d}{rng.randint(0, 59):02d}"])
+    r = rng.random()
+    if r < 0.08 and text:  # hostile: a character dropped, doubled or replaced
+        i = rng.randrange(len(text))
+        text = text[:i] + text[i + 1:]
+    elif r < 0.16:
+        i = rng.randrange(len(text))
+        text = text[:i] + text[i] + text[i:]
+    elif r < 0.22:
+        i = rng.randrange(len(text))
+        text = text[:i] + rng.choice("9a:-+ .\u00e9\u0661") + text[i + 1:]
+    return text
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_reader_times_match_python_datetime_on_random_valid_and_invalid_text(seed):
+    rng = random.Random(seed)
+    texts = [_random_time(rng) for _ in range(6000)]
+    texts += ["2024-02-29T12:00:00Z", "2023-02-29T12:00:00Z", "1900-02-29T00:00:00Z", "2000-02-29T00:00:00Z",
+              "2026-03-02T21:14:00+23:59", "2026-03-02T21:14:00-23:59", "2026-03-02T21:14:00+24:00",
+              "1400-01-01T00:00:00+23:59", "9999-12-31T23:59:59.999999-23:59", "2026-03-02T21:14:00.123456789Z",
+              "2026-03-02T21:14:00.123456000Z", "2026-03-02T21:14:00.1Z", "2026-03-02T23:59:60Z"]
+    lines = [json.dumps({"type": "reading", "id": f"r{i}", "time": t, "intensity": 1}) for i, t in enumerate(texts)]
+    journal, report = calmkit.parse_journal_with_report("\n".join(lines) + "\n", lenient=True, threads=1)
+    refused = {s.line - 1: s for s in report.skipped}
+    got = {r.id: r.time for r in journal.readings}
+    accepted = 0
+    for i, text in enumerate(texts):
+        want = _expected_time(text)
+        if want is None:
+            assert i in refused, f"accepted {text!r}"
+            skip = refused[i]
+            assert skip.field == "time" and skip.reason.startswith(f"invalid time '{text}'"), skip.message
+            continue
+        assert i not in refused, f"refused {text!r}"
+        t = got[f"r{i}"]
+        offset = t.utcoffset() // dt.timedelta(minutes=1)
+        local_us = (t.replace(tzinfo=None) - dt.datetime(1970, 1, 1)) // dt.timedelta(microseconds=1)
+        assert (local_us - offset * 60_000_000, offset) == want, text
+        accepted += 1
+    assert accepted > 1000 and len(refused) > 1000  # both sides of the rule were exercised
