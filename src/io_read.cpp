@@ -9,14 +9,17 @@
 // into one padded buffer; a window's whole lines are cut at line starts into
 // one share per thread, and each line is parsed with the On-Demand parser in
 // place (the bytes after a line belong to the same padded buffer, so the
-// padding that simdjson needs is always there). Every field is checked as it
-// is read, on the share's thread. The shares are then merged in line order on
-// the calling thread, where the checks that need the whole file run
-// (duplicate ids as records arrive, trigger references at the end) on indices
-// into the record vectors, without copying keys: records, line numbers,
-// errors and the lenient report do not depend on the thread count. The
-// finished record set goes into `Journal` through the trusted constructor,
-// so nothing is checked twice.
+// padding that simdjson needs is always there). Strings and keys without an
+// escape are read where they lie in the line. Every field is checked as it
+// is read, on the share's thread, into one reused record per type, which a
+// sink copies (`push(const R&)`); the record's line and its hashed
+// (participant, id) key and trigger reference go with it. The shares are
+// then merged in line order on the calling thread, where the checks that
+// need the whole file run (duplicate ids as records arrive, trigger
+// references at the end, on the readers' threads) on those keys alone:
+// records, line numbers, errors and the lenient report do not depend on the
+// thread count. The finished record set goes into `Journal` through the
+// trusted constructor, so nothing is checked twice.
 #include <calmkit/assessments.hpp>
 #include <calmkit/files.hpp>
 #include <calmkit/io.hpp>
