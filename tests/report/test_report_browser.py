@@ -1,6 +1,6 @@
 """Renders the sample journal's report in headless Chromium (Debian's
 ``chromium``): a screenshot that is kept as a CI artifact, and the DOM after
-load, checked for every chart as an embedded image and no console error.
+load, checked for every chart as an embedded SVG image and no console error.
 
 Run by CTest with CALMKIT_ARTIFACT_DIR=<build dir> (the screenshot
 report-screenshot.png and report.html stay there). Skipped only when no
@@ -82,6 +82,6 @@ def test_every_chart_loads_without_console_errors(rendered: Path):
     assert len(imgs) == EXPECTED_CHARTS
     assert f'data-charts="{EXPECTED_CHARTS}"' in dom
     for tag in imgs:
-        assert re.search(r'src="data:image/png;base64,[A-Za-z0-9+/=]{1000,}"', tag), tag[:200]
+        assert re.search(r'src="data:image/svg\+xml;base64,[A-Za-z0-9+/=]{1000,}"', tag), tag[:200]
     # Nothing to fetch: no scripts, stylesheets, fonts or remote images.
     assert not re.search(r"<script|<link|@import|url\(|src=\"http", dom)
