@@ -25,7 +25,7 @@ from typing import Any, Iterable, Union
 from . import _core
 from .arrow import RecordsError, journal_from_records
 from .csv_input import read_table
-from .importers._common import calmkit_module, compact, rfc3339
+from .formats import compact, rfc3339
 from .importers.report import ImportFormatError
 
 __all__ = [
@@ -393,8 +393,8 @@ def _shift(text: str, weeks: int, where: str, offset_minutes: int = 0) -> str:
 def _research_records(records: Iterable[dict[str, Any]], key: bytes, shift_dates: bool) -> list[dict[str, Any]]:
     out = []
     owners: dict[tuple[str, ...], str] = {}
-    builtin_instruments = set(calmkit_module().builtin_instrument_ids())
-    find_exercise = calmkit_module().find_exercise
+    builtin_instruments = set(_core.builtin_instrument_ids())
+    find_exercise = _core.find_exercise
 
     def claim(slot: tuple[str, ...], original: str) -> None:
         if owners.setdefault(slot, original) != original:
@@ -488,6 +488,6 @@ def write_research_export(journal: Any, path: Union[str, Path], key: bytes, *,
     ``calmkit.write_journal`` (the one safe write: a new file is 0600, an
     existing one keeps its mode; only a regular file is replaced). Returns
     the path."""
-    calmkit_module().write_journal(research_export(journal, key, shift_dates=shift_dates), str(path))
+    _core.write_journal(research_export(journal, key, shift_dates=shift_dates), str(path))
     return Path(path)
 

@@ -22,14 +22,12 @@ rules (``tzinfo=ZoneInfo("Europe/Berlin")``), with a LocalTimeWarning.
 from __future__ import annotations
 
 import os
-import re
 import warnings
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import NamedTuple, Optional, Union
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ._core import LocalTimeWarning
-from .timezone import time_zone
+from .timezone import TimeZone, time_zone
 
 __all__ = ["LocalTimeWarning", "Resolved", "localize", "resolve", "resolve_system", "system_zone", "unknown_system_zone", "zone"]
 
@@ -132,33 +130,49 @@ def localize(naive: datetime, tz: Union[str, tzinfo]) -> datetime:
     return when
 
 
-#: A POSIX TZ rule (POSIX.1 section 8.3): a zone abbreviation (3+ letters, or <...>) followed by an offset.
-_POSIX_RULE = re.compile(r"^(<[^>]+>|[A-Za-z]{3,})[+-]?[0-9]")
-
-
 def unknown_system_zone() -> Optional[str]:
     """``$TZ`` when it is set but is neither an IANA zone this computer has
-    nor a POSIX rule string (say a misspelt ``Europe/Berln``): the C library
-    silently reads such a value as UTC, so a caller placing a wall time
-    should refuse it. None otherwise."""
+    nor a POSIX rule (say a misspelt ``Europe/Berln``), as
+    :class:`calmkit.TimeZone` reads them: the C library silently reads such a
+    value as UTC, so a caller placing a wall time should refuse it. None
+    otherwise."""
     name = os.environ.get("TZ")
-    if name is None or system_zone() is not None or _POSIX_RULE.match(name.lstrip(":")):
+    if name is None or system_zone() is not None:
         return None
     return name
 
 
+#: Where the system's zone is named when ``$TZ`` is unset: the link /etc/localtime
+#: (into a tzdata folder, as systemd's timedatectl and Debian's tzdata make it).
+LOCALTIME_LINK = "/etc/localtime"
+
+
 def system_zone() -> Optional[tzinfo]:
-    """This computer's time zone as an IANA zone: ``$TZ`` when it names one,
-    else ``/etc/localtime`` when ``$TZ`` is unset; None when neither can be
-    read as a zone (a POSIX rule string in ``$TZ``, no zone file)."""
+    """This computer's time zone as a :class:`calmkit.TimeZone` (calmkit's one
+    zone model): ``$TZ`` when it names an IANA zone or is a POSIX rule
+    (``:`` before it is ignored, an empty one is UTC), else, when ``$TZ`` is
+    unset, the zone /etc/localtime links to (``/usr/share/zoneinfo/Europe/Berlin``
+    is ``Europe/Berlin``). None when neither names a zone (an unknown ``$TZ``;
+    an /etc/localtime that is missing or a copied file rather than a link):
+    callers then ask the C library (:func:`resolve_system`)."""
     name = os.environ.get("TZ")
-    if name is not None:
-        try:
-            return ZoneInfo(name.lstrip(":") or "UTC")
-        except (ZoneInfoNotFoundError, ValueError):
+    if name is None:
+        name = _linked_zone_name(LOCALTIME_LINK)
+        if name is None:
             return None
     try:
-        with open("/etc/localtime", "rb") as f:
-            return ZoneInfo.from_file(f, key="localtime")
-    except (OSError, ValueError):
+        return TimeZone(name.lstrip(":") or "UTC")
+    except ValueError:
         return None
+
+
+def _linked_zone_name(link: str) -> Optional[str]:
+    """The zone name a symbolic link into a tzdata folder ends with (the part
+    after ``zoneinfo/``), or None."""
+    try:
+        target = os.path.realpath(link) if os.path.islink(link) else None
+    except OSError:
+        return None
+    if target is None or "/zoneinfo/" not in target:
+        return None
+    return target.rsplit("/zoneinfo/", 1)[1] or None

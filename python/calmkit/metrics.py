@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core, _frames
+from .timezone import TimeZone
 from ._core import Cohort, Journal, cohort_from_arrays, set_threads, threads
 
 Data = Union[Journal, Cohort]
@@ -830,22 +831,28 @@ def trigger_weekday_hour(data: Journal, by: str | None = "participant") -> pd.Da
 _RECORD_TABLES = ("triggers", "readings", "exercises", "thought_records", "assessments")
 
 
-def record_counts(data: Journal, by: str | None = "participant") -> pd.DataFrame:
+def record_counts(data: Journal, by: str | None = "participant", tz: str | None = None) -> pd.DataFrame:
     """Each participant's span and records (``by=None``: one row for the
     whole journal, no participant column): first_local_date and
     last_local_date (the first and last local date of a record of any type,
-    as naive ``datetime64[s]`` midnights like ``period_start``), days (first
-    to last, both counted), then the number of triggers, readings,
-    exercises (sessions, completed or not), thought_records and assessments.
-    A participant of the journal with no record has no row; an empty journal
-    gives no row."""
+    as naive ``datetime64[s]`` midnights like ``period_start``; at each
+    record's own UTC offset, or in the zone ``tz`` when given: an IANA name
+    or a POSIX rule, docs/time-zones.md), days (first to last, both counted),
+    then the number of triggers, readings, exercises (sessions, completed or
+    not), thought_records and assessments. A participant of the journal with
+    no record has no row; an empty journal gives no row."""
     per_participant = _by_participant(by)
     if not isinstance(data, Journal):
         raise TypeError(f"record_counts needs a calmkit.Journal, got {type(data).__name__}")
-    frames = {name: getattr(data, name).to_pandas()[["participant", "local_time"]] for name in _RECORD_TABLES}
+    zone = TimeZone(tz) if tz is not None else None
+    frames = {name: getattr(data, name).to_pandas()[["participant", "time", "local_time"]] for name in _RECORD_TABLES}
     every = pd.concat([f.assign(table=name) for name, f in frames.items()], ignore_index=True)
     key = every["participant"].astype(str) if per_participant else pd.Series("", index=every.index)
-    days = every["local_time"].dt.normalize()
+    local = every["local_time"]
+    if zone is not None:  # the wall time in the zone: UTC + its offset at each instant
+        time_us = every["time"].dt.tz_localize(None).to_numpy("datetime64[us]").view(np.int64)
+        local = pd.Series((time_us + zone.offsets_at(time_us) * 1_000_000).view("datetime64[us]"), index=every.index)
+    days = local.dt.normalize()
     span = days.groupby(key, sort=False).agg(["min", "max"])
     counts = pd.crosstab(key, every["table"]).reindex(columns=list(_RECORD_TABLES), fill_value=0)
     names = [p for p in data.participants() if p in span.index] if per_participant else list(span.index)

@@ -61,9 +61,8 @@ from urllib.parse import quote, unquote
 
 import numpy as np
 
-from . import _extras
+from . import _core, _extras
 from .arrow import TABLES
-from .importers._common import calmkit_module
 
 __all__ = ["PARQUET_FORMAT_VERSION", "READABLE_VERSIONS", "SCHEMAS", "VERSION_2_SCHEMAS", "TABLES", "write_parquet",
            "read_parquet", "read_jsonl_shards", "journal_from_tables", "tables_of"]
@@ -519,7 +518,6 @@ def read_jsonl_shards(folder: _PathLike, pattern: str = "*.jsonl") -> Any:
     shards, and a reading may link to a trigger in another shard). A bad
     line or an id used twice raises JournalFormatError naming the shard file
     and its line. FileNotFoundError when nothing matches."""
-    ck = calmkit_module()
     root = Path(folder)
     if not root.is_dir():
         raise FileNotFoundError(f"{root}: not a folder")
@@ -537,14 +535,14 @@ def read_jsonl_shards(folder: _PathLike, pattern: str = "*.jsonl") -> Any:
     # One parse of all shards (a reading may link to a trigger in another shard);
     # a header line of each shard is accepted by the reader wherever it is.
     try:
-        return ck.parse_journal("\n".join(lines) + "\n", name=str(root))
-    except ck.JournalFormatError as e:
+        return _core.parse_journal("\n".join(lines) + "\n", name=str(root))
+    except _core.JournalFormatError as e:
         line = getattr(e, "line", 0)
         if not 1 <= line <= len(origin):
             raise
         path, n = origin[line - 1]
         field = getattr(e, "field", "")
         reason = getattr(e, "reason", str(e))
-        err = ck.JournalFormatError(f"{path}:{n}: " + (f"field '{field}': " if field else "") + reason)
+        err = _core.JournalFormatError(f"{path}:{n}: " + (f"field '{field}': " if field else "") + reason)
         err.path, err.line, err.field, err.reason = str(path), n, field, reason
         raise err from None

@@ -26,14 +26,19 @@ Example::
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone, tzinfo
-from typing import Optional, Union
+from typing import TYPE_CHECKING, Optional, Union
 
 from ._core import _TimeZone
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["TimeZone", "time_zone"]
 
 _EPOCH = datetime(1970, 1, 1)
 _UTC_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+#: The last whole second an int64 count of microseconds can hold.
+_MAX_SECONDS = (2**63 - 1) // 1_000_000
 
 
 def _wall_seconds(dt: datetime) -> int:
@@ -96,6 +101,35 @@ class TimeZone(tzinfo):
                 return datetime.min.replace(tzinfo=timezone.utc) if x < 0 else datetime.max.replace(
                     tzinfo=timezone.utc)
         return at(begin), at(end), timedelta(seconds=offset)
+
+    def offsets_at(self, time_us: "np.ndarray") -> "np.ndarray":
+        """The UTC offset in force at each instant, in seconds (int64 array of
+        the same shape).
+
+        ``time_us`` holds instants as int64 microseconds since
+        1970-01-01T00:00Z, in any order. The zone is asked once per offset
+        interval ``[begin, end)`` the instants fall into (docs/time-zones.md,
+        "What a zone answers"), not once per instant. The wall time of an
+        instant is ``time_us + offset * 1_000_000``.
+        """
+        import numpy as np
+
+        us = np.asarray(time_us, dtype=np.int64)
+        flat = us.ravel()
+        order = np.argsort(flat, kind="stable")
+        ordered = flat[order]
+        out = np.empty(len(ordered), dtype=np.int64)
+        i = 0
+        while i < len(ordered):
+            begin, end, offset, _ = self._zone.interval_at(int(ordered[i] // 1_000_000))
+            # end may stand for "unbounded" (int64's limit in seconds): then every instant left is in it.
+            j = len(ordered) if end > _MAX_SECONDS else int(np.searchsorted(ordered, end * 1_000_000, side="left"))
+            j = max(j, i + 1)
+            out[i:j] = offset
+            i = j
+        result = np.empty_like(out)
+        result[order] = out
+        return result.reshape(us.shape)
 
     def __str__(self) -> str:
         return self.key

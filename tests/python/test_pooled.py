@@ -398,7 +398,7 @@ def test_cli_summary_time_to_calm_is_the_metric(tmp_path, cohort: calmkit.Journa
     path = tmp_path / "cohort.jsonl"
     calmkit.write_journal(cohort, path)
     out = io.StringIO()
-    assert cli._summary(path, out) == 0
+    assert cli.summary.write_summary(path, out) == 0
     lines = out.getvalue().splitlines()
     eps = calmkit.time_to_calm(cohort)
     eps["w"] = calmkit.first_and_latest(eps)
@@ -434,7 +434,7 @@ def test_cli_summary_weeks_are_the_metric(tmp_path) -> None:
     path = tmp_path / "cohort.jsonl"
     calmkit.write_journal(j, path)
     out = io.StringIO()
-    assert cli._summary(path, out) == 0
+    assert cli.summary.write_summary(path, out) == 0
     lines = out.getvalue().splitlines()
     freq = calmkit.trigger_frequency(j, period="week")
     pooled = calmkit.trigger_frequency(j, period="week", by=None)
@@ -724,7 +724,7 @@ def test_cli_summary_dates_records_and_exercises_are_the_metrics(tmp_path, cohor
     path = tmp_path / "cohort.jsonl"
     calmkit.write_journal(cohort, path)
     out = io.StringIO()
-    assert cli._summary(path, out) == 0
+    assert cli.summary.write_summary(path, out) == 0
     lines = out.getvalue().splitlines()
     each = calmkit.record_counts(cohort).assign(participant=lambda f: f["participant"].astype(str)) \
         .set_index("participant")

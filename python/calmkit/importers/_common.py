@@ -1,13 +1,13 @@
 """Helpers shared by the importers (private)."""
 from __future__ import annotations
 
-import importlib
 import math
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any, Optional, Union
 
+from .. import _core
 from ..localtime import resolve, zone
 from .report import Adjusted, ImportFormatError, ImportReport
 
@@ -112,28 +112,6 @@ class LocalClock:
         """An instant given as milliseconds since the Unix epoch, with the
         zone's offset at that instant (never ambiguous)."""
         return (datetime.fromtimestamp(0, _UTC) + timedelta(milliseconds=ms)).astimezone(self.zone)
-
-
-def calmkit_module() -> Any:
-    """The calmkit package (imported lazily: it imports this package)."""
-    return importlib.import_module("calmkit")
-
-
-def rfc3339(dt: datetime) -> str:
-    """An aware datetime as RFC 3339 with its own offset (for the exports'
-    text columns; the importers hand datetimes to the model, not text)."""
-    return dt.isoformat(timespec="seconds" if dt.microsecond == 0 else "microseconds")
-
-
-#: String fields the format requires even when empty.
-_REQUIRED_STRINGS = frozenset({"situation", "automatic_thought"})
-
-
-def compact(record: dict[str, Any]) -> dict[str, Any]:
-    """The record without its absent fields: the format leaves empty optional
-    fields out ("" and [] mean absent), except the required strings."""
-    return {k: v for k, v in record.items()
-            if not (v is None or (v == "" and k not in _REQUIRED_STRINGS) or (isinstance(v, list) and not v))}
 
 
 @dataclass(frozen=True)
@@ -301,7 +279,7 @@ def build_journal(records: list[dict[str, Any]], source: str, *,
     in the export; in lenient mode each refused record is skipped, listed in
     ``report.skipped`` and the rest imported.
     """
-    ck = calmkit_module()
+    ck = _core
     where = sources if sources is not None else [Source() for _ in records]
     errors: list[ImportFormatError] = []
     built: list[tuple[Any, Source]] = []

@@ -1,0 +1,50 @@
+"""``calmkit backup``: a safe copy of a store, even while it is in use."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from .. import _core, files
+from ..prompts import shown
+from .common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Failure, write_failure
+
+__all__ = ["add_parser", "run"]
+
+
+def run(args: argparse.Namespace, out: TextIO) -> int:
+    """``calmkit backup STORE DEST``: a consistent copy through SQLite's online backup."""
+    if not args.store.exists():
+        raise Failure(f"no such store: {args.store}", EXIT_USAGE)
+    try:
+        # Read-only: a backup never changes the store (nor migrates it).
+        copy_note = files._store_copy_note(args.store)
+        with _core.open_store(args.store, create=False, read_only=True) as st:
+            if copy_note is not None:
+                print(f"calmkit: note: {copy_note}", file=sys.stderr)
+            st.backup(args.dest, replace=args.force)
+            n = len(st)
+    except _core.FileError as e:  # writing the copy: a full disk, a missing folder
+        raise write_failure(args.dest, e) from e
+    except ValueError as e:
+        raise Failure(str(e), EXIT_USAGE) from e
+    except RuntimeError as e:
+        raise Failure(str(e), EXIT_PROBLEMS) from e
+    print(f"copied {shown(args.store)} ({n} records) to {shown(args.dest)}", file=out)
+    return EXIT_OK
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """The subcommand's arguments, added to the ``calmkit`` parser's subparsers."""
+    p = sub.add_parser(
+        "backup",
+        help="a safe copy of a store, even while it is in use",
+        description="Copy a journal store (.db) with SQLite's online backup API: one consistent, "
+        "self-contained file (recent changes still in the store's -wal file included), mode 0600, "
+        "checked and renamed into place. Copy a store this way, never with cp while a program has it open.",
+    )
+    p.add_argument("store", metavar="STORE", type=Path, help="the store to copy")
+    p.add_argument("dest", metavar="DEST", type=Path, help="the file to write")
+    p.add_argument("--force", action="store_true", help="replace DEST if it exists")

@@ -1,0 +1,242 @@
+"""What the subcommands share: exit statuses, plain-words failures, reading a
+journal, the rules for outputs, and the argument types of the options."""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Sequence
+
+from .. import _core, formats, guided, home
+from ..prompts import shown
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["DEFAULT_HELP", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_OUTPUT", "EXIT_PROBLEMS", "EXIT_USAGE", "INSTRUMENTS_ENV",
+           "OUTPUT_ERRNOS", "TZ_FOR_ENTRIES", "TZ_FORMS", "Failure", "byte_count_arg", "category_arg", "check_output", "check_readable", "counts",
+           "hours_arg", "inputs", "intensity_arg", "not_an_input", "plural", "read", "record_row", "shell_word", "time_zone_arg",
+           "writable_parent", "write_failure", "zero_to_ten_arg"]
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+#: An output could not be written (disk full, I/O error, no permission).
+EXIT_OUTPUT = 3
+#: Interrupted by Ctrl-C (128 + SIGINT, as shells report it).
+EXIT_INTERRUPTED = 130
+#: Errors of writing that are the machine's, not the user's (exit status 3).
+OUTPUT_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EIO, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
+
+#: The help of every JOURNAL / --journal argument.
+DEFAULT_HELP = (f"default: ${home.JOURNAL_ENV}, else your own journal.jsonl in the data directory "
+                "(such as ~/.local/share/calmkit)")
+#: Environment variable with custom instrument files to register (like --instruments).
+INSTRUMENTS_ENV = "CALMKIT_INSTRUMENTS"
+
+
+class Failure(Exception):
+    """An error to report in plain words, with the exit status to use."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def check_readable(path: Path) -> None:
+    """Refuses an input that is missing or a directory (status 2), naming the default journal's case."""
+    if not path.exists() and path == home.journal_path():
+        raise Failure(f"no journal yet at {path} ('calmkit now' or 'calmkit log' starts one)", EXIT_USAGE)
+    if not path.exists():
+        raise Failure(f"no such file: {path}", EXIT_USAGE)
+    if path.is_dir():
+        raise Failure(f"{path} is a directory, not a journal file", EXIT_USAGE)
+
+
+#: Largest input read (bytes; 0: no limit); set by --max-input-bytes.
+max_input_bytes = 4 << 30
+
+
+def read(path: Path, lenient: bool) -> tuple[_core.Journal, _core.ReadReport | formats.StoreReport]:
+    """The journal or store at ``path`` (:func:`calmkit.formats.read_journal_or_store`),
+    with its errors in plain words. A store SQLite finds damaged is a problem
+    ``validate`` lists (status 1), and an error elsewhere (status 2)."""
+    check_readable(path)
+    try:
+        return formats.read_journal_or_store(path, lenient=lenient, max_bytes=max_input_bytes)
+    except _core.JournalFormatError:
+        raise
+    except formats.DamagedStoreError as e:
+        raise Failure(f"{shown(path)}: the store is damaged (SQLite integrity check: {shown(e.verdict)})",
+                      EXIT_PROBLEMS if lenient else EXIT_USAGE) from e
+    except (RuntimeError, OSError) as e:
+        if formats.is_store_file(path):
+            raise Failure(f"cannot read the store {shown(path)}: {shown(e)}", EXIT_USAGE) from e
+        raise Failure(str(e) if isinstance(e, _core.FileError) else f"cannot read {path}: {e}", EXIT_USAGE) from e
+
+
+def write_failure(path: Path, e: BaseException) -> Failure:
+    """The plain-words failure for an output that could not be written: status
+    3 for the machine's errors (disk full, I/O, permission), 2 for a target the
+    user should not have named (a FIFO, a device, a directory)."""
+    code = getattr(e, "errno", None)
+    text = str(e) if isinstance(e, _core.FileError) else f"cannot write {path}: {getattr(e, 'strerror', None) or e}"
+    return Failure(text + ("; nothing was replaced" if code in OUTPUT_ERRNOS else ""),
+                   EXIT_OUTPUT if code in OUTPUT_ERRNOS else EXIT_USAGE)
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``n`` and ``word``, in the plural (``many``, else word + 's') unless n is 1."""
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
+def record_row(j: _core.Journal, tz: str | None = None) -> "pd.Series | None":
+    """The journal's pooled row of ``calmkit.record_counts`` (span and
+    records; local dates in ``tz`` when given), or None for an empty journal."""
+    from .. import metrics as m
+
+    rows = m.record_counts(j, by=None, tz=tz)
+    return rows.iloc[0] if len(rows) else None
+
+
+def counts(j: _core.Journal) -> str:
+    """The record counts of ``j``, in words (summary, import), from ``calmkit.record_counts``."""
+    row = record_row(j)
+    n = {t: int(row[t]) if row is not None else 0
+         for t in ("triggers", "readings", "exercises", "thought_records", "assessments")}
+    return ", ".join(
+        [
+            plural(n["triggers"], "trigger"),
+            plural(n["readings"], "reading"),
+            plural(n["exercises"], "exercise session"),
+            plural(n["thought_records"], "thought record"),
+            plural(n["assessments"], "self-assessment"),
+        ]
+    )
+
+
+def writable_parent(out: Path) -> None:
+    """Refuses an output that is a directory, FIFO, device or socket, or whose folder is missing."""
+    try:
+        target = _core.resolve_write_target(out)  # refuses a directory, FIFO, device, socket
+    except _core.FileError as e:
+        raise Failure(str(e), EXIT_USAGE) from e
+    parent = target.parent if str(target.parent) else Path(".")
+    if not parent.is_dir():
+        raise Failure(f"cannot write {out}: the folder {parent} does not exist", EXIT_USAGE)
+
+
+def check_output(out: Path, force: bool) -> None:
+    """The one rule for ``-o FILE`` of every command: a new file is created
+    (0600); an existing one is replaced only with ``--force`` (keeping its
+    mode and owner); a directory, FIFO, device or socket is never replaced. A
+    symbolic link is followed: the file it leads to is the one checked and
+    replaced."""
+    writable_parent(out)
+    if os.path.lexists(out) and os.path.exists(out) and not force:
+        raise Failure(f"{out} already exists; use --force to replace it", EXIT_USAGE)
+
+
+def inputs(args: argparse.Namespace, *more: Path) -> list[Path]:
+    """Every file the command reads: ``more`` and the instrument files."""
+    from_env = [Path(p) for p in os.environ.get(INSTRUMENTS_ENV, "").split(os.pathsep) if p]
+    return [*more, *from_env, *args.instruments]
+
+
+def not_an_input(out: Path, given: Sequence[Path]) -> None:
+    """Refuses an output that is one of the command's own inputs, with or
+    without ``--force``: ``import export.csv -o export.csv --force`` would
+    replace the person's only export with the journal made from it. The same
+    file is recognised by device and inode, so also through a symbolic link,
+    a hard link or another spelling of its path."""
+    try:
+        written = os.stat(out)  # follows links: the file the write would replace
+    except OSError:
+        return  # not there yet: it cannot be an input
+    for path in given:
+        try:
+            src = os.stat(path)
+        except OSError:
+            continue
+        if (src.st_dev, src.st_ino) == (written.st_dev, written.st_ino):
+            how = "" if os.path.abspath(out) == os.path.abspath(path) else " (the same file by another path or link)"
+            raise Failure(f"cannot write {shown(out)}: it is the input {shown(path)}{how}; write to another "
+                          "file (--force never replaces an input)", EXIT_USAGE)
+
+
+def shell_word(text: str) -> str:
+    """``text`` quoted for a POSIX shell when it needs quoting."""
+    import shlex
+
+    return shlex.quote(text)
+
+
+def byte_count_arg(text: str) -> int:
+    """--max-input-bytes: a whole number of bytes, 0 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of bytes") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is negative")
+    return value
+
+
+def zero_to_ten_arg(text: str) -> int:
+    """A whole number 0-10 (a distress or a threshold)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value <= 10:
+        raise argparse.ArgumentTypeError(f"{value} is outside 0-10")
+    return value
+
+
+def hours_arg(text: str) -> float:
+    """A positive number of hours under a year (--window-hours)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not (value > 0 and value < 24 * 365):
+        raise argparse.ArgumentTypeError(f"{text} hours is not a positive number of hours under a year")
+    return value
+
+
+def intensity_arg(text: str) -> int:
+    """--intensity: distress 0-10."""
+    return zero_to_ten_arg(text)
+
+
+def time_zone_arg(text: str) -> str:
+    """--tz: an IANA zone name or a POSIX TZ rule, checked now (calmkit.TimeZone)
+    so that every command refuses an unknown zone the same way, before any work."""
+    from ..timezone import TimeZone
+
+    try:
+        TimeZone(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    return text
+
+
+#: The two forms every --tz takes (docs/time-zones.md).
+TZ_FORMS = "an IANA name such as Europe/Berlin or a POSIX TZ rule such as CET-1CEST,M3.5.0,M10.5.0/3"
+#: --tz of the commands that record a time (log, assess).
+TZ_FOR_ENTRIES = ("time zone of --time without an offset and of the time now: " + TZ_FORMS +
+                  " (default: this computer's zone, $TZ or /etc/localtime)")
+
+
+def category_arg(text: str) -> str:
+    """--category: an id, a label, or the first letters of a label or of a word of it."""
+    offered = [(c, label) for c, label, _ in _core.trigger_categories()]
+    found = guided.match_category(text, offered)
+    if len(found) == 1:
+        return found[0][0]
+    if not found:
+        raise argparse.ArgumentTypeError(f"no category matches {text!r}; ids: {', '.join(c for c, _ in offered)}")
+    raise argparse.ArgumentTypeError(f"{text!r} fits several categories: "
+                                     + ", ".join(f"{c} ({label})" for c, label in found))
