@@ -5,6 +5,7 @@
 
 #include <calmkit/assessments.hpp>
 
+#include <array>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -13,9 +14,12 @@
 namespace calmkit::bindings {
 namespace {
 
+/// Every scoring rule, in enum order.
+constexpr std::array<ScoringRule, 2> scoring_rules{ScoringRule::sum, ScoringRule::mean};
+
 ScoringRule rule_from(const std::string& s, const char* field) {
-  if (s == "sum") return ScoringRule::sum;
-  if (s == "mean") return ScoringRule::mean;
+  for (const ScoringRule r : scoring_rules)
+    if (s == to_id(r)) return r;
   detail::throw_invalid(std::string(field) + " must be 'sum' or 'mean', got '" + s + "'");
 }
 
@@ -150,6 +154,14 @@ Instrument from_dict(const py::dict& d) {
 }  // namespace
 
 void register_assessments(py::module_& m) {
+  m.def(
+      "_scoring_rules",
+      [] {
+        py::list out;
+        for (const ScoringRule r : scoring_rules) out.append(std::string(to_id(r)));
+        return out;
+      },
+      "The scoring rules' ids (ScoringRule), in enum order.");
   m.def(
       "instrument_ids", &instrument_ids,
       "The ids of every registered instrument: the built-ins (attachment-checkin, gad-7), then custom ones.");

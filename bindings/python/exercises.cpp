@@ -88,6 +88,25 @@ void register_exercises(py::module_& m) {
       },
       "Every exercise kind as (id, label).");
 
+  m.def(
+      "_session_statuses",
+      [] {
+        py::list out;
+        for (const auto& e : session_status_table)
+          out.append(py::make_tuple(std::string(e.id), std::string(e.label)));
+        return out;
+      },
+      "Every session status as (id, label), in SessionStatus's order.");
+  m.def(
+      "_session_event_types",
+      [] {
+        py::list out;
+        for (const auto& e : session_event_table)
+          out.append(py::make_tuple(std::string(e.id), std::string(e.label)));
+        return out;
+      },
+      "Every session event type as (id, label), in SessionEventType's order.");
+
   py::class_<TimedStep>(m, "TimedStep", "A step that lasts `seconds` (> 0), optionally a breathing phase.")
       .def(py::init([](double seconds, const std::string& phase, std::string cue) {
              return TimedStep{seconds, phase_from_id(phase), std::move(cue)};

@@ -21,6 +21,7 @@
 #endif
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cmath>
 #include <cstdint>
@@ -28,6 +29,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <unordered_map>
 #include <utility>
@@ -140,11 +142,17 @@ mx::LocalCalendar calendar(const std::optional<std::string>& tz) {
   return mx::LocalCalendar(TimeZone::locate(*tz));
 }
 
+/// The id of each period, in Period's order (`period=` and `by=` take them).
+constexpr std::array<std::pair<std::string_view, mx::Period>, 3> period_ids{{
+    {"day", mx::Period::day},
+    {"week", mx::Period::week},
+    {"month", mx::Period::month},
+}};
+
 std::optional<mx::Period> period_from(const std::optional<std::string>& p) {
   if (!p) return std::nullopt;
-  if (*p == "day") return mx::Period::day;
-  if (*p == "week") return mx::Period::week;
-  if (*p == "month") return mx::Period::month;
+  for (const auto& [id, period] : period_ids)
+    if (*p == id) return period;
   detail::throw_invalid("period must be 'day', 'week' or 'month', got '" + *p + "'");
 }
 
@@ -251,6 +259,14 @@ py::object cohort_of(const py::object& journal) {
 }  // namespace
 
 void register_metrics(py::module_& m) {
+  m.def(
+      "_periods",
+      [] {
+        py::list out;
+        for (const auto& [id, period] : period_ids) out.append(std::string(id));
+        return out;
+      },
+      "The calendar periods' ids (metrics::Period), in enum order.");
   py::class_<mx::CohortColumns> cohort(
       m, "Cohort",
       "A cohort as columns: the input of every metric. Build it once from a Journal "
@@ -263,10 +279,10 @@ void register_metrics(py::module_& m) {
   m.def(
       "cohort_from_arrays",
       [](std::vector<std::string> participants, const py::handle& trigger_participant,
-         const py::handle& trigger_time_us, const py::handle& trigger_offset_min,
+         const py::handle& trigger_time_us, const py::handle& trigger_offset_minutes,
          const py::handle& trigger_intensity, const py::handle& trigger_category,
          const py::handle& reading_participant, const py::handle& reading_time_us,
-         const py::handle& reading_offset_min, const py::handle& reading_intensity,
+         const py::handle& reading_offset_minutes, const py::handle& reading_intensity,
          const py::handle& reading_trigger, const py::object& trigger_acted_on_urge,
          const py::object& trigger_acted_after_minutes) {
         mx::CohortColumns c;
@@ -278,7 +294,7 @@ void register_metrics(py::module_& m) {
         ColumnCopies copies;
         copies.add(t.participant, trigger_participant, "trigger_participant");
         copies.add(t.utc_us, trigger_time_us, "trigger_time_us");
-        copies.add(t.offset_min, trigger_offset_min, "trigger_offset_min");
+        copies.add(t.offset_min, trigger_offset_minutes, "trigger_offset_minutes");
         copies.add(t.intensity, trigger_intensity, "trigger_intensity");
         copies.add(t.category, trigger_category, "trigger_category");
         if (!trigger_acted_on_urge.is_none())
@@ -287,7 +303,7 @@ void register_metrics(py::module_& m) {
           copies.add(t.acted_after_minutes, trigger_acted_after_minutes, "trigger_acted_after_minutes");
         copies.add(r.participant, reading_participant, "reading_participant");
         copies.add(r.utc_us, reading_time_us, "reading_time_us");
-        copies.add(r.offset_min, reading_offset_min, "reading_offset_min");
+        copies.add(r.offset_min, reading_offset_minutes, "reading_offset_minutes");
         copies.add(r.intensity, reading_intensity, "reading_intensity");
         copies.add(r.trigger, reading_trigger, "reading_trigger");
         {
@@ -304,8 +320,8 @@ void register_metrics(py::module_& m) {
         return c;
       },
       py::arg("participants"), py::arg("trigger_participant"), py::arg("trigger_time_us"),
-      py::arg("trigger_offset_min"), py::arg("trigger_intensity"), py::arg("trigger_category"),
-      py::arg("reading_participant"), py::arg("reading_time_us"), py::arg("reading_offset_min"),
+      py::arg("trigger_offset_minutes"), py::arg("trigger_intensity"), py::arg("trigger_category"),
+      py::arg("reading_participant"), py::arg("reading_time_us"), py::arg("reading_offset_minutes"),
       py::arg("reading_intensity"), py::arg("reading_trigger"), py::kw_only(),
       py::arg("trigger_acted_on_urge") = py::none(), py::arg("trigger_acted_after_minutes") = py::none(),
       "Triggers and readings straight from NumPy arrays (one copy each, no per-row objects). Participant "

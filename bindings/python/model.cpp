@@ -11,8 +11,10 @@
 //   (`t.tags = [*t.tags, "x"]`) rather than appending in place.
 #include "common.hpp"
 
+#include <cstddef>
 #include <string>
 #include <utility>
+#include <variant>
 
 namespace calmkit::bindings {
 namespace {
@@ -314,6 +316,15 @@ void bind_vocabulary(py::module_& m) {
         return out;
       },
       "Every cognitive distortion as (id, label, plain-language description), in the vocabulary's order.");
+  m.def(
+      "_record_types",
+      [] {
+        py::list out;
+        for (std::size_t i = 0; i < std::variant_size_v<Record>; ++i)
+          out.append(std::string(to_id(static_cast<RecordType>(i))));
+        return out;
+      },
+      "The journal format's record types (RecordType's ids), in enum order.");
   m.def(
       "_time_text", [](Instant t) { return t.to_string(); }, py::arg("time"),
       "A time as the journal writer writes it (RFC 3339 with the time's own offset, Z for UTC, "

@@ -169,7 +169,8 @@ from .importers import (
 from .localtime import LocalTimeWarning, localize
 
 # --- the vocabularies as enums named as in C++ (members are their str ids) ---
-from .vocabulary import Distortion, ExerciseKind, TriggerCategory, TriggerGroup
+from .vocabulary import (Distortion, ExerciseKind, Period, RecordType, ScoringRule, SessionEventType, SessionStatus,
+                         TriggerCategory, TriggerGroup)
 
 # --- time zones: an IANA name or a POSIX TZ rule, one model (calmkit::TimeZone) ---
 from .timezone import TimeZone
@@ -351,6 +352,11 @@ __all__ = [
     "TimeZone",
     "Distortion",
     "ExerciseKind",
+    "Period",
+    "RecordType",
+    "ScoringRule",
+    "SessionEventType",
+    "SessionStatus",
     "TriggerCategory",
     "TriggerGroup",
     # Parquet datasets and JSON Lines shards

@@ -22,6 +22,21 @@ def trigger_categories() -> list[tuple[str, str, str]]:
 def trigger_groups() -> list[tuple[str, str]]:
     """The trigger groups as (id, label)."""
 
+def _record_types() -> list[str]:
+    """The journal format's record types (RecordType's ids), in enum order."""
+
+def _session_statuses() -> list[tuple[str, str]]:
+    """Every session status as (id, label), in SessionStatus's order."""
+
+def _session_event_types() -> list[tuple[str, str]]:
+    """Every session event type as (id, label), in SessionEventType's order."""
+
+def _scoring_rules() -> list[str]:
+    """The scoring rules' ids (ScoringRule), in enum order."""
+
+def _periods() -> list[str]:
+    """The calendar periods' ids (metrics::Period), in enum order."""
+
 def distortions() -> list[tuple[str, str, str]]:
     """Every cognitive distortion as (id, label, plain-language description)."""
 
@@ -635,12 +650,12 @@ def cohort_from_arrays(
     participants: list[str],
     trigger_participant: object,
     trigger_time_us: object,
-    trigger_offset_min: object,
+    trigger_offset_minutes: object,
     trigger_intensity: object,
     trigger_category: object,
     reading_participant: object,
     reading_time_us: object,
-    reading_offset_min: object,
+    reading_offset_minutes: object,
     reading_intensity: object,
     reading_trigger: object,
     *,

@@ -26,16 +26,63 @@ Example::
 
 from __future__ import annotations
 
+import inspect
+import warnings
 from typing import Any, Iterable, Union
 
 import numpy as np
 import pandas as pd
 
 from . import _core, _frames
+from ._core import Cohort, Journal, set_threads, threads
 from .timezone import TimeZone
-from ._core import Cohort, Journal, cohort_from_arrays, set_threads, threads
 
 Data = Union[Journal, Cohort]
+
+#: Keyword names cohort_from_arrays took before the one spelling of a UTC offset
+#: in minutes (``offset_minutes``, docs/architecture.md's names table): still
+#: taken, with a DeprecationWarning.
+_RENAMED_KEYWORDS = {"trigger_offset_min": "trigger_offset_minutes", "reading_offset_min": "reading_offset_minutes"}
+
+
+def cohort_from_arrays(*args: Any, **kwargs: Any) -> Cohort:
+    """Triggers and readings straight from NumPy arrays, one copy each, no per-row objects.
+
+    ``cohort_from_arrays(participants, trigger_participant, trigger_time_us,
+    trigger_offset_minutes, trigger_intensity, trigger_category,
+    reading_participant, reading_time_us, reading_offset_minutes,
+    reading_intensity, reading_trigger, *, trigger_acted_on_urge=None,
+    trigger_acted_after_minutes=None)``: participant codes (int32) index
+    ``participants``; times are int64 UTC microseconds since 1970; offsets
+    int16 minutes east of UTC; intensities 0-10; categories the index in
+    ``calmkit.trigger_categories()``; ``reading_trigger`` the input row of
+    the reading's trigger (-1: none). Rows need not be sorted; arrays of
+    another dtype are converted only when every value survives. A bad row is a
+    ValueError naming the table, the row and the field (docs/metrics.md).
+
+    The keywords ``trigger_offset_min`` / ``reading_offset_min`` of earlier
+    versions still work and warn (DeprecationWarning).
+    """
+    for old, new in _RENAMED_KEYWORDS.items():
+        if old in kwargs:
+            if new in kwargs:
+                raise TypeError(f"cohort_from_arrays() got both {old!r} and {new!r}; give {new!r}")
+            warnings.warn(f"cohort_from_arrays(): the keyword {old!r} is now {new!r}", DeprecationWarning,
+                          stacklevel=2)
+            kwargs[new] = kwargs.pop(old)
+    return _core.cohort_from_arrays(*args, **kwargs)
+
+
+# The binding's parameters (bindings/python/metrics.cpp), shown by help() and inspect.
+cohort_from_arrays.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+    [inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD) for name in (
+        "participants", "trigger_participant", "trigger_time_us", "trigger_offset_minutes", "trigger_intensity",
+        "trigger_category", "reading_participant", "reading_time_us", "reading_offset_minutes", "reading_intensity",
+        "reading_trigger")]
+    + [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None)
+       for name in ("trigger_acted_on_urge", "trigger_acted_after_minutes")],
+    return_annotation=Cohort)
+
 
 __all__ = [
     "Cohort",

@@ -1,16 +1,28 @@
 """The vocabularies as enums, named as in C++.
 
-calmkit's closed sets — trigger groups and categories, cognitive distortions,
-exercise kinds — are C++ enums with one table of stable ids and labels each
-(``calmkit/vocabulary.hpp``, ``calmkit/exercises.hpp``). Here they are Python
-enums built from those same tables, so the class and member names are the C++
-ones (``calmkit::TriggerCategory::conflict`` is
-``calmkit.TriggerCategory.conflict``) and nothing is written twice.
+calmkit's closed sets are C++ enums with one table or ``to_id`` of stable
+ids each. Here they are Python enums built from those same tables, so the
+class and member names are the C++ ones (``calmkit::TriggerCategory::conflict``
+is ``calmkit.TriggerCategory.conflict``) and nothing is written twice:
 
-Each member is a ``str`` whose value is the stable id the journal format
-uses, so it can be passed wherever an id is taken and compares equal to it;
-``label`` is the short human label (and ``group`` / ``description`` where the
-table has them).
+- what the journal holds: :class:`TriggerGroup`, :class:`TriggerCategory`,
+  :class:`Distortion` (``calmkit/vocabulary.hpp``), :class:`RecordType`
+  (the ``type`` of a record, ``calmkit/model.hpp``);
+- exercises and guided sessions: :class:`ExerciseKind`
+  (``calmkit/exercises.hpp``), :class:`SessionStatus` and
+  :class:`SessionEventType` (``calmkit/session.hpp``);
+- questionnaires: :class:`ScoringRule` (an instrument's ``total_rule`` and
+  ``area_rule``, ``calmkit/assessments.hpp``);
+- metrics: :class:`Period` (``period=`` and the ``by=`` keys ``"day"``,
+  ``"week"``, ``"month"``, ``calmkit/metrics/columns.hpp``).
+
+Each member is a ``str`` whose value is the stable id, so it can be passed
+wherever an id is taken (``trigger_frequency(j, period=Period.week)``) and
+compares equal to it (``session.status == SessionStatus.running``); strings
+keep working everywhere. ``label`` is the short human label where the C++
+table has one (and ``group`` / ``description`` where it has them).
+(``metrics::Split`` has no Python vocabulary: ``by_category=`` and
+``by_group=`` stand for it.)
 
 Example::
 
@@ -25,9 +37,11 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any
 
-from ._core import distortions, exercise_kinds, trigger_categories, trigger_groups
+from ._core import (_periods, _record_types, _scoring_rules, _session_event_types, _session_statuses, distortions,
+                    exercise_kinds, trigger_categories, trigger_groups)
 
-__all__ = ["Distortion", "ExerciseKind", "TriggerCategory", "TriggerGroup"]
+__all__ = ["Distortion", "ExerciseKind", "Period", "RecordType", "ScoringRule", "SessionEventType", "SessionStatus",
+           "TriggerCategory", "TriggerGroup"]
 
 
 class _Vocabulary(str, Enum):
@@ -40,6 +54,13 @@ class _Vocabulary(str, Enum):
         member._value_ = id_
         member.label = label
         return member
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+class _Id(str, Enum):
+    """A member of a set without labels: a ``str`` equal to its stable id."""
 
     def __str__(self) -> str:
         return str(self.value)
@@ -68,3 +89,25 @@ for _id, _label, _text in distortions():
 ExerciseKind = _Vocabulary("ExerciseKind", [(i, (i, label)) for i, label in exercise_kinds()],  # type: ignore[misc]
                            module=__name__, qualname="ExerciseKind")
 ExerciseKind.__doc__ = "What an exercise works with (calmkit::ExerciseKind)."
+
+SessionStatus = _Vocabulary("SessionStatus", [(i, (i, label)) for i, label in _session_statuses()],  # type: ignore[misc]
+                            module=__name__, qualname="SessionStatus")
+SessionStatus.__doc__ = "Where a guided session is in its life (calmkit::SessionStatus; ``Session.status``)."
+
+SessionEventType = _Vocabulary("SessionEventType",  # type: ignore[misc]
+                               [(i, (i, label)) for i, label in _session_event_types()],
+                               module=__name__, qualname="SessionEventType")
+SessionEventType.__doc__ = "What happened in a guided session (calmkit::SessionEventType; ``SessionEvent.type``)."
+
+RecordType = _Id("RecordType", [(i, i) for i in _record_types()], module=__name__,  # type: ignore[misc]
+                 qualname="RecordType")
+RecordType.__doc__ = "The record types of the journal format, the ``type`` of each line (calmkit::RecordType)."
+
+ScoringRule = _Id("ScoringRule", [(i, i) for i in _scoring_rules()], module=__name__,  # type: ignore[misc]
+                  qualname="ScoringRule")
+ScoringRule.__doc__ = ("How item answers combine into an area or total score (calmkit::ScoringRule; an "
+                       "instrument's ``total_rule`` and ``area_rule``).")
+
+Period = _Id("Period", [(i, i) for i in _periods()], module=__name__, qualname="Period")  # type: ignore[misc]
+Period.__doc__ = "Calendar periods of the metrics, Monday-based weeks (calmkit::metrics::Period; ``period=``, ``by=``)."
+

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import ast
+import inspect
 import re
 from pathlib import Path
 
@@ -164,13 +165,18 @@ def test_the_checker_sees_each_kind_of_violation(tmp_path: Path) -> None:
 
 # --- the table of names --------------------------------------------------------------
 
+#: Every column of the record tables' DataFrames (a journal with one record of each type).
+FRAME_COLUMNS = {c for table in ("triggers", "readings", "exercises", "thought_records", "assessments")
+                 for c in getattr(calmkit.synthetic_journal(participants=1, days=30, seed=1), table).to_pandas()}
+
 CPP_SOURCES = "\n".join(p.read_text(encoding="utf-8") for p in (REPO / "include" / "calmkit").rglob("*.hpp"))
 
 
 def cpp_declares(name: str) -> bool:
     last = name.split("::")[-1].split("(")[0]
-    return re.search(rf"\b(class|struct|enum class|using)\s+{re.escape(last)}\b|\b{re.escape(last)}\s*\(",
-                     CPP_SOURCES) is not None
+    # a type, a function, or a data member (``std::vector<std::int64_t> utc_us;``)
+    return re.search(rf"\b(class|struct|enum class|using)\s+{re.escape(last)}\b|\b{re.escape(last)}\s*\("
+                     rf"|[\w:>]\s+{re.escape(last)}\s*(;|{{|=[^=])", CPP_SOURCES) is not None
 
 
 def test_names_table_matches_the_code() -> None:
@@ -183,6 +189,18 @@ def test_names_table_matches_the_code() -> None:
         if python == "the same names":
             python = cpp
         for name in re.findall(r"`([^`]+)`", python):
+            column = re.fullmatch(r"\[(\w+)\]", name)
+            if column:  # a column of the record tables' DataFrames
+                assert column.group(1) in FRAME_COLUMNS, f"{concept}: no table has a column {column.group(1)}"
+                continue
+            call = re.fullmatch(r"([\w.]+)\((.*)\)", name)
+            if call and "=" in call.group(2):  # keyword names: each is a parameter of the function
+                func = calmkit
+                for part in call.group(1).removeprefix("calmkit.").split("."):
+                    func = getattr(func, part)
+                params = inspect.signature(func).parameters
+                for kw in re.findall(r"(\w+)=", call.group(2)):
+                    assert kw in params, f"{concept}: {call.group(1)} takes no keyword {kw}"
             name = name.split("(")[0].split(" ")[0]
             if name.startswith("calmkit."):
                 name = name[len("calmkit."):]

@@ -4,7 +4,9 @@ Kaplan-Meier median checked against an independent NumPy implementation."""
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -331,17 +333,17 @@ def test_cohort_from_arrays_reports_bad_rows() -> None:
         calmkit.time_to_calm("not a journal")  # type: ignore[arg-type]
     # Arrays of another dtype are converted only when every value survives:
     # 2**32 would wrap to trigger row 0 as int32, 1.5 would truncate to code 1.
-    ok = {"trigger_participant": [0], "trigger_time_us": [0], "trigger_offset_min": [0], "trigger_intensity": [5],
+    ok = {"trigger_participant": [0], "trigger_time_us": [0], "trigger_offset_minutes": [0], "trigger_intensity": [5],
           "trigger_category": [0], "reading_participant": np.array([0, 0], dtype=np.int64),
-          "reading_time_us": [0, 60_000_000], "reading_offset_min": [0, 0], "reading_intensity": [4, 2],
+          "reading_time_us": [0, 60_000_000], "reading_offset_minutes": [0, 0], "reading_intensity": [4, 2],
           "reading_trigger": np.array([0, -1], dtype=np.int64)}
     assert calmkit.cohort_from_arrays(["x"], **ok).n_readings == 2
     with pytest.raises(ValueError, match=r"'reading_trigger' row 1: 4294967296 is not a value of type int32"):
         calmkit.cohort_from_arrays(["x"], **{**ok, "reading_trigger": np.array([0, 2**32], dtype=np.int64)})
     with pytest.raises(ValueError, match=r"'trigger_participant' row 0: 1.5 is not a value of type int32"):
         calmkit.cohort_from_arrays(["x", "y"], **{**ok, "trigger_participant": np.array([1.5])})
-    with pytest.raises(ValueError, match=r"'reading_offset_min' row 0: 40000 is not a value of type int16"):
-        calmkit.cohort_from_arrays(["x"], **{**ok, "reading_offset_min": np.array([40000, 0])})
+    with pytest.raises(ValueError, match=r"'reading_offset_minutes' row 0: 40000 is not a value of type int16"):
+        calmkit.cohort_from_arrays(["x"], **{**ok, "reading_offset_minutes": np.array([40000, 0])})
     # NaN is the "not recorded" value of acted_after_minutes: a float32 NaN
     # becomes a float64 NaN exactly, so it is kept (NaN != NaN is no loss).
     co = calmkit.cohort_from_arrays(["x"], **ok, trigger_acted_after_minutes=np.array([np.nan], dtype=np.float32))
@@ -349,9 +351,32 @@ def test_cohort_from_arrays_reports_bad_rows() -> None:
     # A value of an object array that does not convert is named, not an AttributeError.
     with pytest.raises(ValueError, match=r"'trigger_acted_after_minutes' row 1: None is not a value of type float64"):
         calmkit.cohort_from_arrays(["x", "y"], **{**ok, "trigger_participant": [0, 1], "trigger_time_us": [0, 0],
-                                                  "trigger_offset_min": [0, 0], "trigger_intensity": [5, 5],
+                                                  "trigger_offset_minutes": [0, 0], "trigger_intensity": [5, 5],
                                                   "trigger_category": [0, 0]},
                                    trigger_acted_after_minutes=np.array([2.5, None], dtype=object))
+
+
+def test_cohort_from_arrays_old_offset_keywords_still_work_and_warn() -> None:
+    # One spelling of a UTC offset in minutes (docs/architecture.md): the
+    # keywords of earlier versions give the same cohort, with a warning.
+    hour = 3_600_000_000
+    new = {"trigger_participant": [0], "trigger_time_us": [0], "trigger_offset_minutes": [60],
+           "trigger_intensity": [8], "trigger_category": [0], "reading_participant": [0],
+           "reading_time_us": [hour], "reading_offset_minutes": [60], "reading_intensity": [2], "reading_trigger": [0]}
+    old = {("trigger_offset_min" if k == "trigger_offset_minutes" else "reading_offset_min"
+            if k == "reading_offset_minutes" else k): v for k, v in new.items()}
+    with pytest.warns(DeprecationWarning) as said:
+        before = calmkit.time_to_calm(calmkit.cohort_from_arrays(["x"], **old))
+    assert sorted(str(w.message) for w in said) == [
+        "cohort_from_arrays(): the keyword 'reading_offset_min' is now 'reading_offset_minutes'",
+        "cohort_from_arrays(): the keyword 'trigger_offset_min' is now 'trigger_offset_minutes'"]
+    assert before.equals(calmkit.time_to_calm(calmkit.cohort_from_arrays(["x"], **new)))
+    assert before["minutes"].tolist() == [60.0] and before["offset_minutes"].tolist() == [60]
+    with pytest.raises(TypeError, match="both"):
+        calmkit.cohort_from_arrays(["x"], **new, trigger_offset_min=[60])
+    # The signature the wrapper shows is the binding's own (its docstring's first line).
+    binding = re.findall(r"(\w+):", calmkit._core.cohort_from_arrays.__doc__.splitlines()[0])
+    assert list(inspect.signature(calmkit.cohort_from_arrays).parameters) == binding
 
 
 def test_exercise_effectiveness_without_exercises_keeps_text_column() -> None:

@@ -10,11 +10,15 @@ from pathlib import Path
 import pytest
 
 import calmkit
-from calmkit import Distortion, ExerciseKind, TriggerCategory, TriggerGroup
+from calmkit import (Distortion, ExerciseKind, Period, RecordType, ScoringRule, SessionEventType, SessionStatus,
+                     TriggerCategory, TriggerGroup)
 
 REPO = Path(__file__).resolve().parents[2]
 HEADERS = {"TriggerGroup": "vocabulary.hpp", "TriggerCategory": "vocabulary.hpp", "Distortion": "vocabulary.hpp",
-           "ExerciseKind": "exercises.hpp"}
+           "ExerciseKind": "exercises.hpp", "RecordType": "model.hpp", "SessionStatus": "session.hpp",
+           "SessionEventType": "session.hpp", "ScoringRule": "assessments.hpp", "Period": "metrics/columns.hpp"}
+LABELLED = (TriggerGroup, TriggerCategory, Distortion, ExerciseKind, SessionStatus, SessionEventType)
+ALL = (*LABELLED, RecordType, ScoringRule, Period)
 
 
 def cpp_enumerators(enum: str) -> list[str]:
@@ -25,11 +29,42 @@ def cpp_enumerators(enum: str) -> list[str]:
     return [e.strip() for e in without_comments.split(",") if e.strip()]
 
 
-@pytest.mark.parametrize("enum", [TriggerGroup, TriggerCategory, Distortion, ExerciseKind], ids=lambda e: e.__name__)
+@pytest.mark.parametrize("enum", ALL, ids=lambda e: e.__name__)
 def test_python_enums_have_the_cpp_names_in_order(enum: type) -> None:
     assert [m.name for m in enum] == cpp_enumerators(enum.__name__)
-    assert all(m.value == m.name and isinstance(m, str) and m.label for m in enum)
+    assert all(m.value == m.name and isinstance(m, str) and str(m) == m.value for m in enum)
+    assert all(m.label for m in enum) if enum in LABELLED else not hasattr(next(iter(enum)), "label")
     assert getattr(calmkit, enum.__name__) is enum
+
+
+def test_record_types_are_the_formats_type_values() -> None:
+    spec = (REPO / "docs" / "journal-format.md").read_text(encoding="utf-8")
+    for m in RecordType:
+        assert f'"type": "{m.value}"' in spec or f"`{m.value}`" in spec, m
+    line = calmkit.to_jsonl(calmkit.Journal([calmkit.Reading(id="r", time="2026-03-02T21:14:00+01:00",
+                                                             intensity=3)]))
+    assert '"type":"reading"' in line.replace(" ", "") and RecordType.reading == "reading"
+
+
+def test_the_new_members_stand_in_for_their_ids() -> None:
+    # Wherever a string is taken, the member is taken and gives the same answer.
+    journal = calmkit.synthetic_journal(participants=2, days=40, seed=3)
+    by_text = calmkit.trigger_frequency(journal, period="week")
+    assert by_text.equals(calmkit.trigger_frequency(journal, period=Period.week))
+    assert calmkit.time_to_calm_summary(journal, by=["participant", Period.month]).equals(
+        calmkit.time_to_calm_summary(journal, by=["participant", "month"]))
+    with pytest.raises(ValueError, match="period must be"):
+        calmkit.trigger_frequency(journal, period="fortnight")
+    gad = calmkit.instrument("gad-7")
+    calmkit.register_instrument(dict(gad, id="py-vocab-mean", total_rule=ScoringRule.mean, bands=[]))
+    assert calmkit.instrument("py-vocab-mean")["total_rule"] == ScoringRule.mean == "mean"
+    assert ScoringRule(calmkit.instrument("gad-7")["total_rule"]) is ScoringRule.sum
+    session = calmkit.Session(calmkit.catalog()[0])
+    assert session.status == SessionStatus.ready and SessionStatus(session.status) is SessionStatus.ready
+    session.start(0.0)
+    assert SessionStatus(session.status) is SessionStatus.running
+    assert {SessionEventType(e.type) for e in session.poll_events()} <= set(SessionEventType)
+    assert SessionStatus.aborted.label == "Stopped early"
 
 
 def test_ids_are_the_journal_formats() -> None:
