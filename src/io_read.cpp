@@ -356,8 +356,8 @@ void require(const std::array<std::string_view, N>& names, std::uint32_t seen, s
   if (missing == 0) [[likely]]
     return;
   const auto i = static_cast<std::size_t>(std::countr_zero(missing));
-  if (parent.empty()) fail(FieldRef{names[i]}, "required field is missing");
-  fail(FieldRef{parent, index, names[i]}, "required field is missing");
+  if (parent.empty()) fail(FieldRef{names[i]}, rules::required_missing());
+  fail(FieldRef{parent, index, names[i]}, rules::required_missing());
 }
 
 /// The unknown keys met so far in one object, for the duplicate-key check.

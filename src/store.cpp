@@ -352,7 +352,7 @@ std::optional<Instant> rfc3339_arg(sqlite3_context* ctx, sqlite3_value* v) {
   TimeParseError err;
   auto t = Instant::try_parse(text, &err);
   if (!t) {
-    const std::string msg = "invalid RFC 3339 time '" + std::string(text) + "': " + err.reason;
+    const std::string msg = Instant::invalid_reason(text, err);
     sqlite3_result_error(ctx, msg.c_str(), static_cast<int>(msg.size()));
   }
   return t;
@@ -645,7 +645,8 @@ Instant instant_of(const Impl& impl, const Query& q, int us_col, int offset_col,
 template <class Bounded>
 Bounded bounded_of(const Impl& impl, const Query& q, int col, const std::string& who, const char* field) {
   auto v = Bounded::make(q.int64(col));
-  if (!v) corrupt(impl, who + ": " + field + " out of range");
+  if (!v)
+    corrupt(impl, JournalFormatError::compose(who, 0, field, Bounded::out_of_range_reason(q.int64(col))));
   return *v;
 }
 
@@ -725,7 +726,7 @@ std::vector<Trigger> read_triggers(Impl& impl, const Filter& f) {
       t.time = instant_of(impl, q, 3, 4, who);
       const std::string cat = q.text(5);
       auto c = trigger_category_from_id(cat);
-      if (!c) corrupt(impl, who + ": unknown category '" + cat + "'");
+      if (!c) corrupt(impl, JournalFormatError::compose(who, 0, "category", unknown_trigger_category(cat)));
       t.category = *c;
       t.intensity = bounded_of<Intensity>(impl, q, 6, who, "intensity");
       t.context = text_of(impl, q, 7, who, "context");
@@ -866,8 +867,8 @@ std::vector<ThoughtRecord> read_thought_records(Impl& impl, const Filter& f) {
         const std::string id = q.text(2);
         auto d = distortion_from_id(id);
         if (!d)
-          corrupt(impl, describe_record("thought_record", t.participant, t.id) + ": unknown distortion '" +
-                            id + "'");
+          corrupt(impl, JournalFormatError::compose(describe_record("thought_record", t.participant, t.id), 0,
+                                                    "distortions", unknown_distortion(id)));
         t.distortions.push_back(*d);
       } else {
         auto& list = field == "evidence_for"       ? t.evidence_for

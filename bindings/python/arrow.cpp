@@ -1068,9 +1068,8 @@ class RowReader {
     return std::string(c->text(i_));
   }
   [[nodiscard]] std::string required_text(const Column* c, const char* name) const {
-    auto s = text(c);
-    if (s.empty()) fail_at(name, "is required (got null or an empty string)");
-    return s;
+    if (null(c)) fail_at(name, rules::required_missing());
+    return std::string(c->text(i_));  // "" goes on to the model's rule for the field
   }
   [[nodiscard]] std::optional<long long> integer(const Column* c, const char* name) const {
     if (null(c)) return std::nullopt;
@@ -1089,7 +1088,7 @@ class RowReader {
   template <class B>
   [[nodiscard]] B required_bounded(const Column* c, const char* name) const {
     auto b = bounded<B>(c, name);
-    if (!b) fail_at(name, "is required (got null)");
+    if (!b) fail_at(name, rules::required_missing());
     return *b;
   }
   [[nodiscard]] std::optional<bool> boolean(const Column* c) const {
@@ -1113,7 +1112,7 @@ class RowReader {
   /// the journal format does.
   [[nodiscard]] Instant instant(const Column* t, const Column* off, const char* name,
                                 const char* off_name) const {
-    if (null(t)) fail_at(name, "is required (got null)");
+    if (null(t)) fail_at(name, rules::required_missing());
     if (is_text(t->kind())) {
       // RFC 3339 text carries its own offset: the offset column is not read.
       const std::string_view text = t->text(i_);
@@ -1346,11 +1345,11 @@ void import_thought_records(const Batch& b, Imported& im) {
         if (emotions->child().is_null(k)) r.fail_at(at, "must be an object {name, before, after}, got null");
         const std::int64_t e = em_offset + k;
         EmotionRating em;
-        if (em_name->is_null(e)) r.fail_at(at + ".name", "is required (got null)");
+        if (em_name->is_null(e)) r.fail_at(at + ".name", rules::required_missing());
         if (const char* why = em_name->broken(e)) r.fail_at(at + ".name", why);
         em.name = std::string(em_name->text(e));
         std::string err;
-        if (em_before->is_null(e)) r.fail_at(at + ".before", "is required (got null)");
+        if (em_before->is_null(e)) r.fail_at(at + ".before", rules::required_missing());
         const long long vb = em_before->integer(e, &err);
         if (!err.empty()) r.fail_at(at + ".before", err);
         const auto pb = Percent::make(vb);

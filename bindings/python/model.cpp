@@ -331,6 +331,25 @@ void bind_vocabulary(py::module_& m) {
       "microseconds without trailing zeros), for the Python formats that write times as text (CSV).");
 }
 
+/// The reason `v` is no distress intensity (an int 0..10), or None: the
+/// model's rule (`Intensity`), for code that checks such a value before any
+/// record exists (an importer's mood table). The caller adds where it is.
+std::optional<std::string> intensity_reason(const py::handle& v) {
+  if (py::isinstance<py::bool_>(v) || !py::isinstance<py::int_>(v))
+    return detail::integer_range_reason(Intensity::min, Intensity::max, py::repr(v).cast<std::string>());
+  if (v < py::int_(Intensity::min) || v > py::int_(Intensity::max))  // also an int beyond a C++ integer
+    return detail::integer_range_reason(Intensity::min, Intensity::max, py::str(v).cast<std::string>());
+  return std::nullopt;
+}
+
+/// The reason `text` is no time (`Instant::invalid_reason`), or None: for a
+/// Python reader of text times, so that its refusal reads as every other one.
+std::optional<std::string> time_reason(std::string_view text) {
+  TimeParseError why;
+  if (Instant::try_parse(text, &why)) return std::nullopt;
+  return rules::invalid_time(text, why);
+}
+
 }  // namespace
 
 void bind_assessment(py::module_& m) {
@@ -374,6 +393,10 @@ void register_model(py::module_& m) {
                                                    PyExc_UserWarning, nullptr);
   if (local_time_warning() == nullptr) throw py::error_already_set();
   m.add_object("LocalTimeWarning", py::handle(local_time_warning()));
+  m.def("_intensity_reason", &intensity_reason, py::arg("value"),
+        "The model's reason `value` is no distress intensity (an int 0..10), or None.");
+  m.def("_time_reason", &time_reason, py::arg("text"),
+        "The model's reason `text` is no RFC 3339 time with an offset, or None.");
   bind_vocabulary(m);
   bind_trigger(m);
   bind_reading(m);

@@ -78,6 +78,19 @@ class CALMKIT_EXPORT JournalFormatError : public std::invalid_argument {
 
 namespace detail {
 
+/// A value quoted for a message: `'value'`, cut after 60 bytes.
+[[gnu::cold]] inline std::string quote(std::string_view s) {
+  std::string out = "'";
+  if (s.size() > 60) {
+    out.append(s.substr(0, 60));
+    out += "...";
+  } else {
+    out.append(s);
+  }
+  out += '\'';
+  return out;
+}
+
 /// Throws `std::invalid_argument`; kept out of line of hot callers.
 [[noreturn, gnu::cold, gnu::noinline]] inline void throw_invalid(const std::string& what) {
   throw std::invalid_argument(what);

@@ -172,8 +172,15 @@ class Instant {
   [[nodiscard]] static Instant parse(std::string_view text) {
     TimeParseError err;
     auto t = try_parse(text, &err);
-    if (!t) detail::throw_invalid("invalid RFC 3339 time '" + std::string(text) + "': " + err.reason);
+    if (!t) detail::throw_invalid(invalid_reason(text, err));
     return *t;
+  }
+
+  /// The reason `text` is refused as a time: `invalid time 'TEXT': WHY`, with
+  /// `try_parse`'s reason. The one text of this rule: `parse`, the journal
+  /// reader, the store and the Arrow bridge's text columns all use it.
+  [[nodiscard]] static std::string invalid_reason(std::string_view text, const TimeParseError& why) {
+    return "invalid time " + detail::quote(text) + ": " + why.reason;
   }
 
   /// Non-throwing parse; on failure fills `err` (when given) and returns nullopt.

@@ -135,7 +135,13 @@ namespace rules {
 /// For every reader of a time as text (JSON Lines, the Arrow bridge's text
 /// columns).
 [[nodiscard]] inline std::string invalid_time(std::string_view text, const TimeParseError& why) {
-  return "invalid time " + detail::quote(text) + ": " + why.reason;
+  return Instant::invalid_reason(text, why);
+}
+
+/// The reason of the rule "a required field is there": `required field is
+/// missing` (a JSON key left out, a null cell of a column), for the field.
+[[nodiscard]] inline std::string required_missing() {
+  return "required field is missing";
 }
 
 /// The reason of the rule "ids are unique per participant and record type"

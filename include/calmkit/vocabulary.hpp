@@ -186,19 +186,6 @@ constexpr auto find_id(const Table& t, std::string_view id) noexcept -> std::opt
   return std::nullopt;
 }
 
-/// A value quoted for a message: `'value'`, cut after 60 bytes.
-[[gnu::cold]] inline std::string quote(std::string_view s) {
-  std::string out = "'";
-  if (s.size() > 60) {
-    out.append(s.substr(0, 60));
-    out += "...";
-  } else {
-    out.append(s);
-  }
-  out += '\'';
-  return out;
-}
-
 /// `what 'ID'; valid ids: a, b, ...`: the one text of "an id of this vocabulary".
 template <class Table>
 [[gnu::cold]] std::string unknown_id(std::string_view what, std::string_view id, const Table& t) {

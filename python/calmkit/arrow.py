@@ -237,8 +237,11 @@ def _times_from_text(table: Any, where: str, tz: Any) -> Any:
                 if not any(c in shown for c in "Tt ") or len(shown) <= 10 or re.search(r"[.,]\d{7,}", shown):
                     raise ValueError("no time of day, or digits past the microsecond")
             except ValueError:
-                raise ValueError(f"{where}: row {row}: field {col!r}: {text!r} is not a date and time such as "
-                                 "2026-05-20T21:40:00+02:00 (to the microsecond at most)") from None
+                # The refusal is worded by the model's time parser (Instant), as at every entry point.
+                reason = _core._time_reason(text) or (
+                    f"{text!r} is not a date and time such as 2026-05-20T21:40:00+02:00 (to the microsecond "
+                    "at most)")
+                raise ValueError(f"{where}: row {row}: field {col!r}: {reason}") from None
             if when.tzinfo is None:
                 if tz is None:
                     raise ValueError(f"{where}: row {row}: field {col!r}: {text!r} has no UTC offset; calmkit does "

@@ -184,7 +184,7 @@ def _with(table, column, values, type_=None):
 
 @pytest.mark.parametrize("table,column,values,type_,message", [
     ("readings", "intensity", [6, 11], pa.int8(), r"readings: row 1: field 'intensity': must be an integer 0\.\.10, got 11"),
-    ("readings", "intensity", [6, None], pa.int8(), r"readings: row 1: field 'intensity': is required"),
+    ("readings", "intensity", [6, None], pa.int8(), r"readings: row 1: field 'intensity': required field is missing"),
     ("readings", "intensity", [6.0, 2.5], pa.float64(), r"readings: row 1: field 'intensity': must be an integer, got 2\.5"),
     ("triggers", "acted_after_minutes", [math.nan, None, None], pa.float64(),
      r"triggers: row 0: field 'acted_after_minutes': must be a finite number of minutes >= 0, got nan"),
@@ -339,8 +339,8 @@ def test_list_offsets_past_their_items_are_refused_naming_the_row(full):
 
 @pytest.mark.parametrize("column,values,type_,message", [
     ("time", [None, dt.datetime(2026, 3, 2, tzinfo=dt.timezone.utc), None], pa.timestamp("us", tz="UTC"),
-     r"readings: row 0: field 'time': is required \(got null\)"),
-    ("intensity", [1, 2, None], pa.int8(), r"readings: row 2: field 'intensity': is required \(got null\)"),
+     r"readings: row 0: field 'time': required field is missing"),
+    ("intensity", [1, 2, None], pa.int8(), r"readings: row 2: field 'intensity': required field is missing"),
     ("intensity", ["1", "2", "3"], pa.string(), r"readings: field 'intensity': is Arrow type 'u', expected integer"),
     ("time", [1, 2, 3], pa.int64(), r"readings: column 'time' holds numbers"),
     ("note", [1, 2, 3], pa.int32(), r"readings: field 'note': is Arrow type 'i', expected string"),
