@@ -375,7 +375,7 @@ def test_mindlamp_malformed_events():
         import_mindlamp(DATA / "mindlamp_bad.json", utc_offset=0)
     journal, report = import_mindlamp(DATA / "mindlamp_bad.json", utc_offset=0, lenient=True)
     assert [(s.item, s.field) for s in report.skipped] == [
-        (1, "timestamp"), (2, "duration"), (3, "temporal_slices")]
+        (1, "timestamp"), (2, "end"), (3, "temporal_slices")]
     assert len(journal.exercises) == 1
     with pytest.raises(ImportFormatError, match=r"mindlamp_truncated.json:11: not valid JSON at column"):
         import_mindlamp(DATA / "mindlamp_truncated.json", utc_offset=0, lenient=True)

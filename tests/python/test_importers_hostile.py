@@ -448,3 +448,33 @@ def test_property_apple_health_zip_members(tmp_path_factory, members):
         assert detect_format(z) == "apple_health"
     except ImportFormatError as e:
         assert str(e).startswith(str(z))
+
+
+def test_daylio_mood_map_values_are_refused_by_the_models_intensity_rule(tmp_path):
+    # The range is the model's (calmkit::Intensity), worded as every other entry point words it;
+    # the importer adds only which mood_map entry it is.
+    f = _daylio(tmp_path, "good")
+    cases = [(11, "11"), (-1, "-1"), (10 ** 30, str(10 ** 30)), (2.5, "2.5"), ("7", "'7'"), (True, "True")]
+    for value, shown in cases:
+        with pytest.raises(ValueError) as err:
+            import_daylio(f, tz="UTC", mood_map={"meh": value})
+        assert str(err.value) == f"mood_map['meh']: must be an integer 0..10, got {shown}"
+    # The same reason as the journal reader's for a reading of intensity 11.
+    with pytest.raises(calmkit.JournalFormatError) as err:
+        calmkit.parse_journal('{"type":"reading","time":"2026-03-02T21:14:00Z","intensity":11}\n')
+    assert err.value.reason == "must be an integer 0..10, got 11"
+    j, _ = import_daylio(f, tz="UTC", mood_map={"meh": 0, "good": 10})
+    assert [r.intensity for r in j.readings] == [10]
+
+
+def test_mindlamp_negative_duration_is_refused_by_the_models_end_rule(tmp_path):
+    # A breathing session of -5 ms would end before it starts: the model's rule
+    # (end not before time) refuses it with its reason; the importer adds the item.
+    f = _events(tmp_path, [_breathe(1772482440000, -5), _breathe(1772482440000)])
+    with pytest.raises(ImportFormatError) as err:
+        import_mindlamp(f, utc_offset=0)
+    assert (err.value.item, err.value.field, err.value.reason) == (
+        0, "end", "end 2026-03-02T20:13:59.995Z is before time 2026-03-02T20:14:00Z")
+    journal, report = import_mindlamp(f, utc_offset=0, lenient=True)
+    assert [(s.item, s.field) for s in report.skipped] == [(0, "end")]
+    assert len(journal.exercises) == 1

@@ -360,9 +360,12 @@ def _event(ev: Any, i: int, src: str, clock: LocalClock, specs: Mapping[str, str
     if kind == "breathe":
         dur = ev.get("duration", 0)
         dur_ms = _number(dur) if dur is not None else 0.0
-        if dur_ms is None or dur_ms < 0:
+        if dur_ms is None:
             raise ImportFormatError(src, None, "duration", (
-                f"{_text(dur)[:64]!r} is not a duration in milliseconds >= 0"), item=i)
+                f"{_text(dur)[:64]!r} is not a number of milliseconds"), item=i)
+        # A negative duration gives an end before the time: the model's rule
+        # (end not before time) refuses the record when it is handed over,
+        # with the model's reason, at this item.
         try:
             end = clock.from_epoch_ms(ts + dur_ms)
         except (OverflowError, ValueError):
