@@ -425,3 +425,62 @@ TEST_CASE("the columnar form refuses the rules it has a column for, with the sam
     CHECK_THROWS_WITH(Intensity(11), "intensity must be an integer 0..10, got 11");  // the type's own text
   }
 }
+
+TEST_CASE("a value the types refuse: the reader words it with the type's own reason", "[rules]") {
+  // These values cannot be put into a record (the types refuse them), so the
+  // entry points that read plain numbers and text are the ones to check: the
+  // reader here, the Arrow bridge and the store's rows in
+  // tests/python/test_rules.py. The reason is written out by hand and must
+  // equal the type's (or the rule function's) own text.
+  struct ValueCase {
+    const char* name;
+    std::string line;
+    std::size_t field_line;
+    std::string field;
+    std::string reason;
+    std::string model_reason;  ///< the same reason, from the model's own function
+  };
+  TimeParseError why;
+  REQUIRE_FALSE(Instant::try_parse("2026-02-30T21:14:00+01:00", &why));
+  const std::string thought =
+      R"({"type":"thought_record","participant":"p","id":"th1","time":"2026-03-02T21:14:00+01:00","situation":"s","automatic_thought":"a","belief_before":80)";
+  const std::vector<ValueCase> cases{
+      {"intensity 11", R"({"type":"reading","time":"2026-03-02T21:14:00Z","intensity":11})", 1, "intensity",
+       "must be an integer 0..10, got 11", Intensity::out_of_range_reason(11)},
+      {"belief 101", std::string(thought).replace(thought.find("80"), 2, "101") + "}", 1, "belief_before",
+       "must be an integer 0..100, got 101", Percent::out_of_range_reason(101)},
+      {"minutes -0.5", trigger_line + R"(,"acted_after_minutes":-0.5})", 1, "acted_after_minutes",
+       "must be a finite number of minutes >= 0, got -0.5", Minutes::out_of_range_reason(-0.5)},
+      {"unknown category",
+       std::string(trigger_line).replace(trigger_line.find("delayed_reply"), 13, "sadness") + "}", 1,
+       "category", "unknown trigger category 'sadness'; valid ids: ", unknown_trigger_category("sadness")},
+      {"unknown distortion", thought + R"(,"distortions":["mind_reading","doom"]})", 1, "distortions[1]",
+       "unknown cognitive distortion 'doom'; valid ids: ", unknown_distortion("doom")},
+      {"a day that does not exist", R"({"type":"reading","time":"2026-02-30T21:14:00+01:00","intensity":3})",
+       1, "time", "invalid time '2026-02-30T21:14:00+01:00': day does not exist in that month",
+       Instant::invalid_reason("2026-02-30T21:14:00+01:00", why)},
+      {"required field missing", R"({"type":"reading","time":"2026-03-02T21:14:00Z"})", 1, "intensity",
+       "required field is missing", rules::required_missing()},
+  };
+  for (const auto& c : cases) {
+    DYNAMIC_SECTION(c.name) {
+      // The hand-written reason is the model's (the vocabulary texts go on with the valid ids).
+      CHECK(c.model_reason.rfind(c.reason, 0) == 0);
+      try {
+        (void)parse_journal(c.line + "\n", {}, "values.jsonl");
+        FAIL("the strict reader took it");
+      } catch (const JournalFormatError& e) {
+        CHECK(e.line() == c.field_line);
+        CHECK(e.field() == c.field);
+        CHECK(e.reason() == c.model_reason);
+      }
+      const auto lenient = parse_journal(c.line + "\n", {.lenient = true}, "values.jsonl");
+      REQUIRE(lenient.report.skipped.size() == 1);
+      CHECK(lenient.report.skipped.front().reason == c.model_reason);
+    }
+  }
+  // The throwing forms carry the same reason after the type's name.
+  CHECK_THROWS_WITH(Instant::parse("2026-02-30T21:14:00+01:00"),
+                    "invalid time '2026-02-30T21:14:00+01:00': day does not exist in that month");
+  CHECK_THROWS_WITH(parse_trigger_category("sadness"), unknown_trigger_category("sadness"));
+}

@@ -4,9 +4,14 @@ Each row of the table is one broken rule: a bad record, the same record as a
 journal line another program would write, and what every entry point must
 say. The record classes, ``Journal.add``, ``Journal([...])``, ``to_json``,
 ``Store.add``, the strict and the lenient reader, the importers' hand-off to
-the model (``importers._common.build_journal``) and, for the rules that have
-a column, ``cohort_from_arrays`` must all refuse it with the same field and
-the same reason; only the place in front differs, and that is checked too.
+the model (``importers._common.build_journal``), the Arrow bridge
+(``Journal.from_arrow``), ``import_csv``, ``read_parquet`` and, for the rules
+that have a column, ``cohort_from_arrays`` must all refuse it with the same
+field and the same reason; only the place in front differs (a file and line,
+a table and row, a store, the record), and that is checked too. A value the
+record classes' types refuse (an intensity of 11, an unknown category, a bad
+time) cannot reach ``Journal.add``, the writer or the store: the type's
+refusal, with the same reason, is that entry point's check.
 The reasons are written out by hand here, so an entry point that words a
 rule its own way, or skips it, fails. (tests/cpp/test_rules.cpp is the same
 table for the C++ entry points.)
@@ -14,8 +19,10 @@ table for the C++ entry points.)
 
 from __future__ import annotations
 
+import csv
 import json
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
@@ -52,7 +59,7 @@ def describe(kind: str, participant: str, id: str) -> str:
 @dataclass
 class Case:
     name: str
-    bad: Callable[[], Any]  # the record; raises when the record class itself is the entry point
+    bad: Callable[[], Any] | None  # the record; raises when the record class is the entry point; None: no such call
     line: str               # the same record as a journal line
     field: str
     reason: str
@@ -60,12 +67,32 @@ class Case:
     before: Callable[[], list[Any]] = list
     constructor_refuses: bool = False
     journal_checks: bool = True  # False: a registry rule, left to the I/O layers
-    reader_suffix: str = ""
+    reader_suffix: str = ""     # after the reason: where the first use was (" (first used on line 1)")
+    type_refuses: bool = False  # the record class's value types refuse it (their message: the reason, no record)
+    timestamps: bool = True     # its times are times (False: a bad time, which a timestamp column cannot hold)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _known() -> str:
     return ", ".join(calmkit.instrument_ids())
+
+
+def _categories() -> str:
+    return ", ".join(c[0] for c in calmkit.trigger_categories())
+
+
+def _distortions() -> str:
+    return ", ".join(d[0] for d in calmkit.distortions())
+
+
+TRIGGER = '{"type":"trigger","participant":"p","id":"t1","time":"' + T + '","category":"delayed_reply","intensity":8'
+THOUGHT = ('{"type":"thought_record","participant":"p","id":"th1","time":"' + T + '","situation":"no reply",'
+           '"automatic_thought":"they are leaving","belief_before":80')
+
+
+def thought(**kw: Any) -> calmkit.ThoughtRecord:
+    return calmkit.ThoughtRecord(**{"participant": "p", "id": "th1", "time": T, "situation": "no reply",
+                                    "automatic_thought": "they are leaving", "belief_before": 80, **kw})
 
 
 CASES = [
@@ -116,6 +143,27 @@ CASES = [
          '{"type":"reading","participant":"p","time":"2026-03-02T21:20:00+01:00","intensity":6,"trigger":"t9"}',
          "trigger", "refers to trigger 't9', which participant 'p' does not have", describe("reading", "p", ""),
          before=lambda: [trigger()]),
+    # Values the types hold: a range, a vocabulary, a time, a required field.
+    Case("trigger intensity off the scale", lambda: trigger(intensity=11),
+         TRIGGER.replace('"intensity":8', '"intensity":11') + "}",
+         "intensity", "must be an integer 0..10, got 11", describe("trigger", "p", "t1"), type_refuses=True),
+    Case("thought record belief off the scale", lambda: thought(belief_before=101),
+         THOUGHT.replace('"belief_before":80', '"belief_before":101') + "}",
+         "belief_before", "must be an integer 0..100, got 101", describe("thought_record", "p", "th1"),
+         type_refuses=True),
+    Case("unknown trigger category", lambda: trigger(category="sadness"),
+         TRIGGER.replace("delayed_reply", "sadness") + "}",
+         "category", "", describe("trigger", "p", "t1"), type_refuses=True),
+    Case("unknown cognitive distortion", lambda: thought(distortions=["mind_reading", "doom"]),
+         THOUGHT + ',"distortions":["mind_reading","doom"]}',
+         "distortions[1]", "", describe("thought_record", "p", "th1"), type_refuses=True),
+    Case("a time on a day that does not exist", lambda: trigger(time="2026-02-30T21:14:00+01:00"),
+         TRIGGER.replace(T, "2026-02-30T21:14:00+01:00") + "}",
+         "time", "invalid time '2026-02-30T21:14:00+01:00': day does not exist in that month",
+         describe("trigger", "p", "t1"), type_refuses=True, timestamps=False),
+    Case("trigger without its required category", None,  # Python refuses the missing argument itself
+         TRIGGER.replace(',"category":"delayed_reply"', "") + "}",
+         "category", "required field is missing", describe("trigger", "p", "t1"), type_refuses=True),
 ]
 
 
@@ -123,6 +171,10 @@ def reason_of(c: Case) -> str:
     if c.name == "assessment of an unknown instrument":  # the known ids depend on what is registered
         return (f"unknown instrument 'phq-9' (known: {_known()}; register custom instruments with "
                 "register_instrument first)")
+    if c.name == "unknown trigger category":
+        return f"unknown trigger category 'sadness'; valid ids: {_categories()}"
+    if c.name == "unknown cognitive distortion":
+        return f"unknown cognitive distortion 'doom'; valid ids: {_distortions()}"
     return c.reason
 
 
@@ -133,7 +185,14 @@ def message(place: str, c: Case) -> str:
 @pytest.mark.parametrize("c", CASES, ids=[c.name for c in CASES])
 def test_every_entry_point_refuses_each_bad_record_with_the_same_rule(c: Case, tmp_path: Path) -> None:
     before = c.before()
-    if c.constructor_refuses:
+    if c.type_refuses:
+        # The record class's value types are the rule: the record cannot be
+        # made, so Journal.add, the writer and the store never see it.
+        if c.bad is not None:
+            with pytest.raises(ValueError) as err:
+                c.bad()
+            assert str(err.value).endswith(reason_of(c)), str(err.value)
+    elif c.constructor_refuses:
         # The record class is the entry point: the record cannot be made.
         with pytest.raises(ValueError) as err:
             c.bad()
@@ -183,14 +242,113 @@ def test_every_entry_point_refuses_each_bad_record_with_the_same_rule(c: Case, t
     # an empty required value arrives as a missing field: that is the format's
     # rule, not this one. The registry's rules are the I/O layers', and no
     # importer builds an assessment.)
-    if '""' in c.line or not c.journal_checks:
-        return
     records = [json.loads(calmkit.to_json(r)) for r in before] + [json.loads(c.line)]
+    # (The hand-off builds each record from a placeholder, so it has no
+    # missing field to find: the importers' own readers require their fields.)
+    if '""' not in c.line and c.journal_checks and c.timestamps and c.bad is not None:
+        with pytest.raises(ImportFormatError) as err:
+            build_journal(records, "export.csv", sources=[Source(line=10 + i) for i in range(len(records))])
+        i = err.value
+        # (A list set as a whole is named without the item: 'distortions'.)
+        assert (i.path, i.line, i.field.split("[")[0]) == ("export.csv", 10 + len(before), c.field.split("[")[0])
+        # The reader's "(first used on line N)" may follow; a type's name may come first.
+        assert reason_of(c) in i.reason
+
+    # The Arrow bridge, CSV import and Parquet: each refuses the bad row with
+    # the same field and reason, naming its table and row (or CSV file and line).
+    table = TABLE_OF[records[-1]["type"]]
+    row = sum(r["type"] == records[-1]["type"] for r in records[:-1])
+    suffix = c.reader_suffix.replace("on line 1", "in row 0")
+    with pytest.raises(ValueError) as err:
+        calmkit.Journal.from_arrow(arrow_tables(records, c.timestamps), name="rules")
+    assert str(err.value) == f"rules/{table}: row {row}: field '{c.field}': {reason_of(c)}{suffix}"
+
+    folder = tmp_path / "csv"
+    write_csv(folder, records)
+    csv_file = folder / calmkit.exports.CSV_COLUMNS[records[-1]["type"]][0]
     with pytest.raises(ImportFormatError) as err:
-        build_journal(records, "export.csv", sources=[Source(line=10 + i) for i in range(len(records))])
+        calmkit.import_csv(folder)
     i = err.value
-    assert (i.path, i.line, i.field) == ("export.csv", 10 + len(before), c.field)
-    assert i.reason.startswith(reason_of(c))  # the reader's "(first used on line N)" may follow
+    assert (i.path, i.line, i.field) == (str(csv_file), row + 2, c.field)
+    assert i.reason == reason_of(c) + c.reader_suffix.replace("on line 1", "on line 2")
+
+    if c.timestamps:  # a Parquet time column holds timestamps: no text to be wrong
+        dataset = write_parquet_dataset(tmp_path / "pq", records)
+        with pytest.raises(ValueError) as err:
+            calmkit.read_parquet(dataset)
+        assert str(err.value) == f"{dataset}/{table}: row {row}: field '{c.field}': {reason_of(c)}{suffix}"
+
+
+TABLE_OF = {kind: table for table, kind in calmkit.arrow.TABLES.items()}
+
+
+def _rows(records: list[dict[str, Any]], kind: str, timestamps: bool) -> list[dict[str, Any]]:
+    """The records of one type as rows of calmkit's Arrow schema: each time
+    as a UTC timestamp plus its offset in minutes (parsed here by the standard
+    library, not by calmkit), or kept as text when ``timestamps`` is False."""
+    out = []
+    for r in records:
+        if r["type"] != kind:
+            continue
+        row = {k: v for k, v in r.items() if k != "type"}
+        for col, off in (("time", "offset_minutes"), ("end", "end_offset_minutes")):
+            if col in row and timestamps:
+                when = datetime.fromisoformat(row[col].replace("Z", "+00:00"))
+                row[col] = when.astimezone(timezone.utc)
+                row[off] = int(when.utcoffset().total_seconds() // 60)
+        out.append(row)
+    return out
+
+
+def _schema(table: str, timestamps: bool) -> Any:
+    import pyarrow as pa
+
+    # Every column nullable: a row may leave out what the format makes optional or defaults.
+    schema = pa.schema([f.with_nullable(True) for f in calmkit.arrow.ARROW_SCHEMAS[table]])
+    if not timestamps:
+        schema = pa.schema([pa.field(f.name, pa.string()) if f.name in ("time", "end") else f for f in schema
+                            if f.name not in ("offset_minutes", "end_offset_minutes")])
+    return schema
+
+
+def arrow_tables(records: list[dict[str, Any]], timestamps: bool) -> dict[str, Any]:
+    import pyarrow as pa
+
+    return {table: pa.Table.from_pylist(_rows(records, kind, timestamps), schema=_schema(table, timestamps))
+            for table, kind in calmkit.arrow.TABLES.items()}
+
+
+def write_parquet_dataset(path: Path, records: list[dict[str, Any]]) -> Path:
+    """A dataset in write_parquet's layout ("shard"), whose files hold the records as given."""
+    import pyarrow.parquet as pq
+
+    calmkit.write_parquet(calmkit.Journal(), path, partition_by="shard")
+    meta = {table: pq.read_schema(path / table / "_common_metadata").metadata for table in calmkit.arrow.TABLES}
+    for table, t in arrow_tables(records, True).items():
+        pq.write_table(t.replace_schema_metadata(meta[table]), path / table / "part-00000.parquet")
+    return path
+
+
+def _cell(kind: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if kind in ("list", "ints", "emotions"):
+        return json.dumps(value)
+    if kind == "bool":
+        return "true" if value else "false"
+    return str(value)
+
+
+def write_csv(folder: Path, records: list[dict[str, Any]]) -> None:
+    """The records as the CSV files of export_csv (written here with the csv module)."""
+    folder.mkdir()
+    for kind, (filename, columns) in calmkit.exports.CSV_COLUMNS.items():
+        with open(folder / filename, "w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            w.writerow([name for name, _ in columns])
+            for r in records:
+                if r["type"] == kind:
+                    w.writerow([_cell(k, r.get(name)) for name, k in columns])
 
 
 def test_setters_run_the_same_rules() -> None:
@@ -212,3 +370,30 @@ def test_the_columnar_constructor_runs_the_same_rules() -> None:
             trigger_acted_after_minutes=np.array([-1.5]))
     assert str(err.value) == ("cohort columns: triggers row 0, field 'acted_after_minutes': must be a finite number "
                               "of minutes >= 0, got -1.5 (NaN: not recorded)")
+
+
+@pytest.mark.parametrize("sql, field, reason", [
+    ("UPDATE triggers SET category = 'ghosting'", "category", None),
+    ("UPDATE triggers SET intensity = 11", "intensity", "must be an integer 0..10, got 11"),
+    ("UPDATE triggers SET acted_after_minutes = -2.5", "acted_after_minutes",
+     "must be a finite number of minutes >= 0, got -2.5"),
+])
+def test_a_value_another_program_wrote_into_the_store_is_refused_with_the_models_reason(
+        tmp_path: Path, sql: str, field: str, reason: str | None) -> None:
+    import sqlite3
+
+    db = tmp_path / "j.db"
+    with calmkit.open_store(db) as store:
+        store.add(trigger(acted_after_minutes=3.0))
+    con = sqlite3.connect(db)  # another program, past the schema's own CHECKs
+    con.execute("PRAGMA ignore_check_constraints = ON")
+    with con:
+        con.execute(sql)
+    con.close()
+    if reason is None:
+        reason = f"unknown trigger category 'ghosting'; valid ids: {_categories()}"
+    with calmkit.open_store(db, read_only=True) as store:
+        with pytest.raises(RuntimeError) as err:
+            store.load()
+    assert str(err.value) == (f"store '{db}' holds an invalid value: trigger 't1' of participant 'p': "
+                              f"field '{field}': {reason}")
