@@ -839,7 +839,7 @@ class LineParser {
       check(fld.unescaped_key().get(key));
       if (key == "type") return get_string(fld.value(), FieldRef{"type"});
     }
-    fail(FieldRef{"type"}, "required field is missing");
+    fail(FieldRef{"type"}, rules::required_missing());
   }
 
   /// Fields 1..3 of every record: participant, id, time. True when handled.
