@@ -212,3 +212,31 @@ def test_first_and_latest_splits_a_short_journal_into_halves() -> None:
     # One episode: the middle of a zero span is the onset itself, so "latest" (from the middle on).
     one = eps[eps["trigger_id"] == eps["trigger_id"].iloc[0]].iloc[:1]
     assert list(calmkit.first_and_latest(one).astype(str)) == ["latest"]
+
+
+def _local_dates(frame: pd.DataFrame, time: str, offset: str) -> pd.Series:
+    return (frame[time].dt.tz_localize(None) + pd.to_timedelta(frame[offset].astype(int), unit="min")).dt.normalize()
+
+
+def test_an_exercise_end_is_dated_in_its_own_offset() -> None:
+    # The spec dates every record on the wall clock it was written with. A
+    # session started Sunday 8 March 22:00 UTC (+00:00) and ended 30 min later
+    # at 00:30 +02:00 (after a flight or a DST change at midnight): its end is
+    # Monday 9 March, so the span runs into the ISO week of 9 March. Dated
+    # with the start's offset it would end on Sunday 8 March.
+    j = calmkit.Journal()
+    j.add(calmkit.Trigger(id="t1", time="2026-03-02T10:00:00+00:00", category="conflict", intensity=8))
+    j.add(calmkit.ExerciseSession(id="e1", time="2026-03-08T22:00:00+00:00", end="2026-03-09T00:30:00+02:00",
+                                  exercise="box-breathing"))
+    # Reference: pandas from the journal tables (every start, every end, each in its own offset).
+    ex = j.exercises.to_pandas()
+    dates = pd.concat([_local_dates(j.triggers.to_pandas(), "time", "offset_minutes"),
+                       _local_dates(ex, "time", "offset_minutes"), _local_dates(ex, "end", "end_offset_minutes")])
+    assert dates.max() == pd.Timestamp("2026-03-09")
+    weekly = calmkit.trigger_frequency(j, period="week")
+    assert [str(d.date()) for d in weekly["period_start"]] == ["2026-03-02", "2026-03-09"]
+    assert list(weekly["count"]) == [1, 0]
+    daily = calmkit.trigger_frequency(j, period="day")
+    assert daily["period_start"].iloc[-1] == dates.max() and len(daily) == 8
+    assert calmkit.practice_streaks(j)["last_record_date"].iloc[0] == dates.max()
+    assert len(calmkit.practice_consistency(j)) == 2

@@ -67,9 +67,13 @@ struct ReadingColumns {
 struct ExerciseColumns {
   /// Code into `CohortColumns::participants`.
   std::vector<std::int32_t> participant;
-  std::vector<std::int64_t> start_us;         ///< `time`
-  std::vector<std::int64_t> end_us;           ///< `end`, >= start
-  std::vector<std::int16_t> offset_min;       ///< offset at start (used for both ends' local dates)
+  std::vector<std::int64_t> start_us;    ///< `time`
+  std::vector<std::int64_t> end_us;      ///< `end`, >= start
+  std::vector<std::int16_t> offset_min;  ///< offset at start, minutes [-1439, 1439]
+  /// Offset at `end`, minutes [-1439, 1439]: the end's local date is read in
+  /// it (a session across a midnight DST change, or a flight, ends on a wall
+  /// clock of its own). Empty: `offset_min` for every row.
+  std::vector<std::int16_t> end_offset_min;
   std::vector<std::int32_t> exercise;         ///< code into `CohortColumns::exercise_names`
   std::vector<std::uint8_t> completed;        ///< 1 completed, 0 not
   std::vector<std::int8_t> intensity_before;  ///< 0–10 at start, -1 not recorded
@@ -277,7 +281,7 @@ struct ParticipantSpan {
   const auto& e = c.exercises;
   for (std::size_t i = 0; i < e.size(); ++i) {
     see(e.participant[i], e.start_us[i], e.offset_min[i]);
-    see(e.participant[i], e.end_us[i], e.offset_min[i]);
+    see(e.participant[i], e.end_us[i], e.end_offset_min.empty() ? e.offset_min[i] : e.end_offset_min[i]);
   }
   const auto& th = c.thoughts;
   for (std::size_t i = 0; i < th.size(); ++i) see(th.participant[i], th.utc_us[i], th.offset_min[i]);
@@ -392,6 +396,7 @@ inline CohortColumns CohortColumns::from_journal(const Journal& journal) {
     e.start_us.push_back(x.time.utc_micros());
     e.end_us.push_back(x.end.utc_micros());
     e.offset_min.push_back(static_cast<std::int16_t>(x.time.offset().minutes()));
+    e.end_offset_min.push_back(static_cast<std::int16_t>(x.end.offset().minutes()));
     auto [it, fresh] = names.try_emplace(x.exercise, static_cast<std::int32_t>(c.exercise_names.size()));
     if (fresh) c.exercise_names.push_back(x.exercise);
     e.exercise.push_back(it->second);
@@ -525,8 +530,8 @@ inline std::size_t CohortColumns::stamp() const noexcept {
   const auto& r = readings;
   mix(r.participant), mix(r.utc_us), mix(r.offset_min), mix(r.intensity), mix(r.trigger);
   const auto& e = exercises;
-  mix(e.participant), mix(e.start_us), mix(e.end_us), mix(e.offset_min), mix(e.exercise), mix(e.completed),
-      mix(e.intensity_before), mix(e.intensity_after), mix(e.trigger);
+  mix(e.participant), mix(e.start_us), mix(e.end_us), mix(e.offset_min), mix(e.end_offset_min),
+      mix(e.exercise), mix(e.completed), mix(e.intensity_before), mix(e.intensity_after), mix(e.trigger);
   const auto& th = thoughts;
   mix(th.participant), mix(th.utc_us), mix(th.offset_min), mix(th.belief_before), mix(th.belief_after),
       mix(th.emotion_change), mix(th.alternatives), mix(th.distortion_offsets), mix(th.distortions),
@@ -557,10 +562,11 @@ inline void CohortColumns::check() const {
       }
     }
   };
-  auto check_offset = [](const char* table, const std::vector<std::int16_t>& o) {
+  auto check_offset = [](const char* table, const std::vector<std::int16_t>& o,
+                         const char* field = "offset_min") {
     for (std::size_t i = 0; i < o.size(); ++i) {
       if (!UtcOffset::make(o[i])) {
-        bad_column(table, i, "offset_min", "must be within [-1439, 1439], got " + std::to_string(o[i]));
+        bad_column(table, i, field, "must be within [-1439, 1439], got " + std::to_string(o[i]));
       }
     }
   };
@@ -674,6 +680,10 @@ inline void CohortColumns::check() const {
              {"trigger", e.trigger.size()}});
   check_p("exercises", e.participant);
   check_offset("exercises", e.offset_min);
+  if (!e.end_offset_min.empty()) {
+    check_len("exercises", e.size(), {{"end_offset_min", e.end_offset_min.size()}});
+    check_offset("exercises", e.end_offset_min, "end_offset_min");
+  }
   check_intensity("exercises", "intensity_before", e.intensity_before, true);
   check_intensity("exercises", "intensity_after", e.intensity_after, true);
   check_link("exercises", e.trigger, e.participant);
