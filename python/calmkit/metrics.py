@@ -896,11 +896,20 @@ def record_counts(data: Journal, by: str | None = "participant", tz: str | None 
     every = pd.concat([f.assign(table=name) for name, f in frames.items()], ignore_index=True)
     key = every["participant"].astype(str) if per_participant else pd.Series("", index=every.index)
     local = every["local_time"]
+    # An exercise session's end is a record's time too, on its own wall clock
+    # (end_offset_minutes), as in the zero-filled spans of the other metrics.
+    ex = data.exercises.to_pandas()
+    end_local = ex["end"].dt.tz_localize(None) + pd.to_timedelta(ex["end_offset_minutes"].to_numpy(np.int64),
+                                                                  unit="min")
     if zone is not None:  # the wall time in the zone: UTC + its offset at each instant
         time_us = every["time"].dt.tz_localize(None).to_numpy("datetime64[us]").view(np.int64)
         local = pd.Series((time_us + zone.offsets_at(time_us) * 1_000_000).view("datetime64[us]"), index=every.index)
+        end_us = ex["end"].dt.tz_localize(None).to_numpy("datetime64[us]").view(np.int64)
+        end_local = pd.Series((end_us + zone.offsets_at(end_us) * 1_000_000).view("datetime64[us]"), index=ex.index)
     days = local.dt.normalize()
-    span = days.groupby(key, sort=False).agg(["min", "max"])
+    end_key = ex["participant"].astype(str) if per_participant else pd.Series("", index=ex.index)
+    span = pd.concat([days, end_local.dt.normalize().astype(days.dtype)], ignore_index=True).groupby(
+        pd.concat([key, end_key], ignore_index=True), sort=False).agg(["min", "max"])
     counts = pd.crosstab(key, every["table"]).reindex(columns=list(_RECORD_TABLES), fill_value=0)
     names = [p for p in data.participants() if p in span.index] if per_participant else list(span.index)
     span, counts = span.reindex(names), counts.reindex(names)

@@ -240,3 +240,7 @@ def test_an_exercise_end_is_dated_in_its_own_offset() -> None:
     assert daily["period_start"].iloc[-1] == dates.max() and len(daily) == 8
     assert calmkit.practice_streaks(j)["last_record_date"].iloc[0] == dates.max()
     assert len(calmkit.practice_consistency(j)) == 2
+    # The span the summary and the report print is the same one.
+    counts = calmkit.record_counts(j).iloc[0]
+    assert (counts["first_local_date"], counts["last_local_date"], counts["days"]) == \
+        (pd.Timestamp("2026-03-02"), dates.max(), 8)
