@@ -486,7 +486,8 @@ inline std::pair<std::string_view, std::string_view> get_key(const std::string& 
   std::array<std::uint64_t, 2> len{};
   std::memcpy(len.data(), bytes.data() + at, sizeof len);
   const char* p = bytes.data() + at + sizeof len;
-  return {std::string_view(p, len[0]), std::string_view(p + len[0], len[1])};
+  const auto plen = static_cast<std::size_t>(len[0]), ilen = static_cast<std::size_t>(len[1]);
+  return {std::string_view(p, plen), std::string_view(p + plen, ilen)};
 }
 
 /// The (participant, id) keys of one record type with the line each was first
