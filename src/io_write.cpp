@@ -245,8 +245,11 @@ void write_all(const Journal& journal, const WriteOptions& options, Sink&& sink)
       throw_invalid("cannot write the header: the generator is not valid UTF-8");
     }
   }
-  auto each = [&](const auto& records) {
-    for (const auto& r : records) {
+  auto each = [&](auto records) {
+    // One scratch record, refilled from the journal's columns row by row.
+    typename decltype(records)::value_type r;
+    for (std::size_t row = records.first_row(); row < records.end_row(); ++row) {
+      journal.load(row, r);
       append_checked(buf, r);
       buf += '\n';
       if (buf.size() >= chunk) {

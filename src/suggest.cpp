@@ -82,7 +82,8 @@ std::vector<Suggestion> suggest(Intensity now, const Journal& journal, std::stri
   };
   std::unordered_map<std::string, Tally> history;
   auto rated = [](const ExerciseSession& s) { return s.intensity_before && s.intensity_after; };
-  for (const auto& s : journal.exercises_of(participant) | ranges::views::filter(rated)) {
+  const auto sessions = journal.exercises_of(participant);
+  for (const auto& s : sessions | ranges::views::filter(rated)) {
     auto& t = history[s.exercise];
     ++t.n;
     t.drop_sum += s.intensity_before->value() - s.intensity_after->value();

@@ -1652,11 +1652,11 @@ py::dict journal_to_arrow(const Journal& j) {
   {
     py::gil_scoped_release release;
     const ParticipantCodes pc(j.participants());
-    batches[0] = trigger_batch(j.triggers(), pc);
-    batches[1] = reading_batch(j.readings(), pc);
-    batches[2] = exercise_batch(j.exercises(), pc);
-    batches[3] = thought_batch(j.thought_records(), pc);
-    batches[4] = assessment_batch(j.assessments(), pc);
+    batches[0] = trigger_batch(j.triggers().to_vector(), pc);
+    batches[1] = reading_batch(j.readings().to_vector(), pc);
+    batches[2] = exercise_batch(j.exercises().to_vector(), pc);
+    batches[3] = thought_batch(j.thought_records().to_vector(), pc);
+    batches[4] = assessment_batch(j.assessments().to_vector(), pc);
   }
   py::dict out;
   for (std::size_t k = 0; k < table_names.size(); ++k) out[table_names[k]] = py::cast(ArrowBatch{batches[k]});

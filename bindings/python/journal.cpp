@@ -27,7 +27,7 @@ namespace calmkit::bindings {
 namespace {
 
 template <class R>
-std::span<const R> rows(const Journal& j) {
+RecordView<R> rows(const Journal& j) {
   if constexpr (std::is_same_v<R, Trigger>) {
     return j.triggers();
   } else if constexpr (std::is_same_v<R, Reading>) {
@@ -46,7 +46,7 @@ template <class R>
 struct Table {
   py::object owner;  // the Python Journal, kept alive by the view
   const Journal& journal() const { return owner.cast<const Journal&>(); }
-  std::span<const R> get() const { return rows<R>(journal()); }
+  RecordView<R> get() const { return rows<R>(journal()); }
 };
 
 // --- column builders -------------------------------------------------------
@@ -276,7 +276,11 @@ void bind_table(py::module_& m, const char* name, const char* doc) {
              return std::string("<") + name + ": " + std::to_string(t.get().size()) + " rows>";
            })
       .def(
-          "_columns", [](const Table<R>& t) { return frame_of(t.journal(), t.get()); },
+          "_columns",
+          [](const Table<R>& t) {
+            const std::vector<R> records = t.get().to_vector();
+            return frame_of(t.journal(), std::span<const R>(records));
+          },
           "The records as column descriptions (name, kind, payload...) for calmkit._frames.build_frame, "
           "which the Python package's to_pandas() calls.");
 }

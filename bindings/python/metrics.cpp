@@ -212,48 +212,16 @@ py::dict summary_dict(Compute&& compute, const mx::LocalCalendar& cal, bool curv
   return d;
 }
 
-/// The columnar form of each live Python `Journal`, with the journal revision
-/// it was built from. An entry is replaced when the journal has changed since
-/// (`Journal::revision`) and erased when the journal is garbage-collected (a
-/// weak reference's callback), so a cohort lives no longer than its journal.
-/// Touched only with the GIL held. Never destroyed: its Python objects must
-/// not be released after the interpreter has finalized.
-struct CachedCohort {
-  std::uint64_t revision;
-  py::object cohort;
-};
-std::unordered_map<const Journal*, CachedCohort>& cohort_cache() {
-  static auto* cache = new std::unordered_map<const Journal*, CachedCohort>();
-  return *cache;
-}
-
-/// `journal`'s cohort: the cached one when the journal is unchanged since it
-/// was built, a fresh one (then cached) otherwise.
+/// `journal`'s columns, as a `Cohort` that refers to them (no copy, no
+/// conversion: a `Journal` stores its records as these columns). The Cohort
+/// keeps the journal alive, and sees every later `add`.
 py::object cohort_of(const py::object& journal) {
   if (!py::isinstance<Journal>(journal)) {
     throw py::type_error("expected a calmkit.Journal, got " +
                          py::str(py::type::of(journal).attr("__name__")).cast<std::string>());
   }
   const auto& j = journal.cast<const Journal&>();
-  auto& cache = cohort_cache();
-  const auto found = cache.find(&j);
-  if (found != cache.end() && found->second.revision == j.revision()) return found->second.cohort;
-  // Built with the GIL held: every change to a Python journal holds it too.
-  py::object fresh = py::cast(mx::CohortColumns::from_journal(j));
-  if (found != cache.end()) {
-    found->second = CachedCohort{j.revision(), fresh};
-    return fresh;
-  }
-  const Journal* key = &j;
-  // As pybind11's keep_alive does: the weak reference is leaked here and
-  // released by its own callback, which runs when the journal dies.
-  py::weakref watcher(journal, py::cpp_function([key](py::handle wr) {
-                        cohort_cache().erase(key);
-                        wr.dec_ref();
-                      }));
-  static_cast<void>(watcher.release());
-  cache.emplace(key, CachedCohort{j.revision(), fresh});
-  return fresh;
+  return py::cast(&j.columns(), py::return_value_policy::reference_internal, journal);
 }
 
 }  // namespace
@@ -274,8 +242,8 @@ void register_metrics(py::module_& m) {
   cohort.def(py::init([](const Journal& j) { return mx::CohortColumns::from_journal(j); }),
              py::arg("journal"), "One pass over a Journal.");
   m.def("_cohort_of", &cohort_of, py::arg("journal"),
-        "The Cohort of a Journal, built on first use and kept with the journal until the journal changes "
-        "(what every metric on a Journal uses).");
+        "The Cohort of a Journal: the journal's own columns, without a copy (what every metric on a "
+        "Journal uses).");
   m.def(
       "cohort_from_arrays",
       [](std::vector<std::string> participants, const py::handle& trigger_participant,
@@ -329,7 +297,8 @@ void register_metrics(py::module_& m) {
       "trigger_categories(); reading_trigger is a trigger row or -1. Rows need not be sorted. "
       "ValueError names the table, row and field of bad input.");
   cohort.def_property_readonly("participants", [](const mx::CohortColumns& c) { return c.participants; })
-      .def_property_readonly("trigger_ids", [](const mx::CohortColumns& c) { return c.trigger_ids; })
+      .def_property_readonly("trigger_ids",
+                             [](const mx::CohortColumns& c) { return c.trigger_ids.strings(); })
       .def_property_readonly("exercise_names", [](const mx::CohortColumns& c) { return c.exercise_names; })
       .def_property_readonly("n_triggers", [](const mx::CohortColumns& c) { return c.triggers.size(); })
       .def_property_readonly("n_readings", [](const mx::CohortColumns& c) { return c.readings.size(); })

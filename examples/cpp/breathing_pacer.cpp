@@ -169,7 +169,7 @@ int main(int argc, char** argv) {
     // Read first, so that a broken journal stops us before the person does the work.
     calmkit::Journal journal;
     if (std::filesystem::exists(args.journal)) journal = calmkit::read_journal(args.journal).journal;
-    if (!args.trigger.empty() && journal.find_trigger(args.participant, args.trigger) == nullptr) {
+    if (!args.trigger.empty() && !journal.find_trigger(args.participant, args.trigger)) {
       std::cerr << "breathing_pacer: the journal has no trigger '" << args.trigger << "'\n";
       return 1;
     }

@@ -156,8 +156,8 @@ TEST_CASE("every reference resolves and every record is in range", "[synthetic]"
   }
   for (const auto& rd : r.readings) {
     if (rd.trigger.empty()) continue;
-    const auto* t = j.find_trigger(rd.participant, rd.trigger);
-    REQUIRE(t != nullptr);
+    const auto t = j.find_trigger(rd.participant, rd.trigger);
+    REQUIRE(t.has_value());
     // A follow-up comes after its trigger, within 12 hours.
     CHECK(rd.time > t->time);
     CHECK(rd.time - t->time <= std::chrono::hours(12));
@@ -190,8 +190,8 @@ TEST_CASE("every reference resolves and every record is in range", "[synthetic]"
       continue;
     }
     ++linked;
-    const auto* t = j.find_trigger(e.participant, e.trigger);
-    REQUIRE(t != nullptr);
+    const auto t = j.find_trigger(e.participant, e.trigger);
+    REQUIRE(t.has_value());
     // Starts 2–15 minutes after onset (rounded to whole seconds).
     CHECK(e.time - t->time >= std::chrono::minutes(2));
     CHECK(e.time - t->time <= std::chrono::minutes(15));
@@ -202,7 +202,7 @@ TEST_CASE("every reference resolves and every record is in range", "[synthetic]"
   CHECK(practice > 0);
   for (const auto& tr : r.thought_records) {
     INFO(tr.participant << " " << tr.id);
-    REQUIRE(j.find_trigger(tr.participant, tr.trigger) != nullptr);
+    REQUIRE(j.find_trigger(tr.participant, tr.trigger).has_value());
     CHECK(tr.belief_before.value() >= 60);
     if (tr.belief_after) CHECK(*tr.belief_after <= tr.belief_before);
     CHECK(!tr.distortions.empty());
@@ -380,14 +380,14 @@ TEST_CASE("self-assessment scores improve over the weeks", "[synthetic][assessme
   double rev_first = 0, rev_last = 0, fwd_first = 0, fwd_last = 0;
   for (const auto& p : j.participants()) {
     for (const std::string id : {"attachment-checkin", "gad-7"}) {
-      std::vector<const calmkit::Assessment*> taken;
+      std::vector<calmkit::Assessment> taken;  // values: the journal's views make records on demand
       for (const auto& a : j.assessments_of(p)) {
-        if (a.instrument == id) taken.push_back(&a);
+        if (a.instrument == id) taken.push_back(a);
       }
       REQUIRE(taken.size() >= 4);
       const auto& in = calmkit::instrument(id);
-      const double first = calmkit::score(in, taken.front()->answers).total;
-      const double last = calmkit::score(in, taken.back()->answers).total;
+      const double first = calmkit::score(in, taken.front().answers).total;
+      const double last = calmkit::score(in, taken.back().answers).total;
       auto& fl = by_instrument[id];
       fl.first_sum += first;
       fl.last_sum += last;
@@ -395,7 +395,7 @@ TEST_CASE("self-assessment scores improve over the weeks", "[synthetic][assessme
       if (last < first) ++fl.improved;
       if (id != "attachment-checkin") continue;
       for (std::size_t i = 0; i < in.items.size(); ++i) {
-        const double a = taken.front()->answers[i], b = taken.back()->answers[i];
+        const double a = taken.front().answers[i], b = taken.back().answers[i];
         (reverse.count(i) ? rev_first : fwd_first) += a;
         (reverse.count(i) ? rev_last : fwd_last) += b;
       }

@@ -186,7 +186,7 @@ calmkit::Record record_from_json(const std::string& json, const std::string& tri
 }
 
 template <class R>
-val record_array(std::span<const R> rs) {
+val record_array(calmkit::RecordView<R> rs) {
   std::string out = "[";
   for (std::size_t i = 0; i < rs.size(); ++i) {
     if (i) out += ',';
@@ -232,7 +232,7 @@ class JsJournal {
       const auto e = mx::episodes(c, episode_options(threshold, window_hours));
       val o = val::object();
       o.set("participant", participant_names(c, c.triggers.participant));
-      o.set("triggerId", strings(c.trigger_ids));
+      o.set("triggerId", strings(c.trigger_ids.strings()));
       val onset = val::array();
       val category = val::array();
       val group = val::array();
@@ -380,17 +380,10 @@ class JsJournal {
   [[nodiscard]] const calmkit::Journal& journal() const noexcept { return j_; }
 
  private:
-  const mx::CohortColumns& cols() {
-    if (!cols_ || revision_ != j_.revision()) {
-      cols_ = mx::CohortColumns::from_journal(j_);
-      revision_ = j_.revision();
-    }
-    return *cols_;
-  }
+  // The journal's own columns: nothing is converted.
+  [[nodiscard]] const mx::CohortColumns& cols() const noexcept { return j_.columns(); }
 
   calmkit::Journal j_;
-  std::optional<mx::CohortColumns> cols_;
-  std::uint64_t revision_ = 0;
 };
 
 /// Parses journal text; returns {journal, report} with the report as an object.

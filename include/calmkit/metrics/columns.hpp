@@ -9,6 +9,7 @@
 #pragma once
 
 #include <calmkit/calendar.hpp>
+#include <calmkit/columns.hpp>
 #include <calmkit/errors.hpp>
 #include <calmkit/journal.hpp>
 #include <calmkit/metrics/parallel.hpp>
@@ -29,150 +30,19 @@
 
 namespace calmkit::metrics {
 
-/// Trigger link meaning "not linked to any trigger".
-inline constexpr std::int32_t no_trigger = -1;
-/// Rating meaning "not recorded" (intensities 0–10, percentages 0–100).
-inline constexpr std::int16_t no_rating = -1;
-
-/// Triggers, sorted by (participant, utc_us). Row i is episode i.
-struct TriggerColumns {
-  std::vector<std::int32_t> participant;    ///< code into `CohortColumns::participants`
-  std::vector<std::int64_t> utc_us;         ///< onset, microseconds since 1970-01-01T00:00Z
-  std::vector<std::int16_t> offset_min;     ///< UTC offset at onset, minutes [-1439, 1439]
-  std::vector<std::int8_t> intensity;       ///< distress at onset, 0–10
-  std::vector<std::uint8_t> category;       ///< `TriggerCategory` value, [0, 17]
-  std::vector<std::int8_t> acted_on_urge;   ///< 1 acted, 0 did not, -1 not recorded
-  std::vector<double> acted_after_minutes;  ///< minutes onset → acting (>= 0), NaN when not recorded
-
-  /// Number of rows (triggers).
-  [[nodiscard]] std::size_t size() const noexcept { return utc_us.size(); }
-};
-
-/// Distress readings, sorted by (participant, utc_us).
-struct ReadingColumns {
-  /// Code into `CohortColumns::participants`.
-  std::vector<std::int32_t> participant;
-  /// Reading time, microseconds since 1970-01-01T00:00Z.
-  std::vector<std::int64_t> utc_us;
-  /// UTC offset at the reading, minutes [-1439, 1439].
-  std::vector<std::int16_t> offset_min;
-  std::vector<std::int8_t> intensity;  ///< 0–10
-  std::vector<std::int32_t> trigger;   ///< row in `TriggerColumns`, or `no_trigger`
-
-  /// Number of rows (readings).
-  [[nodiscard]] std::size_t size() const noexcept { return utc_us.size(); }
-};
-
-/// Exercise sessions, in any order.
-struct ExerciseColumns {
-  /// Code into `CohortColumns::participants`.
-  std::vector<std::int32_t> participant;
-  std::vector<std::int64_t> start_us;    ///< `time`
-  std::vector<std::int64_t> end_us;      ///< `end`, >= start
-  std::vector<std::int16_t> offset_min;  ///< offset at start, minutes [-1439, 1439]
-  /// Offset at `end`, minutes [-1439, 1439]: the end's local date is read in
-  /// it (a session across a midnight DST change, or a flight, ends on a wall
-  /// clock of its own). Empty: `offset_min` for every row.
-  std::vector<std::int16_t> end_offset_min;
-  std::vector<std::int32_t> exercise;         ///< code into `CohortColumns::exercise_names`
-  std::vector<std::uint8_t> completed;        ///< 1 completed, 0 not
-  std::vector<std::int8_t> intensity_before;  ///< 0–10 at start, -1 not recorded
-  std::vector<std::int8_t> intensity_after;   ///< 0–10 at end, -1 not recorded
-  std::vector<std::int32_t> trigger;          ///< row in `TriggerColumns`, or `no_trigger`
-
-  /// Number of rows (sessions).
-  [[nodiscard]] std::size_t size() const noexcept { return start_us.size(); }
-};
-
-/// Thought records, in any order. Distortions are stored compressed-row:
-/// record i names `distortions[distortion_offsets[i] .. distortion_offsets[i+1])`.
-struct ThoughtColumns {
-  /// Code into `CohortColumns::participants`.
-  std::vector<std::int32_t> participant;
-  /// Record time, microseconds since 1970-01-01T00:00Z.
-  std::vector<std::int64_t> utc_us;
-  /// UTC offset at the record, minutes [-1439, 1439].
-  std::vector<std::int16_t> offset_min;
-  std::vector<std::int16_t> belief_before;  ///< 0–100 %
-  std::vector<std::int16_t> belief_after;   ///< 0–100 %, -1 not recorded
-  std::vector<double>
-      emotion_change;  ///< mean of (before − after) over emotions rated after, in %-points; NaN if none
-  std::vector<std::int32_t> alternatives;        ///< number of alternative thoughts, >= 0
-  std::vector<std::int64_t> distortion_offsets;  ///< size() + 1 entries, starts at 0, non-decreasing
-  std::vector<std::uint8_t> distortions;         ///< `Distortion` values, [0, 11]
-  std::vector<std::int32_t> trigger;             ///< row in `TriggerColumns`, or `no_trigger`
-
-  /// Number of rows (thought records).
-  [[nodiscard]] std::size_t size() const noexcept { return utc_us.size(); }
-};
-
-/// Self-assessments (check-ins, GAD-7, ...), in any order. No metric reads
-/// their answers; their times belong to the participant's span (the first and
-/// last record of any type), over which every per-period table is zero-filled.
-struct AssessmentColumns {
-  /// Code into `CohortColumns::participants`.
-  std::vector<std::int32_t> participant;
-  /// Assessment time, microseconds since 1970-01-01T00:00Z.
-  std::vector<std::int64_t> utc_us;
-  /// UTC offset at the assessment, minutes [-1439, 1439].
-  std::vector<std::int16_t> offset_min;
-
-  /// Number of rows (assessments).
-  [[nodiscard]] std::size_t size() const noexcept { return utc_us.size(); }
-};
-
-/// A whole cohort as columns.
-///
-/// Example
-/// ```cpp
-/// auto cols = calmkit::metrics::CohortColumns::from_journal(journal);
-/// auto eps = calmkit::metrics::episodes(cols);   // one row per trigger
-/// ```
-struct CohortColumns {
-  std::vector<std::string> participants;  ///< code → participant id
-  std::vector<std::string> trigger_ids;   ///< trigger row → trigger id (may be empty: then unnamed)
-  /// trigger row → its row in the caller's arrays before `prepare()` sorted
-  /// them (filled by `prepare()` when `trigger_ids` is empty, so that results
-  /// can be joined back to the input; empty otherwise).
-  std::vector<std::int64_t> trigger_source_rows;
-  std::vector<std::string> exercise_names;  ///< code → exercise id
-  /// Trigger columns; row i is trigger (and episode) i.
-  TriggerColumns triggers;
-  /// Distress reading columns.
-  ReadingColumns readings;
-  /// Exercise session columns.
-  ExerciseColumns exercises;
-  /// Thought record columns.
-  ThoughtColumns thoughts;
-  /// Self-assessment times (they widen the span only).
-  AssessmentColumns assessments;
-
-  /// One pass over a journal (whose records are already ordered by
-  /// participant and time).
-  [[nodiscard]] static CohortColumns from_journal(const Journal& journal);
-
-  /// Sorts triggers and readings by (participant, utc_us) when they are not
-  /// already (stable, remapping every trigger link), then `check()`s.
-  void prepare();
-
-  /// Checks lengths, ranges, trigger links (same participant) and the order
-  /// of triggers and readings, and remembers that these arrays passed.
-  /// @throws std::invalid_argument naming the table, the row and the field.
-  void check() const;
-
-  /// What every metric calls first: `check()` unless these very arrays (same
-  /// sizes and buffers) already passed it, so that repeated metrics on a
-  /// prepared cohort cost nothing extra and broken columns never index out of
-  /// bounds. (Values changed in place after a check are the caller's to re-check.)
-  void ensure_checked() const {
-    if (checked_stamp_ == 0 || checked_stamp_ != stamp()) check();
-  }
-
-  /// Sizes and buffer addresses of every array, hashed (internal).
-  [[nodiscard]] std::size_t stamp() const noexcept;
-
-  mutable std::size_t checked_stamp_ = 0;  ///< internal: `stamp()` at the last passed `check()`
-};
+/// Trigger link meaning "not linked to any trigger" (calmkit::no_trigger).
+using calmkit::no_trigger;
+/// Rating meaning "not recorded" (calmkit::no_rating).
+using calmkit::no_rating;
+/// The columnar types live at the model level (calmkit/columns.hpp), where a
+/// `Journal` keeps its records in them; the metrics know them by these names.
+using calmkit::AssessmentColumns;
+using calmkit::CohortColumns;
+using calmkit::ExerciseColumns;
+using calmkit::ReadingColumns;
+using calmkit::TextColumn;
+using calmkit::ThoughtColumns;
+using calmkit::TriggerColumns;
 
 // ---------------------------------------------------------------------------
 // Calendar helpers
@@ -324,120 +194,12 @@ inline void check_fill_span(const CohortColumns& c, const ParticipantSpan& s) {
 // ---------------------------------------------------------------------------
 // Implementation
 
+}  // namespace calmkit::metrics
+
+namespace calmkit {
+
 inline CohortColumns CohortColumns::from_journal(const Journal& journal) {
-  CohortColumns c;
-  c.participants = journal.participants();
-  const auto& rs = journal.records();
-  auto code_of = [&c](const std::string& p) {
-    const auto it = std::lower_bound(c.participants.begin(), c.participants.end(), p);
-    return static_cast<std::int32_t>(it - c.participants.begin());
-  };
-
-  // Triggers (ordered by participant, time, id: a valid (participant, utc) order).
-  auto& t = c.triggers;
-  const std::size_t nt = rs.triggers.size();
-  t.participant.resize(nt);
-  t.utc_us.resize(nt);
-  t.offset_min.resize(nt);
-  t.intensity.resize(nt);
-  t.category.resize(nt);
-  t.acted_on_urge.resize(nt);
-  t.acted_after_minutes.resize(nt);
-  c.trigger_ids.resize(nt);
-  // (participant, trigger id) → row; one map per participant range.
-  std::unordered_map<std::string, std::int32_t> ids;
-  ids.reserve(nt);
-  std::int32_t cur = -1;
-  for (std::size_t i = 0; i < nt; ++i) {
-    const auto& tr = rs.triggers[i];
-    if (i == 0 || tr.participant != rs.triggers[i - 1].participant) cur = code_of(tr.participant);
-    t.participant[i] = cur;
-    t.utc_us[i] = tr.time.utc_micros();
-    t.offset_min[i] = static_cast<std::int16_t>(tr.time.offset().minutes());
-    t.intensity[i] = static_cast<std::int8_t>(tr.intensity.value());
-    t.category[i] = static_cast<std::uint8_t>(tr.category);
-    t.acted_on_urge[i] =
-        tr.acted_on_urge ? static_cast<std::int8_t>(*tr.acted_on_urge ? 1 : 0) : std::int8_t{-1};
-    t.acted_after_minutes[i] =
-        tr.acted_after_minutes ? tr.acted_after_minutes->value() : std::numeric_limits<double>::quiet_NaN();
-    c.trigger_ids[i] = tr.id;
-    ids.emplace(calmkit::detail::scoped_key(tr.participant, tr.id), static_cast<std::int32_t>(i));
-  }
-  auto link = [&ids](const std::string& p, const std::string& id) -> std::int32_t {
-    if (id.empty()) return no_trigger;
-    const auto it = ids.find(calmkit::detail::scoped_key(p, id));
-    if (it == ids.end()) {
-      calmkit::detail::throw_invalid("cohort columns: " + rules::unknown_trigger(p, id));
-    }
-    return it->second;
-  };
-
-  auto& r = c.readings;
-  const std::size_t nr = rs.readings.size();
-  r.participant.resize(nr);
-  r.utc_us.resize(nr);
-  r.offset_min.resize(nr);
-  r.intensity.resize(nr);
-  r.trigger.resize(nr);
-  for (std::size_t i = 0; i < nr; ++i) {
-    const auto& x = rs.readings[i];
-    if (i == 0 || x.participant != rs.readings[i - 1].participant) cur = code_of(x.participant);
-    r.participant[i] = cur;
-    r.utc_us[i] = x.time.utc_micros();
-    r.offset_min[i] = static_cast<std::int16_t>(x.time.offset().minutes());
-    r.intensity[i] = static_cast<std::int8_t>(x.intensity.value());
-    r.trigger[i] = link(x.participant, x.trigger);
-  }
-
-  auto& e = c.exercises;
-  std::unordered_map<std::string, std::int32_t> names;
-  for (const auto& x : rs.exercises) {
-    e.participant.push_back(code_of(x.participant));
-    e.start_us.push_back(x.time.utc_micros());
-    e.end_us.push_back(x.end.utc_micros());
-    e.offset_min.push_back(static_cast<std::int16_t>(x.time.offset().minutes()));
-    e.end_offset_min.push_back(static_cast<std::int16_t>(x.end.offset().minutes()));
-    auto [it, fresh] = names.try_emplace(x.exercise, static_cast<std::int32_t>(c.exercise_names.size()));
-    if (fresh) c.exercise_names.push_back(x.exercise);
-    e.exercise.push_back(it->second);
-    e.completed.push_back(x.completed ? 1 : 0);
-    e.intensity_before.push_back(x.intensity_before ? static_cast<std::int8_t>(x.intensity_before->value())
-                                                    : std::int8_t{-1});
-    e.intensity_after.push_back(x.intensity_after ? static_cast<std::int8_t>(x.intensity_after->value())
-                                                  : std::int8_t{-1});
-    e.trigger.push_back(link(x.participant, x.trigger));
-  }
-
-  auto& th = c.thoughts;
-  th.distortion_offsets.push_back(0);
-  for (const auto& x : rs.thought_records) {
-    th.participant.push_back(code_of(x.participant));
-    th.utc_us.push_back(x.time.utc_micros());
-    th.offset_min.push_back(static_cast<std::int16_t>(x.time.offset().minutes()));
-    th.belief_before.push_back(static_cast<std::int16_t>(x.belief_before.value()));
-    th.belief_after.push_back(x.belief_after ? static_cast<std::int16_t>(x.belief_after->value())
-                                             : no_rating);
-    double sum = 0;
-    int n = 0;
-    for (const auto& em : x.emotions) {
-      if (em.after) {
-        sum += em.before.value() - em.after->value();
-        ++n;
-      }
-    }
-    th.emotion_change.push_back(n > 0 ? sum / n : std::numeric_limits<double>::quiet_NaN());
-    th.alternatives.push_back(static_cast<std::int32_t>(x.alternatives.size()));
-    for (auto d : x.distortions) th.distortions.push_back(static_cast<std::uint8_t>(d));
-    th.distortion_offsets.push_back(static_cast<std::int64_t>(th.distortions.size()));
-    th.trigger.push_back(link(x.participant, x.trigger));
-  }
-
-  auto& as = c.assessments;
-  for (const auto& x : journal.assessments()) {
-    as.participant.push_back(code_of(x.participant));
-    as.utc_us.push_back(x.time.utc_micros());
-    as.offset_min.push_back(static_cast<std::int16_t>(x.time.offset().minutes()));
-  }
+  CohortColumns c = journal.columns();
   c.checked_stamp_ = c.stamp();  // a Journal's invariants make these columns valid by construction
   return c;
 }
@@ -488,7 +250,8 @@ inline void CohortColumns::prepare() {
     permute(triggers.category, perm);
     permute(triggers.acted_on_urge, perm);
     permute(triggers.acted_after_minutes, perm);
-    permute(trigger_ids, perm);
+    permute(trigger_ids.offset, perm);  // the arena stays: rows point into it
+    permute(trigger_ids.length, perm);
     permute(trigger_source_rows, perm);
     auto remap = [&new_row](std::vector<std::int32_t>& links) {
       for (auto& l : links) {
@@ -512,37 +275,8 @@ inline void CohortColumns::prepare() {
   check();
 }
 
-inline std::size_t CohortColumns::stamp() const noexcept {
-  // FNV-1a over 64 bits on every target (size_t is 32 bits in wasm32), folded
-  // into size_t at the end so the upper half still counts there.
-  std::uint64_t h = 14695981039346656037ULL;
-  auto mix = [&h](const auto& v) {
-    h = (h ^ v.size()) * 1099511628211ULL;
-    h = (h ^ reinterpret_cast<std::uintptr_t>(v.data())) * 1099511628211ULL;
-  };
-  mix(participants);
-  mix(trigger_ids);
-  mix(trigger_source_rows);
-  mix(exercise_names);
-  const auto& t = triggers;
-  mix(t.participant), mix(t.utc_us), mix(t.offset_min), mix(t.intensity), mix(t.category),
-      mix(t.acted_on_urge), mix(t.acted_after_minutes);
-  const auto& r = readings;
-  mix(r.participant), mix(r.utc_us), mix(r.offset_min), mix(r.intensity), mix(r.trigger);
-  const auto& e = exercises;
-  mix(e.participant), mix(e.start_us), mix(e.end_us), mix(e.offset_min), mix(e.end_offset_min),
-      mix(e.exercise), mix(e.completed), mix(e.intensity_before), mix(e.intensity_after), mix(e.trigger);
-  const auto& th = thoughts;
-  mix(th.participant), mix(th.utc_us), mix(th.offset_min), mix(th.belief_before), mix(th.belief_after),
-      mix(th.emotion_change), mix(th.alternatives), mix(th.distortion_offsets), mix(th.distortions),
-      mix(th.trigger);
-  mix(assessments.participant), mix(assessments.utc_us), mix(assessments.offset_min);
-  const auto folded = static_cast<std::size_t>(h ^ (h >> 32U));
-  return folded == 0 ? 1 : folded;
-}
-
 inline void CohortColumns::check() const {
-  using detail::bad_column;
+  using metrics::detail::bad_column;
   const auto np = participants.size();
   auto check_p = [np](const char* table, const std::vector<std::int32_t>& p) {
     for (std::size_t i = 0; i < p.size(); ++i) {
@@ -635,9 +369,9 @@ inline void CohortColumns::check() const {
   // finds whether anything is wrong; only then do the separate checks run to
   // name the first offending row and field.
   // The pass runs in equal blocks on their own threads (each only reads).
-  const std::size_t blocks = detail::block_count(r.size());
+  const std::size_t blocks = metrics::detail::block_count(r.size());
   std::vector<std::uint8_t> block_ok(blocks, 1);
-  detail::run_blocks(blocks, [&](std::size_t b) {
+  metrics::detail::run_blocks(blocks, [&](std::size_t b) {
     bool ok = true;
     const std::size_t end = (b + 1) * r.size() / blocks;
     for (std::size_t i = b * r.size() / blocks; i < end && ok; ++i) {
@@ -742,4 +476,4 @@ inline void CohortColumns::check() const {
   checked_stamp_ = stamp();
 }
 
-}  // namespace calmkit::metrics
+}  // namespace calmkit

@@ -1,0 +1,264 @@
+/// @file columns.hpp
+/// @brief The columnar form of records: one array per field, one row per
+/// record, participants and trigger links as integer codes. A `Journal` keeps
+/// its records in these arrays, and every metric reads them.
+///
+/// These are plain data at the model level (no metric is defined here): the
+/// checks, the sort for arrays filled by hand (`prepare`) and the metrics live
+/// in `calmkit/metrics/columns.hpp` and above, which re-export these names in
+/// `calmkit::metrics`.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace calmkit {
+
+class Journal;
+
+/// Trigger link meaning "not linked to any trigger".
+inline constexpr std::int32_t no_trigger = -1;
+/// Rating meaning "not recorded" (intensities 0–10, percentages 0–100).
+inline constexpr std::int16_t no_rating = -1;
+
+/// A column of text: row i is `arena[offset[i], offset[i] + length[i])`.
+///
+/// The arena only grows: a row inserted in the middle appends its bytes and
+/// inserts only its (offset, length), so the bytes already stored never move.
+/// An empty string is length 0 (absent optional text is stored as "").
+///
+/// Example
+/// ```cpp
+/// calmkit::TextColumn ids;
+/// ids.push_back("t1");
+/// ids[0];  // "t1" (a std::string_view into the arena)
+/// ```
+struct TextColumn {
+  std::string arena;                  ///< the bytes of every row, in the order they were added
+  std::vector<std::uint64_t> offset;  ///< row → first byte in `arena`
+  std::vector<std::uint32_t> length;  ///< row → number of bytes
+
+  /// Number of rows.
+  [[nodiscard]] std::size_t size() const noexcept { return offset.size(); }
+  /// Whether there are no rows.
+  [[nodiscard]] bool empty() const noexcept { return offset.empty(); }
+  /// The text of row `i` (`i < size()`), valid until the next change.
+  [[nodiscard]] std::string_view operator[](std::size_t i) const noexcept {
+    return {arena.data() + offset[i], length[i]};
+  }
+  /// Appends a row. Amortized O(length of `s`).
+  void push_back(std::string_view s) {
+    offset.push_back(arena.size());
+    length.push_back(static_cast<std::uint32_t>(s.size()));
+    arena.append(s);
+  }
+  /// Every row as a `std::string`, in row order (a copy).
+  [[nodiscard]] std::vector<std::string> strings() const {
+    std::vector<std::string> out;
+    out.reserve(size());
+    for (std::size_t i = 0; i < size(); ++i) out.emplace_back((*this)[i]);
+    return out;
+  }
+  /// Removes every row.
+  void clear() noexcept {
+    arena.clear();
+    offset.clear();
+    length.clear();
+  }
+  /// Two columns are equal when their rows hold the same text (the arenas may differ).
+  friend bool operator==(const TextColumn& a, const TextColumn& b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      if (a[i] != b[i]) return false;
+    }
+    return true;
+  }
+};
+
+/// Triggers, sorted by (participant, utc_us). Row i is episode i.
+struct TriggerColumns {
+  std::vector<std::int32_t> participant;    ///< code into `CohortColumns::participants`
+  std::vector<std::int64_t> utc_us;         ///< onset, microseconds since 1970-01-01T00:00Z
+  std::vector<std::int16_t> offset_min;     ///< UTC offset at onset, minutes [-1439, 1439]
+  std::vector<std::int8_t> intensity;       ///< distress at onset, 0–10
+  std::vector<std::uint8_t> category;       ///< `TriggerCategory` value, [0, 17]
+  std::vector<std::int8_t> acted_on_urge;   ///< 1 acted, 0 did not, -1 not recorded
+  std::vector<double> acted_after_minutes;  ///< minutes onset → acting (>= 0), NaN when not recorded
+
+  /// Number of rows (triggers).
+  [[nodiscard]] std::size_t size() const noexcept { return utc_us.size(); }
+};
+
+/// Distress readings, sorted by (participant, utc_us).
+struct ReadingColumns {
+  /// Code into `CohortColumns::participants`.
+  std::vector<std::int32_t> participant;
+  /// Reading time, microseconds since 1970-01-01T00:00Z.
+  std::vector<std::int64_t> utc_us;
+  /// UTC offset at the reading, minutes [-1439, 1439].
+  std::vector<std::int16_t> offset_min;
+  std::vector<std::int8_t> intensity;  ///< 0–10
+  std::vector<std::int32_t> trigger;   ///< row in `TriggerColumns`, or `no_trigger`
+
+  /// Number of rows (readings).
+  [[nodiscard]] std::size_t size() const noexcept { return utc_us.size(); }
+};
+
+/// Exercise sessions (a journal's are sorted by (participant, start); filled
+/// by hand they may be in any order).
+struct ExerciseColumns {
+  /// Code into `CohortColumns::participants`.
+  std::vector<std::int32_t> participant;
+  std::vector<std::int64_t> start_us;    ///< `time`
+  std::vector<std::int64_t> end_us;      ///< `end`, >= start
+  std::vector<std::int16_t> offset_min;  ///< offset at start, minutes [-1439, 1439]
+  /// Offset at `end`, minutes [-1439, 1439]: the end's local date is read in
+  /// it (a session across a midnight DST change, or a flight, ends on a wall
+  /// clock of its own). Empty: `offset_min` for every row.
+  std::vector<std::int16_t> end_offset_min;
+  std::vector<std::int32_t> exercise;         ///< code into `CohortColumns::exercise_names`
+  std::vector<std::uint8_t> completed;        ///< 1 completed, 0 not
+  std::vector<std::int8_t> intensity_before;  ///< 0–10 at start, -1 not recorded
+  std::vector<std::int8_t> intensity_after;   ///< 0–10 at end, -1 not recorded
+  std::vector<std::int32_t> trigger;          ///< row in `TriggerColumns`, or `no_trigger`
+
+  /// Number of rows (sessions).
+  [[nodiscard]] std::size_t size() const noexcept { return start_us.size(); }
+};
+
+/// Thought records (a journal's sorted by (participant, time); filled by hand
+/// in any order). Distortions are stored compressed-row: record i names
+/// `distortions[distortion_offsets[i] .. distortion_offsets[i+1])`.
+struct ThoughtColumns {
+  /// Code into `CohortColumns::participants`.
+  std::vector<std::int32_t> participant;
+  /// Record time, microseconds since 1970-01-01T00:00Z.
+  std::vector<std::int64_t> utc_us;
+  /// UTC offset at the record, minutes [-1439, 1439].
+  std::vector<std::int16_t> offset_min;
+  std::vector<std::int16_t> belief_before;  ///< 0–100 %
+  std::vector<std::int16_t> belief_after;   ///< 0–100 %, -1 not recorded
+  std::vector<double>
+      emotion_change;  ///< mean of (before − after) over emotions rated after, in %-points; NaN if none
+  std::vector<std::int32_t> alternatives;        ///< number of alternative thoughts, >= 0
+  std::vector<std::int64_t> distortion_offsets;  ///< size() + 1 entries, starts at 0, non-decreasing
+  std::vector<std::uint8_t> distortions;         ///< `Distortion` values, [0, 11]
+  std::vector<std::int32_t> trigger;             ///< row in `TriggerColumns`, or `no_trigger`
+
+  /// Number of rows (thought records).
+  [[nodiscard]] std::size_t size() const noexcept { return utc_us.size(); }
+};
+
+/// Self-assessments (check-ins, GAD-7, ...). No metric reads their answers;
+/// their times belong to the participant's span (the first and last record of
+/// any type), over which every per-period table is zero-filled.
+struct AssessmentColumns {
+  /// Code into `CohortColumns::participants`.
+  std::vector<std::int32_t> participant;
+  /// Assessment time, microseconds since 1970-01-01T00:00Z.
+  std::vector<std::int64_t> utc_us;
+  /// UTC offset at the assessment, minutes [-1439, 1439].
+  std::vector<std::int16_t> offset_min;
+
+  /// Number of rows (assessments).
+  [[nodiscard]] std::size_t size() const noexcept { return utc_us.size(); }
+};
+
+/// A whole cohort as columns: what every metric reads.
+///
+/// A `Journal` keeps these arrays as its own storage (`Journal::columns()`,
+/// no conversion); they can also be filled directly from other columnar data
+/// (the Python bindings fill them from NumPy arrays without per-row objects)
+/// and then ordered and checked with `prepare()` (calmkit/metrics/columns.hpp).
+///
+/// Example
+/// ```cpp
+/// const calmkit::CohortColumns& cols = journal.columns();
+/// auto eps = calmkit::metrics::episodes(cols);   // one row per trigger
+/// ```
+struct CohortColumns {
+  std::vector<std::string> participants;  ///< code → participant id (a journal's are sorted)
+  TextColumn trigger_ids;                 ///< trigger row → trigger id (may be empty: then unnamed)
+  /// trigger row → its row in the caller's arrays before `prepare()` sorted
+  /// them (filled by `prepare()` when `trigger_ids` is empty, so that results
+  /// can be joined back to the input; empty otherwise).
+  std::vector<std::int64_t> trigger_source_rows;
+  std::vector<std::string> exercise_names;  ///< code → exercise id
+  /// Trigger columns; row i is trigger (and episode) i.
+  TriggerColumns triggers;
+  /// Distress reading columns.
+  ReadingColumns readings;
+  /// Exercise session columns.
+  ExerciseColumns exercises;
+  /// Thought record columns.
+  ThoughtColumns thoughts;
+  /// Self-assessment times (they widen the span only).
+  AssessmentColumns assessments;
+
+  /// A copy of `journal.columns()`, for code that wants its own cohort;
+  /// metrics take `journal.columns()` directly, without this copy.
+  /// Defined in calmkit/metrics/columns.hpp.
+  [[nodiscard]] static CohortColumns from_journal(const Journal& journal);
+
+  /// Sorts triggers and readings by (participant, utc_us) when they are not
+  /// already (stable, remapping every trigger link), then `check()`s.
+  /// Defined in calmkit/metrics/columns.hpp.
+  void prepare();
+
+  /// Checks lengths, ranges, trigger links (same participant) and the order
+  /// of triggers and readings, and remembers that these arrays passed.
+  /// Defined in calmkit/metrics/columns.hpp.
+  /// @throws std::invalid_argument naming the table, the row and the field.
+  void check() const;
+
+  /// What every metric calls first: `check()` unless these very arrays (same
+  /// sizes and buffers) already passed it, so that repeated metrics on a
+  /// prepared cohort cost nothing extra and broken columns never index out of
+  /// bounds. (Values changed in place after a check are the caller's to
+  /// re-check.) A journal's columns count as checked after every change: its
+  /// own rules keep them valid.
+  void ensure_checked() const {
+    if (checked_stamp_ == 0 || checked_stamp_ != stamp()) check();
+  }
+
+  /// Sizes and buffer addresses of every array, hashed (internal).
+  [[nodiscard]] std::size_t stamp() const noexcept;
+
+  mutable std::size_t checked_stamp_ = 0;  ///< internal: `stamp()` at the last passed `check()`
+};
+
+inline std::size_t CohortColumns::stamp() const noexcept {
+  // FNV-1a over 64 bits on every target (size_t is 32 bits in wasm32), folded
+  // into size_t at the end so the upper half still counts there.
+  std::uint64_t h = 14695981039346656037ULL;
+  auto mix = [&h](const auto& v) {
+    h = (h ^ v.size()) * 1099511628211ULL;
+    h = (h ^ reinterpret_cast<std::uintptr_t>(v.data())) * 1099511628211ULL;
+  };
+  mix(participants);
+  mix(trigger_ids.offset);
+  mix(trigger_ids.length);
+  mix(trigger_source_rows);
+  mix(exercise_names);
+  const auto& t = triggers;
+  mix(t.participant), mix(t.utc_us), mix(t.offset_min), mix(t.intensity), mix(t.category),
+      mix(t.acted_on_urge), mix(t.acted_after_minutes);
+  const auto& r = readings;
+  mix(r.participant), mix(r.utc_us), mix(r.offset_min), mix(r.intensity), mix(r.trigger);
+  const auto& e = exercises;
+  mix(e.participant), mix(e.start_us), mix(e.end_us), mix(e.offset_min), mix(e.end_offset_min),
+      mix(e.exercise), mix(e.completed), mix(e.intensity_before), mix(e.intensity_after), mix(e.trigger);
+  const auto& th = thoughts;
+  mix(th.participant), mix(th.utc_us), mix(th.offset_min), mix(th.belief_before), mix(th.belief_after),
+      mix(th.emotion_change), mix(th.alternatives), mix(th.distortion_offsets), mix(th.distortions),
+      mix(th.trigger);
+  mix(assessments.participant), mix(assessments.utc_us), mix(assessments.offset_min);
+  const auto folded = static_cast<std::size_t>(h ^ (h >> 32U));
+  return folded == 0 ? 1 : folded;
+}
+
+}  // namespace calmkit
