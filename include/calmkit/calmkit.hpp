@@ -7,6 +7,7 @@
 
 #include <calmkit/assessments.hpp>
 #include <calmkit/calendar.hpp>
+#include <calmkit/columns.hpp>
 #include <calmkit/errors.hpp>
 #include <calmkit/exercises.hpp>
 #include <calmkit/export.hpp>

@@ -121,8 +121,9 @@ _PERIODS = ("day", "week", "month")
 
 
 def cohort(journal: Journal) -> Cohort:
-    """The columnar form of ``journal``, the one its metrics use: built by one
-    pass on first use and kept with the journal until the journal changes."""
+    """The columnar form of ``journal``, the one its metrics use: the
+    journal's own columns (a journal stores its records as columns), without a
+    copy. It keeps the journal alive and shows every later ``add``."""
     return _core._cohort_of(journal)
 
 

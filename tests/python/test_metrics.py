@@ -388,25 +388,29 @@ def test_exercise_effectiveness_without_exercises_keeps_text_column() -> None:
     assert not pd.api.types.is_integer_dtype(eff["exercise"].dtype)
 
 
-def test_metrics_on_a_journal_reuse_its_cohort_until_it_changes() -> None:
+def test_metrics_on_a_journal_read_its_own_columns() -> None:
     import gc
     import weakref
 
     j = _journal()
-    # The first metric builds the columnar form; an unchanged journal keeps it.
+    # A journal stores its records as the metric columns: its Cohort is those
+    # columns (no copy, no conversion), the same object on every call.
     first = calmkit.cohort(j)
     assert calmkit.cohort(j) is first
     assert list(calmkit.time_to_calm(j)["minutes"]) == [60.0, 60.0, 15.0, 0.0]
     assert calmkit.cohort(j) is first
     weekly = calmkit.trigger_frequency(j, period="week")
     assert weekly["count"].sum() == 4
-    # A change after a metric call is seen by the next call: a new trigger t5
-    # at 03-03 12:00 (6) with no reading after it is censored at its onset
+    assert first.n_triggers == 4
+    # A change after a metric call is seen by the next call (and by the Cohort
+    # already handed out: it is the journal's columns): a new trigger t5 at
+    # 03-03 12:00 (6) with no reading after it is censored at its onset
     # (0 observations, 0 minutes), and a calming reading of t2 at 13:40 (3)
     # ends t2's episode at 40 minutes.
     j.add(calmkit.Trigger(participant="a", id="t5", time="2026-03-03T12:00:00+01:00",
                           category="conflict", intensity=6))
-    assert calmkit.cohort(j) is not first
+    assert calmkit.cohort(j) is first
+    assert first.n_triggers == 5
     df = calmkit.time_to_calm(j)
     assert list(df["trigger_id"]) == ["t1", "t2", "t3", "t4", "t5"]
     assert list(df["calmed"]) == [True, False, True, True, False]
@@ -420,10 +424,15 @@ def test_metrics_on_a_journal_reuse_its_cohort_until_it_changes() -> None:
     assert calmkit.cohort(copy) is not calmkit.cohort(j)
     empty = calmkit.Journal()
     assert calmkit.time_to_calm(empty).empty
-    # The cohort lives no longer than its journal.
+    # The cohort keeps its journal alive, and both go when neither is used.
     gone = weakref.ref(calmkit.cohort(j))
-    del j, first, df, s
+    journal_gone = weakref.ref(j)
+    del j
     gc.collect()
-    assert gone() is None
+    assert journal_gone() is not None  # still held by `first`
+    assert first.n_triggers == 5
+    del first, df, s
+    gc.collect()
+    assert gone() is None and journal_gone() is None
     with pytest.raises(TypeError, match="expected a calmkit.Journal"):
         calmkit.cohort("journal.jsonl")  # type: ignore[arg-type]
