@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any, Mapping, Optional, Union
 
 from ..csv_input import CsvTable, parse_clock_time, parse_date, read_table
-from ._common import ROW_ERRORS, LocalClock, Source, build_journal, calmkit_module, refuse_unreadable, row_error
+from .. import _core
+from ._common import ROW_ERRORS, LocalClock, Source, build_journal, refuse_unreadable, row_error
 from .report import ImportFormatError, ImportReport, ImportResult
 
 __all__ = ["DAYLIO_LAYOUTS", "DAYLIO_MOODS", "import_daylio"]
@@ -84,7 +85,7 @@ def _check_mood_map(mood_map: Optional[Mapping[str, int]]) -> dict[str, int]:
     table = dict(DAYLIO_MOODS)
     given: dict[str, str] = {}
     for name, value in (mood_map or {}).items():
-        reason = calmkit_module()._core._intensity_reason(value)  # the model's rule (Intensity)
+        reason = _core._intensity_reason(value)  # the model's rule (Intensity)
         if reason is not None:
             raise ValueError(f"mood_map[{name!r}]: {reason}")
         key = str(name).strip().casefold()
