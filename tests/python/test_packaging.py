@@ -234,7 +234,7 @@ def test_cli_reports_a_missing_extra_in_one_line(tmp_path, sample_journal_path, 
     def needs_parquet(*_args, **_kwargs):
         _extras.require("pyarrow", "parquet", "this command")
 
-    monkeypatch.setattr(cli, "_summary", needs_parquet)
+    monkeypatch.setattr(cli.summary, "run", needs_parquet)
     monkeypatch.setitem(sys.modules, "pyarrow", None)  # `import pyarrow` now raises ImportError
     assert cli.main(["summary", str(sample_journal_path)]) == cli.EXIT_PROBLEMS
     err = capsys.readouterr().err
