@@ -193,7 +193,8 @@ struct TextList {
   }
   void load(std::size_t row, std::vector<std::string>& out) const {
     out.resize(count[row]);
-    for (std::size_t k = 0; k < out.size(); ++k) out[k].assign(items[start[row] + k]);
+    const auto first = static_cast<std::size_t>(start[row]);
+    for (std::size_t k = 0; k < out.size(); ++k) out[k].assign(items[first + k]);
   }
 };
 
@@ -213,7 +214,8 @@ struct ListColumn {
   template <class U>
   void load(std::size_t row, std::vector<U>& out) const {
     out.resize(count[row]);
-    for (std::size_t k = 0; k < out.size(); ++k) out[k] = static_cast<U>(items[start[row] + k]);
+    const auto first = static_cast<std::size_t>(start[row]);
+    for (std::size_t k = 0; k < out.size(); ++k) out[k] = static_cast<U>(items[first + k]);
   }
 };
 
@@ -617,7 +619,8 @@ void move_last_to(Tables& s, std::size_t row) {
     auto& d = s.c.thoughts.distortions;
     const std::int64_t k = o.back() - o[o.size() - 2];
     o.pop_back();
-    std::rotate(d.begin() + o[row], d.end() - k, d.end());
+    std::rotate(d.begin() + static_cast<std::ptrdiff_t>(o[row]), d.end() - static_cast<std::ptrdiff_t>(k),
+                d.end());
     const std::int64_t at = o[row] + k;
     o.insert(o.begin() + static_cast<std::ptrdiff_t>(row) + 1, at);
     for (std::size_t i = row + 2; i < o.size(); ++i) o[i] += k;
@@ -635,7 +638,8 @@ void gather_rows(Tables& s, const std::vector<std::uint32_t>& perm) {
     std::vector<std::uint8_t> nd;
     nd.reserve(d.size());
     for (std::size_t i = 0; i < perm.size(); ++i) {
-      nd.insert(nd.end(), d.begin() + o[perm[i]], d.begin() + o[perm[i] + 1]);
+      nd.insert(nd.end(), d.begin() + static_cast<std::ptrdiff_t>(o[perm[i]]),
+                d.begin() + static_cast<std::ptrdiff_t>(o[perm[i] + 1]));
       no[i + 1] = static_cast<std::int64_t>(nd.size());
     }
     o = std::move(no);
@@ -718,7 +722,7 @@ inline void load(const Tables& s, std::size_t i, ThoughtRecord& out) {
   const auto& em = s.th.emotions;
   out.emotions.resize(em.names.count[i]);
   for (std::size_t k = 0; k < out.emotions.size(); ++k) {
-    const std::size_t item = em.names.start[i] + k;
+    const std::size_t item = static_cast<std::size_t>(em.names.start[i]) + k;
     out.emotions[k].name.assign(em.names.items[item]);
     out.emotions[k].before = *Percent::make(em.before[item]);
     out.emotions[k].after = em.after[item] < 0 ? std::nullopt : Percent::make(em.after[item]);
