@@ -582,9 +582,12 @@ struct ShareKeys {
   }
 };
 
-/// Where a share's threads put the records they parse: one `push(const R&)`
-/// per record type, each copying the record (the parser reuses one record
-/// of each type for every line).
+/// Where a lenient read's threads put the records they parse: one
+/// `push(const R&)` per record type, each copying the record (the parser
+/// reuses one record of each type for every line). A lenient read may have
+/// to leave out a record once the whole file is known (a duplicate id, a
+/// reference to a trigger that never comes), so it keeps record values; a
+/// strict read never does, and fills a `JournalBuilder` instead.
 struct RecordSink {
   RecordSet records;
 
@@ -622,7 +625,9 @@ struct ShareError {
 
 /// What parsing one share of the input (a run of whole lines) found.
 struct ShareResult {
-  RecordSink sink;                 ///< the records, by type, in line order
+  bool columnar = false;           ///< records go to `builder` (strict), else to `sink` (lenient)
+  JournalBuilder builder;          ///< strict: the records as columns, in line order
+  RecordSink sink;                 ///< lenient: the records, by type, in line order
   std::array<ShareKeys, 5> keys;   ///< their lines and keys, by `RecordType`
   std::vector<ShareError> errors;  ///< in line order; strict: at most one, the first
   std::size_t lines = 0;           ///< lines in the share, blank ones included
@@ -636,7 +641,18 @@ struct ShareResult {
     return keys[static_cast<std::size_t>(record_type_of<R>)];
   }
 
-  void clear() noexcept {
+  /// Keeps a copy of `r` (the caller reuses it for the next line).
+  template <class R>
+  void push(const R& r) {
+    if (columnar) {
+      builder.push(r);
+    } else {
+      sink.push(r);
+    }
+  }
+
+  void clear() {
+    builder = JournalBuilder{};
     sink.clear();
     for (auto& k : keys) k.clear();
     errors.clear();
@@ -1077,7 +1093,7 @@ class LineParser {
         put_key(k.bytes, rec.participant, rec.trigger);
       }
     }
-    out_->sink.push(rec);
+    out_->push(rec);
     k.meta.push_back(m);
   }
 
@@ -1117,6 +1133,7 @@ class Reader {
         chunk_bytes_(std::max<std::size_t>(options.chunk_bytes, 1024)) {
     parsers_.resize(threads_);
     shares_.resize(threads_);
+    for (auto& s : shares_) s.columnar = columnar_;
   }
 
   /// Bytes to read per window: `chunk_bytes` per thread (at least 1 KiB each).
@@ -1176,12 +1193,17 @@ class Reader {
     report.lines = line_no_;
     resolve_references();
     release_indexes();
-    sort_by_type();
     std::sort(skipped_.begin(), skipped_.end(),
               [](const SkippedLine& a, const SkippedLine& b) { return a.line < b.line; });
     report.skipped = std::move(skipped_);
+    if (columnar_) {
+      report.records = all_.size();
+      // Sorted through a key permutation, one gather per column; the links
+      // resolved to trigger rows (every reference is known to be good).
+      return ReadResult{std::move(all_).build(detail::trusted), std::move(report)};
+    }
     report.records = rs_.size();
-    return ReadResult{Journal(std::move(rs_), detail::trusted), std::move(report)};
+    return ReadResult{Journal(rs_, detail::trusted), std::move(report)};
   }
 
  private:
@@ -1233,38 +1255,6 @@ class Reader {
     ref_keys_ = {};
     std::vector<ShareResult>().swap(shares_);
     std::vector<LineParser>().swap(parsers_);
-  }
-
-  /// Orders each record type as the Journal would (detail::sort_records), the
-  /// types side by side on the reader's threads; the Journal then finds them
-  /// in order. On one thread the Journal does it.
-  void sort_by_type() {
-    if (threads_ < 2) return;
-    const std::array<std::size_t, 5> size{rs_.triggers.size(), rs_.readings.size(), rs_.exercises.size(),
-                                          rs_.thought_records.size(), rs_.assessments.size()};
-    std::array<std::size_t, 5> order{0, 1, 2, 3, 4};
-    std::sort(order.begin(), order.end(),
-              [&size](std::size_t a, std::size_t b) { return size[a] > size[b]; });
-    // Largest first, each to the thread with the fewest records so far.
-    const std::size_t n = std::min<std::size_t>(threads_, order.size());
-    std::vector<std::vector<std::size_t>> bucket(n);
-    std::vector<std::size_t> load(n, 0);
-    for (const std::size_t type : order) {
-      const auto k = static_cast<std::size_t>(std::min_element(load.begin(), load.end()) - load.begin());
-      bucket[k].push_back(type);
-      load[k] += size[type];
-    }
-    run_parallel(n, [&](std::size_t k) {
-      for (const std::size_t type : bucket[k]) {
-        switch (type) {
-          case 0: sort_records(rs_.triggers); break;
-          case 1: sort_records(rs_.readings); break;
-          case 2: sort_records(rs_.exercises); break;
-          case 3: sort_records(rs_.thought_records); break;
-          default: sort_records(rs_.assessments); break;
-        }
-      }
-    });
   }
 
   /// Room for `extra` more elements: once, from the share of the input read
@@ -1323,6 +1313,7 @@ class Reader {
         put_key(ref_keys_, participant, trigger);
       }
     }
+    if (columnar_) return;  // the records are in the share's builder, all of them kept
     grow(dest, n - dropped);
     std::size_t next_drop = 0;
     for (std::size_t j = 0; j < n; ++j) {
@@ -1364,6 +1355,7 @@ class Reader {
       throw JournalFormatError(std::string(name_), worst_line, std::move(worst_field),
                                std::move(worst_reason));
     }
+    if (columnar_) all_.append(std::move(s.builder));
     if (s.version) report_.version = *s.version;
     seen_content_ = seen_content_ || s.content;
     line_no_ += s.lines;
@@ -1461,11 +1453,13 @@ class Reader {
   ReadReport report_;
   std::size_t line_no_ = 0;
   bool seen_content_ = false;
-  RecordSet rs_;
-  std::array<KeyTable, 5> ids_;    ///< ids used so far, by `RecordType`
-  std::vector<PendingRef> refs_;   ///< every trigger reference kept, in merge order
-  std::string ref_keys_;           ///< their (participant, trigger) keys
-  std::vector<std::size_t> drop_;  ///< scratch of merge_type: records of a share left out
+  bool columnar_ = !options_.lenient;  ///< strict: records as columns (all_), lenient: as values (rs_)
+  JournalBuilder all_;                 ///< strict: every share's records, in line order
+  RecordSet rs_;                       ///< lenient: every record kept, by type, in line order
+  std::array<KeyTable, 5> ids_;        ///< ids used so far, by `RecordType`
+  std::vector<PendingRef> refs_;       ///< every trigger reference kept, in merge order
+  std::string ref_keys_;               ///< their (participant, trigger) keys
+  std::vector<std::size_t> drop_;      ///< scratch of merge_type: records of a share left out
   std::vector<SkippedLine> skipped_;
 };
 
