@@ -215,93 +215,95 @@ class ListOffsets {
   std::vector<std::int32_t> offsets_{0};
 };
 
-/// list<string> from one vector of strings per row.
-template <class Rows, class F>
-std::unique_ptr<Node> string_lists(const Rows& rows, const char* name, F get) {
-  ListOffsets lists;
-  StringBuilder items;
-  std::int64_t count = 0;
-  for (const auto& r : rows) {
-    for (const auto& s : get(r)) {
-      items.push(s);
-      ++count;
-    }
-    lists.close(count);
-  }
-  auto child = items.finish("item");
-  return lists.finish(name, std::move(child));
-}
-
-/// The participants of a journal, sorted: the dictionary of every table's
-/// participant column, so that tables of one journal share their codes.
-class ParticipantCodes {
+/// list<string>, one row at a time.
+class StringLists {
  public:
-  explicit ParticipantCodes(std::vector<std::string> all) : all_(std::move(all)) {}
-  template <class Rows>
-  std::unique_ptr<Node> column(const Rows& rows) const {
-    DictionaryBuilder b(all_);
-    std::size_t c = 0;  // rows are ordered by participant: one forward walk
-    for (const auto& r : rows) {
-      while (c < all_.size() && all_[c] != r.participant) ++c;
-      b.push(static_cast<std::int32_t>(c));
-    }
-    return b.finish("participant");
+  void push(const std::vector<std::string>& row) {
+    for (const auto& x : row) items_.push(x);
+    count_ += static_cast<std::int64_t>(row.size());
+    lists_.close(count_);
+  }
+  std::unique_ptr<Node> finish(std::string name) {
+    auto child = items_.finish("item");
+    return lists_.finish(std::move(name), std::move(child));
   }
 
  private:
-  std::vector<std::string> all_;
+  ListOffsets lists_;
+  StringBuilder items_;
+  std::int64_t count_ = 0;
 };
 
-/// A dictionary column of the distinct values of `get(row)` in sorted order
-/// (exercise ids, instrument ids); "" is null.
-template <class Rows, class F>
-std::unique_ptr<Node> dictionary_column(const Rows& rows, const char* name, F get) {
-  std::map<std::string_view, std::int32_t> codes;
-  for (const auto& r : rows) {
-    const std::string_view v = get(r);
-    if (!v.empty()) codes.emplace(v, 0);
-  }
-  std::vector<std::string> values;
-  values.reserve(codes.size());
-  for (auto& [v, code] : codes) {
-    code = static_cast<std::int32_t>(values.size());
-    values.emplace_back(v);
-  }
-  DictionaryBuilder b(std::move(values));
-  for (const auto& r : rows) {
-    const std::string_view v = get(r);
+/// A dictionary column of the distinct values pushed, in sorted order
+/// (exercise ids, instrument ids: a few dozen values); "" is null.
+class SortedDictionary {
+ public:
+  void push(std::string_view v) {
     if (v.empty()) {
-      b.push_null();
-    } else {
-      b.push(codes.find(v)->second);
+      codes_.push_back(-1);
+      return;
     }
+    const auto [it, fresh] = seen_.try_emplace(std::string(v), static_cast<std::int32_t>(names_.size()));
+    if (fresh) names_.emplace_back(v);
+    codes_.push_back(it->second);
   }
-  return b.finish(name);
+  std::unique_ptr<Node> finish(std::string name) {
+    std::vector<std::int32_t> rank(names_.size());
+    std::int32_t r = 0;
+    for (auto& [v, code] : seen_) rank[static_cast<std::size_t>(code)] = r++;  // seen_ is sorted
+    std::vector<std::string> sorted;
+    sorted.reserve(seen_.size());
+    for (const auto& kv : seen_) sorted.push_back(kv.first);
+    DictionaryBuilder b(std::move(sorted));
+    for (const auto c : codes_) {
+      if (c < 0) {
+        b.push_null();
+      } else {
+        b.push(rank[static_cast<std::size_t>(c)]);
+      }
+    }
+    return b.finish(std::move(name));
+  }
+
+ private:
+  std::map<std::string, std::int32_t, std::less<>> seen_;
+  std::vector<std::string> names_;
+  std::vector<std::int32_t> codes_;
+};
+
+/// The participant column of a record type: the journal's participant codes
+/// are already indices into its sorted participants (the dictionary shared
+/// by every table), so they are copied as they are.
+std::unique_ptr<Node> participant_column(const std::vector<std::int32_t>& codes,
+                                         const std::vector<std::string>& participants) {
+  auto n = make_node("i", "participant", static_cast<std::int64_t>(codes.size()));
+  n->buffers.emplace_back();
+  n->buffers.push_back(bytes_of(codes));
+  StringBuilder d;
+  for (const auto& v : participants) d.push(v);
+  n->dictionary = d.finish("");
+  n->dictionary->nullable = false;
+  return n;
 }
 
-/// `time` (timestamp[us, UTC]) and its offset column (int16 minutes).
-template <class Rows, class F>
-void instant_columns(std::vector<std::unique_ptr<Node>>& out, const Rows& rows, const char* time_name,
-                     const char* offset_name, F get) {
-  FixedBuilder<std::int64_t> t;
-  FixedBuilder<std::int16_t> o;
-  for (const auto& r : rows) {
-    const Instant i = get(r);
-    t.push(i.utc_micros());
-    o.push(static_cast<std::int16_t>(i.offset().minutes()));
+/// An instant as `time` (timestamp[us, UTC]) and its offset column (int16 minutes).
+class InstantColumns {
+ public:
+  void push(const Instant& i) {
+    t_.push(i.utc_micros());
+    o_.push(static_cast<std::int16_t>(i.offset().minutes()));
   }
-  out.push_back(t.finish("tsu:UTC", time_name));
-  out.back()->nullable = false;
-  out.push_back(o.finish("s", offset_name));
-  out.back()->nullable = false;
-}
+  void finish(std::vector<std::unique_ptr<Node>>& out, const char* time_name, const char* offset_name) {
+    out.push_back(t_.finish("tsu:UTC", time_name));
+    out.back()->nullable = false;
+    out.push_back(o_.finish("s", offset_name));
+    out.back()->nullable = false;
+  }
 
-template <class Rows, class F>
-std::unique_ptr<Node> text_column(const Rows& rows, const char* name, F get) {
-  StringBuilder b;
-  for (const auto& r : rows) b.push_optional(get(r));
-  return b.finish(name);
-}
+ private:
+  FixedBuilder<std::int64_t> t_;
+  FixedBuilder<std::int16_t> o_;
+};
 
 /// The struct array (a record batch) holding `columns`.
 std::unique_ptr<Node> batch(std::int64_t length, std::vector<std::unique_ptr<Node>> columns) {
@@ -312,182 +314,241 @@ std::unique_ptr<Node> batch(std::int64_t length, std::vector<std::unique_ptr<Nod
   return n;
 }
 
-/// The columns every record type starts with: participant, id, time, offset_minutes.
-template <class Rows>
-void head(std::vector<std::unique_ptr<Node>>& cols, const ParticipantCodes& pc, const Rows& rows) {
-  cols.push_back(pc.column(rows));
-  cols.push_back(text_column(rows, "id", [](const auto& r) -> const std::string& { return r.id; }));
-  instant_columns(cols, rows, "time", "offset_minutes", [](const auto& r) { return r.time; });
+/// Calls `f(record)` for each record of type R in journal order, each loaded
+/// from the journal's columns into one scratch record (`Journal::load`: its
+/// strings and lists keep their capacity, so almost nothing is allocated).
+template <class R, class F>
+void each_record(const Journal& j, std::size_t n, F f) {
+  R rec;
+  for (std::size_t i = 0; i < n; ++i) {
+    j.load(i, rec);
+    f(rec);
+  }
 }
 
-std::unique_ptr<Node> trigger_batch(std::span<const Trigger> rows, const ParticipantCodes& pc) {
-  std::vector<std::unique_ptr<Node>> c;
-  head(c, pc, rows);
-  {
-    std::vector<std::string> ids;
-    for (const auto& e : trigger_category_table) ids.emplace_back(e.id);
-    DictionaryBuilder b(std::move(ids));
-    for (const auto& t : rows) b.push(static_cast<std::int32_t>(t.category));
-    c.push_back(b.finish("category"));
-    c.back()->nullable = false;
+/// The columns every record type starts with: participant, id, time, offset_minutes.
+struct HeadColumns {
+  StringBuilder id;
+  InstantColumns time;
+  template <class R>
+  void push(const R& r) {
+    id.push_optional(r.id);
+    time.push(r.time);
   }
+  void finish(std::vector<std::unique_ptr<Node>>& c, const std::vector<std::int32_t>& codes,
+              const CohortColumns& cols) {
+    c.push_back(participant_column(codes, cols.participants));
+    c.push_back(id.finish("id"));
+    time.finish(c, "time", "offset_minutes");
+  }
+};
+
+std::unique_ptr<Node> trigger_batch(const Journal& j) {
+  const auto& cols = j.columns();
+  const std::size_t n = cols.triggers.size();
+  HeadColumns head;
+  std::vector<std::string> ids;
+  for (const auto& e : trigger_category_table) ids.emplace_back(e.id);
+  DictionaryBuilder category(std::move(ids));
   FixedBuilder<std::int8_t> intensity;
-  for (const auto& t : rows) intensity.push(static_cast<std::int8_t>(t.intensity.value()));
-  c.push_back(intensity.finish("c", "intensity"));
-  c.back()->nullable = false;
-  c.push_back(text_column(rows, "context", [](const Trigger& t) -> const std::string& { return t.context; }));
-  c.push_back(string_lists(
-      rows, "thoughts", [](const Trigger& t) -> const auto& { return t.thoughts; }));
-  c.push_back(string_lists(
-      rows, "sensations", [](const Trigger& t) -> const auto& { return t.sensations; }));
-  c.push_back(text_column(rows, "urge", [](const Trigger& t) -> const std::string& { return t.urge; }));
+  StringBuilder context;
+  StringBuilder urge;
+  StringBuilder response;
+  StringLists thoughts;
+  StringLists sensations;
+  StringLists tags;
   BoolBuilder acted;
   FixedBuilder<double> after;
-  for (const auto& t : rows) {
+  each_record<Trigger>(j, n, [&](const Trigger& t) {
+    head.push(t);
+    category.push(static_cast<std::int32_t>(t.category));
+    intensity.push(static_cast<std::int8_t>(t.intensity.value()));
+    context.push_optional(t.context);
+    thoughts.push(t.thoughts);
+    sensations.push(t.sensations);
+    urge.push_optional(t.urge);
     acted.push_optional(t.acted_on_urge);
     after.push_optional(minutes_to_py(t.acted_after_minutes));
-  }
-  c.push_back(acted.finish("acted_on_urge"));
-  c.push_back(after.finish("g", "acted_after_minutes"));
-  c.push_back(
-      text_column(rows, "response", [](const Trigger& t) -> const std::string& { return t.response; }));
-  c.push_back(string_lists(
-      rows, "tags", [](const Trigger& t) -> const auto& { return t.tags; }));
-  return batch(static_cast<std::int64_t>(rows.size()), std::move(c));
-}
-
-std::unique_ptr<Node> reading_batch(std::span<const Reading> rows, const ParticipantCodes& pc) {
+    response.push_optional(t.response);
+    tags.push(t.tags);
+  });
   std::vector<std::unique_ptr<Node>> c;
-  head(c, pc, rows);
-  FixedBuilder<std::int8_t> intensity;
-  for (const auto& r : rows) intensity.push(static_cast<std::int8_t>(r.intensity.value()));
+  head.finish(c, cols.triggers.participant, cols);
+  c.push_back(category.finish("category"));
+  c.back()->nullable = false;
   c.push_back(intensity.finish("c", "intensity"));
   c.back()->nullable = false;
-  c.push_back(text_column(rows, "trigger", [](const Reading& r) -> const std::string& { return r.trigger; }));
-  c.push_back(text_column(rows, "note", [](const Reading& r) -> const std::string& { return r.note; }));
-  return batch(static_cast<std::int64_t>(rows.size()), std::move(c));
+  c.push_back(context.finish("context"));
+  c.push_back(thoughts.finish("thoughts"));
+  c.push_back(sensations.finish("sensations"));
+  c.push_back(urge.finish("urge"));
+  c.push_back(acted.finish("acted_on_urge"));
+  c.push_back(after.finish("g", "acted_after_minutes"));
+  c.push_back(response.finish("response"));
+  c.push_back(tags.finish("tags"));
+  return batch(static_cast<std::int64_t>(n), std::move(c));
 }
 
-std::unique_ptr<Node> exercise_batch(std::span<const ExerciseSession> rows, const ParticipantCodes& pc) {
+std::unique_ptr<Node> reading_batch(const Journal& j) {
+  const auto& cols = j.columns();
+  const std::size_t n = cols.readings.size();
+  HeadColumns head;
+  FixedBuilder<std::int8_t> intensity;
+  StringBuilder trigger;
+  StringBuilder note;
+  each_record<Reading>(j, n, [&](const Reading& r) {
+    head.push(r);
+    intensity.push(static_cast<std::int8_t>(r.intensity.value()));
+    trigger.push_optional(r.trigger);
+    note.push_optional(r.note);
+  });
   std::vector<std::unique_ptr<Node>> c;
-  head(c, pc, rows);
-  instant_columns(c, rows, "end", "end_offset_minutes", [](const ExerciseSession& e) { return e.end; });
-  c.push_back(dictionary_column(rows, "exercise",
-                                [](const ExerciseSession& e) -> std::string_view { return e.exercise; }));
+  head.finish(c, cols.readings.participant, cols);
+  c.push_back(intensity.finish("c", "intensity"));
   c.back()->nullable = false;
+  c.push_back(trigger.finish("trigger"));
+  c.push_back(note.finish("note"));
+  return batch(static_cast<std::int64_t>(n), std::move(c));
+}
+
+std::unique_ptr<Node> exercise_batch(const Journal& j) {
+  const auto& cols = j.columns();
+  const std::size_t n = cols.exercises.size();
+  HeadColumns head;
+  InstantColumns end;
+  SortedDictionary exercise;
   BoolBuilder completed;
   FixedBuilder<std::int8_t> before;
   FixedBuilder<std::int8_t> after;
-  for (const auto& e : rows) {
+  StringBuilder trigger;
+  StringLists responses;
+  each_record<ExerciseSession>(j, n, [&](const ExerciseSession& e) {
+    head.push(e);
+    end.push(e.end);
+    exercise.push(e.exercise);
     completed.push(e.completed);
     before.push_optional(optional_value(e.intensity_before));
     after.push_optional(optional_value(e.intensity_after));
-  }
+    trigger.push_optional(e.trigger);
+    responses.push(e.responses);
+  });
+  std::vector<std::unique_ptr<Node>> c;
+  head.finish(c, cols.exercises.participant, cols);
+  end.finish(c, "end", "end_offset_minutes");
+  c.push_back(exercise.finish("exercise"));
+  c.back()->nullable = false;
   c.push_back(completed.finish("completed"));
   c.back()->nullable = false;
   c.push_back(before.finish("c", "intensity_before"));
   c.push_back(after.finish("c", "intensity_after"));
-  c.push_back(
-      text_column(rows, "trigger", [](const ExerciseSession& e) -> const std::string& { return e.trigger; }));
-  c.push_back(string_lists(
-      rows, "responses", [](const ExerciseSession& e) -> const auto& { return e.responses; }));
-  return batch(static_cast<std::int64_t>(rows.size()), std::move(c));
+  c.push_back(trigger.finish("trigger"));
+  c.push_back(responses.finish("responses"));
+  return batch(static_cast<std::int64_t>(n), std::move(c));
 }
 
-std::unique_ptr<Node> thought_batch(std::span<const ThoughtRecord> rows, const ParticipantCodes& pc) {
-  std::vector<std::unique_ptr<Node>> c;
-  head(c, pc, rows);
+std::unique_ptr<Node> thought_batch(const Journal& j) {
+  const auto& cols = j.columns();
+  const std::size_t n = cols.thoughts.size();
+  HeadColumns head;
   // situation and automatic_thought are required by the format, but may be "".
   StringBuilder situation;
   StringBuilder thought;
   FixedBuilder<std::int8_t> belief_before;
-  for (const auto& t : rows) {
+  ListOffsets emotion_lists;
+  StringBuilder names;
+  FixedBuilder<std::int8_t> em_before;
+  FixedBuilder<std::int8_t> em_after;
+  std::int64_t emotions = 0;
+  ListOffsets distortion_lists;
+  StringBuilder distortion_ids;
+  std::int64_t distortions = 0;
+  StringLists evidence_for;
+  StringLists evidence_against;
+  StringLists alternatives;
+  StringBuilder friend_advice;
+  StringBuilder balanced;
+  FixedBuilder<std::int8_t> belief_after;
+  StringBuilder trigger;
+  each_record<ThoughtRecord>(j, n, [&](const ThoughtRecord& t) {
+    head.push(t);
     situation.push(t.situation);
     thought.push(t.automatic_thought);
     belief_before.push(static_cast<std::int8_t>(t.belief_before.value()));
-  }
+    for (const auto& e : t.emotions) {
+      names.push(e.name);
+      em_before.push(static_cast<std::int8_t>(e.before.value()));
+      em_after.push_optional(optional_value(e.after));
+    }
+    emotions += static_cast<std::int64_t>(t.emotions.size());
+    emotion_lists.close(emotions);
+    for (auto d : t.distortions) distortion_ids.push(to_id(d));
+    distortions += static_cast<std::int64_t>(t.distortions.size());
+    distortion_lists.close(distortions);
+    evidence_for.push(t.evidence_for);
+    evidence_against.push(t.evidence_against);
+    alternatives.push(t.alternatives);
+    friend_advice.push_optional(t.friend_advice);
+    balanced.push_optional(t.balanced_thought);
+    belief_after.push_optional(optional_value(t.belief_after));
+    trigger.push_optional(t.trigger);
+  });
+  std::vector<std::unique_ptr<Node>> c;
+  head.finish(c, cols.thoughts.participant, cols);
   c.push_back(situation.finish("situation"));
   c.push_back(thought.finish("automatic_thought"));
   c.push_back(belief_before.finish("c", "belief_before"));
   c.back()->nullable = false;
   {
-    ListOffsets lists;
-    StringBuilder names;
-    FixedBuilder<std::int8_t> before;
-    FixedBuilder<std::int8_t> after;
-    std::int64_t count = 0;
-    for (const auto& t : rows) {
-      for (const auto& e : t.emotions) {
-        names.push(e.name);
-        before.push(static_cast<std::int8_t>(e.before.value()));
-        after.push_optional(optional_value(e.after));
-        ++count;
-      }
-      lists.close(count);
-    }
     std::vector<std::unique_ptr<Node>> fields;
     fields.push_back(names.finish("name"));
-    fields.push_back(before.finish("c", "before"));
-    fields.push_back(after.finish("c", "after"));
-    auto item = batch(count, std::move(fields));
+    fields.push_back(em_before.finish("c", "before"));
+    fields.push_back(em_after.finish("c", "after"));
+    auto item = batch(emotions, std::move(fields));
     item->name = "item";
     item->nullable = true;
-    c.push_back(lists.finish("emotions", std::move(item)));
+    c.push_back(emotion_lists.finish("emotions", std::move(item)));
   }
   {
-    ListOffsets lists;
-    StringBuilder items;
-    std::int64_t count = 0;
-    for (const auto& t : rows) {
-      for (auto d : t.distortions) {
-        items.push(to_id(d));
-        ++count;
-      }
-      lists.close(count);
-    }
-    auto child = items.finish("item");
-    c.push_back(lists.finish("distortions", std::move(child)));
+    auto child = distortion_ids.finish("item");
+    c.push_back(distortion_lists.finish("distortions", std::move(child)));
   }
-  c.push_back(string_lists(
-      rows, "evidence_for", [](const ThoughtRecord& t) -> const auto& { return t.evidence_for; }));
-  c.push_back(string_lists(
-      rows, "evidence_against", [](const ThoughtRecord& t) -> const auto& { return t.evidence_against; }));
-  c.push_back(string_lists(
-      rows, "alternatives", [](const ThoughtRecord& t) -> const auto& { return t.alternatives; }));
-  c.push_back(text_column(rows, "friend_advice",
-                          [](const ThoughtRecord& t) -> const std::string& { return t.friend_advice; }));
-  c.push_back(text_column(rows, "balanced_thought",
-                          [](const ThoughtRecord& t) -> const std::string& { return t.balanced_thought; }));
-  FixedBuilder<std::int8_t> belief_after;
-  for (const auto& t : rows) belief_after.push_optional(optional_value(t.belief_after));
+  c.push_back(evidence_for.finish("evidence_for"));
+  c.push_back(evidence_against.finish("evidence_against"));
+  c.push_back(alternatives.finish("alternatives"));
+  c.push_back(friend_advice.finish("friend_advice"));
+  c.push_back(balanced.finish("balanced_thought"));
   c.push_back(belief_after.finish("c", "belief_after"));
-  c.push_back(
-      text_column(rows, "trigger", [](const ThoughtRecord& t) -> const std::string& { return t.trigger; }));
-  return batch(static_cast<std::int64_t>(rows.size()), std::move(c));
+  c.push_back(trigger.finish("trigger"));
+  return batch(static_cast<std::int64_t>(n), std::move(c));
 }
 
-std::unique_ptr<Node> assessment_batch(std::span<const Assessment> rows, const ParticipantCodes& pc) {
+std::unique_ptr<Node> assessment_batch(const Journal& j) {
+  const auto& cols = j.columns();
+  const std::size_t n = cols.assessments.size();
+  HeadColumns head;
+  SortedDictionary instrument;
+  ListOffsets answer_lists;
+  FixedBuilder<std::int32_t> answers;
+  std::int64_t count = 0;
+  StringBuilder note;
+  each_record<Assessment>(j, n, [&](const Assessment& a) {
+    head.push(a);
+    instrument.push(a.instrument);
+    for (int v : a.answers) answers.push(v);
+    count += static_cast<std::int64_t>(a.answers.size());
+    answer_lists.close(count);
+    note.push_optional(a.note);
+  });
   std::vector<std::unique_ptr<Node>> c;
-  head(c, pc, rows);
-  c.push_back(dictionary_column(rows, "instrument",
-                                [](const Assessment& a) -> std::string_view { return a.instrument; }));
+  head.finish(c, cols.assessments.participant, cols);
+  c.push_back(instrument.finish("instrument"));
   c.back()->nullable = false;
   {
-    ListOffsets lists;
-    FixedBuilder<std::int32_t> items;
-    std::int64_t count = 0;
-    for (const auto& a : rows) {
-      for (int v : a.answers) {
-        items.push(v);
-        ++count;
-      }
-      lists.close(count);
-    }
-    auto child = items.finish("i", "item");
-    c.push_back(lists.finish("answers", std::move(child)));
+    auto child = answers.finish("i", "item");
+    c.push_back(answer_lists.finish("answers", std::move(child)));
   }
-  c.push_back(text_column(rows, "note", [](const Assessment& a) -> const std::string& { return a.note; }));
-  return batch(static_cast<std::int64_t>(rows.size()), std::move(c));
+  c.push_back(note.finish("note"));
+  return batch(static_cast<std::int64_t>(n), std::move(c));
 }
 
 // --- C data interface export ------------------------------------------------
@@ -1062,14 +1123,15 @@ class RowReader {
     return c->dict_null(i_);
   }
 
-  /// Text; null and absent are "".
-  [[nodiscard]] std::string text(const Column* c) const {
+  /// Text, viewing the producer's buffer (valid while the batch is held);
+  /// null and absent are "".
+  [[nodiscard]] std::string_view text(const Column* c) const {
     if (null(c)) return {};
-    return std::string(c->text(i_));
+    return c->text(i_);
   }
-  [[nodiscard]] std::string required_text(const Column* c, const char* name) const {
+  [[nodiscard]] std::string_view required_text(const Column* c, const char* name) const {
     if (null(c)) fail_at(name, rules::required_missing());
-    return std::string(c->text(i_));  // "" goes on to the model's rule for the field
+    return c->text(i_);  // "" goes on to the model's rule for the field
   }
   [[nodiscard]] std::optional<long long> integer(const Column* c, const char* name) const {
     if (null(c)) return std::nullopt;
@@ -1141,12 +1203,16 @@ class RowReader {
     return at;
   }
 
-  /// A list<string>; null is an empty list, a null item is an error.
+  /// A list<string> into `out` (replaced; its strings keep their capacity);
+  /// null is an empty list, a null item is an error.
   void text_list(const Column* c, const char* name, std::vector<std::string>& out) const {
-    if (null(c)) return;
+    if (null(c)) {
+      out.clear();
+      return;
+    }
     const auto [lo, hi] = c->range(i_);
     const Column& items = c->child();
-    out.reserve(static_cast<std::size_t>(hi - lo));
+    out.resize(static_cast<std::size_t>(hi - lo));
     for (std::int64_t k = lo; k < hi; ++k) {
       if (!items.is_null(k)) {
         if (const char* why = items.broken(k))
@@ -1155,7 +1221,7 @@ class RowReader {
       if (items.is_null(k) || items.dict_null(k)) {
         fail_at(std::string(name) + "[" + std::to_string(k - lo) + "]", "must be a string, got null");
       }
-      out.emplace_back(items.text(k));
+      out[static_cast<std::size_t>(k - lo)].assign(items.text(k));
     }
   }
 
@@ -1173,31 +1239,37 @@ class RowReader {
 constexpr std::array<const char*, 5> table_names{"triggers", "readings", "exercises", "thought_records",
                                                  "assessments"};
 
-/// Rows of each record type as read (before ordering): the row of each
-/// record, for the cross-record checks' messages.
+/// What the tables give, per record type (RecordType's order): the records,
+/// in a `JournalBuilder` of their own (so tables can be read on different
+/// threads), and each row's keys for the rules across records.
 struct Imported {
-  RecordSet records;
-  /// The table row of each record, per type (RecordType's order).
-  std::array<std::vector<std::int64_t>, table_names.size()> rows;
+  /// (participant, id, trigger link) of each record and its table row. The
+  /// texts view the producer's buffers, which are held until the journal is
+  /// built: no copy per record.
+  struct Keys {
+    std::vector<std::string_view> participant;
+    std::vector<std::string_view> id;
+    std::vector<std::string_view> trigger;  ///< empty for a type without links
+    std::vector<std::int64_t> row;
+    [[nodiscard]] std::size_t size() const noexcept { return row.size(); }
+  };
+  std::array<JournalBuilder, table_names.size()> builders;
+  std::array<Keys, table_names.size()> keys;
 
   template <class R>
-  std::vector<R>& of() {
-    if constexpr (std::is_same_v<R, Trigger>) {
-      return records.triggers;
-    } else if constexpr (std::is_same_v<R, Reading>) {
-      return records.readings;
-    } else if constexpr (std::is_same_v<R, ExerciseSession>) {
-      return records.exercises;
-    } else if constexpr (std::is_same_v<R, ThoughtRecord>) {
-      return records.thought_records;
-    } else {
-      return records.assessments;
-    }
+  JournalBuilder& builder_of() {
+    return builders[static_cast<std::size_t>(record_type_of<R>)];
   }
   template <class R>
-  std::vector<std::int64_t>& rows_of() {
-    return rows[static_cast<std::size_t>(record_type_of<R>)];
+  Keys& keys_of() {
+    return keys[static_cast<std::size_t>(record_type_of<R>)];
   }
+};
+
+/// Whether a record type links to a trigger.
+template <class R>
+constexpr bool links_trigger = requires(const R& r) {
+  r.trigger;
 };
 
 struct Head {
@@ -1205,35 +1277,49 @@ struct Head {
   const Column* id;
   const Column* time;
   const Column* offset;
+  const Column* trigger;  ///< the trigger link (readings, exercises, thought records)
 };
 
-Head head_columns(const Batch& b, bool id_required) {
+Head head_columns(const Batch& b, bool id_required, bool linked) {
   return {b.get("participant", Want::text, false), b.get("id", Want::text, id_required),
-          b.get("time", Want::time, true), b.get("offset_minutes", Want::integer, false)};
+          b.get("time", Want::time, true), b.get("offset_minutes", Want::integer, false),
+          linked ? b.get("trigger", Want::text, false) : nullptr};
 }
 
 /// The one path of every table: per row, the columns every record has, the
-/// type's own fields (`fields(row, record)`), the model's rules with the row
-/// as the place (`validate`, and `validate_answers` for an assessment, as the
-/// JSON Lines reader runs it), then the record and its row are kept.
+/// type's own fields (`fields(row, record)`, which sets every field), the
+/// model's rules with the row as the place (`validate`, and
+/// `validate_answers` for an assessment, as the JSON Lines reader runs it),
+/// then the record goes to the table's `JournalBuilder` (its columns: no
+/// record object is kept) and its keys are noted. One scratch record serves
+/// every row, so its strings and lists allocate only when they grow.
 template <class R, class Fields>
 void import_rows(const Batch& b, Imported& im, Fields fields) {
-  const Head h = head_columns(b, !std::is_same_v<R, Reading>);  // a reading's id is optional
-  auto& out = im.of<R>();
-  auto& rows = im.rows_of<R>();
+  const Head h =
+      head_columns(b, !std::is_same_v<R, Reading>, links_trigger<R>);  // a reading's id is optional
+  auto& builder = im.builder_of<R>();
+  auto& keys = im.keys_of<R>();
+  keys.participant.reserve(keys.size() + static_cast<std::size_t>(b.length()));
+  keys.id.reserve(keys.size() + static_cast<std::size_t>(b.length()));
+  keys.row.reserve(keys.size() + static_cast<std::size_t>(b.length()));
+  R rec;
   for (std::int64_t i = 0; i < b.length(); ++i) {
     const RowReader r(b, i);
-    R rec;
-    rec.participant = r.text(h.participant);
-    rec.id = r.text(h.id);  // null = ""; validate() says where an id is required
+    const std::string_view participant = r.text(h.participant);
+    const std::string_view id = r.text(h.id);  // null = ""; validate() says where an id is required
+    rec.participant = participant;
+    rec.id = id;
     rec.time = r.instant(h.time, h.offset, "time", "offset_minutes");
     fields(r, rec);
     check_record(rec, b.where(), b.row(i));
     if constexpr (std::is_same_v<R, Assessment>) {
       if (auto v = validate_answers(rec)) fail(b.where(), b.row(i), v->field, v->reason);
     }
-    out.push_back(std::move(rec));
-    rows.push_back(b.row(i));
+    builder.push(rec);
+    keys.participant.push_back(participant);
+    keys.id.push_back(id);
+    if constexpr (links_trigger<R>) keys.trigger.push_back(r.text(h.trigger));
+    keys.row.push_back(b.row(i));
   }
 }
 
@@ -1338,6 +1424,7 @@ void import_thought_records(const Batch& b, Imported& im) {
     t.situation = r.text(situation);
     t.automatic_thought = r.text(thought);
     t.belief_before = r.required_bounded<Percent>(belief_before, "belief_before");
+    t.emotions.clear();
     if (em_name != nullptr && !r.null(emotions)) {
       const auto [lo, hi] = emotions->range(r.index());
       for (std::int64_t k = lo; k < hi; ++k) {
@@ -1365,8 +1452,9 @@ void import_thought_records(const Batch& b, Imported& im) {
         t.emotions.push_back(std::move(em));
       }
     }
-    std::vector<std::string> ds;
+    thread_local std::vector<std::string> ds;  // scratch, as the record
     r.text_list(distortions, "distortions", ds);
+    t.distortions.clear();
     for (std::size_t k = 0; k < ds.size(); ++k) {
       const auto d = distortion_from_id(ds[k]);
       if (!d) {
@@ -1390,6 +1478,7 @@ void import_assessments(const Batch& b, Imported& im) {
   const Column* note = b.get("note", Want::text, false);
   import_rows<Assessment>(b, im, [&](const RowReader& r, Assessment& a) {
     a.instrument = r.text(instrument);
+    a.answers.clear();
     if (!r.null(answers)) {
       const auto [lo, hi] = answers->range(r.index());
       const Column& items = answers->child();
@@ -1416,11 +1505,10 @@ void import_assessments(const Batch& b, Imported& im) {
 /// cohort): equal keys are neighbours, a link is a binary search.
 class KeyIndex {
  public:
-  template <class R>
-  explicit KeyIndex(const std::vector<R>& v) {
-    keys_.reserve(v.size());
-    for (std::size_t i = 0; i < v.size(); ++i) {
-      if (!v[i].id.empty()) keys_.push_back({hash(v[i].participant, v[i].id), i});
+  explicit KeyIndex(const Imported::Keys& k) {
+    keys_.reserve(k.size());
+    for (std::size_t i = 0; i < k.size(); ++i) {
+      if (!k.id[i].empty()) keys_.push_back({hash(k.participant[i], k.id[i]), i});
     }
     std::sort(keys_.begin(), keys_.end());
   }
@@ -1444,8 +1532,8 @@ class KeyIndex {
 /// Ids are unique per participant and type: the first repeat (in row order)
 /// fails, naming the row that used it first.
 template <class R>
-KeyIndex unique_ids(Imported& im, const std::string& name, const std::vector<R>& v) {
-  const auto& rows = im.rows_of<R>();
+KeyIndex unique_ids(Imported& im, const std::string& name) {
+  const auto& v = im.keys_of<R>();
   const Where w{&name, table_names[static_cast<std::size_t>(record_type_of<R>)]};
   KeyIndex index(v);
   const auto& k = index.keys();
@@ -1456,43 +1544,42 @@ KeyIndex unique_ids(Imported& im, const std::string& name, const std::vector<R>&
     while (b < k.size() && k[b].hash == k[a].hash) ++b;
     for (std::size_t x = a; x < b; ++x) {  // equal hashes: compare the keys themselves
       for (std::size_t y = x + 1; y < b; ++y) {
-        const R& rx = v[k[x].index];
-        const R& ry = v[k[y].index];
-        if (rx.id == ry.id && rx.participant == ry.participant &&
-            (worst == v.size() || rows[k[y].index] < rows[worst])) {
-          worst = k[y].index;
-          first_of_worst = k[x].index;
+        const std::size_t rx = k[x].index;
+        const std::size_t ry = k[y].index;
+        if (v.id[rx] == v.id[ry] && v.participant[rx] == v.participant[ry] &&
+            (worst == v.size() || v.row[ry] < v.row[worst])) {
+          worst = ry;
+          first_of_worst = rx;
         }
       }
     }
     a = b;
   }
   if (worst != v.size()) {
-    fail(w, rows[worst], "id",
-         rules::duplicate_id(record_type_of<R>, v[worst].participant, v[worst].id) + " (first used in row " +
-             std::to_string(rows[first_of_worst]) + ")");
+    fail(w, v.row[worst], "id",
+         rules::duplicate_id(record_type_of<R>, v.participant[worst], v.id[worst]) + " (first used in row " +
+             std::to_string(v.row[first_of_worst]) + ")");
   }
   return index;
 }
 
 /// Every trigger link names a trigger of the same participant.
 template <class R>
-void check_links(Imported& im, const std::string& name, const std::vector<R>& v,
-                 const std::vector<Trigger>& triggers, const KeyIndex& index) {
-  const auto& rows = im.rows_of<R>();
+void check_links(Imported& im, const std::string& name, const KeyIndex& index) {
+  const auto& v = im.keys_of<R>();
+  const auto& triggers = im.keys_of<Trigger>();
   const Where w{&name, table_names[static_cast<std::size_t>(record_type_of<R>)]};
   const auto& k = index.keys();
   for (std::size_t i = 0; i < v.size(); ++i) {
-    if (v[i].trigger.empty()) continue;
-    const std::uint64_t h = KeyIndex::hash(v[i].participant, v[i].trigger);
+    if (v.trigger[i].empty()) continue;
+    const std::uint64_t h = KeyIndex::hash(v.participant[i], v.trigger[i]);
     auto it = std::lower_bound(k.begin(), k.end(), KeyIndex::Key{h, 0});
     bool found = false;
     for (; it != k.end() && it->hash == h && !found; ++it) {
-      const Trigger& t = triggers[it->index];
-      found = t.id == v[i].trigger && t.participant == v[i].participant;
+      found = triggers.id[it->index] == v.trigger[i] && triggers.participant[it->index] == v.participant[i];
     }
     if (found) continue;
-    fail(w, rows[i], "trigger", rules::unknown_trigger(v[i].participant, v[i].trigger));
+    fail(w, v.row[i], "trigger", rules::unknown_trigger(v.participant[i], v.trigger[i]));
   }
 }
 
@@ -1633,30 +1720,32 @@ Journal journal_from_arrow(const py::dict& tables, const std::string& name) {
   for (const auto& e : errors) {
     if (e) std::rethrow_exception(e);
   }
-  auto& rs = im.records;
   // The rules across records, per type: unique ids, then trigger links.
-  const KeyIndex triggers = unique_ids(im, name, rs.triggers);
-  auto cross = [&](auto& records) {
-    (void)unique_ids(im, name, records);
-    check_links(im, name, records, rs.triggers, triggers);
-  };
-  cross(rs.readings);
-  cross(rs.exercises);
-  cross(rs.thought_records);
-  (void)unique_ids(im, name, rs.assessments);  // an assessment has no trigger link
-  return Journal(std::move(rs), detail::trusted);
+  const KeyIndex triggers = unique_ids<Trigger>(im, name);
+  (void)unique_ids<Reading>(im, name);
+  check_links<Reading>(im, name, triggers);
+  (void)unique_ids<ExerciseSession>(im, name);
+  check_links<ExerciseSession>(im, name, triggers);
+  (void)unique_ids<ThoughtRecord>(im, name);
+  check_links<ThoughtRecord>(im, name, triggers);
+  (void)unique_ids<Assessment>(im, name);  // an assessment has no trigger link
+  // Every rule has passed: the builders' columns make the journal (ordered
+  // once, links resolved to trigger rows), while the producer's buffers the
+  // keys view are still held.
+  JournalBuilder all = std::move(im.builders[0]);
+  for (std::size_t t = 1; t < im.builders.size(); ++t) all.append(std::move(im.builders[t]));
+  return std::move(all).build(detail::trusted);
 }
 
 py::dict journal_to_arrow(const Journal& j) {
   std::shared_ptr<const Node> batches[5];
   {
     py::gil_scoped_release release;
-    const ParticipantCodes pc(j.participants());
-    batches[0] = trigger_batch(j.triggers().to_vector(), pc);
-    batches[1] = reading_batch(j.readings().to_vector(), pc);
-    batches[2] = exercise_batch(j.exercises().to_vector(), pc);
-    batches[3] = thought_batch(j.thought_records().to_vector(), pc);
-    batches[4] = assessment_batch(j.assessments().to_vector(), pc);
+    batches[0] = trigger_batch(j);
+    batches[1] = reading_batch(j);
+    batches[2] = exercise_batch(j);
+    batches[3] = thought_batch(j);
+    batches[4] = assessment_batch(j);
   }
   py::dict out;
   for (std::size_t k = 0; k < table_names.size(); ++k) out[table_names[k]] = py::cast(ArrowBatch{batches[k]});
