@@ -1,0 +1,589 @@
+// The Arrow bridge's checks: one producer's Arrow array read in place
+// without trusting it. The C data interface hands buffers over without their
+// sizes, so every promise of the layout (children, dictionary, buffers, a
+// dictionary index inside its dictionary, offsets that neither go backwards
+// nor past their data) is checked before it is followed, and each failure
+// names the table, the row and the column (`fail`). Used by arrow_import.cpp.
+#pragma once
+
+#include "arrow.hpp"
+#include "arrow_c.hpp"
+
+#include <calmkit/validate.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <exception>
+#include <functional>
+#include <limits>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <type_traits>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace calmkit::bindings::arrow {
+
+/// Where a value is, for error messages: "<name>/<table>: row 12: column 'end'".
+struct Where {
+  const std::string* name;
+  const char* table;
+};
+
+[[noreturn]] inline void fail(const Where& w, std::int64_t row, std::string_view column,
+                              const std::string& reason) {
+  std::string place = *w.name + "/" + w.table;
+  if (row >= 0) place += ": row " + std::to_string(row);
+  throw RecordError(std::move(place), std::string(column), reason);
+}
+
+/// Runs the model's rules of one record (validate.hpp) with its row as the place.
+template <class R>
+void check_record(const R& r, const Where& w, std::int64_t row) {
+  if (auto v = validate(r)) fail(w, row, v->field, v->reason);
+}
+
+/// A read-only view of one imported Arrow array (and its schema), in the
+/// producer's memory. `i` is always a logical index (the array's own offset
+/// is applied here).
+class Column {
+ public:
+  enum class Kind : std::uint8_t {
+    null,
+    boolean,
+    sint,
+    uint,
+    real,
+    string,
+    large_string,
+    string_view,
+    timestamp,
+    list,
+    large_list,
+    structure,
+    other
+  };
+
+  Column(const ArrowSchema* s, const ArrowArray* a, std::string label)
+      : s_(s), a_(a), label_(std::move(label)) {
+    const std::string_view f = s->format;
+    // The array must have what its schema promises before anything is read.
+    if (a->length < 0 || a->offset < 0 || a->n_children != s->n_children ||
+        (s->dictionary != nullptr) != (a->dictionary != nullptr)) {
+      layout_error_ =
+          "is not a valid Arrow array (its children, dictionary or length do not match its schema)";
+      return;
+    }
+    if (s->dictionary != nullptr) {
+      dict_ = std::make_unique<Column>(s->dictionary, a->dictionary, label_);
+      if (!dict_->layout_error_.empty()) layout_error_ = dict_->layout_error_;
+    }
+    if (f == "n") {
+      kind_ = Kind::null;
+    } else if (f == "b") {
+      kind_ = Kind::boolean;
+    } else if (f == "c" || f == "s" || f == "i" || f == "l") {
+      kind_ = Kind::sint;
+      width_ = f == "c" ? 1 : f == "s" ? 2 : f == "i" ? 4 : 8;
+    } else if (f == "C" || f == "S" || f == "I" || f == "L") {
+      kind_ = Kind::uint;
+      width_ = f == "C" ? 1 : f == "S" ? 2 : f == "I" ? 4 : 8;
+    } else if (f == "f" || f == "g") {
+      kind_ = Kind::real;
+      width_ = f == "f" ? 4 : 8;
+    } else if (f == "u") {
+      kind_ = Kind::string;
+    } else if (f == "U") {
+      kind_ = Kind::large_string;
+    } else if (f == "vu") {
+      kind_ = Kind::string_view;  // polars' strings
+    } else if (f.size() >= 4 && f.substr(0, 2) == "ts" && f[3] == ':') {
+      kind_ = Kind::timestamp;
+      switch (f[2]) {
+        case 's': unit_ = 1'000'000; break;
+        case 'm': unit_ = 1'000; break;
+        case 'u': unit_ = 1; break;
+        case 'n': unit_ = -1'000; break;  // nanoseconds: divide
+        default: kind_ = Kind::other;
+      }
+      tz_ = f.substr(4);
+    } else if (f == "+l") {
+      kind_ = Kind::list;
+    } else if (f == "+L") {
+      kind_ = Kind::large_list;
+    } else if (f == "+s") {
+      kind_ = Kind::structure;
+    }
+    if ((kind_ == Kind::list || kind_ == Kind::large_list) && s->n_children == 1) {
+      child_ = std::make_unique<Column>(s->children[0], a->children[0], label_);
+      if (!child_->layout_error_.empty()) layout_error_ = child_->layout_error_;
+    }
+    const std::int64_t want = kind_ == Kind::null ? 0 : kind_ == Kind::structure ? 1 : 2;
+    if (layout_error_.empty() && a->n_buffers < want) {
+      layout_error_ = "is not a valid Arrow array (fewer buffers than its type has)";
+    }
+  }
+
+  /// Why the array as a whole cannot be read (its children, dictionary or
+  /// buffers do not match its schema), or "".
+  [[nodiscard]] const std::string& layout_error() const { return layout_error_; }
+
+  /// Why the value at row `i` cannot be read, or nullptr. The C data
+  /// interface hands buffers over without their sizes, so calmkit checks the
+  /// promises of the layout it is about to follow: a dictionary index inside
+  /// its dictionary, offsets that neither go below zero nor backwards nor
+  /// past a list's child, a string view's buffer among the array's buffers.
+  [[nodiscard]] const char* broken(std::int64_t i) const {
+    const std::int64_t k = a_->offset + i;
+    if (dict_) {
+      std::string err;
+      const long long code = integer(i, &err);
+      if (!err.empty() || code < 0 || code >= dict_->length()) {
+        return "has a dictionary index outside its dictionary (not a valid Arrow array)";
+      }
+      return dict_->broken(code);
+    }
+    auto bad_offsets = [](auto lo, auto hi) { return lo < 0 || hi < lo; };
+    switch (kind_) {
+      case Kind::string: {
+        const auto* o = static_cast<const std::int32_t*>(a_->buffers[1]);
+        if (bad_offsets(o[k], o[k + 1]))
+          return "has string offsets that go backwards (not a valid Arrow array)";
+        return nullptr;
+      }
+      case Kind::large_string: {
+        const auto* o = static_cast<const std::int64_t*>(a_->buffers[1]);
+        if (bad_offsets(o[k], o[k + 1]))
+          return "has string offsets that go backwards (not a valid Arrow array)";
+        return nullptr;
+      }
+      case Kind::string_view: {
+        const auto* view = static_cast<const std::uint8_t*>(a_->buffers[1]) + k * 16;
+        std::int32_t len = 0;
+        std::memcpy(&len, view, 4);
+        if (len < 0) return "has a string view of negative length (not a valid Arrow array)";
+        if (len <= 12) return nullptr;
+        std::int32_t buf = 0;
+        std::int32_t off = 0;
+        std::memcpy(&buf, view + 8, 4);
+        std::memcpy(&off, view + 12, 4);
+        // buffers: validity, views, the data buffers, then their sizes.
+        if (buf < 0 || off < 0 || 2 + static_cast<std::int64_t>(buf) >= a_->n_buffers - 1) {
+          return "has a string view into a buffer it does not have (not a valid Arrow array)";
+        }
+        return nullptr;
+      }
+      case Kind::list:
+      case Kind::large_list: {
+        const auto [lo, hi] = range(i);
+        if (bad_offsets(lo, hi) || child_ == nullptr || hi > child_->length()) {
+          return "has list offsets that go backwards or past its items (not a valid Arrow array)";
+        }
+        return nullptr;
+      }
+      default: return nullptr;
+    }
+  }
+
+  [[nodiscard]] Kind kind() const { return dict_ ? dict_->kind_ : kind_; }
+  [[nodiscard]] std::string_view format() const { return dict_ ? dict_->s_->format : s_->format; }
+  [[nodiscard]] std::int64_t length() const { return a_->length; }
+  [[nodiscard]] const Column& child() const { return *child_; }
+  [[nodiscard]] bool has_child() const { return child_ != nullptr; }
+  [[nodiscard]] std::string_view time_zone() const { return tz_; }
+  [[nodiscard]] const ArrowSchema* schema() const { return s_; }
+  [[nodiscard]] const ArrowArray* array() const { return a_; }
+  [[nodiscard]] const std::string& label() const { return label_; }
+
+  [[nodiscard]] bool is_null(std::int64_t i) const {
+    if (kind_ == Kind::null) return true;
+    if (a_->null_count == 0 || a_->buffers[0] == nullptr) return false;
+    const std::int64_t k = a_->offset + i;
+    return (static_cast<const std::uint8_t*>(a_->buffers[0])[k >> 3] & (1U << (k & 7))) == 0;
+  }
+
+  /// An integer-like value (ints, dictionary codes' values, integral floats).
+  /// `err` is set for a non-integral or non-numeric value.
+  [[nodiscard]] long long integer(std::int64_t i, std::string* err) const {
+    const std::int64_t k = a_->offset + i;
+    const void* v = a_->buffers[1];
+    switch (kind_) {
+      case Kind::sint:
+        switch (width_) {
+          case 1: return static_cast<const std::int8_t*>(v)[k];
+          case 2: return static_cast<const std::int16_t*>(v)[k];
+          case 4: return static_cast<const std::int32_t*>(v)[k];
+          default: return static_cast<const std::int64_t*>(v)[k];
+        }
+      case Kind::uint: {
+        std::uint64_t u = 0;
+        switch (width_) {
+          case 1: u = static_cast<const std::uint8_t*>(v)[k]; break;
+          case 2: u = static_cast<const std::uint16_t*>(v)[k]; break;
+          case 4: u = static_cast<const std::uint32_t*>(v)[k]; break;
+          default: u = static_cast<const std::uint64_t*>(v)[k];
+        }
+        if (u > static_cast<std::uint64_t>(std::numeric_limits<long long>::max())) {
+          *err = "must be an integer, got " + std::to_string(u);
+          return 0;
+        }
+        return static_cast<long long>(u);
+      }
+      case Kind::real: {
+        const double d = real(i);
+        if (!std::isfinite(d) || d != std::floor(d) || std::fabs(d) > 9.0e15) {
+          *err = "must be an integer, got " + number_text(d);
+          return 0;
+        }
+        return static_cast<long long>(d);
+      }
+      case Kind::boolean: return boolean(i) ? 1 : 0;
+      default: *err = "must be an integer"; return 0;
+    }
+  }
+
+  [[nodiscard]] double real(std::int64_t i) const {
+    const std::int64_t k = a_->offset + i;
+    if (kind_ == Kind::real) {
+      return width_ == 4 ? static_cast<double>(static_cast<const float*>(a_->buffers[1])[k])
+                         : static_cast<const double*>(a_->buffers[1])[k];
+    }
+    std::string err;
+    return static_cast<double>(integer(i, &err));
+  }
+
+  [[nodiscard]] bool boolean(std::int64_t i) const {
+    const std::int64_t k = a_->offset + i;
+    return (static_cast<const std::uint8_t*>(a_->buffers[1])[k >> 3] & (1U << (k & 7))) != 0;
+  }
+
+  /// A string value (through the dictionary when encoded).
+  [[nodiscard]] std::string_view text(std::int64_t i) const {
+    if (dict_) {
+      std::string err;
+      return dict_->text(integer(i, &err));
+    }
+    const std::int64_t k = a_->offset + i;
+    if (kind_ == Kind::string_view) {
+      // 16-byte views: int32 length, then the string itself when it fits in
+      // 12 bytes, else a 4-byte prefix, the data buffer's index and offset.
+      const auto* view = static_cast<const std::uint8_t*>(a_->buffers[1]) + k * 16;
+      std::int32_t len = 0;
+      std::memcpy(&len, view, 4);
+      if (len <= 12) return {reinterpret_cast<const char*>(view + 4), static_cast<std::size_t>(len)};
+      std::int32_t buf = 0;
+      std::int32_t off = 0;
+      std::memcpy(&buf, view + 8, 4);
+      std::memcpy(&off, view + 12, 4);
+      return {static_cast<const char*>(a_->buffers[2 + buf]) + off, static_cast<std::size_t>(len)};
+    }
+    const char* data = static_cast<const char*>(a_->buffers[2]);
+    if (kind_ == Kind::large_string) {
+      const auto* o = static_cast<const std::int64_t*>(a_->buffers[1]);
+      return {data + o[k], static_cast<std::size_t>(o[k + 1] - o[k])};
+    }
+    const auto* o = static_cast<const std::int32_t*>(a_->buffers[1]);
+    return {data + o[k], static_cast<std::size_t>(o[k + 1] - o[k])};
+  }
+
+  /// Whether the dictionary (when any) has this value null.
+  [[nodiscard]] bool dict_null(std::int64_t i) const {
+    if (!dict_) return false;
+    std::string err;
+    return dict_->is_null(integer(i, &err));
+  }
+
+  /// [begin, end) of list `i` in the child's logical positions.
+  [[nodiscard]] std::pair<std::int64_t, std::int64_t> range(std::int64_t i) const {
+    const std::int64_t k = a_->offset + i;
+    if (kind_ == Kind::large_list) {
+      const auto* o = static_cast<const std::int64_t*>(a_->buffers[1]);
+      return {o[k], o[k + 1]};
+    }
+    const auto* o = static_cast<const std::int32_t*>(a_->buffers[1]);
+    return {o[k], o[k + 1]};
+  }
+
+  /// Microseconds of a timestamp; `err` set for nanoseconds that are not whole
+  /// microseconds and for values past the int64 range in microseconds.
+  [[nodiscard]] std::int64_t micros(std::int64_t i, std::string* err) const {
+    const std::int64_t v = static_cast<const std::int64_t*>(a_->buffers[1])[a_->offset + i];
+    if (unit_ == 1) return v;
+    if (unit_ < 0) {
+      if (v % 1000 != 0) *err = "has digits below the microsecond (calmkit keeps times to the microsecond)";
+      return v / 1000;
+    }
+    if (v > std::numeric_limits<std::int64_t>::max() / unit_ ||
+        v < std::numeric_limits<std::int64_t>::min() / unit_) {
+      *err = "is outside the years 1400..9999";
+      return 0;
+    }
+    return v * unit_;
+  }
+
+  static std::string number_text(double d) {
+    if (std::isnan(d)) return "NaN";
+    if (std::isinf(d)) return d > 0 ? "inf" : "-inf";
+    std::string s = std::to_string(d);
+    while (s.size() > 1 && s.back() == '0') s.pop_back();
+    if (!s.empty() && s.back() == '.') s.pop_back();
+    return s;
+  }
+
+ private:
+  const ArrowSchema* s_;
+  const ArrowArray* a_;
+  std::string label_;
+  Kind kind_ = Kind::other;
+  int width_ = 0;
+  std::int64_t unit_ = 1;
+  std::string tz_;
+  std::unique_ptr<Column> dict_;
+  std::unique_ptr<Column> child_;
+  std::string layout_error_;
+};
+
+/// What a column must hold, for the type check and its message.
+enum class Want : std::uint8_t { text, integer, real, boolean, time, text_list, integer_list, emotions };
+
+inline const char* describe(Want w) {
+  switch (w) {
+    case Want::text: return "string (or dictionary<string>)";
+    case Want::integer: return "integer";
+    case Want::real: return "float64 (or an integer type)";
+    case Want::boolean: return "bool";
+    case Want::time: return "timestamp with a time zone (timestamp[us, UTC]) or RFC 3339 text";
+    case Want::text_list: return "list<string>";
+    case Want::integer_list: return "list<int32>";
+    case Want::emotions: return "list<struct<name: string, before: int8, after: int8>>";
+  }
+  return "?";
+}
+
+inline bool is_text(Column::Kind k) {
+  return k == Column::Kind::string || k == Column::Kind::large_string || k == Column::Kind::string_view;
+}
+inline bool is_number(Column::Kind k) {
+  return k == Column::Kind::sint || k == Column::Kind::uint || k == Column::Kind::real;
+}
+
+/// The columns of one record batch of one table, looked up by name.
+class Batch {
+ public:
+  Batch(const ArrowSchema* s, const ArrowArray* a, Where w, std::int64_t first_row)
+      : w_(w), first_row_(first_row), length_(a->length) {
+    if (std::string_view(s->format) != "+s") {
+      fail(w, -1, "*",
+           "expected a table (a struct array / record batch), got Arrow type " + std::string(s->format));
+    }
+    if (a->n_children != s->n_children || a->offset < 0 || a->length < 0) {
+      fail(w, -1, "*", "is not a valid Arrow table (its columns do not match its schema)");
+    }
+    for (std::int64_t c = 0; c < s->n_children; ++c) {
+      const std::string name = s->children[c]->name != nullptr ? s->children[c]->name : "";
+      auto col = std::make_unique<Column>(s->children[c], a->children[c], name);
+      if (!col->layout_error().empty()) fail(w, -1, name, col->layout_error());
+      // A struct's rows are its children's rows offset + i: each child must have them all.
+      if (col->length() < a->offset + a->length) {
+        fail(w, -1, name, "has fewer rows than its table (not a valid Arrow array)");
+      }
+      cols_.emplace(name, std::move(col));
+    }
+    // A struct's offset applies to its children: folded into the row index.
+    offset_ = a->offset;
+  }
+
+  [[nodiscard]] std::int64_t length() const { return length_; }
+  [[nodiscard]] std::int64_t row(std::int64_t i) const { return first_row_ + i; }
+  [[nodiscard]] const Where& where() const { return w_; }
+  [[nodiscard]] std::int64_t at(std::int64_t i) const { return offset_ + i; }
+
+  /// The column `name` checked to be of kind `want`; nullptr when absent
+  /// (then `required` makes it an error).
+  const Column* get(const char* name, Want want, bool required) const {
+    auto it = cols_.find(name);
+    if (it == cols_.end()) {
+      if (required)
+        fail(w_, -1, name, "missing (a required column of the " + std::string(w_.table) + " table)");
+      return nullptr;
+    }
+    const Column& c = *it->second;
+    if (c.kind() == Column::Kind::null) return &c;  // all null: checked row by row
+    bool ok = false;
+    switch (want) {
+      case Want::text: ok = is_text(c.kind()); break;
+      case Want::integer: ok = is_number(c.kind()) || c.kind() == Column::Kind::boolean; break;
+      case Want::real: ok = is_number(c.kind()); break;
+      case Want::boolean: ok = c.kind() == Column::Kind::boolean; break;
+      case Want::time: {
+        if (is_text(c.kind())) {  // RFC 3339 text with its own offset, read by Instant's one parser
+          ok = true;
+          break;
+        }
+        if (c.kind() != Column::Kind::timestamp) break;
+        if (c.time_zone().empty()) {
+          fail(w_, -1, name,
+               "holds timestamps without a time zone; calmkit does not guess where they were written "
+               "(give them one, e.g. UTC, or read them with tz=...)");
+        }
+        ok = true;
+        break;
+      }
+      case Want::text_list:
+      case Want::integer_list:
+      case Want::emotions: {
+        if ((c.kind() != Column::Kind::list && c.kind() != Column::Kind::large_list) || !c.has_child()) break;
+        const auto k = c.child().kind();
+        if (want == Want::text_list) ok = is_text(k) || k == Column::Kind::null;
+        if (want == Want::integer_list) ok = is_number(k) || k == Column::Kind::null;
+        if (want == Want::emotions) ok = k == Column::Kind::structure || k == Column::Kind::null;
+        break;
+      }
+    }
+    if (!ok) {
+      fail(w_, -1, name, "is Arrow type '" + std::string(c.format()) + "', expected " + describe(want));
+    }
+    return &c;
+  }
+
+ private:
+  Where w_;
+  std::int64_t first_row_;
+  std::int64_t length_;
+  std::int64_t offset_ = 0;
+  std::map<std::string, std::unique_ptr<Column>, std::less<>> cols_;
+};
+
+/// Reads one row's values, failing with the row and column.
+class RowReader {
+ public:
+  RowReader(const Batch& b, std::int64_t i) : b_(b), i_(b.at(i)), row_(b.row(i)) {}
+
+  [[noreturn]] void fail_at(std::string_view column, const std::string& reason) const {
+    fail(b_.where(), row_, column, reason);
+  }
+  [[nodiscard]] bool null(const Column* c) const {
+    if (c == nullptr || c->is_null(i_)) return true;
+    if (const char* why = c->broken(i_)) fail_at(c->label(), why);
+    return c->dict_null(i_);
+  }
+
+  /// Text, viewing the producer's buffer (valid while the batch is held);
+  /// null and absent are "".
+  [[nodiscard]] std::string_view text(const Column* c) const {
+    if (null(c)) return {};
+    return c->text(i_);
+  }
+  [[nodiscard]] std::string_view required_text(const Column* c, const char* name) const {
+    if (null(c)) fail_at(name, rules::required_missing());
+    return c->text(i_);  // "" goes on to the model's rule for the field
+  }
+  [[nodiscard]] std::optional<long long> integer(const Column* c, const char* name) const {
+    if (null(c)) return std::nullopt;
+    std::string err;
+    const long long v = c->integer(i_, &err);
+    if (!err.empty()) fail_at(name, err);
+    return v;
+  }
+  template <class B>
+  [[nodiscard]] std::optional<B> bounded(const Column* c, const char* name) const {
+    const auto v = integer(c, name);
+    if (!v) return std::nullopt;
+    if (auto b = B::make(*v)) return b;
+    fail_at(name, B::out_of_range_reason(*v));
+  }
+  template <class B>
+  [[nodiscard]] B required_bounded(const Column* c, const char* name) const {
+    auto b = bounded<B>(c, name);
+    if (!b) fail_at(name, rules::required_missing());
+    return *b;
+  }
+  [[nodiscard]] std::optional<bool> boolean(const Column* c) const {
+    if (null(c)) return std::nullopt;
+    return c->boolean(i_);
+  }
+  [[nodiscard]] std::optional<double> real(const Column* c) const {
+    if (null(c)) return std::nullopt;
+    return c->real(i_);
+  }
+  /// Minutes from a float column (null = absent), the model's `Minutes` rule.
+  [[nodiscard]] std::optional<Minutes> minutes(const Column* c, const char* name) const {
+    const auto v = real(c);
+    if (!v) return std::nullopt;
+    if (auto m = Minutes::make(*v)) return m;
+    fail_at(name, Minutes::out_of_range_reason(*v));
+  }
+
+  /// An instant from a timestamp column and its offset column (null or
+  /// absent offset = UTC, +00:00). Years outside 1400..9999 are refused, as
+  /// the journal format does.
+  [[nodiscard]] Instant instant(const Column* t, const Column* off, const char* name,
+                                const char* off_name) const {
+    if (null(t)) fail_at(name, rules::required_missing());
+    if (is_text(t->kind())) {
+      // RFC 3339 text carries its own offset: the offset column is not read.
+      const std::string_view text = t->text(i_);
+      TimeParseError why;
+      auto at = Instant::try_parse(text, &why);
+      if (!at) fail_at(name, rules::invalid_time(text, why));
+      return *at;
+    }
+    std::string err;
+    const std::int64_t us = t->micros(i_, &err);
+    if (!err.empty()) fail_at(name, err);
+    const auto minutes = integer(off, off_name).value_or(0);
+    const auto o = UtcOffset::make(static_cast<int>(std::clamp<long long>(minutes, -100000, 100000)));
+    if (!o) {
+      fail_at(off_name, "must be a UTC offset in minutes within -1439..1439 (-23:59..+23:59), got " +
+                            std::to_string(minutes));
+    }
+    const Instant at = Instant::from_utc_micros(us, *o);
+    static const std::int64_t lo =
+        Instant::date_to_day(boost::gregorian::date(detail::min_year, 1, 1)) * detail::us_per_day;
+    static const std::int64_t hi =
+        (Instant::date_to_day(boost::gregorian::date(detail::max_year, 12, 31)) + 1) * detail::us_per_day;
+    if (at.local_micros() < lo || at.local_micros() >= hi) {
+      fail_at(name, "is outside the years 1400..9999 (at its UTC offset)");
+    }
+    return at;
+  }
+
+  /// A list<string> into `out` (replaced; its strings keep their capacity);
+  /// null is an empty list, a null item is an error.
+  void text_list(const Column* c, const char* name, std::vector<std::string>& out) const {
+    if (null(c)) {
+      out.clear();
+      return;
+    }
+    const auto [lo, hi] = c->range(i_);
+    const Column& items = c->child();
+    out.resize(static_cast<std::size_t>(hi - lo));
+    for (std::int64_t k = lo; k < hi; ++k) {
+      if (!items.is_null(k)) {
+        if (const char* why = items.broken(k))
+          fail_at(std::string(name) + "[" + std::to_string(k - lo) + "]", why);
+      }
+      if (items.is_null(k) || items.dict_null(k)) {
+        fail_at(std::string(name) + "[" + std::to_string(k - lo) + "]", "must be a string, got null");
+      }
+      out[static_cast<std::size_t>(k - lo)].assign(items.text(k));
+    }
+  }
+
+  [[nodiscard]] std::int64_t index() const { return i_; }
+
+ private:
+  const Batch& b_;
+  std::int64_t i_;
+  std::int64_t row_;
+};
+
+}  // namespace calmkit::bindings::arrow

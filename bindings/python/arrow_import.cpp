@@ -1,0 +1,537 @@
+// The Arrow bridge, in (`_core._journal_from_arrow`): any object with
+// `__arrow_c_stream__` (a pyarrow Table, a polars DataFrame) or
+// `__arrow_c_array__` (a record batch) per record type. Columns are read in
+// place from the producer's buffers (arrow_column.hpp: no copy, no Python
+// object per value, no promise of the layout trusted), each row is checked by
+// the model's one rule set (validate.hpp and the bounded types) and goes into
+// a JournalBuilder; an error names the table, the row and the column.
+#include "arrow.hpp"
+#include "arrow_c.hpp"
+#include "arrow_column.hpp"
+
+#include <calmkit/assessments.hpp>
+#include <calmkit/validate.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <exception>
+#include <functional>
+#include <limits>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <type_traits>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace calmkit::bindings::arrow {
+namespace {
+
+/// What the tables give, per record type (RecordType's order): the records,
+/// in a `JournalBuilder` of their own (so tables can be read on different
+/// threads), and each row's keys for the rules across records.
+struct Imported {
+  /// (participant, id, trigger link) of each record and its table row. The
+  /// texts view the producer's buffers, which are held until the journal is
+  /// built: no copy per record.
+  struct Keys {
+    std::vector<std::string_view> participant;
+    std::vector<std::string_view> id;
+    std::vector<std::string_view> trigger;  ///< empty for a type without links
+    std::vector<std::int64_t> row;
+    [[nodiscard]] std::size_t size() const noexcept { return row.size(); }
+  };
+  std::array<JournalBuilder, table_names.size()> builders;
+  std::array<Keys, table_names.size()> keys;
+
+  template <class R>
+  JournalBuilder& builder_of() {
+    return builders[static_cast<std::size_t>(record_type_of<R>)];
+  }
+  template <class R>
+  Keys& keys_of() {
+    return keys[static_cast<std::size_t>(record_type_of<R>)];
+  }
+};
+
+/// Whether a record type links to a trigger.
+template <class R>
+constexpr bool links_trigger = requires(const R& r) {
+  r.trigger;
+};
+
+struct Head {
+  const Column* participant;
+  const Column* id;
+  const Column* time;
+  const Column* offset;
+  const Column* trigger;  ///< the trigger link (readings, exercises, thought records)
+};
+
+Head head_columns(const Batch& b, bool id_required, bool linked) {
+  return {b.get("participant", Want::text, false), b.get("id", Want::text, id_required),
+          b.get("time", Want::time, true), b.get("offset_minutes", Want::integer, false),
+          linked ? b.get("trigger", Want::text, false) : nullptr};
+}
+
+/// The one path of every table: per row, the columns every record has, the
+/// type's own fields (`fields(row, record)`, which sets every field), the
+/// model's rules with the row as the place (`validate`, and
+/// `validate_answers` for an assessment, as the JSON Lines reader runs it),
+/// then the record goes to the table's `JournalBuilder` (its columns: no
+/// record object is kept) and its keys are noted. One scratch record serves
+/// every row, so its strings and lists allocate only when they grow.
+template <class R, class Fields>
+void import_rows(const Batch& b, Imported& im, Fields fields) {
+  const Head h =
+      head_columns(b, !std::is_same_v<R, Reading>, links_trigger<R>);  // a reading's id is optional
+  auto& builder = im.builder_of<R>();
+  auto& keys = im.keys_of<R>();
+  keys.participant.reserve(keys.size() + static_cast<std::size_t>(b.length()));
+  keys.id.reserve(keys.size() + static_cast<std::size_t>(b.length()));
+  keys.row.reserve(keys.size() + static_cast<std::size_t>(b.length()));
+  R rec;
+  for (std::int64_t i = 0; i < b.length(); ++i) {
+    const RowReader r(b, i);
+    const std::string_view participant = r.text(h.participant);
+    const std::string_view id = r.text(h.id);  // null = ""; validate() says where an id is required
+    rec.participant = participant;
+    rec.id = id;
+    rec.time = r.instant(h.time, h.offset, "time", "offset_minutes");
+    fields(r, rec);
+    check_record(rec, b.where(), b.row(i));
+    if constexpr (std::is_same_v<R, Assessment>) {
+      if (auto v = validate_answers(rec)) fail(b.where(), b.row(i), v->field, v->reason);
+    }
+    builder.push(rec);
+    keys.participant.push_back(participant);
+    keys.id.push_back(id);
+    if constexpr (links_trigger<R>) keys.trigger.push_back(r.text(h.trigger));
+    keys.row.push_back(b.row(i));
+  }
+}
+
+void import_triggers(const Batch& b, Imported& im) {
+  const Column* category = b.get("category", Want::text, true);
+  const Column* intensity = b.get("intensity", Want::integer, true);
+  const Column* context = b.get("context", Want::text, false);
+  const Column* thoughts = b.get("thoughts", Want::text_list, false);
+  const Column* sensations = b.get("sensations", Want::text_list, false);
+  const Column* urge = b.get("urge", Want::text, false);
+  const Column* acted = b.get("acted_on_urge", Want::boolean, false);
+  const Column* after = b.get("acted_after_minutes", Want::real, false);
+  const Column* response = b.get("response", Want::text, false);
+  const Column* tags = b.get("tags", Want::text_list, false);
+  import_rows<Trigger>(b, im, [&](const RowReader& r, Trigger& t) {
+    const auto cat = r.required_text(category, "category");
+    const auto c = trigger_category_from_id(cat);
+    if (!c) r.fail_at("category", unknown_trigger_category(cat));
+    t.category = *c;
+    t.intensity = r.required_bounded<Intensity>(intensity, "intensity");
+    t.context = r.text(context);
+    r.text_list(thoughts, "thoughts", t.thoughts);
+    r.text_list(sensations, "sensations", t.sensations);
+    t.urge = r.text(urge);
+    t.acted_on_urge = r.boolean(acted);
+    t.acted_after_minutes = r.minutes(after, "acted_after_minutes");
+    t.response = r.text(response);
+    r.text_list(tags, "tags", t.tags);
+  });
+}
+
+void import_readings(const Batch& b, Imported& im) {
+  const Column* intensity = b.get("intensity", Want::integer, true);
+  const Column* trigger = b.get("trigger", Want::text, false);
+  const Column* note = b.get("note", Want::text, false);
+  import_rows<Reading>(b, im, [&](const RowReader& r, Reading& x) {
+    x.intensity = r.required_bounded<Intensity>(intensity, "intensity");
+    x.trigger = r.text(trigger);
+    x.note = r.text(note);
+  });
+}
+
+void import_exercises(const Batch& b, Imported& im) {
+  const Column* end = b.get("end", Want::time, true);
+  const Column* end_offset = b.get("end_offset_minutes", Want::integer, false);
+  const Column* exercise = b.get("exercise", Want::text, true);
+  const Column* completed = b.get("completed", Want::boolean, false);
+  const Column* before = b.get("intensity_before", Want::integer, false);
+  const Column* after = b.get("intensity_after", Want::integer, false);
+  const Column* trigger = b.get("trigger", Want::text, false);
+  const Column* responses = b.get("responses", Want::text_list, false);
+  import_rows<ExerciseSession>(b, im, [&](const RowReader& r, ExerciseSession& e) {
+    e.end = r.instant(end, end_offset, "end", "end_offset_minutes");
+    e.exercise = r.text(exercise);
+    e.completed = r.boolean(completed).value_or(true);
+    e.intensity_before = r.bounded<Intensity>(before, "intensity_before");
+    e.intensity_after = r.bounded<Intensity>(after, "intensity_after");
+    e.trigger = r.text(trigger);
+    r.text_list(responses, "responses", e.responses);
+  });
+}
+
+void import_thought_records(const Batch& b, Imported& im) {
+  const Column* situation = b.get("situation", Want::text, false);
+  const Column* thought = b.get("automatic_thought", Want::text, false);
+  const Column* belief_before = b.get("belief_before", Want::integer, true);
+  const Column* emotions = b.get("emotions", Want::emotions, false);
+  const Column* distortions = b.get("distortions", Want::text_list, false);
+  const Column* evidence_for = b.get("evidence_for", Want::text_list, false);
+  const Column* evidence_against = b.get("evidence_against", Want::text_list, false);
+  const Column* alternatives = b.get("alternatives", Want::text_list, false);
+  const Column* friend_advice = b.get("friend_advice", Want::text, false);
+  const Column* balanced = b.get("balanced_thought", Want::text, false);
+  const Column* belief_after = b.get("belief_after", Want::integer, false);
+  const Column* trigger = b.get("trigger", Want::text, false);
+  // The emotion struct's fields, found by name.
+  const Column* em_name = nullptr;
+  const Column* em_before = nullptr;
+  const Column* em_after = nullptr;
+  std::vector<std::unique_ptr<Column>> em_fields;
+  std::int64_t em_offset = 0;
+  if (emotions != nullptr && emotions->has_child() && emotions->child().kind() == Column::Kind::structure) {
+    const Column& st = emotions->child();
+    em_offset = st.array()->offset;
+    for (std::int64_t k = 0; k < st.schema()->n_children; ++k) {
+      const std::string n = st.schema()->children[k]->name != nullptr ? st.schema()->children[k]->name : "";
+      em_fields.push_back(std::make_unique<Column>(st.schema()->children[k], st.array()->children[k], n));
+      const Column* f = em_fields.back().get();
+      if (!f->layout_error().empty()) fail(b.where(), -1, "emotions." + n, f->layout_error());
+      if (f->length() < st.array()->offset + st.length()) {
+        fail(b.where(), -1, "emotions." + n, "has fewer items than its list (not a valid Arrow array)");
+      }
+      if (n == "name" && is_text(f->kind())) em_name = f;
+      if (n == "before" && (is_number(f->kind()) || f->kind() == Column::Kind::null)) em_before = f;
+      if (n == "after" && (is_number(f->kind()) || f->kind() == Column::Kind::null)) em_after = f;
+    }
+    if (em_name == nullptr || em_before == nullptr) {
+      fail(b.where(), -1, "emotions", "expected " + std::string(describe(Want::emotions)));
+    }
+  }
+  import_rows<ThoughtRecord>(b, im, [&](const RowReader& r, ThoughtRecord& t) {
+    t.situation = r.text(situation);
+    t.automatic_thought = r.text(thought);
+    t.belief_before = r.required_bounded<Percent>(belief_before, "belief_before");
+    t.emotions.clear();
+    if (em_name != nullptr && !r.null(emotions)) {
+      const auto [lo, hi] = emotions->range(r.index());
+      for (std::int64_t k = lo; k < hi; ++k) {
+        const std::string at = "emotions[" + std::to_string(k - lo) + "]";
+        if (emotions->child().is_null(k)) r.fail_at(at, "must be an object {name, before, after}, got null");
+        const std::int64_t e = em_offset + k;
+        EmotionRating em;
+        if (em_name->is_null(e)) r.fail_at(at + ".name", rules::required_missing());
+        if (const char* why = em_name->broken(e)) r.fail_at(at + ".name", why);
+        em.name = std::string(em_name->text(e));
+        std::string err;
+        if (em_before->is_null(e)) r.fail_at(at + ".before", rules::required_missing());
+        const long long vb = em_before->integer(e, &err);
+        if (!err.empty()) r.fail_at(at + ".before", err);
+        const auto pb = Percent::make(vb);
+        if (!pb) r.fail_at(at + ".before", Percent::out_of_range_reason(vb));
+        em.before = *pb;
+        if (em_after != nullptr && !em_after->is_null(e)) {
+          const long long va = em_after->integer(e, &err);
+          if (!err.empty()) r.fail_at(at + ".after", err);
+          const auto pa = Percent::make(va);
+          if (!pa) r.fail_at(at + ".after", Percent::out_of_range_reason(va));
+          em.after = *pa;
+        }
+        t.emotions.push_back(std::move(em));
+      }
+    }
+    thread_local std::vector<std::string> ds;  // scratch, as the record
+    r.text_list(distortions, "distortions", ds);
+    t.distortions.clear();
+    for (std::size_t k = 0; k < ds.size(); ++k) {
+      const auto d = distortion_from_id(ds[k]);
+      if (!d) {
+        r.fail_at("distortions[" + std::to_string(k) + "]", unknown_distortion(ds[k]));
+      }
+      t.distortions.push_back(*d);
+    }
+    r.text_list(evidence_for, "evidence_for", t.evidence_for);
+    r.text_list(evidence_against, "evidence_against", t.evidence_against);
+    r.text_list(alternatives, "alternatives", t.alternatives);
+    t.friend_advice = r.text(friend_advice);
+    t.balanced_thought = r.text(balanced);
+    t.belief_after = r.bounded<Percent>(belief_after, "belief_after");
+    t.trigger = r.text(trigger);
+  });
+}
+
+void import_assessments(const Batch& b, Imported& im) {
+  const Column* instrument = b.get("instrument", Want::text, true);
+  const Column* answers = b.get("answers", Want::integer_list, true);
+  const Column* note = b.get("note", Want::text, false);
+  import_rows<Assessment>(b, im, [&](const RowReader& r, Assessment& a) {
+    a.instrument = r.text(instrument);
+    a.answers.clear();
+    if (!r.null(answers)) {
+      const auto [lo, hi] = answers->range(r.index());
+      const Column& items = answers->child();
+      for (std::int64_t k = lo; k < hi; ++k) {
+        const std::string at = "answers[" + std::to_string(k - lo) + "]";
+        if (items.is_null(k)) r.fail_at(at, "must be an integer, got null");
+        std::string err;
+        const long long v = items.integer(k, &err);
+        if (!err.empty()) r.fail_at(at, err);
+        if (v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max()) {
+          r.fail_at(at, "must be a 32-bit integer, got " + std::to_string(v));
+        }
+        a.answers.push_back(static_cast<int>(v));
+      }
+    }
+    a.note = r.text(note);
+  });
+}
+
+// --- cross-record rules: unique ids, trigger links ---------------------------
+
+/// (participant, id) keys of one table, hashed and sorted, so that the
+/// checks below need no hash-table node per record (1.6 million of them in a
+/// cohort): equal keys are neighbours, a link is a binary search.
+class KeyIndex {
+ public:
+  explicit KeyIndex(const Imported::Keys& k) {
+    keys_.reserve(k.size());
+    for (std::size_t i = 0; i < k.size(); ++i) {
+      if (!k.id[i].empty()) keys_.push_back({hash(k.participant[i], k.id[i]), i});
+    }
+    std::sort(keys_.begin(), keys_.end());
+  }
+  static std::uint64_t hash(std::string_view participant, std::string_view id) noexcept {
+    const std::size_t a = std::hash<std::string_view>{}(participant);
+    return a ^ (std::hash<std::string_view>{}(id) + 0x9e3779b97f4a7c15ULL + (a << 6) + (a >> 2));
+  }
+  struct Key {
+    std::uint64_t hash;
+    std::size_t index;
+    friend bool operator<(const Key& x, const Key& y) {
+      return x.hash != y.hash ? x.hash < y.hash : x.index < y.index;
+    }
+  };
+  [[nodiscard]] const std::vector<Key>& keys() const { return keys_; }
+
+ private:
+  std::vector<Key> keys_;
+};
+
+/// Ids are unique per participant and type: the first repeat (in row order)
+/// fails, naming the row that used it first.
+template <class R>
+KeyIndex unique_ids(Imported& im, const std::string& name) {
+  const auto& v = im.keys_of<R>();
+  const Where w{&name, table_names[static_cast<std::size_t>(record_type_of<R>)]};
+  KeyIndex index(v);
+  const auto& k = index.keys();
+  std::size_t worst = v.size();  // the repeat with the lowest row
+  std::size_t first_of_worst = 0;
+  for (std::size_t a = 0; a < k.size();) {
+    std::size_t b = a + 1;
+    while (b < k.size() && k[b].hash == k[a].hash) ++b;
+    for (std::size_t x = a; x < b; ++x) {  // equal hashes: compare the keys themselves
+      for (std::size_t y = x + 1; y < b; ++y) {
+        const std::size_t rx = k[x].index;
+        const std::size_t ry = k[y].index;
+        if (v.id[rx] == v.id[ry] && v.participant[rx] == v.participant[ry] &&
+            (worst == v.size() || v.row[ry] < v.row[worst])) {
+          worst = ry;
+          first_of_worst = rx;
+        }
+      }
+    }
+    a = b;
+  }
+  if (worst != v.size()) {
+    fail(w, v.row[worst], "id",
+         rules::duplicate_id(record_type_of<R>, v.participant[worst], v.id[worst]) + " (first used in row " +
+             std::to_string(v.row[first_of_worst]) + ")");
+  }
+  return index;
+}
+
+/// Every trigger link names a trigger of the same participant.
+template <class R>
+void check_links(Imported& im, const std::string& name, const KeyIndex& index) {
+  const auto& v = im.keys_of<R>();
+  const auto& triggers = im.keys_of<Trigger>();
+  const Where w{&name, table_names[static_cast<std::size_t>(record_type_of<R>)]};
+  const auto& k = index.keys();
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (v.trigger[i].empty()) continue;
+    const std::uint64_t h = KeyIndex::hash(v.participant[i], v.trigger[i]);
+    auto it = std::lower_bound(k.begin(), k.end(), KeyIndex::Key{h, 0});
+    bool found = false;
+    for (; it != k.end() && it->hash == h && !found; ++it) {
+      found = triggers.id[it->index] == v.trigger[i] && triggers.participant[it->index] == v.participant[i];
+    }
+    if (found) continue;
+    fail(w, v.row[i], "trigger", rules::unknown_trigger(v.participant[i], v.trigger[i]));
+  }
+}
+
+// --- reading the producer's objects ------------------------------------------
+
+template <class T>
+T* capsule_pointer(const py::handle& capsule, const char* name) {
+  void* p = PyCapsule_GetPointer(capsule.ptr(), name);
+  if (p == nullptr) throw py::error_already_set();
+  return static_cast<T*>(p);
+}
+
+/// One imported batch, moved out of the producer's capsule or stream (the C
+/// data interface lets a consumer move the structs), so that it can be read
+/// without the GIL; released by the destructor.
+struct HeldBatch {
+  std::shared_ptr<ArrowSchema> schema;
+  std::unique_ptr<ArrowArray> array;
+  HeldBatch(std::shared_ptr<ArrowSchema> s, const ArrowArray* a)
+      : schema(std::move(s)), array(std::make_unique<ArrowArray>(*a)) {}
+  HeldBatch(HeldBatch&&) noexcept = default;
+  HeldBatch& operator=(HeldBatch&&) noexcept = default;
+  HeldBatch(const HeldBatch&) = delete;
+  HeldBatch& operator=(const HeldBatch&) = delete;
+  ~HeldBatch() {
+    if (array && array->release != nullptr) array->release(array.get());
+  }
+};
+
+std::shared_ptr<ArrowSchema> hold_schema(ArrowSchema* s) {
+  auto out = std::shared_ptr<ArrowSchema>(new ArrowSchema(*s), [](ArrowSchema* x) {
+    if (x->release != nullptr) x->release(x);
+    delete x;
+  });
+  s->release = nullptr;  // moved
+  return out;
+}
+
+/// The batches of one table's object, moved into calmkit's hands (GIL held).
+std::vector<HeldBatch> take_batches(const py::handle& obj, const std::string& where) {
+  std::vector<HeldBatch> out;
+  if (py::hasattr(obj, "__arrow_c_stream__")) {
+    py::object cap = obj.attr("__arrow_c_stream__")();
+    auto* stream = capsule_pointer<ArrowArrayStream>(cap, "arrow_array_stream");
+    ArrowArrayStream owned = *stream;  // moved: the capsule's destructor finds it released
+    stream->release = nullptr;
+    struct StreamGuard {
+      ArrowArrayStream* s;
+      ~StreamGuard() {
+        if (s->release != nullptr) s->release(s);
+      }
+    } guard{&owned};
+    ArrowSchema schema{};
+    if (owned.get_schema(&owned, &schema) != 0) {
+      const char* e = owned.get_last_error(&owned);
+      detail::throw_invalid(where + ": cannot read the Arrow stream's schema: " + (e ? e : "unknown error"));
+    }
+    auto held = hold_schema(&schema);
+    for (;;) {
+      ArrowArray array{};
+      if (owned.get_next(&owned, &array) != 0) {
+        const char* e = owned.get_last_error(&owned);
+        detail::throw_invalid(where + ": cannot read the Arrow stream: " + (e ? e : "unknown error"));
+      }
+      if (array.release == nullptr) break;  // end of stream
+      out.emplace_back(held, &array);
+    }
+    return out;
+  }
+  if (py::hasattr(obj, "__arrow_c_array__")) {
+    py::tuple caps = obj.attr("__arrow_c_array__")();
+    auto* s = capsule_pointer<ArrowSchema>(caps[0], "arrow_schema");
+    auto* a = capsule_pointer<ArrowArray>(caps[1], "arrow_array");
+    auto held = hold_schema(s);
+    out.emplace_back(held, a);
+    a->release = nullptr;  // moved
+    return out;
+  }
+  throw py::type_error(where +
+                       ": expected an Arrow table or record batch (an object with __arrow_c_stream__ "
+                       "or __arrow_c_array__, e.g. a pyarrow.Table), got " +
+                       py::str(py::type::of(obj).attr("__name__")).cast<std::string>());
+}
+
+/// Reads every batch of one table into `im` (its own vectors only, so tables
+/// can be read on different threads).
+void import_table(std::string_view table, const std::vector<HeldBatch>& batches, const Where& w,
+                  Imported& im) {
+  std::int64_t first_row = 0;
+  for (const auto& hb : batches) {
+    const ArrowArray* a = hb.array.get();
+    if (a->length == 0) continue;  // no rows: no records, whatever the columns
+    const Batch b(hb.schema.get(), a, w, first_row);
+    if (table == "triggers") import_triggers(b, im);
+    if (table == "readings") import_readings(b, im);
+    if (table == "exercises") import_exercises(b, im);
+    if (table == "thought_records") import_thought_records(b, im);
+    if (table == "assessments") import_assessments(b, im);
+    first_row += a->length;
+  }
+}
+
+}  // namespace
+
+Journal journal_from_arrow(const py::dict& tables, const std::string& name) {
+  for (const auto& [k, v] : tables) {
+    const auto key = py::str(k).cast<std::string>();
+    if (std::find_if(table_names.begin(), table_names.end(), [&](const char* t) { return key == t; }) ==
+        table_names.end()) {
+      detail::throw_invalid(name + ": unknown table '" + key +
+                            "'; expected any of triggers, readings, exercises, thought_records, assessments");
+    }
+  }
+  std::array<std::vector<HeldBatch>, table_names.size()> held;
+  for (std::size_t t = 0; t < table_names.size(); ++t) {
+    if (!tables.contains(table_names[t])) continue;
+    const py::object obj = tables[table_names[t]];
+    if (!obj.is_none()) held[t] = take_batches(obj, name + "/" + table_names[t]);
+  }
+  py::gil_scoped_release release;
+  Imported im;
+  // The readings (usually the largest table) on a second thread when there
+  // is a second core; errors are reported in table order either way.
+  std::array<std::exception_ptr, table_names.size()> errors;
+  auto run = [&](std::size_t t) {
+    try {
+      import_table(table_names[t], held[t], Where{&name, table_names[t]}, im);
+    } catch (...) {
+      errors[t] = std::current_exception();
+    }
+  };
+  constexpr std::size_t readings = 1;
+  const bool two = std::thread::hardware_concurrency() > 1 && !held[readings].empty();
+  std::thread second;
+  if (two) second = std::thread(run, readings);
+  for (std::size_t t = 0; t < table_names.size(); ++t) {
+    if (t != readings || !two) run(t);
+  }
+  if (second.joinable()) second.join();
+  for (const auto& e : errors) {
+    if (e) std::rethrow_exception(e);
+  }
+  // The rules across records, per type: unique ids, then trigger links.
+  const KeyIndex triggers = unique_ids<Trigger>(im, name);
+  (void)unique_ids<Reading>(im, name);
+  check_links<Reading>(im, name, triggers);
+  (void)unique_ids<ExerciseSession>(im, name);
+  check_links<ExerciseSession>(im, name, triggers);
+  (void)unique_ids<ThoughtRecord>(im, name);
+  check_links<ThoughtRecord>(im, name, triggers);
+  (void)unique_ids<Assessment>(im, name);  // an assessment has no trigger link
+  // Every rule has passed: the builders' columns make the journal (ordered
+  // once, links resolved to trigger rows), while the producer's buffers the
+  // keys view are still held.
+  JournalBuilder all = std::move(im.builders[0]);
+  for (std::size_t t = 1; t < im.builders.size(); ++t) all.append(std::move(im.builders[t]));
+  return std::move(all).build(detail::trusted);
+}
+
+}  // namespace calmkit::bindings::arrow
