@@ -11,7 +11,7 @@
 /// The schema, the durability guarantees and the concurrency rules are
 /// described in `docs/store.md`.
 ///
-/// Implemented in the compiled part `calmkit::store` (src/store.cpp, SQLite 3).
+/// Implemented in the compiled part `calmkit::store` (src/store*.cpp, SQLite 3).
 #pragma once
 
 #include <calmkit/errors.hpp>
@@ -279,7 +279,7 @@ class CALMKIT_EXPORT Store {
   /// ```
   void backup(const std::filesystem::path& destination, bool replace = false) const;
 
-  struct Impl;  ///< internal (src/store.cpp)
+  struct Impl;  ///< internal (src/store_sqlite.hpp)
 
  private:
   Store(std::unique_ptr<Impl> impl, std::filesystem::path path) noexcept;

@@ -210,3 +210,38 @@ def test_names_table_matches_the_code() -> None:
             for part in name.split("."):
                 assert hasattr(obj, part), f"{concept}: Python name calmkit.{name} does not exist"
                 obj = getattr(obj, part)
+
+
+CONTRIBUTING = (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8")
+
+
+def map_row(folder: str) -> str:
+    """The row of CONTRIBUTING.md's map of the house for ``folder``."""
+    rows = [line for line in CONTRIBUTING.splitlines() if line.startswith(f"| `{folder}` |")]
+    assert len(rows) == 1, f"CONTRIBUTING.md's map has no single row for {folder}"
+    return rows[0]
+
+
+def test_the_map_of_the_house_names_every_compiled_source_file() -> None:
+    """Every file of src/ is in the map's src/ row, and every file the row names is there
+    (or is the public header it implements), so the map cannot drift from the tree."""
+    row = map_row("src/")
+    named = set(re.findall(r"`([\w/]+\.(?:cpp|hpp))`", row))
+    files = {p.relative_to(REPO / "src").as_posix() for p in (REPO / "src").rglob("*") if p.suffix in {".cpp", ".hpp"}}
+    assert files, "src/ has no source files"
+    assert sorted(files - named) == [], "files of src/ missing from CONTRIBUTING.md's map"
+    headers = {p.relative_to(REPO / "include" / "calmkit").as_posix() for p in (REPO / "include" / "calmkit").rglob("*.hpp")}
+    assert sorted(named - files - headers) == [], "CONTRIBUTING.md's map names files that do not exist"
+
+
+def test_the_store_is_in_parts_behind_one_header() -> None:
+    """src/store.cpp was split along its seams; each part is a file of its own, named in the map."""
+    row = map_row("src/")
+    for part in ("store.cpp", "store_open.cpp", "store_schema.cpp", "store_read.cpp", "store_write.cpp",
+                 "store_sqlite.hpp", "store_schema.hpp", "store_records.hpp"):
+        assert (REPO / "src" / part).is_file(), part
+        assert f"`{part}`" in row, part
+    # The private headers stay private: no public header includes them.
+    for header in (REPO / "include" / "calmkit").rglob("*.hpp"):
+        includes = re.findall(r'#include\s+[<"]([^>"]+)[>"]', header.read_text(encoding="utf-8"))
+        assert not [i for i in includes if i.startswith("store_")], header
