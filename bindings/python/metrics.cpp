@@ -168,6 +168,24 @@ py::array_t<T, py::array::c_style | py::array::forcecast> numpy_view(const py::h
   return exact_array<T>(h, "episodes", field);
 }
 
+/// The rows of a text column as a 1-D NumPy object array of `str`, one
+/// object per row made straight from the column's bytes (no intermediate
+/// `std::string` or list): pandas wraps it as its "string" dtype without
+/// converting each value again.
+py::array str_objects(const TextColumn& col) {
+  const auto n = static_cast<py::ssize_t>(col.size());
+  // NumPy fills a new object array with NULL (read as None) first.
+  py::array out(py::dtype("O"), std::vector<py::ssize_t>{n});
+  auto** p = static_cast<PyObject**>(out.mutable_data());
+  for (py::ssize_t i = 0; i < n; ++i) {
+    const std::string_view v = col[static_cast<std::size_t>(i)];
+    PyObject* s = PyUnicode_FromStringAndSize(v.data(), static_cast<py::ssize_t>(v.size()));
+    if (s == nullptr) throw py::error_already_set();
+    p[i] = s;  // the array owns the reference
+  }
+  return out;
+}
+
 template <class T>
 std::span<const T> span_of(const py::array_t<T, py::array::c_style | py::array::forcecast>& a) {
   return {a.data(), static_cast<std::size_t>(a.size())};
@@ -342,6 +360,8 @@ void register_metrics(py::module_& m) {
         d["with_exercise"] = to_numpy(std::move(e.with_exercise));
         if (!c.trigger_source_rows.empty())
           d["source_row"] = to_numpy(std::vector<std::int64_t>(c.trigger_source_rows));
+        else
+          d["trigger_id"] = str_objects(c.trigger_ids);
         return d;
       },
       py::arg("cohort"), py::arg("threshold"), py::arg("window_hours"),

@@ -143,10 +143,12 @@ def _categories(codes: np.ndarray) -> pd.Categorical:
     return _frames.categorical(codes.astype(np.int16), _CATEGORY_IDS)
 
 
+_GROUP_OF_CATEGORY = np.array([_GROUP_IDS.index(g[2]) for g in _core.trigger_categories()], dtype=np.int16)
+
+
 def _groups_of(category_codes: np.ndarray) -> pd.Categorical:
     """The category group of each category code (relationship, life, inner)."""
-    group_of = np.array([_GROUP_IDS.index(g[2]) for g in _core.trigger_categories()], dtype=np.int16)
-    return _frames.categorical(group_of[category_codes.astype(np.int16)], _GROUP_IDS)
+    return _frames.categorical(_GROUP_OF_CATEGORY[category_codes], _GROUP_IDS)
 
 
 _utc = _frames.utc_series
@@ -175,7 +177,7 @@ def _summary_frame(participants: list[str], d: dict[str, np.ndarray], by_p: bool
                    prefix: str = "") -> pd.DataFrame:
     cols: dict[str, Any] = {}
     if by_p:
-        cols["participant"] = pd.Categorical.from_codes(d[prefix + "participant"], categories=participants)
+        cols["participant"] = _frames.categorical(d[prefix + "participant"], participants)
     if period:
         cols["period_start"] = _dates(d[prefix + "period_start"])
     if by_c:
@@ -216,7 +218,7 @@ def time_to_calm(data: Data, threshold: int = 3, window_hours: float = 12) -> pd
     d = _core._metric_episodes(c, int(threshold), window_hours)
     # Journals name their triggers; a cohort built from arrays identifies each
     # trigger by its row in the arrays given to cohort_from_arrays (int64).
-    trigger_id = d["source_row"] if "source_row" in d else pd.array(c.trigger_ids, dtype="string")
+    trigger_id = d["source_row"] if "source_row" in d else _frames.text_objects(d["trigger_id"])
     frame = _frames.frame({
         "participant": _participants(c, d["participant"]),
         "trigger_id": trigger_id,
@@ -660,7 +662,7 @@ def trigger_frequency(data: Data, period: str = "week", by_category: bool = Fals
         if by_group:
             cols["group"] = _groups_of(d["split"])
     elif by_group:
-        cols["group"] = pd.Categorical.from_codes(d["split"], categories=_GROUP_IDS)
+        cols["group"] = _frames.categorical(d["split"], _GROUP_IDS)
     cols["count"] = d["count"]
     cols["mean_intensity"] = d["mean_intensity"]
     frame = _frames.frame(cols)
