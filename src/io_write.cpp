@@ -302,7 +302,7 @@ void update_journal(const std::filesystem::path& path, const std::function<void(
 
 void append_record(const std::filesystem::path& path, Record record, const WriteOptions& options) {
   update_journal(
-      path, [&record](Journal& j) { j.add(std::move(record)); }, options);
+      path, [&record](Journal& j) { j.add(record); }, options);
 }
 
 std::string to_jsonl(const Journal& journal, const WriteOptions& options) {
