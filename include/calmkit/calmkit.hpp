@@ -14,9 +14,13 @@
 #include <calmkit/files.hpp>
 #include <calmkit/io.hpp>
 #include <calmkit/journal.hpp>
+#include <calmkit/journal_builder.hpp>
+#include <calmkit/journal_rows.hpp>
+#include <calmkit/journal_tables.hpp>
 #include <calmkit/metrics.hpp>
 #include <calmkit/model.hpp>
 #include <calmkit/posix_timezone.hpp>
+#include <calmkit/record_view.hpp>
 #include <calmkit/session.hpp>
 #include <calmkit/store.hpp>
 #include <calmkit/suggest.hpp>

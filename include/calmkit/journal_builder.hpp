@@ -1,0 +1,176 @@
+/// @file journal_builder.hpp
+/// @brief `JournalBuilder`: collects records into columns and orders them
+/// once into a `Journal` (what readers and the Arrow bridge fill). `build`
+/// is defined in journal.hpp (it returns the complete `Journal`), which this
+/// header includes at its end.
+#pragma once
+
+#include <calmkit/journal_rows.hpp>
+
+namespace calmkit {
+
+class Journal;
+
+/// Collects records into columns, then orders them once into a `Journal`:
+/// what readers (and anything else that makes a journal from many records)
+/// fill.
+///
+/// `push` copies a record's fields into the builder's columns (texts and lists
+/// into arenas), so a caller that reuses one scratch record allocates nothing
+/// per record beyond the columns' own amortized growth. Builders filled on
+/// several threads are joined in order with `append`. `build` sorts each
+/// record type by (participant, time, id) through a permutation of small keys
+/// (ties keep their input order, as `detail::sort_records` does), gathers each
+/// column once and resolves trigger links to trigger rows.
+///
+/// The builder does not check the rules (trusted input: the reader has
+/// checked each record and reported problems with line numbers); it only
+/// refuses a trigger link that names no trigger of its participant.
+///
+/// Example
+/// ```cpp
+/// calmkit::JournalBuilder b;
+/// calmkit::Reading scratch;
+/// for (...) { fill(scratch); b.push(scratch); }
+/// calmkit::Journal j = std::move(b).build(calmkit::detail::trusted);
+/// ```
+class JournalBuilder {
+ public:
+  JournalBuilder() = default;
+
+  /// Appends a trigger. Amortized O(size of the record).
+  void push(const Trigger& t) { detail::put(s_, t, participant(t.participant)); }
+  /// Appends a reading (its trigger link resolved at `build`).
+  void push(const Reading& r) {
+    detail::put(s_, r, participant(r.participant), no_trigger);
+    links_[0].push_back(r.trigger);
+  }
+  /// Appends an exercise session (its trigger link resolved at `build`).
+  void push(const ExerciseSession& e) {
+    detail::put(s_, e, participant(e.participant), no_trigger,
+                code(exercises_, s_.c.exercise_names, e.exercise));
+    links_[1].push_back(e.trigger);
+  }
+  /// Appends a thought record (its trigger link resolved at `build`).
+  void push(const ThoughtRecord& t) {
+    detail::put(s_, t, participant(t.participant), no_trigger);
+    links_[2].push_back(t.trigger);
+  }
+  /// Appends an assessment.
+  void push(const Assessment& a) {
+    detail::put(s_, a, participant(a.participant), code(instruments_, s_.instruments, a.instrument));
+  }
+  /// Appends a record of any type.
+  void push(const Record& r) {
+    std::visit([this](const auto& x) { push(x); }, r);
+  }
+
+  /// Number of records pushed so far.
+  [[nodiscard]] std::size_t size() const noexcept {
+    const auto& c = s_.c;
+    return c.triggers.size() + c.readings.size() + c.exercises.size() + c.thoughts.size() +
+           c.assessments.size();
+  }
+
+  /// Appends every record of `other` after this builder's (in `other`'s
+  /// order), merging the dictionaries; `other` is left empty. O(records and
+  /// text of `other`): columns are concatenated, codes renumbered.
+  void append(JournalBuilder&& other);
+
+  /// Orders the records and makes the journal. O(n log n) for unsorted input
+  /// (O(n) when each type is already in order), one gather per column.
+  /// @throws RecordError when a trigger link names no trigger of its
+  /// participant (`rules::unknown_trigger`).
+  [[nodiscard]] Journal build(detail::trusted_t) &&;
+
+ private:
+  using Index = std::unordered_map<std::string, std::int32_t>;
+  std::int32_t participant(const std::string& p) {
+    if (last_participant_ >= 0 && s_.c.participants[static_cast<std::size_t>(last_participant_)] == p) {
+      return last_participant_;
+    }
+    last_participant_ = code(participants_, s_.c.participants, p);
+    return last_participant_;
+  }
+  static std::int32_t code(Index& index, std::vector<std::string>& names, const std::string& name) {
+    const auto [it, fresh] = index.try_emplace(name, static_cast<std::int32_t>(names.size()));
+    if (fresh) names.push_back(name);
+    return it->second;
+  }
+  template <class R>
+  void sort_type(const std::vector<std::uint32_t>& rank);
+
+  detail::Tables s_;  // participants in first-seen order until build
+  Index participants_, exercises_, instruments_;
+  std::int32_t last_participant_ = -1;
+  /// Trigger ids named by readings, exercises and thought records, per row.
+  std::array<TextColumn, 3> links_;
+};
+
+inline void JournalBuilder::append(JournalBuilder&& other) {
+  if (&other == this) return;
+  auto& o = other.s_;
+  // The other builder's codes in this one's dictionaries.
+  auto recode = [](Index& index, std::vector<std::string>& names, const std::vector<std::string>& from) {
+    std::vector<std::int32_t> to(from.size());
+    for (std::size_t i = 0; i < from.size(); ++i) to[i] = code(index, names, from[i]);
+    return to;
+  };
+  const auto pmap = recode(participants_, s_.c.participants, o.c.participants);
+  const auto emap = recode(exercises_, s_.c.exercise_names, o.c.exercise_names);
+  const auto imap = recode(instruments_, s_.instruments, o.instruments);
+  auto apply = [](std::vector<std::int32_t>& v, const std::vector<std::int32_t>& map) {
+    for (auto& x : v) x = map[static_cast<std::size_t>(x)];
+  };
+  apply(o.c.triggers.participant, pmap);
+  apply(o.c.readings.participant, pmap);
+  apply(o.c.exercises.participant, pmap);
+  apply(o.c.thoughts.participant, pmap);
+  apply(o.c.assessments.participant, pmap);
+  apply(o.c.exercises.exercise, emap);
+  apply(o.as.instrument, imap);
+  detail::append_rows<Trigger>(s_, o);
+  detail::append_rows<Reading>(s_, o);
+  detail::append_rows<ExerciseSession>(s_, o);
+  detail::append_rows<ThoughtRecord>(s_, o);
+  detail::append_rows<Assessment>(s_, o);
+  for (std::size_t k = 0; k < links_.size(); ++k) detail::append(links_[k], other.links_[k]);
+  other = JournalBuilder{};
+}
+
+template <class R>
+void JournalBuilder::sort_type(const std::vector<std::uint32_t>& rank) {
+  auto& pc = detail::participant_column<R>(s_.c);
+  for (auto& p : pc) p = static_cast<std::int32_t>(rank[static_cast<std::size_t>(p)]);
+  const std::size_t n = pc.size();
+  bool sorted = true;
+  for (std::size_t i = 1; i < n && sorted; ++i) sorted = !detail::row_less<R>(s_, i, i - 1);
+  if (sorted) return;
+  struct Key {
+    std::int64_t utc_us;
+    std::int32_t participant;
+    std::int16_t offset_min;
+    std::uint32_t index;
+  };
+  const auto& us = detail::utc_column<R>(s_.c);
+  const auto& off = detail::offset_column<R>(s_.c);
+  std::vector<Key> keys(n);
+  for (std::size_t i = 0; i < n; ++i) keys[i] = Key{us[i], pc[i], off[i], static_cast<std::uint32_t>(i)};
+  const auto& ids = detail::id_column<R>(s_);
+  std::sort(keys.begin(), keys.end(), [&ids](const Key& a, const Key& b) {
+    if (a.participant != b.participant) return a.participant < b.participant;
+    if (a.utc_us != b.utc_us) return a.utc_us < b.utc_us;
+    if (a.offset_min != b.offset_min) return a.offset_min < b.offset_min;
+    if (const int c = ids[a.index].compare(ids[b.index]); c != 0) return c < 0;
+    return a.index < b.index;  // equal keys keep their input order
+  });
+  std::vector<std::uint32_t> perm(n);
+  for (std::size_t i = 0; i < n; ++i) perm[i] = keys[i].index;
+  keys = {};
+  detail::gather_rows<R>(s_, perm);
+  if constexpr (detail::has_link<R>) detail::gather(links_[detail::type_index<R> - 1], perm);
+}
+
+}  // namespace calmkit
+
+#include <calmkit/journal.hpp>

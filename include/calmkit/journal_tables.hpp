@@ -1,0 +1,488 @@
+/// @file journal_tables.hpp
+/// @brief The column tables behind `Journal` (namespace `calmkit::detail`):
+/// per record type a struct of arrays, text and list columns in arenas, the
+/// generic row operations (rotate, gather, append) and the record sort.
+/// Included by journal.hpp; not an API of its own.
+#pragma once
+
+#include <calmkit/columns.hpp>
+#include <calmkit/errors.hpp>
+#include <calmkit/model.hpp>
+#include <calmkit/validate.hpp>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cmath>
+#include <compare>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <iterator>
+#include <limits>
+#include <optional>
+#if __has_include(<ranges>)
+#include <ranges>
+#endif
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace calmkit {
+
+namespace detail {
+/// Tag for the trusted constructor used by readers that have already checked
+/// every rule (and reported problems with line numbers).
+struct trusted_t {
+  explicit trusted_t() = default;
+};
+inline constexpr trusted_t trusted{};
+
+template <class R>
+bool record_less(const R& a, const R& b) {
+  return std::tie(a.participant, a.time, a.id) < std::tie(b.participant, b.time, b.id);
+}
+
+/// Orders `v` by (participant, time, id) as `std::stable_sort` with
+/// `record_less` would (ties keep their input order), without moving records
+/// around while sorting: records are large and a merge sort moves each about
+/// log2(n) times. Participants are ranked once, then small keys (rank, UTC
+/// microseconds, offset, input position) are sorted (ids are compared only
+/// where rank and time tie), and each record is moved once, in place, along
+/// the cycles of the permutation.
+template <class R>
+void sort_records(std::vector<R>& v) {
+  if (std::is_sorted(v.begin(), v.end(), record_less<R>)) return;
+  const std::size_t n = v.size();
+  // Participant -> rank in sorted order.
+  std::unordered_map<std::string_view, std::uint32_t> code;
+  std::vector<std::string_view> names;
+  std::vector<std::uint32_t> of(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto [it, fresh] = code.try_emplace(v[i].participant, static_cast<std::uint32_t>(names.size()));
+    if (fresh) names.emplace_back(v[i].participant);
+    of[i] = it->second;
+  }
+  std::vector<std::uint32_t> by_name(names.size());
+  for (std::uint32_t c = 0; c < by_name.size(); ++c) by_name[c] = c;
+  std::sort(by_name.begin(), by_name.end(),
+            [&names](std::uint32_t a, std::uint32_t b) { return names[a] < names[b]; });
+  std::vector<std::uint32_t> rank(names.size());
+  for (std::uint32_t r = 0; r < by_name.size(); ++r) rank[by_name[r]] = r;
+
+  struct Key {
+    std::int64_t utc_us;
+    std::uint32_t rank;
+    std::int32_t offset_min;
+    std::size_t index;
+  };
+  std::vector<Key> keys(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    keys[i] = Key{v[i].time.utc_micros(), rank[of[i]], v[i].time.offset().minutes(), i};
+  }
+  of = {};
+  std::sort(keys.begin(), keys.end(), [&v](const Key& a, const Key& b) {
+    if (a.rank != b.rank) return a.rank < b.rank;
+    if (a.utc_us != b.utc_us) return a.utc_us < b.utc_us;
+    if (a.offset_min != b.offset_min) return a.offset_min < b.offset_min;
+    if (const int c = v[a.index].id.compare(v[b.index].id); c != 0) return c < 0;
+    return a.index < b.index;  // equal keys keep their input order
+  });
+  // from[j]: the input position of the record that belongs at j.
+  std::vector<std::size_t> from(n);
+  for (std::size_t j = 0; j < n; ++j) from[j] = keys[j].index;
+  keys = {};
+  for (std::size_t i = 0; i < n; ++i) {
+    if (from[i] == i) continue;
+    R held = std::move(v[i]);
+    std::size_t j = i;
+    while (from[j] != i) {
+      const std::size_t k = from[j];
+      v[j] = std::move(v[k]);
+      from[j] = j;
+      j = k;
+    }
+    v[j] = std::move(held);
+    from[j] = j;
+  }
+}
+
+/// A stamp naming one state of a journal's contents: every change takes a new
+/// value from one process-wide counter, so two journals share a stamp only if
+/// one is a copy of the other with nothing changed since. A copy keeps the
+/// stamp; the source of a move gets a new one (it is emptied).
+class Revision {
+ public:
+  Revision() noexcept : v_(next()) {}
+  Revision(const Revision&) noexcept = default;
+  Revision& operator=(const Revision&) noexcept = default;
+  Revision(Revision&& o) noexcept : v_(o.v_) { o.v_ = next(); }
+  Revision& operator=(Revision&& o) noexcept {
+    if (this != &o) {
+      v_ = o.v_;
+      o.v_ = next();
+    }
+    return *this;
+  }
+  ~Revision() = default;
+
+  /// Marks a change: a stamp no state had before.
+  void bump() noexcept { v_ = next(); }
+  /// The current stamp, >= 1.
+  [[nodiscard]] std::uint64_t value() const noexcept { return v_; }
+
+ private:
+  static std::uint64_t next() noexcept {
+    static std::atomic<std::uint64_t> counter{0};
+    return counter.fetch_add(1, std::memory_order_relaxed) + 1;
+  }
+  std::uint64_t v_;
+};
+
+/// Key for uniqueness: participant and id, separated by a byte no id holds.
+inline std::string scoped_key(std::string_view participant, std::string_view id) {
+  std::string k;
+  k.reserve(participant.size() + id.size() + 1);
+  k += participant;
+  k += '\x1f';
+  k += id;
+  return k;
+}
+}  // namespace detail
+
+namespace detail {
+
+/// A list of texts per row: row i holds `items[start[i] .. start[i] + count[i])`.
+/// Items only grow, so an inserted row moves no text.
+struct TextList {
+  TextColumn items;                  ///< every item, in the order added
+  std::vector<std::uint64_t> start;  ///< row → first item
+  std::vector<std::uint32_t> count;  ///< row → number of items
+
+  void push_back(const std::vector<std::string>& v) {
+    start.push_back(items.size());
+    count.push_back(static_cast<std::uint32_t>(v.size()));
+    for (const auto& x : v) items.push_back(x);
+  }
+  void load(std::size_t row, std::vector<std::string>& out) const {
+    out.resize(count[row]);
+    const auto first = static_cast<std::size_t>(start[row]);
+    for (std::size_t k = 0; k < out.size(); ++k) out[k].assign(items[first + k]);
+  }
+};
+
+/// A list of numbers per row, laid out as `TextList`.
+template <class T>
+struct ListColumn {
+  std::vector<T> items;              ///< every item, in the order added
+  std::vector<std::uint64_t> start;  ///< row → first item
+  std::vector<std::uint32_t> count;  ///< row → number of items
+
+  template <class U>
+  void push_back(const std::vector<U>& v) {
+    start.push_back(items.size());
+    count.push_back(static_cast<std::uint32_t>(v.size()));
+    for (const auto& x : v) items.push_back(static_cast<T>(x));
+  }
+  template <class U>
+  void load(std::size_t row, std::vector<U>& out) const {
+    out.resize(count[row]);
+    const auto first = static_cast<std::size_t>(start[row]);
+    for (std::size_t k = 0; k < out.size(); ++k) out[k] = static_cast<U>(items[first + k]);
+  }
+};
+
+/// The emotions of thought records: names as a `TextList`, ratings per item.
+struct EmotionList {
+  TextList names;                    ///< emotion names, per row
+  std::vector<std::int16_t> before;  ///< per item, 0–100 %
+  std::vector<std::int16_t> after;   ///< per item, 0–100 %, `no_rating` when not re-rated
+};
+
+// Operations on one column of any kind, used through the per-type visitors:
+// `rotate_in` moves the last row to `row`, `gather` reorders rows, `append`
+// concatenates. Rows of texts and lists are (offset, length) pairs: only
+// those move, never the bytes or items they point at.
+template <class T>
+void rotate_in(std::vector<T>& v, std::size_t row) {
+  std::rotate(v.begin() + static_cast<std::ptrdiff_t>(row), v.end() - 1, v.end());
+}
+inline void rotate_in(TextColumn& c, std::size_t row) {
+  rotate_in(c.offset, row);
+  rotate_in(c.length, row);
+}
+inline void rotate_in(TextList& c, std::size_t row) {
+  rotate_in(c.start, row);
+  rotate_in(c.count, row);
+}
+template <class T>
+void rotate_in(ListColumn<T>& c, std::size_t row) {
+  rotate_in(c.start, row);
+  rotate_in(c.count, row);
+}
+inline void rotate_in(EmotionList& c, std::size_t row) {
+  rotate_in(c.names, row);
+}
+
+template <class T>
+void gather(std::vector<T>& v, const std::vector<std::uint32_t>& perm) {
+  std::vector<T> out(perm.size());
+  for (std::size_t i = 0; i < perm.size(); ++i) out[i] = v[perm[i]];
+  v = std::move(out);
+}
+inline void gather(TextColumn& c, const std::vector<std::uint32_t>& perm) {
+  gather(c.offset, perm);
+  gather(c.length, perm);
+}
+inline void gather(TextList& c, const std::vector<std::uint32_t>& perm) {
+  gather(c.start, perm);
+  gather(c.count, perm);
+}
+template <class T>
+void gather(ListColumn<T>& c, const std::vector<std::uint32_t>& perm) {
+  gather(c.start, perm);
+  gather(c.count, perm);
+}
+inline void gather(EmotionList& c, const std::vector<std::uint32_t>& perm) {
+  gather(c.names, perm);
+}
+
+template <class T>
+void append(std::vector<T>& a, std::vector<T>& b) {
+  if (a.empty()) {
+    a = std::move(b);
+  } else {
+    a.insert(a.end(), b.begin(), b.end());
+  }
+}
+inline void append(TextColumn& a, TextColumn& b) {
+  const std::uint64_t shift = a.arena.size();
+  for (auto& o : b.offset) o += shift;
+  append(a.offset, b.offset);
+  append(a.length, b.length);
+  a.arena += b.arena;
+}
+inline void append(TextList& a, TextList& b) {
+  const std::uint64_t shift = a.items.size();
+  for (auto& o : b.start) o += shift;
+  append(a.start, b.start);
+  append(a.count, b.count);
+  append(a.items, b.items);
+}
+template <class T>
+void append(ListColumn<T>& a, ListColumn<T>& b) {
+  const std::uint64_t shift = a.items.size();
+  for (auto& o : b.start) o += shift;
+  append(a.start, b.start);
+  append(a.count, b.count);
+  append(a.items, b.items);
+}
+inline void append(EmotionList& a, EmotionList& b) {
+  append(a.names, b.names);
+  append(a.before, b.before);
+  append(a.after, b.after);
+}
+
+/// The trigger fields no metric reads (id is `CohortColumns::trigger_ids`).
+struct TriggerText {
+  TextColumn context, urge, response;
+  TextList thoughts, sensations, tags;
+};
+/// The reading fields no metric reads.
+struct ReadingText {
+  TextColumn id, note;
+};
+/// The exercise fields no metric reads.
+struct ExerciseText {
+  TextColumn id;
+  TextList responses;
+};
+/// The thought record fields no metric reads.
+struct ThoughtText {
+  TextColumn id, situation, automatic_thought, friend_advice, balanced_thought;
+  EmotionList emotions;
+  TextList evidence_for, evidence_against, alternatives;
+};
+/// The assessment fields no metric reads.
+struct AssessmentText {
+  TextColumn id, note;
+  std::vector<std::int32_t> instrument;  ///< code into `Tables::instruments`
+  ListColumn<std::int32_t> answers;
+};
+
+/// Everything a journal stores: the metric columns and the rest.
+struct Tables {
+  CohortColumns c;
+  TriggerText tr;
+  ReadingText re;
+  ExerciseText ex;
+  ThoughtText th;
+  AssessmentText as;
+  std::vector<std::string> instruments;  ///< code → instrument id
+
+  Tables() { c.thoughts.distortion_offsets = {0}; }
+};
+
+/// Calls `f` with the same per-row column of each of `s...` (one or two
+/// tables), for every per-row column of record type R. The distortions of
+/// thought records (compressed rows) are not per-row: callers handle them.
+template <class R, class F, class... S>
+void each_column(F&& f, S&... s) {
+  if constexpr (std::is_same_v<R, Trigger>) {
+    f(s.c.triggers.participant...);
+    f(s.c.triggers.utc_us...);
+    f(s.c.triggers.offset_min...);
+    f(s.c.triggers.intensity...);
+    f(s.c.triggers.category...);
+    f(s.c.triggers.acted_on_urge...);
+    f(s.c.triggers.acted_after_minutes...);
+    f(s.c.trigger_ids...);
+    f(s.tr.context...);
+    f(s.tr.urge...);
+    f(s.tr.response...);
+    f(s.tr.thoughts...);
+    f(s.tr.sensations...);
+    f(s.tr.tags...);
+  } else if constexpr (std::is_same_v<R, Reading>) {
+    f(s.c.readings.participant...);
+    f(s.c.readings.utc_us...);
+    f(s.c.readings.offset_min...);
+    f(s.c.readings.intensity...);
+    f(s.c.readings.trigger...);
+    f(s.re.id...);
+    f(s.re.note...);
+  } else if constexpr (std::is_same_v<R, ExerciseSession>) {
+    f(s.c.exercises.participant...);
+    f(s.c.exercises.start_us...);
+    f(s.c.exercises.end_us...);
+    f(s.c.exercises.offset_min...);
+    f(s.c.exercises.exercise...);
+    f(s.c.exercises.completed...);
+    f(s.c.exercises.intensity_before...);
+    f(s.c.exercises.intensity_after...);
+    f(s.c.exercises.trigger...);
+    f(s.ex.id...);
+    f(s.c.exercises.end_offset_min...);
+    f(s.ex.responses...);
+  } else if constexpr (std::is_same_v<R, ThoughtRecord>) {
+    f(s.c.thoughts.participant...);
+    f(s.c.thoughts.utc_us...);
+    f(s.c.thoughts.offset_min...);
+    f(s.c.thoughts.belief_before...);
+    f(s.c.thoughts.belief_after...);
+    f(s.c.thoughts.emotion_change...);
+    f(s.c.thoughts.alternatives...);
+    f(s.c.thoughts.trigger...);
+    f(s.th.id...);
+    f(s.th.situation...);
+    f(s.th.automatic_thought...);
+    f(s.th.friend_advice...);
+    f(s.th.balanced_thought...);
+    f(s.th.emotions...);
+    f(s.th.evidence_for...);
+    f(s.th.evidence_against...);
+    f(s.th.alternatives...);
+  } else {
+    f(s.c.assessments.participant...);
+    f(s.c.assessments.utc_us...);
+    f(s.c.assessments.offset_min...);
+    f(s.as.id...);
+    f(s.as.instrument...);
+    f(s.as.answers...);
+    f(s.as.note...);
+  }
+}
+
+/// The participant, time and trigger-link columns of record type R in `c`.
+template <class R>
+auto& participant_column(CohortColumns& c) {
+  if constexpr (std::is_same_v<R, Trigger>)
+    return c.triggers.participant;
+  else if constexpr (std::is_same_v<R, Reading>)
+    return c.readings.participant;
+  else if constexpr (std::is_same_v<R, ExerciseSession>)
+    return c.exercises.participant;
+  else if constexpr (std::is_same_v<R, ThoughtRecord>)
+    return c.thoughts.participant;
+  else
+    return c.assessments.participant;
+}
+template <class R>
+const auto& participant_column(const CohortColumns& c) {
+  return participant_column<R>(const_cast<CohortColumns&>(c));
+}
+template <class R>
+const std::vector<std::int64_t>& utc_column(const CohortColumns& c) {
+  if constexpr (std::is_same_v<R, Trigger>)
+    return c.triggers.utc_us;
+  else if constexpr (std::is_same_v<R, Reading>)
+    return c.readings.utc_us;
+  else if constexpr (std::is_same_v<R, ExerciseSession>)
+    return c.exercises.start_us;
+  else if constexpr (std::is_same_v<R, ThoughtRecord>)
+    return c.thoughts.utc_us;
+  else
+    return c.assessments.utc_us;
+}
+template <class R>
+const std::vector<std::int16_t>& offset_column(const CohortColumns& c) {
+  if constexpr (std::is_same_v<R, Trigger>)
+    return c.triggers.offset_min;
+  else if constexpr (std::is_same_v<R, Reading>)
+    return c.readings.offset_min;
+  else if constexpr (std::is_same_v<R, ExerciseSession>)
+    return c.exercises.offset_min;
+  else if constexpr (std::is_same_v<R, ThoughtRecord>)
+    return c.thoughts.offset_min;
+  else
+    return c.assessments.offset_min;
+}
+/// The id column of record type R.
+template <class R>
+const TextColumn& id_column(const Tables& s) {
+  if constexpr (std::is_same_v<R, Trigger>)
+    return s.c.trigger_ids;
+  else if constexpr (std::is_same_v<R, Reading>)
+    return s.re.id;
+  else if constexpr (std::is_same_v<R, ExerciseSession>)
+    return s.ex.id;
+  else if constexpr (std::is_same_v<R, ThoughtRecord>)
+    return s.th.id;
+  else
+    return s.as.id;
+}
+/// The trigger-link column (rows into the triggers) of a linking record type.
+template <class R>
+std::vector<std::int32_t>& link_column(CohortColumns& c) {
+  if constexpr (std::is_same_v<R, Reading>)
+    return c.readings.trigger;
+  else if constexpr (std::is_same_v<R, ExerciseSession>)
+    return c.exercises.trigger;
+  else
+    return c.thoughts.trigger;
+}
+template <class R>
+inline constexpr bool has_link =
+    std::is_same_v<R, Reading> || std::is_same_v<R, ExerciseSession> || std::is_same_v<R, ThoughtRecord>;
+template <class R>
+inline constexpr std::size_t type_index = std::is_same_v<R, Trigger>           ? 0
+                                          : std::is_same_v<R, Reading>         ? 1
+                                          : std::is_same_v<R, ExerciseSession> ? 2
+                                          : std::is_same_v<R, ThoughtRecord>   ? 3
+                                                                               : 4;
+
+/// Number of rows of record type R.
+template <class R>
+std::size_t rows_of(const Tables& s) noexcept {
+  return utc_column<R>(s.c).size();
+}
+
+}  // namespace detail
+
+}  // namespace calmkit
