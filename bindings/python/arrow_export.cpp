@@ -49,25 +49,6 @@ std::unique_ptr<Node> participant_column(const std::vector<std::int32_t>& codes,
   return n;
 }
 
-/// An instant as `time` (timestamp[us, UTC]) and its offset column (int16 minutes).
-class InstantColumns {
- public:
-  void push(const Instant& i) {
-    t_.push(i.utc_micros());
-    o_.push(static_cast<std::int16_t>(i.offset().minutes()));
-  }
-  void finish(std::vector<std::unique_ptr<Node>>& out, const char* time_name, const char* offset_name) {
-    out.push_back(t_.finish("tsu:UTC", time_name));
-    out.back()->nullable = false;
-    out.push_back(o_.finish("s", offset_name));
-    out.back()->nullable = false;
-  }
-
- private:
-  FixedBuilder<std::int64_t> t_;
-  FixedBuilder<std::int16_t> o_;
-};
-
 /// The struct array (a record batch) holding `columns`.
 std::unique_ptr<Node> batch(std::int64_t length, std::vector<std::unique_ptr<Node>> columns) {
   auto n = make_node("+s", "", length);
@@ -77,241 +58,244 @@ std::unique_ptr<Node> batch(std::int64_t length, std::vector<std::unique_ptr<Nod
   return n;
 }
 
-/// Calls `f(record)` for each record of type R in journal order, each loaded
-/// from the journal's columns into one scratch record (`Journal::load`: its
-/// strings and lists keep their capacity, so almost nothing is allocated).
-template <class R, class F>
-void each_record(const Journal& j, std::size_t n, F f) {
-  R rec;
-  for (std::size_t i = 0; i < n; ++i) {
-    j.load(i, rec);
-    f(rec);
-  }
+/// A fixed-width column copied as it is (the journal's layout is Arrow's):
+/// `format` is the Arrow format string of `T`; no nulls.
+template <class T>
+std::unique_ptr<Node> fixed_column(const char* format, std::string name, const std::vector<T>& v) {
+  auto n = make_node(format, std::move(name), static_cast<std::int64_t>(v.size()));
+  n->nullable = false;
+  n->buffers.emplace_back();
+  n->buffers.push_back(bytes_of(v));
+  return n;
 }
 
-/// The columns every record type starts with: participant, id, time, offset_minutes.
-struct HeadColumns {
-  StringBuilder id;
-  InstantColumns time;
-  template <class R>
-  void push(const R& r) {
-    id.push_optional(r.id);
-    time.push(r.time);
-  }
-  void finish(std::vector<std::unique_ptr<Node>>& c, const std::vector<std::int32_t>& codes,
-              const CohortColumns& cols) {
-    c.push_back(participant_column(codes, cols.participants));
-    c.push_back(id.finish("id"));
-    time.finish(c, "time", "offset_minutes");
-  }
-};
+/// A column of `Out` from the journal's `v`, null where `absent(v[i])`
+/// (the journal's sentinels: -1 for a rating not recorded, NaN for minutes).
+template <class Out, class In, class Absent>
+std::unique_ptr<Node> optional_column(const char* format, std::string name, const std::vector<In>& v,
+                                      Absent absent) {
+  FixedBuilder<Out> b;
+  for (const In x : v) b.push(static_cast<Out>(x), !absent(x));
+  return b.finish(format, std::move(name));
+}
 
-std::unique_ptr<Node> trigger_batch(const Journal& j) {
-  const auto& cols = j.columns();
-  const std::size_t n = cols.triggers.size();
-  HeadColumns head;
+/// Booleans from the journal's 0/1 bytes (-1 = not recorded, null).
+template <class In>
+std::unique_ptr<Node> bool_column(std::string name, const std::vector<In>& v) {
+  BoolBuilder b;
+  for (const In x : v) b.push(x == 1, x >= 0);
+  return b.finish(std::move(name));
+}
+
+/// A text column of `n` rows; "" is null unless `keep_empty` (the format's
+/// required texts, situation and automatic_thought, may be "").
+std::unique_ptr<Node> text_column(std::string name, const TextColumn& t, bool keep_empty = false) {
+  StringBuilder b;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (keep_empty) {
+      b.push(t[i]);
+    } else {
+      b.push_optional(t[i]);
+    }
+  }
+  return b.finish(std::move(name));
+}
+
+/// A trigger link as text: the id of the linked trigger row, null when none.
+std::unique_ptr<Node> link_column(const std::vector<std::int32_t>& link, const TextColumn& trigger_ids) {
+  StringBuilder b;
+  for (const std::int32_t row : link) {
+    b.push_optional(row == no_trigger ? std::string_view{} : trigger_ids[static_cast<std::size_t>(row)]);
+  }
+  return b.finish("trigger");
+}
+
+/// A list<string> column from the journal's (start, count) rows.
+std::unique_ptr<Node> text_list_column(std::string name, const detail::TextList& l) {
+  ListOffsets lists;
+  StringBuilder items;
+  std::int64_t count = 0;
+  for (std::size_t i = 0; i < l.start.size(); ++i) {
+    const auto first = static_cast<std::size_t>(l.start[i]);
+    for (std::size_t k = 0; k < l.count[i]; ++k) items.push(l.items[first + k]);
+    count += l.count[i];
+    lists.close(count);
+  }
+  return lists.finish(std::move(name), items.finish("item"));
+}
+
+/// A dictionary column of codes into `names`, the dictionary being the
+/// distinct names used, sorted (exercise ids, instrument ids: a few dozen).
+std::unique_ptr<Node> used_names_column(std::string name, const std::vector<std::int32_t>& codes,
+                                        const std::vector<std::string>& names) {
+  std::vector<char> used(names.size(), 0);
+  for (const auto c : codes) used[static_cast<std::size_t>(c)] = 1;
+  std::vector<std::int32_t> order;
+  for (std::size_t c = 0; c < names.size(); ++c) {
+    if (used[c] != 0) order.push_back(static_cast<std::int32_t>(c));
+  }
+  std::sort(order.begin(), order.end(), [&](std::int32_t x, std::int32_t y) {
+    return names[static_cast<std::size_t>(x)] < names[static_cast<std::size_t>(y)];
+  });
+  std::vector<std::int32_t> rank(names.size(), 0);
+  std::vector<std::string> sorted;
+  for (std::size_t r = 0; r < order.size(); ++r) {
+    rank[static_cast<std::size_t>(order[r])] = static_cast<std::int32_t>(r);
+    sorted.push_back(names[static_cast<std::size_t>(order[r])]);
+  }
+  DictionaryBuilder b(std::move(sorted));
+  for (const auto c : codes) b.push(rank[static_cast<std::size_t>(c)]);
+  auto n = b.finish(std::move(name));
+  n->nullable = false;
+  return n;
+}
+
+/// The columns every table starts with: participant, id, time, offset_minutes.
+void head(std::vector<std::unique_ptr<Node>>& c, const std::vector<std::int32_t>& participant,
+          const TextColumn& id, const std::vector<std::int64_t>& utc_us,
+          const std::vector<std::int16_t>& offset_min, const CohortColumns& cols) {
+  c.push_back(participant_column(participant, cols.participants));
+  c.push_back(text_column("id", id));
+  c.push_back(fixed_column("tsu:UTC", "time", utc_us));
+  c.push_back(fixed_column("s", "offset_minutes", offset_min));
+}
+
+constexpr auto not_rated = [](auto x) { return x < 0; };
+
+// Each table is built from the journal's columns (detail::Tables), never from
+// record objects: fixed-width columns are copied as they are, texts and
+// lists gathered once in row order, links read as the linked trigger's id.
+
+std::unique_ptr<Node> trigger_batch(const detail::Tables& s) {
+  const auto& t = s.c.triggers;
+  std::vector<std::unique_ptr<Node>> c;
+  head(c, t.participant, s.c.trigger_ids, t.utc_us, t.offset_min, s.c);
   std::vector<std::string> ids;
   for (const auto& e : trigger_category_table) ids.emplace_back(e.id);
   DictionaryBuilder category(std::move(ids));
-  FixedBuilder<std::int8_t> intensity;
-  StringBuilder context;
-  StringBuilder urge;
-  StringBuilder response;
-  StringLists thoughts;
-  StringLists sensations;
-  StringLists tags;
-  BoolBuilder acted;
-  FixedBuilder<double> after;
-  each_record<Trigger>(j, n, [&](const Trigger& t) {
-    head.push(t);
-    category.push(static_cast<std::int32_t>(t.category));
-    intensity.push(static_cast<std::int8_t>(t.intensity.value()));
-    context.push_optional(t.context);
-    thoughts.push(t.thoughts);
-    sensations.push(t.sensations);
-    urge.push_optional(t.urge);
-    acted.push_optional(t.acted_on_urge);
-    after.push_optional(minutes_to_py(t.acted_after_minutes));
-    response.push_optional(t.response);
-    tags.push(t.tags);
-  });
-  std::vector<std::unique_ptr<Node>> c;
-  head.finish(c, cols.triggers.participant, cols);
+  for (const auto x : t.category) category.push(static_cast<std::int32_t>(x));
   c.push_back(category.finish("category"));
   c.back()->nullable = false;
-  c.push_back(intensity.finish("c", "intensity"));
-  c.back()->nullable = false;
-  c.push_back(context.finish("context"));
-  c.push_back(thoughts.finish("thoughts"));
-  c.push_back(sensations.finish("sensations"));
-  c.push_back(urge.finish("urge"));
-  c.push_back(acted.finish("acted_on_urge"));
-  c.push_back(after.finish("g", "acted_after_minutes"));
-  c.push_back(response.finish("response"));
-  c.push_back(tags.finish("tags"));
-  return batch(static_cast<std::int64_t>(n), std::move(c));
+  c.push_back(fixed_column("c", "intensity", t.intensity));
+  c.push_back(text_column("context", s.tr.context));
+  c.push_back(text_list_column("thoughts", s.tr.thoughts));
+  c.push_back(text_list_column("sensations", s.tr.sensations));
+  c.push_back(text_column("urge", s.tr.urge));
+  c.push_back(bool_column("acted_on_urge", t.acted_on_urge));
+  c.push_back(optional_column<double>("g", "acted_after_minutes", t.acted_after_minutes,
+                                      [](double m) { return std::isnan(m); }));
+  c.push_back(text_column("response", s.tr.response));
+  c.push_back(text_list_column("tags", s.tr.tags));
+  return batch(static_cast<std::int64_t>(t.size()), std::move(c));
 }
 
-std::unique_ptr<Node> reading_batch(const Journal& j) {
-  const auto& cols = j.columns();
-  const std::size_t n = cols.readings.size();
-  HeadColumns head;
-  FixedBuilder<std::int8_t> intensity;
-  StringBuilder trigger;
-  StringBuilder note;
-  each_record<Reading>(j, n, [&](const Reading& r) {
-    head.push(r);
-    intensity.push(static_cast<std::int8_t>(r.intensity.value()));
-    trigger.push_optional(r.trigger);
-    note.push_optional(r.note);
-  });
+std::unique_ptr<Node> reading_batch(const detail::Tables& s) {
+  const auto& r = s.c.readings;
   std::vector<std::unique_ptr<Node>> c;
-  head.finish(c, cols.readings.participant, cols);
-  c.push_back(intensity.finish("c", "intensity"));
-  c.back()->nullable = false;
-  c.push_back(trigger.finish("trigger"));
-  c.push_back(note.finish("note"));
-  return batch(static_cast<std::int64_t>(n), std::move(c));
+  head(c, r.participant, s.re.id, r.utc_us, r.offset_min, s.c);
+  c.push_back(fixed_column("c", "intensity", r.intensity));
+  c.push_back(link_column(r.trigger, s.c.trigger_ids));
+  c.push_back(text_column("note", s.re.note));
+  return batch(static_cast<std::int64_t>(r.size()), std::move(c));
 }
 
-std::unique_ptr<Node> exercise_batch(const Journal& j) {
-  const auto& cols = j.columns();
-  const std::size_t n = cols.exercises.size();
-  HeadColumns head;
-  InstantColumns end;
-  SortedDictionary exercise;
-  BoolBuilder completed;
-  FixedBuilder<std::int8_t> before;
-  FixedBuilder<std::int8_t> after;
-  StringBuilder trigger;
-  StringLists responses;
-  each_record<ExerciseSession>(j, n, [&](const ExerciseSession& e) {
-    head.push(e);
-    end.push(e.end);
-    exercise.push(e.exercise);
-    completed.push(e.completed);
-    before.push_optional(optional_value(e.intensity_before));
-    after.push_optional(optional_value(e.intensity_after));
-    trigger.push_optional(e.trigger);
-    responses.push(e.responses);
-  });
+std::unique_ptr<Node> exercise_batch(const detail::Tables& s) {
+  const auto& e = s.c.exercises;
   std::vector<std::unique_ptr<Node>> c;
-  head.finish(c, cols.exercises.participant, cols);
-  end.finish(c, "end", "end_offset_minutes");
-  c.push_back(exercise.finish("exercise"));
+  head(c, e.participant, s.ex.id, e.start_us, e.offset_min, s.c);
+  c.push_back(fixed_column("tsu:UTC", "end", e.end_us));
+  // An empty end_offset_min means the start's offset for every row.
+  c.push_back(
+      fixed_column("s", "end_offset_minutes", e.end_offset_min.empty() ? e.offset_min : e.end_offset_min));
+  c.push_back(used_names_column("exercise", e.exercise, s.c.exercise_names));
+  c.push_back(bool_column("completed", e.completed));
   c.back()->nullable = false;
-  c.push_back(completed.finish("completed"));
-  c.back()->nullable = false;
-  c.push_back(before.finish("c", "intensity_before"));
-  c.push_back(after.finish("c", "intensity_after"));
-  c.push_back(trigger.finish("trigger"));
-  c.push_back(responses.finish("responses"));
-  return batch(static_cast<std::int64_t>(n), std::move(c));
+  c.push_back(optional_column<std::int8_t>("c", "intensity_before", e.intensity_before, not_rated));
+  c.push_back(optional_column<std::int8_t>("c", "intensity_after", e.intensity_after, not_rated));
+  c.push_back(link_column(e.trigger, s.c.trigger_ids));
+  c.push_back(text_list_column("responses", s.ex.responses));
+  return batch(static_cast<std::int64_t>(e.size()), std::move(c));
 }
 
-std::unique_ptr<Node> thought_batch(const Journal& j) {
-  const auto& cols = j.columns();
-  const std::size_t n = cols.thoughts.size();
-  HeadColumns head;
-  // situation and automatic_thought are required by the format, but may be "".
-  StringBuilder situation;
-  StringBuilder thought;
-  FixedBuilder<std::int8_t> belief_before;
-  ListOffsets emotion_lists;
-  StringBuilder names;
-  FixedBuilder<std::int8_t> em_before;
-  FixedBuilder<std::int8_t> em_after;
-  std::int64_t emotions = 0;
-  ListOffsets distortion_lists;
-  StringBuilder distortion_ids;
-  std::int64_t distortions = 0;
-  StringLists evidence_for;
-  StringLists evidence_against;
-  StringLists alternatives;
-  StringBuilder friend_advice;
-  StringBuilder balanced;
-  FixedBuilder<std::int8_t> belief_after;
-  StringBuilder trigger;
-  each_record<ThoughtRecord>(j, n, [&](const ThoughtRecord& t) {
-    head.push(t);
-    situation.push(t.situation);
-    thought.push(t.automatic_thought);
-    belief_before.push(static_cast<std::int8_t>(t.belief_before.value()));
-    for (const auto& e : t.emotions) {
-      names.push(e.name);
-      em_before.push(static_cast<std::int8_t>(e.before.value()));
-      em_after.push_optional(optional_value(e.after));
-    }
-    emotions += static_cast<std::int64_t>(t.emotions.size());
-    emotion_lists.close(emotions);
-    for (auto d : t.distortions) distortion_ids.push(to_id(d));
-    distortions += static_cast<std::int64_t>(t.distortions.size());
-    distortion_lists.close(distortions);
-    evidence_for.push(t.evidence_for);
-    evidence_against.push(t.evidence_against);
-    alternatives.push(t.alternatives);
-    friend_advice.push_optional(t.friend_advice);
-    balanced.push_optional(t.balanced_thought);
-    belief_after.push_optional(optional_value(t.belief_after));
-    trigger.push_optional(t.trigger);
-  });
+std::unique_ptr<Node> thought_batch(const detail::Tables& s) {
+  const auto& t = s.c.thoughts;
+  const std::size_t n = t.size();
   std::vector<std::unique_ptr<Node>> c;
-  head.finish(c, cols.thoughts.participant, cols);
-  c.push_back(situation.finish("situation"));
-  c.push_back(thought.finish("automatic_thought"));
-  c.push_back(belief_before.finish("c", "belief_before"));
+  head(c, t.participant, s.th.id, t.utc_us, t.offset_min, s.c);
+  c.push_back(text_column("situation", s.th.situation, true));
+  c.push_back(text_column("automatic_thought", s.th.automatic_thought, true));
+  c.push_back(
+      optional_column<std::int8_t>("c", "belief_before", t.belief_before, [](auto) { return false; }));
   c.back()->nullable = false;
   {
+    // list<struct<name, before, after>>: the emotions' names are a TextList
+    // whose items index the per-item ratings.
+    const auto& em = s.th.emotions;
+    ListOffsets lists;
+    StringBuilder names;
+    FixedBuilder<std::int8_t> before;
+    FixedBuilder<std::int8_t> after;
+    std::int64_t count = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto first = static_cast<std::size_t>(em.names.start[i]);
+      for (std::size_t k = first; k < first + em.names.count[i]; ++k) {
+        names.push(em.names.items[k]);
+        before.push(static_cast<std::int8_t>(em.before[k]));
+        after.push(static_cast<std::int8_t>(em.after[k]), em.after[k] != no_rating);
+      }
+      count += em.names.count[i];
+      lists.close(count);
+    }
     std::vector<std::unique_ptr<Node>> fields;
     fields.push_back(names.finish("name"));
-    fields.push_back(em_before.finish("c", "before"));
-    fields.push_back(em_after.finish("c", "after"));
-    auto item = batch(emotions, std::move(fields));
+    fields.push_back(before.finish("c", "before"));
+    fields.push_back(after.finish("c", "after"));
+    auto item = batch(count, std::move(fields));
     item->name = "item";
     item->nullable = true;
-    c.push_back(emotion_lists.finish("emotions", std::move(item)));
+    c.push_back(lists.finish("emotions", std::move(item)));
   }
   {
-    auto child = distortion_ids.finish("item");
-    c.push_back(distortion_lists.finish("distortions", std::move(child)));
+    ListOffsets lists;
+    StringBuilder ids;
+    for (std::size_t i = 0; i < n; ++i) {
+      for (auto k = t.distortion_offsets[i]; k < t.distortion_offsets[i + 1]; ++k) {
+        ids.push(to_id(static_cast<Distortion>(t.distortions[static_cast<std::size_t>(k)])));
+      }
+      lists.close(t.distortion_offsets[i + 1]);
+    }
+    c.push_back(lists.finish("distortions", ids.finish("item")));
   }
-  c.push_back(evidence_for.finish("evidence_for"));
-  c.push_back(evidence_against.finish("evidence_against"));
-  c.push_back(alternatives.finish("alternatives"));
-  c.push_back(friend_advice.finish("friend_advice"));
-  c.push_back(balanced.finish("balanced_thought"));
-  c.push_back(belief_after.finish("c", "belief_after"));
-  c.push_back(trigger.finish("trigger"));
+  c.push_back(text_list_column("evidence_for", s.th.evidence_for));
+  c.push_back(text_list_column("evidence_against", s.th.evidence_against));
+  c.push_back(text_list_column("alternatives", s.th.alternatives));
+  c.push_back(text_column("friend_advice", s.th.friend_advice));
+  c.push_back(text_column("balanced_thought", s.th.balanced_thought));
+  c.push_back(optional_column<std::int8_t>("c", "belief_after", t.belief_after, not_rated));
+  c.push_back(link_column(t.trigger, s.c.trigger_ids));
   return batch(static_cast<std::int64_t>(n), std::move(c));
 }
 
-std::unique_ptr<Node> assessment_batch(const Journal& j) {
-  const auto& cols = j.columns();
-  const std::size_t n = cols.assessments.size();
-  HeadColumns head;
-  SortedDictionary instrument;
-  ListOffsets answer_lists;
-  FixedBuilder<std::int32_t> answers;
-  std::int64_t count = 0;
-  StringBuilder note;
-  each_record<Assessment>(j, n, [&](const Assessment& a) {
-    head.push(a);
-    instrument.push(a.instrument);
-    for (int v : a.answers) answers.push(v);
-    count += static_cast<std::int64_t>(a.answers.size());
-    answer_lists.close(count);
-    note.push_optional(a.note);
-  });
+std::unique_ptr<Node> assessment_batch(const detail::Tables& s) {
+  const auto& a = s.c.assessments;
   std::vector<std::unique_ptr<Node>> c;
-  head.finish(c, cols.assessments.participant, cols);
-  c.push_back(instrument.finish("instrument"));
-  c.back()->nullable = false;
+  head(c, a.participant, s.as.id, a.utc_us, a.offset_min, s.c);
+  c.push_back(used_names_column("instrument", s.as.instrument, s.instruments));
   {
-    auto child = answers.finish("i", "item");
-    c.push_back(answer_lists.finish("answers", std::move(child)));
+    const auto& l = s.as.answers;
+    ListOffsets lists;
+    FixedBuilder<std::int32_t> answers;
+    std::int64_t count = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      const auto first = static_cast<std::size_t>(l.start[i]);
+      for (std::size_t k = first; k < first + l.count[i]; ++k) answers.push(l.items[k]);
+      count += l.count[i];
+      lists.close(count);
+    }
+    c.push_back(lists.finish("answers", answers.finish("i", "item")));
   }
-  c.push_back(note.finish("note"));
-  return batch(static_cast<std::int64_t>(n), std::move(c));
+  c.push_back(text_column("note", s.as.note));
+  return batch(static_cast<std::int64_t>(a.size()), std::move(c));
 }
 
 }  // namespace
@@ -320,11 +304,12 @@ py::dict journal_to_arrow(const Journal& j) {
   std::shared_ptr<const Node> batches[5];
   {
     py::gil_scoped_release release;
-    batches[0] = trigger_batch(j);
-    batches[1] = reading_batch(j);
-    batches[2] = exercise_batch(j);
-    batches[3] = thought_batch(j);
-    batches[4] = assessment_batch(j);
+    const detail::Tables& s = j.storage();
+    batches[0] = trigger_batch(s);
+    batches[1] = reading_batch(s);
+    batches[2] = exercise_batch(s);
+    batches[3] = thought_batch(s);
+    batches[4] = assessment_batch(s);
   }
   py::dict out;
   for (std::size_t k = 0; k < table_names.size(); ++k) out[table_names[k]] = py::cast(ArrowBatch{batches[k]});

@@ -17,9 +17,12 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <unordered_set>
 #include <utility>
 
@@ -51,88 +54,108 @@ struct Table {
 
 // --- column builders -------------------------------------------------------
 
-/// Collects `(name, kind, payload...)` tuples for `_frames.build_frame`.
+/// Collects `(name, kind, payload...)` tuples for `_frames.build_frame`, read
+/// from the journal's own columns (`Journal::storage()`): fixed-width values
+/// are copied into NumPy arrays, no record object is made.
 class Columns {
  public:
   explicit Columns(std::size_t n) : n_(n) {}
 
-  template <class T, class R, class F>
-  void numeric(const char* name, const char* kind, std::span<const R> rs, F f) {
+  /// A NumPy array of `T` with `f(i)` for each row.
+  template <class T, class F>
+  py::array_t<T> array(F f) const {
     py::array_t<T> a(static_cast<py::ssize_t>(n_));
     T* p = a.mutable_data();
-    for (std::size_t i = 0; i < n_; ++i) p[i] = static_cast<T>(f(rs[i]));
-    add(name, kind, std::move(a));
+    for (std::size_t i = 0; i < n_; ++i) p[i] = static_cast<T>(f(i));
+    return a;
+  }
+  template <class T, class F>
+  void numeric(const char* name, const char* kind, F f) {
+    add(name, kind, array<T>(f));
   }
 
-  /// `time`, `offset_minutes`, `local_time` (and the same for `end`).
-  template <class R, class F>
-  void instant(const char* time_name, const char* offset_name, const char* local_name, std::span<const R> rs,
-               F f) {
-    numeric<std::int64_t>(time_name, "utc_time", rs, [&](const R& r) { return f(r).utc_micros(); });
-    numeric<std::int16_t>(offset_name, "int", rs, [&](const R& r) { return f(r).offset().minutes(); });
-    if (local_name) {
-      numeric<std::int64_t>(local_name, "local_time", rs, [&](const R& r) { return f(r).local_micros(); });
+  /// `time`, `offset_minutes` and (when named) `local_time`, from the UTC
+  /// microseconds and the offset in minutes.
+  void instant(const char* time_name, const char* offset_name, const char* local_name,
+               const std::vector<std::int64_t>& us, const std::vector<std::int16_t>& off) {
+    numeric<std::int64_t>(time_name, "utc_time", [&](std::size_t i) { return us[i]; });
+    numeric<std::int16_t>(offset_name, "int", [&](std::size_t i) { return off[i]; });
+    if (local_name != nullptr) {
+      numeric<std::int64_t>(local_name, "local_time",
+                            [&](std::size_t i) { return us[i] + std::int64_t{off[i]} * 60'000'000; });
     }
   }
 
-  /// An optional value: values (0 where absent) and a mask (true = missing).
-  template <class T, class R, class F>
-  void nullable(const char* name, const char* dtype, std::span<const R> rs, F f) {
+  /// An optional value: values (0 where absent) and a mask (true = missing);
+  /// `f(i)` gives a std::optional.
+  template <class T, class F>
+  void nullable(const char* name, const char* dtype, F f) {
     py::array_t<T> values(static_cast<py::ssize_t>(n_));
     py::array_t<bool> mask(static_cast<py::ssize_t>(n_));
     T* v = values.mutable_data();
     bool* k = mask.mutable_data();
     for (std::size_t i = 0; i < n_; ++i) {
-      const auto o = f(rs[i]);
+      const auto o = f(i);
       k[i] = !o.has_value();
       v[i] = o ? static_cast<T>(*o) : T{};
     }
     cols_.append(py::make_tuple(name, "nullable", std::move(values), std::move(mask), dtype));
   }
 
-  template <class Codes, class R, class F>
-  void categorical(const char* name, std::span<const R> rs, py::list categories, F code) {
-    py::array_t<Codes> a(static_cast<py::ssize_t>(n_));
-    Codes* p = a.mutable_data();
-    for (std::size_t i = 0; i < n_; ++i) p[i] = static_cast<Codes>(code(rs[i]));
-    cols_.append(py::make_tuple(name, "category", std::move(a), std::move(categories)));
+  /// Codes into `categories`.
+  template <class Codes, class F>
+  void categorical(const char* name, py::list categories, F code) {
+    cols_.append(py::make_tuple(name, "category", array<Codes>(code), std::move(categories)));
   }
 
   /// Participants as codes into the journal's sorted participant list (the
   /// same categories in every table of a journal, so frames join cleanly).
-  template <class R>
-  void participant(std::span<const R> rs, const std::vector<std::string>& all) {
-    py::array_t<std::int32_t> a(static_cast<py::ssize_t>(n_));
-    std::int32_t* p = a.mutable_data();
-    // Records are ordered by participant, so one forward walk assigns codes.
-    std::size_t c = 0;
-    for (std::size_t i = 0; i < n_; ++i) {
-      while (c < all.size() && all[c] != rs[i].participant) ++c;
-      p[i] = static_cast<std::int32_t>(c);
-    }
-    cols_.append(py::make_tuple("participant", "category", std::move(a), py::cast(all)));
+  void participant(const std::vector<std::int32_t>& codes, const std::vector<std::string>& all) {
+    categorical<std::int32_t>("participant", py::cast(all), [&](std::size_t i) { return codes[i]; });
   }
 
   /// Text: one Python str per row (strings cannot avoid that). The model
   /// writes an absent optional text as "" (as the journal format does); here
   /// it becomes None, so the column (pandas "string" dtype) shows <NA> like
   /// the numbers and booleans do, and `isna()` / joins see it as missing.
-  template <class R, class F>
-  void text(const char* name, std::span<const R> rs, F f) {
+  /// `f(i)` gives the row's text.
+  template <class F>
+  void text(const char* name, F f) {
     py::list l(n_);
     for (std::size_t i = 0; i < n_; ++i) {
-      const auto& v = f(rs[i]);
-      l[i] = v.empty() ? py::object(py::none()) : py::object(py::str(v));
+      const std::string_view v = f(i);
+      l[i] = v.empty() ? py::object(py::none()) : py::object(py::str(v.data(), v.size()));
     }
     add(name, "str", std::move(l));
   }
+  void text(const char* name, const TextColumn& t) {
+    text(name, [&](std::size_t i) { return t[i]; });
+  }
+  /// A trigger link as the linked trigger's id.
+  void link(const std::vector<std::int32_t>& rows, const TextColumn& trigger_ids) {
+    text("trigger", [&](std::size_t i) {
+      return rows[i] == no_trigger ? std::string_view{} : trigger_ids[static_cast<std::size_t>(rows[i])];
+    });
+  }
 
-  /// Python objects (lists, lists of dicts): one per row.
-  template <class R, class F>
-  void objects(const char* name, std::span<const R> rs, F f) {
+  /// Python objects (lists, lists of dicts): `f(i)` gives one per row.
+  template <class F>
+  void objects(const char* name, F f) {
     py::list l(n_);
-    for (std::size_t i = 0; i < n_; ++i) l[i] = f(rs[i]);
+    for (std::size_t i = 0; i < n_; ++i) l[i] = f(i);
     add(name, "object", std::move(l));
+  }
+  /// Lists of str from the journal's (start, count) rows.
+  void text_lists(const char* name, const detail::TextList& t) {
+    objects(name, [&](std::size_t i) {
+      py::list l(t.count[i]);
+      const auto first = static_cast<std::size_t>(t.start[i]);
+      for (std::size_t k = 0; k < t.count[i]; ++k) {
+        const std::string_view v = t.items[first + k];
+        l[k] = py::str(v.data(), v.size());
+      }
+      return l;
+    });
   }
 
   [[nodiscard]] py::list columns() const { return cols_; }
@@ -156,97 +179,146 @@ py::list ids_of_groups() {
   return l;
 }
 
-py::list frame_of(const Journal& j, std::span<const Trigger> rs) {
-  Columns c(rs.size());
-  c.participant(rs, j.participants());
-  c.text("id", rs, [](const Trigger& t) { return t.id; });
-  c.instant("time", "offset_minutes", "local_time", rs, [](const Trigger& t) { return t.time; });
-  c.categorical<std::int8_t>("category", rs, ids_of_categories(),
-                             [](const Trigger& t) { return static_cast<int>(t.category); });
-  c.categorical<std::int8_t>("group", rs, ids_of_groups(),
-                             [](const Trigger& t) { return static_cast<int>(group_of(t.category)); });
-  c.numeric<std::int8_t>("intensity", "int", rs, [](const Trigger& t) { return t.intensity.value(); });
-  c.text("context", rs, [](const Trigger& t) { return t.context; });
-  c.objects("thoughts", rs, [](const Trigger& t) { return py::cast(t.thoughts); });
-  c.objects("sensations", rs, [](const Trigger& t) { return py::cast(t.sensations); });
-  c.text("urge", rs, [](const Trigger& t) { return t.urge; });
-  c.nullable<bool>("acted_on_urge", "boolean", rs, [](const Trigger& t) { return t.acted_on_urge; });
-  c.nullable<double>("acted_after_minutes", "Float64", rs,
-                     [](const Trigger& t) { return minutes_to_py(t.acted_after_minutes); });
-  c.text("response", rs, [](const Trigger& t) { return t.response; });
-  c.objects("tags", rs, [](const Trigger& t) { return py::cast(t.tags); });
+/// A rating column's value (-1 = not recorded) as an optional.
+template <class T>
+std::optional<int> rated(T v) {
+  return v < 0 ? std::nullopt : std::optional<int>(v);
+}
+
+// One frame per record type, read from the journal's columns.
+
+template <class R>
+py::list frame_of(const Journal& j);
+
+template <>
+py::list frame_of<Trigger>(const Journal& j) {
+  const auto& s = j.storage();
+  const auto& t = s.c.triggers;
+  Columns c(t.size());
+  c.participant(t.participant, s.c.participants);
+  c.text("id", s.c.trigger_ids);
+  c.instant("time", "offset_minutes", "local_time", t.utc_us, t.offset_min);
+  c.categorical<std::int8_t>("category", ids_of_categories(), [&](std::size_t i) { return t.category[i]; });
+  c.categorical<std::int8_t>("group", ids_of_groups(), [&](std::size_t i) {
+    return static_cast<int>(group_of(static_cast<TriggerCategory>(t.category[i])));
+  });
+  c.numeric<std::int8_t>("intensity", "int", [&](std::size_t i) { return t.intensity[i]; });
+  c.text("context", s.tr.context);
+  c.text_lists("thoughts", s.tr.thoughts);
+  c.text_lists("sensations", s.tr.sensations);
+  c.text("urge", s.tr.urge);
+  c.nullable<bool>("acted_on_urge", "boolean", [&](std::size_t i) {
+    return t.acted_on_urge[i] < 0 ? std::nullopt : std::optional<bool>(t.acted_on_urge[i] == 1);
+  });
+  c.nullable<double>("acted_after_minutes", "Float64", [&](std::size_t i) {
+    const double m = t.acted_after_minutes[i];
+    return std::isnan(m) ? std::nullopt : std::optional<double>(m);
+  });
+  c.text("response", s.tr.response);
+  c.text_lists("tags", s.tr.tags);
   return c.columns();
 }
 
-py::list frame_of(const Journal& j, std::span<const Reading> rs) {
-  Columns c(rs.size());
-  c.participant(rs, j.participants());
-  c.text("id", rs, [](const Reading& r) { return r.id; });
-  c.instant("time", "offset_minutes", "local_time", rs, [](const Reading& r) { return r.time; });
-  c.numeric<std::int8_t>("intensity", "int", rs, [](const Reading& r) { return r.intensity.value(); });
-  c.text("trigger", rs, [](const Reading& r) { return r.trigger; });
-  c.text("note", rs, [](const Reading& r) { return r.note; });
+template <>
+py::list frame_of<Reading>(const Journal& j) {
+  const auto& s = j.storage();
+  const auto& r = s.c.readings;
+  Columns c(r.size());
+  c.participant(r.participant, s.c.participants);
+  c.text("id", s.re.id);
+  c.instant("time", "offset_minutes", "local_time", r.utc_us, r.offset_min);
+  c.numeric<std::int8_t>("intensity", "int", [&](std::size_t i) { return r.intensity[i]; });
+  c.link(r.trigger, s.c.trigger_ids);
+  c.text("note", s.re.note);
   return c.columns();
 }
 
-py::list frame_of(const Journal& j, std::span<const Assessment> rs) {
-  Columns c(rs.size());
-  c.participant(rs, j.participants());
-  c.text("id", rs, [](const Assessment& a) { return a.id; });
-  c.instant("time", "offset_minutes", "local_time", rs, [](const Assessment& a) { return a.time; });
-  c.text("instrument", rs, [](const Assessment& a) { return a.instrument; });
-  c.objects("answers", rs, [](const Assessment& a) { return py::cast(a.answers); });
-  c.text("note", rs, [](const Assessment& a) { return a.note; });
+template <>
+py::list frame_of<Assessment>(const Journal& j) {
+  const auto& s = j.storage();
+  const auto& a = s.c.assessments;
+  Columns c(a.size());
+  c.participant(a.participant, s.c.participants);
+  c.text("id", s.as.id);
+  c.instant("time", "offset_minutes", "local_time", a.utc_us, a.offset_min);
+  c.text("instrument", [&](std::size_t i) {
+    return std::string_view(s.instruments[static_cast<std::size_t>(s.as.instrument[i])]);
+  });
+  c.objects("answers", [&](std::size_t i) {
+    const auto& l = s.as.answers;
+    py::list out(l.count[i]);
+    const auto first = static_cast<std::size_t>(l.start[i]);
+    for (std::size_t k = 0; k < l.count[i]; ++k) out[k] = py::int_(l.items[first + k]);
+    return out;
+  });
+  c.text("note", s.as.note);
   return c.columns();
 }
 
-py::list frame_of(const Journal& j, std::span<const ExerciseSession> rs) {
-  Columns c(rs.size());
-  c.participant(rs, j.participants());
-  c.text("id", rs, [](const ExerciseSession& e) { return e.id; });
-  c.instant("time", "offset_minutes", "local_time", rs, [](const ExerciseSession& e) { return e.time; });
-  c.instant("end", "end_offset_minutes", nullptr, rs, [](const ExerciseSession& e) { return e.end; });
-  c.text("exercise", rs, [](const ExerciseSession& e) { return e.exercise; });
-  c.numeric<bool>("completed", "int", rs, [](const ExerciseSession& e) { return e.completed; });
-  c.nullable<std::int8_t>("intensity_before", "Int8", rs,
-                          [](const ExerciseSession& e) { return optional_value(e.intensity_before); });
-  c.nullable<std::int8_t>("intensity_after", "Int8", rs,
-                          [](const ExerciseSession& e) { return optional_value(e.intensity_after); });
-  c.text("trigger", rs, [](const ExerciseSession& e) { return e.trigger; });
-  c.objects("responses", rs, [](const ExerciseSession& e) { return py::cast(e.responses); });
+template <>
+py::list frame_of<ExerciseSession>(const Journal& j) {
+  const auto& s = j.storage();
+  const auto& e = s.c.exercises;
+  Columns c(e.size());
+  c.participant(e.participant, s.c.participants);
+  c.text("id", s.ex.id);
+  c.instant("time", "offset_minutes", "local_time", e.start_us, e.offset_min);
+  c.instant("end", "end_offset_minutes", nullptr, e.end_us,
+            e.end_offset_min.empty() ? e.offset_min : e.end_offset_min);
+  c.text("exercise", [&](std::size_t i) {
+    return std::string_view(s.c.exercise_names[static_cast<std::size_t>(e.exercise[i])]);
+  });
+  c.numeric<bool>("completed", "int", [&](std::size_t i) { return e.completed[i] != 0; });
+  c.nullable<std::int8_t>("intensity_before", "Int8",
+                          [&](std::size_t i) { return rated(e.intensity_before[i]); });
+  c.nullable<std::int8_t>("intensity_after", "Int8",
+                          [&](std::size_t i) { return rated(e.intensity_after[i]); });
+  c.link(e.trigger, s.c.trigger_ids);
+  c.text_lists("responses", s.ex.responses);
   return c.columns();
 }
 
-py::list frame_of(const Journal& j, std::span<const ThoughtRecord> rs) {
-  Columns c(rs.size());
-  c.participant(rs, j.participants());
-  c.text("id", rs, [](const ThoughtRecord& t) { return t.id; });
-  c.instant("time", "offset_minutes", "local_time", rs, [](const ThoughtRecord& t) { return t.time; });
-  c.text("situation", rs, [](const ThoughtRecord& t) { return t.situation; });
-  c.text("automatic_thought", rs, [](const ThoughtRecord& t) { return t.automatic_thought; });
-  c.numeric<std::int8_t>("belief_before", "int", rs,
-                         [](const ThoughtRecord& t) { return t.belief_before.value(); });
-  c.objects("emotions", rs, [](const ThoughtRecord& t) {
-    py::list l;
-    for (const auto& e : t.emotions) {
+template <>
+py::list frame_of<ThoughtRecord>(const Journal& j) {
+  const auto& s = j.storage();
+  const auto& t = s.c.thoughts;
+  Columns c(t.size());
+  c.participant(t.participant, s.c.participants);
+  c.text("id", s.th.id);
+  c.instant("time", "offset_minutes", "local_time", t.utc_us, t.offset_min);
+  c.text("situation", s.th.situation);
+  c.text("automatic_thought", s.th.automatic_thought);
+  c.numeric<std::int8_t>("belief_before", "int", [&](std::size_t i) { return t.belief_before[i]; });
+  c.objects("emotions", [&](std::size_t i) {
+    const auto& em = s.th.emotions;
+    py::list l(em.names.count[i]);
+    const auto first = static_cast<std::size_t>(em.names.start[i]);
+    for (std::size_t k = 0; k < em.names.count[i]; ++k) {
+      const std::size_t x = first + k;
       py::dict d;
-      d["name"] = e.name;
-      d["before"] = e.before.value();
-      d["after"] = e.after ? py::object(py::int_(e.after->value())) : py::object(py::none());
-      l.append(std::move(d));
+      const std::string_view name = em.names.items[x];
+      d["name"] = py::str(name.data(), name.size());
+      d["before"] = py::int_(em.before[x]);
+      d["after"] = em.after[x] == no_rating ? py::object(py::none()) : py::object(py::int_(em.after[x]));
+      l[k] = std::move(d);
     }
     return l;
   });
-  c.objects("distortions", rs,
-            [](const ThoughtRecord& t) { return py::cast(distortion_ids(t.distortions)); });
-  c.objects("evidence_for", rs, [](const ThoughtRecord& t) { return py::cast(t.evidence_for); });
-  c.objects("evidence_against", rs, [](const ThoughtRecord& t) { return py::cast(t.evidence_against); });
-  c.objects("alternatives", rs, [](const ThoughtRecord& t) { return py::cast(t.alternatives); });
-  c.text("friend_advice", rs, [](const ThoughtRecord& t) { return t.friend_advice; });
-  c.text("balanced_thought", rs, [](const ThoughtRecord& t) { return t.balanced_thought; });
-  c.nullable<std::int8_t>("belief_after", "Int8", rs,
-                          [](const ThoughtRecord& t) { return optional_value(t.belief_after); });
-  c.text("trigger", rs, [](const ThoughtRecord& t) { return t.trigger; });
+  c.objects("distortions", [&](std::size_t i) {
+    py::list l;
+    for (auto k = t.distortion_offsets[i]; k < t.distortion_offsets[i + 1]; ++k) {
+      const std::string_view id = to_id(static_cast<Distortion>(t.distortions[static_cast<std::size_t>(k)]));
+      l.append(py::str(id.data(), id.size()));
+    }
+    return l;
+  });
+  c.text_lists("evidence_for", s.th.evidence_for);
+  c.text_lists("evidence_against", s.th.evidence_against);
+  c.text_lists("alternatives", s.th.alternatives);
+  c.text("friend_advice", s.th.friend_advice);
+  c.text("balanced_thought", s.th.balanced_thought);
+  c.nullable<std::int8_t>("belief_after", "Int8", [&](std::size_t i) { return rated(t.belief_after[i]); });
+  c.link(t.trigger, s.c.trigger_ids);
   return c.columns();
 }
 
@@ -276,11 +348,7 @@ void bind_table(py::module_& m, const char* name, const char* doc) {
              return std::string("<") + name + ": " + std::to_string(t.get().size()) + " rows>";
            })
       .def(
-          "_columns",
-          [](const Table<R>& t) {
-            const std::vector<R> records = t.get().to_vector();
-            return frame_of(t.journal(), std::span<const R>(records));
-          },
+          "_columns", [](const Table<R>& t) { return frame_of<R>(t.journal()); },
           "The records as column descriptions (name, kind, payload...) for calmkit._frames.build_frame, "
           "which the Python package's to_pandas() calls.");
 }

@@ -286,6 +286,12 @@ class Journal {
   [[nodiscard]] const CohortColumns& columns() const noexcept { return s_.c; }
   /// Instrument ids, indexed by the instrument codes of the assessments.
   [[nodiscard]] const std::vector<std::string>& instruments() const noexcept { return s_.instruments; }
+  /// Every column the journal stores: `columns()` (what the metrics read)
+  /// plus the texts, lists and codes no metric reads, row for row in journal
+  /// order. Its layout is internal (`detail`) and may change; it is for code
+  /// that exports whole columns without a record object per row (the Arrow
+  /// bridge, the pandas frames). Valid until the journal changes.
+  [[nodiscard]] const detail::Tables& storage() const noexcept { return s_; }
 
   /// Every record, as values, grouped by type in journal order. The slow
   /// path (one allocation per string and list): prefer the views or `columns()`.
