@@ -155,6 +155,30 @@ _utc = _frames.utc_series
 _dates = _frames.dates
 
 
+def _every_participant(frame: pd.DataFrame, c: Cohort) -> pd.DataFrame:
+    """``frame`` (one row per participant, in code order) with a row for each
+    participant of ``c`` it lacks (one with no trigger, no thought record, no
+    reading...): counts (the integer columns) 0, statistics (the float
+    columns) NaN. Every participant of the journal then has a row, as in the
+    zero-filled tables (trigger_frequency, record_counts, ...)."""
+    n = len(c.participants)
+    codes = frame["participant"].cat.codes.to_numpy(np.int64)
+    if len(codes) == n:
+        return frame
+    at = np.full(n, -1, dtype=np.int64)
+    at[codes] = np.arange(len(codes))
+    present = at >= 0
+    cols: dict[str, Any] = {"participant": _participants(c, np.arange(n, dtype=np.int32))}
+    for name in frame.columns.drop("participant"):
+        v = frame[name].to_numpy()
+        if v.dtype.kind not in "iuf":
+            raise TypeError(f"column {name!r}: no empty value for dtype {v.dtype}")
+        col = np.full(n, 0 if v.dtype.kind in "iu" else np.nan, dtype=v.dtype)
+        col[present] = v[at[present]]
+        cols[name] = col
+    return _frames.frame(cols)
+
+
 _BUILTIN_KEYS = ("participant", "category", *_PERIODS)
 
 
@@ -431,8 +455,25 @@ def time_to_calm_summary(data: Union[Data, pd.DataFrame], by: Union[str, Iterabl
     calmed, censored, median_minutes, ci_low, ci_high (Brookmeyer-Crowley with
     the log-log Greenwood band; NaN where undefined). ``tz``: a time zone
     (an IANA name or a POSIX TZ rule, :class:`calmkit.TimeZone`) for local
-    dates instead of each event's own offset."""
-    return _summary_dict(data, threshold, window_hours, by, tz, confidence, False).frame()
+    dates instead of each event's own offset.
+
+    Rows: one per group with at least one episode, except ``by="participant"``
+    alone on a journal or cohort: then every participant of the journal has a
+    row, one without triggers with episodes, calmed and censored 0 and
+    median_minutes, ci_low, ci_high NaN (as :func:`trigger_frequency` and
+    :func:`record_counts` list everyone). An episode frame is summarised as
+    it is: its groups with episodes (a filtered frame keeps only its own
+    participants)."""
+    out = _summary_dict(data, threshold, window_hours, by, tz, confidence, False).frame()
+    if _every_participant_rows(data, by):
+        out = _every_participant(out, _cohort(data))
+    return out
+
+
+def _every_participant_rows(data: Union[Data, pd.DataFrame], by: Union[str, Iterable[str], None]) -> bool:
+    """Whether a summary of ``data`` grouped ``by`` lists every participant of
+    the journal: grouped by participant alone, on a journal or cohort."""
+    return not isinstance(data, pd.DataFrame) and _keys(by) == ["participant"]
 
 
 def km_curve(data: Union[Data, pd.DataFrame], by: Union[str, Iterable[str], None] = "participant",
@@ -472,15 +513,21 @@ def km_quantiles(data: Union[Data, pd.DataFrame], p: Union[float, Iterable[float
 
     ``data``, ``by``, ``threshold``, ``window_hours``, ``tz`` and
     ``confidence`` as for :func:`time_to_calm_summary`. ``p``: one
-    probability or several, each in (0, 1) (ValueError otherwise). Columns:
+    probability or several, each in (0, 1) (ValueError otherwise), each read
+    as the decimal it prints as in its own precision: 0.9 is 9/10, and a
+    NumPy ``float32`` 0.1 (``np.float32(0.1)``, which holds
+    0.100000001490116...) is the 0.1 it was written as, so it decides an
+    exact S = 0.9 as 0.1 does. Columns:
     the group keys, p, minutes, ci_low, ci_high; one row per group and p,
-    the probabilities in the order given.
+    the probabilities in the order given. The groups are those of
+    :func:`time_to_calm_summary`: with ``by="participant"`` on a journal,
+    every participant, one without episodes with NaN minutes and interval.
 
     Example::
 
         calmkit.km_quantiles(journal, p=[0.25, 0.5, 0.75], by="participant")
     """
-    ps = [float(p)] if np.isscalar(p) else [float(x) for x in p]  # type: ignore[arg-type]
+    ps = [_probability(p)] if np.isscalar(p) else [_probability(x) for x in p]  # type: ignore[union-attr]
     if not ps:
         raise ValueError("p must name at least one probability")
     bad = [x for x in ps if not 0.0 < x < 1.0]
@@ -493,7 +540,31 @@ def km_quantiles(data: Union[Data, pd.DataFrame], p: Union[float, Iterable[float
     out = keys.iloc[q["group"]].reset_index(drop=True)
     for name in ("p", "minutes", "ci_low", "ci_high"):
         out[name] = q[name]
+    if _every_participant_rows(data, by):
+        c = _cohort(data)
+        n, k = len(c.participants), len(ps)
+        if len(out) < n * k:  # a row per participant and p; NaN where a participant has no episode
+            full = np.full(n * k, -1, dtype=np.int64)
+            full[out["participant"].cat.codes.to_numpy(np.int64) * k + np.arange(len(out)) % k] = np.arange(len(out))
+            have = full >= 0
+            cols: dict[str, Any] = {"participant": _participants(c, np.repeat(np.arange(n, dtype=np.int32), k)),
+                                    "p": np.tile(np.asarray(ps, dtype=np.float64), n)}
+            for name in ("minutes", "ci_low", "ci_high"):
+                col = np.full(n * k, np.nan)
+                col[have] = out[name].to_numpy(np.float64)[full[have]]
+                cols[name] = col
+            out = _frames.frame(cols)
     return out
+
+
+def _probability(x: Any) -> float:
+    """A probability as the decimal it prints as in its own precision: a NumPy
+    float16/float32 (np.float32(0.1) holds 0.100000001490116...) becomes the
+    double of its shortest repr (0.1), the value its writer meant; anything
+    else goes through float()."""
+    if isinstance(x, np.floating) and np.finfo(x.dtype).bits < 64:
+        return float(str(x))
+    return float(x)
 
 
 def first_and_latest(episodes: pd.DataFrame, weeks: float = 4) -> pd.Series:
@@ -738,14 +809,15 @@ def peak_trend(data: Data, threshold: int = 3, window_hours: float = 12, confide
     span_weeks (first to last onset, weeks): the line runs from intercept to
     intercept + slope_per_week * span_weeks. ``by=None``: one row over every episode, the
     weeks counted from the cohort's first onset (each episode's peak is still
-    computed within its own participant's records)."""
+    computed within its own participant's records). Every participant of the
+    journal has a row; one without triggers has episodes 0 and NaN elsewhere."""
     _episode_parameters(threshold, window_hours)
     if _by_participant(by):
         c = _cohort(data)
         d = _core._metric_peak_trend(c, threshold, window_hours, confidence)
         cols: dict[str, Any] = {"participant": _participants(c, d.pop("participant"))}
         cols.update(d)
-        return _frames.frame(cols)
+        return _every_participant(_frames.frame(cols), c)
     eps = time_to_calm(data, threshold, window_hours)
     us = eps["onset"].dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[us]").view(np.int64)
     x = (us - us.min()).astype(np.float64) / (7.0 * 86_400_000_000.0) if len(us) else np.zeros(0)
@@ -779,7 +851,9 @@ def exercise_effectiveness(data: Data, threshold: int = 3, window_hours: float =
 
 
 def thought_record_summary(data: Data, min_alternatives: int = 3, by: str | None = "participant") -> pd.DataFrame:
-    """Thought records per participant with at least one (``by="participant"``)
+    """Thought records per participant (``by="participant"``: every
+    participant of the journal, one without thought records with records,
+    belief_rated and emotion_rated 0 and NaN elsewhere)
     or of every record together (``by=None``: one row, no participant column;
     each record counted once, as its own person wrote it).
 
@@ -798,7 +872,7 @@ def thought_record_summary(data: Data, min_alternatives: int = 3, by: str | None
     codes = d.pop("participant")
     cols: dict[str, Any] = {"participant": _participants(c, codes)} if by_p else {}
     cols.update(d)
-    return _frames.frame(cols)
+    return _every_participant(_frames.frame(cols), c) if by_p else _frames.frame(cols)
 
 
 def distortion_frequency(data: Data) -> pd.DataFrame:
@@ -1072,9 +1146,11 @@ def affect_dynamics(data: Data, acute_change: int = 3, max_gap_hours: float | No
     """MSSD, RMSSD, inertia (lag-1 autocorrelation) and PAC (share of
     successive ``|change| >= acute_change``) of each participant's readings and
     trigger onsets. Successive pairs must be on the same local date, or at most
-    ``max_gap_hours`` apart when given."""
+    ``max_gap_hours`` apart when given. Every participant of the journal has
+    a row; one with no reading or trigger (or no pair) has observations and
+    pairs 0 and NaN statistics."""
     c = _cohort(data)
     d = _core._metric_affect_dynamics(c, acute_change, max_gap_hours, tz)
     cols: dict[str, Any] = {"participant": _participants(c, d.pop("participant"))}
     cols.update(d)
-    return _frames.frame(cols)
+    return _every_participant(_frames.frame(cols), c)

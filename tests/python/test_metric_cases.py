@@ -143,3 +143,100 @@ def test_span_starting_with_an_exercise_or_an_assessment_against_pandas() -> Non
     assert pooled["count"].tolist() == t.groupby("week").size().reindex(every, fill_value=0).tolist()
     people = calmkit.practice_consistency(j, by=None)
     assert people["participants"].tolist() == [sum(d in w for w in weeks.values()) for d in every]
+
+
+def test_a_float32_p_is_the_decimal_it_was_written_as() -> None:
+    # Times 1..10 minutes, all calmed: S(k) = (10 - k) / 10 exactly, so by the definition (the smallest
+    # time with S <= 1 - p) the 0.1-quantile is 1 (S(1) = 9/10) and the 0.3-quantile is 3 (S(3) = 7/10).
+    # np.float32(0.1) holds 0.100000001490116..., read as that double 1 - p < 9/10 would give 2.
+    import numpy as np
+
+    eps = _episodes([float(k) for k in range(1, 11)], [True] * 10)
+    for p in (0.1, np.float32(0.1), np.float16(0.1), np.float64(0.1)):
+        got = calmkit.km_quantiles(eps, p=p)
+        assert got["minutes"].tolist() == [1.0], p
+        assert got["p"].tolist() == [0.1], p
+    got = calmkit.km_quantiles(eps, p=np.array([0.1, 0.3], dtype=np.float32))
+    assert got["minutes"].tolist() == [1.0, 3.0]
+    assert got["p"].tolist() == [0.1, 0.3]
+    assert calmkit.km_quantiles(eps, p=[np.float32(0.3)])["minutes"].tolist() == [3.0]
+
+
+def _three_people() -> calmkit.Journal:
+    """a: two triggers (one calmed by a linked reading after 60 min), an exercise; b: readings, an
+    exercise and a thought record but no trigger; c: one GAD-7 and nothing else."""
+    j = calmkit.Journal()
+    j.add(calmkit.Trigger(participant="a", id="t1", time="2026-05-04T10:00:00+00:00", category="conflict",
+                          intensity=7, acted_on_urge=False))
+    j.add(calmkit.Reading(participant="a", time="2026-05-04T11:00:00+00:00", intensity=2, trigger="t1"))
+    j.add(calmkit.Trigger(participant="a", id="t2", time="2026-05-14T10:00:00+00:00", category="conflict",
+                          intensity=6))
+    j.add(calmkit.ExerciseSession(participant="a", id="e1", time="2026-05-04T10:10:00+00:00",
+                                  end="2026-05-04T10:20:00+00:00", exercise="box-breathing", intensity_before=7,
+                                  intensity_after=4, trigger="t1"))
+    j.add(calmkit.Reading(participant="b", time="2026-05-05T11:00:00+00:00", intensity=5))
+    j.add(calmkit.Reading(participant="b", time="2026-05-06T11:00:00+00:00", intensity=3))
+    j.add(calmkit.ExerciseSession(participant="b", id="e1", time="2026-05-05T10:10:00+00:00",
+                                  end="2026-05-05T10:20:00+00:00", exercise="box-breathing"))
+    j.add(calmkit.ThoughtRecord(participant="b", id="r1", time="2026-05-05T12:00:00+00:00", situation="s",
+                                automatic_thought="x", belief_before=80, belief_after=50))
+    items = len(calmkit.instrument("gad-7")["items"])
+    j.add(calmkit.Assessment(participant="c", id="g1", time="2026-05-05T09:00:00+00:00", instrument="gad-7",
+                             answers=[1] * items))
+    return j
+
+
+def test_every_participant_of_the_journal_has_a_row_in_each_per_participant_summary() -> None:
+    # The reference is pandas on the records: every participant with a record of any type, and per
+    # participant the counts of the records each summary counts (0 for none).
+    j = _three_people()
+    tables = {name: getattr(j, name).to_pandas() for name in
+              ("triggers", "readings", "exercises", "thought_records", "assessments")}
+    everyone = sorted(set().union(*(set(t["participant"].astype(str)) for t in tables.values())))
+    assert everyone == ["a", "b", "c"]
+
+    def count(name: str) -> list[int]:
+        t = tables[name]
+        return t.groupby(t["participant"].astype(str)).size().reindex(everyone, fill_value=0).tolist()
+
+    triggers = count("triggers")  # [2, 0, 0]
+    summary = calmkit.time_to_calm_summary(j, by="participant")
+    assert summary["participant"].astype(str).tolist() == everyone
+    assert summary["episodes"].tolist() == triggers
+    assert summary["calmed"].tolist() == [1, 0, 0] and summary["censored"].tolist() == [1, 0, 0]
+    assert summary["median_minutes"].tolist()[0] == 60.0  # S(60) = 1/2 -> median 60
+    assert summary[["median_minutes", "ci_low", "ci_high"]].iloc[1:].isna().all().all()
+    assert str(summary["episodes"].dtype) == "int64" and str(summary["median_minutes"].dtype) == "float64"
+    # a's row is the row of a summary of the episode frame, which keeps only the groups it has
+    from_frame = calmkit.time_to_calm_summary(calmkit.time_to_calm(j), by="participant")
+    assert from_frame["participant"].astype(str).tolist() == ["a"]
+    pd.testing.assert_frame_equal(summary.iloc[:1], from_frame)
+
+    q = calmkit.km_quantiles(j, p=[0.5, 0.25], by="participant")
+    assert q["participant"].astype(str).tolist() == ["a", "a", "b", "b", "c", "c"]
+    assert q["p"].tolist() == [0.5, 0.25] * 3
+    assert q["minutes"].tolist()[:2] == [60.0, 60.0] and q["minutes"].iloc[2:].isna().all()
+
+    peaks = calmkit.peak_trend(j, by="participant")
+    assert peaks["participant"].astype(str).tolist() == everyone
+    assert peaks["episodes"].tolist() == triggers
+    assert peaks["mean_peak"].tolist()[0] == 6.5  # peaks 7 and 6
+    assert peaks.drop(columns=["participant", "episodes"]).iloc[1:].isna().all().all()
+
+    thoughts = calmkit.thought_record_summary(j, by="participant")
+    assert thoughts["participant"].astype(str).tolist() == everyone
+    assert thoughts["records"].tolist() == count("thought_records")  # [0, 1, 0]
+    assert thoughts["belief_rated"].tolist() == [0, 1, 0] and thoughts["emotion_rated"].tolist() == [0, 0, 0]
+    assert thoughts["mean_belief_change"].tolist()[1] == 30.0
+    assert thoughts.loc[[0, 2], ["mean_belief_before", "share_min_alternatives"]].isna().all().all()
+
+    dyn = calmkit.affect_dynamics(j)
+    assert dyn["participant"].astype(str).tolist() == everyone
+    # a: onsets 7, 6 and the reading 2; b: two readings; c: nothing
+    assert dyn["observations"].tolist() == [t + r for t, r in zip(triggers, count("readings"))]
+    assert dyn.loc[2, ["mssd", "rmssd", "inertia", "pac"]].isna().all() and dyn.loc[2, "pairs"] == 0
+
+    # the tables that always listed everyone still do
+    for table in (calmkit.trigger_frequency(j), calmkit.record_counts(j, by="participant"),
+                  calmkit.trigger_trend(j), calmkit.window_of_uncertainty(j), calmkit.practice_streaks(j)):
+        assert sorted(set(table["participant"].astype(str))) == everyone
