@@ -1518,7 +1518,7 @@ void refuse_foreign_start(std::string_view name, std::string_view head) {
 // ---------------------------------------------------------------------------
 // Public API
 
-ReadResult parse_journal(std::string_view text, ReadOptions options, std::string_view name) {
+ReadResult parse_journal_with_report(std::string_view text, ReadOptions options, std::string_view name) {
   const simdjson::padded_string buffer(text.data(), text.size());
   detail::Reader reader(name, options, 0);
   const char* p = buffer.data();
@@ -1541,7 +1541,7 @@ ReadResult parse_journal(std::string_view text, ReadOptions options, std::string
   return reader.finish();
 }
 
-ReadResult read_journal(const std::filesystem::path& path, ReadOptions options) {
+ReadResult read_journal_with_report(const std::filesystem::path& path, ReadOptions options) {
   const std::string name = path.string();
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) detail::io_error("cannot open journal", path, errno);

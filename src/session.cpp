@@ -239,7 +239,7 @@ ExerciseSession Session::finish(double now, const SessionRecordInfo& info) {
   // Found by tests/fuzz/fuzz_session: clock readings 1e300 s apart overflowed
   // llround and put `end` before `time`. 253402300800 s is 10000-01-01T00:00Z.
   constexpr double end_limit_us = 253402300800e6;
-  if (!(static_cast<double>(info.started_at.utc_micros()) + wall * 1e6 < end_limit_us)) {
+  if (!(static_cast<double>(info.started_at.utc_us()) + wall * 1e6 < end_limit_us)) {
     detail::throw_invalid("Session::finish: the session lasted " + std::to_string(wall) +
                           " s of caller clock, which puts its end past the year 9999");
   }

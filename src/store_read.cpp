@@ -59,7 +59,7 @@ std::string identify(const Impl& impl, const Query& q, int col, std::string_view
 Instant instant_of(const Impl& impl, const Query& q, int us_col, int offset_col, const std::string& who) {
   const auto off = UtcOffset::make(static_cast<int>(q.int64(offset_col)));
   if (!off) corrupt(impl, who + ": UTC offset out of range");
-  return Instant::from_utc_micros(q.int64(us_col), *off);
+  return Instant::from_utc_us(q.int64(us_col), *off);
 }
 
 template <class Bounded>
@@ -95,8 +95,8 @@ Filter make_filter(std::optional<std::string_view> participant, std::optional<In
                    std::optional<Instant> to) {
   Filter f;
   if (participant) f.participant = std::string(*participant);
-  if (from) f.from_us = from->utc_micros();
-  if (to) f.to_us = to->utc_micros();
+  if (from) f.from_us = from->utc_us();
+  if (to) f.to_us = to->utc_us();
   return f;
 }
 

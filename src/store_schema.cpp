@@ -249,7 +249,7 @@ std::optional<Instant> rfc3339_arg(sqlite3_context* ctx, sqlite3_value* v) {
 }
 
 void sql_rfc3339_utc_us(sqlite3_context* ctx, int, sqlite3_value** argv) {
-  if (auto t = rfc3339_arg(ctx, argv[0])) sqlite3_result_int64(ctx, t->utc_micros());
+  if (auto t = rfc3339_arg(ctx, argv[0])) sqlite3_result_int64(ctx, t->utc_us());
 }
 
 void sql_rfc3339_offset_minutes(sqlite3_context* ctx, int, sqlite3_value** argv) {

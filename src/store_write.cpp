@@ -120,7 +120,7 @@ void write_thought_lists(Impl& impl, std::int64_t xid, const ThoughtRecord& t) {
 // ?2.. (?1 is the participant key; the id is bound by the caller).
 
 void bind_trigger(Query& q, const Trigger& t) {
-  q.bind(3, t.time.utc_micros()).bind(4, t.time.offset().minutes());
+  q.bind(3, t.time.utc_us()).bind(4, t.time.offset().minutes());
   q.bind(5, to_id(t.category)).bind(6, t.intensity.value());
   q.bind(7, std::string_view(t.context)).bind(8, std::string_view(t.urge));
   q.bind_opt(9, t.acted_on_urge).bind_opt(10, t.acted_after_minutes);
@@ -128,20 +128,20 @@ void bind_trigger(Query& q, const Trigger& t) {
 }
 
 void bind_reading(Query& q, const Reading& r) {
-  q.bind(3, r.time.utc_micros()).bind(4, r.time.offset().minutes());
+  q.bind(3, r.time.utc_us()).bind(4, r.time.offset().minutes());
   q.bind(5, r.intensity.value()).bind_text_or_null(6, r.trigger).bind(7, std::string_view(r.note));
 }
 
 void bind_exercise(Query& q, const ExerciseSession& e) {
-  q.bind(3, e.time.utc_micros()).bind(4, e.time.offset().minutes());
-  q.bind(5, e.end.utc_micros()).bind(6, e.end.offset().minutes());
+  q.bind(3, e.time.utc_us()).bind(4, e.time.offset().minutes());
+  q.bind(5, e.end.utc_us()).bind(6, e.end.offset().minutes());
   q.bind(7, std::string_view(e.exercise)).bind(8, e.completed);
   q.bind_opt(9, e.intensity_before).bind_opt(10, e.intensity_after);
   q.bind_text_or_null(11, e.trigger);
 }
 
 void bind_thought(Query& q, const ThoughtRecord& t) {
-  q.bind(3, t.time.utc_micros()).bind(4, t.time.offset().minutes());
+  q.bind(3, t.time.utc_us()).bind(4, t.time.offset().minutes());
   q.bind(5, std::string_view(t.situation)).bind(6, std::string_view(t.automatic_thought));
   q.bind(7, t.belief_before.value()).bind(8, std::string_view(t.friend_advice));
   q.bind(9, std::string_view(t.balanced_thought)).bind_opt(10, t.belief_after);
@@ -149,7 +149,7 @@ void bind_thought(Query& q, const ThoughtRecord& t) {
 }
 
 void bind_assessment(Query& q, const Assessment& a) {
-  q.bind(3, a.time.utc_micros()).bind(4, a.time.offset().minutes());
+  q.bind(3, a.time.utc_us()).bind(4, a.time.offset().minutes());
   q.bind(5, std::string_view(a.instrument)).bind(6, std::string_view(a.note));
 }
 

@@ -78,11 +78,11 @@ class OffsetTimeline {
     }
   }
 
-  /// The offset the clocks show at `utc_us`.
-  [[nodiscard]] UtcOffset at(std::int64_t utc_us) const noexcept {
+  /// The offset the clocks show at `time_us`.
+  [[nodiscard]] UtcOffset at(std::int64_t time_us) const noexcept {
     UtcOffset o = first_;
     for (const auto& [when, off] : changes_) {
-      if (utc_us < when) break;
+      if (time_us < when) break;
       o = off;
     }
     return o;
@@ -94,8 +94,8 @@ class OffsetTimeline {
         local_us - at(local_us - first_.minutes() * us_per_minute).minutes() * us_per_minute;
     return local_us - at(guess).minutes() * us_per_minute;
   }
-  [[nodiscard]] Instant instant(std::int64_t utc_us) const noexcept {
-    return Instant::from_utc_micros(utc_us, at(utc_us));
+  [[nodiscard]] Instant instant(std::int64_t time_us) const noexcept {
+    return Instant::from_utc_us(time_us, at(time_us));
   }
 
  private:
@@ -163,11 +163,11 @@ class ParticipantGenerator {
 
  private:
   /// Progress through the span, [0, 1).
-  [[nodiscard]] double progress(std::int64_t utc_us) const noexcept {
-    return static_cast<double>(utc_us - start_) / static_cast<double>(end_ - start_);
+  [[nodiscard]] double progress(std::int64_t time_us) const noexcept {
+    return static_cast<double>(time_us - start_) / static_cast<double>(end_ - start_);
   }
-  [[nodiscard]] int local_hour(std::int64_t utc_us) const noexcept {
-    const std::int64_t local = utc_us + tz_.at(utc_us).minutes() * us_per_minute;
+  [[nodiscard]] int local_hour(std::int64_t time_us) const noexcept {
+    const std::int64_t local = time_us + tz_.at(time_us).minutes() * us_per_minute;
     return static_cast<int>(floor_div(local, us_per_hour) - floor_div(local, us_per_day) * 24);
   }
 
@@ -497,7 +497,7 @@ class ParticipantGenerator {
 
   /// Orders each type by time and numbers ids in that order.
   void finish(RecordSet& out) {
-    auto by_time = [](const auto& a, const auto& b) { return a.time.utc_micros() < b.time.utc_micros(); };
+    auto by_time = [](const auto& a, const auto& b) { return a.time.utc_us() < b.time.utc_us(); };
     std::stable_sort(readings_.begin(), readings_.end(), by_time);
     std::stable_sort(exercises_.begin(), exercises_.end(), by_time);
     std::stable_sort(thoughts_.begin(), thoughts_.end(), by_time);
@@ -559,8 +559,8 @@ Instant check_options(const SyntheticOptions& o) {
   const auto start = Instant::try_parse(o.start, &err);
   if (!start) bad_option("start", "'" + o.start + "' is not an RFC 3339 time: " + err.reason);
   // The span must end inside the years calmkit's calendar handles (.. 9999).
-  const std::int64_t last_us = Instant::parse("9999-12-31T00:00:00Z").utc_micros();
-  if (o.days > (last_us - start->utc_micros()) / us_per_day - 2) {
+  const std::int64_t last_us = Instant::parse("9999-12-31T00:00:00Z").utc_us();
+  if (o.days > (last_us - start->utc_us()) / us_per_day - 2) {
     bad_option("days", std::to_string(o.days) + " days from " + o.start + " run past the year 9999");
   }
   check_rate("triggers_per_day_start", o.triggers_per_day_start);
@@ -583,7 +583,7 @@ namespace calmkit {
 Journal synthetic_journal(const SyntheticOptions& options) {
   using namespace detail::synthetic;
   const Instant start = check_options(options);
-  const std::int64_t start_us = start.utc_micros();
+  const std::int64_t start_us = start.utc_us();
   const std::int64_t end_us = start_us + static_cast<std::int64_t>(options.days) * detail::us_per_day;
 
   std::vector<OffsetTimeline> timelines;

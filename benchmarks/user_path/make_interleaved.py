@@ -53,12 +53,12 @@ OFFSETS = [-300, -240, 0, 60, 120, 330]
 DISTORTIONS = ["mind_reading", "fortune_telling", "catastrophizing", "personalization", "all_or_nothing"]
 
 
-def rfc3339(utc_s: np.ndarray, offset_min: np.ndarray, millis: np.ndarray) -> list[str]:
+def rfc3339(utc_s: np.ndarray, offset_minutes: np.ndarray, millis: np.ndarray) -> list[str]:
     """Local wall time with its offset: ``2026-03-02T21:14:00+01:00`` (``Z`` for UTC)."""
-    local = (utc_s + offset_min.astype(np.int64) * 60).astype("datetime64[s]")
+    local = (utc_s + offset_minutes.astype(np.int64) * 60).astype("datetime64[s]")
     text = np.datetime_as_string(local, unit="s")
     out = []
-    for t, off, ms in zip(text.tolist(), offset_min.tolist(), millis.tolist()):
+    for t, off, ms in zip(text.tolist(), offset_minutes.tolist(), millis.tolist()):
         if ms >= 0:
             t = f"{t}.{ms:03d}"
         if off == 0:

@@ -545,12 +545,12 @@ class RowReader {
       fail_at(off_name, "must be a UTC offset in minutes within -1439..1439 (-23:59..+23:59), got " +
                             std::to_string(minutes));
     }
-    const Instant at = Instant::from_utc_micros(us, *o);
+    const Instant at = Instant::from_utc_us(us, *o);
     static const std::int64_t lo =
         Instant::date_to_day(boost::gregorian::date(detail::min_year, 1, 1)) * detail::us_per_day;
     static const std::int64_t hi =
         (Instant::date_to_day(boost::gregorian::date(detail::max_year, 12, 31)) + 1) * detail::us_per_day;
-    if (at.local_micros() < lo || at.local_micros() >= hi) {
+    if (at.local_us() < lo || at.local_us() >= hi) {
       fail_at(name, "is outside the years 1400..9999 (at its UTC offset)");
     }
     return at;

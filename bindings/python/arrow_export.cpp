@@ -152,12 +152,12 @@ std::unique_ptr<Node> used_names_column(std::string name, const std::vector<std:
 
 /// The columns every table starts with: participant, id, time, offset_minutes.
 void head(std::vector<std::unique_ptr<Node>>& c, const std::vector<std::int32_t>& participant,
-          const TextColumn& id, const std::vector<std::int64_t>& utc_us,
-          const std::vector<std::int16_t>& offset_min, const CohortColumns& cols) {
+          const TextColumn& id, const std::vector<std::int64_t>& time_us,
+          const std::vector<std::int16_t>& offset_minutes, const Cohort& cols) {
   c.push_back(participant_column(participant, cols.participants));
   c.push_back(text_column("id", id));
-  c.push_back(fixed_column("tsu:UTC", "time", utc_us));
-  c.push_back(fixed_column("s", "offset_minutes", offset_min));
+  c.push_back(fixed_column("tsu:UTC", "time", time_us));
+  c.push_back(fixed_column("s", "offset_minutes", offset_minutes));
 }
 
 constexpr auto not_rated = [](auto x) { return x < 0; };
@@ -169,7 +169,7 @@ constexpr auto not_rated = [](auto x) { return x < 0; };
 std::unique_ptr<Node> trigger_batch(const detail::Tables& s) {
   const auto& t = s.c.triggers;
   std::vector<std::unique_ptr<Node>> c;
-  head(c, t.participant, s.c.trigger_ids, t.utc_us, t.offset_min, s.c);
+  head(c, t.participant, s.c.trigger_ids, t.time_us, t.offset_minutes, s.c);
   std::vector<std::string> ids;
   for (const auto& e : trigger_category_table) ids.emplace_back(e.id);
   DictionaryBuilder category(std::move(ids));
@@ -192,7 +192,7 @@ std::unique_ptr<Node> trigger_batch(const detail::Tables& s) {
 std::unique_ptr<Node> reading_batch(const detail::Tables& s) {
   const auto& r = s.c.readings;
   std::vector<std::unique_ptr<Node>> c;
-  head(c, r.participant, s.re.id, r.utc_us, r.offset_min, s.c);
+  head(c, r.participant, s.re.id, r.time_us, r.offset_minutes, s.c);
   c.push_back(fixed_column("c", "intensity", r.intensity));
   c.push_back(link_column(r.trigger, s.c.trigger_ids));
   c.push_back(text_column("note", s.re.note));
@@ -202,11 +202,11 @@ std::unique_ptr<Node> reading_batch(const detail::Tables& s) {
 std::unique_ptr<Node> exercise_batch(const detail::Tables& s) {
   const auto& e = s.c.exercises;
   std::vector<std::unique_ptr<Node>> c;
-  head(c, e.participant, s.ex.id, e.start_us, e.offset_min, s.c);
+  head(c, e.participant, s.ex.id, e.time_us, e.offset_minutes, s.c);
   c.push_back(fixed_column("tsu:UTC", "end", e.end_us));
-  // An empty end_offset_min means the start's offset for every row.
-  c.push_back(
-      fixed_column("s", "end_offset_minutes", e.end_offset_min.empty() ? e.offset_min : e.end_offset_min));
+  // An empty end_offset_minutes means the start's offset for every row.
+  c.push_back(fixed_column("s", "end_offset_minutes",
+                           e.end_offset_minutes.empty() ? e.offset_minutes : e.end_offset_minutes));
   c.push_back(used_names_column("exercise", e.exercise, s.c.exercise_names));
   c.push_back(bool_column("completed", e.completed));
   c.back()->nullable = false;
@@ -221,7 +221,7 @@ std::unique_ptr<Node> thought_batch(const detail::Tables& s) {
   const auto& t = s.c.thoughts;
   const std::size_t n = t.size();
   std::vector<std::unique_ptr<Node>> c;
-  head(c, t.participant, s.th.id, t.utc_us, t.offset_min, s.c);
+  head(c, t.participant, s.th.id, t.time_us, t.offset_minutes, s.c);
   c.push_back(text_column("situation", s.th.situation, true));
   c.push_back(text_column("automatic_thought", s.th.automatic_thought, true));
   c.push_back(
@@ -279,7 +279,7 @@ std::unique_ptr<Node> thought_batch(const detail::Tables& s) {
 std::unique_ptr<Node> assessment_batch(const detail::Tables& s) {
   const auto& a = s.c.assessments;
   std::vector<std::unique_ptr<Node>> c;
-  head(c, a.participant, s.as.id, a.utc_us, a.offset_min, s.c);
+  head(c, a.participant, s.as.id, a.time_us, a.offset_minutes, s.c);
   c.push_back(used_names_column("instrument", s.as.instrument, s.instruments));
   {
     const auto& l = s.as.answers;

@@ -169,8 +169,8 @@ inline Instant instant_from_datetime(py::handle src) {
                                       PyDateTime_DATE_GET_SECOND(src.ptr());
   const std::int64_t local_us = Instant::date_to_day(d) * detail::us_per_day + seconds_in_day * 1'000'000LL +
                                 PyDateTime_DATE_GET_MICROSECOND(src.ptr());
-  return Instant::from_utc_micros(local_us - static_cast<std::int64_t>(offset->minutes()) * 60'000'000LL,
-                                  *offset);
+  return Instant::from_utc_us(local_us - static_cast<std::int64_t>(offset->minutes()) * 60'000'000LL,
+                              *offset);
 }
 
 /// A `datetime.timezone` with a fixed offset (`datetime.timezone.utc` for 0).
@@ -187,7 +187,7 @@ inline py::object fixed_timezone(UtcOffset offset) {
 /// Instant -> aware datetime with the instant's own offset.
 inline py::object datetime_from_instant(Instant t) {
   ensure_datetime_api();
-  const std::int64_t local = t.local_micros();
+  const std::int64_t local = t.local_us();
   const std::int64_t day = detail::floor_div(local, detail::us_per_day);
   const std::int64_t in_day = local - day * detail::us_per_day;  // [0, 86399999999] µs
   const auto ymd = Instant::day_to_date(day).year_month_day();

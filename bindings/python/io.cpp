@@ -83,16 +83,16 @@ void warn_skipped(const ReadReport& report) {
 ReadResult read_file(const std::filesystem::path& path, bool lenient, std::uint64_t max_bytes,
                      std::size_t max_line_bytes, unsigned threads, std::size_t chunk_bytes) {
   py::gil_scoped_release release;
-  return read_journal(path, ReadOptions{.lenient = lenient,
-                                        .max_bytes = max_bytes,
-                                        .max_line_bytes = max_line_bytes,
-                                        .threads = threads,
-                                        .chunk_bytes = chunk_bytes});
+  return read_journal_with_report(path, ReadOptions{.lenient = lenient,
+                                                    .max_bytes = max_bytes,
+                                                    .max_line_bytes = max_line_bytes,
+                                                    .threads = threads,
+                                                    .chunk_bytes = chunk_bytes});
 }
 
 ReadResult parse_text(const std::string& text, bool lenient, const std::string& name, unsigned threads) {
   py::gil_scoped_release release;
-  return parse_journal(text, ReadOptions{.lenient = lenient, .threads = threads}, name);
+  return parse_journal_with_report(text, ReadOptions{.lenient = lenient, .threads = threads}, name);
 }
 
 WriteOptions write_options(bool header, std::string generator) {

@@ -197,7 +197,7 @@ py::list frame_of<Trigger>(const Journal& j) {
   Columns c(t.size());
   c.participant(t.participant, s.c.participants);
   c.text("id", s.c.trigger_ids);
-  c.instant("time", "offset_minutes", "local_time", t.utc_us, t.offset_min);
+  c.instant("time", "offset_minutes", "local_time", t.time_us, t.offset_minutes);
   c.categorical<std::int8_t>("category", ids_of_categories(), [&](std::size_t i) { return t.category[i]; });
   c.categorical<std::int8_t>("group", ids_of_groups(), [&](std::size_t i) {
     return static_cast<int>(group_of(static_cast<TriggerCategory>(t.category[i])));
@@ -226,7 +226,7 @@ py::list frame_of<Reading>(const Journal& j) {
   Columns c(r.size());
   c.participant(r.participant, s.c.participants);
   c.text("id", s.re.id);
-  c.instant("time", "offset_minutes", "local_time", r.utc_us, r.offset_min);
+  c.instant("time", "offset_minutes", "local_time", r.time_us, r.offset_minutes);
   c.numeric<std::int8_t>("intensity", "int", [&](std::size_t i) { return r.intensity[i]; });
   c.link(r.trigger, s.c.trigger_ids);
   c.text("note", s.re.note);
@@ -240,7 +240,7 @@ py::list frame_of<Assessment>(const Journal& j) {
   Columns c(a.size());
   c.participant(a.participant, s.c.participants);
   c.text("id", s.as.id);
-  c.instant("time", "offset_minutes", "local_time", a.utc_us, a.offset_min);
+  c.instant("time", "offset_minutes", "local_time", a.time_us, a.offset_minutes);
   c.text("instrument", [&](std::size_t i) {
     return std::string_view(s.instruments[static_cast<std::size_t>(s.as.instrument[i])]);
   });
@@ -262,9 +262,9 @@ py::list frame_of<ExerciseSession>(const Journal& j) {
   Columns c(e.size());
   c.participant(e.participant, s.c.participants);
   c.text("id", s.ex.id);
-  c.instant("time", "offset_minutes", "local_time", e.start_us, e.offset_min);
+  c.instant("time", "offset_minutes", "local_time", e.time_us, e.offset_minutes);
   c.instant("end", "end_offset_minutes", nullptr, e.end_us,
-            e.end_offset_min.empty() ? e.offset_min : e.end_offset_min);
+            e.end_offset_minutes.empty() ? e.offset_minutes : e.end_offset_minutes);
   c.text("exercise", [&](std::size_t i) {
     return std::string_view(s.c.exercise_names[static_cast<std::size_t>(e.exercise[i])]);
   });
@@ -285,7 +285,7 @@ py::list frame_of<ThoughtRecord>(const Journal& j) {
   Columns c(t.size());
   c.participant(t.participant, s.c.participants);
   c.text("id", s.th.id);
-  c.instant("time", "offset_minutes", "local_time", t.utc_us, t.offset_min);
+  c.instant("time", "offset_minutes", "local_time", t.time_us, t.offset_minutes);
   c.text("situation", s.th.situation);
   c.text("automatic_thought", s.th.automatic_thought);
   c.numeric<std::int8_t>("belief_before", "int", [&](std::size_t i) { return t.belief_before[i]; });
@@ -462,7 +462,7 @@ void bind_journal(py::module_& m) {
             }
             const std::string text = state[0].cast<std::string>();
             py::gil_scoped_release release;
-            return parse_journal(text, ReadOptions{}, "<pickle>").journal;
+            return parse_journal_with_report(text, ReadOptions{}, "<pickle>").journal;
           }))
       .def_property_readonly(
           "triggers", [](py::object self) { return Table<Trigger>{std::move(self)}; },

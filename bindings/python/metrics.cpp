@@ -253,12 +253,12 @@ void register_metrics(py::module_& m) {
         return out;
       },
       "The calendar periods' ids (metrics::Period), in enum order.");
-  py::class_<mx::CohortColumns> cohort(
+  py::class_<mx::Cohort> cohort(
       m, "Cohort",
       "A cohort as columns: the input of every metric. Build it once from a Journal "
       "(or from NumPy arrays) and pass it to many metrics.");
-  cohort.def(py::init([](const Journal& j) { return mx::CohortColumns::from_journal(j); }),
-             py::arg("journal"), "One pass over a Journal.");
+  cohort.def(py::init([](const Journal& j) { return mx::Cohort::from_journal(j); }), py::arg("journal"),
+             "One pass over a Journal.");
   m.def("_cohort_of", &cohort_of, py::arg("journal"),
         "The Cohort of a Journal: the journal's own columns, without a copy (what every metric on a "
         "Journal uses).");
@@ -271,7 +271,7 @@ void register_metrics(py::module_& m) {
          const py::handle& reading_offset_minutes, const py::handle& reading_intensity,
          const py::handle& reading_trigger, const py::object& trigger_acted_on_urge,
          const py::object& trigger_acted_after_minutes) {
-        mx::CohortColumns c;
+        mx::Cohort c;
         c.participants = std::move(participants);
         auto& t = c.triggers;
         auto& r = c.readings;
@@ -279,8 +279,8 @@ void register_metrics(py::module_& m) {
         // GIL held, then copied into the columns without it, in parallel.
         ColumnCopies copies;
         copies.add(t.participant, trigger_participant, "trigger_participant");
-        copies.add(t.utc_us, trigger_time_us, "trigger_time_us");
-        copies.add(t.offset_min, trigger_offset_minutes, "trigger_offset_minutes");
+        copies.add(t.time_us, trigger_time_us, "trigger_time_us");
+        copies.add(t.offset_minutes, trigger_offset_minutes, "trigger_offset_minutes");
         copies.add(t.intensity, trigger_intensity, "trigger_intensity");
         copies.add(t.category, trigger_category, "trigger_category");
         if (!trigger_acted_on_urge.is_none())
@@ -288,8 +288,8 @@ void register_metrics(py::module_& m) {
         if (!trigger_acted_after_minutes.is_none())
           copies.add(t.acted_after_minutes, trigger_acted_after_minutes, "trigger_acted_after_minutes");
         copies.add(r.participant, reading_participant, "reading_participant");
-        copies.add(r.utc_us, reading_time_us, "reading_time_us");
-        copies.add(r.offset_min, reading_offset_minutes, "reading_offset_minutes");
+        copies.add(r.time_us, reading_time_us, "reading_time_us");
+        copies.add(r.offset_minutes, reading_offset_minutes, "reading_offset_minutes");
         copies.add(r.intensity, reading_intensity, "reading_intensity");
         copies.add(r.trigger, reading_trigger, "reading_trigger");
         {
@@ -314,13 +314,12 @@ void register_metrics(py::module_& m) {
       "codes index `participants`; times are UTC microseconds; offsets minutes; categories the index in "
       "trigger_categories(); reading_trigger is a trigger row or -1. Rows need not be sorted. "
       "ValueError names the table, row and field of bad input.");
-  cohort.def_property_readonly("participants", [](const mx::CohortColumns& c) { return c.participants; })
-      .def_property_readonly("trigger_ids",
-                             [](const mx::CohortColumns& c) { return c.trigger_ids.strings(); })
-      .def_property_readonly("exercise_names", [](const mx::CohortColumns& c) { return c.exercise_names; })
-      .def_property_readonly("n_triggers", [](const mx::CohortColumns& c) { return c.triggers.size(); })
-      .def_property_readonly("n_readings", [](const mx::CohortColumns& c) { return c.readings.size(); })
-      .def("__repr__", [](const mx::CohortColumns& c) {
+  cohort.def_property_readonly("participants", [](const mx::Cohort& c) { return c.participants; })
+      .def_property_readonly("trigger_ids", [](const mx::Cohort& c) { return c.trigger_ids.strings(); })
+      .def_property_readonly("exercise_names", [](const mx::Cohort& c) { return c.exercise_names; })
+      .def_property_readonly("n_triggers", [](const mx::Cohort& c) { return c.triggers.size(); })
+      .def_property_readonly("n_readings", [](const mx::Cohort& c) { return c.readings.size(); })
+      .def("__repr__", [](const mx::Cohort& c) {
         return "Cohort(participants=" + std::to_string(c.participants.size()) +
                ", triggers=" + std::to_string(c.triggers.size()) +
                ", readings=" + std::to_string(c.readings.size()) + ")";
@@ -339,18 +338,18 @@ void register_metrics(py::module_& m) {
 
   m.def(
       "_metric_episodes",
-      [](const mx::CohortColumns& c, int threshold, double window_hours) {
+      [](const mx::Cohort& c, int threshold, double window_hours) {
         const auto o = episode_options(threshold, window_hours);
         mx::EpisodeTable e;
         {
           py::gil_scoped_release release;
-          e = mx::episodes(c, o);
+          e = mx::time_to_calm(c, o);
         }
         const auto& t = c.triggers;
         py::dict d;
         d["participant"] = to_numpy(std::vector<std::int32_t>(t.participant));
-        d["onset_us"] = to_numpy(std::vector<std::int64_t>(t.utc_us));
-        d["offset_min"] = to_numpy(std::vector<std::int16_t>(t.offset_min));
+        d["onset_us"] = to_numpy(std::vector<std::int64_t>(t.time_us));
+        d["offset_minutes"] = to_numpy(std::vector<std::int16_t>(t.offset_minutes));
         d["category"] = to_numpy(std::vector<std::uint8_t>(t.category));
         d["onset_intensity"] = to_numpy(std::vector<std::int8_t>(t.intensity));
         d["peak_intensity"] = to_numpy(std::move(e.peak_intensity));
@@ -369,7 +368,7 @@ void register_metrics(py::module_& m) {
 
   m.def(
       "_metric_time_to_calm_summary",
-      [](const mx::CohortColumns& c, int threshold, double window_hours, bool by_participant,
+      [](const mx::Cohort& c, int threshold, double window_hours, bool by_participant,
          std::optional<std::string> period, bool by_category, std::optional<std::string> tz,
          double confidence, bool curves) {
         const auto o = episode_options(threshold, window_hours);
@@ -377,7 +376,7 @@ void register_metrics(py::module_& m) {
         return summary_dict(
             [&](const mx::LocalCalendar& cal, bool want_curves) {
               c.ensure_checked();
-              const auto eps = mx::episodes(c, o);
+              const auto eps = mx::time_to_calm(c, o);
               const auto keys = mx::EpisodeKeys::of(c);
               return want_curves
                          ? std::pair{mx::TimeToCalmSummary{},
@@ -394,14 +393,14 @@ void register_metrics(py::module_& m) {
 
   m.def(
       "_metric_summary_of_episodes",
-      [](const py::handle& participant, const py::handle& onset_us, const py::handle& offset_min,
+      [](const py::handle& participant, const py::handle& onset_us, const py::handle& offset_minutes,
          const py::handle& category, const py::handle& minutes, const py::handle& calmed, bool by_participant,
          std::optional<std::string> period, bool by_category, std::optional<std::string> tz,
          double confidence, bool curves) {
         const mx::GroupBy by{by_participant, period_from(period), by_category};
         const auto p = numpy_view<std::int32_t>(participant, "participant");
         const auto on = numpy_view<std::int64_t>(onset_us, "onset");
-        const auto off = numpy_view<std::int16_t>(offset_min, "offset_minutes");
+        const auto off = numpy_view<std::int16_t>(offset_minutes, "offset_minutes");
         const auto cat = numpy_view<std::uint8_t>(category, "category");
         const auto mins = numpy_view<double>(minutes, "minutes");
         const auto cal_ = numpy_view<std::uint8_t>(calmed, "calmed");
@@ -417,7 +416,7 @@ void register_metrics(py::module_& m) {
             },
             calendar(tz), curves);
       },
-      py::arg("participant"), py::arg("onset_us"), py::arg("offset_min"), py::arg("category"),
+      py::arg("participant"), py::arg("onset_us"), py::arg("offset_minutes"), py::arg("category"),
       py::arg("minutes"), py::arg("calmed"), py::arg("by_participant"), py::arg("period"),
       py::arg("by_category"), py::arg("tz"), py::arg("confidence"), py::arg("curves"),
       "The summary (or curves) of episode arrays, e.g. a filtered time_to_calm frame: dict of NumPy arrays.");
@@ -454,7 +453,7 @@ void register_metrics(py::module_& m) {
 
   m.def(
       "_metric_trigger_frequency",
-      [](const mx::CohortColumns& c, const std::string& period, const std::string& split,
+      [](const mx::Cohort& c, const std::string& period, const std::string& split,
          std::optional<std::string> tz) {
         const auto cal = calendar(tz);
         const auto p = *period_from(period);
@@ -483,7 +482,7 @@ void register_metrics(py::module_& m) {
 
   m.def(
       "_metric_trigger_trend",
-      [](const mx::CohortColumns& c, int k, std::optional<std::string> tz, double confidence, bool pooled) {
+      [](const mx::Cohort& c, int k, std::optional<std::string> tz, double confidence, bool pooled) {
         const auto cal = calendar(tz);
         mx::TrendTable t;
         {
@@ -516,12 +515,12 @@ void register_metrics(py::module_& m) {
 
   m.def(
       "_metric_peak_trend",
-      [](const mx::CohortColumns& c, int threshold, double window_hours, double confidence) {
+      [](const mx::Cohort& c, int threshold, double window_hours, double confidence) {
         const auto o = episode_options(threshold, window_hours);
         mx::PeakTrendTable t;
         {
           py::gil_scoped_release release;
-          t = mx::peak_trend(c, mx::episodes(c, o), confidence);
+          t = mx::peak_trend(c, mx::time_to_calm(c, o), confidence);
         }
         py::dict d;
         d["participant"] = to_numpy(std::move(t.participant));
@@ -540,12 +539,12 @@ void register_metrics(py::module_& m) {
 
   m.def(
       "_metric_exercise_effectiveness",
-      [](const mx::CohortColumns& c, int threshold, double window_hours, bool by_participant) {
+      [](const mx::Cohort& c, int threshold, double window_hours, bool by_participant) {
         const auto o = episode_options(threshold, window_hours);
         mx::ExerciseEffectTable t;
         {
           py::gil_scoped_release release;
-          t = mx::exercise_effectiveness(c, mx::episodes(c, o), by_participant);
+          t = mx::exercise_effectiveness(c, mx::time_to_calm(c, o), by_participant);
         }
         py::dict d;
         d["participant"] = to_numpy(std::move(t.participant));
@@ -565,7 +564,7 @@ void register_metrics(py::module_& m) {
 
   m.def(
       "_metric_thought_record_summary",
-      [](const mx::CohortColumns& c, int min_alternatives, bool by_participant) {
+      [](const mx::Cohort& c, int min_alternatives, bool by_participant) {
         auto t = mx::thought_record_summary(c, min_alternatives, by_participant);
         py::dict d;
         d["participant"] = to_numpy(std::move(t.participant));
@@ -585,7 +584,7 @@ void register_metrics(py::module_& m) {
 
   m.def(
       "_metric_distortion_frequency",
-      [](const mx::CohortColumns& c) {
+      [](const mx::Cohort& c) {
         auto t = mx::distortion_frequency(c);
         py::dict d;
         d["participant"] = to_numpy(std::move(t.participant));
@@ -598,7 +597,7 @@ void register_metrics(py::module_& m) {
 
   m.def(
       "_metric_window_of_uncertainty",
-      [](const mx::CohortColumns& c, bool by_week, std::optional<std::string> tz, bool pooled,
+      [](const mx::Cohort& c, bool by_week, std::optional<std::string> tz, bool pooled,
          std::optional<int> first_and_latest_weeks) {
         const auto cal = calendar(tz);
         py::dict d;
@@ -632,7 +631,7 @@ void register_metrics(py::module_& m) {
 
   m.def(
       "_metric_practice_consistency",
-      [](const mx::CohortColumns& c, std::optional<std::string> tz) {
+      [](const mx::Cohort& c, std::optional<std::string> tz) {
         auto t = mx::practice_consistency(c, calendar(tz));
         py::dict d;
         d["participant"] = to_numpy(std::move(t.participant));
@@ -645,7 +644,7 @@ void register_metrics(py::module_& m) {
 
   m.def(
       "_metric_practice_streaks",
-      [](const mx::CohortColumns& c, std::optional<std::string> tz) {
+      [](const mx::Cohort& c, std::optional<std::string> tz) {
         auto t = mx::practice_streaks(c, calendar(tz));
         py::dict d;
         d["participant"] = to_numpy(std::move(t.participant));
@@ -659,7 +658,7 @@ void register_metrics(py::module_& m) {
 
   m.def(
       "_metric_affect_dynamics",
-      [](const mx::CohortColumns& c, int acute_change, std::optional<double> max_gap_hours,
+      [](const mx::Cohort& c, int acute_change, std::optional<double> max_gap_hours,
          std::optional<std::string> tz) {
         mx::DynamicsOptions o;
         o.acute_change = acute_change;

@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
-    const auto [journal, report] = calmkit::read_journal(argv[1]);
+    const auto [journal, report] = calmkit::read_journal_with_report(argv[1]);
     std::cout << "journal: " << report.path << " (" << report.lines << " lines, format v" << report.version
               << ")\n";
     const auto people = journal.participants();

@@ -79,67 +79,67 @@ struct TextColumn {
   }
 };
 
-/// Triggers, sorted by (participant, utc_us). Row i is episode i.
+/// Triggers, sorted by (participant, time_us). Row i is episode i.
 struct TriggerColumns {
-  std::vector<std::int32_t> participant;    ///< code into `CohortColumns::participants`
-  std::vector<std::int64_t> utc_us;         ///< onset, microseconds since 1970-01-01T00:00Z
-  std::vector<std::int16_t> offset_min;     ///< UTC offset at onset, minutes [-1439, 1439]
-  std::vector<std::int8_t> intensity;       ///< distress at onset, 0–10
-  std::vector<std::uint8_t> category;       ///< `TriggerCategory` value, [0, 17]
-  std::vector<std::int8_t> acted_on_urge;   ///< 1 acted, 0 did not, -1 not recorded
-  std::vector<double> acted_after_minutes;  ///< minutes onset → acting (>= 0), NaN when not recorded
+  std::vector<std::int32_t> participant;     ///< code into `Cohort::participants`
+  std::vector<std::int64_t> time_us;         ///< onset, microseconds since 1970-01-01T00:00Z
+  std::vector<std::int16_t> offset_minutes;  ///< UTC offset at onset, minutes [-1439, 1439]
+  std::vector<std::int8_t> intensity;        ///< distress at onset, 0–10
+  std::vector<std::uint8_t> category;        ///< `TriggerCategory` value, [0, 17]
+  std::vector<std::int8_t> acted_on_urge;    ///< 1 acted, 0 did not, -1 not recorded
+  std::vector<double> acted_after_minutes;   ///< minutes onset → acting (>= 0), NaN when not recorded
 
   /// Number of rows (triggers).
-  [[nodiscard]] std::size_t size() const noexcept { return utc_us.size(); }
+  [[nodiscard]] std::size_t size() const noexcept { return time_us.size(); }
 };
 
-/// Distress readings, sorted by (participant, utc_us).
+/// Distress readings, sorted by (participant, time_us).
 struct ReadingColumns {
-  /// Code into `CohortColumns::participants`.
+  /// Code into `Cohort::participants`.
   std::vector<std::int32_t> participant;
   /// Reading time, microseconds since 1970-01-01T00:00Z.
-  std::vector<std::int64_t> utc_us;
+  std::vector<std::int64_t> time_us;
   /// UTC offset at the reading, minutes [-1439, 1439].
-  std::vector<std::int16_t> offset_min;
+  std::vector<std::int16_t> offset_minutes;
   std::vector<std::int8_t> intensity;  ///< 0–10
   std::vector<std::int32_t> trigger;   ///< row in `TriggerColumns`, or `no_trigger`
 
   /// Number of rows (readings).
-  [[nodiscard]] std::size_t size() const noexcept { return utc_us.size(); }
+  [[nodiscard]] std::size_t size() const noexcept { return time_us.size(); }
 };
 
 /// Exercise sessions (a journal's are sorted by (participant, start); filled
 /// by hand they may be in any order).
 struct ExerciseColumns {
-  /// Code into `CohortColumns::participants`.
+  /// Code into `Cohort::participants`.
   std::vector<std::int32_t> participant;
-  std::vector<std::int64_t> start_us;    ///< `time`
-  std::vector<std::int64_t> end_us;      ///< `end`, >= start
-  std::vector<std::int16_t> offset_min;  ///< offset at start, minutes [-1439, 1439]
+  std::vector<std::int64_t> time_us;         ///< `time`
+  std::vector<std::int64_t> end_us;          ///< `end`, >= start
+  std::vector<std::int16_t> offset_minutes;  ///< offset at start, minutes [-1439, 1439]
   /// Offset at `end`, minutes [-1439, 1439]: the end's local date is read in
   /// it (a session across a midnight DST change, or a flight, ends on a wall
-  /// clock of its own). Empty: `offset_min` for every row.
-  std::vector<std::int16_t> end_offset_min;
-  std::vector<std::int32_t> exercise;         ///< code into `CohortColumns::exercise_names`
+  /// clock of its own). Empty: `offset_minutes` for every row.
+  std::vector<std::int16_t> end_offset_minutes;
+  std::vector<std::int32_t> exercise;         ///< code into `Cohort::exercise_names`
   std::vector<std::uint8_t> completed;        ///< 1 completed, 0 not
   std::vector<std::int8_t> intensity_before;  ///< 0–10 at start, -1 not recorded
   std::vector<std::int8_t> intensity_after;   ///< 0–10 at end, -1 not recorded
   std::vector<std::int32_t> trigger;          ///< row in `TriggerColumns`, or `no_trigger`
 
   /// Number of rows (sessions).
-  [[nodiscard]] std::size_t size() const noexcept { return start_us.size(); }
+  [[nodiscard]] std::size_t size() const noexcept { return time_us.size(); }
 };
 
 /// Thought records (a journal's sorted by (participant, time); filled by hand
 /// in any order). Distortions are stored compressed-row: record i names
 /// `distortions[distortion_offsets[i] .. distortion_offsets[i+1])`.
 struct ThoughtColumns {
-  /// Code into `CohortColumns::participants`.
+  /// Code into `Cohort::participants`.
   std::vector<std::int32_t> participant;
   /// Record time, microseconds since 1970-01-01T00:00Z.
-  std::vector<std::int64_t> utc_us;
+  std::vector<std::int64_t> time_us;
   /// UTC offset at the record, minutes [-1439, 1439].
-  std::vector<std::int16_t> offset_min;
+  std::vector<std::int16_t> offset_minutes;
   std::vector<std::int16_t> belief_before;  ///< 0–100 %
   std::vector<std::int16_t> belief_after;   ///< 0–100 %, -1 not recorded
   std::vector<double>
@@ -150,22 +150,22 @@ struct ThoughtColumns {
   std::vector<std::int32_t> trigger;             ///< row in `TriggerColumns`, or `no_trigger`
 
   /// Number of rows (thought records).
-  [[nodiscard]] std::size_t size() const noexcept { return utc_us.size(); }
+  [[nodiscard]] std::size_t size() const noexcept { return time_us.size(); }
 };
 
 /// Self-assessments (check-ins, GAD-7, ...). No metric reads their answers;
 /// their times belong to the participant's span (the first and last record of
 /// any type), over which every per-period table is zero-filled.
 struct AssessmentColumns {
-  /// Code into `CohortColumns::participants`.
+  /// Code into `Cohort::participants`.
   std::vector<std::int32_t> participant;
   /// Assessment time, microseconds since 1970-01-01T00:00Z.
-  std::vector<std::int64_t> utc_us;
+  std::vector<std::int64_t> time_us;
   /// UTC offset at the assessment, minutes [-1439, 1439].
-  std::vector<std::int16_t> offset_min;
+  std::vector<std::int16_t> offset_minutes;
 
   /// Number of rows (assessments).
-  [[nodiscard]] std::size_t size() const noexcept { return utc_us.size(); }
+  [[nodiscard]] std::size_t size() const noexcept { return time_us.size(); }
 };
 
 /// A whole cohort as columns: what every metric reads.
@@ -177,10 +177,10 @@ struct AssessmentColumns {
 ///
 /// Example
 /// ```cpp
-/// const calmkit::CohortColumns& cols = journal.columns();
-/// auto eps = calmkit::metrics::episodes(cols);   // one row per trigger
+/// const calmkit::Cohort& cols = journal.columns();
+/// auto eps = calmkit::metrics::time_to_calm(cols);   // one row per trigger
 /// ```
-struct CohortColumns {
+struct Cohort {
   std::vector<std::string> participants;  ///< code → participant id (a journal's are sorted)
   TextColumn trigger_ids;                 ///< trigger row → trigger id (may be empty: then unnamed)
   /// trigger row → its row in the caller's arrays before `prepare()` sorted
@@ -202,9 +202,9 @@ struct CohortColumns {
   /// A copy of `journal.columns()`, for code that wants its own cohort;
   /// metrics take `journal.columns()` directly, without this copy.
   /// Defined in calmkit/metrics/columns.hpp.
-  [[nodiscard]] static CohortColumns from_journal(const Journal& journal);
+  [[nodiscard]] static Cohort from_journal(const Journal& journal);
 
-  /// Sorts triggers and readings by (participant, utc_us) when they are not
+  /// Sorts triggers and readings by (participant, time_us) when they are not
   /// already (stable, remapping every trigger link), then `check()`s.
   /// Defined in calmkit/metrics/columns.hpp.
   void prepare();
@@ -231,7 +231,7 @@ struct CohortColumns {
   mutable std::size_t checked_stamp_ = 0;  ///< internal: `stamp()` at the last passed `check()`
 };
 
-inline std::size_t CohortColumns::stamp() const noexcept {
+inline std::size_t Cohort::stamp() const noexcept {
   // FNV-1a over 64 bits on every target (size_t is 32 bits in wasm32), folded
   // into size_t at the end so the upper half still counts there.
   std::uint64_t h = 14695981039346656037ULL;
@@ -245,18 +245,18 @@ inline std::size_t CohortColumns::stamp() const noexcept {
   mix(trigger_source_rows);
   mix(exercise_names);
   const auto& t = triggers;
-  mix(t.participant), mix(t.utc_us), mix(t.offset_min), mix(t.intensity), mix(t.category),
+  mix(t.participant), mix(t.time_us), mix(t.offset_minutes), mix(t.intensity), mix(t.category),
       mix(t.acted_on_urge), mix(t.acted_after_minutes);
   const auto& r = readings;
-  mix(r.participant), mix(r.utc_us), mix(r.offset_min), mix(r.intensity), mix(r.trigger);
+  mix(r.participant), mix(r.time_us), mix(r.offset_minutes), mix(r.intensity), mix(r.trigger);
   const auto& e = exercises;
-  mix(e.participant), mix(e.start_us), mix(e.end_us), mix(e.offset_min), mix(e.end_offset_min),
+  mix(e.participant), mix(e.time_us), mix(e.end_us), mix(e.offset_minutes), mix(e.end_offset_minutes),
       mix(e.exercise), mix(e.completed), mix(e.intensity_before), mix(e.intensity_after), mix(e.trigger);
   const auto& th = thoughts;
-  mix(th.participant), mix(th.utc_us), mix(th.offset_min), mix(th.belief_before), mix(th.belief_after),
+  mix(th.participant), mix(th.time_us), mix(th.offset_minutes), mix(th.belief_before), mix(th.belief_after),
       mix(th.emotion_change), mix(th.alternatives), mix(th.distortion_offsets), mix(th.distortions),
       mix(th.trigger);
-  mix(assessments.participant), mix(assessments.utc_us), mix(assessments.offset_min);
+  mix(assessments.participant), mix(assessments.time_us), mix(assessments.offset_minutes);
   const auto folded = static_cast<std::size_t>(h ^ (h >> 32U));
   return folded == 0 ? 1 : folded;
 }

@@ -91,15 +91,16 @@ struct ReadResult {
 ///
 /// Example
 /// ```cpp
-/// auto [journal, report] = calmkit::read_journal("journal.jsonl", {.lenient = true});
+/// auto [journal, report] = calmkit::read_journal_with_report("journal.jsonl", {.lenient = true});
 /// for (const auto& s : report.skipped) std::cerr << s.message << '\n';
 /// ```
-[[nodiscard]] CALMKIT_EXPORT ReadResult read_journal(const std::filesystem::path& path,
-                                                     ReadOptions options = {});
+[[nodiscard]] CALMKIT_EXPORT ReadResult read_journal_with_report(const std::filesystem::path& path,
+                                                                 ReadOptions options = {});
 
 /// Reads journal text held in memory. `name` stands in for the path in messages.
-[[nodiscard]] CALMKIT_EXPORT ReadResult parse_journal(std::string_view text, ReadOptions options = {},
-                                                      std::string_view name = "<string>");
+[[nodiscard]] CALMKIT_EXPORT ReadResult parse_journal_with_report(std::string_view text,
+                                                                  ReadOptions options = {},
+                                                                  std::string_view name = "<string>");
 
 /// How to write.
 struct WriteOptions {

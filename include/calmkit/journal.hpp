@@ -283,7 +283,7 @@ class Journal {
   /// the journal's life (a move hands the storage to the new journal); its
   /// contents change with `add`. Row i of `columns().triggers` is `trigger(i)`,
   /// and so on for every type; links are trigger rows.
-  [[nodiscard]] const CohortColumns& columns() const noexcept { return s_.c; }
+  [[nodiscard]] const Cohort& columns() const noexcept { return s_.c; }
   /// Instrument ids, indexed by the instrument codes of the assessments.
   [[nodiscard]] const std::vector<std::string>& instruments() const noexcept { return s_.instruments; }
   /// Every column the journal stores: `columns()` (what the metrics read)
@@ -362,8 +362,8 @@ class Journal {
     const auto& us = detail::utc_column<R>(s_.c);
     const auto b = us.begin();
     const auto lo = std::lower_bound(b + static_cast<std::ptrdiff_t>(v.first_row()),
-                                     b + static_cast<std::ptrdiff_t>(v.end_row()), from.utc_micros());
-    const auto hi = std::lower_bound(lo, b + static_cast<std::ptrdiff_t>(v.end_row()), to.utc_micros());
+                                     b + static_cast<std::ptrdiff_t>(v.end_row()), from.utc_us());
+    const auto hi = std::lower_bound(lo, b + static_cast<std::ptrdiff_t>(v.end_row()), to.utc_us());
     if (lo >= hi) return {*this, static_cast<std::size_t>(lo - b), static_cast<std::size_t>(lo - b)};
     return {*this, static_cast<std::size_t>(lo - b), static_cast<std::size_t>(hi - b)};
   }
@@ -497,8 +497,8 @@ inline std::optional<std::pair<Instant, Instant>> Journal::span_of(std::string_v
   const auto [lo, hi] = range_of<ExerciseSession>(code);
   const auto& e = s_.c.exercises;
   for (std::size_t i = lo; i < hi; ++i) {
-    widen(detail::instant_at(e.start_us[i], e.offset_min[i]),
-          detail::instant_at(e.end_us[i], e.end_offset_min[i]));
+    widen(detail::instant_at(e.time_us[i], e.offset_minutes[i]),
+          detail::instant_at(e.end_us[i], e.end_offset_minutes[i]));
   }
   return out;
 }

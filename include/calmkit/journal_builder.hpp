@@ -147,9 +147,9 @@ void JournalBuilder::sort_type(const std::vector<std::uint32_t>& rank) {
   for (std::size_t i = 1; i < n && sorted; ++i) sorted = !detail::row_less<R>(s_, i, i - 1);
   if (sorted) return;
   struct Key {
-    std::int64_t utc_us;
+    std::int64_t time_us;
     std::int32_t participant;
-    std::int16_t offset_min;
+    std::int16_t offset_minutes;
     std::uint32_t index;
   };
   const auto& us = detail::utc_column<R>(s_.c);
@@ -159,8 +159,8 @@ void JournalBuilder::sort_type(const std::vector<std::uint32_t>& rank) {
   const auto& ids = detail::id_column<R>(s_);
   std::sort(keys.begin(), keys.end(), [&ids](const Key& a, const Key& b) {
     if (a.participant != b.participant) return a.participant < b.participant;
-    if (a.utc_us != b.utc_us) return a.utc_us < b.utc_us;
-    if (a.offset_min != b.offset_min) return a.offset_min < b.offset_min;
+    if (a.time_us != b.time_us) return a.time_us < b.time_us;
+    if (a.offset_minutes != b.offset_minutes) return a.offset_minutes < b.offset_minutes;
     if (const int c = ids[a.index].compare(ids[b.index]); c != 0) return c < 0;
     return a.index < b.index;  // equal keys keep their input order
   });

@@ -27,8 +27,8 @@ inline std::int32_t small_code(std::vector<std::string>& names, std::string_view
 inline void put(Tables& s, const Trigger& t, std::int32_t p) {
   auto& c = s.c.triggers;
   c.participant.push_back(p);
-  c.utc_us.push_back(t.time.utc_micros());
-  c.offset_min.push_back(static_cast<std::int16_t>(t.time.offset().minutes()));
+  c.time_us.push_back(t.time.utc_us());
+  c.offset_minutes.push_back(static_cast<std::int16_t>(t.time.offset().minutes()));
   c.intensity.push_back(static_cast<std::int8_t>(t.intensity.value()));
   c.category.push_back(static_cast<std::uint8_t>(t.category));
   c.acted_on_urge.push_back(t.acted_on_urge ? static_cast<std::int8_t>(*t.acted_on_urge ? 1 : 0)
@@ -46,8 +46,8 @@ inline void put(Tables& s, const Trigger& t, std::int32_t p) {
 inline void put(Tables& s, const Reading& r, std::int32_t p, std::int32_t link) {
   auto& c = s.c.readings;
   c.participant.push_back(p);
-  c.utc_us.push_back(r.time.utc_micros());
-  c.offset_min.push_back(static_cast<std::int16_t>(r.time.offset().minutes()));
+  c.time_us.push_back(r.time.utc_us());
+  c.offset_minutes.push_back(static_cast<std::int16_t>(r.time.offset().minutes()));
   c.intensity.push_back(static_cast<std::int8_t>(r.intensity.value()));
   c.trigger.push_back(link);
   s.re.id.push_back(r.id);
@@ -57,9 +57,9 @@ inline void put(Tables& s, const ExerciseSession& e, std::int32_t p, std::int32_
                 std::int32_t exercise) {
   auto& c = s.c.exercises;
   c.participant.push_back(p);
-  c.start_us.push_back(e.time.utc_micros());
-  c.end_us.push_back(e.end.utc_micros());
-  c.offset_min.push_back(static_cast<std::int16_t>(e.time.offset().minutes()));
+  c.time_us.push_back(e.time.utc_us());
+  c.end_us.push_back(e.end.utc_us());
+  c.offset_minutes.push_back(static_cast<std::int16_t>(e.time.offset().minutes()));
   c.exercise.push_back(exercise);
   c.completed.push_back(e.completed ? 1 : 0);
   c.intensity_before.push_back(e.intensity_before ? static_cast<std::int8_t>(e.intensity_before->value())
@@ -68,14 +68,14 @@ inline void put(Tables& s, const ExerciseSession& e, std::int32_t p, std::int32_
                                                 : std::int8_t{-1});
   c.trigger.push_back(link);
   s.ex.id.push_back(e.id);
-  c.end_offset_min.push_back(static_cast<std::int16_t>(e.end.offset().minutes()));
+  c.end_offset_minutes.push_back(static_cast<std::int16_t>(e.end.offset().minutes()));
   s.ex.responses.push_back(e.responses);
 }
 inline void put(Tables& s, const ThoughtRecord& t, std::int32_t p, std::int32_t link) {
   auto& c = s.c.thoughts;
   c.participant.push_back(p);
-  c.utc_us.push_back(t.time.utc_micros());
-  c.offset_min.push_back(static_cast<std::int16_t>(t.time.offset().minutes()));
+  c.time_us.push_back(t.time.utc_us());
+  c.offset_minutes.push_back(static_cast<std::int16_t>(t.time.offset().minutes()));
   c.belief_before.push_back(static_cast<std::int16_t>(t.belief_before.value()));
   c.belief_after.push_back(t.belief_after ? static_cast<std::int16_t>(t.belief_after->value()) : no_rating);
   double sum = 0;
@@ -109,8 +109,8 @@ inline void put(Tables& s, const ThoughtRecord& t, std::int32_t p, std::int32_t 
 inline void put(Tables& s, const Assessment& a, std::int32_t p, std::int32_t instrument) {
   auto& c = s.c.assessments;
   c.participant.push_back(p);
-  c.utc_us.push_back(a.time.utc_micros());
-  c.offset_min.push_back(static_cast<std::int16_t>(a.time.offset().minutes()));
+  c.time_us.push_back(a.time.utc_us());
+  c.offset_minutes.push_back(static_cast<std::int16_t>(a.time.offset().minutes()));
   s.as.id.push_back(a.id);
   s.as.instrument.push_back(instrument);
   s.as.answers.push_back(a.answers);
@@ -167,8 +167,8 @@ void append_rows(Tables& a, Tables& b) {
   }
 }
 
-inline Instant instant_at(std::int64_t utc_us, std::int16_t offset_min) {
-  return Instant::from_utc_micros(utc_us, UtcOffset::make(offset_min).value_or(UtcOffset{}));
+inline Instant instant_at(std::int64_t time_us, std::int16_t offset_minutes) {
+  return Instant::from_utc_us(time_us, UtcOffset::make(offset_minutes).value_or(UtcOffset{}));
 }
 
 /// Fills `out` with row `i` of the triggers (reusing its strings' capacity).
@@ -176,7 +176,7 @@ inline void load(const Tables& s, std::size_t i, Trigger& out) {
   const auto& c = s.c.triggers;
   out.participant.assign(s.c.participants[static_cast<std::size_t>(c.participant[i])]);
   out.id.assign(s.c.trigger_ids[i]);
-  out.time = instant_at(c.utc_us[i], c.offset_min[i]);
+  out.time = instant_at(c.time_us[i], c.offset_minutes[i]);
   out.category = static_cast<TriggerCategory>(c.category[i]);
   out.intensity = *Intensity::make(c.intensity[i]);
   out.context.assign(s.tr.context[i]);
@@ -200,7 +200,7 @@ inline void load(const Tables& s, std::size_t i, Reading& out) {
   const auto& c = s.c.readings;
   out.participant.assign(s.c.participants[static_cast<std::size_t>(c.participant[i])]);
   out.id.assign(s.re.id[i]);
-  out.time = instant_at(c.utc_us[i], c.offset_min[i]);
+  out.time = instant_at(c.time_us[i], c.offset_minutes[i]);
   out.intensity = *Intensity::make(c.intensity[i]);
   load_link(s, c.trigger[i], out.trigger);
   out.note.assign(s.re.note[i]);
@@ -209,8 +209,8 @@ inline void load(const Tables& s, std::size_t i, ExerciseSession& out) {
   const auto& c = s.c.exercises;
   out.participant.assign(s.c.participants[static_cast<std::size_t>(c.participant[i])]);
   out.id.assign(s.ex.id[i]);
-  out.time = instant_at(c.start_us[i], c.offset_min[i]);
-  out.end = instant_at(c.end_us[i], s.c.exercises.end_offset_min[i]);
+  out.time = instant_at(c.time_us[i], c.offset_minutes[i]);
+  out.end = instant_at(c.end_us[i], s.c.exercises.end_offset_minutes[i]);
   out.exercise.assign(s.c.exercise_names[static_cast<std::size_t>(c.exercise[i])]);
   out.completed = c.completed[i] != 0;
   out.intensity_before = c.intensity_before[i] < 0 ? std::nullopt : Intensity::make(c.intensity_before[i]);
@@ -222,7 +222,7 @@ inline void load(const Tables& s, std::size_t i, ThoughtRecord& out) {
   const auto& c = s.c.thoughts;
   out.participant.assign(s.c.participants[static_cast<std::size_t>(c.participant[i])]);
   out.id.assign(s.th.id[i]);
-  out.time = instant_at(c.utc_us[i], c.offset_min[i]);
+  out.time = instant_at(c.time_us[i], c.offset_minutes[i]);
   out.situation.assign(s.th.situation[i]);
   out.automatic_thought.assign(s.th.automatic_thought[i]);
   out.belief_before = *Percent::make(c.belief_before[i]);
@@ -250,7 +250,7 @@ inline void load(const Tables& s, std::size_t i, Assessment& out) {
   const auto& c = s.c.assessments;
   out.participant.assign(s.c.participants[static_cast<std::size_t>(c.participant[i])]);
   out.id.assign(s.as.id[i]);
-  out.time = instant_at(c.utc_us[i], c.offset_min[i]);
+  out.time = instant_at(c.time_us[i], c.offset_minutes[i]);
   out.instrument.assign(s.instruments[static_cast<std::size_t>(s.as.instrument[i])]);
   s.as.answers.load(i, out.answers);
   out.note.assign(s.as.note[i]);

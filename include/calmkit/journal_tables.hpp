@@ -77,20 +77,20 @@ void sort_records(std::vector<R>& v) {
   for (std::uint32_t r = 0; r < by_name.size(); ++r) rank[by_name[r]] = r;
 
   struct Key {
-    std::int64_t utc_us;
+    std::int64_t time_us;
     std::uint32_t rank;
-    std::int32_t offset_min;
+    std::int32_t offset_minutes;
     std::size_t index;
   };
   std::vector<Key> keys(n);
   for (std::size_t i = 0; i < n; ++i) {
-    keys[i] = Key{v[i].time.utc_micros(), rank[of[i]], v[i].time.offset().minutes(), i};
+    keys[i] = Key{v[i].time.utc_us(), rank[of[i]], v[i].time.offset().minutes(), i};
   }
   of = {};
   std::sort(keys.begin(), keys.end(), [&v](const Key& a, const Key& b) {
     if (a.rank != b.rank) return a.rank < b.rank;
-    if (a.utc_us != b.utc_us) return a.utc_us < b.utc_us;
-    if (a.offset_min != b.offset_min) return a.offset_min < b.offset_min;
+    if (a.time_us != b.time_us) return a.time_us < b.time_us;
+    if (a.offset_minutes != b.offset_minutes) return a.offset_minutes < b.offset_minutes;
     if (const int c = v[a.index].id.compare(v[b.index].id); c != 0) return c < 0;
     return a.index < b.index;  // equal keys keep their input order
   });
@@ -289,7 +289,7 @@ inline void append(EmotionList& a, EmotionList& b) {
   append(a.after, b.after);
 }
 
-/// The trigger fields no metric reads (id is `CohortColumns::trigger_ids`).
+/// The trigger fields no metric reads (id is `Cohort::trigger_ids`).
 struct TriggerText {
   TextColumn context, urge, response;
   TextList thoughts, sensations, tags;
@@ -318,7 +318,7 @@ struct AssessmentText {
 
 /// Everything a journal stores: the metric columns and the rest.
 struct Tables {
-  CohortColumns c;
+  Cohort c;
   TriggerText tr;
   ReadingText re;
   ExerciseText ex;
@@ -336,8 +336,8 @@ template <class R, class F, class... S>
 void each_column(F&& f, S&... s) {
   if constexpr (std::is_same_v<R, Trigger>) {
     f(s.c.triggers.participant...);
-    f(s.c.triggers.utc_us...);
-    f(s.c.triggers.offset_min...);
+    f(s.c.triggers.time_us...);
+    f(s.c.triggers.offset_minutes...);
     f(s.c.triggers.intensity...);
     f(s.c.triggers.category...);
     f(s.c.triggers.acted_on_urge...);
@@ -351,29 +351,29 @@ void each_column(F&& f, S&... s) {
     f(s.tr.tags...);
   } else if constexpr (std::is_same_v<R, Reading>) {
     f(s.c.readings.participant...);
-    f(s.c.readings.utc_us...);
-    f(s.c.readings.offset_min...);
+    f(s.c.readings.time_us...);
+    f(s.c.readings.offset_minutes...);
     f(s.c.readings.intensity...);
     f(s.c.readings.trigger...);
     f(s.re.id...);
     f(s.re.note...);
   } else if constexpr (std::is_same_v<R, ExerciseSession>) {
     f(s.c.exercises.participant...);
-    f(s.c.exercises.start_us...);
+    f(s.c.exercises.time_us...);
     f(s.c.exercises.end_us...);
-    f(s.c.exercises.offset_min...);
+    f(s.c.exercises.offset_minutes...);
     f(s.c.exercises.exercise...);
     f(s.c.exercises.completed...);
     f(s.c.exercises.intensity_before...);
     f(s.c.exercises.intensity_after...);
     f(s.c.exercises.trigger...);
     f(s.ex.id...);
-    f(s.c.exercises.end_offset_min...);
+    f(s.c.exercises.end_offset_minutes...);
     f(s.ex.responses...);
   } else if constexpr (std::is_same_v<R, ThoughtRecord>) {
     f(s.c.thoughts.participant...);
-    f(s.c.thoughts.utc_us...);
-    f(s.c.thoughts.offset_min...);
+    f(s.c.thoughts.time_us...);
+    f(s.c.thoughts.offset_minutes...);
     f(s.c.thoughts.belief_before...);
     f(s.c.thoughts.belief_after...);
     f(s.c.thoughts.emotion_change...);
@@ -390,8 +390,8 @@ void each_column(F&& f, S&... s) {
     f(s.th.alternatives...);
   } else {
     f(s.c.assessments.participant...);
-    f(s.c.assessments.utc_us...);
-    f(s.c.assessments.offset_min...);
+    f(s.c.assessments.time_us...);
+    f(s.c.assessments.offset_minutes...);
     f(s.as.id...);
     f(s.as.instrument...);
     f(s.as.answers...);
@@ -401,7 +401,7 @@ void each_column(F&& f, S&... s) {
 
 /// The participant, time and trigger-link columns of record type R in `c`.
 template <class R>
-auto& participant_column(CohortColumns& c) {
+auto& participant_column(Cohort& c) {
   if constexpr (std::is_same_v<R, Trigger>)
     return c.triggers.participant;
   else if constexpr (std::is_same_v<R, Reading>)
@@ -414,34 +414,34 @@ auto& participant_column(CohortColumns& c) {
     return c.assessments.participant;
 }
 template <class R>
-const auto& participant_column(const CohortColumns& c) {
-  return participant_column<R>(const_cast<CohortColumns&>(c));
+const auto& participant_column(const Cohort& c) {
+  return participant_column<R>(const_cast<Cohort&>(c));
 }
 template <class R>
-const std::vector<std::int64_t>& utc_column(const CohortColumns& c) {
+const std::vector<std::int64_t>& utc_column(const Cohort& c) {
   if constexpr (std::is_same_v<R, Trigger>)
-    return c.triggers.utc_us;
+    return c.triggers.time_us;
   else if constexpr (std::is_same_v<R, Reading>)
-    return c.readings.utc_us;
+    return c.readings.time_us;
   else if constexpr (std::is_same_v<R, ExerciseSession>)
-    return c.exercises.start_us;
+    return c.exercises.time_us;
   else if constexpr (std::is_same_v<R, ThoughtRecord>)
-    return c.thoughts.utc_us;
+    return c.thoughts.time_us;
   else
-    return c.assessments.utc_us;
+    return c.assessments.time_us;
 }
 template <class R>
-const std::vector<std::int16_t>& offset_column(const CohortColumns& c) {
+const std::vector<std::int16_t>& offset_column(const Cohort& c) {
   if constexpr (std::is_same_v<R, Trigger>)
-    return c.triggers.offset_min;
+    return c.triggers.offset_minutes;
   else if constexpr (std::is_same_v<R, Reading>)
-    return c.readings.offset_min;
+    return c.readings.offset_minutes;
   else if constexpr (std::is_same_v<R, ExerciseSession>)
-    return c.exercises.offset_min;
+    return c.exercises.offset_minutes;
   else if constexpr (std::is_same_v<R, ThoughtRecord>)
-    return c.thoughts.offset_min;
+    return c.thoughts.offset_minutes;
   else
-    return c.assessments.offset_min;
+    return c.assessments.offset_minutes;
 }
 /// The id column of record type R.
 template <class R>
@@ -459,7 +459,7 @@ const TextColumn& id_column(const Tables& s) {
 }
 /// The trigger-link column (rows into the triggers) of a linking record type.
 template <class R>
-std::vector<std::int32_t>& link_column(CohortColumns& c) {
+std::vector<std::int32_t>& link_column(Cohort& c) {
   if constexpr (std::is_same_v<R, Reading>)
     return c.readings.trigger;
   else if constexpr (std::is_same_v<R, ExerciseSession>)

@@ -6,8 +6,8 @@
 /// Example
 /// ```cpp
 /// namespace m = calmkit::metrics;
-/// auto cols = m::CohortColumns::from_journal(journal);
-/// auto eps = m::episodes(cols);                         // θ = 3, window 12 h
+/// auto cols = m::Cohort::from_journal(journal);
+/// auto eps = m::time_to_calm(cols);                         // θ = 3, window 12 h
 /// auto per_person = m::time_to_calm_summary(cols, eps); // median minutes + CI
 /// auto weekly = m::trigger_frequency(cols, m::Period::week);
 /// ```

@@ -141,12 +141,12 @@ class PosixTimeZone {
 
   /// The UTC offset the zone's clocks show at `t`.
   [[nodiscard]] UtcOffset offset_at(Instant t) const {
-    return UtcOffset(interval_at_seconds(detail::seconds_of_micros(t.utc_micros())).offset_s / 60);
+    return UtcOffset(interval_at_seconds(detail::seconds_of_micros(t.utc_us())).offset_s / 60);
   }
 
   /// True when daylight time is in force at `t`.
   [[nodiscard]] bool is_dst_at(Instant t) const {
-    return interval_at_seconds(detail::seconds_of_micros(t.utc_micros())).dst;
+    return interval_at_seconds(detail::seconds_of_micros(t.utc_us())).dst;
   }
 
   /// The offset in force at `s` (seconds since the epoch, UTC) and a span

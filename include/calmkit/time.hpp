@@ -138,7 +138,7 @@ struct TimeParseError {
 /// Example
 /// ```cpp
 /// auto t = calmkit::Instant::parse("2026-03-02T21:14:00+01:00");
-/// t.utc_micros();            // 1772482440000000 (20:14 UTC)
+/// t.utc_us();            // 1772482440000000 (20:14 UTC)
 /// t.local().hour();          // 21
 /// t.to_string();             // "2026-03-02T21:14:00+01:00"
 /// ```
@@ -147,7 +147,7 @@ class Instant {
   constexpr Instant() noexcept = default;
 
   /// From microseconds since 1970-01-01T00:00:00Z and the local offset.
-  [[nodiscard]] static constexpr Instant from_utc_micros(std::int64_t us, UtcOffset offset = {}) noexcept {
+  [[nodiscard]] static constexpr Instant from_utc_us(std::int64_t us, UtcOffset offset = {}) noexcept {
     Instant t;
     t.utc_us_ = us;
     t.offset_ = offset;
@@ -158,7 +158,7 @@ class Instant {
   [[nodiscard]] static Instant from_utc(boost::posix_time::ptime utc, UtcOffset offset = {}) {
     if (utc.is_special()) detail::throw_invalid("Instant::from_utc: not a date-time");
     const auto since = utc - epoch_ptime();
-    return from_utc_micros(static_cast<std::int64_t>(since.total_microseconds()), offset);
+    return from_utc_us(static_cast<std::int64_t>(since.total_microseconds()), offset);
   }
 
   /// From a local wall clock and the offset it had.
@@ -188,17 +188,15 @@ class Instant {
                                                         TimeParseError* err = nullptr) noexcept;
 
   /// Microseconds since 1970-01-01T00:00Z.
-  [[nodiscard]] constexpr std::int64_t utc_micros() const noexcept { return utc_us_; }
+  [[nodiscard]] constexpr std::int64_t utc_us() const noexcept { return utc_us_; }
   /// The UTC offset the moment was recorded with.
   [[nodiscard]] constexpr UtcOffset offset() const noexcept { return offset_; }
 
   /// The same moment seen with another offset.
-  [[nodiscard]] constexpr Instant with_offset(UtcOffset o) const noexcept {
-    return from_utc_micros(utc_us_, o);
-  }
+  [[nodiscard]] constexpr Instant with_offset(UtcOffset o) const noexcept { return from_utc_us(utc_us_, o); }
 
   /// Microseconds since the Unix epoch in the person's local time (UTC + offset).
-  [[nodiscard]] constexpr std::int64_t local_micros() const noexcept {
+  [[nodiscard]] constexpr std::int64_t local_us() const noexcept {
     return utc_us_ + static_cast<std::int64_t>(offset_.minutes()) * 60'000'000LL;
   }
 
@@ -208,16 +206,16 @@ class Instant {
   }
   /// The person's wall-clock date and time (UTC + offset).
   [[nodiscard]] LocalDateTime local() const {
-    return LocalDateTime(epoch_ptime() + boost::posix_time::microseconds(local_micros()));
+    return LocalDateTime(epoch_ptime() + boost::posix_time::microseconds(local_us()));
   }
   /// The calendar date of the person's wall clock.
   [[nodiscard]] boost::gregorian::date local_date() const {
-    return day_to_date(detail::floor_div(local_micros(), detail::us_per_day));
+    return day_to_date(detail::floor_div(local_us(), detail::us_per_day));
   }
 
   /// Days since 1970-01-01 of the local date (negative before 1970).
   [[nodiscard]] std::int64_t local_day() const noexcept {
-    return detail::floor_div(local_micros(), detail::us_per_day);
+    return detail::floor_div(local_us(), detail::us_per_day);
   }
 
   /// RFC 3339 text with the offset kept; fractional seconds only when non-zero.
@@ -225,11 +223,11 @@ class Instant {
 
   /// Later by `d`; the offset is kept.
   friend constexpr Instant operator+(Instant t, Duration d) noexcept {
-    return from_utc_micros(t.utc_us_ + d.count(), t.offset_);
+    return from_utc_us(t.utc_us_ + d.count(), t.offset_);
   }
   /// Earlier by `d`; the offset is kept.
   friend constexpr Instant operator-(Instant t, Duration d) noexcept {
-    return from_utc_micros(t.utc_us_ - d.count(), t.offset_);
+    return from_utc_us(t.utc_us_ - d.count(), t.offset_);
   }
   /// Time from `b` to `a`, microseconds (the offsets do not matter).
   friend constexpr Duration operator-(Instant a, Instant b) noexcept {
@@ -350,7 +348,7 @@ inline std::optional<Instant> Instant::try_parse(std::string_view s, TimeParseEr
     for (int i = digits; i < 6; ++i) frac_us *= 10;
   }
   if (pos >= s.size()) return fail("missing UTC offset (Z or +hh:mm): local times need their offset");
-  int offset_min = 0;
+  int offset_minutes = 0;
   if (s[pos] == 'Z' || s[pos] == 'z') {
     ++pos;
   } else if (s[pos] == '+' || s[pos] == '-') {
@@ -361,7 +359,7 @@ inline std::optional<Instant> Instant::try_parse(std::string_view s, TimeParseEr
       return fail("offset must be Z, +hh:mm or -hh:mm");
     }
     if (oh > 23 || om > 59) return fail("offset must be within -23:59..+23:59");
-    offset_min = sign * (oh * 60 + om);
+    offset_minutes = sign * (oh * 60 + om);
     pos += 6;
   } else {
     return fail("offset must be Z, +hh:mm or -hh:mm");
@@ -376,12 +374,12 @@ inline std::optional<Instant> Instant::try_parse(std::string_view s, TimeParseEr
   const std::int64_t local_us =
       days * detail::us_per_day +
       ((static_cast<std::int64_t>(hour) * 60 + minute) * 60 + second) * 1'000'000LL + frac_us;
-  auto off = UtcOffset::make(offset_min);
-  return from_utc_micros(local_us - static_cast<std::int64_t>(offset_min) * 60'000'000LL, *off);
+  auto off = UtcOffset::make(offset_minutes);
+  return from_utc_us(local_us - static_cast<std::int64_t>(offset_minutes) * 60'000'000LL, *off);
 }
 
 inline std::string Instant::to_string() const {
-  const std::int64_t local = local_micros();
+  const std::int64_t local = local_us();
   const std::int64_t day = detail::floor_div(local, detail::us_per_day);
   const std::int64_t in_day = local - day * detail::us_per_day;  // [0, 86399999999]
   const auto date = day_to_date(day);

@@ -115,7 +115,7 @@ class TimeZone {
 
   /// The offset at `t` and the span around it over which it holds.
   [[nodiscard]] ZoneInterval interval_at(Instant t) const {
-    return interval_at_seconds(detail::seconds_of_micros(t.utc_micros()));
+    return interval_at_seconds(detail::seconds_of_micros(t.utc_us()));
   }
 
   /// The offset at `s` (seconds since the epoch, UTC) and the span around it

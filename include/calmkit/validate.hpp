@@ -5,7 +5,7 @@
 ///
 /// Every entry point runs these and only these: the JSON Lines reader and
 /// writer, the SQLite store, `Journal` (its constructor and `add`), the Python
-/// record classes and the columnar `CohortColumns::check`. A rule gives the
+/// record classes and the columnar `Cohort::check`. A rule gives the
 /// field it concerns and the reason; each caller adds where the record is (a
 /// file and line, a store, a row of columns, the record's own name), so the
 /// same bad record reads the same everywhere after the place. The message
@@ -125,7 +125,7 @@ namespace rules {
 /// `end` of an exercise session: not before its `time` (as instants; the
 /// offsets may differ).
 [[nodiscard]] inline std::optional<RuleViolation> end_not_before_time(Instant time, Instant end) {
-  if (end.utc_micros() >= time.utc_micros()) [[likely]]
+  if (end.utc_us() >= time.utc_us()) [[likely]]
     return std::nullopt;
   return RuleViolation{"end", "end " + end.to_string() + " is before time " + time.to_string()};
 }

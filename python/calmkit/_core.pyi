@@ -687,7 +687,7 @@ def _metric_km_quantiles(curves: dict[str, numpy.ndarray], p: list[float]) -> _A
 def _metric_summary_of_episodes(
     participant: object,
     onset_us: object,
-    offset_min: object,
+    offset_minutes: object,
     category: object,
     minutes: object,
     calmed: object,

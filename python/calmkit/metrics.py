@@ -247,7 +247,7 @@ def time_to_calm(data: Data, threshold: int = 3, window_hours: float = 12) -> pd
         "participant": _participants(c, d["participant"]),
         "trigger_id": trigger_id,
         "onset": _utc(d["onset_us"]),
-        "offset_minutes": d["offset_min"],
+        "offset_minutes": d["offset_minutes"],
         "category": _categories(d["category"]),
         "group": _groups_of(d["category"]),
         "minutes": d["minutes"],

@@ -225,7 +225,7 @@ TEST_CASE("update_journal: threads adding at once lose nothing", "[files][io]") 
     });
   }
   for (auto& th : threads) th.join();
-  const auto j = calmkit::read_journal(path).journal;
+  const auto j = calmkit::read_journal_with_report(path).journal;
   CHECK(j.readings().size() == 80);
   CHECK(mode_of(path) == 0600);
   CHECK(fs::is_regular_file(dir / "j.jsonl.lock"));
@@ -245,13 +245,13 @@ TEST_CASE("read_journal streams and bounds what it reads", "[files][io]") {
   calmkit::ReadOptions small;
   small.max_line_bytes = std::size_t{1} << 20;
   try {
-    (void)calmkit::read_journal(zeros, small);
+    (void)calmkit::read_journal_with_report(zeros, small);
     FAIL("no error");
   } catch (const calmkit::JournalFormatError& e) {
     CHECK(e.line() == 1);
     CHECK_THAT(e.reason(), Catch::Matchers::Contains("longer than 1048576 bytes"));
   }
   small.max_bytes = 1000;
-  CHECK_THROWS_WITH(calmkit::read_journal(zeros, small),
+  CHECK_THROWS_WITH(calmkit::read_journal_with_report(zeros, small),
                     Catch::Matchers::Contains("more than the limit of 1000"));
 }

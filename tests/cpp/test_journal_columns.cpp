@@ -28,12 +28,12 @@ namespace {
 
 /// Random valid records of a few participants, with ties in time, links to
 /// triggers, texts and lists.
-struct Cohort {
+struct RecordSample {
   RecordSet all;
   std::vector<Record> order;  // every record, in a random order
 };
 
-Cohort random_cohort(std::mt19937& rng, int n) {
+RecordSample random_cohort(std::mt19937& rng, int n) {
   const std::vector<std::string> people{"", "ana", "bo", "zed", "cy"};
   auto pick = [&rng](std::size_t k) { return std::uniform_int_distribution<std::size_t>(0, k - 1)(rng); };
   auto time = [&] {
@@ -41,14 +41,14 @@ Cohort random_cohort(std::mt19937& rng, int n) {
     const std::int64_t base = 1'772'000'000'000'000;
     const auto us = base + static_cast<std::int64_t>(pick(12)) * 3'600'000'000LL;
     const int off = std::array{0, 60, -300, 330}[pick(4)];
-    return Instant::from_utc_micros(us, *UtcOffset::make(off));
+    return Instant::from_utc_us(us, *UtcOffset::make(off));
   };
   auto words = [&](const char* stem) {
     std::vector<std::string> v(pick(3));
     for (std::size_t i = 0; i < v.size(); ++i) v[i] = stem + std::to_string(pick(100));
     return v;
   };
-  Cohort c;
+  RecordSample c;
   std::vector<std::pair<std::string, std::string>> triggers;  // (participant, id)
   for (int i = 0; i < n; ++i) {
     const auto& p = people[pick(people.size())];
@@ -98,7 +98,7 @@ Cohort random_cohort(std::mt19937& rng, int n) {
         e.participant = p;
         e.id = id + "e";
         e.time = time();
-        e.end = Instant::from_utc_micros(e.time.utc_micros() + 600'000'000, *UtcOffset::make(120));
+        e.end = Instant::from_utc_us(e.time.utc_us() + 600'000'000, *UtcOffset::make(120));
         e.exercise = std::array{"breathing.box", "grounding.5-4-3-2-1", "custom.walk"}[pick(3)];
         e.completed = pick(2) == 0;
         if (pick(2)) e.intensity_before = Intensity(static_cast<int>(pick(11)));
@@ -319,12 +319,12 @@ TEST_CASE("random records added in random order read back as a sorted std::vecto
       CHECK(j.exercises_of(p).to_vector() == of(ref.exercises));
       CHECK(j.thought_records_of(p).to_vector() == of(ref.thought_records));
       CHECK(j.assessments_of(p).to_vector() == of(ref.assessments));
-      const auto from = Instant::from_utc_micros(1'772'000'000'000'000 + 3 * 3'600'000'000LL);
-      const auto to = Instant::from_utc_micros(1'772'000'000'000'000 + 8 * 3'600'000'000LL);
+      const auto from = Instant::from_utc_us(1'772'000'000'000'000 + 3 * 3'600'000'000LL);
+      const auto to = Instant::from_utc_us(1'772'000'000'000'000 + 8 * 3'600'000'000LL);
       auto between = [&](const auto& v) {
         auto out = of(v);
         std::erase_if(out, [&](const auto& r) {
-          return r.time.utc_micros() < from.utc_micros() || r.time.utc_micros() >= to.utc_micros();
+          return r.time.utc_us() < from.utc_us() || r.time.utc_us() >= to.utc_us();
         });
         return out;
       };
@@ -349,7 +349,7 @@ TEST_CASE("random records added in random order read back as a sorted std::vecto
     const auto before = copy.revision();
     Reading extra;
     extra.participant = "ana";
-    extra.time = Instant::from_utc_micros(1'772'000'000'000'000);
+    extra.time = Instant::from_utc_us(1'772'000'000'000'000);
     extra.intensity = Intensity(3);
     extra.note = "one more";
     copy.add(extra);
@@ -363,14 +363,14 @@ TEST_CASE("a trigger inserted before others moves the links to the rows after it
     Trigger t;
     t.participant = std::move(p);
     t.id = std::move(id);
-    t.time = Instant::from_utc_micros(hour * 3'600'000'000LL);
+    t.time = Instant::from_utc_us(hour * 3'600'000'000LL);
     t.intensity = Intensity(6);
     return t;
   };
   auto read = [](std::string p, std::string trigger, std::int64_t hour) {
     Reading r;
     r.participant = std::move(p);
-    r.time = Instant::from_utc_micros(hour * 3'600'000'000LL);
+    r.time = Instant::from_utc_us(hour * 3'600'000'000LL);
     r.intensity = Intensity(2);
     r.trigger = std::move(trigger);
     return r;
@@ -402,7 +402,7 @@ TEST_CASE("a new participant renumbers the codes after its name", "[journal][col
   auto read = [](std::string p, std::int64_t hour) {
     Reading r;
     r.participant = std::move(p);
-    r.time = Instant::from_utc_micros(hour * 3'600'000'000LL);
+    r.time = Instant::from_utc_us(hour * 3'600'000'000LL);
     r.intensity = Intensity(4);
     return r;
   };
@@ -424,7 +424,7 @@ TEST_CASE("builders joined in order keep ties in input order", "[journal][builde
   auto read = [](std::string p, std::string note) {
     Reading r;
     r.participant = std::move(p);
-    r.time = Instant::from_utc_micros(1'000'000);  // every reading at the same instant
+    r.time = Instant::from_utc_us(1'000'000);  // every reading at the same instant
     r.intensity = Intensity(1);
     r.note = std::move(note);
     return r;
@@ -455,14 +455,14 @@ TEST_CASE("metrics read the journal's own columns: no cohort is built", "[journa
   std::mt19937 rng(7);
   const auto c = random_cohort(rng, 200);
   Journal j(c.all);
-  const CohortColumns* before = &j.columns();
+  const Cohort* before = &j.columns();
   // The columns count as checked: a metric does not check (or copy) them again.
   CHECK(j.columns().checked_stamp_ == j.columns().stamp());
-  const auto eps = metrics::episodes(j.columns());
+  const auto eps = metrics::time_to_calm(j.columns());
   CHECK(eps.size() == j.triggers().size());
   Reading extra;
   extra.participant = "ana";
-  extra.time = Instant::from_utc_micros(1'772'000'000'000'000);
+  extra.time = Instant::from_utc_us(1'772'000'000'000'000);
   extra.intensity = Intensity(3);
   j.add(extra);
   CHECK(&j.columns() == before);
@@ -471,13 +471,13 @@ TEST_CASE("metrics read the journal's own columns: no cohort is built", "[journa
   const auto& cols = j.columns();
   for (std::size_t i = 0; i < j.triggers().size(); ++i) {
     const auto t = j.trigger(i);
-    CHECK(cols.triggers.utc_us[i] == t.time.utc_micros());
+    CHECK(cols.triggers.time_us[i] == t.time.utc_us());
     CHECK(cols.triggers.intensity[i] == t.intensity.value());
     CHECK(cols.trigger_ids[i] == t.id);
   }
   // The old conversion is a copy now, equal to the columns.
-  const auto copy = CohortColumns::from_journal(j);
-  CHECK(copy.triggers.utc_us == cols.triggers.utc_us);
+  const auto copy = Cohort::from_journal(j);
+  CHECK(copy.triggers.time_us == cols.triggers.time_us);
   CHECK(copy.readings.trigger == cols.readings.trigger);
   CHECK(copy.thoughts.distortion_offsets == cols.thoughts.distortion_offsets);
 }
@@ -487,7 +487,7 @@ TEST_CASE("views are random-access ranges of record values", "[journal][columns]
   for (int h = 5; h >= 1; --h) {
     Reading r;
     r.participant = "p";
-    r.time = Instant::from_utc_micros(h * 3'600'000'000LL);
+    r.time = Instant::from_utc_us(h * 3'600'000'000LL);
     r.intensity = Intensity(h);
     j.add(r);
   }

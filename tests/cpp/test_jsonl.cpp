@@ -51,7 +51,7 @@ std::string swap(std::string line, const std::string& from, const std::string& t
 /// The JournalFormatError a strict read of `text` throws (fails the test if none).
 JournalFormatError error_of(const std::string& text) {
   try {
-    (void)calmkit::parse_journal(text, {}, "mem.jsonl");
+    (void)calmkit::parse_journal_with_report(text, {}, "mem.jsonl");
   } catch (const JournalFormatError& e) {
     return e;
   }
@@ -82,7 +82,8 @@ void check_cases(const std::vector<BadCase>& cases) {
 }  // namespace
 
 TEST_CASE("the minimal line of each type reads", "[jsonl]") {
-  const auto r = calmkit::parse_journal(trig + "\n" + read_ + "\n" + exer + "\n" + thought + "\n");
+  const auto r =
+      calmkit::parse_journal_with_report(trig + "\n" + read_ + "\n" + exer + "\n" + thought + "\n");
   CHECK(r.journal.size() == 4);
   CHECK(r.report.lines == 4);
   CHECK(r.report.records == 4);
@@ -92,7 +93,7 @@ TEST_CASE("the minimal line of each type reads", "[jsonl]") {
   CHECK(t.participant.empty());
   CHECK(t.id == "t1");
   // 21:14 at +01:00 is 20:14 UTC on 2026-03-02: 1772482440 s since the epoch.
-  CHECK(t.time.utc_micros() == 1772482440000000LL);
+  CHECK(t.time.utc_us() == 1772482440000000LL);
   CHECK(t.time.offset().minutes() == 60);
   CHECK(t.category == calmkit::TriggerCategory::delayed_reply);
   CHECK(t.intensity == Intensity(8));
@@ -208,7 +209,7 @@ TEST_CASE("times must be RFC 3339 with an offset, end not before time", "[jsonl]
        "end 2026-03-02T20:29:00Z is before time 2026-03-02T21:30:00+01:00"},
   });
   // The same moment written with another offset is not "before": 20:30Z == 21:30+01:00.
-  CHECK(calmkit::parse_journal(swap(exer, "2026-03-02T21:35:00+01:00", "2026-03-02T20:30:00Z"))
+  CHECK(calmkit::parse_journal_with_report(swap(exer, "2026-03-02T21:35:00+01:00", "2026-03-02T20:30:00Z"))
             .journal.size() == 1);
 }
 
@@ -231,7 +232,8 @@ TEST_CASE("assessments: instrument known, answers one integer per item inside th
       R"({"type":"assessment","id":"a1","time":"2026-03-02T21:14:00+01:00","instrument":"gad-7","answers":[1,2,3,0,1,2,1]})";
   {
     const auto j =
-        calmkit::parse_journal(with(gad, R"("participant":"p","note":"after a hard week")")).journal;
+        calmkit::parse_journal_with_report(with(gad, R"("participant":"p","note":"after a hard week")"))
+            .journal;
     REQUIRE(j.assessments().size() == 1);
     const auto& a = j.assessments()[0];
     CHECK(a.participant == "p");
@@ -243,7 +245,7 @@ TEST_CASE("assessments: instrument known, answers one integer per item inside th
   }
   // answers before instrument: checked once the whole object is read
   CHECK(
-      calmkit::parse_journal(
+      calmkit::parse_journal_with_report(
           R"({"answers":[0,0,0,0,0,0,0],"type":"assessment","id":"a1","time":"2026-03-02T21:14:00Z","instrument":"gad-7"})")
           .journal.assessments()
           .size() == 1);
@@ -294,15 +296,15 @@ TEST_CASE("ids: unique per participant and type, never empty", "[jsonl][rules]")
       {"empty trigger reference", with(read_, R"("trigger":"")"), 1, "trigger", "must not be empty"},
   });
   // The same id is fine for another participant, and for another type.
-  const auto ok = calmkit::parse_journal(trig + "\n" + t1_p2 + "\n" + swap(exer, "\"e1\"", "\"t1\"") + "\n" +
-                                         read_ + "\n" + read_);
+  const auto ok = calmkit::parse_journal_with_report(
+      trig + "\n" + t1_p2 + "\n" + swap(exer, "\"e1\"", "\"t1\"") + "\n" + read_ + "\n" + read_);
   CHECK(ok.journal.triggers().size() == 2);
   CHECK(ok.journal.readings().size() == 2);  // readings without ids never clash
 }
 
 TEST_CASE("trigger references resolve across the whole file", "[jsonl][rules]") {
   // A reading may come before the trigger it refers to.
-  const auto ok = calmkit::parse_journal(with(read_, R"("trigger":"t1")") + "\n" + trig);
+  const auto ok = calmkit::parse_journal_with_report(with(read_, R"("trigger":"t1")") + "\n" + trig);
   CHECK(ok.journal.readings()[0].trigger == "t1");
 
   const std::string t1_p2 = swap(trig, "\"id\"", "\"participant\":\"p2\",\"id\"");
@@ -361,7 +363,7 @@ TEST_CASE("many ignored keys: every duplicate found, on either side of the switc
   // The reviewer's case (B6) had 200k keys on one line and took 20 s with the old linear search; the
   // speed is measured in benchmarks/read_jsonl, here the rule itself: every duplicate, wherever it sits.
   const int n = 20000;
-  const auto r = calmkit::parse_journal(with(read_, many_keys(n)));
+  const auto r = calmkit::parse_journal_with_report(with(read_, many_keys(n)));
   CHECK(r.journal.readings().size() == 1);
   check_cases({
       {"duplicate among the first few", with(read_, many_keys(3) + R"(,"k1":2)"), 1, "k1",
@@ -380,15 +382,15 @@ TEST_CASE("many ignored keys: every duplicate found, on either side of the switc
   });
   // The set is emptied between objects: the same keys on the next line are no duplicates.
   const std::string big = with(read_, many_keys(1000));
-  const auto two = calmkit::parse_journal(big + "\n" + big + "\n" + with(read_, many_keys(5)));
+  const auto two = calmkit::parse_journal_with_report(big + "\n" + big + "\n" + with(read_, many_keys(5)));
   CHECK(two.journal.readings().size() == 3);
 }
 
 TEST_CASE("the header: first line only, right format, known version", "[jsonl][rules]") {
   const std::string header = R"({"type":"header","format":"calmkit-journal","version":1})";
   SECTION("a good header, after blank lines, with extra fields") {
-    const auto r = calmkit::parse_journal("\n  \n" + with(header, R"("generator":"x","created":"today")") +
-                                          "\n" + read_);
+    const auto r = calmkit::parse_journal_with_report(
+        "\n  \n" + with(header, R"("generator":"x","created":"today")") + "\n" + read_);
     CHECK(r.report.version == 1);
     CHECK(r.report.lines == 4);
     CHECK(r.journal.size() == 1);
@@ -407,7 +409,7 @@ TEST_CASE("the header: first line only, right format, known version", "[jsonl][r
   });
   // A newer version stops a lenient read too: its lines cannot be read as v1.
   const std::string v7 = swap(header, "\"version\":1", "\"version\":7") + "\n" + read_;
-  CHECK_THROWS_AS(calmkit::parse_journal(v7, {.lenient = true}), JournalFormatError);
+  CHECK_THROWS_AS(calmkit::parse_journal_with_report(v7, {.lenient = true}), JournalFormatError);
 }
 
 TEST_CASE("an exact message: file, line, field and reason", "[jsonl][rules]") {
@@ -419,7 +421,7 @@ TEST_CASE("an exact message: file, line, field and reason", "[jsonl][rules]") {
 }
 
 TEST_CASE("a file with every optional field", "[jsonl]") {
-  const auto [journal, report] = calmkit::read_journal(data_dir + "/all-fields.jsonl");
+  const auto [journal, report] = calmkit::read_journal_with_report(data_dir + "/all-fields.jsonl");
   CHECK(report.path == data_dir + "/all-fields.jsonl");
   CHECK(report.lines == 7);  // header, blank, 5 records
   CHECK(report.records == 5);
@@ -479,15 +481,15 @@ TEST_CASE("a file with every optional field", "[jsonl]") {
 }
 
 TEST_CASE("byte order mark, CRLF and whitespace-only lines", "[jsonl]") {
-  const auto r = calmkit::read_journal(data_dir + "/bom-crlf.jsonl");
+  const auto r = calmkit::read_journal_with_report(data_dir + "/bom-crlf.jsonl");
   CHECK(r.report.lines == 3);
   CHECK(r.journal.triggers().size() == 1);
   CHECK(r.journal.readings().size() == 1);
   CHECK(r.journal.readings()[0].trigger == "a");
   // No trailing newline, empty input.
-  CHECK(calmkit::parse_journal(read_).report.lines == 1);
-  CHECK(calmkit::parse_journal("").report.lines == 0);
-  CHECK(calmkit::parse_journal("").journal.empty());
+  CHECK(calmkit::parse_journal_with_report(read_).report.lines == 1);
+  CHECK(calmkit::parse_journal_with_report("").report.lines == 0);
+  CHECK(calmkit::parse_journal_with_report("").journal.empty());
 }
 
 TEST_CASE("compressed, archived or UTF-16 input is named for what it is", "[jsonl]") {
@@ -509,7 +511,7 @@ TEST_CASE("compressed, archived or UTF-16 input is named for what it is", "[json
   for (const auto& [text, reason] : cases) {
     for (const bool lenient : {false, true}) {
       try {
-        (void)calmkit::parse_journal(text, {.lenient = lenient}, "j.jsonl");
+        (void)calmkit::parse_journal_with_report(text, {.lenient = lenient}, "j.jsonl");
         FAIL("not refused: " << reason);
       } catch (const calmkit::JournalFormatError& e) {
         CHECK(e.line() == 1);
@@ -518,7 +520,7 @@ TEST_CASE("compressed, archived or UTF-16 input is named for what it is", "[json
     }
   }
   // A journal that merely starts with these letters is read as usual.
-  CHECK(calmkit::parse_journal("\n").report.lines == 1);
+  CHECK(calmkit::parse_journal_with_report("\n").report.lines == 1);
 }
 
 TEST_CASE("lenient mode skips and reports every bad line, references included", "[jsonl][lenient]") {
@@ -534,7 +536,7 @@ TEST_CASE("lenient mode skips and reports every bad line, references included", 
       with(thought, R"("trigger":"ghost")") + "\n" +                                       // 9 missing
       trig + "\n" +                                                                        // 10 dup
       R"({"type":"assessment","id":"a","time":"2026-03-02T10:00:00Z"})" + "\n";            // 11
-  const auto [journal, report] = calmkit::parse_journal(text, {.lenient = true}, "mem.jsonl");
+  const auto [journal, report] = calmkit::parse_journal_with_report(text, {.lenient = true}, "mem.jsonl");
   CHECK(report.lines == 11);
   // Kept: trigger t1 (line 2) and the reading that refers to it (line 4).
   CHECK(report.records == 2);
@@ -693,7 +695,7 @@ calmkit::Journal awkward_journal() {
 TEST_CASE("round trip: a hand-written journal with every optional field", "[jsonl][roundtrip]") {
   const auto j = awkward_journal();
   const auto text = calmkit::to_jsonl(j);
-  const auto back = calmkit::parse_journal(text);
+  const auto back = calmkit::parse_journal_with_report(text);
   CHECK(back.report.skipped.empty());
   CHECK(back.report.records == 6);
   CHECK(back.journal == j);
@@ -704,7 +706,7 @@ TEST_CASE("round trip: a hand-written journal with every optional field", "[json
   std::ostringstream out;
   calmkit::write_journal(j, out, {.header = false});
   CHECK(out.str().rfind("{\"type\":\"trigger\"", 0) == 0);
-  CHECK(calmkit::parse_journal(out.str()).journal == j);
+  CHECK(calmkit::parse_journal_with_report(out.str()).journal == j);
   CHECK(calmkit::to_jsonl(j, {.generator = "tool \"x\""})
             .rfind(R"({"type":"header","format":"calmkit-journal","version":1,"generator":"tool \"x\""})",
                    0) == 0);
@@ -728,7 +730,7 @@ TEST_CASE("round trip and writer: assessments", "[jsonl][roundtrip][writer]") {
       calmkit::to_json(j.assessments()[0]) ==
       R"({"type":"assessment","participant":"p","id":"a1","time":"2026-03-02T08:00:00Z","instrument":"gad-7","answers":[3,3,2,1,0,0,3]})");
   const auto text = calmkit::to_jsonl(j);
-  const auto back = calmkit::parse_journal(text);
+  const auto back = calmkit::parse_journal_with_report(text);
   CHECK(back.report.records == 2);
   CHECK(back.journal == j);
   CHECK(calmkit::to_jsonl(back.journal) == text);
@@ -754,7 +756,7 @@ TEST_CASE("round trip: synthetic journals of several seeds and sizes", "[jsonl][
     const auto j =
         calmkit::synthetic_journal({.participants = s.participants, .days = s.days, .seed = s.seed});
     const auto text = calmkit::to_jsonl(j);
-    const auto back = calmkit::parse_journal(text);
+    const auto back = calmkit::parse_journal_with_report(text);
     CHECK(back.report.skipped.empty());
     CHECK(back.report.records == j.size());
     CHECK(back.journal == j);
@@ -772,10 +774,10 @@ TEST_CASE("write_journal to a path is atomic", "[jsonl][writer]") {
 
   SECTION("writes, then replaces, leaving no temporary file") {
     calmkit::write_journal(j, target);
-    CHECK(calmkit::read_journal(target).journal == j);
+    CHECK(calmkit::read_journal_with_report(target).journal == j);
     const auto small = calmkit::synthetic_journal({.participants = 1, .days = 2, .seed = 5});
     calmkit::write_journal(small, target);
-    CHECK(calmkit::read_journal(target).journal == small);
+    CHECK(calmkit::read_journal_with_report(target).journal == small);
     std::vector<std::string> names;
     for (const auto& entry : fs::directory_iterator(dir)) names.push_back(entry.path().filename().string());
     CHECK(names == std::vector<std::string>{"journal.jsonl"});
@@ -792,7 +794,7 @@ TEST_CASE("write_journal to a path is atomic", "[jsonl][writer]") {
     auto bad = calmkit::Journal();
     bad.add(calmkit::Trigger{.id = "t", .time = Instant::parse("2026-03-02T10:00:00Z"), .context = "\xFF"});
     CHECK_THROWS_AS(calmkit::write_journal(bad, target), std::invalid_argument);
-    CHECK(calmkit::read_journal(target).journal == j);
+    CHECK(calmkit::read_journal_with_report(target).journal == j);
     CHECK(std::distance(fs::directory_iterator(dir), fs::directory_iterator{}) == 1);
   }
   fs::remove_all(dir);
@@ -800,11 +802,11 @@ TEST_CASE("write_journal to a path is atomic", "[jsonl][writer]") {
 
 TEST_CASE("read_journal: unreadable files are runtime errors naming the path", "[jsonl]") {
   const std::string missing = data_dir + "/does-not-exist.jsonl";
-  CHECK_THROWS_AS(calmkit::read_journal(missing), std::runtime_error);
+  CHECK_THROWS_AS(calmkit::read_journal_with_report(missing), std::runtime_error);
   CHECK_THROWS_WITH(
-      calmkit::read_journal(missing),
+      calmkit::read_journal_with_report(missing),
       Catch::Matchers::Contains(missing) && Catch::Matchers::Contains("No such file or directory"));
-  CHECK_THROWS_WITH(calmkit::read_journal(data_dir), Catch::Matchers::Contains("Is a directory"));
+  CHECK_THROWS_WITH(calmkit::read_journal_with_report(data_dir), Catch::Matchers::Contains("Is a directory"));
   // A format error in a file names the file: bom-crlf.jsonl read as UTF-8
   // is fine, so point the reader at a copy with one broken line.
   const auto bad = fs::temp_directory_path() / ("calmkit-jsonl-bad-" + std::to_string(::getpid()) + ".jsonl");
@@ -813,7 +815,7 @@ TEST_CASE("read_journal: unreadable files are runtime errors naming the path", "
     out << read_ << "\n" << swap(read_, "\"intensity\":6", "\"intensity\":60") << "\n";
   }
   try {
-    (void)calmkit::read_journal(bad);
+    (void)calmkit::read_journal_with_report(bad);
     FAIL("expected a JournalFormatError");
   } catch (const JournalFormatError& e) {
     CHECK(e.path() == bad.string());
@@ -869,7 +871,7 @@ TEST_CASE("no crash, no hang: thousands of mutated lines", "[jsonl][fuzz]") {
     // A random byte may be a newline: count the lines actually there.
     const auto line_count = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
     try {
-      const auto r = calmkit::parse_journal(text);
+      const auto r = calmkit::parse_journal_with_report(text);
       ++parsed;
       CHECK(r.report.records <= line_count);
     } catch (const JournalFormatError& e) {
@@ -879,7 +881,7 @@ TEST_CASE("no crash, no hang: thousands of mutated lines", "[jsonl][fuzz]") {
     }
     // Lenient mode never throws, except for a header from a newer version.
     try {
-      const auto r = calmkit::parse_journal(text, {.lenient = true});
+      const auto r = calmkit::parse_journal_with_report(text, {.lenient = true});
       CHECK(r.report.lines == line_count);
       CHECK(r.report.records + r.report.skipped.size() <= line_count);
     } catch (const JournalFormatError& e) {
@@ -929,8 +931,8 @@ TEST_CASE("reused records: a line's optional fields never carry over into the ne
   for (const auto& [full, minimal] : pairs) both += full + "\n" + minimal + "\n";
   std::string alone;
   for (const auto& pair : pairs) alone += pair.second + "\n";
-  const auto j = calmkit::parse_journal(both, one).journal;
-  const auto ref = calmkit::parse_journal(alone, one).journal;
+  const auto j = calmkit::parse_journal_with_report(both, one).journal;
+  const auto ref = calmkit::parse_journal_with_report(alone, one).journal;
   REQUIRE(j.triggers().size() == 2);
   REQUIRE(j.readings().size() == 2);
   REQUIRE(j.exercises().size() == 2);
@@ -957,7 +959,7 @@ TEST_CASE("reused records: a line's optional fields never carry over into the ne
 
   // A bad line between two good ones leaves nothing of itself in the next record.
   const std::string bad = with(full_trigger, R"("intensity_typo":1,"acted_on_urge":"yes")");
-  const auto lenient = calmkit::parse_journal(
+  const auto lenient = calmkit::parse_journal_with_report(
       swap(bad, R"("id":"t1")", R"("id":"t2")") + "\n" + min_trigger + "\n", {.lenient = true, .threads = 1});
   REQUIRE(lenient.report.skipped.size() == 1);
   REQUIRE(lenient.journal.triggers().size() == 1);
@@ -978,7 +980,7 @@ TEST_CASE("strings and keys: escaped, spaced and plain spellings read the same",
       R"({"\u0074ype":"reading","i\u0064":"r\u0031","time":"2026-03-02T21:20:00+01:00","intensity":6,"n\u006fte":"say \"hi\" é\\"})";
   for (const auto& line : {plain, spaced, escaped_keys}) {
     INFO(line);
-    const auto j = calmkit::parse_journal(line + "\n").journal;
+    const auto j = calmkit::parse_journal_with_report(line + "\n").journal;
     REQUIRE(j.readings().size() == 1);
     CHECK(j.readings()[0].id == "r1");
     CHECK(j.readings()[0].note == "say \"hi\" \xc3\xa9\\");
@@ -995,7 +997,7 @@ TEST_CASE("ids and references: (participant, id) pairs that concatenate alike st
       R"({"type":"trigger","participant":"ab","id":"c","time":"2026-03-02T21:14:00Z","category":"other","intensity":3})";
   const std::string t_a_bc =
       R"({"type":"trigger","participant":"a","id":"bc","time":"2026-03-02T21:14:00Z","category":"other","intensity":3})";
-  const auto j = calmkit::parse_journal(t_ab_c + "\n" + t_a_bc + "\n").journal;
+  const auto j = calmkit::parse_journal_with_report(t_ab_c + "\n" + t_a_bc + "\n").journal;
   CHECK(j.triggers().size() == 2);
   // A reading of "a" that names trigger "c" (which only "ab" has) is refused.
   const std::string r_a_c =

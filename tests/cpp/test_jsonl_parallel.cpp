@@ -178,19 +178,19 @@ std::pair<std::string, std::string> same_for_every_thread_count(const std::strin
   std::pair<std::string, std::string> reference;
   for (const bool lenient : {true, false}) {
     ReadOptions one{.lenient = lenient, .max_line_bytes = max_line_bytes, .threads = 1};
-    const std::string ref = attempt([&] { return calmkit::read_journal(file, one); });
+    const std::string ref = attempt([&] { return calmkit::read_journal_with_report(file, one); });
     (lenient ? reference.first : reference.second) = ref;
     if (max_line_bytes == 0)
-      CHECK(attempt([&] { return calmkit::parse_journal(text, one, file.string()); }) == ref);
+      CHECK(attempt([&] { return calmkit::parse_journal_with_report(text, one, file.string()); }) == ref);
     for (unsigned threads = 1; threads <= 8; ++threads) {
       for (const std::size_t chunk :
            {std::size_t{1024}, std::size_t{1500}, std::size_t{4096}, std::size_t{1} << 20}) {
         ReadOptions o{
             .lenient = lenient, .max_line_bytes = max_line_bytes, .threads = threads, .chunk_bytes = chunk};
         INFO("lenient " << lenient << ", threads " << threads << ", chunk_bytes " << chunk);
-        CHECK(attempt([&] { return calmkit::read_journal(file, o); }) == ref);
+        CHECK(attempt([&] { return calmkit::read_journal_with_report(file, o); }) == ref);
         if (max_line_bytes == 0) {
-          CHECK(attempt([&] { return calmkit::parse_journal(text, o, file.string()); }) == ref);
+          CHECK(attempt([&] { return calmkit::parse_journal_with_report(text, o, file.string()); }) == ref);
         }
       }
     }
@@ -214,7 +214,8 @@ TEST_CASE("parallel read: generated journals with bad lines, any thread count, s
     const auto [lenient, strict] = same_for_every_thread_count(g.text, file);
 
     // Lenient: exactly the lines the generator made bad are reported.
-    const auto r = calmkit::read_journal(file, {.lenient = true, .threads = 3, .chunk_bytes = 1024});
+    const auto r =
+        calmkit::read_journal_with_report(file, {.lenient = true, .threads = 3, .chunk_bytes = 1024});
     std::set<std::size_t> skipped;
     for (const auto& k : r.report.skipped) skipped.insert(k.line);
     std::set<std::size_t> expected = g.bad;
@@ -246,7 +247,7 @@ TEST_CASE("parallel read: a valid journal gives the records of one thread in the
   }
   const auto [lenient, strict] = same_for_every_thread_count(text, dir.path() / "ties.jsonl");
   CHECK(lenient == strict);
-  const auto r = calmkit::parse_journal(text, {.threads = 5, .chunk_bytes = 1024});
+  const auto r = calmkit::parse_journal_with_report(text, {.threads = 5, .chunk_bytes = 1024});
   REQUIRE(r.journal.readings().size() == 3000);
   // Participant p0's readings are lines 1, 4, 7, ... in that order.
   for (int k = 0; k < 1000; ++k)
@@ -337,7 +338,7 @@ TEST_CASE("parallel read: dangling trigger references in a journal large enough 
     text += R"({"type":"reading","participant":"p","time":"2026-03-0)" + std::to_string(3 + i % 5) +
             "T10:00:00Z\",\"intensity\":" + std::to_string(i % 11) + link + "}\n";
   }
-  const auto one = calmkit::parse_journal(text, {.lenient = true, .threads = 1});
+  const auto one = calmkit::parse_journal_with_report(text, {.lenient = true, .threads = 1});
   std::vector<std::size_t> skipped;
   for (const auto& k : one.report.skipped) skipped.push_back(k.line);
   CHECK(skipped == expected);
@@ -345,9 +346,10 @@ TEST_CASE("parallel read: dangling trigger references in a journal large enough 
   const std::string reference = outcome(one);
   for (const unsigned threads : {2u, 3u, 4u}) {
     INFO("threads " << threads);
-    CHECK(outcome(calmkit::parse_journal(text, {.lenient = true, .threads = threads})) == reference);
+    CHECK(outcome(calmkit::parse_journal_with_report(text, {.lenient = true, .threads = threads})) ==
+          reference);
     try {
-      (void)calmkit::parse_journal(text, {.threads = threads});
+      (void)calmkit::parse_journal_with_report(text, {.threads = threads});
       FAIL("no error");
     } catch (const JournalFormatError& e) {
       CHECK(e.line() == expected.front());

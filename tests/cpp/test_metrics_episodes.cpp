@@ -52,8 +52,8 @@ calmkit::Journal six_episodes() {
 }  // namespace
 
 TEST_CASE("time-to-calm per episode follows the observation rules") {
-  const auto cols = CohortColumns::from_journal(six_episodes());
-  const auto eps = episodes(cols);
+  const auto cols = Cohort::from_journal(six_episodes());
+  const auto eps = time_to_calm(cols);
   REQUIRE(eps.size() == 6);
   CHECK(eps.minutes[0] == 60.0);
   CHECK(eps.calmed[0] == 1);
@@ -77,24 +77,24 @@ TEST_CASE("time-to-calm per episode follows the observation rules") {
 }
 
 TEST_CASE("threshold and window are parameters") {
-  const auto cols = CohortColumns::from_journal(six_episodes());
+  const auto cols = Cohort::from_journal(six_episodes());
   // θ = 5: t1 calms at the linked 10:30 reading of 5 (30 min); t2 at 14:00 (60 min, now calmed).
-  const auto e5 = episodes(cols, {.threshold = 5, .window_hours = 12});
+  const auto e5 = time_to_calm(cols, {.threshold = 5, .window_hours = 12});
   CHECK(e5.minutes[0] == 30.0);
   CHECK(e5.calmed[1] == 1);
   // A 1-hour window: t5 keeps only its exercise ratings, censored at 08:30 (30 min).
-  const auto w1 = episodes(cols, {.threshold = 3, .window_hours = 1});
+  const auto w1 = time_to_calm(cols, {.threshold = 3, .window_hours = 1});
   CHECK(w1.minutes[4] == 30.0);
   CHECK(w1.calmed[4] == 0);
-  CHECK_THROWS_AS(episodes(cols, {.threshold = 11}), std::invalid_argument);
-  CHECK_THROWS_AS(episodes(cols, {.threshold = 3, .window_hours = -1}), std::invalid_argument);
+  CHECK_THROWS_AS(time_to_calm(cols, {.threshold = 11}), std::invalid_argument);
+  CHECK_THROWS_AS(time_to_calm(cols, {.threshold = 3, .window_hours = -1}), std::invalid_argument);
 }
 
 TEST_CASE("an episode with no observation is censored at its onset") {
   calmkit::Journal j;
   j.add(trigger("a", "t1", "2026-03-02T10:00:00Z", 7));
   j.add(reading("a", "2026-03-02T09:00:00Z", 1, "t1"));  // linked but before onset: ignored
-  const auto eps = episodes(CohortColumns::from_journal(j));
+  const auto eps = time_to_calm(Cohort::from_journal(j));
   CHECK(eps.minutes[0] == 0.0);
   CHECK(eps.calmed[0] == 0);
   CHECK(eps.observations[0] == 0);
@@ -104,8 +104,8 @@ TEST_CASE("Kaplan-Meier: calm events come before censorings at a tied time") {
   // The six episodes above: (0,c) (15,c) (20,c) (60,c) (60,censored) (720,censored).
   // S(0)=5/6, S(15)=4/6, S(20)=3/6=0.5, S(60)=0.5*(1-1/3)=1/3: at 60 the
   // censored episode is still at risk (n=3). Censoring first would give n=2, S=0.25.
-  const auto cols = CohortColumns::from_journal(six_episodes());
-  const auto eps = episodes(cols);
+  const auto cols = Cohort::from_journal(six_episodes());
+  const auto eps = time_to_calm(cols);
   const auto km = kaplan_meier(eps.minutes, eps.calmed);
   REQUIRE(km.size() == 5);
   CHECK(km.time[3] == 60.0);
@@ -378,8 +378,8 @@ TEST_CASE("the direct median equals the median of the full step function, bit fo
 }
 
 TEST_CASE("a summary of episode arrays equals the cohort's, and bad arrays name the row") {
-  const auto cols = CohortColumns::from_journal(six_episodes());
-  const auto eps = episodes(cols);
+  const auto cols = Cohort::from_journal(six_episodes());
+  const auto eps = time_to_calm(cols);
   const GroupBy by{.participant = true, .period = {}, .category = true};
   const auto a = time_to_calm_summary(cols, eps, by);
   const auto b = time_to_calm_summary(EpisodeKeys::of(cols), eps.minutes, eps.calmed, by);
@@ -390,8 +390,8 @@ TEST_CASE("a summary of episode arrays equals the cohort's, and bad arrays name 
   // A subset: only the delayed_reply episodes t1, t2, t4, t6 (rows 0, 1, 3, 5):
   // times 60 (c), 60 (censored), 0 (c), 20 (c) -> S(0) = 3/4, S(20) = 1/2 -> median 20.
   const std::vector<std::int32_t> p{0, 0, 0, 0};
-  const std::vector<std::int64_t> on{cols.triggers.utc_us[0], cols.triggers.utc_us[1],
-                                     cols.triggers.utc_us[3], cols.triggers.utc_us[5]};
+  const std::vector<std::int64_t> on{cols.triggers.time_us[0], cols.triggers.time_us[1],
+                                     cols.triggers.time_us[3], cols.triggers.time_us[5]};
   const std::vector<std::int16_t> off{60, 60, 60, 60};
   const std::vector<std::uint8_t> cat(4, static_cast<std::uint8_t>(calmkit::TriggerCategory::delayed_reply));
   const std::vector<double> mins{60, 60, 0, 20};
@@ -413,8 +413,8 @@ TEST_CASE("a summary of episode arrays equals the cohort's, and bad arrays name 
 }
 
 TEST_CASE("summary per participant, per week and per category") {
-  const auto cols = CohortColumns::from_journal(six_episodes());
-  const auto eps = episodes(cols);
+  const auto cols = Cohort::from_journal(six_episodes());
+  const auto eps = time_to_calm(cols);
   const auto s = time_to_calm_summary(cols, eps);
   REQUIRE(s.size() == 1);
   CHECK(s.episodes[0] == 6);

@@ -38,7 +38,7 @@ calmkit::Journal dst_journal() {
 }  // namespace
 
 TEST_CASE("weekly counts: local dates, DST week, zero-filled quiet week") {
-  const auto cols = CohortColumns::from_journal(dst_journal());
+  const auto cols = Cohort::from_journal(dst_journal());
   const auto f = trigger_frequency(cols, Period::week);
   REQUIRE(f.size() == 4);
   CHECK(f.period_start[0] == day(2026, 3, 23));
@@ -58,7 +58,7 @@ TEST_CASE("weekly counts: local dates, DST week, zero-filled quiet week") {
 }
 
 TEST_CASE("daily and monthly counts") {
-  const auto cols = CohortColumns::from_journal(dst_journal());
+  const auto cols = Cohort::from_journal(dst_journal());
   const auto d = trigger_frequency(cols, Period::day);
   REQUIRE(d.size() == 16);  // 03-29 .. 04-13
   CHECK(d.period_start[0] == day(2026, 3, 29));
@@ -76,7 +76,7 @@ TEST_CASE("daily and monthly counts") {
 }
 
 TEST_CASE("counts per category and per group are zero-filled over the vocabulary") {
-  const auto cols = CohortColumns::from_journal(dst_journal());
+  const auto cols = Cohort::from_journal(dst_journal());
   const auto f = trigger_frequency(cols, Period::week, Split::category);
   REQUIRE(f.size() == 4 * 18);
   // Week of 03-23: delayed_reply 1, conflict 1.
@@ -94,7 +94,7 @@ TEST_CASE("zero-filling starts at the first record of any type; a POSIX TZ rule 
   calmkit::Journal j;
   j.add(reading("c", "2026-06-15T12:00:00Z", 3));  // Monday: the span starts here
   j.add(trigger("c", "t1", "2026-07-01T23:30:00Z", 6));
-  const auto cols = CohortColumns::from_journal(j);
+  const auto cols = Cohort::from_journal(j);
   const auto w = trigger_frequency(cols, Period::week);
   REQUIRE(w.size() == 3);  // weeks of 06-15, 06-22, 06-29
   CHECK(w.count[0] == 0);
@@ -115,16 +115,16 @@ TEST_CASE("zero-filling starts at the first record of any type; a POSIX TZ rule 
 namespace {
 // A one-participant cohort with `counts[w]` triggers in week w (from Monday
 // 2026-03-02, each at noon UTC on the Monday).
-CohortColumns weekly_cohort(const std::vector<int>& counts) {
-  CohortColumns c;
+Cohort weekly_cohort(const std::vector<int>& counts) {
+  Cohort c;
   c.participants = {"w"};
   c.thoughts.distortion_offsets = {0};
   const std::int64_t monday = day(2026, 3, 2) * 86'400'000'000LL + 12 * 3'600'000'000LL;
   for (std::size_t w = 0; w < counts.size(); ++w) {
     for (int k = 0; k < counts[w]; ++k) {
       c.triggers.participant.push_back(0);
-      c.triggers.utc_us.push_back(monday + static_cast<std::int64_t>(w) * 7 * 86'400'000'000LL + k);
-      c.triggers.offset_min.push_back(0);
+      c.triggers.time_us.push_back(monday + static_cast<std::int64_t>(w) * 7 * 86'400'000'000LL + k);
+      c.triggers.offset_minutes.push_back(0);
       c.triggers.intensity.push_back(6);
       c.triggers.category.push_back(0);
       c.triggers.acted_on_urge.push_back(-1);
@@ -134,9 +134,9 @@ CohortColumns weekly_cohort(const std::vector<int>& counts) {
   // A reading on the Sunday of the last week keeps the span's end there, so
   // every week is a whole observed week, even when the last has no trigger.
   c.readings.participant.push_back(0);
-  c.readings.utc_us.push_back(monday +
-                              (static_cast<std::int64_t>(counts.size() - 1) * 7 + 6) * 86'400'000'000LL + 1);
-  c.readings.offset_min.push_back(0);
+  c.readings.time_us.push_back(monday +
+                               (static_cast<std::int64_t>(counts.size() - 1) * 7 + 6) * 86'400'000'000LL + 1);
+  c.readings.offset_minutes.push_back(0);
   c.readings.intensity.push_back(2);
   c.readings.trigger.push_back(no_trigger);
   c.prepare();
@@ -211,8 +211,7 @@ TEST_CASE("trend: partial first and last ISO weeks are weighted by their observe
   // The reviewer's journal: 7 triggers every week, Monday 2026-03-02 to Monday
   // 2026-04-27, so the last ISO week holds one observed day and one trigger.
   // Counted as a whole week it gave RR 0.79 and "8.1 to 4.8 a week".
-  const auto t =
-      trigger_trend(CohortColumns::from_journal(daily_journal("c", date(2026, 3, 2), date(2026, 4, 27))));
+  const auto t = trigger_trend(Cohort::from_journal(daily_journal("c", date(2026, 3, 2), date(2026, 4, 27))));
   REQUIRE(t.size() == 1);
   CHECK(t.weeks[0] == 9);
   CHECK(t.last_k_count[0] == 22);
@@ -231,7 +230,7 @@ TEST_CASE("trend: partial first and last ISO weeks are weighted by their observe
   // Starting late in a week (Sunday 2026-03-08, one observed day) and ending
   // mid-week (Wednesday 2026-04-22): still a constant 7 a week.
   const auto late =
-      trigger_trend(CohortColumns::from_journal(daily_journal("d", date(2026, 3, 8), date(2026, 4, 22))), 2);
+      trigger_trend(Cohort::from_journal(daily_journal("d", date(2026, 3, 8), date(2026, 4, 22))), 2);
   CHECK(late.weeks[0] == 8);
   CHECK(late.last_k_days[0] == 10);
   CHECK(late.prev_k_days[0] == 14);
@@ -247,7 +246,7 @@ TEST_CASE("trend: pooled weeks carry the participants' observed person-days") {
   auto j = daily_journal("a", date(2026, 3, 4), date(2026, 4, 16));
   const auto b = daily_journal("b", date(2026, 3, 20), date(2026, 5, 5));
   for (const auto& tr : b.triggers()) j.add(tr);
-  const auto cols = CohortColumns::from_journal(j);
+  const auto cols = Cohort::from_journal(j);
   const auto t = trigger_trend_pooled(cols, 2);
   REQUIRE(t.size() == 1);
   CHECK(t.participant[0] == -1);
@@ -297,43 +296,43 @@ TEST_CASE("columns: bad input is reported with table, row and field") {
   c.triggers.intensity[1] = 11;
   CHECK_THROWS_WITH(c.check(), Catch::Contains("triggers row 1") && Catch::Contains("'intensity'"));
   c.triggers.intensity[1] = 5;
-  c.triggers.offset_min.pop_back();
+  c.triggers.offset_minutes.pop_back();
   CHECK_THROWS_AS(c.prepare(), std::invalid_argument);
   // Metrics check columns that never passed check(): a fresh, broken cohort
   // (link to trigger row 7 of 2) is an error, not an out-of-bounds read.
   auto fresh = weekly_cohort({1, 1});
-  CohortColumns broken = fresh;  // a copy: new buffers, so not yet checked
+  Cohort broken = fresh;  // a copy: new buffers, so not yet checked
   broken.readings.trigger[0] = 7;
-  CHECK_THROWS_WITH(episodes(broken), Catch::Contains("readings row 0"));
+  CHECK_THROWS_WITH(time_to_calm(broken), Catch::Contains("readings row 0"));
   CHECK_THROWS_AS(trigger_frequency(broken, Period::week), std::invalid_argument);
   // Edited in place after a check: the episode merge still refuses the bad link.
   fresh.readings.trigger[0] = 7;
-  CHECK_THROWS_AS(episodes(fresh), std::invalid_argument);
+  CHECK_THROWS_AS(time_to_calm(fresh), std::invalid_argument);
 }
 
 TEST_CASE("prepare sorts unsorted columns and remaps trigger links") {
-  CohortColumns c;
+  Cohort c;
   c.participants = {"x"};
   c.thoughts.distortion_offsets = {0};
   // Two triggers given latest first; a reading linked to the later one (row 0).
   c.triggers.participant = {0, 0};
-  c.triggers.utc_us = {2 * 3'600'000'000LL, 0};
-  c.triggers.offset_min = {0, 0};
+  c.triggers.time_us = {2 * 3'600'000'000LL, 0};
+  c.triggers.offset_minutes = {0, 0};
   c.triggers.intensity = {9, 8};
   c.triggers.category = {0, 0};
   c.triggers.acted_on_urge = {-1, -1};
   c.triggers.acted_after_minutes = {nan_value, nan_value};
   c.readings.participant = {0};
-  c.readings.utc_us = {2 * 3'600'000'000LL + 60'000'000LL};
-  c.readings.offset_min = {0};
+  c.readings.time_us = {2 * 3'600'000'000LL + 60'000'000LL};
+  c.readings.offset_minutes = {0};
   c.readings.intensity = {1};
   c.readings.trigger = {0};
   c.prepare();
-  CHECK(c.triggers.utc_us[0] == 0);
+  CHECK(c.triggers.time_us[0] == 0);
   CHECK(c.triggers.intensity[0] == 8);
   CHECK(c.readings.trigger[0] == 1);  // still the 9-intensity trigger, now row 1
   CHECK(c.trigger_source_rows == std::vector<std::int64_t>{1, 0});  // input rows, for joining back
-  const auto eps = episodes(c);
+  const auto eps = time_to_calm(c);
   CHECK(eps.minutes[1] == 1.0);
   CHECK(eps.calmed[1] == 1);
 }
@@ -355,7 +354,7 @@ TEST_CASE("the per-day offset cache of a POSIX rule agrees with the rule at ever
   }
   int mismatches = 0;
   for (const auto us : instants) {
-    if (cal.offset_minutes(us, 0) != rule.offset_at(calmkit::Instant::from_utc_micros(us)).minutes())
+    if (cal.offset_minutes(us, 0) != rule.offset_at(calmkit::Instant::from_utc_us(us)).minutes())
       ++mismatches;
   }
   CHECK(mismatches == 0);
@@ -377,7 +376,7 @@ TEST_CASE("the span's ends come from the local dates, not from the first and las
   // it (22:00Z at +05:00) is 03:00 on 03-11: the span ends on 03-11.
   j.add(reading("d", "2026-03-11T03:00:00+05:00", 3));
   j.add(reading("d", "2026-03-10T18:00:00-05:00", 3));
-  const auto f = trigger_frequency(CohortColumns::from_journal(j), Period::day);
+  const auto f = trigger_frequency(Cohort::from_journal(j), Period::day);
   REQUIRE(f.size() == 11);  // 03-01 .. 03-11
   CHECK(f.period_start.front() == day(2026, 3, 1));
   CHECK(f.period_start.back() == day(2026, 3, 11));
@@ -400,7 +399,7 @@ TEST_CASE("self-assessments belong to the span: weekly rows up to a later GAD-7 
   gad.instrument = "gad-7";
   gad.answers = {1, 1, 1, 1, 1, 1, 1};
   j.add(gad);
-  auto cols = CohortColumns::from_journal(j);
+  auto cols = Cohort::from_journal(j);
   auto w = trigger_frequency(cols, Period::week);
   REQUIRE(w.size() == 3);
   CHECK(w.period_start[0] == day(2026, 5, 4));
@@ -417,7 +416,7 @@ TEST_CASE("self-assessments belong to the span: weekly rows up to a later GAD-7 
   checkin.time = fixtures::at("2026-05-03T21:00:00+02:00");
   checkin.instrument = "attachment-checkin";
   j.add(checkin);
-  cols = CohortColumns::from_journal(j);
+  cols = Cohort::from_journal(j);
   w = trigger_frequency(cols, Period::week);
   REQUIRE(w.size() == 4);
   CHECK(w.period_start[0] == day(2026, 4, 27));
@@ -426,7 +425,7 @@ TEST_CASE("self-assessments belong to the span: weekly rows up to a later GAD-7 
   // Only a self-assessment: one participant row of zeros, not an absent participant.
   calmkit::Journal only;
   only.add(gad);
-  const auto w1 = trigger_frequency(CohortColumns::from_journal(only), Period::week);
+  const auto w1 = trigger_frequency(Cohort::from_journal(only), Period::week);
   REQUIRE(w1.size() == 1);
   CHECK(w1.count[0] == 0);
 }
@@ -435,7 +434,7 @@ TEST_CASE("a span over max_fill_years is refused before any row is made, naming 
   calmkit::Journal j;
   j.add(trigger("p0", "a", "1400-01-01T00:00:00Z", 5));
   j.add(trigger("p0", "b", "9999-12-31T00:00:00Z", 5));
-  const auto cols = CohortColumns::from_journal(j);
+  const auto cols = Cohort::from_journal(j);
   for (const auto period : {Period::day, Period::week, Period::month}) {
     CHECK_THROWS_WITH(
         trigger_frequency(cols, period),
@@ -447,8 +446,8 @@ TEST_CASE("a span over max_fill_years is refused before any row is made, naming 
   calmkit::Journal ok;
   ok.add(reading("", "1927-01-15T12:00:00Z", 3));
   ok.add(trigger("", "t1", "2026-12-15T12:00:00Z", 5));
-  CHECK(trigger_frequency(CohortColumns::from_journal(ok), Period::month).size() == 100 * 12);
+  CHECK(trigger_frequency(Cohort::from_journal(ok), Period::month).size() == 100 * 12);
   ok.add(reading("", "2027-06-01T12:00:00Z", 3));  // now 36 661 days: over the limit (36 600)
-  CHECK_THROWS_WITH(trigger_frequency(CohortColumns::from_journal(ok), Period::month),
+  CHECK_THROWS_WITH(trigger_frequency(Cohort::from_journal(ok), Period::month),
                     Catch::Matchers::StartsWith("the journal: records from 1927-01-15 to 2027-06-01"));
 }

@@ -27,9 +27,9 @@ struct ThreadSettings {
 
 /// A random cohort: 37 participants (some without triggers), triggers and
 /// readings in (participant, time) order, 60 % of readings linked.
-CohortColumns random_cohort(unsigned seed) {
+Cohort random_cohort(unsigned seed) {
   std::mt19937 rng(seed);
-  CohortColumns c;
+  Cohort c;
   c.thoughts.distortion_offsets = {0};
   for (int p = 0; p < 37; ++p) c.participants.push_back("p" + std::to_string(p));
   auto& t = c.triggers;
@@ -41,8 +41,8 @@ CohortColumns random_cohort(unsigned seed) {
       now += std::uniform_int_distribution<std::int64_t>(1, 40)(rng) * 900'000'000LL;  // 15-min steps
       const auto row = static_cast<std::int32_t>(t.size());
       t.participant.push_back(p);
-      t.utc_us.push_back(now);
-      t.offset_min.push_back(static_cast<std::int16_t>((p % 5) * 60 - 120));
+      t.time_us.push_back(now);
+      t.offset_minutes.push_back(static_cast<std::int16_t>((p % 5) * 60 - 120));
       t.intensity.push_back(static_cast<std::int8_t>(std::uniform_int_distribution<int>(0, 10)(rng)));
       t.category.push_back(static_cast<std::uint8_t>(std::uniform_int_distribution<int>(0, 5)(rng)));
       t.acted_on_urge.push_back(-1);
@@ -51,8 +51,8 @@ CohortColumns random_cohort(unsigned seed) {
       for (int j = std::uniform_int_distribution<int>(0, 12)(rng); j > 0; --j) {
         at += std::uniform_int_distribution<std::int64_t>(0, 8)(rng) * 300'000'000LL;  // ties included
         r.participant.push_back(p);
-        r.utc_us.push_back(at);
-        r.offset_min.push_back(t.offset_min.back());
+        r.time_us.push_back(at);
+        r.offset_minutes.push_back(t.offset_minutes.back());
         r.intensity.push_back(static_cast<std::int8_t>(std::uniform_int_distribution<int>(0, 10)(rng)));
         r.trigger.push_back(std::bernoulli_distribution(0.6)(rng) ? row : no_trigger);
       }
@@ -72,7 +72,7 @@ TEST_CASE("episodes and summaries are the same on 1 and on 3 threads") {
     TimeToCalmSummary s1, s3, w1, w3;
     {
       const ThreadSettings single(1, 200'000);
-      one = episodes(c);
+      one = time_to_calm(c);
       s1 = time_to_calm_summary(c, one);
       w1 = time_to_calm_summary(c, one, {.participant = true, .period = Period::week, .category = true});
     }
@@ -81,7 +81,7 @@ TEST_CASE("episodes and summaries are the same on 1 and on 3 threads") {
       const ThreadSettings many(3, 10);
       REQUIRE(detail::block_count(c.readings.size()) == 3);
       c.check();
-      three = episodes(c);
+      three = time_to_calm(c);
       s3 = time_to_calm_summary(c, three);
       w3 = time_to_calm_summary(c, three, {.participant = true, .period = Period::week, .category = true});
     }

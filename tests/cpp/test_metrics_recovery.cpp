@@ -18,8 +18,8 @@ TEST_CASE("peak intensity trend: -2 points a week") {
   j.add(trigger("a", "t1", "2026-03-02T10:00:00Z", 9));
   j.add(trigger("a", "t2", "2026-03-09T10:00:00Z", 7));
   j.add(trigger("a", "t3", "2026-03-16T10:00:00Z", 5));
-  const auto c = CohortColumns::from_journal(j);
-  const auto p = peak_trend(c, episodes(c));
+  const auto c = Cohort::from_journal(j);
+  const auto p = peak_trend(c, time_to_calm(c));
   REQUIRE(p.size() == 1);
   CHECK(p.episodes[0] == 3);
   CHECK(p.mean_peak[0] == Approx(7.0));
@@ -27,8 +27,8 @@ TEST_CASE("peak intensity trend: -2 points a week") {
   CHECK(p.slope_se[0] == Approx(0.0).margin(1e-12));  // exact line: no residual
   // Peak uses observations too: a reading of 10 lifts t3's peak.
   j.add(reading("a", "2026-03-16T10:30:00Z", 10, "t3"));
-  const auto c2 = CohortColumns::from_journal(j);
-  CHECK(episodes(c2).peak_intensity[2] == 10);
+  const auto c2 = Cohort::from_journal(j);
+  CHECK(time_to_calm(c2).peak_intensity[2] == 10);
 }
 
 TEST_CASE("exercise effectiveness: change and median time-to-calm with vs without") {
@@ -41,8 +41,8 @@ TEST_CASE("exercise effectiveness: change and median time-to-calm with vs withou
   j.add(exercise("a", "e3", "2026-03-05T21:00:00Z", "2026-03-05T21:10:00Z", "grounding", 4, std::nullopt));
   j.add(reading("a", "2026-03-03T11:00:00Z", 2));
   j.add(reading("a", "2026-03-04T10:40:00Z", 1));
-  const auto c = CohortColumns::from_journal(j);
-  const auto e = exercise_effectiveness(c, episodes(c));
+  const auto c = Cohort::from_journal(j);
+  const auto e = exercise_effectiveness(c, time_to_calm(c));
   REQUIRE(e.size() == 2);
   const auto b = c.exercise_names[static_cast<std::size_t>(e.exercise[0])] == "breathing" ? 0u : 1u;
   const auto g = 1u - b;
@@ -86,7 +86,7 @@ TEST_CASE("thought records: belief and emotion change, alternatives, distortions
       {Distortion::mind_reading, Distortion::catastrophizing}, 3));
   // r2: no re-rating, 1 alternative.
   j.add(thought("r2", "2026-03-03T10:00:00Z", 70, std::nullopt, {}, {Distortion::mind_reading}, 1));
-  const auto c = CohortColumns::from_journal(j);
+  const auto c = Cohort::from_journal(j);
   const auto s = thought_record_summary(c);
   REQUIRE(s.size() == 1);
   CHECK(s.records[0] == 2);
@@ -115,7 +115,7 @@ TEST_CASE("thought records pooled: every record once, as its own person wrote it
   b1.participant = b2.participant = "b";
   j.add(b1);
   j.add(b2);
-  const auto c = CohortColumns::from_journal(j);
+  const auto c = Cohort::from_journal(j);
   const auto s = thought_record_summary(c, 3, false);
   REQUIRE(s.size() == 1);
   CHECK(s.participant[0] == -1);
@@ -146,7 +146,7 @@ TEST_CASE("window of uncertainty: share not acted and minutes quartiles, per wee
   t4.acted_on_urge = false;
   t4.acted_after_minutes = calmkit::Minutes(20);
   for (auto* t : {&t1, &t2, &t3, &t4}) j.add(*t);
-  const auto c = CohortColumns::from_journal(j);
+  const auto c = Cohort::from_journal(j);
   const auto w = window_of_uncertainty(c);
   REQUIRE(w.size() == 1);
   CHECK(w.triggers[0] == 4);
@@ -184,7 +184,7 @@ TEST_CASE("window of uncertainty: share not acted and minutes quartiles, per wee
   auto b1 = trigger("b", "b1", "2026-03-10T10:00:00Z", 7);
   b1.acted_on_urge = true;
   j.add(b1);
-  const auto c2 = CohortColumns::from_journal(j);
+  const auto c2 = Cohort::from_journal(j);
   const auto pooled = window_of_uncertainty(c2, true, {}, true);
   REQUIRE(pooled.size() == 3);
   CHECK(pooled.participant == std::vector<std::int32_t>{-1, -1, -1});
@@ -212,7 +212,7 @@ TEST_CASE("practice consistency and streaks") {
   // Participant b practised on 02 only; last record 05: current streak 0.
   j.add(exercise("b", "e1", "2026-03-02T08:00:00Z", "2026-03-02T08:10:00Z", "breathing", {}, {}));
   j.add(reading("b", "2026-03-05T08:00:00Z", 3));
-  const auto c = CohortColumns::from_journal(j);
+  const auto c = Cohort::from_journal(j);
   const auto w = practice_consistency(c);
   REQUIRE(w.size() == 2);          // one week each
   CHECK(w.practice_days[0] == 5);  // 02, 03, 05, 06, 07
@@ -235,7 +235,7 @@ TEST_CASE("affect dynamics: MSSD, RMSSD, inertia and PAC without crossing a day"
   j.add(reading("a", "2026-03-02T11:00:00Z", 4));
   j.add(trigger("a", "t1", "2026-03-03T08:00:00Z", 8));
   j.add(reading("a", "2026-03-03T09:00:00Z", 5));
-  const auto c = CohortColumns::from_journal(j);
+  const auto c = Cohort::from_journal(j);
   const auto d = affect_dynamics(c);
   REQUIRE(d.size() == 1);
   CHECK(d.observations[0] == 5);

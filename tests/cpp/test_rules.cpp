@@ -1,7 +1,7 @@
 // One rule set, every entry point: each bad record of the table below is
 // refused by `validate`, `Journal::add`, `Journal`'s constructor, the writer,
 // the SQLite store, the strict and the lenient reader (and, for the rules
-// that have a column, `CohortColumns::check`), always with the same field and
+// that have a column, `Cohort::check`), always with the same field and
 // the same reason; only the place in front differs, and that is checked too.
 //
 // The reasons are written out by hand below (not taken from validate.hpp), so
@@ -347,7 +347,7 @@ TEST_CASE("every entry point refuses each bad record with the same rule and mess
       text += c.line + "\n";
       const std::size_t line = c.before.size() + 1;
       try {
-        (void)parse_journal(text, {}, "rules.jsonl");
+        (void)parse_journal_with_report(text, {}, "rules.jsonl");
         FAIL("the strict reader took it");
       } catch (const JournalFormatError& e) {
         CHECK(e.path() == "rules.jsonl");
@@ -355,7 +355,7 @@ TEST_CASE("every entry point refuses each bad record with the same rule and mess
         CHECK(e.field() == c.field);
         CHECK(e.reason() == c.reason + c.reader_suffix);
       }
-      const auto lenient = parse_journal(text, {.lenient = true}, "rules.jsonl");
+      const auto lenient = parse_journal_with_report(text, {.lenient = true}, "rules.jsonl");
       REQUIRE(lenient.report.skipped.size() == 1);
       const auto& s = lenient.report.skipped.front();
       CHECK(s.line == line);
@@ -386,12 +386,12 @@ TEST_CASE("acted_after_minutes: the type Minutes is the rule, the same reason at
 
   const std::string text = trigger_line + R"(,"acted_after_minutes":-1.5})" + "\n";
   try {
-    (void)parse_journal(text, {}, "rules.jsonl");
+    (void)parse_journal_with_report(text, {}, "rules.jsonl");
     FAIL("the strict reader took it");
   } catch (const JournalFormatError& e) {
     CHECK(std::string(e.what()) == "rules.jsonl:1: field 'acted_after_minutes': " + reason);
   }
-  const auto lenient = parse_journal(text, {.lenient = true}, "rules.jsonl");
+  const auto lenient = parse_journal_with_report(text, {.lenient = true}, "rules.jsonl");
   REQUIRE(lenient.report.skipped.size() == 1);
   CHECK(lenient.report.skipped.front().reason == reason);
 }
@@ -400,7 +400,7 @@ TEST_CASE("the columnar form refuses the rules it has a column for, with the sam
   Journal j;
   j.add(good_trigger());
   j.add(good_exercise());
-  const auto base = metrics::CohortColumns::from_journal(j);
+  const auto base = metrics::Cohort::from_journal(j);
   SECTION("acted_after_minutes") {
     auto c = base;
     c.triggers.acted_after_minutes[0] = -1.5;
@@ -412,7 +412,7 @@ TEST_CASE("the columnar form refuses the rules it has a column for, with the sam
   }
   SECTION("end not before time") {
     auto c = base;
-    c.exercises.end_us[0] = c.exercises.start_us[0] - 60'000'000;  // a minute before the start
+    c.exercises.end_us[0] = c.exercises.time_us[0] - 60'000'000;  // a minute before the start
     CHECK_THROWS_WITH(c.check(),
                       "cohort columns: exercises row 0, field 'end_us': end 2026-03-02T21:29:00+01:00 "
                       "is before time 2026-03-02T21:30:00+01:00");
@@ -467,14 +467,14 @@ TEST_CASE("a value the types refuse: the reader words it with the type's own rea
       // The hand-written reason is the model's (the vocabulary texts go on with the valid ids).
       CHECK(c.model_reason.rfind(c.reason, 0) == 0);
       try {
-        (void)parse_journal(c.line + "\n", {}, "values.jsonl");
+        (void)parse_journal_with_report(c.line + "\n", {}, "values.jsonl");
         FAIL("the strict reader took it");
       } catch (const JournalFormatError& e) {
         CHECK(e.line() == c.field_line);
         CHECK(e.field() == c.field);
         CHECK(e.reason() == c.model_reason);
       }
-      const auto lenient = parse_journal(c.line + "\n", {.lenient = true}, "values.jsonl");
+      const auto lenient = parse_journal_with_report(c.line + "\n", {.lenient = true}, "values.jsonl");
       REQUIRE(lenient.report.skipped.size() == 1);
       CHECK(lenient.report.skipped.front().reason == c.model_reason);
     }

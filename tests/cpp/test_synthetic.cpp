@@ -90,10 +90,10 @@ TEST_CASE("triggers get rarer over the weeks", "[synthetic]") {
   // about 0.44. For 20 people x 14 days that is ~294 against ~129 triggers,
   // so "last < 0.7 x first" holds with a wide margin for noise.
   const auto j = calmkit::synthetic_journal(cohort(20));
-  const std::int64_t start = Instant::parse("2026-03-02T00:00:00Z").utc_micros();
+  const std::int64_t start = Instant::parse("2026-03-02T00:00:00Z").utc_us();
   int first = 0, last = 0;
   for (const auto& t : j.triggers()) {
-    const std::int64_t day = (t.time.utc_micros() - start) / us_per_day;
+    const std::int64_t day = (t.time.utc_us() - start) / us_per_day;
     REQUIRE(day >= 0);
     REQUIRE(day < 56);
     if (day < 14) ++first;
@@ -106,14 +106,14 @@ TEST_CASE("triggers get rarer over the weeks", "[synthetic]") {
 
 TEST_CASE("acting on the urge gets rarer and slower over the weeks", "[synthetic]") {
   const auto j = calmkit::synthetic_journal(cohort(30));
-  const std::int64_t start = Instant::parse("2026-03-02T00:00:00Z").utc_micros();
+  const std::int64_t start = Instant::parse("2026-03-02T00:00:00Z").utc_us();
   int asked_first = 0, acted_first = 0, asked_last = 0, acted_last = 0;
   double wait_first = 0, wait_last = 0;
   int waits_first = 0, waits_last = 0;
   for (const auto& t : j.triggers()) {
     if (!t.acted_on_urge) continue;
-    const bool early = t.time.utc_micros() - start < 14 * us_per_day;
-    const bool late = t.time.utc_micros() - start >= 42 * us_per_day;
+    const bool early = t.time.utc_us() - start < 14 * us_per_day;
+    const bool late = t.time.utc_us() - start >= 42 * us_per_day;
     if (early) {
       ++asked_first;
       acted_first += *t.acted_on_urge ? 1 : 0;
@@ -250,8 +250,8 @@ TEST_CASE("offsets follow each participant's DST rule across the default span", 
   // March at 01:00 UTC: 2026-03-29T01:00Z. US Eastern (EST5EDT,M3.2.0,M11.1.0)
   // on the second Sunday at 02:00 EST = 07:00 UTC: 2026-03-08T07:00Z.
   const auto j = calmkit::synthetic_journal(cohort(20));
-  const std::int64_t eu_change = Instant::parse("2026-03-29T01:00:00Z").utc_micros();
-  const std::int64_t us_change = Instant::parse("2026-03-08T07:00:00Z").utc_micros();
+  const std::int64_t eu_change = Instant::parse("2026-03-29T01:00:00Z").utc_us();
+  const std::int64_t us_change = Instant::parse("2026-03-08T07:00:00Z").utc_us();
 
   int europeans = 0, americans = 0;
   for (const auto& p : j.participants()) {
@@ -269,10 +269,10 @@ TEST_CASE("offsets follow each participant's DST rule across the default span", 
     INFO("participant " << p);
     if (offsets == std::set<int>{60, 120}) {
       ++europeans;
-      for (const auto& t : times) CHECK(t.offset().minutes() == (t.utc_micros() < eu_change ? 60 : 120));
+      for (const auto& t : times) CHECK(t.offset().minutes() == (t.utc_us() < eu_change ? 60 : 120));
     } else if (offsets == std::set<int>{-300, -240}) {
       ++americans;
-      for (const auto& t : times) CHECK(t.offset().minutes() == (t.utc_micros() < us_change ? -300 : -240));
+      for (const auto& t : times) CHECK(t.offset().minutes() == (t.utc_us() < us_change ? -300 : -240));
     } else {
       // Everyone else: one fixed offset, or Australia's autumn change (+11 -> +10).
       CHECK((offsets.size() == 1 || offsets == std::set<int>{600, 660}));
@@ -349,7 +349,7 @@ TEST_CASE("self-assessments are valid and survive a strict write and read", "[sy
     const calmkit::Instrument& in = calmkit::instrument(a.instrument);
     CHECK_NOTHROW(calmkit::check_answers(in, a.answers));  // one per item, inside the scale
   }
-  const auto back = calmkit::parse_journal(calmkit::to_jsonl(j)).journal;  // strict by default
+  const auto back = calmkit::parse_journal_with_report(calmkit::to_jsonl(j)).journal;  // strict by default
   CHECK(back.assessments().size() == j.assessments().size());
   CHECK(back == j);
 }
@@ -533,7 +533,7 @@ TEST_CASE("the committed sample journal is what the generator makes", "[syntheti
   o.days = 56;
   o.seed = 42;
   const auto generated = calmkit::synthetic_journal(o);
-  const auto committed = calmkit::read_journal(CALMKIT_SAMPLE_JOURNAL).journal;
+  const auto committed = calmkit::read_journal_with_report(CALMKIT_SAMPLE_JOURNAL).journal;
   CHECK(committed.size() == generated.size());
   CHECK(committed == generated);
 }

@@ -16,9 +16,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   // Strict: parse or a clear format error, nothing else.
   try {
-    const auto strict = calmkit::parse_journal(text, {}, "fuzz.jsonl");
+    const auto strict = calmkit::parse_journal_with_report(text, {}, "fuzz.jsonl");
     const std::string again = calmkit::to_jsonl(strict.journal);
-    const auto back = calmkit::parse_journal(again, {}, "roundtrip.jsonl");
+    const auto back = calmkit::parse_journal_with_report(again, {}, "roundtrip.jsonl");
     if (back.report.records != strict.report.records) std::abort();
     if (calmkit::to_jsonl(back.journal) != again) std::abort();
   } catch (const calmkit::JournalFormatError&) {
@@ -26,13 +26,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   // Lenient: bad lines are skipped and reported, never thrown.
   try {
-    const auto lenient = calmkit::parse_journal(text, {.lenient = true}, "fuzz.jsonl");
+    const auto lenient = calmkit::parse_journal_with_report(text, {.lenient = true}, "fuzz.jsonl");
     for (const auto& s : lenient.report.skipped) {
       if (s.line == 0 || s.line > lenient.report.lines) std::abort();
       if (s.message.empty()) std::abort();
     }
     // What the lenient reader kept must itself be a valid journal.
-    const auto back = calmkit::parse_journal(calmkit::to_jsonl(lenient.journal), {}, "kept.jsonl");
+    const auto back =
+        calmkit::parse_journal_with_report(calmkit::to_jsonl(lenient.journal), {}, "kept.jsonl");
     if (back.report.records != lenient.report.records) std::abort();
   } catch (const calmkit::JournalFormatError&) {
     // A file-level problem (unsupported version in the header) still throws.

@@ -142,7 +142,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           info.id = in.ConsumeBool() ? "fuzz-1" : "";
           info.started_at = calmkit::Instant::parse("2026-03-02T21:14:00+01:00");
           const auto rec = s.finish(now, info);
-          require(rec.end.utc_micros() >= rec.time.utc_micros());
+          require(rec.end.utc_us() >= rec.time.utc_us());
           finished_record = true;
           break;
         }

@@ -34,9 +34,9 @@ int main(int argc, char** argv) {
   }
   try {
     namespace m = calmkit::metrics;
-    const auto [journal, report] = calmkit::read_journal(argv[1]);
-    const auto cols = m::CohortColumns::from_journal(journal);
-    const auto eps = m::episodes(cols);
+    const auto [journal, report] = calmkit::read_journal_with_report(argv[1]);
+    const auto cols = m::Cohort::from_journal(journal);
+    const auto eps = m::time_to_calm(cols);
     const auto summary = m::time_to_calm_summary(cols, eps);
     const auto weekly = m::trigger_frequency(cols, m::Period::week);
     std::printf("{");

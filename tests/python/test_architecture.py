@@ -174,7 +174,7 @@ CPP_SOURCES = "\n".join(p.read_text(encoding="utf-8") for p in (REPO / "include"
 
 def cpp_declares(name: str) -> bool:
     last = name.split("::")[-1].split("(")[0]
-    # a type, a function, or a data member (``std::vector<std::int64_t> utc_us;``)
+    # a type, a function, or a data member (``std::vector<std::int64_t> time_us;``)
     return re.search(rf"\b(class|struct|enum class|using)\s+{re.escape(last)}\b|\b{re.escape(last)}\s*\("
                      rf"|[\w:>]\s+{re.escape(last)}\s*(;|{{|=[^=])", CPP_SOURCES) is not None
 

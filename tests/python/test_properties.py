@@ -28,15 +28,15 @@ percent = st.integers(0, 100)
 offset = st.integers(-23 * 60 - 59, 23 * 60 + 59)
 
 
-def rfc3339(utc_us: int, offset_min: int) -> str:
-    """The instant `utc_us` (microseconds since 1970, UTC) as RFC 3339 text
-    shown in the UTC offset `offset_min` (minutes east)."""
-    local = utc_us + offset_min * 60 * 10**6
+def rfc3339(time_us: int, offset_minutes: int) -> str:
+    """The instant `time_us` (microseconds since 1970, UTC) as RFC 3339 text
+    shown in the UTC offset `offset_minutes` (minutes east)."""
+    local = time_us + offset_minutes * 60 * 10**6
     secs, micros = divmod(local, 10**6)
     days, rem = divmod(secs, 86400)
     d = dt.datetime(1970, 1, 1) + dt.timedelta(days=days, seconds=rem)
-    sign = "+" if offset_min >= 0 else "-"
-    h, m = divmod(abs(offset_min), 60)
+    sign = "+" if offset_minutes >= 0 else "-"
+    h, m = divmod(abs(offset_minutes), 60)
     frac = f".{micros:06d}" if micros else ""
     return f"{d:%Y-%m-%dT%H:%M:%S}{frac}{sign}{h:02d}:{m:02d}"
 

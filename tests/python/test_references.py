@@ -454,10 +454,10 @@ def test_km_against_lifelines(km_groups, km_calmkit) -> None:
 # ---------------------------------------------------------------------------
 # Trigger frequency and trends
 
-def _iso(ts: pd.Timestamp, offset_min: int) -> str:
-    local = ts + pd.Timedelta(minutes=offset_min)
-    sign = "+" if offset_min >= 0 else "-"
-    return local.strftime("%Y-%m-%dT%H:%M:%S") + f"{sign}{abs(offset_min) // 60:02d}:{abs(offset_min) % 60:02d}"
+def _iso(ts: pd.Timestamp, offset_minutes: int) -> str:
+    local = ts + pd.Timedelta(minutes=offset_minutes)
+    sign = "+" if offset_minutes >= 0 else "-"
+    return local.strftime("%Y-%m-%dT%H:%M:%S") + f"{sign}{abs(offset_minutes) // 60:02d}:{abs(offset_minutes) % 60:02d}"
 
 
 @pytest.fixture(scope="module")
@@ -468,7 +468,7 @@ def frequency_cohort():
     trigger (they belong to the span too)."""
     rng = np.random.default_rng(7)
     j = calmkit.Journal()
-    rows = []  # (participant, kind, utc, offset_min)
+    rows = []  # (participant, kind, utc, offset_minutes)
     for p in range(60):
         name = f"p{p:02d}"
         offsets = [[0], [60, 120], [-300, -240], [330], [540], [-600]][p % 6]

@@ -99,7 +99,7 @@ val strings(const std::vector<std::string>& v) {
   return a;
 }
 
-val participant_names(const mx::CohortColumns& c, const std::vector<std::int32_t>& codes) {
+val participant_names(const mx::Cohort& c, const std::vector<std::int32_t>& codes) {
   val a = val::array();
   for (std::size_t i = 0; i < codes.size(); ++i) {
     a.set(i, codes[i] < 0 ? val::null() : val(c.participants[static_cast<std::size_t>(codes[i])]));
@@ -110,7 +110,7 @@ val participant_names(const mx::CohortColumns& c, const std::vector<std::int32_t
 /// A day count (days since 1970-01-01) as an ISO date, "2026-03-02".
 std::string iso_date(std::int64_t days) {
   constexpr std::int64_t us_per_day = 86'400'000'000LL;
-  return calmkit::Instant::from_utc_micros(days * us_per_day).to_string().substr(0, 10);
+  return calmkit::Instant::from_utc_us(days * us_per_day).to_string().substr(0, 10);
 }
 
 val dates(const std::vector<std::int64_t>& days) {
@@ -167,7 +167,7 @@ calmkit::Record record_from_json(const std::string& json, const std::string& tri
     // JSON.stringify never writes a raw line break; one here would split the record.
     throw calmkit::JournalFormatError("<record>", 0, "", "a record must be one line of JSON");
   }
-  auto parsed = calmkit::parse_journal(json, {.threads = 1}, "<record>");
+  auto parsed = calmkit::parse_journal_with_report(json, {.threads = 1}, "<record>");
   auto set = std::move(parsed.journal).release();
   if (set.size() != 1) throw calmkit::JournalFormatError("<record>", 0, "", "expected exactly one record");
   calmkit::Record r = !set.triggers.empty()          ? calmkit::Record{std::move(set.triggers.front())}
@@ -226,10 +226,10 @@ class JsJournal {
   [[nodiscard]] JsJournal copy() const { return JsJournal(j_); }
 
   // Metrics: the columns are rebuilt only after the journal changed.
-  [[nodiscard]] val episodes(int threshold, double window_hours) {
+  [[nodiscard]] val time_to_calm(int threshold, double window_hours) {
     return guarded([&] {
       const auto& c = cols();
-      const auto e = mx::episodes(c, episode_options(threshold, window_hours));
+      const auto e = mx::time_to_calm(c, episode_options(threshold, window_hours));
       val o = val::object();
       o.set("participant", participant_names(c, c.triggers.participant));
       o.set("triggerId", strings(c.trigger_ids.strings()));
@@ -239,8 +239,8 @@ class JsJournal {
       for (std::size_t i = 0; i < c.triggers.size(); ++i) {
         const auto cat = static_cast<calmkit::TriggerCategory>(c.triggers.category[i]);
         group.set(i, val(std::string(calmkit::to_id(calmkit::group_of(cat)))));
-        onset.set(i, val(calmkit::Instant::from_utc_micros(c.triggers.utc_us[i],
-                                                           calmkit::UtcOffset(c.triggers.offset_min[i]))
+        onset.set(i, val(calmkit::Instant::from_utc_us(c.triggers.time_us[i],
+                                                       calmkit::UtcOffset(c.triggers.offset_minutes[i]))
                              .to_string()));
         category.set(
             i,
@@ -264,7 +264,7 @@ class JsJournal {
                                          const std::string& tz) {
     return guarded([&] {
       const auto& c = cols();
-      const auto e = mx::episodes(c, episode_options(threshold, window_hours));
+      const auto e = mx::time_to_calm(c, episode_options(threshold, window_hours));
       mx::GroupBy by{.participant = by_participant, .period = std::nullopt, .category = by_category};
       if (!period.empty()) by.period = period_of(period);
       const auto s = mx::time_to_calm_summary(c, e, by, calendar_of(tz), level);
@@ -356,7 +356,7 @@ class JsJournal {
   [[nodiscard]] val exercise_effectiveness(int threshold, double window_hours, bool by_participant) {
     return guarded([&] {
       const auto& c = cols();
-      const auto e = mx::episodes(c, episode_options(threshold, window_hours));
+      const auto e = mx::time_to_calm(c, episode_options(threshold, window_hours));
       const auto t = mx::exercise_effectiveness(c, e, by_participant);
       val o = val::object();
       o.set("participant", participant_names(c, t.participant));
@@ -381,7 +381,7 @@ class JsJournal {
 
  private:
   // The journal's own columns: nothing is converted.
-  [[nodiscard]] const mx::CohortColumns& cols() const noexcept { return j_.columns(); }
+  [[nodiscard]] const mx::Cohort& cols() const noexcept { return j_.columns(); }
 
   calmkit::Journal j_;
 };
@@ -389,7 +389,7 @@ class JsJournal {
 /// Parses journal text; returns {journal, report} with the report as an object.
 val parse_journal(const std::string& text, bool lenient, const std::string& name) {
   return guarded([&] {
-    auto r = calmkit::parse_journal(text, {.lenient = lenient, .threads = 1}, name);
+    auto r = calmkit::parse_journal_with_report(text, {.lenient = lenient, .threads = 1}, name);
     val report = val::object();
     report.set("path", val(r.report.path));
     report.set("lines", val(static_cast<double>(r.report.lines)));
@@ -655,7 +655,7 @@ EMSCRIPTEN_BINDINGS(calmkit_core) {
       .function("recordsJson", &JsJournal::records_json)
       .function("toJsonl", &JsJournal::to_jsonl)
       .function("copy", &JsJournal::copy)
-      .function("episodes", &JsJournal::episodes)
+      .function("timeToCalm", &JsJournal::time_to_calm)
       .function("timeToCalmSummary", &JsJournal::time_to_calm_summary)
       .function("triggerFrequency", &JsJournal::trigger_frequency)
       .function("triggerTrend", &JsJournal::trigger_trend)

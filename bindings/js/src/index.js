@@ -432,7 +432,7 @@ function makeApi(core) {
   const metrics = {
     /** One row per trigger: time-to-calm (minutes) or time to censoring, and whether it calmed. */
     timeToCalm(journal, { threshold = 3, windowHours = 12 } = {}) {
-      return call(() => jr(journal).episodes(int(threshold, 'threshold'), num(windowHours, 'windowHours')));
+      return call(() => jr(journal).timeToCalm(int(threshold, 'threshold'), num(windowHours, 'windowHours')));
     },
     /** Kaplan–Meier median time-to-calm with its confidence interval, per group. */
     timeToCalmSummary(journal, { by = 'participant', threshold = 3, windowHours = 12, confidence = 0.95, tz } = {}) {

@@ -3,7 +3,7 @@
 /// record, participants and trigger links as integer codes.
 ///
 /// The metrics never touch `Trigger`/`Reading` objects: they read these arrays
-/// in one or two linear passes. A `CohortColumns` is built from a `Journal`
+/// in one or two linear passes. A `Cohort` is built from a `Journal`
 /// (`from_journal`, one pass) or filled directly from other columnar data
 /// (the Python bindings fill it from NumPy arrays without per-row objects).
 #pragma once
@@ -37,7 +37,7 @@ using calmkit::no_rating;
 /// The columnar types live at the model level (calmkit/columns.hpp), where a
 /// `Journal` keeps its records in them; the metrics know them by these names.
 using calmkit::AssessmentColumns;
-using calmkit::CohortColumns;
+using calmkit::Cohort;
 using calmkit::ExerciseColumns;
 using calmkit::ReadingColumns;
 using calmkit::TextColumn;
@@ -64,25 +64,25 @@ class LocalCalendar {
   /// record's own stored offset otherwise.
   explicit LocalCalendar(std::optional<TimeZone> tz) : tz_(std::move(tz)) {}
 
-  /// The UTC offset in minutes used for (utc_us, own offset_min): the zone's
+  /// The UTC offset in minutes used for (time_us, own offset_minutes): the zone's
   /// (to the nearest minute) when there is one, else the record's own.
-  [[nodiscard]] int offset_minutes(std::int64_t utc_us, std::int16_t offset_min) const {
-    if (!tz_) return offset_min;
-    return calmkit::detail::nearest_minutes(zone_offset_seconds(utc_us));
+  [[nodiscard]] int offset_minutes(std::int64_t time_us, std::int16_t offset_minutes) const {
+    if (!tz_) return offset_minutes;
+    return calmkit::detail::nearest_minutes(zone_offset_seconds(time_us));
   }
 
-  /// Days since 1970-01-01 of the local date of (utc_us, offset_min).
-  [[nodiscard]] std::int64_t local_day(std::int64_t utc_us, std::int16_t offset_min) const {
-    const std::int64_t off_us = tz_ ? static_cast<std::int64_t>(zone_offset_seconds(utc_us)) * 1'000'000LL
-                                    : static_cast<std::int64_t>(offset_min) * 60'000'000LL;
-    return calmkit::detail::floor_div(utc_us + off_us, calmkit::detail::us_per_day);
+  /// Days since 1970-01-01 of the local date of (time_us, offset_minutes).
+  [[nodiscard]] std::int64_t local_day(std::int64_t time_us, std::int16_t offset_minutes) const {
+    const std::int64_t off_us = tz_ ? static_cast<std::int64_t>(zone_offset_seconds(time_us)) * 1'000'000LL
+                                    : static_cast<std::int64_t>(offset_minutes) * 60'000'000LL;
+    return calmkit::detail::floor_div(time_us + off_us, calmkit::detail::us_per_day);
   }
   /// Whether a time zone overrides the records' own offsets.
   [[nodiscard]] bool uses_time_zone() const noexcept { return tz_.has_value(); }
 
  private:
-  [[nodiscard]] std::int32_t zone_offset_seconds(std::int64_t utc_us) const {
-    const std::int64_t s = calmkit::detail::seconds_of_micros(utc_us);
+  [[nodiscard]] std::int32_t zone_offset_seconds(std::int64_t time_us) const {
+    const std::int64_t s = calmkit::detail::seconds_of_micros(time_us);
     if (!cached_.contains(s)) cached_ = tz_->interval_at_seconds(s);
     return cached_.offset_s;
   }
@@ -118,7 +118,7 @@ struct ParticipantSpan {
   std::vector<std::int64_t> first_day, last_day;
   std::vector<std::uint8_t> has;
 };
-[[nodiscard]] inline ParticipantSpan participant_spans(const CohortColumns& c, const LocalCalendar& cal) {
+[[nodiscard]] inline ParticipantSpan participant_spans(const Cohort& c, const LocalCalendar& cal) {
   const std::size_t np = c.participants.size();
   ParticipantSpan s{std::vector<std::int64_t>(np, std::numeric_limits<std::int64_t>::max()),
                     std::vector<std::int64_t>(np, std::numeric_limits<std::int64_t>::min()),
@@ -146,17 +146,18 @@ struct ParticipantSpan {
       lo = hi;
     }
   };
-  sorted_table(c.triggers.participant, c.triggers.utc_us, c.triggers.offset_min);
-  sorted_table(c.readings.participant, c.readings.utc_us, c.readings.offset_min);
+  sorted_table(c.triggers.participant, c.triggers.time_us, c.triggers.offset_minutes);
+  sorted_table(c.readings.participant, c.readings.time_us, c.readings.offset_minutes);
   const auto& e = c.exercises;
   for (std::size_t i = 0; i < e.size(); ++i) {
-    see(e.participant[i], e.start_us[i], e.offset_min[i]);
-    see(e.participant[i], e.end_us[i], e.end_offset_min.empty() ? e.offset_min[i] : e.end_offset_min[i]);
+    see(e.participant[i], e.time_us[i], e.offset_minutes[i]);
+    see(e.participant[i], e.end_us[i],
+        e.end_offset_minutes.empty() ? e.offset_minutes[i] : e.end_offset_minutes[i]);
   }
   const auto& th = c.thoughts;
-  for (std::size_t i = 0; i < th.size(); ++i) see(th.participant[i], th.utc_us[i], th.offset_min[i]);
+  for (std::size_t i = 0; i < th.size(); ++i) see(th.participant[i], th.time_us[i], th.offset_minutes[i]);
   const auto& a = c.assessments;
-  for (std::size_t i = 0; i < a.size(); ++i) see(a.participant[i], a.utc_us[i], a.offset_min[i]);
+  for (std::size_t i = 0; i < a.size(); ++i) see(a.participant[i], a.time_us[i], a.offset_minutes[i]);
   return s;
 }
 
@@ -168,7 +169,7 @@ inline constexpr std::int64_t max_fill_years = 100;
 /// Throws `std::invalid_argument` naming the participant, the first and last
 /// date and the way out when one participant's span is longer than
 /// `max_fill_years` (checked before any zero-filled table is allocated).
-inline void check_fill_span(const CohortColumns& c, const ParticipantSpan& s) {
+inline void check_fill_span(const Cohort& c, const ParticipantSpan& s) {
   constexpr std::int64_t max_days = max_fill_years * 366;
   for (std::size_t p = 0; p < s.has.size(); ++p) {
     if (!s.has[p] || s.last_day[p] - s.first_day[p] <= max_days) continue;
@@ -198,13 +199,13 @@ inline void check_fill_span(const CohortColumns& c, const ParticipantSpan& s) {
 
 namespace calmkit {
 
-inline CohortColumns CohortColumns::from_journal(const Journal& journal) {
-  CohortColumns c = journal.columns();
+inline Cohort Cohort::from_journal(const Journal& journal) {
+  Cohort c = journal.columns();
   c.checked_stamp_ = c.stamp();  // a Journal's invariants make these columns valid by construction
   return c;
 }
 
-inline void CohortColumns::prepare() {
+inline void Cohort::prepare() {
   auto key_less = [](const std::vector<std::int32_t>& p, const std::vector<std::int64_t>& us) {
     return [&p, &us](std::size_t a, std::size_t b) { return p[a] != p[b] ? p[a] < p[b] : us[a] < us[b]; };
   };
@@ -222,13 +223,13 @@ inline void CohortColumns::prepare() {
   // Lengths first, so that sorting never reads out of bounds.
   {
     const auto nt = triggers.size();
-    if (triggers.participant.size() != nt || triggers.offset_min.size() != nt ||
+    if (triggers.participant.size() != nt || triggers.offset_minutes.size() != nt ||
         triggers.intensity.size() != nt || triggers.category.size() != nt ||
         triggers.acted_on_urge.size() != nt || triggers.acted_after_minutes.size() != nt) {
       calmkit::detail::throw_invalid("cohort columns: trigger arrays differ in length");
     }
     const auto nr = readings.size();
-    if (readings.participant.size() != nr || readings.offset_min.size() != nr ||
+    if (readings.participant.size() != nr || readings.offset_minutes.size() != nr ||
         readings.intensity.size() != nr || readings.trigger.size() != nr) {
       calmkit::detail::throw_invalid("cohort columns: reading arrays differ in length");
     }
@@ -237,15 +238,15 @@ inline void CohortColumns::prepare() {
     trigger_source_rows.resize(triggers.size());
     std::iota(trigger_source_rows.begin(), trigger_source_rows.end(), std::int64_t{0});
   }
-  if (!sorted(triggers.participant, triggers.utc_us)) {
+  if (!sorted(triggers.participant, triggers.time_us)) {
     std::vector<std::size_t> perm(triggers.size());
     std::iota(perm.begin(), perm.end(), std::size_t{0});
-    std::stable_sort(perm.begin(), perm.end(), key_less(triggers.participant, triggers.utc_us));
+    std::stable_sort(perm.begin(), perm.end(), key_less(triggers.participant, triggers.time_us));
     std::vector<std::int32_t> new_row(perm.size());
     for (std::size_t i = 0; i < perm.size(); ++i) new_row[perm[i]] = static_cast<std::int32_t>(i);
     permute(triggers.participant, perm);
-    permute(triggers.utc_us, perm);
-    permute(triggers.offset_min, perm);
+    permute(triggers.time_us, perm);
+    permute(triggers.offset_minutes, perm);
     permute(triggers.intensity, perm);
     permute(triggers.category, perm);
     permute(triggers.acted_on_urge, perm);
@@ -262,20 +263,20 @@ inline void CohortColumns::prepare() {
     remap(exercises.trigger);
     remap(thoughts.trigger);
   }
-  if (!sorted(readings.participant, readings.utc_us)) {
+  if (!sorted(readings.participant, readings.time_us)) {
     std::vector<std::size_t> perm(readings.size());
     std::iota(perm.begin(), perm.end(), std::size_t{0});
-    std::stable_sort(perm.begin(), perm.end(), key_less(readings.participant, readings.utc_us));
+    std::stable_sort(perm.begin(), perm.end(), key_less(readings.participant, readings.time_us));
     permute(readings.participant, perm);
-    permute(readings.utc_us, perm);
-    permute(readings.offset_min, perm);
+    permute(readings.time_us, perm);
+    permute(readings.offset_minutes, perm);
     permute(readings.intensity, perm);
     permute(readings.trigger, perm);
   }
   check();
 }
 
-inline void CohortColumns::check() const {
+inline void Cohort::check() const {
   using metrics::detail::bad_column;
   const auto np = participants.size();
   auto check_p = [np](const char* table, const std::vector<std::int32_t>& p) {
@@ -297,7 +298,7 @@ inline void CohortColumns::check() const {
     }
   };
   auto check_offset = [](const char* table, const std::vector<std::int16_t>& o,
-                         const char* field = "offset_min") {
+                         const char* field = "offset_minutes") {
     for (std::size_t i = 0; i < o.size(); ++i) {
       if (!UtcOffset::make(o[i])) {
         bad_column(table, i, field, "must be within [-1439, 1439], got " + std::to_string(o[i]));
@@ -331,7 +332,7 @@ inline void CohortColumns::check() const {
 
   check_len("triggers", nt,
             {{"participant", pt.size()},
-             {"offset_min", triggers.offset_min.size()},
+             {"offset_minutes", triggers.offset_minutes.size()},
              {"intensity", triggers.intensity.size()},
              {"category", triggers.category.size()},
              {"acted_on_urge", triggers.acted_on_urge.size()},
@@ -340,7 +341,7 @@ inline void CohortColumns::check() const {
   if (!trigger_source_rows.empty())
     check_len("triggers", nt, {{"trigger_source_rows", trigger_source_rows.size()}});
   check_p("triggers", pt);
-  check_offset("triggers", triggers.offset_min);
+  check_offset("triggers", triggers.offset_minutes);
   check_intensity("triggers", "intensity", triggers.intensity, false);
   for (std::size_t i = 0; i < nt; ++i) {
     if (triggers.category[i] >= trigger_category_table.size()) {
@@ -354,15 +355,16 @@ inline void CohortColumns::check() const {
     if (auto bad = rules::acted_after_minutes(std::isnan(m) ? std::nullopt : std::optional<double>(m))) {
       bad_column("triggers", i, "acted_after_minutes", bad->reason + " (NaN: not recorded)");
     }
-    if (i > 0 && (pt[i] < pt[i - 1] || (pt[i] == pt[i - 1] && triggers.utc_us[i] < triggers.utc_us[i - 1]))) {
-      bad_column("triggers", i, "utc_us", "triggers must be sorted by (participant, time); call prepare()");
+    if (i > 0 &&
+        (pt[i] < pt[i - 1] || (pt[i] == pt[i - 1] && triggers.time_us[i] < triggers.time_us[i - 1]))) {
+      bad_column("triggers", i, "time_us", "triggers must be sorted by (participant, time); call prepare()");
     }
   }
 
   const auto& r = readings;
   check_len("readings", r.size(),
             {{"participant", r.participant.size()},
-             {"offset_min", r.offset_min.size()},
+             {"offset_minutes", r.offset_minutes.size()},
              {"intensity", r.intensity.size()},
              {"trigger", r.trigger.size()}});
   // Readings are the big table (tens of millions of rows): one fused pass
@@ -376,14 +378,14 @@ inline void CohortColumns::check() const {
     const std::size_t end = (b + 1) * r.size() / blocks;
     for (std::size_t i = b * r.size() / blocks; i < end && ok; ++i) {
       const auto p = r.participant[i];
-      const auto o = r.offset_min[i];
+      const auto o = r.offset_minutes[i];
       const auto x = r.intensity[i];
       const auto l = r.trigger[i];
       ok = p >= 0 && static_cast<std::size_t>(p) < np && UtcOffset::make(o).has_value() &&
            Intensity::make(x).has_value() && l >= no_trigger &&
            (l < 0 || (static_cast<std::size_t>(l) < nt && pt[static_cast<std::size_t>(l)] == p)) &&
            (i == 0 || r.participant[i - 1] < p ||
-            (r.participant[i - 1] == p && r.utc_us[i - 1] <= r.utc_us[i]));
+            (r.participant[i - 1] == p && r.time_us[i - 1] <= r.time_us[i]));
     }
     block_ok[b] = ok ? 1 : 0;
   });
@@ -391,13 +393,14 @@ inline void CohortColumns::check() const {
       std::all_of(block_ok.begin(), block_ok.end(), [](std::uint8_t v) { return v != 0; });
   if (!readings_ok) {
     check_p("readings", r.participant);
-    check_offset("readings", r.offset_min);
+    check_offset("readings", r.offset_minutes);
     check_intensity("readings", "intensity", r.intensity, false);
     check_link("readings", r.trigger, r.participant);
     for (std::size_t i = 1; i < r.size(); ++i) {
       if (r.participant[i] < r.participant[i - 1] ||
-          (r.participant[i] == r.participant[i - 1] && r.utc_us[i] < r.utc_us[i - 1])) {
-        bad_column("readings", i, "utc_us", "readings must be sorted by (participant, time); call prepare()");
+          (r.participant[i] == r.participant[i - 1] && r.time_us[i] < r.time_us[i - 1])) {
+        bad_column("readings", i, "time_us",
+                   "readings must be sorted by (participant, time); call prepare()");
       }
     }
   }
@@ -406,25 +409,25 @@ inline void CohortColumns::check() const {
   check_len("exercises", e.size(),
             {{"participant", e.participant.size()},
              {"end_us", e.end_us.size()},
-             {"offset_min", e.offset_min.size()},
+             {"offset_minutes", e.offset_minutes.size()},
              {"exercise", e.exercise.size()},
              {"completed", e.completed.size()},
              {"intensity_before", e.intensity_before.size()},
              {"intensity_after", e.intensity_after.size()},
              {"trigger", e.trigger.size()}});
   check_p("exercises", e.participant);
-  check_offset("exercises", e.offset_min);
-  if (!e.end_offset_min.empty()) {
-    check_len("exercises", e.size(), {{"end_offset_min", e.end_offset_min.size()}});
-    check_offset("exercises", e.end_offset_min, "end_offset_min");
+  check_offset("exercises", e.offset_minutes);
+  if (!e.end_offset_minutes.empty()) {
+    check_len("exercises", e.size(), {{"end_offset_minutes", e.end_offset_minutes.size()}});
+    check_offset("exercises", e.end_offset_minutes, "end_offset_minutes");
   }
   check_intensity("exercises", "intensity_before", e.intensity_before, true);
   check_intensity("exercises", "intensity_after", e.intensity_after, true);
   check_link("exercises", e.trigger, e.participant);
   for (std::size_t i = 0; i < e.size(); ++i) {
-    const UtcOffset off = *UtcOffset::make(e.offset_min[i]);  // checked above
-    if (auto bad = rules::end_not_before_time(Instant::from_utc_micros(e.start_us[i], off),
-                                              Instant::from_utc_micros(e.end_us[i], off))) {
+    const UtcOffset off = *UtcOffset::make(e.offset_minutes[i]);  // checked above
+    if (auto bad = rules::end_not_before_time(Instant::from_utc_us(e.time_us[i], off),
+                                              Instant::from_utc_us(e.end_us[i], off))) {
       bad_column("exercises", i, "end_us", bad->reason);
     }
     if (e.exercise[i] < 0 || static_cast<std::size_t>(e.exercise[i]) >= exercise_names.size()) {
@@ -435,7 +438,7 @@ inline void CohortColumns::check() const {
   const auto& th = thoughts;
   check_len("thought_records", th.size(),
             {{"participant", th.participant.size()},
-             {"offset_min", th.offset_min.size()},
+             {"offset_minutes", th.offset_minutes.size()},
              {"belief_before", th.belief_before.size()},
              {"belief_after", th.belief_after.size()},
              {"emotion_change", th.emotion_change.size()},
@@ -450,7 +453,7 @@ inline void CohortColumns::check() const {
         "distortions");
   }
   check_p("thought_records", th.participant);
-  check_offset("thought_records", th.offset_min);
+  check_offset("thought_records", th.offset_minutes);
   check_link("thought_records", th.trigger, th.participant);
   for (std::size_t i = 0; i < th.size(); ++i) {
     if (!Percent::make(th.belief_before[i]))
@@ -470,9 +473,9 @@ inline void CohortColumns::check() const {
 
   const auto& as = assessments;
   check_len("assessments", as.size(),
-            {{"participant", as.participant.size()}, {"offset_min", as.offset_min.size()}});
+            {{"participant", as.participant.size()}, {"offset_minutes", as.offset_minutes.size()}});
   check_p("assessments", as.participant);
-  check_offset("assessments", as.offset_min);
+  check_offset("assessments", as.offset_minutes);
   checked_stamp_ = stamp();
 }
 

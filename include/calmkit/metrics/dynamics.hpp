@@ -34,7 +34,7 @@ struct DynamicsOptions {
 
 /// One row per participant with triggers or readings.
 struct DynamicsTable {
-  /// Code into `CohortColumns::participants`.
+  /// Code into `Cohort::participants`.
   std::vector<std::int32_t> participant;
   std::vector<std::int64_t> observations;  ///< points of the series (readings and onsets)
   std::vector<std::int64_t> pairs;         ///< successive pairs used
@@ -53,7 +53,7 @@ struct DynamicsTable {
 /// for a series without gaps), RMSSD = √MSSD, inertia = lag-1
 /// autocorrelation as the Pearson correlation of the pairs (NaN with fewer
 /// than 3 pairs or no variance), PAC = share with |Δ| ≥ c. NaN with no pair.
-[[nodiscard]] inline DynamicsTable affect_dynamics(const CohortColumns& c, const DynamicsOptions& opt = {},
+[[nodiscard]] inline DynamicsTable affect_dynamics(const Cohort& c, const DynamicsOptions& opt = {},
                                                    const LocalCalendar& cal = {}) {
   opt.check();
   c.ensure_checked();
@@ -75,18 +75,18 @@ struct DynamicsTable {
     int prev_x = 0;
     while ((i < t.size() && t.participant[i] == p) || (j < r.size() && r.participant[j] == p)) {
       const bool take_trigger = i < t.size() && t.participant[i] == p &&
-                                (j >= r.size() || r.participant[j] != p || t.utc_us[i] <= r.utc_us[j]);
+                                (j >= r.size() || r.participant[j] != p || t.time_us[i] <= r.time_us[j]);
       std::int64_t us;
       std::int16_t off;
       int x;
       if (take_trigger) {
-        us = t.utc_us[i];
-        off = t.offset_min[i];
+        us = t.time_us[i];
+        off = t.offset_minutes[i];
         x = t.intensity[i];
         ++i;
       } else {
-        us = r.utc_us[j];
-        off = r.offset_min[j];
+        us = r.time_us[j];
+        off = r.offset_minutes[j];
         x = r.intensity[j];
         ++j;
       }

@@ -63,11 +63,11 @@ struct EpisodeTable {
 ///
 /// Example
 /// ```cpp
-/// auto cols = calmkit::metrics::CohortColumns::from_journal(journal);
-/// auto eps = calmkit::metrics::episodes(cols, {.threshold = 3, .window_hours = 12});
+/// auto cols = calmkit::metrics::Cohort::from_journal(journal);
+/// auto eps = calmkit::metrics::time_to_calm(cols, {.threshold = 3, .window_hours = 12});
 /// eps.minutes[0];  // minutes from the first trigger until calm (or censoring)
 /// ```
-[[nodiscard]] inline EpisodeTable episodes(const CohortColumns& c, const EpisodeOptions& opt = {}) {
+[[nodiscard]] inline EpisodeTable time_to_calm(const Cohort& c, const EpisodeOptions& opt = {}) {
   opt.check();
   c.ensure_checked();
   const auto& t = c.triggers;
@@ -77,14 +77,14 @@ struct EpisodeTable {
   constexpr std::int64_t never = std::numeric_limits<std::int64_t>::max();
 
   std::vector<std::int64_t> calm_at(n, never);
-  std::vector<std::int64_t> last_at(t.utc_us);  // censoring time: onset unless observed later
+  std::vector<std::int64_t> last_at(t.time_us);  // censoring time: onset unless observed later
   EpisodeTable out;
   out.peak_intensity = t.intensity;
   out.observations.assign(n, 0);
   out.with_exercise.assign(n, 0);
 
   auto observe = [&](std::size_t i, std::int64_t us, std::int8_t x) {
-    if (us < t.utc_us[i]) return;
+    if (us < t.time_us[i]) return;
     ++out.observations[i];
     if (us > last_at[i]) last_at[i] = us;
     if (x > out.peak_intensity[i]) out.peak_intensity[i] = x;
@@ -108,9 +108,9 @@ struct EpisodeTable {
     // Plain pointers held in locals: through the vectors, every store into an
     // output row would make the compiler reload every array's address.
     const std::int32_t* const tp = t.participant.data();
-    const std::int64_t* const tus = t.utc_us.data();
+    const std::int64_t* const tus = t.time_us.data();
     const std::int32_t* const rp = r.participant.data();
-    const std::int64_t* const rus = r.utc_us.data();
+    const std::int64_t* const rus = r.time_us.data();
     const std::int8_t* const rx = r.intensity.data();
     const std::int32_t* const rt = r.trigger.data();
     std::int32_t* const obs = out.observations.data();
@@ -151,7 +151,7 @@ struct EpisodeTable {
     const auto i = static_cast<std::size_t>(e.trigger[j]);
     if (i >= n) calmkit::detail::throw_invalid("episodes: a trigger link points past the last trigger row");
     out.with_exercise[i] = 1;
-    if (e.intensity_before[j] >= 0) observe(i, e.start_us[j], e.intensity_before[j]);
+    if (e.intensity_before[j] >= 0) observe(i, e.time_us[j], e.intensity_before[j]);
     if (e.intensity_after[j] >= 0) observe(i, e.end_us[j], e.intensity_after[j]);
   }
 
@@ -163,10 +163,10 @@ struct EpisodeTable {
       out.calmed[i] = 1;
     } else if (calm_at[i] != never) {
       out.calmed[i] = 1;
-      until = calm_at[i] - t.utc_us[i];
+      until = calm_at[i] - t.time_us[i];
     } else {
       out.calmed[i] = 0;
-      until = last_at[i] - t.utc_us[i];
+      until = last_at[i] - t.time_us[i];
     }
     out.minutes[i] = static_cast<double>(until) / 60'000'000.0;
   }
@@ -206,14 +206,14 @@ struct TimeToCalmSummary {
 /// The fields of each episode that a summary groups by, as parallel arrays
 /// (row i is episode i). Views: the arrays must outlive the call.
 struct EpisodeKeys {
-  std::span<const std::int32_t> participant;  ///< participant code, >= 0
-  std::span<const std::int64_t> onset_us;     ///< onset, microseconds since 1970-01-01T00:00Z
-  std::span<const std::int16_t> offset_min;   ///< UTC offset at onset, minutes [-1439, 1439]
-  std::span<const std::uint8_t> category;     ///< `TriggerCategory` value, [0, 17]
+  std::span<const std::int32_t> participant;     ///< participant code, >= 0
+  std::span<const std::int64_t> onset_us;        ///< onset, microseconds since 1970-01-01T00:00Z
+  std::span<const std::int16_t> offset_minutes;  ///< UTC offset at onset, minutes [-1439, 1439]
+  std::span<const std::uint8_t> category;        ///< `TriggerCategory` value, [0, 17]
 
   /// The keys of a cohort's triggers (episode i is trigger row i).
-  [[nodiscard]] static EpisodeKeys of(const CohortColumns& c) noexcept {
-    return {c.triggers.participant, c.triggers.utc_us, c.triggers.offset_min, c.triggers.category};
+  [[nodiscard]] static EpisodeKeys of(const Cohort& c) noexcept {
+    return {c.triggers.participant, c.triggers.time_us, c.triggers.offset_minutes, c.triggers.category};
   }
 };
 
@@ -236,7 +236,7 @@ inline Groups group_episodes(const EpisodeKeys& k, const GroupBy& by, const Loca
     const std::int32_t p = by.participant ? k.participant[i] : -1;
     std::int64_t d = 0;
     if (by.period)
-      d = period_first_day(period_index(cal.local_day(k.onset_us[i], k.offset_min[i]), *by.period),
+      d = period_first_day(period_index(cal.local_day(k.onset_us[i], k.offset_minutes[i]), *by.period),
                            *by.period);
     const std::int16_t cat = by.category ? static_cast<std::int16_t>(k.category[i]) : std::int16_t{-1};
     return {p, d, cat};
@@ -284,7 +284,7 @@ inline void check_episode_arrays(const EpisodeKeys& k, std::span<const double> m
   auto bad = [](std::size_t row, const char* field, const std::string& why) {
     calmkit::detail::throw_invalid("episodes row " + std::to_string(row) + ", field '" + field + "': " + why);
   };
-  if (k.participant.size() != n || k.onset_us.size() != n || k.offset_min.size() != n ||
+  if (k.participant.size() != n || k.onset_us.size() != n || k.offset_minutes.size() != n ||
       k.category.size() != n || calmed.size() != n) {
     calmkit::detail::throw_invalid(
         "episodes: participant, onset, offset, category, minutes and calmed differ "
@@ -293,8 +293,8 @@ inline void check_episode_arrays(const EpisodeKeys& k, std::span<const double> m
   for (std::size_t i = 0; i < n; ++i) {
     if (k.participant[i] < 0)
       bad(i, "participant", "missing (code " + std::to_string(k.participant[i]) + ")");
-    if (k.offset_min[i] < -UtcOffset::max_minutes || k.offset_min[i] > UtcOffset::max_minutes)
-      bad(i, "offset_minutes", "must be within [-1439, 1439], got " + std::to_string(k.offset_min[i]));
+    if (k.offset_minutes[i] < -UtcOffset::max_minutes || k.offset_minutes[i] > UtcOffset::max_minutes)
+      bad(i, "offset_minutes", "must be within [-1439, 1439], got " + std::to_string(k.offset_minutes[i]));
     if (k.category[i] >= trigger_category_table.size())
       bad(i, "category", "code " + std::to_string(k.category[i]) + " is not a category");
     if (!(minutes[i] >= 0) || !std::isfinite(minutes[i])) bad(i, "minutes", "must be a finite number >= 0");
@@ -353,7 +353,7 @@ inline TimeToCalmSummary sized_summary(std::size_t n) {
 ///
 /// Example
 /// ```cpp
-/// auto eps = calmkit::metrics::episodes(cols);
+/// auto eps = calmkit::metrics::time_to_calm(cols);
 /// auto s = calmkit::metrics::time_to_calm_summary(calmkit::metrics::EpisodeKeys::of(cols), eps.minutes,
 ///                                                 eps.calmed, {.participant = true});
 /// ```
@@ -388,7 +388,7 @@ inline TimeToCalmSummary sized_summary(std::size_t n) {
 
 /// Kaplan–Meier summary of time-to-calm per group of a cohort's episodes:
 /// counts, the median and its Brookmeyer–Crowley interval (see `km_median`).
-[[nodiscard]] inline TimeToCalmSummary time_to_calm_summary(const CohortColumns& c, const EpisodeTable& eps,
+[[nodiscard]] inline TimeToCalmSummary time_to_calm_summary(const Cohort& c, const EpisodeTable& eps,
                                                             const GroupBy& by = {},
                                                             const LocalCalendar& cal = {},
                                                             double level = 0.95) {
@@ -442,9 +442,8 @@ struct GroupedCurves {
 /// (grouped as in `time_to_calm_summary`), with pointwise bands at
 /// confidence `level` (0–1).
 /// Throws `std::invalid_argument` when `eps` does not match the cohort.
-[[nodiscard]] inline GroupedCurves km_curves(const CohortColumns& c, const EpisodeTable& eps,
-                                             const GroupBy& by = {}, const LocalCalendar& cal = {},
-                                             double level = 0.95) {
+[[nodiscard]] inline GroupedCurves km_curves(const Cohort& c, const EpisodeTable& eps, const GroupBy& by = {},
+                                             const LocalCalendar& cal = {}, double level = 0.95) {
   c.ensure_checked();
   if (eps.size() != c.triggers.size())
     calmkit::detail::throw_invalid("km_curves: episode table does not match the cohort");

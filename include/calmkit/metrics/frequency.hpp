@@ -22,7 +22,7 @@ enum class Split : std::uint8_t { none, category, group };
 /// the period of the participant's first record of any type to the period of
 /// their last. Rows ordered by participant, period, split value.
 struct FrequencyTable {
-  /// Code into `CohortColumns::participants`.
+  /// Code into `Cohort::participants`.
   std::vector<std::int32_t> participant;
   std::vector<std::int64_t>
       period_start;                 ///< first day of the period, days since 1970-01-01 (a Monday for weeks)
@@ -44,7 +44,7 @@ struct FrequencyTable {
 /// auto weekly = calmkit::metrics::trigger_frequency(cols, calmkit::metrics::Period::week);
 /// // weekly.count[i] triggers in the ISO week starting weekly.period_start[i]
 /// ```
-[[nodiscard]] inline FrequencyTable trigger_frequency(const CohortColumns& c, Period period,
+[[nodiscard]] inline FrequencyTable trigger_frequency(const Cohort& c, Period period,
                                                       Split split = Split::none,
                                                       const LocalCalendar& cal = {}) {
   c.ensure_checked();
@@ -86,7 +86,7 @@ struct FrequencyTable {
   for (std::size_t i = 0; i < t.size(); ++i) {
     const auto p = static_cast<std::size_t>(t.participant[i]);
     const auto k =
-        detail::period_index(cal.local_day(t.utc_us[i], t.offset_min[i]), period) - first_period[p];
+        detail::period_index(cal.local_day(t.time_us[i], t.offset_minutes[i]), period) - first_period[p];
     std::size_t s = 0;
     if (split == Split::category) s = t.category[i];
     if (split == Split::group) s = static_cast<std::size_t>(trigger_category_table[t.category[i]].group);
@@ -103,7 +103,7 @@ struct FrequencyTable {
 
 /// Trend of weekly trigger counts, one row per participant with records.
 struct TrendTable {
-  /// Code into `CohortColumns::participants`; -1 for the pooled row.
+  /// Code into `Cohort::participants`; -1 for the pooled row.
   std::vector<std::int32_t> participant;
   std::vector<std::int64_t> weeks;         ///< ISO weeks in the participant's span
   std::vector<std::int64_t> last_k_count;  ///< triggers in the last k ISO weeks of the span
@@ -208,8 +208,8 @@ inline void check_trend_k(int k) {
 /// offset log(days / 7) (`poisson_slope` with exposure). Counts use the
 /// zero-filled weekly table. With fewer than 2k weeks the counts cover what
 /// there is and the rate ratio is NaN. std::invalid_argument for k < 1.
-[[nodiscard]] inline TrendTable trigger_trend(const CohortColumns& c, int k = 4,
-                                              const LocalCalendar& cal = {}, double level = 0.95) {
+[[nodiscard]] inline TrendTable trigger_trend(const Cohort& c, int k = 4, const LocalCalendar& cal = {},
+                                              double level = 0.95) {
   detail::check_trend_k(k);
   const auto f = trigger_frequency(c, Period::week, Split::none, cal);
   const auto span = detail::participant_spans(c, cal);
@@ -236,7 +236,7 @@ inline void check_trend_k(int k) {
 /// from the first participant's first week to the last one's last week.
 /// Weeks in which nobody is observed carry no exposure. No row for a cohort
 /// without records.
-[[nodiscard]] inline TrendTable trigger_trend_pooled(const CohortColumns& c, int k = 4,
+[[nodiscard]] inline TrendTable trigger_trend_pooled(const Cohort& c, int k = 4,
                                                      const LocalCalendar& cal = {}, double level = 0.95) {
   detail::check_trend_k(k);
   const auto f = trigger_frequency(c, Period::week, Split::none, cal);

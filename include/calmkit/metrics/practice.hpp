@@ -14,13 +14,13 @@ namespace calmkit::metrics {
 
 namespace detail {
 /// Sorted distinct local days with at least one completed exercise, per participant.
-inline std::vector<std::vector<std::int64_t>> practice_days(const CohortColumns& c,
-                                                            const LocalCalendar& cal) {
+inline std::vector<std::vector<std::int64_t>> practice_days(const Cohort& c, const LocalCalendar& cal) {
   std::vector<std::vector<std::int64_t>> days(c.participants.size());
   const auto& e = c.exercises;
   for (std::size_t j = 0; j < e.size(); ++j) {
     if (!e.completed[j]) continue;
-    days[static_cast<std::size_t>(e.participant[j])].push_back(cal.local_day(e.start_us[j], e.offset_min[j]));
+    days[static_cast<std::size_t>(e.participant[j])].push_back(
+        cal.local_day(e.time_us[j], e.offset_minutes[j]));
   }
   for (auto& d : days) {
     std::sort(d.begin(), d.end());
@@ -32,7 +32,7 @@ inline std::vector<std::vector<std::int64_t>> practice_days(const CohortColumns&
 
 /// One row per (participant, ISO week of their span), zero-filled.
 struct PracticeWeekTable {
-  /// Code into `CohortColumns::participants`.
+  /// Code into `Cohort::participants`.
   std::vector<std::int32_t> participant;
   std::vector<std::int64_t> week_start;  ///< Monday, days since 1970-01-01
   std::vector<std::int64_t>
@@ -45,8 +45,7 @@ struct PracticeWeekTable {
 
 /// Practice days and completed sessions per ISO week (local dates), on the
 /// same zero-filled week grid as `trigger_frequency`.
-[[nodiscard]] inline PracticeWeekTable practice_consistency(const CohortColumns& c,
-                                                            const LocalCalendar& cal = {}) {
+[[nodiscard]] inline PracticeWeekTable practice_consistency(const Cohort& c, const LocalCalendar& cal = {}) {
   c.ensure_checked();
   const auto grid = trigger_frequency(c, Period::week, Split::none, cal);  // the zero-filled week grid
   PracticeWeekTable out;
@@ -64,7 +63,7 @@ struct PracticeWeekTable {
   for (std::size_t j = 0; j < e.size(); ++j) {
     if (!e.completed[j]) continue;
     const auto p = static_cast<std::size_t>(e.participant[j]);
-    ++out.sessions[row_of(p, cal.local_day(e.start_us[j], e.offset_min[j]))];
+    ++out.sessions[row_of(p, cal.local_day(e.time_us[j], e.offset_minutes[j]))];
   }
   const auto days = detail::practice_days(c, cal);
   for (std::size_t p = 0; p < days.size(); ++p) {
@@ -76,7 +75,7 @@ struct PracticeWeekTable {
 /// Streaks of consecutive local days with >= 1 completed exercise, per
 /// participant with records.
 struct StreakTable {
-  /// Code into `CohortColumns::participants`.
+  /// Code into `Cohort::participants`.
   std::vector<std::int32_t> participant;
   std::vector<std::int64_t> practice_days;   ///< distinct practice days in total
   std::vector<std::int64_t> longest_streak;  ///< days
@@ -92,7 +91,7 @@ struct StreakTable {
 /// streak: the run ending on the participant's last record date, or on the
 /// day before it when that last date has no practice (yet): a day that is not
 /// over does not break a streak. 0 otherwise.
-[[nodiscard]] inline StreakTable practice_streaks(const CohortColumns& c, const LocalCalendar& cal = {}) {
+[[nodiscard]] inline StreakTable practice_streaks(const Cohort& c, const LocalCalendar& cal = {}) {
   c.ensure_checked();
   const auto span = detail::participant_spans(c, cal);
   const auto days = detail::practice_days(c, cal);

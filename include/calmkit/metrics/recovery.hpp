@@ -19,7 +19,7 @@ namespace calmkit::metrics {
 /// Least-squares trend of the peak intensity per episode, one row per
 /// participant with triggers.
 struct PeakTrendTable {
-  /// Code into `CohortColumns::participants`.
+  /// Code into `Cohort::participants`.
   std::vector<std::int32_t> participant;
   /// Episodes (triggers) of the participant.
   std::vector<std::int64_t> episodes;
@@ -41,7 +41,7 @@ struct PeakTrendTable {
 
 /// Peak intensity regressed on weeks since the participant's first onset
 /// (x = (onset − first onset) / 7 days), `ols_slope` with its t interval.
-[[nodiscard]] inline PeakTrendTable peak_trend(const CohortColumns& c, const EpisodeTable& eps,
+[[nodiscard]] inline PeakTrendTable peak_trend(const Cohort& c, const EpisodeTable& eps,
                                                double level = 0.95) {
   c.ensure_checked();
   if (eps.size() != c.triggers.size())
@@ -55,7 +55,7 @@ struct PeakTrendTable {
     x.clear();
     y.clear();
     for (std::size_t i = lo; i < hi; ++i) {
-      x.push_back(static_cast<double>(t.utc_us[i] - t.utc_us[lo]) / (7.0 * 86'400'000'000.0));
+      x.push_back(static_cast<double>(t.time_us[i] - t.time_us[lo]) / (7.0 * 86'400'000'000.0));
       y.push_back(eps.peak_intensity[i]);
     }
     const auto s = ols_slope(x, y, level);
@@ -97,8 +97,7 @@ struct ExerciseEffectTable {
 /// Exercise effectiveness: change = intensity_before − intensity_after over
 /// sessions with both ratings; and the Kaplan–Meier median time-to-calm of
 /// episodes where the exercise was used vs episodes where no exercise was used.
-[[nodiscard]] inline ExerciseEffectTable exercise_effectiveness(const CohortColumns& c,
-                                                                const EpisodeTable& eps,
+[[nodiscard]] inline ExerciseEffectTable exercise_effectiveness(const Cohort& c, const EpisodeTable& eps,
                                                                 bool by_participant = false) {
   c.ensure_checked();
   if (eps.size() != c.triggers.size())
@@ -161,7 +160,7 @@ struct ExerciseEffectTable {
 /// Thought records per participant (with at least one record), or of the
 /// whole cohort in one row (`participant` -1).
 struct ThoughtSummaryTable {
-  /// Code into `CohortColumns::participants`; -1 for the pooled row.
+  /// Code into `Cohort::participants`; -1 for the pooled row.
   std::vector<std::int32_t> participant;
   /// Thought records of the participant.
   std::vector<std::int64_t> records;
@@ -194,8 +193,7 @@ struct ThoughtSummaryTable {
 /// auto s = calmkit::metrics::thought_record_summary(cohort, 3, false);
 /// s.mean_belief_before[0];  // mean belief before, over every rated record (0–100 %)
 /// ```
-[[nodiscard]] inline ThoughtSummaryTable thought_record_summary(const CohortColumns& c,
-                                                                int min_alternatives = 3,
+[[nodiscard]] inline ThoughtSummaryTable thought_record_summary(const Cohort& c, int min_alternatives = 3,
                                                                 bool by_participant = true) {
   c.ensure_checked();
   const auto& th = c.thoughts;
@@ -235,7 +233,7 @@ struct ThoughtSummaryTable {
 /// How often each distortion is named: one row per (participant with
 /// records, distortion), all 12 distortions listed (zero-filled).
 struct DistortionTable {
-  /// Code into `CohortColumns::participants`.
+  /// Code into `Cohort::participants`.
   std::vector<std::int32_t> participant;
   std::vector<std::uint8_t> distortion;  ///< `Distortion`
   std::vector<std::int64_t> count;       ///< records naming it
@@ -246,7 +244,7 @@ struct DistortionTable {
 };
 
 /// Counts of each of the 12 distortions per participant with thought records.
-[[nodiscard]] inline DistortionTable distortion_frequency(const CohortColumns& c) {
+[[nodiscard]] inline DistortionTable distortion_frequency(const Cohort& c) {
   c.ensure_checked();
   const auto& th = c.thoughts;
   const std::size_t np = c.participants.size(), nd = distortion_table.size();
@@ -278,7 +276,7 @@ struct DistortionTable {
 /// (zero-filled over the span like `trigger_frequency`); pooled, one series
 /// for the whole cohort (participant -1).
 struct UncertaintyTable {
-  /// Code into `CohortColumns::participants`; -1 for a pooled row.
+  /// Code into `Cohort::participants`; -1 for a pooled row.
   std::vector<std::int32_t> participant;
   std::vector<std::int64_t> period_start;  ///< Monday (days since 1970-01-01); 0 when not by week
   /// Triggers in the group.
@@ -319,14 +317,14 @@ struct UncertaintyWeeks {
   std::vector<std::size_t> row_of;  ///< per trigger
 };
 
-[[nodiscard]] inline UncertaintyWeeks uncertainty_weeks(const CohortColumns& c, const LocalCalendar& cal,
+[[nodiscard]] inline UncertaintyWeeks uncertainty_weeks(const Cohort& c, const LocalCalendar& cal,
                                                         bool pooled) {
   const auto& t = c.triggers;
   const auto f = trigger_frequency(c, Period::week, Split::none, cal);
   UncertaintyWeeks g;
   g.row_of.resize(t.size());
   auto week_of = [&](std::size_t i) {
-    return period_index(cal.local_day(t.utc_us[i], t.offset_min[i]), Period::week);
+    return period_index(cal.local_day(t.time_us[i], t.offset_minutes[i]), Period::week);
   };
   if (!pooled) {
     g.participant = f.participant;
@@ -361,7 +359,7 @@ struct UncertaintyWeeks {
 /// period_start already set) from the triggers `member(i, add)` assigns:
 /// `add(row)` once per row the trigger belongs to.
 template <class Member>
-void fill_uncertainty(const CohortColumns& c, UncertaintyTable& out, Member&& member) {
+void fill_uncertainty(const Cohort& c, UncertaintyTable& out, Member&& member) {
   const auto& t = c.triggers;
   const std::size_t ng = out.participant.size();
   out.triggers.assign(ng, 0);
@@ -403,7 +401,7 @@ void fill_uncertainty(const CohortColumns& c, UncertaintyTable& out, Member&& me
 /// auto w = calmkit::metrics::window_of_uncertainty(cols, true, {}, true);
 /// // w.share_not_acted[i]: share of the cohort's urges in week w.period_start[i] not acted on
 /// ```
-[[nodiscard]] inline UncertaintyTable window_of_uncertainty(const CohortColumns& c, bool by_week = false,
+[[nodiscard]] inline UncertaintyTable window_of_uncertainty(const Cohort& c, bool by_week = false,
                                                             const LocalCalendar& cal = {},
                                                             bool pooled = false) {
   c.ensure_checked();
@@ -440,7 +438,7 @@ void fill_uncertainty(const CohortColumns& c, UncertaintyTable& out, Member&& me
 /// // w.share_not_acted[0] (first 4 weeks) vs w.share_not_acted[1] (latest 4) of participant w.participant[0]
 /// ```
 [[nodiscard]] inline UncertaintyWindowTable window_of_uncertainty_first_and_latest(
-    const CohortColumns& c, int weeks = 4, const LocalCalendar& cal = {}, bool pooled = false) {
+    const Cohort& c, int weeks = 4, const LocalCalendar& cal = {}, bool pooled = false) {
   if (weeks < 1) calmkit::detail::throw_invalid("weeks must be at least 1, got " + std::to_string(weeks));
   c.ensure_checked();
   const auto g = detail::uncertainty_weeks(c, cal, pooled);

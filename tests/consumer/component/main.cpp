@@ -23,7 +23,7 @@ int main() {
 #elif defined(CALMKIT_COMPONENT_IO)
 #include <calmkit/io.hpp>
 int main() {
-  const auto [journal, report] = calmkit::read_journal(SAMPLE);
+  const auto [journal, report] = calmkit::read_journal_with_report(SAMPLE);
   std::cout << "component io: " << journal.participants().size() << " participants\n";
 }
 #elif defined(CALMKIT_COMPONENT_SYNTHETIC)
