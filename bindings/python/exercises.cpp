@@ -89,6 +89,24 @@ void register_exercises(py::module_& m) {
       "Every exercise kind as (id, label).");
 
   m.def(
+      "_suits",
+      [] {
+        py::list out;
+        for (const auto& e : suits_table) out.append(py::make_tuple(std::string(e.id), std::string(e.label)));
+        return out;
+      },
+      "When an exercise suits, as (id, label), in Suits's order (Exercise.suits).");
+  m.def(
+      "_breath_phases",
+      [] {
+        py::list out;
+        for (const auto& e : breath_phase_table)
+          out.append(py::make_tuple(std::string(e.id), std::string(e.label)));
+        return out;
+      },
+      "Every breathing phase as (id, label), in BreathPhase's order (TimedStep.phase; none has no label).");
+
+  m.def(
       "_session_statuses",
       [] {
         py::list out;

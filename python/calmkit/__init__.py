@@ -169,8 +169,8 @@ from .importers import (
 from .localtime import LocalTimeWarning, localize
 
 # --- the vocabularies as enums named as in C++ (members are their str ids) ---
-from .vocabulary import (Distortion, ExerciseKind, Period, RecordType, ScoringRule, SessionEventType, SessionStatus,
-                         TriggerCategory, TriggerGroup)
+from .vocabulary import (BreathPhase, Distortion, ExerciseKind, Period, RecordType, ScoringRule, SessionEventType,
+                         SessionStatus, Suits, TriggerCategory, TriggerGroup)
 
 # --- time zones: an IANA name or a POSIX TZ rule, one model (calmkit::TimeZone) ---
 from .timezone import TimeZone
@@ -350,6 +350,7 @@ __all__ = [
     "LocalTimeWarning",
     "localize",
     "TimeZone",
+    "BreathPhase",
     "Distortion",
     "ExerciseKind",
     "Period",
@@ -357,6 +358,7 @@ __all__ = [
     "ScoringRule",
     "SessionEventType",
     "SessionStatus",
+    "Suits",
     "TriggerCategory",
     "TriggerGroup",
     # Parquet datasets and JSON Lines shards

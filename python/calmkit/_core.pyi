@@ -25,6 +25,12 @@ def trigger_groups() -> list[tuple[str, str]]:
 def _record_types() -> list[str]:
     """The journal format's record types (RecordType's ids), in enum order."""
 
+def _suits() -> list[tuple[str, str]]:
+    """When an exercise suits, as (id, label), in Suits's order (Exercise.suits)."""
+
+def _breath_phases() -> list[tuple[str, str]]:
+    """Every breathing phase as (id, label), in BreathPhase's order (TimedStep.phase; none has no label)."""
+
 def _session_statuses() -> list[tuple[str, str]]:
     """Every session status as (id, label), in SessionStatus's order."""
 

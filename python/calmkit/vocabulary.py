@@ -8,7 +8,8 @@ is ``calmkit.TriggerCategory.conflict``) and nothing is written twice:
 - what the journal holds: :class:`TriggerGroup`, :class:`TriggerCategory`,
   :class:`Distortion` (``calmkit/vocabulary.hpp``), :class:`RecordType`
   (the ``type`` of a record, ``calmkit/model.hpp``);
-- exercises and guided sessions: :class:`ExerciseKind`
+- exercises and guided sessions: :class:`ExerciseKind`, :class:`Suits`
+  (``Exercise.suits``), :class:`BreathPhase` (``TimedStep.phase``)
   (``calmkit/exercises.hpp``), :class:`SessionStatus` and
   :class:`SessionEventType` (``calmkit/session.hpp``);
 - questionnaires: :class:`ScoringRule` (an instrument's ``total_rule`` and
@@ -37,11 +38,11 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any
 
-from ._core import (_periods, _record_types, _scoring_rules, _session_event_types, _session_statuses, distortions,
-                    exercise_kinds, trigger_categories, trigger_groups)
+from ._core import (_breath_phases, _periods, _record_types, _scoring_rules, _session_event_types, _session_statuses,
+                    _suits, distortions, exercise_kinds, trigger_categories, trigger_groups)
 
-__all__ = ["Distortion", "ExerciseKind", "Period", "RecordType", "ScoringRule", "SessionEventType", "SessionStatus",
-           "TriggerCategory", "TriggerGroup"]
+__all__ = ["BreathPhase", "Distortion", "ExerciseKind", "Period", "RecordType", "ScoringRule", "SessionEventType",
+           "SessionStatus", "Suits", "TriggerCategory", "TriggerGroup"]
 
 
 class _Vocabulary(str, Enum):
@@ -89,6 +90,15 @@ for _id, _label, _text in distortions():
 ExerciseKind = _Vocabulary("ExerciseKind", [(i, (i, label)) for i, label in exercise_kinds()],  # type: ignore[misc]
                            module=__name__, qualname="ExerciseKind")
 ExerciseKind.__doc__ = "What an exercise works with (calmkit::ExerciseKind)."
+
+Suits = _Vocabulary("Suits", [(i, (i, label)) for i, label in _suits()],  # type: ignore[misc]
+                    module=__name__, qualname="Suits")
+Suits.__doc__ = "When an exercise is meant to be used (calmkit::Suits; ``Exercise.suits``)."
+
+BreathPhase = _Vocabulary("BreathPhase", [(i, (i, label)) for i, label in _breath_phases()],  # type: ignore[misc]
+                          module=__name__, qualname="BreathPhase")
+BreathPhase.__doc__ = ("The breathing phase of a timed step (calmkit::BreathPhase; ``TimedStep.phase``); "
+                       "``none`` (no label) for steps that are not breaths.")
 
 SessionStatus = _Vocabulary("SessionStatus", [(i, (i, label)) for i, label in _session_statuses()],  # type: ignore[misc]
                             module=__name__, qualname="SessionStatus")

@@ -10,14 +10,20 @@ from pathlib import Path
 import pytest
 
 import calmkit
-from calmkit import (Distortion, ExerciseKind, Period, RecordType, ScoringRule, SessionEventType, SessionStatus,
-                     TriggerCategory, TriggerGroup)
+from calmkit import (BreathPhase, Distortion, ExerciseKind, Period, RecordType, ScoringRule, SessionEventType,
+                     SessionStatus, Suits, TriggerCategory, TriggerGroup)
 
 REPO = Path(__file__).resolve().parents[2]
 HEADERS = {"TriggerGroup": "vocabulary.hpp", "TriggerCategory": "vocabulary.hpp", "Distortion": "vocabulary.hpp",
-           "ExerciseKind": "exercises.hpp", "RecordType": "model.hpp", "SessionStatus": "session.hpp",
+           "ExerciseKind": "exercises.hpp", "Suits": "exercises.hpp", "BreathPhase": "exercises.hpp",
+           "RecordType": "model.hpp", "SessionStatus": "session.hpp",
            "SessionEventType": "session.hpp", "ScoringRule": "assessments.hpp", "Period": "metrics/columns.hpp"}
-LABELLED = (TriggerGroup, TriggerCategory, Distortion, ExerciseKind, SessionStatus, SessionEventType)
+LABELLED = (TriggerGroup, TriggerCategory, Distortion, ExerciseKind, Suits, BreathPhase, SessionStatus,
+            SessionEventType)
+#: C++ enums with no Python enum, and why: ``metrics::Split`` is the booleans ``by_category=`` / ``by_group=``;
+#: ``IntensityBand`` is how suggest() ranks (its reasons are text), never a value Python reads or passes;
+#: ``PosixTransitionRule::Kind`` is how a POSIX rule's date is written, inside ``TimeZone``.
+CPP_ONLY = {"Split", "IntensityBand", "Kind"}
 ALL = (*LABELLED, RecordType, ScoringRule, Period)
 
 
@@ -33,8 +39,30 @@ def cpp_enumerators(enum: str) -> list[str]:
 def test_python_enums_have_the_cpp_names_in_order(enum: type) -> None:
     assert [m.name for m in enum] == cpp_enumerators(enum.__name__)
     assert all(m.value == m.name and isinstance(m, str) and str(m) == m.value for m in enum)
-    assert all(m.label for m in enum) if enum in LABELLED else not hasattr(next(iter(enum)), "label")
+    if enum in LABELLED:  # BreathPhase.none, "not a breath", is the one member without a label
+        assert all(m.label for m in enum if m is not BreathPhase.none) and BreathPhase.none.label == ""
+    else:
+        assert not hasattr(next(iter(enum)), "label")
     assert getattr(calmkit, enum.__name__) is enum
+
+
+def test_every_cpp_vocabulary_that_crosses_the_binding_is_a_python_enum() -> None:
+    declared = {m.group(1) for p in (REPO / "include" / "calmkit").rglob("*.hpp")
+                for m in re.finditer(r"enum class (\w+)", p.read_text(encoding="utf-8"))}
+    assert declared == {e.__name__ for e in ALL} | CPP_ONLY
+    assert set(HEADERS) == {e.__name__ for e in ALL}
+
+
+def test_suits_and_breath_phases_are_what_exercises_hold() -> None:
+    # the values crossing the binding (Exercise.suits, TimedStep.phase) are the members' ids, both ways
+    assert {Suits(e.suits) for e in calmkit.catalog()} <= set(Suits)
+    phases = {BreathPhase(s.phase) for e in calmkit.catalog() for s in e.steps if hasattr(s, "phase")}
+    assert {BreathPhase.inhale, BreathPhase.exhale} <= phases <= set(BreathPhase)
+    step = calmkit.TimedStep(4.0, phase=BreathPhase.hold_in)
+    assert step.phase == "hold_in" and BreathPhase(step.phase) is BreathPhase.hold_in
+    assert Suits.acute.label == "In the moment" and BreathPhase.exhale.label == "Breathe out"
+    with pytest.raises(ValueError, match="unknown breathing phase 'hold'"):
+        calmkit.TimedStep(4.0, phase="hold")
 
 
 def test_record_types_are_the_formats_type_values() -> None:
