@@ -261,4 +261,7 @@ inline std::size_t Cohort::stamp() const noexcept {
   return folded == 0 ? 1 : folded;
 }
 
+/// Deprecated spelling of `Cohort` (one name per concept: Python's `calmkit.Cohort`).
+using CohortColumns [[deprecated("use calmkit::Cohort")]] = Cohort;
+
 }  // namespace calmkit

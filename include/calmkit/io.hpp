@@ -102,6 +102,22 @@ struct ReadResult {
                                                                   ReadOptions options = {},
                                                                   std::string_view name = "<string>");
 
+/// Deprecated spelling of `read_journal_with_report`, for one release: the
+/// name `read_journal` then returns the `Journal` alone, as Python's
+/// `calmkit.read_journal` does, so that the same name gives the same shape in
+/// both languages (`read_journal_with_report` is the pair in both).
+[[deprecated("use read_journal_with_report")]] [[nodiscard]] inline ReadResult read_journal(  // deprecated
+    const std::filesystem::path& path, ReadOptions options = {}) {
+  return read_journal_with_report(path, options);
+}
+
+/// Deprecated spelling of `parse_journal_with_report`, for one release (as
+/// `read_journal`: then `parse_journal` returns the `Journal` alone).
+[[deprecated("use parse_journal_with_report")]] [[nodiscard]] inline ReadResult parse_journal(  // deprecated
+    std::string_view text, ReadOptions options = {}, std::string_view name = "<string>") {
+  return parse_journal_with_report(text, options, name);
+}
+
 /// How to write.
 struct WriteOptions {
   /// Write the header line first (recommended; readers accept files without).

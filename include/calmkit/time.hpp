@@ -161,6 +161,12 @@ class Instant {
     return from_utc_us(static_cast<std::int64_t>(since.total_microseconds()), offset);
   }
 
+  /// Deprecated spelling of `from_utc_us()`.
+  [[deprecated("use from_utc_us()")]] [[nodiscard]] static constexpr Instant from_utc_micros(  // deprecated
+      std::int64_t us, UtcOffset offset = {}) noexcept {
+    return from_utc_us(us, offset);
+  }
+
   /// From a local wall clock and the offset it had.
   [[nodiscard]] static Instant from_local(const LocalDateTime& wall, UtcOffset offset) {
     return from_utc(wall.ptime() - boost::posix_time::minutes(offset.minutes()), offset);
@@ -189,6 +195,10 @@ class Instant {
 
   /// Microseconds since 1970-01-01T00:00Z.
   [[nodiscard]] constexpr std::int64_t utc_us() const noexcept { return utc_us_; }
+  /// Deprecated spelling of `utc_us()` (one name per concept: the unit suffix `_us`).
+  [[deprecated("use utc_us()")]] [[nodiscard]] constexpr std::int64_t utc_micros() const noexcept {
+    return utc_us_;
+  }
   /// The UTC offset the moment was recorded with.
   [[nodiscard]] constexpr UtcOffset offset() const noexcept { return offset_; }
 
@@ -198,6 +208,10 @@ class Instant {
   /// Microseconds since the Unix epoch in the person's local time (UTC + offset).
   [[nodiscard]] constexpr std::int64_t local_us() const noexcept {
     return utc_us_ + static_cast<std::int64_t>(offset_.minutes()) * 60'000'000LL;
+  }
+  /// Deprecated spelling of `local_us()`.
+  [[deprecated("use local_us()")]] [[nodiscard]] constexpr std::int64_t local_micros() const noexcept {
+    return local_us();
   }
 
   /// The moment as a UTC Boost ptime.

@@ -43,6 +43,8 @@ using calmkit::ReadingColumns;
 using calmkit::TextColumn;
 using calmkit::ThoughtColumns;
 using calmkit::TriggerColumns;
+/// Deprecated spelling of `Cohort` (one name per concept: Python's `calmkit.Cohort`).
+using CohortColumns [[deprecated("use calmkit::metrics::Cohort")]] = calmkit::Cohort;
 
 // ---------------------------------------------------------------------------
 // Calendar helpers

@@ -173,6 +173,13 @@ struct EpisodeTable {
   return out;
 }
 
+/// Deprecated spelling of `time_to_calm()` (one name per concept: Python's
+/// `calmkit.time_to_calm`, JavaScript's `metrics.timeToCalm`).
+[[deprecated("use calmkit::metrics::time_to_calm")]] [[nodiscard]] inline auto episodes(  // deprecated
+    const Cohort& c, const EpisodeOptions& opt = {}) -> EpisodeTable {
+  return time_to_calm(c, opt);
+}
+
 /// How episodes are grouped for a summary. With nothing set, the whole cohort
 /// is one group.
 struct GroupBy {
