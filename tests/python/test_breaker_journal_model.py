@@ -34,9 +34,9 @@ CATEGORIES = ["delayed_reply", "conflict", "being_alone", "other", "perfectionis
 DISTORTIONS = ["all_or_nothing", "mind_reading", "catastrophizing", "labeling"]
 
 
-def fmt_time(utc_us: int, offset: int, style: int) -> str:
-    """RFC 3339 text of `utc_us` on the wall clock of `offset` minutes."""
-    local = BASE + dt.timedelta(microseconds=utc_us) + dt.timedelta(minutes=offset)
+def fmt_time(time_us: int, offset: int, style: int) -> str:
+    """RFC 3339 text of `time_us` on the wall clock of `offset` minutes."""
+    local = BASE + dt.timedelta(microseconds=time_us) + dt.timedelta(minutes=offset)
     frac = local.microsecond
     text = local.strftime("%Y-%m-%dT%H:%M:%S")
     if frac:
