@@ -94,9 +94,9 @@ void import_rows(const Batch& b, Imported& im, Fields fields) {
       head_columns(b, !std::is_same_v<R, Reading>, links_trigger<R>);  // a reading's id is optional
   auto& builder = im.builder_of<R>();
   auto& keys = im.keys_of<R>();
-  keys.participant.reserve(keys.size() + static_cast<std::size_t>(b.length()));
-  keys.id.reserve(keys.size() + static_cast<std::size_t>(b.length()));
-  keys.row.reserve(keys.size() + static_cast<std::size_t>(b.length()));
+  // No exact reserve per batch: a participant dataset hands over thousands of
+  // small batches, and growing to exactly size + batch each time would copy
+  // the whole key vectors once per batch (quadratic); push_back grows geometrically.
   R rec;
   for (std::int64_t i = 0; i < b.length(); ++i) {
     const RowReader r(b, i);
