@@ -491,9 +491,13 @@ inline std::pair<std::string_view, std::string_view> get_key(const std::string& 
 }
 
 /// The (participant, id) keys of one record type with the line each was first
-/// used on: open addressing over one flat array of (hash, position) slots,
-/// the keys themselves back to back in one byte arena. A million keys cost no
-/// per-key allocation, and a lookup touches one slot and one arena entry.
+/// used on: open addressing over one flat array of (hash, ordinal, position)
+/// slots, the keys themselves back to back in one byte arena. A million keys
+/// cost no per-key allocation, and a lookup touches one slot and one arena
+/// entry. A key's ordinal is the number of keys added before it: for the
+/// triggers of a strict read (every trigger has an id, none is left out) it
+/// is the trigger's row in the order the records were read, which is how a
+/// reference is handed to the JournalBuilder without a second lookup.
 class KeyTable {
  public:
   static constexpr std::size_t none = static_cast<std::size_t>(-1);
@@ -503,34 +507,41 @@ class KeyTable {
   std::size_t insert(std::uint64_t h, std::string_view participant, std::string_view id, std::size_t line) {
     if (4 * (size_ + 1) > 3 * slots_.size()) grow();
     const std::size_t mask = slots_.size() - 1;
-    for (std::size_t i = static_cast<std::size_t>(h) & mask;; i = (i + 1) & mask) {
+    const auto h32 = static_cast<std::uint32_t>(h);
+    for (std::size_t i = h32 & mask;; i = (i + 1) & mask) {
       Slot& s = slots_[i];
       if (s.at == 0) {
-        s = Slot{h, arena_.size() + 1};
+        s = Slot{h32, static_cast<std::uint32_t>(size_), arena_.size() + 1};
         const std::uint64_t l = line;
         arena_.append(reinterpret_cast<const char*>(&l), sizeof l);
         put_key(arena_, participant, id);
         ++size_;
         return none;
       }
-      if (s.hash == h && same(s.at, participant, id)) return line_at(s.at);
+      if (s.hash == h32 && same(s.at, participant, id)) return line_at(s.at);
     }
   }
 
-  /// Whether the key (hash `h`) is there.
-  [[nodiscard]] bool contains(std::uint64_t h, std::string_view participant, std::string_view id) const {
-    if (slots_.empty()) return false;
+  /// The ordinal of the key (hash `h`): how many keys were added before it;
+  /// `none` when it is not there.
+  [[nodiscard]] std::size_t find(std::uint64_t h, std::string_view participant, std::string_view id) const {
+    if (slots_.empty()) return none;
     const std::size_t mask = slots_.size() - 1;
-    for (std::size_t i = static_cast<std::size_t>(h) & mask;; i = (i + 1) & mask) {
+    const auto h32 = static_cast<std::uint32_t>(h);
+    for (std::size_t i = h32 & mask;; i = (i + 1) & mask) {
       const Slot& s = slots_[i];
-      if (s.at == 0) return false;
-      if (s.hash == h && same(s.at, participant, id)) return true;
+      if (s.at == 0) return none;
+      if (s.hash == h32 && same(s.at, participant, id)) return s.ordinal;
     }
   }
 
  private:
+  // 16 bytes. The low 32 bits of the hash place a key (tables of up to 2^32
+  // slots) and screen the byte comparison; ordinals of up to 2^32 keys (a
+  // journal's trigger rows are int32 anyway).
   struct Slot {
-    std::uint64_t hash = 0;
+    std::uint32_t hash = 0;
+    std::uint32_t ordinal = 0;
     std::size_t at = 0;  ///< 1 + the entry's offset in `arena_` (line, then the key); 0 = empty
   };
   [[nodiscard]] std::size_t line_at(std::size_t at) const noexcept {
@@ -543,12 +554,14 @@ class KeyTable {
     return p == participant && i == id;
   }
   void grow() {
+    if (size_ >= std::numeric_limits<std::uint32_t>::max()) [[unlikely]]
+      throw std::length_error("calmkit: more than 2^32 ids of one record type");
     std::vector<Slot> old = std::move(slots_);
     slots_.assign(old.empty() ? 1024 : 2 * old.size(), Slot{});  // a power of two
     const std::size_t mask = slots_.size() - 1;
     for (const Slot& s : old) {
       if (s.at == 0) continue;
-      std::size_t i = static_cast<std::size_t>(s.hash) & mask;
+      std::size_t i = s.hash & mask;
       while (slots_[i].at != 0) i = (i + 1) & mask;
       slots_[i] = s;
     }
@@ -652,7 +665,7 @@ struct ShareResult {
   }
 
   void clear() {
-    builder = JournalBuilder{};
+    builder = JournalBuilder(detail::linked_by_row);
     sink.clear();
     for (auto& k : keys) k.clear();
     errors.clear();
@@ -1133,7 +1146,10 @@ class Reader {
         chunk_bytes_(std::max<std::size_t>(options.chunk_bytes, 1024)) {
     parsers_.resize(threads_);
     shares_.resize(threads_);
-    for (auto& s : shares_) s.columnar = columnar_;
+    for (auto& s : shares_) {
+      s.columnar = columnar_;
+      s.builder = JournalBuilder(detail::linked_by_row);
+    }
   }
 
   /// Bytes to read per window: `chunk_bytes` per thread (at least 1 KiB each).
@@ -1308,12 +1324,15 @@ class Reader {
       }
       if (m.ref != RecordMeta::none) {
         const auto [participant, trigger] = get_key(k.bytes, m.ref);
-        refs_.push_back(
-            PendingRef{m.ref_hash, line, dest.size() + j - dropped, ref_keys_.size(), record_type_of<R>});
+        const std::size_t index = (columnar_ ? columnar_rows_[type] : dest.size()) + j - dropped;
+        refs_.push_back(PendingRef{m.ref_hash, line, index, ref_keys_.size(), record_type_of<R>});
         put_key(ref_keys_, participant, trigger);
       }
     }
-    if (columnar_) return;  // the records are in the share's builder, all of them kept
+    if (columnar_) {  // the records are in the share's builder, all of them kept
+      columnar_rows_[type] += n;
+      return;
+    }
     grow(dest, n - dropped);
     std::size_t next_drop = 0;
     for (std::size_t j = 0; j < n; ++j) {
@@ -1384,8 +1403,20 @@ class Reader {
       for (std::size_t i = n * k / parts; i < n * (k + 1) / parts; ++i) {
         const PendingRef& r = refs_[i];
         const auto [participant, trigger] = get_key(ref_keys_, r.at);
-        if (!triggers.contains(r.hash, participant, trigger)) [[unlikely]]
+        const std::size_t row = triggers.find(r.hash, participant, trigger);
+        if (row == KeyTable::none) [[unlikely]] {
           found[k].push_back(i);
+        } else if (columnar_) {
+          // A strict read keeps every trigger, each with an id, in read
+          // order: the key's ordinal is the trigger's row in the builder.
+          // Each reference sets its own record's link (no two threads write
+          // the same element).
+          switch (r.type) {
+            case RecordType::reading: all_.link<Reading>(r.index, row); break;
+            case RecordType::exercise: all_.link<ExerciseSession>(r.index, row); break;
+            default: all_.link<ThoughtRecord>(r.index, row); break;
+          }
+        }
       }
     });
     std::size_t worst_line = std::numeric_limits<std::size_t>::max();
@@ -1454,12 +1485,13 @@ class Reader {
   std::size_t line_no_ = 0;
   bool seen_content_ = false;
   bool columnar_ = !options_.lenient;  ///< strict: records as columns (all_), lenient: as values (rs_)
-  JournalBuilder all_;                 ///< strict: every share's records, in line order
-  RecordSet rs_;                       ///< lenient: every record kept, by type, in line order
-  std::array<KeyTable, 5> ids_;        ///< ids used so far, by `RecordType`
-  std::vector<PendingRef> refs_;       ///< every trigger reference kept, in merge order
-  std::string ref_keys_;               ///< their (participant, trigger) keys
-  std::vector<std::size_t> drop_;      ///< scratch of merge_type: records of a share left out
+  JournalBuilder all_{detail::linked_by_row};   ///< strict: every share's records, in line order
+  std::array<std::size_t, 5> columnar_rows_{};  ///< strict: records of each type merged into all_
+  RecordSet rs_;                                ///< lenient: every record kept, by type, in line order
+  std::array<KeyTable, 5> ids_;                 ///< ids used so far, by `RecordType`
+  std::vector<PendingRef> refs_;                ///< every trigger reference kept, in merge order
+  std::string ref_keys_;                        ///< their (participant, trigger) keys
+  std::vector<std::size_t> drop_;               ///< scratch of merge_type: records of a share left out
   std::vector<SkippedLine> skipped_;
 };
 

@@ -1,7 +1,8 @@
 // Reads a journal file with calmkit::read_journal N times and prints one JSON
 // object: best and median wall time, throughput (MB/s, lines/s) and peak RSS.
 //
-//   calmkit_bench_read_jsonl FILE [RUNS=5] [THREADS=0]   (0: one per hardware thread)
+//   calmkit_bench_read_jsonl FILE [RUNS=5] [THREADS=0] [CHUNK_BYTES]
+//   (THREADS 0: one per hardware thread; CHUNK_BYTES: ReadOptions::chunk_bytes, its default when left out)
 #include <calmkit/io.hpp>
 
 #include <sys/resource.h>
@@ -15,15 +16,16 @@
 #include <vector>
 
 int main(int argc, char** argv) {
-  if (argc < 2 || argc > 4) {
-    std::cerr << "usage: calmkit_bench_read_jsonl FILE [RUNS] [THREADS]\n";
+  if (argc < 2 || argc > 5) {
+    std::cerr << "usage: calmkit_bench_read_jsonl FILE [RUNS] [THREADS] [CHUNK_BYTES]\n";
     return 2;
   }
   try {
     const std::string path = argv[1];
     const int runs = argc >= 3 ? std::max(1, std::stoi(argv[2])) : 5;
     calmkit::ReadOptions options;
-    options.threads = argc == 4 ? static_cast<unsigned>(std::max(0, std::stoi(argv[3]))) : 0;
+    options.threads = argc >= 4 ? static_cast<unsigned>(std::max(0, std::stoi(argv[3]))) : 0;
+    if (argc == 5) options.chunk_bytes = static_cast<std::size_t>(std::stoull(argv[4]));
     const auto bytes = static_cast<double>(std::filesystem::file_size(path));
     std::vector<double> seconds;
     std::size_t lines = 0, records = 0;
@@ -41,7 +43,7 @@ int main(int argc, char** argv) {
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
     const double peak_rss_mb = static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB
-    std::cout << "{\"impl\":\"calmkit\",\"runs\":" << runs << ",\"threads\":" << options.threads
+    std::cout << "{\"impl\":\"calmkit\",\"runs\":" << runs << ",\"threads\":" << options.threads << ",\"chunk_bytes\":" << options.chunk_bytes
               << ",\"bytes\":" << static_cast<long long>(bytes) << ",\"lines\":" << lines
               << ",\"records\":" << records << ",\"best_s\":" << best << ",\"median_s\":" << median
               << ",\"mb_per_s\":" << bytes / 1e6 / median

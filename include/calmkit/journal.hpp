@@ -637,38 +637,58 @@ inline Journal JournalBuilder::build(detail::trusted_t) && {
     sorted[r] = std::move(names[by_name[r]]);
   }
   names = std::move(sorted);
-  sort_type<Trigger>(rank);
+  const std::vector<std::uint32_t> trigger_perm = sort_type<Trigger>(rank);
   sort_type<Reading>(rank);
   sort_type<ExerciseSession>(rank);
   sort_type<ThoughtRecord>(rank);
   sort_type<Assessment>(rank);
-  // Trigger links to rows.
   const auto& c = s_.c;
-  std::unordered_map<std::pair<std::int32_t, std::string_view>, std::int32_t, detail::LinkKeyHash> rows;
-  rows.reserve(c.triggers.size());
-  for (std::size_t i = 0; i < c.triggers.size(); ++i) {
-    rows.emplace(std::pair{c.triggers.participant[i], c.trigger_ids[i]}, static_cast<std::int32_t>(i));
-  }
-  auto resolve = [&](auto tag) {
-    using R = typename decltype(tag)::type;
-    const auto& text = links_[detail::type_index<R> - 1];
-    auto& link = detail::link_column<R>(s_.c);
-    const auto& pc = detail::participant_column<R>(s_.c);
-    for (std::size_t i = 0; i < link.size(); ++i) {
-      const auto id = text[i];
-      if (id.empty()) continue;
-      const auto it = rows.find(std::pair{pc[i], id});
-      if (it == rows.end()) {
-        const auto& p = names[static_cast<std::size_t>(pc[i])];
-        detail::throw_record(describe_record(to_id(record_type_of<R>), p, detail::id_column<R>(s_)[i]),
-                             RuleViolation{"trigger", rules::unknown_trigger(p, id)});
+  if (by_row_) {
+    // Links name triggers by their push order: to their sorted rows.
+    if (!trigger_perm.empty()) {
+      std::vector<std::int32_t> row_of(trigger_perm.size());
+      for (std::size_t i = 0; i < trigger_perm.size(); ++i)
+        row_of[trigger_perm[i]] = static_cast<std::int32_t>(i);
+      for (auto* links : {&s_.c.readings.trigger, &s_.c.exercises.trigger, &s_.c.thoughts.trigger}) {
+        for (auto& l : *links) l = l == no_trigger ? no_trigger : row_of[static_cast<std::size_t>(l)];
       }
-      link[i] = it->second;
     }
-  };
-  resolve(std::type_identity<Reading>{});
-  resolve(std::type_identity<ExerciseSession>{});
-  resolve(std::type_identity<ThoughtRecord>{});
+  } else {
+    // Trigger links by (participant, id) to rows.
+    detail::FlatIndex rows;
+    rows.reserve(c.triggers.size());
+    for (std::size_t i = 0; i < c.triggers.size(); ++i) {
+      rows.insert_new(
+          detail::hash_bytes(c.trigger_ids[i], static_cast<std::uint32_t>(c.triggers.participant[i])),
+          static_cast<std::int32_t>(i));
+    }
+    auto resolve = [&](auto tag) {
+      using R = typename decltype(tag)::type;
+      const auto& text = links_[detail::type_index<R> - 1];
+      auto& link = detail::link_column<R>(s_.c);
+      const auto& pc = detail::participant_column<R>(s_.c);
+      for (std::size_t i = 0; i < link.size(); ++i) {
+        const auto id = text[i];
+        if (id.empty()) continue;
+        const std::int32_t p = pc[i];
+        const std::int32_t row =
+            rows.find(detail::hash_bytes(id, static_cast<std::uint32_t>(p)), [&](std::int32_t r) {
+              const auto k = static_cast<std::size_t>(r);
+              return c.triggers.participant[k] == p && c.trigger_ids[k] == id;
+            });
+        if (row == detail::FlatIndex::none) {
+          const auto& name = names[static_cast<std::size_t>(p)];
+          detail::throw_record(describe_record(to_id(record_type_of<R>), name, detail::id_column<R>(s_)[i]),
+                               RuleViolation{"trigger", rules::unknown_trigger(name, id)});
+        }
+        link[i] = row;
+      }
+    };
+    resolve(std::type_identity<Reading>{});
+    resolve(std::type_identity<ExerciseSession>{});
+    resolve(std::type_identity<ThoughtRecord>{});
+  }
+  links_ = {};
   return Journal(std::move(s_));
 }
 

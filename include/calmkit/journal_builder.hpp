@@ -36,25 +36,42 @@ class Journal;
 /// ```
 class JournalBuilder {
  public:
+  /// A builder that resolves trigger links by id at `build`.
   JournalBuilder() = default;
+  /// A builder whose trigger links are set by `link` (by row; the ids in
+  /// `trigger` fields are not kept): for a reader that has already found
+  /// the trigger of each reference. Builders of both kinds do not mix.
+  explicit JournalBuilder(detail::linked_by_row_t) : by_row_(true) {}
 
   /// Appends a trigger. Amortized O(size of the record).
   void push(const Trigger& t) { detail::put(s_, t, participant(t.participant)); }
-  /// Appends a reading (its trigger link resolved at `build`).
+  /// Appends a reading (its trigger link resolved at `build`, or set by `link`).
   void push(const Reading& r) {
     detail::put(s_, r, participant(r.participant), no_trigger);
-    links_[0].push_back(r.trigger);
+    if (!by_row_) links_[0].push_back(r.trigger);
   }
-  /// Appends an exercise session (its trigger link resolved at `build`).
+  /// Appends an exercise session (its trigger link resolved at `build`, or set by `link`).
   void push(const ExerciseSession& e) {
     detail::put(s_, e, participant(e.participant), no_trigger,
                 code(exercises_, s_.c.exercise_names, e.exercise));
-    links_[1].push_back(e.trigger);
+    if (!by_row_) links_[1].push_back(e.trigger);
   }
-  /// Appends a thought record (its trigger link resolved at `build`).
+  /// Appends a thought record (its trigger link resolved at `build`, or set by `link`).
   void push(const ThoughtRecord& t) {
     detail::put(s_, t, participant(t.participant), no_trigger);
-    links_[2].push_back(t.trigger);
+    if (!by_row_) links_[2].push_back(t.trigger);
+  }
+
+  /// Links the `row`-th record of type R pushed (a reading, an exercise
+  /// session or a thought record; from 0, in push order) to the
+  /// `trigger_row`-th trigger pushed. Only on a builder made with
+  /// `detail::linked_by_row`; the caller vouches that the trigger is one of
+  /// the record's participant. Calls for different records may run on
+  /// different threads at once. O(1).
+  template <class R>
+  requires detail::has_link<R>
+  void link(std::size_t row, std::size_t trigger_row) noexcept {
+    detail::link_column<R>(s_.c)[row] = static_cast<std::int32_t>(trigger_row);
   }
   /// Appends an assessment.
   void push(const Assessment& a) {
@@ -75,16 +92,19 @@ class JournalBuilder {
   /// Appends every record of `other` after this builder's (in `other`'s
   /// order), merging the dictionaries; `other` is left empty. O(records and
   /// text of `other`): columns are concatenated, codes renumbered.
+  /// @throws std::invalid_argument when one builder links by row and the other by id.
   void append(JournalBuilder&& other);
 
   /// Orders the records and makes the journal. O(n log n) for unsorted input
-  /// (O(n) when each type is already in order), one gather per column.
+  /// (O(n) when each type is already in order), one gather per column; links
+  /// by id through one hash table over the triggers, links by row through the
+  /// triggers' new order.
   /// @throws RecordError when a trigger link names no trigger of its
   /// participant (`rules::unknown_trigger`).
   [[nodiscard]] Journal build(detail::trusted_t) &&;
 
  private:
-  using Index = std::unordered_map<std::string, std::int32_t>;
+  using Index = detail::FlatIndex;  // name -> code; the names are the dictionary's
   std::int32_t participant(const std::string& p) {
     if (last_participant_ >= 0 && s_.c.participants[static_cast<std::size_t>(last_participant_)] == p) {
       return last_participant_;
@@ -93,23 +113,38 @@ class JournalBuilder {
     return last_participant_;
   }
   static std::int32_t code(Index& index, std::vector<std::string>& names, const std::string& name) {
-    const auto [it, fresh] = index.try_emplace(name, static_cast<std::int32_t>(names.size()));
-    if (fresh) names.push_back(name);
-    return it->second;
+    const std::uint64_t h = detail::hash_bytes(name);
+    const std::int32_t found =
+        index.find(h, [&](std::int32_t c) { return names[static_cast<std::size_t>(c)] == name; });
+    if (found != Index::none) return found;
+    const auto c = static_cast<std::int32_t>(names.size());
+    names.push_back(name);
+    index.insert_new(h, c);
+    return c;
   }
   template <class R>
-  void sort_type(const std::vector<std::uint32_t>& rank);
+  std::vector<std::uint32_t> sort_type(const std::vector<std::uint32_t>& rank);
 
   detail::Tables s_;  // participants in first-seen order until build
   Index participants_, exercises_, instruments_;
   std::int32_t last_participant_ = -1;
-  /// Trigger ids named by readings, exercises and thought records, per row.
+  bool by_row_ = false;  ///< links set by `link` (rows), not by id
+  /// Trigger ids named by readings, exercises and thought records, per row (not when `by_row_`).
   std::array<TextColumn, 3> links_;
 };
 
 inline void JournalBuilder::append(JournalBuilder&& other) {
   if (&other == this) return;
+  if (other.by_row_ != by_row_) {
+    throw std::invalid_argument("JournalBuilder::append: one builder links by row, the other by id");
+  }
   auto& o = other.s_;
+  if (by_row_) {  // the other's trigger rows come after this builder's
+    const auto shift = static_cast<std::int32_t>(s_.c.triggers.size());
+    for (auto* links : {&o.c.readings.trigger, &o.c.exercises.trigger, &o.c.thoughts.trigger}) {
+      for (auto& l : *links) l += l == no_trigger ? 0 : shift;
+    }
+  }
   // The other builder's codes in this one's dictionaries.
   auto recode = [](Index& index, std::vector<std::string>& names, const std::vector<std::string>& from) {
     std::vector<std::int32_t> to(from.size());
@@ -136,16 +171,19 @@ inline void JournalBuilder::append(JournalBuilder&& other) {
   detail::append_rows<Assessment>(s_, o);
   for (std::size_t k = 0; k < links_.size(); ++k) detail::append(links_[k], other.links_[k]);
   other = JournalBuilder{};
+  other.by_row_ = by_row_;
 }
 
+/// Returns the permutation applied (new row i = old row perm[i]); empty when
+/// the rows were in order already.
 template <class R>
-void JournalBuilder::sort_type(const std::vector<std::uint32_t>& rank) {
+std::vector<std::uint32_t> JournalBuilder::sort_type(const std::vector<std::uint32_t>& rank) {
   auto& pc = detail::participant_column<R>(s_.c);
   for (auto& p : pc) p = static_cast<std::int32_t>(rank[static_cast<std::size_t>(p)]);
   const std::size_t n = pc.size();
   bool sorted = true;
   for (std::size_t i = 1; i < n && sorted; ++i) sorted = !detail::row_less<R>(s_, i, i - 1);
-  if (sorted) return;
+  if (sorted) return {};
   struct Key {
     std::int64_t time_us;
     std::int32_t participant;
@@ -168,7 +206,10 @@ void JournalBuilder::sort_type(const std::vector<std::uint32_t>& rank) {
   for (std::size_t i = 0; i < n; ++i) perm[i] = keys[i].index;
   keys = {};
   detail::gather_rows<R>(s_, perm);
-  if constexpr (detail::has_link<R>) detail::gather(links_[detail::type_index<R> - 1], perm);
+  if constexpr (detail::has_link<R>) {
+    if (!by_row_) detail::gather(links_[detail::type_index<R> - 1], perm);
+  }
+  return perm;
 }
 
 }  // namespace calmkit

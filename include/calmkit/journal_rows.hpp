@@ -270,13 +270,6 @@ bool row_less(const Tables& s, std::size_t a, std::size_t b) {
   return id[a] < id[b];
 }
 
-/// Hash of (participant code, trigger id), for resolving trigger links.
-struct LinkKeyHash {
-  std::size_t operator()(const std::pair<std::int32_t, std::string_view>& k) const noexcept {
-    return std::hash<std::string_view>{}(k.second) * 31U + static_cast<std::size_t>(k.first);
-  }
-};
-
 }  // namespace detail
 
 }  // namespace calmkit

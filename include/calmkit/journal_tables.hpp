@@ -13,10 +13,12 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <bit>
 #include <cmath>
 #include <compare>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <iterator>
 #include <limits>
@@ -43,6 +45,92 @@ struct trusted_t {
   explicit trusted_t() = default;
 };
 inline constexpr trusted_t trusted{};
+
+/// Tag of a `JournalBuilder` whose trigger links are given as trigger rows
+/// (`JournalBuilder::link`) instead of being looked up by id at `build`: for
+/// a reader that has already found each reference's trigger.
+struct linked_by_row_t {
+  explicit linked_by_row_t() = default;
+};
+inline constexpr linked_by_row_t linked_by_row{};
+
+/// A cheap hash of a short byte string (names and ids are a word or two
+/// long): the length and `seed`, then the bytes a word at a time, one
+/// multiply per word, and a final mix. Not for untrusted adversarial keys
+/// at scale, but every use below confirms equal hashes by comparing the keys,
+/// so a collision costs time, never a wrong result.
+inline std::uint64_t hash_bytes(std::string_view s, std::uint64_t seed = 0) noexcept {
+  constexpr std::uint64_t k = 0x9E3779B97F4A7C15ULL;
+  std::uint64_t h = (seed << 32 ^ s.size()) * k;
+  const char* p = s.data();
+  std::size_t n = s.size();
+  for (; n >= 8; n -= 8, p += 8) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, p, 8);
+    h = std::rotl((h ^ w) * k, 29);
+  }
+  if (n > 0) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, p, n);
+    h = std::rotl((h ^ w) * k, 29);
+  }
+  h ^= h >> 32;
+  h *= k;
+  return h ^ (h >> 29);
+}
+
+/// Open addressing over (hash, value) slots whose keys live elsewhere (a
+/// dictionary's names, a column's rows): `eq(value)` says whether the key
+/// stored under `value` is the one looked for. 8 bytes a slot, no allocation
+/// per key; at most half full, so a lookup touches one or two slots.
+class FlatIndex {
+ public:
+  static constexpr std::int32_t none = -1;
+
+  /// Room for `n` keys without a rehash.
+  void reserve(std::size_t n) {
+    if (2 * n > slots_.size()) rehash(std::bit_ceil(std::max<std::size_t>(2 * n, 16)));
+  }
+  /// The value stored with the key of hash `h` (`eq` confirms it), else `none`.
+  template <class Eq>
+  [[nodiscard]] std::int32_t find(std::uint64_t h, Eq&& eq) const {
+    if (slots_.empty()) return none;
+    const std::size_t mask = slots_.size() - 1;
+    const auto h32 = static_cast<std::uint32_t>(h);
+    for (std::size_t i = h32 & mask;; i = (i + 1) & mask) {
+      const Slot& s = slots_[i];
+      if (s.value == none) return none;
+      if (s.hash == h32 && eq(s.value)) return s.value;
+    }
+  }
+  /// Adds `value` (>= 0) under a key not there yet.
+  void insert_new(std::uint64_t h, std::int32_t value) {
+    if (2 * (size_ + 1) > slots_.size()) rehash(std::max<std::size_t>(16, 2 * slots_.size()));
+    place(Slot{static_cast<std::uint32_t>(h), value});
+    ++size_;
+  }
+
+ private:
+  struct Slot {
+    std::uint32_t hash = 0;  ///< the low 32 bits: they place the key and screen `eq`
+    std::int32_t value = none;
+  };
+  void place(Slot s) noexcept {
+    const std::size_t mask = slots_.size() - 1;
+    std::size_t i = s.hash & mask;
+    while (slots_[i].value != none) i = (i + 1) & mask;
+    slots_[i] = s;
+  }
+  void rehash(std::size_t n) {  // n: a power of two
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(n, Slot{});
+    for (const Slot& s : old) {
+      if (s.value != none) place(s);
+    }
+  }
+  std::vector<Slot> slots_;
+  std::size_t size_ = 0;
+};
 
 template <class R>
 bool record_less(const R& a, const R& b) {

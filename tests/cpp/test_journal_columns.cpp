@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <map>
 #include <random>
 #include <ranges>
 #include <string>
@@ -304,6 +305,43 @@ TEST_CASE("random records added in random order read back as a sorted std::vecto
     check_same(built, ref);
     CHECK(built == j);
     check_links(built);
+    // Builders linked by row (as the reader fills them): the records in the
+    // cohort's own random order (links point forward and back), three
+    // builders joined, then each link set to the push-order index of its
+    // trigger, found here with a std::map.
+    {
+      std::map<std::pair<std::string, std::string>, std::size_t> trigger_at;
+      std::array<std::size_t, 5> pushed{};
+      for (const auto& r : c.order) {
+        if (const auto* t = std::get_if<Trigger>(&r)) trigger_at[{t->participant, t->id}] = pushed[0];
+        ++pushed[r.index()];
+      }
+      JournalBuilder by_row[3]{JournalBuilder(detail::linked_by_row), JournalBuilder(detail::linked_by_row),
+                               JournalBuilder(detail::linked_by_row)};
+      for (std::size_t i = 0; i < c.order.size(); ++i) by_row[i * 3 / c.order.size()].push(c.order[i]);
+      by_row[0].append(std::move(by_row[1]));
+      by_row[0].append(std::move(by_row[2]));
+      std::array<std::size_t, 5> row{};
+      for (const auto& r : c.order) {
+        std::visit(
+            [&](const auto& v) {
+              using R = std::decay_t<decltype(v)>;
+              if constexpr (detail::has_link<R>) {
+                if (!v.trigger.empty())
+                  by_row[0].link<R>(row[r.index()], trigger_at.at({v.participant, v.trigger}));
+              }
+            },
+            r);
+        ++row[r.index()];
+      }
+      const Journal linked = std::move(by_row[0]).build(detail::trusted);
+      // Ties keep the input order (here c.order): the same records through a
+      // builder that links by id, in the same order.
+      JournalBuilder by_id;
+      for (const auto& r : c.order) by_id.push(r);
+      CHECK(linked == std::move(by_id).build(detail::trusted));
+      check_links(linked);
+    }
     CHECK(j.records().triggers == ref.triggers);
 
     // Per-participant and time-range views against a filter of the reference.
@@ -449,6 +487,47 @@ TEST_CASE("builders joined in order keep ties in input order", "[journal][builde
   r.trigger = "missing";
   bad.push(r);
   CHECK_THROWS_WITH(std::move(bad).build(detail::trusted), Catch::Contains("missing"));
+}
+
+TEST_CASE("builders linked by row: links follow their triggers through append and sort",
+          "[journal][builder]") {
+  auto trigger = [](std::string p, std::string id, std::int64_t hour) {
+    Trigger t;
+    t.participant = std::move(p);
+    t.id = std::move(id);
+    t.time = Instant::from_utc_micros(1'772'000'000'000'000 + hour * 3'600'000'000LL);
+    t.intensity = Intensity(5);
+    return t;
+  };
+  auto reading = [](std::string p, std::string to, std::int64_t hour) {
+    Reading r;
+    r.participant = std::move(p);
+    r.trigger = std::move(to);
+    r.time = Instant::from_utc_micros(1'772'000'000'000'000 + hour * 3'600'000'000LL);
+    r.intensity = Intensity(2);
+    return r;
+  };
+  JournalBuilder a(detail::linked_by_row), b(detail::linked_by_row);
+  a.push(trigger("zoe", "t1", 5));
+  a.push(trigger("ana", "t1", 9));  // same id, another participant
+  a.push(reading("ana", "t1", 10));
+  a.link<Reading>(0, 1);  // a's second trigger
+  b.push(trigger("ana", "t0", 1));
+  b.push(reading("zoe", "t9", 2));  // its trigger text is not kept: the link says which
+  b.push(reading("ana", "t0", 3));
+  b.link<Reading>(1, 0);  // b's own first trigger: after the append, row 2 of the pushed triggers
+  a.append(std::move(b));
+  a.link<Reading>(1, 0);  // the second reading (b's first) to zoe's t1, by row
+  const Journal j = std::move(a).build(detail::trusted);
+  // Sorted: triggers ana/t0 (1 h), ana/t1 (9 h), zoe/t1 (5 h); readings ana 3 h, ana 10 h, zoe 2 h.
+  REQUIRE(j.readings().size() == 3);
+  CHECK(j.readings()[0].trigger == "t0");
+  CHECK(j.readings()[1].trigger == "t1");
+  CHECK(j.readings()[2].trigger == "t1");
+  CHECK(j.columns().readings.trigger == std::vector<std::int32_t>{0, 1, 2});
+  // The two kinds do not mix.
+  JournalBuilder by_id, by_row(detail::linked_by_row);
+  CHECK_THROWS_AS(by_id.append(std::move(by_row)), std::invalid_argument);
 }
 
 TEST_CASE("metrics read the journal's own columns: no cohort is built", "[journal][columns][metrics]") {
