@@ -1,0 +1,178 @@
+// The keys of the JSON Lines reader's checks across lines: a record's
+// (participant, id) and (participant, trigger), hashed on the thread that
+// parsed the line, and the table that finds duplicate ids and references
+// (private to src/io_read*.cpp).
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace calmkit::detail::jsonl {
+
+/// One 64-bit word of `s` from `p` (fewer bytes at the end: the rest zero).
+inline std::uint64_t load_word(const char* p, std::size_t n) noexcept {
+  std::uint64_t w = 0;
+  std::memcpy(&w, p, std::min<std::size_t>(n, 8));
+  return w;
+}
+
+/// A 64-bit finaliser (the xor-shift-multiply of splitmix64 / MurmurHash3).
+inline std::uint64_t mix64(std::uint64_t x) noexcept {
+  x ^= x >> 31;
+  x *= 0x7FB5D329728EA185ull;
+  x ^= x >> 27;
+  x *= 0x81DADEF4BC2DD44Dull;
+  x ^= x >> 33;
+  return x;
+}
+
+/// The hash of a (participant, id) key: both lengths first (so ("ab", "c")
+/// and ("a", "bc") differ), then the bytes a word at a time, one multiply
+/// per word, and a full mix at the end. Ids and participants are a word or
+/// two long, where this is several times cheaper than std::hash's byte loop;
+/// equal hashes are always confirmed by comparing the bytes (KeyTable), so a
+/// collision costs time, never a wrong result.
+inline std::uint64_t key_hash(std::string_view participant, std::string_view id) noexcept {
+  constexpr std::uint64_t k = 0x9E3779B97F4A7C15ull;
+  std::uint64_t h = (static_cast<std::uint64_t>(participant.size()) << 32 ^ id.size()) * k;
+  for (const std::string_view part : {participant, id}) {
+    const char* p = part.data();
+    for (std::size_t n = part.size(); n > 0; n -= std::min<std::size_t>(n, 8), p += 8) {
+      h = std::rotl((h ^ load_word(p, n)) * k, 29);
+    }
+  }
+  return mix64(h);
+}
+
+/// Appends a (participant, id) key to `bytes`: both lengths, then the bytes.
+inline void put_key(std::string& bytes, std::string_view participant, std::string_view id) {
+  const std::array<std::uint64_t, 2> len{participant.size(), id.size()};
+  bytes.append(reinterpret_cast<const char*>(len.data()), sizeof len);
+  bytes.append(participant);
+  bytes.append(id);
+}
+
+/// The (participant, id) key at `at` in `bytes` (as put there by put_key).
+inline std::pair<std::string_view, std::string_view> get_key(const std::string& bytes,
+                                                             std::size_t at) noexcept {
+  std::array<std::uint64_t, 2> len{};
+  std::memcpy(len.data(), bytes.data() + at, sizeof len);
+  const char* p = bytes.data() + at + sizeof len;
+  const auto plen = static_cast<std::size_t>(len[0]), ilen = static_cast<std::size_t>(len[1]);
+  return {std::string_view(p, plen), std::string_view(p + plen, ilen)};
+}
+
+/// The (participant, id) keys of one record type with the line each was first
+/// used on: open addressing over one flat array of (hash, ordinal, position)
+/// slots, the keys themselves back to back in one byte arena. A million keys
+/// cost no per-key allocation, and a lookup touches one slot and one arena
+/// entry. A key's ordinal is the number of keys added before it: for the
+/// triggers of a strict read (every trigger has an id, none is left out) it
+/// is the trigger's row in the order the records were read, which is how a
+/// reference is handed to the JournalBuilder without a second lookup.
+class KeyTable {
+ public:
+  static constexpr std::size_t none = static_cast<std::size_t>(-1);
+
+  /// Adds the key (hash `h`) first used on `line`, unless it is there
+  /// already: then returns the line it was first used on (else `none`).
+  std::size_t insert(std::uint64_t h, std::string_view participant, std::string_view id, std::size_t line) {
+    if (4 * (size_ + 1) > 3 * slots_.size()) grow();
+    const std::size_t mask = slots_.size() - 1;
+    const auto h32 = static_cast<std::uint32_t>(h);
+    for (std::size_t i = h32 & mask;; i = (i + 1) & mask) {
+      Slot& s = slots_[i];
+      if (s.at == 0) {
+        s = Slot{h32, static_cast<std::uint32_t>(size_), arena_.size() + 1};
+        const std::uint64_t l = line;
+        arena_.append(reinterpret_cast<const char*>(&l), sizeof l);
+        put_key(arena_, participant, id);
+        ++size_;
+        return none;
+      }
+      if (s.hash == h32 && same(s.at, participant, id)) return line_at(s.at);
+    }
+  }
+
+  /// The ordinal of the key (hash `h`): how many keys were added before it;
+  /// `none` when it is not there.
+  [[nodiscard]] std::size_t find(std::uint64_t h, std::string_view participant, std::string_view id) const {
+    if (slots_.empty()) return none;
+    const std::size_t mask = slots_.size() - 1;
+    const auto h32 = static_cast<std::uint32_t>(h);
+    for (std::size_t i = h32 & mask;; i = (i + 1) & mask) {
+      const Slot& s = slots_[i];
+      if (s.at == 0) return none;
+      if (s.hash == h32 && same(s.at, participant, id)) return s.ordinal;
+    }
+  }
+
+ private:
+  // 16 bytes. The low 32 bits of the hash place a key (tables of up to 2^32
+  // slots) and screen the byte comparison; ordinals of up to 2^32 keys (a
+  // journal's trigger rows are int32 anyway).
+  struct Slot {
+    std::uint32_t hash = 0;
+    std::uint32_t ordinal = 0;
+    std::size_t at = 0;  ///< 1 + the entry's offset in `arena_` (line, then the key); 0 = empty
+  };
+  [[nodiscard]] std::size_t line_at(std::size_t at) const noexcept {
+    std::uint64_t l = 0;
+    std::memcpy(&l, arena_.data() + at - 1, sizeof l);
+    return static_cast<std::size_t>(l);
+  }
+  [[nodiscard]] bool same(std::size_t at, std::string_view participant, std::string_view id) const noexcept {
+    const auto [p, i] = get_key(arena_, at - 1 + sizeof(std::uint64_t));
+    return p == participant && i == id;
+  }
+  void grow() {
+    if (size_ >= std::numeric_limits<std::uint32_t>::max()) [[unlikely]]
+      throw std::length_error("calmkit: more than 2^32 ids of one record type");
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(old.empty() ? 1024 : 2 * old.size(), Slot{});  // a power of two
+    const std::size_t mask = slots_.size() - 1;
+    for (const Slot& s : old) {
+      if (s.at == 0) continue;
+      std::size_t i = s.hash & mask;
+      while (slots_[i].at != 0) i = (i + 1) & mask;
+      slots_[i] = s;
+    }
+  }
+  std::vector<Slot> slots_;
+  std::size_t size_ = 0;
+  std::string arena_;
+};
+
+/// What the checks across lines need to know of one record a share kept: its
+/// line (from the share's first, 1-based) and, when it has them, its
+/// (participant, id) key and its (participant, trigger) reference, hashed on
+/// the share's thread, their bytes in `ShareKeys::bytes`.
+struct RecordMeta {
+  static constexpr std::size_t none = static_cast<std::size_t>(-1);
+  std::size_t line = 0;
+  std::size_t key = none;  ///< offset of the (participant, id) key; none: no id
+  std::size_t ref = none;  ///< offset of the (participant, trigger) key; none: no trigger
+  std::uint64_t key_hash = 0;
+  std::uint64_t ref_hash = 0;
+};
+
+/// The RecordMeta of one record type of a share, in line order, and the key bytes.
+struct ShareKeys {
+  std::vector<RecordMeta> meta;
+  std::string bytes;
+
+  void clear() noexcept {
+    meta.clear();
+    bytes.clear();
+  }
+};
+}  // namespace calmkit::detail::jsonl

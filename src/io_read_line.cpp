@@ -1,0 +1,495 @@
+// The line parser of the JSON Lines reader (src/io_read_line.hpp): each line
+// of a share parsed in place with simdjson's On-Demand parser (the bytes
+// after a line belong to the same padded buffer, so the padding simdjson
+// needs is always there), every field checked as it is read into one reused
+// record per type, which the share's sink copies; the record's line and its
+// hashed (participant, id) key and trigger reference go with it.
+#include "io_read_line.hpp"
+
+#include "io_read_fields.hpp"
+#include "io_read_keys.hpp"
+#include "io_read_share.hpp"
+
+#include <calmkit/assessments.hpp>
+#include <calmkit/io.hpp>
+#include <calmkit/validate.hpp>
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <exception>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace calmkit::detail::jsonl {
+namespace {
+
+/// Empties a record for the next line while its strings keep their capacity;
+/// every field back to the value a default-constructed record has.
+void reset(Trigger& t) noexcept {
+  t.participant.clear();
+  t.id.clear();
+  t.time = Instant{};
+  t.category = Trigger{}.category;
+  t.intensity = Intensity{};
+  t.context.clear();
+  t.thoughts.clear();
+  t.sensations.clear();
+  t.urge.clear();
+  t.acted_on_urge.reset();
+  t.acted_after_minutes.reset();
+  t.response.clear();
+  t.tags.clear();
+}
+void reset(Reading& r) noexcept {
+  r.participant.clear();
+  r.id.clear();
+  r.time = Instant{};
+  r.intensity = Intensity{};
+  r.trigger.clear();
+  r.note.clear();
+}
+void reset(ExerciseSession& e) noexcept {
+  e.participant.clear();
+  e.id.clear();
+  e.time = Instant{};
+  e.end = Instant{};
+  e.exercise.clear();
+  e.completed = ExerciseSession{}.completed;
+  e.intensity_before.reset();
+  e.intensity_after.reset();
+  e.trigger.clear();
+  e.responses.clear();
+}
+void reset(ThoughtRecord& r) noexcept {
+  r.participant.clear();
+  r.id.clear();
+  r.time = Instant{};
+  r.situation.clear();
+  r.automatic_thought.clear();
+  r.belief_before = Percent{};
+  r.emotions.clear();
+  r.distortions.clear();
+  r.evidence_for.clear();
+  r.evidence_against.clear();
+  r.alternatives.clear();
+  r.friend_advice.clear();
+  r.balanced_thought.clear();
+  r.belief_after.reset();
+  r.trigger.clear();
+}
+void reset(Assessment& a) noexcept {
+  a.participant.clear();
+  a.id.clear();
+  a.time = Instant{};
+  a.instrument.clear();
+  a.answers.clear();
+  a.note.clear();
+}
+
+}  // namespace
+
+/// Parses the lines of one share into a ShareResult. Every per-line rule is
+/// checked here; the rules across lines (unique ids, trigger references) are
+/// the Reader's, which sees the shares in line order. One per thread: it
+/// holds the simdjson parser and its buffers, reused from share to share.
+class LineParser::Impl {
+ public:
+  /// Parses the lines of `[p, end)`; bytes up to `buffer_end` are readable.
+  /// `end` is a line start (or the end of the input: an unterminated last
+  /// line is a line too). `header_allowed`: the first non-blank line may be
+  /// the header. `max_line_bytes` (0: no limit): a longer line is a fatal
+  /// error. Strict: stops at the first bad line; lenient: at the first fatal one.
+  void run(const char* p, const char* const end, const char* const buffer_end, bool header_allowed,
+           bool lenient, std::size_t max_line_bytes, ShareResult& out) noexcept {
+    out.clear();
+    out.header_allowed = header_allowed;
+    out_ = &out;
+    try {
+      while (p < end) {
+        const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+        const char* le = nl ? nl : end;
+        ++out.lines;
+        if (max_line_bytes > 0 && static_cast<std::size_t>(le - p) > max_line_bytes) [[unlikely]] {
+          out.errors.push_back(ShareError{out.lines, "", line_too_long(max_line_bytes), true});
+          return;
+        }
+        const char* b = p;
+        const char* e = le;
+        while (b < e && (*b == ' ' || *b == '\t' || *b == '\r')) ++b;
+        while (e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r')) --e;
+        p = nl ? nl + 1 : end;
+        if (b == e) continue;  // blank line
+        const bool first = header_allowed && !out.content;
+        out.content = true;
+        try {
+          parse_line(b, static_cast<std::size_t>(e - b), static_cast<std::size_t>(buffer_end - b), out.lines,
+                     first);
+        } catch (LineError& err) {
+          out.errors.push_back(ShareError{out.lines, std::move(err.field), std::move(err.reason), err.fatal});
+          if (!lenient || err.fatal) return;
+        }
+      }
+    } catch (...) {
+      out.failure = std::current_exception();
+    }
+  }
+
+  /// The reason given for a line longer than `max_line_bytes`.
+  [[gnu::cold]] static std::string line_too_long(std::size_t max_line_bytes) {
+    return "the line is longer than " + std::to_string(max_line_bytes) +
+           " bytes without a line break (ReadOptions::max_line_bytes; a journal line is one record); is this "
+           "a "
+           "journal at all?";
+  }
+
+ private:
+  void parse_line(const char* text, std::size_t len, std::size_t capacity, std::size_t line_no, bool first) {
+    // Keys may be unescaped twice (see find_type), so keep the string buffer
+    // at least twice the line.
+    if (parser_.capacity() < 2 * len + 64) {
+      check(parser_.allocate(std::max(2 * len + 64, 2 * parser_.capacity())));
+    }
+    end_ = text + len;
+    od::document doc;
+    check(parser_.iterate(text, len, capacity).get(doc));
+    od::json_type root{};
+    check(doc.type().get(root));
+    if (root != od::json_type::object)
+      fail_line("the line is not a JSON object (it is " + type_name(root) + ")");
+    od::object obj;
+    check(doc.get_object().get(obj));
+
+    const std::string_view type = find_type(obj);
+    bool rewound = false;
+    check(obj.reset().get(rewound));
+    // Each record is built first and kept only once the whole line is known
+    // to be good (nothing half-read survives a bad line).
+    auto at_end = [&doc] {
+      // The iterator reports OUT_OF_BOUNDS once every token has been used.
+      if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) {
+        fail_line("unexpected content after the JSON object");
+      }
+    };
+    if (type == "trigger") {
+      const auto& t = parse_trigger(obj);
+      at_end();
+      keep(t, line_no);
+    } else if (type == "reading") {
+      const auto& r = parse_reading(obj);
+      at_end();
+      keep(r, line_no);
+    } else if (type == "exercise") {
+      const auto& e = parse_exercise(obj);
+      at_end();
+      keep(e, line_no);
+    } else if (type == "thought_record") {
+      const auto& r = parse_thought(obj);
+      at_end();
+      keep(r, line_no);
+    } else if (type == "header") {
+      if (!first) fail(FieldRef{"type"}, "a header is only allowed as the first line of the file");
+      const int version = parse_header(obj);
+      at_end();
+      out_->version = version;
+    } else if (type == "assessment") {
+      const auto& a = parse_assessment(obj);
+      at_end();
+      keep(a, line_no);
+    } else {
+      fail(FieldRef{"type"}, "unknown record type " + quote(type) +
+                                 " (expected trigger, reading, exercise, thought_record or assessment)");
+    }
+  }
+
+  /// The value of `type`. Fast path: the raw key "type" (the writer puts it
+  /// first). Slow path: walk the unescaped keys, for files that escape it.
+  std::string_view find_type(od::object& obj) {
+    od::value v;
+    const auto e = obj.find_field_unordered("type").get(v);
+    if (e == simdjson::SUCCESS) return get_string(v, FieldRef{"type"});
+    if (e != simdjson::NO_SUCH_FIELD) check(e);
+    bool rewound = false;
+    check(obj.reset().get(rewound));
+    for (auto fr : obj) {
+      od::field fld;
+      check(std::move(fr).get(fld));
+      std::string_view key;
+      check(fld.unescaped_key().get(key));
+      if (key == "type") return get_string(fld.value(), FieldRef{"type"});
+    }
+    fail(FieldRef{"type"}, rules::required_missing());
+  }
+
+  /// Fields 1..3 of every record: participant, id, time. True when handled.
+  /// An optional id (a reading's) may not be written empty (the format leaves
+  /// it out instead); a required one is the model's rule, run by `validate`.
+  static bool common(std::size_t i, od::value& v, std::string& participant, std::string& id, Instant& time,
+                     bool id_required = true) {
+    switch (i) {
+      case 0: return true;  // type: already read
+      case 1: participant.assign(get_string(v, FieldRef{"participant"})); return true;
+      case 2:
+        if (id_required)
+          id.assign(get_string(v, FieldRef{"id"}));
+        else
+          get_id(v, FieldRef{"id"}, id);
+        return true;
+      case 3: time = get_time(v, FieldRef{"time"}); return true;
+      default: return false;
+    }
+  }
+
+  int parse_header(od::object& obj) {
+    std::int64_t version = 1;
+    const auto seen =
+        for_each_field(obj, header_fields, unknown_, FieldRef{}, end_, [&](std::size_t i, od::value& v) {
+          if (i == 1) {
+            const auto f = get_string(v, FieldRef{"format"});
+            if (f != "calmkit-journal")
+              fail(FieldRef{"format"}, "must be \"calmkit-journal\", got " + quote(f));
+          } else if (i == 2) {
+            version = get_int(v, FieldRef{"version"}, 1, std::numeric_limits<int>::max());
+          }
+        });
+    require(header_fields, seen, header_required);
+    if (version > journal_format_version) {
+      throw LineError{"version",
+                      "journal format version " + std::to_string(version) +
+                          " is newer than this calmkit reads (up to version " +
+                          std::to_string(journal_format_version) + "); upgrade calmkit",
+                      true};
+    }
+    return static_cast<int>(version);
+  }
+
+  const Trigger& parse_trigger(od::object& obj) {
+    Trigger& t = trigger_;
+    reset(t);
+    const auto seen =
+        for_each_field(obj, trigger_fields, unknown_, FieldRef{}, end_, [&](std::size_t i, od::value& v) {
+          if (common(i, v, t.participant, t.id, t.time)) return;
+          const FieldRef f{trigger_fields[i]};
+          switch (i) {
+            case 4: {
+              const auto s = get_string(v, f);
+              auto c = trigger_category_from_id(s);
+              if (!c) fail(f, unknown_trigger_category(s));
+              t.category = *c;
+              break;
+            }
+            case 5: t.intensity = get_intensity(v, f); break;
+            case 6: t.context.assign(get_string(v, f)); break;
+            case 7: get_string_list(v, f, t.thoughts); break;
+            case 8: get_string_list(v, f, t.sensations); break;
+            case 9: t.urge.assign(get_string(v, f)); break;
+            case 10: t.acted_on_urge = get_bool(v, f); break;
+            case 11: {
+              // A number here; its value is the model's rule (the type Minutes).
+              const auto ty = type_of(v);
+              if (ty != od::json_type::number) fail(f, "must be a number (of minutes), got " + type_name(ty));
+              double m = 0;
+              if (v.get_double().get(m) != simdjson::SUCCESS) {  // beyond a double: infinite
+                m = std::numeric_limits<double>::infinity();
+              }
+              t.acted_after_minutes = Minutes::make(m);
+              if (!t.acted_after_minutes) [[unlikely]]
+                fail(f, Minutes::out_of_range_reason(m));
+              break;
+            }
+            case 12: t.response.assign(get_string(v, f)); break;
+            case 13: get_string_list(v, f, t.tags); break;
+            default: break;
+          }
+        });
+    require(trigger_fields, seen, trigger_required);
+    return t;
+  }
+
+  const Reading& parse_reading(od::object& obj) {
+    Reading& r = reading_;
+    reset(r);
+    const auto seen =
+        for_each_field(obj, reading_fields, unknown_, FieldRef{}, end_, [&](std::size_t i, od::value& v) {
+          if (common(i, v, r.participant, r.id, r.time, false)) return;
+          const FieldRef f{reading_fields[i]};
+          switch (i) {
+            case 4: r.intensity = get_intensity(v, f); break;
+            case 5: get_id(v, f, r.trigger); break;
+            case 6: r.note.assign(get_string(v, f)); break;
+            default: break;
+          }
+        });
+    require(reading_fields, seen, reading_required);
+    return r;
+  }
+
+  const ExerciseSession& parse_exercise(od::object& obj) {
+    ExerciseSession& e = exercise_;
+    reset(e);
+    const auto seen =
+        for_each_field(obj, exercise_fields, unknown_, FieldRef{}, end_, [&](std::size_t i, od::value& v) {
+          if (common(i, v, e.participant, e.id, e.time)) return;
+          const FieldRef f{exercise_fields[i]};
+          switch (i) {
+            case 4: e.exercise.assign(get_string(v, f)); break;
+            case 5: e.end = get_time(v, f); break;
+            case 6: e.completed = get_bool(v, f); break;
+            case 7: e.intensity_before = get_intensity(v, f); break;
+            case 8: e.intensity_after = get_intensity(v, f); break;
+            case 9: get_id(v, f, e.trigger); break;
+            case 10: get_string_list(v, f, e.responses); break;
+            default: break;
+          }
+        });
+    require(exercise_fields, seen, exercise_required);
+    return e;
+  }
+
+  void parse_emotion(od::value& v, const FieldRef& f, std::vector<EmotionRating>& out) {
+    const auto t = type_of(v);
+    if (t != od::json_type::object) fail(f, "must be an object {name, before, after}, got " + type_name(t));
+    od::object o;
+    check(v.get_object().get(o));
+    EmotionRating em;
+    const auto seen =
+        for_each_field(o, emotion_fields, unknown_nested_, f, end_, [&](std::size_t i, od::value& ev) {
+          const FieldRef ef{f.name, f.index, emotion_fields[i]};
+          switch (i) {
+            case 0: em.name.assign(get_string(ev, ef)); break;
+            case 1: em.before = get_percent(ev, ef); break;
+            case 2: em.after = get_percent(ev, ef); break;
+            default: break;
+          }
+        });
+    require(emotion_fields, seen, emotion_required, f.name, f.index);
+    out.push_back(std::move(em));
+  }
+
+  const ThoughtRecord& parse_thought(od::object& obj) {
+    ThoughtRecord& r = thought_;
+    reset(r);
+    const auto seen =
+        for_each_field(obj, thought_fields, unknown_, FieldRef{}, end_, [&](std::size_t i, od::value& v) {
+          if (common(i, v, r.participant, r.id, r.time)) return;
+          const FieldRef f{thought_fields[i]};
+          switch (i) {
+            case 4: r.situation.assign(get_string(v, f)); break;
+            case 5: r.automatic_thought.assign(get_string(v, f)); break;
+            case 6: r.belief_before = get_percent(v, f); break;
+            case 7:
+              for_each_element(v, f, "emotion objects",
+                               [&](od::value& ev, const FieldRef& ef) { parse_emotion(ev, ef, r.emotions); });
+              break;
+            case 8:
+              for_each_element(v, f, "distortion ids", [&](od::value& ev, const FieldRef& ef) {
+                const auto s = get_string(ev, ef);
+                auto d = distortion_from_id(s);
+                if (!d) fail(ef, unknown_distortion(s));
+                r.distortions.push_back(*d);
+              });
+              break;
+            case 9: get_string_list(v, f, r.evidence_for); break;
+            case 10: get_string_list(v, f, r.evidence_against); break;
+            case 11: get_string_list(v, f, r.alternatives); break;
+            case 12: r.friend_advice.assign(get_string(v, f)); break;
+            case 13: r.balanced_thought.assign(get_string(v, f)); break;
+            case 14: r.belief_after = get_percent(v, f); break;
+            case 15: get_id(v, f, r.trigger); break;
+            default: break;
+          }
+        });
+    require(thought_fields, seen, thought_required);
+    return r;
+  }
+
+  /// An assessment; its instrument and answers are checked by `keep` once the
+  /// whole object is read, since `answers` may come before `instrument`.
+  const Assessment& parse_assessment(od::object& obj) {
+    Assessment& a = assessment_;
+    reset(a);
+    const auto seen =
+        for_each_field(obj, assessment_fields, unknown_, FieldRef{}, end_, [&](std::size_t i, od::value& v) {
+          if (common(i, v, a.participant, a.id, a.time)) return;
+          const FieldRef f{assessment_fields[i]};
+          switch (i) {
+            case 4: a.instrument.assign(get_string(v, f)); break;
+            case 5:
+              for_each_element(v, f, "integers", [&](od::value& ev, const FieldRef& ef) {
+                a.answers.push_back(static_cast<int>(
+                    get_int(ev, ef, std::numeric_limits<int>::min(), std::numeric_limits<int>::max())));
+              });
+              break;
+            case 6: a.note.assign(get_string(v, f)); break;
+            default: break;
+          }
+        });
+    require(assessment_fields, seen, assessment_required);
+    return a;
+  }
+
+  /// Keeps a record that passed every per-line check: a copy goes to the
+  /// share's sink, its line and keys to the checks across lines (unique ids,
+  /// trigger references), which are the Reader's.
+  template <class R>
+  void keep(const R& rec, std::size_t line_no) {
+    // The model's rules (validate.hpp), with this line as the place.
+    if (auto bad = validate(rec)) [[unlikely]]
+      throw LineError{std::move(bad->field), std::move(bad->reason)};
+    if constexpr (std::is_same_v<R, Assessment>) {
+      if (auto bad = validate_answers(rec)) [[unlikely]]
+        throw LineError{std::move(bad->field), std::move(bad->reason)};
+    }
+    ShareKeys& k = out_->keys_of<R>();
+    RecordMeta m;
+    m.line = line_no;
+    if (!rec.id.empty()) {
+      m.key = k.bytes.size();
+      m.key_hash = key_hash(rec.participant, rec.id);
+      put_key(k.bytes, rec.participant, rec.id);
+    }
+    if constexpr (requires { rec.trigger; }) {
+      if (!rec.trigger.empty()) {
+        m.ref = k.bytes.size();
+        m.ref_hash = key_hash(rec.participant, rec.trigger);
+        put_key(k.bytes, rec.participant, rec.trigger);
+      }
+    }
+    out_->push(rec);
+    k.meta.push_back(m);
+  }
+
+  ShareResult* out_ = nullptr;
+  const char* end_ = nullptr;  ///< the end of the line being parsed
+  od::parser parser_;
+  KeySet unknown_, unknown_nested_;
+  // One record of each type, reused line after line (strings keep their capacity).
+  Trigger trigger_;
+  Reading reading_;
+  ExerciseSession exercise_;
+  ThoughtRecord thought_;
+  Assessment assessment_;
+};
+
+LineParser::LineParser() : impl_(std::make_unique<Impl>()) {}
+LineParser::~LineParser() = default;
+LineParser::LineParser(LineParser&&) noexcept = default;
+LineParser& LineParser::operator=(LineParser&&) noexcept = default;
+
+void LineParser::run(const char* p, const char* end, const char* buffer_end, bool header_allowed,
+                     bool lenient, std::size_t max_line_bytes, ShareResult& out) noexcept {
+  impl_->run(p, end, buffer_end, header_allowed, lenient, max_line_bytes, out);
+}
+
+std::string LineParser::line_too_long(std::size_t max_line_bytes) {
+  return Impl::line_too_long(max_line_bytes);
+}
+
+}  // namespace calmkit::detail::jsonl
