@@ -43,10 +43,10 @@ int main(int argc, char** argv) {
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
     const double peak_rss_mb = static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB
-    std::cout << "{\"impl\":\"calmkit\",\"runs\":" << runs << ",\"threads\":" << options.threads << ",\"chunk_bytes\":" << options.chunk_bytes
-              << ",\"bytes\":" << static_cast<long long>(bytes) << ",\"lines\":" << lines
-              << ",\"records\":" << records << ",\"best_s\":" << best << ",\"median_s\":" << median
-              << ",\"mb_per_s\":" << bytes / 1e6 / median
+    std::cout << "{\"impl\":\"calmkit\",\"runs\":" << runs << ",\"threads\":" << options.threads
+              << ",\"chunk_bytes\":" << options.chunk_bytes << ",\"bytes\":" << static_cast<long long>(bytes)
+              << ",\"lines\":" << lines << ",\"records\":" << records << ",\"best_s\":" << best
+              << ",\"median_s\":" << median << ",\"mb_per_s\":" << bytes / 1e6 / median
               << ",\"lines_per_s\":" << static_cast<double>(lines) / median
               << ",\"peak_rss_mb\":" << peak_rss_mb << "}\n";
     return 0;
