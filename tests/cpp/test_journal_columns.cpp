@@ -495,7 +495,7 @@ TEST_CASE("builders linked by row: links follow their triggers through append an
     Trigger t;
     t.participant = std::move(p);
     t.id = std::move(id);
-    t.time = Instant::from_utc_micros(1'772'000'000'000'000 + hour * 3'600'000'000LL);
+    t.time = Instant::from_utc_us(1'772'000'000'000'000 + hour * 3'600'000'000LL);
     t.intensity = Intensity(5);
     return t;
   };
@@ -503,7 +503,7 @@ TEST_CASE("builders linked by row: links follow their triggers through append an
     Reading r;
     r.participant = std::move(p);
     r.trigger = std::move(to);
-    r.time = Instant::from_utc_micros(1'772'000'000'000'000 + hour * 3'600'000'000LL);
+    r.time = Instant::from_utc_us(1'772'000'000'000'000 + hour * 3'600'000'000LL);
     r.intensity = Intensity(2);
     return r;
   };
