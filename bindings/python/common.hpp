@@ -155,10 +155,10 @@ inline Instant instant_from_datetime(py::handle src) {
                           " is not a whole number of minutes");
   }
   const auto offset = UtcOffset::make(static_cast<int>(off_seconds / 60));
-  if (!offset) throw py::value_error("UTC offset must be within -23:59..+23:59");
+  if (!offset) throw py::value_error(detail::offset_out_of_range(off_seconds / 60));
   const int year = PyDateTime_GET_YEAR(src.ptr());
   if (year < detail::min_year || year > detail::max_year) {
-    throw py::value_error("year " + std::to_string(year) + " is outside 1400..9999");
+    throw py::value_error(detail::year_out_of_range(year));
   }
   const boost::gregorian::date d(static_cast<unsigned short>(year),
                                  static_cast<unsigned short>(PyDateTime_GET_MONTH(src.ptr())),

@@ -28,6 +28,26 @@ namespace calmkit {
 /// Microseconds, the resolution of every calmkit time.
 using Duration = std::chrono::microseconds;
 
+namespace detail {
+
+/// The rule of a UTC offset, in the one wording every entry point uses (the
+/// timestamp parser's reason, UtcOffset, the Python bindings).
+inline constexpr std::string_view offset_rule = "UTC offset must be within -23:59..+23:59";
+/// The rule of a year (detail::min_year..detail::max_year), in the one wording
+/// every entry point uses.
+inline constexpr std::string_view year_rule = "year must be 1400..9999";
+
+/// `offset_rule` with the value that broke it: "..., got 1440 minutes".
+inline std::string offset_out_of_range(long long minutes) {
+  return std::string(offset_rule) + ", got " + std::to_string(minutes) + " minutes";
+}
+/// `year_rule` with the value that broke it: "..., got 10000".
+inline std::string year_out_of_range(long long year) {
+  return std::string(year_rule) + ", got " + std::to_string(year);
+}
+
+}  // namespace detail
+
 /// A UTC offset in whole minutes, `[-1439, 1439]` (that is -23:59 to +23:59,
 /// the range RFC 3339 can write).
 class UtcOffset {
@@ -73,8 +93,7 @@ class UtcOffset {
  private:
   static constexpr std::int16_t check(int minutes) {
     if (minutes < -max_minutes || minutes > max_minutes) {
-      detail::throw_out_of_range("UTC offset must be within -23:59..+23:59, got " + std::to_string(minutes) +
-                                 " minutes");
+      detail::throw_out_of_range(detail::offset_out_of_range(minutes));
     }
     return static_cast<std::int16_t>(minutes);
   }
@@ -334,7 +353,7 @@ inline std::optional<Instant> Instant::try_parse(std::string_view s, TimeParseEr
       s[16] != ':' || !detail::parse_digits(s, 17, 2, second)) {
     return fail("time must be hh:mm:ss");
   }
-  if (year < detail::min_year || year > detail::max_year) return fail("year must be 1400..9999");
+  if (year < detail::min_year || year > detail::max_year) return fail(detail::year_rule.data());
   if (month < 1 || month > 12) return fail("month must be 01..12");
   if (day < 1 || day > boost::gregorian::gregorian_calendar::end_of_month_day(
                            static_cast<unsigned short>(year), static_cast<unsigned short>(month))) {
@@ -372,7 +391,7 @@ inline std::optional<Instant> Instant::try_parse(std::string_view s, TimeParseEr
         !detail::parse_digits(s, pos + 4, 2, om)) {
       return fail("offset must be Z, +hh:mm or -hh:mm");
     }
-    if (oh > 23 || om > 59) return fail("offset must be within -23:59..+23:59");
+    if (oh > 23 || om > 59) return fail(detail::offset_rule.data());
     offset_minutes = sign * (oh * 60 + om);
     pos += 6;
   } else {

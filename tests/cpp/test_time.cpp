@@ -88,6 +88,15 @@ TEST_CASE("UtcOffset is bounded to +-23:59") {
   CHECK_FALSE(UtcOffset::make(-1440).has_value());
 }
 
+TEST_CASE("the offset and year rules have one wording, in the parser and in UtcOffset") {
+  CHECK_THROWS_WITH(UtcOffset(1440), "UTC offset must be within -23:59..+23:59, got 1440 minutes");
+  CHECK_THROWS_WITH(UtcOffset(1440), calmkit::detail::offset_out_of_range(1440));
+  CHECK_THROWS_WITH(Instant::parse("2026-03-02T10:00:00+24:00"),
+                    Catch::Contains("UTC offset must be within -23:59..+23:59"));
+  CHECK_THROWS_WITH(Instant::parse("1399-12-31T10:00:00Z"), Catch::Contains("year must be 1400..9999"));
+  CHECK(calmkit::detail::year_out_of_range(10000) == "year must be 1400..9999, got 10000");
+}
+
 TEST_CASE("arithmetic and ordering of instants") {
   const auto a = Instant::parse("2026-03-02T10:00:00+01:00");
   const auto b = a + std::chrono::minutes(90);

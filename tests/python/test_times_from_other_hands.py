@@ -327,3 +327,14 @@ def test_import_csv_time_a_spreadsheet_reformatted_names_file_line_and_field(tmp
     f.write_text(text.replace(first_time, "2026-03-03 08:00", 1), encoding="utf-8")
     with pytest.raises(calmkit.ImportFormatError, match=r"readings.csv:2: field 'time': .*no UTC offset"):
         calmkit.import_csv(tmp_path / "out")
+
+
+@pytest.mark.parametrize("year", [1, 1399])
+def test_a_year_a_journal_cannot_hold_is_refused_in_the_readers_words(year):
+    """The year rule has one wording (C++ ``detail::year_rule``): a datetime handed to a
+    constructor is refused with the words the journal reader uses for a timestamp."""
+    with pytest.raises(ValueError, match=rf"^year must be 1400\.\.9999, got {year}$"):
+        calmkit.Reading(id="r", participant="p", time=datetime(year, 6, 1, tzinfo=timezone.utc), intensity=4)
+    bad = '{"type":"reading","participant":"p","id":"r","time":"%04d-06-01T00:00:00Z","intensity":4}' % year
+    with pytest.raises(calmkit.JournalFormatError, match=r"year must be 1400\.\.9999"):
+        calmkit.parse_journal(bad + "\n")
