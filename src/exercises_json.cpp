@@ -1,6 +1,8 @@
 // Exercise definitions <-> JSON (writer by hand, reader with simdjson's DOM).
 #include <calmkit/exercises.hpp>
 
+#include "json_text.hpp"
+
 #include <simdjson.h>
 
 #include <charconv>
@@ -15,30 +17,6 @@ namespace calmkit {
 namespace detail {
 namespace {
 
-void put_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (ch) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          static constexpr char hex[] = "0123456789abcdef";
-          out += "\\u00";
-          out += hex[c >> 4];
-          out += hex[c & 0xF];
-        } else {
-          out += ch;
-        }
-    }
-  }
-  out += '"';
-}
-
 void put_number(std::string& out, double v) {
   char buf[32];
   const auto r = std::to_chars(buf, buf + sizeof buf, v);  // shortest form that reads back exactly
@@ -47,22 +25,22 @@ void put_number(std::string& out, double v) {
 
 void put_exercise(std::string& out, const Exercise& e) {
   out += "{\"id\":";
-  put_string(out, e.id);
+  put_json_string(out, e.id);
   out += ",\"name\":";
-  put_string(out, e.name);
+  put_json_string(out, e.name);
   out += ",\"kind\":";
-  put_string(out, to_id(e.kind));
+  put_json_string(out, to_id(e.kind));
   out += ",\"suits\":";
-  put_string(out, to_id(e.suits));
+  put_json_string(out, to_id(e.suits));
   if (!e.instructions.empty()) {
     out += ",\"instructions\":";
-    put_string(out, e.instructions);
+    put_json_string(out, e.instructions);
   }
   if (!e.sources.empty()) {
     out += ",\"sources\":[";
     for (std::size_t i = 0; i < e.sources.size(); ++i) {
       if (i) out += ',';
-      put_string(out, e.sources[i]);
+      put_json_string(out, e.sources[i]);
     }
     out += ']';
   }
@@ -81,17 +59,17 @@ void put_exercise(std::string& out, const Exercise& e) {
       put_number(out, t->seconds);
       if (t->phase != BreathPhase::none) {
         out += ",\"phase\":";
-        put_string(out, to_id(t->phase));
+        put_json_string(out, to_id(t->phase));
       }
       if (!t->cue.empty()) {
         out += ",\"cue\":";
-        put_string(out, t->cue);
+        put_json_string(out, t->cue);
       }
       out += '}';
     } else {
       const auto& p = std::get<PromptStep>(e.steps[i]);
       out += "{\"type\":\"prompt\",\"text\":";
-      put_string(out, p.text);
+      put_json_string(out, p.text);
       out += ",\"answers\":";
       out += std::to_string(p.answers);
       out += '}';

@@ -11,6 +11,7 @@
 #include <calmkit/validate.hpp>
 
 #include "io_error.hpp"
+#include "json_text.hpp"
 
 #include <simdjson.h>
 
@@ -46,35 +47,6 @@ namespace {
 // ---------------------------------------------------------------------------
 // Writer internals
 
-void put_string(std::string& o, std::string_view s) {
-  static constexpr char hex[] = "0123456789abcdef";
-  o += '"';
-  std::size_t run = 0;  // start of the bytes not yet copied
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') [[likely]]
-      continue;
-    o.append(s.data() + run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"': o += "\\\""; break;
-      case '\\': o += "\\\\"; break;
-      case '\n': o += "\\n"; break;
-      case '\r': o += "\\r"; break;
-      case '\t': o += "\\t"; break;
-      case '\b': o += "\\b"; break;
-      case '\f': o += "\\f"; break;
-      default:
-        o += "\\u00";
-        o += hex[c >> 4];
-        o += hex[c & 0xF];
-        break;
-    }
-  }
-  o.append(s.data() + run, s.size() - run);
-  o += '"';
-}
-
 void put_key(std::string& o, std::string_view key) {
   o += ",\"";
   o += key;
@@ -83,7 +55,7 @@ void put_key(std::string& o, std::string_view key) {
 
 void put_field(std::string& o, std::string_view key, std::string_view value) {
   put_key(o, key);
-  put_string(o, value);
+  put_json_string(o, value);
 }
 void put_opt_string(std::string& o, std::string_view key, std::string_view value) {
   if (!value.empty()) put_field(o, key, value);
@@ -118,7 +90,7 @@ void put_list(std::string& o, std::string_view key, const Range& items, Fn&& eac
   o += ']';
 }
 void put_strings(std::string& o, std::string_view key, const std::vector<std::string>& items) {
-  put_list(o, key, items, [&o](const std::string& s) { put_string(o, s); });
+  put_list(o, key, items, [&o](const std::string& s) { put_json_string(o, s); });
 }
 
 void open_record(std::string& o, std::string_view type, const std::string& participant, const std::string& id,
@@ -179,12 +151,12 @@ void append(std::string& o, const ThoughtRecord& r) {
   put_int(o, "belief_before", r.belief_before.value());
   put_list(o, "emotions", r.emotions, [&o](const EmotionRating& em) {
     o += "{\"name\":";
-    put_string(o, em.name);
+    put_json_string(o, em.name);
     put_int(o, "before", em.before.value());
     if (em.after) put_int(o, "after", em.after->value());
     o += '}';
   });
-  put_list(o, "distortions", r.distortions, [&o](Distortion d) { put_string(o, to_id(d)); });
+  put_list(o, "distortions", r.distortions, [&o](Distortion d) { put_json_string(o, to_id(d)); });
   put_strings(o, "evidence_for", r.evidence_for);
   put_strings(o, "evidence_against", r.evidence_against);
   put_strings(o, "alternatives", r.alternatives);
