@@ -39,6 +39,35 @@ Store::Impl& open_impl(const std::unique_ptr<Store::Impl>& impl) {
   if (!impl) detail::throw_invalid("the store is closed");
   return *impl;
 }
+
+/// One record added in a transaction of its own.
+template <class R>
+void add_one(const std::unique_ptr<Store::Impl>& p, const R& r) {
+  auto& impl = open_impl(p);
+  detail::Tx tx(impl, true);
+  detail::insert(impl, r);
+  tx.commit();
+}
+
+/// One record removed by `sql` (`DELETE ... WHERE pid = ?1 AND id = ?2`) in a
+/// transaction of its own; true when there was one.
+bool remove_one(const std::unique_ptr<Store::Impl>& p, const char* sql, std::string_view participant,
+                std::string_view id) {
+  auto& impl = open_impl(p);
+  detail::Tx tx(impl, true);
+  const bool removed = detail::delete_row(impl, sql, participant, id);
+  tx.commit();
+  return removed;
+}
+
+/// The records one reader (detail::read_triggers, ...) selects, in one snapshot.
+template <class Read>
+auto read_one_type(const std::unique_ptr<Store::Impl>& p, Read read, std::string_view participant,
+                   std::optional<Instant> from, std::optional<Instant> to) {
+  auto& impl = open_impl(p);
+  detail::Tx tx(impl, false);
+  return read(impl, detail::make_filter(participant, from, to));
+}
 }  // namespace
 
 int Store::schema_version() const {
@@ -63,34 +92,19 @@ void Store::TransactionScope::commit() {
 // --- writes ---------------------------------------------------------------------
 
 void Store::add(const Trigger& t) {
-  auto& impl = open_impl(impl_);
-  detail::Tx tx(impl, true);
-  detail::insert(impl, t);
-  tx.commit();
+  add_one(impl_, t);
 }
 void Store::add(const Reading& r) {
-  auto& impl = open_impl(impl_);
-  detail::Tx tx(impl, true);
-  detail::insert(impl, r);
-  tx.commit();
+  add_one(impl_, r);
 }
 void Store::add(const ExerciseSession& e) {
-  auto& impl = open_impl(impl_);
-  detail::Tx tx(impl, true);
-  detail::insert(impl, e);
-  tx.commit();
+  add_one(impl_, e);
 }
 void Store::add(const ThoughtRecord& t) {
-  auto& impl = open_impl(impl_);
-  detail::Tx tx(impl, true);
-  detail::insert(impl, t);
-  tx.commit();
+  add_one(impl_, t);
 }
 void Store::add(const Assessment& a) {
-  auto& impl = open_impl(impl_);
-  detail::Tx tx(impl, true);
-  detail::insert(impl, a);
-  tx.commit();
+  add_one(impl_, a);
 }
 void Store::add(const Record& r) {
   std::visit([this](const auto& x) { add(x); }, r);
@@ -161,37 +175,17 @@ std::size_t Store::remove_trigger(std::string_view participant, std::string_view
 }
 
 bool Store::remove_reading(std::string_view participant, std::string_view id) {
-  auto& impl = open_impl(impl_);
-  detail::Tx tx(impl, true);
-  const bool removed =
-      detail::delete_row(impl, "DELETE FROM readings WHERE pid = ?1 AND id = ?2", participant, id);
-  tx.commit();
-  return removed;
+  return remove_one(impl_, "DELETE FROM readings WHERE pid = ?1 AND id = ?2", participant, id);
 }
 bool Store::remove_exercise(std::string_view participant, std::string_view id) {
-  auto& impl = open_impl(impl_);
-  detail::Tx tx(impl, true);
-  const bool removed =
-      detail::delete_row(impl, "DELETE FROM exercises WHERE pid = ?1 AND id = ?2", participant, id);
-  tx.commit();
-  return removed;
+  return remove_one(impl_, "DELETE FROM exercises WHERE pid = ?1 AND id = ?2", participant, id);
 }
 bool Store::remove_thought_record(std::string_view participant, std::string_view id) {
-  auto& impl = open_impl(impl_);
-  detail::Tx tx(impl, true);
-  const bool removed =
-      detail::delete_row(impl, "DELETE FROM thought_records WHERE pid = ?1 AND id = ?2", participant, id);
-  tx.commit();
-  return removed;
+  return remove_one(impl_, "DELETE FROM thought_records WHERE pid = ?1 AND id = ?2", participant, id);
 }
 
 bool Store::remove_assessment(std::string_view participant, std::string_view id) {
-  auto& impl = open_impl(impl_);
-  detail::Tx tx(impl, true);
-  const bool removed =
-      detail::delete_row(impl, "DELETE FROM assessments WHERE pid = ?1 AND id = ?2", participant, id);
-  tx.commit();
-  return removed;
+  return remove_one(impl_, "DELETE FROM assessments WHERE pid = ?1 AND id = ?2", participant, id);
 }
 
 // --- reads -----------------------------------------------------------------------
@@ -236,34 +230,24 @@ std::size_t Store::size() const {
 
 std::vector<Trigger> Store::triggers(std::string_view participant, std::optional<Instant> from,
                                      std::optional<Instant> to) const {
-  auto& impl = open_impl(impl_);
-  detail::Tx tx(impl, false);
-  return detail::read_triggers(impl, detail::make_filter(participant, from, to));
+  return read_one_type(impl_, detail::read_triggers, participant, from, to);
 }
 std::vector<Reading> Store::readings(std::string_view participant, std::optional<Instant> from,
                                      std::optional<Instant> to) const {
-  auto& impl = open_impl(impl_);
-  detail::Tx tx(impl, false);
-  return detail::read_readings(impl, detail::make_filter(participant, from, to));
+  return read_one_type(impl_, detail::read_readings, participant, from, to);
 }
 std::vector<ExerciseSession> Store::exercises(std::string_view participant, std::optional<Instant> from,
                                               std::optional<Instant> to) const {
-  auto& impl = open_impl(impl_);
-  detail::Tx tx(impl, false);
-  return detail::read_exercises(impl, detail::make_filter(participant, from, to));
+  return read_one_type(impl_, detail::read_exercises, participant, from, to);
 }
 std::vector<ThoughtRecord> Store::thought_records(std::string_view participant, std::optional<Instant> from,
                                                   std::optional<Instant> to) const {
-  auto& impl = open_impl(impl_);
-  detail::Tx tx(impl, false);
-  return detail::read_thought_records(impl, detail::make_filter(participant, from, to));
+  return read_one_type(impl_, detail::read_thought_records, participant, from, to);
 }
 
 std::vector<Assessment> Store::assessments(std::string_view participant, std::optional<Instant> from,
                                            std::optional<Instant> to) const {
-  auto& impl = open_impl(impl_);
-  detail::Tx tx(impl, false);
-  return detail::read_assessments(impl, detail::make_filter(participant, from, to));
+  return read_one_type(impl_, detail::read_assessments, participant, from, to);
 }
 
 std::optional<Trigger> Store::find_trigger(std::string_view participant, std::string_view id) const {
