@@ -122,36 +122,9 @@ from ._core import (Assessment, AssessmentTable, builtin_instrument_ids, instrum
                     register_instrument, score)
 from .assessments import assessment_change, assessment_scores
 
-# --- progress metrics (DataFrames) ---
-from .metrics import (
-    Cohort,
-    cohort,
-    cohort_from_arrays,
-    set_threads,
-    threads,
-    time_to_calm,
-    time_to_calm_summary,
-    km_curve,
-    km_quantiles,
-    first_and_latest,
-    analysis_frame,
-    episodes_by_exercise,
-    trigger_frequency,
-    trigger_trend,
-    peak_intensity,
-    peak_trend,
-    exercise_effectiveness,
-    thought_record_summary,
-    distortion_frequency,
-    window_of_uncertainty,
-    trigger_weekday_hour,
-    trigger_weekday_hour_summary,
-    trigger_category_totals,
-    record_counts,
-    practice_consistency,
-    practice_streaks,
-    affect_dynamics,
-)
+# --- progress metrics (DataFrames): the names of calmkit.metrics.__all__, listed there once ---
+from . import metrics as _metrics
+from .metrics import *  # noqa: F403
 
 # --- importers from other apps, and exports (pure Python) ---
 from .exports import export_csv, import_csv, research_export, write_research_export
@@ -287,33 +260,7 @@ __all__ = [
     "Store",
     "open_store",
     # progress metrics
-    "Cohort",
-    "cohort",
-    "cohort_from_arrays",
-    "set_threads",
-    "threads",
-    "time_to_calm",
-    "time_to_calm_summary",
-    "km_curve",
-    "km_quantiles",
-    "first_and_latest",
-    "analysis_frame",
-    "episodes_by_exercise",
-    "trigger_frequency",
-    "trigger_trend",
-    "peak_intensity",
-    "peak_trend",
-    "exercise_effectiveness",
-    "thought_record_summary",
-    "distortion_frequency",
-    "window_of_uncertainty",
-    "trigger_weekday_hour",
-    "trigger_weekday_hour_summary",
-    "trigger_category_totals",
-    "record_counts",
-    "practice_consistency",
-    "practice_streaks",
-    "affect_dynamics",
+    *_metrics.__all__,
     # exercises, guided sessions, suggestions
     "Exercise",
     "ExerciseFormatError",

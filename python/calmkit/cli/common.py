@@ -7,7 +7,7 @@ import argparse
 import errno
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from .. import _core, formats, guided, home
 from ..prompts import shown
@@ -173,37 +173,33 @@ def shell_word(text: str) -> str:
     return shlex.quote(text)
 
 
+def _number_arg(text: str, convert: Callable[[str], Any], what: str, ok: Callable[[Any], bool],
+                why: Callable[[Any], str]) -> Any:
+    """``text`` converted (``int`` or ``float``) and checked for an argparse type:
+    ArgumentTypeError saying it is not ``what``, or ``why(value)`` when ``ok`` refuses it."""
+    try:
+        value = convert(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+    if not ok(value):
+        raise argparse.ArgumentTypeError(why(value))
+    return value
+
+
 def byte_count_arg(text: str) -> int:
     """--max-input-bytes: a whole number of bytes, 0 or more."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of bytes") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{value} is negative")
-    return value
+    return _number_arg(text, int, "a whole number of bytes", lambda v: v >= 0, lambda v: f"{v} is negative")
 
 
 def zero_to_ten_arg(text: str) -> int:
     """A whole number 0-10 (a distress or a threshold)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not 0 <= value <= 10:
-        raise argparse.ArgumentTypeError(f"{value} is outside 0-10")
-    return value
+    return _number_arg(text, int, "a whole number", lambda v: 0 <= v <= 10, lambda v: f"{v} is outside 0-10")
 
 
 def hours_arg(text: str) -> float:
     """A positive number of hours under a year (--window-hours)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not (value > 0 and value < 24 * 365):
-        raise argparse.ArgumentTypeError(f"{text} hours is not a positive number of hours under a year")
-    return value
+    return _number_arg(text, float, "a number", lambda v: v > 0 and v < 24 * 365,
+                       lambda v: f"{text} hours is not a positive number of hours under a year")
 
 
 def intensity_arg(text: str) -> int:

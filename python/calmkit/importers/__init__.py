@@ -6,15 +6,11 @@ from .bearable import import_bearable
 from .daylio import import_daylio
 from .detect import detect_format
 from .mindlamp import import_mindlamp
-from .report import Adjusted, ImportFormatError, ImportReport, ImportResult, Skipped, Unmapped
+from . import report
+from .report import *  # noqa: F403  (the names of report.__all__, listed there once)
 
 __all__ = [
-    "Adjusted",
-    "ImportFormatError",
-    "ImportReport",
-    "ImportResult",
-    "Skipped",
-    "Unmapped",
+    *report.__all__,
     "detect_format",
     "import_apple_health",
     "import_bearable",

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any, Optional, Union
 
 from .. import _core
+from ..csv_input import CsvTable, read_table
 from ..localtime import resolve, zone
 from .report import Adjusted, ImportFormatError, ImportReport
 
@@ -56,6 +57,31 @@ def what_file_is(head: bytes, *, zip_ok: bool = False, wide: bool = True) -> Opt
     if len(pairs) >= 8 and pairs[0::2].count(0) == len(pairs[0::2]) and 0 not in pairs[1::2]:
         return "UTF-16 text (big-endian, without a byte-order mark)", todo
     return None
+
+
+def read_export_table(path: Any, src: str, *, app: str, layouts: Any, encoding: str, lenient: bool) -> CsvTable:
+    """An app's CSV export read with the one CSV reader (``csv_input.read_table``):
+    a compressed or UTF-16 file is refused first (with how to re-save it),
+    ``layouts`` (layout name -> its columns) are the columns the reader
+    expects, and a file without a header line is an ImportFormatError naming
+    ``app``."""
+    expected = {c for cols in layouts.values() for c in cols}
+    if encoding.replace("-", "").replace("_", "").lower() in ("utf8", "utf8sig"):
+        refuse_unreadable(path, src, wide=False)  # csv_input says how to re-save UTF-16
+    table = read_table(path, encoding=encoding, lenient=lenient, expected=expected)
+    if table.header is None:
+        raise ImportFormatError(src, 1, "", f"empty file: no {app} header line")
+    return table
+
+
+def check_year(src: str, line: int, field: str, text: str, year: int) -> None:
+    """A date of an app's export whose year a journal cannot hold (outside
+    1400..9999, e.g. a spreadsheet's placeholder date of year 1) is an
+    ImportFormatError naming the line, the field and the text."""
+    if not YEARS[0] <= year <= YEARS[1]:
+        raise ImportFormatError(src, line, field, (
+            f"{text.strip()!r}: the year {year} is outside the years {YEARS[0]}-{YEARS[1]} "
+            "a calmkit journal can hold (a placeholder date?)"), value=text)
 
 
 def refuse_unreadable(path: Any, src: str, *, zip_ok: bool = False, wide: bool = True) -> None:
@@ -196,7 +222,8 @@ _CLASSES = {"trigger": "Trigger", "reading": "Reading", "exercise": "ExerciseSes
             "thought_record": "ThoughtRecord", "assessment": "Assessment"}
 _T0 = datetime(2000, 1, 1, tzinfo=_UTC)
 #: The years a journal holds (include/calmkit/time.hpp, min_year/max_year).
-_YEARS = (1400, 9999)
+#: The years a journal can hold (the journal format's rule, ``detail::year_rule`` in C++).
+YEARS = (1400, 9999)
 
 
 def _placeholder(ck: Any, kind: str) -> Any:
@@ -228,8 +255,8 @@ def _make(ck: Any, record: dict[str, Any]) -> Any:
         value = record.get(name, "")
         try:
             if isinstance(value, datetime) and value.utcoffset() is not None:
-                if not _YEARS[0] <= value.year <= _YEARS[1]:
-                    raise _FieldError(name, f"year must be {_YEARS[0]}..{_YEARS[1]}")  # the reader's words
+                if not YEARS[0] <= value.year <= YEARS[1]:
+                    raise _FieldError(name, f"year must be {YEARS[0]}..{YEARS[1]}")  # the reader's words
                 value = _fixed(value)
             if name == "emotions" and isinstance(value, list):
                 value = [ck.EmotionRating(**e) if isinstance(e, dict) else e for e in value]
@@ -249,7 +276,7 @@ def _quick(ck: Any, record: dict[str, Any]) -> Any:
     for name in ("time", "end"):
         when = kwargs.get(name)
         if when is not None:
-            if not isinstance(when, datetime) or when.utcoffset() is None or not _YEARS[0] <= when.year <= _YEARS[1]:
+            if not isinstance(when, datetime) or when.utcoffset() is None or not YEARS[0] <= when.year <= YEARS[1]:
                 return None
             kwargs[name] = _fixed(when)
     try:

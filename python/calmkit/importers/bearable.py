@@ -9,8 +9,8 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any, Mapping, Optional, Union
 
-from ..csv_input import CsvTable, parse_clock_time, parse_date, read_table
-from ._common import ROW_ERRORS, LocalClock, Source, build_journal, refuse_unreadable, round_half_up, row_error
+from ..csv_input import CsvTable, parse_clock_time, parse_date
+from ._common import ROW_ERRORS, LocalClock, Source, build_journal, check_year, round_half_up, read_export_table, row_error
 from .report import ImportFormatError, ImportReport, ImportResult, Unmapped
 
 __all__ = ["BEARABLE_LAYOUTS", "BEARABLE_SCALES", "BEARABLE_SEVERITIES", "BEARABLE_TIMES_OF_DAY", "import_bearable"]
@@ -58,7 +58,6 @@ _MONTHS = {name: i + 1 for i, names in enumerate(zip(
     for name in names}
 _MONTHS["sept"] = 9
 #: Years a calmkit journal can hold (docs/journal-format.md).
-_YEARS = (1400, 9999)
 _ORDINAL_DATE = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]+)\.?,?\s+(\d{4})")
 
 
@@ -184,13 +183,9 @@ def import_bearable(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = No
     report = ImportReport(source=src, format="bearable")
     records: list[dict[str, Any]] = []
     sources: list[Source] = []
-    expected = {c for cols in BEARABLE_LAYOUTS.values() for c in cols}
-    if encoding.replace("-", "").replace("_", "").lower() in ("utf8", "utf8sig"):
-        refuse_unreadable(path, src, wide=False)  # csv_input says how to re-save UTF-16
-    table = read_table(path, encoding=encoding, lenient=lenient, expected=expected)
+    table = read_export_table(path, src, app="Bearable", layouts=BEARABLE_LAYOUTS, encoding=encoding,
+                              lenient=lenient)
     bad_lines = table.bad_lines
-    if table.header is None:
-        raise ImportFormatError(src, 1, "", "empty file: no Bearable header line")
     header = [c.strip().lower() for c in table.header]
     report.layout = _layout(header, table)
     # A spreadsheet that writes ';' between fields writes a decimal comma too.
@@ -235,10 +230,7 @@ def _row(row: list[str], header: list[str], first: int, last: int, src: str, enc
         raise ImportFormatError(src, first, "date", (
             f"{_why_not_a_date(cell['date'])}; Bearable writes dates such as '3rd Mar 2026' or '2026-03-03'"),
             value=cell["date"])
-    if not _YEARS[0] <= day.year <= _YEARS[1]:
-        raise ImportFormatError(src, first, "date", (
-            f"{cell['date'].strip()!r}: the year {day.year} is outside the years {_YEARS[0]}-{_YEARS[1]} "
-            "a calmkit journal can hold (a placeholder date?)"), value=cell["date"])
+    check_year(src, first, "date", cell["date"], day.year)
     if "date formatted" in cell and cell["date formatted"].strip():
         formatted = _parse_date(cell["date formatted"])
         if formatted is None:

@@ -6,9 +6,9 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any, Mapping, Optional, Union
 
-from ..csv_input import CsvTable, parse_clock_time, parse_date, read_table
+from ..csv_input import CsvTable, parse_clock_time, parse_date
 from .. import _core
-from ._common import ROW_ERRORS, LocalClock, Source, build_journal, refuse_unreadable, row_error
+from ._common import ROW_ERRORS, LocalClock, Source, build_journal, check_year, read_export_table, row_error
 from .report import ImportFormatError, ImportReport, ImportResult
 
 __all__ = ["DAYLIO_LAYOUTS", "DAYLIO_MOODS", "import_daylio"]
@@ -100,7 +100,6 @@ def _check_mood_map(mood_map: Optional[Mapping[str, int]]) -> dict[str, int]:
 
 
 #: Years a calmkit journal can hold (docs/journal-format.md).
-_YEARS = (1400, 9999)
 
 
 def import_daylio(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = None,
@@ -140,13 +139,9 @@ def import_daylio(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = None
     report = ImportReport(source=src, format="daylio")
     records: list[dict[str, Any]] = []
     sources: list[Source] = []
-    expected = {c for cols in DAYLIO_LAYOUTS.values() for c in cols}
-    if encoding.replace("-", "").replace("_", "").lower() in ("utf8", "utf8sig"):
-        refuse_unreadable(path, src, wide=False)  # csv_input says how to re-save UTF-16
-    table = read_table(path, encoding=encoding, lenient=lenient, expected=expected)
+    table = read_export_table(path, src, app="Daylio", layouts=DAYLIO_LAYOUTS, encoding=encoding,
+                              lenient=lenient)
     bad_lines = table.bad_lines
-    if table.header is None:
-        raise ImportFormatError(src, 1, "", "empty file: no Daylio header line")
     header = [c.strip().casefold() for c in table.header]
     layout = _layout(header, table)
     report.layout = layout
@@ -202,11 +197,8 @@ def _row(row: list[str], header: list[str], layout: str, first: int, last: int, 
         except ValueError as e:
             raise ImportFormatError(src, first, "full_date", str(e), value=cell["full_date"]) from None
         day = datetime(d.year, d.month, d.day)
-    if not _YEARS[0] <= day.year <= _YEARS[1]:
-        name = "year" if layout == "year" else "full_date"
-        raise ImportFormatError(src, first, name, (
-            f"{cell[name].strip()!r}: the year {day.year} is outside the years {_YEARS[0]}-{_YEARS[1]} "
-            "a calmkit journal can hold (a placeholder date?)"), value=cell[name])
+    name = "year" if layout == "year" else "full_date"
+    check_year(src, first, name, cell[name], day.year)
     clock_time = parse_clock_time(cell["time"])
     if clock_time is None:
         raise ImportFormatError(src, first, "time", (
