@@ -18,6 +18,10 @@
 // exercise probability does not move the trigger times. Self-assessments draw
 // from a stream of their own (purpose 4), so turning them on or off leaves every
 // other record as it was.
+//
+// Why one file of ~600 lines: what is left here is the generator itself,
+// ParticipantGenerator (with its zone timeline), whose record writers share its streams and its
+// persona; the data and the RNG are already in the headers named above.
 
 #include "synthetic_phrases.hpp"
 #include "synthetic_rng.hpp"

@@ -1,4 +1,10 @@
-"""Type stubs for calmkit._core (checked against the module by tests/python/test_stubs.py)."""
+"""Type stubs for calmkit._core (checked against the module by tests/python/test_stubs.py).
+
+Why one file of ~760 lines: a compiled module's stub is one file named for
+it (``_core.pyi``, PEP 484), and it declares every class and function of
+bindings/python/*.cpp in the order of their ``register_<area>`` files. The
+record-table classes repeat one shape on purpose: test_stubs compares each
+class body with the live class, member by member."""
 
 import datetime
 import os

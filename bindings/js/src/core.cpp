@@ -15,6 +15,12 @@
 // (a browser reports its cores, and a thread could not be started).
 // Every entry point turns a C++ exception into a JavaScript Error carrying the
 // kind and, for format errors, path, line and field as properties.
+//
+// Why one file of ~700 lines: it is the one embind module of the package, and
+// its parts (the journal, the exercise catalog, the session engine) share the
+// column and error helpers at its top and the one EMSCRIPTEN_BINDINGS block at
+// its end. Its seam, if it grows: core_<part>.cpp files, each with its own
+// EMSCRIPTEN_BINDINGS block, and a private header for the shared helpers.
 #include <calmkit/exercises.hpp>
 #include <calmkit/io.hpp>
 #include <calmkit/journal.hpp>

@@ -8,6 +8,12 @@
 // JavaScript value that needs nothing. A forgotten object is freed when the
 // garbage collector finds it (FinalizationRegistry), but that may be late or
 // never: delete what you create.
+//
+// Why one file of ~660 lines: it is the package's one ES module entry, the
+// JavaScript face of core.cpp section by section (errors, names, lifetimes,
+// times, the API, loading the core), typed by the one index.d.ts beside it.
+// Its seam, if it grows: the API section split by part into modules that
+// index.js re-exports.
 import createCalmkitCore from './calmkit_core.mjs';
 
 // --- errors ------------------------------------------------------------------------
