@@ -11,6 +11,7 @@
 #include "arrow.hpp"
 #include "arrow_c.hpp"
 #include "arrow_node.hpp"
+#include "released_read.hpp"
 
 #include <algorithm>
 #include <array>
@@ -303,7 +304,7 @@ std::unique_ptr<Node> assessment_batch(const detail::Tables& s) {
 py::dict journal_to_arrow(const Journal& j) {
   std::shared_ptr<const Node> batches[5];
   {
-    py::gil_scoped_release release;
+    const ReleasedRead release(j.columns());  // Journal.add on another thread waits
     const detail::Tables& s = j.storage();
     batches[0] = trigger_batch(s);
     batches[1] = reading_batch(s);

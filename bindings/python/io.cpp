@@ -9,6 +9,7 @@
 //
 // Files are read and written with the GIL released.
 #include "common.hpp"
+#include "released_read.hpp"
 
 #include <calmkit/io.hpp>
 
@@ -224,7 +225,7 @@ void register_io(py::module_& m) {
       "write_journal",
       [](const Journal& journal, const std::filesystem::path& path, bool header, std::string generator) {
         const auto options = write_options(header, std::move(generator));
-        py::gil_scoped_release release;
+        const ReleasedRead release(journal.columns());
         write_journal(journal, path, options);
       },
       py::arg("journal"), py::arg("path"), py::kw_only(), py::arg("header") = true,
@@ -240,7 +241,7 @@ void register_io(py::module_& m) {
         const auto options = write_options(header, std::move(generator));
         std::string out;
         {
-          py::gil_scoped_release release;
+          const ReleasedRead release(journal.columns());
           out = to_jsonl(journal, options);
         }
         return out;

@@ -10,6 +10,7 @@
 // DataFrames) wraps them into pandas columns without creating a Python object
 // per number or time. This module never imports the Python package.
 #include "common.hpp"
+#include "released_read.hpp"
 
 #include <calmkit/io.hpp>
 
@@ -419,8 +420,13 @@ void bind_journal(py::module_& m) {
            "A journal of the given records (any order, any mix of types). Raises ValueError for a broken "
            "rule (duplicate id, dangling trigger link, end before time).")
       .def(
-          "add", [](Journal& j, py::handle record) { j.add(record_from_py(record)); }, py::arg("record"),
-          "Adds one record; ValueError (journal unchanged) if it would break a rule.")
+          "add",
+          [](Journal& j, py::handle record) {
+            const Record r = record_from_py(record);
+            wait_for_readers(j.columns());  // a metric or a write on another thread reads the columns
+            j.add(r);
+          },
+          py::arg("record"), "Adds one record; ValueError (journal unchanged) if it would break a rule.")
       .def("__len__", &Journal::size)
       .def("__eq__", &equal<Journal>, py::is_operator(), py::arg("other"))
       .def("__repr__",
@@ -451,7 +457,7 @@ void bind_journal(py::module_& m) {
           [](const Journal& j) {
             std::string text;
             {
-              py::gil_scoped_release release;
+              const ReleasedRead release(j.columns());
               text = to_jsonl(j);
             }
             return py::make_tuple(py::bytes(text));

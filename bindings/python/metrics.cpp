@@ -11,6 +11,7 @@
 // that one: a cohort.cpp with register_cohort and a private header for the
 // shared helpers.
 #include "common.hpp"
+#include "released_read.hpp"
 
 #include <calmkit/metrics.hpp>
 
@@ -194,7 +195,8 @@ std::span<const T> span_of(const py::array_t<T, py::array::c_style | py::array::
 /// Runs `compute(calendar, curves)` without the GIL (it returns the summary or
 /// the curves) and packs the result into a dict of NumPy arrays.
 template <class Compute>
-py::dict summary_dict(Compute&& compute, const mx::LocalCalendar& cal, bool curves) {
+py::dict summary_dict(Compute&& compute, const mx::LocalCalendar& cal, bool curves,
+                      const mx::Cohort* reads = nullptr) {
   py::dict d;
   auto keys = [&d](mx::TimeToCalmSummary& s, const char* prefix) {
     const std::string p(prefix);
@@ -210,7 +212,7 @@ py::dict summary_dict(Compute&& compute, const mx::LocalCalendar& cal, bool curv
   };
   std::pair<mx::TimeToCalmSummary, mx::GroupedCurves> r;
   {
-    py::gil_scoped_release release;
+    const ReleasedRead release(reads);
     r = compute(cal, curves);
   }
   if (!curves) {
@@ -342,7 +344,7 @@ void register_metrics(py::module_& m) {
         const auto o = episode_options(threshold, window_hours);
         mx::EpisodeTable e;
         {
-          py::gil_scoped_release release;
+          const ReleasedRead release(c);
           e = mx::time_to_calm(c, o);
         }
         const auto& t = c.triggers;
@@ -385,7 +387,7 @@ void register_metrics(py::module_& m) {
                                mx::time_to_calm_summary(keys, eps.minutes, eps.calmed, by, cal, confidence),
                                mx::GroupedCurves{}};
             },
-            calendar(tz), curves);
+            calendar(tz), curves, &c);
       },
       py::arg("cohort"), py::arg("threshold"), py::arg("window_hours"), py::arg("by_participant"),
       py::arg("period"), py::arg("by_category"), py::arg("tz"), py::arg("confidence"), py::arg("curves"),
@@ -466,7 +468,7 @@ void register_metrics(py::module_& m) {
           detail::throw_invalid("split must be 'none', 'category' or 'group'");
         mx::FrequencyTable f;
         {
-          py::gil_scoped_release release;
+          const ReleasedRead release(c);
           f = mx::trigger_frequency(c, p, s, cal);
         }
         py::dict d;
@@ -486,7 +488,7 @@ void register_metrics(py::module_& m) {
         const auto cal = calendar(tz);
         mx::TrendTable t;
         {
-          py::gil_scoped_release release;
+          const ReleasedRead release(c);
           t = pooled ? mx::trigger_trend_pooled(c, k, cal, confidence)
                      : mx::trigger_trend(c, k, cal, confidence);
         }
@@ -519,7 +521,7 @@ void register_metrics(py::module_& m) {
         const auto o = episode_options(threshold, window_hours);
         mx::PeakTrendTable t;
         {
-          py::gil_scoped_release release;
+          const ReleasedRead release(c);
           t = mx::peak_trend(c, mx::time_to_calm(c, o), confidence);
         }
         py::dict d;
@@ -543,7 +545,7 @@ void register_metrics(py::module_& m) {
         const auto o = episode_options(threshold, window_hours);
         mx::ExerciseEffectTable t;
         {
-          py::gil_scoped_release release;
+          const ReleasedRead release(c);
           t = mx::exercise_effectiveness(c, mx::time_to_calm(c, o), by_participant);
         }
         py::dict d;

@@ -6,6 +6,7 @@
 // C++ object), so closing from one thread never pulls the connection from
 // under another.
 #include "common.hpp"
+#include "released_read.hpp"
 
 #include <calmkit/store.hpp>
 
@@ -82,7 +83,11 @@ void register_store(py::module_& m) {
           "id, reference to a missing trigger, end before time, an unregistered instrument or "
           "answers that do not fit it).")
       .def(
-          "add_journal", [](PyStore& s, const Journal& j) { s.with([&j](Store& st) { st.add_all(j); }); },
+          "add_journal",
+          [](PyStore& s, const Journal& j) {
+            const ColumnsRead reading(j.columns());  // Journal.add on another thread waits
+            s.with([&j](Store& st) { st.add_all(j); });
+          },
           py::arg("journal"), "Adds every record of a Journal in one transaction: all of them or none.")
       .def(
           "update",
