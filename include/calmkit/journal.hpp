@@ -2,6 +2,12 @@
 /// @brief `Journal`: the records of one person or of a whole cohort, ordered,
 /// checked and stored as columns, with per-participant and time-range views;
 /// `JournalBuilder`, which readers fill.
+///
+/// Why one header of ~700 lines: it is the one class `Journal`, its member
+/// documentation and its inline definitions (the checked `add` for each record
+/// type and the views); its parts with a job of their own are in
+/// record_view.hpp, journal_builder.hpp, journal_tables.hpp and
+/// journal_rows.hpp.
 #pragma once
 
 #include <calmkit/columns.hpp>

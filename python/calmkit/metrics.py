@@ -1,11 +1,18 @@
 """Progress metrics as pandas DataFrames (definitions: docs/metrics.md).
 
 Every function takes a :class:`calmkit.Journal` or a :class:`calmkit.Cohort`
-(the columnar form the C++ metrics run on). A journal is converted to its
-cohort once, by the first metric called on it, and the cohort is kept with the
-journal until the journal changes (``add``): further metrics on an unchanged
-journal cost what they cost on a prebuilt cohort. Numbers and times come from
-C++ as NumPy arrays and are wrapped, never converted row by row.
+(the columnar form the C++ metrics run on). A journal already holds its
+records as columns, so a metric reads them as they are: no conversion, and the
+first call costs what later calls cost. Numbers and times come from C++ as
+NumPy arrays and are wrapped, never converted row by row.
+
+Why one module of ~1,150 lines: it is the one facade users import the metrics
+from (``calmkit.metrics``, re-exported by ``calmkit``), and every public
+function shares the same few private helpers above it (the participant and
+category Categoricals, the ``by=`` parsing, ``_every_participant``, the
+episode parameters). Its seam, if it grows, is per metric family (time to
+calm and survival, frequency, practice, thought records and dynamics) over a
+private module of those helpers.
 
 Conventions of the returned frames:
 
