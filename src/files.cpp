@@ -35,14 +35,17 @@ namespace fs = std::filesystem;
   throw FileError(path.string(), err, msg);
 }
 
-/// The kind of a non-regular file, as words for a message.
+/// The kind of a file, as words for a message ("it is a regular file, not a
+/// folder" where a folder was wanted; the other kinds where a file was).
 const char* kind_of(mode_t mode) {
+  if (S_ISREG(mode)) return "a regular file";
   if (S_ISDIR(mode)) return "a directory";
   if (S_ISFIFO(mode)) return "a FIFO (named pipe)";
   if (S_ISCHR(mode)) return "a character device";
   if (S_ISBLK(mode)) return "a block device";
   if (S_ISSOCK(mode)) return "a socket";
-  return "not a regular file";
+  if (S_ISLNK(mode)) return "a symbolic link";
+  return "a file of an unknown kind";
 }
 
 fs::path parent_of(const fs::path& p) {
