@@ -323,7 +323,7 @@ class Column {
     }
     if (v > std::numeric_limits<std::int64_t>::max() / unit_ ||
         v < std::numeric_limits<std::int64_t>::min() / unit_) {
-      *err = "is outside the years 1400..9999";
+      *err = std::string(detail::year_rule);
       return 0;
     }
     return v * unit_;
@@ -541,17 +541,14 @@ class RowReader {
     if (!err.empty()) fail_at(name, err);
     const auto minutes = integer(off, off_name).value_or(0);
     const auto o = UtcOffset::make(static_cast<int>(std::clamp<long long>(minutes, -100000, 100000)));
-    if (!o) {
-      fail_at(off_name, "must be a UTC offset in minutes within -1439..1439 (-23:59..+23:59), got " +
-                            std::to_string(minutes));
-    }
+    if (!o) fail_at(off_name, detail::offset_out_of_range(minutes));
     const Instant at = Instant::from_utc_us(us, *o);
     static const std::int64_t lo =
         Instant::date_to_day(boost::gregorian::date(detail::min_year, 1, 1)) * detail::us_per_day;
     static const std::int64_t hi =
         (Instant::date_to_day(boost::gregorian::date(detail::max_year, 12, 31)) + 1) * detail::us_per_day;
     if (at.local_us() < lo || at.local_us() >= hi) {
-      fail_at(name, "is outside the years 1400..9999 (at its UTC offset)");
+      fail_at(name, std::string(detail::year_rule) + " (at its UTC offset)");
     }
     return at;
   }

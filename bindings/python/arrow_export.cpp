@@ -111,17 +111,25 @@ std::unique_ptr<Node> link_column(const std::vector<std::int32_t>& link, const T
   return b.finish("trigger");
 }
 
-/// A list<string> column from the journal's (start, count) rows.
-std::unique_ptr<Node> text_list_column(std::string name, const detail::TextList& l) {
+/// The list offsets of a journal list column's (start, count) rows, calling
+/// `item(k)` for each item k in row order.
+template <class List, class Item>
+ListOffsets list_rows(const List& l, Item item) {
   ListOffsets lists;
-  StringBuilder items;
   std::int64_t count = 0;
   for (std::size_t i = 0; i < l.start.size(); ++i) {
     const auto first = static_cast<std::size_t>(l.start[i]);
-    for (std::size_t k = 0; k < l.count[i]; ++k) items.push(l.items[first + k]);
+    for (std::size_t k = first; k < first + l.count[i]; ++k) item(k);
     count += l.count[i];
     lists.close(count);
   }
+  return lists;
+}
+
+/// A list<string> column from the journal's (start, count) rows.
+std::unique_ptr<Node> text_list_column(std::string name, const detail::TextList& l) {
+  StringBuilder items;
+  auto lists = list_rows(l, [&](std::size_t k) { items.push(l.items[k]); });
   return lists.finish(std::move(name), items.finish("item"));
 }
 
@@ -151,14 +159,26 @@ std::unique_ptr<Node> used_names_column(std::string name, const std::vector<std:
   return n;
 }
 
-/// The columns every table starts with: participant, id, time, offset_minutes.
-void head(std::vector<std::unique_ptr<Node>>& c, const std::vector<std::int32_t>& participant,
-          const TextColumn& id, const std::vector<std::int64_t>& time_us,
-          const std::vector<std::int16_t>& offset_minutes, const Cohort& cols) {
-  c.push_back(participant_column(participant, cols.participants));
-  c.push_back(text_column("id", id));
-  c.push_back(fixed_column("tsu:UTC", "time", time_us));
-  c.push_back(fixed_column("s", "offset_minutes", offset_minutes));
+/// The columns every table starts with (participant, id, time,
+/// offset_minutes), from record type R's columns; each table adds its own
+/// fields after them and ends with `batch`.
+template <class R>
+std::vector<std::unique_ptr<Node>> head(const detail::Tables& s) {
+  std::vector<std::unique_ptr<Node>> c;
+  c.push_back(participant_column(detail::participant_column<R>(s.c), s.c.participants));
+  c.push_back(text_column("id", detail::id_column<R>(s)));
+  c.push_back(fixed_column("tsu:UTC", "time", detail::utc_column<R>(s.c)));
+  c.push_back(fixed_column("s", "offset_minutes", detail::offset_column<R>(s.c)));
+  return c;
+}
+
+/// The record batch of record type R: `head<R>`'s columns, then the ones
+/// `fields(c)` appends.
+template <class R, class Fields>
+std::unique_ptr<Node> table(const detail::Tables& s, Fields fields) {
+  auto c = head<R>(s);
+  fields(c);
+  return batch(static_cast<std::int64_t>(detail::rows_of<R>(s)), std::move(c));
 }
 
 constexpr auto not_rated = [](auto x) { return x < 0; };
@@ -168,135 +188,114 @@ constexpr auto not_rated = [](auto x) { return x < 0; };
 // lists gathered once in row order, links read as the linked trigger's id.
 
 std::unique_ptr<Node> trigger_batch(const detail::Tables& s) {
-  const auto& t = s.c.triggers;
-  std::vector<std::unique_ptr<Node>> c;
-  head(c, t.participant, s.c.trigger_ids, t.time_us, t.offset_minutes, s.c);
-  std::vector<std::string> ids;
-  for (const auto& e : trigger_category_table) ids.emplace_back(e.id);
-  DictionaryBuilder category(std::move(ids));
-  for (const auto x : t.category) category.push(static_cast<std::int32_t>(x));
-  c.push_back(category.finish("category"));
-  c.back()->nullable = false;
-  c.push_back(fixed_column("c", "intensity", t.intensity));
-  c.push_back(text_column("context", s.tr.context));
-  c.push_back(text_list_column("thoughts", s.tr.thoughts));
-  c.push_back(text_list_column("sensations", s.tr.sensations));
-  c.push_back(text_column("urge", s.tr.urge));
-  c.push_back(bool_column("acted_on_urge", t.acted_on_urge));
-  c.push_back(optional_column<double>("g", "acted_after_minutes", t.acted_after_minutes,
-                                      [](double m) { return std::isnan(m); }));
-  c.push_back(text_column("response", s.tr.response));
-  c.push_back(text_list_column("tags", s.tr.tags));
-  return batch(static_cast<std::int64_t>(t.size()), std::move(c));
+  return table<Trigger>(s, [&s](auto& c) {
+    const auto& t = s.c.triggers;
+    std::vector<std::string> ids;
+    for (const auto& e : trigger_category_table) ids.emplace_back(e.id);
+    DictionaryBuilder category(std::move(ids));
+    for (const auto x : t.category) category.push(static_cast<std::int32_t>(x));
+    c.push_back(category.finish("category"));
+    c.back()->nullable = false;
+    c.push_back(fixed_column("c", "intensity", t.intensity));
+    c.push_back(text_column("context", s.tr.context));
+    c.push_back(text_list_column("thoughts", s.tr.thoughts));
+    c.push_back(text_list_column("sensations", s.tr.sensations));
+    c.push_back(text_column("urge", s.tr.urge));
+    c.push_back(bool_column("acted_on_urge", t.acted_on_urge));
+    c.push_back(optional_column<double>("g", "acted_after_minutes", t.acted_after_minutes,
+                                        [](double m) { return std::isnan(m); }));
+    c.push_back(text_column("response", s.tr.response));
+    c.push_back(text_list_column("tags", s.tr.tags));
+  });
 }
 
 std::unique_ptr<Node> reading_batch(const detail::Tables& s) {
-  const auto& r = s.c.readings;
-  std::vector<std::unique_ptr<Node>> c;
-  head(c, r.participant, s.re.id, r.time_us, r.offset_minutes, s.c);
-  c.push_back(fixed_column("c", "intensity", r.intensity));
-  c.push_back(link_column(r.trigger, s.c.trigger_ids));
-  c.push_back(text_column("note", s.re.note));
-  return batch(static_cast<std::int64_t>(r.size()), std::move(c));
+  return table<Reading>(s, [&s](auto& c) {
+    const auto& r = s.c.readings;
+    c.push_back(fixed_column("c", "intensity", r.intensity));
+    c.push_back(link_column(r.trigger, s.c.trigger_ids));
+    c.push_back(text_column("note", s.re.note));
+  });
 }
 
 std::unique_ptr<Node> exercise_batch(const detail::Tables& s) {
-  const auto& e = s.c.exercises;
-  std::vector<std::unique_ptr<Node>> c;
-  head(c, e.participant, s.ex.id, e.time_us, e.offset_minutes, s.c);
-  c.push_back(fixed_column("tsu:UTC", "end", e.end_us));
-  // An empty end_offset_minutes means the start's offset for every row.
-  c.push_back(fixed_column("s", "end_offset_minutes",
-                           e.end_offset_minutes.empty() ? e.offset_minutes : e.end_offset_minutes));
-  c.push_back(used_names_column("exercise", e.exercise, s.c.exercise_names));
-  c.push_back(bool_column("completed", e.completed));
-  c.back()->nullable = false;
-  c.push_back(optional_column<std::int8_t>("c", "intensity_before", e.intensity_before, not_rated));
-  c.push_back(optional_column<std::int8_t>("c", "intensity_after", e.intensity_after, not_rated));
-  c.push_back(link_column(e.trigger, s.c.trigger_ids));
-  c.push_back(text_list_column("responses", s.ex.responses));
-  return batch(static_cast<std::int64_t>(e.size()), std::move(c));
+  return table<ExerciseSession>(s, [&s](auto& c) {
+    const auto& e = s.c.exercises;
+    c.push_back(fixed_column("tsu:UTC", "end", e.end_us));
+    // An empty end_offset_minutes means the start's offset for every row.
+    c.push_back(fixed_column("s", "end_offset_minutes",
+                             e.end_offset_minutes.empty() ? e.offset_minutes : e.end_offset_minutes));
+    c.push_back(used_names_column("exercise", e.exercise, s.c.exercise_names));
+    c.push_back(bool_column("completed", e.completed));
+    c.back()->nullable = false;
+    c.push_back(optional_column<std::int8_t>("c", "intensity_before", e.intensity_before, not_rated));
+    c.push_back(optional_column<std::int8_t>("c", "intensity_after", e.intensity_after, not_rated));
+    c.push_back(link_column(e.trigger, s.c.trigger_ids));
+    c.push_back(text_list_column("responses", s.ex.responses));
+  });
 }
 
 std::unique_ptr<Node> thought_batch(const detail::Tables& s) {
-  const auto& t = s.c.thoughts;
-  const std::size_t n = t.size();
-  std::vector<std::unique_ptr<Node>> c;
-  head(c, t.participant, s.th.id, t.time_us, t.offset_minutes, s.c);
-  c.push_back(text_column("situation", s.th.situation, true));
-  c.push_back(text_column("automatic_thought", s.th.automatic_thought, true));
-  c.push_back(
-      optional_column<std::int8_t>("c", "belief_before", t.belief_before, [](auto) { return false; }));
-  c.back()->nullable = false;
-  {
-    // list<struct<name, before, after>>: the emotions' names are a TextList
-    // whose items index the per-item ratings.
-    const auto& em = s.th.emotions;
-    ListOffsets lists;
-    StringBuilder names;
-    FixedBuilder<std::int8_t> before;
-    FixedBuilder<std::int8_t> after;
-    std::int64_t count = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      const auto first = static_cast<std::size_t>(em.names.start[i]);
-      for (std::size_t k = first; k < first + em.names.count[i]; ++k) {
+  return table<ThoughtRecord>(s, [&s](auto& c) {
+    const auto& t = s.c.thoughts;
+    c.push_back(text_column("situation", s.th.situation, true));
+    c.push_back(text_column("automatic_thought", s.th.automatic_thought, true));
+    c.push_back(
+        optional_column<std::int8_t>("c", "belief_before", t.belief_before, [](auto) { return false; }));
+    c.back()->nullable = false;
+    {
+      // list<struct<name, before, after>>: the emotions' names are a TextList
+      // whose items index the per-item ratings.
+      const auto& em = s.th.emotions;
+      StringBuilder names;
+      FixedBuilder<std::int8_t> before;
+      FixedBuilder<std::int8_t> after;
+      std::int64_t count = 0;
+      auto lists = list_rows(em.names, [&](std::size_t k) {
         names.push(em.names.items[k]);
         before.push(static_cast<std::int8_t>(em.before[k]));
         after.push(static_cast<std::int8_t>(em.after[k]), em.after[k] != no_rating);
-      }
-      count += em.names.count[i];
-      lists.close(count);
+        ++count;
+      });
+      std::vector<std::unique_ptr<Node>> fields;
+      fields.push_back(names.finish("name"));
+      fields.push_back(before.finish("c", "before"));
+      fields.push_back(after.finish("c", "after"));
+      auto item = batch(count, std::move(fields));
+      item->name = "item";
+      item->nullable = true;
+      c.push_back(lists.finish("emotions", std::move(item)));
     }
-    std::vector<std::unique_ptr<Node>> fields;
-    fields.push_back(names.finish("name"));
-    fields.push_back(before.finish("c", "before"));
-    fields.push_back(after.finish("c", "after"));
-    auto item = batch(count, std::move(fields));
-    item->name = "item";
-    item->nullable = true;
-    c.push_back(lists.finish("emotions", std::move(item)));
-  }
-  {
-    ListOffsets lists;
-    StringBuilder ids;
-    for (std::size_t i = 0; i < n; ++i) {
-      for (auto k = t.distortion_offsets[i]; k < t.distortion_offsets[i + 1]; ++k) {
-        ids.push(to_id(static_cast<Distortion>(t.distortions[static_cast<std::size_t>(k)])));
+    {
+      ListOffsets lists;
+      StringBuilder ids;
+      for (std::size_t i = 0; i < t.size(); ++i) {
+        for (auto k = t.distortion_offsets[i]; k < t.distortion_offsets[i + 1]; ++k) {
+          ids.push(to_id(static_cast<Distortion>(t.distortions[static_cast<std::size_t>(k)])));
+        }
+        lists.close(t.distortion_offsets[i + 1]);
       }
-      lists.close(t.distortion_offsets[i + 1]);
+      c.push_back(lists.finish("distortions", ids.finish("item")));
     }
-    c.push_back(lists.finish("distortions", ids.finish("item")));
-  }
-  c.push_back(text_list_column("evidence_for", s.th.evidence_for));
-  c.push_back(text_list_column("evidence_against", s.th.evidence_against));
-  c.push_back(text_list_column("alternatives", s.th.alternatives));
-  c.push_back(text_column("friend_advice", s.th.friend_advice));
-  c.push_back(text_column("balanced_thought", s.th.balanced_thought));
-  c.push_back(optional_column<std::int8_t>("c", "belief_after", t.belief_after, not_rated));
-  c.push_back(link_column(t.trigger, s.c.trigger_ids));
-  return batch(static_cast<std::int64_t>(n), std::move(c));
+    c.push_back(text_list_column("evidence_for", s.th.evidence_for));
+    c.push_back(text_list_column("evidence_against", s.th.evidence_against));
+    c.push_back(text_list_column("alternatives", s.th.alternatives));
+    c.push_back(text_column("friend_advice", s.th.friend_advice));
+    c.push_back(text_column("balanced_thought", s.th.balanced_thought));
+    c.push_back(optional_column<std::int8_t>("c", "belief_after", t.belief_after, not_rated));
+    c.push_back(link_column(t.trigger, s.c.trigger_ids));
+  });
 }
 
 std::unique_ptr<Node> assessment_batch(const detail::Tables& s) {
-  const auto& a = s.c.assessments;
-  std::vector<std::unique_ptr<Node>> c;
-  head(c, a.participant, s.as.id, a.time_us, a.offset_minutes, s.c);
-  c.push_back(used_names_column("instrument", s.as.instrument, s.instruments));
-  {
+  return table<Assessment>(s, [&s](auto& c) {
+    c.push_back(used_names_column("instrument", s.as.instrument, s.instruments));
     const auto& l = s.as.answers;
-    ListOffsets lists;
     FixedBuilder<std::int32_t> answers;
-    std::int64_t count = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-      const auto first = static_cast<std::size_t>(l.start[i]);
-      for (std::size_t k = first; k < first + l.count[i]; ++k) answers.push(l.items[k]);
-      count += l.count[i];
-      lists.close(count);
-    }
+    auto lists = list_rows(l, [&](std::size_t k) { answers.push(l.items[k]); });
     c.push_back(lists.finish("answers", answers.finish("i", "item")));
-  }
-  c.push_back(text_column("note", s.as.note));
-  return batch(static_cast<std::int64_t>(a.size()), std::move(c));
+    c.push_back(text_column("note", s.as.note));
+  });
 }
 
 }  // namespace

@@ -188,6 +188,19 @@ std::optional<int> rated(T v) {
 
 // One frame per record type, read from the journal's columns.
 
+/// The columns every frame starts with (participant, id, time,
+/// offset_minutes, local_time), from record type R's columns; each
+/// `frame_of<R>` adds the type's own fields after them.
+template <class R>
+Columns head(const detail::Tables& s) {
+  Columns c(detail::rows_of<R>(s));
+  c.participant(detail::participant_column<R>(s.c), s.c.participants);
+  c.text("id", detail::id_column<R>(s));
+  c.instant("time", "offset_minutes", "local_time", detail::utc_column<R>(s.c),
+            detail::offset_column<R>(s.c));
+  return c;
+}
+
 template <class R>
 py::list frame_of(const Journal& j);
 
@@ -195,10 +208,7 @@ template <>
 py::list frame_of<Trigger>(const Journal& j) {
   const auto& s = j.storage();
   const auto& t = s.c.triggers;
-  Columns c(t.size());
-  c.participant(t.participant, s.c.participants);
-  c.text("id", s.c.trigger_ids);
-  c.instant("time", "offset_minutes", "local_time", t.time_us, t.offset_minutes);
+  Columns c = head<Trigger>(s);
   c.categorical<std::int8_t>("category", ids_of_categories(), [&](std::size_t i) { return t.category[i]; });
   c.categorical<std::int8_t>("group", ids_of_groups(), [&](std::size_t i) {
     return static_cast<int>(group_of(static_cast<TriggerCategory>(t.category[i])));
@@ -224,10 +234,7 @@ template <>
 py::list frame_of<Reading>(const Journal& j) {
   const auto& s = j.storage();
   const auto& r = s.c.readings;
-  Columns c(r.size());
-  c.participant(r.participant, s.c.participants);
-  c.text("id", s.re.id);
-  c.instant("time", "offset_minutes", "local_time", r.time_us, r.offset_minutes);
+  Columns c = head<Reading>(s);
   c.numeric<std::int8_t>("intensity", "int", [&](std::size_t i) { return r.intensity[i]; });
   c.link(r.trigger, s.c.trigger_ids);
   c.text("note", s.re.note);
@@ -237,11 +244,7 @@ py::list frame_of<Reading>(const Journal& j) {
 template <>
 py::list frame_of<Assessment>(const Journal& j) {
   const auto& s = j.storage();
-  const auto& a = s.c.assessments;
-  Columns c(a.size());
-  c.participant(a.participant, s.c.participants);
-  c.text("id", s.as.id);
-  c.instant("time", "offset_minutes", "local_time", a.time_us, a.offset_minutes);
+  Columns c = head<Assessment>(s);
   c.text("instrument", [&](std::size_t i) {
     return std::string_view(s.instruments[static_cast<std::size_t>(s.as.instrument[i])]);
   });
@@ -260,10 +263,7 @@ template <>
 py::list frame_of<ExerciseSession>(const Journal& j) {
   const auto& s = j.storage();
   const auto& e = s.c.exercises;
-  Columns c(e.size());
-  c.participant(e.participant, s.c.participants);
-  c.text("id", s.ex.id);
-  c.instant("time", "offset_minutes", "local_time", e.time_us, e.offset_minutes);
+  Columns c = head<ExerciseSession>(s);
   c.instant("end", "end_offset_minutes", nullptr, e.end_us,
             e.end_offset_minutes.empty() ? e.offset_minutes : e.end_offset_minutes);
   c.text("exercise", [&](std::size_t i) {
@@ -283,10 +283,7 @@ template <>
 py::list frame_of<ThoughtRecord>(const Journal& j) {
   const auto& s = j.storage();
   const auto& t = s.c.thoughts;
-  Columns c(t.size());
-  c.participant(t.participant, s.c.participants);
-  c.text("id", s.th.id);
-  c.instant("time", "offset_minutes", "local_time", t.time_us, t.offset_minutes);
+  Columns c = head<ThoughtRecord>(s);
   c.text("situation", s.th.situation);
   c.text("automatic_thought", s.th.automatic_thought);
   c.numeric<std::int8_t>("belief_before", "int", [&](std::size_t i) { return t.belief_before[i]; });

@@ -193,7 +193,7 @@ def _with(table, column, values, type_=None):
     ("triggers", "category", ["delayed_reply", "nope", "other"], pa.string(),
      r"triggers: row 1: field 'category': unknown trigger category 'nope'"),
     ("triggers", "offset_minutes", [0, 1440, 0], pa.int16(),
-     r"triggers: row 1: field 'offset_minutes': must be a UTC offset in minutes within -1439\.\.1439"),
+     r"triggers: row 1: field 'offset_minutes': UTC offset must be within -23:59\.\.\+23:59, got 1440 minutes"),
     ("triggers", "id", ["t1", "t1", "t1"], pa.string(),
      r"triggers: row 1: field 'id': duplicate trigger id 't1' for participant 'a' \(first used in row 0\)"),
     ("triggers", "id", ["t1", None, "t3"], pa.string(), r"triggers: row 1: field 'id': must not be empty"),
@@ -204,7 +204,7 @@ def _with(table, column, values, type_=None):
     ("readings", "time", [0, 1], pa.timestamp("ns", tz="UTC"),
      r"readings: row 1: field 'time': has digits below the microsecond"),
     ("readings", "time", [dt.datetime(1399, 12, 31, 23, tzinfo=dt.timezone.utc)] * 2, pa.timestamp("us", tz="UTC"),
-     r"readings: row 0: field 'time': is outside the years 1400\.\.9999"),
+     r"readings: row 0: field 'time': year must be 1400\.\.9999 \(at its UTC offset\)"),
     ("triggers", "intensity", ["8", "3", "5"], pa.string(),
      r"triggers: field 'intensity': is Arrow type 'u', expected integer"),
 ])
@@ -375,3 +375,52 @@ def test_offsets_past_the_data_buffer_are_refused_before_calmkit_reads():
     np.frombuffer(offsets, np.int32)[3] = 60
     with pytest.raises(ValueError, match=r"<arrow>/readings: not a valid Arrow table .*60"):
         calmkit.Journal.from_arrow({"readings": _with(t, "note", note)})
+
+
+def test_time_texts_read_column_wise_equal_pythons_own_reading_of_each_text():
+    """A time column of text is read column-wise where the text is a usual
+    one (date, T or a space, hh:mm[:ss[.fff|.ffffff]], Z or ±hh:mm); every
+    such row must give what ``datetime.fromisoformat`` gives for the text
+    (the reference: Python's own ISO 8601 reader, not calmkit), and every
+    text it does not cover, hostile or merely unusual, is left to the row
+    reader. Dates and times that do not exist (30 February, 24:00, second 60,
+    offset +24:00) are never read column-wise."""
+    import random
+
+    from calmkit import arrow as A
+
+    rng = random.Random(20)
+
+    def text():
+        y = rng.choice([1, 2, 999, 1399, 1400, 2024, 2026, 9998, 9999, rng.randint(1000, 9999)])
+        mo, d = rng.choice([1, 2, 12, 13, 0, rng.randint(1, 12)]), rng.choice([1, 28, 29, 30, 31, 32, 0])
+        h, mi = rng.choice([0, 23, 24, rng.randint(0, 23)]), rng.choice([0, 59, 60, rng.randint(0, 59)])
+        t = f"{y:04d}-{mo:02d}-{d:02d}{rng.choice('TTt _')}{h:02d}:{mi:02d}"
+        if rng.random() < 0.8:
+            t += f":{rng.choice([0, 59, 60, rng.randint(0, 59)]):02d}"
+            t += rng.choice(["", ".1", ".123", ".12345", ".123456", ".1234567", ",123"])
+        t += rng.choice(["Z", "z", "+00:00", "-05:30", "+23:59", "-23:59", "+24:00", "+01:60", "", "+0200", " Z"])
+        return rng.choice(["", " ", "\t"]) + t + rng.choice(["", " ", "\u00a0"])
+
+    texts = [text() for _ in range(3000)] + ["2024-02-29T12:00:00Z", "2023-02-29T12:00:00Z", "x", ""]
+    utc_us, minutes, done = A._read_times_columnwise(pa.chunked_array([texts[:1000], texts[1000:]]))
+    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+    read = 0
+    for i, t in enumerate(texts):
+        if not done[i]:
+            continue
+        read += 1
+        when = dt.datetime.fromisoformat(t.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+        assert (utc_us[i], minutes[i]) == ((when - epoch) // dt.timedelta(microseconds=1),
+                                           when.utcoffset() // dt.timedelta(minutes=1)), t
+    assert read > 30 and done[-4] and not done[-3] and not done[-2]
+    # And through from_arrow: the text's offset where the table has none, the table's where it has one.
+    readings = pa.table({"participant": ["a"] * 3, "id": ["r1", "r2", "r3"],
+                         "time": ["2026-05-20T21:40:00.5+02:00", " 2026-05-20 22:00Z", "2026-05-20T23:00:00-05:30"],
+                         "offset_minutes": pa.array([None, 60, None], pa.int16()), "intensity": [3, 4, 5]})
+    got = calmkit.Journal.from_arrow({"readings": readings}).to_arrow()["readings"]
+    assert got.column("offset_minutes").to_pylist() == [120, 60, -330]
+    assert got.column("time").to_pylist() == [
+        dt.datetime(2026, 5, 20, 19, 40, 0, 500000, tzinfo=dt.timezone.utc),
+        dt.datetime(2026, 5, 20, 22, 0, tzinfo=dt.timezone.utc),
+        dt.datetime(2026, 5, 21, 4, 30, tzinfo=dt.timezone.utc)]
