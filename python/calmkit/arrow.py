@@ -196,6 +196,8 @@ def from_arrow(tables: Mapping[str, Any], name: str = "<arrow>", *, tz: Any = No
 
 #: Each time column -> the column holding its UTC offset in minutes.
 _OFFSET_OF = {"time": "offset_minutes", "end": "end_offset_minutes"}
+#: One microsecond, the unit of a time column.
+_MICROSECOND = __import__("datetime").timedelta(microseconds=1)
 #: Zone names that are UTC itself: their offset, +00:00, is what a missing offset column means anyway.
 _UTC_NAMES = frozenset({"utc", "etc/utc", "z", "+00:00", "gmt", "etc/gmt", "zulu", "universal"})
 
@@ -207,11 +209,13 @@ def _times_from_text(table: Any, where: str, tz: Any) -> Any:
     column is missing or null. A text without an offset is an error naming the
     row, unless ``tz`` names the zone it was written in (then calmkit's one
     rule for local times, with a LocalTimeWarning where it applied); a text
-    that is no date and time (or a bare date) is an error naming the row."""
-    import re
-    import warnings
-    from datetime import datetime, timezone
+    that is no date and time (or a bare date) is an error naming the row.
 
+    The usual texts (``2026-05-20T21:40:00+02:00``, ``...Z``, with or without
+    seconds, 3 or 6 digits of fraction) are read column-wise
+    (:func:`_read_times_columnwise`); every other text goes through
+    :func:`_read_time_text`, row by row in row order, which also words every
+    refusal, so the results, warnings and errors are those of the row reader."""
     pa = _pa()
     if not isinstance(table, pa.Table):
         table = pa.Table.from_batches([table])
@@ -222,48 +226,135 @@ def _times_from_text(table: Any, where: str, tz: Any) -> Any:
         if not (pa.types.is_string(t) or pa.types.is_large_string(t)
                 or getattr(pa.types, "is_string_view", lambda _t: False)(t)):
             continue
+        texts = table.column(col)
+        if getattr(pa.types, "is_string_view", lambda _t: False)(t):
+            texts = texts.cast(pa.string())
+        utc_us, minutes, done = _read_times_columnwise(texts)
+        for row in (~done & texts.is_valid().to_numpy(zero_copy_only=False)).nonzero()[0]:
+            utc_us[row], minutes[row] = _read_time_text(texts[int(row)].as_py(), int(row), col, where, tz)
+        valid = texts.is_valid().to_numpy(zero_copy_only=False)
+        instants = pa.array(utc_us, pa.int64(), mask=~valid).cast(pa.timestamp("us", tz="UTC"))
+        mine = pa.array(minutes, pa.int64(), mask=~valid)
+        table = table.set_column(table.column_names.index(col), col, instants)
+        if off_name not in table.column_names:
+            table = table.append_column(off_name, mine.cast(pa.int16()))
+            continue
+        # An offset the table holds wins over the text's own, as it did row by row.
+        # A row without a time has no offset either (the bridge then refuses the missing time).
+        given = table.column(off_name)
+        if pa.types.is_integer(given.type):
+            import pyarrow.compute as pc
+
+            merged = pc.if_else(pa.array(valid), pc.coalesce(given.cast(pa.int64()), mine), None)
+            low, high = pc.min_max(merged).values()
+            if low.as_py() is None or -32768 <= low.as_py() <= high.as_py() <= 32767:
+                table = table.set_column(table.column_names.index(off_name), off_name, merged.cast(pa.int16()))
+                continue
+        # Other types and values past int16: as the row reader made the column (its errors included).
+        offsets = [None if m is None else m if g is None else g for g, m in zip(given.to_pylist(), mine.to_pylist())]
+        table = table.set_column(table.column_names.index(off_name), off_name, pa.array(offsets, pa.int16()))
+    return table
+
+
+#: The texts read column-wise: date, T (or t, or a space), hh:mm[:ss[.fff|.ffffff]], then Z or ±hh:mm, with
+#: ASCII blanks around (str.strip removes them too). Anything else is read row by row.
+_USUAL_TIME = (r"^[ \t\n\r\f\v]*(?P<date>\d{4}-\d{2}-\d{2})[Tt ](?P<hm>\d{2}:\d{2})"
+               r"(?::(?P<s>\d{2})(?P<f>\.\d{3}|\.\d{6})?)?(?P<z>[Zz]|[+-]\d{2}:\d{2})[ \t\n\r\f\v]*$")
+
+
+def _read_times_columnwise(texts: Any) -> tuple[Any, Any, Any]:
+    """(UTC microseconds, offset minutes, done) per row of a text column, as
+    NumPy arrays: ``done`` is True where the text is a usual one that
+    :func:`_read_time_text` would read without a warning or an error, and the
+    values there are what it gives; elsewhere they are 0. A date or time that
+    does not exist (30 February, 24:00, second 60) is left to the row reader,
+    which refuses it: pyarrow's ``strptime`` must give back the very text."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    pa = _pa()
+    n = len(texts)
+    if n == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, bool)
+    parts = pc.extract_regex(texts, pattern=_USUAL_TIME)
+
+    def part(name: str) -> Any:
+        return pc.struct_field(parts, name)
+
+    def number(text: Any) -> Any:  # digits -> int64; "" (no match, or left out) -> 0
+        return pc.cast(pc.if_else(pc.equal(pc.utf8_length(text), 0), "0", text), pa.int64())
+
+    second = number(part("s"))
+    wall = pc.binary_join_element_wise(part("date"), part("hm"), "T")
+    naive = pc.strptime(pc.binary_join_element_wise(wall, pc.if_else(pc.equal(second, 0), "00", part("s")), ":"),
+                        format="%Y-%m-%dT%H:%M:%S", unit="us", error_is_null=True)
+    # strptime must give back every field as written: no 30 February moved to 2 March, no 24:00 or second 60.
+    date = part("date")
+    same = [pc.equal(pc.year(naive), number(pc.utf8_slice_codeunits(date, 0, 4))),
+            pc.equal(pc.month(naive), number(pc.utf8_slice_codeunits(date, 5, 7))),
+            pc.equal(pc.day(naive), number(pc.utf8_slice_codeunits(date, 8, 10))),
+            pc.equal(pc.hour(naive), number(pc.utf8_slice_codeunits(part("hm"), 0, 2))),
+            pc.equal(pc.minute(naive), number(pc.utf8_slice_codeunits(part("hm"), 3, 5))),
+            pc.equal(pc.second(naive), second)]
+    year = number(pc.utf8_slice_codeunits(date, 0, 4))
+    # Years at the very ends of Python's datetime overflow when moved to UTC: the row reader says so.
+    same.append(pc.and_(pc.greater_equal(year, 2), pc.less_equal(year, 9998)))
+    z = part("z")
+    utc = pc.or_(pc.equal(z, "Z"), pc.equal(z, "z"))
+    oh = number(pc.if_else(utc, "00", pc.utf8_slice_codeunits(z, 1, 3)))
+    om = number(pc.if_else(utc, "00", pc.utf8_slice_codeunits(z, 4, 6)))
+    sign = pc.if_else(pc.equal(pc.utf8_slice_codeunits(z, 0, 1), "-"), -1, 1)
+    same += [pc.less_equal(oh, 23), pc.less_equal(om, 59)]
+    done = parts.is_valid()
+    for check in same:
+        done = pc.and_(done, pc.fill_null(check, False))
+    done = pc.fill_null(done, False).to_numpy(zero_copy_only=False)
+    micros = number(pc.utf8_rpad(pc.utf8_slice_codeunits(part("f"), 1, 7), width=6, padding="0"))
+    minutes = pc.multiply(sign, pc.add(pc.multiply(oh, 60), om))
+    local = pc.add(pc.cast(pc.cast(naive, pa.timestamp("us")), pa.int64()), micros)
+    utc_us = pc.subtract(local, pc.multiply(minutes, 60_000_000))
+    utc_us = np.where(done, pc.fill_null(utc_us, 0).to_numpy(zero_copy_only=False), 0).astype(np.int64)
+    minutes = np.where(done, pc.fill_null(minutes, 0).to_numpy(zero_copy_only=False), 0).astype(np.int64)
+    return utc_us, minutes, done
+
+
+def _read_time_text(text: str, row: int, col: str, where: str, tz: Any) -> tuple[int, int]:
+    """(UTC microseconds, offset minutes) of one time text of row ``row``,
+    read by ``datetime.fromisoformat``: a text without an offset in ``tz``
+    by calmkit's one rule for local times (a LocalTimeWarning where it
+    applied), else a ValueError naming the row and field."""
+    import re
+    import warnings
+    from datetime import datetime, timezone
+
+    shown = text.strip()
+    try:
+        when = datetime.fromisoformat(shown.replace("Z", "+00:00").replace("z", "+00:00"))
+        if not any(c in shown for c in "Tt ") or len(shown) <= 10 or re.search(r"[.,]\d{7,}", shown):
+            raise ValueError("no time of day, or digits past the microsecond")
+    except ValueError:
+        # The refusal is worded by the model's time parser (Instant), as at every entry point.
+        reason = _core._time_reason(text) or (
+            f"{text!r} is not a date and time such as 2026-05-20T21:40:00+02:00 (to the microsecond "
+            "at most)")
+        raise ValueError(f"{where}: row {row}: field {col!r}: {reason}") from None
+    if when.tzinfo is None:
+        if tz is None:
+            raise ValueError(f"{where}: row {row}: field {col!r}: {text!r} has no UTC offset; calmkit does "
+                             "not guess where it was written: write the offset (2026-05-20T21:40:00+02:00) "
+                             "or pass tz='Europe/Berlin' to read such texts as wall times there")
         from .localtime import LocalTimeWarning, resolve
 
-        given = table.column(off_name).to_pylist() if off_name in table.column_names else None
-        instants, offsets = [], []
-        for row, text in enumerate(table.column(col).to_pylist()):
-            if text is None:
-                instants.append(None)
-                offsets.append(None)
-                continue
-            shown = text.strip()
-            try:
-                when = datetime.fromisoformat(shown.replace("Z", "+00:00").replace("z", "+00:00"))
-                if not any(c in shown for c in "Tt ") or len(shown) <= 10 or re.search(r"[.,]\d{7,}", shown):
-                    raise ValueError("no time of day, or digits past the microsecond")
-            except ValueError:
-                # The refusal is worded by the model's time parser (Instant), as at every entry point.
-                reason = _core._time_reason(text) or (
-                    f"{text!r} is not a date and time such as 2026-05-20T21:40:00+02:00 (to the microsecond "
-                    "at most)")
-                raise ValueError(f"{where}: row {row}: field {col!r}: {reason}") from None
-            if when.tzinfo is None:
-                if tz is None:
-                    raise ValueError(f"{where}: row {row}: field {col!r}: {text!r} has no UTC offset; calmkit does "
-                                     "not guess where it was written: write the offset (2026-05-20T21:40:00+02:00) "
-                                     "or pass tz='Europe/Berlin' to read such texts as wall times there")
-                when, note = resolve(when, tz)
-                if note is not None:
-                    warnings.warn(f"{where}: row {row}: column {col!r}: {note}", LocalTimeWarning, stacklevel=4)
-            off = when.utcoffset()
-            if off is None or off.total_seconds() % 60:
-                raise ValueError(f"{where}: row {row}: field {col!r}: the UTC offset of {text!r} is not a whole "
-                                 "number of minutes")
-            instants.append(when.astimezone(timezone.utc))
-            mine = int(off.total_seconds() // 60)
-            offsets.append(given[row] if given is not None and given[row] is not None else mine)
-        table = table.set_column(table.column_names.index(col), col, pa.array(instants, pa.timestamp("us", tz="UTC")))
-        off_array = pa.array(offsets, pa.int16())
-        if given is not None:
-            table = table.set_column(table.column_names.index(off_name), off_name, off_array)
-        else:
-            table = table.append_column(off_name, off_array)
-    return table
+        when, note = resolve(when, tz)
+        if note is not None:
+            warnings.warn(f"{where}: row {row}: column {col!r}: {note}", LocalTimeWarning, stacklevel=5)
+    off = when.utcoffset()
+    if off is None or off.total_seconds() % 60:
+        raise ValueError(f"{where}: row {row}: field {col!r}: the UTC offset of {text!r} is not a whole "
+                         "number of minutes")
+    instant = when.astimezone(timezone.utc)
+    epoch = datetime(1970, 1, 1, tzinfo=timezone.utc)
+    return (instant - epoch) // _MICROSECOND, int(off.total_seconds() // 60)
 
 
 def _refuse_times_that_are_not_timestamps(table: Any, where: str) -> None:
