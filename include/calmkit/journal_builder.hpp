@@ -186,22 +186,36 @@ std::vector<std::uint32_t> JournalBuilder::sort_type(const std::vector<std::uint
   if (sorted) return {};
   struct Key {
     std::int64_t time_us;
-    std::int32_t participant;
     std::int16_t offset_minutes;
     std::uint32_t index;
   };
   const auto& us = detail::utc_column<R>(s_.c);
   const auto& off = detail::offset_column<R>(s_.c);
+  // By participant first, with a counting sort (linear, stable), then each
+  // participant's rows by time, offset, id and input order: the order one
+  // sort by the whole key gives (that key is total), but each sort is one
+  // participant's rows, which fit in cache, instead of every row at once.
+  std::vector<std::size_t> start(rank.size() + 1, 0);
+  for (std::size_t i = 0; i < n; ++i) ++start[static_cast<std::size_t>(pc[i]) + 1];
+  for (std::size_t p = 1; p < start.size(); ++p) start[p] += start[p - 1];
   std::vector<Key> keys(n);
-  for (std::size_t i = 0; i < n; ++i) keys[i] = Key{us[i], pc[i], off[i], static_cast<std::uint32_t>(i)};
+  {
+    std::vector<std::size_t> next(start.begin(), start.end() - 1);
+    for (std::size_t i = 0; i < n; ++i) {
+      keys[next[static_cast<std::size_t>(pc[i])]++] = Key{us[i], off[i], static_cast<std::uint32_t>(i)};
+    }
+  }
   const auto& ids = detail::id_column<R>(s_);
-  std::sort(keys.begin(), keys.end(), [&ids](const Key& a, const Key& b) {
-    if (a.participant != b.participant) return a.participant < b.participant;
-    if (a.time_us != b.time_us) return a.time_us < b.time_us;
-    if (a.offset_minutes != b.offset_minutes) return a.offset_minutes < b.offset_minutes;
-    if (const int c = ids[a.index].compare(ids[b.index]); c != 0) return c < 0;
-    return a.index < b.index;  // equal keys keep their input order
-  });
+  for (std::size_t p = 0; p + 1 < start.size(); ++p) {
+    if (start[p + 1] - start[p] < 2) continue;
+    std::sort(keys.begin() + static_cast<std::ptrdiff_t>(start[p]),
+              keys.begin() + static_cast<std::ptrdiff_t>(start[p + 1]), [&ids](const Key& a, const Key& b) {
+                if (a.time_us != b.time_us) return a.time_us < b.time_us;
+                if (a.offset_minutes != b.offset_minutes) return a.offset_minutes < b.offset_minutes;
+                if (const int c = ids[a.index].compare(ids[b.index]); c != 0) return c < 0;
+                return a.index < b.index;  // equal keys keep their input order
+              });
+  }
   std::vector<std::uint32_t> perm(n);
   for (std::size_t i = 0; i < n; ++i) perm[i] = keys[i].index;
   keys = {};
