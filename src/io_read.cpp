@@ -14,12 +14,12 @@
 // calling thread, where the checks that need the whole file run (duplicate
 // ids as records arrive, trigger references at the end, on the readers'
 // threads) on the records' hashed keys alone: records, line numbers, errors
-// and the lenient report do not depend on the thread count. A strict read's
-// shares fill JournalBuilders, appended in line order; the reader hands each
-// reference's trigger row to the builder as it checks it, and build() sorts.
-// A lenient read keeps record values (a record may still be left out once
-// the whole file is known) and builds the journal from them through the
-// trusted constructor, so nothing is checked twice.
+// and the lenient report do not depend on the thread count. The shares fill
+// JournalBuilders (columns, no record values), appended in line order; the
+// reader hands each reference's trigger row to the builder as it checks it,
+// and build() sorts. A lenient read removes from the columns what the checks
+// across lines leave out: a share's records with a duplicate id before the
+// share is appended, the records whose trigger never came at the end.
 #include "io_read_keys.hpp"
 #include "io_read_line.hpp"
 #include "io_read_share.hpp"
@@ -78,18 +78,11 @@ class Reader {
         chunk_bytes_(std::max<std::size_t>(options.chunk_bytes, 1024)) {
     parsers_.resize(threads_);
     shares_.resize(threads_);
-    for (auto& s : shares_) {
-      s.columnar = columnar_;
-      s.builder = JournalBuilder(detail::linked_by_row);
-    }
+    for (auto& s : shares_) s.builder = JournalBuilder(detail::linked_by_row);
   }
 
   /// Bytes to read per window: `chunk_bytes` per thread (at least 1 KiB each).
   [[nodiscard]] std::size_t window_bytes() const noexcept { return chunk_bytes_ * threads_; }
-
-  /// The input's size in bytes, when known: a guess of how many records are
-  /// still to come, so the record vectors grow once instead of doubling.
-  void expect_bytes(std::uint64_t total) noexcept { expected_bytes_ = total; }
 
   /// Parses the whole lines of `[p, end)` (and, when `last`, the unterminated
   /// rest too); bytes up to `buffer_end` are readable. Returns where the
@@ -127,7 +120,6 @@ class Reader {
       }
       merge(s);
     }
-    bytes_done_ += len;
     return stop;
   }
 
@@ -144,14 +136,10 @@ class Reader {
     std::sort(skipped_.begin(), skipped_.end(),
               [](const SkippedLine& a, const SkippedLine& b) { return a.line < b.line; });
     report.skipped = std::move(skipped_);
-    if (columnar_) {
-      report.records = all_.size();
-      // Sorted through a key permutation, one gather per column; the links
-      // resolved to trigger rows (every reference is known to be good).
-      return ReadResult{std::move(all_).build(detail::trusted), std::move(report)};
-    }
-    report.records = rs_.size();
-    return ReadResult{Journal(rs_, detail::trusted), std::move(report)};
+    report.records = all_.size();
+    // Sorted through a key permutation, one gather per column; the links
+    // resolved to trigger rows (every reference kept is known to be good).
+    return ReadResult{std::move(all_).build(detail::trusted), std::move(report)};
   }
 
  private:
@@ -205,32 +193,16 @@ class Reader {
     std::vector<LineParser>().swap(parsers_);
   }
 
-  /// Room for `extra` more elements: once, from the share of the input read
-  /// so far, rather than by doubling.
-  template <class T>
-  void grow(std::vector<T>& v, std::size_t extra) const {
-    const std::size_t need = v.size() + extra;
-    if (need <= v.capacity()) return;
-    std::size_t want = need;
-    if (expected_bytes_ > bytes_done_ && bytes_done_ > 0) {
-      const double scale = static_cast<double>(expected_bytes_) / static_cast<double>(bytes_done_);
-      want = std::max(want, static_cast<std::size_t>(static_cast<double>(need) * scale * 1.02) + 16);
-    }
-    want = std::max(want, v.capacity() + v.capacity() / 2);
-    v.reserve(want);
-  }
-
-  /// Moves one share's records of one type into the journal, in line order,
-  /// refusing an id already used by a kept record of the same participant
-  /// and type (strict: the first such line is reported through
-  /// `first_error`), and notes the trigger reference of each record kept for
-  /// the check at the end (the trigger may come later in the file).
+  /// Checks one share's records of one type, in line order, before the share
+  /// joins the journal: refuses an id already used by a kept record of the
+  /// same participant and type (strict: the first such line is reported
+  /// through `first_error`; lenient: the record leaves the share's builder),
+  /// and notes the trigger reference of each record kept, with its row in
+  /// the journal, for the check at the end (the trigger may come later).
   template <class R, class FirstError>
   void merge_type(ShareResult& s, std::size_t base, FirstError&& first_error) {
     constexpr auto type = static_cast<std::size_t>(record_type_of<R>);
     ShareKeys& k = s.keys[type];
-    std::vector<R>& src = records_of<R>(s.sink.records);
-    std::vector<R>& dest = records_of<R>(rs_);
     KeyTable& ids = ids_[type];
     const std::size_t n = k.meta.size();
     std::size_t dropped = 0;
@@ -256,24 +228,13 @@ class Reader {
       }
       if (m.ref != RecordMeta::none) {
         const auto [participant, trigger] = get_key(k.bytes, m.ref);
-        const std::size_t index = (columnar_ ? columnar_rows_[type] : dest.size()) + j - dropped;
+        const std::size_t index = rows_[type] + j - dropped;
         refs_.push_back(PendingRef{m.ref_hash, line, index, ref_keys_.size(), record_type_of<R>});
         put_key(ref_keys_, participant, trigger);
       }
     }
-    if (columnar_) {  // the records are in the share's builder, all of them kept
-      columnar_rows_[type] += n;
-      return;
-    }
-    grow(dest, n - dropped);
-    std::size_t next_drop = 0;
-    for (std::size_t j = 0; j < n; ++j) {
-      if (next_drop < drop_.size() && drop_[next_drop] == j) {
-        ++next_drop;
-        continue;
-      }
-      dest.push_back(std::move(src[j]));
-    }
+    s.builder.erase<R>(drop_);
+    rows_[type] += n - dropped;
   }
 
   /// Adds one share, the next in line order, to the journal and the report.
@@ -306,7 +267,7 @@ class Reader {
       throw JournalFormatError(std::string(name_), worst_line, std::move(worst_field),
                                std::move(worst_reason));
     }
-    if (columnar_) all_.append(std::move(s.builder));
+    all_.append(std::move(s.builder));
     if (s.version) report_.version = *s.version;
     seen_content_ = seen_content_ || s.content;
     line_no_ += s.lines;
@@ -338,11 +299,11 @@ class Reader {
         const std::size_t row = triggers.find(r.hash, participant, trigger);
         if (row == KeyTable::none) [[unlikely]] {
           found[k].push_back(i);
-        } else if (columnar_) {
-          // A strict read keeps every trigger, each with an id, in read
-          // order: the key's ordinal is the trigger's row in the builder.
-          // Each reference sets its own record's link (no two threads write
-          // the same element).
+        } else {
+          // Every trigger has an id, and the key table holds those of the
+          // triggers kept, in line order: the key's ordinal is the trigger's
+          // row in the builder. Each reference sets its own record's link
+          // (no two threads write the same element).
           switch (r.type) {
             case RecordType::reading: all_.link<Reading>(r.index, row); break;
             case RecordType::exercise: all_.link<ExerciseSession>(r.index, row); break;
@@ -353,7 +314,7 @@ class Reader {
     });
     std::size_t worst_line = std::numeric_limits<std::size_t>::max();
     std::string worst_reason;
-    std::array<std::vector<std::size_t>, 5> bad;  // by type: indices into the journal's records, ascending
+    std::array<std::vector<std::size_t>, 5> bad;  // by type: rows in the builder, ascending
     for (const auto& indices : found) {
       for (const std::size_t i : indices) {
         const PendingRef& r = refs_[i];
@@ -373,32 +334,16 @@ class Reader {
     if (worst_line != std::numeric_limits<std::size_t>::max()) {
       throw JournalFormatError(std::string(name_), worst_line, "trigger", std::move(worst_reason));
     }
-    erase_at(rs_.readings, bad[static_cast<std::size_t>(RecordType::reading)]);
-    erase_at(rs_.exercises, bad[static_cast<std::size_t>(RecordType::exercise)]);
-    erase_at(rs_.thought_records, bad[static_cast<std::size_t>(RecordType::thought_record)]);
-  }
-
-  /// Removes the records at `indices` (ascending) from `records`, keeping the order of the rest.
-  template <class R>
-  static void erase_at(std::vector<R>& records, const std::vector<std::size_t>& indices) {
-    if (indices.empty()) return;
-    std::size_t out = 0, next = 0;
-    for (std::size_t i = 0; i < records.size(); ++i) {
-      if (next < indices.size() && indices[next] == i) {
-        ++next;
-        continue;
-      }
-      if (out != i) records[out] = std::move(records[i]);
-      ++out;
-    }
-    records.erase(records.begin() + static_cast<std::ptrdiff_t>(out), records.end());
+    all_.erase<Reading>(bad[static_cast<std::size_t>(RecordType::reading)]);
+    all_.erase<ExerciseSession>(bad[static_cast<std::size_t>(RecordType::exercise)]);
+    all_.erase<ThoughtRecord>(bad[static_cast<std::size_t>(RecordType::thought_record)]);
   }
 
   /// A trigger reference of a kept record, checked once every trigger is known.
   struct PendingRef {
     std::uint64_t hash = 0;
     std::size_t line = 0;
-    std::size_t index = 0;  ///< the record's position in the journal's records of its type
+    std::size_t index = 0;  ///< the record's row in the builder among those of its type
     std::size_t at = 0;     ///< its (participant, trigger) key in `ref_keys_`
     RecordType type = RecordType::reading;
   };
@@ -411,19 +356,15 @@ class Reader {
   std::vector<LineParser> parsers_;
   std::vector<ShareResult> shares_;
   std::vector<const char*> bounds_;
-  std::uint64_t expected_bytes_ = 0;
-  std::uint64_t bytes_done_ = 0;
   ReadReport report_;
   std::size_t line_no_ = 0;
   bool seen_content_ = false;
-  bool columnar_ = !options_.lenient;  ///< strict: records as columns (all_), lenient: as values (rs_)
-  JournalBuilder all_{detail::linked_by_row};   ///< strict: every share's records, in line order
-  std::array<std::size_t, 5> columnar_rows_{};  ///< strict: records of each type merged into all_
-  RecordSet rs_;                                ///< lenient: every record kept, by type, in line order
-  std::array<KeyTable, 5> ids_;                 ///< ids used so far, by `RecordType`
-  std::vector<PendingRef> refs_;                ///< every trigger reference kept, in merge order
-  std::string ref_keys_;                        ///< their (participant, trigger) keys
-  std::vector<std::size_t> drop_;               ///< scratch of merge_type: records of a share left out
+  JournalBuilder all_{detail::linked_by_row};  ///< every record kept so far, in line order
+  std::array<std::size_t, 5> rows_{};          ///< records of each type kept so far
+  std::array<KeyTable, 5> ids_;                ///< ids used so far, by `RecordType`
+  std::vector<PendingRef> refs_;               ///< every trigger reference kept, in merge order
+  std::string ref_keys_;                       ///< their (participant, trigger) keys
+  std::vector<std::size_t> drop_;              ///< scratch of merge_type: records of a share left out
   std::vector<SkippedLine> skipped_;
 };
 
@@ -489,7 +430,6 @@ ReadResult parse_journal_with_report(std::string_view text, ReadOptions options,
   const char* const buffer_end = end + simdjson::SIMDJSON_PADDING;
   detail::jsonl::refuse_foreign_start(name, text.substr(0, 16));
   if (buffer.size() >= 3 && std::memcmp(p, "\xEF\xBB\xBF", 3) == 0) p += 3;  // UTF-8 byte order mark
-  reader.expect_bytes(static_cast<std::uint64_t>(end - p));
   // The same windows as a file read, so memory for the parts in flight stays small.
   const std::size_t window = reader.window_bytes();
   while (p < end) {
@@ -534,7 +474,6 @@ ReadResult read_journal_with_report(const std::filesystem::path& path, ReadOptio
   // kept plus one window and the line being read, whatever the file's size
   // (a pipe or device included).
   detail::jsonl::Reader reader(name, options, options.max_line_bytes);
-  if (S_ISREG(st.st_mode)) reader.expect_bytes(static_cast<std::uint64_t>(st.st_size));
   const std::size_t chunk = reader.window_bytes();  // bytes per window
   std::string buf;
   std::size_t have = 0;     // bytes in buf not parsed yet (an incomplete line)

@@ -630,6 +630,7 @@ void Journal::admit(const R& r) {
 }
 
 inline Journal JournalBuilder::build(detail::trusted_t) && {
+  if (erased_) recode_names();
   // Participants in name order: codes become ranks.
   auto& names = s_.c.participants;
   std::vector<std::uint32_t> by_name(names.size());

@@ -7,6 +7,8 @@
 
 #include <calmkit/journal_rows.hpp>
 
+#include <initializer_list>
+
 namespace calmkit {
 
 class Journal;
@@ -89,6 +91,18 @@ class JournalBuilder {
            c.assessments.size();
   }
 
+  /// Removes the records of type R pushed at `rows` (push-order rows from 0,
+  /// ascending and distinct, each below the number of R pushed), keeping the
+  /// order of the rest: for a reader that learns only after a record is
+  /// pushed that it must be left out (a lenient read's duplicate ids and
+  /// references to triggers that never come). On a builder that links by
+  /// row, removing triggers renumbers the links to the others and clears the
+  /// links to the removed ones. The dictionaries then keep only the names the
+  /// remaining records use, coded in the order of their first use, as if the
+  /// removed records had never been pushed. O(records of type R).
+  template <class R>
+  void erase(const std::vector<std::size_t>& rows);
+
   /// Appends every record of `other` after this builder's (in `other`'s
   /// order), merging the dictionaries; `other` is left empty. O(records and
   /// text of `other`): columns are concatenated, codes renumbered.
@@ -124,6 +138,7 @@ class JournalBuilder {
   }
   template <class R>
   std::vector<std::uint32_t> sort_type(const std::vector<std::uint32_t>& rank);
+  void recode_names();
 
   detail::Tables s_;  // participants in first-seen order until build
   Index participants_, exercises_, instruments_;
@@ -131,7 +146,75 @@ class JournalBuilder {
   bool by_row_ = false;  ///< links set by `link` (rows), not by id
   /// Trigger ids named by readings, exercises and thought records, per row (not when `by_row_`).
   std::array<TextColumn, 3> links_;
+  bool erased_ = false;  ///< records were removed: `build` drops the names no record uses
 };
+
+template <class R>
+void JournalBuilder::erase(const std::vector<std::size_t>& rows) {
+  if (rows.empty()) return;
+  const std::size_t n = detail::participant_column<R>(s_.c).size();
+  std::vector<std::uint32_t> keep;
+  keep.reserve(n - std::min(n, rows.size()));
+  for (std::size_t i = 0, next = 0; i < n; ++i) {
+    if (next < rows.size() && rows[next] == i) {
+      ++next;
+    } else {
+      keep.push_back(static_cast<std::uint32_t>(i));
+    }
+  }
+  detail::gather_rows<R>(s_, keep);
+  if constexpr (detail::has_link<R>) {
+    if (!by_row_) detail::gather(links_[detail::type_index<R> - 1], keep);
+  }
+  if constexpr (std::is_same_v<R, Trigger>) {
+    if (by_row_) {
+      std::vector<std::int32_t> row_of(n, no_trigger);
+      for (std::size_t i = 0; i < keep.size(); ++i) row_of[keep[i]] = static_cast<std::int32_t>(i);
+      for (auto* links : {&s_.c.readings.trigger, &s_.c.exercises.trigger, &s_.c.thoughts.trigger}) {
+        for (auto& l : *links) l = l == no_trigger ? no_trigger : row_of[static_cast<std::size_t>(l)];
+      }
+    }
+  }
+  erased_ = true;
+}
+
+/// Recodes each dictionary by first use in row order (triggers, readings,
+/// exercise sessions, thought records, assessments), dropping the names no
+/// record uses: the dictionaries a builder fed only the remaining records has.
+inline void JournalBuilder::recode_names() {
+  auto recode = [](std::vector<std::string>& names,
+                   std::initializer_list<std::vector<std::int32_t>*> columns) {
+    std::vector<std::int32_t> to(names.size(), -1);
+    std::vector<std::string> used;
+    for (auto* column : columns) {
+      for (auto& code : *column) {
+        auto& t = to[static_cast<std::size_t>(code)];
+        if (t < 0) {
+          t = static_cast<std::int32_t>(used.size());
+          used.push_back(std::move(names[static_cast<std::size_t>(code)]));
+        }
+        code = t;
+      }
+    }
+    names = std::move(used);
+  };
+  auto& c = s_.c;
+  recode(c.participants, {&c.triggers.participant, &c.readings.participant, &c.exercises.participant,
+                          &c.thoughts.participant, &c.assessments.participant});
+  recode(c.exercise_names, {&c.exercises.exercise});
+  recode(s_.instruments, {&s_.as.instrument});
+  participants_ = {};
+  exercises_ = {};
+  instruments_ = {};
+  for (std::size_t i = 0; i < c.participants.size(); ++i)
+    participants_.insert_new(detail::hash_bytes(c.participants[i]), static_cast<std::int32_t>(i));
+  for (std::size_t i = 0; i < c.exercise_names.size(); ++i)
+    exercises_.insert_new(detail::hash_bytes(c.exercise_names[i]), static_cast<std::int32_t>(i));
+  for (std::size_t i = 0; i < s_.instruments.size(); ++i)
+    instruments_.insert_new(detail::hash_bytes(s_.instruments[i]), static_cast<std::int32_t>(i));
+  last_participant_ = -1;
+  erased_ = false;
+}
 
 inline void JournalBuilder::append(JournalBuilder&& other) {
   if (&other == this) return;
@@ -170,6 +253,7 @@ inline void JournalBuilder::append(JournalBuilder&& other) {
   detail::append_rows<ThoughtRecord>(s_, o);
   detail::append_rows<Assessment>(s_, o);
   for (std::size_t k = 0; k < links_.size(); ++k) detail::append(links_[k], other.links_[k]);
+  erased_ = erased_ || other.erased_;
   other = JournalBuilder{};
   other.by_row_ = by_row_;
 }

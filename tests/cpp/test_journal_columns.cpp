@@ -530,6 +530,75 @@ TEST_CASE("builders linked by row: links follow their triggers through append an
   CHECK_THROWS_AS(by_id.append(std::move(by_row)), std::invalid_argument);
 }
 
+TEST_CASE("builders erase records as if they had never been pushed", "[journal][builder]") {
+  auto at = [](std::int64_t hour) {
+    return Instant::from_utc_us(1'772'000'000'000'000 + hour * 3'600'000'000LL);
+  };
+  auto trigger = [&](std::string p, std::string id, std::int64_t hour) {
+    Trigger t;
+    t.participant = std::move(p);
+    t.id = std::move(id);
+    t.time = at(hour);
+    t.intensity = Intensity(5);
+    return t;
+  };
+  auto exercise = [&](std::string p, std::string name, std::string to, std::int64_t hour) {
+    ExerciseSession e;
+    e.participant = std::move(p);
+    e.exercise = std::move(name);
+    e.trigger = std::move(to);
+    e.time = at(hour);
+    e.end = at(hour + 1);
+    return e;
+  };
+  // What the same records give when only the kept ones are pushed.
+  auto expected = [&] {
+    JournalBuilder b;
+    b.push(trigger("ana", "t1", 1));
+    b.push(trigger("bo", "t3", 3));
+    b.push(exercise("ana", "custom.walk", "t1", 4));
+    b.push(exercise("bo", "breathing.4-7-8", "t3", 6));
+    return std::move(b).build(detail::trusted);
+  }();
+
+  SECTION("linked by row: links to the triggers after an erased one are renumbered") {
+    JournalBuilder b(detail::linked_by_row);
+    b.push(trigger("ana", "t1", 1));
+    b.push(trigger("ghost", "t2", 2));  // erased: its participant leaves the dictionary
+    b.push(trigger("bo", "t3", 3));
+    b.push(exercise("ana", "custom.walk", "t1", 4));
+    b.push(exercise("ghost", "custom.never", "t2", 5));  // erased: its exercise name leaves too
+    b.push(exercise("bo", "breathing.4-7-8", "t3", 6));
+    b.link<ExerciseSession>(0, 0);
+    b.link<ExerciseSession>(2, 2);
+    b.erase<Trigger>({1});
+    b.erase<ExerciseSession>({1});
+    CHECK(b.size() == 4);
+    const Journal j = std::move(b).build(detail::trusted);
+    CHECK(j == expected);
+    CHECK(j.participants() == std::vector<std::string>{"ana", "bo"});
+    CHECK(j.columns().exercise_names == std::vector<std::string>{"custom.walk", "breathing.4-7-8"});
+    CHECK(j.exercises()[1].trigger == "t3");
+  }
+  SECTION("linked by id, and erased in builders joined later") {
+    JournalBuilder a, b;
+    a.push(exercise("ghost", "custom.never", "t2", 5));  // erased: the first name of the dictionary goes
+    a.push(trigger("ana", "t1", 1));
+    a.push(exercise("ana", "custom.walk", "t1", 4));
+    a.erase<ExerciseSession>({0});
+    b.push(trigger("bo", "t3", 3));
+    b.push(exercise("bo", "breathing.4-7-8", "t3", 6));
+    b.push(exercise("bo", "custom.walk", "t9", 7));  // erased: a link that would fail at build
+    b.erase<ExerciseSession>({1});
+    b.erase<Trigger>({});  // nothing
+    a.append(std::move(b));
+    const Journal j = std::move(a).build(detail::trusted);
+    CHECK(j == expected);
+    CHECK(j.participants() == std::vector<std::string>{"ana", "bo"});
+    CHECK(j.columns().exercise_names == std::vector<std::string>{"custom.walk", "breathing.4-7-8"});
+  }
+}
+
 TEST_CASE("metrics read the journal's own columns: no cohort is built", "[journal][columns][metrics]") {
   std::mt19937 rng(7);
   const auto c = random_cohort(rng, 200);
