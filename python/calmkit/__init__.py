@@ -120,11 +120,14 @@ from ._core import STORE_SCHEMA_VERSION, Store  # open_store: defined at the end
 # --- questionnaires: instruments, scores, change over time ---
 from ._core import (Assessment, AssessmentTable, builtin_instrument_ids, instrument, instrument_ids,
                     register_instrument, score)
-from .assessments import assessment_change, assessment_scores
+from ._metric_names import METRICS as _METRICS
 
-# --- progress metrics (DataFrames): the names of calmkit.metrics.__all__, listed there once ---
-from . import metrics as _metrics
-from .metrics import *  # noqa: F403
+# assessment_change and assessment_scores (calmkit.assessments), the progress
+# metrics (the names of calmkit.metrics.__all__, listed once in
+# calmkit._metric_names), Parquet
+# (calmkit.parquet) and exercise_catalog_frame (calmkit._frames) are given on
+# first use by __getattr__ below: they import pandas and NumPy, which a
+# program that only reads or writes journals never needs.
 
 # --- importers from other apps, and exports (pure Python) ---
 from .exports import export_csv, import_csv, research_export, write_research_export
@@ -147,10 +150,6 @@ from .vocabulary import (BreathPhase, Distortion, ExerciseKind, Period, RecordTy
 
 # --- time zones: an IANA name or a POSIX TZ rule, one model (calmkit::TimeZone) ---
 from .timezone import TimeZone
-
-# --- Parquet datasets and JSON Lines shards (pyarrow is imported on first use;
-# the Dask layer is the separate submodule calmkit.dask) ---
-from .parquet import read_jsonl_shards, read_parquet, write_parquet
 
 # --- exercises, guided sessions, suggestions ---
 from ._core import (
@@ -176,11 +175,26 @@ from ._core import (
 
 # --- the compiled tables' to_pandas() and the Journal's Arrow bridge, given from
 # here: the compiled module never imports this package; DataFrames are built in
-# one place (calmkit._frames), Arrow tables in another (calmkit.arrow) ---
-from . import _frames, arrow
-from ._frames import exercise_catalog_frame
+# one place (calmkit._frames, imported by the first to_pandas()), Arrow tables
+# in another (calmkit.arrow, which imports pyarrow on first use) ---
+from . import arrow
 
-_frames.install()
+
+def _table_to_pandas(table: "TriggerTable") -> "_pandas.DataFrame":  # noqa: F821 (pandas: on first call)
+    """The records as a pandas DataFrame, one row per record, columns named as
+    in the journal format (times as datetime64[us, UTC] plus offset_minutes
+    and the naive local_time; participants and categories as categoricals;
+    absent text as <NA>). Installed as ``to_pandas()`` of every journal table
+    (``journal.triggers.to_pandas()`` ...)."""
+    from ._frames import build_frame
+
+    return build_frame(table._columns())
+
+
+_table_to_pandas.__name__ = _table_to_pandas.__qualname__ = "to_pandas"
+for _table in (TriggerTable, ReadingTable, ExerciseTable, ThoughtRecordTable, AssessmentTable):
+    _table.to_pandas = _table_to_pandas  # type: ignore[attr-defined]
+del _table
 Journal.to_arrow = arrow.to_arrow  # type: ignore[attr-defined]
 Journal.from_arrow = staticmethod(arrow.from_arrow)  # type: ignore[attr-defined]
 
@@ -259,8 +273,8 @@ __all__ = [
     "STORE_SCHEMA_VERSION",
     "Store",
     "open_store",
-    # progress metrics
-    *_metrics.__all__,
+    # progress metrics (given on first use, see __getattr__)
+    *_METRICS,
     # exercises, guided sessions, suggestions
     "Exercise",
     "ExerciseFormatError",
@@ -313,6 +327,38 @@ __all__ = [
     "read_parquet",
     "write_parquet",
 ]
+
+#: Names given on first use, by the module that defines them (and every name
+#: of calmkit._metric_names, by calmkit.metrics): their modules import pandas.
+_LAZY = {
+    "assessment_change": "assessments",
+    "assessment_scores": "assessments",
+    "exercise_catalog_frame": "_frames",
+    "read_jsonl_shards": "parquet",
+    "read_parquet": "parquet",
+    "write_parquet": "parquet",
+    **dict.fromkeys(_METRICS, "metrics"),
+}
+#: Submodules that import pandas or NumPy, imported on first use as attributes
+#: of the package (``calmkit.metrics``) as well as by ``import calmkit.metrics``.
+_LAZY_MODULES = ("assessments", "metrics", "parquet", "_frames")
+
+
+def __getattr__(name: str) -> object:
+    # PEP 562: called only for names the module does not have (yet).
+    import importlib
+
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    globals()[name] = value  # a plain attribute from now on
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY) | set(_LAZY_MODULES))
 
 
 def open_store(path: "str | _os.PathLike[str]", *, create: bool = True, read_only: bool = False) -> Store:

@@ -41,7 +41,9 @@ import numpy as np
 import pandas as pd
 
 from . import _core, _frames
-from ._core import Cohort, Journal, set_threads, threads
+from ._core import Cohort, Journal
+from ._core import set_threads as set_threads, threads as threads  # re-exported: __all__
+from ._metric_names import METRICS
 from .timezone import TimeZone
 
 Data = Union[Journal, Cohort]
@@ -91,35 +93,7 @@ cohort_from_arrays.__signature__ = inspect.Signature(  # type: ignore[attr-defin
     return_annotation=Cohort)
 
 
-__all__ = [
-    "Cohort",
-    "cohort",
-    "cohort_from_arrays",
-    "set_threads",
-    "threads",
-    "time_to_calm",
-    "time_to_calm_summary",
-    "km_curve",
-    "km_quantiles",
-    "first_and_latest",
-    "analysis_frame",
-    "episodes_by_exercise",
-    "trigger_frequency",
-    "trigger_trend",
-    "peak_intensity",
-    "peak_trend",
-    "exercise_effectiveness",
-    "thought_record_summary",
-    "distortion_frequency",
-    "window_of_uncertainty",
-    "trigger_weekday_hour",
-    "trigger_weekday_hour_summary",
-    "trigger_category_totals",
-    "record_counts",
-    "practice_consistency",
-    "practice_streaks",
-    "affect_dynamics",
-]
+__all__ = list(METRICS)  # listed once, in calmkit._metric_names
 
 _CATEGORY_IDS = [c[0] for c in _core.trigger_categories()]
 _GROUP_IDS = [g[0] for g in _core.trigger_groups()]

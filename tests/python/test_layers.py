@@ -160,6 +160,46 @@ def test_the_compiled_module_imports_neither_pandas_nor_the_package():
     assert run.stdout.strip() == "ok"
 
 
+def test_reading_and_writing_journals_loads_neither_pandas_nor_numpy(tmp_path):
+    # `import calmkit` and the journal's own file format need no DataFrame
+    # library: a fresh interpreter where pandas, NumPy and pyarrow cannot be
+    # imported reads, checks and writes a journal; the names that need them
+    # are still listed, and load their module on first use.
+    path = tmp_path / "j.jsonl"
+    script = textwrap.dedent(f"""
+        import sys
+        for name in ("pandas", "numpy", "pyarrow"):
+            sys.modules[name] = None  # `import name` now raises ImportError
+        import calmkit
+        j = calmkit.synthetic_journal(participants=2, days=14, seed=1)
+        calmkit.write_journal(j, {str(path)!r})
+        back, report = calmkit.read_journal_with_report({str(path)!r}, lenient=True)
+        assert back == j and report.skipped == [] and back == calmkit.read_journal({str(path)!r})
+        assert "time_to_calm" in calmkit.__all__ and "read_parquet" in calmkit.__all__
+        assert "time_to_calm" in dir(calmkit) and "metrics" in dir(calmkit)
+        try:
+            calmkit.time_to_calm
+        except ImportError:
+            pass
+        else:
+            raise AssertionError("calmkit.metrics imported without pandas")
+        loaded = sorted(m for m in ("calmkit.metrics", "calmkit._frames", "calmkit.assessments")
+                        if sys.modules.get(m) is not None)
+        assert loaded == [], loaded
+        print("ok")
+    """)
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "ok"
+    # With them installed, the same names work and keep their identity.
+    import calmkit.metrics
+
+    assert calmkit.time_to_calm is calmkit.metrics.time_to_calm
+    assert calmkit.__getattr__("metrics") is calmkit.metrics
+    with pytest.raises(AttributeError, match="no attribute 'no_such_name'"):
+        calmkit.no_such_name  # noqa: B018
+
+
 def test_exercise_catalog_frame_is_built_in_python_with_the_journal_dtypes():
     frame = calmkit.exercise_catalog_frame()
     assert len(frame) == len(calmkit.catalog())
