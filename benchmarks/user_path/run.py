@@ -68,31 +68,40 @@ def timed_cpu(fn):
 # --- workers (each runs in a fresh process) ---------------------------------
 
 def read_worker(reader: str, path: str, threads: int) -> dict:
+    """One read in this fresh process: the interpreter, the reader's import
+    (``rss_import_mb``: the peak RSS once it is imported, before the read)
+    and the read itself (``peak_rss_mb``: the whole process's peak)."""
     base = peak_rss_mb()
-    if reader == "calmkit":
+    if reader in ("calmkit", "calmkit-lenient"):
         import calmkit
 
+        imported = peak_rss_mb()
         # threads: 0 = one per hardware thread (the default), 1 = the calling thread alone.
-        j, s, cpu = timed_cpu(lambda: calmkit.read_journal(path, threads=threads))
+        lenient = reader == "calmkit-lenient"
+        j, s, cpu = timed_cpu(lambda: calmkit.read_journal(path, threads=threads, lenient=lenient))
         rows = len(j)
     elif reader == "pandas":
         import pandas as pd
 
+        imported = peak_rss_mb()
         df, s, cpu = timed_cpu(lambda: pd.read_json(path, lines=True))
         rows = len(df)
     elif reader == "pyarrow":
         import pyarrow.json as pj
 
+        imported = peak_rss_mb()
         t, s, cpu = timed_cpu(lambda: pj.read_json(path))
         rows = t.num_rows
     else:
         import polars as pl
 
+        imported = peak_rss_mb()
         # The default inference looks at the first 100 rows only; a file with
         # several record types then fails on a field first seen later.
         df, s, cpu = timed_cpu(lambda: pl.read_ndjson(path, infer_schema_length=None))
         rows = df.height
-    return {"seconds": s, "cpu_seconds": cpu, "rows": rows, "peak_rss_mb": peak_rss_mb(), "rss_before_mb": base}
+    return {"seconds": s, "cpu_seconds": cpu, "rows": rows, "peak_rss_mb": peak_rss_mb(), "rss_before_mb": base,
+            "rss_import_mb": imported}
 
 
 def _arrays_for_pandas(j):
@@ -316,22 +325,30 @@ def main() -> int:
         mb = path.stat().st_size / 1e6
         print(f"\n## {name}: {path} ({count_lines(path):,} lines, {mb:.1f} MB)")
         if "read" not in skip:
-            print("\n| reader | wall s | MB/s (wall) | CPU s | peak RSS MB | RSS / file | RSS before MB | rows | load |\n"
-                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+            # Peak RSS of the whole process (interpreter, import, read), its
+            # ratio to the file, the interpreter alone, after the import, and
+            # what the read itself added above the import.
+            print("\n| reader | wall s | MB/s (wall) | CPU s | peak RSS MB | RSS / file | RSS before import MB "
+                  "| RSS after import MB | read's own MB | read's own / file | rows | load |\n"
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
             rows = [("calmkit.read_journal (strict, 1 thread)", spawn(env, "read", "calmkit", str(path), "1"))]
             if a.threads != 1:
                 rows.append(("calmkit.read_journal (strict, default threads)",
                              spawn(env, "read", "calmkit", str(path), th)))
+            rows.append(("calmkit.read_journal (lenient, default threads)",
+                         spawn(env, "read", "calmkit-lenient", str(path), th)))
             rows += [("pyarrow.json.read_json", spawn(env, "read", "pyarrow", str(path), th)),
                      ("polars.read_ndjson", spawn(env, "read", "polars", str(path), th)),
                      ("pandas.read_json(lines=True)", spawn(env, "read", "pandas", str(path), th))]
             for label, r in rows:
                 if "error" in r:
-                    print(f"| {label} | - | - | - | - | - | - | {r['error']} | - |")
+                    print(f"| {label} | - | - | - | - | - | - | - | - | - | {r['error']} | - |")
                 else:
+                    own = r["peak_rss_mb"] - r["rss_import_mb"]
                     print(f"| {label} | {r['seconds']:.2f} | {mb / r['seconds']:.0f} | {r['cpu_seconds']:.2f} "
                           f"| {r['peak_rss_mb']:.0f} | {r['peak_rss_mb'] * 1.048576 / mb:.2f} "
-                          f"| {r['rss_before_mb']:.0f} | {r['rows']:,} | {r['load']:.1f} |")
+                          f"| {r['rss_before_mb']:.0f} | {r['rss_import_mb']:.0f} | {own:.0f} "
+                          f"| {own * 1.048576 / mb:.2f} | {r['rows']:,} | {r['load']:.1f} |")
         if "metrics" not in skip:
             import numpy as np
 
