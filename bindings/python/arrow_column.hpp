@@ -194,6 +194,9 @@ class Column {
   }
 
   [[nodiscard]] Kind kind() const { return dict_ ? dict_->kind_ : kind_; }
+  /// The dictionary of a dictionary-encoded column (whose values are then
+  /// indices into it, `integer`), else nullptr.
+  [[nodiscard]] const Column* dictionary() const { return dict_.get(); }
   [[nodiscard]] std::string_view format() const { return dict_ ? dict_->s_->format : s_->format; }
   [[nodiscard]] std::int64_t length() const { return a_->length; }
   [[nodiscard]] const Column& child() const { return *child_; }

@@ -36,28 +36,24 @@ namespace {
 
 /// What the tables give, per record type (RecordType's order): the records,
 /// in a `JournalBuilder` of their own (so tables can be read on different
-/// threads), and each row's keys for the rules across records.
+/// threads; row i of a builder is row i of its table), and the trigger link
+/// of each record that has one, viewing the producer's buffers (held until
+/// the journal is built). Links are checked once, after every table is read,
+/// and set on the builder by row.
 struct Imported {
-  /// (participant, id, trigger link) of each record and its table row. The
-  /// texts view the producer's buffers, which are held until the journal is
-  /// built: no copy per record.
-  struct Keys {
-    std::vector<std::string_view> participant;
-    std::vector<std::string_view> id;
-    std::vector<std::string_view> trigger;  ///< empty for a type without links
-    std::vector<std::int64_t> row;
-    [[nodiscard]] std::size_t size() const noexcept { return row.size(); }
-  };
-  std::array<JournalBuilder, table_names.size()> builders;
-  std::array<Keys, table_names.size()> keys;
+  std::array<JournalBuilder, table_names.size()> builders{
+      JournalBuilder(detail::linked_by_row), JournalBuilder(detail::linked_by_row),
+      JournalBuilder(detail::linked_by_row), JournalBuilder(detail::linked_by_row),
+      JournalBuilder(detail::linked_by_row)};
+  std::array<std::vector<std::string_view>, table_names.size()> links;
 
   template <class R>
   JournalBuilder& builder_of() {
     return builders[static_cast<std::size_t>(record_type_of<R>)];
   }
   template <class R>
-  Keys& keys_of() {
-    return keys[static_cast<std::size_t>(record_type_of<R>)];
+  std::vector<std::string_view>& links_of() {
+    return links[static_cast<std::size_t>(record_type_of<R>)];
   }
 };
 
@@ -81,40 +77,68 @@ Head head_columns(const Batch& b, bool id_required, bool linked) {
           linked ? b.get("trigger", Want::text, false) : nullptr};
 }
 
+/// Participant codes of one batch's rows in a builder's dictionary: a
+/// dictionary-encoded column (pyarrow's and calmkit's own) is remapped once
+/// per dictionary entry, plain text looked up when it changes from the row
+/// before (rows come grouped by participant).
+class ParticipantCodes {
+ public:
+  ParticipantCodes(const Column* c, JournalBuilder& b) : c_(c), b_(b) {
+    if (c != nullptr && c->dictionary() != nullptr) {
+      remap_.assign(static_cast<std::size_t>(c->dictionary()->length()), -1);
+    }
+  }
+  std::int32_t operator()(const RowReader& r) {
+    if (r.null(c_)) return code_of_text({});
+    if (remap_.empty()) return code_of_text(c_->text(r.index()));
+    std::string err;
+    const auto k = static_cast<std::size_t>(c_->integer(r.index(), &err));  // in range: null() checked it
+    if (remap_[k] < 0) remap_[k] = b_.participant_code(c_->text(r.index()));
+    return remap_[k];
+  }
+
+ private:
+  std::int32_t code_of_text(std::string_view p) {
+    if (last_ < 0 || p != last_text_) {
+      last_ = b_.participant_code(p);
+      last_text_ = p;
+    }
+    return last_;
+  }
+  const Column* c_;
+  JournalBuilder& b_;
+  std::vector<std::int32_t> remap_;
+  std::int32_t last_ = -1;
+  std::string_view last_text_;
+};
+
 /// The one path of every table: per row, the columns every record has, the
 /// type's own fields (`fields(row, record)`, which sets every field), the
 /// model's rules with the row as the place (`validate`, and
 /// `validate_answers` for an assessment, as the JSON Lines reader runs it),
-/// then the record goes to the table's `JournalBuilder` (its columns: no
-/// record object is kept) and its keys are noted. One scratch record serves
-/// every row, so its strings and lists allocate only when they grow.
+/// then the record's fields go to the table's `JournalBuilder` (its columns:
+/// no record object is kept) with the participant as a code, and its trigger
+/// link is noted. One scratch record serves every row, so its strings and
+/// lists allocate only when they grow; the participant is never copied into it.
 template <class R, class Fields>
 void import_rows(const Batch& b, Imported& im, Fields fields) {
   const Head h =
       head_columns(b, !std::is_same_v<R, Reading>, links_trigger<R>);  // a reading's id is optional
   auto& builder = im.builder_of<R>();
-  auto& keys = im.keys_of<R>();
-  // No exact reserve per batch: a participant dataset hands over thousands of
-  // small batches, and growing to exactly size + batch each time would copy
-  // the whole key vectors once per batch (quadratic); push_back grows geometrically.
+  ParticipantCodes participant(h.participant, builder);
   R rec;
   for (std::int64_t i = 0; i < b.length(); ++i) {
     const RowReader r(b, i);
-    const std::string_view participant = r.text(h.participant);
-    const std::string_view id = r.text(h.id);  // null = ""; validate() says where an id is required
-    rec.participant = participant;
-    rec.id = id;
+    const std::int32_t p = participant(r);
+    rec.id = r.text(h.id);  // null = ""; validate() says where an id is required
     rec.time = r.instant(h.time, h.offset, "time", "offset_minutes");
     fields(r, rec);
     check_record(rec, b.where(), b.row(i));
     if constexpr (std::is_same_v<R, Assessment>) {
       if (auto v = validate_answers(rec)) fail(b.where(), b.row(i), v->field, v->reason);
     }
-    builder.push(rec);
-    keys.participant.push_back(participant);
-    keys.id.push_back(id);
-    if constexpr (links_trigger<R>) keys.trigger.push_back(r.text(h.trigger));
-    keys.row.push_back(b.row(i));
+    builder.push_coded(rec, p);
+    if constexpr (links_trigger<R>) im.links_of<R>().push_back(r.text(h.trigger));
   }
 }
 
@@ -295,21 +319,23 @@ void import_assessments(const Batch& b, Imported& im) {
 
 // --- cross-record rules: unique ids, trigger links ---------------------------
 
-/// (participant, id) keys of one table, hashed and sorted, so that the
-/// checks below need no hash-table node per record (1.6 million of them in a
-/// cohort): equal keys are neighbours, a link is a binary search.
+/// (participant, id) keys of one table's records (from its builder's
+/// columns), hashed and sorted, so that the checks below need no hash-table
+/// node per record (1.6 million of them in a cohort): equal keys are
+/// neighbours, a link is a binary search.
+template <class R>
 class KeyIndex {
  public:
-  explicit KeyIndex(const Imported::Keys& k) {
-    keys_.reserve(k.size());
-    for (std::size_t i = 0; i < k.size(); ++i) {
-      if (!k.id[i].empty()) keys_.push_back({hash(k.participant[i], k.id[i]), i});
+  explicit KeyIndex(const detail::Tables& s) : s_(s) {
+    const auto& ids = detail::id_column<R>(s);
+    keys_.reserve(ids.size());
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      if (!ids[i].empty()) keys_.push_back({hash(participant(i), ids[i]), i});
     }
     std::sort(keys_.begin(), keys_.end());
   }
   static std::uint64_t hash(std::string_view participant, std::string_view id) noexcept {
-    const std::size_t a = std::hash<std::string_view>{}(participant);
-    return a ^ (std::hash<std::string_view>{}(id) + 0x9e3779b97f4a7c15ULL + (a << 6) + (a >> 2));
+    return detail::hash_bytes(id, detail::hash_bytes(participant));
   }
   struct Key {
     std::uint64_t hash;
@@ -319,20 +345,36 @@ class KeyIndex {
     }
   };
   [[nodiscard]] const std::vector<Key>& keys() const { return keys_; }
+  [[nodiscard]] std::string_view participant(std::size_t i) const {
+    return s_.c.participants[static_cast<std::size_t>(detail::participant_column<R>(s_.c)[i])];
+  }
+  [[nodiscard]] std::string_view id(std::size_t i) const { return detail::id_column<R>(s_)[i]; }
+  /// The row with this participant and id, or -1.
+  [[nodiscard]] std::int64_t find(std::string_view participant_name, std::string_view id_text) const {
+    const std::uint64_t h = hash(participant_name, id_text);
+    for (auto it = std::lower_bound(keys_.begin(), keys_.end(), Key{h, 0});
+         it != keys_.end() && it->hash == h; ++it) {
+      if (id(it->index) == id_text && participant(it->index) == participant_name) {
+        return static_cast<std::int64_t>(it->index);
+      }
+    }
+    return -1;
+  }
 
  private:
+  const detail::Tables& s_;
   std::vector<Key> keys_;
 };
 
 /// Ids are unique per participant and type: the first repeat (in row order)
 /// fails, naming the row that used it first.
 template <class R>
-KeyIndex unique_ids(Imported& im, const std::string& name) {
-  const auto& v = im.keys_of<R>();
+KeyIndex<R> unique_ids(const detail::Tables& s, const std::string& name) {
   const Where w{&name, table_names[static_cast<std::size_t>(record_type_of<R>)]};
-  KeyIndex index(v);
+  KeyIndex<R> index(s);
   const auto& k = index.keys();
-  std::size_t worst = v.size();  // the repeat with the lowest row
+  const std::size_t n = detail::rows_of<R>(s);
+  std::size_t worst = n;  // the repeat with the lowest row (rows are the builder's)
   std::size_t first_of_worst = 0;
   for (std::size_t a = 0; a < k.size();) {
     std::size_t b = a + 1;
@@ -341,8 +383,7 @@ KeyIndex unique_ids(Imported& im, const std::string& name) {
       for (std::size_t y = x + 1; y < b; ++y) {
         const std::size_t rx = k[x].index;
         const std::size_t ry = k[y].index;
-        if (v.id[rx] == v.id[ry] && v.participant[rx] == v.participant[ry] &&
-            (worst == v.size() || v.row[ry] < v.row[worst])) {
+        if (index.id(rx) == index.id(ry) && index.participant(rx) == index.participant(ry) && ry < worst) {
           worst = ry;
           first_of_worst = rx;
         }
@@ -350,31 +391,31 @@ KeyIndex unique_ids(Imported& im, const std::string& name) {
     }
     a = b;
   }
-  if (worst != v.size()) {
-    fail(w, v.row[worst], "id",
-         rules::duplicate_id(record_type_of<R>, v.participant[worst], v.id[worst]) + " (first used in row " +
-             std::to_string(v.row[first_of_worst]) + ")");
+  if (worst != n) {
+    fail(w, static_cast<std::int64_t>(worst), "id",
+         rules::duplicate_id(record_type_of<R>, index.participant(worst), index.id(worst)) +
+             " (first used in row " + std::to_string(first_of_worst) + ")");
   }
   return index;
 }
 
-/// Every trigger link names a trigger of the same participant.
+/// Every trigger link names a trigger of the same participant: checked once,
+/// here, and each link set on the builder as the trigger's row (`all` holds
+/// the triggers first, then this type's rows in table order).
 template <class R>
-void check_links(Imported& im, const std::string& name, const KeyIndex& index) {
-  const auto& v = im.keys_of<R>();
-  const auto& triggers = im.keys_of<Trigger>();
+void check_links(Imported& im, const std::string& name, const KeyIndex<Trigger>& triggers,
+                 JournalBuilder& all) {
+  const auto& links = im.links_of<R>();
   const Where w{&name, table_names[static_cast<std::size_t>(record_type_of<R>)]};
-  const auto& k = index.keys();
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    if (v.trigger[i].empty()) continue;
-    const std::uint64_t h = KeyIndex::hash(v.participant[i], v.trigger[i]);
-    auto it = std::lower_bound(k.begin(), k.end(), KeyIndex::Key{h, 0});
-    bool found = false;
-    for (; it != k.end() && it->hash == h && !found; ++it) {
-      found = triggers.id[it->index] == v.trigger[i] && triggers.participant[it->index] == v.participant[i];
-    }
-    if (found) continue;
-    fail(w, v.row[i], "trigger", rules::unknown_trigger(v.participant[i], v.trigger[i]));
+  const auto& s = all.columns();
+  const auto& pc = detail::participant_column<R>(s.c);
+  for (std::size_t i = 0; i < links.size(); ++i) {
+    if (links[i].empty()) continue;
+    const std::string_view participant = s.c.participants[static_cast<std::size_t>(pc[i])];
+    const std::int64_t row = triggers.find(participant, links[i]);
+    if (row < 0)
+      fail(w, static_cast<std::int64_t>(i), "trigger", rules::unknown_trigger(participant, links[i]));
+    all.link<R>(i, static_cast<std::size_t>(row));
   }
 }
 
@@ -459,10 +500,29 @@ std::vector<HeldBatch> take_batches(const py::handle& obj, const std::string& wh
                        py::str(py::type::of(obj).attr("__name__")).cast<std::string>());
 }
 
+/// Calls `f(std::type_identity<R>{})` with the record type of `table`.
+template <class F>
+void for_table(std::string_view table, F f) {
+  if (table == "triggers") f(std::type_identity<Trigger>{});
+  if (table == "readings") f(std::type_identity<Reading>{});
+  if (table == "exercises") f(std::type_identity<ExerciseSession>{});
+  if (table == "thought_records") f(std::type_identity<ThoughtRecord>{});
+  if (table == "assessments") f(std::type_identity<Assessment>{});
+}
+
 /// Reads every batch of one table into `im` (its own vectors only, so tables
 /// can be read on different threads).
 void import_table(std::string_view table, const std::vector<HeldBatch>& batches, const Where& w,
                   Imported& im) {
+  // Room for every row of the table at once: no column regrows while it is read.
+  std::size_t rows = 0;
+  for (const auto& hb : batches)
+    rows += static_cast<std::size_t>(std::max<std::int64_t>(hb.array->length, 0));
+  for_table(table, [&](auto tag) {
+    using R = typename decltype(tag)::type;
+    im.builder_of<R>().template reserve<R>(rows);
+    if constexpr (links_trigger<R>) im.links_of<R>().reserve(rows);
+  });
   std::int64_t first_row = 0;
   for (const auto& hb : batches) {
     const ArrowArray* a = hb.array.get();
@@ -517,20 +577,21 @@ Journal journal_from_arrow(const py::dict& tables, const std::string& name) {
   for (const auto& e : errors) {
     if (e) std::rethrow_exception(e);
   }
-  // The rules across records, per type: unique ids, then trigger links.
-  const KeyIndex triggers = unique_ids<Trigger>(im, name);
-  (void)unique_ids<Reading>(im, name);
-  check_links<Reading>(im, name, triggers);
-  (void)unique_ids<ExerciseSession>(im, name);
-  check_links<ExerciseSession>(im, name, triggers);
-  (void)unique_ids<ThoughtRecord>(im, name);
-  check_links<ThoughtRecord>(im, name, triggers);
-  (void)unique_ids<Assessment>(im, name);  // an assessment has no trigger link
-  // Every rule has passed: the builders' columns make the journal (ordered
-  // once, links resolved to trigger rows), while the producer's buffers the
-  // keys view are still held.
+  // The rules across records, per type: unique ids, then trigger links (each
+  // checked once and set by row). The triggers' builder becomes the journal's
+  // and takes the other tables' columns (moved: it has none of their rows).
   JournalBuilder all = std::move(im.builders[0]);
-  for (std::size_t t = 1; t < im.builders.size(); ++t) all.append(std::move(im.builders[t]));
+  const KeyIndex<Trigger> triggers = unique_ids<Trigger>(all.columns(), name);
+  auto next = [&](auto tag) {
+    using R = typename decltype(tag)::type;
+    (void)unique_ids<R>(im.builder_of<R>().columns(), name);
+    all.append(std::move(im.builder_of<R>()));
+    if constexpr (links_trigger<R>) check_links<R>(im, name, triggers, all);
+  };
+  next(std::type_identity<Reading>{});
+  next(std::type_identity<ExerciseSession>{});
+  next(std::type_identity<ThoughtRecord>{});
+  next(std::type_identity<Assessment>{});  // an assessment has no trigger link
   return std::move(all).build(detail::trusted);
 }
 

@@ -46,23 +46,13 @@ class JournalBuilder {
   explicit JournalBuilder(detail::linked_by_row_t) : by_row_(true) {}
 
   /// Appends a trigger. Amortized O(size of the record).
-  void push(const Trigger& t) { detail::put(s_, t, participant(t.participant)); }
+  void push(const Trigger& t) { push_coded(t, participant(t.participant)); }
   /// Appends a reading (its trigger link resolved at `build`, or set by `link`).
-  void push(const Reading& r) {
-    detail::put(s_, r, participant(r.participant), no_trigger);
-    if (!by_row_) links_[0].push_back(r.trigger);
-  }
+  void push(const Reading& r) { push_coded(r, participant(r.participant)); }
   /// Appends an exercise session (its trigger link resolved at `build`, or set by `link`).
-  void push(const ExerciseSession& e) {
-    detail::put(s_, e, participant(e.participant), no_trigger,
-                code(exercises_, s_.c.exercise_names, e.exercise));
-    if (!by_row_) links_[1].push_back(e.trigger);
-  }
+  void push(const ExerciseSession& e) { push_coded(e, participant(e.participant)); }
   /// Appends a thought record (its trigger link resolved at `build`, or set by `link`).
-  void push(const ThoughtRecord& t) {
-    detail::put(s_, t, participant(t.participant), no_trigger);
-    if (!by_row_) links_[2].push_back(t.trigger);
-  }
+  void push(const ThoughtRecord& t) { push_coded(t, participant(t.participant)); }
 
   /// Links the `row`-th record of type R pushed (a reading, an exercise
   /// session or a thought record; from 0, in push order) to the
@@ -76,13 +66,59 @@ class JournalBuilder {
     detail::link_column<R>(s_.c)[row] = static_cast<std::int32_t>(trigger_row);
   }
   /// Appends an assessment.
-  void push(const Assessment& a) {
-    detail::put(s_, a, participant(a.participant), code(instruments_, s_.instruments, a.instrument));
-  }
+  void push(const Assessment& a) { push_coded(a, participant(a.participant)); }
   /// Appends a record of any type.
   void push(const Record& r) {
     std::visit([this](const auto& x) { push(x); }, r);
   }
+
+  /// The participant code of `name`, added to the builder's dictionary when
+  /// new: a reader of a dictionary-encoded column codes each dictionary entry
+  /// once (a remap) and hands each row its entry's code (`push_coded`),
+  /// instead of a lookup per row. O(length of `name`).
+  std::int32_t participant_code(std::string_view name) {
+    return code(participants_, s_.c.participants, std::string(name));
+  }
+  /// Appends `r` as `push` does, with the participant given as a code from
+  /// `participant_code` (`r.participant` is not read).
+  template <class R>
+  void push_coded(const R& r, std::int32_t participant) {
+    if constexpr (std::is_same_v<R, Trigger>) {
+      detail::put(s_, r, participant);
+    } else if constexpr (std::is_same_v<R, ExerciseSession>) {
+      detail::put(s_, r, participant, no_trigger, code(exercises_, s_.c.exercise_names, r.exercise));
+    } else if constexpr (std::is_same_v<R, Assessment>) {
+      detail::put(s_, r, participant, code(instruments_, s_.instruments, r.instrument));
+    } else {
+      detail::put(s_, r, participant, no_trigger);
+    }
+    if constexpr (detail::has_link<R>) {
+      if (!by_row_) links_[detail::type_index<R> - 1].push_back(r.trigger);
+    }
+  }
+  /// Room for `n` more rows of record type R in its fixed-width columns (a
+  /// reader that knows how many records come: no regrowth while pushing).
+  template <class R>
+  void reserve(std::size_t n) {
+    detail::each_column<R>(
+        [n](auto& col) {
+          auto more = [n](auto& v) { v.reserve(v.size() + n); };
+          if constexpr (requires { col.offset; }) {  // a text column: its rows, not its bytes
+            more(col.offset);
+            more(col.length);
+          } else if constexpr (requires { col.start; }) {  // a list column: its rows, not its items
+            more(col.start);
+            more(col.count);
+          } else if constexpr (requires { col.reserve(n); }) {
+            more(col);
+          }
+        },
+        s_);
+  }
+  /// The builder's columns as filled so far (participant codes index
+  /// `columns().c.participants`), e.g. to check rules across records before
+  /// `build`.
+  [[nodiscard]] const detail::Tables& columns() const noexcept { return s_; }
 
   /// Number of records pushed so far.
   [[nodiscard]] std::size_t size() const noexcept {
@@ -139,6 +175,8 @@ class JournalBuilder {
   template <class R>
   std::vector<std::uint32_t> sort_type(const std::vector<std::uint32_t>& rank);
   void recode_names();
+  template <class R>
+  std::vector<std::uint32_t> runs_in_order(const std::vector<std::int32_t>& pc) const;
 
   detail::Tables s_;  // participants in first-seen order until build
   Index participants_, exercises_, instruments_;
@@ -258,6 +296,34 @@ inline void JournalBuilder::append(JournalBuilder&& other) {
   other.by_row_ = by_row_;
 }
 
+/// When each participant's rows (`pc`: participant ranks) are in order and
+/// together in one run, as in a dataset read a file or a shard at a time, the
+/// order is the runs in rank order: that permutation, found in O(n) without a
+/// sort. Empty when some participant's rows are out of order or in two runs.
+template <class R>
+std::vector<std::uint32_t> JournalBuilder::runs_in_order(const std::vector<std::int32_t>& pc) const {
+  constexpr std::uint32_t none = std::numeric_limits<std::uint32_t>::max();
+  std::vector<std::uint32_t> begin(s_.c.participants.size(), none);
+  std::vector<std::uint32_t> end(s_.c.participants.size(), none);
+  for (std::size_t i = 0; i < pc.size();) {
+    std::size_t j = i + 1;
+    for (; j < pc.size() && pc[j] == pc[i]; ++j) {
+      if (detail::row_less<R>(s_, j, j - 1)) return {};
+    }
+    const auto r = static_cast<std::size_t>(pc[i]);
+    if (begin[r] != none) return {};
+    begin[r] = static_cast<std::uint32_t>(i);
+    end[r] = static_cast<std::uint32_t>(j);
+    i = j;
+  }
+  std::vector<std::uint32_t> perm;
+  perm.reserve(pc.size());
+  for (std::size_t r = 0; r < begin.size(); ++r) {
+    for (auto k = begin[r]; k < end[r] && begin[r] != none; ++k) perm.push_back(k);
+  }
+  return perm;
+}
+
 /// Returns the permutation applied (new row i = old row perm[i]); empty when
 /// the rows were in order already.
 template <class R>
@@ -268,6 +334,14 @@ std::vector<std::uint32_t> JournalBuilder::sort_type(const std::vector<std::uint
   bool sorted = true;
   for (std::size_t i = 1; i < n && sorted; ++i) sorted = !detail::row_less<R>(s_, i, i - 1);
   if (sorted) return {};
+  std::vector<std::uint32_t> perm = runs_in_order<R>(pc);
+  if (!perm.empty()) {
+    detail::gather_rows<R>(s_, perm);
+    if constexpr (detail::has_link<R>) {
+      if (!by_row_) detail::gather(links_[detail::type_index<R> - 1], perm);
+    }
+    return perm;
+  }
   struct Key {
     std::int64_t time_us;
     std::int16_t offset_minutes;
@@ -300,7 +374,7 @@ std::vector<std::uint32_t> JournalBuilder::sort_type(const std::vector<std::uint
                 return a.index < b.index;  // equal keys keep their input order
               });
   }
-  std::vector<std::uint32_t> perm(n);
+  perm.resize(n);
   for (std::size_t i = 0; i < n; ++i) perm[i] = keys[i].index;
   keys = {};
   detail::gather_rows<R>(s_, perm);

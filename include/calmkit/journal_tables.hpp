@@ -350,6 +350,10 @@ void append(std::vector<T>& a, std::vector<T>& b) {
   }
 }
 inline void append(TextColumn& a, TextColumn& b) {
+  if (a.empty()) {  // nothing to shift: the other's bytes move as they are
+    a = std::move(b);
+    return;
+  }
   const std::uint64_t shift = a.arena.size();
   for (auto& o : b.offset) o += shift;
   append(a.offset, b.offset);

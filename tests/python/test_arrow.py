@@ -424,3 +424,58 @@ def test_time_texts_read_column_wise_equal_pythons_own_reading_of_each_text():
         dt.datetime(2026, 5, 20, 19, 40, 0, 500000, tzinfo=dt.timezone.utc),
         dt.datetime(2026, 5, 20, 22, 0, tzinfo=dt.timezone.utc),
         dt.datetime(2026, 5, 21, 4, 30, tzinfo=dt.timezone.utc)]
+
+
+def _cohort_text(order):
+    """JSON Lines of three participants (each: two triggers, readings linked
+    to them, one unlinked), the participants' blocks written in `order`."""
+    lines = []
+    for p in order:
+        for k in (1, 2):
+            lines.append(f'{{"type":"trigger","participant":"{p}","id":"t{k}","time":"2026-03-0{k}T10:00:00+01:00",'
+                         f'"category":"conflict","intensity":{k + 3}}}')
+        for k, link in ((1, "t1"), (2, "t2"), (3, None)):
+            ref = f',"trigger":"{link}"' if link else ""
+            lines.append(f'{{"type":"reading","participant":"{p}","id":"r{k}","time":"2026-03-0{k}T10:05:00Z",'
+                         f'"intensity":{k}{ref}}}')
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("split", [1, 2, 4])
+def test_tables_grouped_or_not_by_participant_and_split_into_batches_read_as_the_json_reader_reads(split):
+    """The bridge fills one builder per table, checks each link once and sets
+    it by row; rows may come a participant at a time in any participant order
+    (a sharded dataset) or interleaved. Reference: the JSON Lines reader of
+    the same records, and pyarrow tables built from plain values."""
+    want = calmkit.parse_journal(_cohort_text(["a", "b", "c"]))
+    for order in (["c", "a", "b"], ["b", "c", "a"]):
+        tables = calmkit.parse_journal(_cohort_text(order)).to_arrow()
+        # Re-order the rows a participant at a time (the journal's own order is a, b, c).
+        ordered = {}
+        for name, t in tables.items():
+            parts = [t.filter(pa.compute.equal(t.column("participant").cast(pa.string()), p)) for p in order]
+            whole = pa.concat_tables(parts).combine_chunks()
+            step = max(1, whole.num_rows // split)
+            ordered[name] = pa.Table.from_batches(whole.to_batches(max_chunksize=step), schema=whole.schema)
+        assert calmkit.Journal.from_arrow(ordered) == want
+    # Interleaved: a participant in several runs, each run out of time order.
+    rd = want.to_arrow()["readings"]
+    shuffled = rd.take(pa.array([8, 0, 4, 1, 7, 2, 5, 3, 6]))
+    assert calmkit.Journal.from_arrow({"triggers": want.to_arrow()["triggers"], "readings": shuffled}) == want
+    # A link to a trigger of another participant is refused, naming the row of its table.
+    plain = pa.table({"participant": ["a", "b", "b"], "id": ["r1", "r2", "r3"],
+                      "time": pa.array([0, 1, 2], pa.timestamp("us", tz="UTC")), "intensity": [1, 2, 3],
+                      "trigger": [None, "t9", "t1"]})
+    triggers = pa.table({"participant": ["b"], "id": ["t1"], "time": pa.array([0], pa.timestamp("us", tz="UTC")),
+                         "category": ["conflict"], "intensity": [4]})
+    with pytest.raises(ValueError, match=r"readings: row 1: field 'trigger': refers to trigger 't9', which "
+                                         r"participant 'b' does not have"):
+        calmkit.Journal.from_arrow({"triggers": triggers, "readings": pa.Table.from_batches(plain.to_batches(2))})
+    j = calmkit.Journal.from_arrow({"triggers": triggers, "readings": plain.slice(2)})
+    assert [(r.participant, r.trigger) for r in j.readings] == [("b", "t1")]
+    # A duplicate id in a later batch names its row and the row of its first use.
+    dup = plain.set_column(1, "id", pa.array(["r1", "r2", "r2"])).drop(["trigger"])
+    dup = pa.Table.from_batches(dup.to_batches(max_chunksize=2), schema=dup.schema)
+    with pytest.raises(ValueError, match=r"readings: row 2: field 'id': duplicate reading id 'r2' for participant "
+                                         r"'b' \(first used in row 1\)"):
+        calmkit.Journal.from_arrow({"readings": dup})
