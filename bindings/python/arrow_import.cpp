@@ -22,6 +22,7 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -319,89 +320,72 @@ void import_assessments(const Batch& b, Imported& im) {
 
 // --- cross-record rules: unique ids, trigger links ---------------------------
 
-/// (participant, id) keys of one table's records (from its builder's
-/// columns), hashed and sorted, so that the checks below need no hash-table
-/// node per record (1.6 million of them in a cohort): equal keys are
-/// neighbours, a link is a binary search.
+/// The (participant, id) keys of one record type's rows (in a builder's
+/// columns), in one open-addressing table (detail::FlatIndex: 8 bytes a slot,
+/// no node per record; 1.6 million of them in a cohort), filled in row order.
 template <class R>
 class KeyIndex {
  public:
-  explicit KeyIndex(const detail::Tables& s) : s_(s) {
+  /// Every row with an id, in row order. Returns (row, earlier row) of the
+  /// first row whose key an earlier row has, if any (then the index holds
+  /// the rows before it).
+  std::optional<std::pair<std::size_t, std::size_t>> add_rows(const detail::Tables& s) {
     const auto& ids = detail::id_column<R>(s);
-    keys_.reserve(ids.size());
+    const auto& pc = detail::participant_column<R>(s.c);
+    index_.reserve(ids.size());
     for (std::size_t i = 0; i < ids.size(); ++i) {
-      if (!ids[i].empty()) keys_.push_back({hash(participant(i), ids[i]), i});
+      if (ids[i].empty()) continue;
+      const std::uint64_t h = hash(pc[i], ids[i]);
+      const std::int32_t seen = find(s, h, pc[i], ids[i]);
+      if (seen != detail::FlatIndex::none) return std::pair{i, static_cast<std::size_t>(seen)};
+      index_.insert_new(h, static_cast<std::int32_t>(i));
     }
-    std::sort(keys_.begin(), keys_.end());
+    return std::nullopt;
   }
-  static std::uint64_t hash(std::string_view participant, std::string_view id) noexcept {
-    return detail::hash_bytes(id, detail::hash_bytes(participant));
-  }
-  struct Key {
-    std::uint64_t hash;
-    std::size_t index;
-    friend bool operator<(const Key& x, const Key& y) {
-      return x.hash != y.hash ? x.hash < y.hash : x.index < y.index;
-    }
-  };
-  [[nodiscard]] const std::vector<Key>& keys() const { return keys_; }
-  [[nodiscard]] std::string_view participant(std::size_t i) const {
-    return s_.c.participants[static_cast<std::size_t>(detail::participant_column<R>(s_.c)[i])];
-  }
-  [[nodiscard]] std::string_view id(std::size_t i) const { return detail::id_column<R>(s_)[i]; }
-  /// The row with this participant and id, or -1.
-  [[nodiscard]] std::int64_t find(std::string_view participant_name, std::string_view id_text) const {
-    const std::uint64_t h = hash(participant_name, id_text);
-    for (auto it = std::lower_bound(keys_.begin(), keys_.end(), Key{h, 0});
-         it != keys_.end() && it->hash == h; ++it) {
-      if (id(it->index) == id_text && participant(it->index) == participant_name) {
-        return static_cast<std::int64_t>(it->index);
-      }
-    }
-    return -1;
+  /// The row of participant code `p` and `id` in `s` (the columns the rows
+  /// were added from, or a builder they were moved into with the same
+  /// participant codes), or `detail::FlatIndex::none`.
+  [[nodiscard]] std::int32_t find(const detail::Tables& s, std::int32_t p, std::string_view id) const {
+    return find(s, hash(p, id), p, id);
   }
 
  private:
-  const detail::Tables& s_;
-  std::vector<Key> keys_;
+  static std::uint64_t hash(std::int32_t p, std::string_view id) noexcept {
+    return detail::hash_bytes(id, static_cast<std::uint32_t>(p));
+  }
+  [[nodiscard]] std::int32_t find(const detail::Tables& s, std::uint64_t h, std::int32_t p,
+                                  std::string_view id) const {
+    const auto& ids = detail::id_column<R>(s);
+    const auto& pc = detail::participant_column<R>(s.c);
+    return index_.find(h, [&](std::int32_t row) {
+      const auto k = static_cast<std::size_t>(row);
+      return pc[k] == p && ids[k] == id;
+    });
+  }
+  detail::FlatIndex index_;
 };
 
 /// Ids are unique per participant and type: the first repeat (in row order)
 /// fails, naming the row that used it first.
 template <class R>
 KeyIndex<R> unique_ids(const detail::Tables& s, const std::string& name) {
-  const Where w{&name, table_names[static_cast<std::size_t>(record_type_of<R>)]};
-  KeyIndex<R> index(s);
-  const auto& k = index.keys();
-  const std::size_t n = detail::rows_of<R>(s);
-  std::size_t worst = n;  // the repeat with the lowest row (rows are the builder's)
-  std::size_t first_of_worst = 0;
-  for (std::size_t a = 0; a < k.size();) {
-    std::size_t b = a + 1;
-    while (b < k.size() && k[b].hash == k[a].hash) ++b;
-    for (std::size_t x = a; x < b; ++x) {  // equal hashes: compare the keys themselves
-      for (std::size_t y = x + 1; y < b; ++y) {
-        const std::size_t rx = k[x].index;
-        const std::size_t ry = k[y].index;
-        if (index.id(rx) == index.id(ry) && index.participant(rx) == index.participant(ry) && ry < worst) {
-          worst = ry;
-          first_of_worst = rx;
-        }
-      }
-    }
-    a = b;
-  }
-  if (worst != n) {
-    fail(w, static_cast<std::int64_t>(worst), "id",
-         rules::duplicate_id(record_type_of<R>, index.participant(worst), index.id(worst)) +
-             " (first used in row " + std::to_string(first_of_worst) + ")");
+  KeyIndex<R> index;
+  if (const auto repeat = index.add_rows(s)) {
+    const auto [row, first] = *repeat;
+    const Where w{&name, table_names[static_cast<std::size_t>(record_type_of<R>)]};
+    const auto& participant =
+        s.c.participants[static_cast<std::size_t>(detail::participant_column<R>(s.c)[row])];
+    fail(w, static_cast<std::int64_t>(row), "id",
+         rules::duplicate_id(record_type_of<R>, participant, detail::id_column<R>(s)[row]) +
+             " (first used in row " + std::to_string(first) + ")");
   }
   return index;
 }
 
 /// Every trigger link names a trigger of the same participant: checked once,
 /// here, and each link set on the builder as the trigger's row (`all` holds
-/// the triggers first, then this type's rows in table order).
+/// the triggers first, then this type's rows in table order, every
+/// participant coded in its one dictionary).
 template <class R>
 void check_links(Imported& im, const std::string& name, const KeyIndex<Trigger>& triggers,
                  JournalBuilder& all) {
@@ -411,10 +395,11 @@ void check_links(Imported& im, const std::string& name, const KeyIndex<Trigger>&
   const auto& pc = detail::participant_column<R>(s.c);
   for (std::size_t i = 0; i < links.size(); ++i) {
     if (links[i].empty()) continue;
-    const std::string_view participant = s.c.participants[static_cast<std::size_t>(pc[i])];
-    const std::int64_t row = triggers.find(participant, links[i]);
-    if (row < 0)
-      fail(w, static_cast<std::int64_t>(i), "trigger", rules::unknown_trigger(participant, links[i]));
+    const std::int32_t row = triggers.find(s, pc[i], links[i]);
+    if (row == detail::FlatIndex::none) {
+      fail(w, static_cast<std::int64_t>(i), "trigger",
+           rules::unknown_trigger(s.c.participants[static_cast<std::size_t>(pc[i])], links[i]));
+    }
     all.link<R>(i, static_cast<std::size_t>(row));
   }
 }
