@@ -27,6 +27,7 @@
 #include <cmath>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -187,6 +188,41 @@ py::array str_objects(const TextColumn& col) {
   return out;
 }
 
+/// Copies the rows of `col` into a compact column of their own (the journal's
+/// arena also holds the bytes of rows replaced since), for making the Python
+/// objects after the read that copied them.
+TextColumn compact_copy(const TextColumn& col) {
+  TextColumn out;
+  std::size_t bytes = 0;
+  for (const auto l : col.length) bytes += l;
+  out.arena.reserve(bytes);
+  out.offset.reserve(col.size());
+  out.length.reserve(col.size());
+  for (std::size_t i = 0; i < col.size(); ++i) out.push_back(col[i]);
+  return out;
+}
+
+/// Runs `compute()` (which reads `c`) in one registered read of `c` with the
+/// GIL released, and returns its result with the participant names its codes
+/// refer to, copied in that same read: a `Journal.add` on another Python
+/// thread right after the read renumbers the participants, so names read in
+/// a later call could belong to another state of the journal.
+template <class Compute>
+auto read_with_names(const mx::Cohort& c, Compute&& compute) {
+  std::pair<decltype(compute()), std::vector<std::string>> out;
+  {
+    const ReleasedRead release(c);
+    out.first = compute();
+    out.second = c.participants;
+  }
+  return out;
+}
+
+/// `d` with the participant names that its "participant" codes index (list of str).
+void put_names(py::dict& d, std::vector<std::string>&& participants) {
+  d["participants"] = py::cast(std::move(participants));
+}
+
 template <class T>
 std::span<const T> span_of(const py::array_t<T, py::array::c_style | py::array::forcecast>& a) {
   return {a.data(), static_cast<std::size_t>(a.size())};
@@ -342,31 +378,50 @@ void register_metrics(py::module_& m) {
       "_metric_episodes",
       [](const mx::Cohort& c, int threshold, double window_hours) {
         const auto o = episode_options(threshold, window_hours);
-        mx::EpisodeTable e;
+        // Everything the frame shows is copied in the one read that computed
+        // the episodes; the Python objects are made afterwards, from these
+        // copies only (making them can let another thread's add run).
+        std::shared_ptr<const mx::EpisodeTable> e;
+        TriggerColumns t;
+        std::vector<std::string> names;
+        std::vector<std::int64_t> source_rows;
+        TextColumn ids;
         {
           const ReleasedRead release(c);
-          e = mx::time_to_calm(c, o);
+          e = mx::time_to_calm_shared(c, o);
+          t.participant = c.triggers.participant;
+          t.time_us = c.triggers.time_us;
+          t.offset_minutes = c.triggers.offset_minutes;
+          t.category = c.triggers.category;
+          t.intensity = c.triggers.intensity;
+          names = c.participants;
+          if (!c.trigger_source_rows.empty())
+            source_rows = c.trigger_source_rows;
+          else
+            ids = compact_copy(c.trigger_ids);
         }
-        const auto& t = c.triggers;
         py::dict d;
-        d["participant"] = to_numpy(std::vector<std::int32_t>(t.participant));
-        d["onset_us"] = to_numpy(std::vector<std::int64_t>(t.time_us));
-        d["offset_minutes"] = to_numpy(std::vector<std::int16_t>(t.offset_minutes));
-        d["category"] = to_numpy(std::vector<std::uint8_t>(t.category));
-        d["onset_intensity"] = to_numpy(std::vector<std::int8_t>(t.intensity));
-        d["peak_intensity"] = to_numpy(std::move(e.peak_intensity));
-        d["observations"] = to_numpy(std::move(e.observations));
-        d["minutes"] = to_numpy(std::move(e.minutes));
-        d["calmed"] = to_numpy(std::move(e.calmed));
-        d["with_exercise"] = to_numpy(std::move(e.with_exercise));
-        if (!c.trigger_source_rows.empty())
-          d["source_row"] = to_numpy(std::vector<std::int64_t>(c.trigger_source_rows));
+        d["participant"] = to_numpy(std::move(t.participant));
+        d["onset_us"] = to_numpy(std::move(t.time_us));
+        d["offset_minutes"] = to_numpy(std::move(t.offset_minutes));
+        d["category"] = to_numpy(std::move(t.category));
+        d["onset_intensity"] = to_numpy(std::move(t.intensity));
+        // The shared table stays the journal's: the frame gets copies.
+        d["peak_intensity"] = to_numpy(std::vector(e->peak_intensity));
+        d["observations"] = to_numpy(std::vector(e->observations));
+        d["minutes"] = to_numpy(std::vector(e->minutes));
+        d["calmed"] = to_numpy(std::vector(e->calmed));
+        d["with_exercise"] = to_numpy(std::vector(e->with_exercise));
+        if (!source_rows.empty())
+          d["source_row"] = to_numpy(std::move(source_rows));
         else
-          d["trigger_id"] = str_objects(c.trigger_ids);
+          d["trigger_id"] = str_objects(ids);
+        put_names(d, std::move(names));
         return d;
       },
       py::arg("cohort"), py::arg("threshold"), py::arg("window_hours"),
-      "Episodes and time-to-calm, one entry per trigger row: dict of NumPy arrays.");
+      "Episodes and time-to-calm, one entry per trigger row, with the participant names the codes index "
+      "('participants'), all from one state of the cohort: dict of NumPy arrays.");
 
   m.def(
       "_metric_time_to_calm_summary",
@@ -375,19 +430,22 @@ void register_metrics(py::module_& m) {
          double confidence, bool curves) {
         const auto o = episode_options(threshold, window_hours);
         const mx::GroupBy by{by_participant, period_from(period), by_category};
-        return summary_dict(
+        std::vector<std::string> names;
+        auto d = summary_dict(
             [&](const mx::LocalCalendar& cal, bool want_curves) {
-              c.ensure_checked();
-              const auto eps = mx::time_to_calm(c, o);
+              const auto eps = mx::time_to_calm_shared(c, o);  // computed once per state of a journal
+              names = c.participants;
               const auto keys = mx::EpisodeKeys::of(c);
               return want_curves
                          ? std::pair{mx::TimeToCalmSummary{},
-                                     mx::km_curves(keys, eps.minutes, eps.calmed, by, cal, confidence)}
+                                     mx::km_curves(keys, eps->minutes, eps->calmed, by, cal, confidence)}
                          : std::pair{
-                               mx::time_to_calm_summary(keys, eps.minutes, eps.calmed, by, cal, confidence),
+                               mx::time_to_calm_summary(keys, eps->minutes, eps->calmed, by, cal, confidence),
                                mx::GroupedCurves{}};
             },
             calendar(tz), curves, &c);
+        put_names(d, std::move(names));
+        return d;
       },
       py::arg("cohort"), py::arg("threshold"), py::arg("window_hours"), py::arg("by_participant"),
       py::arg("period"), py::arg("by_category"), py::arg("tz"), py::arg("confidence"), py::arg("curves"),
@@ -466,12 +524,9 @@ void register_metrics(py::module_& m) {
           s = mx::Split::group;
         else if (split != "none")
           detail::throw_invalid("split must be 'none', 'category' or 'group'");
-        mx::FrequencyTable f;
-        {
-          const ReleasedRead release(c);
-          f = mx::trigger_frequency(c, p, s, cal);
-        }
+        auto [f, names] = read_with_names(c, [&] { return mx::trigger_frequency(c, p, s, cal); });
         py::dict d;
+        put_names(d, std::move(names));
         d["participant"] = to_numpy(std::move(f.participant));
         d["period_start"] = to_numpy(std::move(f.period_start));
         d["split"] = to_numpy(std::move(f.split));
@@ -486,13 +541,12 @@ void register_metrics(py::module_& m) {
       "_metric_trigger_trend",
       [](const mx::Cohort& c, int k, std::optional<std::string> tz, double confidence, bool pooled) {
         const auto cal = calendar(tz);
-        mx::TrendTable t;
-        {
-          const ReleasedRead release(c);
-          t = pooled ? mx::trigger_trend_pooled(c, k, cal, confidence)
-                     : mx::trigger_trend(c, k, cal, confidence);
-        }
+        auto [t, names] = read_with_names(c, [&] {
+          return pooled ? mx::trigger_trend_pooled(c, k, cal, confidence)
+                        : mx::trigger_trend(c, k, cal, confidence);
+        });
         py::dict d;
+        put_names(d, std::move(names));
         d["participant"] = to_numpy(std::move(t.participant));
         d["last_k_count"] = to_numpy(std::move(t.last_k_count));
         d["prev_k_count"] = to_numpy(std::move(t.prev_k_count));
@@ -519,12 +573,10 @@ void register_metrics(py::module_& m) {
       "_metric_peak_trend",
       [](const mx::Cohort& c, int threshold, double window_hours, double confidence) {
         const auto o = episode_options(threshold, window_hours);
-        mx::PeakTrendTable t;
-        {
-          const ReleasedRead release(c);
-          t = mx::peak_trend(c, mx::time_to_calm(c, o), confidence);
-        }
+        auto [t, names] =
+            read_with_names(c, [&] { return mx::peak_trend(c, *mx::time_to_calm_shared(c, o), confidence); });
         py::dict d;
+        put_names(d, std::move(names));
         d["participant"] = to_numpy(std::move(t.participant));
         d["episodes"] = to_numpy(std::move(t.episodes));
         d["mean_peak"] = to_numpy(std::move(t.mean_peak));
@@ -543,12 +595,14 @@ void register_metrics(py::module_& m) {
       "_metric_exercise_effectiveness",
       [](const mx::Cohort& c, int threshold, double window_hours, bool by_participant) {
         const auto o = episode_options(threshold, window_hours);
-        mx::ExerciseEffectTable t;
-        {
-          const ReleasedRead release(c);
-          t = mx::exercise_effectiveness(c, mx::time_to_calm(c, o), by_participant);
-        }
+        std::vector<std::string> exercises;
+        auto [t, names] = read_with_names(c, [&] {
+          exercises = c.exercise_names;
+          return mx::exercise_effectiveness(c, *mx::time_to_calm_shared(c, o), by_participant);
+        });
         py::dict d;
+        put_names(d, std::move(names));
+        d["exercise_names"] = py::cast(std::move(exercises));
         d["participant"] = to_numpy(std::move(t.participant));
         d["exercise"] = to_numpy(std::move(t.exercise));
         d["sessions"] = to_numpy(std::move(t.sessions));
@@ -567,8 +621,10 @@ void register_metrics(py::module_& m) {
   m.def(
       "_metric_thought_record_summary",
       [](const mx::Cohort& c, int min_alternatives, bool by_participant) {
-        auto t = mx::thought_record_summary(c, min_alternatives, by_participant);
+        auto [t, names] = read_with_names(
+            c, [&] { return mx::thought_record_summary(c, min_alternatives, by_participant); });
         py::dict d;
+        put_names(d, std::move(names));
         d["participant"] = to_numpy(std::move(t.participant));
         d["records"] = to_numpy(std::move(t.records));
         d["belief_rated"] = to_numpy(std::move(t.belief_rated));
@@ -587,8 +643,9 @@ void register_metrics(py::module_& m) {
   m.def(
       "_metric_distortion_frequency",
       [](const mx::Cohort& c) {
-        auto t = mx::distortion_frequency(c);
+        auto [t, names] = read_with_names(c, [&] { return mx::distortion_frequency(c); });
         py::dict d;
+        put_names(d, std::move(names));
         d["participant"] = to_numpy(std::move(t.participant));
         d["distortion"] = to_numpy(std::move(t.distortion));
         d["count"] = to_numpy(std::move(t.count));
@@ -616,14 +673,19 @@ void register_metrics(py::module_& m) {
           d["minutes_q3"] = to_numpy(std::move(t.minutes_q3));
         };
         if (first_and_latest_weeks) {
-          auto t = mx::window_of_uncertainty_first_and_latest(c, *first_and_latest_weeks, cal, pooled);
+          auto [t, names] = read_with_names(c, [&] {
+            return mx::window_of_uncertainty_first_and_latest(c, *first_and_latest_weeks, cal, pooled);
+          });
           d["window"] = to_numpy(std::move(t.window));
           d["weeks"] = to_numpy(std::move(t.weeks));
           put(t);
+          put_names(d, std::move(names));
           return d;
         }
-        auto t = mx::window_of_uncertainty(c, by_week, cal, pooled);
+        auto [t, names] =
+            read_with_names(c, [&] { return mx::window_of_uncertainty(c, by_week, cal, pooled); });
         put(t);
+        put_names(d, std::move(names));
         return d;
       },
       py::arg("cohort"), py::arg("by_week"), py::arg("tz"), py::arg("pooled") = false,
@@ -634,8 +696,10 @@ void register_metrics(py::module_& m) {
   m.def(
       "_metric_practice_consistency",
       [](const mx::Cohort& c, std::optional<std::string> tz) {
-        auto t = mx::practice_consistency(c, calendar(tz));
+        const auto cal = calendar(tz);
+        auto [t, names] = read_with_names(c, [&] { return mx::practice_consistency(c, cal); });
         py::dict d;
+        put_names(d, std::move(names));
         d["participant"] = to_numpy(std::move(t.participant));
         d["week_start"] = to_numpy(std::move(t.week_start));
         d["practice_days"] = to_numpy(std::move(t.practice_days));
@@ -647,8 +711,10 @@ void register_metrics(py::module_& m) {
   m.def(
       "_metric_practice_streaks",
       [](const mx::Cohort& c, std::optional<std::string> tz) {
-        auto t = mx::practice_streaks(c, calendar(tz));
+        const auto cal = calendar(tz);
+        auto [t, names] = read_with_names(c, [&] { return mx::practice_streaks(c, cal); });
         py::dict d;
+        put_names(d, std::move(names));
         d["participant"] = to_numpy(std::move(t.participant));
         d["practice_days"] = to_numpy(std::move(t.practice_days));
         d["longest_streak"] = to_numpy(std::move(t.longest_streak));
@@ -665,8 +731,10 @@ void register_metrics(py::module_& m) {
         mx::DynamicsOptions o;
         o.acute_change = acute_change;
         o.max_gap_hours = max_gap_hours ? *max_gap_hours : mx::nan_value;
-        auto t = mx::affect_dynamics(c, o, calendar(tz));
+        const auto cal = calendar(tz);
+        auto [t, names] = read_with_names(c, [&] { return mx::affect_dynamics(c, o, cal); });
         py::dict d;
+        put_names(d, std::move(names));
         d["participant"] = to_numpy(std::move(t.participant));
         d["observations"] = to_numpy(std::move(t.observations));
         d["pairs"] = to_numpy(std::move(t.pairs));

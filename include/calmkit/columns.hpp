@@ -12,6 +12,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +21,82 @@
 namespace calmkit {
 
 class Journal;
+namespace metrics {
+struct EpisodeTable;
+}  // namespace metrics
+
+namespace detail {
+/// What the metrics derive from a journal's columns and share between calls
+/// (the episode table, which time-to-calm, its summary, the curves and the
+/// trends all start from), kept until the journal changes.
+///
+/// The journal keys it to its revision on every change (`key`), which drops
+/// every kept result; columns that are no journal's (a `Cohort` filled by the
+/// caller, a copy of a journal's columns) are never keyed and keep nothing, so
+/// a change the cache cannot see never meets a stale result. A copy or a move
+/// starts empty and unkeyed. Safe for concurrent readers (one mutex); a change
+/// to the journal must not overlap a read, as for its columns themselves.
+class DerivedCache {
+ public:
+  /// Empty and unkeyed: keeps nothing until keyed.
+  DerivedCache() = default;
+  /// Empty and unkeyed (the copied columns may be changed by their new owner).
+  DerivedCache(const DerivedCache& /*unused*/) noexcept {}
+  /// Empty and unkeyed, as a copy.
+  DerivedCache(DerivedCache&& /*unused*/) noexcept {}
+  /// Drops everything kept and unkeys (the columns were replaced).
+  DerivedCache& operator=(const DerivedCache& o) noexcept {
+    if (this != &o) key(0);
+    return *this;
+  }
+  /// Drops everything kept and unkeys, as a copy assignment.
+  DerivedCache& operator=(DerivedCache&& o) noexcept {
+    if (this != &o) key(0);
+    return *this;
+  }
+  /// Frees what is kept (tables already handed out live on with their holders).
+  ~DerivedCache() = default;
+
+  /// Keys the cache to one state of the columns (a journal's revision, >= 1),
+  /// dropping every result kept for another; 0 keeps nothing from now on.
+  void key(std::uint64_t state) noexcept {
+    const std::lock_guard lock(mutex_);
+    if (state == state_) return;
+    state_ = state;
+    episodes_.clear();
+  }
+
+  /// The episode table for (`threshold`, `window_us`): the kept one, else
+  /// `make()`'s, kept while the columns stay in this state. Concurrent callers
+  /// with the same parameters wait for one `make()`.
+  template <class Make>
+  std::shared_ptr<const metrics::EpisodeTable> episodes(int threshold, std::int64_t window_us, Make&& make) {
+    std::unique_lock lock(mutex_);
+    if (state_ == 0) {
+      lock.unlock();
+      return make();
+    }
+    for (const auto& e : episodes_)
+      if (e.threshold == threshold && e.window_us == window_us) return e.table;
+    auto table = make();
+    if (episodes_.size() == max_kept) episodes_.erase(episodes_.begin());
+    episodes_.push_back({threshold, window_us, table});
+    return table;
+  }
+
+ private:
+  /// Parameter sets kept at once (the oldest goes first).
+  static constexpr std::size_t max_kept = 4;
+  struct Entry {
+    int threshold;
+    std::int64_t window_us;
+    std::shared_ptr<const metrics::EpisodeTable> table;
+  };
+  std::mutex mutex_;
+  std::uint64_t state_ = 0;  ///< the journal revision the results belong to; 0: keep none
+  std::vector<Entry> episodes_;
+};
+}  // namespace detail
 
 /// Trigger link meaning "not linked to any trigger".
 inline constexpr std::int32_t no_trigger = -1;
@@ -229,6 +307,9 @@ struct Cohort {
   [[nodiscard]] std::size_t stamp() const noexcept;
 
   mutable std::size_t checked_stamp_ = 0;  ///< internal: `stamp()` at the last passed `check()`
+  /// internal: results derived from these columns, kept by a journal between
+  /// its changes (empty in every other cohort and in a copy).
+  mutable detail::DerivedCache derived_;
 };
 
 inline std::size_t Cohort::stamp() const noexcept {

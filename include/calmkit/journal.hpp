@@ -335,7 +335,13 @@ class Journal {
   }
 
   /// Marks the columns as valid: a journal's rules keep them so.
-  void restamp() noexcept { s_.c.checked_stamp_ = s_.c.stamp(); }
+  /// After every change (and construction): the columns count as checked (the
+  /// journal's rules keep them valid), and what the metrics derived from the
+  /// previous state is dropped (`detail::DerivedCache`).
+  void restamp() noexcept {
+    s_.c.checked_stamp_ = s_.c.stamp();
+    s_.c.derived_.key(revision_.value());
+  }
 
   template <class R>
   [[nodiscard]] RecordView<R> all() const noexcept {

@@ -116,8 +116,11 @@ def _cohort(data: Data) -> Cohort:
     raise TypeError(f"expected a calmkit.Journal or calmkit.Cohort, got {type(data).__name__}")
 
 
-def _participants(c: Cohort, codes: np.ndarray) -> pd.Categorical:
-    return _frames.categorical(codes, c.participants)
+def _participants(names: list[str], codes: np.ndarray) -> pd.Categorical:
+    """Participant codes as a Categorical of ``names``: the names a compiled
+    metric returned with its codes ("participants"), read in the same read of
+    the journal (another thread's ``add`` renumbers the codes)."""
+    return _frames.categorical(codes, names)
 
 
 def _categories(codes: np.ndarray) -> pd.Categorical:
@@ -136,20 +139,20 @@ _utc = _frames.utc_series
 _dates = _frames.dates
 
 
-def _every_participant(frame: pd.DataFrame, c: Cohort) -> pd.DataFrame:
+def _every_participant(frame: pd.DataFrame, names: list[str]) -> pd.DataFrame:
     """``frame`` (one row per participant, in code order) with a row for each
-    participant of ``c`` it lacks (one with no trigger, no thought record, no
+    participant of ``names`` it lacks (one with no trigger, no thought record, no
     reading...): counts (the integer columns) 0, statistics (the float
     columns) NaN. Every participant of the journal then has a row, as in the
     zero-filled tables (trigger_frequency, record_counts, ...)."""
-    n = len(c.participants)
+    n = len(names)
     codes = frame["participant"].cat.codes.to_numpy(np.int64)
     if len(codes) == n:
         return frame
     at = np.full(n, -1, dtype=np.int64)
     at[codes] = np.arange(len(codes))
     present = at >= 0
-    cols: dict[str, Any] = {"participant": _participants(c, np.arange(n, dtype=np.int32))}
+    cols: dict[str, Any] = {"participant": _participants(names, np.arange(n, dtype=np.int32))}
     for name in frame.columns.drop("participant"):
         v = frame[name].to_numpy()
         if v.dtype.kind not in "iuf":
@@ -158,6 +161,18 @@ def _every_participant(frame: pd.DataFrame, c: Cohort) -> pd.DataFrame:
         col[present] = v[at[present]]
         cols[name] = col
     return _frames.frame(cols)
+
+
+def _participant_frame(d: dict[str, Any], every: bool = False) -> pd.DataFrame:
+    """The frame of a compiled per-participant metric (its dict ``d``): the
+    participant codes named with the names the same call returned, then the
+    other columns in their order; ``every``: a row for every participant of
+    the journal (:func:`_every_participant`)."""
+    names = d.pop("participants")
+    cols: dict[str, Any] = {"participant": _participants(names, d.pop("participant"))}
+    cols.update(d)
+    frame = _frames.frame(cols)
+    return _every_participant(frame, names) if every else frame
 
 
 _BUILTIN_KEYS = ("participant", "category", *_PERIODS)
@@ -221,11 +236,12 @@ def time_to_calm(data: Data, threshold: int = 3, window_hours: float = 12) -> pd
     _episode_parameters(threshold, window_hours)
     c = _cohort(data)
     d = _core._metric_episodes(c, int(threshold), window_hours)
+    names = d.pop("participants")
     # Journals name their triggers; a cohort built from arrays identifies each
     # trigger by its row in the arrays given to cohort_from_arrays (int64).
     trigger_id = d["source_row"] if "source_row" in d else _frames.text_objects(d["trigger_id"])
     frame = _frames.frame({
-        "participant": _participants(c, d["participant"]),
+        "participant": _participants(names, d["participant"]),
         "trigger_id": trigger_id,
         "onset": _utc(d["onset_us"]),
         "offset_minutes": d["offset_minutes"],
@@ -407,7 +423,7 @@ def _summary_dict(data: Union[Data, pd.DataFrame], threshold: int | None, window
         return _Summary(names, d, by_p, period, by_c)
     c = _cohort(data)
     d = _core._metric_time_to_calm_summary(c, threshold, window_hours, by_p, period, by_c, tz, confidence, curves)
-    return _Summary(c.participants, d, by_p, period, by_c)
+    return _Summary(d.pop("participants"), d, by_p, period, by_c)
 
 
 def time_to_calm_summary(data: Union[Data, pd.DataFrame], by: Union[str, Iterable[str], None] = "participant",
@@ -445,9 +461,10 @@ def time_to_calm_summary(data: Union[Data, pd.DataFrame], by: Union[str, Iterabl
     :func:`record_counts` list everyone). An episode frame is summarised as
     it is: its groups with episodes (a filtered frame keeps only its own
     participants)."""
-    out = _summary_dict(data, threshold, window_hours, by, tz, confidence, False).frame()
+    s = _summary_dict(data, threshold, window_hours, by, tz, confidence, False)
+    out = s.frame()
     if _every_participant_rows(data, by):
-        out = _every_participant(out, _cohort(data))
+        out = _every_participant(out, s.names)
     return out
 
 
@@ -522,13 +539,13 @@ def km_quantiles(data: Union[Data, pd.DataFrame], p: Union[float, Iterable[float
     for name in ("p", "minutes", "ci_low", "ci_high"):
         out[name] = q[name]
     if _every_participant_rows(data, by):
-        c = _cohort(data)
-        n, k = len(c.participants), len(ps)
+        names = s.names
+        n, k = len(names), len(ps)
         if len(out) < n * k:  # a row per participant and p; NaN where a participant has no episode
             full = np.full(n * k, -1, dtype=np.int64)
             full[out["participant"].cat.codes.to_numpy(np.int64) * k + np.arange(len(out)) % k] = np.arange(len(out))
             have = full >= 0
-            cols: dict[str, Any] = {"participant": _participants(c, np.repeat(np.arange(n, dtype=np.int32), k)),
+            cols: dict[str, Any] = {"participant": _participants(names, np.repeat(np.arange(n, dtype=np.int32), k)),
                                     "p": np.tile(np.asarray(ps, dtype=np.float64), n)}
             for name in ("minutes", "ci_low", "ci_high"):
                 col = np.full(n * k, np.nan)
@@ -705,8 +722,9 @@ def trigger_frequency(data: Data, period: str = "week", by_category: bool = Fals
     c = _cohort(data)
     split = "category" if by_category else "group" if by_group else "none"
     d = _core._metric_trigger_frequency(c, period, split, tz)
+    names = d.pop("participants")
     cols: dict[str, Any] = {
-        "participant": _participants(c, d["participant"]),
+        "participant": _participants(names, d["participant"]),
         "period_start": _dates(d["period_start"]),
     }
     if by_category:
@@ -764,12 +782,9 @@ def trigger_trend(data: Data, k: int = 4, tz: str | None = None, confidence: flo
     ``trigger_frequency(data, by=None)``, each week's exposure the
     participants' observed days in it summed (the same C++ code)."""
     if _by_participant(by):
-        c = _cohort(data)
-        d = _core._metric_trigger_trend(c, k, tz, confidence)
-        cols: dict[str, Any] = {"participant": _participants(c, d.pop("participant"))}
-        cols.update(d)
-        return _frames.frame(cols)
+        return _participant_frame(_core._metric_trigger_trend(_cohort(data), k, tz, confidence))
     d = _core._metric_trigger_trend(_cohort(data), k, tz, confidence, True)
+    d.pop("participants")
     d.pop("participant")
     return _frames.frame(d)
 
@@ -794,11 +809,8 @@ def peak_trend(data: Data, threshold: int = 3, window_hours: float = 12, confide
     journal has a row; one without triggers has episodes 0 and NaN elsewhere."""
     _episode_parameters(threshold, window_hours)
     if _by_participant(by):
-        c = _cohort(data)
-        d = _core._metric_peak_trend(c, threshold, window_hours, confidence)
-        cols: dict[str, Any] = {"participant": _participants(c, d.pop("participant"))}
-        cols.update(d)
-        return _every_participant(_frames.frame(cols), c)
+        return _participant_frame(_core._metric_peak_trend(_cohort(data), threshold, window_hours, confidence),
+                                  every=True)
     eps = time_to_calm(data, threshold, window_hours)
     us = eps["onset"].dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[us]").view(np.int64)
     x = (us - us.min()).astype(np.float64) / (7.0 * 86_400_000_000.0) if len(us) else np.zeros(0)
@@ -820,13 +832,14 @@ def exercise_effectiveness(data: Data, threshold: int = 3, window_hours: float =
     _episode_parameters(threshold, window_hours)
     c = _cohort(data)
     d = _core._metric_exercise_effectiveness(c, threshold, window_hours, by_participant)
+    names = d.pop("participants")
     cols: dict[str, Any] = {}
     p = d.pop("participant")
     if by_participant:
-        cols["participant"] = _participants(c, p)
-    names = np.array(c.exercise_names, dtype=object)
+        cols["participant"] = _participants(names, p)
+    exercises = np.array(d.pop("exercise_names"), dtype=object)
     codes = d.pop("exercise")  # popped whatever happens, or update() below would put the codes back
-    cols["exercise"] = pd.array(names[codes] if len(names) else [], dtype="string")
+    cols["exercise"] = pd.array(exercises[codes] if len(exercises) else [], dtype="string")
     cols.update(d)
     return _frames.frame(cols)
 
@@ -848,12 +861,11 @@ def thought_record_summary(data: Data, min_alternatives: int = 3, by: str | None
     ``min_alternatives`` alternative thoughts, 0-1). Means and medians are NaN
     when nothing is rated. A ValueError for another ``by``."""
     by_p = _by_participant(by)
-    c = _cohort(data)
-    d = _core._metric_thought_record_summary(c, min_alternatives, by_p)
-    codes = d.pop("participant")
-    cols: dict[str, Any] = {"participant": _participants(c, codes)} if by_p else {}
-    cols.update(d)
-    return _every_participant(_frames.frame(cols), c) if by_p else _frames.frame(cols)
+    d = _core._metric_thought_record_summary(_cohort(data), min_alternatives, by_p)
+    if by_p:
+        return _participant_frame(d, every=True)
+    del d["participants"], d["participant"]
+    return _frames.frame(d)
 
 
 def distortion_frequency(data: Data) -> pd.DataFrame:
@@ -861,8 +873,9 @@ def distortion_frequency(data: Data) -> pd.DataFrame:
     count of records naming it and its share of the participant's records."""
     c = _cohort(data)
     d = _core._metric_distortion_frequency(c)
+    names = d.pop("participants")
     return _frames.frame({
-        "participant": _participants(c, d["participant"]),
+        "participant": _participants(names, d["participant"]),
         "distortion": pd.Categorical.from_codes(d["distortion"].astype(np.int16), categories=_DISTORTION_IDS),
         "count": d["count"],
         "share": d["share"],
@@ -896,10 +909,11 @@ def window_of_uncertainty(data: Data, by: str = "participant", tz: str | None = 
     c = _cohort(data)
     windows = by == "first_and_latest"
     d = _core._metric_window_of_uncertainty(c, by == "week", tz, bool(pooled), int(weeks) if windows else None)
+    names = d.pop("participants")
     cols: dict[str, Any] = {}
     codes = d.pop("participant")
     if not pooled:
-        cols["participant"] = _participants(c, codes)
+        cols["participant"] = _participants(names, codes)
     if windows:
         cols["window"] = _frames.categorical(d.pop("window").astype(np.int8), ["first", "latest"])
         cols["weeks"] = d.pop("weeks")
@@ -1085,8 +1099,9 @@ def practice_consistency(data: Data, tz: str | None = None, by: str | None = "pa
     per_participant = _by_participant(by)
     c = _cohort(data)
     d = _core._metric_practice_consistency(c, tz)
+    names = d.pop("participants")
     frame = _frames.frame({
-        "participant": _participants(c, d["participant"]),
+        "participant": _participants(names, d["participant"]),
         "week_start": _dates(d["week_start"]),
         "practice_days": d["practice_days"],
         "sessions": d["sessions"],
@@ -1113,8 +1128,9 @@ def practice_streaks(data: Data, tz: str | None = None) -> pd.DataFrame:
     run of practice days ending on the last record date, or the day before)."""
     c = _cohort(data)
     d = _core._metric_practice_streaks(c, tz)
+    names = d.pop("participants")
     return _frames.frame({
-        "participant": _participants(c, d["participant"]),
+        "participant": _participants(names, d["participant"]),
         "practice_days": d["practice_days"],
         "longest_streak": d["longest_streak"],
         "current_streak": d["current_streak"],
@@ -1130,8 +1146,5 @@ def affect_dynamics(data: Data, acute_change: int = 3, max_gap_hours: float | No
     ``max_gap_hours`` apart when given. Every participant of the journal has
     a row; one with no reading or trigger (or no pair) has observations and
     pairs 0 and NaN statistics."""
-    c = _cohort(data)
-    d = _core._metric_affect_dynamics(c, acute_change, max_gap_hours, tz)
-    cols: dict[str, Any] = {"participant": _participants(c, d.pop("participant"))}
-    cols.update(d)
-    return _every_participant(_frames.frame(cols), c)
+    return _participant_frame(_core._metric_affect_dynamics(_cohort(data), acute_change, max_gap_hours, tz),
+                              every=True)

@@ -447,3 +447,42 @@ TEST_CASE("summary per participant, per week and per category") {
   CHECK(curves.steps.size() == 5);
   CHECK(curves.group[3] == 1);
 }
+
+TEST_CASE("a journal keeps its episode table until it changes; other columns keep nothing") {
+  auto j = six_episodes();
+  const auto& cols = j.columns();
+  const auto first = time_to_calm_shared(cols, {3, 12});
+  // The same options share the table; other options get their own.
+  CHECK(time_to_calm_shared(cols, {3, 12}) == first);
+  const auto other = time_to_calm_shared(cols, {2, 12});
+  CHECK(other != first);
+  CHECK(time_to_calm_shared(cols, {2, 12}) == other);
+  // Any change drops what was kept: a new trigger and a new reading of an
+  // episode (which changes its time to calm) are both seen.
+  j.add(trigger("a", "t7", "2026-03-06T08:00:00+01:00", 9));
+  const auto after_trigger = time_to_calm_shared(cols, {3, 12});
+  CHECK(after_trigger != first);
+  REQUIRE(after_trigger->size() == 7);
+  CHECK(first->size() == 6);  // a table handed out before the change is unchanged
+  CHECK(after_trigger->calmed[6] == 0);
+  j.add(reading("a", "2026-03-06T08:30:00+01:00", 1, "t7"));
+  const auto after_reading = time_to_calm_shared(cols, {3, 12});
+  CHECK(after_reading->calmed[6] == 1);
+  CHECK(after_reading->minutes[6] == 30.0);
+  // Every cached result equals the one computed afresh from a copy of the
+  // journal's columns (a copy is no journal's: it keeps nothing).
+  const auto copy = calmkit::Cohort::from_journal(j);
+  const auto fresh = time_to_calm(copy, {3, 12});
+  CHECK(time_to_calm_shared(copy, {3, 12}) != time_to_calm_shared(copy, {3, 12}));
+  CHECK(fresh.minutes == after_reading->minutes);
+  CHECK(fresh.calmed == after_reading->calmed);
+  CHECK(fresh.peak_intensity == after_reading->peak_intensity);
+  CHECK(fresh.observations == after_reading->observations);
+  CHECK(fresh.with_exercise == after_reading->with_exercise);
+  // A moved-from journal is emptied and a copy of a journal starts afresh.
+  auto moved = std::move(j);
+  CHECK(time_to_calm_shared(moved.columns(), {3, 12})->size() == 7);
+  CHECK(time_to_calm_shared(j.columns(), {3, 12})->size() == 0);  // NOLINT(bugprone-use-after-move)
+  const calmkit::Journal copied = moved;
+  CHECK(time_to_calm_shared(copied.columns(), {3, 12})->minutes == after_reading->minutes);
+}

@@ -26,9 +26,19 @@ import pytest
 # triggers were added in the state it saw (`n0` triggers at the start), and
 # whether a value equals the answer computed afterwards for that state.
 CASES = {
-    # (The metrics are not here: _metric_episodes copies the trigger columns
-    # after its released read, and calmkit.time_to_calm reads the names in
-    # further calls; a read there can still mix two states. See the report.)
+    # The metrics: the compiled call alone (every array and the names it
+    # returns from one state), then the public calls, whose frames name the
+    # participants and triggers with what that call returned.
+    "metrics": (
+        "(_core._metric_episodes(_cohort(j), 3, 12.0),)",
+        "len(v[0]['onset_us']) - n0",
+        "all(a.keys() == b.keys() and all(np.array_equal(a[k], b[k], equal_nan=np.asarray(a[k]).dtype.kind == 'f')"
+        " for k in a) for a, b in zip(v, w))",
+    ),
+    "time_to_calm": ("calmkit.time_to_calm(j)", "len(v) - n0", "v.equals(w)"),
+    "time_to_calm_summary": ("calmkit.time_to_calm_summary(j, by='participant')", "len(v) - p0", "v.equals(w)"),
+    "trigger_frequency": ("calmkit.trigger_frequency(j, period='week')",
+                          "v['participant'].nunique() - p0", "v.equals(w)"),
     "write": (
         "(calmkit.write_journal(j, tmp / f'{threading.get_ident()}.jsonl'),"
         " (tmp / f'{threading.get_ident()}.jsonl').read_text())[1]",
@@ -50,11 +60,15 @@ def test_a_read_on_another_thread_sees_one_whole_state_of_the_journal(case, tmp_
     code = textwrap.dedent(
         f"""
         import pathlib, pickle, threading
+        import numpy as np
         import calmkit
+        from calmkit import _core
+        from calmkit.metrics import _cohort
         tmp = pathlib.Path({str(tmp_path)!r})
         base = calmkit.to_jsonl(calmkit.synthetic_journal(participants=60, days=30, seed=3))
         j = calmkit.parse_journal(base)
         n0 = len(j.triggers)
+        p0 = len(j.participants())
         # Each name sorts before the last one: every add renumbers all codes and shifts all rows.
         adds = [calmkit.Trigger(id=f"x{{k}}", time="2026-01-01T00:00:00Z", category="other", intensity=5,
                                 participant=f"!{{10**6 - k:07d}}") for k in range(3000)]

@@ -318,6 +318,16 @@ inline void Cohort::check() const {
   };
   const auto nt = triggers.size();
   const auto& pt = triggers.participant;
+  // Rows sorted by (participant, time), as the merges of the metrics assume.
+  auto check_sorted = [](const char* table, const std::vector<std::int32_t>& p,
+                         const std::vector<std::int64_t>& us) {
+    for (std::size_t i = 1; i < p.size(); ++i) {
+      if (p[i] < p[i - 1] || (p[i] == p[i - 1] && us[i] < us[i - 1])) {
+        bad_column(table, i, "time_us",
+                   std::string(table) + " must be sorted by (participant, time); call prepare()");
+      }
+    }
+  };
   auto check_link = [&](const char* table, const std::vector<std::int32_t>& link,
                         const std::vector<std::int32_t>& p) {
     for (std::size_t i = 0; i < link.size(); ++i) {
@@ -357,11 +367,8 @@ inline void Cohort::check() const {
     if (auto bad = rules::acted_after_minutes(std::isnan(m) ? std::nullopt : std::optional<double>(m))) {
       bad_column("triggers", i, "acted_after_minutes", bad->reason + " (NaN: not recorded)");
     }
-    if (i > 0 &&
-        (pt[i] < pt[i - 1] || (pt[i] == pt[i - 1] && triggers.time_us[i] < triggers.time_us[i - 1]))) {
-      bad_column("triggers", i, "time_us", "triggers must be sorted by (participant, time); call prepare()");
-    }
   }
+  check_sorted("triggers", pt, triggers.time_us);
 
   const auto& r = readings;
   check_len("readings", r.size(),
@@ -398,13 +405,7 @@ inline void Cohort::check() const {
     check_offset("readings", r.offset_minutes);
     check_intensity("readings", "intensity", r.intensity, false);
     check_link("readings", r.trigger, r.participant);
-    for (std::size_t i = 1; i < r.size(); ++i) {
-      if (r.participant[i] < r.participant[i - 1] ||
-          (r.participant[i] == r.participant[i - 1] && r.time_us[i] < r.time_us[i - 1])) {
-        bad_column("readings", i, "time_us",
-                   "readings must be sorted by (participant, time); call prepare()");
-      }
-    }
+    check_sorted("readings", r.participant, r.time_us);
   }
 
   const auto& e = exercises;

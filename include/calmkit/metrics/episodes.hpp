@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <numeric>
 #include <optional>
 #include <span>
@@ -61,19 +62,31 @@ struct EpisodeTable {
 /// with intensity ≤ θ; else right-censored at the last observation (or at the
 /// onset when there is none).
 ///
+///
+/// A journal's columns (`journal.columns()`) keep the table for these
+/// options until the journal changes, so the metrics that start from the
+/// episodes (the summary, the curves, the trends, a second call) compute them
+/// once per state: see `time_to_calm_shared`. The result is the same either way.
+///
 /// Example
 /// ```cpp
-/// auto cols = calmkit::metrics::Cohort::from_journal(journal);
-/// auto eps = calmkit::metrics::time_to_calm(cols, {.threshold = 3, .window_hours = 12});
+/// auto eps = calmkit::metrics::time_to_calm(journal.columns(), {.threshold = 3, .window_hours = 12});
 /// eps.minutes[0];  // minutes from the first trigger until calm (or censoring)
 /// ```
-[[nodiscard]] inline EpisodeTable time_to_calm(const Cohort& c, const EpisodeOptions& opt = {}) {
-  opt.check();
-  c.ensure_checked();
+[[nodiscard]] inline EpisodeTable time_to_calm(const Cohort& c, const EpisodeOptions& opt = {});
+
+namespace detail {
+/// The window of `opt` in microseconds, as the episodes use it.
+inline std::int64_t window_us(const EpisodeOptions& opt) {
+  return static_cast<std::int64_t>(std::llround(opt.window_hours * 3'600'000'000.0));
+}
+
+/// `time_to_calm` computed (no cache); `opt` and `c` already checked.
+inline EpisodeTable compute_episodes(const Cohort& c, const EpisodeOptions& opt) {
   const auto& t = c.triggers;
   const std::size_t n = t.size();
   const auto theta = static_cast<std::int8_t>(opt.threshold);
-  const auto window_us = static_cast<std::int64_t>(std::llround(opt.window_hours * 3'600'000'000.0));
+  const auto window_us = detail::window_us(opt);
   constexpr std::int64_t never = std::numeric_limits<std::int64_t>::max();
 
   std::vector<std::int64_t> calm_at(n, never);
@@ -171,6 +184,26 @@ struct EpisodeTable {
     out.minutes[i] = static_cast<double>(until) / 60'000'000.0;
   }
   return out;
+}
+}  // namespace detail
+
+/// `time_to_calm(c, opt)` without a copy: the table a journal's columns keep
+/// for `opt` (computed on the first call after each change, then shared by
+/// every call with the same threshold and window until the journal changes),
+/// or a fresh one for other columns. Immutable: a later change to the journal
+/// leaves a table already handed out as it was.
+/// @throws std::invalid_argument as `time_to_calm`.
+[[nodiscard]] inline std::shared_ptr<const EpisodeTable> time_to_calm_shared(const Cohort& c,
+                                                                             const EpisodeOptions& opt = {}) {
+  opt.check();
+  c.ensure_checked();
+  return c.derived_.episodes(opt.threshold, detail::window_us(opt), [&c, &opt] {
+    return std::make_shared<const EpisodeTable>(detail::compute_episodes(c, opt));
+  });
+}
+
+inline EpisodeTable time_to_calm(const Cohort& c, const EpisodeOptions& opt) {
+  return *time_to_calm_shared(c, opt);
 }
 
 /// Deprecated spelling of `time_to_calm()` (one name per concept: Python's

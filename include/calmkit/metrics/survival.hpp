@@ -48,24 +48,17 @@ class ProductLimitSteps {
   /// dyadic rational (m · 2^e), is compared as integers.
   [[nodiscard]] int compare(double q) const {
     using boost::multiprecision::cpp_int;
-    cpp_int num = 1, den = at_risk_.empty() ? 1 : at_risk_.front();
-    for (std::size_t j = 0; j < at_risk_.size(); ++j) {
-      const std::int64_t after = at_risk_[j] - events_[j];
-      if (j + 1 < at_risk_.size() && at_risk_[j + 1] == after) continue;  // cancels the next n
-      num *= after;
-      if (j + 1 < at_risk_.size()) den *= at_risk_[j + 1];
-    }
     int e = 0;
     const double m = std::frexp(q, &e);  // q = m · 2^e, m in [0.5, 1)
     const auto mant = static_cast<std::int64_t>(std::ldexp(m, 53));
     e -= 53;  // q = mant · 2^e exactly
-    cpp_int lhs = num, rhs = den * mant;
+    cpp_int q_num = mant, q_den = 1;
     if (e < 0) {
-      lhs <<= -e;
+      q_den <<= -e;
     } else {
-      rhs <<= e;
+      q_num <<= e;
     }
-    return lhs < rhs ? -1 : (lhs > rhs ? 1 : 0);
+    return compare(q_num, q_den);
   }
 
   /// The sign (−1, 0, +1) of S − q_num / q_den, exactly (q_den > 0).
