@@ -3,8 +3,13 @@
 Every function takes a :class:`calmkit.Journal` or a :class:`calmkit.Cohort`
 (the columnar form the C++ metrics run on). A journal already holds its
 records as columns, so a metric reads them as they are: no conversion, and the
-first call costs what later calls cost. Numbers and times come from C++ as
-NumPy arrays and are wrapped, never converted row by row.
+first call costs what later calls cost. The journal also keeps its episodes
+(per threshold and window) until it changes, so :func:`time_to_calm`, its
+summary, curves and trends on the same journal compute them once. Numbers and
+times come from C++ as NumPy arrays and are wrapped, never converted row by
+row; each compiled call returns the participant names its codes refer to, read
+together with its columns, so a metric is one state of a journal even while
+another thread adds to it.
 
 Why one module of ~1,150 lines: it is the one facade users import the metrics
 from (``calmkit.metrics``, re-exported by ``calmkit``), and every public
