@@ -70,7 +70,8 @@ class DerivedCache {
   /// `make()`'s, kept while the columns stay in this state. Concurrent callers
   /// with the same parameters wait for one `make()`.
   template <class Make>
-  std::shared_ptr<const metrics::EpisodeTable> episodes(int threshold, std::int64_t window_us, Make&& make) {
+  std::shared_ptr<const metrics::EpisodeTable> episode_table(int threshold, std::int64_t window_us,
+                                                             Make&& make) {
     std::unique_lock lock(mutex_);
     if (state_ == 0) {
       lock.unlock();

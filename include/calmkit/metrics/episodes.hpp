@@ -197,7 +197,7 @@ inline EpisodeTable compute_episodes(const Cohort& c, const EpisodeOptions& opt)
                                                                              const EpisodeOptions& opt = {}) {
   opt.check();
   c.ensure_checked();
-  return c.derived_.episodes(opt.threshold, detail::window_us(opt), [&c, &opt] {
+  return c.derived_.episode_table(opt.threshold, detail::window_us(opt), [&c, &opt] {
     return std::make_shared<const EpisodeTable>(detail::compute_episodes(c, opt));
   });
 }
