@@ -264,7 +264,7 @@ void update_journal(const std::filesystem::path& path, const std::function<void(
   struct stat st {};
   Journal journal;
   if (::stat(target.c_str(), &st) == 0) {
-    journal = read_journal_with_report(target, read_options).journal;
+    journal = read_journal(target, read_options);
   } else if (errno != ENOENT) {
     detail::io_error("cannot read journal", path, errno);
   }

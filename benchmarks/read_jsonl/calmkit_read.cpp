@@ -1,4 +1,4 @@
-// Reads a journal file with calmkit::read_journal N times and prints one JSON
+// Reads a journal file with calmkit::read_journal_with_report N times and prints one JSON
 // object: best and median wall time, throughput (MB/s, lines/s) and peak RSS.
 //
 //   calmkit_bench_read_jsonl FILE [RUNS=5] [THREADS=0] [CHUNK_BYTES]

@@ -465,7 +465,7 @@ void bind_journal(py::module_& m) {
             }
             const std::string text = state[0].cast<std::string>();
             py::gil_scoped_release release;
-            return parse_journal_with_report(text, ReadOptions{}, "<pickle>").journal;
+            return parse_journal(text, ReadOptions{}, "<pickle>");
           }))
       .def_property_readonly(
           "triggers", [](py::object self) { return Table<Trigger>{std::move(self)}; },

@@ -168,8 +168,7 @@ int main(int argc, char** argv) {
 
     // Read first, so that a broken journal stops us before the person does the work.
     calmkit::Journal journal;
-    if (std::filesystem::exists(args.journal))
-      journal = calmkit::read_journal_with_report(args.journal).journal;
+    if (std::filesystem::exists(args.journal)) journal = calmkit::read_journal(args.journal);
     if (!args.trigger.empty() && !journal.find_trigger(args.participant, args.trigger)) {
       std::cerr << "breathing_pacer: the journal has no trigger '" << args.trigger << "'\n";
       return 1;
@@ -239,7 +238,7 @@ int main(int argc, char** argv) {
     journal.add(session.finish(clock(), info));
     calmkit::write_journal(journal, args.journal);
 
-    const auto back = calmkit::read_journal_with_report(args.journal).journal;
+    const auto back = calmkit::read_journal(args.journal);
     const auto n = back.exercises_of(args.participant).size();
     std::cout << "journal: " << n << " exercise session" << (n == 1 ? "" : "s") << " in " << args.journal
               << " (this one: " << info.id << ", " << (completed ? "completed" : "not completed") << ")\n";

@@ -24,7 +24,7 @@ namespace calmkit {
 ///
 /// Example
 /// ```cpp
-/// try { auto j = calmkit::read_journal_with_report("week.jsonl"); }
+/// try { auto j = calmkit::read_journal("week.jsonl"); }
 /// catch (const calmkit::JournalFormatError& e) {
 ///   std::cerr << e.path() << " line " << e.line() << ": " << e.reason() << '\n';
 /// }

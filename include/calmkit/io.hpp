@@ -102,20 +102,25 @@ struct ReadResult {
                                                                   ReadOptions options = {},
                                                                   std::string_view name = "<string>");
 
-/// Deprecated spelling of `read_journal_with_report`, for one release: the
-/// name `read_journal` then returns the `Journal` alone, as Python's
-/// `calmkit.read_journal` does, so that the same name gives the same shape in
-/// both languages (`read_journal_with_report` is the pair in both).
-[[deprecated("use read_journal_with_report")]] [[nodiscard]] inline ReadResult read_journal(  // deprecated
-    const std::filesystem::path& path, ReadOptions options = {}) {
-  return read_journal_with_report(path, options);
+/// Reads a JSON Lines journal file, as `read_journal_with_report`, and returns
+/// the journal alone: the same shape as Python's `calmkit.read_journal`. In
+/// lenient mode the skipped lines are dropped without a word; read with
+/// `read_journal_with_report` to see them.
+/// @throws the same as `read_journal_with_report`.
+///
+/// Example
+/// ```cpp
+/// const calmkit::Journal journal = calmkit::read_journal("journal.jsonl");
+/// ```
+[[nodiscard]] inline Journal read_journal(const std::filesystem::path& path, ReadOptions options = {}) {
+  return read_journal_with_report(path, options).journal;
 }
 
-/// Deprecated spelling of `parse_journal_with_report`, for one release (as
-/// `read_journal`: then `parse_journal` returns the `Journal` alone).
-[[deprecated("use parse_journal_with_report")]] [[nodiscard]] inline ReadResult parse_journal(  // deprecated
-    std::string_view text, ReadOptions options = {}, std::string_view name = "<string>") {
-  return parse_journal_with_report(text, options, name);
+/// Reads journal text held in memory, as `parse_journal_with_report`, and
+/// returns the journal alone (Python's `calmkit.parse_journal`).
+[[nodiscard]] inline Journal parse_journal(std::string_view text, ReadOptions options = {},
+                                           std::string_view name = "<string>") {
+  return parse_journal_with_report(text, options, name).journal;
 }
 
 /// How to write.

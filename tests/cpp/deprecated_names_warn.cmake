@@ -9,8 +9,7 @@ if(NOT rc EQUAL 0)
   message(FATAL_ERROR "the probe of the deprecated names does not compile:\n${err}")
 endif()
 foreach(expected "use from_utc_us()" "use calmkit::Cohort" "use calmkit::metrics::Cohort"
-        "use calmkit::metrics::time_to_calm" "use utc_us()" "use local_us()"
-        "use read_journal_with_report" "use parse_journal_with_report")
+        "use calmkit::metrics::time_to_calm" "use utc_us()" "use local_us()")
   string(FIND "${err}" "${expected}" at)
   if(at EQUAL -1)
     message(FATAL_ERROR "no deprecation warning says '${expected}':\n${err}")

@@ -2,7 +2,6 @@
 // for one release, as deprecated aliases of the new names: same types, same
 // values. That each of them warns (and names its replacement) is checked by
 // the `deprecated_names_warn` test (tests/cpp/deprecated_names_warn.cmake).
-#include <calmkit/io.hpp>
 #include <calmkit/metrics.hpp>
 
 #include <catch2/catch.hpp>
@@ -44,20 +43,6 @@ TEST_CASE("CohortColumns and metrics::episodes are Cohort and metrics::time_to_c
   CHECK(old_eps.calmed[0] == 1);
   CHECK(old_eps.minutes == new_eps.minutes);
   CHECK(old_eps.calmed == new_eps.calmed);
-}
-
-TEST_CASE("read_journal and parse_journal are read_journal_with_report and parse_journal_with_report") {
-  const std::string text =
-      "{\"type\":\"trigger\",\"participant\":\"a\",\"id\":\"t1\",\"time\":\"2026-03-02T10:00:00Z\","
-      "\"category\":\"conflict\",\"intensity\":8}\n"
-      "not json\n";
-  const auto old_read = calmkit::parse_journal(text, {.lenient = true}, "two.jsonl");
-  const auto new_read = calmkit::parse_journal_with_report(text, {.lenient = true}, "two.jsonl");
-  CHECK(old_read.journal.size() == 1);
-  CHECK(old_read.journal.size() == new_read.journal.size());
-  REQUIRE(old_read.report.skipped.size() == 1);  // line 2, in both
-  CHECK(old_read.report.skipped[0].line == 2);
-  CHECK(new_read.report.skipped[0].line == 2);
 }
 
 #pragma GCC diagnostic pop

@@ -15,6 +15,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace fs = std::filesystem;
@@ -489,7 +490,29 @@ TEST_CASE("byte order mark, CRLF and whitespace-only lines", "[jsonl]") {
   // No trailing newline, empty input.
   CHECK(calmkit::parse_journal_with_report(read_).report.lines == 1);
   CHECK(calmkit::parse_journal_with_report("").report.lines == 0);
-  CHECK(calmkit::parse_journal_with_report("").journal.empty());
+  CHECK(calmkit::parse_journal("").empty());
+}
+
+TEST_CASE("read_journal and parse_journal return the journal alone, as Python's do", "[jsonl]") {
+  // docs/architecture.md, "Reading a journal, in both languages": the same name, the same shape.
+  static_assert(std::is_same_v<decltype(calmkit::read_journal("x.jsonl")), calmkit::Journal>);
+  static_assert(std::is_same_v<decltype(calmkit::parse_journal("")), calmkit::Journal>);
+  static_assert(std::is_same_v<decltype(calmkit::read_journal_with_report("x.jsonl")), calmkit::ReadResult>);
+  // Lines 1 and 3 are records, line 2 is not JSON: a lenient read keeps two records and drops
+  // line 2 without a word (the report, which names it, comes with read_journal_with_report).
+  const std::string text = trig + "\nnot json\n" + with(read_, R"("trigger":"t1")") + "\n";
+  const calmkit::Journal alone = calmkit::parse_journal(text, {.lenient = true}, "two.jsonl");
+  const auto [journal, report] = calmkit::parse_journal_with_report(text, {.lenient = true}, "two.jsonl");
+  CHECK(alone.size() == 2);
+  CHECK(alone == journal);
+  REQUIRE(report.skipped.size() == 1);
+  CHECK(report.skipped[0].line == 2);
+  // Strict, both throw the same error at line 2.
+  CHECK_THROWS_WITH(calmkit::parse_journal(text, {}, "two.jsonl"),
+                    Catch::Matchers::StartsWith("two.jsonl:2:"));
+  // From a file: the same journal as the pair's.
+  const auto path = fs::path(data_dir) / "all-fields.jsonl";
+  CHECK(calmkit::read_journal(path) == calmkit::read_journal_with_report(path).journal);
 }
 
 TEST_CASE("compressed, archived or UTF-16 input is named for what it is", "[jsonl]") {
@@ -706,7 +729,7 @@ TEST_CASE("round trip: a hand-written journal with every optional field", "[json
   std::ostringstream out;
   calmkit::write_journal(j, out, {.header = false});
   CHECK(out.str().rfind("{\"type\":\"trigger\"", 0) == 0);
-  CHECK(calmkit::parse_journal_with_report(out.str()).journal == j);
+  CHECK(calmkit::parse_journal(out.str()) == j);
   CHECK(calmkit::to_jsonl(j, {.generator = "tool \"x\""})
             .rfind(R"({"type":"header","format":"calmkit-journal","version":1,"generator":"tool \"x\""})",
                    0) == 0);
@@ -774,10 +797,10 @@ TEST_CASE("write_journal to a path is atomic", "[jsonl][writer]") {
 
   SECTION("writes, then replaces, leaving no temporary file") {
     calmkit::write_journal(j, target);
-    CHECK(calmkit::read_journal_with_report(target).journal == j);
+    CHECK(calmkit::read_journal(target) == j);
     const auto small = calmkit::synthetic_journal({.participants = 1, .days = 2, .seed = 5});
     calmkit::write_journal(small, target);
-    CHECK(calmkit::read_journal_with_report(target).journal == small);
+    CHECK(calmkit::read_journal(target) == small);
     std::vector<std::string> names;
     for (const auto& entry : fs::directory_iterator(dir)) names.push_back(entry.path().filename().string());
     CHECK(names == std::vector<std::string>{"journal.jsonl"});
@@ -794,7 +817,7 @@ TEST_CASE("write_journal to a path is atomic", "[jsonl][writer]") {
     auto bad = calmkit::Journal();
     bad.add(calmkit::Trigger{.id = "t", .time = Instant::parse("2026-03-02T10:00:00Z"), .context = "\xFF"});
     CHECK_THROWS_AS(calmkit::write_journal(bad, target), std::invalid_argument);
-    CHECK(calmkit::read_journal_with_report(target).journal == j);
+    CHECK(calmkit::read_journal(target) == j);
     CHECK(std::distance(fs::directory_iterator(dir), fs::directory_iterator{}) == 1);
   }
   fs::remove_all(dir);
@@ -931,8 +954,8 @@ TEST_CASE("reused records: a line's optional fields never carry over into the ne
   for (const auto& [full, minimal] : pairs) both += full + "\n" + minimal + "\n";
   std::string alone;
   for (const auto& pair : pairs) alone += pair.second + "\n";
-  const auto j = calmkit::parse_journal_with_report(both, one).journal;
-  const auto ref = calmkit::parse_journal_with_report(alone, one).journal;
+  const auto j = calmkit::parse_journal(both, one);
+  const auto ref = calmkit::parse_journal(alone, one);
   REQUIRE(j.triggers().size() == 2);
   REQUIRE(j.readings().size() == 2);
   REQUIRE(j.exercises().size() == 2);
@@ -980,7 +1003,7 @@ TEST_CASE("strings and keys: escaped, spaced and plain spellings read the same",
       R"({"\u0074ype":"reading","i\u0064":"r\u0031","time":"2026-03-02T21:20:00+01:00","intensity":6,"n\u006fte":"say \"hi\" é\\"})";
   for (const auto& line : {plain, spaced, escaped_keys}) {
     INFO(line);
-    const auto j = calmkit::parse_journal_with_report(line + "\n").journal;
+    const auto j = calmkit::parse_journal(line + "\n");
     REQUIRE(j.readings().size() == 1);
     CHECK(j.readings()[0].id == "r1");
     CHECK(j.readings()[0].note == "say \"hi\" \xc3\xa9\\");
@@ -997,7 +1020,7 @@ TEST_CASE("ids and references: (participant, id) pairs that concatenate alike st
       R"({"type":"trigger","participant":"ab","id":"c","time":"2026-03-02T21:14:00Z","category":"other","intensity":3})";
   const std::string t_a_bc =
       R"({"type":"trigger","participant":"a","id":"bc","time":"2026-03-02T21:14:00Z","category":"other","intensity":3})";
-  const auto j = calmkit::parse_journal_with_report(t_ab_c + "\n" + t_a_bc + "\n").journal;
+  const auto j = calmkit::parse_journal(t_ab_c + "\n" + t_a_bc + "\n");
   CHECK(j.triggers().size() == 2);
   // A reading of "a" that names trigger "c" (which only "ab" has) is refused.
   const std::string r_a_c =

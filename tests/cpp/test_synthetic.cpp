@@ -349,7 +349,7 @@ TEST_CASE("self-assessments are valid and survive a strict write and read", "[sy
     const calmkit::Instrument& in = calmkit::instrument(a.instrument);
     CHECK_NOTHROW(calmkit::check_answers(in, a.answers));  // one per item, inside the scale
   }
-  const auto back = calmkit::parse_journal_with_report(calmkit::to_jsonl(j)).journal;  // strict by default
+  const auto back = calmkit::parse_journal(calmkit::to_jsonl(j));  // strict by default
   CHECK(back.assessments().size() == j.assessments().size());
   CHECK(back == j);
 }
@@ -533,7 +533,7 @@ TEST_CASE("the committed sample journal is what the generator makes", "[syntheti
   o.days = 56;
   o.seed = 42;
   const auto generated = calmkit::synthetic_journal(o);
-  const auto committed = calmkit::read_journal_with_report(CALMKIT_SAMPLE_JOURNAL).journal;
+  const auto committed = calmkit::read_journal(CALMKIT_SAMPLE_JOURNAL);
   CHECK(committed.size() == generated.size());
   CHECK(committed == generated);
 }

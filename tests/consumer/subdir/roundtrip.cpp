@@ -6,7 +6,7 @@
 int main() {
   const auto journal = calmkit::synthetic_journal({.participants = 2, .days = 14, .seed = 7});
   const auto text = calmkit::to_jsonl(journal);
-  const auto back = calmkit::parse_journal_with_report(text).journal;
+  const auto back = calmkit::parse_journal(text);
   if (!(back == journal)) {
     std::cerr << "round trip changed the journal\n";
     return 1;
