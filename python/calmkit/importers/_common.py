@@ -5,7 +5,7 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
-from typing import Any, Optional, Union
+from typing import Any, Callable, Optional, Union
 
 from .. import _core
 from ..csv_input import CsvTable, read_table
@@ -163,6 +163,40 @@ def row_error(src: str, where: Source, field: str, exc: BaseException) -> Import
     what = {OverflowError: "a value out of range", RecursionError: "nested too deeply"}.get(
         type(exc), f"a value calmkit cannot read ({type(exc).__name__})")
     return ImportFormatError(src, where.line, field, f"{what}: {exc}", item=where.item)
+
+
+def read_rows(table: CsvTable, src: str, report: ImportReport, *, lenient: bool,
+              one_row: Callable[[int, int, list[str]], Optional[dict[str, Any]]],
+              ) -> tuple[list[dict[str, Any]], list[Source]]:
+    """The records of a CSV export's data rows, and where each came from.
+
+    ``one_row(first, last, row)`` reads one row (its first and last line, its
+    cells) into a record, or None for a row that is kept only in the report.
+    A repeated header line, an ImportFormatError or one of ``ROW_ERRORS`` is
+    that row's error: raised when strict, a skipped row in ``report`` when
+    ``lenient``. Counts the rows, the blank lines and the delimiter into
+    ``report``."""
+    records: list[dict[str, Any]] = []
+    sources: list[Source] = []
+    for first, last, row in table.rows():
+        report.rows += 1
+        try:
+            try:
+                table.refuse_repeated_header(first, row)
+                record = one_row(first, last, row)
+            except ROW_ERRORS as e:
+                raise row_error(src, Source(first), "", e) from None
+        except ImportFormatError as e:
+            if not lenient:
+                raise
+            report.skip(e)
+            continue
+        if record is not None:
+            records.append(record)
+            sources.append(Source(first))
+    report.blank_lines = table.blank_lines
+    report.delimiter = table.delimiter
+    return records, sources
 
 
 def _surrogate_field(record: dict[str, Any]) -> str:

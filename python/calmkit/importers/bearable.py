@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Mapping, Optional, Union
 
 from ..csv_input import CsvTable, parse_clock_time, parse_date
-from ._common import ROW_ERRORS, LocalClock, Source, build_journal, check_year, round_half_up, read_export_table, row_error
+from ._common import LocalClock, build_journal, check_year, read_export_table, read_rows, round_half_up
 from .report import ImportFormatError, ImportReport, ImportResult, Unmapped
 
 __all__ = ["BEARABLE_LAYOUTS", "BEARABLE_SCALES", "BEARABLE_SEVERITIES", "BEARABLE_TIMES_OF_DAY", "import_bearable"]
@@ -181,8 +181,6 @@ def import_bearable(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = No
     clock = LocalClock(tz, utc_offset)
     scale = _scales(scales)
     report = ImportReport(source=src, format="bearable")
-    records: list[dict[str, Any]] = []
-    sources: list[Source] = []
     table = read_export_table(path, src, app="Bearable", layouts=BEARABLE_LAYOUTS, encoding=encoding,
                               lenient=lenient)
     bad_lines = table.bad_lines
@@ -191,26 +189,8 @@ def import_bearable(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = No
     # A spreadsheet that writes ';' between fields writes a decimal comma too.
     decimal_comma = table.delimiter == ";"
 
-    for first, last, row in table.rows():
-        report.rows += 1
-        try:
-            try:
-                table.refuse_repeated_header(first, row)
-                record = _row(row, header, first, last, src, encoding, bad_lines, scale, clock,
-                              participant, report, decimal_comma)
-            except ROW_ERRORS as e:
-                raise row_error(src, Source(first), "", e) from None
-        except ImportFormatError as e:
-            if not lenient:
-                raise
-            report.skip(e)
-            continue
-        if record is not None:
-            records.append(record)
-            sources.append(Source(first))
-
-    report.blank_lines = table.blank_lines
-    report.delimiter = table.delimiter
+    records, sources = read_rows(table, src, report, lenient=lenient, one_row=lambda first, last, row: _row(
+        row, header, first, last, src, encoding, bad_lines, scale, clock, participant, report, decimal_comma))
     return ImportResult(build_journal(records, src, sources=sources, report=report, lenient=lenient), report)
 
 

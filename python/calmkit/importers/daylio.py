@@ -8,7 +8,7 @@ from typing import Any, Mapping, Optional, Union
 
 from ..csv_input import CsvTable, parse_clock_time, parse_date
 from .. import _core
-from ._common import ROW_ERRORS, LocalClock, Source, build_journal, check_year, read_export_table, row_error
+from ._common import LocalClock, build_journal, check_year, read_export_table, read_rows
 from .report import ImportFormatError, ImportReport, ImportResult
 
 __all__ = ["DAYLIO_LAYOUTS", "DAYLIO_MOODS", "import_daylio"]
@@ -137,8 +137,6 @@ def import_daylio(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = None
     moods = _check_mood_map(mood_map)
     given = {str(k).strip().casefold(): str(k) for k in (mood_map or {})}
     report = ImportReport(source=src, format="daylio")
-    records: list[dict[str, Any]] = []
-    sources: list[Source] = []
     table = read_export_table(path, src, app="Daylio", layouts=DAYLIO_LAYOUTS, encoding=encoding,
                               lenient=lenient)
     bad_lines = table.bad_lines
@@ -146,30 +144,16 @@ def import_daylio(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = None
     layout = _layout(header, table)
     report.layout = layout
 
-    for first, last, row in table.rows():
-        report.rows += 1
-        try:
-            try:
-                table.refuse_repeated_header(first, row)
-                record = _row(row, header, layout, first, last, src, encoding, bad_lines, moods, clock,
-                              participant, report)
-            except ROW_ERRORS as e:
-                raise row_error(src, Source(first), "", e) from None
-        except ImportFormatError as e:
-            if not lenient:
-                raise
-            report.skip(e)
-            continue
-        records.append(record)
-        sources.append(Source(first))
+    def one_row(first: int, last: int, row: list[str]) -> dict[str, Any]:
+        record = _row(row, header, layout, first, last, src, encoding, bad_lines, moods, clock, participant, report)
         given.pop(row[header.index("mood")].strip().casefold(), None)
+        return record
 
+    records, sources = read_rows(table, src, report, lenient=lenient, one_row=one_row)
     if given:
         # A mapping no row used is most often a misspelt mood name: say so, do not ignore it.
         names = ", ".join(repr(n) for n in sorted(given.values()))
         report.warnings.append(f"mood_map names mood(s) no imported row has: {names} (misspelt?)")
-    report.blank_lines = table.blank_lines
-    report.delimiter = table.delimiter
     return ImportResult(build_journal(records, src, sources=sources, report=report, lenient=lenient), report)
 
 
