@@ -102,6 +102,23 @@ def _tidy(ax: Any) -> None:
     ax.set_axisbelow(True)
 
 
+def _finish(ax: Any, *, ylabel: str, ylim: tuple[Optional[float], Optional[float]],
+            legend: Optional[str] = None, dates: Any = None) -> Any:
+    """The last strokes every chart's axes get: the y label and range
+    (``(bottom, top)``, None for one matplotlib picks), the legend at
+    ``legend`` (a matplotlib ``loc``; None for no legend), a date x axis over
+    ``dates`` (:func:`_date_axis`; None for another x axis) and the house
+    style (:func:`_tidy`). Returns ``ax``."""
+    ax.set_ylabel(ylabel)
+    ax.set_ylim(bottom=ylim[0], top=ylim[1])
+    if legend is not None:
+        ax.legend(loc=legend, fontsize=8, frameon=False)
+    if dates is not None:
+        _date_axis(ax, dates)
+    _tidy(ax)
+    return ax
+
+
 #: Least room left on each side of the dates of a date axis: with one point
 #: (or one week's bar) the axis spans about a week and a half, not the four
 #: years matplotlib gives a single date.

@@ -16,7 +16,7 @@ from .. import _core
 from .. import metrics as _m
 from .._core import Journal
 from ._common import (BLUE, GREEN, GREY, MIN_RATED_SESSIONS, MIN_URGES, PURPLE, VERMILION, ChartData,
-                      _date_axis, _not_enough, _plural, _select, _tidy)
+                      _date_axis, _finish, _not_enough, _plural, _select, _tidy)
 
 # --- which exercises helped -----------------------------------------------------------------------
 
@@ -90,12 +90,7 @@ def _draw_thought_records(d: ChartData, ax: Any) -> Any:
     ax.vlines(x, v["after"], v["before"], color="#c9c9c9", linewidth=2)
     ax.scatter(x, v["before"], color=VERMILION, s=24, label="before the record", zorder=3)
     ax.scatter(x, v["after"], color=BLUE, s=24, label="after", zorder=3)
-    ax.set_ylim(-3, 103)
-    ax.set_ylabel("belief (%)")
-    ax.legend(loc="lower left", fontsize=8, frameon=False)
-    _date_axis(ax, x)
-    _tidy(ax)
-    return ax
+    return _finish(ax, ylabel="belief (%)", ylim=(-3, 103), legend="lower left", dates=x)
 
 
 # --- window of uncertainty ----------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import pandas as pd
 from .. import metrics as _m
 from .._core import Journal
 from ._common import (BLUE, GREY, MIN_KM_EPISODES, MIN_TREND_TRIGGERS, MIN_TREND_WEEKS, ORANGE, SKY, VERMILION,
-                      ChartData, _date_axis, _minutes, _not_enough, _plural, _select, _tidy)
+                      ChartData, _finish, _minutes, _not_enough, _plural, _select)
 
 # --- time to calm: Kaplan-Meier, first weeks vs latest weeks --------------------------------
 
@@ -87,12 +87,8 @@ def _draw_km_first_vs_latest(d: ChartData, ax: Any) -> Any:
         _step(ax, curves[curves[v["key"]] == g], color, f"{v['labels'][g]} ({v['counts'][g]} episodes)")
     ax.axhline(0.5, color=GREY, linewidth=0.8, linestyle=":")
     ax.set_xlabel("minutes since the trigger")
-    ax.set_ylabel("share not yet calm")
-    ax.set_ylim(0, 1.02)
     ax.set_xlim(left=0)
-    ax.legend(loc="upper right", fontsize=8, frameon=False)
-    _tidy(ax)
-    return ax
+    return _finish(ax, ylabel="share not yet calm", ylim=(0, 1.02), legend="upper right")
 
 
 # --- median time to calm by month ------------------------------------------------------------
@@ -132,11 +128,7 @@ def _draw_median_by_month(d: ChartData, ax: Any) -> Any:
         ax.annotate(f"n={int(n)}", (xi, m), textcoords="offset points", xytext=(10, -3), fontsize=8, color=GREY)
     ax.set_xticks(x, labels)
     ax.set_xlim(-0.5, len(x) - 0.5)
-    ax.set_ylabel("minutes to calm")
-    ax.set_ylim(bottom=0)
-    ax.legend(loc="upper right", fontsize=8, frameon=False)
-    _tidy(ax)
-    return ax
+    return _finish(ax, ylabel="minutes to calm", ylim=(0, None), legend="upper right")
 
 
 # --- peak intensity over time ------------------------------------------------------------------
@@ -182,9 +174,4 @@ def _draw_peak_intensity(d: ChartData, ax: Any) -> Any:
     ax.scatter(x, v["peak"], s=18, color=ORANGE, alpha=0.6, edgecolors="none", label="peak of an episode")
     if "line" in v:
         ax.plot([x.min(), x.max()], list(v["line"]), color=VERMILION, linewidth=2, label="trend (least squares)")
-    ax.set_ylim(-0.3, 10.3)
-    ax.set_ylabel("distress (0-10)")
-    ax.legend(loc="upper right", fontsize=8, frameon=False)
-    _date_axis(ax, x)
-    _tidy(ax)
-    return ax
+    return _finish(ax, ylabel="distress (0-10)", ylim=(-0.3, 10.3), legend="upper right", dates=x)

@@ -15,7 +15,7 @@ from .. import _core
 from .. import metrics as _m
 from .._core import Journal
 from ._common import (BLUE, GREEN, GREY, MIN_HEATMAP_TRIGGERS, MIN_TREND_TRIGGERS, MIN_TREND_WEEKS, ORANGE, SKY,
-                      WEEKDAY_NAMES, WEEKDAYS, ChartData, _date_axis, _n, _not_enough, _plural, _select, _tidy)
+                      WEEKDAY_NAMES, WEEKDAYS, ChartData, _finish, _n, _not_enough, _plural, _select, _tidy)
 
 # --- triggers per week with the Poisson trend ----------------------------------------------
 
@@ -76,12 +76,7 @@ def _draw_triggers_per_week(d: ChartData, ax: Any) -> Any:
                         label=f"{v['confidence']:.0%} interval of the trend")
     if v.get("fit") is not None:
         ax.plot(x, v["fit"], color=BLUE, linewidth=2, label="trend (Poisson fit)")
-    ax.set_ylabel("triggers per week")
-    ax.set_ylim(bottom=0)
-    ax.legend(loc="upper right", fontsize=8, frameon=False)
-    _date_axis(ax, x)
-    _tidy(ax)
-    return ax
+    return _finish(ax, ylabel="triggers per week", ylim=(0, None), legend="upper right", dates=x)
 
 
 # --- weekday x hour heatmap ---------------------------------------------------------------------
