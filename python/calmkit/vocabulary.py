@@ -36,7 +36,7 @@ Example::
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any
+from typing import Any, Callable, Iterable, Optional, Sequence
 
 from ._core import (_breath_phases, _periods, _record_types, _scoring_rules, _session_event_types, _session_statuses,
                     _suits, distortions, exercise_kinds, trigger_categories, trigger_groups)
@@ -67,57 +67,50 @@ class _Id(str, Enum):
         return str(self.value)
 
 
-TriggerGroup = _Vocabulary("TriggerGroup", [(i, (i, label)) for i, label in trigger_groups()],  # type: ignore[misc]
-                           module=__name__, qualname="TriggerGroup")
-TriggerGroup.__doc__ = "The three families the trigger categories fall into (calmkit::TriggerGroup)."
+def _vocabulary(name: str, rows: Iterable[Sequence[str]], doc: str,
+                extra: Optional[tuple[str, Callable[[str], Any]]] = None) -> Any:
+    """The enum ``name`` built from a C++ table's ``rows`` (id, label, ...):
+    each member a str equal to its id, with ``label``; ``extra`` (attribute,
+    conversion) sets that attribute of each member from the row's third item."""
+    rows = [tuple(row) for row in rows]
+    cls = _Vocabulary(name, [(row[0], row) for row in rows], module=__name__, qualname=name)  # type: ignore[misc]
+    cls.__doc__ = doc
+    if extra is not None:
+        attribute, convert = extra
+        for row in rows:
+            setattr(cls(row[0]), attribute, convert(row[2]))
+    return cls
 
-TriggerCategory = _Vocabulary("TriggerCategory",  # type: ignore[misc]
-                              [(i, (i, label, group)) for i, label, group in trigger_categories()],
-                              module=__name__, qualname="TriggerCategory")
-TriggerCategory.__doc__ = ("What set the attachment alarm off (calmkit::TriggerCategory); ``group`` is its "
-                           "TriggerGroup.")
-for _id, _label, _group in trigger_categories():
-    TriggerCategory(_id).group = TriggerGroup(_group)  # type: ignore[attr-defined]
 
-Distortion = _Vocabulary("Distortion",  # type: ignore[misc]
-                         [(i, (i, label, text)) for i, label, text in distortions()],
-                         module=__name__, qualname="Distortion")
-Distortion.__doc__ = ("Thinking traps named in CBT thought records (calmkit::Distortion); ``description`` "
-                      "says it in plain language.")
-for _id, _label, _text in distortions():
-    Distortion(_id).description = _text  # type: ignore[attr-defined]
+def _ids(name: str, ids: Iterable[str], doc: str) -> Any:
+    """The enum ``name`` of a C++ set without labels: each member a str equal to its id."""
+    cls = _Id(name, [(i, i) for i in ids], module=__name__, qualname=name)  # type: ignore[misc]
+    cls.__doc__ = doc
+    return cls
 
-ExerciseKind = _Vocabulary("ExerciseKind", [(i, (i, label)) for i, label in exercise_kinds()],  # type: ignore[misc]
-                           module=__name__, qualname="ExerciseKind")
-ExerciseKind.__doc__ = "What an exercise works with (calmkit::ExerciseKind)."
 
-Suits = _Vocabulary("Suits", [(i, (i, label)) for i, label in _suits()],  # type: ignore[misc]
-                    module=__name__, qualname="Suits")
-Suits.__doc__ = "When an exercise is meant to be used (calmkit::Suits; ``Exercise.suits``)."
-
-BreathPhase = _Vocabulary("BreathPhase", [(i, (i, label)) for i, label in _breath_phases()],  # type: ignore[misc]
-                          module=__name__, qualname="BreathPhase")
-BreathPhase.__doc__ = ("The breathing phase of a timed step (calmkit::BreathPhase; ``TimedStep.phase``); "
-                       "``none`` (no label) for steps that are not breaths.")
-
-SessionStatus = _Vocabulary("SessionStatus", [(i, (i, label)) for i, label in _session_statuses()],  # type: ignore[misc]
-                            module=__name__, qualname="SessionStatus")
-SessionStatus.__doc__ = "Where a guided session is in its life (calmkit::SessionStatus; ``Session.status``)."
-
-SessionEventType = _Vocabulary("SessionEventType",  # type: ignore[misc]
-                               [(i, (i, label)) for i, label in _session_event_types()],
-                               module=__name__, qualname="SessionEventType")
-SessionEventType.__doc__ = "What happened in a guided session (calmkit::SessionEventType; ``SessionEvent.type``)."
-
-RecordType = _Id("RecordType", [(i, i) for i in _record_types()], module=__name__,  # type: ignore[misc]
-                 qualname="RecordType")
-RecordType.__doc__ = "The record types of the journal format, the ``type`` of each line (calmkit::RecordType)."
-
-ScoringRule = _Id("ScoringRule", [(i, i) for i in _scoring_rules()], module=__name__,  # type: ignore[misc]
-                  qualname="ScoringRule")
-ScoringRule.__doc__ = ("How item answers combine into an area or total score (calmkit::ScoringRule; an "
-                       "instrument's ``total_rule`` and ``area_rule``).")
-
-Period = _Id("Period", [(i, i) for i in _periods()], module=__name__, qualname="Period")  # type: ignore[misc]
-Period.__doc__ = "Calendar periods of the metrics, Monday-based weeks (calmkit::metrics::Period; ``period=``, ``by=``)."
-
+TriggerGroup = _vocabulary("TriggerGroup", trigger_groups(),
+                           "The three families the trigger categories fall into (calmkit::TriggerGroup).")
+TriggerCategory = _vocabulary("TriggerCategory", trigger_categories(),
+                              "What set the attachment alarm off (calmkit::TriggerCategory); ``group`` is its "
+                              "TriggerGroup.", extra=("group", TriggerGroup))
+Distortion = _vocabulary("Distortion", distortions(),
+                         "Thinking traps named in CBT thought records (calmkit::Distortion); ``description`` "
+                         "says it in plain language.", extra=("description", str))
+ExerciseKind = _vocabulary("ExerciseKind", exercise_kinds(), "What an exercise works with (calmkit::ExerciseKind).")
+Suits = _vocabulary("Suits", _suits(), "When an exercise is meant to be used (calmkit::Suits; ``Exercise.suits``).")
+BreathPhase = _vocabulary("BreathPhase", _breath_phases(),
+                          "The breathing phase of a timed step (calmkit::BreathPhase; ``TimedStep.phase``); "
+                          "``none`` (no label) for steps that are not breaths.")
+SessionStatus = _vocabulary("SessionStatus", _session_statuses(),
+                            "Where a guided session is in its life (calmkit::SessionStatus; ``Session.status``).")
+SessionEventType = _vocabulary("SessionEventType", _session_event_types(),
+                               "What happened in a guided session (calmkit::SessionEventType; "
+                               "``SessionEvent.type``).")
+RecordType = _ids("RecordType", _record_types(),
+                  "The record types of the journal format, the ``type`` of each line (calmkit::RecordType).")
+ScoringRule = _ids("ScoringRule", _scoring_rules(),
+                   "How item answers combine into an area or total score (calmkit::ScoringRule; an "
+                   "instrument's ``total_rule`` and ``area_rule``).")
+Period = _ids("Period", _periods(),
+              "Calendar periods of the metrics, Monday-based weeks (calmkit::metrics::Period; ``period=``, ``by=``).")
