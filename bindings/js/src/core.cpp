@@ -113,6 +113,16 @@ val participant_names(const mx::Cohort& c, const std::vector<std::int32_t>& code
   return a;
 }
 
+/// Vocabulary codes (a column of `Vocab` values as integers) as their stable ids.
+template <class Vocab, class Codes>
+val ids_of(const Codes& codes) {
+  val a = val::array();
+  for (std::size_t i = 0; i < codes.size(); ++i) {
+    a.set(i, val(std::string(calmkit::to_id(static_cast<Vocab>(codes[i])))));
+  }
+  return a;
+}
+
 /// A day count (days since 1970-01-01) as an ISO date, "2026-03-02".
 std::string iso_date(std::int64_t days) {
   constexpr std::int64_t us_per_day = 86'400'000'000LL;
@@ -240,7 +250,6 @@ class JsJournal {
       o.set("participant", participant_names(c, c.triggers.participant));
       o.set("triggerId", strings(c.trigger_ids.strings()));
       val onset = val::array();
-      val category = val::array();
       val group = val::array();
       for (std::size_t i = 0; i < c.triggers.size(); ++i) {
         const auto cat = static_cast<calmkit::TriggerCategory>(c.triggers.category[i]);
@@ -248,12 +257,9 @@ class JsJournal {
         onset.set(i, val(calmkit::Instant::from_utc_us(c.triggers.time_us[i],
                                                        calmkit::UtcOffset(c.triggers.offset_minutes[i]))
                              .to_string()));
-        category.set(
-            i,
-            val(std::string(calmkit::to_id(static_cast<calmkit::TriggerCategory>(c.triggers.category[i])))));
       }
       o.set("onset", onset);
-      o.set("category", category);
+      o.set("category", ids_of<calmkit::TriggerCategory>(c.triggers.category));
       o.set("group", group);
       o.set("minutes", f64(e.minutes));
       o.set("calmed", typed("Uint8Array", e.calmed));
@@ -277,13 +283,7 @@ class JsJournal {
       val o = val::object();
       o.set("participant", participant_names(c, s.participant));
       if (by.period) o.set("periodStart", dates(s.period_start));
-      if (by_category) {
-        val cat = val::array();
-        for (std::size_t i = 0; i < s.size(); ++i) {
-          cat.set(i, val(std::string(calmkit::to_id(static_cast<calmkit::TriggerCategory>(s.category[i])))));
-        }
-        o.set("category", cat);
-      }
+      if (by_category) o.set("category", ids_of<calmkit::TriggerCategory>(s.category));
       o.set("episodes", f64(s.episodes));
       o.set("calmed", f64(s.calmed));
       o.set("censored", f64(s.censored));
@@ -310,16 +310,8 @@ class JsJournal {
       val o = val::object();
       o.set("participant", participant_names(c, f.participant));
       o.set("periodStart", dates(f.period_start));
-      if (sp != mx::Split::none) {
-        val s = val::array();
-        for (std::size_t i = 0; i < f.size(); ++i) {
-          const auto v = static_cast<std::size_t>(f.split[i]);
-          s.set(i, val(std::string(sp == mx::Split::category
-                                       ? calmkit::to_id(static_cast<calmkit::TriggerCategory>(v))
-                                       : calmkit::to_id(static_cast<calmkit::TriggerGroup>(v)))));
-        }
-        o.set(sp == mx::Split::category ? "category" : "group", s);
-      }
+      if (sp == mx::Split::category) o.set("category", ids_of<calmkit::TriggerCategory>(f.split));
+      if (sp == mx::Split::group) o.set("group", ids_of<calmkit::TriggerGroup>(f.split));
       o.set("count", f64(f.count));
       return o;
     });
