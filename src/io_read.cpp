@@ -368,11 +368,13 @@ class Reader {
   std::vector<SkippedLine> skipped_;
 };
 
-/// Refuses text that is no journal at all before any line is read: a
-/// compressed file, an archive, a database or UTF-16/32 text would otherwise
-/// fail as "invalid JSON" at line 1 with a reason about strings. `head` is
-/// the start of the file (at least its first 4 bytes when it has them).
-void refuse_foreign_start(std::string_view name, std::string_view head) {
+/// Checks the start of the input before any line is read and returns how
+/// many bytes the reader skips there: 3 for a UTF-8 byte-order mark, else 0.
+/// Refuses text that is no journal at all: a compressed file, an archive, a
+/// database or UTF-16/32 text would otherwise fail as "invalid JSON" at line
+/// 1 with a reason about strings. `head` is the start of the input (its first
+/// 16 bytes, or all of it when it is shorter).
+std::size_t check_start(std::string_view name, std::string_view head) {
   struct Magic {
     std::string_view bytes;
     const char* what;
@@ -411,7 +413,7 @@ void refuse_foreign_start(std::string_view name, std::string_view head) {
   if (what == nullptr && head.starts_with(std::string_view("\0{\0\"", 4))) {
     what = "UTF-16 text (big-endian, without a byte-order mark)";
   }
-  if (what == nullptr) return;
+  if (what == nullptr) return head.starts_with("\xEF\xBB\xBF") ? 3 : 0;  // UTF-8 byte order mark
   const std::string advice = *todo != '\0' ? todo : "save it as UTF-8, the encoding of a journal";
   throw JournalFormatError(std::string(name), 1, "",
                            std::string("the file is ") + what + ", not JSON Lines text: " + advice);
@@ -428,8 +430,7 @@ ReadResult parse_journal_with_report(std::string_view text, ReadOptions options,
   const char* p = buffer.data();
   const char* const end = buffer.data() + buffer.size();
   const char* const buffer_end = end + simdjson::SIMDJSON_PADDING;
-  detail::jsonl::refuse_foreign_start(name, text.substr(0, 16));
-  if (buffer.size() >= 3 && std::memcmp(p, "\xEF\xBB\xBF", 3) == 0) p += 3;  // UTF-8 byte order mark
+  p += detail::jsonl::check_start(name, text.substr(0, 16));
   // The same windows as a file read, so memory for the parts in flight stays small.
   const std::size_t window = reader.window_bytes();
   while (p < end) {
@@ -500,8 +501,7 @@ ReadResult read_journal_with_report(const std::filesystem::path& path, ReadOptio
     have += got;
     const char* begin = buf.data();
     if (start && (have >= 16 || last)) {
-      detail::jsonl::refuse_foreign_start(name, std::string_view(begin, std::min<std::size_t>(have, 16)));
-      if (have >= 3 && std::memcmp(begin, "\xEF\xBB\xBF", 3) == 0) begin += 3;  // UTF-8 byte order mark
+      begin += detail::jsonl::check_start(name, std::string_view(begin, std::min<std::size_t>(have, 16)));
       start = false;
     }
     const char* rest = reader.window(begin, buf.data() + have, buf.data() + buf.size(), last);
