@@ -2,8 +2,9 @@
 // of a share parsed in place with simdjson's On-Demand parser (the bytes
 // after a line belong to the same padded buffer, so the padding simdjson
 // needs is always there), every field checked as it is read into one reused
-// record per type, which the share's sink copies; the record's line and its
-// hashed (participant, id) key and trigger reference go with it.
+// record per type, which the share's JournalBuilder copies into its columns;
+// the record's line and its hashed (participant, id) key and trigger
+// reference go with it.
 #include "io_read_line.hpp"
 
 #include "io_read_fields.hpp"
@@ -435,9 +436,9 @@ class LineParser::Impl {
     return a;
   }
 
-  /// Keeps a record that passed every per-line check: a copy goes to the
-  /// share's sink, its line and keys to the checks across lines (unique ids,
-  /// trigger references), which are the Reader's.
+  /// Keeps a record that passed every per-line check: its fields go to the
+  /// share's JournalBuilder, its line and keys to the checks across lines
+  /// (unique ids, trigger references), which are the Reader's.
   template <class R>
   void keep(const R& rec, std::size_t line_no) {
     // The model's rules (validate.hpp), with this line as the place.
