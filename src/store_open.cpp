@@ -16,6 +16,8 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -45,17 +47,82 @@ struct FileHeader {
   bool sqlite = false;
   bool wal = false;
 };
+
+/// Runs `use` on `path` opened through SQLite's own file layer (read-only,
+/// or read-write when `writable` and the file allows it; `use` learns which),
+/// never with ::open/::close: closing a descriptor drops every POSIX lock this
+/// process holds on the file, including those of another Store open on it,
+/// which SQLite's layer alone knows to defer ("How To Corrupt An SQLite
+/// Database File", https://www.sqlite.org/howtocorrupt.html, section 2.2).
+/// Opening creates nothing beside the file. Returns false when the file cannot
+/// be opened.
+bool with_sqlite_file(const std::string& path, bool writable,
+                      const std::function<void(sqlite3_file&, bool writable)>& use) {
+  for (const bool rw : {true, false}) {
+    if (rw && !writable) continue;
+    sqlite3* db = nullptr;
+    const int flags = (rw ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY) | SQLITE_OPEN_NOMUTEX;
+    sqlite3_file* file = nullptr;
+    const bool opened = sqlite3_open_v2(path.c_str(), &db, flags, nullptr) == SQLITE_OK &&
+                        sqlite3_file_control(db, "main", SQLITE_FCNTL_FILE_POINTER, &file) == SQLITE_OK &&
+                        file != nullptr && file->pMethods != nullptr;
+    if (opened) use(*file, rw);
+    sqlite3_close(db);
+    if (opened) return true;
+  }
+  return false;
+}
+
+/// The header of the file `file` (read through SQLite, see with_sqlite_file).
+FileHeader header_of(sqlite3_file& file) {
+  FileHeader h;
+  std::array<unsigned char, 100> b{};
+  // A file shorter than 100 bytes reads as SQLITE_IOERR_SHORT_READ.
+  if (file.pMethods->xRead(&file, b.data(), static_cast<int>(b.size()), 0) == SQLITE_OK &&
+      std::memcmp(b.data(), "SQLite format 3", 16) == 0) {
+    h.sqlite = true;
+    h.wal = b[18] == 2 && b[19] == 2;
+  }
+  return h;
+}
+
 FileHeader read_header(const std::string& path) {
   FileHeader h;
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return h;
-  std::array<unsigned char, 100> b{};
-  const ssize_t n = ::read(fd, b.data(), b.size());
-  ::close(fd);
-  if (n < 100 || std::memcmp(b.data(), "SQLite format 3", 16) != 0) return h;
-  h.sqlite = true;
-  h.wal = b[18] == 2 && b[19] == 2;
+  with_sqlite_file(path, false, [&](sqlite3_file& file, bool) { h = header_of(file); });
   return h;
+}
+
+/// Whether `path` looks like a copy made while the store was open, looked at
+/// once: no connection is open on it, it says WAL mode, and no `-wal` with
+/// content lies beside it. Every connection to a file in WAL mode holds a
+/// SHARED lock on it while open, and the last one to close takes EXCLUSIVE
+/// before it deletes the `-wal` and rewrites the header; so this takes
+/// EXCLUSIVE as SQLite's own close does to know it is alone (waiting up to
+/// about a second for a writer's lock), and looks only then. The lock is held
+/// for the few microseconds of two reads. A file this user cannot write
+/// (EXCLUSIVE needs a descriptor open for writing) is looked at under SHARED
+/// alone.
+bool looks_like_copy_once(const std::string& path) {
+  bool copy = false;
+  with_sqlite_file(path, true, [&](sqlite3_file& file, bool writable) {
+    const sqlite3_io_methods& io = *file.pMethods;
+    bool shared = false;
+    for (int tries = 0; !shared && tries < 200; ++tries) {
+      shared = io.xLock(&file, SQLITE_LOCK_SHARED) == SQLITE_OK;
+      if (!shared) sqlite3_sleep(5);
+    }
+    if (!shared) return;
+    // Without EXCLUSIVE someone has it open: not a copy.
+    if (!writable || io.xLock(&file, SQLITE_LOCK_EXCLUSIVE) == SQLITE_OK) {
+      const FileHeader h = header_of(file);
+      std::error_code ec;
+      const std::string wal = path + "-wal";
+      const bool wal_content = std::filesystem::exists(wal, ec) && std::filesystem::file_size(wal, ec) > 0;
+      copy = h.sqlite && h.wal && !wal_content;
+    }
+    io.xUnlock(&file, SQLITE_LOCK_NONE);
+  });
+  return copy;
 }
 
 /// Whether files can be created next to `path` (its folder is writable and
@@ -193,11 +260,28 @@ Store Store::open(const std::filesystem::path& path, OpenOptions options) {
   } else {
     // WAL while open: readers never block the writer nor see half a
     // transaction. (The last writer to close leaves WAL mode again.)
-    detail::Query q(*impl, "PRAGMA journal_mode = WAL");
-    const std::string mode = q.step("switching to WAL") ? q.text(0) : std::string();
-    if (mode != "wal") {
-      detail::throw_runtime("store '" + impl->path + "': cannot switch to WAL journal mode (got '" + mode +
-                            "')");
+    // A connection in WAL mode holds SQLite's SHARED lock on the file from
+    // its first read until it closes; that lock tells a writer closing
+    // elsewhere that it is not the last (else it leaves WAL mode under this
+    // store, and a writer in rollback mode then waits on this one's lock until
+    // "database is locked"), and tells Store::copy_note that the store is in
+    // use. Until that first read it holds nothing, so read at once and check
+    // that the file is still in WAL mode: a writer elsewhere may have left it
+    // in between (then switch again).
+    for (int tries = 0;; ++tries) {
+      {
+        detail::Query q(*impl, "PRAGMA journal_mode = WAL");
+        const std::string mode = q.step("switching to WAL") ? q.text(0) : std::string();
+        if (mode != "wal") {
+          detail::throw_runtime("store '" + impl->path + "': cannot switch to WAL journal mode (got '" +
+                                mode + "')");
+        }
+      }
+      impl->exec("SELECT count(*) FROM sqlite_master",
+                 "reading the schema");  // the first read: takes the lock
+      detail::Query now(*impl, "PRAGMA journal_mode");
+      if ((now.step("reading the journal mode") ? now.text(0) : std::string()) == "wal") break;
+      if (tries == 20) detail::throw_runtime("store '" + impl->path + "': cannot stay in WAL journal mode");
     }
   }
   // FULL: the WAL is synced to disk on every commit, so a committed record
@@ -208,6 +292,32 @@ Store Store::open(const std::filesystem::path& path, OpenOptions options) {
   if (!options.read_only && version != store_schema_version) detail::create_or_migrate(*impl);
   impl->fold_on_close = !options.read_only;
   return Store(std::move(impl), path);
+}
+
+std::optional<std::string> Store::copy_note(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return std::nullopt;  // a FIFO would block the read
+  const std::string p = path.string();
+  // Looked at twice, 50 ms apart: a store being opened elsewhere says WAL mode
+  // in its header a moment before it creates its `-wal`, holding no lock in
+  // between; a copy stays as it is.
+  // First without any lock (the common case: a closed store says rollback
+  // mode, an open one has a `-wal` with content), so a store in use is not
+  // disturbed at all.
+  const detail::FileHeader h = detail::read_header(p);
+  const bool wal_content =
+      std::filesystem::exists(p + "-wal", ec) && std::filesystem::file_size(p + "-wal", ec) > 0;
+  if (!h.sqlite || !h.wal || wal_content) return std::nullopt;
+  if (!detail::looks_like_copy_once(p)) return std::nullopt;
+  sqlite3_sleep(50);
+  if (!detail::looks_like_copy_once(p)) return std::nullopt;
+  const std::string name = path.filename().string();
+  return "store '" + p + "' was last written in WAL mode and has no '" + name +
+         "-wal' beside it: if it is a copy made while the store was open (cp, a sync client), the records "
+         "written since its last checkpoint are missing from it; they are in the original's '" +
+         name +
+         "-wal' (put that file beside the copy before opening it again, or copy the store with `calmkit "
+         "backup`). A store closed by an older calmkit looks the same and misses nothing";
 }
 
 }  // namespace calmkit

@@ -182,6 +182,16 @@ void register_store(py::module_& m) {
       .def("__repr__",
            [](PyStore& s) { return "Store(" + quoted(s.path()) + (s.closed() ? ", closed" : "") + ")"; });
 
+  m.def(
+      "_store_copy_note",
+      [](const std::string& path) {
+        py::gil_scoped_release nogil;  // it may wait up to about a second for a writer's lock
+        return Store::copy_note(path);
+      },
+      py::arg("path"),
+      "Store::copy_note: a warning for a store file that may be a copy made while the store was open, "
+      "else None (used by calmkit.open_store and the CLI before they open a store).");
+
   m.def("open_store", &open, py::arg("path"), py::kw_only(), py::arg("create") = true,
         py::arg("read_only") = false,
         "Opens the journal store at `path`, creating it (owner-only, mode 0600) unless "

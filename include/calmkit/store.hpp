@@ -86,6 +86,24 @@ class CALMKIT_EXPORT Store {
   ///         (the file is then left as it was).
   [[nodiscard]] static Store open(const std::filesystem::path& path, OpenOptions options = {});
 
+  /// A warning for the store file at `path` when it may be a copy made while
+  /// the store was open, else an empty optional. Said when the file's header
+  /// says it was last written in WAL mode (bytes 18-19 = 2) and no `-wal` lies
+  /// with content beside it, and no connection has it open: a store calmkit
+  /// closed has left WAL mode. It takes the file's EXCLUSIVE lock for a few
+  /// microseconds to know that no connection is open, as SQLite's own close
+  /// does, waiting up to about a second for another's lock, and looks twice,
+  /// 50 ms apart, so a store half way through its close or its open elsewhere
+  /// is not taken for a copy. A copy made with `cp` or a sync client
+  /// while a writer was open lacks what was in the original's `-wal`
+  /// (https://www.sqlite.org/howtocorrupt.html, section 1.2); a store closed by
+  /// a calmkit from before the checkpoint-on-close looks the same and misses
+  /// nothing, so this is a note, not a refusal (docs/store.md). Call it before
+  /// `open`, which creates a `-wal`. Never throws; a path that is not a regular
+  /// file, or cannot be read, gives no note. Reads the file only through
+  /// SQLite, so it never drops the locks of a Store open on it in this process.
+  [[nodiscard]] static std::optional<std::string> copy_note(const std::filesystem::path& path);
+
   /// Takes over the connection; the moved-from store is closed.
   Store(Store&&) noexcept;
   /// Closes this store's connection, then takes over `other`'s.

@@ -39,31 +39,16 @@ DEFAULT_MAX_INPUT_BYTES = 1 << 30
 
 def _store_copy_note(path: _PathLike) -> "str | None":
     """A sentence for a store file that may be a copy made while the store was
-    open, else None. Its header says it was last written in WAL mode (bytes
-    18-19 = 2) and no ``-wal`` with content lies beside it: a store calmkit
-    closed is not in WAL mode (the last writer leaves it), so either a calmkit
-    before that change closed it (nothing missing) or it was copied by ``cp``
-    or a sync client while a writer had it open, and the records written
-    since its last checkpoint stayed in the original's ``-wal``. SQLite cannot
-    tell the two apart (https://www.sqlite.org/howtocorrupt.html, 1.2), so this
-    is said, not refused. Call it before opening: an open creates a ``-wal``."""
-    p = Path(os.fspath(path))
-    try:
-        if not stat.S_ISREG(os.stat(p).st_mode):
-            return None  # a FIFO would block the read; the store refuses what is not a file itself
-        with open(p, "rb") as f:
-            head = f.read(20)
-        wal = p.with_name(p.name + "-wal")
-        has_wal = wal.exists() and wal.stat().st_size > 0
-    except OSError:
-        return None
-    if len(head) < 20 or not head.startswith(b"SQLite format 3\x00") or head[18:20] != b"\x02\x02" or has_wal:
-        return None
-    return (f"store '{p}' was last written in WAL mode and has no '{p.name}-wal' beside it: if it is a copy "
-            f"made while the store was open (cp, a sync client), the records written since its last checkpoint "
-            f"are missing from it; they are in the original's '{p.name}-wal' (put that file beside the copy "
-            f"before opening it again, or copy the store with `calmkit backup`). A store closed by an older "
-            f"calmkit looks the same and misses nothing")
+    open, else None: ``calmkit::Store::copy_note`` (include/calmkit/store.hpp).
+    Its header says it was last written in WAL mode, no ``-wal`` with content
+    lies beside it and no connection has it open (SQLite's EXCLUSIVE lock,
+    taken for microseconds; looked at twice, 50 ms apart, so a store half way
+    through its open or close elsewhere is not taken for a copy). The file is
+    read only through SQLite: a plain ``open``/``close`` here would drop the
+    POSIX locks of a store open on it in this process
+    (https://www.sqlite.org/howtocorrupt.html, section 2.2). Call it before
+    opening: an open creates a ``-wal``."""
+    return _core._store_copy_note(os.fspath(path))
 
 
 def is_store_path(path: _PathLike) -> bool:
