@@ -6,6 +6,7 @@
 
 #include <calmkit/errors.hpp>
 #include <calmkit/store.hpp>
+#include <calmkit/validate.hpp>
 
 #include <sqlite3.h>
 
@@ -22,45 +23,6 @@
 namespace calmkit {
 
 namespace detail {
-
-/// Offset of the first byte of `s` that does not begin a well-formed UTF-8
-/// sequence, or npos when all of `s` is UTF-8. Well-formed as in the Unicode
-/// standard's Table 3-7 (RFC 3629): no overlong forms, no surrogates (U+D800 to
-/// U+DFFF), nothing above U+10FFFF.
-inline std::size_t first_invalid_utf8(std::string_view s) noexcept {
-  const auto* b = reinterpret_cast<const unsigned char*>(s.data());
-  const std::size_t n = s.size();
-  std::size_t i = 0;
-  while (i < n) {
-    const unsigned c = b[i];
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t len = 0;
-    unsigned lo = 0x80;  // range of the second byte
-    unsigned hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-      len = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      len = 3;
-      if (c == 0xE0) lo = 0xA0;  // overlong
-      if (c == 0xED) hi = 0x9F;  // surrogates
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      len = 4;
-      if (c == 0xF0) lo = 0x90;  // overlong
-      if (c == 0xF4) hi = 0x8F;  // above U+10FFFF
-    } else {
-      return i;
-    }
-    if (n - i < len || b[i + 1] < lo || b[i + 1] > hi) return i;
-    for (std::size_t k = 2; k < len; ++k) {
-      if ((b[i + k] & 0xC0U) != 0x80U) return i;
-    }
-    i += len;
-  }
-  return std::string_view::npos;
-}
 
 /// `s` made safe for a message: bytes that are not UTF-8 and control
 /// characters (U+0000 to U+001F, U+007F to U+009F) shown as `\xNN`, so that a

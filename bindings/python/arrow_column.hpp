@@ -126,7 +126,12 @@ class Column {
       child_ = std::make_unique<Column>(s->children[0], a->children[0], label_);
       if (!child_->layout_error_.empty()) layout_error_ = child_->layout_error_;
     }
-    const std::int64_t want = kind_ == Kind::null ? 0 : kind_ == Kind::structure ? 1 : 2;
+    // Only the layouts calmkit reads are checked: a column of another type
+    // (a union, a fixed-size list) is refused by its type where it is needed,
+    // and left alone where it is not (unions have no validity buffer).
+    const std::int64_t want = kind_ == Kind::null || kind_ == Kind::other ? 0
+                              : kind_ == Kind::structure                  ? 1
+                                                                          : 2;
     if (layout_error_.empty() && a->n_buffers < want) {
       layout_error_ = "is not a valid Arrow array (fewer buffers than its type has)";
     }
@@ -248,7 +253,9 @@ class Column {
         }
         return static_cast<long long>(d);
       }
-      case Kind::boolean: return boolean(i) ? 1 : 0;
+      case Kind::boolean:  // as the reader refuses JSON's true and false
+        *err = std::string("must be an integer, got ") + (boolean(i) ? "true" : "false");
+        return 0;
       default: *err = "must be an integer"; return 0;
     }
   }
@@ -483,11 +490,16 @@ class RowReader {
   /// null and absent are "".
   [[nodiscard]] std::string_view text(const Column* c) const {
     if (null(c)) return {};
-    return c->text(i_);
+    return utf8(c->label(), c->text(i_));
   }
   [[nodiscard]] std::string_view required_text(const Column* c, const char* name) const {
     if (null(c)) fail_at(name, rules::required_missing());
-    return c->text(i_);  // "" goes on to the model's rule for the field
+    return utf8(name, c->text(i_));  // "" goes on to the model's rule for the field
+  }
+  /// `t`, when it is UTF-8 (an Arrow producer can hand over any bytes).
+  [[nodiscard]] std::string_view utf8(std::string_view column, std::string_view t) const {
+    if (auto v = rules::utf8_text(column, t)) fail_at(column, v->reason);
+    return t;
   }
   [[nodiscard]] std::optional<long long> integer(const Column* c, const char* name) const {
     if (null(c)) return std::nullopt;

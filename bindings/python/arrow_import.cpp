@@ -91,10 +91,10 @@ class ParticipantCodes {
   }
   std::int32_t operator()(const RowReader& r) {
     if (r.null(c_)) return code_of_text({});
-    if (remap_.empty()) return code_of_text(c_->text(r.index()));
+    if (remap_.empty()) return code_of_text(r.utf8(c_->label(), c_->text(r.index())));
     std::string err;
     const auto k = static_cast<std::size_t>(c_->integer(r.index(), &err));  // in range: null() checked it
-    if (remap_[k] < 0) remap_[k] = b_.participant_code(c_->text(r.index()));
+    if (remap_[k] < 0) remap_[k] = b_.participant_code(r.utf8(c_->label(), c_->text(r.index())));
     return remap_[k];
   }
 
@@ -254,7 +254,7 @@ void import_thought_records(const Batch& b, Imported& im) {
         EmotionRating em;
         if (em_name->is_null(e)) r.fail_at(at + ".name", rules::required_missing());
         if (const char* why = em_name->broken(e)) r.fail_at(at + ".name", why);
-        em.name = std::string(em_name->text(e));
+        em.name = std::string(r.utf8(at + ".name", em_name->text(e)));
         std::string err;
         if (em_before->is_null(e)) r.fail_at(at + ".before", rules::required_missing());
         const long long vb = em_before->integer(e, &err);

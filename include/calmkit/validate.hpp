@@ -33,6 +33,7 @@
 #include <calmkit/errors.hpp>
 #include <calmkit/model.hpp>
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -102,6 +103,49 @@ template <class R>
 
 /// The rules, one function each. A field rule returns the violation, or
 /// nothing when the value is good.
+namespace detail {
+
+/// Offset of the first byte of `s` that does not begin a well-formed UTF-8
+/// sequence, or npos when all of `s` is UTF-8. Well-formed as in the Unicode
+/// standard's Table 3-7 (RFC 3629): no overlong forms, no surrogates (U+D800 to
+/// U+DFFF), nothing above U+10FFFF.
+inline std::size_t first_invalid_utf8(std::string_view s) noexcept {
+  const auto* b = reinterpret_cast<const unsigned char*>(s.data());
+  const std::size_t n = s.size();
+  std::size_t i = 0;
+  while (i < n) {
+    const unsigned c = b[i];
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t len = 0;
+    unsigned lo = 0x80;  // range of the second byte
+    unsigned hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) {
+      len = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+      if (c == 0xE0) lo = 0xA0;  // overlong
+      if (c == 0xED) hi = 0x9F;  // surrogates
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+      if (c == 0xF0) lo = 0x90;  // overlong
+      if (c == 0xF4) hi = 0x8F;  // above U+10FFFF
+    } else {
+      return i;
+    }
+    if (n - i < len || b[i + 1] < lo || b[i + 1] > hi) return i;
+    for (std::size_t k = 2; k < len; ++k) {
+      if ((b[i + k] & 0xC0U) != 0x80U) return i;
+    }
+    i += len;
+  }
+  return std::string_view::npos;
+}
+
+}  // namespace detail
+
 namespace rules {
 
 /// `id` of a trigger, exercise, thought record or assessment; `exercise` of
@@ -110,6 +154,16 @@ namespace rules {
   if (!value.empty()) [[likely]]
     return std::nullopt;
   return RuleViolation{std::string(field), "must not be empty"};
+}
+
+/// Any text field: well-formed UTF-8 (the journal format is UTF-8 text,
+/// RFC 8259 section 8.1). For the entry points that take text as bytes (the
+/// Arrow bridge, the store's reads); the JSON Lines reader checks whole lines.
+[[nodiscard]] inline std::optional<RuleViolation> utf8_text(std::string_view field, std::string_view value) {
+  const std::size_t bad = detail::first_invalid_utf8(value);
+  if (bad == std::string_view::npos) [[likely]]
+    return std::nullopt;
+  return RuleViolation{std::string(field), "is not valid UTF-8 (at byte offset " + std::to_string(bad) + ")"};
 }
 
 /// `acted_after_minutes` of a trigger, for an entry point that reads it as a

@@ -153,3 +153,60 @@ def test_a_broken_table_is_refused_naming_the_table_the_row_and_the_field(name: 
     assert str(err.value).startswith("odd/triggers: "), str(err.value)
     assert says in str(err.value), str(err.value)
     assert not re.search(r"Traceback|pyarrow\.lib", str(err.value))
+
+
+# --- found by the review of this file's first run: the same rule as the reader ---------------------
+
+
+def _bytes_column(values: list[bytes]) -> Any:
+    """A string column holding these bytes as they are (an Arrow producer can hand over any)."""
+    import numpy as np
+
+    offsets = np.cumsum([0] + [len(v) for v in values], dtype=np.int32)
+    return pa.Array.from_buffers(pa.string(), len(values),
+                                 [None, pa.py_buffer(offsets.tobytes()), pa.py_buffer(b"".join(values))])
+
+
+def _reader_reason(tmp_path: Any, line: bytes) -> str:
+    path = tmp_path / "one.jsonl"
+    path.write_bytes(line + b"\n")
+    with pytest.raises(calmkit.JournalFormatError) as e:
+        calmkit.read_journal(path)
+    return str(e.value)
+
+
+@pytest.mark.parametrize("column", ["id", "participant", "urge", "context"])
+def test_text_that_is_not_utf8_is_refused_with_table_row_and_field(column: str, tmp_path: Any):
+    # The reader refuses the line ('not valid UTF-8'); from_arrow took the bytes and the
+    # journal then failed later with a bare UnicodeDecodeError on every access.
+    cols = columns()
+    cols[column] = _bytes_column([b"t1", b"a\xff\xfeb", b"t3"])
+    with pytest.raises(ValueError, match=rf"x/triggers: row 1\b.*'{column}'.*not valid UTF-8"):
+        calmkit.Journal.from_arrow({"triggers": pa.table(cols)}, name="x")
+    assert "not valid UTF-8" in _reader_reason(
+        tmp_path, b'{"type":"trigger","participant":"p","id":"a\xff\xfeb","time":"2026-03-02T21:14:00+01:00",'
+                  b'"category":"other","intensity":3}')
+
+
+def test_a_dictionary_of_text_that_is_not_utf8_is_refused():
+    cols = columns(participant=pa.DictionaryArray.from_arrays(pa.array([0, 0, 1], pa.int8()),
+                                                               _bytes_column([b"p", b"\xc3\x28"])))
+    with pytest.raises(ValueError, match=r"row 2\b.*'participant'.*not valid UTF-8"):
+        calmkit.Journal.from_arrow({"triggers": pa.table(cols)}, name="x")
+
+
+def test_a_boolean_score_is_refused_as_the_reader_refuses_true(tmp_path: Any):
+    cols = columns(intensity=pa.array([True, False, True]))
+    with pytest.raises(ValueError, match=r"row 0\b.*'intensity'.*must be an integer.*got true"):
+        calmkit.Journal.from_arrow({"triggers": pa.table(cols)}, name="x")
+    reason = _reader_reason(tmp_path, b'{"type":"trigger","participant":"p","id":"t1",'
+                                      b'"time":"2026-03-02T21:14:00+01:00","category":"other","intensity":true}')
+    assert "'intensity'" in reason and "must be an integer" in reason and "got true" in reason
+
+
+def test_an_extra_column_of_any_type_is_ignored():
+    union = pa.UnionArray.from_sparse(pa.array([0, 1, 0], pa.int8()),
+                                      [pa.array([1, 2, 3]), pa.array(["a", "b", "c"])])
+    fixed = pa.array([[1, 2], [3, 4], [5, 6]], pa.list_(pa.int32(), 2))
+    j = calmkit.Journal.from_arrow({"triggers": pa.table(columns(extra=union, other=fixed))}, name="x")
+    assert seen(j) == expected([60, 60, 0])
