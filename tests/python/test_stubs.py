@@ -61,10 +61,22 @@ def _decorator_names(fn: ast.FunctionDef) -> set[str]:
     return out
 
 
+def _stub_bases(cls: ast.ClassDef) -> list[ast.ClassDef]:
+    """The classes of the stub itself that `cls` derives from (`_RecordTable[Trigger]`), nearest last."""
+    classes = {n.name: n for n in _stub_tree().body if isinstance(n, ast.ClassDef)}
+    out = []
+    for base in cls.bases:
+        node = base.value if isinstance(base, ast.Subscript) else base
+        if isinstance(node, ast.Name) and node.id in classes:
+            out += _stub_bases(classes[node.id]) + [classes[node.id]]
+    return out
+
+
 def _stub_members(cls: ast.ClassDef) -> dict[str, str]:
-    """Member name -> kind: 'method', 'property' (read-only) or 'attribute' (writable)."""
+    """Member name -> kind: 'method', 'property' (read-only) or 'attribute' (writable),
+    with those the class inherits from a base class of the stub itself."""
     kinds: dict[str, str] = {}
-    for node in cls.body:
+    for node in [n for b in _stub_bases(cls) for n in b.body] + cls.body:
         if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
             kinds[node.target.id] = "attribute"
         elif isinstance(node, ast.FunctionDef):
@@ -196,7 +208,7 @@ def test_signatures_match():
             problems += _compare_signature(name, node, getattr(_core, name), method=False)
         elif isinstance(node, ast.ClassDef):
             cls = getattr(_core, name)
-            for member in node.body:
+            for member in [n for b in _stub_bases(node) for n in b.body] + node.body:
                 if isinstance(member, ast.FunctionDef) and not _decorator_names(member) & {"property", "setter"}:
                     live = vars(cls).get(member.name)
                     if live is not None and callable(live):
