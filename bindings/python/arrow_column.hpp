@@ -557,15 +557,9 @@ class RowReader {
     const auto minutes = integer(off, off_name).value_or(0);
     const auto o = UtcOffset::make(static_cast<int>(std::clamp<long long>(minutes, -100000, 100000)));
     if (!o) fail_at(off_name, detail::offset_out_of_range(minutes));
-    const Instant at = Instant::from_utc_us(us, *o);
-    static const std::int64_t lo =
-        Instant::date_to_day(boost::gregorian::date(detail::min_year, 1, 1)) * detail::us_per_day;
-    static const std::int64_t hi =
-        (Instant::date_to_day(boost::gregorian::date(detail::max_year, 12, 31)) + 1) * detail::us_per_day;
-    if (at.local_us() < lo || at.local_us() >= hi) {
+    if (!detail::in_year_range(us, o->minutes()))
       fail_at(name, std::string(detail::year_rule) + " (at its UTC offset)");
-    }
-    return at;
+    return Instant::from_utc_us(us, *o);
   }
 
   /// A list<string> into `out` (replaced; its strings keep their capacity);

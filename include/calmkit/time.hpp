@@ -329,6 +329,21 @@ inline void put2(std::string& out, int v) {
   out += static_cast<char>('0' + v % 10);
 }
 
+/// Whether an instant, as UTC microseconds and its offset in minutes, falls
+/// in the years min_year..max_year on the clock of its offset: the year rule
+/// (`year_rule`) for the entry points that take times as numbers (the Arrow
+/// bridge, cohort columns), as `Instant::try_parse` applies it to text. Any
+/// int64 is safe to ask about.
+inline bool in_year_range(std::int64_t time_us, int offset_minutes) noexcept {
+  static const std::int64_t lo =
+      Instant::date_to_day(boost::gregorian::date(min_year, 1, 1)) * us_per_day;  // local, inclusive
+  static const std::int64_t hi =
+      (Instant::date_to_day(boost::gregorian::date(max_year, 12, 31)) + 1) * us_per_day;  // exclusive
+  if (time_us < lo - us_per_day || time_us >= hi + us_per_day) return false;              // no overflow below
+  const std::int64_t local = time_us + std::int64_t{offset_minutes} * 60'000'000;
+  return local >= lo && local < hi;
+}
+
 }  // namespace detail
 
 inline std::optional<Instant> Instant::try_parse(std::string_view s, TimeParseError* err) noexcept {

@@ -436,3 +436,39 @@ def test_metrics_on_a_journal_read_its_own_columns() -> None:
     assert gone() is None and journal_gone() is None
     with pytest.raises(TypeError, match="expected a calmkit.Journal"):
         calmkit.cohort("journal.jsonl")  # type: ignore[arg-type]
+
+
+def test_cohort_from_arrays_refuses_times_outside_the_years_and_offsets_as_the_reader_does(tmp_path) -> None:
+    # Found in review: cohort columns took any int64 as a time (-2**62 us is about the
+    # year -144,000) and the calendar then overflowed in trigger_frequency; the offset
+    # rule was worded its own way. Every other entry point says the model's rules.
+    import datetime as dt
+
+    ok = {"trigger_participant": [0, 0], "trigger_time_us": [0, 60_000_000], "trigger_offset_minutes": [0, 0],
+          "trigger_intensity": [5, 5], "trigger_category": [0, 0], "reading_participant": [0],
+          "reading_time_us": [120_000_000], "reading_offset_minutes": [0], "reading_intensity": [2],
+          "reading_trigger": [0]}
+    assert calmkit.cohort_from_arrays(["x"], **ok).n_readings == 1
+    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+    first_us = (dt.datetime(1400, 1, 1, tzinfo=dt.timezone.utc) - epoch) // dt.timedelta(microseconds=1)
+    end_us = (dt.datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=dt.timezone.utc) - epoch) // dt.timedelta(
+        microseconds=1)
+    for column, value in [("trigger_time_us", -2**62), ("trigger_time_us", first_us - 1),
+                          ("reading_time_us", end_us + 1), ("reading_time_us", 2**63 - 1)]:
+        bad = {**ok, column: [value] + ok[column][1:]}
+        with pytest.raises(ValueError, match=r"row 0, field 'time_us'.*year must be 1400\.\.9999"):
+            calmkit.cohort_from_arrays(["x"], **bad)
+    # The first and last microseconds of the years are kept; an offset can push the clock out.
+    edge = {**ok, "trigger_time_us": [first_us, end_us], "reading_time_us": [end_us]}
+    assert calmkit.cohort_from_arrays(["x"], **edge).n_triggers == 2
+    with pytest.raises(ValueError, match=r"triggers row 1, field 'time_us'.*year must be 1400\.\.9999"):
+        calmkit.cohort_from_arrays(["x"], **{**edge, "trigger_offset_minutes": [0, 1]})
+    # The reader's wording for an offset (time.hpp's offset_rule).
+    line = ('{"type":"trigger","participant":"x","id":"t","time":"2026-03-02T21:14:00+24:00",'
+            '"category":"other","intensity":3}\n')
+    (tmp_path / "o.jsonl").write_text(line)
+    with pytest.raises(ValueError, match=r"UTC offset must be within -23:59\.\.\+23:59"):
+        calmkit.read_journal(tmp_path / "o.jsonl")
+    with pytest.raises(ValueError, match=r"field 'offset_minutes'.*UTC offset must be within -23:59\.\.\+23:59, "
+                                         r"got 1440 minutes"):
+        calmkit.cohort_from_arrays(["x"], **{**ok, "trigger_offset_minutes": [1440, 0]})

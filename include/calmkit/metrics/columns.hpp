@@ -303,7 +303,16 @@ inline void Cohort::check() const {
                          const char* field = "offset_minutes") {
     for (std::size_t i = 0; i < o.size(); ++i) {
       if (!UtcOffset::make(o[i])) {
-        bad_column(table, i, field, "must be within [-1439, 1439], got " + std::to_string(o[i]));
+        bad_column(table, i, field, calmkit::detail::offset_out_of_range(o[i]));
+      }
+    }
+  };
+  // The year rule at each row's offset (an offset out of range was named first).
+  auto check_years = [](const char* table, const std::vector<std::int64_t>& us,
+                        const std::vector<std::int16_t>& o, const char* field = "time_us") {
+    for (std::size_t i = 0; i < us.size(); ++i) {
+      if (!calmkit::detail::in_year_range(us[i], o[i])) {
+        bad_column(table, i, field, std::string(calmkit::detail::year_rule) + " (at its UTC offset)");
       }
     }
   };
@@ -354,6 +363,7 @@ inline void Cohort::check() const {
     check_len("triggers", nt, {{"trigger_source_rows", trigger_source_rows.size()}});
   check_p("triggers", pt);
   check_offset("triggers", triggers.offset_minutes);
+  check_years("triggers", triggers.time_us, triggers.offset_minutes);
   check_intensity("triggers", "intensity", triggers.intensity, false);
   for (std::size_t i = 0; i < nt; ++i) {
     if (triggers.category[i] >= trigger_category_table.size()) {
@@ -391,7 +401,8 @@ inline void Cohort::check() const {
       const auto x = r.intensity[i];
       const auto l = r.trigger[i];
       ok = p >= 0 && static_cast<std::size_t>(p) < np && UtcOffset::make(o).has_value() &&
-           Intensity::make(x).has_value() && l >= no_trigger &&
+           calmkit::detail::in_year_range(r.time_us[i], o) && Intensity::make(x).has_value() &&
+           l >= no_trigger &&
            (l < 0 || (static_cast<std::size_t>(l) < nt && pt[static_cast<std::size_t>(l)] == p)) &&
            (i == 0 || r.participant[i - 1] < p ||
             (r.participant[i - 1] == p && r.time_us[i - 1] <= r.time_us[i]));
@@ -403,6 +414,7 @@ inline void Cohort::check() const {
   if (!readings_ok) {
     check_p("readings", r.participant);
     check_offset("readings", r.offset_minutes);
+    check_years("readings", r.time_us, r.offset_minutes);
     check_intensity("readings", "intensity", r.intensity, false);
     check_link("readings", r.trigger, r.participant);
     check_sorted("readings", r.participant, r.time_us);
@@ -420,10 +432,13 @@ inline void Cohort::check() const {
              {"trigger", e.trigger.size()}});
   check_p("exercises", e.participant);
   check_offset("exercises", e.offset_minutes);
+  check_years("exercises", e.time_us, e.offset_minutes);
   if (!e.end_offset_minutes.empty()) {
     check_len("exercises", e.size(), {{"end_offset_minutes", e.end_offset_minutes.size()}});
     check_offset("exercises", e.end_offset_minutes, "end_offset_minutes");
   }
+  check_years("exercises", e.end_us, e.end_offset_minutes.empty() ? e.offset_minutes : e.end_offset_minutes,
+              "end_us");
   check_intensity("exercises", "intensity_before", e.intensity_before, true);
   check_intensity("exercises", "intensity_after", e.intensity_after, true);
   check_link("exercises", e.trigger, e.participant);
@@ -457,6 +472,7 @@ inline void Cohort::check() const {
   }
   check_p("thought_records", th.participant);
   check_offset("thought_records", th.offset_minutes);
+  check_years("thought_records", th.time_us, th.offset_minutes);
   check_link("thought_records", th.trigger, th.participant);
   for (std::size_t i = 0; i < th.size(); ++i) {
     if (!Percent::make(th.belief_before[i]))
@@ -479,6 +495,7 @@ inline void Cohort::check() const {
             {{"participant", as.participant.size()}, {"offset_minutes", as.offset_minutes.size()}});
   check_p("assessments", as.participant);
   check_offset("assessments", as.offset_minutes);
+  check_years("assessments", as.time_us, as.offset_minutes);
   checked_stamp_ = stamp();
 }
 

@@ -334,7 +334,9 @@ inline void check_episode_arrays(const EpisodeKeys& k, std::span<const double> m
     if (k.participant[i] < 0)
       bad(i, "participant", "missing (code " + std::to_string(k.participant[i]) + ")");
     if (k.offset_minutes[i] < -UtcOffset::max_minutes || k.offset_minutes[i] > UtcOffset::max_minutes)
-      bad(i, "offset_minutes", "must be within [-1439, 1439], got " + std::to_string(k.offset_minutes[i]));
+      bad(i, "offset_minutes", calmkit::detail::offset_out_of_range(k.offset_minutes[i]));
+    if (!calmkit::detail::in_year_range(k.onset_us[i], k.offset_minutes[i]))
+      bad(i, "onset_us", std::string(calmkit::detail::year_rule) + " (at its UTC offset)");
     if (k.category[i] >= trigger_category_table.size())
       bad(i, "category", "code " + std::to_string(k.category[i]) + " is not a category");
     if (!(minutes[i] >= 0) || !std::isfinite(minutes[i])) bad(i, "minutes", "must be a finite number >= 0");
