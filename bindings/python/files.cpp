@@ -7,6 +7,7 @@
 // errno, strerror and filename set) and RuntimeError (what these errors were
 // before it existed).
 #include "common.hpp"
+#include "exception_class.hpp"
 
 #include <calmkit/files.hpp>
 #include <calmkit/io.hpp>
@@ -30,15 +31,11 @@ py::object& file_error_type(py::module_* m = nullptr) {
   PYBIND11_CONSTINIT static py::gil_safe_call_once_and_store<py::object> storage;
   return storage
       .call_once_and_store_result([m]() {
-        const std::string qualname = py::str(m->attr("__name__")).cast<std::string>() + ".FileError";
-        py::tuple bases = py::make_tuple(py::handle(PyExc_OSError), py::handle(PyExc_RuntimeError));
-        PyObject* t = PyErr_NewExceptionWithDoc(
-            qualname.c_str(),
+        py::object cls = new_exception_class(
+            *m, "FileError",
             "A file calmkit could not read or write, or would not replace (a directory, FIFO, device or "
             "socket). An OSError (errno, strerror and filename set) and a RuntimeError.",
-            bases.ptr(), nullptr);
-        if (!t) throw py::error_already_set();
-        auto cls = py::reinterpret_steal<py::object>(t);
+            py::make_tuple(py::handle(PyExc_OSError), py::handle(PyExc_RuntimeError)));
         // str(e) is the message alone (it names the file already), not
         // OSError's "[Errno N] message: 'file'".
         cls.attr("__str__") = py::cpp_function(

@@ -9,6 +9,7 @@
 //
 // Files are read and written with the GIL released.
 #include "common.hpp"
+#include "exception_class.hpp"
 #include "released_read.hpp"
 
 #include <calmkit/io.hpp>
@@ -31,15 +32,12 @@ py::object& journal_format_error_type(py::module_* m = nullptr) {
   PYBIND11_CONSTINIT static py::gil_safe_call_once_and_store<py::object> storage;
   return storage
       .call_once_and_store_result([m]() {
-        const std::string qualname = py::str(m->attr("__name__")).cast<std::string>() + ".JournalFormatError";
-        PyObject* t = PyErr_NewExceptionWithDoc(
-            qualname.c_str(),
+        py::object cls = new_exception_class(
+            *m, "JournalFormatError",
             "A journal that breaks the journal format. A ValueError with attributes `path` (file or "
             "'<string>'), `line` (1-based; 0 for the file as a whole), `field` ('' for the whole line) "
             "and `reason` (what is wrong, in plain words).",
-            PyExc_ValueError, nullptr);
-        if (!t) throw py::error_already_set();
-        auto cls = py::reinterpret_steal<py::object>(t);
+            PyExc_ValueError);
         // Class-level defaults, so that instances raised from Python have them too.
         cls.attr("path") = "";
         cls.attr("line") = 0;
