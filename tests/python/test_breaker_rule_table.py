@@ -1,0 +1,386 @@
+"""A second, independent table of bad journal lines, through every entry point that reads a line.
+
+Written by hand from the journal format's spec (not from test_rules.py): every
+field of every record type, each bound on both sides, every wrong JSON type
+(8.0, 1e1, -0.0, "8", true, null, a list, an object, 2^63), escaped and
+duplicate keys, bad and absent times. Each line must be refused with the line,
+field and reason written here by:
+
+- ``parse_journal`` strict and lenient (the line after one good trigger);
+- ``read_journal`` strict and lenient, with 1 and 2 threads and 4096-byte
+  windows, the bad line 3,000 lines into the file (another window than the
+  trigger it may name);
+- ``read_jsonl_shards`` (the same file as a shard).
+
+A second table holds lines the spec allows (RFC 3339 forms, unknown fields,
+NUL and non-ASCII text, -0): every reader must take them. The last tests are
+the dict-shaped entry points (the Python record classes and
+``calmkit.arrow.journal_from_records``, which import_csv and the research
+export use) against the same rules: the cases they get wrong are marked xfail
+with the finding's name (report h25breaker, session 26).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import calmkit
+
+T0 = "2026-03-02T21:14:00+01:00"
+BASE: dict[str, dict[str, Any]] = {
+    "trigger": {"type": "trigger", "participant": "p", "id": "t1", "time": T0, "category": "delayed_reply",
+                "intensity": 8},
+    "reading": {"type": "reading", "participant": "p", "time": "2026-03-02T21:20:00+01:00", "intensity": 6},
+    "exercise": {"type": "exercise", "participant": "p", "id": "e1", "time": "2026-03-02T21:30:00+01:00",
+                 "end": "2026-03-02T21:35:00+01:00", "exercise": "breathing.4-7-8"},
+    "thought_record": {"type": "thought_record", "participant": "p", "id": "th1", "time": T0,
+                       "situation": "no reply", "automatic_thought": "they are leaving", "belief_before": 80},
+    "assessment": {"type": "assessment", "participant": "p", "id": "a1", "time": T0, "instrument": "gad-7",
+                   "answers": [1, 2, 3, 0, 1, 2, 1]},
+}
+FIRST = json.dumps({**BASE["trigger"], "id": "t0"})  # line 1 of every journal here: a trigger to link to
+DROP = object()
+
+
+def rec(kind: str, **kw: Any) -> dict[str, Any]:
+    d = dict(BASE[kind])
+    for k, v in kw.items():
+        if v is DROP:
+            d.pop(k)
+        else:
+            d[k] = v
+    return d
+
+
+def line(d: dict[str, Any]) -> str:
+    return json.dumps(d, ensure_ascii=False, separators=(",", ":"))
+
+
+def raw(kind: str, field: str, token: str) -> str:
+    """The record with `field` set to a JSON token written as is (1e1, -0.0)."""
+    return line(rec(kind, **{field: 12345})).replace(f'"{field}":12345', f'"{field}":{token}')
+
+
+def integer(lo: int, hi: int, got: str) -> str:
+    return f"must be an integer {lo}..{hi}, got {got}"
+
+
+INT32 = (-2147483648, 2147483647)
+CATEGORIES = ("delayed_reply, mixed_signals, partner_distance, routine_change, conflict, partner_stress, "
+              "lack_of_clarity, plans_cancelled, being_alone, social_comparison, family_gathering, health_concern, "
+              "financial_stress, major_decision, physical_sensation, negative_self_talk, perfectionism, other")
+DISTORTIONS = ("all_or_nothing, overgeneralization, mental_filter, discounting_positive, mind_reading, "
+               "fortune_telling, catastrophizing, emotional_reasoning, should_statements, labeling, "
+               "personalization, blaming")
+TYPES = "(expected trigger, reading, exercise, thought_record or assessment)"
+GAD6 = 'instrument \'gad-7\', item 6 ("Feeling afraid, as if something awful might happen"): answer {} is ' \
+       "outside the scale 0..3"
+
+# (name, line, field, reason)
+BAD: list[tuple[str, str, str, str]] = []
+
+
+def bad(name: str, text: str | dict[str, Any], field: str, reason: str) -> None:
+    BAD.append((name, text if isinstance(text, str) else line(text), field, reason))
+
+
+WRONG_TYPES = [("a string", '"8"'), ("true/false", "true"), ("null", "null"), ("a list", "[8]"),
+               ("an object", '{"v":8}')]
+for kind, fld, lo, hi in [("trigger", "intensity", 0, 10), ("reading", "intensity", 0, 10),
+                          ("exercise", "intensity_before", 0, 10), ("exercise", "intensity_after", 0, 10),
+                          ("thought_record", "belief_before", 0, 100), ("thought_record", "belief_after", 0, 100)]:
+    for token in (str(hi + 1), str(lo - 1), "8.0", "8.5", "1e1", "-0.0", "9223372036854775808",
+                  "-9223372036854775809"):
+        bad(f"{kind}.{fld}={token}", raw(kind, fld, token), fld, integer(lo, hi, token))
+    for what, token in WRONG_TYPES:
+        bad(f"{kind}.{fld}={token}", raw(kind, fld, token), fld, integer(lo, hi, what))
+for fld, bound in [("before", "101"), ("before", "-1"), ("after", "101"), ("after", "50.5")]:
+    emotion = line(rec("thought_record", emotions=[{"name": "fear", "before": 50, fld: 12345}]))
+    bad(f"emotion {fld}={bound}", emotion.replace("12345", bound), f"emotions[0].{fld}", integer(0, 100, bound))
+bad("emotion without a name", rec("thought_record", emotions=[{"before": 50}]), "emotions[0].name",
+    "required field is missing")
+bad("emotion without before", rec("thought_record", emotions=[{"name": "fear"}]), "emotions[0].before",
+    "required field is missing")
+bad("emotion name a number", rec("thought_record", emotions=[{"name": 5, "before": 50}]), "emotions[0].name",
+    "must be a string, got a number")
+bad("emotion a string", rec("thought_record", emotions=["fear"]), "emotions[0]",
+    "must be an object {name, before, after}, got a string")
+bad("emotions an object", rec("thought_record", emotions={"name": "fear", "before": 50}), "emotions",
+    "must be a list of emotion objects, got an object")
+bad("emotion duplicate key", line(rec("thought_record", emotions=[{"name": "fear", "before": 50}])).replace(
+    '"before":50', '"before":50,"before":60'), "emotions[0].before", "duplicate key in one object")
+for token, reason in [("-1.5", "must be a finite number of minutes >= 0, got -1.5"),
+                      ("1e400", "must be a finite number of minutes >= 0, got inf"),
+                      ('"5"', "must be a number (of minutes), got a string"),
+                      ("true", "must be a number (of minutes), got true/false"),
+                      ("null", "must be a number (of minutes), got null"),
+                      ("[1]", "must be a number (of minutes), got a list")]:
+    bad(f"acted_after_minutes={token}", raw("trigger", "acted_after_minutes", token), "acted_after_minutes", reason)
+for kind, fld in [("trigger", "acted_on_urge"), ("exercise", "completed")]:
+    for what, token in [("a string", '"yes"'), ("a number", "1"), ("null", "null")]:
+        bad(f"{kind}.{fld}={token}", raw(kind, fld, token), fld, f"must be true or false, got {what}")
+for kind in ("reading", "exercise", "thought_record"):
+    bad(f"{kind}.trigger empty", rec(kind, trigger=""), "trigger", "must not be empty (leave the field out instead)")
+    bad(f"{kind}.trigger a number", rec(kind, trigger=5), "trigger", "must be a string, got a number")
+    bad(f"{kind}.trigger null", rec(kind, trigger=None), "trigger", "must be a string, got null")
+    bad(f"{kind}.trigger unknown", rec(kind, trigger="t9"), "trigger",
+        "refers to trigger 't9', which participant 'p' does not have")
+    bad(f"{kind}.trigger of another participant", rec(kind, trigger="t0", participant="q"), "trigger",
+        "refers to trigger 't0', which participant 'q' does not have")
+for kind in BASE:
+    if kind == "reading":
+        bad("reading.id empty", rec(kind, id=""), "id", "must not be empty (leave the field out instead)")
+    else:
+        bad(f"{kind}.id empty", rec(kind, id=""), "id", "must not be empty")
+        bad(f"{kind}.id missing", rec(kind, id=DROP), "id", "required field is missing")
+    bad(f"{kind}.id a number", rec(kind, id=5), "id", "must be a string, got a number")
+    bad(f"{kind}.participant a number", rec(kind, participant=5), "participant", "must be a string, got a number")
+    bad(f"{kind}.participant null", rec(kind, participant=None), "participant", "must be a string, got null")
+    bad(f"{kind}.time missing", rec(kind, time=DROP), "time", "required field is missing")
+    bad(f"{kind}.time a number", rec(kind, time=1772482440), "time", "must be a string, got a number")
+    for t, why in [("2026-03-02T21:14:00", "missing UTC offset (Z or +hh:mm): local times need their offset"),
+                   ("2026-02-30T21:14:00+01:00", "day does not exist in that month"),
+                   ("2027-02-29T21:14:00+01:00", "day does not exist in that month"),
+                   ("1399-12-31T23:59:59Z", "year must be 1400..9999"),
+                   ("2026-03-02T21:14:00+24:00", "UTC offset must be within -23:59..+23:59"),
+                   ("2026-03-02T24:00:00Z", "hour must be 00..23")]:
+        bad(f"{kind}.time {t}", rec(kind, time=t), "time", f"invalid time '{t}': {why}")
+    bad(f"{kind}.type a number", rec(kind, type=5), "type", "must be a string, got a number")
+bad("type Trigger", rec("trigger", type="Trigger"), "type", f"unknown record type 'Trigger' {TYPES}")
+bad("type empty", rec("trigger", type=""), "type", f"unknown record type '' {TYPES}")
+bad("type missing", rec("trigger", type=DROP), "type", "required field is missing")
+bad("category with a capital", rec("trigger", category="Delayed_Reply"), "category",
+    f"unknown trigger category 'Delayed_Reply'; valid ids: {CATEGORIES}")
+bad("category empty", rec("trigger", category=""), "category", f"unknown trigger category ''; valid ids: {CATEGORIES}")
+bad("category a number", rec("trigger", category=5), "category", "must be a string, got a number")
+bad("category missing", rec("trigger", category=DROP), "category", "required field is missing")
+bad("trigger intensity missing", rec("trigger", intensity=DROP), "intensity", "required field is missing")
+bad("reading intensity missing", rec("reading", intensity=DROP), "intensity", "required field is missing")
+for fld in ("thoughts", "sensations", "tags"):
+    bad(f"{fld} a string", rec("trigger", **{fld: "x"}), fld, "must be a list of strings, got a string")
+    bad(f"{fld} with a number", rec("trigger", **{fld: ["a", 1]}), f"{fld}[1]", "must be a string, got a number")
+    bad(f"{fld} with null", rec("trigger", **{fld: [None]}), f"{fld}[0]", "must be a string, got null")
+for fld in ("context", "urge", "response"):
+    bad(f"{fld} a number", rec("trigger", **{fld: 5}), fld, "must be a string, got a number")
+    bad(f"{fld} null", rec("trigger", **{fld: None}), fld, "must be a string, got null")
+bad("exercise id empty", rec("exercise", exercise=""), "exercise", "must not be empty")
+bad("exercise id missing", rec("exercise", exercise=DROP), "exercise", "required field is missing")
+bad("exercise end missing", rec("exercise", end=DROP), "end", "required field is missing")
+bad("exercise end a microsecond before time", rec("exercise", end="2026-03-02T20:29:59.999999Z"), "end",
+    "end 2026-03-02T20:29:59.999999Z is before time 2026-03-02T21:30:00+01:00")
+bad("exercise end without offset", rec("exercise", end="2026-03-02T21:35:00"), "end",
+    "invalid time '2026-03-02T21:35:00': missing UTC offset (Z or +hh:mm): local times need their offset")
+bad("exercise responses with a number", rec("exercise", responses=[1]), "responses[0]",
+    "must be a string, got a number")
+for fld in ("situation", "automatic_thought"):
+    bad(f"thought {fld} missing", rec("thought_record", **{fld: DROP}), fld, "required field is missing")
+    bad(f"thought {fld} null", rec("thought_record", **{fld: None}), fld, "must be a string, got null")
+bad("thought belief_before missing", rec("thought_record", belief_before=DROP), "belief_before",
+    "required field is missing")
+bad("distortion unknown", rec("thought_record", distortions=["doom"]), "distortions[0]",
+    f"unknown cognitive distortion 'doom'; valid ids: {DISTORTIONS}")
+bad("distortions a string", rec("thought_record", distortions="labeling"), "distortions",
+    "must be a list of distortion ids, got a string")
+bad("distortion a number", rec("thought_record", distortions=[5]), "distortions[0]", "must be a string, got a number")
+bad("instrument empty", rec("assessment", instrument=""), "instrument", "must not be empty")
+bad("instrument missing", rec("assessment", instrument=DROP), "instrument", "required field is missing")
+for n in (6, 8, 0):
+    bad(f"answers {n}", rec("assessment", answers=[1] * n), "answers", f"instrument 'gad-7' has 7 items, got {n} answers")
+for v in ("4", "-1"):
+    bad(f"answer {v}", raw("assessment", "answers", f"[1,2,3,0,1,2,{v}]"), "answers[6]", GAD6.format(v))
+for token, got in [("1.0", "1.0"), ('"1"', "a string"), ("true", "true/false"), ("2147483648", "2147483648"),
+                   ("9223372036854775808", "9223372036854775808")]:
+    bad(f"answer {token}", raw("assessment", "answers", f"[1,2,3,0,1,2,{token}]"), "answers[6]",
+        integer(*INT32, got))
+bad("answers null", rec("assessment", answers=None), "answers", "must be a list of integers, got null")
+bad("answers missing", rec("assessment", answers=DROP), "answers", "required field is missing")
+for kind in ("reading", "assessment"):
+    bad(f"{kind} note a number", rec(kind, note=5), "note", "must be a string, got a number")
+bad("duplicate key", line(rec("trigger")).replace('"intensity":8', '"intensity":8,"intensity":9'), "intensity",
+    "duplicate key in one object")
+bad("duplicate key, one escaped", line(rec("trigger")).replace('"intensity":8', '"intensity":8,"\\u0069ntensity":9'),
+    "intensity", "duplicate key in one object")
+bad("escaped key out of range", line(rec("trigger")).replace('"intensity":8', '"\\u0069ntensity":11'), "intensity",
+    integer(0, 10, "11"))
+bad("duplicate unknown key", line(rec("trigger")).replace('"type"', '"x":1,"x":2,"type"'), "x",
+    "duplicate key in one object")
+bad("duplicate trigger id", rec("trigger", id="t0"), "id", "duplicate trigger id 't0' for participant 'p' "
+    "(first used on line 1)")
+bad("header after the first line", {"type": "header", "format": "calmkit-journal", "version": 1}, "type",
+    "a header is only allowed as the first line of the file")
+
+# Lines the spec allows: every reader must take them.
+GOOD: list[tuple[str, str]] = [
+    ("lowercase t and z", line(rec("trigger", time="2026-03-02t20:14:00z"))),
+    ("offset -00:00", line(rec("trigger", time="2026-03-02T20:14:00-00:00"))),
+    ("space for T", line(rec("trigger", time="2026-03-02 21:14:00+01:00"))),
+    ("7 digits ending in 0 (.NET without ticks)", line(rec("trigger", time="2026-03-02T21:14:00.1234560+01:00"))),
+    ("offset +23:59", line(rec("trigger", time="2026-03-02T21:14:00+23:59"))),
+    ("year 1400 and 9999", line(rec("exercise", time="1400-01-01T00:00:00Z", end="9999-12-31T23:59:59Z"))),
+    ("end equal to time in another zone", line(rec("exercise", end="2026-03-02T20:30:00Z"))),
+    ("intensity -0", raw("trigger", "intensity", "-0")),
+    ("minutes -0", raw("trigger", "acted_after_minutes", "-0")),
+    ("minutes 1e308 and 5e-324", raw("trigger", "acted_after_minutes", "5e-324")),
+    ("no participant", line(rec("reading", participant=DROP))),
+    ("NUL and non-ASCII text", line(rec("trigger", participant="Zoë 🙂", context="a\u0000b", tags=[""]))),
+    ("unknown fields of every JSON kind", line(rec("reading")).replace(
+        '"type"', '"x_null":null,"x_obj":{"a":[1,{"b":null}],"c":"\\u00e9"},"x_bool":false,"x_num":-1.5e-3,"type"')),
+    ("escaped type key", line(rec("trigger")).replace('"type"', '"\\u0074ype"')),
+    ("a reading linked to its trigger", line(rec("reading", trigger="t0"))),
+    ("a trigger id reused by another participant and by another type",
+     line(rec("trigger", id="t0", participant="q"))),
+    ("empty situation (a string, as the spec asks)", line(rec("thought_record", situation=""))),
+    ("the same distortion twice", line(rec("thought_record", distortions=["labeling", "labeling"]))),
+]
+# Found this session (R1, R4): valid per the spec, refused by the reader.
+GOOD_REFUSED = [
+    ("R1 an unknown field holding an integer past 64 bits", raw("reading", "x_id", "18446744073709551616")),
+    ("R1 an unknown field holding a number past a double", raw("reading", "x_big", "1e400")),
+    ("R4 nanoseconds (Go RFC3339Nano, Java Instant)", line(rec("trigger", time="2026-03-02T21:14:00.123456789+01:00"))),
+    ("R4 seven digits (.NET DateTimeOffset 'o')", line(rec("trigger", time="2026-03-02T21:14:00.1234567+01:00"))),
+]
+PAD = 3000
+
+
+def _padding() -> list[str]:
+    return [line(rec("reading", participant=f"q{k % 7}", time="2026-03-01T10:00:00+01:00", intensity=k % 11))
+            for k in range(PAD)]
+
+
+@pytest.fixture(scope="module")
+def padding() -> list[str]:
+    return _padding()
+
+
+@pytest.mark.parametrize("name, text, field, reason", BAD, ids=[b[0] for b in BAD])
+def test_every_reader_refuses_the_line_with_the_same_field_and_reason(
+        name: str, text: str, field: str, reason: str, padding: list[str], tmp_path: Path) -> None:
+    whole = FIRST + "\n" + text + "\n"
+    with pytest.raises(calmkit.JournalFormatError) as err:
+        calmkit.parse_journal(whole, name="t.jsonl")
+    assert (err.value.line, err.value.field, err.value.reason) == (2, field, reason)
+    assert str(err.value) == f"t.jsonl:2: field '{field}': {reason}"
+    kept, report = calmkit.parse_journal_with_report(whole, lenient=True, name="t.jsonl")
+    assert [(s.line, s.field, s.reason) for s in report.skipped] == [(2, field, reason)]
+    assert len(kept) == 1
+
+    at = PAD + 2
+    shard = tmp_path / "shards"
+    shard.mkdir()
+    path = shard / "a.jsonl"
+    path.write_text("\n".join([FIRST, *padding, text]) + "\n", encoding="utf-8")
+    for threads in (1, 2):
+        with pytest.raises(calmkit.JournalFormatError) as err:
+            calmkit.read_journal(path, threads=threads, chunk_bytes=4096)
+        assert (err.value.line, err.value.field, err.value.reason) == (at, field, reason), threads
+        kept, report = calmkit.read_journal_with_report(path, lenient=True, threads=threads, chunk_bytes=4096)
+        assert [(s.line, s.field, s.reason) for s in report.skipped] == [(at, field, reason)], threads
+        assert len(kept) == PAD + 1
+    with pytest.raises(calmkit.JournalFormatError) as err:
+        calmkit.read_jsonl_shards(shard)
+    assert (err.value.line, err.value.field, err.value.reason) == (at, field, reason)
+
+
+def _read_everywhere(text: str, tmp_path: Path) -> list[calmkit.Journal]:
+    whole = FIRST + "\n" + text + "\n"
+    out = [calmkit.parse_journal(whole)]
+    j, report = calmkit.parse_journal_with_report(whole, lenient=True)
+    assert not report.skipped, report.skipped[0].reason
+    out.append(j)
+    shard = tmp_path / "shards"
+    shard.mkdir()
+    (shard / "a.jsonl").write_text(whole, encoding="utf-8")
+    for threads in (1, 2):
+        out.append(calmkit.read_journal(shard / "a.jsonl", threads=threads, chunk_bytes=4096))
+    out.append(calmkit.read_jsonl_shards(shard))
+    return out
+
+
+@pytest.mark.parametrize("name, text", GOOD, ids=[g[0] for g in GOOD])
+def test_every_reader_takes_what_the_spec_allows(name: str, text: str, tmp_path: Path) -> None:
+    journals = _read_everywhere(text, tmp_path)
+    assert all(len(j) == 2 for j in journals)
+    assert all(j == journals[0] for j in journals)
+    # and writes it back so that it reads the same (the spec's round trip)
+    assert calmkit.parse_journal(calmkit.to_jsonl(journals[0])) == journals[0]
+
+
+@pytest.mark.parametrize("name, text", GOOD_REFUSED, ids=[g[0] for g in GOOD_REFUSED])
+@pytest.mark.xfail(strict=True, reason="R1/R4 (h25breaker report, session 26): valid per the spec "
+                   "(unknown fields ignored; RFC 3339 fractional seconds), refused by the reader")
+def test_every_reader_takes_what_the_spec_allows_found_refused(name: str, text: str, tmp_path: Path) -> None:
+    journals = _read_everywhere(text, tmp_path)
+    assert all(len(j) == 2 for j in journals)
+
+
+def test_the_values_of_the_allowed_forms_are_the_instants_they_name() -> None:
+    # Written out by hand: what each form means as UTC and its kept offset.
+    cases = {
+        "2026-03-02t20:14:00z": ("2026-03-02T20:14:00Z", 0),
+        "2026-03-02T20:14:00-00:00": ("2026-03-02T20:14:00Z", 0),
+        "2026-03-02 21:14:00+01:00": ("2026-03-02T21:14:00+01:00", 60),
+        "2026-03-02T21:14:00.1234560+01:00": ("2026-03-02T21:14:00.123456+01:00", 60),
+        "2026-03-02T21:14:00+23:59": ("2026-03-02T21:14:00+23:59", 1439),
+    }
+    for text, (written, offset) in cases.items():
+        j = calmkit.parse_journal(line(rec("trigger", time=text)))
+        assert json.loads(calmkit.to_json(j.triggers[0]))["time"] == written
+        assert j.triggers.to_pandas()["offset_minutes"].iloc[0] == offset
+
+
+# The dict-shaped entry points. Values as json.loads gives them.
+DICT_CASES = [
+    # (finding, record, field, reason)
+    ("R2", rec("reading", intensity=8.7), "intensity", integer(0, 10, "8.7")),
+    ("R2", rec("reading", intensity=8.0), "intensity", integer(0, 10, "8.0")),
+    ("R2", rec("assessment", answers=[1.9, 2, 3, 0, 1, 2, 1]), "answers[0]", integer(*INT32, "1.9")),
+    ("R2", rec("trigger", tags="urgent"), "tags", "must be a list of strings, got a string"),
+    ("R2", rec("thought_record", distortions="labeling"), "distortions", "must be a list of distortion ids, got a string"),
+    ("R2", rec("trigger", acted_after_minutes=True), "acted_after_minutes", "must be a number (of minutes), got true/false"),
+    ("R2", rec("thought_record", situation=DROP), "situation", "required field is missing"),
+    ("R2", rec("trigger", id=DROP), "id", "required field is missing"),
+    ("R2", rec("assessment", answers=DROP), "answers", "required field is missing"),
+]
+
+
+@pytest.mark.parametrize("finding, record, field, reason", DICT_CASES,
+                         ids=[f"{c[0]}-{c[2]}-{c[1].get(c[2], 'missing')!r}" for c in DICT_CASES])
+@pytest.mark.xfail(strict=True, reason="R2 (h25breaker report, session 26): journal_from_records converts with "
+                   "pyarrow (8.7 -> 8, 'urgent' -> letters, True -> 1.0, a missing required field -> '')")
+def test_journal_from_records_refuses_what_the_reader_refuses(finding: str, record: dict[str, Any], field: str,
+                                                             reason: str) -> None:
+    pytest.importorskip("pyarrow")
+    with pytest.raises(calmkit.JournalFormatError) as err:
+        calmkit.parse_journal(line(record))
+    assert (err.value.field, err.value.reason) == (field, reason)  # the reader: the rule written above
+    with pytest.raises(ValueError) as err:
+        calmkit.arrow.journal_from_records([record], name="recs")
+    assert str(err.value) == f"recs: record 0: field '{field}': {reason}"
+
+
+CLASS_OF = {"trigger": calmkit.Trigger, "reading": calmkit.Reading, "exercise": calmkit.ExerciseSession,
+            "thought_record": calmkit.ThoughtRecord, "assessment": calmkit.Assessment}
+BOOLS = [
+    (rec("reading", intensity=True), "intensity"),
+    (rec("thought_record", belief_before=False), "belief_before"),
+    (rec("trigger", acted_after_minutes=True), "acted_after_minutes"),
+    (rec("trigger", acted_on_urge=1), "acted_on_urge"),
+    (rec("exercise", completed=0), "completed"),
+    (rec("assessment", answers=[1, 2, 3, 0, 1, 2, True]), "answers"),
+]
+
+
+@pytest.mark.parametrize("record, field", BOOLS, ids=[f"{r['type']}.{f}" for r, f in BOOLS])
+@pytest.mark.xfail(strict=True, reason="R3 (h25breaker report, session 26): the record classes take True as 1 "
+                   "and 1 as True; the reader and Journal.from_arrow refuse both")
+def test_the_record_classes_refuse_booleans_as_numbers_and_numbers_as_booleans(record: dict[str, Any],
+                                                                              field: str) -> None:
+    with pytest.raises(calmkit.JournalFormatError):
+        calmkit.parse_journal(line(record))  # the reader refuses it
+    kw = {k: v for k, v in record.items() if k != "type"}
+    with pytest.raises((ValueError, TypeError)):
+        CLASS_OF[record["type"]](**kw)
