@@ -384,3 +384,70 @@ def test_the_record_classes_refuse_booleans_as_numbers_and_numbers_as_booleans(r
     kw = {k: v for k, v in record.items() if k != "type"}
     with pytest.raises((ValueError, TypeError)):
         CLASS_OF[record["type"]](**kw)
+
+
+# Other entry points against the reader, each case a finding of this review.
+def _thought_table(**columns: Any) -> Any:
+    pa = pytest.importorskip("pyarrow")
+    base = {"participant": ["p"], "id": ["th1"], "time": pa.array([1772482440000000], pa.timestamp("us", "UTC")),
+            "offset_minutes": pa.array([60], pa.int16()), "situation": ["no reply"],
+            "automatic_thought": ["they are leaving"], "belief_before": pa.array([80], pa.int8())}
+    base.update(columns)
+    return pa.table({k: v for k, v in base.items() if v is not None})
+
+
+@pytest.mark.xfail(strict=True, reason="R5 (h25breaker report, session 26): from_arrow takes a thought record "
+                   "without its required situation as ''")
+def test_from_arrow_refuses_a_thought_record_without_its_situation() -> None:
+    with pytest.raises(ValueError) as err:
+        calmkit.Journal.from_arrow({"thought_records": _thought_table(situation=None)}, name="a")
+    assert str(err.value).endswith("field 'situation': required field is missing")
+
+
+@pytest.mark.xfail(strict=True, reason="R5 (h25breaker report, session 26): a text time column refuses 7 "
+                   "fractional digits that the reader takes")
+def test_from_arrow_takes_the_time_texts_the_reader_takes() -> None:
+    text = "2026-03-02T21:14:00.1234560+01:00"
+    assert len(calmkit.parse_journal(line(rec("thought_record", time=text)))) == 1
+    j = calmkit.Journal.from_arrow({"thought_records": _thought_table(time=[text], offset_minutes=None)}, name="a")
+    assert j.thought_records[0] == calmkit.parse_journal(line(rec("thought_record", time=text))).thought_records[0]
+
+
+@pytest.mark.xfail(strict=True, reason="R6 (A9 of session 25): read_jsonl_shards reads text mode, not the reader")
+@pytest.mark.parametrize("content", [b'{"type":"reading","time":"2026-03-02T21:14:00+01:00","intensity":3,'
+                                     b'"note":"\xff"}\n',
+                                     b'{"type":"reading","time":"2026-03-02T21:14:00+01:00","intensity":3}\r'
+                                     b'{"type":"reading","time":"2026-03-02T21:15:00+01:00","intensity":3}\n'],
+                         ids=["not UTF-8", "a lone CR"])
+def test_read_jsonl_shards_refuses_what_read_journal_refuses(content: bytes, tmp_path: Path) -> None:
+    (tmp_path / "a.jsonl").write_bytes(content)
+    with pytest.raises(calmkit.JournalFormatError) as direct:
+        calmkit.read_journal(tmp_path / "a.jsonl")
+    with pytest.raises(calmkit.JournalFormatError) as shards:
+        calmkit.read_jsonl_shards(tmp_path)
+    assert (shards.value.line, shards.value.field, shards.value.reason) == (
+        direct.value.line, direct.value.field, direct.value.reason)
+
+
+@pytest.mark.xfail(strict=True, reason="R12 (h25breaker report, session 26): a version past int is a bad line, "
+                   "skipped by a lenient read, not the fatal 'newer' error")
+def test_any_newer_header_version_stops_even_a_lenient_read() -> None:
+    text = '{"type":"header","format":"calmkit-journal","version":99999999999}\n' + line(rec("reading")) + "\n"
+    with pytest.raises(calmkit.JournalFormatError) as err:
+        calmkit.parse_journal_with_report(text, lenient=True)
+    assert err.value.field == "version" and "newer than this calmkit reads" in err.value.reason
+
+
+@pytest.mark.xfail(strict=True, reason="R11 (h25breaker report, session 26): cohort_from_arrays takes a "
+                   "participant listed twice; the metrics then fail inside pandas")
+def test_cohort_from_arrays_refuses_a_participant_listed_twice() -> None:
+    import numpy as np
+
+    t = 1772482440000000
+    with pytest.raises(ValueError) as err:
+        cohort = calmkit.cohort_from_arrays(
+            ["p", "p"], np.array([0, 1], np.int32), np.array([t, t], np.int64), np.array([60, 60], np.int16),
+            np.array([8, 8], np.int8), np.array([0, 0], np.uint8), np.array([], np.int32), np.array([], np.int64),
+            np.array([], np.int16), np.array([], np.int8), np.array([], np.int32))
+        calmkit.time_to_calm(cohort)
+    assert "Categorical" not in str(err.value) and "'p'" in str(err.value)
