@@ -15,13 +15,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from distributed import Client, LocalCluster
-
 import calmkit
-import calmkit.dask
 
 
-def main() -> None:
+def main() -> int:
+    try:
+        import calmkit.dask as calmkit_dask  # the dask extra: dask, distributed, pyarrow
+        from distributed import Client, LocalCluster
+    except ImportError as e:  # say it in one line, as every calmkit feature whose extra is missing does
+        print(f"cohort_dask: {e}", file=sys.stderr)
+        return 2
     participants = int(sys.argv[1]) if len(sys.argv) > 1 else 40
     days = int(sys.argv[2]) if len(sys.argv) > 2 else 56
 
@@ -37,7 +40,7 @@ def main() -> None:
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
             Client(cluster):
         start = time.perf_counter()
-        frames = calmkit.dask.compute_all(folder, wanted, participants_per_partition=10)
+        frames = calmkit_dask.compute_all(folder, wanted, participants_per_partition=10)
         seconds = time.perf_counter() - start
     print(f"{len(wanted)} metrics for {participants} participants in {seconds:.2f} s on 2 workers\n")
 
@@ -50,7 +53,8 @@ def main() -> None:
 
     # The Dask result is the single-process result.
     assert frames["trigger_trend"].equals(calmkit.trigger_trend(journal))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
