@@ -179,6 +179,13 @@ bad("exercise responses with a number", rec("exercise", responses=[1]), "respons
 for fld in ("situation", "automatic_thought"):
     bad(f"thought {fld} missing", rec("thought_record", **{fld: DROP}), fld, "required field is missing")
     bad(f"thought {fld} null", rec("thought_record", **{fld: None}), fld, "must be a string, got null")
+for fld in ("evidence_for", "evidence_against", "alternatives"):
+    bad(f"thought {fld} a string", rec("thought_record", **{fld: "x"}), fld, "must be a list of strings, got a string")
+    bad(f"thought {fld} with an object", rec("thought_record", **{fld: ["a", {}]}), f"{fld}[1]",
+        "must be a string, got an object")
+for fld in ("friend_advice", "balanced_thought"):
+    bad(f"thought {fld} a list", rec("thought_record", **{fld: ["x"]}), fld, "must be a string, got a list")
+    bad(f"thought {fld} true", rec("thought_record", **{fld: True}), fld, "must be a string, got true/false")
 bad("thought belief_before missing", rec("thought_record", belief_before=DROP), "belief_before",
     "required field is missing")
 bad("distortion unknown", rec("thought_record", distortions=["doom"]), "distortions[0]",
