@@ -405,7 +405,10 @@ class Batch {
       if (col->length() < a->offset + a->length) {
         fail(w, -1, name, "has fewer rows than its table (not a valid Arrow array)");
       }
-      cols_.emplace(name, std::move(col));
+      if (const auto [it, fresh] = cols_.emplace(name, std::move(col)); !fresh) {
+        twice_.try_emplace(name, first_index_[name], c);
+      }
+      first_index_.try_emplace(name, c);
     }
     // A struct's offset applies to its children: folded into the row index.
     offset_ = a->offset;
@@ -419,6 +422,12 @@ class Batch {
   /// The column `name` checked to be of kind `want`; nullptr when absent
   /// (then `required` makes it an error).
   const Column* get(const char* name, Want want, bool required) const {
+    if (const auto t = twice_.find(name); t != twice_.end()) {
+      // Which of two columns of one name a producer meant is not for calmkit to guess.
+      fail(w_, -1, name,
+           "appears more than once in the table (columns " + std::to_string(t->second.first) + " and " +
+               std::to_string(t->second.second) + ", from 0); drop or rename all but one");
+    }
     auto it = cols_.find(name);
     if (it == cols_.end()) {
       if (required)
@@ -470,6 +479,9 @@ class Batch {
   std::int64_t length_;
   std::int64_t offset_ = 0;
   std::map<std::string, std::unique_ptr<Column>, std::less<>> cols_;
+  std::map<std::string, std::int64_t, std::less<>> first_index_;  ///< name -> its first column
+  /// A name given to two or more columns -> its first two columns (refused when read).
+  std::map<std::string, std::pair<std::int64_t, std::int64_t>, std::less<>> twice_;
 };
 
 /// Reads one row's values, failing with the row and column.

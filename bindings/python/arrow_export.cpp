@@ -88,27 +88,70 @@ std::unique_ptr<Node> bool_column(std::string name, const std::vector<In>& v) {
   return b.finish(std::move(name));
 }
 
-/// A text column of `n` rows; "" is null unless `keep_empty` (the format's
-/// required texts, situation and automatic_thought, may be "").
-std::unique_ptr<Node> text_column(std::string name, const TextColumn& t, bool keep_empty = false) {
-  StringBuilder b;
-  for (std::size_t i = 0; i < t.size(); ++i) {
-    if (keep_empty) {
-      b.push(t[i]);
-    } else {
-      b.push_optional(t[i]);
+/// A utf8 array (large_utf8 past 2 GiB of text) of `n` values `at(i)`,
+/// null where `!valid(i)` (`at(i)` is then ""), gathered in two passes: the
+/// sizes, then the bytes straight into buffers of their final size (no
+/// regrowth, no second copy of the text).
+template <class At, class Valid>
+std::unique_ptr<Node> gather_text(std::string name, std::size_t n, At at, Valid valid) {
+  std::uint64_t total = 0;
+  std::int64_t nulls = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    total += at(i).size();
+    nulls += valid(i) ? 0 : 1;
+  }
+  const bool large = total > static_cast<std::uint64_t>(std::numeric_limits<std::int32_t>::max());
+  auto node = make_node(large ? "U" : "u", std::move(name), static_cast<std::int64_t>(n));
+  node->null_count = nulls;
+  std::vector<std::uint8_t> bits;
+  if (nulls > 0) {
+    bits.assign((n + 7) / 8, 0);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (valid(i)) bits[i >> 3] = static_cast<std::uint8_t>(bits[i >> 3] | (1U << (i & 7)));
     }
   }
-  return b.finish(std::move(name));
+  node->buffers.push_back(std::move(bits));
+  std::vector<std::uint8_t> data(static_cast<std::size_t>(total));
+  auto fill = [&](auto width) {
+    using O = decltype(width);
+    std::vector<std::uint8_t> offsets((n + 1) * sizeof(O));
+    std::uint64_t pos = 0;
+    O o{};
+    std::memcpy(offsets.data(), &o, sizeof(O));
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::string_view v = at(i);
+      if (!v.empty()) std::memcpy(data.data() + pos, v.data(), v.size());
+      pos += v.size();
+      o = static_cast<O>(pos);
+      std::memcpy(offsets.data() + (i + 1) * sizeof(O), &o, sizeof(O));
+    }
+    node->buffers.push_back(std::move(offsets));
+  };
+  if (large) {
+    fill(std::int64_t{});
+  } else {
+    fill(std::int32_t{});
+  }
+  node->buffers.push_back(std::move(data));
+  return node;
+}
+
+/// A text column; "" is null unless `keep_empty` (the format's required
+/// texts, situation and automatic_thought, may be "").
+std::unique_ptr<Node> text_column(std::string name, const TextColumn& t, bool keep_empty = false) {
+  return gather_text(
+      std::move(name), t.size(), [&t](std::size_t i) { return t[i]; },
+      [&t, keep_empty](std::size_t i) { return keep_empty || t.length[i] != 0; });
 }
 
 /// A trigger link as text: the id of the linked trigger row, null when none.
 std::unique_ptr<Node> link_column(const std::vector<std::int32_t>& link, const TextColumn& trigger_ids) {
-  StringBuilder b;
-  for (const std::int32_t row : link) {
-    b.push_optional(row == no_trigger ? std::string_view{} : trigger_ids[static_cast<std::size_t>(row)]);
-  }
-  return b.finish("trigger");
+  return gather_text(
+      "trigger", link.size(),
+      [&](std::size_t i) {
+        return link[i] == no_trigger ? std::string_view{} : trigger_ids[static_cast<std::size_t>(link[i])];
+      },
+      [&](std::size_t i) { return link[i] != no_trigger; });
 }
 
 /// The list offsets of a journal list column's (start, count) rows, calling
@@ -126,11 +169,24 @@ ListOffsets list_rows(const List& l, Item item) {
   return lists;
 }
 
-/// A list<string> column from the journal's (start, count) rows.
+/// A list<string> column from the journal's (start, count) rows: the items
+/// gathered in row order into one utf8 child.
 std::unique_ptr<Node> text_list_column(std::string name, const detail::TextList& l) {
-  StringBuilder items;
-  auto lists = list_rows(l, [&](std::size_t k) { items.push(l.items[k]); });
-  return lists.finish(std::move(name), items.finish("item"));
+  std::vector<std::uint64_t> item;  // the items' positions in `l.items`, in row order
+  ListOffsets lists;
+  std::uint64_t count = 0;
+  for (std::size_t i = 0; i < l.start.size(); ++i) count += l.count[i];
+  item.reserve(static_cast<std::size_t>(count));
+  count = 0;
+  for (std::size_t i = 0; i < l.start.size(); ++i) {
+    for (std::uint64_t k = l.start[i]; k < l.start[i] + l.count[i]; ++k) item.push_back(k);
+    count += l.count[i];
+    lists.close(static_cast<std::int64_t>(count));
+  }
+  auto items = gather_text(
+      "item", item.size(), [&](std::size_t k) { return l.items[static_cast<std::size_t>(item[k])]; },
+      [](std::size_t) { return true; });
+  return lists.finish(std::move(name), std::move(items));
 }
 
 /// A dictionary column of codes into `names`, the dictionary being the

@@ -137,22 +137,36 @@ def from_arrow(tables: Mapping[str, Any], name: str = "<arrow>", *, tz: Any = No
     row is checked by the model's rules (ranges, vocabularies, the
     instrument's answers, end >= time, unique ids, trigger links); ValueError
     names ``name``, the table, the row and the column. An unknown key is a
-    ValueError too.
+    ValueError too, and so is a column the bridge reads given twice in one
+    table (naming both positions; which one was meant is not guessed).
+    TypeError when ``tables`` is not a mapping or a value is no table.
 
     ``tz`` (an IANA zone name or a tzinfo): read time columns without a time
     zone as wall times there, by calmkit's one rule for local times
     (calmkit.localtime; a LocalTimeWarning for a time that did not exist or
     happened twice); without it such a column is an error."""
+    if not isinstance(tables, Mapping):
+        raise TypeError(f"{name}: from_arrow takes a mapping of table name -> table, e.g. "
+                        f"{{'triggers': table, 'readings': table}} (keys: {', '.join(TABLES)}), "
+                        f"got {type(tables).__name__}")
     unknown = set(tables) - set(TABLES)
     if unknown:
-        raise ValueError(f"{name}: unknown table(s) {sorted(unknown)}; expected any of {list(TABLES)}")
+        raise ValueError(f"{name}: unknown table(s) {sorted(map(str, unknown))}; expected any of {list(TABLES)}")
     given: dict[str, Any] = {}
     for table, value in tables.items():
         if value is None:
             continue
         if not (hasattr(value, "__arrow_c_stream__") or hasattr(value, "__arrow_c_array__")) or _is_pandas(value):
+            if not _is_pandas(value) or not hasattr(value, "columns"):
+                raise TypeError(f"{name}/{table}: expected a table: a pyarrow.Table or RecordBatch, a pandas "
+                                f"DataFrame, or any object with __arrow_c_stream__ / __arrow_c_array__ "
+                                f"(e.g. a polars DataFrame), got {type(value).__name__}")
             if len(value) == 0:  # no rows: no records, whatever the columns (pandas' (0, 0) frame)
                 continue
+            twice = sorted({str(c) for c in value.columns[value.columns.duplicated()]})
+            if twice:  # pyarrow refuses them without naming the table; which one is meant is not ours to guess
+                raise ValueError(f"{name}/{table}: column(s) {twice} appear more than once in the DataFrame; "
+                                 "drop or rename all but one")
             value = _pa().Table.from_pandas(value, preserve_index=False)
         if not (hasattr(value, "schema") and hasattr(value, "num_rows")) and hasattr(value, "__arrow_c_stream__"):
             # A polars frame or another producer: read through pyarrow (no copy) when it is there, so
@@ -166,6 +180,7 @@ def from_arrow(tables: Mapping[str, Any], name: str = "<arrow>", *, tz: Any = No
         if hasattr(value, "schema") and hasattr(value, "num_rows"):
             if value.num_rows == 0:
                 continue
+            _refuse_columns_twice(value.schema, table, f"{name}/{table}")
             if hasattr(value, "validate"):
                 # pyarrow's cheap check (buffer sizes against lengths and last offsets, O(columns)); C++
                 # checks each row's offsets and dictionary indices as it reads.
@@ -416,6 +431,20 @@ def _offsets_from_zone(table: Any, where: str) -> Any:
             value = value.set_column(value.column_names.index(off_name), off_name,
                                      pc.coalesce(given.cast(pa.int16()), minutes))
     return value
+
+
+def _refuse_columns_twice(schema: Any, table: str, where: str) -> None:
+    """A ValueError naming the first column the bridge reads (one of
+    :data:`ARROW_SCHEMAS` ``[table]``) that ``schema`` holds twice: which one
+    the producer meant is not for calmkit to guess (the C++ bridge refuses
+    the same for producers read without pyarrow). An ignored column may
+    repeat."""
+    names = schema.names
+    for col in ARROW_SCHEMAS[table].names:
+        if names.count(col) > 1:
+            first, second = [k for k, n in enumerate(names) if n == col][:2]
+            raise ValueError(f"{where}: field '{col}': appears more than once in the table (columns {first} and "
+                             f"{second}, from 0); drop or rename all but one")
 
 
 def _is_pandas(value: Any) -> bool:

@@ -163,14 +163,15 @@ def tables_of(journal: Any) -> dict[str, Any]:
     return to_arrow(journal)
 
 
-def _participant_bounds(table: Any, count: int) -> Any:
-    """Row bounds of each of the journal's ``count`` sorted participants in a
-    :func:`calmkit.arrow.to_arrow` table (its participant column holds codes
-    into that sorted list, in order): participant k is rows
-    ``bounds[k]:bounds[k + 1]``."""
+def _participant_bounds(table: Any, codes: Any) -> Any:
+    """Row bounds of the participants ``codes`` (ascending codes into the
+    journal's sorted participants) in a :func:`calmkit.arrow.to_arrow`
+    table, whose participant column holds those codes in order: participant
+    ``codes[k]`` starts at row ``bounds[k]`` (rows ``bounds[k]:bounds[k + 1]``
+    for consecutive codes)."""
     col = table.column("participant").combine_chunks() if table.num_rows else None
-    codes = col.indices.to_numpy(zero_copy_only=False) if col is not None else np.zeros(0, np.int32)
-    return np.searchsorted(codes, np.arange(count + 1), side="left")
+    indices = col.indices.to_numpy(zero_copy_only=False) if col is not None else np.zeros(0, np.int32)
+    return np.searchsorted(indices, codes, side="left")
 
 
 def _block(table: Any, start: int, stop: int, first: int, last: int) -> Any:
@@ -180,8 +181,9 @@ def _block(table: Any, start: int, stop: int, first: int, last: int) -> Any:
     pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
 
     part = table.slice(start, stop - start)
-    if table.num_rows == 0:
-        return part
+    if table.num_rows == 0 or (start == 0 and stop == table.num_rows and first == 0
+                               and last == len(table.column("participant").chunk(0).dictionary)):
+        return part  # the whole table, every participant: its dictionary is the block's
     col = part.column("participant").combine_chunks()
     indices = np.subtract(col.indices.to_numpy(zero_copy_only=False), first, dtype=np.int32)
     coded = pa.DictionaryArray.from_arrays(indices, col.dictionary.slice(first, last - first))
@@ -195,16 +197,28 @@ def _block(table: Any, start: int, stop: int, first: int, last: int) -> Any:
 _DICTIONARY_COLUMNS = ["participant", "category", "exercise", "instrument", "id", "trigger"]
 
 
+def _statistics_columns(schema: Any) -> list[str]:
+    """The columns whose min/max statistics are written: every column but
+    free text and lists (times, offsets, ratings, flags and the dictionary
+    vocabularies, which readers filter on). Statistics of free text are
+    truncated by the readers anyway and cost about a sixth of the encoding's
+    CPU (measured on calmkit's own journal, benchmarks/README.md)."""
+    pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
+    plain = (pa.types.is_string, pa.types.is_large_string, pa.types.is_list, pa.types.is_large_list)
+    return [f.name for f in schema if not any(is_(f.type) for is_ in plain)]
+
+
 def _parquet_bytes(table: Any) -> Any:
     """``table`` as the bytes of one Parquet file (a pyarrow Buffer, no copy):
     snappy pages (what every Parquet reader reads), dictionary pages for
-    :data:`_DICTIONARY_COLUMNS`, statistics (readers filter on them), row
-    groups of up to 1 Mi rows."""
+    :data:`_DICTIONARY_COLUMNS`, statistics for :func:`_statistics_columns`
+    (readers filter on them), row groups of up to 1 Mi rows."""
     pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
     pq = _extras.require("pyarrow.parquet", "parquet", "calmkit's Parquet support")
 
     sink = pa.BufferOutputStream()
-    pq.write_table(table, sink, use_dictionary=_DICTIONARY_COLUMNS)
+    pq.write_table(table, sink, use_dictionary=_DICTIONARY_COLUMNS,
+                   write_statistics=_statistics_columns(table.schema))
     return sink.getvalue()
 
 
@@ -246,9 +260,9 @@ def write_parquet(journal: Any, path: _PathLike, partition_by: str = "participan
 
     for folder, coded in to_arrow(journal).items():
         schema = _with_metadata(SCHEMAS[folder], folder, partition_by)
-        bounds = _participant_bounds(coded, n)
         table = coded.replace_schema_metadata(schema.metadata)
         if partition_by == "participant":
+            bounds = _participant_bounds(coded, np.arange(n + 1))
             file_schema = schema.remove(schema.get_field_index("participant"))
             sink = __import__("pyarrow").BufferOutputStream()
             pq.write_metadata(file_schema, sink)
@@ -262,8 +276,9 @@ def write_parquet(journal: Any, path: _PathLike, partition_by: str = "participan
             sink = __import__("pyarrow").BufferOutputStream()
             pq.write_metadata(schema, sink)
             files[f"{folder}/_common_metadata"] = sink.getvalue()
+            bounds = _participant_bounds(coded, [first for first, _ in blocks] + [n])
             for k, (first, last) in enumerate(blocks):
-                start, stop = int(bounds[first]), int(bounds[last])
+                start, stop = int(bounds[k]), int(bounds[k + 1])
                 pieces.append((f"{folder}/part-{k:05d}.parquet", _block(table, start, stop, first, last)))
     workers = min(_core.threads(), len(pieces))
     if workers > 1:
@@ -286,13 +301,44 @@ def write_parquet(journal: Any, path: _PathLike, partition_by: str = "participan
 _OFFSET_OF = {"time": "offset_minutes", "end": "end_offset_minutes"}
 
 
+def _zone_offsets(z: Any, utc_us: Any) -> Any:
+    """The UTC offset (int64 seconds) of zone ``z`` at each instant of
+    ``utc_us`` (int64 microseconds), or None for a tzinfo that can only be
+    asked one datetime at a time: a calmkit.TimeZone asks its model once per
+    offset interval (``offsets_at``), a fixed offset (``datetime.timezone``)
+    is one number."""
+    from datetime import timezone
+
+    if hasattr(z, "offsets_at"):
+        return z.offsets_at(utc_us)
+    if isinstance(z, timezone):
+        return np.full(len(utc_us), int(z.utcoffset(None).total_seconds()), np.int64)
+    return None
+
+
+#: Wall times within a day of a zone's change are read by the one rule row by
+#: row; elsewhere the offset a day before and after is the same, and it is
+#: the only offset there is.
+_DAY_US = 86_400 * 1_000_000
+#: Wall times (microseconds since 1970) from 0002-01-01 to 9998-12-31: the
+#: rows outside are read by the rule row by row, which says what cannot be placed.
+_SAFE_WALL_US = (-62104060800 * 1_000_000, 253370764800 * 1_000_000)
+
+
 def _localize_column(table: Any, name: str, tz: Any, where: str) -> Any:
     """``table`` with the naive wall times of column ``name`` read in the
-    zone ``tz`` by calmkit's one rule for local times (calmkit.localtime),
-    as UTC instants; a LocalTimeWarning for each time that did not exist or
+    zone ``tz`` by calmkit's one rule for local times (calmkit.localtime), as
+    UTC instants; a LocalTimeWarning for each time that did not exist or
     happened twice. An offset that the table holds is kept (it says at which
     offset the person lived; the instant is the same), a missing one is the
-    zone's offset at that instant."""
+    zone's offset at that instant.
+
+    Column-wise: a wall time with the same offset a day before and a day
+    after (no change of the zone's clocks near it) has one reading, wall
+    time minus that offset, computed for the whole column at once with NumPy;
+    only the rows near a change (a few per year, where a wall time may not
+    exist or happen twice) and the rows of a tzinfo that cannot be asked
+    column-wise go through :func:`calmkit.localtime.resolve`, in row order."""
     import warnings
 
     pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
@@ -302,25 +348,66 @@ def _localize_column(table: Any, name: str, tz: Any, where: str) -> Any:
     z = zone(tz)
     col = table.column(name)
     off_name = _OFFSET_OF[name]
-    given = table.column(off_name).to_pylist() if off_name in table.column_names else None
-    instants, offsets = [], []
-    for row, value in enumerate(col.cast(pa.timestamp("us")).to_pylist()):
-        if value is None:
-            instants.append(None)
-            offsets.append(None)
-            continue
-        when, note = resolve(value, z)
-        minutes = int(when.utcoffset().total_seconds() // 60)
-        if note is not None:
-            warnings.warn(f"{where}: row {row}: column {name!r}: {note}", LocalTimeWarning, stacklevel=4)
-        instants.append(when)
-        offsets.append(given[row] if given is not None and given[row] is not None else minutes)
+    valid = col.is_valid().to_numpy(zero_copy_only=False)
+    wall = col.cast(pa.timestamp("us")).cast(pa.int64()).fill_null(0).to_numpy(zero_copy_only=False)
+    wall = wall.astype(np.int64, copy=False)
+    offset_s = np.zeros(len(wall), np.int64)
+    slow = valid.copy()
+    before = _zone_offsets(z, wall - _DAY_US)
+    if before is not None:
+        after = _zone_offsets(z, wall + _DAY_US)
+        at = _zone_offsets(z, wall - before * 1_000_000)
+        fast = valid & (before == after) & (at == before) & (wall >= _SAFE_WALL_US[0]) & (wall <= _SAFE_WALL_US[1])
+        offset_s = np.where(fast, before, 0)
+        slow = valid & ~fast
+    instants = wall - offset_s * 1_000_000
+    minutes = offset_s // 60
+    if slow.any():
+        from datetime import datetime, timezone
+
+        epoch = datetime(1970, 1, 1, tzinfo=timezone.utc)
+        naive = col.cast(pa.timestamp("us"))
+        for row in np.flatnonzero(slow):
+            when, note = resolve(naive[int(row)].as_py(), z)
+            if note is not None:
+                warnings.warn(f"{where}: row {row}: column {name!r}: {note}", LocalTimeWarning, stacklevel=4)
+            instants[row] = (when - epoch) // _MICROSECOND
+            minutes[row] = int(when.utcoffset().total_seconds() // 60)
     table = table.set_column(table.column_names.index(name), name,
-                             pa.array(instants, pa.timestamp("us", tz="UTC")))
-    off = pa.array(offsets, pa.int16())
-    if given is not None:
-        return table.set_column(table.column_names.index(off_name), off_name, off)
-    return table.append_column(off_name, off)
+                             pa.array(instants, pa.int64(), mask=~valid).cast(pa.timestamp("us", tz="UTC")))
+    mine = pa.array(minutes, pa.int64(), mask=~valid)
+    if off_name in table.column_names:
+        import pyarrow.compute as pc
+
+        # An offset the table holds wins; a row without a time has no offset (the bridge refuses the time).
+        given = table.column(off_name)
+        if pa.types.is_integer(given.type):
+            mine = pc.coalesce(given.cast(pa.int64()), mine)
+        elif pa.types.is_floating(given.type):
+            mine = pc.coalesce(given.cast(pa.float64()), mine.cast(pa.float64()))
+        else:
+            return table  # not offsets: the bridge names the column and what it expects
+        mine = pc.if_else(pa.array(valid), mine, None)
+        return table.set_column(table.column_names.index(off_name), off_name, _narrow_offsets(mine))
+    return table.append_column(off_name, _narrow_offsets(mine))
+
+
+def _narrow_offsets(minutes: Any) -> Any:
+    """Offsets in minutes as int16 (the schema's type) when they fit; else
+    as they are, for the bridge to refuse by the model's offset rule."""
+    import pyarrow.compute as pc
+
+    pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
+    if not pa.types.is_integer(minutes.type):
+        return minutes
+    low, high = pc.min_max(minutes).values()
+    if low.as_py() is None or -32768 <= low.as_py() <= high.as_py() <= 32767:
+        return minutes.cast(pa.int16())
+    return minutes
+
+
+#: One microsecond.
+_MICROSECOND = __import__("datetime").timedelta(microseconds=1)
 
 
 def _localize_naive(table: Any, where: str, tz: Any) -> Any:

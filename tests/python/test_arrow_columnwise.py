@@ -1,0 +1,169 @@
+"""The Arrow bridge's column-wise paths, checked against pandas and pyarrow
+(not against calmkit): wall times read in a zone (``tz=``) for a whole
+column at once, and the refusals of containers and columns calmkit cannot
+read without guessing (reviewer finding A4 of session 25).
+
+The reference for local times is pandas' ``tz_localize`` with the rule
+calmkit documents (calmkit.localtime): a wall time that never happened is
+read at the offset before the change (``nonexistent=timedelta(hours=1)`` for
+a one-hour change), one that happened twice as the first
+(``ambiguous=True``, the daylight-saving one).
+"""
+from __future__ import annotations
+
+import warnings
+from datetime import datetime, timedelta, timezone
+
+import numpy as np
+import pytest
+
+import calmkit
+from calmkit.localtime import LocalTimeWarning
+
+pa = pytest.importorskip("pyarrow")
+pd = pytest.importorskip("pandas")
+
+
+def _walls(zone: str, seed: int) -> list[datetime | None]:
+    """Wall times: random ones over 1970-2035, every half hour of each day
+    on which the zone's clocks changed in 2000-2030 (the gap and the
+    repeated hour included), and a few missing."""
+    rng = np.random.default_rng(seed)
+    start = datetime(1970, 1, 1)
+    out: list[datetime | None] = [start + timedelta(seconds=int(s), microseconds=int(u))
+                                  for s, u in zip(rng.integers(0, 65 * 365 * 86400, 3000),
+                                                  rng.integers(0, 1_000_000, 3000))]
+    days = pd.date_range("2000-01-01", "2030-12-31", freq="D", tz="UTC").tz_convert(zone)
+    offsets = np.array([t.utcoffset().total_seconds() for t in days])
+    for k in np.flatnonzero(offsets[1:] != offsets[:-1]):
+        day = days[k].tz_localize(None).to_pydatetime()
+        out += [day + timedelta(minutes=30 * m) for m in range(96)]
+    out[5] = out[17] = None
+    return out
+
+
+def _expected(walls: list[datetime | None], zone: str) -> tuple[list, list]:
+    """(UTC instants, offset minutes) by pandas' tz_localize, the rule of calmkit.localtime."""
+    s = pd.Series(pd.to_datetime(walls))
+    aware = s.dt.tz_localize(zone, ambiguous=np.ones(len(s), bool), nonexistent=timedelta(hours=1))
+    instants = [None if pd.isna(t) else t.tz_convert("UTC").to_pydatetime() for t in aware]
+    minutes = [None if pd.isna(t) else int(t.utcoffset().total_seconds() // 60) for t in aware]
+    return instants, minutes
+
+
+def _table(walls: list[datetime | None]) -> pa.Table:
+    n = len(walls)
+    return pa.table({"participant": ["p"] * n, "id": [f"r{i}" for i in range(n)],
+                     "time": pa.array(walls, pa.timestamp("us")), "intensity": pa.array([3] * n, pa.int8())})
+
+
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "America/New_York", "America/Sao_Paulo"])  # Sao Paulo: at midnight
+def test_wall_times_in_a_zone_match_pandas(zone):
+    from calmkit.parquet import _localize_column
+
+    walls = _walls(zone, seed=len(zone))
+    instants, minutes = _expected(walls, zone)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = _localize_column(_table(walls), "time", zone, "<test>")
+    assert out.column("time").type == pa.timestamp("us", tz="UTC")
+    assert out.column("time").to_pylist() == instants
+    assert out.column("offset_minutes").to_pylist() == minutes
+    # One warning per wall time in a gap or a repeated hour, as pandas sees them, in row order.
+    s = pd.Series(pd.to_datetime(walls))
+    odd = s.dt.tz_localize(zone, ambiguous="NaT", nonexistent="NaT").isna() & s.notna()
+    assert odd.sum() > 0
+    rows = [int(str(w.message).split("row ")[1].split(":")[0]) for w in caught
+            if issubclass(w.category, LocalTimeWarning)]
+    assert rows == list(np.flatnonzero(odd.to_numpy()))
+
+
+def test_wall_times_through_from_arrow_keep_a_given_offset():
+    walls = [datetime(2026, 7, 1, 12), datetime(2026, 1, 1, 12), datetime(2026, 3, 29, 2, 30)]
+    t = _table(walls).append_column("offset_minutes", pa.array([None, 60, None], pa.int64()))
+    with pytest.warns(LocalTimeWarning, match="row 2"):
+        j = calmkit.Journal.from_arrow({"readings": t}, tz="Europe/Berlin")
+    got = {r.id: r.time.isoformat() for r in j.readings}
+    assert got == {"r0": "2026-07-01T12:00:00+02:00", "r1": "2026-01-01T12:00:00+01:00",
+                   "r2": "2026-03-29T03:30:00+02:00"}
+
+
+def test_wall_times_in_a_tzinfo_and_a_fixed_offset():
+    from zoneinfo import ZoneInfo
+
+    from calmkit.parquet import _localize_column
+
+    walls = _walls("Europe/Berlin", seed=3)
+    instants, minutes = _expected(walls, "Europe/Berlin")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LocalTimeWarning)
+        out = _localize_column(_table(walls), "time", ZoneInfo("Europe/Berlin"), "<test>")
+    assert out.column("time").to_pylist() == instants
+    assert out.column("offset_minutes").to_pylist() == minutes
+    fixed = timezone(timedelta(hours=-3, minutes=-30))
+    out = _localize_column(_table(walls), "time", fixed, "<test>")
+    assert out.column("time").to_pylist() == [None if w is None else w.replace(tzinfo=fixed).astimezone(timezone.utc)
+                                              for w in walls]
+    assert set(out.column("offset_minutes").to_pylist()) == {-210, None}
+
+
+# --- A4: containers and columns that cannot be read without a guess ------------
+
+
+@pytest.mark.parametrize("tables", [[pa.table({"x": [1]})], "triggers"])
+def test_from_arrow_wants_a_mapping(tables):
+    with pytest.raises(TypeError, match="mapping of table name -> table"):
+        calmkit.Journal.from_arrow(tables)
+
+
+@pytest.mark.parametrize("value", [{"a": 1}, [1, 2], "text", 3, pd.Series([1, 2])])
+def test_from_arrow_names_what_a_table_may_be(value):
+    with pytest.raises(TypeError, match=r"<arrow>/triggers: expected a table: a pyarrow.Table or RecordBatch, "
+                                        r"a pandas DataFrame, or any object with __arrow_c_stream__"):
+        calmkit.Journal.from_arrow({"triggers": value})
+
+
+def _readings() -> pa.Table:
+    return pa.table({"participant": ["p", "p"], "id": ["r1", "r2"],
+                     "time": pa.array([0, 60_000_000], pa.timestamp("us", tz="UTC")), "intensity": [2, 3]})
+
+
+@pytest.mark.parametrize("column", ["id", "time", "intensity", "participant", "note", "offset_minutes"])
+def test_a_column_calmkit_reads_given_twice_is_refused(column):
+    t = _readings()
+    if column not in t.column_names:
+        t = t.append_column(column, pa.array([None, None], pa.int16() if column == "offset_minutes"
+                                             else pa.string()))
+    first = t.column_names.index(column)
+    t = t.append_column(column, t.column(column))
+    assert t.schema.get_all_field_indices(column) == [first, t.num_columns - 1]  # pyarrow keeps both
+    with pytest.raises(ValueError, match=rf"<arrow>/readings: field '{column}': appears more than once in the "
+                                         rf"table \(columns {first} and {t.num_columns - 1}, from 0\)"):
+        calmkit.Journal.from_arrow({"readings": t})
+    batch = t.to_batches()[0]  # the same through __arrow_c_array__
+    with pytest.raises(ValueError, match="appears more than once"):
+        calmkit.Journal.from_arrow({"readings": batch})
+
+
+def test_the_compiled_bridge_refuses_a_column_twice_too():
+    # What a producer read without pyarrow meets: the C++ bridge's own check.
+    t = _readings()
+    t = t.append_column("intensity", t.column("intensity"))
+    with pytest.raises(ValueError, match=r"<c>/readings: field 'intensity': appears more than once in the table "
+                                         r"\(columns 3 and 4, from 0\)"):
+        calmkit._core._journal_from_arrow({"readings": t}, "<c>")
+
+
+def test_an_ignored_column_given_twice_is_ignored():
+    t = _readings()
+    t = t.append_column("extra", pa.array([1, 2])).append_column("extra", pa.array(["a", "b"]))
+    j = calmkit.Journal.from_arrow({"readings": t})
+    assert [r.id for r in j.readings] == ["r1", "r2"]
+
+
+def test_a_dataframe_with_a_column_twice_is_refused_by_name():
+    df = _readings().to_pandas()
+    df = pd.concat([df, df[["intensity"]]], axis=1)
+    assert list(df.columns).count("intensity") == 2
+    with pytest.raises(ValueError, match=r"<arrow>/readings: column\(s\) \['intensity'\] appear more than once"):
+        calmkit.Journal.from_arrow({"readings": df})
