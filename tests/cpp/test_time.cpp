@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <initializer_list>
@@ -77,6 +78,30 @@ TEST_CASE("malformed times are rejected with the reason") {
   CHECK(Instant::parse("2024-02-29T10:00:00Z").local_date() == date(2024, 2, 29));
   // lowercase separators are allowed by RFC 3339
   CHECK(Instant::parse("2026-03-02t10:00:00z") == Instant::parse("2026-03-02T10:00:00Z"));
+}
+
+TEST_CASE("the parser's calendar is Boost's on every day of 1400..9999") {
+  // The parser counts days by arithmetic (days_from_civil) and knows month
+  // lengths itself; Boost's Gregorian calendar is the reference, day by day,
+  // with the day after each short month's last refused.
+  const date epoch(1970, 1, 1);
+  std::size_t days = 0, wrong = 0, accepted = 0;
+  for (date d(1400, 1, 1); d <= date(9999, 12, 31); d += boost::gregorian::days(1), ++days) {
+    const auto ymd = d.year_month_day();
+    const int y = ymd.year, m = ymd.month, day = ymd.day;
+    char text[32];
+    std::snprintf(text, sizeof text, "%04d-%02d-%02dT00:00:00Z", y, m, day);
+    const auto t = Instant::try_parse(text);
+    if (!t || t->utc_us() != (d - epoch).days() * calmkit::detail::us_per_day) ++wrong;
+    if (d.end_of_month() == d && day < 31) {
+      std::snprintf(text, sizeof text, "%04d-%02d-%02dT00:00:00Z", y, m, day + 1);
+      calmkit::TimeParseError err;
+      if (Instant::try_parse(text, &err) || err.reason != "day does not exist in that month") ++accepted;
+    }
+  }
+  CHECK(days == 3'141'085);  // Python: (date(9999, 12, 31) - date(1400, 1, 1)).days + 1
+  CHECK(wrong == 0);
+  CHECK(accepted == 0);
 }
 
 TEST_CASE("UtcOffset is bounded to +-23:59") {
