@@ -11,11 +11,13 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -120,23 +122,50 @@ inline od::json_type type_of(od::value& v) {
   return t;
 }
 
+/// One 64-bit word of the bytes at `p`, in memory order.
+inline std::uint64_t load64(const char* p) noexcept {
+  std::uint64_t w = 0;
+  std::memcpy(&w, p, sizeof w);
+  return w;
+}
+
+/// Whether the `n` bytes at `p` hold a backslash; reads up to 7 bytes past
+/// them (inside the padded input buffer). Eight bytes per step, without a
+/// library call: the strings of a journal are short, and memchr's set-up
+/// cost more than its scan (measured).
+inline bool has_backslash(const char* p, std::size_t n) noexcept {
+  if constexpr (std::endian::native != std::endian::little) {
+    return std::memchr(p, '\\', n) != nullptr;
+  } else {
+    constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    constexpr std::uint64_t backslashes = ones * static_cast<unsigned char>('\\');
+    for (;; p += 8, n -= 8) {
+      std::uint64_t x = load64(p) ^ backslashes;          // a zero byte where a backslash was
+      if (n < 8) x |= n == 0 ? ~0ull : ~0ull << (8 * n);  // the bytes past the end: never zero
+      if (((x - ones) & ~x & highs) != 0) return true;    // some byte is zero
+      if (n <= 8) return false;
+    }
+  }
+}
+
 /// A string value. Without a backslash in it, the text between the quotes in
 /// the line itself (no copy: stage 1 has checked its UTF-8 and that it holds
 /// no unescaped control character); with one, simdjson's unescaped copy.
 std::string_view get_string(od::value& v, const FieldRef& f) {
-  const auto t = type_of(v);
-  if (t != od::json_type::string) [[unlikely]]
+  // The token runs from its first byte to the next structural character, so
+  // a string's may end in whitespace; its last quote closes the string.
+  const std::string_view token = v.raw_json_token();
+  if (token.empty() || token.front() != '"') [[unlikely]] {
+    const auto t = type_of(v);
     fail(f, "must be a string, got " + type_name(t));
-  // The token runs from its opening quote to the next structural character,
-  // so it may end in whitespace; its last quote closes the string.
-  std::string_view token = v.raw_json_token();
-  const auto close = token.find_last_of('"');
-  if (close != std::string_view::npos && close > 0) {
-    const std::string_view inner = token.substr(1, close - 1);
-    if (inner.find('\\') == std::string_view::npos) [[likely]] {
+  }
+  std::size_t close = token.size() - 1;
+  while (close > 0 && token[close] != '"') --close;
+  if (close > 0) [[likely]] {
+    if (!has_backslash(token.data() + 1, close - 1)) [[likely]] {
       od::raw_json_string raw;
       check(v.get_raw_json_string().get(raw));  // moves past the string
-      return inner;
+      return token.substr(1, close - 1);
     }
   }
   std::string_view s;
@@ -374,20 +403,75 @@ std::string_view field_key(od::field& fld, const char* line_end) {
   return key;
 }
 
+/// The known keys of one object kind as the bytes a key's raw text starts
+/// with: each name and its closing quote, in up to three 64-bit words (as a
+/// load from memory gives them) with a mask of the bytes that count. A raw
+/// key that starts with a name and its quote is that name (a name holds no
+/// quote or backslash), so most keys are matched by a word compare or two,
+/// without finding the key's end first.
+template <std::size_t N>
+struct KeyWords {
+  static constexpr std::size_t words = 3;  // names of up to 23 bytes
+  std::array<std::string_view, N> names;
+  std::array<std::array<std::uint64_t, words>, N> bytes{};
+  std::array<std::array<std::uint64_t, words>, N> mask{};
+  std::array<std::uint8_t, N> used{};  ///< words holding the name and its quote
+
+  explicit constexpr KeyWords(const std::array<std::string_view, N>& known) : names(known) {
+    for (std::size_t i = 0; i < N; ++i) {
+      const std::size_t len = names[i].size() + 1;  // with the closing quote
+      if (len > 8 * words) throw std::length_error("a key name too long for KeyWords");
+      used[i] = static_cast<std::uint8_t>((len + 7) / 8);
+      for (std::size_t k = 0; k < len; ++k) {
+        const auto c =
+            static_cast<std::uint64_t>(static_cast<unsigned char>(k + 1 < len ? names[i][k] : '"'));
+        const std::size_t shift = std::endian::native == std::endian::little ? 8 * (k % 8) : 8 * (7 - k % 8);
+        bytes[i][k / 8] |= c << shift;
+        mask[i][k / 8] |= std::uint64_t{0xFF} << shift;
+      }
+    }
+  }
+  /// Whether the raw key at `p` (after its opening quote; 8 * words bytes
+  /// readable) is name `i`.
+  [[nodiscard]] bool is(std::size_t i, const char* p) const noexcept {
+    for (std::size_t w = 0; w < used[i]; ++w) {
+      if ((load64(p + 8 * w) & mask[i][w]) != bytes[i][w]) return false;
+    }
+    return true;
+  }
+};
+
 /// Calls `fn(index, value)` for each known field of an object, once each;
-/// rejects duplicate keys and validates (then ignores) unknown ones.
+/// rejects duplicate keys and validates (then ignores) unknown ones. The
+/// index is the name's in `words.names`. A known key is looked for from the one after the
+/// last key matched (writers keep one order), a key not found so (escaped,
+/// or unknown) the slow way.
 template <std::size_t N, class Fn>
-std::uint32_t for_each_field(od::object& obj, const std::array<std::string_view, N>& names, KeySet& unknown,
+std::uint32_t for_each_field(od::object& obj, const KeyWords<N>& words, KeySet& unknown,
                              const FieldRef& parent, const char* line_end, Fn&& fn) {
   static_assert(N <= 32);
+  const auto& names = words.names;
   std::uint32_t seen = 0;
   unknown.clear();
+  std::size_t next = 0;  // where the next key is looked for first
   for (auto fr : obj) {
     od::field fld;
     check(std::move(fr).get(fld));
-    const std::string_view key = field_key(fld, line_end);
-    std::size_t i = 0;
-    while (i < N && names[i] != key) ++i;
+    const char* raw = fld.key().raw();
+    std::size_t i = N;
+    for (std::size_t k = 0, j = next; k < N; ++k, j = j + 1 == N ? 0 : j + 1) {
+      if (words.is(j, raw)) {
+        i = j;
+        break;
+      }
+    }
+    std::string_view key;
+    if (i == N) [[unlikely]] {
+      key = field_key(fld, line_end);
+      i = 0;
+      while (i < N && names[i] != key) ++i;
+    }
+    if (i < N) next = i + 1 == N ? 0 : i + 1;
     auto where = [&](std::string_view k) {
       return parent.name.empty() ? FieldRef{k} : FieldRef{parent.name, parent.index, k};
     };
@@ -404,6 +488,15 @@ std::uint32_t for_each_field(od::object& obj, const std::array<std::string_view,
   }
   return seen;
 }
+
+// The known names of each object kind, matched by word (KeyWords).
+constexpr KeyWords trigger_keys{trigger_fields};
+constexpr KeyWords reading_keys{reading_fields};
+constexpr KeyWords exercise_keys{exercise_fields};
+constexpr KeyWords thought_keys{thought_fields};
+constexpr KeyWords assessment_keys{assessment_fields};
+constexpr KeyWords header_keys{header_fields};
+constexpr KeyWords emotion_keys{emotion_fields};
 
 }  // namespace
 }  // namespace calmkit::detail::jsonl

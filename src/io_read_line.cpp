@@ -103,6 +103,9 @@ void reset(Assessment& a) noexcept {
 /// holds the simdjson parser and its buffers, reused from share to share.
 class LineParser::Impl {
  public:
+  // A piece is one batch: no stage 1 thread of simdjson's beside the share's.
+  Impl() { stream_parser_.threaded = false; }
+
   /// Parses the lines of `[p, end)`; bytes up to `buffer_end` are readable.
   /// `end` is a line start (or the end of the input: an unterminated last
   /// line is a line too). `header_allowed`: the first non-blank line may be
@@ -115,28 +118,15 @@ class LineParser::Impl {
     out_ = &out;
     try {
       while (p < end) {
-        const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
-        const char* le = nl ? nl : end;
-        ++out.lines;
-        if (max_line_bytes > 0 && static_cast<std::size_t>(le - p) > max_line_bytes) [[unlikely]] {
-          out.errors.push_back(ShareError{out.lines, "", line_too_long(max_line_bytes), true});
-          return;
+        // A piece of whole lines, its stage 1 in one pass.
+        const char* piece_end = end;
+        if (static_cast<std::size_t>(end - p) > piece_bytes) {
+          const auto* nl = static_cast<const char*>(
+              std::memchr(p + piece_bytes, '\n', static_cast<std::size_t>(end - (p + piece_bytes))));
+          piece_end = nl ? nl + 1 : end;
         }
-        const char* b = p;
-        const char* e = le;
-        while (b < e && (*b == ' ' || *b == '\t' || *b == '\r')) ++b;
-        while (e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r')) --e;
-        p = nl ? nl + 1 : end;
-        if (b == e) continue;  // blank line
-        const bool first = header_allowed && !out.content;
-        out.content = true;
-        try {
-          parse_line(b, static_cast<std::size_t>(e - b), static_cast<std::size_t>(buffer_end - b), out.lines,
-                     first);
-        } catch (LineError& err) {
-          out.errors.push_back(ShareError{out.lines, std::move(err.field), std::move(err.reason), err.fatal});
-          if (!lenient || err.fatal) return;
-        }
+        if (!run_piece(p, piece_end, buffer_end, lenient, max_line_bytes)) return;
+        p = piece_end;
       }
     } catch (...) {
       out.failure = std::current_exception();
@@ -152,6 +142,98 @@ class LineParser::Impl {
   }
 
  private:
+  /// Lines are parsed in pieces of about this many bytes (whole lines): one
+  /// stage 1 pass per piece instead of one per line, its structural indexes
+  /// small enough to stay in cache.
+  static constexpr std::size_t piece_bytes = std::size_t{256} << 10;
+
+  /// Whether the bytes of `[b, e)` are all JSON whitespace (line breaks, blank lines).
+  static bool blank(const char* b, const char* e) noexcept {
+    for (; b < e; ++b) {
+      if (*b != '\n' && *b != ' ' && *b != '\t' && *b != '\r') return false;
+    }
+    return true;
+  }
+
+  /// The lines of one piece `[p, end)` (whole lines). Each line is read from
+  /// one document stream over the piece (stage 1 once for the piece) as long
+  /// as the stream's documents are the piece's lines one to one: a document
+  /// starts where its line's text starts, and the next one only after the
+  /// line ends. The first line where that is not so, or that has any problem
+  /// at all, and every line after it in the piece are parsed alone, as
+  /// `parse_line` always did, so records, errors and messages are those of a
+  /// line-by-line parse. False: stop (strict: a bad line; lenient: a fatal one).
+  bool run_piece(const char* p, const char* const end, const char* const buffer_end, bool lenient,
+                 std::size_t max_line_bytes) {
+    ShareResult& out = *out_;
+    const auto len = static_cast<std::size_t>(end - p);
+    // Keys may be unescaped twice (see find_type): the string buffer (5/3 of
+    // the capacity) holds twice the longest line.
+    bool streamed = false;
+    od::document_stream stream;
+    od::document_stream::iterator doc_it;
+    if (stream_capacity_ < 2 * len + 64) stream_capacity_ = std::max(2 * len + 64, 2 * stream_capacity_);
+    if (stream_parser_.iterate_many(p, len, stream_capacity_).get(stream) == simdjson::SUCCESS) {
+      doc_it = stream.begin();
+      streamed = doc_it != stream.end() && doc_it.error() == simdjson::SUCCESS;
+    }
+    while (p < end) {
+      const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+      const char* le = nl ? nl : end;
+      ++out.lines;
+      if (max_line_bytes > 0 && static_cast<std::size_t>(le - p) > max_line_bytes) [[unlikely]] {
+        out.errors.push_back(ShareError{out.lines, "", line_too_long(max_line_bytes), true});
+        return false;
+      }
+      const char* b = p;
+      const char* e = le;
+      while (b < e && (*b == ' ' || *b == '\t' || *b == '\r')) ++b;
+      while (e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r')) --e;
+      const char* const next = nl ? nl + 1 : end;
+      p = next;
+      if (b == e) continue;  // blank line
+      const bool first = out.header_allowed && !out.content;
+      out.content = true;
+      if (streamed) {
+        try {
+          streamed = doc_it != stream.end() && doc_it.error() == simdjson::SUCCESS &&
+                     doc_it.current_index() == static_cast<std::size_t>(b - (end - len));
+          if (streamed) {
+            od::document_reference doc;
+            check((*doc_it).get(doc));
+            end_ = e;
+            parse_doc(doc, out.lines, first, [&doc, &stream, e, next, end] {
+              // Nothing more on this line, and the next document (if any)
+              // starts after it: this document was the whole line. The
+              // stream's last document: the stream ended nothing early (its
+              // stage 1 drops a string left open at the end of the input,
+              // which alone is an error).
+              const auto at = doc.current_location();
+              const bool alone = at.error() == simdjson::OUT_OF_BOUNDS
+                                     ? stream.truncated_bytes() == 0 && blank(e, end)
+                                     : at.error() == simdjson::SUCCESS && at.value_unsafe() >= next &&
+                                           blank(e, at.value_unsafe());
+              if (!alone) throw LineError{};
+            });
+            ++doc_it;
+            continue;
+          }
+        } catch (LineError&) {
+          streamed = false;  // this line and the rest of the piece: line by line
+        }
+      }
+      try {
+        parse_line(b, static_cast<std::size_t>(e - b), static_cast<std::size_t>(buffer_end - b), out.lines,
+                   first);
+      } catch (LineError& err) {
+        out.errors.push_back(ShareError{out.lines, std::move(err.field), std::move(err.reason), err.fatal});
+        if (!lenient || err.fatal) return false;
+      }
+    }
+    return true;
+  }
+
+  /// One line parsed alone (its own stage 1).
   void parse_line(const char* text, std::size_t len, std::size_t capacity, std::size_t line_no, bool first) {
     // Keys may be unescaped twice (see find_type), so keep the string buffer
     // at least twice the line.
@@ -161,6 +243,18 @@ class LineParser::Impl {
     end_ = text + len;
     od::document doc;
     check(parser_.iterate(text, len, capacity).get(doc));
+    parse_doc(doc, line_no, first, [&doc] {
+      // The iterator reports OUT_OF_BOUNDS once every token has been used.
+      if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) {
+        fail_line("unexpected content after the JSON object");
+      }
+    });
+  }
+
+  /// The record of one line's document (a whole document, or one of a
+  /// stream); `at_end()` throws unless the object was all of the line.
+  template <class Doc, class AtEnd>
+  void parse_doc(Doc& doc, std::size_t line_no, bool first, AtEnd&& at_end) {
     od::json_type root{};
     check(doc.type().get(root));
     if (root != od::json_type::object)
@@ -173,12 +267,6 @@ class LineParser::Impl {
     check(obj.reset().get(rewound));
     // Each record is built first and kept only once the whole line is known
     // to be good (nothing half-read survives a bad line).
-    auto at_end = [&doc] {
-      // The iterator reports OUT_OF_BOUNDS once every token has been used.
-      if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) {
-        fail_line("unexpected content after the JSON object");
-      }
-    };
     if (type == "trigger") {
       const auto& t = parse_trigger(obj);
       at_end();
@@ -251,7 +339,7 @@ class LineParser::Impl {
   int parse_header(od::object& obj) {
     std::int64_t version = 1;
     const auto seen =
-        for_each_field(obj, header_fields, unknown_, FieldRef{}, end_, [&](std::size_t i, od::value& v) {
+        for_each_field(obj, header_keys, unknown_, FieldRef{}, end_, [&](std::size_t i, od::value& v) {
           if (i == 1) {
             const auto f = get_string(v, FieldRef{"format"});
             if (f != "calmkit-journal")
@@ -275,7 +363,7 @@ class LineParser::Impl {
     Trigger& t = trigger_;
     reset(t);
     const auto seen =
-        for_each_field(obj, trigger_fields, unknown_, FieldRef{}, end_, [&](std::size_t i, od::value& v) {
+        for_each_field(obj, trigger_keys, unknown_, FieldRef{}, end_, [&](std::size_t i, od::value& v) {
           if (common(i, v, t.participant, t.id, t.time)) return;
           const FieldRef f{trigger_fields[i]};
           switch (i) {
@@ -318,7 +406,7 @@ class LineParser::Impl {
     Reading& r = reading_;
     reset(r);
     const auto seen =
-        for_each_field(obj, reading_fields, unknown_, FieldRef{}, end_, [&](std::size_t i, od::value& v) {
+        for_each_field(obj, reading_keys, unknown_, FieldRef{}, end_, [&](std::size_t i, od::value& v) {
           if (common(i, v, r.participant, r.id, r.time, false)) return;
           const FieldRef f{reading_fields[i]};
           switch (i) {
@@ -336,7 +424,7 @@ class LineParser::Impl {
     ExerciseSession& e = exercise_;
     reset(e);
     const auto seen =
-        for_each_field(obj, exercise_fields, unknown_, FieldRef{}, end_, [&](std::size_t i, od::value& v) {
+        for_each_field(obj, exercise_keys, unknown_, FieldRef{}, end_, [&](std::size_t i, od::value& v) {
           if (common(i, v, e.participant, e.id, e.time)) return;
           const FieldRef f{exercise_fields[i]};
           switch (i) {
@@ -361,7 +449,7 @@ class LineParser::Impl {
     check(v.get_object().get(o));
     EmotionRating em;
     const auto seen =
-        for_each_field(o, emotion_fields, unknown_nested_, f, end_, [&](std::size_t i, od::value& ev) {
+        for_each_field(o, emotion_keys, unknown_nested_, f, end_, [&](std::size_t i, od::value& ev) {
           const FieldRef ef{f.name, f.index, emotion_fields[i]};
           switch (i) {
             case 0: em.name.assign(get_string(ev, ef)); break;
@@ -378,7 +466,7 @@ class LineParser::Impl {
     ThoughtRecord& r = thought_;
     reset(r);
     const auto seen =
-        for_each_field(obj, thought_fields, unknown_, FieldRef{}, end_, [&](std::size_t i, od::value& v) {
+        for_each_field(obj, thought_keys, unknown_, FieldRef{}, end_, [&](std::size_t i, od::value& v) {
           if (common(i, v, r.participant, r.id, r.time)) return;
           const FieldRef f{thought_fields[i]};
           switch (i) {
@@ -417,7 +505,7 @@ class LineParser::Impl {
     Assessment& a = assessment_;
     reset(a);
     const auto seen =
-        for_each_field(obj, assessment_fields, unknown_, FieldRef{}, end_, [&](std::size_t i, od::value& v) {
+        for_each_field(obj, assessment_keys, unknown_, FieldRef{}, end_, [&](std::size_t i, od::value& v) {
           if (common(i, v, a.participant, a.id, a.time)) return;
           const FieldRef f{assessment_fields[i]};
           switch (i) {
@@ -469,7 +557,9 @@ class LineParser::Impl {
 
   ShareResult* out_ = nullptr;
   const char* end_ = nullptr;  ///< the end of the line being parsed
-  od::parser parser_;
+  od::parser parser_;          ///< a line alone
+  od::parser stream_parser_;   ///< a piece's document stream
+  std::size_t stream_capacity_ = 0;
   KeySet unknown_, unknown_nested_;
   // One record of each type, reused line after line (strings keep their capacity).
   Trigger trigger_;

@@ -357,3 +357,86 @@ TEST_CASE("parallel read: dangling trigger references in a journal large enough 
     }
   }
 }
+
+TEST_CASE("parallel read: a long share read as one document stream gives each line's own result",
+          "[jsonl][parallel]") {
+  // The line parser runs stage 1 once per piece of a share (about 256 KiB)
+  // and takes the lines from a document stream while its documents are the
+  // lines one to one; anything else is parsed line by line. The reference is
+  // each line parsed on its own (one line, one document): a lenient read of
+  // the whole text must skip the same lines with the same reasons and keep
+  // the same number of records, whatever the hostile lines do to a stream
+  // (objects that run on into the next line, two objects on a line, a string
+  // left open, bytes that are not UTF-8, escaped keys ...).
+  const std::string rd = R"({"type":"reading","time":"2026-03-02T21:20:00+01:00","intensity":6,"note":"n"})";
+  const std::vector<std::string> hostile{
+      R"({"type":"reading","time":"2026-03-02T21:20:00+01:00",)",  // runs on into the next line
+      R"("intensity":6})",
+      rd + " x",
+      rd + "}",
+      rd + " {",
+      rd + R"( {"a":1})",
+      rd + rd,
+      rd + R"( ")",
+      R"({"type":"reading","time":"2026-03-02T21:20:00+01:00","intensity":6,"note":"open)",
+      R"({"type":"reading","time":"2026-03-02T21:20:00+01:00","intensity":6,"note":")" + std::string("\xff") +
+          "\"}",
+      R"({"type":"reading","time":"2026-03-02T21:20:00+01:00","intensity":6,"note":")" + std::string("\x01") +
+          "\"}",
+      R"({"typ\u0065":"reading","t\u0069me":"2026-03-02T21:20:00+01:00","intensity":6})",
+      R"({"type":"reading","time":"2026-03-02T21:20:00+01:00","intensity":6,"zz":[1,,2]})",
+      R"({"type":"reading","time":"2026-03-02T21:20:00+01:00","intensity":6,"intensity":6})",
+      R"({"type":"reading","time":"2026-03-02T21:20:00+01:00","intensity":6)",
+      "{}",
+      "[1]",
+      "123",
+      "\"str\"",
+      "null",
+      "   \t ",
+      "\r" + rd + " \t\r",
+      R"({"type":"reading","time":"2026-03-02T21:20:00+01:00","intensity":6,"note":"a\"b\\"})",
+      R"({"type":"reading", "time" : "2026-03-02T21:20:00+01:00" , "intensity" : 6 })",
+  };
+  std::mt19937 rng(20261130);
+  std::vector<std::string> lines;
+  std::size_t bytes = 0;
+  while (bytes < (std::size_t{700} << 10)) {  // three pieces
+    const bool bad = rng() % 97 == 0;
+    lines.push_back(bad ? hostile[rng() % hostile.size()] : rd);
+    bytes += lines.back().size() + 1;
+  }
+  for (std::size_t i = 0; i < hostile.size(); ++i)
+    lines.insert(lines.end() - 40, hostile[i]);  // near the end
+  lines.push_back(hostile[8]);                   // a string left open on the last line, no line break
+  std::string text;
+  for (std::size_t i = 0; i < lines.size(); ++i) text += lines[i] + (i + 1 < lines.size() ? "\n" : "");
+
+  // The reference: each line alone.
+  std::string expected;
+  std::size_t records = 0, line_no = 0;
+  for (const auto& whole : lines) {
+    // A line given here may hold a line break of its own (none of the above do).
+    ++line_no;
+    const auto one = calmkit::parse_journal_with_report(whole, ReadOptions{.lenient = true}, "one");
+    records += one.report.records;
+    for (const auto& s : one.report.skipped) {
+      expected += std::to_string(line_no) + "|" + s.field + "|" + s.reason + "\n";
+    }
+  }
+  REQUIRE(!expected.empty());
+  for (const unsigned threads : {1u, 2u, 3u}) {
+    for (const std::size_t chunk : {std::size_t{8} << 20, std::size_t{300} << 10, std::size_t{5000}}) {
+      ReadOptions o{.lenient = true};
+      o.threads = threads;
+      o.chunk_bytes = chunk;
+      const auto all = calmkit::parse_journal_with_report(text, o, "all");
+      std::string got;
+      for (const auto& s : all.report.skipped)
+        got += std::to_string(s.line) + "|" + s.field + "|" + s.reason + "\n";
+      INFO("threads " << threads << ", chunk " << chunk);
+      CHECK(got == expected);
+      CHECK(all.report.records == records);
+      CHECK(all.report.lines == lines.size());
+    }
+  }
+}
