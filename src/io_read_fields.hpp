@@ -247,6 +247,37 @@ void get_string_list(od::value& v, const FieldRef& f, std::vector<std::string>& 
                    [&out](od::value& ev, const FieldRef& ef) { out.emplace_back(get_string(ev, ef)); });
 }
 
+/// Whether `token` (a raw JSON token, maybe followed by whitespace) is a
+/// number by RFC 8259's grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+inline bool is_json_number(std::string_view token) {
+  while (!token.empty() &&
+         (token.back() == ' ' || token.back() == '\t' || token.back() == '\n' || token.back() == '\r')) {
+    token.remove_suffix(1);
+  }
+  std::size_t i = 0;
+  const auto digits = [&] {
+    const std::size_t from = i;
+    while (i < token.size() && token[i] >= '0' && token[i] <= '9') ++i;
+    return i - from;
+  };
+  if (i < token.size() && token[i] == '-') ++i;
+  if (i < token.size() && token[i] == '0') {
+    ++i;
+  } else if (digits() == 0) {
+    return false;
+  }
+  if (i < token.size() && token[i] == '.') {
+    ++i;
+    if (digits() == 0) return false;
+  }
+  if (i < token.size() && (token[i] == 'e' || token[i] == 'E')) {
+    ++i;
+    if (i < token.size() && (token[i] == '+' || token[i] == '-')) ++i;
+    if (digits() == 0) return false;
+  }
+  return i == token.size();
+}
+
 /// Reads (and so validates) any JSON value whose content calmkit ignores.
 /// simdjson's skip only balances brackets; this makes `[1,,2]` or `tru` in an
 /// unknown field an error too.
@@ -281,8 +312,14 @@ void consume(od::value& v, const FieldRef& f, int depth) {
       break;
     }
     case od::json_type::number: {
+      // RFC 8259 sets no limit on a number's size, and the spec ignores unknown
+      // fields: a valid number past 64 bits or past a double (a 128-bit id,
+      // 1e400) is taken; only a malformed one is an error.
+      const std::string_view token = v.raw_json_token();
       od::number n;
-      check(v.get_number().get(n));
+      const auto err = v.get_number().get(n);
+      if (err == simdjson::NUMBER_ERROR && is_json_number(token)) break;
+      check(err);
       break;
     }
     case od::json_type::boolean: {

@@ -192,7 +192,9 @@ class Instant {
   }
 
   /// Parses an RFC 3339 date-time with an offset (`Z`, `+hh:mm`, `-hh:mm`).
-  /// Fractional seconds are kept to the microsecond.
+  /// Fractional seconds may have any number of digits (RFC 3339 section 5.6);
+  /// they are kept to the microsecond, and digits past the sixth are dropped
+  /// (the instant is truncated, as Python's `datetime.fromisoformat` does).
   /// @throws std::invalid_argument naming what is wrong.
   [[nodiscard]] static Instant parse(std::string_view text) {
     TimeParseError err;
@@ -405,11 +407,10 @@ inline std::optional<Instant> Instant::try_parse(std::string_view s, TimeParseEr
     const std::size_t start = pos;
     int digits = 0;
     while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
-      if (digits < 6) {
-        frac_us = frac_us * 10 + (s[pos] - '0');
-      } else if (s[pos] != '0') {
-        return fail("fractional seconds finer than a microsecond are not supported");
-      }
+      // Digits past the sixth are dropped (RFC 3339 allows any number; .NET's
+      // round-trip format writes 7, Go's RFC3339Nano up to 9): the instant is
+      // truncated to the microsecond, as Python's datetime.fromisoformat does.
+      if (digits < 6) frac_us = frac_us * 10 + (s[pos] - '0');
       ++digits;
       ++pos;
     }

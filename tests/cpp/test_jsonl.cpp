@@ -387,6 +387,25 @@ TEST_CASE("many ignored keys: every duplicate found, on either side of the switc
   CHECK(two.journal.readings().size() == 3);
 }
 
+TEST_CASE("an ignored field may hold any number JSON allows, however large; a malformed one is refused",
+          "[jsonl][rules]") {
+  // RFC 8259 section 6 sets no limit on a number's range or precision, and the format ignores unknown
+  // fields: a 128-bit id or 1e400 from another program must not cost the line.
+  for (const std::string number :
+       {"18446744073709551616", "-9223372036854775809", "1e400", "-1e400", "0.1e999999",
+        "100000000000000000000000000000", "123456789012345678901234.5e-3", "18446744073709551615", "1e-400",
+        "-0", "0E+2"}) {
+    INFO(number);
+    const auto r = calmkit::parse_journal_with_report(with(read_, "\"x\":" + number) + "\n" +
+                                                      with(read_, "\"x\":[" + number + "," + number + "]"));
+    CHECK(r.journal.readings().size() == 2);
+  }
+  for (const std::string number : {"01", "1.", "-", "1e", "1e+", "-01", "1.e5", ".5", "+1", "0x10", "1ee5"}) {
+    INFO(number);
+    CHECK_THROWS_AS(calmkit::parse_journal(with(read_, "\"x\":" + number)), JournalFormatError);
+  }
+}
+
 TEST_CASE("the header: first line only, right format, known version", "[jsonl][rules]") {
   const std::string header = R"({"type":"header","format":"calmkit-journal","version":1})";
   SECTION("a good header, after blank lines, with extra fields") {

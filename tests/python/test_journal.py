@@ -619,9 +619,7 @@ def _expected_time(text: str):
     us = 0
     if frac:
         digits = frac[1:]
-        if len(digits) > 6 and set(digits[6:]) != {"0"}:
-            return None  # finer than a microsecond
-        us = int((digits + "000000")[:6])
+        us = int((digits + "000000")[:6])  # digits past the sixth dropped, as datetime.fromisoformat does
     if off in ("Z", "z"):
         minutes = 0
     else:

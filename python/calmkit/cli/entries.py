@@ -111,10 +111,6 @@ def parse_time(text: str | None, tz: str | None = None) -> dt.datetime:
         if given is not None:
             return _fixed(dt.datetime.now(given).replace(microsecond=0))
         return dt.datetime.now().astimezone().replace(microsecond=0)
-    if re.search(r"[.,]\d{7,}", text):
-        # Python would drop the digits past microseconds without a word.
-        raise Failure(f"--time {text!r}: calmkit keeps times to the microsecond; give at most 6 digits "
-                      "after the seconds", EXIT_USAGE)
     try:
         when = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
