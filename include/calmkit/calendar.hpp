@@ -70,20 +70,26 @@ struct CivilDate {
 
 /// Days in `month` (1–12) of `year`: 28–31.
 [[nodiscard]] constexpr int days_in_month(std::int64_t year, int month) noexcept {
-  const std::chrono::year_month_day_last last{
-      std::chrono::year{static_cast<int>(year)},
-      std::chrono::month_day_last{std::chrono::month{static_cast<unsigned>(month)}}};
-  return static_cast<int>(static_cast<unsigned>(last.day()));
+  if (month == 2) return (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28;
+  return month == 4 || month == 6 || month == 9 || month == 11 ? 30 : 31;
 }
 
-/// Days since 1970-01-01 of a date; `day` may run past the month's end
-/// (31 April is 1 May), `month` is 1–12.
+/// Days since 1970-01-01 of a date (negative before it); `day` may run past
+/// the month's end (31 April is 1 May), `month` is 1–12. Integer arithmetic
+/// alone, cheap enough for the reader's time parser, which calls it once per
+/// record (H. Hinnant, "chrono-Compatible Low-Level Date Algorithms",
+/// days_from_civil).
 [[nodiscard]] constexpr std::int64_t days_from_civil(std::int64_t year, int month, int day) noexcept {
-  const std::chrono::year_month_day first{std::chrono::year{static_cast<int>(year)},
-                                          std::chrono::month{static_cast<unsigned>(month)},
-                                          std::chrono::day{1}};
-  return static_cast<std::int64_t>(std::chrono::sys_days{first}.time_since_epoch().count()) + (day - 1);
+  const std::int64_t y = year - (month <= 2 ? 1 : 0);
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const std::int64_t yoe = y - era * 400;                                                  // [0, 399]
+  const std::int64_t doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;  // [0, 365]
+  const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;                          // [0, 146096]
+  return era * 146097 + doe - 719468;
 }
+static_assert(days_from_civil(1970, 1, 1) == 0 && days_from_civil(2000, 3, 1) == 11017 &&
+              days_from_civil(1400, 1, 1) == -208188 && days_from_civil(9999, 12, 31) == 2932896 &&
+              days_from_civil(2026, 4, 31) == days_from_civil(2026, 5, 1));
 
 /// The date of a day count.
 [[nodiscard]] constexpr CivilDate civil_from_days(std::int64_t days) noexcept {

@@ -326,28 +326,6 @@ inline bool parse_digits(std::string_view s, std::size_t pos, std::size_t n, int
   return true;
 }
 
-/// Days from 1970-01-01 to the proleptic Gregorian date y-m-d (negative
-/// before it), by integer arithmetic alone: the same count as Boost's
-/// `day_number() - unix_epoch_day_number()`, without its calendar objects,
-/// for the parser that runs once per record (H. Hinnant, "chrono-Compatible
-/// Low-Level Date Algorithms", days_from_civil).
-constexpr std::int64_t days_from_civil(int y, int m, int d) noexcept {
-  y -= m <= 2 ? 1 : 0;
-  const int era = (y >= 0 ? y : y - 399) / 400;
-  const int yoe = y - era * 400;                                    // [0, 399]
-  const int doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;  // [0, 365]
-  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;            // [0, 146096]
-  return static_cast<std::int64_t>(era) * 146097 + doe - 719468;
-}
-
-/// Days in month `m` (1..12) of the proleptic Gregorian year `y`.
-constexpr int days_in_month(int y, int m) noexcept {
-  if (m == 2) return (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) ? 29 : 28;
-  return m == 4 || m == 6 || m == 9 || m == 11 ? 30 : 31;
-}
-static_assert(days_from_civil(1970, 1, 1) == 0 && days_from_civil(2000, 3, 1) == 11017 &&
-              days_from_civil(1400, 1, 1) == -208188 && days_from_civil(9999, 12, 31) == 2932896);
-
 inline void put2(std::string& out, int v) {
   out += static_cast<char>('0' + v / 10);
   out += static_cast<char>('0' + v % 10);
@@ -394,7 +372,7 @@ inline std::optional<Instant> Instant::try_parse(std::string_view s, TimeParseEr
   }
   if (year < detail::min_year || year > detail::max_year) return fail(detail::year_rule.data());
   if (month < 1 || month > 12) return fail("month must be 01..12");
-  if (day < 1 || day > detail::days_in_month(year, month)) {
+  if (day < 1 || day > calendar::days_in_month(year, month)) {
     return fail("day does not exist in that month");
   }
   if (hour > 23) return fail("hour must be 00..23");
@@ -436,7 +414,7 @@ inline std::optional<Instant> Instant::try_parse(std::string_view s, TimeParseEr
   }
   if (pos != s.size()) return fail("unexpected text after the offset");
 
-  const std::int64_t days = detail::days_from_civil(year, month, day);
+  const std::int64_t days = calendar::days_from_civil(year, month, day);
   const std::int64_t local_us =
       days * detail::us_per_day +
       ((static_cast<std::int64_t>(hour) * 60 + minute) * 60 + second) * 1'000'000LL + frac_us;
