@@ -444,20 +444,30 @@ std::string_view field_key(od::field& fld, const char* line_end) {
 /// with: each name and its closing quote, in up to three 64-bit words (as a
 /// load from memory gives them) with a mask of the bytes that count. A raw
 /// key that starts with a name and its quote is that name (a name holds no
-/// quote or backslash), so most keys are matched by a word compare or two,
-/// without finding the key's end first.
+/// quote or backslash), so a key is matched by a word compare or two,
+/// without finding its end first. The candidates for a key are found by its
+/// first two bytes (`bucket`): at most two names share a bucket.
 template <std::size_t N>
 struct KeyWords {
   static constexpr std::size_t words = 3;  // names of up to 23 bytes
+  static constexpr std::size_t buckets = 64;
+  static constexpr std::uint8_t empty = 0xFF;
   std::array<std::string_view, N> names;
   std::array<std::array<std::uint64_t, words>, N> bytes{};
   std::array<std::array<std::uint64_t, words>, N> mask{};
   std::array<std::uint8_t, N> used{};  ///< words holding the name and its quote
+  std::array<std::array<std::uint8_t, 2>, buckets> bucket{};
+
+  /// The bucket of a key whose raw text starts with bytes `a`, `b`.
+  static constexpr std::size_t bucket_of(unsigned char a, unsigned char b) noexcept {
+    return (a * 3u + b) % buckets;
+  }
 
   explicit constexpr KeyWords(const std::array<std::string_view, N>& known) : names(known) {
+    for (auto& b : bucket) b = {empty, empty};
     for (std::size_t i = 0; i < N; ++i) {
       const std::size_t len = names[i].size() + 1;  // with the closing quote
-      if (len > 8 * words) throw std::length_error("a key name too long for KeyWords");
+      if (names[i].size() < 2 || len > 8 * words) throw std::length_error("a key name KeyWords cannot hold");
       used[i] = static_cast<std::uint8_t>((len + 7) / 8);
       for (std::size_t k = 0; k < len; ++k) {
         const auto c =
@@ -465,6 +475,15 @@ struct KeyWords {
         const std::size_t shift = std::endian::native == std::endian::little ? 8 * (k % 8) : 8 * (7 - k % 8);
         bytes[i][k / 8] |= c << shift;
         mask[i][k / 8] |= std::uint64_t{0xFF} << shift;
+      }
+      auto& b =
+          bucket[bucket_of(static_cast<unsigned char>(names[i][0]), static_cast<unsigned char>(names[i][1]))];
+      if (b[0] == empty) {
+        b[0] = static_cast<std::uint8_t>(i);
+      } else if (b[1] == empty) {
+        b[1] = static_cast<std::uint8_t>(i);
+      } else {
+        throw std::length_error("three key names in one KeyWords bucket");
       }
     }
   }
@@ -476,13 +495,20 @@ struct KeyWords {
     }
     return true;
   }
+  /// The index of the name the raw key at `p` is, or N when it is none of
+  /// them as written (it may still be one, escaped).
+  [[nodiscard]] std::size_t find(const char* p) const noexcept {
+    const auto& b = bucket[bucket_of(static_cast<unsigned char>(p[0]), static_cast<unsigned char>(p[1]))];
+    if (b[0] != empty && is(b[0], p)) return b[0];
+    if (b[1] != empty && is(b[1], p)) return b[1];
+    return N;
+  }
 };
 
 /// Calls `fn(index, value)` for each known field of an object, once each;
 /// rejects duplicate keys and validates (then ignores) unknown ones. The
-/// index is the name's in `words.names`. A known key is looked for from the one after the
-/// last key matched (writers keep one order), a key not found so (escaped,
-/// or unknown) the slow way.
+/// index is the name's in `words.names`. A key not found by its words
+/// (escaped, or unknown) is looked for the slow way.
 template <std::size_t N, class Fn>
 std::uint32_t for_each_field(od::object& obj, const KeyWords<N>& words, KeySet& unknown,
                              const FieldRef& parent, const char* line_end, Fn&& fn) {
@@ -490,25 +516,17 @@ std::uint32_t for_each_field(od::object& obj, const KeyWords<N>& words, KeySet& 
   const auto& names = words.names;
   std::uint32_t seen = 0;
   unknown.clear();
-  std::size_t next = 0;  // where the next key is looked for first
   for (auto fr : obj) {
     od::field fld;
     check(std::move(fr).get(fld));
     const char* raw = fld.key().raw();
-    std::size_t i = N;
-    for (std::size_t k = 0, j = next; k < N; ++k, j = j + 1 == N ? 0 : j + 1) {
-      if (words.is(j, raw)) {
-        i = j;
-        break;
-      }
-    }
+    std::size_t i = words.find(raw);
     std::string_view key;
     if (i == N) [[unlikely]] {
       key = field_key(fld, line_end);
       i = 0;
       while (i < N && names[i] != key) ++i;
     }
-    if (i < N) next = i + 1 == N ? 0 : i + 1;
     auto where = [&](std::string_view k) {
       return parent.name.empty() ? FieldRef{k} : FieldRef{parent.name, parent.index, k};
     };
