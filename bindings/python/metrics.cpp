@@ -170,37 +170,49 @@ py::array_t<T, py::array::c_style | py::array::forcecast> numpy_view(const py::h
   return exact_array<T>(h, "episodes", field);
 }
 
-/// The rows of a text column as a 1-D NumPy object array of `str`, one
-/// object per row made straight from the column's bytes (no intermediate
-/// `std::string` or list): pandas wraps it as its "string" dtype without
-/// converting each value again.
-py::array str_objects(const TextColumn& col) {
-  const auto n = static_cast<py::ssize_t>(col.size());
-  // NumPy fills a new object array with NULL (read as None) first.
-  py::array out(py::dtype("O"), std::vector<py::ssize_t>{n});
-  auto** p = static_cast<PyObject**>(out.mutable_data());
-  for (py::ssize_t i = 0; i < n; ++i) {
-    const std::string_view v = col[static_cast<std::size_t>(i)];
-    PyObject* s = PyUnicode_FromStringAndSize(v.data(), static_cast<py::ssize_t>(v.size()));
-    if (s == nullptr) throw py::error_already_set();
-    p[i] = s;  // the array owns the reference
-  }
-  return out;
-}
+/// The rows of a text column as UTF-8 bytes laid end to end and the offset of
+/// each row's first byte (`offset.size()` = rows + 1, the last one the total):
+/// Arrow's `large_string` layout, copied in one pass (the journal's arena also
+/// holds the bytes of rows replaced since).
+struct Utf8Rows {
+  std::vector<std::int64_t> offset;
+  std::vector<std::uint8_t> bytes;
 
-/// Copies the rows of `col` into a compact column of their own (the journal's
-/// arena also holds the bytes of rows replaced since), for making the Python
-/// objects after the read that copied them.
-TextColumn compact_copy(const TextColumn& col) {
-  TextColumn out;
-  std::size_t bytes = 0;
-  for (const auto l : col.length) bytes += l;
-  out.arena.reserve(bytes);
-  out.offset.reserve(col.size());
-  out.length.reserve(col.size());
-  for (std::size_t i = 0; i < col.size(); ++i) out.push_back(col[i]);
-  return out;
-}
+  static Utf8Rows of(const TextColumn& col) {
+    Utf8Rows out;
+    std::size_t total = 0;
+    for (const auto l : col.length) total += l;
+    out.offset.resize(col.size() + 1);
+    out.bytes.resize(total);
+    std::size_t at = 0;
+    for (std::size_t i = 0; i < col.size(); ++i) {
+      const std::string_view v = col[i];
+      out.offset[i] = static_cast<std::int64_t>(at);
+      std::copy(v.begin(), v.end(), out.bytes.begin() + static_cast<std::ptrdiff_t>(at));
+      at += v.size();
+    }
+    out.offset[col.size()] = static_cast<std::int64_t>(at);
+    return out;
+  }
+
+  /// One Python `str` per row, in a 1-D NumPy object array (pandas wraps it
+  /// as its "string" dtype without converting each value again): the form
+  /// for a Python without pyarrow.
+  [[nodiscard]] py::array str_objects() const {
+    const auto n = static_cast<py::ssize_t>(offset.size() - 1);
+    // NumPy fills a new object array with NULL (read as None) first.
+    py::array out(py::dtype("O"), std::vector<py::ssize_t>{n});
+    auto** p = static_cast<PyObject**>(out.mutable_data());
+    const char* data = reinterpret_cast<const char*>(bytes.data());
+    for (py::ssize_t i = 0; i < n; ++i) {
+      const auto b = offset[static_cast<std::size_t>(i)], e = offset[static_cast<std::size_t>(i) + 1];
+      PyObject* s = PyUnicode_FromStringAndSize(data + b, static_cast<py::ssize_t>(e - b));
+      if (s == nullptr) throw py::error_already_set();
+      p[i] = s;  // the array owns the reference
+    }
+    return out;
+  }
+};
 
 /// Runs `compute()` (which reads `c`) in one registered read of `c` with the
 /// GIL released, and returns its result with the participant names its codes
@@ -376,7 +388,7 @@ void register_metrics(py::module_& m) {
 
   m.def(
       "_metric_episodes",
-      [](const mx::Cohort& c, int threshold, double window_hours) {
+      [](const mx::Cohort& c, int threshold, double window_hours, bool utf8_ids) {
         const auto o = episode_options(threshold, window_hours);
         // Everything the frame shows is copied in the one read that computed
         // the episodes; the Python objects are made afterwards, from these
@@ -385,7 +397,7 @@ void register_metrics(py::module_& m) {
         TriggerColumns t;
         std::vector<std::string> names;
         std::vector<std::int64_t> source_rows;
-        TextColumn ids;
+        Utf8Rows ids;
         {
           const ReleasedRead release(c);
           e = mx::time_to_calm_shared(c, o);
@@ -398,7 +410,7 @@ void register_metrics(py::module_& m) {
           if (!c.trigger_source_rows.empty())
             source_rows = c.trigger_source_rows;
           else
-            ids = compact_copy(c.trigger_ids);
+            ids = Utf8Rows::of(c.trigger_ids);
         }
         py::dict d;
         d["participant"] = to_numpy(std::move(t.participant));
@@ -412,16 +424,23 @@ void register_metrics(py::module_& m) {
         d["minutes"] = to_numpy(std::vector(e->minutes));
         d["calmed"] = to_numpy(std::vector(e->calmed));
         d["with_exercise"] = to_numpy(std::vector(e->with_exercise));
-        if (!source_rows.empty())
+        if (!source_rows.empty()) {
           d["source_row"] = to_numpy(std::move(source_rows));
-        else
-          d["trigger_id"] = str_objects(ids);
+        } else if (utf8_ids) {
+          d["trigger_id_offsets"] = to_numpy(std::move(ids.offset));
+          d["trigger_id_bytes"] = to_numpy(std::move(ids.bytes));
+        } else {
+          d["trigger_id"] = ids.str_objects();
+        }
         put_names(d, std::move(names));
         return d;
       },
-      py::arg("cohort"), py::arg("threshold"), py::arg("window_hours"),
+      py::arg("cohort"), py::arg("threshold"), py::arg("window_hours"), py::arg("utf8_ids") = false,
       "Episodes and time-to-calm, one entry per trigger row, with the participant names the codes index "
-      "('participants'), all from one state of the cohort: dict of NumPy arrays.");
+      "('participants'), all from one state of the cohort: dict of NumPy arrays. The trigger ids are one "
+      "str per row ('trigger_id'), or with utf8_ids=True their UTF-8 bytes end to end ('trigger_id_bytes', "
+      "uint8) and the int64 offset of each row's first byte plus the total ('trigger_id_offsets'), Arrow's "
+      "large_string layout; a cohort from arrays gives 'source_row' instead.");
 
   m.def(
       "_metric_time_to_calm_summary",
@@ -435,13 +454,10 @@ void register_metrics(py::module_& m) {
             [&](const mx::LocalCalendar& cal, bool want_curves) {
               const auto eps = mx::time_to_calm_shared(c, o);  // computed once per state of a journal
               names = c.participants;
-              const auto keys = mx::EpisodeKeys::of(c);
               return want_curves
-                         ? std::pair{mx::TimeToCalmSummary{},
-                                     mx::km_curves(keys, eps->minutes, eps->calmed, by, cal, confidence)}
-                         : std::pair{
-                               mx::time_to_calm_summary(keys, eps->minutes, eps->calmed, by, cal, confidence),
-                               mx::GroupedCurves{}};
+                         ? std::pair{mx::TimeToCalmSummary{}, mx::km_curves(c, *eps, by, cal, confidence)}
+                         : std::pair{mx::time_to_calm_summary(c, *eps, by, cal, confidence),
+                                     mx::GroupedCurves{}};
             },
             calendar(tz), curves, &c);
         put_names(d, std::move(names));

@@ -97,6 +97,35 @@ def text_objects(values: np.ndarray) -> Any:
     return pd.arrays.StringArray(values)
 
 
+@functools.lru_cache(maxsize=None)
+def arrow_text() -> bool:
+    """Whether text can be kept in Arrow memory (pandas' ``"string"`` dtype
+    with storage ``"pyarrow"``): pyarrow is installed and pandas takes it.
+    pandas imports pyarrow itself when it is installed, so asking costs
+    nothing more."""
+    try:
+        import pyarrow  # noqa: F401
+
+        pd.StringDtype("pyarrow")
+    except ImportError:
+        return False
+    return True
+
+
+def utf8_text(offsets: np.ndarray, data: np.ndarray) -> Any:
+    """Text given as UTF-8 bytes end to end (``data``, uint8) and the int64
+    offset of each value's first byte plus the total (``offsets``, one more
+    than the values): Arrow's ``large_string`` layout, made in C++ -> pandas
+    ``"string"`` with storage ``"pyarrow"``, wrapping both buffers without a
+    copy and without one Python object per value (:func:`arrow_text` must be
+    true). No value is missing."""
+    import pyarrow as pa
+
+    n = len(offsets) - 1
+    values = pa.Array.from_buffers(pa.large_string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(data)])
+    return pd.arrays.ArrowStringArray(pa.chunked_array([values], type=pa.large_string()))
+
+
 def utc_times(values: Any) -> Any:
     """Aware datetimes or Timestamps -> ``datetime64[us, UTC]``."""
     return pd.to_datetime(pd.Series(values, dtype=object), utc=True).astype("datetime64[us, UTC]")

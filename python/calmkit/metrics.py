@@ -240,11 +240,19 @@ def time_to_calm(data: Data, threshold: int = 3, window_hours: float = 12) -> pd
     unlinked readings count up to onset + window."""
     _episode_parameters(threshold, window_hours)
     c = _cohort(data)
-    d = _core._metric_episodes(c, int(threshold), window_hours)
+    arrow = _frames.arrow_text()
+    d = _core._metric_episodes(c, int(threshold), window_hours, arrow)
     names = d.pop("participants")
     # Journals name their triggers; a cohort built from arrays identifies each
     # trigger by its row in the arrays given to cohort_from_arrays (int64).
-    trigger_id = d["source_row"] if "source_row" in d else _frames.text_objects(d["trigger_id"])
+    # The ids stay in Arrow memory where pyarrow is installed: one Python str
+    # per trigger cost more than the episodes themselves.
+    if "source_row" in d:
+        trigger_id = d["source_row"]
+    elif arrow:
+        trigger_id = _frames.utf8_text(d["trigger_id_offsets"], d["trigger_id_bytes"])
+    else:
+        trigger_id = _frames.text_objects(d["trigger_id"])
     frame = _frames.frame({
         "participant": _participants(names, d["participant"]),
         "trigger_id": trigger_id,

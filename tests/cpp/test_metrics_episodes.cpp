@@ -377,6 +377,41 @@ TEST_CASE("the direct median equals the median of the full step function, bit fo
   CHECK_THROWS_WITH(km_median(bad, flags, 0.95, scratch), Catch::Contains("time 1"));
 }
 
+TEST_CASE("the band's ends reach 1/2 on the log scale exactly when the band itself does") {
+  // band_at_or_below_half decides S^E <= 1/2 without pow; near the boundary
+  // (the greenwood sum chosen so that the lower or upper end is 1/2 up to a
+  // few ulps) it must still agree with log_log_band, case by case.
+  std::mt19937 rng(11);
+  int near_half = 0;
+  for (int rep = 0; rep < 20000; ++rep) {
+    const double s = std::uniform_real_distribution<double>(1e-6, 1.0)(rng);
+    const double z = rep % 3 == 0 ? 1.6448536269514722 : 1.959963984540054;
+    double greenwood = std::uniform_real_distribution<double>(0.0, 0.5)(rng);
+    if (rep % 2 == 0) {
+      // sigma with (-log s) * exp(+-z sigma) = log 2, then nudged by a few ulps.
+      const double minus_log_s = -std::log(s);
+      const double sigma = std::abs(std::log(0.6931471805599453 / minus_log_s)) / z;
+      greenwood = sigma * minus_log_s * sigma * minus_log_s;
+      for (int k = std::uniform_int_distribution<int>(-4, 4)(rng); k != 0; k += k > 0 ? -1 : 1)
+        greenwood = std::nextafter(greenwood, k > 0 ? 1.0 : 0.0);
+    }
+    double lo = 1.0, hi = 1.0;
+    detail::log_log_band(s, greenwood, z, true, true, lo, hi);
+    bool low = false, high = false;
+    detail::band_at_or_below_half(s, greenwood, z, true, true, low, high);
+    INFO("s " << s << ", greenwood " << greenwood << ", lo " << lo << ", hi " << hi);
+    CHECK(low == (lo <= 0.5));
+    CHECK(high == (hi <= 0.5));
+    near_half += std::abs(lo - 0.5) < 1e-12 || std::abs(hi - 0.5) < 1e-12 ? 1 : 0;
+  }
+  CHECK(near_half > 1000);  // the fallback to the band itself is exercised
+  bool low = true, high = true;
+  detail::band_at_or_below_half(0.0, 0.1, 1.96, true, true, low, high);  // S = 0: NaN band
+  CHECK((!low && !high));
+  detail::band_at_or_below_half(1.0, 0.0, 1.96, true, true, low, high);  // before the first event: [1, 1]
+  CHECK((!low && !high));
+}
+
 TEST_CASE("a summary of episode arrays equals the cohort's, and bad arrays name the row") {
   const auto cols = Cohort::from_journal(six_episodes());
   const auto eps = time_to_calm(cols);

@@ -316,14 +316,26 @@ inline Groups group_episodes(const EpisodeKeys& k, const GroupBy& by, const Loca
   return g;
 }
 
+/// The error for a bad value of episode arrays, naming the row and field.
+[[noreturn]] inline void bad_episode(std::size_t row, const char* field, const std::string& why) {
+  calmkit::detail::throw_invalid("episodes row " + std::to_string(row) + ", field '" + field + "': " + why);
+}
+
+/// Checks the values of episodes: finite minutes >= 0 and 0/1 flags.
+inline void check_episode_values(std::span<const double> minutes, std::span<const std::uint8_t> calmed) {
+  for (std::size_t i = 0; i < minutes.size(); ++i) {
+    if (!(minutes[i] >= 0) || !std::isfinite(minutes[i]))
+      bad_episode(i, "minutes", "must be a finite number >= 0");
+    if (calmed[i] > 1) bad_episode(i, "calmed", "must be 0 or 1");
+  }
+}
+
 /// Checks episode arrays given from outside a cohort: equal lengths, codes,
 /// offsets, finite minutes >= 0 and 0/1 flags, naming the row and field.
 inline void check_episode_arrays(const EpisodeKeys& k, std::span<const double> minutes,
                                  std::span<const std::uint8_t> calmed) {
   const std::size_t n = minutes.size();
-  auto bad = [](std::size_t row, const char* field, const std::string& why) {
-    calmkit::detail::throw_invalid("episodes row " + std::to_string(row) + ", field '" + field + "': " + why);
-  };
+  const auto bad = bad_episode;
   if (k.participant.size() != n || k.onset_us.size() != n || k.offset_minutes.size() != n ||
       k.category.size() != n || calmed.size() != n) {
     calmkit::detail::throw_invalid(
@@ -339,9 +351,8 @@ inline void check_episode_arrays(const EpisodeKeys& k, std::span<const double> m
       bad(i, "onset_us", std::string(calmkit::detail::year_rule) + " (at its UTC offset)");
     if (k.category[i] >= trigger_category_table.size())
       bad(i, "category", "code " + std::to_string(k.category[i]) + " is not a category");
-    if (!(minutes[i] >= 0) || !std::isfinite(minutes[i])) bad(i, "minutes", "must be a finite number >= 0");
-    if (calmed[i] > 1) bad(i, "calmed", "must be 0 or 1");
   }
+  check_episode_values(minutes, calmed);
 }
 
 /// The (minutes, calmed) values of group k: views of the inputs when groups
@@ -387,23 +398,14 @@ inline TimeToCalmSummary sized_summary(std::size_t n) {
   for (auto* v : {&s.median_minutes, &s.ci_low, &s.ci_high}) v->resize(n);
   return s;
 }
-}  // namespace detail
 
-/// Kaplan–Meier summary of time-to-calm per group from episode arrays (for
-/// instance a filtered subset of `episodes`): counts, the median and its
-/// Brookmeyer–Crowley interval (see `km_median`).
-///
-/// Example
-/// ```cpp
-/// auto eps = calmkit::metrics::time_to_calm(cols);
-/// auto s = calmkit::metrics::time_to_calm_summary(calmkit::metrics::EpisodeKeys::of(cols), eps.minutes,
-///                                                 eps.calmed, {.participant = true});
-/// ```
-/// @throws std::invalid_argument naming the row and field of a bad value.
-[[nodiscard]] inline TimeToCalmSummary time_to_calm_summary(
-    const EpisodeKeys& keys, std::span<const double> minutes, std::span<const std::uint8_t> calmed,
-    const GroupBy& by = {}, const LocalCalendar& cal = {}, double level = 0.95) {
-  detail::check_episode_arrays(keys, minutes, calmed);
+/// `time_to_calm_summary` of episode arrays already checked (a cohort's own
+/// columns and its episode table, which its rules keep valid).
+[[nodiscard]] inline TimeToCalmSummary summary_of_checked(const EpisodeKeys& keys,
+                                                          std::span<const double> minutes,
+                                                          std::span<const std::uint8_t> calmed,
+                                                          const GroupBy& by, const LocalCalendar& cal,
+                                                          double level) {
   const auto g = detail::group_episodes(keys, by, cal);
   const std::size_t ng = g.keys.size();
   auto s = detail::sized_summary(ng);
@@ -427,6 +429,25 @@ inline TimeToCalmSummary sized_summary(std::size_t n) {
   });
   return s;
 }
+}  // namespace detail
+
+/// Kaplan–Meier summary of time-to-calm per group from episode arrays (for
+/// instance a filtered subset of `episodes`): counts, the median and its
+/// Brookmeyer–Crowley interval (see `km_median`).
+///
+/// Example
+/// ```cpp
+/// auto eps = calmkit::metrics::time_to_calm(cols);
+/// auto s = calmkit::metrics::time_to_calm_summary(calmkit::metrics::EpisodeKeys::of(cols), eps.minutes,
+///                                                 eps.calmed, {.participant = true});
+/// ```
+/// @throws std::invalid_argument naming the row and field of a bad value.
+[[nodiscard]] inline TimeToCalmSummary time_to_calm_summary(
+    const EpisodeKeys& keys, std::span<const double> minutes, std::span<const std::uint8_t> calmed,
+    const GroupBy& by = {}, const LocalCalendar& cal = {}, double level = 0.95) {
+  detail::check_episode_arrays(keys, minutes, calmed);
+  return detail::summary_of_checked(keys, minutes, calmed, by, cal, level);
+}
 
 /// Kaplan–Meier summary of time-to-calm per group of a cohort's episodes:
 /// counts, the median and its Brookmeyer–Crowley interval (see `km_median`).
@@ -437,7 +458,10 @@ inline TimeToCalmSummary sized_summary(std::size_t n) {
   c.ensure_checked();
   if (eps.size() != c.triggers.size())
     calmkit::detail::throw_invalid("time_to_calm_summary: episode table does not match the cohort");
-  return time_to_calm_summary(EpisodeKeys::of(c), eps.minutes, eps.calmed, by, cal, level);
+  // The cohort's columns passed its check: only the table's values are
+  // checked (the keys' calendar checks cost more than the medians).
+  detail::check_episode_values(eps.minutes, eps.calmed);
+  return detail::summary_of_checked(EpisodeKeys::of(c), eps.minutes, eps.calmed, by, cal, level);
 }
 
 /// Kaplan–Meier curves per group, stacked: `group[i]` is the summary row
