@@ -337,13 +337,18 @@ inline void put2(std::string& out, int v) {
 /// bridge, cohort columns), as `Instant::try_parse` applies it to text. Any
 /// int64 is safe to ask about.
 inline bool in_year_range(std::int64_t time_us, int offset_minutes) noexcept {
-  static const std::int64_t lo =
-      Instant::date_to_day(boost::gregorian::date(min_year, 1, 1)) * us_per_day;  // local, inclusive
-  static const std::int64_t hi =
-      (Instant::date_to_day(boost::gregorian::date(max_year, 12, 31)) + 1) * us_per_day;  // exclusive
-  if (time_us < lo - us_per_day || time_us >= hi + us_per_day) return false;              // no overflow below
-  const std::int64_t local = time_us + std::int64_t{offset_minutes} * 60'000'000;
-  return local >= lo && local < hi;
+  // Constants (not function-local statics, whose guard every call would
+  // test), and one unsigned compare without a branch: this runs once per row
+  // of cohort columns.
+  constexpr std::int64_t lo = calendar::days_from_civil(min_year, 1, 1) * us_per_day;  // local, inclusive
+  constexpr std::int64_t hi = (calendar::days_from_civil(max_year, 12, 31) + 1) * us_per_day;  // exclusive
+  // local − lo, wrapping modulo 2^64 (never undefined): for any int64 time and
+  // int offset the true difference lies strictly between −2^64 + (hi − lo)
+  // and 2^64, so the wrapped one is below hi − lo exactly when lo <= local < hi.
+  const std::uint64_t from_lo = static_cast<std::uint64_t>(time_us) +
+                                static_cast<std::uint64_t>(std::int64_t{offset_minutes} * 60'000'000) -
+                                static_cast<std::uint64_t>(lo);
+  return from_lo < static_cast<std::uint64_t>(hi - lo);
 }
 
 }  // namespace detail
