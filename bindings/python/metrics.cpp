@@ -586,6 +586,31 @@ void register_metrics(py::module_& m) {
       "(calmkit::metrics::trigger_trend, or trigger_trend_pooled with pooled=True): dict of NumPy arrays.");
 
   m.def(
+      "_metric_trigger_trend_weeks",
+      [](const mx::Cohort& c, std::optional<std::string> tz, double confidence, bool pooled) {
+        const auto cal = calendar(tz);
+        auto [w, names] = read_with_names(c, [&] {
+          mx::TrendWeeks weeks;
+          (void)(pooled ? mx::trigger_trend_pooled(c, 1, cal, confidence, &weeks)
+                        : mx::trigger_trend(c, 1, cal, confidence, &weeks));
+          return weeks;
+        });
+        py::dict d;
+        put_names(d, std::move(names));
+        d["participant"] = to_numpy(std::move(w.participant));
+        d["period_start"] = to_numpy(std::move(w.period_start));
+        d["count"] = to_numpy(std::move(w.count));
+        d["days"] = to_numpy(std::move(w.days));
+        d["fitted"] = to_numpy(std::move(w.fitted));
+        d["fitted_ci_low"] = to_numpy(std::move(w.fitted_ci_low));
+        d["fitted_ci_high"] = to_numpy(std::move(w.fitted_ci_high));
+        return d;
+      },
+      py::arg("cohort"), py::arg("tz"), py::arg("confidence"), py::arg("pooled") = false,
+      "trigger_trend's weekly series with the fitted rate and its band week by week "
+      "(calmkit::metrics::TrendWeeks): dict of NumPy arrays.");
+
+  m.def(
       "_metric_peak_trend",
       [](const mx::Cohort& c, int threshold, double window_hours, double confidence) {
         const auto o = episode_options(threshold, window_hours);

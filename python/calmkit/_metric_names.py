@@ -21,6 +21,7 @@ METRICS = (
     "episodes_by_exercise",
     "trigger_frequency",
     "trigger_trend",
+    "trigger_trend_weeks",
     "peak_intensity",
     "peak_trend",
     "exercise_effectiveness",

@@ -802,6 +802,30 @@ def trigger_trend(data: Data, k: int = 4, tz: str | None = None, confidence: flo
     return _frames.frame(d)
 
 
+def trigger_trend_weeks(data: Data, tz: str | None = None, confidence: float = 0.95,
+                        by: str | None = "participant") -> pd.DataFrame:
+    """The weekly series :func:`trigger_trend` fits and its fitted line with
+    the pointwise band, week by week: one row per participant and ISO week
+    of their span (zero weeks included). Columns: participant, period_start
+    (the Monday), count (triggers), days (days of the week inside the span,
+    the fit's exposure), fitted (triggers per full week the Poisson model
+    gives for that week: fitted_first and fitted_last of trigger_trend at the
+    ends), fitted_ci_low and fitted_ci_high (its Wald interval on the log
+    scale at ``confidence``, as statsmodels' GLM ``get_prediction`` gives).
+    The fitted columns are NaN where trigger_trend has no slope.
+
+    ``by=None``: the pooled series of ``trigger_trend(data, by=None)`` (no
+    participant column; a week nobody is observed in has days 0)."""
+    pooled = not _by_participant(by)
+    d = _core._metric_trigger_trend_weeks(_cohort(data), tz, confidence, pooled)
+    d["period_start"] = _dates(d["period_start"])
+    if not pooled:
+        return _participant_frame(d)
+    d.pop("participants")
+    d.pop("participant")
+    return _frames.frame(d)
+
+
 def peak_intensity(data: Data, threshold: int = 3, window_hours: float = 12) -> pd.DataFrame:
     """Peak intensity per episode (max of the onset and its observations, 0-10)."""
     return time_to_calm(data, threshold, window_hours)[

@@ -52,6 +52,7 @@ def _frames(journal: Any) -> dict[str, Callable[[], pd.DataFrame]]:
         "km_quantiles": lambda: calmkit.km_quantiles(j, by="participant"),
         "trigger_frequency": lambda: calmkit.trigger_frequency(j, "week", by_category=True, by_group=True),
         "trigger_trend": lambda: calmkit.trigger_trend(j),
+        "trigger_trend_weeks": lambda: calmkit.trigger_trend_weeks(j),
         "trigger_weekday_hour": lambda: calmkit.trigger_weekday_hour(j),
         "trigger_weekday_hour_summary": lambda: calmkit.trigger_weekday_hour_summary(j),
         "trigger_category_totals": lambda: calmkit.trigger_category_totals(j),

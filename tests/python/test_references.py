@@ -556,6 +556,61 @@ def test_poisson_slope_against_statsmodels(frequency_cohort) -> None:
     assert fitted > 30
 
 
+def _statsmodels_band(y: np.ndarray, days: np.ndarray) -> np.ndarray:
+    """(fitted, low, high) per week of the Poisson log-linear fit with offset
+    log(days / 7), at an exposure of one full week, from statsmodels' GLM
+    (weeks without exposure are left out of the fit, not of the prediction)."""
+    import statsmodels.api as sm
+
+    x = sm.add_constant(np.arange(len(y), dtype=float))
+    seen = days > 0
+    fit = sm.GLM(y[seen], x[seen], family=sm.families.Poisson(), offset=np.log(days[seen] / 7)).fit(
+        tol=1e-14, maxiter=200)
+    pred = fit.get_prediction(x, offset=np.zeros(len(y))).summary_frame(alpha=0.05)
+    return pred[["mean", "mean_ci_lower", "mean_ci_upper"]].to_numpy()
+
+
+def test_trend_band_against_statsmodels(frequency_cohort) -> None:
+    # The trend line and band of the triggers-per-week chart: trigger_trend_weeks against statsmodels'
+    # prediction interval of the same GLM, on weekly counts and exposures written with pandas.
+    try:
+        import statsmodels.api  # noqa: F401
+    except ImportError:
+        _need(False, "statsmodels (pip)")
+    j, records = frequency_cohort
+    weeks = calmkit.trigger_trend_weeks(j)
+    trend = calmkit.trigger_trend(j).set_index("participant")
+    ref = _pandas_weekly(records)
+    assert weeks["participant"].astype(str).tolist() == ref["participant"].tolist()
+    assert (weeks["period_start"].to_numpy() == ref["period_start"].to_numpy()).all()
+    assert weeks["count"].tolist() == ref["count"].tolist() and weeks["days"].tolist() == ref["days"].tolist()
+    cols = ["fitted", "fitted_ci_low", "fitted_ci_high"]
+    fitted = 0
+    for p, g in weeks.groupby("participant", observed=True):
+        mine = g[cols].to_numpy()
+        if math.isnan(trend.loc[p, "slope_per_week"]):  # no finite MLE: no line, no band
+            assert np.isnan(mine).all(), p
+            continue
+        np.testing.assert_allclose(mine, _statsmodels_band(g["count"].to_numpy(float), g["days"].to_numpy(float)),
+                                   rtol=1e-7, err_msg=p)
+        assert mine[0, 0] == trend.loc[p, "fitted_first"] and mine[-1, 0] == trend.loc[p, "fitted_last"]
+        assert (mine[:, 1] < mine[:, 0]).all() and (mine[:, 0] < mine[:, 2]).all()
+        fitted += 1
+    assert fitted > 30
+    # The pooled series (by=None): person-days as the exposure, the same fit.
+    pooled = calmkit.trigger_trend_weeks(j, by=None)
+    assert "participant" not in pooled.columns
+    summed = ref.groupby("period_start")[["count", "days"]].sum()
+    full = summed.reindex(pd.date_range(summed.index.min(), summed.index.max(), freq="7D"), fill_value=0)
+    assert (pooled["period_start"].to_numpy() == full.index.to_numpy()).all()
+    assert pooled["count"].tolist() == full["count"].tolist() and pooled["days"].tolist() == full["days"].tolist()
+    np.testing.assert_allclose(pooled[cols].to_numpy(),
+                               _statsmodels_band(full["count"].to_numpy(float), full["days"].to_numpy(float)),
+                               rtol=1e-7)
+    p_trend = calmkit.trigger_trend(j, by=None).iloc[0]
+    assert pooled["fitted"].iloc[0] == p_trend["fitted_first"] and pooled["fitted"].iloc[-1] == p_trend["fitted_last"]
+
+
 _POISSON_TEST = _R_WRITE + """
 d <- read.csv("counts.csv")
 out <- do.call(rbind, lapply(seq_len(nrow(d)), function(i) {

@@ -137,6 +137,25 @@ struct TrendTable {
   [[nodiscard]] std::size_t size() const noexcept { return participant.size(); }
 };
 
+/// The weekly series `trigger_trend` fits, one row per participant and ISO
+/// week of their span (zero weeks included), with the fitted triggers per
+/// full week and its pointwise interval (`poisson_fitted`): the trend line
+/// and its band, week by week.
+struct TrendWeeks {
+  std::vector<std::int32_t> participant;   ///< participant code (-1: the pooled series)
+  std::vector<std::int64_t> period_start;  ///< the week's Monday, days since 1970-01-01 (local dates)
+  std::vector<std::int64_t> count;         ///< triggers in the week
+  std::vector<std::int64_t> days;          ///< days of the week inside the span (the exposure, 0-7)
+  /// @{
+  /// Triggers per full (7-day) week the Poisson fit gives for the week and
+  /// its confidence interval; NaN with no slope.
+  std::vector<double> fitted, fitted_ci_low, fitted_ci_high;
+  /// @}
+
+  /// Number of rows.
+  [[nodiscard]] std::size_t size() const noexcept { return participant.size(); }
+};
+
 namespace detail {
 
 /// Days of the ISO week starting on day `monday` that lie in [first, last].
@@ -148,9 +167,11 @@ namespace detail {
 /// days[i] observed days of consecutive ISO weeks i = 0, 1, ... Appends a row
 /// to `out`. Weeks with no observed day (a gap in a pooled grid) carry no
 /// exposure and are left out of the fit.
+/// With `weeks`, also appends the series week by week (`starts`: each week's Monday).
 inline void append_weekly_trend(TrendTable& out, std::int32_t participant,
                                 std::span<const std::int64_t> counts, std::span<const std::int64_t> days,
-                                std::size_t k, double level) {
+                                std::size_t k, double level, TrendWeeks* weeks = nullptr,
+                                std::span<const std::int64_t> starts = {}) {
   const std::size_t w = counts.size();
   std::int64_t last = 0, prev = 0, last_days = 0, prev_days = 0;
   for (std::size_t i = 0; i < w; ++i) {
@@ -190,6 +211,17 @@ inline void append_weekly_trend(TrendTable& out, std::int32_t participant,
   out.weekly_change_pct.push_back(100.0 * std::expm1(sl.slope));
   out.fitted_first.push_back(std::exp(sl.intercept));
   out.fitted_last.push_back(std::exp(sl.intercept + sl.slope * static_cast<double>(w - 1)));
+  if (weeks == nullptr) return;
+  for (std::size_t i = 0; i < w; ++i) {
+    const auto f = poisson_fitted(sl, static_cast<double>(i), level);
+    weeks->participant.push_back(participant);
+    weeks->period_start.push_back(starts[i]);
+    weeks->count.push_back(counts[i]);
+    weeks->days.push_back(days[i]);
+    weeks->fitted.push_back(f.fit);
+    weeks->fitted_ci_low.push_back(f.low);
+    weeks->fitted_ci_high.push_back(f.high);
+  }
 }
 
 inline void check_trend_k(int k) {
@@ -207,9 +239,11 @@ inline void check_trend_k(int k) {
 /// interval (`rate_ratio_exact` with the two day totals); the slope has the
 /// offset log(days / 7) (`poisson_slope` with exposure). Counts use the
 /// zero-filled weekly table. With fewer than 2k weeks the counts cover what
-/// there is and the rate ratio is NaN. std::invalid_argument for k < 1.
+/// there is and the rate ratio is NaN. With `weeks`, the weekly series and
+/// the fitted rate with its band week by week are appended to it
+/// (`TrendWeeks`). std::invalid_argument for k < 1.
 [[nodiscard]] inline TrendTable trigger_trend(const Cohort& c, int k = 4, const LocalCalendar& cal = {},
-                                              double level = 0.95) {
+                                              double level = 0.95, TrendWeeks* weeks = nullptr) {
   detail::check_trend_k(k);
   const auto f = trigger_frequency(c, Period::week, Split::none, cal);
   const auto span = detail::participant_spans(c, cal);
@@ -224,7 +258,8 @@ inline void check_trend_k(int k) {
     std::size_t hi = lo;
     while (hi < f.size() && f.participant[hi] == f.participant[lo]) ++hi;
     detail::append_weekly_trend(out, f.participant[lo], counts.subspan(lo, hi - lo),
-                                exposure.subspan(lo, hi - lo), static_cast<std::size_t>(k), level);
+                                exposure.subspan(lo, hi - lo), static_cast<std::size_t>(k), level, weeks,
+                                std::span<const std::int64_t>(f.period_start).subspan(lo, hi - lo));
     lo = hi;
   }
   return out;
@@ -235,9 +270,10 @@ inline void check_trend_k(int k) {
 /// the participants' observed days in it (person-days), over the ISO weeks
 /// from the first participant's first week to the last one's last week.
 /// Weeks in which nobody is observed carry no exposure. No row for a cohort
-/// without records.
+/// without records. `weeks` as for `trigger_trend`.
 [[nodiscard]] inline TrendTable trigger_trend_pooled(const Cohort& c, int k = 4,
-                                                     const LocalCalendar& cal = {}, double level = 0.95) {
+                                                     const LocalCalendar& cal = {}, double level = 0.95,
+                                                     TrendWeeks* weeks = nullptr) {
   detail::check_trend_k(k);
   const auto f = trigger_frequency(c, Period::week, Split::none, cal);
   TrendTable out;
@@ -254,7 +290,10 @@ inline void check_trend_k(int k) {
     counts[i] += f.count[r];
     days[i] += detail::days_in_span(f.period_start[r], span.first_day[p], span.last_day[p]);
   }
-  detail::append_weekly_trend(out, -1, counts, days, static_cast<std::size_t>(k), level);
+  std::vector<std::int64_t> starts(w);
+  for (std::size_t i = 0; i < w; ++i)
+    starts[i] = detail::period_first_day(first_week + static_cast<std::int64_t>(i), Period::week);
+  detail::append_weekly_trend(out, -1, counts, days, static_cast<std::size_t>(k), level, weeks, starts);
   return out;
 }
 

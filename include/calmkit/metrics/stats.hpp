@@ -116,7 +116,37 @@ struct Slope {
   /// Upper confidence bound of the slope.
   double high = nan_value;
   double intercept = nan_value;  ///< at x = 0 (log scale for the Poisson fit)
+  /// @{
+  /// Variance of the intercept and its covariance with the slope, from the
+  /// inverse Fisher information (`poisson_slope` only; NaN otherwise).
+  double intercept_var = nan_value;
+  double intercept_slope_cov = nan_value;
+  /// @}
 };
+
+/// A fitted value with its pointwise confidence interval.
+struct FittedValue {
+  double fit = nan_value;   ///< fitted value
+  double low = nan_value;   ///< lower bound
+  double high = nan_value;  ///< upper bound
+};
+
+/// The rate a `poisson_slope` fit gives at x per unit of exposure,
+/// exp(a + b·x), with the Wald interval of the linear predictor taken through
+/// the log link: exp(a + b·x ± z·SE), SE² = Var a + 2x·Cov(a, b) + x²·Var b
+/// (what statsmodels' GLM `get_prediction(...).conf_int()` gives). NaN when
+/// the fit has no slope.
+[[nodiscard]] inline FittedValue poisson_fitted(const Slope& s, double x, double level = 0.95) {
+  FittedValue out;
+  if (std::isnan(s.slope)) return out;
+  const double eta = s.intercept + s.slope * x;
+  const double var = s.intercept_var + 2.0 * x * s.intercept_slope_cov + x * x * s.se * s.se;
+  const double half = normal_quantile(level) * std::sqrt(std::max(var, 0.0));
+  out.fit = std::exp(eta);
+  out.low = std::exp(eta - half);
+  out.high = std::exp(eta + half);
+  return out;
+}
 
 /// Poisson log-linear regression log E[y_i] = log(e_i) + a + b x_i with
 /// exposure e_i > 0 (the offset log(e_i); all 1 when `exposure` is empty),
@@ -201,6 +231,10 @@ struct Slope {
   out.low = b - z * out.se;
   out.high = b + z * out.se;
   out.intercept = a - b * xbar;
+  // The inverse information of the centred fit, moved to x = 0 (a = a_c − b·x̄).
+  const double var_c = i11 / det, var_b = i00 / det, cov_c = -i01 / det;
+  out.intercept_var = var_c + xbar * xbar * var_b - 2.0 * xbar * cov_c;
+  out.intercept_slope_cov = cov_c - xbar * var_b;
   return out;
 }
 

@@ -56,8 +56,8 @@ def reading(name: str, journal: Journal, participant: Optional[str] = None, **op
 def triggers_per_week(journal: Journal, participant: Optional[str] = None, ax: Any = None,
                       tz: Optional[str] = None, confidence: float = 0.95) -> Any:
     """Triggers per ISO week (local dates, or ``tz``, an IANA name or a POSIX TZ rule), the
-    Poisson log-linear trend of :func:`calmkit.trigger_trend` and the band its
-    slope interval spans."""
+    Poisson log-linear trend of :func:`calmkit.trigger_trend` and its pointwise
+    ``confidence`` band, week by week from :func:`calmkit.trigger_trend_weeks`."""
     return draw(chart_data("triggers_per_week", journal, participant, tz=tz, confidence=confidence), ax)
 
 

@@ -20,35 +20,28 @@ from ._common import (BLUE, GREEN, GREY, MIN_HEATMAP_TRIGGERS, MIN_TREND_TRIGGER
 # --- triggers per week with the Poisson trend ----------------------------------------------
 
 
-def _poisson_curve(y: np.ndarray, w: np.ndarray, slope: float) -> np.ndarray:
-    # The maximum-likelihood intercept of a Poisson log-linear model with this
-    # slope satisfies sum(y) = sum(exp(a + slope w)), so a = log(sum y / sum exp(slope w)).
-    e = np.exp(slope * w)
-    return e * (y.sum() / e.sum())
-
-
 def _triggers_per_week(journal: Journal, participant: Optional[str], tz: Optional[str] = None,
                        confidence: float = 0.95, **_: Any) -> ChartData:
     name, title = "triggers_per_week", "Triggers per week"
     j, by = _select(journal, participant)
-    freq = _m.trigger_frequency(j, period="week", tz=tz, by=by)
-    y = freq["count"].to_numpy(dtype=float)
+    # The weekly counts trigger_trend fits, with its fitted line and band week by week.
+    weeks = _m.trigger_trend_weeks(j, tz=tz, confidence=confidence, by=by)
+    y = weeks["count"].to_numpy(dtype=float)
     if len(y) < MIN_TREND_WEEKS or y.sum() < MIN_TREND_TRIGGERS:
         return _not_enough(name, title, f"{_plural(int(y.sum()), 'trigger')} over {_plural(len(y), 'week')}"
                            f" (a trend needs at least {MIN_TREND_WEEKS} weeks and {MIN_TREND_TRIGGERS} triggers)")
     trend = _m.trigger_trend(j, tz=tz, confidence=confidence, by=by).iloc[0]
     slope, lo, hi = (float(trend[k]) for k in ("slope_per_week", "slope_ci_low", "slope_ci_high"))
-    w = np.arange(len(y), dtype=float)
-    values: dict[str, Any] = {"weeks": freq["period_start"].to_numpy(), "counts": y, "slope": slope,
+    values: dict[str, Any] = {"weeks": weeks["period_start"].to_numpy(), "counts": y, "slope": slope,
                               "ci": (lo, hi), "confidence": confidence}
     if not math.isfinite(slope):
         return ChartData(name, title, f"{_plural(int(y.sum()), 'trigger')} over {_plural(len(y), 'week')}; "
                          "the weekly trend cannot be estimated from these counts.", True, values)
-    # The fitted weekly rate of trigger_trend's Poisson model, first to last week.
+    # The fitted weekly rate of trigger_trend's Poisson model, first to last week, and its pointwise interval.
     start, end = float(trend["fitted_first"]), float(trend["fitted_last"])
-    fit = start * np.exp(slope * w)
-    band = np.array([_poisson_curve(y, w, s) for s in np.linspace(lo, hi, 21)]) if math.isfinite(lo) else None
-    values.update(fit=fit, band=band)
+    low, high = weeks["fitted_ci_low"].to_numpy(), weeks["fitted_ci_high"].to_numpy()
+    band = (low, high) if np.isfinite(low).all() and np.isfinite(high).all() else None
+    values.update(fit=weeks["fitted"].to_numpy(), band=band)
     pct = 100 * (math.exp(slope) - 1)
     ci = f"{100 * (math.exp(lo) - 1):+.0f}% to {100 * (math.exp(hi) - 1):+.0f}%"
     if math.isfinite(lo) and lo > 0:
@@ -72,8 +65,7 @@ def _draw_triggers_per_week(d: ChartData, ax: Any) -> Any:
     x = pd.to_datetime(v["weeks"]) + pd.Timedelta(days=3)
     ax.bar(x, v["counts"], width=6, color=SKY, label="triggers in the week (Mon-Sun)")
     if v.get("band") is not None:
-        ax.fill_between(x, v["band"].min(axis=0), v["band"].max(axis=0), color=BLUE, alpha=0.15,
-                        label=f"{v['confidence']:.0%} interval of the trend")
+        ax.fill_between(x, *v["band"], color=BLUE, alpha=0.15, label=f"{v['confidence']:.0%} interval of the trend")
     if v.get("fit") is not None:
         ax.plot(x, v["fit"], color=BLUE, linewidth=2, label="trend (Poisson fit)")
     return _finish(ax, ylabel="triggers per week", ylim=(0, None), legend="upper right", dates=x)
