@@ -27,7 +27,6 @@ import argparse
 import contextlib
 import datetime as dt
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Optional, TextIO, Union
@@ -114,8 +113,14 @@ def _short_list(journal: _core.Journal, participant: str) -> list[tuple[str, str
     """The person's most frequent categories first, then the vocabulary's
     order, :data:`SHORT_LIST` in all."""
     labels = {cid: label for cid, label, _ in _core.trigger_categories()}
-    counts = Counter(t.category for t in journal.triggers if t.participant == participant)
-    ranked = [cid for cid, _ in sorted(counts.items(), key=lambda kv: (-kv[1], list(labels).index(kv[0])))]
+    ranked: list[str] = []
+    if participant in journal.participants():
+        from . import metrics  # pandas: loaded only for a person with records
+
+        totals = metrics.trigger_category_totals(journal.participant(participant), by=None)
+        counts = dict(zip(totals["category"].astype(str), totals["count"].to_numpy()))
+        ranked = sorted((cid for cid in labels if counts.get(cid, 0) > 0),
+                        key=lambda cid: (-counts[cid], list(labels).index(cid)))
     for cid in labels:
         if cid not in ranked and cid != "other":
             ranked.append(cid)
@@ -179,11 +184,9 @@ class Episode:
         """The records to write, linked: the trigger, then the exercise
         session and the reading after that name it. Before a category is
         known, only the first rating is kept, as an unlinked reading."""
-        taken = {
-            "t": {t.id for t in journal.triggers if t.participant == self.participant},
-            "ex": {e.id for e in journal.exercises if e.participant == self.participant},
-            "r": {r.id for r in journal.readings if r.participant == self.participant},
-        }
+        mine = journal.participant(self.participant)
+        taken = {"t": {t.id for t in mine.triggers}, "ex": {e.id for e in mine.exercises},
+                 "r": {r.id for r in mine.readings}}
         out: list[_Record] = []
         if self.before is None:
             return out
@@ -354,7 +357,7 @@ class Thought:
         """The thought record, once the situation, the thought and its belief are known."""
         if not (self.situation and self.automatic_thought and self.belief_before is not None):
             return None
-        taken = {t.id for t in journal.thought_records if t.participant == self.participant}
+        taken = {t.id for t in journal.participant(self.participant).thought_records}
         return _core.ThoughtRecord(
             id=pacer.fresh_id(taken, "tr-", self.started), time=self.started, situation=self.situation,
             automatic_thought=self.automatic_thought, belief_before=self.belief_before,
@@ -366,7 +369,7 @@ class Thought:
 
 
 def _latest_trigger(journal: _core.Journal, participant: str) -> Optional[_core.Trigger]:
-    mine = [t for t in journal.triggers if t.participant == participant]
+    mine = list(journal.participant(participant).triggers)
     return max(mine, key=lambda t: t.time) if mine else None
 
 
@@ -420,7 +423,7 @@ def run_thought(path: Path, participant: str, p: Prompter, trigger: str = "") ->
     th = Thought(started=_now(), participant=participant)
     with _keeping_answers(p) as outcome:
         if trigger:
-            if not any(t.id == trigger and t.participant == participant for t in journal.triggers):
+            if not any(t.id == trigger for t in journal.participant(participant).triggers):
                 raise GuidedFailure(f"no trigger {trigger!r} in {path}")
             th.trigger = trigger
         else:

@@ -453,3 +453,30 @@ def test_practice_on_a_terminal_names_its_pause_and_stop_keys(tmp_path: Path, pe
     term.answer(r"And now\?", "")
     term.expect("Not recorded")
     assert term.wait() == 0
+
+
+def test_the_short_list_ranks_this_persons_categories_by_their_own_counts() -> None:
+    # The counts come from calmkit.metrics over the person's view; the reference is a plain Counter over
+    # every trigger, filtered by hand (what the short list used to do itself).
+    import collections
+    import datetime as dt
+
+    t0 = dt.datetime(2026, 3, 2, 9, tzinfo=dt.timezone.utc)
+    j = calmkit.Journal()
+    plan = {"p1": ["conflict", "being_alone", "conflict", "perfectionism", "being_alone", "conflict", "other"],
+            "p2": ["delayed_reply"] * 9 + ["perfectionism"] * 4}
+    for who, cats in plan.items():
+        for i, cat in enumerate(cats):
+            j.add(calmkit.Trigger(id=f"t{i}", time=t0 + dt.timedelta(hours=5 * i), category=cat, intensity=5,
+                                  participant=who))
+    j.add(calmkit.Reading(time=t0, intensity=2, participant="p3"))  # a person without triggers
+    order = [c[0] for c in calmkit.trigger_categories()]
+    for who in ("p1", "p2", "p3", "nobody"):
+        counts = collections.Counter(t.category for t in j.triggers if t.participant == who)
+        ranked = sorted(counts, key=lambda c: (-counts[c], order.index(c)))
+        expected = (ranked + [c for c in order if c not in ranked and c != "other"])[:guided.SHORT_LIST]
+        assert [cid for cid, _ in guided._short_list(j, who)] == expected, who
+    assert [cid for cid, _ in guided._short_list(j, "p1")][:3] == ["conflict", "being_alone", "perfectionism"]
+    latest = guided._latest_trigger(j, "p2")
+    assert latest is not None and latest.participant == "p2" and latest.id == "t12"
+    assert guided._latest_trigger(j, "p3") is None
