@@ -174,6 +174,7 @@ def metrics_worker(impl: str, path: str, threads: int, out: str) -> dict:
     import numpy as np
 
     import calmkit
+    import calmkit.metrics  # noqa: F401  (pandas and pyarrow load here, before any timing, as for the pandas side)
 
     if threads:
         calmkit.set_threads(threads)
