@@ -39,10 +39,13 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <condition_variable>
 #include <cstdint>
 #include <cstring>
+#include <deque>
 #include <exception>
 #include <limits>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <system_error>
@@ -61,12 +64,35 @@ std::size_t thread_count(unsigned requested) {
   return std::clamp(n, 1u, most);
 }
 
-/// Reads a journal window by window. Each window (whole lines) is cut at line
-/// starts into one share per thread; the shares are parsed at the same time
-/// and then merged in line order, where the rules across lines are checked
-/// (unique ids; trigger references at the end). Records, their order, line
-/// numbers, errors and the lenient report are so the same for any number of
-/// threads, and the same as a read of the whole input in one piece.
+/// One share of the input in flight: its lines, what their parse found, and
+/// where it stands. A file read keeps the share's bytes in `text` (padded for
+/// simdjson); an in-memory read points into the caller's padded copy.
+struct Slot {
+  enum class State { free, queued, parsing, parsed };
+  std::string text;
+  const char* begin = nullptr;       ///< the share's first line
+  const char* end = nullptr;         ///< after its last line
+  const char* buffer_end = nullptr;  ///< bytes up to here are readable
+  std::size_t seq = 0;               ///< the share's place in line order, from 0
+  ShareResult result;
+  State state = State::free;
+};
+
+/// What a source hands the reader next.
+enum class Next {
+  share,          ///< the slot holds the next share (whole lines)
+  done,           ///< the input has ended
+  line_too_long,  ///< the next line is longer than `max_line_bytes`: no share
+};
+
+/// Reads a journal share by share. The input is cut at line starts into
+/// shares of about `chunk_bytes`; the shares are parsed on a pool of threads
+/// started once for the read (the calling thread among them) while the calling
+/// thread reads the next ones and merges those parsed, in line order, where
+/// the rules across lines are checked (unique ids; trigger references at the
+/// end). Parsing share k + 1 so overlaps the merge of share k. Records, their
+/// order, line numbers, errors and the lenient report are the same for any
+/// number of threads, and the same as a read of the whole input in one piece.
 class Reader {
  public:
   /// `max_line_bytes`: 0 for no limit (the in-memory text of `parse_journal`).
@@ -77,72 +103,153 @@ class Reader {
         threads_(thread_count(options.threads)),
         chunk_bytes_(std::max<std::size_t>(options.chunk_bytes, 1024)) {
     parsers_.resize(threads_);
-    shares_.resize(threads_);
-    for (auto& s : shares_) s.builder = JournalBuilder(detail::linked_by_row);
+    // Two shares per thread in flight: one being parsed, one read and waiting
+    // (or parsed and waiting for its merge).
+    slots_ = std::vector<Slot>(threads_ == 1 ? 1 : 2 * threads_);
   }
+  Reader(const Reader&) = delete;
+  Reader& operator=(const Reader&) = delete;
+  ~Reader() { stop_workers(); }
 
-  /// Bytes to read per window: `chunk_bytes` per thread (at least 1 KiB each).
-  [[nodiscard]] std::size_t window_bytes() const noexcept { return chunk_bytes_ * threads_; }
+  /// Bytes of input per share (at least 1 KiB).
+  [[nodiscard]] std::size_t chunk_bytes() const noexcept { return chunk_bytes_; }
 
-  /// Parses the whole lines of `[p, end)` (and, when `last`, the unterminated
-  /// rest too); bytes up to `buffer_end` are readable. Returns where the
-  /// unparsed rest starts. Called again with the text that follows, the line
-  /// count carries on.
-  const char* window(const char* p, const char* const end, const char* const buffer_end, bool last) {
-    const char* stop = end;
-    if (!last) {
-      const void* nl = ::memrchr(p, '\n', static_cast<std::size_t>(end - p));
-      stop = nl ? static_cast<const char*>(nl) + 1 : p;  // after the last line break
-    }
-    if (stop == p) return p;
-    const auto len = static_cast<std::size_t>(stop - p);
-    // Shares of at least 64 KiB (or one chunk, when chunks are smaller): a
-    // thread for a few lines costs more than it saves.
-    const std::size_t min_share = std::min<std::size_t>(std::size_t{64} << 10, chunk_bytes_);
-    const std::size_t n = std::clamp<std::size_t>(len / min_share, 1, threads_);
-    bounds_.assign(n + 1, stop);
-    bounds_[0] = p;
-    for (std::size_t i = 1; i < n; ++i) {
-      const char* target = std::max(p + len / n * i, bounds_[i - 1]);
-      const auto* nl =
-          static_cast<const char*>(std::memchr(target, '\n', static_cast<std::size_t>(stop - target)));
-      bounds_[i] = nl ? nl + 1 : stop;
-    }
-    const bool header_allowed = !seen_content_;
-    parse_shares(n, buffer_end, header_allowed);
-    for (std::size_t i = 0; i < n; ++i) {
-      ShareResult& s = shares_[i];
-      if (s.failure) std::rethrow_exception(s.failure);
-      if (!seen_content_ && s.content && !s.header_allowed) {
-        // Every share before this one was blank: its first line may be the header.
-        parsers_[0].run(bounds_[i], bounds_[i + 1], buffer_end, true, options_.lenient, max_line_bytes_, s);
-        if (s.failure) std::rethrow_exception(s.failure);
+  /// Reads every share `source` gives (`source.next(slot)` fills the slot's
+  /// text and bounds and returns what it found; `source.expected_bytes()` is
+  /// the input's size when known, else 0) and returns the journal and report.
+  template <class Source>
+  ReadResult read(Source& source) {
+    workers_.reserve(threads_ - 1);
+    for (std::size_t k = 1; k < threads_; ++k) {
+      try {
+        workers_.emplace_back([this, k, &source] { run(k, source); });
+      } catch (const std::system_error&) {
+        break;  // out of threads: those started do the rest
       }
-      merge(s);
     }
-    return stop;
-  }
-
-  /// The number of lines parsed so far.
-  [[nodiscard]] std::size_t line_count() const noexcept { return line_no_; }
-
-  /// Ends the read: cross-record checks and the result.
-  ReadResult finish() {
-    ReadReport report = std::move(report_);
-    report.path = std::string(name_);
-    report.lines = line_no_;
-    resolve_references();
-    release_indexes();
-    std::sort(skipped_.begin(), skipped_.end(),
-              [](const SkippedLine& a, const SkippedLine& b) { return a.line < b.line; });
-    report.skipped = std::move(skipped_);
-    report.records = all_.size();
-    // Sorted through a key permutation, one gather per column; the links
-    // resolved to trigger rows (every reference kept is known to be good).
-    return ReadResult{std::move(all_).build(detail::trusted), std::move(report)};
+    run(0, source);
+    stop_workers();
+    // In line order: a bad line before, then the input's own failure.
+    if (failure_) std::rethrow_exception(failure_);
+    if (source_failure_) std::rethrow_exception(source_failure_);
+    if (too_long_) {
+      throw JournalFormatError(std::string(name_), line_no_ + 1, "",
+                               detail::jsonl::LineParser::line_too_long(max_line_bytes_));
+    }
+    return finish();
   }
 
  private:
+  [[nodiscard]] Slot& slot_of(std::size_t seq) noexcept { return slots_[seq % slots_.size()]; }
+
+  /// One thread's part of a read (thread `k`, the caller's 0), the same on
+  /// every thread: merge the next share in line order once it is parsed,
+  /// when no other thread merges; else read the next share into a free slot,
+  /// when no other thread reads; else parse the oldest share waiting; else
+  /// wait. The merges, the only part that runs one at a time, so move from
+  /// thread to thread as the parses end, and no thread waits for another's
+  /// merge while there is a share to parse. Returns once every share is
+  /// merged, or a merge failed (the failure is kept for `read`).
+  template <class Source>
+  void run(std::size_t k, Source& source) noexcept {
+    std::unique_lock lock(mutex_, std::defer_lock);
+    try {
+      lock.lock();
+      for (;;) {
+        if (stop_ || failure_ || (input_done_ && next_merge_ == next_seq_)) return;
+        if (!merging_ && next_merge_ < next_seq_ && slot_of(next_merge_).state == Slot::State::parsed) {
+          Slot& s = slot_of(next_merge_);
+          merging_ = true;
+          lock.unlock();
+          merge_slot(k, s);
+          reserve_once(source.expected_bytes());
+          lock.lock();
+          merging_ = false;
+          s.state = Slot::State::free;
+          ++next_merge_;
+        } else if (!reading_ && !input_done_ && next_seq_ - next_merge_ < slots_.size()) {
+          Slot& s = slot_of(next_seq_);  // free: the share before in this slot is merged
+          reading_ = true;
+          lock.unlock();
+          Next got = Next::done;
+          std::exception_ptr failed;
+          try {
+            got = source.next(s);
+          } catch (...) {
+            failed = std::current_exception();  // thrown once the shares before are merged
+          }
+          lock.lock();
+          reading_ = false;
+          if (got == Next::share) {
+            s.seq = next_seq_++;
+            s.state = Slot::State::queued;
+            queue_.push_back(&s);
+          } else {
+            input_done_ = true;
+            too_long_ = got == Next::line_too_long;
+            source_failure_ = failed;
+          }
+        } else if (!queue_.empty()) {
+          Slot& s = *queue_.front();
+          queue_.pop_front();
+          s.state = Slot::State::parsing;
+          lock.unlock();
+          parsers_[k].run(s.begin, s.end, s.buffer_end, s.seq == 0, options_.lenient, max_line_bytes_,
+                          s.result);  // never throws: a failure waits in the result for its merge
+          lock.lock();
+          s.state = Slot::State::parsed;
+        } else {
+          changed_.wait(lock);
+          continue;
+        }
+        changed_.notify_all();
+      }
+    } catch (...) {
+      if (!lock.owns_lock()) lock.lock();
+      if (!failure_) failure_ = std::current_exception();
+      changed_.notify_all();
+    }
+  }
+
+  /// Ends the threads of the pool (they return once the read is over or has failed).
+  void stop_workers() noexcept {
+    {
+      const std::lock_guard lock(mutex_);
+      stop_ = stop_ || failure_ || !(input_done_ && next_merge_ == next_seq_);
+    }
+    changed_.notify_all();
+    for (auto& t : workers_) t.join();
+    workers_.clear();
+  }
+
+  /// Merges share `s`, the next in line order, on thread `k`.
+  void merge_slot(std::size_t k, Slot& s) {
+    ShareResult& r = s.result;
+    if (r.failure) std::rethrow_exception(r.failure);
+    if (!seen_content_ && r.content && !r.header_allowed) {
+      // Every share before this one was blank: its first line may be the header.
+      parsers_[k].run(s.begin, s.end, s.buffer_end, true, options_.lenient, max_line_bytes_, r);
+      if (r.failure) std::rethrow_exception(r.failure);
+    }
+    merge(r);
+    merged_bytes_ += static_cast<std::size_t>(s.end - s.begin);
+  }
+
+  /// Once the first shares are merged, sizes the journal's columns for the
+  /// whole input (`expected` bytes, 0 when unknown) from what they held: the
+  /// columns then fill without regrowing (each regrowth copies them whole and
+  /// touches twice the memory). Capacity never touched costs address space,
+  /// not memory.
+  void reserve_once(std::size_t expected) {
+    if (reserved_ || expected == 0) return;
+    if (merged_bytes_ < std::max<std::size_t>(std::size_t{8} << 20, expected / 64))
+      return;  // too few seen yet
+    reserved_ = true;
+    if (merged_bytes_ >= expected) return;
+    // A tenth more than the sample's density predicts: a short guess costs one regrowth.
+    all_.reserve_scaled(1.1 * static_cast<double>(expected) / static_cast<double>(merged_bytes_));
+  }
+
   /// Calls `fn(0)` .. `fn(n - 1)`: `fn(0)` on this thread, the others on
   /// threads of their own (or here too, when no thread can be started). The
   /// first exception, by index, is rethrown once all calls have ended.
@@ -175,12 +282,20 @@ class Reader {
     }
   }
 
-  /// Parses shares 0..n-1 (between `bounds_`), share 0 on this thread.
-  void parse_shares(std::size_t n, const char* buffer_end, bool header_allowed) {
-    run_parallel(n, [&](std::size_t i) {
-      parsers_[i].run(bounds_[i], bounds_[i + 1], buffer_end, i == 0 && header_allowed, options_.lenient,
-                      max_line_bytes_, shares_[i]);
-    });
+  /// Ends the read: cross-record checks and the result.
+  ReadResult finish() {
+    ReadReport report = std::move(report_);
+    report.path = std::string(name_);
+    report.lines = line_no_;
+    resolve_references();
+    release_indexes();
+    std::sort(skipped_.begin(), skipped_.end(),
+              [](const SkippedLine& a, const SkippedLine& b) { return a.line < b.line; });
+    report.skipped = std::move(skipped_);
+    report.records = all_.size();
+    // Sorted through a key permutation, one gather per column; the links
+    // resolved to trigger rows (every reference kept is known to be good).
+    return ReadResult{std::move(all_).build(detail::trusted), std::move(report)};
   }
 
   /// Frees what only the checks across lines needed, before the records are
@@ -189,7 +304,7 @@ class Reader {
     ids_ = {};
     refs_ = {};
     ref_keys_ = {};
-    std::vector<ShareResult>().swap(shares_);
+    std::vector<Slot>().swap(slots_);
     std::vector<LineParser>().swap(parsers_);
   }
 
@@ -351,11 +466,27 @@ class Reader {
   std::string_view name_;
   ReadOptions options_;
   std::size_t max_line_bytes_ = 0;
-  std::size_t threads_ = 1;      // [1, 256]
-  std::size_t chunk_bytes_ = 0;  // bytes per thread and window, >= 1024
-  std::vector<LineParser> parsers_;
-  std::vector<ShareResult> shares_;
-  std::vector<const char*> bounds_;
+  std::size_t threads_ = 1;          // [1, 256]
+  std::size_t chunk_bytes_ = 0;      // bytes per share, >= 1024
+  std::vector<LineParser> parsers_;  ///< one per thread; [0] is the calling thread's
+  // The shares in flight, a ring: share `seq` is in slots_[seq % size]. The
+  // state of each, the queue and the counters are guarded by `mutex_`.
+  std::vector<Slot> slots_;
+  std::deque<Slot*> queue_;            ///< shares read and waiting for a thread, oldest first
+  std::size_t next_seq_ = 0;           ///< shares read so far
+  std::size_t next_merge_ = 0;         ///< shares merged so far
+  bool merging_ = false;               ///< a thread merges a share
+  bool reading_ = false;               ///< a thread reads a share
+  bool input_done_ = false;            ///< every share is read (or the input failed)
+  bool too_long_ = false;              ///< the input ended at a line longer than `max_line_bytes`
+  bool stop_ = false;                  ///< the read is over: the pool's threads return
+  std::exception_ptr failure_;         ///< a merge's (a bad line, in strict mode the first)
+  std::exception_ptr source_failure_;  ///< the input's (a read error, max_bytes)
+  std::mutex mutex_;
+  std::condition_variable changed_;  ///< a share changed state, or the read ends
+  std::vector<std::thread> workers_;
+  std::size_t merged_bytes_ = 0;  ///< input bytes of the shares merged
+  bool reserved_ = false;         ///< the journal's columns are sized for the whole input
   ReadReport report_;
   std::size_t line_no_ = 0;
   bool seen_content_ = false;
@@ -419,30 +550,145 @@ std::size_t check_start(std::string_view name, std::string_view head) {
                            std::string("the file is ") + what + ", not JSON Lines text: " + advice);
 }
 
+/// The shares of a text in memory (`parse_journal`): slices of one padded
+/// copy, cut after the first line break at or past `chunk` bytes.
+class TextSource {
+ public:
+  TextSource(std::string_view name, std::string_view text, std::size_t chunk)
+      : buffer_(text.data(), text.size()), chunk_(chunk) {
+    p_ = buffer_.data() + check_start(name, text.substr(0, 16));
+  }
+  [[nodiscard]] std::size_t expected_bytes() const noexcept { return buffer_.size(); }
+  Next next(Slot& s) {
+    const char* const end = buffer_.data() + buffer_.size();
+    if (p_ >= end) return Next::done;
+    const char* q = end;
+    if (static_cast<std::size_t>(end - p_) > chunk_) {
+      const auto* nl = static_cast<const char*>(
+          std::memchr(p_ + chunk_ - 1, '\n', static_cast<std::size_t>(end - (p_ + chunk_ - 1))));
+      q = nl ? nl + 1 : end;
+    }
+    s.begin = p_;
+    s.end = q;
+    s.buffer_end = end + simdjson::SIMDJSON_PADDING;
+    p_ = q;
+    return Next::share;
+  }
+
+ private:
+  simdjson::padded_string buffer_;
+  std::size_t chunk_;
+  const char* p_ = nullptr;
+};
+
+/// The shares of a file, a pipe or a device: read `chunk` bytes at a time
+/// into the share's own buffer and cut after its last line break; the
+/// unfinished line starts the next share. A line longer than `chunk` makes
+/// its share longer (up to `max_line_bytes`, when set). Refuses more than
+/// `ReadOptions::max_bytes`.
+class FileSource {
+ public:
+  FileSource(const std::filesystem::path& path, const std::string& name, int fd, const struct stat& st,
+             ReadOptions options, std::size_t chunk)
+      : path_(path),
+        name_(name),
+        fd_(fd),
+        regular_(S_ISREG(st.st_mode)),
+        size_(regular_ ? static_cast<std::size_t>(st.st_size) : 0),
+        options_(options),
+        chunk_(chunk) {}
+
+  [[nodiscard]] std::size_t expected_bytes() const noexcept { return size_; }
+
+  Next next(Slot& s) {
+    if (too_long_) return Next::line_too_long;
+    if (eof_ && carry_.empty()) return Next::done;
+    std::string& buf = s.text;
+    std::size_t have = carry_.size();
+    buf.resize(have + chunk_ + simdjson::SIMDJSON_PADDING);
+    std::memcpy(buf.data(), carry_.data(), have);
+    carry_.clear();
+    std::size_t cut = 0;  // after the last line break
+    for (;;) {
+      const std::size_t got = eof_ ? 0 : read_into(buf, have);
+      eof_ = eof_ || got < chunk_;
+      const std::size_t from = have;
+      have += got;
+      if (start_) {  // the first read: at least 16 bytes, or all there is
+        skip_ = check_start(name_, std::string_view(buf.data(), std::min<std::size_t>(have, 16)));
+        start_ = false;
+      }
+      if (eof_) {
+        cut = have;
+        break;
+      }
+      const void* nl = ::memrchr(buf.data() + from, '\n', got);
+      if (nl != nullptr) {
+        cut = static_cast<std::size_t>(static_cast<const char*>(nl) - buf.data()) + 1;
+        break;
+      }
+      // No line break yet (the carried line has none): one line longer than a chunk.
+      if (options_.max_line_bytes > 0 && have > options_.max_line_bytes) return Next::line_too_long;
+      buf.resize(have + chunk_ + simdjson::SIMDJSON_PADDING);
+    }
+    carry_.assign(buf.data() + cut, have - cut);
+    if (!eof_ && options_.max_line_bytes > 0 && carry_.size() > options_.max_line_bytes) too_long_ = true;
+    s.begin = buf.data() + std::min(skip_, cut);
+    skip_ = 0;
+    s.end = buf.data() + cut;
+    s.buffer_end = buf.data() + buf.size();
+    return Next::share;
+  }
+
+ private:
+  /// Reads up to `chunk_` bytes to `buf` at `at` (which has room); fewer only at the end of the input.
+  std::size_t read_into(std::string& buf, std::size_t at) {
+    std::size_t got = 0;
+    while (got < chunk_) {
+      const ssize_t n = ::read(fd_, buf.data() + at + got, chunk_ - got);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        detail::io_error("cannot read journal", path_, errno);
+      }
+      if (n == 0) break;
+      got += static_cast<std::size_t>(n);
+    }
+    total_ += got;
+    const auto limit = static_cast<std::uint64_t>(options_.max_bytes);
+    if (limit > 0 && total_ > limit) {
+      detail::io_error("cannot read journal", path_, EFBIG,
+                       std::string("it is ") +
+                           (regular_ ? "a file that grew to" : "not a regular file and gave") +
+                           " more than the limit of " + std::to_string(limit) +
+                           " bytes (ReadOptions::max_bytes; max_bytes= in Python)");
+    }
+    return got;
+  }
+
+  const std::filesystem::path& path_;
+  const std::string& name_;
+  int fd_;
+  bool regular_;
+  std::size_t size_;
+  ReadOptions options_;
+  std::size_t chunk_;
+  std::string carry_;        ///< the unfinished line after the last share
+  std::uint64_t total_ = 0;  ///< bytes read so far
+  bool eof_ = false;
+  bool start_ = true;
+  std::size_t skip_ = 0;   ///< a byte-order mark at the start of the input: its length
+  bool too_long_ = false;  ///< the unfinished line is already longer than max_line_bytes
+};
+
 }  // namespace
 }  // namespace detail::jsonl
 // ---------------------------------------------------------------------------
 // Public API
 
 ReadResult parse_journal_with_report(std::string_view text, ReadOptions options, std::string_view name) {
-  const simdjson::padded_string buffer(text.data(), text.size());
   detail::jsonl::Reader reader(name, options, 0);
-  const char* p = buffer.data();
-  const char* const end = buffer.data() + buffer.size();
-  const char* const buffer_end = end + simdjson::SIMDJSON_PADDING;
-  p += detail::jsonl::check_start(name, text.substr(0, 16));
-  // The same windows as a file read, so memory for the parts in flight stays small.
-  const std::size_t window = reader.window_bytes();
-  while (p < end) {
-    const char* q = end;
-    if (static_cast<std::size_t>(end - p) > window) {
-      const auto* nl = static_cast<const char*>(
-          std::memchr(p + window - 1, '\n', static_cast<std::size_t>(end - (p + window - 1))));
-      q = nl ? nl + 1 : end;
-    }
-    p = reader.window(p, q, buffer_end, q == end);
-  }
-  return reader.finish();
+  detail::jsonl::TextSource source(name, text, reader.chunk_bytes());
+  return reader.read(source);
 }
 
 ReadResult read_journal_with_report(const std::filesystem::path& path, ReadOptions options) {
@@ -459,61 +705,20 @@ ReadResult read_journal_with_report(const std::filesystem::path& path, ReadOptio
   // O_NONBLOCK only kept open() from waiting for a FIFO's writer; reads block.
   (void)::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
   const auto limit = static_cast<std::uint64_t>(options.max_bytes);
-  auto too_big = [&](const std::string& what) {
-    detail::io_error("cannot read journal", path, EFBIG,
-                     what + " more than the limit of " + std::to_string(limit) +
-                         " bytes (ReadOptions::max_bytes; max_bytes= in Python)");
-  };
   if (limit > 0 && S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) > limit) {
-    too_big("the file holds " + std::to_string(st.st_size) + " bytes,");
+    detail::io_error("cannot read journal", path, EFBIG,
+                     "the file holds " + std::to_string(st.st_size) + " bytes, more than the limit of " +
+                         std::to_string(limit) + " bytes (ReadOptions::max_bytes; max_bytes= in Python)");
   }
 #ifdef POSIX_FADV_SEQUENTIAL
   if (S_ISREG(st.st_mode)) (void)::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
-
-  // Streamed in windows of `chunk_bytes` per thread: memory holds the records
-  // kept plus one window and the line being read, whatever the file's size
+  // Streamed share by share: memory holds the records kept plus the shares in
+  // flight (two per thread) and the line being read, whatever the file's size
   // (a pipe or device included).
   detail::jsonl::Reader reader(name, options, options.max_line_bytes);
-  const std::size_t chunk = reader.window_bytes();  // bytes per window
-  std::string buf;
-  std::size_t have = 0;     // bytes in buf not parsed yet (an incomplete line)
-  std::uint64_t total = 0;  // bytes read so far
-  bool start = true;
-  for (bool last = false; !last;) {
-    buf.resize(have + chunk + simdjson::SIMDJSON_PADDING);
-    std::size_t got = 0;
-    while (got < chunk) {
-      const ssize_t n = ::read(fd, buf.data() + have + got, chunk - got);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        detail::io_error("cannot read journal", path, errno);
-      }
-      if (n == 0) break;
-      got += static_cast<std::size_t>(n);
-    }
-    last = got < chunk;
-    total += got;
-    if (limit > 0 && total > limit) {
-      too_big(std::string("it is ") +
-              (S_ISREG(st.st_mode) ? "a file that grew to" : "not a regular file and gave"));
-    }
-    have += got;
-    const char* begin = buf.data();
-    if (start && (have >= 16 || last)) {
-      begin += detail::jsonl::check_start(name, std::string_view(begin, std::min<std::size_t>(have, 16)));
-      start = false;
-    }
-    const char* rest = reader.window(begin, buf.data() + have, buf.data() + buf.size(), last);
-    const auto consumed = static_cast<std::size_t>(rest - buf.data());
-    std::memmove(buf.data(), rest, have - consumed);
-    have -= consumed;
-    if (!last && options.max_line_bytes > 0 && have > options.max_line_bytes) {
-      throw JournalFormatError(name, reader.line_count() + 1, "",
-                               detail::jsonl::LineParser::line_too_long(options.max_line_bytes));
-    }
-  }
-  return reader.finish();
+  detail::jsonl::FileSource source(path, name, fd, st, options, reader.chunk_bytes());
+  return reader.read(source);
 }
 
 }  // namespace calmkit

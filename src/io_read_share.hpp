@@ -26,14 +26,14 @@ struct ShareError {
 
 /// What parsing one share of the input (a run of whole lines) found.
 struct ShareResult {
-  JournalBuilder builder;          ///< the records as columns, in line order
-  std::array<ShareKeys, 5> keys;   ///< their lines and keys, by `RecordType`
-  std::vector<ShareError> errors;  ///< in line order; strict: at most one, the first
-  std::size_t lines = 0;           ///< lines in the share, blank ones included
-  bool content = false;            ///< the share has a line that is not blank
-  bool header_allowed = false;     ///< its first non-blank line was allowed to be the header
-  std::optional<int> version;      ///< the header's version, when the share holds the header
-  std::exception_ptr failure;      ///< anything but a bad line (out of memory, say)
+  JournalBuilder builder{detail::linked_by_row};  ///< the records as columns, in line order
+  std::array<ShareKeys, 5> keys;                  ///< their lines and keys, by `RecordType`
+  std::vector<ShareError> errors;                 ///< in line order; strict: at most one, the first
+  std::size_t lines = 0;                          ///< lines in the share, blank ones included
+  bool content = false;                           ///< the share has a line that is not blank
+  bool header_allowed = false;                    ///< its first non-blank line was allowed to be the header
+  std::optional<int> version;                     ///< the header's version, when the share holds the header
+  std::exception_ptr failure;                     ///< anything but a bad line (out of memory, say)
 
   template <class R>
   [[nodiscard]] ShareKeys& keys_of() noexcept {
@@ -46,8 +46,9 @@ struct ShareResult {
     builder.push(r);
   }
 
+  /// Empties the result for the next share, keeping the columns' capacity.
   void clear() {
-    builder = JournalBuilder(detail::linked_by_row);
+    builder.clear();
     for (auto& k : keys) k.clear();
     errors.clear();
     lines = 0;

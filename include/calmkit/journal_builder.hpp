@@ -115,6 +115,44 @@ class JournalBuilder {
         },
         s_);
   }
+  /// Removes every record and name, keeping the columns' capacity (and the
+  /// way links are set): a reader that fills one builder per part of its
+  /// input, again and again, allocates and touches new memory only when a
+  /// part outgrows the ones before.
+  void clear() {
+    auto empty = [](auto& col) { detail::clear_rows(col); };
+    detail::each_column<Trigger>(empty, s_);
+    detail::each_column<Reading>(empty, s_);
+    detail::each_column<ExerciseSession>(empty, s_);
+    detail::each_column<ThoughtRecord>(empty, s_);
+    detail::each_column<Assessment>(empty, s_);
+    s_.c.thoughts.distortions.clear();
+    s_.c.thoughts.distortion_offsets.assign(1, 0);
+    s_.c.participants.clear();
+    s_.c.exercise_names.clear();
+    s_.c.trigger_source_rows.clear();
+    s_.instruments.clear();
+    participants_ = {};
+    exercises_ = {};
+    instruments_ = {};
+    last_participant_ = -1;
+    for (auto& l : links_) detail::clear_rows(l);
+    erased_ = false;
+  }
+  /// Room in every column, texts and lists included, for `factor` times
+  /// what the builder holds now (a reader that has filled it from the first
+  /// part of its input and knows the input's size): the columns then fill
+  /// without regrowing. Capacity never filled costs address space, not memory.
+  void reserve_scaled(double factor) {
+    auto more = [factor](auto& col) { detail::reserve_scaled(col, factor); };
+    detail::each_column<Trigger>(more, s_);
+    detail::each_column<Reading>(more, s_);
+    detail::each_column<ExerciseSession>(more, s_);
+    detail::each_column<ThoughtRecord>(more, s_);
+    detail::each_column<Assessment>(more, s_);
+    detail::reserve_scaled(s_.c.thoughts.distortions, factor);
+    detail::reserve_scaled(s_.c.thoughts.distortion_offsets, factor);
+  }
   /// The builder's columns as filled so far (participant codes index
   /// `columns().c.participants`), e.g. to check rules across records before
   /// `build`.
@@ -292,8 +330,7 @@ inline void JournalBuilder::append(JournalBuilder&& other) {
   detail::append_rows<Assessment>(s_, o);
   for (std::size_t k = 0; k < links_.size(); ++k) detail::append(links_[k], other.links_[k]);
   erased_ = erased_ || other.erased_;
-  other = JournalBuilder{};
-  other.by_row_ = by_row_;
+  other.clear();  // its capacity kept for whatever it is filled with next
 }
 
 /// When each participant's rows (`pc`: participant ranks) are in order and

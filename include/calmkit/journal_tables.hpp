@@ -381,6 +381,64 @@ inline void append(EmotionList& a, EmotionList& b) {
   append(a.after, b.after);
 }
 
+// `clear_rows`: no rows left, the capacity kept.
+template <class T>
+void clear_rows(std::vector<T>& v) noexcept {
+  v.clear();
+}
+inline void clear_rows(TextColumn& c) noexcept {
+  c.arena.clear();
+  c.offset.clear();
+  c.length.clear();
+}
+inline void clear_rows(TextList& c) noexcept {
+  clear_rows(c.items);
+  c.start.clear();
+  c.count.clear();
+}
+template <class T>
+void clear_rows(ListColumn<T>& c) noexcept {
+  c.items.clear();
+  c.start.clear();
+  c.count.clear();
+}
+inline void clear_rows(EmotionList& c) noexcept {
+  clear_rows(c.names);
+  c.before.clear();
+  c.after.clear();
+}
+
+// `reserve_scaled`: capacity for `factor` times the rows, items and text
+// bytes there are now (never less than the capacity there is).
+template <class T>
+void reserve_scaled(std::vector<T>& v, double factor) {
+  v.reserve(static_cast<std::size_t>(static_cast<double>(v.size()) * factor));
+}
+inline void reserve_scaled(std::string& s, double factor) {
+  s.reserve(static_cast<std::size_t>(static_cast<double>(s.size()) * factor));
+}
+inline void reserve_scaled(TextColumn& c, double factor) {
+  reserve_scaled(c.arena, factor);
+  reserve_scaled(c.offset, factor);
+  reserve_scaled(c.length, factor);
+}
+inline void reserve_scaled(TextList& c, double factor) {
+  reserve_scaled(c.items, factor);
+  reserve_scaled(c.start, factor);
+  reserve_scaled(c.count, factor);
+}
+template <class T>
+void reserve_scaled(ListColumn<T>& c, double factor) {
+  reserve_scaled(c.items, factor);
+  reserve_scaled(c.start, factor);
+  reserve_scaled(c.count, factor);
+}
+inline void reserve_scaled(EmotionList& c, double factor) {
+  reserve_scaled(c.names, factor);
+  reserve_scaled(c.before, factor);
+  reserve_scaled(c.after, factor);
+}
+
 /// The trigger fields no metric reads (id is `Cohort::trigger_ids`).
 struct TriggerText {
   TextColumn context, urge, response;

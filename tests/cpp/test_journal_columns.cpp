@@ -305,6 +305,27 @@ TEST_CASE("random records added in random order read back as a sorted std::vecto
     check_same(built, ref);
     CHECK(built == j);
     check_links(built);
+    // One builder used again and again, cleared by each append (its columns'
+    // capacity kept, as the reader reuses a share's), after holding other
+    // records first; the total sized ahead once: the same journal.
+    {
+      JournalBuilder spare, total;
+      for (std::size_t i = 0; i < c.order.size(); i += 2) spare.push(c.order[i]);
+      spare.clear();
+      CHECK(spare.size() == 0);
+      for (std::size_t i = 0; i < arrival.size(); ++i) {
+        spare.push(arrival[i]);
+        if (i % 50 == 49 || i + 1 == arrival.size()) {
+          total.append(std::move(spare));
+          CHECK(spare.size() == 0);
+          if (i == 49) total.reserve_scaled(2.5);
+        }
+      }
+      const Journal again = std::move(total).build(detail::trusted);
+      check_same(again, ref);
+      CHECK(again == j);
+      check_links(again);
+    }
     // Builders linked by row (as the reader fills them): the records in the
     // cohort's own random order (links point forward and back), three
     // builders joined, then each link set to the push-order index of its

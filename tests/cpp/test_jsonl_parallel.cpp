@@ -6,22 +6,30 @@
 // layouts (bad lines where the shares meet, CRLF, a byte order mark, lines
 // longer than a window, no final line break, blank stretches before the
 // header, an empty file) are run through every thread count 1..8.
+#include <calmkit/files.hpp>
 #include <calmkit/io.hpp>
 
 #include <catch2/catch.hpp>
 
 #include "temp_dir.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <future>
 #include <optional>
 #include <random>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace fs = std::filesystem;
@@ -162,6 +170,40 @@ std::string attempt(const std::function<calmkit::ReadResult()>& read) {
   } catch (const JournalFormatError& e) {
     return "error line " + std::to_string(e.line()) + " field " + e.field() + ": " + e.what();
   }
+}
+
+/// The outcome of reading `text` through the FIFO `fifo`, fed by a thread of
+/// its own as a pipe from another program would be (the reader sees short
+/// reads and no file size). The writer is connected before the read starts
+/// (a read end held open here lets it connect without waiting); closing that
+/// end after the read frees a writer blocked on a reader that stopped early
+/// (EPIPE, not a signal: the caller ignores SIGPIPE).
+std::string attempt_fifo(const fs::path& fifo, const std::string& text, const ReadOptions& o) {
+  const int keeper = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+  REQUIRE(keeper >= 0);
+  std::promise<void> connected;
+  std::thread writer([&] {
+    const int fd = ::open(fifo.c_str(), O_WRONLY);
+    connected.set_value();
+    for (std::size_t at = 0; fd >= 0 && at < text.size();) {
+      const ssize_t n = ::write(fd, text.data() + at, std::min<std::size_t>(700, text.size() - at));
+      if (n <= 0) break;
+      at += static_cast<std::size_t>(n);
+    }
+    if (fd >= 0) ::close(fd);
+  });
+  connected.get_future().wait();
+  std::string result;
+  try {
+    result = attempt([&] { return calmkit::read_journal_with_report(fifo, o); });
+  } catch (...) {
+    ::close(keeper);
+    writer.join();
+    throw;
+  }
+  ::close(keeper);
+  writer.join();
+  return result;
 }
 
 void write(const fs::path& path, const std::string& text) {
@@ -439,4 +481,61 @@ TEST_CASE("parallel read: a long share read as one document stream gives each li
       CHECK(all.report.lines == lines.size());
     }
   }
+}
+
+TEST_CASE("parallel read: a pipe read share by share gives what the file gives, for any thread count",
+          "[jsonl][parallel]") {
+  const fixtures::TempDir dir("parallel");
+  const auto file = dir.path() / "j.jsonl";
+  const auto fifo = dir.path() / "pipe";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  const auto old_handler = std::signal(SIGPIPE, SIG_IGN);
+  for (const std::uint32_t seed : {3u, 7u}) {
+    const Generated g = generate(seed, 700, seed == 3, true, true, seed == 7 ? 3000 : 0);
+    const auto [lenient, strict] = same_for_every_thread_count(g.text, file);
+    for (const bool is_lenient : {true, false}) {
+      for (const unsigned threads : {1u, 2u, 5u, 8u}) {
+        INFO("seed " << seed << ", lenient " << is_lenient << ", threads " << threads);
+        const ReadOptions o{.lenient = is_lenient, .threads = threads, .chunk_bytes = 1024};
+        // The same text but the name in each message.
+        std::string expected = is_lenient ? lenient : strict;
+        for (std::size_t at = 0; (at = expected.find(file.string(), at)) != std::string::npos;) {
+          expected.replace(at, file.string().size(), fifo.string());
+          at += fifo.string().size();
+        }
+        CHECK(attempt_fifo(fifo, g.text, o) == expected);
+      }
+    }
+  }
+  std::signal(SIGPIPE, old_handler);
+}
+
+TEST_CASE(
+    "parallel read: over max_bytes, a bad line before the limit is still the error, for any thread count",
+    "[jsonl][parallel]") {
+  const fixtures::TempDir dir("parallel");
+  const auto file = dir.path() / "j.jsonl";
+  const auto fifo = dir.path() / "pipe";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  const auto old_handler = std::signal(SIGPIPE, SIG_IGN);
+  const std::string rd = R"({"type":"reading","time":"2026-03-02T21:20:00+01:00","intensity":6})";
+  std::string good, bad;
+  for (int i = 0; i < 400; ++i) good += rd + "\n";  // about 28 KB
+  bad = rd + "\n" + rd + "\n{oops\n" + good;        // line 3 is bad
+  for (const unsigned threads : {1u, 2u, 3u, 8u}) {
+    INFO("threads " << threads);
+    const ReadOptions o{.max_bytes = 8000, .threads = threads, .chunk_bytes = 1024};
+    // A growing file is a FIFO here: its size says nothing before the read.
+    const std::string e = attempt_fifo(fifo, bad, o);
+    CHECK(e.rfind("error line 3 ", 0) == 0);
+    try {
+      (void)attempt_fifo(fifo, good, o);
+      FAIL("no error");
+    } catch (const calmkit::FileError& err) {
+      CHECK_THAT(err.what(), Catch::Matchers::Contains("more than the limit of 8000 bytes"));
+    }
+    write(file, bad);
+    CHECK_THROWS_AS(calmkit::read_journal_with_report(file, o), calmkit::FileError);  // refused by its size
+  }
+  std::signal(SIGPIPE, old_handler);
 }
