@@ -1,25 +1,29 @@
 // The journal format v1 (JSON Lines): the reader (calmkit/io.hpp's
 // parse_journal and read_journal; the writer is src/io_write.cpp). Its parts:
-//   io_read.cpp        windows, shares and threads; the merge in line order and
-//                      the checks across lines; the public functions
+//   io_read.cpp        shares, the pool of threads; the merge in line order
+//                      and the checks across lines; the public functions
 //   io_read_line.*     the line parser (one share of lines into records)
 //   io_read_fields.hpp the field getters the line parser checks values with
 //   io_read_keys.hpp   the hashed (participant, id) keys and their table
 //   io_read_share.hpp  what a share's parse hands the merge
 //
-// The input is read in windows (ReadOptions::chunk_bytes per thread) into
-// one padded buffer; a window's whole lines are cut at line starts into one
-// share per thread, and each share is parsed on its own thread
-// (io_read_line.cpp). The shares are then merged in line order on the
-// calling thread, where the checks that need the whole file run (duplicate
-// ids as records arrive, trigger references at the end, on the readers'
-// threads) on the records' hashed keys alone: records, line numbers, errors
-// and the lenient report do not depend on the thread count. The shares fill
-// JournalBuilders (columns, no record values), appended in line order; the
-// reader hands each reference's trigger row to the builder as it checks it,
-// and build() sorts. A lenient read removes from the columns what the checks
-// across lines leave out: a share's records with a duplicate id before the
-// share is appended, the records whose trigger never came at the end.
+// The input is cut at line starts into shares of about
+// ReadOptions::chunk_bytes (a file's share is read into a padded buffer of
+// its own; an in-memory text is sliced), two per thread in flight. One pool
+// of threads, started once per read (the calling thread among them), runs
+// the same loop on every thread: merge the next share in line order once it
+// is parsed (one merge at a time), else read the next share, else parse
+// the oldest one waiting (io_read_line.cpp). The merge runs the checks that
+// need the whole file (duplicate ids as records arrive, trigger references
+// at the end, in ranges on several threads) on the records' hashed keys
+// alone: records, line numbers, errors and the lenient report do not depend
+// on the thread count. The shares fill JournalBuilders (columns, no record
+// values), appended in line order to one builder sized once from the file
+// size; the reader hands each reference's trigger row to the builder as it
+// checks it, and build() sorts. A lenient read removes from the columns what
+// the checks across lines leave out: a share's records with a duplicate id
+// before the share is appended, the records whose trigger never came at the
+// end.
 #include "io_read_keys.hpp"
 #include "io_read_line.hpp"
 #include "io_read_share.hpp"

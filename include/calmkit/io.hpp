@@ -43,15 +43,17 @@ struct ReadOptions {
   /// that runs on longer without a line break, such as a stream of zero bytes,
   /// is refused as a `JournalFormatError` on that line, even in lenient mode.
   std::size_t max_line_bytes = std::size_t{16} << 20;
-  /// Threads that parse at the same time; 0 (the default) for one per
-  /// hardware thread, 1 to parse on the calling thread alone. The records,
+  /// Threads of the read, the calling one included; 0 (the default) for one
+  /// per hardware thread, 1 to read on the calling thread alone. They are
+  /// started once per read and each parses a share of lines at a time, and
+  /// merges the next share in line order when it is parsed. The records,
   /// their order, every error (with its line number) and the lenient report
   /// are the same for any number.
   unsigned threads = 0;
-  /// Bytes read per thread at a time (default 1 MiB, at least 1 KiB): a read
-  /// holds `threads` x `chunk_bytes` of the input and its longest line next to
-  /// the records, not the whole file. A window is cut at line starts into one
-  /// share per thread (shares under 64 KiB are not worth a thread).
+  /// Bytes of input per share (default 1 MiB, at least 1 KiB; a share is cut
+  /// after the first line break past that, so a longer line makes a longer
+  /// share): a read holds two shares per thread and its longest line next to
+  /// the records, not the whole file.
   std::size_t chunk_bytes = std::size_t{1} << 20;
 };
 
@@ -80,10 +82,10 @@ struct ReadResult {
 };
 
 /// Reads a JSON Lines journal file (a regular file, or a pipe or device read to
-/// its end). The file is read in windows of `ReadOptions::chunk_bytes` (1 MiB)
-/// per thread, and each window's lines are parsed on `ReadOptions::threads`
-/// threads: memory holds the records kept, one window and the longest line,
-/// not the whole file.
+/// its end). The file is read in shares of `ReadOptions::chunk_bytes` (1 MiB),
+/// parsed and merged on `ReadOptions::threads` threads: memory holds the
+/// records kept, two shares per thread and the longest line, not the whole
+/// file.
 /// @throws JournalFormatError (strict mode) at the first broken rule, naming
 ///         file, line and field, and in any mode for a line longer than
 ///         `ReadOptions::max_line_bytes`; FileError (a std::runtime_error) if
