@@ -182,6 +182,135 @@ void import_readings(const Batch& b, Imported& im) {
   });
 }
 
+// --- column-wise: a table whose layout is the bridge's own -------------------
+
+/// Whether `c` is an array of Arrow format `f` (not dictionary-encoded) with
+/// no null.
+bool no_nulls(const Column* c) {
+  return c->array()->null_count == 0 || c->array()->buffers[0] == nullptr;
+}
+bool plain(const Column* c, std::string_view f) {
+  return c != nullptr && c->array()->dictionary == nullptr && std::string_view(c->schema()->format) == f &&
+         no_nulls(c);
+}
+/// The values of a fixed-width column from logical row `first` on.
+template <class T>
+const T* values_of(const Column* c, std::int64_t first) {
+  return static_cast<const T*>(c->array()->buffers[1]) + c->array()->offset + first;
+}
+
+/// Whether rows `first .. first + n` of a utf8 column (absent: yes) can be
+/// read as they are: offsets that do not go backwards, and the whole text
+/// UTF-8 by the model's rule (`rules::utf8_text`, once over the data buffer)
+/// with every value starting on a character, so each value is UTF-8 too.
+/// False sends the table to the row path, which words the first problem.
+bool utf8_rows(const Column* c, std::int64_t first, std::int64_t n) {
+  if (c == nullptr) return true;
+  const ArrowArray* a = c->array();
+  if (a->dictionary != nullptr || std::string_view(c->schema()->format) != "u") return false;
+  if (n == 0) return true;
+  const std::int32_t* o = values_of<std::int32_t>(c, first);
+  if (o[0] < 0) return false;
+  for (std::int64_t k = 0; k < n; ++k) {
+    if (o[k + 1] < o[k]) return false;
+  }
+  if (o[n] == o[0]) return true;
+  const char* data = static_cast<const char*>(a->buffers[2]);
+  if (data == nullptr) return false;
+  if (rules::utf8_text(c->label(), std::string_view(data + o[0], static_cast<std::size_t>(o[n] - o[0]))))
+    return false;
+  for (std::int64_t k = 0; k < n; ++k) {
+    if (o[k] < o[n] && (static_cast<unsigned char>(data[o[k]]) & 0xC0U) == 0x80U) return false;
+  }
+  return true;
+}
+
+/// Text of logical row `i` of an optional text column; null and absent are "".
+std::string_view text_or_empty(const Column* c, std::int64_t i) {
+  return c == nullptr || c->is_null(i) ? std::string_view{} : c->text(i);
+}
+
+/// Readings whose columns have the bridge's own layout (what `to_arrow`,
+/// Parquet and pandas give: participant as dictionary<int32, utf8> or utf8,
+/// id / note / trigger utf8, time timestamp[us], offset_minutes int16,
+/// intensity int8, no null where a value is required): each rule is checked
+/// over whole columns (the model's own `UtcOffset::make`,
+/// `detail::in_year_range`, `Intensity::make`, `rules::utf8_text`), the
+/// participant dictionary is coded once per entry, and the fixed-width
+/// columns go to the builder in bulk (`JournalBuilder::append_readings`).
+/// Returns false, having changed nothing, when the layout differs or any
+/// value breaks a rule: the row path then reads the batch and names the
+/// first problem by row and column, as before.
+bool import_readings_columns(const Batch& b, Imported& im) {
+  const Head h = head_columns(b, false, true);
+  const Column* intensity = b.get("intensity", Want::integer, true);
+  const Column* note = b.get("note", Want::text, false);
+  const std::int64_t n = b.length();
+  const std::int64_t first = b.at(0);
+  if (h.participant == nullptr || h.time == nullptr || h.offset == nullptr) return false;
+  const std::string_view tf(h.time->schema()->format);
+  if (h.time->array()->dictionary != nullptr || tf.substr(0, 4) != "tsu:" || !no_nulls(h.time)) return false;
+  if (!plain(h.offset, "s") || !plain(intensity, "c")) return false;
+  if (!utf8_rows(h.id, first, n) || !utf8_rows(h.trigger, first, n) || !utf8_rows(note, first, n))
+    return false;
+  // The participants: a dictionary (checked once per entry) or plain text, never null.
+  const Column* p = h.participant;
+  const Column* dict = p->dictionary();
+  if (!no_nulls(p)) return false;
+  if (dict != nullptr) {
+    if (std::string_view(p->schema()->format) != "i" || !no_nulls(dict) ||
+        !utf8_rows(dict, 0, dict->length()))
+      return false;
+    const std::int32_t* code = values_of<std::int32_t>(p, first);
+    for (std::int64_t i = 0; i < n; ++i) {
+      if (code[i] < 0 || code[i] >= dict->length()) return false;
+    }
+  } else if (!utf8_rows(p, first, n)) {
+    return false;
+  }
+  const std::int64_t* time = values_of<std::int64_t>(h.time, first);
+  const std::int16_t* offset = values_of<std::int16_t>(h.offset, first);
+  const std::int8_t* level = values_of<std::int8_t>(intensity, first);
+  for (std::int64_t i = 0; i < n; ++i) {
+    if (!UtcOffset::make(offset[i]) || !detail::in_year_range(time[i], offset[i]) ||
+        !Intensity::make(level[i]))
+      return false;
+  }
+  // Every rule holds: code the participants and append the columns.
+  auto& builder = im.builder_of<Reading>();
+  const auto rows = static_cast<std::size_t>(n);
+  std::vector<std::int32_t> codes(rows);
+  if (dict != nullptr) {
+    std::vector<std::int32_t> remap(static_cast<std::size_t>(dict->length()), -1);
+    const std::int32_t* code = values_of<std::int32_t>(p, first);
+    for (std::size_t i = 0; i < rows; ++i) {
+      auto& r = remap[static_cast<std::size_t>(code[i])];
+      if (r < 0) r = builder.participant_code(dict->text(code[i]));
+      codes[i] = r;
+    }
+  } else {
+    std::string_view last;
+    std::int32_t last_code = -1;
+    for (std::size_t i = 0; i < rows; ++i) {
+      const std::string_view t = p->text(first + static_cast<std::int64_t>(i));
+      if (last_code < 0 || t != last) {
+        last_code = builder.participant_code(t);
+        last = t;
+      }
+      codes[i] = last_code;
+    }
+  }
+  builder.append_readings(
+      codes, std::span(time, rows), std::span(offset, rows), std::span(level, rows),
+      [&](std::size_t i) { return text_or_empty(h.id, first + static_cast<std::int64_t>(i)); },
+      [&](std::size_t i) { return text_or_empty(note, first + static_cast<std::int64_t>(i)); });
+  auto& links = im.links_of<Reading>();
+  for (std::size_t i = 0; i < rows; ++i) {
+    links.push_back(text_or_empty(h.trigger, first + static_cast<std::int64_t>(i)));
+  }
+  return true;
+}
+
 void import_exercises(const Batch& b, Imported& im) {
   const Column* end = b.get("end", Want::time, true);
   const Column* end_offset = b.get("end_offset_minutes", Want::integer, false);
@@ -514,7 +643,7 @@ void import_table(std::string_view table, const std::vector<HeldBatch>& batches,
     if (a->length == 0) continue;  // no rows: no records, whatever the columns
     const Batch b(hb.schema.get(), a, w, first_row);
     if (table == "triggers") import_triggers(b, im);
-    if (table == "readings") import_readings(b, im);
+    if (table == "readings" && !import_readings_columns(b, im)) import_readings(b, im);
     if (table == "exercises") import_exercises(b, im);
     if (table == "thought_records") import_thought_records(b, im);
     if (table == "assessments") import_assessments(b, im);

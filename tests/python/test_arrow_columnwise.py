@@ -167,3 +167,90 @@ def test_a_dataframe_with_a_column_twice_is_refused_by_name():
     assert list(df.columns).count("intensity") == 2
     with pytest.raises(ValueError, match=r"<arrow>/readings: column\(s\) \['intensity'\] appear more than once"):
         calmkit.Journal.from_arrow({"readings": df})
+
+
+# --- readings read column-wise (the bridge's own layout) -------------------------
+
+
+def _bridge_readings(n: int, seed: int) -> pa.Table:
+    """Readings in the bridge's own layout, with every optional column partly null."""
+    rng = np.random.default_rng(seed)
+    people = pa.array([f"p{k:03d}" for k in range(7)] + ["\u00e9t\u00e9 \U0001f600"])
+    codes = rng.integers(0, len(people), n).astype(np.int32)
+    text = [None if k % 3 else f"note {k} \u00fcber" for k in range(n)]
+    return pa.table({
+        "participant": pa.DictionaryArray.from_arrays(pa.array(codes), people),
+        "id": [None if k % 11 == 5 else f"r{k}" for k in range(n)],
+        "time": pa.array(rng.integers(-10**15, 10**15, n), pa.timestamp("us", tz="UTC")),
+        "offset_minutes": pa.array(rng.integers(-1439, 1440, n), pa.int16()),
+        "intensity": pa.array(rng.integers(0, 11, n), pa.int8()),
+        "note": text,
+    })
+
+
+def _rows_of(j) -> list[tuple]:
+    return sorted((r.participant, r.id, r.time.isoformat(timespec="microseconds"), r.intensity, r.note)
+                  for r in j.readings)
+
+
+def _expected_rows(t: pa.Table) -> list[tuple]:
+    """The same tuples from pyarrow's own values (datetime for the instants and offsets)."""
+    out = []
+    for row in t.to_pylist():
+        off = timezone(timedelta(minutes=row["offset_minutes"]))
+        when = row["time"].astimezone(off).isoformat(timespec="microseconds")
+        out.append((row["participant"], row["id"] or "", when, row["intensity"], row["note"] or ""))
+    return sorted(out)
+
+
+@pytest.mark.parametrize("shape", ["whole", "sliced", "chunked", "plain participant"])
+def test_readings_in_the_bridge_layout_read_as_pyarrow_sees_them(shape):
+    t = _bridge_readings(3000, seed=7)
+    if shape == "sliced":
+        t = t.slice(123, 2000)
+    elif shape == "chunked":
+        t = pa.Table.from_batches(t.slice(0, 1700).to_batches() + t.slice(1700).to_batches())
+        assert t.column("time").num_chunks == 2
+    elif shape == "plain participant":
+        t = t.set_column(0, "participant", t.column("participant").cast(pa.string()))
+    j = calmkit.Journal.from_arrow({"readings": t})
+    assert _rows_of(j) == _expected_rows(t)
+
+
+@pytest.mark.parametrize("column, value, reason", [
+    ("intensity", 11, r"row 4: field 'intensity': must be an integer 0..10, got 11"),
+    ("offset_minutes", 1440, r"row 4: field 'offset_minutes': UTC offset must be within -23:59..\+23:59"),
+    ("time", 3 * 10**17, r"row 4: field 'time': year must be 1400..9999"),
+])
+def test_a_bad_value_in_the_bridge_layout_is_named_by_row(column, value, reason):
+    t = _bridge_readings(10, seed=1)
+    typ = t.schema.field(column).type
+    values = t.column(column).cast(pa.int64()).to_pylist()
+    values[4] = value
+    t = t.set_column(t.column_names.index(column), column, pa.array(values, pa.int64()).cast(typ))
+    with pytest.raises(ValueError, match=r"<arrow>/readings: " + reason):
+        calmkit.Journal.from_arrow({"readings": t})
+
+
+def test_text_that_is_not_utf8_in_the_bridge_layout_is_named_by_row():
+    t = _bridge_readings(10, seed=2)
+    notes = pa.array([b"ok"] * 6 + [b"\xff\xfe"] + [b"ok"] * 3, pa.binary()).view(pa.string())
+    t = t.set_column(t.column_names.index("note"), "note", notes)
+    with pytest.raises(ValueError, match=r"<arrow>/readings: row 6: field 'note': is not valid UTF-8"):
+        calmkit.Journal.from_arrow({"readings": t})
+    # A value split across two rows is not UTF-8 either, though the whole buffer is.
+    split = pa.Array.from_buffers(pa.string(), 2, [None, pa.py_buffer(np.array([0, 1, 2], np.int32).tobytes()),
+                                                   pa.py_buffer("\u00e9".encode())])
+    assert b"".join(split.cast(pa.binary()).to_pylist()) == "\u00e9".encode()
+    t = _bridge_readings(2, seed=3)
+    t = t.set_column(t.column_names.index("note"), "note", split)
+    with pytest.raises(ValueError, match=r"row 0: field 'note': is not valid UTF-8"):
+        calmkit.Journal.from_arrow({"readings": t})
+
+
+def test_other_layouts_read_the_same_values():
+    # int64 intensities, int32 offsets, text participants: the row path, the same records.
+    t = _bridge_readings(500, seed=4)
+    wide = t.set_column(4, "intensity", t.column("intensity").cast(pa.int64()))
+    wide = wide.set_column(3, "offset_minutes", wide.column("offset_minutes").cast(pa.int32()))
+    assert _rows_of(calmkit.Journal.from_arrow({"readings": wide})) == _expected_rows(t)
