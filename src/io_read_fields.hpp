@@ -9,6 +9,8 @@
 
 #include <simdjson.h>
 
+#include "io_read_utf8.hpp"
+
 #include <algorithm>
 #include <array>
 #include <bit>
@@ -72,7 +74,8 @@ struct FieldRef {
 
 [[gnu::cold]] std::string json_error_reason(simdjson::error_code e) {
   switch (e) {
-    case simdjson::UTF8_ERROR: return "the line is not valid UTF-8";
+    case simdjson::UTF8_ERROR:
+      return std::string(line_not_utf8);  // the field is found after (io_read_utf8.hpp)
     case simdjson::UNESCAPED_CHARS:
       return "invalid JSON: a control character inside a string must be escaped";
     case simdjson::STRING_ERROR: return "invalid JSON: bad string (escape sequence or surrogate)";

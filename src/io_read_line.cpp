@@ -226,6 +226,11 @@ class LineParser::Impl {
         parse_line(b, static_cast<std::size_t>(e - b), static_cast<std::size_t>(buffer_end - b), out.lines,
                    first);
       } catch (LineError& err) {
+        if (err.field.empty() && err.reason == line_not_utf8) [[unlikely]] {
+          auto v = utf8_violation(std::string_view(b, static_cast<std::size_t>(e - b)));  // the rule's words
+          err.field = std::move(v.field);
+          err.reason = std::move(v.reason);
+        }
         out.errors.push_back(ShareError{out.lines, std::move(err.field), std::move(err.reason), err.fatal});
         if (!lenient || err.fatal) return false;
       }
@@ -529,8 +534,9 @@ class LineParser::Impl {
   /// (unique ids, trigger references), which are the Reader's.
   template <class R>
   void keep(const R& rec, std::size_t line_no) {
-    // The model's rules (validate.hpp), with this line as the place.
-    if (auto bad = validate(rec)) [[unlikely]]
+    // The model's rules (validate.hpp), with this line as the place; its
+    // text's UTF-8 was checked with the whole line (stage 1).
+    if (auto bad = validate(rec, TextCheck::checked)) [[unlikely]]
       throw LineError{std::move(bad->field), std::move(bad->reason)};
     if constexpr (std::is_same_v<R, Assessment>) {
       if (auto bad = validate_answers(rec)) [[unlikely]]

@@ -187,7 +187,8 @@ template <class R>
 void append_checked(std::string& o, const R& r) {
   // A record that breaks a rule makes a file no reader accepts: the model's
   // rules (validate.hpp) refuse it here, with the record as the place.
-  if (auto bad = validate(r)) [[unlikely]]
+  // Its text's UTF-8 is checked below on the output, all fields at once.
+  if (auto bad = validate(r, TextCheck::checked)) [[unlikely]]
     throw_record("cannot write " + describe_record(r), std::move(*bad));
   if constexpr (std::is_same_v<R, Assessment>) {
     if (auto bad = validate_answers(r)) [[unlikely]]
@@ -197,7 +198,10 @@ void append_checked(std::string& o, const R& r) {
   append(o, r);
   if (!simdjson::validate_utf8(o.data() + start, o.size() - start)) [[unlikely]] {
     o.resize(start);
-    throw RecordError("cannot write " + describe_record(r), "", "a text field is not valid UTF-8");
+    // The rule names the field (every byte that is not UTF-8 is in one).
+    auto bad = rules::utf8_fields(r);
+    throw_record("cannot write " + describe_record(r),
+                 bad ? std::move(*bad) : RuleViolation{"", "is not valid UTF-8"});
   }
 }
 
@@ -213,8 +217,8 @@ void write_all(const Journal& journal, const WriteOptions& options, Sink&& sink)
     put_int(buf, "version", journal_format_version);
     put_opt_string(buf, "generator", options.generator);
     buf += "}\n";
-    if (!simdjson::validate_utf8(buf.data(), buf.size())) {
-      throw_invalid("cannot write the header: the generator is not valid UTF-8");
+    if (auto bad = rules::utf8_text("generator", options.generator)) {
+      throw_record("cannot write the header", std::move(*bad));
     }
   }
   auto each = [&](auto records) {

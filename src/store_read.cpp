@@ -31,13 +31,8 @@ namespace {
 std::string text_of(const Impl& impl, const Query& q, int col, const std::string& who,
                     std::string_view field) {
   std::string s = q.text(col);
-  if (const auto at = first_invalid_utf8(s); at != std::string_view::npos) {
-    static constexpr char hex[] = "0123456789abcdef";
-    const auto byte = static_cast<unsigned char>(s[at]);
-    corrupt(impl, who + ": " + std::string(field) + " is not valid UTF-8 (byte 0x" + hex[byte >> 4U] +
-                      hex[byte & 0xFU] + " at offset " + std::to_string(at) + " of " + quote_printable(s) +
-                      ")");
-  }
+  if (auto bad = rules::utf8_text(field, s)) [[unlikely]]
+    corrupt(impl, JournalFormatError::compose(who, 0, bad->field, bad->reason));
   return s;
 }
 

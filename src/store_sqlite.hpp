@@ -213,10 +213,10 @@ class Query {
   Query& bind(int i, std::string_view v) {
     // Text goes in as UTF-8 only, so that everything read back decodes (in
     // C++ and in Python); a caller's bytes that are not UTF-8 are refused.
-    if (const auto at = first_invalid_utf8(v); at != std::string_view::npos) {
-      throw_invalid("text " + quote_printable(v) + " is not valid UTF-8 (at byte offset " +
-                    std::to_string(at) + "); a store holds UTF-8 text only");
-    }
+    // (A record's fields have been checked by `validate` with the record
+    // named; this is for every other text a store is handed.)
+    if (auto bad = rules::utf8_text("", v)) [[unlikely]]
+      throw_invalid("text " + quote_printable(v) + ' ' + bad->reason + "; a store holds UTF-8 text only");
     check(sqlite3_bind_text64(s_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
     return *this;
   }

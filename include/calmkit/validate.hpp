@@ -34,9 +34,12 @@
 #include <calmkit/model.hpp>
 
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace calmkit {
 
@@ -114,6 +117,14 @@ inline std::size_t first_invalid_utf8(std::string_view s) noexcept {
   const std::size_t n = s.size();
   std::size_t i = 0;
   while (i < n) {
+    // Plain ASCII, eight bytes at a time (most journal text is).
+    while (n - i >= 8) {
+      std::uint64_t w = 0;
+      std::memcpy(&w, b + i, 8);
+      if ((w & 0x8080808080808080ULL) != 0) break;
+      i += 8;
+    }
+    if (i >= n) break;
     const unsigned c = b[i];
     if (c < 0x80) {
       ++i;
@@ -156,14 +167,29 @@ namespace rules {
   return RuleViolation{std::string(field), "must not be empty"};
 }
 
+/// The reason of the rule "text is UTF-8" for a value whose byte `byte`, at
+/// byte offset `offset` of the value (from 0), begins no well-formed UTF-8
+/// sequence: `is not valid UTF-8 (byte 0xe9 at offset 3)`. Every entry point
+/// words the rule with this, whether it checks a field (`utf8_text`) or, as the
+/// JSON Lines reader does, a whole line first and names the field after.
+[[nodiscard]] inline std::string not_utf8(unsigned char byte, std::size_t offset) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out = "is not valid UTF-8 (byte 0x";
+  out += hex[byte >> 4U];
+  out += hex[byte & 0xFU];
+  out += " at offset " + std::to_string(offset) + ")";
+  return out;
+}
+
 /// Any text field: well-formed UTF-8 (the journal format is UTF-8 text,
-/// RFC 8259 section 8.1). For the entry points that take text as bytes (the
-/// Arrow bridge, the store's reads); the JSON Lines reader checks whole lines.
+/// RFC 8259 section 8.1). `validate` runs it on every text field of a record;
+/// the entry points that take text as bytes (the Arrow bridge, the store's
+/// reads) run it on each value as they take it.
 [[nodiscard]] inline std::optional<RuleViolation> utf8_text(std::string_view field, std::string_view value) {
   const std::size_t bad = detail::first_invalid_utf8(value);
   if (bad == std::string_view::npos) [[likely]]
     return std::nullopt;
-  return RuleViolation{std::string(field), "is not valid UTF-8 (at byte offset " + std::to_string(bad) + ")"};
+  return RuleViolation{std::string(field), not_utf8(static_cast<unsigned char>(value[bad]), bad)};
 }
 
 /// `acted_after_minutes` of a trigger, for an entry point that reads it as a
@@ -219,40 +245,129 @@ namespace rules {
 
 }  // namespace rules
 
-/// The rules of a trigger that need no other record: a non-empty id. (Its
-/// `acted_after_minutes` is a `Minutes`, finite and >= 0 by construction.)
-[[nodiscard]] inline std::optional<RuleViolation> validate(const Trigger& t) {
+namespace detail {
+/// `utf8_text` over the text fields of one record in the format's field
+/// order, keeping the first violation; a list element is named `thoughts[2]`,
+/// an emotion's name `emotions[0].name`, as the reader names them.
+struct Utf8Fields {
+  std::optional<RuleViolation> bad;
+
+  Utf8Fields& operator()(std::string_view field, std::string_view value) {
+    if (!bad) [[likely]]
+      bad = rules::utf8_text(field, value);
+    return *this;
+  }
+  Utf8Fields& operator()(std::string_view field, const std::vector<std::string>& values) {
+    for (std::size_t i = 0; i < values.size() && !bad; ++i) {
+      if (first_invalid_utf8(values[i]) != std::string_view::npos) [[unlikely]]
+        bad = rules::utf8_text(std::string(field) + '[' + std::to_string(i) + ']', values[i]);
+    }
+    return *this;
+  }
+};
+}  // namespace detail
+
+namespace rules {
+/// Every text field of a trigger, well-formed UTF-8 (`utf8_text`).
+[[nodiscard]] inline std::optional<RuleViolation> utf8_fields(const Trigger& t) {
+  return detail::Utf8Fields{}("participant", t.participant)("id", t.id)("context", t.context)(
+             "thoughts", t.thoughts)("sensations", t.sensations)("urge", t.urge)("response", t.response)(
+             "tags", t.tags)
+      .bad;
+}
+/// Every text field of a reading, well-formed UTF-8.
+[[nodiscard]] inline std::optional<RuleViolation> utf8_fields(const Reading& r) {
+  return detail::Utf8Fields{}("participant", r.participant)("id", r.id)("trigger", r.trigger)("note", r.note)
+      .bad;
+}
+/// Every text field of an exercise session, well-formed UTF-8.
+[[nodiscard]] inline std::optional<RuleViolation> utf8_fields(const ExerciseSession& e) {
+  return detail::Utf8Fields{}("participant", e.participant)("id", e.id)("exercise", e.exercise)(
+             "trigger", e.trigger)("responses", e.responses)
+      .bad;
+}
+/// Every text field of a thought record, well-formed UTF-8.
+[[nodiscard]] inline std::optional<RuleViolation> utf8_fields(const ThoughtRecord& t) {
+  detail::Utf8Fields f;
+  f("participant", t.participant)("id", t.id)("situation", t.situation)("automatic_thought",
+                                                                        t.automatic_thought);
+  for (std::size_t i = 0; i < t.emotions.size() && !f.bad; ++i) {
+    if (detail::first_invalid_utf8(t.emotions[i].name) != std::string_view::npos) [[unlikely]]
+      f("emotions[" + std::to_string(i) + "].name", t.emotions[i].name);
+  }
+  return f("evidence_for", t.evidence_for)("evidence_against", t.evidence_against)(
+             "alternatives", t.alternatives)("friend_advice", t.friend_advice)(
+             "balanced_thought", t.balanced_thought)("trigger", t.trigger)
+      .bad;
+}
+/// Every text field of an assessment, well-formed UTF-8.
+[[nodiscard]] inline std::optional<RuleViolation> utf8_fields(const Assessment& a) {
+  return detail::Utf8Fields{}("participant", a.participant)("id", a.id)("instrument", a.instrument)("note",
+                                                                                                    a.note)
+      .bad;
+}
+}  // namespace rules
+
+/// Whether `validate` checks that a record's text is UTF-8. `checked` is for
+/// a caller that has checked the bytes already as a whole (the JSON Lines
+/// reader checks each line, the writer its output) and asks
+/// `rules::utf8_fields` only to name the field once something is wrong.
+enum class TextCheck : bool {
+  utf8,     ///< run `rules::utf8_fields` first (the default)
+  checked,  ///< the caller has checked the text
+};
+
+/// The rules of a trigger that need no other record: its text is UTF-8, a
+/// non-empty id. (Its `acted_after_minutes` is a `Minutes`, finite and >= 0
+/// by construction.)
+[[nodiscard]] inline std::optional<RuleViolation> validate(const Trigger& t,
+                                                           TextCheck text = TextCheck::utf8) {
+  if (text == TextCheck::utf8)
+    if (auto v = rules::utf8_fields(t)) return v;
   return rules::not_empty("id", t.id);
 }
 
-/// A reading has no rule of its own beyond its types (its id is optional).
-[[nodiscard]] inline std::optional<RuleViolation> validate(const Reading& /*r*/) {
+/// A reading has no rule of its own beyond its types and UTF-8 text (its id
+/// is optional).
+[[nodiscard]] inline std::optional<RuleViolation> validate(const Reading& r,
+                                                           TextCheck text = TextCheck::utf8) {
+  if (text == TextCheck::utf8) return rules::utf8_fields(r);
   return std::nullopt;
 }
 
-/// The rules of an exercise session: a non-empty id and exercise id; `end`
-/// not before `time`.
-[[nodiscard]] inline std::optional<RuleViolation> validate(const ExerciseSession& e) {
+/// The rules of an exercise session: UTF-8 text, a non-empty id and exercise
+/// id; `end` not before `time`.
+[[nodiscard]] inline std::optional<RuleViolation> validate(const ExerciseSession& e,
+                                                           TextCheck text = TextCheck::utf8) {
+  if (text == TextCheck::utf8)
+    if (auto v = rules::utf8_fields(e)) return v;
   if (auto v = rules::not_empty("id", e.id)) return v;
   if (auto v = rules::not_empty("exercise", e.exercise)) return v;
   return rules::end_not_before_time(e.time, e.end);
 }
 
-/// The rules of a thought record: a non-empty id.
-[[nodiscard]] inline std::optional<RuleViolation> validate(const ThoughtRecord& t) {
+/// The rules of a thought record: UTF-8 text, a non-empty id.
+[[nodiscard]] inline std::optional<RuleViolation> validate(const ThoughtRecord& t,
+                                                           TextCheck text = TextCheck::utf8) {
+  if (text == TextCheck::utf8)
+    if (auto v = rules::utf8_fields(t)) return v;
   return rules::not_empty("id", t.id);
 }
 
-/// The rules of an assessment that need no registry: a non-empty id and
-/// instrument id. (Answers against the instrument: `validate_answers`.)
-[[nodiscard]] inline std::optional<RuleViolation> validate(const Assessment& a) {
+/// The rules of an assessment that need no registry: UTF-8 text, a non-empty
+/// id and instrument id. (Answers against the instrument: `validate_answers`.)
+[[nodiscard]] inline std::optional<RuleViolation> validate(const Assessment& a,
+                                                           TextCheck text = TextCheck::utf8) {
+  if (text == TextCheck::utf8)
+    if (auto v = rules::utf8_fields(a)) return v;
   if (auto v = rules::not_empty("id", a.id)) return v;
   return rules::not_empty("instrument", a.instrument);
 }
 
 /// Any record, as the matching overload.
-[[nodiscard]] inline std::optional<RuleViolation> validate(const Record& r) {
-  return std::visit([](const auto& x) { return validate(x); }, r);
+[[nodiscard]] inline std::optional<RuleViolation> validate(const Record& r,
+                                                           TextCheck text = TextCheck::utf8) {
+  return std::visit([text](const auto& x) { return validate(x, text); }, r);
 }
 
 /// The record type of a record struct.

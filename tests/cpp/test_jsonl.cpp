@@ -336,7 +336,12 @@ TEST_CASE("lines that are not one valid JSON object", "[jsonl][rules]") {
       {"bad list in an ignored field", with(read_, R"("extra":[1,,2])"), 1, "", "invalid JSON"},
       {"raw control character in a string", with(read_, "\"note\":\"a\x01b\""), 1, "",
        "a control character inside a string must be escaped"},
-      {"invalid UTF-8", with(read_, "\"note\":\"caf\xC3\""), 1, "", "not valid UTF-8"},
+      {"invalid UTF-8", with(read_, "\"note\":\"caf\xC3\""), 1, "note",
+       "is not valid UTF-8 (byte 0xc3 at offset 3)"},
+      {"invalid UTF-8 in a key", with(read_, "\"n\xFFte\":1"), 1, "",
+       "is not valid UTF-8 (byte 0xff at offset"},
+      {"invalid UTF-8 between tokens", with(read_, "\"note\":\"a\" \xFF"), 1, "",
+       "is not valid UTF-8 (byte 0xff"},
       {"lone surrogate", with(read_, R"("note":"\ud800")"), 1, "", "invalid JSON"},
       {"trailing content", read_ + " {}", 1, "", ""},
       {"trailing brace", read_ + "}", 1, "", ""},
@@ -834,7 +839,12 @@ TEST_CASE("write_journal to a path is atomic", "[jsonl][writer]") {
   SECTION("a failure while writing keeps the old file and leaves no temporary") {
     calmkit::write_journal(j, target);
     auto bad = calmkit::Journal();
-    bad.add(calmkit::Trigger{.id = "t", .time = Instant::parse("2026-03-02T10:00:00Z"), .context = "\xFF"});
+    // An instrument no registry knows: Journal holds it (the registry is the
+    // I/O layers' rule), the writer refuses it.
+    bad.add(calmkit::Assessment{.id = "a",
+                                .time = Instant::parse("2026-03-02T10:00:00Z"),
+                                .instrument = "no-such-scale",
+                                .answers = {1}});
     CHECK_THROWS_AS(calmkit::write_journal(bad, target), std::invalid_argument);
     CHECK(calmkit::read_journal(target) == j);
     CHECK(std::distance(fs::directory_iterator(dir), fs::directory_iterator{}) == 1);

@@ -254,6 +254,63 @@ std::vector<Case> cases() {
          "trigger",
          "refers to trigger 't1', which participant 'p' does not have"});
   }
+  // Text is UTF-8 (RFC 8259 8.1): the field holding the first byte that
+  // begins no UTF-8 sequence, and that byte's offset in the field's text as the
+  // record holds it (the reader counts past the JSON escapes before it).
+  {
+    Reading r{.participant = "p", .time = at("2026-03-02T21:20:00+01:00"), .intensity = Intensity(6)};
+    r.note = "caf\xE9";  // Latin-1
+    out.push_back(
+        {"a note that is not UTF-8",
+         {},
+         r,
+         "{\"type\":\"reading\",\"participant\":\"p\",\"time\":\"2026-03-02T21:20:00+01:00\",\"intensity\":6,"
+         "\"note\":\"caf\xE9\"}",
+         "note",
+         "is not valid UTF-8 (byte 0xe9 at offset 3)"});
+  }
+  {
+    auto t = good_trigger();
+    t.thoughts = {"ok", "\xFF"};
+    out.push_back({"the second thought is not UTF-8",
+                   {},
+                   t,
+                   trigger_line + ",\"thoughts\":[\"ok\",\"\xFF\"]}",
+                   "thoughts[1]",
+                   "is not valid UTF-8 (byte 0xff at offset 0)"});
+  }
+  {
+    ThoughtRecord t{.participant = "p",
+                    .id = "th1",
+                    .time = at("2026-03-02T21:14:00+01:00"),
+                    .situation = "no reply",
+                    .automatic_thought = "they are leaving",
+                    .belief_before = Percent(80)};
+    t.emotions = {
+        EmotionRating{.name = "a\n\xC3(", .before = Percent(50)}};  // a lead byte with no continuation
+    out.push_back(
+        {"an emotion's name, after an escape, is not UTF-8",
+         {},
+         t,
+         "{\"type\":\"thought_record\",\"participant\":\"p\",\"id\":\"th1\",\"time\":\"2026-03-02T21:14:00+"
+         "01:00\","
+         "\"situation\":\"no reply\",\"automatic_thought\":\"they are leaving\",\"belief_before\":80,"
+         "\"emotions\":[{\"name\":\"a\\n\xC3(\",\"before\":50}]}",
+         "emotions[0].name",
+         "is not valid UTF-8 (byte 0xc3 at offset 2)"});
+  }
+  {
+    auto t = good_trigger();
+    t.id = "\xC3\xA9\xED\xA0\x80";  // "é" then an encoded surrogate (CESU-8)
+    out.push_back({"an id holding a surrogate",
+                   {},
+                   t,
+                   "{\"type\":\"trigger\",\"participant\":\"p\",\"id\":\"\\u00e9\xED\xA0\x80\",\"time\":"
+                   "\"2026-03-02T21:14:"
+                   "00+01:00\",\"category\":\"delayed_reply\",\"intensity\":8}",
+                   "id",
+                   "is not valid UTF-8 (byte 0xed at offset 2)"});
+  }
   return out;
 }
 

@@ -397,3 +397,157 @@ def test_a_value_another_program_wrote_into_the_store_is_refused_with_the_models
             store.load()
     assert str(err.value) == (f"store '{db}' holds an invalid value: trigger 't1' of participant 'p': "
                               f"field '{field}': {reason}")
+
+
+# --- The rule "text is UTF-8" (rules::utf8_text), through every entry point that takes bytes ---
+#
+# A str in Python, JavaScript or a CSV file is always Unicode, so the bytes come
+# as Python ``bytes`` handed to a record class (pybind11 takes them for a
+# std::string), as a journal line or shard read from disk, as an Arrow column
+# another program filled, or as a cohort's participant names. Each names the
+# field holding the first bad byte and that byte's offset in the field's text
+# as the record holds it (the reader counts past JSON escapes before it).
+READING_LINE = b'{"type":"reading","participant":"p","time":"2026-03-02T21:20:00+01:00","intensity":6'
+
+
+@dataclass
+class Utf8Case:
+    name: str
+    bad: Callable[[], Any]
+    line: bytes
+    field: str
+    reason: str
+    record: str
+    table: str   # the Arrow table that holds it
+    given: tuple[str, Any] = ("", None)  # the bad field as the record class was given it (bytes)
+
+
+UTF8_CASES = [
+    Utf8Case("a note in Latin-1",
+             lambda: calmkit.Reading(participant="p", time="2026-03-02T21:20:00+01:00", intensity=6,
+                                     note=b"caf\xe9"),
+             READING_LINE + b',"note":"caf\xe9"}', "note", "is not valid UTF-8 (byte 0xe9 at offset 3)",
+             describe("reading", "p", ""), "readings", ("note", b"caf\xe9")),
+    Utf8Case("the second thought of a trigger", lambda: trigger(thoughts=["ok", b"\xff"]),
+             TRIGGER.encode() + b',"thoughts":["ok","\xff"]}', "thoughts[1]",
+             "is not valid UTF-8 (byte 0xff at offset 0)", describe("trigger", "p", "t1"), "triggers",
+             ("thoughts", ["ok", b"\xff"])),
+    Utf8Case("an emotion's name after an escape",
+             lambda: thought(emotions=[calmkit.EmotionRating(name=b"a\n\xc3(", before=50)]),
+             THOUGHT.encode() + b',"emotions":[{"name":"a\\n\xc3(","before":50}]}', "emotions[0].name",
+             "is not valid UTF-8 (byte 0xc3 at offset 2)", describe("thought_record", "p", "th1"), "thought_records",
+             ("emotions", [{"name": b"a\n\xc3(", "before": 50}])),
+    Utf8Case("a context with an encoded surrogate (CESU-8) after an escaped e-acute",
+             lambda: trigger(context=b"\xc3\xa9\xed\xa0\x80"),
+             TRIGGER.encode() + b',"context":"\\u00e9\xed\xa0\x80"}', "context",
+             "is not valid UTF-8 (byte 0xed at offset 2)", describe("trigger", "p", "t1"), "triggers",
+             ("context", b"\xc3\xa9\xed\xa0\x80")),
+]
+
+
+def _bad_arrow(c: Utf8Case) -> dict[str, Any]:
+    """calmkit's Arrow tables holding the bad record, its text columns filled
+    from bytes without a UTF-8 check (as a C or Rust producer could)."""
+    import pyarrow as pa
+
+    line = json.loads(c.line.decode("utf-8", "replace"))
+    row = _rows([line], line["type"], True)[0]
+    row[c.given[0]] = c.given[1]
+    schema = pa.schema([f.with_nullable(True) for f in calmkit.arrow.ARROW_SCHEMAS[c.table]])
+
+    def as_binary(t: Any) -> Any:  # the same layout with bytes where the schema has text
+        if pa.types.is_string(t):
+            return pa.binary()
+        if pa.types.is_list(t):
+            return pa.list_(as_binary(t.value_type))
+        if pa.types.is_struct(t):
+            return pa.struct([pa.field(f.name, as_binary(f.type)) for f in t])
+        if pa.types.is_dictionary(t):
+            return pa.dictionary(t.index_type, as_binary(t.value_type))
+        return t
+
+    raw = {name: row.get(name) for name in schema.names}  # the line's values; the bad one as bytes
+    for k, v in raw.items():
+        if isinstance(v, str):
+            raw[k] = v.encode()
+        elif isinstance(v, list):
+            raw[k] = [x.encode() if isinstance(x, str) else x for x in v]
+    cols = []
+    for f in schema:
+        arr = pa.array([raw[f.name]], type=as_binary(f.type))
+        cols.append(arr.view(f.type) if as_binary(f.type) != f.type else arr)
+    tables = {t: pa.Table.from_pylist([], schema=pa.schema([f.with_nullable(True) for f in s]))
+              for t, s in calmkit.arrow.ARROW_SCHEMAS.items()}
+    tables[c.table] = pa.Table.from_arrays(cols, schema=schema)
+    return tables
+
+
+@pytest.mark.parametrize("c", UTF8_CASES, ids=[c.name for c in UTF8_CASES])
+def test_text_that_is_not_utf8_is_refused_with_the_one_rule_everywhere(c: Utf8Case, tmp_path: Path) -> None:
+    said = f"field '{c.field}': {c.reason}"
+    bad = c.bad()  # the record classes hold text as bytes; the rules run where records enter a journal
+    journal = calmkit.Journal()
+    with pytest.raises(ValueError) as err:
+        journal.add(bad)
+    assert str(err.value) == f"cannot add {c.record}: {said}"
+    assert len(journal) == 0
+    with pytest.raises(ValueError) as err:
+        calmkit.Journal([bad])
+    assert str(err.value) == f"{c.record}: {said}"
+    with pytest.raises(ValueError) as err:
+        calmkit.to_json(bad)
+    assert str(err.value) == f"cannot write {c.record}: {said}"
+    with calmkit.open_store(tmp_path / "j.db") as store:
+        with pytest.raises(ValueError) as err:
+            store.add(bad)
+        assert str(err.value) == f"store '{tmp_path / 'j.db'}': cannot add {c.record}: {said}"
+        assert len(store) == 0
+
+    # The reader (text in memory and a file; strict and lenient), after a good line.
+    good = calmkit.to_json(trigger(id="t0")).encode() + b"\n"
+    text = good + c.line + b"\n"
+    with pytest.raises(calmkit.JournalFormatError) as err:
+        calmkit.parse_journal(text, name="rules.jsonl")
+    e = err.value
+    assert (e.path, e.line, e.field, e.reason) == ("rules.jsonl", 2, c.field, c.reason)
+    assert str(e) == f"rules.jsonl:2: {said}"
+    kept, report = calmkit.parse_journal_with_report(text, lenient=True, name="rules.jsonl")
+    assert [(s.line, s.field, s.reason) for s in report.skipped] == [(2, c.field, c.reason)] and len(kept) == 1
+    (tmp_path / "j.jsonl").write_bytes(text)
+    with pytest.raises(calmkit.JournalFormatError) as err:
+        calmkit.read_journal(tmp_path / "j.jsonl")
+    assert str(err.value) == f"{tmp_path / 'j.jsonl'}:2: {said}"
+
+    # Shards: the shard file and its own line (a blank line first).
+    shards = tmp_path / "shards"
+    shards.mkdir()
+    (shards / "a.jsonl").write_bytes(good)
+    (shards / "b.jsonl").write_bytes(b"\n" + c.line + b"\n")
+    with pytest.raises(calmkit.JournalFormatError) as err:
+        calmkit.read_jsonl_shards(shards)
+    e = err.value
+    assert (e.path, e.line, e.field, e.reason) == (str(shards / "b.jsonl"), 2, c.field, c.reason)
+
+    # The importers' hand-off to the model (record objects, field by field).
+    record = json.loads(c.line.decode("utf-8", "surrogateescape").replace("\\u00e9", "\u00e9"))
+    record[c.given[0]] = c.given[1]
+    with pytest.raises(ImportFormatError) as err:
+        build_journal([record], "export.csv", sources=[Source(line=7)])
+    i = err.value
+    assert (i.path, i.line, i.field, i.reason) == ("export.csv", 7, c.field, c.reason)
+
+    # The Arrow bridge: a text column another producer filled with these bytes.
+    with pytest.raises(ValueError) as err:
+        calmkit.Journal.from_arrow(_bad_arrow(c), name="rules")
+    assert str(err.value) == f"rules/{c.table}: row 0: {said}"
+
+
+def test_cohort_columns_refuse_a_participant_name_that_is_not_utf8() -> None:
+    i64, i16, i8, i32 = np.int64, np.int16, np.int8, np.int32
+    with pytest.raises(ValueError) as err:
+        calmkit.cohort_from_arrays(
+            ["p", b"ana\xff"], np.array([0], i32), np.array([1_772_482_440_000_000], i64), np.array([60], i16),
+            np.array([8], i8), np.array([0], np.uint8),
+            np.array([], i32), np.array([], i64), np.array([], i16), np.array([], i8), np.array([], i32))
+    assert str(err.value) == ("cohort columns: participants row 1, field 'participant': is not valid UTF-8 "
+                              "(byte 0xff at offset 3)")

@@ -281,6 +281,11 @@ inline void Cohort::prepare() {
 inline void Cohort::check() const {
   using metrics::detail::bad_column;
   const auto np = participants.size();
+  // A participant's name is text: the model's UTF-8 rule (validate.hpp).
+  for (std::size_t i = 0; i < np; ++i) {
+    if (auto v = rules::utf8_text("participant", participants[i])) [[unlikely]]
+      bad_column("participants", i, v->field.c_str(), v->reason);
+  }
   auto check_p = [np](const char* table, const std::vector<std::int32_t>& p) {
     for (std::size_t i = 0; i < p.size(); ++i) {
       if (p[i] < 0 || static_cast<std::size_t>(p[i]) >= np) {
