@@ -611,18 +611,24 @@ def read_jsonl_shards(folder: _PathLike, pattern: str = "*.jsonl") -> Any:
     files = sorted(p for p in root.glob(pattern) if p.is_file())
     if not files:
         raise FileNotFoundError(f"{root}: no file matches {pattern!r}")
-    lines: list[str] = []
+    # Lines as the reader takes them: bytes (its UTF-8 rule speaks, with the
+    # shard and line), split at "\n" only (a lone "\r" does not end a line),
+    # blank when only spaces, tabs and "\r", a UTF-8 byte order mark at a
+    # file's start read past.
+    lines: list[bytes] = []
     origin: list[tuple[Path, int]] = []  # shard file and line of each line of the joined text
     for f in files:
-        with open(f, encoding="utf-8") as fh:
-            for n, line in enumerate(fh, start=1):
-                if line.strip():
-                    lines.append(line.rstrip("\r\n"))
-                    origin.append((f, n))
+        data = f.read_bytes()
+        if data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+        for n, line in enumerate(data.split(b"\n"), start=1):
+            if line.strip(b" \t\r"):
+                lines.append(line)
+                origin.append((f, n))
     # One parse of all shards (a reading may link to a trigger in another shard);
     # a header line of each shard is accepted by the reader wherever it is.
     try:
-        return _core.parse_journal("\n".join(lines) + "\n", name=str(root))
+        return _core.parse_journal(b"\n".join(lines) + b"\n", name=str(root))
     except _core.JournalFormatError as e:
         line = getattr(e, "line", 0)
         if not 1 <= line <= len(origin):

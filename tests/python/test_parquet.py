@@ -199,6 +199,31 @@ def test_jsonl_shards(tmp_path, cohort):
         ckpq.read_jsonl_shards(tmp_path, pattern="*.ndjson")
 
 
+def test_read_jsonl_shards_reads_lines_as_the_reader_does(tmp_path):
+    # Found by review (A9): shards were read in Python text mode, so a byte that
+    # is not UTF-8 was a bare UnicodeDecodeError and a lone CR ended a line.
+    # Each shard must read as read_journal reads the same file, with the shard
+    # and its own line in the error.
+    reading = '{"type":"reading","time":"2026-03-02T21:20:00+01:00","intensity":6'
+    (tmp_path / "a.jsonl").write_bytes(b"\xef\xbb\xbf" + (reading + ',"id":"r1"}\r\n').encode())  # BOM, CRLF
+    assert len(ckpq.read_jsonl_shards(tmp_path).readings) == 1
+    bad = tmp_path / "b.jsonl"
+    bad.write_bytes(b"\n\n" + (reading + ',"id":"r2","note":"caf').encode() + b"\xe9\"}\n")
+    for read in (calmkit.read_journal, lambda f: ckpq.read_jsonl_shards(f.parent)):
+        with pytest.raises(calmkit.JournalFormatError) as e:
+            read(bad)
+        assert (e.value.path, e.value.line, e.value.field, e.value.reason) == (
+            str(bad), 3, "note", "is not valid UTF-8 (byte 0xe9 at offset 3)")
+    # Two records parted by a lone CR are one line, refused by both.
+    bad.write_bytes((reading + ',"id":"r2"}\r' + reading + ',"id":"r3"}\n').encode())
+    said = []
+    for read in (calmkit.read_journal, lambda f: ckpq.read_jsonl_shards(f.parent)):
+        with pytest.raises(calmkit.JournalFormatError) as e:
+            read(bad)
+        said.append((e.value.path, e.value.line, e.value.field, e.value.reason))
+    assert said[0] == said[1] and said[0][:2] == (str(bad), 1)
+
+
 def test_pickle_round_trip_is_cheap(cohort):
     blob = pickle.dumps(cohort, protocol=pickle.HIGHEST_PROTOCOL)
     assert pickle.loads(blob) == cohort
