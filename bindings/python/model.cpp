@@ -12,6 +12,8 @@
 #include "common.hpp"
 
 #include <cstddef>
+#include <limits>
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
@@ -350,6 +352,32 @@ std::optional<std::string> time_reason(std::string_view text) {
   return rules::invalid_time(text, why);
 }
 
+/// `v` as a long long, saturated (a Python int beyond it is out of every range).
+long long saturated(const py::int_& v) {
+  int overflow = 0;
+  const long long n = PyLong_AsLongLongAndOverflow(v.ptr(), &overflow);
+  if (overflow != 0)
+    return overflow > 0 ? std::numeric_limits<long long>::max() : std::numeric_limits<long long>::min();
+  return n;
+}
+
+/// The model's reason `year` is outside the years a journal holds, or None:
+/// for a Python reader of dates (the importers), in the model's words.
+std::optional<std::string> year_reason(const py::int_& year) {
+  const long long y = saturated(year);
+  if (y >= detail::min_year && y <= detail::max_year) return std::nullopt;
+  return detail::year_out_of_range(y);
+}
+
+/// The model's reason `minutes` is no UTC offset (`UtcOffset`), or None.
+std::optional<std::string> offset_reason(const py::int_& minutes) {
+  const long long m = saturated(minutes);
+  if (m >= std::numeric_limits<int>::min() && m <= std::numeric_limits<int>::max() &&
+      UtcOffset::make(static_cast<int>(m)))
+    return std::nullopt;
+  return detail::offset_out_of_range(m);
+}
+
 }  // namespace
 
 void bind_assessment(py::module_& m) {
@@ -397,6 +425,10 @@ void register_model(py::module_& m) {
         "The model's reason `value` is no distress intensity (an int 0..10), or None.");
   m.def("_time_reason", &time_reason, py::arg("text"),
         "The model's reason `text` is no RFC 3339 time with an offset, or None.");
+  m.def("_year_reason", &year_reason, py::arg("year"),
+        "The model's reason `year` is outside the years a journal holds (1400..9999), or None.");
+  m.def("_offset_reason", &offset_reason, py::arg("minutes"),
+        "The model's reason `minutes` east of UTC is no UTC offset (-23:59..+23:59), or None.");
   bind_vocabulary(m);
   bind_trigger(m);
   bind_reading(m);

@@ -383,10 +383,10 @@ def _shift(text: str, weeks: int, where: str, offset_minutes: int = 0) -> str:
         moved = (dt + timedelta(weeks=weeks)).astimezone(timezone(timedelta(minutes=offset_minutes)))
     except OverflowError:
         moved = None
-    if moved is None or not 1400 <= moved.year <= 9999:
-        raise ValueError(f"{where}: the time {text} moved by the participant's date shift ({weeks:+d} weeks) "
-                         "falls outside the years 1400-9999 that the journal format allows; export without "
-                         "shift_dates, or with another key")
+    reason = "beyond the years a datetime holds" if moved is None else _core._year_reason(moved.year)
+    if reason is not None:  # the journal format's year rule, in the model's words
+        raise ValueError(f"{where}: the time {text} moved by the participant's date shift ({weeks:+d} weeks): "
+                         f"{reason}; export without shift_dates, or with another key")
     return rfc3339(moved)
 
 

@@ -409,10 +409,11 @@ def test_daylio_placeholder_year_names_the_field_and_the_journal_limits(tmp_path
     with pytest.raises(ImportFormatError) as e:
         import_daylio(f, utc_offset=60)
     assert (e.value.line, e.value.field) == (2, "full_date")
-    assert f"the year {year} is outside the years 1400-9999 a calmkit journal can hold" in str(e.value)
+    # The model's year rule, in its words (time.hpp year_rule), after the export's text.
+    assert f"year must be 1400..9999, got {year} (a placeholder date?)" in str(e.value)
     # The older layout names its year column.
     f.write_text("year,date,weekday,time,mood,activities,note\n0001,18 May,x,10:00,rad,,\n", encoding="utf-8")
-    with pytest.raises(ImportFormatError, match="the year 1 is outside the years 1400-9999") as e:
+    with pytest.raises(ImportFormatError, match=r"year must be 1400\.\.9999, got 1 ") as e:
         import_daylio(f, utc_offset=60)
     assert e.value.field == "year"
     # The limits themselves import.
@@ -478,3 +479,17 @@ def test_mindlamp_negative_duration_is_refused_by_the_models_end_rule(tmp_path):
     journal, report = import_mindlamp(f, utc_offset=0, lenient=True)
     assert [(s.item, s.field) for s in report.skipped] == [(0, "end")]
     assert len(journal.exercises) == 1
+
+
+@pytest.mark.parametrize("minutes", [1440, -1440, 10**30])
+def test_a_utc_offset_out_of_range_is_refused_in_the_models_words(tmp_path, minutes):
+    # Found by review (A5): the importers kept their own copy of the offset
+    # rule ("utc_offset must be -1439..1439 minutes"); the rule is UtcOffset's.
+    f = tmp_path / "d.csv"
+    f.write_text("full_date,date,weekday,time,mood,activities,note_title,note\n"
+                 "2026-03-02,x,x,10:00,rad,,,\n", encoding="utf-8")
+    got = min(max(minutes, -2**63), 2**63 - 1)  # a Python int beyond C++'s is shown saturated
+    with pytest.raises(ValueError) as e:
+        import_daylio(f, utc_offset=minutes)
+    assert str(e.value) == f"utc_offset: UTC offset must be within -23:59..+23:59, got {got} minutes"
+    assert len(import_daylio(f, utc_offset=1439).journal.readings) == 1  # the edge itself imports

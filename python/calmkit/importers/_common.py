@@ -78,10 +78,9 @@ def check_year(src: str, line: int, field: str, text: str, year: int) -> None:
     """A date of an app's export whose year a journal cannot hold (outside
     1400..9999, e.g. a spreadsheet's placeholder date of year 1) is an
     ImportFormatError naming the line, the field and the text."""
-    if not YEARS[0] <= year <= YEARS[1]:
-        raise ImportFormatError(src, line, field, (
-            f"{text.strip()!r}: the year {year} is outside the years {YEARS[0]}-{YEARS[1]} "
-            "a calmkit journal can hold (a placeholder date?)"), value=text)
+    reason = _core._year_reason(year)  # the model's rule and words
+    if reason is not None:
+        raise ImportFormatError(src, line, field, f"{text.strip()!r}: {reason} (a placeholder date?)", value=text)
 
 
 def refuse_unreadable(path: Any, src: str, *, zip_ok: bool = False, wide: bool = True) -> None:
@@ -112,8 +111,9 @@ class LocalClock:
         if utc_offset is not None:
             if isinstance(utc_offset, bool) or not isinstance(utc_offset, int):
                 raise ValueError(f"utc_offset must be whole minutes (int), got {utc_offset!r}")
-            if not -1439 <= utc_offset <= 1439:
-                raise ValueError(f"utc_offset must be -1439..1439 minutes, got {utc_offset}")
+            reason = _core._offset_reason(utc_offset)  # the model's rule and words (UtcOffset)
+            if reason is not None:
+                raise ValueError(f"utc_offset: {reason}")
             self.zone: tzinfo = timezone(timedelta(minutes=utc_offset))
             self.fixed = True
         else:
@@ -255,9 +255,6 @@ def _set(obj: Any, field: str, value: Any) -> None:
 _CLASSES = {"trigger": "Trigger", "reading": "Reading", "exercise": "ExerciseSession",
             "thought_record": "ThoughtRecord", "assessment": "Assessment"}
 _T0 = datetime(2000, 1, 1, tzinfo=_UTC)
-#: The years a journal holds (include/calmkit/time.hpp, min_year/max_year).
-#: The years a journal can hold (the journal format's rule, ``detail::year_rule`` in C++).
-YEARS = (1400, 9999)
 
 
 def _placeholder(ck: Any, kind: str) -> Any:
@@ -289,9 +286,7 @@ def _make(ck: Any, record: dict[str, Any]) -> Any:
         value = record.get(name, "")
         try:
             if isinstance(value, datetime) and value.utcoffset() is not None:
-                if not YEARS[0] <= value.year <= YEARS[1]:
-                    raise _FieldError(name, f"year must be {YEARS[0]}..{YEARS[1]}")  # the reader's words
-                value = _fixed(value)
+                value = _fixed(value)  # its year: the record class says the model's rule
             if name == "emotions" and isinstance(value, list):
                 value = [ck.EmotionRating(**e) if isinstance(e, dict) else e for e in value]
         except (ValueError, TypeError, OverflowError) as e:
@@ -310,7 +305,7 @@ def _quick(ck: Any, record: dict[str, Any]) -> Any:
     for name in ("time", "end"):
         when = kwargs.get(name)
         if when is not None:
-            if not isinstance(when, datetime) or when.utcoffset() is None or not YEARS[0] <= when.year <= YEARS[1]:
+            if not isinstance(when, datetime) or when.utcoffset() is None:
                 return None
             kwargs[name] = _fixed(when)
     try:
