@@ -2,6 +2,7 @@
 // copy whose records stayed in a '-wal', something else), then SQLite opened
 // on it with the durability settings of docs/store.md and the schema created
 // or migrated.
+#include <calmkit/files.hpp>
 #include <calmkit/store.hpp>
 
 #include "store_schema.hpp"
@@ -177,11 +178,19 @@ Store Store::open(const std::filesystem::path& path, OpenOptions options) {
   std::error_code ec;
   const bool exists = std::filesystem::exists(path, ec);
   if (!exists) {
+    // A dangling symbolic link (or a chain of them) leads to where the store
+    // is made, as every writer of calmkit follows links (files.hpp); SQLite
+    // then opens the link and follows it too.
+    const bool link = std::filesystem::is_symlink(path, ec);
+    const std::filesystem::path target = link ? resolve_write_target(path) : path;
     if (!options.create || options.read_only) {
-      detail::throw_runtime("store '" + impl->path + "' does not exist" +
-                            (options.read_only ? " (a read-only open never creates it)" : ""));
+      detail::throw_runtime(
+          "store '" + impl->path + "' does not exist" +
+          (link ? ": it is a symbolic link to '" + target.string() + "', which does not exist"
+                : std::string()) +
+          (options.read_only ? " (a read-only open never creates it)" : ""));
     }
-    detail::create_private_file(impl->path);
+    detail::create_private_file(target.string());
   } else if (!std::filesystem::is_regular_file(path, ec)) {
     // SQLite would say "disk I/O error" for a folder and wait forever on a FIFO.
     const auto st = std::filesystem::status(path, ec);

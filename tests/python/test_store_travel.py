@@ -263,6 +263,24 @@ def test_backup_through_a_link_to_a_file_not_made_yet(tmp_path: Path):
         assert copy.load() == _journal()
 
 
+def test_open_store_through_a_link_to_a_file_not_made_yet(tmp_path: Path):
+    # Found by review (A12): SQLite said "unable to open database file". The
+    # store is made where the link leads, as every writer follows links.
+    (tmp_path / "synced").mkdir()
+    link = tmp_path / "j.db"
+    link.symlink_to(Path("synced") / "real.db")  # relative, dangling
+    with pytest.raises(RuntimeError) as e:
+        calmkit.open_store(link, read_only=True)
+    assert str(e.value) == (f"store '{link}' does not exist: it is a symbolic link to "
+                            f"'{tmp_path / 'synced' / 'real.db'}', which does not exist (a read-only open never "
+                            "creates it)")
+    with calmkit.open_store(link) as st:
+        st.add_journal(_journal())
+    assert link.is_symlink() and (tmp_path / "synced" / "real.db").is_file()
+    with calmkit.open_store(tmp_path / "synced" / "real.db", read_only=True) as real:
+        assert real.load() == _journal()
+
+
 def test_cli_backup(tmp_path: Path):
     db = tmp_path / "j.db"
     with calmkit.open_store(db) as st:
