@@ -28,7 +28,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_rules import CASES, Case, message, reason_of
+from test_rules import CASES, UTF8_CASES, Case, Utf8Case, message, reason_of
 
 import calmkit
 
@@ -119,3 +119,38 @@ def test_read_journal_of_a_file_in_windows_and_threads_says_the_same(c: Case, th
     assert [(s.line, s.field, s.reason) for s in result.report.skipped] == [
         (line, c.field, reason_of(c) + c.reader_suffix)]
     assert len(result.journal) == len(before) + 3000
+
+
+# The rule "text is UTF-8" (test_rules.UTF8_CASES) through the same paths: the
+# reader checks whole lines and names the field only for a line that fails, in
+# whichever thread and window it falls; append_record and update_journal refuse
+# the record with Journal.add's message and leave the file as it was.
+@pytest.mark.parametrize("threads, chunk_bytes", [(1, 1 << 20), (2, 4096), (3, 1000)])
+@pytest.mark.parametrize("c", UTF8_CASES, ids=[c.name for c in UTF8_CASES])
+def test_text_that_is_not_utf8_through_windows_threads_and_appends(c: Utf8Case, threads: int, chunk_bytes: int,
+                                                                  tmp_path: Path) -> None:
+    filler = "".join(
+        calmkit.to_json(calmkit.Trigger(participant=f"z{i}", id="t1", time="2026-03-01T10:00:00Z",
+                                        category="other", intensity=1)) + "\n" for i in range(3000))
+    path = tmp_path / "rules.jsonl"
+    path.write_bytes(filler.encode() + c.line + b"\n" + filler.replace('"z', '"y').encode())
+    with pytest.raises(calmkit.JournalFormatError) as err:
+        calmkit.read_journal(path, threads=threads, chunk_bytes=chunk_bytes)
+    e = err.value
+    assert (e.path, e.line, e.field, e.reason) == (str(path), 3001, c.field, c.reason)
+    result = calmkit.read_journal_with_report(path, lenient=True, threads=threads, chunk_bytes=chunk_bytes)
+    assert [(s.line, s.field, s.reason) for s in result.report.skipped] == [(3001, c.field, c.reason)]
+    assert len(result.journal) == 6000
+
+    if threads == 1:
+        journal = tmp_path / "journal.jsonl"
+        calmkit.write_journal(calmkit.Journal(), journal)
+        before = journal.read_bytes()
+        said = f"cannot add {c.record}: field '{c.field}': {c.reason}"
+        with pytest.raises(ValueError) as err:
+            calmkit.append_record(journal, c.bad())
+        assert str(err.value) == said
+        with pytest.raises(ValueError) as err:
+            calmkit.update_journal(journal, lambda j: j.add(c.bad()))
+        assert str(err.value) == said
+        assert journal.read_bytes() == before

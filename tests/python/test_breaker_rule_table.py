@@ -414,7 +414,6 @@ def test_from_arrow_takes_the_time_texts_the_reader_takes(text: str) -> None:
     assert j.thought_records[0].time == dt.datetime.fromisoformat(text)
 
 
-@pytest.mark.xfail(strict=True, reason="R6 (A9 of session 25): read_jsonl_shards reads text mode, not the reader")
 @pytest.mark.parametrize("content", [b'{"type":"reading","time":"2026-03-02T21:14:00+01:00","intensity":3,'
                                      b'"note":"\xff"}\n',
                                      b'{"type":"reading","time":"2026-03-02T21:14:00+01:00","intensity":3}\r'
