@@ -39,6 +39,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -65,6 +66,15 @@ auto guarded(F&& f) -> decltype(f()) {
     err = error_object("journal_format", e.what());
     err->set("path", val(e.path()));
     err->set("line", val(static_cast<double>(e.line())));
+    err->set("field", val(e.field()));
+    err->set("reason", val(e.reason()));
+  } catch (const calmkit::RecordError& e) {
+    // A record refused by the model's rules (Journal::add, the writer): the
+    // same shape as a line's error, its place the record ("cannot add
+    // trigger 't1'"), with no file or line.
+    err = error_object("journal_format", e.what());
+    err->set("path", val(std::string()));
+    err->set("line", val(0.0));
     err->set("field", val(e.field()));
     err->set("reason", val(e.reason()));
   } catch (const calmkit::ExerciseFormatError& e) {
@@ -173,19 +183,34 @@ mx::EpisodeOptions episode_options(int threshold, double window_hours) {
 
 // --- the journal ----------------------------------------------------------------
 
+/// How a record handed over by the JavaScript side is named in its errors:
+/// `cannot ACTION trigger 't1' of participant 'p'` (`describe_record`), from
+/// its `type`, `participant` and `id` as given ("record" for a missing type).
+std::string record_place(std::string_view action, const std::string& type, const std::string& participant,
+                         const std::string& id) {
+  return "cannot " + std::string(action) + ' ' +
+         calmkit::describe_record(type.empty() ? "record" : type, participant, id);
+}
+
 /// One record of journal format v1, parsed by the journal reader so that the
-/// rules and the error messages (field names) are the reader's own. The
-/// reader resolves a `trigger` reference within the text it reads, so the
-/// JavaScript side sends the reference apart (`trigger`, "" for none) and it is
-/// set here; `Journal::add` then checks it against the journal's triggers.
-calmkit::Record record_from_json(const std::string& json, const std::string& trigger) {
+/// rules and their reasons (field names) are the reader's own; a refusal is a
+/// `RecordError` whose place is `place` (`record_place`), as `Journal::add`'s
+/// are. The reader resolves a `trigger` reference within the text it reads,
+/// so the JavaScript side sends a reference apart (`trigger`, "" for none) and
+/// it is set here; `Journal::add` then checks it against the journal's triggers.
+calmkit::Record record_from_json(const std::string& json, const std::string& trigger,
+                                 const std::string& place) {
   if (json.find('\n') != std::string::npos || json.find('\r') != std::string::npos) {
     // JSON.stringify never writes a raw line break; one here would split the record.
-    throw calmkit::JournalFormatError("<record>", 0, "", "a record must be one line of JSON");
+    throw calmkit::RecordError(place, "", "a record must be one line of JSON");
   }
-  auto parsed = calmkit::parse_journal_with_report(json, {.threads = 1}, "<record>");
-  auto set = std::move(parsed.journal).release();
-  if (set.size() != 1) throw calmkit::JournalFormatError("<record>", 0, "", "expected exactly one record");
+  calmkit::RecordSet set;
+  try {
+    set = calmkit::parse_journal(json, {.threads = 1}, "<record>").release();
+  } catch (const calmkit::JournalFormatError& e) {
+    throw calmkit::RecordError(place, e.field(), e.reason());  // the rule's field and reason
+  }
+  if (set.size() != 1) throw calmkit::RecordError(place, "", "expected exactly one record");
   calmkit::Record r = !set.triggers.empty()          ? calmkit::Record{std::move(set.triggers.front())}
                       : !set.readings.empty()        ? calmkit::Record{std::move(set.readings.front())}
                       : !set.exercises.empty()       ? calmkit::Record{std::move(set.exercises.front())}
@@ -217,8 +242,11 @@ class JsJournal {
   JsJournal() = default;
   explicit JsJournal(calmkit::Journal j) : j_(std::move(j)) {}
 
-  void add(const std::string& json, const std::string& trigger) {
-    guarded([&] { j_.add(record_from_json(json, trigger)); });
+  /// `type`, `participant`, `id`: the record's own, as given, to name it
+  /// in an error before it is parsed.
+  void add(const std::string& json, const std::string& trigger, const std::string& type,
+           const std::string& participant, const std::string& id) {
+    guarded([&] { j_.add(record_from_json(json, trigger, record_place("add", type, participant, id))); });
   }
   [[nodiscard]] double size() const { return static_cast<double>(j_.size()); }
   [[nodiscard]] val participants() const { return strings(j_.participants()); }
@@ -411,8 +439,12 @@ val parse_journal(const std::string& text, bool lenient, const std::string& name
   });
 }
 
-std::string record_to_json(const std::string& json, const std::string& trigger) {
-  return guarded([&] { return calmkit::to_json(record_from_json(json, trigger)); });
+std::string record_to_json(const std::string& json, const std::string& trigger, const std::string& type,
+                           const std::string& participant, const std::string& id) {
+  return guarded([&] {
+    return calmkit::to_json(
+        record_from_json(json, trigger, record_place("normalize", type, participant, id)));
+  });
 }
 
 // --- exercises ------------------------------------------------------------------

@@ -13,7 +13,7 @@ export class CalmkitError extends Error {
 
 /** A journal line or record that breaks the journal format. */
 export class JournalFormatError extends CalmkitError {
-  /** The file name given to readJournal, or "<record>" for Journal.add. */
+  /** The file name given to readJournal; "" for a record refused by Journal.add or normalizeRecord. */
   readonly path: string;
   /** 1-based line number; 0 for the text as a whole. */
   readonly line: number;

@@ -98,18 +98,23 @@ function toFormat(obj, what) {
 
 const fromFormat = (obj) => mapKeys(obj, camel);
 
+const given = (v) => (typeof v === 'string' ? v : '');
+
+/**
+ * The record as the C++ side takes it: its JSON line, its `trigger` reference
+ * set apart (the reader would look for that trigger in this one line), and its
+ * type, participant and id as given, which name the record in an error. A
+ * `trigger` that is not a string (null: none) stays in the line, so the
+ * reader's rule for the field speaks.
+ */
 function recordText(record) {
   const r = toFormat(record, 'a record');
-  const trigger = r.trigger;
-  if (trigger !== undefined && trigger !== null && typeof trigger !== 'string') {
-    throw new JournalFormatError("<record>: field 'trigger': must be a string (a trigger id)", {
-      path: '<record>',
-      field: 'trigger',
-      reason: 'must be a string (a trigger id)',
-    });
+  let trigger = '';
+  if (typeof r.trigger === 'string' || r.trigger === null) {
+    trigger = r.trigger ?? '';
+    delete r.trigger;
   }
-  delete r.trigger; // set apart: the reader would look for it in this one line
-  return [JSON.stringify(r), trigger ?? ''];
+  return [JSON.stringify(r), trigger, given(r.type), given(r.participant), given(r.id)];
 }
 
 // --- lifetime of C++ objects ---------------------------------------------------------
@@ -208,8 +213,7 @@ function makeApi(core) {
     }
     /** Adds one record ({type: "trigger", id, time, ...}, camelCase fields). */
     add(record) {
-      const [text, trigger] = recordText(record);
-      call(() => this._handle.add(text, trigger));
+      call(() => this._handle.add(...recordText(record)));
       return this;
     }
     /** Number of records. */
@@ -551,8 +555,7 @@ function makeApi(core) {
     },
     /** Checks one record and returns it as the journal writes it (camelCase). */
     normalizeRecord(record) {
-      const [text, trigger] = recordText(record);
-      return fromFormat(JSON.parse(call(() => core.recordToJson(text, trigger))));
+      return fromFormat(JSON.parse(call(() => core.recordToJson(...recordText(record)))));
     },
     /** Runs `fn(track)`; every object passed to `track` is deleted when `fn` returns or throws. */
     scope(fn) {

@@ -96,11 +96,33 @@ test('adding a bad record names the field in both spellings', () => {
     (e) => e instanceof pkg.JournalFormatError && e.field === 'time');
   assert.throws(() => j.add({ type: 'trigger', id: 't', time: '2026-03-02T21:00:00Z', category: 'sadness', intensity: 3 }),
     (e) => e instanceof pkg.JournalFormatError && e.field === 'category');
-  // A reference to a trigger the journal does not hold: the journal's rule.
-  assert.throws(() => j.add({ type: 'reading', time: '2026-03-02T21:00:00Z', intensity: 3, trigger: 'nope' }),
-    (e) => e instanceof pkg.CalmkitError && e.kind === 'invalid_argument' && /trigger 'nope'/.test(e.message));
+  // A reference to a trigger the journal does not hold, an id used twice: the
+  // journal's rules, the same error shape and message as C++ and Python
+  // (`cannot add RECORD: field 'F': REASON`), with no file or line.
+  const refused = (record, message, field, reason) =>
+    assert.throws(() => j.add(record), (e) => {
+      assert.ok(e instanceof pkg.JournalFormatError, String(e));
+      assert.deepEqual([e.message, e.path, e.line, e.field, e.reason], [message, '', 0, field, reason]);
+      return true;
+    });
+  refused({ type: 'reading', participant: 'p', time: '2026-03-02T21:00:00Z', intensity: 3, trigger: 'nope' },
+    "cannot add reading of participant 'p': field 'trigger': refers to trigger 'nope', which participant 'p' " +
+      'does not have', 'trigger', "refers to trigger 'nope', which participant 'p' does not have");
+  j.add({ type: 'trigger', participant: 'p', id: 't1', time: '2026-03-02T21:00:00Z', category: 'other', intensity: 3 });
+  refused({ type: 'trigger', participant: 'p', id: 't1', time: '2026-03-02T22:00:00Z', category: 'other', intensity: 4 },
+    "cannot add trigger 't1' of participant 'p': field 'id': duplicate trigger id 't1' for participant 'p'", 'id',
+    "duplicate trigger id 't1' for participant 'p'");
+  // A rule of the record alone: the reader's rule and reason, the record as the place.
+  refused({ type: 'trigger', participant: 'p', id: '', time: '2026-03-02T21:00:00Z', category: 'other', intensity: 3 },
+    "cannot add trigger of participant 'p': field 'id': must not be empty", 'id', 'must not be empty');
+  // A trigger reference that is not a string: the reader's type rule, not a
+  // wording of the JavaScript side's own (null means none).
+  refused({ type: 'reading', participant: 'p', time: '2026-03-02T21:00:00Z', intensity: 3, trigger: 5 },
+    "cannot add reading of participant 'p': field 'trigger': must be a string, got a number", 'trigger',
+    'must be a string, got a number');
+  j.add({ type: 'reading', participant: 'p', time: '2026-03-02T21:05:00Z', intensity: 3, trigger: null });
   assert.throws(() => j.add(null), pkg.CalmkitError);
-  assert.equal(j.size, 0, 'nothing half-added');
+  assert.equal(j.size, 2, 'nothing half-added');
   j.delete();
 });
 
