@@ -26,6 +26,7 @@ import html
 import io
 import math
 import multiprocessing
+import operator
 import os
 import sys
 from pathlib import Path
@@ -239,8 +240,13 @@ def build_report(journal: Journal, *, participant: Optional[str] = None, thresho
     1 draws in this process; on other systems than Linux always in this
     process). A ValueError for ``jobs < 1``.
     """
-    if not 0 <= threshold <= 10:
-        raise ValueError(f"threshold must be 0-10, got {threshold}")
+    try:
+        whole: Any = operator.index(threshold)  # an int or a NumPy integer
+    except TypeError:
+        whole = threshold
+    reason = _core._intensity_reason(whole)  # the distress scale's rule and words (Intensity)
+    if reason is not None:
+        raise ValueError(f"threshold {reason}")
     if not (window_hours > 0 and math.isfinite(window_hours)):
         raise ValueError(f"window_hours must be a positive number of hours, got {window_hours}")
     everyone = journal.participants()

@@ -53,7 +53,7 @@ def test_report_of_the_sample(sample_journal_path: Path, tmp_path: Path):
     (["report", "{journal}", "-o", "{tmp}/no/such/dir/r.html"], 2, "does not exist"),
     (["report", "{journal}", "-o", "{out}", "--participant", "zz"], 2, "no participant 'zz'"),
     (["report", "{journal}", "-o", "{out}", "--tz", "nonsense,,"], 2, "invalid POSIX TZ rule"),
-    (["report", "{journal}", "-o", "{out}", "--threshold", "11"], 2, "11 is outside 0-10"),
+    (["report", "{journal}", "-o", "{out}", "--threshold", "11"], 2, "must be an integer 0..10, got 11"),
     (["report", "{journal}", "-o", "{out}", "--window-hours", "-1"], 2, "not a positive number"),
     (["report", "{journal}"], 2, "-o/--output"),
     (["report", "{bad}", "-o", "{out}"], 1, "intensity"),
@@ -129,7 +129,7 @@ def test_log_trigger_and_reading(tmp_path: Path):
     assert p.returncode == 0 and len(calmkit.read_journal(journal).readings) == 2
     for args, status, message in [
         (["reading", "--intensity", "3", "--trigger", "nope"], 2, "trigger 'nope'"),
-        (["reading", "--intensity", "11"], 2, "11 is outside 0-10"),
+        (["reading", "--intensity", "11"], 2, "must be an integer 0..10, got 11"),
         (["trigger", "--category", "weather", "--intensity", "3"], 2, "no category matches 'weather'"),
         (["reading", "--intensity", "3", "--time", "yesterday"], 2, "not a date and time"),
     ]:

@@ -192,8 +192,10 @@ def byte_count_arg(text: str) -> int:
 
 
 def zero_to_ten_arg(text: str) -> int:
-    """A whole number 0-10 (a distress or a threshold)."""
-    return _number_arg(text, int, "a whole number", lambda v: 0 <= v <= 10, lambda v: f"{v} is outside 0-10")
+    """A whole number 0-10 (a distress or a threshold): the distress scale's
+    rule and words, the model's (``Intensity``)."""
+    return _number_arg(text, int, "a whole number", lambda v: _core._intensity_reason(v) is None,
+                       _core._intensity_reason)
 
 
 def hours_arg(text: str) -> float:
