@@ -15,13 +15,13 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 
 namespace calmkit::bindings {
 namespace {
 
-using OptInt = std::optional<long long>;
 using Strings = std::vector<std::string>;
 
 /// Appends `, name=repr(value)` for a non-empty string.
@@ -39,24 +39,131 @@ std::string repr_head(const char* type, const std::string& participant, const st
   return out;
 }
 
+/// What a Python value is, in the JSON reader's words for a value of the
+/// wrong type (`a string`, `true/false`, `a list`, `an object`, `null`), or
+/// its text when it is a number (`8.7`, `8.0`, `inf`): the `got` of a rule.
+std::string got_text(const py::handle& v) {
+  if (v.is_none()) return "null";
+  if (PyBool_Check(v.ptr())) return "true/false";
+  if (py::isinstance<py::str>(v)) return "a string";
+  if (py::isinstance<py::list>(v) || py::isinstance<py::tuple>(v)) return "a list";
+  if (py::isinstance<py::dict>(v)) return "an object";
+  if (py::isinstance<py::int_>(v)) return py::str(v).cast<std::string>();
+  return py::repr(v).cast<std::string>();
+}
+
+/// What a Python value is, in the JSON reader's words, a number as `a number`.
+std::string type_text(const py::handle& v) {
+  if (!PyBool_Check(v.ptr()) && (PyFloat_Check(v.ptr()) || PyIndex_Check(v.ptr()))) return "a number";
+  return got_text(v);
+}
+
+/// Raises the record class's error (`reading 'r1': field 'intensity': ...`, a ValueError).
+[[noreturn]] void refuse(const std::string& record, std::string field, std::string reason) {
+  detail::throw_record(record, RuleViolation{std::move(field), std::move(reason)});
+}
+
+/// `v` as a Python int when it is one (or a NumPy integer), never a bool or a float; else None.
+std::optional<py::int_> exact_int(const py::handle& v) {
+  if (PyBool_Check(v.ptr()) || !PyIndex_Check(v.ptr())) return std::nullopt;
+  PyObject* i = PyNumber_Index(v.ptr());
+  if (i == nullptr) {  // NumPy's bool_ has __index__ but refuses it
+    PyErr_Clear();
+    return std::nullopt;
+  }
+  return py::reinterpret_steal<py::int_>(i);
+}
+
+/// How an emotion rating is named in its refusals: `emotion 'fear'`.
+std::string emotion_place(const EmotionRating& r) {
+  return "emotion " + detail::quote(r.name);
+}
+
+/// A bounded score field (Intensity, Percent) of a record class: the model's
+/// rule, refused as the journal reader words it for the same value
+/// (`must be an integer 0..10, got true/false`), with the record and field.
+template <class B>
+B score_field(const std::string& record, const char* field, const py::handle& v) {
+  const auto i = exact_int(v);
+  if (!i) refuse(record, field, detail::integer_range_reason(B::min, B::max, got_text(v)));
+  if (*i < py::int_(B::min) || *i > py::int_(B::max))  // also an int beyond a C++ integer
+    refuse(record, field, detail::integer_range_reason(B::min, B::max, py::str(*i).cast<std::string>()));
+  return *B::make(i->cast<long long>());
+}
+
+template <class B>
+std::optional<B> optional_score_field(const std::string& record, const char* field, const py::handle& v) {
+  if (v.is_none()) return std::nullopt;
+  return score_field<B>(record, field, v);
+}
+
+/// A true/false field: a bool (or NumPy's bool_), never a number.
+bool bool_field(const std::string& record, const char* field, const py::handle& v) {
+  if (PyBool_Check(v.ptr())) return v.ptr() == Py_True;
+  const py::handle type = reinterpret_cast<PyObject*>(Py_TYPE(v.ptr()));
+  if (py::str(type.attr("__module__")).cast<std::string>() == "numpy" &&
+      py::str(type.attr("__name__")).cast<std::string>().rfind("bool", 0) == 0)
+    return PyObject_IsTrue(v.ptr()) == 1;
+  refuse(record, field, "must be true or false, got " + type_text(v));
+}
+
+std::optional<bool> optional_bool_field(const std::string& record, const char* field, const py::handle& v) {
+  if (v.is_none()) return std::nullopt;
+  return bool_field(record, field, v);
+}
+
+/// acted_after_minutes: a number (int or float, never a bool), then the
+/// model's `Minutes` rule (finite, >= 0), or None.
+std::optional<Minutes> minutes_field(const std::string& record, const py::handle& v) {
+  if (v.is_none()) return std::nullopt;
+  if (PyBool_Check(v.ptr()) || !(PyFloat_Check(v.ptr()) || PyIndex_Check(v.ptr())))
+    refuse(record, "acted_after_minutes", "must be a number (of minutes), got " + type_text(v));
+  double m = PyFloat_AsDouble(v.ptr());
+  if (m == -1.0 && PyErr_Occurred() != nullptr) {  // an int beyond a double: infinite, as the reader reads it
+    PyErr_Clear();
+    m = py::int_(py::reinterpret_borrow<py::object>(v)) < py::int_(0)
+            ? -std::numeric_limits<double>::infinity()
+            : std::numeric_limits<double>::infinity();
+  }
+  return minutes_from_py(record, m);
+}
+
+/// An assessment's answers: a list of ints (one per item), never bools or floats.
+std::vector<int> answers_field(const std::string& record, const py::handle& v) {
+  if (py::isinstance<py::str>(v) || py::isinstance<py::dict>(v) || !py::isinstance<py::sequence>(v))
+    refuse(record, "answers", "must be a list of integers, got " + type_text(v));
+  constexpr long long lo = std::numeric_limits<int>::min(), hi = std::numeric_limits<int>::max();
+  std::vector<int> out;
+  std::size_t k = 0;
+  for (const py::handle item : py::reinterpret_borrow<py::object>(v)) {
+    const std::string field = "answers[" + std::to_string(k++) + "]";
+    const auto i = exact_int(item);
+    if (!i) refuse(record, field, detail::integer_range_reason(lo, hi, got_text(item)));
+    if (*i < py::int_(lo) || *i > py::int_(hi))
+      refuse(record, field, detail::integer_range_reason(lo, hi, py::str(*i).cast<std::string>()));
+    out.push_back(i->cast<int>());
+  }
+  return out;
+}
+
 void bind_trigger(py::module_& m) {
   py::class_<Trigger>(m, "Trigger", "A moment the attachment alarm fired (journal record type 'trigger').")
-      .def(py::init([](std::string id, Instant time, const std::string& category, long long intensity,
+      .def(py::init([](std::string id, Instant time, const std::string& category, const py::object& intensity,
                        std::string participant, std::string context, Strings thoughts, Strings sensations,
-                       std::string urge, std::optional<bool> acted_on_urge,
-                       std::optional<double> acted_after_minutes, std::string response, Strings tags) {
+                       std::string urge, const py::object& acted_on_urge,
+                       const py::object& acted_after_minutes, std::string response, Strings tags) {
              Trigger t;
              t.participant = std::move(participant);
              t.id = std::move(id);
              t.time = time;
              t.category = parse_trigger_category(category);
-             t.intensity = bounded_from_int<Intensity>(intensity, "intensity");
+             t.intensity = score_field<Intensity>(describe_record(t), "intensity", intensity);
              t.context = std::move(context);
              t.thoughts = std::move(thoughts);
              t.sensations = std::move(sensations);
              t.urge = std::move(urge);
-             t.acted_on_urge = acted_on_urge;
-             t.acted_after_minutes = minutes_from_py(describe_record(t), acted_after_minutes);
+             t.acted_on_urge = optional_bool_field(describe_record(t), "acted_on_urge", acted_on_urge);
+             t.acted_after_minutes = minutes_field(describe_record(t), acted_after_minutes);
              t.response = std::move(response);
              t.tags = std::move(tags);
              return t;
@@ -79,17 +186,24 @@ void bind_trigger(py::module_& m) {
           "The category's group id: 'relationship', 'life' or 'internal'.")
       .def_property(
           "intensity", [](const Trigger& t) { return t.intensity.value(); },
-          [](Trigger& t, long long v) { t.intensity = bounded_from_int<Intensity>(v, "intensity"); },
+          [](Trigger& t, const py::object& v) {
+            t.intensity = score_field<Intensity>(describe_record(t), "intensity", v);
+          },
           "Distress at onset, 0–10.")
       .def_readwrite("context", &Trigger::context)
       .def_readwrite("thoughts", &Trigger::thoughts)
       .def_readwrite("sensations", &Trigger::sensations)
       .def_readwrite("urge", &Trigger::urge)
-      .def_readwrite("acted_on_urge", &Trigger::acted_on_urge)
+      .def_property(
+          "acted_on_urge", [](const Trigger& t) { return t.acted_on_urge; },
+          [](Trigger& t, const py::object& v) {
+            t.acted_on_urge = optional_bool_field(describe_record(t), "acted_on_urge", v);
+          },
+          "Whether the person acted on the urge (True/False), or None.")
       .def_property(
           "acted_after_minutes", [](const Trigger& t) { return minutes_to_py(t.acted_after_minutes); },
-          [](Trigger& t, std::optional<double> v) {
-            t.acted_after_minutes = minutes_from_py(describe_record(t), v);
+          [](Trigger& t, const py::object& v) {
+            t.acted_after_minutes = minutes_field(describe_record(t), v);
           },
           "Minutes from onset until acting on the urge, >= 0, or None.")
       .def_readwrite("response", &Trigger::response)
@@ -106,13 +220,13 @@ void bind_trigger(py::module_& m) {
 
 void bind_reading(py::module_& m) {
   py::class_<Reading>(m, "Reading", "A distress check-in (journal record type 'reading').")
-      .def(py::init([](Instant time, long long intensity, std::string participant, std::string id,
+      .def(py::init([](Instant time, const py::object& intensity, std::string participant, std::string id,
                        std::string trigger, std::string note) {
              Reading r;
              r.participant = std::move(participant);
              r.id = std::move(id);
              r.time = time;
-             r.intensity = bounded_from_int<Intensity>(intensity, "intensity");
+             r.intensity = score_field<Intensity>(describe_record(r), "intensity", intensity);
              r.trigger = std::move(trigger);
              r.note = std::move(note);
              return r;
@@ -125,7 +239,9 @@ void bind_reading(py::module_& m) {
       .def_readwrite("time", &Reading::time)
       .def_property(
           "intensity", [](const Reading& r) { return r.intensity.value(); },
-          [](Reading& r, long long v) { r.intensity = bounded_from_int<Intensity>(v, "intensity"); },
+          [](Reading& r, const py::object& v) {
+            r.intensity = score_field<Intensity>(describe_record(r), "intensity", v);
+          },
           "Distress now, 0–10.")
       .def_readwrite("trigger", &Reading::trigger)
       .def_readwrite("note", &Reading::note)
@@ -142,17 +258,20 @@ void bind_exercise(py::module_& m) {
   py::class_<ExerciseSession>(m, "ExerciseSession",
                               "One practice session of an exercise (journal record type 'exercise').")
       .def(py::init([](std::string id, Instant time, Instant end, std::string exercise,
-                       std::string participant, bool completed, OptInt intensity_before,
-                       OptInt intensity_after, std::string trigger, Strings responses) {
+                       std::string participant, const py::object& completed,
+                       const py::object& intensity_before, const py::object& intensity_after,
+                       std::string trigger, Strings responses) {
              ExerciseSession e;
              e.participant = std::move(participant);
              e.id = std::move(id);
              e.time = time;
              e.end = end;
              e.exercise = std::move(exercise);
-             e.completed = completed;
-             e.intensity_before = optional_bounded<Intensity>(intensity_before, "intensity_before");
-             e.intensity_after = optional_bounded<Intensity>(intensity_after, "intensity_after");
+             const auto record = describe_record(e);
+             e.completed = bool_field(record, "completed", completed);
+             e.intensity_before =
+                 optional_score_field<Intensity>(record, "intensity_before", intensity_before);
+             e.intensity_after = optional_score_field<Intensity>(record, "intensity_after", intensity_after);
              e.trigger = std::move(trigger);
              e.responses = std::move(responses);
              raise_rule(describe_record(e), rules::end_not_before_time(e.time, e.end));
@@ -167,17 +286,22 @@ void bind_exercise(py::module_& m) {
       .def_readwrite("time", &ExerciseSession::time, "Start.")
       .def_readwrite("end", &ExerciseSession::end, "End, not before `time`.")
       .def_readwrite("exercise", &ExerciseSession::exercise, "Exercise id, e.g. 'breathing.4-7-8'.")
-      .def_readwrite("completed", &ExerciseSession::completed)
+      .def_property(
+          "completed", [](const ExerciseSession& e) { return e.completed; },
+          [](ExerciseSession& e, const py::object& v) {
+            e.completed = bool_field(describe_record(e), "completed", v);
+          },
+          "Whether the session was done to its end (True/False).")
       .def_property(
           "intensity_before", [](const ExerciseSession& e) { return optional_value(e.intensity_before); },
-          [](ExerciseSession& e, OptInt v) {
-            e.intensity_before = optional_bounded<Intensity>(v, "intensity_before");
+          [](ExerciseSession& e, const py::object& v) {
+            e.intensity_before = optional_score_field<Intensity>(describe_record(e), "intensity_before", v);
           },
           "Distress at `time`, 0–10, or None.")
       .def_property(
           "intensity_after", [](const ExerciseSession& e) { return optional_value(e.intensity_after); },
-          [](ExerciseSession& e, OptInt v) {
-            e.intensity_after = optional_bounded<Intensity>(v, "intensity_after");
+          [](ExerciseSession& e, const py::object& v) {
+            e.intensity_after = optional_score_field<Intensity>(describe_record(e), "intensity_after", v);
           },
           "Distress at `end`, 0–10, or None.")
       .def_readwrite("trigger", &ExerciseSession::trigger)
@@ -194,22 +318,26 @@ void bind_exercise(py::module_& m) {
 
 void bind_emotion(py::module_& m) {
   py::class_<EmotionRating>(m, "EmotionRating", "One emotion rated in a thought record, in percent 0–100.")
-      .def(py::init([](std::string name, long long before, OptInt after) {
+      .def(py::init([](std::string name, const py::object& before, const py::object& after) {
              EmotionRating r;
              r.name = std::move(name);
-             r.before = bounded_from_int<Percent>(before, "before");
-             r.after = optional_bounded<Percent>(after, "after");
+             r.before = score_field<Percent>(emotion_place(r), "before", before);
+             r.after = optional_score_field<Percent>(emotion_place(r), "after", after);
              return r;
            }),
            py::kw_only(), py::arg("name"), py::arg("before"), py::arg("after") = py::none())
       .def_readwrite("name", &EmotionRating::name)
       .def_property(
           "before", [](const EmotionRating& r) { return r.before.value(); },
-          [](EmotionRating& r, long long v) { r.before = bounded_from_int<Percent>(v, "before"); },
+          [](EmotionRating& r, const py::object& v) {
+            r.before = score_field<Percent>(emotion_place(r), "before", v);
+          },
           "Strength before the work, 0–100 %.")
       .def_property(
           "after", [](const EmotionRating& r) { return optional_value(r.after); },
-          [](EmotionRating& r, OptInt v) { r.after = optional_bounded<Percent>(v, "after"); },
+          [](EmotionRating& r, const py::object& v) {
+            r.after = optional_score_field<Percent>(emotion_place(r), "after", v);
+          },
           "Strength after the work, 0–100 %, or None.")
       .def("__eq__", &equal<EmotionRating>, py::is_operator(), py::arg("other"))
       .def("__repr__", [](const EmotionRating& r) {
@@ -224,17 +352,17 @@ void bind_thought_record(py::module_& m) {
   py::class_<ThoughtRecord>(m, "ThoughtRecord",
                             "A CBT thought record (journal record type 'thought_record').")
       .def(py::init([](std::string id, Instant time, std::string situation, std::string automatic_thought,
-                       long long belief_before, std::string participant, std::vector<EmotionRating> emotions,
-                       const Strings& distortions, Strings evidence_for, Strings evidence_against,
-                       Strings alternatives, std::string friend_advice, std::string balanced_thought,
-                       OptInt belief_after, std::string trigger) {
+                       const py::object& belief_before, std::string participant,
+                       std::vector<EmotionRating> emotions, const Strings& distortions, Strings evidence_for,
+                       Strings evidence_against, Strings alternatives, std::string friend_advice,
+                       std::string balanced_thought, const py::object& belief_after, std::string trigger) {
              ThoughtRecord t;
              t.participant = std::move(participant);
              t.id = std::move(id);
              t.time = time;
              t.situation = std::move(situation);
              t.automatic_thought = std::move(automatic_thought);
-             t.belief_before = bounded_from_int<Percent>(belief_before, "belief_before");
+             t.belief_before = score_field<Percent>(describe_record(t), "belief_before", belief_before);
              t.emotions = std::move(emotions);
              t.distortions = distortions_from_ids(distortions);
              t.evidence_for = std::move(evidence_for);
@@ -242,7 +370,7 @@ void bind_thought_record(py::module_& m) {
              t.alternatives = std::move(alternatives);
              t.friend_advice = std::move(friend_advice);
              t.balanced_thought = std::move(balanced_thought);
-             t.belief_after = optional_bounded<Percent>(belief_after, "belief_after");
+             t.belief_after = optional_score_field<Percent>(describe_record(t), "belief_after", belief_after);
              t.trigger = std::move(trigger);
              return t;
            }),
@@ -260,8 +388,8 @@ void bind_thought_record(py::module_& m) {
       .def_readwrite("automatic_thought", &ThoughtRecord::automatic_thought)
       .def_property(
           "belief_before", [](const ThoughtRecord& t) { return t.belief_before.value(); },
-          [](ThoughtRecord& t, long long v) {
-            t.belief_before = bounded_from_int<Percent>(v, "belief_before");
+          [](ThoughtRecord& t, const py::object& v) {
+            t.belief_before = score_field<Percent>(describe_record(t), "belief_before", v);
           },
           "How much the automatic thought was believed, 0–100 %.")
       .def_readwrite("emotions", &ThoughtRecord::emotions)
@@ -276,7 +404,9 @@ void bind_thought_record(py::module_& m) {
       .def_readwrite("balanced_thought", &ThoughtRecord::balanced_thought)
       .def_property(
           "belief_after", [](const ThoughtRecord& t) { return optional_value(t.belief_after); },
-          [](ThoughtRecord& t, OptInt v) { t.belief_after = optional_bounded<Percent>(v, "belief_after"); },
+          [](ThoughtRecord& t, const py::object& v) {
+            t.belief_after = optional_score_field<Percent>(describe_record(t), "belief_after", v);
+          },
           "Re-rated belief after the work, 0–100 %, or None.")
       .def_readwrite("trigger", &ThoughtRecord::trigger)
       .def("__eq__", &equal<ThoughtRecord>, py::is_operator(), py::arg("other"))
@@ -344,6 +474,31 @@ std::optional<std::string> intensity_reason(const py::handle& v) {
   return std::nullopt;
 }
 
+/// The reason `v` breaks the integer rule of `scale` ("intensity": the
+/// model's Intensity, "percent": Percent, "answer": an assessment answer, any
+/// int), or None: the text the JSON reader gives for the same value, for the
+/// Python entry points that take records as plain values.
+std::optional<std::string> integer_reason(std::string_view scale, const py::handle& v) {
+  long long lo = std::numeric_limits<int>::min(), hi = std::numeric_limits<int>::max();
+  if (scale == "intensity") {
+    lo = Intensity::min, hi = Intensity::max;
+  } else if (scale == "percent") {
+    lo = Percent::min, hi = Percent::max;
+  } else if (scale != "answer") {
+    detail::throw_invalid("unknown integer scale '" + std::string(scale) + "'");
+  }
+  if (!py::isinstance<py::bool_>(v) && py::isinstance<py::int_>(v) && v >= py::int_(lo) && v <= py::int_(hi))
+    return std::nullopt;
+  return detail::integer_range_reason(lo, hi, got_text(v));
+}
+
+/// The reason `year` is outside the years a time may have (the model's year
+/// rule, `year must be 1400..9999, got Y`), or None.
+std::optional<std::string> year_reason(long long year) {
+  if (year >= detail::min_year && year <= detail::max_year) return std::nullopt;
+  return detail::year_out_of_range(year);
+}
+
 /// The reason `text` is no time (`Instant::invalid_reason`), or None: for a
 /// Python reader of text times, so that its refusal reads as every other one.
 std::optional<std::string> time_reason(std::string_view text) {
@@ -383,14 +538,14 @@ std::optional<std::string> offset_reason(const py::int_& minutes) {
 void bind_assessment(py::module_& m) {
   py::class_<Assessment>(m, "Assessment",
                          "A questionnaire answered at one time (journal record type 'assessment').")
-      .def(py::init([](std::string id, Instant time, std::string instrument, std::vector<int> answers,
+      .def(py::init([](std::string id, Instant time, std::string instrument, const py::object& answers,
                        std::string participant, std::string note) {
              Assessment a;
              a.participant = std::move(participant);
              a.id = std::move(id);
              a.time = time;
              a.instrument = std::move(instrument);
-             a.answers = std::move(answers);
+             a.answers = answers_field(describe_record(a), answers);
              a.note = std::move(note);
              return a;
            }),
@@ -402,7 +557,10 @@ void bind_assessment(py::module_& m) {
       .def_readwrite("id", &Assessment::id)
       .def_readwrite("time", &Assessment::time)
       .def_readwrite("instrument", &Assessment::instrument)
-      .def_readwrite("answers", &Assessment::answers)
+      .def_property(
+          "answers", [](const Assessment& a) { return a.answers; },
+          [](Assessment& a, const py::object& v) { a.answers = answers_field(describe_record(a), v); },
+          "One integer per item of `instrument`, in item order.")
       .def_readwrite("note", &Assessment::note)
       .def("__eq__", &equal<Assessment>, py::is_operator(), py::arg("other"))
       .def("__repr__", [](const Assessment& a) {
@@ -423,6 +581,13 @@ void register_model(py::module_& m) {
   m.add_object("LocalTimeWarning", py::handle(local_time_warning()));
   m.def("_intensity_reason", &intensity_reason, py::arg("value"),
         "The model's reason `value` is no distress intensity (an int 0..10), or None.");
+  m.def("_integer_reason", &integer_reason, py::arg("scale"), py::arg("value"),
+        "The model's reason `value` breaks the integer rule of `scale` ('intensity', 'percent' or "
+        "'answer'), worded as the journal reader words it for the same JSON value, or None.");
+  m.def("_got_text", &got_text, py::arg("value"),
+        "What `value` is in the journal reader's words (`a string`, `true/false`, ...), or its number.");
+  m.def("_year_reason", &year_reason, py::arg("year"),
+        "The model's reason `year` is outside 1400..9999 (`year must be 1400..9999, got Y`), or None.");
   m.def("_time_reason", &time_reason, py::arg("text"),
         "The model's reason `text` is no RFC 3339 time with an offset, or None.");
   m.def("_year_reason", &year_reason, py::arg("year"),

@@ -524,6 +524,13 @@ def journal_from_records(records: Sequence[Mapping[str, Any]], name: str = "<rec
             continue
         columns = {}
         for f in _value_schema(table):
+            required = f.name in _REQUIRED[table]
+            for k, r in enumerate(recs):
+                # A required field's key left out is missing; a key there with
+                # None or "" (an empty CSV cell) goes on to the model's rules.
+                reason = _value_reason(pa, f.name, f.type, r.get(f.name), required and f.name not in r)
+                if reason is not None:
+                    raise RecordsError(name, positions[table][k], *reason)
             values = [_absent_as_none(r.get(f.name)) for r in recs]
             try:
                 columns[f.name] = pa.array(values, type=f.type)
@@ -547,6 +554,79 @@ def journal_from_records(records: Sequence[Mapping[str, Any]], name: str = "<rec
         if dup is not None:
             reason, first = reason[:dup.start()], where[int(dup[1])]
         raise RecordsError(name, where[int(m["row"])], m["field"], reason, first) from None
+
+
+# The fields a record of each table must have (the journal format's tables;
+# test_breaker_rule_table checks each against the reader).
+_REQUIRED = {"triggers": {"id", "time", "category", "intensity"}, "readings": {"time", "intensity"},
+             "exercises": {"id", "time", "exercise", "end"},
+             "thought_records": {"id", "time", "situation", "automatic_thought", "belief_before"},
+             "assessments": {"id", "time", "instrument", "answers"}}
+# The integer scale of each integer field (the model's types, _core._integer_reason).
+_SCALE = {"intensity": "intensity", "intensity_before": "intensity", "intensity_after": "intensity",
+          "belief_before": "percent", "belief_after": "percent", "before": "percent", "after": "percent",
+          "answers": "answer"}
+# What each list holds, in the reader's words.
+_LIST_OF = {"distortions": "distortion ids", "emotions": "emotion objects", "answers": "integers"}
+
+
+def _type_text(value: Any) -> str:
+    """What `value` is in the journal reader's words (`a number`, `a string`, `true/false`, ...)."""
+    return "a number" if isinstance(value, (int, float)) and not isinstance(value, bool) else _core._got_text(value)
+
+
+def _value_reason(pa: Any, field: str, type_: Any, value: Any, missing: bool) -> tuple[str, str] | None:
+    """(field, reason) when `value` is not what the journal reader takes for
+    `field` as JSON, in the reader's words; None when it is (or is absent).
+    `missing`: a required field's key is not there. Checked before Arrow
+    converts it, which would truncate 8.7 to 8, take True as 1 and split a
+    string into letters."""
+    if missing:
+        return field, "required field is missing"
+    if value is None or value == "" or (isinstance(value, list) and not value):
+        return None
+    if pa.types.is_integer(type_):
+        reason = _core._integer_reason(_SCALE[field], value)
+        return None if reason is None else (field, reason)
+    if pa.types.is_boolean(type_):
+        return None if isinstance(value, bool) else (field, f"must be true or false, got {_type_text(value)}")
+    if pa.types.is_floating(type_):  # minutes: a number here; its value is the model's rule (C++)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return None
+        return field, f"must be a number (of minutes), got {_type_text(value)}"
+    if pa.types.is_string(type_):
+        return None if isinstance(value, str) else (field, f"must be a string, got {_type_text(value)}")
+    if pa.types.is_list(type_):
+        if not isinstance(value, list):
+            return field, f"must be a list of {_LIST_OF.get(field, 'strings')}, got {_type_text(value)}"
+        for i, item in enumerate(value):
+            reason = _item_reason(pa, f"{field}[{i}]", field, type_.value_type, item)
+            if reason is not None:
+                return reason
+    return None
+
+
+def _item_reason(pa: Any, at: str, field: str, type_: Any, item: Any) -> tuple[str, str] | None:
+    if pa.types.is_struct(type_):  # an emotion {name, before, after}
+        if not isinstance(item, dict):
+            return at, f"must be an object {{name, before, after}}, got {_type_text(item)}"
+        for sub in type_:
+            v = item.get(sub.name)
+            if v is None:  # absent (None too, as at the top level)
+                if sub.name in ("name", "before"):
+                    return f"{at}.{sub.name}", "required field is missing"
+                continue
+            if pa.types.is_integer(sub.type):
+                reason = _core._integer_reason(_SCALE[sub.name], v)
+            else:
+                reason = None if isinstance(v, str) else f"must be a string, got {_type_text(v)}"
+            if reason is not None:
+                return f"{at}.{sub.name}", reason
+        return None
+    if pa.types.is_integer(type_):
+        reason = _core._integer_reason(_SCALE[field], item)
+        return None if reason is None else (at, reason)
+    return None if isinstance(item, str) else (at, f"must be a string, got {_type_text(item)}")
 
 
 def _absent_as_none(value: Any) -> Any:

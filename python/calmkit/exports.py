@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Iterable, Union
 
 from . import _core
+from . import arrow as _arrow
 from .arrow import RecordsError, journal_from_records
 from .csv_input import read_table
 from .formats import compact, rfc3339
@@ -261,6 +262,8 @@ def import_csv(folder: Union[str, Path]) -> Any:
                 continue
             raise FileNotFoundError(f"{path}: missing (export_csv writes it, even with no {rtype} records)")
         names = [n for n, _ in columns]
+        table_name = next(t for t, r in _arrow.TABLES.items() if r == rtype)
+        required_text = [n for n, kind in columns if kind == "str" and n in _arrow._REQUIRED[table_name]]
         table = read_table(path, expected=names)
         if table.header != names:
             raise table.header_error(f"header must be {','.join(names)}, found {','.join(table.header or [])}")
@@ -273,7 +276,13 @@ def import_csv(folder: Union[str, Path]) -> Any:
             if rtype == "thought_record":
                 for key in ("situation", "automatic_thought"):
                     rec[key] = rec[key] or ""
-            records.append(compact(rec))
+            kept = compact(rec)
+            for name in required_text:
+                # An empty cell of a required text field is the text "" (the
+                # model's `must not be empty`), not a field left out.
+                if rec[name] is None:
+                    kept[name] = ""
+            records.append(kept)
             origin.append((str(path), first))
     try:
         return journal_from_records(records, name="<csv>")

@@ -344,13 +344,45 @@ DICT_CASES = [
     ("R2", rec("thought_record", situation=DROP), "situation", "required field is missing"),
     ("R2", rec("trigger", id=DROP), "id", "required field is missing"),
     ("R2", rec("assessment", answers=DROP), "answers", "required field is missing"),
+    # More of R2 (fixed): each wrong Python type of each kind of field, against the reader's words.
+    ("R2", rec("reading", intensity=True), "intensity", integer(0, 10, "true/false")),
+    ("R2", rec("reading", intensity="8"), "intensity", integer(0, 10, "a string")),
+    ("R2", rec("reading", intensity=[8]), "intensity", integer(0, 10, "a list")),
+    ("R2", rec("reading", intensity=11), "intensity", integer(0, 10, "11")),
+    ("R2", rec("reading", intensity=2**63), "intensity", integer(0, 10, "9223372036854775808")),
+    ("R2", rec("thought_record", belief_before=80.5), "belief_before", integer(0, 100, "80.5")),
+    ("R2", rec("thought_record", belief_after={"v": 8}), "belief_after", integer(0, 100, "an object")),
+    ("R2", rec("exercise", intensity_after=False), "intensity_after", integer(0, 10, "true/false")),
+    ("R2", rec("assessment", answers=[1, 2, 3, 0, 1, 2, True]), "answers[6]", integer(*INT32, "true/false")),
+    ("R2", rec("assessment", answers="1234567"), "answers", "must be a list of integers, got a string"),
+    ("R2", rec("trigger", acted_on_urge=1), "acted_on_urge", "must be true or false, got a number"),
+    ("R2", rec("exercise", completed="true"), "completed", "must be true or false, got a string"),
+    ("R2", rec("trigger", acted_after_minutes="5"), "acted_after_minutes",
+     "must be a number (of minutes), got a string"),
+    ("R2", rec("trigger", context=5), "context", "must be a string, got a number"),
+    ("R2", rec("trigger", thoughts=["a", 1]), "thoughts[1]", "must be a string, got a number"),
+    ("R2", rec("trigger", sensations={"a": 1}), "sensations", "must be a list of strings, got an object"),
+    ("R2", rec("thought_record", emotions=[{"name": "fear", "before": 50.7}]), "emotions[0].before",
+     integer(0, 100, "50.7")),
+    ("R2", rec("thought_record", emotions=[{"name": "fear", "before": True}]), "emotions[0].before",
+     integer(0, 100, "true/false")),
+    ("R2", rec("thought_record", emotions=[{"before": 50}]), "emotions[0].name", "required field is missing"),
+    ("R2", rec("thought_record", emotions=[{"name": 5, "before": 50}]), "emotions[0].name",
+     "must be a string, got a number"),
+    ("R2", rec("thought_record", emotions=["fear"]), "emotions[0]",
+     "must be an object {name, before, after}, got a string"),
+    ("R2", rec("thought_record", emotions={"name": "fear"}), "emotions",
+     "must be a list of emotion objects, got an object"),
+    ("R2", rec("thought_record", automatic_thought=DROP), "automatic_thought", "required field is missing"),
+    ("R2", rec("exercise", end=DROP), "end", "required field is missing"),
+    ("R2", rec("exercise", exercise=DROP), "exercise", "required field is missing"),
+    ("R2", rec("trigger", category=DROP), "category", "required field is missing"),
+    ("R2", rec("reading", time=DROP), "time", "required field is missing"),
 ]
 
 
 @pytest.mark.parametrize("finding, record, field, reason", DICT_CASES,
                          ids=[f"{c[0]}-{c[2]}-{c[1].get(c[2], 'missing')!r}" for c in DICT_CASES])
-@pytest.mark.xfail(strict=True, reason="R2 (h25breaker report, session 26): journal_from_records converts with "
-                   "pyarrow (8.7 -> 8, 'urgent' -> letters, True -> 1.0, a missing required field -> '')")
 def test_journal_from_records_refuses_what_the_reader_refuses(finding: str, record: dict[str, Any], field: str,
                                                              reason: str) -> None:
     pytest.importorskip("pyarrow")
@@ -362,6 +394,42 @@ def test_journal_from_records_refuses_what_the_reader_refuses(finding: str, reco
     assert str(err.value) == f"recs: record 0: field '{field}': {reason}"
 
 
+def test_journal_from_records_requires_the_fields_the_reader_requires() -> None:
+    # Each field of each record type left out: refused by journal_from_records exactly when the reader
+    # refuses it as a missing required field (R2: its list of required fields is the reader's).
+    pytest.importorskip("pyarrow")
+    for kind, base in BASE.items():
+        for fld in base:
+            if fld == "type":
+                continue
+            record = rec(kind, **{fld: DROP})
+            try:
+                calmkit.parse_journal(line(record))
+                want = None
+            except calmkit.JournalFormatError as e:
+                want = f"recs: record 0: field '{e.field}': {e.reason}"
+            try:
+                calmkit.arrow.journal_from_records([record], name="recs")
+                got = None
+            except ValueError as e:
+                got = str(e)
+            assert got == want, (kind, fld)
+
+
+def test_import_csv_refuses_a_fractional_emotion_rating(tmp_path: Path) -> None:
+    # R2, more: a spreadsheet writes 50.7 in the emotions cell; import_csv refused it as the reader does.
+    pytest.importorskip("pyarrow")
+    calmkit.export_csv(calmkit.parse_journal(line(rec("thought_record", emotions=[{"name": "fear", "before": 50}]))),
+                       tmp_path)
+    path = tmp_path / "thought_records.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace('"before"": 50', '"before"": 50.7'), encoding="utf-8")
+    with pytest.raises(calmkit.JournalFormatError) as want:
+        calmkit.parse_journal(line(rec("thought_record", emotions=[{"name": "fear", "before": 50.7}])))
+    with pytest.raises(ValueError) as err:
+        calmkit.import_csv(tmp_path)
+    assert f"field '{want.value.field}': {want.value.reason}" in str(err.value)
+
+
 CLASS_OF = {"trigger": calmkit.Trigger, "reading": calmkit.Reading, "exercise": calmkit.ExerciseSession,
             "thought_record": calmkit.ThoughtRecord, "assessment": calmkit.Assessment}
 BOOLS = [
@@ -370,20 +438,73 @@ BOOLS = [
     (rec("trigger", acted_after_minutes=True), "acted_after_minutes"),
     (rec("trigger", acted_on_urge=1), "acted_on_urge"),
     (rec("exercise", completed=0), "completed"),
-    (rec("assessment", answers=[1, 2, 3, 0, 1, 2, True]), "answers"),
+    (rec("assessment", answers=[1, 2, 3, 0, 1, 2, True]), "answers[6]"),
+    # R3 (fixed): other values of a wrong type, and the range rules, with the field named.
+    (rec("reading", intensity="8"), "intensity"),
+    (rec("reading", intensity=8.0), "intensity"),
+    (rec("trigger", intensity=8.7), "intensity"),
+    (rec("trigger", intensity=11), "intensity"),
+    (rec("trigger", intensity=2**70), "intensity"),
+    (rec("reading", intensity=None), "intensity"),
+    (rec("exercise", intensity_before=-1), "intensity_before"),
+    (rec("exercise", intensity_after=[3]), "intensity_after"),
+    (rec("thought_record", belief_after=100.5), "belief_after"),
+    (rec("thought_record", belief_before=101), "belief_before"),
+    (rec("trigger", acted_after_minutes="5"), "acted_after_minutes"),
+    (rec("trigger", acted_after_minutes=-1.5), "acted_after_minutes"),
+    (rec("trigger", acted_on_urge="yes"), "acted_on_urge"),
+    (rec("exercise", completed=1.0), "completed"),
+    (rec("assessment", answers=[1, 2, 3, 0, 1, 2, 1.5]), "answers[6]"),
+    (rec("assessment", answers=[1, 2, 3, 0, 1, 2, 2**31]), "answers[6]"),
+    (rec("assessment", answers="1230121"), "answers"),
 ]
 
 
-@pytest.mark.parametrize("record, field", BOOLS, ids=[f"{r['type']}.{f}" for r, f in BOOLS])
-@pytest.mark.xfail(strict=True, reason="R3 (h25breaker report, session 26): the record classes take True as 1 "
-                   "and 1 as True; the reader and Journal.from_arrow refuse both")
+def _record_class_kwargs(record: dict[str, Any]) -> dict[str, Any]:
+    kw = {k: v for k, v in record.items() if k != "type"}
+    for k in ("time", "end"):
+        if k in kw:
+            kw[k] = dt.datetime.fromisoformat(kw[k])
+    return kw
+
+
+@pytest.mark.parametrize("record, field", BOOLS, ids=[f"{r['type']}.{f}={r.get(f.split('[')[0])!r}"[:60]
+                                                      for r, f in BOOLS])
 def test_the_record_classes_refuse_booleans_as_numbers_and_numbers_as_booleans(record: dict[str, Any],
                                                                               field: str) -> None:
-    with pytest.raises(calmkit.JournalFormatError):
-        calmkit.parse_journal(line(record))  # the reader refuses it
-    kw = {k: v for k, v in record.items() if k != "type"}
-    with pytest.raises((ValueError, TypeError)):
+    with pytest.raises(calmkit.JournalFormatError) as want:
+        calmkit.parse_journal(line(record))  # the reader refuses it: its field and reason
+    assert want.value.field == field
+    kw = _record_class_kwargs(record)
+    with pytest.raises(ValueError) as err:
         CLASS_OF[record["type"]](**kw)
+    assert str(err.value).endswith(f": field '{field}': {want.value.reason}")
+    # The setter of the same field words it the same way.
+    name = field.split("[")[0]
+    good = CLASS_OF[record["type"]](**_record_class_kwargs(BASE[record["type"]]))
+    with pytest.raises(ValueError) as err:
+        setattr(good, name, record[name])
+    assert str(err.value).endswith(f": field '{field}': {want.value.reason}")
+
+
+def test_the_record_classes_keep_taking_what_they_took() -> None:
+    # R3's fix keeps the accepted inputs: ints (also NumPy's), floats and ints as minutes, bools, lists.
+    np = pytest.importorskip("numpy")
+    t = calmkit.Trigger(id="t1", time=dt.datetime.fromisoformat(T0), category="conflict", intensity=np.int64(7),
+                        acted_on_urge=np.bool_(True), acted_after_minutes=5, tags=["a"])
+    assert (t.intensity, t.acted_on_urge, t.acted_after_minutes) == (7, True, 5.0)
+    t.acted_after_minutes, t.acted_on_urge = 2.5, None
+    assert (t.acted_after_minutes, t.acted_on_urge) == (2.5, None)
+    e = calmkit.ExerciseSession(id="e1", time=dt.datetime.fromisoformat(T0), end=dt.datetime.fromisoformat(T0),
+                                exercise="x", completed=False, intensity_before=None, intensity_after=3)
+    assert (e.completed, e.intensity_before, e.intensity_after) == (False, None, 3)
+    a = calmkit.Assessment(id="a1", time=dt.datetime.fromisoformat(T0), instrument="gad-7",
+                           answers=(1, 2, 3, 0, 1, 2, np.int32(1)))
+    assert a.answers == [1, 2, 3, 0, 1, 2, 1]
+    em = calmkit.EmotionRating(name="fear", before=50, after=None)
+    assert (em.before, em.after) == (50, None)
+    with pytest.raises(ValueError, match=r"^emotion 'fear': field 'before': must be an integer 0\.\.100, got 50\.7$"):
+        em.before = 50.7
 
 
 # Other entry points against the reader, each case a finding of this review.

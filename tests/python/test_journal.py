@@ -113,7 +113,7 @@ def test_zoneinfo_datetimes_use_the_offset_in_force():
 @pytest.mark.parametrize(
     "make, message",
     [
-        (lambda: calmkit.Trigger(id="t", time="2026-03-02T21:14:00Z", category="other", intensity=11), "intensity must be an integer 0..10, got 11"),
+        (lambda: calmkit.Trigger(id="t", time="2026-03-02T21:14:00Z", category="other", intensity=11), "trigger 't': field 'intensity': must be an integer 0..10, got 11"),
         (lambda: calmkit.Trigger(id="t", time="2026-03-02T21:14:00Z", category="other", intensity=-1), "0..10, got -1"),
         (lambda: calmkit.Trigger(id="t", time="2026-03-02T21:14:00Z", category="late_text", intensity=1), "unknown trigger category 'late_text'; valid ids: delayed_reply, mixed_signals"),
         (lambda: calmkit.Trigger(id="t", time=dt.datetime(2026, 3, 2, 21, 14), category="other", intensity=1), "needs a UTC offset"),
@@ -122,13 +122,13 @@ def test_zoneinfo_datetimes_use_the_offset_in_force():
         (lambda: calmkit.Trigger(id="t", time=dt.datetime(2026, 3, 2, tzinfo=dt.timezone(dt.timedelta(seconds=30))), category="other", intensity=1), "not a whole number of minutes"),
         (lambda: calmkit.Trigger(id="t", time="2026-03-02T21:14:00Z", category="other", intensity=1, acted_after_minutes=-1.0), "trigger 't': field 'acted_after_minutes': must be a finite number of minutes >= 0, got -1"),
         (lambda: calmkit.Trigger(id="t", time="2026-03-02T21:14:00Z", category="other", intensity=1, acted_after_minutes=float("nan")), "field 'acted_after_minutes': must be a finite number of minutes >= 0, got nan"),
-        (lambda: calmkit.Reading(time="2026-03-02T21:14:00Z", intensity=12), "intensity must be an integer 0..10, got 12"),
+        (lambda: calmkit.Reading(time="2026-03-02T21:14:00Z", intensity=12), "reading: field 'intensity': must be an integer 0..10, got 12"),
         (lambda: calmkit.ExerciseSession(id="e", time="2026-03-02T21:14:00Z", end="2026-03-02T21:13:59Z", exercise="x"), "exercise 'e': field 'end': end 2026-03-02T21:13:59Z is before time 2026-03-02T21:14:00Z"),
-        (lambda: calmkit.ExerciseSession(id="e", time="2026-03-02T21:14:00Z", end="2026-03-02T21:20:00Z", exercise="x", intensity_after=11), "intensity_after must be an integer 0..10"),
-        (lambda: calmkit.EmotionRating(name="fear", before=101), "before must be an integer 0..100, got 101"),
-        (lambda: calmkit.EmotionRating(name="fear", before=50, after=-3), "after must be an integer 0..100"),
-        (lambda: calmkit.ThoughtRecord(id="c", time="2026-03-02T21:14:00Z", situation="s", automatic_thought="a", belief_before=101), "belief_before must be an integer 0..100"),
-        (lambda: calmkit.ThoughtRecord(id="c", time="2026-03-02T21:14:00Z", situation="s", automatic_thought="a", belief_before=50, belief_after=200), "belief_after must be an integer 0..100"),
+        (lambda: calmkit.ExerciseSession(id="e", time="2026-03-02T21:14:00Z", end="2026-03-02T21:20:00Z", exercise="x", intensity_after=11), "exercise 'e': field 'intensity_after': must be an integer 0..10, got 11"),
+        (lambda: calmkit.EmotionRating(name="fear", before=101), "emotion 'fear': field 'before': must be an integer 0..100, got 101"),
+        (lambda: calmkit.EmotionRating(name="fear", before=50, after=-3), "emotion 'fear': field 'after': must be an integer 0..100, got -3"),
+        (lambda: calmkit.ThoughtRecord(id="c", time="2026-03-02T21:14:00Z", situation="s", automatic_thought="a", belief_before=101), "thought_record 'c': field 'belief_before': must be an integer 0..100, got 101"),
+        (lambda: calmkit.ThoughtRecord(id="c", time="2026-03-02T21:14:00Z", situation="s", automatic_thought="a", belief_before=50, belief_after=200), "thought_record 'c': field 'belief_after': must be an integer 0..100, got 200"),
         (lambda: calmkit.ThoughtRecord(id="c", time="2026-03-02T21:14:00Z", situation="s", automatic_thought="a", belief_before=50, distortions=["doom"]), "unknown cognitive distortion 'doom'; valid ids: all_or_nothing"),
     ],
 )
