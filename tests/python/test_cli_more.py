@@ -4,6 +4,7 @@ plain-word errors without tracebacks."""
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -218,3 +219,48 @@ def test_practice_checks_the_trigger_before_the_exercise(tmp_path: Path):
             "--participant", "p1", stdin="\n\n")
     assert p.returncode == 0 and "recorded ex-" in p.stdout, p.stderr
     assert calmkit.read_journal(journal).exercises[0].trigger == "t1"
+
+
+@pytest.mark.parametrize("text, full", [
+    ("2026-03-02T21:14:00+24:00", "2026-03-02T21:14:00+24:00"),  # offset out of range
+    ("2026-02-30T21:14", "2026-02-30T21:14:00Z"),  # no such day (a local time: checked as the reader would)
+    ("2026-02-30T21:14+01:00", "2026-02-30T21:14:00+01:00"),
+    ("1399-03-02T21:14:00+01:00", "1399-03-02T21:14:00+01:00"),  # the year rule
+    ("2026-03-02T25:14:00Z", "2026-03-02T25:14:00Z"),
+])
+def test_log_time_is_refused_with_the_readers_reason(text: str, full: str) -> None:
+    # R13 (h25breaker, session 26): --time words the rules with the model's reason (the journal reader's
+    # time parser), not its own "is not a date and time".
+    from calmkit.cli.common import Failure
+    from calmkit.cli.entries import parse_time
+
+    line = json.dumps({"type": "reading", "time": full, "intensity": 3})
+    with pytest.raises(calmkit.JournalFormatError) as want:
+        calmkit.parse_journal(line)
+    with pytest.raises(Failure) as err:
+        parse_time(text, "UTC")
+    assert str(err.value) == f"--time {text!r}: {want.value.reason}"
+
+
+@pytest.mark.parametrize("text", ["2026-03-02T21:14:00.1234560+01:00", "2026-03-02T21:14:00.123456789-04:00"])
+def test_log_time_takes_what_the_reader_takes(text: str) -> None:
+    # R13: 7 and 9 fractional digits, as the reader keeps them (to the microsecond).
+    from calmkit.cli.entries import parse_time
+
+    j = calmkit.parse_journal(json.dumps({"type": "reading", "time": text, "intensity": 3}))
+    assert parse_time(text) == j.readings[0].time
+
+
+@pytest.mark.parametrize("text", ["11", "-1", "8.5", "99999999999999999999999"])
+def test_log_intensity_is_refused_with_the_readers_reason(text: str) -> None:
+    # R13: --intensity and --threshold give the model's rule for the same number in a journal.
+    import argparse
+
+    from calmkit.cli.common import zero_to_ten_arg
+
+    with pytest.raises(calmkit.JournalFormatError) as want:
+        calmkit.parse_journal('{"type":"reading","time":"2026-03-02T21:14:00Z","intensity":%s}' % text)
+    with pytest.raises(argparse.ArgumentTypeError) as err:
+        zero_to_ten_arg(text)
+    assert str(err.value) == want.value.reason
+    assert zero_to_ten_arg("7") == 7

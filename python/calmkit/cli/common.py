@@ -192,10 +192,20 @@ def byte_count_arg(text: str) -> int:
 
 
 def zero_to_ten_arg(text: str) -> int:
-    """A whole number 0-10 (a distress or a threshold): the distress scale's
-    rule and words, the model's (``Intensity``)."""
-    return _number_arg(text, int, "a whole number", lambda v: _core._intensity_reason(v) is None,
-                       _core._intensity_reason)
+    """A distress 0-10 (an intensity or a threshold): the model's rule
+    (``Intensity``) and its words, ``must be an integer 0..10, got 11``."""
+    value: Any
+    try:
+        value = int(text)
+    except ValueError:
+        try:
+            value = float(text)  # 8.5: refused below with the rule's words
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    reason = _core._intensity_reason(value)
+    if reason is not None:
+        raise argparse.ArgumentTypeError(reason)
+    return value
 
 
 def hours_arg(text: str) -> float:

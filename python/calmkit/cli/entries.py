@@ -98,6 +98,12 @@ def _fixed(when: dt.datetime) -> dt.datetime:
     return when.astimezone(dt.timezone(when.utcoffset() or dt.timedelta(0)))
 
 
+_WITHOUT_SECONDS = re.compile(r"\A(\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d)(?![:\d])(.*)\Z", re.S)
+_OFFSET = re.compile(r"(?:[Zz]|[+-]\d\d:\d\d)\Z")
+_RFC3339_DATE_TIME = re.compile(r"\A\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(?:\.\d+)?\Z")
+_PAST_MICROSECONDS = re.compile(r"(\.\d{6})\d+")
+
+
 def parse_time(text: str | None, tz: str | None = None) -> dt.datetime:
     """--time: RFC 3339 with an offset, or a local date and time in ``tz``
     (``--tz``: an IANA name or a POSIX rule, :class:`calmkit.TimeZone`), by
@@ -111,8 +117,15 @@ def parse_time(text: str | None, tz: str | None = None) -> dt.datetime:
         if given is not None:
             return _fixed(dt.datetime.now(given).replace(microsecond=0))
         return dt.datetime.now().astimezone().replace(microsecond=0)
+    # The model's rule (the journal reader's time parser) once the text is
+    # RFC 3339 with its seconds: its reason for a bad offset, day or year.
+    full = _WITHOUT_SECONDS.sub(r"\1:00\2", text.strip())
+    reason = _core._time_reason(full if _OFFSET.search(full) else full + "Z")
+    if reason is not None and (_OFFSET.search(full) or _RFC3339_DATE_TIME.match(full)):
+        raise Failure(f"--time {text!r}: {reason}", EXIT_USAGE)
     try:
-        when = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        # Digits past the microsecond dropped, as the journal reader keeps them.
+        when = dt.datetime.fromisoformat(_PAST_MICROSECONDS.sub(r"\1", text.strip()).replace("Z", "+00:00"))
     except ValueError:
         raise Failure(f"--time {text!r} is not a date and time such as 2026-03-02T21:14 or "
                       "2026-03-02T21:14:00+01:00", EXIT_USAGE) from None
