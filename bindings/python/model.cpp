@@ -492,13 +492,6 @@ std::optional<std::string> integer_reason(std::string_view scale, const py::hand
   return detail::integer_range_reason(lo, hi, got_text(v));
 }
 
-/// The reason `year` is outside the years a time may have (the model's year
-/// rule, `year must be 1400..9999, got Y`), or None.
-std::optional<std::string> year_reason(long long year) {
-  if (year >= detail::min_year && year <= detail::max_year) return std::nullopt;
-  return detail::year_out_of_range(year);
-}
-
 /// The reason `text` is no time (`Instant::invalid_reason`), or None: for a
 /// Python reader of text times, so that its refusal reads as every other one.
 std::optional<std::string> time_reason(std::string_view text) {
@@ -586,8 +579,6 @@ void register_model(py::module_& m) {
         "'answer'), worded as the journal reader words it for the same JSON value, or None.");
   m.def("_got_text", &got_text, py::arg("value"),
         "What `value` is in the journal reader's words (`a string`, `true/false`, ...), or its number.");
-  m.def("_year_reason", &year_reason, py::arg("year"),
-        "The model's reason `year` is outside 1400..9999 (`year must be 1400..9999, got Y`), or None.");
   m.def("_time_reason", &time_reason, py::arg("text"),
         "The model's reason `text` is no RFC 3339 time with an offset, or None.");
   m.def("_year_reason", &year_reason, py::arg("year"),

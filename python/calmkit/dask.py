@@ -139,9 +139,11 @@ def _frame(data: Any, name: str, kwargs: dict[str, Any]) -> pd.DataFrame:
         # calmkit.metrics leaves the exercise codes (int32) in this column when
         # a journal has no exercise at all; a block without exercises must
         # still concatenate with the others as text.
-        frame["exercise"] = frame["exercise"].astype("string")
+        frame = frame.assign(exercise=frame["exercise"].astype("string"))
     if "participant" in frame.columns:  # categories differ per partition: plain strings until compute_all
-        frame["participant"] = frame["participant"].astype(str)
+        # assign: a new frame, never a write into a frame a metric may have
+        # sliced (pandas' SettingWithCopyWarning in the Dask workers).
+        frame = frame.assign(participant=frame["participant"].astype(str))
     return frame
 
 

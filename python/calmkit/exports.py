@@ -387,13 +387,17 @@ def shift_offsets(records: Iterable[dict[str, Any]]) -> dict[str, int]:
 
 def _shift(text: str, weeks: int, where: str, offset_minutes: int = 0) -> str:
     dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    zone = timezone(timedelta(minutes=offset_minutes))
     try:
         # The instant moves by whole weeks and is written with the one offset.
-        moved = (dt + timedelta(weeks=weeks)).astimezone(timezone(timedelta(minutes=offset_minutes)))
-    except OverflowError:
-        moved = None
-    reason = "beyond the years a datetime holds" if moved is None else _core._year_reason(moved.year)
-    if reason is not None:  # the journal format's year rule, in the model's words
+        moved = (dt + timedelta(weeks=weeks)).astimezone(zone)
+        year = moved.year
+    except OverflowError:  # beyond Python's years 1..9999: count in whole 400-year (146097-day)
+        # Gregorian cycles, so that the day is one Python holds (near the year 5700)
+        cycles = round((weeks * 7 / 365.2425 + dt.year - 5700) / 400)
+        year = (dt + timedelta(days=weeks * 7 - cycles * 146097)).astimezone(zone).year + 400 * cycles
+    reason = _core._year_reason(year)  # the model's year rule, in its words
+    if reason is not None:
         raise ValueError(f"{where}: the time {text} moved by the participant's date shift ({weeks:+d} weeks): "
                          f"{reason}; export without shift_dates, or with another key")
     return rfc3339(moved)
