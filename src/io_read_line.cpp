@@ -341,6 +341,14 @@ class LineParser::Impl {
     }
   }
 
+  [[noreturn]] static void newer_version(std::string_view version) {
+    throw LineError{"version",
+                    "journal format version " + std::string(version) +
+                        " is newer than this calmkit reads (up to version " +
+                        std::to_string(journal_format_version) + "); upgrade calmkit",
+                    true};
+  }
+
   int parse_header(od::object& obj) {
     std::int64_t version = 1;
     const auto seen =
@@ -350,17 +358,22 @@ class LineParser::Impl {
             if (f != "calmkit-journal")
               fail(FieldRef{"format"}, "must be \"calmkit-journal\", got " + quote(f));
           } else if (i == 2) {
+            // Any whole number above the versions this reader knows is a newer format,
+            // however many digits it has: an error that stops the read, never a line to skip.
+            std::string_view raw = v.raw_json_token();
+            while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\t' || raw.back() == '\r')) {
+              raw.remove_suffix(1);
+            }
+            const bool digits = !raw.empty() && raw.front() != '0' &&
+                                raw.find_first_not_of("0123456789") == std::string_view::npos;
+            if (digits && (raw.size() > 9 || std::stoi(std::string(raw)) > journal_format_version)) {
+              newer_version(raw);
+            }
             version = get_int(v, FieldRef{"version"}, 1, std::numeric_limits<int>::max());
           }
         });
     require(header_fields, seen, header_required);
-    if (version > journal_format_version) {
-      throw LineError{"version",
-                      "journal format version " + std::to_string(version) +
-                          " is newer than this calmkit reads (up to version " +
-                          std::to_string(journal_format_version) + "); upgrade calmkit",
-                      true};
-    }
+    if (version > journal_format_version) newer_version(std::to_string(version));
     return static_cast<int>(version);
   }
 

@@ -435,6 +435,14 @@ TEST_CASE("the header: first line only, right format, known version", "[jsonl][r
   // A newer version stops a lenient read too: its lines cannot be read as v1.
   const std::string v7 = swap(header, "\"version\":1", "\"version\":7") + "\n" + read_;
   CHECK_THROWS_AS(calmkit::parse_journal_with_report(v7, {.lenient = true}), JournalFormatError);
+  // However many digits the version has (past int, past 64 bits): still a newer format, not a bad line.
+  for (const std::string v :
+       {"2147483648", "99999999999", "18446744073709551616", "100000000000000000000000000"}) {
+    INFO(v);
+    const std::string text = swap(header, "\"version\":1", "\"version\":" + v) + "\n" + read_;
+    CHECK_THROWS_WITH(calmkit::parse_journal_with_report(text, {.lenient = true}),
+                      Catch::Contains("journal format version " + v + " is newer than this calmkit reads"));
+  }
 }
 
 TEST_CASE("an exact message: file, line, field and reason", "[jsonl][rules]") {

@@ -24,6 +24,7 @@
 #include <numeric>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -330,6 +331,19 @@ inline void Cohort::check() const {
       }
     }
   };
+  // Each participant once: the codes index the names, and every table keyed by
+  // participant (summaries, frames with a categorical column) needs them apart.
+  {
+    std::unordered_map<std::string_view, std::size_t> first;
+    first.reserve(np);
+    for (std::size_t i = 0; i < np; ++i) {
+      const auto [at, fresh] = first.emplace(participants[i], i);
+      if (!fresh) {
+        bad_column("participants", i, "participant",
+                   "'" + participants[i] + "' is listed twice (also row " + std::to_string(at->second) + ")");
+      }
+    }
+  }
   const auto nt = triggers.size();
   const auto& pt = triggers.participant;
   // Rows sorted by (participant, time), as the merges of the metrics assume.
