@@ -370,8 +370,8 @@ void import_thought_records(const Batch& b, Imported& im) {
     }
   }
   import_rows<ThoughtRecord>(b, im, [&](const RowReader& r, ThoughtRecord& t) {
-    t.situation = r.text(situation);
-    t.automatic_thought = r.text(thought);
+    t.situation = r.required_text(situation, "situation");  // required, as in the format; "" is a situation
+    t.automatic_thought = r.required_text(thought, "automatic_thought");
     t.belief_before = r.required_bounded<Percent>(belief_before, "belief_before");
     t.emotions.clear();
     if (em_name != nullptr && !r.null(emotions)) {

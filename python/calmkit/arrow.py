@@ -531,7 +531,11 @@ def journal_from_records(records: Sequence[Mapping[str, Any]], name: str = "<rec
                 reason = _value_reason(pa, f.name, f.type, r.get(f.name), required and f.name not in r)
                 if reason is not None:
                     raise RecordsError(name, positions[table][k], *reason)
-            values = [_absent_as_none(r.get(f.name)) for r in recs]
+            # "" is a thought record's situation or automatic thought (the spec allows an empty
+            # one, and the research export writes it); elsewhere "" and [] mean the field is absent.
+            keep_empty = f.name in _EMPTY_ALLOWED.get(table, ())
+            values = [r.get(f.name) if keep_empty and r.get(f.name) == "" else _absent_as_none(r.get(f.name))
+                      for r in recs]
             try:
                 columns[f.name] = pa.array(values, type=f.type)
             except (pa.ArrowException, TypeError, ValueError, OverflowError):
@@ -562,6 +566,8 @@ _REQUIRED = {"triggers": {"id", "time", "category", "intensity"}, "readings": {"
              "exercises": {"id", "time", "exercise", "end"},
              "thought_records": {"id", "time", "situation", "automatic_thought", "belief_before"},
              "assessments": {"id", "time", "instrument", "answers"}}
+# Required text fields whose value may be "" (the journal format's thought record table).
+_EMPTY_ALLOWED = {"thought_records": ("situation", "automatic_thought")}
 # The integer scale of each integer field (the model's types, _core._integer_reason).
 _SCALE = {"intensity": "intensity", "intensity_before": "intensity", "intensity_after": "intensity",
           "belief_before": "percent", "belief_after": "percent", "before": "percent", "after": "percent",

@@ -517,12 +517,22 @@ def _thought_table(**columns: Any) -> Any:
     return pa.table({k: v for k, v in base.items() if v is not None})
 
 
-@pytest.mark.xfail(strict=True, reason="R5 (h25breaker report, session 26): from_arrow takes a thought record "
-                   "without its required situation as ''")
-def test_from_arrow_refuses_a_thought_record_without_its_situation() -> None:
+@pytest.mark.parametrize("field", ["situation", "automatic_thought"])
+def test_from_arrow_refuses_a_thought_record_without_its_situation(field: str) -> None:
+    # R5, fixed: from_arrow took a thought record without its required situation as ''. The reader's
+    # reason for the same record without the key is the expected one.
+    with pytest.raises(calmkit.JournalFormatError) as reader:
+        calmkit.parse_journal(line(rec("thought_record", **{field: DROP})))
     with pytest.raises(ValueError) as err:
-        calmkit.Journal.from_arrow({"thought_records": _thought_table(situation=None)}, name="a")
-    assert str(err.value).endswith("field 'situation': required field is missing")
+        calmkit.Journal.from_arrow({"thought_records": _thought_table(**{field: None})}, name="a")
+    assert str(err.value).endswith(f"field '{field}': {reader.value.reason}")
+    # a null value in a present column is refused the same way
+    pa = pytest.importorskip("pyarrow")
+    table = _thought_table()
+    table = table.set_column(table.schema.get_field_index(field), field, pa.array([None], pa.string()))
+    with pytest.raises(ValueError) as err:
+        calmkit.Journal.from_arrow({"thought_records": table}, name="a")
+    assert str(err.value).endswith(f"field '{field}': {reader.value.reason}")
 
 
 @pytest.mark.parametrize("text", ["2026-03-02T21:14:00.1234560+01:00", "2026-03-02T21:14:00.1234567+01:00",
