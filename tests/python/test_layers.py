@@ -112,7 +112,7 @@ def test_journal_from_records_names_the_record_and_field():
                                    "intensity": 3, "trigger": "t1"}])
     assert j.readings[0].time.isoformat() == "2026-03-02T21:30:00+00:00"
     cases = [
-        ({**ok, "id": "t2", "intensity": 2**70}, "intensity", f"{2**70!r} cannot be read as int64"),
+        ({**ok, "id": "t2", "intensity": 2**70}, "intensity", f"must be an integer 0..10, got {2**70!r}"),
         ({**ok, "id": "t2", "acted_after_minutes": -1.0}, "acted_after_minutes",
          "must be a finite number of minutes >= 0, got -1"),
         ({"type": "thought_record", "participant": "p", "id": "c1", "time": "2026-03-02T22:00:00Z",

@@ -243,7 +243,7 @@ def test_text_times_without_an_offset_need_tz():
     assert _shown(got) == ["2026-03-28T21:40:00+01:00", "2026-03-29T03:30:00+02:00"]
 
 
-@pytest.mark.parametrize("text", ["2026-03-29", "yesterday", "29.03.2026 21:40", "2026-03-29T21:40:00.1234567Z"])
+@pytest.mark.parametrize("text", ["2026-03-29", "yesterday", "29.03.2026 21:40", "2026-03-29T21:40:61Z"])
 def test_text_that_is_no_date_and_time_names_the_row(text):
     with pytest.raises(ValueError, match=r"row 0: field 'time'"):
         _read(_frame([text]), tz="Europe/Berlin")

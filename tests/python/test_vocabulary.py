@@ -22,8 +22,9 @@ LABELLED = (TriggerGroup, TriggerCategory, Distortion, ExerciseKind, Suits, Brea
             SessionEventType)
 #: C++ enums with no Python enum, and why: ``metrics::Split`` is the booleans ``by_category=`` / ``by_group=``;
 #: ``IntensityBand`` is how suggest() ranks (its reasons are text), never a value Python reads or passes;
-#: ``PosixTransitionRule::Kind`` is how a POSIX rule's date is written, inside ``TimeZone``.
-CPP_ONLY = {"Split", "IntensityBand", "Kind"}
+#: ``PosixTransitionRule::Kind`` is how a POSIX rule's date is written, inside ``TimeZone``;
+#: ``TextCheck`` tells ``validate`` whether a caller has checked the UTF-8 of a record's text already.
+CPP_ONLY = {"Split", "IntensityBand", "Kind", "TextCheck"}
 ALL = (*LABELLED, RecordType, ScoringRule, Period)
 
 
