@@ -230,10 +230,12 @@ def metrics_worker(impl: str, path: str, threads: int, out: str) -> dict:
 
 def formats_worker(step: str, path: str, scratch: str) -> dict:
     """One step of the Parquet / JSON Lines comparison. ``write_parquet`` and
-    ``read_parquet`` use the default layout (a folder per participant: 2,500
-    participants x 4 record types with records = 10,000 files); the ``_shard``
-    steps use ``partition_by="shard"`` (one file per record type). The
-    ``bridge_`` and ``pyarrow_`` steps split the sharded read and write into
+    ``read_parquet`` are the calls a user makes, with the defaults
+    (``calmkit.write_parquet(journal, folder)``: the shard layout, one file
+    per record type; ``calmkit.read_parquet(folder)``). The ``_participant``
+    steps use ``partition_by="participant"`` (a folder per participant: 2,500
+    participants x 4 record types with records = 10,000 files). The
+    ``bridge_`` and ``pyarrow_`` steps split the default read and write into
     the Arrow bridge (``to_arrow`` / ``from_arrow``) and pyarrow's part (the
     Parquet encoding and decoding, with calmkit's safe write and checks)."""
     import pyarrow.dataset  # noqa: F401  (imported before any step is timed: a one-time cost of the
@@ -242,25 +244,27 @@ def formats_worker(step: str, path: str, scratch: str) -> dict:
     import calmkit
 
     jsonl = os.path.join(scratch, "rewritten.jsonl")
-    dataset = os.path.join(scratch, "dataset-shard" if step.endswith("_shard") else "dataset")
+    dataset = os.path.join(scratch, "dataset-participant" if step.endswith("_participant") else "dataset")
     if step.startswith("write") or step == "bridge_to_arrow":
         j = calmkit.read_journal(path)
         if step == "write_journal":
             _, s, cpu = timed_cpu(lambda: calmkit.write_journal(j, jsonl))
         elif step == "bridge_to_arrow":
             _, s, cpu = timed_cpu(lambda: j.to_arrow())
+        elif step == "write_parquet":
+            shutil.rmtree(dataset, ignore_errors=True)
+            _, s, cpu = timed_cpu(lambda: calmkit.write_parquet(j, dataset))
         else:
             shutil.rmtree(dataset, ignore_errors=True)
-            layout = "shard" if step.endswith("_shard") else "participant"
-            _, s, cpu = timed_cpu(lambda: calmkit.write_parquet(j, dataset, partition_by=layout))
+            _, s, cpu = timed_cpu(lambda: calmkit.write_parquet(j, dataset, partition_by="participant"))
         return {"seconds": s, "cpu_seconds": cpu, "peak_rss_mb": peak_rss_mb()}
     if step == "read_journal":
         j, s, cpu = timed_cpu(lambda: calmkit.read_journal(jsonl))
-    elif step in ("pyarrow_read_tables_shard", "bridge_from_arrow_shard"):
+    elif step in ("pyarrow_read_tables", "bridge_from_arrow"):
         import calmkit.parquet
 
         tables, s, cpu = timed_cpu(lambda: calmkit.parquet.read_tables(dataset))
-        if step == "bridge_from_arrow_shard":
+        if step == "bridge_from_arrow":
             j, s, cpu = timed_cpu(lambda: calmkit.Journal.from_arrow(tables, name=dataset))
         else:
             return {"seconds": s, "cpu_seconds": cpu, "rows": sum(t.num_rows for t in tables.values()),
@@ -412,20 +416,20 @@ def main() -> int:
             scratch = tempfile.mkdtemp(prefix="calmkit-formats-", dir=a.dir)
             try:
                 steps = {s: spawn(env, "formats", s, str(path), scratch)
-                         for s in ("write_journal", "write_parquet", "write_parquet_shard", "bridge_to_arrow",
-                                   "read_journal", "read_parquet", "read_parquet_shard",
-                                   "pyarrow_read_tables_shard", "bridge_from_arrow_shard")}
+                         for s in ("write_journal", "write_parquet", "write_parquet_participant", "bridge_to_arrow",
+                                   "read_journal", "read_parquet", "read_parquet_participant",
+                                   "pyarrow_read_tables", "bridge_from_arrow")}
             finally:
                 shutil.rmtree(scratch, ignore_errors=True)
             print("\n| Parquet vs JSON Lines (the whole journal) | wall s | CPU s | peak RSS MB | load |\n"
                   "|---|---:|---:|---:|---:|")
-            labels = {"write_parquet": "write_parquet (by participant, the default)",
-                      "read_parquet": "read_parquet (by participant, the default)",
-                      "write_parquet_shard": 'write_parquet (partition_by="shard")',
-                      "read_parquet_shard": 'read_parquet (partition_by="shard")',
+            labels = {"write_parquet": "write_parquet(journal, folder) (the default: shard layout)",
+                      "read_parquet": "read_parquet(folder) (the default call)",
+                      "write_parquet_participant": 'write_parquet(..., partition_by="participant")',
+                      "read_parquet_participant": 'read_parquet (a partition_by="participant" dataset)',
                       "bridge_to_arrow": "arrow.to_arrow (in write_parquet)",
-                      "pyarrow_read_tables_shard": 'parquet.read_tables (in read_parquet, "shard")',
-                      "bridge_from_arrow_shard": 'arrow.from_arrow (in read_parquet, "shard")'}
+                      "pyarrow_read_tables": "parquet.read_tables (in read_parquet)",
+                      "bridge_from_arrow": "arrow.from_arrow (in read_parquet)"}
             for s, r in steps.items():
                 label = labels.get(s, s)
                 if "error" in r:

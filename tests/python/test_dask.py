@@ -52,7 +52,7 @@ def journal():
 @pytest.fixture(scope="module")
 def datasets(journal, tmp_path_factory):
     root = tmp_path_factory.mktemp("cohort")
-    by_participant = calmkit.parquet.write_parquet(journal, root / "by-participant")
+    by_participant = calmkit.parquet.write_parquet(journal, root / "by-participant", partition_by="participant")
     sharded = calmkit.parquet.write_parquet(journal, root / "sharded", partition_by="shard", shards=5)
     return {"participant": by_participant, "shard": sharded}
 
@@ -149,7 +149,7 @@ def test_participant_names_with_path_characters(client, tmp_path):
         calmkit.Reading(participant="a b", id="r1", time="2026-03-02T08:00:00+01:00", intensity=2),
         calmkit.Reading(participant="a b", id="r2", time="2026-03-02T08:30:00+01:00", intensity=6),
     ])
-    path = calmkit.parquet.write_parquet(j, tmp_path / "d")
+    path = calmkit.parquet.write_parquet(j, tmp_path / "d", partition_by="participant")
     assert ckd.participants(path) == ["a b", "b/x"]
     got = ckd.compute_all(path, ["affect_dynamics"], participants_per_partition=1)["affect_dynamics"]
     pd.testing.assert_frame_equal(got, calmkit.affect_dynamics(j))

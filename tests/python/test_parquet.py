@@ -120,13 +120,14 @@ def test_unknown_layout_version_is_refused(tmp_path, cohort, monkeypatch):
         ckpq.read_parquet(tmp_path)
 
 
-def test_participant_names_with_path_characters(tmp_path):
+@pytest.mark.parametrize("layout", ["participant", "shard"])
+def test_participant_names_with_path_characters(tmp_path, layout):
     # "a/b c" would be two folders unless the name is URI-encoded in the folder name.
     j = calmkit.Journal([
         calmkit.Reading(participant="a/b c", id="r1", time="2026-03-02T08:00:00+05:30", intensity=4),
         calmkit.Reading(participant="x=y", id="r1", time="2026-03-02T08:00:00.250000-03:00", intensity=0),
     ])
-    ckpq.write_parquet(j, tmp_path)
+    ckpq.write_parquet(j, tmp_path, partition_by=layout)
     assert ckpq.read_parquet(tmp_path) == j
     assert ckpq.read_parquet(tmp_path, participants=["x=y"]) == j.participant("x=y")
 
@@ -258,7 +259,7 @@ def test_ids_a_participant_folder_cannot_hold_are_refused_before_writing(tmp_pat
     j = _one_trigger_each(*participants)
     out = tmp_path / "ds"
     with pytest.raises(ValueError, match=words) as e:
-        ckpq.write_parquet(j, out)
+        ckpq.write_parquet(j, out, partition_by="participant")
     assert "partition_by='shard'" in str(e.value)
     assert not out.exists()  # nothing written, no temp folder left
     assert list(tmp_path.iterdir()) == []
@@ -269,13 +270,13 @@ def test_ids_a_participant_folder_cannot_hold_are_refused_before_writing(tmp_pat
 
 def test_the_longest_id_a_folder_holds_still_round_trips(tmp_path):
     j = _one_trigger_each("p" * (255 - len("participant=")), "")
-    ckpq.write_parquet(j, tmp_path / "ds")
+    ckpq.write_parquet(j, tmp_path / "ds", partition_by="participant")
     assert ckpq.read_parquet(tmp_path / "ds") == j
 
 
 def test_a_hive_null_folder_written_by_another_tool_is_refused(tmp_path):
     j = _one_trigger_each("a", "")
-    ckpq.write_parquet(j, tmp_path / "ds")
+    ckpq.write_parquet(j, tmp_path / "ds", partition_by="participant")
     trig = tmp_path / "ds" / "triggers"
     (trig / "participant=a").rename(trig / "participant=__HIVE_DEFAULT_PARTITION__")
     with pytest.raises(ValueError, match="__HIVE_DEFAULT_PARTITION__"):
@@ -389,7 +390,7 @@ def test_a_participant_dataset_written_by_plain_pyarrow_is_read(tmp_path):
 
 def test_participant_layout_refuses_a_stray_file_and_names_a_corrupt_one(tmp_path):
     j = _one_trigger_each("a", "b")
-    ckpq.write_parquet(j, tmp_path / "ds")
+    ckpq.write_parquet(j, tmp_path / "ds", partition_by="participant")
     trig = tmp_path / "ds" / "triggers"
     (trig / "stray.parquet").write_bytes((trig / "participant=a" / "part-0.parquet").read_bytes())
     with pytest.raises(ValueError, match=r"stray\.parquet: a participant=__HIVE_DEFAULT_PARTITION__ folder"):
@@ -398,3 +399,90 @@ def test_participant_layout_refuses_a_stray_file_and_names_a_corrupt_one(tmp_pat
     (trig / "participant=b" / "part-0.parquet").write_bytes(b"PAR1 not really")
     with pytest.raises(ValueError, match=r"participant=b/part-0\.parquet: not a readable Parquet file"):
         ckpq.read_parquet(tmp_path / "ds")
+
+
+def test_the_default_layout_is_one_sorted_file_per_type_in_row_groups(tmp_path, cohort, monkeypatch):
+    monkeypatch.setattr(ckpq, "ROW_GROUP_ROWS", 50)
+    calmkit.write_parquet(cohort, tmp_path)
+    for folder in ckpq.TABLES:
+        assert sorted(p.name for p in (tmp_path / folder).iterdir()) == ["_common_metadata", "part-00000.parquet"]
+        assert pq.read_schema(tmp_path / folder / "_common_metadata").metadata[b"calmkit_partition_by"] == b"shard"
+        f = pq.ParquetFile(tmp_path / folder / "part-00000.parquet")
+        rows = f.metadata.num_rows
+        assert f.metadata.num_row_groups == -(-rows // 50)
+        # Rows in journal order (participant, time, id), as pyarrow sorts them.
+        t = f.read().cast(f.schema_arrow.set(0, pa.field("participant", pa.string())))
+        order = t.sort_by([("participant", "ascending"), ("time", "ascending"), ("id", "ascending")])
+        assert t.select(["participant", "time", "id"]).equals(order.select(["participant", "time", "id"]))
+        # Each row group's participant statistics are its first and last participant.
+        for g in range(f.metadata.num_row_groups):
+            stats = f.metadata.row_group(g).column(0).statistics
+            got = f.read_row_group(g).column("participant").to_pylist()
+            assert (stats.min, stats.max) == (got[0], got[-1])
+    assert ckpq.read_parquet(tmp_path) == cohort
+
+
+def _column_chunks(f, group):
+    """(start, length) of each column chunk's bytes of row group `group`."""
+    out = []
+    for c in range(f.metadata.num_columns):
+        col = f.metadata.row_group(group).column(c)
+        start = col.dictionary_page_offset if col.has_dictionary_page else col.data_page_offset
+        out.append((start, col.total_compressed_size))
+    return out
+
+
+def test_a_participant_filter_reads_only_the_row_groups_that_may_hold_them(tmp_path, cohort, monkeypatch):
+    monkeypatch.setattr(ckpq, "ROW_GROUP_ROWS", 40)
+    calmkit.write_parquet(cohort, tmp_path)
+    path = tmp_path / "readings" / "part-00000.parquet"
+    f = pq.ParquetFile(path)
+    everything = f.read().to_pylist()  # pyarrow's rows, before anything is touched
+    names = cohort.participants()
+    wanted = [names[3], names[8], "nobody"]
+    # The row groups holding them, by reading every row group (not by statistics).
+    holding = [g for g in range(f.metadata.num_row_groups)
+               if set(f.read_row_group(g).column("participant").to_pylist()) & set(wanted)]
+    kept = ckpq._row_groups_of(f.metadata, wanted)
+    assert kept == holding and 0 < len(kept) <= f.metadata.num_row_groups // 3
+    # Proof that the others are not read: their bytes are overwritten, and the filtered read still gives
+    # pyarrow's rows of those participants, while a whole read fails on the overwritten pages.
+    data = bytearray(path.read_bytes())
+    for g in set(range(f.metadata.num_row_groups)) - set(kept):
+        for start, length in _column_chunks(f, g):
+            data[start:start + length] = b"\xff" * length
+    path.write_bytes(bytes(data))
+    tables = ckpq.read_tables(tmp_path, wanted)
+    assert tables["readings"].to_pylist() == [r for r in everything if r["participant"] in wanted]
+    back = ckpq.read_parquet(tmp_path, participants=wanted)
+    assert back.participants() == [names[3], names[8]]
+    for name in names[3], names[8]:
+        assert back.participant(name) == cohort.participant(name)
+    assert len(back) == len(cohort.participant(names[3])) + len(cohort.participant(names[8]))
+    with pytest.raises(Exception):  # noqa: B017 (pyarrow's own error for a broken page, whichever it is)
+        ckpq.read_parquet(tmp_path)
+
+
+def test_row_groups_without_participant_statistics_are_all_read(tmp_path, cohort):
+    # Another tool may write the file without statistics: nothing can be skipped, nothing is lost.
+    calmkit.write_parquet(cohort, tmp_path)
+    for folder in ckpq.TABLES:
+        f = tmp_path / folder / "part-00000.parquet"
+        t = pq.read_table(f)
+        pq.write_table(t, f, row_group_size=30, write_statistics=False)
+        assert ckpq._row_groups_of(pq.ParquetFile(f).metadata, ["x"]) == list(
+            range(pq.ParquetFile(f).metadata.num_row_groups))
+    p = cohort.participants()[2]
+    assert ckpq.read_parquet(tmp_path, participants=[p]) == cohort.participant(p)
+
+
+def test_a_dataset_in_the_former_default_layout_still_reads(tmp_path, cohort):
+    # Up to calmkit 0.1.0 write_parquet wrote a participant=<name> folder per participant by default;
+    # the metadata names the layout, and read_parquet reads it with and without a participant filter.
+    ckpq.write_parquet(cohort, tmp_path, partition_by="participant")
+    assert pq.read_schema(tmp_path / "readings" / "_common_metadata").metadata[b"calmkit_partition_by"] == \
+        b"participant"
+    assert (tmp_path / "readings" / f"participant={cohort.participants()[0]}" / "part-0.parquet").is_file()
+    assert ckpq.read_parquet(tmp_path) == cohort
+    p = cohort.participants()[5]
+    assert ckpq.read_parquet(tmp_path, participants=[p]) == cohort.participant(p)
