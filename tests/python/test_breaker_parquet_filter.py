@@ -92,3 +92,19 @@ def test_an_empty_participant_list_reads_no_records(tmp_path: Path) -> None:
     calmkit.write_parquet(_journal(NAMES[:3]), tmp_path / "d")
     j = calmkit.read_parquet(tmp_path / "d", participants=[])
     assert len(j.triggers) == 0 and len(j.readings) == 0
+
+
+@pytest.mark.xfail(strict=True, reason="B6: participants='p001' is read as the letters 'p', '0', '1': no records")
+@pytest.mark.parametrize("layout", ["shard", "participant"])
+def test_one_participant_given_as_a_string_is_not_split_into_letters(layout: str, tmp_path: Path) -> None:
+    """A str is a sequence of letters to Python; as `participants` it is one
+    name by mistake. Either it reads as that one participant or it is refused
+    (TypeError/ValueError) — never an empty journal without a word (R2 of the
+    last session was the same slip in journal_from_records)."""
+    journal = _journal(NAMES[:3])
+    calmkit.write_parquet(journal, tmp_path / "d", partition_by=layout)
+    try:
+        got = calmkit.read_parquet(tmp_path / "d", participants=NAMES[0])
+    except (TypeError, ValueError):
+        return
+    assert got == calmkit.read_parquet(tmp_path / "d", participants=[NAMES[0]])
