@@ -45,10 +45,14 @@ struct Where {
   throw RecordError(std::move(place), std::string(column), reason);
 }
 
-/// Runs the model's rules of one record (validate.hpp) with its row as the place.
+/// Runs the model's rules of one record (validate.hpp) with its row as the
+/// place. Its text is not scanned again (`TextCheck::checked`): every text
+/// field was checked as UTF-8 when it was read (`RowReader::text`, `utf8`,
+/// `text_list`, the participant codes), naming the same field the model's
+/// `rules::utf8_fields` names.
 template <class R>
 void check_record(const R& r, const Where& w, std::int64_t row) {
-  if (auto v = validate(r)) fail(w, row, v->field, v->reason);
+  if (auto v = validate(r, TextCheck::checked)) fail(w, row, v->field, v->reason);
 }
 
 /// A read-only view of one imported Arrow array (and its schema), in the
@@ -575,8 +579,10 @@ class RowReader {
   }
 
   /// A list<string> into `out` (replaced; its strings keep their capacity);
-  /// null is an empty list, a null item is an error.
-  void text_list(const Column* c, const char* name, std::vector<std::string>& out) const {
+  /// null is an empty list, a null item is an error, and so is an item that
+  /// is not UTF-8 (named `name[k]`, as `rules::utf8_fields` names it) unless
+  /// `utf8` is false (a list of ids the caller looks up in a vocabulary).
+  void text_list(const Column* c, const char* name, std::vector<std::string>& out, bool utf8 = true) const {
     if (null(c)) {
       out.clear();
       return;
@@ -592,7 +598,11 @@ class RowReader {
       if (items.is_null(k) || items.dict_null(k)) {
         fail_at(std::string(name) + "[" + std::to_string(k - lo) + "]", "must be a string, got null");
       }
-      out[static_cast<std::size_t>(k - lo)].assign(items.text(k));
+      const std::string_view t = items.text(k);
+      if (utf8 && detail::first_invalid_utf8(t) != std::string_view::npos) [[unlikely]] {
+        (void)this->utf8(std::string(name) + "[" + std::to_string(k - lo) + "]", t);
+      }
+      out[static_cast<std::size_t>(k - lo)].assign(t);
     }
   }
 

@@ -230,6 +230,162 @@ std::string_view text_or_empty(const Column* c, std::int64_t i) {
   return c == nullptr || c->is_null(i) ? std::string_view{} : c->text(i);
 }
 
+// --- column-wise: the helpers of every record type -------------------------
+
+/// Whether `c` is absent or a plain (not dictionary-encoded) array of Arrow
+/// format `f`, nulls allowed.
+bool absent_or(const Column* c, std::string_view f) {
+  return c == nullptr || (c->array()->dictionary == nullptr && std::string_view(c->schema()->format) == f);
+}
+/// Whether logical row `i` of an optional column holds a value.
+bool has_value(const Column* c, std::int64_t i) {
+  return c != nullptr && !c->is_null(i);
+}
+
+/// The columns every record has, over rows `first .. first + n`: a
+/// participant column (dictionary<int32, utf8> or utf8) without nulls, all
+/// UTF-8; ids (utf8), each non-empty when `id_required` (the model's
+/// `rules::not_empty`); time timestamp[us] and offset int16 without nulls,
+/// each offset a `UtcOffset` and each time in the year range at it.
+bool head_rows(const Head& h, std::int64_t first, std::int64_t n, bool id_required) {
+  if (h.participant == nullptr || h.time == nullptr || h.offset == nullptr) return false;
+  const std::string_view tf(h.time->schema()->format);
+  if (h.time->array()->dictionary != nullptr || tf.substr(0, 4) != "tsu:" || !no_nulls(h.time)) return false;
+  if (!plain(h.offset, "s") || !utf8_rows(h.id, first, n)) return false;
+  if (id_required) {
+    if (h.id == nullptr || !no_nulls(h.id)) return false;
+    const std::int32_t* o = values_of<std::int32_t>(h.id, first);
+    for (std::int64_t k = 0; k < n; ++k) {
+      if (o[k + 1] == o[k]) return false;
+    }
+  }
+  const Column* p = h.participant;
+  const Column* dict = p->dictionary();
+  if (!no_nulls(p)) return false;
+  if (dict != nullptr) {
+    if (std::string_view(p->schema()->format) != "i" || !no_nulls(dict) ||
+        !utf8_rows(dict, 0, dict->length()))
+      return false;
+    const std::int32_t* code = values_of<std::int32_t>(p, first);
+    for (std::int64_t i = 0; i < n; ++i) {
+      if (code[i] < 0 || code[i] >= dict->length()) return false;
+    }
+  } else if (!utf8_rows(p, first, n)) {
+    return false;
+  }
+  const std::int64_t* time = values_of<std::int64_t>(h.time, first);
+  const std::int16_t* offset = values_of<std::int16_t>(h.offset, first);
+  for (std::int64_t i = 0; i < n; ++i) {
+    if (!UtcOffset::make(offset[i]) || !detail::in_year_range(time[i], offset[i])) return false;
+  }
+  return true;
+}
+
+/// The builder's participant code of each row (`head_rows` has checked the
+/// column): a dictionary coded once per entry, plain text when it changes.
+std::vector<std::int32_t> participant_codes(const Column* p, std::int64_t first, std::int64_t n,
+                                            JournalBuilder& builder) {
+  const auto rows = static_cast<std::size_t>(n);
+  std::vector<std::int32_t> codes(rows);
+  if (const Column* dict = p->dictionary()) {
+    std::vector<std::int32_t> remap(static_cast<std::size_t>(dict->length()), -1);
+    const std::int32_t* code = values_of<std::int32_t>(p, first);
+    for (std::size_t i = 0; i < rows; ++i) {
+      auto& r = remap[static_cast<std::size_t>(code[i])];
+      if (r < 0) r = builder.participant_code(dict->text(code[i]));
+      codes[i] = r;
+    }
+    return codes;
+  }
+  std::string_view last;
+  std::int32_t last_code = -1;
+  for (std::size_t i = 0; i < rows; ++i) {
+    const std::string_view t = p->text(first + static_cast<std::int64_t>(i));
+    if (last_code < 0 || t != last) {
+      last_code = builder.participant_code(t);
+      last = t;
+    }
+    codes[i] = last_code;
+  }
+  return codes;
+}
+
+/// The dictionary codes of rows `first .. first + n` of a vocabulary column
+/// (dictionary<int32, utf8>, no null, every entry UTF-8 and not null, every
+/// code inside the dictionary), or nullptr when it is not such a column.
+const std::int32_t* vocabulary_codes(const Column* c, std::int64_t first, std::int64_t n) {
+  if (c == nullptr || !no_nulls(c)) return nullptr;
+  const Column* d = c->dictionary();
+  if (d == nullptr || std::string_view(c->schema()->format) != "i" || !no_nulls(d) ||
+      !utf8_rows(d, 0, d->length()))
+    return nullptr;
+  const std::int32_t* code = values_of<std::int32_t>(c, first);
+  for (std::int64_t i = 0; i < n; ++i) {
+    if (code[i] < 0 || code[i] >= d->length()) return nullptr;
+  }
+  return code;
+}
+
+/// Whether rows `first .. first + n` of an optional list<utf8> column can be
+/// read as they are: offsets that do not go backwards nor past the items,
+/// items without nulls, all UTF-8 (`utf8_rows`). A null list is empty.
+bool utf8_lists(const Column* c, std::int64_t first, std::int64_t n) {
+  if (c == nullptr) return true;
+  if (c->array()->dictionary != nullptr || std::string_view(c->schema()->format) != "+l" || !c->has_child())
+    return false;
+  const Column& items = c->child();
+  if (items.array()->dictionary != nullptr || std::string_view(items.schema()->format) != "u" ||
+      !no_nulls(&items))
+    return false;
+  const std::int32_t* o = values_of<std::int32_t>(c, first);
+  if (o[0] < 0) return false;
+  for (std::int64_t k = 0; k < n; ++k) {
+    if (o[k + 1] < o[k]) return false;
+  }
+  return o[n] <= items.length() && utf8_rows(&items, o[0], o[n] - o[0]);
+}
+
+/// Appends rows `first .. first + n` of an optional text column ("" for a
+/// null or an absent column).
+void append_text(TextColumn& dst, const Column* c, std::int64_t first, std::int64_t n) {
+  if (c != nullptr && n > 0) {
+    const std::int32_t* o = values_of<std::int32_t>(c, first);
+    dst.arena.reserve(dst.arena.size() + static_cast<std::size_t>(o[n] - o[0]));
+  }
+  for (std::int64_t i = 0; i < n; ++i) dst.push_back(text_or_empty(c, first + i));
+}
+
+/// Appends rows `first .. first + n` of an optional list<utf8> column (a
+/// null list or an absent column is an empty list).
+void append_text_list(detail::TextList& dst, const Column* c, std::int64_t first, std::int64_t n) {
+  dst.start.reserve(dst.start.size() + static_cast<std::size_t>(n));
+  dst.count.reserve(dst.count.size() + static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i) {
+    dst.start.push_back(dst.items.size());
+    if (!has_value(c, first + i)) {
+      dst.count.push_back(0);
+      continue;
+    }
+    const auto [lo, hi] = c->range(first + i);
+    dst.count.push_back(static_cast<std::uint32_t>(hi - lo));
+    for (std::int64_t k = lo; k < hi; ++k) dst.items.push_back(c->child().text(k));
+  }
+}
+
+/// An optional int8 rating (0-10) of row `i`: its value, or -1 when null or
+/// absent, as the journal stores it.
+std::int8_t rating_or_none(const Column* c, std::int64_t i) {
+  return has_value(c, i) ? values_of<std::int8_t>(c, i)[0] : std::int8_t{-1};
+}
+/// Whether every value of an optional int8 rating column is an `Intensity`.
+bool ratings(const Column* c, std::int64_t first, std::int64_t n) {
+  if (!absent_or(c, "c")) return false;
+  for (std::int64_t i = 0; c != nullptr && i < n; ++i) {
+    if (has_value(c, first + i) && !Intensity::make(values_of<std::int8_t>(c, first + i)[0])) return false;
+  }
+  return true;
+}
+
 /// Readings whose columns have the bridge's own layout (what `to_arrow`,
 /// Parquet and pandas give: participant as dictionary<int32, utf8> or utf8,
 /// id / note / trigger utf8, time timestamp[us], offset_minutes int16,
@@ -247,59 +403,18 @@ bool import_readings_columns(const Batch& b, Imported& im) {
   const Column* note = b.get("note", Want::text, false);
   const std::int64_t n = b.length();
   const std::int64_t first = b.at(0);
-  if (h.participant == nullptr || h.time == nullptr || h.offset == nullptr) return false;
-  const std::string_view tf(h.time->schema()->format);
-  if (h.time->array()->dictionary != nullptr || tf.substr(0, 4) != "tsu:" || !no_nulls(h.time)) return false;
-  if (!plain(h.offset, "s") || !plain(intensity, "c")) return false;
-  if (!utf8_rows(h.id, first, n) || !utf8_rows(h.trigger, first, n) || !utf8_rows(note, first, n))
-    return false;
-  // The participants: a dictionary (checked once per entry) or plain text, never null.
-  const Column* p = h.participant;
-  const Column* dict = p->dictionary();
-  if (!no_nulls(p)) return false;
-  if (dict != nullptr) {
-    if (std::string_view(p->schema()->format) != "i" || !no_nulls(dict) ||
-        !utf8_rows(dict, 0, dict->length()))
-      return false;
-    const std::int32_t* code = values_of<std::int32_t>(p, first);
-    for (std::int64_t i = 0; i < n; ++i) {
-      if (code[i] < 0 || code[i] >= dict->length()) return false;
-    }
-  } else if (!utf8_rows(p, first, n)) {
-    return false;
-  }
-  const std::int64_t* time = values_of<std::int64_t>(h.time, first);
-  const std::int16_t* offset = values_of<std::int16_t>(h.offset, first);
+  if (!head_rows(h, first, n, false) || !plain(intensity, "c")) return false;
+  if (!utf8_rows(h.trigger, first, n) || !utf8_rows(note, first, n)) return false;
   const std::int8_t* level = values_of<std::int8_t>(intensity, first);
   for (std::int64_t i = 0; i < n; ++i) {
-    if (!UtcOffset::make(offset[i]) || !detail::in_year_range(time[i], offset[i]) ||
-        !Intensity::make(level[i]))
-      return false;
+    if (!Intensity::make(level[i])) return false;
   }
   // Every rule holds: code the participants and append the columns.
   auto& builder = im.builder_of<Reading>();
   const auto rows = static_cast<std::size_t>(n);
-  std::vector<std::int32_t> codes(rows);
-  if (dict != nullptr) {
-    std::vector<std::int32_t> remap(static_cast<std::size_t>(dict->length()), -1);
-    const std::int32_t* code = values_of<std::int32_t>(p, first);
-    for (std::size_t i = 0; i < rows; ++i) {
-      auto& r = remap[static_cast<std::size_t>(code[i])];
-      if (r < 0) r = builder.participant_code(dict->text(code[i]));
-      codes[i] = r;
-    }
-  } else {
-    std::string_view last;
-    std::int32_t last_code = -1;
-    for (std::size_t i = 0; i < rows; ++i) {
-      const std::string_view t = p->text(first + static_cast<std::int64_t>(i));
-      if (last_code < 0 || t != last) {
-        last_code = builder.participant_code(t);
-        last = t;
-      }
-      codes[i] = last_code;
-    }
-  }
+  const std::vector<std::int32_t> codes = participant_codes(h.participant, first, n, builder);
+  const std::int64_t* time = values_of<std::int64_t>(h.time, first);
+  const std::int16_t* offset = values_of<std::int16_t>(h.offset, first);
   builder.append_readings(
       codes, std::span(time, rows), std::span(offset, rows), std::span(level, rows),
       [&](std::size_t i) { return text_or_empty(h.id, first + static_cast<std::int64_t>(i)); },
@@ -308,6 +423,205 @@ bool import_readings_columns(const Batch& b, Imported& im) {
   for (std::size_t i = 0; i < rows; ++i) {
     links.push_back(text_or_empty(h.trigger, first + static_cast<std::int64_t>(i)));
   }
+  return true;
+}
+
+/// Triggers in the bridge's own layout (category a dictionary<int32, utf8>
+/// coded once per entry, intensity int8, acted_on_urge bool,
+/// acted_after_minutes float64, texts utf8, text lists list<utf8>), checked
+/// over whole columns by the model's rules (`trigger_category_from_id` per
+/// dictionary entry, `Intensity::make`, `Minutes::make`, `rules::utf8_text`,
+/// a non-empty id) and appended column by column. Returns false, having
+/// changed nothing, when the layout differs or a value breaks a rule: the row
+/// path then names the first problem by row and column.
+bool import_triggers_columns(const Batch& b, Imported& im) {
+  const Head h = head_columns(b, true, false);
+  const Column* category = b.get("category", Want::text, true);
+  const Column* intensity = b.get("intensity", Want::integer, true);
+  const Column* context = b.get("context", Want::text, false);
+  const Column* thoughts = b.get("thoughts", Want::text_list, false);
+  const Column* sensations = b.get("sensations", Want::text_list, false);
+  const Column* urge = b.get("urge", Want::text, false);
+  const Column* acted = b.get("acted_on_urge", Want::boolean, false);
+  const Column* after = b.get("acted_after_minutes", Want::real, false);
+  const Column* response = b.get("response", Want::text, false);
+  const Column* tags = b.get("tags", Want::text_list, false);
+  const std::int64_t n = b.length();
+  const std::int64_t first = b.at(0);
+  if (!head_rows(h, first, n, true)) return false;
+  const std::int32_t* cat = vocabulary_codes(category, first, n);
+  if (cat == nullptr || !plain(intensity, "c") || !absent_or(acted, "b") || !absent_or(after, "g"))
+    return false;
+  if (!utf8_rows(context, first, n) || !utf8_rows(urge, first, n) || !utf8_rows(response, first, n) ||
+      !utf8_lists(thoughts, first, n) || !utf8_lists(sensations, first, n) || !utf8_lists(tags, first, n))
+    return false;
+  // The category of each dictionary entry used, once.
+  std::vector<int> category_of(static_cast<std::size_t>(category->dictionary()->length()), -1);
+  const std::int8_t* level = values_of<std::int8_t>(intensity, first);
+  for (std::int64_t i = 0; i < n; ++i) {
+    int& c = category_of[static_cast<std::size_t>(cat[i])];
+    if (c < 0) {
+      const auto known = trigger_category_from_id(category->dictionary()->text(cat[i]));
+      if (!known) return false;
+      c = static_cast<int>(*known);
+    }
+    if (!Intensity::make(level[i])) return false;
+    if (has_value(after, first + i) && !Minutes::make(values_of<double>(after, first + i)[0])) return false;
+  }
+  // Every rule holds: append the columns.
+  auto& builder = im.builder_of<Trigger>();
+  const std::vector<std::int32_t> codes = participant_codes(h.participant, first, n, builder);
+  const auto rows = static_cast<std::size_t>(n);
+  const std::int64_t* time = values_of<std::int64_t>(h.time, first);
+  const std::int16_t* offset = values_of<std::int16_t>(h.offset, first);
+  builder.append_columns<Trigger>([&](detail::Tables& s) {
+    auto& c = s.c.triggers;
+    c.participant.insert(c.participant.end(), codes.begin(), codes.end());
+    c.time_us.insert(c.time_us.end(), time, time + rows);
+    c.offset_minutes.insert(c.offset_minutes.end(), offset, offset + rows);
+    c.intensity.insert(c.intensity.end(), level, level + rows);
+    for (std::int64_t i = 0; i < n; ++i) {
+      c.category.push_back(static_cast<std::uint8_t>(category_of[static_cast<std::size_t>(cat[i])]));
+      c.acted_on_urge.push_back(has_value(acted, first + i)
+                                    ? static_cast<std::int8_t>(acted->boolean(first + i))
+                                    : std::int8_t{-1});
+      c.acted_after_minutes.push_back(has_value(after, first + i) ? values_of<double>(after, first + i)[0]
+                                                                  : std::numeric_limits<double>::quiet_NaN());
+    }
+    append_text(s.c.trigger_ids, h.id, first, n);
+    append_text(s.tr.context, context, first, n);
+    append_text(s.tr.urge, urge, first, n);
+    append_text(s.tr.response, response, first, n);
+    append_text_list(s.tr.thoughts, thoughts, first, n);
+    append_text_list(s.tr.sensations, sensations, first, n);
+    append_text_list(s.tr.tags, tags, first, n);
+  });
+  return true;
+}
+
+/// Exercise sessions in the bridge's own layout (end timestamp[us] and
+/// end_offset_minutes int16 without nulls, exercise a dictionary<int32,
+/// utf8> coded once per entry, completed bool, ratings int8, trigger utf8,
+/// responses list<utf8>), checked over whole columns by the model's rules
+/// (as `import_triggers_columns`, and end not before time) and appended
+/// column by column; false, having changed nothing, sends the batch to the
+/// row path.
+bool import_exercises_columns(const Batch& b, Imported& im) {
+  const Head h = head_columns(b, true, true);
+  const Column* end = b.get("end", Want::time, true);
+  const Column* end_offset = b.get("end_offset_minutes", Want::integer, false);
+  const Column* exercise = b.get("exercise", Want::text, true);
+  const Column* completed = b.get("completed", Want::boolean, false);
+  const Column* before = b.get("intensity_before", Want::integer, false);
+  const Column* after = b.get("intensity_after", Want::integer, false);
+  const Column* responses = b.get("responses", Want::text_list, false);
+  const std::int64_t n = b.length();
+  const std::int64_t first = b.at(0);
+  if (!head_rows(h, first, n, true)) return false;
+  const Head tail{h.participant, h.id, end, end_offset, nullptr};
+  if (!head_rows(tail, first, n, true)) return false;  // the end and its offset, by the same rules
+  const std::int32_t* ex = vocabulary_codes(exercise, first, n);
+  if (ex == nullptr || !absent_or(completed, "b") || !ratings(before, first, n) ||
+      !ratings(after, first, n) || !utf8_rows(h.trigger, first, n) || !utf8_lists(responses, first, n))
+    return false;
+  const std::int64_t* time = values_of<std::int64_t>(h.time, first);
+  const std::int64_t* end_us = values_of<std::int64_t>(end, first);
+  for (std::int64_t i = 0; i < n; ++i) {
+    if (end_us[i] < time[i]) return false;                          // rules::end_not_before_time
+    if (exercise->dictionary()->text(ex[i]).empty()) return false;  // rules::not_empty("exercise")
+  }
+  auto& builder = im.builder_of<ExerciseSession>();
+  const std::vector<std::int32_t> codes = participant_codes(h.participant, first, n, builder);
+  std::vector<std::int32_t> exercise_of(static_cast<std::size_t>(exercise->dictionary()->length()), -1);
+  const auto rows = static_cast<std::size_t>(n);
+  const std::int16_t* offset = values_of<std::int16_t>(h.offset, first);
+  const std::int16_t* end_off = values_of<std::int16_t>(end_offset, first);
+  builder.append_columns<ExerciseSession>([&](detail::Tables& s) {
+    auto& c = s.c.exercises;
+    c.participant.insert(c.participant.end(), codes.begin(), codes.end());
+    c.time_us.insert(c.time_us.end(), time, time + rows);
+    c.end_us.insert(c.end_us.end(), end_us, end_us + rows);
+    c.offset_minutes.insert(c.offset_minutes.end(), offset, offset + rows);
+    c.end_offset_minutes.insert(c.end_offset_minutes.end(), end_off, end_off + rows);
+    c.trigger.insert(c.trigger.end(), rows, no_trigger);
+    for (std::int64_t i = 0; i < n; ++i) {
+      auto& e = exercise_of[static_cast<std::size_t>(ex[i])];
+      if (e < 0) e = builder.exercise_code(exercise->dictionary()->text(ex[i]));
+      c.exercise.push_back(e);
+      c.completed.push_back(has_value(completed, first + i) && !completed->boolean(first + i) ? 0 : 1);
+      c.intensity_before.push_back(rating_or_none(before, first + i));
+      c.intensity_after.push_back(rating_or_none(after, first + i));
+    }
+    append_text(s.ex.id, h.id, first, n);
+    append_text_list(s.ex.responses, responses, first, n);
+  });
+  auto& links = im.links_of<ExerciseSession>();
+  for (std::int64_t i = 0; i < n; ++i) links.push_back(text_or_empty(h.trigger, first + i));
+  return true;
+}
+
+/// Assessments in the bridge's own layout (instrument a dictionary<int32,
+/// utf8> looked up once per entry, answers list<int32> without nulls, note
+/// utf8), checked over whole columns by the model's rules (a registered
+/// instrument, `validate_answers` per row over the answers in place, a
+/// non-empty id) and appended column by column; false, having changed
+/// nothing, sends the batch to the row path.
+bool import_assessments_columns(const Batch& b, Imported& im) {
+  const Head h = head_columns(b, true, false);
+  const Column* instrument = b.get("instrument", Want::text, true);
+  const Column* answers = b.get("answers", Want::integer_list, true);
+  const Column* note = b.get("note", Want::text, false);
+  const std::int64_t n = b.length();
+  const std::int64_t first = b.at(0);
+  if (!head_rows(h, first, n, true) || !utf8_rows(note, first, n)) return false;
+  const std::int32_t* in = vocabulary_codes(instrument, first, n);
+  if (in == nullptr || !plain(answers, "+l") || !answers->has_child()) return false;
+  const Column& items = answers->child();
+  if (items.array()->dictionary != nullptr || std::string_view(items.schema()->format) != "i" ||
+      !no_nulls(&items))
+    return false;
+  const std::int32_t* o = values_of<std::int32_t>(answers, first);
+  if (o[0] < 0) return false;
+  for (std::int64_t k = 0; k < n; ++k) {
+    if (o[k + 1] < o[k]) return false;
+  }
+  if (o[n] > items.length()) return false;
+  const std::int32_t* values = values_of<std::int32_t>(&items, 0);
+  std::vector<const Instrument*> instrument_of(static_cast<std::size_t>(instrument->dictionary()->length()));
+  std::vector<bool> looked_up(instrument_of.size(), false);
+  for (std::int64_t i = 0; i < n; ++i) {
+    const auto k = static_cast<std::size_t>(in[i]);
+    if (!looked_up[k]) {
+      instrument_of[k] = find_instrument(instrument->dictionary()->text(in[i]));
+      looked_up[k] = true;
+    }
+    if (instrument_of[k] == nullptr) return false;  // unknown (or empty): the row path names it
+    const std::span<const int> given(values + o[i], static_cast<std::size_t>(o[i + 1] - o[i]));
+    if (validate_answers(*instrument_of[k], given)) return false;
+  }
+  auto& builder = im.builder_of<Assessment>();
+  const std::vector<std::int32_t> codes = participant_codes(h.participant, first, n, builder);
+  std::vector<std::int32_t> code_of(instrument_of.size(), -1);
+  const auto rows = static_cast<std::size_t>(n);
+  const std::int64_t* time = values_of<std::int64_t>(h.time, first);
+  const std::int16_t* offset = values_of<std::int16_t>(h.offset, first);
+  builder.append_columns<Assessment>([&](detail::Tables& s) {
+    auto& c = s.c.assessments;
+    c.participant.insert(c.participant.end(), codes.begin(), codes.end());
+    c.time_us.insert(c.time_us.end(), time, time + rows);
+    c.offset_minutes.insert(c.offset_minutes.end(), offset, offset + rows);
+    auto& a = s.as.answers;
+    for (std::int64_t i = 0; i < n; ++i) {
+      auto& code = code_of[static_cast<std::size_t>(in[i])];
+      if (code < 0) code = builder.instrument_code(instrument->dictionary()->text(in[i]));
+      s.as.instrument.push_back(code);
+      a.start.push_back(a.items.size());
+      a.count.push_back(static_cast<std::uint32_t>(o[i + 1] - o[i]));
+      a.items.insert(a.items.end(), values + o[i], values + o[i + 1]);
+    }
+    append_text(s.as.id, h.id, first, n);
+    append_text(s.as.note, note, first, n);
+  });
   return true;
 }
 
@@ -401,8 +715,8 @@ void import_thought_records(const Batch& b, Imported& im) {
         t.emotions.push_back(std::move(em));
       }
     }
-    thread_local std::vector<std::string> ds;  // scratch, as the record
-    r.text_list(distortions, "distortions", ds);
+    thread_local std::vector<std::string> ds;            // scratch, as the record
+    r.text_list(distortions, "distortions", ds, false);  // ids: an unknown one is named below
     t.distortions.clear();
     for (std::size_t k = 0; k < ds.size(); ++k) {
       const auto d = distortion_from_id(ds[k]);
@@ -642,11 +956,13 @@ void import_table(std::string_view table, const std::vector<HeldBatch>& batches,
     const ArrowArray* a = hb.array.get();
     if (a->length == 0) continue;  // no rows: no records, whatever the columns
     const Batch b(hb.schema.get(), a, w, first_row);
-    if (table == "triggers") import_triggers(b, im);
+    // Column by column when the layout is the bridge's own and every value
+    // keeps the rules; else row by row, which names the first problem.
+    if (table == "triggers" && !import_triggers_columns(b, im)) import_triggers(b, im);
     if (table == "readings" && !import_readings_columns(b, im)) import_readings(b, im);
-    if (table == "exercises") import_exercises(b, im);
+    if (table == "exercises" && !import_exercises_columns(b, im)) import_exercises(b, im);
     if (table == "thought_records") import_thought_records(b, im);
-    if (table == "assessments") import_assessments(b, im);
+    if (table == "assessments" && !import_assessments_columns(b, im)) import_assessments(b, im);
     first_row += a->length;
   }
 }

@@ -250,6 +250,30 @@ class JournalBuilder {
     for (std::size_t i = 0; i < time_us.size(); ++i) s_.re.id.push_back(id(i));
     for (std::size_t i = 0; i < time_us.size(); ++i) s_.re.note.push_back(note(i));
   }
+
+  /// The exercise code of `name` (as `participant_code`: a reader of a
+  /// dictionary-encoded column codes each entry once). O(length of `name`).
+  std::int32_t exercise_code(std::string_view name) {
+    return code(exercises_, s_.c.exercise_names, std::string(name));
+  }
+  /// The instrument code of `name` (as `exercise_code`).
+  std::int32_t instrument_code(std::string_view name) {
+    return code(instruments_, s_.instruments, std::string(name));
+  }
+  /// Appends records of type R given column by column, for a reader that has
+  /// checked every rule of them over whole columns (the Arrow bridge):
+  /// `fill(tables)` appends the same number of rows to every per-row column
+  /// of R in `tables` (as `detail::each_column<R>` lists them), with
+  /// participant, exercise and instrument codes from `participant_code`,
+  /// `exercise_code` and `instrument_code`, values as `push` stores them, and
+  /// every trigger link `no_trigger` (set later by `link`). Only on a builder
+  /// made with `detail::linked_by_row`. O(what `fill` appends).
+  /// @throws std::logic_error on a builder that links by id.
+  template <class R, class Fill>
+  void append_columns(Fill fill) {
+    if (!by_row_) throw std::logic_error("JournalBuilder::append_columns needs a builder that links by row");
+    fill(s_);
+  }
 };
 
 template <class R>

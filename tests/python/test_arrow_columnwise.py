@@ -254,3 +254,136 @@ def test_other_layouts_read_the_same_values():
     wide = t.set_column(4, "intensity", t.column("intensity").cast(pa.int64()))
     wide = wide.set_column(3, "offset_minutes", wide.column("offset_minutes").cast(pa.int32()))
     assert _rows_of(calmkit.Journal.from_arrow({"readings": wide})) == _expected_rows(t)
+
+
+# --- triggers, exercises and assessments read column-wise --------------------------
+
+#: The columns compared for each table (the bridge's own layout, as to_arrow writes it).
+_COLUMNS = {
+    "triggers": ["participant", "id", "time", "category", "intensity", "context", "thoughts", "sensations",
+                 "urge", "acted_on_urge", "acted_after_minutes", "response", "tags"],
+    "exercises": ["participant", "id", "time", "end", "exercise", "completed", "intensity_before",
+                  "intensity_after", "responses"],
+    "assessments": ["participant", "id", "time", "instrument", "answers", "note"],
+}
+_LISTS = {"thoughts", "sensations", "tags", "responses", "answers"}
+_TEXTS = {"context", "urge", "response", "note"}
+
+
+def _plain(v):
+    if isinstance(v, datetime):
+        return v.isoformat(timespec="microseconds")
+    if isinstance(v, str):
+        return str(v)  # an enum member that is a str: its id
+    return v
+
+
+def _record_rows(records, table: str) -> list[tuple]:
+    return sorted(tuple(_plain(getattr(r, c)) if c not in _LISTS else list(getattr(r, c)) for c in _COLUMNS[table])
+                  for r in records)
+
+
+def _pyarrow_rows(t: pa.Table, table: str) -> list[tuple]:
+    """The same tuples from pyarrow's own values: instants at their offset columns, a null text as "",
+    a null list as [], a null completed as True (the format's default)."""
+    out = []
+    for row in t.to_pylist():
+        values = []
+        for c in _COLUMNS[table]:
+            v = row[c]
+            if c in ("time", "end"):
+                off = row["offset_minutes" if c == "time" else "end_offset_minutes"]
+                v = v.astimezone(timezone(timedelta(minutes=off))).isoformat(timespec="microseconds")
+            elif c in _LISTS:
+                v = v or []
+            elif c in _TEXTS:
+                v = v or ""
+            elif c == "completed" and v is None:
+                v = True
+            values.append(v)
+        out.append(tuple(values))
+    return sorted(out)
+
+
+@pytest.fixture(scope="module")
+def bridge_tables():
+    j = calmkit.synthetic_journal(participants=20, days=56, seed=5)
+    tables = j.to_arrow()
+    # Exercises without their trigger links (each table is read alone here).
+    tables["exercises"] = tables["exercises"].drop_columns(["trigger"])
+    assert min(tables[t].num_rows for t in _COLUMNS) > 100
+    return tables
+
+
+@pytest.mark.parametrize("table", list(_COLUMNS))
+@pytest.mark.parametrize("shape", ["whole", "sliced", "chunked", "plain participant"])
+def test_other_types_in_the_bridge_layout_read_as_pyarrow_sees_them(bridge_tables, table, shape):
+    t = bridge_tables[table]
+    if shape == "sliced":
+        t = t.slice(37, t.num_rows - 80)
+    elif shape == "chunked":
+        t = pa.Table.from_batches(t.slice(0, 61).to_batches() + t.slice(61).to_batches())
+    elif shape == "plain participant":
+        t = t.set_column(0, "participant", t.column("participant").cast(pa.string()))
+    records = getattr(calmkit.Journal.from_arrow({table: t}), table)
+    assert _record_rows(records, table) == _pyarrow_rows(t, table)
+    # Optional values are there both ways, so both kinds of row are compared.
+    if table == "triggers":
+        assert t.column("context").null_count > 0 and t.column("tags").null_count < t.num_rows
+
+
+def _with_value(t: pa.Table, column: str, row: int, value) -> pa.Table:
+    typ = t.schema.field(column).type
+    values = t.column(column).to_pylist()
+    values[row] = value
+    if pa.types.is_dictionary(typ):
+        arr = pa.array(values, pa.string()).dictionary_encode()
+    elif isinstance(value, list) and value and isinstance(value[0], bytes):
+        arr = pa.array([[x.encode() if isinstance(x, str) else x for x in v] if v is not None else None
+                        for v in values], pa.list_(pa.binary())).view(typ)
+    else:
+        arr = pa.array(values, typ)
+    return t.set_column(t.column_names.index(column), column, arr)
+
+
+@pytest.mark.parametrize("table, column, value, reason", [
+    ("triggers", "intensity", 11, r"field 'intensity': must be an integer 0..10, got 11"),
+    ("triggers", "category", "nope", r"field 'category': "),
+    ("triggers", "acted_after_minutes", -1.0, r"field 'acted_after_minutes': "),
+    ("triggers", "id", "", r"field 'id': "),
+    ("triggers", "tags", [b"fine", b"\xff"], r"field 'tags\[1\]': is not valid UTF-8"),
+    ("exercises", "intensity_before", 12, r"field 'intensity_before': must be an integer 0..10, got 12"),
+    ("exercises", "exercise", "", r"field 'exercise': "),
+    ("exercises", "end", "before", r"field 'end': end .* is before time "),
+    ("exercises", "responses", [b"\xc3"], r"field 'responses\[0\]': is not valid UTF-8"),
+    ("assessments", "answers", "off", r"field 'answers\[0\]': "),
+    ("assessments", "instrument", "no-such-instrument", r"field 'instrument': "),
+])
+def test_a_bad_value_of_another_type_is_named_by_row(bridge_tables, table, column, value, reason):
+    t = bridge_tables[table]
+    if value == "before":  # an end a minute before the start
+        value = t.column("time")[4].as_py() - timedelta(minutes=1)
+        t = t.set_column(t.column_names.index("end_offset_minutes"), "end_offset_minutes",
+                         t.column("offset_minutes"))
+    elif value == "off":  # an answer past the scale
+        value = [99] + t.column("answers")[4].as_py()[1:]
+    t = _with_value(t, column, 4, value)
+    with pytest.raises(ValueError, match=r"<arrow>/" + table + r": row 4: " + reason):
+        calmkit.Journal.from_arrow({table: t})
+    # The same row refused in another layout (the row path throughout): the same words.
+    wide = t.set_column(t.column_names.index("offset_minutes"), "offset_minutes",
+                        t.column("offset_minutes").cast(pa.int64()))
+    with pytest.raises(ValueError, match=r"<arrow>/" + table + r": row 4: " + reason):
+        calmkit.Journal.from_arrow({table: wide})
+
+
+def test_the_whole_journal_reads_the_same_column_wise_and_row_by_row():
+    # The row path (offsets widened to int64 in every table) and the column path give the same journal,
+    # links between the tables included.
+    j = calmkit.synthetic_journal(participants=7, days=28, seed=11)
+    tables = j.to_arrow()
+    wide = {k: t.set_column(t.column_names.index("offset_minutes"), "offset_minutes",
+                            t.column("offset_minutes").cast(pa.int64())) for k, t in tables.items()}
+    fast, slow = calmkit.Journal.from_arrow(tables), calmkit.Journal.from_arrow(wide)
+    assert fast == slow == j
+    assert calmkit.to_jsonl(fast) == calmkit.to_jsonl(j)
