@@ -605,7 +605,7 @@ def _read_participants(dataset: Any, participants: list[str]) -> Any:
     ds = _extras.require("pyarrow.dataset", "parquet", "calmkit's Parquet support")
     pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
 
-    flt = ds.field("participant").isin(list(participants))
+    flt = ds.field("participant").isin(pa.array(list(participants), pa.string()))
     pieces = []
     for fragment in dataset.get_fragments():
         groups = _row_groups_of(fragment.metadata, participants)
@@ -626,6 +626,10 @@ def read_tables(path: _PathLike, participants: list[str] | None = None, files: d
     pq = _extras.require("pyarrow.parquet", "parquet", "calmkit's Parquet support")
 
     root = Path(path)
+    if isinstance(participants, (str, bytes)):
+        # A str is a sequence of letters: read as such it would select nobody, without a word.
+        raise TypeError(f"participants must be a list of participant ids, got {type(participants).__name__} "
+                        f"{participants!r}; for one participant write participants=[{participants!r}]")
     if not root.is_dir():
         raise FileNotFoundError(f"{root}: not a folder (a calmkit Parquet dataset is a folder)")
     out = {}
@@ -668,7 +672,9 @@ def read_tables(path: _PathLike, participants: list[str] | None = None, files: d
 
 def read_parquet(path: _PathLike, participants: list[str] | None = None, *, tz: Any = None) -> Any:
     """Reads a dataset written by :func:`write_parquet` into a Journal (only
-    the given ``participants`` when a list is passed). Layout versions 1 (no
+    the given ``participants`` when a list is passed: on the shard layout only
+    the row groups whose statistics may hold them are read; TypeError for a
+    single str, which is no list of ids). Layout versions 1 (no
     assessments) and 2 both read. FileNotFoundError when a
     record type's folder or its ``_common_metadata`` is missing; ValueError for
     another format version, a missing or mistyped column, or a record that

@@ -86,7 +86,6 @@ def test_a_participant_filter_returns_what_pandas_filtering_returns(tmp_path: Pa
     assert compared > 200
 
 
-@pytest.mark.xfail(strict=True, reason="B5: participants=[] on the shard layout is pyarrow's ArrowTypeError")
 def test_an_empty_participant_list_reads_no_records(tmp_path: Path) -> None:
     """As the participant layout already does (a list computed empty is common)."""
     calmkit.write_parquet(_journal(NAMES[:3]), tmp_path / "d")
@@ -94,7 +93,6 @@ def test_an_empty_participant_list_reads_no_records(tmp_path: Path) -> None:
     assert len(j.triggers) == 0 and len(j.readings) == 0
 
 
-@pytest.mark.xfail(strict=True, reason="B6: participants='p001' is read as the letters 'p', '0', '1': no records")
 @pytest.mark.parametrize("layout", ["shard", "participant"])
 def test_one_participant_given_as_a_string_is_not_split_into_letters(layout: str, tmp_path: Path) -> None:
     """A str is a sequence of letters to Python; as `participants` it is one
