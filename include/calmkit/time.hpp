@@ -15,10 +15,12 @@
 #include <calmkit/calendar.hpp>
 #include <calmkit/errors.hpp>
 
+#include <bit>
 #include <charconv>
 #include <chrono>
 #include <compare>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -326,6 +328,51 @@ inline bool parse_digits(std::string_view s, std::size_t pos, std::size_t n, int
   return true;
 }
 
+/// The fixed part of an RFC 3339 time, `YYYY-MM-DDThh:mm:ss` (the first 19
+/// of `p`'s bytes, all readable), read eight bytes at a time: its fields
+/// when every digit is a digit, the separators are `-`, `T` and `:`. False
+/// for anything else (`t` or a space between date and time too): the caller
+/// then reads it byte by byte, which gives the reason. Ranges not checked.
+inline bool parse_fixed_time(const char* p, int& year, int& month, int& day, int& hour, int& minute,
+                             int& second) noexcept {
+  if constexpr (std::endian::native != std::endian::little) {
+    return false;
+  } else {
+    // Whether the bytes of `w` under `digit` are ASCII digits and the others
+    // are `seps`, and `w` with '0' taken from every byte.
+    auto check = [](std::uint64_t w, std::uint64_t digit, std::uint64_t seps, std::uint64_t& d) {
+      constexpr std::uint64_t zeros = 0x3030303030303030ull, highs = 0xF0F0F0F0F0F0F0F0ull;
+      const std::uint64_t x = (w & digit) | (zeros & ~digit);  // separators read as '0'
+      // A byte is a digit when its high nibble is 3 and adding 6 keeps it so.
+      const bool digits =
+          ((x & highs) | (((x + 0x0606060606060606ull) & highs) >> 4)) == 0x3333333333333333ull;
+      d = x - zeros;  // no borrow: every byte is at least '0'
+      return digits && (w & ~digit) == seps;
+    };
+    std::uint64_t a = 0, b = 0, c = 0, da = 0, db = 0, dc = 0;
+    std::memcpy(&a, p, 8);       // YYYY-MM-
+    std::memcpy(&b, p + 8, 8);   // DDThh:mm
+    std::memcpy(&c, p + 11, 8);  // hh:mm:ss
+    if (!check(a, 0x00FFFF00FFFFFFFFull, 0x2D00002D00000000ull, da) ||
+        !check(b, 0xFFFF00FFFF00FFFFull, 0x00003A0000540000ull, db) ||
+        !check(c, 0xFFFF00FFFF00FFFFull, 0x00003A00003A0000ull, dc)) {
+      return false;
+    }
+    // Two digits into one byte: byte i of `d * 10 + (d >> 8)` is
+    // 10 * d[i] + d[i + 1] (at most 99, so no byte carries into the next).
+    auto pairs = [](std::uint64_t d) { return d * 10 + (d >> 8); };
+    auto at = [](std::uint64_t d, int i) { return static_cast<int>((d >> (8 * i)) & 0xFF); };
+    const std::uint64_t pa = pairs(da), pc = pairs(dc);
+    year = at(pa, 0) * 100 + at(pa, 2);
+    month = at(pa, 5);
+    day = at(pairs(db), 0);
+    hour = at(pc, 0);
+    minute = at(pc, 3);
+    second = at(pc, 6);
+    return true;
+  }
+}
+
 inline void put2(std::string& out, int v) {
   out += static_cast<char>('0' + v / 10);
   out += static_cast<char>('0' + v % 10);
@@ -366,13 +413,16 @@ inline std::optional<Instant> Instant::try_parse(std::string_view s, TimeParseEr
   // YYYY-MM-DDTHH:MM:SS[.f+](Z|+hh:mm|-hh:mm)
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
   if (s.size() < 19) return fail("too short for YYYY-MM-DDThh:mm:ss");
-  if (!detail::parse_digits(s, 0, 4, year) || s[4] != '-' || !detail::parse_digits(s, 5, 2, month) ||
-      s[7] != '-' || !detail::parse_digits(s, 8, 2, day)) {
+  if (detail::parse_fixed_time(s.data(), year, month, day, hour, minute, second)) [[likely]] {
+    // the usual shape, read by word
+  } else if (!detail::parse_digits(s, 0, 4, year) || s[4] != '-' || !detail::parse_digits(s, 5, 2, month) ||
+             s[7] != '-' || !detail::parse_digits(s, 8, 2, day)) {
     return fail("date must be YYYY-MM-DD");
-  }
-  if (s[10] != 'T' && s[10] != 't' && s[10] != ' ') return fail("expected 'T' between date and time");
-  if (!detail::parse_digits(s, 11, 2, hour) || s[13] != ':' || !detail::parse_digits(s, 14, 2, minute) ||
-      s[16] != ':' || !detail::parse_digits(s, 17, 2, second)) {
+  } else if (s[10] != 'T' && s[10] != 't' && s[10] != ' ') {
+    return fail("expected 'T' between date and time");
+  } else if (!detail::parse_digits(s, 11, 2, hour) || s[13] != ':' ||
+             !detail::parse_digits(s, 14, 2, minute) || s[16] != ':' ||
+             !detail::parse_digits(s, 17, 2, second)) {
     return fail("time must be hh:mm:ss");
   }
   if (year < detail::min_year || year > detail::max_year) return fail(detail::year_rule.data());
@@ -407,8 +457,15 @@ inline std::optional<Instant> Instant::try_parse(std::string_view s, TimeParseEr
   } else if (s[pos] == '+' || s[pos] == '-') {
     const int sign = s[pos] == '-' ? -1 : 1;
     int oh = 0, om = 0;
-    if (!detail::parse_digits(s, pos + 1, 2, oh) || pos + 3 >= s.size() || s[pos + 3] != ':' ||
-        !detail::parse_digits(s, pos + 4, 2, om)) {
+    // The usual shape: `hh:mm` ends the text (two-digit fields with no loop).
+    const auto digit = [&s](std::size_t i) { return static_cast<unsigned char>(s[i]) - unsigned{'0'}; };
+    if (s.size() - pos == 6 && s[pos + 3] == ':' &&
+        ((digit(pos + 1) <= 9) & (digit(pos + 2) <= 9) & (digit(pos + 4) <= 9) & (digit(pos + 5) <= 9)))
+        [[likely]] {
+      oh = static_cast<int>(digit(pos + 1) * 10 + digit(pos + 2));
+      om = static_cast<int>(digit(pos + 4) * 10 + digit(pos + 5));
+    } else if (!detail::parse_digits(s, pos + 1, 2, oh) || pos + 3 >= s.size() || s[pos + 3] != ':' ||
+               !detail::parse_digits(s, pos + 4, 2, om)) {
       return fail("offset must be Z, +hh:mm or -hh:mm");
     }
     if (oh > 23 || om > 59) return fail(detail::offset_rule.data());

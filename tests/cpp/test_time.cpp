@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <cctype>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -106,6 +108,104 @@ TEST_CASE("the parser's calendar is Boost's on every day of 1400..9999") {
   CHECK(days == 3'141'085);  // Python: (date(9999, 12, 31) - date(1400, 1, 1)).days + 1
   CHECK(wrong == 0);
   CHECK(accepted == 0);
+}
+
+TEST_CASE("every byte in every place of a time is read as the RFC 3339 grammar says") {
+  // The parser reads the usual shape eight bytes at a time; this puts each of
+  // the 256 byte values at each place of two times and checks the result
+  // against the grammar and Boost's calendar, place by place: a digit place
+  // takes only a digit (then the fields' ranges decide), a separator only
+  // itself ('T' also 't' or a space). A refusal gives the reason of the part
+  // that is wrong.
+  const date epoch(1970, 1, 1);
+  std::size_t checked = 0, wrong = 0;
+  for (const std::string base : {"2026-03-29T01:30:45.123+05:30", "1999-12-31T23:59:59Z"}) {
+    const std::size_t offset_at = base.find_first_of("+Z", 19);
+    for (std::size_t at = 0; at < base.size(); ++at) {
+      for (int byte = 0; byte < 256; ++byte) {
+        std::string text = base;
+        text[at] = static_cast<char>(byte);
+        const auto digit = [&text](std::size_t i) { return text[i] >= '0' && text[i] <= '9'; };
+        const auto num = [&text](std::size_t i, std::size_t n) { return std::stoi(text.substr(i, n)); };
+        // The grammar, place by place.
+        std::string why;  // empty: accepted
+        bool date_ok = true, time_ok = true;
+        for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) date_ok = date_ok && digit(i);
+        date_ok = date_ok && text[4] == '-' && text[7] == '-';
+        for (std::size_t i : {11, 12, 14, 15, 17, 18}) time_ok = time_ok && digit(i);
+        time_ok = time_ok && text[13] == ':' && text[16] == ':';
+        if (!date_ok) {
+          why = "date must be YYYY-MM-DD";
+        } else if (text[10] != 'T' && text[10] != 't' && text[10] != ' ') {
+          why = "expected 'T' between date and time";
+        } else if (!time_ok) {
+          why = "time must be hh:mm:ss";
+        }
+        int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
+        if (why.empty()) {
+          y = num(0, 4), mo = num(5, 2), d = num(8, 2), h = num(11, 2), mi = num(14, 2), sec = num(17, 2);
+          if (y < 1400) {
+            why = "year";
+          } else if (mo < 1 || mo > 12) {
+            why = "month must be 01..12";
+          } else if (d < 1 || d > boost::gregorian::gregorian_calendar::end_of_month_day(
+                                      static_cast<unsigned short>(y), static_cast<unsigned short>(mo))) {
+            why = "day does not exist in that month";
+          } else if (h > 23 || mi > 59 || sec > 59) {
+            why = h > 23 ? "hour" : mi > 59 ? "minute" : "second";
+          }
+        }
+        if (at >= 19) continue;  // the fraction and the offset: below
+        calmkit::TimeParseError err;
+        const auto t = Instant::try_parse(text, &err);
+        ++checked;
+        if (why.empty()) {
+          const std::int64_t off = base[offset_at] == 'Z' ? 0 : 330;
+          const std::int64_t local_s = (date(static_cast<unsigned short>(y), static_cast<unsigned short>(mo),
+                                             static_cast<unsigned short>(d)) -
+                                        epoch)
+                                               .days() *
+                                           86400 +
+                                       h * 3600 + mi * 60 + sec;
+          const std::int64_t frac = base[19] == '.' ? 123'000 : 0;
+          if (!t || t->utc_us() != (local_s - off * 60) * 1'000'000 + frac) ++wrong;
+        } else if (t || err.reason.find(why) == std::string::npos) {
+          ++wrong;
+        }
+      }
+    }
+    // The offset: `+hh:mm` (hh <= 23, mm <= 59) or `Z`.
+    if (base[offset_at] == '+') {
+      for (std::size_t at = offset_at; at < base.size(); ++at) {
+        for (int byte = 0; byte < 256; ++byte) {
+          std::string text = base;
+          text[at] = static_cast<char>(byte);
+          const std::string o = text.substr(offset_at);
+          const bool shape = (o[0] == '+' || o[0] == '-') && o[3] == ':' &&
+                             std::isdigit(static_cast<unsigned char>(o[1])) &&
+                             std::isdigit(static_cast<unsigned char>(o[2])) &&
+                             std::isdigit(static_cast<unsigned char>(o[4])) &&
+                             std::isdigit(static_cast<unsigned char>(o[5]));
+          const bool zulu = at == offset_at && (byte == 'Z' || byte == 'z');
+          const auto t = Instant::try_parse(text);
+          ++checked;
+          if (zulu) {
+            if (t) ++wrong;  // "Z05:30": text after the offset
+            continue;
+          }
+          const bool ok = shape && std::stoi(o.substr(1, 2)) <= 23 && std::stoi(o.substr(4, 2)) <= 59;
+          if (ok != t.has_value()) ++wrong;
+          if (ok && t) {
+            const int minutes =
+                (o[0] == '-' ? -1 : 1) * (std::stoi(o.substr(1, 2)) * 60 + std::stoi(o.substr(4, 2)));
+            if (t->offset().minutes() != minutes) ++wrong;
+          }
+        }
+      }
+    }
+  }
+  CHECK(checked == (19 * 2 + 6) * 256);
+  CHECK(wrong == 0);
 }
 
 TEST_CASE("UtcOffset is bounded to +-23:59") {
