@@ -108,13 +108,21 @@ inline void check(simdjson::error_code e) {
   return "something else";
 }
 
-/// The JSON text of a scalar, for messages (trimmed, at most 40 bytes).
-[[gnu::cold]] std::string raw_text(od::value& v) {
+/// The JSON text of a scalar value as written: its raw token without the
+/// whitespace simdjson's token runs on with up to the next structural
+/// character. Does not move past the value.
+inline std::string_view raw_token(od::value& v) noexcept {
   std::string_view raw = v.raw_json_token();
   while (!raw.empty() &&
          (raw.back() == ' ' || raw.back() == '\t' || raw.back() == '\r' || raw.back() == '\n')) {
     raw.remove_suffix(1);
   }
+  return raw;
+}
+
+/// The JSON text of a scalar, for messages (trimmed, at most 40 bytes).
+[[gnu::cold]] std::string raw_text(od::value& v) {
+  const std::string_view raw = raw_token(v);
   if (raw.size() > 40) return std::string(raw.substr(0, 40)) + "...";
   return std::string(raw);
 }
@@ -176,6 +184,13 @@ std::string_view get_string(od::value& v, const FieldRef& f) {
   return s;
 }
 
+/// `text` into a reused string: its buffer kept, no aliasing to handle
+/// (`text` lies in the input or simdjson's buffer, never in `out`).
+inline void set(std::string& out, std::string_view text) {
+  out.clear();
+  out.append(text);
+}
+
 /// A JSON integer (not 3.5, not "3", not true) within [lo, hi].
 std::int64_t get_int(od::value& v, const FieldRef& f, std::int64_t lo, std::int64_t hi) {
   const auto t = type_of(v);
@@ -226,7 +241,7 @@ void get_id(od::value& v, const FieldRef& f, std::string& out) {
   const auto s = get_string(v, f);
   if (s.empty()) [[unlikely]]
     fail(f, "must not be empty (leave the field out instead)");
-  out.assign(s);
+  set(out, s);
 }
 
 template <class Fn>
@@ -250,13 +265,9 @@ void get_string_list(od::value& v, const FieldRef& f, std::vector<std::string>& 
                    [&out](od::value& ev, const FieldRef& ef) { out.emplace_back(get_string(ev, ef)); });
 }
 
-/// Whether `token` (a raw JSON token, maybe followed by whitespace) is a
-/// number by RFC 8259's grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+/// Whether `token` (a raw JSON token as `raw_token` gives it) is a number by
+/// RFC 8259's grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
 inline bool is_json_number(std::string_view token) {
-  while (!token.empty() &&
-         (token.back() == ' ' || token.back() == '\t' || token.back() == '\n' || token.back() == '\r')) {
-    token.remove_suffix(1);
-  }
   std::size_t i = 0;
   const auto digits = [&] {
     const std::size_t from = i;
@@ -318,7 +329,7 @@ void consume(od::value& v, const FieldRef& f, int depth) {
       // RFC 8259 sets no limit on a number's size, and the spec ignores unknown
       // fields: a valid number past 64 bits or past a double (a 128-bit id,
       // 1e400) is taken; only a malformed one is an error.
-      const std::string_view token = v.raw_json_token();
+      const std::string_view token = raw_token(v);
       od::number n;
       const auto err = v.get_number().get(n);
       if (err == simdjson::NUMBER_ERROR && is_json_number(token)) break;

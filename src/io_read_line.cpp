@@ -329,10 +329,10 @@ class LineParser::Impl {
                      bool id_required = true) {
     switch (i) {
       case 0: return true;  // type: already read
-      case 1: participant.assign(get_string(v, FieldRef{"participant"})); return true;
+      case 1: set(participant, get_string(v, FieldRef{"participant"})); return true;
       case 2:
         if (id_required)
-          id.assign(get_string(v, FieldRef{"id"}));
+          set(id, get_string(v, FieldRef{"id"}));
         else
           get_id(v, FieldRef{"id"}, id);
         return true;
@@ -360,10 +360,7 @@ class LineParser::Impl {
           } else if (i == 2) {
             // Any whole number above the versions this reader knows is a newer format,
             // however many digits it has: an error that stops the read, never a line to skip.
-            std::string_view raw = v.raw_json_token();
-            while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\t' || raw.back() == '\r')) {
-              raw.remove_suffix(1);
-            }
+            const std::string_view raw = raw_token(v);
             const bool digits = !raw.empty() && raw.front() != '0' &&
                                 raw.find_first_not_of("0123456789") == std::string_view::npos;
             if (digits && (raw.size() > 9 || std::stoi(std::string(raw)) > journal_format_version)) {
@@ -393,10 +390,10 @@ class LineParser::Impl {
               break;
             }
             case 5: t.intensity = get_intensity(v, f); break;
-            case 6: t.context.assign(get_string(v, f)); break;
+            case 6: set(t.context, get_string(v, f)); break;
             case 7: get_string_list(v, f, t.thoughts); break;
             case 8: get_string_list(v, f, t.sensations); break;
-            case 9: t.urge.assign(get_string(v, f)); break;
+            case 9: set(t.urge, get_string(v, f)); break;
             case 10: t.acted_on_urge = get_bool(v, f); break;
             case 11: {
               // A number here; its value is the model's rule (the type Minutes).
@@ -411,7 +408,7 @@ class LineParser::Impl {
                 fail(f, Minutes::out_of_range_reason(m));
               break;
             }
-            case 12: t.response.assign(get_string(v, f)); break;
+            case 12: set(t.response, get_string(v, f)); break;
             case 13: get_string_list(v, f, t.tags); break;
             default: break;
           }
@@ -430,7 +427,7 @@ class LineParser::Impl {
           switch (i) {
             case 4: r.intensity = get_intensity(v, f); break;
             case 5: get_id(v, f, r.trigger); break;
-            case 6: r.note.assign(get_string(v, f)); break;
+            case 6: set(r.note, get_string(v, f)); break;
             default: break;
           }
         });
@@ -446,7 +443,7 @@ class LineParser::Impl {
           if (common(i, v, e.participant, e.id, e.time)) return;
           const FieldRef f{exercise_fields[i]};
           switch (i) {
-            case 4: e.exercise.assign(get_string(v, f)); break;
+            case 4: set(e.exercise, get_string(v, f)); break;
             case 5: e.end = get_time(v, f); break;
             case 6: e.completed = get_bool(v, f); break;
             case 7: e.intensity_before = get_intensity(v, f); break;
@@ -470,7 +467,7 @@ class LineParser::Impl {
         for_each_field(o, emotion_keys, unknown_nested_, f, end_, [&](std::size_t i, od::value& ev) {
           const FieldRef ef{f.name, f.index, emotion_fields[i]};
           switch (i) {
-            case 0: em.name.assign(get_string(ev, ef)); break;
+            case 0: set(em.name, get_string(ev, ef)); break;
             case 1: em.before = get_percent(ev, ef); break;
             case 2: em.after = get_percent(ev, ef); break;
             default: break;
@@ -488,8 +485,8 @@ class LineParser::Impl {
           if (common(i, v, r.participant, r.id, r.time)) return;
           const FieldRef f{thought_fields[i]};
           switch (i) {
-            case 4: r.situation.assign(get_string(v, f)); break;
-            case 5: r.automatic_thought.assign(get_string(v, f)); break;
+            case 4: set(r.situation, get_string(v, f)); break;
+            case 5: set(r.automatic_thought, get_string(v, f)); break;
             case 6: r.belief_before = get_percent(v, f); break;
             case 7:
               for_each_element(v, f, "emotion objects",
@@ -506,8 +503,8 @@ class LineParser::Impl {
             case 9: get_string_list(v, f, r.evidence_for); break;
             case 10: get_string_list(v, f, r.evidence_against); break;
             case 11: get_string_list(v, f, r.alternatives); break;
-            case 12: r.friend_advice.assign(get_string(v, f)); break;
-            case 13: r.balanced_thought.assign(get_string(v, f)); break;
+            case 12: set(r.friend_advice, get_string(v, f)); break;
+            case 13: set(r.balanced_thought, get_string(v, f)); break;
             case 14: r.belief_after = get_percent(v, f); break;
             case 15: get_id(v, f, r.trigger); break;
             default: break;
@@ -527,14 +524,14 @@ class LineParser::Impl {
           if (common(i, v, a.participant, a.id, a.time)) return;
           const FieldRef f{assessment_fields[i]};
           switch (i) {
-            case 4: a.instrument.assign(get_string(v, f)); break;
+            case 4: set(a.instrument, get_string(v, f)); break;
             case 5:
               for_each_element(v, f, "integers", [&](od::value& ev, const FieldRef& ef) {
                 a.answers.push_back(static_cast<int>(
                     get_int(ev, ef, std::numeric_limits<int>::min(), std::numeric_limits<int>::max())));
               });
               break;
-            case 6: a.note.assign(get_string(v, f)); break;
+            case 6: set(a.note, get_string(v, f)); break;
             default: break;
           }
         });
