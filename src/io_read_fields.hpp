@@ -91,7 +91,7 @@ struct FieldRef {
 }
 
 /// Any simdjson error ends the line: the JSON itself is broken.
-inline void check(simdjson::error_code e) {
+[[gnu::always_inline]] inline void check(simdjson::error_code e) {
   if (e != simdjson::SUCCESS) [[unlikely]]
     fail_line(json_error_reason(e));
 }

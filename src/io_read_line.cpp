@@ -272,28 +272,33 @@ class LineParser::Impl {
     check(obj.reset().get(rewound));
     // Each record is built first and kept only once the whole line is known
     // to be good (nothing half-read survives a bad line).
-    if (type == "trigger") {
+    // One compare of known length per type name (the bytes of `type` and a
+    // literal), not a string_view comparison call per candidate.
+    const auto is = [&type](std::string_view name) {
+      return type.size() == name.size() && std::memcmp(type.data(), name.data(), name.size()) == 0;
+    };
+    if (is("trigger")) {
       const auto& t = parse_trigger(obj);
       at_end();
       keep(t, line_no);
-    } else if (type == "reading") {
+    } else if (is("reading")) {
       const auto& r = parse_reading(obj);
       at_end();
       keep(r, line_no);
-    } else if (type == "exercise") {
+    } else if (is("exercise")) {
       const auto& e = parse_exercise(obj);
       at_end();
       keep(e, line_no);
-    } else if (type == "thought_record") {
+    } else if (is("thought_record")) {
       const auto& r = parse_thought(obj);
       at_end();
       keep(r, line_no);
-    } else if (type == "header") {
+    } else if (is("header")) {
       if (!first) fail(FieldRef{"type"}, "a header is only allowed as the first line of the file");
       const int version = parse_header(obj);
       at_end();
       out_->version = version;
-    } else if (type == "assessment") {
+    } else if (is("assessment")) {
       const auto& a = parse_assessment(obj);
       at_end();
       keep(a, line_no);
