@@ -459,9 +459,8 @@ inline std::optional<Instant> Instant::try_parse(std::string_view s, TimeParseEr
     int oh = 0, om = 0;
     // The usual shape: `hh:mm` ends the text (two-digit fields with no loop).
     const auto digit = [&s](std::size_t i) { return static_cast<unsigned char>(s[i]) - unsigned{'0'}; };
-    if (s.size() - pos == 6 && s[pos + 3] == ':' &&
-        ((digit(pos + 1) <= 9) & (digit(pos + 2) <= 9) & (digit(pos + 4) <= 9) & (digit(pos + 5) <= 9)))
-        [[likely]] {
+    if (s.size() - pos == 6 && s[pos + 3] == ':' && digit(pos + 1) <= 9 && digit(pos + 2) <= 9 &&
+        digit(pos + 4) <= 9 && digit(pos + 5) <= 9) [[likely]] {
       oh = static_cast<int>(digit(pos + 1) * 10 + digit(pos + 2));
       om = static_cast<int>(digit(pos + 4) * 10 + digit(pos + 5));
     } else if (!detail::parse_digits(s, pos + 1, 2, oh) || pos + 3 >= s.size() || s[pos + 3] != ':' ||
