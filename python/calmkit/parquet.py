@@ -226,6 +226,18 @@ def _statistics_columns(schema: Any) -> list[str]:
     return [f.name for f in schema if not any(is_(f.type) for is_ in plain)]
 
 
+def _memory_pool() -> Any:
+    """The Arrow memory pool calmkit reads and writes Parquet with: the
+    system allocator. pyarrow's default pool (mimalloc) takes fresh memory
+    as transparent huge pages and the kernel clears each 2 MiB page when it is
+    first touched: reading the project cohort's dataset in a fresh process
+    cost 0.40-0.56 s of system CPU with it against 0.08-0.11 s with the
+    system allocator, for the same user CPU (benchmarks/README.md,
+    "Formats"). Passed per call, so pyarrow's own default is left as it is."""
+    pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
+    return pa.system_memory_pool()
+
+
 def _parquet_bytes(table: Any) -> Any:
     """``table`` as the bytes of one Parquet file (a pyarrow Buffer, no copy):
     snappy pages (what every Parquet reader reads), dictionary pages for
@@ -234,9 +246,10 @@ def _parquet_bytes(table: Any) -> Any:
     pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
     pq = _extras.require("pyarrow.parquet", "parquet", "calmkit's Parquet support")
 
-    sink = pa.BufferOutputStream()
+    pool = _memory_pool()
+    sink = pa.BufferOutputStream(memory_pool=pool)
     pq.write_table(table, sink, row_group_size=ROW_GROUP_ROWS, use_dictionary=_DICTIONARY_COLUMNS,
-                   write_statistics=_statistics_columns(table.schema))
+                   write_statistics=_statistics_columns(table.schema), memory_pool=pool)
     return sink.getvalue()
 
 
@@ -610,7 +623,8 @@ def _read_participants(dataset: Any, participants: list[str]) -> Any:
     for fragment in dataset.get_fragments():
         groups = _row_groups_of(fragment.metadata, participants)
         if groups:
-            pieces.append(fragment.subset(row_group_ids=groups).to_table(schema=dataset.schema, filter=flt))
+            pieces.append(fragment.subset(row_group_ids=groups).to_table(schema=dataset.schema, filter=flt,
+                                                                          memory_pool=_memory_pool()))
     if not pieces:
         return None
     return pa.concat_tables(pieces)
@@ -660,7 +674,7 @@ def read_tables(path: _PathLike, participants: list[str] | None = None, files: d
             if not dataset.files:
                 table = None
             elif participants is None:
-                table = dataset.to_table()
+                table = dataset.to_table(memory_pool=_memory_pool())
             else:
                 table = _read_participants(dataset, participants)
         if table is None or table.num_rows == 0:  # no records, whatever the columns another tool wrote
