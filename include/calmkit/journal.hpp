@@ -636,6 +636,14 @@ void Journal::admit(const R& r) {
 }
 
 inline Journal JournalBuilder::build(detail::trusted_t) && {
+  return std::move(*this).build(detail::trusted, 1, [](std::size_t n, auto&& fn) {
+    for (std::size_t i = 0; i < n; ++i) fn(i);
+  });
+}
+
+template <class Run>
+Journal JournalBuilder::build(detail::trusted_t, std::size_t parts, Run&& run) && {
+  parts = std::max<std::size_t>(parts, 1);
   if (erased_) recode_names();
   // Participants in name order: codes become ranks.
   auto& names = s_.c.participants;
@@ -650,11 +658,20 @@ inline Journal JournalBuilder::build(detail::trusted_t) && {
     sorted[r] = std::move(names[by_name[r]]);
   }
   names = std::move(sorted);
-  const std::vector<std::uint32_t> trigger_perm = sort_type<Trigger>(rank);
-  sort_type<Reading>(rank);
-  sort_type<ExerciseSession>(rank);
-  sort_type<ThoughtRecord>(rank);
-  sort_type<Assessment>(rank);
+  // One scratch per task for every type's sort keys and gathers: the
+  // largest type's rows touch fresh memory once.
+  std::vector<detail::GatherScratch> scratch(parts);
+  const auto& c0 = s_.c;
+  const std::size_t most = std::max({c0.triggers.size(), c0.readings.size(), c0.exercises.size(),
+                                     c0.thoughts.size(), c0.assessments.size()});
+  // The sort keys (16 bytes a row) in the first; a column's elements (at most 8 bytes) in each.
+  for (std::size_t k = 0; k < parts; ++k) (void)scratch[k].bytes((k == 0 ? 16 : 8) * most);
+  const std::span<detail::GatherScratch> tasks(scratch);
+  const std::vector<std::uint32_t> trigger_perm = sort_type<Trigger>(rank, tasks, run);
+  sort_type<Reading>(rank, tasks, run);
+  sort_type<ExerciseSession>(rank, tasks, run);
+  sort_type<ThoughtRecord>(rank, tasks, run);
+  sort_type<Assessment>(rank, tasks, run);
   const auto& c = s_.c;
   if (by_row_) {
     // Links name triggers by their push order: to their sorted rows.

@@ -145,15 +145,34 @@ class JournalBuilder {
   /// what the builder holds now (a reader that has filled it from the first
   /// part of its input and knows the input's size): the columns then fill
   /// without regrowing. Capacity never filled costs address space, not memory.
-  void reserve_scaled(double factor) {
-    auto more = [factor](auto& col) { detail::reserve_scaled(col, factor); };
+  /// `fresh(data, bytes)` is called with each new buffer before the column's
+  /// rows are copied into it (a reader may advise the kernel about it).
+  template <class Fresh = const detail::NoHook>
+  void reserve_scaled(double factor, Fresh& fresh = detail::NoHook{}) {
+    auto more = [factor, &fresh](auto& col) { detail::reserve_scaled(col, factor, fresh); };
     detail::each_column<Trigger>(more, s_);
     detail::each_column<Reading>(more, s_);
     detail::each_column<ExerciseSession>(more, s_);
     detail::each_column<ThoughtRecord>(more, s_);
     detail::each_column<Assessment>(more, s_);
-    detail::reserve_scaled(s_.c.thoughts.distortions, factor);
-    detail::reserve_scaled(s_.c.thoughts.distortion_offsets, factor);
+    detail::reserve_scaled(s_.c.thoughts.distortions, factor, fresh);
+    detail::reserve_scaled(s_.c.thoughts.distortion_offsets, factor, fresh);
+  }
+  /// Room in every column for what `other` holds (its rows, items and text
+  /// bytes), so that `append(other)` then moves no column to new memory; a
+  /// column with too little room grows to at least `growth` times its
+  /// capacity, through `fresh` as in `reserve_scaled`.
+  template <class Fresh = const detail::NoHook>
+  void reserve_for_append(const JournalBuilder& other, double growth = 2.0, Fresh& fresh = detail::NoHook{}) {
+    auto more = [growth, &fresh](auto& a, const auto& b) { detail::reserve_for_append(a, b, growth, fresh); };
+    const detail::Tables& o = other.s_;
+    detail::each_column<Trigger>(more, s_, o);
+    detail::each_column<Reading>(more, s_, o);
+    detail::each_column<ExerciseSession>(more, s_, o);
+    detail::each_column<ThoughtRecord>(more, s_, o);
+    detail::each_column<Assessment>(more, s_, o);
+    more(s_.c.thoughts.distortions, o.c.thoughts.distortions);
+    more(s_.c.thoughts.distortion_offsets, o.c.thoughts.distortion_offsets);
   }
   /// The builder's columns as filled so far (participant codes index
   /// `columns().c.participants`), e.g. to check rules across records before
@@ -192,6 +211,13 @@ class JournalBuilder {
   /// @throws RecordError when a trigger link names no trigger of its
   /// participant (`rules::unknown_trigger`).
   [[nodiscard]] Journal build(detail::trusted_t) &&;
+  /// As `build`, with each record type's sort and column gathers spread over
+  /// `parts` tasks: `run(parts, fn)` calls `fn(0)` .. `fn(parts - 1)`, each
+  /// once, on any threads, and returns once all have returned (rethrowing
+  /// their first exception), as a reader's pool of threads does. The journal
+  /// is the same for any `parts` (ties keep their input order).
+  template <class Run>
+  [[nodiscard]] Journal build(detail::trusted_t, std::size_t parts, Run&& run) &&;
 
  private:
   using Index = detail::FlatIndex;  // name -> code; the names are the dictionary's
@@ -212,8 +238,12 @@ class JournalBuilder {
     index.insert_new(h, c);
     return c;
   }
-  template <class R>
-  std::vector<std::uint32_t> sort_type(const std::vector<std::uint32_t>& rank);
+  template <class R, class Run>
+  std::vector<std::uint32_t> sort_type(const std::vector<std::uint32_t>& rank,
+                                       std::span<detail::GatherScratch> scratch, Run& run);
+  template <class R, class Run>
+  void gather_type(const std::vector<std::uint32_t>& perm, std::span<detail::GatherScratch> scratch,
+                   Run& run);
   void recode_names();
   template <class R>
   std::vector<std::uint32_t> runs_in_order(const std::vector<std::int32_t>& pc) const;
@@ -289,9 +319,10 @@ void JournalBuilder::erase(const std::vector<std::size_t>& rows) {
       keep.push_back(static_cast<std::uint32_t>(i));
     }
   }
-  detail::gather_rows<R>(s_, keep);
+  detail::GatherScratch scratch;
+  detail::gather_rows<R>(s_, keep, scratch);
   if constexpr (detail::has_link<R>) {
-    if (!by_row_) detail::gather(links_[detail::type_index<R> - 1], keep);
+    if (!by_row_) detail::gather(links_[detail::type_index<R> - 1], keep, scratch);
   }
   if constexpr (std::is_same_v<R, Trigger>) {
     if (by_row_) {
@@ -412,10 +443,47 @@ std::vector<std::uint32_t> JournalBuilder::runs_in_order(const std::vector<std::
   return perm;
 }
 
+/// Reorders every column of type R by `perm` (new row i = old row
+/// perm[i]), the columns spread over `scratch.size()` tasks of `run`, each
+/// with a scratch of its own.
+template <class R, class Run>
+void JournalBuilder::gather_type(const std::vector<std::uint32_t>& perm,
+                                 std::span<detail::GatherScratch> scratch, Run& run) {
+  const std::size_t parts = perm.size() < 4096 ? 1 : scratch.size();  // a few rows: not worth a thread
+  run(parts, [&](std::size_t k) {
+    std::size_t column = 0;
+    auto mine = [&](auto& col) {
+      if (column++ % parts == k) detail::gather(col, perm, scratch[k]);
+    };
+    detail::each_column<R>(mine, s_);
+    if constexpr (detail::has_link<R>) {
+      if (!by_row_) mine(links_[detail::type_index<R> - 1]);
+    }
+    if constexpr (std::is_same_v<R, ThoughtRecord>) {
+      if (k == 0) {  // the distortions: compressed rows, not a per-row column
+        auto& o = s_.c.thoughts.distortion_offsets;
+        auto& d = s_.c.thoughts.distortions;
+        std::vector<std::int64_t> no(perm.size() + 1, 0);
+        std::vector<std::uint8_t> nd;
+        nd.reserve(d.size());
+        for (std::size_t i = 0; i < perm.size(); ++i) {
+          nd.insert(nd.end(), d.begin() + static_cast<std::ptrdiff_t>(o[perm[i]]),
+                    d.begin() + static_cast<std::ptrdiff_t>(o[perm[i] + 1]));
+          no[i + 1] = static_cast<std::int64_t>(nd.size());
+        }
+        o = std::move(no);
+        d = std::move(nd);
+      }
+    }
+  });
+}
+
 /// Returns the permutation applied (new row i = old row perm[i]); empty when
-/// the rows were in order already.
-template <class R>
-std::vector<std::uint32_t> JournalBuilder::sort_type(const std::vector<std::uint32_t>& rank) {
+/// the rows were in order already. The sorts of the participants' rows and
+/// the gathers run as `scratch.size()` tasks of `run`.
+template <class R, class Run>
+std::vector<std::uint32_t> JournalBuilder::sort_type(const std::vector<std::uint32_t>& rank,
+                                                     std::span<detail::GatherScratch> scratch, Run& run) {
   auto& pc = detail::participant_column<R>(s_.c);
   for (auto& p : pc) p = static_cast<std::int32_t>(rank[static_cast<std::size_t>(p)]);
   const std::size_t n = pc.size();
@@ -424,10 +492,7 @@ std::vector<std::uint32_t> JournalBuilder::sort_type(const std::vector<std::uint
   if (sorted) return {};
   std::vector<std::uint32_t> perm = runs_in_order<R>(pc);
   if (!perm.empty()) {
-    detail::gather_rows<R>(s_, perm);
-    if constexpr (detail::has_link<R>) {
-      if (!by_row_) detail::gather(links_[detail::type_index<R> - 1], perm);
-    }
+    gather_type<R>(perm, scratch, run);
     return perm;
   }
   struct Key {
@@ -440,35 +505,42 @@ std::vector<std::uint32_t> JournalBuilder::sort_type(const std::vector<std::uint
   // By participant first, with a counting sort (linear, stable), then each
   // participant's rows by time, offset, id and input order: the order one
   // sort by the whole key gives (that key is total), but each sort is one
-  // participant's rows, which fit in cache, instead of every row at once.
+  // participant's rows, which fit in cache, instead of every row at once;
+  // and the participants' sorts are independent (spread over the tasks).
   std::vector<std::size_t> start(rank.size() + 1, 0);
   for (std::size_t i = 0; i < n; ++i) ++start[static_cast<std::size_t>(pc[i]) + 1];
   for (std::size_t p = 1; p < start.size(); ++p) start[p] += start[p - 1];
-  std::vector<Key> keys(n);
+  // The keys live in the first scratch, which the columns are gathered
+  // through next (no memory of their own to touch).
+  static_assert(std::is_trivially_copyable_v<Key> && std::is_trivially_destructible_v<Key>);
+  Key* const keys = reinterpret_cast<Key*>(scratch[0].bytes(n * sizeof(Key)));
   {
     std::vector<std::size_t> next(start.begin(), start.end() - 1);
     for (std::size_t i = 0; i < n; ++i) {
-      keys[next[static_cast<std::size_t>(pc[i])]++] = Key{us[i], off[i], static_cast<std::uint32_t>(i)};
+      ::new (static_cast<void*>(keys + next[static_cast<std::size_t>(pc[i])]++))
+          Key{us[i], off[i], static_cast<std::uint32_t>(i)};
     }
   }
   const auto& ids = detail::id_column<R>(s_);
-  for (std::size_t p = 0; p + 1 < start.size(); ++p) {
-    if (start[p + 1] - start[p] < 2) continue;
-    std::sort(keys.begin() + static_cast<std::ptrdiff_t>(start[p]),
-              keys.begin() + static_cast<std::ptrdiff_t>(start[p + 1]), [&ids](const Key& a, const Key& b) {
-                if (a.time_us != b.time_us) return a.time_us < b.time_us;
-                if (a.offset_minutes != b.offset_minutes) return a.offset_minutes < b.offset_minutes;
-                if (const int c = ids[a.index].compare(ids[b.index]); c != 0) return c < 0;
-                return a.index < b.index;  // equal keys keep their input order
-              });
-  }
+  const std::size_t participants = rank.size();
+  const std::size_t parts = n < 4096 ? 1 : scratch.size();
+  // Task k sorts the participants whose rows start in [n k / parts, n (k + 1) / parts).
+  run(parts, [&](std::size_t k) {
+    const std::size_t from = n * k / parts, to = n * (k + 1) / parts;
+    auto p = static_cast<std::size_t>(std::lower_bound(start.begin(), start.end() - 1, from) - start.begin());
+    for (; p < participants && start[p] < to; ++p) {
+      if (start[p] < from || start[p + 1] - start[p] < 2) continue;
+      std::sort(keys + start[p], keys + start[p + 1], [&ids](const Key& a, const Key& b) {
+        if (a.time_us != b.time_us) return a.time_us < b.time_us;
+        if (a.offset_minutes != b.offset_minutes) return a.offset_minutes < b.offset_minutes;
+        if (const int c = ids[a.index].compare(ids[b.index]); c != 0) return c < 0;
+        return a.index < b.index;  // equal keys keep their input order
+      });
+    }
+  });
   perm.resize(n);
   for (std::size_t i = 0; i < n; ++i) perm[i] = keys[i].index;
-  keys = {};
-  detail::gather_rows<R>(s_, perm);
-  if constexpr (detail::has_link<R>) {
-    if (!by_row_) detail::gather(links_[detail::type_index<R> - 1], perm);
-  }
+  gather_type<R>(perm, scratch, run);  // the keys' bytes are the first scratch's again
   return perm;
 }
 

@@ -134,10 +134,11 @@ void move_last_to(Tables& s, std::size_t row) {
   }
 }
 
-/// Reorders the rows of type R: new row i is old row `perm[i]`.
+/// Reorders the rows of type R: new row i is old row `perm[i]` (`perm` may
+/// be shorter, to keep a subset). Every column passes through `scratch`.
 template <class R>
-void gather_rows(Tables& s, const std::vector<std::uint32_t>& perm) {
-  each_column<R>([&perm](auto& col) { gather(col, perm); }, s);
+void gather_rows(Tables& s, const std::vector<std::uint32_t>& perm, GatherScratch& scratch) {
+  each_column<R>([&](auto& col) { gather(col, perm, scratch); }, s);
   if constexpr (std::is_same_v<R, ThoughtRecord>) {
     auto& o = s.c.thoughts.distortion_offsets;
     auto& d = s.c.thoughts.distortions;

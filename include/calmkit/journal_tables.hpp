@@ -22,6 +22,7 @@
 #include <functional>
 #include <iterator>
 #include <limits>
+#include <memory>
 #include <optional>
 #if __has_include(<ranges>)
 #include <ranges>
@@ -318,39 +319,68 @@ inline void rotate_in(EmotionList& c, std::size_t row) {
   rotate_in(c.names, row);
 }
 
+/// Scratch memory for `gather`, reused by every column it reorders: each
+/// column is gathered into the scratch and copied back into its own memory,
+/// so a sort that reorders many columns touches fresh memory once (the
+/// scratch), not once per column (a page fault per 4 KiB each time).
+class GatherScratch {
+ public:
+  /// At least `n` bytes (aligned for any scalar), valid until the next call
+  /// asks for more; their contents are unspecified.
+  unsigned char* bytes(std::size_t n) {
+    if (n > size_) {
+      buffer_.reset();
+      buffer_ = std::make_unique_for_overwrite<unsigned char[]>(n);
+      size_ = n;
+    }
+    return buffer_.get();
+  }
+
+ private:
+  std::unique_ptr<unsigned char[]> buffer_;
+  std::size_t size_ = 0;
+};
+
+/// Reorders `v`: new element i is old element `perm[i]` (`perm` indexes `v`;
+/// it may be shorter, to keep a subset). The elements pass through `scratch`.
 template <class T>
-void gather(std::vector<T>& v, const std::vector<std::uint32_t>& perm) {
-  std::vector<T> out(perm.size());
-  for (std::size_t i = 0; i < perm.size(); ++i) out[i] = v[perm[i]];
-  v = std::move(out);
+void gather(std::vector<T>& v, const std::vector<std::uint32_t>& perm, GatherScratch& scratch) {
+  static_assert(std::is_trivially_copyable_v<T>);
+  const std::size_t n = perm.size();
+  unsigned char* out = scratch.bytes(n * sizeof(T));
+  const T* in = v.data();
+  for (std::size_t i = 0; i < n; ++i) std::memcpy(out + i * sizeof(T), in + perm[i], sizeof(T));
+  v.resize(n);
+  if (n > 0) std::memcpy(v.data(), out, n * sizeof(T));
 }
-inline void gather(TextColumn& c, const std::vector<std::uint32_t>& perm) {
-  gather(c.offset, perm);
-  gather(c.length, perm);
+inline void gather(TextColumn& c, const std::vector<std::uint32_t>& perm, GatherScratch& scratch) {
+  gather(c.offset, perm, scratch);
+  gather(c.length, perm, scratch);
 }
-inline void gather(TextList& c, const std::vector<std::uint32_t>& perm) {
-  gather(c.start, perm);
-  gather(c.count, perm);
+inline void gather(TextList& c, const std::vector<std::uint32_t>& perm, GatherScratch& scratch) {
+  gather(c.start, perm, scratch);
+  gather(c.count, perm, scratch);
 }
 template <class T>
-void gather(ListColumn<T>& c, const std::vector<std::uint32_t>& perm) {
-  gather(c.start, perm);
-  gather(c.count, perm);
+void gather(ListColumn<T>& c, const std::vector<std::uint32_t>& perm, GatherScratch& scratch) {
+  gather(c.start, perm, scratch);
+  gather(c.count, perm, scratch);
 }
-inline void gather(EmotionList& c, const std::vector<std::uint32_t>& perm) {
-  gather(c.names, perm);
+inline void gather(EmotionList& c, const std::vector<std::uint32_t>& perm, GatherScratch& scratch) {
+  gather(c.names, perm, scratch);
 }
 
 template <class T>
 void append(std::vector<T>& a, std::vector<T>& b) {
-  if (a.empty()) {
+  if (a.empty() && a.capacity() < b.size()) {  // b's memory as it is (a's room is kept when it suffices)
     a = std::move(b);
   } else {
     a.insert(a.end(), b.begin(), b.end());
   }
 }
 inline void append(TextColumn& a, TextColumn& b) {
-  if (a.empty()) {  // nothing to shift: the other's bytes move as they are
+  // Nothing to shift: the other's bytes move as they are (unless a's room suffices).
+  if (a.empty() && a.arena.capacity() < b.arena.size()) {
     a = std::move(b);
     return;
   }
@@ -408,35 +438,101 @@ inline void clear_rows(EmotionList& c) noexcept {
   c.after.clear();
 }
 
+// Growing columns. `fresh(data, bytes)` is called with each new buffer
+// before anything is copied into it (a reader advises the kernel about that
+// memory before its first touch); `NoHook` does nothing.
+struct NoHook {
+  void operator()(const void* /*data*/, std::size_t /*bytes*/) const noexcept {}
+};
+/// Moves `v` to a buffer of `capacity` elements when it has less.
+template <class T, class Fresh>
+void grow(std::vector<T>& v, std::size_t capacity, Fresh& fresh) {
+  if (capacity <= v.capacity()) return;
+  std::vector<T> t;
+  t.reserve(capacity);
+  fresh(static_cast<const void*>(t.data()), t.capacity() * sizeof(T));
+  t.insert(t.end(), v.begin(), v.end());
+  v.swap(t);
+}
+template <class Fresh>
+void grow(std::string& v, std::size_t capacity, Fresh& fresh) {
+  if (capacity <= v.capacity()) return;
+  std::string t;
+  t.reserve(capacity);
+  fresh(static_cast<const void*>(t.data()), t.capacity());
+  t.append(v);
+  v.swap(t);
+}
+
 // `reserve_scaled`: capacity for `factor` times the rows, items and text
 // bytes there are now (never less than the capacity there is).
-template <class T>
-void reserve_scaled(std::vector<T>& v, double factor) {
-  v.reserve(static_cast<std::size_t>(static_cast<double>(v.size()) * factor));
+template <class V, class Fresh = const NoHook>
+requires requires(V v) {
+  v.data();
 }
-inline void reserve_scaled(std::string& s, double factor) {
-  s.reserve(static_cast<std::size_t>(static_cast<double>(s.size()) * factor));
+void reserve_scaled(V& v, double factor, Fresh& fresh = NoHook{}) {
+  grow(v, static_cast<std::size_t>(static_cast<double>(v.size()) * factor), fresh);
 }
-inline void reserve_scaled(TextColumn& c, double factor) {
-  reserve_scaled(c.arena, factor);
-  reserve_scaled(c.offset, factor);
-  reserve_scaled(c.length, factor);
+template <class Fresh = const NoHook>
+void reserve_scaled(TextColumn& c, double factor, Fresh& fresh = NoHook{}) {
+  reserve_scaled(c.arena, factor, fresh);
+  reserve_scaled(c.offset, factor, fresh);
+  reserve_scaled(c.length, factor, fresh);
 }
-inline void reserve_scaled(TextList& c, double factor) {
-  reserve_scaled(c.items, factor);
-  reserve_scaled(c.start, factor);
-  reserve_scaled(c.count, factor);
+template <class Fresh = const NoHook>
+void reserve_scaled(TextList& c, double factor, Fresh& fresh = NoHook{}) {
+  reserve_scaled(c.items, factor, fresh);
+  reserve_scaled(c.start, factor, fresh);
+  reserve_scaled(c.count, factor, fresh);
 }
-template <class T>
-void reserve_scaled(ListColumn<T>& c, double factor) {
-  reserve_scaled(c.items, factor);
-  reserve_scaled(c.start, factor);
-  reserve_scaled(c.count, factor);
+template <class T, class Fresh = const NoHook>
+void reserve_scaled(ListColumn<T>& c, double factor, Fresh& fresh = NoHook{}) {
+  reserve_scaled(c.items, factor, fresh);
+  reserve_scaled(c.start, factor, fresh);
+  reserve_scaled(c.count, factor, fresh);
 }
-inline void reserve_scaled(EmotionList& c, double factor) {
-  reserve_scaled(c.names, factor);
-  reserve_scaled(c.before, factor);
-  reserve_scaled(c.after, factor);
+template <class Fresh = const NoHook>
+void reserve_scaled(EmotionList& c, double factor, Fresh& fresh = NoHook{}) {
+  reserve_scaled(c.names, factor, fresh);
+  reserve_scaled(c.before, factor, fresh);
+  reserve_scaled(c.after, factor, fresh);
+}
+
+// `reserve_for_append`: room in `a` for the rows, items and text bytes of
+// `b`; a column with too little grows to at least `growth` times its
+// capacity (as the appends alone would, but before them, through `fresh`).
+template <class V, class Fresh>
+requires requires(V v) {
+  v.data();
+}
+void reserve_for_append(V& a, const V& b, double growth, Fresh& fresh) {
+  const std::size_t need = a.size() + b.size();
+  if (need > a.capacity())
+    grow(a, std::max(need, static_cast<std::size_t>(static_cast<double>(a.capacity()) * growth)), fresh);
+}
+template <class Fresh>
+void reserve_for_append(TextColumn& a, const TextColumn& b, double growth, Fresh& fresh) {
+  reserve_for_append(a.arena, b.arena, growth, fresh);
+  reserve_for_append(a.offset, b.offset, growth, fresh);
+  reserve_for_append(a.length, b.length, growth, fresh);
+}
+template <class Fresh>
+void reserve_for_append(TextList& a, const TextList& b, double growth, Fresh& fresh) {
+  reserve_for_append(a.items, b.items, growth, fresh);
+  reserve_for_append(a.start, b.start, growth, fresh);
+  reserve_for_append(a.count, b.count, growth, fresh);
+}
+template <class T, class Fresh>
+void reserve_for_append(ListColumn<T>& a, const ListColumn<T>& b, double growth, Fresh& fresh) {
+  reserve_for_append(a.items, b.items, growth, fresh);
+  reserve_for_append(a.start, b.start, growth, fresh);
+  reserve_for_append(a.count, b.count, growth, fresh);
+}
+template <class Fresh>
+void reserve_for_append(EmotionList& a, const EmotionList& b, double growth, Fresh& fresh) {
+  reserve_for_append(a.names, b.names, growth, fresh);
+  reserve_for_append(a.before, b.before, growth, fresh);
+  reserve_for_append(a.after, b.after, growth, fresh);
 }
 
 /// The trigger fields no metric reads (id is `Cohort::trigger_ids`).

@@ -539,3 +539,104 @@ TEST_CASE(
   }
   std::signal(SIGPIPE, old_handler);
 }
+
+TEST_CASE(
+    "parallel read: a journal past the reader's sample, denser after it, as a file, a pipe and a text, any "
+    "thread count",
+    "[jsonl][parallel][large]") {
+  // The reader sizes the journal's columns from the share(s) of its first
+  // 8 MiB and the file's size; what comes after is denser in every kind of
+  // column (long notes, lists, more thought records), so each column outgrows
+  // that guess and moves once more while the shares are appended (the notes
+  // to more than 4 MiB: memory the reader asks huge pages for). Shuffled
+  // participants and times, with ties (the same instant, no id) that keep
+  // the file's order: the expected order comes from a stable sort of the
+  // generator's own rows, not from another read.
+  const fixtures::TempDir dir("parallel");
+  std::mt19937 rng(2026);
+  auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
+  struct Row {
+    int participant;
+    int minute;
+    std::size_t line;
+    std::string note;
+  };
+  std::vector<Row> readings;
+  std::vector<int> trigger_count(40, 0);
+  std::size_t thoughts = 0;
+  std::size_t lines = 0;
+  std::string text;
+  while (text.size() < (std::size_t{16} << 20)) {
+    const bool dense = text.size() > (std::size_t{9} << 20);
+    const int p = pick(40);
+    const std::string part = "\"participant\":\"p" + std::to_string(p) + "\"";
+    const int minute = pick(4) == 0 ? 600 : pick(60 * 24 * 27);  // a quarter at one instant
+    const std::string when = "\"time\":\"" + time_at(minute) + "\"";
+    const int kind = pick(10);
+    ++lines;
+    if (kind < 2) {
+      const int id = trigger_count[static_cast<std::size_t>(p)]++;
+      text += "{\"type\":\"trigger\"," + part + ",\"id\":\"t" + std::to_string(id) + "\"," + when +
+              ",\"category\":\"delayed_reply\",\"intensity\":" + std::to_string(1 + pick(10));
+      if (dense) {
+        text += ",\"context\":\"" + std::string(200, 'c') +
+                "\",\"thoughts\":[\"a\",\"b\",\"c\"],\"tags\":[\"x" + std::to_string(pick(9)) + "\",\"y\"]";
+      }
+      text += "}\n";
+    } else if (kind < 8 || !dense) {
+      std::string note = "n" + std::to_string(lines);
+      if (dense) note += std::string(static_cast<std::size_t>(pick(1200)), 'n');
+      std::string link;
+      const int mine = trigger_count[static_cast<std::size_t>(p)];
+      if (mine > 0 && pick(2) == 0) link = ",\"trigger\":\"t" + std::to_string(pick(mine)) + "\"";
+      text += "{\"type\":\"reading\"," + part + "," + when + ",\"intensity\":" + std::to_string(pick(11)) +
+              link + ",\"note\":\"" + note + "\"}\n";
+      readings.push_back(Row{p, minute, lines, note});
+    } else {
+      text += "{\"type\":\"thought_record\"," + part + ",\"id\":\"r" + std::to_string(lines) + "\"," + when +
+              ",\"situation\":\"" + std::string(100, 's') +
+              "\",\"automatic_thought\":\"a\",\"belief_before\":70,\"emotions\":[{\"name\":\"worry\","
+              "\"before\":60},"
+              "{\"name\":\"shame\",\"before\":30,\"after\":10}],\"distortions\":[\"mind_reading\","
+              "\"catastrophizing\"]}\n";
+      ++thoughts;
+    }
+  }
+  // The expected order of the readings: participant names ("p10" < "p2"), then time, then the file's order.
+  std::stable_sort(readings.begin(), readings.end(), [](const Row& a, const Row& b) {
+    const std::string pa = "p" + std::to_string(a.participant), pb = "p" + std::to_string(b.participant);
+    if (pa != pb) return pa < pb;
+    return a.minute < b.minute;
+  });
+  const auto file = dir.path() / "large.jsonl";
+  write(file, text);
+  const ReadOptions base{.threads = 1};
+  const auto one = calmkit::read_journal_with_report(file, base);
+  REQUIRE(one.journal.readings().size() == readings.size());
+  CHECK(one.journal.thought_records().size() == thoughts);
+  CHECK(one.report.lines == lines);
+  for (std::size_t i = 0; i < readings.size(); ++i) {
+    INFO("reading " << i);
+    REQUIRE(one.journal.readings()[i].note == readings[i].note);
+  }
+  const std::string expected = outcome(one);
+  for (const unsigned threads : {2u, 3u}) {
+    for (const std::size_t chunk : {std::size_t{64} << 10, std::size_t{1} << 20}) {
+      INFO("threads " << threads << ", chunk_bytes " << chunk);
+      const ReadOptions o{.threads = threads, .chunk_bytes = chunk};
+      CHECK(outcome(calmkit::read_journal_with_report(file, o)) == expected);
+      CHECK(outcome(calmkit::parse_journal_with_report(text, o, file.string())) == expected);
+    }
+  }
+  // A pipe has no size: the columns grow as the shares come, without the guess.
+  const auto fifo = dir.path() / "pipe";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  const auto old_handler = std::signal(SIGPIPE, SIG_IGN);
+  std::string through_pipe = attempt_fifo(fifo, text, {.threads = 2});
+  std::signal(SIGPIPE, old_handler);
+  for (std::size_t at = 0; (at = through_pipe.find(fifo.string(), at)) != std::string::npos;) {
+    through_pipe.replace(at, fifo.string().size(), file.string());
+    at += file.string().size();
+  }
+  CHECK(through_pipe == expected);
+}
