@@ -82,7 +82,9 @@ void advise_huge_pages(const void* data, std::size_t bytes) noexcept {
   const std::uintptr_t begin = (at + huge - 1) & ~(huge - 1);
   const std::uintptr_t end = (at + bytes) & ~(huge - 1);
   if (data != nullptr && end > begin) {
-    (void)::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+    // The memory is the caller's own (only its advice changes).
+    char* const first = const_cast<char*>(static_cast<const char*>(data)) + (begin - at);
+    (void)::madvise(first, end - begin, MADV_HUGEPAGE);
   }
 #else
   (void)data;
