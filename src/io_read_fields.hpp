@@ -193,8 +193,19 @@ inline void set(std::string& out, std::string_view text) {
 
 /// A JSON integer (not 3.5, not "3", not true) within [lo, hi].
 std::int64_t get_int(od::value& v, const FieldRef& f, std::int64_t lo, std::int64_t hi) {
-  const auto t = type_of(v);
   auto range = [&](std::string_view got) { return detail::integer_range_reason(lo, hi, got); };
+  // Fast path: one parse. simdjson takes an int64 only when the token is an
+  // integer ('-'? digits, no leading zero, then a structural character or
+  // whitespace) within int64, which is exactly what get_number_type calls a
+  // signed integer; on failure it does not move past the value, and the
+  // checks below give the reason.
+  std::int64_t x = 0;
+  if (v.get_int64().get(x) == simdjson::SUCCESS) [[likely]] {
+    if (x < lo || x > hi) [[unlikely]]
+      fail(f, range(std::to_string(x)));
+    return x;
+  }
+  const auto t = type_of(v);
   if (t != od::json_type::number) [[unlikely]]
     fail(f, range(type_name(t)));
   od::number_type nt{};
@@ -202,7 +213,6 @@ std::int64_t get_int(od::value& v, const FieldRef& f, std::int64_t lo, std::int6
   if (nt == od::number_type::floating_point_number) [[unlikely]] {
     fail(f, range(raw_text(v)));
   }
-  std::int64_t x = 0;
   if (nt != od::number_type::signed_integer || v.get_int64().get(x) != simdjson::SUCCESS) [[unlikely]] {
     fail(f, range(raw_text(v)));
   }
