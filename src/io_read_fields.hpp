@@ -168,7 +168,7 @@ std::string_view get_string(od::value& v, const FieldRef& f) {
   const std::string_view token = v.raw_json_token();
   if (token.empty() || token.front() != '"') [[unlikely]] {
     const auto t = type_of(v);
-    fail(f, "must be a string, got " + type_name(t));
+    fail(f, rules::not_a_string(type_name(t)));
   }
   std::size_t close = token.size() - 1;
   while (close > 0 && token[close] != '"') --close;
@@ -224,7 +224,7 @@ std::int64_t get_int(od::value& v, const FieldRef& f, std::int64_t lo, std::int6
 bool get_bool(od::value& v, const FieldRef& f) {
   const auto t = type_of(v);
   if (t != od::json_type::boolean) [[unlikely]]
-    fail(f, "must be true or false, got " + type_name(t));
+    fail(f, rules::not_true_or_false(type_name(t)));
   bool b = false;
   check(v.get_bool().get(b));
   return b;
@@ -250,7 +250,7 @@ Instant get_time(od::value& v, const FieldRef& f) {
 void get_id(od::value& v, const FieldRef& f, std::string& out) {
   const auto s = get_string(v, f);
   if (s.empty()) [[unlikely]]
-    fail(f, "must not be empty (leave the field out instead)");
+    fail(f, rules::empty_but_present());
   set(out, s);
 }
 
@@ -258,7 +258,7 @@ template <class Fn>
 void for_each_element(od::value& v, const FieldRef& f, const char* what, Fn&& fn) {
   const auto t = type_of(v);
   if (t != od::json_type::array) [[unlikely]]
-    fail(f, std::string("must be a list of ") + what + ", got " + type_name(t));
+    fail(f, rules::not_a_list(what, type_name(t)));
   od::array a;
   check(v.get_array().get(a));
   std::ptrdiff_t i = 0;

@@ -403,7 +403,7 @@ class LineParser::Impl {
             case 11: {
               // A number here; its value is the model's rule (the type Minutes).
               const auto ty = type_of(v);
-              if (ty != od::json_type::number) fail(f, "must be a number (of minutes), got " + type_name(ty));
+              if (ty != od::json_type::number) fail(f, rules::not_minutes(type_name(ty)));
               double m = 0;
               if (v.get_double().get(m) != simdjson::SUCCESS) {  // beyond a double: infinite
                 m = std::numeric_limits<double>::infinity();
@@ -464,7 +464,7 @@ class LineParser::Impl {
 
   void parse_emotion(od::value& v, const FieldRef& f, std::vector<EmotionRating>& out) {
     const auto t = type_of(v);
-    if (t != od::json_type::object) fail(f, "must be an object {name, before, after}, got " + type_name(t));
+    if (t != od::json_type::object) fail(f, rules::not_an_emotion(type_name(t)));
     od::object o;
     check(v.get_object().get(o));
     EmotionRating em;

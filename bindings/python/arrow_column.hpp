@@ -223,8 +223,11 @@ class Column {
   }
 
   /// An integer-like value (ints, dictionary codes' values, integral floats).
-  /// `err` is set for a non-integral or non-numeric value.
-  [[nodiscard]] long long integer(std::int64_t i, std::string* err) const {
+  /// For a value that is no integer, `got` is set to what it is in the JSON
+  /// reader's words (`8.5`, `true/false`), for the caller's integer rule
+  /// (`detail::integer_range_reason` with its range).
+  [[nodiscard]] long long integer(std::int64_t i, std::string* got) const {
+    std::string* err = got;
     const std::int64_t k = a_->offset + i;
     const void* v = a_->buffers[1];
     switch (kind_) {
@@ -244,7 +247,7 @@ class Column {
           default: u = static_cast<const std::uint64_t*>(v)[k];
         }
         if (u > static_cast<std::uint64_t>(std::numeric_limits<long long>::max())) {
-          *err = "must be an integer, got " + std::to_string(u);
+          *err = std::to_string(u);
           return 0;
         }
         return static_cast<long long>(u);
@@ -252,15 +255,15 @@ class Column {
       case Kind::real: {
         const double d = real(i);
         if (!std::isfinite(d) || d != std::floor(d) || std::fabs(d) > 9.0e15) {
-          *err = "must be an integer, got " + number_text(d);
+          *err = number_text(d);
           return 0;
         }
         return static_cast<long long>(d);
       }
-      case Kind::boolean:  // as the reader refuses JSON's true and false
-        *err = std::string("must be an integer, got ") + (boolean(i) ? "true" : "false");
+      case Kind::boolean:     // as the reader refuses JSON's true and false
+        *err = "true/false";  // as the reader words JSON's true and false
         return 0;
-      default: *err = "must be an integer"; return 0;
+      default: *err = "a value that is no number"; return 0;
     }
   }
 
@@ -517,16 +520,20 @@ class RowReader {
     if (auto v = rules::utf8_text(column, t)) fail_at(column, v->reason);
     return t;
   }
-  [[nodiscard]] std::optional<long long> integer(const Column* c, const char* name) const {
+  /// The integer of column `c` (None when null); a value that is no integer
+  /// is refused with `reason(got)`, the caller's rule.
+  template <class Reason>
+  [[nodiscard]] std::optional<long long> integer(const Column* c, const char* name, Reason&& reason) const {
     if (null(c)) return std::nullopt;
-    std::string err;
-    const long long v = c->integer(i_, &err);
-    if (!err.empty()) fail_at(name, err);
+    std::string got;
+    const long long v = c->integer(i_, &got);
+    if (!got.empty()) fail_at(name, reason(got));
     return v;
   }
   template <class B>
   [[nodiscard]] std::optional<B> bounded(const Column* c, const char* name) const {
-    const auto v = integer(c, name);
+    const auto v = integer(
+        c, name, [](std::string_view got) { return detail::integer_range_reason(B::min, B::max, got); });
     if (!v) return std::nullopt;
     if (auto b = B::make(*v)) return b;
     fail_at(name, B::out_of_range_reason(*v));
@@ -570,11 +577,12 @@ class RowReader {
     std::string err;
     const std::int64_t us = t->micros(i_, &err);
     if (!err.empty()) fail_at(name, err);
-    const auto minutes = integer(off, off_name).value_or(0);
+    const auto minutes = integer(off, off_name, [](std::string_view got) {
+                           return detail::offset_out_of_range(got);
+                         }).value_or(0);
     const auto o = UtcOffset::make(static_cast<int>(std::clamp<long long>(minutes, -100000, 100000)));
     if (!o) fail_at(off_name, detail::offset_out_of_range(minutes));
-    if (!detail::in_year_range(us, o->minutes()))
-      fail_at(name, std::string(detail::year_rule) + " (at its UTC offset)");
+    if (!detail::in_year_range(us, o->minutes())) fail_at(name, detail::year_out_of_range_at_offset());
     return Instant::from_utc_us(us, *o);
   }
 
@@ -596,7 +604,7 @@ class RowReader {
           fail_at(std::string(name) + "[" + std::to_string(k - lo) + "]", why);
       }
       if (items.is_null(k) || items.dict_null(k)) {
-        fail_at(std::string(name) + "[" + std::to_string(k - lo) + "]", "must be a string, got null");
+        fail_at(std::string(name) + "[" + std::to_string(k - lo) + "]", rules::not_a_string("null"));
       }
       const std::string_view t = items.text(k);
       if (utf8 && detail::first_invalid_utf8(t) != std::string_view::npos) [[unlikely]] {

@@ -692,7 +692,7 @@ void import_thought_records(const Batch& b, Imported& im) {
       const auto [lo, hi] = emotions->range(r.index());
       for (std::int64_t k = lo; k < hi; ++k) {
         const std::string at = "emotions[" + std::to_string(k - lo) + "]";
-        if (emotions->child().is_null(k)) r.fail_at(at, "must be an object {name, before, after}, got null");
+        if (emotions->child().is_null(k)) r.fail_at(at, rules::not_an_emotion("null"));
         const std::int64_t e = em_offset + k;
         EmotionRating em;
         if (em_name->is_null(e)) r.fail_at(at + ".name", rules::required_missing());
@@ -701,13 +701,15 @@ void import_thought_records(const Batch& b, Imported& im) {
         std::string err;
         if (em_before->is_null(e)) r.fail_at(at + ".before", rules::required_missing());
         const long long vb = em_before->integer(e, &err);
-        if (!err.empty()) r.fail_at(at + ".before", err);
+        if (!err.empty())
+          r.fail_at(at + ".before", detail::integer_range_reason(Percent::min, Percent::max, err));
         const auto pb = Percent::make(vb);
         if (!pb) r.fail_at(at + ".before", Percent::out_of_range_reason(vb));
         em.before = *pb;
         if (em_after != nullptr && !em_after->is_null(e)) {
           const long long va = em_after->integer(e, &err);
-          if (!err.empty()) r.fail_at(at + ".after", err);
+          if (!err.empty())
+            r.fail_at(at + ".after", detail::integer_range_reason(Percent::min, Percent::max, err));
           const auto pa = Percent::make(va);
           if (!pa) r.fail_at(at + ".after", Percent::out_of_range_reason(va));
           em.after = *pa;
@@ -747,13 +749,14 @@ void import_assessments(const Batch& b, Imported& im) {
       const Column& items = answers->child();
       for (std::int64_t k = lo; k < hi; ++k) {
         const std::string at = "answers[" + std::to_string(k - lo) + "]";
-        if (items.is_null(k)) r.fail_at(at, "must be an integer, got null");
+        // An answer is an int (the reader's rule: detail::integer_range_reason over int's range).
+        constexpr long long least = std::numeric_limits<int>::min(), most = std::numeric_limits<int>::max();
+        if (items.is_null(k)) r.fail_at(at, detail::integer_range_reason(least, most, "null"));
         std::string err;
         const long long v = items.integer(k, &err);
-        if (!err.empty()) r.fail_at(at, err);
-        if (v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max()) {
-          r.fail_at(at, "must be a 32-bit integer, got " + std::to_string(v));
-        }
+        if (!err.empty()) r.fail_at(at, detail::integer_range_reason(least, most, err));
+        if (v < least || v > most)
+          r.fail_at(at, detail::integer_range_reason(least, most, std::to_string(v)));
         a.answers.push_back(static_cast<int>(v));
       }
     }

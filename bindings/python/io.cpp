@@ -48,13 +48,36 @@ py::object& journal_format_error_type(py::module_* m = nullptr) {
       .get_stored();
 }
 
+/// The Python class `calmkit.RecordError(JournalFormatError)`, created once:
+/// C++'s `RecordError`, a record refused by the journal format's rules at an
+/// entry point that is no file's line.
+py::object& record_error_type(py::module_* m = nullptr) {
+  PYBIND11_CONSTINIT static py::gil_safe_call_once_and_store<py::object> storage;
+  return storage
+      .call_once_and_store_result([m]() {
+        py::object cls = new_exception_class(
+            *m, "RecordError",
+            "A record refused by the journal format's rules where it is no file's line (Journal.add, "
+            "Journal(records), the record classes, the writer, the store, the Arrow bridge). A "
+            "JournalFormatError (so a ValueError) with `path` '' and `line` 0, `field` and `reason` as "
+            "the reader gives them for the same record, and `place` (who refused which record, e.g. "
+            "\"cannot add trigger 't1' of participant 'p'\"), which the message begins with.",
+            journal_format_error_type());
+        cls.attr("place") = "";
+        return cls;
+      })
+      .get_stored();
+}
+
 void raise_journal_format_error(const JournalFormatError& e) {
-  py::object cls = journal_format_error_type();
+  const auto* record = dynamic_cast<const RecordError*>(&e);
+  py::object cls = record != nullptr ? record_error_type() : journal_format_error_type();
   py::object exc = cls(display_text(e.what()));
   exc.attr("path") = fs_text(e.path());
   exc.attr("line") = e.line();
   exc.attr("field") = display_text(e.field());
   exc.attr("reason") = display_text(e.reason());
+  if (record != nullptr) exc.attr("place") = display_text(record->place());
   PyErr_SetObject(cls.ptr(), exc.ptr());
 }
 
@@ -156,6 +179,7 @@ void bind_report(py::module_& m) {
 
 void register_io(py::module_& m) {
   m.attr("JournalFormatError") = journal_format_error_type(&m);
+  m.attr("RecordError") = record_error_type(&m);
   py::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);

@@ -22,8 +22,6 @@
 namespace calmkit::bindings {
 namespace {
 
-using Strings = std::vector<std::string>;
-
 /// Appends `, name=repr(value)` for a non-empty string.
 void repr_str(std::string& out, const char* name, const std::string& v) {
   if (v.empty()) return;
@@ -104,7 +102,7 @@ bool bool_field(const std::string& record, const char* field, const py::handle& 
   if (py::str(type.attr("__module__")).cast<std::string>() == "numpy" &&
       py::str(type.attr("__name__")).cast<std::string>().rfind("bool", 0) == 0)
     return PyObject_IsTrue(v.ptr()) == 1;
-  refuse(record, field, "must be true or false, got " + type_text(v));
+  refuse(record, field, rules::not_true_or_false(type_text(v)));
 }
 
 std::optional<bool> optional_bool_field(const std::string& record, const char* field, const py::handle& v) {
@@ -117,7 +115,7 @@ std::optional<bool> optional_bool_field(const std::string& record, const char* f
 std::optional<Minutes> minutes_field(const std::string& record, const py::handle& v) {
   if (v.is_none()) return std::nullopt;
   if (PyBool_Check(v.ptr()) || !(PyFloat_Check(v.ptr()) || PyIndex_Check(v.ptr())))
-    refuse(record, "acted_after_minutes", "must be a number (of minutes), got " + type_text(v));
+    refuse(record, "acted_after_minutes", rules::not_minutes(type_text(v)));
   double m = PyFloat_AsDouble(v.ptr());
   if (m == -1.0 && PyErr_Occurred() != nullptr) {  // an int beyond a double: infinite, as the reader reads it
     PyErr_Clear();
@@ -131,7 +129,7 @@ std::optional<Minutes> minutes_field(const std::string& record, const py::handle
 /// An assessment's answers: a list of ints (one per item), never bools or floats.
 std::vector<int> answers_field(const std::string& record, const py::handle& v) {
   if (py::isinstance<py::str>(v) || py::isinstance<py::dict>(v) || !py::isinstance<py::sequence>(v))
-    refuse(record, "answers", "must be a list of integers, got " + type_text(v));
+    refuse(record, "answers", rules::not_a_list("integers", type_text(v)));
   constexpr long long lo = std::numeric_limits<int>::min(), hi = std::numeric_limits<int>::max();
   std::vector<int> out;
   std::size_t k = 0;
@@ -146,40 +144,139 @@ std::vector<int> answers_field(const std::string& record, const py::handle& v) {
   return out;
 }
 
+/// A text field of a record class: a str (else the type rule, `must be a
+/// string, got a number`) that is UTF-8. A str holding a lone surrogate
+/// (U+D800..U+DFFF) has no UTF-8 form: it is refused by the text rule
+/// (`rules::utf8_text`) for the bytes Python's "surrogatepass" gives it, the
+/// reason the reader gives for the same bytes in a line (`is not valid UTF-8
+/// (byte 0xed at offset 1)`). `bytes` are taken as the text's bytes, as they
+/// are: the UTF-8 rule runs on them where the record enters a journal, a file
+/// or a store (`validate`), as for any record made in C++.
+std::string text_field(const std::string& record, const std::string& field, const py::handle& v) {
+  if (PyBytes_Check(v.ptr())) return v.cast<std::string>();
+  if (!PyUnicode_Check(v.ptr())) refuse(record, field, rules::not_a_string(type_text(v)));
+  Py_ssize_t n = 0;
+  if (const char* p = PyUnicode_AsUTF8AndSize(v.ptr(), &n)) return {p, static_cast<std::size_t>(n)};
+  PyErr_Clear();
+  const auto bytes =
+      py::reinterpret_steal<py::object>(PyUnicode_AsEncodedString(v.ptr(), "utf-8", "surrogatepass"));
+  if (!bytes) throw py::error_already_set();
+  std::string text = bytes.cast<std::string>();
+  if (auto bad = rules::utf8_text(field, text)) refuse(record, std::move(bad->field), std::move(bad->reason));
+  return text;  // not reached: a str that UTF-8 refuses holds a surrogate
+}
+
+/// A list-of-text field (`thoughts`, `tags`, ...): a list or tuple (else
+/// `must be a list of strings, got a string`) of text items (`tags[1]`).
+std::vector<std::string> text_list_field(const std::string& record, const std::string& field,
+                                         const py::handle& v) {
+  if (!py::isinstance<py::list>(v) && !py::isinstance<py::tuple>(v))
+    refuse(record, field, rules::not_a_list("strings", type_text(v)));
+  std::vector<std::string> out;
+  std::size_t k = 0;
+  for (const py::handle item : py::reinterpret_borrow<py::sequence>(v))
+    out.push_back(text_field(record, field + '[' + std::to_string(k++) + ']', item));
+  return out;
+}
+
+/// A thought record's `emotions`: a list or tuple (else `must be a list of
+/// emotion objects, got ...`) of EmotionRating (else, as the reader words an
+/// item that is no object: `must be an object {name, before, after}, got ...`).
+std::vector<EmotionRating> emotions_field(const std::string& record, const py::handle& v) {
+  if (!py::isinstance<py::list>(v) && !py::isinstance<py::tuple>(v))
+    refuse(record, "emotions", rules::not_a_list("emotion objects", type_text(v)));
+  std::vector<EmotionRating> out;
+  std::size_t k = 0;
+  for (const py::handle item : py::reinterpret_borrow<py::sequence>(v)) {
+    if (!py::isinstance<EmotionRating>(item))
+      refuse(record, "emotions[" + std::to_string(k) + "]", rules::not_an_emotion(type_text(item)));
+    out.push_back(item.cast<const EmotionRating&>());
+    ++k;
+  }
+  return out;
+}
+
+/// How the refusals of a record class's setters name the object: the record
+/// (`trigger 't1' of participant 'p'`), an emotion rating by its name.
+template <class R>
+std::string place_of(const R& r) {
+  return describe_record(r);
+}
+template <>
+std::string place_of(const EmotionRating& r) {
+  return emotion_place(r);
+}
+
+/// A text attribute `name` of record class `cls`, checked on every write (`text_field`).
+template <class R, class C>
+void text_attr(C& cls, const char* name, std::string R::*member, const char* doc = "") {
+  cls.def_property(
+      name, [member](const R& r) { return r.*member; },
+      [member, name](R& r, const py::object& v) { r.*member = text_field(place_of(r), name, v); }, doc);
+}
+
+/// A list-of-text attribute of a record class, checked on every write (`text_list_field`).
+template <class R, class C>
+void text_list_attr(C& cls, const char* name, std::vector<std::string> R::*member, const char* doc = "") {
+  cls.def_property(
+      name, [member](const R& r) { return r.*member; },
+      [member, name](R& r, const py::object& v) { r.*member = text_list_field(place_of(r), name, v); }, doc);
+}
+
+/// The participant and id of a new record of `type`, as text fields: the
+/// participant's refusal names the record by its type, the id's by its
+/// participant too.
+template <class R>
+void name_fields(R& r, const py::handle& participant, const py::handle& id) {
+  const std::string type(to_id(record_type_of<R>));
+  r.participant = text_field(type, "participant", participant);
+  r.id = text_field(describe_record(type, r.participant, ""), "id", id);
+}
+
 void bind_trigger(py::module_& m) {
-  py::class_<Trigger>(m, "Trigger", "A moment the attachment alarm fired (journal record type 'trigger').")
-      .def(py::init([](std::string id, Instant time, const std::string& category, const py::object& intensity,
-                       std::string participant, std::string context, Strings thoughts, Strings sensations,
-                       std::string urge, const py::object& acted_on_urge,
-                       const py::object& acted_after_minutes, std::string response, Strings tags) {
-             Trigger t;
-             t.participant = std::move(participant);
-             t.id = std::move(id);
-             t.time = time;
-             t.category = parse_trigger_category(category);
-             t.intensity = score_field<Intensity>(describe_record(t), "intensity", intensity);
-             t.context = std::move(context);
-             t.thoughts = std::move(thoughts);
-             t.sensations = std::move(sensations);
-             t.urge = std::move(urge);
-             t.acted_on_urge = optional_bool_field(describe_record(t), "acted_on_urge", acted_on_urge);
-             t.acted_after_minutes = minutes_field(describe_record(t), acted_after_minutes);
-             t.response = std::move(response);
-             t.tags = std::move(tags);
-             return t;
-           }),
-           py::kw_only(), py::arg("id"), py::arg("time"), py::arg("category"), py::arg("intensity"),
-           py::arg("participant") = "", py::arg("context") = "", py::arg("thoughts") = Strings{},
-           py::arg("sensations") = Strings{}, py::arg("urge") = "", py::arg("acted_on_urge") = py::none(),
-           py::arg("acted_after_minutes") = py::none(), py::arg("response") = "", py::arg("tags") = Strings{},
-           "Distress `intensity` is 0–10; `category` is a trigger category id; "
-           "`acted_after_minutes` is minutes from onset, >= 0.")
-      .def_readwrite("participant", &Trigger::participant)
-      .def_readwrite("id", &Trigger::id)
-      .def_readwrite("time", &Trigger::time, "Onset, an aware datetime (the person's own UTC offset).")
+  py::class_<Trigger> cls(m, "Trigger",
+                          "A moment the attachment alarm fired (journal record type 'trigger').");
+  cls.def(
+      py::init([](const py::object& id, Instant time, const py::object& category, const py::object& intensity,
+                  const py::object& participant, const py::object& context, const py::object& thoughts,
+                  const py::object& sensations, const py::object& urge, const py::object& acted_on_urge,
+                  const py::object& acted_after_minutes, const py::object& response, const py::object& tags) {
+        Trigger t;
+        name_fields(t, participant, id);
+        t.time = time;
+        const auto record = describe_record(t);
+        t.category = parse_trigger_category(text_field(record, "category", category));
+        t.intensity = score_field<Intensity>(record, "intensity", intensity);
+        t.context = text_field(record, "context", context);
+        t.thoughts = text_list_field(record, "thoughts", thoughts);
+        t.sensations = text_list_field(record, "sensations", sensations);
+        t.urge = text_field(record, "urge", urge);
+        t.acted_on_urge = optional_bool_field(record, "acted_on_urge", acted_on_urge);
+        t.acted_after_minutes = minutes_field(record, acted_after_minutes);
+        t.response = text_field(record, "response", response);
+        t.tags = text_list_field(record, "tags", tags);
+        return t;
+      }),
+      py::kw_only(), py::arg("id"), py::arg("time"), py::arg("category"), py::arg("intensity"),
+      py::arg("participant") = "", py::arg("context") = "", py::arg("thoughts") = py::list(),
+      py::arg("sensations") = py::list(), py::arg("urge") = "", py::arg("acted_on_urge") = py::none(),
+      py::arg("acted_after_minutes") = py::none(), py::arg("response") = "", py::arg("tags") = py::list(),
+      "Distress `intensity` is 0–10; `category` is a trigger category id; "
+      "`acted_after_minutes` is minutes from onset, >= 0.");
+  text_attr(cls, "participant", &Trigger::participant);
+  text_attr(cls, "id", &Trigger::id);
+  text_attr(cls, "context", &Trigger::context);
+  text_list_attr(cls, "thoughts", &Trigger::thoughts);
+  text_list_attr(cls, "sensations", &Trigger::sensations);
+  text_attr(cls, "urge", &Trigger::urge);
+  text_attr(cls, "response", &Trigger::response);
+  text_list_attr(cls, "tags", &Trigger::tags);
+  cls.def_readwrite("time", &Trigger::time, "Onset, an aware datetime (the person's own UTC offset).")
       .def_property(
           "category", [](const Trigger& t) { return std::string(to_id(t.category)); },
-          [](Trigger& t, const std::string& id) { t.category = parse_trigger_category(id); },
+          [](Trigger& t, const py::object& id) {
+            t.category = parse_trigger_category(text_field(describe_record(t), "category", id));
+          },
           "Trigger category id.")
       .def_property_readonly(
           "group", [](const Trigger& t) { return std::string(to_id(group_of(t.category))); },
@@ -190,10 +287,6 @@ void bind_trigger(py::module_& m) {
             t.intensity = score_field<Intensity>(describe_record(t), "intensity", v);
           },
           "Distress at onset, 0–10.")
-      .def_readwrite("context", &Trigger::context)
-      .def_readwrite("thoughts", &Trigger::thoughts)
-      .def_readwrite("sensations", &Trigger::sensations)
-      .def_readwrite("urge", &Trigger::urge)
       .def_property(
           "acted_on_urge", [](const Trigger& t) { return t.acted_on_urge; },
           [](Trigger& t, const py::object& v) {
@@ -206,8 +299,6 @@ void bind_trigger(py::module_& m) {
             t.acted_after_minutes = minutes_field(describe_record(t), v);
           },
           "Minutes from onset until acting on the urge, >= 0, or None.")
-      .def_readwrite("response", &Trigger::response)
-      .def_readwrite("tags", &Trigger::tags)
       .def("__eq__", &equal<Trigger>, py::is_operator(), py::arg("other"))
       .def("__repr__", [](const Trigger& t) {
         std::string out = repr_head("Trigger", t.participant, t.id, t.time);
@@ -219,32 +310,32 @@ void bind_trigger(py::module_& m) {
 }
 
 void bind_reading(py::module_& m) {
-  py::class_<Reading>(m, "Reading", "A distress check-in (journal record type 'reading').")
-      .def(py::init([](Instant time, const py::object& intensity, std::string participant, std::string id,
-                       std::string trigger, std::string note) {
-             Reading r;
-             r.participant = std::move(participant);
-             r.id = std::move(id);
-             r.time = time;
-             r.intensity = score_field<Intensity>(describe_record(r), "intensity", intensity);
-             r.trigger = std::move(trigger);
-             r.note = std::move(note);
-             return r;
-           }),
-           py::kw_only(), py::arg("time"), py::arg("intensity"), py::arg("participant") = "",
-           py::arg("id") = "", py::arg("trigger") = "", py::arg("note") = "",
-           "Distress `intensity` now, 0–10; `trigger` links it to a trigger's episode.")
-      .def_readwrite("participant", &Reading::participant)
-      .def_readwrite("id", &Reading::id)
-      .def_readwrite("time", &Reading::time)
+  py::class_<Reading> cls(m, "Reading", "A distress check-in (journal record type 'reading').");
+  cls.def(py::init([](Instant time, const py::object& intensity, const py::object& participant,
+                      const py::object& id, const py::object& trigger, const py::object& note) {
+            Reading r;
+            name_fields(r, participant, id);
+            r.time = time;
+            const auto record = describe_record(r);
+            r.intensity = score_field<Intensity>(record, "intensity", intensity);
+            r.trigger = text_field(record, "trigger", trigger);
+            r.note = text_field(record, "note", note);
+            return r;
+          }),
+          py::kw_only(), py::arg("time"), py::arg("intensity"), py::arg("participant") = "",
+          py::arg("id") = "", py::arg("trigger") = "", py::arg("note") = "",
+          "Distress `intensity` now, 0–10; `trigger` links it to a trigger's episode.");
+  text_attr(cls, "participant", &Reading::participant);
+  text_attr(cls, "id", &Reading::id);
+  text_attr(cls, "trigger", &Reading::trigger);
+  text_attr(cls, "note", &Reading::note);
+  cls.def_readwrite("time", &Reading::time)
       .def_property(
           "intensity", [](const Reading& r) { return r.intensity.value(); },
           [](Reading& r, const py::object& v) {
             r.intensity = score_field<Intensity>(describe_record(r), "intensity", v);
           },
           "Distress now, 0–10.")
-      .def_readwrite("trigger", &Reading::trigger)
-      .def_readwrite("note", &Reading::note)
       .def("__eq__", &equal<Reading>, py::is_operator(), py::arg("other"))
       .def("__repr__", [](const Reading& r) {
         std::string out = repr_head("Reading", r.participant, r.id, r.time);
@@ -255,37 +346,38 @@ void bind_reading(py::module_& m) {
 }
 
 void bind_exercise(py::module_& m) {
-  py::class_<ExerciseSession>(m, "ExerciseSession",
-                              "One practice session of an exercise (journal record type 'exercise').")
-      .def(py::init([](std::string id, Instant time, Instant end, std::string exercise,
-                       std::string participant, const py::object& completed,
-                       const py::object& intensity_before, const py::object& intensity_after,
-                       std::string trigger, Strings responses) {
-             ExerciseSession e;
-             e.participant = std::move(participant);
-             e.id = std::move(id);
-             e.time = time;
-             e.end = end;
-             e.exercise = std::move(exercise);
-             const auto record = describe_record(e);
-             e.completed = bool_field(record, "completed", completed);
-             e.intensity_before =
-                 optional_score_field<Intensity>(record, "intensity_before", intensity_before);
-             e.intensity_after = optional_score_field<Intensity>(record, "intensity_after", intensity_after);
-             e.trigger = std::move(trigger);
-             e.responses = std::move(responses);
-             raise_rule(describe_record(e), rules::end_not_before_time(e.time, e.end));
-             return e;
-           }),
-           py::kw_only(), py::arg("id"), py::arg("time"), py::arg("end"), py::arg("exercise"),
-           py::arg("participant") = "", py::arg("completed") = true, py::arg("intensity_before") = py::none(),
-           py::arg("intensity_after") = py::none(), py::arg("trigger") = "", py::arg("responses") = Strings{},
-           "`time` is the start and `end` (>= time) the end; intensities are 0–10 or None.")
-      .def_readwrite("participant", &ExerciseSession::participant)
-      .def_readwrite("id", &ExerciseSession::id)
-      .def_readwrite("time", &ExerciseSession::time, "Start.")
+  py::class_<ExerciseSession> cls(m, "ExerciseSession",
+                                  "One practice session of an exercise (journal record type 'exercise').");
+  cls.def(py::init([](const py::object& id, Instant time, Instant end, const py::object& exercise,
+                      const py::object& participant, const py::object& completed,
+                      const py::object& intensity_before, const py::object& intensity_after,
+                      const py::object& trigger, const py::object& responses) {
+            ExerciseSession e;
+            name_fields(e, participant, id);
+            e.time = time;
+            e.end = end;
+            const auto record = describe_record(e);
+            e.exercise = text_field(record, "exercise", exercise);
+            e.completed = bool_field(record, "completed", completed);
+            e.intensity_before =
+                optional_score_field<Intensity>(record, "intensity_before", intensity_before);
+            e.intensity_after = optional_score_field<Intensity>(record, "intensity_after", intensity_after);
+            e.trigger = text_field(record, "trigger", trigger);
+            e.responses = text_list_field(record, "responses", responses);
+            raise_rule(record, rules::end_not_before_time(e.time, e.end));
+            return e;
+          }),
+          py::kw_only(), py::arg("id"), py::arg("time"), py::arg("end"), py::arg("exercise"),
+          py::arg("participant") = "", py::arg("completed") = true, py::arg("intensity_before") = py::none(),
+          py::arg("intensity_after") = py::none(), py::arg("trigger") = "", py::arg("responses") = py::list(),
+          "`time` is the start and `end` (>= time) the end; intensities are 0–10 or None.");
+  text_attr(cls, "participant", &ExerciseSession::participant);
+  text_attr(cls, "id", &ExerciseSession::id);
+  text_attr(cls, "exercise", &ExerciseSession::exercise, "Exercise id, e.g. 'breathing.4-7-8'.");
+  text_attr(cls, "trigger", &ExerciseSession::trigger);
+  text_list_attr(cls, "responses", &ExerciseSession::responses);
+  cls.def_readwrite("time", &ExerciseSession::time, "Start.")
       .def_readwrite("end", &ExerciseSession::end, "End, not before `time`.")
-      .def_readwrite("exercise", &ExerciseSession::exercise, "Exercise id, e.g. 'breathing.4-7-8'.")
       .def_property(
           "completed", [](const ExerciseSession& e) { return e.completed; },
           [](ExerciseSession& e, const py::object& v) {
@@ -304,8 +396,6 @@ void bind_exercise(py::module_& m) {
             e.intensity_after = optional_score_field<Intensity>(describe_record(e), "intensity_after", v);
           },
           "Distress at `end`, 0–10, or None.")
-      .def_readwrite("trigger", &ExerciseSession::trigger)
-      .def_readwrite("responses", &ExerciseSession::responses)
       .def("__eq__", &equal<ExerciseSession>, py::is_operator(), py::arg("other"))
       .def("__repr__", [](const ExerciseSession& e) {
         std::string out = repr_head("ExerciseSession", e.participant, e.id, e.time);
@@ -317,22 +407,23 @@ void bind_exercise(py::module_& m) {
 }
 
 void bind_emotion(py::module_& m) {
-  py::class_<EmotionRating>(m, "EmotionRating", "One emotion rated in a thought record, in percent 0–100.")
-      .def(py::init([](std::string name, const py::object& before, const py::object& after) {
-             EmotionRating r;
-             r.name = std::move(name);
-             r.before = score_field<Percent>(emotion_place(r), "before", before);
-             r.after = optional_score_field<Percent>(emotion_place(r), "after", after);
-             return r;
-           }),
-           py::kw_only(), py::arg("name"), py::arg("before"), py::arg("after") = py::none())
-      .def_readwrite("name", &EmotionRating::name)
-      .def_property(
-          "before", [](const EmotionRating& r) { return r.before.value(); },
-          [](EmotionRating& r, const py::object& v) {
-            r.before = score_field<Percent>(emotion_place(r), "before", v);
-          },
-          "Strength before the work, 0–100 %.")
+  py::class_<EmotionRating> cls(m, "EmotionRating",
+                                "One emotion rated in a thought record, in percent 0–100.");
+  cls.def(py::init([](const py::object& name, const py::object& before, const py::object& after) {
+            EmotionRating r;
+            r.name = text_field("emotion", "name", name);
+            r.before = score_field<Percent>(emotion_place(r), "before", before);
+            r.after = optional_score_field<Percent>(emotion_place(r), "after", after);
+            return r;
+          }),
+          py::kw_only(), py::arg("name"), py::arg("before"), py::arg("after") = py::none());
+  text_attr(cls, "name", &EmotionRating::name);
+  cls.def_property(
+         "before", [](const EmotionRating& r) { return r.before.value(); },
+         [](EmotionRating& r, const py::object& v) {
+           r.before = score_field<Percent>(emotion_place(r), "before", v);
+         },
+         "Strength before the work, 0–100 %.")
       .def_property(
           "after", [](const EmotionRating& r) { return optional_value(r.after); },
           [](EmotionRating& r, const py::object& v) {
@@ -349,66 +440,73 @@ void bind_emotion(py::module_& m) {
 }
 
 void bind_thought_record(py::module_& m) {
-  py::class_<ThoughtRecord>(m, "ThoughtRecord",
-                            "A CBT thought record (journal record type 'thought_record').")
-      .def(py::init([](std::string id, Instant time, std::string situation, std::string automatic_thought,
-                       const py::object& belief_before, std::string participant,
-                       std::vector<EmotionRating> emotions, const Strings& distortions, Strings evidence_for,
-                       Strings evidence_against, Strings alternatives, std::string friend_advice,
-                       std::string balanced_thought, const py::object& belief_after, std::string trigger) {
-             ThoughtRecord t;
-             t.participant = std::move(participant);
-             t.id = std::move(id);
-             t.time = time;
-             t.situation = std::move(situation);
-             t.automatic_thought = std::move(automatic_thought);
-             t.belief_before = score_field<Percent>(describe_record(t), "belief_before", belief_before);
-             t.emotions = std::move(emotions);
-             t.distortions = distortions_from_ids(distortions);
-             t.evidence_for = std::move(evidence_for);
-             t.evidence_against = std::move(evidence_against);
-             t.alternatives = std::move(alternatives);
-             t.friend_advice = std::move(friend_advice);
-             t.balanced_thought = std::move(balanced_thought);
-             t.belief_after = optional_score_field<Percent>(describe_record(t), "belief_after", belief_after);
-             t.trigger = std::move(trigger);
-             return t;
-           }),
-           py::kw_only(), py::arg("id"), py::arg("time"), py::arg("situation"), py::arg("automatic_thought"),
-           py::arg("belief_before"), py::arg("participant") = "",
-           py::arg("emotions") = std::vector<EmotionRating>{}, py::arg("distortions") = Strings{},
-           py::arg("evidence_for") = Strings{}, py::arg("evidence_against") = Strings{},
-           py::arg("alternatives") = Strings{}, py::arg("friend_advice") = "",
-           py::arg("balanced_thought") = "", py::arg("belief_after") = py::none(), py::arg("trigger") = "",
-           "Beliefs are 0–100 %; `distortions` are distortion ids.")
-      .def_readwrite("participant", &ThoughtRecord::participant)
-      .def_readwrite("id", &ThoughtRecord::id)
-      .def_readwrite("time", &ThoughtRecord::time)
-      .def_readwrite("situation", &ThoughtRecord::situation)
-      .def_readwrite("automatic_thought", &ThoughtRecord::automatic_thought)
+  py::class_<ThoughtRecord> cls(m, "ThoughtRecord",
+                                "A CBT thought record (journal record type 'thought_record').");
+  cls.def(py::init([](const py::object& id, Instant time, const py::object& situation,
+                      const py::object& automatic_thought, const py::object& belief_before,
+                      const py::object& participant, const py::object& emotions,
+                      const py::object& distortions, const py::object& evidence_for,
+                      const py::object& evidence_against, const py::object& alternatives,
+                      const py::object& friend_advice, const py::object& balanced_thought,
+                      const py::object& belief_after, const py::object& trigger) {
+            ThoughtRecord t;
+            name_fields(t, participant, id);
+            t.time = time;
+            const auto record = describe_record(t);
+            t.situation = text_field(record, "situation", situation);
+            t.automatic_thought = text_field(record, "automatic_thought", automatic_thought);
+            t.belief_before = score_field<Percent>(record, "belief_before", belief_before);
+            t.emotions = emotions_field(record, emotions);
+            t.distortions = distortions_from_ids(text_list_field(record, "distortions", distortions));
+            t.evidence_for = text_list_field(record, "evidence_for", evidence_for);
+            t.evidence_against = text_list_field(record, "evidence_against", evidence_against);
+            t.alternatives = text_list_field(record, "alternatives", alternatives);
+            t.friend_advice = text_field(record, "friend_advice", friend_advice);
+            t.balanced_thought = text_field(record, "balanced_thought", balanced_thought);
+            t.belief_after = optional_score_field<Percent>(record, "belief_after", belief_after);
+            t.trigger = text_field(record, "trigger", trigger);
+            return t;
+          }),
+          py::kw_only(), py::arg("id"), py::arg("time"), py::arg("situation"), py::arg("automatic_thought"),
+          py::arg("belief_before"), py::arg("participant") = "", py::arg("emotions") = py::list(),
+          py::arg("distortions") = py::list(), py::arg("evidence_for") = py::list(),
+          py::arg("evidence_against") = py::list(), py::arg("alternatives") = py::list(),
+          py::arg("friend_advice") = "", py::arg("balanced_thought") = "",
+          py::arg("belief_after") = py::none(), py::arg("trigger") = "",
+          "Beliefs are 0–100 %; `distortions` are distortion ids.");
+  text_attr(cls, "participant", &ThoughtRecord::participant);
+  text_attr(cls, "id", &ThoughtRecord::id);
+  text_attr(cls, "situation", &ThoughtRecord::situation);
+  text_attr(cls, "automatic_thought", &ThoughtRecord::automatic_thought);
+  text_list_attr(cls, "evidence_for", &ThoughtRecord::evidence_for);
+  text_list_attr(cls, "evidence_against", &ThoughtRecord::evidence_against);
+  text_list_attr(cls, "alternatives", &ThoughtRecord::alternatives);
+  text_attr(cls, "friend_advice", &ThoughtRecord::friend_advice);
+  text_attr(cls, "balanced_thought", &ThoughtRecord::balanced_thought);
+  text_attr(cls, "trigger", &ThoughtRecord::trigger);
+  cls.def_readwrite("time", &ThoughtRecord::time)
       .def_property(
           "belief_before", [](const ThoughtRecord& t) { return t.belief_before.value(); },
           [](ThoughtRecord& t, const py::object& v) {
             t.belief_before = score_field<Percent>(describe_record(t), "belief_before", v);
           },
           "How much the automatic thought was believed, 0–100 %.")
-      .def_readwrite("emotions", &ThoughtRecord::emotions)
+      .def_property(
+          "emotions", [](const ThoughtRecord& t) { return t.emotions; },
+          [](ThoughtRecord& t, const py::object& v) { t.emotions = emotions_field(describe_record(t), v); },
+          "The emotions rated (EmotionRating), in order.")
       .def_property(
           "distortions", [](const ThoughtRecord& t) { return distortion_ids(t.distortions); },
-          [](ThoughtRecord& t, const Strings& ids) { t.distortions = distortions_from_ids(ids); },
+          [](ThoughtRecord& t, const py::object& ids) {
+            t.distortions = distortions_from_ids(text_list_field(describe_record(t), "distortions", ids));
+          },
           "Distortion ids.")
-      .def_readwrite("evidence_for", &ThoughtRecord::evidence_for)
-      .def_readwrite("evidence_against", &ThoughtRecord::evidence_against)
-      .def_readwrite("alternatives", &ThoughtRecord::alternatives)
-      .def_readwrite("friend_advice", &ThoughtRecord::friend_advice)
-      .def_readwrite("balanced_thought", &ThoughtRecord::balanced_thought)
       .def_property(
           "belief_after", [](const ThoughtRecord& t) { return optional_value(t.belief_after); },
           [](ThoughtRecord& t, const py::object& v) {
             t.belief_after = optional_score_field<Percent>(describe_record(t), "belief_after", v);
           },
           "Re-rated belief after the work, 0–100 %, or None.")
-      .def_readwrite("trigger", &ThoughtRecord::trigger)
       .def("__eq__", &equal<ThoughtRecord>, py::is_operator(), py::arg("other"))
       .def("__repr__", [](const ThoughtRecord& t) {
         std::string out = repr_head("ThoughtRecord", t.participant, t.id, t.time);
@@ -492,6 +590,22 @@ std::optional<std::string> integer_reason(std::string_view scale, const py::hand
   return detail::integer_range_reason(lo, hi, got_text(v));
 }
 
+/// The reason of a rule of validate.hpp that is not about a number's range,
+/// for the Python entry points that take records as plain values (the Arrow
+/// bridge's dict rows): `rule` is "string", "bool", "minutes", "emotion",
+/// "list" (of `items`) — a value of the wrong type, worded as the reader words
+/// the same JSON value — or "missing" (a required field left out).
+std::string rule_reason(std::string_view rule, const py::handle& value, std::string_view items) {
+  if (rule == "missing") return rules::required_missing();
+  const std::string got = type_text(value);
+  if (rule == "string") return rules::not_a_string(got);
+  if (rule == "bool") return rules::not_true_or_false(got);
+  if (rule == "minutes") return rules::not_minutes(got);
+  if (rule == "emotion") return rules::not_an_emotion(got);
+  if (rule == "list") return rules::not_a_list(items, got);
+  detail::throw_invalid("unknown rule '" + std::string(rule) + "'");
+}
+
 /// The reason `text` is no time (`Instant::invalid_reason`), or None: for a
 /// Python reader of text times, so that its refusal reads as every other one.
 std::optional<std::string> time_reason(std::string_view text) {
@@ -529,32 +643,32 @@ std::optional<std::string> offset_reason(const py::int_& minutes) {
 }  // namespace
 
 void bind_assessment(py::module_& m) {
-  py::class_<Assessment>(m, "Assessment",
-                         "A questionnaire answered at one time (journal record type 'assessment').")
-      .def(py::init([](std::string id, Instant time, std::string instrument, const py::object& answers,
-                       std::string participant, std::string note) {
-             Assessment a;
-             a.participant = std::move(participant);
-             a.id = std::move(id);
-             a.time = time;
-             a.instrument = std::move(instrument);
-             a.answers = answers_field(describe_record(a), answers);
-             a.note = std::move(note);
-             return a;
-           }),
-           py::kw_only(), py::arg("id"), py::arg("time"), py::arg("instrument"), py::arg("answers"),
-           py::arg("participant") = "", py::arg("note") = "",
-           "`answers`: one integer per item of `instrument`, in item order (checked against the "
-           "instrument when scored, written or stored).")
-      .def_readwrite("participant", &Assessment::participant)
-      .def_readwrite("id", &Assessment::id)
-      .def_readwrite("time", &Assessment::time)
-      .def_readwrite("instrument", &Assessment::instrument)
+  py::class_<Assessment> cls(m, "Assessment",
+                             "A questionnaire answered at one time (journal record type 'assessment').");
+  cls.def(py::init([](const py::object& id, Instant time, const py::object& instrument,
+                      const py::object& answers, const py::object& participant, const py::object& note) {
+            Assessment a;
+            name_fields(a, participant, id);
+            a.time = time;
+            const auto record = describe_record(a);
+            a.instrument = text_field(record, "instrument", instrument);
+            a.answers = answers_field(record, answers);
+            a.note = text_field(record, "note", note);
+            return a;
+          }),
+          py::kw_only(), py::arg("id"), py::arg("time"), py::arg("instrument"), py::arg("answers"),
+          py::arg("participant") = "", py::arg("note") = "",
+          "`answers`: one integer per item of `instrument`, in item order (checked against the "
+          "instrument when scored, written or stored).");
+  text_attr(cls, "participant", &Assessment::participant);
+  text_attr(cls, "id", &Assessment::id);
+  text_attr(cls, "instrument", &Assessment::instrument);
+  text_attr(cls, "note", &Assessment::note);
+  cls.def_readwrite("time", &Assessment::time)
       .def_property(
           "answers", [](const Assessment& a) { return a.answers; },
           [](Assessment& a, const py::object& v) { a.answers = answers_field(describe_record(a), v); },
           "One integer per item of `instrument`, in item order.")
-      .def_readwrite("note", &Assessment::note)
       .def("__eq__", &equal<Assessment>, py::is_operator(), py::arg("other"))
       .def("__repr__", [](const Assessment& a) {
         std::string out = repr_head("Assessment", a.participant, a.id, a.time);
@@ -579,6 +693,9 @@ void register_model(py::module_& m) {
         "'answer'), worded as the journal reader words it for the same JSON value, or None.");
   m.def("_got_text", &got_text, py::arg("value"),
         "What `value` is in the journal reader's words (`a string`, `true/false`, ...), or its number.");
+  m.def("_rule_reason", &rule_reason, py::arg("rule"), py::arg("value") = py::none(), py::arg("items") = "",
+        "The reason of a type rule ('string', 'bool', 'minutes', 'emotion', 'list' of `items`) for `value`, "
+        "or of 'missing' (a required field left out), in the journal reader's words.");
   m.def("_time_reason", &time_reason, py::arg("text"),
         "The model's reason `text` is no RFC 3339 time with an offset, or None.");
   m.def("_year_reason", &year_reason, py::arg("year"),

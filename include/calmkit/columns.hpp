@@ -21,14 +21,13 @@
 namespace calmkit {
 
 class Journal;
-namespace metrics {
-struct EpisodeTable;
-}  // namespace metrics
 
 namespace detail {
 /// What the metrics derive from a journal's columns and share between calls
 /// (the episode table, which time-to-calm, its summary, the curves and the
-/// trends all start from), kept until the journal changes.
+/// trends all start from), kept until the journal changes. The model layer
+/// keeps the results without knowing their type: the metrics layer names it
+/// (`make()`'s result), so nothing here depends on a header above the model.
 ///
 /// The journal keys it to its revision on every change (`key`), which drops
 /// every kept result; columns that are no journal's (a `Cohort` filled by the
@@ -67,18 +66,20 @@ class DerivedCache {
   }
 
   /// The episode table for (`threshold`, `window_us`): the kept one, else
-  /// `make()`'s, kept while the columns stay in this state. Concurrent callers
-  /// with the same parameters wait for one `make()`.
+  /// `make()`'s (a `std::shared_ptr<const T>`), kept while the columns stay in
+  /// this state. Concurrent callers with the same parameters wait for one
+  /// `make()`.
   template <class Make>
-  std::shared_ptr<const metrics::EpisodeTable> episode_table(int threshold, std::int64_t window_us,
-                                                             Make&& make) {
+  auto episode_table(int threshold, std::int64_t window_us, Make&& make) -> decltype(make()) {
+    using Table = typename decltype(make())::element_type;
     std::unique_lock lock(mutex_);
     if (state_ == 0) {
       lock.unlock();
       return make();
     }
     for (const auto& e : episodes_)
-      if (e.threshold == threshold && e.window_us == window_us) return e.table;
+      if (e.threshold == threshold && e.window_us == window_us)
+        return std::static_pointer_cast<Table>(e.table);
     auto table = make();
     if (episodes_.size() == max_kept) episodes_.erase(episodes_.begin());
     episodes_.push_back({threshold, window_us, table});
@@ -91,7 +92,7 @@ class DerivedCache {
   struct Entry {
     int threshold;
     std::int64_t window_us;
-    std::shared_ptr<const metrics::EpisodeTable> table;
+    std::shared_ptr<const void> table;  // the one type the metrics layer keeps here
   };
   std::mutex mutex_;
   std::uint64_t state_ = 0;  ///< the journal revision the results belong to; 0: keep none

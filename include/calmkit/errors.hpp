@@ -17,7 +17,10 @@
 
 namespace calmkit {
 
-/// A journal line (or a whole file) that breaks the journal format.
+/// A journal line (or a whole file) that breaks the journal format, or a
+/// record refused by the same rules at another entry point (`RecordError`,
+/// validate.hpp: `Journal::add`, the writer, the store, whose place is the
+/// record and whose `path` is "" and `line` 0).
 ///
 /// Carries where the problem is as data (`path`, `line`, `field`) as well as in
 /// the message, which reads `PATH:LINE: field 'FIELD': REASON`.
@@ -52,6 +55,7 @@ class CALMKIT_EXPORT JournalFormatError : public std::invalid_argument {
   [[nodiscard]] const std::string& reason() const noexcept { return reason_; }
 
   /// The message format shared by exceptions and lenient-mode reports.
+  /// (`RecordError` uses it too, with its place as `path` and line 0.)
   static std::string compose(std::string_view path, std::size_t line, std::string_view field,
                              std::string_view reason) {
     std::string msg(path);
@@ -68,6 +72,15 @@ class CALMKIT_EXPORT JournalFormatError : public std::invalid_argument {
     msg += reason;
     return msg;
   }
+
+ protected:
+  /// A refusal that is no file's line (`RecordError`): `path` "", line 0, and
+  /// the message `PLACE: field 'FIELD': REASON`.
+  JournalFormatError(std::string_view place, std::string field, std::string reason)
+      : std::invalid_argument(compose(place, 0, field, reason)),
+        line_(0),
+        field_(std::move(field)),
+        reason_(std::move(reason)) {}
 
  private:
   std::string path_;

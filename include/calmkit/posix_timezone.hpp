@@ -232,11 +232,12 @@ class PosixTimeZone {
     detail::throw_invalid("invalid POSIX TZ rule '" + rule_ + "': " + why);
   }
 
+  /// The offset rule of `UtcOffset` (what `offset_at` makes), in its words:
+  /// `standard-time offset: UTC offset must be within -23:59..+23:59, got
+  /// -1440 minutes` (east of UTC is positive, as UtcOffset counts).
   void check_range(int west_s, const char* what) const {
-    if (west_s <= -24 * 3600 || west_s >= 24 * 3600) {
-      fail(std::string(what) + " must be within 23:59 of UTC, got " + std::to_string(-west_s / 3600) +
-           " hours east");
-    }
+    if (!UtcOffset::make(-west_s / 60))
+      fail(std::string(what) + ": " + detail::offset_out_of_range(-west_s / 60));
   }
 
   struct Parser {

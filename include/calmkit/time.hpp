@@ -19,6 +19,7 @@
 #include <charconv>
 #include <chrono>
 #include <compare>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <optional>
@@ -32,20 +33,84 @@ using Duration = std::chrono::microseconds;
 
 namespace detail {
 
-/// The rule of a UTC offset, in the one wording every entry point uses (the
-/// timestamp parser's reason, UtcOffset, the Python bindings).
-inline constexpr std::string_view offset_rule = "UTC offset must be within -23:59..+23:59";
-/// The rule of a year (detail::min_year..detail::max_year), in the one wording
-/// every entry point uses.
-inline constexpr std::string_view year_rule = "year must be 1400..9999";
+/// The years a journal holds, 1400-01-01 .. 9999-12-31 (Boost's range): the
+/// year rule's bounds, from which its text (`year_rule`) is made.
+inline constexpr int min_year = 1400;
+inline constexpr int max_year = 9999;
+/// The largest magnitude of a UTC offset, 23:59 (in minutes): `UtcOffset`'s
+/// bound, from which the offset rule's text (`offset_rule`) is made.
+inline constexpr int max_offset_minutes = 23 * 60 + 59;
 
+/// A rule's text made at compile time from its bounds, so that the words and
+/// the numbers the rule checks cannot drift apart: a NUL-terminated string of
+/// at most 63 characters.
+struct RuleText {
+  char text[64] = {};
+  std::size_t size = 0;
+
+  constexpr RuleText& operator<<(std::string_view s) {
+    for (const char c : s) text[size++] = c;
+    return *this;
+  }
+  /// A number >= 0, with at least `width` digits (leading zeros).
+  constexpr RuleText& digits(int v, int width = 1) {
+    char buf[12] = {};
+    int n = 0;
+    do {
+      buf[n++] = static_cast<char>('0' + v % 10);
+      v /= 10;
+    } while (v > 0 || n < width);
+    while (n > 0) text[size++] = buf[--n];
+    return *this;
+  }
+  [[nodiscard]] constexpr std::string_view view() const { return {text, size}; }
+};
+
+/// The rule of a UTC offset, in the one wording every entry point uses (the
+/// timestamp parser's reason, UtcOffset, POSIX TZ rules, the Python
+/// bindings): `UTC offset must be within -23:59..+23:59`.
+inline constexpr RuleText offset_rule_text = [] {
+  RuleText t;
+  t << "UTC offset must be within -";
+  t.digits(max_offset_minutes / 60, 2) << ":";
+  t.digits(max_offset_minutes % 60, 2) << "..+";
+  t.digits(max_offset_minutes / 60, 2) << ":";
+  t.digits(max_offset_minutes % 60, 2);
+  return t;
+}();
+/// `offset_rule_text` as a view (NUL-terminated).
+inline constexpr std::string_view offset_rule = offset_rule_text.view();
+
+/// The rule of a year (min_year..max_year), in the one wording every entry
+/// point uses: `year must be 1400..9999`.
+inline constexpr RuleText year_rule_text = [] {
+  RuleText t;
+  t << "year must be ";
+  t.digits(min_year) << "..";
+  t.digits(max_year);
+  return t;
+}();
+/// `year_rule_text` as a view (NUL-terminated).
+inline constexpr std::string_view year_rule = year_rule_text.view();
+
+/// `offset_rule` with a value of the wrong kind, as the JSON reader words it
+/// (`true/false`, `8.5`): "..., got 8.5".
+inline std::string offset_out_of_range(std::string_view got) {
+  return std::string(offset_rule) + ", got " + std::string(got);
+}
 /// `offset_rule` with the value that broke it: "..., got 1440 minutes".
 inline std::string offset_out_of_range(long long minutes) {
-  return std::string(offset_rule) + ", got " + std::to_string(minutes) + " minutes";
+  return offset_out_of_range(std::to_string(minutes) + " minutes");
 }
 /// `year_rule` with the value that broke it: "..., got 10000".
 inline std::string year_out_of_range(long long year) {
   return std::string(year_rule) + ", got " + std::to_string(year);
+}
+/// `year_rule` for a time given as a UTC instant and an offset (a column of
+/// microseconds), whose year is that of its wall clock:
+/// "year must be 1400..9999 (at its UTC offset)".
+inline std::string year_out_of_range_at_offset() {
+  return std::string(year_rule) + " (at its UTC offset)";
 }
 
 }  // namespace detail
@@ -55,7 +120,7 @@ inline std::string year_out_of_range(long long year) {
 class UtcOffset {
  public:
   /// Largest magnitude an offset may have: 1439 minutes (23:59).
-  static constexpr int max_minutes = 23 * 60 + 59;
+  static constexpr int max_minutes = detail::max_offset_minutes;
 
   constexpr UtcOffset() noexcept = default;
 
@@ -129,10 +194,6 @@ class LocalDateTime {
 };
 
 namespace detail {
-
-/// Days between 1970-01-01 and 1400-01-01 .. 9999-12-31 (Boost's range).
-inline constexpr int min_year = 1400;
-inline constexpr int max_year = 9999;
 
 /// Day number of 1970-01-01 in Boost's (Julian) day count.
 inline std::int64_t unix_epoch_day_number() {

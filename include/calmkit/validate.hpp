@@ -55,31 +55,24 @@ struct RuleViolation {
 };
 
 /// A record that breaks a rule, refused by `Journal`, the store, the writer or
-/// the Python record classes (the reader throws `JournalFormatError` instead,
-/// with the file and line). A `std::invalid_argument` (Python: `ValueError`)
-/// whose message is `PLACE: field 'FIELD': REASON`, with the parts as data.
-class CALMKIT_EXPORT RecordError : public std::invalid_argument {
+/// the Python record classes. A `JournalFormatError` (so a `std::invalid_argument`;
+/// Python: `calmkit.RecordError`, a `JournalFormatError`; JavaScript: the same
+/// name) whose `path` is "" and `line` 0, and whose message is
+/// `PLACE: field 'FIELD': REASON`: the reader's error for the same record reads
+/// the same after the place.
+class CALMKIT_EXPORT RecordError : public JournalFormatError {
  public:
   /// @param place  who refused which record, e.g. `cannot add trigger 't1' of participant 'p'`
   /// @param field  the field of the broken rule ("" for the record as a whole)
   /// @param reason the rule's reason
   RecordError(std::string place, std::string field, std::string reason)
-      : std::invalid_argument(JournalFormatError::compose(place, 0, field, reason)),
-        place_(std::move(place)),
-        field_(std::move(field)),
-        reason_(std::move(reason)) {}
+      : JournalFormatError(place, std::move(field), std::move(reason)), place_(std::move(place)) {}
 
   /// Who refused which record.
   [[nodiscard]] const std::string& place() const noexcept { return place_; }
-  /// The field of the broken rule.
-  [[nodiscard]] const std::string& field() const noexcept { return field_; }
-  /// The rule's reason, the same at every entry point.
-  [[nodiscard]] const std::string& reason() const noexcept { return reason_; }
 
  private:
   std::string place_;
-  std::string field_;
-  std::string reason_;
 };
 
 namespace detail {
@@ -165,6 +158,42 @@ namespace rules {
   if (!value.empty()) [[likely]]
     return std::nullopt;
   return RuleViolation{std::string(field), "must not be empty"};
+}
+
+/// The reasons of the type rules: a field holds a value of its JSON type.
+/// `got` is what the value is, in the JSON reader's words (`a string`,
+/// `a number`, `true/false`, `a list`, `an object`, `null`); each entry point
+/// (the reader, the Arrow bridge, the Python record classes) words its value
+/// the same way, so that a value of the wrong type reads the same everywhere.
+/// (An integer field's reason is `detail::integer_range_reason`, with the range.)
+///
+/// A text field (`context`, `id`, ...): `must be a string, got a number`.
+[[nodiscard]] inline std::string not_a_string(std::string_view got) {
+  return "must be a string, got " + std::string(got);
+}
+/// A true/false field (`acted_on_urge`, `completed`): `must be true or false, got a number`.
+[[nodiscard]] inline std::string not_true_or_false(std::string_view got) {
+  return "must be true or false, got " + std::string(got);
+}
+/// `acted_after_minutes`: `must be a number (of minutes), got a string`
+/// (its value is `Minutes`' rule, `acted_after_minutes`).
+[[nodiscard]] inline std::string not_minutes(std::string_view got) {
+  return "must be a number (of minutes), got " + std::string(got);
+}
+/// A list field, whose items are `items` (`strings`, `integers`, `emotion
+/// objects`, `distortion ids`): `must be a list of strings, got a string`.
+[[nodiscard]] inline std::string not_a_list(std::string_view items, std::string_view got) {
+  return "must be a list of " + std::string(items) + ", got " + std::string(got);
+}
+/// An item of `emotions`: `must be an object {name, before, after}, got null`.
+[[nodiscard]] inline std::string not_an_emotion(std::string_view got) {
+  return "must be an object {name, before, after}, got " + std::string(got);
+}
+/// An optional id or trigger reference written but empty (the format's way to
+/// say "none" is to leave the field out): `must not be empty (leave the field
+/// out instead)`.
+[[nodiscard]] inline std::string empty_but_present() {
+  return "must not be empty (leave the field out instead)";
 }
 
 /// The reason of the rule "text is UTF-8" for a value whose byte `byte`, at

@@ -10,7 +10,9 @@ trigger frequency and trends, recovery, practice.
 - Records and journals: ``Journal``, ``Trigger``, ``Reading``,
   ``ExerciseSession``, ``ThoughtRecord``; ``read_journal``, ``write_journal``
   (a bad line raises ``JournalFormatError``, a ``ValueError`` with ``.path``,
-  ``.line`` and ``.field``).
+  ``.line``, ``.field`` and ``.reason``; a record refused by the same rules
+  elsewhere, e.g. by ``Journal.add``, raises its subclass ``RecordError``,
+  with ``.place`` and the reader's ``.field`` and ``.reason``).
 - Metrics as pandas DataFrames: ``time_to_calm``, ``time_to_calm_summary``,
   ``trigger_frequency``, ``trigger_trend`` and more (``calmkit.metrics``).
 - Exercises and the guided-session engine: ``catalog``, ``Session``.
@@ -87,6 +89,7 @@ from ._core import (
     JOURNAL_FORMAT_VERSION,
     JournalFormatError,
     ReadReport,
+    RecordError,
     ReadResult,
     SkippedLine,
     parse_journal,
@@ -247,6 +250,7 @@ __all__ = [
     "JOURNAL_FORMAT_VERSION",
     "JournalFormatError",
     "ReadReport",
+    "RecordError",
     "ReadResult",
     "SkippedLine",
     "parse_journal",

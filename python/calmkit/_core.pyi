@@ -294,6 +294,13 @@ class JournalFormatError(ValueError):
     field: str
     reason: str
 
+class RecordError(JournalFormatError):
+    """A record refused by the journal format's rules where it is no file's line (Journal.add, the record
+    classes, the writer, the store): ``path`` '' and ``line`` 0, ``field`` and ``reason`` as the reader gives
+    them, and ``place`` (who refused which record), which the message begins with."""
+
+    place: str
+
 class SkippedLine:
     """One line a lenient read skipped."""
 

@@ -576,11 +576,6 @@ _SCALE = {"intensity": "intensity", "intensity_before": "intensity", "intensity_
 _LIST_OF = {"distortions": "distortion ids", "emotions": "emotion objects", "answers": "integers"}
 
 
-def _type_text(value: Any) -> str:
-    """What `value` is in the journal reader's words (`a number`, `a string`, `true/false`, ...)."""
-    return "a number" if isinstance(value, (int, float)) and not isinstance(value, bool) else _core._got_text(value)
-
-
 def _value_reason(pa: Any, field: str, type_: Any, value: Any, missing: bool) -> tuple[str, str] | None:
     """(field, reason) when `value` is not what the journal reader takes for
     `field` as JSON, in the reader's words; None when it is (or is absent).
@@ -588,23 +583,23 @@ def _value_reason(pa: Any, field: str, type_: Any, value: Any, missing: bool) ->
     converts it, which would truncate 8.7 to 8, take True as 1 and split a
     string into letters."""
     if missing:
-        return field, "required field is missing"
+        return field, _core._rule_reason("missing")
     if value is None or value == "" or (isinstance(value, list) and not value):
         return None
     if pa.types.is_integer(type_):
         reason = _core._integer_reason(_SCALE[field], value)
         return None if reason is None else (field, reason)
     if pa.types.is_boolean(type_):
-        return None if isinstance(value, bool) else (field, f"must be true or false, got {_type_text(value)}")
+        return None if isinstance(value, bool) else (field, _core._rule_reason("bool", value))
     if pa.types.is_floating(type_):  # minutes: a number here; its value is the model's rule (C++)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return None
-        return field, f"must be a number (of minutes), got {_type_text(value)}"
+        return field, _core._rule_reason("minutes", value)
     if pa.types.is_string(type_):
-        return None if isinstance(value, str) else (field, f"must be a string, got {_type_text(value)}")
+        return None if isinstance(value, str) else (field, _core._rule_reason("string", value))
     if pa.types.is_list(type_):
         if not isinstance(value, list):
-            return field, f"must be a list of {_LIST_OF.get(field, 'strings')}, got {_type_text(value)}"
+            return field, _core._rule_reason("list", value, _LIST_OF.get(field, "strings"))
         for i, item in enumerate(value):
             reason = _item_reason(pa, f"{field}[{i}]", field, type_.value_type, item)
             if reason is not None:
@@ -615,24 +610,24 @@ def _value_reason(pa: Any, field: str, type_: Any, value: Any, missing: bool) ->
 def _item_reason(pa: Any, at: str, field: str, type_: Any, item: Any) -> tuple[str, str] | None:
     if pa.types.is_struct(type_):  # an emotion {name, before, after}
         if not isinstance(item, dict):
-            return at, f"must be an object {{name, before, after}}, got {_type_text(item)}"
+            return at, _core._rule_reason("emotion", item)
         for sub in type_:
             v = item.get(sub.name)
             if v is None:  # absent (None too, as at the top level)
                 if sub.name in ("name", "before"):
-                    return f"{at}.{sub.name}", "required field is missing"
+                    return f"{at}.{sub.name}", _core._rule_reason("missing")
                 continue
             if pa.types.is_integer(sub.type):
                 reason = _core._integer_reason(_SCALE[sub.name], v)
             else:
-                reason = None if isinstance(v, str) else f"must be a string, got {_type_text(v)}"
+                reason = None if isinstance(v, str) else _core._rule_reason("string", v)
             if reason is not None:
                 return f"{at}.{sub.name}", reason
         return None
     if pa.types.is_integer(type_):
         reason = _core._integer_reason(_SCALE[field], item)
         return None if reason is None else (at, reason)
-    return None if isinstance(item, str) else (at, f"must be a string, got {_type_text(item)}")
+    return None if isinstance(item, str) else (at, _core._rule_reason("string", item))
 
 
 def _absent_as_none(value: Any) -> Any:

@@ -60,6 +60,8 @@ def save(path: Path, records: list[_Record]) -> None:
     journal or store at ``path`` (see :func:`calmkit.home.add_records`)."""
     try:
         home.add_records(path, records)
+    except _core.RecordError as e:  # a record refused by a rule: not the file's problem
+        raise GuidedFailure(f"cannot add to {path}: {e}") from e
     except _core.JournalFormatError:
         raise
     except ValueError as e:

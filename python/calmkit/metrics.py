@@ -218,12 +218,12 @@ def _episode_parameters(threshold: Any, window_hours: Any, optional: bool = Fals
     are checked by the C++ core (ValueError). None only when ``optional``."""
     if not (optional and threshold is None) and (isinstance(threshold, (bool, np.bool_))
                                                  or not isinstance(threshold, (int, np.integer))):
-        raise TypeError(f"threshold must be a whole number 0-10 (calm is distress <= threshold), "
-                        f"got {threshold!r} ({type(threshold).__name__})")
+        # the distress scale's rule in the model's words (Intensity): `must be an integer 0..10, got 3.5`
+        raise TypeError(f"threshold {_core._integer_reason('intensity', threshold)}")
     if not (optional and window_hours is None) and (
             isinstance(window_hours, (bool, np.bool_))
             or not isinstance(window_hours, (int, float, np.integer, np.floating))):
-        raise TypeError(f"window_hours must be a number of hours >= 0, got {window_hours!r} "
+        raise TypeError(f"window_hours must be a finite number of hours >= 0, got {window_hours!r} "
                         f"({type(window_hours).__name__})")
 
 

@@ -442,7 +442,7 @@ TEST_CASE("a summary of episode arrays equals the cohort's, and bad arrays name 
   calm[2] = 1;
   const std::vector<double> nan_minutes{60, std::nan(""), 0, 20};
   CHECK_THROWS_WITH(time_to_calm_summary(keys, nan_minutes, calm),
-                    "episodes row 1, field 'minutes': must be a finite number >= 0");
+                    "episodes row 1, field 'minutes': must be a finite number of minutes >= 0, got nan");
   const std::vector<double> short_minutes{60, 60};
   CHECK_THROWS_WITH(time_to_calm_summary(keys, short_minutes, calm), Catch::Contains("differ in length"));
 }

@@ -541,3 +541,49 @@ TEST_CASE("a value the types refuse: the reader words it with the type's own rea
                     "invalid time '2026-02-30T21:14:00+01:00': day does not exist in that month");
   CHECK_THROWS_WITH(parse_trigger_category("sadness"), unknown_trigger_category("sadness"));
 }
+
+TEST_CASE("a record refused by Journal::add is a JournalFormatError with no file or line", "[rules]") {
+  // One name across C++, Python and JavaScript: RecordError is a JournalFormatError (path "", line 0) whose
+  // field and reason are the reader's for the same record, and whose message begins with its place.
+  Journal journal;
+  Reading r;
+  r.participant = "p";
+  r.time = at("2026-03-02T21:20:00+01:00");
+  r.trigger = "t9";
+  try {
+    journal.add(r);
+    FAIL("Journal::add took a reading linked to a trigger the journal does not have");
+  } catch (const JournalFormatError& e) {
+    const auto* record = dynamic_cast<const RecordError*>(&e);
+    REQUIRE(record != nullptr);
+    CHECK(e.path().empty());
+    CHECK(e.line() == 0);
+    CHECK(e.field() == "trigger");
+    CHECK(e.reason() == "refers to trigger 't9', which participant 'p' does not have");
+    CHECK(record->place() == "cannot add reading of participant 'p'");
+    CHECK(std::string(e.what()) == record->place() + ": field 'trigger': " + e.reason());
+  }
+  CHECK(journal.size() == 0);
+  // The reader's error for the same record in a file: the same field and reason.
+  try {
+    (void)parse_journal(
+        "{\"type\":\"reading\",\"participant\":\"p\",\"time\":\"2026-03-02T21:20:00+01:00\","
+        "\"intensity\":3,\"trigger\":\"t9\"}\n");
+    FAIL("the reader took it");
+  } catch (const JournalFormatError& e) {
+    CHECK(dynamic_cast<const RecordError*>(&e) == nullptr);
+    CHECK(e.field() == "trigger");
+    CHECK(e.reason() == "refers to trigger 't9', which participant 'p' does not have");
+  }
+}
+
+TEST_CASE("the year and offset rules' texts are made from their bounds", "[rules]") {
+  CHECK(calmkit::detail::year_rule == "year must be " + std::to_string(calmkit::detail::min_year) + ".." +
+                                          std::to_string(calmkit::detail::max_year));
+  const int h = UtcOffset::max_minutes / 60, m = UtcOffset::max_minutes % 60;
+  CHECK(calmkit::detail::offset_rule == "UTC offset must be within -" + std::to_string(h) + ":" +
+                                            std::to_string(m) + "..+" + std::to_string(h) + ":" +
+                                            std::to_string(m));
+  CHECK(calmkit::detail::year_rule.data()[calmkit::detail::year_rule.size()] ==
+        '\0');  // the parser's C string
+}

@@ -359,3 +359,17 @@ def test_retired_cpp_spellings_are_only_deprecated_aliases() -> None:
     # ... and every deprecated alias names what to use instead
     aliases = [line for _, line in CPP_LINES if "[[deprecated" in line]
     assert len(aliases) >= 6 and all(re.search(r'\[\[deprecated\("use \S', line) for line in aliases)
+
+
+def test_the_model_headers_know_nothing_of_the_metrics() -> None:
+    # Data flows one way (STYLE.md): the model's headers neither include a metrics header nor name a metrics
+    # type (columns.hpp forward-declared metrics::EpisodeTable for its cache). Comments may point upwards.
+    root = REPO / "include" / "calmkit"
+    offenders = []
+    for header in sorted(root.glob("*.hpp")):
+        if header.name in ("calmkit.hpp", "metrics.hpp"):  # the umbrellas
+            continue
+        code = re.sub(r"//[^\n]*", "", header.read_text(encoding="utf-8"))
+        if re.search(r"#include\s*<calmkit/metrics|\bmetrics::", code):
+            offenders.append(header.name)
+    assert offenders == []

@@ -185,7 +185,7 @@ def _with(table, column, values, type_=None):
 @pytest.mark.parametrize("table,column,values,type_,message", [
     ("readings", "intensity", [6, 11], pa.int8(), r"readings: row 1: field 'intensity': must be an integer 0\.\.10, got 11"),
     ("readings", "intensity", [6, None], pa.int8(), r"readings: row 1: field 'intensity': required field is missing"),
-    ("readings", "intensity", [6.0, 2.5], pa.float64(), r"readings: row 1: field 'intensity': must be an integer, got 2\.5"),
+    ("readings", "intensity", [6.0, 2.5], pa.float64(), r"readings: row 1: field 'intensity': must be an integer 0\.\.10, got 2\.5"),
     ("triggers", "acted_after_minutes", [math.nan, None, None], pa.float64(),
      r"triggers: row 0: field 'acted_after_minutes': must be a finite number of minutes >= 0, got nan"),
     ("triggers", "acted_after_minutes", [-1.0, None, None], pa.float64(),

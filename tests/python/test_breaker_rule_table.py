@@ -584,3 +584,159 @@ def test_cohort_from_arrays_refuses_a_participant_listed_twice() -> None:
             np.array([], np.int16), np.array([], np.int8), np.array([], np.int32))
         calmkit.time_to_calm(cohort)
     assert str(err.value) == "cohort columns: participants row 1, field 'participant': 'p' is listed twice (also row 0)"
+
+
+# Text and list fields of the record classes (R3, more): a value of the wrong type and a str that
+# holds a lone surrogate are refused with the field and the reader's reason for the same value.
+TEXTS = [
+    (rec("trigger", context=5), "context"),
+    (rec("trigger", urge=None), "urge"),
+    (rec("trigger", participant=["p"]), "participant"),
+    (rec("trigger", id=7), "id"),
+    (rec("trigger", category=3), "category"),
+    (rec("trigger", tags="x"), "tags"),
+    (rec("trigger", thoughts=["a", 5]), "thoughts[1]"),
+    (rec("trigger", sensations={"a": 1}), "sensations"),
+    (rec("reading", note=1.5), "note"),
+    (rec("reading", trigger=False), "trigger"),
+    (rec("exercise", exercise=None), "exercise"),
+    (rec("exercise", responses=["ok", None]), "responses[1]"),
+    (rec("thought_record", situation=8), "situation"),
+    (rec("thought_record", evidence_for="all of it"), "evidence_for"),
+    (rec("thought_record", distortions=[1]), "distortions[0]"),
+    (rec("thought_record", emotions="fear"), "emotions"),
+    (rec("thought_record", balanced_thought=["x"]), "balanced_thought"),
+    (rec("assessment", instrument=7), "instrument"),
+    (rec("assessment", note=True), "note"),
+]
+
+
+@pytest.mark.parametrize("record, field", TEXTS, ids=[f"{r['type']}.{f}" for r, f in TEXTS])
+def test_the_record_classes_refuse_a_text_or_list_of_the_wrong_type_as_the_reader(record: dict[str, Any],
+                                                                                 field: str) -> None:
+    with pytest.raises(calmkit.JournalFormatError) as want:
+        calmkit.parse_journal(line(record))
+    assert want.value.field == field
+    with pytest.raises(calmkit.RecordError) as err:
+        CLASS_OF[record["type"]](**_record_class_kwargs(record))
+    assert (err.value.field, err.value.reason) == (field, want.value.reason)
+    assert str(err.value).endswith(f": field '{field}': {want.value.reason}")
+    # the setter of the same attribute
+    name = field.split("[")[0]
+    good = CLASS_OF[record["type"]](**_record_class_kwargs(BASE[record["type"]]))
+    with pytest.raises(calmkit.RecordError) as err:
+        setattr(good, name, record[name])
+    assert (err.value.field, err.value.reason) == (field, want.value.reason)
+
+
+SURROGATES = [("trigger", "context", "a\ud800"), ("trigger", "participant", "\udc00p"), ("reading", "note", "ok \ud834"),
+              ("thought_record", "automatic_thought", "\ud800\udc00"), ("assessment", "id", "a\udfff1")]
+
+
+@pytest.mark.parametrize("kind, field, text", SURROGATES, ids=[f"{k}.{f}" for k, f, _ in SURROGATES])
+def test_the_record_classes_refuse_a_lone_surrogate_as_the_reader_refuses_its_bytes(kind: str, field: str,
+                                                                                   text: str) -> None:
+    # A str with a lone surrogate has no UTF-8 form; the bytes Python's surrogatepass gives it (ED A0 80 ...)
+    # in a line are refused by the reader with the field and the byte: the record classes say the same.
+    data = line(rec(kind, **{field: "\x00MARK"})).encode("utf-8").replace(
+        b"\\u0000MARK", text.encode("utf-8", "surrogatepass"))
+    with pytest.raises(calmkit.JournalFormatError) as want:
+        calmkit.parse_journal(data)
+    assert want.value.field == field and "is not valid UTF-8 (byte 0x" in want.value.reason
+    with pytest.raises(calmkit.RecordError) as err:
+        CLASS_OF[kind](**_record_class_kwargs(rec(kind, **{field: text})))
+    assert (err.value.field, err.value.reason) == (field, want.value.reason)
+    good = CLASS_OF[kind](**_record_class_kwargs(BASE[kind]))
+    with pytest.raises(calmkit.RecordError) as err:
+        setattr(good, field, text)
+    assert (err.value.field, err.value.reason) == (field, want.value.reason)
+
+
+def test_the_record_classes_keep_taking_text_and_lists() -> None:
+    t = calmkit.Trigger(id="t1", time=dt.datetime.fromisoformat(T0), category="conflict", intensity=7,
+                        context="café \U0001F600", thoughts=("a", "b"), tags=[], participant="ana")
+    assert (t.context, t.thoughts, t.tags, t.participant) == ("café \U0001F600", ["a", "b"], [], "ana")
+    t.tags = ["x"]
+    assert t.tags == ["x"]
+    th = calmkit.ThoughtRecord(id="th1", time=dt.datetime.fromisoformat(T0), situation="s", automatic_thought="a",
+                               belief_before=50, emotions=[calmkit.EmotionRating(name="fear", before=50)],
+                               distortions=("labeling",))
+    assert [e.name for e in th.emotions] == ["fear"] and th.distortions == ["labeling"]
+    with pytest.raises(calmkit.RecordError, match=r"field 'emotions\[0\]': must be an object \{name, before, "
+                                                  r"after\}, got an object$"):
+        th.emotions = [{"name": "fear", "before": 50}]
+
+
+# Journal.add (and Journal(records)): the reader's exception shape, one name in C++, Python and JavaScript.
+ADDED = [
+    (rec("reading", trigger="t9"), "trigger"),
+    (rec("trigger", id="t0"), "id"),
+    (rec("reading", participant="q", trigger="t0"), "trigger"),  # another participant's trigger
+    (rec("trigger", id=""), "id"),
+]
+
+
+@pytest.mark.parametrize("record, field", ADDED, ids=[f"{r['type']}.{f}" for r, f in ADDED])
+def test_journal_add_raises_a_record_error_with_the_readers_field_and_reason(record: dict[str, Any],
+                                                                            field: str) -> None:
+    with pytest.raises(calmkit.JournalFormatError) as want:
+        calmkit.parse_journal(FIRST + "\n" + line(record))
+    journal = calmkit.parse_journal(FIRST)
+    obj = CLASS_OF[record["type"]](**_record_class_kwargs(record))
+    with pytest.raises(calmkit.RecordError) as err:
+        journal.add(obj)
+    e = err.value
+    assert isinstance(e, calmkit.JournalFormatError) and isinstance(e, ValueError)
+    reason = want.value.reason.replace(" (first used on line 1)", "")
+    assert (e.path, e.line, e.field, e.reason) == ("", 0, field, reason)
+    assert e.place.startswith("cannot add ") and str(e) == f"{e.place}: field '{field}': {reason}"
+    assert len(journal) == 1  # nothing half-added
+    with pytest.raises(calmkit.RecordError) as err:
+        calmkit.Journal([calmkit.parse_journal(FIRST).triggers[0], obj])
+    assert (err.value.field, err.value.reason) == (field, reason)
+
+
+def test_the_reader_still_raises_the_journal_format_error_itself() -> None:
+    with pytest.raises(calmkit.JournalFormatError) as err:
+        calmkit.parse_journal(line(rec("reading", intensity=11)))
+    assert type(err.value) is calmkit.JournalFormatError and err.value.line == 1
+
+
+def test_the_calm_threshold_is_the_distress_scales_rule_in_its_words() -> None:
+    # episodes.hpp and metrics.py took their own words for 0..10; the rule is Intensity's.
+    journal = calmkit.parse_journal(FIRST)
+    for value in (11, -1, 3.5, True, "3", None):
+        with pytest.raises(calmkit.JournalFormatError) as want:
+            calmkit.parse_journal(line(rec("trigger", intensity=value)))
+        with pytest.raises((TypeError, ValueError)) as err:
+            calmkit.time_to_calm(journal, threshold=value)
+        assert str(err.value) == f"threshold {want.value.reason}", value
+
+
+def test_a_posix_tz_rule_words_the_offset_rule_as_the_reader() -> None:
+    with pytest.raises(calmkit.JournalFormatError) as want:
+        calmkit.parse_journal(line(rec("reading", time="2026-03-02T21:20:00+24:00")))
+    rule = want.value.reason.split(": ", 1)[1]  # "invalid time '...': UTC offset must be within ..."
+    with pytest.raises(ValueError) as err:
+        calmkit.TimeZone("CET-24")
+    assert f"invalid POSIX TZ rule 'CET-24': standard-time offset: {rule}, got 1440 minutes" in str(err.value)
+
+
+@pytest.mark.parametrize("column, value, type_name", [("intensity", 2.5, "float64"), ("intensity", True, "bool_"),
+                                                      ("belief_before", 80.5, "float64")])
+def test_from_arrow_words_the_integer_rule_with_its_range_as_the_reader(column: str, value: Any,
+                                                                        type_name: str) -> None:
+    pa = pytest.importorskip("pyarrow")
+    kind = "reading" if column == "intensity" else "thought_record"
+    with pytest.raises(calmkit.JournalFormatError) as want:
+        calmkit.parse_journal(line(rec(kind, **{column: value})))
+    if kind == "reading":
+        table = pa.table({"participant": ["p"], "time": pa.array([1772482800000000], pa.timestamp("us", "UTC")),
+                          "offset_minutes": pa.array([60], pa.int16()),
+                          column: pa.array([value], getattr(pa, type_name)())})
+        tables = {"readings": table}
+    else:
+        tables = {"thought_records": _thought_table(**{column: pa.array([value], getattr(pa, type_name)())})}
+    with pytest.raises(ValueError) as err:
+        calmkit.Journal.from_arrow(tables, name="a")
+    assert str(err.value).endswith(f"field '{column}': {want.value.reason}")

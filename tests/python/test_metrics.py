@@ -201,13 +201,13 @@ def test_clear_errors_for_bad_parameters_and_clashing_keys() -> None:
     eps = calmkit.time_to_calm(j)
     for bad in (3.5, True, "3", None):
         for f in (calmkit.time_to_calm, calmkit.peak_trend, calmkit.exercise_effectiveness):
-            with pytest.raises(TypeError, match="threshold must be a whole number 0-10"):
+            with pytest.raises(TypeError, match="threshold must be an integer 0..10, got "):
                 f(j, threshold=bad)
-    with pytest.raises(TypeError, match="threshold must be a whole number 0-10"):
+    with pytest.raises(TypeError, match="threshold must be an integer 0..10, got "):
         calmkit.time_to_calm_summary(j, threshold=3.5)
-    with pytest.raises(TypeError, match="window_hours must be a number"):
+    with pytest.raises(TypeError, match="window_hours must be a finite number of hours >= 0, got "):
         calmkit.time_to_calm(j, window_hours="12")
-    with pytest.raises(ValueError, match="11"):
+    with pytest.raises(ValueError, match=r"^threshold must be an integer 0\.\.10, got 11$"):
         calmkit.time_to_calm(j, threshold=11)
     assert len(calmkit.time_to_calm(j, threshold=np.int64(5))) == len(eps)
     # A grouping key named like a result column would be overwritten by it.

@@ -91,8 +91,10 @@ def _stub_members(cls: ast.ClassDef) -> dict[str, str]:
 
 
 def _runtime_members(cls: type) -> dict[str, str]:
+    """As _stub_members: with those the class inherits from a base class of _core itself."""
     kinds: dict[str, str] = {}
-    for name, value in vars(cls).items():
+    own = [c for c in reversed(cls.__mro__) if c is cls or getattr(c, "__module__", "") == _core.__name__]
+    for name, value in [item for c in own for item in vars(c).items()]:
         if not _public(name):
             continue
         if name == "__init__" and type(value).__name__ == "wrapper_descriptor":

@@ -318,7 +318,7 @@ inline void Cohort::check() const {
                         const std::vector<std::int16_t>& o, const char* field = "time_us") {
     for (std::size_t i = 0; i < us.size(); ++i) {
       if (!calmkit::detail::in_year_range(us[i], o[i])) {
-        bad_column(table, i, field, std::string(calmkit::detail::year_rule) + " (at its UTC offset)");
+        bad_column(table, i, field, calmkit::detail::year_out_of_range_at_offset());
       }
     }
   };

@@ -27,12 +27,12 @@ struct EpisodeOptions {
   int threshold = 3;         ///< θ on the 0–10 scale: intensity ≤ θ is calm, [0, 10]
   double window_hours = 12;  ///< unlinked readings count up to onset + window, hours >= 0
 
-  /// Throws `std::invalid_argument` when `threshold` is outside 0–10 or
+  /// Throws `std::invalid_argument` when `threshold` is outside 0–10
+  /// (`threshold must be an integer 0..10, got 11`: `Intensity`'s rule) or
   /// `window_hours` is negative or not finite.
   void check() const {
-    if (threshold < 0 || threshold > 10) {
-      calmkit::detail::throw_invalid("threshold must be an integer 0..10 (distress scale), got " +
-                                     std::to_string(threshold));
+    if (!Intensity::make(threshold)) {  // the distress scale's rule, in its words
+      calmkit::detail::throw_invalid("threshold " + Intensity::out_of_range_reason(threshold));
     }
     if (!(window_hours >= 0) || !std::isfinite(window_hours)) {
       calmkit::detail::throw_invalid("window_hours must be a finite number of hours >= 0");
@@ -324,8 +324,8 @@ inline Groups group_episodes(const EpisodeKeys& k, const GroupBy& by, const Loca
 /// Checks the values of episodes: finite minutes >= 0 and 0/1 flags.
 inline void check_episode_values(std::span<const double> minutes, std::span<const std::uint8_t> calmed) {
   for (std::size_t i = 0; i < minutes.size(); ++i) {
-    if (!(minutes[i] >= 0) || !std::isfinite(minutes[i]))
-      bad_episode(i, "minutes", "must be a finite number >= 0");
+    if (!Minutes::make(minutes[i]))  // the model's rule of a number of minutes, in its words
+      bad_episode(i, "minutes", Minutes::out_of_range_reason(minutes[i]));
     if (calmed[i] > 1) bad_episode(i, "calmed", "must be 0 or 1");
   }
 }
@@ -348,7 +348,7 @@ inline void check_episode_arrays(const EpisodeKeys& k, std::span<const double> m
     if (k.offset_minutes[i] < -UtcOffset::max_minutes || k.offset_minutes[i] > UtcOffset::max_minutes)
       bad(i, "offset_minutes", calmkit::detail::offset_out_of_range(k.offset_minutes[i]));
     if (!calmkit::detail::in_year_range(k.onset_us[i], k.offset_minutes[i]))
-      bad(i, "onset_us", std::string(calmkit::detail::year_rule) + " (at its UTC offset)");
+      bad(i, "onset_us", calmkit::detail::year_out_of_range_at_offset());
     if (k.category[i] >= trigger_category_table.size())
       bad(i, "category", "code " + std::to_string(k.category[i]) + " is not a category");
   }

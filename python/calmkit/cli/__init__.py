@@ -189,6 +189,9 @@ def _run(argv: Sequence[str] | None) -> int:
     except guided.GuidedFailure as e:
         print(f"calmkit: {shown(e, newlines=True)}", file=sys.stderr)
         return EXIT_USAGE
+    except _core.RecordError as e:  # a record refused by a rule: the journal file is not the problem
+        print(f"calmkit: {shown(e, newlines=True)}", file=sys.stderr)
+        return EXIT_PROBLEMS
     except _core.JournalFormatError as e:
         print(f"calmkit: {shown(e, newlines=True)}", file=sys.stderr)
         bad = getattr(args, "journal", None) or ""

@@ -76,6 +76,8 @@ class Target:
             # Under the journal's lock; a missing journal or store (and the
             # default journal's folder) is created, owner-only.
             return home.add_records(self.path, [record])[0]
+        except _core.RecordError as e:  # the record breaks a rule (its own, or a link to a trigger not there)
+            raise Failure(f"cannot add to {self.path}: {e}", EXIT_USAGE) from e
         except _core.JournalFormatError:
             raise  # the journal file itself is broken: status 1, left untouched
         except _core.FileError as e:
