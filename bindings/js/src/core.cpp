@@ -62,19 +62,20 @@ auto guarded(F&& f) -> decltype(f()) {
   std::optional<val> err;
   try {
     return f();
+  } catch (const calmkit::RecordError& e) {
+    // A record refused by the model's rules (Journal::add, the writer): a
+    // JournalFormatError with no file or line, its place the record ("cannot
+    // add trigger 't1'"); JavaScript's RecordError, as C++'s and Python's.
+    err = error_object("journal_format", e.what());
+    err->set("path", val(std::string()));
+    err->set("line", val(0.0));
+    err->set("field", val(e.field()));
+    err->set("reason", val(e.reason()));
+    err->set("place", val(e.place()));
   } catch (const calmkit::JournalFormatError& e) {
     err = error_object("journal_format", e.what());
     err->set("path", val(e.path()));
     err->set("line", val(static_cast<double>(e.line())));
-    err->set("field", val(e.field()));
-    err->set("reason", val(e.reason()));
-  } catch (const calmkit::RecordError& e) {
-    // A record refused by the model's rules (Journal::add, the writer): the
-    // same shape as a line's error, its place the record ("cannot add
-    // trigger 't1'"), with no file or line.
-    err = error_object("journal_format", e.what());
-    err->set("path", val(std::string()));
-    err->set("line", val(0.0));
     err->set("field", val(e.field()));
     err->set("reason", val(e.reason()));
   } catch (const calmkit::ExerciseFormatError& e) {

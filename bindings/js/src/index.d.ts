@@ -25,6 +25,16 @@ export class JournalFormatError extends CalmkitError {
   readonly reason: string;
 }
 
+/**
+ * A record refused by the journal format's rules where it is no file's line
+ * (Journal.add, new Journal(records), normalizeRecord): path "" and line 0.
+ * The same name in C++ and Python.
+ */
+export class RecordError extends JournalFormatError {
+  /** Who refused which record, e.g. "cannot add trigger 't1' of participant 'p'"; the message begins with it. */
+  readonly place: string;
+}
+
 /** An exercise definition that is not valid. */
 export class ExerciseFormatError extends CalmkitError {
   /** JSON path of the problem, e.g. "steps[1].seconds"; "" for the whole definition. */
@@ -143,7 +153,7 @@ interface Owned {
 }
 
 export interface Journal extends Owned {
-  /** Adds one record, checked as the reader checks a line. Throws JournalFormatError or CalmkitError. */
+  /** Adds one record, checked as the reader checks a line. Throws RecordError (a JournalFormatError) or CalmkitError. */
   add(record: JournalRecord): this;
   readonly size: number;
   participants(): string[];

@@ -40,6 +40,21 @@ export class JournalFormatError extends CalmkitError {
   }
 }
 
+/**
+ * A record refused by the journal format's rules where it is no file's line
+ * (`Journal.add`, `new Journal(records)`, `normalizeRecord`): a
+ * JournalFormatError with `path` "" and `line` 0, and `place` (who refused
+ * which record, e.g. "cannot add trigger 't1' of participant 'p'"). The same
+ * name in C++ (calmkit::RecordError) and Python (calmkit.RecordError).
+ */
+export class RecordError extends JournalFormatError {
+  constructor(message, { place = '', ...rest } = {}) {
+    super(message, rest);
+    this.name = 'RecordError';
+    this.place = place;
+  }
+}
+
 /** An exercise definition that is not valid (field is its JSON path). */
 export class ExerciseFormatError extends CalmkitError {
   constructor(message, { field = '', reason = message } = {}) {
@@ -53,7 +68,9 @@ export class ExerciseFormatError extends CalmkitError {
 
 function rethrow(e) {
   if (e instanceof Error && typeof e.calmkitKind === 'string') {
-    if (e.calmkitKind === 'journal_format') throw new JournalFormatError(e.message, e);
+    if (e.calmkitKind === 'journal_format') {
+      throw typeof e.place === 'string' ? new RecordError(e.message, e) : new JournalFormatError(e.message, e);
+    }
     if (e.calmkitKind === 'exercise_format') throw new ExerciseFormatError(e.message, e);
     throw new CalmkitError(e.message, e.calmkitKind);
   }
@@ -100,6 +117,22 @@ const fromFormat = (obj) => mapKeys(obj, camel);
 
 const given = (v) => (typeof v === 'string' ? v : '');
 
+// JSON has no Infinity: JSON.stringify writes null for it, and the reader would
+// then say "got null". An infinite number goes to the reader as a number too
+// large for a double (1e400, which JSON.parse reads back as Infinity), so the
+// rule of its field speaks in its own words ("must be a finite number of
+// minutes >= 0, got inf"). NaN has no JSON number at all: it stays JSON's null,
+// which every field refuses ("got null").
+const INFINITE = `\u0000calmkit-infinite-${Math.random().toString(36).slice(2)}`;
+const infiniteMark = (_, v) => (typeof v === 'number' && (v === Infinity || v === -Infinity) ? `${INFINITE}${v}` : v);
+const infiniteText = new RegExp(`"${INFINITE.replace('\u0000', '\\\\u0000')}(-?)Infinity"`, 'g');
+
+/** `value` as JSON text, an infinite number written as 1e400 (-1e400). */
+function jsonText(value) {
+  const text = JSON.stringify(value, infiniteMark);
+  return text.includes(INFINITE.slice(1)) ? text.replace(infiniteText, (_, sign) => `${sign}1e400`) : text;
+}
+
 /**
  * The record as the C++ side takes it: its JSON line, its `trigger` reference
  * set apart (the reader would look for that trigger in this one line), and its
@@ -114,7 +147,7 @@ function recordText(record) {
     trigger = r.trigger ?? '';
     delete r.trigger;
   }
-  return [JSON.stringify(r), trigger, given(r.type), given(r.participant), given(r.id)];
+  return [jsonText(r), trigger, given(r.type), given(r.participant), given(r.id)];
 }
 
 // --- lifetime of C++ objects ---------------------------------------------------------

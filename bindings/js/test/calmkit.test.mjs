@@ -101,8 +101,10 @@ test('adding a bad record names the field in both spellings', () => {
   // (`cannot add RECORD: field 'F': REASON`), with no file or line.
   const refused = (record, message, field, reason) =>
     assert.throws(() => j.add(record), (e) => {
-      assert.ok(e instanceof pkg.JournalFormatError, String(e));
+      // A RecordError, a JournalFormatError: the name C++ and Python give it too.
+      assert.ok(e instanceof pkg.RecordError && e instanceof pkg.JournalFormatError, String(e));
       assert.deepEqual([e.message, e.path, e.line, e.field, e.reason], [message, '', 0, field, reason]);
+      assert.ok(message.startsWith(`${e.place}: `), e.place);
       return true;
     });
   refused({ type: 'reading', participant: 'p', time: '2026-03-02T21:00:00Z', intensity: 3, trigger: 'nope' },
@@ -121,6 +123,23 @@ test('adding a bad record names the field in both spellings', () => {
     "cannot add reading of participant 'p': field 'trigger': must be a string, got a number", 'trigger',
     'must be a string, got a number');
   j.add({ type: 'reading', participant: 'p', time: '2026-03-02T21:05:00Z', intensity: 3, trigger: null });
+  // JSON has no Infinity (JSON.stringify writes null): the number goes to the reader as 1e400, which
+  // JSON.parse reads as Infinity, so the rule of the field speaks, as the reader's for the line.
+  const line = '{"type":"trigger","participant":"p","id":"t9","time":"2026-03-02T21:00:00Z","category":"other",' +
+    '"intensity":3,"acted_after_minutes":1e400}';
+  const infinite = JSON.parse(line);
+  assert.equal(infinite.acted_after_minutes, Infinity);
+  assert.throws(() => ck.readJournal(line), (e) => e.reason === 'must be a finite number of minutes >= 0, got inf');
+  refused({ type: 'trigger', participant: 'p', id: 't9', time: '2026-03-02T21:00:00Z', category: 'other', intensity: 3,
+    actedAfterMinutes: Infinity },
+    "cannot add trigger 't9' of participant 'p': field 'acted_after_minutes': must be a finite number of " +
+      'minutes >= 0, got inf', 'acted_after_minutes', 'must be a finite number of minutes >= 0, got inf');
+  refused({ type: 'reading', participant: 'p', time: '2026-03-02T21:00:00Z', intensity: Infinity },
+    "cannot add reading of participant 'p': field 'intensity': must be an integer 0..10, got 1e400", 'intensity',
+    'must be an integer 0..10, got 1e400');
+  // Text that looks like the mark an infinite number gets on its way stays text.
+  const note = `\u0000calmkit-infinite-x-Infinity "Infinity" 1e400`;
+  assert.equal(ck.normalizeRecord({ type: 'reading', time: '2026-03-02T21:00:00Z', intensity: 3, note }).note, note);
   assert.throws(() => j.add(null), pkg.CalmkitError);
   assert.equal(j.size, 2, 'nothing half-added');
   j.delete();

@@ -13,7 +13,9 @@ const camelize = (v) => {
   return v;
 };
 const said = (e) => ({
-  type: e instanceof pkg.JournalFormatError ? 'JournalFormatError' : e instanceof pkg.CalmkitError ? 'CalmkitError' : String(e.name),
+  type: e instanceof pkg.RecordError ? 'RecordError' : e instanceof pkg.JournalFormatError ? 'JournalFormatError'
+    : e instanceof pkg.CalmkitError ? 'CalmkitError' : String(e.name),
+  journalFormat: e instanceof pkg.JournalFormatError, place: e.place ?? null,
   path: e.path ?? null, line: e.line ?? null, field: e.field ?? null, reason: e.reason ?? null, message: e.message,
 });
 
