@@ -37,6 +37,7 @@
 #include <simdjson.h>
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -747,6 +748,18 @@ ReadResult read_journal_with_report(const std::filesystem::path& path, ReadOptio
   if (S_ISDIR(st.st_mode)) detail::io_error("cannot read journal", path, EISDIR);
   // O_NONBLOCK only kept open() from waiting for a FIFO's writer; reads block.
   (void)::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  if (S_ISFIFO(st.st_mode)) {
+    // A FIFO no writer has opened yet reads as an end of file at once (and the
+    // writer that opens a moment later gets EPIPE): wait for the writer as
+    // `cat` does. poll() returns on data, or on the hang-up of a writer that
+    // opened after this open (POLLHUP is not reported before any writer came:
+    // fifo(7), pipe(7), poll(2)); then reads block as usual and the writer's
+    // close is the end of file.
+    pollfd ready{fd, POLLIN, 0};
+    while (::poll(&ready, 1, -1) < 0) {
+      if (errno != EINTR) detail::io_error("cannot read journal", path, errno);
+    }
+  }
   const auto limit = static_cast<std::uint64_t>(options.max_bytes);
   if (limit > 0 && S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) > limit) {
     detail::io_error("cannot read journal", path, EFBIG,

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
@@ -505,6 +506,48 @@ TEST_CASE("parallel read: a pipe read share by share gives what the file gives, 
         }
         CHECK(attempt_fifo(fifo, g.text, o) == expected);
       }
+    }
+  }
+  std::signal(SIGPIPE, old_handler);
+}
+
+TEST_CASE("parallel read: a FIFO whose writer opens after the read began is waited for, as cat waits",
+          "[jsonl][parallel]") {
+  const fixtures::TempDir dir("parallel");
+  const auto fifo = dir.path() / "pipe";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  const auto old_handler = std::signal(SIGPIPE, SIG_IGN);
+  std::string text;
+  for (int i = 0; i < 50; ++i) {
+    text += R"({"type":"trigger","participant":"p","id":"t)" + std::to_string(i) +
+            R"(","time":"2026-03-02T10:00:00Z","category":"other","intensity":5})" + "\n";
+  }
+  for (const unsigned threads : {1u, 2u, 8u}) {
+    for (const bool writes : {true, false}) {
+      INFO("threads " << threads << ", writes " << writes);
+      // A producer started second: it opens the FIFO once the read waits on
+      // it, writes (or not) and closes: its close is the end of the journal.
+      std::thread writer([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        const int fd = ::open(fifo.c_str(), O_WRONLY);
+        for (std::size_t at = 0; writes && fd >= 0 && at < text.size();) {
+          const ssize_t n = ::write(fd, text.data() + at, text.size() - at);
+          if (n <= 0) break;
+          at += static_cast<std::size_t>(n);
+        }
+        if (fd >= 0) ::close(fd);
+      });
+      std::size_t records = 0;
+      try {
+        records = calmkit::read_journal_with_report(fifo, ReadOptions{.threads = threads}).report.records;
+      } catch (...) {
+        const int unblock = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);  // frees a writer still opening
+        writer.join();
+        ::close(unblock);
+        throw;
+      }
+      writer.join();
+      CHECK(records == (writes ? 50u : 0u));
     }
   }
   std::signal(SIGPIPE, old_handler);

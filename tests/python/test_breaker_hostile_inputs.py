@@ -22,7 +22,6 @@ TRIGGER = ('{{"type":"trigger","participant":"p","id":"t{i}","time":"2026-03-02T
            '"category":"delayed_reply","intensity":5}}\n')
 
 
-@pytest.mark.xfail(strict=True, reason="B2: a FIFO opened before its writer reads as an empty journal")
 @pytest.mark.parametrize("threads", [1, 2, 8])
 def test_a_fifo_whose_writer_comes_later_is_waited_for(threads: int, tmp_path: Path) -> None:
     """`cat fifo` waits for the writer; so must read_journal. The writer opens
