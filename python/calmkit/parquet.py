@@ -552,8 +552,8 @@ def _read_participant_files(found: list[tuple[str, Path]], d: Path) -> Any:
         try:
             with pq.ParquetFile(f) as pqf:
                 t = pqf.read(use_threads=False)
-        except pa.ArrowInvalid as e:
-            raise ValueError(f"{f}: not a readable Parquet file ({e})") from None
+        except (pa.ArrowInvalid, OSError) as e:
+            raise _unreadable(f, e) from None
         if "participant" in t.column_names:  # the folder names the participant
             t = t.drop_columns(["participant"])
         codes = np.full(t.num_rows, code[p], np.int32)
@@ -630,20 +630,88 @@ def _read_participants(dataset: Any, participants: list[str]) -> Any:
     return pa.concat_tables(pieces)
 
 
+def _unreadable(f: Any, e: BaseException) -> BaseException:
+    """The error for the file ``f`` pyarrow could not read (``e``): a
+    ValueError ``<file>: not a readable Parquet file (...)`` for a damaged,
+    cut or stray file; the file system's own error (FileNotFoundError,
+    PermissionError, ...) as it is."""
+    if type(e) is not OSError and isinstance(e, OSError):  # a missing file, a permission, ...
+        return e
+    return ValueError(f"{f}: not a readable Parquet file ({e})")
+
+
+def _read_shards(d: Path, listed: list[str] | None, participants: list[str] | None) -> Any:
+    """The table of a shard-layout folder ``d`` (its ``listed`` files, or
+    every file pyarrow's dataset discovery finds: names starting with ``.``
+    or ``_`` skipped), only ``participants`` when given; None when there is
+    nothing to read. A file pyarrow cannot read (damaged, cut, or not Parquet
+    at all) is a ValueError naming it (:func:`_unreadable`), as in the
+    participant layout."""
+    ds = _extras.require("pyarrow.dataset", "parquet", "calmkit's Parquet support")
+    pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
+    pq = _extras.require("pyarrow.parquet", "parquet", "calmkit's Parquet support")
+
+    if (listed is not None and not listed) or (participants is not None and not participants):
+        return None
+    source = [str(d / f) for f in listed] if listed is not None else str(d)
+    try:
+        dataset = ds.dataset(source, format="parquet")
+        if not dataset.files:
+            return None
+        if participants is None:
+            return dataset.to_table(memory_pool=_memory_pool())
+        return _read_participants(dataset, participants)
+    except (pa.ArrowInvalid, OSError) as e:
+        failure = e
+    # Which file: pyarrow's message names it only for some damage.
+    files = [Path(f) for f in source] if isinstance(source, list) else []
+    for sub, dirs, names in os.walk(d) if not files else ():
+        dirs[:] = [x for x in dirs if not x.startswith((".", "_"))]
+        files += [Path(sub) / n for n in names if not n.startswith((".", "_"))]
+    for f in sorted(files):
+        try:
+            pq.read_metadata(f)
+        except (pa.ArrowInvalid, OSError) as e:
+            raise _unreadable(f, e) from None
+    if type(failure) is not OSError and isinstance(failure, OSError):
+        raise failure
+    raise ValueError(f"{d}: not a readable Parquet dataset ({failure})") from None
+
+
+def _participant_list(participants: Any) -> list[str] | None:
+    """``participants`` as a list of ids: None stays None (everyone); any
+    iterable of str (list, tuple, set, ...) is its ids. TypeError naming the
+    argument for a single str (a sequence of letters to Python: read as such
+    it would select nobody, without a word; pandas' ``isin`` refuses one
+    too), for what is no iterable and for an item that is not a str."""
+    if participants is None:
+        return None
+    if isinstance(participants, (str, bytes)):
+        raise TypeError(f"participants must be a list of participant ids, got {type(participants).__name__} "
+                        f"{participants!r}; for one participant write participants=[{participants!r}]")
+    try:
+        names = list(participants)
+    except TypeError:
+        raise TypeError(f"participants must be a participant id or a list of them, got "
+                        f"{type(participants).__name__}") from None
+    bad = [p for p in names if not isinstance(p, str)]
+    if bad:
+        raise TypeError(f"participants must be a participant id or a list of them (str), got an item of type "
+                        f"{type(bad[0]).__name__}: {bad[0]!r}")
+    return names
+
+
 def read_tables(path: _PathLike, participants: list[str] | None = None, files: dict[str, list[str]] | None = None,
                 *, tz: Any = None) -> dict[str, Any]:
     """The Arrow table of each record type of the dataset at ``path``; only
     ``participants`` when given, only the listed ``files`` per type when given.
     Naive timestamps are refused unless ``tz`` is given (see
     :func:`journal_from_tables`)."""
-    ds = _extras.require("pyarrow.dataset", "parquet", "calmkit's Parquet support")
+    pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
     pq = _extras.require("pyarrow.parquet", "parquet", "calmkit's Parquet support")
 
+    participants = _participant_list(participants)
     root = Path(path)
-    if isinstance(participants, (str, bytes)):
-        # A str is a sequence of letters: read as such it would select nobody, without a word.
-        raise TypeError(f"participants must be a list of participant ids, got {type(participants).__name__} "
-                        f"{participants!r}; for one participant write participants=[{participants!r}]")
     if not root.is_dir():
         raise FileNotFoundError(f"{root}: not a folder (a calmkit Parquet dataset is a folder)")
     out = {}
@@ -656,7 +724,10 @@ def read_tables(path: _PathLike, participants: list[str] | None = None, files: d
                 out[folder] = SCHEMAS[folder].empty_table()  # an older layout: no such table yet
                 continue
             raise FileNotFoundError(f"{meta_file}: missing (write_parquet writes it for every record type)")
-        schema = pq.read_schema(meta_file)
+        try:
+            schema = pq.read_schema(meta_file)
+        except (pa.ArrowInvalid, OSError) as e:
+            raise _unreadable(meta_file, e) from None
         version = _check_metadata(schema, str(meta_file))
         oldest = version if oldest is None else min(oldest, version)
         listed = files[folder] if files is not None else None
@@ -666,17 +737,8 @@ def read_tables(path: _PathLike, participants: list[str] | None = None, files: d
                 wanted = set(participants)
                 found = [pf for pf in found if pf[0] in wanted]
             table = _read_participant_files(found, d) if found else None
-        elif listed is not None and not listed:
-            table = None
         else:
-            source = [str(d / f) for f in listed] if listed is not None else str(d)
-            dataset = ds.dataset(source, format="parquet")
-            if not dataset.files:
-                table = None
-            elif participants is None:
-                table = dataset.to_table(memory_pool=_memory_pool())
-            else:
-                table = _read_participants(dataset, participants)
+            table = _read_shards(d, listed, participants)
         if table is None or table.num_rows == 0:  # no records, whatever the columns another tool wrote
             out[folder] = SCHEMAS[folder].empty_table()
             continue
@@ -686,11 +748,14 @@ def read_tables(path: _PathLike, participants: list[str] | None = None, files: d
 
 def read_parquet(path: _PathLike, participants: list[str] | None = None, *, tz: Any = None) -> Any:
     """Reads a dataset written by :func:`write_parquet` into a Journal (only
-    the given ``participants`` when a list is passed: on the shard layout only
-    the row groups whose statistics may hold them are read; TypeError for a
-    single str, which is no list of ids). Layout versions 1 (no
+    the given ``participants`` when passed: a list, tuple or set of ids; an
+    empty one reads no records; on the shard layout only the row groups whose
+    statistics may hold them are read). Layout versions 1 (no
     assessments) and 2 both read. FileNotFoundError when a
-    record type's folder or its ``_common_metadata`` is missing; ValueError for
+    record type's folder or its ``_common_metadata`` is missing; TypeError for
+    ``participants`` given as a single str or holding an item that is not a
+    str; ValueError for a file that is not
+    readable Parquet (damaged, cut, or a stray file; naming it), for
     another format version, a missing or mistyped column, or a record that
     breaks the journal format (naming the table and row), and for a time
     column of timestamps without a time zone (a dataset rewritten by another
@@ -703,9 +768,12 @@ def read_parquet(path: _PathLike, participants: list[str] | None = None, *, tz: 
 def read_jsonl_shards(folder: _PathLike, pattern: str = "*.jsonl") -> Any:
     """One Journal from every JSON Lines file matching ``pattern`` in
     ``folder`` (sorted by name; records of a participant may be spread over
-    shards, and a reading may link to a trigger in another shard). A bad
-    line or an id used twice raises JournalFormatError naming the shard file
-    and its line. FileNotFoundError when nothing matches."""
+    shards, and a reading may link to a trigger in another shard). Each shard
+    may start with a header line (as :func:`calmkit.write_journal` writes
+    one), checked as :func:`calmkit.read_journal` checks a file's; a header
+    anywhere else in a shard is an error. A bad line, a header of a newer
+    version or an id used twice raises JournalFormatError naming the shard
+    file and its line. FileNotFoundError when nothing matches."""
     root = Path(folder)
     if not root.is_dir():
         raise FileNotFoundError(f"{root}: not a folder")
@@ -722,21 +790,49 @@ def read_jsonl_shards(folder: _PathLike, pattern: str = "*.jsonl") -> Any:
         data = f.read_bytes()
         if data.startswith(b"\xef\xbb\xbf"):
             data = data[3:]
+        first = True  # the shard's first non-blank line: its header, if it has one
         for n, line in enumerate(data.split(b"\n"), start=1):
             if line.strip(b" \t\r"):
+                if first and lines and _is_header(line, f, n):
+                    first = False
+                    continue  # checked as read_journal checks it; the first shard's stays in place
+                first = False
                 lines.append(line)
                 origin.append((f, n))
-    # One parse of all shards (a reading may link to a trigger in another shard);
-    # a header line of each shard is accepted by the reader wherever it is.
+    # One parse of all shards (a reading may link to a trigger in another shard).
     try:
         return _core.parse_journal(b"\n".join(lines) + b"\n", name=str(root))
     except _core.JournalFormatError as e:
         line = getattr(e, "line", 0)
         if not 1 <= line <= len(origin):
             raise
-        path, n = origin[line - 1]
-        field = getattr(e, "field", "")
-        reason = getattr(e, "reason", str(e))
-        err = _core.JournalFormatError(f"{path}:{n}: " + (f"field '{field}': " if field else "") + reason)
-        err.path, err.line, err.field, err.reason = str(path), n, field, reason
-        raise err from None
+        raise _shard_error(e, *origin[line - 1]) from None
+
+
+def _shard_error(e: Any, path: Path, n: int) -> Any:
+    """The reader's error ``e`` said of line ``n`` of the shard ``path``."""
+    field = getattr(e, "field", "")
+    reason = getattr(e, "reason", str(e))
+    err = _core.JournalFormatError(f"{path}:{n}: " + (f"field '{field}': " if field else "") + reason)
+    err.path, err.line, err.field, err.reason = str(path), n, field, reason
+    return err
+
+
+def _is_header(line: bytes, path: Path, n: int) -> bool:
+    """Whether ``line`` (line ``n`` of the shard ``path``, its first
+    non-blank line) is a header; one is checked alone by the reader, as
+    read_journal checks a file's first line (a newer version, another format:
+    JournalFormatError naming the shard and line)."""
+    if b"header" not in line:
+        return False
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return False  # not JSON: the joined parse says so, at its place
+    if not (isinstance(record, dict) and record.get("type") == "header"):
+        return False
+    try:
+        alone = _core.parse_journal(line + b"\n", name=str(path))
+    except _core.JournalFormatError as e:
+        raise _shard_error(e, path, n) from None
+    return len(alone) == 0  # read as a header, not as a record

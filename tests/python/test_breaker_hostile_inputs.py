@@ -73,7 +73,6 @@ DAMAGE = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="B3: shard layout lets pyarrow's ArrowInvalid/OSError through")
 @pytest.mark.parametrize("damage", list(DAMAGE))
 def test_a_damaged_file_of_a_shard_dataset_is_calmkits_error_naming_it(damage: str, tmp_path: Path) -> None:
     """The participant layout already says `<file>: not a readable Parquet
@@ -89,7 +88,6 @@ def test_a_damaged_file_of_a_shard_dataset_is_calmkits_error_naming_it(damage: s
     assert str(d / "triggers") in str(e.value)
 
 
-@pytest.mark.xfail(strict=True, reason="B4: read_jsonl_shards refuses the header of every shard but the first")
 def test_shards_each_written_by_write_journal_read_as_one_journal(tmp_path: Path) -> None:
     """write_journal writes a header line by default, so shards each written
     by it start with one; read_jsonl_shards must read each shard as
