@@ -625,6 +625,145 @@ bool import_assessments_columns(const Batch& b, Imported& im) {
   return true;
 }
 
+/// The columns of a thought record's table, found by `import_thought_records`.
+struct ThoughtColumns {
+  const Column *situation, *thought, *belief_before, *emotions, *distortions, *evidence_for,
+      *evidence_against, *alternatives, *friend_advice, *balanced, *belief_after;
+  const Column *em_name, *em_before, *em_after;  ///< the emotion struct's fields (nullptr: none)
+  std::int64_t em_offset;                        ///< the emotion struct's own offset
+};
+
+/// Whether every value of an optional int8 column is a `Percent` (0-100).
+bool percents(const Column* c, std::int64_t first, std::int64_t n) {
+  if (!absent_or(c, "c")) return false;
+  for (std::int64_t i = 0; c != nullptr && i < n; ++i) {
+    if (has_value(c, first + i) && !Percent::make(values_of<std::int8_t>(c, first + i)[0])) return false;
+  }
+  return true;
+}
+
+/// Thought records in the bridge's own layout (situation and automatic
+/// thought utf8 without nulls, beliefs int8, emotions
+/// list<struct<name utf8, before int8, after int8>> with a name and a before
+/// rating on every emotion, distortions list<utf8> of known ids, the other
+/// texts utf8 and list<utf8>), checked over whole columns by the model's
+/// rules (`Percent::make`, `distortion_from_id` per item, `rules::utf8_text`,
+/// a non-empty id) and appended column by column; false, having changed
+/// nothing, sends the batch to the row path.
+bool import_thought_records_columns(const Batch& b, Imported& im, const ThoughtColumns& t) {
+  const Head h = head_columns(b, true, true);
+  const std::int64_t n = b.length();
+  const std::int64_t first = b.at(0);
+  if (!head_rows(h, first, n, true)) return false;
+  if (t.situation == nullptr || t.thought == nullptr || !no_nulls(t.situation) || !no_nulls(t.thought) ||
+      !utf8_rows(t.situation, first, n) || !utf8_rows(t.thought, first, n))
+    return false;
+  if (!plain(t.belief_before, "c") || !percents(t.belief_before, first, n) ||
+      !percents(t.belief_after, first, n))
+    return false;
+  if (!utf8_rows(t.friend_advice, first, n) || !utf8_rows(t.balanced, first, n) ||
+      !utf8_rows(h.trigger, first, n) || !utf8_lists(t.evidence_for, first, n) ||
+      !utf8_lists(t.evidence_against, first, n) || !utf8_lists(t.alternatives, first, n) ||
+      !utf8_lists(t.distortions, first, n))
+    return false;
+  // Every distortion a known id.
+  std::vector<std::uint8_t> distortion;
+  for (std::int64_t i = 0; i < n; ++i) {
+    if (!has_value(t.distortions, first + i)) continue;
+    const auto [lo, hi] = t.distortions->range(first + i);
+    for (std::int64_t k = lo; k < hi; ++k) {
+      const auto d = distortion_from_id(t.distortions->child().text(k));
+      if (!d) return false;
+      distortion.push_back(static_cast<std::uint8_t>(*d));
+    }
+  }
+  // Emotions: a list of structs without null items, each with a name (UTF-8) and a before rating.
+  const Column* em = t.emotions;
+  if (em != nullptr) {
+    if (t.em_name == nullptr || em->array()->dictionary != nullptr ||
+        std::string_view(em->schema()->format) != "+l" || !no_nulls(&em->child()) || !no_nulls(t.em_name) ||
+        !no_nulls(t.em_before) || std::string_view(t.em_before->schema()->format) != "c" ||
+        t.em_before->array()->dictionary != nullptr || !absent_or(t.em_after, "c"))
+      return false;
+    const std::int32_t* o = values_of<std::int32_t>(em, first);
+    if (o[0] < 0) return false;
+    for (std::int64_t k = 0; k < n; ++k) {
+      if (o[k + 1] < o[k]) return false;
+    }
+    if (o[n] > em->child().length()) return false;
+    if (!utf8_rows(t.em_name, t.em_offset + o[0], o[n] - o[0])) return false;
+    for (std::int64_t k = o[0]; k < o[n]; ++k) {
+      const std::int64_t e = t.em_offset + k;
+      if (!Percent::make(values_of<std::int8_t>(t.em_before, e)[0])) return false;
+      if (has_value(t.em_after, e) && !Percent::make(values_of<std::int8_t>(t.em_after, e)[0])) return false;
+    }
+  }
+  auto& builder = im.builder_of<ThoughtRecord>();
+  const std::vector<std::int32_t> codes = participant_codes(h.participant, first, n, builder);
+  const auto rows = static_cast<std::size_t>(n);
+  const std::int64_t* time = values_of<std::int64_t>(h.time, first);
+  const std::int16_t* offset = values_of<std::int16_t>(h.offset, first);
+  builder.append_columns<ThoughtRecord>([&](detail::Tables& s) {
+    auto& c = s.c.thoughts;
+    c.participant.insert(c.participant.end(), codes.begin(), codes.end());
+    c.time_us.insert(c.time_us.end(), time, time + rows);
+    c.offset_minutes.insert(c.offset_minutes.end(), offset, offset + rows);
+    c.trigger.insert(c.trigger.end(), rows, no_trigger);
+    auto& emotions = s.th.emotions;
+    std::size_t next_distortion = 0;
+    for (std::int64_t i = 0; i < n; ++i) {
+      const std::int64_t at = first + i;
+      c.belief_before.push_back(values_of<std::int8_t>(t.belief_before, at)[0]);
+      c.belief_after.push_back(has_value(t.belief_after, at)
+                                   ? static_cast<std::int16_t>(values_of<std::int8_t>(t.belief_after, at)[0])
+                                   : no_rating);
+      // The emotions, and the mean change over those rated after (as `put` computes it).
+      double sum = 0;
+      int rated = 0;
+      emotions.names.start.push_back(emotions.names.items.size());
+      const auto [lo, hi] = has_value(em, at) ? em->range(at) : std::pair<std::int64_t, std::int64_t>{0, 0};
+      emotions.names.count.push_back(static_cast<std::uint32_t>(hi - lo));
+      for (std::int64_t k = lo; k < hi; ++k) {
+        const std::int64_t e = t.em_offset + k;
+        const int before = values_of<std::int8_t>(t.em_before, e)[0];
+        emotions.names.items.push_back(t.em_name->text(e));
+        emotions.before.push_back(static_cast<std::int16_t>(before));
+        if (has_value(t.em_after, e)) {
+          const int after = values_of<std::int8_t>(t.em_after, e)[0];
+          emotions.after.push_back(static_cast<std::int16_t>(after));
+          sum += before - after;
+          ++rated;
+        } else {
+          emotions.after.push_back(no_rating);
+        }
+      }
+      c.emotion_change.push_back(rated > 0 ? sum / rated : std::numeric_limits<double>::quiet_NaN());
+      std::int64_t alternatives = 0;
+      if (has_value(t.alternatives, at)) {
+        const auto [alo, ahi] = t.alternatives->range(at);
+        alternatives = ahi - alo;
+      }
+      c.alternatives.push_back(static_cast<std::int32_t>(alternatives));
+      if (has_value(t.distortions, at)) {
+        const auto [dlo, dhi] = t.distortions->range(at);
+        for (std::int64_t k = dlo; k < dhi; ++k) c.distortions.push_back(distortion[next_distortion++]);
+      }
+      c.distortion_offsets.push_back(static_cast<std::int64_t>(c.distortions.size()));
+    }
+    append_text(s.th.id, h.id, first, n);
+    append_text(s.th.situation, t.situation, first, n);
+    append_text(s.th.automatic_thought, t.thought, first, n);
+    append_text(s.th.friend_advice, t.friend_advice, first, n);
+    append_text(s.th.balanced_thought, t.balanced, first, n);
+    append_text_list(s.th.evidence_for, t.evidence_for, first, n);
+    append_text_list(s.th.evidence_against, t.evidence_against, first, n);
+    append_text_list(s.th.alternatives, t.alternatives, first, n);
+  });
+  auto& links = im.links_of<ThoughtRecord>();
+  for (std::int64_t i = 0; i < n; ++i) links.push_back(text_or_empty(h.trigger, first + i));
+  return true;
+}
+
 void import_exercises(const Batch& b, Imported& im) {
   const Column* end = b.get("end", Want::time, true);
   const Column* end_offset = b.get("end_offset_minutes", Want::integer, false);
@@ -683,6 +822,12 @@ void import_thought_records(const Batch& b, Imported& im) {
       fail(b.where(), -1, "emotions", "expected " + std::string(describe(Want::emotions)));
     }
   }
+  if (import_thought_records_columns(
+          b, im,
+          ThoughtColumns{situation, thought, belief_before, emotions, distortions, evidence_for,
+                         evidence_against, alternatives, friend_advice, balanced, belief_after, em_name,
+                         em_before, em_after, em_offset}))
+    return;
   import_rows<ThoughtRecord>(b, im, [&](const RowReader& r, ThoughtRecord& t) {
     t.situation = r.required_text(situation, "situation");  // required, as in the format; "" is a situation
     t.automatic_thought = r.required_text(thought, "automatic_thought");

@@ -265,9 +265,13 @@ _COLUMNS = {
     "exercises": ["participant", "id", "time", "end", "exercise", "completed", "intensity_before",
                   "intensity_after", "responses"],
     "assessments": ["participant", "id", "time", "instrument", "answers", "note"],
+    "thought_records": ["participant", "id", "time", "situation", "automatic_thought", "belief_before",
+                        "emotions", "distortions", "evidence_for", "evidence_against", "alternatives",
+                        "friend_advice", "balanced_thought", "belief_after"],
 }
-_LISTS = {"thoughts", "sensations", "tags", "responses", "answers"}
-_TEXTS = {"context", "urge", "response", "note"}
+_LISTS = {"thoughts", "sensations", "tags", "responses", "answers", "distortions", "evidence_for",
+          "evidence_against", "alternatives"}
+_TEXTS = {"context", "urge", "response", "note", "friend_advice", "balanced_thought"}
 
 
 def _plain(v):
@@ -278,9 +282,17 @@ def _plain(v):
     return v
 
 
+def _record_value(r, c: str):
+    v = getattr(r, c)
+    if c == "emotions":
+        return [(e.name, e.before, e.after) for e in v]
+    if c in _LISTS:
+        return [x if isinstance(x, int) else str(x) for x in v]  # a distortion is a str enum: its id
+    return _plain(v)
+
+
 def _record_rows(records, table: str) -> list[tuple]:
-    return sorted(tuple(_plain(getattr(r, c)) if c not in _LISTS else list(getattr(r, c)) for c in _COLUMNS[table])
-                  for r in records)
+    return sorted(tuple(_record_value(r, c) for c in _COLUMNS[table]) for r in records)
 
 
 def _pyarrow_rows(t: pa.Table, table: str) -> list[tuple]:
@@ -294,6 +306,8 @@ def _pyarrow_rows(t: pa.Table, table: str) -> list[tuple]:
             if c in ("time", "end"):
                 off = row["offset_minutes" if c == "time" else "end_offset_minutes"]
                 v = v.astimezone(timezone(timedelta(minutes=off))).isoformat(timespec="microseconds")
+            elif c == "emotions":
+                v = [(e["name"], e["before"], e["after"]) for e in v or []]
             elif c in _LISTS:
                 v = v or []
             elif c in _TEXTS:
@@ -311,6 +325,7 @@ def bridge_tables():
     tables = j.to_arrow()
     # Exercises without their trigger links (each table is read alone here).
     tables["exercises"] = tables["exercises"].drop_columns(["trigger"])
+    tables["thought_records"] = tables["thought_records"].drop_columns(["trigger"])
     assert min(tables[t].num_rows for t in _COLUMNS) > 100
     return tables
 
@@ -358,6 +373,12 @@ def _with_value(t: pa.Table, column: str, row: int, value) -> pa.Table:
     ("exercises", "responses", [b"\xc3"], r"field 'responses\[0\]': is not valid UTF-8"),
     ("assessments", "answers", "off", r"field 'answers\[0\]': "),
     ("assessments", "instrument", "no-such-instrument", r"field 'instrument': "),
+    ("thought_records", "belief_before", 101, r"field 'belief_before': "),
+    ("thought_records", "distortions", ["catastrophizing", "no-such-distortion"], r"field 'distortions\[1\]': "),
+    ("thought_records", "evidence_for", [b"\xe2\x82"], r"field 'evidence_for\[0\]': is not valid UTF-8"),
+    ("thought_records", "situation", None, r"field 'situation': "),
+    ("thought_records", "emotions", [{"name": "fear", "before": 101, "after": None}],
+     r"field 'emotions\[0\]\.before': "),
 ])
 def test_a_bad_value_of_another_type_is_named_by_row(bridge_tables, table, column, value, reason):
     t = bridge_tables[table]
