@@ -941,8 +941,8 @@ class KeyIndex {
   }
 
  private:
-  static std::uint64_t hash(std::int32_t p, std::string_view id) noexcept {
-    return detail::hash_bytes(id, static_cast<std::uint32_t>(p));
+  [[nodiscard]] std::uint64_t hash(std::int32_t p, std::string_view id) const noexcept {
+    return index_.hash(id, static_cast<std::uint32_t>(p));
   }
   [[nodiscard]] std::int32_t find(const detail::Tables& s, std::uint64_t h, std::int32_t p,
                                   std::string_view id) const {

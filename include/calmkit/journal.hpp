@@ -688,9 +688,8 @@ Journal JournalBuilder::build(detail::trusted_t, std::size_t parts, Run&& run) &
     detail::FlatIndex rows;
     rows.reserve(c.triggers.size());
     for (std::size_t i = 0; i < c.triggers.size(); ++i) {
-      rows.insert_new(
-          detail::hash_bytes(c.trigger_ids[i], static_cast<std::uint32_t>(c.triggers.participant[i])),
-          static_cast<std::int32_t>(i));
+      rows.insert_new(rows.hash(c.trigger_ids[i], static_cast<std::uint32_t>(c.triggers.participant[i])),
+                      static_cast<std::int32_t>(i));
     }
     auto resolve = [&](auto tag) {
       using R = typename decltype(tag)::type;
@@ -701,11 +700,10 @@ Journal JournalBuilder::build(detail::trusted_t, std::size_t parts, Run&& run) &
         const auto id = text[i];
         if (id.empty()) continue;
         const std::int32_t p = pc[i];
-        const std::int32_t row =
-            rows.find(detail::hash_bytes(id, static_cast<std::uint32_t>(p)), [&](std::int32_t r) {
-              const auto k = static_cast<std::size_t>(r);
-              return c.triggers.participant[k] == p && c.trigger_ids[k] == id;
-            });
+        const std::int32_t row = rows.find(rows.hash(id, static_cast<std::uint32_t>(p)), [&](std::int32_t r) {
+          const auto k = static_cast<std::size_t>(r);
+          return c.triggers.participant[k] == p && c.trigger_ids[k] == id;
+        });
         if (row == detail::FlatIndex::none) {
           const auto& name = names[static_cast<std::size_t>(p)];
           detail::throw_record(describe_record(to_id(record_type_of<R>), name, detail::id_column<R>(s_)[i]),

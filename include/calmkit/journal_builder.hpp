@@ -229,7 +229,7 @@ class JournalBuilder {
     return last_participant_;
   }
   static std::int32_t code(Index& index, std::vector<std::string>& names, const std::string& name) {
-    const std::uint64_t h = detail::hash_bytes(name);
+    const std::uint64_t h = index.hash(name);
     const std::int32_t found =
         index.find(h, [&](std::int32_t c) { return names[static_cast<std::size_t>(c)] == name; });
     if (found != Index::none) return found;
@@ -365,11 +365,11 @@ inline void JournalBuilder::recode_names() {
   exercises_ = {};
   instruments_ = {};
   for (std::size_t i = 0; i < c.participants.size(); ++i)
-    participants_.insert_new(detail::hash_bytes(c.participants[i]), static_cast<std::int32_t>(i));
+    participants_.insert_new(participants_.hash(c.participants[i]), static_cast<std::int32_t>(i));
   for (std::size_t i = 0; i < c.exercise_names.size(); ++i)
-    exercises_.insert_new(detail::hash_bytes(c.exercise_names[i]), static_cast<std::int32_t>(i));
+    exercises_.insert_new(exercises_.hash(c.exercise_names[i]), static_cast<std::int32_t>(i));
   for (std::size_t i = 0; i < s_.instruments.size(); ++i)
-    instruments_.insert_new(detail::hash_bytes(s_.instruments[i]), static_cast<std::int32_t>(i));
+    instruments_.insert_new(instruments_.hash(s_.instruments[i]), static_cast<std::int32_t>(i));
   last_participant_ = -1;
   erased_ = false;
 }
