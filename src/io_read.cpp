@@ -281,6 +281,13 @@ class Reader {
     detail::grow(refs_, static_cast<std::size_t>(static_cast<double>(refs_.size()) * factor), advise_);
     detail::grow(ref_keys_, static_cast<std::size_t>(static_cast<double>(ref_keys_.size()) * factor),
                  advise_);
+    // The id tables too: none is then rehashed as it fills.
+    for (KeyTable& ids : ids_) {
+      if (ids.size() > 0) {
+        ids.reserve(static_cast<std::size_t>(static_cast<double>(ids.size()) * factor),
+                    static_cast<std::size_t>(static_cast<double>(ids.key_bytes()) * factor));
+      }
+    }
   }
 
   /// Calls `fn(0)` .. `fn(n - 1)`: `fn(0)` on this thread, the others on
@@ -360,7 +367,16 @@ class Reader {
     const std::size_t n = k.meta.size();
     std::size_t dropped = 0;
     drop_.clear();
+    // The slot of a key a few records ahead is asked for while this one is
+    // inserted: the merge runs one share at a time, and a slot is a likely
+    // cache miss in a table of megabytes.
+    constexpr std::size_t ahead = 8;
+    for (std::size_t j = 0; j < std::min(n, ahead); ++j) {
+      if (k.meta[j].key != RecordMeta::none) ids.prefetch(k.meta[j].key_hash);
+    }
     for (std::size_t j = 0; j < n; ++j) {
+      if (j + ahead < n && k.meta[j + ahead].key != RecordMeta::none)
+        ids.prefetch(k.meta[j + ahead].key_hash);
       const RecordMeta& m = k.meta[j];
       const std::size_t line = base + m.line;
       if (m.key != RecordMeta::none) {
@@ -443,12 +459,23 @@ class Reader {
   /// lookups run in ranges on the reader's threads; the few that fail are
   /// then handled here, in order.
   void resolve_references() {
-    const KeyTable& triggers = ids_[static_cast<std::size_t>(RecordType::trigger)];
+    KeyTable& triggers = ids_[static_cast<std::size_t>(RecordType::trigger)];
+    triggers.bound_runs();  // each lookup below then probes a bounded run, whatever the ids
     const std::size_t n = refs_.size();
     const std::size_t parts = std::clamp<std::size_t>(n / 65536, 1, threads_);
     std::vector<std::vector<std::size_t>> found(parts);
     run_parallel(parts, [&](std::size_t k) {
-      for (std::size_t i = n * k / parts; i < n * (k + 1) / parts; ++i) {
+      // The trigger table is megabytes and each reference lands at random in
+      // it: the slot of the reference `slot_ahead` on, and the key at the slot
+      // of the one `key_ahead` on (whose slot is near by then), are asked for
+      // while this one is looked up.
+      constexpr std::size_t slot_ahead = 16, key_ahead = 8;
+      const std::size_t begin = n * k / parts, end = n * (k + 1) / parts;
+      for (std::size_t i = begin; i < std::min(end, begin + slot_ahead); ++i)
+        triggers.prefetch(refs_[i].hash);
+      for (std::size_t i = begin; i < end; ++i) {
+        if (i + slot_ahead < end) triggers.prefetch(refs_[i + slot_ahead].hash);
+        if (i + key_ahead < end) triggers.prefetch_key(refs_[i + key_ahead].hash);
         const PendingRef& r = refs_[i];
         const auto [participant, trigger] = get_key(ref_keys_, r.at);
         const std::size_t row = triggers.find(r.hash, participant, trigger);

@@ -134,9 +134,9 @@ class JournalBuilder {
     s_.c.exercise_names.clear();
     s_.c.trigger_source_rows.clear();
     s_.instruments.clear();
-    participants_ = {};
-    exercises_ = {};
-    instruments_ = {};
+    participants_.clear();
+    exercises_.clear();
+    instruments_.clear();
     last_participant_ = -1;
     for (auto& l : links_) detail::clear_rows(l);
     erased_ = false;
@@ -222,21 +222,48 @@ class JournalBuilder {
  private:
   using Index = detail::FlatIndex;  // name -> code; the names are the dictionary's
   std::int32_t participant(const std::string& p) {
-    if (last_participant_ >= 0 && s_.c.participants[static_cast<std::size_t>(last_participant_)] == p) {
+    if (last_participant_ >= 0 &&
+        detail::same_bytes(s_.c.participants[static_cast<std::size_t>(last_participant_)], p)) {
       return last_participant_;
     }
     last_participant_ = code(participants_, s_.c.participants, p);
     return last_participant_;
   }
   static std::int32_t code(Index& index, std::vector<std::string>& names, const std::string& name) {
-    const std::uint64_t h = index.hash(name);
-    const std::int32_t found =
-        index.find(h, [&](std::int32_t c) { return names[static_cast<std::size_t>(c)] == name; });
+    return code(index, names, name, index.hash(name));
+  }
+  /// `code` of a name whose hash (`Index::hash`) is known.
+  static std::int32_t code(Index& index, std::vector<std::string>& names, const std::string& name,
+                           std::uint64_t h) {
+    const std::int32_t found = index.find(
+        h, [&](std::int32_t c) { return detail::same_bytes(names[static_cast<std::size_t>(c)], name); });
     if (found != Index::none) return found;
     const auto c = static_cast<std::int32_t>(names.size());
     names.push_back(name);
     index.insert_new(h, c);
     return c;
+  }
+  /// The code of each of `from` (another builder's dictionary), each name
+  /// added when new. The slots and names a lookup touches are random in a
+  /// dictionary of thousands of names, so those of the names a few places
+  /// ahead are asked for while one is looked up.
+  static std::vector<std::int32_t> code_all(Index& index, std::vector<std::string>& names,
+                                            const std::vector<std::string>& from) {
+    const std::size_t n = from.size();
+    std::vector<std::uint64_t> hash(n);
+    for (std::size_t i = 0; i < n; ++i) hash[i] = index.hash(from[i]);
+    constexpr std::size_t slot_ahead = 8, name_ahead = 4;
+    for (std::size_t i = 0; i < std::min(n, slot_ahead); ++i) index.prefetch(hash[i]);
+    std::vector<std::int32_t> to(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (i + slot_ahead < n) index.prefetch(hash[i + slot_ahead]);
+      if (i + name_ahead < n) {
+        const std::int32_t c = index.first_candidate(hash[i + name_ahead]);
+        if (c != Index::none) __builtin_prefetch(&names[static_cast<std::size_t>(c)]);
+      }
+      to[i] = code(index, names, from[i], hash[i]);
+    }
+    return to;
   }
   template <class R, class Run>
   std::vector<std::uint32_t> sort_type(const std::vector<std::uint32_t>& rank,
@@ -387,14 +414,9 @@ inline void JournalBuilder::append(JournalBuilder&& other) {
     }
   }
   // The other builder's codes in this one's dictionaries.
-  auto recode = [](Index& index, std::vector<std::string>& names, const std::vector<std::string>& from) {
-    std::vector<std::int32_t> to(from.size());
-    for (std::size_t i = 0; i < from.size(); ++i) to[i] = code(index, names, from[i]);
-    return to;
-  };
-  const auto pmap = recode(participants_, s_.c.participants, o.c.participants);
-  const auto emap = recode(exercises_, s_.c.exercise_names, o.c.exercise_names);
-  const auto imap = recode(instruments_, s_.instruments, o.instruments);
+  const auto pmap = code_all(participants_, s_.c.participants, o.c.participants);
+  const auto emap = code_all(exercises_, s_.c.exercise_names, o.c.exercise_names);
+  const auto imap = code_all(instruments_, s_.instruments, o.instruments);
   auto apply = [](std::vector<std::int32_t>& v, const std::vector<std::int32_t>& map) {
     for (auto& x : v) x = map[static_cast<std::size_t>(x)];
   };

@@ -182,6 +182,37 @@ inline std::uint64_t hash_bytes(std::string_view s, std::uint64_t seed, const Ha
   return folded_multiply(hash_absorb(key.seed, s, key) ^ seed, key.fold);
 }
 
+/// Whether `a` and `b` hold the same bytes: `a == b` for the short names and
+/// ids the hash tables compare (a word or two long), with two overlapping
+/// loads per side instead of a call to memcmp.
+inline bool same_bytes(std::string_view a, std::string_view b) noexcept {
+  const std::size_t n = a.size();
+  if (n != b.size()) return false;
+  const char* p = a.data();
+  const char* q = b.data();
+  if (n >= 8) {
+    if (n > 16) return std::memcmp(p, q, n) == 0;
+    std::uint64_t x0, x1, y0, y1;
+    std::memcpy(&x0, p, 8);
+    std::memcpy(&y0, q, 8);
+    std::memcpy(&x1, p + n - 8, 8);
+    std::memcpy(&y1, q + n - 8, 8);
+    return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+  }
+  if (n >= 4) {
+    std::uint32_t x0, x1, y0, y1;
+    std::memcpy(&x0, p, 4);
+    std::memcpy(&y0, q, 4);
+    std::memcpy(&x1, p + n - 4, 4);
+    std::memcpy(&y1, q + n - 4, 4);
+    return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    if (p[i] != q[i]) return false;
+  }
+  return true;
+}
+
 /// Open addressing over (hash, value) slots whose keys live elsewhere (a
 /// dictionary's names, a column's rows): `eq(value)` says whether the key
 /// stored under `value` is the one looked for. 8 bytes a slot, no allocation
@@ -213,6 +244,23 @@ class FlatIndex {
       if (s.value == none) return none;
       if (s.hash == h32 && eq(s.value)) return s.value;
     }
+  }
+  /// Asks the processor for the slot where the key of hash `h` starts its
+  /// probe (a hint, for a caller that knows the next keys: nothing changes).
+  void prefetch(std::uint64_t h) const noexcept {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[static_cast<std::uint32_t>(h) & (slots_.size() - 1)]);
+  }
+  /// The value at the slot where the key of hash `h` starts its probe (the
+  /// likely answer of `find`, unconfirmed; `none` when that slot is empty):
+  /// what a caller may prefetch the key of.
+  [[nodiscard]] std::int32_t first_candidate(std::uint64_t h) const noexcept {
+    return slots_.empty() ? none : slots_[static_cast<std::uint32_t>(h) & (slots_.size() - 1)].value;
+  }
+  /// Removes every key, keeping the slots: a dictionary refilled share after
+  /// share with about as many names does not regrow and rehash each time.
+  void clear() noexcept {
+    std::fill(slots_.begin(), slots_.end(), Slot{});
+    size_ = 0;
   }
   /// Adds `value` (>= 0) under a key not there yet.
   void insert_new(std::uint64_t h, std::int32_t value) {
