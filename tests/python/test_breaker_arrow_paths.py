@@ -1,4 +1,4 @@
-"""from_arrow reads the bridge's own layout column by column (d88ba46) and
+"""from_arrow reads the bridge's own layout column by column (d88ba46, 7e9c171) and
 any other layout row by row: both must take and refuse the same records
 with the same words.
 
@@ -22,7 +22,7 @@ import calmkit
 pa = pytest.importorskip("pyarrow")
 
 SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "data" / "sample-journal.jsonl"
-T, E, A = "triggers", "exercises", "assessments"
+T, E, A, R = "triggers", "exercises", "assessments", "thought_records"
 EARLY = datetime.datetime(1399, 12, 31, 23, 0, tzinfo=datetime.timezone.utc)
 CASES = {
     "nothing changed": [],
@@ -58,6 +58,15 @@ CASES = {
     "null answer": [(A, "answers", 0, [None] + [0] * 27)],
     "answer 9": [(A, "answers", 0, [9] + [0] * 27)],
     "duplicate assessment id": [(A, "id", 1, "first")],
+    # thought records: column by column since 7e9c171
+    "belief_before 101": [(R, "belief_before", 1, 101)],
+    "null situation": [(R, "situation", 1, None)],
+    "empty automatic_thought": [(R, "automatic_thought", 1, "")],
+    "unknown distortion": [(R, "distortions", 1, ["nope"])],
+    "emotion after 101": [(R, "emotions", 1, [{"name": "anxious", "before": 50, "after": 101}])],
+    "emotion without a name": [(R, "emotions", 1, [{"name": "", "before": 50, "after": 10}])],
+    "duplicate thought record id": [(R, "id", 1, "first")],
+    "thought record naming a missing trigger": [(R, "trigger", 1, "t9999")],
 }
 
 
