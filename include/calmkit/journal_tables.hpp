@@ -489,7 +489,9 @@ class GatherScratch {
   unsigned char* bytes(std::size_t n) {
     if (n > size_) {
       buffer_.reset();
-      buffer_ = std::make_unique_for_overwrite<unsigned char[]>(n);
+      // Left uninitialised, as make_unique_for_overwrite would (which the
+      // libc++ of the WebAssembly toolchain lacks).
+      buffer_.reset(new unsigned char[n]);
       size_ = n;
     }
     return buffer_.get();
