@@ -38,7 +38,6 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -68,29 +67,6 @@ std::size_t thread_count(unsigned requested) {
   constexpr unsigned most = 256;  // a sanity cap; shares smaller than a line help nobody
   unsigned n = requested == 0 ? std::thread::hardware_concurrency() : requested;
   return std::clamp(n, 1u, most);
-}
-
-/// Asks the kernel for transparent huge pages (2 MiB) for the whole 2 MiB
-/// blocks of `[data, data + bytes)`, memory not touched yet: each first touch
-/// then faults in 2 MiB at once instead of 4 KiB (the journal's columns,
-/// hundreds of MB, would otherwise cost one page fault per 4 KiB, the read's
-/// largest kernel time). Only where the system leaves huge pages to the
-/// program ("madvise" mode); elsewhere, or when refused, nothing changes.
-void advise_huge_pages(const void* data, std::size_t bytes) noexcept {
-#ifdef MADV_HUGEPAGE
-  constexpr std::uintptr_t huge = std::uintptr_t{2} << 20;
-  const auto at = reinterpret_cast<std::uintptr_t>(data);
-  const std::uintptr_t begin = (at + huge - 1) & ~(huge - 1);
-  const std::uintptr_t end = (at + bytes) & ~(huge - 1);
-  if (data != nullptr && end > begin) {
-    // The memory is the caller's own (only its advice changes).
-    char* const first = const_cast<char*>(static_cast<const char*>(data)) + (begin - at);
-    (void)::madvise(first, end - begin, MADV_HUGEPAGE);
-  }
-#else
-  (void)data;
-  (void)bytes;
-#endif
 }
 
 /// One share of the input in flight: its lines, what their parse found, and
@@ -277,10 +253,9 @@ class Reader {
     if (merged_bytes_ >= expected) return;
     // A tenth more than the sample's density predicts: a short guess costs one regrowth.
     const double factor = 1.1 * static_cast<double>(expected) / static_cast<double>(merged_bytes_);
-    all_.reserve_scaled(factor, advise_);
-    detail::grow(refs_, static_cast<std::size_t>(static_cast<double>(refs_.size()) * factor), advise_);
-    detail::grow(ref_keys_, static_cast<std::size_t>(static_cast<double>(ref_keys_.size()) * factor),
-                 advise_);
+    all_.reserve_scaled(factor);
+    detail::grow(refs_, static_cast<std::size_t>(static_cast<double>(refs_.size()) * factor));
+    detail::grow(ref_keys_, static_cast<std::size_t>(static_cast<double>(ref_keys_.size()) * factor));
     // The id tables too: none is then rehashed as it fills.
     for (KeyTable& ids : ids_) {
       if (ids.size() > 0) {
@@ -437,7 +412,7 @@ class Reader {
                                std::move(worst_reason));
     }
     // A column that outgrew its room moves before the append copies into it.
-    if (reserved_) all_.reserve_for_append(s.builder, 1.5, advise_);
+    if (reserved_) all_.reserve_for_append(s.builder, 1.5);
     all_.append(std::move(s.builder));
     if (s.version) report_.version = *s.version;
     seen_content_ = seen_content_ || s.content;
@@ -554,10 +529,6 @@ class Reader {
   std::vector<std::thread> workers_;
   std::size_t merged_bytes_ = 0;  ///< input bytes of the shares merged
   bool reserved_ = false;         ///< the journal's columns are sized for the whole input
-  /// Asks for huge pages for each buffer the columns move to once sized for the whole input.
-  struct {
-    void operator()(const void* data, std::size_t bytes) const noexcept { advise_huge_pages(data, bytes); }
-  } advise_;
   ReadReport report_;
   std::size_t line_no_ = 0;
   bool seen_content_ = false;

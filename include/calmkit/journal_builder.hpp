@@ -145,26 +145,22 @@ class JournalBuilder {
   /// what the builder holds now (a reader that has filled it from the first
   /// part of its input and knows the input's size): the columns then fill
   /// without regrowing. Capacity never filled costs address space, not memory.
-  /// `fresh(data, bytes)` is called with each new buffer before the column's
-  /// rows are copied into it (a reader may advise the kernel about it).
-  template <class Fresh = const detail::NoHook>
-  void reserve_scaled(double factor, Fresh& fresh = detail::NoHook{}) {
-    auto more = [factor, &fresh](auto& col) { detail::reserve_scaled(col, factor, fresh); };
+  void reserve_scaled(double factor) {
+    auto more = [factor](auto& col) { detail::reserve_scaled(col, factor); };
     detail::each_column<Trigger>(more, s_);
     detail::each_column<Reading>(more, s_);
     detail::each_column<ExerciseSession>(more, s_);
     detail::each_column<ThoughtRecord>(more, s_);
     detail::each_column<Assessment>(more, s_);
-    detail::reserve_scaled(s_.c.thoughts.distortions, factor, fresh);
-    detail::reserve_scaled(s_.c.thoughts.distortion_offsets, factor, fresh);
+    detail::reserve_scaled(s_.c.thoughts.distortions, factor);
+    detail::reserve_scaled(s_.c.thoughts.distortion_offsets, factor);
   }
   /// Room in every column for what `other` holds (its rows, items and text
   /// bytes), so that `append(other)` then moves no column to new memory; a
   /// column with too little room grows to at least `growth` times its
-  /// capacity, through `fresh` as in `reserve_scaled`.
-  template <class Fresh = const detail::NoHook>
-  void reserve_for_append(const JournalBuilder& other, double growth = 2.0, Fresh& fresh = detail::NoHook{}) {
-    auto more = [growth, &fresh](auto& a, const auto& b) { detail::reserve_for_append(a, b, growth, fresh); };
+  /// capacity.
+  void reserve_for_append(const JournalBuilder& other, double growth = 2.0) {
+    auto more = [growth](auto& a, const auto& b) { detail::reserve_for_append(a, b, growth); };
     const detail::Tables& o = other.s_;
     detail::each_column<Trigger>(more, s_, o);
     detail::each_column<Reading>(more, s_, o);

@@ -599,101 +599,87 @@ inline void clear_rows(EmotionList& c) noexcept {
   c.after.clear();
 }
 
-// Growing columns. `fresh(data, bytes)` is called with each new buffer
-// before anything is copied into it (a reader advises the kernel about that
-// memory before its first touch); `NoHook` does nothing.
-struct NoHook {
-  void operator()(const void* /*data*/, std::size_t /*bytes*/) const noexcept {}
-};
+// Growing columns.
 /// Moves `v` to a buffer of `capacity` elements when it has less.
-template <class T, class Fresh>
-void grow(std::vector<T>& v, std::size_t capacity, Fresh& fresh) {
+template <class T>
+void grow(std::vector<T>& v, std::size_t capacity) {
   if (capacity <= v.capacity()) return;
   std::vector<T> t;
   t.reserve(capacity);
-  fresh(static_cast<const void*>(t.data()), t.capacity() * sizeof(T));
   t.insert(t.end(), v.begin(), v.end());
   v.swap(t);
 }
-template <class Fresh>
-void grow(std::string& v, std::size_t capacity, Fresh& fresh) {
+inline void grow(std::string& v, std::size_t capacity) {
   if (capacity <= v.capacity()) return;
   std::string t;
   t.reserve(capacity);
-  fresh(static_cast<const void*>(t.data()), t.capacity());
   t.append(v);
   v.swap(t);
 }
 
 // `reserve_scaled`: capacity for `factor` times the rows, items and text
 // bytes there are now (never less than the capacity there is).
-template <class V, class Fresh = const NoHook>
+template <class V>
 requires requires(V v) {
   v.data();
 }
-void reserve_scaled(V& v, double factor, Fresh& fresh = NoHook{}) {
-  grow(v, static_cast<std::size_t>(static_cast<double>(v.size()) * factor), fresh);
+void reserve_scaled(V& v, double factor) {
+  grow(v, static_cast<std::size_t>(static_cast<double>(v.size()) * factor));
 }
-template <class Fresh = const NoHook>
-void reserve_scaled(TextColumn& c, double factor, Fresh& fresh = NoHook{}) {
-  reserve_scaled(c.arena, factor, fresh);
-  reserve_scaled(c.offset, factor, fresh);
-  reserve_scaled(c.length, factor, fresh);
+inline void reserve_scaled(TextColumn& c, double factor) {
+  reserve_scaled(c.arena, factor);
+  reserve_scaled(c.offset, factor);
+  reserve_scaled(c.length, factor);
 }
-template <class Fresh = const NoHook>
-void reserve_scaled(TextList& c, double factor, Fresh& fresh = NoHook{}) {
-  reserve_scaled(c.items, factor, fresh);
-  reserve_scaled(c.start, factor, fresh);
-  reserve_scaled(c.count, factor, fresh);
+inline void reserve_scaled(TextList& c, double factor) {
+  reserve_scaled(c.items, factor);
+  reserve_scaled(c.start, factor);
+  reserve_scaled(c.count, factor);
 }
-template <class T, class Fresh = const NoHook>
-void reserve_scaled(ListColumn<T>& c, double factor, Fresh& fresh = NoHook{}) {
-  reserve_scaled(c.items, factor, fresh);
-  reserve_scaled(c.start, factor, fresh);
-  reserve_scaled(c.count, factor, fresh);
+template <class T>
+void reserve_scaled(ListColumn<T>& c, double factor) {
+  reserve_scaled(c.items, factor);
+  reserve_scaled(c.start, factor);
+  reserve_scaled(c.count, factor);
 }
-template <class Fresh = const NoHook>
-void reserve_scaled(EmotionList& c, double factor, Fresh& fresh = NoHook{}) {
-  reserve_scaled(c.names, factor, fresh);
-  reserve_scaled(c.before, factor, fresh);
-  reserve_scaled(c.after, factor, fresh);
+inline void reserve_scaled(EmotionList& c, double factor) {
+  reserve_scaled(c.names, factor);
+  reserve_scaled(c.before, factor);
+  reserve_scaled(c.after, factor);
 }
 
 // `reserve_for_append`: room in `a` for the rows, items and text bytes of
 // `b`; a column with too little grows to at least `growth` times its
-// capacity (as the appends alone would, but before them, through `fresh`).
-template <class V, class Fresh>
+// capacity (as the appends alone would, but before them).
+template <class V>
 requires requires(V v) {
   v.data();
 }
-void reserve_for_append(V& a, const V& b, double growth, Fresh& fresh) {
+void reserve_for_append(V& a, const V& b, double growth) {
   const std::size_t need = a.size() + b.size();
   if (need > a.capacity())
-    grow(a, std::max(need, static_cast<std::size_t>(static_cast<double>(a.capacity()) * growth)), fresh);
+    grow(a, std::max(need, static_cast<std::size_t>(static_cast<double>(a.capacity()) * growth)));
 }
-template <class Fresh>
-void reserve_for_append(TextColumn& a, const TextColumn& b, double growth, Fresh& fresh) {
-  reserve_for_append(a.arena, b.arena, growth, fresh);
-  reserve_for_append(a.offset, b.offset, growth, fresh);
-  reserve_for_append(a.length, b.length, growth, fresh);
+inline void reserve_for_append(TextColumn& a, const TextColumn& b, double growth) {
+  reserve_for_append(a.arena, b.arena, growth);
+  reserve_for_append(a.offset, b.offset, growth);
+  reserve_for_append(a.length, b.length, growth);
 }
-template <class Fresh>
-void reserve_for_append(TextList& a, const TextList& b, double growth, Fresh& fresh) {
-  reserve_for_append(a.items, b.items, growth, fresh);
-  reserve_for_append(a.start, b.start, growth, fresh);
-  reserve_for_append(a.count, b.count, growth, fresh);
+inline void reserve_for_append(TextList& a, const TextList& b, double growth) {
+  reserve_for_append(a.items, b.items, growth);
+  reserve_for_append(a.start, b.start, growth);
+  reserve_for_append(a.count, b.count, growth);
 }
-template <class T, class Fresh>
-void reserve_for_append(ListColumn<T>& a, const ListColumn<T>& b, double growth, Fresh& fresh) {
-  reserve_for_append(a.items, b.items, growth, fresh);
-  reserve_for_append(a.start, b.start, growth, fresh);
-  reserve_for_append(a.count, b.count, growth, fresh);
+template <class T>
+void reserve_for_append(ListColumn<T>& a, const ListColumn<T>& b, double growth) {
+  reserve_for_append(a.items, b.items, growth);
+  reserve_for_append(a.start, b.start, growth);
+  reserve_for_append(a.count, b.count, growth);
 }
-template <class Fresh>
-void reserve_for_append(EmotionList& a, const EmotionList& b, double growth, Fresh& fresh) {
-  reserve_for_append(a.names, b.names, growth, fresh);
-  reserve_for_append(a.before, b.before, growth, fresh);
-  reserve_for_append(a.after, b.after, growth, fresh);
+inline void reserve_for_append(EmotionList& a, const EmotionList& b, double growth) {
+  reserve_for_append(a.names, b.names, growth);
+  reserve_for_append(a.before, b.before, growth);
+  reserve_for_append(a.after, b.after, growth);
 }
 
 /// The trigger fields no metric reads (id is `Cohort::trigger_ids`).
