@@ -641,6 +641,8 @@ inline Journal JournalBuilder::build(detail::trusted_t) && {
   });
 }
 
+/// Orders the records with each type's sort and gathers spread over `parts`
+/// tasks run by `run` (see the declaration in journal_builder.hpp).
 template <class Run>
 Journal JournalBuilder::build(detail::trusted_t, std::size_t parts, Run&& run) && {
   parts = std::max<std::size_t>(parts, 1);
