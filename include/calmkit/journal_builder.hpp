@@ -478,20 +478,7 @@ void JournalBuilder::gather_type(const std::vector<std::uint32_t>& perm,
       if (!by_row_) mine(links_[detail::type_index<R> - 1]);
     }
     if constexpr (std::is_same_v<R, ThoughtRecord>) {
-      if (k == 0) {  // the distortions: compressed rows, not a per-row column
-        auto& o = s_.c.thoughts.distortion_offsets;
-        auto& d = s_.c.thoughts.distortions;
-        std::vector<std::int64_t> no(perm.size() + 1, 0);
-        std::vector<std::uint8_t> nd;
-        nd.reserve(d.size());
-        for (std::size_t i = 0; i < perm.size(); ++i) {
-          nd.insert(nd.end(), d.begin() + static_cast<std::ptrdiff_t>(o[perm[i]]),
-                    d.begin() + static_cast<std::ptrdiff_t>(o[perm[i] + 1]));
-          no[i + 1] = static_cast<std::int64_t>(nd.size());
-        }
-        o = std::move(no);
-        d = std::move(nd);
-      }
+      if (k == 0) detail::gather_distortions(s_, perm);
     }
   });
 }

@@ -134,25 +134,29 @@ void move_last_to(Tables& s, std::size_t row) {
   }
 }
 
+/// Puts the thought records' distortions (compressed rows: offsets and
+/// codes, not a per-row column) in the order `perm` gives.
+inline void gather_distortions(Tables& s, const std::vector<std::uint32_t>& perm) {
+  auto& o = s.c.thoughts.distortion_offsets;
+  auto& d = s.c.thoughts.distortions;
+  std::vector<std::int64_t> no(perm.size() + 1, 0);
+  std::vector<std::uint8_t> nd;
+  nd.reserve(d.size());
+  for (std::size_t i = 0; i < perm.size(); ++i) {
+    nd.insert(nd.end(), d.begin() + static_cast<std::ptrdiff_t>(o[perm[i]]),
+              d.begin() + static_cast<std::ptrdiff_t>(o[perm[i] + 1]));
+    no[i + 1] = static_cast<std::int64_t>(nd.size());
+  }
+  o = std::move(no);
+  d = std::move(nd);
+}
+
 /// Reorders the rows of type R: new row i is old row `perm[i]` (`perm` may
 /// be shorter, to keep a subset). Every column passes through `scratch`.
 template <class R>
 void gather_rows(Tables& s, const std::vector<std::uint32_t>& perm, GatherScratch& scratch) {
   each_column<R>([&](auto& col) { gather(col, perm, scratch); }, s);
-  if constexpr (std::is_same_v<R, ThoughtRecord>) {
-    auto& o = s.c.thoughts.distortion_offsets;
-    auto& d = s.c.thoughts.distortions;
-    std::vector<std::int64_t> no(perm.size() + 1, 0);
-    std::vector<std::uint8_t> nd;
-    nd.reserve(d.size());
-    for (std::size_t i = 0; i < perm.size(); ++i) {
-      nd.insert(nd.end(), d.begin() + static_cast<std::ptrdiff_t>(o[perm[i]]),
-                d.begin() + static_cast<std::ptrdiff_t>(o[perm[i] + 1]));
-      no[i + 1] = static_cast<std::int64_t>(nd.size());
-    }
-    o = std::move(no);
-    d = std::move(nd);
-  }
+  if constexpr (std::is_same_v<R, ThoughtRecord>) gather_distortions(s, perm);
 }
 
 /// Appends every row of type R of `b` to `a` (codes are left as they are).
