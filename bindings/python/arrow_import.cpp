@@ -58,12 +58,10 @@ struct Imported {
   }
 };
 
-/// Whether a record type links to a trigger.
-template <class R>
-constexpr bool links_trigger = requires(const R& r) {
-  r.trigger;
-};
+// --- the columns of each table ------------------------------------------------
 
+/// The columns every record has: participant, id, time and its offset, and
+/// the trigger link of a type that has one (`detail::has_link`).
 struct Head {
   const Column* participant;
   const Column* id;
@@ -72,11 +70,121 @@ struct Head {
   const Column* trigger;  ///< the trigger link (readings, exercises, thought records)
 };
 
-Head head_columns(const Batch& b, bool id_required, bool linked) {
-  return {b.get("participant", Want::text, false), b.get("id", Want::text, id_required),
+/// Whether record type R needs an id (a reading's is optional).
+template <class R>
+constexpr bool id_required = !std::is_same_v<R, Reading>;
+
+template <class R>
+Head head_columns(const Batch& b) {
+  return {b.get("participant", Want::text, false), b.get("id", Want::text, id_required<R>),
           b.get("time", Want::time, true), b.get("offset_minutes", Want::integer, false),
-          linked ? b.get("trigger", Want::text, false) : nullptr};
+          detail::has_link<R> ? b.get("trigger", Want::text, false) : nullptr};
 }
+
+/// The columns of record type R's table past the `Head`: each looked up once
+/// by name (`Batch::get`: what it must hold, whether it is required), for
+/// the column path and the row path alike.
+template <class R>
+struct TableColumns;
+
+/// A trigger's own columns.
+template <>
+struct TableColumns<Trigger> {
+  const Column *category, *intensity, *context, *thoughts, *sensations, *urge, *acted, *after, *response,
+      *tags;
+  explicit TableColumns(const Batch& b)
+      : category(b.get("category", Want::text, true)),
+        intensity(b.get("intensity", Want::integer, true)),
+        context(b.get("context", Want::text, false)),
+        thoughts(b.get("thoughts", Want::text_list, false)),
+        sensations(b.get("sensations", Want::text_list, false)),
+        urge(b.get("urge", Want::text, false)),
+        acted(b.get("acted_on_urge", Want::boolean, false)),
+        after(b.get("acted_after_minutes", Want::real, false)),
+        response(b.get("response", Want::text, false)),
+        tags(b.get("tags", Want::text_list, false)) {}
+};
+
+/// A reading's own columns (its trigger is the `Head`'s).
+template <>
+struct TableColumns<Reading> {
+  const Column *intensity, *note;
+  explicit TableColumns(const Batch& b)
+      : intensity(b.get("intensity", Want::integer, true)), note(b.get("note", Want::text, false)) {}
+};
+
+/// An exercise session's own columns.
+template <>
+struct TableColumns<ExerciseSession> {
+  const Column *end, *end_offset, *exercise, *completed, *before, *after, *responses;
+  explicit TableColumns(const Batch& b)
+      : end(b.get("end", Want::time, true)),
+        end_offset(b.get("end_offset_minutes", Want::integer, false)),
+        exercise(b.get("exercise", Want::text, true)),
+        completed(b.get("completed", Want::boolean, false)),
+        before(b.get("intensity_before", Want::integer, false)),
+        after(b.get("intensity_after", Want::integer, false)),
+        responses(b.get("responses", Want::text_list, false)) {}
+};
+
+/// A thought record's own columns, and the fields of the emotion struct,
+/// found by name.
+template <>
+struct TableColumns<ThoughtRecord> {
+  const Column *situation, *thought, *belief_before, *emotions, *distortions, *evidence_for,
+      *evidence_against, *alternatives, *friend_advice, *balanced, *belief_after;
+  const Column* em_name = nullptr;    ///< the emotion struct's name (nullptr: no emotions column)
+  const Column* em_before = nullptr;  ///< the emotion struct's before rating
+  const Column* em_after = nullptr;   ///< the emotion struct's after rating (nullptr: none)
+  std::int64_t em_offset = 0;         ///< the emotion struct's own offset
+  std::vector<std::unique_ptr<Column>> em_fields;  ///< what em_name, em_before and em_after point into
+
+  explicit TableColumns(const Batch& b)
+      : situation(b.get("situation", Want::text, false)),
+        thought(b.get("automatic_thought", Want::text, false)),
+        belief_before(b.get("belief_before", Want::integer, true)),
+        emotions(b.get("emotions", Want::emotions, false)),
+        distortions(b.get("distortions", Want::text_list, false)),
+        evidence_for(b.get("evidence_for", Want::text_list, false)),
+        evidence_against(b.get("evidence_against", Want::text_list, false)),
+        alternatives(b.get("alternatives", Want::text_list, false)),
+        friend_advice(b.get("friend_advice", Want::text, false)),
+        balanced(b.get("balanced_thought", Want::text, false)),
+        belief_after(b.get("belief_after", Want::integer, false)) {
+    (void)b.get("trigger", Want::text, false);  // checked here, as ever: before the emotion struct
+    if (emotions == nullptr || !emotions->has_child() || emotions->child().kind() != Column::Kind::structure)
+      return;
+    const Column& st = emotions->child();
+    em_offset = st.array()->offset;
+    for (std::int64_t k = 0; k < st.schema()->n_children; ++k) {
+      const std::string n = st.schema()->children[k]->name != nullptr ? st.schema()->children[k]->name : "";
+      em_fields.push_back(std::make_unique<Column>(st.schema()->children[k], st.array()->children[k], n));
+      const Column* f = em_fields.back().get();
+      if (!f->layout_error().empty()) fail(b.where(), -1, "emotions." + n, f->layout_error());
+      if (f->length() < st.array()->offset + st.length()) {
+        fail(b.where(), -1, "emotions." + n, "has fewer items than its list (not a valid Arrow array)");
+      }
+      if (n == "name" && is_text(f->kind())) em_name = f;
+      if (n == "before" && (is_number(f->kind()) || f->kind() == Column::Kind::null)) em_before = f;
+      if (n == "after" && (is_number(f->kind()) || f->kind() == Column::Kind::null)) em_after = f;
+    }
+    if (em_name == nullptr || em_before == nullptr) {
+      fail(b.where(), -1, "emotions", "expected " + std::string(describe(Want::emotions)));
+    }
+  }
+};
+
+/// An assessment's own columns.
+template <>
+struct TableColumns<Assessment> {
+  const Column *instrument, *answers, *note;
+  explicit TableColumns(const Batch& b)
+      : instrument(b.get("instrument", Want::text, true)),
+        answers(b.get("answers", Want::integer_list, true)),
+        note(b.get("note", Want::text, false)) {}
+};
+
+// --- row by row: any layout, the first problem named ------------------------
 
 /// Participant codes of one batch's rows in a builder's dictionary: a
 /// dictionary-encoded column (pyarrow's and calmkit's own) is remapped once
@@ -113,7 +221,7 @@ class ParticipantCodes {
   std::string_view last_text_;
 };
 
-/// The one path of every table: per row, the columns every record has, the
+/// The row path of every table: per row, the columns every record has, the
 /// type's own fields (`fields(row, record)`, which sets every field), the
 /// model's rules with the row as the place (`validate`, and
 /// `validate_answers` for an assessment, as the JSON Lines reader runs it),
@@ -122,9 +230,7 @@ class ParticipantCodes {
 /// link is noted. One scratch record serves every row, so its strings and
 /// lists allocate only when they grow; the participant is never copied into it.
 template <class R, class Fields>
-void import_rows(const Batch& b, Imported& im, Fields fields) {
-  const Head h =
-      head_columns(b, !std::is_same_v<R, Reading>, links_trigger<R>);  // a reading's id is optional
+void import_rows(const Batch& b, Imported& im, const Head& h, Fields fields) {
   auto& builder = im.builder_of<R>();
   ParticipantCodes participant(h.participant, builder);
   R rec;
@@ -139,46 +245,124 @@ void import_rows(const Batch& b, Imported& im, Fields fields) {
       if (auto v = validate_answers(rec)) fail(b.where(), b.row(i), v->field, v->reason);
     }
     builder.push_coded(rec, p);
-    if constexpr (links_trigger<R>) im.links_of<R>().push_back(r.text(h.trigger));
+    if constexpr (detail::has_link<R>) im.links_of<R>().push_back(r.text(h.trigger));
   }
 }
 
-void import_triggers(const Batch& b, Imported& im) {
-  const Column* category = b.get("category", Want::text, true);
-  const Column* intensity = b.get("intensity", Want::integer, true);
-  const Column* context = b.get("context", Want::text, false);
-  const Column* thoughts = b.get("thoughts", Want::text_list, false);
-  const Column* sensations = b.get("sensations", Want::text_list, false);
-  const Column* urge = b.get("urge", Want::text, false);
-  const Column* acted = b.get("acted_on_urge", Want::boolean, false);
-  const Column* after = b.get("acted_after_minutes", Want::real, false);
-  const Column* response = b.get("response", Want::text, false);
-  const Column* tags = b.get("tags", Want::text_list, false);
-  import_rows<Trigger>(b, im, [&](const RowReader& r, Trigger& t) {
-    const auto cat = r.required_text(category, "category");
-    const auto c = trigger_category_from_id(cat);
-    if (!c) r.fail_at("category", unknown_trigger_category(cat));
-    t.category = *c;
-    t.intensity = r.required_bounded<Intensity>(intensity, "intensity");
-    t.context = r.text(context);
-    r.text_list(thoughts, "thoughts", t.thoughts);
-    r.text_list(sensations, "sensations", t.sensations);
-    t.urge = r.text(urge);
-    t.acted_on_urge = r.boolean(acted);
-    t.acted_after_minutes = r.minutes(after, "acted_after_minutes");
-    t.response = r.text(response);
-    r.text_list(tags, "tags", t.tags);
+void import_by_row(const Batch& b, Imported& im, const Head& h, const TableColumns<Trigger>& c) {
+  import_rows<Trigger>(b, im, h, [&](const RowReader& r, Trigger& t) {
+    const auto cat = r.required_text(c.category, "category");
+    const auto known = trigger_category_from_id(cat);
+    if (!known) r.fail_at("category", unknown_trigger_category(cat));
+    t.category = *known;
+    t.intensity = r.required_bounded<Intensity>(c.intensity, "intensity");
+    t.context = r.text(c.context);
+    r.text_list(c.thoughts, "thoughts", t.thoughts);
+    r.text_list(c.sensations, "sensations", t.sensations);
+    t.urge = r.text(c.urge);
+    t.acted_on_urge = r.boolean(c.acted);
+    t.acted_after_minutes = r.minutes(c.after, "acted_after_minutes");
+    t.response = r.text(c.response);
+    r.text_list(c.tags, "tags", t.tags);
   });
 }
 
-void import_readings(const Batch& b, Imported& im) {
-  const Column* intensity = b.get("intensity", Want::integer, true);
-  const Column* trigger = b.get("trigger", Want::text, false);
-  const Column* note = b.get("note", Want::text, false);
-  import_rows<Reading>(b, im, [&](const RowReader& r, Reading& x) {
-    x.intensity = r.required_bounded<Intensity>(intensity, "intensity");
-    x.trigger = r.text(trigger);
-    x.note = r.text(note);
+void import_by_row(const Batch& b, Imported& im, const Head& h, const TableColumns<Reading>& c) {
+  import_rows<Reading>(b, im, h, [&](const RowReader& r, Reading& x) {
+    x.intensity = r.required_bounded<Intensity>(c.intensity, "intensity");
+    x.trigger = r.text(h.trigger);
+    x.note = r.text(c.note);
+  });
+}
+
+void import_by_row(const Batch& b, Imported& im, const Head& h, const TableColumns<ExerciseSession>& c) {
+  import_rows<ExerciseSession>(b, im, h, [&](const RowReader& r, ExerciseSession& e) {
+    e.end = r.instant(c.end, c.end_offset, "end", "end_offset_minutes");
+    e.exercise = r.text(c.exercise);
+    e.completed = r.boolean(c.completed).value_or(true);
+    e.intensity_before = r.bounded<Intensity>(c.before, "intensity_before");
+    e.intensity_after = r.bounded<Intensity>(c.after, "intensity_after");
+    e.trigger = r.text(h.trigger);
+    r.text_list(c.responses, "responses", e.responses);
+  });
+}
+
+void import_by_row(const Batch& b, Imported& im, const Head& h, const TableColumns<ThoughtRecord>& c) {
+  import_rows<ThoughtRecord>(b, im, h, [&](const RowReader& r, ThoughtRecord& t) {
+    t.situation = r.required_text(c.situation, "situation");  // required, as in the format; "" is a situation
+    t.automatic_thought = r.required_text(c.thought, "automatic_thought");
+    t.belief_before = r.required_bounded<Percent>(c.belief_before, "belief_before");
+    t.emotions.clear();
+    if (c.em_name != nullptr && !r.null(c.emotions)) {
+      const auto [lo, hi] = c.emotions->range(r.index());
+      for (std::int64_t k = lo; k < hi; ++k) {
+        const std::string at = "emotions[" + std::to_string(k - lo) + "]";
+        if (c.emotions->child().is_null(k)) r.fail_at(at, rules::not_an_emotion("null"));
+        const std::int64_t e = c.em_offset + k;
+        EmotionRating em;
+        if (c.em_name->is_null(e)) r.fail_at(at + ".name", rules::required_missing());
+        if (const char* why = c.em_name->broken(e)) r.fail_at(at + ".name", why);
+        em.name = std::string(r.utf8(at + ".name", c.em_name->text(e)));
+        std::string err;
+        if (c.em_before->is_null(e)) r.fail_at(at + ".before", rules::required_missing());
+        const long long vb = c.em_before->integer(e, &err);
+        if (!err.empty())
+          r.fail_at(at + ".before", detail::integer_range_reason(Percent::min, Percent::max, err));
+        const auto pb = Percent::make(vb);
+        if (!pb) r.fail_at(at + ".before", Percent::out_of_range_reason(vb));
+        em.before = *pb;
+        if (c.em_after != nullptr && !c.em_after->is_null(e)) {
+          const long long va = c.em_after->integer(e, &err);
+          if (!err.empty())
+            r.fail_at(at + ".after", detail::integer_range_reason(Percent::min, Percent::max, err));
+          const auto pa = Percent::make(va);
+          if (!pa) r.fail_at(at + ".after", Percent::out_of_range_reason(va));
+          em.after = *pa;
+        }
+        t.emotions.push_back(std::move(em));
+      }
+    }
+    thread_local std::vector<std::string> ds;              // scratch, as the record
+    r.text_list(c.distortions, "distortions", ds, false);  // ids: an unknown one is named below
+    t.distortions.clear();
+    for (std::size_t k = 0; k < ds.size(); ++k) {
+      const auto d = distortion_from_id(ds[k]);
+      if (!d) {
+        r.fail_at("distortions[" + std::to_string(k) + "]", unknown_distortion(ds[k]));
+      }
+      t.distortions.push_back(*d);
+    }
+    r.text_list(c.evidence_for, "evidence_for", t.evidence_for);
+    r.text_list(c.evidence_against, "evidence_against", t.evidence_against);
+    r.text_list(c.alternatives, "alternatives", t.alternatives);
+    t.friend_advice = r.text(c.friend_advice);
+    t.balanced_thought = r.text(c.balanced);
+    t.belief_after = r.bounded<Percent>(c.belief_after, "belief_after");
+    t.trigger = r.text(h.trigger);
+  });
+}
+
+void import_by_row(const Batch& b, Imported& im, const Head& h, const TableColumns<Assessment>& c) {
+  import_rows<Assessment>(b, im, h, [&](const RowReader& r, Assessment& a) {
+    a.instrument = r.text(c.instrument);
+    a.answers.clear();
+    if (!r.null(c.answers)) {
+      const auto [lo, hi] = c.answers->range(r.index());
+      const Column& items = c.answers->child();
+      for (std::int64_t k = lo; k < hi; ++k) {
+        const std::string at = "answers[" + std::to_string(k - lo) + "]";
+        // An answer is an int (the reader's rule: detail::integer_range_reason over int's range).
+        constexpr long long least = std::numeric_limits<int>::min(), most = std::numeric_limits<int>::max();
+        if (items.is_null(k)) r.fail_at(at, detail::integer_range_reason(least, most, "null"));
+        std::string err;
+        const long long v = items.integer(k, &err);
+        if (!err.empty()) r.fail_at(at, detail::integer_range_reason(least, most, err));
+        if (v < least || v > most)
+          r.fail_at(at, detail::integer_range_reason(least, most, std::to_string(v)));
+        a.answers.push_back(static_cast<int>(v));
+      }
+    }
+    a.note = r.text(c.note);
   });
 }
 
@@ -199,6 +383,16 @@ const T* values_of(const Column* c, std::int64_t first) {
   return static_cast<const T*>(c->array()->buffers[1]) + c->array()->offset + first;
 }
 
+/// Whether the `n + 1` offsets `o` of `n` rows (a text or list column's)
+/// start at 0 or later and never go backwards.
+bool offsets_ok(const std::int32_t* o, std::int64_t n) {
+  if (o[0] < 0) return false;
+  for (std::int64_t k = 0; k < n; ++k) {
+    if (o[k + 1] < o[k]) return false;
+  }
+  return true;
+}
+
 /// Whether rows `first .. first + n` of a utf8 column (absent: yes) can be
 /// read as they are: offsets that do not go backwards, and the whole text
 /// UTF-8 by the model's rule (`rules::utf8_text`, once over the data buffer)
@@ -210,10 +404,7 @@ bool utf8_rows(const Column* c, std::int64_t first, std::int64_t n) {
   if (a->dictionary != nullptr || std::string_view(c->schema()->format) != "u") return false;
   if (n == 0) return true;
   const std::int32_t* o = values_of<std::int32_t>(c, first);
-  if (o[0] < 0) return false;
-  for (std::int64_t k = 0; k < n; ++k) {
-    if (o[k + 1] < o[k]) return false;
-  }
+  if (!offsets_ok(o, n)) return false;
   if (o[n] == o[0]) return true;
   const char* data = static_cast<const char*>(a->buffers[2]);
   if (data == nullptr) return false;
@@ -242,11 +433,28 @@ bool has_value(const Column* c, std::int64_t i) {
   return c != nullptr && !c->is_null(i);
 }
 
+/// The dictionary codes of rows `first .. first + n` of a vocabulary column
+/// (dictionary<int32, utf8>, no null, every entry UTF-8 and not null, every
+/// code inside the dictionary), or nullptr when it is not such a column.
+const std::int32_t* vocabulary_codes(const Column* c, std::int64_t first, std::int64_t n) {
+  if (c == nullptr || !no_nulls(c)) return nullptr;
+  const Column* d = c->dictionary();
+  if (d == nullptr || std::string_view(c->schema()->format) != "i" || !no_nulls(d) ||
+      !utf8_rows(d, 0, d->length()))
+    return nullptr;
+  const std::int32_t* code = values_of<std::int32_t>(c, first);
+  for (std::int64_t i = 0; i < n; ++i) {
+    if (code[i] < 0 || code[i] >= d->length()) return nullptr;
+  }
+  return code;
+}
+
 /// The columns every record has, over rows `first .. first + n`: a
-/// participant column (dictionary<int32, utf8> or utf8) without nulls, all
-/// UTF-8; ids (utf8), each non-empty when `id_required` (the model's
-/// `rules::not_empty`); time timestamp[us] and offset int16 without nulls,
-/// each offset a `UtcOffset` and each time in the year range at it.
+/// participant column (dictionary<int32, utf8>, as `vocabulary_codes`, or
+/// utf8) without nulls, all UTF-8; ids (utf8), each non-empty when
+/// `id_required` (the model's `rules::not_empty`); time timestamp[us] and
+/// offset int16 without nulls, each offset a `UtcOffset` and each time in the
+/// year range at it.
 bool head_rows(const Head& h, std::int64_t first, std::int64_t n, bool id_required) {
   if (h.participant == nullptr || h.time == nullptr || h.offset == nullptr) return false;
   const std::string_view tf(h.time->schema()->format);
@@ -259,18 +467,9 @@ bool head_rows(const Head& h, std::int64_t first, std::int64_t n, bool id_requir
       if (o[k + 1] == o[k]) return false;
     }
   }
-  const Column* p = h.participant;
-  const Column* dict = p->dictionary();
-  if (!no_nulls(p)) return false;
-  if (dict != nullptr) {
-    if (std::string_view(p->schema()->format) != "i" || !no_nulls(dict) ||
-        !utf8_rows(dict, 0, dict->length()))
-      return false;
-    const std::int32_t* code = values_of<std::int32_t>(p, first);
-    for (std::int64_t i = 0; i < n; ++i) {
-      if (code[i] < 0 || code[i] >= dict->length()) return false;
-    }
-  } else if (!utf8_rows(p, first, n)) {
+  if (h.participant->dictionary() != nullptr) {
+    if (vocabulary_codes(h.participant, first, n) == nullptr) return false;
+  } else if (!no_nulls(h.participant) || !utf8_rows(h.participant, first, n)) {
     return false;
   }
   const std::int64_t* time = values_of<std::int64_t>(h.time, first);
@@ -310,39 +509,29 @@ std::vector<std::int32_t> participant_codes(const Column* p, std::int64_t first,
   return codes;
 }
 
-/// The dictionary codes of rows `first .. first + n` of a vocabulary column
-/// (dictionary<int32, utf8>, no null, every entry UTF-8 and not null, every
-/// code inside the dictionary), or nullptr when it is not such a column.
-const std::int32_t* vocabulary_codes(const Column* c, std::int64_t first, std::int64_t n) {
-  if (c == nullptr || !no_nulls(c)) return nullptr;
-  const Column* d = c->dictionary();
-  if (d == nullptr || std::string_view(c->schema()->format) != "i" || !no_nulls(d) ||
-      !utf8_rows(d, 0, d->length()))
-    return nullptr;
-  const std::int32_t* code = values_of<std::int32_t>(c, first);
-  for (std::int64_t i = 0; i < n; ++i) {
-    if (code[i] < 0 || code[i] >= d->length()) return nullptr;
-  }
-  return code;
-}
-
-/// Whether rows `first .. first + n` of an optional list<utf8> column can be
-/// read as they are: offsets that do not go backwards nor past the items,
-/// items without nulls, all UTF-8 (`utf8_rows`). A null list is empty.
-bool utf8_lists(const Column* c, std::int64_t first, std::int64_t n) {
-  if (c == nullptr) return true;
+/// Whether `c` is a plain list array (Arrow format "+l", not dictionary-
+/// encoded, with its items) whose items are a plain array of format `item`
+/// without nulls, and the offsets of its rows `first .. first + n` do not go
+/// backwards nor past the items.
+bool plain_lists(const Column* c, std::string_view item, std::int64_t first, std::int64_t n) {
   if (c->array()->dictionary != nullptr || std::string_view(c->schema()->format) != "+l" || !c->has_child())
     return false;
   const Column& items = c->child();
-  if (items.array()->dictionary != nullptr || std::string_view(items.schema()->format) != "u" ||
+  if (items.array()->dictionary != nullptr || std::string_view(items.schema()->format) != item ||
       !no_nulls(&items))
     return false;
   const std::int32_t* o = values_of<std::int32_t>(c, first);
-  if (o[0] < 0) return false;
-  for (std::int64_t k = 0; k < n; ++k) {
-    if (o[k + 1] < o[k]) return false;
-  }
-  return o[n] <= items.length() && utf8_rows(&items, o[0], o[n] - o[0]);
+  return offsets_ok(o, n) && o[n] <= items.length();
+}
+
+/// Whether rows `first .. first + n` of an optional list<utf8> column can be
+/// read as they are: `plain_lists` of utf8, all UTF-8 (`utf8_rows`). A null
+/// list is empty.
+bool utf8_lists(const Column* c, std::int64_t first, std::int64_t n) {
+  if (c == nullptr) return true;
+  if (!plain_lists(c, "u", first, n)) return false;
+  const std::int32_t* o = values_of<std::int32_t>(c, first);
+  return utf8_rows(&c->child(), o[0], o[n] - o[0]);
 }
 
 /// Appends rows `first .. first + n` of an optional text column ("" for a
@@ -377,269 +566,237 @@ void append_text_list(detail::TextList& dst, const Column* c, std::int64_t first
 std::int8_t rating_or_none(const Column* c, std::int64_t i) {
   return has_value(c, i) ? values_of<std::int8_t>(c, i)[0] : std::int8_t{-1};
 }
-/// Whether every value of an optional int8 rating column is an `Intensity`.
-bool ratings(const Column* c, std::int64_t first, std::int64_t n) {
+/// Whether every value of an optional int8 column is a `B` (`Intensity`,
+/// `Percent`: the model's bounded types).
+template <class B>
+bool bounded_rows(const Column* c, std::int64_t first, std::int64_t n) {
   if (!absent_or(c, "c")) return false;
   for (std::int64_t i = 0; c != nullptr && i < n; ++i) {
-    if (has_value(c, first + i) && !Intensity::make(values_of<std::int8_t>(c, first + i)[0])) return false;
+    if (has_value(c, first + i) && !B::make(values_of<std::int8_t>(c, first + i)[0])) return false;
   }
   return true;
 }
 
-/// Readings whose columns have the bridge's own layout (what `to_arrow`,
-/// Parquet and pandas give: participant as dictionary<int32, utf8> or utf8,
-/// id / note / trigger utf8, time timestamp[us], offset_minutes int16,
-/// intensity int8, no null where a value is required): each rule is checked
-/// over whole columns (the model's own `UtcOffset::make`,
-/// `detail::in_year_range`, `Intensity::make`, `rules::utf8_text`), the
-/// participant dictionary is coded once per entry, and the fixed-width
-/// columns go to the builder in bulk (`JournalBuilder::append_readings`).
-/// Returns false, having changed nothing, when the layout differs or any
-/// value breaks a rule: the row path then reads the batch and names the
-/// first problem by row and column, as before.
-bool import_readings_columns(const Batch& b, Imported& im) {
-  const Head h = head_columns(b, false, true);
-  const Column* intensity = b.get("intensity", Want::integer, true);
-  const Column* note = b.get("note", Want::text, false);
+/// A column of `s` that journal_tables.hpp hands out read-only
+/// (`detail::utc_column`, `offset_column`, `id_column`): here the builder's
+/// own, being appended to.
+template <class T>
+T& writable(const T& column) {
+  return const_cast<T&>(column);
+}
+
+/// The column path of every table, for a batch whose columns have the
+/// bridge's own layout (what `to_arrow`, Parquet and pandas give:
+/// participant as dictionary<int32, utf8> or utf8, id and trigger utf8, time
+/// timestamp[us], offset_minutes int16, no null where a value is required):
+/// `head_rows` and the type's own `check(first, n)` test every rule over
+/// whole columns (the model's own `UtcOffset::make`, `detail::in_year_range`,
+/// the bounded types' `make`, `rules::utf8_text`, the vocabularies), the
+/// participant dictionary is coded once per entry, and the columns go to the
+/// builder in bulk: those of the `Head` here (the trigger links `no_trigger`
+/// and noted, to be checked later), the type's own by `fill(tables, builder,
+/// first, n)`. Returns false, having changed nothing, when the layout
+/// differs or any value breaks a rule: the row path then reads the batch and
+/// names the first problem by row and column.
+template <class R, class Check, class Fill>
+bool import_columns(const Batch& b, Imported& im, const Head& h, Check check, Fill fill) {
   const std::int64_t n = b.length();
   const std::int64_t first = b.at(0);
-  if (!head_rows(h, first, n, false) || !plain(intensity, "c")) return false;
-  if (!utf8_rows(h.trigger, first, n) || !utf8_rows(note, first, n)) return false;
-  const std::int8_t* level = values_of<std::int8_t>(intensity, first);
-  for (std::int64_t i = 0; i < n; ++i) {
-    if (!Intensity::make(level[i])) return false;
-  }
+  if (!head_rows(h, first, n, id_required<R>) || !utf8_rows(h.trigger, first, n) || !check(first, n))
+    return false;
   // Every rule holds: code the participants and append the columns.
-  auto& builder = im.builder_of<Reading>();
-  const auto rows = static_cast<std::size_t>(n);
+  auto& builder = im.builder_of<R>();
   const std::vector<std::int32_t> codes = participant_codes(h.participant, first, n, builder);
+  const auto rows = static_cast<std::size_t>(n);
   const std::int64_t* time = values_of<std::int64_t>(h.time, first);
   const std::int16_t* offset = values_of<std::int16_t>(h.offset, first);
-  builder.append_readings(
-      codes, std::span(time, rows), std::span(offset, rows), std::span(level, rows),
-      [&](std::size_t i) { return text_or_empty(h.id, first + static_cast<std::int64_t>(i)); },
-      [&](std::size_t i) { return text_or_empty(note, first + static_cast<std::int64_t>(i)); });
-  auto& links = im.links_of<Reading>();
-  for (std::size_t i = 0; i < rows; ++i) {
-    links.push_back(text_or_empty(h.trigger, first + static_cast<std::int64_t>(i)));
+  builder.template append_columns<R>([&](detail::Tables& s) {
+    auto& participant = detail::participant_column<R>(s.c);
+    auto& time_us = writable(detail::utc_column<R>(s.c));
+    auto& offset_minutes = writable(detail::offset_column<R>(s.c));
+    participant.insert(participant.end(), codes.begin(), codes.end());
+    time_us.insert(time_us.end(), time, time + rows);
+    offset_minutes.insert(offset_minutes.end(), offset, offset + rows);
+    if constexpr (detail::has_link<R>) {
+      auto& link = detail::link_column<R>(s.c);
+      link.insert(link.end(), rows, no_trigger);
+    }
+    append_text(writable(detail::id_column<R>(s)), h.id, first, n);
+    fill(s, builder, first, n);
+  });
+  if constexpr (detail::has_link<R>) {
+    auto& links = im.links_of<R>();
+    for (std::int64_t i = 0; i < n; ++i) links.push_back(text_or_empty(h.trigger, first + i));
   }
   return true;
+}
+
+/// Readings in the bridge's own layout (intensity int8 without nulls, note
+/// utf8), checked by `Intensity::make` over the column.
+bool import_by_column(const Batch& b, Imported& im, const Head& h, const TableColumns<Reading>& c) {
+  const std::int8_t* level = nullptr;
+  return import_columns<Reading>(
+      b, im, h,
+      [&](std::int64_t first, std::int64_t n) {
+        if (!plain(c.intensity, "c") || !utf8_rows(c.note, first, n)) return false;
+        level = values_of<std::int8_t>(c.intensity, first);
+        for (std::int64_t i = 0; i < n; ++i) {
+          if (!Intensity::make(level[i])) return false;
+        }
+        return true;
+      },
+      [&](detail::Tables& s, JournalBuilder&, std::int64_t first, std::int64_t n) {
+        auto& intensity = s.c.readings.intensity;
+        intensity.insert(intensity.end(), level, level + n);
+        append_text(s.re.note, c.note, first, n);
+      });
 }
 
 /// Triggers in the bridge's own layout (category a dictionary<int32, utf8>
 /// coded once per entry, intensity int8, acted_on_urge bool,
 /// acted_after_minutes float64, texts utf8, text lists list<utf8>), checked
 /// over whole columns by the model's rules (`trigger_category_from_id` per
-/// dictionary entry, `Intensity::make`, `Minutes::make`, `rules::utf8_text`,
-/// a non-empty id) and appended column by column. Returns false, having
-/// changed nothing, when the layout differs or a value breaks a rule: the row
-/// path then names the first problem by row and column.
-bool import_triggers_columns(const Batch& b, Imported& im) {
-  const Head h = head_columns(b, true, false);
-  const Column* category = b.get("category", Want::text, true);
-  const Column* intensity = b.get("intensity", Want::integer, true);
-  const Column* context = b.get("context", Want::text, false);
-  const Column* thoughts = b.get("thoughts", Want::text_list, false);
-  const Column* sensations = b.get("sensations", Want::text_list, false);
-  const Column* urge = b.get("urge", Want::text, false);
-  const Column* acted = b.get("acted_on_urge", Want::boolean, false);
-  const Column* after = b.get("acted_after_minutes", Want::real, false);
-  const Column* response = b.get("response", Want::text, false);
-  const Column* tags = b.get("tags", Want::text_list, false);
-  const std::int64_t n = b.length();
-  const std::int64_t first = b.at(0);
-  if (!head_rows(h, first, n, true)) return false;
-  const std::int32_t* cat = vocabulary_codes(category, first, n);
-  if (cat == nullptr || !plain(intensity, "c") || !absent_or(acted, "b") || !absent_or(after, "g"))
-    return false;
-  if (!utf8_rows(context, first, n) || !utf8_rows(urge, first, n) || !utf8_rows(response, first, n) ||
-      !utf8_lists(thoughts, first, n) || !utf8_lists(sensations, first, n) || !utf8_lists(tags, first, n))
-    return false;
-  // The category of each dictionary entry used, once.
-  std::vector<int> category_of(static_cast<std::size_t>(category->dictionary()->length()), -1);
-  const std::int8_t* level = values_of<std::int8_t>(intensity, first);
-  for (std::int64_t i = 0; i < n; ++i) {
-    int& c = category_of[static_cast<std::size_t>(cat[i])];
-    if (c < 0) {
-      const auto known = trigger_category_from_id(category->dictionary()->text(cat[i]));
-      if (!known) return false;
-      c = static_cast<int>(*known);
-    }
-    if (!Intensity::make(level[i])) return false;
-    if (has_value(after, first + i) && !Minutes::make(values_of<double>(after, first + i)[0])) return false;
-  }
-  // Every rule holds: append the columns.
-  auto& builder = im.builder_of<Trigger>();
-  const std::vector<std::int32_t> codes = participant_codes(h.participant, first, n, builder);
-  const auto rows = static_cast<std::size_t>(n);
-  const std::int64_t* time = values_of<std::int64_t>(h.time, first);
-  const std::int16_t* offset = values_of<std::int16_t>(h.offset, first);
-  builder.append_columns<Trigger>([&](detail::Tables& s) {
-    auto& c = s.c.triggers;
-    c.participant.insert(c.participant.end(), codes.begin(), codes.end());
-    c.time_us.insert(c.time_us.end(), time, time + rows);
-    c.offset_minutes.insert(c.offset_minutes.end(), offset, offset + rows);
-    c.intensity.insert(c.intensity.end(), level, level + rows);
-    for (std::int64_t i = 0; i < n; ++i) {
-      c.category.push_back(static_cast<std::uint8_t>(category_of[static_cast<std::size_t>(cat[i])]));
-      c.acted_on_urge.push_back(has_value(acted, first + i)
-                                    ? static_cast<std::int8_t>(acted->boolean(first + i))
-                                    : std::int8_t{-1});
-      c.acted_after_minutes.push_back(has_value(after, first + i) ? values_of<double>(after, first + i)[0]
-                                                                  : std::numeric_limits<double>::quiet_NaN());
-    }
-    append_text(s.c.trigger_ids, h.id, first, n);
-    append_text(s.tr.context, context, first, n);
-    append_text(s.tr.urge, urge, first, n);
-    append_text(s.tr.response, response, first, n);
-    append_text_list(s.tr.thoughts, thoughts, first, n);
-    append_text_list(s.tr.sensations, sensations, first, n);
-    append_text_list(s.tr.tags, tags, first, n);
-  });
-  return true;
+/// dictionary entry, `Intensity::make`, `Minutes::make`, `rules::utf8_text`).
+bool import_by_column(const Batch& b, Imported& im, const Head& h, const TableColumns<Trigger>& t) {
+  const std::int32_t* cat = nullptr;
+  const std::int8_t* level = nullptr;
+  std::vector<int> category_of;  // the category of each dictionary entry used, once
+  return import_columns<Trigger>(
+      b, im, h,
+      [&](std::int64_t first, std::int64_t n) {
+        cat = vocabulary_codes(t.category, first, n);
+        if (cat == nullptr || !plain(t.intensity, "c") || !absent_or(t.acted, "b") ||
+            !absent_or(t.after, "g"))
+          return false;
+        if (!utf8_rows(t.context, first, n) || !utf8_rows(t.urge, first, n) ||
+            !utf8_rows(t.response, first, n) || !utf8_lists(t.thoughts, first, n) ||
+            !utf8_lists(t.sensations, first, n) || !utf8_lists(t.tags, first, n))
+          return false;
+        category_of.assign(static_cast<std::size_t>(t.category->dictionary()->length()), -1);
+        level = values_of<std::int8_t>(t.intensity, first);
+        for (std::int64_t i = 0; i < n; ++i) {
+          int& c = category_of[static_cast<std::size_t>(cat[i])];
+          if (c < 0) {
+            const auto known = trigger_category_from_id(t.category->dictionary()->text(cat[i]));
+            if (!known) return false;
+            c = static_cast<int>(*known);
+          }
+          if (!Intensity::make(level[i])) return false;
+          if (has_value(t.after, first + i) && !Minutes::make(values_of<double>(t.after, first + i)[0]))
+            return false;
+        }
+        return true;
+      },
+      [&](detail::Tables& s, JournalBuilder&, std::int64_t first, std::int64_t n) {
+        auto& c = s.c.triggers;
+        c.intensity.insert(c.intensity.end(), level, level + n);
+        for (std::int64_t i = 0; i < n; ++i) {
+          c.category.push_back(static_cast<std::uint8_t>(category_of[static_cast<std::size_t>(cat[i])]));
+          c.acted_on_urge.push_back(has_value(t.acted, first + i)
+                                        ? static_cast<std::int8_t>(t.acted->boolean(first + i))
+                                        : std::int8_t{-1});
+          c.acted_after_minutes.push_back(has_value(t.after, first + i)
+                                              ? values_of<double>(t.after, first + i)[0]
+                                              : std::numeric_limits<double>::quiet_NaN());
+        }
+        append_text(s.tr.context, t.context, first, n);
+        append_text(s.tr.urge, t.urge, first, n);
+        append_text(s.tr.response, t.response, first, n);
+        append_text_list(s.tr.thoughts, t.thoughts, first, n);
+        append_text_list(s.tr.sensations, t.sensations, first, n);
+        append_text_list(s.tr.tags, t.tags, first, n);
+      });
 }
 
 /// Exercise sessions in the bridge's own layout (end timestamp[us] and
 /// end_offset_minutes int16 without nulls, exercise a dictionary<int32,
-/// utf8> coded once per entry, completed bool, ratings int8, trigger utf8,
-/// responses list<utf8>), checked over whole columns by the model's rules
-/// (as `import_triggers_columns`, and end not before time) and appended
-/// column by column; false, having changed nothing, sends the batch to the
-/// row path.
-bool import_exercises_columns(const Batch& b, Imported& im) {
-  const Head h = head_columns(b, true, true);
-  const Column* end = b.get("end", Want::time, true);
-  const Column* end_offset = b.get("end_offset_minutes", Want::integer, false);
-  const Column* exercise = b.get("exercise", Want::text, true);
-  const Column* completed = b.get("completed", Want::boolean, false);
-  const Column* before = b.get("intensity_before", Want::integer, false);
-  const Column* after = b.get("intensity_after", Want::integer, false);
-  const Column* responses = b.get("responses", Want::text_list, false);
-  const std::int64_t n = b.length();
-  const std::int64_t first = b.at(0);
-  if (!head_rows(h, first, n, true)) return false;
-  const Head tail{h.participant, h.id, end, end_offset, nullptr};
-  if (!head_rows(tail, first, n, true)) return false;  // the end and its offset, by the same rules
-  const std::int32_t* ex = vocabulary_codes(exercise, first, n);
-  if (ex == nullptr || !absent_or(completed, "b") || !ratings(before, first, n) ||
-      !ratings(after, first, n) || !utf8_rows(h.trigger, first, n) || !utf8_lists(responses, first, n))
-    return false;
-  const std::int64_t* time = values_of<std::int64_t>(h.time, first);
-  const std::int64_t* end_us = values_of<std::int64_t>(end, first);
-  for (std::int64_t i = 0; i < n; ++i) {
-    if (end_us[i] < time[i]) return false;                          // rules::end_not_before_time
-    if (exercise->dictionary()->text(ex[i]).empty()) return false;  // rules::not_empty("exercise")
-  }
-  auto& builder = im.builder_of<ExerciseSession>();
-  const std::vector<std::int32_t> codes = participant_codes(h.participant, first, n, builder);
-  std::vector<std::int32_t> exercise_of(static_cast<std::size_t>(exercise->dictionary()->length()), -1);
-  const auto rows = static_cast<std::size_t>(n);
-  const std::int16_t* offset = values_of<std::int16_t>(h.offset, first);
-  const std::int16_t* end_off = values_of<std::int16_t>(end_offset, first);
-  builder.append_columns<ExerciseSession>([&](detail::Tables& s) {
-    auto& c = s.c.exercises;
-    c.participant.insert(c.participant.end(), codes.begin(), codes.end());
-    c.time_us.insert(c.time_us.end(), time, time + rows);
-    c.end_us.insert(c.end_us.end(), end_us, end_us + rows);
-    c.offset_minutes.insert(c.offset_minutes.end(), offset, offset + rows);
-    c.end_offset_minutes.insert(c.end_offset_minutes.end(), end_off, end_off + rows);
-    c.trigger.insert(c.trigger.end(), rows, no_trigger);
-    for (std::int64_t i = 0; i < n; ++i) {
-      auto& e = exercise_of[static_cast<std::size_t>(ex[i])];
-      if (e < 0) e = builder.exercise_code(exercise->dictionary()->text(ex[i]));
-      c.exercise.push_back(e);
-      c.completed.push_back(has_value(completed, first + i) && !completed->boolean(first + i) ? 0 : 1);
-      c.intensity_before.push_back(rating_or_none(before, first + i));
-      c.intensity_after.push_back(rating_or_none(after, first + i));
-    }
-    append_text(s.ex.id, h.id, first, n);
-    append_text_list(s.ex.responses, responses, first, n);
-  });
-  auto& links = im.links_of<ExerciseSession>();
-  for (std::int64_t i = 0; i < n; ++i) links.push_back(text_or_empty(h.trigger, first + i));
-  return true;
+/// utf8> coded once per entry, completed bool, ratings int8, responses
+/// list<utf8>), checked over whole columns by the model's rules (as the
+/// triggers, the end and its offset as the time, and end not before time).
+bool import_by_column(const Batch& b, Imported& im, const Head& h, const TableColumns<ExerciseSession>& x) {
+  const std::int32_t* ex = nullptr;
+  return import_columns<ExerciseSession>(
+      b, im, h,
+      [&](std::int64_t first, std::int64_t n) {
+        const Head tail{h.participant, h.id, x.end, x.end_offset, nullptr};
+        if (!head_rows(tail, first, n, true)) return false;  // the end and its offset, by the same rules
+        ex = vocabulary_codes(x.exercise, first, n);
+        if (ex == nullptr || !absent_or(x.completed, "b") || !bounded_rows<Intensity>(x.before, first, n) ||
+            !bounded_rows<Intensity>(x.after, first, n) || !utf8_lists(x.responses, first, n))
+          return false;
+        const std::int64_t* time = values_of<std::int64_t>(h.time, first);
+        const std::int64_t* end_us = values_of<std::int64_t>(x.end, first);
+        for (std::int64_t i = 0; i < n; ++i) {
+          if (end_us[i] < time[i]) return false;                            // rules::end_not_before_time
+          if (x.exercise->dictionary()->text(ex[i]).empty()) return false;  // rules::not_empty("exercise")
+        }
+        return true;
+      },
+      [&](detail::Tables& s, JournalBuilder& builder, std::int64_t first, std::int64_t n) {
+        auto& c = s.c.exercises;
+        const std::int64_t* end_us = values_of<std::int64_t>(x.end, first);
+        const std::int16_t* end_off = values_of<std::int16_t>(x.end_offset, first);
+        c.end_us.insert(c.end_us.end(), end_us, end_us + n);
+        c.end_offset_minutes.insert(c.end_offset_minutes.end(), end_off, end_off + n);
+        const Column* names = x.exercise->dictionary();
+        std::vector<std::int32_t> exercise_of(static_cast<std::size_t>(names->length()), -1);
+        for (std::int64_t i = 0; i < n; ++i) {
+          auto& e = exercise_of[static_cast<std::size_t>(ex[i])];
+          if (e < 0) e = builder.exercise_code(names->text(ex[i]));
+          c.exercise.push_back(e);
+          const bool not_completed = has_value(x.completed, first + i) && !x.completed->boolean(first + i);
+          c.completed.push_back(not_completed ? 0 : 1);
+          c.intensity_before.push_back(rating_or_none(x.before, first + i));
+          c.intensity_after.push_back(rating_or_none(x.after, first + i));
+        }
+        append_text_list(s.ex.responses, x.responses, first, n);
+      });
 }
 
 /// Assessments in the bridge's own layout (instrument a dictionary<int32,
 /// utf8> looked up once per entry, answers list<int32> without nulls, note
 /// utf8), checked over whole columns by the model's rules (a registered
-/// instrument, `validate_answers` per row over the answers in place, a
-/// non-empty id) and appended column by column; false, having changed
-/// nothing, sends the batch to the row path.
-bool import_assessments_columns(const Batch& b, Imported& im) {
-  const Head h = head_columns(b, true, false);
-  const Column* instrument = b.get("instrument", Want::text, true);
-  const Column* answers = b.get("answers", Want::integer_list, true);
-  const Column* note = b.get("note", Want::text, false);
-  const std::int64_t n = b.length();
-  const std::int64_t first = b.at(0);
-  if (!head_rows(h, first, n, true) || !utf8_rows(note, first, n)) return false;
-  const std::int32_t* in = vocabulary_codes(instrument, first, n);
-  if (in == nullptr || !plain(answers, "+l") || !answers->has_child()) return false;
-  const Column& items = answers->child();
-  if (items.array()->dictionary != nullptr || std::string_view(items.schema()->format) != "i" ||
-      !no_nulls(&items))
-    return false;
-  const std::int32_t* o = values_of<std::int32_t>(answers, first);
-  if (o[0] < 0) return false;
-  for (std::int64_t k = 0; k < n; ++k) {
-    if (o[k + 1] < o[k]) return false;
-  }
-  if (o[n] > items.length()) return false;
-  const std::int32_t* values = values_of<std::int32_t>(&items, 0);
-  std::vector<const Instrument*> instrument_of(static_cast<std::size_t>(instrument->dictionary()->length()));
-  std::vector<bool> looked_up(instrument_of.size(), false);
-  for (std::int64_t i = 0; i < n; ++i) {
-    const auto k = static_cast<std::size_t>(in[i]);
-    if (!looked_up[k]) {
-      instrument_of[k] = find_instrument(instrument->dictionary()->text(in[i]));
-      looked_up[k] = true;
-    }
-    if (instrument_of[k] == nullptr) return false;  // unknown (or empty): the row path names it
-    const std::span<const int> given(values + o[i], static_cast<std::size_t>(o[i + 1] - o[i]));
-    if (validate_answers(*instrument_of[k], given)) return false;
-  }
-  auto& builder = im.builder_of<Assessment>();
-  const std::vector<std::int32_t> codes = participant_codes(h.participant, first, n, builder);
-  std::vector<std::int32_t> code_of(instrument_of.size(), -1);
-  const auto rows = static_cast<std::size_t>(n);
-  const std::int64_t* time = values_of<std::int64_t>(h.time, first);
-  const std::int16_t* offset = values_of<std::int16_t>(h.offset, first);
-  builder.append_columns<Assessment>([&](detail::Tables& s) {
-    auto& c = s.c.assessments;
-    c.participant.insert(c.participant.end(), codes.begin(), codes.end());
-    c.time_us.insert(c.time_us.end(), time, time + rows);
-    c.offset_minutes.insert(c.offset_minutes.end(), offset, offset + rows);
-    auto& a = s.as.answers;
-    for (std::int64_t i = 0; i < n; ++i) {
-      auto& code = code_of[static_cast<std::size_t>(in[i])];
-      if (code < 0) code = builder.instrument_code(instrument->dictionary()->text(in[i]));
-      s.as.instrument.push_back(code);
-      a.start.push_back(a.items.size());
-      a.count.push_back(static_cast<std::uint32_t>(o[i + 1] - o[i]));
-      a.items.insert(a.items.end(), values + o[i], values + o[i + 1]);
-    }
-    append_text(s.as.id, h.id, first, n);
-    append_text(s.as.note, note, first, n);
-  });
-  return true;
-}
-
-/// The columns of a thought record's table, found by `import_thought_records`.
-struct ThoughtColumns {
-  const Column *situation, *thought, *belief_before, *emotions, *distortions, *evidence_for,
-      *evidence_against, *alternatives, *friend_advice, *balanced, *belief_after;
-  const Column *em_name, *em_before, *em_after;  ///< the emotion struct's fields (nullptr: none)
-  std::int64_t em_offset;                        ///< the emotion struct's own offset
-};
-
-/// Whether every value of an optional int8 column is a `Percent` (0-100).
-bool percents(const Column* c, std::int64_t first, std::int64_t n) {
-  if (!absent_or(c, "c")) return false;
-  for (std::int64_t i = 0; c != nullptr && i < n; ++i) {
-    if (has_value(c, first + i) && !Percent::make(values_of<std::int8_t>(c, first + i)[0])) return false;
-  }
-  return true;
+/// instrument, `validate_answers` per row over the answers in place).
+bool import_by_column(const Batch& b, Imported& im, const Head& h, const TableColumns<Assessment>& a) {
+  const std::int32_t* in = nullptr;
+  const std::int32_t* o = nullptr;
+  const std::int32_t* values = nullptr;
+  std::vector<const Instrument*> instrument_of;
+  return import_columns<Assessment>(
+      b, im, h,
+      [&](std::int64_t first, std::int64_t n) {
+        if (!utf8_rows(a.note, first, n)) return false;
+        in = vocabulary_codes(a.instrument, first, n);
+        if (in == nullptr || !no_nulls(a.answers) || !plain_lists(a.answers, "i", first, n)) return false;
+        o = values_of<std::int32_t>(a.answers, first);
+        values = values_of<std::int32_t>(&a.answers->child(), 0);
+        instrument_of.assign(static_cast<std::size_t>(a.instrument->dictionary()->length()), nullptr);
+        std::vector<bool> looked_up(instrument_of.size(), false);
+        for (std::int64_t i = 0; i < n; ++i) {
+          const auto k = static_cast<std::size_t>(in[i]);
+          if (!looked_up[k]) {
+            instrument_of[k] = find_instrument(a.instrument->dictionary()->text(in[i]));
+            looked_up[k] = true;
+          }
+          if (instrument_of[k] == nullptr) return false;  // unknown (or empty): the row path names it
+          const std::span<const int> given(values + o[i], static_cast<std::size_t>(o[i + 1] - o[i]));
+          if (validate_answers(*instrument_of[k], given)) return false;
+        }
+        return true;
+      },
+      [&](detail::Tables& s, JournalBuilder& builder, std::int64_t first, std::int64_t n) {
+        std::vector<std::int32_t> code_of(instrument_of.size(), -1);
+        auto& answers = s.as.answers;
+        for (std::int64_t i = 0; i < n; ++i) {
+          auto& code = code_of[static_cast<std::size_t>(in[i])];
+          if (code < 0) code = builder.instrument_code(a.instrument->dictionary()->text(in[i]));
+          s.as.instrument.push_back(code);
+          answers.start.push_back(answers.items.size());
+          answers.count.push_back(static_cast<std::uint32_t>(o[i + 1] - o[i]));
+          answers.items.insert(answers.items.end(), values + o[i], values + o[i + 1]);
+        }
+        append_text(s.as.note, a.note, first, n);
+      });
 }
 
 /// Thought records in the bridge's own layout (situation and automatic
@@ -647,266 +804,120 @@ bool percents(const Column* c, std::int64_t first, std::int64_t n) {
 /// list<struct<name utf8, before int8, after int8>> with a name and a before
 /// rating on every emotion, distortions list<utf8> of known ids, the other
 /// texts utf8 and list<utf8>), checked over whole columns by the model's
-/// rules (`Percent::make`, `distortion_from_id` per item, `rules::utf8_text`,
-/// a non-empty id) and appended column by column; false, having changed
-/// nothing, sends the batch to the row path.
-bool import_thought_records_columns(const Batch& b, Imported& im, const ThoughtColumns& t) {
-  const Head h = head_columns(b, true, true);
-  const std::int64_t n = b.length();
-  const std::int64_t first = b.at(0);
-  if (!head_rows(h, first, n, true)) return false;
-  if (t.situation == nullptr || t.thought == nullptr || !no_nulls(t.situation) || !no_nulls(t.thought) ||
-      !utf8_rows(t.situation, first, n) || !utf8_rows(t.thought, first, n))
-    return false;
-  if (!plain(t.belief_before, "c") || !percents(t.belief_before, first, n) ||
-      !percents(t.belief_after, first, n))
-    return false;
-  if (!utf8_rows(t.friend_advice, first, n) || !utf8_rows(t.balanced, first, n) ||
-      !utf8_rows(h.trigger, first, n) || !utf8_lists(t.evidence_for, first, n) ||
-      !utf8_lists(t.evidence_against, first, n) || !utf8_lists(t.alternatives, first, n) ||
-      !utf8_lists(t.distortions, first, n))
-    return false;
-  // Every distortion a known id.
-  std::vector<std::uint8_t> distortion;
-  for (std::int64_t i = 0; i < n; ++i) {
-    if (!has_value(t.distortions, first + i)) continue;
-    const auto [lo, hi] = t.distortions->range(first + i);
-    for (std::int64_t k = lo; k < hi; ++k) {
-      const auto d = distortion_from_id(t.distortions->child().text(k));
-      if (!d) return false;
-      distortion.push_back(static_cast<std::uint8_t>(*d));
-    }
-  }
-  // Emotions: a list of structs without null items, each with a name (UTF-8) and a before rating.
+/// rules (`Percent::make`, `distortion_from_id` per item, `rules::utf8_text`).
+bool import_by_column(const Batch& b, Imported& im, const Head& h, const TableColumns<ThoughtRecord>& t) {
+  std::vector<std::uint8_t> distortion;  // every distortion's code, in row order
   const Column* em = t.emotions;
-  if (em != nullptr) {
-    if (t.em_name == nullptr || em->array()->dictionary != nullptr ||
-        std::string_view(em->schema()->format) != "+l" || !no_nulls(&em->child()) || !no_nulls(t.em_name) ||
-        !no_nulls(t.em_before) || std::string_view(t.em_before->schema()->format) != "c" ||
-        t.em_before->array()->dictionary != nullptr || !absent_or(t.em_after, "c"))
-      return false;
-    const std::int32_t* o = values_of<std::int32_t>(em, first);
-    if (o[0] < 0) return false;
-    for (std::int64_t k = 0; k < n; ++k) {
-      if (o[k + 1] < o[k]) return false;
-    }
-    if (o[n] > em->child().length()) return false;
-    if (!utf8_rows(t.em_name, t.em_offset + o[0], o[n] - o[0])) return false;
-    for (std::int64_t k = o[0]; k < o[n]; ++k) {
-      const std::int64_t e = t.em_offset + k;
-      if (!Percent::make(values_of<std::int8_t>(t.em_before, e)[0])) return false;
-      if (has_value(t.em_after, e) && !Percent::make(values_of<std::int8_t>(t.em_after, e)[0])) return false;
-    }
-  }
-  auto& builder = im.builder_of<ThoughtRecord>();
-  const std::vector<std::int32_t> codes = participant_codes(h.participant, first, n, builder);
-  const auto rows = static_cast<std::size_t>(n);
-  const std::int64_t* time = values_of<std::int64_t>(h.time, first);
-  const std::int16_t* offset = values_of<std::int16_t>(h.offset, first);
-  builder.append_columns<ThoughtRecord>([&](detail::Tables& s) {
-    auto& c = s.c.thoughts;
-    c.participant.insert(c.participant.end(), codes.begin(), codes.end());
-    c.time_us.insert(c.time_us.end(), time, time + rows);
-    c.offset_minutes.insert(c.offset_minutes.end(), offset, offset + rows);
-    c.trigger.insert(c.trigger.end(), rows, no_trigger);
-    auto& emotions = s.th.emotions;
-    std::size_t next_distortion = 0;
-    for (std::int64_t i = 0; i < n; ++i) {
-      const std::int64_t at = first + i;
-      c.belief_before.push_back(values_of<std::int8_t>(t.belief_before, at)[0]);
-      c.belief_after.push_back(has_value(t.belief_after, at)
-                                   ? static_cast<std::int16_t>(values_of<std::int8_t>(t.belief_after, at)[0])
-                                   : no_rating);
-      // The emotions, and the mean change over those rated after (as `put` computes it).
-      double sum = 0;
-      int rated = 0;
-      emotions.names.start.push_back(emotions.names.items.size());
-      const auto [lo, hi] = has_value(em, at) ? em->range(at) : std::pair<std::int64_t, std::int64_t>{0, 0};
-      emotions.names.count.push_back(static_cast<std::uint32_t>(hi - lo));
-      for (std::int64_t k = lo; k < hi; ++k) {
-        const std::int64_t e = t.em_offset + k;
-        const int before = values_of<std::int8_t>(t.em_before, e)[0];
-        emotions.names.items.push_back(t.em_name->text(e));
-        emotions.before.push_back(static_cast<std::int16_t>(before));
-        if (has_value(t.em_after, e)) {
-          const int after = values_of<std::int8_t>(t.em_after, e)[0];
-          emotions.after.push_back(static_cast<std::int16_t>(after));
-          sum += before - after;
-          ++rated;
-        } else {
-          emotions.after.push_back(no_rating);
+  return import_columns<ThoughtRecord>(
+      b, im, h,
+      [&](std::int64_t first, std::int64_t n) {
+        if (t.situation == nullptr || t.thought == nullptr || !no_nulls(t.situation) ||
+            !no_nulls(t.thought) || !utf8_rows(t.situation, first, n) || !utf8_rows(t.thought, first, n))
+          return false;
+        if (!plain(t.belief_before, "c") || !bounded_rows<Percent>(t.belief_before, first, n) ||
+            !bounded_rows<Percent>(t.belief_after, first, n))
+          return false;
+        if (!utf8_rows(t.friend_advice, first, n) || !utf8_rows(t.balanced, first, n) ||
+            !utf8_lists(t.evidence_for, first, n) || !utf8_lists(t.evidence_against, first, n) ||
+            !utf8_lists(t.alternatives, first, n) || !utf8_lists(t.distortions, first, n))
+          return false;
+        // Every distortion a known id.
+        for (std::int64_t i = 0; i < n; ++i) {
+          if (!has_value(t.distortions, first + i)) continue;
+          const auto [lo, hi] = t.distortions->range(first + i);
+          for (std::int64_t k = lo; k < hi; ++k) {
+            const auto d = distortion_from_id(t.distortions->child().text(k));
+            if (!d) return false;
+            distortion.push_back(static_cast<std::uint8_t>(*d));
+          }
         }
-      }
-      c.emotion_change.push_back(rated > 0 ? sum / rated : std::numeric_limits<double>::quiet_NaN());
-      std::int64_t alternatives = 0;
-      if (has_value(t.alternatives, at)) {
-        const auto [alo, ahi] = t.alternatives->range(at);
-        alternatives = ahi - alo;
-      }
-      c.alternatives.push_back(static_cast<std::int32_t>(alternatives));
-      if (has_value(t.distortions, at)) {
-        const auto [dlo, dhi] = t.distortions->range(at);
-        for (std::int64_t k = dlo; k < dhi; ++k) c.distortions.push_back(distortion[next_distortion++]);
-      }
-      c.distortion_offsets.push_back(static_cast<std::int64_t>(c.distortions.size()));
-    }
-    append_text(s.th.id, h.id, first, n);
-    append_text(s.th.situation, t.situation, first, n);
-    append_text(s.th.automatic_thought, t.thought, first, n);
-    append_text(s.th.friend_advice, t.friend_advice, first, n);
-    append_text(s.th.balanced_thought, t.balanced, first, n);
-    append_text_list(s.th.evidence_for, t.evidence_for, first, n);
-    append_text_list(s.th.evidence_against, t.evidence_against, first, n);
-    append_text_list(s.th.alternatives, t.alternatives, first, n);
-  });
-  auto& links = im.links_of<ThoughtRecord>();
-  for (std::int64_t i = 0; i < n; ++i) links.push_back(text_or_empty(h.trigger, first + i));
-  return true;
-}
-
-void import_exercises(const Batch& b, Imported& im) {
-  const Column* end = b.get("end", Want::time, true);
-  const Column* end_offset = b.get("end_offset_minutes", Want::integer, false);
-  const Column* exercise = b.get("exercise", Want::text, true);
-  const Column* completed = b.get("completed", Want::boolean, false);
-  const Column* before = b.get("intensity_before", Want::integer, false);
-  const Column* after = b.get("intensity_after", Want::integer, false);
-  const Column* trigger = b.get("trigger", Want::text, false);
-  const Column* responses = b.get("responses", Want::text_list, false);
-  import_rows<ExerciseSession>(b, im, [&](const RowReader& r, ExerciseSession& e) {
-    e.end = r.instant(end, end_offset, "end", "end_offset_minutes");
-    e.exercise = r.text(exercise);
-    e.completed = r.boolean(completed).value_or(true);
-    e.intensity_before = r.bounded<Intensity>(before, "intensity_before");
-    e.intensity_after = r.bounded<Intensity>(after, "intensity_after");
-    e.trigger = r.text(trigger);
-    r.text_list(responses, "responses", e.responses);
-  });
-}
-
-void import_thought_records(const Batch& b, Imported& im) {
-  const Column* situation = b.get("situation", Want::text, false);
-  const Column* thought = b.get("automatic_thought", Want::text, false);
-  const Column* belief_before = b.get("belief_before", Want::integer, true);
-  const Column* emotions = b.get("emotions", Want::emotions, false);
-  const Column* distortions = b.get("distortions", Want::text_list, false);
-  const Column* evidence_for = b.get("evidence_for", Want::text_list, false);
-  const Column* evidence_against = b.get("evidence_against", Want::text_list, false);
-  const Column* alternatives = b.get("alternatives", Want::text_list, false);
-  const Column* friend_advice = b.get("friend_advice", Want::text, false);
-  const Column* balanced = b.get("balanced_thought", Want::text, false);
-  const Column* belief_after = b.get("belief_after", Want::integer, false);
-  const Column* trigger = b.get("trigger", Want::text, false);
-  // The emotion struct's fields, found by name.
-  const Column* em_name = nullptr;
-  const Column* em_before = nullptr;
-  const Column* em_after = nullptr;
-  std::vector<std::unique_ptr<Column>> em_fields;
-  std::int64_t em_offset = 0;
-  if (emotions != nullptr && emotions->has_child() && emotions->child().kind() == Column::Kind::structure) {
-    const Column& st = emotions->child();
-    em_offset = st.array()->offset;
-    for (std::int64_t k = 0; k < st.schema()->n_children; ++k) {
-      const std::string n = st.schema()->children[k]->name != nullptr ? st.schema()->children[k]->name : "";
-      em_fields.push_back(std::make_unique<Column>(st.schema()->children[k], st.array()->children[k], n));
-      const Column* f = em_fields.back().get();
-      if (!f->layout_error().empty()) fail(b.where(), -1, "emotions." + n, f->layout_error());
-      if (f->length() < st.array()->offset + st.length()) {
-        fail(b.where(), -1, "emotions." + n, "has fewer items than its list (not a valid Arrow array)");
-      }
-      if (n == "name" && is_text(f->kind())) em_name = f;
-      if (n == "before" && (is_number(f->kind()) || f->kind() == Column::Kind::null)) em_before = f;
-      if (n == "after" && (is_number(f->kind()) || f->kind() == Column::Kind::null)) em_after = f;
-    }
-    if (em_name == nullptr || em_before == nullptr) {
-      fail(b.where(), -1, "emotions", "expected " + std::string(describe(Want::emotions)));
-    }
-  }
-  if (import_thought_records_columns(
-          b, im,
-          ThoughtColumns{situation, thought, belief_before, emotions, distortions, evidence_for,
-                         evidence_against, alternatives, friend_advice, balanced, belief_after, em_name,
-                         em_before, em_after, em_offset}))
-    return;
-  import_rows<ThoughtRecord>(b, im, [&](const RowReader& r, ThoughtRecord& t) {
-    t.situation = r.required_text(situation, "situation");  // required, as in the format; "" is a situation
-    t.automatic_thought = r.required_text(thought, "automatic_thought");
-    t.belief_before = r.required_bounded<Percent>(belief_before, "belief_before");
-    t.emotions.clear();
-    if (em_name != nullptr && !r.null(emotions)) {
-      const auto [lo, hi] = emotions->range(r.index());
-      for (std::int64_t k = lo; k < hi; ++k) {
-        const std::string at = "emotions[" + std::to_string(k - lo) + "]";
-        if (emotions->child().is_null(k)) r.fail_at(at, rules::not_an_emotion("null"));
-        const std::int64_t e = em_offset + k;
-        EmotionRating em;
-        if (em_name->is_null(e)) r.fail_at(at + ".name", rules::required_missing());
-        if (const char* why = em_name->broken(e)) r.fail_at(at + ".name", why);
-        em.name = std::string(r.utf8(at + ".name", em_name->text(e)));
-        std::string err;
-        if (em_before->is_null(e)) r.fail_at(at + ".before", rules::required_missing());
-        const long long vb = em_before->integer(e, &err);
-        if (!err.empty())
-          r.fail_at(at + ".before", detail::integer_range_reason(Percent::min, Percent::max, err));
-        const auto pb = Percent::make(vb);
-        if (!pb) r.fail_at(at + ".before", Percent::out_of_range_reason(vb));
-        em.before = *pb;
-        if (em_after != nullptr && !em_after->is_null(e)) {
-          const long long va = em_after->integer(e, &err);
-          if (!err.empty())
-            r.fail_at(at + ".after", detail::integer_range_reason(Percent::min, Percent::max, err));
-          const auto pa = Percent::make(va);
-          if (!pa) r.fail_at(at + ".after", Percent::out_of_range_reason(va));
-          em.after = *pa;
+        // Emotions: a list of structs without null items, each with a name (UTF-8) and a before rating.
+        if (em == nullptr) return true;
+        if (t.em_name == nullptr || em->array()->dictionary != nullptr ||
+            std::string_view(em->schema()->format) != "+l" || !no_nulls(&em->child()) ||
+            !no_nulls(t.em_name) || !no_nulls(t.em_before) ||
+            std::string_view(t.em_before->schema()->format) != "c" ||
+            t.em_before->array()->dictionary != nullptr || !absent_or(t.em_after, "c"))
+          return false;
+        const std::int32_t* o = values_of<std::int32_t>(em, first);
+        if (!offsets_ok(o, n) || o[n] > em->child().length()) return false;
+        if (!utf8_rows(t.em_name, t.em_offset + o[0], o[n] - o[0])) return false;
+        for (std::int64_t k = o[0]; k < o[n]; ++k) {
+          const std::int64_t e = t.em_offset + k;
+          if (!Percent::make(values_of<std::int8_t>(t.em_before, e)[0])) return false;
+          if (has_value(t.em_after, e) && !Percent::make(values_of<std::int8_t>(t.em_after, e)[0]))
+            return false;
         }
-        t.emotions.push_back(std::move(em));
-      }
-    }
-    thread_local std::vector<std::string> ds;            // scratch, as the record
-    r.text_list(distortions, "distortions", ds, false);  // ids: an unknown one is named below
-    t.distortions.clear();
-    for (std::size_t k = 0; k < ds.size(); ++k) {
-      const auto d = distortion_from_id(ds[k]);
-      if (!d) {
-        r.fail_at("distortions[" + std::to_string(k) + "]", unknown_distortion(ds[k]));
-      }
-      t.distortions.push_back(*d);
-    }
-    r.text_list(evidence_for, "evidence_for", t.evidence_for);
-    r.text_list(evidence_against, "evidence_against", t.evidence_against);
-    r.text_list(alternatives, "alternatives", t.alternatives);
-    t.friend_advice = r.text(friend_advice);
-    t.balanced_thought = r.text(balanced);
-    t.belief_after = r.bounded<Percent>(belief_after, "belief_after");
-    t.trigger = r.text(trigger);
-  });
+        return true;
+      },
+      [&](detail::Tables& s, JournalBuilder&, std::int64_t first, std::int64_t n) {
+        auto& c = s.c.thoughts;
+        auto& emotions = s.th.emotions;
+        std::size_t next_distortion = 0;
+        for (std::int64_t i = 0; i < n; ++i) {
+          const std::int64_t at = first + i;
+          c.belief_before.push_back(values_of<std::int8_t>(t.belief_before, at)[0]);
+          c.belief_after.push_back(
+              has_value(t.belief_after, at)
+                  ? static_cast<std::int16_t>(values_of<std::int8_t>(t.belief_after, at)[0])
+                  : no_rating);
+          // The emotions, and the mean change over those rated after (as `put` computes it).
+          double sum = 0;
+          int rated = 0;
+          emotions.names.start.push_back(emotions.names.items.size());
+          const auto [lo, hi] =
+              has_value(em, at) ? em->range(at) : std::pair<std::int64_t, std::int64_t>{0, 0};
+          emotions.names.count.push_back(static_cast<std::uint32_t>(hi - lo));
+          for (std::int64_t k = lo; k < hi; ++k) {
+            const std::int64_t e = t.em_offset + k;
+            const int before = values_of<std::int8_t>(t.em_before, e)[0];
+            emotions.names.items.push_back(t.em_name->text(e));
+            emotions.before.push_back(static_cast<std::int16_t>(before));
+            if (has_value(t.em_after, e)) {
+              const int after = values_of<std::int8_t>(t.em_after, e)[0];
+              emotions.after.push_back(static_cast<std::int16_t>(after));
+              sum += before - after;
+              ++rated;
+            } else {
+              emotions.after.push_back(no_rating);
+            }
+          }
+          c.emotion_change.push_back(rated > 0 ? sum / rated : std::numeric_limits<double>::quiet_NaN());
+          std::int64_t alternatives = 0;
+          if (has_value(t.alternatives, at)) {
+            const auto [alo, ahi] = t.alternatives->range(at);
+            alternatives = ahi - alo;
+          }
+          c.alternatives.push_back(static_cast<std::int32_t>(alternatives));
+          if (has_value(t.distortions, at)) {
+            const auto [dlo, dhi] = t.distortions->range(at);
+            for (std::int64_t k = dlo; k < dhi; ++k) c.distortions.push_back(distortion[next_distortion++]);
+          }
+          c.distortion_offsets.push_back(static_cast<std::int64_t>(c.distortions.size()));
+        }
+        append_text(s.th.situation, t.situation, first, n);
+        append_text(s.th.automatic_thought, t.thought, first, n);
+        append_text(s.th.friend_advice, t.friend_advice, first, n);
+        append_text(s.th.balanced_thought, t.balanced, first, n);
+        append_text_list(s.th.evidence_for, t.evidence_for, first, n);
+        append_text_list(s.th.evidence_against, t.evidence_against, first, n);
+        append_text_list(s.th.alternatives, t.alternatives, first, n);
+      });
 }
 
-void import_assessments(const Batch& b, Imported& im) {
-  const Column* instrument = b.get("instrument", Want::text, true);
-  const Column* answers = b.get("answers", Want::integer_list, true);
-  const Column* note = b.get("note", Want::text, false);
-  import_rows<Assessment>(b, im, [&](const RowReader& r, Assessment& a) {
-    a.instrument = r.text(instrument);
-    a.answers.clear();
-    if (!r.null(answers)) {
-      const auto [lo, hi] = answers->range(r.index());
-      const Column& items = answers->child();
-      for (std::int64_t k = lo; k < hi; ++k) {
-        const std::string at = "answers[" + std::to_string(k - lo) + "]";
-        // An answer is an int (the reader's rule: detail::integer_range_reason over int's range).
-        constexpr long long least = std::numeric_limits<int>::min(), most = std::numeric_limits<int>::max();
-        if (items.is_null(k)) r.fail_at(at, detail::integer_range_reason(least, most, "null"));
-        std::string err;
-        const long long v = items.integer(k, &err);
-        if (!err.empty()) r.fail_at(at, detail::integer_range_reason(least, most, err));
-        if (v < least || v > most)
-          r.fail_at(at, detail::integer_range_reason(least, most, std::to_string(v)));
-        a.answers.push_back(static_cast<int>(v));
-      }
-    }
-    a.note = r.text(note);
-  });
+/// Reads one batch of record type R: the columns found (their kinds checked:
+/// a wrong one fails, naming it), then column by column when the layout is
+/// the bridge's own and every value keeps the rules, else row by row, which
+/// names the first problem.
+template <class R>
+void import_batch(const Batch& b, Imported& im) {
+  // The columns are looked up in the order they always were (a thought
+  // record's own before the head), so the first wrong one named stays the same.
+  std::optional<TableColumns<R>> own;
+  if constexpr (std::is_same_v<R, ThoughtRecord>) own.emplace(b);
+  const Head h = head_columns<R>(b);
+  if (!own) own.emplace(b);
+  if (!import_by_column(b, im, h, *own)) import_by_row(b, im, h, *own);
 }
 
 // --- cross-record rules: unique ids, trigger links ---------------------------
@@ -1097,20 +1108,14 @@ void import_table(std::string_view table, const std::vector<HeldBatch>& batches,
   for_table(table, [&](auto tag) {
     using R = typename decltype(tag)::type;
     im.builder_of<R>().template reserve<R>(rows);
-    if constexpr (links_trigger<R>) im.links_of<R>().reserve(rows);
+    if constexpr (detail::has_link<R>) im.links_of<R>().reserve(rows);
   });
   std::int64_t first_row = 0;
   for (const auto& hb : batches) {
     const ArrowArray* a = hb.array.get();
     if (a->length == 0) continue;  // no rows: no records, whatever the columns
     const Batch b(hb.schema.get(), a, w, first_row);
-    // Column by column when the layout is the bridge's own and every value
-    // keeps the rules; else row by row, which names the first problem.
-    if (table == "triggers" && !import_triggers_columns(b, im)) import_triggers(b, im);
-    if (table == "readings" && !import_readings_columns(b, im)) import_readings(b, im);
-    if (table == "exercises" && !import_exercises_columns(b, im)) import_exercises(b, im);
-    if (table == "thought_records") import_thought_records(b, im);
-    if (table == "assessments" && !import_assessments_columns(b, im)) import_assessments(b, im);
+    for_table(table, [&](auto tag) { import_batch<typename decltype(tag)::type>(b, im); });
     first_row += a->length;
   }
 }
@@ -1164,7 +1169,7 @@ Journal journal_from_arrow(const py::dict& tables, const std::string& name) {
     using R = typename decltype(tag)::type;
     (void)unique_ids<R>(im.builder_of<R>().columns(), name);
     all.append(std::move(im.builder_of<R>()));
-    if constexpr (links_trigger<R>) check_links<R>(im, name, triggers, all);
+    if constexpr (detail::has_link<R>) check_links<R>(im, name, triggers, all);
   };
   next(std::type_identity<Reading>{});
   next(std::type_identity<ExerciseSession>{});
