@@ -582,15 +582,21 @@ def _participant_column(metadata: Any) -> int | None:
     return None
 
 
-def _row_groups_of(metadata: Any, participants: list[str]) -> list[int]:
+def _row_groups_of(metadata: Any, participants: list[str], where: str = "a Parquet file") -> list[int]:
     """The row groups of a Parquet file (its ``pyarrow.parquet.FileMetaData``)
     that may hold a row of one of ``participants``: those whose min/max
     statistics on the ``participant`` column bracket one of them (string
     order is the UTF-8 byte order Parquet compares by; a truncated statistic
     is still a bound), and every row group without such statistics (a file
-    another tool wrote without them, or without the column)."""
+    another tool wrote without them, or without the column). ValueError
+    naming the file ``where`` when its ``participant`` column is not text
+    (Parquet's BYTE_ARRAY): its statistics are numbers, which no id orders
+    among."""
     wanted = sorted(set(participants))
     col = _participant_column(metadata)
+    if col is not None and metadata.schema.column(col).physical_type != "BYTE_ARRAY":
+        raise ValueError(f"{where}: the participant column holds {metadata.schema.column(col).physical_type} "
+                         f"values, not text (participant ids are strings)")
     keep = []
     for g in range(metadata.num_row_groups):
         stats = metadata.row_group(g).column(col).statistics if col is not None else None
@@ -621,7 +627,7 @@ def _read_participants(dataset: Any, participants: list[str]) -> Any:
     flt = ds.field("participant").isin(pa.array(list(participants), pa.string()))
     pieces = []
     for fragment in dataset.get_fragments():
-        groups = _row_groups_of(fragment.metadata, participants)
+        groups = _row_groups_of(fragment.metadata, participants, fragment.path)
         if groups:
             pieces.append(fragment.subset(row_group_ids=groups).to_table(schema=dataset.schema, filter=flt,
                                                                           memory_pool=_memory_pool()))
@@ -640,13 +646,29 @@ def _unreadable(f: Any, e: BaseException) -> BaseException:
     return ValueError(f"{f}: not a readable Parquet file ({e})")
 
 
-def _read_shards(d: Path, listed: list[str] | None, participants: list[str] | None) -> Any:
+def _missing_columns(dataset: Any, declared: Any) -> tuple[str, list[str]] | None:
+    """The first file of ``dataset`` (by path) that lacks a column of the
+    ``declared`` schema (the folder's ``_common_metadata``), with the columns
+    it lacks; None when every file has them all. pyarrow's dataset takes its
+    schema from one file: without this check a column that file lacks would
+    be dropped from every file (another tool's rewrite of one part file that
+    left out a column it thought unused, say)."""
+    for fragment in sorted(dataset.get_fragments(), key=lambda f: f.path):
+        names = set(fragment.physical_schema.names)
+        missing = [f.name for f in declared if f.name not in names]
+        if missing:
+            return fragment.path, missing
+    return None
+
+
+def _read_shards(d: Path, listed: list[str] | None, participants: list[str] | None, declared: Any) -> Any:
     """The table of a shard-layout folder ``d`` (its ``listed`` files, or
     every file pyarrow's dataset discovery finds: names starting with ``.``
     or ``_`` skipped), only ``participants`` when given; None when there is
     nothing to read. A file pyarrow cannot read (damaged, cut, or not Parquet
     at all) is a ValueError naming it (:func:`_unreadable`), as in the
-    participant layout."""
+    participant layout; so is a file that lacks a column of the ``declared``
+    schema (``_common_metadata``'s)."""
     ds = _extras.require("pyarrow.dataset", "parquet", "calmkit's Parquet support")
     pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
     pq = _extras.require("pyarrow.parquet", "parquet", "calmkit's Parquet support")
@@ -658,11 +680,17 @@ def _read_shards(d: Path, listed: list[str] | None, participants: list[str] | No
         dataset = ds.dataset(source, format="parquet")
         if not dataset.files:
             return None
-        if participants is None:
-            return dataset.to_table(memory_pool=_memory_pool())
-        return _read_participants(dataset, participants)
+        lacking = _missing_columns(dataset, declared)
+        if lacking is None:
+            if participants is None:
+                return dataset.to_table(memory_pool=_memory_pool())
+            return _read_participants(dataset, participants)
     except (pa.ArrowInvalid, OSError) as e:
         failure = e
+    else:  # a file without a declared column
+        path, missing = lacking
+        raise ValueError(f"{path}: no column {', '.join(missing)}, which {d / '_common_metadata'} declares for "
+                         f"every file of the folder (was the file written by another program?)")
     # Which file: pyarrow's message names it only for some damage.
     files = [Path(f) for f in source] if isinstance(source, list) else []
     for sub, dirs, names in os.walk(d) if not files else ():
@@ -738,7 +766,7 @@ def read_tables(path: _PathLike, participants: list[str] | None = None, files: d
                 found = [pf for pf in found if pf[0] in wanted]
             table = _read_participant_files(found, d) if found else None
         else:
-            table = _read_shards(d, listed, participants)
+            table = _read_shards(d, listed, participants, schema)
         if table is None or table.num_rows == 0:  # no records, whatever the columns another tool wrote
             out[folder] = SCHEMAS[folder].empty_table()
             continue

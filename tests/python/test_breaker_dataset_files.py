@@ -35,8 +35,6 @@ def _dataset(tmp_path: Path) -> Path:
     return d
 
 
-@pytest.mark.xfail(strict=True, reason="B3: the shard layout takes its columns from the first part file found, so "
-                                       "a column that file lacks is dropped from every file, without a word")
 @pytest.mark.parametrize("dropped", [["participant"], ["context"], ["participant", "context", "tags"]])
 def test_a_part_file_without_a_column_loses_nothing_from_the_other_files(dropped: list[str], tmp_path: Path) -> None:
     """Before: with `participant` gone from part-00000, all six triggers came
@@ -60,8 +58,6 @@ def test_a_part_file_without_a_column_loses_nothing_from_the_other_files(dropped
         assert got.get(("bob", r["id"])) == (r["context"], r["tags"]), sorted(got)
 
 
-@pytest.mark.xfail(strict=True, reason="B4: a participant filter compares the str ids with the row groups' "
-                                       "statistics of a column that is not text: bare TypeError from bisect")
 def test_a_participant_column_of_numbers_is_a_clear_error_with_a_filter_too(tmp_path: Path) -> None:
     """Without a filter the read says ValueError ('not a readable Parquet
     dataset (Failed to parse string ...)'); with one it raised
