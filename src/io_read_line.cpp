@@ -95,6 +95,43 @@ void reset(Assessment& a) noexcept {
   a.note.clear();
 }
 
+/// The reason for a line whose object ends before the line does.
+constexpr std::string_view content_after_object = "unexpected content after the JSON object";
+
+/// True when `line` is one whole, valid JSON object followed by something
+/// other than blanks: simdjson then fails the line as a whole ("ended early
+/// in the middle of an object or array" for a word, a comma or a NUL after
+/// the `}`), while the object itself is fine; Python's json module calls it
+/// "Extra data". Cold: called only for a line that failed.
+[[gnu::cold]] bool object_then_more(std::string_view line) {
+  auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  std::size_t i = 0;
+  while (i < line.size() && blank(line[i])) ++i;
+  if (i == line.size() || line[i] != '{') return false;
+  std::size_t depth = 0, end = 0;
+  bool in_string = false;
+  for (; i < line.size() && end == 0; ++i) {
+    const char c = line[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;  // the escaped character
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if ((c == '}' || c == ']') && --depth == 0) {
+      end = i + 1;  // mismatched brackets fail the parse below
+    }
+  }
+  if (end == 0 || std::all_of(line.begin() + static_cast<std::ptrdiff_t>(end), line.end(), blank)) return false;
+  simdjson::dom::parser parser;
+  const simdjson::padded_string object(line.substr(0, end));
+  return parser.parse(object).error() == simdjson::SUCCESS;
+}
+
 }  // namespace
 
 /// Parses the lines of one share into a ShareResult. Every per-line rule is
@@ -230,6 +267,9 @@ class LineParser::Impl {
           auto v = utf8_violation(std::string_view(b, static_cast<std::size_t>(e - b)));  // the rule's words
           err.field = std::move(v.field);
           err.reason = std::move(v.reason);
+        } else if (err.field.empty() && err.reason.starts_with("invalid JSON") &&
+                   object_then_more(std::string_view(b, static_cast<std::size_t>(e - b)))) [[unlikely]] {
+          err.reason = std::string(content_after_object);
         }
         out.errors.push_back(ShareError{out.lines, std::move(err.field), std::move(err.reason), err.fatal});
         if (!lenient || err.fatal) return false;
@@ -251,7 +291,7 @@ class LineParser::Impl {
     parse_doc(doc, line_no, first, [&doc] {
       // The iterator reports OUT_OF_BOUNDS once every token has been used.
       if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) {
-        fail_line("unexpected content after the JSON object");
+        fail_line(std::string(content_after_object));
       }
     });
   }

@@ -49,8 +49,6 @@ def test_what_the_reader_already_calls_content_after_the_object(extra: str, tmp_
     assert {g[1:] for g in got} == {(2, "", "unexpected content after the JSON object")}
 
 
-@pytest.mark.xfail(strict=True, reason="B5: an object followed by other content is said to have 'ended early in "
-                                       "the middle of an object or array'")
 @pytest.mark.parametrize("extra", list(WRONG))
 def test_content_after_a_whole_object_is_called_so(extra: str, tmp_path: Path) -> None:
     text = LINE.replace("t1", "t2") + WRONG[extra]
