@@ -51,10 +51,22 @@ std::string identify(const Impl& impl, const Query& q, int col, std::string_view
   return describe_record(type, participant, id);
 }
 
-Instant instant_of(const Impl& impl, const Query& q, int us_col, int offset_col, const std::string& who) {
-  const auto off = UtcOffset::make(static_cast<int>(q.int64(offset_col)));
-  if (!off) corrupt(impl, who + ": UTC offset out of range");
-  return Instant::from_utc_us(q.int64(us_col), *off);
+/// The instant in columns `us_col` (UTC microseconds) and `offset_col` (minutes)
+/// of the record's `field`. The schema bounds the offset but not the
+/// microseconds, so a store changed by another tool can hold any int64 there:
+/// a time outside the years 1400..9999 is an invalid value, as the journal
+/// reader and the Arrow bridge say it (a Journal never holds one).
+Instant instant_of(const Impl& impl, const Query& q, int us_col, int offset_col, const std::string& who,
+                   const char* field) {
+  const std::int64_t minutes = q.int64(offset_col);
+  const auto off = minutes < -UtcOffset::max_minutes || minutes > UtcOffset::max_minutes
+                       ? std::nullopt
+                       : UtcOffset::make(static_cast<int>(minutes));
+  if (!off) corrupt(impl, JournalFormatError::compose(who, 0, field, detail::offset_out_of_range(minutes)));
+  const std::int64_t us = q.int64(us_col);
+  if (!detail::in_year_range(us, off->minutes()))
+    corrupt(impl, JournalFormatError::compose(who, 0, field, detail::year_out_of_range_at_offset()));
+  return Instant::from_utc_us(us, *off);
 }
 
 template <class Bounded>
@@ -115,7 +127,7 @@ std::vector<Trigger> read_triggers(Impl& impl, const Filter& f) {
     while (q.step("reading triggers")) {
       Trigger t;
       const std::string who = identify(impl, q, 1, "trigger", "triggers", q.int64(0), t.participant, t.id);
-      t.time = instant_of(impl, q, 3, 4, who);
+      t.time = instant_of(impl, q, 3, 4, who, "time");
       const std::string cat = q.text(5);
       auto c = trigger_category_from_id(cat);
       if (!c) corrupt(impl, JournalFormatError::compose(who, 0, "category", unknown_trigger_category(cat)));
@@ -160,7 +172,7 @@ std::vector<Reading> read_readings(Impl& impl, const Filter& f) {
   while (q.step("reading readings")) {
     Reading r;
     const std::string who = identify(impl, q, 0, "reading", "readings", q.int64(7), r.participant, r.id);
-    r.time = instant_of(impl, q, 2, 3, who);
+    r.time = instant_of(impl, q, 2, 3, who, "time");
     r.intensity = bounded_of<Intensity>(impl, q, 4, who, "intensity");
     r.trigger = text_of(impl, q, 5, who, "trigger");
     r.note = text_of(impl, q, 6, who, "note");
@@ -187,8 +199,8 @@ std::vector<ExerciseSession> read_exercises(Impl& impl, const Filter& f) {
     while (q.step("reading exercises")) {
       ExerciseSession e;
       const std::string who = identify(impl, q, 1, "exercise", "exercises", q.int64(0), e.participant, e.id);
-      e.time = instant_of(impl, q, 3, 4, who);
-      e.end = instant_of(impl, q, 5, 6, who);
+      e.time = instant_of(impl, q, 3, 4, who, "time");
+      e.end = instant_of(impl, q, 5, 6, who, "end");
       e.exercise = text_of(impl, q, 7, who, "exercise");
       e.completed = q.int64(8) != 0;
       e.intensity_before = opt_bounded_of<Intensity>(impl, q, 9, who, "intensity_before");
@@ -234,7 +246,7 @@ std::vector<ThoughtRecord> read_thought_records(Impl& impl, const Filter& f) {
       ThoughtRecord t;
       const std::string who =
           identify(impl, q, 1, "thought_record", "thought_records", q.int64(0), t.participant, t.id);
-      t.time = instant_of(impl, q, 3, 4, who);
+      t.time = instant_of(impl, q, 3, 4, who, "time");
       t.situation = text_of(impl, q, 5, who, "situation");
       t.automatic_thought = text_of(impl, q, 6, who, "automatic_thought");
       t.belief_before = bounded_of<Percent>(impl, q, 7, who, "belief_before");
@@ -321,7 +333,7 @@ std::vector<Assessment> read_assessments(Impl& impl, const Filter& f) {
       Assessment a;
       const std::string who =
           identify(impl, q, 1, "assessment", "assessments", q.int64(0), a.participant, a.id);
-      a.time = instant_of(impl, q, 3, 4, who);
+      a.time = instant_of(impl, q, 3, 4, who, "time");
       a.instrument = text_of(impl, q, 5, who, "instrument");
       a.note = text_of(impl, q, 6, who, "note");
       index.emplace(q.int64(0), out.size());

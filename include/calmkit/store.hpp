@@ -276,7 +276,10 @@ class CALMKIT_EXPORT Store {
   /// they refer to, as for `load(participant, from, to)`.
   [[nodiscard]] Journal load_between(std::optional<Instant> from, std::optional<Instant> to) const;
 
-  /// The result of SQLite's `PRAGMA integrity_check`: "ok" when the file is sound.
+  /// The result of SQLite's `PRAGMA integrity_check`: "ok" when the file is
+  /// sound; when it is, each row `PRAGMA foreign_key_check` finds (a record
+  /// whose participant or trigger was deleted by a tool with foreign keys
+  /// off) is a line instead, so "ok" means every record can be loaded.
   [[nodiscard]] std::string integrity_check() const;
 
   /// Writes a consistent copy of the store to `destination` with SQLite's online
