@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import math
+import os
 import re
+import stat
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any, Callable, Optional, Union
@@ -85,7 +87,16 @@ def check_year(src: str, line: int, field: str, text: str, year: int) -> None:
 
 def refuse_unreadable(path: Any, src: str, *, zip_ok: bool = False, wide: bool = True) -> None:
     """An ImportFormatError naming what the file is when it is compressed, an
-    archive or UTF-16/32 text (see :func:`what_file_is`)."""
+    archive or UTF-16/32 text (see :func:`what_file_is`), or when it is no
+    regular file: each importer opens its file again after this look at its
+    first bytes, and a FIFO (``/dev/stdin`` of a pipe, bash's ``<(...)``) has
+    nothing left for the second open, which then waits for a writer forever
+    (the words of ``calmkit import``, which refuses it too)."""
+    mode = os.stat(path).st_mode
+    if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):  # a folder: open() says so
+        what = ("a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device")
+        raise ImportFormatError(src, None, "", f"it is not a regular file ({what}); save the export to a "
+                                              "file first")
     with open(path, "rb") as f:
         head = f.read(64)
     found = what_file_is(head, zip_ok=zip_ok, wide=wide)
