@@ -126,7 +126,8 @@ constexpr std::string_view content_after_object = "unexpected content after the 
       end = i + 1;  // mismatched brackets fail the parse below
     }
   }
-  if (end == 0 || std::all_of(line.begin() + static_cast<std::ptrdiff_t>(end), line.end(), blank)) return false;
+  if (end == 0 || std::all_of(line.begin() + static_cast<std::ptrdiff_t>(end), line.end(), blank))
+    return false;
   simdjson::dom::parser parser;
   const simdjson::padded_string object(line.substr(0, end));
   return parser.parse(object).error() == simdjson::SUCCESS;
