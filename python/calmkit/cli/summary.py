@@ -11,7 +11,8 @@ import pandas as pd
 
 from .. import _core
 from ..prompts import console_for, shown, styled
-from .common import DEFAULT_HELP, EXIT_OK, TZ_FORMS, counts, plural, read, record_row, time_zone_arg
+from .common import (DEFAULT_HELP, EXIT_OK, EXIT_PROBLEMS, TZ_FORMS, Failure, counts, plural, read, record_row,
+                     time_zone_arg)
 
 __all__ = ["FIRST_LATEST_WEEKS", "TOP_EXERCISES", "add_parser", "run", "write_summary"]
 
@@ -148,7 +149,12 @@ def _participant_block(j: _core.Journal, name: str, out: TextIO, ttc: str = "tim
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
     """``calmkit summary [JOURNAL]``."""
-    return write_summary(args.journal, out, args.tz)
+    try:
+        return write_summary(args.journal, out, args.tz)
+    except ValueError as e:
+        if "zero-filled table" in str(e):  # the data's span (a mistyped year), as `calmkit report` says it
+            raise Failure(f"{args.journal}: {e}", EXIT_PROBLEMS) from e
+        raise
 
 
 def _local_dates_said(tz: str | None) -> str:
