@@ -166,7 +166,7 @@ class Reader {
           Slot& s = slot_of(next_merge_);
           merging_ = true;
           lock.unlock();
-          merge_slot(k, s);
+          merge_slot(k, s, source.expected_bytes());
           reserve_once(source.expected_bytes());
           lock.lock();
           merging_ = false;
@@ -227,8 +227,9 @@ class Reader {
     workers_.clear();
   }
 
-  /// Merges share `s`, the next in line order, on thread `k`.
-  void merge_slot(std::size_t k, Slot& s) {
+  /// Merges share `s`, the next in line order, on thread `k` (the input
+  /// holds `expected` bytes, 0 when unknown).
+  void merge_slot(std::size_t k, Slot& s, std::size_t expected) {
     ShareResult& r = s.result;
     if (r.failure) std::rethrow_exception(r.failure);
     if (!seen_content_ && r.content && !r.header_allowed) {
@@ -236,8 +237,18 @@ class Reader {
       parsers_[k].run(s.begin, s.end, s.buffer_end, true, options_.lenient, max_line_bytes_, r);
       if (r.failure) std::rethrow_exception(r.failure);
     }
+    const auto bytes = static_cast<std::size_t>(s.end - s.begin);
+    // Once the columns are sized for the whole input, a column or table that
+    // still runs out of room is sized for what the rest of the input holds
+    // if it is like this share: in a journal written one record type after
+    // another the first shares hold only triggers, and each later type would
+    // otherwise regrow (and copy) its columns a dozen times.
+    scale_ = 0;
+    if (reserved_ && bytes > 0 && expected > merged_bytes_ + bytes) {
+      scale_ = 1 + 1.1 * static_cast<double>(expected - merged_bytes_ - bytes) / static_cast<double>(bytes);
+    }
     merge(r);
-    merged_bytes_ += static_cast<std::size_t>(s.end - s.begin);
+    merged_bytes_ += bytes;
   }
 
   /// Once the first shares are merged, sizes the journal's columns for the
@@ -342,6 +353,13 @@ class Reader {
     const std::size_t n = k.meta.size();
     std::size_t dropped = 0;
     drop_.clear();
+    if constexpr (detail::has_link<R>) {  // a type that comes late: one regrowth (n: at most n references)
+      if (scale_ > 0 && refs_.size() + n > refs_.capacity()) {
+        detail::grow(refs_, refs_.size() + static_cast<std::size_t>(static_cast<double>(n) * scale_));
+        detail::grow(ref_keys_, ref_keys_.size() +
+                                    static_cast<std::size_t>(static_cast<double>(k.bytes.size()) * scale_));
+      }
+    }
     // The slot of a key a few records ahead is asked for while this one is
     // inserted: the merge runs one share at a time, and a slot is a likely
     // cache miss in a table of megabytes.
@@ -412,7 +430,7 @@ class Reader {
                                std::move(worst_reason));
     }
     // A column that outgrew its room moves before the append copies into it.
-    if (reserved_) all_.reserve_for_append(s.builder, 1.5);
+    if (reserved_) all_.reserve_for_append(s.builder, 1.5, scale_);
     all_.append(std::move(s.builder));
     if (s.version) report_.version = *s.version;
     seen_content_ = seen_content_ || s.content;
@@ -529,6 +547,7 @@ class Reader {
   std::vector<std::thread> workers_;
   std::size_t merged_bytes_ = 0;  ///< input bytes of the shares merged
   bool reserved_ = false;         ///< the journal's columns are sized for the whole input
+  double scale_ = 0;  ///< shares like the one merged in the rest of the input, it included; 0: not sized yet
   ReadReport report_;
   std::size_t line_no_ = 0;
   bool seen_content_ = false;

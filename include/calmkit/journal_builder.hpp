@@ -158,9 +158,12 @@ class JournalBuilder {
   /// Room in every column for what `other` holds (its rows, items and text
   /// bytes), so that `append(other)` then moves no column to new memory; a
   /// column with too little room grows to at least `growth` times its
-  /// capacity.
-  void reserve_for_append(const JournalBuilder& other, double growth = 2.0) {
-    auto more = [growth](auto& a, const auto& b) { detail::reserve_for_append(a, b, growth); };
+  /// capacity, and to room for `scale` times what `other` holds in it (a
+  /// reader that expects about `scale` more parts like `other`: a record
+  /// type that first comes late in its input, as in a journal written one
+  /// type after another, then regrows once instead of again and again).
+  void reserve_for_append(const JournalBuilder& other, double growth = 2.0, double scale = 0) {
+    auto more = [growth, scale](auto& a, const auto& b) { detail::reserve_for_append(a, b, growth, scale); };
     const detail::Tables& o = other.s_;
     detail::each_column<Trigger>(more, s_, o);
     detail::each_column<Reading>(more, s_, o);

@@ -650,36 +650,41 @@ inline void reserve_scaled(EmotionList& c, double factor) {
 
 // `reserve_for_append`: room in `a` for the rows, items and text bytes of
 // `b`; a column with too little grows to at least `growth` times its
-// capacity (as the appends alone would, but before them).
+// capacity (as the appends alone would, but before them), and to at least
+// its size plus `scale` times `b`'s (a caller that expects about `scale`
+// more parts like `b`).
 template <class V>
 requires requires(V v) {
   v.data();
 }
-void reserve_for_append(V& a, const V& b, double growth) {
+void reserve_for_append(V& a, const V& b, double growth, double scale = 0) {
   const std::size_t need = a.size() + b.size();
-  if (need > a.capacity())
-    grow(a, std::max(need, static_cast<std::size_t>(static_cast<double>(a.capacity()) * growth)));
+  if (need > a.capacity()) {
+    const auto scaled = static_cast<std::size_t>(static_cast<double>(a.size()) +
+                                                  static_cast<double>(b.size()) * scale);
+    grow(a, std::max({need, static_cast<std::size_t>(static_cast<double>(a.capacity()) * growth), scaled}));
+  }
 }
-inline void reserve_for_append(TextColumn& a, const TextColumn& b, double growth) {
-  reserve_for_append(a.arena, b.arena, growth);
-  reserve_for_append(a.offset, b.offset, growth);
-  reserve_for_append(a.length, b.length, growth);
+inline void reserve_for_append(TextColumn& a, const TextColumn& b, double growth, double scale = 0) {
+  reserve_for_append(a.arena, b.arena, growth, scale);
+  reserve_for_append(a.offset, b.offset, growth, scale);
+  reserve_for_append(a.length, b.length, growth, scale);
 }
-inline void reserve_for_append(TextList& a, const TextList& b, double growth) {
-  reserve_for_append(a.items, b.items, growth);
-  reserve_for_append(a.start, b.start, growth);
-  reserve_for_append(a.count, b.count, growth);
+inline void reserve_for_append(TextList& a, const TextList& b, double growth, double scale = 0) {
+  reserve_for_append(a.items, b.items, growth, scale);
+  reserve_for_append(a.start, b.start, growth, scale);
+  reserve_for_append(a.count, b.count, growth, scale);
 }
 template <class T>
-void reserve_for_append(ListColumn<T>& a, const ListColumn<T>& b, double growth) {
-  reserve_for_append(a.items, b.items, growth);
-  reserve_for_append(a.start, b.start, growth);
-  reserve_for_append(a.count, b.count, growth);
+void reserve_for_append(ListColumn<T>& a, const ListColumn<T>& b, double growth, double scale = 0) {
+  reserve_for_append(a.items, b.items, growth, scale);
+  reserve_for_append(a.start, b.start, growth, scale);
+  reserve_for_append(a.count, b.count, growth, scale);
 }
-inline void reserve_for_append(EmotionList& a, const EmotionList& b, double growth) {
-  reserve_for_append(a.names, b.names, growth);
-  reserve_for_append(a.before, b.before, growth);
-  reserve_for_append(a.after, b.after, growth);
+inline void reserve_for_append(EmotionList& a, const EmotionList& b, double growth, double scale = 0) {
+  reserve_for_append(a.names, b.names, growth, scale);
+  reserve_for_append(a.before, b.before, growth, scale);
+  reserve_for_append(a.after, b.after, growth, scale);
 }
 
 /// The trigger fields no metric reads (id is `Cohort::trigger_ids`).

@@ -683,3 +683,82 @@ TEST_CASE(
   }
   CHECK(through_pipe == expected);
 }
+
+TEST_CASE(
+    "parallel read: a journal written one record type after another, past the reader's sample, strict and "
+    "lenient, any thread count",
+    "[jsonl][parallel][large]") {
+  // The first 8 MiB hold only triggers, so the columns sized from them say
+  // nothing of the readings, exercise sessions and thought records that
+  // follow: each of those types is sized from its own first share once it
+  // comes. Its readings name triggers (some of the last ones, a share or
+  // more back, and in the lenient file one that never comes); the lenient
+  // file also repeats ids within and across shares.
+  const fixtures::TempDir dir("parallel");
+  auto journal = [](bool broken) {
+    std::string text;
+    std::size_t n = 0;
+    for (; text.size() < (std::size_t{9} << 20); ++n) {
+      text += "{\"type\":\"trigger\",\"participant\":\"p" + std::to_string(n % 50) + "\",\"id\":\"t" +
+              std::to_string(n) + "\",\"time\":\"" + time_at(static_cast<int>(n % 30000)) +
+              "\",\"category\":\"delayed_reply\",\"intensity\":5,\"context\":\"" + std::string(80, 'c') +
+              "\"}\n";
+    }
+    const std::size_t triggers = n;
+    auto trigger_of = [triggers](std::size_t i) {
+      return i % 7 == 0 ? triggers - 1 - (i % 50) : (i * 7919) % triggers;
+    };
+    for (std::size_t i = 0; i < 30000; ++i) {
+      std::size_t same = i;  // the reading whose participant and id this one has
+      if (broken && i % 5000 == 2500) same = i - 2400;  // a share or so back
+      if (broken && i == 29999) same = 3;
+      const std::size_t t = trigger_of(same);
+      std::string trigger = "t" + std::to_string(t);
+      if (broken && i % 9000 == 4500) trigger = "t-never";
+      const std::string id = "r" + std::to_string(same);
+      text += "{\"type\":\"reading\",\"participant\":\"p" + std::to_string(t % 50) + "\",\"id\":\"" + id +
+              "\",\"time\":\"" + time_at(static_cast<int>(i % 40000)) + "\",\"intensity\":" +
+              std::to_string(i % 11) + ",\"trigger\":\"" + trigger + "\",\"note\":\"" +
+              std::string(i % 300, 'n') + "\"}\n";
+    }
+    for (std::size_t i = 0; i < 8000; ++i) {
+      text += "{\"type\":\"exercise\",\"participant\":\"p" + std::to_string(i % 50) + "\",\"id\":\"e" +
+              std::to_string(broken && i == 7000 ? 50 : i) + "\",\"time\":\"" +
+              time_at(static_cast<int>(i % 20000)) + "\",\"exercise\":\"breathing.box\",\"end\":\"" +
+              time_at(static_cast<int>(i % 20000) + 5) + "\"}\n";
+    }
+    for (std::size_t i = 0; i < 5000; ++i) {
+      text += "{\"type\":\"thought_record\",\"participant\":\"p" + std::to_string(i % 50) + "\",\"id\":\"h" +
+              std::to_string(i) + "\",\"time\":\"" + time_at(static_cast<int>(i % 20000)) +
+              "\",\"situation\":\"" + std::string(i % 200, 's') +
+              "\",\"automatic_thought\":\"a\",\"belief_before\":70,\"emotions\":[{\"name\":\"worry\","
+              "\"before\":60}],\"distortions\":[\"mind_reading\"]}\n";
+    }
+    return text;
+  };
+  for (const bool broken : {false, true}) {
+    INFO((broken ? "lenient, with duplicate ids and a missing trigger" : "strict"));
+    const std::string text = journal(broken);
+    const auto file = dir.path() / (broken ? "broken.jsonl" : "typed.jsonl");
+    write(file, text);
+    const ReadOptions one{.lenient = broken, .threads = 1};
+    const auto first = calmkit::read_journal_with_report(file, one);
+    CHECK(first.journal.readings().size() == (broken ? 30000u - 7u - 2u : 30000u));
+    CHECK(first.journal.exercises().size() == (broken ? 7999u : 8000u));
+    CHECK(first.journal.thought_records().size() == 5000u);
+    CHECK(first.report.skipped.size() == (broken ? 10u : 0u));
+    const std::string expected = outcome(first);
+    if (broken) {
+      CHECK(attempt([&] { return calmkit::read_journal_with_report(file, {.threads = 2}); })
+                .rfind("error line ", 0) == 0);
+    }
+    for (const unsigned threads : {2u, 3u}) {
+      for (const std::size_t chunk : {std::size_t{64} << 10, std::size_t{1} << 20}) {
+        INFO("threads " << threads << ", chunk_bytes " << chunk);
+        const ReadOptions o{.lenient = broken, .threads = threads, .chunk_bytes = chunk};
+        CHECK(outcome(calmkit::read_journal_with_report(file, o)) == expected);
+        CHECK(outcome(calmkit::parse_journal_with_report(text, o, file.string())) == expected);
+      }
+    }
+  }
+}
