@@ -423,8 +423,9 @@ std::string Store::integrity_check() const {
   detail::Query fk(impl, "PRAGMA foreign_key_check");
   while (fk.step("checking foreign keys")) {
     if (!broken.empty()) broken += '\n';
-    broken += "row " + std::to_string(fk.int64(1)) + " of table " + fk.text(0) + " refers to a row of table " +
-              fk.text(2) + " that is not there (foreign key " + std::to_string(fk.int64(3)) + ")";
+    broken += "row " + std::to_string(fk.int64(1)) + " of table " + fk.text(0) +
+              " refers to a row of table " + fk.text(2) + " that is not there (foreign key " +
+              std::to_string(fk.int64(3)) + ")";
   }
   return broken.empty() ? out : broken;
 }

@@ -159,8 +159,8 @@ void register_store(py::module_& m) {
       .def(
           "integrity_check",
           [](PyStore& s) { return s.with([](Store& st) { return st.integrity_check(); }); },
-          "SQLite's PRAGMA integrity_check, then its foreign_key_check: 'ok' when the file is sound and every "
-          "record's participant and trigger are there.")
+          "SQLite's PRAGMA integrity_check, then its foreign_key_check: 'ok' when the file is sound "
+          "and every record's participant and trigger are there.")
       .def(
           "__len__", [](PyStore& s) { return s.with([](Store& st) { return st.size(); }); },
           "The number of records of every type.")
