@@ -8,6 +8,7 @@
 #include <calmkit/metrics/survival.hpp>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -82,26 +83,40 @@ inline std::int64_t window_us(const EpisodeOptions& opt) {
 }
 
 /// `time_to_calm` computed (no cache); `opt` and `c` already checked.
+///
+/// While the observations are gathered, `minutes[i]` holds the bits of an
+/// instant (microseconds) and `calmed[i]` says which one: with 0, the latest
+/// observation so far (the onset at first: the censoring time); with 1, the
+/// earliest calm observation so far (the latest one no longer matters then).
+/// One 8-byte slot per trigger instead of two: the first call on a journal
+/// touches that much less fresh memory. The last pass turns the instant into
+/// minutes from the onset.
 inline EpisodeTable compute_episodes(const Cohort& c, const EpisodeOptions& opt) {
   const auto& t = c.triggers;
   const std::size_t n = t.size();
   const auto theta = static_cast<std::int8_t>(opt.threshold);
   const auto window_us = detail::window_us(opt);
-  constexpr std::int64_t never = std::numeric_limits<std::int64_t>::max();
 
-  std::vector<std::int64_t> calm_at(n, never);
-  std::vector<std::int64_t> last_at(t.time_us);  // censoring time: onset unless observed later
   EpisodeTable out;
   out.peak_intensity = t.intensity;
   out.observations.assign(n, 0);
   out.with_exercise.assign(n, 0);
+  out.calmed.assign(n, 0);
+  out.minutes.resize(n);
+  for (std::size_t i = 0; i < n; ++i) out.minutes[i] = std::bit_cast<double>(t.time_us[i]);
 
-  auto observe = [&](std::size_t i, std::int64_t us, std::int8_t x) {
-    if (us < t.time_us[i]) return;
-    ++out.observations[i];
-    if (us > last_at[i]) last_at[i] = us;
-    if (x > out.peak_intensity[i]) out.peak_intensity[i] = x;
-    if (x <= theta && us < calm_at[i]) calm_at[i] = us;
+  // Observation (us, x) of episode i, at or after its onset (checked by the caller).
+  auto see = [theta](std::int32_t& obs, std::int8_t& peak, double& at, std::uint8_t& calm, std::int64_t us,
+                     std::int8_t x) {
+    ++obs;
+    peak = std::max(peak, x);
+    const auto was = std::bit_cast<std::int64_t>(at);
+    if (x <= theta) {  // the earliest calm instant
+      at = std::bit_cast<double>(calm != 0 ? std::min(was, us) : us);
+      calm = 1;
+    } else if (calm == 0) {  // the latest instant, while none is calm
+      at = std::bit_cast<double>(std::max(was, us));
+    }
   };
 
   // Readings: linked ones go to their trigger; unlinked ones to the latest
@@ -128,15 +143,8 @@ inline EpisodeTable compute_episodes(const Cohort& c, const EpisodeOptions& opt)
     const std::int32_t* const rt = r.trigger.data();
     std::int32_t* const obs = out.observations.data();
     std::int8_t* const peak = out.peak_intensity.data();
-    std::int64_t* const last = last_at.data();
-    std::int64_t* const calm = calm_at.data();
-    auto see = [&](std::size_t i, std::int64_t us, std::int8_t x) {
-      if (us < tus[i]) return;
-      ++obs[i];
-      last[i] = std::max(last[i], us);
-      peak[i] = std::max(peak[i], x);
-      if (x <= theta && us < calm[i]) calm[i] = us;
-    };
+    double* const at = out.minutes.data();
+    std::uint8_t* const calm = out.calmed.data();
     std::size_t k = t_begin;  // first trigger whose (participant, onset) is after the reading
     for (std::size_t j = detail::first_row_of(r.participant, cut[b]); j < r_end; ++j) {
       const auto p = rp[j];
@@ -147,14 +155,14 @@ inline EpisodeTable compute_episodes(const Cohort& c, const EpisodeOptions& opt)
         if (i < t_begin || i >= t_end)
           calmkit::detail::throw_invalid("episodes: reading row " + std::to_string(j) +
                                          " links to a trigger of another participant");
-        see(i, us, rx[j]);
+        if (us >= tus[i]) see(obs[i], peak[i], at[i], calm[i], us, rx[j]);
         continue;
       }
       while (k < t_end && (tp[k] < p || (tp[k] == p && tus[k] <= us))) ++k;
       if (k == t_begin) continue;
       const std::size_t i = k - 1;
       if (tp[i] != p || us - tus[i] > window_us) continue;
-      see(i, us, rx[j]);
+      see(obs[i], peak[i], at[i], calm[i], us, rx[j]);
     }
   });
 
@@ -164,22 +172,22 @@ inline EpisodeTable compute_episodes(const Cohort& c, const EpisodeOptions& opt)
     const auto i = static_cast<std::size_t>(e.trigger[j]);
     if (i >= n) calmkit::detail::throw_invalid("episodes: a trigger link points past the last trigger row");
     out.with_exercise[i] = 1;
-    if (e.intensity_before[j] >= 0) observe(i, e.time_us[j], e.intensity_before[j]);
-    if (e.intensity_after[j] >= 0) observe(i, e.end_us[j], e.intensity_after[j]);
+    auto observe = [&](std::int64_t us, std::int8_t x) {
+      if (us >= t.time_us[i])
+        see(out.observations[i], out.peak_intensity[i], out.minutes[i], out.calmed[i], us, x);
+    };
+    if (e.intensity_before[j] >= 0) observe(e.time_us[j], e.intensity_before[j]);
+    if (e.intensity_after[j] >= 0) observe(e.end_us[j], e.intensity_after[j]);
   }
 
-  out.minutes.resize(n);
-  out.calmed.resize(n);
+  // Time-to-calm: 0 when the onset is calm already; else until the first calm
+  // observation; else right-censored at the last observation (or the onset).
   for (std::size_t i = 0; i < n; ++i) {
     std::int64_t until = 0;
     if (t.intensity[i] <= theta) {
       out.calmed[i] = 1;
-    } else if (calm_at[i] != never) {
-      out.calmed[i] = 1;
-      until = calm_at[i] - t.time_us[i];
     } else {
-      out.calmed[i] = 0;
-      until = last_at[i] - t.time_us[i];
+      until = std::bit_cast<std::int64_t>(out.minutes[i]) - t.time_us[i];
     }
     out.minutes[i] = static_cast<double>(until) / 60'000'000.0;
   }
