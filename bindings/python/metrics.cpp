@@ -185,7 +185,11 @@ struct Utf8Rows {
     out.offset.resize(col.size() + 1);
     out.bytes.resize(total);
     std::size_t at = 0;
+    // A journal read from a shuffled file keeps its ids' bytes in file order
+    // while its rows are sorted: the rows' bytes are fetched ahead.
+    constexpr std::size_t ahead = 16;
     for (std::size_t i = 0; i < col.size(); ++i) {
+      if (i + ahead < col.size()) __builtin_prefetch(col.arena.data() + col.offset[i + ahead]);
       const std::string_view v = col[i];
       out.offset[i] = static_cast<std::int64_t>(at);
       std::copy(v.begin(), v.end(), out.bytes.begin() + static_cast<std::ptrdiff_t>(at));
@@ -395,13 +399,20 @@ void register_metrics(py::module_& m) {
         // copies only (making them can let another thread's add run).
         std::shared_ptr<const mx::EpisodeTable> e;
         TriggerColumns t;
+        // The participant codes in the integer type pandas keeps for that
+        // many categories (int16 below 32,767), so that the Categorical takes
+        // them without another copy.
+        std::vector<std::int16_t> participant16;
         std::vector<std::string> names;
         std::vector<std::int64_t> source_rows;
         Utf8Rows ids;
         {
           const ReleasedRead release(c);
           e = mx::time_to_calm_shared(c, o);
-          t.participant = c.triggers.participant;
+          if (c.participants.size() < 32767)
+            participant16.assign(c.triggers.participant.begin(), c.triggers.participant.end());
+          else
+            t.participant = c.triggers.participant;
           t.time_us = c.triggers.time_us;
           t.offset_minutes = c.triggers.offset_minutes;
           t.category = c.triggers.category;
@@ -413,7 +424,10 @@ void register_metrics(py::module_& m) {
             ids = Utf8Rows::of(c.trigger_ids);
         }
         py::dict d;
-        d["participant"] = to_numpy(std::move(t.participant));
+        if (names.size() < 32767)
+          d["participant"] = to_numpy(std::move(participant16));
+        else
+          d["participant"] = to_numpy(std::move(t.participant));
         d["onset_us"] = to_numpy(std::move(t.time_us));
         d["offset_minutes"] = to_numpy(std::move(t.offset_minutes));
         d["category"] = to_numpy(std::move(t.category));
