@@ -74,9 +74,31 @@ def categorical(codes: np.ndarray, categories: Sequence[str]) -> pd.Categorical:
     return pd.Categorical.from_codes(codes, dtype=_categorical_dtype(tuple(categories)))
 
 
+# pandas 2.1 and later can skip the range check of the codes (one pass over them).
+_CODES_CHECKED = {"validate": False} if tuple(int(x) for x in pd.__version__.split(".")[:2]) >= (2, 1) else {}
+
+
+def checked_categorical(codes: np.ndarray, categories: Sequence[str]) -> pd.Categorical:
+    """:func:`categorical` of codes the compiled core made for these
+    categories (each in 0 .. len(categories) - 1 or -1): the same Categorical,
+    without checking every code again."""
+    return pd.Categorical.from_codes(codes, dtype=_categorical_dtype(tuple(categories)), **_CODES_CHECKED)
+
+
+_UTC_US = pd.DatetimeTZDtype("us", "UTC")
+
+
 def utc_series(micros: np.ndarray) -> pd.Series:
-    """int64 microseconds since the epoch -> a ``datetime64[us, UTC]`` Series."""
-    return pd.Series(micros.view("datetime64[us]")).dt.tz_localize("UTC")
+    """int64 microseconds since the epoch -> a ``datetime64[us, UTC]`` Series.
+    The Series wraps ``micros`` itself (UTC instants need no conversion;
+    ``tz_localize`` would copy them): pass an array no one else holds."""
+    values = micros.view("datetime64[us]")
+    try:
+        # pandas 2 and 3 both have this constructor; a pandas without it localizes.
+        times = pd.arrays.DatetimeArray._simple_new(values, dtype=_UTC_US)
+    except (AttributeError, TypeError, AssertionError):
+        return pd.Series(values).dt.tz_localize("UTC")
+    return pd.Series(times, copy=False)
 
 
 def dates(days: np.ndarray) -> np.ndarray:

@@ -125,19 +125,25 @@ def _participants(names: list[str], codes: np.ndarray) -> pd.Categorical:
     """Participant codes as a Categorical of ``names``: the names a compiled
     metric returned with its codes ("participants"), read in the same read of
     the journal (another thread's ``add`` renumbers the codes)."""
-    return _frames.categorical(codes, names)
+    return _frames.checked_categorical(codes, names)
+
+
+def _category_codes(codes: np.ndarray) -> np.ndarray:
+    """Category codes from C++ (uint8 or int16, 0-17 or -1) as the int8 codes
+    a Categorical of the 18 categories keeps: uint8 ones without a copy."""
+    return codes.view(np.int8) if codes.dtype == np.uint8 else codes.astype(np.int8)
 
 
 def _categories(codes: np.ndarray) -> pd.Categorical:
-    return _frames.categorical(codes.astype(np.int16), _CATEGORY_IDS)
+    return _frames.checked_categorical(_category_codes(codes), _CATEGORY_IDS)
 
 
-_GROUP_OF_CATEGORY = np.array([_GROUP_IDS.index(g[2]) for g in _core.trigger_categories()], dtype=np.int16)
+_GROUP_OF_CATEGORY = np.array([_GROUP_IDS.index(g[2]) for g in _core.trigger_categories()], dtype=np.int8)
 
 
 def _groups_of(category_codes: np.ndarray) -> pd.Categorical:
     """The category group of each category code (relationship, life, inner)."""
-    return _frames.categorical(_GROUP_OF_CATEGORY[category_codes], _GROUP_IDS)
+    return _frames.checked_categorical(_GROUP_OF_CATEGORY[_category_codes(category_codes)], _GROUP_IDS)
 
 
 _utc = _frames.utc_series
