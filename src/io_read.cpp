@@ -392,7 +392,8 @@ class Reader {
         const auto [participant, trigger] = get_key(k.bytes, m.ref);
         const std::size_t index = rows_[type] + j - dropped;
         refs_.push_back(PendingRef{m.ref_hash, line, index, ref_keys_.size(), record_type_of<R>});
-        put_key(ref_keys_, participant, trigger);
+        // The key as put_key laid it out in the share: one copy.
+        ref_keys_.append(k.bytes, m.ref, 2 * sizeof(std::uint64_t) + participant.size() + trigger.size());
       }
     }
     s.builder.erase<R>(drop_);

@@ -93,12 +93,23 @@ class SipHash {
   std::size_t size_ = 0;    ///< bytes so far
 };
 
+/// Appends `head` (words), then the bytes of `participant` and `id`, to
+/// `bytes`, growing it once (a record or two per line add a key: three
+/// appends, each checking the room, cost more than the copies).
+template <std::size_t N>
+void put_words_key(std::string& bytes, const std::array<std::uint64_t, N>& head, std::string_view participant,
+                   std::string_view id) {
+  const std::size_t at = bytes.size();
+  bytes.resize(at + sizeof head + participant.size() + id.size());
+  char* p = bytes.data() + at;
+  std::memcpy(p, head.data(), sizeof head);
+  std::memcpy(p + sizeof head, participant.data(), participant.size());
+  std::memcpy(p + sizeof head + participant.size(), id.data(), id.size());
+}
+
 /// Appends a (participant, id) key to `bytes`: both lengths, then the bytes.
 inline void put_key(std::string& bytes, std::string_view participant, std::string_view id) {
-  const std::array<std::uint64_t, 2> len{participant.size(), id.size()};
-  bytes.append(reinterpret_cast<const char*>(len.data()), sizeof len);
-  bytes.append(participant);
-  bytes.append(id);
+  put_words_key(bytes, std::array<std::uint64_t, 2>{participant.size(), id.size()}, participant, id);
 }
 
 /// The (participant, id) key at `at` in `bytes` (as put there by put_key).
@@ -146,9 +157,9 @@ class KeyTable {
       Slot& s = slots_[i];
       if (s.at == 0) {
         s = Slot{h32, static_cast<std::uint32_t>(size_), arena_.size() + 1};
-        const std::uint64_t l = line;
-        arena_.append(reinterpret_cast<const char*>(&l), sizeof l);
-        put_key(arena_, participant, id);
+        // The line, then the key as put_key lays it out.
+        put_words_key(arena_, std::array<std::uint64_t, 3>{line, participant.size(), id.size()}, participant,
+                      id);
         ++size_;
         return none;
       }
