@@ -20,6 +20,37 @@
 #include <variant>
 
 namespace calmkit::bindings {
+
+/// A `time` or `end` argument of a record class's constructor, as given: it
+/// is converted by `time_field` inside the constructor, where the record and
+/// the field are known, so that a value of the wrong type is refused in the
+/// rules' words instead of pybind11's "incompatible constructor arguments".
+struct TimeArg {
+  py::object value;  ///< The Python value passed.
+};
+
+}  // namespace calmkit::bindings
+
+namespace pybind11::detail {
+
+/// Takes any value as a `TimeArg` (the signature shows what a time is).
+template <>
+struct type_caster<calmkit::bindings::TimeArg> {
+  PYBIND11_TYPE_CASTER(calmkit::bindings::TimeArg, const_name("datetime.datetime | str"));
+
+  bool load(handle src, bool /*convert*/) {
+    value.value = reinterpret_borrow<object>(src);
+    return true;
+  }
+
+  static handle cast(const calmkit::bindings::TimeArg& t, return_value_policy /*policy*/, handle /*parent*/) {
+    return t.value.inc_ref();
+  }
+};
+
+}  // namespace pybind11::detail
+
+namespace calmkit::bindings {
 namespace {
 
 /// Appends `, name=repr(value)` for a non-empty string.
@@ -223,6 +254,43 @@ void text_list_attr(C& cls, const char* name, std::vector<std::string> R::*membe
       [member, name](R& r, const py::object& v) { r.*member = text_list_field(place_of(r), name, v); }, doc);
 }
 
+/// A time field of a record class (`time`, `end`): an aware datetime (a
+/// pandas Timestamp too) or an RFC 3339 string with an offset, taken where the
+/// record and field are known so that a refusal names them, as every other
+/// field's does (`trigger 't1': field 'time': ...`):
+/// - a string that is no time: the reader's rule for the same text
+///   (`rules::invalid_time`: `invalid time 'yesterday': ...`);
+/// - a naive datetime, an offset of seconds, a year outside 1400..9999: the
+///   datetime conversion's reason (common.hpp, `instant_from_datetime`);
+/// - any other type: `must be an aware datetime or an RFC 3339 string, got
+///   a number` (`got` in the reader's words, `type_text`; the reader's own
+///   rule for a JSON time is `rules::not_a_string`, and Python takes a
+///   datetime as well, so the reason says both).
+Instant time_field(const std::string& record, const char* field, const py::handle& v) {
+  ensure_datetime_api();
+  if (PyUnicode_Check(v.ptr())) {
+    const std::string text = text_field(record, field, v);
+    TimeParseError why;
+    if (auto t = Instant::try_parse(text, &why)) return *t;
+    refuse(record, field, rules::invalid_time(text, why));
+  }
+  if (!PyDateTime_Check(v.ptr()))
+    refuse(record, field, "must be an aware datetime or an RFC 3339 string, got " + type_text(v));
+  try {
+    return instant_from_datetime(v);
+  } catch (const py::value_error& e) {
+    refuse(record, field, e.what());
+  }
+}
+
+/// A time attribute `name` of record class `cls`, checked on every write (`time_field`).
+template <class R, class C>
+void time_attr(C& cls, const char* name, Instant R::*member, const char* doc = "") {
+  cls.def_property(
+      name, [member](const R& r) { return r.*member; },
+      [member, name](R& r, const py::object& v) { r.*member = time_field(place_of(r), name, v); }, doc);
+}
+
 /// The participant and id of a new record of `type`, as text fields: the
 /// participant's refusal names the record by its type, the id's by its
 /// participant too.
@@ -236,33 +304,33 @@ void name_fields(R& r, const py::handle& participant, const py::handle& id) {
 void bind_trigger(py::module_& m) {
   py::class_<Trigger> cls(m, "Trigger",
                           "A moment the attachment alarm fired (journal record type 'trigger').");
-  cls.def(
-      py::init([](const py::object& id, Instant time, const py::object& category, const py::object& intensity,
-                  const py::object& participant, const py::object& context, const py::object& thoughts,
-                  const py::object& sensations, const py::object& urge, const py::object& acted_on_urge,
-                  const py::object& acted_after_minutes, const py::object& response, const py::object& tags) {
-        Trigger t;
-        name_fields(t, participant, id);
-        t.time = time;
-        const auto record = describe_record(t);
-        t.category = parse_trigger_category(text_field(record, "category", category));
-        t.intensity = score_field<Intensity>(record, "intensity", intensity);
-        t.context = text_field(record, "context", context);
-        t.thoughts = text_list_field(record, "thoughts", thoughts);
-        t.sensations = text_list_field(record, "sensations", sensations);
-        t.urge = text_field(record, "urge", urge);
-        t.acted_on_urge = optional_bool_field(record, "acted_on_urge", acted_on_urge);
-        t.acted_after_minutes = minutes_field(record, acted_after_minutes);
-        t.response = text_field(record, "response", response);
-        t.tags = text_list_field(record, "tags", tags);
-        return t;
-      }),
-      py::kw_only(), py::arg("id"), py::arg("time"), py::arg("category"), py::arg("intensity"),
-      py::arg("participant") = "", py::arg("context") = "", py::arg("thoughts") = py::list(),
-      py::arg("sensations") = py::list(), py::arg("urge") = "", py::arg("acted_on_urge") = py::none(),
-      py::arg("acted_after_minutes") = py::none(), py::arg("response") = "", py::arg("tags") = py::list(),
-      "Distress `intensity` is 0–10; `category` is a trigger category id; "
-      "`acted_after_minutes` is minutes from onset, >= 0.");
+  cls.def(py::init([](const py::object& id, const TimeArg& time, const py::object& category,
+                      const py::object& intensity, const py::object& participant, const py::object& context,
+                      const py::object& thoughts, const py::object& sensations, const py::object& urge,
+                      const py::object& acted_on_urge, const py::object& acted_after_minutes,
+                      const py::object& response, const py::object& tags) {
+            Trigger t;
+            name_fields(t, participant, id);
+            const auto record = describe_record(t);
+            t.time = time_field(record, "time", time.value);
+            t.category = parse_trigger_category(text_field(record, "category", category));
+            t.intensity = score_field<Intensity>(record, "intensity", intensity);
+            t.context = text_field(record, "context", context);
+            t.thoughts = text_list_field(record, "thoughts", thoughts);
+            t.sensations = text_list_field(record, "sensations", sensations);
+            t.urge = text_field(record, "urge", urge);
+            t.acted_on_urge = optional_bool_field(record, "acted_on_urge", acted_on_urge);
+            t.acted_after_minutes = minutes_field(record, acted_after_minutes);
+            t.response = text_field(record, "response", response);
+            t.tags = text_list_field(record, "tags", tags);
+            return t;
+          }),
+          py::kw_only(), py::arg("id"), py::arg("time"), py::arg("category"), py::arg("intensity"),
+          py::arg("participant") = "", py::arg("context") = "", py::arg("thoughts") = py::list(),
+          py::arg("sensations") = py::list(), py::arg("urge") = "", py::arg("acted_on_urge") = py::none(),
+          py::arg("acted_after_minutes") = py::none(), py::arg("response") = "", py::arg("tags") = py::list(),
+          "Distress `intensity` is 0–10; `category` is a trigger category id; "
+          "`acted_after_minutes` is minutes from onset, >= 0.");
   text_attr(cls, "participant", &Trigger::participant);
   text_attr(cls, "id", &Trigger::id);
   text_attr(cls, "context", &Trigger::context);
@@ -271,13 +339,13 @@ void bind_trigger(py::module_& m) {
   text_attr(cls, "urge", &Trigger::urge);
   text_attr(cls, "response", &Trigger::response);
   text_list_attr(cls, "tags", &Trigger::tags);
-  cls.def_readwrite("time", &Trigger::time, "Onset, an aware datetime (the person's own UTC offset).")
-      .def_property(
-          "category", [](const Trigger& t) { return std::string(to_id(t.category)); },
-          [](Trigger& t, const py::object& id) {
-            t.category = parse_trigger_category(text_field(describe_record(t), "category", id));
-          },
-          "Trigger category id.")
+  time_attr(cls, "time", &Trigger::time, "Onset, an aware datetime (the person's own UTC offset).");
+  cls.def_property(
+         "category", [](const Trigger& t) { return std::string(to_id(t.category)); },
+         [](Trigger& t, const py::object& id) {
+           t.category = parse_trigger_category(text_field(describe_record(t), "category", id));
+         },
+         "Trigger category id.")
       .def_property_readonly(
           "group", [](const Trigger& t) { return std::string(to_id(group_of(t.category))); },
           "The category's group id: 'relationship', 'life' or 'internal'.")
@@ -311,12 +379,12 @@ void bind_trigger(py::module_& m) {
 
 void bind_reading(py::module_& m) {
   py::class_<Reading> cls(m, "Reading", "A distress check-in (journal record type 'reading').");
-  cls.def(py::init([](Instant time, const py::object& intensity, const py::object& participant,
+  cls.def(py::init([](const TimeArg& time, const py::object& intensity, const py::object& participant,
                       const py::object& id, const py::object& trigger, const py::object& note) {
             Reading r;
             name_fields(r, participant, id);
-            r.time = time;
             const auto record = describe_record(r);
+            r.time = time_field(record, "time", time.value);
             r.intensity = score_field<Intensity>(record, "intensity", intensity);
             r.trigger = text_field(record, "trigger", trigger);
             r.note = text_field(record, "note", note);
@@ -329,13 +397,13 @@ void bind_reading(py::module_& m) {
   text_attr(cls, "id", &Reading::id);
   text_attr(cls, "trigger", &Reading::trigger);
   text_attr(cls, "note", &Reading::note);
-  cls.def_readwrite("time", &Reading::time)
-      .def_property(
-          "intensity", [](const Reading& r) { return r.intensity.value(); },
-          [](Reading& r, const py::object& v) {
-            r.intensity = score_field<Intensity>(describe_record(r), "intensity", v);
-          },
-          "Distress now, 0–10.")
+  time_attr(cls, "time", &Reading::time);
+  cls.def_property(
+         "intensity", [](const Reading& r) { return r.intensity.value(); },
+         [](Reading& r, const py::object& v) {
+           r.intensity = score_field<Intensity>(describe_record(r), "intensity", v);
+         },
+         "Distress now, 0–10.")
       .def("__eq__", &equal<Reading>, py::is_operator(), py::arg("other"))
       .def("__repr__", [](const Reading& r) {
         std::string out = repr_head("Reading", r.participant, r.id, r.time);
@@ -348,15 +416,15 @@ void bind_reading(py::module_& m) {
 void bind_exercise(py::module_& m) {
   py::class_<ExerciseSession> cls(m, "ExerciseSession",
                                   "One practice session of an exercise (journal record type 'exercise').");
-  cls.def(py::init([](const py::object& id, Instant time, Instant end, const py::object& exercise,
-                      const py::object& participant, const py::object& completed,
+  cls.def(py::init([](const py::object& id, const TimeArg& time, const TimeArg& end,
+                      const py::object& exercise, const py::object& participant, const py::object& completed,
                       const py::object& intensity_before, const py::object& intensity_after,
                       const py::object& trigger, const py::object& responses) {
             ExerciseSession e;
             name_fields(e, participant, id);
-            e.time = time;
-            e.end = end;
             const auto record = describe_record(e);
+            e.time = time_field(record, "time", time.value);
+            e.end = time_field(record, "end", end.value);
             e.exercise = text_field(record, "exercise", exercise);
             e.completed = bool_field(record, "completed", completed);
             e.intensity_before =
@@ -376,14 +444,14 @@ void bind_exercise(py::module_& m) {
   text_attr(cls, "exercise", &ExerciseSession::exercise, "Exercise id, e.g. 'breathing.4-7-8'.");
   text_attr(cls, "trigger", &ExerciseSession::trigger);
   text_list_attr(cls, "responses", &ExerciseSession::responses);
-  cls.def_readwrite("time", &ExerciseSession::time, "Start.")
-      .def_readwrite("end", &ExerciseSession::end, "End, not before `time`.")
-      .def_property(
-          "completed", [](const ExerciseSession& e) { return e.completed; },
-          [](ExerciseSession& e, const py::object& v) {
-            e.completed = bool_field(describe_record(e), "completed", v);
-          },
-          "Whether the session was done to its end (True/False).")
+  time_attr(cls, "time", &ExerciseSession::time, "Start.");
+  time_attr(cls, "end", &ExerciseSession::end, "End, not before `time`.");
+  cls.def_property(
+         "completed", [](const ExerciseSession& e) { return e.completed; },
+         [](ExerciseSession& e, const py::object& v) {
+           e.completed = bool_field(describe_record(e), "completed", v);
+         },
+         "Whether the session was done to its end (True/False).")
       .def_property(
           "intensity_before", [](const ExerciseSession& e) { return optional_value(e.intensity_before); },
           [](ExerciseSession& e, const py::object& v) {
@@ -442,7 +510,7 @@ void bind_emotion(py::module_& m) {
 void bind_thought_record(py::module_& m) {
   py::class_<ThoughtRecord> cls(m, "ThoughtRecord",
                                 "A CBT thought record (journal record type 'thought_record').");
-  cls.def(py::init([](const py::object& id, Instant time, const py::object& situation,
+  cls.def(py::init([](const py::object& id, const TimeArg& time, const py::object& situation,
                       const py::object& automatic_thought, const py::object& belief_before,
                       const py::object& participant, const py::object& emotions,
                       const py::object& distortions, const py::object& evidence_for,
@@ -451,8 +519,8 @@ void bind_thought_record(py::module_& m) {
                       const py::object& belief_after, const py::object& trigger) {
             ThoughtRecord t;
             name_fields(t, participant, id);
-            t.time = time;
             const auto record = describe_record(t);
+            t.time = time_field(record, "time", time.value);
             t.situation = text_field(record, "situation", situation);
             t.automatic_thought = text_field(record, "automatic_thought", automatic_thought);
             t.belief_before = score_field<Percent>(record, "belief_before", belief_before);
@@ -484,13 +552,13 @@ void bind_thought_record(py::module_& m) {
   text_attr(cls, "friend_advice", &ThoughtRecord::friend_advice);
   text_attr(cls, "balanced_thought", &ThoughtRecord::balanced_thought);
   text_attr(cls, "trigger", &ThoughtRecord::trigger);
-  cls.def_readwrite("time", &ThoughtRecord::time)
-      .def_property(
-          "belief_before", [](const ThoughtRecord& t) { return t.belief_before.value(); },
-          [](ThoughtRecord& t, const py::object& v) {
-            t.belief_before = score_field<Percent>(describe_record(t), "belief_before", v);
-          },
-          "How much the automatic thought was believed, 0–100 %.")
+  time_attr(cls, "time", &ThoughtRecord::time);
+  cls.def_property(
+         "belief_before", [](const ThoughtRecord& t) { return t.belief_before.value(); },
+         [](ThoughtRecord& t, const py::object& v) {
+           t.belief_before = score_field<Percent>(describe_record(t), "belief_before", v);
+         },
+         "How much the automatic thought was believed, 0–100 %.")
       .def_property(
           "emotions", [](const ThoughtRecord& t) { return t.emotions; },
           [](ThoughtRecord& t, const py::object& v) { t.emotions = emotions_field(describe_record(t), v); },
@@ -645,12 +713,12 @@ std::optional<std::string> offset_reason(const py::int_& minutes) {
 void bind_assessment(py::module_& m) {
   py::class_<Assessment> cls(m, "Assessment",
                              "A questionnaire answered at one time (journal record type 'assessment').");
-  cls.def(py::init([](const py::object& id, Instant time, const py::object& instrument,
+  cls.def(py::init([](const py::object& id, const TimeArg& time, const py::object& instrument,
                       const py::object& answers, const py::object& participant, const py::object& note) {
             Assessment a;
             name_fields(a, participant, id);
-            a.time = time;
             const auto record = describe_record(a);
+            a.time = time_field(record, "time", time.value);
             a.instrument = text_field(record, "instrument", instrument);
             a.answers = answers_field(record, answers);
             a.note = text_field(record, "note", note);
@@ -664,11 +732,11 @@ void bind_assessment(py::module_& m) {
   text_attr(cls, "id", &Assessment::id);
   text_attr(cls, "instrument", &Assessment::instrument);
   text_attr(cls, "note", &Assessment::note);
-  cls.def_readwrite("time", &Assessment::time)
-      .def_property(
-          "answers", [](const Assessment& a) { return a.answers; },
-          [](Assessment& a, const py::object& v) { a.answers = answers_field(describe_record(a), v); },
-          "One integer per item of `instrument`, in item order.")
+  time_attr(cls, "time", &Assessment::time);
+  cls.def_property(
+         "answers", [](const Assessment& a) { return a.answers; },
+         [](Assessment& a, const py::object& v) { a.answers = answers_field(describe_record(a), v); },
+         "One integer per item of `instrument`, in item order.")
       .def("__eq__", &equal<Assessment>, py::is_operator(), py::arg("other"))
       .def("__repr__", [](const Assessment& a) {
         std::string out = repr_head("Assessment", a.participant, a.id, a.time);

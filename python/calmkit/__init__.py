@@ -181,6 +181,7 @@ from ._core import (
 # one place (calmkit._frames, imported by the first to_pandas()), Arrow tables
 # in another (calmkit.arrow, which imports pyarrow on first use) ---
 from . import arrow
+from ._calls import explain_bad_calls as _explain_bad_calls
 
 
 def _table_to_pandas(table: "TriggerTable") -> "_pandas.DataFrame":  # noqa: F821 (pandas: on first call)
@@ -193,6 +194,13 @@ def _table_to_pandas(table: "TriggerTable") -> "_pandas.DataFrame":  # noqa: F82
 
     return build_frame(table._columns())
 
+
+# --- the record classes called the wrong way (a positional argument, a field
+# left out or misspelt): a TypeError that says which, not pybind11's list of
+# signatures (a field's wrong value is refused in C++, naming the field) ---
+for _record in (Trigger, Reading, ExerciseSession, EmotionRating, ThoughtRecord, Assessment):
+    _explain_bad_calls(_record)
+del _record, _explain_bad_calls
 
 _table_to_pandas.__name__ = _table_to_pandas.__qualname__ = "to_pandas"
 for _table in (TriggerTable, ReadingTable, ExerciseTable, ThoughtRecordTable, AssessmentTable):

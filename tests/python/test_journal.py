@@ -143,7 +143,8 @@ def test_required_fields_are_required_and_keyword_only():
         calmkit.Trigger(id="t", time="2026-03-02T21:14:00Z", category="other")  # no intensity
     with pytest.raises(TypeError):
         calmkit.Reading("2026-03-02T21:14:00Z", 3)  # positional
-    with pytest.raises(TypeError):
+    with pytest.raises(calmkit.RecordError,
+                       match="field 'time': must be an aware datetime or an RFC 3339 string, got a number"):
         calmkit.Reading(time=12345, intensity=3)  # a number is not a time
 
 

@@ -144,7 +144,7 @@ def test_pandas_timestamps():
 
 def test_numpy_datetime64_is_refused():
     np = pytest.importorskip("numpy")
-    with pytest.raises(TypeError):
+    with pytest.raises(calmkit.RecordError, match="field 'time': must be an aware datetime or an RFC 3339 string"):
         _reading(np.datetime64("2026-05-20T21:40"))
 
 
@@ -333,7 +333,8 @@ def test_import_csv_time_a_spreadsheet_reformatted_names_file_line_and_field(tmp
 def test_a_year_a_journal_cannot_hold_is_refused_in_the_readers_words(year):
     """The year rule has one wording (C++ ``detail::year_rule``): a datetime handed to a
     constructor is refused with the words the journal reader uses for a timestamp."""
-    with pytest.raises(ValueError, match=rf"^year must be 1400\.\.9999, got {year}$"):
+    with pytest.raises(calmkit.RecordError,
+                       match=rf"^reading 'r' of participant 'p': field 'time': year must be 1400\.\.9999, got {year}$"):
         calmkit.Reading(id="r", participant="p", time=datetime(year, 6, 1, tzinfo=timezone.utc), intensity=4)
     bad = '{"type":"reading","participant":"p","id":"r","time":"%04d-06-01T00:00:00Z","intensity":4}' % year
     with pytest.raises(calmkit.JournalFormatError, match=r"year must be 1400\.\.9999"):
