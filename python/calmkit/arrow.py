@@ -447,7 +447,9 @@ def _refuse_columns_twice(schema: Any, table: str, where: str) -> None:
 
 
 def _is_pandas(value: Any) -> bool:
-    return type(value).__module__.startswith("pandas.")
+    # pandas 3 names its public classes' module "pandas", pandas 2 "pandas.core.frame".
+    module = type(value).__module__
+    return module == "pandas" or module.startswith("pandas.")
 
 
 # ----------------------------------------------------------------------------

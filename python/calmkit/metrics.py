@@ -681,7 +681,8 @@ def analysis_frame(journal: Journal, threshold: int = 3, window_hours: float = 1
     present = [f for f in firsts if len(f)]
     every = pd.concat(present) if present else firsts[0]  # an empty journal: the empty frame, columns kept
     first = every.groupby(every["participant"].astype(str))["time"].min()
-    start = eps["participant"].astype(str).map(first)
+    # reindex, not map: pandas 3's map with an empty Series of times (an empty journal) fails casting it to float.
+    start = pd.Series(first.reindex(eps["participant"].astype(str)).array, index=eps.index)
     eps["days_since_first"] = ((eps["onset"] - pd.to_datetime(start, utc=True)) / pd.Timedelta(days=1)).astype(
         np.float64)
     eps["week"] = np.floor(eps["days_since_first"] / 7).astype(np.int64)

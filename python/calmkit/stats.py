@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from ._extras import install_hint
+from . import _frames
 
 __all__ = ["INSTALL_HINT", "PerfectSeparationWarning", "logrank", "cox", "cox_time_trend"]
 
@@ -168,9 +169,9 @@ def logrank(frame: pd.DataFrame, group: str) -> pd.DataFrame:
         raise ValueError(f"log-rank test needs at least 2 groups in column {group!r}, got {labels.nunique()}")
     r = ll.statistics.multivariate_logrank_test(f["minutes"].to_numpy(float), labels.to_numpy(),
                                                 f["calmed"].to_numpy(bool))
-    return pd.DataFrame({"groups": [labels.nunique()], "episodes": [len(f)], "events": [int(f["calmed"].sum())],
-                         "statistic": [float(r.test_statistic)], "df": [int(r.degrees_of_freedom)],
-                         "p_value": [float(r.p_value)]})
+    return _frames.frame({"groups": [labels.nunique()], "episodes": [len(f)],
+                          "events": [int(f["calmed"].sum())], "statistic": [float(r.test_statistic)],
+                          "df": [int(r.degrees_of_freedom)], "p_value": [float(r.p_value)]})
 
 
 def cox(frame: pd.DataFrame, covariates: Union[str, Iterable[str]], cluster: str | None = "participant",
@@ -215,7 +216,9 @@ def cox(frame: pd.DataFrame, covariates: Union[str, Iterable[str]], cluster: str
     design = pd.DataFrame(index=f.index)
     for k in keys:
         col = f[k]
-        if isinstance(col.dtype, pd.CategoricalDtype) or col.dtype == object or pd.api.types.is_bool_dtype(col):
+        # Text is levels whatever its dtype: object, pandas 2's "string" or pandas 3's default "str".
+        if (isinstance(col.dtype, pd.CategoricalDtype) or col.dtype == object
+                or pd.api.types.is_bool_dtype(col) or pd.api.types.is_string_dtype(col)):
             levels = (list(col.cat.remove_unused_categories().cat.categories)
                       if isinstance(col.dtype, pd.CategoricalDtype) else sorted(col.unique()))
             for level in levels[1:]:
@@ -233,11 +236,11 @@ def cox(frame: pd.DataFrame, covariates: Union[str, Iterable[str]], cluster: str
                robust=bool(cluster))
     s = fitter.summary
     _warn_if_separated(design, list(s.index), s["coef"].to_numpy(float))
-    out = pd.DataFrame({"term": list(s.index), "coef": s["coef"].to_numpy(), "se": s["se(coef)"].to_numpy(),
-                        "hazard_ratio": s["exp(coef)"].to_numpy(),
-                        "ci_low": np.exp(s[s.columns[s.columns.str.startswith("coef lower")][0]]).to_numpy(),
-                        "ci_high": np.exp(s[s.columns[s.columns.str.startswith("coef upper")][0]]).to_numpy(),
-                        "p_value": s["p"].to_numpy()})
+    out = _frames.frame({"term": list(s.index), "coef": s["coef"].to_numpy(), "se": s["se(coef)"].to_numpy(),
+                         "hazard_ratio": s["exp(coef)"].to_numpy(),
+                         "ci_low": np.exp(s[s.columns[s.columns.str.startswith("coef lower")][0]]).to_numpy(),
+                         "ci_high": np.exp(s[s.columns[s.columns.str.startswith("coef upper")][0]]).to_numpy(),
+                         "p_value": s["p"].to_numpy()})
     out.attrs.update(episodes=len(design), events=int(design["calmed"].sum()),
                      clusters=int(f[cluster].nunique()) if cluster else None)
     return out
@@ -267,4 +270,4 @@ def cox_time_trend(frame: pd.DataFrame, cluster: str | None = "participant",
                      "ci_low": one["ci_low"], "ci_high": one["ci_high"], "p_value": one["p_value"],
                      "episodes": r.attrs["episodes"], "events": r.attrs["events"],
                      "participants": r.attrs["clusters"]})
-    return pd.DataFrame(rows)
+    return _frames.frame(rows)
