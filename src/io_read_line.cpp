@@ -446,8 +446,9 @@ class LineParser::Impl {
               const auto ty = type_of(v);
               if (ty != od::json_type::number) fail(f, rules::not_minutes(type_name(ty)));
               double m = 0;
-              if (v.get_double().get(m) != simdjson::SUCCESS) {  // beyond a double: infinite
-                m = std::numeric_limits<double>::infinity();
+              if (v.get_double().get(m) != simdjson::SUCCESS) [[unlikely]] {  // beyond a double: infinite
+                m = raw_token(v).starts_with('-') ? -std::numeric_limits<double>::infinity()
+                                                  : std::numeric_limits<double>::infinity();
               }
               t.acted_after_minutes = Minutes::make(m);
               if (!t.acted_after_minutes) [[unlikely]]
