@@ -162,7 +162,9 @@ inline bool has_backslash(const char* p, std::size_t n) noexcept {
 /// A string value. Without a backslash in it, the text between the quotes in
 /// the line itself (no copy: stage 1 has checked its UTF-8 and that it holds
 /// no unescaped control character); with one, simdjson's unescaped copy.
-std::string_view get_string(od::value& v, const FieldRef& f) {
+/// `backslash`: the line's first backslash (its end when it has none): a
+/// string that closes before it has none, and is not scanned for one.
+std::string_view get_string(od::value& v, const FieldRef& f, const char* backslash) {
   // The token runs from its first byte to the next structural character, so
   // a string's may end in whitespace; its last quote closes the string.
   const std::string_view token = v.raw_json_token();
@@ -173,7 +175,7 @@ std::string_view get_string(od::value& v, const FieldRef& f) {
   std::size_t close = token.size() - 1;
   while (close > 0 && token[close] != '"') --close;
   if (close > 0) [[likely]] {
-    if (!has_backslash(token.data() + 1, close - 1)) [[likely]] {
+    if (token.data() + close < backslash || !has_backslash(token.data() + 1, close - 1)) [[likely]] {
       od::raw_json_string raw;
       check(v.get_raw_json_string().get(raw));  // moves past the string
       return token.substr(1, close - 1);
@@ -190,6 +192,8 @@ inline void set(std::string& out, std::string_view text) {
   out.clear();
   out.append(text);
 }
+/// `text` as a view record's text (no copy).
+inline void set(std::string_view& out, std::string_view text) noexcept { out = text; }
 
 /// A JSON integer (not 3.5, not "3", not true) within [lo, hi].
 std::int64_t get_int(od::value& v, const FieldRef& f, std::int64_t lo, std::int64_t hi) {
@@ -199,6 +203,26 @@ std::int64_t get_int(od::value& v, const FieldRef& f, std::int64_t lo, std::int6
   // whitespace) within int64, which is exactly what get_number_type calls a
   // signed integer; on failure it does not move past the value, and the
   // checks below give the reason.
+  // Fastest path, for one or two digits (every intensity, most percents):
+  // a raw token of just those digits is a whole JSON integer (the next byte
+  // starts the next token), read here; the value is left unconsumed, and the
+  // object's or list's iteration skips it (one token).
+  const std::string_view raw = v.raw_json_token();
+  const auto d0 = static_cast<unsigned>(static_cast<unsigned char>(raw[0]) - '0');
+  if (d0 <= 9) [[likely]] {
+    std::int64_t small = -1;
+    if (raw.size() == 1) {
+      small = d0;
+    } else if (raw.size() == 2 && d0 != 0) {
+      const auto d1 = static_cast<unsigned>(static_cast<unsigned char>(raw[1]) - '0');
+      if (d1 <= 9) small = d0 * 10 + d1;
+    }
+    if (small >= 0) [[likely]] {
+      if (small < lo || small > hi) [[unlikely]]
+        fail(f, range(std::to_string(small)));
+      return small;
+    }
+  }
   std::int64_t x = 0;
   if (v.get_int64().get(x) == simdjson::SUCCESS) [[likely]] {
     if (x < lo || x > hi) [[unlikely]]
@@ -237,8 +261,8 @@ Percent get_percent(od::value& v, const FieldRef& f) {
   return *Percent::make(get_int(v, f, Percent::min, Percent::max));
 }
 
-Instant get_time(od::value& v, const FieldRef& f) {
-  const auto s = get_string(v, f);
+Instant get_time(od::value& v, const FieldRef& f, const char* backslash) {
+  const auto s = get_string(v, f, backslash);
   TimeParseError err;
   auto t = Instant::try_parse(s, &err);
   if (!t) [[unlikely]]
@@ -247,8 +271,9 @@ Instant get_time(od::value& v, const FieldRef& f) {
 }
 
 /// A non-empty id (or trigger reference).
-void get_id(od::value& v, const FieldRef& f, std::string& out) {
-  const auto s = get_string(v, f);
+template <class Text>
+void get_id(od::value& v, const FieldRef& f, Text& out, const char* backslash) {
+  const auto s = get_string(v, f, backslash);
   if (s.empty()) [[unlikely]]
     fail(f, rules::empty_but_present());
   set(out, s);
@@ -270,9 +295,11 @@ void for_each_element(od::value& v, const FieldRef& f, const char* what, Fn&& fn
   }
 }
 
-void get_string_list(od::value& v, const FieldRef& f, std::vector<std::string>& out) {
-  for_each_element(v, f, "strings",
-                   [&out](od::value& ev, const FieldRef& ef) { out.emplace_back(get_string(ev, ef)); });
+template <class Text>
+void get_string_list(od::value& v, const FieldRef& f, std::vector<Text>& out, const char* backslash) {
+  for_each_element(v, f, "strings", [&out, backslash](od::value& ev, const FieldRef& ef) {
+    out.emplace_back(get_string(ev, ef, backslash));
+  });
 }
 
 /// Whether `token` (a raw JSON token as `raw_token` gives it) is a number by
@@ -529,20 +556,36 @@ struct KeyWords {
   }
 };
 
-/// Calls `fn(index, value)` for each known field of an object, once each;
-/// rejects duplicate keys and validates (then ignores) unknown ones. The
-/// index is the name's in `words.names`. A key not found by its words
-/// (escaped, or unknown) is looked for the slow way.
+/// The fields of an object still to read: from `it` on, the fields of the
+/// bits in `seen` (indexes into the object kind's names) read already.
+struct FieldsLeft {
+  od::object_iterator it;
+  std::uint32_t seen = 0;
+};
+
+/// All the fields of `obj` (which no one has started to read).
+inline FieldsLeft all_fields(od::object& obj) {
+  FieldsLeft rest;
+  check(obj.begin().get(rest.it));
+  return rest;
+}
+
+/// Calls `fn(index, value)` for each known field of an object left in
+/// `rest`, once each; rejects duplicate keys (the fields of `rest.seen`
+/// included) and validates (then ignores) unknown ones. The index is the
+/// name's in `words.names`. A key not found by its words (escaped, or
+/// unknown) is looked for the slow way. Returns the fields seen.
 template <std::size_t N, class Fn>
-std::uint32_t for_each_field(od::object& obj, const KeyWords<N>& words, KeySet& unknown,
+std::uint32_t for_each_field(FieldsLeft rest, const KeyWords<N>& words, KeySet& unknown,
                              const FieldRef& parent, const char* line_end, Fn&& fn) {
   static_assert(N <= 32);
   const auto& names = words.names;
-  std::uint32_t seen = 0;
+  std::uint32_t seen = rest.seen;
   unknown.clear();
-  for (auto fr : obj) {
+  // An object iterator compares unequal to any other while its object has fields left.
+  for (auto& it = rest.it; it != od::object_iterator{}; ++it) {
     od::field fld;
-    check(std::move(fr).get(fld));
+    check((*it).get(fld));
     const char* raw = fld.key().raw();
     std::size_t i = words.find(raw);
     std::string_view key;

@@ -32,59 +32,108 @@
 namespace calmkit::detail::jsonl {
 namespace {
 
-/// Empties a record for the next line while its strings keep their capacity;
+/// The texts of a list field: views, as a view record's texts.
+using Texts = std::vector<std::string_view>;
+
+// A line's record with its texts as views: of the line itself, or (a text
+// with an escape) of simdjson's buffer, both good until the next line. A
+// record is checked and copied into the share's columns once, from these
+// views (JournalBuilder::push of a view), instead of into strings of its own
+// first. The fields are the record type's (`record`), with the same defaults.
+
+/// A trigger's fields (`Trigger`).
+struct TriggerView {
+  using record = Trigger;
+  std::string_view participant, id;
+  Instant time{};
+  TriggerCategory category = Trigger{}.category;
+  Intensity intensity{};
+  std::string_view context;
+  Texts thoughts, sensations;
+  std::string_view urge;
+  std::optional<bool> acted_on_urge;
+  std::optional<Minutes> acted_after_minutes;
+  std::string_view response;
+  Texts tags;
+};
+/// A reading's fields (`Reading`).
+struct ReadingView {
+  using record = Reading;
+  std::string_view participant, id;
+  Instant time{};
+  Intensity intensity{};
+  std::string_view trigger, note;
+};
+/// An exercise session's fields (`ExerciseSession`).
+struct ExerciseView {
+  using record = ExerciseSession;
+  std::string_view participant, id;
+  Instant time{}, end{};
+  std::string_view exercise;
+  bool completed = ExerciseSession{}.completed;
+  std::optional<Intensity> intensity_before, intensity_after;
+  std::string_view trigger;
+  Texts responses;
+};
+/// An emotion rating's fields (`EmotionRating`).
+struct EmotionView {
+  std::string_view name;
+  Percent before{};
+  std::optional<Percent> after;
+};
+/// A thought record's fields (`ThoughtRecord`).
+struct ThoughtView {
+  using record = ThoughtRecord;
+  std::string_view participant, id;
+  Instant time{};
+  std::string_view situation, automatic_thought;
+  Percent belief_before{};
+  std::vector<EmotionView> emotions;
+  std::vector<Distortion> distortions;
+  Texts evidence_for, evidence_against, alternatives;
+  std::string_view friend_advice, balanced_thought;
+  std::optional<Percent> belief_after;
+  std::string_view trigger;
+};
+
+/// Empties a record for the next line while its lists keep their capacity;
 /// every field back to the value a default-constructed record has.
-void reset(Trigger& t) noexcept {
-  t.participant.clear();
-  t.id.clear();
+void reset(TriggerView& t) noexcept {
+  t.participant = t.id = {};
   t.time = Instant{};
   t.category = Trigger{}.category;
   t.intensity = Intensity{};
-  t.context.clear();
+  t.context = t.urge = t.response = {};
   t.thoughts.clear();
   t.sensations.clear();
-  t.urge.clear();
   t.acted_on_urge.reset();
   t.acted_after_minutes.reset();
-  t.response.clear();
   t.tags.clear();
 }
-void reset(Reading& r) noexcept {
-  r.participant.clear();
-  r.id.clear();
-  r.time = Instant{};
-  r.intensity = Intensity{};
-  r.trigger.clear();
-  r.note.clear();
-}
-void reset(ExerciseSession& e) noexcept {
-  e.participant.clear();
-  e.id.clear();
-  e.time = Instant{};
-  e.end = Instant{};
-  e.exercise.clear();
+void reset(ReadingView& r) noexcept { r = ReadingView{}; }
+void reset(ExerciseView& e) noexcept {
+  e.participant = e.id = {};
+  e.time = e.end = Instant{};
+  e.exercise = {};
   e.completed = ExerciseSession{}.completed;
   e.intensity_before.reset();
   e.intensity_after.reset();
-  e.trigger.clear();
+  e.trigger = {};
   e.responses.clear();
 }
-void reset(ThoughtRecord& r) noexcept {
-  r.participant.clear();
-  r.id.clear();
+void reset(ThoughtView& r) noexcept {
+  r.participant = r.id = {};
   r.time = Instant{};
-  r.situation.clear();
-  r.automatic_thought.clear();
+  r.situation = r.automatic_thought = {};
   r.belief_before = Percent{};
   r.emotions.clear();
   r.distortions.clear();
   r.evidence_for.clear();
   r.evidence_against.clear();
   r.alternatives.clear();
-  r.friend_advice.clear();
-  r.balanced_thought.clear();
+  r.friend_advice = r.balanced_thought = {};
   r.belief_after.reset();
-  r.trigger.clear();
+  r.trigger = {};
 }
 void reset(Assessment& a) noexcept {
   a.participant.clear();
@@ -230,6 +279,8 @@ class LineParser::Impl {
       const char* const next = nl ? nl + 1 : end;
       p = next;
       if (b == e) continue;  // blank line
+      const auto* bs = static_cast<const char*>(std::memchr(b, '\\', static_cast<std::size_t>(e - b)));
+      backslash_ = bs ? bs : e;
       const bool first = out.header_allowed && !out.content;
       out.content = true;
       if (streamed) {
@@ -308,9 +359,29 @@ class LineParser::Impl {
     od::object obj;
     check(doc.get_object().get(obj));
 
-    const std::string_view type = find_type(obj);
-    bool rewound = false;
-    check(obj.reset().get(rewound));
+    // The writer puts `type` first: read as the first field, the fields
+    // after it are read on from there. Anywhere else, or escaped, it is
+    // looked for, and all the fields are read from the first.
+    FieldsLeft rest = all_fields(obj);
+    std::string_view type;
+    bool type_first = false;
+    if (rest.it != od::object_iterator{}) {
+      od::field fld;
+      check((*rest.it).get(fld));
+      type_first = std::memcmp(fld.key().raw(), "type\"", 5) == 0;  // the padding is readable
+      if (type_first) {
+        type = get_string(fld.value(), FieldRef{"type"}, backslash_);
+        ++rest.it;
+        rest.seen = 1;  // the bit of `type`, index 0 of every record kind
+      }
+    }
+    if (!type_first) {
+      bool rewound = false;
+      check(obj.reset().get(rewound));
+      type = find_type(obj);
+      check(obj.reset().get(rewound));
+      rest = all_fields(obj);
+    }
     // Each record is built first and kept only once the whole line is known
     // to be good (nothing half-read survives a bad line).
     // One compare of known length per type name (the bytes of `type` and a
@@ -319,28 +390,28 @@ class LineParser::Impl {
       return type.size() == name.size() && std::memcmp(type.data(), name.data(), name.size()) == 0;
     };
     if (is("trigger")) {
-      const auto& t = parse_trigger(obj);
+      const auto& t = parse_trigger(rest);
       at_end();
       keep(t, line_no);
     } else if (is("reading")) {
-      const auto& r = parse_reading(obj);
+      const auto& r = parse_reading(rest);
       at_end();
       keep(r, line_no);
     } else if (is("exercise")) {
-      const auto& e = parse_exercise(obj);
+      const auto& e = parse_exercise(rest);
       at_end();
       keep(e, line_no);
     } else if (is("thought_record")) {
-      const auto& r = parse_thought(obj);
+      const auto& r = parse_thought(rest);
       at_end();
       keep(r, line_no);
     } else if (is("header")) {
       if (!first) fail(FieldRef{"type"}, "a header is only allowed as the first line of the file");
-      const int version = parse_header(obj);
+      const int version = parse_header(rest);
       at_end();
       out_->version = version;
     } else if (is("assessment")) {
-      const auto& a = parse_assessment(obj);
+      const auto& a = parse_assessment(rest);
       at_end();
       keep(a, line_no);
     } else {
@@ -354,7 +425,7 @@ class LineParser::Impl {
   std::string_view find_type(od::object& obj) {
     od::value v;
     const auto e = obj.find_field_unordered("type").get(v);
-    if (e == simdjson::SUCCESS) return get_string(v, FieldRef{"type"});
+    if (e == simdjson::SUCCESS) return get_string(v, FieldRef{"type"}, backslash_);
     if (e != simdjson::NO_SUCH_FIELD) check(e);
     bool rewound = false;
     check(obj.reset().get(rewound));
@@ -363,26 +434,28 @@ class LineParser::Impl {
       check(std::move(fr).get(fld));
       std::string_view key;
       check(fld.unescaped_key().get(key));
-      if (key == "type") return get_string(fld.value(), FieldRef{"type"});
+      if (key == "type") return get_string(fld.value(), FieldRef{"type"}, backslash_);
     }
     fail(FieldRef{"type"}, rules::required_missing());
   }
 
   /// Fields 1..3 of every record: participant, id, time. True when handled.
   /// An optional id (a reading's) may not be written empty (the format leaves
-  /// it out instead); a required one is the model's rule, run by `validate`.
-  static bool common(std::size_t i, od::value& v, std::string& participant, std::string& id, Instant& time,
-                     bool id_required = true) {
+  /// it out instead); a required one is the model's rule, run by `keep`.
+  /// `Text`: a view record's `std::string_view`, or an assessment's string.
+  template <class Text>
+  bool common(std::size_t i, od::value& v, Text& participant, Text& id, Instant& time,
+              bool id_required = true) {
     switch (i) {
       case 0: return true;  // type: already read
-      case 1: set(participant, get_string(v, FieldRef{"participant"})); return true;
+      case 1: set(participant, get_string(v, FieldRef{"participant"}, backslash_)); return true;
       case 2:
         if (id_required)
-          set(id, get_string(v, FieldRef{"id"}));
+          set(id, get_string(v, FieldRef{"id"}, backslash_));
         else
-          get_id(v, FieldRef{"id"}, id);
+          get_id(v, FieldRef{"id"}, id, backslash_);
         return true;
-      case 3: time = get_time(v, FieldRef{"time"}); return true;
+      case 3: time = get_time(v, FieldRef{"time"}, backslash_); return true;
       default: return false;
     }
   }
@@ -395,12 +468,12 @@ class LineParser::Impl {
                     true};
   }
 
-  int parse_header(od::object& obj) {
+  int parse_header(FieldsLeft rest) {
     std::int64_t version = 1;
     const auto seen =
-        for_each_field(obj, header_keys, unknown_, FieldRef{}, end_, [&](std::size_t i, od::value& v) {
+        for_each_field(rest, header_keys, unknown_, FieldRef{}, end_, [&](std::size_t i, od::value& v) {
           if (i == 1) {
-            const auto f = get_string(v, FieldRef{"format"});
+            const auto f = get_string(v, FieldRef{"format"}, backslash_);
             if (f != "calmkit-journal")
               fail(FieldRef{"format"}, "must be \"calmkit-journal\", got " + quote(f));
           } else if (i == 2) {
@@ -420,26 +493,26 @@ class LineParser::Impl {
     return static_cast<int>(version);
   }
 
-  const Trigger& parse_trigger(od::object& obj) {
-    Trigger& t = trigger_;
+  const TriggerView& parse_trigger(FieldsLeft rest) {
+    TriggerView& t = trigger_;
     reset(t);
     const auto seen =
-        for_each_field(obj, trigger_keys, unknown_, FieldRef{}, end_, [&](std::size_t i, od::value& v) {
+        for_each_field(rest, trigger_keys, unknown_, FieldRef{}, end_, [&](std::size_t i, od::value& v) {
           if (common(i, v, t.participant, t.id, t.time)) return;
           const FieldRef f{trigger_fields[i]};
           switch (i) {
             case 4: {
-              const auto s = get_string(v, f);
+              const auto s = get_string(v, f, backslash_);
               auto c = trigger_category_from_id(s);
               if (!c) fail(f, unknown_trigger_category(s));
               t.category = *c;
               break;
             }
             case 5: t.intensity = get_intensity(v, f); break;
-            case 6: set(t.context, get_string(v, f)); break;
-            case 7: get_string_list(v, f, t.thoughts); break;
-            case 8: get_string_list(v, f, t.sensations); break;
-            case 9: set(t.urge, get_string(v, f)); break;
+            case 6: set(t.context, get_string(v, f, backslash_)); break;
+            case 7: get_string_list(v, f, t.thoughts, backslash_); break;
+            case 8: get_string_list(v, f, t.sensations, backslash_); break;
+            case 9: set(t.urge, get_string(v, f, backslash_)); break;
             case 10: t.acted_on_urge = get_bool(v, f); break;
             case 11: {
               // A number here; its value is the model's rule (the type Minutes).
@@ -455,8 +528,8 @@ class LineParser::Impl {
                 fail(f, Minutes::out_of_range_reason(m));
               break;
             }
-            case 12: set(t.response, get_string(v, f)); break;
-            case 13: get_string_list(v, f, t.tags); break;
+            case 12: set(t.response, get_string(v, f, backslash_)); break;
+            case 13: get_string_list(v, f, t.tags, backslash_); break;
             default: break;
           }
         });
@@ -464,17 +537,17 @@ class LineParser::Impl {
     return t;
   }
 
-  const Reading& parse_reading(od::object& obj) {
-    Reading& r = reading_;
+  const ReadingView& parse_reading(FieldsLeft rest) {
+    ReadingView& r = reading_;
     reset(r);
     const auto seen =
-        for_each_field(obj, reading_keys, unknown_, FieldRef{}, end_, [&](std::size_t i, od::value& v) {
+        for_each_field(rest, reading_keys, unknown_, FieldRef{}, end_, [&](std::size_t i, od::value& v) {
           if (common(i, v, r.participant, r.id, r.time, false)) return;
           const FieldRef f{reading_fields[i]};
           switch (i) {
             case 4: r.intensity = get_intensity(v, f); break;
-            case 5: get_id(v, f, r.trigger); break;
-            case 6: set(r.note, get_string(v, f)); break;
+            case 5: get_id(v, f, r.trigger, backslash_); break;
+            case 6: set(r.note, get_string(v, f, backslash_)); break;
             default: break;
           }
         });
@@ -482,21 +555,21 @@ class LineParser::Impl {
     return r;
   }
 
-  const ExerciseSession& parse_exercise(od::object& obj) {
-    ExerciseSession& e = exercise_;
+  const ExerciseView& parse_exercise(FieldsLeft rest) {
+    ExerciseView& e = exercise_;
     reset(e);
     const auto seen =
-        for_each_field(obj, exercise_keys, unknown_, FieldRef{}, end_, [&](std::size_t i, od::value& v) {
+        for_each_field(rest, exercise_keys, unknown_, FieldRef{}, end_, [&](std::size_t i, od::value& v) {
           if (common(i, v, e.participant, e.id, e.time)) return;
           const FieldRef f{exercise_fields[i]};
           switch (i) {
-            case 4: set(e.exercise, get_string(v, f)); break;
-            case 5: e.end = get_time(v, f); break;
+            case 4: set(e.exercise, get_string(v, f, backslash_)); break;
+            case 5: e.end = get_time(v, f, backslash_); break;
             case 6: e.completed = get_bool(v, f); break;
             case 7: e.intensity_before = get_intensity(v, f); break;
             case 8: e.intensity_after = get_intensity(v, f); break;
-            case 9: get_id(v, f, e.trigger); break;
-            case 10: get_string_list(v, f, e.responses); break;
+            case 9: get_id(v, f, e.trigger, backslash_); break;
+            case 10: get_string_list(v, f, e.responses, backslash_); break;
             default: break;
           }
         });
@@ -504,36 +577,36 @@ class LineParser::Impl {
     return e;
   }
 
-  void parse_emotion(od::value& v, const FieldRef& f, std::vector<EmotionRating>& out) {
+  void parse_emotion(od::value& v, const FieldRef& f, std::vector<EmotionView>& out) {
     const auto t = type_of(v);
     if (t != od::json_type::object) fail(f, rules::not_an_emotion(type_name(t)));
     od::object o;
     check(v.get_object().get(o));
-    EmotionRating em;
-    const auto seen =
-        for_each_field(o, emotion_keys, unknown_nested_, f, end_, [&](std::size_t i, od::value& ev) {
+    EmotionView em;
+    const auto seen = for_each_field(
+        all_fields(o), emotion_keys, unknown_nested_, f, end_, [&](std::size_t i, od::value& ev) {
           const FieldRef ef{f.name, f.index, emotion_fields[i]};
           switch (i) {
-            case 0: set(em.name, get_string(ev, ef)); break;
+            case 0: set(em.name, get_string(ev, ef, backslash_)); break;
             case 1: em.before = get_percent(ev, ef); break;
             case 2: em.after = get_percent(ev, ef); break;
             default: break;
           }
         });
     require(emotion_fields, seen, emotion_required, f.name, f.index);
-    out.push_back(std::move(em));
+    out.push_back(em);
   }
 
-  const ThoughtRecord& parse_thought(od::object& obj) {
-    ThoughtRecord& r = thought_;
+  const ThoughtView& parse_thought(FieldsLeft rest) {
+    ThoughtView& r = thought_;
     reset(r);
     const auto seen =
-        for_each_field(obj, thought_keys, unknown_, FieldRef{}, end_, [&](std::size_t i, od::value& v) {
+        for_each_field(rest, thought_keys, unknown_, FieldRef{}, end_, [&](std::size_t i, od::value& v) {
           if (common(i, v, r.participant, r.id, r.time)) return;
           const FieldRef f{thought_fields[i]};
           switch (i) {
-            case 4: set(r.situation, get_string(v, f)); break;
-            case 5: set(r.automatic_thought, get_string(v, f)); break;
+            case 4: set(r.situation, get_string(v, f, backslash_)); break;
+            case 5: set(r.automatic_thought, get_string(v, f, backslash_)); break;
             case 6: r.belief_before = get_percent(v, f); break;
             case 7:
               for_each_element(v, f, "emotion objects",
@@ -541,19 +614,19 @@ class LineParser::Impl {
               break;
             case 8:
               for_each_element(v, f, "distortion ids", [&](od::value& ev, const FieldRef& ef) {
-                const auto s = get_string(ev, ef);
+                const auto s = get_string(ev, ef, backslash_);
                 auto d = distortion_from_id(s);
                 if (!d) fail(ef, unknown_distortion(s));
                 r.distortions.push_back(*d);
               });
               break;
-            case 9: get_string_list(v, f, r.evidence_for); break;
-            case 10: get_string_list(v, f, r.evidence_against); break;
-            case 11: get_string_list(v, f, r.alternatives); break;
-            case 12: set(r.friend_advice, get_string(v, f)); break;
-            case 13: set(r.balanced_thought, get_string(v, f)); break;
+            case 9: get_string_list(v, f, r.evidence_for, backslash_); break;
+            case 10: get_string_list(v, f, r.evidence_against, backslash_); break;
+            case 11: get_string_list(v, f, r.alternatives, backslash_); break;
+            case 12: set(r.friend_advice, get_string(v, f, backslash_)); break;
+            case 13: set(r.balanced_thought, get_string(v, f, backslash_)); break;
             case 14: r.belief_after = get_percent(v, f); break;
-            case 15: get_id(v, f, r.trigger); break;
+            case 15: get_id(v, f, r.trigger, backslash_); break;
             default: break;
           }
         });
@@ -563,22 +636,22 @@ class LineParser::Impl {
 
   /// An assessment; its instrument and answers are checked by `keep` once the
   /// whole object is read, since `answers` may come before `instrument`.
-  const Assessment& parse_assessment(od::object& obj) {
+  const Assessment& parse_assessment(FieldsLeft rest) {
     Assessment& a = assessment_;
     reset(a);
     const auto seen =
-        for_each_field(obj, assessment_keys, unknown_, FieldRef{}, end_, [&](std::size_t i, od::value& v) {
+        for_each_field(rest, assessment_keys, unknown_, FieldRef{}, end_, [&](std::size_t i, od::value& v) {
           if (common(i, v, a.participant, a.id, a.time)) return;
           const FieldRef f{assessment_fields[i]};
           switch (i) {
-            case 4: set(a.instrument, get_string(v, f)); break;
+            case 4: set(a.instrument, get_string(v, f, backslash_)); break;
             case 5:
               for_each_element(v, f, "integers", [&](od::value& ev, const FieldRef& ef) {
                 a.answers.push_back(static_cast<int>(
                     get_int(ev, ef, std::numeric_limits<int>::min(), std::numeric_limits<int>::max())));
               });
               break;
-            case 6: set(a.note, get_string(v, f)); break;
+            case 6: set(a.note, get_string(v, f, backslash_)); break;
             default: break;
           }
         });
@@ -593,13 +666,13 @@ class LineParser::Impl {
   void keep(const R& rec, std::size_t line_no) {
     // The model's rules (validate.hpp), with this line as the place; its
     // text's UTF-8 was checked with the whole line (stage 1).
-    if (auto bad = validate(rec, TextCheck::checked)) [[unlikely]]
+    if (auto bad = detail::record_rules<record_of_t<R>>(rec)) [[unlikely]]
       throw LineError{std::move(bad->field), std::move(bad->reason)};
     if constexpr (std::is_same_v<R, Assessment>) {
       if (auto bad = validate_answers(rec)) [[unlikely]]
         throw LineError{std::move(bad->field), std::move(bad->reason)};
     }
-    ShareKeys& k = out_->keys_of<R>();
+    ShareKeys& k = out_->keys_of<record_of_t<R>>();
     RecordMeta m;
     m.line = line_no;
     if (!rec.id.empty()) {
@@ -624,12 +697,15 @@ class LineParser::Impl {
   od::parser stream_parser_;   ///< a piece's document stream
   std::size_t stream_capacity_ = 0;
   KeySet unknown_, unknown_nested_;
-  // One record of each type, reused line after line (strings keep their capacity).
-  Trigger trigger_;
-  Reading reading_;
-  ExerciseSession exercise_;
-  ThoughtRecord thought_;
-  Assessment assessment_;
+  /// The first backslash of the line being parsed, or its end: the strings
+  /// before it hold none (one scan of the line instead of one per string).
+  const char* backslash_ = nullptr;
+  // One record of each type, reused line after line (lists keep their capacity).
+  TriggerView trigger_;
+  ReadingView reading_;
+  ExerciseView exercise_;
+  ThoughtView thought_;
+  Assessment assessment_;  // rare: its strings owned
 };
 
 LineParser::LineParser() : impl_(std::make_unique<Impl>()) {}

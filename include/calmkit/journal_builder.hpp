@@ -69,6 +69,15 @@ class JournalBuilder {
   }
   /// Appends an assessment.
   void push(const Assessment& a) { push_coded(a, participant(a.participant)); }
+  /// Appends a record given as a view of its fields, as `push` of the record
+  /// does: V names the record type as `V::record` and has its fields, each
+  /// text as something a `std::string_view` is made from (a reader's scratch
+  /// whose texts still lie in its input: nothing copied twice).
+  template <class V>
+  requires requires { typename V::record; }
+  void push(const V& v) {
+    push_coded(v, participant(v.participant));
+  }
   /// Appends a record of any type.
   void push(const Record& r) {
     std::visit([this](const auto& x) { push(x); }, r);
@@ -85,17 +94,18 @@ class JournalBuilder {
   /// `participant_code` (`r.participant` is not read).
   template <class R>
   void push_coded(const R& r, std::int32_t participant) {
-    if constexpr (std::is_same_v<R, Trigger>) {
+    using Rec = detail::record_of_t<R>;  // R, or the record type of a view (`push`)
+    if constexpr (std::is_same_v<Rec, Trigger>) {
       detail::put(s_, r, participant);
-    } else if constexpr (std::is_same_v<R, ExerciseSession>) {
+    } else if constexpr (std::is_same_v<Rec, ExerciseSession>) {
       detail::put(s_, r, participant, no_trigger, code(exercises_, s_.c.exercise_names, r.exercise));
-    } else if constexpr (std::is_same_v<R, Assessment>) {
+    } else if constexpr (std::is_same_v<Rec, Assessment>) {
       detail::put(s_, r, participant, code(instruments_, s_.instruments, r.instrument));
     } else {
       detail::put(s_, r, participant, no_trigger);
     }
-    if constexpr (detail::has_link<R>) {
-      if (!by_row_) links_[detail::type_index<R> - 1].push_back(r.trigger);
+    if constexpr (detail::has_link<Rec>) {
+      if (!by_row_) links_[detail::type_index<Rec> - 1].push_back(r.trigger);
     }
   }
   /// Room for `n` more rows of record type R in its fixed-width columns (a
@@ -220,7 +230,7 @@ class JournalBuilder {
 
  private:
   using Index = detail::FlatIndex;  // name -> code; the names are the dictionary's
-  std::int32_t participant(const std::string& p) {
+  std::int32_t participant(std::string_view p) {
     if (last_participant_ >= 0 &&
         detail::same_bytes(s_.c.participants[static_cast<std::size_t>(last_participant_)], p)) {
       return last_participant_;
@@ -228,17 +238,17 @@ class JournalBuilder {
     last_participant_ = code(participants_, s_.c.participants, p);
     return last_participant_;
   }
-  static std::int32_t code(Index& index, std::vector<std::string>& names, const std::string& name) {
+  static std::int32_t code(Index& index, std::vector<std::string>& names, std::string_view name) {
     return code(index, names, name, index.hash(name));
   }
   /// `code` of a name whose hash (`Index::hash`) is known.
-  static std::int32_t code(Index& index, std::vector<std::string>& names, const std::string& name,
+  static std::int32_t code(Index& index, std::vector<std::string>& names, std::string_view name,
                            std::uint64_t h) {
     const std::int32_t found = index.find(
         h, [&](std::int32_t c) { return detail::same_bytes(names[static_cast<std::size_t>(c)], name); });
     if (found != Index::none) return found;
     const auto c = static_cast<std::int32_t>(names.size());
-    names.push_back(name);
+    names.emplace_back(name);
     index.insert_new(h, c);
     return c;
   }

@@ -21,10 +21,32 @@ inline std::int32_t small_code(std::vector<std::string>& names, std::string_view
   return static_cast<std::int32_t>(names.size() - 1);
 }
 
-/// Appends the fields of `r` as a new last row (participant code `p`; the
-/// trigger link column gets `link`). Exercise and instrument codes come from
-/// `exercise` / `instrument`.
-inline void put(Tables& s, const Trigger& t, std::int32_t p) {
+/// The record type T is (T itself), or that a view of a record's fields
+/// names as its `record` (a reader's scratch whose texts lie in its input).
+template <class T>
+struct record_of {
+  using type = T;  ///< T itself
+};
+/// A view's record type.
+template <class T>
+requires requires { typename T::record; }
+struct record_of<T> {
+  using type = typename T::record;  ///< the record type the view's fields are those of
+};
+/// `record_of<T>::type`.
+template <class T>
+using record_of_t = typename record_of<T>::type;
+
+/// Whether T is record type R or a view of one: R's fields, each text as
+/// something a `std::string_view` is made from.
+template <class T, class R>
+concept record_like = std::is_same_v<record_of_t<T>, R>;
+
+/// Appends the fields of `r` (a record or a view of one) as a new last row
+/// (participant code `p`; the trigger link column gets `link`). Exercise and
+/// instrument codes come from `exercise` / `instrument`.
+template <record_like<Trigger> T>
+void put(Tables& s, const T& t, std::int32_t p) {
   auto& c = s.c.triggers;
   c.participant.push_back(p);
   c.time_us.push_back(t.time.utc_us());
@@ -43,7 +65,8 @@ inline void put(Tables& s, const Trigger& t, std::int32_t p) {
   s.tr.sensations.push_back(t.sensations);
   s.tr.tags.push_back(t.tags);
 }
-inline void put(Tables& s, const Reading& r, std::int32_t p, std::int32_t link) {
+template <record_like<Reading> T>
+void put(Tables& s, const T& r, std::int32_t p, std::int32_t link) {
   auto& c = s.c.readings;
   c.participant.push_back(p);
   c.time_us.push_back(r.time.utc_us());
@@ -53,8 +76,8 @@ inline void put(Tables& s, const Reading& r, std::int32_t p, std::int32_t link) 
   s.re.id.push_back(r.id);
   s.re.note.push_back(r.note);
 }
-inline void put(Tables& s, const ExerciseSession& e, std::int32_t p, std::int32_t link,
-                std::int32_t exercise) {
+template <record_like<ExerciseSession> T>
+void put(Tables& s, const T& e, std::int32_t p, std::int32_t link, std::int32_t exercise) {
   auto& c = s.c.exercises;
   c.participant.push_back(p);
   c.time_us.push_back(e.time.utc_us());
@@ -71,7 +94,8 @@ inline void put(Tables& s, const ExerciseSession& e, std::int32_t p, std::int32_
   c.end_offset_minutes.push_back(static_cast<std::int16_t>(e.end.offset().minutes()));
   s.ex.responses.push_back(e.responses);
 }
-inline void put(Tables& s, const ThoughtRecord& t, std::int32_t p, std::int32_t link) {
+template <record_like<ThoughtRecord> T>
+void put(Tables& s, const T& t, std::int32_t p, std::int32_t link) {
   auto& c = s.c.thoughts;
   c.participant.push_back(p);
   c.time_us.push_back(t.time.utc_us());

@@ -413,7 +413,9 @@ struct TextList {
   std::vector<std::uint64_t> start;  ///< row → first item
   std::vector<std::uint32_t> count;  ///< row → number of items
 
-  void push_back(const std::vector<std::string>& v) {
+  /// Appends a row: `v` is a vector of texts (strings, or views of them).
+  template <class Texts>
+  void push_back(const Texts& v) {
     start.push_back(items.size());
     count.push_back(static_cast<std::uint32_t>(v.size()));
     for (const auto& x : v) items.push_back(x);

@@ -39,6 +39,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace calmkit {
@@ -346,6 +347,32 @@ enum class TextCheck : bool {
   checked,  ///< the caller has checked the text
 };
 
+namespace detail {
+/// The rules of a record of type R that need no other record, beyond its
+/// text being UTF-8 (which `validate` adds), on anything with R's fields:
+/// the record itself, or a reader's view of one whose texts still lie in its
+/// input (so it checks a line before copying anything out of it). Each
+/// record type's rules are listed here once; `validate` runs them.
+template <class R, class T>
+[[nodiscard]] std::optional<RuleViolation> record_rules(const T& r) {
+  if constexpr (std::is_same_v<R, Trigger> || std::is_same_v<R, ThoughtRecord>) {
+    // A trigger's `acted_after_minutes` is a `Minutes`, finite and >= 0 by construction.
+    return rules::not_empty("id", r.id);
+  } else if constexpr (std::is_same_v<R, Reading>) {
+    return std::nullopt;  // no rule of its own beyond its types (its id is optional)
+  } else if constexpr (std::is_same_v<R, ExerciseSession>) {
+    if (auto v = rules::not_empty("id", r.id)) return v;
+    if (auto v = rules::not_empty("exercise", r.exercise)) return v;
+    return rules::end_not_before_time(r.time, r.end);
+  } else {
+    static_assert(std::is_same_v<R, Assessment>);
+    // Its answers against the instrument: `validate_answers`.
+    if (auto v = rules::not_empty("id", r.id)) return v;
+    return rules::not_empty("instrument", r.instrument);
+  }
+}
+}  // namespace detail
+
 /// The rules of a trigger that need no other record: its text is UTF-8, a
 /// non-empty id. (Its `acted_after_minutes` is a `Minutes`, finite and >= 0
 /// by construction.)
@@ -353,15 +380,16 @@ enum class TextCheck : bool {
                                                            TextCheck text = TextCheck::utf8) {
   if (text == TextCheck::utf8)
     if (auto v = rules::utf8_fields(t)) return v;
-  return rules::not_empty("id", t.id);
+  return detail::record_rules<Trigger>(t);
 }
 
 /// A reading has no rule of its own beyond its types and UTF-8 text (its id
 /// is optional).
 [[nodiscard]] inline std::optional<RuleViolation> validate(const Reading& r,
                                                            TextCheck text = TextCheck::utf8) {
-  if (text == TextCheck::utf8) return rules::utf8_fields(r);
-  return std::nullopt;
+  if (text == TextCheck::utf8)
+    if (auto v = rules::utf8_fields(r)) return v;
+  return detail::record_rules<Reading>(r);
 }
 
 /// The rules of an exercise session: UTF-8 text, a non-empty id and exercise
@@ -370,9 +398,7 @@ enum class TextCheck : bool {
                                                            TextCheck text = TextCheck::utf8) {
   if (text == TextCheck::utf8)
     if (auto v = rules::utf8_fields(e)) return v;
-  if (auto v = rules::not_empty("id", e.id)) return v;
-  if (auto v = rules::not_empty("exercise", e.exercise)) return v;
-  return rules::end_not_before_time(e.time, e.end);
+  return detail::record_rules<ExerciseSession>(e);
 }
 
 /// The rules of a thought record: UTF-8 text, a non-empty id.
@@ -380,7 +406,7 @@ enum class TextCheck : bool {
                                                            TextCheck text = TextCheck::utf8) {
   if (text == TextCheck::utf8)
     if (auto v = rules::utf8_fields(t)) return v;
-  return rules::not_empty("id", t.id);
+  return detail::record_rules<ThoughtRecord>(t);
 }
 
 /// The rules of an assessment that need no registry: UTF-8 text, a non-empty
@@ -389,8 +415,7 @@ enum class TextCheck : bool {
                                                            TextCheck text = TextCheck::utf8) {
   if (text == TextCheck::utf8)
     if (auto v = rules::utf8_fields(a)) return v;
-  if (auto v = rules::not_empty("id", a.id)) return v;
-  return rules::not_empty("instrument", a.instrument);
+  return detail::record_rules<Assessment>(a);
 }
 
 /// Any record, as the matching overload.
