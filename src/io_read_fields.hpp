@@ -193,7 +193,9 @@ inline void set(std::string& out, std::string_view text) {
   out.append(text);
 }
 /// `text` as a view record's text (no copy).
-inline void set(std::string_view& out, std::string_view text) noexcept { out = text; }
+inline void set(std::string_view& out, std::string_view text) noexcept {
+  out = text;
+}
 
 /// A JSON integer (not 3.5, not "3", not true) within [lo, hi].
 std::int64_t get_int(od::value& v, const FieldRef& f, std::int64_t lo, std::int64_t hi) {

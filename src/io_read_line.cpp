@@ -110,7 +110,9 @@ void reset(TriggerView& t) noexcept {
   t.acted_after_minutes.reset();
   t.tags.clear();
 }
-void reset(ReadingView& r) noexcept { r = ReadingView{}; }
+void reset(ReadingView& r) noexcept {
+  r = ReadingView{};
+}
 void reset(ExerciseView& e) noexcept {
   e.participant = e.id = {};
   e.time = e.end = Instant{};
@@ -583,16 +585,16 @@ class LineParser::Impl {
     od::object o;
     check(v.get_object().get(o));
     EmotionView em;
-    const auto seen = for_each_field(
-        all_fields(o), emotion_keys, unknown_nested_, f, end_, [&](std::size_t i, od::value& ev) {
-          const FieldRef ef{f.name, f.index, emotion_fields[i]};
-          switch (i) {
-            case 0: set(em.name, get_string(ev, ef, backslash_)); break;
-            case 1: em.before = get_percent(ev, ef); break;
-            case 2: em.after = get_percent(ev, ef); break;
-            default: break;
-          }
-        });
+    const auto seen = for_each_field(all_fields(o), emotion_keys, unknown_nested_, f, end_,
+                                     [&](std::size_t i, od::value& ev) {
+                                       const FieldRef ef{f.name, f.index, emotion_fields[i]};
+                                       switch (i) {
+                                         case 0: set(em.name, get_string(ev, ef, backslash_)); break;
+                                         case 1: em.before = get_percent(ev, ef); break;
+                                         case 2: em.after = get_percent(ev, ef); break;
+                                         default: break;
+                                       }
+                                     });
     require(emotion_fields, seen, emotion_required, f.name, f.index);
     out.push_back(em);
   }

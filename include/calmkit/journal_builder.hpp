@@ -75,9 +75,7 @@ class JournalBuilder {
   /// whose texts still lie in its input: nothing copied twice).
   template <class V>
   requires requires { typename V::record; }
-  void push(const V& v) {
-    push_coded(v, participant(v.participant));
-  }
+  void push(const V& v) { push_coded(v, participant(v.participant)); }
   /// Appends a record of any type.
   void push(const Record& r) {
     std::visit([this](const auto& x) { push(x); }, r);

@@ -29,7 +29,9 @@ struct record_of {
 };
 /// A view's record type.
 template <class T>
-requires requires { typename T::record; }
+requires requires {
+  typename T::record;
+}
 struct record_of<T> {
   using type = typename T::record;  ///< the record type the view's fields are those of
 };

@@ -454,10 +454,9 @@ TEST_CASE("acted_after_minutes: the type Minutes is the rule, the same reason at
   CHECK(lenient.report.skipped.front().reason == reason);
 
   // A number past a double is infinite with its sign: 1e400 is inf, -1e400 is -inf.
-  for (const auto& [token, got] :
-       {std::pair<std::string, std::string>{"1e400", "inf"}, {"-1e400", "-inf"}}) {
-    const auto past = parse_journal_with_report(
-        trigger_line + R"(,"acted_after_minutes":)" + token + "}\n", {.lenient = true}, "rules.jsonl");
+  for (const auto& [token, got] : {std::pair<std::string, std::string>{"1e400", "inf"}, {"-1e400", "-inf"}}) {
+    const auto past = parse_journal_with_report(trigger_line + R"(,"acted_after_minutes":)" + token + "}\n",
+                                                {.lenient = true}, "rules.jsonl");
     REQUIRE(past.report.skipped.size() == 1);
     CHECK(past.report.skipped.front().field == "acted_after_minutes");
     CHECK(past.report.skipped.front().reason == "must be a finite number of minutes >= 0, got " + got);
