@@ -314,6 +314,9 @@ class Reader {
     report.path = std::string(name_);
     report.lines = line_no_;
     resolve_references();
+    // The references' memory, written and needed no more, holds the sort's
+    // keys and gathers: those pages are mapped already.
+    detail::GatherScratch spare(std::move(refs_));
     release_indexes();
     std::sort(skipped_.begin(), skipped_.end(),
               [](const SkippedLine& a, const SkippedLine& b) { return a.line < b.line; });
@@ -325,7 +328,8 @@ class Reader {
     const std::size_t parts =
         std::clamp<std::size_t>(all_.size() / 65536, 1, std::min<std::size_t>(threads_, 8));
     return ReadResult{
-        std::move(all_).build(detail::trusted, parts, [](std::size_t n, auto&& fn) { run_parallel(n, fn); }),
+        std::move(all_).build(
+            detail::trusted, parts, [](std::size_t n, auto&& fn) { run_parallel(n, fn); }, std::move(spare)),
         std::move(report)};
   }
 

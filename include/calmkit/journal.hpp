@@ -644,7 +644,7 @@ inline Journal JournalBuilder::build(detail::trusted_t) && {
 /// Orders the records with each type's sort and gathers spread over `parts`
 /// tasks run by `run` (see the declaration in journal_builder.hpp).
 template <class Run>
-Journal JournalBuilder::build(detail::trusted_t, std::size_t parts, Run&& run) && {
+Journal JournalBuilder::build(detail::trusted_t, std::size_t parts, Run&& run, detail::GatherScratch spare) && {
   parts = std::max<std::size_t>(parts, 1);
   if (erased_) recode_names();
   // Participants in name order: codes become ranks.
@@ -666,8 +666,13 @@ Journal JournalBuilder::build(detail::trusted_t, std::size_t parts, Run&& run) &
   const auto& c0 = s_.c;
   const std::size_t most = std::max({c0.triggers.size(), c0.readings.size(), c0.exercises.size(),
                                      c0.thoughts.size(), c0.assessments.size()});
-  // The sort keys (16 bytes a row) in the first; a column's elements (at most 8 bytes) in each.
-  for (std::size_t k = 0; k < parts; ++k) (void)scratch[k].bytes((k == 0 ? 16 : 8) * most);
+  // The sort keys (16 bytes a row) in the first; a column's elements (at
+  // most 8 bytes) in each; cut from the spare memory while it lasts.
+  for (std::size_t k = 0; k < parts; ++k) {
+    const std::size_t need = (k == 0 ? 16 : 8) * most;
+    if (spare.size() >= need) scratch[k] = spare.take_front(need);
+    (void)scratch[k].bytes(need);
+  }
   const std::span<detail::GatherScratch> tasks(scratch);
   const std::vector<std::uint32_t> trigger_perm = sort_type<Trigger>(rank, tasks, run);
   sort_type<Reading>(rank, tasks, run);

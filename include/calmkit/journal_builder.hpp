@@ -222,9 +222,12 @@ class JournalBuilder {
   /// `parts` tasks: `run(parts, fn)` calls `fn(0)` .. `fn(parts - 1)`, each
   /// once, on any threads, and returns once all have returned (rethrowing
   /// their first exception), as a reader's pool of threads does. The journal
-  /// is the same for any `parts` (ties keep their input order).
+  /// is the same for any `parts` (ties keep their input order). `spare`:
+  /// memory the caller has written and needs no more (a reader's index of
+  /// references, say); the sort keys and gathers use it before any fresh.
   template <class Run>
-  [[nodiscard]] Journal build(detail::trusted_t, std::size_t parts, Run&& run) &&;
+  [[nodiscard]] Journal build(detail::trusted_t, std::size_t parts, Run&& run,
+                              detail::GatherScratch spare = {}) &&;
 
  private:
   using Index = detail::FlatIndex;  // name -> code; the names are the dictionary's

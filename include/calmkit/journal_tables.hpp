@@ -483,24 +483,63 @@ inline void rotate_in(EmotionList& c, std::size_t row) {
 /// Scratch memory for `gather`, reused by every column it reorders: each
 /// column is gathered into the scratch and copied back into its own memory,
 /// so a sort that reorders many columns touches fresh memory once (the
-/// scratch), not once per column (a page fault per 4 KiB each time).
+/// scratch), not once per column (a page fault per 4 KiB each time). It may
+/// also start from memory a caller has written already and needs no more
+/// (`GatherScratch(std::vector<T>&&)`): the kernel has mapped those pages
+/// once, and they serve again instead of being unmapped while fresh ones
+/// fault in.
 class GatherScratch {
  public:
+  GatherScratch() = default;
+  /// Holds `v`'s memory as scratch: its elements' bytes (`v.size()` of them,
+  /// the part written) are then overwritten as the scratch is used.
+  template <class T>
+  requires(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>)
+  explicit GatherScratch(std::vector<T>&& v) {
+    auto held = std::make_shared<std::vector<T>>(std::move(v));
+    data_ = reinterpret_cast<unsigned char*>(held->data());
+    size_ = held->size() * sizeof(T);
+    owner_ = std::move(held);
+  }
+
   /// At least `n` bytes (aligned for any scalar), valid until the next call
   /// asks for more; their contents are unspecified.
   unsigned char* bytes(std::size_t n) {
     if (n > size_) {
-      buffer_.reset();
+      owner_.reset();
+      data_ = nullptr;
+      size_ = 0;
       // Left uninitialised, as make_unique_for_overwrite would (which the
       // libc++ of the WebAssembly toolchain lacks).
-      buffer_.reset(new unsigned char[n]);
+      std::shared_ptr<unsigned char[]> fresh(new unsigned char[n]);
+      data_ = fresh.get();
       size_ = n;
+      owner_ = std::move(fresh);
     }
-    return buffer_.get();
+    return data_;
+  }
+
+  /// Bytes there are without allocating.
+  [[nodiscard]] std::size_t size() const noexcept { return size_; }
+
+  /// Moves the first `n` bytes (at most `size()`) to a scratch of their own
+  /// (the memory stays alive while either uses it); this one keeps the rest,
+  /// from the next multiple of 64 bytes on.
+  GatherScratch take_front(std::size_t n) {
+    n = std::min(n, size_);
+    GatherScratch front;
+    front.owner_ = owner_;
+    front.data_ = data_;
+    front.size_ = n;
+    const std::size_t skip = std::min(size_, (n + 63) / 64 * 64);
+    data_ += skip;
+    size_ -= skip;
+    return front;
   }
 
  private:
-  std::unique_ptr<unsigned char[]> buffer_;
+  std::shared_ptr<void> owner_;  ///< whatever holds the memory
+  unsigned char* data_ = nullptr;
   std::size_t size_ = 0;
 };
 
