@@ -471,6 +471,40 @@ TEST_CASE("a builder's sorts and gathers spread over threads give the journal of
   }
 }
 
+TEST_CASE("a builder's sorts may use memory the caller hands over, whatever its size", "[journal][builder]") {
+  std::mt19937 rng(16);
+  const auto c = random_cohort(rng, 30000);
+  const auto ref = reference(c.order);
+  auto threads = [](std::size_t n, auto&& fn) {
+    std::vector<std::thread> pool;
+    for (std::size_t k = 1; k < n; ++k) pool.emplace_back([&fn, k] { fn(k); });
+    fn(0);
+    for (auto& t : pool) t.join();
+  };
+  // None, too little for the keys, enough for the keys only, enough for every task.
+  for (const std::size_t words : {0, 1000, 60000, 1000000}) {
+    INFO("spare words " << words);
+    JournalBuilder b;
+    for (const auto& r : c.order) b.push(r);
+    std::vector<std::uint64_t> spare(words, 7);
+    const Journal j = std::move(b).build(detail::trusted, 3, threads, detail::GatherScratch(std::move(spare)));
+    check_same(j, ref);
+    check_links(j);
+  }
+  // The scratch hands out the memory it holds, then its own.
+  std::vector<std::uint64_t> held(1000, 1);
+  const auto* at = reinterpret_cast<unsigned char*>(held.data());
+  detail::GatherScratch s(std::move(held));
+  CHECK(s.size() == 8000);
+  detail::GatherScratch front = s.take_front(100);
+  CHECK(front.size() == 100);
+  CHECK(front.bytes(100) == at);
+  CHECK(s.size() == 8000 - 128);
+  CHECK(s.bytes(10) == at + 128);
+  CHECK(s.bytes(10000) != nullptr);
+  CHECK(s.size() == 10000);
+}
+
 TEST_CASE("a trigger inserted before others moves the links to the rows after it", "[journal][columns]") {
   auto trig = [](std::string p, std::string id, std::int64_t hour) {
     Trigger t;
