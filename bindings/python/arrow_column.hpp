@@ -21,6 +21,7 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -154,11 +155,11 @@ class Column {
     const std::int64_t k = a_->offset + i;
     if (dict_) {
       std::string err;
-      const long long code = integer(i, &err);
-      if (!err.empty() || code < 0 || code >= dict_->length()) {
+      const long long index = own_integer(i, &err);
+      if (!err.empty() || index < 0 || index >= dict_->length()) {
         return "has a dictionary index outside its dictionary (not a valid Arrow array)";
       }
-      return dict_->broken(code);
+      return dict_->broken(index);
     }
     auto bad_offsets = [](auto lo, auto hi) { return lo < 0 || hi < lo; };
     switch (kind_) {
@@ -210,7 +211,7 @@ class Column {
   [[nodiscard]] std::int64_t length() const { return a_->length; }
   [[nodiscard]] const Column& child() const { return *child_; }
   [[nodiscard]] bool has_child() const { return child_ != nullptr; }
-  [[nodiscard]] std::string_view time_zone() const { return tz_; }
+  [[nodiscard]] std::string_view time_zone() const { return dict_ ? dict_->tz_ : tz_; }
   [[nodiscard]] const ArrowSchema* schema() const { return s_; }
   [[nodiscard]] const ArrowArray* array() const { return a_; }
   [[nodiscard]] const std::string& label() const { return label_; }
@@ -222,11 +223,39 @@ class Column {
     return (static_cast<const std::uint8_t*>(a_->buffers[0])[k >> 3] & (1U << (k & 7))) == 0;
   }
 
-  /// An integer-like value (ints, dictionary codes' values, integral floats).
-  /// For a value that is no integer, `got` is set to what it is in the JSON
-  /// reader's words (`8.5`, `true/false`), for the caller's integer rule
+  /// An integer-like value (ints, integral floats; of a dictionary-encoded
+  /// column, its dictionary's value, as pandas' Categorical of numbers gives
+  /// it). For a value that is no integer, `got` is set to what it is in the
+  /// JSON reader's words (`8.5`, `true/false`), for the caller's integer rule
   /// (`detail::integer_range_reason` with its range).
   [[nodiscard]] long long integer(std::int64_t i, std::string* got) const {
+    if (dict_) {
+      const auto k = code(i, got);
+      return k ? dict_->integer(*k, got) : 0;
+    }
+    return own_integer(i, got);
+  }
+
+  /// The dictionary index of row `i` of a dictionary-encoded column when it
+  /// points at a value; else `got` says what it is and nullopt (the row
+  /// reader has refused such a row already: this keeps every read in bounds).
+  [[nodiscard]] std::optional<std::int64_t> code(std::int64_t i, std::string* got) const {
+    std::string err;
+    const long long k = own_integer(i, &err);
+    if (!err.empty() || k < 0 || k >= dict_->length()) {
+      *got = "a dictionary index outside its dictionary";
+      return std::nullopt;
+    }
+    if (dict_->is_null(k)) {
+      *got = "null";
+      return std::nullopt;
+    }
+    return k;
+  }
+
+  /// The integer in the array's own buffer (of a dictionary-encoded column:
+  /// the index), as `integer` describes it.
+  [[nodiscard]] long long own_integer(std::int64_t i, std::string* got) const {
     std::string* err = got;
     const std::int64_t k = a_->offset + i;
     const void* v = a_->buffers[1];
@@ -268,6 +297,11 @@ class Column {
   }
 
   [[nodiscard]] double real(std::int64_t i) const {
+    if (dict_) {
+      std::string err;
+      const auto c = code(i, &err);
+      return c ? dict_->real(*c) : 0.0;
+    }
     const std::int64_t k = a_->offset + i;
     if (kind_ == Kind::real) {
       return width_ == 4 ? static_cast<double>(static_cast<const float*>(a_->buffers[1])[k])
@@ -278,6 +312,11 @@ class Column {
   }
 
   [[nodiscard]] bool boolean(std::int64_t i) const {
+    if (dict_) {
+      std::string err;
+      const auto c = code(i, &err);
+      return c && dict_->boolean(*c);
+    }
     const std::int64_t k = a_->offset + i;
     return (static_cast<const std::uint8_t*>(a_->buffers[1])[k >> 3] & (1U << (k & 7))) != 0;
   }
@@ -286,7 +325,7 @@ class Column {
   [[nodiscard]] std::string_view text(std::int64_t i) const {
     if (dict_) {
       std::string err;
-      return dict_->text(integer(i, &err));
+      return dict_->text(own_integer(i, &err));
     }
     const std::int64_t k = a_->offset + i;
     if (kind_ == Kind::string_view) {
@@ -315,7 +354,7 @@ class Column {
   [[nodiscard]] bool dict_null(std::int64_t i) const {
     if (!dict_) return false;
     std::string err;
-    return dict_->is_null(integer(i, &err));
+    return dict_->is_null(own_integer(i, &err));
   }
 
   /// [begin, end) of list `i` in the child's logical positions.
@@ -332,6 +371,10 @@ class Column {
   /// Microseconds of a timestamp; `err` set for nanoseconds that are not whole
   /// microseconds and for values past the int64 range in microseconds.
   [[nodiscard]] std::int64_t micros(std::int64_t i, std::string* err) const {
+    if (dict_) {
+      const auto c = code(i, err);
+      return c ? dict_->micros(*c, err) : 0;
+    }
     const std::int64_t v = static_cast<const std::int64_t*>(a_->buffers[1])[a_->offset + i];
     if (unit_ == 1) return v;
     if (unit_ < 0) {

@@ -201,7 +201,7 @@ class ParticipantCodes {
     if (r.null(c_)) return code_of_text({});
     if (remap_.empty()) return code_of_text(r.utf8(c_->label(), c_->text(r.index())));
     std::string err;
-    const auto k = static_cast<std::size_t>(c_->integer(r.index(), &err));  // in range: null() checked it
+    const auto k = static_cast<std::size_t>(c_->own_integer(r.index(), &err));  // index: null() checked
     if (remap_[k] < 0) remap_[k] = b_.participant_code(r.utf8(c_->label(), c_->text(r.index())));
     return remap_[k];
   }
