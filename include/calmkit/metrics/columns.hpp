@@ -140,9 +140,19 @@ struct ParticipantSpan {
   constexpr std::int64_t reach = 2 * calmkit::detail::us_per_day;
   auto sorted_table = [&](const std::vector<std::int32_t>& p, const std::vector<std::int64_t>& us,
                           const std::vector<std::int16_t>& off) {
-    for (std::size_t lo = 0; lo < p.size();) {
-      const std::size_t hi = static_cast<std::size_t>(
-          std::upper_bound(p.begin() + static_cast<std::ptrdiff_t>(lo), p.end(), p[lo]) - p.begin());
+    const std::size_t n = p.size();
+    for (std::size_t lo = 0; lo < n;) {
+      // The participant's last row + 1, searched for near `lo` (galloping)
+      // rather than over the rest of the table: a binary search over a
+      // million rows starts with a score of cache misses.
+      std::size_t step = 1, seen = lo;  // p[seen] == p[lo]
+      while (lo + step < n && p[lo + step] == p[lo]) {
+        seen = lo + step;
+        step *= 2;
+      }
+      const auto from = p.begin() + static_cast<std::ptrdiff_t>(seen + 1);
+      const auto to = p.begin() + static_cast<std::ptrdiff_t>(std::min(n, lo + step));
+      const std::size_t hi = static_cast<std::size_t>(std::upper_bound(from, to, p[lo]) - p.begin());
       std::size_t i = lo;
       for (; i < hi && us[i] < us[lo] + reach; ++i) see(p[i], us[i], off[i]);
       for (std::size_t j = hi; j-- > i && us[j] > us[hi - 1] - reach;) see(p[j], us[j], off[j]);
