@@ -489,7 +489,7 @@ void ExerciseRegistry::add(Exercise exercise) {
 }
 
 const Exercise* ExerciseRegistry::find(std::string_view id) const {
-  auto it = index_.find(std::string(id));
+  auto it = index_.find(id);
   return it == index_.end() ? nullptr : &items_[it->second];
 }
 

@@ -1,5 +1,6 @@
 // Exercise definitions <-> JSON (writer by hand, reader with simdjson's DOM).
 #include <calmkit/exercises.hpp>
+#include <calmkit/hash.hpp>
 
 #include "json_text.hpp"
 
@@ -279,7 +280,7 @@ std::vector<Exercise> exercises_from_json(std::string_view json) {
   simdjson::dom::parser parser;
   auto root = detail::parse_text(parser, json);
   std::vector<Exercise> out;
-  std::unordered_set<std::string> ids;
+  std::unordered_set<std::string, detail::KeyedHash> ids;
   std::size_t i = 0;
   for (auto v : detail::get_array(root, "")) {
     const std::string at = "[" + std::to_string(i++) + "]";

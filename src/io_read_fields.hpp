@@ -4,6 +4,7 @@
 #pragma once
 
 #include <calmkit/assessments.hpp>
+#include <calmkit/hash.hpp>
 #include <calmkit/io.hpp>
 #include <calmkit/validate.hpp>
 
@@ -476,7 +477,7 @@ class KeySet {
  private:
   static constexpr std::size_t kSmall = 16;
   std::vector<std::string_view> small_;
-  std::unordered_set<std::string_view> large_;
+  std::unordered_set<std::string_view, KeyedHash> large_;
 };
 
 /// The key of a field: the bytes between its quotes in the line when they

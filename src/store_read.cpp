@@ -4,6 +4,7 @@
 #include "store_records.hpp"
 
 #include <calmkit/assessments.hpp>
+#include <calmkit/hash.hpp>
 #include <calmkit/validate.hpp>
 
 #include <cstddef>
@@ -120,7 +121,7 @@ std::vector<Trigger> read_triggers(Impl& impl, const Filter& f) {
       "JOIN participants p ON p.pid = t.pid" +
       where("t") + "ORDER BY i.tid, i.field, i.position";
   std::vector<Trigger> out;
-  std::unordered_map<std::int64_t, std::size_t> index;
+  std::unordered_map<std::int64_t, std::size_t, detail::KeyedHash> index;
   {
     Query q(impl, sql);
     f.bind(q);
@@ -192,7 +193,7 @@ std::vector<ExerciseSession> read_exercises(Impl& impl, const Filter& f) {
       "JOIN participants p ON p.pid = e.pid" +
       where("e") + "ORDER BY i.eid, i.position";
   std::vector<ExerciseSession> out;
-  std::unordered_map<std::int64_t, std::size_t> index;
+  std::unordered_map<std::int64_t, std::size_t, detail::KeyedHash> index;
   {
     Query q(impl, sql);
     f.bind(q);
@@ -238,7 +239,7 @@ std::vector<ThoughtRecord> read_thought_records(Impl& impl, const Filter& f) {
       "JOIN thought_records x ON x.xid = m.xid JOIN participants p ON p.pid = x.pid" +
       where("x") + "ORDER BY m.xid, m.position";
   std::vector<ThoughtRecord> out;
-  std::unordered_map<std::int64_t, std::size_t> index;
+  std::unordered_map<std::int64_t, std::size_t, detail::KeyedHash> index;
   {
     Query q(impl, sql);
     f.bind(q);
@@ -325,7 +326,7 @@ std::vector<Assessment> read_assessments(Impl& impl, const Filter& f) {
       "JOIN participants p ON p.pid = a.pid" +
       where("a") + "ORDER BY n.aid, n.position";
   std::vector<Assessment> out;
-  std::unordered_map<std::int64_t, std::size_t> index;
+  std::unordered_map<std::int64_t, std::size_t, detail::KeyedHash> index;
   {
     Query q(impl, sql);
     f.bind(q);

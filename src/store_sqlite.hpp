@@ -5,6 +5,7 @@
 #pragma once
 
 #include <calmkit/errors.hpp>
+#include <calmkit/hash.hpp>
 #include <calmkit/store.hpp>
 #include <calmkit/validate.hpp>
 
@@ -85,7 +86,7 @@ struct Store::Impl {
   bool fold_on_close = false;  // set once a writable open has succeeded
   mutable std::recursive_mutex mu;
   int depth = 0;  // open transactions/savepoints (guarded by mu)
-  std::unordered_map<std::string, sqlite3_stmt*> stmts;
+  std::unordered_map<std::string, sqlite3_stmt*, detail::KeyedHash> stmts;  // SQL text -> its prepared statement
 
   Impl() = default;
   Impl(const Impl&) = delete;

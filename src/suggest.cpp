@@ -1,5 +1,6 @@
 // "What could help now": the ranking rule documented in suggest.hpp.
 #include <calmkit/suggest.hpp>
+#include <calmkit/hash.hpp>
 
 #include <range/v3/algorithm/stable_sort.hpp>
 #include <range/v3/view/filter.hpp>
@@ -80,7 +81,7 @@ std::vector<Suggestion> suggest(Intensity now, const Journal& journal, std::stri
     int n = 0;
     double drop_sum = 0;
   };
-  std::unordered_map<std::string, Tally> history;
+  std::unordered_map<std::string, Tally, detail::KeyedHash> history;
   auto rated = [](const ExerciseSession& s) { return s.intensity_before && s.intensity_after; };
   const auto sessions = journal.exercises_of(participant);
   for (const auto& s : sessions | ranges::views::filter(rated)) {

@@ -354,7 +354,7 @@ void bind_table(py::module_& m, const char* name, const char* doc) {
 /// `r` with its trigger link cleared when the linked trigger is not among `kept`
 /// (keys from `detail::scoped_key`).
 template <class R>
-R keep_link(R r, const std::unordered_set<std::string>& kept) {
+R keep_link(R r, const std::unordered_set<std::string, detail::KeyedHash>& kept) {
   if (!r.trigger.empty() && !kept.contains(detail::scoped_key(r.participant, r.trigger))) r.trigger.clear();
   return r;
 }
@@ -362,7 +362,7 @@ R keep_link(R r, const std::unordered_set<std::string>& kept) {
 Journal subset(const Journal& j, const std::vector<std::string>& participants, Instant from, Instant to,
                bool all_time) {
   RecordSet out;
-  std::unordered_set<std::string> kept;
+  std::unordered_set<std::string, detail::KeyedHash> kept;
   for (const auto& p : participants) {
     for (const auto& t : all_time ? j.triggers_of(p) : j.triggers_between(p, from, to)) {
       kept.insert(detail::scoped_key(t.participant, t.id));

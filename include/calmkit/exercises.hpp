@@ -19,11 +19,13 @@
 
 #include <calmkit/errors.hpp>
 #include <calmkit/export.hpp>
+#include <calmkit/hash.hpp>
 #include <calmkit/vocabulary.hpp>
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -356,7 +358,7 @@ class CALMKIT_EXPORT ExerciseRegistry {
 
  private:
   std::vector<Exercise> items_;
-  std::unordered_map<std::string, std::size_t> index_;
+  std::unordered_map<std::string, std::size_t, detail::KeyedHash, std::equal_to<>> index_;
 };
 
 /// An exercise definition that is not valid JSON or breaks a rule.

@@ -324,8 +324,8 @@ class Journal {
   /// Uniqueness and link indexes, built on the first `add` (keys from
   /// `detail::scoped_key`; for triggers, the trigger's row).
   struct Keys {
-    std::unordered_map<std::string, std::int32_t> triggers;
-    std::array<std::unordered_set<std::string>, 5> ids;  // by detail::type_index; [0] unused
+    std::unordered_map<std::string, std::int32_t, detail::KeyedHash> triggers;
+    std::array<std::unordered_set<std::string, detail::KeyedHash>, 5> ids;  // by detail::type_index; [0] unused
     bool ready = true;
   };
 
@@ -395,8 +395,8 @@ class Journal {
   /// Checks `r` against every rule (its own, then its trigger link, then its
   /// id's uniqueness); `adding` names the place `cannot add ...`.
   template <class R>
-  void check_record(const R& r, const std::unordered_set<std::string>& ids,
-                    const std::unordered_map<std::string, std::int32_t>& trigger_keys, bool adding) const {
+  void check_record(const R& r, const std::unordered_set<std::string, detail::KeyedHash>& ids,
+                    const std::unordered_map<std::string, std::int32_t, detail::KeyedHash>& trigger_keys, bool adding) const {
     const auto refuse = [&](const RuleViolation& v) {
       detail::throw_record((adding ? "cannot add " : "") + describe_record(r), v);
     };
@@ -450,15 +450,15 @@ inline Journal::Journal(RecordSet records) {
   detail::sort_records(records.assessments);
   // Every rule on the whole record set, each record as `add` would (the
   // trigger keys first: links may point forward).
-  std::unordered_map<std::string, std::int32_t> trigger_keys;
+  std::unordered_map<std::string, std::int32_t, detail::KeyedHash> trigger_keys;
   trigger_keys.reserve(records.triggers.size());
-  const std::unordered_set<std::string> none;
+  const std::unordered_set<std::string, detail::KeyedHash> none;
   for (const auto& t : records.triggers) {
     check_record(t, none, trigger_keys, false);
     trigger_keys.emplace(detail::scoped_key(t.participant, t.id), 0);
   }
   auto each = [&](const auto& v) {
-    std::unordered_set<std::string> seen;
+    std::unordered_set<std::string, detail::KeyedHash> seen;
     seen.reserve(v.size());
     for (const auto& r : v) {
       check_record(r, seen, trigger_keys, false);

@@ -6,6 +6,7 @@ secret: two processes reading and writing the same journal give the same bytes."
 
 import json
 import random
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -93,3 +94,47 @@ def test_two_processes_write_the_same_bytes(tmp_path: Path, seed: int):
     # And what the processes wrote is the journal: every clean record, the lenient read's skips.
     assert len((outs[0] / "report.json").read_text()) > 2
     assert len(calmkit.read_journal(outs[0] / "written.jsonl")) == len(clean)
+
+
+_REPO = Path(__file__).resolve().parents[2]
+#: Key types that can come from a file or a caller: strings and integers.
+_TEXT_OR_INT = re.compile(r"(const\s+)?(std::)?(string|string_view|u?int\d+_t|size_t|int|long|unsigned)\b")
+
+
+def _template_args(text: str, at: int) -> list[str]:
+    """The top-level arguments of the template argument list opening at ``text[at] == '<'``."""
+    depth, args, start = 0, [], at + 1
+    for i in range(at, len(text)):
+        c = text[i]
+        if c == "<":
+            depth += 1
+        elif c == ">":
+            depth -= 1
+            if depth == 0:
+                args.append(text[start:i].strip())
+                return args
+        elif c == "," and depth == 1:
+            args.append(text[start:i].strip())
+            start = i + 1
+    raise AssertionError(f"unclosed template argument list at {at}")
+
+
+def test_every_hash_table_of_strings_or_integers_is_keyed():
+    """std::hash is unkeyed (libstdc++: MurmurHash64A with a fixed seed for
+    strings, the identity for integers), so every std::unordered_map and
+    std::unordered_set of the C++ code whose keys are strings or integers
+    hashes them with calmkit::detail::KeyedHash (tests/cpp/test_hash_tables.cpp
+    floods each through the public API)."""
+    unkeyed = []
+    sources = [p for d in ("include", "src", "bindings") for p in (_REPO / d).rglob("*") if p.suffix in {".hpp", ".cpp"}]
+    assert sources
+    for path in sources:
+        text = path.read_text(encoding="utf-8")
+        for m in re.finditer(r"std::unordered_(map|set)\s*<", text):
+            args = _template_args(text, m.end() - 1)
+            at = 2 if m.group(1) == "map" else 1  # the hasher's place
+            hasher = args[at] if len(args) > at else "std::hash"
+            if _TEXT_OR_INT.fullmatch(args[0]) and not hasher.endswith("KeyedHash"):
+                line = text.count("\n", 0, m.start()) + 1
+                unkeyed.append(f"{path.relative_to(_REPO)}:{line}: {text[m.start():m.end()]}{', '.join(args)}>")
+    assert unkeyed == []

@@ -344,7 +344,7 @@ inline void Cohort::check() const {
   // Each participant once: the codes index the names, and every table keyed by
   // participant (summaries, frames with a categorical column) needs them apart.
   {
-    std::unordered_map<std::string_view, std::size_t> first;
+    std::unordered_map<std::string_view, std::size_t, calmkit::detail::KeyedHash> first;
     first.reserve(np);
     for (std::size_t i = 0; i < np; ++i) {
       const auto [at, fresh] = first.emplace(participants[i], i);
