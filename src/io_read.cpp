@@ -458,7 +458,6 @@ class Reader {
   /// then handled here, in order.
   void resolve_references() {
     KeyTable& triggers = ids_[static_cast<std::size_t>(RecordType::trigger)];
-    triggers.bound_runs();  // each lookup below then probes a bounded run, whatever the ids
     const std::size_t n = refs_.size();
     const std::size_t parts = std::clamp<std::size_t>(n / 65536, 1, threads_);
     std::vector<std::vector<std::size_t>> found(parts);

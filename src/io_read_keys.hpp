@@ -12,7 +12,6 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
-#include <random>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -31,67 +30,16 @@ namespace calmkit::detail::jsonl {
 /// a read quadratic (40,000 such triggers took 73 s instead of 0.18 s).
 /// Ids and participants are a word or two long: one multiply each. Equal
 /// hashes are always confirmed by comparing the bytes (KeyTable), so a
-/// collision costs time, never a wrong result. Computed on the parsing
+/// collision costs time, never a wrong result. KeyTable trusts it with no
+/// fallback, as every other table trusts `hash_bytes`: each multiply takes a
+/// secret operand, and the ids an attacker can build without the key probe
+/// as random ids do (tests/cpp/test_hash_flooding.cpp). Computed on the parsing
 /// threads and used by the reader's tables in the same library, so all see
 /// one key.
 inline std::uint64_t key_hash(std::string_view participant, std::string_view id) noexcept {
   const HashKey& key = hash_key();
   return folded_multiply(hash_absorb(hash_absorb(key.seed, participant, key), id, key), key.fold);
 }
-
-/// SipHash-c-d (Aumasson and Bernstein, 2012) over bytes given in pieces:
-/// a keyed hash whose collisions cannot be found without the 128-bit key.
-/// The key tables fall back to it (SipHash-1-3, random key) when the fast
-/// key_hash lets a journal pile its ids into one run of slots.
-template <int C, int D>
-class SipHash {
- public:
-  SipHash(std::uint64_t k0, std::uint64_t k1) noexcept
-      : v0_(0x736f6d6570736575ull ^ k0),
-        v1_(0x646f72616e646f6dull ^ k1),
-        v2_(0x6c7967656e657261ull ^ k0),
-        v3_(0x7465646279746573ull ^ k1) {}
-
-  /// Adds `bytes` to the message.
-  void update(std::string_view bytes) noexcept {
-    for (const char c : bytes) {
-      tail_ |= static_cast<std::uint64_t>(static_cast<unsigned char>(c)) << (8 * (size_ % 8));
-      if (++size_ % 8 == 0) {
-        compress(tail_);
-        tail_ = 0;
-      }
-    }
-  }
-  /// The hash of the message so far (the state is spent).
-  [[nodiscard]] std::uint64_t finish() noexcept {
-    compress(tail_ | static_cast<std::uint64_t>(size_) << 56);
-    v2_ ^= 0xff;
-    for (int r = 0; r < D; ++r) round();
-    return v0_ ^ v1_ ^ v2_ ^ v3_;
-  }
-
- private:
-  void compress(std::uint64_t m) noexcept {
-    v3_ ^= m;
-    for (int r = 0; r < C; ++r) round();
-    v0_ ^= m;
-  }
-  void round() noexcept {
-    v0_ += v1_;
-    v1_ = std::rotl(v1_, 13) ^ v0_;
-    v0_ = std::rotl(v0_, 32);
-    v2_ += v3_;
-    v3_ = std::rotl(v3_, 16) ^ v2_;
-    v0_ += v3_;
-    v3_ = std::rotl(v3_, 21) ^ v0_;
-    v2_ += v1_;
-    v1_ = std::rotl(v1_, 17) ^ v2_;
-    v2_ = std::rotl(v2_, 32);
-  }
-  std::uint64_t v0_, v1_, v2_, v3_;
-  std::uint64_t tail_ = 0;  ///< the bytes of the unfinished word
-  std::size_t size_ = 0;    ///< bytes so far
-};
 
 /// Appends `head` (words), then the bytes of `participant` and `id`, to
 /// `bytes`, growing it once (a record or two per line add a key: three
@@ -139,21 +87,14 @@ inline std::pair<std::string_view, std::string_view> get_key(const std::string& 
 class KeyTable {
  public:
   static constexpr std::size_t none = static_cast<std::size_t>(-1);
-  /// The longest run of slots a lookup may probe before the table stops
-  /// trusting the callers' hashes. With a hash that spreads keys and the
-  /// table at most 3/4 full, a run this long has a chance far below 1e-12;
-  /// a journal of ids crafted to share their hash makes one at once.
-  static constexpr std::size_t longest_run = 1024;
 
   /// Adds the key (hash `h`) first used on `line`, unless it is there
   /// already: then returns the line it was first used on (else `none`).
   std::size_t insert(std::uint64_t h, std::string_view participant, std::string_view id, std::size_t line) {
     if (4 * (size_ + 1) > 3 * slots_.size()) grow(slots_.empty() ? 1024 : 2 * slots_.size());
-    if (keyed_) [[unlikely]]
-      h = keyed_hash(participant, id);
     const std::size_t mask = slots_.size() - 1;
     const auto h32 = static_cast<std::uint32_t>(h);
-    for (std::size_t i = h32 & mask, probes = 0;; i = (i + 1) & mask) {
+    for (std::size_t i = h32 & mask;; i = (i + 1) & mask) {
       Slot& s = slots_[i];
       if (s.at == 0) {
         s = Slot{h32, static_cast<std::uint32_t>(size_), arena_.size() + 1};
@@ -164,20 +105,13 @@ class KeyTable {
         return none;
       }
       if (s.hash == h32 && same(s.at, participant, id)) return line_at(s.at);
-      if (++probes == longest_run && !keyed_) [[unlikely]] {
-        rekey();
-        return insert(h, participant, id, line);
-      }
     }
   }
 
   /// The ordinal of the key (hash `h`): how many keys were added before it;
-  /// `none` when it is not there. Probes at most `longest_run` slots once
-  /// `bound_runs` has run after the last insert.
+  /// `none` when it is not there.
   [[nodiscard]] std::size_t find(std::uint64_t h, std::string_view participant, std::string_view id) const {
     if (slots_.empty()) return none;
-    if (keyed_) [[unlikely]]
-      h = keyed_hash(participant, id);
     const std::size_t mask = slots_.size() - 1;
     const auto h32 = static_cast<std::uint32_t>(h);
     for (std::size_t i = h32 & mask;; i = (i + 1) & mask) {
@@ -187,35 +121,16 @@ class KeyTable {
     }
   }
 
-  /// Makes every run of occupied slots at most `longest_run` long (rehashing
-  /// with the keyed hash when one is longer), so that each `find` that
-  /// follows is bounded: `insert` bounds its own probes, but runs can also
-  /// grow by joining, with each insert probing little. One pass over the slots.
-  void bound_runs() {
-    if (keyed_ || slots_.empty()) return;
-    const std::size_t mask = slots_.size() - 1;
-    std::size_t empty = 0;                  // a run may wrap round the end: start after an empty slot
-    while (slots_[empty].at != 0) ++empty;  // there is one: the table is at most 3/4 full
-    std::size_t run = 0;
-    for (std::size_t i = 1; i <= slots_.size(); ++i) {
-      run = slots_[(empty + i) & mask].at != 0 ? run + 1 : 0;
-      if (run > longest_run) {
-        rekey();
-        return;
-      }
-    }
-  }
-
   /// Asks the processor for the slot where the key of hash `h` starts its
   /// probe (a hint: nothing changes, nothing is read).
   void prefetch(std::uint64_t h) const noexcept {
-    if (!slots_.empty() && !keyed_)
+    if (!slots_.empty())
       __builtin_prefetch(&slots_[static_cast<std::uint32_t>(h) & (slots_.size() - 1)]);
   }
   /// Asks for the arena entry of the key at the slot where the key of hash
   /// `h` starts its probe (reads that slot: call it once the slot is near).
   void prefetch_key(std::uint64_t h) const noexcept {
-    if (slots_.empty() || keyed_) return;
+    if (slots_.empty()) return;
     const Slot& s = slots_[static_cast<std::uint32_t>(h) & (slots_.size() - 1)];
     if (s.at != 0) __builtin_prefetch(arena_.data() + s.at - 1 + sizeof(std::uint64_t));
   }
@@ -236,8 +151,6 @@ class KeyTable {
   [[nodiscard]] std::size_t key_bytes() const noexcept {
     return arena_.size() - size_ * sizeof(std::uint64_t) * 3;
   }
-  /// Whether the table places keys by its own keyed hash (callers' hashes ignored).
-  [[nodiscard]] bool keyed() const noexcept { return keyed_; }
 
  private:
   // 16 bytes. The low 32 bits of the hash place a key (tables of up to 2^32
@@ -257,28 +170,6 @@ class KeyTable {
     const auto [p, i] = get_key(arena_, at - 1 + sizeof(std::uint64_t));
     return detail::same_bytes(p, participant) && detail::same_bytes(i, id);
   }
-  /// The keyed hash of a key: its lengths and bytes as put_key lays them out.
-  [[nodiscard]] std::uint64_t keyed_hash(std::string_view participant, std::string_view id) const noexcept {
-    SipHash<1, 3> h(key_[0], key_[1]);
-    const std::array<std::uint64_t, 2> len{participant.size(), id.size()};
-    h.update(std::string_view(reinterpret_cast<const char*>(len.data()), sizeof len));
-    h.update(participant);
-    h.update(id);
-    return h.finish();
-  }
-  /// From now on places keys by the keyed hash, with a key drawn at random
-  /// (a journal cannot be made to collide under it): every key is placed again.
-  void rekey() {
-    std::random_device random;
-    for (auto& k : key_) k = static_cast<std::uint64_t>(random()) << 32 ^ random();
-    keyed_ = true;
-    for (Slot& s : slots_) {
-      if (s.at == 0) continue;
-      const auto [p, i] = get_key(arena_, s.at - 1 + sizeof(std::uint64_t));
-      s.hash = static_cast<std::uint32_t>(keyed_hash(p, i));
-    }
-    grow(slots_.size());
-  }
   void grow(std::size_t n) {  // n: a power of two
     if (size_ >= std::numeric_limits<std::uint32_t>::max()) [[unlikely]]
       throw std::length_error("calmkit: more than 2^32 ids of one record type");
@@ -295,8 +186,6 @@ class KeyTable {
   std::vector<Slot> slots_;
   std::size_t size_ = 0;
   std::string arena_;
-  bool keyed_ = false;                  ///< keys placed by keyed_hash
-  std::array<std::uint64_t, 2> key_{};  ///< the SipHash key, once keyed
 };
 
 /// What the checks across lines need to know of one record a share kept: its

@@ -227,3 +227,87 @@ TEST_CASE("a journal of ids built to collide under the old hash reads right") {
   for (std::size_t i = 0; i < j.readings().size(); ++i) linked.insert(j.reading(i).trigger);
   CHECK(linked == std::set<std::string>(ids.begin(), ids.end()));  // each reading found its own trigger
 }
+
+namespace {
+// The longest run of occupied slots, and the most slots one insert probed,
+// when `hashes` go into a table laid out as the reader's KeyTable: linear
+// probing on the low 32 bits, 1,024 slots at first, doubled before it is
+// more than 3/4 full.
+struct Runs {
+  std::size_t longest_run = 0;
+  std::size_t most_probes = 0;
+};
+Runs key_table_runs(const std::vector<uint64_t>& hashes) {
+  std::size_t slots = 1024;
+  while (4 * (hashes.size() + 1) > 3 * slots) slots *= 2;  // (the final size: growing on the way moves nothing)
+  std::vector<bool> used(slots);
+  Runs r;
+  for (const uint64_t h : hashes) {
+    std::size_t i = static_cast<uint32_t>(h) & (slots - 1), probes = 1;
+    for (; used[i]; i = (i + 1) & (slots - 1)) ++probes;
+    used[i] = true;
+    r.most_probes = std::max(r.most_probes, probes);
+  }
+  std::size_t empty = 0;
+  while (used[empty]) ++empty;
+  for (std::size_t k = 1, run = 0; k <= slots; ++k) {
+    run = used[(empty + k) & (slots - 1)] ? run + 1 : 0;
+    r.longest_run = std::max(r.longest_run, run);
+  }
+  return r;
+}
+
+// 16-byte ids of participant "p" that all hash alike under key_hash with the
+// key `known` (which this attacker has): the first word cancels the state it
+// is xored into, so the first multiply is by zero, whatever the second word.
+std::vector<std::string> colliding_under_known_key(const calmkit::detail::HashKey& known, std::size_t n) {
+  using namespace calmkit::detail;
+  const uint64_t after_p = hash_absorb(known.seed, "p", known);
+  const uint64_t w1 = std::rotr(after_p, 16);  // the state the id's first word meets (rotated by its length)
+  std::mt19937_64 rng(4);
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < n; ++i) out.push_back(bytes(w1, rng()));
+  return out;
+}
+}  // namespace
+
+// The reader's key table has no fallback past its keyed hash. What an attacker
+// without the process's secret can build, each in its own family, probes as
+// random keys do. With n keys in a table at most 3/4 full, a run of k slots
+// has a chance below exp(-k (a - 1 - ln a)) per slot (load a): at a = 3/4,
+// about 1e-17 for k = 1,024; at the loads here (1/2 to 0.61) the bound 256
+// below is missed with a chance under 1e-6 per test.
+TEST_CASE("keys an attacker can build without the secret make short runs in the reader's key table") {
+  using calmkit::detail::jsonl::key_hash;
+  std::vector<std::pair<std::string, std::vector<std::string>>> families;
+  families.emplace_back("colliding under the old unkeyed hash", colliding_ids(n));
+  calmkit::detail::HashKey guess{0x0123456789abcdefull, 0x1111111111111111ull, 0x2222222222222222ull};
+  families.emplace_back("colliding under a known key", colliding_under_known_key(guess, n));
+  families.emplace_back("colliding under the zero key", colliding_under_known_key({}, n));
+  std::vector<std::string> counted, one_byte, lengths;
+  for (std::size_t i = 0; i < 40000; ++i) counted.push_back("t" + std::to_string(i));
+  for (std::size_t i = 0; i < 256; ++i) one_byte.push_back(std::string(15, 'x') + static_cast<char>(i));
+  for (std::size_t i = 1; i <= 2000; ++i) lengths.push_back(std::string(i, 'a'));
+  families.emplace_back("counted", counted);
+  families.emplace_back("one byte apart", one_byte);
+  families.emplace_back("one byte repeated, every length", lengths);
+  for (const auto& [name, ids] : families) {
+    INFO(name << ", " << ids.size() << " ids");
+    CHECK(std::set<std::string>(ids.begin(), ids.end()).size() == ids.size());
+    std::vector<uint64_t> hashes;
+    for (const auto& id : ids) hashes.push_back(key_hash("p", id));
+    const Runs r = key_table_runs(hashes);
+    CHECK(r.longest_run < 256);
+    CHECK(r.most_probes < 256);
+  }
+  // The attacks work where their premise holds: under the old hash, and under
+  // the key the attacker knows.
+  std::vector<uint64_t> old_h, known_h;
+  for (const auto& id : colliding_ids(n)) old_h.push_back(old_key_hash("p", id));
+  for (const auto& id : colliding_under_known_key(guess, n)) {
+    known_h.push_back(calmkit::detail::folded_multiply(
+        calmkit::detail::hash_absorb(calmkit::detail::hash_absorb(guess.seed, "p", guess), id, guess), guess.fold));
+  }
+  CHECK(key_table_runs(old_h).most_probes == n);
+  CHECK(key_table_runs(known_h).most_probes == n);
+}
