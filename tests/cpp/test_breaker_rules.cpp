@@ -8,6 +8,7 @@
 #include <calmkit/store.hpp>
 #include <calmkit/validate.hpp>
 
+#include "record_error.hpp"
 #include "temp_dir.hpp"
 
 #include <catch2/catch.hpp>
@@ -18,6 +19,7 @@
 #include <vector>
 
 using namespace calmkit;
+using fixtures::record_error;
 using fixtures::TempDir;
 
 namespace {
@@ -74,106 +76,30 @@ const std::string utf8_reason = "is not valid UTF-8 (byte 0xff at offset 2)";
 
 std::vector<Bad> not_utf8_cases() {
   std::vector<Bad> out;
-  auto add = [&](std::string field, Record r) {
-    out.push_back({field + " not UTF-8", std::move(r), field, utf8_reason});
+  // One case a text field: a valid record of the type, `set` puts not_utf8 in that field.
+  auto add = [&](std::string field, auto record, auto set) {
+    set(record);
+    out.push_back({field + " not UTF-8", Record(std::move(record)), field, utf8_reason});
   };
-  {
-    auto t = trigger();
-    t.participant = not_utf8;
-    add("participant", t);
-  }
-  {
-    auto t = trigger();
-    t.id = not_utf8;
-    add("id", t);
-  }
-  {
-    auto t = trigger();
-    t.context = not_utf8;
-    add("context", t);
-  }
-  {
-    auto t = trigger();
-    t.urge = not_utf8;
-    add("urge", t);
-  }
-  {
-    auto t = trigger();
-    t.response = not_utf8;
-    add("response", t);
-  }
-  {
-    auto t = trigger();
-    t.tags = {"fine", not_utf8};
-    add("tags[1]", t);
-  }
-  {
-    auto t = trigger();
-    t.thoughts = {not_utf8};
-    add("thoughts[0]", t);
-  }
-  {
-    auto t = trigger();
-    t.sensations = {not_utf8};
-    add("sensations[0]", t);
-  }
-  {
-    auto r = reading();
-    r.note = not_utf8;
-    add("note", r);
-  }
-  {
-    auto e = exercise();
-    e.exercise = not_utf8;
-    add("exercise", e);
-  }
-  {
-    auto e = exercise();
-    e.responses = {not_utf8};
-    add("responses[0]", e);
-  }
-  {
-    auto r = thought();
-    r.situation = not_utf8;
-    add("situation", r);
-  }
-  {
-    auto r = thought();
-    r.automatic_thought = not_utf8;
-    add("automatic_thought", r);
-  }
-  {
-    auto r = thought();
-    r.balanced_thought = not_utf8;
-    add("balanced_thought", r);
-  }
-  {
-    auto r = thought();
-    r.emotions = {EmotionRating{.name = not_utf8, .before = Percent(50)}};
-    add("emotions[0].name", r);
-  }
-  {
-    auto r = thought();
-    r.evidence_for = {not_utf8};
-    add("evidence_for[0]", r);
-  }
-  {
-    auto a = assessment();
-    a.note = not_utf8;
-    add("note", a);
-  }
+  add("participant", trigger(), [](auto& r) { r.participant = not_utf8; });
+  add("id", trigger(), [](auto& r) { r.id = not_utf8; });
+  add("context", trigger(), [](auto& r) { r.context = not_utf8; });
+  add("urge", trigger(), [](auto& r) { r.urge = not_utf8; });
+  add("response", trigger(), [](auto& r) { r.response = not_utf8; });
+  add("tags[1]", trigger(), [](auto& r) { r.tags = {"fine", not_utf8}; });
+  add("thoughts[0]", trigger(), [](auto& r) { r.thoughts = {not_utf8}; });
+  add("sensations[0]", trigger(), [](auto& r) { r.sensations = {not_utf8}; });
+  add("note", reading(), [](auto& r) { r.note = not_utf8; });
+  add("exercise", exercise(), [](auto& r) { r.exercise = not_utf8; });
+  add("responses[0]", exercise(), [](auto& r) { r.responses = {not_utf8}; });
+  add("situation", thought(), [](auto& r) { r.situation = not_utf8; });
+  add("automatic_thought", thought(), [](auto& r) { r.automatic_thought = not_utf8; });
+  add("balanced_thought", thought(), [](auto& r) { r.balanced_thought = not_utf8; });
+  add("emotions[0].name", thought(),
+      [](auto& r) { r.emotions = {EmotionRating{.name = not_utf8, .before = Percent(50)}}; });
+  add("evidence_for[0]", thought(), [](auto& r) { r.evidence_for = {not_utf8}; });
+  add("note", assessment(), [](auto& r) { r.note = not_utf8; });
   return out;
-}
-
-std::optional<RecordError> record_error(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const RecordError& e) {
-    return e;
-  } catch (const std::exception& e) {
-    FAIL("not a RecordError: " << e.what());
-  }
-  return std::nullopt;
 }
 
 }  // namespace

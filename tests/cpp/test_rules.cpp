@@ -13,6 +13,7 @@
 #include <calmkit/store.hpp>
 #include <calmkit/validate.hpp>
 
+#include "record_error.hpp"
 #include "temp_dir.hpp"
 
 #include <catch2/catch.hpp>
@@ -27,6 +28,7 @@
 #include <vector>
 
 using namespace calmkit;
+using fixtures::record_error;
 using fixtures::TempDir;
 
 namespace {
@@ -335,18 +337,6 @@ void put(RecordSet& rs, const Record& r) {
 
 std::string describe(const Record& r) {
   return std::visit([](const auto& x) { return describe_record(x); }, r);
-}
-
-/// The RecordError `fn` throws; fails the test when it throws nothing or something else.
-std::optional<RecordError> record_error(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const RecordError& e) {
-    return e;
-  } catch (const std::exception& e) {
-    FAIL("not a RecordError: " << e.what());
-  }
-  return std::nullopt;
 }
 
 void check_refusal(const std::optional<RecordError>& e, const std::string& place, const Case& c) {
