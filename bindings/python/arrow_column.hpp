@@ -56,6 +56,121 @@ void check_record(const R& r, const Where& w, std::int64_t row) {
   if (auto v = validate(r, TextCheck::checked)) fail(w, row, v->field, v->reason);
 }
 
+/// The name pyarrow gives the Arrow type of schema `s` (`str(array.type)`:
+/// `string`, `list<item: int64>`, `timestamp[us, tz=UTC]`, `decimal128(5, 0)`,
+/// `dictionary<values=string, indices=int32, ordered=0>`), from its format
+/// string in the Arrow C data interface
+/// (https://arrow.apache.org/docs/format/CDataInterface.html, "Data type
+/// description -- format strings"), for error messages: a user knows the
+/// types by those names, not by the codes `u`, `+l`, `tsu:UTC`. A format
+/// this does not know is given as it is.
+inline std::string arrow_type_name(const ArrowSchema* s, int depth = 0) {
+  if (s == nullptr || s->format == nullptr) return "?";
+  const std::string_view f = s->format;
+  auto child = [&](std::int64_t i) -> const ArrowSchema* {
+    return s->children != nullptr && i < s->n_children ? s->children[i] : nullptr;
+  };
+  auto named = [&](std::int64_t i) {
+    const ArrowSchema* c = child(i);
+    return std::string(c != nullptr && c->name != nullptr ? c->name : "") + ": " +
+           arrow_type_name(c, depth + 1);
+  };
+  if (depth > 8) return "...";  // deep nesting: enough to see what it is
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 32> simple{{
+      {"n", "null"},
+      {"b", "bool"},
+      {"c", "int8"},
+      {"C", "uint8"},
+      {"s", "int16"},
+      {"S", "uint16"},
+      {"i", "int32"},
+      {"I", "uint32"},
+      {"l", "int64"},
+      {"L", "uint64"},
+      {"e", "halffloat"},
+      {"f", "float"},
+      {"g", "double"},
+      {"z", "binary"},
+      {"Z", "large_binary"},
+      {"vz", "binary_view"},
+      {"u", "string"},
+      {"U", "large_string"},
+      {"vu", "string_view"},
+      {"tdD", "date32[day]"},
+      {"tdm", "date64[ms]"},
+      {"tts", "time32[s]"},
+      {"ttm", "time32[ms]"},
+      {"ttu", "time64[us]"},
+      {"ttn", "time64[ns]"},
+      {"tDs", "duration[s]"},
+      {"tDm", "duration[ms]"},
+      {"tDu", "duration[us]"},
+      {"tDn", "duration[ns]"},
+      {"tiM", "month_interval"},
+      {"tiD", "day_time_interval"},
+      {"tin", "month_day_nano_interval"},
+  }};
+  const auto* known = std::find_if(simple.begin(), simple.end(), [f](const auto& e) { return e.first == f; });
+  if (s->dictionary != nullptr) {  // the format is the indices' type
+    return "dictionary<values=" + arrow_type_name(s->dictionary, depth + 1) +
+           ", indices=" + std::string(known != simple.end() ? known->second : f) +
+           ", ordered=" + ((s->flags & 1) != 0 ? "1" : "0") + ">";
+  }
+  if (known != simple.end()) return std::string(known->second);
+  if (f.size() >= 4 && f.substr(0, 2) == "ts" && f[3] == ':') {  // tsu:UTC
+    std::string r = "timestamp[" + std::string(f[2] == 's'   ? "s"
+                                               : f[2] == 'm' ? "ms"
+                                               : f[2] == 'u' ? "us"
+                                                             : "ns");
+    if (f.size() > 4) r += ", tz=" + std::string(f.substr(4));
+    return r + "]";
+  }
+  if (f.starts_with("d:")) {  // d:precision,scale[,bitwidth]
+    const std::string_view rest = f.substr(2);
+    const auto comma = rest.find(',');
+    const auto second = comma == std::string_view::npos ? comma : rest.find(',', comma + 1);
+    const std::string bits = second == std::string_view::npos ? "128" : std::string(rest.substr(second + 1));
+    const std::string_view ps = rest.substr(0, second);
+    const auto c = ps.find(',');
+    return "decimal" + bits + "(" + std::string(ps.substr(0, c)) +
+           (c == std::string_view::npos ? "" : ", " + std::string(ps.substr(c + 1))) + ")";
+  }
+  if (f.starts_with("w:")) return "fixed_size_binary[" + std::string(f.substr(2)) + "]";
+  if (f == "+l" || f == "+L" || f == "+vl" || f == "+vL") {
+    const char* kind = f == "+l"    ? "list"
+                       : f == "+L"  ? "large_list"
+                       : f == "+vl" ? "list_view"
+                                    : "large_list_view";
+    return std::string(kind) + "<" + named(0) + ">";
+  }
+  if (f.starts_with("+w:")) return "fixed_size_list<" + named(0) + ">[" + std::string(f.substr(3)) + "]";
+  if (f == "+s") {
+    std::string r = "struct<";
+    for (std::int64_t i = 0; i < s->n_children; ++i) r += (i > 0 ? ", " : "") + named(i);
+    return r + ">";
+  }
+  if (f == "+m") {  // a map's one child is a struct of key and value
+    const ArrowSchema* entries = child(0);
+    if (entries != nullptr && entries->n_children == 2 && entries->children != nullptr) {
+      return "map<" + arrow_type_name(entries->children[0], depth + 1) + ", " +
+             arrow_type_name(entries->children[1], depth + 1) + ">";
+    }
+    return "map";
+  }
+  if (f.starts_with("+ud:") || f.starts_with("+us:")) {  // +ud:0,1: the children's type codes
+    std::string r = f[2] == 'd' ? "dense_union<" : "sparse_union<";
+    std::string_view codes = f.substr(4);
+    for (std::int64_t i = 0; i < s->n_children; ++i) {
+      const auto comma = codes.find(',');
+      r += (i > 0 ? ", " : "") + named(i) + "=" + std::string(codes.substr(0, comma));
+      codes = comma == std::string_view::npos ? std::string_view() : codes.substr(comma + 1);
+    }
+    return r + ">";
+  }
+  if (f == "+r") return "run_end_encoded<" + named(0) + ", " + named(1) + ">";
+  return std::string(f);
+}
+
 /// A read-only view of one imported Arrow array (and its schema), in the
 /// producer's memory. `i` is always a logical index (the array's own offset
 /// is applied here).
@@ -442,7 +557,7 @@ class Batch {
       : w_(w), first_row_(first_row), length_(a->length) {
     if (std::string_view(s->format) != "+s") {
       fail(w, -1, "*",
-           "expected a table (a struct array / record batch), got Arrow type " + std::string(s->format));
+           "expected a table (a struct array / record batch), got Arrow type " + arrow_type_name(s));
     }
     if (a->n_children != s->n_children || a->offset < 0 || a->length < 0) {
       fail(w, -1, "*", "is not a valid Arrow table (its columns do not match its schema)");
@@ -518,7 +633,7 @@ class Batch {
       }
     }
     if (!ok) {
-      fail(w_, -1, name, "is Arrow type '" + std::string(c.format()) + "', expected " + describe(want));
+      fail(w_, -1, name, "is Arrow type '" + arrow_type_name(c.schema()) + "', expected " + describe(want));
     }
     return &c;
   }

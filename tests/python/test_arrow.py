@@ -208,7 +208,7 @@ def _with(table, column, values, type_=None):
     ("readings", "time", [dt.datetime(1399, 12, 31, 23, tzinfo=dt.timezone.utc)] * 2, pa.timestamp("us", tz="UTC"),
      r"readings: row 0: field 'time': year must be 1400\.\.9999 \(at its UTC offset\)"),
     ("triggers", "intensity", ["8", "3", "5"], pa.string(),
-     r"triggers: field 'intensity': is Arrow type 'u', expected integer"),
+     r"triggers: field 'intensity': is Arrow type 'string', expected integer"),
 ])
 def test_every_row_is_checked_with_table_row_and_column(table, column, values, type_, message):
     j = calmkit.parse_journal("\n".join([
@@ -343,9 +343,9 @@ def test_list_offsets_past_their_items_are_refused_naming_the_row(full):
     ("time", [None, dt.datetime(2026, 3, 2, tzinfo=dt.timezone.utc), None], pa.timestamp("us", tz="UTC"),
      r"readings: row 0: field 'time': required field is missing"),
     ("intensity", [1, 2, None], pa.int8(), r"readings: row 2: field 'intensity': required field is missing"),
-    ("intensity", ["1", "2", "3"], pa.string(), r"readings: field 'intensity': is Arrow type 'u', expected integer"),
+    ("intensity", ["1", "2", "3"], pa.string(), r"readings: field 'intensity': is Arrow type 'string', expected integer"),
     ("time", [1, 2, 3], pa.int64(), r"readings: column 'time' holds numbers"),
-    ("note", [1, 2, 3], pa.int32(), r"readings: field 'note': is Arrow type 'i', expected string"),
+    ("note", [1, 2, 3], pa.int32(), r"readings: field 'note': is Arrow type 'int32', expected string"),
 ])
 def test_wrong_types_and_nulls_in_required_columns_name_the_table_row_and_column(column, values, type_, message):
     with pytest.raises(ValueError, match=message):
