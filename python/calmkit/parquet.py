@@ -646,29 +646,31 @@ def _unreadable(f: Any, e: BaseException) -> BaseException:
     return ValueError(f"{f}: not a readable Parquet file ({e})")
 
 
-def _missing_columns(dataset: Any, declared: Any) -> tuple[str, list[str]] | None:
-    """The first file of ``dataset`` (by path) that lacks a column of the
-    ``declared`` schema (the folder's ``_common_metadata``), with the columns
-    it lacks; None when every file has them all. pyarrow's dataset takes its
-    schema from one file: without this check a column that file lacks would
-    be dropped from every file (another tool's rewrite of one part file that
-    left out a column it thought unused, say)."""
-    for fragment in sorted(dataset.get_fragments(), key=lambda f: f.path):
-        names = set(fragment.physical_schema.names)
-        missing = [f.name for f in declared if f.name not in names]
-        if missing:
-            return fragment.path, missing
+def _missing_columns(dataset: Any) -> tuple[str, list[str]] | None:
+    """The first file of ``dataset`` (by path) that lacks a column another
+    of its files has, with the columns it lacks; None when every file has
+    the same columns. pyarrow's dataset takes its schema from one file:
+    without this check a column that file lacks would be dropped from every
+    file (another tool's rewrite of one part file that left out a column it
+    thought unused, say). A column that no file has is no loss: the folder
+    simply lacks it, as a dataset written by another tool may."""
+    fragments = sorted(dataset.get_fragments(), key=lambda f: f.path)
+    names = [set(f.physical_schema.names) for f in fragments]
+    every = set().union(*names)
+    for fragment, have in zip(fragments, names):
+        if have != every:
+            return fragment.path, sorted(every - have)
     return None
 
 
-def _read_shards(d: Path, listed: list[str] | None, participants: list[str] | None, declared: Any) -> Any:
+def _read_shards(d: Path, listed: list[str] | None, participants: list[str] | None) -> Any:
     """The table of a shard-layout folder ``d`` (its ``listed`` files, or
     every file pyarrow's dataset discovery finds: names starting with ``.``
     or ``_`` skipped), only ``participants`` when given; None when there is
     nothing to read. A file pyarrow cannot read (damaged, cut, or not Parquet
     at all) is a ValueError naming it (:func:`_unreadable`), as in the
-    participant layout; so is a file that lacks a column of the ``declared``
-    schema (``_common_metadata``'s)."""
+    participant layout; so is a file that lacks a column the folder's other
+    files have (:func:`_missing_columns`)."""
     ds = _extras.require("pyarrow.dataset", "parquet", "calmkit's Parquet support")
     pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
     pq = _extras.require("pyarrow.parquet", "parquet", "calmkit's Parquet support")
@@ -680,17 +682,17 @@ def _read_shards(d: Path, listed: list[str] | None, participants: list[str] | No
         dataset = ds.dataset(source, format="parquet")
         if not dataset.files:
             return None
-        lacking = _missing_columns(dataset, declared)
+        lacking = _missing_columns(dataset)
         if lacking is None:
             if participants is None:
                 return dataset.to_table(memory_pool=_memory_pool())
             return _read_participants(dataset, participants)
     except (pa.ArrowInvalid, OSError) as e:
         failure = e
-    else:  # a file without a declared column
+    else:  # a file without a column the others have
         path, missing = lacking
-        raise ValueError(f"{path}: no column {', '.join(missing)}, which {d / '_common_metadata'} declares for "
-                         f"every file of the folder (was the file written by another program?)")
+        raise ValueError(f"{path}: no column {', '.join(missing)}, which the other files of {d} have "
+                         f"(was the file rewritten by another program?)")
     # Which file: pyarrow's message names it only for some damage.
     files = [Path(f) for f in source] if isinstance(source, list) else []
     for sub, dirs, names in os.walk(d) if not files else ():
@@ -766,7 +768,7 @@ def read_tables(path: _PathLike, participants: list[str] | None = None, files: d
                 found = [pf for pf in found if pf[0] in wanted]
             table = _read_participant_files(found, d) if found else None
         else:
-            table = _read_shards(d, listed, participants, schema)
+            table = _read_shards(d, listed, participants)
         if table is None or table.num_rows == 0:  # no records, whatever the columns another tool wrote
             out[folder] = SCHEMAS[folder].empty_table()
             continue
