@@ -12,6 +12,7 @@
 #include <calmkit/exercises.hpp>
 #include <calmkit/export.hpp>
 #include <calmkit/files.hpp>
+#include <calmkit/hash.hpp>
 #include <calmkit/io.hpp>
 #include <calmkit/journal.hpp>
 #include <calmkit/journal_builder.hpp>
