@@ -299,9 +299,17 @@ def _read_times_columnwise(texts: Any) -> tuple[Any, Any, Any]:
     def number(text: Any) -> Any:  # digits -> int64; "" (no match, or left out) -> 0
         return pc.cast(pc.if_else(pc.equal(pc.utf8_length(text), 0), "0", text), pa.int64())
 
+    # The joins' separators take the parts' own string type: pandas 3 hands text over as large_string, and
+    # binary_join_element_wise has no kernel for a large_string column with a string separator.
+    text_type = part("date").type
+
+    def text(literal: str) -> Any:
+        return pa.scalar(literal, text_type)
+
     second = number(part("s"))
-    wall = pc.binary_join_element_wise(part("date"), part("hm"), "T")
-    naive = pc.strptime(pc.binary_join_element_wise(wall, pc.if_else(pc.equal(second, 0), "00", part("s")), ":"),
+    wall = pc.binary_join_element_wise(part("date"), part("hm"), text("T"))
+    naive = pc.strptime(pc.binary_join_element_wise(wall, pc.if_else(pc.equal(second, 0), text("00"), part("s")),
+                                                    text(":")),
                         format="%Y-%m-%dT%H:%M:%S", unit="us", error_is_null=True)
     # strptime must give back every field as written: no 30 February moved to 2 March, no 24:00 or second 60.
     date = part("date")
