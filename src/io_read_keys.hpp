@@ -51,8 +51,9 @@ void put_words_key(std::string& bytes, const std::array<std::uint64_t, N>& head,
   bytes.resize(at + sizeof head + participant.size() + id.size());
   char* p = bytes.data() + at;
   std::memcpy(p, head.data(), sizeof head);
-  std::memcpy(p + sizeof head, participant.data(), participant.size());
-  std::memcpy(p + sizeof head + participant.size(), id.data(), id.size());
+  // An empty view may hold a null pointer, which memcpy must not be given.
+  if (!participant.empty()) std::memcpy(p + sizeof head, participant.data(), participant.size());
+  if (!id.empty()) std::memcpy(p + sizeof head + participant.size(), id.data(), id.size());
 }
 
 /// Appends a (participant, id) key to `bytes`: both lengths, then the bytes.
@@ -124,8 +125,7 @@ class KeyTable {
   /// Asks the processor for the slot where the key of hash `h` starts its
   /// probe (a hint: nothing changes, nothing is read).
   void prefetch(std::uint64_t h) const noexcept {
-    if (!slots_.empty())
-      __builtin_prefetch(&slots_[static_cast<std::uint32_t>(h) & (slots_.size() - 1)]);
+    if (!slots_.empty()) __builtin_prefetch(&slots_[static_cast<std::uint32_t>(h) & (slots_.size() - 1)]);
   }
   /// Asks for the arena entry of the key at the slot where the key of hash
   /// `h` starts its probe (reads that slot: call it once the slot is near).

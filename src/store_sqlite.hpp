@@ -86,7 +86,8 @@ struct Store::Impl {
   bool fold_on_close = false;  // set once a writable open has succeeded
   mutable std::recursive_mutex mu;
   int depth = 0;  // open transactions/savepoints (guarded by mu)
-  std::unordered_map<std::string, sqlite3_stmt*, detail::KeyedHash> stmts;  // SQL text -> its prepared statement
+  std::unordered_map<std::string, sqlite3_stmt*, detail::KeyedHash>
+      stmts;  // SQL text -> its prepared statement
 
   Impl() = default;
   Impl(const Impl&) = delete;

@@ -1,6 +1,6 @@
 // "What could help now": the ranking rule documented in suggest.hpp.
-#include <calmkit/suggest.hpp>
 #include <calmkit/hash.hpp>
+#include <calmkit/suggest.hpp>
 
 #include <range/v3/algorithm/stable_sort.hpp>
 #include <range/v3/view/filter.hpp>

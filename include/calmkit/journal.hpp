@@ -325,7 +325,8 @@ class Journal {
   /// `detail::scoped_key`; for triggers, the trigger's row).
   struct Keys {
     std::unordered_map<std::string, std::int32_t, detail::KeyedHash> triggers;
-    std::array<std::unordered_set<std::string, detail::KeyedHash>, 5> ids;  // by detail::type_index; [0] unused
+    std::array<std::unordered_set<std::string, detail::KeyedHash>, 5>
+        ids;  // by detail::type_index; [0] unused
     bool ready = true;
   };
 
@@ -396,7 +397,8 @@ class Journal {
   /// id's uniqueness); `adding` names the place `cannot add ...`.
   template <class R>
   void check_record(const R& r, const std::unordered_set<std::string, detail::KeyedHash>& ids,
-                    const std::unordered_map<std::string, std::int32_t, detail::KeyedHash>& trigger_keys, bool adding) const {
+                    const std::unordered_map<std::string, std::int32_t, detail::KeyedHash>& trigger_keys,
+                    bool adding) const {
     const auto refuse = [&](const RuleViolation& v) {
       detail::throw_record((adding ? "cannot add " : "") + describe_record(r), v);
     };
@@ -644,7 +646,8 @@ inline Journal JournalBuilder::build(detail::trusted_t) && {
 /// Orders the records with each type's sort and gathers spread over `parts`
 /// tasks run by `run` (see the declaration in journal_builder.hpp).
 template <class Run>
-Journal JournalBuilder::build(detail::trusted_t, std::size_t parts, Run&& run, detail::GatherScratch spare) && {
+Journal JournalBuilder::build(detail::trusted_t, std::size_t parts, Run&& run,
+                              detail::GatherScratch spare) && {
   parts = std::max<std::size_t>(parts, 1);
   if (erased_) recode_names();
   // Participants in name order: codes become ranks.

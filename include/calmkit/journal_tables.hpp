@@ -370,8 +370,8 @@ class GatherScratch {
   /// Holds `v`'s memory as scratch: its elements' bytes (`v.size()` of them,
   /// the part written) are then overwritten as the scratch is used.
   template <class T>
-  requires(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>)
-  explicit GatherScratch(std::vector<T>&& v) {
+  requires(std::is_trivially_copyable_v<T>&& std::is_trivially_destructible_v<T>) explicit GatherScratch(
+      std::vector<T>&& v) {
     auto held = std::make_shared<std::vector<T>>(std::move(v));
     data_ = reinterpret_cast<unsigned char*>(held->data());
     size_ = held->size() * sizeof(T);
@@ -577,8 +577,8 @@ requires requires(V v) {
 void reserve_for_append(V& a, const V& b, double growth, double scale = 0) {
   const std::size_t need = a.size() + b.size();
   if (need > a.capacity()) {
-    const auto scaled = static_cast<std::size_t>(static_cast<double>(a.size()) +
-                                                  static_cast<double>(b.size()) * scale);
+    const auto scaled =
+        static_cast<std::size_t>(static_cast<double>(a.size()) + static_cast<double>(b.size()) * scale);
     grow(a, std::max({need, static_cast<std::size_t>(static_cast<double>(a.capacity()) * growth), scaled}));
   }
 }

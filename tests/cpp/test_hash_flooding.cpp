@@ -239,7 +239,8 @@ struct Runs {
 };
 Runs key_table_runs(const std::vector<uint64_t>& hashes) {
   std::size_t slots = 1024;
-  while (4 * (hashes.size() + 1) > 3 * slots) slots *= 2;  // (the final size: growing on the way moves nothing)
+  while (4 * (hashes.size() + 1) > 3 * slots)
+    slots *= 2;  // (the final size: growing on the way moves nothing)
   std::vector<bool> used(slots);
   Runs r;
   for (const uint64_t h : hashes) {
@@ -306,7 +307,8 @@ TEST_CASE("keys an attacker can build without the secret make short runs in the 
   for (const auto& id : colliding_ids(n)) old_h.push_back(old_key_hash("p", id));
   for (const auto& id : colliding_under_known_key(guess, n)) {
     known_h.push_back(calmkit::detail::folded_multiply(
-        calmkit::detail::hash_absorb(calmkit::detail::hash_absorb(guess.seed, "p", guess), id, guess), guess.fold));
+        calmkit::detail::hash_absorb(calmkit::detail::hash_absorb(guess.seed, "p", guess), id, guess),
+        guess.fold));
   }
   CHECK(key_table_runs(old_h).most_probes == n);
   CHECK(key_table_runs(known_h).most_probes == n);

@@ -48,14 +48,20 @@ u64 inverse(u64 a) {  // of an odd a, mod 2^64 (Newton: each step doubles the co
   for (int i = 0; i < 6; ++i) x *= 2 - a * x;
   return x;
 }
-u64 shift_mix(u64 v) { return v ^ (v >> 47); }  // its own inverse (47 >= 32)
+u64 shift_mix(u64 v) {
+  return v ^ (v >> 47);
+}  // its own inverse (47 >= 32)
 u64 load8(const char* p) {
   u64 w = 0;
   std::memcpy(&w, p, 8);
   return w;
 }
-u64 block(u64 w) { return shift_mix(w * mul) * mul; }  // what a word adds to the state
-u64 unblock(u64 d) { return shift_mix(d * inverse(mul)) * inverse(mul); }
+u64 block(u64 w) {
+  return shift_mix(w * mul) * mul;
+}  // what a word adds to the state
+u64 unblock(u64 d) {
+  return shift_mix(d * inverse(mul)) * inverse(mul);
+}
 
 // libstdc++'s std::hash of a string on 64-bit targets (libsupc++/hash_bytes.cc).
 u64 libstdcxx_hash(std::string_view s) {
@@ -70,7 +76,9 @@ u64 libstdcxx_hash(std::string_view s) {
   return shift_mix(shift_mix(h) * mul);
 }
 
-bool allowed(char c) { return c >= 0x21 && c < 0x7f && c != '"' && c != '\\'; }  // JSON-safe, no space
+bool allowed(char c) {
+  return c >= 0x21 && c < 0x7f && c != '"' && c != '\\';
+}  // JSON-safe, no space
 
 // `n` distinct strings s, 16 - prefix.size() bytes of allowed() characters,
 // for which libstdc++_hash(prefix + s) is one and the same value: a random
@@ -86,8 +94,10 @@ std::vector<std::string> colliding(std::string_view prefix, std::size_t n, u64 r
   std::memcpy(key.data(), prefix.data(), prefix.size());
   while (out.size() < n) {
     const u64 r = rng();
-    for (std::size_t i = prefix.size(); i < 8; ++i) key[i] = static_cast<char>(0x21 + (r >> (8 * i) & 0xff) % 0x5e);
-    if (!std::all_of(key.begin() + static_cast<std::ptrdiff_t>(prefix.size()), key.begin() + 8, allowed)) continue;
+    for (std::size_t i = prefix.size(); i < 8; ++i)
+      key[i] = static_cast<char>(0x21 + (r >> (8 * i) & 0xff) % 0x5e);
+    if (!std::all_of(key.begin() + static_cast<std::ptrdiff_t>(prefix.size()), key.begin() + 8, allowed))
+      continue;
     const u64 h1 = (h0 ^ block(load8(key.data()))) * mul;
     const u64 w2 = unblock(h1 ^ want);
     std::memcpy(key.data() + 8, &w2, 8);
@@ -236,8 +246,12 @@ TEST_CASE("exercises with colliding ids: from JSON, in a registry, in suggest's 
 
   Journal j;
   for (std::size_t i = 0; i < n; ++i) {
-    j.add(ExerciseSession{.participant = "p", .id = "s" + std::to_string(i), .time = minute(i),
-                          .end = minute(i + 1), .exercise = ids[i], .intensity_before = Intensity(7),
+    j.add(ExerciseSession{.participant = "p",
+                          .id = "s" + std::to_string(i),
+                          .time = minute(i),
+                          .end = minute(i + 1),
+                          .exercise = ids[i],
+                          .intensity_before = Intensity(7),
                           .intensity_after = Intensity(static_cast<int>(i % 7))});
   }
   const auto out = suggest(Intensity(5), j, "p", defs, {.min_sessions = 1, .limit = n});
@@ -252,7 +266,9 @@ TEST_CASE("a store whose row ids are multiples of the bucket count") {
   {
     RecordSet rs;
     for (std::size_t i = 0; i < n; ++i) {
-      rs.triggers.push_back(Trigger{.participant = "p", .id = "t" + std::to_string(i), .time = minute(i),
+      rs.triggers.push_back(Trigger{.participant = "p",
+                                    .id = "t" + std::to_string(i),
+                                    .time = minute(i),
                                     .thoughts = {"thought " + std::to_string(i)}});
     }
     Store::open(db).add_all(Journal(rs));

@@ -487,7 +487,8 @@ TEST_CASE("a builder's sorts may use memory the caller hands over, whatever its 
     JournalBuilder b;
     for (const auto& r : c.order) b.push(r);
     std::vector<std::uint64_t> spare(words, 7);
-    const Journal j = std::move(b).build(detail::trusted, 3, threads, detail::GatherScratch(std::move(spare)));
+    const Journal j =
+        std::move(b).build(detail::trusted, 3, threads, detail::GatherScratch(std::move(spare)));
     check_same(j, ref);
     check_links(j);
   }

@@ -709,7 +709,7 @@ TEST_CASE(
       return i % 7 == 0 ? triggers - 1 - (i % 50) : (i * 7919) % triggers;
     };
     for (std::size_t i = 0; i < 30000; ++i) {
-      std::size_t same = i;  // the reading whose participant and id this one has
+      std::size_t same = i;                             // the reading whose participant and id this one has
       if (broken && i % 5000 == 2500) same = i - 2400;  // a share or so back
       if (broken && i == 29999) same = 3;
       const std::size_t t = trigger_of(same);
@@ -717,8 +717,8 @@ TEST_CASE(
       if (broken && i % 9000 == 4500) trigger = "t-never";
       const std::string id = "r" + std::to_string(same);
       text += "{\"type\":\"reading\",\"participant\":\"p" + std::to_string(t % 50) + "\",\"id\":\"" + id +
-              "\",\"time\":\"" + time_at(static_cast<int>(i % 40000)) + "\",\"intensity\":" +
-              std::to_string(i % 11) + ",\"trigger\":\"" + trigger + "\",\"note\":\"" +
+              "\",\"time\":\"" + time_at(static_cast<int>(i % 40000)) +
+              "\",\"intensity\":" + std::to_string(i % 11) + ",\"trigger\":\"" + trigger + "\",\"note\":\"" +
               std::string(i % 300, 'n') + "\"}\n";
     }
     for (std::size_t i = 0; i < 8000; ++i) {
@@ -749,8 +749,9 @@ TEST_CASE(
     CHECK(first.report.skipped.size() == (broken ? 10u : 0u));
     const std::string expected = outcome(first);
     if (broken) {
-      CHECK(attempt([&] { return calmkit::read_journal_with_report(file, {.threads = 2}); })
-                .rfind("error line ", 0) == 0);
+      CHECK(attempt([&] {
+              return calmkit::read_journal_with_report(file, {.threads = 2});
+            }).rfind("error line ", 0) == 0);
     }
     for (const unsigned threads : {2u, 3u}) {
       for (const std::size_t chunk : {std::size_t{64} << 10, std::size_t{1} << 20}) {
