@@ -397,7 +397,8 @@ class Reader {
         const std::size_t index = rows_[type] + j - dropped;
         refs_.push_back(PendingRef{m.ref_hash, line, index, ref_keys_.size(), record_type_of<R>});
         // The key as put_key laid it out in the share: one copy.
-        ref_keys_.append(k.bytes, m.ref, 2 * sizeof(std::uint64_t) + participant.size() + trigger.size());
+        ref_keys_.append(k.bytes.data() + m.ref,
+                         2 * sizeof(std::uint64_t) + participant.size() + trigger.size());
       }
     }
     s.builder.erase<R>(drop_);

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -41,29 +42,93 @@ inline std::uint64_t key_hash(std::string_view participant, std::string_view id)
   return folded_multiply(hash_absorb(hash_absorb(key.seed, participant, key), id, key), key.fold);
 }
 
+/// Copies `n` bytes from `from` to `to` as `std::memcpy` does; the short
+/// texts of a key (a word or two) with two overlapping loads and stores
+/// instead of a call to memcpy. Reads and writes no byte outside the `n`.
+inline void copy_short(char* to, const char* from, std::size_t n) noexcept {
+  if (n >= 8 && n <= 16) {
+    std::uint64_t a = 0, b = 0;
+    std::memcpy(&a, from, 8);
+    std::memcpy(&b, from + n - 8, 8);
+    std::memcpy(to, &a, 8);
+    std::memcpy(to + n - 8, &b, 8);
+  } else if (n >= 4 && n < 8) {
+    std::uint32_t a = 0, b = 0;
+    std::memcpy(&a, from, 4);
+    std::memcpy(&b, from + n - 4, 4);
+    std::memcpy(to, &a, 4);
+    std::memcpy(to + n - 4, &b, 4);
+  } else if (n > 16) {
+    std::memcpy(to, from, n);
+  } else {
+    for (std::size_t i = 0; i < n; ++i) to[i] = from[i];
+  }
+}
+
+/// Bytes appended back to back (the keys of a share or of a KeyTable): a
+/// buffer that grows like a vector but leaves the bytes it adds for the
+/// caller to write (`std::string::resize` writes each of them first, and
+/// costs more than the copies of a key's few bytes).
+class KeyBytes {
+ public:
+  KeyBytes() = default;
+  KeyBytes(KeyBytes&&) noexcept = default;
+  KeyBytes& operator=(KeyBytes&&) noexcept = default;
+  KeyBytes(const KeyBytes&) = delete;
+  KeyBytes& operator=(const KeyBytes&) = delete;
+  ~KeyBytes() = default;
+
+  [[nodiscard]] const char* data() const noexcept { return data_.get(); }
+  [[nodiscard]] std::size_t size() const noexcept { return size_; }
+  [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
+  /// Removes every byte, keeping the capacity.
+  void clear() noexcept { size_ = 0; }
+  /// Room for `n` bytes in all without regrowing.
+  void reserve(std::size_t n) {
+    if (n > capacity_) regrow(n);
+  }
+  /// Adds `n` bytes at the end and returns them, unwritten: the caller writes all of them.
+  [[nodiscard]] char* extend(std::size_t n) {
+    if (n > capacity_ - size_) regrow(std::max(size_ + n, 2 * capacity_ + 256));
+    char* p = data_.get() + size_;
+    size_ += n;
+    return p;
+  }
+
+ private:
+  void regrow(std::size_t n) {
+    std::unique_ptr<char[]> bigger(new char[n]);  // not value-initialized: nothing written twice
+    if (size_ > 0) std::memcpy(bigger.get(), data_.get(), size_);
+    data_ = std::move(bigger);
+    capacity_ = n;
+  }
+  std::unique_ptr<char[]> data_;
+  std::size_t size_ = 0;
+  std::size_t capacity_ = 0;
+};
+
 /// Appends `head` (words), then the bytes of `participant` and `id`, to
 /// `bytes`, growing it once (a record or two per line add a key: three
 /// appends, each checking the room, cost more than the copies).
 template <std::size_t N>
-void put_words_key(std::string& bytes, const std::array<std::uint64_t, N>& head, std::string_view participant,
+void put_words_key(KeyBytes& bytes, const std::array<std::uint64_t, N>& head, std::string_view participant,
                    std::string_view id) {
-  const std::size_t at = bytes.size();
-  bytes.resize(at + sizeof head + participant.size() + id.size());
-  char* p = bytes.data() + at;
+  char* p = bytes.extend(sizeof head + participant.size() + id.size());
   std::memcpy(p, head.data(), sizeof head);
-  // An empty view may hold a null pointer, which memcpy must not be given.
-  if (!participant.empty()) std::memcpy(p + sizeof head, participant.data(), participant.size());
-  if (!id.empty()) std::memcpy(p + sizeof head + participant.size(), id.data(), id.size());
+  // (An empty view may hold a null pointer: copy_short reads nothing then.)
+  copy_short(p + sizeof head, participant.data(), participant.size());
+  copy_short(p + sizeof head + participant.size(), id.data(), id.size());
 }
 
 /// Appends a (participant, id) key to `bytes`: both lengths, then the bytes.
-inline void put_key(std::string& bytes, std::string_view participant, std::string_view id) {
+inline void put_key(KeyBytes& bytes, std::string_view participant, std::string_view id) {
   put_words_key(bytes, std::array<std::uint64_t, 2>{participant.size(), id.size()}, participant, id);
 }
 
-/// The (participant, id) key at `at` in `bytes` (as put there by put_key).
-inline std::pair<std::string_view, std::string_view> get_key(const std::string& bytes,
-                                                             std::size_t at) noexcept {
+/// The (participant, id) key at `at` in `bytes` (as put there by put_key;
+/// `bytes`: the KeyBytes, or a string the key was copied into whole).
+template <class Bytes>
+std::pair<std::string_view, std::string_view> get_key(const Bytes& bytes, std::size_t at) noexcept {
   std::array<std::uint64_t, 2> len{};
   std::memcpy(len.data(), bytes.data() + at, sizeof len);
   const char* p = bytes.data() + at + sizeof len;
@@ -185,7 +250,7 @@ class KeyTable {
   }
   std::vector<Slot> slots_;
   std::size_t size_ = 0;
-  std::string arena_;
+  KeyBytes arena_;
 };
 
 /// What the checks across lines need to know of one record a share kept: its
@@ -204,7 +269,7 @@ struct RecordMeta {
 /// The RecordMeta of one record type of a share, in line order, and the key bytes.
 struct ShareKeys {
   std::vector<RecordMeta> meta;
-  std::string bytes;
+  KeyBytes bytes;
 
   void clear() noexcept {
     meta.clear();
