@@ -14,6 +14,12 @@ column __index_level_0__, which the other files of ... have".
 python/calmkit/parquet.py, _missing_columns, compares every physical column,
 not only the ones calmkit reads; the same extra column in every file, or in
 _common_metadata only, reads fine.
+
+B16: a shard or part file that is a dangling symbolic link (its disk
+unmounted, the file moved) is skipped without a word, and the journal is read
+without its records: read_jsonl_shards keeps only ``p.is_file()``
+(python/calmkit/parquet.py, read_jsonl_shards), and pyarrow's dataset
+discovery leaves out what it cannot stat.
 """
 
 from __future__ import annotations
@@ -129,4 +135,36 @@ def test_a_part_file_that_lost_a_column_is_refused_by_name(column: str, journal:
     f = _part(ds, "triggers", 1)
     _rewrite(f, lambda t: t.drop_columns([column]))
     with pytest.raises(ValueError, match=f"{f.name}: no column {column}"):
+        calmkit.read_parquet(ds)
+
+
+# --- shards that are not there --------------------------------------------------
+
+@pytest.mark.xfail(strict=True, reason="B16: read_jsonl_shards skips a shard that is a dangling symbolic link "
+                                       "(a shard on a disk that is gone) without a word")
+def test_a_jsonl_shard_that_is_a_dangling_link_is_not_skipped(journal: Any, tmp_path: Path) -> None:
+    lines = calmkit.to_jsonl(journal).splitlines(keepends=True)
+    folder = tmp_path / "shards"
+    folder.mkdir()
+    (folder / "0.jsonl").write_text("".join(lines[:300]))
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "1.jsonl").write_text("".join(lines[300:]))
+    (folder / "1.jsonl").symlink_to(tmp_path / "elsewhere" / "1.jsonl")
+    assert calmkit.to_jsonl(calmkit.read_jsonl_shards(folder)) == calmkit.to_jsonl(journal)
+    (tmp_path / "elsewhere" / "1.jsonl").unlink()  # the disk is gone: 78 lines' records would be missing
+    with pytest.raises((OSError, ValueError), match="1.jsonl"):
+        calmkit.read_jsonl_shards(folder)
+
+
+@pytest.mark.xfail(strict=True, reason="B16: read_parquet skips a part file that is a dangling symbolic link "
+                                       "without a word")
+def test_a_parquet_part_that_is_a_dangling_link_is_not_skipped(journal: Any, tmp_path: Path) -> None:
+    ds = _dataset(journal, tmp_path)
+    f = _part(ds, "readings", 1)
+    away = tmp_path / "away.parquet"
+    f.rename(away)
+    f.symlink_to(away)
+    assert calmkit.to_jsonl(calmkit.read_parquet(ds)) == calmkit.to_jsonl(journal)
+    away.unlink()
+    with pytest.raises((OSError, ValueError), match=f.name):
         calmkit.read_parquet(ds)
