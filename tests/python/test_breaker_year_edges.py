@@ -100,3 +100,18 @@ def test_summary_of_a_trigger_near_the_edges_of_the_years(day: str, tmp_path: Pa
     path.write_text(f'{{"type":"trigger","id":"t","time":"{day}T00:00:00Z","category":"other","intensity":9}}\n')
     p = _run("summary", str(path))
     assert "Traceback" not in p.stderr and p.returncode == 0, p.stderr[-400:]
+
+
+@pytest.mark.xfail(strict=True, reason="B13: calmkit summary --tz: a traceback when the zone puts the last "
+                                       "records' local time past 9999-12-31 (summary.py, _span: .date())")
+@pytest.mark.parametrize("tz", ["Pacific/Kiritimati", "<+1445>-14:45"])
+def test_summary_in_a_zone_east_of_the_last_instant(tz: str, tmp_path: Path) -> None:
+    """The journal is at 9999-12-31T23:00Z, legal on its own clock (Z); the
+    zone asked for shows it in the year 10000. The report draws it; summary
+    should too, or refuse in one line (status 1 or 2), never a traceback."""
+    path = tmp_path / "j.jsonl"
+    path.write_text('{"type":"trigger","id":"t","time":"9999-12-31T23:00:00Z","category":"other","intensity":9}\n'
+                    '{"type":"reading","time":"9999-12-31T23:30:00Z","intensity":2,"trigger":"t"}\n')
+    p = _run("summary", str(path), "--tz", tz)
+    assert "Traceback" not in p.stderr, p.stderr[-400:]
+    assert p.returncode in (0, 1, 2) and (p.returncode == 0 or p.stderr.startswith("calmkit:")), p.stderr
