@@ -198,6 +198,8 @@ inline void set(std::string_view& out, std::string_view text) noexcept {
   out = text;
 }
 
+inline bool is_json_number(std::string_view token);  // below
+
 /// A JSON integer (not 3.5, not "3", not true) within [lo, hi].
 std::int64_t get_int(od::value& v, const FieldRef& f, std::int64_t lo, std::int64_t hi) {
   auto range = [&](std::string_view got) { return detail::integer_range_reason(lo, hi, got); };
@@ -235,6 +237,10 @@ std::int64_t get_int(od::value& v, const FieldRef& f, std::int64_t lo, std::int6
   const auto t = type_of(v);
   if (t != od::json_type::number) [[unlikely]]
     fail(f, range(type_name(t)));
+  // A token that only starts like a number (05, 5., 0x5, 1_0) is broken JSON,
+  // the line's fault, not a value out of the field's range.
+  if (!is_json_number(raw_token(v))) [[unlikely]]
+    fail_line(json_error_reason(simdjson::NUMBER_ERROR));
   od::number_type nt{};
   check(v.get_number_type().get(nt));
   if (nt == od::number_type::floating_point_number) [[unlikely]] {

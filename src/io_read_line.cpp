@@ -522,8 +522,10 @@ class LineParser::Impl {
               if (ty != od::json_type::number) fail(f, rules::not_minutes(type_name(ty)));
               double m = 0;
               if (v.get_double().get(m) != simdjson::SUCCESS) [[unlikely]] {  // beyond a double: infinite
-                m = raw_token(v).starts_with('-') ? -std::numeric_limits<double>::infinity()
-                                                  : std::numeric_limits<double>::infinity();
+                const std::string_view token = raw_token(v);
+                if (!is_json_number(token)) fail_line(json_error_reason(simdjson::NUMBER_ERROR));
+                m = token.starts_with('-') ? -std::numeric_limits<double>::infinity()
+                                           : std::numeric_limits<double>::infinity();
               }
               t.acted_after_minutes = Minutes::make(m);
               if (!t.acted_after_minutes) [[unlikely]]
