@@ -380,8 +380,23 @@ class LineParser::Impl {
     if (!type_first) {
       bool rewound = false;
       check(obj.reset().get(rewound));
-      type = find_type(obj);
+      const auto found = find_type(obj);
       check(obj.reset().get(rewound));
+      if (!found) [[unlikely]] {
+        // No `type`: still the line's own fault first if it is not one whole
+        // valid JSON object (the format's order of checks), so every value is
+        // read to its end before the missing field is named.
+        for (auto fr : obj) {
+          od::field fld;
+          check(std::move(fr).get(fld));
+          std::string_view key;
+          check(fld.unescaped_key().get(key));
+          consume(fld.value(), FieldRef{key}, 0);
+        }
+        at_end();
+        fail(FieldRef{"type"}, rules::required_missing());
+      }
+      type = *found;
       rest = all_fields(obj);
     }
     // Each record is built first and kept only once the whole line is known
@@ -422,9 +437,10 @@ class LineParser::Impl {
     }
   }
 
-  /// The value of `type`. Fast path: the raw key "type" (the writer puts it
-  /// first). Slow path: walk the unescaped keys, for files that escape it.
-  std::string_view find_type(od::object& obj) {
+  /// The value of `type`, or nothing when the object has none. Fast path:
+  /// the raw key "type" (the writer puts it first). Slow path: walk the
+  /// unescaped keys, for files that escape it.
+  std::optional<std::string_view> find_type(od::object& obj) {
     od::value v;
     const auto e = obj.find_field_unordered("type").get(v);
     if (e == simdjson::SUCCESS) return get_string(v, FieldRef{"type"}, backslash_);
@@ -438,7 +454,7 @@ class LineParser::Impl {
       check(fld.unescaped_key().get(key));
       if (key == "type") return get_string(fld.value(), FieldRef{"type"}, backslash_);
     }
-    fail(FieldRef{"type"}, rules::required_missing());
+    return std::nullopt;
   }
 
   /// Fields 1..3 of every record: participant, id, time. True when handled.

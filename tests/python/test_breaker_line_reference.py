@@ -491,8 +491,6 @@ def test_noise_lines_between_records_harm_only_themselves(seed: int, tmp_path: P
         assert sorted(map(_key, calmkit_records(res.journal))) == sorted(map(_key, want_kept)), (threads, chunk)
 
 
-@pytest.mark.xfail(strict=True, reason="B14: a line that is not valid JSON is refused for a missing 'type' when "
-                                       "the fields are looked at before the JSON is read to its end")
 @pytest.mark.parametrize("line", ['{}{}', '{"a":1} {"b":2}', '{"a":1}}', '{"a":1e}', '{"a":01}', '{"a":tru}',
                                   '{"a":"\\u"}', '{"a":"\\x"}', '{"note":1,"a":nul}'])
 def test_a_line_that_is_not_json_is_the_line_s_problem(line: str) -> None:
