@@ -5,6 +5,7 @@
 // declared in store_records.hpp); this file holds the public methods.
 #include <calmkit/files.hpp>
 #include <calmkit/store.hpp>
+#include <calmkit/validate.hpp>
 
 #include "store_records.hpp"
 #include "store_sqlite.hpp"
@@ -286,7 +287,14 @@ Journal load_filtered(Store::Impl& impl, const detail::Filter& f) {
     for (auto& t : detail::read_triggers(impl, one)) rs.triggers.push_back(std::move(t));
   }
   tx.commit();
-  return Journal(std::move(rs));
+  try {
+    return Journal(std::move(rs));
+  } catch (const RecordError& e) {
+    // A rule between records (the trigger a record refers to is gone) or one
+    // the schema's CHECKs hold, broken by a program that turned foreign keys
+    // or CHECKs off: the file's fault, not the caller's.
+    detail::corrupt(impl, e.what());
+  }
 }
 }  // namespace
 

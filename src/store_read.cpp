@@ -14,15 +14,11 @@
 
 namespace calmkit::detail {
 
-namespace {
-
 // --- decoding rows -------------------------------------------------------------
 
-[[noreturn]] void corrupt(const Impl& impl, const std::string& what) {
+void corrupt(const Impl& impl, const std::string& what) {
   throw_runtime("store '" + impl.path + "' holds an invalid value: " + what);
 }
-
-}  // namespace
 
 /// Text column `col` of a record, checked to be UTF-8. calmkit writes only
 /// UTF-8 (`Store::add` refuses anything else); a store changed by another tool
@@ -53,21 +49,59 @@ std::string identify(const Impl& impl, const Query& q, int col, std::string_view
 }
 
 /// The instant in columns `us_col` (UTC microseconds) and `offset_col` (minutes)
-/// of the record's `field`. The schema bounds the offset but not the
-/// microseconds, so a store changed by another tool can hold any int64 there:
-/// a time outside the years 1400..9999 is an invalid value, as the journal
-/// reader and the Arrow bridge say it (a Journal never holds one).
+/// of the record's `field`, read from row `row` of `table`. The schema bounds
+/// the offset but not the microseconds, so a store changed by another tool
+/// can hold any int64 there: a time outside the years 1400..9999 is an invalid
+/// value, as the journal reader and the Arrow bridge say it (a Journal never
+/// holds one), with the number and the row it is in.
 Instant instant_of(const Impl& impl, const Query& q, int us_col, int offset_col, const std::string& who,
-                   const char* field) {
+                   const char* field, std::string_view table, std::int64_t row) {
   const std::int64_t minutes = q.int64(offset_col);
   const auto off = minutes < -UtcOffset::max_minutes || minutes > UtcOffset::max_minutes
                        ? std::nullopt
                        : UtcOffset::make(static_cast<int>(minutes));
   if (!off) corrupt(impl, JournalFormatError::compose(who, 0, field, detail::offset_out_of_range(minutes)));
   const std::int64_t us = q.int64(us_col);
-  if (!detail::in_year_range(us, off->minutes()))
-    corrupt(impl, JournalFormatError::compose(who, 0, field, detail::year_out_of_range_at_offset()));
+  if (!detail::in_year_range(us, off->minutes())) {
+    corrupt(impl, JournalFormatError::compose(who, 0, field,
+                                              detail::year_out_of_range_at_offset() + ", got " +
+                                                  std::to_string(us) + " microseconds at offset " +
+                                                  std::to_string(minutes) + " minutes in row " +
+                                                  std::to_string(row) + " of table " + std::string(table)));
+  }
   return Instant::from_utc_us(us, *off);
+}
+
+/// Refuses a row of list table `table` that `who`'s record has no list for
+/// (`field`): the schema's CHECK names the lists, and a program that turned
+/// CHECKs off could write any text there, which must not land in another list.
+[[noreturn]] void unknown_list(const Impl& impl, const std::string& who, std::string_view table,
+                               std::string_view field) {
+  corrupt(impl, who + ": a row of table " + std::string(table) + " is in list " + quote_printable(field) +
+                    ", which the record does not have");
+}
+
+/// Refuses a read whose range holds a row of `table` (records of `type`,
+/// key column `key`) whose participant row is gone: a store changed by a
+/// program that left foreign keys off (the sqlite3 shell does by default).
+/// The reads join each record to its participant's name, so such a row
+/// would be left out without a word while `Store::size` counts it. A read of
+/// one participant who has a row cannot be missing one (a row's participant
+/// is a key, and theirs is there); a read of a name the store does not hold
+/// (the participant whose row was deleted) is refused like a read of all.
+/// The check reads the `(pid, time_us)` index only.
+void refuse_orphans(Impl& impl, const Filter& f, std::string_view type, std::string_view table,
+                    std::string_view key) {
+  if (f.id) return;  // one record by participant and id: it has a participant
+  if (f.participant && find_participant(impl, *f.participant)) return;
+  Query q(impl, "SELECT x." + std::string(key) + ", x.pid FROM " + std::string(table) +
+                    " x LEFT JOIN participants p ON p.pid = x.pid WHERE p.pid IS NULL AND x.time_us >= ?1 "
+                    "AND x.time_us <= ?2 ORDER BY x." +
+                    std::string(key) + " LIMIT 1");
+  q.bind(1, f.from_us).bind(2, f.last_us);
+  if (!q.step("checking participants")) return;
+  corrupt(impl, std::string(type) + " in row " + std::to_string(q.int64(0)) + " of table " +
+                    std::string(table) + ": participant row " + std::to_string(q.int64(1)) + " is missing");
 }
 
 template <class Bounded>
@@ -91,7 +125,7 @@ std::string where(std::string_view a) {
   w += a;
   w += ".time_us >= ?2 AND ";
   w += a;
-  w += ".time_us < ?3 AND (?4 IS NULL OR ";
+  w += ".time_us <= ?3 AND (?4 IS NULL OR ";
   w += a;
   w += ".id = ?4) ";
   return w;
@@ -104,7 +138,15 @@ Filter make_filter(std::optional<std::string_view> participant, std::optional<In
   Filter f;
   if (participant) f.participant = std::string(*participant);
   if (from) f.from_us = from->utc_us();
-  if (to) f.to_us = to->utc_us();
+  if (to) {
+    // `to` is exclusive; the filter's last microsecond is inclusive.
+    if (to->utc_us() == std::numeric_limits<std::int64_t>::min()) {
+      f.from_us = std::numeric_limits<std::int64_t>::max();  // nothing is before it: an empty range
+      f.last_us = std::numeric_limits<std::int64_t>::min();
+    } else {
+      f.last_us = to->utc_us() - 1;
+    }
+  }
   return f;
 }
 
@@ -120,6 +162,7 @@ std::vector<Trigger> read_triggers(Impl& impl, const Filter& f) {
       "SELECT i.tid, i.field, i.value FROM trigger_items i JOIN triggers t ON t.tid = i.tid "
       "JOIN participants p ON p.pid = t.pid" +
       where("t") + "ORDER BY i.tid, i.field, i.position";
+  refuse_orphans(impl, f, "trigger", "triggers", "tid");
   std::vector<Trigger> out;
   std::unordered_map<std::int64_t, std::size_t, detail::KeyedHash> index;
   {
@@ -128,7 +171,7 @@ std::vector<Trigger> read_triggers(Impl& impl, const Filter& f) {
     while (q.step("reading triggers")) {
       Trigger t;
       const std::string who = identify(impl, q, 1, "trigger", "triggers", q.int64(0), t.participant, t.id);
-      t.time = instant_of(impl, q, 3, 4, who, "time");
+      t.time = instant_of(impl, q, 3, 4, who, "time", "triggers", q.int64(0));
       const std::string cat = q.text(5);
       auto c = trigger_category_from_id(cat);
       if (!c) corrupt(impl, JournalFormatError::compose(who, 0, "category", unknown_trigger_category(cat)));
@@ -156,8 +199,11 @@ std::vector<Trigger> read_triggers(Impl& impl, const Filter& f) {
     if (it == index.end()) continue;
     Trigger& t = out[it->second];
     const std::string field = q.text(1);
+    const std::string who = describe_record("trigger", t.participant, t.id);
+    if (field != "thought" && field != "sensation" && field != "tag")
+      unknown_list(impl, who, "trigger_items", field);
     auto& list = field == "thought" ? t.thoughts : field == "sensation" ? t.sensations : t.tags;
-    list.push_back(text_of(impl, q, 2, describe_record("trigger", t.participant, t.id), field + "s"));
+    list.push_back(text_of(impl, q, 2, who, field + "s"));
   }
   return out;
 }
@@ -167,13 +213,14 @@ std::vector<Reading> read_readings(Impl& impl, const Filter& f) {
       "SELECT p.name, r.id, r.time_us, r.time_offset, r.intensity, r.trigger_id, r.note, r.rid "
       "FROM readings r JOIN participants p ON p.pid = r.pid" +
       where("r") + "ORDER BY p.name, r.time_us, r.time_offset, r.id";
+  refuse_orphans(impl, f, "reading", "readings", "rid");
   std::vector<Reading> out;
   Query q(impl, sql);
   f.bind(q);
   while (q.step("reading readings")) {
     Reading r;
     const std::string who = identify(impl, q, 0, "reading", "readings", q.int64(7), r.participant, r.id);
-    r.time = instant_of(impl, q, 2, 3, who, "time");
+    r.time = instant_of(impl, q, 2, 3, who, "time", "readings", q.int64(7));
     r.intensity = bounded_of<Intensity>(impl, q, 4, who, "intensity");
     r.trigger = text_of(impl, q, 5, who, "trigger");
     r.note = text_of(impl, q, 6, who, "note");
@@ -192,6 +239,7 @@ std::vector<ExerciseSession> read_exercises(Impl& impl, const Filter& f) {
       "SELECT i.eid, i.value FROM exercise_responses i JOIN exercises e ON e.eid = i.eid "
       "JOIN participants p ON p.pid = e.pid" +
       where("e") + "ORDER BY i.eid, i.position";
+  refuse_orphans(impl, f, "exercise", "exercises", "eid");
   std::vector<ExerciseSession> out;
   std::unordered_map<std::int64_t, std::size_t, detail::KeyedHash> index;
   {
@@ -200,8 +248,8 @@ std::vector<ExerciseSession> read_exercises(Impl& impl, const Filter& f) {
     while (q.step("reading exercises")) {
       ExerciseSession e;
       const std::string who = identify(impl, q, 1, "exercise", "exercises", q.int64(0), e.participant, e.id);
-      e.time = instant_of(impl, q, 3, 4, who, "time");
-      e.end = instant_of(impl, q, 5, 6, who, "end");
+      e.time = instant_of(impl, q, 3, 4, who, "time", "exercises", q.int64(0));
+      e.end = instant_of(impl, q, 5, 6, who, "end", "exercises", q.int64(0));
       e.exercise = text_of(impl, q, 7, who, "exercise");
       e.completed = q.int64(8) != 0;
       e.intensity_before = opt_bounded_of<Intensity>(impl, q, 9, who, "intensity_before");
@@ -238,6 +286,7 @@ std::vector<ThoughtRecord> read_thought_records(Impl& impl, const Filter& f) {
       "SELECT m.xid, m.name, m.before, m.after FROM thought_record_emotions m "
       "JOIN thought_records x ON x.xid = m.xid JOIN participants p ON p.pid = x.pid" +
       where("x") + "ORDER BY m.xid, m.position";
+  refuse_orphans(impl, f, "thought_record", "thought_records", "xid");
   std::vector<ThoughtRecord> out;
   std::unordered_map<std::int64_t, std::size_t, detail::KeyedHash> index;
   {
@@ -247,7 +296,7 @@ std::vector<ThoughtRecord> read_thought_records(Impl& impl, const Filter& f) {
       ThoughtRecord t;
       const std::string who =
           identify(impl, q, 1, "thought_record", "thought_records", q.int64(0), t.participant, t.id);
-      t.time = instant_of(impl, q, 3, 4, who, "time");
+      t.time = instant_of(impl, q, 3, 4, who, "time", "thought_records", q.int64(0));
       t.situation = text_of(impl, q, 5, who, "situation");
       t.automatic_thought = text_of(impl, q, 6, who, "automatic_thought");
       t.belief_before = bounded_of<Percent>(impl, q, 7, who, "belief_before");
@@ -276,6 +325,9 @@ std::vector<ThoughtRecord> read_thought_records(Impl& impl, const Filter& f) {
                                                     "distortions", unknown_distortion(id)));
         t.distortions.push_back(*d);
       } else {
+        if (field != "evidence_for" && field != "evidence_against" && field != "alternative")
+          unknown_list(impl, describe_record("thought_record", t.participant, t.id), "thought_record_items",
+                       field);
         auto& list = field == "evidence_for"       ? t.evidence_for
                      : field == "evidence_against" ? t.evidence_against
                                                    : t.alternatives;
@@ -325,6 +377,7 @@ std::vector<Assessment> read_assessments(Impl& impl, const Filter& f) {
       "SELECT n.aid, n.answer FROM assessment_answers n JOIN assessments a ON a.aid = n.aid "
       "JOIN participants p ON p.pid = a.pid" +
       where("a") + "ORDER BY n.aid, n.position";
+  refuse_orphans(impl, f, "assessment", "assessments", "aid");
   std::vector<Assessment> out;
   std::unordered_map<std::int64_t, std::size_t, detail::KeyedHash> index;
   {
@@ -334,7 +387,7 @@ std::vector<Assessment> read_assessments(Impl& impl, const Filter& f) {
       Assessment a;
       const std::string who =
           identify(impl, q, 1, "assessment", "assessments", q.int64(0), a.participant, a.id);
-      a.time = instant_of(impl, q, 3, 4, who, "time");
+      a.time = instant_of(impl, q, 3, 4, who, "time", "assessments", q.int64(0));
       a.instrument = text_of(impl, q, 5, who, "instrument");
       a.note = text_of(impl, q, 6, who, "note");
       index.emplace(q.int64(0), out.size());

@@ -19,11 +19,14 @@
 namespace calmkit::detail {
 
 /// Which records a read selects: one participant (or all) and a UTC range.
+/// Both ends of the range are inclusive, so that the open range holds every
+/// int64 a file can hold (an exclusive INT64_MAX would leave out a row at
+/// INT64_MAX, which a load must refuse, not skip).
 struct Filter {
   std::optional<std::string> participant;
   std::int64_t from_us = std::numeric_limits<std::int64_t>::min();
-  std::int64_t to_us = std::numeric_limits<std::int64_t>::max();  // exclusive
-  std::optional<std::string> id;                                  // one record by id (then the range is open)
+  std::int64_t last_us = std::numeric_limits<std::int64_t>::max();  // inclusive
+  std::optional<std::string> id;  // one record by id (then the range is open)
 
   void bind(Query& q) const {
     if (participant) {
@@ -32,7 +35,7 @@ struct Filter {
       q.bind_null(1);
     }
     q.bind(2, from_us);
-    q.bind(3, to_us);
+    q.bind(3, last_us);
     if (id) {
       q.bind(4, std::string_view(*id));
     } else {
@@ -45,6 +48,11 @@ struct Filter {
 /// `to` is exclusive, an absent bound is open.
 Filter make_filter(std::optional<std::string_view> participant, std::optional<Instant> from,
                    std::optional<Instant> to);
+
+/// Throws the std::runtime_error of a value in the store that breaks a rule
+/// (a file changed by another program): "store 'PATH' holds an invalid
+/// value: " and `what`, which names the record or row and the field.
+[[noreturn]] void corrupt(const Impl& impl, const std::string& what);
 
 /// Text column `col` of a record, checked to be UTF-8. calmkit writes only
 /// UTF-8 (`Store::add` refuses anything else); a store changed by another tool

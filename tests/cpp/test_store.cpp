@@ -656,6 +656,68 @@ TEST_CASE("queries select one participant and a half-open UTC range") {
   CHECK(day.participants() == std::vector<std::string>{""});
 }
 
+TEST_CASE("a range with bounds at the ends of int64 drops and repeats nothing") {
+  TempDir dir("store");
+  const auto db = dir / "j.db";
+  auto store = Store::open(db);
+  store.add_all(full_journal());
+  const std::size_t n = store.size();
+  REQUIRE(store.load().size() == n);
+  constexpr auto lo = std::numeric_limits<std::int64_t>::min();
+  constexpr auto hi = std::numeric_limits<std::int64_t>::max();
+  const Instant lowest = Instant::from_utc_us(lo), highest = Instant::from_utc_us(hi);
+  CHECK(store.load_between(lowest, std::nullopt).size() == n);
+  CHECK(store.load_between(lowest, highest).size() == n);
+  CHECK(store.load_between(std::nullopt, lowest).size() == 0);  // nothing is before the lowest
+  CHECK(store.load_between(highest, std::nullopt).size() == 0);
+  CHECK(store.readings("ana", lowest, highest).size() == 3);
+  CHECK(store.readings("ana", highest, lowest).empty());
+  CHECK(store.triggers("ana", std::nullopt, lowest).empty());
+  // Split anywhere: the two halves are the whole, once.
+  for (const char* cut : {"2026-03-02T20:30:00Z", "2026-03-02T21:00:00Z", "2026-03-04T08:00:00Z"}) {
+    INFO(cut);
+    CHECK(store.readings("ana", std::nullopt, at(cut)).size() + store.readings("ana", at(cut)).size() == 3);
+    CHECK(store.exercises("", std::nullopt, at(cut)).size() + store.exercises("", at(cut)).size() == 1);
+  }
+}
+
+TEST_CASE("a row another program left without its participant, or at INT64_MAX, is refused, never skipped") {
+  TempDir dir("store");
+  const auto db = dir / "j.db";
+  Store::open(db).add_all(full_journal());
+  // The sqlite3 shell leaves foreign keys off: ""'s rows now name a participant key that has no row.
+  const std::string pid = raw_value(db, "SELECT pid FROM participants WHERE name = ''");
+  const std::string rid = raw_value(db, "SELECT rid FROM readings WHERE id IS NULL AND pid = " + pid);
+  raw_exec(db, "PRAGMA foreign_keys = OFF; DELETE FROM participants WHERE name = ''");
+  {
+    auto store = Store::open(db, {.read_only = true});
+    const std::string said = "store '" + db.string() + "' holds an invalid value: trigger in row ";
+    CHECK_THROWS_WITH(store.load(),
+                      Catch::StartsWith(said) &&
+                          Catch::EndsWith(" of table triggers: participant row " + pid + " is missing"));
+    CHECK_THROWS_WITH(store.load(""), Catch::StartsWith(said));  // the name has no row: it may be theirs
+    CHECK_THROWS_WITH(store.readings(""),
+                      Catch::Contains("reading in row " + rid + " of table readings: participant row " + pid +
+                                      " is missing"));
+    CHECK_THROWS_WITH(
+        store.exercises("", at("2026-03-04T08:00:00Z")),
+        Catch::Contains("exercise in row") && Catch::Contains("participant row " + pid + " is missing"));
+    CHECK(store.load("ana").size() == 8);  // ana has her row: none of hers can lack it
+    CHECK(store.readings("", at("2026-03-05T00:00:00Z")).empty());  // a range that holds none of them
+  }
+  raw_exec(db, "PRAGMA foreign_keys = OFF; INSERT INTO participants(pid, name) VALUES (" + pid + ", '')");
+  raw_exec(db, "UPDATE readings SET time_us = 9223372036854775807 WHERE rid = " + rid);
+  auto store = Store::open(db, {.read_only = true});
+  CHECK(store.size() == full_journal().size());
+  CHECK_THROWS_WITH(store.load(),
+                    Catch::Contains("holds an invalid value: reading: field 'time': year must be 1400..9999 "
+                                    "(at its UTC offset), got 9223372036854775807 microseconds at "
+                                    "offset 0 minutes in row " +
+                                    rid + " of table readings"));
+  CHECK_THROWS_WITH(store.readings(""), Catch::Contains("got 9223372036854775807 microseconds"));
+  CHECK(store.readings("", std::nullopt, at("9999-12-31T23:59:59Z")).empty());  // no time a journal holds
+}
+
 TEST_CASE("journal with assessments -> store -> journal is equal, offsets and custom instruments kept") {
   TempDir dir("store");
   const auto db = dir / "j.db";

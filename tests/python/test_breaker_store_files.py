@@ -115,14 +115,11 @@ def test_integrity_check_names_a_reading_whose_trigger_was_deleted_with_foreign_
 
 DROPPED = {
     "its participant deleted": "PRAGMA foreign_keys = OFF; DELETE FROM participants WHERE name = 'q'",
-    # load()'s open upper bound is `time_us < INT64_MAX`: the one value above it is outside every load.
+    # load()'s open upper bound was `time_us < INT64_MAX`: the one value above it was outside every load.
     "its time the largest int64": "UPDATE readings SET time_us = 9223372036854775807 WHERE pid = 2",
 }
 
 
-@pytest.mark.xfail(strict=True, reason="B2: load() drops, without a word, a record whose participant row is gone "
-                                       "(it joins each record to its participant) or whose time is the largest "
-                                       "int64 (the open upper bound is time_us < INT64_MAX)")
 @pytest.mark.parametrize("case", list(DROPPED))
 def test_load_never_drops_a_record_without_a_word(case: str, tmp_path: Path) -> None:
     """len(store) counts q's records; load() must return them or raise
