@@ -12,6 +12,7 @@ namespace calmkit::bindings {
 
 void register_arrow(py::module_& m) {
   arrow::register_batch(m);
+  arrow::register_import(m);
   m.def("_journal_to_arrow", &arrow::journal_to_arrow, py::arg("journal"),
         "One _ArrowBatch per record type (keys triggers, readings, exercises, thought_records, assessments), "
         "in journal order; the schema is documented in docs/scale-out.md.");

@@ -24,5 +24,7 @@ void register_batch(py::module_& m);
 /// A Journal from one Arrow table per record type, every row checked by the
 /// model's rules; ValueError naming the table, row and column (arrow_import.cpp).
 Journal journal_from_arrow(const py::dict& tables, const std::string& name);
+/// Registers `_ArrowImport`, the import a table at a time (arrow_import.cpp).
+void register_import(py::module_& m);
 
 }  // namespace calmkit::bindings::arrow

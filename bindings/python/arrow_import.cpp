@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -24,6 +25,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -1120,6 +1122,133 @@ void import_table(std::string_view table, const std::vector<HeldBatch>& batches,
   }
 }
 
+/// Calls `f(std::type_identity<R>{})` with the record type of table `t`
+/// (an index into `table_names`).
+template <class F>
+void for_index(std::size_t t, F f) {
+  for_table(table_names[t], f);
+}
+
+/// Errors kept per table (an index into `table_names`), to be raised in
+/// table order whichever thread met them first.
+using TableErrors = std::array<std::exception_ptr, table_names.size()>;
+
+/// Runs `fn(t)` for each table `t` of `order`, each once, on the calling
+/// thread and, when the machine has a second core, one more: each thread
+/// takes the next table of `order` when it is done with its last (the tables
+/// differ in cost, so the larger go first). The exception of each table is
+/// kept in `errors[t]`.
+template <class Fn>
+void run_on_two(std::span<const std::size_t> order, TableErrors& errors, Fn fn) {
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i = next++; i < order.size(); i = next++) {
+      try {
+        fn(order[i]);
+      } catch (...) {
+        errors[order[i]] = std::current_exception();
+      }
+    }
+  };
+  std::thread second;
+  if (std::thread::hardware_concurrency() > 1 && order.size() > 1) second = std::thread(work);
+  work();
+  if (second.joinable()) second.join();
+}
+
+/// Rethrows the first error of `errors` in table order, if any.
+void rethrow_first(const TableErrors& errors) {
+  for (const auto& e : errors) {
+    if (e) std::rethrow_exception(e);
+  }
+}
+
+/// The tables by their cost to import on calmkit's own cohort (the most
+/// text first), the order `run_on_two` hands them out in.
+constexpr std::array<std::size_t, table_names.size()> import_order{0, 3, 1, 2, 4};
+
+/// One journal's import from Arrow tables, a table at a time: `add` reads
+/// one record type's table (any thread, any order, the tables on different
+/// threads at once: each has its own builder) and indexes its ids; `finish`
+/// checks the trigger links and builds the journal. The producer's batches
+/// are held until the object is destroyed (the links view them), which must
+/// happen with the GIL held when the producer is Python's.
+class ArrowImport {
+ public:
+  /// An import whose errors name `name` (the source: a folder, "<arrow>").
+  explicit ArrowImport(std::string name) : name_(std::move(name)) {}
+
+  /// The source the errors name.
+  [[nodiscard]] const std::string& name() const noexcept { return name_; }
+
+  /// Reads table `t` (an index into `table_names`) from `batches`, its rows
+  /// numbered from 0 across them, every row checked by the model's rules,
+  /// then indexes its ids. A row that breaks a rule throws (naming the
+  /// table, row and column); a repeated id is kept for `finish`, which
+  /// raises the rules across records in their order. Each table once.
+  void add(std::size_t t, std::vector<HeldBatch> batches) {
+    if (added_[t].exchange(true)) throw std::logic_error(std::string(table_names[t]) + " imported twice");
+    held_[t] = std::move(batches);
+    try {
+      import_table(table_names[t], held_[t], Where{&name_, table_names[t]}, im_);
+    } catch (...) {
+      failed_ = true;
+      throw;
+    }
+    for_index(t, [&](auto tag) {
+      using R = typename decltype(tag)::type;
+      try {
+        auto index = unique_ids<R>(im_.builder_of<R>().columns(), name_);
+        if constexpr (std::is_same_v<R, Trigger>) triggers_ = std::move(index);
+      } catch (...) {
+        id_errors_[t] = std::current_exception();
+      }
+    });
+  }
+
+  /// The journal of the tables added (a table never added has no records),
+  /// after the rules across records, raised in the order the bridge always
+  /// checked them: the triggers' ids, then per type its ids and its trigger
+  /// links. The links of the three types that have them are checked on two
+  /// threads. Once.
+  Journal finish() {
+    if (finished_.exchange(true)) throw std::logic_error("the import is finished already");
+    if (failed_) throw std::logic_error("a table of the import failed");
+    if (!added_[0]) triggers_ = unique_ids<Trigger>(im_.builders[0].columns(), name_);  // none: empty
+    if (id_errors_[0]) std::rethrow_exception(id_errors_[0]);
+    // The triggers' builder becomes the journal's and takes the other
+    // tables' columns (moved: it has none of their rows); the links are then
+    // checked and set by row, each type's on its own columns.
+    JournalBuilder all = std::move(im_.builders[0]);
+    for (std::size_t t = 1; t < table_names.size(); ++t) all.append(std::move(im_.builders[t]));
+    TableErrors link_errors;
+    constexpr std::array<std::size_t, 3> linked{1, 2, 3};
+    run_on_two(linked, link_errors, [&](std::size_t t) {
+      for_index(t, [&](auto tag) {
+        using R = typename decltype(tag)::type;
+        if constexpr (detail::has_link<R>) {
+          if (!id_errors_[t]) check_links<R>(im_, name_, *triggers_, all);
+        }
+      });
+    });
+    for (std::size_t t = 1; t < table_names.size(); ++t) {
+      if (id_errors_[t]) std::rethrow_exception(id_errors_[t]);
+      if (link_errors[t]) std::rethrow_exception(link_errors[t]);
+    }
+    return std::move(all).build(detail::trusted);
+  }
+
+ private:
+  std::string name_;
+  Imported im_;
+  std::array<std::vector<HeldBatch>, table_names.size()> held_;
+  std::array<std::atomic<bool>, table_names.size()> added_{};
+  std::atomic<bool> finished_{false};
+  std::atomic<bool> failed_{false};
+  TableErrors id_errors_;
+  std::optional<KeyIndex<Trigger>> triggers_;
+};
+
 }  // namespace
 
 Journal journal_from_arrow(const py::dict& tables, const std::string& name) {
@@ -1137,45 +1266,57 @@ Journal journal_from_arrow(const py::dict& tables, const std::string& name) {
     const py::object obj = tables[table_names[t]];
     if (!obj.is_none()) held[t] = take_batches(obj, name + "/" + table_names[t]);
   }
-  py::gil_scoped_release release;
-  Imported im;
-  // The readings (usually the largest table) on a second thread when there
-  // is a second core; errors are reported in table order either way.
-  std::array<std::exception_ptr, table_names.size()> errors;
-  auto run = [&](std::size_t t) {
-    try {
-      import_table(table_names[t], held[t], Where{&name, table_names[t]}, im);
-    } catch (...) {
-      errors[t] = std::current_exception();
-    }
-  };
-  constexpr std::size_t readings = 1;
-  const bool two = std::thread::hardware_concurrency() > 1 && !held[readings].empty();
-  std::thread second;
-  if (two) second = std::thread(run, readings);
-  for (std::size_t t = 0; t < table_names.size(); ++t) {
-    if (t != readings || !two) run(t);
+  ArrowImport im(name);  // holds the batches: released with the GIL held
+  std::optional<Journal> out;
+  {
+    py::gil_scoped_release release;
+    // The tables on two threads when there is a second core; errors are
+    // raised in table order either way.
+    TableErrors errors;
+    run_on_two(import_order, errors, [&](std::size_t t) {
+      if (!held[t].empty()) im.add(t, std::move(held[t]));
+    });
+    rethrow_first(errors);
+    out.emplace(im.finish());
   }
-  if (second.joinable()) second.join();
-  for (const auto& e : errors) {
-    if (e) std::rethrow_exception(e);
-  }
-  // The rules across records, per type: unique ids, then trigger links (each
-  // checked once and set by row). The triggers' builder becomes the journal's
-  // and takes the other tables' columns (moved: it has none of their rows).
-  JournalBuilder all = std::move(im.builders[0]);
-  const KeyIndex<Trigger> triggers = unique_ids<Trigger>(all.columns(), name);
-  auto next = [&](auto tag) {
-    using R = typename decltype(tag)::type;
-    (void)unique_ids<R>(im.builder_of<R>().columns(), name);
-    all.append(std::move(im.builder_of<R>()));
-    if constexpr (detail::has_link<R>) check_links<R>(im, name, triggers, all);
-  };
-  next(std::type_identity<Reading>{});
-  next(std::type_identity<ExerciseSession>{});
-  next(std::type_identity<ThoughtRecord>{});
-  next(std::type_identity<Assessment>{});  // an assessment has no trigger link
-  return std::move(all).build(detail::trusted);
+  return std::move(*out);
+}
+
+/// `_core._ArrowImport`: `ArrowImport` for Python, a table at a time, so a
+/// caller can read the next table (pyarrow, without the GIL) while this one
+/// is imported.
+void register_import(py::module_& m) {
+  py::class_<ArrowImport>(m, "_ArrowImport",
+                          "One journal's import from Arrow tables, a table at a time (calmkit.parquet reads "
+                          "the next table while one is imported); errors name `name`.")
+      .def(py::init<std::string>(), py::arg("name") = "<arrow>")
+      .def(
+          "add",
+          [](ArrowImport& self, const std::string& table, const py::object& obj) {
+            const auto* at = std::find_if(table_names.begin(), table_names.end(),
+                                          [&](const char* t) { return table == t; });
+            if (at == table_names.end()) {
+              detail::throw_invalid("unknown table '" + table +
+                                    "'; expected any of triggers, readings, exercises, thought_records, "
+                                    "assessments");
+            }
+            const auto t = static_cast<std::size_t>(at - table_names.begin());
+            std::vector<HeldBatch> batches = take_batches(obj, self.name() + "/" + table);
+            py::gil_scoped_release release;
+            self.add(t, std::move(batches));
+          },
+          py::arg("table"), py::arg("data"),
+          "Reads one table (an object with __arrow_c_stream__ or __arrow_c_array__) without the GIL, every "
+          "row checked by the model's rules (ValueError naming the table, row and column), and indexes its "
+          "ids. Each table once.")
+      .def(
+          "finish",
+          [](ArrowImport& self) {
+            py::gil_scoped_release release;
+            return self.finish();
+          },
+          "The Journal of the tables added, after the unique ids and trigger links (ValueError naming the "
+          "table, row and column). Once.");
 }
 
 }  // namespace calmkit::bindings::arrow
