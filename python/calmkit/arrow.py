@@ -154,59 +154,72 @@ def from_arrow(tables: Mapping[str, Any], name: str = "<arrow>", *, tz: Any = No
         raise ValueError(f"{name}: unknown table(s) {sorted(map(str, unknown))}; expected any of {list(TABLES)}")
     given: dict[str, Any] = {}
     for table, value in tables.items():
-        if value is None:
-            continue
-        if not (hasattr(value, "__arrow_c_stream__") or hasattr(value, "__arrow_c_array__")) or _is_pandas(value):
-            if not _is_pandas(value) or not hasattr(value, "columns"):
-                raise TypeError(f"{name}/{table}: expected a table: a pyarrow.Table or RecordBatch, a pandas "
-                                f"DataFrame, or any object with __arrow_c_stream__ / __arrow_c_array__ "
-                                f"(e.g. a polars DataFrame), got {type(value).__name__}")
-            if len(value) == 0:  # no rows: no records, whatever the columns (pandas' (0, 0) frame)
-                continue
-            twice = sorted({str(c) for c in value.columns[value.columns.duplicated()]})
-            if twice:  # pyarrow refuses them without naming the table; which one is meant is not ours to guess
-                raise ValueError(f"{name}/{table}: column(s) {twice} appear more than once in the DataFrame; "
-                                 "drop or rename all but one")
-            value = _pa().Table.from_pandas(value, preserve_index=False)
-        if not (hasattr(value, "schema") and hasattr(value, "num_rows")) and hasattr(value, "__arrow_c_stream__"):
-            # A polars frame or another producer: read through pyarrow (no copy) when it is there, so
-            # its time columns get the same checks (a zone's offsets, tz= for naive times) as any table.
-            try:
-                import pyarrow as pa
-            except ImportError:
-                pa = None
-            if pa is not None:
-                value = pa.table(value)
-        if hasattr(value, "schema") and hasattr(value, "num_rows"):
-            if value.num_rows == 0:
-                continue
-            _refuse_columns_twice(value.schema, table, f"{name}/{table}")
-            if hasattr(value, "validate"):
-                # pyarrow's cheap check (buffer sizes against lengths and last offsets, O(columns)); C++
-                # checks each row's offsets and dictionary indices as it reads.
-                try:
-                    value.validate()
-                except _pa().ArrowInvalid as e:
-                    raise ValueError(f"{name}/{table}: not a valid Arrow table ({e})") from None
-            if _naive_times(value):
-                if tz is None:
-                    col = _naive_times(value)[0]
-                    raise ValueError(
-                        f"{name}/{table}: column {col!r} holds timestamps without a time zone "
-                        f"({value.schema.field(col).type}); calmkit does not guess where they were written. Give "
-                        f"them one (pandas: .dt.tz_localize('Europe/Berlin'), or .dt.tz_localize('UTC') if they "
-                        f"are UTC), or pass tz='Europe/Berlin' to read them as wall times there")
-                from .parquet import _localize_column
-
-                if not isinstance(value, _pa().Table):
-                    value = _pa().Table.from_batches([value])
-                for col in _naive_times(value):
-                    value = _localize_column(value, col, tz, f"{name}/{table}")
-            value = _times_from_text(value, f"{name}/{table}", tz)
-            _refuse_times_that_are_not_timestamps(value, f"{name}/{table}")
-            value = _offsets_from_zone(value, f"{name}/{table}")
-        given[table] = value
+        prepared = _prepare(table, value, name, tz)
+        if prepared is not None:
+            given[table] = prepared
     return _core._journal_from_arrow(given, name)
+
+
+def _prepare(table: str, value: Any, name: str, tz: Any) -> Any:
+    """One table given to :func:`from_arrow` (key ``table``) as the C++
+    bridge takes it, or None when it holds no records (None, no rows): a
+    pandas DataFrame converted, a producer read through pyarrow, the cheap
+    checks of :func:`from_arrow` (columns given twice, pyarrow's validation,
+    time columns without a zone, of text, of dates or numbers) and the time
+    columns' offsets from their zone. Raises what :func:`from_arrow` raises
+    for that table."""
+    if value is None:
+        return None
+    if not (hasattr(value, "__arrow_c_stream__") or hasattr(value, "__arrow_c_array__")) or _is_pandas(value):
+        if not _is_pandas(value) or not hasattr(value, "columns"):
+            raise TypeError(f"{name}/{table}: expected a table: a pyarrow.Table or RecordBatch, a pandas "
+                            f"DataFrame, or any object with __arrow_c_stream__ / __arrow_c_array__ "
+                            f"(e.g. a polars DataFrame), got {type(value).__name__}")
+        if len(value) == 0:  # no rows: no records, whatever the columns (pandas' (0, 0) frame)
+            return None
+        twice = sorted({str(c) for c in value.columns[value.columns.duplicated()]})
+        if twice:  # pyarrow refuses them without naming the table; which one is meant is not ours to guess
+            raise ValueError(f"{name}/{table}: column(s) {twice} appear more than once in the DataFrame; "
+                             "drop or rename all but one")
+        value = _pa().Table.from_pandas(value, preserve_index=False)
+    if not (hasattr(value, "schema") and hasattr(value, "num_rows")) and hasattr(value, "__arrow_c_stream__"):
+        # A polars frame or another producer: read through pyarrow (no copy) when it is there, so
+        # its time columns get the same checks (a zone's offsets, tz= for naive times) as any table.
+        try:
+            import pyarrow as pa
+        except ImportError:
+            pa = None
+        if pa is not None:
+            value = pa.table(value)
+    if hasattr(value, "schema") and hasattr(value, "num_rows"):
+        if value.num_rows == 0:
+            return None
+        _refuse_columns_twice(value.schema, table, f"{name}/{table}")
+        if hasattr(value, "validate"):
+            # pyarrow's cheap check (buffer sizes against lengths and last offsets, O(columns)); C++
+            # checks each row's offsets and dictionary indices as it reads.
+            try:
+                value.validate()
+            except _pa().ArrowInvalid as e:
+                raise ValueError(f"{name}/{table}: not a valid Arrow table ({e})") from None
+        if _naive_times(value):
+            if tz is None:
+                col = _naive_times(value)[0]
+                raise ValueError(
+                    f"{name}/{table}: column {col!r} holds timestamps without a time zone "
+                    f"({value.schema.field(col).type}); calmkit does not guess where they were written. Give "
+                    f"them one (pandas: .dt.tz_localize('Europe/Berlin'), or .dt.tz_localize('UTC') if they "
+                    f"are UTC), or pass tz='Europe/Berlin' to read them as wall times there")
+            from .parquet import _localize_column
+
+            if not isinstance(value, _pa().Table):
+                value = _pa().Table.from_batches([value])
+            for col in _naive_times(value):
+                value = _localize_column(value, col, tz, f"{name}/{table}")
+        value = _times_from_text(value, f"{name}/{table}", tz)
+        _refuse_times_that_are_not_timestamps(value, f"{name}/{table}")
+        value = _offsets_from_zone(value, f"{name}/{table}")
+    return value
 
 
 #: Each time column -> the column holding its UTC offset in minutes.

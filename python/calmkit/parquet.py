@@ -663,7 +663,7 @@ def _missing_columns(dataset: Any) -> tuple[str, list[str]] | None:
     return None
 
 
-def _read_shards(d: Path, listed: list[str] | None, participants: list[str] | None) -> Any:
+def _read_shards(d: Path, listed: list[str] | None, participants: list[str] | None, use_threads: bool = True) -> Any:
     """The table of a shard-layout folder ``d`` (its ``listed`` files, or
     every file pyarrow's dataset discovery finds: names starting with ``.``
     or ``_`` skipped), only ``participants`` when given; None when there is
@@ -685,7 +685,7 @@ def _read_shards(d: Path, listed: list[str] | None, participants: list[str] | No
         lacking = _missing_columns(dataset)
         if lacking is None:
             if participants is None:
-                return dataset.to_table(memory_pool=_memory_pool())
+                return dataset.to_table(memory_pool=_memory_pool(), use_threads=use_threads)
             return _read_participants(dataset, participants)
     except (pa.ArrowInvalid, OSError) as e:
         failure = e
@@ -737,43 +737,70 @@ def read_tables(path: _PathLike, participants: list[str] | None = None, files: d
     ``participants`` when given, only the listed ``files`` per type when given.
     Naive timestamps are refused unless ``tz`` is given (see
     :func:`journal_from_tables`)."""
-    pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
-    pq = _extras.require("pyarrow.parquet", "parquet", "calmkit's Parquet support")
-
     participants = _participant_list(participants)
-    root = Path(path)
-    if not root.is_dir():
-        raise FileNotFoundError(f"{root}: not a folder (a calmkit Parquet dataset is a folder)")
+    root = _dataset_root(path)
     out = {}
     oldest = None  # the lowest layout version among the folders read so far
     for folder in TABLES:
-        d = root / folder
-        meta_file = d / "_common_metadata"
-        if not meta_file.is_file():
-            if folder in ADDED_IN and oldest is not None and oldest < ADDED_IN[folder]:
-                out[folder] = SCHEMAS[folder].empty_table()  # an older layout: no such table yet
-                continue
-            raise FileNotFoundError(f"{meta_file}: missing (write_parquet writes it for every record type)")
-        try:
-            schema = pq.read_schema(meta_file)
-        except (pa.ArrowInvalid, OSError) as e:
-            raise _unreadable(meta_file, e) from None
-        version = _check_metadata(schema, str(meta_file))
-        oldest = version if oldest is None else min(oldest, version)
-        listed = files[folder] if files is not None else None
-        if (schema.metadata or {}).get(b"calmkit_partition_by") == b"participant":
-            found = _participant_files(d, listed)
-            if participants is not None:
-                wanted = set(participants)
-                found = [pf for pf in found if pf[0] in wanted]
-            table = _read_participant_files(found, d) if found else None
-        else:
-            table = _read_shards(d, listed, participants)
-        if table is None or table.num_rows == 0:  # no records, whatever the columns another tool wrote
-            out[folder] = SCHEMAS[folder].empty_table()
-            continue
-        out[folder] = _localize_naive(table, str(d), tz)
+        version, table = _read_folder(root, folder, participants, files[folder] if files is not None else None, tz)
+        out[folder], oldest = _folder_table(root, folder, version, table, oldest)
     return out
+
+
+def _dataset_root(path: _PathLike) -> Path:
+    root = Path(path)
+    if not root.is_dir():
+        raise FileNotFoundError(f"{root}: not a folder (a calmkit Parquet dataset is a folder)")
+    return root
+
+
+def _read_folder(root: Path, folder: str, participants: list[str] | None, listed: list[str] | None,
+                 tz: Any, use_threads: bool = True) -> tuple[int | None, Any]:
+    """(layout version, table) of one record type's folder; (None, None)
+    when it has no ``_common_metadata`` (:func:`_folder_table` decides what
+    that means); a folder without records reads as the schema's empty table.
+    ``use_threads``: pyarrow's own threads for a folder of shards."""
+    pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
+    pq = _extras.require("pyarrow.parquet", "parquet", "calmkit's Parquet support")
+
+    d = root / folder
+    meta_file = d / "_common_metadata"
+    if not meta_file.is_file():
+        return None, None
+    try:
+        schema = pq.read_schema(meta_file)
+    except (pa.ArrowInvalid, OSError) as e:
+        raise _unreadable(meta_file, e) from None
+    version = _check_metadata(schema, str(meta_file))
+    if (schema.metadata or {}).get(b"calmkit_partition_by") == b"participant":
+        found = _participant_files(d, listed)
+        if participants is not None:
+            wanted = set(participants)
+            found = [pf for pf in found if pf[0] in wanted]
+        table = _read_participant_files(found, d) if found else None
+    else:
+        table = _read_shards(d, listed, participants, use_threads)
+    if table is None or table.num_rows == 0:  # no records, whatever the columns another tool wrote
+        return version, SCHEMAS[folder].empty_table()
+    return version, _localize_naive(table, str(d), tz)
+
+
+def _folder_table(root: Path, folder: str, version: int | None, table: Any, oldest: int | None) -> tuple[Any, Any]:
+    """(table, lowest layout version so far) of a folder read by
+    :func:`_read_folder`, in table order: a folder without its
+    ``_common_metadata`` is a table the dataset's layout did not have yet
+    (empty) or a FileNotFoundError."""
+    if version is None:
+        if folder in ADDED_IN and oldest is not None and oldest < ADDED_IN[folder]:
+            return SCHEMAS[folder].empty_table(), oldest  # an older layout: no such table yet
+        raise FileNotFoundError(f"{root / folder / '_common_metadata'}: missing (write_parquet writes it for "
+                                "every record type)")
+    return table, version if oldest is None else min(oldest, version)
+
+
+#: The record types by the cost of reading and importing them on calmkit's
+#: own cohort, largest first: the order two threads take them in.
+_READ_ORDER = ("triggers", "readings", "thought_records", "exercises", "assessments")
 
 
 def read_parquet(path: _PathLike, participants: list[str] | None = None, *, tz: Any = None) -> Any:
@@ -791,8 +818,60 @@ def read_parquet(path: _PathLike, participants: list[str] | None = None, *, tz: 
     column of timestamps without a time zone (a dataset rewritten by another
     tool) unless ``tz`` says where they were written (see
     :func:`journal_from_tables`). An assessment's
-    instrument must be built in or registered before reading."""
-    return journal_from_tables(read_tables(path, participants, tz=tz), name=str(path), tz=tz)
+    instrument must be built in or registered before reading.
+
+    The record types are read and imported on :func:`calmkit.threads`
+    threads (at most two): while one type's table is imported (C++, without
+    the GIL), pyarrow reads the next. The result and the error raised are
+    those of :func:`journal_from_tables` of :func:`read_tables`: the first
+    error of the reading in table order, then of the tables' checks, then
+    of the records' rules."""
+    if tz is not None:  # warnings for local times, in the order the one thread gives them
+        return journal_from_tables(read_tables(path, participants, tz=tz), name=str(path), tz=tz)
+    from .arrow import _prepare
+
+    participants = _participant_list(participants)
+    root = _dataset_root(path)
+    name = str(path)
+    importer = _core._ArrowImport(name)
+
+    def one(folder: str) -> tuple[str, Any, Any]:
+        # ("read", error) | ("prepare", error) | ("import", error) | ("ok", (version, table)).
+        try:
+            version, table = _read_folder(root, folder, participants, None, None, use_threads=workers == 1)
+        except Exception as e:  # noqa: BLE001 - raised below, in table order
+            return "read", e, None
+        if table is not None:
+            try:
+                given = _prepare(folder, table, name, None)
+            except Exception as e:  # noqa: BLE001
+                return "prepare", e, (version, table)
+            if given is not None:
+                try:
+                    importer.add(folder, given)
+                except Exception as e:  # noqa: BLE001
+                    return "import", e, (version, table)
+        return "ok", None, (version, table)
+
+    workers = min(_core.threads(), 2)
+    if workers > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(workers) as pool:
+            done = dict(zip(_READ_ORDER, pool.map(one, _READ_ORDER)))
+    else:
+        done = {folder: one(folder) for folder in TABLES}
+    oldest = None
+    for folder in TABLES:  # the reading's errors first, in table order, as read_tables raises them
+        stage, error, result = done[folder]
+        if stage == "read":
+            raise error
+        _, oldest = _folder_table(root, folder, *result, oldest)
+    for stage in ("prepare", "import"):  # then from_arrow's, in its order
+        for folder in TABLES:
+            if done[folder][0] == stage:
+                raise done[folder][1]
+    return importer.finish()
 
 
 def read_jsonl_shards(folder: _PathLike, pattern: str = "*.jsonl") -> Any:
