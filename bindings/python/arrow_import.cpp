@@ -41,14 +41,16 @@ namespace {
 /// in a `JournalBuilder` of their own (so tables can be read on different
 /// threads; row i of a builder is row i of its table), and the trigger link
 /// of each record that has one, viewing the producer's buffers (held until
-/// the journal is built). Links are checked once, after every table is read,
-/// and set on the builder by row.
+/// the journal is built) or `owned_links`, a copy of them made so that the
+/// producer's buffers can go early (`ArrowImport::release`). Links are
+/// checked once, after every table is read, and set on the builder by row.
 struct Imported {
   std::array<JournalBuilder, table_names.size()> builders{
       JournalBuilder(detail::linked_by_row), JournalBuilder(detail::linked_by_row),
       JournalBuilder(detail::linked_by_row), JournalBuilder(detail::linked_by_row),
       JournalBuilder(detail::linked_by_row)};
   std::array<std::vector<std::string_view>, table_names.size()> links;
+  std::array<std::string, table_names.size()> owned_links;  ///< the bytes of `links`, once copied
 
   template <class R>
   JournalBuilder& builder_of() {
@@ -1206,6 +1208,25 @@ class ArrowImport {
     });
   }
 
+  /// Copies the trigger links of table `t` (after `add(t)`) out of the
+  /// producer's buffers, so that `release(t)` may let them go.
+  void copy_links(std::size_t t) {
+    auto& links = im_.links[t];
+    std::size_t bytes = 0;
+    for (const auto& l : links) bytes += l.size();
+    auto& own = im_.owned_links[t];
+    own.reserve(bytes);
+    for (auto& l : links) {
+      const std::size_t at = own.size();
+      own.append(l);
+      l = std::string_view(own).substr(at, l.size());
+    }
+  }
+  /// Lets the producer's batches of table `t` go (with the GIL held when the
+  /// producer is Python's; after `copy_links(t)`): their memory is then free
+  /// for the tables still to be read.
+  void release(std::size_t t) { held_[t].clear(); }
+
   /// The journal of the tables added (a table never added has no records),
   /// after the rules across records, raised in the order the bridge always
   /// checked them: the triggers' ids, then per type its ids and its trigger
@@ -1302,13 +1323,17 @@ void register_import(py::module_& m) {
             }
             const auto t = static_cast<std::size_t>(at - table_names.begin());
             std::vector<HeldBatch> batches = take_batches(obj, self.name() + "/" + table);
-            py::gil_scoped_release release;
-            self.add(t, std::move(batches));
+            {
+              py::gil_scoped_release release;
+              self.add(t, std::move(batches));
+              self.copy_links(t);
+            }
+            self.release(t);  // the GIL held: the producer's release callbacks may need it
           },
           py::arg("table"), py::arg("data"),
           "Reads one table (an object with __arrow_c_stream__ or __arrow_c_array__) without the GIL, every "
           "row checked by the model's rules (ValueError naming the table, row and column), and indexes its "
-          "ids. Each table once.")
+          "ids; the table's buffers are then let go (its trigger links copied). Each table once.")
       .def(
           "finish",
           [](ArrowImport& self) {

@@ -663,7 +663,7 @@ def _missing_columns(dataset: Any) -> tuple[str, list[str]] | None:
     return None
 
 
-def _read_shards(d: Path, listed: list[str] | None, participants: list[str] | None, use_threads: bool = True) -> Any:
+def _read_shards(d: Path, listed: list[str] | None, participants: list[str] | None) -> Any:
     """The table of a shard-layout folder ``d`` (its ``listed`` files, or
     every file pyarrow's dataset discovery finds: names starting with ``.``
     or ``_`` skipped), only ``participants`` when given; None when there is
@@ -685,7 +685,7 @@ def _read_shards(d: Path, listed: list[str] | None, participants: list[str] | No
         lacking = _missing_columns(dataset)
         if lacking is None:
             if participants is None:
-                return dataset.to_table(memory_pool=_memory_pool(), use_threads=use_threads)
+                return dataset.to_table(memory_pool=_memory_pool())
             return _read_participants(dataset, participants)
     except (pa.ArrowInvalid, OSError) as e:
         failure = e
@@ -755,11 +755,10 @@ def _dataset_root(path: _PathLike) -> Path:
 
 
 def _read_folder(root: Path, folder: str, participants: list[str] | None, listed: list[str] | None,
-                 tz: Any, use_threads: bool = True) -> tuple[int | None, Any]:
+                 tz: Any) -> tuple[int | None, Any]:
     """(layout version, table) of one record type's folder; (None, None)
     when it has no ``_common_metadata`` (:func:`_folder_table` decides what
-    that means); a folder without records reads as the schema's empty table.
-    ``use_threads``: pyarrow's own threads for a folder of shards."""
+    that means); a folder without records reads as the schema's empty table."""
     pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
     pq = _extras.require("pyarrow.parquet", "parquet", "calmkit's Parquet support")
 
@@ -779,7 +778,7 @@ def _read_folder(root: Path, folder: str, participants: list[str] | None, listed
             found = [pf for pf in found if pf[0] in wanted]
         table = _read_participant_files(found, d) if found else None
     else:
-        table = _read_shards(d, listed, participants, use_threads)
+        table = _read_shards(d, listed, participants)
     if table is None or table.num_rows == 0:  # no records, whatever the columns another tool wrote
         return version, SCHEMAS[folder].empty_table()
     return version, _localize_naive(table, str(d), tz)
@@ -836,22 +835,23 @@ def read_parquet(path: _PathLike, participants: list[str] | None = None, *, tz: 
     importer = _core._ArrowImport(name)
 
     def one(folder: str) -> tuple[str, Any, Any]:
-        # ("read", error) | ("prepare", error) | ("import", error) | ("ok", (version, table)).
+        # (stage, error, (version, None)): stage "read", "prepare", "import" or "ok" (error None).
         try:
-            version, table = _read_folder(root, folder, participants, None, None, use_threads=workers == 1)
+            version, table = _read_folder(root, folder, participants, None, None)
         except Exception as e:  # noqa: BLE001 - raised below, in table order
             return "read", e, None
         if table is not None:
             try:
                 given = _prepare(folder, table, name, None)
             except Exception as e:  # noqa: BLE001
-                return "prepare", e, (version, table)
+                return "prepare", e, (version, None)
+            del table  # the importer lets the table's memory go once it is read: the next tables reuse it
             if given is not None:
                 try:
                     importer.add(folder, given)
                 except Exception as e:  # noqa: BLE001
-                    return "import", e, (version, table)
-        return "ok", None, (version, table)
+                    return "import", e, (version, None)
+        return "ok", None, (version, None)
 
     workers = min(_core.threads(), 2)
     if workers > 1:
