@@ -188,10 +188,14 @@ TIME_CASES = [
 ]
 # Every byte of a good time replaced by each neighbour of '0'..'9' and the separators,
 # so that the word read of YYYY-MM-DDThh:mm:ss sees every bad byte in every place.
-for _i in range(25):
-    for _c in "/:;-T t.+Z9\x7f\u00e9":
-        _s = "2026-03-02T21:14:00+01:00"
-        TIME_CASES.append(_s[:_i] + _c + _s[_i + 1:])
+for _s in ["2026-03-02T21:14:00+01:00", "2026-03-02T21:14:00.123456-01:30", "2026-03-02T21:14:00.5Z",
+           "2026-03-02T21:14:00.123Z", "2026-03-02T21:14:00.12+14:00", "2026-12-31T23:59:59.9999-23:59"]:
+    for _i in range(len(_s)):
+        for _c in "/:;-T t.+Z90\x7f\u00e9":
+            TIME_CASES.append(_s[:_i] + _c + _s[_i + 1:])
+    for _i in range(len(_s)):  # cut short, and a byte too many
+        TIME_CASES += [_s[:_i], _s[:_i] + "0" + _s[_i:]]
+TIME_CASES = list(dict.fromkeys(TIME_CASES))
 
 INT_TOKENS = ["0", "9", "10", "11", "99", "100", "-0", "-1", "1.0", "1e0", "1E0", "10.0",
               "5 ", " 5", "5\t", "+5", ".5", "-", "1e400", "-1e400", "9223372036854775807",
