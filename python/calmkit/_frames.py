@@ -17,6 +17,7 @@ arrays, so no Python object is created per number or time:
 from __future__ import annotations
 
 import functools
+from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -148,9 +149,23 @@ def utf8_text(offsets: np.ndarray, data: np.ndarray) -> Any:
     return pd.arrays.ArrowStringArray(pa.chunked_array([values], type=pa.large_string()))
 
 
-def utc_times(values: Any) -> Any:
-    """Aware datetimes or Timestamps -> ``datetime64[us, UTC]``."""
-    return pd.to_datetime(pd.Series(values, dtype=object), utc=True).astype("datetime64[us, UTC]")
+_EPOCH_UTC = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def utc_times(values: Sequence[Any]) -> pd.Series:
+    """Aware datetimes (or Timestamps) -> a ``datetime64[us, UTC]`` Series.
+    Counted in microseconds from the epoch, never through pandas'
+    nanosecond Timestamps, which end at 1677 and 2262 in pandas 2: the
+    journal format allows the years 1400..9999."""
+    return utc_series(np.array([(v - _EPOCH_UTC) // _MICROSECOND for v in values], dtype=np.int64))
+
+
+def local_times(values: Sequence[Any]) -> pd.Series:
+    """Naive wall-clock datetimes -> a ``datetime64[us]`` Series, the dtype of
+    ``to_pandas()``'s ``local_time`` (microseconds, as :func:`utc_times`)."""
+    return pd.Series(np.array([(v - _EPOCH) // _MICROSECOND for v in values], dtype=np.int64).view("datetime64[us]"))
 
 
 def frame(columns: Any, **kwargs: Any) -> pd.DataFrame:

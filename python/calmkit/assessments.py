@@ -59,7 +59,7 @@ def assessment_scores(journal: _core.Journal) -> pd.DataFrame:
     cols: dict[str, Any] = {name: _frames.text([r[name] for r in rows])
                             for name in ("participant", "id")}
     cols["time"] = _frames.utc_times([r["time"] for r in rows])
-    cols["local_time"] = _local_times([r["local_time"] for r in rows])
+    cols["local_time"] = _frames.local_times([r["local_time"] for r in rows])
     cols["instrument"] = _frames.text([r["instrument"] for r in rows])
     cols["total"] = floats("total")
     cols["band"] = _frames.text([r["band"] for r in rows])
@@ -125,8 +125,8 @@ def assessment_change(journal: _core.Journal, by: str | None = "participant") ->
         "first_time": _frames.utc_times([r["first_time"] for r in out]),
         "latest_time": _frames.utc_times([r["latest_time"] for r in out]),
         **{name: column(name, "float64") for name in ("first_total", "latest_total", "change", "trend_per_week")},
-        "first_local_time": _local_times([r["first_local_time"] for r in out]),
-        "latest_local_time": _local_times([r["latest_local_time"] for r in out]),
+        "first_local_time": _frames.local_times([r["first_local_time"] for r in out]),
+        "latest_local_time": _frames.local_times([r["latest_local_time"] for r in out]),
         "first_band": _frames.text([None if pd.isna(r["first_band"]) else r["first_band"] for r in out]),
         "latest_band": _frames.text([None if pd.isna(r["latest_band"]) else r["latest_band"] for r in out]),
     }, index=pd.RangeIndex(len(out)))
@@ -150,6 +150,3 @@ def assessment_change(journal: _core.Journal, by: str | None = "participant") ->
     }, index=pd.RangeIndex(len(rows)))
 
 
-def _local_times(values: list[Any]) -> pd.Series:
-    """Naive wall-clock times as ``datetime64[us]``, the dtype of to_pandas()'s local_time."""
-    return pd.Series(pd.to_datetime(pd.Series(values, dtype="datetime64[us]")).to_numpy(dtype="datetime64[us]"))

@@ -1015,13 +1015,15 @@ def record_counts(data: Journal, by: str | None = "participant", tz: str | None 
     # An exercise session's end is a record's time too, on its own wall clock
     # (end_offset_minutes), as in the zero-filled spans of the other metrics.
     ex = data.exercises.to_pandas()
-    end_local = ex["end"].dt.tz_localize(None) + pd.to_timedelta(ex["end_offset_minutes"].to_numpy(np.int64),
-                                                                  unit="min")
+    # In int64 microseconds: pandas 2's timedeltas are nanoseconds, and the sum
+    # would leave their years (1677..2262) for a journal in 1500 or 2300.
+    end_us = ex["end"].dt.tz_localize(None).to_numpy("datetime64[us]").view(np.int64)
+    end_offset_us = ex["end_offset_minutes"].to_numpy(np.int64) * 60_000_000
     if zone is not None:  # the wall time in the zone: UTC + its offset at each instant
         time_us = every["time"].dt.tz_localize(None).to_numpy("datetime64[us]").view(np.int64)
         local = pd.Series((time_us + zone.offsets_at(time_us) * 1_000_000).view("datetime64[us]"), index=every.index)
-        end_us = ex["end"].dt.tz_localize(None).to_numpy("datetime64[us]").view(np.int64)
-        end_local = pd.Series((end_us + zone.offsets_at(end_us) * 1_000_000).view("datetime64[us]"), index=ex.index)
+        end_offset_us = zone.offsets_at(end_us) * 1_000_000
+    end_local = pd.Series((end_us + end_offset_us).view("datetime64[us]"), index=ex.index)
     days = local.dt.normalize()
     end_key = ex["participant"].astype(str) if per_participant else pd.Series("", index=ex.index)
     span = pd.concat([days, end_local.dt.normalize().astype(days.dtype)], ignore_index=True).groupby(

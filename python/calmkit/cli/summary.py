@@ -11,7 +11,7 @@ import pandas as pd
 
 from .. import _core
 from ..prompts import console_for, shown, styled
-from .common import (DEFAULT_HELP, EXIT_OK, EXIT_PROBLEMS, TZ_FORMS, Failure, counts, plural, read, record_row,
+from .common import (DEFAULT_HELP, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, TZ_FORMS, Failure, counts, plural, read, record_row,
                      time_zone_arg)
 
 __all__ = ["FIRST_LATEST_WEEKS", "TOP_EXERCISES", "add_parser", "run", "write_summary"]
@@ -23,12 +23,22 @@ TOP_EXERCISES = 5
 FIRST_LATEST_WEEKS = 4
 
 
+def _ymd(t: pd.Timestamp) -> str:
+    """``t``'s date as YYYY-MM-DD, also past the year 9999 (where strftime stops)."""
+    return f"{t.year:04d}-{t.month:02d}-{t.day:02d}"
+
+
 def _span(j: _core.Journal, tz: str | None = None) -> tuple[dt.date, dt.date, int]:
     """First and last local date of a record of any type, and the days from
     one to the other (both counted): ``calmkit.record_counts``; the dates at
     each record's own UTC offset, or in the zone ``tz`` (--tz) when given."""
     row = record_row(j, tz)
-    return row["first_local_date"].date(), row["last_local_date"].date(), int(row["days"])
+    first, last = row["first_local_date"], row["last_local_date"]
+    if last.year > dt.MAXYEAR or first.year < dt.MINYEAR:  # a zone east of 9999-12-31T23:00Z, say
+        raise Failure(f"in the zone {tz} the journal's records fall on {_ymd(first)} to {_ymd(last)}, outside "
+                      f"the calendar the summary prints (years {dt.MINYEAR}..{dt.MAXYEAR}); "
+                      "give another --tz, or none for each record's own clock", EXIT_USAGE)
+    return first.date(), last.date(), int(row["days"])
 
 
 def _top_exercises(j: _core.Journal) -> str:
@@ -54,7 +64,9 @@ def _week_lines(j: _core.Journal, first: dt.date, last: dt.date, tz: str | None 
     span_days = (last - first).days + 1
     weekly = m.trigger_frequency(j, period="week", tz=tz)
     start = weekly["period_start"].dt.date
-    full = weekly[(start >= first) & (start + dt.timedelta(days=6) <= last)]
+    # start <= last - 6 days, not start + 6 days <= last: a week starting in the
+    # last days of 9999 would leave Python's dates.
+    full = weekly[(start >= first) & (start <= last - dt.timedelta(days=6))]
     if full.empty:
         if span_days < 7:
             return [f"weeks: less than one full week of journaling ({plural(span_days, 'day')})"]

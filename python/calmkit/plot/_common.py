@@ -8,6 +8,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+import numpy as np
 import pandas as pd
 
 from .._core import Journal
@@ -154,6 +155,13 @@ def _YearFirstFormatter() -> Any:  # noqa: N802 (a class made on demand: matplot
     return _year_first_formatter_class()()
 
 
+def _mid_week(weeks: Any) -> Any:
+    """The middle (Thursday, +3 days) of each week starting on the dates
+    ``weeks``, as ``datetime64[s]``: in NumPy, not pandas 2's nanosecond
+    Timestamps, which end in 2262 (the journal's years go to 9999)."""
+    return np.asarray(weeks).astype("datetime64[s]") + np.timedelta64(3, "D")
+
+
 def _date_axis(ax: Any, times: Any) -> None:
     """A date x axis that says the year (on the first tick and where it
     changes), spanning the data plus 5 % or :data:`DATE_PAD` on each side."""
@@ -162,8 +170,14 @@ def _date_axis(ax: Any, times: Any) -> None:
     locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(_YearFirstFormatter())
-    t = pd.Series(pd.to_datetime(pd.Series(times).to_numpy())).dropna()
-    if len(t):
-        lo, hi = t.min(), t.max()
-        pad = max((hi - lo) * 0.05, DATE_PAD)
+    # In microseconds (matplotlib takes datetime64 and reads aware times as
+    # UTC): pandas 2's Timestamps are nanoseconds and end in 2262, the
+    # journal's years go to 9999.
+    t = pd.Series(times).dropna()
+    if isinstance(t.dtype, pd.DatetimeTZDtype):
+        t = t.dt.tz_convert("UTC").dt.tz_localize(None)
+    us = pd.to_datetime(t).to_numpy("datetime64[us]") if t.dtype == object else t.to_numpy("datetime64[us]")
+    if len(us):
+        lo, hi = us.min(), us.max()
+        pad = max((hi - lo) * 0.05, DATE_PAD.to_numpy().astype("timedelta64[us]"))
         ax.set_xlim(lo - pad, hi + pad)

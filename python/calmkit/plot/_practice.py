@@ -10,12 +10,11 @@ import math
 from typing import Any, Optional
 
 import numpy as np
-import pandas as pd
 
 from .. import _core
 from .. import metrics as _m
 from .._core import Journal
-from ._common import (BLUE, GREEN, GREY, MIN_RATED_SESSIONS, MIN_URGES, PURPLE, VERMILION, ChartData,
+from ._common import (_mid_week, BLUE, GREEN, GREY, MIN_RATED_SESSIONS, MIN_URGES, PURPLE, VERMILION, ChartData,
                       _date_axis, _finish, _not_enough, _plural, _select, _tidy)
 
 # --- which exercises helped -----------------------------------------------------------------------
@@ -127,7 +126,7 @@ def _window(journal: Journal, participant: Optional[str], tz: Optional[str] = No
 
 def _draw_window(d: ChartData, ax: Any) -> Any:
     v = d.values
-    x = pd.to_datetime(v["weeks"]) + pd.Timedelta(days=3)  # mid-week, as in triggers_per_week
+    x = _mid_week(v["weeks"])
     ax.bar(x, 100 * np.nan_to_num(v["share"], nan=0.0), width=6, color=GREEN, alpha=0.8,
            label="share of urges not acted on")
     ax.set_ylim(0, 105)

@@ -9,12 +9,11 @@ import math
 from typing import Any, Optional
 
 import numpy as np
-import pandas as pd
 
 from .. import _core
 from .. import metrics as _m
 from .._core import Journal
-from ._common import (BLUE, GREEN, GREY, MIN_HEATMAP_TRIGGERS, MIN_TREND_TRIGGERS, MIN_TREND_WEEKS, ORANGE, SKY,
+from ._common import (_mid_week, BLUE, GREEN, GREY, MIN_HEATMAP_TRIGGERS, MIN_TREND_TRIGGERS, MIN_TREND_WEEKS, ORANGE, SKY,
                       WEEKDAY_NAMES, WEEKDAYS, ChartData, _finish, _n, _not_enough, _plural, _select, _tidy)
 
 # --- triggers per week with the Poisson trend ----------------------------------------------
@@ -62,7 +61,7 @@ def _triggers_per_week(journal: Journal, participant: Optional[str], tz: Optiona
 def _draw_triggers_per_week(d: ChartData, ax: Any) -> Any:
     v = d.values
     # Each bar spans its week from Monday; the trend is drawn at mid-week.
-    x = pd.to_datetime(v["weeks"]) + pd.Timedelta(days=3)
+    x = _mid_week(v["weeks"])
     ax.bar(x, v["counts"], width=6, color=SKY, label="triggers in the week (Mon-Sun)")
     if v.get("band") is not None:
         ax.fill_between(x, *v["band"], color=BLUE, alpha=0.15, label=f"{v['confidence']:.0%} interval of the trend")
