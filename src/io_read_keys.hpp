@@ -37,9 +37,26 @@ namespace calmkit::detail::jsonl {
 /// as random ids do (tests/cpp/test_hash_flooding.cpp). Computed on the parsing
 /// threads and used by the reader's tables in the same library, so all see
 /// one key.
-inline std::uint64_t key_hash(std::string_view participant, std::string_view id) noexcept {
+inline std::uint64_t key_hash(std::string_view participant, std::string_view id) noexcept;
+
+/// The state `key_hash` reaches once it has absorbed `participant` (under
+/// the process's `hash_key`): what a record's keys, which all start with its
+/// participant, go on from, so the participant is hashed once per record.
+/// `folded_multiply(participant_state(p), hash_key().fold)` is
+/// `hash_bytes(p, 0, hash_key())`, the participant's hash in a dictionary.
+inline std::uint64_t participant_state(std::string_view participant) noexcept {
   const HashKey& key = hash_key();
-  return folded_multiply(hash_absorb(hash_absorb(key.seed, participant, key), id, key), key.fold);
+  return hash_absorb(key.seed, participant, key);
+}
+
+/// `key_hash(participant, id)` from `participant_state(participant)`.
+inline std::uint64_t key_hash_from(std::uint64_t participant_state, std::string_view id) noexcept {
+  const HashKey& key = hash_key();
+  return folded_multiply(hash_absorb(participant_state, id, key), key.fold);
+}
+
+inline std::uint64_t key_hash(std::string_view participant, std::string_view id) noexcept {
+  return key_hash_from(participant_state(participant), id);
 }
 
 /// Copies `n` bytes from `from` to `to` as `std::memcpy` does; the short

@@ -205,6 +205,11 @@ class LineParser::Impl {
     out.clear();
     out.header_allowed = header_allowed;
     out_ = &out;
+    // The share's dictionary and the keys hash under one key (the same
+    // library's `hash_key`): then `keep` hands the dictionary the hash.
+    const HashKey& bk = out.builder.participant_hash_key();
+    const HashKey& kk = hash_key();
+    same_key_ = bk.seed == kk.seed && bk.expand == kk.expand && bk.fold == kk.fold;
     try {
       while (p < end) {
         // A piece of whole lines, its stage 1 in one pass.
@@ -695,23 +700,30 @@ class LineParser::Impl {
     ShareKeys& k = out_->keys_of<record_of_t<R>>();
     RecordMeta m;
     m.line = line_no;
+    // The participant hashed once: for the keys and for the share's dictionary.
+    const std::uint64_t state = participant_state(rec.participant);
     if (!rec.id.empty()) {
       m.key = k.bytes.size();
-      m.key_hash = key_hash(rec.participant, rec.id);
+      m.key_hash = key_hash_from(state, rec.id);
       put_key(k.bytes, rec.participant, rec.id);
     }
     if constexpr (requires { rec.trigger; }) {
       if (!rec.trigger.empty()) {
         m.ref = k.bytes.size();
-        m.ref_hash = key_hash(rec.participant, rec.trigger);
+        m.ref_hash = key_hash_from(state, rec.trigger);
         put_key(k.bytes, rec.participant, rec.trigger);
       }
     }
-    out_->push(rec);
+    if (same_key_) [[likely]] {
+      out_->builder.push(rec, folded_multiply(state, hash_key().fold));
+    } else {
+      out_->push(rec);
+    }
     k.meta.push_back(m);
   }
 
   ShareResult* out_ = nullptr;
+  bool same_key_ = false;      ///< the share's dictionary hashes participants as `participant_state` does
   const char* end_ = nullptr;  ///< the end of the line being parsed
   od::parser parser_;          ///< a line alone
   od::parser stream_parser_;   ///< a piece's document stream

@@ -76,6 +76,16 @@ class JournalBuilder {
   template <class V>
   requires requires { typename V::record; }
   void push(const V& v) { push_coded(v, participant(v.participant)); }
+  /// As `push(r)` of a record or a view of one, with `participant_hash` the
+  /// hash of `r.participant`: `detail::hash_bytes(r.participant, 0,
+  /// participant_hash_key())` (a reader that hashes the participant for keys
+  /// of its own under the same key hashes it once).
+  template <class R>
+  void push(const R& r, std::uint64_t participant_hash) {
+    push_coded(r, participant(r.participant, participant_hash));
+  }
+  /// The key the participant dictionary hashes names under (see `push` with a hash).
+  [[nodiscard]] const detail::HashKey& participant_hash_key() const noexcept { return participants_.key(); }
   /// Appends a record of any type.
   void push(const Record& r) {
     std::visit([this](const auto& x) { push(x); }, r);
@@ -236,7 +246,19 @@ class JournalBuilder {
         detail::same_bytes(s_.c.participants[static_cast<std::size_t>(last_participant_)], p)) {
       return last_participant_;
     }
-    last_participant_ = code(participants_, s_.c.participants, p);
+    last_hash_ = participants_.hash(p);
+    last_participant_ = code(participants_, s_.c.participants, p, last_hash_);
+    return last_participant_;
+  }
+  /// `participant(p)` with `h` its hash (`participants_.hash(p)`): the last
+  /// participant is told apart by its hash first.
+  std::int32_t participant(std::string_view p, std::uint64_t h) {
+    if (h == last_hash_ && last_participant_ >= 0 &&
+        detail::same_bytes(s_.c.participants[static_cast<std::size_t>(last_participant_)], p)) {
+      return last_participant_;
+    }
+    last_participant_ = code(participants_, s_.c.participants, p, h);
+    last_hash_ = h;
     return last_participant_;
   }
   static std::int32_t code(Index& index, std::vector<std::string>& names, std::string_view name) {
@@ -288,6 +310,8 @@ class JournalBuilder {
   detail::Tables s_;  // participants in first-seen order until build
   Index participants_, exercises_, instruments_;
   std::int32_t last_participant_ = -1;
+  /// The hash of the last participant (`participants_.hash`).
+  std::uint64_t last_hash_ = 0;
   bool by_row_ = false;  ///< links set by `link` (rows), not by id
   /// Trigger ids named by readings, exercises and thought records, per row (not when `by_row_`).
   std::array<TextColumn, 3> links_;

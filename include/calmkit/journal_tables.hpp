@@ -105,6 +105,8 @@ class FlatIndex {
     return hash_bytes(s, seed, key_);
   }
 
+  /// The key `hash` hashes under.
+  [[nodiscard]] const HashKey& key() const noexcept { return key_; }
   /// Room for `n` keys without a rehash.
   void reserve(std::size_t n) {
     if (2 * n > slots_.size()) rehash(std::bit_ceil(std::max<std::size_t>(2 * n, 16)));

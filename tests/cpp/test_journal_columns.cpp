@@ -599,6 +599,31 @@ TEST_CASE("builders joined in order keep ties in input order", "[journal][builde
   CHECK_THROWS_WITH(std::move(bad).build(detail::trusted), Catch::Contains("missing"));
 }
 
+TEST_CASE("pushes that hand over the participant's hash code participants as pushes without",
+          "[journal][builder]") {
+  auto read = [](std::string p, std::int64_t us) {
+    Reading r;
+    r.participant = std::move(p);
+    r.time = Instant::from_utc_us(us);
+    r.intensity = Intensity(1);
+    return r;
+  };
+  const std::vector<std::string> names{"b", "a", "b", "b", "c", "a", "participant-0000001", "a"};
+  JournalBuilder plain, hashed;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const Reading r = read(names[i], static_cast<std::int64_t>(i));
+    plain.push(r);
+    if (i % 3 == 2) {
+      hashed.push(r);  // mixed: the last participant is still told apart
+    } else {
+      hashed.push(r, detail::hash_bytes(r.participant, 0, hashed.participant_hash_key()));
+    }
+  }
+  CHECK(hashed.columns().c.participants == plain.columns().c.participants);
+  CHECK(hashed.columns().c.readings.participant == plain.columns().c.readings.participant);
+  CHECK(std::move(hashed).build(detail::trusted) == std::move(plain).build(detail::trusted));
+}
+
 TEST_CASE("builders linked by row: links follow their triggers through append and sort",
           "[journal][builder]") {
   auto trigger = [](std::string p, std::string id, std::int64_t hour) {
