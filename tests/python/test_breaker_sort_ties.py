@@ -81,3 +81,32 @@ def test_ties_keep_line_order_for_every_cut(seed: int, n: int, tmp_path: Path) -
             for typ in want:
                 assert got[typ] == want[typ], typ
         assert text == first, (threads, chunk)
+
+
+@pytest.mark.parametrize("spread", ["extremes", "one instant", "two clusters"])
+def test_a_participant_whose_times_span_the_whole_range(spread: str, tmp_path: Path) -> None:
+    """Thousands of one participant's rows, most in one month and a few at the
+    very ends of the years a journal holds (or all at one instant, or in two
+    clusters 8,000 years apart): a sort that spreads rows into buckets by time
+    must neither overflow on the span nor lose the order within a bucket."""
+    rng = random.Random(7)
+    ends = ["1400-01-01T00:00:00+23:59", "1400-01-01T00:00:00Z", "9999-12-31T23:59:59.999999-23:59",
+            "9999-12-31T23:59:59.999999Z", "1970-01-01T00:00:00Z", "1969-12-31T23:59:59.999999Z"]
+    lines = []
+    for k in range(12000):
+        if spread == "one instant":
+            t = "2026-03-02T10:00:00Z"
+        elif spread == "two clusters":
+            t = f"{rng.choice([1500, 9500])}-03-{rng.randrange(1, 29):02d}T{rng.randrange(24):02d}:00:00Z"
+        else:
+            t = rng.choice(ends) if rng.random() < 0.01 else \
+                f"2026-03-{rng.randrange(1, 29):02d}T{rng.randrange(24):02d}:{rng.randrange(60):02d}:00+01:00"
+        lines.append({"type": "reading", "participant": rng.choice(["p", "p", "p", "q"]), "time": t,
+                      "intensity": rng.randrange(11), "note": str(k)})
+    f = tmp_path / "span.jsonl"
+    f.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    want = [_what(r) for r in sorted(lines, key=_key)]
+    for threads, chunk in [(1, 1 << 20), (2, 4096), (4, 1024)]:
+        text = calmkit.to_jsonl(calmkit.read_journal(f, threads=threads, chunk_bytes=chunk))
+        got = [_what(json.loads(x)) for x in text.splitlines()[1:]]
+        assert got == want, (threads, chunk)
