@@ -553,6 +553,19 @@ void append_text(TextColumn& dst, const Column* c, std::int64_t first, std::int6
 void append_text_list(detail::TextList& dst, const Column* c, std::int64_t first, std::int64_t n) {
   dst.start.reserve(dst.start.size() + static_cast<std::size_t>(n));
   dst.count.reserve(dst.count.size() + static_cast<std::size_t>(n));
+  if (c != nullptr && n > 0) {
+    // Room for the rows' items and their text (`utf8_lists` has checked the
+    // offsets), growing as the appends would: no regrowth item by item.
+    const std::int32_t* o = values_of<std::int32_t>(c, first);
+    const auto items = static_cast<std::size_t>(o[n] - o[0]);
+    const std::int32_t* text = values_of<std::int32_t>(&c->child(), o[0]);
+    auto room = [](auto& v, std::size_t more) {
+      if (v.size() + more > v.capacity()) detail::grow(v, std::max(v.size() + more, 2 * v.capacity()));
+    };
+    room(dst.items.offset, items);
+    room(dst.items.length, items);
+    room(dst.items.arena, static_cast<std::size_t>(text[items] - text[0]));
+  }
   for (std::int64_t i = 0; i < n; ++i) {
     dst.start.push_back(dst.items.size());
     if (!has_value(c, first + i)) {
@@ -1120,6 +1133,14 @@ void import_table(std::string_view table, const std::vector<HeldBatch>& batches,
     if (a->length == 0) continue;  // no rows: no records, whatever the columns
     const Batch b(hb.schema.get(), a, w, first_row);
     for_table(table, [&](auto tag) { import_batch<typename decltype(tag)::type>(b, im); });
+    if (first_row == 0 && static_cast<std::size_t>(a->length) < rows) {
+      // Room for the text and list items of every batch, scaled from the
+      // first's (a little more: capacity never filled is address space, not
+      // memory): the columns then fill without moving to fresh memory.
+      const double scale = 1.05 * static_cast<double>(rows) / static_cast<double>(a->length);
+      for_table(table,
+                [&](auto tag) { im.builder_of<typename decltype(tag)::type>().reserve_scaled(scale); });
+    }
     first_row += a->length;
   }
 }
