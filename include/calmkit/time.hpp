@@ -459,9 +459,149 @@ inline bool in_year_range(std::int64_t time_us, int offset_minutes) noexcept {
   return from_lo < static_cast<std::uint64_t>(hi - lo);
 }
 
-}  // namespace detail
+/// Eight bytes from `p` as one word, the first byte lowest.
+inline std::uint64_t load_word(const char* p) noexcept {
+  std::uint64_t w = 0;
+  std::memcpy(&w, p, 8);
+  return w;
+}
 
-inline std::optional<Instant> Instant::try_parse(std::string_view s, TimeParseError* err) noexcept {
+/// The high bit of every byte of `x` (`x` as bytes, each XORed with what its
+/// place should hold) that is above its limit: a byte's `add` is 0x7F minus
+/// its limit (0x76 for a digit, 0..9; 0x7F for a separator, which must be 0).
+/// Zero exactly when every byte is within its limit: below the lowest byte
+/// above it no byte carries, and that byte either has its high bit set or
+/// gets it from the addition.
+inline std::uint64_t over_limits(std::uint64_t x, std::uint64_t add) noexcept {
+  return ((x + add) | x) & 0x8080808080808080ull;
+}
+
+/// Two digits into one byte: byte i of the result is 10 * d[i] + d[i + 1]
+/// (at most 99, so no byte carries into the next).
+inline std::uint64_t digit_pairs(std::uint64_t d) noexcept {
+  return d * 10 + (d >> 8);
+}
+
+/// The number written by eight digit values (one per byte, the first byte the
+/// most significant; a zero byte reads as the digit 0).
+inline std::uint64_t eight_digits(std::uint64_t d) noexcept {
+  d = digit_pairs(d);  // 2-digit numbers in bytes 0, 2, 4, 6
+  constexpr std::uint64_t mask = 0x000000FF000000FFull;
+  constexpr std::uint64_t mul1 = 100 + (1'000'000ull << 32);
+  constexpr std::uint64_t mul2 = 1 + (10'000ull << 32);
+  return (((d & mask) * mul1) + (((d >> 16) & mask) * mul2)) >> 32;
+}
+
+/// Days since 1970-01-01 of a valid date of the years 1..9999, by Neri and
+/// Schneider's "Euclidean affine functions" (2022): unsigned arithmetic,
+/// no table. Equal to calendar::days_from_civil there (test_time checks
+/// every day of min_year..max_year).
+inline std::int64_t days_from_civil_positive(unsigned year, unsigned month, unsigned day) noexcept {
+  const unsigned j = month <= 2 ? 1 : 0;  // January and February count with the year before
+  const unsigned y = year - j, m = month + 12 * j, c = y / 100;
+  const unsigned y_star = 1461 * y / 4 - c + c / 4, m_star = (979 * m - 2919) / 32;
+  return static_cast<std::int64_t>(y_star + m_star + day - 1) - 719468;
+}
+
+/// `Instant::try_parse` for the shapes journals carry, a word at a time:
+/// `YYYY-MM-DDThh:mm:ss`, a fraction of 1 to 6 digits or none, then `Z` or
+/// `+hh:mm`/`-hh:mm`. True with the instant in `out` only when `s` is such a
+/// time and valid (the same instant `parse_time_general` gives); false for
+/// anything else, valid or not (`t`, `z` or a space, 7 or more fraction
+/// digits, a wrong field): the general parser then decides and gives the
+/// reason. Always inlined: the reader calls it once per record.
+[[gnu::always_inline]] inline bool parse_time_fast(std::string_view s, Instant& out) noexcept {
+  if constexpr (std::endian::native != std::endian::little) {
+    return false;
+  } else {
+    const std::size_t n = s.size();
+    if (n < 20) return false;  // shorter than YYYY-MM-DDThh:mm:ssZ
+    const char* p = s.data();
+    // Each byte XORed with what its place holds: a digit's value, or 0 for the
+    // right separator. The limits: 9 for a digit, but 1 for the month's tens,
+    // 3 for the day's, 2 for the hour's and 5 for the minute's and second's
+    // (so that minutes and seconds are <= 59); 0 for a separator.
+    const std::uint64_t a = load_word(p) ^ 0x2D30302D30303030ull;       // YYYY-MM-
+    const std::uint64_t b = load_word(p + 8) ^ 0x30303A3030543030ull;   // DDThh:mm
+    const std::uint64_t c = load_word(p + 11) ^ 0x30303A30303A3030ull;  // hh:mm:ss
+    std::uint64_t bad = over_limits(a, 0x7F767E7F76767676ull) | over_limits(b, 0x767A7F767D7F767Cull) |
+                        over_limits(c, 0x767A7F767A7F767Dull);
+    // hh * 3600 + mm * 60 + ss: hh, mm and ss are bytes 0, 3 and 6 of the
+    // digit pairs of `c`, and land added in bits 48..64 of their product with
+    // 3600 << 48 | 60 << 24 | 1 (below them, hh * 60 + mm and hh stay under
+    // bit 48; above, the other products start at bit 72).
+    __extension__ using u128 = unsigned __int128;  // a GCC/Clang extension, hence the marker
+    const u128 hh_mm_ss = digit_pairs(c) & 0x00FF0000FF0000FFull;
+    const std::uint64_t second_of_day =
+        static_cast<std::uint64_t>((hh_mm_ss * ((3600ull << 48) | (60ull << 24) | 1)) >> 48) & 0x1FFFF;
+    // hh * 60 + mm of the offset likewise, from bytes 3 and 6.
+    constexpr std::uint64_t hh_mm = 0x00FF0000FF000000ull, to_minutes = (60ull << 24) | 1;
+    // The offset ends the text: `Z` or `+hh:mm`/`-hh:mm`.
+    std::size_t end = n - 1;   // where the fraction (if any) ends
+    std::uint64_t offset = 0;  // its size, minutes
+    std::uint64_t west = 0;    // 1 for `-`
+    if (p[n - 1] != 'Z') {
+      if (n < 25) return false;
+      // ..±hh:mm, XORed with ..+00:00 (the two bytes before the sign are read
+      // elsewhere): the sign's byte is 0 for `+` and 6 for `-`, the only two
+      // of 0..6 with bits 0 and 2 clear after adding 2. Limits: 6 for the
+      // sign, 2 for hh's tens, 5 for mm's.
+      const std::uint64_t z = (load_word(p + n - 8) ^ 0x30303A30302B0000ull) & ~0xFFFFull;
+      bad |= over_limits(z, 0x767A7F767D790000ull) | ((z + 0x20000ull) & 0x50000ull);
+      offset = ((digit_pairs(z) & hh_mm) * to_minutes) >> 48;
+      west = (z >> 18) & 1;
+      end = n - 6;
+    }
+    std::int64_t frac_us = 0;
+    if (end == 23) [[likely]] {
+      // `.fff`, the usual fraction.
+      std::uint32_t w = 0;
+      std::memcpy(&w, p + 19, 4);
+      const std::uint32_t f = w ^ 0x3030302Eu;
+      bad |= (((f + 0x7676767Fu) | f) & 0x80808080u);
+      const std::uint32_t pf = f * 10 + (f >> 8);  // byte 1: 10 * d0 + d1
+      frac_us = static_cast<std::int64_t>(((pf >> 8) & 0xFF) * 10 + (f >> 24)) * 1000;
+    } else if (end != 19) {
+      // `.` and 1..6 digits, the last eight bytes up to `end` (the bytes
+      // before the `.` are read above).
+      const std::size_t digits = end - 20;
+      if (end < 21 || digits > 6) return false;
+      const unsigned dot = static_cast<unsigned>(8 * (7 - digits));  // the `.`'s bit place
+      const std::uint64_t keep = ~0ull << dot;
+      const std::uint64_t f =
+          (load_word(p + end - 8) & keep) ^ ((0x3030303030303030ull & keep) ^ (0x1Eull << dot));
+      bad |= over_limits(f, (0x7676767676767676ull & keep) + (0x09ull << dot));
+      static constexpr std::int64_t scale[7] = {0, 100'000, 10'000, 1'000, 100, 10, 1};
+      frac_us = static_cast<std::int64_t>(eight_digits(f)) * scale[digits];
+    }
+    const std::uint64_t pa = digit_pairs(a);
+    const unsigned year = static_cast<unsigned>((pa & 0xFF) * 100 + ((pa >> 16) & 0xFF));
+    const unsigned month = static_cast<unsigned>((pa >> 40) & 0xFF);
+    const unsigned day = static_cast<unsigned>(digit_pairs(b) & 0xFF);
+    // hh <= 23 (mm and ss are <= 59) when the second of the day is below
+    // 86400; the offset's hh likewise when its minutes are below 1440.
+    if (bad != 0 || second_of_day >= 86'400 || offset >= 1440 || year < static_cast<unsigned>(min_year) ||
+        month - 1 > 11)
+      return false;
+    if (day - 1 > 27) [[unlikely]] {
+      // Days 29..31 exist in some months only.
+      if (day == 0 || static_cast<int>(day) > calendar::days_in_month(year, static_cast<int>(month)))
+        return false;
+    }
+    const std::int64_t offset_minutes =
+        west != 0 ? -static_cast<std::int64_t>(offset) : static_cast<std::int64_t>(offset);
+    const std::int64_t seconds = (days_from_civil_positive(year, month, day) * 1440 - offset_minutes) * 60 +
+                                 static_cast<std::int64_t>(second_of_day);
+    out = Instant::from_utc_us(seconds * 1'000'000 + frac_us,
+                               *UtcOffset::make(static_cast<int>(offset_minutes)));
+    return true;
+  }
+}
+
+/// `Instant::try_parse` for any text: the RFC 3339 grammar byte by byte, with
+/// the reason of a refusal in `err`. The one place its rules are written; the
+/// fast path above takes a subset of what it takes.
+inline std::optional<Instant> parse_time_general(std::string_view s, TimeParseError* err) noexcept {
   auto fail = [err](const char* why) -> std::optional<Instant> {
     if (err) {
       try {
@@ -541,7 +681,16 @@ inline std::optional<Instant> Instant::try_parse(std::string_view s, TimeParseEr
       days * detail::us_per_day +
       ((static_cast<std::int64_t>(hour) * 60 + minute) * 60 + second) * 1'000'000LL + frac_us;
   auto off = UtcOffset::make(offset_minutes);
-  return from_utc_us(local_us - static_cast<std::int64_t>(offset_minutes) * 60'000'000LL, *off);
+  return Instant::from_utc_us(local_us - static_cast<std::int64_t>(offset_minutes) * 60'000'000LL, *off);
+}
+
+}  // namespace detail
+
+inline std::optional<Instant> Instant::try_parse(std::string_view s, TimeParseError* err) noexcept {
+  Instant t;
+  if (detail::parse_time_fast(s, t)) [[likely]]
+    return t;
+  return detail::parse_time_general(s, err);
 }
 
 inline std::string Instant::to_string() const {
