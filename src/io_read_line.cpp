@@ -322,6 +322,16 @@ class LineParser::Impl {
         parse_line(b, static_cast<std::size_t>(e - b), static_cast<std::size_t>(buffer_end - b), out.lines,
                    first);
       } catch (LineError& err) {
+        if (!err.field.empty() && !err.fatal) [[unlikely]] {
+          // A field's rule failed before the whole line was read: if the line
+          // is not one valid JSON object, that comes first (the format's
+          // order of checks), whatever its fields say.
+          if (auto problem = json_problem(b, static_cast<std::size_t>(e - b),
+                                          static_cast<std::size_t>(buffer_end - b))) {
+            err.field.clear();
+            err.reason = std::move(*problem);
+          }
+        }
         if (err.field.empty() && err.reason == line_not_utf8) [[unlikely]] {
           auto v = utf8_violation(std::string_view(b, static_cast<std::size_t>(e - b)));  // the rule's words
           err.field = std::move(v.field);
@@ -335,6 +345,35 @@ class LineParser::Impl {
       }
     }
     return true;
+  }
+
+  /// Cold: why the line `[text, text + len)` is not one whole valid JSON
+  /// object, or nothing when it is one. Reads every value to its end (the
+  /// record parsers stop at the first field that breaks a rule) with the
+  /// checks of an unknown field's value (`consume`).
+  [[gnu::cold]] std::optional<std::string> json_problem(const char* text, std::size_t len,
+                                                        std::size_t capacity) {
+    try {
+      if (parser_.capacity() < 2 * len + 64) check(parser_.allocate(2 * len + 64));
+      od::document doc;
+      check(parser_.iterate(text, len, capacity).get(doc));
+      od::json_type root{};
+      check(doc.type().get(root));
+      if (root != od::json_type::object) return std::nullopt;  // said already, as the line's problem
+      od::object obj;
+      check(doc.get_object().get(obj));
+      for (auto fr : obj) {
+        od::field fld;
+        check(std::move(fr).get(fld));
+        std::string_view key;
+        check(fld.unescaped_key().get(key));
+        consume(fld.value(), FieldRef{key}, 0);
+      }
+      if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) return std::string(content_after_object);
+    } catch (LineError& err) {
+      if (err.field.empty()) return std::move(err.reason);
+    }
+    return std::nullopt;
   }
 
   /// One line parsed alone (its own stage 1).
@@ -385,23 +424,8 @@ class LineParser::Impl {
     if (!type_first) {
       bool rewound = false;
       check(obj.reset().get(rewound));
-      const auto found = find_type(obj);
+      type = find_type(obj);
       check(obj.reset().get(rewound));
-      if (!found) [[unlikely]] {
-        // No `type`: still the line's own fault first if it is not one whole
-        // valid JSON object (the format's order of checks), so every value is
-        // read to its end before the missing field is named.
-        for (auto fr : obj) {
-          od::field fld;
-          check(std::move(fr).get(fld));
-          std::string_view key;
-          check(fld.unescaped_key().get(key));
-          consume(fld.value(), FieldRef{key}, 0);
-        }
-        at_end();
-        fail(FieldRef{"type"}, rules::required_missing());
-      }
-      type = *found;
       rest = all_fields(obj);
     }
     // Each record is built first and kept only once the whole line is known
@@ -442,10 +466,9 @@ class LineParser::Impl {
     }
   }
 
-  /// The value of `type`, or nothing when the object has none. Fast path:
-  /// the raw key "type" (the writer puts it first). Slow path: walk the
-  /// unescaped keys, for files that escape it.
-  std::optional<std::string_view> find_type(od::object& obj) {
+  /// The value of `type`. Fast path: the raw key "type" (the writer puts it
+  /// first). Slow path: walk the unescaped keys, for files that escape it.
+  std::string_view find_type(od::object& obj) {
     od::value v;
     const auto e = obj.find_field_unordered("type").get(v);
     if (e == simdjson::SUCCESS) return get_string(v, FieldRef{"type"}, backslash_);
@@ -459,7 +482,7 @@ class LineParser::Impl {
       check(fld.unescaped_key().get(key));
       if (key == "type") return get_string(fld.value(), FieldRef{"type"}, backslash_);
     }
-    return std::nullopt;
+    fail(FieldRef{"type"}, rules::required_missing());
   }
 
   /// Fields 1..3 of every record: participant, id, time. True when handled.

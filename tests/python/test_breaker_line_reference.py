@@ -519,9 +519,6 @@ def test_a_line_that_is_not_json_is_the_line_s_problem(line: str) -> None:
     assert e.value.field == "", (e.value.field, e.value.reason)
 
 
-@pytest.mark.xfail(strict=True, reason="B19: a line that is not one valid JSON object but has a 'type' is refused "
-                                       "for its first field problem (a missing or out-of-range field, an unknown "
-                                       "type), not as the line's problem")
 @pytest.mark.parametrize("line", ['{"type":"reading"}}', '{"type":"trigger","id":"t"}}',
                                   '{"type":"reading","intensity":11}}', '{"type":"nope"}}', '{"type":"nope","a":tru}',
                                   '{"type":"header","format":"x"}}', '{"type":1}}',
