@@ -318,30 +318,6 @@ class JournalBuilder {
   bool erased_ = false;  ///< records were removed: `build` drops the names no record uses
 
  public:
-  /// Appends `n = time_us.size()` readings given column by column, for a
-  /// reader that has checked every rule over whole columns (the Arrow
-  /// bridge): `participant[i]` a code from `participant_code`, `time_us`,
-  /// `offset_minutes` and `intensity` as the journal stores them (copied in
-  /// bulk), `id(i)` and `note(i)` their texts ("" when absent). Only on a
-  /// builder made with `detail::linked_by_row`: every link starts as
-  /// `no_trigger` and is set by `link`. The spans must have the same size.
-  /// O(n + bytes of text).
-  /// @throws std::logic_error on a builder that links by id.
-  template <class Id, class Note>
-  void append_readings(std::span<const std::int32_t> participant, std::span<const std::int64_t> time_us,
-                       std::span<const std::int16_t> offset_minutes, std::span<const std::int8_t> intensity,
-                       Id id, Note note) {
-    if (!by_row_) throw std::logic_error("JournalBuilder::append_readings needs a builder that links by row");
-    auto& c = s_.c.readings;
-    c.participant.insert(c.participant.end(), participant.begin(), participant.end());
-    c.time_us.insert(c.time_us.end(), time_us.begin(), time_us.end());
-    c.offset_minutes.insert(c.offset_minutes.end(), offset_minutes.begin(), offset_minutes.end());
-    c.intensity.insert(c.intensity.end(), intensity.begin(), intensity.end());
-    c.trigger.insert(c.trigger.end(), time_us.size(), no_trigger);
-    for (std::size_t i = 0; i < time_us.size(); ++i) s_.re.id.push_back(id(i));
-    for (std::size_t i = 0; i < time_us.size(); ++i) s_.re.note.push_back(note(i));
-  }
-
   /// The exercise code of `name` (as `participant_code`: a reader of a
   /// dictionary-encoded column codes each entry once). O(length of `name`).
   std::int32_t exercise_code(std::string_view name) {
