@@ -270,12 +270,19 @@ Percent get_percent(od::value& v, const FieldRef& f) {
   return *Percent::make(get_int(v, f, Percent::min, Percent::max));
 }
 
+/// The reason a refused time text is refused, parsed again for it: the
+/// reason's string is made only for a bad line, not for every time read.
+[[noreturn, gnu::cold, gnu::noinline]] void fail_time(std::string_view s, const FieldRef& f) {
+  TimeParseError err;
+  (void)Instant::try_parse(s, &err);
+  fail(f, rules::invalid_time(s, err));
+}
+
 Instant get_time(od::value& v, const FieldRef& f, const char* backslash) {
   const auto s = get_string(v, f, backslash);
-  TimeParseError err;
-  auto t = Instant::try_parse(s, &err);
+  const auto t = Instant::try_parse(s);
   if (!t) [[unlikely]]
-    fail(f, rules::invalid_time(s, err));
+    fail_time(s, f);
   return *t;
 }
 
