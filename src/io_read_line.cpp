@@ -490,11 +490,14 @@ class LineParser::Impl {
   /// it out instead); a required one is the model's rule, run by `keep`.
   /// `Text`: a view record's `std::string_view`, or an assessment's string.
   template <class Text>
-  bool common(std::size_t i, od::value& v, Text& participant, Text& id, Instant& time,
-              bool id_required = true) {
+  [[gnu::always_inline]] bool common(std::size_t i, od::value& v, Text& participant, Text& id, Instant& time,
+                                     bool id_required = true) {
     switch (i) {
       case 0: return true;  // type: already read
-      case 1: set(participant, get_string(v, FieldRef{"participant"}, backslash_)); return true;
+      case 1:
+        set(participant, get_string(v, FieldRef{"participant"}, backslash_));
+        hint_participant(participant);
+        return true;
       case 2:
         if (id_required)
           set(id, get_string(v, FieldRef{"id"}, backslash_));
@@ -504,6 +507,23 @@ class LineParser::Impl {
       case 3: time = get_time(v, FieldRef{"time"}, backslash_); return true;
       default: return false;
     }
+  }
+
+  /// Hashes the participant of the line being parsed (its keys and its
+  /// code in the share's dictionary start from that hash) and asks for the
+  /// dictionary slot it will be looked up in once the record is kept: the
+  /// rest of the line is parsed meanwhile, and the lookup, at random in a
+  /// dictionary of thousands of names, then finds its slot in cache.
+  void hint_participant(std::string_view participant) noexcept {
+    hinted_ = participant;
+    hinted_state_ = participant_state(participant);
+    if (same_key_) out_->builder.prefetch_participant(folded_multiply(hinted_state_, hash_key().fold));
+  }
+  /// `participant_state(participant)`, from `hint_participant` when it is the participant hinted.
+  [[nodiscard]] std::uint64_t state_of(std::string_view participant) const noexcept {
+    return participant.data() == hinted_.data() && participant.size() == hinted_.size()
+               ? hinted_state_
+               : participant_state(participant);
   }
 
   [[noreturn]] static void newer_version(std::string_view version) {
@@ -712,6 +732,12 @@ class LineParser::Impl {
   /// (unique ids, trigger references), which are the Reader's.
   template <class R>
   void keep(const R& rec, std::size_t line_no) {
+    // The participant hashed once: for the keys and for the share's
+    // dictionary, whose entry is asked for while the record is checked.
+    const std::uint64_t state = state_of(rec.participant);
+    const std::uint64_t participant_hash = folded_multiply(state, hash_key().fold);
+    if (same_key_) [[likely]]
+      out_->builder.prefetch_participant_name(participant_hash);
     // The model's rules (validate.hpp), with this line as the place; its
     // text's UTF-8 was checked with the whole line (stage 1).
     if (auto bad = detail::record_rules<record_of_t<R>>(rec)) [[unlikely]]
@@ -723,8 +749,6 @@ class LineParser::Impl {
     ShareKeys& k = out_->keys_of<record_of_t<R>>();
     RecordMeta m;
     m.line = line_no;
-    // The participant hashed once: for the keys and for the share's dictionary.
-    const std::uint64_t state = participant_state(rec.participant);
     if (!rec.id.empty()) {
       m.key = k.bytes.size();
       m.key_hash = key_hash_from(state, rec.id);
@@ -738,7 +762,7 @@ class LineParser::Impl {
       }
     }
     if (same_key_) [[likely]] {
-      out_->builder.push(rec, folded_multiply(state, hash_key().fold));
+      out_->builder.push(rec, participant_hash);
     } else {
       out_->push(rec);
     }
@@ -746,7 +770,10 @@ class LineParser::Impl {
   }
 
   ShareResult* out_ = nullptr;
-  bool same_key_ = false;      ///< the share's dictionary hashes participants as `participant_state` does
+  bool same_key_ = false;  ///< the share's dictionary hashes participants as `participant_state` does
+  /// The participant `hint_participant` hashed last, and its `participant_state`.
+  std::string_view hinted_;
+  std::uint64_t hinted_state_ = 0;
   const char* end_ = nullptr;  ///< the end of the line being parsed
   od::parser parser_;          ///< a line alone
   od::parser stream_parser_;   ///< a piece's document stream
