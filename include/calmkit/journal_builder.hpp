@@ -314,8 +314,8 @@ class JournalBuilder {
   std::vector<std::uint32_t> sort_type(const std::vector<std::uint32_t>& rank,
                                        std::span<detail::GatherScratch> scratch, Run& run);
   template <class R, class Run>
-  void gather_type(const std::vector<std::uint32_t>& perm, std::span<detail::GatherScratch> scratch,
-                   Run& run);
+  void gather_type(const std::vector<std::uint32_t>& perm, std::span<detail::GatherScratch> scratch, Run& run,
+                   bool sorted_keys);
   void recode_names();
   template <class R>
   std::vector<std::uint32_t> runs_in_order(const std::vector<std::int32_t>& pc) const;
@@ -488,16 +488,73 @@ std::vector<std::uint32_t> JournalBuilder::runs_in_order(const std::vector<std::
   return perm;
 }
 
+namespace detail {
+/// Sorts `keys[0, n)` by `less`, a total order whose first criterion is the
+/// keys' `time_us` member (ascending), as `std::sort` with `less` would: one
+/// participant's rows, spread by time into about n buckets (`tmp` and
+/// `count`: the caller's, reused from call to call), each bucket then sorted
+/// by `less` (rows of equal time share a bucket). The times of one
+/// participant's records spread over days, so a bucket holds a row or two
+/// and the sort is a few linear passes, where a comparison sort of random
+/// order mispredicts a branch at every other comparison. Few rows, or more
+/// than a bucket count kept in cache: `std::sort` as it is.
+template <class Key, class Less>
+void sort_by_time(Key* keys, std::size_t n, std::vector<Key>& tmp, std::vector<std::uint32_t>& count,
+                  Less less) {
+  if (n < 64 || n > (std::size_t{1} << 16)) {
+    std::sort(keys, keys + n, less);
+    return;
+  }
+  const auto [lo_key, hi_key] =
+      std::minmax_element(keys, keys + n, [](const Key& a, const Key& b) { return a.time_us < b.time_us; });
+  const auto lo = static_cast<std::uint64_t>(lo_key->time_us);
+  const std::uint64_t range = static_cast<std::uint64_t>(hi_key->time_us) - lo;  // no overflow: unsigned
+  if (range == 0) {
+    std::sort(keys, keys + n, less);
+    return;
+  }
+  // Buckets of 2^shift microseconds: at most 2^bit_width(n) of them, at least half used.
+  const int shift =
+      std::max(0, static_cast<int>(std::bit_width(range)) - static_cast<int>(std::bit_width(n)));
+  const std::size_t buckets = static_cast<std::size_t>(range >> shift) + 1;
+  count.assign(buckets + 1, 0);
+  auto bucket = [&](const Key& k) {
+    return static_cast<std::size_t>((static_cast<std::uint64_t>(k.time_us) - lo) >> shift);
+  };
+  for (std::size_t i = 0; i < n; ++i) ++count[bucket(keys[i]) + 1];
+  for (std::size_t b = 1; b <= buckets; ++b) count[b] += count[b - 1];
+  tmp.resize(n);
+  for (std::size_t i = 0; i < n; ++i) tmp[count[bucket(keys[i])]++] = keys[i];  // stable
+  // Now count[b] is where bucket b ends (and b + 1 starts).
+  for (std::size_t b = 0, from = 0; b < buckets; ++b) {
+    const std::size_t to = count[b];
+    if (to - from > 1)
+      std::sort(tmp.begin() + static_cast<std::ptrdiff_t>(from),
+                tmp.begin() + static_cast<std::ptrdiff_t>(to), less);
+    from = to;
+  }
+  std::copy(tmp.begin(), tmp.end(), keys);
+}
+}  // namespace detail
+
 /// Reorders every column of type R by `perm` (new row i = old row
 /// perm[i]), the columns spread over `scratch.size()` tasks of `run`, each
-/// with a scratch of its own.
+/// with a scratch of its own. `sorted_keys`: the participant, time and
+/// offset columns are in their new order already (`sort_type` wrote them
+/// from its sorted keys), so only the others move.
 template <class R, class Run>
 void JournalBuilder::gather_type(const std::vector<std::uint32_t>& perm,
-                                 std::span<detail::GatherScratch> scratch, Run& run) {
+                                 std::span<detail::GatherScratch> scratch, Run& run, bool sorted_keys) {
   const std::size_t parts = perm.size() < 4096 ? 1 : scratch.size();  // a few rows: not worth a thread
+  const void* const skip[] = {&detail::participant_column<R>(s_.c), &detail::utc_column<R>(s_.c),
+                              &detail::offset_column<R>(s_.c)};
   run(parts, [&](std::size_t k) {
     std::size_t column = 0;
     auto mine = [&](auto& col) {
+      if (sorted_keys &&
+          std::find(std::begin(skip), std::end(skip), static_cast<const void*>(&col)) != std::end(skip)) {
+        return;
+      }
       if (column++ % parts == k) detail::gather(col, perm, scratch[k]);
     };
     detail::each_column<R>(mine, s_);
@@ -524,7 +581,7 @@ std::vector<std::uint32_t> JournalBuilder::sort_type(const std::vector<std::uint
   if (sorted) return {};
   std::vector<std::uint32_t> perm = runs_in_order<R>(pc);
   if (!perm.empty()) {
-    gather_type<R>(perm, scratch, run);
+    gather_type<R>(perm, scratch, run, false);
     return perm;
   }
   struct Key {
@@ -532,8 +589,9 @@ std::vector<std::uint32_t> JournalBuilder::sort_type(const std::vector<std::uint
     std::int16_t offset_minutes;
     std::uint32_t index;
   };
-  const auto& us = detail::utc_column<R>(s_.c);
-  const auto& off = detail::offset_column<R>(s_.c);
+  // Written in place from the sorted keys below (the rest of R's columns are gathered).
+  auto& us = const_cast<std::vector<std::int64_t>&>(detail::utc_column<R>(s_.c));
+  auto& off = const_cast<std::vector<std::int16_t>&>(detail::offset_column<R>(s_.c));
   // By participant first, with a counting sort (linear, stable), then each
   // participant's rows by time, offset, id and input order: the order one
   // sort by the whole key gives (that key is total), but each sort is one
@@ -556,23 +614,33 @@ std::vector<std::uint32_t> JournalBuilder::sort_type(const std::vector<std::uint
   const auto& ids = detail::id_column<R>(s_);
   const std::size_t participants = rank.size();
   const std::size_t parts = n < 4096 ? 1 : scratch.size();
-  // Task k sorts the participants whose rows start in [n k / parts, n (k + 1) / parts).
+  perm.resize(n);
+  // Task k sorts the participants whose rows start in [n k / parts, n (k + 1) / parts)
+  // and writes their rows' permutation, participant, time and offset.
   run(parts, [&](std::size_t k) {
     const std::size_t from = n * k / parts, to = n * (k + 1) / parts;
     auto p = static_cast<std::size_t>(std::lower_bound(start.begin(), start.end() - 1, from) - start.begin());
+    const std::size_t first_row = start[p];
+    std::vector<Key> tmp;
+    std::vector<std::uint32_t> count;
     for (; p < participants && start[p] < to; ++p) {
-      if (start[p] < from || start[p + 1] - start[p] < 2) continue;
-      std::sort(keys + start[p], keys + start[p + 1], [&ids](const Key& a, const Key& b) {
-        if (a.time_us != b.time_us) return a.time_us < b.time_us;
-        if (a.offset_minutes != b.offset_minutes) return a.offset_minutes < b.offset_minutes;
-        if (const int c = ids[a.index].compare(ids[b.index]); c != 0) return c < 0;
-        return a.index < b.index;  // equal keys keep their input order
+      const std::size_t b = start[p], e = start[p + 1];
+      detail::sort_by_time(keys + b, e - b, tmp, count, [&ids](const Key& x, const Key& y) {
+        if (x.time_us != y.time_us) return x.time_us < y.time_us;
+        if (x.offset_minutes != y.offset_minutes) return x.offset_minutes < y.offset_minutes;
+        if (const int c = ids[x.index].compare(ids[y.index]); c != 0) return c < 0;
+        return x.index < y.index;  // equal keys keep their input order
       });
+      std::fill(pc.begin() + static_cast<std::ptrdiff_t>(b), pc.begin() + static_cast<std::ptrdiff_t>(e),
+                static_cast<std::int32_t>(p));
+    }
+    for (std::size_t i = first_row; i < start[p]; ++i) {
+      perm[i] = keys[i].index;
+      us[i] = keys[i].time_us;
+      off[i] = keys[i].offset_minutes;
     }
   });
-  perm.resize(n);
-  for (std::size_t i = 0; i < n; ++i) perm[i] = keys[i].index;
-  gather_type<R>(perm, scratch, run);  // the keys' bytes are the first scratch's again
+  gather_type<R>(perm, scratch, run, true);  // the keys' bytes are the first scratch's again
   return perm;
 }
 
