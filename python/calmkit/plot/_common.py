@@ -124,6 +124,8 @@ def _finish(ax: Any, *, ylabel: str, ylim: tuple[Optional[float], Optional[float
 #: (or one week's bar) the axis spans about a week and a half, not the four
 #: years matplotlib gives a single date.
 DATE_PAD = pd.Timedelta(days=4)
+_FIRST_DATE = np.datetime64("0001-01-01T00:00:00", "us")
+_LAST_DATE = np.datetime64("9999-12-31T23:59:59", "us")
 
 
 def _year_first_formatter_class() -> Any:
@@ -180,4 +182,6 @@ def _date_axis(ax: Any, times: Any) -> None:
     if len(us):
         lo, hi = us.min(), us.max()
         pad = max((hi - lo) * 0.05, DATE_PAD.to_numpy().astype("timedelta64[us]"))
-        ax.set_xlim(lo - pad, hi + pad)
+        # matplotlib's dates run from 0001-01-01 to 9999-12-31: a record in the
+        # last (or first) days of those years keeps the padding on its side short.
+        ax.set_xlim(max(lo - pad, _FIRST_DATE), min(hi + pad, _LAST_DATE))
