@@ -646,6 +646,15 @@ def _unreadable(f: Any, e: BaseException) -> BaseException:
     return ValueError(f"{f}: not a readable Parquet file ({e})")
 
 
+def _refuse_dangling_links(paths: Any) -> None:
+    """FileNotFoundError naming the first of ``paths`` that is a symbolic
+    link to nothing (a shard on a disk that is gone): skipped, its records
+    would be missing from the journal without a word."""
+    for p in paths:
+        if p.is_symlink() and not p.exists():
+            raise FileNotFoundError(f"{p}: a symbolic link to {os.readlink(p)}, which does not exist")
+
+
 def _missing_columns(dataset: Any) -> tuple[str, list[str]] | None:
     """The first file of ``dataset`` (by path) that lacks a column another
     of its files has, with the columns it lacks; None when every file has
@@ -655,7 +664,10 @@ def _missing_columns(dataset: Any) -> tuple[str, list[str]] | None:
     thought unused, say). A column that no file has is no loss: the folder
     simply lacks it, as a dataset written by another tool may."""
     fragments = sorted(dataset.get_fragments(), key=lambda f: f.path)
-    names = [set(f.physical_schema.names) for f in fragments]
+    # Only the columns calmkit reads: a column it ignores (pandas' index kept
+    # as __index_level_0__, another app's "source") may be in some files only.
+    read = {f.name for schemas in (SCHEMAS, VERSION_2_SCHEMAS) for schema in schemas.values() for f in schema}
+    names = [set(f.physical_schema.names) & read for f in fragments]
     every = set().union(*names)
     for fragment, have in zip(fragments, names):
         if have != every:
@@ -678,6 +690,10 @@ def _read_shards(d: Path, listed: list[str] | None, participants: list[str] | No
     if (listed is not None and not listed) or (participants is not None and not participants):
         return None
     source = [str(d / f) for f in listed] if listed is not None else str(d)
+    if listed is None:  # pyarrow's discovery skips a link to nothing without a word
+        for sub, dirs, names in os.walk(d):
+            dirs[:] = [x for x in dirs if not x.startswith((".", "_"))]
+            _refuse_dangling_links(Path(sub) / n for n in names if not n.startswith((".", "_")))
     try:
         dataset = ds.dataset(source, format="parquet")
         if not dataset.files:
@@ -886,7 +902,9 @@ def read_jsonl_shards(folder: _PathLike, pattern: str = "*.jsonl") -> Any:
     root = Path(folder)
     if not root.is_dir():
         raise FileNotFoundError(f"{root}: not a folder")
-    files = sorted(p for p in root.glob(pattern) if p.is_file())
+    matches = sorted(root.glob(pattern))
+    _refuse_dangling_links(matches)
+    files = [p for p in matches if p.is_file()]
     if not files:
         raise FileNotFoundError(f"{root}: no file matches {pattern!r}")
     # Lines as the reader takes them: bytes (its UTF-8 rule speaks, with the

@@ -107,8 +107,6 @@ def test_an_extra_column_in_every_file_is_ignored(journal: Any, tmp_path: Path) 
     assert calmkit.to_jsonl(calmkit.read_parquet(ds)) == calmkit.to_jsonl(journal)
 
 
-@pytest.mark.xfail(strict=True, reason="B15: one part file with a column calmkit does not read refuses the "
-                                       "dataset, blaming an untouched file for lacking it")
 @pytest.mark.parametrize("k", [0, 2])
 def test_an_extra_column_in_one_file_is_ignored(k: int, journal: Any, tmp_path: Path) -> None:
     ds = _dataset(journal, tmp_path)
@@ -116,8 +114,6 @@ def test_an_extra_column_in_one_file_is_ignored(k: int, journal: Any, tmp_path: 
     assert calmkit.to_jsonl(calmkit.read_parquet(ds)) == calmkit.to_jsonl(journal)
 
 
-@pytest.mark.xfail(strict=True, reason="B15: a part file rewritten by pandas (its index kept as "
-                                       "__index_level_0__) refuses the dataset")
 def test_a_part_file_rewritten_by_pandas_reads_as_written(journal: Any, tmp_path: Path) -> None:
     pd = pytest.importorskip("pandas")
     ds = _dataset(journal, tmp_path)
@@ -140,8 +136,6 @@ def test_a_part_file_that_lost_a_column_is_refused_by_name(column: str, journal:
 
 # --- shards that are not there --------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="B16: read_jsonl_shards skips a shard that is a dangling symbolic link "
-                                       "(a shard on a disk that is gone) without a word")
 def test_a_jsonl_shard_that_is_a_dangling_link_is_not_skipped(journal: Any, tmp_path: Path) -> None:
     lines = calmkit.to_jsonl(journal).splitlines(keepends=True)
     folder = tmp_path / "shards"
@@ -156,8 +150,6 @@ def test_a_jsonl_shard_that_is_a_dangling_link_is_not_skipped(journal: Any, tmp_
         calmkit.read_jsonl_shards(folder)
 
 
-@pytest.mark.xfail(strict=True, reason="B16: read_parquet skips a part file that is a dangling symbolic link "
-                                       "without a word")
 def test_a_parquet_part_that_is_a_dangling_link_is_not_skipped(journal: Any, tmp_path: Path) -> None:
     ds = _dataset(journal, tmp_path)
     f = _part(ds, "readings", 1)
