@@ -354,16 +354,27 @@ def _read_times_columnwise(texts: Any) -> tuple[Any, Any, Any]:
     return utc_us, minutes, done
 
 
+#: The time texts the row reader takes besides RFC 3339 (as ISO 8601 writes them, their meaning kept): a date,
+#: then T, t or a space, hours and minutes, optional seconds and fraction, optional Z or an offset of hours
+#: 00..23 and minutes 00..59 with or without its colon.
+_ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?"
+                       r"(?:[Zz]|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?)?", re.ASCII)
+
+
 def _read_time_text(text: str, row: int, col: str, where: str, tz: Any) -> tuple[int, int]:
     """(UTC microseconds, offset minutes) of one time text of row ``row``,
     read by ``datetime.fromisoformat``: a text without an offset in ``tz``
     by calmkit's one rule for local times (a LocalTimeWarning where it
     applied), else a ValueError naming the row and field."""
     import warnings
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     shown = text.strip()
     try:
+        # fromisoformat's rules are wider than ISO 8601's shapes with their meaning kept (it reads +01:90 as
+        # +02:30, drops a NUL, takes "21:14:00.Z"): a text outside _ISO_TIME is refused as the reader does.
+        if _ISO_TIME.fullmatch(shown) is None:
+            raise ValueError("not an ISO 8601 time")
         when = datetime.fromisoformat(shown.replace("Z", "+00:00").replace("z", "+00:00"))
         if not any(c in shown for c in "Tt ") or len(shown) <= 10:
             raise ValueError("no time of day")
@@ -387,9 +398,11 @@ def _read_time_text(text: str, row: int, col: str, where: str, tz: Any) -> tuple
     if off is None or off.total_seconds() % 60:
         raise ValueError(f"{where}: row {row}: field {col!r}: the UTC offset of {text!r} is not a whole "
                          "number of minutes")
-    instant = when.astimezone(timezone.utc)
-    epoch = datetime(1970, 1, 1, tzinfo=timezone.utc)
-    return (instant - epoch) // _MICROSECOND, int(off.total_seconds() // 60)
+    # The wall clock less its offset, in microseconds: astimezone would leave Python's years 1..9999 for a
+    # time the reader takes at their ends (9999-12-31T23:59:59-23:59 is in the year 10000 in UTC).
+    wall = (when.replace(tzinfo=None) - datetime(1970, 1, 1)) // _MICROSECOND
+    minutes = int(off.total_seconds() // 60)
+    return wall - minutes * 60_000_000, minutes
 
 
 def _refuse_times_that_are_not_timestamps(table: Any, where: str) -> None:
@@ -444,7 +457,21 @@ def _offsets_from_zone(table: Any, where: str) -> Any:
                              "'+02:00'") from None
         per_unit = {"s": 60, "ms": 60_000, "us": 60_000_000, "ns": 60_000_000_000}[t.unit]
         diff = pc.subtract(wall.cast(pa.int64()), times.cast(pa.timestamp(t.unit)).cast(pa.int64()))
-        minutes = pc.divide(diff, per_unit).cast(pa.int16())
+        whole = pc.divide(diff, per_unit)
+        # Local mean time kept seconds in its offsets (Amsterdam +00:19:32 until 1937): a journal's offset is
+        # whole minutes, and cutting the seconds would move the person's wall clock; refused, as the record
+        # classes and text columns read with tz= refuse it.
+        odd = pc.not_equal(pc.subtract(diff, pc.multiply(whole, per_unit)), 0)
+        if given is not None:
+            odd = pc.and_(odd, pc.is_null(given))
+        odd = pc.fill_null(odd, False)
+        if pc.any(odd).as_py():
+            row = pc.index(odd, True).as_py()
+            seconds = diff[row].as_py() * 60 // per_unit
+            raise ValueError(f"{where}: row {row}: field {col!r}: the time zone {t.tz!r} has the UTC offset "
+                             f"{'-' if seconds < 0 else '+'}{abs(seconds) // 3600:02d}:{abs(seconds) // 60 % 60:02d}:"
+                             f"{abs(seconds) % 60:02d} at this time, not a whole number of minutes")
+        minutes = whole.cast(pa.int16())
         if given is None:
             value = value.append_column(off_name, minutes)
         else:

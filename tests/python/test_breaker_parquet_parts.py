@@ -120,7 +120,7 @@ def test_a_part_file_rewritten_by_pandas_reads_as_written(journal: Any, tmp_path
     f = _part(ds, "readings", 1)
     df = pd.read_parquet(f)
     df = df[df["intensity"] >= 0].iloc[::-1].sort_values(["participant", "time"])  # every row, a shuffled index
-    df.to_parquet(f)
+    df.to_parquet(f, index=True)  # the index as a column, also where pandas 3 kept a RangeIndex
     assert "__index_level_0__" in pq.read_schema(f).names
     assert calmkit.to_jsonl(calmkit.read_parquet(ds)) == calmkit.to_jsonl(journal)
 

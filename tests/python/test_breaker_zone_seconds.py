@@ -80,9 +80,6 @@ def test_a_record_and_a_text_with_tz_refuse_an_offset_with_seconds(zone: str, wa
     assert _via_text_with_tz(zone, wall) == "refused"
 
 
-@pytest.mark.xfail(strict=True, reason="B20: from_arrow takes a zoned timestamp column whose zone's offset has "
-                                       "seconds (local mean time), cutting the offset to whole minutes: the "
-                                       "wall clock moves by the seconds")
 @pytest.mark.parametrize("zone, wall", SECONDS)
 def test_a_zoned_column_refuses_an_offset_with_seconds(zone: str, wall: dt.datetime) -> None:
     assert _via_zoned_column(zone, wall) == "refused"
