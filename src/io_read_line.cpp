@@ -521,7 +521,11 @@ class LineParser::Impl {
   }
   /// `participant_state(participant)`, from `hint_participant` when it is the participant hinted.
   [[nodiscard]] std::uint64_t state_of(std::string_view participant) const noexcept {
-    return participant.data() == hinted_.data() && participant.size() == hinted_.size()
+    // Not for an empty participant (a record without one): its empty view
+    // may match the empty `hinted_` of a share where no participant has
+    // been read yet, whose state is no one's.
+    return !participant.empty() && participant.data() == hinted_.data() &&
+                   participant.size() == hinted_.size()
                ? hinted_state_
                : participant_state(participant);
   }

@@ -77,3 +77,19 @@ def test_python_returns_read_result(sample_journal_path: Path, tmp_path: Path) -
     # chunk_bytes is passed through: the smallest window gives the same journal.
     small = calmkit.read_journal_with_report(sample_journal_path, chunk_bytes=1024, threads=2)
     assert calmkit.to_jsonl(small.journal) == calmkit.to_jsonl(journal)
+
+
+def test_a_record_without_participant_keys_the_same_before_and_after_one_with_a_participant() -> None:
+    """A record without a participant, read before any record names one, is
+    keyed as the same record read after one: the trigger of the no-participant
+    reading is found in every order of the three lines (a share that had read
+    no participant yet keyed the first record with a stale hash)."""
+    import itertools
+
+    t = "2026-03-03T10:00:00Z"
+    lines = [f'{{"type":"trigger","id":"t","time":"{t}","category":"other","intensity":5}}',
+             f'{{"type":"trigger","participant":"a","id":"x","time":"{t}","category":"other","intensity":5}}',
+             f'{{"type":"reading","time":"{t}","intensity":3,"trigger":"t"}}']
+    for order in itertools.permutations(lines):
+        j = calmkit.parse_journal("\n".join(order) + "\n")
+        assert [(r.participant, r.trigger) for r in j.readings] == [("", "t")]
