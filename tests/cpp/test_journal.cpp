@@ -86,7 +86,7 @@ TEST_CASE("records are kept ordered by participant, then time, whatever the inse
   CHECK(j.triggers_of("c").empty());
 }
 
-TEST_CASE("time-range queries are half-open [from, to) and compare instants, not wall clocks") {
+TEST_CASE("time-range queries include from, exclude to and compare instants, not wall clocks") {
   Journal j;
   j.add(trig("p", "t1", "2026-03-02T10:00:00Z"));
   j.add(read("p", "2026-03-02T10:30:00Z", 6, "t1"));

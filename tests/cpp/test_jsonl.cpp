@@ -392,7 +392,7 @@ TEST_CASE("many ignored keys: every duplicate found, on either side of the switc
   CHECK(two.journal.readings().size() == 3);
 }
 
-TEST_CASE("an ignored field may hold any number JSON allows, however large; a malformed one is refused",
+TEST_CASE("an ignored field may hold any number JSON allows, however large, but a malformed one is refused",
           "[jsonl][rules]") {
   // RFC 8259 section 6 sets no limit on a number's range or precision, and the format ignores unknown
   // fields: a 128-bit id or 1e400 from another program must not cost the line.

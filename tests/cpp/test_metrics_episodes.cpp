@@ -263,7 +263,7 @@ TEST_CASE("Kaplan-Meier quantiles are decided exactly too") {
   CHECK(km_quantile(km10, 1e-300).median == 1.0);  // a long decimal: no overflow, S(1) = 0.9 <= 1 - 1e-300
 }
 
-TEST_CASE("km_quantiles: every group's curve at each p; p = 0.5 is the summary's median") {
+TEST_CASE("km_quantiles: every group's curve at each p, and p = 0.5 is the summary's median") {
   // Two groups (participants 0 and 1): 1..4 all calmed; 10, 20 (censored), 30.
   const std::vector<std::int32_t> participant{0, 0, 0, 0, 1, 1, 1};
   const std::vector<std::int64_t> onset(7, 0);
@@ -483,7 +483,7 @@ TEST_CASE("summary per participant, per week and per category") {
   CHECK(curves.group[3] == 1);
 }
 
-TEST_CASE("a journal keeps its episode table until it changes; other columns keep nothing") {
+TEST_CASE("a journal keeps its episode table until it changes, and other columns keep nothing") {
   auto j = six_episodes();
   const auto& cols = j.columns();
   const auto first = time_to_calm_shared(cols, {3, 12});

@@ -90,7 +90,7 @@ TEST_CASE("counts per category and per group are zero-filled over the vocabulary
   CHECK(g.count[0 * 3 + static_cast<std::size_t>(calmkit::TriggerGroup::relationship)] == 2);
 }
 
-TEST_CASE("zero-filling starts at the first record of any type; a POSIX TZ rule moves dates") {
+TEST_CASE("zero-filling starts at the first record of any type, and a POSIX TZ rule moves dates") {
   calmkit::Journal j;
   j.add(reading("c", "2026-06-15T12:00:00Z", 3));  // Monday: the span starts here
   j.add(trigger("c", "t1", "2026-07-01T23:30:00Z", 6));

@@ -302,7 +302,7 @@ TEST_CASE("skipping the last step finishes the session, completed") {
   CHECK(rec.end.to_string() == "2026-03-02T21:14:02.5+01:00");  // the last skip at 2.5 s
 }
 
-TEST_CASE("prompt steps collect answers; the last one moves on") {
+TEST_CASE("prompt steps collect answers, and the last one moves on") {
   Session s(catalog_exercise("grounding.5-4-3-2-1"));
   s.start(0);
   auto st = s.update(30);  // no deadline and no suspend while a prompt waits
@@ -338,7 +338,7 @@ TEST_CASE("prompt steps collect answers; the last one moves on") {
   CHECK_THROWS_AS(s.answer(60, "late"), std::invalid_argument);
 }
 
-TEST_CASE("answering a timed step is an error; mixed exercises time their timed steps") {
+TEST_CASE("answering a timed step is an error, and mixed exercises time their timed steps") {
   Session s(catalog_exercise("pause.before-reacting"));  // prompt, 300 s wait, prompt
   s.start(0);
   s.answer(20, "text them again");

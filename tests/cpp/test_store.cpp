@@ -509,7 +509,7 @@ TEST_CASE("the database's own constraints hold for writers that bypass the API")
         "cannot store TEXT value in INTEGER column assessment_answers.answer");
 }
 
-TEST_CASE("update replaces a record's fields and lists; a missing record is an error") {
+TEST_CASE("update replaces a record's fields and lists, and a missing record is an error") {
   TempDir dir("store");
   auto store = Store::open(dir / "j.db");
   store.add_all(full_journal());

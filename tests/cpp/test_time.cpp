@@ -236,7 +236,7 @@ TEST_CASE("arithmetic and ordering of instants") {
   CHECK(Instant::from_utc(a.utc(), a.offset()) == a);
 }
 
-TEST_CASE("ISO weeks start on Monday; months on the 1st") {
+TEST_CASE("ISO weeks start on Monday, months on the 1st") {
   // 2026-03-02 is a Monday; 2026-03-08 a Sunday; 2026-01-01 a Thursday whose
   // ISO week starts on Monday 2025-12-29.
   CHECK(calmkit::iso_week_start(date(2026, 3, 2)) == date(2026, 3, 2));
@@ -404,7 +404,7 @@ TEST_CASE("tzdata's own POSIX footers with transition times beyond 0..24 h (RFC 
   CHECK(cet.offset_at(Instant::parse("2400-07-01T12:00:00Z")).minutes() == 120);
 }
 
-TEST_CASE("TimeZone: an IANA name and a POSIX rule, one model with [begin, end) intervals") {
+TEST_CASE("TimeZone: an IANA name and a POSIX rule, one model with half-open intervals from begin to end") {
   using calmkit::TimeZone;
   const auto rule = TimeZone::locate("CET-1CEST,M3.5.0,M10.5.0/3");
   CHECK_FALSE(rule.from_tzdata());
