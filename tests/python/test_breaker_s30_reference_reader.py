@@ -329,6 +329,46 @@ def test_parse_journal_reads_what_the_reference_reads(seed: int) -> None:
                        "j") == want
 
 
+def generate_many(seed: int, n: int) -> tuple[bytes, list[tuple[int, dict | None, str | None]]]:
+    """Thousands of participants, most with one trigger, and ids and names from 1 to 600 bytes, some of them
+    sharing long prefixes: the id and participant tables grow many times inside one share."""
+    rng = random.Random(seed)
+    out: list[bytes] = []
+    truth: list[tuple[int, dict | None, str | None]] = []
+    made: list[tuple[str, str]] = []
+    for i in range(n):
+        if made and rng.random() < 0.45:
+            p, tid = rng.choice(made)
+            if rng.random() < 0.05:
+                tid = tid + "\u0000"  # a near miss: never a trigger
+            rec = {"type": "reading", "participant": p, "time": rng.choice(TIMES), "intensity": rng.randrange(11),
+                   "trigger": tid}
+        else:
+            p = rng.choice(["", "x" * rng.randrange(1, 600), "\u00e9" * rng.randrange(1, 5)]) + f"#{i}"
+            if rng.random() < 0.1 and made:
+                p = rng.choice(made)[0]
+            tid = "t" * rng.randrange(1, 300) + str(i)
+            made.append((p, tid))
+            rec = {"type": "trigger", "participant": p, "id": tid, "time": rng.choice(TIMES), "category": "other",
+                   "intensity": rng.randrange(11)}
+        out.append(json.dumps(rec, ensure_ascii=rng.random() < 0.5).encode())
+        truth.append((len(out), rec, None))
+    return b"\n".join(out) + b"\n", truth
+
+
+@pytest.mark.parametrize("seed", [50, 51])
+@pytest.mark.parametrize("lenient", [False, True], ids=["strict", "lenient"])
+def test_thousands_of_participants_and_long_ids(seed: int, lenient: bool, tmp_path: Path) -> None:
+    data, truth = generate_many(seed, 9000)
+    f = tmp_path / "j.jsonl"
+    f.write_bytes(data)
+    want = reference(truth, lenient)
+    for threads, chunk in [(1, 1 << 30), (2, 2048), (3, 100_000), (4, 1 << 20)]:
+        got = outcome(lambda t=threads, c=chunk: calmkit.read_journal_with_report(f, lenient=lenient, threads=t,
+                                                                                  chunk_bytes=c), str(f))
+        assert got == want, (threads, chunk)
+
+
 @pytest.mark.parametrize("seed", SEEDS)
 def test_the_report_counts_lines_and_records(seed: int, tmp_path: Path) -> None:
     data, truth = generate(seed, 400)
