@@ -767,6 +767,49 @@ TEST_CASE("round trip: a hand-written journal with every optional field", "[json
                    0) == 0);
 }
 
+TEST_CASE("U+2028 and U+2029 are written escaped and read back in either spelling",
+          "[jsonl][roundtrip][writer]") {
+  // Raw, both are valid JSON, but Python's str.splitlines (and JavaScript
+  // before ES2019) end a line at each: one record would read as two lines.
+  const std::string ls = "\xE2\x80\xA8";
+  const std::string ps = "\xE2\x80\xA9";
+  calmkit::Journal j;
+  j.add(calmkit::Trigger{.participant = "p" + ls,
+                         .id = "t" + ps,
+                         .time = Instant::parse("2026-03-02T21:14:00+01:00"),
+                         .category = calmkit::TriggerCategory::conflict,
+                         .intensity = Intensity(5),
+                         .context = ls + "a" + ps + ls + "\xE2\x80\xA7\xE2\x80\xAA" + ps,
+                         .tags = {ls, "x" + ps}});
+  j.add(calmkit::ThoughtRecord{.participant = "p" + ls,
+                               .id = "x",
+                               .time = Instant::parse("2026-03-02T22:00:00Z"),
+                               .situation = ps,
+                               .automatic_thought = "a",
+                               .belief_before = Percent(50),
+                               .emotions = {{"fear" + ls, Percent(90), std::nullopt}}});
+  const auto text = calmkit::to_jsonl(j, {.generator = "tool" + ls});
+  CHECK(text.find(ls) == std::string::npos);
+  CHECK(text.find(ps) == std::string::npos);
+  // U+2027 and U+202A, their neighbours, stay as they are.
+  CHECK_THAT(text, Catch::Matchers::Contains(R"("context":"\u2028a\u2029\u2028)"
+                                             "\xE2\x80\xA7\xE2\x80\xAA"
+                                             R"(\u2029")"));
+  CHECK_THAT(text, Catch::Matchers::Contains(R"("generator":"tool\u2028")"));
+  CHECK(calmkit::parse_journal(text) == j);
+  // What another writer left raw reads as the same text.
+  std::string raw = text;
+  for (const auto& [escaped, bytes] :
+       {std::pair{std::string("\\u2028"), ls}, std::pair{std::string("\\u2029"), ps}}) {
+    for (auto at = raw.find(escaped); at != std::string::npos; at = raw.find(escaped, at)) {
+      raw.replace(at, escaped.size(), bytes);
+    }
+  }
+  CHECK(raw.find("\\u202") == std::string::npos);
+  CHECK(calmkit::parse_journal(raw) == j);
+  CHECK(calmkit::to_jsonl(calmkit::parse_journal(raw), {.generator = "tool" + ls}) == text);
+}
+
 TEST_CASE("round trip and writer: assessments", "[jsonl][roundtrip][writer]") {
   calmkit::RecordSet rs;
   rs.assessments.push_back({.participant = "p",
