@@ -116,6 +116,36 @@ void write_thought_lists(Impl& impl, std::int64_t xid, const ThoughtRecord& t) {
   }
 }
 
+// Each clear_*_lists deletes a record's list rows: before update writes
+// its lists again, and before insert writes a new record's. Rows under a key
+// SQLite has just given can only be those of a record another program deleted
+// with foreign keys off (SQLite gives the largest key again once its row is
+// gone): they belong to no record, and must not become the new one's.
+
+void clear_trigger_lists(Impl& impl, std::int64_t tid) {
+  Query q(impl, "DELETE FROM trigger_items WHERE tid = ?1");
+  q.bind(1, tid).run("replacing trigger lists");
+}
+
+void clear_exercise_lists(Impl& impl, std::int64_t eid) {
+  Query q(impl, "DELETE FROM exercise_responses WHERE eid = ?1");
+  q.bind(1, eid).run("replacing exercise responses");
+}
+
+void clear_thought_lists(Impl& impl, std::int64_t xid) {
+  {
+    Query q(impl, "DELETE FROM thought_record_items WHERE xid = ?1");
+    q.bind(1, xid).run("replacing thought record lists");
+  }
+  Query q(impl, "DELETE FROM thought_record_emotions WHERE xid = ?1");
+  q.bind(1, xid).run("replacing thought record emotions");
+}
+
+void clear_assessment_answers(Impl& impl, std::int64_t aid) {
+  Query q(impl, "DELETE FROM assessment_answers WHERE aid = ?1");
+  q.bind(1, aid).run("replacing assessment answers");
+}
+
 // Column binders shared by insert and update: the record's own columns as
 // ?2.. (?1 is the participant key; the id is bound by the caller).
 
@@ -173,7 +203,9 @@ void insert(Impl& impl, const Trigger& t) {
     q.bind(1, participant_key(impl, t.participant)).bind(2, std::string_view(t.id));
     bind_trigger(q, t);
     q.run("adding a trigger");
-    write_trigger_lists(impl, sqlite3_last_insert_rowid(impl.db), t);
+    const auto tid = sqlite3_last_insert_rowid(impl.db);
+    clear_trigger_lists(impl, tid);
+    write_trigger_lists(impl, tid, t);
   } catch (const ConstraintError& e) {
     constraint_failed(impl, e, "add", t);
   }
@@ -203,7 +235,9 @@ void insert(Impl& impl, const ExerciseSession& e) {
     q.bind(1, participant_key(impl, e.participant)).bind(2, std::string_view(e.id));
     bind_exercise(q, e);
     q.run("adding an exercise");
-    write_exercise_lists(impl, sqlite3_last_insert_rowid(impl.db), e);
+    const auto eid = sqlite3_last_insert_rowid(impl.db);
+    clear_exercise_lists(impl, eid);
+    write_exercise_lists(impl, eid, e);
   } catch (const ConstraintError& c) {
     constraint_failed(impl, c, "add", e);
   }
@@ -219,7 +253,9 @@ void insert(Impl& impl, const ThoughtRecord& t) {
     q.bind(1, participant_key(impl, t.participant)).bind(2, std::string_view(t.id));
     bind_thought(q, t);
     q.run("adding a thought record");
-    write_thought_lists(impl, sqlite3_last_insert_rowid(impl.db), t);
+    const auto xid = sqlite3_last_insert_rowid(impl.db);
+    clear_thought_lists(impl, xid);
+    write_thought_lists(impl, xid, t);
   } catch (const ConstraintError& e) {
     constraint_failed(impl, e, "add", t);
   }
@@ -234,7 +270,9 @@ void insert(Impl& impl, const Assessment& a) {
     q.bind(1, participant_key(impl, a.participant)).bind(2, std::string_view(a.id));
     bind_assessment(q, a);
     q.run("adding an assessment");
-    write_assessment_answers(impl, sqlite3_last_insert_rowid(impl.db), a);
+    const auto aid = sqlite3_last_insert_rowid(impl.db);
+    clear_assessment_answers(impl, aid);
+    write_assessment_answers(impl, aid, a);
   } catch (const ConstraintError& e) {
     constraint_failed(impl, e, "add", a);
   }
@@ -279,10 +317,7 @@ void update(Impl& impl, const Trigger& t) {
       "urge = ?8, acted_on_urge = ?9, acted_after_minutes = ?10, response = ?11 "
       "WHERE pid = ?1 AND id = ?2 RETURNING tid";
   const auto tid = update_row(impl, sql, t, "trigger", bind_trigger);
-  {
-    Query q(impl, "DELETE FROM trigger_items WHERE tid = ?1");
-    q.bind(1, tid).run("replacing trigger lists");
-  }
+  clear_trigger_lists(impl, tid);
   write_trigger_lists(impl, tid, t);
   tx.commit();
 }
@@ -307,10 +342,7 @@ void update(Impl& impl, const ExerciseSession& e) {
       "completed = ?8, intensity_before = ?9, intensity_after = ?10, trigger_id = ?11 "
       "WHERE pid = ?1 AND id = ?2 RETURNING eid";
   const auto eid = update_row(impl, sql, e, "exercise", bind_exercise);
-  {
-    Query q(impl, "DELETE FROM exercise_responses WHERE eid = ?1");
-    q.bind(1, eid).run("replacing exercise responses");
-  }
+  clear_exercise_lists(impl, eid);
   write_exercise_lists(impl, eid, e);
   tx.commit();
 }
@@ -323,14 +355,7 @@ void update(Impl& impl, const ThoughtRecord& t) {
       "belief_before = ?7, friend_advice = ?8, balanced_thought = ?9, belief_after = ?10, trigger_id = ?11 "
       "WHERE pid = ?1 AND id = ?2 RETURNING xid";
   const auto xid = update_row(impl, sql, t, "thought_record", bind_thought);
-  {
-    Query q(impl, "DELETE FROM thought_record_items WHERE xid = ?1");
-    q.bind(1, xid).run("replacing thought record lists");
-  }
-  {
-    Query q(impl, "DELETE FROM thought_record_emotions WHERE xid = ?1");
-    q.bind(1, xid).run("replacing thought record emotions");
-  }
+  clear_thought_lists(impl, xid);
   write_thought_lists(impl, xid, t);
   tx.commit();
 }
@@ -342,10 +367,7 @@ void update(Impl& impl, const Assessment& a) {
       "UPDATE assessments SET time_us = ?3, time_offset = ?4, instrument = ?5, note = ?6 "
       "WHERE pid = ?1 AND id = ?2 RETURNING aid";
   const auto aid = update_row(impl, sql, a, "assessment", bind_assessment);
-  {
-    Query q(impl, "DELETE FROM assessment_answers WHERE aid = ?1");
-    q.bind(1, aid).run("replacing assessment answers");
-  }
+  clear_assessment_answers(impl, aid);
   write_assessment_answers(impl, aid, a);
   tx.commit();
 }

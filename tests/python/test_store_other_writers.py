@@ -201,3 +201,53 @@ def test_a_range_cut_anywhere_splits_the_store_without_dropping_or_repeating_a_r
         assert len(s.load(start=cut, end=cut)) == 0
         # [EARLIEST, LATEST) holds all but the records at LATEST.
         assert len(s.load(start=EARLIEST, end=LATEST)) == n - 3
+
+
+def _with_lists(kind: str, rid: str, lists: bool) -> object:
+    """A record of q's of `kind`, with something in each of its lists or none."""
+    t = "2026-03-03T10:00:00Z"
+    if kind == "trigger":
+        return calmkit.Trigger(participant="q", id=rid, time=t, category="other", intensity=5,
+                               **({"thoughts": ["th " + rid], "sensations": ["se " + rid], "tags": ["tag " + rid]}
+                                  if lists else {}))
+    if kind == "exercise":
+        return calmkit.ExerciseSession(participant="q", id=rid, time=t, end="2026-03-03T10:05:00Z",
+                                       exercise="breathing.4-7-8", responses=["said " + rid] if lists else [])
+    if kind == "thought_record":
+        more = {"emotions": [calmkit.EmotionRating(name="fear " + rid, before=80, after=20)],
+                "distortions": ["labeling"], "evidence_for": ["for " + rid], "evidence_against": ["against " + rid],
+                "alternatives": ["else " + rid]} if lists else {}
+        return calmkit.ThoughtRecord(participant="q", id=rid, time=t, situation="s", automatic_thought="a",
+                                     belief_before=50, **more)
+    return calmkit.Assessment(participant="q", id=rid, time=t, instrument="gad-7",
+                              answers=[2] * 7 if lists else [1] * 7)
+
+
+LISTED = {  # table with lists: (record type, key column, the Journal's table)
+    "triggers": ("trigger", "tid", "triggers"),
+    "exercises": ("exercise", "eid", "exercises"),
+    "thought_records": ("thought_record", "xid", "thought_records"),
+    "assessments": ("assessment", "aid", "assessments"),
+}
+
+
+@pytest.mark.parametrize("lists", [False, True], ids=["new record without lists", "new record with lists"])
+@pytest.mark.parametrize("table", list(LISTED))
+def test_a_new_record_never_takes_the_list_rows_a_deleted_one_left(table: str, lists: bool,
+                                                                   tmp_path: Path) -> None:
+    """A record deleted with foreign keys off leaves its list rows; SQLite
+    gives the next record the deleted one's key when it was the last row, and
+    the old rows were read as the new record's lists (or, where the new
+    record had a list of its own, refused its add as a duplicate id)."""
+    kind, key, listed = LISTED[table]
+    db = tmp_path / "j.db"
+    with calmkit.open_store(db) as s:
+        s.add(_with_lists(kind, "old", True))
+    # The key the new record gets is the deleted one's: the table's largest.
+    _change(db, f"PRAGMA foreign_keys = OFF; DELETE FROM {table} WHERE id = 'old'")
+    new = _with_lists(kind, "new", lists)
+    with calmkit.open_store(db) as s:
+        s.add(new)
+        assert s.integrity_check() == "ok"
+        got = getattr(s.load(), listed)
+        assert len(got) == 1 and got[0] == new
