@@ -14,10 +14,11 @@
 // the same loop on every thread: merge the next share in line order once it
 // is parsed (one merge at a time), else read the next share, else parse
 // the oldest one waiting (io_read_line.cpp). The merge runs the checks that
-// need the whole file (duplicate ids as records arrive, trigger references
-// at the end, in ranges on several threads) on the records' hashed keys
-// alone: records, line numbers, errors and the lenient report do not depend
-// on the thread count. The shares fill JournalBuilders (columns, no record
+// need the whole file (duplicate ids as records arrive; a trigger reference
+// as it arrives when its trigger came before, else at the end, in ranges on
+// several threads) on the records' hashed keys alone: records, line
+// numbers, errors and the lenient report do not depend on the thread
+// count. The shares fill JournalBuilders (columns, no record
 // values), appended in line order to one builder sized once from the file
 // size; the reader hands each reference's trigger row to the builder as it
 // checks it, and build() sorts. A lenient read removes from the columns what
@@ -366,14 +367,27 @@ class Reader {
     }
     // The slot of a key a few records ahead is asked for while this one is
     // inserted: the merge runs one share at a time, and a slot is a likely
-    // cache miss in a table of megabytes.
-    constexpr std::size_t ahead = 8;
+    // cache miss in a table of megabytes. So are the trigger's slot and key
+    // of a reference further on.
+    constexpr std::size_t ahead = 8, ref_slot_ahead = 16, ref_key_ahead = 8;
+    const KeyTable& triggers = ids_[static_cast<std::size_t>(RecordType::trigger)];
     for (std::size_t j = 0; j < std::min(n, ahead); ++j) {
       if (k.meta[j].key != RecordMeta::none) ids.prefetch(k.meta[j].key_hash);
+    }
+    if constexpr (detail::has_link<R>) {
+      for (std::size_t j = 0; j < std::min(n, ref_slot_ahead); ++j) {
+        if (k.meta[j].ref != RecordMeta::none) triggers.prefetch(k.meta[j].ref_hash);
+      }
     }
     for (std::size_t j = 0; j < n; ++j) {
       if (j + ahead < n && k.meta[j + ahead].key != RecordMeta::none)
         ids.prefetch(k.meta[j + ahead].key_hash);
+      if constexpr (detail::has_link<R>) {
+        if (j + ref_slot_ahead < n && k.meta[j + ref_slot_ahead].ref != RecordMeta::none)
+          triggers.prefetch(k.meta[j + ref_slot_ahead].ref_hash);
+        if (j + ref_key_ahead < n && k.meta[j + ref_key_ahead].ref != RecordMeta::none)
+          triggers.prefetch_key(k.meta[j + ref_key_ahead].ref_hash);
+      }
       const RecordMeta& m = k.meta[j];
       const std::size_t line = base + m.line;
       if (m.key != RecordMeta::none) {
@@ -395,6 +409,15 @@ class Reader {
       if (m.ref != RecordMeta::none) {
         const auto [participant, trigger] = get_key(k.bytes, m.ref);
         const std::size_t index = rows_[type] + j - dropped;
+        // A trigger already read is the one the check at the end would find
+        // (the table only grows, and a key keeps its ordinal): the link is
+        // set once the share is appended, and only a reference to a trigger
+        // not read yet waits, with a copy of its key, for the end.
+        const std::size_t row = triggers.find(m.ref_hash, participant, trigger);
+        if (row != KeyTable::none) {
+          linked_.push_back(Linked{index, row, record_type_of<R>});
+          continue;
+        }
         refs_.push_back(PendingRef{m.ref_hash, line, index, ref_keys_.size(), record_type_of<R>});
         // The key as put_key laid it out in the share: one copy.
         ref_keys_.append(k.bytes.data() + m.ref,
@@ -408,6 +431,7 @@ class Reader {
   /// Adds one share, the next in line order, to the journal and the report.
   void merge(ShareResult& s) {
     const std::size_t base = line_no_;
+    linked_.clear();
     std::size_t worst_line = std::numeric_limits<std::size_t>::max();
     std::string worst_field, worst_reason;
     auto first_error = [&](std::size_t line, std::string field, std::string reason) {
@@ -438,6 +462,13 @@ class Reader {
     // A column that outgrew its room moves before the append copies into it.
     if (reserved_) all_.reserve_for_append(s.builder, 1.5, scale_);
     all_.append(std::move(s.builder));
+    for (const Linked& l : linked_) {
+      switch (l.type) {
+        case RecordType::reading: all_.link<Reading>(l.index, l.row); break;
+        case RecordType::exercise: all_.link<ExerciseSession>(l.index, l.row); break;
+        default: all_.link<ThoughtRecord>(l.index, l.row); break;
+      }
+    }
     if (s.version) report_.version = *s.version;
     seen_content_ = seen_content_ || s.content;
     line_no_ += s.lines;
@@ -528,6 +559,14 @@ class Reader {
     RecordType type = RecordType::reading;
   };
 
+  /// A trigger reference of a share found at its merge: the record's row
+  /// among those of its type, and the trigger's row.
+  struct Linked {
+    std::size_t index = 0;
+    std::size_t row = 0;
+    RecordType type = RecordType::reading;
+  };
+
   std::string_view name_;
   ReadOptions options_;
   std::size_t max_line_bytes_ = 0;
@@ -559,8 +598,9 @@ class Reader {
   JournalBuilder all_{detail::linked_by_row};  ///< every record kept so far, in line order
   std::array<std::size_t, 5> rows_{};          ///< records of each type kept so far
   std::array<KeyTable, 5> ids_;                ///< ids used so far, by `RecordType`
-  std::vector<PendingRef> refs_;               ///< every trigger reference kept, in merge order
+  std::vector<PendingRef> refs_;               ///< the references kept to triggers not read before them
   std::string ref_keys_;                       ///< their (participant, trigger) keys
+  std::vector<Linked> linked_;                 ///< scratch of merge: the references of a share found
   std::vector<std::size_t> drop_;              ///< scratch of merge_type: records of a share left out
   std::vector<SkippedLine> skipped_;
 };
