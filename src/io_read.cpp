@@ -691,9 +691,14 @@ class TextSource {
 /// into the share's own buffer and cut after its last line break; the
 /// unfinished line starts the next share. A line longer than `chunk` makes
 /// its share longer (up to `max_line_bytes`, when set). Refuses more than
-/// `ReadOptions::max_bytes`.
+/// `ReadOptions::max_bytes`. A share's buffer is sized from `chunk`, which
+/// is capped by the file's size (plus a byte, to see its end in one read),
+/// or by `unknown_size_chunk` for a pipe or device: a `chunk` far past the
+/// input would only be allocated, never read into (2^62 bytes failed as out
+/// of memory on a file of 200 KB). Shares of any size read the same records.
 class FileSource {
  public:
+  static constexpr std::size_t unknown_size_chunk = std::size_t{16} << 20;
   FileSource(const std::filesystem::path& path, const std::string& name, int fd, const struct stat& st,
              ReadOptions options, std::size_t chunk)
       : path_(path),
@@ -702,7 +707,7 @@ class FileSource {
         regular_(S_ISREG(st.st_mode)),
         size_(regular_ ? static_cast<std::size_t>(st.st_size) : 0),
         options_(options),
-        chunk_(chunk) {}
+        chunk_(std::min(chunk, regular_ ? std::max(size_ + 1, std::size_t{1024}) : unknown_size_chunk)) {}
 
   [[nodiscard]] std::size_t expected_bytes() const noexcept { return size_; }
 

@@ -93,3 +93,27 @@ def test_a_record_without_participant_keys_the_same_before_and_after_one_with_a_
     for order in itertools.permutations(lines):
         j = calmkit.parse_journal("\n".join(order) + "\n")
         assert [(r.participant, r.trigger) for r in j.readings] == [("", "t")]
+
+
+@pytest.mark.parametrize("chunk_bytes", [1 << 30, 2**62, 2**64 - 1])
+def test_a_chunk_far_past_the_file_reads_it_in_one_share(sample_journal_path: Path, tmp_path: Path,
+                                                          chunk_bytes: int) -> None:
+    """chunk_bytes sizes a share's buffer only up to the file's size: a share
+    of 2**62 bytes asked for on a file of 200 KB failed as out of memory. A
+    pipe's shares are capped too (its size is unknown)."""
+    import os
+    import threading
+
+    expected = calmkit.to_jsonl(calmkit.read_journal(sample_journal_path))
+    for threads in (1, 2):
+        got = calmkit.read_journal(sample_journal_path, chunk_bytes=chunk_bytes, threads=threads)
+        assert calmkit.to_jsonl(got) == expected
+    fifo = tmp_path / "journal.fifo"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=lambda: fifo.write_bytes(sample_journal_path.read_bytes()))
+    writer.start()
+    try:
+        got = calmkit.read_journal(fifo, chunk_bytes=chunk_bytes)
+    finally:
+        writer.join()
+    assert calmkit.to_jsonl(got) == expected
