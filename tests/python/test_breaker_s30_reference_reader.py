@@ -369,6 +369,58 @@ def test_thousands_of_participants_and_long_ids(seed: int, lenient: bool, tmp_pa
         assert got == want, (threads, chunk)
 
 
+def _escaped(s: str, rng: random.Random) -> str:
+    """s as a JSON string with any character escaped now and then: \\uXXXX in either case, a surrogate pair,
+    \\/ for a solidus."""
+    out = ['"']
+    for ch in s:
+        c, r = ord(ch), rng.random()
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif c < 0x20 or (r < 0.3 and c < 0x10000):
+            out.append(("\\u%04x" if rng.random() < 0.5 else "\\u%04X") % c)
+        elif r < 0.3:
+            v = c - 0x10000
+            out.append("\\u%04x\\u%04x" % (0xD800 + (v >> 10), 0xDC00 + (v & 0x3FF)))
+        elif ch == "/" and r < 0.6:
+            out.append("\\/")
+        else:
+            out.append(ch)
+    return "".join(out) + '"'
+
+
+def _dump_escaped(o: object, rng: random.Random) -> str:
+    if isinstance(o, str):
+        return _escaped(o, rng)
+    if isinstance(o, list):
+        return "[" + ",".join(_dump_escaped(x, rng) for x in o) + "]"
+    if isinstance(o, dict):
+        return "{" + ",".join(_escaped(k, rng) + ":" + _dump_escaped(v, rng) for k, v in o.items()) + "}"
+    return json.dumps(o)
+
+
+@pytest.mark.parametrize("seed", [60, 61, 62])
+def test_keys_and_values_escaped_anywhere(seed: int, tmp_path: Path) -> None:
+    """Escapes in keys ("\\u0074ype"), in the type, category, participant, ids, references and times: JSON
+    says they are the same strings, and json.loads reads them so."""
+    rng = random.Random(seed)
+    trig: dict = {}
+    lines, truth = [], []
+    for i in range(500):
+        rec = _record(rng, i, trig)
+        lines.append(_dump_escaped(rec, rng).encode())
+        assert json.loads(lines[-1]) == rec
+        truth.append((len(lines), rec, None))
+    f = tmp_path / "j.jsonl"
+    f.write_bytes(b"\n".join(lines))
+    for lenient in (False, True):
+        want = reference(truth, lenient)
+        for threads, chunk in CUTS:
+            got = outcome(lambda t=threads, c=chunk, le=lenient: calmkit.read_journal_with_report(
+                f, lenient=le, threads=t, chunk_bytes=c), str(f))
+            assert got == want, (lenient, threads, chunk)
+
+
 @pytest.mark.parametrize("seed", SEEDS)
 def test_the_report_counts_lines_and_records(seed: int, tmp_path: Path) -> None:
     data, truth = generate(seed, 400)
