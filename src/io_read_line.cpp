@@ -298,17 +298,17 @@ class LineParser::Impl {
             od::document_reference doc;
             check((*doc_it).get(doc));
             end_ = e;
-            parse_doc(doc, out.lines, first, [&doc, &stream, e, next, end] {
+            parse_doc(doc, out.lines, first, [&doc, e, next] {
               // Nothing more on this line, and the next document (if any)
               // starts after it: this document was the whole line. The
-              // stream's last document: the stream ended nothing early (its
-              // stage 1 drops a string left open at the end of the input,
-              // which alone is an error).
+              // stream's last good document (no structural character after
+              // it) is not taken from the stream: its stage 1 drops what it
+              // cannot index after it (a string left open at the end of the
+              // input, bytes that are not UTF-8 at the end of a line), so the
+              // line is parsed alone, which sees them; once a piece.
               const auto at = doc.current_location();
-              const bool alone = at.error() == simdjson::OUT_OF_BOUNDS
-                                     ? stream.truncated_bytes() == 0 && blank(e, end)
-                                     : at.error() == simdjson::SUCCESS && at.value_unsafe() >= next &&
-                                           blank(e, at.value_unsafe());
+              const bool alone =
+                  at.error() == simdjson::SUCCESS && at.value_unsafe() >= next && blank(e, at.value_unsafe());
               if (!alone) throw LineError{};
             });
             ++doc_it;

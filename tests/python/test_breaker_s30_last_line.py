@@ -47,8 +47,6 @@ def test_a_middle_line_ending_in_bytes_that_are_not_utf8_is_refused(tail: bytes,
     assert _outcomes(GOOD + b"\n" + GOOD + tail + b"\n" + GOOD + b"\n", lenient, tmp_path) == {want}
 
 
-@pytest.mark.xfail(strict=True, reason="B23: the last line of a file without a final line break is read as good "
-                   "when it ends in bytes that are not UTF-8 ({...}\\xc3, {...} \\xff, even {...}\\xffx)")
 @pytest.mark.parametrize("tail", TAILS.values(), ids=TAILS.keys())
 @pytest.mark.parametrize("lenient", [False, True], ids=["strict", "lenient"])
 def test_the_last_line_ending_in_bytes_that_are_not_utf8_is_refused(tail: bytes, lenient: bool,
