@@ -161,3 +161,30 @@ def test_weekly_counts_are_pandas_counts_per_local_iso_week() -> None:
     got = got.assign(week=pd.to_datetime(got.period_start).dt.date).set_index(["participant", "week"])["count"]
     got = got[got > 0]
     assert {(str(p), w): int(n) for (p, w), n in got.items()} == {(str(p), w): int(n) for (p, w), n in want.items()}
+
+
+def test_calls_with_near_parameters_in_any_order_answer_as_first_calls() -> None:
+    """A kept answer is one for exactly these parameters: a window of 12 h and one of 12.5 h or 12.000001 h,
+    confidences, periods and zones asked in a shuffled order, three rounds, each equal to the first call on
+    a fresh journal."""
+    import random
+
+    calls = []
+    for th in (0, 3, 10):
+        for w in (12, 12.5, 12.000001, 0.25, 1e6):
+            calls.append(lambda j, th=th, w=w: calmkit.time_to_calm(j, threshold=th, window_hours=w))
+            calls.append(lambda j, th=th, w=w: calmkit.time_to_calm_summary(j, threshold=th, window_hours=w))
+    for c in (0.95, 0.5):
+        calls.append(lambda j, c=c: calmkit.time_to_calm_summary(j, confidence=c))
+    for per in ("day", "week", "month"):
+        for tz in (None, "UTC", "Pacific/Kiritimati", "America/St_Johns"):
+            calls.append(lambda j, per=per, tz=tz: calmkit.trigger_frequency(j, period=per, tz=tz))
+            calls.append(lambda j, per=per, tz=tz: calmkit.trigger_frequency(j, period=per, tz=tz, by_group=True))
+    j = calmkit.synthetic_journal(participants=4, days=28, seed=9)
+    want = [c(_fresh(j)) for c in calls]
+    rng = random.Random(1)
+    for _ in range(3):
+        order = list(range(len(calls)))
+        rng.shuffle(order)
+        for k in order:
+            pd.testing.assert_frame_equal(calls[k](j), want[k], check_exact=True, obj=str(k))
