@@ -53,6 +53,7 @@
 #include <limits>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <system_error>
 #include <thread>
@@ -267,7 +268,6 @@ class Reader {
     const double factor = 1.1 * static_cast<double>(expected) / static_cast<double>(merged_bytes_);
     all_.reserve_scaled(factor);
     detail::grow(refs_, static_cast<std::size_t>(static_cast<double>(refs_.size()) * factor));
-    detail::grow(ref_keys_, static_cast<std::size_t>(static_cast<double>(ref_keys_.size()) * factor));
     // The id tables too: none is then rehashed as it fills.
     for (KeyTable& ids : ids_) {
       if (ids.size() > 0) {
@@ -358,12 +358,14 @@ class Reader {
     const std::size_t n = k.meta.size();
     std::size_t dropped = 0;
     drop_.clear();
-    if constexpr (detail::has_link<R>) {  // a type that comes late: one regrowth (n: at most n references)
-      if (scale_ > 0 && refs_.size() + n > refs_.capacity()) {
+    if constexpr (detail::has_link<R>) {
+      // A pending reference keeps its record's row in 32 bits (as the
+      // builder's sort and erase do).
+      if (rows_[type] + n > std::numeric_limits<std::uint32_t>::max()) [[unlikely]]
+        throw std::length_error("calmkit: more than 2^32 records of one type");
+      // A type that comes late: one regrowth (n: at most n references).
+      if (scale_ > 0 && refs_.size() + n > refs_.capacity())
         detail::grow(refs_, refs_.size() + static_cast<std::size_t>(static_cast<double>(n) * scale_));
-        detail::grow(ref_keys_, ref_keys_.size() +
-                                    static_cast<std::size_t>(static_cast<double>(k.bytes.size()) * scale_));
-      }
     }
     // The slot of a key a few records ahead is asked for while this one is
     // inserted: the merge runs one share at a time, and a slot is a likely
@@ -412,16 +414,26 @@ class Reader {
         // A trigger already read is the one the check at the end would find
         // (the table only grows, and a key keeps its ordinal): the link is
         // set once the share is appended, and only a reference to a trigger
-        // not read yet waits, with a copy of its key, for the end.
+        // not read yet waits, with a copy of its trigger's id, for the end.
         const std::size_t row = triggers.find(m.ref_hash, participant, trigger);
         if (row != KeyTable::none) {
           linked_.push_back(Linked{index, row, record_type_of<R>});
           continue;
         }
-        refs_.push_back(PendingRef{m.ref_hash, line, index, ref_keys_.size(), record_type_of<R>});
-        // The key as put_key laid it out in the share: one copy.
-        ref_keys_.append(k.bytes.data() + m.ref,
-                         2 * sizeof(std::uint64_t) + participant.size() + trigger.size());
+        PendingRef& p = refs_.emplace_back();
+        p.hash = m.ref_hash;
+        p.line = line;
+        p.index = static_cast<std::uint32_t>(index);
+        p.type = record_type_of<R>;
+        if (trigger.size() <= PendingRef::inline_id) {
+          p.length = static_cast<std::uint8_t>(trigger.size());
+          copy_short(p.id.data(), trigger.data(), trigger.size());
+        } else {
+          p.length = PendingRef::long_id;
+          const std::array<std::uint64_t, 2> at{ref_keys_.size(), trigger.size()};
+          std::memcpy(p.id.data(), at.data(), sizeof at);
+          ref_keys_.append(trigger);
+        }
       }
     }
     s.builder.erase<R>(drop_);
@@ -506,7 +518,7 @@ class Reader {
         if (i + slot_ahead < end) triggers.prefetch(refs_[i + slot_ahead].hash);
         if (i + key_ahead < end) triggers.prefetch_key(refs_[i + key_ahead].hash);
         const PendingRef& r = refs_[i];
-        const auto [participant, trigger] = get_key(ref_keys_, r.at);
+        const auto [participant, trigger] = pending_key(r);
         const std::size_t row = triggers.find(r.hash, participant, trigger);
         if (row == KeyTable::none) [[unlikely]] {
           found[k].push_back(i);
@@ -529,7 +541,7 @@ class Reader {
     for (const auto& indices : found) {
       for (const std::size_t i : indices) {
         const PendingRef& r = refs_[i];
-        const auto [participant, trigger] = get_key(ref_keys_, r.at);
+        const auto [participant, trigger] = pending_key(r);
         std::string reason = rules::unknown_trigger(participant, trigger);
         if (!options_.lenient) {
           if (r.line < worst_line) {
@@ -550,14 +562,39 @@ class Reader {
     all_.erase<ThoughtRecord>(bad[static_cast<std::size_t>(RecordType::thought_record)]);
   }
 
-  /// A trigger reference of a kept record, checked once every trigger is known.
+  /// A trigger reference of a kept record, checked once every trigger is
+  /// known: 40 bytes, the trigger's id among them when it is short (as ids
+  /// are); the participant is its record's, in the journal's columns. (Their
+  /// memory then holds the sort's keys: see `finish`.)
   struct PendingRef {
-    std::uint64_t hash = 0;
+    static constexpr std::size_t inline_id = 16;  ///< the longest id kept in `id`
+    static constexpr std::uint8_t long_id = 255;  ///< `length` of an id kept in `ref_keys_`
+    std::uint64_t hash = 0;                       ///< of the (participant, trigger) key
     std::size_t line = 0;
-    std::size_t index = 0;  ///< the record's row in the builder among those of its type
-    std::size_t at = 0;     ///< its (participant, trigger) key in `ref_keys_`
+    std::uint32_t index = 0;  ///< the record's row in the builder among those of its type
     RecordType type = RecordType::reading;
+    std::uint8_t length = 0;           ///< the id's, or `long_id`
+    std::array<char, inline_id> id{};  ///< the id; a long one's offset and length in `ref_keys_` (two words)
   };
+  static_assert(sizeof(PendingRef) == 40);
+
+  /// The (participant, trigger) key of pending reference `r` (in the
+  /// journal's columns, which hold its record: before the lenient erase).
+  [[nodiscard]] std::pair<std::string_view, std::string_view> pending_key(
+      const PendingRef& r) const noexcept {
+    const auto& c = all_.columns().c;
+    std::int32_t code = 0;
+    switch (r.type) {
+      case RecordType::reading: code = detail::participant_column<Reading>(c)[r.index]; break;
+      case RecordType::exercise: code = detail::participant_column<ExerciseSession>(c)[r.index]; break;
+      default: code = detail::participant_column<ThoughtRecord>(c)[r.index]; break;
+    }
+    const std::string_view participant = c.participants[static_cast<std::size_t>(code)];
+    if (r.length != PendingRef::long_id) return {participant, std::string_view(r.id.data(), r.length)};
+    std::array<std::uint64_t, 2> at{};
+    std::memcpy(at.data(), r.id.data(), sizeof at);
+    return {participant, std::string_view(ref_keys_.data() + at[0], static_cast<std::size_t>(at[1]))};
+  }
 
   /// A trigger reference of a share found at its merge: the record's row
   /// among those of its type, and the trigger's row.
@@ -599,7 +636,7 @@ class Reader {
   std::array<std::size_t, 5> rows_{};          ///< records of each type kept so far
   std::array<KeyTable, 5> ids_;                ///< ids used so far, by `RecordType`
   std::vector<PendingRef> refs_;               ///< the references kept to triggers not read before them
-  std::string ref_keys_;                       ///< their (participant, trigger) keys
+  std::string ref_keys_;                       ///< the ids of their triggers too long for a PendingRef
   std::vector<Linked> linked_;                 ///< scratch of merge: the references of a share found
   std::vector<std::size_t> drop_;              ///< scratch of merge_type: records of a share left out
   std::vector<SkippedLine> skipped_;

@@ -117,3 +117,36 @@ def test_a_chunk_far_past_the_file_reads_it_in_one_share(sample_journal_path: Pa
     finally:
         writer.join()
     assert calmkit.to_jsonl(got) == expected
+
+
+def test_references_before_and_after_their_triggers_with_short_and_long_ids(tmp_path: Path) -> None:
+    """A reference whose trigger comes later waits for the end of the read
+    with its trigger's id (kept apart when it is longer than 16 bytes) and
+    its record's participant; one whose trigger came before is linked as its
+    share is merged. Both give the same links, and the same report for a
+    trigger that never comes, for any threads and shares."""
+    t = "2026-03-03T10:00:00Z"
+    ids = ["t", "x" * 16, "y" * 17, "z" * 300]
+    lines = ['{"type":"header","format":"calmkit-journal","version":1}']
+    for p in ["a", "b" * 20]:
+        for i in ids:
+            lines.append(f'{{"type":"reading","participant":"{p}","time":"{t}","intensity":3,'
+                         f'"trigger":"{i}"}}')
+        for i in ids:
+            lines.append(f'{{"type":"trigger","participant":"{p}","id":"{i}","time":"{t}",'
+                         f'"category":"other","intensity":5}}')
+        for i in ids:
+            lines.append(f'{{"type":"reading","participant":"{p}","time":"{t}","intensity":4,'
+                         f'"trigger":"{i}"}}')
+    missing = f'{{"type":"reading","participant":"a","time":"{t}","intensity":1,"trigger":"{"q" * 40}"}}'
+    path = tmp_path / "refs.jsonl"
+    path.write_text("\n".join(lines + [missing] * 3) + "\n", encoding="utf-8")
+    expected = sorted((p, i, k) for p in ["a", "b" * 20] for i in ids for k in (3, 4))
+    for threads, chunk in [(1, 1 << 20), (2, 1024), (3, 1024)]:
+        journal, report = calmkit.read_journal_with_report(path, lenient=True, threads=threads,
+                                                           chunk_bytes=chunk)
+        assert sorted((r.participant, r.trigger, r.intensity) for r in journal.readings) == expected
+        assert [s.line for s in report.skipped] == [len(lines) + 1, len(lines) + 2, len(lines) + 3]
+        assert all("q" * 40 in s.reason and s.field == "trigger" for s in report.skipped)
+        with pytest.raises(calmkit.JournalFormatError, match=f"jsonl:{len(lines) + 1}: "):
+            calmkit.read_journal(path, threads=threads, chunk_bytes=chunk)
