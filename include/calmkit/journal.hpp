@@ -677,21 +677,27 @@ Journal JournalBuilder::build(detail::trusted_t, std::size_t parts, Run&& run,
     (void)scratch[k].bytes(need);
   }
   const std::span<detail::GatherScratch> tasks(scratch);
-  const std::vector<std::uint32_t> trigger_perm = sort_type<Trigger>(rank, tasks, run);
-  sort_type<Reading>(rank, tasks, run);
-  sort_type<ExerciseSession>(rank, tasks, run);
-  sort_type<ThoughtRecord>(rank, tasks, run);
-  sort_type<Assessment>(rank, tasks, run);
+  const std::vector<std::uint32_t> trigger_perm = sort_type<Trigger>(rank, tasks, run, nullptr);
+  // Links by row name triggers by their push order: to their sorted rows,
+  // as the linking records' rows are gathered (else after their sort).
+  std::vector<std::int32_t> row_of;
+  if (by_row_ && !trigger_perm.empty()) {
+    row_of.resize(trigger_perm.size());
+    for (std::size_t i = 0; i < trigger_perm.size(); ++i)
+      row_of[trigger_perm[i]] = static_cast<std::int32_t>(i);
+  }
+  const std::vector<std::int32_t>* remap = row_of.empty() ? nullptr : &row_of;
+  const bool moved[] = {!sort_type<Reading>(rank, tasks, run, remap).empty(),
+                        !sort_type<ExerciseSession>(rank, tasks, run, remap).empty(),
+                        !sort_type<ThoughtRecord>(rank, tasks, run, remap).empty()};
+  sort_type<Assessment>(rank, tasks, run, nullptr);
   const auto& c = s_.c;
   if (by_row_) {
-    // Links name triggers by their push order: to their sorted rows.
-    if (!trigger_perm.empty()) {
-      std::vector<std::int32_t> row_of(trigger_perm.size());
-      for (std::size_t i = 0; i < trigger_perm.size(); ++i)
-        row_of[trigger_perm[i]] = static_cast<std::int32_t>(i);
-      for (auto* links : {&s_.c.readings.trigger, &s_.c.exercises.trigger, &s_.c.thoughts.trigger}) {
-        for (auto& l : *links) l = l == no_trigger ? no_trigger : row_of[static_cast<std::size_t>(l)];
-      }
+    std::vector<std::int32_t>* links[] = {&s_.c.readings.trigger, &s_.c.exercises.trigger,
+                                          &s_.c.thoughts.trigger};
+    for (std::size_t t = 0; t < 3 && remap != nullptr; ++t) {
+      if (moved[t]) continue;  // renumbered as they moved
+      for (auto& l : *links[t]) l = l == no_trigger ? no_trigger : row_of[static_cast<std::size_t>(l)];
     }
   } else {
     // Trigger links by (participant, id) to rows.

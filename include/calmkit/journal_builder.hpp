@@ -312,10 +312,11 @@ class JournalBuilder {
   }
   template <class R, class Run>
   std::vector<std::uint32_t> sort_type(const std::vector<std::uint32_t>& rank,
-                                       std::span<detail::GatherScratch> scratch, Run& run);
+                                       std::span<detail::GatherScratch> scratch, Run& run,
+                                       const std::vector<std::int32_t>* row_of);
   template <class R, class Run>
   void gather_type(const std::vector<std::uint32_t>& perm, std::span<detail::GatherScratch> scratch, Run& run,
-                   bool sorted_keys);
+                   bool sorted_keys, const std::vector<std::int32_t>* row_of);
   void recode_names();
   template <class R>
   std::vector<std::uint32_t> runs_in_order(const std::vector<std::int32_t>& pc) const;
@@ -541,10 +542,13 @@ void sort_by_time(Key* keys, std::size_t n, std::vector<Key>& tmp, std::vector<s
 /// perm[i]), the columns spread over `scratch.size()` tasks of `run`, each
 /// with a scratch of its own. `sorted_keys`: the participant, time and
 /// offset columns are in their new order already (`sort_type` wrote them
-/// from its sorted keys), so only the others move.
+/// from its sorted keys), so only the others move. `row_of` (when given,
+/// for a type that links to triggers): the triggers' new rows by old row,
+/// which the links take as they move.
 template <class R, class Run>
 void JournalBuilder::gather_type(const std::vector<std::uint32_t>& perm,
-                                 std::span<detail::GatherScratch> scratch, Run& run, bool sorted_keys) {
+                                 std::span<detail::GatherScratch> scratch, Run& run, bool sorted_keys,
+                                 const std::vector<std::int32_t>* row_of) {
   const std::size_t parts = perm.size() < 4096 ? 1 : scratch.size();  // a few rows: not worth a thread
   const void* const skip[] = {&detail::participant_column<R>(s_.c), &detail::utc_column<R>(s_.c),
                               &detail::offset_column<R>(s_.c)};
@@ -555,7 +559,15 @@ void JournalBuilder::gather_type(const std::vector<std::uint32_t>& perm,
           std::find(std::begin(skip), std::end(skip), static_cast<const void*>(&col)) != std::end(skip)) {
         return;
       }
-      if (column++ % parts == k) detail::gather(col, perm, scratch[k]);
+      if (column++ % parts != k) return;
+      if constexpr (detail::has_link<R> &&
+                    std::is_same_v<std::remove_cvref_t<decltype(col)>, std::vector<std::int32_t>>) {
+        if (row_of != nullptr && &col == &detail::link_column<R>(s_.c)) {
+          detail::gather_links(col, perm, *row_of, scratch[k]);
+          return;
+        }
+      }
+      detail::gather(col, perm, scratch[k]);
     };
     detail::each_column<R>(mine, s_);
     if constexpr (detail::has_link<R>) {
@@ -569,10 +581,12 @@ void JournalBuilder::gather_type(const std::vector<std::uint32_t>& perm,
 
 /// Returns the permutation applied (new row i = old row perm[i]); empty when
 /// the rows were in order already. The sorts of the participants' rows and
-/// the gathers run as `scratch.size()` tasks of `run`.
+/// the gathers run as `scratch.size()` tasks of `run`. `row_of`: see
+/// `gather_type` (the links of rows in order already are left as they are).
 template <class R, class Run>
 std::vector<std::uint32_t> JournalBuilder::sort_type(const std::vector<std::uint32_t>& rank,
-                                                     std::span<detail::GatherScratch> scratch, Run& run) {
+                                                     std::span<detail::GatherScratch> scratch, Run& run,
+                                                     const std::vector<std::int32_t>* row_of) {
   auto& pc = detail::participant_column<R>(s_.c);
   for (auto& p : pc) p = static_cast<std::int32_t>(rank[static_cast<std::size_t>(p)]);
   const std::size_t n = pc.size();
@@ -581,7 +595,7 @@ std::vector<std::uint32_t> JournalBuilder::sort_type(const std::vector<std::uint
   if (sorted) return {};
   std::vector<std::uint32_t> perm = runs_in_order<R>(pc);
   if (!perm.empty()) {
-    gather_type<R>(perm, scratch, run, false);
+    gather_type<R>(perm, scratch, run, false, row_of);
     return perm;
   }
   struct Key {
@@ -597,23 +611,40 @@ std::vector<std::uint32_t> JournalBuilder::sort_type(const std::vector<std::uint
   // sort by the whole key gives (that key is total), but each sort is one
   // participant's rows, which fit in cache, instead of every row at once;
   // and the participants' sorts are independent (spread over the tasks).
-  std::vector<std::size_t> start(rank.size() + 1, 0);
-  for (std::size_t i = 0; i < n; ++i) ++start[static_cast<std::size_t>(pc[i]) + 1];
-  for (std::size_t p = 1; p < start.size(); ++p) start[p] += start[p - 1];
+  const std::size_t participants = rank.size();
+  const std::size_t parts = n < 4096 ? 1 : scratch.size();
+  // The rows of part k of the input are [n k / parts, n (k + 1) / parts):
+  // each part's rows of each participant counted, then placed by a task of
+  // its own after the same participant's rows of the parts before.
+  std::vector<std::uint32_t> next(parts * participants, 0);  // [k * participants + p]
+  for (std::size_t k = 0; k < parts; ++k) {
+    std::uint32_t* const count = next.data() + k * participants;
+    for (std::size_t i = n * k / parts; i < n * (k + 1) / parts; ++i)
+      ++count[static_cast<std::size_t>(pc[i])];
+  }
+  std::vector<std::size_t> start(participants + 1, 0);
+  for (std::size_t p = 0; p < participants; ++p) {
+    std::size_t at = start[p];
+    for (std::size_t k = 0; k < parts; ++k) {
+      const std::uint32_t c = next[k * participants + p];
+      next[k * participants + p] = static_cast<std::uint32_t>(at);
+      at += c;
+    }
+    start[p + 1] = at;
+  }
   // The keys live in the first scratch, which the columns are gathered
   // through next (no memory of their own to touch).
   static_assert(std::is_trivially_copyable_v<Key> && std::is_trivially_destructible_v<Key>);
   Key* const keys = reinterpret_cast<Key*>(scratch[0].bytes(n * sizeof(Key)));
-  {
-    std::vector<std::size_t> next(start.begin(), start.end() - 1);
-    for (std::size_t i = 0; i < n; ++i) {
-      ::new (static_cast<void*>(keys + next[static_cast<std::size_t>(pc[i])]++))
+  run(parts, [&](std::size_t k) {
+    std::uint32_t* const at = next.data() + k * participants;
+    for (std::size_t i = n * k / parts; i < n * (k + 1) / parts; ++i) {
+      ::new (static_cast<void*>(keys + at[static_cast<std::size_t>(pc[i])]++))
           Key{us[i], off[i], static_cast<std::uint32_t>(i)};
     }
-  }
+  });
+  next = {};
   const auto& ids = detail::id_column<R>(s_);
-  const std::size_t participants = rank.size();
-  const std::size_t parts = n < 4096 ? 1 : scratch.size();
   perm.resize(n);
   // Task k sorts the participants whose rows start in [n k / parts, n (k + 1) / parts)
   // and writes their rows' permutation, participant, time and offset.
@@ -640,7 +671,7 @@ std::vector<std::uint32_t> JournalBuilder::sort_type(const std::vector<std::uint
       off[i] = keys[i].offset_minutes;
     }
   });
-  gather_type<R>(perm, scratch, run, true);  // the keys' bytes are the first scratch's again
+  gather_type<R>(perm, scratch, run, true, row_of);  // the keys' bytes are the first scratch's again
   return perm;
 }
 

@@ -433,6 +433,19 @@ void gather(std::vector<T>& v, const std::vector<std::uint32_t>& perm, GatherScr
   v.resize(n);
   if (n > 0) std::memcpy(v.data(), out, n * sizeof(T));
 }
+/// `gather` of a column of trigger links that also renumbers them:
+/// each link l becomes `row_of[l]` (`no_trigger` stays), in the same pass.
+inline void gather_links(std::vector<std::int32_t>& v, const std::vector<std::uint32_t>& perm,
+                         const std::vector<std::int32_t>& row_of, GatherScratch& scratch) {
+  const std::size_t n = perm.size();
+  auto* out = reinterpret_cast<std::int32_t*>(scratch.bytes(n * sizeof(std::int32_t)));
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::int32_t l = v[perm[i]];
+    out[i] = l == no_trigger ? no_trigger : row_of[static_cast<std::size_t>(l)];
+  }
+  v.resize(n);
+  if (n > 0) std::memcpy(v.data(), out, n * sizeof(std::int32_t));
+}
 inline void gather(TextColumn& c, const std::vector<std::uint32_t>& perm, GatherScratch& scratch) {
   gather(c.offset, perm, scratch);
   gather(c.length, perm, scratch);
