@@ -92,9 +92,16 @@ function(calmkit_install_package)
   install(FILES ${PROJECT_BINARY_DIR}/calmkitConfig.cmake
                 ${PROJECT_BINARY_DIR}/calmkitConfigVersion.cmake
           DESTINATION ${cfgdir})
-  # pkg-config: `pkg-config --cflags --libs calmkit` (add --static for a
-  # static install: Libs.private lists the libraries the parts use inside).
+  # pkg-config: `pkg-config --cflags --libs calmkit` links either install.
+  # A static library does not carry its own links, so a static install
+  # Requires simdjson and SQLite (their -l flags come with calmkit's); a
+  # shared one links them itself and only Requires.private them.
   list(JOIN pc_libs " " CALMKIT_PC_LIBS)
+  if(BUILD_SHARED_LIBS)
+    set(CALMKIT_PC_REQUIRES "Requires.private")
+  else()
+    set(CALMKIT_PC_REQUIRES "Requires")
+  endif()
   file(RELATIVE_PATH CALMKIT_PC_PREFIX_REL "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
   configure_file(${PROJECT_SOURCE_DIR}/cmake/calmkit.pc.in ${PROJECT_BINARY_DIR}/calmkit.pc @ONLY)
   install(FILES ${PROJECT_BINARY_DIR}/calmkit.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -1,20 +1,25 @@
-# Compiles SOURCE with the flags `pkg-config [--static] --cflags --libs calmkit`
-# gives for the install at PREFIX, then runs it on SAMPLE.
+# Compiles SOURCE with the flags of README's own pkg-config command (the one
+# README names in backquotes, `pkg-config ... calmkit`) for the install at
+# PREFIX, then runs it on SAMPLE: what README tells a user to type must link.
 set(ENV{PKG_CONFIG_PATH} "")
 file(GLOB pcdirs "${PREFIX}/lib*/pkgconfig" "${PREFIX}/lib/*/pkgconfig")
 list(JOIN pcdirs ":" pcpath)
 set(ENV{PKG_CONFIG_PATH} "${pcpath}")
-set(args --cflags --libs)
-if(STATIC)
-  list(PREPEND args --static)
+file(READ "${README}" readme)
+string(REGEX MATCHALL "`pkg-config [^`]* calmkit`" commands "${readme}")
+list(LENGTH commands count)
+if(NOT count EQUAL 1)
+  message(FATAL_ERROR "README.md names ${count} pkg-config commands (${commands}); this test runs the one")
 endif()
+string(REGEX REPLACE "^`pkg-config (.*) calmkit`$" "\\1" args "${commands}")
+separate_arguments(args UNIX_COMMAND "${args}")
 execute_process(COMMAND ${PKG_CONFIG} ${args} calmkit OUTPUT_VARIABLE flags RESULT_VARIABLE rc
                 OUTPUT_STRIP_TRAILING_WHITESPACE)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "pkg-config ${args} calmkit failed (PKG_CONFIG_PATH=${pcpath})")
 endif()
 execute_process(COMMAND ${PKG_CONFIG} --modversion calmkit OUTPUT_VARIABLE version OUTPUT_STRIP_TRAILING_WHITESPACE)
-message(STATUS "calmkit ${version}: ${flags}")
+message(STATUS "calmkit ${version}: pkg-config ${args} calmkit: ${flags}")
 separate_arguments(flags UNIX_COMMAND "${flags}")
 file(MAKE_DIRECTORY "${WORK}")
 execute_process(COMMAND ${CXX} -O1 ${SOURCE} -o ${WORK}/journal_summary ${flags} RESULT_VARIABLE rc)
