@@ -347,7 +347,9 @@ inline bool is_json_number(std::string_view token) {
 
 /// Reads (and so validates) any JSON value whose content calmkit ignores.
 /// simdjson's skip only balances brackets; this makes `[1,,2]` or `tru` in an
-/// unknown field an error too.
+/// unknown field an error too. `f` is the field a problem is named by; a
+/// line's root object (read with no field, by json_problem) names each of its
+/// fields by its own key.
 void consume(od::value& v, const FieldRef& f, int depth) {
   if (depth > 64) fail(f, "nested too deeply (more than 64 levels)");
   switch (type_of(v)) {
@@ -359,7 +361,7 @@ void consume(od::value& v, const FieldRef& f, int depth) {
         check(std::move(fr).get(fld));
         std::string_view key;
         check(fld.unescaped_key().get(key));
-        consume(fld.value(), f, depth + 1);
+        consume(fld.value(), f.name.empty() ? FieldRef{key} : f, depth + 1);
       }
       break;
     }

@@ -360,15 +360,9 @@ class LineParser::Impl {
       od::json_type root{};
       check(doc.type().get(root));
       if (root != od::json_type::object) return std::nullopt;  // said already, as the line's problem
-      od::object obj;
-      check(doc.get_object().get(obj));
-      for (auto fr : obj) {
-        od::field fld;
-        check(std::move(fr).get(fld));
-        std::string_view key;
-        check(fld.unescaped_key().get(key));
-        consume(fld.value(), FieldRef{key}, 0);
-      }
+      od::value obj;
+      check(doc.get_value().get(obj));
+      consume(obj, FieldRef{}, -1);  // its fields at depth 0, each named by its key
       if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) return std::string(content_after_object);
     } catch (LineError& err) {
       if (err.field.empty()) return std::move(err.reason);

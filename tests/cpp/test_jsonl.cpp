@@ -353,6 +353,22 @@ TEST_CASE("lines that are not one valid JSON object", "[jsonl][rules]") {
        "emotions[0].before", "duplicate key"},
       {"second line is broken", read_ + "\n{", 2, "", "invalid JSON"},
   });
+  // A field that breaks a rule stops the record's parser; the rest of the
+  // line is then read as any ignored value is, and a line that is not JSON
+  // is the line's problem first.
+  const auto bad_intensity = swap(read_, "\"intensity\":6", "\"intensity\":11");
+  const auto deep = std::string(70, '[') + std::string(70, ']');
+  check_cases({
+      {"an ignored field nests too deeply", with(read_, "\"extra\":" + deep), 1, "extra",
+       "nested too deeply (more than 64 levels)"},
+      {"a field breaks a rule, then a literal deep in an ignored field is not JSON",
+       with(bad_intensity, R"("extra":{"a":[1,{"b":tru}]})"), 1, "", "invalid JSON"},
+      {"a field breaks a rule, then an ignored field nests too deeply (valid JSON)",
+       with(bad_intensity, "\"extra\":" + deep), 1, "intensity", ""},
+      {"a field breaks a rule, then an ignored key is duplicated (valid JSON)",
+       with(bad_intensity, R"("x":1,"x":2)"), 1, "intensity", ""},
+      {"a field breaks a rule, then the line goes on after its object", bad_intensity + "}", 1, "", ""},
+  });
 }
 
 namespace {
