@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 import calmkit
+from store_sql import run_sql  # tests/python/store_sql.py
 
 US_1000 = -30610224000000000  # 1000-01-01T00:00:00Z
 US_10000 = 253402300800000000  # 10000-01-01T00:00:00Z
@@ -40,15 +41,6 @@ def _store(path: Path) -> Path:
                               intensity=7))
         s.add(calmkit.Reading(participant="q", id="r1", time="2026-03-03T10:30:00Z", intensity=3, trigger="t1"))
     return path
-
-
-def _change(path: Path, sql: str) -> None:
-    con = sqlite3.connect(path)
-    try:
-        con.executescript(sql)
-        con.commit()
-    finally:
-        con.close()
 
 
 # (table, columns set, the record and field the error must name)
@@ -79,7 +71,7 @@ def test_a_time_outside_the_years_a_journal_holds_is_an_invalid_value_of_the_sto
     time with the year rule; the store must too, naming itself."""
     sql, us, record, field = TIMES[case]
     db = _store(tmp_path / "j.db")
-    _change(db, sql.format(us=us))
+    run_sql(db, sql.format(us=us))
     with calmkit.open_store(db) as s:
         with pytest.raises(RuntimeError) as e:
             s.load()
@@ -95,7 +87,7 @@ def test_integrity_check_names_a_record_whose_participant_was_deleted_with_forei
     says "ok" (the B-tree is sound); foreign_key_check lists the rows, and
     integrity_check() ("'ok' when the file is sound") must not say "ok"."""
     db = _store(tmp_path / "j.db")
-    _change(db, "PRAGMA foreign_keys = OFF; DELETE FROM participants WHERE name = 'q'")
+    run_sql(db, "PRAGMA foreign_keys = OFF; DELETE FROM participants WHERE name = 'q'")
     con = sqlite3.connect(db)
     assert con.execute("PRAGMA foreign_key_check").fetchall()  # SQLite's own word: broken
     con.close()
@@ -107,7 +99,7 @@ def test_integrity_check_names_a_record_whose_participant_was_deleted_with_forei
 
 def test_integrity_check_names_a_reading_whose_trigger_was_deleted_with_foreign_keys_off(tmp_path: Path) -> None:
     db = _store(tmp_path / "j.db")
-    _change(db, "PRAGMA foreign_keys = OFF; DELETE FROM triggers WHERE pid = 2")
+    run_sql(db, "PRAGMA foreign_keys = OFF; DELETE FROM triggers WHERE pid = 2")
     with calmkit.open_store(db) as s:
         said = s.integrity_check()
     assert said.startswith("row ") and "of table readings refers to a row of table triggers" in said, said
@@ -125,7 +117,7 @@ def test_load_never_drops_a_record_without_a_word(case: str, tmp_path: Path) -> 
     """len(store) counts q's records; load() must return them or raise
     naming the store, never return fewer as if q had none."""
     db = _store(tmp_path / "j.db")
-    _change(db, DROPPED[case])
+    run_sql(db, DROPPED[case])
     with calmkit.open_store(db) as s:
         n = len(s)
         try:

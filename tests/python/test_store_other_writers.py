@@ -6,12 +6,12 @@ table, the row and what is wrong. Never fewer records as if nothing happened.
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 import calmkit
+from store_sql import run_sql  # tests/python/store_sql.py
 
 INT64_MAX = 2**63 - 1
 INT64_MIN = -(2**63)
@@ -37,15 +37,6 @@ def _store(path: Path) -> Path:
     return path
 
 
-def _change(path: Path, sql: str) -> None:
-    con = sqlite3.connect(path)
-    try:
-        con.executescript(sql)
-        con.commit()
-    finally:
-        con.close()
-
-
 TABLES = {  # table: (record type, key column)
     "triggers": ("trigger", "tid"),
     "readings": ("reading", "rid"),
@@ -63,7 +54,7 @@ def test_a_record_whose_participant_row_is_gone_is_refused_by_every_read_that_wo
     record, key = TABLES[table]
     db = _store(tmp_path / "j.db")
     # q's record (row 2) now names a participant key that has no row, as a program with foreign keys off can.
-    _change(db, f"PRAGMA foreign_keys = OFF; UPDATE {table} SET pid = 7 WHERE {key} = 2")
+    run_sql(db, f"PRAGMA foreign_keys = OFF; UPDATE {table} SET pid = 7 WHERE {key} = 2")
     said = f"store '{db}' holds an invalid value: {record} in row 2 of table {table}: participant row 7 is missing"
     with calmkit.open_store(db, read_only=True) as s:
         assert len(s) == 10
@@ -91,7 +82,7 @@ def test_a_record_whose_participant_row_is_gone_is_refused_by_every_read_that_wo
 def test_deleting_a_participant_with_foreign_keys_off_makes_their_records_an_error_not_nothing(
         tmp_path: Path) -> None:
     db = _store(tmp_path / "j.db")
-    _change(db, "PRAGMA foreign_keys = OFF; DELETE FROM participants WHERE name = 'q'")
+    run_sql(db, "PRAGMA foreign_keys = OFF; DELETE FROM participants WHERE name = 'q'")
     with calmkit.open_store(db, read_only=True) as s:
         assert len(s) == 10
         for read in (lambda: s.load(), lambda: s.load("q")):
@@ -111,7 +102,7 @@ def test_a_time_at_either_end_of_int64_is_refused_naming_the_number_and_the_row(
     outside every load."""
     record, key = TABLES[table]
     db = _store(tmp_path / "j.db")
-    _change(db, f"PRAGMA ignore_check_constraints = ON; UPDATE {table} SET time_us = {us} WHERE {key} = 2")
+    run_sql(db, f"PRAGMA ignore_check_constraints = ON; UPDATE {table} SET time_us = {us} WHERE {key} = 2")
     with calmkit.open_store(db, read_only=True) as s:
         assert len(s) == 10
         for read in (lambda: s.load(), lambda: s.load("q")):
@@ -133,7 +124,7 @@ def test_a_time_at_either_end_of_int64_is_refused_naming_the_number_and_the_row(
 
 def test_a_reading_whose_trigger_row_is_gone_is_refused_naming_the_store(tmp_path: Path) -> None:
     db = _store(tmp_path / "j.db")
-    _change(db, "PRAGMA foreign_keys = OFF; DELETE FROM triggers WHERE pid = 2")
+    run_sql(db, "PRAGMA foreign_keys = OFF; DELETE FROM triggers WHERE pid = 2")
     with calmkit.open_store(db, read_only=True) as s:
         assert len(s) == 9
         with pytest.raises(RuntimeError) as e:
@@ -149,7 +140,7 @@ def test_a_reading_whose_trigger_row_is_gone_is_refused_naming_the_store(tmp_pat
 def test_a_list_row_in_a_list_the_record_does_not_have_is_refused_not_filed_under_another(
         table: str, key: str, field: str, record: str, tmp_path: Path) -> None:
     db = _store(tmp_path / "j.db")
-    _change(db, f"PRAGMA ignore_check_constraints = ON; UPDATE {table} SET field = 'moods' "
+    run_sql(db, f"PRAGMA ignore_check_constraints = ON; UPDATE {table} SET field = 'moods' "
                 f"WHERE {key} = 2 AND field = '{field}'")
     with calmkit.open_store(db, read_only=True) as s:
         with pytest.raises(RuntimeError) as e:
@@ -161,7 +152,7 @@ def test_a_list_row_in_a_list_the_record_does_not_have_is_refused_not_filed_unde
 def test_list_rows_of_a_record_deleted_with_foreign_keys_off_are_no_record(tmp_path: Path) -> None:
     """They belong to nothing len(store) counts: load() returns every record."""
     db = _store(tmp_path / "j.db")
-    _change(db, "PRAGMA foreign_keys = OFF; DELETE FROM thought_records WHERE xid = 2")
+    run_sql(db, "PRAGMA foreign_keys = OFF; DELETE FROM thought_records WHERE xid = 2")
     with calmkit.open_store(db, read_only=True) as s:
         assert len(s) == 9
         assert len(s.load()) == 9
@@ -244,7 +235,7 @@ def test_a_new_record_never_takes_the_list_rows_a_deleted_one_left(table: str, l
     with calmkit.open_store(db) as s:
         s.add(_with_lists(kind, "old", True))
     # The key the new record gets is the deleted one's: the table's largest.
-    _change(db, f"PRAGMA foreign_keys = OFF; DELETE FROM {table} WHERE id = 'old'")
+    run_sql(db, f"PRAGMA foreign_keys = OFF; DELETE FROM {table} WHERE id = 'old'")
     new = _with_lists(kind, "new", lists)
     with calmkit.open_store(db) as s:
         s.add(new)
