@@ -95,12 +95,13 @@ function(calmkit_install_package)
   # pkg-config: `pkg-config --cflags --libs calmkit` links either install.
   # A static library does not carry its own links, so a static install
   # Requires simdjson and SQLite (their -l flags come with calmkit's); a
-  # shared one links them itself and only Requires.private them.
+  # shared one links them itself and its headers use neither, so it requires
+  # nothing (pkg-config would otherwise want their .pc files, even private).
   list(JOIN pc_libs " " CALMKIT_PC_LIBS)
   if(BUILD_SHARED_LIBS)
-    set(CALMKIT_PC_REQUIRES "Requires.private")
+    set(CALMKIT_PC_REQUIRES "")
   else()
-    set(CALMKIT_PC_REQUIRES "Requires")
+    set(CALMKIT_PC_REQUIRES "Requires: simdjson sqlite3")
   endif()
   file(RELATIVE_PATH CALMKIT_PC_PREFIX_REL "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
   configure_file(${PROJECT_SOURCE_DIR}/cmake/calmkit.pc.in ${PROJECT_BINARY_DIR}/calmkit.pc @ONLY)

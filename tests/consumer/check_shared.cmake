@@ -35,4 +35,23 @@ execute_process(COMMAND "${BIN}/journal_summary" "${BIN}/generated.jsonl" RESULT
 if(NOT rc EQUAL 0 OR NOT rc2 EQUAL 0 OR NOT out MATCHES "participants: 2")
   message(FATAL_ERROR "generate_journal | journal_summary failed (${rc}, ${rc2}):\n${out}")
 endif()
+# README's pkg-config command on the shared install alone (no other .pc file
+# in sight: it needs none of simdjson's or SQLite's) compiles and links.
+if(PKG_CONFIG)
+  file(READ "${README}" readme)
+  string(REGEX MATCH "`pkg-config [^`]* calmkit`" command "${readme}")
+  string(REGEX REPLACE "^`pkg-config (.*) calmkit`$" "\\1" args "${command}")
+  separate_arguments(args UNIX_COMMAND "${args}")
+  execute_process(COMMAND ${CMAKE_COMMAND} -E env PKG_CONFIG_PATH= "PKG_CONFIG_LIBDIR=${LIBDIR}/pkgconfig"
+                          ${PKG_CONFIG} ${args} calmkit
+                  OUTPUT_VARIABLE flags ERROR_VARIABLE why RESULT_VARIABLE rc OUTPUT_STRIP_TRAILING_WHITESPACE)
+  if(NOT rc EQUAL 0 OR NOT flags MATCHES "-lcalmkit_io")
+    message(FATAL_ERROR "pkg-config ${args} calmkit on the shared install alone failed (${rc}): ${flags}${why}")
+  endif()
+  separate_arguments(flags UNIX_COMMAND "${flags}")
+  execute_process(COMMAND ${CXX} -O1 ${SOURCE} -o ${BIN}/journal_summary_pc ${flags} RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "compiling ${SOURCE} with the shared install's pkg-config flags failed")
+  endif()
+endif()
 message("shared examples ok")
