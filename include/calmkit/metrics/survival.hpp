@@ -131,23 +131,72 @@ inline double complement_of_decimal(double p, boost::multiprecision::cpp_int& nu
   return s;
 }
 
-/// Sorts `keys` ascending: runs of 32 by insertion, then merged pairwise
-/// with a branch-free merge, through `tmp`. The keys of a summary's group
-/// (about a hundred times in random order) sort in two thirds of
-/// `std::sort`'s time, whose comparisons mispredict half the time. The
-/// result is the same as `std::sort`'s: equal keys are equal integers.
+/// Orders `a` and `b` (a <= b after), without a branch.
+inline void compare_exchange(std::uint64_t& a, std::uint64_t& b) noexcept {
+  const std::uint64_t lo = a < b ? a : b, hi = a < b ? b : a;
+  a = lo;
+  b = hi;
+}
+
+/// Sorts the 8 keys at `v` with a sorting network of 19 compare-exchanges
+/// (Knuth, TAOCP vol. 3, 5.3.4): no comparison decides a branch.
+inline void sort_8_keys(std::uint64_t* v) noexcept {
+  std::uint64_t a0 = v[0], a1 = v[1], a2 = v[2], a3 = v[3], a4 = v[4], a5 = v[5], a6 = v[6], a7 = v[7];
+  compare_exchange(a0, a2), compare_exchange(a1, a3), compare_exchange(a4, a6), compare_exchange(a5, a7);
+  compare_exchange(a0, a4), compare_exchange(a1, a5), compare_exchange(a2, a6), compare_exchange(a3, a7);
+  compare_exchange(a0, a1), compare_exchange(a2, a3), compare_exchange(a4, a5), compare_exchange(a6, a7);
+  compare_exchange(a2, a4), compare_exchange(a3, a5);
+  compare_exchange(a1, a4), compare_exchange(a3, a6);
+  compare_exchange(a1, a2), compare_exchange(a3, a4), compare_exchange(a5, a6);
+  v[0] = a0, v[1] = a1, v[2] = a2, v[3] = a3, v[4] = a4, v[5] = a5, v[6] = a6, v[7] = a7;
+}
+
+/// Merges the sorted runs `a` and `b` of `len` keys each into `out` (2·len
+/// keys), without a branch: the smallest keys are taken from the front and
+/// the largest from the back in the same loop, two independent chains of
+/// comparisons where one merge has one. Runs of equal length need no bounds
+/// check: after k < len steps each end has taken k keys, so neither can have
+/// run past its runs, and together they take each key once (the front takes
+/// `a`'s key of a tie, the back `b`'s).
+inline void merge_equal_runs(const std::uint64_t* a, const std::uint64_t* b, std::size_t len,
+                             std::uint64_t* out) noexcept {
+  const std::uint64_t* a_lo = a;
+  const std::uint64_t* b_lo = b;
+  const std::uint64_t* a_hi = a + len - 1;
+  const std::uint64_t* b_hi = b + len - 1;
+  std::uint64_t* lo = out;
+  std::uint64_t* hi = out + 2 * len - 1;
+  for (std::size_t k = 0; k < len; ++k) {
+    const bool from_b = *b_lo < *a_lo;
+    *lo++ = from_b ? *b_lo : *a_lo;
+    b_lo += static_cast<std::ptrdiff_t>(from_b);
+    a_lo += static_cast<std::ptrdiff_t>(!from_b);
+    const bool from_a = *b_hi < *a_hi;
+    *hi-- = from_a ? *a_hi : *b_hi;
+    a_hi -= static_cast<std::ptrdiff_t>(from_a);
+    b_hi -= static_cast<std::ptrdiff_t>(!from_a);
+  }
+}
+
+/// Sorts `keys` ascending: runs of 8 by a sorting network (the last, shorter
+/// one by insertion), then merged pairwise without branches, through `tmp`
+/// (`merge_equal_runs`; a pair whose second run is shorter, at the end, from
+/// the front only). The keys of a summary's group (about a hundred times in
+/// random order) sort in under half the time runs of 32 by insertion and a
+/// one-ended merge took (every key ended the insertion's loop with a
+/// mispredicted branch), and in about a quarter of `std::sort`'s. The result
+/// is the same as `std::sort`'s: equal keys are equal integers.
 inline void sort_keys(std::span<std::uint64_t> keys, std::vector<std::uint64_t>& tmp) {
   const std::size_t n = keys.size();
-  constexpr std::size_t run = 32;
+  constexpr std::size_t run = 8;
   std::uint64_t* v = keys.data();
-  for (std::size_t s = 0; s < n; s += run) {
-    const std::size_t e = std::min(n, s + run);
-    for (std::size_t i = s + 1; i < e; ++i) {
-      const std::uint64_t x = v[i];
-      std::size_t j = i;
-      for (; j > s && v[j - 1] > x; --j) v[j] = v[j - 1];
-      v[j] = x;
-    }
+  std::size_t last = 0;  // the start of the last, shorter run
+  for (; last + run <= n; last += run) sort_8_keys(v + last);
+  for (std::size_t i = last + 1; i < n; ++i) {
+    const std::uint64_t x = v[i];
+    std::size_t j = i;
+    for (; j > last && v[j - 1] > x; --j) v[j] = v[j - 1];
+    v[j] = x;
   }
   if (n <= run) return;
   tmp.resize(n);
@@ -155,6 +204,10 @@ inline void sort_keys(std::span<std::uint64_t> keys, std::vector<std::uint64_t>&
   std::uint64_t* dst = tmp.data();
   for (std::size_t w = run; w < n; w *= 2) {
     for (std::size_t s = 0; s < n; s += 2 * w) {
+      if (s + 2 * w <= n) {
+        merge_equal_runs(src + s, src + s + w, w, dst + s);
+        continue;
+      }
       const std::uint64_t* a = src + s;
       const std::uint64_t* const a_end = src + std::min(n, s + w);
       const std::uint64_t* b = a_end;
