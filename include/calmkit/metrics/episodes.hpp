@@ -105,18 +105,27 @@ inline EpisodeTable compute_episodes(const Cohort& c, const EpisodeOptions& opt)
   out.minutes.resize(n);
   for (std::size_t i = 0; i < n; ++i) out.minutes[i] = std::bit_cast<double>(t.time_us[i]);
 
-  // Observation (us, x) of episode i, at or after its onset (checked by the caller).
+  // Observation (us, x) of episode i when `counts` (at or after its onset,
+  // checked by the caller); nothing changes without it. Without branches:
+  // whether a reading counts, and whether it is calm, is as good as random
+  // from one reading to the next, and a mispredicted branch per reading cost
+  // more than the rest of the loop.
   auto see = [theta](std::int32_t& obs, std::int8_t& peak, double& at, std::uint8_t& calm, std::int64_t us,
-                     std::int8_t x) {
-    ++obs;
-    peak = std::max(peak, x);
+                     std::int8_t x, bool counts) {
+    // Masks rather than conditional choices, which the compiler branches on.
+    const std::int64_t keep = -static_cast<std::int64_t>(counts);  // all ones when it counts
+    obs += static_cast<std::int32_t>(counts);
+    peak = std::max(peak, static_cast<std::int8_t>(((x + 128) & keep) - 128));  // -128 when it does not count
     const auto was = std::bit_cast<std::int64_t>(at);
-    if (x <= theta) {  // the earliest calm instant
-      at = std::bit_cast<double>(calm != 0 ? std::min(was, us) : us);
-      calm = 1;
-    } else if (calm == 0) {  // the latest instant, while none is calm
-      at = std::bit_cast<double>(std::max(was, us));
-    }
+    const bool calm_now = x <= theta;
+    const bool calm_before = calm != 0;
+    // Calm now: the earliest calm instant. Not calm: the latest instant while
+    // none is calm, else the earliest calm one kept.
+    const std::int64_t if_calm = calm_before ? std::min(was, us) : us;
+    const std::int64_t if_not = calm_before ? was : std::max(was, us);
+    const std::int64_t now = calm_now ? if_calm : if_not;
+    at = std::bit_cast<double>(was ^ ((now ^ was) & keep));
+    calm = static_cast<std::uint8_t>(calm_before || (counts && calm_now));
   };
 
   // Readings: linked ones go to their trigger; unlinked ones to the latest
@@ -145,24 +154,39 @@ inline EpisodeTable compute_episodes(const Cohort& c, const EpisodeOptions& opt)
     std::int8_t* const peak = out.peak_intensity.data();
     double* const at = out.minutes.data();
     std::uint8_t* const calm = out.calmed.data();
+    const std::size_t r_begin = detail::first_row_of(r.participant, cut[b]);
+    auto bad_link = [](std::size_t j) {
+      // A cheap guard for columns edited in place after their check.
+      calmkit::detail::throw_invalid("episodes: reading row " + std::to_string(j) +
+                                     " links to a trigger of another participant");
+    };
+    if (t_begin == t_end) {  // no trigger in the block: no reading has an episode
+      for (std::size_t j = r_begin; j < r_end; ++j)
+        if (rt[j] != no_trigger) bad_link(j);
+      return;
+    }
     std::size_t k = t_begin;  // first trigger whose (participant, onset) is after the reading
-    for (std::size_t j = detail::first_row_of(r.participant, cut[b]); j < r_end; ++j) {
+    for (std::size_t j = r_begin; j < r_end; ++j) {
       const auto p = rp[j];
       const auto us = rus[j];
-      if (rt[j] != no_trigger) {
-        const auto i = static_cast<std::size_t>(rt[j]);
-        // A cheap guard for columns edited in place after their check.
-        if (i < t_begin || i >= t_end)
-          calmkit::detail::throw_invalid("episodes: reading row " + std::to_string(j) +
-                                         " links to a trigger of another participant");
-        if (us >= tus[i]) see(obs[i], peak[i], at[i], calm[i], us, rx[j]);
-        continue;
-      }
+      // Readings are in (participant, time) order as the triggers are, so k
+      // only moves forward, whether the reading is linked or not.
       while (k < t_end && (tp[k] < p || (tp[k] == p && tus[k] <= us))) ++k;
-      if (k == t_begin) continue;
-      const std::size_t i = k - 1;
-      if (tp[i] != p || us - tus[i] > window_us) continue;
-      see(obs[i], peak[i], at[i], calm[i], us, rx[j]);
+      const std::int32_t link = rt[j];
+      const bool linked = link != no_trigger;
+      // Linked: that trigger, at or after its onset. Unlinked: the latest
+      // trigger of the same participant with onset <= t, within the window.
+      const std::size_t latest = k > t_begin ? k - 1 : t_begin;
+      // (Selected with masks: the compiler branches on a conditional choice.)
+      const std::size_t mask = std::size_t{0} - static_cast<std::size_t>(linked);
+      const std::size_t i = (static_cast<std::size_t>(link) & mask) | (latest & ~mask);
+      if (i < t_begin || i >= t_end) bad_link(j);
+      const std::int64_t onset = tus[i];
+      auto bit = [](bool v) { return static_cast<unsigned>(v); };  // & and | evaluate every operand
+      const bool counts =
+          ((bit(linked) & bit(us >= onset)) |
+           (bit(!linked) & bit(k > t_begin) & bit(tp[i] == p) & bit(us - onset <= window_us))) != 0;
+      see(obs[i], peak[i], at[i], calm[i], us, rx[j], counts);
     }
   });
 
@@ -173,8 +197,8 @@ inline EpisodeTable compute_episodes(const Cohort& c, const EpisodeOptions& opt)
     if (i >= n) calmkit::detail::throw_invalid("episodes: a trigger link points past the last trigger row");
     out.with_exercise[i] = 1;
     auto observe = [&](std::int64_t us, std::int8_t x) {
-      if (us >= t.time_us[i])
-        see(out.observations[i], out.peak_intensity[i], out.minutes[i], out.calmed[i], us, x);
+      see(out.observations[i], out.peak_intensity[i], out.minutes[i], out.calmed[i], us, x,
+          us >= t.time_us[i]);
     };
     if (e.intensity_before[j] >= 0) observe(e.time_us[j], e.intensity_before[j]);
     if (e.intensity_after[j] >= 0) observe(e.end_us[j], e.intensity_after[j]);
