@@ -680,11 +680,14 @@ Journal JournalBuilder::build(detail::trusted_t, std::size_t parts, Run&& run,
   const std::vector<std::uint32_t> trigger_perm = sort_type<Trigger>(rank, tasks, run, nullptr);
   // Links by row name triggers by their push order: to their sorted rows,
   // as the linking records' rows are gathered (else after their sort).
+  // row_of[l + 1] is the new row of trigger l, and row_of[0] `no_trigger`
+  // (a link is then renumbered without a branch on it).
   std::vector<std::int32_t> row_of;
   if (by_row_ && !trigger_perm.empty()) {
-    row_of.resize(trigger_perm.size());
+    row_of.resize(trigger_perm.size() + 1);
+    row_of[0] = no_trigger;
     for (std::size_t i = 0; i < trigger_perm.size(); ++i)
-      row_of[trigger_perm[i]] = static_cast<std::int32_t>(i);
+      row_of[std::size_t{trigger_perm[i]} + 1] = static_cast<std::int32_t>(i);
   }
   const std::vector<std::int32_t>* remap = row_of.empty() ? nullptr : &row_of;
   const bool moved[] = {!sort_type<Reading>(rank, tasks, run, remap).empty(),
@@ -697,7 +700,7 @@ Journal JournalBuilder::build(detail::trusted_t, std::size_t parts, Run&& run,
                                           &s_.c.thoughts.trigger};
     for (std::size_t t = 0; t < 3 && remap != nullptr; ++t) {
       if (moved[t]) continue;  // renumbered as they moved
-      for (auto& l : *links[t]) l = l == no_trigger ? no_trigger : row_of[static_cast<std::size_t>(l)];
+      for (auto& l : *links[t]) l = row_of[static_cast<std::size_t>(l + 1)];
     }
   } else {
     // Trigger links by (participant, id) to rows.

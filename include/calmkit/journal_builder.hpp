@@ -543,8 +543,8 @@ void sort_by_time(Key* keys, std::size_t n, std::vector<Key>& tmp, std::vector<s
 /// with a scratch of its own. `sorted_keys`: the participant, time and
 /// offset columns are in their new order already (`sort_type` wrote them
 /// from its sorted keys), so only the others move. `row_of` (when given,
-/// for a type that links to triggers): the triggers' new rows by old row,
-/// which the links take as they move.
+/// for a type that links to triggers): `no_trigger`, then the triggers' new
+/// rows by old row, which the links take as they move.
 template <class R, class Run>
 void JournalBuilder::gather_type(const std::vector<std::uint32_t>& perm,
                                  std::span<detail::GatherScratch> scratch, Run& run, bool sorted_keys,

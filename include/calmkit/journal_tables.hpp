@@ -433,16 +433,16 @@ void gather(std::vector<T>& v, const std::vector<std::uint32_t>& perm, GatherScr
   v.resize(n);
   if (n > 0) std::memcpy(v.data(), out, n * sizeof(T));
 }
-/// `gather` of a column of trigger links that also renumbers them:
-/// each link l becomes `row_of[l]` (`no_trigger` stays), in the same pass.
+/// `gather` of a column of trigger links that also renumbers them, in the
+/// same pass: each link l becomes `row_of[l + 1]`, where `row_of[0]` is
+/// `no_trigger` (so `no_trigger`, -1, stays, and no branch on the link
+/// mispredicts in the middle of the gather's random loads).
 inline void gather_links(std::vector<std::int32_t>& v, const std::vector<std::uint32_t>& perm,
                          const std::vector<std::int32_t>& row_of, GatherScratch& scratch) {
   const std::size_t n = perm.size();
   auto* out = reinterpret_cast<std::int32_t*>(scratch.bytes(n * sizeof(std::int32_t)));
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::int32_t l = v[perm[i]];
-    out[i] = l == no_trigger ? no_trigger : row_of[static_cast<std::size_t>(l)];
-  }
+  static_assert(no_trigger == -1);
+  for (std::size_t i = 0; i < n; ++i) out[i] = row_of[static_cast<std::size_t>(v[perm[i]] + 1)];
   v.resize(n);
   if (n > 0) std::memcpy(v.data(), out, n * sizeof(std::int32_t));
 }
