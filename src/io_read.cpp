@@ -776,11 +776,11 @@ class FileSource {
         break;
       }
       // No line break yet (the carried line has none): one line longer than a chunk.
-      if (options_.max_line_bytes > 0 && have > options_.max_line_bytes) return Next::line_too_long;
+      if (too_long(buf.data(), have)) return Next::line_too_long;
       buf.resize(have + chunk_ + simdjson::SIMDJSON_PADDING);
     }
     carry_.assign(buf.data() + cut, have - cut);
-    if (!eof_ && options_.max_line_bytes > 0 && carry_.size() > options_.max_line_bytes) too_long_ = true;
+    if (!eof_ && too_long(carry_.data(), carry_.size())) too_long_ = true;
     s.begin = buf.data() + std::min(skip_, cut);
     skip_ = 0;
     s.end = buf.data() + cut;
@@ -789,6 +789,14 @@ class FileSource {
   }
 
  private:
+  /// Whether the unfinished line `[line, line + n)` is longer than
+  /// `max_line_bytes` already; a last byte over the limit that is a \r may
+  /// be the start of the line's \r\n, which the limit does not count.
+  [[nodiscard]] bool too_long(const char* line, std::size_t n) const noexcept {
+    const std::size_t max = options_.max_line_bytes;
+    return max > 0 && n > max && (n - max > 1 || line[n - 1] != '\r');
+  }
+
   /// Reads up to `chunk_` bytes to `buf` at `at` (which has room); fewer only at the end of the input.
   std::size_t read_into(std::string& buf, std::size_t at) {
     std::size_t got = 0;

@@ -276,8 +276,11 @@ class LineParser::Impl {
       const char* le = nl ? nl : end;
       ++out.lines;
       if (max_line_bytes > 0 && static_cast<std::size_t>(le - p) > max_line_bytes) [[unlikely]] {
-        out.errors.push_back(ShareError{out.lines, "", line_too_long(max_line_bytes), true});
-        return false;
+        // The limit is on the line's content: a \r\n's \r is its end.
+        if (static_cast<std::size_t>(le - p) - (nl != nullptr && le[-1] == '\r') > max_line_bytes) {
+          out.errors.push_back(ShareError{out.lines, "", line_too_long(max_line_bytes), true});
+          return false;
+        }
       }
       const char* b = p;
       const char* e = le;

@@ -38,10 +38,11 @@ struct ReadOptions {
   /// pipe or device that gives more is refused when it passes the limit
   /// (`FileError` with `EFBIG`).
   std::uint64_t max_bytes = std::uint64_t{4} << 30;
-  /// Longest line `read_journal` accepts, in bytes; 0 for no limit. Default
-  /// 16 MiB (a record is one line; real ones are well under 64 KiB). Input
-  /// that runs on longer without a line break, such as a stream of zero bytes,
-  /// is refused as a `JournalFormatError` on that line, even in lenient mode.
+  /// Longest line `read_journal` accepts, in bytes, without the `\n` or
+  /// `\r\n` that ends it; 0 for no limit. Default 16 MiB (a record is one
+  /// line; real ones are well under 64 KiB). Input that runs on longer
+  /// without a line break, such as a stream of zero bytes, is refused as a
+  /// `JournalFormatError` on that line, even in lenient mode.
   std::size_t max_line_bytes = std::size_t{16} << 20;
   /// Threads of the read, the calling one included; 0 (the default) for one
   /// per hardware thread, 1 to read on the calling thread alone. They are

@@ -346,6 +346,32 @@ TEST_CASE("parallel read: hostile layouts", "[jsonl][parallel]") {
     CHECK(lenient.rfind("error line 202 field : ", 0) == 0);
     CHECK(lenient.find("longer than 2048 bytes") != std::string::npos);
   }
+  SECTION("max_line_bytes counts a line's content, without its \\n or \\r\\n") {
+    // A record of exactly 2048 bytes (longer than the small windows), after
+    // 50 short lines, then 50 more: read at a limit of 2048, refused at 2047,
+    // whether its line ends in \n, \r\n or is the last one without either.
+    std::string big = R"({"type":"reading","time":"2026-03-02T21:20:00+01:00","intensity":6,"note":")";
+    big += std::string(2048 - big.size() - 2, 'x') + "\"}";
+    REQUIRE(big.size() == 2048);
+    for (const std::string eol : {"\n", "\r\n"}) {
+      for (const bool last : {false, true}) {
+        INFO("line end " << (eol == "\n" ? "LF" : "CRLF") << ", last line " << last);
+        std::string text;
+        for (int i = 0; i < 50; ++i) text += rd + eol;
+        text += big;
+        if (!last) {
+          text += eol;
+          for (int i = 0; i < 50; ++i) text += rd + eol;
+        }
+        const auto [lenient, strict] = same_for_every_thread_count(text, file, 2048);
+        CHECK(strict.rfind("error", 0) != 0);
+        CHECK(lenient == strict);
+        const auto refused = same_for_every_thread_count(text, file, 2047);
+        CHECK(refused.second.rfind("error line 51 field : ", 0) == 0);
+        CHECK(refused.second.find("longer than 2047 bytes") != std::string::npos);
+      }
+    }
+  }
   SECTION("a duplicate id in another share names the first line") {
     std::string text;
     text +=

@@ -475,8 +475,6 @@ def test_a_line_at_max_line_bytes(end: bytes, delta: int, lenient: bool, tmp_pat
     assert _max_line_outcomes(lines, end, lenient, limit, tmp_path) == {want}
 
 
-@pytest.mark.xfail(strict=True, reason="B22: the \\r of a CRLF line end is counted into max_line_bytes: a line of "
-                   "exactly max_line_bytes bytes is read when it ends in LF and refused when it ends in CRLF")
 @pytest.mark.parametrize("lenient", [False, True], ids=["strict", "lenient"])
 def test_a_crlf_line_of_max_line_bytes_is_read_as_its_lf_twin_is(lenient: bool, tmp_path: Path) -> None:
     """docs/journal-format.md: lines end in \\n or \\r\\n, and a line *longer* than max_line_bytes fails the
