@@ -134,7 +134,8 @@ struct TextColumn {
   void push_back(std::string_view s) {
     offset.push_back(arena.size());
     length.push_back(static_cast<std::uint32_t>(s.size()));
-    arena.append(s);
+    // Most optional texts are absent (""): no call into the string for them.
+    if (!s.empty()) arena.append(s);
   }
   /// Every row as a `std::string`, in row order (a copy).
   [[nodiscard]] std::vector<std::string> strings() const {
