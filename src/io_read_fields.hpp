@@ -160,12 +160,8 @@ inline bool has_backslash(const char* p, std::size_t n) noexcept {
   }
 }
 
-/// A string value. Without a backslash in it, the text between the quotes in
-/// the line itself (no copy: stage 1 has checked its UTF-8 and that it holds
-/// no unescaped control character); with one, simdjson's unescaped copy.
-/// `backslash`: the line's first backslash (its end when it has none): a
-/// string that closes before it has none, and is not scanned for one.
-std::string_view get_string(od::value& v, const FieldRef& f, const char* backslash) {
+/// `get_string` for any string value (and the error for any other value).
+[[gnu::noinline]] std::string_view get_string_any(od::value& v, const FieldRef& f, const char* backslash) {
   // The token runs from its first byte to the next structural character, so
   // a string's may end in whitespace; its last quote closes the string.
   const std::string_view token = v.raw_json_token();
@@ -185,6 +181,25 @@ std::string_view get_string(od::value& v, const FieldRef& f, const char* backsla
   std::string_view s;
   check(v.get_string().get(s));
   return s;
+}
+
+/// A string value. Without a backslash in it, the text between the quotes in
+/// the line itself (no copy: stage 1 has checked its UTF-8 and that it holds
+/// no unescaped control character); with one, simdjson's unescaped copy.
+/// `backslash`: the line's first backslash (its end when it has none): a
+/// string that closes before it has none, and is not scanned for one.
+/// Inline, the usual case only: a token that is the string alone (its last
+/// byte the closing quote) before the line's first backslash; anything else
+/// is `get_string_any`'s, which keeps the registers it needs off this path.
+inline std::string_view get_string(od::value& v, const FieldRef& f, const char* backslash) {
+  const std::string_view token = v.raw_json_token();
+  if (token.size() >= 2 && token.front() == '"' && token.back() == '"' &&
+      token.data() + token.size() - 1 < backslash) [[likely]] {
+    od::raw_json_string raw;
+    check(v.get_raw_json_string().get(raw));  // moves past the string
+    return token.substr(1, token.size() - 2);
+  }
+  return get_string_any(v, f, backslash);
 }
 
 /// `text` into a reused string: its buffer kept, no aliasing to handle
@@ -562,10 +577,11 @@ struct KeyWords {
   /// Whether the raw key at `p` (after its opening quote; 8 * words bytes
   /// readable) is name `i`.
   [[nodiscard]] bool is(std::size_t i, const char* p) const noexcept {
-    for (std::size_t w = 0; w < used[i]; ++w) {
-      if ((load64(p + 8 * w) & mask[i][w]) != bytes[i][w]) return false;
-    }
-    return true;
+    static_assert(words == 3);  // unrolled: no loop for the one or two words of most names
+    if ((load64(p) & mask[i][0]) != bytes[i][0]) return false;
+    if (used[i] == 1) return true;
+    if ((load64(p + 8) & mask[i][1]) != bytes[i][1]) return false;
+    return used[i] == 2 || (load64(p + 16) & mask[i][2]) == bytes[i][2];
   }
   /// The index of the name the raw key at `p` is, or N when it is none of
   /// them as written (it may still be one, escaped).
