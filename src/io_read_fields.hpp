@@ -215,8 +215,9 @@ inline void set(std::string_view& out, std::string_view text) noexcept {
 
 inline bool is_json_number(std::string_view token);  // below
 
-/// A JSON integer (not 3.5, not "3", not true) within [lo, hi].
-std::int64_t get_int(od::value& v, const FieldRef& f, std::int64_t lo, std::int64_t hi) {
+/// `get_int` for any value (see there).
+[[gnu::noinline]] std::int64_t get_int_any(od::value& v, const FieldRef& f, std::int64_t lo,
+                                           std::int64_t hi) {
   auto range = [&](std::string_view got) { return detail::integer_range_reason(lo, hi, got); };
   // Fast path: one parse. simdjson takes an int64 only when the token is an
   // integer ('-'? digits, no leading zero, then a structural character or
@@ -267,6 +268,25 @@ std::int64_t get_int(od::value& v, const FieldRef& f, std::int64_t lo, std::int6
   if (x < lo || x > hi) [[unlikely]]
     fail(f, range(std::to_string(x)));
   return x;
+}
+
+/// A JSON integer (not 3.5, not "3", not true) within [lo, hi]. Inline, the
+/// usual case only: a raw token of one digit, or two without a leading zero,
+/// within the range (every intensity, most percents; see `get_int_any`, which
+/// takes anything else, for why such a token is a whole JSON integer).
+inline std::int64_t get_int(od::value& v, const FieldRef& f, std::int64_t lo, std::int64_t hi) {
+  const std::string_view raw = v.raw_json_token();
+  const auto d0 = static_cast<unsigned>(static_cast<unsigned char>(raw[0]) - '0');
+  std::int64_t small = -1;
+  if (raw.size() == 1 && d0 <= 9) {
+    small = d0;
+  } else if (raw.size() == 2 && d0 - 1 <= 8) {
+    const auto d1 = static_cast<unsigned>(static_cast<unsigned char>(raw[1]) - '0');
+    if (d1 <= 9) small = d0 * 10 + d1;
+  }
+  if (small >= 0 && small >= lo && small <= hi) [[likely]]
+    return small;
+  return get_int_any(v, f, lo, hi);  // also the reason a value out of range is refused
 }
 
 bool get_bool(od::value& v, const FieldRef& f) {
