@@ -17,6 +17,29 @@
 
 namespace calmkit {
 
+namespace detail {
+
+/// Appends `s` to `out` as a message shows it: a control character
+/// (U+0000..U+001F, U+007F) as JSON escapes it (a backslash, `u` and four hex
+/// digits), everything else as it is. A message is text for people and logs,
+/// and a NUL in it would end it wherever it is read as a C string (`what()`,
+/// the Python and JavaScript errors built from it).
+inline void append_shown(std::string& out, std::string_view s) {
+  for (const char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) [[unlikely]] {
+      constexpr char hex[] = "0123456789abcdef";
+      out += "\\u00";
+      out += hex[u >> 4];
+      out += hex[u & 15];
+    } else {
+      out += c;
+    }
+  }
+}
+
+}  // namespace detail
+
 /// A journal line (or a whole file) that breaks the journal format, or a
 /// record refused by the same rules at another entry point (`RecordError`,
 /// validate.hpp: `Journal::add`, the writer, the store, whose place is the
@@ -66,7 +89,7 @@ class CALMKIT_EXPORT JournalFormatError : public std::invalid_argument {
     msg += ": ";
     if (!field.empty()) {
       msg += "field '";
-      msg += field;
+      detail::append_shown(msg, field);
       msg += "': ";
     }
     msg += reason;
@@ -91,15 +114,12 @@ class CALMKIT_EXPORT JournalFormatError : public std::invalid_argument {
 
 namespace detail {
 
-/// A value quoted for a message: `'value'`, cut after 60 bytes.
+/// A value quoted for a message: `'value'`, cut after 60 bytes, its control
+/// characters escaped (`append_shown`).
 [[gnu::cold]] inline std::string quote(std::string_view s) {
   std::string out = "'";
-  if (s.size() > 60) {
-    out.append(s.substr(0, 60));
-    out += "...";
-  } else {
-    out.append(s);
-  }
+  append_shown(out, s.substr(0, 60));
+  if (s.size() > 60) out += "...";
   out += '\'';
   return out;
 }
