@@ -700,7 +700,7 @@ Journal JournalBuilder::build(detail::trusted_t, std::size_t parts, Run&& run,
                                           &s_.c.thoughts.trigger};
     for (std::size_t t = 0; t < 3 && remap != nullptr; ++t) {
       if (moved[t]) continue;  // renumbered as they moved
-      for (auto& l : *links[t]) l = row_of[static_cast<std::size_t>(l + 1)];
+      for (auto& l : *links[t]) l = row_of[static_cast<std::size_t>(l) + 1];
     }
   } else {
     // Trigger links by (participant, id) to rows.

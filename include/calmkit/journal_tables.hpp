@@ -442,7 +442,7 @@ inline void gather_links(std::vector<std::int32_t>& v, const std::vector<std::ui
   const std::size_t n = perm.size();
   auto* out = reinterpret_cast<std::int32_t*>(scratch.bytes(n * sizeof(std::int32_t)));
   static_assert(no_trigger == -1);
-  for (std::size_t i = 0; i < n; ++i) out[i] = row_of[static_cast<std::size_t>(v[perm[i]] + 1)];
+  for (std::size_t i = 0; i < n; ++i) out[i] = row_of[static_cast<std::size_t>(v[perm[i]]) + 1];
   v.resize(n);
   if (n > 0) std::memcpy(v.data(), out, n * sizeof(std::int32_t));
 }
