@@ -185,15 +185,21 @@ def judge(raw: bytes, first: bool) -> tuple | None:
         return ("header",)
     if t not in KNOWN:
         raise Bad("type")
+    for k, v in rec.items():  # each field as the line gives them, then the first required one missing
+        if k in KNOWN[t]:
+            _check_field(t, k, v, rec)
     for k in REQUIRED[t]:
         if k not in rec:
             raise Bad(k)
-    for k in KNOWN[t]:
-        if k in rec:
-            _check_field(t, k, rec[k], rec)
+    # The model's rules, once the whole record is read.
+    for k in ("id", "exercise", "instrument"):
+        if rec.get(k) == "":
+            raise Bad(k)
     if t == "exercise" and parse_time(rec["end"]) < parse_time(rec["time"]):
         raise Bad("end")
     if t == "assessment":
+        if rec["instrument"] != "gad-7":
+            raise Bad("instrument")
         if len(rec["answers"]) != 7:
             raise Bad("answers")
         for i, a in enumerate(rec["answers"]):
@@ -207,7 +213,9 @@ def _check_field(t: str, k: str, v: object, rec: dict) -> None:
         if not isinstance(v, str):
             raise Bad(k)
     elif k in ("id", "trigger", "exercise"):
-        if not isinstance(v, str) or v == "":
+        # An optional id or reference given empty is refused as it is read; a required id or exercise
+        # given empty is the model's rule, checked once every field is read.
+        if not isinstance(v, str) or (v == "" and (k == "trigger" or t == "reading")):
             raise Bad(k)
     elif k in ("time", "end"):
         if not isinstance(v, str) or parse_time(v) is None:
@@ -254,7 +262,7 @@ def _check_field(t: str, k: str, v: object, rec: dict) -> None:
                 if p not in e:
                     raise Bad(f"emotions[{i}].{p}")
     elif k == "instrument":
-        if v != "gad-7":
+        if not isinstance(v, str):
             raise Bad(k)
     elif k == "answers":
         if not isinstance(v, list):
