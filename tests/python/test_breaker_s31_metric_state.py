@@ -54,28 +54,40 @@ def _journal() -> calmkit.Journal:
     return calmkit.synthetic_journal(participants=4, days=21, seed=23)
 
 
-def _scribble(frames: dict[str, pd.DataFrame]) -> None:
-    """Writes into every column of every frame: through pandas, and through a NumPy view where one is writable."""
-    for df in frames.values():
-        for c in list(df.columns):
-            a = df[c].to_numpy(copy=False)
-            if a.dtype.kind in "iuf" and a.flags.writeable:
-                a[:] = 7
-            elif a.dtype.kind == "M" and a.flags.writeable:
-                a[:] = np.datetime64(0, "us")
-            elif a.dtype.kind == "b" and a.flags.writeable:
-                a[:] = ~a
-        for c in list(df.columns):
-            s = df[c]
+def _scribble_one(df: pd.DataFrame) -> None:
+    for c in list(df.columns):
+        a = df[c].to_numpy(copy=False)
+        if a.dtype.kind in "iuf" and a.flags.writeable:
+            a[:] = 7
+        elif a.dtype.kind == "M" and a.flags.writeable:
+            a[:] = np.datetime64(0, "us")
+        elif a.dtype.kind == "b" and a.flags.writeable:
+            a[:] = ~a
+    for c in list(df.columns):
+        s = df[c]
+        try:
             if s.dtype.kind in "iuf":
                 df[c] = s * 0 + 3
             elif str(s.dtype) == "category":
                 df[c] = s.cat.rename_categories([f"x{i}" for i in range(len(s.cat.categories))])
             elif s.dtype.kind == "b":
                 df[c] = ~s
-        if len(df):
+        except (ValueError, TypeError):
+            pass  # a write pandas refuses
+    if len(df):
+        try:
             df.iloc[0] = df.iloc[-1]
-        df.sort_index(ascending=False, inplace=True)
+        except (ValueError, TypeError):
+            pass
+    df.index = df.index[::-1]
+    df.columns = [f"scribbled{i}" for i in range(len(df.columns))]
+
+
+def _scribble(frames: dict[str, pd.DataFrame]) -> None:
+    """Writes into every column of every frame (through pandas, and through a NumPy view where one is
+    writable), and renames its columns and index: a frame handed out twice would show it."""
+    for df in frames.values():
+        _scribble_one(df)
 
 
 @pytest.mark.parametrize("threads", [1, 2])
