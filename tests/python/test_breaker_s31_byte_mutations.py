@@ -6,8 +6,8 @@ one of them must be judged as json.loads and the format's rules judge it: a
 digit of a time or an intensity, a quote, a backslash, a key's letter, a NUL,
 a byte that is not UTF-8. A changed participant or id reaches across lines:
 an id may now be given twice, a reference may now dangle, and a skipped
-trigger takes the lines naming it along. The per-line rules are those of
-test_breaker_s31_line_edges.py; the rules across lines are docs/journal-format.md's.
+trigger takes the lines naming it along. The rules, per line and across
+lines, are those of test_breaker_s31_line_edges.py's reference.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ import random
 from pathlib import Path
 
 import pytest
-from test_breaker_s31_line_edges import ANY, Bad, judge, make_journal, norm, parse_time, same
+from test_breaker_s31_line_edges import ANY, Bad, judge, make_journal, norm, same
+from test_breaker_s31_line_edges import expected as across
 
 import calmkit
 
@@ -41,48 +42,6 @@ def writer_lines(seed: int) -> list[bytes]:
     res = calmkit.parse_journal_with_report(data.decode("utf-8", "replace"), lenient=True, name="src")
     lines = calmkit.to_jsonl(res.journal, header=seed % 2 == 0).encode().split(b"\n")
     return [x for x in lines if x]
-
-
-def across(per_line: list[tuple[int, object]], lenient: bool) -> tuple:
-    """The rules across lines on top of each line's verdict: ids unique per (participant, type) (the second
-    use refused), then references to a kept trigger of the same participant (skipped lines cascade)."""
-    skipped: dict[int, object] = {}
-    first_problem = None
-    kept: list[tuple[int, dict]] = []
-    seen: set[tuple] = set()
-    for line, w in per_line:
-        if w is None:
-            continue
-        if w[0] == "bad":
-            skipped[line] = w[1]
-            first_problem = first_problem or (line, w[1])
-            continue
-        rec = w[1]
-        if "id" in rec:
-            k = (rec.get("participant") or "", rec["type"], rec["id"])
-            if k in seen:
-                skipped[line] = "id"
-                first_problem = first_problem or (line, "id")
-                continue
-            seen.add(k)
-        kept.append((line, rec))
-    if not lenient and first_problem:
-        return ("error",) + first_problem
-    triggers = {(r.get("participant") or "", r["id"]) for _, r in kept if r["type"] == "trigger"}
-    final = []
-    for line, rec in kept:
-        if rec["type"] != "trigger" and "trigger" in rec and (rec.get("participant") or "",
-                                                               rec["trigger"]) not in triggers:
-            if not lenient:
-                return ("error", line, "trigger")
-            skipped[line] = "trigger"
-            continue
-        final.append((line, rec))
-    by_type: dict[str, list[dict]] = {}
-    for _line, rec in sorted(final, key=lambda lr: (lr[1].get("participant") or "", *parse_time(lr[1]["time"]),
-                                                   lr[1].get("id") or "", lr[0])):
-        by_type.setdefault(rec["type"], []).append(norm(rec))
-    return ("ok", by_type, sorted(skipped.items()))
 
 
 def mutated_journal(seed: int, share: float = 0.3) -> tuple[bytes, list[tuple[int, object]]]:

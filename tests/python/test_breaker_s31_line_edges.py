@@ -3,11 +3,14 @@
 Every line is a good record, in any key order and spacing, with escapes
 anywhere, or a good record with exactly one thing wrong. The reference decides
 each line alone from json.loads and the rules of docs/journal-format.md:
-kept or skipped, on which field, and the values it keeps. The edges are those
+kept or skipped, on which field, and the values it keeps; then the rules
+across lines (ids unique, references kept, the cascade). The edges are those
 of a hand-written parser: strings of every length around a word and a cache
 line, escapes at the first and the last byte, keys escaped, type anywhere,
 spaces and tabs between every token, number forms (-0, exponents, 30 digits,
-1e-400, 1e400), every optional field absent, empty or null, times of every
+1e-400, 1e400), a known field's value token made wrong (a raw control
+character or bad UTF-8 inside it, 01, +1, 1., tru, truee), every optional
+field absent, empty or null, times of every
 accepted form and offset, participants that are not ASCII, a NUL raw or
 escaped, CRLF, a last line without its newline, strings longer than the
 reader's 256 KiB piece. Each journal is read with 1..4 threads and shares from
@@ -532,6 +535,38 @@ def broken_line(good: str, rng: random.Random, rec: dict) -> bytes:
     return b[:-1] + b',"x_q":"unterminated}'
 
 
+SENTINEL = "@@value@@"
+BAD_TOKENS = {
+    "str": [b'"a\x01b"', b'"\x00"', b'"a\tb"', b'"\x1f"', b'"a\rb"', b'"x', b'"x\\"', b"'x'", b'"\\u00"', b'"\\u12g4"',
+            b'"\xff"', b'"a\xc3"', b'"\xed\xa0\x80"', b'"\\ud800"', b'"\x7f\xc2\x80"', b'"\xe2\x80\xa8"', b'""',
+            b'"a" "b"', b'"a"b', b"x", b"null", b"1", b"[]"],
+    "int": [b"01", b"+1", b"1.", b".5", b"1e", b"-", b"00", b"-01", b"0x1", b"1_0", b"NaN", b"3x", b"--1", b"Infinity",
+            b"-0", b"0", b"10", b"1 0", b"1,", b'"1"', b"1.0e0", b"-0e0", b"1E1", b"9" * 25, b"-" + b"9" * 25, b"2e-1"],
+    "bool": [b"tru", b"truee", b"t", b"falsee", b"True", b"nul", b"fals", b"true", b"false", b"null", b"0", b'"true"'],
+}
+FIELD_KINDS = {"participant": "str", "id": "str", "note": "str", "context": "str", "urge": "str",
+               "situation": "str", "exercise": "str", "trigger": "str", "time": "str", "end": "str",
+               "category": "str", "instrument": "str", "type": "str", "intensity": "int", "intensity_before": "int",
+               "belief_before": "int", "belief_after": "int", "completed": "bool", "acted_on_urge": "bool"}
+
+
+def corrupt_token(rec: dict, rng: random.Random) -> bytes:
+    """The record with one known field's value token replaced by raw bytes: a raw control character or a byte
+    that is not UTF-8 inside a string, a number JSON does not allow, a misspelled literal, or a token that is
+    fine but of the wrong kind. The line is otherwise as the writer spaces it."""
+    keys = [k for k in rec if k in FIELD_KINDS]
+    k = rng.choice(keys)
+    token = rng.choice(BAD_TOKENS[FIELD_KINDS[k]])
+    if FIELD_KINDS[k] == "str" and token.startswith(b'"') and token.endswith(b'"') and len(token) > 2 \
+            and rng.random() < 0.5 and isinstance(rec[k], str):  # the bad bytes inside the good value
+        good = json.dumps(rec[k], ensure_ascii=False).encode()
+        cut = rng.randrange(1, len(good))
+        token = good[:cut] + token[1:-1] + good[cut:]
+    r = dict(rec)
+    r[k] = SENTINEL
+    return enc(r, rng, "raw", [""]).encode().replace(b'"' + SENTINEL.encode() + b'"', token, 1)
+
+
 def make_journal(seed: int, n: int, long_strings: bool = False) -> tuple[bytes, list[tuple[int, object]]]:
     """The bytes, and per line its expectation: ('ok', rec), ('bad', field) or None (blank or header)."""
     rng = random.Random(seed)
@@ -561,7 +596,9 @@ def make_journal(seed: int, n: int, long_strings: bool = False) -> tuple[bytes, 
         broken = None
         if bad:
             broken, _ = _break(rec, rng)
-            if broken is None:
+            if broken is None and rng.random() < 0.4:
+                line = corrupt_token(rec, rng)
+            elif broken is None:
                 line = broken_line(enc(rec, rng, mode, ws), rng, rec)
             else:
                 line = enc(broken, rng, mode, ws).encode()
@@ -592,16 +629,47 @@ def make_journal(seed: int, n: int, long_strings: bool = False) -> tuple[bytes, 
     return data, want
 
 
-def expected(want: list[tuple[int, object]], lenient: bool) -> tuple:
-    skipped = [(line, w[1]) for line, w in want if w is not None and w[0] == "bad"]
-    if not lenient and skipped:
-        return ("error",) + skipped[0]
-    kept = [(line, w[1]) for line, w in want if w is not None and w[0] == "ok"]
+def expected(per_line: list[tuple[int, object]], lenient: bool) -> tuple:
+    """Each line's verdict with the rules across lines on top: ids unique per (participant, type) (the second
+    use refused), then references to a kept trigger of the same participant (skipped lines cascade); a strict
+    read stops at the first line problem, else at the earliest broken reference."""
+    skipped: dict[int, object] = {}
+    first_problem = None
+    kept: list[tuple[int, dict]] = []
+    seen: set[tuple] = set()
+    for line, w in per_line:
+        if w is None:
+            continue
+        if w[0] == "bad":
+            skipped[line] = w[1]
+            first_problem = first_problem or (line, w[1])
+            continue
+        rec = w[1]
+        if "id" in rec:
+            k = (rec.get("participant") or "", rec["type"], rec["id"])
+            if k in seen:
+                skipped[line] = "id"
+                first_problem = first_problem or (line, "id")
+                continue
+            seen.add(k)
+        kept.append((line, rec))
+    if not lenient and first_problem:
+        return ("error",) + first_problem
+    triggers = {(r.get("participant") or "", r["id"]) for _, r in kept if r["type"] == "trigger"}
+    final = []
+    for line, rec in kept:
+        if rec["type"] != "trigger" and "trigger" in rec and (rec.get("participant") or "",
+                                                               rec["trigger"]) not in triggers:
+            if not lenient:
+                return ("error", line, "trigger")
+            skipped[line] = "trigger"
+            continue
+        final.append((line, rec))
     by_type: dict[str, list[dict]] = {}
-    for _line, rec in sorted(kept, key=lambda lr: (lr[1].get("participant") or "", *parse_time(lr[1]["time"]),
+    for _line, rec in sorted(final, key=lambda lr: (lr[1].get("participant") or "", *parse_time(lr[1]["time"]),
                                                    lr[1].get("id") or "", lr[0])):
         by_type.setdefault(rec["type"], []).append(norm(rec))
-    return ("ok", by_type, skipped)
+    return ("ok", by_type, sorted(skipped.items()))
 
 
 def outcome(f: Path, lenient: bool, threads: int, chunk: int) -> tuple:
