@@ -331,8 +331,8 @@ class LineParser::Impl {
           // order of checks), whatever its fields say.
           if (auto problem = json_problem(b, static_cast<std::size_t>(e - b),
                                           static_cast<std::size_t>(buffer_end - b))) {
-            err.field.clear();
-            err.reason = std::move(*problem);
+            err.field = std::move(problem->field);
+            err.reason = std::move(problem->reason);
           }
         }
         if (err.field.empty() && err.reason == line_not_utf8) [[unlikely]] {
@@ -351,11 +351,19 @@ class LineParser::Impl {
   }
 
   /// Cold: why the line `[text, text + len)` is not one whole valid JSON
-  /// object, or nothing when it is one. Reads every value to its end (the
-  /// record parsers stop at the first field that breaks a rule) with the
-  /// checks of an unknown field's value (`consume`).
-  [[gnu::cold]] std::optional<std::string> json_problem(const char* text, std::size_t len,
-                                                        std::size_t capacity) {
+  /// object with no key twice in an object the reader checks, or nothing
+  /// when it is one. Reads every value to its end (the record parsers stop
+  /// at the first field that breaks a rule) with the checks of an unknown
+  /// field's value (`consume`), and the keys of the root object and of a
+  /// thought record's emotion objects as `for_each_field` does: the first key
+  /// given twice (named, as there) is the line's problem unless its JSON is
+  /// not valid, which comes first (the reader's order of checks).
+  [[gnu::cold]] std::optional<LineError> json_problem(const char* text, std::size_t len,
+                                                      std::size_t capacity) {
+    constexpr std::string_view twice = "duplicate key in one object";
+    // Keys given twice, in line order; an emotion object's counts only in a thought record.
+    std::vector<std::pair<LineError, bool>> repeated;
+    bool thought = false;
     try {
       if (parser_.capacity() < 2 * len + 64) check(parser_.allocate(2 * len + 64));
       od::document doc;
@@ -363,12 +371,64 @@ class LineParser::Impl {
       od::json_type root{};
       check(doc.type().get(root));
       if (root != od::json_type::object) return std::nullopt;  // said already, as the line's problem
-      od::value obj;
-      check(doc.get_value().get(obj));
-      consume(obj, FieldRef{}, -1);  // its fields at depth 0, each named by its key
-      if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) return std::string(content_after_object);
+      // Its fields as `for_each_field` reads them: at depth 1, each named by its key.
+      od::object obj;
+      check(doc.get_object().get(obj));
+      KeySet& keys = unknown_;
+      keys.clear();
+      bool typed = false;
+      for (auto fr : obj) {
+        od::field fld;
+        check(std::move(fr).get(fld));
+        std::string_view key;
+        check(fld.unescaped_key().get(key));
+        if (!keys.insert(key)) repeated.emplace_back(LineError{std::string(key), std::string(twice)}, false);
+        od::value& v = fld.value();
+        if (key == "type" && !typed && type_of(v) == od::json_type::string) {
+          typed = true;
+          std::string_view type;
+          check(v.get_string().get(type));
+          thought = type == "thought_record";
+        } else if (key == "emotions" && type_of(v) == od::json_type::array) {
+          od::array a;
+          check(v.get_array().get(a));
+          std::ptrdiff_t index = 0;
+          for (auto er : a) {
+            od::value ev;
+            check(er.get(ev));
+            if (type_of(ev) == od::json_type::object) {
+              od::object o;
+              check(ev.get_object().get(o));
+              KeySet& inner = unknown_nested_;
+              inner.clear();
+              for (auto efr : o) {
+                od::field efld;
+                check(std::move(efr).get(efld));
+                std::string_view ekey;
+                check(efld.unescaped_key().get(ekey));
+                if (!inner.insert(ekey))
+                  repeated.emplace_back(LineError{FieldRef{key, index, ekey}.str(), std::string(twice)},
+                                        true);
+                consume(efld.value(), FieldRef{key}, 1);
+              }
+            } else {
+              consume(ev, FieldRef{key}, 1);
+            }
+            ++index;
+          }
+        } else {
+          consume(v, FieldRef{key}, 1);
+        }
+      }
+      if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS)
+        return LineError{{}, std::string(content_after_object)};
     } catch (LineError& err) {
-      if (err.field.empty()) return std::move(err.reason);
+      // Not valid JSON: the line's problem. A field's (a value nested too
+      // deeply) stops the walk: a key given twice before it still counts.
+      if (err.field.empty()) return LineError{{}, std::move(err.reason)};
+    }
+    for (auto& [err, in_emotion] : repeated) {
+      if (!in_emotion || thought) return std::move(err);
     }
     return std::nullopt;
   }

@@ -365,9 +365,43 @@ TEST_CASE("lines that are not one valid JSON object", "[jsonl][rules]") {
        with(bad_intensity, R"("extra":{"a":[1,{"b":tru}]})"), 1, "", "invalid JSON"},
       {"a field breaks a rule, then an ignored field nests too deeply (valid JSON)",
        with(bad_intensity, "\"extra\":" + deep), 1, "intensity", ""},
-      {"a field breaks a rule, then an ignored key is duplicated (valid JSON)",
-       with(bad_intensity, R"("x":1,"x":2)"), 1, "intensity", ""},
       {"a field breaks a rule, then the line goes on after its object", bad_intensity + "}", 1, "", ""},
+  });
+  // A key given twice is the line's problem too: after a field that breaks a
+  // rule it comes first, as the key named, in every record type (and in a
+  // thought record's emotion objects), unless the line is not JSON at all.
+  const auto bad_belief = swap(thought, "\"belief_before\":80", "\"belief_before\":101");
+  check_cases({
+      {"a range, then an ignored key twice", with(bad_intensity, R"("x":1,"x":2)"), 1, "x",
+       "duplicate key in one object"},
+      {"a range, then a known key twice", with(bad_intensity, R"("time":"2026-03-02T21:20:00+01:00")"), 1,
+       "time", "duplicate key in one object"},
+      {"a range, then the range's own key twice", with(bad_intensity, R"("intensity":3)"), 1, "intensity",
+       "duplicate key in one object"},
+      {"a trigger's range, then a key twice",
+       with(swap(trig, "\"intensity\":8", "\"intensity\":11"), R"("id":"t2")"), 1, "id",
+       "duplicate key in one object"},
+      {"an exercise's end of the wrong type, then a key twice",
+       with(swap(exer, "\"end\":\"2026-03-02T21:35:00+01:00\"", "\"end\":5"), R"("exercise":"x")"), 1,
+       "exercise", "duplicate key in one object"},
+      {"a thought record's range, then a key twice in an emotion",
+       with(bad_belief, R"("emotions":[{"name":"a","before":1},{"name":"b","before":2,"name":"c"}])"), 1,
+       "emotions[1].name", "duplicate key in one object"},
+      {"an emotion's range, then a key twice in the next emotion",
+       with(thought, R"("emotions":[{"name":"a","before":101},{"name":"b","before":2,"before":3}])"), 1,
+       "emotions[1].before", "duplicate key in one object"},
+      {"a range, then a key twice in the emotions of a record type without them (ignored, any keys)",
+       with(bad_intensity, R"("emotions":[{"a":1,"a":2}])"), 1, "intensity", "must be an integer 0..10"},
+      {"a range, then a key twice inside an ignored field's object (not checked)",
+       with(bad_intensity, R"("x":{"a":1,"a":2})"), 1, "intensity", "must be an integer 0..10"},
+      {"an unknown record type, then a key twice", R"({"type":"mood","x":1,"x":2})", 1, "x",
+       "duplicate key in one object"},
+      {"a range, then a key twice, then an ignored field nested too deeply",
+       with(bad_intensity, R"("x":1,"x":2,"extra":)" + deep), 1, "x", "duplicate key in one object"},
+      {"a range, then a key twice, then a bad escape", with(bad_intensity, R"("x":1,"x":2,"note":"\q")"), 1,
+       "", "invalid JSON"},
+      {"a range, then a key twice, then more after the object", with(bad_intensity, R"("x":1,"x":2)") + " x",
+       1, "", "unexpected content after the JSON object"},
   });
 }
 

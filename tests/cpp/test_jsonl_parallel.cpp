@@ -297,6 +297,61 @@ TEST_CASE("parallel read: a valid journal gives the records of one thread in the
     CHECK(r.journal.readings()[static_cast<std::size_t>(k)].note == "n" + std::to_string(3 * k));
 }
 
+TEST_CASE(
+    "parallel read: a key given twice after a field that breaks a rule is the line's problem, any "
+    "thread count",
+    "[jsonl][parallel]") {
+  const fixtures::TempDir dir("parallel");
+  const std::string when = R"("time":"2026-03-02T10:00:00Z")";
+  // Each line: a field that breaks its rule, then a key given twice (the field the report names).
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {R"({"type":"reading","participant":"p",)" + when + R"(,"intensity":99,)" + when + "}", "time"},
+      {R"({"type":"reading","participant":"p",)" + when + R"(,"intensity":99,"intensity":3})", "intensity"},
+      {R"({"type":"trigger","participant":"p","id":"tx",)" + when +
+           R"(,"category":"delayed_reply","intensity":11,"x":1,"x":2})",
+       "x"},
+      {R"({"type":"exercise","participant":"p","id":"ex",)" + when +
+           R"(,"exercise":"breathing.box","end":"2026-03-02T10:05:00Z","intensity_before":12,"end":"z"})",
+       "end"},
+      {R"({"type":"thought_record","participant":"p","id":"rx",)" + when +
+           R"(,"situation":"s","automatic_thought":"a","belief_before":101,"emotions":[{"name":"w","before":1,"name":"v"}]})",
+       "emotions[0].name"},
+      {R"({"type":"assessment","participant":"p","id":"ax",)" + when +
+           R"(,"instrument":"gad-7","answers":[1,"x"],"note":"n","note":"m"})",
+       "note"},
+  };
+  std::string text;
+  std::vector<std::pair<std::size_t, std::string>> expected;
+  std::size_t line = 0;
+  for (int i = 0; i < 600; ++i) {
+    text += R"({"type":"reading","participant":"p",)" + when + R"(,"intensity":)" + std::to_string(i % 11) +
+            R"(,"note":"n)" + std::to_string(i) + "\"}\n";
+    ++line;
+    if (i % 50 == 7) {
+      const auto& [bad_line, field] = bad[static_cast<std::size_t>(i / 50) % bad.size()];
+      text += bad_line + "\n";
+      expected.emplace_back(++line, field);
+    }
+  }
+  same_for_every_thread_count(text, dir.path() / "twice.jsonl");
+  const auto r =
+      calmkit::parse_journal_with_report(text, {.lenient = true, .threads = 3, .chunk_bytes = 1024});
+  std::vector<std::pair<std::size_t, std::string>> skipped;
+  for (const auto& k : r.report.skipped) {
+    CHECK(k.reason == "duplicate key in one object");
+    skipped.emplace_back(k.line, k.field);
+  }
+  CHECK(skipped == expected);
+  try {
+    (void)calmkit::parse_journal_with_report(text, {.threads = 2, .chunk_bytes = 1024});
+    FAIL("a strict read must refuse the journal");
+  } catch (const JournalFormatError& e) {
+    CHECK(e.line() == expected.front().first);
+    CHECK(e.field() == expected.front().second);
+    CHECK(e.reason() == "duplicate key in one object");
+  }
+}
+
 TEST_CASE("parallel read: hostile layouts", "[jsonl][parallel]") {
   const fixtures::TempDir dir("parallel");
   const auto file = dir.path() / "h.jsonl";
