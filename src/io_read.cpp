@@ -21,7 +21,8 @@
 // count. The shares fill JournalBuilders (columns, no record
 // values), appended in line order to one builder sized once from the file
 // size; the reader hands each reference's trigger row to the builder as it
-// checks it, and build() sorts. A lenient read removes from the columns what
+// checks it, and build() sorts; the parallel parts of the check at the end
+// and of the sort run on the same pool of threads (Team). A lenient read removes from the columns what
 // the checks across lines leave out: a share's records with a duplicate id
 // before the share is appended, the records whose trigger never came at the
 // end.
@@ -44,7 +45,9 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <cstring>
@@ -92,6 +95,133 @@ enum class Next {
   line_too_long,  ///< the next line is longer than `max_line_bytes`: no share
 };
 
+/// The reader's threads once every share is merged: the thread that ends
+/// the read hands the parallel parts of the reference check and of the sort
+/// (`run`) to the other threads of the pool, which wait for them instead of
+/// exiting. A thread started (or woken from sleep) for each part would begin
+/// it only once the scheduler runs it, a whole time slice later on a busy
+/// machine (1-4 ms for each of the dozen parts of a read at load 9), while
+/// the caller, its own part done, waits for it. Here the parts are claimed
+/// one at a time by whichever thread is free: a part no other thread has
+/// claimed yet runs on the caller, so the caller never waits for a thread
+/// that has not started; and between the parts the threads spin for a moment
+/// before they sleep, as the next part comes a fraction of a millisecond
+/// later.
+class Team {
+ public:
+  /// Serves `run` on this thread until `stop`.
+  void serve() noexcept {
+    std::uint64_t seen = 0;
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      if (stop_) return;
+      if (job_ != seen && next_ < n_) {
+        const std::size_t i = next_++;
+        seen = next_ == n_ ? job_ : seen;
+        lock.unlock();
+        call_(context_, i);  // noexcept: `run` keeps the failures
+        lock.lock();
+        if (done_.fetch_add(1, std::memory_order_acq_rel) + 1 == n_) finished_.notify_all();
+        continue;
+      }
+      if (job_ != seen) seen = job_;  // every part of that job is claimed
+      lock.unlock();
+      const bool more = spin([&] { return published_.load(std::memory_order_acquire) != seen; });
+      lock.lock();
+      if (!more) wake_.wait(lock, [&] { return stop_ || job_ != seen; });
+    }
+  }
+
+  /// Calls `fn(0)` .. `fn(n - 1)`, each once, on this thread and those
+  /// serving; returns once all have returned. The first exception, by
+  /// index, is rethrown then.
+  template <class Fn>
+  void run(std::size_t n, Fn&& fn) {
+    std::vector<std::exception_ptr> failure(n);
+    auto guarded = [&](std::size_t i) noexcept {
+      try {
+        fn(i);
+      } catch (...) {
+        failure[i] = std::current_exception();
+      }
+    };
+    if (n <= 1 || !serving_) {
+      for (std::size_t i = 0; i < n; ++i) guarded(i);
+    } else {
+      {
+        const std::lock_guard lock(mutex_);
+        call_ = [](void* c, std::size_t i) noexcept { (*static_cast<decltype(guarded)*>(c))(i); };
+        context_ = &guarded;
+        n_ = n;
+        next_ = 0;
+        done_.store(0, std::memory_order_relaxed);
+        published_.store(++job_, std::memory_order_release);
+      }
+      wake_.notify_all();
+      std::unique_lock lock(mutex_);
+      while (next_ < n_) {
+        const std::size_t i = next_++;
+        lock.unlock();
+        guarded(i);
+        lock.lock();
+        done_.fetch_add(1, std::memory_order_acq_rel);
+      }
+      lock.unlock();
+      // The parts other threads claimed: they end about when this one did.
+      if (!spin([&] { return done_.load(std::memory_order_acquire) == n; })) {
+        lock.lock();
+        finished_.wait(lock, [&] { return done_.load(std::memory_order_acquire) == n_; });
+      }
+    }
+    for (const auto& f : failure) {
+      if (f) std::rethrow_exception(f);
+    }
+  }
+
+  /// From now on `run` hands parts to the threads that call `serve`.
+  void open() noexcept { serving_ = true; }
+
+  /// Ends `serve` on every thread.
+  void stop() noexcept {
+    {
+      const std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+  }
+
+ private:
+  /// Whether `ready()` held within about 50 microseconds of spinning.
+  template <class Ready>
+  static bool spin(Ready&& ready) noexcept {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(50);
+    for (;;) {
+      for (int k = 0; k < 64; ++k) {
+        if (ready()) return true;
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#endif
+      }
+      if (std::chrono::steady_clock::now() >= until) return false;
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable wake_;      ///< a job was published, or `stop`
+  std::condition_variable finished_;  ///< the last part of a job returned
+  // The job, guarded by `mutex_`: parts [0, n_) of `call_(context_, i)`, the
+  // next one to claim, and how many have returned.
+  void (*call_)(void*, std::size_t) noexcept = nullptr;
+  void* context_ = nullptr;
+  std::size_t n_ = 0;
+  std::size_t next_ = 0;
+  std::uint64_t job_ = 0;                    ///< the job's number, from 1
+  std::atomic<std::uint64_t> published_{0};  ///< `job_`, for the threads that spin
+  std::atomic<std::size_t> done_{0};
+  bool stop_ = false;
+  bool serving_ = false;
+};
+
 /// Reads a journal share by share. The input is cut at line starts into
 /// shares of about `chunk_bytes`; the shares are parsed on a pool of threads
 /// started once for the read (the calling thread among them) while the calling
@@ -129,13 +259,15 @@ class Reader {
     workers_.reserve(threads_ - 1);
     for (std::size_t k = 1; k < threads_; ++k) {
       try {
-        workers_.emplace_back([this, k, &source] { run(k, source); });
+        workers_.emplace_back([this, k, &source] {
+          run(k, source);
+          team_.serve();  // the parts of the end of the read, until stop_workers
+        });
       } catch (const std::system_error&) {
         break;  // out of threads: those started do the rest
       }
     }
     run(0, source);
-    stop_workers();
     // In line order: a bad line before, then the input's own failure.
     if (failure_) std::rethrow_exception(failure_);
     if (source_failure_) std::rethrow_exception(source_failure_);
@@ -143,7 +275,10 @@ class Reader {
       throw JournalFormatError(std::string(name_), line_no_ + 1, "",
                                detail::jsonl::LineParser::line_too_long(max_line_bytes_));
     }
-    return finish();
+    if (!workers_.empty()) team_.open();
+    ReadResult result = finish();
+    stop_workers();
+    return result;
   }
 
  private:
@@ -218,13 +353,15 @@ class Reader {
     }
   }
 
-  /// Ends the threads of the pool (they return once the read is over or has failed).
+  /// Ends the threads of the pool (they return once the read is over or has
+  /// failed, and the end of the read needs them no more).
   void stop_workers() noexcept {
     {
       const std::lock_guard lock(mutex_);
       stop_ = stop_ || failure_ || !(input_done_ && next_merge_ == next_seq_);
     }
     changed_.notify_all();
+    team_.stop();
     for (auto& t : workers_) t.join();
     workers_.clear();
   }
@@ -277,38 +414,6 @@ class Reader {
     }
   }
 
-  /// Calls `fn(0)` .. `fn(n - 1)`: `fn(0)` on this thread, the others on
-  /// threads of their own (or here too, when no thread can be started). The
-  /// first exception, by index, is rethrown once all calls have ended.
-  template <class Fn>
-  static void run_parallel(std::size_t n, Fn&& fn) {
-    std::vector<std::exception_ptr> failure(n);
-    auto guarded = [&](std::size_t i) noexcept {
-      try {
-        fn(i);
-      } catch (...) {
-        failure[i] = std::current_exception();
-      }
-    };
-    std::vector<std::thread> pool;
-    std::size_t started = 1;
-    if (n > 1) {
-      try {
-        pool.reserve(n - 1);
-        for (; started < n; ++started) pool.emplace_back(guarded, started);
-      } catch (const std::system_error&) {
-        // Out of threads: the rest run here.
-      } catch (const std::bad_alloc&) {
-      }
-    }
-    guarded(0);
-    for (std::size_t i = started; i < n; ++i) guarded(i);
-    for (auto& t : pool) t.join();
-    for (const auto& f : failure) {
-      if (f) std::rethrow_exception(f);
-    }
-  }
-
   /// Ends the read: cross-record checks and the result.
   ReadResult finish() {
     ReadReport report = std::move(report_);
@@ -330,7 +435,7 @@ class Reader {
         std::clamp<std::size_t>(all_.size() / 65536, 1, std::min<std::size_t>(threads_, 8));
     return ReadResult{
         std::move(all_).build(
-            detail::trusted, parts, [](std::size_t n, auto&& fn) { run_parallel(n, fn); }, std::move(spare)),
+            detail::trusted, parts, [this](std::size_t n, auto&& fn) { team_.run(n, fn); }, std::move(spare)),
         std::move(report)};
   }
 
@@ -505,7 +610,7 @@ class Reader {
     const std::size_t n = refs_.size();
     const std::size_t parts = std::clamp<std::size_t>(n / 65536, 1, threads_);
     std::vector<std::vector<std::size_t>> found(parts);
-    run_parallel(parts, [&](std::size_t k) {
+    team_.run(parts, [&](std::size_t k) {
       // The trigger table is megabytes and each reference lands at random in
       // it: the slot of the reference `slot_ahead` on, and the key at the slot
       // of the one `key_ahead` on (whose slot is near by then), are asked for
@@ -626,6 +731,7 @@ class Reader {
   std::mutex mutex_;
   std::condition_variable changed_;  ///< a share changed state, or the read ends
   std::vector<std::thread> workers_;
+  Team team_;                     ///< the pool's threads once every share is merged
   std::size_t merged_bytes_ = 0;  ///< input bytes of the shares merged
   bool reserved_ = false;         ///< the journal's columns are sized for the whole input
   double scale_ = 0;  ///< shares like the one merged in the rest of the input, it included; 0: not sized yet
