@@ -74,11 +74,21 @@ class LocalCalendar {
     return calmkit::detail::nearest_minutes(zone_offset_seconds(time_us));
   }
 
-  /// Days since 1970-01-01 of the local date of (time_us, offset_minutes).
-  [[nodiscard]] std::int64_t local_day(std::int64_t time_us, std::int16_t offset_minutes) const {
+  /// Microseconds of the local wall clock at (time_us, offset_minutes), counted
+  /// from 1970-01-01T00:00 local: the local date is `day_of` them.
+  [[nodiscard]] std::int64_t local_us(std::int64_t time_us, std::int16_t offset_minutes) const {
     const std::int64_t off_us = tz_ ? static_cast<std::int64_t>(zone_offset_seconds(time_us)) * 1'000'000LL
                                     : static_cast<std::int64_t>(offset_minutes) * 60'000'000LL;
-    return calmkit::detail::floor_div(time_us + off_us, calmkit::detail::us_per_day);
+    return time_us + off_us;
+  }
+  /// Days since 1970-01-01 of local wall-clock microseconds (`local_us`): a
+  /// later clock never has an earlier day.
+  [[nodiscard]] static std::int64_t day_of(std::int64_t local_us) noexcept {
+    return calmkit::detail::floor_div(local_us, calmkit::detail::us_per_day);
+  }
+  /// Days since 1970-01-01 of the local date of (time_us, offset_minutes).
+  [[nodiscard]] std::int64_t local_day(std::int64_t time_us, std::int16_t offset_minutes) const {
+    return day_of(local_us(time_us, offset_minutes));
   }
   /// Whether a time zone overrides the records' own offsets.
   [[nodiscard]] bool uses_time_zone() const noexcept { return tz_.has_value(); }
@@ -123,15 +133,18 @@ struct ParticipantSpan {
 };
 [[nodiscard]] inline ParticipantSpan participant_spans(const Cohort& c, const LocalCalendar& cal) {
   const std::size_t np = c.participants.size();
-  ParticipantSpan s{std::vector<std::int64_t>(np, std::numeric_limits<std::int64_t>::max()),
-                    std::vector<std::int64_t>(np, std::numeric_limits<std::int64_t>::min()),
+  constexpr std::int64_t none_yet = std::numeric_limits<std::int64_t>::max();
+  constexpr std::int64_t never = std::numeric_limits<std::int64_t>::min();
+  ParticipantSpan s{std::vector<std::int64_t>(np, none_yet), std::vector<std::int64_t>(np, never),
                     std::vector<std::uint8_t>(np, 0)};
-  auto see = [&](std::int32_t p, std::int64_t us, std::int16_t off) {
-    const auto d = cal.local_day(us, off);
+  // Until the end, first_day and last_day hold each participant's earliest
+  // and latest local wall clock (`LocalCalendar::local_us`): the local date
+  // never goes back as the clock goes on, so the first and last date are
+  // those of these two, one division per participant instead of per record.
+  auto see = [&](std::int32_t p, std::int64_t earliest, std::int64_t latest) {
     const auto i = static_cast<std::size_t>(p);
-    s.first_day[i] = std::min(s.first_day[i], d);
-    s.last_day[i] = std::max(s.last_day[i], d);
-    s.has[i] = 1;
+    s.first_day[i] = std::min(s.first_day[i], earliest);
+    s.last_day[i] = std::max(s.last_day[i], latest);
   };
   // Triggers and readings are sorted by (participant, utc). An offset moves a
   // date by less than a day, so a participant's earliest local date is among
@@ -142,35 +155,68 @@ struct ParticipantSpan {
                           const std::vector<std::int16_t>& off) {
     const std::size_t n = p.size();
     for (std::size_t lo = 0; lo < n;) {
-      // The participant's last row + 1, searched for near `lo` (galloping)
-      // rather than over the rest of the table: a binary search over a
-      // million rows starts with a score of cache misses.
-      std::size_t step = 1, seen = lo;  // p[seen] == p[lo]
-      while (lo + step < n && p[lo + step] == p[lo]) {
-        seen = lo + step;
-        step *= 2;
-      }
-      const auto from = p.begin() + static_cast<std::ptrdiff_t>(seen + 1);
-      const auto to = p.begin() + static_cast<std::ptrdiff_t>(std::min(n, lo + step));
-      const std::size_t hi = static_cast<std::size_t>(std::upper_bound(from, to, p[lo]) - p.begin());
+      // The participant's last row + 1, found by reading the codes in order,
+      // one per cache line while the line's last code is still theirs (the
+      // codes are sorted): the columns are cold after a read, and memory read
+      // in order arrives ahead of its use, while the jumps of a search (even
+      // a galloping one) each wait for a miss.
+      constexpr std::size_t line = 64 / sizeof(std::int32_t);
+      const std::int32_t who = p[lo];
+      std::size_t hi = lo + 1;
+      while (hi + line <= n && p[hi + line - 1] == who) hi += line;
+      while (hi < n && p[hi] == who) ++hi;
+      std::int64_t earliest = none_yet, latest = never;
+      auto add = [&](std::size_t row) {
+        const std::int64_t local = cal.local_us(us[row], off[row]);
+        earliest = std::min(earliest, local);
+        latest = std::max(latest, local);
+      };
       std::size_t i = lo;
-      for (; i < hi && us[i] < us[lo] + reach; ++i) see(p[i], us[i], off[i]);
-      for (std::size_t j = hi; j-- > i && us[j] > us[hi - 1] - reach;) see(p[j], us[j], off[j]);
+      for (; i < hi && us[i] < us[lo] + reach; ++i) add(i);
+      for (std::size_t j = hi; j-- > i && us[j] > us[hi - 1] - reach;) add(j);
+      see(who, earliest, latest);
       lo = hi;
     }
+  };
+  // Other tables, in any order: the extremes of each run of rows of one
+  // participant (a journal's tables are one run per participant) are kept in
+  // locals and written once per run.
+  auto any_order = [&](const std::vector<std::int32_t>& p, auto local_of) {
+    const std::size_t n = p.size();
+    if (n == 0) return;
+    std::int32_t who = p[0];
+    std::int64_t earliest = none_yet, latest = never;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (p[i] != who) {
+        see(who, earliest, latest);
+        who = p[i];
+        earliest = none_yet;
+        latest = never;
+      }
+      const std::int64_t local = local_of(i);
+      earliest = std::min(earliest, local);
+      latest = std::max(latest, local);
+    }
+    see(who, earliest, latest);
   };
   sorted_table(c.triggers.participant, c.triggers.time_us, c.triggers.offset_minutes);
   sorted_table(c.readings.participant, c.readings.time_us, c.readings.offset_minutes);
   const auto& e = c.exercises;
-  for (std::size_t i = 0; i < e.size(); ++i) {
-    see(e.participant[i], e.time_us[i], e.offset_minutes[i]);
-    see(e.participant[i], e.end_us[i],
-        e.end_offset_minutes.empty() ? e.offset_minutes[i] : e.end_offset_minutes[i]);
-  }
+  any_order(e.participant, [&](std::size_t i) { return cal.local_us(e.time_us[i], e.offset_minutes[i]); });
+  any_order(e.participant, [&](std::size_t i) {
+    return cal.local_us(e.end_us[i],
+                        e.end_offset_minutes.empty() ? e.offset_minutes[i] : e.end_offset_minutes[i]);
+  });
   const auto& th = c.thoughts;
-  for (std::size_t i = 0; i < th.size(); ++i) see(th.participant[i], th.time_us[i], th.offset_minutes[i]);
+  any_order(th.participant, [&](std::size_t i) { return cal.local_us(th.time_us[i], th.offset_minutes[i]); });
   const auto& a = c.assessments;
-  for (std::size_t i = 0; i < a.size(); ++i) see(a.participant[i], a.time_us[i], a.offset_minutes[i]);
+  any_order(a.participant, [&](std::size_t i) { return cal.local_us(a.time_us[i], a.offset_minutes[i]); });
+  for (std::size_t i = 0; i < np; ++i) {
+    if (s.first_day[i] == none_yet) continue;  // no record (the sentinels stay)
+    s.has[i] = 1;
+    s.first_day[i] = LocalCalendar::day_of(s.first_day[i]);
+    s.last_day[i] = LocalCalendar::day_of(s.last_day[i]);
+  }
   return s;
 }
 
