@@ -246,6 +246,13 @@ inline void log_log_band(double s, double greenwood, double z, bool want_low, bo
 /// scale without `pow` (a third of a summary's time). S^E <= 1/2 exactly when
 /// E·(−log S) >= log 2; the two roundings can disagree only within a few ulps
 /// of log 2, so within 1e-12 of it the band itself is computed.
+///
+/// Most steps are far from log 2 on that scale, and there E = exp(±z·σ) need
+/// not be known closely: the first terms of its series bound it from both
+/// sides, and only when −log S times those bounds does not land on one side of
+/// log 2 with a margin (10⁻⁹ of it: far above the roundings, and above the
+/// 1e-12 band) is the exponential computed. The decisions are those the
+/// exponential gives.
 inline void band_at_or_below_half(double s, double greenwood, double z, bool want_low, bool want_high,
                                   bool& low, bool& high) {
   low = high = false;
@@ -254,12 +261,26 @@ inline void band_at_or_below_half(double s, double greenwood, double z, bool wan
   const double sigma = std::sqrt(greenwood) / minus_log_s;
   constexpr double log2 = 0.6931471805599453;  // log 2, rounded
   constexpr double near = 1e-12;
-  auto decide = [&](double e) {
+  constexpr double surely_above = log2 * (1 + 1e-9), surely_below = log2 * (1 - 1e-9);
+  // For a >= 0: e^a >= 1 + a + a²/2 + a³/6 (the rest of the series is
+  // positive) and e^−a >= 1 − a + a²/2 − a³/6 (an alternating series with
+  // falling terms, cut after a negative one); each bound of e^a gives one of
+  // e^−a through e^−a = 1/e^a.
+  const double a = std::abs(z * sigma);
+  const double grow = 1 + a * (1 + a * (0.5 + a / 6));    // <= e^a
+  const double shrink = 1 - a * (1 - a * (0.5 - a / 6));  // <= e^−a (> 0 for a below 1.59)
+  auto decide = [&](double y) {
+    // e^y is at least `at_least`, and at most 1 / `inverse_at_most` (when that is > 0).
+    const double at_least = y >= 0 ? grow : shrink;
+    const double inverse_at_most = y >= 0 ? shrink : grow;
+    if (minus_log_s * at_least > surely_above) return true;
+    if (inverse_at_most > 0 && minus_log_s < surely_below * inverse_at_most) return false;
+    const double e = std::exp(y);
     const double x = minus_log_s * e;
     return std::abs(x - log2) > near ? x >= log2 : std::pow(s, e) <= 0.5;
   };
-  if (want_low) low = decide(std::exp(z * sigma));
-  if (want_high) high = decide(std::exp(-z * sigma));
+  if (want_low) low = decide(z * sigma);
+  if (want_high) high = decide(-z * sigma);
 }
 
 }  // namespace detail
