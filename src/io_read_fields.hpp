@@ -15,6 +15,9 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -676,6 +679,259 @@ constexpr KeyWords thought_keys{thought_fields};
 constexpr KeyWords assessment_keys{assessment_fields};
 constexpr KeyWords header_keys{header_fields};
 constexpr KeyWords emotion_keys{emotion_fields};
+
+// The fast path's scanner: a hand-written reader of the usual line, with no
+// simdjson in it. Each function takes only what it fully knows (strings
+// without escapes, small integers, the literals) and returns false for
+// anything else; the line then goes to the simdjson path, which decides
+// about it, its errors included. So a line this scanner accepts must be one
+// that path accepts with the same values: the bytes it takes are checked as
+// stage 1 and the getters above check them.
+
+/// A cursor over one line `[p, e)` (`e`: the line's end, trimmed); up to 24
+/// bytes past `e` are readable (the input's padding).
+struct Scan {
+  const char* p;
+  const char* e;
+
+  static constexpr bool blank(char c) noexcept { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+  [[gnu::always_inline]] void skip_blanks() noexcept {
+    while (p < e && blank(*p)) [[unlikely]]++ p;
+  }
+  /// Past the next byte if it is `c` (after blanks).
+  [[gnu::always_inline]] bool eat(char c) noexcept {
+    if (p < e && *p == c) [[likely]] {
+      ++p;
+      return true;
+    }
+    skip_blanks();
+    if (p < e && *p == c) {
+      ++p;
+      return true;
+    }
+    return false;
+  }
+  /// Whether a number or literal may end before `q` (the next byte is a
+  /// blank or a structural character that may follow a value).
+  [[nodiscard]] bool ends_at(const char* q) const noexcept {
+    return q < e && (*q == ',' || *q == '}' || *q == ']' || blank(*q));
+  }
+
+  /// The bytes at `s` before the first quote, backslash, control character
+  /// or byte above 0x7F: `n` or more when the first `n` bytes hold none.
+  /// Sixteen bytes a step (eight without SSE2); reads up to 15 bytes past `n`.
+  [[gnu::always_inline]] static std::size_t plain(const char* s, std::size_t n) noexcept {
+    std::size_t i = 0;
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20);
+    for (; i < n; i += 16) {
+      const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
+      // As signed bytes, those below 0x20 are the control characters and
+      // the bytes above 0x7F.
+      const __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash)),
+                                        _mm_cmplt_epi8(x, space));
+      const auto m = static_cast<unsigned>(_mm_movemask_epi8(stop));
+      if (m != 0) return i + static_cast<std::size_t>(std::countr_zero(m));
+    }
+#else
+    if constexpr (std::endian::native == std::endian::little) {
+      constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+      for (; i < n; i += 8) {
+        const std::uint64_t w = load64(s + i);
+        const std::uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+        // A byte's high bit for: a zero of q or b (a quote, a backslash), a
+        // byte below 0x20 (it borrows), a byte above 0x7F. Above a true
+        // one, borrows may set more; the lowest is exact.
+        const std::uint64_t m = (((q - ones) & ~q) | ((b - ones) & ~b) | (w - ones * 0x20) | w) & highs;
+        if (m != 0) return i + static_cast<std::size_t>(std::countr_zero(m)) / 8;
+      }
+    } else {
+      for (; i < n; ++i) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c == '"' || c == '\\' || c < 0x20 || c > 0x7F) return i;
+      }
+    }
+#endif
+    return i;
+  }
+
+  /// The rest of a string whose opening quote is behind: the bytes up to
+  /// its closing quote, which it moves past; none may be an escape or a
+  /// control character, and they must be UTF-8.
+  [[gnu::always_inline]] bool string_rest(std::string_view& out) noexcept {
+    const auto n = static_cast<std::size_t>(e - p);
+    std::size_t k = plain(p, n);
+    if (k >= n) [[unlikely]]
+      return false;
+    if (p[k] != '"') [[unlikely]] {
+      if (!non_ascii(k)) return false;
+    }
+    out = std::string_view(p, k);
+    p += k + 1;
+    return true;
+  }
+  /// `string_rest` from a byte at `k` that is not a quote: true (`k` at the
+  /// closing quote) for a byte above 0x7F and the rest of a string of UTF-8.
+  [[gnu::noinline]] bool non_ascii(std::size_t& k) const noexcept {
+    const auto n = static_cast<std::size_t>(e - p);
+    if (static_cast<unsigned char>(p[k]) < 0x80) return false;  // an escape or a control character
+    for (; k < n && p[k] != '"'; ++k) {
+      if (p[k] == '\\' || static_cast<unsigned char>(p[k]) < 0x20) return false;
+    }
+    return k < n && simdjson::validate_utf8(p, k);
+  }
+  /// A string without escapes (after blanks): the bytes between its quotes,
+  /// UTF-8 checked, no control character.
+  [[gnu::always_inline]] bool string(std::string_view& out) noexcept {
+    return eat('"') && string_rest(out);
+  }
+  /// A JSON integer within [lo, hi] of up to four digits, not negative (after blanks).
+  bool integer(std::int64_t lo, std::int64_t hi, std::int64_t& out) noexcept {
+    skip_blanks();
+    std::int64_t x = 0;
+    const char* q = p;
+    if (q < e && *q == '0') {
+      ++q;
+    } else {
+      for (; q < e && q - p < 5 && static_cast<unsigned>(*q - '0') <= 9; ++q) x = 10 * x + (*q - '0');
+      if (q == p || q - p > 4) return false;
+    }
+    if (!ends_at(q) || x < lo || x > hi) return false;
+    out = x;
+    p = q;
+    return true;
+  }
+  /// A JSON number, not negative, of up to 15 digits and no exponent
+  /// (`12`, `24.4`), as the double nearest to it: the digits as an integer,
+  /// exact in a double, divided by an exact power of ten, one correctly
+  /// rounded division (what simdjson's parse gives too).
+  bool decimal(double& out) noexcept {
+    skip_blanks();
+    std::uint64_t m = 0;
+    const char* q = p;
+    int digits = 0, fraction = 0;
+    if (q < e && *q == '0') {
+      ++q;
+      digits = 1;
+    } else {
+      for (; q < e && static_cast<unsigned>(*q - '0') <= 9 && digits <= 15; ++q, ++digits)
+        m = 10 * m + static_cast<unsigned>(*q - '0');
+      if (digits == 0) return false;
+    }
+    if (q < e && *q == '.') {
+      ++q;
+      for (; q < e && static_cast<unsigned>(*q - '0') <= 9 && digits <= 15; ++q, ++digits, ++fraction)
+        m = 10 * m + static_cast<unsigned>(*q - '0');
+      if (fraction == 0) return false;
+    }
+    if (digits > 15 || !ends_at(q)) return false;
+    static constexpr std::array<double, 16> powers{1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                                   1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    out = static_cast<double>(m) / powers[static_cast<std::size_t>(fraction)];
+    p = q;
+    return true;
+  }
+  /// `true` or `false` (after blanks).
+  bool boolean(bool& out) noexcept {
+    skip_blanks();
+    if (e - p >= 4 && std::memcmp(p, "true", 4) == 0 && ends_at(p + 4)) {
+      out = true;
+      p += 4;
+      return true;
+    }
+    if (e - p >= 5 && std::memcmp(p, "false", 5) == 0 && ends_at(p + 5)) {
+      out = false;
+      p += 5;
+      return true;
+    }
+    return false;
+  }
+  /// Any scalar (the value of a field calmkit ignores): a string as above,
+  /// a number by JSON's grammar, true, false or null.
+  bool scalar() noexcept {
+    skip_blanks();
+    if (p >= e) return false;
+    if (*p == '"') {
+      std::string_view s;
+      return string(s);
+    }
+    const char* q = p;
+    while (q < e && !ends_at(q)) ++q;
+    const std::string_view token(p, static_cast<std::size_t>(q - p));
+    if (token == "true" || token == "false" || token == "null" || is_json_number(token)) {
+      p = q;
+      return q < e;
+    }
+    return false;
+  }
+  /// A list of strings as above (after blanks), each passed to `fn`, which
+  /// may refuse it.
+  template <class Fn>
+  bool list(Fn&& fn) {
+    if (!eat('[')) return false;
+    if (eat(']')) return true;
+    do {
+      if (!fn()) return false;
+    } while (eat(','));
+    return eat(']');
+  }
+  bool strings(std::vector<std::string_view>& out) {
+    return list([&] {
+      std::string_view s;
+      if (!string(s)) return false;
+      out.push_back(s);
+      return true;
+    });
+  }
+};
+
+/// Reads the fields of one object `{...}` (after blanks) with `fn(index,
+/// scan)` for each known one (false: refused), the index into `words.names`;
+/// each once, the `required` ones all there. Another key is taken when its
+/// value is a scalar and it is there once. `TypeAt`: the known field 0 is
+/// `type`, whose value must be the string at `type_at` (found before).
+template <bool TypeAt, std::size_t N, class Fn>
+bool scan_object(Scan& s, const KeyWords<N>& words, std::uint32_t required, const char* type_at, Fn&& fn) {
+  if (!s.eat('{')) return false;
+  std::array<std::string_view, 4> unknown;
+  std::size_t n_unknown = 0;
+  std::uint32_t seen = 0;
+  do {
+    if (!s.eat('"')) return false;
+    // A known key as the simdjson path matches it (`KeyWords`): its name
+    // and the closing quote; anything else is read as a string.
+    std::size_t i = words.find(s.p);
+    std::string_view key;
+    if (i != N) [[likely]] {
+      s.p += words.names[i].size() + 1;
+      if (s.p > s.e) return false;
+    } else if (!s.string_rest(key)) {
+      return false;
+    }
+    if (!s.eat(':')) return false;
+    if (i == N) {
+      for (std::size_t k = 0; k < n_unknown; ++k) {
+        if (unknown[k] == key) return false;
+      }
+      if (n_unknown == unknown.size()) return false;
+      unknown[n_unknown++] = key;
+      if (!s.scalar()) return false;
+      continue;
+    }
+    const std::uint32_t bit = 1u << i;
+    if ((seen & bit) != 0) return false;
+    seen |= bit;
+    if constexpr (TypeAt) {
+      if (i == 0) {
+        std::string_view type;
+        if (!s.string(type) || type.data() != type_at) return false;
+        continue;
+      }
+    }
+    if (!fn(i, s)) return false;
+  } while (s.eat(','));
+  return s.eat('}') && (required & ~seen) == 0;
+}
 
 }  // namespace
 }  // namespace calmkit::detail::jsonl

@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <exception>
@@ -31,6 +32,12 @@
 
 namespace calmkit::detail::jsonl {
 namespace {
+
+/// Whether lines go to the fast path first (`set_fast_path`).
+std::atomic<bool> fast_path{true};
+bool fast_path_on() noexcept {
+  return fast_path.load(std::memory_order_relaxed);
+}
 
 /// The texts of a list field: views, as a view record's texts.
 using Texts = std::vector<std::string_view>;
@@ -249,28 +256,41 @@ class LineParser::Impl {
     return true;
   }
 
-  /// The lines of one piece `[p, end)` (whole lines). Each line is read from
-  /// one document stream over the piece (stage 1 once for the piece) as long
-  /// as the stream's documents are the piece's lines one to one: a document
-  /// starts where its line's text starts, and the next one only after the
-  /// line ends. The first line where that is not so, or that has any problem
-  /// at all, and every line after it in the piece are parsed alone, as
-  /// `parse_line` always did, so records, errors and messages are those of a
-  /// line-by-line parse. False: stop (strict: a bad line; lenient: a fatal one).
+  /// The lines of one piece `[p, end)` (whole lines). A line goes to the
+  /// fast path first (`fast_line`), which keeps the usual line and refuses
+  /// anything else. A refused line is parsed by simdjson: alone, or from one
+  /// document stream over the rest of the piece (stage 1 once for all of
+  /// them) as long as the stream's documents are the lines one to one: a
+  /// document starts where its line's text starts, and the next one only
+  /// after the line ends. The first line where that is not so, or that has
+  /// any problem at all, and every line after it in the piece are parsed
+  /// alone, as `parse_line` always did, so records, errors and messages are
+  /// those of a line-by-line parse. False: stop (strict: a bad line;
+  /// lenient: a fatal one).
   bool run_piece(const char* p, const char* const end, const char* const buffer_end, bool lenient,
                  std::size_t max_line_bytes) {
     ShareResult& out = *out_;
-    const auto len = static_cast<std::size_t>(end - p);
-    // Keys may be unescaped twice (see find_type): the string buffer (5/3 of
-    // the capacity) holds twice the longest line.
+    // The document stream, from `stream_at` to the end of the piece: started
+    // at once when the fast path is off, else at the line where it has been
+    // refused too often (see below).
     bool streamed = false;
+    const char* stream_at = nullptr;
     od::document_stream stream;
     od::document_stream::iterator doc_it;
-    if (stream_capacity_ < 2 * len + 64) stream_capacity_ = std::max(2 * len + 64, 2 * stream_capacity_);
-    if (stream_parser_.iterate_many(p, len, stream_capacity_).get(stream) == simdjson::SUCCESS) {
-      doc_it = stream.begin();
-      streamed = doc_it != stream.end() && doc_it.error() == simdjson::SUCCESS;
-    }
+    const auto start_stream = [&](const char* from) {
+      const auto len = static_cast<std::size_t>(end - from);
+      // Keys may be unescaped twice (see find_type): the string buffer (5/3
+      // of the capacity) holds twice the longest line.
+      if (stream_capacity_ < 2 * len + 64) stream_capacity_ = std::max(2 * len + 64, 2 * stream_capacity_);
+      stream_at = from;
+      if (stream_parser_.iterate_many(from, len, stream_capacity_).get(stream) == simdjson::SUCCESS) {
+        doc_it = stream.begin();
+        streamed = doc_it != stream.end() && doc_it.error() == simdjson::SUCCESS;
+      }
+    };
+    bool fast = fast_path_on();
+    if (!fast) start_stream(p);
+    std::size_t lines_here = 0, refused = 0;
     while (p < end) {
       const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
       const char* le = nl ? nl : end;
@@ -289,14 +309,27 @@ class LineParser::Impl {
       const char* const next = nl ? nl + 1 : end;
       p = next;
       if (b == e) continue;  // blank line
-      const auto* bs = static_cast<const char*>(std::memchr(b, '\\', static_cast<std::size_t>(e - b)));
-      backslash_ = bs ? bs : e;
       const bool first = out.header_allowed && !out.content;
       out.content = true;
+      if (fast) {
+        ++lines_here;
+        if (fast_line(b, e, out.lines)) [[likely]]
+          continue;
+        // Refused: the simdjson path decides, on the line alone. Once a
+        // quarter of the piece's lines (8 at least) have been refused, its
+        // rest goes to that path at once, in one document stream (one stage
+        // 1): a file the fast path does not suit costs no more than before.
+        if (++refused >= 8 && 4 * refused >= lines_here) [[unlikely]] {
+          fast = false;
+          start_stream(b);
+        }
+      }
+      const auto* bs = static_cast<const char*>(std::memchr(b, '\\', static_cast<std::size_t>(e - b)));
+      backslash_ = bs ? bs : e;
       if (streamed) {
         try {
           streamed = doc_it != stream.end() && doc_it.error() == simdjson::SUCCESS &&
-                     doc_it.current_index() == static_cast<std::size_t>(b - (end - len));
+                     doc_it.current_index() == static_cast<std::size_t>(b - stream_at);
           if (streamed) {
             od::document_reference doc;
             check((*doc_it).get(doc));
@@ -788,6 +821,233 @@ class LineParser::Impl {
     return a;
   }
 
+  // The fast path: the usual line read by the hand-written scanner
+  // (io_read_fields.hpp, `Scan`) into the same view record the simdjson path
+  // fills, and kept the same way. Anything the scanner does not fully take
+  // (escapes, unknown keys with a list or an object, duplicates, null, a
+  // number it does not read, a value out of range, a rule the record breaks)
+  // refuses the line, and the simdjson path reads it again and decides: so
+  // every error, and its message, is that path's.
+
+  /// Keeps the line `[b, e)` (trimmed, not blank) if the fast path takes it;
+  /// false (nothing kept) when it refuses it.
+  bool fast_line(const char* b, const char* e, std::size_t line_no) {
+    // The type first: `{"type":"` as the writer starts a line, or the first
+    // `"type":"` of it, which `scan_object` then checks is the key `type`.
+    const char* type_at = nullptr;
+    if (e - b > 9 && std::memcmp(b, "{\"type\":\"", 9) == 0) [[likely]] {
+      type_at = b + 9;
+    } else {
+      const std::string_view line(b, static_cast<std::size_t>(e - b));
+      const auto at = line.find("\"type\":\"");
+      if (at == std::string_view::npos) return false;
+      type_at = b + at + 8;
+    }
+    // The type's name and its closing quote (the padding is readable);
+    // `scan_object` checks it is the whole value of the key `type`.
+    const auto is = [type_at]<std::size_t N_>(const char(&name)[N_]) {
+      return std::memcmp(type_at, name, sizeof name - 1) == 0;
+    };
+    Scan scan{b, e};
+    try {
+      if (is("reading\"")) {
+        if (fast_reading(scan, type_at) && at_end(scan)) [[likely]] {
+          keep(reading_, line_no);
+          return true;
+        }
+      } else if (is("trigger\"")) {
+        if (fast_trigger(scan, type_at) && at_end(scan)) [[likely]] {
+          keep(trigger_, line_no);
+          return true;
+        }
+      } else if (is("exercise\"")) {
+        if (fast_exercise(scan, type_at) && at_end(scan)) [[likely]] {
+          keep(exercise_, line_no);
+          return true;
+        }
+      } else if (is("thought_record\"")) {
+        if (fast_thought(scan, type_at) && at_end(scan)) [[likely]] {
+          keep(thought_, line_no);
+          return true;
+        }
+      }
+    } catch (LineError&) {
+      // A rule of the record's (`keep`, before it keeps anything): the
+      // simdjson path reads the line again and gives the error.
+    }
+    return false;
+  }
+  /// Whether the scan is at the end of its line (blanks aside).
+  static bool at_end(Scan& scan) noexcept {
+    scan.skip_blanks();
+    return scan.p == scan.e;
+  }
+  /// Fields 1..3 of every record, as `common` reads them.
+  template <class View>
+  bool fast_common(std::size_t i, Scan& s, View& r, bool id_required = true) {
+    std::string_view text;
+    switch (i) {
+      case 1:
+        if (!s.string(r.participant)) return false;
+        hint_participant(r.participant);
+        return true;
+      case 2: return s.string(r.id) && (id_required || !r.id.empty());
+      case 3: {
+        if (!s.string(text)) return false;
+        const auto t = Instant::try_parse(text);
+        if (!t) return false;
+        r.time = *t;
+        return true;
+      }
+      default: return false;
+    }
+  }
+  static bool fast_intensity(Scan& s, Intensity& out) noexcept {
+    std::int64_t x = 0;
+    if (!s.integer(Intensity::min, Intensity::max, x)) return false;
+    out = *Intensity::make(static_cast<int>(x));
+    return true;
+  }
+  static bool fast_intensity(Scan& s, std::optional<Intensity>& out) noexcept {
+    Intensity x{};
+    if (!fast_intensity(s, x)) return false;
+    out = x;
+    return true;
+  }
+  static bool fast_percent(Scan& s, Percent& out) noexcept {
+    std::int64_t x = 0;
+    if (!s.integer(Percent::min, Percent::max, x)) return false;
+    out = *Percent::make(static_cast<int>(x));
+    return true;
+  }
+  static bool fast_percent(Scan& s, std::optional<Percent>& out) noexcept {
+    Percent x{};
+    if (!fast_percent(s, x)) return false;
+    out = x;
+    return true;
+  }
+  /// A non-empty id (or trigger reference), as `get_id`.
+  static bool fast_id(Scan& s, std::string_view& out) noexcept { return s.string(out) && !out.empty(); }
+  static bool fast_time(Scan& s, Instant& out) noexcept {
+    std::string_view text;
+    if (!s.string(text)) return false;
+    const auto t = Instant::try_parse(text);
+    if (!t) return false;
+    out = *t;
+    return true;
+  }
+
+  bool fast_reading(Scan& s, const char* type_at) {
+    ReadingView& r = reading_;
+    reset(r);
+    return scan_object<true>(s, reading_keys, reading_required, type_at, [&](std::size_t i, Scan& sc) {
+      switch (i) {
+        case 4: return fast_intensity(sc, r.intensity);
+        case 5: return fast_id(sc, r.trigger);
+        case 6: return sc.string(r.note);
+        default: return fast_common(i, sc, r, false);
+      }
+    });
+  }
+
+  bool fast_trigger(Scan& s, const char* type_at) {
+    TriggerView& t = trigger_;
+    reset(t);
+    return scan_object<true>(s, trigger_keys, trigger_required, type_at, [&](std::size_t i, Scan& sc) {
+      switch (i) {
+        case 4: {
+          std::string_view id;
+          if (!sc.string(id)) return false;
+          const auto c = trigger_category_from_id(id);
+          if (!c) return false;
+          t.category = *c;
+          return true;
+        }
+        case 5: return fast_intensity(sc, t.intensity);
+        case 6: return sc.string(t.context);
+        case 7: return sc.strings(t.thoughts);
+        case 8: return sc.strings(t.sensations);
+        case 9: return sc.string(t.urge);
+        case 10: {
+          bool acted = false;
+          if (!sc.boolean(acted)) return false;
+          t.acted_on_urge = acted;
+          return true;
+        }
+        case 11: {
+          double m = 0;
+          if (!sc.decimal(m)) return false;
+          t.acted_after_minutes = Minutes::make(m);
+          return t.acted_after_minutes.has_value();
+        }
+        case 12: return sc.string(t.response);
+        case 13: return sc.strings(t.tags);
+        default: return fast_common(i, sc, t);
+      }
+    });
+  }
+
+  bool fast_exercise(Scan& s, const char* type_at) {
+    ExerciseView& x = exercise_;
+    reset(x);
+    return scan_object<true>(s, exercise_keys, exercise_required, type_at, [&](std::size_t i, Scan& sc) {
+      switch (i) {
+        case 4: return sc.string(x.exercise);
+        case 5: return fast_time(sc, x.end);
+        case 6: return sc.boolean(x.completed);
+        case 7: return fast_intensity(sc, x.intensity_before);
+        case 8: return fast_intensity(sc, x.intensity_after);
+        case 9: return fast_id(sc, x.trigger);
+        case 10: return sc.strings(x.responses);
+        default: return fast_common(i, sc, x);
+      }
+    });
+  }
+
+  bool fast_thought(Scan& s, const char* type_at) {
+    ThoughtView& r = thought_;
+    reset(r);
+    return scan_object<true>(s, thought_keys, thought_required, type_at, [&](std::size_t i, Scan& sc) {
+      switch (i) {
+        case 4: return sc.string(r.situation);
+        case 5: return sc.string(r.automatic_thought);
+        case 6: return fast_percent(sc, r.belief_before);
+        case 7:
+          return sc.list([&] {
+            EmotionView em;
+            const bool ok =
+                scan_object<false>(sc, emotion_keys, emotion_required, nullptr, [&](std::size_t k, Scan& es) {
+                  switch (k) {
+                    case 0: return es.string(em.name);
+                    case 1: return fast_percent(es, em.before);
+                    case 2: return fast_percent(es, em.after);
+                    default: return false;
+                  }
+                });
+            if (ok) r.emotions.push_back(em);
+            return ok;
+          });
+        case 8:
+          return sc.list([&] {
+            std::string_view id;
+            if (!sc.string(id)) return false;
+            const auto d = distortion_from_id(id);
+            if (!d) return false;
+            r.distortions.push_back(*d);
+            return true;
+          });
+        case 9: return sc.strings(r.evidence_for);
+        case 10: return sc.strings(r.evidence_against);
+        case 11: return sc.strings(r.alternatives);
+        case 12: return sc.string(r.friend_advice);
+        case 13: return sc.string(r.balanced_thought);
+        case 14: return fast_percent(sc, r.belief_after);
+        case 15: return fast_id(sc, r.trigger);
+        default: return fast_common(i, sc, r);
+      }
+    });
+  }
+
   /// Keeps a record that passed every per-line check: its fields go to the
   /// share's JournalBuilder, its line and keys to the checks across lines
   /// (unique ids, trigger references), which are the Reader's.
@@ -859,6 +1119,10 @@ LineParser& LineParser::operator=(LineParser&&) noexcept = default;
 void LineParser::run(const char* p, const char* end, const char* buffer_end, bool header_allowed,
                      bool lenient, std::size_t max_line_bytes, ShareResult& out) noexcept {
   impl_->run(p, end, buffer_end, header_allowed, lenient, max_line_bytes, out);
+}
+
+void set_fast_path(bool on) noexcept {
+  fast_path.store(on, std::memory_order_relaxed);
 }
 
 std::string LineParser::line_too_long(std::size_t max_line_bytes) {
