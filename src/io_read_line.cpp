@@ -358,14 +358,16 @@ class LineParser::Impl {
         parse_line(b, static_cast<std::size_t>(e - b), static_cast<std::size_t>(buffer_end - b), out.lines,
                    first);
       } catch (LineError& err) {
-        if (!err.field.empty() && !err.fatal) [[unlikely]] {
+        if (!err.field.empty()) [[unlikely]] {
           // A field's rule failed before the whole line was read: if the line
           // is not one valid JSON object, that comes first (the format's
-          // order of checks), whatever its fields say.
+          // order of checks), whatever its fields say; even a header's newer
+          // version, which would stop the read, is then the line's problem.
           if (auto problem = json_problem(b, static_cast<std::size_t>(e - b),
                                           static_cast<std::size_t>(buffer_end - b))) {
             err.field = std::move(problem->field);
             err.reason = std::move(problem->reason);
+            err.fatal = false;
           }
         }
         if (err.field.empty() && err.reason == line_not_utf8) [[unlikely]] {
