@@ -217,7 +217,7 @@ def judge(raw: bytes, first: bool) -> tuple | None:
     for k in ("id", "exercise", "instrument"):
         if rec.get(k) == "":
             raise Bad(k)
-    if t == "exercise" and parse_time(rec["end"]) < parse_time(rec["time"]):
+    if t == "exercise" and parse_time(rec["end"])[0] < parse_time(rec["time"])[0]:
         raise Bad("end")
     if t == "assessment":
         if rec["instrument"] != "gad-7":
