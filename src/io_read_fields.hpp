@@ -389,7 +389,8 @@ inline bool is_json_number(std::string_view token) {
 /// line's root object (read with no field, by json_problem) names each of its
 /// fields by its own key.
 void consume(od::value& v, const FieldRef& f, int depth) {
-  if (depth > 64) fail(f, "nested too deeply (more than 64 levels)");
+  if (depth > 64)
+    fail(f, "nested too deeply: an unknown field's value may hold lists and objects at most 64 levels deep");
   switch (type_of(v)) {
     case od::json_type::object: {
       od::object o;

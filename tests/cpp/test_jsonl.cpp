@@ -360,7 +360,7 @@ TEST_CASE("lines that are not one valid JSON object", "[jsonl][rules]") {
   const auto deep = std::string(70, '[') + std::string(70, ']');
   check_cases({
       {"an ignored field nests too deeply", with(read_, "\"extra\":" + deep), 1, "extra",
-       "nested too deeply (more than 64 levels)"},
+       "nested too deeply: an unknown field's value may hold lists and objects at most 64 levels deep"},
       {"a field breaks a rule, then a literal deep in an ignored field is not JSON",
        with(bad_intensity, R"("extra":{"a":[1,{"b":tru}]})"), 1, "", "invalid JSON"},
       {"a field breaks a rule, then an ignored field nests too deeply (valid JSON)",

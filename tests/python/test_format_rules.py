@@ -97,3 +97,84 @@ def test_a_newer_version_stops_even_a_lenient_read(tmp_path: Path) -> None:
     path.write_text('{"type":"header","format":"calmkit-journal","version":2}\n' + READ + "\n", encoding="utf-8")
     with pytest.raises(calmkit.JournalFormatError, match="version 2"):
         calmkit.read_journal(path, lenient=True)
+
+
+# --- What docs/journal-format.md says a line's own problems name ("The line") ---
+DOC = Path(__file__).resolve().parents[2] / "docs" / "journal-format.md"
+NOT_JSON, NOT_UTF8, TWICE = "invalid JSON", "is not valid UTF-8", "duplicate key in one object"
+RANGE = READ.replace('"intensity":6', '"intensity":11').encode()
+
+# (case, line, field, words in the reason); None: the line is read
+LINE_PROBLEMS = [
+    ("a bad literal", with_field(READ, '"x":tru').encode(), "", NOT_JSON),
+    ("a bad number", with_field(READ, '"x":01').encode(), "", NOT_JSON),
+    ("a bad escape", with_field(READ, '"note":"\\q"').encode(), "", NOT_JSON),
+    ("a raw control character", with_field(READ, '"note":"a\x01"').encode(), "", "control character"),
+    ("a string left open", READ[:-1].encode() + b',"note":"abc', "", NOT_JSON),
+    ("a bracket left open", READ[:-1].encode() + b',"x":[1,2', "", NOT_JSON),
+    ("not an object", b"[1]", "", "not a JSON object"),
+    ("something after the object", READ.encode() + b" x", "", "unexpected content after the JSON object"),
+    ("not UTF-8 in a string", READ[:-1].encode() + b',"note":"a\xff"}', "note", NOT_UTF8 + " (byte 0xff at offset 1)"),
+    ("not UTF-8 in a list's string", TRIG[:-1].encode() + b',"thoughts":["a","b\xff"]}', "thoughts[1]", NOT_UTF8),
+    ("not UTF-8 in an unknown field", READ[:-1].encode() + b',"x":"a\xff"}', "x", NOT_UTF8),
+    ("not UTF-8 in an unknown field's list", READ[:-1].encode() + b',"x":["a\xff"]}', "x[0]", NOT_UTF8),
+    ("not UTF-8 in an unknown field's object", READ[:-1].encode() + b',"x":{"a":"\xff"}}', "x.a", NOT_UTF8),
+    ("not UTF-8 in an emotion", THOUGHT[:-1].encode() + b',"emotions":[{"name":"a\xff","before":1}]}',
+     "emotions[0].name", NOT_UTF8),
+    ("not UTF-8 in a key", READ[:-1].encode() + b',"n\xffte":1}', "", NOT_UTF8),
+    ("not UTF-8 between tokens", READ[:-1].encode() + b',"note":"a" \xff}', "", NOT_UTF8),
+    ("a key twice", with_field(READ, '"time":"2026-03-02T21:20:00+01:00"').encode(), "time", TWICE),
+    ("a key twice in an emotion", with_field(THOUGHT, '"emotions":[{"name":"a","before":1,"before":2}]').encode(),
+     "emotions[0].before", TWICE),
+    ("a key twice after a field that breaks its rule", RANGE[:-1] + b',"x":1,"x":2}', "x", TWICE),
+    ("a bad escape after a key twice", RANGE[:-1] + b',"x":1,"x":2,"n":"\\q"}', "", NOT_JSON),
+    ("a key twice inside an unknown field's value", with_field(READ, '"x":{"a":1,"a":2}').encode(), None, ""),
+    ("a key twice in a reading's (unknown) emotions", with_field(READ, '"emotions":[{"a":1,"a":2}]').encode(),
+     None, ""),
+]
+
+
+@pytest.mark.parametrize("case, line, field, words", LINE_PROBLEMS, ids=[c[0] for c in LINE_PROBLEMS])
+def test_what_a_lines_own_problem_names_is_what_the_docs_say(tmp_path: Path, case: str, line: bytes,
+                                                              field: str | None, words: str) -> None:
+    path = tmp_path / "line.jsonl"
+    path.write_bytes(line + b"\n")
+    if field is None:
+        assert len(calmkit.read_journal(path)) == 1
+        return
+    for threads in (1, 2):
+        with pytest.raises(calmkit.JournalFormatError) as info:
+            calmkit.read_journal(path, threads=threads, chunk_bytes=16)
+        assert (info.value.field, words in info.value.reason) == (field, True), info.value.reason
+    _, report = calmkit.read_journal_with_report(path, lenient=True)
+    assert [(s.field, words in s.reason) for s in report.skipped] == [(field, True)]
+
+
+def test_the_docs_word_the_line_rules_as_the_reader_applies_them() -> None:
+    doc = " ".join(DOC.read_text(encoding="utf-8").split())
+    assert "The field is empty for these whole-line problems" not in doc  # a key given twice names the key
+    for claim in ["keys inside an unknown field's value are not checked",
+                  "a line that breaks one of them is refused for it even when a field before it breaks a rule too",
+                  "a key given twice: the key, as the field (`time`, `emotions[0].before`)",
+                  "bytes that are not UTF-8 inside a string: that string's field"]:
+        assert claim in doc, claim
+
+
+def _deep(levels: int) -> str:
+    return "[" * levels + "]" * levels
+
+
+def test_the_nesting_limit_of_an_unknown_field_is_the_documented_one(tmp_path: Path) -> None:
+    doc = " ".join(DOC.read_text(encoding="utf-8").split())
+    assert "at most 64 levels deep, the value itself counting as the first (`\"x\":[[1]]` is two levels)" in doc
+    documented = doc.split("deeper is an error naming the field: `", 1)[1].split("`", 1)[0]
+    assert calmkit.parse_journal(with_field(READ, '"x":' + _deep(64)))
+    assert calmkit.parse_journal(with_field(THOUGHT, '"emotions":[{"name":"a","before":1,"x":' + _deep(64) + "}]"))
+    for line, field in [(with_field(READ, '"x":' + _deep(65)), "x"),
+                        (with_field(READ, '"x":' + "{\"a\":" * 64 + "{}" + "}" * 64), "x"),
+                        (with_field(THOUGHT, '"emotions":[{"name":"a","before":1,"x":' + _deep(65) + "}]"),
+                         "emotions[0].x")]:
+        with pytest.raises(calmkit.JournalFormatError) as info:
+            calmkit.parse_journal(line)
+        assert info.value.field == field
+        assert f"field '{info.value.field}': {info.value.reason}" == documented.replace("'x'", f"'{field}'")
