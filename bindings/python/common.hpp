@@ -30,6 +30,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace py = pybind11;
@@ -318,9 +319,63 @@ inline std::string quoted(const std::string& s) {
   return py::repr(fs_text(s)).cast<std::string>();
 }
 
+/// Text given from Python: a `str` as its UTF-8 bytes, a `bytes` object as
+/// its bytes (pybind11's std::string caster takes both). A str holding a lone
+/// surrogate (U+D800..U+DFFF) has no UTF-8 form; pybind11 refuses it with a
+/// TypeError naming no argument. Here it gives the bytes Python's
+/// "surrogatepass" gives it (U+D800 as ED A0 80), which calmkit's text rule
+/// (`rules::utf8_text`) refuses with its own words where the text is read, as
+/// the record classes' text fields do. Nothing for any other object.
+inline std::optional<std::string> utf8_bytes(py::handle v) {
+  char* p = nullptr;
+  Py_ssize_t n = 0;
+  if (PyBytes_Check(v.ptr())) {
+    if (PyBytes_AsStringAndSize(v.ptr(), &p, &n) != 0) throw py::error_already_set();
+    return std::string(p, static_cast<std::size_t>(n));
+  }
+  if (!PyUnicode_Check(v.ptr())) return std::nullopt;
+  if (const char* u = PyUnicode_AsUTF8AndSize(v.ptr(), &n))
+    return std::string(u, static_cast<std::size_t>(n));
+  PyErr_Clear();
+  const auto bytes =
+      py::reinterpret_steal<py::object>(PyUnicode_AsEncodedString(v.ptr(), "utf-8", "surrogatepass"));
+  if (!bytes || PyBytes_AsStringAndSize(bytes.ptr(), &p, &n) != 0) throw py::error_already_set();
+  return std::string(p, static_cast<std::size_t>(n));
+}
+
+/// A text argument (`str` or `bytes`, see `utf8_bytes`): a journal's text,
+/// an exercise definition's JSON, a participant or an id. A reader of JSON
+/// refuses bytes that are not UTF-8 with its own error (the line and field);
+/// a name is checked by `utf8_argument`.
+struct TextArg {
+  std::string bytes;  ///< the text's bytes, UTF-8 unless a str held a lone surrogate
+};
+
+/// The bytes of a text argument named `name`, once they are UTF-8; else
+/// ValueError `argument 'participant': is not valid UTF-8 (byte 0xed at
+/// offset 0)` (the text rule's reason, `rules::utf8_text`).
+inline std::string utf8_argument(TextArg text, std::string_view name) {
+  if (auto bad = rules::utf8_text(name, text.bytes))
+    detail::throw_invalid("argument '" + bad->field + "': " + bad->reason);
+  return std::move(text.bytes);
+}
+
 }  // namespace calmkit::bindings
 
 namespace pybind11::detail {
+
+/// `calmkit::bindings::TextArg` from a `str` or `bytes` (`utf8_bytes`); shown as `str`.
+template <>
+struct type_caster<calmkit::bindings::TextArg> {
+  PYBIND11_TYPE_CASTER(calmkit::bindings::TextArg, const_name("str"));
+
+  bool load(handle src, bool /*convert*/) {
+    auto bytes = calmkit::bindings::utf8_bytes(src);
+    if (!bytes) return false;
+    value.bytes = std::move(*bytes);
+    return true;
+  }
+};
 
 /// `calmkit::Instant` <-> `datetime.datetime` (aware). Accepts an RFC 3339
 /// string too. A naive datetime raises ValueError rather than guessing a zone.
@@ -331,7 +386,8 @@ struct type_caster<calmkit::Instant> {
   bool load(handle src, bool /*convert*/) {
     calmkit::bindings::ensure_datetime_api();
     if (PyUnicode_Check(src.ptr())) {
-      value = calmkit::Instant::parse(src.cast<std::string>());  // invalid_argument -> ValueError
+      // invalid_argument -> ValueError; a lone surrogate is a byte of no time either
+      value = calmkit::Instant::parse(*calmkit::bindings::utf8_bytes(src));
       return true;
     }
     if (PyDateTime_Check(src.ptr())) {

@@ -239,10 +239,12 @@ void register_exercises(py::module_& m) {
       "exercises_to_json",
       [](const std::vector<Exercise>& v) { return to_json(std::span<const Exercise>(v)); },
       py::arg("exercises"), "A JSON array of definitions.");
-  m.def("exercise_from_json", &exercise_from_json, py::arg("text"),
-        "Parses one definition; raises ExerciseFormatError naming the field.");
-  m.def("exercises_from_json", &exercises_from_json, py::arg("text"),
-        "Parses a JSON array of definitions; raises ExerciseFormatError naming the field.");
+  m.def(
+      "exercise_from_json", [](const TextArg& text) { return exercise_from_json(text.bytes); },
+      py::arg("text"), "Parses one definition; raises ExerciseFormatError naming the field.");
+  m.def(
+      "exercises_from_json", [](const TextArg& text) { return exercises_from_json(text.bytes); },
+      py::arg("text"), "Parses a JSON array of definitions; raises ExerciseFormatError naming the field.");
   m.def(
       "_exercise_catalog_columns",
       [] {

@@ -227,8 +227,8 @@ void register_io(py::module_& m) {
       "also unpacks as journal, report); report.skipped lists every skipped line.");
   m.def(
       "parse_journal",
-      [](const std::string& text, bool lenient, const std::string& name, unsigned threads) {
-        auto result = parse_text(text, lenient, name, threads);
+      [](TextArg text, bool lenient, TextArg name, unsigned threads) {
+        auto result = parse_text(text.bytes, lenient, utf8_argument(std::move(name), "name"), threads);
         warn_skipped(result.report);
         return std::move(result.journal);
       },
@@ -237,8 +237,8 @@ void register_io(py::module_& m) {
       "Reads journal text held in memory; `name` stands in for the path in messages.");
   m.def(
       "parse_journal_with_report",
-      [](const std::string& text, bool lenient, const std::string& name, unsigned threads) {
-        return parse_text(text, lenient, name, threads);
+      [](TextArg text, bool lenient, TextArg name, unsigned threads) {
+        return parse_text(text.bytes, lenient, utf8_argument(std::move(name), "name"), threads);
       },
       py::arg("text"), py::kw_only(), py::arg("lenient") = false, py::arg("name") = "<string>",
       py::arg("threads") = ReadOptions{}.threads,

@@ -437,7 +437,10 @@ void bind_journal(py::module_& m) {
            })
       .def("participants", &Journal::participants, "Every participant with at least one record, sorted.")
       .def(
-          "participant", [](const Journal& j, const std::string& p) { return subset(j, {p}, {}, {}, true); },
+          "participant",
+          [](const Journal& j, TextArg p) {
+            return subset(j, {utf8_argument(std::move(p), "participant")}, {}, {}, true);
+          },
           py::arg("participant"), "A new journal with only this participant's records (empty if unknown).")
       .def(
           "between",

@@ -100,42 +100,52 @@ void register_store(py::module_& m) {
           "ValueError when there is none.")
       .def(
           "remove_trigger",
-          [](PyStore& s, const std::string& participant, const std::string& id, bool cascade) {
-            return s.with([&](Store& st) { return st.remove_trigger(participant, id, cascade); });
+          [](PyStore& s, TextArg participant, TextArg id, bool cascade) {
+            const auto p = utf8_argument(std::move(participant), "participant");
+            const auto i = utf8_argument(std::move(id), "id");
+            return s.with([&](Store& st) { return st.remove_trigger(p, i, cascade); });
           },
           py::arg("participant"), py::arg("id"), py::kw_only(), py::arg("cascade") = false,
           "Removes a trigger and returns how many records went (0 when there was none). Records "
           "that refer to it make this a ValueError unless cascade=True, which removes them too.")
       .def(
           "remove_reading",
-          [](PyStore& s, const std::string& participant, const std::string& id) {
-            return s.with([&](Store& st) { return st.remove_reading(participant, id); });
+          [](PyStore& s, TextArg participant, TextArg id) {
+            const auto p = utf8_argument(std::move(participant), "participant");
+            const auto i = utf8_argument(std::move(id), "id");
+            return s.with([&](Store& st) { return st.remove_reading(p, i); });
           },
           py::arg("participant"), py::arg("id"), "Removes a reading by id; False when there was none.")
       .def(
           "remove_exercise",
-          [](PyStore& s, const std::string& participant, const std::string& id) {
-            return s.with([&](Store& st) { return st.remove_exercise(participant, id); });
+          [](PyStore& s, TextArg participant, TextArg id) {
+            const auto p = utf8_argument(std::move(participant), "participant");
+            const auto i = utf8_argument(std::move(id), "id");
+            return s.with([&](Store& st) { return st.remove_exercise(p, i); });
           },
           py::arg("participant"), py::arg("id"), "Removes an exercise session; False when there was none.")
       .def(
           "remove_thought_record",
-          [](PyStore& s, const std::string& participant, const std::string& id) {
-            return s.with([&](Store& st) { return st.remove_thought_record(participant, id); });
+          [](PyStore& s, TextArg participant, TextArg id) {
+            const auto p = utf8_argument(std::move(participant), "participant");
+            const auto i = utf8_argument(std::move(id), "id");
+            return s.with([&](Store& st) { return st.remove_thought_record(p, i); });
           },
           py::arg("participant"), py::arg("id"), "Removes a thought record; False when there was none.")
       .def(
           "remove_assessment",
-          [](PyStore& s, const std::string& participant, const std::string& id) {
-            return s.with([&](Store& st) { return st.remove_assessment(participant, id); });
+          [](PyStore& s, TextArg participant, TextArg id) {
+            const auto p = utf8_argument(std::move(participant), "participant");
+            const auto i = utf8_argument(std::move(id), "id");
+            return s.with([&](Store& st) { return st.remove_assessment(p, i); });
           },
           py::arg("participant"), py::arg("id"),
           "Removes an assessment and its answers; False when there was none.")
       .def(
           "assessments",
-          [](PyStore& s, const std::string& participant, std::optional<Instant> start,
-             std::optional<Instant> end) {
-            return s.with([&](Store& st) { return st.assessments(participant, start, end); });
+          [](PyStore& s, TextArg participant, std::optional<Instant> start, std::optional<Instant> end) {
+            const auto p = utf8_argument(std::move(participant), "participant");
+            return s.with([&](Store& st) { return st.assessments(p, start, end); });
           },
           py::arg("participant"), py::arg("start") = py::none(), py::arg("end") = py::none(),
           "One participant's assessments with start <= time < end when given, ordered by time then "
@@ -143,10 +153,12 @@ void register_store(py::module_& m) {
           "(register custom instruments before reading).")
       .def(
           "load",
-          [](PyStore& s, std::optional<std::string> participant, std::optional<Instant> start,
+          [](PyStore& s, std::optional<TextArg> participant, std::optional<Instant> start,
              std::optional<Instant> end) {
+            std::optional<std::string> p;
+            if (participant) p = utf8_argument(std::move(*participant), "participant");
             return s.with([&](Store& st) {
-              if (participant) return st.load(*participant, start, end);
+              if (p) return st.load(*p, start, end);
               return st.load_between(start, end);
             });
           },

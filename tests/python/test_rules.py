@@ -551,3 +551,69 @@ def test_cohort_columns_refuse_a_participant_name_that_is_not_utf8() -> None:
             np.array([], i32), np.array([], i64), np.array([], i16), np.array([], i8), np.array([], i32))
     assert str(err.value) == ("cohort columns: participants row 1, field 'participant': is not valid UTF-8 "
                               "(byte 0xff at offset 3)")
+
+
+# --- A str holding a lone surrogate, wherever calmkit takes JSON text or a record's text as str ---
+#
+# Such a str has no UTF-8 form. pybind11 alone would refuse it with a TypeError
+# that names no argument; calmkit takes the bytes Python's "surrogatepass" gives
+# it (U+D800 as ED A0 80) and refuses them by its one text rule, each entry
+# point in its own place: the reader with the line and field (as for the same
+# bytes in a file), a record class with the record and field, a name argument
+# with the argument.
+LONE = "\ud800"
+NOT_UTF8 = "is not valid UTF-8 (byte 0xed at offset 1)"
+
+
+def test_a_lone_surrogate_in_journal_text_is_the_readers_utf8_error(tmp_path: Path) -> None:
+    text = READING_LINE.decode() + ',"note":"a' + LONE + '"}\n'
+    f = tmp_path / "s.jsonl"
+    f.write_bytes(text.encode("utf-8", "surrogatepass"))
+    with pytest.raises(calmkit.JournalFormatError) as err:
+        calmkit.read_journal(f)
+    assert (err.value.line, err.value.field, err.value.reason) == (1, "note", NOT_UTF8)
+    for parse in (calmkit.parse_journal, calmkit.parse_journal_with_report):
+        with pytest.raises(calmkit.JournalFormatError) as err:
+            parse(text, name="s.jsonl")
+        assert (err.value.path, err.value.line, err.value.field, err.value.reason) == ("s.jsonl", 1, "note", NOT_UTF8)
+    kept, report = calmkit.parse_journal_with_report(text, lenient=True, name="s.jsonl")
+    assert [(s.line, s.field, s.reason) for s in report.skipped] == [(1, "note", NOT_UTF8)]
+    assert len(kept) == 0
+    with pytest.raises(ValueError) as err:
+        calmkit.Reading(participant="p", time="2026-03-02T21:20:00+01:00", intensity=6, note="a" + LONE)
+    assert str(err.value).endswith(f"field 'note': {NOT_UTF8}"), str(err.value)
+
+
+@pytest.mark.parametrize("parse, text", [
+    (calmkit.exercise_from_json, '{"id":"a' + LONE + '"}'),
+    (calmkit.exercises_from_json, '[{"id":"a' + LONE + '"}]'),
+])
+def test_a_lone_surrogate_in_exercise_json_is_the_exercise_readers_error(parse: Any, text: str) -> None:
+    with pytest.raises(calmkit.ExerciseFormatError) as err:
+        parse(text)
+    assert "not valid UTF-8" in str(err.value)
+    with pytest.raises(calmkit.ExerciseFormatError) as same:
+        parse(text.encode("utf-8", "surrogatepass"))  # the same bytes, as bytes
+    assert str(same.value) == str(err.value)
+
+
+def test_a_lone_surrogate_in_a_name_argument_is_a_value_error_naming_the_argument(tmp_path: Path) -> None:
+    def refused(call: Callable[[], Any], argument: str) -> None:
+        with pytest.raises(ValueError) as err:
+            call()
+        assert str(err.value) == f"argument '{argument}': is not valid UTF-8 (byte 0xed at offset 0)"
+
+    refused(lambda: calmkit.parse_journal("", name=LONE), "name")
+    refused(lambda: calmkit.parse_journal_with_report("", name=LONE), "name")
+    refused(lambda: calmkit.Journal([trigger()]).participant(LONE), "participant")
+    with calmkit.open_store(tmp_path / "j.db") as store:
+        store.add(trigger())
+        refused(lambda: store.remove_trigger(LONE, "t1"), "participant")
+        refused(lambda: store.remove_trigger("p", LONE), "id")
+        for remove in (store.remove_reading, store.remove_exercise, store.remove_thought_record,
+                       store.remove_assessment):
+            refused(lambda r=remove: r(LONE, "x"), "participant")
+            refused(lambda r=remove: r("p", LONE), "id")
+        refused(lambda: store.load(LONE), "participant")
+        refused(lambda: store.assessments(LONE), "participant")
+        assert len(store) == 1
