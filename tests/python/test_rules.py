@@ -3,11 +3,13 @@
 Each row of the table is one broken rule: a bad record, the same record as a
 journal line another program would write, and what every entry point must
 say. The record classes, ``Journal.add``, ``Journal([...])``, ``to_json``,
-``Store.add``, the strict and the lenient reader, the importers' hand-off to
-the model (``importers._common.build_journal``), the Arrow bridge
-(``Journal.from_arrow``), ``import_csv``, ``read_parquet`` and, for the rules
-that have a column, ``cohort_from_arrays`` must all refuse it with the same
-field and the same reason; only the place in front differs (a file and line,
+``to_jsonl``, ``write_journal``, ``append_record``, ``Store.add``,
+``Store.update``, ``Store.add_journal``, the strict and the lenient reader
+(``parse_journal`` and ``read_journal``, on one thread and on several), the
+importers' hand-off to the model (``importers._common.build_journal``), the
+Arrow bridge (``Journal.from_arrow``), ``import_csv``, ``read_parquet``,
+``calmkit.dask`` and, for the rules that have a column, ``cohort_from_arrays``
+must all refuse it with the same field and the same reason; only the place in front differs (a file and line,
 a table and row, a store, the record), and that is checked too. A value the
 record classes' types refuse (an intensity of 11, an unknown category, a bad
 time) cannot reach ``Journal.add``, the writer or the store: the type's
@@ -224,6 +226,27 @@ def test_every_entry_point_refuses_each_bad_record_with_the_same_rule(c: Case, t
                 store.add(bad)
             assert str(err.value) == message(f"store '{tmp_path / 'j.db'}': cannot add " + c.record, c)
             assert len(store) == len(before)
+            if not before:  # a rule of the record alone: an update to it is refused the same way
+                with pytest.raises(ValueError) as err:
+                    store.update(bad)
+                assert str(err.value) == message(f"store '{tmp_path / 'j.db'}': cannot update " + c.record, c)
+            if not c.journal_checks:  # a journal holds it: the store's import of the journal refuses it
+                held = calmkit.Journal(before)
+                held.add(bad)
+                with pytest.raises(ValueError) as err:
+                    store.add_journal(held)
+                assert str(err.value) == message(f"store '{tmp_path / 'j.db'}': cannot add " + c.record, c)
+                with pytest.raises(ValueError) as err:
+                    calmkit.write_journal(held, tmp_path / "held.jsonl")
+                assert str(err.value) == message("cannot write " + c.record, c)
+            assert len(store) == len(before)
+        # append_record: the record checked against the file's journal before its line is added.
+        appended = tmp_path / "append.jsonl"
+        calmkit.write_journal(calmkit.Journal(before), appended)
+        with pytest.raises(ValueError) as err:
+            calmkit.append_record(appended, bad)
+        assert str(err.value) == message(("cannot add " if c.journal_checks else "cannot write ") + c.record, c)
+        assert len(calmkit.read_journal(appended)) == len(before)
 
     # The reader, strict and lenient: the bad line after the good ones.
     text = "".join(calmkit.to_json(r) + "\n" for r in before) + c.line + "\n"
@@ -235,6 +258,16 @@ def test_every_entry_point_refuses_each_bad_record_with_the_same_rule(c: Case, t
     kept, report = calmkit.parse_journal_with_report(text, lenient=True, name="rules.jsonl")
     assert [(s.line, s.field, s.reason) for s in report.skipped] == [(line, c.field, reason_of(c) + c.reader_suffix)]
     assert len(kept) == len(before)
+    # The same text read from a file, strict and lenient, on one thread and on several.
+    path = tmp_path / "rules.jsonl"
+    path.write_text(text, encoding="utf-8")
+    for threads in (1, 3):
+        with pytest.raises(calmkit.JournalFormatError) as err:
+            calmkit.read_journal(path, threads=threads, chunk_bytes=64)
+        assert str(err.value) == f"{path}:{line}: field '{c.field}': {reason_of(c)}{c.reader_suffix}"
+        kept, report = calmkit.read_journal_with_report(path, lenient=True, threads=threads, chunk_bytes=64)
+        assert [s.message for s in report.skipped] == [str(err.value)]
+        assert len(kept) == len(before)
 
     # The importers hand their records to the model as record objects, field by
     # field, through Journal.add; the error names the export's own line, with the
@@ -277,6 +310,22 @@ def test_every_entry_point_refuses_each_bad_record_with_the_same_rule(c: Case, t
         with pytest.raises(ValueError) as err:
             calmkit.read_parquet(dataset)
         assert str(err.value) == f"{dataset}/{table}: row {row}: field '{c.field}': {reason_of(c)}{suffix}"
+        # calmkit.dask reads each partition's files into a journal the same way (one partition here).
+        from calmkit import dask as calmkit_dask
+
+        with pytest.raises(ValueError) as err:
+            calmkit_dask.metric(dataset, "time_to_calm").compute(scheduler="synchronous")
+        assert str(err.value) == f"{dataset}/{table}: row {row}: field '{c.field}': {reason_of(c)}{suffix}"
+
+    # The columnar constructor, for the rules its columns can break (an intensity, minutes until acting).
+    if c.name == "trigger intensity off the scale":
+        with pytest.raises(ValueError) as err:
+            _cohort(trigger_intensity=11)
+        assert str(err.value) == f"cohort columns: triggers row 0, field '{c.field}': {reason_of(c)}"
+    if c.name == "negative minutes until acting":  # the columns' own context: how "not recorded" is written
+        with pytest.raises(ValueError) as err:
+            _cohort(trigger_acted_after_minutes=np.array([-1.5]))
+        assert str(err.value) == f"cohort columns: triggers row 0, field '{c.field}': {reason_of(c)} (NaN: not recorded)"
 
 
 TABLE_OF = {kind: table for table, kind in calmkit.arrow.TABLES.items()}
@@ -358,6 +407,15 @@ def test_setters_run_the_same_rules() -> None:
     assert str(err.value) == ("trigger 't1' of participant 'p': field 'acted_after_minutes': must be a finite "
                               "number of minutes >= 0, got inf")
     assert t.acted_after_minutes is None  # unchanged
+
+
+def _cohort(trigger_intensity: int = 8, **kw: Any) -> Any:
+    """One trigger of participant p as cohort columns (cohort_from_arrays)."""
+    i64, i16, i8, i32 = np.int64, np.int16, np.int8, np.int32
+    return calmkit.cohort_from_arrays(
+        ["p"], np.array([0], i32), np.array([1_772_482_440_000_000], i64), np.array([60], i16),
+        np.array([trigger_intensity], i8), np.array([0], np.uint8),
+        np.array([], i32), np.array([], i64), np.array([], i16), np.array([], i8), np.array([], i32), **kw)
 
 
 def test_the_columnar_constructor_runs_the_same_rules() -> None:
