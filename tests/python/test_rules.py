@@ -661,6 +661,8 @@ def test_a_lone_surrogate_in_a_name_argument_is_a_value_error_naming_the_argumen
             call()
         assert str(err.value) == f"argument '{argument}': is not valid UTF-8 (byte 0xed at offset 0)"
 
+    with pytest.raises(ValueError, match="^invalid time '2026-03-02T21:20:00"):  # a time given as a str
+        calmkit.Journal().between("2026-03-02T21:20:00+01:00" + LONE, "2027-01-01T00:00:00Z")
     refused(lambda: calmkit.parse_journal("", name=LONE), "name")
     refused(lambda: calmkit.parse_journal_with_report("", name=LONE), "name")
     refused(lambda: calmkit.Journal([trigger()]).participant(LONE), "participant")
