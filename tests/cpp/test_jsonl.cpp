@@ -493,6 +493,21 @@ TEST_CASE("the header: first line only, right format, known version", "[jsonl][r
     CHECK_THROWS_WITH(calmkit::parse_journal_with_report(text, {.lenient = true}),
                       Catch::Contains("journal format version " + v + " is newer than this calmkit reads"));
   }
+  // A line that is not one valid JSON object is refused for that first, even
+  // when it is a header of a newer version: a bad line like any other, which
+  // a lenient read skips before going on.
+  for (const std::string& tail :
+       {std::string(R"(,"y":tru})"), std::string(R"(,"y":1,"y":2})"), std::string(R"(,"version":1})"),
+        std::string("} x}"), std::string("}}"), std::string(R"(999999999999,"y":01})")}) {
+    INFO(tail);
+    const std::string line = header.substr(0, header.find("\"version\":") + 10) + "2" + tail;
+    const auto e = error_of(line + "\n" + read_);
+    CHECK(e.reason().find("is newer") == std::string::npos);
+    const auto r = calmkit::parse_journal_with_report(line + "\n" + read_, {.lenient = true});
+    REQUIRE(r.report.skipped.size() == 1);
+    CHECK(r.report.skipped[0].reason == e.reason());
+    CHECK(r.journal.size() == 1);
+  }
 }
 
 TEST_CASE("an exact message: file, line, field and reason", "[jsonl][rules]") {
