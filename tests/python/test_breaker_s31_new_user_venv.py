@@ -1,8 +1,9 @@
 """What a new user meets who follows README.md in a virtual environment.
 
 README's way in is `python3 -m venv`, `pip install .`, and for the tests
-`pip install ".[test]"` ("the test suite"). Two things then break that a
-system-wide install (as CI has) never shows:
+`pip install ".[test]"` ("the test suite"). Two things broke there that a
+system-wide install (as CI has) never shows (B28, B29); these tests keep them
+fixed:
 
 - tests/python/test_docs.py runs the guides' shell blocks with a `python3` on
   PATH that is a symlink to the interpreter. A venv's interpreter found
@@ -26,8 +27,6 @@ from test_docs import shims
 REPO = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.xfail(strict=True, reason="B28: test_docs.shims links python3 to sys.executable; in a venv that link "
-                   "starts the base interpreter, so the guides' shell blocks run without calmkit")
 def test_the_docs_shim_python3_is_the_venv_it_was_made_from(tmp_path: Path) -> None:
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", "--system-site-packages", str(venv)], check=True, timeout=120)
@@ -49,8 +48,6 @@ def test_the_shim_is_test_docs_own() -> None:
     assert callable(shims)
 
 
-@pytest.mark.xfail(strict=True, reason="B29: README says the `test` extra is 'the test suite', but it lacks pyarrow, "
-                   "which about sixty tests need without skipping when it is missing")
 def test_the_test_extra_brings_what_the_suite_needs() -> None:
     tomllib = pytest.importorskip("tomllib")  # Python 3.11+
     extras = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]

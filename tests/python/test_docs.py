@@ -124,10 +124,13 @@ def shims(tmp_path: Path) -> dict[str, str]:
     """PATH with python3 and calmkit meaning this interpreter and the package under test."""
     bindir = tmp_path / "bin"
     bindir.mkdir()
-    (bindir / "python3").symlink_to(sys.executable)
-    shim = bindir / "calmkit"
-    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m calmkit "$@"\n', encoding="utf-8")
-    shim.chmod(0o755)
+    # Scripts that start this interpreter by its own path, not symlinks to it: a
+    # virtual environment's interpreter started through a link in another folder
+    # finds no pyvenv.cfg next to it and is the base interpreter, without calmkit.
+    for name, args in (("python3", ""), ("calmkit", " -m calmkit")):
+        shim = bindir / name
+        shim.write_text(f'#!/bin/sh\nexec "{sys.executable}"{args} "$@"\n', encoding="utf-8")
+        shim.chmod(0o755)
     return {**os.environ, "PATH": f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}", "MPLBACKEND": "Agg"}
 
 
