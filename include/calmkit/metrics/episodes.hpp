@@ -318,7 +318,22 @@ inline Groups group_episodes(const EpisodeKeys& k, const GroupBy& by, const Loca
   // participant (and period) usually finds the keys in order already: one
   // pass collects the groups, and only out-of-order keys need a sort.
   bool in_order = true;
-  for (std::size_t i = 0; i < n && in_order; ++i) {
+  const bool codes_only = by.participant && !by.period && !by.category;
+  if (codes_only) {
+    // The summary per participant (the README's): only the code varies, so
+    // the pass compares codes rather than whole keys.
+    const std::int32_t* const p = k.participant.data();
+    for (std::size_t i = 0; i < n; ++i) {
+      if (i > 0 && p[i] == p[i - 1]) continue;
+      if (i > 0 && p[i] < p[i - 1]) {
+        in_order = false;
+        break;
+      }
+      g.keys.emplace_back(p[i], 0, std::int16_t{-1});
+      g.start.push_back(i);
+    }
+  }
+  for (std::size_t i = 0; i < n && in_order && !codes_only; ++i) {
     const Key key = key_of(i);
     if (g.keys.empty() || g.keys.back() < key) {
       g.keys.push_back(key);
