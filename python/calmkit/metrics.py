@@ -139,6 +139,12 @@ def _categories(codes: np.ndarray) -> pd.Categorical:
 
 
 _GROUP_OF_CATEGORY = np.array([_GROUP_IDS.index(g[2]) for g in _core.trigger_categories()], dtype=np.int8)
+# The fixed vocabularies' dtypes are made at import (kept by _frames): every
+# episode frame has both columns, and the first Categorical a process makes
+# also pays for pandas' first use of that path (about half a millisecond, on
+# the first metric call otherwise).
+_frames.checked_categorical(np.zeros(0, dtype=np.int8), _CATEGORY_IDS)
+_frames.checked_categorical(np.zeros(0, dtype=np.int8), _GROUP_IDS)
 
 
 def _groups_of(category_codes: np.ndarray) -> pd.Categorical:
