@@ -168,7 +168,8 @@ void register_assessments(py::module_& m) {
   m.def("builtin_instrument_ids", &builtin_instrument_ids,
         "The ids of the built-in instruments only (attachment-checkin, gad-7).");
   m.def(
-      "instrument", [](const std::string& id) { return to_dict(instrument(id)); }, py::arg("id"),
+      "instrument", [](TextArg id) { return to_dict(instrument(utf8_argument(std::move(id), "id"))); },
+      py::arg("id"),
       "The definition of a registered instrument as a dict (items, scale, areas, reverse_keyed, rules, "
       "bands, source, licence, reflection_only). ValueError for an unknown id.");
   m.def(
@@ -178,8 +179,8 @@ void register_assessments(py::module_& m) {
       "scale_min, scale_max required). ValueError when it is invalid or the id is taken.");
   m.def(
       "score",
-      [](const std::string& id, const std::vector<int>& answers) {
-        const auto s = score(instrument(id), answers);
+      [](TextArg id, const std::vector<int>& answers) {
+        const auto s = score(instrument(utf8_argument(std::move(id), "id")), answers);
         py::dict d;
         d["total"] = s.total;
         d["band"] = s.band;

@@ -217,14 +217,14 @@ void register_exercises(py::module_& m) {
       "The built-in exercises, in catalog order.");
   m.def(
       "find_exercise",
-      [](const std::string& id) -> std::optional<Exercise> {
-        if (const auto* e = find_exercise(id)) return *e;
+      [](TextArg id) -> std::optional<Exercise> {
+        if (const auto* e = find_exercise(utf8_argument(std::move(id), "id"))) return *e;
         return std::nullopt;
       },
       py::arg("id"), "A catalog exercise by id, or None.");
   m.def(
-      "catalog_exercise", [](const std::string& id) { return catalog_exercise(id); }, py::arg("id"),
-      "A catalog exercise by id; IndexError when unknown.");
+      "catalog_exercise", [](TextArg id) { return catalog_exercise(utf8_argument(std::move(id), "id")); },
+      py::arg("id"), "A catalog exercise by id; IndexError when unknown.");
   m.def(
       "breathing_pattern",
       [](std::string id, std::string name, double inhale, double hold_in, double exhale, double hold_out,
@@ -302,18 +302,23 @@ void register_exercises(py::module_& m) {
            "Validates and adds; ValueError on a taken id.")
       .def(
           "find",
-          [](const ExerciseRegistry& r, const std::string& id) -> std::optional<Exercise> {
-            if (const auto* e = r.find(id)) return *e;
+          [](const ExerciseRegistry& r, TextArg id) -> std::optional<Exercise> {
+            if (const auto* e = r.find(utf8_argument(std::move(id), "id"))) return *e;
             return std::nullopt;
           },
           py::arg("id"))
-      .def("get", &ExerciseRegistry::get, py::arg("id"), "IndexError when unknown.")
+      .def(
+          "get",
+          [](const ExerciseRegistry& r, TextArg id) { return r.get(utf8_argument(std::move(id), "id")); },
+          py::arg("id"), "IndexError when unknown.")
       .def("all",
            [](const ExerciseRegistry& r) { return std::vector<Exercise>(r.all().begin(), r.all().end()); })
       .def("__len__", &ExerciseRegistry::size)
       .def(
           "__contains__",
-          [](const ExerciseRegistry& r, const std::string& id) { return r.find(id) != nullptr; },
+          [](const ExerciseRegistry& r, TextArg id) {
+            return r.find(utf8_argument(std::move(id), "id")) != nullptr;
+          },
           py::arg("id"));
 
   // --- the engine ---------------------------------------------------------
