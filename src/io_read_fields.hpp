@@ -689,13 +689,15 @@ constexpr KeyWords emotion_keys{emotion_fields};
 // that path accepts with the same values: the bytes it takes are checked as
 // stage 1 and the getters above check them.
 
-/// A cursor over one line `[p, e)` (`e`: the line's end, trimmed); up to 24
-/// bytes past `e` are readable (the input's padding).
+/// A cursor over the bytes `[p, e)` from a line's start (`e`: the end of
+/// the lines read); up to 24 bytes past `e` are readable (the input's
+/// padding). A line break ends a line: it is no blank here, and no value
+/// holds one.
 struct Scan {
   const char* p;
   const char* e;
 
-  static constexpr bool blank(char c) noexcept { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+  static constexpr bool blank(char c) noexcept { return c == ' ' || c == '\t' || c == '\r'; }
   [[gnu::always_inline]] void skip_blanks() noexcept {
     while (p < e && blank(*p)) [[unlikely]]++ p;
   }
@@ -857,7 +859,7 @@ struct Scan {
       return string(s);
     }
     const char* q = p;
-    while (q < e && !ends_at(q)) ++q;
+    while (q < e && !ends_at(q) && *q != '\n') ++q;
     const std::string_view token(p, static_cast<std::size_t>(q - p));
     if (token == "true" || token == "false" || token == "null" || is_json_number(token)) {
       p = q;

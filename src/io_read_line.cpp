@@ -292,6 +292,16 @@ class LineParser::Impl {
     if (!fast) start_stream(p);
     std::size_t lines_here = 0, refused = 0;
     while (p < end) {
+      if (fast) {
+        // The fast path finds the line's end as it reads it.
+        if (const char* next = fast_line(p, end, out.lines + 1, max_line_bytes)) [[likely]] {
+          ++out.lines;
+          ++lines_here;
+          out.content = true;
+          p = next;
+          continue;
+        }
+      }
       const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
       const char* le = nl ? nl : end;
       ++out.lines;
@@ -313,8 +323,6 @@ class LineParser::Impl {
       out.content = true;
       if (fast) {
         ++lines_here;
-        if (fast_line(b, e, out.lines)) [[likely]]
-          continue;
         // Refused: the simdjson path decides, on the line alone. Once a
         // quarter of the piece's lines (8 at least) have been refused, its
         // rest goes to that path at once, in one document stream (one stage
@@ -831,18 +839,24 @@ class LineParser::Impl {
   // refuses the line, and the simdjson path reads it again and decides: so
   // every error, and its message, is that path's.
 
-  /// Keeps the line `[b, e)` (trimmed, not blank) if the fast path takes it;
-  /// false (nothing kept) when it refuses it.
-  bool fast_line(const char* b, const char* e, std::size_t line_no) {
+  /// Keeps the line that starts at `line` (the piece ends at `end`) if the
+  /// fast path takes it, and returns the start of the next line (or `end`);
+  /// nothing (nothing kept) when it refuses it. `max_line_bytes`: as `run`'s;
+  /// a longer line is refused.
+  const char* fast_line(const char* line, const char* end, std::size_t line_no, std::size_t max_line_bytes) {
+    Scan scan{line, end};
+    scan.skip_blanks();
+    const char* const b = scan.p;
     // The type first: `{"type":"` as the writer starts a line, or the first
     // `"type":"` of it, which `scan_object` then checks is the key `type`.
     const char* type_at = nullptr;
-    if (e - b > 9 && std::memcmp(b, "{\"type\":\"", 9) == 0) [[likely]] {
+    if (end - b > 9 && std::memcmp(b, "{\"type\":\"", 9) == 0) [[likely]] {
       type_at = b + 9;
     } else {
-      const std::string_view line(b, static_cast<std::size_t>(e - b));
-      const auto at = line.find("\"type\":\"");
-      if (at == std::string_view::npos) return false;
+      const auto* nl = static_cast<const char*>(std::memchr(b, '\n', static_cast<std::size_t>(end - b)));
+      const std::string_view text(b, static_cast<std::size_t>((nl != nullptr ? nl : end) - b));
+      const auto at = text.find("\"type\":\"");
+      if (at == std::string_view::npos) return nullptr;
       type_at = b + at + 8;
     }
     // The type's name and its closing quote (the padding is readable);
@@ -850,39 +864,35 @@ class LineParser::Impl {
     const auto is = [type_at]<std::size_t N_>(const char(&name)[N_]) {
       return std::memcmp(type_at, name, sizeof name - 1) == 0;
     };
-    Scan scan{b, e};
+    // The line's end once it is read: its line break or the end of the piece.
+    const auto line_end = [&scan, line, end, max_line_bytes]() -> const char* {
+      scan.skip_blanks();
+      if (scan.p < end && *scan.p != '\n') return nullptr;
+      if (max_line_bytes > 0 && static_cast<std::size_t>(scan.p - line) > max_line_bytes) return nullptr;
+      return scan.p;
+    };
+    const char* le = nullptr;
     try {
       if (is("reading\"")) {
-        if (fast_reading(scan, type_at) && at_end(scan)) [[likely]] {
+        if (fast_reading(scan, type_at) && (le = line_end()) != nullptr) [[likely]]
           keep(reading_, line_no);
-          return true;
-        }
       } else if (is("trigger\"")) {
-        if (fast_trigger(scan, type_at) && at_end(scan)) [[likely]] {
+        if (fast_trigger(scan, type_at) && (le = line_end()) != nullptr) [[likely]]
           keep(trigger_, line_no);
-          return true;
-        }
       } else if (is("exercise\"")) {
-        if (fast_exercise(scan, type_at) && at_end(scan)) [[likely]] {
+        if (fast_exercise(scan, type_at) && (le = line_end()) != nullptr) [[likely]]
           keep(exercise_, line_no);
-          return true;
-        }
       } else if (is("thought_record\"")) {
-        if (fast_thought(scan, type_at) && at_end(scan)) [[likely]] {
+        if (fast_thought(scan, type_at) && (le = line_end()) != nullptr) [[likely]]
           keep(thought_, line_no);
-          return true;
-        }
       }
     } catch (LineError&) {
       // A rule of the record's (`keep`, before it keeps anything): the
       // simdjson path reads the line again and gives the error.
+      return nullptr;
     }
-    return false;
-  }
-  /// Whether the scan is at the end of its line (blanks aside).
-  static bool at_end(Scan& scan) noexcept {
-    scan.skip_blanks();
-    return scan.p == scan.e;
+    if (le == nullptr) return nullptr;
+    return le == end ? end : le + 1;
   }
   /// Fields 1..3 of every record, as `common` reads them.
   template <class View>

@@ -26,11 +26,13 @@ struct Outcome {
   std::string error;
 };
 
-Outcome read(const std::string& text, bool fast, bool lenient) {
+Outcome read(const std::string& text, bool fast, bool lenient, std::size_t max_line_bytes = 0) {
   calmkit::detail::jsonl::set_fast_path(fast);
   Outcome o;
   try {
-    o.result = calmkit::parse_journal_with_report(text, {.lenient = lenient}, "mem.jsonl");
+    calmkit::ReadOptions options{.lenient = lenient};
+    if (max_line_bytes > 0) options.max_line_bytes = max_line_bytes;
+    o.result = calmkit::parse_journal_with_report(text, options, "mem.jsonl");
   } catch (const calmkit::JournalFormatError& e) {
     o.error = e.what();
   }
@@ -40,12 +42,12 @@ Outcome read(const std::string& text, bool fast, bool lenient) {
 
 /// Reads `text` with the fast path on and off, strict and lenient, and
 /// checks the two agree in everything.
-void same_both_ways(const std::string& text) {
-  INFO("journal:\n" << text);
+void same_both_ways(const std::string& text, std::size_t max_line_bytes = 0) {
+  INFO("journal:\n" << text << "\nmax_line_bytes " << max_line_bytes);
   for (const bool lenient : {false, true}) {
     INFO("lenient " << lenient);
-    const auto fast = read(text, true, lenient);
-    const auto slow = read(text, false, lenient);
+    const auto fast = read(text, true, lenient, max_line_bytes);
+    const auto slow = read(text, false, lenient, max_line_bytes);
     CHECK(fast.error == slow.error);
     REQUIRE(fast.result.has_value() == slow.result.has_value());
     if (!fast.result) continue;
@@ -287,6 +289,14 @@ TEST_CASE("fast path: blanks between tokens, and whatever follows the object", "
     for (const char* after : {" ", "x", ",", "}", "{}", " {}", "\x01", "\"", "\r", "\xef\xbb\xbf"})
       same_both_ways(prefix + base + after + "\n");
     same_both_ways(prefix + "\xef\xbb\xbf" + base + "\n");
+    same_both_ways(prefix + " \t" + base + " \t\r\n\n \n\r\n" + base + "\n\n");
+    same_both_ways(prefix + base + "\n" + base.substr(0, base.size() - 1) + "\n}\n");
+    // A line as long as the limit, or a byte longer, with and without its \r.
+    for (const std::size_t limit : {base.size() - 1, base.size(), base.size() + 1, base.size() + 2}) {
+      same_both_ways(prefix + base + "\n" + base + "\n", limit + prefix.size());  // the prefix fits
+      same_both_ways(base + "\r\n" + base + " \n", limit);
+      same_both_ways(base + "\r\n" + base + "\r", limit);
+    }
     same_both_ways(prefix + base + "\r\n" + base + "\r\n");
     for (std::size_t cut = 1; cut < base.size(); cut += 7)
       same_both_ways(prefix + base.substr(0, cut) + "\n");
