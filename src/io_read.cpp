@@ -256,6 +256,16 @@ class Reader {
   /// the input's size when known, else 0) and returns the journal and report.
   template <class Source>
   ReadResult read(Source& source) {
+    // The pool's threads end before this returns or throws: they read from
+    // `source`, which the caller may destroy right after, and a failed read
+    // throws while other threads still read or parse later shares.
+    struct StopOnExit {
+      Reader& reader;
+      explicit StopOnExit(Reader& r) noexcept : reader(r) {}
+      StopOnExit(const StopOnExit&) = delete;
+      StopOnExit& operator=(const StopOnExit&) = delete;
+      ~StopOnExit() { reader.stop_workers(); }
+    } const stop_on_exit{*this};
     workers_.reserve(threads_ - 1);
     for (std::size_t k = 1; k < threads_; ++k) {
       try {
@@ -276,9 +286,7 @@ class Reader {
                                detail::jsonl::LineParser::line_too_long(max_line_bytes_));
     }
     if (!workers_.empty()) team_.open();
-    ReadResult result = finish();
-    stop_workers();
-    return result;
+    return finish();
   }
 
  private:

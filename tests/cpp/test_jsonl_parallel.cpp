@@ -844,3 +844,31 @@ TEST_CASE(
     }
   }
 }
+
+TEST_CASE("parallel read: a strict read that fails early ends its threads before the file source goes",
+          "[jsonl][parallel]") {
+  // The first line is bad: the strict read throws while the other threads
+  // still read and parse later shares from the file source, which the read
+  // destroys on the way out. The threads must be ended before that (a use
+  // after free the sanitizer build sees; a crash now and then without it).
+  const fixtures::TempDir dir("parallel");
+  const auto file = dir.path() / "j.jsonl";
+  std::string text = "{\"type\":\"reading\"\n";
+  const std::string good =
+      R"({"type":"reading","participant":"p","time":"2026-03-02T10:00:00Z","intensity":3})";
+  while (text.size() < (std::size_t{2} << 20)) text += good + "\n";
+  write(file, text);
+  for (const unsigned threads : {2u, 3u, 4u}) {
+    for (const std::size_t chunk : {std::size_t{1} << 16, std::size_t{1} << 18}) {
+      INFO("threads " << threads << ", chunk_bytes " << chunk);
+      for (int round = 0; round < 20; ++round) {
+        try {
+          (void)calmkit::read_journal_with_report(file, {.threads = threads, .chunk_bytes = chunk});
+          FAIL("no error");
+        } catch (const JournalFormatError& e) {
+          CHECK(e.line() == 1);
+        }
+      }
+    }
+  }
+}

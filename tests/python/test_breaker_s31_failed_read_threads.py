@@ -3,10 +3,10 @@
 The file reader and its text source are made after the Reader in
 src/io_read.cpp (`Reader reader(...)`, then `FileSource source(...)`), and the
 Reader's threads read shares from the source. A strict read that fails on a
-line leaves Reader::read by throwing; since the threads are no longer ended
-there but in the Reader's destructor, the source is destroyed first (the
-reverse order of construction) while the other threads may still be reading
-from it. A file of 3.8 MB whose first line is bad, read at 3-4 threads with
+line leaves Reader::read by throwing; were the threads ended only in the
+Reader's destructor, the source would be destroyed first (the reverse order
+of construction) while the other threads may still be reading from it, unless Reader::read ends them before it leaves, as it does now.
+A file of 3.8 MB whose first line is bad, read at 3-4 threads with
 shares of 64 KiB to 1 MiB, a few hundred times in a child process: the child
 must end normally and every read must raise JournalFormatError at line 1.
 """
@@ -47,10 +47,6 @@ def _child(f: Path) -> subprocess.CompletedProcess:
                           env=env, preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_CORE, (0, 0)))
 
 
-@pytest.mark.xfail(strict=True, reason="B27: a strict read that fails on a line while other reader threads still read "
-                   "later shares corrupts the heap (double free, segfault): since the threads are ended in the "
-                   "Reader's destructor instead of in Reader::read, the FileSource made after the Reader is "
-                   "destroyed first, under the threads still reading from it")
 def test_a_failed_strict_read_ends_its_threads_before_its_source(tmp_path: Path) -> None:
     good = (b'{"type":"reading","participant":"p","time":"2026-03-02T10:00:00Z","intensity":3,"note":"'
             + b"x" * 200 + b'"}\n')
