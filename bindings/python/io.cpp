@@ -245,8 +245,8 @@ void register_io(py::module_& m) {
       "Like parse_journal, but returns a ReadResult (.journal and .report; unpacks as journal, report).");
   m.def(
       "write_journal",
-      [](const Journal& journal, const std::filesystem::path& path, bool header, std::string generator) {
-        const auto options = write_options(header, std::move(generator));
+      [](const Journal& journal, const std::filesystem::path& path, bool header, TextArg generator) {
+        const auto options = write_options(header, utf8_argument(std::move(generator), "generator"));
         const ReleasedRead release(journal.columns());
         write_journal(journal, path, options);
       },
@@ -259,8 +259,8 @@ void register_io(py::module_& m) {
       "FileError (an OSError and a RuntimeError) if the file is refused or cannot be written.");
   m.def(
       "to_jsonl",
-      [](const Journal& journal, bool header, std::string generator) {
-        const auto options = write_options(header, std::move(generator));
+      [](const Journal& journal, bool header, TextArg generator) {
+        const auto options = write_options(header, utf8_argument(std::move(generator), "generator"));
         std::string out;
         {
           const ReleasedRead release(journal.columns());

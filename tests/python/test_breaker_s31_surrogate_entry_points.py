@@ -40,9 +40,18 @@ def test_the_fixed_ones_name_their_argument() -> None:
         calmkit.parse_journal("", name=S)
 
 
-@pytest.mark.xfail(strict=True, reason="B30: a lone surrogate in a journal's generator (to_jsonl, write_journal) or "
-                   "in a path still gives pybind11's TypeError that lists signatures and names no argument")
-@pytest.mark.parametrize("call", list(CALLS))
+PATH_CALLS = {"write_journal path", "read_journal path"}
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        pytest.param(c, marks=[pytest.mark.xfail(strict=True, reason="B30: a lone surrogate in a path still gives "
+                                                 "pybind11's TypeError that lists signatures and names no argument")])
+        if c in PATH_CALLS else c
+        for c in CALLS
+    ],
+)
 def test_a_lone_surrogate_is_not_refused_by_pybind11(call: str, tmp_path: Path) -> None:
     try:
         CALLS[call](tmp_path)
