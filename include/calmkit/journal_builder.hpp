@@ -7,6 +7,7 @@
 
 #include <calmkit/journal_rows.hpp>
 
+#include <atomic>
 #include <initializer_list>
 #include <span>
 #include <stdexcept>
@@ -540,7 +541,10 @@ void sort_by_time(Key* keys, std::size_t n, std::vector<Key>& tmp, std::vector<s
 
 /// Reorders every column of type R by `perm` (new row i = old row
 /// perm[i]), the columns spread over `scratch.size()` tasks of `run`, each
-/// with a scratch of its own. `sorted_keys`: the participant, time and
+/// with a scratch of its own: each task takes the next column no task has
+/// taken yet, so the tasks end together however the columns' costs differ
+/// (a link renumbered through `row_of` costs more than a column of bytes),
+/// and a task that starts late finds fewer columns left. `sorted_keys`: the participant, time and
 /// offset columns are in their new order already (`sort_type` wrote them
 /// from its sorted keys), so only the others move. `row_of` (when given,
 /// for a type that links to triggers): `no_trigger`, then the triggers' new
@@ -552,22 +556,26 @@ void JournalBuilder::gather_type(const std::vector<std::uint32_t>& perm,
   const std::size_t parts = perm.size() < 4096 ? 1 : scratch.size();  // a few rows: not worth a thread
   const void* const skip[] = {&detail::participant_column<R>(s_.c), &detail::utc_column<R>(s_.c),
                               &detail::offset_column<R>(s_.c)};
+  std::atomic<std::size_t> taken{0};  // columns taken by the tasks so far
   run(parts, [&](std::size_t k) {
-    std::size_t column = 0;
+    std::size_t column = 0;                                            // the columns before this one
+    std::size_t next = taken.fetch_add(1, std::memory_order_relaxed);  // the next column of this task
     auto mine = [&](auto& col) {
       if (sorted_keys &&
           std::find(std::begin(skip), std::end(skip), static_cast<const void*>(&col)) != std::end(skip)) {
         return;
       }
-      if (column++ % parts != k) return;
+      if (column++ != next) return;
+      bool done = false;
       if constexpr (detail::has_link<R> &&
                     std::is_same_v<std::remove_cvref_t<decltype(col)>, std::vector<std::int32_t>>) {
         if (row_of != nullptr && &col == &detail::link_column<R>(s_.c)) {
           detail::gather_links(col, perm, *row_of, scratch[k]);
-          return;
+          done = true;
         }
       }
-      detail::gather(col, perm, scratch[k]);
+      if (!done) detail::gather(col, perm, scratch[k]);
+      next = taken.fetch_add(1, std::memory_order_relaxed);
     };
     detail::each_column<R>(mine, s_);
     if constexpr (detail::has_link<R>) {
