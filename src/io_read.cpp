@@ -608,44 +608,59 @@ class Reader {
     skipped_.push_back(std::move(s));
   }
 
+  /// Looks up the triggers of the pending references of range `k` of
+  /// `ranges` and links each reference found; `missing` gets the others
+  /// (their indices in `refs_`, ascending).
+  void check_references(std::size_t k, std::size_t ranges, std::vector<std::size_t>& missing) {
+    const KeyTable& triggers = ids_[static_cast<std::size_t>(RecordType::trigger)];
+    const std::size_t n = refs_.size();
+    // The trigger table is megabytes and each reference lands at random in
+    // it: the slot of the reference `slot_ahead` on, and the key at the slot
+    // of the one `key_ahead` on (whose slot is near by then), are asked for
+    // while this one is looked up.
+    constexpr std::size_t slot_ahead = 16, key_ahead = 8;
+    const std::size_t begin = n * k / ranges, end = n * (k + 1) / ranges;
+    for (std::size_t i = begin; i < std::min(end, begin + slot_ahead); ++i) triggers.prefetch(refs_[i].hash);
+    for (std::size_t i = begin; i < end; ++i) {
+      if (i + slot_ahead < end) triggers.prefetch(refs_[i + slot_ahead].hash);
+      if (i + key_ahead < end) triggers.prefetch_key(refs_[i + key_ahead].hash);
+      const PendingRef& r = refs_[i];
+      const auto [participant, trigger] = pending_key(r);
+      const std::size_t row = triggers.find(r.hash, participant, trigger);
+      if (row == KeyTable::none) [[unlikely]] {
+        missing.push_back(i);
+      } else {
+        // Every trigger has an id, and the key table holds those of the
+        // triggers kept, in line order: the key's ordinal is the trigger's
+        // row in the builder. Each reference sets its own record's link
+        // (no two threads write the same element).
+        switch (r.type) {
+          case RecordType::reading: all_.link<Reading>(r.index, row); break;
+          case RecordType::exercise: all_.link<ExerciseSession>(r.index, row); break;
+          default: all_.link<ThoughtRecord>(r.index, row); break;
+        }
+      }
+    }
+  }
+
   /// Every `trigger` reference must name a trigger of the same participant.
   /// Strict: the lowest such line throws. Lenient: those records are dropped
   /// and reported (a reference to a skipped trigger fails here too). The
   /// lookups run in ranges on the reader's threads; the few that fail are
   /// then handled here, in order.
   void resolve_references() {
-    KeyTable& triggers = ids_[static_cast<std::size_t>(RecordType::trigger)];
     const std::size_t n = refs_.size();
     const std::size_t parts = std::clamp<std::size_t>(n / 65536, 1, threads_);
-    std::vector<std::vector<std::size_t>> found(parts);
-    team_.run(parts, [&](std::size_t k) {
-      // The trigger table is megabytes and each reference lands at random in
-      // it: the slot of the reference `slot_ahead` on, and the key at the slot
-      // of the one `key_ahead` on (whose slot is near by then), are asked for
-      // while this one is looked up.
-      constexpr std::size_t slot_ahead = 16, key_ahead = 8;
-      const std::size_t begin = n * k / parts, end = n * (k + 1) / parts;
-      for (std::size_t i = begin; i < std::min(end, begin + slot_ahead); ++i)
-        triggers.prefetch(refs_[i].hash);
-      for (std::size_t i = begin; i < end; ++i) {
-        if (i + slot_ahead < end) triggers.prefetch(refs_[i + slot_ahead].hash);
-        if (i + key_ahead < end) triggers.prefetch_key(refs_[i + key_ahead].hash);
-        const PendingRef& r = refs_[i];
-        const auto [participant, trigger] = pending_key(r);
-        const std::size_t row = triggers.find(r.hash, participant, trigger);
-        if (row == KeyTable::none) [[unlikely]] {
-          found[k].push_back(i);
-        } else {
-          // Every trigger has an id, and the key table holds those of the
-          // triggers kept, in line order: the key's ordinal is the trigger's
-          // row in the builder. Each reference sets its own record's link
-          // (no two threads write the same element).
-          switch (r.type) {
-            case RecordType::reading: all_.link<Reading>(r.index, row); break;
-            case RecordType::exercise: all_.link<ExerciseSession>(r.index, row); break;
-            default: all_.link<ThoughtRecord>(r.index, row); break;
-          }
-        }
+    // Ranges of about 32 k references, each task taking the next range no
+    // task has taken yet: the tasks end together, and one that starts late
+    // finds fewer left. The references of each range that name no trigger.
+    const std::size_t ranges = parts == 1 ? 1 : n / 32768;
+    std::vector<std::vector<std::size_t>> found(ranges);
+    std::atomic<std::size_t> taken{0};
+    team_.run(parts, [&](std::size_t) {
+      for (std::size_t k = taken.fetch_add(1, std::memory_order_relaxed); k < ranges;
+           k = taken.fetch_add(1, std::memory_order_relaxed)) {
+        check_references(k, ranges, found[k]);
       }
     });
     std::size_t worst_line = std::numeric_limits<std::size_t>::max();
