@@ -30,6 +30,8 @@ CALLS = {
     "write_journal generator": lambda tmp: calmkit.write_journal(_journal(), tmp / "w.jsonl", generator=S),
     "write_journal path": lambda tmp: calmkit.write_journal(_journal(), str(tmp) + "/" + S),
     "read_journal path": lambda tmp: calmkit.read_journal(str(tmp) + "/" + S),
+    "trigger_frequency tz": lambda tmp: calmkit.trigger_frequency(_journal(), tz=S),
+    "practice_streaks tz": lambda tmp: calmkit.practice_streaks(_journal(), tz=S),
 }
 
 
@@ -41,6 +43,7 @@ def test_the_fixed_ones_name_their_argument() -> None:
 
 
 PATH_CALLS = {"write_journal path", "read_journal path"}
+TZ_CALLS = {"trigger_frequency tz", "practice_streaks tz"}
 
 
 @pytest.mark.parametrize(
@@ -48,7 +51,11 @@ PATH_CALLS = {"write_journal path", "read_journal path"}
     [
         pytest.param(c, marks=[pytest.mark.xfail(strict=True, reason="B30: a lone surrogate in a path still gives "
                                                  "pybind11's TypeError that lists signatures and names no argument")])
-        if c in PATH_CALLS else c
+        if c in PATH_CALLS else
+        pytest.param(c, marks=[pytest.mark.xfail(strict=True, reason="B31: a lone surrogate in a metric's tz= still "
+                                                 "gives pybind11's TypeError from the binding (_metric_*), unlike "
+                                                 "TimeZone(...), which names its argument")])
+        if c in TZ_CALLS else c
         for c in CALLS
     ],
 )
