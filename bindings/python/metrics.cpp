@@ -140,9 +140,9 @@ class ColumnCopies {
   std::vector<py::array> keep_;  // the (converted) arrays stay alive until run()
 };
 
-mx::LocalCalendar calendar(const std::optional<std::string>& tz) {
+mx::LocalCalendar calendar(const std::optional<TextArg>& tz) {
   if (!tz) return {};
-  return mx::LocalCalendar(TimeZone::locate(*tz));
+  return mx::LocalCalendar(TimeZone::locate(utf8_argument(*tz, "tz")));
 }
 
 /// The id of each period, in Period's order (`period=` and `by=` take them).
@@ -472,8 +472,8 @@ void register_metrics(py::module_& m) {
   m.def(
       "_metric_time_to_calm_summary",
       [](const mx::Cohort& c, int threshold, double window_hours, bool by_participant,
-         std::optional<std::string> period, bool by_category, std::optional<std::string> tz,
-         double confidence, bool curves) {
+         std::optional<std::string> period, bool by_category, std::optional<TextArg> tz, double confidence,
+         bool curves) {
         const auto o = episode_options(threshold, window_hours);
         const mx::GroupBy by{by_participant, period_from(period), by_category};
         std::vector<std::string> names;
@@ -498,8 +498,8 @@ void register_metrics(py::module_& m) {
       "_metric_summary_of_episodes",
       [](const py::handle& participant, const py::handle& onset_us, const py::handle& offset_minutes,
          const py::handle& category, const py::handle& minutes, const py::handle& calmed, bool by_participant,
-         std::optional<std::string> period, bool by_category, std::optional<std::string> tz,
-         double confidence, bool curves) {
+         std::optional<std::string> period, bool by_category, std::optional<TextArg> tz, double confidence,
+         bool curves) {
         const mx::GroupBy by{by_participant, period_from(period), by_category};
         const auto p = numpy_view<std::int32_t>(participant, "participant");
         const auto on = numpy_view<std::int64_t>(onset_us, "onset");
@@ -557,7 +557,7 @@ void register_metrics(py::module_& m) {
   m.def(
       "_metric_trigger_frequency",
       [](const mx::Cohort& c, const std::string& period, const std::string& split,
-         std::optional<std::string> tz) {
+         std::optional<TextArg> tz) {
         const auto cal = calendar(tz);
         const auto p = *period_from(period);
         mx::Split s = mx::Split::none;
@@ -582,7 +582,7 @@ void register_metrics(py::module_& m) {
 
   m.def(
       "_metric_trigger_trend",
-      [](const mx::Cohort& c, int k, std::optional<std::string> tz, double confidence, bool pooled) {
+      [](const mx::Cohort& c, int k, std::optional<TextArg> tz, double confidence, bool pooled) {
         const auto cal = calendar(tz);
         auto [t, names] = read_with_names(c, [&] {
           return pooled ? mx::trigger_trend_pooled(c, k, cal, confidence)
@@ -614,7 +614,7 @@ void register_metrics(py::module_& m) {
 
   m.def(
       "_metric_trigger_trend_weeks",
-      [](const mx::Cohort& c, std::optional<std::string> tz, double confidence, bool pooled) {
+      [](const mx::Cohort& c, std::optional<TextArg> tz, double confidence, bool pooled) {
         const auto cal = calendar(tz);
         auto [w, names] = read_with_names(c, [&] {
           mx::TrendWeeks weeks;
@@ -724,7 +724,7 @@ void register_metrics(py::module_& m) {
 
   m.def(
       "_metric_window_of_uncertainty",
-      [](const mx::Cohort& c, bool by_week, std::optional<std::string> tz, bool pooled,
+      [](const mx::Cohort& c, bool by_week, std::optional<TextArg> tz, bool pooled,
          std::optional<int> first_and_latest_weeks) {
         const auto cal = calendar(tz);
         py::dict d;
@@ -763,7 +763,7 @@ void register_metrics(py::module_& m) {
 
   m.def(
       "_metric_practice_consistency",
-      [](const mx::Cohort& c, std::optional<std::string> tz) {
+      [](const mx::Cohort& c, std::optional<TextArg> tz) {
         const auto cal = calendar(tz);
         auto [t, names] = read_with_names(c, [&] { return mx::practice_consistency(c, cal); });
         py::dict d;
@@ -778,7 +778,7 @@ void register_metrics(py::module_& m) {
 
   m.def(
       "_metric_practice_streaks",
-      [](const mx::Cohort& c, std::optional<std::string> tz) {
+      [](const mx::Cohort& c, std::optional<TextArg> tz) {
         const auto cal = calendar(tz);
         auto [t, names] = read_with_names(c, [&] { return mx::practice_streaks(c, cal); });
         py::dict d;
@@ -795,7 +795,7 @@ void register_metrics(py::module_& m) {
   m.def(
       "_metric_affect_dynamics",
       [](const mx::Cohort& c, int acute_change, std::optional<double> max_gap_hours,
-         std::optional<std::string> tz) {
+         std::optional<TextArg> tz) {
         mx::DynamicsOptions o;
         o.acute_change = acute_change;
         o.max_gap_hours = max_gap_hours ? *max_gap_hours : mx::nan_value;

@@ -2,12 +2,12 @@
 
 parse_journal, its name, Journal.participant, the Store's participant and id
 arguments, the exercise JSON readers and the record classes refuse such a str
-in their own words, and so do the catalog and instrument lookups and TimeZone
-since. These still let pybind11 refuse it with a TypeError that lists
-signatures and names no argument ("incompatible function arguments"): the
-generator written into a journal's header (to_jsonl, write_journal) and a
-path. A path may fail as Python's open() does (UnicodeEncodeError, a
-ValueError); neither should be pybind11's TypeError.
+in their own words, and so do the catalog and instrument lookups, TimeZone,
+a journal's generator (to_jsonl, write_journal) and a metric's tz=. A path
+still lets pybind11 refuse it with a TypeError that lists signatures and
+names no argument ("incompatible function arguments"); it may fail as
+Python's open() does (UnicodeEncodeError, a ValueError), but should not be
+pybind11's TypeError.
 """
 
 from __future__ import annotations
@@ -40,10 +40,12 @@ def test_the_fixed_ones_name_their_argument() -> None:
         calmkit.Journal().participant(S)
     with pytest.raises(ValueError, match="argument 'name': is not valid UTF-8"):
         calmkit.parse_journal("", name=S)
+    for metric in (calmkit.trigger_frequency, calmkit.practice_streaks):
+        with pytest.raises(ValueError, match="argument 'tz': is not valid UTF-8"):
+            metric(_journal(), tz=S)
 
 
 PATH_CALLS = {"write_journal path", "read_journal path"}
-TZ_CALLS = {"trigger_frequency tz", "practice_streaks tz"}
 
 
 @pytest.mark.parametrize(
@@ -51,11 +53,7 @@ TZ_CALLS = {"trigger_frequency tz", "practice_streaks tz"}
     [
         pytest.param(c, marks=[pytest.mark.xfail(strict=True, reason="B30: a lone surrogate in a path still gives "
                                                  "pybind11's TypeError that lists signatures and names no argument")])
-        if c in PATH_CALLS else
-        pytest.param(c, marks=[pytest.mark.xfail(strict=True, reason="B31: a lone surrogate in a metric's tz= still "
-                                                 "gives pybind11's TypeError from the binding (_metric_*), unlike "
-                                                 "TimeZone(...), which names its argument")])
-        if c in TZ_CALLS else c
+        if c in PATH_CALLS else c
         for c in CALLS
     ],
 )
