@@ -12,12 +12,11 @@ lines, are those of test_breaker_s31_line_edges.py's reference.
 
 from __future__ import annotations
 
-import json
 import random
 from pathlib import Path
 
 import pytest
-from test_breaker_s31_line_edges import ANY, Bad, judge, make_journal, norm, same
+from test_breaker_s31_line_edges import ANY, Bad, judge, make_journal, outcome, same
 from test_breaker_s31_line_edges import expected as across
 
 import calmkit
@@ -64,19 +63,6 @@ def mutated_journal(seed: int, share: float = 0.3) -> tuple[bytes, list[tuple[in
     if seed % 3 == 0:
         data = data.rstrip(b"\r\n")
     return data, verdicts
-
-
-def outcome(f: Path, lenient: bool, threads: int, chunk: int) -> tuple:
-    try:
-        res = calmkit.read_journal_with_report(f, lenient=lenient, threads=threads, chunk_bytes=chunk)
-    except calmkit.JournalFormatError as e:
-        return ("error", e.line, e.field)
-    by_type: dict[str, list[dict]] = {}
-    for text in calmkit.to_jsonl(res.journal, header=False).split("\n"):
-        if text:
-            rec = json.loads(text)
-            by_type.setdefault(rec["type"], []).append(norm(rec))
-    return ("ok", by_type, [(s.line, s.field) for s in res.report.skipped])
 
 
 CUTS = [(1, 1 << 30), (2, 1), (3, 555), (4, 1 << 14)]

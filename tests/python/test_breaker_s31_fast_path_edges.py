@@ -18,9 +18,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_breaker_s31_line_edges import Bad, expected, judge, same
+from test_breaker_s31_line_edges import Bad, expected, judge, outcome, same
 
-import calmkit
 
 T = b'{"type":"trigger","participant":"p","id":"t1","time":"2026-03-02T10:00:00Z","category":"other","intensity":5%s}'
 R = b'{"type":"reading","participant":"p","time":"2026-03-02T10:00:00Z","intensity":3,"trigger":"t1"%s}'
@@ -137,23 +136,6 @@ def _journal(hand: list[bytes]) -> tuple[bytes, list]:
     return b"\n".join(lines) + b"\n", verdicts
 
 
-def _outcome(f: Path, lenient: bool, threads: int, chunk: int) -> tuple:
-    import json
-
-    from test_breaker_s31_line_edges import norm
-
-    try:
-        res = calmkit.read_journal_with_report(f, lenient=lenient, threads=threads, chunk_bytes=chunk)
-    except calmkit.JournalFormatError as e:
-        return ("error", e.line, e.field)
-    by_type: dict[str, list[dict]] = {}
-    for text in calmkit.to_jsonl(res.journal, header=False).split("\n"):
-        if text:
-            rec = json.loads(text)
-            by_type.setdefault(rec["type"], []).append(norm(rec))
-    return ("ok", by_type, [(s.line, s.field) for s in res.report.skipped])
-
-
 @pytest.mark.parametrize("part", range(4))
 def test_usual_lines_with_one_edge_each(part: int, tmp_path: Path) -> None:
     hand = HAND[part::4]
@@ -163,7 +145,7 @@ def test_usual_lines_with_one_edge_each(part: int, tmp_path: Path) -> None:
     for lenient in (True, False):
         want = expected(verdicts, lenient)
         for threads, chunk in [(1, 1 << 30), (2, 1), (3, 4096)]:
-            got = _outcome(f, lenient, threads, chunk)
+            got = outcome(f, lenient, threads, chunk)
             assert same(got, want), (lenient, threads, chunk, got if got[0] == "error" else got[2][:8],
                                      want if want[0] == "error" else want[2][:8])
 
@@ -174,4 +156,4 @@ def test_one_edge_alone_after_usual_lines(k: int, tmp_path: Path) -> None:
     data, verdicts = _journal([HAND[k]])
     f = tmp_path / "j.jsonl"
     f.write_bytes(data)
-    assert same(_outcome(f, False, 1, 1 << 30), expected(verdicts, False))
+    assert same(outcome(f, False, 1, 1 << 30), expected(verdicts, False))
