@@ -235,7 +235,11 @@ def test_ctrl_c_during_start_up(tmp_path: Path, delay: float):
     p.send_signal(signal.SIGINT)
     out, err = p.communicate(timeout=300)
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
-    assert p.returncode in (0, 130), err  # it may have finished before the signal
+    # 0: it finished before the signal. -SIGINT: the signal came while the
+    # interpreter was shutting down, after it had put the default action back
+    # for every handler set from Python (CPython's _PySignal_Fini); the process
+    # ends by the signal, which a shell reports as 130, with nothing printed.
+    assert p.returncode in (0, 130, -signal.SIGINT), err
     if p.returncode == 130:
         assert "calmkit: interrupted" in err
 
