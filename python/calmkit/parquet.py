@@ -65,6 +65,7 @@ from __future__ import annotations
 import bisect
 import json
 import os
+import stat
 from pathlib import Path
 from typing import Any, Union
 from urllib.parse import quote, unquote
@@ -511,27 +512,34 @@ def _participant_files(d: Path, listed: list[str] | None) -> list[tuple[str, Pat
     def participant_of(top: str) -> str:
         if not top.startswith("participant="):
             raise refuse(top)
-        p = unquote(top[len("participant="):])
+        try:
+            p = unquote(top[len("participant="):], errors="strict")
+        except UnicodeDecodeError:
+            raise ValueError(f"{d / top}: the participant's name is not UTF-8 once its %-escapes are decoded "
+                             "(a tool that encoded it in another character set?); calmkit will not guess it, "
+                             "nor merge such folders into one participant (pyarrow refuses the folder too)") from None
         if p == _HIVE_NULL:
             raise refuse(top)
         return p
 
     if listed is not None:
-        return [(participant_of(Path(rel).parts[0]), d / rel) for rel in listed]
-    found = []
-    for entry in os.scandir(d):
-        if entry.name.startswith((".", "_")):
-            continue
-        if not entry.is_dir():
-            raise refuse(entry.name)
-        p = participant_of(entry.name)
-        for sub, dirs, names in os.walk(entry.path):
-            dirs[:] = [x for x in dirs if not x.startswith((".", "_"))]
-            found += [(p, Path(sub) / n) for n in names if not n.startswith((".", "_"))]
+        found = [(participant_of(Path(rel).parts[0]), d / rel) for rel in listed]
+    else:
+        found = []
+        for entry in os.scandir(d):
+            if entry.name.startswith((".", "_")):
+                continue
+            if not entry.is_dir():
+                raise refuse(entry.name)
+            p = participant_of(entry.name)
+            for sub, dirs, names in os.walk(entry.path):
+                dirs[:] = [x for x in dirs if not x.startswith((".", "_"))]
+                found += [(p, Path(sub) / n) for n in names if not n.startswith((".", "_"))]
+    _refuse_special_files(f for _, f in found)
     return sorted(found, key=lambda pf: str(pf[1]))
 
 
-def _read_participant_files(found: list[tuple[str, Path]], d: Path) -> Any:
+def _read_participant_files(found: list[tuple[str, Path]], d: Path, tz: Any) -> Any:
     """One table of the files of a participant-layout folder, each file's
     rows with its folder's participant as a ``dictionary<int32, string>``
     column (the sorted participants read). The files are read one by one on
@@ -556,6 +564,7 @@ def _read_participant_files(found: list[tuple[str, Path]], d: Path) -> Any:
             raise _unreadable(f, e) from None
         if "participant" in t.column_names:  # the folder names the participant
             t = t.drop_columns(["participant"])
+        t = _plain_types(t)
         codes = np.full(t.num_rows, code[p], np.int32)
         return t.add_column(0, field, pa.DictionaryArray.from_arrays(codes, dictionary))
 
@@ -567,10 +576,7 @@ def _read_participant_files(found: list[tuple[str, Path]], d: Path) -> Any:
             tables = list(pool.map(read, found))
     else:
         tables = [read(pf) for pf in found]
-    try:
-        return pa.concat_tables(tables, promote_options="permissive")
-    except (pa.ArrowInvalid, pa.ArrowTypeError) as e:
-        raise ValueError(f"{d}: the files' columns do not fit together ({e})") from None
+    return _fit_together([(f, t) for (_, f), t in zip(found, tables)], d, tz, same_columns=False)
 
 
 def _participant_column(metadata: Any) -> int | None:
@@ -616,26 +622,6 @@ def _text(value: Any) -> str:
     return value.decode("utf-8", errors="surrogateescape") if isinstance(value, bytes) else str(value)
 
 
-def _read_participants(dataset: Any, participants: list[str]) -> Any:
-    """The rows of ``participants`` in a shard-layout dataset: of each file
-    only the row groups whose participant statistics may hold one of them
-    (:func:`_row_groups_of`; pyarrow's own filter does not prune row groups by
-    the statistics of a dictionary column), then the rows filtered."""
-    ds = _extras.require("pyarrow.dataset", "parquet", "calmkit's Parquet support")
-    pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
-
-    flt = ds.field("participant").isin(pa.array(list(participants), pa.string()))
-    pieces = []
-    for fragment in dataset.get_fragments():
-        groups = _row_groups_of(fragment.metadata, participants, fragment.path)
-        if groups:
-            pieces.append(fragment.subset(row_group_ids=groups).to_table(schema=dataset.schema, filter=flt,
-                                                                          memory_pool=_memory_pool()))
-    if not pieces:
-        return None
-    return pa.concat_tables(pieces)
-
-
 def _unreadable(f: Any, e: BaseException) -> BaseException:
     """The error for the file ``f`` pyarrow could not read (``e``): a
     ValueError ``<file>: not a readable Parquet file (...)`` for a damaged,
@@ -655,73 +641,192 @@ def _refuse_dangling_links(paths: Any) -> None:
             raise FileNotFoundError(f"{p}: a symbolic link to {os.readlink(p)}, which does not exist")
 
 
-def _missing_columns(dataset: Any) -> tuple[str, list[str]] | None:
-    """The first file of ``dataset`` (by path) that lacks a column another
-    of its files has, with the columns it lacks; None when every file has
-    the same columns. pyarrow's dataset takes its schema from one file:
-    without this check a column that file lacks would be dropped from every
-    file (another tool's rewrite of one part file that left out a column it
-    thought unused, say). A column that no file has is no loss: the folder
-    simply lacks it, as a dataset written by another tool may."""
-    fragments = sorted(dataset.get_fragments(), key=lambda f: f.path)
-    # Only the columns calmkit reads: a column it ignores (pandas' index kept
-    # as __index_level_0__, another app's "source") may be in some files only.
-    read = {f.name for schemas in (SCHEMAS, VERSION_2_SCHEMAS) for schema in schemas.values() for f in schema}
-    names = [set(f.physical_schema.names) & read for f in fragments]
-    every = set().union(*names)
-    for fragment, have in zip(fragments, names):
-        if have != every:
-            return fragment.path, sorted(every - have)
-    return None
+def _read_columns() -> frozenset[str]:
+    """The columns calmkit reads, of any layout version: a column it ignores
+    (pandas' index kept as __index_level_0__, another app's "source") is left
+    unread, and may be in some files only."""
+    return frozenset(f.name for schemas in (SCHEMAS, VERSION_2_SCHEMAS) for _, schema in schemas.items()
+                     for f in schema)
 
 
-def _read_shards(d: Path, listed: list[str] | None, participants: list[str] | None) -> Any:
-    """The table of a shard-layout folder ``d`` (its ``listed`` files, or
-    every file pyarrow's dataset discovery finds: names starting with ``.``
-    or ``_`` skipped), only ``participants`` when given; None when there is
-    nothing to read. A file pyarrow cannot read (damaged, cut, or not Parquet
-    at all) is a ValueError naming it (:func:`_unreadable`), as in the
-    participant layout; so is a file that lacks a column the folder's other
-    files have (:func:`_missing_columns`)."""
-    ds = _extras.require("pyarrow.dataset", "parquet", "calmkit's Parquet support")
-    pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
-    pq = _extras.require("pyarrow.parquet", "parquet", "calmkit's Parquet support")
-
-    if (listed is not None and not listed) or (participants is not None and not participants):
-        return None
-    source = [str(d / f) for f in listed] if listed is not None else str(d)
-    if listed is None:  # pyarrow's discovery skips a link to nothing without a word
+def _data_files(d: Path, listed: list[str] | None) -> list[Path]:
+    """The data files of a shard-layout folder ``d``, sorted by path: its
+    ``listed`` files, or every file found as pyarrow's dataset discovery
+    finds them (names starting with ``.`` or ``_`` skipped, sub-folders
+    walked). FileNotFoundError for a symbolic link to nothing and ValueError
+    for an entry that is not a regular file (:func:`_refuse_special_files`):
+    pyarrow's discovery skips either without a word."""
+    if listed is not None:
+        files = [d / f for f in listed]
+    else:
+        files = []
         for sub, dirs, names in os.walk(d):
             dirs[:] = [x for x in dirs if not x.startswith((".", "_"))]
-            _refuse_dangling_links(Path(sub) / n for n in names if not n.startswith((".", "_")))
-    try:
-        dataset = ds.dataset(source, format="parquet")
-        if not dataset.files:
-            return None
-        lacking = _missing_columns(dataset)
-        if lacking is None:
-            if participants is None:
-                return dataset.to_table(memory_pool=_memory_pool())
-            return _read_participants(dataset, participants)
-    except (pa.ArrowInvalid, OSError) as e:
-        failure = e
-    else:  # a file without a column the others have
-        path, missing = lacking
-        raise ValueError(f"{path}: no column {', '.join(missing)}, which the other files of {d} have "
-                         f"(was the file rewritten by another program?)")
-    # Which file: pyarrow's message names it only for some damage.
-    files = [Path(f) for f in source] if isinstance(source, list) else []
-    for sub, dirs, names in os.walk(d) if not files else ():
-        dirs[:] = [x for x in dirs if not x.startswith((".", "_"))]
-        files += [Path(sub) / n for n in names if not n.startswith((".", "_"))]
-    for f in sorted(files):
+            files += [Path(sub) / n for n in names if not n.startswith((".", "_"))]
+        _refuse_dangling_links(files)
+    _refuse_special_files(files)
+    return sorted(files, key=str)
+
+
+def _refuse_special_files(paths: Any) -> None:
+    """ValueError naming the first of ``paths`` that exists and is not a
+    regular file (a named pipe, a socket, a device): opening a pipe waits for
+    a writer for ever, and none of them holds a Parquet file."""
+    for p in paths:
         try:
-            pq.read_metadata(f)
-        except (pa.ArrowInvalid, OSError) as e:
-            raise _unreadable(f, e) from None
-    if type(failure) is not OSError and isinstance(failure, OSError):
-        raise failure
-    raise ValueError(f"{d}: not a readable Parquet dataset ({failure})") from None
+            mode = p.stat().st_mode
+        except OSError:
+            continue  # a missing file: the read names it
+        if not stat.S_ISREG(mode):
+            raise ValueError(f"{p}: not a regular file (a named pipe, socket or device); a calmkit Parquet "
+                             f"dataset holds Parquet files only")
+
+
+def _read_file(f: Path, participants: list[str] | None, use_threads: bool) -> Any:
+    """The table of one Parquet file ``f`` as it was written (its own
+    schema: no other file's types imposed on it), the columns calmkit reads
+    only; with ``participants``, only the row groups whose statistics may
+    hold one of them (:func:`_row_groups_of`; pyarrow's own filter does not
+    prune row groups by the statistics of a dictionary column), then only
+    their rows. None when no row is left. A file pyarrow cannot read is
+    :func:`_unreadable`."""
+    ds = _extras.require("pyarrow.dataset", "parquet", "calmkit's Parquet support")
+    pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
+    pc = _extras.require("pyarrow.compute", "parquet", "calmkit's Parquet support")
+    fs = _extras.require("pyarrow.fs", "parquet", "calmkit's Parquet support")
+
+    try:
+        fragment = ds.ParquetFileFormat().make_fragment(str(f), filesystem=fs.LocalFileSystem())
+        read = _read_columns()
+        columns = [n for n in fragment.physical_schema.names if n in read]
+        if participants is not None:
+            groups = _row_groups_of(fragment.metadata, participants, str(f))
+            if not groups:
+                return None
+            fragment = fragment.subset(row_group_ids=groups)
+        table = fragment.to_table(columns=columns, use_threads=use_threads, memory_pool=_memory_pool())
+    except (pa.ArrowInvalid, OSError) as e:
+        raise _unreadable(f, e) from None
+    table = _plain_types(table)
+    if "participant" in table.column_names:
+        table = _participant_as_dictionary(table, f)
+        if participants is not None:
+            ids = table.column("participant")
+            if pa.types.is_dictionary(ids.type):
+                ids = ids.cast(ids.type.value_type)
+            table = table.filter(pc.is_in(ids, value_set=pa.array(participants, ids.type)))
+    return table if table.num_rows else None
+
+
+def _plain_types(table: Any) -> Any:
+    """``table`` with the types other tools write for the same values made
+    one, so that files of a folder fit together: text as ``string`` (from
+    ``large_string`` or ``string_view``) and timestamps with a time zone as
+    UTC (the same instants: an Arrow timestamp holds UTC whatever its zone
+    says). Values are not changed; other types are left to the bridge."""
+    pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
+
+    for i, field in enumerate(table.schema):
+        t = field.type
+        if pa.types.is_large_string(t) or (hasattr(pa.types, "is_string_view") and pa.types.is_string_view(t)):
+            want = pa.string()
+        elif pa.types.is_timestamp(t) and t.tz is not None and t.tz != "UTC":
+            want = pa.timestamp(t.unit, "UTC")
+        else:
+            continue
+        table = table.set_column(i, pa.field(field.name, want), table.column(i).cast(want))
+    return table
+
+
+def _participant_as_dictionary(table: Any, f: Path) -> Any:
+    """``table`` with its ``participant`` column as the
+    ``dictionary<int32, string>`` calmkit writes, whatever text type another
+    tool wrote (``string``, ``large_string``, ``string_view``, another index
+    width), so that the files of a folder fit together; a column that is not
+    text is left for the bridge to refuse, naming it."""
+    pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
+    pc = _extras.require("pyarrow.compute", "parquet", "calmkit's Parquet support")
+
+    want = pa.dictionary(pa.int32(), pa.string())
+    i = table.schema.get_field_index("participant")
+    column = table.column(i)
+    t = column.type
+    if t == want:
+        return table
+    text = t.value_type if pa.types.is_dictionary(t) else t
+    if not (pa.types.is_string(text) or pa.types.is_large_string(text)
+            or (hasattr(pa.types, "is_string_view") and pa.types.is_string_view(text))):
+        return table
+    try:
+        encoded = pc.dictionary_encode(column.cast(pa.string()))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as e:
+        raise ValueError(f"{f}: column 'participant' ({t}) cannot be read as text ({e})") from None
+    return table.set_column(i, pa.field("participant", want), encoded)
+
+
+def _fit_together(tables: list[tuple[Path, Any]], d: Path, tz: Any, same_columns: bool = True) -> Any:
+    """One table of the files' tables ``(file, table)`` of folder ``d``, each
+    file checked on its own first: with ``same_columns`` (the shard layout,
+    whose files are parts of one table), a file that lacks a column calmkit
+    reads which another file has is a ValueError naming it (a rewrite by
+    another tool that left out a column it thought unused); time columns without a time zone are
+    read as wall times in ``tz`` file by file (:func:`_localize_naive`), and
+    without ``tz`` a file whose times have no zone while another file's have
+    one is a ValueError naming it. The types are then widened where the files
+    differ (an ``int64`` intensity next to calmkit's ``int8``: the bridge
+    checks each value, naming its row and column)."""
+    pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
+
+    every = set().union(*(set(t.column_names) for _, t in tables)) & _read_columns()
+    for f, t in tables if same_columns else ():
+        if not every <= set(t.column_names):
+            missing = sorted(every - set(t.column_names))
+            raise ValueError(f"{f}: no column {', '.join(missing)}, which the other files of {d} have "
+                             f"(was the file rewritten by another program?)")
+    tables = [(f, _localize_naive(t, str(f), tz)) for f, t in tables]
+    for c in _OFFSET_OF:
+        types = [(f, t.column(c).type) for f, t in tables if c in t.column_names and pa.types.is_timestamp(t.column(c).type)]
+        naive = [f for f, t in types if t.tz is None]
+        if not naive or len(naive) == len(types):
+            continue  # one kind in every file: the bridge reads them, or refuses naive ones naming the table
+        f = naive[0]
+        raise ValueError(f"{f}: column {c!r} holds timestamps without a time zone, while the other files of {d} "
+                         f"hold instants; calmkit does not guess where they were written: pass tz= to read "
+                         f"them as wall times there, or rewrite the file with a zone")
+    if len(tables) == 1:
+        return tables[0][1]
+    try:
+        return pa.concat_tables([t for _, t in tables], promote_options="permissive")
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as e:
+        raise ValueError(f"{d}: the files' columns do not fit together ({e})") from None
+
+
+def _read_shards(d: Path, listed: list[str] | None, participants: list[str] | None, tz: Any) -> Any:
+    """The table of a shard-layout folder ``d`` (its ``listed`` files, or
+    every data file :func:`_data_files` finds), only ``participants`` when
+    given; None when there is nothing to read. Each file is read with its own
+    schema and checked on its own (:func:`_read_file`, :func:`_fit_together`):
+    a file pyarrow cannot read (damaged, cut, or not Parquet at all) is a
+    ValueError naming it, as in the participant layout; one file's types are
+    never imposed on another's values (pyarrow's dataset scanner casts every
+    file to the first one's schema, which refuses an ``int64`` intensity of
+    300 as "not in range" without naming the file, and reads naive times as
+    UTC). Several files are read on :func:`calmkit.threads` threads."""
+    if (listed is not None and not listed) or (participants is not None and not participants):
+        return None
+    files = _data_files(d, listed)
+    if not files:
+        return None
+    workers = min(_core.threads(), len(files))
+    if workers > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(workers) as pool:  # pyarrow reads without the GIL
+            tables = list(pool.map(lambda f: _read_file(f, participants, False), files))
+    else:
+        tables = [_read_file(f, participants, True) for f in files]
+    found = [(f, t) for f, t in zip(files, tables) if t is not None]
+    return _fit_together(found, d, tz) if found else None
 
 
 def _participant_list(participants: Any) -> list[str] | None:
@@ -792,12 +897,12 @@ def _read_folder(root: Path, folder: str, participants: list[str] | None, listed
         if participants is not None:
             wanted = set(participants)
             found = [pf for pf in found if pf[0] in wanted]
-        table = _read_participant_files(found, d) if found else None
+        table = _read_participant_files(found, d, tz) if found else None
     else:
-        table = _read_shards(d, listed, participants)
+        table = _read_shards(d, listed, participants, tz)
     if table is None or table.num_rows == 0:  # no records, whatever the columns another tool wrote
         return version, SCHEMAS[folder].empty_table()
-    return version, _localize_naive(table, str(d), tz)
+    return version, table
 
 
 def _folder_table(root: Path, folder: str, version: int | None, table: Any, oldest: int | None) -> tuple[Any, Any]:
