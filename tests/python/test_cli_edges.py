@@ -264,7 +264,10 @@ def test_ctrl_c_in_practice(tmp_path: Path):
     wait_for("How strong is the distress right now?")
     p.stdin.write("5\n")
     p.stdin.flush()
-    time.sleep(1.5)
+    # The first step's line is printed from inside the exercise's loop (output
+    # to a pipe: one line per step), so the Ctrl-C lands in the exercise; a
+    # fixed pause could end before a busy machine has even read the answer.
+    wait_for("[round 1]")
     p.send_signal(signal.SIGINT)  # during the exercise
     wait_for("And now?")
     p.send_signal(signal.SIGINT)  # at the question
