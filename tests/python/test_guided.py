@@ -4,6 +4,7 @@ pacer, and through a pipe. Each test names the problem of issue 18 it covers."""
 
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
 import json
 import os
@@ -179,6 +180,13 @@ def of_type(recs: list[dict], kind: str) -> list[dict]:
     return [r for r in recs if r["type"] == kind]
 
 
+def local_days_since(time: str) -> int:
+    """Local calendar days from ``time`` (an RFC 3339 text) to now, in the
+    process's time zone, as the commands count "today" and "yesterday"."""
+    now = dt.datetime.now().astimezone()
+    return (now.date() - dt.datetime.fromisoformat(time).astimezone().date()).days
+
+
 # --- the whole episode in a terminal ----------------------------------------------------
 
 
@@ -229,9 +237,16 @@ def test_now_then_thought_in_a_real_terminal_write_linked_records_to_the_default
     assert reading["intensity"] == 3 and reading["trigger"] == trigger["id"]
     assert journal.readings[0].time >= ex.end
 
+    # The trigger is named by its local day: "today", or "yesterday" when the
+    # local midnight passed between the two commands (CI keeps the time zone).
+    days_before = local_days_since(trigger["time"])
     term = Terminal(tmp_path, person, ["thought"])
-    term.answer(r"Is this about \"Slow or missing reply\" \(8/10\) today at \d\d:\d\d: no answer since this "
-                r"morning\? \[y/N\]", "y")
+    said = term.expect(r"Is this about \"Slow or missing reply\" \(8/10\) (today|yesterday) at \d\d:\d\d: no answer "
+                       r"since this morning\? \[y/N\]")
+    term.send("y\r")
+    day, at = re.search(r"(today|yesterday) at (\d\d:\d\d)", said).groups()
+    assert {"today": 0, "yesterday": 1}[day] in {days_before, local_days_since(trigger["time"])}, said
+    assert at == f"{dt.datetime.fromisoformat(trigger['time']).astimezone():%H:%M}", said
     term.answer(r"as a camera would\s+have seen it\?", "Sent a message at 9, no reply by 12")
     term.answer(r"hurt most\)", "They are losing interest in me")
     term.answer(r"believe it, right now\? \(0-100 %\)", "90")
