@@ -75,8 +75,10 @@ def test_a_read_on_another_thread_sees_one_whole_state_of_the_journal(case, tmp_
         stop = False
         seen = []
         errors = []
+        reading = threading.Event()
         def reader():
             while not stop:
+                reading.set()
                 try:
                     v = {read}
                     seen.append(v)
@@ -84,6 +86,9 @@ def test_a_read_on_another_thread_sees_one_whole_state_of_the_journal(case, tmp_
                     errors.append(repr(e))
         t = threading.Thread(target=reader)
         t.start()
+        # The adds begin once the reader is in its loop: a thread started late
+        # on a busy machine would otherwise find them all done (nothing seen).
+        reading.wait()
         for a in adds:
             j.add(a)
         stop = True
