@@ -174,8 +174,10 @@ try {
   await audit('export / import');
   await page.click('#export');
   const exported = path.join(out, 'calmkit-journal.jsonl');
+  // Chromium writes a download under another name and renames it when complete: the file's
+  // name appearing is the end of the download. Waited for up to a minute (a busy machine).
   const arrived = async (file) => {
-    for (let i = 0; i < 100 && !fs.existsSync(file); ++i) await new Promise((ok) => setTimeout(ok, 100));
+    for (let i = 0; i < 600 && !fs.existsSync(file); ++i) await new Promise((ok) => setTimeout(ok, 100));
   };
   await arrived(exported);
   const journalText = await page.evaluate('calmkitApp.journalText()');
