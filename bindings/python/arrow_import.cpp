@@ -420,11 +420,6 @@ bool utf8_rows(const Column* c, std::int64_t first, std::int64_t n) {
   return true;
 }
 
-/// Text of logical row `i` of an optional text column; null and absent are "".
-std::string_view text_or_empty(const Column* c, std::int64_t i) {
-  return c == nullptr || c->is_null(i) ? std::string_view{} : c->text(i);
-}
-
 // --- column-wise: the helpers of every record type -------------------------
 
 /// Whether `c` is absent or a plain (not dictionary-encoded) array of Arrow
@@ -538,34 +533,104 @@ bool utf8_lists(const Column* c, std::int64_t first, std::int64_t n) {
   return utf8_rows(&c->child(), o[0], o[n] - o[0]);
 }
 
+/// Rows `first ..` of a plain utf8 column read in place (one that
+/// `utf8_rows` has checked; of a list column, checked by `plain_lists`, its
+/// offsets and validity): each row's text straight from Arrow's offsets,
+/// data and validity bitmap, without a call per row. An absent column is
+/// every row null.
+class Utf8Rows {
+ public:
+  Utf8Rows(const Column* c, std::int64_t first) {
+    if (c == nullptr) return;
+    o_ = values_of<std::int32_t>(c, first);
+    if (c->array()->n_buffers > 2) data_ = static_cast<const char*>(c->array()->buffers[2]);
+    if (!no_nulls(c)) valid_ = static_cast<const std::uint8_t*>(c->array()->buffers[0]);
+    bit_ = c->array()->offset + first;
+  }
+  /// Whether row `i` (from `first`) is null or the column absent.
+  [[nodiscard]] bool null(std::int64_t i) const {
+    if (o_ == nullptr) return true;
+    if (valid_ == nullptr) return false;
+    const std::int64_t k = bit_ + i;
+    return (valid_[k >> 3] & (1U << (k & 7))) == 0;
+  }
+  /// The text of row `i`; "" when null.
+  [[nodiscard]] std::string_view text(std::int64_t i) const {
+    if (null(i) || o_[i + 1] == o_[i]) return {};
+    return {data_ + o_[i], static_cast<std::size_t>(o_[i + 1] - o_[i])};
+  }
+  /// Whether every null row among the `n` has no bytes (Arrow lets a null
+  /// row's offsets span bytes): then the rows' bytes are their texts,
+  /// back to back.
+  [[nodiscard]] bool packed(std::int64_t n) const {
+    for (std::int64_t i = 0; valid_ != nullptr && i < n; ++i) {
+      if (null(i) && o_[i + 1] != o_[i]) return false;
+    }
+    return true;
+  }
+  /// The offsets of the rows, from `first` on (nullptr: column absent).
+  [[nodiscard]] const std::int32_t* offsets() const { return o_; }
+  [[nodiscard]] const char* data() const { return data_; }
+
+ private:
+  const std::int32_t* o_ = nullptr;
+  const char* data_ = nullptr;
+  const std::uint8_t* valid_ = nullptr;  ///< nullptr: no null
+  std::int64_t bit_ = 0;
+};
+
+/// Appends `n` rows from `t` (its rows' bytes back to back: `packed`) to
+/// `dst`: the bytes in one copy, each row's place from the offsets; a null
+/// row is "".
+void append_packed(TextColumn& dst, const Utf8Rows& t, std::int64_t n) {
+  const auto rows = static_cast<std::size_t>(n);
+  const std::size_t at = dst.offset.size();
+  const std::uint64_t base = dst.arena.size();
+  dst.offset.resize(at + rows, base);
+  dst.length.resize(at + rows, 0);
+  const std::int32_t* o = t.offsets();
+  if (o == nullptr || n == 0) return;
+  if (o[n] > o[0]) dst.arena.append(t.data() + o[0], static_cast<std::size_t>(o[n] - o[0]));
+  std::uint64_t* offset = dst.offset.data() + at;
+  std::uint32_t* length = dst.length.data() + at;
+  for (std::size_t i = 0; i < rows; ++i) {
+    offset[i] = base + static_cast<std::uint64_t>(o[i] - o[0]);
+    length[i] = static_cast<std::uint32_t>(o[i + 1] - o[i]);
+  }
+}
+
 /// Appends rows `first .. first + n` of an optional text column ("" for a
 /// null or an absent column).
 void append_text(TextColumn& dst, const Column* c, std::int64_t first, std::int64_t n) {
-  if (c != nullptr && n > 0) {
-    const std::int32_t* o = values_of<std::int32_t>(c, first);
-    dst.arena.reserve(dst.arena.size() + static_cast<std::size_t>(o[n] - o[0]));
-  }
-  for (std::int64_t i = 0; i < n; ++i) dst.push_back(text_or_empty(c, first + i));
+  const Utf8Rows t(c, first);
+  if (t.packed(n)) return append_packed(dst, t, n);
+  const std::int32_t* o = t.offsets();
+  dst.arena.reserve(dst.arena.size() + static_cast<std::size_t>(o[n] - o[0]));
+  for (std::int64_t i = 0; i < n; ++i) dst.push_back(t.text(i));
 }
 
 /// Appends rows `first .. first + n` of an optional list<utf8> column (a
 /// null list or an absent column is an empty list).
 void append_text_list(detail::TextList& dst, const Column* c, std::int64_t first, std::int64_t n) {
-  dst.start.reserve(dst.start.size() + static_cast<std::size_t>(n));
-  dst.count.reserve(dst.count.size() + static_cast<std::size_t>(n));
-  if (c != nullptr && n > 0) {
-    // Room for the rows' items and their text (`utf8_lists` has checked the
-    // offsets), growing as the appends would: no regrowth item by item.
-    const std::int32_t* o = values_of<std::int32_t>(c, first);
-    const auto items = static_cast<std::size_t>(o[n] - o[0]);
-    const std::int32_t* text = values_of<std::int32_t>(&c->child(), o[0]);
-    auto room = [](auto& v, std::size_t more) {
-      if (v.size() + more > v.capacity()) detail::grow(v, std::max(v.size() + more, 2 * v.capacity()));
-    };
-    room(dst.items.offset, items);
-    room(dst.items.length, items);
-    room(dst.items.arena, static_cast<std::size_t>(text[items] - text[0]));
+  const auto rows = static_cast<std::size_t>(n);
+  const Utf8Rows lists(c, first);  // a list's validity and offsets, read as a text column's
+  if (c != nullptr && n > 0 && lists.packed(n)) {
+    // Every null list has no items: the rows' items are back to back, one
+    // text column (`utf8_lists` has checked the offsets and the items).
+    const std::int32_t* o = lists.offsets();
+    const std::size_t at = dst.start.size();
+    const std::uint64_t base = dst.items.size();
+    dst.start.resize(at + rows);
+    dst.count.resize(at + rows);
+    for (std::size_t i = 0; i < rows; ++i) {
+      dst.start[at + i] = base + static_cast<std::uint64_t>(o[i] - o[0]);
+      dst.count[at + i] = static_cast<std::uint32_t>(o[i + 1] - o[i]);
+    }
+    append_packed(dst.items, Utf8Rows(&c->child(), o[0]), o[n] - o[0]);
+    return;
   }
+  dst.start.reserve(dst.start.size() + rows);
+  dst.count.reserve(dst.count.size() + rows);
   for (std::int64_t i = 0; i < n; ++i) {
     dst.start.push_back(dst.items.size());
     if (!has_value(c, first + i)) {
@@ -643,7 +708,8 @@ bool import_columns(const Batch& b, Imported& im, const Head& h, Check check, Fi
   });
   if constexpr (detail::has_link<R>) {
     auto& links = im.links_of<R>();
-    for (std::int64_t i = 0; i < n; ++i) links.push_back(text_or_empty(h.trigger, first + i));
+    const Utf8Rows trigger(h.trigger, first);
+    for (std::int64_t i = 0; i < n; ++i) links.push_back(trigger.text(i));
   }
   return true;
 }

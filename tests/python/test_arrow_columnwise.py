@@ -347,6 +347,38 @@ def test_other_types_in_the_bridge_layout_read_as_pyarrow_sees_them(bridge_table
         assert t.column("context").null_count > 0 and t.column("tags").null_count < t.num_rows
 
 
+
+def _null_over_bytes(values: list, typ: pa.DataType, null: int) -> pa.Array:
+    """``values`` as an array of ``typ`` (string or list<string>) whose row
+    ``null`` is null while its offsets still span that row's value, which
+    Arrow allows (a producer may null a row without moving the bytes)."""
+    full = pa.array(values, typ)
+    valid = np.ones(len(values), bool)
+    valid[null] = False
+    bitmap = pa.py_buffer(np.packbits(valid, bitorder="little").tobytes())
+    if pa.types.is_list(typ):
+        return pa.Array.from_buffers(typ, len(values), [bitmap, full.buffers()[1]], children=[full.values])
+    return pa.Array.from_buffers(typ, len(values), [bitmap, full.buffers()[1], full.buffers()[2]])
+
+
+@pytest.mark.parametrize("table, column", [("readings", "note"), ("triggers", "context"),
+                                           ("triggers", "tags"), ("thought_records", "evidence_for")])
+def test_a_null_whose_offsets_span_bytes_reads_as_pyarrow_sees_it(bridge_tables, table, column):
+    t = _bridge_readings(50, seed=9) if table == "readings" else bridge_tables[table]
+    typ = t.schema.field(column).type
+    fill = ["kept"] if pa.types.is_list(typ) else "kept"
+    values = [fill if v is None else v for v in t.column(column).to_pylist()]
+    arr = _null_over_bytes(values, typ, null=3)
+    offsets = np.frombuffer(arr.buffers()[1], np.int32)
+    assert arr[3].as_py() is None and offsets[4] > offsets[3]
+    t = t.set_column(t.column_names.index(column), column, arr)
+    j = calmkit.Journal.from_arrow({table: t})
+    if table == "readings":
+        assert _rows_of(j) == _expected_rows(t)
+    else:
+        assert _record_rows(getattr(j, table), table) == _pyarrow_rows(t, table)
+
+
 def _with_value(t: pa.Table, column: str, row: int, value) -> pa.Table:
     typ = t.schema.field(column).type
     values = t.column(column).to_pylist()
