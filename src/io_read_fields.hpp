@@ -383,37 +383,10 @@ inline bool is_json_number(std::string_view token) {
   return i == token.size();
 }
 
-/// Reads (and so validates) any JSON value whose content calmkit ignores.
-/// simdjson's skip only balances brackets; this makes `[1,,2]` or `tru` in an
-/// unknown field an error too. `f` is the field a problem is named by; a
-/// line's root object (read with no field, by json_problem) names each of its
-/// fields by its own key.
-void consume(od::value& v, const FieldRef& f, int depth) {
-  if (depth > 64)
-    fail(f, "nested too deeply: an unknown field's value may hold lists and objects at most 64 levels deep");
-  switch (type_of(v)) {
-    case od::json_type::object: {
-      od::object o;
-      check(v.get_object().get(o));
-      for (auto fr : o) {
-        od::field fld;
-        check(std::move(fr).get(fld));
-        std::string_view key;
-        check(fld.unescaped_key().get(key));
-        consume(fld.value(), f.name.empty() ? FieldRef{key} : f, depth + 1);
-      }
-      break;
-    }
-    case od::json_type::array: {
-      od::array a;
-      check(v.get_array().get(a));
-      for (auto er : a) {
-        od::value ev;
-        check(er.get(ev));
-        consume(ev, f, depth + 1);
-      }
-      break;
-    }
+/// Reads (and so validates) a scalar JSON value whose content calmkit
+/// ignores, of the type `t` (not a list or an object).
+void consume_scalar(od::value& v, od::json_type t) {
+  switch (t) {
     case od::json_type::string: {
       std::string_view s;
       check(v.get_string().get(s));
@@ -443,6 +416,129 @@ void consume(od::value& v, const FieldRef& f, int depth) {
       check(v.is_null().get(is_null));
       if (!is_null) fail_line("invalid JSON: bad literal");
       break;
+    }
+    case od::json_type::array:
+    case od::json_type::object: break;  // not scalars: read by `consume`
+  }
+}
+
+/// A stack of `T` that keeps its first 16 entries inline (no allocation for
+/// the usual shallow value) and the rest on the heap.
+template <class T>
+class SmallStack {
+ public:
+  void push(const T& t) {
+    if (n_ < inline_.size()) {
+      inline_[n_] = t;
+    } else {
+      heap_.push_back(t);
+    }
+    ++n_;
+  }
+  T& top() noexcept { return n_ <= inline_.size() ? inline_[n_ - 1] : heap_.back(); }
+  void pop() noexcept {
+    if (n_ > inline_.size()) heap_.pop_back();
+    --n_;
+  }
+  bool empty() const noexcept { return n_ == 0; }
+
+ private:
+  std::array<T, 16> inline_{};
+  std::vector<T> heap_;
+  std::size_t n_ = 0;
+};
+
+/// The most levels of lists and objects an unknown field's value may hold,
+/// the value itself the first (the format's rule).
+constexpr int max_unknown_depth = 64;
+
+/// Reads (and so validates) any JSON value whose content calmkit ignores.
+/// simdjson's skip only balances brackets; this makes `[1,,2]` or `tru` in an
+/// unknown field an error too. With `Limit`, a value that holds lists and
+/// objects more than `max_unknown_depth` levels deep is an error naming `f`
+/// (the format's rule for an unknown field); without it any depth is read
+/// and only the JSON is checked (`json_problem`'s walk of the whole line,
+/// whose JSON comes before that rule).
+///
+/// No recursion: the lists and objects still open are kept on explicit
+/// stacks (iterators, 24 bytes a level), so a line of a million `[` costs
+/// memory in proportion to its length, as its parse does, and never the call
+/// stack.
+template <bool Limit = true>
+void consume(od::value& v, const FieldRef& f) {
+  const od::json_type t = type_of(v);
+  if (t != od::json_type::array && t != od::json_type::object) {
+    consume_scalar(v, t);
+    return;
+  }
+  SmallStack<od::array_iterator> lists;
+  SmallStack<od::object_iterator> objects;
+  SmallStack<std::uint8_t> is_object;  // 1: an object; of each open level, the innermost on top
+  int depth = 0;
+  // Opens the list or object `c` (of type `ct`) as the innermost level.
+  const auto open = [&](od::value& c, od::json_type ct) {
+    if (Limit && ++depth > max_unknown_depth)
+      fail(f,
+           "nested too deeply: an unknown field's value may hold lists and objects at most 64 levels deep");
+    if (ct == od::json_type::object) {
+      od::object o;
+      check(c.get_object().get(o));
+      od::object_iterator it;
+      check(o.begin().get(it));
+      objects.push(it);
+      is_object.push(1);
+    } else {
+      od::array a;
+      check(c.get_array().get(a));
+      od::array_iterator it;
+      check(a.begin().get(it));
+      lists.push(it);
+      is_object.push(0);
+    }
+  };
+  open(v, t);
+  // As a range-for over each level: while its iterator is open, take the
+  // element it is at, read it (a list or an object becomes the innermost
+  // level, and the iterator moves on once that level is closed), move on.
+  // A JSON error surfaces at the next element taken.
+  const auto advance = [&] {
+    if (is_object.top() != 0) {
+      ++objects.top();
+    } else {
+      ++lists.top();
+    }
+  };
+  while (!is_object.empty()) {
+    const bool in_object = is_object.top() != 0;
+    const bool more =
+        in_object ? objects.top() != od::object_iterator{} : lists.top() != od::array_iterator{};
+    if (!more) {  // the innermost level is closed: its parent moves on
+      if (in_object) {
+        objects.pop();
+      } else {
+        lists.pop();
+      }
+      is_object.pop();
+      --depth;
+      if (!is_object.empty()) advance();
+      continue;
+    }
+    od::value child;
+    if (in_object) {
+      od::field fld;
+      check((*objects.top()).get(fld));
+      std::string_view key;
+      check(fld.unescaped_key().get(key));
+      child = fld.value();
+    } else {
+      check((*lists.top()).get(child));
+    }
+    const od::json_type ct = type_of(child);
+    if (ct == od::json_type::array || ct == od::json_type::object) {
+      open(child, ct);
+    } else {
+      consume_scalar(child, ct);
+      advance();
     }
   }
 }
@@ -660,7 +756,7 @@ std::uint32_t for_each_field(FieldsLeft rest, const KeyWords<N>& words, KeySet& 
     };
     if (i == N) {
       if (!unknown.insert(key)) fail(where(key), "duplicate key in one object");
-      consume(fld.value(), where(key), 1);
+      consume(fld.value(), where(key));
       continue;
     }
     const std::uint32_t bit = 1u << i;

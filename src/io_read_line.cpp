@@ -396,8 +396,10 @@ class LineParser::Impl {
   /// Cold: why the line `[text, text + len)` is not one whole valid JSON
   /// object with no key twice in an object the reader checks, or nothing
   /// when it is one. Reads every value to its end (the record parsers stop
-  /// at the first field that breaks a rule) with the checks of an unknown
-  /// field's value (`consume`), and the keys of the root object and of a
+  /// at the first field that breaks a rule) with the JSON checks of an
+  /// unknown field's value (`consume`) but not its depth rule: a value nested
+  /// deeper than that rule allows is read to its end, so JSON broken after
+  /// it is found (and comes first), and the keys of the root object and of a
   /// thought record's emotion objects as `for_each_field` does: the first key
   /// given twice (named, as there) is the line's problem unless its JSON is
   /// not valid, which comes first (the reader's order of checks).
@@ -452,23 +454,22 @@ class LineParser::Impl {
                 if (!inner.insert(ekey))
                   repeated.emplace_back(LineError{FieldRef{key, index, ekey}.str(), std::string(twice)},
                                         true);
-                consume(efld.value(), FieldRef{key}, 1);
+                consume<false>(efld.value(), FieldRef{key});
               }
             } else {
-              consume(ev, FieldRef{key}, 1);
+              consume<false>(ev, FieldRef{key});
             }
             ++index;
           }
         } else {
-          consume(v, FieldRef{key}, 1);
+          consume<false>(v, FieldRef{key});
         }
       }
       if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS)
         return LineError{{}, std::string(content_after_object)};
     } catch (LineError& err) {
-      // Not valid JSON: the line's problem. A field's (a value nested too
-      // deeply) stops the walk: a key given twice before it still counts.
-      if (err.field.empty()) return LineError{{}, std::move(err.reason)};
+      // Not valid JSON: the line's problem (the walk checks no field's rule).
+      return LineError{{}, std::move(err.reason)};
     }
     for (auto& [err, in_emotion] : repeated) {
       if (!in_emotion || thought) return std::move(err);

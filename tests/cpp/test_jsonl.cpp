@@ -405,6 +405,72 @@ TEST_CASE("lines that are not one valid JSON object", "[jsonl][rules]") {
   });
 }
 
+TEST_CASE("an ignored value nested too deeply: the line's JSON comes first at any depth", "[jsonl][rules]") {
+  // The depth rule (64 levels) is a field's rule: JSON broken anywhere on the
+  // line, after the deep value or inside it, is the line's problem instead.
+  const std::string too_deep = "nested too deeply: an unknown field's value may hold lists and objects";
+  const auto nest = [](std::size_t n, const std::string& inner = "1") {
+    return std::string(n, '[') + inner + std::string(n, ']');
+  };
+  const auto emotion = [](const std::string& value) {
+    return with(thought, R"("emotions":[{"name":"a","before":1,"x":)" + value + "}]");
+  };
+  for (const std::size_t n : {std::size_t{65}, std::size_t{100000}, std::size_t{1000000}}) {
+    INFO("depth " << n);
+    check_cases({
+        {"deep, valid", with(read_, "\"x\":" + nest(n)), 1, "x", too_deep},
+        {"deep, then a bad literal", with(read_, "\"x\":" + nest(n) + ",\"y\":tru"), 1, "", "invalid JSON"},
+        {"deep, then a comma before the brace", with(read_, "\"x\":" + nest(n) + ","), 1, "", "invalid JSON"},
+        {"deep, then a bad escape", with(read_, "\"x\":" + nest(n) + R"(,"y":"\q")"), 1, "", "invalid JSON"},
+        {"deep, then a raw NUL in a string",
+         with(read_, "\"x\":" + nest(n) + ",\"y\":\"a" + std::string(1, '\0') + "\""), 1, "", "invalid JSON"},
+        {"deep, then a raw NUL between tokens", with(read_, "\"x\":" + nest(n) + std::string(1, '\0')), 1, "",
+         "invalid JSON"},
+        {"a trailing comma at the bottom of the deep value", with(read_, "\"x\":" + nest(n, "1,")), 1, "",
+         "invalid JSON"},
+        {"a misspelled literal at the bottom", with(read_, "\"x\":" + nest(n, "nul")), 1, "", "invalid JSON"},
+        {"a number past a double at the bottom (valid JSON)", with(read_, "\"x\":" + nest(n, "1e400")), 1,
+         "x", too_deep},
+        {"deep and never closed: the last line, with no newline",
+         read_ + "\n" + read_.substr(0, read_.size() - 1) + ",\"x\":" + std::string(n, '['), 2, "",
+         "invalid JSON"},
+        {"deep and never closed, then a newline",
+         read_.substr(0, read_.size() - 1) + ",\"x\":" + std::string(n, '[') + "\n", 1, "", "invalid JSON"},
+        {"a range broken before the deep value, then a bad literal",
+         with(swap(read_, "\"intensity\":6", "\"intensity\":11"), "\"x\":" + nest(n) + ",\"y\":tru"), 1, "",
+         "invalid JSON"},
+        {"a key twice before the deep value, then a bad literal",
+         with(read_, "\"y\":1,\"y\":2,\"x\":" + nest(n) + ",\"z\":tru"), 1, "", "invalid JSON"},
+        {"in an emotion's ignored field, valid", emotion(nest(n)), 1, "emotions[0].x", too_deep},
+        {"in an emotion's ignored field, then a bad literal", emotion(nest(n) + ",\"y\":tru"), 1, "",
+         "invalid JSON"},
+        {"in an emotion's ignored field, then a trailing comma", emotion(nest(n) + ","), 1, "",
+         "invalid JSON"},
+    });
+  }
+  // Objects nest the same way: {"a":{"a":...{"a":1}...}}.
+  const auto objects = [](std::size_t n, const std::string& inner = "1") {
+    std::string s;
+    for (std::size_t i = 0; i < n; ++i) s += "{\"a\":";
+    return s + inner + std::string(n, '}');
+  };
+  check_cases({
+      {"objects 65 deep", with(read_, "\"x\":" + objects(65)), 1, "x", too_deep},
+      {"objects 100000 deep, then a bad literal", with(read_, "\"x\":" + objects(100000) + ",\"y\":tru"), 1,
+       "", "invalid JSON"},
+      {"objects 100000 deep, a bad escape in the deepest key",
+       with(read_, "\"x\":" + objects(100000, R"({"\q":1})")), 1, "", "invalid JSON"},
+  });
+  // Exactly 64 levels is allowed, 65 is not; the value itself is the first.
+  CHECK(calmkit::parse_journal_with_report(with(read_, "\"x\":" + nest(64))).journal.readings().size() == 1);
+  CHECK(calmkit::parse_journal_with_report(with(read_, "\"x\":" + objects(63, "[]")))
+            .journal.readings()
+            .size() == 1);
+  CHECK(calmkit::parse_journal_with_report(emotion(nest(64))).journal.thought_records().size() == 1);
+  CHECK(error_of(with(read_, "\"x\":" + objects(64, "[]"))).field() == "x");
+  CHECK(error_of(emotion(nest(65))).field() == "emotions[0].x");
+}
+
 namespace {
 /// `n` ignored keys k0..k(n-1), comma-separated (no braces).
 std::string many_keys(int n, int from = 0) {
