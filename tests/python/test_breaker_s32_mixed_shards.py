@@ -1,0 +1,64 @@
+"""A dataset some of whose files another writer rewrote without Arrow's
+schema: plain ``string`` where calmkit writes ``dictionary<int32, string>``
+(pyarrow's ``store_schema=False``; DuckDB, Spark and every writer without
+Arrow write the same Parquet string column, which pyarrow then reads as plain
+text), the other files left as calmkit wrote them.
+
+B45: read_parquet refuses such a dataset with "<folder>: the files' columns
+do not fit together (Unable to merge: Field category has incompatible types:
+dictionary<values=string, indices=int32, ordered=0> vs string)": the files
+are read each with its own schema and then concatenated with pyarrow's
+"permissive" promotion, which does not unify a dictionary with its value
+type. The same values in every file, and the message names the folder, not
+the file that differs. In the shard layout this read right while pyarrow's
+scanner cast every file to the first one's schema; the participant layout
+refused it before too. One such file alone, or every file so, reads.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import calmkit
+
+pa = pytest.importorskip("pyarrow")
+pq = pytest.importorskip("pyarrow.parquet")
+
+SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "data" / "sample-journal.jsonl"
+
+
+@pytest.fixture(scope="module")
+def journal() -> calmkit.Journal:
+    return calmkit.read_journal(SAMPLE)
+
+
+def _without_arrow_schema(d: Path, which: Any) -> None:
+    for table in calmkit.parquet.TABLES:
+        files = sorted((d / table).rglob("*.parquet"))
+        for f in (files[k] for k in which(len(files))):
+            pq.write_table(pq.read_table(f), f, store_schema=False)
+    assert pq.read_schema(sorted((d / "triggers").rglob("*.parquet"))[which(3)[0]]).field("category").type \
+        == pa.string()
+
+
+@pytest.mark.parametrize("layout", ["shard", "participant"])
+def test_every_file_without_arrows_schema_reads(layout: str, journal: calmkit.Journal, tmp_path: Path) -> None:
+    d = calmkit.write_parquet(journal, tmp_path / "d", partition_by=layout, shards=3)
+    _without_arrow_schema(d, lambda n: range(n))
+    assert calmkit.read_parquet(d) == journal
+
+
+@pytest.mark.xfail(strict=True, reason="B45: a file whose vocabularies are plain strings next to calmkit's "
+                                       "dictionary files: 'the files' columns do not fit together'")
+@pytest.mark.parametrize("participants", [None, ["p001", "p002"]])
+@pytest.mark.parametrize("k", [0, 1])
+@pytest.mark.parametrize("layout", ["shard", "participant"])
+def test_one_file_without_arrows_schema_among_calmkits_reads(layout: str, k: int, participants: Any,
+                                                             journal: calmkit.Journal, tmp_path: Path) -> None:
+    d = calmkit.write_parquet(journal, tmp_path / "d", partition_by=layout, shards=3)
+    want = calmkit.read_parquet(d, participants)
+    _without_arrow_schema(d, lambda n: [k])
+    assert calmkit.read_parquet(d, participants) == want
