@@ -53,12 +53,17 @@ def test_now_on_a_terminal_draws_lists_the_pacer_bar_and_a_result_panel(tmp_path
     term.answer(r"distress now\?", "5")
     term.expect(r"╭─ This episode ─+╮")
     term.expect(r"│ Distress 8 -> 5 \(down 3 points\)\. +│")
-    term.expect(r"│ Box breathing: 0 min \d\d s, stopped early\. +│")
+    # How long it ran is the number of frames drawn before q was read (a fake second each):
+    # on a busy machine that can pass a minute, so the panel is held to the recorded session.
+    shown = term.expect(r"│ Box breathing: \d+ min \d\d s, stopped early\. +│")
     assert term.wait() == 0
     assert "\x1b[1m" in term.raw  # questions and headings in bold
     assert "\x1b[?25l" in term.raw and "\x1b[?25h" in term.raw  # rich.live hid the cursor and gave it back
     (session,) = of_type(records(default_journal(person)), "exercise")
     assert session["completed"] is False
+    (ex,) = calmkit.read_journal(default_journal(person)).exercises
+    seconds = round((ex.end - ex.time).total_seconds())
+    assert 0 < seconds < 19 * 16 and f"Box breathing: {seconds // 60} min {seconds % 60:02d} s," in shown, shown
 
 
 def test_now_through_a_pipe_is_plain_text(tmp_path: Path, person: dict[str, str]) -> None:
