@@ -13,6 +13,11 @@ type. The same values in every file, and the message names the folder, not
 the file that differs. In the shard layout this read right while pyarrow's
 scanner cast every file to the first one's schema; the participant layout
 refused it before too. One such file alone, or every file so, reads.
+
+B46: any file whose column types do not merge with the other files' (an
+``int8`` acted_on_urge next to ``bool``, which the bridge refuses anyway) is
+named by its folder only: "<folder>/triggers: the files' columns do not fit
+together (Unable to merge: Field acted_on_urge ...)"; which of the files?
 """
 
 from __future__ import annotations
@@ -62,3 +67,33 @@ def test_one_file_without_arrows_schema_among_calmkits_reads(layout: str, k: int
     want = calmkit.read_parquet(d, participants)
     _without_arrow_schema(d, lambda n: [k])
     assert calmkit.read_parquet(d, participants) == want
+
+
+# --- B46: which file does not fit ---------------------------------------------------------------------
+
+
+def _acted_as_int8(f: Path) -> None:
+    t = pq.read_table(f)
+    values = [None if v is None else int(v) for v in t["acted_on_urge"].to_pylist()]
+    i = t.schema.get_field_index("acted_on_urge")
+    pq.write_table(t.set_column(i, pa.field("acted_on_urge", pa.int8()), pa.array(values, pa.int8())), f)
+
+
+def test_a_column_of_the_wrong_type_in_the_only_file_is_named(journal: calmkit.Journal, tmp_path: Path) -> None:
+    d = calmkit.write_parquet(journal, tmp_path / "d")
+    _acted_as_int8(d / "triggers" / "part-00000.parquet")
+    with pytest.raises(ValueError, match="acted_on_urge"):
+        calmkit.read_parquet(d)
+
+
+@pytest.mark.xfail(strict=True, reason="B46: a file whose column type cannot be merged with the other files' is "
+                                       "refused naming the folder ('the files' columns do not fit together'), "
+                                       "not the file")
+@pytest.mark.parametrize("layout", ["shard", "participant"])
+def test_the_file_whose_columns_do_not_fit_is_named(layout: str, journal: calmkit.Journal, tmp_path: Path) -> None:
+    d = calmkit.write_parquet(journal, tmp_path / "d", partition_by=layout, shards=3)
+    f = sorted((d / "triggers").rglob("*.parquet"))[1]
+    _acted_as_int8(f)
+    with pytest.raises(ValueError, match="acted_on_urge") as e:
+        calmkit.read_parquet(d)
+    assert str(f) in str(e.value), str(e.value)
