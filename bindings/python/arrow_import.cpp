@@ -1067,18 +1067,21 @@ KeyIndex<R> unique_ids(const detail::Tables& s, const std::string& name) {
   return index;
 }
 
-/// Every trigger link names a trigger of the same participant: checked once,
-/// here, and each link set on the builder as the trigger's row (`all` holds
-/// the triggers first, then this type's rows in table order, every
-/// participant coded in its one dictionary).
+/// Every trigger link of rows `from .. to` of R's table names a trigger of
+/// the same participant: checked once, here, and each link set on the
+/// builder as the trigger's row (`all` holds the triggers first, then this
+/// type's rows in table order, every participant coded in its one
+/// dictionary). The first bad link of the rows, in row order, fails. Rows
+/// of one table may be checked on different threads at once (each row sets
+/// only its own link).
 template <class R>
 void check_links(Imported& im, const std::string& name, const KeyIndex<Trigger>& triggers,
-                 JournalBuilder& all) {
+                 JournalBuilder& all, std::size_t from, std::size_t to) {
   const auto& links = im.links_of<R>();
   const Where w{&name, table_names[static_cast<std::size_t>(record_type_of<R>)]};
   const auto& s = all.columns();
   const auto& pc = detail::participant_column<R>(s.c);
-  for (std::size_t i = 0; i < links.size(); ++i) {
+  for (std::size_t i = from; i < std::min(to, links.size()); ++i) {
     if (links[i].empty()) continue;
     const std::int32_t row = triggers.find(s, pc[i], links[i]);
     if (row == detail::FlatIndex::none) {
@@ -1227,8 +1230,8 @@ using TableErrors = std::array<std::exception_ptr, table_names.size()>;
 /// takes the next table of `order` when it is done with its last (the tables
 /// differ in cost, so the larger go first). The exception of each table is
 /// kept in `errors[t]`.
-template <class Fn>
-void run_on_two(std::span<const std::size_t> order, TableErrors& errors, Fn fn) {
+template <class Errors, class Fn>
+void run_on_two(std::span<const std::size_t> order, Errors& errors, Fn fn) {
   std::atomic<std::size_t> next{0};
   auto work = [&] {
     for (std::size_t i = next++; i < order.size(); i = next++) {
@@ -1329,19 +1332,30 @@ class ArrowImport {
     // checked and set by row, each type's on its own columns.
     JournalBuilder all = std::move(im_.builders[0]);
     for (std::size_t t = 1; t < table_names.size(); ++t) all.append(std::move(im_.builders[t]));
-    TableErrors link_errors;
-    constexpr std::array<std::size_t, 3> linked{1, 2, 3};
-    run_on_two(linked, link_errors, [&](std::size_t t) {
+    // Each linked type's rows in two halves (task 2 * (t - 1) + half): the
+    // largest table no longer sets the time alone. A half's error is kept
+    // in its place, so the first bad link in row order is the one raised.
+    constexpr std::size_t halves = 2;
+    constexpr std::array<std::size_t, 3 * halves> tasks{0, 1, 2, 3, 4, 5};
+    std::array<std::exception_ptr, 3 * halves> link_errors;
+    run_on_two(tasks, link_errors, [&](std::size_t k) {
+      const std::size_t t = 1 + k / halves;
       for_index(t, [&](auto tag) {
         using R = typename decltype(tag)::type;
         if constexpr (detail::has_link<R>) {
-          if (!id_errors_[t]) check_links<R>(im_, name_, *triggers_, all);
+          const std::size_t n = im_.links_of<R>().size();
+          const std::size_t half = k % halves;
+          if (!id_errors_[t])
+            check_links<R>(im_, name_, *triggers_, all, n * half / halves, n * (half + 1) / halves);
         }
       });
     });
     for (std::size_t t = 1; t < table_names.size(); ++t) {
       if (id_errors_[t]) std::rethrow_exception(id_errors_[t]);
-      if (link_errors[t]) std::rethrow_exception(link_errors[t]);
+      for (std::size_t half = 0; t <= 3 && half < halves; ++half) {
+        if (link_errors[(t - 1) * halves + half])
+          std::rethrow_exception(link_errors[(t - 1) * halves + half]);
+      }
     }
     return std::move(all).build(detail::trusted);
   }

@@ -440,3 +440,27 @@ def test_the_whole_journal_reads_the_same_column_wise_and_row_by_row():
     fast, slow = calmkit.Journal.from_arrow(tables), calmkit.Journal.from_arrow(wide)
     assert fast == slow == j
     assert calmkit.to_jsonl(fast) == calmkit.to_jsonl(j)
+
+
+@pytest.mark.parametrize("table", ["readings", "exercises", "thought_records"])
+def test_the_first_unknown_trigger_link_in_row_order_is_named(table):
+    # Links are checked in parts of a table at once; the error is still the first bad row's.
+    j = calmkit.synthetic_journal(participants=7, days=28, seed=11)
+    tables = j.to_arrow()
+    t = tables[table]
+    links = t.column("trigger").to_pylist()
+    n = len(links)
+    assert n > 20
+
+    def with_bad(rows):
+        v = list(links)
+        for k in rows:
+            v[k] = "no-such-trigger"
+        out = dict(tables)
+        out[table] = t.set_column(t.column_names.index("trigger"), "trigger", pa.array(v, pa.string()))
+        return out
+
+    for rows in ([n - 2], [n - 2, 1], [n // 2, n // 2 + 1], [n // 2 - 1, n - 1], [0, n - 1]):
+        with pytest.raises(ValueError, match=rf"<arrow>/{table}: row {min(rows)}: field 'trigger': refers to "
+                                             r"trigger 'no-such-trigger'"):
+            calmkit.Journal.from_arrow(with_bad(rows))
