@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cstdint>
 #include <iterator>
 #include <string>
 #include <system_error>
@@ -92,9 +93,52 @@ void fsync_dir(const fs::path& dir) {
 
 std::atomic<unsigned> counter{0};
 
+/// The longest file name the folder `dir` takes, in bytes (NAME_MAX: 255 on
+/// Linux's file systems, macOS and NTFS); 255 when the system does not say.
+std::size_t name_max(const fs::path& dir) {
+  const long n = ::pathconf(dir.empty() ? "." : dir.c_str(), _PC_NAME_MAX);
+  return n > 0 ? static_cast<std::size_t>(n) : 255;
+}
+
 fs::path temp_name(const fs::path& target) {
-  return parent_of(target) / ("." + target.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" +
-                              std::to_string(counter.fetch_add(1)));
+  // ".NAME.tmp-PID-N", with NAME cut short (at a UTF-8 character boundary)
+  // when the whole would not fit the folder's name limit: a target name may
+  // be as long as the limit allows, its temporary sibling must fit too.
+  const fs::path dir = parent_of(target);
+  const std::string tail = ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1));
+  std::string name = target.filename().string();
+  const std::size_t limit = name_max(dir);
+  const std::size_t room = limit - std::min(limit, tail.size() + 1);
+  if (name.size() > room) {
+    std::size_t cut = room;
+    while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0U) == 0x80U) {
+      --cut;  // not inside a UTF-8 sequence
+    }
+    name.resize(cut);
+  }
+  return dir / ("." + name + tail);
+}
+
+fs::path lock_name(const fs::path& target) {
+  // "NAME.lock"; when that would not fit the folder's name limit, NAME is cut
+  // (at a UTF-8 character boundary) and "~" and the FNV-1a 64-bit hash of the
+  // whole name in hex added, so that every process still finds the same file
+  // and two long names that share their start do not share a lock.
+  const std::string suffix = ".lock";
+  std::string name = target.filename().string();
+  const std::size_t limit = name_max(parent_of(target));
+  if (name.size() + suffix.size() <= limit) return parent_of(target) / (name + suffix);
+  std::uint64_t hash = 14695981039346656037ULL;
+  for (const char c : name) {
+    hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+  }
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string tag = "~";
+  for (int shift = 60; shift >= 0; shift -= 4) tag += hex[(hash >> static_cast<unsigned>(shift)) & 0xFU];
+  std::size_t cut = limit - std::min(limit, tag.size() + suffix.size());
+  while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0U) == 0x80U) --cut;
+  name.resize(cut);
+  return parent_of(target) / (name + tag + suffix);
 }
 
 /// A file written to a temporary sibling of its target, not yet renamed.
@@ -358,9 +402,7 @@ void StagedDirectory::commit() {
 }
 
 FileLock::FileLock(const std::filesystem::path& file) {
-  auto target = resolve_write_target(file);
-  lock_path_ = target;
-  lock_path_ += ".lock";
+  lock_path_ = detail::lock_name(resolve_write_target(file));
   fd_ = ::open(lock_path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd_ < 0) detail::file_error("cannot lock", lock_path_, errno);
   struct stat st {};
