@@ -18,6 +18,10 @@ B46: any file whose column types do not merge with the other files' (an
 ``int8`` acted_on_urge next to ``bool``, which the bridge refuses anyway) is
 named by its folder only: "<folder>/triggers: the files' columns do not fit
 together (Unable to merge: Field acted_on_urge ...)"; which of the files?
+
+B47: an intensity of 300 in row 1 of part-00002.parquet (3 shards) is
+"<folder>/triggers: row 88: field 'intensity': ...": the row of the files'
+tables concatenated in path order, which no file has; the file is not named.
 """
 
 from __future__ import annotations
@@ -97,3 +101,21 @@ def test_the_file_whose_columns_do_not_fit_is_named(layout: str, journal: calmki
     with pytest.raises(ValueError, match="acted_on_urge") as e:
         calmkit.read_parquet(d)
     assert str(f) in str(e.value), str(e.value)
+
+
+# --- B47: the row of which file -----------------------------------------------------------------------
+
+
+@pytest.mark.xfail(strict=True, reason="B47: a bad value in a later shard is 'triggers: row 88', the row of the "
+                                       "files' concatenation, which is row 1 of no file named")
+def test_a_bad_value_in_a_later_shard_names_its_file(journal: calmkit.Journal, tmp_path: Path) -> None:
+    d = calmkit.write_parquet(journal, tmp_path / "d", shards=3)
+    f = d / "triggers" / "part-00002.parquet"
+    t = pq.read_table(f)
+    values = t["intensity"].to_pylist()
+    values[1] = 300
+    i = t.schema.get_field_index("intensity")
+    pq.write_table(t.set_column(i, pa.field("intensity", pa.int64()), pa.array(values, pa.int64())), f)
+    with pytest.raises(ValueError, match="intensity") as e:
+        calmkit.read_parquet(d)
+    assert f.name in str(e.value), str(e.value)
