@@ -128,6 +128,15 @@ def _naive_times(table: Any) -> list[str]:
             if f.name in ("time", "end") and pa.types.is_timestamp(f.type) and f.type.tz is None]
 
 
+def _check_zone(tz: Any) -> None:
+    """ValueError when ``tz`` (None, an IANA zone name, a POSIX TZ rule or a
+    tzinfo) names no zone, as every metric's ``tz=`` refuses it."""
+    if tz is not None:
+        from .localtime import zone
+
+        zone(tz)
+
+
 def from_arrow(tables: Mapping[str, Any], name: str = "<arrow>", *, tz: Any = None) -> Any:
     """A Journal from one table per record type, keyed as :func:`to_arrow`
     gives them (a missing key, None, or a table without rows is no records).
@@ -144,7 +153,10 @@ def from_arrow(tables: Mapping[str, Any], name: str = "<arrow>", *, tz: Any = No
     ``tz`` (an IANA zone name or a tzinfo): read time columns without a time
     zone as wall times there, by calmkit's one rule for local times
     (calmkit.localtime; a LocalTimeWarning for a time that did not exist or
-    happened twice); without it such a column is an error."""
+    happened twice); without it such a column is an error. A ``tz`` that
+    names no zone is a ValueError whether or not a column needs it (a typo
+    would otherwise show only on the day a table holds naive times)."""
+    _check_zone(tz)
     if not isinstance(tables, Mapping):
         raise TypeError(f"{name}: from_arrow takes a mapping of table name -> table, e.g. "
                         f"{{'triggers': table, 'readings': table}} (keys: {', '.join(TABLES)}), "

@@ -73,7 +73,7 @@ from urllib.parse import quote, unquote
 import numpy as np
 
 from . import _core, _extras
-from .arrow import TABLES
+from .arrow import TABLES, _check_zone
 
 __all__ = ["PARQUET_FORMAT_VERSION", "READABLE_VERSIONS", "ROW_GROUP_ROWS", "SCHEMAS", "VERSION_2_SCHEMAS", "TABLES", "write_parquet",
            "read_parquet", "read_jsonl_shards", "journal_from_tables", "tables_of"]
@@ -699,6 +699,8 @@ def _read_file(f: Path, participants: list[str] | None, use_threads: bool) -> An
         fragment = ds.ParquetFileFormat().make_fragment(str(f), filesystem=fs.LocalFileSystem())
         read = _read_columns()
         columns = [n for n in fragment.physical_schema.names if n in read]
+        if participants is not None and "participant" not in columns and "" not in participants:
+            return None  # a file without the column holds participant "" only
         if participants is not None:
             groups = _row_groups_of(fragment.metadata, participants, str(f))
             if not groups:
@@ -857,7 +859,9 @@ def read_tables(path: _PathLike, participants: list[str] | None = None, files: d
     """The Arrow table of each record type of the dataset at ``path``; only
     ``participants`` when given, only the listed ``files`` per type when given.
     Naive timestamps are refused unless ``tz`` is given (see
-    :func:`journal_from_tables`)."""
+    :func:`journal_from_tables`); a ``tz`` that names no zone is a
+    ValueError, whether or not a column needs it."""
+    _check_zone(tz)
     participants = _participant_list(participants)
     root = _dataset_root(path)
     out = {}
@@ -946,6 +950,7 @@ def read_parquet(path: _PathLike, participants: list[str] | None = None, *, tz: 
     those of :func:`journal_from_tables` of :func:`read_tables`: the first
     error of the reading in table order, then of the tables' checks, then
     of the records' rules."""
+    _check_zone(tz)
     if tz is not None:  # warnings for local times, in the order the one thread gives them
         return journal_from_tables(read_tables(path, participants, tz=tz), name=str(path), tz=tz)
     from .arrow import _prepare

@@ -41,9 +41,7 @@ def test_a_dataset_without_a_participant_column_reads_as_participant_empty(tmp_p
 
 @pytest.mark.parametrize(("participants", "records"), [
     ([""], 3),
-    pytest.param(["p1"], 0, marks=pytest.mark.xfail(strict=True, reason="B42: a participant filter is not applied "
-                                                    "to files without a participant column: ['p1'] gives the "
-                                                    "records of participant ''")),
+    (["p1"], 0),
     (["", "p1"], 3),
 ])
 def test_a_filter_on_a_dataset_without_a_participant_column(participants: list[str], records: int,

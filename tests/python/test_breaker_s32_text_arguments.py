@@ -101,8 +101,6 @@ def test_a_metric_refuses_a_zone_that_names_none_at_once(tz: str, journal: calmk
         calmkit.trigger_frequency(journal, tz=tz)
 
 
-@pytest.mark.xfail(strict=True, reason="B44: read_parquet(tz=) and from_arrow(tz=) take a misspelt zone or a "
-                                       "number without a word when no column holds naive times")
 @pytest.mark.parametrize("tz", ["Europe/Berln", "not a zone", 5])
 @pytest.mark.parametrize("entry", ["read_parquet", "from_arrow"])
 def test_a_zone_that_names_none_is_refused_whatever_the_columns(entry: str, tz: Any, journal: calmkit.Journal,
