@@ -45,6 +45,10 @@ struct LineError {
   std::string field;
   std::string reason;
   bool fatal = false;  ///< stops even a lenient read (a header newer than this build)
+  /// A rule of the line itself (its JSON, its UTF-8, one object), which
+  /// comes before any field's: not a field's rule even when `field` is
+  /// empty (an unknown field may be named by the empty key "").
+  bool line_rule = false;
 };
 
 /// Names a field for messages: `thoughts`, `thoughts[2]`, `emotions[0].before`.
@@ -73,7 +77,7 @@ struct FieldRef {
   throw LineError{f.str(), std::move(reason)};
 }
 [[noreturn, gnu::cold, gnu::noinline]] void fail_line(std::string reason) {
-  throw LineError{std::string(), std::move(reason)};
+  throw LineError{std::string(), std::move(reason), false, true};
 }
 
 [[gnu::cold]] std::string json_error_reason(simdjson::error_code e) {

@@ -366,7 +366,7 @@ class LineParser::Impl {
         parse_line(b, static_cast<std::size_t>(e - b), static_cast<std::size_t>(buffer_end - b), out.lines,
                    first);
       } catch (LineError& err) {
-        if (!err.field.empty()) [[unlikely]] {
+        if (!err.line_rule) [[unlikely]] {
           // A field's rule failed before the whole line was read: if the line
           // is not one valid JSON object, that comes first (the format's
           // order of checks), whatever its fields say; even a header's newer

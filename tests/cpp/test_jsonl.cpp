@@ -461,6 +461,15 @@ TEST_CASE("an ignored value nested too deeply: the line's JSON comes first at an
       {"objects 100000 deep, a bad escape in the deepest key",
        with(read_, "\"x\":" + objects(100000, R"({"\q":1})")), 1, "", "invalid JSON"},
   });
+  // An unknown field may be named by the empty key: its depth is still a
+  // field's rule, after the line's JSON.
+  check_cases({
+      {"the empty key, 65 deep", with(read_, "\"\":" + nest(65)), 1, "", too_deep},
+      {"the empty key, 65 deep, then a bad literal", with(read_, "\"\":" + nest(65) + ",\"y\":tru"), 1, "",
+       "invalid JSON"},
+      {"the empty key, then a key twice", with(read_, "\"\":" + nest(65) + ",\"y\":1,\"y\":2"), 1, "y",
+       "duplicate key in one object"},
+  });
   // Exactly 64 levels is allowed, 65 is not; the value itself is the first.
   CHECK(calmkit::parse_journal_with_report(with(read_, "\"x\":" + nest(64))).journal.readings().size() == 1);
   CHECK(calmkit::parse_journal_with_report(with(read_, "\"x\":" + objects(63, "[]")))
