@@ -234,7 +234,10 @@ void register_io(py::module_& m) {
       },
       py::arg("text"), py::kw_only(), py::arg("lenient") = false, py::arg("name") = "<string>",
       py::arg("threads") = ReadOptions{}.threads,
-      "Reads journal text held in memory; `name` stands in for the path in messages.");
+      "Reads journal text held in memory (docs/journal-format.md), with read_journal's rules and order of "
+      "checks; `name` stands in for the path in messages. Strict (default): the first problem raises "
+      "JournalFormatError (path = name, line, field, reason). Lenient: bad lines are skipped and reported in "
+      "one UserWarning; use parse_journal_with_report to get them as data. `threads` as for read_journal.");
   m.def(
       "parse_journal_with_report",
       [](TextArg text, bool lenient, TextArg name, unsigned threads) {

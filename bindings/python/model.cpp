@@ -283,12 +283,17 @@ Instant time_field(const std::string& record, const char* field, const py::handl
   }
 }
 
-/// A time attribute `name` of record class `cls`, checked on every write (`time_field`).
+/// A time attribute `name` of record class `cls`, checked on every write
+/// (`time_field`); its docstring is `doc` and what setting it takes.
 template <class R, class C>
-void time_attr(C& cls, const char* name, Instant R::*member, const char* doc = "") {
-  cls.def_property(
+void time_attr(C& cls, const char* name, Instant R::*member, const char* doc) {
+  const std::string text = std::string(doc) +
+                           " Set: an aware datetime or an RFC 3339 string with an offset "
+                           "(docs/journal-format.md); anything else raises RecordError (a ValueError).";
+  cls.def_property(  // pybind11 copies the docstring
       name, [member](const R& r) { return r.*member; },
-      [member, name](R& r, const py::object& v) { r.*member = time_field(place_of(r), name, v); }, doc);
+      [member, name](R& r, const py::object& v) { r.*member = time_field(place_of(r), name, v); },
+      text.c_str());
 }
 
 /// The participant and id of a new record of `type`, as text fields: the
@@ -397,7 +402,8 @@ void bind_reading(py::module_& m) {
   text_attr(cls, "id", &Reading::id);
   text_attr(cls, "trigger", &Reading::trigger);
   text_attr(cls, "note", &Reading::note);
-  time_attr(cls, "time", &Reading::time);
+  time_attr(cls, "time", &Reading::time,
+            "When the reading was taken, an aware datetime (the person's own UTC offset).");
   cls.def_property(
          "intensity", [](const Reading& r) { return r.intensity.value(); },
          [](Reading& r, const py::object& v) {
@@ -444,8 +450,9 @@ void bind_exercise(py::module_& m) {
   text_attr(cls, "exercise", &ExerciseSession::exercise, "Exercise id, e.g. 'breathing.4-7-8'.");
   text_attr(cls, "trigger", &ExerciseSession::trigger);
   text_list_attr(cls, "responses", &ExerciseSession::responses);
-  time_attr(cls, "time", &ExerciseSession::time, "Start.");
-  time_attr(cls, "end", &ExerciseSession::end, "End, not before `time`.");
+  time_attr(cls, "time", &ExerciseSession::time, "Start, an aware datetime (the person's own UTC offset).");
+  time_attr(cls, "end", &ExerciseSession::end,
+            "End, an aware datetime, not before `time` (compared as instants).");
   cls.def_property(
          "completed", [](const ExerciseSession& e) { return e.completed; },
          [](ExerciseSession& e, const py::object& v) {
@@ -552,7 +559,8 @@ void bind_thought_record(py::module_& m) {
   text_attr(cls, "friend_advice", &ThoughtRecord::friend_advice);
   text_attr(cls, "balanced_thought", &ThoughtRecord::balanced_thought);
   text_attr(cls, "trigger", &ThoughtRecord::trigger);
-  time_attr(cls, "time", &ThoughtRecord::time);
+  time_attr(cls, "time", &ThoughtRecord::time,
+            "When the record was written, an aware datetime (the person's own UTC offset).");
   cls.def_property(
          "belief_before", [](const ThoughtRecord& t) { return t.belief_before.value(); },
          [](ThoughtRecord& t, const py::object& v) {
@@ -732,7 +740,8 @@ void bind_assessment(py::module_& m) {
   text_attr(cls, "id", &Assessment::id);
   text_attr(cls, "instrument", &Assessment::instrument);
   text_attr(cls, "note", &Assessment::note);
-  time_attr(cls, "time", &Assessment::time);
+  time_attr(cls, "time", &Assessment::time,
+            "When the questionnaire was answered, an aware datetime (the person's own UTC offset).");
   cls.def_property(
          "answers", [](const Assessment& a) { return a.answers; },
          [](Assessment& a, const py::object& v) { a.answers = answers_field(describe_record(a), v); },

@@ -249,7 +249,15 @@ def time_to_calm(data: Data, threshold: int = 3, window_hours: float = 12) -> pd
     summaries; they are in ``attrs`` too).
 
     ``threshold``: calm is intensity <= threshold (0-10). ``window_hours``:
-    unlinked readings count up to onset + window."""
+    unlinked readings count up to onset + window. Minutes and the window are
+    measured between instants (UTC), whatever the offsets recorded.
+    Definitions and references: docs/metrics.md; column types:
+    docs/data-dictionary.md.
+
+    Raises TypeError when ``data`` is not a Journal or Cohort, or
+    ``threshold`` is not an integer / ``window_hours`` not a number; ValueError
+    when ``threshold`` is outside 0-10 or ``window_hours`` is negative or not
+    finite."""
     _episode_parameters(threshold, window_hours)
     c = _cohort(data)
     arrow = _frames.arrow_text()
@@ -502,7 +510,8 @@ def _every_participant_rows(data: Union[Data, pd.DataFrame], by: Union[str, Iter
 def km_curve(data: Union[Data, pd.DataFrame], by: Union[str, Iterable[str], None] = "participant",
              threshold: int | None = None, window_hours: float | None = None, tz: str | None = None,
              confidence: float = 0.95) -> pd.DataFrame:
-    """The Kaplan-Meier step function per group: the group keys, then minutes,
+    """The Kaplan-Meier step function per group: the group keys (``participant``
+    with the default ``by``), then minutes,
     at_risk, events (calmed at that time), censored, survival (share not yet
     calm just after that time) and its pointwise log-log band ci_low, ci_high.
     ``data`` and ``by`` as for :func:`time_to_calm_summary`."""
@@ -795,9 +804,11 @@ def trigger_trend(data: Data, k: int = 4, tz: str | None = None, confidence: flo
     (last_k_count) and the ``k`` before (prev_k_count), and the days of the
     span inside each (last_k_days, prev_k_days); rate_ratio, the
     exposure-adjusted ratio of the two rates per day, with the exact
-    conditional (Clopper-Pearson) interval (NaN with fewer than 2k weeks);
-    the Poisson log-linear slope of weekly counts per week with offset
-    log(days observed / 7), SE and Wald interval, weekly_change_pct =
+    conditional (Clopper & Pearson 1934) interval rr_ci_low, rr_ci_high
+    (NaN with fewer than 2k weeks); the Poisson log-linear slope of weekly
+    counts (slope_per_week, log rate per week) with offset log(days observed
+    / 7), its SE slope_se and Wald interval slope_ci_low, slope_ci_high
+    (docs/metrics.md), weekly_change_pct =
     100 (exp(slope) - 1); fitted_first and fitted_last, the fitted triggers
     per full week of that model in the first and last week of the span (NaN
     with no slope); weeks in the span. A partial first or last week (the
@@ -840,7 +851,10 @@ def trigger_trend_weeks(data: Data, tz: str | None = None, confidence: float = 0
 
 
 def peak_intensity(data: Data, threshold: int = 3, window_hours: float = 12) -> pd.DataFrame:
-    """Peak intensity per episode (max of the onset and its observations, 0-10)."""
+    """Peak intensity per episode (max of the onset and its observations, 0-10):
+    the columns participant, trigger_id, onset (UTC), category,
+    onset_intensity and peak_intensity (int8, 0-10) of :func:`time_to_calm`,
+    one row per trigger. Raises as :func:`time_to_calm` does."""
     return time_to_calm(data, threshold, window_hours)[
         ["participant", "trigger_id", "onset", "category", "onset_intensity", "peak_intensity"]]
 
@@ -876,9 +890,10 @@ def exercise_effectiveness(data: Data, threshold: int = 3, window_hours: float =
                            by_participant: bool = False) -> pd.DataFrame:
     """Per exercise id (and participant when asked): sessions, rated (sessions
     with both ratings), mean_change and median_change of intensity_before -
-    intensity_after, and the Kaplan-Meier median time-to-calm of episodes
-    where it was used (median_minutes_with) vs episodes with no exercise at all
-    (median_minutes_without)."""
+    intensity_after (intensity points, 0-10 scale), and the Kaplan-Meier median
+    time-to-calm in minutes of the episodes where it was used (episodes_with,
+    median_minutes_with) vs episodes with no exercise at all (episodes_without,
+    median_minutes_without); NaN where the median is not reached."""
     _episode_parameters(threshold, window_hours)
     c = _cohort(data)
     d = _core._metric_exercise_effectiveness(c, threshold, window_hours, by_participant)
@@ -919,8 +934,10 @@ def thought_record_summary(data: Data, min_alternatives: int = 3, by: str | None
 
 
 def distortion_frequency(data: Data) -> pd.DataFrame:
-    """Per participant with thought records and each of the 12 distortions:
-    count of records naming it and its share of the participant's records."""
+    """Per participant with thought records and each of the 12 distortions
+    (``calmkit.distortions()``): columns participant, distortion (categorical
+    id), count (int64, records naming it) and share (float64, 0-1, of the
+    participant's thought records)."""
     c = _cohort(data)
     d = _core._metric_distortion_frequency(c)
     names = d.pop("participants")
@@ -1140,8 +1157,9 @@ def trigger_category_totals(data: Data, by: str | None = "participant", level: s
 
 
 def practice_consistency(data: Data, tz: str | None = None, by: str | None = "participant") -> pd.DataFrame:
-    """Per participant and ISO week of their span: practice_days (0-7 local
-    days with a completed exercise) and completed sessions.
+    """Per participant and ISO week of their span: week_start (the week's
+    local Monday, a naive ``datetime64[s]`` midnight), practice_days (0-7
+    local days with a completed exercise) and completed sessions.
 
     ``by=None`` pools the cohort per ISO week (no participant column):
     practice_days = participant-days with a completed exercise (0-7 per
@@ -1176,8 +1194,11 @@ def practice_consistency(data: Data, tz: str | None = None, by: str | None = "pa
 
 
 def practice_streaks(data: Data, tz: str | None = None) -> pd.DataFrame:
-    """Per participant: practice_days, longest_streak and current_streak (the
-    run of practice days ending on the last record date, or the day before)."""
+    """Per participant: practice_days, longest_streak and current_streak (in
+    local days; the current one is the run of practice days ending on
+    last_record_date, or the day before) and last_record_date (the local date
+    of the participant's last record of any type, a naive ``datetime64[s]``
+    midnight). A practice day has a completed exercise."""
     c = _cohort(data)
     d = _core._metric_practice_streaks(c, tz)
     names = d.pop("participants")
@@ -1192,9 +1213,11 @@ def practice_streaks(data: Data, tz: str | None = None) -> pd.DataFrame:
 
 def affect_dynamics(data: Data, acute_change: int = 3, max_gap_hours: float | None = None,
                     tz: str | None = None) -> pd.DataFrame:
-    """MSSD, RMSSD, inertia (lag-1 autocorrelation) and PAC (share of
-    successive ``|change| >= acute_change``) of each participant's readings and
-    trigger onsets. Successive pairs must be on the same local date, or at most
+    """Columns participant, observations, pairs, mssd, rmssd (intensity
+    points squared and points), inertia (lag-1 autocorrelation) and pac (share
+    of successive pairs with ``|change| >= acute_change``, 0-1) of each
+    participant's readings and trigger onsets (MSSD and PAC: Jahng, Wood &
+    Trull 2008; inertia: Kuppens, Allen & Sheeber 2010; docs/metrics.md). Successive pairs must be on the same local date, or at most
     ``max_gap_hours`` apart when given. Every participant of the journal has
     a row; one with no reading or trigger (or no pair) has observations and
     pairs 0 and NaN statistics."""

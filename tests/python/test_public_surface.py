@@ -124,3 +124,75 @@ def test_umbrella_header_includes_every_public_header():
     metrics = (inc / "metrics.hpp").read_text(encoding="utf-8")
     parts = {f"metrics/{p.name}" for p in (inc / "metrics").glob("*.hpp")}
     assert parts <= set(re.findall(r"#include <calmkit/(metrics/[a-z_]+\.hpp)>", metrics))
+
+
+def _documented_text(fn) -> str:
+    """``fn``'s docstring and those of the functions it sends the reader to (``:func:`name```)."""
+    from calmkit import metrics
+
+    doc = fn.__doc__ or ""
+    for ref in re.findall(r":func:`(?:calmkit\.)?(\w+)`", doc):
+        doc += "\n" + (getattr(getattr(metrics, ref, None), "__doc__", None) or "")
+    return doc
+
+
+def test_every_metric_frame_column_is_named_in_the_docstring():
+    """The shape of a metric's result is in its docstring: each column of the frame it returns for
+    the sample journal is named there (or in a function it refers to), spelled as the column is."""
+    import inspect
+
+    import pandas as pd
+
+    from calmkit import metrics
+
+    journal = calmkit.read_journal(REPO / "examples" / "data" / "sample-journal.jsonl")
+    unnamed, checked = [], 0
+    for name in metrics.__all__:
+        fn = getattr(metrics, name)
+        if isinstance(fn, type) or not callable(fn):
+            continue
+        try:
+            params = list(inspect.signature(fn).parameters)
+        except (TypeError, ValueError):
+            continue
+        if not params or params[0] not in ("data", "journal"):
+            continue
+        try:
+            out = fn(journal)
+        except TypeError:
+            continue  # needs more than the journal
+        if not isinstance(out, pd.DataFrame):
+            continue
+        checked += 1
+        doc = _documented_text(fn)
+        missing = [c for c in out.columns
+                   if not re.search(r"(?<![\w])" + re.escape(str(c)) + r"(?![\w])", doc)]
+        if missing:
+            unnamed.append(f"{name}: {missing}")
+    assert checked >= 15, "expected the metrics to return frames for the sample journal"
+    assert not unnamed, "columns no docstring names:\n" + "\n".join(unnamed)
+
+
+def test_every_record_time_attribute_says_what_it_holds_and_takes():
+    """A record attribute that holds a time says so in its docstring (an aware datetime, at which
+    offset) and what setting it takes and raises: each one whose value is a datetime, found from the
+    records of the sample journal."""
+    import datetime as dt
+
+    journal = calmkit.read_journal(REPO / "examples" / "data" / "sample-journal.jsonl")
+    records = [*journal.triggers, *journal.readings, *journal.exercises, *journal.thought_records,
+               *journal.assessments]
+    undocumented, seen = [], set()
+    for record in records:
+        cls = type(record)
+        for name, attr in vars(cls).items():
+            if name.startswith("_") or not isinstance(attr, property) or (cls, name) in seen:
+                continue
+            if not isinstance(getattr(record, name), dt.datetime):
+                continue
+            seen.add((cls, name))
+            doc = attr.__doc__ or ""
+            if not all(words in doc for words in ("aware datetime", "RFC 3339", "RecordError")):
+                undocumented.append(f"{cls.__name__}.{name}: {doc!r}")
+    assert len({cls for cls, _ in seen}) == 5, f"expected a time attribute in each record class, saw {seen}"
+    assert not undocumented, "\n".join(undocumented)
