@@ -797,10 +797,54 @@ def _fit_together(tables: list[tuple[Path, Any]], d: Path, tz: Any, same_columns
                          f"them as wall times there, or rewrite the file with a zone")
     if len(tables) == 1:
         return tables[0][1]
+    tables = _same_text_types(tables)
     try:
         return pa.concat_tables([t for _, t in tables], promote_options="permissive")
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as e:
-        raise ValueError(f"{d}: the files' columns do not fit together ({e})") from None
+        failure = e
+    first, t0 = tables[0]
+    for f, t in tables[1:]:  # which file: the first that does not merge with the first file
+        for field in t.schema:
+            if field.name not in t0.column_names:
+                continue
+            want = t0.schema.field(field.name)
+            try:
+                pa.unify_schemas([pa.schema([want]), pa.schema([field])], promote_options="permissive")
+            except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+                raise ValueError(f"{f}: column {field.name!r} holds {field.type}, which does not fit the "
+                                 f"{want.type} of {first} (was the file rewritten by another program?)") from None
+    raise ValueError(f"{d}: the files' columns do not fit together ({failure})") from None
+
+
+def _same_text_types(tables: list[tuple[Path, Any]]) -> list[tuple[Path, Any]]:
+    """``tables`` with each column that is text in every file but
+    dictionary-encoded in some (calmkit's vocabularies) and plain in others
+    (the same Parquet column read back without Arrow's stored schema: pyarrow's
+    ``store_schema=False``, DuckDB, Spark) made ``dictionary<int32, string>``
+    in every file: the same values, and a type the files share."""
+    pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
+    pc = _extras.require("pyarrow.compute", "parquet", "calmkit's Parquet support")
+
+    want = pa.dictionary(pa.int32(), pa.string())
+
+    def text(t: Any) -> bool:
+        return pa.types.is_string(t) or (pa.types.is_dictionary(t) and pa.types.is_string(t.value_type))
+
+    names = {n for _, t in tables for n in t.column_names}
+    for name in sorted(names):
+        types = [t.column(name).type for _, t in tables if name in t.column_names]
+        if len(set(types)) == 1 or not all(text(x) for x in types):
+            continue
+        out = []
+        for f, t in tables:
+            if name in t.column_names and t.column(name).type != want:
+                i = t.schema.get_field_index(name)
+                c = t.column(i)
+                c = pc.dictionary_encode(c) if pa.types.is_string(c.type) else c.cast(want)
+                t = t.set_column(i, pa.field(name, want), c)
+            out.append((f, t))
+        tables = out
+    return tables
 
 
 def _read_shards(d: Path, listed: list[str] | None, participants: list[str] | None, tz: Any) -> Any:

@@ -60,8 +60,6 @@ def test_every_file_without_arrows_schema_reads(layout: str, journal: calmkit.Jo
     assert calmkit.read_parquet(d) == journal
 
 
-@pytest.mark.xfail(strict=True, reason="B45: a file whose vocabularies are plain strings next to calmkit's "
-                                       "dictionary files: 'the files' columns do not fit together'")
 @pytest.mark.parametrize("participants", [None, ["p001", "p002"]])
 @pytest.mark.parametrize("k", [0, 1])
 @pytest.mark.parametrize("layout", ["shard", "participant"])
@@ -90,9 +88,6 @@ def test_a_column_of_the_wrong_type_in_the_only_file_is_named(journal: calmkit.J
         calmkit.read_parquet(d)
 
 
-@pytest.mark.xfail(strict=True, reason="B46: a file whose column type cannot be merged with the other files' is "
-                                       "refused naming the folder ('the files' columns do not fit together'), "
-                                       "not the file")
 @pytest.mark.parametrize("layout", ["shard", "participant"])
 def test_the_file_whose_columns_do_not_fit_is_named(layout: str, journal: calmkit.Journal, tmp_path: Path) -> None:
     d = calmkit.write_parquet(journal, tmp_path / "d", partition_by=layout, shards=3)
