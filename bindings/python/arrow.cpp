@@ -18,7 +18,9 @@ void register_arrow(py::module_& m) {
         "in journal order; the schema is documented in docs/scale-out.md.");
   m.def(
       "_journal_from_arrow",
-      [](const py::dict& tables, const std::string& name) { return arrow::journal_from_arrow(tables, name); },
+      [](const py::dict& tables, const Utf8Arg<"name">& name) {
+        return arrow::journal_from_arrow(tables, name);
+      },
       py::arg("tables"), py::arg("name") = "<arrow>",
       "A Journal from one Arrow table per record type (objects with __arrow_c_stream__ or "
       "__arrow_c_array__), every row checked by the model's rules; ValueError naming the table, row and "

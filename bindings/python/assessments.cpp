@@ -81,6 +81,29 @@ Instrument from_dict(const py::dict& d) {
   // ValueError naming the key instead of pybind11's bare cast error.
   auto as = [](const py::handle& v, const std::string& key, const char* expected) {
     return [v, key, expected]<class T>(std::type_identity<T>) -> T {
+      // Text by calmkit's one rule for text (a str holding a lone surrogate is no UTF-8).
+      const auto text = [](const py::handle& item, const std::string& field) -> std::optional<std::string> {
+        auto bytes = utf8_bytes(item);
+        if (bytes) {
+          if (auto bad = rules::utf8_text(field, *bytes))
+            detail::throw_invalid("instrument definition: field '" + bad->field + "': " + bad->reason);
+        }
+        return bytes;
+      };
+      if constexpr (std::is_same_v<T, std::string>) {
+        if (auto t = text(v, key)) return std::move(*t);
+      } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+        if (py::isinstance<py::list>(v) || py::isinstance<py::tuple>(v)) {
+          T out;
+          std::size_t k = 0;
+          for (const py::handle item : py::reinterpret_borrow<py::sequence>(v)) {
+            auto t = text(item, key + '[' + std::to_string(k++) + ']');
+            if (!t) break;
+            out.push_back(std::move(*t));
+          }
+          if (out.size() == py::len(v)) return out;
+        }
+      }
       try {
         return v.cast<T>();
       } catch (const py::cast_error&) {
@@ -168,8 +191,7 @@ void register_assessments(py::module_& m) {
   m.def("builtin_instrument_ids", &builtin_instrument_ids,
         "The ids of the built-in instruments only (attachment-checkin, gad-7).");
   m.def(
-      "instrument", [](TextArg id) { return to_dict(instrument(utf8_argument(std::move(id), "id"))); },
-      py::arg("id"),
+      "instrument", [](const Utf8Arg<"id">& id) { return to_dict(instrument(id)); }, py::arg("id"),
       "The definition of a registered instrument as a dict (items, scale, areas, reverse_keyed, rules, "
       "bands, source, licence, reflection_only). ValueError for an unknown id.");
   m.def(
@@ -179,8 +201,8 @@ void register_assessments(py::module_& m) {
       "scale_min, scale_max required). ValueError when it is invalid or the id is taken.");
   m.def(
       "score",
-      [](TextArg id, const std::vector<int>& answers) {
-        const auto s = score(instrument(utf8_argument(std::move(id), "id")), answers);
+      [](const Utf8Arg<"instrument">& id, const std::vector<int>& answers) {
+        const auto s = score(instrument(id), answers);
         py::dict d;
         d["total"] = s.total;
         d["band"] = s.band;

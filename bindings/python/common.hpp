@@ -27,6 +27,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -343,21 +344,97 @@ inline std::optional<std::string> utf8_bytes(py::handle v) {
   return std::string(p, static_cast<std::size_t>(n));
 }
 
-/// A text argument (`str` or `bytes`, see `utf8_bytes`): a journal's text,
-/// an exercise definition's JSON, a participant or an id. A reader of JSON
-/// refuses bytes that are not UTF-8 with its own error (the line and field);
-/// a name is checked by `utf8_argument`.
+/// A text argument (`str` or `bytes`, see `utf8_bytes`) handed on as it is:
+/// a journal's text or an exercise definition's JSON, whose reader refuses
+/// bytes that are not UTF-8 with its own error (the line and the field). A
+/// name, an id or any other text is a `Utf8Arg`.
 struct TextArg {
   std::string bytes;  ///< the text's bytes, UTF-8 unless a str held a lone surrogate
 };
 
-/// The bytes of a text argument named `name`, once they are UTF-8; else
-/// ValueError `argument 'participant': is not valid UTF-8 (byte 0xed at
-/// offset 0)` (the text rule's reason, `rules::utf8_text`).
-inline std::string utf8_argument(TextArg text, std::string_view name) {
-  if (auto bad = rules::utf8_text(name, text.bytes))
-    detail::throw_invalid("argument '" + bad->field + "': " + bad->reason);
-  return std::move(text.bytes);
+/// The name of a parameter or attribute as a template argument (a string
+/// literal: `Utf8Arg<"participant">`), so that its caster can name it.
+template <std::size_t N>
+struct ArgName {
+  char text[N]{};
+  consteval ArgName(const char (&s)[N]) {  // NOLINT(google-explicit-constructor): a literal is the point
+    for (std::size_t i = 0; i < N; ++i) text[i] = s[i];
+  }
+  [[nodiscard]] constexpr std::string_view view() const { return {text, N - 1}; }
+};
+
+/// Whether a caster's name is a function's parameter or an object's attribute
+/// (a property's setter): the first word of its error message.
+enum class ArgRole { argument, attribute };
+
+/// A name, an id or any other text from Python (`str` or `bytes`, as
+/// pybind11's std::string takes them): the std::string of its UTF-8 bytes.
+/// Its caster is calmkit's one rule for such text: bytes that are not UTF-8,
+/// or a str holding a lone surrogate (U+D800..U+DFFF, which has no UTF-8 form;
+/// pybind11 refuses it with a TypeError that lists signatures and names no
+/// argument), raise ValueError `argument 'participant': is not valid UTF-8
+/// (byte 0xed at offset 0)`, the reason of the text rule (`rules::utf8_text`)
+/// for the bytes Python's "surrogatepass" gives the str (U+D800 as ED A0 80),
+/// the words the reader uses for the same bytes in a file. Any other object
+/// is pybind11's TypeError, as for std::string. Shown as `str` in signatures.
+template <ArgName Name, ArgRole Role = ArgRole::argument>
+struct Utf8Arg : std::string {};
+
+/// An attribute's new value (a property's setter), checked as `Utf8Arg`:
+/// `attribute 'name': is not valid UTF-8 (...)`.
+template <ArgName Name>
+using Utf8Attr = Utf8Arg<Name, ArgRole::attribute>;
+
+/// A file name from Python (`str`, `bytes` or `os.PathLike`): the bytes
+/// `os.fsencode` gives it, as `open()` takes it. A str's lone surrogates
+/// U+DC80..U+DCFF are the escapes of the bytes 0x80..0xFF that Python's
+/// `os.fsdecode` makes of a file name that is not UTF-8 (a file another
+/// program named): they become those bytes again, and the file opens. Any
+/// other lone surrogate has no bytes, and a NUL byte ends a POSIX name: both
+/// are a ValueError naming the parameter with the words `open()` uses
+/// (`argument 'path': 'utf-8' codec can't encode character '\ud800' in
+/// position 3: surrogates not allowed`, `argument 'path': embedded null
+/// byte`), from Python's own error (its `__cause__`), instead of pybind11's
+/// TypeError. Any other object is pybind11's TypeError.
+template <ArgName Name>
+struct PathArg : std::filesystem::path {};
+
+/// The first words of a message about parameter or attribute `name`.
+inline std::string arg_place(std::string_view name, ArgRole role) {
+  return std::string(role == ArgRole::argument ? "argument '" : "attribute '") + std::string(name) + "': ";
+}
+
+/// The rule of `Utf8Arg`: the bytes, once they are UTF-8; else ValueError.
+inline std::string utf8_argument(std::string bytes, std::string_view name, ArgRole role) {
+  if (auto bad = rules::utf8_text(name, bytes))
+    detail::throw_invalid(arg_place(bad->field, role) + bad->reason);
+  return bytes;
+}
+
+/// The rule of `PathArg`: `os.fsencode`'s bytes of a str, bytes or
+/// os.PathLike; nullopt for any other object; else ValueError.
+inline std::optional<std::string> fs_bytes(py::handle v, std::string_view name) {
+  PyObject* fspath = PyOS_FSPath(v.ptr());
+  if (fspath == nullptr) {
+    PyErr_Clear();
+    return std::nullopt;
+  }
+  const auto owned = py::reinterpret_steal<py::object>(fspath);
+  PyObject* encoded = nullptr;
+  if (PyUnicode_FSConverter(owned.ptr(), &encoded) == 0) {
+    // Python's own error (UnicodeEncodeError, or ValueError for a NUL) becomes the cause.
+    py::error_already_set cause;
+    const std::string message =
+        arg_place(name, ArgRole::argument) + py::str(cause.value()).cast<std::string>();
+    cause.restore();
+    py::raise_from(PyExc_ValueError, message.c_str());
+    throw py::error_already_set();
+  }
+  const auto bytes = py::reinterpret_steal<py::object>(encoded);
+  char* p = nullptr;
+  Py_ssize_t n = 0;
+  if (PyBytes_AsStringAndSize(bytes.ptr(), &p, &n) != 0) throw py::error_already_set();
+  return std::string(p, static_cast<std::size_t>(n));
 }
 
 }  // namespace calmkit::bindings
@@ -373,6 +450,36 @@ struct type_caster<calmkit::bindings::TextArg> {
     auto bytes = calmkit::bindings::utf8_bytes(src);
     if (!bytes) return false;
     value.bytes = std::move(*bytes);
+    return true;
+  }
+};
+
+/// `calmkit::bindings::Utf8Arg`: text checked by `utf8_argument`, naming the
+/// parameter or attribute; shown as `str`.
+template <calmkit::bindings::ArgName Name, calmkit::bindings::ArgRole Role>
+struct type_caster<calmkit::bindings::Utf8Arg<Name, Role>> {
+  using Text = calmkit::bindings::Utf8Arg<Name, Role>;
+  PYBIND11_TYPE_CASTER(Text, const_name("str"));
+
+  bool load(handle src, bool /*convert*/) {
+    auto bytes = calmkit::bindings::utf8_bytes(src);
+    if (!bytes) return false;
+    static_cast<std::string&>(value) = calmkit::bindings::utf8_argument(std::move(*bytes), Name.view(), Role);
+    return true;
+  }
+};
+
+/// `calmkit::bindings::PathArg`: a file name by `fs_bytes`, naming the
+/// parameter; shown as pybind11 shows std::filesystem::path.
+template <calmkit::bindings::ArgName Name>
+struct type_caster<calmkit::bindings::PathArg<Name>> {
+  PYBIND11_TYPE_CASTER(calmkit::bindings::PathArg<Name>,
+                       io_name("os.PathLike | str | bytes", "pathlib.Path"));
+
+  bool load(handle src, bool /*convert*/) {
+    auto bytes = calmkit::bindings::fs_bytes(src, Name.view());
+    if (!bytes) return false;
+    static_cast<std::filesystem::path&>(value) = std::move(*bytes);
     return true;
   }
 };

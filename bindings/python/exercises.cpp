@@ -126,27 +126,31 @@ void register_exercises(py::module_& m) {
       "Every session event type as (id, label), in SessionEventType's order.");
 
   py::class_<TimedStep>(m, "TimedStep", "A step that lasts `seconds` (> 0), optionally a breathing phase.")
-      .def(py::init([](double seconds, const std::string& phase, std::string cue) {
+      .def(py::init([](double seconds, const Utf8Arg<"phase">& phase, Utf8Arg<"cue"> cue) {
              return TimedStep{seconds, phase_from_id(phase), std::move(cue)};
            }),
            py::arg("seconds"), py::arg("phase") = "none", py::arg("cue") = "")
       .def_readwrite("seconds", &TimedStep::seconds, "Duration in seconds, > 0.")
       .def_property(
           "phase", [](const TimedStep& t) { return std::string(to_id(t.phase)); },
-          [](TimedStep& t, const std::string& p) { t.phase = phase_from_id(p); },
+          [](TimedStep& t, const Utf8Attr<"phase">& p) { t.phase = phase_from_id(p); },
           "'none', 'inhale', 'hold_in', 'exhale' or 'hold_out'.")
-      .def_readwrite("cue", &TimedStep::cue)
+      .def_property(
+          "cue", [](const TimedStep& t) { return t.cue; },
+          [](TimedStep& t, Utf8Attr<"cue"> cue) { t.cue = std::move(cue); })
       .def(
           "__eq__", [](const TimedStep& a, const TimedStep& b) { return a == b; }, py::is_operator(),
           py::arg("other"))
       .def("__repr__", [](const TimedStep& t) { return step_repr(t); });
 
   py::class_<PromptStep>(m, "PromptStep", "A question the person answers `answers` times (>= 1).")
-      .def(py::init([](std::string text, int answers) {
+      .def(py::init([](Utf8Arg<"text"> text, int answers) {
              return PromptStep{std::move(text), answers};
            }),
            py::arg("text"), py::arg("answers") = 1)
-      .def_readwrite("text", &PromptStep::text)
+      .def_property(
+          "text", [](const PromptStep& p) { return p.text; },
+          [](PromptStep& p, Utf8Attr<"text"> text) { p.text = std::move(text); })
       .def_readwrite("answers", &PromptStep::answers)
       .def(
           "__eq__", [](const PromptStep& a, const PromptStep& b) { return a == b; }, py::is_operator(),
@@ -156,12 +160,13 @@ void register_exercises(py::module_& m) {
   py::class_<Exercise>(m, "Exercise",
                        "A self-soothing exercise: one cycle of steps, repeated `repeats` times or until "
                        "`total_seconds` (rounded up to whole cycles). Validated on construction.")
-      .def(py::init([](std::string id, std::string name, const std::string& kind, std::vector<Step> steps,
-                       const std::string& suits, std::string instructions, std::vector<std::string> sources,
+      .def(py::init([](Utf8Arg<"id"> id, Utf8Arg<"name"> name, const Utf8Arg<"kind">& kind,
+                       std::vector<Step> steps, const Utf8Arg<"suits">& suits,
+                       Utf8Arg<"instructions"> instructions, const std::vector<Utf8Arg<"sources">>& sources,
                        std::optional<int> repeats, std::optional<double> total_seconds) {
              Exercise e{std::move(id),           std::move(name),
                         kind_from_id(kind),      suits_from_id_checked(suits),
-                        std::move(instructions), std::move(sources),
+                        std::move(instructions), {sources.begin(), sources.end()},
                         std::move(steps),        make_repeat(repeats, total_seconds, 1)};
              validate(e);
              return e;
@@ -170,17 +175,28 @@ void register_exercises(py::module_& m) {
            py::arg("suits") = "both", py::arg("instructions") = "",
            py::arg("sources") = std::vector<std::string>{}, py::arg("repeats") = py::none(),
            py::arg("total_seconds") = py::none())
-      .def_readwrite("id", &Exercise::id)
-      .def_readwrite("name", &Exercise::name)
+      .def_property(
+          "id", [](const Exercise& e) { return e.id; },
+          [](Exercise& e, Utf8Attr<"id"> id) { e.id = std::move(id); })
+      .def_property(
+          "name", [](const Exercise& e) { return e.name; },
+          [](Exercise& e, Utf8Attr<"name"> name) { e.name = std::move(name); })
       .def_property(
           "kind", [](const Exercise& e) { return std::string(to_id(e.kind)); },
-          [](Exercise& e, const std::string& k) { e.kind = kind_from_id(k); })
+          [](Exercise& e, const Utf8Attr<"kind">& k) { e.kind = kind_from_id(k); })
       .def_property(
           "suits", [](const Exercise& e) { return std::string(to_id(e.suits)); },
-          [](Exercise& e, const std::string& s) { e.suits = suits_from_id_checked(s); },
+          [](Exercise& e, const Utf8Attr<"suits">& s) { e.suits = suits_from_id_checked(s); },
           "'acute', 'daily' or 'both'.")
-      .def_readwrite("instructions", &Exercise::instructions)
-      .def_readwrite("sources", &Exercise::sources, "Seed files describing it.")
+      .def_property(
+          "instructions", [](const Exercise& e) { return e.instructions; },
+          [](Exercise& e, Utf8Attr<"instructions"> text) { e.instructions = std::move(text); })
+      .def_property(
+          "sources", [](const Exercise& e) { return e.sources; },
+          [](Exercise& e, const std::vector<Utf8Attr<"sources">>& sources) {
+            e.sources.assign(sources.begin(), sources.end());
+          },
+          "Seed files describing it.")
       .def_readwrite("steps", &Exercise::steps, "One cycle: TimedStep and PromptStep objects.")
       .def_property(
           "repeats",
@@ -217,18 +233,18 @@ void register_exercises(py::module_& m) {
       "The built-in exercises, in catalog order.");
   m.def(
       "find_exercise",
-      [](TextArg id) -> std::optional<Exercise> {
-        if (const auto* e = find_exercise(utf8_argument(std::move(id), "id"))) return *e;
+      [](const Utf8Arg<"id">& id) -> std::optional<Exercise> {
+        if (const auto* e = find_exercise(id)) return *e;
         return std::nullopt;
       },
       py::arg("id"), "A catalog exercise by id, or None.");
   m.def(
-      "catalog_exercise", [](TextArg id) { return catalog_exercise(utf8_argument(std::move(id), "id")); },
-      py::arg("id"), "A catalog exercise by id; IndexError when unknown.");
+      "catalog_exercise", [](const Utf8Arg<"id">& id) { return catalog_exercise(id); }, py::arg("id"),
+      "A catalog exercise by id; IndexError when unknown.");
   m.def(
       "breathing_pattern",
-      [](std::string id, std::string name, double inhale, double hold_in, double exhale, double hold_out,
-         std::optional<int> repeats, std::optional<double> total_seconds) {
+      [](Utf8Arg<"id"> id, Utf8Arg<"name"> name, double inhale, double hold_in, double exhale,
+         double hold_out, std::optional<int> repeats, std::optional<double> total_seconds) {
         return breathing_pattern(std::move(id), std::move(name), inhale, hold_in, exhale, hold_out,
                                  make_repeat(repeats, total_seconds, 4));
       },
@@ -302,23 +318,20 @@ void register_exercises(py::module_& m) {
            "Validates and adds; ValueError on a taken id.")
       .def(
           "find",
-          [](const ExerciseRegistry& r, TextArg id) -> std::optional<Exercise> {
-            if (const auto* e = r.find(utf8_argument(std::move(id), "id"))) return *e;
+          [](const ExerciseRegistry& r, const Utf8Arg<"id">& id) -> std::optional<Exercise> {
+            if (const auto* e = r.find(id)) return *e;
             return std::nullopt;
           },
           py::arg("id"))
       .def(
-          "get",
-          [](const ExerciseRegistry& r, TextArg id) { return r.get(utf8_argument(std::move(id), "id")); },
-          py::arg("id"), "IndexError when unknown.")
+          "get", [](const ExerciseRegistry& r, const Utf8Arg<"id">& id) { return r.get(id); }, py::arg("id"),
+          "IndexError when unknown.")
       .def("all",
            [](const ExerciseRegistry& r) { return std::vector<Exercise>(r.all().begin(), r.all().end()); })
       .def("__len__", &ExerciseRegistry::size)
       .def(
           "__contains__",
-          [](const ExerciseRegistry& r, TextArg id) {
-            return r.find(utf8_argument(std::move(id), "id")) != nullptr;
-          },
+          [](const ExerciseRegistry& r, const Utf8Arg<"id">& id) { return r.find(id) != nullptr; },
           py::arg("id"));
 
   // --- the engine ---------------------------------------------------------
@@ -371,14 +384,16 @@ void register_exercises(py::module_& m) {
       .def("pause", &Session::pause, py::arg("now"))
       .def("resume", &Session::resume, py::arg("now"))
       .def("skip", &Session::skip, py::arg("now"))
-      .def("answer", &Session::answer, py::arg("now"), py::arg("text"))
+      .def(
+          "answer", [](Session& s, double now, Utf8Arg<"text"> text) { s.answer(now, std::move(text)); },
+          py::arg("now"), py::arg("text"))
       .def("abort", &Session::abort, py::arg("now"))
       .def("poll_events", &Session::poll_events)
       .def(
           "finish",
-          [](Session& s, double now, std::string id, Instant started_at, std::string participant,
+          [](Session& s, double now, Utf8Arg<"id"> id, Instant started_at, Utf8Arg<"participant"> participant,
              std::optional<long long> intensity_before, std::optional<long long> intensity_after,
-             std::string trigger) {
+             Utf8Arg<"trigger"> trigger) {
             SessionRecordInfo info;
             info.participant = std::move(participant);
             info.id = std::move(id);
@@ -414,7 +429,7 @@ void register_exercises(py::module_& m) {
 
   m.def(
       "suggest",
-      [](long long intensity, const Journal& journal, const std::string& participant,
+      [](long long intensity, const Journal& journal, const Utf8Arg<"participant">& participant,
          std::optional<std::vector<Exercise>> exercises, int min_sessions, double history_weight,
          std::size_t limit) {
         const auto now = bounded_from_int<Intensity>(intensity, "intensity");

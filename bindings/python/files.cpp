@@ -50,16 +50,8 @@ py::object& file_error_type(py::module_* m = nullptr) {
 }
 
 /// Bytes from a `bytes`-like object or a `str` (encoded as UTF-8).
-std::string bytes_of(py::handle data) {
-  if (py::isinstance<py::str>(data)) {
-    Py_ssize_t n = 0;
-    const char* p = PyUnicode_AsUTF8AndSize(data.ptr(), &n);
-    if (!p) {
-      PyErr_Clear();
-      throw py::value_error("the text holds characters that are not valid Unicode (lone surrogates)");
-    }
-    return {p, static_cast<std::size_t>(n)};
-  }
+std::string bytes_of(py::handle data, std::string_view name) {
+  if (py::isinstance<py::str>(data)) return utf8_argument(*utf8_bytes(data), name, ArgRole::argument);
   py::buffer_info info = py::buffer(py::reinterpret_borrow<py::object>(data)).request();
   if (info.ndim > 1 && info.strides.back() != info.itemsize)
     throw py::value_error("a contiguous buffer is needed");
@@ -88,8 +80,8 @@ void register_files(py::module_& m) {
 
   m.def(
       "write_file",
-      [](const std::filesystem::path& path, py::handle data, bool replace) {
-        const std::string bytes = bytes_of(data);
+      [](const PathArg<"path">& path, py::handle data, bool replace) {
+        const std::string bytes = bytes_of(data, "data");
         py::gil_scoped_release release;
         write_file(path, bytes, write_options_of(replace));
       },
@@ -103,10 +95,10 @@ void register_files(py::module_& m) {
       "(EEXIST) if the target exists. See docs/store.md, 'Safe writes'.");
   m.def(
       "write_files",
-      [](const std::vector<std::pair<std::filesystem::path, py::object>>& files, bool replace) {
+      [](const std::vector<std::pair<PathArg<"files">, py::object>>& files, bool replace) {
         std::vector<std::pair<std::filesystem::path, std::string>> owned;
         owned.reserve(files.size());
-        for (const auto& [path, data] : files) owned.emplace_back(path, bytes_of(data));
+        for (const auto& [path, data] : files) owned.emplace_back(path, bytes_of(data, "files"));
         py::gil_scoped_release release;
         write_files(owned, write_options_of(replace));
       },
@@ -114,9 +106,11 @@ void register_files(py::module_& m) {
       "Writes several files, each as write_file does, together: all are written and fsynced to "
       "temporary siblings before any is renamed into place, so a refused target or a full disk "
       "replaces none. `files`: a list of (path, bytes or str).");
-  m.def("resolve_write_target", &resolve_write_target, py::arg("path"),
-        "The file a write to `path` replaces: `path`, or where its chain of symbolic links leads. "
-        "FileError if that is not a regular file (or absent).");
+  m.def(
+      "resolve_write_target", [](const PathArg<"path">& path) { return resolve_write_target(path); },
+      py::arg("path"),
+      "The file a write to `path` replaces: `path`, or where its chain of symbolic links leads. "
+      "FileError if that is not a regular file (or absent).");
 
   py::class_<StagedDirectory>(
       m, "StagedDirectory",
@@ -126,12 +120,14 @@ void register_files(py::module_& m) {
       "staging folder and leaves the target as it was.\n\n"
       "    with calmkit.StagedDirectory('export') as stage:\n"
       "        calmkit.write_file(stage.path / 'a.csv', 'x\\n')")
-      .def(py::init<const std::filesystem::path&>(), py::arg("target"))
+      .def(
+          py::init([](const PathArg<"target">& target) { return std::make_unique<StagedDirectory>(target); }),
+          py::arg("target"))
       .def_property_readonly("path", &StagedDirectory::path, "The staging folder to fill.")
       .def_property_readonly("target", &StagedDirectory::target, "The folder it replaces (links followed).")
       .def(
           "write",
-          [](StagedDirectory& s, const std::filesystem::path& relative, const py::buffer& data) {
+          [](StagedDirectory& s, const PathArg<"relative">& relative, const py::buffer& data) {
             // Any contiguous buffer (bytes, a pyarrow.Buffer): written without a copy into Python bytes.
             Py_buffer view;
             if (PyObject_GetBuffer(data.ptr(), &view, PyBUF_SIMPLE) != 0) throw py::error_already_set();
@@ -172,7 +168,7 @@ void register_files(py::module_& m) {
       "`with calmkit.FileLock('journal.jsonl'): ...`. The sidecar is never replaced nor removed, so the "
       "lock survives the journal being replaced by a rename; symbolic links are followed so every path "
       "to one file shares one lock. Entering blocks (without holding the GIL) until the lock is free.")
-      .def(py::init([](const std::filesystem::path& file) {
+      .def(py::init([](const PathArg<"file">& file) {
              return PyFileLock{file, nullptr};
            }),
            py::arg("file"))
@@ -199,7 +195,7 @@ void register_files(py::module_& m) {
 
   m.def(
       "update_journal",
-      [](const std::filesystem::path& path, const py::function& change, bool header, std::string generator,
+      [](const PathArg<"path">& path, const py::function& change, bool header, Utf8Arg<"generator"> generator,
          std::uint64_t max_bytes, std::size_t max_line_bytes) {
         WriteOptions options;
         options.header = header;
@@ -225,8 +221,39 @@ void register_files(py::module_& m) {
       "use this (calmkit log, practice, assess do) never lose each other's records. If change raises, "
       "or the journal is broken (JournalFormatError), the file is left as it was.");
   m.def(
+      "_fs_path",
+      [](py::handle path, const Utf8Arg<"name">& name) {
+        auto bytes = fs_bytes(path, name);
+        if (!bytes) {
+          throw py::type_error(arg_place(name, ArgRole::argument) +
+                               "expected str, bytes or os.PathLike, got " +
+                               py::str(py::type::of(path).attr("__name__")).cast<std::string>());
+        }
+        return py::bytes(*bytes);
+      },
+      py::arg("path"), py::arg("name"),
+      "The bytes of a file name (os.fsencode's) by the rule every path parameter of calmkit._core follows, "
+      "for the Python functions that take a path: ValueError naming the parameter `name` for a lone "
+      "surrogate that is no byte's escape (U+DC80..U+DCFF are) or a NUL byte, with Python's own error as "
+      "its cause; TypeError for an object that is no path.");
+  m.def(
+      "_utf8_text",
+      [](py::handle text, const Utf8Arg<"name">& name) {
+        auto bytes = utf8_bytes(text);
+        if (!bytes) {
+          throw py::type_error(arg_place(name, ArgRole::argument) + "expected str or bytes, got " +
+                               py::str(py::type::of(text).attr("__name__")).cast<std::string>());
+        }
+        utf8_argument(std::move(*bytes), name, ArgRole::argument);
+        return py::reinterpret_borrow<py::object>(text);
+      },
+      py::arg("text"), py::arg("name"),
+      "`text` itself once it is UTF-8, by the rule every text parameter of calmkit._core follows, for the "
+      "Python functions that take text: ValueError `argument 'name': is not valid UTF-8 (...)` for a str "
+      "holding a lone surrogate or bytes that are not UTF-8; TypeError for an object that is no text.");
+  m.def(
       "append_record",
-      [](const std::filesystem::path& path, py::handle record) {
+      [](const PathArg<"path">& path, py::handle record) {
         Record r = record_from_py(record);
         py::gil_scoped_release release;
         append_record(path, std::move(r));

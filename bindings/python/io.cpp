@@ -193,7 +193,7 @@ void register_io(py::module_& m) {
 
   m.def(
       "read_journal",
-      [](const std::filesystem::path& path, bool lenient, std::uint64_t max_bytes, std::size_t max_line_bytes,
+      [](const PathArg<"path">& path, bool lenient, std::uint64_t max_bytes, std::size_t max_line_bytes,
          unsigned threads, std::size_t chunk_bytes) {
         auto result = read_file(path, lenient, max_bytes, max_line_bytes, threads, chunk_bytes);
         warn_skipped(result.report);
@@ -215,7 +215,7 @@ void register_io(py::module_& m) {
       "JournalFormatError. A file that cannot be read raises FileError (an OSError and a RuntimeError).");
   m.def(
       "read_journal_with_report",
-      [](const std::filesystem::path& path, bool lenient, std::uint64_t max_bytes, std::size_t max_line_bytes,
+      [](const PathArg<"path">& path, bool lenient, std::uint64_t max_bytes, std::size_t max_line_bytes,
          unsigned threads, std::size_t chunk_bytes) {
         return read_file(path, lenient, max_bytes, max_line_bytes, threads, chunk_bytes);
       },
@@ -227,8 +227,8 @@ void register_io(py::module_& m) {
       "also unpacks as journal, report); report.skipped lists every skipped line.");
   m.def(
       "parse_journal",
-      [](TextArg text, bool lenient, TextArg name, unsigned threads) {
-        auto result = parse_text(text.bytes, lenient, utf8_argument(std::move(name), "name"), threads);
+      [](const TextArg& text, bool lenient, const Utf8Arg<"name">& name, unsigned threads) {
+        auto result = parse_text(text.bytes, lenient, name, threads);
         warn_skipped(result.report);
         return std::move(result.journal);
       },
@@ -240,16 +240,16 @@ void register_io(py::module_& m) {
       "one UserWarning; use parse_journal_with_report to get them as data. `threads` as for read_journal.");
   m.def(
       "parse_journal_with_report",
-      [](TextArg text, bool lenient, TextArg name, unsigned threads) {
-        return parse_text(text.bytes, lenient, utf8_argument(std::move(name), "name"), threads);
+      [](const TextArg& text, bool lenient, const Utf8Arg<"name">& name, unsigned threads) {
+        return parse_text(text.bytes, lenient, name, threads);
       },
       py::arg("text"), py::kw_only(), py::arg("lenient") = false, py::arg("name") = "<string>",
       py::arg("threads") = ReadOptions{}.threads,
       "Like parse_journal, but returns a ReadResult (.journal and .report; unpacks as journal, report).");
   m.def(
       "write_journal",
-      [](const Journal& journal, const std::filesystem::path& path, bool header, TextArg generator) {
-        const auto options = write_options(header, utf8_argument(std::move(generator), "generator"));
+      [](const Journal& journal, const PathArg<"path">& path, bool header, Utf8Arg<"generator"> generator) {
+        const auto options = write_options(header, std::move(generator));
         const ReleasedRead release(journal.columns());
         write_journal(journal, path, options);
       },
@@ -262,8 +262,8 @@ void register_io(py::module_& m) {
       "FileError (an OSError and a RuntimeError) if the file is refused or cannot be written.");
   m.def(
       "to_jsonl",
-      [](const Journal& journal, bool header, TextArg generator) {
-        const auto options = write_options(header, utf8_argument(std::move(generator), "generator"));
+      [](const Journal& journal, bool header, Utf8Arg<"generator"> generator) {
+        const auto options = write_options(header, std::move(generator));
         std::string out;
         {
           const ReleasedRead release(journal.columns());

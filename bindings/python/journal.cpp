@@ -438,8 +438,8 @@ void bind_journal(py::module_& m) {
       .def("participants", &Journal::participants, "Every participant with at least one record, sorted.")
       .def(
           "participant",
-          [](const Journal& j, TextArg p) {
-            return subset(j, {utf8_argument(std::move(p), "participant")}, {}, {}, true);
+          [](const Journal& j, const Utf8Arg<"participant">& participant) {
+            return subset(j, {participant}, {}, {}, true);
           },
           py::arg("participant"), "A new journal with only this participant's records (empty if unknown).")
       .def(

@@ -140,9 +140,9 @@ class ColumnCopies {
   std::vector<py::array> keep_;  // the (converted) arrays stay alive until run()
 };
 
-mx::LocalCalendar calendar(const std::optional<TextArg>& tz) {
+mx::LocalCalendar calendar(const std::optional<Utf8Arg<"tz">>& tz) {
   if (!tz) return {};
-  return mx::LocalCalendar(TimeZone::locate(utf8_argument(*tz, "tz")));
+  return mx::LocalCalendar(TimeZone::locate(*tz));
 }
 
 /// The id of each period, in Period's order (`period=` and `by=` take them).
@@ -152,7 +152,7 @@ constexpr std::array<std::pair<std::string_view, mx::Period>, 3> period_ids{{
     {"month", mx::Period::month},
 }};
 
-std::optional<mx::Period> period_from(const std::optional<std::string>& p) {
+std::optional<mx::Period> period_from(const std::optional<Utf8Arg<"period">>& p) {
   if (!p) return std::nullopt;
   for (const auto& [id, period] : period_ids)
     if (*p == id) return period;
@@ -331,7 +331,7 @@ void register_metrics(py::module_& m) {
         "Journal uses).");
   m.def(
       "cohort_from_arrays",
-      [](std::vector<std::string> participants, const py::handle& trigger_participant,
+      [](const std::vector<TextArg>& participants, const py::handle& trigger_participant,
          const py::handle& trigger_time_us, const py::handle& trigger_offset_minutes,
          const py::handle& trigger_intensity, const py::handle& trigger_category,
          const py::handle& reading_participant, const py::handle& reading_time_us,
@@ -339,7 +339,9 @@ void register_metrics(py::module_& m) {
          const py::handle& reading_trigger, const py::object& trigger_acted_on_urge,
          const py::object& trigger_acted_after_minutes) {
         mx::Cohort c;
-        c.participants = std::move(participants);
+        // Checked with the columns, naming the row (a str holding a lone surrogate as its bytes).
+        c.participants.reserve(participants.size());
+        for (const auto& p : participants) c.participants.push_back(p.bytes);
         auto& t = c.triggers;
         auto& r = c.readings;
         // The arrays are taken (converted where their dtype differs) with the
@@ -472,8 +474,8 @@ void register_metrics(py::module_& m) {
   m.def(
       "_metric_time_to_calm_summary",
       [](const mx::Cohort& c, int threshold, double window_hours, bool by_participant,
-         std::optional<std::string> period, bool by_category, std::optional<TextArg> tz, double confidence,
-         bool curves) {
+         std::optional<Utf8Arg<"period">> period, bool by_category, std::optional<Utf8Arg<"tz">> tz,
+         double confidence, bool curves) {
         const auto o = episode_options(threshold, window_hours);
         const mx::GroupBy by{by_participant, period_from(period), by_category};
         std::vector<std::string> names;
@@ -498,8 +500,8 @@ void register_metrics(py::module_& m) {
       "_metric_summary_of_episodes",
       [](const py::handle& participant, const py::handle& onset_us, const py::handle& offset_minutes,
          const py::handle& category, const py::handle& minutes, const py::handle& calmed, bool by_participant,
-         std::optional<std::string> period, bool by_category, std::optional<TextArg> tz, double confidence,
-         bool curves) {
+         std::optional<Utf8Arg<"period">> period, bool by_category, std::optional<Utf8Arg<"tz">> tz,
+         double confidence, bool curves) {
         const mx::GroupBy by{by_participant, period_from(period), by_category};
         const auto p = numpy_view<std::int32_t>(participant, "participant");
         const auto on = numpy_view<std::int64_t>(onset_us, "onset");
@@ -556,8 +558,8 @@ void register_metrics(py::module_& m) {
 
   m.def(
       "_metric_trigger_frequency",
-      [](const mx::Cohort& c, const std::string& period, const std::string& split,
-         std::optional<TextArg> tz) {
+      [](const mx::Cohort& c, const Utf8Arg<"period">& period, const Utf8Arg<"split">& split,
+         std::optional<Utf8Arg<"tz">> tz) {
         const auto cal = calendar(tz);
         const auto p = *period_from(period);
         mx::Split s = mx::Split::none;
@@ -582,7 +584,7 @@ void register_metrics(py::module_& m) {
 
   m.def(
       "_metric_trigger_trend",
-      [](const mx::Cohort& c, int k, std::optional<TextArg> tz, double confidence, bool pooled) {
+      [](const mx::Cohort& c, int k, std::optional<Utf8Arg<"tz">> tz, double confidence, bool pooled) {
         const auto cal = calendar(tz);
         auto [t, names] = read_with_names(c, [&] {
           return pooled ? mx::trigger_trend_pooled(c, k, cal, confidence)
@@ -614,7 +616,7 @@ void register_metrics(py::module_& m) {
 
   m.def(
       "_metric_trigger_trend_weeks",
-      [](const mx::Cohort& c, std::optional<TextArg> tz, double confidence, bool pooled) {
+      [](const mx::Cohort& c, std::optional<Utf8Arg<"tz">> tz, double confidence, bool pooled) {
         const auto cal = calendar(tz);
         auto [w, names] = read_with_names(c, [&] {
           mx::TrendWeeks weeks;
@@ -724,7 +726,7 @@ void register_metrics(py::module_& m) {
 
   m.def(
       "_metric_window_of_uncertainty",
-      [](const mx::Cohort& c, bool by_week, std::optional<TextArg> tz, bool pooled,
+      [](const mx::Cohort& c, bool by_week, std::optional<Utf8Arg<"tz">> tz, bool pooled,
          std::optional<int> first_and_latest_weeks) {
         const auto cal = calendar(tz);
         py::dict d;
@@ -763,7 +765,7 @@ void register_metrics(py::module_& m) {
 
   m.def(
       "_metric_practice_consistency",
-      [](const mx::Cohort& c, std::optional<TextArg> tz) {
+      [](const mx::Cohort& c, std::optional<Utf8Arg<"tz">> tz) {
         const auto cal = calendar(tz);
         auto [t, names] = read_with_names(c, [&] { return mx::practice_consistency(c, cal); });
         py::dict d;
@@ -778,7 +780,7 @@ void register_metrics(py::module_& m) {
 
   m.def(
       "_metric_practice_streaks",
-      [](const mx::Cohort& c, std::optional<TextArg> tz) {
+      [](const mx::Cohort& c, std::optional<Utf8Arg<"tz">> tz) {
         const auto cal = calendar(tz);
         auto [t, names] = read_with_names(c, [&] { return mx::practice_streaks(c, cal); });
         py::dict d;
@@ -795,7 +797,7 @@ void register_metrics(py::module_& m) {
   m.def(
       "_metric_affect_dynamics",
       [](const mx::Cohort& c, int acute_change, std::optional<double> max_gap_hours,
-         std::optional<TextArg> tz) {
+         std::optional<Utf8Arg<"tz">> tz) {
         mx::DynamicsOptions o;
         o.acute_change = acute_change;
         o.max_gap_hours = max_gap_hours ? *max_gap_hours : mx::nan_value;

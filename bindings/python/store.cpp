@@ -50,7 +50,7 @@ class PyStore {
   std::shared_mutex mu_;
 };
 
-std::unique_ptr<PyStore> open(const std::filesystem::path& path, bool create, bool read_only) {
+std::unique_ptr<PyStore> open(const PathArg<"path">& path, bool create, bool read_only) {
   OpenOptions o;
   o.create = create;
   o.read_only = read_only;
@@ -66,7 +66,8 @@ void register_store(py::module_& m) {
   py::class_<PyStore>(m, "Store",
                       "A journal kept in an SQLite database (see docs/store.md). Open one with "
                       "`calmkit.open_store(path)`; use it as a context manager to close it.")
-      .def_property_readonly("path", &PyStore::path, "The database file.")
+      .def_property_readonly(
+          "path", [](const PyStore& s) { return fs_text(s.path()); }, "The database file.")
       .def_property_readonly("closed", &PyStore::closed, "Whether `close()` was called.")
       .def_property_readonly(
           "schema_version", [](PyStore& s) { return s.with([](Store& st) { return st.schema_version(); }); },
@@ -100,9 +101,9 @@ void register_store(py::module_& m) {
           "ValueError when there is none.")
       .def(
           "remove_trigger",
-          [](PyStore& s, TextArg participant, TextArg id, bool cascade) {
-            const auto p = utf8_argument(std::move(participant), "participant");
-            const auto i = utf8_argument(std::move(id), "id");
+          [](PyStore& s, const Utf8Arg<"participant">& participant, const Utf8Arg<"id">& id, bool cascade) {
+            const std::string& p = participant;
+            const std::string& i = id;
             return s.with([&](Store& st) { return st.remove_trigger(p, i, cascade); });
           },
           py::arg("participant"), py::arg("id"), py::kw_only(), py::arg("cascade") = false,
@@ -110,41 +111,42 @@ void register_store(py::module_& m) {
           "that refer to it make this a ValueError unless cascade=True, which removes them too.")
       .def(
           "remove_reading",
-          [](PyStore& s, TextArg participant, TextArg id) {
-            const auto p = utf8_argument(std::move(participant), "participant");
-            const auto i = utf8_argument(std::move(id), "id");
+          [](PyStore& s, const Utf8Arg<"participant">& participant, const Utf8Arg<"id">& id) {
+            const std::string& p = participant;
+            const std::string& i = id;
             return s.with([&](Store& st) { return st.remove_reading(p, i); });
           },
           py::arg("participant"), py::arg("id"), "Removes a reading by id; False when there was none.")
       .def(
           "remove_exercise",
-          [](PyStore& s, TextArg participant, TextArg id) {
-            const auto p = utf8_argument(std::move(participant), "participant");
-            const auto i = utf8_argument(std::move(id), "id");
+          [](PyStore& s, const Utf8Arg<"participant">& participant, const Utf8Arg<"id">& id) {
+            const std::string& p = participant;
+            const std::string& i = id;
             return s.with([&](Store& st) { return st.remove_exercise(p, i); });
           },
           py::arg("participant"), py::arg("id"), "Removes an exercise session; False when there was none.")
       .def(
           "remove_thought_record",
-          [](PyStore& s, TextArg participant, TextArg id) {
-            const auto p = utf8_argument(std::move(participant), "participant");
-            const auto i = utf8_argument(std::move(id), "id");
+          [](PyStore& s, const Utf8Arg<"participant">& participant, const Utf8Arg<"id">& id) {
+            const std::string& p = participant;
+            const std::string& i = id;
             return s.with([&](Store& st) { return st.remove_thought_record(p, i); });
           },
           py::arg("participant"), py::arg("id"), "Removes a thought record; False when there was none.")
       .def(
           "remove_assessment",
-          [](PyStore& s, TextArg participant, TextArg id) {
-            const auto p = utf8_argument(std::move(participant), "participant");
-            const auto i = utf8_argument(std::move(id), "id");
+          [](PyStore& s, const Utf8Arg<"participant">& participant, const Utf8Arg<"id">& id) {
+            const std::string& p = participant;
+            const std::string& i = id;
             return s.with([&](Store& st) { return st.remove_assessment(p, i); });
           },
           py::arg("participant"), py::arg("id"),
           "Removes an assessment and its answers; False when there was none.")
       .def(
           "assessments",
-          [](PyStore& s, TextArg participant, std::optional<Instant> start, std::optional<Instant> end) {
-            const auto p = utf8_argument(std::move(participant), "participant");
+          [](PyStore& s, const Utf8Arg<"participant">& participant, std::optional<Instant> start,
+             std::optional<Instant> end) {
+            const std::string& p = participant;
             return s.with([&](Store& st) { return st.assessments(p, start, end); });
           },
           py::arg("participant"), py::arg("start") = py::none(), py::arg("end") = py::none(),
@@ -153,10 +155,10 @@ void register_store(py::module_& m) {
           "(register custom instruments before reading).")
       .def(
           "load",
-          [](PyStore& s, std::optional<TextArg> participant, std::optional<Instant> start,
+          [](PyStore& s, std::optional<Utf8Arg<"participant">> participant, std::optional<Instant> start,
              std::optional<Instant> end) {
             std::optional<std::string> p;
-            if (participant) p = utf8_argument(std::move(*participant), "participant");
+            if (participant) p = std::move(*participant);
             return s.with([&](Store& st) {
               if (p) return st.load(*p, start, end);
               return st.load_between(start, end);
@@ -178,7 +180,7 @@ void register_store(py::module_& m) {
           "The number of records of every type.")
       .def(
           "backup",
-          [](PyStore& s, const std::filesystem::path& destination, bool replace) {
+          [](PyStore& s, const PathArg<"destination">& destination, bool replace) {
             s.with([&](Store& st) { st.backup(destination, replace); });
           },
           py::arg("destination"), py::kw_only(), py::arg("replace") = false,
@@ -197,9 +199,14 @@ void register_store(py::module_& m) {
 
   m.def(
       "_store_copy_note",
-      [](const std::string& path) {
-        py::gil_scoped_release nogil;  // it may wait up to about a second for a writer's lock
-        return Store::copy_note(path);
+      [](const PathArg<"path">& path) -> py::object {
+        std::optional<std::string> note;
+        {
+          py::gil_scoped_release nogil;  // it may wait up to about a second for a writer's lock
+          note = Store::copy_note(path);
+        }
+        if (!note) return py::none();
+        return display_text(*note);
       },
       py::arg("path"),
       "Store::copy_note: a warning for a store file that may be a copy made while the store was open, "

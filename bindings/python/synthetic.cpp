@@ -13,10 +13,10 @@ void register_synthetic(py::module_& m) {
   const SyntheticOptions d;  // the C++ defaults are the Python defaults
   m.def(
       "synthetic_journal",
-      [](int participants, int days, std::uint64_t seed, std::string start, double triggers_per_day_start,
-         double triggers_per_day_end, double readings_per_episode, double exercise_probability,
-         double thought_record_probability, double unlinked_reading_probability,
-         std::string participant_prefix, bool assessments) {
+      [](int participants, int days, std::uint64_t seed, Utf8Arg<"start"> start,
+         double triggers_per_day_start, double triggers_per_day_end, double readings_per_episode,
+         double exercise_probability, double thought_record_probability, double unlinked_reading_probability,
+         Utf8Arg<"participant_prefix"> participant_prefix, bool assessments) {
         SyntheticOptions o;
         o.participants = participants;
         o.days = days;

@@ -14,8 +14,7 @@ void register_timezone(py::module_& m) {
   py::class_<TimeZone>(m, "_TimeZone",
                        "A time zone: an IANA name read from the system's tzdata or a POSIX TZ rule "
                        "(calmkit::TimeZone). Use calmkit.TimeZone, the tzinfo built on it.")
-      .def(py::init([](TextArg spec) { return TimeZone::locate(utf8_argument(std::move(spec), "spec")); }),
-           py::arg("spec"),
+      .def(py::init([](const Utf8Arg<"spec">& spec) { return TimeZone::locate(spec); }), py::arg("spec"),
            "The zone an IANA name or a POSIX TZ rule stands for; ValueError naming both readings otherwise.")
       .def_property_readonly("name", &TimeZone::name, "The name or rule the zone was made from.")
       .def_property_readonly("from_tzdata", &TimeZone::from_tzdata,

@@ -35,6 +35,8 @@ from datetime import date, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Iterable, Iterator, Mapping, NamedTuple, Optional, Sequence, Union
 
+from . import _core
+
 if TYPE_CHECKING:
     from .importers.report import ImportFormatError
 
@@ -265,6 +267,7 @@ def decoded_lines(path: Path, encoding: str, lenient: bool, bad: set[int]) -> It
     byte-order mark is read as UTF-16 whatever ``encoding`` says. In
     lenient mode an undecodable line is decoded with U+FFFD replacements and
     its number added to ``bad`` (the caller skips the row)."""
+    _core._utf8_text(encoding, "encoding")  # a lone surrogate: ValueError naming it
     try:
         is_utf8 = codecs.lookup(encoding).name == "utf-8"
     except LookupError:

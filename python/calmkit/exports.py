@@ -162,6 +162,7 @@ def export_csv(journal: Any, folder: Union[str, Path]) -> dict[str, Path]:
         calmkit.export_csv(journal, "out/")
         assert calmkit.import_csv("out/") == journal
     """
+    _core._fs_path(folder, "folder")  # a lone surrogate: ValueError naming it
     from .files import write_folder
 
     folder = Path(folder)
@@ -252,6 +253,7 @@ def import_csv(folder: Union[str, Path]) -> Any:
     were kept): the journal then has none; the other four files must be there.
     An assessment's instrument must be built in or registered
     (``calmkit.register_instrument``) before the import."""
+    _core._fs_path(folder, "folder")  # a lone surrogate: ValueError naming it
     folder = Path(folder)
     records: list[dict[str, Any]] = []
     origin: list[tuple[str, int]] = []  # CSV file and line of each record
@@ -501,6 +503,7 @@ def write_research_export(journal: Any, path: Union[str, Path], key: bytes, *,
     ``calmkit.write_journal`` (the one safe write: a new file is 0600, an
     existing one keeps its mode; only a regular file is replaced). Returns
     the path."""
+    _core._fs_path(path, "path")  # a lone surrogate: ValueError naming it
     _core.write_journal(research_export(journal, key, shift_dates=shift_dates), str(path))
     return Path(path)
 

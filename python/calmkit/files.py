@@ -51,6 +51,13 @@ def _store_copy_note(path: _PathLike) -> "str | None":
     return _core._store_copy_note(os.fspath(path))
 
 
+def shown_path(path: _PathLike) -> str:
+    """``path`` as text for a message: a byte of a file name that is not UTF-8
+    (a surrogate escape, as ``os.fsdecode`` gives it) shown as ``\\xff``, as
+    calmkit's messages show such bytes; it passes where calmkit takes a name."""
+    return os.fsdecode(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def is_store_path(path: _PathLike) -> bool:
     """True when ``path`` names a store (suffix in :data:`STORE_SUFFIXES`)."""
     return Path(path).suffix.lower() in STORE_SUFFIXES
@@ -82,6 +89,7 @@ def write_folder(folder: _PathLike, files: Mapping[str, Union[bytes, str, Any]],
     as needed. Returns the folder. :class:`calmkit.FileError` (an OSError) if
     ``folder`` is not a folder or a file cannot be written.
     """
+    _core._fs_path(folder, "folder")  # a lone surrogate: ValueError naming it
     root = Path(folder)
     names = {Path(rel).parts[0] for rel in files} | set(owned)
     target = root
@@ -152,6 +160,7 @@ def add_record(path: _PathLike, record: Any) -> Any:
         calmkit.add_record("journal.jsonl", lambda j: calmkit.Reading(
             id=f"r-{len(j.readings) + 1}", time=now, intensity=4))
     """
+    _core._fs_path(path, "path")  # a lone surrogate: ValueError naming it
     return add_records(path, [record])[0]
 
 
@@ -164,6 +173,7 @@ def add_records(path: _PathLike, records: Sequence[Any], *, create_store: bool =
     that does not fit raises and the file is left as it was). A store gets
     them one transaction each; it must exist unless ``create_store`` is true
     (then it is created, owner-only). Errors as :func:`add_record`."""
+    _core._fs_path(path, "path")  # a lone surrogate: ValueError naming it
     added: list[Any] = []
     if not records:
         return added
@@ -201,6 +211,7 @@ def read_bytes(path: _PathLike, max_bytes: int = DEFAULT_MAX_INPUT_BYTES) -> byt
     :class:`calmkit.FileError` (an OSError) with errno EFBIG or EISDIR and a
     message that names the file and the limit.
     """
+    _core._fs_path(path, "path")  # a lone surrogate: ValueError naming it
     p = os.fspath(path)
     fd = os.open(p, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
     try:

@@ -74,6 +74,7 @@ import numpy as np
 
 from . import _core, _extras
 from .arrow import TABLES, _check_zone
+from .files import shown_path
 
 __all__ = ["PARQUET_FORMAT_VERSION", "READABLE_VERSIONS", "ROW_GROUP_ROWS", "SCHEMAS", "VERSION_2_SCHEMAS", "TABLES", "write_parquet",
            "read_parquet", "read_jsonl_shards", "journal_from_tables", "tables_of"]
@@ -274,9 +275,9 @@ def write_parquet(journal: Any, path: _PathLike, partition_by: str = "shard", sh
     in) and a full disk changes nothing; files are 0600, folders 0700; other
     files in ``path`` are left. The files of the participant layout are
     encoded on :func:`calmkit.threads` threads."""
+    _core._fs_path(path, "path")  # a lone surrogate: ValueError naming it
     pq = _extras.require("pyarrow.parquet", "parquet", "calmkit's Parquet support")
 
-    from . import _core
     from .arrow import to_arrow
     from .files import write_folder
 
@@ -895,6 +896,8 @@ def _participant_list(participants: Any) -> list[str] | None:
     if bad:
         raise TypeError(f"participants must be a participant id or a list of them (str), got an item of type "
                         f"{type(bad[0]).__name__}: {bad[0]!r}")
+    for name in names:
+        _core._utf8_text(name, "participants")  # a lone surrogate: ValueError naming it
     return names
 
 
@@ -995,13 +998,14 @@ def read_parquet(path: _PathLike, participants: list[str] | None = None, *, tz: 
     error of the reading in table order, then of the tables' checks, then
     of the records' rules."""
     _check_zone(tz)
+    _core._fs_path(path, "path")  # a lone surrogate: ValueError naming it
     if tz is not None:  # warnings for local times, in the order the one thread gives them
-        return journal_from_tables(read_tables(path, participants, tz=tz), name=str(path), tz=tz)
+        return journal_from_tables(read_tables(path, participants, tz=tz), name=shown_path(path), tz=tz)
     from .arrow import _prepare
 
     participants = _participant_list(participants)
     root = _dataset_root(path)
-    name = str(path)
+    name = shown_path(path)
     importer = _core._ArrowImport(name)
 
     def one(folder: str) -> tuple[str, Any, Any]:
@@ -1053,6 +1057,7 @@ def read_jsonl_shards(folder: _PathLike, pattern: str = "*.jsonl") -> Any:
     anywhere else in a shard is an error. A bad line, a header of a newer
     version or an id used twice raises JournalFormatError naming the shard
     file and its line. FileNotFoundError when nothing matches."""
+    _core._fs_path(folder, "folder")  # a lone surrogate: ValueError naming it
     root = Path(folder)
     if not root.is_dir():
         raise FileNotFoundError(f"{root}: not a folder")
@@ -1113,7 +1118,7 @@ def _is_header(line: bytes, path: Path, n: int) -> bool:
     if not (isinstance(record, dict) and record.get("type") == "header"):
         return False
     try:
-        alone = _core.parse_journal(line + b"\n", name=str(path))
+        alone = _core.parse_journal(line + b"\n", name=shown_path(path))
     except _core.JournalFormatError as e:
         raise _shard_error(e, path, n) from None
     return len(alone) == 0  # read as a header, not as a record

@@ -4,10 +4,9 @@ parse_journal, its name, Journal.participant, the Store's participant and id
 arguments, the exercise JSON readers and the record classes refuse such a str
 in their own words, and so do the catalog and instrument lookups, TimeZone,
 a journal's generator (to_jsonl, write_journal) and a metric's tz=. A path
-still lets pybind11 refuse it with a TypeError that lists signatures and
-names no argument ("incompatible function arguments"); it may fail as
-Python's open() does (UnicodeEncodeError, a ValueError), but should not be
-pybind11's TypeError.
+fails as Python's open() does (its UnicodeEncodeError, a ValueError, with
+the argument named), not with pybind11's TypeError that lists signatures and
+names no argument ("incompatible function arguments").
 """
 
 from __future__ import annotations
@@ -45,18 +44,7 @@ def test_the_fixed_ones_name_their_argument() -> None:
             metric(_journal(), tz=S)
 
 
-PATH_CALLS = {"write_journal path", "read_journal path"}
-
-
-@pytest.mark.parametrize(
-    "call",
-    [
-        pytest.param(c, marks=[pytest.mark.xfail(strict=True, reason="B30: a lone surrogate in a path still gives "
-                                                 "pybind11's TypeError that lists signatures and names no argument")])
-        if c in PATH_CALLS else c
-        for c in CALLS
-    ],
-)
+@pytest.mark.parametrize("call", list(CALLS))
 def test_a_lone_surrogate_is_not_refused_by_pybind11(call: str, tmp_path: Path) -> None:
     try:
         CALLS[call](tmp_path)

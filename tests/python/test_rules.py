@@ -678,7 +678,7 @@ def test_a_lone_surrogate_in_a_name_argument_is_a_value_error_naming_the_argumen
         refused(lambda: store.assessments(LONE), "participant")
         assert len(store) == 1
     refused(lambda: calmkit.instrument(LONE), "id")
-    refused(lambda: calmkit.score(LONE, [1]), "id")
+    refused(lambda: calmkit.score(LONE, [1]), "instrument")
     refused(lambda: calmkit.find_exercise(LONE), "id")
     refused(lambda: calmkit.catalog_exercise(LONE), "id")
     registry = calmkit.ExerciseRegistry()

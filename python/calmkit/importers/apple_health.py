@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO, Mapping, Optional, Union
 
+from .. import _core
 from ._common import (
     ROW_ERRORS,
     IdMaker,
@@ -328,6 +329,7 @@ def import_apple_health(path: Union[str, Path], *, participant: str = "",
 
         journal, report = calmkit.import_apple_health("export.zip")
     """
+    _core._fs_path(path, "path")  # a lone surrogate: ValueError naming it
     path = Path(path)
     by_source = dict(exercise_by_source or {})
     stream, src, archive = _open_export(path, str(path))

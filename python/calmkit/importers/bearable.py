@@ -9,6 +9,7 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any, Mapping, Optional, Union
 
+from .. import _core
 from ..csv_input import CsvTable, parse_clock_time, parse_date
 from ._common import LocalClock, build_journal, check_year, read_export_table, read_rows, round_half_up
 from .report import ImportFormatError, ImportReport, ImportResult, Unmapped
@@ -176,6 +177,7 @@ def import_bearable(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = No
 
         journal, report = calmkit.import_bearable("bearable.csv", tz="Europe/London")
     """
+    _core._fs_path(path, "path")  # a lone surrogate: ValueError naming it
     path = Path(path)
     src = str(path)
     clock = LocalClock(tz, utc_offset)

@@ -131,6 +131,7 @@ def import_daylio(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = None
         journal, report = calmkit.import_daylio("daylio_export.csv", tz="Europe/Berlin")
         print(report.summary())
     """
+    _core._fs_path(path, "path")  # a lone surrogate: ValueError naming it
     path = Path(path)
     src = str(path)
     clock = LocalClock(tz, utc_offset)

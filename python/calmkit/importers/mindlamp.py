@@ -8,6 +8,7 @@ from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 from typing import Any, Mapping, Optional, Union
 
+from .. import _core
 from ._common import (
     ROW_ERRORS,
     IdMaker,
@@ -223,6 +224,7 @@ def import_mindlamp(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = No
         journal, report = calmkit.import_mindlamp("events.json", tz="America/New_York",
                                                   activities={"9pqrs": "lamp.breathe"})
     """
+    _core._fs_path(path, "path")  # a lone surrogate: ValueError naming it
     path = Path(path)
     src = str(path)
     clock = LocalClock(tz, utc_offset)
