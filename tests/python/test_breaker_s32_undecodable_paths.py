@@ -95,8 +95,6 @@ def test_read_jsonl_shards_of_such_a_folder(journal: calmkit.Journal, folder: Pa
     assert calmkit.read_jsonl_shards(folder) == journal
 
 
-@pytest.mark.xfail(strict=True, reason="B40: open_store of a path that is not UTF-8 raises pybind11's "
-                                       "TypeError from _store_copy_note(path: str)")
 def test_open_store_at_such_a_path(journal: calmkit.Journal, folder: Path) -> None:
     with calmkit.open_store(folder / _name(b"s\xe9.db")) as store:
         store.add_journal(journal)
