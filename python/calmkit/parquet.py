@@ -565,7 +565,7 @@ def _read_participant_files(found: list[tuple[str, Path]], d: Path, tz: Any) -> 
             raise _unreadable(f, e) from None
         if "participant" in t.column_names:  # the folder names the participant
             t = t.drop_columns(["participant"])
-        t = _plain_types(t)
+        t = _plain_types(t, str(f))
         codes = np.full(t.num_rows, code[p], np.int32)
         return t.add_column(0, field, pa.DictionaryArray.from_arrays(codes, dictionary))
 
@@ -710,7 +710,7 @@ def _read_file(f: Path, participants: list[str] | None, use_threads: bool) -> An
         table = fragment.to_table(columns=columns, use_threads=use_threads, memory_pool=_memory_pool())
     except (pa.ArrowInvalid, OSError) as e:
         raise _unreadable(f, e) from None
-    table = _plain_types(table)
+    table = _plain_types(table, str(f))
     if "participant" in table.column_names:
         table = _participant_as_dictionary(table, f)
         if participants is not None:
@@ -721,13 +721,20 @@ def _read_file(f: Path, participants: list[str] | None, use_threads: bool) -> An
     return table if table.num_rows else None
 
 
-def _plain_types(table: Any) -> Any:
+def _plain_types(table: Any, where: str) -> Any:
     """``table`` with the types other tools write for the same values made
     one, so that files of a folder fit together: text as ``string`` (from
     ``large_string`` or ``string_view``) and timestamps with a time zone as
     UTC (the same instants: an Arrow timestamp holds UTC whatever its zone
-    says). Values are not changed; other types are left to the bridge."""
+    says), after the offsets the zone gives have filled the table's missing
+    ones (the bridge's own rule, ``_offsets_from_zone``: 21:40 in Berlin stays
+    21:40+02:00). Values are not changed; other types are left to the bridge."""
     pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
+
+    from .arrow import _offsets_from_zone
+
+    if any(pa.types.is_timestamp(f.type) and f.type.tz not in (None, "UTC") for f in table.schema):
+        table = _offsets_from_zone(table, where)
 
     for i, field in enumerate(table.schema):
         t = field.type
