@@ -410,7 +410,13 @@ class LineParser::Impl {
     std::vector<std::pair<LineError, bool>> repeated;
     bool thought = false;
     try {
-      if (parser_.capacity() < 2 * len + 64) check(parser_.allocate(2 * len + 64));
+      // Any depth is walked, so the parser's depth limit must cover the line:
+      // simdjson keeps a start position per open level up to `max_depth` in
+      // its development checks (unoptimised builds) and asserts beyond it,
+      // and a line cannot open more levels than it has bytes.
+      const std::size_t depth = std::max<std::size_t>(simdjson::DEFAULT_MAX_DEPTH, len + 1);
+      if (parser_.capacity() < 2 * len + 64 || parser_.max_depth() < depth)
+        check(parser_.allocate(std::max(parser_.capacity(), 2 * len + 64), depth));
       od::document doc;
       check(parser_.iterate(text, len, capacity).get(doc));
       od::json_type root{};
