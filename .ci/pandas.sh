@@ -38,17 +38,29 @@ echo "pandas: the main run had pandas $main; this run has pandas $("$venv/bin/py
 # in its own pytest process with ctest's environment as ctest runs them (one
 # process for all would share state: test_cli_edges measures its children's
 # peak memory, which the children of earlier files would set), less the
-# JavaScript package's files (they use no pandas).
+# JavaScript package's files (they use no pandas). Two files at a time, as
+# ctest's preset runs them (`jobs: 2`); each file's output is printed whole
+# once it ends, so the log reads file by file.
 export PYTHONPATH=$root/build/python CALMKIT_SAMPLE_JOURNAL=$root/examples/data/sample-journal.jsonl
 export CALMKIT_BUILD_DIR=$root/build
-failed=()
+export PANDAS_VENV_PY=$venv/bin/python
+failed_list=$(mktemp)
+trap 'rm -f "$failed_list"' EXIT
+export PANDAS_FAILED_LIST=$failed_list
+run_file() {
+  local out rc=0
+  out=$("$PANDAS_VENV_PY" -m pytest -q -p no:cacheprovider "$1" 2>&1) || rc=$?
+  printf 'pandas: %s\n%s\n' "$1" "$out"
+  if ((rc != 0)); then echo "$1" >>"$PANDAS_FAILED_LIST"; fi
+  return 0
+}
+export -f run_file
 for f in tests/python/test_*.py; do
   case $f in */test_js_parity.py | */test_breaker_js_rules.py | */test_web_app.py) continue ;; esac
-  echo "pandas: $f"
-  "$venv/bin/python" -m pytest -q -p no:cacheprovider "$f" || failed+=("$f")
-done
-if [ ${#failed[@]} -gt 0 ]; then
-  echo "pandas: failed on the other pandas: ${failed[*]}" >&2
+  printf '%s\0' "$f"
+done | xargs -0 -n 1 -P "${JOBS:-2}" bash -c 'run_file "$1"' _
+if [ -s "$failed_list" ]; then
+  echo "pandas: failed on the other pandas: $(sort "$failed_list" | tr '\n' ' ')" >&2
   exit 1
 fi
 echo "pandas: every Python test file passed on pandas $("$venv/bin/python" -c 'import pandas; print(pandas.__version__)')"
