@@ -63,6 +63,7 @@ Example::
 from __future__ import annotations
 
 import bisect
+import contextlib
 import json
 import os
 import stat
@@ -559,7 +560,7 @@ def _read_participant_files(found: list[tuple[str, Path]], d: Path, tz: Any) -> 
     def read(pf: tuple[str, Path]) -> Any:
         p, f = pf
         try:
-            with pq.ParquetFile(f) as pqf:
+            with _opened(f) as (source, filesystem), pq.ParquetFile(source, filesystem=filesystem) as pqf:
                 t = pqf.read(use_threads=False)
         except (pa.ArrowInvalid, OSError) as e:
             raise _unreadable(f, e) from None
@@ -621,6 +622,27 @@ def _row_groups_of(metadata: Any, participants: list[str], where: str = "a Parqu
 
 def _text(value: Any) -> str:
     return value.decode("utf-8", errors="surrogateescape") if isinstance(value, bytes) else str(value)
+
+
+@contextlib.contextmanager
+def _opened(f: Path) -> Any:
+    """(source, filesystem) for pyarrow to read the file ``f`` from: its path
+    on the local file system, or, when the path is not UTF-8 (a byte that
+    ``os.fsdecode`` gives as a surrogate escape; pyarrow's file systems take
+    UTF-8 paths only), the file opened by Python as a ``pyarrow.PythonFile``
+    (no file system), closed on leaving. Either way pyarrow reads only the
+    footer, columns and row groups asked for."""
+    fs = _extras.require("pyarrow.fs", "parquet", "calmkit's Parquet support")
+    pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
+
+    path = str(f)
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        with open(f, "rb") as handle, pa.PythonFile(handle, mode="r") as source:
+            yield source, None
+        return
+    yield path, fs.LocalFileSystem()
 
 
 def _unreadable(f: Any, e: BaseException) -> BaseException:
@@ -694,20 +716,20 @@ def _read_file(f: Path, participants: list[str] | None, use_threads: bool) -> An
     ds = _extras.require("pyarrow.dataset", "parquet", "calmkit's Parquet support")
     pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
     pc = _extras.require("pyarrow.compute", "parquet", "calmkit's Parquet support")
-    fs = _extras.require("pyarrow.fs", "parquet", "calmkit's Parquet support")
 
     try:
-        fragment = ds.ParquetFileFormat().make_fragment(str(f), filesystem=fs.LocalFileSystem())
-        read = _read_columns()
-        columns = [n for n in fragment.physical_schema.names if n in read]
-        if participants is not None and "participant" not in columns and "" not in participants:
-            return None  # a file without the column holds participant "" only
-        if participants is not None:
-            groups = _row_groups_of(fragment.metadata, participants, str(f))
-            if not groups:
-                return None
-            fragment = fragment.subset(row_group_ids=groups)
-        table = fragment.to_table(columns=columns, use_threads=use_threads, memory_pool=_memory_pool())
+        with _opened(f) as (source, filesystem):
+            fragment = ds.ParquetFileFormat().make_fragment(source, filesystem=filesystem)
+            read = _read_columns()
+            columns = [n for n in fragment.physical_schema.names if n in read]
+            if participants is not None and "participant" not in columns and "" not in participants:
+                return None  # a file without the column holds participant "" only
+            if participants is not None:
+                groups = _row_groups_of(fragment.metadata, participants, str(f))
+                if not groups:
+                    return None
+                fragment = fragment.subset(row_group_ids=groups)
+            table = fragment.to_table(columns=columns, use_threads=use_threads, memory_pool=_memory_pool())
     except (pa.ArrowInvalid, OSError) as e:
         raise _unreadable(f, e) from None
     table = _plain_types(table, str(f))
@@ -946,7 +968,8 @@ def _read_folder(root: Path, folder: str, participants: list[str] | None, listed
     if not meta_file.is_file():
         return None, None
     try:
-        schema = pq.read_schema(meta_file)
+        with _opened(meta_file) as (source, filesystem):
+            schema = pq.read_schema(source, filesystem=filesystem)
     except (pa.ArrowInvalid, OSError) as e:
         raise _unreadable(meta_file, e) from None
     version = _check_metadata(schema, str(meta_file))
@@ -1094,7 +1117,7 @@ def read_jsonl_shards(folder: _PathLike, pattern: str = "*.jsonl") -> Any:
                 origin.append((f, n))
     # One parse of all shards (a reading may link to a trigger in another shard).
     try:
-        return _core.parse_journal(b"\n".join(lines) + b"\n", name=str(root))
+        return _core.parse_journal(b"\n".join(lines) + b"\n", name=shown_path(root))
     except _core.JournalFormatError as e:
         line = getattr(e, "line", 0)
         if not 1 <= line <= len(origin):

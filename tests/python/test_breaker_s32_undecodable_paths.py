@@ -3,7 +3,7 @@ stick, an archive), as Python hands them over: str with surrogate escapes
 (``os.fsdecode(b"caf\\xe9")`` is ``"caf\\udce9"``), the form open() and every
 os function take. Every path calmkit takes must work as open() does.
 
-- B39: read_parquet of such a folder raises pybind11's TypeError
+- B39 (fixed): read_parquet of such a folder raised pybind11's TypeError
   ("_ArrowImport(name: str = '<arrow>') ... Invoked with: '.../\\udcff...'"),
   and read_jsonl_shards "ValueError: argument 'name': is not valid UTF-8":
   the folder's path becomes the name the errors give, a text argument.
@@ -79,8 +79,6 @@ def test_write_parquet_into_such_a_folder(layout: str, journal: calmkit.Journal,
     assert (d / "triggers" / "_common_metadata").is_file()
 
 
-@pytest.mark.xfail(strict=True, reason="B39: read_parquet of a folder whose path is not UTF-8 raises "
-                                       "pybind11's TypeError from _ArrowImport(name)")
 @pytest.mark.parametrize("layout", ["shard", "participant"])
 def test_read_parquet_of_such_a_folder(layout: str, journal: calmkit.Journal, folder: Path) -> None:
     pytest.importorskip("pyarrow")
@@ -88,8 +86,6 @@ def test_read_parquet_of_such_a_folder(layout: str, journal: calmkit.Journal, fo
     assert calmkit.read_parquet(d) == journal
 
 
-@pytest.mark.xfail(strict=True, reason="B39: read_jsonl_shards of a folder whose path is not UTF-8: "
-                                       "ValueError \"argument 'name': is not valid UTF-8\"")
 def test_read_jsonl_shards_of_such_a_folder(journal: calmkit.Journal, folder: Path) -> None:
     calmkit.write_journal(journal, folder / "a.jsonl")
     assert calmkit.read_jsonl_shards(folder) == journal

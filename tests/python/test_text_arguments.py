@@ -449,8 +449,6 @@ def test_a_store_whose_file_name_is_not_utf8(tmp_path: Path) -> None:
     assert calmkit.add_record(name, _reading(id="r-extra", participant=journal.participants()[0])) is not None
 
 
-@pytest.mark.xfail(strict=True, reason="B39: pyarrow's file systems take UTF-8 paths only: a Parquet dataset whose "
-                   "folder name is not UTF-8 fails in pyarrow with UnicodeEncodeError")
 def test_parquet_with_a_file_name_that_is_not_utf8(tmp_path: Path) -> None:
     journal = _journal()
     folder = calmkit.write_parquet(journal, _escaped(tmp_path, b".pq"))
