@@ -66,6 +66,7 @@ import bisect
 import contextlib
 import json
 import os
+import re
 import stat
 from pathlib import Path
 from typing import Any, Union
@@ -541,7 +542,7 @@ def _participant_files(d: Path, listed: list[str] | None) -> list[tuple[str, Pat
     return sorted(found, key=lambda pf: str(pf[1]))
 
 
-def _read_participant_files(found: list[tuple[str, Path]], d: Path, tz: Any) -> Any:
+def _read_participant_files(found: list[tuple[str, Path]], d: Path, tz: Any, origin: list | None = None) -> Any:
     """One table of the files of a participant-layout folder, each file's
     rows with its folder's participant as a ``dictionary<int32, string>``
     column (the sorted participants read). The files are read one by one on
@@ -578,6 +579,8 @@ def _read_participant_files(found: list[tuple[str, Path]], d: Path, tz: Any) -> 
             tables = list(pool.map(read, found))
     else:
         tables = [read(pf) for pf in found]
+    if origin is not None:
+        origin += [(f, t.num_rows, None) for (_, f), t in zip(found, tables)]
     return _fit_together([(f, t) for (_, f), t in zip(found, tables)], d, tz, same_columns=False)
 
 
@@ -877,7 +880,8 @@ def _same_text_types(tables: list[tuple[Path, Any]]) -> list[tuple[Path, Any]]:
     return tables
 
 
-def _read_shards(d: Path, listed: list[str] | None, participants: list[str] | None, tz: Any) -> Any:
+def _read_shards(d: Path, listed: list[str] | None, participants: list[str] | None, tz: Any,
+                 origin: list | None = None) -> Any:
     """The table of a shard-layout folder ``d`` (its ``listed`` files, or
     every data file :func:`_data_files` finds), only ``participants`` when
     given; None when there is nothing to read. Each file is read with its own
@@ -902,6 +906,8 @@ def _read_shards(d: Path, listed: list[str] | None, participants: list[str] | No
     else:
         tables = [_read_file(f, participants, True) for f in files]
     found = [(f, t) for f, t in zip(files, tables) if t is not None]
+    if origin is not None:
+        origin += [(f, t.num_rows, participants) for f, t in found]
     return _fit_together(found, d, tz) if found else None
 
 
@@ -937,13 +943,21 @@ def read_tables(path: _PathLike, participants: list[str] | None = None, files: d
     Naive timestamps are refused unless ``tz`` is given (see
     :func:`journal_from_tables`); a ``tz`` that names no zone is a
     ValueError, whether or not a column needs it."""
+    return _read_tables(path, participants, files, tz, None)
+
+
+def _read_tables(path: _PathLike, participants: Any, files: dict[str, list[str]] | None, tz: Any,
+                 origins: dict[str, list] | None) -> dict[str, Any]:
+    """:func:`read_tables`, noting in ``origins`` (when given) where each
+    table's rows come from (:func:`_read_folder`'s ``origin``)."""
     _check_zone(tz)
     participants = _participant_list(participants)
     root = _dataset_root(path)
     out = {}
     oldest = None  # the lowest layout version among the folders read so far
     for folder in TABLES:
-        version, table = _read_folder(root, folder, participants, files[folder] if files is not None else None, tz)
+        version, table = _read_folder(root, folder, participants, files[folder] if files is not None else None, tz,
+                                      origins.setdefault(folder, []) if origins is not None else None)
         out[folder], oldest = _folder_table(root, folder, version, table, oldest)
     return out
 
@@ -956,10 +970,14 @@ def _dataset_root(path: _PathLike) -> Path:
 
 
 def _read_folder(root: Path, folder: str, participants: list[str] | None, listed: list[str] | None,
-                 tz: Any) -> tuple[int | None, Any]:
+                 tz: Any, origin: list | None = None) -> tuple[int | None, Any]:
     """(layout version, table) of one record type's folder; (None, None)
     when it has no ``_common_metadata`` (:func:`_folder_table` decides what
-    that means); a folder without records reads as the schema's empty table."""
+    that means); a folder without records reads as the schema's empty table.
+    ``origin``, when given, gets ``(file, rows, participants)`` for each file
+    whose rows the table holds, in table order (``participants``: the filter
+    its rows were picked by within the file, else None): what
+    :func:`_in_its_file` names a row's file and row by."""
     pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
     pq = _extras.require("pyarrow.parquet", "parquet", "calmkit's Parquet support")
 
@@ -978,9 +996,9 @@ def _read_folder(root: Path, folder: str, participants: list[str] | None, listed
         if participants is not None:
             wanted = set(participants)
             found = [pf for pf in found if pf[0] in wanted]
-        table = _read_participant_files(found, d, tz) if found else None
+        table = _read_participant_files(found, d, tz, origin) if found else None
     else:
-        table = _read_shards(d, listed, participants, tz)
+        table = _read_shards(d, listed, participants, tz, origin)
     if table is None or table.num_rows == 0:  # no records, whatever the columns another tool wrote
         return version, SCHEMAS[folder].empty_table()
     return version, table
@@ -1015,7 +1033,9 @@ def read_parquet(path: _PathLike, participants: list[str] | None = None, *, tz: 
     str; ValueError for a file that is not
     readable Parquet (damaged, cut, or a stray file; naming it), for
     another format version, a missing or mistyped column, or a record that
-    breaks the journal format (naming the table and row), and for a time
+    breaks the journal format (naming the table and row; the file and
+    its row when the table's rows come from several files or a
+    ``participants`` filter picked them), and for a time
     column of timestamps without a time zone (a dataset rewritten by another
     tool) unless ``tz`` says where they were written (see
     :func:`journal_from_tables`). An assessment's
@@ -1030,18 +1050,24 @@ def read_parquet(path: _PathLike, participants: list[str] | None = None, *, tz: 
     _check_zone(tz)
     _core._fs_path(path, "path")  # a lone surrogate: ValueError naming it
     if tz is not None:  # warnings for local times, in the order the one thread gives them
-        return journal_from_tables(read_tables(path, participants, tz=tz), name=shown_path(path), tz=tz)
+        origins: dict[str, list] = {}
+        tables = _read_tables(path, participants, None, tz, origins)
+        try:
+            return journal_from_tables(tables, name=shown_path(path), tz=tz)
+        except ValueError as e:
+            raise _in_its_file(e, shown_path(path), origins) from None
     from .arrow import _prepare
 
     participants = _participant_list(participants)
     root = _dataset_root(path)
     name = shown_path(path)
     importer = _core._ArrowImport(name)
+    origins: dict[str, list] = {folder: [] for folder in TABLES}  # the files of each table's rows
 
     def one(folder: str) -> tuple[str, Any, Any]:
         # (stage, error, (version, None)): stage "read", "prepare", "import" or "ok" (error None).
         try:
-            version, table = _read_folder(root, folder, participants, None, None)
+            version, table = _read_folder(root, folder, participants, None, None, origins[folder])
         except Exception as e:  # noqa: BLE001 - raised below, in table order
             return "read", e, None
         if table is not None:
@@ -1074,8 +1100,103 @@ def read_parquet(path: _PathLike, participants: list[str] | None = None, *, tz: 
     for stage in ("prepare", "import"):  # then from_arrow's, in its order
         for folder in TABLES:
             if done[folder][0] == stage:
-                raise done[folder][1]
-    return importer.finish()
+                raise _in_its_file(done[folder][1], name, origins) from None
+    try:
+        return importer.finish()
+    except ValueError as e:  # an id used twice, a link to no trigger: the row of which file
+        raise _in_its_file(e, name, origins) from None
+
+
+#: The place the Arrow bridge gives a row: ``<name>/<table>: row <n>``, then
+#: ``: field ...`` or the end.
+_TABLE_ROW = re.compile(r"(?P<table>\w+): row (?P<row>\d+)(?=:|\Z)")
+#: An id's first use, at the end of the bridge's reason for a repeated id.
+_FIRST_USED = re.compile(r" \(first used in row (\d+)\)\Z")
+
+
+def _in_its_file(e: BaseException, name: str, origins: dict[str, list]) -> BaseException:
+    """The bridge's error ``e`` for row n of a table read from several files
+    (or from rows a participant filter picked), said of the file and the row
+    within it: ``<file>: row <k>: field ...`` instead of ``<name>/<table>:
+    row <n>: field ...`` (n counts the rows of the files concatenated, which
+    no file has), with the same type, ``field`` and ``reason`` (a repeated
+    id's first use said the same way) and, for a RecordError, that ``place``.
+    ``e`` itself when it names no row, or when the table's rows are one whole
+    file's (its row is the file's row)."""
+    text = str(e)
+    if not text.startswith(name + "/"):
+        return e
+    m = _TABLE_ROW.match(text, len(name) + 1)
+    origin = origins.get(m["table"]) if m is not None else None
+    if not origin or (len(origin) == 1 and origin[0][2] is None):
+        return e
+    at = _file_row(origin, int(m["row"]))
+    if at is None:
+        return e
+
+    def first_use(reason: str) -> str:
+        dup = _FIRST_USED.search(reason)
+        first = _file_row(origin, int(dup[1])) if dup is not None else None
+        if first is None:
+            return reason
+        return reason[:dup.start()] + f" (first used in row {first[1]}" + ("" if first[0] == at[0] else
+                                                                           f" of {first[0]}") + ")"
+
+    place = f"{at[0]}: row {at[1]}"
+    out = type(e)(place + first_use(text[m.end():]))
+    for attr in ("path", "line", "field"):
+        if hasattr(e, attr):
+            setattr(out, attr, getattr(e, attr))
+    if isinstance(getattr(e, "reason", None), str):
+        out.reason = first_use(e.reason)
+    if hasattr(e, "place"):
+        out.place = place
+    return out
+
+
+def _file_row(origin: list, row: int) -> tuple[Path, int] | None:
+    """(file, row within it) of row ``row`` of a table whose rows are
+    ``origin``'s files' (:func:`_read_folder`); None when it cannot be told
+    (the file changed since it was read)."""
+    start = 0
+    for f, rows, participants in origin:
+        if row < start + rows:
+            return (f, row - start) if participants is None else _picked_row(f, participants, row - start)
+        start += rows
+    return None
+
+
+def _picked_row(f: Path, participants: list[str], k: int) -> tuple[Path, int] | None:
+    """(``f``, row) of the ``k``-th row :func:`_read_file` picked from the
+    file ``f`` for ``participants``: the same row groups
+    (:func:`_row_groups_of`), then the rows of those participants, counted
+    from the file's first row. Read again for an error only; None when the
+    file no longer has that row."""
+    pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
+    pc = _extras.require("pyarrow.compute", "parquet", "calmkit's Parquet support")
+    pq = _extras.require("pyarrow.parquet", "parquet", "calmkit's Parquet support")
+
+    try:
+        with _opened(f) as (source, filesystem), pq.ParquetFile(source, filesystem=filesystem) as pqf:
+            meta = pqf.metadata
+            starts = np.concatenate([[0], np.cumsum([meta.row_group(g).num_rows for g in range(meta.num_row_groups)])])
+            whole = "participant" not in pqf.schema_arrow.names  # every row is participant "" (asked for)
+            for g in _row_groups_of(meta, participants, str(f)):
+                if whole:
+                    hits = np.arange(meta.row_group(g).num_rows)
+                else:
+                    ids = pqf.read_row_group(g, columns=["participant"], use_threads=False).column(0)
+                    if pa.types.is_dictionary(ids.type):
+                        ids = ids.cast(ids.type.value_type)
+                    ids = ids.cast(pa.string())
+                    hits = np.flatnonzero(pc.is_in(ids, value_set=pa.array(participants, pa.string()))
+                                          .fill_null(False).to_numpy(zero_copy_only=False))
+                if k < len(hits):
+                    return f, int(starts[g] + hits[k])
+                k -= len(hits)
+    except (pa.ArrowException, OSError, ValueError):
+        return None
+    return None
 
 
 def read_jsonl_shards(folder: _PathLike, pattern: str = "*.jsonl") -> Any:

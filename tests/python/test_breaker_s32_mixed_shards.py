@@ -19,7 +19,7 @@ B46: any file whose column types do not merge with the other files' (an
 named by its folder only: "<folder>/triggers: the files' columns do not fit
 together (Unable to merge: Field acted_on_urge ...)"; which of the files?
 
-B47: an intensity of 300 in row 1 of part-00002.parquet (3 shards) is
+B47 (fixed): an intensity of 300 in row 1 of part-00002.parquet (3 shards) is
 "<folder>/triggers: row 88: field 'intensity': ...": the row of the files'
 tables concatenated in path order, which no file has; the file is not named.
 """
@@ -101,8 +101,6 @@ def test_the_file_whose_columns_do_not_fit_is_named(layout: str, journal: calmki
 # --- B47: the row of which file -----------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="B47: a bad value in a later shard is 'triggers: row 88', the row of the "
-                                       "files' concatenation, which is row 1 of no file named")
 def test_a_bad_value_in_a_later_shard_names_its_file(journal: calmkit.Journal, tmp_path: Path) -> None:
     d = calmkit.write_parquet(journal, tmp_path / "d", shards=3)
     f = d / "triggers" / "part-00002.parquet"

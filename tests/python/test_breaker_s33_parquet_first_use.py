@@ -2,7 +2,7 @@
 write_parquet's shards: one participant's triggers spread over three files,
 an id used twice, the second time in a later file.
 
-B51: the duplicate's reason says where the id was first used as a row of the
+B51 (fixed): the duplicate's reason said where the id was first used as a row of the
 files' tables concatenated ("first used in row 12"), which is no row of the
 file that holds it, and does not name that file (B47 is the same for the row
 of the error itself).
@@ -44,8 +44,6 @@ def test_files_cut_anywhere_read_as_the_one_file(tmp_path: Path) -> None:
     assert calmkit.to_jsonl(calmkit.read_parquet(d)) == want
 
 
-@pytest.mark.xfail(strict=True, reason="B51: a duplicate id in a later Parquet file gives its first use as a row "
-                                       "of the files concatenated, not the file and row within it")
 def test_a_duplicate_id_in_a_later_file_names_the_file_of_its_first_use(tmp_path: Path) -> None:
     d = calmkit.write_parquet(calmkit.read_journal(SAMPLE), tmp_path / "d")
     files = _cut(d, "triggers", [10, 10])

@@ -1,0 +1,145 @@
+"""A record type's rows spread over several Parquet files: an error names the
+file and the row within it (as pyarrow reads that file), not the row of the
+files' tables concatenated; and folders a new user or another program left
+in odd shapes read right or fail with an error that names the file."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+import calmkit
+
+pa = pytest.importorskip("pyarrow")
+pq = pytest.importorskip("pyarrow.parquet")
+
+SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "data" / "sample-journal.jsonl"
+
+
+@pytest.fixture(scope="module")
+def journal() -> calmkit.Journal:
+    return calmkit.read_journal(SAMPLE)
+
+
+def _set(f: Path, column: str, row: int, value: object, type_: object = None) -> None:
+    """Rewrites file ``f`` with ``column``'s value at ``row`` (pyarrow's row numbering) set to ``value``."""
+    t = pq.read_table(f)
+    values = t[column].to_pylist()
+    values[row] = value
+    i = t.schema.get_field_index(column)
+    type_ = type_ or t.schema.field(i).type
+    if pa.types.is_dictionary(type_):
+        type_ = type_.value_type
+    pq.write_table(t.set_column(i, pa.field(column, type_), pa.array(values, type_)), f)
+
+
+def test_a_bad_value_names_its_file_and_row_with_and_without_a_filter(journal: calmkit.Journal,
+                                                                      tmp_path: Path) -> None:
+    d = calmkit.write_parquet(journal, tmp_path / "d", shards=3)
+    f = d / "triggers" / "part-00002.parquet"
+    rows = pq.read_table(f)
+    row = rows.num_rows - 1  # the file's last row: not its row among one participant's rows
+    who = rows["participant"][row].as_py()
+    _set(f, "intensity", row, 300, pa.int64())
+    for kwargs in ({}, {"participants": [who]}, {"tz": "UTC"}, {"participants": [who], "tz": "UTC"}):
+        with pytest.raises(calmkit.RecordError) as e:
+            calmkit.read_parquet(d, **kwargs)
+        assert str(e.value).startswith(f"{f}: row {row}: field 'intensity': "), (kwargs, str(e.value))
+        assert (e.value.field, e.value.place) == ("intensity", f"{f}: row {row}"), kwargs
+        assert e.value.reason == "must be an integer 0..10, got 300"
+
+
+def test_a_link_to_no_trigger_in_a_later_shard_names_the_shard(journal: calmkit.Journal, tmp_path: Path) -> None:
+    d = calmkit.write_parquet(journal, tmp_path / "d", shards=3)
+    f = d / "readings" / "part-00002.parquet"
+    linked = [i for i, x in enumerate(pq.read_table(f)["trigger"].to_pylist()) if x]
+    _set(f, "trigger", linked[-1], "no-such-trigger")
+    with pytest.raises(ValueError, match="no-such-trigger") as e:
+        calmkit.read_parquet(d)
+    assert str(e.value).startswith(f"{f}: row {linked[-1]}: field 'trigger': "), str(e.value)
+
+
+def test_the_participant_layout_names_the_participants_file(journal: calmkit.Journal, tmp_path: Path) -> None:
+    d = calmkit.write_parquet(journal, tmp_path / "d", partition_by="participant")
+    f = sorted((d / "readings").rglob("*.parquet"))[-1]
+    _set(f, "intensity", 1, 11, pa.int64())
+    with pytest.raises(ValueError) as e:
+        calmkit.read_parquet(d)
+    assert str(e.value).startswith(f"{f}: row 1: field 'intensity': "), str(e.value)
+
+
+def test_one_whole_file_keeps_the_tables_row(journal: calmkit.Journal, tmp_path: Path) -> None:
+    d = calmkit.write_parquet(journal, tmp_path / "d")
+    _set(d / "readings" / "part-00000.parquet", "intensity", 4, 11, pa.int64())
+    with pytest.raises(ValueError, match=r"/readings: row 4: field 'intensity': "):
+        calmkit.read_parquet(d)
+
+
+def test_shards_without_rows_read_as_pyarrow_reads_them(journal: calmkit.Journal, tmp_path: Path) -> None:
+    # More shards than participants: some files hold no rows at all.
+    d = calmkit.write_parquet(journal, tmp_path / "d", shards=len(journal.participants()) + 3)
+    for table in calmkit.parquet.TABLES:
+        assert any(pq.read_metadata(f).num_rows == 0 for f in (d / table).glob("*.parquet"))
+        ours = calmkit.parquet.read_tables(d)[table]
+        theirs = pq.read_table(d / table)
+        assert ours.num_rows == theirs.num_rows
+    assert calmkit.read_parquet(d) == journal
+    assert calmkit.read_parquet(d, participants=[journal.participants()[0]]) == \
+        journal.participant(journal.participants()[0])
+
+
+def test_a_folder_named_like_a_shard_is_walked_as_pyarrow_walks_it(journal: calmkit.Journal,
+                                                                   tmp_path: Path) -> None:
+    d = calmkit.write_parquet(journal, tmp_path / "d", shards=2)
+    # A shard moved into a sub-folder whose name ends in .parquet: both readers walk into it.
+    sub = d / "triggers" / "part-00001.parquet.d.parquet"
+    sub.mkdir()
+    shutil.move(d / "triggers" / "part-00001.parquet", sub / "part-00001.parquet")
+    assert calmkit.parquet.read_tables(d)["triggers"].num_rows == pq.read_table(d / "triggers").num_rows
+    assert calmkit.read_parquet(d) == journal
+
+
+def test_a_symlink_loop_in_a_dataset_folder_is_an_error_naming_it(journal: calmkit.Journal, tmp_path: Path) -> None:
+    d = calmkit.write_parquet(journal, tmp_path / "d", shards=2)
+    loop = d / "triggers" / "loop"
+    try:
+        os.symlink(loop, loop)  # a link to itself
+    except OSError as e:
+        pytest.skip(f"no symbolic links here: {e}")
+    with pytest.raises(OSError) as e:
+        calmkit.read_parquet(d)
+    assert str(loop) in str(e.value), str(e.value)
+
+
+def test_a_symlinked_folder_loop_does_not_hang(journal: calmkit.Journal, tmp_path: Path) -> None:
+    d = calmkit.write_parquet(journal, tmp_path / "d", shards=2)
+    try:
+        os.symlink(d / "triggers", d / "triggers" / "again")  # a folder that holds itself
+    except OSError as e:
+        pytest.skip(f"no symbolic links here: {e}")
+    # os.walk does not follow links to folders (neither does pyarrow's discovery): read once.
+    assert calmkit.read_parquet(d) == journal
+
+
+def test_a_jsonl_file_among_parquet_shards_is_named(journal: calmkit.Journal, tmp_path: Path) -> None:
+    d = calmkit.write_parquet(journal, tmp_path / "d", shards=2)
+    stray = d / "triggers" / "part-00002.jsonl"
+    calmkit.write_journal(journal, stray)
+    with pytest.raises(ValueError, match="not a readable Parquet file") as e:
+        calmkit.read_parquet(d)
+    assert str(stray) in str(e.value)
+    with pytest.raises(Exception):  # pyarrow refuses it too
+        pq.read_table(d / "triggers")
+
+
+def test_jsonl_shards_skip_parquet_files_by_pattern(journal: calmkit.Journal, tmp_path: Path) -> None:
+    d = tmp_path / "mixed"
+    calmkit.write_parquet(journal, d, shards=2)
+    calmkit.write_journal(journal, d / "a.jsonl")
+    assert calmkit.read_jsonl_shards(d) == journal  # the default pattern takes *.jsonl only
+    with pytest.raises(calmkit.JournalFormatError) as e:
+        calmkit.read_jsonl_shards(d, pattern="**/*")
+    assert "part-0000" in str(e.value) or "_common_metadata" in str(e.value), str(e.value)
