@@ -1243,13 +1243,44 @@ def read_jsonl_shards(folder: _PathLike, pattern: str = "*.jsonl") -> Any:
         line = getattr(e, "line", 0)
         if not 1 <= line <= len(origin):
             raise
-        raise _shard_error(e, *origin[line - 1]) from None
+        path, n = origin[line - 1]
+        raise _not_text(path) or _shard_error(e, path, n, origin) from None
 
 
-def _shard_error(e: Any, path: Path, n: int) -> Any:
-    """The reader's error ``e`` said of line ``n`` of the shard ``path``."""
+def _not_text(path: Path) -> Any:
+    """The reader's error for the start of the shard ``path`` when that start
+    says it is no JSON Lines text (compressed, an archive, an SQLite database,
+    UTF-16 or UTF-32: the check :func:`calmkit.read_journal` runs on a file's
+    first bytes, which the shards' joined text runs on the first shard's
+    only), said of the shard's line 1; else None. Run for the shard whose
+    line the joined parse refused: such a start fails there first."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(16)
+        _core.parse_journal(head, name=shown_path(path))
+    except _core.JournalFormatError as e:
+        if getattr(e, "line", 0) == 1 and getattr(e, "reason", "").startswith("the file is "):
+            return _shard_error(e, path, 1)
+    except OSError:
+        pass
+    return None
+
+
+#: A repeated id's first use, at the end of the reader's reason.
+_FIRST_LINE = re.compile(r" \(first used on line (\d+)\)\Z")
+
+
+def _shard_error(e: Any, path: Path, n: int, origin: list[tuple[Path, int]] | None = None) -> Any:
+    """The reader's error ``e`` said of line ``n`` of the shard ``path``; a
+    repeated id's first use (a line of the shards' joined text) said as the
+    line of its shard, given ``origin`` (shard and line of each joined line)."""
     field = getattr(e, "field", "")
     reason = getattr(e, "reason", str(e))
+    first = _FIRST_LINE.search(reason) if origin is not None else None
+    if first is not None and 1 <= int(first[1]) <= len(origin):
+        shard, line = origin[int(first[1]) - 1]
+        reason = reason[:first.start()] + f" (first used on line {line}" + ("" if shard == path else
+                                                                            f" of {shard}") + ")"
     err = _core.JournalFormatError(f"{path}:{n}: " + (f"field '{field}': " if field else "") + reason)
     err.path, err.line, err.field, err.reason = str(path), n, field, reason
     return err
