@@ -7,6 +7,18 @@ character other than a letter, a digit, '-' or '_' turned into '_'
 (python/calmkit/report.py ``_anchor``), so "anna k", "anna.k" and "anna_k"
 share one id: the HTML has the same id three times and the overview's links
 to the second and third person all lead to the first one's section.
+
+B52: in a cohort, the participant with no id ("", a single person's records
+next to a cohort's) gets a section headed "Your journal", but the overview's
+link and its row in the overview table are ``<a href="#journal"></a>``: a link
+with no text, which nobody can see or click.
+
+B53: a participant id with a bidirectional control (U+202E RIGHT-TO-LEFT
+OVERRIDE) goes into the report's HTML as it is. The command line shows such
+text escaped (docs/cli.md, "Text from journals on the terminal"), but in the
+report the override is not closed nor isolated (no ``<bdi>``), so it runs on
+over the following links of the navigation bar and the rest of the table row,
+which the browser then shows reversed.
 """
 
 from __future__ import annotations
@@ -149,3 +161,27 @@ def test_each_participant_section_has_its_own_anchor(tmp_path: Path) -> None:
     assert dupes == [], f"ids used more than once: {dupes}"
     targets = {h[1:] for h in seen.hrefs if h.startswith("#p-")}
     assert len(targets) == len(people), targets
+
+
+def _outside_isolates(html: str) -> str:
+    """The HTML without the charts' data URIs and without the text of ``<bdi>`` elements."""
+    html = re.sub(r"data:image/svg\+xml;base64,[A-Za-z0-9+/=]+", "", html)
+    return re.sub(r"<bdi\b[^>]*>.*?</bdi>", "", html, flags=re.S)
+
+
+@pytest.mark.xfail(strict=True, reason="B52: the participant with no id has an empty link and an empty name in "
+                                       "a cohort report's navigation and overview")
+def test_the_participant_without_an_id_has_a_visible_link(tmp_path: Path) -> None:
+    journal = calmkit.read_journal(_write(tmp_path / "j.jsonl", _journal_lines(["", "p1"], n=3)))
+    html = report.build_report(journal, jobs=1)
+    empty = re.findall(r'<a href="#[^"]*">\s*</a>', html)
+    assert empty == [], empty
+
+
+@pytest.mark.xfail(strict=True, reason="B53: a bidirectional override in a participant id is written into the "
+                                       "report's HTML unescaped and unisolated")
+def test_a_bidirectional_override_in_a_participant_id_is_contained(tmp_path: Path) -> None:
+    journal = calmkit.read_journal(_write(tmp_path / "j.jsonl", _journal_lines(["\u202eevil", "p1"], n=3)))
+    html = report.build_report(journal, jobs=1)
+    loose = [hex(ord(c)) for c in _outside_isolates(html) if c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"]
+    assert loose == [], f"bidirectional controls outside an isolate: {loose}"
