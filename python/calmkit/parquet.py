@@ -694,7 +694,7 @@ def _data_files(d: Path, listed: list[str] | None) -> list[Path]:
     return sorted(files, key=str)
 
 
-def _refuse_special_files(paths: Any) -> None:
+def _refuse_special_files(paths: Any, holds: str = "a calmkit Parquet dataset holds Parquet files only") -> None:
     """ValueError naming the first of ``paths`` that exists and is not a
     regular file (a named pipe, a socket, a device): opening a pipe waits for
     a writer for ever, and none of them holds a Parquet file."""
@@ -704,8 +704,7 @@ def _refuse_special_files(paths: Any) -> None:
         except OSError:
             continue  # a missing file: the read names it
         if not stat.S_ISREG(mode):
-            raise ValueError(f"{p}: not a regular file (a named pipe, socket or device); a calmkit Parquet "
-                             f"dataset holds Parquet files only")
+            raise ValueError(f"{p}: not a regular file (a named pipe, socket or device); {holds}")
 
 
 def _read_file(f: Path, participants: list[str] | None, use_threads: bool) -> Any:
@@ -1207,13 +1206,18 @@ def read_jsonl_shards(folder: _PathLike, pattern: str = "*.jsonl") -> Any:
     one), checked as :func:`calmkit.read_journal` checks a file's; a header
     anywhere else in a shard is an error. A bad line, a header of a newer
     version or an id used twice raises JournalFormatError naming the shard
-    file and its line. FileNotFoundError when nothing matches."""
+    file and its line. FileNotFoundError when nothing matches and for a
+    symbolic link to nothing; ValueError for a match that is a named pipe,
+    socket or device (reading a pipe would wait for a writer for ever); a
+    matching folder is no shard (``pattern="**/*.jsonl"`` reads the shards
+    in sub-folders, following no link to a folder)."""
     _core._fs_path(folder, "folder")  # a lone surrogate: ValueError naming it
     root = Path(folder)
     if not root.is_dir():
         raise FileNotFoundError(f"{root}: not a folder")
     matches = sorted(root.glob(pattern))
     _refuse_dangling_links(matches)
+    _refuse_special_files((p for p in matches if not p.is_dir()), "a shard is a JSON Lines file")
     files = [p for p in matches if p.is_file()]
     if not files:
         raise FileNotFoundError(f"{root}: no file matches {pattern!r}")

@@ -143,3 +143,35 @@ def test_jsonl_shards_skip_parquet_files_by_pattern(journal: calmkit.Journal, tm
     with pytest.raises(calmkit.JournalFormatError) as e:
         calmkit.read_jsonl_shards(d, pattern="**/*")
     assert "part-0000" in str(e.value) or "_common_metadata" in str(e.value), str(e.value)
+
+
+def _trigger_line(i: int) -> str:
+    return ('{"type":"trigger","participant":"p","id":"t%d","time":"2026-03-%02dT21:00:00+01:00",'
+            '"category":"other","intensity":7}\n' % (i, i))
+
+
+def test_jsonl_shards_in_odd_folders_read_as_the_one_file(tmp_path: Path) -> None:
+    root = tmp_path / "shards"
+    (root / "sub").mkdir(parents=True)
+    (root / "a.jsonl").write_text(_trigger_line(1))
+    (root / "empty.jsonl").write_text("")  # a shard without records
+    (root / "sub" / "b.jsonl").write_text(_trigger_line(2))
+    (root / "folder.jsonl").mkdir()  # a folder the pattern matches: no shard
+    try:
+        os.symlink(root, root / "sub" / "up")  # a link back up: a loop for a walk that follows links
+    except OSError as e:
+        pytest.skip(f"no symbolic links here: {e}")
+    whole = tmp_path / "whole.jsonl"
+    whole.write_text(_trigger_line(1) + _trigger_line(2))
+    assert calmkit.read_jsonl_shards(root, "**/*.jsonl") == calmkit.read_journal(whole)
+    assert len(calmkit.read_jsonl_shards(root)) == 1
+
+
+def test_a_named_pipe_among_jsonl_shards_is_named_not_waited_on(tmp_path: Path) -> None:
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no named pipes here")
+    (tmp_path / "a.jsonl").write_text(_trigger_line(1))
+    os.mkfifo(tmp_path / "b.jsonl")
+    with pytest.raises(ValueError, match="not a regular file") as e:
+        calmkit.read_jsonl_shards(tmp_path)
+    assert str(tmp_path / "b.jsonl") in str(e.value)
