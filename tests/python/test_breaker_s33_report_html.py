@@ -13,8 +13,8 @@ next to a cohort's) gets a section headed "Your journal", but the overview's
 link and its row in the overview table are ``<a href="#journal"></a>``: a link
 with no text, which nobody can see or click.
 
-B53: a participant id with a bidirectional control (U+202E RIGHT-TO-LEFT
-OVERRIDE) goes into the report's HTML as it is. The command line shows such
+B53: a participant id or a journal file name with a bidirectional control
+(U+202E RIGHT-TO-LEFT OVERRIDE) goes into the report's HTML as it is. The command line shows such
 text escaped (docs/cli.md, "Text from journals on the terminal"), but in the
 report the override is not closed nor isolated (no ``<bdi>``), so it runs on
 over the following links of the navigation bar and the rest of the table row,
@@ -178,10 +178,13 @@ def test_the_participant_without_an_id_has_a_visible_link(tmp_path: Path) -> Non
     assert empty == [], empty
 
 
-@pytest.mark.xfail(strict=True, reason="B53: a bidirectional override in a participant id is written into the "
-                                       "report's HTML unescaped and unisolated")
-def test_a_bidirectional_override_in_a_participant_id_is_contained(tmp_path: Path) -> None:
-    journal = calmkit.read_journal(_write(tmp_path / "j.jsonl", _journal_lines(["\u202eevil", "p1"], n=3)))
-    html = report.build_report(journal, jobs=1)
+@pytest.mark.xfail(strict=True, reason="B53: a bidirectional override in a participant id or the journal's file "
+                                       "name is written into the report's HTML unescaped and unisolated")
+@pytest.mark.parametrize("where", ["participant", "file-name"])
+def test_a_bidirectional_override_in_shown_text_is_contained(where: str, tmp_path: Path) -> None:
+    people = ["\u202eevil", "p1"] if where == "participant" else ["p0", "p1"]
+    journal = calmkit.read_journal(_write(tmp_path / "j.jsonl", _journal_lines(people, n=3)))
+    source = "notes-\u202elmth.jsonl" if where == "file-name" else "j.jsonl"
+    html = report.build_report(journal, source=source, jobs=1)
     loose = [hex(ord(c)) for c in _outside_isolates(html) if c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"]
     assert loose == [], f"bidirectional controls outside an isolate: {loose}"
