@@ -77,7 +77,8 @@ def _layout(root: Path) -> str:
     meta = root / "triggers" / "_common_metadata"
     if not meta.is_file():
         raise FileNotFoundError(f"{meta}: missing (not a dataset written by calmkit.write_parquet)")
-    schema = pq.read_schema(meta)
+    with _parquet._opened(meta) as (source, filesystem):  # a path that is not UTF-8 too
+        schema = pq.read_schema(source, filesystem=filesystem)
     _parquet._check_metadata(schema, str(meta))
     layout = (schema.metadata or {}).get(b"calmkit_partition_by", b"").decode()
     if layout not in ("participant", "shard"):
@@ -124,12 +125,25 @@ def participants(path: _PathLike) -> list[str]:
     names: set[str] = set()
     for t in _parquet.TABLES:
         for f in (root / t).glob("part-*.parquet"):
-            names.update(pq.read_table(f, columns=["participant"]).column(0).to_pylist())
+            with _parquet._opened(f) as (source, filesystem):  # a path that is not UTF-8 too
+                names.update(pq.read_table(source, columns=["participant"], filesystem=filesystem)
+                             .column(0).to_pylist())
     return sorted(names)
 
 
 def _journal(files: dict[str, list[str]], root: str) -> Any:
-    return _parquet.journal_from_tables(_parquet.read_tables(root, files=files), name=root)
+    """The Journal of one partition's ``files``; an error names the file and
+    its row, as :func:`calmkit.read_parquet` does, and the folder as
+    :func:`calmkit.files.shown_path` shows it (a path that is not UTF-8 too)."""
+    from .files import shown_path
+
+    origins: dict[str, list] = {}
+    tables = _parquet._read_tables(root, None, files, None, origins)
+    name = shown_path(root)
+    try:
+        return _parquet.journal_from_tables(tables, name=name)
+    except ValueError as e:
+        raise _parquet._in_its_file(e, name, origins) from None
 
 
 def _frame(data: Any, name: str, kwargs: dict[str, Any]) -> pd.DataFrame:

@@ -157,6 +157,38 @@ def test_participant_names_with_path_characters(client, tmp_path):
     assert list(got["mssd"]) == [16.0, 9.0]
 
 
+@pytest.mark.parametrize("layout", ["shard", "participant"])
+def test_a_dataset_whose_path_is_not_utf8(client, layout, tmp_path):
+    # A folder name made on a Latin-1 system, as Python names it (a surrogate escape).
+    import os
+
+    j = calmkit.synthetic_journal(participants=3, days=7)
+    try:
+        path = calmkit.parquet.write_parquet(j, tmp_path / os.fsdecode(b"caf\xe9"), partition_by=layout, shards=2)
+    except OSError as e:  # a file system that takes UTF-8 names only
+        pytest.skip(f"this file system refuses a name that is not UTF-8: {e}")
+    assert ckd.participants(path) == j.participants()
+    got = ckd.compute_all(path, ["affect_dynamics"], participants_per_partition=2)["affect_dynamics"]
+    pd.testing.assert_frame_equal(got, calmkit.affect_dynamics(j))
+
+
+def test_a_bad_value_names_the_file_of_its_partition(client, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    j = calmkit.synthetic_journal(participants=3, days=7)
+    path = calmkit.parquet.write_parquet(j, tmp_path / "d", partition_by="participant")
+    f = sorted((path / "readings").rglob("*.parquet"))[-1]
+    t = pq.read_table(f)
+    values = t["intensity"].to_pylist()
+    values[1] = 11
+    i = t.schema.get_field_index("intensity")
+    pq.write_table(t.set_column(i, pa.field("intensity", pa.int64()), pa.array(values, pa.int64())), f)
+    with pytest.raises(ValueError) as e:
+        ckd.compute_all(path, ["affect_dynamics"], participants_per_partition=3)
+    assert f"{f}: row 1: field 'intensity'" in str(e.value), str(e.value)
+
+
 def test_errors(datasets, tmp_path):
     path = datasets["participant"]
     with pytest.raises(ValueError, match="unknown metric 'km_curve'"):
