@@ -609,9 +609,10 @@ def _row_groups_of(metadata: Any, participants: list[str], where: str = "a Parqu
         raise ValueError(f"{where}: the participant column holds {metadata.schema.column(col).physical_type} "
                          f"values, not text (participant ids are strings)")
     keep = []
+    nulls = "" in wanted  # a null participant reads as "" (no participant); min/max leave nulls out
     for g in range(metadata.num_row_groups):
         stats = metadata.row_group(g).column(col).statistics if col is not None else None
-        if stats is None or not stats.has_min_max:
+        if stats is None or not stats.has_min_max or (nulls and (not stats.has_null_count or stats.null_count)):
             keep.append(g)
             continue
         low, high = stats.min, stats.max
@@ -621,6 +622,13 @@ def _row_groups_of(metadata: Any, participants: list[str], where: str = "a Parqu
         if k < len(wanted) and wanted[k] <= high:
             keep.append(g)
     return keep
+
+
+def _with_null(participants: list[str]) -> list[str | None]:
+    """``participants`` with a null when they hold "": the value set of the
+    row filter, where a null participant (another tool's "no participant")
+    is participant "", as the full read takes it."""
+    return participants + [None] if "" in participants else participants
 
 
 def _text(value: Any) -> str:
@@ -741,7 +749,7 @@ def _read_file(f: Path, participants: list[str] | None, use_threads: bool) -> An
             ids = table.column("participant")
             if pa.types.is_dictionary(ids.type):
                 ids = ids.cast(ids.type.value_type)
-            table = table.filter(pc.is_in(ids, value_set=pa.array(participants, ids.type)))
+            table = table.filter(pc.is_in(ids, value_set=pa.array(_with_null(participants), ids.type)))
     return table if table.num_rows else None
 
 
@@ -1188,7 +1196,7 @@ def _picked_row(f: Path, participants: list[str], k: int) -> tuple[Path, int] | 
                     if pa.types.is_dictionary(ids.type):
                         ids = ids.cast(ids.type.value_type)
                     ids = ids.cast(pa.string())
-                    hits = np.flatnonzero(pc.is_in(ids, value_set=pa.array(participants, pa.string()))
+                    hits = np.flatnonzero(pc.is_in(ids, value_set=pa.array(_with_null(participants), pa.string()))
                                           .fill_null(False).to_numpy(zero_copy_only=False))
                 if k < len(hits):
                     return f, int(starts[g] + hits[k])

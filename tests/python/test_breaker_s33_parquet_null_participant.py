@@ -4,7 +4,7 @@ have a null participant (pandas' None, Spark's null) instead of "".
 read_parquet reads such rows as participant "" (the journal format's "no
 participant"), as it reads a file without a participant column.
 
-B54: read_parquet(d, participants=[""]) does not find them: the row filter
+B54 (fixed): read_parquet(d, participants=[""]) did not find them: the row filter
 (pyarrow.compute.is_in) never matches a null, and the row-group pruning by
 statistics (min/max leave nulls out) drops a row group whose ids are null and
 "p1" for a wanted "". The same records that a full read gives as participant
@@ -62,8 +62,6 @@ def test_a_null_participant_reads_as_no_participant(tmp_path: Path) -> None:
     assert _pairs(p1) == [x for x in _pairs(journal) if x[0] == "p1"]
 
 
-@pytest.mark.xfail(strict=True, reason="B54: read_parquet(participants=['']) misses rows whose participant is "
-                                       "null, which the full read gives as participant ''")
 @pytest.mark.parametrize("who", [[""], ["", "p1"]], ids=["alone", "with-p1"])
 def test_the_participant_filter_finds_null_participants(who: list[str], tmp_path: Path) -> None:
     journal = _journal(tmp_path)
