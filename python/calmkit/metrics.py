@@ -1030,6 +1030,8 @@ def record_counts(data: Journal, by: str | None = "participant", tz: str | None 
     per_participant = _by_participant(by)
     if not isinstance(data, Journal):
         raise TypeError(f"record_counts needs a calmkit.Journal, got {type(data).__name__}")
+    if isinstance(tz, str):
+        _core._utf8_text(tz, "tz")  # a lone surrogate: ValueError naming tz, not TimeZone's parameter
     zone = TimeZone(tz) if tz is not None else None
     frames = {name: getattr(data, name).to_pandas()[["participant", "time", "local_time"]] for name in _RECORD_TABLES}
     every = pd.concat([f.assign(table=name) for name, f in frames.items()], ignore_index=True)

@@ -38,6 +38,7 @@ from . import _core
 from . import metrics as _m
 from . import plot
 from ._core import Journal
+from .files import shown_path
 
 __all__ = ["build_report", "write_report", "PER_PARTICIPANT", "COHORT_CHARTS", "ASSESSMENT_CHART"]
 
@@ -312,7 +313,8 @@ def build_report(journal: Journal, *, participant: Optional[str] = None, thresho
     settings = (f"Calm means distress {threshold} or less (0-10); unlinked readings count up to "
                 f"{window_hours:g} hours after a trigger; weeks start on Monday and use "
                 + (f"the time zone {html.escape(tz)}" if tz else "each record's own local time"))
-    src = f" of {html.escape(os.path.basename(source))}" if source else ""
+    # A file name's bytes that are not UTF-8 (surrogate escapes) shown as \xff, which UTF-8 HTML can hold.
+    src = f" of {html.escape(shown_path(os.path.basename(source)))}" if source else ""
     limits = "".join(f"<li>{item}</li>" for item in _LIMITS)
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"

@@ -28,7 +28,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING, Optional, Union
 
-from ._core import _TimeZone
+from ._core import _TimeZone, _utf8_text
 
 if TYPE_CHECKING:
     import numpy as np
@@ -150,9 +150,11 @@ class TimeZone(tzinfo):
 def time_zone(tz: Union[str, tzinfo]) -> tzinfo:
     """``tz`` as a tzinfo: a string (IANA name or POSIX rule) becomes a
     :class:`TimeZone`, a tzinfo is returned as it is; ValueError otherwise,
-    with the message of :class:`TimeZone`."""
+    with the message of :class:`TimeZone` (text that is not UTF-8, such as a
+    lone surrogate, is refused naming argument 'tz')."""
     if isinstance(tz, tzinfo):
         return tz
     if isinstance(tz, str):
+        _utf8_text(tz, "tz")  # a lone surrogate: ValueError naming tz, not TimeZone's own parameter
         return TimeZone(tz)
     raise ValueError(f"tz must be a zone name, a POSIX TZ rule or a tzinfo, got {type(tz).__name__}")

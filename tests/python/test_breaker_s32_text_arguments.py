@@ -10,6 +10,7 @@ lock: a str holding a lone surrogate, and a zone that names none.
   FileLock of such a path (TypeError from ``_store_copy_note(path: str)`` and
   the FileLock constructor), and record_counts(tz=) and the importers' tz=,
   which name the argument 'spec' (TimeZone's own parameter), not 'tz'.
+  (All fixed; the cases below hold them.)
   parse_journal(name=), Journal.participant and the other metrics' tz= name
   theirs.
 - B44: read_parquet(tz=) and Journal.from_arrow(tz=) take any tz, a misspelt
@@ -67,11 +68,7 @@ def test_the_fixed_ones_name_their_argument(journal: calmkit.Journal) -> None:
         calmkit.trigger_frequency(journal, tz=S)
 
 
-_SPEC = pytest.mark.xfail(strict=True, reason="B43: record_counts(tz=) and the importers' tz= go through "
-                                              "calmkit.TimeZone and name its argument 'spec', not 'tz'")
-
-
-@pytest.mark.parametrize("call", [pytest.param(c, marks=[_SPEC]) if c.endswith(" tz") else c for c in sorted(NAMED)])
+@pytest.mark.parametrize("call", sorted(NAMED))
 def test_a_lone_surrogate_is_refused_naming_the_argument(call: str, journal: calmkit.Journal, tmp_path: Path) -> None:
     argument, fn = NAMED[call]
     with pytest.raises(ValueError) as e:

@@ -225,6 +225,12 @@ def time_zone_arg(text: str) -> str:
     from ..timezone import TimeZone
 
     try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes on argv: say so, not TimeZone's own parameter name
+        shown_text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        raise argparse.ArgumentTypeError(f"'{shown_text}' is not valid UTF-8 text; check the terminal's encoding") \
+            from None
+    try:
         TimeZone(text)
     except ValueError as e:
         raise argparse.ArgumentTypeError(str(e)) from None
