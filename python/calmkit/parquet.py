@@ -535,7 +535,7 @@ def _participant_files(d: Path, listed: list[str] | None) -> list[tuple[str, Pat
             if not entry.is_dir():
                 raise refuse(entry.name)
             p = participant_of(entry.name)
-            for sub, dirs, names in os.walk(entry.path):
+            for sub, dirs, names in _walk(entry.path):
                 dirs[:] = [x for x in dirs if not x.startswith((".", "_"))]
                 found += [(p, Path(sub) / n) for n in names if not n.startswith((".", "_"))]
     _refuse_special_files(f for _, f in found)
@@ -683,18 +683,36 @@ def _read_columns() -> frozenset[str]:
                      for f in schema)
 
 
+def _walk(top: Any) -> Any:
+    """``os.walk(top)`` following symbolic links to folders, as pyarrow's
+    dataset discovery does (a folder of shards linked in from another disk is
+    read, not skipped). ValueError naming the folder reached a second time (a
+    link to a folder that holds it, or two links to one folder): pyarrow walks
+    such a loop until the path is too long and reads each file again on every
+    turn. The caller may prune the yielded ``dirs`` in place."""
+    seen: dict[tuple[int, int], str] = {}
+    for sub, dirs, names in os.walk(top, followlinks=True):
+        st = os.stat(sub)
+        first = seen.setdefault((st.st_dev, st.st_ino), sub)
+        if first != sub:
+            raise ValueError(f"{sub}: the folder {first} again (through a symbolic link): its files would be "
+                             f"read twice; remove the link")
+        yield sub, dirs, names
+
+
 def _data_files(d: Path, listed: list[str] | None) -> list[Path]:
     """The data files of a shard-layout folder ``d``, sorted by path: its
     ``listed`` files, or every file found as pyarrow's dataset discovery
     finds them (names starting with ``.`` or ``_`` skipped, sub-folders
-    walked). FileNotFoundError for a symbolic link to nothing and ValueError
-    for an entry that is not a regular file (:func:`_refuse_special_files`):
-    pyarrow's discovery skips either without a word."""
+    walked, links to folders followed: :func:`_walk`). FileNotFoundError for
+    a symbolic link to nothing and ValueError for an entry that is not a
+    regular file (:func:`_refuse_special_files`): pyarrow's discovery skips
+    either without a word."""
     if listed is not None:
         files = [d / f for f in listed]
     else:
         files = []
-        for sub, dirs, names in os.walk(d):
+        for sub, dirs, names in _walk(d):
             dirs[:] = [x for x in dirs if not x.startswith((".", "_"))]
             files += [Path(sub) / n for n in names if not n.startswith((".", "_"))]
         _refuse_dangling_links(files)

@@ -114,14 +114,37 @@ def test_a_symlink_loop_in_a_dataset_folder_is_an_error_naming_it(journal: calmk
     assert str(loop) in str(e.value), str(e.value)
 
 
-def test_a_symlinked_folder_loop_does_not_hang(journal: calmkit.Journal, tmp_path: Path) -> None:
+@pytest.mark.parametrize("layout", ["shard", "participant"])
+def test_a_folder_of_shards_linked_in_is_read_as_pyarrow_reads_it(layout: str, journal: calmkit.Journal,
+                                                                  tmp_path: Path) -> None:
+    d = calmkit.write_parquet(journal, tmp_path / "d", shards=2, partition_by=layout)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    moved = sorted((d / "triggers").iterdir())[-1]  # a shard file, or a participant=<name> folder
+    target = elsewhere / moved.name
+    shutil.move(moved, target)
+    try:
+        if layout == "shard":
+            os.symlink(elsewhere, d / "triggers" / "more")
+        else:
+            os.symlink(target, d / "triggers" / moved.name)
+    except OSError as e:
+        pytest.skip(f"no symbolic links here: {e}")
+    assert calmkit.parquet.read_tables(d)["triggers"].num_rows == pq.read_table(d / "triggers").num_rows
+    assert calmkit.read_parquet(d) == journal
+
+
+def test_a_link_to_a_folder_that_holds_it_is_named_not_walked(journal: calmkit.Journal, tmp_path: Path) -> None:
     d = calmkit.write_parquet(journal, tmp_path / "d", shards=2)
     try:
         os.symlink(d / "triggers", d / "triggers" / "again")  # a folder that holds itself
     except OSError as e:
         pytest.skip(f"no symbolic links here: {e}")
-    # os.walk does not follow links to folders (neither does pyarrow's discovery): read once.
-    assert calmkit.read_parquet(d) == journal
+    # pyarrow walks the loop until the path is too long, reading the shards again on every turn.
+    assert pq.read_table(d / "triggers").num_rows > len(journal.triggers)
+    with pytest.raises(ValueError, match="again") as e:
+        calmkit.read_parquet(d)
+    assert str(d / "triggers" / "again") in str(e.value), str(e.value)
 
 
 def test_a_jsonl_file_among_parquet_shards_is_named(journal: calmkit.Journal, tmp_path: Path) -> None:
