@@ -517,9 +517,10 @@ def _participant_files(d: Path, listed: list[str] | None) -> list[tuple[str, Pat
             raise refuse(top)
         try:
             p = unquote(top[len("participant="):], errors="strict")
-        except UnicodeDecodeError:
-            raise ValueError(f"{d / top}: the participant's name is not UTF-8 once its %-escapes are decoded "
-                             "(a tool that encoded it in another character set?); calmkit will not guess it, "
+            p.encode("utf-8")  # a folder name whose own bytes are not UTF-8 (os.fsdecode's surrogate escapes)
+        except UnicodeError:
+            raise ValueError(f"{d / top}: the participant's name is not UTF-8, in the folder's name or once its "
+                             "%-escapes are decoded (a tool that encoded it in another character set?); calmkit will not guess it, "
                              "nor merge such folders into one participant (pyarrow refuses the folder too)") from None
         if p == _HIVE_NULL:
             raise refuse(top)

@@ -198,3 +198,16 @@ def test_a_named_pipe_among_jsonl_shards_is_named_not_waited_on(tmp_path: Path) 
     with pytest.raises(ValueError, match="not a regular file") as e:
         calmkit.read_jsonl_shards(tmp_path)
     assert str(tmp_path / "b.jsonl") in str(e.value)
+
+
+def test_a_participant_folder_whose_name_is_not_utf8_is_named(tmp_path: Path) -> None:
+    j = calmkit.Journal([calmkit.Reading(participant="cafe", id="r1", time="2026-03-02T08:00:00+01:00", intensity=4)])
+    d = calmkit.write_parquet(j, tmp_path / "d", partition_by="participant")
+    bad = d / "readings" / os.fsdecode(b"participant=caf\xe9")  # the name as a Latin-1 system wrote it
+    try:
+        os.rename(d / "readings" / "participant=cafe", bad)
+    except (OSError, UnicodeEncodeError) as e:
+        pytest.skip(f"this file system refuses a name that is not UTF-8: {e}")
+    with pytest.raises(ValueError, match="the participant's name is not UTF-8") as e:
+        calmkit.read_parquet(d)
+    assert str(bad) in str(e.value)
