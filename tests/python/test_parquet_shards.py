@@ -211,3 +211,19 @@ def test_a_participant_folder_whose_name_is_not_utf8_is_named(tmp_path: Path) ->
     with pytest.raises(ValueError, match="the participant's name is not UTF-8") as e:
         calmkit.read_parquet(d)
     assert str(bad) in str(e.value)
+
+
+def test_a_bad_time_text_in_a_later_shard_names_the_shard(journal: calmkit.Journal, tmp_path: Path) -> None:
+    # Times as RFC 3339 text (another tool's rewrite) are read by the bridge's own parser, row by row.
+    d = calmkit.write_parquet(journal, tmp_path / "d", shards=3)
+    for k in range(3):
+        f = d / "readings" / f"part-{k:05d}.parquet"
+        t = pq.read_table(f)
+        times = [x.isoformat() for x in t["time"].to_pylist()]
+        if k == 2:
+            times[3] = "2026-02-30T10:00:00+00:00"
+        i = t.schema.get_field_index("time")
+        pq.write_table(t.set_column(i, "time", pa.array(times, pa.string())).drop_columns(["offset_minutes"]), f)
+    with pytest.raises(ValueError, match="day does not exist") as e:
+        calmkit.read_parquet(d)
+    assert str(e.value).startswith(f"{f}: row 3: field 'time': "), str(e.value)
