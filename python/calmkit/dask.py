@@ -116,7 +116,11 @@ def partitions(path: _PathLike, participants_per_partition: int = 500) -> list[d
 
 def participants(path: _PathLike) -> list[str]:
     """Every participant of the dataset, sorted (as ``Journal.participants()``):
-    the categories of the ``participant`` column in :func:`compute_all`."""
+    the categories of the ``participant`` column in :func:`compute_all`. A
+    null participant, and every row of a file without the column, is
+    participant "" (no participant), as :func:`calmkit.read_parquet` reads
+    them. ValueError naming a file that is not readable Parquet."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     root = Path(path)
@@ -125,9 +129,18 @@ def participants(path: _PathLike) -> list[str]:
     names: set[str] = set()
     for t in _parquet.TABLES:
         for f in (root / t).glob("part-*.parquet"):
-            with _parquet._opened(f) as (source, filesystem):  # a path that is not UTF-8 too
-                names.update(pq.read_table(source, columns=["participant"], filesystem=filesystem)
-                             .column(0).to_pylist())
+            try:
+                with _parquet._opened(f) as (source, filesystem), \
+                        pq.ParquetFile(source, filesystem=filesystem) as pqf:  # a path that is not UTF-8 too
+                    if pqf.metadata.num_rows == 0:
+                        continue
+                    if "participant" not in pqf.schema_arrow.names:
+                        names.add("")  # no column: every row is participant "", as read_parquet reads it
+                        continue
+                    ids = pqf.read(columns=["participant"], use_threads=False).column(0).to_pylist()
+            except (pa.ArrowInvalid, OSError) as e:
+                raise _parquet._unreadable(f, e) from None
+            names.update("" if p is None else p for p in ids)  # a null is participant "", as read_parquet reads it
     return sorted(names)
 
 

@@ -3,11 +3,11 @@ metrics read without a word: rows whose participant is null (pandas' None,
 Spark's null) and files without a participant column, both the journal
 format's "no participant", which read_parquet gives as "".
 
-B55: a null participant makes calmkit.dask.participants raise TypeError
+B55 (fixed): a null participant made calmkit.dask.participants raise TypeError
 ("'<' not supported between instances of 'NoneType' and 'str"): it sorts the
 column's Python values, None among the strings.
 
-B56: a file without a participant column makes it raise pyarrow's
+B56 (fixed): a file without a participant column made it raise pyarrow's
 ArrowInvalid ("No match for FieldRef.Name(participant) ..."), naming no file,
 though calmkit.dask.metric over the same dataset gives participant "".
 """
@@ -52,8 +52,6 @@ def test_participants_of_a_plain_dataset_are_those_read_parquet_reads(shards: in
     assert ckd.participants(d) == calmkit.read_parquet(d).participants() == ["", "p1"]
 
 
-@pytest.mark.xfail(strict=True, reason="B55: calmkit.dask.participants raises TypeError on a null participant, "
-                                       "which read_parquet reads as ''")
 @pytest.mark.parametrize("shards", [1, 2])
 def test_participants_with_null_ids_are_those_read_parquet_reads(shards: int, tmp_path: Path) -> None:
     d = _dataset(tmp_path, ("", "p1"), shards)
@@ -62,8 +60,6 @@ def test_participants_with_null_ids_are_those_read_parquet_reads(shards: int, tm
     assert ckd.participants(d) == ["", "p1"]
 
 
-@pytest.mark.xfail(strict=True, reason="B56: calmkit.dask.participants raises pyarrow's ArrowInvalid for a file "
-                                       "without a participant column, which read_parquet reads as participant ''")
 def test_participants_of_files_without_the_column_are_no_participant(tmp_path: Path) -> None:
     d = _dataset(tmp_path, ("",))
     _rewrite(d, lambda t: t.drop(["participant"]))
