@@ -1233,7 +1233,9 @@ def read_jsonl_shards(folder: _PathLike, pattern: str = "*.jsonl") -> Any:
     one), checked as :func:`calmkit.read_journal` checks a file's; a header
     anywhere else in a shard is an error. A bad line, a header of a newer
     version or an id used twice raises JournalFormatError naming the shard
-    file and its line. FileNotFoundError when nothing matches and for a
+    file and its line. TypeError for a ``pattern`` that is not a str and
+    ValueError for one that is empty or absolute. FileNotFoundError when
+    nothing matches and for a
     symbolic link to nothing; ValueError for a match that is a named pipe,
     socket or device (reading a pipe would wait for a writer for ever); a
     matching folder is no shard (``pattern="**/*.jsonl"`` reads the shards
@@ -1242,7 +1244,13 @@ def read_jsonl_shards(folder: _PathLike, pattern: str = "*.jsonl") -> Any:
     root = Path(folder)
     if not root.is_dir():
         raise FileNotFoundError(f"{root}: not a folder")
-    matches = sorted(root.glob(pattern))
+    if not isinstance(pattern, str):
+        raise TypeError(f"pattern must be a str (a glob pattern such as '*.jsonl'), got {type(pattern).__name__}")
+    try:
+        matches = sorted(root.glob(pattern))
+    except (ValueError, NotImplementedError):  # "", an absolute pattern: pathlib's words name no argument
+        raise ValueError(f"pattern must be a glob pattern relative to the folder, such as '*.jsonl' or "
+                         f"'**/*.jsonl', got {pattern!r}") from None
     _refuse_dangling_links(matches)
     _refuse_special_files((p for p in matches if not p.is_dir()), "a shard is a JSON Lines file")
     files = [p for p in matches if p.is_file()]

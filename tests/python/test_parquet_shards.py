@@ -227,3 +227,12 @@ def test_a_bad_time_text_in_a_later_shard_names_the_shard(journal: calmkit.Journ
     with pytest.raises(ValueError, match="day does not exist") as e:
         calmkit.read_parquet(d)
     assert str(e.value).startswith(f"{f}: row 3: field 'time': "), str(e.value)
+
+
+@pytest.mark.parametrize("pattern, error", [("", ValueError), ("/tmp/*.jsonl", ValueError), (None, TypeError),
+                                            (5, TypeError)])
+def test_a_jsonl_shard_pattern_that_is_no_relative_glob_is_named(pattern: object, error: type,
+                                                                 tmp_path: Path) -> None:
+    (tmp_path / "a.jsonl").write_text(_trigger_line(1))
+    with pytest.raises(error, match="pattern"):
+        calmkit.read_jsonl_shards(tmp_path, pattern)  # type: ignore[arg-type]
