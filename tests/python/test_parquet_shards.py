@@ -236,3 +236,32 @@ def test_a_jsonl_shard_pattern_that_is_no_relative_glob_is_named(pattern: object
     (tmp_path / "a.jsonl").write_text(_trigger_line(1))
     with pytest.raises(error, match="pattern"):
         calmkit.read_jsonl_shards(tmp_path, pattern)  # type: ignore[arg-type]
+
+
+def test_a_folder_whose_path_is_not_utf8_names_its_files_in_errors(journal: calmkit.Journal, tmp_path: Path) -> None:
+    folder = tmp_path / os.fsdecode(b"caf\xe9")
+    try:
+        folder.mkdir()
+    except (OSError, UnicodeEncodeError) as e:
+        pytest.skip(f"this file system refuses a name that is not UTF-8: {e}")
+    d = calmkit.write_parquet(journal, folder / "d", shards=3)
+    who = journal.participants()[-1]
+    assert calmkit.read_parquet(d, participants=[who]) == journal.participant(who)
+    f = d / "triggers" / "part-00002.parquet"
+    with open(f, "rb") as source:  # pyarrow takes the file, not its path
+        rows = pq.read_table(source)
+    row = rows.num_rows - 1
+    t = rows.set_column(rows.schema.get_field_index("intensity"), pa.field("intensity", pa.int64()),
+                        pa.array([300 if k == row else v for k, v in enumerate(rows["intensity"].to_pylist())],
+                                 pa.int64()))
+    with open(f, "wb") as sink:
+        pq.write_table(t, sink)
+    for kwargs in ({}, {"participants": [rows["participant"][row].as_py()]}):
+        with pytest.raises(calmkit.RecordError) as e:
+            calmkit.read_parquet(d, **kwargs)
+        assert str(e.value).startswith(f"{f}: row {row}: field 'intensity': "), str(e.value)
+    with open(f, "wb") as sink:
+        sink.write(b"PAR1 cut short")
+    with pytest.raises(ValueError, match="not a readable Parquet file") as e:
+        calmkit.read_parquet(d)
+    assert str(f) in str(e.value)
