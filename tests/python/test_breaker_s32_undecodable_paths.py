@@ -8,8 +8,8 @@ os function take. Every path calmkit takes must work as open() does.
   and read_jsonl_shards "ValueError: argument 'name': is not valid UTF-8":
   the folder's path becomes the name the errors give, a text argument.
   write_parquet of the same folder works, and so does read_journal of a file there.
-- B40: open_store of such a path raises pybind11's TypeError from
-  ``_store_copy_note(path: str)``; ``calmkit backup`` dies with its traceback.
+- B40 (fixed): open_store of such a path raised pybind11's TypeError from
+  ``_store_copy_note(path: str)``; ``calmkit backup`` died with its traceback.
   (``calmkit log --journal x.db`` into the same folder works.)
 - B41 (fixed): ``calmkit report`` of a journal at such a path stopped with
   status 2 and "the text holds characters that are not valid Unicode (lone
@@ -108,14 +108,25 @@ def test_log_into_a_store_at_such_a_path(folder: Path) -> None:
     assert done.returncode == 0, done.stderr[-1500:]
 
 
-@pytest.mark.xfail(strict=True, reason="B40: calmkit backup of a path that is not UTF-8 dies with "
-                                       "pybind11's TypeError traceback from _store_copy_note")
-def test_backup_of_a_journal_at_such_a_path(folder: Path) -> None:
+def test_backup_of_a_store_at_such_a_path(journal: calmkit.Journal, folder: Path) -> None:
+    src = folder / _name(b"s\xe9.db")
+    with calmkit.open_store(src) as store:
+        store.add_journal(journal)
+    done = _calmkit("backup", src, folder / _name(b"copy\xe9.db"))
+    assert "Traceback" not in done.stderr, done.stderr[-1500:]
+    assert done.returncode == 0, done.stderr[-1500:]
+    with calmkit.open_store(folder / _name(b"copy\xe9.db"), create=False, read_only=True) as copy:
+        assert len(copy) == len(journal)
+
+
+def test_backup_of_a_journal_at_such_a_path_says_it_is_no_store(folder: Path) -> None:
+    # backup copies stores; a JSON Lines journal is refused, naming it, without a traceback.
     src = folder / _name(b"j\xe9.jsonl")
     shutil.copyfile(SAMPLE, src)
     done = _calmkit("backup", src, folder / "copy.jsonl")
     assert "Traceback" not in done.stderr, done.stderr[-1500:]
-    assert done.returncode == 0, done.stderr[-1500:]
+    assert done.returncode == 1 and "j\\udce9.jsonl is not a store" in done.stderr, done.stderr[-1500:]
+    assert not (folder / "copy.jsonl").exists()
 
 
 def test_validate_of_a_journal_at_such_a_path(folder: Path) -> None:

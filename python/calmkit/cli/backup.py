@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from .. import _core, files
+from .. import _core, files, formats
 from ..prompts import shown
 from .common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Failure, write_failure
 
@@ -18,6 +18,10 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     """``calmkit backup STORE DEST``: a consistent copy through SQLite's online backup."""
     if not args.store.exists():
         raise Failure(f"no such store: {args.store}", EXIT_USAGE)
+    if args.store.is_file() and args.store.stat().st_size > 0 and not formats.is_store_file(args.store):
+        # A JSON Lines journal, most likely: nothing else writes to it while it is read, so no backup API is needed.
+        raise Failure(f"{shown(args.store)} is not a store (an SQLite file); a JSON Lines journal is one plain file: "
+                      "copy it as any other file", EXIT_PROBLEMS)
     try:
         # Read-only: a backup never changes the store (nor migrates it).
         copy_note = files._store_copy_note(args.store)
