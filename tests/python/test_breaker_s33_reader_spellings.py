@@ -155,3 +155,19 @@ def test_a_bad_line_near_a_share_boundary_is_named_alike_on_any_threads(damage: 
     for threads in THREADS:
         for chunk in (1024, 1500):
             assert _read(path, threads, chunk) == first, (threads, chunk)
+
+
+def test_an_id_given_twice_in_two_spellings_in_two_shares_is_a_duplicate(tmp_path: Path) -> None:
+    filler = ['{"type":"reading","participant":"q","time":"2026-03-02T10:00:00Z","intensity":1,"note":"%s"}'
+              % ("x" * 300)] * 30
+    first = ('{"type":"trigger","participant":"p1","id":"t1","time":"2026-03-02T21:14:00+01:00",'
+             '"category":"other","intensity":8}')
+    again = ('{"type":"trigger","participant":"p\\u0031","id":"t\\u0031","time":"2026-03-03T21:14:00+01:00",'
+             '"category":"other","intensity":8}')
+    path = tmp_path / "j.jsonl"
+    path.write_text("\n".join([first, *filler, again]) + "\n", encoding="utf-8")
+    for threads in THREADS:
+        with pytest.raises(calmkit.JournalFormatError) as e:
+            calmkit.read_journal(path, threads=threads, chunk_bytes=1024)
+        assert (e.value.line, e.value.field) == (32, "id")
+        assert "first used on line 1" in e.value.reason
