@@ -464,3 +464,41 @@ def test_the_first_unknown_trigger_link_in_row_order_is_named(table):
         with pytest.raises(ValueError, match=rf"<arrow>/{table}: row {min(rows)}: field 'trigger': refers to "
                                              r"trigger 'no-such-trigger'"):
             calmkit.Journal.from_arrow(with_bad(rows))
+
+
+def test_a_link_repeated_across_participants_links_to_each_ones_own_trigger():
+    # Trigger ids repeat across participants (t0001 ... per person): a reading
+    # whose link reads as the row before's, but of another participant, links
+    # to that participant's own trigger, or names its row when there is none.
+    j = calmkit.synthetic_journal(participants=3, days=10, seed=11)
+    tables = j.to_arrow()
+    t = tables["readings"]
+    people = t.column("participant").to_pylist()
+    links = t.column("trigger").to_pylist()
+    counts = pa.compute.value_counts(tables["triggers"].column("participant").cast(pa.string())).to_pylist()
+    triggers = {c["values"]: c["counts"] for c in counts}
+    assert triggers["p002"] > triggers["p003"]  # p002 has ids p003 lacks
+    first = {p: people.index(p) for p in ("p002", "p003")}
+
+    def with_links(changes):
+        v = list(links)
+        for k, link in changes.items():
+            v[k] = link
+        out = dict(tables)
+        out["readings"] = t.set_column(t.column_names.index("trigger"), "trigger", pa.array(v, pa.string()))
+        return out
+
+    # The last p001 row and the first p002 row both link to t0001: each its own person's.
+    a, b = first["p002"] - 1, first["p002"]
+    got = calmkit.Journal.from_arrow(with_links({a: "t0001", b: "t0001"}))
+    again = calmkit.parse_journal(calmkit.to_jsonl(got))  # the JSON Lines reader's links: by participant
+    assert got == again
+    pd.testing.assert_frame_equal(calmkit.time_to_calm(got), calmkit.time_to_calm(again))
+    rows = got.to_arrow()["readings"]
+    assert rows.column("trigger").to_pylist()[a:b + 1] == ["t0001", "t0001"]
+    assert rows.column("participant").to_pylist()[a:b + 1] == ["p001", "p002"]
+    # p003 has no t0012: its first row is named, though the row before it (p002's) has one.
+    a, b = first["p003"] - 1, first["p003"]
+    missing = f"t{triggers['p002']:04d}"
+    with pytest.raises(ValueError, match=rf"<arrow>/readings: row {b}: field 'trigger': refers to trigger '{missing}'"):
+        calmkit.Journal.from_arrow(with_links({a: missing, b: missing}))
