@@ -904,20 +904,13 @@ class LineParser::Impl {
   /// Fields 1..3 of every record, as `common` reads them.
   template <class View>
   bool fast_common(std::size_t i, Scan& s, View& r, bool id_required = true) {
-    std::string_view text;
     switch (i) {
       case 1:
         if (!s.string(r.participant)) return false;
         hint_participant(r.participant);
         return true;
       case 2: return s.string(r.id) && (id_required || !r.id.empty());
-      case 3: {
-        if (!s.string(text)) return false;
-        const auto t = Instant::try_parse(text);
-        if (!t) return false;
-        r.time = *t;
-        return true;
-      }
+      case 3: return fast_time(s, r.time);
       default: return false;
     }
   }
@@ -947,9 +940,14 @@ class LineParser::Impl {
   }
   /// A non-empty id (or trigger reference), as `get_id`.
   static bool fast_id(Scan& s, std::string_view& out) noexcept { return s.string(out) && !out.empty(); }
+  /// A time, as `get_time` reads it: the usual shape by the word-at-a-time
+  /// parser inlined here (a record's time is read on every line), any other
+  /// by the whole grammar.
   static bool fast_time(Scan& s, Instant& out) noexcept {
     std::string_view text;
     if (!s.string(text)) return false;
+    if (detail::parse_time_fast(text, out)) [[likely]]
+      return true;
     const auto t = Instant::try_parse(text);
     if (!t) return false;
     out = *t;
