@@ -64,6 +64,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import functools
 import json
 import os
 import re
@@ -644,17 +645,24 @@ def _opened(f: Path) -> Any:
     UTF-8 paths only), the file opened by Python as a ``pyarrow.PythonFile``
     (no file system), closed on leaving. Either way pyarrow reads only the
     footer, columns and row groups asked for."""
-    fs = _extras.require("pyarrow.fs", "parquet", "calmkit's Parquet support")
-    pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
-
     path = str(f)
     try:
         path.encode("utf-8")
     except UnicodeEncodeError:
+        pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
         with open(f, "rb") as handle, pa.PythonFile(handle, mode="r") as source:
             yield source, None
         return
-    yield path, fs.LocalFileSystem()
+    yield path, _local_file_system()
+
+
+@functools.lru_cache(maxsize=None)
+def _local_file_system() -> Any:
+    """One ``pyarrow.fs.LocalFileSystem`` for every read (Arrow's file
+    systems are thread-safe): a new one per file cost about 10 us, which the
+    participant layout pays thousands of times."""
+    fs = _extras.require("pyarrow.fs", "parquet", "calmkit's Parquet support")
+    return fs.LocalFileSystem()
 
 
 def _unreadable(f: Any, e: BaseException) -> BaseException:
