@@ -324,7 +324,7 @@ def test_every_clock_time_in_every_locale_style_reads_back():
     hypothesis = pytest.importorskip("hypothesis")
     from hypothesis import strategies as st
 
-    @hypothesis.settings(max_examples=300, deadline=None)
+    @hypothesis.settings(max_examples=300, deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow])
     @hypothesis.given(h=st.integers(0, 23), m=st.integers(0, 59), s=st.integers(0, 59),
                       style=st.sampled_from(sorted(_styles())))
     def check(h, m, s, style):
@@ -342,7 +342,7 @@ def test_every_date_in_every_unambiguous_style_reads_back():
               lambda d: f"{d.year}. {d.month}. {d.day}.", lambda d: d.strftime("%d.%m.%Y"),
               lambda d: f"{d.day}.{d.month}.{d.year}", lambda d: "'" + d.isoformat()]
 
-    @hypothesis.settings(max_examples=300, deadline=None)
+    @hypothesis.settings(max_examples=300, deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow])
     @hypothesis.given(d=st.dates(min_value=date(1400, 1, 1), max_value=date(9999, 12, 31)),
                       style=st.integers(0, len(styles) - 1))
     def check(d, style):

@@ -33,7 +33,7 @@ import calmkit.parquet
 from calmkit.localtime import LocalTimeWarning
 
 hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import given, settings  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 pytz = pytest.importorskip("pytz")
@@ -77,7 +77,7 @@ _changes = st.sampled_from([
 ])
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=st.one_of(st.tuples(st.sampled_from(ZONES), _walls), _changes),
        kind=st.sampled_from(["zoneinfo", "dateutil"]))
 def test_constructors_follow_the_one_rule_for_every_zone_library(case, kind):
