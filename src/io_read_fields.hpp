@@ -73,6 +73,12 @@ struct FieldRef {
   }
 };
 
+/// A key as a field's name in messages: the empty key "" is named `""`,
+/// since an empty field reads as no field at all (the line's own problem).
+constexpr std::string_view key_name(std::string_view key) noexcept {
+  return key.empty() ? "\"\"" : key;
+}
+
 [[noreturn, gnu::cold, gnu::noinline]] void fail(const FieldRef& f, std::string reason) {
   throw LineError{f.str(), std::move(reason)};
 }
@@ -756,6 +762,7 @@ std::uint32_t for_each_field(FieldsLeft rest, const KeyWords<N>& words, KeySet& 
       while (i < N && names[i] != key) ++i;
     }
     auto where = [&](std::string_view k) {
+      k = key_name(k);
       return parent.name.empty() ? FieldRef{k} : FieldRef{parent.name, parent.index, k};
     };
     if (i == N) {

@@ -433,7 +433,8 @@ class LineParser::Impl {
         check(std::move(fr).get(fld));
         std::string_view key;
         check(fld.unescaped_key().get(key));
-        if (!keys.insert(key)) repeated.emplace_back(LineError{std::string(key), std::string(twice)}, false);
+        if (!keys.insert(key))
+          repeated.emplace_back(LineError{std::string(key_name(key)), std::string(twice)}, false);
         od::value& v = fld.value();
         if (key == "type" && !typed && type_of(v) == od::json_type::string) {
           typed = true;
@@ -458,8 +459,8 @@ class LineParser::Impl {
                 std::string_view ekey;
                 check(efld.unescaped_key().get(ekey));
                 if (!inner.insert(ekey))
-                  repeated.emplace_back(LineError{FieldRef{key, index, ekey}.str(), std::string(twice)},
-                                        true);
+                  repeated.emplace_back(
+                      LineError{FieldRef{key, index, key_name(ekey)}.str(), std::string(twice)}, true);
                 consume<false>(efld.value(), FieldRef{key});
               }
             } else {
@@ -468,7 +469,7 @@ class LineParser::Impl {
             ++index;
           }
         } else {
-          consume<false>(v, FieldRef{key});
+          consume<false>(v, FieldRef{key_name(key)});
         }
       }
       if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS)

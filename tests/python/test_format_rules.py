@@ -128,6 +128,12 @@ LINE_PROBLEMS = [
      "emotions[0].before", TWICE),
     ("a key twice after a field that breaks its rule", RANGE[:-1] + b',"x":1,"x":2}', "x", TWICE),
     ("a bad escape after a key twice", RANGE[:-1] + b',"x":1,"x":2,"n":"\\q"}', "", NOT_JSON),
+    # The empty key "" is a key like any other: a field named "" would read as no field, so it is named `""`.
+    ("the empty key twice", with_field(READ, '"":1,"":2').encode(), '""', TWICE),
+    ("the empty key twice in an emotion", with_field(THOUGHT, '"emotions":[{"name":"a","before":1,"":1,"":2}]').encode(),
+     'emotions[0].""', TWICE),
+    ("not UTF-8 in the empty key's value", READ[:-1].encode() + b',"":"a\xff"}', '""', NOT_UTF8),
+    ("the empty key twice after a field that breaks its rule", RANGE[:-1] + b',"":1,"":2}', '""', TWICE),
     ("a key twice inside an unknown field's value", with_field(READ, '"x":{"a":1,"a":2}').encode(), None, ""),
     ("a key twice in a reading's (unknown) emotions", with_field(READ, '"emotions":[{"a":1,"a":2}]').encode(),
      None, ""),
@@ -173,7 +179,10 @@ def test_the_nesting_limit_of_an_unknown_field_is_the_documented_one(tmp_path: P
     for line, field in [(with_field(READ, '"x":' + _deep(65)), "x"),
                         (with_field(READ, '"x":' + "{\"a\":" * 64 + "{}" + "}" * 64), "x"),
                         (with_field(THOUGHT, '"emotions":[{"name":"a","before":1,"x":' + _deep(65) + "}]"),
-                         "emotions[0].x")]:
+                         "emotions[0].x"),
+                        (with_field(READ, '"":' + _deep(65)), '""'),
+                        (with_field(THOUGHT, '"emotions":[{"name":"a","before":1,"":' + _deep(65) + "}]"),
+                         'emotions[0].""')]:
         with pytest.raises(calmkit.JournalFormatError) as info:
             calmkit.parse_journal(line)
         assert info.value.field == field
