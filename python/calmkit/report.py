@@ -39,6 +39,7 @@ from . import metrics as _m
 from . import plot
 from ._core import Journal
 from .files import shown_path
+from .prompts import shown
 
 __all__ = ["build_report", "write_report", "PER_PARTICIPANT", "COHORT_CHARTS", "ASSESSMENT_CHART"]
 
@@ -175,12 +176,39 @@ def _figure(d: plot.ChartData, svg: str = "") -> str:
             f"<figcaption>{html.escape(d.reading)}</figcaption></figure>\n")
 
 
-def _label(p: str) -> str:
-    return f"Participant {p}" if p else "Your journal"
+#: How the participant with no id ("") is named in a cohort's links and
+#: overview, where the empty id itself would make a link with no text.
+_NO_ID = "(no participant id)"
+
+
+def _label(p: str, cohort: bool = False) -> str:
+    """The heading of ``p``'s section, as HTML: the id isolated in ``<bdi>``
+    so a bidirectional control in it cannot reorder the text around it."""
+    if not p:
+        return html.escape(_NO_ID) if cohort else "Your journal"
+    return f"Participant {_bdi(p)}"
+
+
+def _name(p: str) -> str:
+    """``p`` as the text of a link or a table cell, as HTML (see :func:`_label`)."""
+    return _bdi(p) if p else html.escape(_NO_ID)
+
+
+def _bdi(text: str) -> str:
+    """``text`` escaped and isolated (HTML's ``<bdi>``): a right-to-left
+    override or other bidirectional control in an id reorders only the id,
+    never the links and cells after it."""
+    return f"<bdi>{html.escape(text)}</bdi>"
 
 
 def _anchor(p: str) -> str:
-    return "p-" + "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in p) if p else "journal"
+    """The id of ``p``'s section: one per participant. Letters, digits and
+    '-' are kept and every other character (``_`` too) is written ``_<hex
+    code point>_``, so "anna k", "anna.k" and "anna_k" get three ids, none
+    with a space or a control in it; "" is ``journal``."""
+    if not p:
+        return "journal"
+    return "p-" + "".join(ch if ch.isalnum() or ch == "-" else f"_{ord(ch):x}_" for ch in p)
 
 
 def _fmt_minutes(x: float) -> str:
@@ -205,7 +233,7 @@ def _overview(journal: Journal, participants: list[str], opts: dict[str, Any], c
         episodes = int(s["episodes"]) if s is not None else 0
         censored = int(s["censored"]) if s is not None else 0
         rows.append(
-            f'<tr><td><a href="#{_anchor(p)}">{html.escape(p)}</a></td><td>{_span(c)}</td>'
+            f'<tr><td><a href="#{_anchor(p)}">{_name(p)}</a></td><td>{_span(c)}</td>'
             f"<td>{c['triggers']}</td><td>{c['readings']}</td><td>{c['exercises']}</td>"
             f"<td>{c['thought_records']}</td><td>{episodes} ({censored} censored)</td><td>{med}</td>"
             f"<td>{change}</td></tr>")
@@ -286,7 +314,7 @@ def build_report(journal: Journal, *, participant: Optional[str] = None, thresho
         body.append("</section>")
     for p in people if len(journal) else []:
         c = counts.loc[p]
-        body.append(f'<section class="person" id="{_anchor(p)}"><h2>{html.escape(_label(p))}</h2>\n'
+        body.append(f'<section class="person" id="{_anchor(p)}"><h2>{_label(p, cohort)}</h2>\n'
                     f'<p class="meta">{_span(c, " to ")} (local dates): {_n(c["triggers"], "trigger")}, '
                     f'{_n(c["readings"], "reading")}, {_n(c["exercises"], "exercise session")}, '
                     f'{_n(c["thought_records"], "thought record")}'
@@ -307,14 +335,17 @@ def build_report(journal: Journal, *, participant: Optional[str] = None, thresho
     nav = ""
     if cohort:
         links = ['<a href="#cohort">Cohort overview</a>'] + [
-            f'<a href="#{_anchor(p)}">{html.escape(p)}</a>' for p in people]
+            f'<a href="#{_anchor(p)}">{_name(p)}</a>' for p in people]
         nav = "<nav>" + "".join(links) + '<a href="#limits">What these numbers cannot tell</a></nav>'
     when = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %z")
     settings = (f"Calm means distress {threshold} or less (0-10); unlinked readings count up to "
                 f"{window_hours:g} hours after a trigger; weeks start on Monday and use "
                 + (f"the time zone {html.escape(tz)}" if tz else "each record's own local time"))
-    # A file name's bytes that are not UTF-8 (surrogate escapes) shown as \xff, which UTF-8 HTML can hold.
-    src = f" of {html.escape(shown_path(os.path.basename(source)))}" if source else ""
+    # The file name as the command line shows it: a byte that is not UTF-8
+    # as \xff (shown_path; UTF-8 HTML cannot hold a surrogate escape), a
+    # bidirectional control as a visible escape (prompts.shown), since a
+    # <title> cannot hold an isolate.
+    src = f" of {html.escape(shown(shown_path(os.path.basename(source))))}" if source else ""
     limits = "".join(f"<li>{item}</li>" for item in _LIMITS)
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"

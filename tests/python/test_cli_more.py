@@ -46,7 +46,7 @@ def test_report_of_the_sample(sample_journal_path: Path, tmp_path: Path):
             "--window-hours", "6", "--tz", "CET-1CEST,M3.5.0,M10.5.0/3")
     text = out.read_text(encoding="utf-8")
     assert p.returncode == 0 and p.stderr == ""  # not a terminal, no --progress: silent
-    assert "Participant p002" in text and "p001" not in text and "distress 2 or less" in text
+    assert "Participant <bdi>p002</bdi>" in text and "p001" not in text and "distress 2 or less" in text
 
 
 @pytest.mark.parametrize("args, status, message", [

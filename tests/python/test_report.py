@@ -144,7 +144,7 @@ def test_report_is_self_contained_and_handles_sparse_people(small, tmp_path: Pat
 
 def test_report_of_one_participant_and_bad_options(small):
     text = report.build_report(small, participant="p1")
-    assert "Cohort overview" not in text and "Participant p1" in text and "Participant p2" not in text
+    assert "Cohort overview" not in text and "Participant <bdi>p1</bdi>" in text and "<bdi>p2</bdi>" not in text
     with pytest.raises(ValueError, match="threshold"):
         report.build_report(small, threshold=11)
     with pytest.raises(ValueError, match="window_hours"):
