@@ -336,14 +336,26 @@ void bind_trigger(py::module_& m) {
           py::arg("acted_after_minutes") = py::none(), py::arg("response") = "", py::arg("tags") = py::list(),
           "Distress `intensity` is 0–10; `category` is a trigger category id; "
           "`acted_after_minutes` is minutes from onset, >= 0.");
-  text_attr(cls, "participant", &Trigger::participant);
-  text_attr(cls, "id", &Trigger::id);
-  text_attr(cls, "context", &Trigger::context);
-  text_list_attr(cls, "thoughts", &Trigger::thoughts);
-  text_list_attr(cls, "sensations", &Trigger::sensations);
-  text_attr(cls, "urge", &Trigger::urge);
-  text_attr(cls, "response", &Trigger::response);
-  text_list_attr(cls, "tags", &Trigger::tags);
+  text_attr(cls, "participant", &Trigger::participant,
+            "Participant id (str, UTF-8; \"\" for none): whose record this is. Assigning a non-str or a str "
+            "that is not UTF-8 (a lone surrogate) raises RecordError naming the field.");
+  text_attr(cls, "id", &Trigger::id,
+            "The trigger's id (str, UTF-8): non-empty, unique per participant among the journal's triggers "
+            "(docs/journal-format.md). RecordError for a str that is not UTF-8.");
+  text_attr(cls, "context", &Trigger::context,
+            "Free text: where and with whom it happened (str, \"\" when not given).");
+  text_list_attr(cls, "thoughts", &Trigger::thoughts,
+                 "The automatic thoughts that came with it (list of str, in the order given; empty when "
+                 "none). Assigning checks each item (RecordError naming the field and index).");
+  text_list_attr(cls, "sensations", &Trigger::sensations,
+                 "Body sensations noticed (list of str, e.g. 'tight chest'; empty when none). Assigning "
+                 "checks each item.");
+  text_attr(cls, "urge", &Trigger::urge,
+            "What the person felt driven to do (str, e.g. 'text them again'; \"\" when not given); see "
+            "acted_on_urge.");
+  text_attr(cls, "response", &Trigger::response, "What the person actually did (str, \"\" when not given).");
+  text_list_attr(cls, "tags", &Trigger::tags,
+                 "Free tags (list of str; empty when none), for the person's own grouping.");
   time_attr(cls, "time", &Trigger::time, "Onset, an aware datetime (the person's own UTC offset).");
   cls.def_property(
          "category", [](const Trigger& t) { return std::string(to_id(t.category)); },
@@ -398,10 +410,17 @@ void bind_reading(py::module_& m) {
           py::kw_only(), py::arg("time"), py::arg("intensity"), py::arg("participant") = "",
           py::arg("id") = "", py::arg("trigger") = "", py::arg("note") = "",
           "Distress `intensity` now, 0–10; `trigger` links it to a trigger's episode.");
-  text_attr(cls, "participant", &Reading::participant);
-  text_attr(cls, "id", &Reading::id);
-  text_attr(cls, "trigger", &Reading::trigger);
-  text_attr(cls, "note", &Reading::note);
+  text_attr(cls, "participant", &Reading::participant,
+            "Participant id (str, UTF-8; \"\" for none): whose record this is. Assigning a non-str or a str "
+            "that is not UTF-8 (a lone surrogate) raises RecordError naming the field.");
+  text_attr(cls, "id", &Reading::id,
+            "The reading's id (str, UTF-8): non-empty when given, unique per participant among the journal's "
+            "readings (docs/journal-format.md). RecordError for a str that is not UTF-8.");
+  text_attr(cls, "trigger", &Reading::trigger,
+            "Id of the trigger this record belongs to (str; \"\" for none): when given, the journal must "
+            "hold a trigger of the same participant with that id (docs/journal-format.md).");
+  text_attr(cls, "note", &Reading::note,
+            "Free text about the moment of the reading (str, \"\" when not given).");
   time_attr(cls, "time", &Reading::time,
             "When the reading was taken, an aware datetime (the person's own UTC offset).");
   cls.def_property(
@@ -445,11 +464,19 @@ void bind_exercise(py::module_& m) {
           py::arg("participant") = "", py::arg("completed") = true, py::arg("intensity_before") = py::none(),
           py::arg("intensity_after") = py::none(), py::arg("trigger") = "", py::arg("responses") = py::list(),
           "`time` is the start and `end` (>= time) the end; intensities are 0–10 or None.");
-  text_attr(cls, "participant", &ExerciseSession::participant);
-  text_attr(cls, "id", &ExerciseSession::id);
+  text_attr(cls, "participant", &ExerciseSession::participant,
+            "Participant id (str, UTF-8; \"\" for none): whose record this is. Assigning a non-str or a str "
+            "that is not UTF-8 (a lone surrogate) raises RecordError naming the field.");
+  text_attr(cls, "id", &ExerciseSession::id,
+            "The session's id (str, UTF-8): non-empty, unique per participant among the journal's sessions "
+            "(docs/journal-format.md). RecordError for a str that is not UTF-8.");
   text_attr(cls, "exercise", &ExerciseSession::exercise, "Exercise id, e.g. 'breathing.4-7-8'.");
-  text_attr(cls, "trigger", &ExerciseSession::trigger);
-  text_list_attr(cls, "responses", &ExerciseSession::responses);
+  text_attr(cls, "trigger", &ExerciseSession::trigger,
+            "Id of the trigger this record belongs to (str; \"\" for none): when given, the journal must "
+            "hold a trigger of the same participant with that id (docs/journal-format.md).");
+  text_list_attr(cls, "responses", &ExerciseSession::responses,
+                 "The answers given to the exercise's prompt steps, in step order (list of str; empty for an "
+                 "exercise without prompts).");
   time_attr(cls, "time", &ExerciseSession::time, "Start, an aware datetime (the person's own UTC offset).");
   time_attr(cls, "end", &ExerciseSession::end,
             "End, an aware datetime, not before `time` (compared as instants).");
@@ -492,7 +519,8 @@ void bind_emotion(py::module_& m) {
             return r;
           }),
           py::kw_only(), py::arg("name"), py::arg("before"), py::arg("after") = py::none());
-  text_attr(cls, "name", &EmotionRating::name);
+  text_attr(cls, "name", &EmotionRating::name,
+            "The emotion's name (str, e.g. 'fear'); its ratings are before and after.");
   cls.def_property(
          "before", [](const EmotionRating& r) { return r.before.value(); },
          [](EmotionRating& r, const py::object& v) {
@@ -549,16 +577,30 @@ void bind_thought_record(py::module_& m) {
           py::arg("friend_advice") = "", py::arg("balanced_thought") = "",
           py::arg("belief_after") = py::none(), py::arg("trigger") = "",
           "Beliefs are 0–100 %; `distortions` are distortion ids.");
-  text_attr(cls, "participant", &ThoughtRecord::participant);
-  text_attr(cls, "id", &ThoughtRecord::id);
-  text_attr(cls, "situation", &ThoughtRecord::situation);
-  text_attr(cls, "automatic_thought", &ThoughtRecord::automatic_thought);
-  text_list_attr(cls, "evidence_for", &ThoughtRecord::evidence_for);
-  text_list_attr(cls, "evidence_against", &ThoughtRecord::evidence_against);
-  text_list_attr(cls, "alternatives", &ThoughtRecord::alternatives);
-  text_attr(cls, "friend_advice", &ThoughtRecord::friend_advice);
-  text_attr(cls, "balanced_thought", &ThoughtRecord::balanced_thought);
-  text_attr(cls, "trigger", &ThoughtRecord::trigger);
+  text_attr(cls, "participant", &ThoughtRecord::participant,
+            "Participant id (str, UTF-8; \"\" for none): whose record this is. Assigning a non-str or a str "
+            "that is not UTF-8 (a lone surrogate) raises RecordError naming the field.");
+  text_attr(cls, "id", &ThoughtRecord::id,
+            "The thought record's id (str, UTF-8): non-empty, unique per participant among the journal's "
+            "thought records (docs/journal-format.md). RecordError for a str that is not UTF-8.");
+  text_attr(cls, "situation", &ThoughtRecord::situation,
+            "The situation (str): who, what, where, when; the thought record's first column.");
+  text_attr(cls, "automatic_thought", &ThoughtRecord::automatic_thought,
+            "The automatic thought (str), believed belief_before percent at the start.");
+  text_list_attr(cls, "evidence_for", &ThoughtRecord::evidence_for,
+                 "Evidence that supports the automatic thought (list of str; empty when none).");
+  text_list_attr(cls, "evidence_against", &ThoughtRecord::evidence_against,
+                 "Evidence that does not support the automatic thought (list of str; empty when none).");
+  text_list_attr(cls, "alternatives", &ThoughtRecord::alternatives,
+                 "Other explanations of the situation (list of str; empty when none).");
+  text_attr(cls, "friend_advice", &ThoughtRecord::friend_advice,
+            "What one would tell a friend in the same situation (str, \"\" when not given).");
+  text_attr(
+      cls, "balanced_thought", &ThoughtRecord::balanced_thought,
+      "The balanced thought written at the end (str, \"\" when not given), believed belief_after percent.");
+  text_attr(cls, "trigger", &ThoughtRecord::trigger,
+            "Id of the trigger this record belongs to (str; \"\" for none): when given, the journal must "
+            "hold a trigger of the same participant with that id (docs/journal-format.md).");
   time_attr(cls, "time", &ThoughtRecord::time,
             "When the record was written, an aware datetime (the person's own UTC offset).");
   cls.def_property(
@@ -736,10 +778,16 @@ void bind_assessment(py::module_& m) {
           py::arg("participant") = "", py::arg("note") = "",
           "`answers`: one integer per item of `instrument`, in item order (checked against the "
           "instrument when scored, written or stored).");
-  text_attr(cls, "participant", &Assessment::participant);
-  text_attr(cls, "id", &Assessment::id);
-  text_attr(cls, "instrument", &Assessment::instrument);
-  text_attr(cls, "note", &Assessment::note);
+  text_attr(cls, "participant", &Assessment::participant,
+            "Participant id (str, UTF-8; \"\" for none): whose record this is. Assigning a non-str or a str "
+            "that is not UTF-8 (a lone surrogate) raises RecordError naming the field.");
+  text_attr(cls, "id", &Assessment::id,
+            "The assessment's id (str, UTF-8): non-empty, unique per participant among the journal's "
+            "assessments (docs/journal-format.md). RecordError for a str that is not UTF-8.");
+  text_attr(cls, "instrument", &Assessment::instrument,
+            "Id of the instrument answered (str, e.g. 'gad-7'): a built-in one or one registered with "
+            "calmkit.instrument().");
+  text_attr(cls, "note", &Assessment::note, "Free text about the assessment (str, \"\" when not given).");
   time_attr(cls, "time", &Assessment::time,
             "When the questionnaire was answered, an aware datetime (the person's own UTC offset).");
   cls.def_property(

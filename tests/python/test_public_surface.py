@@ -233,29 +233,21 @@ def _undocumented_members() -> list[str]:
 #: (bindings/python/*.cpp): this list only shrinks. Give a member its
 #: docstring (shape, units, errors, source) and take it off the list.
 UNDOCUMENTED = {
-    'EmotionRating.name', 'ExerciseSession.id', 'ExerciseSession.participant', 'ExerciseSession.responses',
-    'ExerciseSession.trigger', 'Reading.id', 'Reading.note', 'Reading.participant', 'Reading.trigger',
-    'ThoughtRecord.alternatives', 'ThoughtRecord.automatic_thought', 'ThoughtRecord.balanced_thought',
-    'ThoughtRecord.evidence_against', 'ThoughtRecord.evidence_for', 'ThoughtRecord.friend_advice',
-    'ThoughtRecord.id', 'ThoughtRecord.participant', 'ThoughtRecord.situation', 'ThoughtRecord.trigger',
-    'Trigger.context', 'Trigger.id', 'Trigger.participant', 'Trigger.response', 'Trigger.sensations',
-    'Trigger.tags', 'Trigger.thoughts', 'Trigger.urge', 'Assessment.id', 'Assessment.instrument',
-    'Assessment.note', 'Assessment.participant', 'Cohort.exercise_names', 'Cohort.n_readings',
-    'Cohort.n_triggers', 'Cohort.participants', 'Cohort.trigger_ids', 'Exercise.has_prompts', 'Exercise.id',
-    'Exercise.instructions', 'Exercise.kind', 'Exercise.name', 'Exercise.to_json', 'ExerciseRegistry.all',
-    'ExerciseRegistry.find', 'PromptStep.answers', 'PromptStep.text', 'Session.abort', 'Session.answer',
-    'Session.exercise', 'Session.pause', 'Session.poll_events', 'Session.responses', 'Session.resume',
-    'Session.skip', 'Session.skipped_steps', 'Session.start', 'Session.state', 'Session.status',
-    'Session.update', 'SessionEvent.at', 'SessionEvent.cycle', 'SessionEvent.phase', 'SessionEvent.step',
-    'SessionEvent.text', 'SessionEvent.type', 'SessionState.answers_given', 'SessionState.answers_needed',
-    'SessionState.cycle', 'SessionState.cycles', 'SessionState.elapsed_seconds', 'SessionState.paused_seconds',
-    'SessionState.phase', 'SessionState.prompt', 'SessionState.seconds_left', 'SessionState.session_progress',
-    'SessionState.status', 'SessionState.step', 'SessionState.step_progress', 'SessionState.steps',
-    'SessionState.suspended', 'SessionState.text', 'SessionState.waiting_for_answer', 'Suggestion.base',
-    'Suggestion.exercise', 'Suggestion.kind', 'Suggestion.mean_drop', 'Suggestion.name',
-    'Suggestion.rated_sessions', 'Suggestion.reason', 'Suggestion.score', 'Suggestion.suits_bonus',
-    'TimedStep.cue', 'ImportReport.skip', 'TimeZone.dst', 'TimeZone.fromutc', 'TimeZone.tzname',
-    'TimeZone.utcoffset'
+    'Cohort.exercise_names', 'Cohort.n_readings', 'Cohort.n_triggers', 'Cohort.participants',
+    'Cohort.trigger_ids', 'Exercise.has_prompts', 'Exercise.id', 'Exercise.instructions', 'Exercise.kind',
+    'Exercise.name', 'Exercise.to_json', 'ExerciseRegistry.all', 'ExerciseRegistry.find', 'PromptStep.answers',
+    'PromptStep.text', 'Session.abort', 'Session.answer', 'Session.exercise', 'Session.pause',
+    'Session.poll_events', 'Session.responses', 'Session.resume', 'Session.skip', 'Session.skipped_steps',
+    'Session.start', 'Session.state', 'Session.status', 'Session.update', 'SessionEvent.at',
+    'SessionEvent.cycle', 'SessionEvent.phase', 'SessionEvent.step', 'SessionEvent.text', 'SessionEvent.type',
+    'SessionState.answers_given', 'SessionState.answers_needed', 'SessionState.cycle', 'SessionState.cycles',
+    'SessionState.elapsed_seconds', 'SessionState.paused_seconds', 'SessionState.phase', 'SessionState.prompt',
+    'SessionState.seconds_left', 'SessionState.session_progress', 'SessionState.status', 'SessionState.step',
+    'SessionState.step_progress', 'SessionState.steps', 'SessionState.suspended', 'SessionState.text',
+    'SessionState.waiting_for_answer', 'Suggestion.base', 'Suggestion.exercise', 'Suggestion.kind',
+    'Suggestion.mean_drop', 'Suggestion.name', 'Suggestion.rated_sessions', 'Suggestion.reason',
+    'Suggestion.score', 'Suggestion.suits_bonus', 'TimedStep.cue', 'ImportReport.skip', 'TimeZone.dst',
+    'TimeZone.fromutc', 'TimeZone.tzname', 'TimeZone.utcoffset'
 }
 
 
