@@ -241,7 +241,7 @@ CALLS: dict[str, tuple[Callable[[Path], Any], str]] = {
                                                  "scale_max": 3}), "field 'id': is not valid UTF-8 (byte 0xed at offset 1)"),
     # time zones
     "TimeZone.__init__(spec)": (lambda tmp: calmkit.TimeZone(S), _arg("spec")),
-    "localize(tz)": (lambda tmp: calmkit.localize(dt.datetime(2026, 3, 2), S), _arg("spec")),
+    "localize(tz)": (lambda tmp: calmkit.localize(dt.datetime(2026, 3, 2), S), _arg("tz")),
     # metrics
     "cohort_from_arrays(participants)": (lambda tmp: _cohort_arrays([S]),
                                          "participants row 0, field 'participant': " + TEXT_REASON),
@@ -249,8 +249,7 @@ CALLS: dict[str, tuple[Callable[[Path], Any], str]] = {
        for m in ("time_to_calm_summary", "km_curve", "km_quantiles", "trigger_frequency", "trigger_trend",
                  "trigger_trend_weeks", "window_of_uncertainty", "practice_consistency", "practice_streaks",
                  "affect_dynamics")},
-    # (record_counts reads its zone through calmkit.TimeZone, whose parameter is `spec`)
-    "record_counts(tz)": (lambda tmp: calmkit.record_counts(_journal(), tz=S), _arg("spec")),
+    "record_counts(tz)": (lambda tmp: calmkit.record_counts(_journal(), tz=S), _arg("tz")),
     "trigger_frequency(period)": (lambda tmp: calmkit.trigger_frequency(_journal(), period=S), "period"),
     **{f"{m}(by)": (lambda tmp, m=m: getattr(calmkit, m)(_journal(), by=S), "unknown grouping ['a\\ud800b']")
        for m in ("time_to_calm_summary", "km_curve", "km_quantiles")},
@@ -281,7 +280,7 @@ CALLS: dict[str, tuple[Callable[[Path], Any], str]] = {
     **{f"{imp}(participant)": (lambda tmp, imp=imp: _import(imp, participant=S),
                                "participant")
        for imp in EXPORTS},
-    **{f"{imp}(tz)": (lambda tmp, imp=imp: _import(imp, tz=S), _arg("spec"))
+    **{f"{imp}(tz)": (lambda tmp, imp=imp: _import(imp, tz=S), _arg("tz"))
        for imp in ("import_daylio", "import_bearable", "import_mindlamp")},
     **{f"{imp}(encoding)": (lambda tmp, imp=imp: _import(imp, encoding=S), _arg("encoding"))
        for imp in ("import_daylio", "import_bearable")},
