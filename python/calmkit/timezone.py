@@ -65,19 +65,29 @@ class TimeZone(tzinfo):
         self.key: str = spec
 
     def utcoffset(self, dt: Optional[datetime]) -> Optional[timedelta]:
+        """The UTC offset (a timedelta, exact to the second) of the wall time
+        ``dt`` in this zone, its tzinfo ignored; ``fold`` picks the first (0)
+        or second (1) of a wall time shown twice (PEP 495). None for None."""
         if dt is None:
             return None
         return timedelta(seconds=self._zone.local_offset(_wall_seconds(dt), bool(dt.fold)))
 
     def dst(self, dt: Optional[datetime]) -> Optional[timedelta]:
+        """Always None (tzinfo's "not known"): the zone model knows whether
+        daylight time is in force, not by how much."""
         # The model knows whether daylight time is in force, not by how much
         # (tzdata does not say either); None is tzinfo's "not known".
         return None
 
     def tzname(self, dt: Optional[datetime]) -> Optional[str]:
+        """The text the zone was made from (an IANA name or a POSIX rule), for any ``dt``."""
         return self.key
 
     def fromutc(self, dt: datetime) -> datetime:
+        """The wall time in this zone of the UTC time ``dt`` (a datetime whose
+        tzinfo is this zone, holding UTC, as ``datetime.astimezone`` passes
+        it), with ``fold`` set for the second of a wall time shown twice.
+        ValueError for any other argument."""
         if not isinstance(dt, datetime) or dt.tzinfo is not self:
             raise ValueError("fromutc() needs a datetime whose tzinfo is this zone")
         utc = _wall_seconds(dt)

@@ -246,8 +246,7 @@ UNDOCUMENTED = {
     'SessionState.step_progress', 'SessionState.steps', 'SessionState.suspended', 'SessionState.text',
     'SessionState.waiting_for_answer', 'Suggestion.base', 'Suggestion.exercise', 'Suggestion.kind',
     'Suggestion.mean_drop', 'Suggestion.name', 'Suggestion.rated_sessions', 'Suggestion.reason',
-    'Suggestion.score', 'Suggestion.suits_bonus', 'TimedStep.cue', 'ImportReport.skip', 'TimeZone.dst',
-    'TimeZone.fromutc', 'TimeZone.tzname', 'TimeZone.utcoffset'
+    'Suggestion.score', 'Suggestion.suits_bonus', 'TimedStep.cue'
 }
 
 

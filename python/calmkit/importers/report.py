@@ -130,6 +130,8 @@ class ImportReport:
 
     # -- helpers used by the importers --------------------------------------
     def skip(self, err: ImportFormatError) -> None:
+        """Records ``err`` (a row refused in a lenient import) in :attr:`skipped`,
+        with its line, item, field and reason."""
         self.skipped.append(Skipped(err.line, err.item, err.field, err.reason, str(err)))
 
     def summary(self) -> str:
