@@ -383,11 +383,23 @@ void register_metrics(py::module_& m) {
       "codes index `participants`; times are UTC microseconds; offsets minutes; categories the index in "
       "trigger_categories(); reading_trigger is a trigger row or -1. Rows need not be sorted. "
       "ValueError names the table, row and field of bad input.");
-  cohort.def_property_readonly("participants", [](const mx::Cohort& c) { return c.participants; })
-      .def_property_readonly("trigger_ids", [](const mx::Cohort& c) { return c.trigger_ids.strings(); })
-      .def_property_readonly("exercise_names", [](const mx::Cohort& c) { return c.exercise_names; })
-      .def_property_readonly("n_triggers", [](const mx::Cohort& c) { return c.triggers.size(); })
-      .def_property_readonly("n_readings", [](const mx::Cohort& c) { return c.readings.size(); })
+  cohort
+      .def_property_readonly(
+          "participants", [](const mx::Cohort& c) { return c.participants; },
+          "The participant ids (list of str), indexed by participant code; a journal's are sorted.")
+      .def_property_readonly(
+          "trigger_ids", [](const mx::Cohort& c) { return c.trigger_ids.strings(); },
+          "The trigger ids (list of str, one per trigger row, in row order); empty for a cohort made from "
+          "arrays without ids.")
+      .def_property_readonly(
+          "exercise_names", [](const mx::Cohort& c) { return c.exercise_names; },
+          "The exercise ids (list of str, e.g. 'breathing.box'), indexed by exercise code.")
+      .def_property_readonly(
+          "n_triggers", [](const mx::Cohort& c) { return c.triggers.size(); },
+          "Number of trigger rows (int).")
+      .def_property_readonly(
+          "n_readings", [](const mx::Cohort& c) { return c.readings.size(); },
+          "Number of reading rows (int).")
       .def("__repr__", [](const mx::Cohort& c) {
         return "Cohort(participants=" + std::to_string(c.participants.size()) +
                ", triggers=" + std::to_string(c.triggers.size()) +

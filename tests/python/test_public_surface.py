@@ -233,8 +233,7 @@ def _undocumented_members() -> list[str]:
 #: (bindings/python/*.cpp): this list only shrinks. Give a member its
 #: docstring (shape, units, errors, source) and take it off the list.
 UNDOCUMENTED = {
-    'Cohort.exercise_names', 'Cohort.n_readings', 'Cohort.n_triggers', 'Cohort.participants',
-    'Cohort.trigger_ids', 'Exercise.has_prompts', 'Exercise.id', 'Exercise.instructions', 'Exercise.kind',
+    'Exercise.has_prompts', 'Exercise.id', 'Exercise.instructions', 'Exercise.kind',
     'Exercise.name', 'Exercise.to_json', 'ExerciseRegistry.all', 'ExerciseRegistry.find', 'PromptStep.answers',
     'PromptStep.text', 'Session.abort', 'Session.answer', 'Session.exercise', 'Session.pause',
     'Session.poll_events', 'Session.responses', 'Session.resume', 'Session.skip', 'Session.skipped_steps',
