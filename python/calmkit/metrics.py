@@ -38,6 +38,7 @@ Example::
 
 from __future__ import annotations
 
+import datetime as _dt
 import inspect
 import warnings
 from typing import Any, Iterable, Union
@@ -57,6 +58,23 @@ Data = Union[Journal, Cohort]
 #: in minutes (``offset_minutes``, docs/architecture.md's names table): still
 #: taken, with a DeprecationWarning.
 _RENAMED_KEYWORDS = {"trigger_offset_min": "trigger_offset_minutes", "reading_offset_min": "reading_offset_minutes"}
+
+
+def _zone_text(tz: Any) -> str | None:
+    """``tz`` as the metrics take it: None (each record's own offset) or the
+    text of an IANA zone name or a POSIX TZ rule; a :class:`calmkit.TimeZone`
+    or :class:`zoneinfo.ZoneInfo` gives its ``key``. TypeError naming ``tz``
+    for anything else (an int, a fixed-offset :class:`datetime.timezone`),
+    ValueError naming it for text that is not UTF-8 (a lone surrogate); text
+    that names no zone is refused by the metric itself, naming the text."""
+    if tz is None:
+        return None
+    key = getattr(tz, "key", None) if isinstance(tz, _dt.tzinfo) else tz
+    if not isinstance(key, str):
+        raise TypeError(f"tz must be an IANA time zone name or a POSIX TZ rule (str), or None; got "
+                        f"{type(tz).__name__} {tz!r}")
+    _core._utf8_text(key, "tz")
+    return key
 
 
 def cohort_from_arrays(*args: Any, **kwargs: Any) -> Cohort:
@@ -448,14 +466,14 @@ def _summary_dict(data: Union[Data, pd.DataFrame], threshold: int | None, window
         table = groups.size().index.to_frame(index=False)
         names, arrays = _episode_arrays(frame, threshold, window_hours, grouped_by=extra)
         arrays = (codes, *arrays[1:])
-        d = _core._metric_summary_of_episodes(*arrays, True, period, by_c, tz, confidence, curves)
+        d = _core._metric_summary_of_episodes(*arrays, True, period, by_c, _zone_text(tz), confidence, curves)
         return _Summary(names, d, False, period, by_c, table)
     if isinstance(data, pd.DataFrame):
         names, arrays = _episode_arrays(data, threshold, window_hours)
-        d = _core._metric_summary_of_episodes(*arrays, by_p, period, by_c, tz, confidence, curves)
+        d = _core._metric_summary_of_episodes(*arrays, by_p, period, by_c, _zone_text(tz), confidence, curves)
         return _Summary(names, d, by_p, period, by_c)
     c = _cohort(data)
-    d = _core._metric_time_to_calm_summary(c, threshold, window_hours, by_p, period, by_c, tz, confidence, curves)
+    d = _core._metric_time_to_calm_summary(c, threshold, window_hours, by_p, period, by_c, _zone_text(tz), confidence, curves)
     return _Summary(d.pop("participants"), d, by_p, period, by_c)
 
 
@@ -756,7 +774,7 @@ def trigger_frequency(data: Data, period: str = "week", by_category: bool = Fals
     per_participant = _by_participant(by)
     c = _cohort(data)
     split = "category" if by_category else "group" if by_group else "none"
-    d = _core._metric_trigger_frequency(c, period, split, tz)
+    d = _core._metric_trigger_frequency(c, period, split, _zone_text(tz))
     names = d.pop("participants")
     cols: dict[str, Any] = {
         "participant": _participants(names, d["participant"]),
@@ -819,8 +837,8 @@ def trigger_trend(data: Data, k: int = 4, tz: str | None = None, confidence: flo
     ``trigger_frequency(data, by=None)``, each week's exposure the
     participants' observed days in it summed (the same C++ code)."""
     if _by_participant(by):
-        return _participant_frame(_core._metric_trigger_trend(_cohort(data), k, tz, confidence))
-    d = _core._metric_trigger_trend(_cohort(data), k, tz, confidence, True)
+        return _participant_frame(_core._metric_trigger_trend(_cohort(data), k, _zone_text(tz), confidence))
+    d = _core._metric_trigger_trend(_cohort(data), k, _zone_text(tz), confidence, True)
     d.pop("participants")
     d.pop("participant")
     return _frames.frame(d)
@@ -841,7 +859,7 @@ def trigger_trend_weeks(data: Data, tz: str | None = None, confidence: float = 0
     ``by=None``: the pooled series of ``trigger_trend(data, by=None)`` (no
     participant column; a week nobody is observed in has days 0)."""
     pooled = not _by_participant(by)
-    d = _core._metric_trigger_trend_weeks(_cohort(data), tz, confidence, pooled)
+    d = _core._metric_trigger_trend_weeks(_cohort(data), _zone_text(tz), confidence, pooled)
     d["period_start"] = _dates(d["period_start"])
     if not pooled:
         return _participant_frame(d)
@@ -975,7 +993,7 @@ def window_of_uncertainty(data: Data, by: str = "participant", tz: str | None = 
         raise ValueError(f"weeks must be a whole number of weeks >= 1, got {weeks!r}")
     c = _cohort(data)
     windows = by == "first_and_latest"
-    d = _core._metric_window_of_uncertainty(c, by == "week", tz, bool(pooled), int(weeks) if windows else None)
+    d = _core._metric_window_of_uncertainty(c, by == "week", _zone_text(tz), bool(pooled), int(weeks) if windows else None)
     names = d.pop("participants")
     cols: dict[str, Any] = {}
     codes = d.pop("participant")
@@ -1030,8 +1048,7 @@ def record_counts(data: Journal, by: str | None = "participant", tz: str | None 
     per_participant = _by_participant(by)
     if not isinstance(data, Journal):
         raise TypeError(f"record_counts needs a calmkit.Journal, got {type(data).__name__}")
-    if isinstance(tz, str):
-        _core._utf8_text(tz, "tz")  # a lone surrogate: ValueError naming tz, not TimeZone's parameter
+    tz = _zone_text(tz)
     zone = TimeZone(tz) if tz is not None else None
     frames = {name: getattr(data, name).to_pandas()[["participant", "time", "local_time"]] for name in _RECORD_TABLES}
     every = pd.concat([f.assign(table=name) for name, f in frames.items()], ignore_index=True)
@@ -1170,7 +1187,7 @@ def practice_consistency(data: Data, tz: str | None = None, by: str | None = "pa
     anyone's span to the last."""
     per_participant = _by_participant(by)
     c = _cohort(data)
-    d = _core._metric_practice_consistency(c, tz)
+    d = _core._metric_practice_consistency(c, _zone_text(tz))
     names = d.pop("participants")
     frame = _frames.frame({
         "participant": _participants(names, d["participant"]),
@@ -1202,7 +1219,7 @@ def practice_streaks(data: Data, tz: str | None = None) -> pd.DataFrame:
     of the participant's last record of any type, a naive ``datetime64[s]``
     midnight). A practice day has a completed exercise."""
     c = _cohort(data)
-    d = _core._metric_practice_streaks(c, tz)
+    d = _core._metric_practice_streaks(c, _zone_text(tz))
     names = d.pop("participants")
     return _frames.frame({
         "participant": _participants(names, d["participant"]),
@@ -1223,5 +1240,5 @@ def affect_dynamics(data: Data, acute_change: int = 3, max_gap_hours: float | No
     ``max_gap_hours`` apart when given. Every participant of the journal has
     a row; one with no reading or trigger (or no pair) has observations and
     pairs 0 and NaN statistics."""
-    return _participant_frame(_core._metric_affect_dynamics(_cohort(data), acute_change, max_gap_hours, tz),
+    return _participant_frame(_core._metric_affect_dynamics(_cohort(data), acute_change, max_gap_hours, _zone_text(tz)),
                               every=True)

@@ -4,7 +4,7 @@ in hours would) to the public functions that take a time zone.
 read_parquet says what tz must be ("tz must be a zone name, a POSIX TZ rule or
 a tzinfo, got int").
 
-B58: the metric functions hand tz to pybind11, whose TypeError lists the
+B58 (fixed): the metric functions hand tz to pybind11, whose TypeError lists the
 signature of a private function the user never called
 ("_metric_trigger_trend(): incompatible function arguments. The following
 argument types are supported: ...") and does not say which argument was
@@ -44,8 +44,6 @@ def test_a_zone_name_of_the_wrong_spelling_names_the_zone(name: str, journal: ca
         getattr(calmkit, name)(journal, tz="Europe/Berln")
 
 
-@pytest.mark.xfail(strict=True, reason="B58: a tz of the wrong type gives pybind11's TypeError naming a private "
-                                       "_metric_* function, or a message that does not name tz")
 @pytest.mark.parametrize("name", METRICS)
 def test_a_tz_of_the_wrong_type_names_tz(name: str, journal: calmkit.Journal) -> None:
     with pytest.raises((TypeError, ValueError)) as e:
@@ -53,3 +51,11 @@ def test_a_tz_of_the_wrong_type_names_tz(name: str, journal: calmkit.Journal) ->
     message = str(e.value)
     assert "_metric_" not in message and "incompatible function arguments" not in message, message[:300]
     assert "tz" in message, message[:300]
+
+
+@pytest.mark.parametrize("name", ["trigger_frequency", "record_counts", "practice_consistency"])
+def test_a_zoneinfo_or_timezone_object_is_its_zone_name(name: str, journal: calmkit.Journal) -> None:
+    zoneinfo = pytest.importorskip("zoneinfo")
+    by_name = getattr(calmkit, name)(journal, tz="Europe/Kyiv")
+    for zone in (zoneinfo.ZoneInfo("Europe/Kyiv"), calmkit.TimeZone("Europe/Kyiv")):
+        assert getattr(calmkit, name)(journal, tz=zone).equals(by_name)
