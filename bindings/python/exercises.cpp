@@ -137,7 +137,8 @@ void register_exercises(py::module_& m) {
           "'none', 'inhale', 'hold_in', 'exhale' or 'hold_out'.")
       .def_property(
           "cue", [](const TimedStep& t) { return t.cue; },
-          [](TimedStep& t, Utf8Attr<"cue"> cue) { t.cue = std::move(cue); })
+          [](TimedStep& t, Utf8Attr<"cue"> cue) { t.cue = std::move(cue); },
+          "Text shown during the step (str, e.g. 'Breathe in'; \"\" for none).")
       .def(
           "__eq__", [](const TimedStep& a, const TimedStep& b) { return a == b; }, py::is_operator(),
           py::arg("other"))
@@ -150,8 +151,8 @@ void register_exercises(py::module_& m) {
            py::arg("text"), py::arg("answers") = 1)
       .def_property(
           "text", [](const PromptStep& p) { return p.text; },
-          [](PromptStep& p, Utf8Attr<"text"> text) { p.text = std::move(text); })
-      .def_readwrite("answers", &PromptStep::answers)
+          [](PromptStep& p, Utf8Attr<"text"> text) { p.text = std::move(text); }, "The question asked (str).")
+      .def_readwrite("answers", &PromptStep::answers, "How many answers the question asks for (int, >= 1).")
       .def(
           "__eq__", [](const PromptStep& a, const PromptStep& b) { return a == b; }, py::is_operator(),
           py::arg("other"))
@@ -177,20 +178,24 @@ void register_exercises(py::module_& m) {
            py::arg("total_seconds") = py::none())
       .def_property(
           "id", [](const Exercise& e) { return e.id; },
-          [](Exercise& e, Utf8Attr<"id"> id) { e.id = std::move(id); })
+          [](Exercise& e, Utf8Attr<"id"> id) { e.id = std::move(id); },
+          "The exercise's id (str, e.g. 'breathing.box'), as exercise sessions name it.")
       .def_property(
           "name", [](const Exercise& e) { return e.name; },
-          [](Exercise& e, Utf8Attr<"name"> name) { e.name = std::move(name); })
+          [](Exercise& e, Utf8Attr<"name"> name) { e.name = std::move(name); },
+          "The exercise's name for people (str, e.g. 'Box breathing').")
       .def_property(
           "kind", [](const Exercise& e) { return std::string(to_id(e.kind)); },
-          [](Exercise& e, const Utf8Attr<"kind">& k) { e.kind = kind_from_id(k); })
+          [](Exercise& e, const Utf8Attr<"kind">& k) { e.kind = kind_from_id(k); },
+          "The kind of exercise (str): one of the ids of exercise_kinds(), e.g. 'breathing' or 'grounding'.")
       .def_property(
           "suits", [](const Exercise& e) { return std::string(to_id(e.suits)); },
           [](Exercise& e, const Utf8Attr<"suits">& s) { e.suits = suits_from_id_checked(s); },
           "'acute', 'daily' or 'both'.")
       .def_property(
           "instructions", [](const Exercise& e) { return e.instructions; },
-          [](Exercise& e, Utf8Attr<"instructions"> text) { e.instructions = std::move(text); })
+          [](Exercise& e, Utf8Attr<"instructions"> text) { e.instructions = std::move(text); },
+          "How to do the exercise, in words (str; \"\" for none).")
       .def_property(
           "sources", [](const Exercise& e) { return e.sources; },
           [](Exercise& e, const std::vector<Utf8Attr<"sources">>& sources) {

@@ -233,9 +233,7 @@ def _undocumented_members() -> list[str]:
 #: (bindings/python/*.cpp): this list only shrinks. Give a member its
 #: docstring (shape, units, errors, source) and take it off the list.
 UNDOCUMENTED = {
-    'Exercise.has_prompts', 'Exercise.id', 'Exercise.instructions', 'Exercise.kind',
-    'Exercise.name', 'Exercise.to_json', 'ExerciseRegistry.all', 'ExerciseRegistry.find', 'PromptStep.answers',
-    'PromptStep.text', 'Session.abort', 'Session.answer', 'Session.exercise', 'Session.pause',
+    'Exercise.has_prompts', 'Exercise.to_json', 'ExerciseRegistry.all', 'ExerciseRegistry.find', 'Session.abort', 'Session.answer', 'Session.exercise', 'Session.pause',
     'Session.poll_events', 'Session.responses', 'Session.resume', 'Session.skip', 'Session.skipped_steps',
     'Session.start', 'Session.state', 'Session.status', 'Session.update', 'SessionEvent.at',
     'SessionEvent.cycle', 'SessionEvent.phase', 'SessionEvent.step', 'SessionEvent.text', 'SessionEvent.type',
@@ -245,7 +243,7 @@ UNDOCUMENTED = {
     'SessionState.step_progress', 'SessionState.steps', 'SessionState.suspended', 'SessionState.text',
     'SessionState.waiting_for_answer', 'Suggestion.base', 'Suggestion.exercise', 'Suggestion.kind',
     'Suggestion.mean_drop', 'Suggestion.name', 'Suggestion.rated_sessions', 'Suggestion.reason',
-    'Suggestion.score', 'Suggestion.suits_bonus', 'TimedStep.cue'
+    'Suggestion.score', 'Suggestion.suits_bonus'
 }
 
 
