@@ -67,13 +67,17 @@ def _escape(match: re.Match[str]) -> str:
     c = match.group()
     if c in "\n\r":
         return "\\n" if c == "\n" else "\\r"
+    if "\udc80" <= c <= "\udcff":  # a byte that is not UTF-8 (os.fsdecode's surrogate escape): the byte,
+        return f"\\x{ord(c) - 0xDC00:02x}"  # as the core's messages and calmkit.files.shown_path write it
     return f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"
 
 
 def shown(text: object, newlines: bool = False) -> str:
     """``text`` as calmkit shows it on a terminal: every character that could
     act on the terminal or reorder the line is written as a Python-style
-    escape (``\\x1b`` for ESC, ``\\u202e`` for RIGHT-TO-LEFT OVERRIDE), the
+    escape (``\\x1b`` for ESC, ``\\u202e`` for RIGHT-TO-LEFT OVERRIDE), a
+    byte of a file name that is not UTF-8 (``os.fsdecode``'s surrogate
+    escape) as that byte (``\\xe9``, as the core's messages write it), the
     rest unchanged (letters of any script, emoji, tabs).
 
     ``newlines=False`` (for one value, such as an id or a file name) escapes

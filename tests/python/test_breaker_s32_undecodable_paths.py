@@ -125,7 +125,7 @@ def test_backup_of_a_journal_at_such_a_path_says_it_is_no_store(folder: Path) ->
     shutil.copyfile(SAMPLE, src)
     done = _calmkit("backup", src, folder / "copy.jsonl")
     assert "Traceback" not in done.stderr, done.stderr[-1500:]
-    assert done.returncode == 1 and "j\\udce9.jsonl is not a store" in done.stderr, done.stderr[-1500:]
+    assert done.returncode == 1 and "j\\xe9.jsonl is not a store" in done.stderr, done.stderr[-1500:]
     assert not (folder / "copy.jsonl").exists()
 
 

@@ -5,7 +5,7 @@ The core's messages show such a byte as ``\\xe9`` (SkippedLine.message,
 JournalFormatError: "bytes of the path that are not UTF-8 shown as \\xNN"),
 and docs/cli.md says undecodable bytes are written as Python-style escapes.
 
-B57: the command line's own lines show the same path through os.fsdecode's
+B57 (fixed): the command line's own lines show the same path through os.fsdecode's
 surrogate escapes instead: ``calmkit summary`` of a broken journal at
 ``nu\\xe9/bad\\xff.jsonl`` prints the core's "nu\\xe9/bad\\xff.jsonl:1: ..." and
 then "run 'calmkit validate 'nu\\udce9/bad\\udcff.jsonl''": one file, two
@@ -50,8 +50,6 @@ def test_the_core_spells_the_bytes_as_hex_escapes(folder: Path) -> None:
     assert b"nu\\xe9/bad\\xff.jsonl:1: field 'id'" in res.stdout + res.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="B57: the command line's own lines spell a non-UTF-8 path with surrogate "
-                                       "escapes (\\udce9) where the core's messages write \\xe9")
 @pytest.mark.parametrize("command", ["summary", "validate", "log", "missing"])
 def test_one_spelling_of_a_path_that_is_not_utf8(command: str, folder: Path) -> None:
     name = b"nu\xe9/bad\xff.jsonl"

@@ -55,9 +55,13 @@ def test_shown_escapes_what_python_repr_escapes_among_controls():
     # shown() escapes the controls, separators, bidi marks and surrogates...
     controls = [chr(c) for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)] if chr(c) != "\t"]
     bidi = ["\u061c", "\u200e", "\u200f", "\u2028", "\u2029", *map(chr, range(0x202A, 0x202F)),
-            *map(chr, range(0x2066, 0x206A)), "\udcff"]
+            *map(chr, range(0x2066, 0x206A)), "\ud800", "\udc7f"]
     for c in controls + bidi:
         assert shown(c) == repr(c)[1:-1], (hex(ord(c)), shown(c))
+    # A byte of a file name that is not UTF-8 (os.fsdecode's surrogate escape)
+    # is shown as the byte, as the core's messages and shown_path write it.
+    for b in (0x80, 0xE9, 0xFF):
+        assert shown(os.fsdecode(bytes([b]))) == bytes([b]).decode("utf-8", "backslashreplace") == f"\\x{b:02x}"
     # ...and keeps what repr keeps, plus the zero-width joiner of emoji
     # sequences and the tab (harmless, and common in notes).
     for text in ["Anna-Lena", "Zoë", "Łódź", "東京", "🙂", "👩\u200d👩\u200d👧", "a\tb", "C:\\x1b literal"]:
