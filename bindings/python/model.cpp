@@ -238,6 +238,11 @@ std::string place_of(const EmotionRating& r) {
   return emotion_place(r);
 }
 
+/// The docstring of every record class's `participant` attribute.
+constexpr const char* participant_doc =
+    "Participant id (str, UTF-8; \"\" for none): whose record this is. Assigning a non-str or a str that is "
+    "not UTF-8 (a lone surrogate) raises RecordError naming the field.";
+
 /// A text attribute `name` of record class `cls`, checked on every write (`text_field`).
 template <class R, class C>
 void text_attr(C& cls, const char* name, std::string R::*member, const char* doc = "") {
@@ -336,9 +341,7 @@ void bind_trigger(py::module_& m) {
           py::arg("acted_after_minutes") = py::none(), py::arg("response") = "", py::arg("tags") = py::list(),
           "Distress `intensity` is 0–10; `category` is a trigger category id; "
           "`acted_after_minutes` is minutes from onset, >= 0.");
-  text_attr(cls, "participant", &Trigger::participant,
-            "Participant id (str, UTF-8; \"\" for none): whose record this is. Assigning a non-str or a str "
-            "that is not UTF-8 (a lone surrogate) raises RecordError naming the field.");
+  text_attr(cls, "participant", &Trigger::participant, participant_doc);
   text_attr(cls, "id", &Trigger::id,
             "The trigger's id (str, UTF-8): non-empty, unique per participant among the journal's triggers "
             "(docs/journal-format.md). RecordError for a str that is not UTF-8.");
@@ -410,9 +413,7 @@ void bind_reading(py::module_& m) {
           py::kw_only(), py::arg("time"), py::arg("intensity"), py::arg("participant") = "",
           py::arg("id") = "", py::arg("trigger") = "", py::arg("note") = "",
           "Distress `intensity` now, 0–10; `trigger` links it to a trigger's episode.");
-  text_attr(cls, "participant", &Reading::participant,
-            "Participant id (str, UTF-8; \"\" for none): whose record this is. Assigning a non-str or a str "
-            "that is not UTF-8 (a lone surrogate) raises RecordError naming the field.");
+  text_attr(cls, "participant", &Reading::participant, participant_doc);
   text_attr(cls, "id", &Reading::id,
             "The reading's id (str, UTF-8): non-empty when given, unique per participant among the journal's "
             "readings (docs/journal-format.md). RecordError for a str that is not UTF-8.");
@@ -464,9 +465,7 @@ void bind_exercise(py::module_& m) {
           py::arg("participant") = "", py::arg("completed") = true, py::arg("intensity_before") = py::none(),
           py::arg("intensity_after") = py::none(), py::arg("trigger") = "", py::arg("responses") = py::list(),
           "`time` is the start and `end` (>= time) the end; intensities are 0–10 or None.");
-  text_attr(cls, "participant", &ExerciseSession::participant,
-            "Participant id (str, UTF-8; \"\" for none): whose record this is. Assigning a non-str or a str "
-            "that is not UTF-8 (a lone surrogate) raises RecordError naming the field.");
+  text_attr(cls, "participant", &ExerciseSession::participant, participant_doc);
   text_attr(cls, "id", &ExerciseSession::id,
             "The session's id (str, UTF-8): non-empty, unique per participant among the journal's sessions "
             "(docs/journal-format.md). RecordError for a str that is not UTF-8.");
@@ -577,9 +576,7 @@ void bind_thought_record(py::module_& m) {
           py::arg("friend_advice") = "", py::arg("balanced_thought") = "",
           py::arg("belief_after") = py::none(), py::arg("trigger") = "",
           "Beliefs are 0–100 %; `distortions` are distortion ids.");
-  text_attr(cls, "participant", &ThoughtRecord::participant,
-            "Participant id (str, UTF-8; \"\" for none): whose record this is. Assigning a non-str or a str "
-            "that is not UTF-8 (a lone surrogate) raises RecordError naming the field.");
+  text_attr(cls, "participant", &ThoughtRecord::participant, participant_doc);
   text_attr(cls, "id", &ThoughtRecord::id,
             "The thought record's id (str, UTF-8): non-empty, unique per participant among the journal's "
             "thought records (docs/journal-format.md). RecordError for a str that is not UTF-8.");
@@ -778,9 +775,7 @@ void bind_assessment(py::module_& m) {
           py::arg("participant") = "", py::arg("note") = "",
           "`answers`: one integer per item of `instrument`, in item order (checked against the "
           "instrument when scored, written or stored).");
-  text_attr(cls, "participant", &Assessment::participant,
-            "Participant id (str, UTF-8; \"\" for none): whose record this is. Assigning a non-str or a str "
-            "that is not UTF-8 (a lone surrogate) raises RecordError naming the field.");
+  text_attr(cls, "participant", &Assessment::participant, participant_doc);
   text_attr(cls, "id", &Assessment::id,
             "The assessment's id (str, UTF-8): non-empty, unique per participant among the journal's "
             "assessments (docs/journal-format.md). RecordError for a str that is not UTF-8.");
