@@ -220,10 +220,14 @@ void register_exercises(py::module_& m) {
       .def("cycles", &Exercise::cycles, "Cycles a session runs (a total rounds up to whole cycles).")
       .def("cycle_seconds", &Exercise::cycle_seconds, "Seconds of one cycle's timed steps.")
       .def("duration_seconds", &Exercise::duration_seconds, "Seconds of a session, or None with prompts.")
-      .def("has_prompts", &Exercise::has_prompts)
+      .def("has_prompts", &Exercise::has_prompts,
+           "True when a cycle has at least one prompt step (a session then has no fixed duration).")
       .def(
           "validate", [](const Exercise& e) { validate(e); }, "Raises ValueError naming the broken field.")
-      .def("to_json", [](const Exercise& e) { return to_json(e); })
+      .def(
+          "to_json", [](const Exercise& e) { return to_json(e); },
+          "The exercise as one JSON object (str), in the custom-exercise format of docs/exercises.md that "
+          "calmkit.exercise_from_json reads back.")
       .def(
           "__eq__", [](const Exercise& a, const Exercise& b) { return a == b; }, py::is_operator(),
           py::arg("other"))
@@ -327,12 +331,16 @@ void register_exercises(py::module_& m) {
             if (const auto* e = r.find(id)) return *e;
             return std::nullopt;
           },
-          py::arg("id"))
+          py::arg("id"), "The exercise with this id (str), or None when there is none.")
       .def(
           "get", [](const ExerciseRegistry& r, const Utf8Arg<"id">& id) { return r.get(id); }, py::arg("id"),
           "IndexError when unknown.")
-      .def("all",
-           [](const ExerciseRegistry& r) { return std::vector<Exercise>(r.all().begin(), r.all().end()); })
+      .def(
+          "all",
+          [](const ExerciseRegistry& r) { return std::vector<Exercise>(r.all().begin(), r.all().end()); },
+          "Every exercise (list of Exercise, copies): the catalog's in catalog order, then those added, in "
+          "the "
+          "order added.")
       .def("__len__", &ExerciseRegistry::size)
       .def(
           "__contains__",
@@ -341,23 +349,44 @@ void register_exercises(py::module_& m) {
 
   // --- the engine ---------------------------------------------------------
   py::class_<SessionState>(m, "SessionState", "A snapshot of a session to draw.")
-      .def_property_readonly("status", [](const SessionState& s) { return std::string(to_id(s.status)); })
-      .def_readonly("step", &SessionState::step)
-      .def_readonly("steps", &SessionState::steps)
-      .def_readonly("cycle", &SessionState::cycle)
-      .def_readonly("cycles", &SessionState::cycles)
-      .def_property_readonly("phase", [](const SessionState& s) { return std::string(to_id(s.phase)); })
-      .def_readonly("text", &SessionState::text)
-      .def_readonly("prompt", &SessionState::prompt)
-      .def_readonly("waiting_for_answer", &SessionState::waiting_for_answer)
-      .def_readonly("answers_given", &SessionState::answers_given)
-      .def_readonly("answers_needed", &SessionState::answers_needed)
-      .def_readonly("seconds_left", &SessionState::seconds_left)
-      .def_readonly("step_progress", &SessionState::step_progress)
-      .def_readonly("session_progress", &SessionState::session_progress)
-      .def_readonly("elapsed_seconds", &SessionState::elapsed_seconds)
-      .def_readonly("paused_seconds", &SessionState::paused_seconds)
-      .def_readonly("suspended", &SessionState::suspended)
+      .def_property_readonly(
+          "status", [](const SessionState& s) { return std::string(to_id(s.status)); },
+          "Where the session is: 'ready', 'running', 'paused', 'finished' or 'aborted'.")
+      .def_readonly("step", &SessionState::step,
+                    "Index of the current step within the cycle (int, 0 to steps - 1).")
+      .def_readonly("steps", &SessionState::steps, "Steps in one cycle (int).")
+      .def_readonly("cycle", &SessionState::cycle, "The current cycle (int, 1-based, 1 to cycles).")
+      .def_readonly("cycles", &SessionState::cycles, "Cycles in the session (int, >= 1).")
+      .def_property_readonly(
+          "phase", [](const SessionState& s) { return std::string(to_id(s.phase)); },
+          "The current step's breathing phase (str): one of 'none', 'inhale', 'hold_in', 'exhale', "
+          "'hold_out' (calmkit.BreathPhase's values); 'none' for a step that is no breath.")
+      .def_readonly("text", &SessionState::text,
+                    "The current step's cue (a timed step) or question (a prompt), str.")
+      .def_readonly("prompt", &SessionState::prompt,
+                    "True when the current step is a prompt (it waits for answers, not time).")
+      .def_readonly("waiting_for_answer", &SessionState::waiting_for_answer,
+                    "True while a prompt is open and needs more answers (Session.answer).")
+      .def_readonly("answers_given", &SessionState::answers_given,
+                    "Answers given to the current prompt so far (int).")
+      .def_readonly("answers_needed", &SessionState::answers_needed,
+                    "Answers the current prompt collects (int; 0 for a timed step).")
+      .def_readonly("seconds_left", &SessionState::seconds_left,
+                    "Seconds left in the current timed step (float; 0 for a prompt).")
+      .def_readonly(
+          "step_progress", &SessionState::step_progress,
+          "How far through the current step, 0 to 1 (float; answers given over needed for a prompt): "
+          "what a pacer animates.")
+      .def_readonly(
+          "session_progress", &SessionState::session_progress,
+          "How far through the session, 0 to 1 (float): by time when every step is timed, else by steps.")
+      .def_readonly("elapsed_seconds", &SessionState::elapsed_seconds,
+                    "Active seconds since start, pauses excluded (float).")
+      .def_readonly("paused_seconds", &SessionState::paused_seconds,
+                    "Seconds spent paused, suspends included (float).")
+      .def_readonly("suspended", &SessionState::suspended,
+                    "True when the session paused itself because the clock jumped forward more than "
+                    "max_gap_seconds (an app put in the background); resume() continues it.")
       .def("__repr__", [](const SessionState& s) {
         return "SessionState(" + std::string(to_id(s.status)) + ", step " + std::to_string(s.step) +
                ", cycle " + std::to_string(s.cycle) + "/" + std::to_string(s.cycles) + ", " +
@@ -365,12 +394,23 @@ void register_exercises(py::module_& m) {
       });
 
   py::class_<SessionEvent>(m, "SessionEvent", "Something that happened, stamped with its clock time.")
-      .def_property_readonly("type", [](const SessionEvent& e) { return std::string(to_id(e.type)); })
-      .def_readonly("at", &SessionEvent::at)
-      .def_readonly("step", &SessionEvent::step)
-      .def_readonly("cycle", &SessionEvent::cycle)
-      .def_property_readonly("phase", [](const SessionEvent& e) { return std::string(to_id(e.phase)); })
-      .def_readonly("text", &SessionEvent::text)
+      .def_property_readonly(
+          "type", [](const SessionEvent& e) { return std::string(to_id(e.type)); },
+          "What happened (str): a calmkit.SessionEventType value, e.g. 'step_started', "
+          "'answer_recorded', 'suspended', 'finished'.")
+      .def_readonly(
+          "at", &SessionEvent::at,
+          "When it happened, in seconds of the clock given to the Session (float): a step boundary's "
+          "exact time, not the time of the update() that noticed it.")
+      .def_readonly("step", &SessionEvent::step, "Index of the step within its cycle (int, 0-based).")
+      .def_readonly("cycle", &SessionEvent::cycle, "The cycle it happened in (int, 1-based).")
+      .def_property_readonly(
+          "phase", [](const SessionEvent& e) { return std::string(to_id(e.phase)); },
+          "The step's breathing phase for step events (str), one of 'none', 'inhale', 'hold_in', 'exhale', "
+          "'hold_out' (calmkit.BreathPhase's values).")
+      .def_readonly(
+          "text", &SessionEvent::text,
+          "The cue or question for 'step_started', the answer for 'answer_recorded', else '' (str).")
       .def("__repr__", [](const SessionEvent& e) {
         return "SessionEvent(" + std::string(to_id(e.type)) + ", at=" + fmt(e.at) +
                ", step=" + std::to_string(e.step) + ", cycle=" + std::to_string(e.cycle) + ")";
@@ -383,17 +423,35 @@ void register_exercises(py::module_& m) {
              return Session(e, SessionOptions{max_gap_seconds});
            }),
            py::arg("exercise"), py::arg("max_gap_seconds") = 5.0)
-      .def("start", &Session::start, py::arg("now"))
-      .def("update", &Session::update, py::arg("now"))
-      .def_property_readonly("state", &Session::state)
-      .def("pause", &Session::pause, py::arg("now"))
-      .def("resume", &Session::resume, py::arg("now"))
-      .def("skip", &Session::skip, py::arg("now"))
+      .def("start", &Session::start, py::arg("now"),
+           "Starts the first step at `now` (seconds of your monotonic clock, float). ValueError when already "
+           "started or for a `now` that is not finite or beyond 1e12 s, as every method that takes `now`.")
+      .def("update", &Session::update, py::arg("now"),
+           "Advances the session to `now` (seconds) and returns its SessionState to draw; call it once per "
+           "frame, at any frame rate. A forward jump over max_gap_seconds during a timed step suspends the "
+           "session instead of fast-forwarding it.")
+      .def_property_readonly("state", &Session::state,
+                             "The SessionState as of the latest clock reading (no time passes).")
+      .def("pause", &Session::pause, py::arg("now"),
+           "Stops the session's clock at `now` (seconds); nothing happens unless it is running.")
+      .def("resume", &Session::resume, py::arg("now"),
+           "Restarts the clock at `now` (seconds) after a pause or a suspend; nothing happens unless paused.")
+      .def("skip", &Session::skip, py::arg("now"),
+           "Ends the current step at `now` (seconds) and moves to the next; skipping the last step finishes "
+           "the session. Counted in skipped_steps.")
       .def(
           "answer", [](Session& s, double now, Utf8Arg<"text"> text) { s.answer(now, std::move(text)); },
-          py::arg("now"), py::arg("text"))
-      .def("abort", &Session::abort, py::arg("now"))
-      .def("poll_events", &Session::poll_events)
+          py::arg("now"), py::arg("text"),
+          "Stores one answer (str, non-empty) to the current prompt at `now` (seconds); the last answer the "
+          "prompt needs moves on. ValueError when the step is not a prompt, the session is neither running "
+          "nor "
+          "paused, or `text` is empty.")
+      .def("abort", &Session::abort, py::arg("now"),
+           "Ends the session early at `now` (seconds): status 'aborted', and the journal record's completed "
+           "is false. Nothing happens once finished or aborted.")
+      .def("poll_events", &Session::poll_events,
+           "Takes the events queued since the last call (list of SessionEvent, oldest first), each stamped "
+           "with the clock time it happened at: play a cue per 'step_started'.")
       .def(
           "finish",
           [](Session& s, double now, Utf8Arg<"id"> id, Instant started_at, Utf8Arg<"participant"> participant,
@@ -412,22 +470,36 @@ void register_exercises(py::module_& m) {
           py::arg("intensity_before") = py::none(), py::arg("intensity_after") = py::none(),
           py::arg("trigger") = "",
           "The journal's ExerciseSession record; a running session is aborted at `now` first.")
-      .def_property_readonly("exercise", &Session::exercise)
-      .def_property_readonly("status", [](const Session& s) { return std::string(to_id(s.status())); })
-      .def_property_readonly("responses", &Session::responses)
-      .def_property_readonly("skipped_steps", &Session::skipped_steps);
+      .def_property_readonly("exercise", &Session::exercise, "The Exercise being guided.")
+      .def_property_readonly(
+          "status", [](const Session& s) { return std::string(to_id(s.status())); },
+          "The status as of the latest call (str): 'ready', 'running', 'paused', 'finished' or 'aborted'.")
+      .def_property_readonly("responses", &Session::responses,
+                             "Every answer given so far (list of str, in the order given).")
+      .def_property_readonly("skipped_steps", &Session::skipped_steps, "Steps left early by skip() (int).");
 
   // --- suggestions ----------------------------------------------------------
   py::class_<Suggestion>(m, "Suggestion", "One ranked exercise and why.")
-      .def_readonly("exercise", &Suggestion::exercise)
-      .def_readonly("name", &Suggestion::name)
-      .def_property_readonly("kind", [](const Suggestion& s) { return std::string(to_id(s.kind)); })
-      .def_readonly("score", &Suggestion::score)
-      .def_readonly("base", &Suggestion::base)
-      .def_readonly("suits_bonus", &Suggestion::suits_bonus)
-      .def_readonly("rated_sessions", &Suggestion::rated_sessions)
-      .def_readonly("mean_drop", &Suggestion::mean_drop)
-      .def_readonly("reason", &Suggestion::reason)
+      .def_readonly("exercise", &Suggestion::exercise, "The exercise's id (str).")
+      .def_readonly("name", &Suggestion::name, "The exercise's display name (str).")
+      .def_property_readonly(
+          "kind", [](const Suggestion& s) { return std::string(to_id(s.kind)); },
+          "The exercise's kind (str, a calmkit.ExerciseKind value such as 'breathing' or 'grounding').")
+      .def_readonly("score", &Suggestion::score,
+                    "The rank's score (float): base + suits_bonus + the weight of this person's history; "
+                    "higher ranks first (docs/exercises.md).")
+      .def_readonly("base", &Suggestion::base,
+                    "The kind's weight for the distress band of the intensity asked about (float; the rule's "
+                    "step 2 in docs/exercises.md).")
+      .def_readonly(
+          "suits_bonus", &Suggestion::suits_bonus,
+          "-0.5, 0 or +0.5 (float): whether the exercise says it suits that distress (the rule's step 3).")
+      .def_readonly("rated_sessions", &Suggestion::rated_sessions,
+                    "This person's sessions of the exercise with distress rated before and after (int).")
+      .def_readonly("mean_drop", &Suggestion::mean_drop,
+                    "Their mean distress before minus after, in points of the 0-10 scale (float), or None "
+                    "when rated_sessions is below suggest()'s min_sessions.")
+      .def_readonly("reason", &Suggestion::reason, "Why it is suggested, in plain words (str).")
       .def("__repr__", [](const Suggestion& s) {
         return "Suggestion(" + quoted(s.exercise) + ", score=" + fmt(s.score) + ")";
       });
