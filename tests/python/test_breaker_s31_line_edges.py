@@ -140,15 +140,21 @@ def _pairs(pairs: list) -> Obj:
     return o
 
 
+def _named(key: str) -> str:
+    """A key as an error names its field: the empty key as '""', so the field is never blank (blank is the
+    line's own problem)."""
+    return key if key else '""'
+
+
 def _first_twice(rec: Obj) -> str | None:
     """The first key given twice in an object the reader checks, in line order: the record's own keys, and
     a thought record's emotion objects' keys (met where its `emotions` field is). It is the line's problem,
     whatever rule a field before or after it breaks."""
-    events = list(rec.dups)
+    events = [(i, _named(k)) for i, k in rec.dups]
     if rec.get("type") == "thought_record" and isinstance(rec.get("emotions"), list):
         for i, e in enumerate(rec["emotions"]):
             if isinstance(e, Obj) and e.dups:
-                events.append((rec.first_at["emotions"], f"emotions[{i}].{e.dups[0][1]}"))
+                events.append((rec.first_at["emotions"], f"emotions[{i}].{_named(e.dups[0][1])}"))
                 break
     return min(events)[1] if events else None
 
