@@ -118,3 +118,18 @@ def test_a_day_long_session_keeps_exact_boundaries() -> None:
     assert s.update(86400.0).status == "finished" and seen == 86399
     finished = [e for e in s.poll_events() if e.type == "finished"]
     assert finished[0].at == 86400.0
+
+
+@pytest.mark.xfail(strict=True, reason="B64: Session.answer takes a blank answer (spaces, a tab, a line break, "
+                                       "U+3000) as one of the answers a prompt needs, though an empty answer is "
+                                       "an error")
+@pytest.mark.parametrize("blank", [" ", "\t", "\n", "\u3000 "])
+def test_a_blank_answer_is_refused_like_an_empty_one(blank: str) -> None:
+    # docs/exercises.md: "Answering a timed step, an empty answer, or a
+    # finished session is an error." An app that passes the text field as it
+    # is would count a stray space as "one thing you can see".
+    s = calmkit.Session(calmkit.catalog_exercise("grounding.5-4-3-2-1"))
+    s.start(0.0)
+    with pytest.raises(ValueError, match="empty"):
+        s.answer(1.0, blank)
+    assert s.state.answers_given == 0 and s.responses == []
