@@ -64,3 +64,21 @@ def test_a_hand_written_syntax_error_says_where(broken: str, line: int) -> None:
         calmkit.exercise_from_json(broken)
     # Any of: the line, a line:column, or the byte offset of the problem.
     assert re.search(rf"line {line}\b|\b{line}:\d+|offset \d+|byte \d+|column \d+", str(e.value)), str(e.value)
+
+
+@pytest.mark.xfail(strict=True, reason="B66: a prompt's answers or a repeats count beyond the reader's integer "
+                                       "bounds is refused with the bounds of the reader (-1000000..1000000, "
+                                       "-1000000000..1000000000), not the field's rule (1..100 answers, >= 1 repeats)")
+@pytest.mark.parametrize("field, value, rule", [("steps[0].answers", 2_000_000, r"1\.\.100"),
+                                                ("repeats", 2_000_000_000, r"(>= ?1|at least 1|1\.\.)")])
+def test_an_out_of_range_count_gets_the_fields_own_rule(field: str, value: int, rule: str) -> None:
+    answers = value if field == "steps[0].answers" else 2
+    text = ('{"id": "me.a", "name": "A", "kind": "grounding"'
+            + (f', "repeats": {value}' if field == "repeats" else "")
+            + f', "steps": [{{"type": "prompt", "text": "x", "answers": {answers}}}]}}')
+    # 101 answers and 0 repeats already say "1..100" and "repeats < 1"; a bigger number must not read as
+    # "negative counts are fine".
+    with pytest.raises(calmkit.ExerciseFormatError) as e:
+        calmkit.exercise_from_json(text)
+    msg = str(e.value)
+    assert f"field '{field}'" in msg and re.search(rule, msg) and "-1000000" not in msg, msg
