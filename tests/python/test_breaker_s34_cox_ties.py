@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import warnings
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -75,10 +76,15 @@ def _cox(frame: pd.DataFrame, **kw: object) -> tuple[pd.Series, list[warnings.Wa
     return row, list(caught)
 
 
+@lru_cache(maxsize=1)
+def _cohort() -> pd.DataFrame:
+    return calmkit.analysis_frame(calmkit.synthetic_journal(participants=8, days=70, seed=21))
+
+
 def _whole_minutes(step: int) -> pd.DataFrame:
     """The synthetic cohort of test_stats.py with every time-to-calm rounded
     up to ``step`` minutes, as check-ins written at the minute (or the hour) give."""
-    f = calmkit.analysis_frame(calmkit.synthetic_journal(participants=8, days=70, seed=21))
+    f = _cohort()
     return pd.DataFrame({"minutes": np.ceil(f["minutes"].to_numpy(float) / step) * step,
                          "calmed": f["calmed"].to_numpy(bool), "participant": f["participant"].to_numpy(),
                          "g": f["with_exercise"].astype(str).to_numpy(),
