@@ -3,9 +3,11 @@
 An optional part of calmkit (its ``stats`` extra: ``pip install lifelines``,
 or ``pip install ".[stats]"`` in a source checkout): the models
 come from lifelines (Davidson-Pilon 2019), a well-kept survival library,
-fitted on :func:`calmkit.analysis_frame`, one row per episode. calmkit only
-prepares the episodes and names the numbers; the tests compare them with R's
-``survival`` (``survdiff``, ``coxph`` with ``cluster()``) and statsmodels.
+fitted on :func:`calmkit.analysis_frame`, one row per episode. calmkit
+prepares the episodes, names the numbers and computes the participant-
+clustered Cox variance as R's ``survival`` does with tied times (Therneau &
+Grambsch 2000); the tests compare them with R's ``survival`` (``survdiff``,
+``coxph`` with ``cluster()``), statsmodels and lifelines.
 
 An *event* is an episode that calmed (distress at or below the threshold);
 ``minutes`` is the time to calm or to censoring. A hazard ratio above 1 means
@@ -57,6 +59,8 @@ class PerfectSeparationWarning(UserWarning):
 #: R's coxph.control defaults: eps (convergence) and toler.inf = sqrt(eps).
 _COX_EPS = 1e-9
 _COX_TOLER_INF = _COX_EPS ** 0.5
+#: lifelines' fit_options precision: small enough that its fit stops where R's does.
+_COX_PRECISION = 1e-12
 
 
 def _efron_newton_step(x: np.ndarray, time: np.ndarray, event: np.ndarray, beta: np.ndarray) -> np.ndarray:
@@ -92,6 +96,85 @@ def _efron_newton_step(x: np.ndarray, time: np.ndarray, event: np.ndarray, beta:
     except np.linalg.LinAlgError:
         return np.full(k, np.inf)
     return np.abs(u @ var)
+
+
+def _efron_score_residuals(x: np.ndarray, time: np.ndarray, event: np.ndarray,
+                           beta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Efron score residuals and information at ``beta``, as R's
+    ``residuals(coxph(...), "score")`` and ``solve(fit$var)`` (Therneau &
+    Grambsch 2000, sections 4.6 and 7.2; R survival's coxscore2.c).
+
+    x: episodes x terms (centred or not: the residuals do not change), time:
+    minutes, event: calmed. Returns (residuals, episodes x terms, summing to
+    the score U; information, terms x terms). At a time with d tied events
+    the r-th (r = 0..d-1) Efron risk set weighs each of the d episodes by
+    1 - r/d: an episode at risk and not calming then gets
+    -exp(eta) sum_r (x - mean_r) / S0_r, and one calming there gets
+    x - mean(mean_r) - exp(eta) sum_r (1 - r/d) (x - mean_r) / S0_r."""
+    n, k = x.shape
+    order = np.argsort(time, kind="stable")
+    x, time, event = x[order], time[order], event[order]
+    eta = x @ beta
+    w = np.exp(eta - eta.max())
+    ev_times = np.unique(time[event])
+    m = len(ev_times)
+    # Risk-set sums over time >= t: reverse cumulative sums from the first row at t.
+    first = np.searchsorted(time, ev_times, side="left")
+    c0 = np.cumsum(w[::-1])[::-1]
+    c1 = np.cumsum((w[:, None] * x)[::-1], axis=0)[::-1]
+    c2 = np.cumsum((w[:, None, None] * x[:, :, None] * x[:, None, :])[::-1], axis=0)[::-1]
+    s0, s1, s2 = c0[first], c1[first], c2[first]
+    # Each event's tie group (index into ev_times), its rank r in the group and the group size d.
+    dead = np.flatnonzero(event)
+    g = np.searchsorted(ev_times, time[dead])
+    d = np.bincount(g, minlength=m).astype(float)
+    r = np.arange(len(dead)) - np.searchsorted(g, g, side="left")
+    wd = w[dead]
+    d0 = np.bincount(g, weights=wd, minlength=m)
+    d1 = np.zeros((m, k))
+    np.add.at(d1, g, wd[:, None] * x[dead])
+    d2 = np.zeros((m, k, k))
+    np.add.at(d2, g, wd[:, None, None] * x[dead][:, :, None] * x[dead][:, None, :])
+    f = r / d[g]
+    a0 = s0[g] - f * d0[g]
+    a1 = s1[g] - f[:, None] * d1[g]
+    a2 = s2[g] - f[:, None, None] * d2[g]
+    mean = a1 / a0[:, None]
+    info = (a2 / a0[:, None, None] - mean[:, :, None] * mean[:, None, :]).sum(axis=0)
+    h = np.bincount(g, weights=1 / a0, minlength=m)  # hazard increments of the episodes not calming
+    xh = np.zeros((m, k))
+    np.add.at(xh, g, mean / a0[:, None])
+    h2 = np.bincount(g, weights=(1 - f) / a0, minlength=m)  # ... and of those calming at that time
+    xh2 = np.zeros((m, k))
+    np.add.at(xh2, g, (1 - f)[:, None] * mean / a0[:, None])
+    mean_avg = np.zeros((m, k))
+    np.add.at(mean_avg, g, mean / d[g][:, None])
+    # Cumulated over the event times up to each episode's own time (inclusive).
+    upto = np.searchsorted(ev_times, time, side="right")
+    ch = np.concatenate([[0.0], np.cumsum(h)])[upto]
+    cxh = np.concatenate([np.zeros((1, k)), np.cumsum(xh, axis=0)])[upto]
+    ch[dead] -= h[g] - h2[g]
+    cxh[dead] -= xh[g] - xh2[g]
+    resid = -w[:, None] * (x * ch[:, None] - cxh)
+    resid[dead] += x[dead] - mean_avg[g]
+    out = np.empty_like(resid)
+    out[order] = resid
+    return out, info
+
+
+def _clustered_variance(x: np.ndarray, time: np.ndarray, event: np.ndarray, beta: np.ndarray,
+                        cluster: np.ndarray) -> np.ndarray:
+    """R's robust variance of ``coxph(... + cluster(id))`` (Lin & Wei 1989;
+    Therneau & Grambsch 2000, section 7.2): the dfbeta residuals (Efron score
+    residuals x the model-based variance I^-1) summed within each cluster,
+    D (clusters x terms), and V = D' D, terms x terms. Without tied times this
+    is the sandwich lifelines computes; with ties it follows R's Efron risk sets."""
+    resid, info = _efron_score_residuals(x, time, event, beta)
+    dfbeta = resid @ np.linalg.inv(info)
+    _, idx = np.unique(cluster, return_inverse=True)
+    dsum = np.zeros((idx.max() + 1, x.shape[1]))
+    np.add.at(dsum, idx, dfbeta)
+    return dsum.T @ dsum
 
 
 def _warn_if_separated(design: pd.DataFrame, terms: list[str], coef: np.ndarray) -> None:
@@ -180,7 +263,13 @@ def cox(frame: pd.DataFrame, covariates: Union[str, Iterable[str]], cluster: str
     with robust (sandwich) standard errors clustered by ``cluster`` (R:
     ``coxph(Surv(minutes, calmed) ~ x + cluster(participant))``): the episodes
     of one person are not independent. Categorical covariates become
-    indicator columns against their first level.
+    indicator columns against their first level. The coefficients are
+    lifelines' fit (run to precision 1e-12, where it stops at R's); the robust
+    variance is R's recipe, computed here: the Efron score residuals times
+    the model-based variance (dfbeta residuals) summed per cluster, D, and
+    V = D' D (Lin & Wei 1989; Therneau & Grambsch 2000, section 7.2; R
+    survival's ``residuals.coxph(type = "dfbeta", collapse = cluster)``), so
+    tied times give R's numbers too.
 
     One row per term: term, coef (log hazard ratio), se (robust when
     clustered), hazard_ratio, ci_low, ci_high (Wald, exp(coef +- z se)),
@@ -232,15 +321,29 @@ def cox(frame: pd.DataFrame, covariates: Union[str, Iterable[str]], cluster: str
     if cluster:
         design["_cluster"] = f[cluster].astype(str).to_numpy()
     fitter = ll.CoxPHFitter(alpha=1 - confidence)
-    fitter.fit(design, duration_col="minutes", event_col="calmed", cluster_col="_cluster" if cluster else None,
-               robust=bool(cluster))
-    s = fitter.summary
-    _warn_if_separated(design, list(s.index), s["coef"].to_numpy(float))
-    out = _frames.frame({"term": list(s.index), "coef": s["coef"].to_numpy(), "se": s["se(coef)"].to_numpy(),
-                         "hazard_ratio": s["exp(coef)"].to_numpy(),
-                         "ci_low": np.exp(s[s.columns[s.columns.str.startswith("coef lower")][0]]).to_numpy(),
-                         "ci_high": np.exp(s[s.columns[s.columns.str.startswith("coef upper")][0]]).to_numpy(),
-                         "p_value": s["p"].to_numpy()})
+    # lifelines' default precision (1e-7 on its scaled step) can stop while the
+    # Newton step left is still larger than R's coxph tolerance: the coefficient
+    # then differs from R's in the fourth digit and looks like separation.
+    fitter.fit(design.drop(columns="_cluster", errors="ignore"), duration_col="minutes", event_col="calmed",
+               fit_options={"precision": _COX_PRECISION})
+    terms = list(fitter.params_.index)
+    coef = fitter.params_.to_numpy(float)
+    _warn_if_separated(design, terms, coef)
+    if cluster:
+        # R's robust variance from Efron dfbeta residuals (lifelines' sandwich
+        # differs from it when times are tied).
+        x = design[terms].to_numpy(float)
+        var = _clustered_variance(x - x.mean(axis=0), design["minutes"].to_numpy(float),
+                                  design["calmed"].to_numpy(bool), coef, design["_cluster"].to_numpy())
+        se = np.sqrt(np.diag(var))
+    else:
+        se = fitter.standard_errors_.to_numpy(float)
+    from scipy import stats as sps  # a lifelines dependency
+
+    z = sps.norm.ppf(1 - (1 - confidence) / 2)
+    out = _frames.frame({"term": terms, "coef": coef, "se": se, "hazard_ratio": np.exp(coef),
+                         "ci_low": np.exp(coef - z * se), "ci_high": np.exp(coef + z * se),
+                         "p_value": 2 * sps.norm.sf(np.abs(coef / se))})
     out.attrs.update(episodes=len(design), events=int(design["calmed"].sum()),
                      clusters=int(f[cluster].nunique()) if cluster else None)
     return out
