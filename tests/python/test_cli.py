@@ -156,3 +156,22 @@ def test_usage_errors():
     assert p.returncode == 2 and "invalid choice" in p.stderr
     p = run("--version")
     assert p.returncode == 0 and p.stdout.strip() == f"calmkit {calmkit.__version__}"
+
+
+def test_commands_that_need_no_frames_start_without_pandas(tmp_path: Path):
+    """`calmkit log`, `practice`, `validate` ... start in well under a second:
+    loading the command line imports neither pandas nor pyarrow (about 0.8 s
+    of CPU before anything runs); `summary` and `report` import them when they
+    make their tables."""
+    probe = ("import sys, calmkit.cli\n"
+             "print(sorted(m for m in ('pandas', 'pyarrow') if m in sys.modules))\n")
+    p = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                       env=os.environ.copy(), timeout=120, cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == "[]"
+    # The summary still works: it imports pandas itself.
+    journal = tmp_path / "j.jsonl"
+    calmkit.write_journal(calmkit.synthetic_journal(participants=1, days=14, seed=3), journal)
+    s = run("summary", journal)
+    assert s.returncode == 0, s.stderr
+    no_traceback(s)

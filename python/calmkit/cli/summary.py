@@ -5,14 +5,15 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 from pathlib import Path
-from typing import TextIO
-
-import pandas as pd
+from typing import TYPE_CHECKING, TextIO
 
 from .. import _core
 from ..prompts import console_for, shown, styled
 from .common import (DEFAULT_HELP, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, TZ_FORMS, Failure, counts, plural, read, record_row,
                      time_zone_arg)
+
+if TYPE_CHECKING:  # pandas is imported by the metrics when a summary is made, not by every command
+    import pandas as pd
 
 __all__ = ["FIRST_LATEST_WEEKS", "TOP_EXERCISES", "add_parser", "run", "write_summary"]
 
