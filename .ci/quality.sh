@@ -132,7 +132,10 @@ tidy() {
     -DCALMKIT_BUILD_PYTHON=OFF -DCALMKIT_BUILD_EXAMPLES=OFF -DCALMKIT_BUILD_DOCS=OFF -DCALMKIT_INSTALL=OFF >/dev/null
   # Every compiled part (and, through HeaderFilterRegex, every public header it
   # includes) with the focused check set of .clang-tidy; any finding fails.
-  "$clang_tidy" -p build-tidy --quiet --warnings-as-errors='*' src/*.cpp
+  # One file per process, $JOBS at a time (a whole serial run took about 6.5
+  # minutes on 2 vCPUs); xargs fails if any file has a finding.
+  printf '%s\0' src/*.cpp src/metrics/*.cpp |
+    xargs -0 -n 1 -P "$JOBS" "$clang_tidy" -p build-tidy --quiet --warnings-as-errors='*'
 }
 
 # --- 6. Python lint ------------------------------------------------------------
