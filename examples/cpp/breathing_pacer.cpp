@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -235,7 +236,13 @@ int main(int argc, char** argv) {
     info.intensity_before = before;
     info.intensity_after = after;
     info.trigger = args.trigger;
-    journal.add(session.finish(clock(), info));
+    auto record = session.finish(clock(), info);
+    // The engine's clock ran args.speed times faster; the record's end is a
+    // wall-clock instant (docs/journal-format.md): the real duration.
+    record.end =
+        record.time +
+        calmkit::Duration(std::llround(static_cast<double>((record.end - record.time).count()) / args.speed));
+    journal.add(record);
     calmkit::write_journal(journal, args.journal);
 
     const auto back = calmkit::read_journal(args.journal);

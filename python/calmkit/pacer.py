@@ -222,11 +222,13 @@ def _key_reader(inp: TextIO, tty: bool, keys: Optional[bool]) -> Optional[_Keys]
 @dataclass
 class PacerRun:
     """What :func:`run_in_terminal` leaves: the session (finished, aborted or
-    still open for :meth:`finish`), its clock and its local start time."""
+    still open for :meth:`finish`), its clock, its local start time and how
+    many times faster than real time the clock ran (``speed``)."""
 
     session: _core.Session
     clock: Callable[[], float]
     started_at: dt.datetime
+    speed: float = 1.0
 
     @property
     def completed(self) -> bool:
@@ -236,8 +238,17 @@ class PacerRun:
     def finish(self, **record: object) -> _core.ExerciseSession:
         """The journal record of this run: ``Session.finish`` at the run's
         clock and start time; ``record`` gives id, participant, intensities,
-        trigger..."""
-        return self.session.finish(self.clock(), started_at=self.started_at, **record)
+        trigger...
+
+        The record's ``end`` is a wall-clock instant (docs/journal-format.md):
+        ``started_at`` plus the run's real duration, the clock's seconds
+        divided by ``speed`` (a run at ``speed=1000`` that took 0.1 s ends
+        0.1 s after it started, not 100 s). Raises ValueError as
+        ``Session.finish`` does (no id, never started)."""
+        rec = self.session.finish(self.clock(), started_at=self.started_at, **record)
+        if self.speed != 1.0:
+            rec.end = rec.time + (rec.end - rec.time) / self.speed
+        return rec
 
 
 def run_in_terminal(exercise: _core.Exercise, *, speed: float = 1.0, out: Optional[TextIO] = None,
@@ -246,8 +257,10 @@ def run_in_terminal(exercise: _core.Exercise, *, speed: float = 1.0, out: Option
                     keys: Optional[bool] = None) -> PacerRun:
     """Guides ``exercise`` until it ends, Ctrl-C, the stop key or the end of the input.
 
-    ``speed`` runs the exercise clock that many times faster (tests); ``clock``
-    replaces the clock altogether (default :func:`make_clock` of ``speed``);
+    ``speed`` runs the exercise clock that many times faster (tests; the
+    record of :meth:`PacerRun.finish` still spans the real time); ``clock``
+    replaces the clock altogether (default :func:`make_clock` of ``speed``;
+    a clock given with ``speed`` is taken to run that many times faster);
     ``tty`` overrides whether ``out`` is a terminal. On a terminal the step is
     redrawn in place: by default :func:`progress_view` through
     :class:`rich.live.Live`; with ``draw`` (state -> one line of text, such as
@@ -275,7 +288,7 @@ def run_in_terminal(exercise: _core.Exercise, *, speed: float = 1.0, out: Option
         return ticks.now()
 
     session = _core.Session(exercise, max_gap_seconds=5.0 * speed)
-    run = PacerRun(session, now, dt.datetime.now().astimezone())
+    run = PacerRun(session, now, dt.datetime.now().astimezone(), speed)
     session.start(now())
     held = False  # paused with the pause key (not suspended by a gap)
     try:
