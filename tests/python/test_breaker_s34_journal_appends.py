@@ -67,9 +67,6 @@ def test_adding_a_record_keeps_the_other_lines_fields(tmp_path: Path, command: t
     assert reading["heart_rate"] == 92
 
 
-@pytest.mark.xfail(strict=True, reason="B67: calmkit practice --journal BROKEN runs the whole exercise and asks "
-                                       "both ratings, then refuses the journal and the session is lost (log and "
-                                       "assess read the journal before the first question)")
 def test_practice_reports_a_broken_journal_before_the_exercise(tmp_path: Path) -> None:
     path, lines = _journal(tmp_path)
     broken = "\n".join(lines) + '\n{"type":"reading","time":"2026-03-02T22:00:00+01:00","intens'  # cut short

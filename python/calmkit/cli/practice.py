@@ -42,6 +42,8 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     target = None if args.no_record else Target(args.journal)
     if target is not None:
         target.check()
+        # Read now, before the exercise: a broken journal or store stops here, not after the session.
+        target.ids("exercise", args.participant)
         # The trigger is checked now, not when the finished session is added (and would be lost).
         if args.trigger and not any(t.id == args.trigger and t.participant == args.participant
                                     for t in target.triggers()):
