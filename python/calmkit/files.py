@@ -8,9 +8,10 @@ write implementation:
 
 - :func:`write_folder`: a set of files (a CSV export, a Parquet dataset) that
   readers see whole, old or new, never a mix;
-- :func:`add_record`: one record added to a journal file or a store under the
-  journal's lock, so parallel ``calmkit log`` / ``practice`` / ``assess`` (and
-  the personal-journal commands) lose nothing;
+- :func:`add_record`: one record added to a journal file (as a line at its
+  end, every byte already there kept) or a store under the journal's lock, so
+  parallel ``calmkit log`` / ``practice`` / ``assess`` (and the
+  personal-journal commands) lose nothing;
 - :func:`read_bytes`: a bounded read of an input file, with a clear error for
   a FIFO or device that never ends.
 
@@ -142,11 +143,21 @@ def add_record(path: _PathLike, record: Any) -> Any:
     so that an id chosen from them (say the next free ``t-20260302-2114-2``)
     cannot be taken by another writer in between.
 
-    - A JSON Lines journal (any path not ending in .db/.sqlite/.sqlite3):
-      :func:`calmkit.update_journal`: an exclusive ``flock`` on ``PATH.lock``,
-      a strict read (an absent file is an empty journal, created 0600), the
-      record added, the file written back through the one safe write. A broken
-      journal raises :class:`calmkit.JournalFormatError` and is left untouched.
+    - A JSON Lines journal (any path not ending in .db/.sqlite/.sqlite3): an
+      exclusive ``flock`` on ``PATH.lock`` (:class:`calmkit.FileLock`, the
+      lock of :func:`calmkit.update_journal`), a strict read
+      (:func:`calmkit.read_journal`: its checks and messages), the record
+      checked against the journal (ids unique, its trigger there) and as a
+      line (:func:`calmkit.to_json`), then the file's bytes exactly as they
+      were plus that line, written through the one safe write
+      (:func:`calmkit.write_file`). Nothing calmkit does not know is dropped:
+      a header's ``generator`` / ``created``, unknown fields of records, the
+      order of the lines, their offsets, a byte-order mark and CRLF line ends
+      all stay. The line ends as the file's first line does (CRLF or LF),
+      after a line break when the last line has none; an absent or empty file
+      gets calmkit's header line first (a new file is 0600). A broken journal,
+      a compressed one (gzip, zstd, ...) or one that is not UTF-8 raises
+      :class:`calmkit.JournalFormatError` and is left untouched.
     - A store (.db/.sqlite/.sqlite3, which must exist): the same sidecar lock
       around reading its records (only when ``record`` is a callable) and
       ``Store.add`` (itself one SQLite transaction).
@@ -169,8 +180,9 @@ def add_records(path: _PathLike, records: Sequence[Any], *, create_store: bool =
     each a record or a ``make(journal) -> record`` callable, as in
     :func:`add_record`) under the journal's lock, and returns them.
 
-    A JSON Lines journal gets all of them in one safe write or none (a record
-    that does not fit raises and the file is left as it was). A store gets
+    A JSON Lines journal gets all of them, as lines at its end after its
+    bytes kept exactly (see :func:`add_record`), in one safe write or none (a
+    record that does not fit raises and the file is left as it was). A store gets
     them one transaction each; it must exist unless ``create_store`` is true
     (then it is created, owner-only). Errors as :func:`add_record`."""
     _core._fs_path(path, "path")  # a lone surrogate: ValueError naming it
@@ -189,14 +201,50 @@ def add_records(path: _PathLike, records: Sequence[Any], *, create_store: bool =
                         current.add(rec)
         return added
 
-    def change(journal: Any) -> None:
+    with _core.FileLock(path):
+        journal, old = _read_locked(path)
+        lines: list[str] = []
         for r in records:
             rec = r(journal) if callable(r) else r
-            journal.add(rec)
+            journal.add(rec)  # a duplicate id or a trigger that is not there: ValueError, nothing written
+            lines.append(_core.to_json(rec))  # a record no reader would take back: RecordError
             added.append(rec)
-
-    _core.update_journal(path, change)
+        _core.write_file(path, _appended(old, lines))
     return added
+
+
+def _read_locked(path: _PathLike) -> "tuple[Any, bytes | None]":
+    """The journal at ``path`` read strictly (as :func:`calmkit.read_journal`:
+    its checks and messages) and the exact bytes it was read from; an empty
+    journal and None when the file does not exist. Called under the
+    journal's lock; a writer that does not take it (another program) and
+    changes the file between the two reads makes it read again."""
+    for _ in range(100):
+        try:
+            before = os.stat(path)
+        except FileNotFoundError:
+            return _core.Journal(), None
+        journal = _core.read_journal(path)
+        with open(path, "rb") as f:  # a regular file: read_journal refuses anything else
+            old = f.read()
+            now = os.fstat(f.fileno())
+        same = (before.st_ino, before.st_dev, before.st_size, before.st_mtime_ns)
+        if same == (now.st_ino, now.st_dev, now.st_size, now.st_mtime_ns) and len(old) == now.st_size:
+            return journal, old
+    raise _core.FileError(errno.EAGAIN, f"{shown_path(path)} kept changing while it was read (another program "
+                          "is writing it without calmkit's lock); nothing was added", os.fspath(path))
+
+
+def _appended(old: "bytes | None", lines: Sequence[str]) -> bytes:
+    """``old`` byte for byte, then ``lines``: after a line break when ``old``
+    does not end with one, each ended as ``old``'s first line is (CRLF or
+    LF). No file yet (None) or an empty one: calmkit's header line first."""
+    if not old:
+        return (_core.to_jsonl(_core.Journal()) + "".join(line + "\n" for line in lines)).encode("utf-8")
+    first = old.find(b"\n")
+    eol = b"\r\n" if first > 0 and old[first - 1:first] == b"\r" else b"\n"
+    head = old if old.endswith(b"\n") else old + eol
+    return head + b"".join(line.encode("utf-8") + eol for line in lines)
 
 
 # --- bounded input -----------------------------------------------------------------------

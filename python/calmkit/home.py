@@ -116,10 +116,11 @@ def add_records(path: Union[str, os.PathLike[str]], records: Sequence[_Record]) 
     returns the records added.
 
     Goes through :func:`calmkit.files.add_records`: under the journal's lock
-    (``PATH.lock``), a JSON Lines journal is read, added to and written back
-    through the one safe write (all the records or none; a new file is 0600);
-    a store gets them through :meth:`calmkit.Store.add`, created owner-only
-    when missing.
+    (``PATH.lock``), a JSON Lines journal is read strictly, its bytes kept
+    exactly (fields calmkit does not know, line order, CRLF, byte-order mark)
+    and the records added at its end as lines, through the one safe write
+    (all the records or none; a new file is 0600); a store gets them through
+    :meth:`calmkit.Store.add`, created owner-only when missing.
 
     Raises ValueError when a record does not fit (a duplicate id, a reading
     naming a trigger that is not there), :class:`calmkit.JournalFormatError`
