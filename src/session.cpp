@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace calmkit {
@@ -14,6 +15,31 @@ namespace {
 /// Boundaries within this many seconds of `now` count as reached, so that
 /// sums such as 0.1 + 0.2 do not leave a step 1e-17 s short of its end.
 constexpr double boundary_slack = 1e-9;
+
+/// Whether `text` is only white space: the 25 code points of Unicode's
+/// White_Space property (PropList.txt: U+0009..000D, U+0020, U+0085, U+00A0,
+/// U+1680, U+2000..200A, U+2028, U+2029, U+202F, U+205F, U+3000), matched as
+/// their UTF-8 bytes. Any other byte, or bytes that are not UTF-8, is content.
+bool only_white_space(std::string_view text) noexcept {
+  auto at = [&text](std::size_t i, std::string_view bytes) { return text.substr(i, bytes.size()) == bytes; };
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const auto last = i + 2 < text.size() ? static_cast<unsigned char>(text[i + 2]) : 0u;
+    if (c == 0x20 || (c >= 0x09 && c <= 0x0D)) {
+      i += 1;
+    } else if (at(i, "\xC2\x85") || at(i, "\xC2\xA0")) {
+      i += 2;
+    } else if (at(i, "\xE1\x9A\x80") || at(i, "\xE2\x81\x9F") || at(i, "\xE3\x80\x80") ||
+               (at(i, "\xE2\x80") && ((last >= 0x80 && last <= 0x8A) || last == 0xA8 || last == 0xA9 ||
+                                      last == 0xAF))) {  // U+2000..200A, U+2028, U+2029, U+202F
+      i += 3;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
 }  // namespace
 }  // namespace detail
 
@@ -157,7 +183,8 @@ void Session::answer(double now, std::string text) {
     detail::throw_invalid("Session::answer: step " + std::to_string(step_) +
                           " is a timed step, not a prompt");
   }
-  if (text.empty()) detail::throw_invalid("Session::answer: the answer is empty");
+  if (detail::only_white_space(text))
+    detail::throw_invalid("Session::answer: the answer is empty (nothing but white space)");
   ++answers_given_;
   responses_.push_back(text);
   emit(SessionEventType::answer_recorded, last_clock_, std::move(text));

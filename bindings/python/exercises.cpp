@@ -444,8 +444,8 @@ void register_exercises(py::module_& m) {
           py::arg("now"), py::arg("text"),
           "Stores one answer (str, non-empty) to the current prompt at `now` (seconds); the last answer the "
           "prompt needs moves on. ValueError when the step is not a prompt, the session is neither running "
-          "nor "
-          "paused, or `text` is empty.")
+          "nor paused, or `text` is empty or only white space (any of Unicode's White_Space characters: "
+          "spaces, tabs, line breaks, U+00A0, U+3000 ...).")
       .def("abort", &Session::abort, py::arg("now"),
            "Ends the session early at `now` (seconds): status 'aborted', and the journal record's completed "
            "is false. Nothing happens once finished or aborted.")

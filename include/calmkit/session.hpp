@@ -193,7 +193,9 @@ class CALMKIT_EXPORT Session {
   void skip(double now);
   /// Stores one answer to the current prompt; the last needed answer moves on.
   /// @throws std::invalid_argument when the current step is not a prompt, the
-  ///         session is not running or paused, or `text` is empty.
+  ///         session is not running or paused, or `text` is empty or blank:
+  ///         only white space (Unicode's White_Space code points: spaces,
+  ///         tabs, line breaks, U+00A0, U+3000 ...), which answers nothing.
   void answer(double now, std::string text);
   /// Ends the session early (not completed). No-op once finished or aborted.
   void abort(double now);

@@ -323,18 +323,31 @@ TEST_CASE("prompt steps collect answers, and the last one moves on") {
   CHECK(st.answers_needed == 4);
   CHECK(st.answers_given == 0);
   CHECK_THROWS_AS(s.answer(41, ""), std::invalid_argument);
-  // 4 + 3 + 2 + 1 more answers finish it.
-  for (int i = 0; i < 10; ++i) s.answer(50 + i, "a" + std::to_string(i));
+  // Blank answers (Unicode's White_Space: U+0085, U+00A0, U+2007, U+2029, U+3000 ...) answer nothing.
+  for (const char* blank : {" ", "\t\r\n", "\v\f", "\xC2\x85", "\xC2\xA0 ", "\xE1\x9A\x80", "\xE2\x80\x87",
+                            "\xE2\x80\xA9", "\xE2\x80\xAF", "\xE2\x81\x9F", "\xE3\x80\x80"}) {
+    CHECK_THROWS_AS(s.answer(41, blank), std::invalid_argument);
+  }
+  CHECK(s.state().answers_given == 0);
+  // Not white space: a zero-width space (U+200B), a cut-off sequence, a word between spaces.
+  for (const char* text : {"\xE2\x80\x8B", "\xE2\x80", " x "}) {
+    s.answer(42, text);
+    CHECK(s.responses().back() == text);
+  }
+  s.answer(43, "fourth");  // the prompt's four answers: on to the next
+  // 3 + 2 + 1 more answers finish it.
+  for (int i = 0; i < 6; ++i) s.answer(50 + i, "a" + std::to_string(i));
   CHECK(s.status() == SessionStatus::finished);
   REQUIRE(s.responses().size() == 15);
   CHECK(s.responses()[4] == "lamp");
-  CHECK(s.responses()[14] == "a9");
+  CHECK(s.responses()[8] == "fourth");
+  CHECK(s.responses()[14] == "a5");
   const auto ev = s.poll_events();
   int answers = 0;
   for (const auto& e : ev) answers += e.type == SessionEventType::answer_recorded;
   CHECK(answers == 15);
   CHECK(ev.back().type == SessionEventType::finished);
-  CHECK(ev.back().at == 59.0);
+  CHECK(ev.back().at == 55.0);
   CHECK_THROWS_AS(s.answer(60, "late"), std::invalid_argument);
 }
 

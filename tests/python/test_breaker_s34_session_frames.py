@@ -120,9 +120,6 @@ def test_a_day_long_session_keeps_exact_boundaries() -> None:
     assert finished[0].at == 86400.0
 
 
-@pytest.mark.xfail(strict=True, reason="B64: Session.answer takes a blank answer (spaces, a tab, a line break, "
-                                       "U+3000) as one of the answers a prompt needs, though an empty answer is "
-                                       "an error")
 @pytest.mark.parametrize("blank", [" ", "\t", "\n", "\u3000 "])
 def test_a_blank_answer_is_refused_like_an_empty_one(blank: str) -> None:
     # docs/exercises.md: "Answering a timed step, an empty answer, or a
