@@ -5,6 +5,8 @@
 // instructions are calmkit's own words.
 #include <calmkit/exercises.hpp>
 
+#include "exercise_rules.hpp"
+
 #include <cmath>
 #include <limits>
 #include <sstream>
@@ -28,10 +30,6 @@ constexpr const char* s002 =
 constexpr const char* s003 = "003_8f421c0a71c7ba3b.txt";  // what works: tolerating the window of uncertainty
 constexpr const char* s004 =
     "004_c22b836400dc35d1.txt";  // roadmap: pause before reacting, separating thoughts from reality
-
-/// Upper bound on the cycles of one session: keeps a tiny cycle with a huge
-/// total from producing an endless session.
-constexpr int max_cycles = 100'000;
 
 TimedStep breath(BreathPhase p, double s, std::string cue) {
   return TimedStep{s, p, std::move(cue)};
@@ -395,8 +393,8 @@ void validate(const Exercise& e) {
     } else {
       const auto& p = std::get<PromptStep>(e.steps[i]);
       if (p.text.empty()) bad(e, at + ".text", "a prompt needs a question or instruction");
-      if (p.answers < 1 || p.answers > 100) {
-        bad(e, at + ".answers", "must be 1..100 answers to collect, got " + std::to_string(p.answers));
+      if (!detail::answers_ok(p.answers)) {
+        bad(e, at + ".answers", std::string(detail::answers_rule) + ", got " + std::to_string(p.answers));
       }
     }
   }
@@ -409,8 +407,8 @@ void validate(const Exercise& e) {
       bad(e, "total_seconds",
           "a total duration needs a cycle of timed steps only (prompts have no length); use repeats");
     }
-  } else if (e.repeat.count < 1) {
-    bad(e, "repeats", "must be >= 1, got " + std::to_string(e.repeat.count));
+  } else if (!detail::repeats_ok(e.repeat.count)) {
+    bad(e, "repeats", std::string(detail::repeats_rule) + ", got " + std::to_string(e.repeat.count));
   }
   if (e.cycles() > detail::max_cycles) {
     bad(e, e.repeat.total_seconds ? "total_seconds" : "repeats",

@@ -1,7 +1,10 @@
 // Exercise definitions <-> JSON (writer by hand, reader with simdjson's DOM).
 #include <calmkit/exercises.hpp>
 #include <calmkit/hash.hpp>
+#include <calmkit/validate.hpp>
 
+#include "exercise_rules.hpp"
+#include "json_reasons.hpp"
 #include "json_text.hpp"
 
 #include <simdjson.h>
@@ -10,6 +13,7 @@
 #include <cmath>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -99,18 +103,30 @@ double get_double(simdjson::dom::element v, const std::string& field) {
   return d;
 }
 
-int get_int(simdjson::dom::element v, const std::string& field, std::int64_t lo, std::int64_t hi) {
+/// A count judged by its field's rule (`ok`, worded `rule`) for any JSON
+/// integer, also one beyond int's or int64's range; the rule keeps it in int.
+int get_count(simdjson::dom::element v, const std::string& field, bool (*ok)(std::int64_t) noexcept,
+              std::string_view rule) {
   std::int64_t i = 0;
-  if (v.get_int64().get(i) != simdjson::SUCCESS) fail(field, "must be an integer");
-  if (i < lo || i > hi) {
-    fail(field, "must be " + std::to_string(lo) + ".." + std::to_string(hi) + ", got " + std::to_string(i));
+  std::uint64_t u = 0;
+  if (v.get_int64().get(i) == simdjson::SUCCESS) {
+    if (!ok(i)) fail(field, std::string(rule) + ", got " + std::to_string(i));
+    return static_cast<int>(i);
   }
-  return static_cast<int>(i);
+  if (v.get_uint64().get(u) == simdjson::SUCCESS)
+    fail(field, std::string(rule) + ", got " + std::to_string(u));
+  fail(field, "must be an integer");
 }
 
+/// The object at `field`, each key in it once (the journal format's rule, in
+/// its words: a key given twice is refused, named as the field).
 simdjson::dom::object get_object(simdjson::dom::element v, const std::string& field) {
   simdjson::dom::object o;
   if (v.get_object().get(o) != simdjson::SUCCESS) fail(field.empty() ? "" : field, "must be a JSON object");
+  std::unordered_set<std::string_view> keys;
+  for (auto [key, val] : o) {
+    if (!keys.insert(key).second) fail(join(field, key), std::string(duplicate_key));
+  }
   return o;
 }
 
@@ -164,7 +180,7 @@ Step parse_step(simdjson::dom::element v, const std::string& at) {
         p.text = get_string(val, f);
         have_text = true;
       } else if (key == "answers") {
-        p.answers = get_int(val, f, -1'000'000, 1'000'000);
+        p.answers = get_count(val, f, answers_ok, answers_rule);
       } else {
         fail(f, "unknown field for a prompt step");
       }
@@ -205,7 +221,7 @@ Exercise parse_exercise(simdjson::dom::element v, const std::string& prefix) {
       for (auto s : get_array(val, f))
         e.sources.push_back(get_string(s, f + "[" + std::to_string(i++) + "]"));
     } else if (key == "repeats") {
-      e.repeat.count = get_int(val, f, -1'000'000'000, 1'000'000'000);
+      e.repeat.count = get_count(val, f, repeats_ok, repeats_rule);
       have_repeats = true;
     } else if (key == "total_seconds") {
       e.repeat.total_seconds = get_double(val, f);
@@ -245,10 +261,121 @@ Exercise parse_exercise(simdjson::dom::element v, const std::string& prefix) {
   return e;
 }
 
+/// `line L, column C` (both from 1, the column in characters) of byte
+/// `offset` of `text`: a definition is a file a person writes, read in an editor.
+std::string line_and_column(std::string_view text, std::size_t offset) {
+  std::size_t line = 1, column = 1;
+  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else if ((static_cast<unsigned char>(text[i]) & 0xC0U) != 0x80U) {
+      ++column;  // a character's first byte
+    }
+  }
+  return "line " + std::to_string(line) + ", column " + std::to_string(column);
+}
+
+/// Where a string goes wrong: the byte offset of the opening quote of the
+/// first string holding a raw control character (a line break: a string
+/// left open runs on to the next line, which JSON does not allow), or of
+/// the last string when it is not closed at the end; npos when none does.
+std::size_t open_string(std::string_view json) noexcept {
+  std::size_t open = std::string_view::npos;  // the quote of the string we are in
+  for (std::size_t i = 0; i < json.size(); ++i) {
+    const auto c = static_cast<unsigned char>(json[i]);
+    if (open == std::string_view::npos) {
+      if (c == '"') open = i;
+    } else if (c == '\\') {
+      ++i;
+    } else if (c == '"') {
+      open = std::string_view::npos;
+    } else if (c < 0x20) {
+      return open;
+    }
+  }
+  return open;
+}
+
+namespace od = simdjson::ondemand;
+
+/// Reads `v` to its end with simdjson's On-Demand parser, which stops at the
+/// first token that breaks JSON's grammar (the DOM parser only says that
+/// one does): the first error, or SUCCESS.
+simdjson::error_code walk(od::value v) {
+  od::json_type type{};
+  if (auto e = v.type().get(type)) return e;
+  switch (type) {
+    case od::json_type::object: {
+      od::object o;
+      if (auto e = v.get_object().get(o)) return e;
+      for (auto fr : o) {
+        od::field fld;
+        if (auto e = std::move(fr).get(fld)) return e;
+        std::string_view key;
+        if (auto e = fld.unescaped_key().get(key)) return e;
+        if (auto e = walk(fld.value())) return e;
+      }
+      return simdjson::SUCCESS;
+    }
+    case od::json_type::array: {
+      od::array a;
+      if (auto e = v.get_array().get(a)) return e;
+      for (auto er : a) {
+        od::value item;
+        if (auto e = er.get(item)) return e;
+        if (auto e = walk(item)) return e;
+      }
+      return simdjson::SUCCESS;
+    }
+    case od::json_type::number: return v.get_number().error();
+    case od::json_type::string: return v.get_string().error();
+    case od::json_type::boolean: return v.get_bool().error();
+    case od::json_type::null: {
+      bool null = false;
+      if (auto e = v.is_null().get(null)) return e;
+      return null ? simdjson::SUCCESS : simdjson::N_ATOM_ERROR;
+    }
+  }
+  return simdjson::SUCCESS;
+}
+
+/// The byte offset in `json` of what simdjson refused as `err`, when it can
+/// be found (npos otherwise): the first byte that is not UTF-8, a string
+/// left open, or the token the On-Demand walk stops at.
+std::size_t invalid_at(std::string_view json, simdjson::error_code err) {
+  if (err == simdjson::UTF8_ERROR) return first_invalid_utf8(json);
+  if (err == simdjson::UNCLOSED_STRING || err == simdjson::UNESCAPED_CHARS) return open_string(json);
+  const simdjson::padded_string text(json);
+  od::parser parser;
+  od::document doc;
+  if (parser.iterate(text).get(doc) != simdjson::SUCCESS) return std::string_view::npos;
+  od::value root;
+  auto e = doc.get_value().get(root);
+  if (e == simdjson::SUCCESS) e = walk(root);
+  const char* at = nullptr;
+  if (doc.current_location().get(at) != simdjson::SUCCESS) return std::string_view::npos;
+  (void)e;
+  return static_cast<std::size_t>(at - text.data());
+}
+
 simdjson::dom::element parse_text(simdjson::dom::parser& parser, std::string_view json) {
   simdjson::dom::element root;
   const auto err = parser.parse(json.data(), json.size()).get(root);
-  if (err != simdjson::SUCCESS) fail("", std::string("not valid JSON: ") + simdjson::error_message(err));
+  if (err != simdjson::SUCCESS) [[unlikely]] {
+    std::string reason = invalid_json_reason(err);
+    if (err == simdjson::UTF8_ERROR) {
+      const auto at = first_invalid_utf8(json);
+      if (at != std::string_view::npos)
+        reason = "the text " + rules::not_utf8(static_cast<unsigned char>(json[at]), at);
+    }
+    if (const auto at = invalid_at(json, err); at != std::string_view::npos)
+      reason +=
+          (err == simdjson::UNCLOSED_STRING || err == simdjson::UNESCAPED_CHARS ? " (the string opening at "
+                                                                                : " (at ") +
+          line_and_column(json, at) + ")";
+    fail("", reason);
+  }
   return root;
 }
 

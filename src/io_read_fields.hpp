@@ -11,6 +11,7 @@
 #include <simdjson.h>
 
 #include "io_read_utf8.hpp"
+#include "json_reasons.hpp"
 
 #include <algorithm>
 #include <array>
@@ -87,21 +88,9 @@ constexpr std::string_view key_name(std::string_view key) noexcept {
 }
 
 [[gnu::cold]] std::string json_error_reason(simdjson::error_code e) {
-  switch (e) {
-    case simdjson::UTF8_ERROR:
-      return std::string(line_not_utf8);  // the field is found after (io_read_utf8.hpp)
-    case simdjson::UNESCAPED_CHARS:
-      return "invalid JSON: a control character inside a string must be escaped";
-    case simdjson::STRING_ERROR: return "invalid JSON: bad string (escape sequence or surrogate)";
-    case simdjson::UNCLOSED_STRING: return "invalid JSON: a string is not closed";
-    case simdjson::DEPTH_ERROR: return "invalid JSON: nested too deeply";
-    case simdjson::INCORRECT_TYPE:  // a token that looked like true/false/null but is not
-    case simdjson::T_ATOM_ERROR:
-    case simdjson::F_ATOM_ERROR:
-    case simdjson::N_ATOM_ERROR: return "invalid JSON: a misspelled literal (true, false or null)";
-    default: break;
-  }
-  return std::string("invalid JSON: ") + simdjson::error_message(e);
+  if (e == simdjson::UTF8_ERROR)
+    return std::string(line_not_utf8);  // the field is found after (io_read_utf8.hpp)
+  return invalid_json_reason(e);
 }
 
 /// Any simdjson error ends the line: the JSON itself is broken.
@@ -766,13 +755,13 @@ std::uint32_t for_each_field(FieldsLeft rest, const KeyWords<N>& words, KeySet& 
       return parent.name.empty() ? FieldRef{k} : FieldRef{parent.name, parent.index, k};
     };
     if (i == N) {
-      if (!unknown.insert(key)) fail(where(key), "duplicate key in one object");
+      if (!unknown.insert(key)) fail(where(key), std::string(duplicate_key));
       consume(fld.value(), where(key));
       continue;
     }
     const std::uint32_t bit = 1u << i;
     if (seen & bit) [[unlikely]]
-      fail(where(names[i]), "duplicate key in one object");
+      fail(where(names[i]), std::string(duplicate_key));
     seen |= bit;
     fn(i, fld.value());
   }

@@ -405,7 +405,7 @@ class LineParser::Impl {
   /// not valid, which comes first (the reader's order of checks).
   [[gnu::cold]] std::optional<LineError> json_problem(const char* text, std::size_t len,
                                                       std::size_t capacity) {
-    constexpr std::string_view twice = "duplicate key in one object";
+    constexpr std::string_view twice = duplicate_key;
     // Keys given twice, in line order; an emotion object's counts only in a thought record.
     std::vector<std::pair<LineError, bool>> repeated;
     bool thought = false;

@@ -272,6 +272,21 @@ inline std::optional<double> minutes_to_py(const std::optional<Minutes>& m) {
   return m->value();
 }
 
+/// The record classes, as the TypeErrors of functions taking a record name them.
+inline constexpr std::string_view record_types =
+    "a Trigger, Reading, ExerciseSession, ThoughtRecord or Assessment";
+
+/// The class name of `h`'s type, for a TypeError.
+inline std::string type_name_of(py::handle h) {
+  return py::str(py::type::of(h).attr("__name__")).cast<std::string>();
+}
+
+/// Whether `h` is one of the record classes (`record_types`).
+inline bool is_record(py::handle h) {
+  return py::isinstance<Trigger>(h) || py::isinstance<Reading>(h) || py::isinstance<ExerciseSession>(h) ||
+         py::isinstance<ThoughtRecord>(h) || py::isinstance<Assessment>(h);
+}
+
 /// Any record object -> the C++ variant; TypeError for anything else.
 inline Record record_from_py(py::handle h) {
   if (py::isinstance<Trigger>(h)) return h.cast<const Trigger&>();
@@ -279,8 +294,7 @@ inline Record record_from_py(py::handle h) {
   if (py::isinstance<ExerciseSession>(h)) return h.cast<const ExerciseSession&>();
   if (py::isinstance<ThoughtRecord>(h)) return h.cast<const ThoughtRecord&>();
   if (py::isinstance<Assessment>(h)) return h.cast<const Assessment&>();
-  throw py::type_error("expected a Trigger, Reading, ExerciseSession, ThoughtRecord or Assessment, got " +
-                       py::str(py::type::of(h).attr("__name__")).cast<std::string>());
+  throw py::type_error("expected " + std::string(record_types) + ", got " + type_name_of(h));
 }
 
 /// `__eq__` for a bound value type (bound with `py::is_operator()`, so that

@@ -12,6 +12,7 @@
 #include "exception_class.hpp"
 #include "released_read.hpp"
 
+#include <calmkit/exercises.hpp>
 #include <calmkit/io.hpp>
 
 #include <pybind11/gil_safe_call_once.h>
@@ -21,8 +22,10 @@
 #include <cstdint>
 #include <exception>
 #include <filesystem>
+#include <span>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace calmkit::bindings {
 namespace {
@@ -274,8 +277,33 @@ void register_io(py::module_& m) {
       py::arg("journal"), py::kw_only(), py::arg("header") = true, py::arg("generator") = "calmkit",
       "The journal as JSON Lines text.");
   m.def(
-      "to_json", [](py::handle record) { return to_json(record_from_py(record)); }, py::arg("record"),
-      "One record as a single-line JSON object.");
+      "to_json",
+      [](py::handle value) -> std::string {
+        if (is_record(value)) return to_json(record_from_py(value));
+        if (py::isinstance<Exercise>(value)) return to_json(value.cast<const Exercise&>());
+        if (py::isinstance<py::list>(value) || py::isinstance<py::tuple>(value)) {
+          std::vector<Exercise> exercises;
+          std::size_t i = 0;
+          for (auto item : value) {
+            if (!py::isinstance<Exercise>(item)) {
+              throw py::type_error("to_json: a list must hold only Exercises; item " + std::to_string(i) +
+                                   " is " + type_name_of(item));
+            }
+            exercises.push_back(item.cast<const Exercise&>());
+            ++i;
+          }
+          return to_json(std::span<const Exercise>(exercises));
+        }
+        throw py::type_error("to_json: expected " + std::string(record_types) +
+                             ", an Exercise or a list of Exercises, got " + type_name_of(value));
+      },
+      py::arg("record"),
+      "The JSON text (str) of `record`: a journal record (Trigger, Reading, ExerciseSession, ThoughtRecord, "
+      "Assessment) as one single-line JSON object of docs/journal-format.md; an Exercise as its definition "
+      "(docs/exercises.md, the text of Exercise.to_json(), which exercise_from_json reads back); a list "
+      "or tuple of Exercises as a JSON array of definitions (the text of exercises_to_json, which "
+      "exercises_from_json reads back). TypeError for anything else, or a list holding anything but "
+      "Exercises.");
 }
 
 }  // namespace calmkit::bindings

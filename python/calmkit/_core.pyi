@@ -9,7 +9,7 @@ class body with the live class, member by member."""
 import datetime
 import os
 from pathlib import Path
-from typing import Any, Callable, Generic, Iterable, Iterator, Mapping, TypeVar, Union
+from typing import Any, Callable, Generic, Iterable, Iterator, Mapping, TypeVar, Union, overload
 
 import pandas
 
@@ -362,7 +362,12 @@ def parse_journal_with_report(
 ) -> ReadResult: ...
 def write_journal(journal: Journal, path: _Path, *, header: bool = True, generator: str = "calmkit") -> None: ...
 def to_jsonl(journal: Journal, *, header: bool = True, generator: str = "calmkit") -> str: ...
+@overload
 def to_json(record: _Record) -> str: ...
+@overload
+def to_json(record: Exercise) -> str: ...
+@overload
+def to_json(record: list[Exercise] | tuple[Exercise, ...]) -> str: ...
 
 # --- safe writes, staged folders, locks ---------------------------------------
 

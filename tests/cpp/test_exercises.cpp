@@ -344,6 +344,104 @@ TEST_CASE("bad JSON definitions get errors naming the field") {
   }
 }
 
+TEST_CASE("a key given twice in a definition is refused, named, in the journal format's words") {
+  const std::string head = R"({"id":"x","name":"X","kind":"breathing",)";
+  const std::string steps = R"("steps":[{"type":"timed","seconds":4}])";
+  auto error = [](const std::string& text) -> std::pair<std::string, std::string> {
+    try {
+      (void)exercise_from_json(text);
+    } catch (const ExerciseFormatError& e) {
+      return {e.field(), e.reason()};
+    }
+    return {"<no error>", ""};
+  };
+  const std::pair<std::string, std::string> twice{"id", "duplicate key in one object"};
+  CHECK(error(head + R"("id":"y",)" + steps + "}") == twice);
+  CHECK(error(head + steps + "," + steps + "}").first == "steps");  // not two arrays joined
+  CHECK(error(head + R"("steps":[{"type":"timed","seconds":4,"seconds":40}]})").first == "steps[0].seconds");
+  CHECK(error(head + R"("steps":[{"type":"timed","type":"prompt","text":"a"}]})").first == "steps[0].type");
+  CHECK(error(head + R"("steps":[{"type":"prompt","text":"a","text":"b"}]})").first == "steps[0].text");
+  CHECK(error(head + R"("sources":["a"],"sources":["b"],)" + steps + "}").first == "sources");
+  // In an array of definitions, with the index.
+  try {
+    (void)exercises_from_json("[" + head + R"("name":"Y",)" + steps + "}]");
+    FAIL("no error");
+  } catch (const ExerciseFormatError& e) {
+    CHECK(e.field() == "[0].name");
+    CHECK(e.reason() == "duplicate key in one object");
+  }
+}
+
+TEST_CASE("answers and repeats are judged by their own rule for any integer") {
+  auto error = [](const std::string& text) -> std::string {
+    try {
+      (void)exercise_from_json(text);
+    } catch (const ExerciseFormatError& e) {
+      return e.what();
+    }
+    return "<no error>";
+  };
+  const std::string head = R"({"id":"x","name":"X","kind":"grounding",)";
+  auto answers = [&](const std::string& n) {
+    return error(head + R"("steps":[{"type":"prompt","text":"a","answers":)" + n + "}]}");
+  };
+  auto repeats = [&](const std::string& n) {
+    return error(head + R"("repeats":)" + n + R"(,"steps":[{"type":"prompt","text":"a"}]})");
+  };
+  const std::string a = "exercise JSON: field 'steps[0].answers': must be 1..100 answers to collect, got ";
+  CHECK(answers("0") == a + "0");
+  CHECK(answers("101") == a + "101");
+  CHECK(answers("-5") == a + "-5");
+  CHECK(answers("2000000") == a + "2000000");
+  CHECK(answers("4294967297") == a + "4294967297");  // would be 1 cut to 32 bits
+  CHECK(answers("18446744073709551615") == a + "18446744073709551615");
+  CHECK(answers("2.5") == "exercise JSON: field 'steps[0].answers': must be an integer");
+  CHECK(answers("100") == "<no error>");
+  const std::string r = "exercise JSON: field 'repeats': must be 1..100000 cycles, got ";
+  CHECK(repeats("0") == r + "0");
+  CHECK(repeats("-2000000000") == r + "-2000000000");
+  CHECK(repeats("2000000000") == r + "2000000000");
+  CHECK(repeats("100001") == r + "100001");
+  CHECK(repeats("100000") == "<no error>");
+}
+
+TEST_CASE("text that is not JSON says what and where, in the journal reader's words") {
+  auto error = [](const std::string& text) -> std::string {
+    try {
+      (void)exercise_from_json(text);
+    } catch (const ExerciseFormatError& e) {
+      CHECK(e.field().empty());
+      return e.reason();
+    }
+    return "<no error>";
+  };
+  const std::string file =
+      "{\"id\": \"me.a\", \"name\": \"A\", \"kind\": \"breathing\", \"repeats\": 3,\n"
+      " \"steps\": [{\"type\": \"timed\", \"seconds\": 4, \"cue\": \"In\"}]}\n";
+  REQUIRE(error(file) == "<no error>");
+  auto with = [&file](const std::string& from, const std::string& to) {
+    std::string s = file;
+    s.replace(s.find(from), from.size(), to);
+    return s;
+  };
+  // A string left open: where it opens (it runs on past the line break).
+  CHECK(error(with("\"In\"", "\"In")) ==
+        "invalid JSON: a string is not closed (the string opening at line 2, column 51)");
+  CHECK(error(with("\"In\"}]}\n", "\"In}]}")) ==
+        "invalid JSON: a string is not closed (the string opening at line 2, column 51)");
+  // A raw control character inside a string.
+  CHECK(error(with("\"In\"", "\"I\tn\"")) ==
+        "invalid JSON: a control character inside a string must be escaped (the string opening at line 2, "
+        "column 51)");
+  // A comma left out, and one too many: at the token after.
+  CHECK(contains(error(with("\"repeats\": 3,", "\"repeats\": 3")), "(at line 2, column 2)"));
+  CHECK(contains(error(with("\"seconds\": 4", "\"seconds\": 4,")), "invalid JSON: "));
+  CHECK(contains(error(with("\"seconds\": 4", "\"seconds\": tru")), "(at line 2, column "));
+  // Bytes that are not UTF-8: the journal format's words, with the offset.
+  CHECK(error(with("\"A\"", "\"A\xE9\"")) ==
+        "the text is not valid UTF-8 (byte 0xe9 at offset 25) (at line 1, column 26)");
+}
+
 TEST_CASE("kind, suits and phase ids map both ways") {
   for (const auto& row : exercise_kind_table) CHECK(exercise_kind_from_id(to_id(row.value)) == row.value);
   for (const auto& row : suits_table) CHECK(suits_from_id(to_id(row.value)) == row.value);
