@@ -1,22 +1,23 @@
 #!/usr/bin/env bash
 # Packaging check, run by .ci/run: calmkit installs as a user gets it.
-#   1. `python -m build` makes the sdist and the wheel; auditwheel repairs the
-#      wheel to a manylinux tag (the shared libraries it needs are grafted in);
-#   2. the wheel goes into a fresh venv with nothing else (pip brings only the
+#   1. `python -m build` makes the sdist; the sdist holds exactly the files git
+#      tracks (nothing missing, no build output, no report or journal a user
+#      wrote into the checkout);
+#   2. the wheel is built from the unpacked sdist alone, as `python -m build`
+#      and PyPI's users do (so the sdist holds everything a build needs; a
+#      wheel from the checkout itself is what tools/setup.sh's `pip install .`
+#      builds and the main tests use); auditwheel repairs it to a manylinux
+#      tag (the shared libraries it needs are grafted in), and its metadata
+#      declares the licence, Python versions, dependencies and every extra;
+#   3. the wheel goes into a fresh venv with nothing else (pip brings only the
 #      declared dependencies), where the README's main job (`calmkit report` on
 #      the sample) and a smoke test run, and each missing extra must say in one
 #      line what to install (the packages, or the extra from a source checkout);
-#   3. the same for a wheel built from the unpacked sdist alone (so the sdist
-#      holds everything a build needs);
-#   4. CITATION.cff is validated by cffconvert;
-#   5. the sdist holds exactly the files git tracks (nothing missing, no build
-#      output, no report or journal a user wrote into the checkout), and the
-#      wheel's metadata declares the licence, Python versions, dependencies
-#      and every extra.
-# The builds reuse ccache entries of tools/setup.sh's build (same sources and
-# flags: -DCMAKE_CXX_COMPILER_LAUNCHER=ccache through --config-setting; the
-# repository's wheel even reuses setup.sh's build-wheel/ folder), so they
-# recompile little. Each step prints its time.
+#   4. CITATION.cff is validated by cffconvert.
+# The wheel's build reuses ccache entries of tools/setup.sh's build (same
+# sources and flags: -DCMAKE_CXX_COMPILER_LAUNCHER=ccache through
+# --config-setting, and the same relative paths), so it recompiles little.
+# Each step prints its time.
 # Needs: python3 with venv, network access to PyPI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,9 +52,9 @@ settings=(--config-setting=cmake.define.CMAKE_CXX_COMPILER_LAUNCHER=ccache
 stray=$root/report.html
 [ -e "$stray" ] && stray=""
 [ -z "$stray" ] || { echo "<html>a report</html>" > "$stray"; trap 'rm -f "$stray"' EXIT; }
-"$tools/bin/python" -m build --no-isolation --sdist --wheel --outdir "$out/dist" "${settings[@]}" .
+"$tools/bin/python" -m build --no-isolation --sdist --outdir "$out/dist" .
 [ -z "$stray" ] || rm -f "$stray"
-step "sdist and wheel built"
+step "sdist built"
 
 sdist=$(ls "$out"/dist/calmkit-*.tar.gz)
 if git rev-parse --git-dir >/dev/null 2>&1; then
@@ -64,36 +65,6 @@ if git rev-parse --git-dir >/dev/null 2>&1; then
        <(tar -tzf "$sdist" | sed -n 's|^calmkit-[^/]*/||p' | grep -v -e '/$' -e '^$' -e '^PKG-INFO$' | sort)
   step "sdist holds exactly the tracked files ($(tar -tzf "$sdist" | grep -vc '/$') files)"
 fi
-
-# The wheel's metadata, as pip reads it, against pyproject.toml.
-"$tools/bin/python" - "$(ls "$out"/dist/calmkit-*.whl)" <<'EOF'
-import email, re, sys, tomllib, zipfile
-project = tomllib.load(open("pyproject.toml", "rb"))["project"]
-whl = zipfile.ZipFile(sys.argv[1])
-names = whl.namelist()
-info = next(n.split("/")[0] for n in names if n.endswith(".dist-info/METADATA"))
-meta = email.message_from_bytes(whl.read(f"{info}/METADATA"))
-version = re.search(r"project\(calmkit\s+VERSION\s+([0-9.]+)", open("CMakeLists.txt").read()).group(1)
-assert meta["Name"] == "calmkit" and meta["Version"] == version, (meta["Name"], meta["Version"])
-assert meta["Requires-Python"] == project["requires-python"], meta["Requires-Python"]
-assert "Apache-2.0" in (meta.get("License-Expression") or meta.get("License") or ""), "no licence"
-assert "License :: OSI Approved :: Apache Software License" in meta.get_all("Classifier")
-assert any(n.startswith(f"{info}/") and n.endswith("LICENSE") for n in names), "LICENSE is not in the wheel"
-requires = meta.get_all("Requires-Dist")
-for dep in project["dependencies"]:
-    assert any(r.replace(" ", "") == dep.replace(" ", "") for r in requires), (dep, requires)
-extras = set(meta.get_all("Provides-Extra"))
-assert extras == set(project["optional-dependencies"]), (extras, set(project["optional-dependencies"]))
-for extra, deps in project["optional-dependencies"].items():
-    for dep in deps:
-        assert any(r.startswith(dep) and f'extra == "{extra}"' in r for r in requires), (extra, dep)
-# Only the package: the extension module, the Python files, stubs, py.typed.
-stray = [n for n in names if not (n.startswith("calmkit/") or n.startswith(info))]
-assert not stray, stray
-assert any(re.fullmatch(r"calmkit/_core\.cpython-.*\.so", n) for n in names), "no extension module"
-assert {"calmkit/py.typed", "calmkit/_core.pyi", "calmkit/__init__.py"} <= set(names)
-print(f"package: wheel metadata ok ({len(names)} files, extras {sorted(extras)})")
-EOF
 
 repair() {  # repair <wheel> <into>: a manylinux wheel, checked by auditwheel; sets $fixed
   "$tools/bin/auditwheel" repair --wheel-dir "$2" "$1"
@@ -161,13 +132,7 @@ except ImportError as e:
   )
 }
 
-wheel=$(ls "$out"/dist/calmkit-*.whl)
-repair "$wheel" "$out/wheelhouse"
-step "wheel repaired: $(basename "$fixed")"
-try_in_fresh_venv wheel "$fixed"
-step "wheel works in a fresh venv"
-
-# The same from the sdist alone. With CCACHE_BASEDIR at the unpacked sources
+# The wheel, from the sdist alone. With CCACHE_BASEDIR at the unpacked sources
 # (and .ci/run's at the repository) ccache sees the same relative paths
 # (../../src/x.cpp from build-wheel/<tag>), so the objects come from the cache.
 mkdir -p "$out/s/d"
@@ -175,8 +140,40 @@ tar -xzf "$sdist" -C "$out/s/d"
 src=$(ls -d "$out"/s/d/calmkit-*)
 export CCACHE_BASEDIR=$src
 (cd "$src" && "$tools/bin/python" -m build --no-isolation --wheel --outdir "$out/sdist-dist" "${settings[@]}" .)
+step "wheel built from the sdist"
+
+# The wheel's metadata, as pip reads it, against pyproject.toml.
+"$tools/bin/python" - "$(ls "$out"/sdist-dist/calmkit-*.whl)" <<'EOF'
+import email, re, sys, tomllib, zipfile
+project = tomllib.load(open("pyproject.toml", "rb"))["project"]
+whl = zipfile.ZipFile(sys.argv[1])
+names = whl.namelist()
+info = next(n.split("/")[0] for n in names if n.endswith(".dist-info/METADATA"))
+meta = email.message_from_bytes(whl.read(f"{info}/METADATA"))
+version = re.search(r"project\(calmkit\s+VERSION\s+([0-9.]+)", open("CMakeLists.txt").read()).group(1)
+assert meta["Name"] == "calmkit" and meta["Version"] == version, (meta["Name"], meta["Version"])
+assert meta["Requires-Python"] == project["requires-python"], meta["Requires-Python"]
+assert "Apache-2.0" in (meta.get("License-Expression") or meta.get("License") or ""), "no licence"
+assert "License :: OSI Approved :: Apache Software License" in meta.get_all("Classifier")
+assert any(n.startswith(f"{info}/") and n.endswith("LICENSE") for n in names), "LICENSE is not in the wheel"
+requires = meta.get_all("Requires-Dist")
+for dep in project["dependencies"]:
+    assert any(r.replace(" ", "") == dep.replace(" ", "") for r in requires), (dep, requires)
+extras = set(meta.get_all("Provides-Extra"))
+assert extras == set(project["optional-dependencies"]), (extras, set(project["optional-dependencies"]))
+for extra, deps in project["optional-dependencies"].items():
+    for dep in deps:
+        assert any(r.startswith(dep) and f'extra == "{extra}"' in r for r in requires), (extra, dep)
+# Only the package: the extension module, the Python files, stubs, py.typed.
+stray = [n for n in names if not (n.startswith("calmkit/") or n.startswith(info))]
+assert not stray, stray
+assert any(re.fullmatch(r"calmkit/_core\.cpython-.*\.so", n) for n in names), "no extension module"
+assert {"calmkit/py.typed", "calmkit/_core.pyi", "calmkit/__init__.py"} <= set(names)
+print(f"package: wheel metadata ok ({len(names)} files, extras {sorted(extras)})")
+EOF
+
 repair "$(ls "$out"/sdist-dist/calmkit-*.whl)" "$out/sdist-wheelhouse"
-step "wheel built from the sdist and repaired"
+step "wheel repaired: $(basename "$fixed")"
 try_in_fresh_venv sdist "$fixed"
-step "sdist's wheel works in a fresh venv"
+step "the wheel works in a fresh venv"
 echo "package: done in $(( $(date +%s) - t0 )) s"
