@@ -123,7 +123,7 @@ int get_count(simdjson::dom::element v, const std::string& field, bool (*ok)(std
 simdjson::dom::object get_object(simdjson::dom::element v, const std::string& field) {
   simdjson::dom::object o;
   if (v.get_object().get(o) != simdjson::SUCCESS) fail(field.empty() ? "" : field, "must be a JSON object");
-  std::unordered_set<std::string_view> keys;
+  std::unordered_set<std::string_view, detail::KeyedHash> keys;  // keys from a file: keyed (hash.hpp)
   for (auto [key, val] : o) {
     if (!keys.insert(key).second) fail(join(field, key), std::string(duplicate_key));
   }
