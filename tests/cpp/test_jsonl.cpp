@@ -1,6 +1,8 @@
 // The journal format v1 reader and writer (src/io_read.cpp, src/io_write.cpp): every rule the
 // reader enforces, lenient mode, round trips, atomic writes, and a no-crash
 // run over thousands of mutated lines.
+#include "test_paths.hpp"
+
 #include <calmkit/io.hpp>
 #include <calmkit/synthetic.hpp>
 
@@ -26,7 +28,7 @@ using calmkit::Percent;
 
 namespace {
 
-const std::string data_dir = CALMKIT_TEST_DATA_DIR;
+const std::string data_dir = calmkit::test::data_dir;
 
 // Minimal valid lines of each record type.
 const std::string trig =

@@ -3,6 +3,7 @@
 // queries, assessments, migrations from schema versions 1 and 2, and crash
 // safety under SIGKILL with a concurrent reader.
 #include "temp_dir.hpp"
+#include "test_paths.hpp"
 
 #include <calmkit/assessments.hpp>
 #include <calmkit/io.hpp>
@@ -940,7 +941,7 @@ TEST_CASE("assessments read from the store are checked against the instrument re
 TEST_CASE("a schema version 1 file is migrated to version 3 with every value kept") {
   TempDir dir("store");
   const auto db = dir / "old.db";
-  raw_exec(db, read_text(fs::path(CALMKIT_TEST_DATA_DIR) / "store" / "v1.sql"));
+  raw_exec(db, read_text(fs::path(calmkit::test::data_dir) / "store" / "v1.sql"));
   REQUIRE(raw_value(db, "PRAGMA user_version") == "1");
 
   auto store = Store::open(db);
@@ -977,7 +978,7 @@ TEST_CASE("a schema version 1 file is migrated to version 3 with every value kep
 TEST_CASE("a schema version 2 file is migrated to version 3 with every value kept") {
   TempDir dir("store");
   const auto db = dir / "v2.db";
-  raw_exec(db, read_text(fs::path(CALMKIT_TEST_DATA_DIR) / "store" / "v2.sql"));
+  raw_exec(db, read_text(fs::path(calmkit::test::data_dir) / "store" / "v2.sql"));
   REQUIRE(raw_value(db, "PRAGMA user_version") == "2");
   REQUIRE(raw_value(db, "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'assessment%'") == "0");
   const std::string rows_before = table_rows(db);
@@ -1013,7 +1014,7 @@ TEST_CASE("a schema version 2 file is migrated to version 3 with every value kep
 TEST_CASE("a migration 2 -> 3 that fails leaves the file as it was") {
   TempDir dir("store");
   const auto db = dir / "v2.db";
-  raw_exec(db, read_text(fs::path(CALMKIT_TEST_DATA_DIR) / "store" / "v2.sql"));
+  raw_exec(db, read_text(fs::path(calmkit::test::data_dir) / "store" / "v2.sql"));
   // A table of that name already there: creating version 3's second table fails, after the
   // first one was created, and the whole migration is undone.
   raw_exec(db, "CREATE TABLE assessment_answers(x)");
@@ -1033,7 +1034,7 @@ TEST_CASE("a migration 2 -> 3 that fails leaves the file as it was") {
 TEST_CASE("a migration 1 -> 3 that fails leaves the file as it was") {
   TempDir dir("store");
   const auto db = dir / "old.db";
-  raw_exec(db, read_text(fs::path(CALMKIT_TEST_DATA_DIR) / "store" / "v1.sql"));
+  raw_exec(db, read_text(fs::path(calmkit::test::data_dir) / "store" / "v1.sql"));
   raw_exec(db, "UPDATE readings SET time = '2026-03-02 21:30' WHERE rid = 21");  // no seconds, no offset
   const std::string err = error_of([&] { (void)Store::open(db); });
   CHECK_THAT(err, Catch::Contains("migration from schema version 1 to 3 failed, the file is left as it was"));
@@ -1251,7 +1252,7 @@ Child spawn_writer(const fs::path& db, int count, int readings) {
   posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
   posix_spawn_file_actions_addclose(&actions, fds[0]);
   posix_spawn_file_actions_addclose(&actions, fds[1]);
-  std::string exe = CALMKIT_STORE_CRASH_WRITER, path = db.string(), n = std::to_string(count),
+  std::string exe = calmkit::test::store_crash_writer, path = db.string(), n = std::to_string(count),
               k = std::to_string(readings);
   char* argv[] = {exe.data(), path.data(), n.data(), k.data(), nullptr};
   Child c;

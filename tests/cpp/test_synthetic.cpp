@@ -1,6 +1,8 @@
 // Tests of the synthetic journal generator: determinism, stream independence,
 // the shape of the data (trend, time of day, DST), the self-assessments
 // (cadence, validity, improving scores), and option checking.
+#include "test_paths.hpp"
+
 #include <calmkit/assessments.hpp>
 #include <calmkit/io.hpp>
 #include <calmkit/synthetic.hpp>
@@ -533,7 +535,7 @@ TEST_CASE("the committed sample journal is what the generator makes", "[syntheti
   o.days = 56;
   o.seed = 42;
   const auto generated = calmkit::synthetic_journal(o);
-  const auto committed = calmkit::read_journal(CALMKIT_SAMPLE_JOURNAL);
+  const auto committed = calmkit::read_journal(calmkit::test::sample_journal);
   CHECK(committed.size() == generated.size());
   CHECK(committed == generated);
 }
