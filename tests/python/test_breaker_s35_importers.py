@@ -120,3 +120,46 @@ def test_apple_health_mapped_counts_only_records_that_reached_the_journal(tmp_pa
     journal, report = calmkit.import_apple_health(path, lenient=True)
     assert report.rows == 2 and len(report.skipped) == 1 and len(journal) == 1
     assert sum(report.mapped.values()) == len(journal)
+
+
+# --- HKTimeZone: "the user's time zone when the HealthKit object was created" -------
+# (Apple's documentation of HKMetadataKeyTimeZone). The journal format keeps each
+# time's offset as "the person's local time when it happened"; zoneinfo gives that
+# zone's offset at the session's instant.
+
+SESSION = """<?xml version="1.0" encoding="UTF-8"?>
+<HealthData locale="en_GB">
+ <ExportDate value="2026-03-09 08:00:00 +0100"/>
+ <Record type="HKCategoryTypeIdentifierMindfulSession" sourceName="Sam’s Apple Watch" sourceVersion="8.5" \
+creationDate="2026-03-06 13:10:00 +0100" startDate="2026-03-06 13:00:00 +0100" endDate="2026-03-06 13:10:00 +0100" \
+value="HKCategoryValueNotApplicable">
+  <MetadataEntry key="HKTimeZone" value="{zone}"/>
+ </Record>
+</HealthData>
+"""
+
+
+def _session_offset(tmp_path: Path, zone: str) -> tuple[object, object]:
+    from datetime import datetime, timezone
+    from zoneinfo import ZoneInfo
+
+    path = tmp_path / "export.xml"
+    path.write_text(SESSION.replace("{zone}", zone), encoding="utf-8")
+    journal, _ = calmkit.import_apple_health(path)
+    (session,) = _exercises(journal)
+    instant = datetime(2026, 3, 6, 12, 0, tzinfo=timezone.utc)
+    assert session.time == instant  # the instant is right either way
+    return session.time.utcoffset(), instant.astimezone(ZoneInfo(zone)).utcoffset()
+
+
+def test_a_session_recorded_in_the_export_zone_keeps_its_offset(tmp_path: Path) -> None:
+    got, expected = _session_offset(tmp_path, "Europe/Berlin")
+    assert got == expected
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "B72: a mindful session's HKTimeZone metadata (the user's time zone when it was recorded) is "
+    "ignored: 07:00 in America/New_York is kept as 13:00+01:00, the export's offset"))
+def test_a_session_recorded_in_another_zone_keeps_the_local_time_it_was_recorded_at(tmp_path: Path) -> None:
+    got, expected = _session_offset(tmp_path, "America/New_York")
+    assert got == expected
