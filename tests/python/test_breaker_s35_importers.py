@@ -6,7 +6,11 @@ mindLAMP: the LAMP app's breathe activity (BIDMCDigitalPsychiatry/LAMP-activitie
 "temporal_slices": [], "done": true}`` when the person pressed Done after the
 exercise and answered "Was this helpful today?", and ``{"timestamp",
 "duration", "temporal_slices": [], "forward": false, "clickBack": true}`` when
-they left with the back arrow, before or during the breathing.
+they left with the back arrow, before or during the breathing. The LAMP
+dashboard stores every such message that has a timestamp as an ActivityEvent
+(BIDMCDigitalPsychiatry/LAMP-dashboard, ``src/components/EmbeddedActivity.tsx``,
+``handleSaveData``: it sets ``activity``, ``timestamp`` and ``duration`` and keeps
+the other fields), so both kinds reach an export.
 
 The report: docs/importing.md promises that ``report.mapped`` counts "what
 became which record" and that every row is accounted for; a row the journal
