@@ -203,3 +203,21 @@ def test_activities_given_the_api_answer_is_read_or_refused(tmp_path: Path) -> N
         assert "activities" in str(e)
         return
     assert len(_exercises(journal)) == 1
+
+
+# --- exercise_by_source= with a value that is no exercise id -----------------------
+# Daylio's mood_map= and Bearable's scales= refuse a bad value with a ValueError
+# naming the argument before the file is read; the export itself is fine here.
+
+@pytest.mark.parametrize("value", [5, None, ""])
+@pytest.mark.xfail(strict=True, reason=(
+    "B74: a bad exercise_by_source= value is blamed on the export: 'export.xml:12: a value calmkit "
+    "cannot read (TypeError): can only concatenate str (not \"int\") to str' at the session's line "
+    "(lenient: every session skipped), instead of a ValueError naming the argument"))
+def test_a_bad_exercise_by_source_value_is_refused_as_the_argument(tmp_path: Path, value) -> None:
+    path = tmp_path / "export.xml"
+    path.write_text(APPLE.replace("\\\n", ""), encoding="utf-8")
+    with pytest.raises(ValueError) as caught:
+        calmkit.import_apple_health(path, exercise_by_source={"Headspace": value})
+    assert not isinstance(caught.value, calmkit.ImportFormatError), caught.value
+    assert "exercise_by_source" in str(caught.value)
