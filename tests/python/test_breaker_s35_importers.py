@@ -221,3 +221,42 @@ def test_a_bad_exercise_by_source_value_is_refused_as_the_argument(tmp_path: Pat
         calmkit.import_apple_health(path, exercise_by_source={"Headspace": value})
     assert not isinstance(caught.value, calmkit.ImportFormatError), caught.value
     assert "exercise_by_source" in str(caught.value)
+
+
+@pytest.mark.parametrize("activities", [{"a1": None}, {"a1": ["lamp.breathe"]}, [{"id": "a1", "spec": None}]])
+@pytest.mark.xfail(strict=True, reason=(
+    "B73: an activities= entry whose spec is not text (None, a list) is read as the spec 'None' or "
+    "\"['lamp.breathe']\": no error, the events skipped, an empty journal"))
+def test_activities_whose_spec_is_not_text_is_refused(tmp_path: Path, activities) -> None:
+    with pytest.raises(ValueError, match="activities"):
+        calmkit.import_mindlamp(_lamp(tmp_path, [DONE]), utc_offset=0, activities=activities)
+
+
+# --- participant= that is not text ---------------------------------------------------
+
+def _daylio_file(tmp_path: Path) -> Path:
+    path = tmp_path / "daylio_export.csv"
+    path.write_text("full_date,date,weekday,time,mood,activities,note_title,note\n"
+                    "2026-03-02,March 2,Monday,9:14 pm,good,work | friends,,\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("app", ["daylio", "apple_health", "mindlamp"])
+@pytest.mark.xfail(strict=True, reason=(
+    "B75: participant= that is not text (5) is blamed on the export, 'daylio_export.csv:2: field "
+    "'participant': must be a string, got a number' (Apple: the session's line, mindLAMP: item 0), "
+    "instead of a ValueError naming the argument"))
+def test_a_participant_that_is_not_text_is_refused_as_the_argument(tmp_path: Path, app) -> None:
+    if app == "daylio":
+        call = lambda: calmkit.import_daylio(_daylio_file(tmp_path), utc_offset=0, participant=5)  # noqa: E731
+    elif app == "apple_health":
+        path = tmp_path / "export.xml"
+        path.write_text(APPLE.replace("\\\n", ""), encoding="utf-8")
+        call = lambda: calmkit.import_apple_health(path, participant=5)  # noqa: E731
+    else:
+        call = lambda: calmkit.import_mindlamp(_lamp(tmp_path, [DONE]), utc_offset=0,  # noqa: E731
+                                               activities={"a1": "lamp.breathe"}, participant=5)
+    with pytest.raises((ValueError, TypeError)) as caught:
+        call()
+    assert not isinstance(caught.value, calmkit.ImportFormatError), caught.value
+    assert "participant" in str(caught.value)
