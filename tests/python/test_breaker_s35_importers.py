@@ -260,3 +260,15 @@ def test_a_participant_that_is_not_text_is_refused_as_the_argument(tmp_path: Pat
         call()
     assert not isinstance(caught.value, calmkit.ImportFormatError), caught.value
     assert "participant" in str(caught.value)
+
+
+# --- encoding= that is not text -------------------------------------------------------
+
+@pytest.mark.parametrize("encoding", [5, None])
+@pytest.mark.xfail(strict=True, reason=(
+    "B76: encoding= that is not text ends in AttributeError \"'int' object has no attribute 'replace'\" "
+    "from inside the importer, not an error naming encoding= (Python's open() says \"argument "
+    "'encoding' must be str or None, not int\")"))
+def test_an_encoding_that_is_not_text_gets_an_error_naming_it(tmp_path: Path, encoding) -> None:
+    with pytest.raises((TypeError, ValueError), match="encoding"):
+        calmkit.import_daylio(_daylio_file(tmp_path), utc_offset=0, encoding=encoding)
