@@ -272,3 +272,38 @@ def test_a_participant_that_is_not_text_is_refused_as_the_argument(tmp_path: Pat
 def test_an_encoding_that_is_not_text_gets_an_error_naming_it(tmp_path: Path, encoding) -> None:
     with pytest.raises((TypeError, ValueError), match="encoding"):
         calmkit.import_daylio(_daylio_file(tmp_path), utc_offset=0, encoding=encoding)
+
+
+# --- two columns of one row naming different days ---------------------------------
+# Daylio writes each entry's day twice, full_date (2026-03-02) and date in the
+# phone's language ("March 2"); Bearable writes date and date formatted, and
+# calmkit refuses a Bearable row whose two disagree.
+
+def test_bearable_refuses_date_and_date_formatted_naming_different_days(tmp_path: Path) -> None:
+    path = tmp_path / "bearable.csv"
+    path.write_text("date,date formatted,weekday,time of day,category,rating/amount,detail,notes\n"
+                    "2nd Mar 2026,2026-03-05,Monday,am,Mood,4,,\n", encoding="utf-8")
+    with pytest.raises(calmkit.ImportFormatError) as caught:
+        calmkit.import_bearable(path, utc_offset=0)
+    assert caught.value.line == 2 and caught.value.field == "date formatted"
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "B78: a Daylio row whose full_date (2026-03-02) and date ('March 5') name different days is "
+    "imported on full_date without a word; Bearable's date / date formatted disagreement is refused"))
+def test_daylio_refuses_full_date_and_date_naming_different_days(tmp_path: Path) -> None:
+    path = tmp_path / "daylio_export.csv"
+    path.write_text("full_date,date,weekday,time,mood,activities,note_title,note\n"
+                    "2026-03-02,March 5,Thursday,9:14 pm,good,work,,\n", encoding="utf-8")
+    with pytest.raises(calmkit.ImportFormatError) as caught:
+        calmkit.import_daylio(path, utc_offset=0)
+    assert caught.value.line == 2 and caught.value.field in ("date", "full_date")
+
+
+def test_daylio_reads_a_row_whose_two_dates_agree(tmp_path: Path) -> None:
+    path = tmp_path / "daylio_export.csv"
+    path.write_text("full_date,date,weekday,time,mood,activities,note_title,note\n"
+                    "2026-03-02,March 2,Monday,9:14 pm,good,work,,\n", encoding="utf-8")
+    journal, _ = calmkit.import_daylio(path, utc_offset=0)
+    (reading,) = journal.readings
+    assert reading.time.isoformat() == "2026-03-02T21:14:00+00:00" and reading.intensity == 3
