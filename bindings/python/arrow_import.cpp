@@ -50,6 +50,13 @@ struct Imported {
       JournalBuilder(detail::linked_by_row), JournalBuilder(detail::linked_by_row),
       JournalBuilder(detail::linked_by_row)};
   std::array<std::vector<std::string_view>, table_names.size()> links;
+  /// Rows `begin .. end` of `links` whose texts all lie in `bytes` (a
+  /// dictionary's values): copied once by `ArrowImport::copy_links`, not per row.
+  struct SharedBytes {
+    std::size_t begin, end;
+    std::string_view bytes;
+  };
+  std::array<std::vector<SharedBytes>, table_names.size()> shared_links;
   std::array<std::string, table_names.size()> owned_links;  ///< the bytes of `links`, once copied
 
   template <class R>
@@ -59,6 +66,10 @@ struct Imported {
   template <class R>
   std::vector<std::string_view>& links_of() {
     return links[static_cast<std::size_t>(record_type_of<R>)];
+  }
+  template <class R>
+  std::vector<SharedBytes>& shared_links_of() {
+    return shared_links[static_cast<std::size_t>(record_type_of<R>)];
   }
 };
 
@@ -432,6 +443,39 @@ bool has_value(const Column* c, std::int64_t i) {
   return c != nullptr && !c->is_null(i);
 }
 
+/// Calls `f(T{})` with the signed integer type T of Arrow format `f` (a
+/// dictionary's index type: int8, int16, int32, int64); false for any other.
+template <class F>
+bool with_index_type(std::string_view format, F f) {
+  if (format == "c") return f(std::int8_t{});
+  if (format == "s") return f(std::int16_t{});
+  if (format == "i") return f(std::int32_t{});
+  if (format == "l") return f(std::int64_t{});
+  return false;
+}
+
+/// Whether rows `first .. first + n` of a trigger link column (absent: yes)
+/// can be read as they are: plain utf8 (`utf8_rows`), or dictionary-encoded
+/// (a Parquet reader's `read_dictionary`, pandas' Categorical) with int8,
+/// int16, int32 or int64 indices over a utf8 dictionary that is UTF-8 as a
+/// whole (`utf8_rows`, once per batch, not per row; a null entry is no
+/// link) and every index of a row that is not null inside the dictionary.
+/// False sends the table to the row path, which words the first problem.
+bool link_rows(const Column* c, std::int64_t first, std::int64_t n) {
+  if (c == nullptr || c->dictionary() == nullptr) return utf8_rows(c, first, n);
+  const Column* d = c->dictionary();
+  if (d->dictionary() != nullptr || !utf8_rows(d, 0, d->length())) return false;
+  return with_index_type(c->schema()->format, [&](auto type) {
+    using T = decltype(type);
+    const T* code = values_of<T>(c, first);
+    const bool nulls = !no_nulls(c);
+    for (std::int64_t i = 0; i < n; ++i) {
+      if ((code[i] < 0 || code[i] >= d->length()) && !(nulls && c->is_null(first + i))) return false;
+    }
+    return true;
+  });
+}
+
 /// The dictionary codes of rows `first .. first + n` of a vocabulary column
 /// (dictionary<int32, utf8>, no null, every entry UTF-8 and not null, every
 /// code inside the dictionary), or nullptr when it is not such a column.
@@ -659,6 +703,41 @@ bool bounded_rows(const Column* c, std::int64_t first, std::int64_t n) {
   return true;
 }
 
+/// Notes the trigger links of rows `first .. first + n` of a column that
+/// `link_rows` has checked ("" for a null row, a null entry or an absent
+/// column): of a dictionary-encoded column, each row views its dictionary
+/// entry, and the rows are noted as sharing the dictionary's bytes.
+template <class R>
+void note_links(Imported& im, const Column* c, std::int64_t first, std::int64_t n) {
+  auto& links = im.links_of<R>();
+  const Column* d = c == nullptr ? nullptr : c->dictionary();
+  if (d == nullptr) {
+    const Utf8Rows rows(c, first);
+    for (std::int64_t i = 0; i < n; ++i) links.push_back(rows.text(i));
+    return;
+  }
+  const Utf8Rows entries(d, 0);
+  std::vector<std::string_view> entry(static_cast<std::size_t>(d->length()));
+  for (std::size_t k = 0; k < entry.size(); ++k) entry[k] = entries.text(static_cast<std::int64_t>(k));
+  const std::size_t begin = links.size();
+  with_index_type(c->schema()->format, [&](auto type) {
+    using T = decltype(type);
+    const T* code = values_of<T>(c, first);
+    const bool nulls = !no_nulls(c);
+    for (std::int64_t i = 0; i < n; ++i)
+      links.push_back(nulls && c->is_null(first + i) ? std::string_view{}
+                                                     : entry[static_cast<std::size_t>(code[i])]);
+    return true;
+  });
+  const std::int32_t* o = values_of<std::int32_t>(d, 0);
+  const std::int64_t bytes = d->length() == 0 ? 0 : o[d->length()] - o[0];
+  if (bytes > 0) {
+    const char* data = static_cast<const char*>(d->array()->buffers[2]) + o[0];
+    im.shared_links_of<R>().push_back(
+        {begin, links.size(), std::string_view(data, static_cast<std::size_t>(bytes))});
+  }
+}
+
 /// A column of `s` that journal_tables.hpp hands out read-only
 /// (`detail::utc_column`, `offset_column`, `id_column`): here the builder's
 /// own, being appended to.
@@ -684,7 +763,7 @@ template <class R, class Check, class Fill>
 bool import_columns(const Batch& b, Imported& im, const Head& h, Check check, Fill fill) {
   const std::int64_t n = b.length();
   const std::int64_t first = b.at(0);
-  if (!head_rows(h, first, n, id_required<R>) || !utf8_rows(h.trigger, first, n) || !check(first, n))
+  if (!head_rows(h, first, n, id_required<R>) || !link_rows(h.trigger, first, n) || !check(first, n))
     return false;
   // Every rule holds: code the participants and append the columns.
   auto& builder = im.builder_of<R>();
@@ -706,11 +785,7 @@ bool import_columns(const Batch& b, Imported& im, const Head& h, Check check, Fi
     append_text(writable(detail::id_column<R>(s)), h.id, first, n);
     fill(s, builder, first, n);
   });
-  if constexpr (detail::has_link<R>) {
-    auto& links = im.links_of<R>();
-    const Utf8Rows trigger(h.trigger, first);
-    for (std::int64_t i = 0; i < n; ++i) links.push_back(trigger.text(i));
-  }
+  if constexpr (detail::has_link<R>) note_links<R>(im, h.trigger, first, n);
   return true;
 }
 
@@ -1300,17 +1375,40 @@ class ArrowImport {
 
   /// Copies the trigger links of table `t` (after `add(t)`) out of the
   /// producer's buffers, so that `release(t)` may let them go.
+  /// The rows that share a dictionary's bytes (`Imported::shared_links`)
+  /// take one copy of them, each row its place in it.
   void copy_links(std::size_t t) {
     auto& links = im_.links[t];
+    const auto& shared = im_.shared_links[t];
     std::size_t bytes = 0;
-    for (const auto& l : links) bytes += l.size();
-    auto& own = im_.owned_links[t];
-    own.reserve(bytes);
-    for (auto& l : links) {
-      const std::size_t at = own.size();
-      own.append(l);
-      l = std::string_view(own).substr(at, l.size());
+    for (std::size_t i = 0, s = 0; i < links.size();) {
+      if (s < shared.size() && shared[s].begin == i) {
+        bytes += shared[s].bytes.size();
+        i = shared[s++].end;
+      } else {
+        bytes += links[i++].size();
+      }
     }
+    auto& own = im_.owned_links[t];
+    own.reserve(bytes);  // no reallocation below: the views taken stay valid
+    for (std::size_t i = 0, s = 0; i < links.size();) {
+      const std::size_t at = own.size();
+      if (s < shared.size() && shared[s].begin == i) {
+        const std::string_view from = shared[s].bytes;
+        own.append(from);
+        for (; i < shared[s].end; ++i) {
+          auto& l = links[i];
+          if (!l.empty())
+            l = std::string_view(own).substr(at + static_cast<std::size_t>(l.data() - from.data()), l.size());
+        }
+        ++s;
+      } else {
+        auto& l = links[i++];
+        own.append(l);
+        l = std::string_view(own).substr(at, l.size());
+      }
+    }
+    im_.shared_links[t].clear();
   }
   /// Lets the producer's batches of table `t` go (with the GIL held when the
   /// producer is Python's; after `copy_links(t)`): their memory is then free

@@ -742,14 +742,17 @@ def _refuse_special_files(paths: Any, holds: str = "a calmkit Parquet dataset ho
             raise ValueError(f"{p}: not a regular file (a named pipe, socket or device); {holds}")
 
 
-def _read_file(f: Path, participants: list[str] | None, use_threads: bool) -> Any:
+def _read_file(f: Path, participants: list[str] | None, use_threads: bool,
+               dictionary: tuple[str, ...] = ()) -> Any:
     """The table of one Parquet file ``f`` as it was written (its own
     schema: no other file's types imposed on it), the columns calmkit reads
     only; with ``participants``, only the row groups whose statistics may
     hold one of them (:func:`_row_groups_of`; pyarrow's own filter does not
     prune row groups by the statistics of a dictionary column), then only
-    their rows. None when no row is left. A file pyarrow cannot read is
-    :func:`_unreadable`."""
+    their rows; the text columns named in ``dictionary`` as
+    ``dictionary<int32, string>`` (the file's own dictionary pages, not
+    decoded row by row; the same values). None when no row is left. A file
+    pyarrow cannot read is :func:`_unreadable`."""
     ds = _extras.require("pyarrow.dataset", "parquet", "calmkit's Parquet support")
     pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
     pc = _extras.require("pyarrow.compute", "parquet", "calmkit's Parquet support")
@@ -759,6 +762,10 @@ def _read_file(f: Path, participants: list[str] | None, use_threads: bool) -> An
             fragment = ds.ParquetFileFormat().make_fragment(source, filesystem=filesystem)
             read = _read_columns()
             columns = [n for n in fragment.physical_schema.names if n in read]
+            coded = [n for n in dictionary if n in columns and pa.types.is_string(fragment.physical_schema.field(n).type)]
+            if coded:
+                options = ds.ParquetReadOptions(dictionary_columns=coded)
+                fragment = ds.ParquetFileFormat(read_options=options).make_fragment(source, filesystem=filesystem)
             if participants is not None and "participant" not in columns and "" not in participants:
                 return None  # a file without the column holds participant "" only
             if participants is not None:
@@ -915,7 +922,7 @@ def _same_text_types(tables: list[tuple[Path, Any]]) -> list[tuple[Path, Any]]:
 
 
 def _read_shards(d: Path, listed: list[str] | None, participants: list[str] | None, tz: Any,
-                 origin: list | None = None) -> Any:
+                 origin: list | None = None, dictionary: tuple[str, ...] = ()) -> Any:
     """The table of a shard-layout folder ``d`` (its ``listed`` files, or
     every data file :func:`_data_files` finds), only ``participants`` when
     given; None when there is nothing to read. Each file is read with its own
@@ -925,7 +932,8 @@ def _read_shards(d: Path, listed: list[str] | None, participants: list[str] | No
     never imposed on another's values (pyarrow's dataset scanner casts every
     file to the first one's schema, which refuses an ``int64`` intensity of
     300 as "not in range" without naming the file, and reads naive times as
-    UTC). Several files are read on :func:`calmkit.threads` threads."""
+    UTC). Several files are read on :func:`calmkit.threads` threads; the
+    ``dictionary`` columns as :func:`_read_file` reads them."""
     if (listed is not None and not listed) or (participants is not None and not participants):
         return None
     files = _data_files(d, listed)
@@ -936,9 +944,9 @@ def _read_shards(d: Path, listed: list[str] | None, participants: list[str] | No
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(workers) as pool:  # pyarrow reads without the GIL
-            tables = list(pool.map(lambda f: _read_file(f, participants, False), files))
+            tables = list(pool.map(lambda f: _read_file(f, participants, False, dictionary), files))
     else:
-        tables = [_read_file(f, participants, True) for f in files]
+        tables = [_read_file(f, participants, True, dictionary) for f in files]
     found = [(f, t) for f, t in zip(files, tables) if t is not None]
     if origin is not None:
         origin += [(f, t.num_rows, participants) for f, t in found]
@@ -1004,14 +1012,16 @@ def _dataset_root(path: _PathLike) -> Path:
 
 
 def _read_folder(root: Path, folder: str, participants: list[str] | None, listed: list[str] | None,
-                 tz: Any, origin: list | None = None) -> tuple[int | None, Any]:
+                 tz: Any, origin: list | None = None, dictionary: tuple[str, ...] = ()) -> tuple[int | None, Any]:
     """(layout version, table) of one record type's folder; (None, None)
     when it has no ``_common_metadata`` (:func:`_folder_table` decides what
     that means); a folder without records reads as the schema's empty table.
     ``origin``, when given, gets ``(file, rows, participants)`` for each file
     whose rows the table holds, in table order (``participants``: the filter
     its rows were picked by within the file, else None): what
-    :func:`_in_its_file` names a row's file and row by."""
+    :func:`_in_its_file` names a row's file and row by. The ``dictionary``
+    columns of a shard-layout folder are read as :func:`_read_file` reads
+    them."""
     pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
     pq = _extras.require("pyarrow.parquet", "parquet", "calmkit's Parquet support")
 
@@ -1032,7 +1042,7 @@ def _read_folder(root: Path, folder: str, participants: list[str] | None, listed
             found = [pf for pf in found if pf[0] in wanted]
         table = _read_participant_files(found, d, tz, origin) if found else None
     else:
-        table = _read_shards(d, listed, participants, tz, origin)
+        table = _read_shards(d, listed, participants, tz, origin, dictionary)
     if table is None or table.num_rows == 0:  # no records, whatever the columns another tool wrote
         return version, SCHEMAS[folder].empty_table()
     return version, table
@@ -1050,6 +1060,15 @@ def _folder_table(root: Path, folder: str, version: int | None, table: Any, olde
                                 "every record type)")
     return table, version if oldest is None else min(oldest, version)
 
+
+#: The text columns :func:`read_parquet` reads as ``dictionary<int32, string>``
+#: (Parquet's own dictionary pages kept, not decoded into a string per row),
+#: by record type: a reading's trigger link, which several readings of one
+#: trigger repeat (about 4 per value on calmkit's cohorts; the importer checks
+#: each value's bytes once and copies each once). Not the exercises' and
+#: thought records' links, about one per trigger: a dictionary of them costs
+#: pyarrow more than their text does.
+_LINK_DICTIONARY = {"readings": ("trigger",)}
 
 #: The record types by the cost of reading and importing them on calmkit's
 #: own cohort, largest first: the order two threads take them in.
@@ -1101,7 +1120,8 @@ def read_parquet(path: _PathLike, participants: list[str] | None = None, *, tz: 
     def one(folder: str) -> tuple[str, Any, Any]:
         # (stage, error, (version, None)): stage "read", "prepare", "import" or "ok" (error None).
         try:
-            version, table = _read_folder(root, folder, participants, None, None, origins[folder])
+            version, table = _read_folder(root, folder, participants, None, None, origins[folder],
+                                          _LINK_DICTIONARY.get(folder, ()))
         except Exception as e:  # noqa: BLE001 - raised below, in table order
             return "read", e, None
         if table is not None:
