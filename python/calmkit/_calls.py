@@ -1,4 +1,4 @@
-"""Plain TypeErrors for a record class called the wrong way.
+"""Plain TypeErrors for a record class or a function called the wrong way.
 
 The record classes (``Trigger``, ``Reading``, ...) are compiled: a call that
 fits no signature (a positional argument, a required field left out, a
@@ -7,7 +7,8 @@ lists the signature and what was passed but does not say what is wrong. A
 value of the wrong type for a field is refused in C++ already, with the record,
 the field and the rules' reason (a ``RecordError``); this module words the
 calls themselves as Python words them for a function: which argument, and
-what the class takes instead.
+what the class takes instead. :func:`need_journal` and :func:`need_flag` are
+the same words for the Python functions' own arguments.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import ast
 import difflib
 import functools
 from typing import Any
+
+from . import _core
 
 
 def _fields(cls: type) -> tuple[list[str], list[str]]:
@@ -68,3 +71,20 @@ def explain_bad_calls(cls: type) -> None:
             raise TypeError(problem) from None
 
     cls.__init__ = __init__  # type: ignore[misc]
+
+
+def need_journal(value: Any, who: str) -> None:
+    """TypeError ``WHO needs a calmkit.Journal, got TYPE`` unless ``value`` is
+    a :class:`calmkit.Journal` (a path, a Cohort or a table is not one)."""
+    if not isinstance(value, _core.Journal):
+        raise TypeError(f"{who} needs a calmkit.Journal, got {type(value).__name__}")
+
+
+def need_flag(value: Any, name: str) -> None:
+    """TypeError naming the argument ``name`` unless ``value`` is True or
+    False (also numpy's bool): a flag given as text (``"no"``) or a number is
+    refused, as the compiled functions refuse it, not read by its truth value
+    (the string ``"no"`` is true)."""
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return
+    raise TypeError(f"{name}= must be True or False, got {type(value).__name__} {value!r}"[:200])

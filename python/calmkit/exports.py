@@ -24,6 +24,7 @@ from typing import Any, Iterable, Union
 
 from . import _core
 from . import arrow as _arrow
+from ._calls import need_flag, need_journal
 from .arrow import RecordsError, journal_from_records
 from .csv_input import read_table
 from .formats import compact, rfc3339
@@ -479,7 +480,10 @@ def research_export(journal: Any, key: bytes, *, shift_dates: bool = False) -> A
     of a daylight-saving change) shows a local clock time moved by the
     difference, usually an hour, so its local hour, and near midnight its
     local date, differ from the journal's. A time the shift would carry
-    outside the years 1400-9999 raises ValueError. Intensities, categories,
+    outside the years 1400-9999 raises ValueError; a ``journal`` that is no
+    :class:`calmkit.Journal` (a path: read it first with
+    :func:`calmkit.read_journal`) or a ``shift_dates`` that is not True or
+    False raises TypeError. Intensities, categories,
     distortions, durations, built-in assessments' answers and the times
     within a participant are unchanged. What this protects and what it does
     not: docs/privacy.md. The new records reach C++ through the Arrow bridge
@@ -491,6 +495,8 @@ def research_export(journal: Any, key: bytes, *, shift_dates: bool = False) -> A
         key = secrets.token_bytes(32)  # keep it: the same key gives the same pseudonyms
         calmkit.write_research_export(journal, "study.jsonl", key, shift_dates=True)
     """
+    need_journal(journal, "research_export")
+    need_flag(shift_dates, "shift_dates")
     if not isinstance(key, (bytes, bytearray)) or len(key) < 16:
         raise ValueError("key must be bytes, at least 16 of them (use secrets.token_bytes(32))")
     records = _research_records(_journal_records(journal), bytes(key), shift_dates)

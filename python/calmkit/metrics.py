@@ -49,6 +49,7 @@ import pandas as pd
 from . import _core, _frames
 from ._core import Cohort, Journal
 from ._core import set_threads as set_threads, threads as threads  # re-exported: __all__
+from ._calls import need_journal
 from ._metric_names import METRICS
 from .timezone import TimeZone
 
@@ -688,8 +689,7 @@ def analysis_frame(journal: Journal, threshold: int = 3, window_hours: float = 1
 
     ``observations`` (already a column) counts the readings and ratings the
     episode was judged on. A Journal only (a Cohort has no exercise links)."""
-    if not isinstance(journal, Journal):
-        raise TypeError(f"analysis_frame needs a calmkit.Journal, got {type(journal).__name__}")
+    need_journal(journal, "analysis_frame")
     eps = time_to_calm(journal, threshold, window_hours)
     # The offset in microseconds: a [ns] timedelta would turn the sum into [ns], which ends in 2262 (the reader
     # accepts years 1400..9999).
@@ -1015,8 +1015,7 @@ def trigger_weekday_hour(data: Journal, by: str | None = "participant") -> pd.Da
     every one of the 168 cells per participant (``by=None``: pooled), zeros
     included. Columns: [participant], weekday, hour, count."""
     per_participant = _by_participant(by)
-    if not isinstance(data, Journal):
-        raise TypeError(f"trigger_weekday_hour needs a calmkit.Journal, got {type(data).__name__}")
+    need_journal(data, "trigger_weekday_hour")
     t = data.triggers.to_pandas()
     cell = (t["local_time"].dt.day_of_week * 24 + t["local_time"].dt.hour).to_numpy(np.int64)
     names = data.participants() if per_participant else [""]
@@ -1046,8 +1045,7 @@ def record_counts(data: Journal, by: str | None = "participant", tz: str | None 
     not), thought_records and assessments. A participant of the journal with
     no record has no row; an empty journal gives no row."""
     per_participant = _by_participant(by)
-    if not isinstance(data, Journal):
-        raise TypeError(f"record_counts needs a calmkit.Journal, got {type(data).__name__}")
+    need_journal(data, "record_counts")
     tz = _zone_text(tz)
     zone = TimeZone(tz) if tz is not None else None
     frames = {name: getattr(data, name).to_pandas()[["participant", "time", "local_time"]] for name in _RECORD_TABLES}

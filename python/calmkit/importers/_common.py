@@ -1,6 +1,7 @@
 """Helpers shared by the importers (private)."""
 from __future__ import annotations
 
+import codecs
 import math
 import os
 import re
@@ -10,6 +11,7 @@ from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any, Callable, Optional, Union
 
 from .. import _core
+from .._calls import need_flag
 from ..csv_input import CsvTable, read_table
 from ..localtime import resolve, zone
 from .report import Adjusted, ImportFormatError, ImportReport
@@ -74,6 +76,59 @@ def read_export_table(path: Any, src: str, *, app: str, layouts: Any, encoding: 
     if table.header is None:
         raise ImportFormatError(src, 1, "", f"empty file: no {app} header line")
     return table
+
+
+#: ``encoding=`` left out (Apple Health and mindLAMP take none: their formats are UTF-8).
+_NO_ENCODING = object()
+
+
+def model_reason(kind: str, field: str, value: Any) -> Optional[str]:
+    """The model's reason a record of ``kind`` (a journal format ``type``)
+    cannot have ``value`` in ``field``, in the words ``Journal.add`` uses for
+    a record of a file, or None when the model takes it: a placeholder record
+    with that one value is built and added to an empty journal, so the rule
+    checked is the model's own (include/calmkit/validate.hpp), not a copy."""
+    obj = _placeholder(_core, kind)
+    try:
+        _set(obj, field, value)
+        _core.Journal([obj])
+    except _FieldError as e:
+        return e.reason
+    except ValueError as e:
+        return _rule(e, field)[1]
+    return None
+
+
+def check_arguments(*, participant: Any, lenient: Any, encoding: Any = _NO_ENCODING) -> None:
+    """The arguments every importer shares, checked before the export is
+    opened, so that a bad one is an error naming the argument, never one
+    blamed on a line of the file: ``participant`` must be text the model
+    takes as a participant (TypeError for another type, ValueError for text
+    the model refuses); ``lenient`` True or False (TypeError: ``"no"`` is a
+    true value); ``encoding`` (the CSV importers) the name of a text codec
+    Python knows (TypeError for another type, ValueError for an unknown
+    name)."""
+    if not isinstance(participant, str):
+        raise TypeError(f"participant= {_core._rule_reason('string', participant)} "
+                        f"(the participant every imported record gets), not {type(participant).__name__}")
+    reason = model_reason("reading", "participant", participant)
+    if reason is not None:
+        raise ValueError(f"participant={participant[:64]!r}: {reason}")
+    need_flag(lenient, "lenient")
+    if encoding is _NO_ENCODING:
+        return
+    if not isinstance(encoding, str):
+        raise TypeError(f"encoding= must be the name of a codec (str) such as 'utf-8' or 'cp1252', "
+                        f"got {type(encoding).__name__} {encoding!r}"[:200])
+    _core._utf8_text(encoding, "encoding")  # a lone surrogate: ValueError naming it
+    try:
+        text_codec = getattr(codecs.lookup(encoding), "_is_text_encoding", True)
+    except LookupError:
+        raise ValueError(f"unknown encoding {encoding[:64]!r} in encoding=: give a codec Python knows, such as "
+                         "'utf-8', 'latin-1' or 'cp1252'") from None
+    if not text_codec:
+        raise ValueError(f"encoding={encoding[:64]!r} is not a text encoding (it turns bytes into bytes): give "
+                         "the one the CSV file is written in, such as 'utf-8' or 'cp1252'")
 
 
 def check_year(src: str, line: int, field: str, text: str, year: int) -> None:

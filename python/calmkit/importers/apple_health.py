@@ -19,6 +19,8 @@ from ._common import (
     IdMaker,
     Source,
     build_journal,
+    check_arguments,
+    model_reason,
     refuse_unreadable,
     round_half_up,
     row_error,
@@ -302,6 +304,30 @@ def valence_to_intensity(valence: float) -> int:
     return round_half_up(5 - 5 * valence)
 
 
+def _check_by_source(by_source: Any) -> dict[str, str]:
+    """``exercise_by_source`` as a dict, checked before the export is read: a
+    mapping of ``sourceName`` texts to exercise ids the model takes (the
+    rule of an exercise session's ``exercise``); anything else is a
+    ValueError naming the argument, as Daylio's ``mood_map=`` and Bearable's
+    ``scales=`` are checked."""
+    if by_source is None:
+        return {}
+    if not isinstance(by_source, Mapping):
+        raise ValueError(f"exercise_by_source must be a mapping of sourceName to exercise id such as "
+                         f"{{'Headspace': 'mindfulness.body-scan'}}, got {type(by_source).__name__}")
+    out: dict[str, str] = {}
+    for source, exercise in by_source.items():
+        if not isinstance(source, str):
+            raise ValueError(f"exercise_by_source: a key is {type(source).__name__} {source!r}; keys are the "
+                             "sourceName texts of the export (the app that wrote the session)"[:300])
+        reason = model_reason("exercise", "exercise", exercise)
+        if reason is not None:
+            raise ValueError(f"exercise_by_source[{source[:64]!r}]: {reason} (an exercise id such as "
+                             f"{MINDFUL_EXERCISE!r})")
+        out[source] = exercise
+    return out
+
+
 def import_apple_health(path: Union[str, Path], *, participant: str = "",
                         exercise_by_source: Optional[Mapping[str, str]] = None,
                         lenient: bool = False) -> ImportResult:
@@ -331,7 +357,8 @@ def import_apple_health(path: Union[str, Path], *, participant: str = "",
     """
     _core._fs_path(path, "path")  # a lone surrogate: ValueError naming it
     path = Path(path)
-    by_source = dict(exercise_by_source or {})
+    check_arguments(participant=participant, lenient=lenient)
+    by_source = _check_by_source(exercise_by_source)
     stream, src, archive = _open_export(path, str(path))
     report = ImportReport(source=src, format="apple_health")
     records: list[dict[str, Any]] = []

@@ -11,7 +11,8 @@ from typing import Any, Mapping, Optional, Union
 
 from .. import _core
 from ..csv_input import CsvTable, parse_clock_time, parse_date
-from ._common import LocalClock, build_journal, check_year, read_export_table, read_rows, round_half_up
+from ._common import (LocalClock, build_journal, check_arguments, check_year, read_export_table, read_rows,
+                      round_half_up)
 from .report import ImportFormatError, ImportReport, ImportResult, Unmapped
 
 __all__ = ["BEARABLE_LAYOUTS", "BEARABLE_SCALES", "BEARABLE_SEVERITIES", "BEARABLE_TIMES_OF_DAY", "import_bearable"]
@@ -180,6 +181,7 @@ def import_bearable(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = No
     _core._fs_path(path, "path")  # a lone surrogate: ValueError naming it
     path = Path(path)
     src = str(path)
+    check_arguments(participant=participant, lenient=lenient, encoding=encoding)
     clock = LocalClock(tz, utc_offset)
     scale = _scales(scales)
     report = ImportReport(source=src, format="bearable")

@@ -8,7 +8,7 @@ from typing import Any, Mapping, Optional, Union
 
 from ..csv_input import CsvTable, parse_clock_time, parse_date
 from .. import _core
-from ._common import LocalClock, build_journal, check_year, read_export_table, read_rows
+from ._common import LocalClock, build_journal, check_arguments, check_year, read_export_table, read_rows
 from .report import ImportFormatError, ImportReport, ImportResult
 
 __all__ = ["DAYLIO_LAYOUTS", "DAYLIO_MOODS", "import_daylio"]
@@ -134,6 +134,7 @@ def import_daylio(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = None
     _core._fs_path(path, "path")  # a lone surrogate: ValueError naming it
     path = Path(path)
     src = str(path)
+    check_arguments(participant=participant, lenient=lenient, encoding=encoding)
     clock = LocalClock(tz, utc_offset)
     moods = _check_mood_map(mood_map)
     given = {str(k).strip().casefold(): str(k) for k in (mood_map or {})}

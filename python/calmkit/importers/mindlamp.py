@@ -15,6 +15,7 @@ from ._common import (
     LocalClock,
     Source,
     build_journal,
+    check_arguments,
     refuse_unreadable,
     round_half_up,
     row_error,
@@ -227,6 +228,7 @@ def import_mindlamp(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = No
     _core._fs_path(path, "path")  # a lone surrogate: ValueError naming it
     path = Path(path)
     src = str(path)
+    check_arguments(participant=participant, lenient=lenient)
     clock = LocalClock(tz, utc_offset)
     report = ImportReport(source=src, format="mindlamp")
     refuse_unreadable(path, src)
