@@ -85,6 +85,7 @@ def need_flag(value: Any, name: str) -> None:
     False (also numpy's bool): a flag given as text (``"no"``) or a number is
     refused, as the compiled functions refuse it, not read by its truth value
     (the string ``"no"`` is true)."""
-    if isinstance(value, bool) or type(value).__name__ == "bool_":
+    kind = type(value)
+    if kind is bool or (kind.__module__ == "numpy" and kind.__name__ in ("bool", "bool_")):
         return
     raise TypeError(f"{name}= must be True or False, got {type(value).__name__} {value!r}"[:200])

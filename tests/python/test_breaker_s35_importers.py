@@ -210,10 +210,6 @@ def test_activities_given_the_api_answer_is_read_or_refused(tmp_path: Path) -> N
 # naming the argument before the file is read; the export itself is fine here.
 
 @pytest.mark.parametrize("value", [5, None, ""])
-@pytest.mark.xfail(strict=True, reason=(
-    "B74: a bad exercise_by_source= value is blamed on the export: 'export.xml:12: a value calmkit "
-    "cannot read (TypeError): can only concatenate str (not \"int\") to str' at the session's line "
-    "(lenient: every session skipped), instead of a ValueError naming the argument"))
 def test_a_bad_exercise_by_source_value_is_refused_as_the_argument(tmp_path: Path, value) -> None:
     path = tmp_path / "export.xml"
     path.write_text(APPLE.replace("\\\n", ""), encoding="utf-8")
@@ -242,10 +238,6 @@ def _daylio_file(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("app", ["daylio", "apple_health", "mindlamp"])
-@pytest.mark.xfail(strict=True, reason=(
-    "B75: participant= that is not text (5) is blamed on the export, 'daylio_export.csv:2: field "
-    "'participant': must be a string, got a number' (Apple: the session's line, mindLAMP: item 0), "
-    "instead of a ValueError naming the argument"))
 def test_a_participant_that_is_not_text_is_refused_as_the_argument(tmp_path: Path, app) -> None:
     if app == "daylio":
         call = lambda: calmkit.import_daylio(_daylio_file(tmp_path), utc_offset=0, participant=5)  # noqa: E731
@@ -265,10 +257,6 @@ def test_a_participant_that_is_not_text_is_refused_as_the_argument(tmp_path: Pat
 # --- encoding= that is not text -------------------------------------------------------
 
 @pytest.mark.parametrize("encoding", [5, None])
-@pytest.mark.xfail(strict=True, reason=(
-    "B76: encoding= that is not text ends in AttributeError \"'int' object has no attribute 'replace'\" "
-    "from inside the importer, not an error naming encoding= (Python's open() says \"argument "
-    "'encoding' must be str or None, not int\")"))
 def test_an_encoding_that_is_not_text_gets_an_error_naming_it(tmp_path: Path, encoding) -> None:
     with pytest.raises((TypeError, ValueError), match="encoding"):
         calmkit.import_daylio(_daylio_file(tmp_path), utc_offset=0, encoding=encoding)

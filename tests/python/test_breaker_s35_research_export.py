@@ -131,9 +131,6 @@ def test_a_shift_is_whole_weeks_and_one_offset_per_participant(exported) -> None
 
 
 @pytest.mark.parametrize("journal", ["journal.jsonl", None])
-@pytest.mark.xfail(strict=True, reason=(
-    "B77: research_export given something that is not a Journal (a path, None) ends in "
-    "AttributeError \"'str' object has no attribute 'triggers'\", not an error saying it needs a Journal"))
 def test_research_export_of_something_that_is_not_a_journal(journal) -> None:
     with pytest.raises((TypeError, ValueError), match="Journal"):
         calmkit.research_export(journal, KEY)

@@ -430,3 +430,66 @@ def test_bearable_scales_take_numpy_numbers(tmp_path):
     import numpy as np
     journal, _ = import_bearable(_bearable_anxiety(tmp_path), tz="UTC", scales={"anxiety": np.array([1, 5])})
     assert [r.intensity for r in journal.readings] == [3]
+
+
+# --- the arguments every importer shares, checked before the export is read --------
+
+def _any_import(app, **kwargs):
+    if app == "daylio":
+        return import_daylio(DATA / "daylio_export.csv", utc_offset=0, **kwargs)
+    if app == "bearable":
+        return import_bearable(DATA / "bearable_export.csv", utc_offset=0, **kwargs)
+    if app == "apple_health":
+        return import_apple_health(DATA / "apple_health_export.xml", **kwargs)
+    return import_mindlamp(DATA / "mindlamp_events.json", utc_offset=0, **kwargs)
+
+
+APPS = ["daylio", "bearable", "apple_health", "mindlamp"]
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_a_bad_participant_is_refused_as_the_argument(app):
+    with pytest.raises(TypeError, match=r"^participant= must be a string, got null"):
+        _any_import(app, participant=None)
+    with pytest.raises(TypeError, match=r"^participant= must be a string"):
+        _any_import(app, participant=b"ana")
+    # Text the model refuses (a lone surrogate is no character): its words, naming the argument.
+    with pytest.raises(ValueError, match=r"^participant='\\ud800': is not valid UTF-8") as caught:
+        _any_import(app, participant="\ud800")
+    assert not isinstance(caught.value, calmkit.ImportFormatError)
+
+
+@pytest.mark.parametrize("app", APPS)
+@pytest.mark.parametrize("flag", ["no", 1, None])
+def test_lenient_must_be_true_or_false(app, flag):
+    # lenient="no" read by its truth value would skip bad rows the caller wanted to see.
+    with pytest.raises(TypeError, match=r"lenient= must be True or False"):
+        _any_import(app, lenient=flag)
+
+
+@pytest.mark.parametrize("app", ["daylio", "bearable"])
+@pytest.mark.parametrize("encoding, error, message", [
+    (b"utf-8", TypeError, r"encoding= must be the name of a codec \(str\)"),
+    ("no-such-codec", ValueError, r"unknown encoding 'no-such-codec' in encoding="),
+    ("base64", ValueError, r"encoding='base64' is not a text encoding"),
+])
+def test_a_bad_encoding_is_refused_as_the_argument(app, encoding, error, message):
+    with pytest.raises(error, match=message) as caught:
+        _any_import(app, encoding=encoding)
+    assert not isinstance(caught.value, calmkit.ImportFormatError)
+
+
+@pytest.mark.parametrize("by_source, message", [
+    (["Headspace", "mindfulness.body-scan"], r"exercise_by_source must be a mapping .* got list"),
+    ("Headspace", r"exercise_by_source must be a mapping .* got str"),
+    ({5: "mindfulness.body-scan"}, r"exercise_by_source: a key is int 5"),
+    ({"Headspace": ""}, r"exercise_by_source\['Headspace'\]: must not be empty"),
+    ({"Headspace": 5}, r"exercise_by_source\['Headspace'\]: must be a string, got a number"),
+])
+def test_a_bad_exercise_by_source_is_refused_before_reading(by_source, message):
+    with pytest.raises(ValueError, match=message) as caught:
+        import_apple_health(DATA / "apple_health_export.xml", exercise_by_source=by_source)
+    assert not isinstance(caught.value, calmkit.ImportFormatError)
+    journal, _ = import_apple_health(DATA / "apple_health_export.xml",
+                                     exercise_by_source={"Headspace": "mindfulness.body-scan"})
+    assert len(journal.exercises) >= 1

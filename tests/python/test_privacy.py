@@ -250,3 +250,12 @@ def test_durations_survive_a_shifted_export_with_dst():
         key = list(d0.columns)
         pd.testing.assert_frame_equal(d0.sort_values(key).reset_index(drop=True),
                                       d1.sort_values(key).reset_index(drop=True))
+
+
+@pytest.mark.parametrize("flag", ["no", "False", 0, 1, None])
+def test_shift_dates_must_be_true_or_false(flag):
+    # "no" is a true value: read by its truth value it would shift the dates the caller turned off.
+    j = calmkit.parse_journal('{"type":"reading","id":"r1","time":"2026-03-02T21:30:00+01:00","intensity":3}\n')
+    with pytest.raises(TypeError, match=r"shift_dates= must be True or False"):
+        calmkit.research_export(j, KEY, shift_dates=flag)
+    assert calmkit.research_export(j, KEY, shift_dates=np.bool_(False)).readings[0].time == j.readings[0].time
