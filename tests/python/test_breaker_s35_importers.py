@@ -161,9 +161,6 @@ def test_a_session_recorded_in_the_export_zone_keeps_its_offset(tmp_path: Path) 
     assert got == expected
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "B72: a mindful session's HKTimeZone metadata (the user's time zone when it was recorded) is "
-    "ignored: 07:00 in America/New_York is kept as 13:00+01:00, the export's offset"))
 def test_a_session_recorded_in_another_zone_keeps_the_local_time_it_was_recorded_at(tmp_path: Path) -> None:
     got, expected = _session_offset(tmp_path, "America/New_York")
     assert got == expected

@@ -493,3 +493,49 @@ def test_a_bad_exercise_by_source_is_refused_before_reading(by_source, message):
     journal, _ = import_apple_health(DATA / "apple_health_export.xml",
                                      exercise_by_source={"Headspace": "mindfulness.body-scan"})
     assert len(journal.exercises) >= 1
+
+
+# --- HKTimeZone: the zone a sample was recorded in -----------------------------------
+# HealthKit's HKMetadataKeyTimeZone is "the user's time zone when the HealthKit
+# object was created"; the export writes every time at the phone's offset on the
+# day of the export. zoneinfo (the same tzdata) gives the offset at each instant.
+
+def _recorded_in(tmp_path, zone, kind="mindful"):
+    if kind == "mindful":
+        record = ('<Record type="HKCategoryTypeIdentifierMindfulSession" sourceName="Headspace" '
+                  'startDate="2026-11-01 06:30:00 +0100" endDate="2026-11-01 07:30:00 +0100">')
+    else:
+        record = ('<Record type="HKStateOfMindTypeIdentifier" sourceName="Health" kind="dailyMood" '
+                  'valence="0.5" startDate="2026-11-01 06:30:00 +0100" endDate="2026-11-01 06:30:00 +0100">')
+    path = tmp_path / "export.xml"
+    path.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<HealthData locale="en_US">\n'
+                    f' {record}\n  <MetadataEntry key="HKTimeZone" value="{zone}"/>\n </Record>\n</HealthData>\n',
+                    encoding="utf-8")
+    return import_apple_health(path)
+
+
+def test_a_session_across_a_daylight_saving_change_takes_each_instants_offset(tmp_path):
+    from zoneinfo import ZoneInfo
+    # 05:30Z-06:30Z on 2026-11-01 is 01:30 EDT to 01:30 EST in New York: the clock read 01:30 twice.
+    journal, report = _recorded_in(tmp_path, "America/New_York")
+    (s,) = journal.exercises
+    zone = ZoneInfo("America/New_York")
+    assert s.time.isoformat() == s.time.astimezone(zone).isoformat() == "2026-11-01T01:30:00-04:00"
+    assert s.end.isoformat() == s.end.astimezone(zone).isoformat() == "2026-11-01T01:30:00-05:00"
+    assert s.id == "apple-mindful-20261101T053000Z" and not report.warnings
+
+
+def test_a_state_of_mind_sample_keeps_the_local_time_it_was_recorded_at(tmp_path):
+    journal, _ = _recorded_in(tmp_path, "Asia/Kolkata", kind="state_of_mind")
+    (r,) = journal.readings
+    assert r.time.isoformat() == "2026-11-01T11:00:00+05:30"
+
+
+@pytest.mark.parametrize("zone", ["Nowhere/Atlantis", "GMT+1", "", "CET-1CEST,M3.5.0,M10.5.0/3"])
+def test_an_hktimezone_that_is_no_zone_of_tzdata_keeps_the_exports_offset(tmp_path, zone):
+    # Never read as a POSIX rule: "GMT+1" in POSIX is an hour west of UTC, the other way round.
+    journal, report = _recorded_in(tmp_path, zone)
+    (s,) = journal.exercises
+    assert s.time.isoformat() == "2026-11-01T06:30:00+01:00"
+    (warning,) = report.warnings
+    assert warning.startswith(f"HKTimeZone {zone!r} of 1 record(s) (line 3) is no time zone")

@@ -9,11 +9,12 @@ import re
 import xml.etree.ElementTree as ET
 import zipfile
 import zlib
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any, BinaryIO, Mapping, Optional, Union
 
 from .. import _core
+from ..timezone import TimeZone
 from ._common import (
     ROW_ERRORS,
     IdMaker,
@@ -293,6 +294,58 @@ def _apple_time(text: Optional[str], src: str, line: int, field: str) -> datetim
             f"{text!r} is not an Apple Health time such as '2026-03-02 21:14:00 +0100'")) from None
 
 
+#: The MetadataEntry key of the zone a sample was recorded in (HealthKit's
+#: ``HKMetadataKeyTimeZone``: "the user's time zone when the HealthKit object
+#: was created"), an IANA zone name such as ``America/New_York``.
+_TIME_ZONE_KEY = "HKTimeZone"
+
+
+class _RecordedZones:
+    """The zones named by the records' ``HKTimeZone`` metadata, each read once
+    with :class:`calmkit.TimeZone` (calmkit's one zone model, the system's
+    tzdata); names tzdata does not have, with the lines of the records that
+    gave them, for the report."""
+
+    def __init__(self) -> None:
+        self._zones: dict[str, Optional[tzinfo]] = {}
+        self.unknown: dict[str, list[int]] = {}
+
+    def local(self, elem: ET.Element, line: int, *times: datetime) -> tuple[datetime, ...]:
+        """``times`` (instants with the export's offset) at the offsets the
+        record's ``HKTimeZone`` had at those instants: the same instants, the
+        local times the person saw. Without the metadata, or with a name that
+        is no zone of tzdata, ``times`` as they are (the name is noted)."""
+        name = next((m.get("value") for m in elem.iter("MetadataEntry") if m.get("key") == _TIME_ZONE_KEY), None)
+        if name is None:
+            return times
+        name = name.strip()
+        if name not in self._zones:
+            zone: Optional[tzinfo]
+            try:
+                zone = TimeZone(name)
+                # A name only: text tzdata does not have is never read as a POSIX
+                # rule, which writes offsets the other way round (GMT+1 is UTC-1).
+                if not zone._zone.from_tzdata:  # type: ignore[attr-defined]
+                    zone = None
+            except ValueError:
+                zone = None
+            self._zones[name] = zone
+        zone = self._zones[name]
+        if zone is None:
+            self.unknown.setdefault(name, []).append(line)
+            return times
+        return tuple(when.astimezone(zone) for when in times)
+
+    def report(self, report: ImportReport) -> None:
+        """One warning for each name no zone of tzdata has: its records keep the export's offset."""
+        for name, lines in self.unknown.items():
+            shown = ", ".join(str(n) for n in lines[:5]) + (", ..." if len(lines) > 5 else "")
+            report.warnings.append(
+                f"{_TIME_ZONE_KEY} {name[:64]!r} of {len(lines)} record(s) (line {shown}) is no time zone of the "
+                "system's tzdata: their times keep the export's UTC offset, which may not be the local time "
+                "they were recorded at")
+
+
 def _split_list(text: str) -> list[str]:
     sep = "|" if "|" in text else ","
     return [x.strip() for x in text.split(sep) if x.strip()]
@@ -364,6 +417,7 @@ def import_apple_health(path: Union[str, Path], *, participant: str = "",
     records: list[dict[str, Any]] = []
     sources: list[Source] = []
     ids = IdMaker("apple-mindful")
+    zones = _RecordedZones()
     reader = _Feed(stream)
     root: Optional[ET.Element] = None
     try:
@@ -402,7 +456,7 @@ def import_apple_health(path: Union[str, Path], *, participant: str = "",
                                 raise ImportFormatError(src, start_line, attr, (
                                     "holds " + ", ".join(f"U+{c:04X}" for c in bad_chars) +
                                     ", a character XML 1.0 forbids (a control character written raw by the app)"))
-                            _record(elem, src, start_line, participant, by_source, report, records, ids)
+                            _record(elem, src, start_line, participant, by_source, report, records, ids, zones)
                         except ROW_ERRORS as e:
                             records[before:] = []
                             raise row_error(src, Source(start_line), "", e) from None
@@ -452,11 +506,12 @@ def import_apple_health(path: Union[str, Path], *, participant: str = "",
     if root is None:
         raise ImportFormatError(src, 1, "", "empty file: no <HealthData> element")
     ids.assign()
+    zones.report(report)
     return ImportResult(build_journal(records, src, sources=sources, report=report, lenient=lenient), report)
 
 
 def _record(elem: ET.Element, src: str, line: int, participant: str, by_source: Mapping[str, str],
-            report: ImportReport, records: list[dict[str, Any]], ids: IdMaker) -> bool:
+            report: ImportReport, records: list[dict[str, Any]], ids: IdMaker, zones: _RecordedZones) -> bool:
     """Reads one <Record>; True when its type is one calmkit imports."""
     rtype = elem.get("type", "")
     if rtype == MINDFUL_TYPE:
@@ -464,6 +519,7 @@ def _record(elem: ET.Element, src: str, line: int, participant: str, by_source: 
         end = _apple_time(elem.get("endDate"), src, line, "endDate")
         if end < start:
             raise ImportFormatError(src, line, "endDate", f"{elem.get('endDate')} is before startDate")
+        start, end = zones.local(elem, line, start, end)
         source = elem.get("sourceName", "")
         exercise = by_source.get(source, MINDFUL_EXERCISE)
         record = {"type": "exercise", "participant": participant, "time": start, "end": end,
@@ -501,7 +557,7 @@ def _record(elem: ET.Element, src: str, line: int, participant: str, by_source: 
                     f"{value[:64]!r}; calmkit will not guess which holds"))
             fields.setdefault(field, value)
             named.setdefault(field, f"MetadataEntry {meta.get('key')}")
-    when = _apple_time(elem.get("startDate"), src, line, "startDate")
+    (when,) = zones.local(elem, line, _apple_time(elem.get("startDate"), src, line, "startDate"))
     raw_valence = fields.get("valence")
     if raw_valence is None:
         raise ImportFormatError(src, line, "valence", "State of Mind sample without a valence")
