@@ -317,10 +317,6 @@ def test_a_byte_order_mark_before_a_well_formed_doctype_is_read_past(tmp_path: P
     assert ra.rows == rb.rows
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "B79: an iOS 16+ export.xml (the malformed DOCTYPE) that starts with a UTF-8 byte-order mark is "
-    "refused, 'export.xml:43: XML is not well-formed at column 1 (syntax error)': the DOCTYPE is only "
-    "skipped when the file starts with '<' or white space"))
 def test_a_byte_order_mark_before_the_ios16_doctype_is_read_past(tmp_path: Path) -> None:
     (a, ra), (b, rb) = _with_and_without_bom(tmp_path, "ios16_export.xml")
     assert len(b) == len(a) == 3 and rb.rows == ra.rows

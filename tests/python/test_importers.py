@@ -539,3 +539,18 @@ def test_an_hktimezone_that_is_no_zone_of_tzdata_keeps_the_exports_offset(tmp_pa
     assert s.time.isoformat() == "2026-11-01T06:30:00+01:00"
     (warning,) = report.warnings
     assert warning.startswith(f"HKTimeZone {zone!r} of 1 record(s) (line 3) is no time zone")
+
+
+def test_a_byte_order_mark_before_the_ios16_doctype_in_export_zip(tmp_path):
+    # XML 1.0 section 4.3.3: a UTF-8 entity may start with a byte-order mark; the
+    # DOCTYPE after it (malformed since iOS 16) is skipped as without one.
+    import zipfile
+    plain = DATA / "apple_health" / "ios16_export.xml"
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("apple_health_export/export.xml", b"\xef\xbb\xbf" + plain.read_bytes())
+    a, ra = import_apple_health(plain)
+    b, rb = import_apple_health(archive)
+    assert [(r.time, r.intensity) for r in a.readings] == [(r.time, r.intensity) for r in b.readings]
+    assert [(s.id, s.time, s.end) for s in a.exercises] == [(s.id, s.time, s.end) for s in b.exercises]
+    assert (rb.rows, rb.ignored) == (ra.rows, ra.ignored) and len(b) == 3

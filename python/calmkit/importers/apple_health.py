@@ -98,9 +98,12 @@ def _skip_doctype(buf: bytes, at: int) -> Optional[int]:
 
 def _prolog_end(buf: bytes) -> tuple[Optional[int], list[tuple[int, int]]]:
     """(offset where the root element starts, DOCTYPE spans to blank out), or
-    (None, ...) when ``buf`` does not yet reach the root element."""
+    (None, ...) when ``buf`` does not yet reach the root element. A UTF-8
+    byte-order mark before the prolog (XML 1.0 section 4.3.3: an editor or a
+    Windows tool that re-saved the file writes one) is read past here and
+    left in place for the parser, which reads it as the encoding's mark."""
     spans: list[tuple[int, int]] = []
-    i = 0
+    i = 3 if buf.startswith(b"\xef\xbb\xbf") else 0
     n = len(buf)
     while True:
         while i < n and buf[i:i + 1] in (b" ", b"\t", b"\r", b"\n"):
