@@ -273,9 +273,6 @@ def test_bearable_refuses_date_and_date_formatted_naming_different_days(tmp_path
     assert caught.value.line == 2 and caught.value.field == "date formatted"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "B78: a Daylio row whose full_date (2026-03-02) and date ('March 5') name different days is "
-    "imported on full_date without a word; Bearable's date / date formatted disagreement is refused"))
 def test_daylio_refuses_full_date_and_date_naming_different_days(tmp_path: Path) -> None:
     path = tmp_path / "daylio_export.csv"
     path.write_text("full_date,date,weekday,time,mood,activities,note_title,note\n"

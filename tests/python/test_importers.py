@@ -554,3 +554,29 @@ def test_a_byte_order_mark_before_the_ios16_doctype_in_export_zip(tmp_path):
     assert [(r.time, r.intensity) for r in a.readings] == [(r.time, r.intensity) for r in b.readings]
     assert [(s.id, s.time, s.end) for s in a.exercises] == [(s.id, s.time, s.end) for s in b.exercises]
     assert (rb.rows, rb.ignored) == (ra.rows, ra.ignored) and len(b) == 3
+
+
+@pytest.mark.parametrize("full_date, date, same", [
+    ("2026-03-02", "2. März", True),
+    ("2026-03-02", "2 de marzo", True),
+    ("2028-02-29", "February 29", True),
+    ("2026-03-02", "2 марта", True),  # no Russian month names: not compared, read on full_date
+    ("2026-03-02", "3月2日", True),
+    ("2026-03-02", "3. März", False),
+    ("2027-01-01", "December 31", False),
+    ("2026-02-28", "February 29", False),
+])
+def test_daylio_date_and_full_date_must_name_one_day(tmp_path, full_date, date, same):
+    path = tmp_path / "daylio_export.csv"
+    path.write_text("full_date,date,weekday,time,mood,activities,note_title,note\n"
+                    f"{full_date},{date},Monday,9:14 pm,good,work,,\n"
+                    f"{full_date},{date},Monday,9:15 pm,good,work,,\n", encoding="utf-8")
+    if same:
+        journal, _ = import_daylio(path, utc_offset=0)
+        assert [r.time.date().isoformat() for r in journal.readings] == [full_date] * 2
+        return
+    with pytest.raises(calmkit.ImportFormatError, match=(
+            rf"daylio_export.csv:2: field 'date': '{date}' is not the same day as full_date '{full_date}'")):
+        import_daylio(path, utc_offset=0)
+    journal, report = import_daylio(path, utc_offset=0, lenient=True)
+    assert len(journal) == 0 and [(s.line, s.field) for s in report.skipped] == [(2, "date"), (3, "date")]

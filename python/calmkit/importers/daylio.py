@@ -62,19 +62,28 @@ def _layout(header: list[str], table: CsvTable) -> str:
     return table.layout(header, DAYLIO_LAYOUTS, "Daylio")
 
 
-def _day_month(text: str, year: str) -> Optional[datetime]:
-    """The ``date`` of the older layout (``18 May``, ``May 18``, ``18. Mai``,
-    ``18 de mayo``) in ``year``; month names of :data:`_MONTH_NAMES` (the
-    column is in the phone's language)."""
+def _month_and_day(text: str) -> Optional[tuple[int, int]]:
+    """(month, day) of a ``date`` cell (``18 May``, ``May 18``, ``18. Mai``,
+    ``18 de mayo``), month names of :data:`_MONTH_NAMES` (the column is in
+    the phone's language); None for text in another shape or language."""
     words = [w for w in text.replace(".", " ").replace(",", " ").split() if w.lower() not in _DATE_FILLERS]
-    if len(words) != 2 or not year.strip().isdigit():
+    if len(words) != 2:
         return None
     day, month = (words[0], words[1]) if words[0].isdigit() else (words[1], words[0])
     m = _MONTHS.get(month.lower())
-    if m is None or not day.isdigit() or len(day) > 2 or len(year.strip()) != 4:
+    if m is None or not day.isdigit() or len(day) > 2:
+        return None
+    return m, int(day)
+
+
+def _day_month(text: str, year: str) -> Optional[datetime]:
+    """The ``date`` of the older layout (``18 May``, ``May 18``, ``18. Mai``,
+    ``18 de mayo``) in ``year`` (see :func:`_month_and_day`)."""
+    found = _month_and_day(text)
+    if found is None or not year.strip().isdigit() or len(year.strip()) != 4:
         return None
     try:
-        return datetime(int(year), m, int(day))
+        return datetime(int(year), found[0], found[1])
     except ValueError:
         return None
 
@@ -183,6 +192,14 @@ def _row(row: list[str], header: list[str], layout: str, first: int, last: int, 
         except ValueError as e:
             raise ImportFormatError(src, first, "full_date", str(e), value=cell["full_date"]) from None
         day = datetime(d.year, d.month, d.day)
+        # The entry's day is written twice: full_date, and date in the phone's
+        # language. Two days for one entry leave nothing to go by (Bearable's
+        # date and date formatted are checked the same way); a date in a
+        # language calmkit has no month names for is not compared.
+        written = _month_and_day(cell["date"])
+        if written is not None and written != (day.month, day.day):
+            raise ImportFormatError(src, first, "date", (
+                f"{cell['date']!r} is not the same day as full_date {cell['full_date']!r}"), value=cell["date"])
     name = "year" if layout == "year" else "full_date"
     check_year(src, first, name, cell[name], day.year)
     clock_time = parse_clock_time(cell["time"])
