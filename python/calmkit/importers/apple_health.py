@@ -400,7 +400,17 @@ def import_apple_health(path: Union[str, Path], *, participant: str = "",
     since iOS 16, and no entity is ever resolved); characters XML 1.0 forbids
     (raw controls such as U+000B in attribute values) are tolerated in records
     calmkit does not use and reported in those it does. Apple writes each
-    time with its UTC offset, which is kept, so no time zone is needed.
+    time with a UTC offset, so no time zone is needed; a sample's
+    ``HKTimeZone`` metadata (the zone it was recorded in) gives its local
+    time: the same instant at that zone's offset (an unknown zone name keeps
+    the export's offset and is listed in ``report.warnings``).
+
+    ``exercise_by_source``: a mapping of ``sourceName`` texts to exercise
+    ids (a mindful session of another source is ``mindfulness.breath``).
+    Raises ValueError naming the argument for an ``exercise_by_source`` of
+    another shape or an id the model refuses, TypeError for a ``participant``
+    that is not text or a ``lenient`` that is not True or False, before the
+    export is read.
 
     Raises :class:`ImportFormatError` (file, line, attribute) in strict mode
     at the first bad record; ``lenient=True`` skips bad records, lists them in

@@ -168,7 +168,9 @@ def import_bearable(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = No
     (:data:`BEARABLE_SCALES`: mood 1–10, symptom severity 0–4); ``scales=``
     replaces them, keyed ``"mood"`` and ``"anxiety"`` (or ``"symptom"``, the
     same scale), each a pair ``(low, high)`` of numbers. An unknown key or a
-    value of another shape raises ValueError naming the allowed keys.
+    value of another shape raises ValueError naming the allowed keys; a
+    ``participant``, ``encoding`` or ``lenient`` of the wrong kind is an error
+    naming it, before the file is read (docs/importing.md).
 
     Intensity (0–10) from a rating ``v`` on the scale ``(lo, hi)``:
     mood (inverted, onto 1..9 like Daylio's five moods): ``1 + 8·(hi − v)/(hi − lo)``;

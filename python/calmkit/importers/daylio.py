@@ -129,7 +129,14 @@ def import_daylio(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = None
     ``full_date`` export with or without ``note_title``, and the older
     ``year,date,weekday,time,mood,activities,note`` one (``2018,18 May,...``).
     A header with a duplicated, unknown or missing column is an error naming
-    it. Fields may be of any length.
+    it. Fields may be of any length. A ``date`` that names another day than
+    ``full_date`` is an error naming the line and ``date`` (a ``date`` in a
+    language without known month names is not compared).
+
+    Raises TypeError/ValueError naming the argument, before the file is read,
+    for a ``participant`` that is not text the model takes, an ``encoding``
+    that is not a text codec's name or a ``lenient`` that is not True or
+    False.
 
     Strict mode (the default) raises :class:`ImportFormatError` naming file,
     line and field at the first bad row; ``lenient=True`` skips bad rows and
