@@ -57,9 +57,6 @@ def test_a_finished_breathe_visit_is_a_completed_session(tmp_path: Path) -> None
     assert (session.end - session.time).total_seconds() == 185.0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "B70: a breathe visit the person left with the back arrow (no done, clickBack true, as "
-    "LAMP-activities Breathe.tsx writes it) is imported as a completed session"))
 def test_a_breathe_visit_left_with_the_back_arrow_is_not_a_completed_session(tmp_path: Path) -> None:
     journal, report = calmkit.import_mindlamp(_lamp(tmp_path, [DONE, BACK]), utc_offset=0,
                                               activities={"a1": "lamp.breathe"})
@@ -69,9 +66,6 @@ def test_a_breathe_visit_left_with_the_back_arrow_is_not_a_completed_session(tmp
     assert len(back) == 1 or report.unmapped or report.skipped
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "B71: the breathe activity's answer to 'Was this helpful today?' (static_data.sentiment Yes/No) "
-    "is dropped silently: no record, report.kept, report.unmapped or report.ignored mentions it"))
 def test_the_breathe_helpfulness_answer_is_not_dropped_silently(tmp_path: Path) -> None:
     path = _lamp(tmp_path, [DONE])
     journal, report = calmkit.import_mindlamp(path, utc_offset=0, activities={"a1": "lamp.breathe"})
@@ -84,9 +78,6 @@ def test_the_breathe_helpfulness_answer_is_not_dropped_silently(tmp_path: Path) 
 # --- what report.mapped counts ------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "B69: a record the journal refuses in lenient mode stays counted in report.mapped (and kept/ignored) "
-    "while also listed in report.skipped: mapped says 2 breathe sessions, the journal holds 1"))
 def test_mindlamp_mapped_counts_only_records_that_reached_the_journal(tmp_path: Path) -> None:
     events = [{"timestamp": T0, "duration": 300000, "spec": "lamp.breathe"},
               {"timestamp": T0 + 60_000, "duration": -5, "spec": "lamp.breathe"}]  # end before time
@@ -115,9 +106,6 @@ creationDate="1300-03-02 19:32:46 +0100" startDate="1300-03-02 19:21:15 +0100" e
 """
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "B69: a mindful session the journal refuses (year 1300) in lenient mode stays counted in "
-    "report.mapped while listed in report.skipped"))
 def test_apple_health_mapped_counts_only_records_that_reached_the_journal(tmp_path: Path) -> None:
     path = tmp_path / "export.xml"
     path.write_text(APPLE.replace("\\\n", ""), encoding="utf-8")
@@ -189,9 +177,6 @@ def test_the_command_line_reads_the_api_answer_for_activities(tmp_path: Path) ->
     assert len(list(calmkit.read_journal(out).exercises)) == 1
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "B73: activities= given the LAMP API's answer {'data': [...]} (what --activities reads) is taken as "
-    "id 'data' -> spec '[...]': no error, every event skipped even in strict mode, an empty journal"))
 def test_activities_given_the_api_answer_is_read_or_refused(tmp_path: Path) -> None:
     try:
         journal, report = calmkit.import_mindlamp(_lamp(tmp_path, [DONE]), utc_offset=0,
@@ -217,9 +202,6 @@ def test_a_bad_exercise_by_source_value_is_refused_as_the_argument(tmp_path: Pat
 
 
 @pytest.mark.parametrize("activities", [{"a1": None}, {"a1": ["lamp.breathe"]}, [{"id": "a1", "spec": None}]])
-@pytest.mark.xfail(strict=True, reason=(
-    "B73: an activities= entry whose spec is not text (None, a list) is read as the spec 'None' or "
-    "\"['lamp.breathe']\": no error, the events skipped, an empty journal"))
 def test_activities_whose_spec_is_not_text_is_refused(tmp_path: Path, activities) -> None:
     with pytest.raises(ValueError, match="activities"):
         calmkit.import_mindlamp(_lamp(tmp_path, [DONE]), utc_offset=0, activities=activities)

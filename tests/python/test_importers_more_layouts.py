@@ -165,9 +165,11 @@ def test_mindlamp_one_activity_id_with_two_specs_is_an_error_naming_it(tmp_path)
                              "events": [{"timestamp": 1772744400000, "activity": "a1", "duration": 1000}]}))
     journal, _ = import_mindlamp(f, utc_offset=0)
     assert len(journal.exercises) == 1
-    with pytest.raises(ImportFormatError, match="activities= gives activity id 'x'"):
+    with pytest.raises(ValueError, match="activities=: activity id 'x' is given two specs") as caught:
         import_mindlamp(f, utc_offset=0, activities=[{"id": "x", "spec": "lamp.breathe"},
                                                      {"id": "x", "spec": "lamp.tips"}])
+    # The argument is to blame, not the file: a plain ValueError, as for other arguments.
+    assert not isinstance(caught.value, ImportFormatError)
 
 
 def test_mindlamp_sensor_events_are_accounted_for():
@@ -209,6 +211,148 @@ def test_cli_imports_lamp_api_answers_with_their_activities(tmp_path):
     r = cli("import", "daylio", str(DATA / "daylio" / "full_date_layout.csv"), "-o", str(tmp_path / "d.jsonl"),
             "--tz", "UTC", "--activities", str(LAMP / "api_activities.json"), cwd=tmp_path)
     assert r.returncode == 2 and "--activities is for mindlamp exports only" in r.stderr
+
+
+# --------------------------------------------------------------------------
+# mindLAMP: how a breathe visit ended, as the LAMP app writes it
+# (LAMP-activities Breathe/src/components/Breathe.tsx: Done posts the answer to
+# "Was this helpful today?" as static_data.sentiment, since 2025 with done:
+# true; the back arrow posts clickBack: true, before 2025 no marker at all; a
+# group's forward arrow posts forward: true; one July 2025 release sent done:
+# true with the back arrow)
+# --------------------------------------------------------------------------
+
+T0 = 1772482440000  # 2026-03-02T20:14:00Z
+
+
+def _events_file(tmp_path, events):
+    f = tmp_path / "events.json"
+    f.write_text(json.dumps(events), encoding="utf-8")
+    return f
+
+
+def _breathe(**fields):
+    return {"timestamp": T0, "duration": 185000, "temporal_slices": [], "spec": "lamp.breathe", **fields}
+
+
+def test_mindlamp_breathe_completed_only_when_the_last_screen_was_answered(tmp_path):
+    events = [_breathe(static_data={"sentiment": "No"}, done=True),   # Done (2025)
+              _breathe(static_data={"sentiment": "Yes"}),             # Done (2021-2025)
+              _breathe(forward=False, clickBack=True),                # back arrow (2025)
+              _breathe(static_data={}),                               # back arrow (2021-2025)
+              _breathe(forward=True),                                 # a group's forward arrow
+              _breathe(done=True)]                                    # back arrow, July 2025
+    for n, ev in enumerate(events):
+        ev["timestamp"] += 60_000 * n
+    journal, report = import_mindlamp(_events_file(tmp_path, events), utc_offset=0)
+    sessions = sorted(journal.exercises, key=lambda s: s.time)
+    assert [s.completed for s in sessions] == [True, True, False, False, False, False]
+    assert [list(s.responses) for s in sessions] == [["Was this helpful today? No"],
+                                                      ["Was this helpful today? Yes"], [], [], [], []]
+    assert report.mapped == {"breathe → exercise breathing.coherent": 2,
+                             "breathe → exercise breathing.coherent (not completed: left before Done)": 4}
+    assert report.kept == {"breathe answer to 'Was this helpful today?' (static_data.sentiment) "
+                           "→ session responses": 2}
+    assert "Was this helpful today?" in report.summary()
+
+
+def test_mindlamp_breathe_static_data_without_a_place_is_counted_and_bad_markers_are_errors(tmp_path):
+    journal, report = import_mindlamp(_events_file(tmp_path, [
+        _breathe(static_data={"sentiment": "Yes", "is_favorite": True}, done=True)]), utc_offset=0)
+    assert report.ignored == {"breathe static_data.is_favorite (no place in an exercise session)": 1}
+    for bad, field in (({"clickBack": "yes"}, "clickBack"), ({"done": 1}, "done"), ({"forward": "no"}, "forward"),
+                       ({"static_data": {"sentiment": 1}}, "static_data.sentiment"),
+                       ({"static_data": ["Yes"]}, "static_data")):
+        with pytest.raises(ImportFormatError) as e:
+            import_mindlamp(_events_file(tmp_path, [_breathe(**bad)]), utc_offset=0)
+        assert (e.value.item, e.value.field) == (0, field)
+    # Lenient: the refused event counts nothing it had counted before its error.
+    journal, report = import_mindlamp(_events_file(tmp_path, [
+        _breathe(static_data={"sentiment": "Yes", "is_favorite": True}, clickBack="yes")]),
+        utc_offset=0, lenient=True)
+    assert len(journal) == 0 and len(report.skipped) == 1
+    assert not report.mapped and not report.kept and not report.ignored
+
+
+def test_mindlamp_counts_of_a_record_the_journal_refuses_are_taken_back(tmp_path):
+    # Item 1 ends before it starts: the model refuses it, so its session, its
+    # kept answer and its ignored static_data key are not counted; item 0's are.
+    events = [_breathe(static_data={"sentiment": "Yes", "is_favorite": False}, done=True),
+              {**_breathe(static_data={"sentiment": "No", "is_favorite": True}, done=True),
+               "timestamp": T0 + 60_000, "duration": -5}]
+    journal, report = import_mindlamp(_events_file(tmp_path, events), utc_offset=0, lenient=True)
+    assert len(journal) == 1 and [s.item for s in report.skipped] == [1]
+    assert sum(report.mapped.values()) + len(report.skipped) == report.rows == 2
+    assert list(report.kept.values()) == [1] and list(report.ignored.values()) == [1]
+
+
+def test_apple_health_kept_and_ignored_of_a_refused_session_are_taken_back(tmp_path):
+    # Two Headspace sessions, the second in the year 1300 (the model keeps
+    # 1400..9999): one session, one sourceName counted, as the journal holds.
+    f = tmp_path / "export.xml"
+    session = ('<Record type="HKCategoryTypeIdentifierMindfulSession" sourceName="Headspace" '
+               'startDate="{y}-03-02 19:21:15 +0100" endDate="{y}-03-02 19:32:46 +0100"/>')
+    f.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<HealthData locale="en_GB">\n' +
+                 session.format(y=2026) + "\n" + session.format(y=1300) + "\n</HealthData>\n", encoding="utf-8")
+    journal, report = calmkit.import_apple_health(f, lenient=True)
+    assert len(journal) == 1 and [s.line for s in report.skipped] == [4]
+    assert report.mapped == {"mindful session → exercise mindfulness.breath": 1}
+    assert report.ignored == {"sourceName of mindful sessions (exercise sessions have no text field)": 1}
+    journal, report = calmkit.import_apple_health(f, lenient=True, exercise_by_source={"Headspace": "breathing.box"})
+    assert report.kept == {"sourceName → exercise id": 1}
+
+
+# --------------------------------------------------------------------------
+# mindLAMP: activities= and --activities are read by one function
+# --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("activities, words", [
+    ({"data": [{"id": "a1", "spec": "lamp.breathe"}]}, None),                 # the API's answer: read
+    ([{"id": "a1", "spec": "lamp.breathe", "settings": {}}], None),
+    ({"a1": "lamp.breathe"}, None),
+    ({"error": "404.object-not-found"}, "error answer of the LAMP API"),
+    ({"a1": ""}, "the spec is an empty text"),
+    ([{"id": "a1"}], "item 0 is not an Activity object"),
+    ([{"id": 7, "spec": "lamp.breathe"}], "item 0: 'id' '7' is not an activity id"),
+    ({7: "lamp.breathe"}, "activity id 7 is a int, not text"),
+    ("activities.json", "a file name? read it with json.load first"),
+    (5, "a int; expected a mapping"),
+])
+def test_mindlamp_activities_argument_is_read_or_refused_naming_it(tmp_path, activities, words):
+    events = _events_file(tmp_path, [{"timestamp": T0, "duration": 1000, "activity": "a1"}])
+    if words is None:
+        journal, _ = import_mindlamp(events, utc_offset=0, activities=activities)
+        assert len(journal.exercises) == 1
+        return
+    with pytest.raises(ValueError) as e:
+        import_mindlamp(events, utc_offset=0, activities=activities)
+    assert not isinstance(e.value, ImportFormatError)
+    assert str(e.value).startswith("activities=: ") and words in str(e.value)
+
+
+def test_mindlamp_activities_argument_is_checked_before_the_file_is_opened(tmp_path):
+    with pytest.raises(ValueError, match="activities=: activity id 'a1': the spec is null"):
+        import_mindlamp(tmp_path / "no-such-file.json", utc_offset=0, activities={"a1": None})
+
+
+def test_mindlamp_the_files_own_activities_list_is_read_by_the_same_rules(tmp_path):
+    f = tmp_path / "e.json"
+    f.write_text(json.dumps({"activities": [{"id": "a1", "spec": None}],
+                             "events": [{"timestamp": T0, "activity": "a1", "duration": 1000}]}))
+    with pytest.raises(ImportFormatError) as e:
+        import_mindlamp(f, utc_offset=0)
+    assert e.value.field == "activities" and e.value.value == "a1"
+    assert "the spec is null (NoneType), not an activity spec" in e.value.reason
+
+
+def test_cli_activities_file_is_read_by_the_same_rules(tmp_path):
+    events = _events_file(tmp_path, [{"timestamp": T0, "duration": 1000, "activity": "a1"}])
+    acts = tmp_path / "activities.json"
+    acts.write_text(json.dumps({"data": [{"id": "a1", "spec": ["lamp.breathe"]}]}))
+    r = cli("import", "mindlamp", str(events), "-o", str(tmp_path / "o.jsonl"), "--utc-offset", "0",
+            "--activities", str(acts), cwd=tmp_path)
+    assert r.returncode == 2, r.stderr
+    assert f"--activities {acts}: item 0 (activity id 'a1'): the spec is" in r.stderr
 
 
 # --------------------------------------------------------------------------

@@ -22,8 +22,11 @@ IMPORT_FORMATS = ("daylio", "bearable", "apple-health", "mindlamp")
 
 def _lamp_activities(path: Path) -> object:
     """The --activities file: Activity objects as a JSON array, the LAMP API's
-    answer ``{"data": [...]}``, or an object id -> spec."""
+    answer ``{"data": [...]}``, or an object id -> spec, read by the one
+    function ``activities=`` is read with (``importers.mindlamp.activity_specs``)."""
     import json
+
+    from ..importers.mindlamp import activity_specs
 
     check_readable(path)
     try:
@@ -32,14 +35,10 @@ def _lamp_activities(path: Path) -> object:
         raise Failure(f"cannot read {path}: {e.strerror or e}", EXIT_USAGE) from e
     except (UnicodeDecodeError, ValueError, RecursionError) as e:
         raise Failure(f"{path}: not a UTF-8 JSON file of Activity objects ({e})", EXIT_USAGE) from e
-    if isinstance(data, dict) and isinstance(data.get("data"), list):
-        data = data["data"]
-    if isinstance(data, dict) and all(isinstance(v, str) for v in data.values()):
-        return data
-    if isinstance(data, list) and all(isinstance(a, dict) and "id" in a and "spec" in a for a in data):
-        return data
-    raise Failure(f"{path}: expected Activity objects (each with 'id' and 'spec') as a JSON array or as the "
-                  "LAMP API's {\"data\": [...]}, or an object id -> spec", EXIT_USAGE)
+    try:
+        return activity_specs(data, f"--activities {path}")
+    except ValueError as e:
+        raise Failure(str(e), EXIT_USAGE) from e
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:

@@ -209,10 +209,57 @@ class LocalClock:
 @dataclass(frozen=True)
 class Source:
     """Where a record came from in the export: a line (CSV, XML) or an item
-    (the position of a JSON event), for errors found after the record was built."""
+    (the position of a JSON event), for errors found after the record was built,
+    and what reading that row added to the report's counters (see :func:`counted`),
+    taken back when the journal refuses the record."""
 
     line: Optional[int] = None
     item: Optional[int] = None
+    #: (counter, key, n): ``report.<counter>[key]`` grew by n for this row
+    counted: tuple[tuple[str, str, int], ...] = ()
+
+
+#: The report's counters of what rows became: a row's additions stand only
+#: when its record reaches the journal.
+_COUNTERS = ("mapped", "kept", "ignored")
+
+Tally = tuple[dict[str, int], ...]
+
+
+def tally(report: ImportReport) -> Tally:
+    """The report's counters as they are now, to tell later what one row added
+    (:func:`counted`) or to take it back (:func:`untally`)."""
+    return tuple(dict(getattr(report, name)) for name in _COUNTERS)
+
+
+def counted(report: ImportReport, before: Tally) -> tuple[tuple[str, str, int], ...]:
+    """What the report's counters gained since ``before = tally(report)``, as
+    (counter, key, n) for :attr:`Source.counted`."""
+    out = []
+    for name, old in zip(_COUNTERS, before):
+        for key, n in getattr(report, name).items():
+            if n != old.get(key, 0):
+                out.append((name, key, n - old.get(key, 0)))
+    return tuple(out)
+
+
+def untally(report: ImportReport, before: Tally) -> None:
+    """Sets the report's counters back to ``before = tally(report)``: a row
+    that was skipped after it counted something counts nothing."""
+    for name, old in zip(_COUNTERS, before):
+        counter = getattr(report, name)
+        if counter != old:
+            counter.clear()
+            counter.update(old)
+
+
+def _take_back(report: ImportReport, where: Source) -> None:
+    """Takes a refused record's row's counts back out of the report."""
+    for name, key, n in where.counted:
+        counter = getattr(report, name)
+        counter[key] -= n
+        if counter[key] <= 0:
+            del counter[key]
 
 
 #: Exceptions a malformed value can raise from the standard library while a
@@ -246,6 +293,7 @@ def read_rows(table: CsvTable, src: str, report: ImportReport, *, lenient: bool,
     sources: list[Source] = []
     for first, last, row in table.rows():
         report.rows += 1
+        before = tally(report)
         try:
             try:
                 table.refuse_repeated_header(first, row)
@@ -255,11 +303,12 @@ def read_rows(table: CsvTable, src: str, report: ImportReport, *, lenient: bool,
         except ImportFormatError as e:
             if not lenient:
                 raise
+            untally(report, before)
             report.skip(e)
             continue
         if record is not None:
             records.append(record)
-            sources.append(Source(first))
+            sources.append(Source(first, counted=counted(report, before)))
     report.blank_lines = table.blank_lines
     report.delimiter = table.delimiter
     return records, sources
@@ -399,11 +448,14 @@ def build_journal(records: list[dict[str, Any]], source: str, *,
     record ``i`` came from, so an error names the export's line (or JSON
     item) and the field. Strict mode raises the error of the earliest record
     in the export; in lenient mode each refused record is skipped, listed in
-    ``report.skipped`` and the rest imported.
+    ``report.skipped`` and the rest imported, and what its row added to
+    ``report.mapped``, ``kept`` and ``ignored`` (``Source.counted``) is taken
+    back: those count only what reached the journal.
     """
     ck = _core
     where = sources if sources is not None else [Source() for _ in records]
     errors: list[ImportFormatError] = []
+    refused: list[Source] = []
     built: list[tuple[Any, Source]] = []
     for record, loc in zip(records, where):
         field = _surrogate_field(record)
@@ -415,6 +467,7 @@ def build_journal(records: list[dict[str, Any]], source: str, *,
             built.append((_quick(ck, record) or _make(ck, record), loc))
         except _FieldError as e:
             errors.append(ImportFormatError(source, loc.line, e.field, e.reason, item=loc.item))
+            refused.append(loc)
     try:  # all at once when every record keeps the rules (the usual case)
         journal = ck.Journal([obj for obj, _ in built])
         built = []
@@ -430,12 +483,15 @@ def build_journal(records: list[dict[str, Any]], source: str, *,
         except ValueError as e:
             field, reason = _rule(e, "")
             errors.append(ImportFormatError(source, loc.line, field, reason, item=loc.item))
+            refused.append(loc)
     if errors:
         errors.sort(key=lambda k: (k.line if k.line is not None else -1, k.item if k.item is not None else -1))
         if not lenient or report is None:
             raise errors[0]
         for err in errors:
             report.skip(err)
+        for loc in {id(loc): loc for loc in refused}.values():  # a row's counts once, however many records
+            _take_back(report, loc)
         # keep the report in the order of the source
         report.skipped.sort(key=lambda k: (k.line if k.line is not None else -1,
                                            k.item if k.item is not None else -1))

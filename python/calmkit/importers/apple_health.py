@@ -21,10 +21,12 @@ from ._common import (
     Source,
     build_journal,
     check_arguments,
+    counted,
     model_reason,
     refuse_unreadable,
     round_half_up,
     row_error,
+    tally,
     what_file_is,
 )
 from .report import ImportFormatError, ImportReport, ImportResult
@@ -462,6 +464,7 @@ def import_apple_health(path: Union[str, Path], *, participant: str = "",
                     report.rows += 1
                     before = len(records)
                     used = elem.get("type", "") in _USED_TYPES
+                    counts = tally(report) if used else None  # what the record's row counts
                     try:
                         try:
                             if used and bad_chars:
@@ -477,7 +480,10 @@ def import_apple_health(path: Union[str, Path], *, participant: str = "",
                         if not lenient:
                             raise
                         report.skip(e)
-                    sources.extend(Source(start_line) for _ in range(len(records) - before))
+                    if len(records) > before:
+                        # build_journal takes these counts back if the journal refuses the record.
+                        row = Source(start_line, counted=counted(report, counts) if counts is not None else ())
+                        sources.extend([row] * (len(records) - before))
                     if bad_chars and not used:
                         report.ignored["records holding characters XML 1.0 forbids (not used, tolerated)"] += 1
                 elif elem.tag not in ("ExportDate", "Me"):

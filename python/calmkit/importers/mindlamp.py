@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 from typing import Any, Mapping, Optional, Union
@@ -16,9 +17,12 @@ from ._common import (
     Source,
     build_journal,
     check_arguments,
+    counted,
     refuse_unreadable,
     round_half_up,
     row_error,
+    tally,
+    untally,
 )
 from .report import ImportFormatError, ImportReport, ImportResult, Unmapped
 
@@ -26,6 +30,9 @@ __all__ = ["DBT_DISTRESS_EMOTIONS", "JOURNAL_SENTIMENTS", "import_mindlamp"]
 
 #: Exercise id given to a breathe activity.
 BREATHE_EXERCISE = "breathing.coherent"
+#: The question the breathe activity asks on its last screen; its answer
+#: (``static_data.sentiment``) is kept in the session's ``responses``.
+BREATHE_QUESTION = "Was this helpful today?"
 #: Journal sentiment → distress 0–10 (the journal activity asks whether the
 #: entry was a good or a bad experience).
 JOURNAL_SENTIMENTS: Mapping[str, int] = {"good": 3, "bad": 7}
@@ -69,32 +76,89 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def _activity_specs(data: Any, activities: Any, src: str) -> dict[str, str]:
-    """activity id → spec, from an ``activities`` list in the file itself and
-    from the ``activities`` argument (a mapping of id → spec, or a list of
-    Activity objects), which wins. One id given two different specs by the
-    same list is an error naming it: calmkit will not pick one."""
+#: What an activities list may be, in the words of the errors.
+_ACTIVITIES_SHAPES = ("a mapping activity id -> spec ({'9pqrs': 'lamp.breathe'}), a list of Activity objects "
+                      "(each with 'id' and 'spec'), or the LAMP API's answer {'data': [...]}")
+
+
+class _ActivitiesError(ValueError):
+    """An activities list that cannot be read (:func:`activity_specs`):
+    ``reason`` without the ``where`` that ``str()`` starts with, and the
+    activity id to blame (``key``), if one is."""
+
+    def __init__(self, where: str, reason: str, key: Optional[str] = None) -> None:
+        super().__init__(f"{where}: {reason}")
+        self.reason = reason
+        self.key = key
+
+
+def activity_specs(given: Any, where: str = "activities=") -> dict[str, str]:
+    """Activity id → spec (``{"9pqrs": "lamp.breathe"}``) from a study's
+    activities as calmkit takes them: a mapping id → spec; a list of Activity
+    objects (dicts with ``id`` and ``spec``, as ``Activity.all_by_study``
+    lists them); or the LAMP API's answer itself, ``{"data": [...]}``, which
+    is unwrapped. ``import_mindlamp(activities=...)``, the file's own
+    ``activities`` list and ``calmkit import --activities FILE`` read their
+    activities with this one function.
+
+    Raises a ``ValueError`` whose message starts with ``where`` for any other shape, an API error answer
+    (``{"error": ...}``), an id or spec that is not text (``None``, a number, a
+    list: never turned into the text ``'None'``), an empty spec, or one id
+    given two different specs (calmkit will not pick one)."""
+    if isinstance(given, Mapping) and isinstance(given.get("data"), list):
+        given = given["data"]  # the LAMP API's answer, saved or handed over as it comes
+    elif isinstance(given, Mapping) and "error" in given and len(given) <= 2:
+        raise _ActivitiesError(where, (
+            f"an error answer of the LAMP API ({_text(given['error'])[:120]!r}), not the study's activities"))
+    pairs: list[tuple[str, Any, str]] = []  # (id, spec, where inside `given`)
+    if isinstance(given, Mapping):
+        for key, spec in given.items():
+            if not isinstance(key, str):
+                raise _ActivitiesError(where, (
+                    f"activity id {key!r} is a {type(key).__name__}, not text; expected {_ACTIVITIES_SHAPES}"))
+            pairs.append((key, spec, f"activity id {key[:64]!r}"))
+    elif isinstance(given, (list, tuple)):
+        for n, activity in enumerate(given):
+            if not isinstance(activity, Mapping) or "id" not in activity or "spec" not in activity:
+                raise _ActivitiesError(where, (
+                    f"item {n} is not an Activity object with 'id' and 'spec' ({_text(activity)[:80]}); "
+                    f"expected {_ACTIVITIES_SHAPES}"))
+            key = activity["id"]
+            if not isinstance(key, str) or not key:
+                raise _ActivitiesError(where, f"item {n}: 'id' {_text(key)[:64]!r} is not an activity id (text)")
+            pairs.append((key, activity["spec"], f"item {n} (activity id {key[:64]!r})"))
+    else:
+        hint = ""
+        if isinstance(given, (str, bytes, os.PathLike)):
+            hint = " (a file name? read it with json.load first; the command line's --activities FILE reads it)"
+        raise _ActivitiesError(where, f"a {type(given).__name__}{hint}; expected {_ACTIVITIES_SHAPES}")
     specs: dict[str, str] = {}
-    sources: list[tuple[str, Any]] = []
+    for key, spec, place in pairs:
+        if not isinstance(spec, str) or not spec.strip():
+            what = "an empty text" if isinstance(spec, str) else f"{_text(spec)[:64] or 'null'} ({type(spec).__name__})"
+            raise _ActivitiesError(where, (
+                f"{place}: the spec is {what}, not an activity spec such as 'lamp.breathe'"), key)
+        if key in specs and specs[key] != spec:
+            raise _ActivitiesError(where, (
+                f"activity id {key[:64]!r} is given two specs, {specs[key][:64]!r} and {spec[:64]!r}; "
+                "calmkit will not guess which one its events are"), key)
+        specs[key] = spec
+    return specs
+
+
+def _activity_specs(data: Any, given: Mapping[str, str], src: str) -> dict[str, str]:
+    """activity id → spec, from an ``activities`` list in the file itself
+    (read by :func:`activity_specs`; its errors are ImportFormatErrors naming
+    the file and ``activities``) and from ``given``, the ``activities=``
+    argument as :func:`activity_specs` read it before the file was opened,
+    which wins."""
+    specs: dict[str, str] = {}
     if isinstance(data, dict) and isinstance(data.get("activities"), list):
-        sources.append(("the file's activities list", data["activities"]))
-    if activities is not None:
-        sources.append(("activities=", activities))
-    for where, given in sources:
-        seen: dict[str, str] = {}
-        pairs: list[tuple[str, str]] = []
-        if isinstance(given, Mapping):
-            pairs = [(str(k), str(v)) for k, v in given.items()]
-        else:
-            pairs = [(str(a["id"]), str(a["spec"])) for a in given
-                     if isinstance(a, Mapping) and "id" in a and "spec" in a]
-        for key, spec in pairs:
-            if key in seen and seen[key] != spec:
-                raise ImportFormatError(src if where.startswith("the file") else "activities=", None, "activities", (
-                    f"{where} gives activity id {key[:64]!r} two specs, {seen[key][:64]!r} and {spec[:64]!r}; "
-                    "calmkit will not guess which one its events are"), value=key)
-            seen[key] = spec
-        specs.update(seen)
+        try:
+            specs.update(activity_specs(data["activities"], "the file's activities list"))
+        except _ActivitiesError as e:
+            raise ImportFormatError(src, None, "activities", e.reason, value=e.key) from None
+    specs.update(given)
     return specs
 
 
@@ -208,7 +272,10 @@ def import_mindlamp(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = No
                     utc_offset: Optional[int] = None, participant: str = "",
                     activities: Any = None, lenient: bool = False) -> ImportResult:
     """Reads mindLAMP ActivityEvent JSON: breathe → an exercise session
-    (``breathing.coherent``), journal → a reading with the text kept (when it
+    (``breathing.coherent``; ``completed`` only when the visit ended on the
+    app's last screen, whose answer to "Was this helpful today?" goes into
+    ``responses``; a visit left with the back arrow is a session not
+    completed), journal → a reading with the text kept (when it
     carries a good/bad sentiment; otherwise the text is kept in
     ``report.unmapped``), DBT diary card → one reading from its emotion ratings
     with urges in the note. Other activities are skipped and reported.
@@ -216,7 +283,9 @@ def import_mindlamp(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = No
     The file is a JSON array of events, or an object ``{"activities": [...],
     "events": [...]}``. An event's activity type is its ``spec`` field if
     present, else looked up by its ``activity`` id in ``activities`` (a
-    mapping id → spec, or the Activity objects of the study). Timestamps are
+    mapping id → spec, the Activity objects of the study, or the LAMP API's
+    answer ``{"data": [...]}``: see :func:`activity_specs`, whose ValueError
+    names ``activities=``). Timestamps are
     milliseconds since the epoch; ``tz`` (zone name) or ``utc_offset``
     (minutes) gives the local offset calmkit keeps with each time.
 
@@ -229,6 +298,7 @@ def import_mindlamp(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = No
     path = Path(path)
     src = str(path)
     check_arguments(participant=participant, lenient=lenient)
+    given_specs = activity_specs(activities, "activities=") if activities is not None else {}
     clock = LocalClock(tz, utc_offset)
     report = ImportReport(source=src, format="mindlamp")
     refuse_unreadable(path, src)
@@ -253,14 +323,14 @@ def import_mindlamp(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = No
     events, report.layout = _events(data, src)
     if isinstance(data, dict) and "activities" in data and not isinstance(data["activities"], list):
         raise ImportFormatError(src, None, "activities", "must be a JSON array of Activity objects")
-    specs = _activity_specs(data, activities, src)
+    specs = _activity_specs(data, given_specs, src)
     records: list[dict[str, Any]] = []
     sources: list[Source] = []
     breathe_ids = IdMaker("lamp-breathe")
 
     for i, ev in enumerate(events):
         report.rows += 1
-        before = len(records)
+        before, counts = len(records), tally(report)
         try:
             try:
                 _event(ev, i, src, clock, specs, participant, report, records, breathe_ids)
@@ -270,8 +340,11 @@ def import_mindlamp(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = No
         except ImportFormatError as e:
             if not lenient and e.field not in ("activity", "sensor"):
                 raise
+            untally(report, counts)
             report.skip(e)
-        sources.extend(Source(item=i) for _ in range(len(records) - before))
+        if len(records) > before:
+            # build_journal takes the event's counts back if the journal refuses its record.
+            sources.extend([Source(item=i, counted=counted(report, counts))] * (len(records) - before))
     _warn_seconds(events, report)
     breathe_ids.assign()
     return ImportResult(build_journal(records, src, sources=sources, report=report, lenient=lenient), report)
@@ -331,6 +404,44 @@ def _warn_seconds(events: list[Any], report: ImportReport) -> None:
             "mindLAMP timestamps are milliseconds since 1970: were these written in seconds?")
 
 
+def _flag(ev: Mapping[str, Any], key: str, src: str, i: int) -> bool:
+    """A true/false field of an event (absent: false); anything else is an error naming it."""
+    value = ev.get(key)
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    raise ImportFormatError(src, None, key, f"{_text(value)[:64]!r} is not true or false", item=i)
+
+
+def _breathe_outcome(ev: Mapping[str, Any], src: str, i: int, report: ImportReport) -> tuple[bool, str]:
+    """(completed, the answer to "Was this helpful today?" or "") of a breathe
+    event. The LAMP app (LAMP-activities, ``Breathe/src/components/Breathe.tsx``)
+    asks that question on its last screen, after the breathing ran to its end,
+    and posts the answer (``static_data.sentiment``, "Yes" preselected, or
+    "No") with the Done button; every version since 2021 does. A visit left
+    with the back arrow (``clickBack: true``, and before 2025 no marker at all)
+    or skipped with a group's forward arrow (``forward: true``) carries no
+    answer: a session not completed. ``done: true`` alone is no proof: one
+    release (July 2025) sent it with the back arrow too. Other ``static_data``
+    keys (``is_favorite``: the activity starred) have no place in a session
+    and are counted in ``report.ignored``."""
+    static = ev.get("static_data")
+    if static is None:
+        static = {}
+    if not isinstance(static, Mapping):
+        raise ImportFormatError(src, None, "static_data", "must be a JSON object", item=i)
+    answer = static.get("sentiment")
+    if answer is not None and not isinstance(answer, str):
+        raise ImportFormatError(src, None, "static_data.sentiment", (
+            f"{_text(answer)[:64]!r} is not an answer to '{BREATHE_QUESTION}' (text, 'Yes' or 'No')"), item=i)
+    answer = (answer or "").strip()
+    _flag(ev, "done", src, i)  # checked, not trusted (above)
+    left = _flag(ev, "clickBack", src, i) | _flag(ev, "forward", src, i)
+    for key in static:
+        if key != "sentiment":
+            report.ignored[f"breathe static_data.{str(key)[:64]} (no place in an exercise session)"] += 1
+    return bool(answer) and not left, answer
+
+
 def _event(ev: Any, i: int, src: str, clock: LocalClock, specs: Mapping[str, str], participant: str,
            report: ImportReport, records: list[dict[str, Any]], breathe_ids: IdMaker) -> None:
     """One ActivityEvent: appends its record, or keeps it in ``report.unmapped``."""
@@ -374,11 +485,16 @@ def _event(ev: Any, i: int, src: str, clock: LocalClock, specs: Mapping[str, str
             end = clock.from_epoch_ms(ts + dur_ms)
         except (OverflowError, ValueError):
             raise ImportFormatError(src, None, "duration", f"{dur_ms:g} ms is out of range", item=i) from None
+        completed, answer = _breathe_outcome(ev, src, i, report)
         record = {"type": "exercise", "participant": participant, "time": when, "end": end,
-                  "exercise": BREATHE_EXERCISE}
+                  "exercise": BREATHE_EXERCISE, "completed": completed}
+        if answer:
+            record["responses"] = [f"{BREATHE_QUESTION} {answer}"]
+            report.kept[f"breathe answer to '{BREATHE_QUESTION}' (static_data.sentiment) → session responses"] += 1
         breathe_ids.claim(record, when, (ts, dur_ms, _canonical(ev)))
         records.append(record)
-        report.mapped["breathe → exercise " + BREATHE_EXERCISE] += 1
+        report.mapped["breathe → exercise " + BREATHE_EXERCISE + (
+            "" if completed else " (not completed: left before Done)")] += 1
     elif kind == "journal":
         static = ev.get("static_data") or {}
         if not isinstance(static, Mapping):

@@ -107,7 +107,9 @@ class ImportReport:
     #: or shape (e.g. Daylio's ``"year"`` layout); "" when the app has one layout
     layout: str = ""
     rows: int = 0  #: data rows (XML records, JSON events) examined
-    #: how many source items became which record, e.g. ``{"mood → reading": 12}``
+    #: how many source items became which record, e.g. ``{"mood → reading": 12}``;
+    #: only records that reached the journal (one the model refused is in ``skipped``
+    #: alone), as for ``kept`` and ``ignored``
     mapped: Counter = field(default_factory=Counter)
     #: source fields kept as text inside records, e.g. ``{"activities → reading note": 9}``
     kept: Counter = field(default_factory=Counter)
@@ -117,7 +119,8 @@ class ImportReport:
     skipped: list[Skipped] = field(default_factory=list)
     #: values read differently from how they were written
     adjusted: list[Adjusted] = field(default_factory=list)
-    #: Apple Health record types outside calmkit's scope (heart rate, steps, ...), counted
+    #: Apple Health record types outside calmkit's scope (heart rate, steps, ...), counted,
+    #: and fields of imported records that have no place in them (a session's sourceName)
     ignored: Counter = field(default_factory=Counter)
     #: first lines of CSV rows whose fields were all empty (a spreadsheet's
     #: leftover rows): passed over, not data and not errors
