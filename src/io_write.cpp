@@ -36,9 +36,11 @@
 #include <string>
 #include <system_error>
 #include <thread>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <variant>
+#include <vector>
 
 namespace calmkit {
 namespace detail {
@@ -242,6 +244,281 @@ void write_all(const Journal& journal, const WriteOptions& options, Sink&& sink)
   if (!buf.empty()) sink(buf.data(), buf.size());
 }
 
+// ---------------------------------------------------------------------------
+// Changing a journal file: its bytes kept (append_records, update_journal)
+
+/// The bytes of the journal file `target` (link-resolved), read once; nullopt
+/// when it does not exist. `given` names it in messages. Only a regular file
+/// is read (a FIFO would block, and `write_file` would refuse it anyway);
+/// `options.max_bytes` as `read_journal`.
+std::optional<std::string> read_journal_bytes(const std::filesystem::path& target,
+                                              const std::filesystem::path& given,
+                                              const ReadOptions& options) {
+  const int fd = ::open(target.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) {
+    if (errno == ENOENT) return std::nullopt;
+    io_error("cannot open journal", given, errno);
+  }
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) io_error("cannot read journal", given, errno);
+  if (S_ISDIR(st.st_mode)) io_error("cannot read journal", given, EISDIR);
+  if (!S_ISREG(st.st_mode)) {
+    io_error("cannot read journal", given, EINVAL,
+             "it is not a regular file (a journal that calmkit changes in place must be one)");
+  }
+  const auto limit = static_cast<std::uint64_t>(options.max_bytes);
+  if (limit > 0 && static_cast<std::uint64_t>(st.st_size) > limit) {
+    io_error("cannot read journal", given, EFBIG,
+             "the file holds " + std::to_string(st.st_size) + " bytes, more than the limit of " +
+                 std::to_string(limit) + " bytes (ReadOptions::max_bytes; max_bytes= in Python)");
+  }
+  std::string bytes(static_cast<std::size_t>(st.st_size), '\0');
+  std::size_t have = 0;
+  for (;;) {
+    if (have == bytes.size()) bytes.resize(have + (have / 2) + 4096);  // the file grew: read on to its end
+    const ssize_t n = ::read(fd, bytes.data() + have, bytes.size() - have);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      io_error("cannot read journal", given, errno);
+    }
+    if (n == 0) break;
+    have += static_cast<std::size_t>(n);
+    if (limit > 0 && have > limit) {
+      io_error("cannot read journal", given, EFBIG,
+               "it is a file that grew to more than the limit of " + std::to_string(limit) +
+                   " bytes (ReadOptions::max_bytes; max_bytes= in Python)");
+    }
+  }
+  bytes.resize(have);
+  return bytes;
+}
+
+/// The line end of `old`'s first line: CRLF or LF.
+std::string_view line_end_of(std::string_view old) noexcept {
+  const auto nl = old.find('\n');
+  return nl != std::string_view::npos && nl > 0 && old[nl - 1] == '\r' ? "\r\n" : "\n";
+}
+
+/// `old` byte for byte, then `lines`: after a line break when `old` does not
+/// end with one, each ended as `old`'s first line is. An empty `old` (no file
+/// yet, or an empty one): the header line first (`options`) and LF ends.
+std::string appended(std::string_view old, const std::vector<std::string>& lines,
+                     const WriteOptions& options) {
+  std::string out;
+  std::string_view eol = "\n";
+  if (old.empty()) {
+    write_all(Journal{}, options, [&out](const char* p, std::size_t n) { out.append(p, n); });
+  } else {
+    eol = line_end_of(old);
+    out.reserve(old.size() + eol.size() + lines.size() * 160);
+    out.append(old);
+    if (out.back() != '\n') out.append(eol);
+  }
+  for (const auto& line : lines) {
+    out.append(line);
+    out.append(eol);
+  }
+  return out;
+}
+
+/// The key that finds a record's row from its line: type, participant, id
+/// and UTC time. Rows with one key keep their line order (the reader's sort
+/// is stable), so the k-th line with a key is the k-th row with it.
+std::string line_key(std::size_t type, std::string_view participant, std::string_view id,
+                     std::int64_t utc_us) {
+  std::string k;
+  k.reserve(participant.size() + id.size() + 11);
+  k += static_cast<char>('0' + type);
+  k += participant;
+  k += '\x1f';
+  k += id;
+  k += '\x1f';
+  k.append(reinterpret_cast<const char*>(&utc_us), sizeof utc_us);
+  return k;
+}
+
+/// The key that says a changed record takes a removed one's place: type,
+/// participant and a non-empty id.
+std::string place_key(std::size_t type, std::string_view participant, std::string_view id) {
+  std::string k;
+  k += static_cast<char>('0' + type);
+  k += scoped_key(participant, id);
+  return k;
+}
+
+/// Calls `f(record)` for every record of `j` as a value, type by type in journal order.
+template <class F>
+void each_record(const Journal& j, F&& f) {
+  auto one = [&](auto view) {
+    typename decltype(view)::value_type r;
+    for (std::size_t row = view.first_row(); row < view.end_row(); ++row) {
+      j.load(row, r);
+      f(r);
+    }
+  };
+  one(j.triggers());
+  one(j.readings());
+  one(j.exercises());
+  one(j.thought_records());
+  one(j.assessments());
+}
+
+/// The record type index of a line's `type`, or nullopt for the header or a type no record has.
+std::optional<std::size_t> type_of_line(std::string_view type) noexcept {
+  if (type == "trigger") return 0;
+  if (type == "reading") return 1;
+  if (type == "exercise") return 2;
+  if (type == "thought_record") return 3;
+  if (type == "assessment") return 4;
+  return std::nullopt;
+}
+
+/// The file `old` (whose records, read strictly, are `before`) after the
+/// records became `after`: every line of a record that is in `after` as it
+/// was (the same `to_json`) kept byte for byte in its place, other lines that
+/// are no record (the header, blank lines) kept too; a record gone from
+/// `after` loses its line; a record of `after` that is new takes the place of
+/// a removed line with its type, participant and non-empty id (a changed
+/// record) or is added at the end, in journal order; new lines are written
+/// by `to_json` and ended as the first line is. nullopt when the lines do
+/// not match `before`'s records one to one (never for a strict read: the
+/// caller then writes the journal whole).
+std::optional<std::string> merged(std::string_view old, const Journal& before, const Journal& after) {
+  // What `after` holds, by its line in calmkit's form: to_json -> how many.
+  std::unordered_map<std::string, std::uint32_t, KeyedHash> wanted;
+  each_record(after, [&](const auto& r) { ++wanted[to_json(Record(r))]; });
+
+  // Each of `before`'s rows by its line key, in row order.
+  struct Rows {
+    std::vector<std::pair<std::size_t, std::size_t>> rows;  // (type, row)
+    std::size_t next = 0;
+  };
+  std::unordered_map<std::string, Rows, KeyedHash> rows_of;
+  auto index = [&](auto view) {
+    using R = typename decltype(view)::value_type;
+    R r;
+    for (std::size_t row = view.first_row(); row < view.end_row(); ++row) {
+      before.load(row, r);
+      rows_of[line_key(type_index<R>, r.participant, r.id, r.time.utc_us())].rows.emplace_back(type_index<R>,
+                                                                                               row);
+    }
+  };
+  index(before.triggers());
+  index(before.readings());
+  index(before.exercises());
+  index(before.thought_records());
+  index(before.assessments());
+
+  auto json_of_row = [&](std::size_t type, std::size_t row) -> std::string {
+    switch (type) {
+      case 0: return to_json(Record(before.trigger(row)));
+      case 1: return to_json(Record(before.reading(row)));
+      case 2: return to_json(Record(before.exercise(row)));
+      case 3: return to_json(Record(before.thought_record(row)));
+      default: return to_json(Record(before.assessment(row)));
+    }
+  };
+
+  const std::string_view eol = line_end_of(old);
+  std::string_view bom;
+  if (old.starts_with("\xEF\xBB\xBF")) {
+    bom = old.substr(0, 3);
+    old.remove_prefix(3);
+  }
+  // The output as pieces: a kept line (a view into `old`) or a new one.
+  std::vector<std::string_view> pieces;
+  std::vector<std::string> fresh;                                  // new lines, with their line end
+  std::unordered_map<std::string, std::size_t, KeyedHash> places;  // place key -> piece of a removed line
+  std::size_t matched = 0;
+  simdjson::dom::parser parser;
+  std::size_t at = 0;
+  while (at < old.size()) {
+    auto nl = old.find('\n', at);
+    const std::size_t stop = nl == std::string_view::npos ? old.size() : nl + 1;
+    const std::string_view line = old.substr(at, stop - at);
+    at = stop;
+    std::string_view text = line;
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
+    const bool blank = text.find_first_not_of(" \t\r\n") == std::string_view::npos;
+    std::optional<std::size_t> type;
+    simdjson::dom::object obj;
+    if (!blank && parser.parse(text.data(), text.size()).get_object().get(obj) == simdjson::SUCCESS) {
+      std::string_view t;
+      if (obj["type"].get_string().get(t) == simdjson::SUCCESS) type = type_of_line(t);
+    }
+    if (!type) {  // the header, a blank line: kept
+      pieces.push_back(line);
+      continue;
+    }
+    std::string_view participant;
+    std::string_view id;
+    std::string_view time;
+    if (obj["participant"].get_string().get(participant) != simdjson::SUCCESS) participant = {};
+    if (obj["id"].get_string().get(id) != simdjson::SUCCESS) id = {};
+    if (obj["time"].get_string().get(time) != simdjson::SUCCESS) return std::nullopt;
+    const auto when = Instant::try_parse(time);
+    if (!when) return std::nullopt;
+    const auto found = rows_of.find(line_key(*type, participant, id, when->utc_us()));
+    if (found == rows_of.end() || found->second.next == found->second.rows.size()) return std::nullopt;
+    const auto [rtype, row] = found->second.rows[found->second.next++];
+    ++matched;
+    const auto kept = wanted.find(json_of_row(rtype, row));
+    if (kept != wanted.end() && kept->second > 0) {
+      --kept->second;
+      pieces.push_back(line);
+      continue;
+    }
+    // Removed or changed: its place waits for a record of `after` with its key.
+    if (!id.empty()) places.emplace(place_key(*type, participant, id), pieces.size());
+    pieces.emplace_back();  // an empty piece: the line is gone unless a changed record takes it
+  }
+  if (matched != before.size()) return std::nullopt;
+
+  // The records of `after` no kept line holds, in journal order.
+  std::vector<std::pair<std::size_t, std::string>> placed;  // (piece, line)
+  std::vector<std::string> tail;
+  auto add = [&](const auto& r) {
+    using R = std::decay_t<decltype(r)>;
+    std::string json = to_json(Record(r));
+    const auto w = wanted.find(json);
+    if (w == wanted.end() || w->second == 0) return;  // a kept line holds it
+    --w->second;
+    json.append(eol);
+    if (!r.id.empty()) {
+      const auto p = places.find(place_key(type_index<R>, r.participant, r.id));
+      if (p != places.end()) {
+        placed.emplace_back(p->second, std::move(json));
+        places.erase(p);
+        return;
+      }
+    }
+    tail.push_back(std::move(json));
+  };
+  each_record(after, add);
+  fresh.reserve(placed.size());
+  for (auto& [piece, line] : placed) {
+    fresh.push_back(std::move(line));
+    pieces[piece] = fresh.back();  // `fresh` was reserved: the views stay valid
+  }
+
+  std::string out;
+  out.reserve(bom.size() + old.size() + 160 * tail.size());
+  out.append(bom);
+  for (const auto& piece : pieces) {
+    if (piece.empty()) continue;
+    if (!out.empty() && out.size() > bom.size() && out.back() != '\n')
+      out.append(eol);  // a replaced last line
+    out.append(piece);
+  }
+  if (!tail.empty() && out.size() > bom.size() && out.back() != '\n') out.append(eol);
+  for (const auto& line : tail) out.append(line);
+  return out;
+}
+
 }  // namespace
 }  // namespace detail
 
@@ -261,24 +538,55 @@ void write_journal(const Journal& journal, const std::filesystem::path& path, co
 
 void update_journal(const std::filesystem::path& path, const std::function<void(Journal&)>& change,
                     const WriteOptions& options, ReadOptions read_options) {
-  // Never lenient: a rewrite of a leniently read journal would drop its bad lines.
+  read_options.lenient = false;  // a lenient read would drop the bad lines
+  const auto target = resolve_write_target(path);
+  const FileLock lock(target);
+  const auto old = detail::read_journal_bytes(target, path, read_options);
+  Journal before;
+  if (old) before = parse_journal_with_report(*old, read_options, path.string()).journal;
+  Journal after = before;  // same revision: unchanged while `change` adds nothing
+  change(after);
+  if (!old || old->empty()) {
+    write_journal(after, target, options);
+    return;
+  }
+  if (after.revision() == before.revision()) return;  // nothing changed: the file is not written
+  if (auto merged = detail::merged(*old, before, after)) {
+    write_file(target, *merged);
+  } else {
+    write_journal(after, target, options);  // lines that no record matched: never for a strict read
+  }
+}
+
+void append_records(const std::filesystem::path& path, const std::vector<RecordMaker>& makers,
+                    const WriteOptions& options, ReadOptions read_options) {
+  if (makers.empty()) return;
   read_options.lenient = false;
   const auto target = resolve_write_target(path);
   const FileLock lock(target);
-  struct stat st {};
+  const auto old = detail::read_journal_bytes(target, path, read_options);
   Journal journal;
-  if (::stat(target.c_str(), &st) == 0) {
-    journal = read_journal(target, read_options);
-  } else if (errno != ENOENT) {
-    detail::io_error("cannot read journal", path, errno);
+  if (old) journal = parse_journal_with_report(*old, read_options, path.string()).journal;
+  std::vector<std::string> lines;
+  lines.reserve(makers.size());
+  for (const auto& make : makers) {
+    const Record record = make(journal);
+    journal.add(record);  // a duplicate id or a trigger that is not there: RecordError, nothing written
+    lines.push_back(to_json(record));
   }
-  change(journal);
-  write_journal(journal, target, options);
+  write_file(target, detail::appended(old ? *old : std::string(), lines, options));
+}
+
+void append_records(const std::filesystem::path& path, const std::vector<Record>& records,
+                    const WriteOptions& options, ReadOptions read_options) {
+  std::vector<RecordMaker> makers;
+  makers.reserve(records.size());
+  for (const auto& r : records) makers.emplace_back([&r](const Journal&) { return r; });
+  append_records(path, makers, options, read_options);
 }
 
 void append_record(const std::filesystem::path& path, Record record, const WriteOptions& options) {
-  update_journal(
-      path, [&record](Journal& j) { j.add(record); }, options);
+  append_records(path, {[&record](const Journal&) { return record; }}, options);
 }
 
 std::string to_jsonl(const Journal& journal, const WriteOptions& options) {

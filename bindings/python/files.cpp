@@ -208,7 +208,15 @@ void register_files(py::module_& m) {
             path,
             [&change](Journal& j) {
               py::gil_scoped_acquire acquire;
-              change(py::cast(&j, py::return_value_policy::reference));
+              py::object result = change(py::cast(&j, py::return_value_policy::reference));
+              // A Journal returned replaces the records: how Python removes or changes some.
+              if (py::isinstance<Journal>(result)) {
+                j = result.cast<const Journal&>();
+              } else if (!result.is_none()) {
+                throw py::type_error("update_journal: change(journal) returned " + type_name_of(result) +
+                                     "; expected None (the journal changed in place) or a Journal "
+                                     "(the records to keep)");
+              }
             },
             options, read_options);
       },
@@ -217,9 +225,16 @@ void register_files(py::module_& m) {
       py::arg("max_line_bytes") = ReadOptions{}.max_line_bytes,
       "Changes a journal file safely under concurrency: takes its FileLock (flock on PATH.lock), reads "
       "it strictly (absent: an empty journal), calls change(journal) — which adds to the Journal it is "
-      "given, and must not keep it — and writes it back with write_journal. Processes and threads that "
-      "use this (calmkit log, practice, assess do) never lose each other's records. If change raises, "
-      "or the journal is broken (JournalFormatError), the file is left as it was.");
+      "given (and must not keep it), or returns a Journal that replaces its records (how records are "
+      "removed or changed: calmkit.Journal(kept records)) — and writes the file back keeping what change "
+      "left alone: each "
+      "untouched record's line byte for byte in its place (unknown fields, offsets, line order, a "
+      "byte-order mark, CRLF), the header and blank lines; a removed record loses its line, a changed one "
+      "(same type, participant and id) is written in calmkit's form in its place, added ones at the end "
+      "(journal order). Nothing changed: the file is not written; an absent or empty file is written "
+      "whole (header=, generator=). Processes and threads that use this or append_records never lose "
+      "each other's records. If change raises, or the journal is broken (JournalFormatError), the file "
+      "is left as it was. docs/store.md, 'Changing a journal file'.");
   m.def(
       "_fs_path",
       [](py::handle path, const Utf8Arg<"name">& name) {
@@ -259,8 +274,59 @@ void register_files(py::module_& m) {
         append_record(path, std::move(r));
       },
       py::arg("path"), py::arg("record"),
-      "Adds one record to a journal file under its lock (update_journal). ValueError for a duplicate id "
-      "or a reading or exercise naming a trigger that is not there.");
+      "Adds one record to a journal file as a line at its end, every byte already there kept, under its "
+      "lock (append_records). ValueError for a duplicate id or a reading or exercise naming a trigger that "
+      "is "
+      "not there; the file is then left as it was.");
+  m.def(
+      "append_records",
+      [](const PathArg<"path">& path, const py::sequence& records, bool header,
+         Utf8Arg<"generator"> generator, std::uint64_t max_bytes, std::size_t max_line_bytes) {
+        WriteOptions options;
+        options.header = header;
+        options.generator = std::move(generator);
+        ReadOptions read_options;
+        read_options.max_bytes = max_bytes;
+        read_options.max_line_bytes = max_line_bytes;
+        // The Python objects added, in order: what a callable returned, or the record given.
+        std::vector<py::object> items;
+        items.reserve(records.size());
+        for (py::handle item : records) items.push_back(py::reinterpret_borrow<py::object>(item));
+        py::list added;
+        std::vector<RecordMaker> makers;
+        makers.reserve(items.size());
+        for (const auto& item : items) {
+          makers.emplace_back([&item, &added](const Journal& j) -> Record {
+            py::gil_scoped_acquire acquire;
+            py::object rec = item;
+            if (PyCallable_Check(item.ptr()) != 0) {
+              rec = item(py::cast(&j, py::return_value_policy::reference));
+            }
+            Record r = record_from_py(rec);
+            added.append(rec);
+            return r;
+          });
+        }
+        {
+          py::gil_scoped_release release;
+          append_records(path, makers, options, read_options);
+        }
+        return added;
+      },
+      py::arg("path"), py::arg("records"), py::kw_only(), py::arg("header") = true,
+      py::arg("generator") = "calmkit", py::arg("max_bytes") = ReadOptions{}.max_bytes,
+      py::arg("max_line_bytes") = ReadOptions{}.max_line_bytes,
+      "Adds records to a journal file as lines at its end, every byte already there kept, and returns them "
+      "(a list). Each item is a record or a callable make(journal) -> record, called under the lock with the "
+      "journal as read plus the records added before it (it must not keep the journal). Under the journal's "
+      "FileLock (the lock of update_journal) the file is read once and strictly (read_journal's checks and "
+      "messages), each record is added to the journal (ids unique, a named trigger there) and checked as a "
+      "line (to_json); then the old bytes and the new lines (ended as the first line is, CRLF or LF) are "
+      "written in one safe write (write_file), or nothing is written: all the records or none. An absent or "
+      "empty file gets the header line first (header=, generator=); a new file is 0600. Errors: "
+      "JournalFormatError for a broken, compressed or non-UTF-8 journal; ValueError (RecordError) for a "
+      "record that does not fit; FileError (an OSError) for a file that cannot be read or written or is no "
+      "regular file; whatever a callable raises.");
 }
 
 }  // namespace calmkit::bindings

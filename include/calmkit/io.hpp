@@ -140,7 +140,8 @@ struct WriteOptions {
 /// one, which stays a link) is replaced, through a temporary sibling renamed
 /// into place, so a crash or a full disk never leaves a half-written journal;
 /// an existing file keeps its mode and owner, a new one is 0600. It takes no
-/// lock: to add to a journal others may be writing, use `update_journal`.
+/// lock: to add to a journal others may be writing, use `append_records` (or
+/// `update_journal` to change it).
 /// @throws FileError (a std::runtime_error) if the file cannot be written;
 ///         RecordError (a std::invalid_argument) for a record no reader would
 ///         take back (a rule of validate.hpp, answers that do not fit their
@@ -150,13 +151,34 @@ CALMKIT_EXPORT void write_journal(const Journal& journal, const std::filesystem:
 
 /// Changes a journal file in place, safely under concurrency: takes the
 /// journal's `FileLock` (an exclusive `flock` on `PATH.lock`, see files.hpp),
-/// reads the journal strictly (an absent file is an empty journal), calls
-/// `change`, and writes the result back with `write_journal`. Processes and
-/// threads that change the same journal through this function run one after
-/// the other, so none loses another's records (a plain read, add and
-/// `write_journal` would). If `change` throws, or the journal is broken
-/// (JournalFormatError), the file is left as it was. `read_options.lenient` is
-/// ignored: a lenient read would drop the bad lines on the rewrite.
+/// reads the file's bytes once and the journal strictly from them (the checks
+/// and messages of `read_journal`; an absent file is an empty journal), calls
+/// `change`, and writes the result through `write_file` (files.hpp). Processes
+/// and threads that change the same journal through this function (or
+/// `append_records`) run one after the other, so none loses another's records
+/// (a plain read, add and `write_journal` would). If `change` throws, or the
+/// journal is broken (JournalFormatError), the file is left as it was.
+/// `read_options.lenient` is ignored: a lenient read would drop the bad lines.
+///
+/// What is written, for a file that exists (docs/store.md, "Changing a
+/// journal file"):
+/// - every line of a record `change` left as it was stays byte for byte, in
+///   its place: fields calmkit does not know (in records and the header),
+///   the spelling of times and offsets, the order of the lines, blank lines,
+///   a byte-order mark and CRLF line ends;
+/// - the header line and any line that is no record stay as they are;
+/// - a record that `change` removed loses its line; a changed record (same
+///   type, participant and non-empty id, other content) is written in
+///   calmkit's form (`to_json`) in its old line's place, so that line's
+///   unknown fields and spelling are not kept;
+/// - added records are written in calmkit's form at the end, in journal
+///   order (by type, then participant, time and id), each line ended as the
+///   file's first line is (CRLF or LF), after a line break when the file's
+///   last line has none. When `change` only adds, the file is its old bytes
+///   plus those lines; when it changes nothing, the file is not written.
+/// A record is "left as it was" when `to_json` of it is the same before and
+/// after `change`. An absent or empty file is written whole in calmkit's
+/// form (`write_journal`, with `options`).
 ///
 /// Example
 /// ```cpp
@@ -164,13 +186,60 @@ CALMKIT_EXPORT void write_journal(const Journal& journal, const std::filesystem:
 ///   j.add(calmkit::Reading{...});  // ids can be chosen here, seeing every other writer's records
 /// });
 /// ```
+/// @throws JournalFormatError for a broken journal; FileError (a
+///         std::runtime_error) if the file cannot be read or written, or is
+///         no regular file; RecordError (a std::invalid_argument) for a
+///         record no reader would take back; whatever `change` throws.
 CALMKIT_EXPORT void update_journal(const std::filesystem::path& path,
                                    const std::function<void(Journal&)>& change,
                                    const WriteOptions& options = {}, ReadOptions read_options = {});
 
-/// Adds one record to a journal file under its lock (`update_journal`).
-/// @throws std::invalid_argument if the record does not fit the journal (a
-///         duplicate id, a reference to a trigger that is not there).
+/// Makes one record to add, seeing the journal as read plus the records
+/// already added by the same `append_records` call (so that an id chosen from
+/// it cannot be taken by another writer in between).
+using RecordMaker = std::function<Record(const Journal& journal)>;
+
+/// Adds records to a journal file as lines at its end, every byte already
+/// there kept: under the journal's `FileLock` (the lock of `update_journal`),
+/// it reads the file's bytes once and the journal strictly from them (the
+/// checks and messages of `read_journal`), calls each maker in order with the
+/// journal, adds its record to it (`Journal::add`: ids unique, a referenced
+/// trigger there) and checks it as a line (`to_json`), then writes the old
+/// bytes plus the new lines in one `write_file` (files.hpp), or nothing when
+/// any of that throws: all the records or none.
+///
+/// Nothing calmkit does not know is dropped: a header's `generator` or
+/// `created`, unknown fields of records, the order of the lines, their
+/// offsets, a byte-order mark and CRLF line ends all stay. Each new line ends
+/// as the file's first line does (CRLF or LF), after a line break when the
+/// last line has none. An absent or empty file gets the header line first
+/// (`options`: `header`, `generator`); a new file is 0600.
+/// @throws JournalFormatError for a broken, compressed or non-UTF-8 journal;
+///         RecordError (a std::invalid_argument) for a record that does not
+///         fit (a duplicate id, a reference to a trigger that is not there, a
+///         rule of validate.hpp); FileError (a std::runtime_error) if the file
+///         cannot be read or written, or is no regular file; whatever a maker
+///         throws. The file is then left as it was.
+///
+/// Example
+/// ```cpp
+/// calmkit::append_records("journal.jsonl", {[&](const calmkit::Journal& j) -> calmkit::Record {
+///   return calmkit::Reading{.id = "r" + std::to_string(j.readings().size() + 1), ...};
+/// }});
+/// ```
+CALMKIT_EXPORT void append_records(const std::filesystem::path& path, const std::vector<RecordMaker>& makers,
+                                   const WriteOptions& options = {}, ReadOptions read_options = {});
+
+/// Adds `records`, in order, as `append_records` with makers that return them.
+/// @throws the same as `append_records`.
+CALMKIT_EXPORT void append_records(const std::filesystem::path& path, const std::vector<Record>& records,
+                                   const WriteOptions& options = {}, ReadOptions read_options = {});
+
+/// Adds one record to a journal file as a line at its end, every byte
+/// already there kept (`append_records`).
+/// @throws the same as `append_records`: RecordError (a std::invalid_argument)
+///         if the record does not fit the journal (a duplicate id, a
+///         reference to a trigger that is not there).
 CALMKIT_EXPORT void append_record(const std::filesystem::path& path, Record record,
                                   const WriteOptions& options = {});
 

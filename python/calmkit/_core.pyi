@@ -9,7 +9,7 @@ class body with the live class, member by member."""
 import datetime
 import os
 from pathlib import Path
-from typing import Any, Callable, Generic, Iterable, Iterator, Mapping, TypeVar, Union, overload
+from typing import Any, Callable, Generic, Iterable, Iterator, Mapping, Sequence, TypeVar, Union, overload
 
 import pandas
 
@@ -398,7 +398,7 @@ class FileLock:
 
 def update_journal(
     path: _Path,
-    change: Callable[[Journal], None],
+    change: Callable[[Journal], Journal | None],
     *,
     header: bool = True,
     generator: str = "calmkit",
@@ -408,6 +408,15 @@ def update_journal(
 def _fs_path(path: _Path | bytes, name: str) -> bytes: ...
 def _utf8_text(text: str | bytes, name: str) -> str | bytes: ...
 def append_record(path: _Path, record: _Record) -> None: ...
+def append_records(
+    path: _Path,
+    records: Sequence[_Record | Callable[[Journal], _Record]],
+    *,
+    header: bool = True,
+    generator: str = "calmkit",
+    max_bytes: int = 4294967296,
+    max_line_bytes: int = 16777216,
+) -> list[_Record]: ...
 
 # --- synthetic data ------------------------------------------------------------
 

@@ -257,3 +257,179 @@ TEST_CASE("read_journal streams and bounds what it reads", "[files][io]") {
   CHECK_THROWS_WITH(calmkit::read_journal_with_report(zeros, small),
                     Catch::Matchers::Contains("more than the limit of 1000"));
 }
+
+namespace {
+
+// A journal another app keeps, written by hand: a byte-order mark, CRLF line
+// ends, fields calmkit does not know (in the header, at the top level and
+// nested), lines out of calmkit's order, offsets calmkit would not write
+// (+05:30, -00:00 and nine digits) and no line break after the last line.
+const std::vector<std::string> kept_lines = {
+    R"({"type": "header", "format": "calmkit-journal", "version": 1, "generator": "other app", "created": "2026-01-01T00:00:00Z"})",
+    R"({"type": "reading", "id": "r1", "time": "2026-03-02T22:40:00+01:00", "intensity": 2})",
+    R"({"type": "reading", "time": "2026-03-02T20:40:00.123456789-00:00", "intensity": 3, "trigger": "t1", "hr": 92})",
+    R"({"type": "trigger", "id": "t1", "time": "2026-03-02T21:14:00+05:30", "category": "conflict", "intensity": 8, "app": {"mood": [1, 2]}})",
+};
+
+std::string kept_text() {
+  std::string s = "\xEF\xBB\xBF";
+  for (std::size_t i = 0; i < kept_lines.size(); ++i) s += (i > 0 ? "\r\n" : "") + kept_lines[i];
+  return s;
+}
+
+fs::path write_kept(const TempDir& dir) {
+  const auto path = dir / "kept.jsonl";
+  std::ofstream(path, std::ios::binary) << kept_text();
+  REQUIRE(calmkit::read_journal(path).size() == 3);
+  return path;
+}
+
+const calmkit::Reading fresh_reading{.id = "r9",
+                                     .time = calmkit::Instant::parse("2026-03-03T08:00:00+01:00"),
+                                     .intensity = calmkit::Intensity(1)};
+
+}  // namespace
+
+TEST_CASE("append_record keeps every byte of the file and adds one line", "[files][io]") {
+  TempDir dir("files");
+  const auto path = write_kept(dir);
+  calmkit::append_record(path, fresh_reading);
+  CHECK(slurp(path) == kept_text() + "\r\n" + calmkit::to_json(fresh_reading) + "\r\n");
+
+  SECTION("a maker sees the records added before it in the same call") {
+    std::size_t seen = 0;
+    calmkit::append_records(
+        path, {[](const calmkit::Journal&) -> calmkit::Record {
+                 return calmkit::Trigger{.id = "t2",
+                                         .time = calmkit::Instant::parse("2026-03-04T08:00:00+01:00"),
+                                         .category = calmkit::TriggerCategory::conflict,
+                                         .intensity = calmkit::Intensity(5)};
+               },
+               [&seen](const calmkit::Journal& j) -> calmkit::Record {
+                 seen = j.triggers().size();
+                 return calmkit::Reading{.id = "r10",
+                                         .time = calmkit::Instant::parse("2026-03-04T08:30:00+01:00"),
+                                         .intensity = calmkit::Intensity(4),
+                                         .trigger = "t2"};
+               }});
+    CHECK(seen == 2);
+    CHECK(calmkit::read_journal(path).readings().size() == 4);
+  }
+  SECTION("all or none: a duplicate id in the second record writes neither") {
+    const auto before = slurp(path);
+    auto other = fresh_reading;
+    other.id = "r11";
+    CHECK_THROWS_AS(calmkit::append_records(path, std::vector<calmkit::Record>{other, fresh_reading}),
+                    std::invalid_argument);
+    CHECK(slurp(path) == before);
+  }
+}
+
+TEST_CASE("append_record on a file with LF ends and no final line break", "[files][io]") {
+  TempDir dir("files");
+  const auto path = dir / "lf.jsonl";
+  std::ofstream(path, std::ios::binary) << kept_lines[0] << '\n' << kept_lines[1];
+  calmkit::append_record(path, fresh_reading);
+  CHECK(slurp(path) == kept_lines[0] + "\n" + kept_lines[1] + "\n" + calmkit::to_json(fresh_reading) + "\n");
+}
+
+TEST_CASE("update_journal keeps the lines of the records it does not change", "[files][io]") {
+  TempDir dir("files");
+  const auto path = write_kept(dir);
+  const std::string bom = "\xEF\xBB\xBF";
+
+  SECTION("only adding: the old bytes, then the new line") {
+    calmkit::update_journal(path, [](calmkit::Journal& j) { j.add(fresh_reading); });
+    CHECK(slurp(path) == kept_text() + "\r\n" + calmkit::to_json(fresh_reading) + "\r\n");
+  }
+  SECTION("changing nothing: the file is not written") {
+    struct stat before {};
+    REQUIRE(::stat(path.c_str(), &before) == 0);
+    calmkit::update_journal(path, [](calmkit::Journal&) {});
+    struct stat after {};
+    REQUIRE(::stat(path.c_str(), &after) == 0);
+    CHECK(slurp(path) == kept_text());
+    CHECK(after.st_ino == before.st_ino);
+  }
+  SECTION("removing a record: its line alone goes") {
+    calmkit::update_journal(path, [](calmkit::Journal& j) {
+      auto records = j.records();
+      std::erase_if(records.readings, [](const calmkit::Reading& r) { return r.id == "r1"; });
+      j = calmkit::Journal(std::move(records));
+    });
+    CHECK(slurp(path) == bom + kept_lines[0] + "\r\n" + kept_lines[2] + "\r\n" + kept_lines[3]);
+  }
+  SECTION("changing a record: calmkit's line in its place, the others kept") {
+    calmkit::Reading changed;
+    calmkit::update_journal(path, [&changed](calmkit::Journal& j) {
+      auto records = j.records();
+      for (auto& r : records.readings) {
+        if (r.id == "r1") {
+          r.intensity = calmkit::Intensity(6);
+          changed = r;
+        }
+      }
+      j = calmkit::Journal(std::move(records));
+      j.add(fresh_reading);
+    });
+    CHECK(slurp(path) == bom + kept_lines[0] + "\r\n" + calmkit::to_json(changed) + "\r\n" + kept_lines[2] +
+                             "\r\n" + kept_lines[3] + "\r\n" + calmkit::to_json(fresh_reading) + "\r\n");
+  }
+  SECTION("a change that throws writes nothing") {
+    CHECK_THROWS_AS(calmkit::update_journal(path,
+                                            [](calmkit::Journal& j) {
+                                              j.add(fresh_reading);
+                                              throw std::runtime_error("no");
+                                            }),
+                    std::runtime_error);
+    CHECK(slurp(path) == kept_text());
+  }
+}
+
+TEST_CASE("append_records and update_journal refuse a broken journal, a FIFO, and keep a link",
+          "[files][io]") {
+  TempDir dir("files");
+  const auto broken = dir / "broken.jsonl";
+  const std::string text =
+      kept_lines[0] + "\n{\"type\": \"reading\", \"time\": \"soon\", \"intensity\": 3}\n";
+  std::ofstream(broken, std::ios::binary) << text;
+  CHECK_THROWS_AS(calmkit::append_record(broken, fresh_reading), calmkit::JournalFormatError);
+  CHECK_THROWS_AS(calmkit::update_journal(broken, [](calmkit::Journal& j) { j.add(fresh_reading); }),
+                  calmkit::JournalFormatError);
+  CHECK(slurp(broken) == text);
+
+  const auto fifo = dir / "fifo.jsonl";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  CHECK_THROWS_AS(calmkit::append_record(fifo, fresh_reading), calmkit::FileError);
+  CHECK_THROWS_AS(calmkit::update_journal(fifo, [](calmkit::Journal&) {}), calmkit::FileError);
+  CHECK(fs::is_fifo(fifo));
+
+  const auto target = write_kept(dir);
+  const auto link = dir / "link.jsonl";
+  fs::create_symlink(target, link);
+  calmkit::append_record(link, fresh_reading);
+  CHECK(fs::is_symlink(link));
+  CHECK(slurp(target) == kept_text() + "\r\n" + calmkit::to_json(fresh_reading) + "\r\n");
+}
+
+TEST_CASE("threads appending and updating one kept file lose nothing", "[files][io]") {
+  TempDir dir("files");
+  const auto path = write_kept(dir);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&path, t] {
+      for (int k = 0; k < 10; ++k) {
+        auto r = reading("n" + std::to_string(t) + "-" + std::to_string(k), k % 11);
+        if (t % 2 == 0) {
+          calmkit::append_record(path, r);
+        } else {
+          calmkit::update_journal(path, [&r](calmkit::Journal& j) { j.add(r); });
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  const auto text = slurp(path);
+  CHECK(text.starts_with(kept_text() + "\r\n"));
+  CHECK(calmkit::read_journal(path).readings().size() == 42);
+}
