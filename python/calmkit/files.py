@@ -145,12 +145,15 @@ def add_record(path: _PathLike, record: Any) -> Any:
 
     - A JSON Lines journal (any path not ending in .db/.sqlite/.sqlite3): an
       exclusive ``flock`` on ``PATH.lock`` (:class:`calmkit.FileLock`, the
-      lock of :func:`calmkit.update_journal`), a strict read
-      (:func:`calmkit.read_journal`: its checks and messages), the record
+      lock of :func:`calmkit.update_journal`), one read of the file's bytes
+      and a strict read of the journal from those bytes
+      (:func:`calmkit.read_journal`'s checks and messages), the record
       checked against the journal (ids unique, its trigger there) and as a
       line (:func:`calmkit.to_json`), then the file's bytes exactly as they
       were plus that line, written through the one safe write
-      (:func:`calmkit.write_file`). Nothing calmkit does not know is dropped:
+      (:func:`calmkit.write_file`): the compiled
+      :func:`calmkit.append_records` (C++ ``calmkit::append_records``) does
+      all of it. Nothing calmkit does not know is dropped:
       a header's ``generator`` / ``created``, unknown fields of records, the
       order of the lines, their offsets, a byte-order mark and CRLF line ends
       all stay. The line ends as the file's first line does (CRLF or LF),
@@ -201,50 +204,9 @@ def add_records(path: _PathLike, records: Sequence[Any], *, create_store: bool =
                         current.add(rec)
         return added
 
-    with _core.FileLock(path):
-        journal, old = _read_locked(path)
-        lines: list[str] = []
-        for r in records:
-            rec = r(journal) if callable(r) else r
-            journal.add(rec)  # a duplicate id or a trigger that is not there: ValueError, nothing written
-            lines.append(_core.to_json(rec))  # a record no reader would take back: RecordError
-            added.append(rec)
-        _core.write_file(path, _appended(old, lines))
-    return added
-
-
-def _read_locked(path: _PathLike) -> "tuple[Any, bytes | None]":
-    """The journal at ``path`` read strictly (as :func:`calmkit.read_journal`:
-    its checks and messages) and the exact bytes it was read from; an empty
-    journal and None when the file does not exist. Called under the
-    journal's lock; a writer that does not take it (another program) and
-    changes the file between the two reads makes it read again."""
-    for _ in range(100):
-        try:
-            before = os.stat(path)
-        except FileNotFoundError:
-            return _core.Journal(), None
-        journal = _core.read_journal(path)
-        with open(path, "rb") as f:  # a regular file: read_journal refuses anything else
-            old = f.read()
-            now = os.fstat(f.fileno())
-        same = (before.st_ino, before.st_dev, before.st_size, before.st_mtime_ns)
-        if same == (now.st_ino, now.st_dev, now.st_size, now.st_mtime_ns) and len(old) == now.st_size:
-            return journal, old
-    raise _core.FileError(errno.EAGAIN, f"{shown_path(path)} kept changing while it was read (another program "
-                          "is writing it without calmkit's lock); nothing was added", os.fspath(path))
-
-
-def _appended(old: "bytes | None", lines: Sequence[str]) -> bytes:
-    """``old`` byte for byte, then ``lines``: after a line break when ``old``
-    does not end with one, each ended as ``old``'s first line is (CRLF or
-    LF). No file yet (None) or an empty one: calmkit's header line first."""
-    if not old:
-        return (_core.to_jsonl(_core.Journal()) + "".join(line + "\n" for line in lines)).encode("utf-8")
-    first = old.find(b"\n")
-    eol = b"\r\n" if first > 0 and old[first - 1:first] == b"\r" else b"\n"
-    head = old if old.endswith(b"\n") else old + eol
-    return head + b"".join(line.encode("utf-8") + eol for line in lines)
+    # The one implementation of the rule, compiled (calmkit::append_records): the lock,
+    # one read of the file's bytes, the strict checks, then old bytes + new lines.
+    return list(_core.append_records(path, list(records)))
 
 
 # --- bounded input -----------------------------------------------------------------------
