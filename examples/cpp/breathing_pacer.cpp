@@ -6,7 +6,8 @@
 // Asks the distress before (0-10, Enter to skip), guides the exercise live
 // (the phase, a bar filling up through the phase, the seconds left) at about
 // 20 frames a second, asks the distress after, then adds an exercise record
-// to the journal (read, add, write back atomically) and reads the file back.
+// to the journal (calmkit::append_records: a line at its end under the
+// journal's lock, every byte already there kept) and reads the file back.
 // Ctrl-C stops early: the session is still recorded, as not completed.
 //
 // --speed X runs the exercise clock X times faster than real time, so that
@@ -242,8 +243,13 @@ int main(int argc, char** argv) {
     record.end =
         record.time +
         calmkit::Duration(std::llround(static_cast<double>((record.end - record.time).count()) / args.speed));
-    journal.add(record);
-    calmkit::write_journal(journal, args.journal);
+    // Added as a line at the journal's end under its lock, every byte already
+    // there kept (another app's fields, its line ends); the id is chosen
+    // there, seeing what other writers added while the exercise ran.
+    calmkit::append_records(args.journal, {[&](const calmkit::Journal& now) -> calmkit::Record {
+                              record.id = info.id = fresh_id(now, args.participant, started_at);
+                              return record;
+                            }});
 
     const auto back = calmkit::read_journal(args.journal);
     const auto n = back.exercises_of(args.participant).size();
