@@ -853,15 +853,22 @@ def _fit_together(tables: list[tuple[Path, Any]], d: Path, tz: Any, same_columns
     checks each value, naming its row and column)."""
     pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
 
-    every = set().union(*(set(t.column_names) for _, t in tables)) & _read_columns()
-    for f, t in tables if same_columns else ():
-        if not every <= set(t.column_names):
-            missing = sorted(every - set(t.column_names))
+    # Each file's column types, looked up once: a participant-layout folder
+    # has thousands of small files, and pyarrow builds a column's name list
+    # and type anew on every call.
+    types_of = [_column_types(t) for _, t in tables]
+    every = set().union(*types_of) & _read_columns()
+    for (f, _), names in zip(tables, types_of) if same_columns else ():
+        if not every <= names.keys():
+            missing = sorted(every - names.keys())
             raise ValueError(f"{f}: no column {', '.join(missing)}, which the other files of {d} have "
                              f"(was the file rewritten by another program?)")
-    tables = [(f, _localize_naive(t, str(f), tz)) for f, t in tables]
+    if tz is not None:
+        tables = [(f, _localize_naive(t, str(f), tz)) for f, t in tables]
+        types_of = [_column_types(t) for _, t in tables]
     for c in _OFFSET_OF:
-        types = [(f, t.column(c).type) for f, t in tables if c in t.column_names and pa.types.is_timestamp(t.column(c).type)]
+        types = [(f, names[c]) for (f, _), names in zip(tables, types_of)
+                 if c in names and pa.types.is_timestamp(names[c])]
         naive = [f for f, t in types if t.tz is None]
         if not naive or len(naive) == len(types):
             continue  # one kind in every file: the bridge reads them, or refuses naive ones naming the table
@@ -871,7 +878,7 @@ def _fit_together(tables: list[tuple[Path, Any]], d: Path, tz: Any, same_columns
                          f"them as wall times there, or rewrite the file with a zone")
     if len(tables) == 1:
         return tables[0][1]
-    tables = _same_text_types(tables)
+    tables = _same_text_types(tables, types_of)
     try:
         return pa.concat_tables([t for _, t in tables], promote_options="permissive")
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as e:
@@ -890,12 +897,21 @@ def _fit_together(tables: list[tuple[Path, Any]], d: Path, tz: Any, same_columns
     raise ValueError(f"{d}: the files' columns do not fit together ({failure})") from None
 
 
-def _same_text_types(tables: list[tuple[Path, Any]]) -> list[tuple[Path, Any]]:
+def _column_types(table: Any) -> dict[str, Any]:
+    """Each column's name -> its type (the first column of a name given twice)."""
+    out: dict[str, Any] = {}
+    for field in table.schema:
+        out.setdefault(field.name, field.type)
+    return out
+
+
+def _same_text_types(tables: list[tuple[Path, Any]], types_of: list[dict[str, Any]]) -> list[tuple[Path, Any]]:
     """``tables`` with each column that is text in every file but
     dictionary-encoded in some (calmkit's vocabularies) and plain in others
     (the same Parquet column read back without Arrow's stored schema: pyarrow's
     ``store_schema=False``, DuckDB, Spark) made ``dictionary<int32, string>``
-    in every file: the same values, and a type the files share."""
+    in every file: the same values, and a type the files share. ``types_of``
+    holds each table's :func:`_column_types`."""
     pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
     pc = _extras.require("pyarrow.compute", "parquet", "calmkit's Parquet support")
 
@@ -904,9 +920,9 @@ def _same_text_types(tables: list[tuple[Path, Any]]) -> list[tuple[Path, Any]]:
     def text(t: Any) -> bool:
         return pa.types.is_string(t) or (pa.types.is_dictionary(t) and pa.types.is_string(t.value_type))
 
-    names = {n for _, t in tables for n in t.column_names}
+    names = set().union(*types_of)
     for name in sorted(names):
-        types = [t.column(name).type for _, t in tables if name in t.column_names]
+        types = [x[name] for x in types_of if name in x]
         if len(set(types)) == 1 or not all(text(x) for x in types):
             continue
         out = []
