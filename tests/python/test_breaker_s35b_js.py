@@ -93,6 +93,13 @@ const out = {
   lone_low: context(T + ',"context":"ab\uDC00cd"}\n'),
   lone_end: context(T + ',"context":"ab\uD83D"}\n'),
   not_json: tried(() => ck.readJournal('x\n', { name: 'a.jsonl' })),
+  bad_number: tried(() => ck.readJournal(T + ',"acted_after_minutes":6.}\n', { name: 'a.jsonl' })),
+  bom_mid: tried(() => ck.readJournal(T + '}\n\uFEFF' + T.replace('"t1"', '"t2"') + '}\n').report.records),
+  bom_mid_lenient: tried(() => {
+    const { journal: j, report } = ck.readJournal(T + '}\n\uFEFF' + T.replace('"t1"', '"t2"') + '}\n', { lenient: true });
+    j.delete();
+    return [report.records, report.skipped.map((k) => k.line)];
+  }),
   bigint: add({ intensity: 5n }),
   symbol: add({ note: Symbol('x') }),
   func: add({ note: () => 'x' }),
@@ -215,12 +222,32 @@ def test_a_lone_surrogate_at_the_end_names_the_field(js: dict):
 @pytest.mark.xfail(strict=True, reason="B99: readJournal says simdjson's own text ('TAPE_ERROR: ... This is a "
                    "fatal and unrecoverable error.') where Python's reader says 'invalid JSON: The JSON document "
                    "has an improper structure ...' for the same line")
-def test_text_that_is_not_json_gets_pythons_message(js: dict):
+@pytest.mark.parametrize("case,text", [("not_json", "x\n"), ("bad_number", T + ',"acted_after_minutes":6.}\n')])
+def test_text_that_is_not_json_gets_pythons_message(js: dict, case: str, text: str):
     with pytest.raises(calmkit.JournalFormatError) as want:
-        calmkit.parse_journal("x\n", name="a.jsonl")
-    got = js["not_json"]
+        calmkit.parse_journal(text, name="a.jsonl")
+    got = js[case]
     assert got["error"] == "JournalFormatError"
     assert got["message"] == str(want.value)
+
+
+BOM_MID = T + "}\n\ufeff" + T.replace('"t1"', '"t2"') + "}\n"
+
+
+def test_python_refuses_a_byte_order_mark_at_the_start_of_line_two():
+    """docs/journal-format.md: "a byte order mark at the very start is accepted and ignored"."""
+    with pytest.raises(calmkit.JournalFormatError, match=r"^<string>:2: invalid JSON"):
+        calmkit.parse_journal(BOM_MID)
+    journal, report = calmkit.parse_journal_with_report(BOM_MID, lenient=True)
+    assert (len(journal.triggers), [k.line for k in report.skipped]) == (1, [2])
+
+
+@pytest.mark.xfail(strict=True, reason="B101: readJournal takes a byte order mark at the start of any line (two "
+                   "exported files joined with cat) where Python refuses line 2; the package's simdjson is newer "
+                   "than the native one and skips a BOM before every document")
+def test_a_byte_order_mark_at_the_start_of_line_two_is_refused_as_in_python(js: dict):
+    assert "error" in js["bom_mid"] and ":2: invalid JSON" in js["bom_mid"]["message"], js["bom_mid"]
+    assert js["bom_mid_lenient"] == {"ok": [1, [2]]}
 
 
 @pytest.mark.xfail(strict=True, reason="B100: Journal.add takes a record through JSON.stringify: a BigInt or a "
