@@ -49,6 +49,19 @@ struct FileHeader {
   bool wal = false;
 };
 
+/// The name to give `sqlite3_open_v2` (without SQLITE_OPEN_URI) for the file
+/// `path`, so that SQLite opens that file and nothing else: a relative name
+/// `:memory:` is SQLite's private in-memory database, and a relative name
+/// starting with `file:` is read as a URI whose query (`mode=`, `nolock=`,
+/// `vfs=`) changes how it opens when SQLite is built with SQLITE_USE_URI=1
+/// (Debian's is); "./" in front names the same file and is neither
+/// (https://www.sqlite.org/c3ref/open.html, https://www.sqlite.org/inmemorydb.html).
+std::string sqlite_file_name(const std::string& path) {
+  if (!path.empty() && path.front() != '/' && (path == ":memory:" || path.rfind("file:", 0) == 0))
+    return "./" + path;
+  return path;
+}
+
 /// Runs `use` on `path` opened through SQLite's own file layer (read-only,
 /// or read-write when `writable` and the file allows it; `use` learns which),
 /// never with ::open/::close: closing a descriptor drops every POSIX lock this
@@ -64,7 +77,7 @@ bool with_sqlite_file(const std::string& path, bool writable,
     sqlite3* db = nullptr;
     const int flags = (rw ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY) | SQLITE_OPEN_NOMUTEX;
     sqlite3_file* file = nullptr;
-    const bool opened = sqlite3_open_v2(path.c_str(), &db, flags, nullptr) == SQLITE_OK &&
+    const bool opened = sqlite3_open_v2(sqlite_file_name(path).c_str(), &db, flags, nullptr) == SQLITE_OK &&
                         sqlite3_file_control(db, "main", SQLITE_FCNTL_FILE_POINTER, &file) == SQLITE_OK &&
                         file != nullptr && file->pMethods != nullptr;
     if (opened) use(*file, rw);
@@ -227,7 +240,8 @@ Store Store::open(const std::filesystem::path& path, OpenOptions options) {
   // create there, and takes no locks.
   const bool immutable = options.read_only && !had_wal && !detail::folder_writable(path);
   int flags = (options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX;
-  const std::string target = immutable ? detail::file_uri(path, "immutable=1") : impl->path;
+  const std::string target =
+      immutable ? detail::file_uri(path, "immutable=1") : detail::sqlite_file_name(impl->path);
   if (immutable) flags |= SQLITE_OPEN_URI;
   const int rc = sqlite3_open_v2(target.c_str(), &impl->db, flags, nullptr);
   if (rc != SQLITE_OK) {

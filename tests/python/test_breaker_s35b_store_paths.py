@@ -61,9 +61,6 @@ def test_a_dotted_path_to_such_a_name_is_a_store(here: Path):
     assert _triggers_in(here / "file:j.db") == 1
 
 
-@pytest.mark.xfail(strict=True, reason="B97: open_store/Store::open('file:j.db') creates an empty file of that "
-                   "name, then hands the text to SQLite, which reads it as a URI for j.db: 'cannot open: unable "
-                   "to open database file', and the empty file stays")
 @pytest.mark.parametrize("name", ["file:j.db", "file:j.db?mode=memory", "file:j.db?nolock=1"])
 def test_a_store_whose_name_starts_with_file_is_that_file(here: Path, name: str):
     if not _sqlite_uses_uris(here):
@@ -77,8 +74,6 @@ def test_a_store_whose_name_starts_with_file_is_that_file(here: Path, name: str)
         assert len(store) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="B97: open_store(':memory:') creates a file ':memory:' and opens an "
-                   "in-memory database instead ('cannot switch to WAL journal mode (got memory)')")
 def test_a_store_named_memory_is_that_file(here: Path):
     with calmkit.open_store(":memory:") as store:
         store.add(calmkit.Trigger(**TRIGGER))
