@@ -9,8 +9,11 @@
 
 #include <boost/date_time/gregorian/gregorian.hpp>  // to_iso_extended_string
 
+#include <algorithm>
 #include <exception>
 #include <iostream>
+#include <optional>
+#include <utility>
 
 int main(int argc, char** argv) {
   if (argc != 2) {
@@ -24,13 +27,32 @@ int main(int argc, char** argv) {
     const auto people = journal.participants();
     std::cout << "participants: " << people.size() << '\n';
     for (const auto& p : people) {
-      const auto span = journal.span_of(p);
+      // The first and last day written on the person's records: each record's
+      // date at its own offset (the person's local time, journal format v1).
+      // Not the local dates of the earliest and latest instants: someone who
+      // travelled east can have a later instant on an earlier day.
+      std::optional<std::pair<boost::gregorian::date, boost::gregorian::date>> days;
+      auto see = [&days](const calmkit::Instant& t) {
+        const auto d = t.local_date();
+        if (!days) days.emplace(d, d);
+        days->first = std::min(days->first, d);
+        days->second = std::max(days->second, d);
+      };
+      for (const auto& r : journal.triggers_of(p)) see(r.time);
+      for (const auto& r : journal.readings_of(p)) see(r.time);
+      for (const auto& r : journal.exercises_of(p)) {
+        see(r.time);
+        see(r.end);
+      }
+      for (const auto& r : journal.thought_records_of(p)) see(r.time);
+      for (const auto& r : journal.assessments_of(p)) see(r.time);
       std::cout << "  " << (p.empty() ? "(single user)" : p) << ": "
-                << boost::gregorian::to_iso_extended_string(span->first.local_date()) << " .. "
-                << boost::gregorian::to_iso_extended_string(span->second.local_date()) << ", "
+                << boost::gregorian::to_iso_extended_string(days->first) << " .. "
+                << boost::gregorian::to_iso_extended_string(days->second) << ", "
                 << journal.triggers_of(p).size() << " triggers, " << journal.readings_of(p).size()
                 << " readings, " << journal.exercises_of(p).size() << " exercises, "
-                << journal.thought_records_of(p).size() << " thought records\n";
+                << journal.thought_records_of(p).size() << " thought records, "
+                << journal.assessments_of(p).size() << " assessments\n";
     }
     return 0;
   } catch (const calmkit::JournalFormatError& e) {
