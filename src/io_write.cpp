@@ -377,6 +377,40 @@ std::optional<std::size_t> type_of_line(std::string_view type) noexcept {
   return std::nullopt;
 }
 
+/// The records `change` added, as lines in calmkit's form in journal order,
+/// when it only added: `before`'s rows of each type are then a subsequence
+/// of `after`'s (adding keeps the other rows' order). nullopt otherwise. One
+/// load and compare per row, no line of the file parsed: the common case of
+/// `update_journal` costs about what the read did.
+std::optional<std::vector<std::string>> added_only(const Journal& before, const Journal& after) {
+  std::vector<std::string> lines;
+  bool ok = true;
+  auto one = [&](auto bview, auto aview) {
+    if (!ok) return;
+    typename decltype(bview)::value_type b;
+    typename decltype(bview)::value_type a;
+    std::size_t i = bview.first_row();
+    const std::size_t end = bview.end_row();
+    if (i < end) before.load(i, b);
+    for (std::size_t row = aview.first_row(); row < aview.end_row(); ++row) {
+      after.load(row, a);
+      if (i < end && a == b) {
+        if (++i < end) before.load(i, b);
+      } else {
+        lines.push_back(to_json(Record(a)));
+      }
+    }
+    ok = i == end;
+  };
+  one(before.triggers(), after.triggers());
+  one(before.readings(), after.readings());
+  one(before.exercises(), after.exercises());
+  one(before.thought_records(), after.thought_records());
+  one(before.assessments(), after.assessments());
+  if (!ok) return std::nullopt;
+  return lines;
+}
+
 /// The file `old` (whose records, read strictly, are `before`) after the
 /// records became `after`: every line of a record that is in `after` as it
 /// was (the same `to_json`) kept byte for byte in its place, other lines that
@@ -551,7 +585,9 @@ void update_journal(const std::filesystem::path& path, const std::function<void(
     return;
   }
   if (after.revision() == before.revision()) return;  // nothing changed: the file is not written
-  if (auto merged = detail::merged(*old, before, after)) {
+  if (const auto added = detail::added_only(before, after)) {
+    write_file(target, detail::appended(*old, *added, options));  // the old bytes, then the new lines
+  } else if (auto merged = detail::merged(*old, before, after)) {
     write_file(target, *merged);
   } else {
     write_journal(after, target, options);  // lines that no record matched: never for a strict read
