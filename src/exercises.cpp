@@ -23,13 +23,13 @@ namespace {
 constexpr const char* s000 = "000_537e22df3a09dbd5.txt";  // introvert's guide: extended exhale, cold water,
                                                           // walk, three alternatives, future self
 constexpr const char* s001 =
-    "001_4b86ee1ce1b70c37.txt";  // distress tolerance: mindfulness, distraction, soothing, acceptance, belly
-                                 // breathing, PMR, grounding
+    "001_4b86ee1ce1b70c37.txt";  // distress tolerance: mindfulness, distraction, soothing, acceptance,
+                                 // improving the moment, belly breathing, PMR, grounding, yoga
 constexpr const char* s002 =
     "002_a3dd8ceacfd4ae36.txt";  // long guide: 4-7-8, box, coherent, TIPP, body scan, CBT, pauses
 constexpr const char* s003 = "003_8f421c0a71c7ba3b.txt";  // what works: tolerating the window of uncertainty
 constexpr const char* s004 =
-    "004_c22b836400dc35d1.txt";  // roadmap: pause before reacting, separating thoughts from reality
+    "004_c22b836400dc35d1.txt";  // roadmap: pause before reacting, self-check, thoughts vs reality
 
 TimedStep breath(BreathPhase p, double s, std::string cue) {
   return TimedStep{s, p, std::move(cue)};
@@ -147,7 +147,7 @@ std::vector<Exercise> build_catalog() {
     Exercise pmr{std::string(exercise_ids::relaxation_progressive_muscle),
                  "Tense and release",
                  ExerciseKind::muscle_relaxation,
-                 Suits::daily,
+                 Suits::both,  // daily practice (001), and a TIPP skill for intense moments (002)
                  "Working from the toes upwards, squeeze each group of muscles hard for about five "
                  "seconds, then let go all at once and feel the difference for ten.",
                  {s001, s002},
@@ -192,6 +192,21 @@ std::vector<Exercise> build_catalog() {
        {s000, s001, s002},
        {timed(600, "Walk; let your eyes rest on what you pass")},
        Repeat::times(1)});
+  add({std::string(exercise_ids::movement_gentle_stretch),
+       "Gentle yoga and stretching",
+       ExerciseKind::movement,
+       Suits::daily,
+       "Somewhere quiet, on a mat or a towel, move slowly through a few easy stretches (or follow "
+       "a guided yoga session instead). Keep attention on the breath and on how each part of the "
+       "body feels as it moves; nothing should hurt.",
+       {s001, s002, s000},
+       {timed(30, "Lay out a mat or towel, stand or sit tall, let the breath slow"),
+        timed(45, "Tip the head slowly toward one shoulder, then the other; breathe into the stretch"),
+        timed(45, "Roll the shoulders back and down a few times, arms heavy"),
+        timed(45, "Reach both arms up on an in-breath, fold forward softly on the out-breath, knees bent"),
+        timed(45, "On hands and knees, round the back, then let it dip, in time with the breath"),
+        timed(60, "Rest curled up or lying flat; notice where the body feels looser")},
+       Repeat::times(1)});
 
   // --- cognitive -------------------------------------------------------------
   add({std::string(exercise_ids::cognitive_three_alternatives),
@@ -234,7 +249,7 @@ std::vector<Exercise> build_catalog() {
        {s002},
        {prompt("Is there real evidence that something is wrong right now?", 1),
         prompt("Am I reacting to today, or to something that happened long ago?", 1),
-        prompt("How old do I feel right now, and how old am I?", 1),
+        prompt("What would I say to a friend caught in exactly this situation?", 1),
         prompt("If I were not anxious, how would I read this?", 1)},
        Repeat::times(1)});
   add({std::string(exercise_ids::cognitive_self_compassion),
@@ -295,6 +310,16 @@ std::vector<Exercise> build_catalog() {
         prompt("Name the urge: \"I feel pulled to ...\"", 1),
         prompt("Name what the body is doing: \"My chest ...\"", 1)},
        Repeat::times(1)});
+  add({std::string(exercise_ids::mindfulness_self_check),
+       "Gentle self-check",
+       ExerciseKind::mindfulness,
+       Suits::both,
+       "Stop for a moment and look at what is going on with curiosity, not judgement. Three "
+       "short questions; the point is to see the pattern clearly, not to pick it apart.",
+       {s004},
+       {prompt("What, exactly, was the trigger just now?", 1), prompt("What am I afraid comes next?", 1),
+        prompt("Does this feeling remind me of something from my past?", 1)},
+       Repeat::times(1)});
 
   // --- pauses ----------------------------------------------------------------
   add({std::string(exercise_ids::pause_before_reacting),
@@ -348,6 +373,20 @@ std::vector<Exercise> build_catalog() {
        "or book, time with a friend. Come back to the worry later, calmer.",
        {s001, s002},
        {prompt("What will you do for the next quarter of an hour?", 1), timed(900, "Do it wholeheartedly")},
+       Repeat::times(1)});
+  add({std::string(exercise_ids::improving_the_moment),
+       "Making this moment more bearable",
+       ExerciseKind::improving_the_moment,
+       Suits::acute,
+       "Improving the moment: when the situation cannot be changed yet, change how it is to live "
+       "through it. Picture a calm place, find what the moment is for, recall coming through worse, "
+       "give yourself one encouraging sentence, then give one simple task all your attention.",
+       {s001, s002},
+       {timed(60, "Imagine a place where you feel safe; fill in its light, sounds and warmth"),
+        prompt("What matters to you in this, or what could this hard moment be for?", 1),
+        prompt("Recall a time you got through something hard. What helped you then?", 1),
+        prompt("Write one encouraging sentence to yourself", 1),
+        timed(60, "Do one small thing and only that, with all your attention")},
        Repeat::times(1)});
   return c;
 }

@@ -19,7 +19,7 @@ namespace detail {
 namespace {
 
 // Rows in ExerciseKind order; columns low, middle, high.
-constexpr std::array<std::array<double, 3>, 11> kind_weights{{
+constexpr std::array<std::array<double, 3>, 12> kind_weights{{
     {1, 2, 3},  // breathing
     {1, 3, 2},  // grounding
     {1, 2, 2},  // muscle_relaxation
@@ -31,6 +31,7 @@ constexpr std::array<std::array<double, 3>, 11> kind_weights{{
     {0, 2, 2},  // pause
     {2, 1, 0},  // acceptance
     {1, 2, 1},  // distraction
+    {1, 2, 1},  // improving_the_moment
 }};
 static_assert(kind_weights.size() == exercise_kind_table.size());
 

@@ -49,6 +49,9 @@ enum class ExerciseKind : std::uint8_t {
   pause,              ///< waiting before acting on an urge
   acceptance,         ///< radical acceptance
   distraction,        ///< absorbing activity that moves attention elsewhere
+  /// DBT's "improving the moment": imagery, meaning, encouragement and doing
+  /// one thing at a time, to make a moment that cannot be changed more bearable
+  improving_the_moment,
 };
 
 /// When an exercise is meant to be used.
@@ -62,7 +65,7 @@ enum class Suits : std::uint8_t {
 enum class BreathPhase : std::uint8_t { none, inhale, hold_in, exhale, hold_out };
 
 /// The exercise kinds, in enum order.
-inline constexpr std::array<VocabEntry<ExerciseKind>, 11> exercise_kind_table{{
+inline constexpr std::array<VocabEntry<ExerciseKind>, 12> exercise_kind_table{{
     {ExerciseKind::breathing, "breathing", "Breathing"},
     {ExerciseKind::grounding, "grounding", "Grounding"},
     {ExerciseKind::muscle_relaxation, "muscle_relaxation", "Muscle relaxation"},
@@ -74,6 +77,7 @@ inline constexpr std::array<VocabEntry<ExerciseKind>, 11> exercise_kind_table{{
     {ExerciseKind::pause, "pause", "Pause before acting"},
     {ExerciseKind::acceptance, "acceptance", "Acceptance"},
     {ExerciseKind::distraction, "distraction", "Distraction"},
+    {ExerciseKind::improving_the_moment, "improving_the_moment", "Improving the moment"},
 }};
 
 /// When an exercise suits, in enum order.
@@ -268,6 +272,8 @@ inline constexpr std::string_view tipp_temperature = "tipp.temperature";  ///< `
 inline constexpr std::string_view tipp_intense_exercise =
     "tipp.intense-exercise";                                                    ///< `tipp.intense-exercise`
 inline constexpr std::string_view movement_short_walk = "movement.short-walk";  ///< `movement.short-walk`
+inline constexpr std::string_view movement_gentle_stretch =
+    "movement.gentle-stretch";  ///< `movement.gentle-stretch`
 inline constexpr std::string_view cognitive_three_alternatives =
     "cognitive.three-alternatives";  ///< `cognitive.three-alternatives`
 inline constexpr std::string_view cognitive_reality_test =
@@ -284,14 +290,17 @@ inline constexpr std::string_view mindfulness_body_scan =
 inline constexpr std::string_view mindfulness_three_breaths =
     "mindfulness.three-breaths";  ///< `mindfulness.three-breaths`
 inline constexpr std::string_view mindfulness_name_it = "mindfulness.name-it";  ///< `mindfulness.name-it`
+inline constexpr std::string_view mindfulness_self_check =
+    "mindfulness.self-check";  ///< `mindfulness.self-check`
 inline constexpr std::string_view pause_before_reacting =
     "pause.before-reacting";                                                      ///< `pause.before-reacting`
 inline constexpr std::string_view pause_conflict_break = "pause.conflict-break";  ///< `pause.conflict-break`
 inline constexpr std::string_view acceptance_radical = "acceptance.radical";      ///< `acceptance.radical`
 inline constexpr std::string_view soothing_senses = "soothing.senses";            ///< `soothing.senses`
 inline constexpr std::string_view distraction_activity = "distraction.activity";  ///< `distraction.activity`
+inline constexpr std::string_view improving_the_moment = "improving.the-moment";  ///< `improving.the-moment`
 /// Every catalog id, in catalog order.
-inline constexpr std::array<std::string_view, 26> all{breathing_extended_exhale,
+inline constexpr std::array<std::string_view, 29> all{breathing_extended_exhale,
                                                       breathing_4_7_8,
                                                       breathing_box,
                                                       breathing_coherent,
@@ -303,6 +312,7 @@ inline constexpr std::array<std::string_view, 26> all{breathing_extended_exhale,
                                                       tipp_temperature,
                                                       tipp_intense_exercise,
                                                       movement_short_walk,
+                                                      movement_gentle_stretch,
                                                       cognitive_three_alternatives,
                                                       cognitive_reality_test,
                                                       cognitive_future_self,
@@ -312,11 +322,13 @@ inline constexpr std::array<std::string_view, 26> all{breathing_extended_exhale,
                                                       mindfulness_body_scan,
                                                       mindfulness_three_breaths,
                                                       mindfulness_name_it,
+                                                      mindfulness_self_check,
                                                       pause_before_reacting,
                                                       pause_conflict_break,
                                                       acceptance_radical,
                                                       soothing_senses,
-                                                      distraction_activity};
+                                                      distraction_activity,
+                                                      improving_the_moment};
 }  // namespace exercise_ids
 
 /// The built-in catalog, in a stable order. Every entry is valid and cites

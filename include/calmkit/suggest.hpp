@@ -7,11 +7,13 @@
 /// 2. Each exercise gets a base score from its kind and the band
 ///    (`kind_weight()`): when distress is high the body comes first (breathing,
 ///    temperature, movement 3; muscle relaxation, grounding, pause 2;
-///    soothing, mindfulness, distraction 1; acceptance, cognitive 0); when it
+///    soothing, mindfulness, distraction, improving the moment 1; acceptance,
+///    cognitive 0); when it
 ///    is low the thinking work comes first (cognitive 3; mindfulness,
 ///    acceptance 2; the rest 1, temperature and pause 0); the middle band mixes
 ///    (grounding 3; breathing, movement, muscle relaxation, pause, soothing,
-///    mindfulness, distraction 2; temperature, cognitive, acceptance 1).
+///    mindfulness, distraction, improving the moment 2; temperature,
+///    cognitive, acceptance 1).
 /// 3. When it suits: at high intensity `acute` exercises get +0.5 and `daily`
 ///    ones -0.5; at low intensity `daily` ones get +0.5.
 /// 4. The person's history: for each exercise with at least `min_sessions`

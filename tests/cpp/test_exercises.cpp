@@ -45,6 +45,7 @@ TEST_CASE("the catalog holds every technique the seeds describe, each valid and 
                                              "tipp.temperature",
                                              "tipp.intense-exercise",
                                              "movement.short-walk",
+                                             "movement.gentle-stretch",
                                              "cognitive.three-alternatives",
                                              "cognitive.reality-test",
                                              "cognitive.future-self",
@@ -54,11 +55,13 @@ TEST_CASE("the catalog holds every technique the seeds describe, each valid and 
                                              "mindfulness.body-scan",
                                              "mindfulness.three-breaths",
                                              "mindfulness.name-it",
+                                             "mindfulness.self-check",
                                              "pause.before-reacting",
                                              "pause.conflict-break",
                                              "acceptance.radical",
                                              "soothing.senses",
-                                             "distraction.activity"};
+                                             "distraction.activity",
+                                             "improving.the-moment"};
   std::vector<std::string> ids;
   for (const auto& e : catalog()) ids.push_back(e.id);
   CHECK(ids == expected);
@@ -129,6 +132,7 @@ TEST_CASE("cycles and durations of every timed built-in") {
       {"tipp.temperature", 1, 90},                // 3 x 30
       {"tipp.intense-exercise", 3, 180},          // 3 x (45 + 15)
       {"movement.short-walk", 1, 600},
+      {"movement.gentle-stretch", 1, 270},   // 30 + 4 x 45 + 60
       {"mindfulness.breath", 5, 300},        // 5 x 60
       {"mindfulness.body-scan", 1, 240},     // 8 x 30
       {"mindfulness.three-breaths", 3, 30},  // 3 x (4 + 6)

@@ -17,7 +17,8 @@ import calmkit
 #: The page's table: kind -> (low 0-4, middle 5-6, high 7-10).
 BASE = {"breathing": (1, 2, 3), "temperature": (0, 1, 3), "movement": (1, 2, 3), "muscle_relaxation": (1, 2, 2),
         "grounding": (1, 3, 2), "pause": (0, 2, 2), "sensory_soothing": (1, 2, 1), "mindfulness": (2, 2, 1),
-        "distraction": (1, 2, 1), "acceptance": (2, 1, 0), "cognitive": (3, 1, 0)}
+        "distraction": (1, 2, 1), "acceptance": (2, 1, 0), "cognitive": (3, 1, 0),
+        "improving_the_moment": (1, 2, 1)}
 
 
 def _expected(intensity: int, sessions: list[tuple[str, str, int | None, int | None]], who: str,

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 import calmkit
 
 S000 = "000_537e22df3a09dbd5.txt"
@@ -113,9 +111,6 @@ def test_tipp_temperature_intense_exercise_and_paced_breathing_suit_intense_mome
         assert ex.suits in ("acute", "both")
 
 
-@pytest.mark.xfail(strict=True, reason="B90: progressive muscle relaxation is one of the seeds' four TIPP "
-                   "skills for intense emotional moments, but the catalog marks it daily only, so suggest "
-                   "lowers it at high distress")
 def test_progressive_muscle_relaxation_suits_intense_moments_as_a_tipp_skill():
     ex = calmkit.catalog_exercise("relaxation.progressive-muscle")
     assert S002 in ex.sources
@@ -130,8 +125,6 @@ def test_distress_tolerance_acceptance_distraction_and_self_soothing_exist():
     assert {"acceptance", "distraction", "sensory_soothing"} <= kinds
 
 
-@pytest.mark.xfail(strict=True, reason="B91: 'Improving the moment', one of the four distress-tolerance "
-                   "components the seeds list, has no exercise (acceptance, distraction and self-soothing do)")
 def test_distress_tolerance_improving_the_moment_exists():
     hits = [e.id for e in calmkit.catalog()
             if re.search(r"improv\w* the moment|more bearable|imagery|visuali[sz]", _text(e))]
@@ -151,8 +144,6 @@ def test_deep_breathing_and_body_awareness_from_the_calming_list_exist():
     assert S001 in body.sources and "feet" in _text(body) and "hands" in _text(body)
 
 
-@pytest.mark.xfail(strict=True, reason="B92: 'Yoga and Stretching', the fourth of the seeds' techniques for "
-                   "calming the nervous system (with its own how-to), has no catalog exercise")
 def test_yoga_and_stretching_from_the_calming_list_exists():
     hits = [e.id for e in calmkit.catalog() if re.search(r"yoga|stretch", _text(e))]
     assert hits
@@ -186,8 +177,6 @@ def test_walk_future_self_alternatives_three_breaths_and_the_conflict_break():
 PAST_PRESENT = [r"evidence", r"now|today", r"friend", r"anxious"]
 
 
-@pytest.mark.xfail(strict=True, reason="B93: cognitive.past-or-present cites the seeds' four questions but "
-                   "replaces the third, 'What would I tell a friend who was experiencing this same situation?'")
 def test_past_or_present_asks_the_seeds_four_questions_in_order():
     ex = calmkit.catalog_exercise("cognitive.past-or-present")
     assert S002 in ex.sources
@@ -200,9 +189,6 @@ def test_past_or_present_asks_the_seeds_four_questions_in_order():
 # 004, "A gentle self-check for awareness [...] Pause and ask yourself: What
 # exactly triggered me in this moment / What am I afraid will happen next /
 # Does this feeling remind me of something I have experienced before".
-@pytest.mark.xfail(strict=True, reason="B94: the seeds' three-question 'gentle self-check for awareness' "
-                   "(what triggered me, what am I afraid will happen next, does it remind me of the past) "
-                   "has no exercise")
 def test_the_gentle_self_check_exists():
     def asks(e):
         texts = [s.text.casefold() for s in e.steps if hasattr(s, "text")]

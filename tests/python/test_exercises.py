@@ -19,9 +19,9 @@ UTC = dt.timezone.utc
 
 def test_catalog_ids_sources_and_frame():
     ids = [e.id for e in calmkit.catalog()]
-    assert len(ids) == 26
+    assert len(ids) == 29
     assert ids[:3] == ["breathing.extended-exhale", "breathing.4-7-8", "breathing.box"]
-    assert ids[-1] == "distraction.activity"
+    assert ids[-1] == "improving.the-moment"
     for e in calmkit.catalog():
         e.validate()
         assert e.sources and all(s.endswith(".txt") for s in e.sources)
@@ -67,7 +67,7 @@ def test_custom_patterns_and_validation():
 
     reg = calmkit.ExerciseRegistry()
     reg.add(e)
-    assert "me.g" in reg and len(reg) == 27
+    assert "me.g" in reg and len(reg) == len(calmkit.catalog()) + 1
     assert len(calmkit.ExerciseRegistry(with_catalog=False)) == 0
     with pytest.raises(ValueError, match="duplicate exercise id"):
         reg.add(e)
