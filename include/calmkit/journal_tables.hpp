@@ -446,16 +446,31 @@ inline void gather_links(std::vector<std::int32_t>& v, const std::vector<std::ui
   v.resize(n);
   if (n > 0) std::memcpy(v.data(), out, n * sizeof(std::int32_t));
 }
+/// `gather` of the columns of a text or list column that holds no text or
+/// item at all (a field no row has, as a reading's note often is): every
+/// row is empty and starts at 0 (a row's start and size stay within the
+/// text or items), so the columns read the same in any order of the rows
+/// and only their length changes. True when it applied.
+template <class Starts, class Sizes>
+bool gather_empty(std::size_t items, Starts& start, Sizes& size, const std::vector<std::uint32_t>& perm) {
+  if (items != 0) return false;
+  start.resize(perm.size());
+  size.resize(perm.size());
+  return true;
+}
 inline void gather(TextColumn& c, const std::vector<std::uint32_t>& perm, GatherScratch& scratch) {
+  if (gather_empty(c.arena.size(), c.offset, c.length, perm)) return;
   gather(c.offset, perm, scratch);
   gather(c.length, perm, scratch);
 }
 inline void gather(TextList& c, const std::vector<std::uint32_t>& perm, GatherScratch& scratch) {
+  if (gather_empty(c.items.size(), c.start, c.count, perm)) return;
   gather(c.start, perm, scratch);
   gather(c.count, perm, scratch);
 }
 template <class T>
 void gather(ListColumn<T>& c, const std::vector<std::uint32_t>& perm, GatherScratch& scratch) {
+  if (gather_empty(c.items.size(), c.start, c.count, perm)) return;
   gather(c.start, perm, scratch);
   gather(c.count, perm, scratch);
 }

@@ -471,6 +471,87 @@ TEST_CASE("a builder's sorts and gathers spread over threads give the journal of
   }
 }
 
+TEST_CASE("text and list columns that hold nothing keep one empty row per record through sorts and erasures",
+          "[journal][builder]") {
+  // Every optional text and list left empty (as a journal of readings
+  // without ids or notes has them): those columns hold no byte or item, and
+  // the sort and the erasure only change their row counts.
+  std::mt19937 rng(17);
+  auto c = random_cohort(rng, 20000);
+  for (auto& x : c.order) {
+    std::visit(
+        [](auto& r) {
+          using R = std::decay_t<decltype(r)>;
+          if constexpr (std::is_same_v<R, Trigger>) {
+            r.context = r.urge = r.response = "";
+            r.thoughts.clear();
+            r.sensations.clear();
+            r.tags.clear();
+          } else if constexpr (std::is_same_v<R, Reading>) {
+            r.id = r.note = "";
+          } else if constexpr (std::is_same_v<R, ExerciseSession>) {
+            r.responses.clear();
+          } else if constexpr (std::is_same_v<R, ThoughtRecord>) {
+            r.automatic_thought = r.friend_advice = r.balanced_thought = "";
+            r.emotions.clear();
+            r.evidence_for.clear();
+            r.evidence_against.clear();
+            r.alternatives.clear();
+          } else if constexpr (std::is_same_v<R, Assessment>) {
+            r.note = "";
+            r.answers.clear();
+          }
+        },
+        x);
+  }
+  auto threads = [](std::size_t n, auto&& fn) {
+    std::vector<std::thread> pool;
+    for (std::size_t k = 1; k < n; ++k) pool.emplace_back([&fn, k] { fn(k); });
+    fn(0);
+    for (auto& t : pool) t.join();
+  };
+  auto empty_rows = [](const Journal& j) {
+    const auto& t = j.storage();
+    CHECK(t.re.note.arena.empty());
+    CHECK(t.re.note.size() == j.readings().size());
+    CHECK(std::ranges::all_of(t.re.note.offset, [](std::uint64_t o) { return o == 0; }));
+    CHECK(std::ranges::all_of(t.re.note.length, [](std::uint32_t n) { return n == 0; }));
+    CHECK(t.tr.tags.start.size() == j.triggers().size());
+    CHECK(std::ranges::all_of(t.tr.tags.count, [](std::uint32_t n) { return n == 0; }));
+  };
+  const auto ref = reference(c.order);
+  for (const std::size_t parts : {1, 3}) {
+    INFO("parts " << parts);
+    JournalBuilder b;
+    for (const auto& r : c.order) b.push(r);
+    const Journal j = std::move(b).build(detail::trusted, parts, threads);
+    check_same(j, ref);
+    check_links(j);
+    empty_rows(j);
+  }
+  // Erased rows (the builder's, in push order) leave the same records as never pushing them.
+  const std::vector<std::size_t> gone_readings{0, 5, 6, 100}, gone_assessments{1, 2};
+  std::vector<Record> kept;
+  std::size_t reading = 0, assessment = 0;
+  JournalBuilder b;
+  for (const auto& r : c.order) {
+    b.push(r);
+    if (std::holds_alternative<Reading>(r) &&
+        std::ranges::find(gone_readings, reading++) != gone_readings.end())
+      continue;
+    if (std::holds_alternative<Assessment>(r) &&
+        std::ranges::find(gone_assessments, assessment++) != gone_assessments.end())
+      continue;
+    kept.push_back(r);
+  }
+  b.erase<Reading>(gone_readings);
+  b.erase<Assessment>(gone_assessments);
+  const Journal j = std::move(b).build(detail::trusted, 3, threads);
+  check_same(j, reference(kept));
+  check_links(j);
+  empty_rows(j);
+}
+
 TEST_CASE("a builder's sorts may use memory the caller hands over, whatever its size", "[journal][builder]") {
   std::mt19937 rng(16);
   const auto c = random_cohort(rng, 30000);
