@@ -6,6 +6,8 @@
 // on every failure path by `Prepared`'s destructor.
 #include <calmkit/files.hpp>
 
+#include "io_error.hpp"
+
 #include <fcntl.h>
 #include <stdio.h>  // renameat2 (glibc >= 2.28)
 #include <sys/file.h>
@@ -56,6 +58,7 @@ fs::path parent_of(const fs::path& p) {
 /// Follows the chain of links from `path`; returns the final path and, when it
 /// exists, its stat. `want_dir`: the end must be a directory instead of a file.
 std::pair<fs::path, bool> resolve(const fs::path& given, struct stat& st, bool want_dir) {
+  refuse_nul_in_path("cannot write", given);
   fs::path p = given;
   for (int hops = 0; hops <= 40; ++hops) {
     if (::lstat(p.c_str(), &st) != 0) {

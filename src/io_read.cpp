@@ -977,6 +977,7 @@ ReadResult parse_journal_with_report(std::string_view text, ReadOptions options,
 }
 
 ReadResult read_journal_with_report(const std::filesystem::path& path, ReadOptions options) {
+  detail::refuse_nul_in_path("cannot open journal", path);
   const std::string name = path.string();
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) detail::io_error("cannot open journal", path, errno);

@@ -5,6 +5,7 @@
 #include <calmkit/files.hpp>
 #include <calmkit/store.hpp>
 
+#include "io_error.hpp"
 #include "store_schema.hpp"
 #include "store_sqlite.hpp"
 
@@ -185,6 +186,7 @@ std::string no_schema_message(const std::string& path, bool read_only) {
 }  // namespace detail
 
 Store Store::open(const std::filesystem::path& path, OpenOptions options) {
+  detail::refuse_nul_in_path("cannot open store", path);
   auto impl = std::make_unique<Impl>();
   impl->path = path.string();
   impl->read_only = options.read_only;
