@@ -64,6 +64,32 @@ SafeWriteOptions write_options_of(bool replace) {
   return o;
 }
 
+/// Lends a journal to a Python callable for one call. The Python object owns
+/// the journal while the callable runs (moved in: no copy), and the journal is
+/// moved back when the loan ends, leaving the object an empty Journal. A
+/// callable that keeps the object it was given (in a list, a closure) thus
+/// keeps a valid, empty journal, never one pointing at memory the C++ call has
+/// freed (as an object made with return_value_policy::reference would).
+/// `journal` must be an object the caller may change for the loan's length:
+/// append_records lends its own working journal, whose contents are the same
+/// before and after.
+class LentJournal {
+ public:
+  explicit LentJournal(Journal& journal) : journal_(journal), object_(py::cast(std::move(journal))) {}
+  LentJournal(const LentJournal&) = delete;
+  LentJournal& operator=(const LentJournal&) = delete;
+  ~LentJournal() {
+    auto* held = object_.cast<Journal*>();
+    journal_ = std::move(*held);
+    *held = Journal{};
+  }
+  [[nodiscard]] const py::object& object() const { return object_; }
+
+ private:
+  Journal& journal_;
+  py::object object_;
+};
+
 }  // namespace
 
 void register_files(py::module_& m) {
@@ -208,9 +234,17 @@ void register_files(py::module_& m) {
             path,
             [&change](Journal& j) {
               py::gil_scoped_acquire acquire;
-              py::object result = change(py::cast(&j, py::return_value_policy::reference));
+              py::object result;
+              bool same = false;
+              {
+                const LentJournal lent(j);
+                result = change(lent.object());
+                same = result.is(lent.object());  // the journal given back: changed in place
+              }
               // A Journal returned replaces the records: how Python removes or changes some.
-              if (py::isinstance<Journal>(result)) {
+              if (same) {
+                // j holds what change left in it
+              } else if (py::isinstance<Journal>(result)) {
                 j = result.cast<const Journal&>();
               } else if (!result.is_none()) {
                 throw py::type_error("update_journal: change(journal) returned " + type_name_of(result) +
@@ -300,7 +334,10 @@ void register_files(py::module_& m) {
             py::gil_scoped_acquire acquire;
             py::object rec = item;
             if (PyCallable_Check(item.ptr()) != 0) {
-              rec = item(py::cast(&j, py::return_value_policy::reference));
+              // append_records' own working journal, the same before and after the loan
+              const LentJournal lent(
+                  const_cast<Journal&>(j));  // NOLINT(cppcoreguidelines-pro-type-const-cast)
+              rec = item(lent.object());
             }
             Record r = record_from_py(rec);
             added.append(rec);

@@ -232,3 +232,39 @@ def test_processes_appending_and_updating_at_once_lose_nothing_and_keep_the_byte
     assert len(new) == 60 and len({r["id"] for r in new}) == 60
     assert sorted(r["note"] for r in new) == sorted(f"w{w}/{k}" for w in range(4) for k in range(15))
     assert len(calmkit.read_journal(path).readings) == 62
+
+
+def test_a_journal_kept_past_its_call_is_empty_and_safe(tmp_path: Path):
+    """The Journal handed to change(journal) or make(journal) belongs to the call;
+    one the callable keeps (here in a list) is afterwards a valid, empty Journal,
+    never one that points at memory the call has freed (run under a sanitizer
+    or valgrind, the reads below touched freed memory when the object was a
+    mere reference). The records reach the file all the same."""
+    path = tmp_path / "journal.jsonl"
+    calmkit.add_record(path, calmkit.Trigger(id="t1", time="2026-03-02T21:14:00+01:00",
+                                             category="delayed_reply", intensity=7))
+    kept: list[calmkit.Journal] = []
+
+    def change(journal: calmkit.Journal) -> None:
+        kept.append(journal)
+        journal.add(calmkit.Reading(time="2026-03-02T21:20:00+01:00", intensity=5))
+
+    def change_and_return_it(journal: calmkit.Journal) -> calmkit.Journal:
+        kept.append(journal)
+        journal.add(calmkit.Reading(time="2026-03-02T21:30:00+01:00", intensity=4))
+        return journal  # the same object back: changed in place
+
+    def make(journal: calmkit.Journal) -> calmkit.Reading:
+        kept.append(journal)
+        assert [t.id for t in journal.triggers] == ["t1"]  # the journal as read, during the call
+        return calmkit.Reading(time="2026-03-02T21:40:00+01:00", intensity=3, trigger="t1")
+
+    calmkit.update_journal(path, change)
+    calmkit.update_journal(path, change_and_return_it)
+    calmkit.append_records(path, [make])
+    for journal in kept:
+        assert len(journal) == 0 and list(journal.triggers) == [] and journal.participants() == []
+        journal.add(calmkit.Reading(time="2026-03-02T22:00:00+01:00", intensity=2))  # still usable
+    got = calmkit.read_journal(path)
+    assert [r.intensity for r in got.readings] == [5, 4, 3]
+    assert got.readings[2].trigger == "t1"
