@@ -334,6 +334,8 @@ class LineParser::Impl {
       }
       const auto* bs = static_cast<const char*>(std::memchr(b, '\\', static_cast<std::size_t>(e - b)));
       backslash_ = bs ? bs : e;
+      if (streamed && e - b >= 3 && std::memcmp(b, "\xEF\xBB\xBF", 3) == 0) [[unlikely]]
+        streamed = false;  // parse_line refuses it
       if (streamed) {
         try {
           streamed = doc_it != stream.end() && doc_it.error() == simdjson::SUCCESS &&
@@ -486,6 +488,10 @@ class LineParser::Impl {
 
   /// One line parsed alone (its own stage 1).
   void parse_line(const char* text, std::size_t len, std::size_t capacity, std::size_t line_no, bool first) {
+    // A byte order mark is the file's first bytes or nothing (simdjson skips
+    // one before any document in newer versions, not in older ones).
+    if (len >= 3 && std::memcmp(text, "\xEF\xBB\xBF", 3) == 0) [[unlikely]]
+      fail_line(std::string(byte_order_mark_inside));
     // Keys may be unescaped twice (see find_type), so keep the string buffer
     // at least twice the line.
     if (parser_.capacity() < 2 * len + 64) {

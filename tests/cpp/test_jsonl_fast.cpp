@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -324,6 +325,39 @@ TEST_CASE("fast path: many refused lines among taken ones, strict and lenient", 
                  R"({"type":"reading","time":"2026-04-13T22:25:55+05:30","intensity":6,"id":""})"
                  "\n" +
                  text);
+}
+
+TEST_CASE("a byte order mark starts the file only: at the start of a later line it is invalid JSON",
+          "[jsonl][fast]") {
+  // Two exported files joined: the second one's BOM starts a line. simdjson
+  // 3.12 skips a BOM before any document and 3.0 does not: the reader itself
+  // refuses it, on the fast path, line by line and in a document stream (a
+  // piece after many lines the fast path refuses).
+  const std::string bom = "\xEF\xBB\xBF";
+  std::string escaped;
+  for (int i = 0; i < 12; ++i)
+    escaped +=
+        R"({"type":"reading","time":"2026-04-13T22:25:55+05:30","participant":"p","intensity":6,"note":"a\nb"})"
+        "\n";
+  for (const auto& [text, line] :
+       {std::pair{bom + prefix + bom + bases[0] + "\n", std::size_t{2}},
+        std::pair{prefix + escaped + bom + bases[0] + "\n" + bases[0] + "\n", std::size_t{14}},
+        std::pair{prefix + escaped + bom + escaped, std::size_t{14}}}) {
+    same_both_ways(text);
+    for (const bool fast : {true, false}) {
+      INFO("fast " << fast << "\n" << text);
+      const auto strict = read(text, fast, false);
+      CHECK(strict.error ==
+            "mem.jsonl:" + std::to_string(line) +
+                ": invalid JSON: a byte order mark (U+FEFF) may only start the file, not a line "
+                "after the first");
+      const auto lenient = read(text, fast, true);
+      REQUIRE(lenient.result.has_value());
+      REQUIRE(lenient.result->report.skipped.size() == 1);
+      CHECK(lenient.result->report.skipped[0].line == line);
+      CHECK(lenient.result->report.records == lenient.result->report.lines - 1);
+    }
+  }
 }
 
 TEST_CASE("fast path: synthetic journals of more than one piece", "[jsonl][fast]") {

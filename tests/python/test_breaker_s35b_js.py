@@ -234,9 +234,6 @@ def test_a_lone_surrogate_at_the_end_names_the_field(js: dict):
     assert "ok" in got or ("context" in got["message"] and "not closed" not in got["message"]), got
 
 
-@pytest.mark.xfail(strict=True, reason="B99: readJournal says simdjson's own text ('TAPE_ERROR: ... This is a "
-                   "fatal and unrecoverable error.') where Python's reader says 'invalid JSON: The JSON document "
-                   "has an improper structure ...' for the same line")
 @pytest.mark.parametrize("case,text", [("not_json", "x\n"), ("bad_number", T + ',"acted_after_minutes":6.}\n')])
 def test_text_that_is_not_json_gets_pythons_message(js: dict, case: str, text: str):
     with pytest.raises(calmkit.JournalFormatError) as want:
@@ -257,9 +254,6 @@ def test_python_refuses_a_byte_order_mark_at_the_start_of_line_two():
     assert (len(journal.triggers), [k.line for k in report.skipped]) == (1, [2])
 
 
-@pytest.mark.xfail(strict=True, reason="B101: readJournal takes a byte order mark at the start of any line (two "
-                   "exported files joined with cat) where Python refuses line 2; the package's simdjson is newer "
-                   "than the native one and skips a BOM before every document")
 def test_a_byte_order_mark_at_the_start_of_line_two_is_refused_as_in_python(js: dict):
     assert "error" in js["bom_mid"] and ":2: invalid JSON" in js["bom_mid"]["message"], js["bom_mid"]
     assert js["bom_mid_lenient"] == {"ok": [1, [2]]}
