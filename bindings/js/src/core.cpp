@@ -448,6 +448,14 @@ std::string record_to_json(const std::string& json, const std::string& trigger, 
   });
 }
 
+/// Throws the `RecordError` of a record the JavaScript side refuses before it
+/// has any JSON (a value JSON has no form for: a BigInt, a Symbol, a function,
+/// an object holding itself), its place named as the reader's refusals are.
+void refuse_record(const std::string& action, const std::string& type, const std::string& participant,
+                   const std::string& id, const std::string& field, const std::string& reason) {
+  guarded([&] { throw calmkit::RecordError(record_place(action, type, participant, id), field, reason); });
+}
+
 // --- exercises ------------------------------------------------------------------
 
 std::string catalog_json() {
@@ -698,6 +706,7 @@ EMSCRIPTEN_BINDINGS(calmkit_core) {
   function("distortions", &distortions);
   function("recordToJson", &record_to_json);
 
+  function("refuseRecord", &refuse_record);
   function("catalogJson", &catalog_json);
   function("exerciseNormalized", &exercise_normalized);
   function("breathingPatternJson", &breathing_pattern_json);

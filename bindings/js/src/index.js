@@ -133,6 +133,104 @@ function jsonText(value) {
   return text.includes(INFINITE.slice(1)) ? text.replace(infiniteText, (_, sign) => `${sign}1e400`) : text;
 }
 
+// --- text the C++ side takes as UTF-8 ---------------------------------------------------
+
+// A JavaScript string may hold a lone UTF-16 surrogate (text cut in the middle
+// of an emoji by slice), which UTF-8 has no form for. Emscripten's conversion
+// would join it with the code unit after it into another character; the text
+// goes over as bytes instead, each lone surrogate as the three bytes Python's
+// "surrogatepass" writes (0xED ...), so the reader refuses it where it is, as
+// Python's does: "field 'context': is not valid UTF-8 (byte 0xed at offset 2)".
+const LONE_SURROGATE = /\p{Surrogate}/u;
+const LONE_SURROGATES = /\p{Surrogate}/gu;
+const encoder = new TextEncoder();
+// isWellFormed (ES2024) scans a long text several times faster than the regex.
+const isWellFormed =
+  typeof String.prototype.isWellFormed === 'function' ? (s) => s.isWellFormed() : (s) => !LONE_SURROGATE.test(s);
+
+/** `text` as its UTF-8 bytes, a lone surrogate as its three bytes (0xED, ...). */
+function surrogatePass(text) {
+  const parts = [];
+  let from = 0;
+  let size = 0;
+  for (const m of text.matchAll(LONE_SURROGATES)) {
+    const piece = encoder.encode(text.slice(from, m.index));
+    const c = m[0].charCodeAt(0);
+    parts.push(piece, Uint8Array.of(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63)));
+    size += piece.length + 3;
+    from = m.index + 1;
+  }
+  parts.push(encoder.encode(text.slice(from)));
+  size += parts[parts.length - 1].length;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** A string for the C++ side: itself, or its bytes when it holds a lone surrogate. */
+const utf8 = (text) => (isWellFormed(text) ? text : surrogatePass(text));
+
+/**
+ * `text` (String(value)), refused with a CalmkitError naming `what` when it
+ * holds a lone surrogate, in the words of Python's argument check:
+ * "argument 'text': is not valid UTF-8 (byte 0xed at offset 2)".
+ */
+function wellFormed(value, what) {
+  const text = String(value);
+  const m = isWellFormed(text) ? null : LONE_SURROGATE.exec(text);
+  if (m !== null) {
+    const offset = encoder.encode(text.slice(0, m.index)).length;
+    throw new CalmkitError(`argument '${what}': is not valid UTF-8 (byte 0xed at offset ${offset})`);
+  }
+  return text;
+}
+
+/**
+ * Why `value` (a record's field `field`, or a value inside it) has no JSON
+ * form, or null: JSON.stringify throws a bare TypeError for a BigInt or an
+ * object that holds itself, and drops a Symbol or a function without a word.
+ * Returns [field, reason] for the first such value, in field order.
+ */
+function noJsonForm(value, field, open = new Set()) {
+  if (value !== null && typeof value === 'object' && typeof value.toJSON === 'function') value = value.toJSON();
+  switch (typeof value) {
+    case 'bigint':
+      return [field, `got a BigInt (${value}n), which JSON has no form for: give a Number`];
+    case 'symbol':
+      return [field, 'got a Symbol, which JSON has no form for'];
+    case 'function':
+      return [field, 'got a function, which JSON has no form for'];
+    case 'object': {
+      if (value === null) return null;
+      if (open.has(value)) return [field, 'got an object or list that holds itself, which JSON has no form for'];
+      open.add(value);
+      const entries = Array.isArray(value) ? value.map((v, i) => [`[${i}]`, v]) : Object.entries(value);
+      for (const [k, v] of entries) {
+        if (!Array.isArray(value) && v === undefined) continue; // left out, as JSON.stringify does
+        const inner = Array.isArray(value) ? `${field}${k}` : field === '' ? snake(k) : `${field}.${snake(k)}`;
+        const found = noJsonForm(v, inner, open);
+        if (found !== null) return found;
+      }
+      open.delete(value);
+      return null;
+    }
+    default:
+      return null;
+  }
+}
+
+// JSON.stringify writes a lone surrogate as an escape (\udXXX, lower case):
+// put back as the code unit itself, so the bytes sent (`surrogatePass`) hold
+// it where the reader finds it, naming the field. `\\` pairs are kept as
+// they are, so a backslash written in the text is never taken for one.
+const ESCAPED = /\\(?:\\|u(d[89a-f][0-9a-f]{2}))/g;
+const unescapeSurrogates = (text) =>
+  text.replace(ESCAPED, (all, hex) => (hex === undefined ? all : String.fromCharCode(parseInt(hex, 16))));
+
 /**
  * The record as the C++ side takes it: its JSON line, its `trigger` reference
  * set apart (the reader would look for that trigger in this one line), and its
@@ -140,14 +238,22 @@ function jsonText(value) {
  * `trigger` that is not a string (null: none) stays in the line, so the
  * reader's rule for the field speaks.
  */
-function recordText(record) {
+function recordText(record, refuse) {
+  if (record !== null && typeof record === 'object' && !Array.isArray(record)) {
+    const found = noJsonForm(record, '');
+    if (found !== null) {
+      refuse(found[0], found[1], utf8(given(record.type)), utf8(given(record.participant)), utf8(given(record.id)));
+    }
+  }
   const r = toFormat(record, 'a record');
   let trigger = '';
   if (typeof r.trigger === 'string' || r.trigger === null) {
     trigger = r.trigger ?? '';
     delete r.trigger;
   }
-  return [jsonText(r), trigger, given(r.type), given(r.participant), given(r.id)];
+  const text = jsonText(r);
+  const json = /\\ud[89a-f]/.test(text) ? utf8(unescapeSurrogates(text)) : text;
+  return [json, utf8(trigger), utf8(given(r.type)), utf8(given(r.participant)), utf8(given(r.id))];
 }
 
 // --- lifetime of C++ objects ---------------------------------------------------------
@@ -231,6 +337,11 @@ function int(v, what, dflt) {
 }
 
 function makeApi(core) {
+  /** Refuses a record before the C++ side sees it: `RecordError`, placed as the reader's are. */
+  const refuser = (action) => (field, reason, type, participant, id) =>
+    call(() => core.refuseRecord(action, type, participant, id, field, reason));
+  const refuseAdd = refuser('add');
+  const refuseNormalize = refuser('normalize');
   class Journal extends Owned {
     /** An empty journal, or one holding `records` (checked as `add` does). */
     constructor(records = [], handle = undefined) {
@@ -246,7 +357,7 @@ function makeApi(core) {
     }
     /** Adds one record ({type: "trigger", id, time, ...}, camelCase fields). */
     add(record) {
-      call(() => this._handle.add(...recordText(record)));
+      call(() => this._handle.add(...recordText(record, refuseAdd)));
       return this;
     }
     /** Number of records. */
@@ -368,7 +479,7 @@ function makeApi(core) {
       call(() => this._handle.skip(now));
     }
     answer(now, text) {
-      call(() => this._handle.answer(now, String(text)));
+      call(() => this._handle.answer(now, wellFormed(text, 'text')));
     }
     abort(now) {
       call(() => this._handle.abort(now));
@@ -383,12 +494,12 @@ function makeApi(core) {
       const text = call(() =>
         this._handle.finish(
           now,
-          String(participant),
-          String(id ?? ''),
+          wellFormed(participant, 'participant'),
+          wellFormed(id ?? '', 'id'),
           timeText(startedAt, 'startedAt'),
           rating(intensityBefore, 'intensityBefore'),
           rating(intensityAfter, 'intensityAfter'),
-          String(trigger),
+          wellFormed(trigger, 'trigger'),
         ),
       );
       return fromFormat(JSON.parse(text));
@@ -409,7 +520,7 @@ function makeApi(core) {
 
   function readJournal(text, { lenient = false, name = '<string>' } = {}) {
     if (typeof text !== 'string') throw new CalmkitError('readJournal needs the journal text as a string');
-    const { journal, report } = call(() => core.parseJournal(text, Boolean(lenient), String(name)));
+    const { journal, report } = call(() => core.parseJournal(utf8(text), Boolean(lenient), wellFormed(name, 'name')));
     return { journal: new Journal([], journal), report };
   }
 
@@ -588,7 +699,7 @@ function makeApi(core) {
     },
     /** Checks one record and returns it as the journal writes it (camelCase). */
     normalizeRecord(record) {
-      return fromFormat(JSON.parse(call(() => core.recordToJson(...recordText(record)))));
+      return fromFormat(JSON.parse(call(() => core.recordToJson(...recordText(record, refuseNormalize)))));
     },
     /** Runs `fn(track)`; every object passed to `track` is deleted when `fn` returns or throws. */
     scope(fn) {
