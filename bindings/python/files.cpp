@@ -64,6 +64,15 @@ SafeWriteOptions write_options_of(bool replace) {
   return o;
 }
 
+/// The read limits of update_journal and append_records (their keyword
+/// arguments max_bytes= and max_line_bytes=); the other ReadOptions as read_journal's.
+ReadOptions limits_of(std::uint64_t max_bytes, std::size_t max_line_bytes) {
+  ReadOptions o;
+  o.max_bytes = max_bytes;
+  o.max_line_bytes = max_line_bytes;
+  return o;
+}
+
 /// Lends a journal to a Python callable for one call. The Python object owns
 /// the journal while the callable runs (moved in: no copy), and the journal is
 /// moved back when the loan ends, leaving the object an empty Journal. A
@@ -223,12 +232,8 @@ void register_files(py::module_& m) {
       "update_journal",
       [](const PathArg<"path">& path, const py::function& change, bool header, Utf8Arg<"generator"> generator,
          std::uint64_t max_bytes, std::size_t max_line_bytes) {
-        WriteOptions options;
-        options.header = header;
-        options.generator = std::move(generator);
-        ReadOptions read_options;
-        read_options.max_bytes = max_bytes;
-        read_options.max_line_bytes = max_line_bytes;
+        const WriteOptions options{header, std::move(generator)};
+        const ReadOptions read_options = limits_of(max_bytes, max_line_bytes);
         py::gil_scoped_release release;
         update_journal(
             path,
@@ -259,7 +264,8 @@ void register_files(py::module_& m) {
       py::arg("max_line_bytes") = ReadOptions{}.max_line_bytes,
       "Changes a journal file safely under concurrency: takes its FileLock (flock on PATH.lock), reads "
       "it strictly (absent: an empty journal), calls change(journal) — which adds to the Journal it is "
-      "given (and must not keep it), or returns a Journal that replaces its records (how records are "
+      "given (one kept past the call is then empty), or returns a Journal that replaces its records (how "
+      "records are "
       "removed or changed: calmkit.Journal(kept records)) — and writes the file back keeping what change "
       "left alone: each "
       "untouched record's line byte for byte in its place (unknown fields, offsets, line order, a "
@@ -316,12 +322,8 @@ void register_files(py::module_& m) {
       "append_records",
       [](const PathArg<"path">& path, const py::sequence& records, bool header,
          Utf8Arg<"generator"> generator, std::uint64_t max_bytes, std::size_t max_line_bytes) {
-        WriteOptions options;
-        options.header = header;
-        options.generator = std::move(generator);
-        ReadOptions read_options;
-        read_options.max_bytes = max_bytes;
-        read_options.max_line_bytes = max_line_bytes;
+        const WriteOptions options{header, std::move(generator)};
+        const ReadOptions read_options = limits_of(max_bytes, max_line_bytes);
         // The Python objects added, in order: what a callable returned, or the record given.
         std::vector<py::object> items;
         items.reserve(records.size());
@@ -355,7 +357,8 @@ void register_files(py::module_& m) {
       py::arg("max_line_bytes") = ReadOptions{}.max_line_bytes,
       "Adds records to a journal file as lines at its end, every byte already there kept, and returns them "
       "(a list). Each item is a record or a callable make(journal) -> record, called under the lock with the "
-      "journal as read plus the records added before it (it must not keep the journal). Under the journal's "
+      "journal as read plus the records added before it (one kept past the call is then empty). Under the "
+      "journal's "
       "FileLock (the lock of update_journal) the file is read once and strictly (read_journal's checks and "
       "messages), each record is added to the journal (ids unique, a named trigger there) and checked as a "
       "line (to_json); then the old bytes and the new lines (ended as the first line is, CRLF or LF) are "
