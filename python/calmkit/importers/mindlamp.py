@@ -26,7 +26,7 @@ from ._common import (
 )
 from .report import ImportFormatError, ImportReport, ImportResult, Unmapped
 
-__all__ = ["DBT_DISTRESS_EMOTIONS", "JOURNAL_SENTIMENTS", "import_mindlamp"]
+__all__ = ["DBT_DISTRESS_EMOTIONS", "JOURNAL_SENTIMENTS", "activity_specs", "import_mindlamp"]
 
 #: Exercise id given to a breathe activity.
 BREATHE_EXERCISE = "breathing.coherent"
