@@ -1,0 +1,137 @@
+"""trigger_trend's Poisson slope where the maximum likelihood estimate exists
+but is steep, against statsmodels' GLM (Poisson family, log link, offset
+log(days / 7)) on the weekly counts of the same journal.
+
+docs/metrics.md: the slope is NaN "when the MLE does not exist (all triggers
+in the first or last week: beta -> +-infinity)". With an intercept and one
+covariate the Poisson MLE exists unless every positive count sits at the
+smallest or every one at the largest x (Haberman 1974), so a journal whose
+triggers fall in its last two weeks (or first two) has a finite slope,
+standard error and interval, and statsmodels converges to them. The journals
+here have a reading at both ends of every week (7 observed days a week), so
+the exposure is 7 and the offset 0 throughout.
+
+Without statsmodels the tests are skipped, unless CALMKIT_REFERENCES=required.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import datetime, timedelta, timezone
+
+import numpy as np
+import pytest
+
+import calmkit
+
+from test_references import REQUIRED
+
+try:
+    import statsmodels.api as sm
+except ImportError:  # pragma: no cover - depends on the environment
+    sm = None
+
+START = datetime(2026, 1, 5, 12, tzinfo=timezone.utc)  # a Monday
+
+
+def _need_statsmodels() -> None:
+    if sm is None:
+        if REQUIRED:
+            pytest.fail("statsmodels is missing and CALMKIT_REFERENCES=required (tools/setup.sh installs it)")
+        pytest.skip("statsmodels is not installed (tools/setup.sh installs it)")
+
+
+def _iso(t: datetime) -> str:
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _journal(series: dict[str, list[int]]) -> calmkit.Journal:
+    """Each participant: readings on the Monday and the Sunday of every week
+    (every day of the span observed) and counts[w] triggers in week w."""
+    lines = []
+    for who, counts in series.items():
+        for w, c in enumerate(counts):
+            for day in (0, 6):
+                lines.append({"type": "reading", "participant": who, "intensity": 2,
+                              "time": _iso(START + timedelta(days=7 * w + day))})
+            for k in range(c):
+                lines.append({"type": "trigger", "participant": who, "id": f"t{w}_{k}", "category": "conflict",
+                              "intensity": 5, "time": _iso(START + timedelta(days=7 * w, minutes=k + 1))})
+    return calmkit.parse_journal("".join(json.dumps(r) + "\n" for r in lines))
+
+
+def _glm(counts: list[int]):
+    x = np.arange(len(counts), dtype=float)
+    fit = sm.GLM(np.asarray(counts, float), sm.add_constant(x), family=sm.families.Poisson()).fit(tol=1e-12)
+    assert fit.converged
+    return fit
+
+
+#: Count series with a finite MLE that is steep: positive counts in two
+#: neighbouring weeks at one end of a long span.
+STEEP = {
+    "rise_20_weeks": [0] * 18 + [1, 9],
+    "fall_32_weeks": [5, 1] + [0] * 30,
+    "rise_30_weeks": [0] * 28 + [1, 4],
+    "rise_32_weeks": [0] * 30 + [2, 3],
+}
+
+
+@pytest.mark.xfail(strict=True, reason="B120: trigger_trend's Poisson fit gives up (NaN slope) when "
+                   "|slope| * sqrt(Sxx) > 60, although the MLE exists and statsmodels' GLM finds it")
+@pytest.mark.parametrize("case", sorted(STEEP))
+def test_steep_slope_with_a_finite_mle_equals_statsmodels(case: str) -> None:
+    _need_statsmodels()
+    counts = STEEP[case]
+    fit = _glm(counts)
+    row = calmkit.trigger_trend(_journal({"a": counts})).iloc[0]
+    assert row["weeks"] == len(counts)
+    assert row["slope_per_week"] == pytest.approx(fit.params[1], rel=1e-6)
+    assert row["slope_se"] == pytest.approx(fit.bse[1], rel=1e-6)
+    low, high = fit.conf_int()[1]
+    assert row["slope_ci_low"] == pytest.approx(low, rel=1e-6)
+    assert row["slope_ci_high"] == pytest.approx(high, rel=1e-6)
+    assert row["fitted_last"] == pytest.approx(math.exp(fit.params[0] + fit.params[1] * (len(counts) - 1)), rel=1e-6)
+
+
+@pytest.mark.xfail(strict=True, reason="B120: trigger_trend_weeks has no fitted line (NaN) for a steep "
+                   "series whose Poisson MLE exists")
+def test_steep_fitted_line_and_band_equal_statsmodels_prediction() -> None:
+    _need_statsmodels()
+    counts = STEEP["rise_20_weeks"]
+    fit = _glm(counts)
+    x = sm.add_constant(np.arange(len(counts), dtype=float))
+    pred = fit.get_prediction(x).summary_frame(alpha=0.05)
+    weeks = calmkit.trigger_trend_weeks(_journal({"a": counts}))
+    assert list(weeks["count"]) == counts
+    np.testing.assert_allclose(weeks["fitted"], pred["mean"], rtol=1e-6)
+    np.testing.assert_allclose(weeks["fitted_ci_low"], pred["mean_ci_lower"], rtol=1e-6)
+    np.testing.assert_allclose(weeks["fitted_ci_high"], pred["mean_ci_upper"], rtol=1e-6)
+
+
+@pytest.mark.xfail(strict=True, reason="B120: the pooled trend (by=None) gives up on a steep series too")
+def test_steep_pooled_slope_equals_statsmodels() -> None:
+    _need_statsmodels()
+    a, b = STEEP["rise_20_weeks"], [0] * 18 + [0, 2]
+    fit = _glm([x + y for x, y in zip(a, b)])  # both observed every day: exposure 14 person-days, a constant
+    row = calmkit.trigger_trend(_journal({"a": a, "b": b}), by=None).iloc[0]
+    assert row["slope_per_week"] == pytest.approx(fit.params[1], rel=1e-6)
+    assert row["slope_se"] == pytest.approx(fit.bse[1], rel=1e-6)
+
+
+@pytest.mark.parametrize("counts", [[0] * 19 + [4], [3] + [0] * 19, [0] * 5 + [0] * 15])
+def test_no_slope_where_the_mle_does_not_exist(counts: list[int]) -> None:
+    # Guards the documented NaN: all triggers in the first or the last week, or none.
+    row = calmkit.trigger_trend(_journal({"a": counts})).iloc[0]
+    assert math.isnan(row["slope_per_week"]) and math.isnan(row["slope_se"])
+
+
+def test_moderate_slope_equals_statsmodels() -> None:
+    # Guards what works: a finite slope well inside the old limit.
+    _need_statsmodels()
+    counts = [0] * 18 + [1, 3]
+    fit = _glm(counts)
+    row = calmkit.trigger_trend(_journal({"a": counts})).iloc[0]
+    assert row["slope_per_week"] == pytest.approx(fit.params[1], rel=1e-6)
+    assert row["slope_se"] == pytest.approx(fit.bse[1], rel=1e-6)
