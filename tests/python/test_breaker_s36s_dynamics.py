@@ -105,3 +105,26 @@ def test_mssd_without_gaps_equals_psych(tmp_path: Path) -> None:
         assert got.loc[who, "mssd"] == pytest.approx(float(mssd), rel=1e-12)
         assert got.loc[who, "rmssd"] == pytest.approx(float(rmssd), rel=1e-12)
         assert np.isfinite(got.loc[who, "pac"])
+
+
+@pytest.mark.xfail(strict=True, reason="B122: affect_dynamics with max_gap_hours=inf (or >= 2.6e9 hours) overflows "
+                   "the gap in microseconds and uses no pair at all (NaN), where every pair is within the gap")
+@pytest.mark.parametrize("gap", [float("inf"), 1e12])
+def test_unlimited_gap_uses_every_pair_as_psych(gap: float, tmp_path: Path) -> None:
+    _need_psych()
+    values = [6, 2, 8, 5, 9, 1, 3, 7]
+    lines = [{"type": "trigger", "participant": "a", "id": "t1", "time": "2026-03-02T09:00:00Z",
+              "category": "conflict", "intensity": values[0]}]
+    for k, v in enumerate(values[1:]):  # a check-in a day: no two on the same date
+        lines.append({"type": "reading", "participant": "a", "intensity": v,
+                      "time": f"2026-03-{3 + k:02d}T09:00:00Z"})
+    pd.DataFrame({"who": "a", "x": values}).to_csv(tmp_path / "x.csv", index=False)
+    (tmp_path / "m.R").write_text(R_MSSD)
+    out = subprocess.run(["Rscript", "--vanilla", str(tmp_path / "m.R"), str(tmp_path / "x.csv")],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    _, mssd, rmssd = out.stdout.split()
+    row = calmkit.affect_dynamics(calmkit.parse_journal(_text(lines)), max_gap_hours=gap).iloc[0]
+    assert row["pairs"] == len(values) - 1
+    assert row["mssd"] == pytest.approx(float(mssd), rel=1e-12)
+    assert row["rmssd"] == pytest.approx(float(rmssd), rel=1e-12)
