@@ -56,7 +56,10 @@ if _os.path.basename(_sys.argv[0] if _sys.argv else "") == "calmkit" or (
         _os.write(2, b"\ncalmkit: interrupted\n")
         _os._exit(130)
 
-    _signal.signal(_signal.SIGINT, _interrupted_at_start)
+    # A SIGINT ignored by whoever started the command (nohup, a shell script's
+    # background job) stays ignored, as the interpreter itself leaves it.
+    if _signal.getsignal(_signal.SIGINT) != _signal.SIG_IGN:
+        _signal.signal(_signal.SIGINT, _interrupted_at_start)
 
 from importlib import metadata as _metadata
 from pathlib import Path as _Path

@@ -145,7 +145,7 @@ def ask_category(p: Prompter, journal: _core.Journal, participant: str) -> str:
         if answer == "?":
             shown = everything
             continue
-        if answer.isdigit():
+        if answer.isdecimal():
             k = int(answer)
             if 1 <= k <= len(shown):
                 return shown[k - 1][0]
@@ -236,7 +236,7 @@ def _pick_exercise(p: Prompter, before: int, journal: _core.Journal,
         if answer in ("l", "list"):
             shown = ranked
             continue
-        if answer.isdigit() and 1 <= int(answer) <= len(shown):
+        if answer.isdecimal() and 1 <= int(answer) <= len(shown):
             return _core.catalog_exercise(shown[int(answer) - 1].exercise)
         found = _core.find_exercise(answer)
         if found is not None:
@@ -409,7 +409,7 @@ def _ask_distortions(p: Prompter, number: str) -> list[str]:
     while True:
         answer = p.ask("Which fit? Numbers with spaces or commas between them (Enter: none):")
         picks = [x for x in re.split(r"[\s,]+", answer) if x]
-        if all(x.isdigit() and 1 <= int(x) <= len(table) for x in picks):
+        if all(x.isdecimal() and 1 <= int(x) <= len(table) for x in picks):
             chosen: list[str] = []
             for x in picks:
                 if table[int(x) - 1][0] not in chosen:

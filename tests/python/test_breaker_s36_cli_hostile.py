@@ -3,18 +3,18 @@
 ``calmkit:`` — never a Python traceback, whatever the input, the arguments or
 the signal") and against what plain Python and the operating system do.
 
-B103: ``--instruments FILE`` whose JSON nests deeper than Python's recursion
+B103 (fixed): ``--instruments FILE`` whose JSON nests deeper than Python's recursion
 limit (a few thousand ``[``) ends in ``RecursionError`` and a traceback;
 the mindLAMP importer and ``--activities`` read the same kind of file and say
 "nested too deeply" (the reference here: ``json.loads`` raises RecursionError
 on that text, so the file is the cause, not calmkit's state).
 
-B104: a journal path that is a loop of symbolic links (``a -> b -> a``) is
+B104 (fixed): a journal path that is a loop of symbolic links (``a -> b -> a``) is
 reported as "no such file", although the path is there; the operating system
 says ELOOP ("Too many levels of symbolic links"), and calmkit's own output
 rule names the same path "more than 40 symbolic links in a row (a cycle?)".
 
-B105: a ``calmkit`` started with SIGINT ignored (``nohup``, or ``cmd &`` in a
+B105 (fixed): a ``calmkit`` started with SIGINT ignored (``nohup``, or ``cmd &`` in a
 shell script: POSIX shells start background jobs with SIGINT ignored) is
 still ended by SIGINT, because it installs its own handler over the ignored
 disposition. Plain Python keeps an inherited SIG_IGN (the signal module
@@ -56,8 +56,6 @@ def test_the_deep_file_is_deeper_than_python_json_reads() -> None:
         json.loads(_deep_json())
 
 
-@pytest.mark.xfail(strict=True, reason="B103: --instruments with deeply nested JSON ends in a RecursionError "
-                   "traceback instead of a calmkit: line naming the file")
 def test_instruments_file_nested_too_deeply_is_a_plain_error(tmp_path: Path) -> None:
     (tmp_path / "deep.json").write_text(_deep_json(), encoding="utf-8")
     r = _run("--instruments", "deep.json", "summary", str(SAMPLE), cwd=tmp_path)
@@ -85,8 +83,6 @@ def link_loop(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("command", ["summary", "validate", "report"])
-@pytest.mark.xfail(strict=True, reason="B104: an input path that is a loop of symbolic links is reported as "
-                   "'no such file' where the system says ELOOP")
 def test_an_input_link_loop_is_named_as_a_loop(link_loop: Path, command: str) -> None:
     args = [command, "a.jsonl"] + (["-o", "r.html"] if command == "report" else [])
     r = _run(*args, cwd=link_loop)
@@ -127,8 +123,6 @@ def test_plain_python_keeps_an_ignored_sigint(tmp_path: Path) -> None:
     assert r.returncode == 0 and r.stdout.strip() == "done", (r.returncode, r.stderr)
 
 
-@pytest.mark.xfail(strict=True, reason="B105: calmkit installs its SIGINT handler over an inherited SIG_IGN, "
-                   "so nohup or a script's background job is still ended by Ctrl-C")
 def test_calmkit_keeps_an_ignored_sigint(tmp_path: Path) -> None:
     r = _interrupt_often([sys.executable, "-m", "calmkit", "report", str(SAMPLE), "-o", "r.html"], tmp_path)
     assert r.returncode == 0, (r.returncode, r.stderr[-300:])

@@ -10,7 +10,7 @@ traceback", and "Ctrl-C (or Ctrl-D) stops at any question; what you have
 answered is kept". A ``²`` is one AltGr+2 away from a ``2`` on German,
 French and Spanish keyboards.
 
-B107: the category question of ``calmkit now``, its exercise pick and the
+B107 (fixed): the category question of ``calmkit now``, its exercise pick and the
 thinking-traps question of ``calmkit thought`` test an answer with
 ``isdigit`` and then call ``int`` on it: ``²`` ends the command with a
 ValueError traceback (status 1), and the answers given so far are lost (no
@@ -67,8 +67,6 @@ def test_an_out_of_range_number_is_asked_again_and_the_answers_kept(tmp_path: Pa
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-@pytest.mark.xfail(strict=True, reason="B107: an answer such as '²' passes str.isdigit, then int() raises: "
-                   "the guided command ends in a traceback and loses the answers")
 def test_a_superscript_digit_is_asked_again_and_the_answers_kept(tmp_path: Path, case: str) -> None:
     command, before = CASES[case]
     r = _guided(command, before + ["²"], tmp_path)

@@ -102,6 +102,9 @@ def _register_instruments(paths: list[Path]) -> None:
             data = json.loads(files.read_bytes(path, common.max_input_bytes).decode("utf-8"))
         except json.JSONDecodeError as e:
             raise Failure(f"{path}:{e.lineno}:{e.colno}: not valid JSON: {e.msg}", EXIT_USAGE) from e
+        except RecursionError:  # json's parser recurses once per level of nesting
+            raise Failure(f"{path}: JSON nested too deeply to read (an instrument definition is nested a few "
+                          "levels)", EXIT_USAGE) from None
         except (OSError, UnicodeDecodeError) as e:
             raise Failure(f"cannot read {path}: {e}", EXIT_USAGE) from e
         definitions = data if isinstance(data, list) else [data]
@@ -220,8 +223,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     # from here on it is a KeyboardInterrupt, handled below. On the way out the
     # handler from before comes back: for the command, the quiet one, so that
     # a Ctrl-C while the interpreter shuts down prints no traceback either.
+    # A SIGINT the process was started with ignored (nohup, a shell script's
+    # background job) stays ignored: the interpreter keeps that too.
     before = signal.getsignal(signal.SIGINT)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    if before != signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         return _run(argv)
     except KeyboardInterrupt:

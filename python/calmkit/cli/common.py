@@ -46,7 +46,15 @@ class Failure(Exception):
 
 
 def check_readable(path: Path) -> None:
-    """Refuses an input that is missing or a directory (status 2), naming the default journal's case."""
+    """Refuses an input that is missing, a loop of symbolic links or a
+    directory (status 2), naming the default journal's case."""
+    if not path.exists():
+        try:
+            os.stat(path)
+        except OSError as e:  # Path.exists() is False for a loop of links too: the path is there
+            if e.errno == errno.ELOOP:
+                raise Failure(f"cannot read {path}: more than 40 symbolic links in a row (a cycle?)",
+                              EXIT_USAGE) from None
     if not path.exists() and path == home.journal_path():
         raise Failure(f"no journal yet at {path} ('calmkit now' or 'calmkit log' starts one)", EXIT_USAGE)
     if not path.exists():
