@@ -243,28 +243,44 @@ def _binary_lines(f: BinaryIO) -> Iterator[bytes]:
         yield rest
 
 
-def _utf16_lines(path: Path, f: BinaryIO) -> Iterator[str]:
+def _utf16_lines(path: Path, f: BinaryIO, encoding: str = "utf-16") -> Iterator[str]:
     """The lines of a UTF-16 file with a byte-order mark: Excel's "Unicode
     text" (tab separated, CRLF; qbicsoftware/data-manager-app#588,
     HKUDS/Vibe-Trading#865). The mark says the byte order, so nothing is
     guessed. Text that is not valid UTF-16 (a lone surrogate, an odd byte at
-    the end) is an error naming its line."""
-    text = io.TextIOWrapper(f, encoding="utf-16", newline="")  # the BOM is read and dropped
+    the end) is an error naming its line. Also the reader of any other
+    ``encoding`` whose line end is not the one byte 0x0A (``utf-16-le``
+    without a mark, ``utf-32``): such text is decoded before it is split into
+    lines, and a byte-order mark the codec leaves in is dropped."""
+    text = io.TextIOWrapper(f, encoding=encoding, newline="")  # a BOM is read and dropped by utf-16 / utf-32
     done = 0  # lines read so far, for the error's line number
     try:
         for line in text:  # lines end at LF, CRLF or a lone CR (Excel for Mac), as for UTF-8
             done += 1
-            yield line
+            yield line[1:] if done == 1 and line.startswith("\ufeff") else line
     except UnicodeDecodeError as e:
-        raise _format_error(path, done + 1, "", f"bytes not valid UTF-16 ({e.reason})") from None
+        raise _format_error(path, done + 1, "", f"bytes not valid {'UTF-16' if encoding == 'utf-16' else encoding} ({e.reason})") from None
     finally:
         text.detach()
+
+
+def _splits_at_newline_byte(encoding: str) -> bool:
+    """Whether text in ``encoding`` can be cut into lines at the byte 0x0A
+    before decoding: true of UTF-8, Latin-1, cp1252 and the other
+    ASCII-compatible encodings, false of UTF-16 and UTF-32, where a line end
+    is two or four bytes and 0x0A occurs inside other characters."""
+    try:
+        return "\n".encode(encoding) == b"\n" and "a,;\t\"".encode(encoding) == b"a,;\t\""
+    except (UnicodeError, LookupError):
+        return False
 
 
 def decoded_lines(path: Path, encoding: str, lenient: bool, bad: set[int]) -> Iterator[str]:
     """The file's lines, decoded one at a time so that a decoding error names
     its line. A UTF-8 byte-order mark is dropped; a file starting with a UTF-16
-    byte-order mark is read as UTF-16 whatever ``encoding`` says. In
+    byte-order mark is read as UTF-16 whatever ``encoding`` says; an
+    ``encoding`` whose line end is not the byte 0x0A (``utf-16-le``,
+    ``utf-32``) is decoded before the text is cut into lines. In
     lenient mode an undecodable line is decoded with U+FFFD replacements and
     its number added to ``bad`` (the caller skips the row)."""
     _core._utf8_text(encoding, "encoding")  # a lone surrogate: ValueError naming it
@@ -273,6 +289,9 @@ def decoded_lines(path: Path, encoding: str, lenient: bool, bad: set[int]) -> It
     except LookupError:
         raise ValueError(f"unknown encoding {encoding!r}") from None
     with open(path, "rb") as f:
+        if not _splits_at_newline_byte(encoding):
+            yield from _utf16_lines(path, f, encoding)
+            return
         if f.peek(2)[:2] in (b"\xff\xfe", b"\xfe\xff"):
             yield from _utf16_lines(path, f)
             return

@@ -5,7 +5,7 @@ the byte 0x0A, against Python's own reading of the same file
 The module's error for undecodable bytes says "pass encoding= if the file was
 re-saved in another encoding", and ``encoding`` is any codec Python knows.
 
-B106: the file is split into lines at the byte 0x0A before decoding, which
+B106 (fixed): the file is split into lines at the byte 0x0A before decoding, which
 is only right for encodings where a line end is that one byte. UTF-16 without
 a byte-order mark (``encoding="utf-16-le"``, as Windows tools write "Unicode"
 text without a BOM) is refused on line 1 ("bytes not valid utf-16-le (byte
@@ -51,8 +51,6 @@ def test_encodings_calmkit_reads_like_python(tmp_path: Path, encoding: str) -> N
 
 
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-32", "utf-32-le"])
-@pytest.mark.xfail(strict=True, reason="B106: read_table splits lines at the byte 0x0A before decoding: "
-                   "UTF-16 without a BOM is refused, UTF-32 is read as NUL-filled text")
 def test_encodings_whose_line_end_is_not_one_byte(tmp_path: Path, encoding: str) -> None:
     path = _write(tmp_path / "export.csv", encoding)
     assert _python_reads(path, encoding) == ROWS
