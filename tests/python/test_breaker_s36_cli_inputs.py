@@ -1,0 +1,101 @@
+"""Outputs that are one of the command's own inputs, against docs/cli.md's
+exit-status table: status 2 for "an output that is not allowed: ... one of the
+command's own inputs (even with ``--force``)", and "--force never replaces
+an input". The reference for "the same file" is the file system's (device,
+inode), and for what must not happen, the input's own bytes before and after.
+
+B108: ``calmkit import mindlamp EVENTS --activities ACTS -o ACTS --force``
+replaces the ``--activities`` file (the study's Activity objects, saved from
+the LAMP API) with the journal made from it: the one input of ``import`` the
+rule does not list.
+
+B109: ``calmkit --instruments FILE backup STORE FILE --force`` replaces the
+instrument definitions with a copy of the store, where ``report`` and
+``import`` refuse the same ``--instruments`` file as their output.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+LAMP = REPO / "tests" / "data" / "importers" / "mindlamp"
+SAMPLE = REPO / "examples" / "data" / "sample-journal.jsonl"
+
+
+def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = dict(os.environ, LC_ALL="C.UTF-8", PYTHONIOENCODING="utf-8", CALMKIT_JOURNAL=str(cwd / "own.jsonl"))
+    return subprocess.run([sys.executable, "-m", "calmkit", *args], capture_output=True, text=True, cwd=cwd,
+                          env=env, timeout=300)
+
+
+@pytest.fixture
+def lamp(tmp_path: Path) -> Path:
+    shutil.copy(LAMP / "api_response.json", tmp_path / "events.json")
+    shutil.copy(LAMP / "api_activities.json", tmp_path / "activities.json")
+    return tmp_path
+
+
+def test_the_activities_file_is_read(lamp: Path) -> None:
+    """The case is real: --activities is an input of this import (it names what the events are)."""
+    r = _run("import", "mindlamp", "events.json", "--activities", "activities.json", "--tz", "UTC",
+             "-o", "out.jsonl", cwd=lamp)
+    assert "wrote out.jsonl" in r.stdout, r.stderr
+    r2 = _run("import", "mindlamp", "events.json", "--tz", "UTC", "-o", "out2.jsonl", cwd=lamp)
+    assert "wrote out2.jsonl" in r2.stdout, r2.stderr
+    assert (lamp / "out.jsonl").read_bytes() != (lamp / "out2.jsonl").read_bytes()
+
+
+def test_the_events_file_is_never_the_output(lamp: Path) -> None:
+    """The rule as it stands for the FILE argument."""
+    before = (lamp / "events.json").read_bytes()
+    r = _run("import", "mindlamp", "events.json", "--tz", "UTC", "-o", "events.json", "--force", cwd=lamp)
+    assert r.returncode == 2 and "--force never replaces an input" in r.stderr, r.stderr
+    assert (lamp / "events.json").read_bytes() == before
+
+
+@pytest.mark.xfail(strict=True, reason="B108: import -o names the --activities file: replaced with --force")
+def test_the_activities_file_is_never_the_output(lamp: Path) -> None:
+    before = (lamp / "activities.json").read_bytes()
+    r = _run("import", "mindlamp", "events.json", "--activities", "activities.json", "--tz", "UTC",
+             "-o", "activities.json", "--force", cwd=lamp)
+    assert (lamp / "activities.json").read_bytes() == before, "B108: the --activities input was replaced"
+    assert r.returncode == 2, r.stderr
+    assert "--force never replaces an input" in r.stderr, r.stderr
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Path:
+    r = _run("log", "reading", "--intensity", "3", "--journal", "s.db", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    (tmp_path / "instruments.json").write_text("[]\n", encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize("command", [["report", str(SAMPLE), "-o"], ["import", "daylio", "x.csv", "--tz", "UTC", "-o"]])
+def test_report_and_import_never_replace_an_instruments_file(store: Path, command: list[str]) -> None:
+    (store / "x.csv").write_text("full_date,date,weekday,time,mood,activities,note\n", encoding="utf-8")
+    r = _run("--instruments", "instruments.json", *command, "instruments.json", "--force", cwd=store)
+    assert r.returncode == 2 and "--force never replaces an input" in r.stderr, r.stderr
+    assert (store / "instruments.json").read_text(encoding="utf-8") == "[]\n"
+
+
+@pytest.mark.xfail(strict=True, reason="B109: backup DEST names an --instruments file: replaced with --force")
+def test_backup_never_replaces_an_instruments_file(store: Path) -> None:
+    r = _run("--instruments", "instruments.json", "backup", "s.db", "instruments.json", "--force", cwd=store)
+    assert (store / "instruments.json").read_bytes() == b"[]\n", "B109: backup replaced its --instruments input"
+    assert r.returncode == 2 and "--force never replaces an input" in r.stderr, r.stderr
+
+
+def test_backup_still_replaces_another_file_with_force(store: Path) -> None:
+    """Guards the fix of B109: --force still replaces a file that is no input."""
+    (store / "old.db").write_bytes(b"old")
+    r = _run("--instruments", "instruments.json", "backup", "s.db", "old.db", "--force", cwd=store)
+    assert r.returncode == 0, r.stderr
+    assert (store / "old.db").read_bytes()[:16] == b"SQLite format 3\x00"
