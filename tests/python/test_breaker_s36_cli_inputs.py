@@ -4,12 +4,12 @@ command's own inputs (even with ``--force``)", and "--force never replaces
 an input". The reference for "the same file" is the file system's (device,
 inode), and for what must not happen, the input's own bytes before and after.
 
-B108: ``calmkit import mindlamp EVENTS --activities ACTS -o ACTS --force``
+B108 (fixed): ``calmkit import mindlamp EVENTS --activities ACTS -o ACTS --force``
 replaces the ``--activities`` file (the study's Activity objects, saved from
 the LAMP API) with the journal made from it: the one input of ``import`` the
 rule does not list.
 
-B109: ``calmkit --instruments FILE backup STORE FILE --force`` replaces the
+B109 (fixed): ``calmkit --instruments FILE backup STORE FILE --force`` replaces the
 instrument definitions with a copy of the store, where ``report`` and
 ``import`` refuse the same ``--instruments`` file as their output.
 """
@@ -60,7 +60,6 @@ def test_the_events_file_is_never_the_output(lamp: Path) -> None:
     assert (lamp / "events.json").read_bytes() == before
 
 
-@pytest.mark.xfail(strict=True, reason="B108: import -o names the --activities file: replaced with --force")
 def test_the_activities_file_is_never_the_output(lamp: Path) -> None:
     before = (lamp / "activities.json").read_bytes()
     r = _run("import", "mindlamp", "events.json", "--activities", "activities.json", "--tz", "UTC",
@@ -86,7 +85,6 @@ def test_report_and_import_never_replace_an_instruments_file(store: Path, comman
     assert (store / "instruments.json").read_text(encoding="utf-8") == "[]\n"
 
 
-@pytest.mark.xfail(strict=True, reason="B109: backup DEST names an --instruments file: replaced with --force")
 def test_backup_never_replaces_an_instruments_file(store: Path) -> None:
     r = _run("--instruments", "instruments.json", "backup", "s.db", "instruments.json", "--force", cwd=store)
     assert (store / "instruments.json").read_bytes() == b"[]\n", "B109: backup replaced its --instruments input"

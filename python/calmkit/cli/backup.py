@@ -9,7 +9,7 @@ from typing import TextIO
 
 from .. import _core, files, formats
 from ..prompts import shown
-from .common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Failure, write_failure
+from .common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Failure, inputs, not_an_input, write_failure
 
 __all__ = ["add_parser", "run"]
 
@@ -22,6 +22,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         # A JSON Lines journal, most likely: nothing else writes to it while it is read, so no backup API is needed.
         raise Failure(f"{shown(args.store)} is not a store (an SQLite file); a JSON Lines journal is one plain file: "
                       "copy it as any other file", EXIT_PROBLEMS)
+    not_an_input(args.dest, inputs(args))  # an --instruments file (the store itself: the core refuses it)
     try:
         # Read-only: a backup never changes the store (nor migrates it).
         copy_note = files._store_copy_note(args.store)

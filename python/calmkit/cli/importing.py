@@ -70,7 +70,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             raise Failure(f"cannot read {args.file}: {e.strerror or e}", EXIT_USAGE) from e
         article = "an" if args.format[0] in "aeiou" else "a"
         print(f"{shown(args.file)}: recognised as {article} {args.format} export", file=out)
-    not_an_input(args.output, inputs(args, args.file))
+    not_an_input(args.output, inputs(args, args.file, *([args.activities] if args.activities is not None else [])))
     check_output(args.output, args.force)
     options: dict[str, object] = {"participant": args.participant, "lenient": args.lenient}
     if args.format != "apple-health":
