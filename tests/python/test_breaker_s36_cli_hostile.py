@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import errno
 import json
+import shutil
 import os
 import signal
 import subprocess
@@ -144,3 +145,48 @@ def test_calmkit_still_stops_on_sigint_when_it_was_not_ignored(tmp_path: Path) -
     assert p.returncode == 130, (p.returncode, err[-300:])
     assert "Traceback" not in err
     assert sorted(os.listdir(tmp_path)) == [], os.listdir(tmp_path)
+
+
+# B110: an input whose path the system refuses to look up for a reason other
+# than "not there" (a name longer than NAME_MAX: ENAMETOOLONG; a folder on the
+# way that cannot be entered: EACCES) is reported as "cannot write the output"
+# with status 3, the status of a full disk; docs/cli.md gives status 2 for an
+# input that is "missing, a directory, unreadable". The reference is os.stat's
+# own error for the same path.
+
+
+def _too_long_name(tmp_path: Path) -> str:
+    name = "j" * (os.pathconf(tmp_path, "PC_NAME_MAX") + 1) + ".jsonl"
+    with pytest.raises(OSError) as e:
+        os.stat(tmp_path / name)
+    assert e.value.errno == errno.ENAMETOOLONG
+    return name
+
+
+@pytest.mark.parametrize("command", ["summary", "validate", "report"])
+@pytest.mark.xfail(strict=True, reason="B110: an input path the system refuses (ENAMETOOLONG, EACCES) is "
+                   "reported as 'cannot write the output', status 3")
+def test_an_input_name_too_long_is_a_usage_error_about_the_input(tmp_path: Path, command: str) -> None:
+    name = _too_long_name(tmp_path)
+    args = [command, name] + (["-o", "r.html"] if command == "report" else [])
+    r = _run(*args, cwd=tmp_path)
+    assert "Traceback" not in r.stderr
+    assert "cannot write the output" not in r.stderr, r.stderr[:300]
+    assert r.returncode == 2, (r.returncode, r.stderr[:300])
+    assert os.strerror(errno.ENAMETOOLONG) in r.stderr, r.stderr[:300]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root enters every folder")
+@pytest.mark.xfail(strict=True, reason="B110: an input path the system refuses (ENAMETOOLONG, EACCES) is "
+                   "reported as 'cannot write the output', status 3")
+def test_an_input_in_a_folder_that_cannot_be_entered(tmp_path: Path) -> None:
+    closed = tmp_path / "closed"
+    closed.mkdir()
+    shutil.copy(SAMPLE, closed / "j.jsonl")
+    closed.chmod(0)
+    try:
+        r = _run("summary", "closed/j.jsonl", cwd=tmp_path)
+    finally:
+        closed.chmod(0o700)
+    assert "cannot write the output" not in r.stderr, r.stderr
+    assert r.returncode == 2, (r.returncode, r.stderr)
