@@ -1092,7 +1092,11 @@ class KeyIndex {
   std::optional<std::pair<std::size_t, std::size_t>> add_rows(const detail::Tables& s) {
     const auto& ids = detail::id_column<R>(s);
     const auto& pc = detail::participant_column<R>(s.c);
-    index_.reserve(ids.size());
+    // Room for the rows that have an id only: a type whose records carry
+    // none (a cohort's readings) takes no table, not one of 16 bytes a row
+    // that the allocator would have to clear.
+    index_.reserve(static_cast<std::size_t>(
+        std::count_if(ids.length.begin(), ids.length.end(), [](std::uint32_t n) { return n != 0; })));
     for (std::size_t i = 0; i < ids.size(); ++i) {
       if (ids[i].empty()) continue;
       const std::uint64_t h = hash(pc[i], ids[i]);

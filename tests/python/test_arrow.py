@@ -481,3 +481,33 @@ def test_tables_grouped_or_not_by_participant_and_split_into_batches_read_as_the
     with pytest.raises(ValueError, match=r"readings: row 2: field 'id': duplicate reading id 'r2' for participant "
                                          r"'b' \(first used in row 1\)"):
         calmkit.Journal.from_arrow({"readings": dup})
+
+
+@pytest.mark.parametrize("null_ids", [True, False])
+def test_a_repeated_id_among_rows_mostly_without_one_is_the_one_pandas_finds_first(null_ids):
+    # Readings mostly without an id (null or ""), a few with one, in batches:
+    # the first repeated (participant, id) in row order, and the row of its
+    # first use, are those pandas' duplicated() finds.
+    n = 5000
+    ids = [None if null_ids else ""] * n
+    for k, row in enumerate(range(7, n, 97)):
+        ids[row] = f"r{k % 40}"  # 52 ids over 40 names: repeats from the 41st on
+    participants = ["a" if i % 3 else "b" for i in range(n)]
+    table = pa.table({"participant": participants, "id": pa.array(ids, pa.string()),
+                      "time": pa.array(range(n), pa.timestamp("us", tz="UTC")),
+                      "intensity": pa.array([i % 11 for i in range(n)], pa.int8())})
+    frame = table.to_pandas()
+    keyed = frame[frame["id"].fillna("") != ""]
+    row = int(keyed.index[keyed.duplicated(["participant", "id"])][0])
+    first = int(keyed.index[(keyed["participant"] == frame["participant"][row])
+                            & (keyed["id"] == frame["id"][row])][0])
+    batches = pa.Table.from_batches(table.to_batches(max_chunksize=1000), schema=table.schema)
+    with pytest.raises(ValueError, match=rf"readings: row {row}: field 'id': duplicate reading id "
+                                         rf"'{frame['id'][row]}' for participant '{frame['participant'][row]}' "
+                                         rf"\(first used in row {first}\)\Z"):
+        calmkit.Journal.from_arrow({"readings": batches})
+    # Without the repeats the table reads, every id kept.
+    unique = table.set_column(1, "id", pa.array([x if not x or i < row else None for i, x in enumerate(ids)],
+                                                pa.string()))
+    j = calmkit.Journal.from_arrow({"readings": unique})
+    assert sorted(r.id for r in j.readings if r.id) == sorted(x for x in unique.column("id").to_pylist() if x)
