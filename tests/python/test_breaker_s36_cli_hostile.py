@@ -147,7 +147,7 @@ def test_calmkit_still_stops_on_sigint_when_it_was_not_ignored(tmp_path: Path) -
     assert sorted(os.listdir(tmp_path)) == [], os.listdir(tmp_path)
 
 
-# B110: an input whose path the system refuses to look up for a reason other
+# B110 (fixed): an input whose path the system refuses to look up for a reason other
 # than "not there" (a name longer than NAME_MAX: ENAMETOOLONG; a folder on the
 # way that cannot be entered: EACCES) is reported as "cannot write the output"
 # with status 3, the status of a full disk; docs/cli.md gives status 2 for an
@@ -164,8 +164,6 @@ def _too_long_name(tmp_path: Path) -> str:
 
 
 @pytest.mark.parametrize("command", ["summary", "validate", "report"])
-@pytest.mark.xfail(strict=True, reason="B110: an input path the system refuses (ENAMETOOLONG, EACCES) is "
-                   "reported as 'cannot write the output', status 3")
 def test_an_input_name_too_long_is_a_usage_error_about_the_input(tmp_path: Path, command: str) -> None:
     name = _too_long_name(tmp_path)
     args = [command, name] + (["-o", "r.html"] if command == "report" else [])
@@ -177,8 +175,6 @@ def test_an_input_name_too_long_is_a_usage_error_about_the_input(tmp_path: Path,
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root enters every folder")
-@pytest.mark.xfail(strict=True, reason="B110: an input path the system refuses (ENAMETOOLONG, EACCES) is "
-                   "reported as 'cannot write the output', status 3")
 def test_an_input_in_a_folder_that_cannot_be_entered(tmp_path: Path) -> None:
     closed = tmp_path / "closed"
     closed.mkdir()

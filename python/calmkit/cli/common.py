@@ -46,19 +46,19 @@ class Failure(Exception):
 
 
 def check_readable(path: Path) -> None:
-    """Refuses an input that is missing, a loop of symbolic links or a
-    directory (status 2), naming the default journal's case."""
-    if not path.exists():
-        try:
-            os.stat(path)
-        except OSError as e:  # Path.exists() is False for a loop of links too: the path is there
-            if e.errno == errno.ELOOP:
-                raise Failure(f"cannot read {path}: more than 40 symbolic links in a row (a cycle?)",
-                              EXIT_USAGE) from None
-    if not path.exists() and path == home.journal_path():
-        raise Failure(f"no journal yet at {path} ('calmkit now' or 'calmkit log' starts one)", EXIT_USAGE)
-    if not path.exists():
-        raise Failure(f"no such file: {path}", EXIT_USAGE)
+    """Refuses an input that is missing, a loop of symbolic links, a path the
+    system will not look up (a name too long, a folder that cannot be
+    entered) or a directory (status 2), naming the default journal's case."""
+    try:
+        os.stat(path)
+    except OSError as e:  # Path.exists() is False for some of these and raises for others
+        if e.errno == errno.ELOOP:  # the path is there: a cycle of links
+            raise Failure(f"cannot read {path}: more than 40 symbolic links in a row (a cycle?)", EXIT_USAGE) from None
+        if e.errno not in (errno.ENOENT, errno.ENOTDIR):
+            raise Failure(f"cannot read {path}: {e.strerror or e}", EXIT_USAGE) from None
+        if path == home.journal_path():
+            raise Failure(f"no journal yet at {path} ('calmkit now' or 'calmkit log' starts one)", EXIT_USAGE) from None
+        raise Failure(f"no such file: {path}", EXIT_USAGE) from None
     if path.is_dir():
         raise Failure(f"{path} is a directory, not a journal file", EXIT_USAGE)
 
