@@ -14,8 +14,6 @@ saying why, when the package is not built.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -24,26 +22,16 @@ from test_breaker_rule_table import BAD, FIRST
 from test_rules import CASES, reason_of
 
 import calmkit
+from conftest import JsPackage
 
 ROOT = Path(__file__).resolve().parents[2]
-JS_DIR = os.environ.get("CALMKIT_JS_DIR", "")
-NODE = os.environ.get("CALMKIT_NODE", "node")
-
-pytestmark = pytest.mark.skipif(
-    not JS_DIR or not (Path(JS_DIR) / "calmkit_core.wasm").exists(),
-    reason="the WebAssembly package is not built (cmake --preset wasm && cmake --build --preset wasm; "
-           "set CALMKIT_JS_DIR to build-wasm/js)")
-
 
 @pytest.fixture(scope="module")
-def said(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
+def said(tmp_path_factory: pytest.TempPathFactory, js_package: JsPackage) -> list[dict]:
     cases = tmp_path_factory.mktemp("js") / "cases.json"
     cases.write_text(json.dumps([{"before": [calmkit.to_json(r) for r in c.before()], "line": c.line}
                                  for c in CASES]))
-    proc = subprocess.run([NODE, str(ROOT / "bindings/js/test/rules.mjs"), str(cases)], capture_output=True,
-                          text=True, timeout=120, env={**os.environ, "CALMKIT_JS_DIR": JS_DIR})
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout)
+    return js_package.json(ROOT / "bindings/js/test/rules.mjs", cases, timeout=120)
 
 
 @pytest.mark.parametrize("i", range(len(CASES)), ids=[c.name for c in CASES])
@@ -87,13 +75,10 @@ _JS_FINDINGS: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
-def said_table(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
+def said_table(tmp_path_factory: pytest.TempPathFactory, js_package: JsPackage) -> list[dict]:
     cases = tmp_path_factory.mktemp("js") / "table.json"
     cases.write_text(json.dumps([{"before": [FIRST], "line": text} for _, text, _, _ in BAD]))
-    proc = subprocess.run([NODE, str(ROOT / "bindings/js/test/rules.mjs"), str(cases)], capture_output=True,
-                          text=True, timeout=300, env={**os.environ, "CALMKIT_JS_DIR": JS_DIR})
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout)
+    return js_package.json(ROOT / "bindings/js/test/rules.mjs", cases, timeout=300)
 
 
 @pytest.mark.parametrize("i", range(len(BAD)), ids=[b[0] for b in BAD])

@@ -23,7 +23,6 @@ import json
 import math
 import os
 import re
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -31,17 +30,10 @@ import pandas as pd
 import pytest
 
 import calmkit
+from conftest import JsPackage
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = Path(os.environ.get("CALMKIT_SAMPLE_JOURNAL") or ROOT / "examples" / "data" / "sample-journal.jsonl")
-JS_DIR = os.environ.get("CALMKIT_JS_DIR", "")
-NODE = os.environ.get("CALMKIT_NODE", "node")
-
-pytestmark = pytest.mark.skipif(
-    not JS_DIR or not (Path(JS_DIR) / "calmkit_core.wasm").exists(),
-    reason="the WebAssembly package is not built (cmake --preset wasm && cmake --build --preset wasm; "
-           "set CALMKIT_JS_DIR to build-wasm/js)")
-
 T = '{"type":"trigger","id":"t1","time":"2026-03-02T21:14:00+01:00","category":"conflict","intensity":6'
 INTENSITIES = [0, 3, 5, 8, 10]
 
@@ -119,13 +111,10 @@ journal.delete();
 
 
 @pytest.fixture(scope="module")
-def js(tmp_path_factory: pytest.TempPathFactory) -> dict:
+def js(tmp_path_factory: pytest.TempPathFactory, js_package: JsPackage) -> dict:
     script = tmp_path_factory.mktemp("js") / "probe.mjs"
     script.write_text(SCRIPT, encoding="utf-8")
-    proc = subprocess.run([NODE, str(script), str(SAMPLE), T], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "CALMKIT_JS_DIR": JS_DIR})
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout)
+    return js_package.json(script, SAMPLE, T)
 
 
 @pytest.fixture(scope="module")

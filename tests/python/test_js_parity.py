@@ -22,26 +22,16 @@ import pandas as pd
 import pytest
 
 import calmkit
+from conftest import JsPackage
 from calmkit import metrics
 
 ROOT = Path(__file__).resolve().parents[2]
-JS_DIR = os.environ.get("CALMKIT_JS_DIR", "")
-NODE = os.environ.get("CALMKIT_NODE", "node")
 DUMP = os.environ.get("CALMKIT_METRICS_DUMP", "")
 
-pytestmark = pytest.mark.skipif(
-    not JS_DIR or not (Path(JS_DIR) / "calmkit_core.wasm").exists(),
-    reason="the WebAssembly package is not built (cmake --preset wasm && cmake --build --preset wasm; "
-           "set CALMKIT_JS_DIR to build-wasm/js)")
 
 
-def run_js(journal_path: Path, out_path: Path, tz: str | None = None) -> dict:
-    proc = subprocess.run([NODE, str(ROOT / "bindings/js/test/parity.mjs"), str(journal_path), str(out_path)]
-                          + ([tz] if tz else []),
-                          capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "CALMKIT_JS_DIR": JS_DIR})
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout)
+def run_js(js: JsPackage, journal_path: Path, out_path: Path, tz: str | None = None) -> dict:
+    return js.json(ROOT / "bindings/js/test/parity.mjs", journal_path, out_path, *([tz] if tz else []))
 
 
 def run_cpp(journal_path: Path) -> dict:
@@ -58,12 +48,12 @@ def same(a, b) -> None:
 
 
 @pytest.mark.parametrize("seed,participants,days", [(1, 3, 56), (7, 5, 120), (42, 1, 21)])
-def test_same_journal_same_metrics_in_js_python_and_cpp(tmp_path: Path, seed: int, participants: int,
+def test_same_journal_same_metrics_in_js_python_and_cpp(js_package: JsPackage, tmp_path: Path, seed: int, participants: int,
                                                         days: int) -> None:
     journal = calmkit.synthetic_journal(participants=participants, days=days, seed=seed)
     path = tmp_path / "synthetic.jsonl"
     calmkit.write_journal(journal, path)
-    js = run_js(path, tmp_path / "from-js.jsonl")
+    js = run_js(js_package, path, tmp_path / "from-js.jsonl")
 
     # Python (pandas frames over the C++ core).
     eps = metrics.time_to_calm(journal)
@@ -88,11 +78,11 @@ def test_same_journal_same_metrics_in_js_python_and_cpp(tmp_path: Path, seed: in
             same(js[key], cpp[key])
 
 
-def test_journals_cross_over_byte_for_byte(tmp_path: Path) -> None:
+def test_journals_cross_over_byte_for_byte(js_package: JsPackage, tmp_path: Path) -> None:
     journal = calmkit.synthetic_journal(participants=3, days=42, seed=3)
     path = tmp_path / "python.jsonl"
     calmkit.write_journal(journal, path)
-    js = run_js(path, tmp_path / "from-js.jsonl")
+    js = run_js(js_package, path, tmp_path / "from-js.jsonl")
     # Python -> JavaScript: read and written back unchanged.
     assert js["jsonl"] == path.read_text(encoding="utf-8")
     # JavaScript -> Python: a journal built record by record in JavaScript reads equal.
@@ -101,7 +91,7 @@ def test_journals_cross_over_byte_for_byte(tmp_path: Path) -> None:
     assert (tmp_path / "from-js.jsonl").read_bytes() == path.read_bytes()
 
 
-def test_hand_made_records_written_the_same(tmp_path: Path) -> None:
+def test_hand_made_records_written_the_same(js_package: JsPackage, tmp_path: Path) -> None:
     # Numbers and strings where writers differ most often: shortest doubles,
     # escapes, non-ASCII text, offsets, optional fields.
     lines = [
@@ -120,7 +110,7 @@ def test_hand_made_records_written_the_same(tmp_path: Path) -> None:
     journal = calmkit.read_journal(src)
     expected = tmp_path / "python.jsonl"
     calmkit.write_journal(journal, expected)
-    js = run_js(src, tmp_path / "from-js.jsonl")
+    js = run_js(js_package, src, tmp_path / "from-js.jsonl")
     assert js["jsonl"] == expected.read_text(encoding="utf-8")
     assert (tmp_path / "from-js.jsonl").read_bytes() == expected.read_bytes()
 
@@ -159,11 +149,11 @@ ZONES = ["CET-1CEST,M3.5.0,M10.5.0/3", "AEST-10AEDT,M10.1.0,M4.1.0/3", "<+0545>-
 
 
 @pytest.mark.parametrize("tz", ZONES)
-def test_tz_gives_the_same_local_calendar_in_js_and_python(tmp_path: Path, tz: str) -> None:
+def test_tz_gives_the_same_local_calendar_in_js_and_python(js_package: JsPackage, tmp_path: Path, tz: str) -> None:
     journal = calmkit.synthetic_journal(participants=2, days=200, seed=5)
     path = tmp_path / "synthetic.jsonl"
     calmkit.write_journal(journal, path)
-    z = run_js(path, tmp_path / "from-js.jsonl", tz)["zoned"]
+    z = run_js(js_package, path, tmp_path / "from-js.jsonl", tz)["zoned"]
     same_table(z["summary_by_week"], metrics.time_to_calm_summary(journal, by=["participant", "week"], tz=tz),
                "summary by week")
     same_table(z["summary_by_day"], metrics.time_to_calm_summary(journal, by=["participant", "day"], tz=tz),
@@ -182,13 +172,11 @@ def test_tz_gives_the_same_local_calendar_in_js_and_python(tmp_path: Path, tz: s
     assert not np.array_equal(daily["count"].to_numpy(), own["count"].to_numpy()) or len(daily) != len(own)
 
 
-def test_a_bad_tz_rule_is_an_error_naming_it(tmp_path: Path) -> None:
+def test_a_bad_tz_rule_is_an_error_naming_it(js_package: JsPackage, tmp_path: Path) -> None:
     path = tmp_path / "one.jsonl"
     path.write_text('{"type":"trigger","id":"t1","time":"2026-03-29T23:30:00Z","category":"conflict","intensity":6}\n',
                     encoding="utf-8")
-    proc = subprocess.run([NODE, str(ROOT / "bindings/js/test/parity.mjs"), str(path), str(tmp_path / "o.jsonl"),
-                           "CET-1CEST,M3.5.0"], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "CALMKIT_JS_DIR": JS_DIR})
+    proc = js_package.run(ROOT / "bindings/js/test/parity.mjs", path, tmp_path / "o.jsonl", "CET-1CEST,M3.5.0")
     assert proc.returncode != 0
     assert "CalmkitError" in proc.stderr
     with pytest.raises(ValueError) as py:
