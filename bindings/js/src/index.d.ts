@@ -195,6 +195,11 @@ export interface Exercise {
 }
 
 export interface ExerciseRegistry extends Owned {
+  /**
+   * Validates and adds a definition. Throws ExerciseFormatError naming the JSON path
+   * (`field`, e.g. "steps[0].seconds") of a rule broken or of a value JSON cannot
+   * carry (a BigInt, a Symbol, a function, an object that holds itself).
+   */
   add(exercise: Exercise): this;
   has(id: string): boolean;
   get(id: string): Exercise;
@@ -253,7 +258,10 @@ export interface FinishInfo {
   trigger?: string;
 }
 
-/** A guided session; every call takes `now`, seconds of a monotonic clock (performance.now() / 1000). */
+/**
+ * A guided session; every call takes `now`, seconds of a monotonic clock (performance.now() / 1000),
+ * a finite number within +-1e12 (anything else, a numeric string too, is a CalmkitError).
+ */
 export interface Session extends Owned {
   start(now: number): void;
   update(now: number): SessionState;
@@ -431,7 +439,11 @@ export interface Calmkit {
   rows<T extends object>(table: T): Row<T>[];
 }
 
-/** An RFC 3339 time with this device's UTC offset. */
+/**
+ * An RFC 3339 time with this device's UTC offset. Throws a CalmkitError for an
+ * invalid Date, or for a moment whose local offset has seconds (local mean time,
+ * e.g. Africa/Monrovia's -00:44:30 until 1972), which RFC 3339 cannot write.
+ */
 export function localTime(date?: Date): Time;
 
 /** Where the compiled core comes from: a URL (string or URL), a fetch Response (or its promise), the bytes, or a compiled module. */

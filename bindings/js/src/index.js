@@ -256,6 +256,24 @@ function recordText(record, refuse) {
   return [json, utf8(trigger), utf8(given(r.type)), utf8(given(r.participant)), utf8(given(r.id))];
 }
 
+/**
+ * An exercise definition as the JSON text the C++ side parses (snake_case
+ * keys). A value JSON has no form for (a BigInt, a Symbol, a function, an
+ * object that holds itself) is refused first with an ExerciseFormatError
+ * naming its JSON path ("steps[0].seconds"), as the C++ parser names the
+ * field it refuses: JSON.stringify would throw a bare TypeError for a BigInt
+ * or an object that holds itself, and drop a Symbol or a function without a word.
+ */
+function definitionText(exercise) {
+  const found =
+    exercise !== null && typeof exercise === 'object' && !Array.isArray(exercise) ? noJsonForm(exercise, '') : null;
+  if (found !== null) {
+    const [field, reason] = found;
+    throw new ExerciseFormatError(`exercise JSON: field '${field}': ${reason}`, { field, reason });
+  }
+  return JSON.stringify(toFormat(exercise, 'an exercise'));
+}
+
 // --- lifetime of C++ objects ---------------------------------------------------------
 
 const finalizer =
@@ -301,10 +319,28 @@ function pad(n, w = 2) {
 /**
  * An RFC 3339 time with the local UTC offset of this device ("2026-03-02T21:14:00+01:00"),
  * the form every `time` field of the journal takes. Milliseconds are kept when not 0.
+ * Throws a CalmkitError for an invalid Date, and for a moment whose local offset
+ * is not a whole number of minutes (local mean time before a zone took standard
+ * time: Africa/Monrovia was -00:44:30 until 1972), which an RFC 3339 offset cannot
+ * carry; the C++ and Python record types refuse such an offset too.
  */
 export function localTime(date = new Date()) {
   if (!(date instanceof Date) || Number.isNaN(date.getTime())) throw new CalmkitError('localTime needs a valid Date');
-  const off = -date.getTimezoneOffset(); // minutes east of UTC
+  // The offset from the local fields themselves: getTimezoneOffset() gives whole
+  // minutes in V8 (-00:44:30 becomes -00:44), and the time written would be 30 s off.
+  const wall = new Date(0);
+  wall.setUTCFullYear(date.getFullYear(), date.getMonth(), date.getDate());
+  wall.setUTCHours(date.getHours(), date.getMinutes(), date.getSeconds(), date.getMilliseconds());
+  const offMs = wall.getTime() - date.getTime(); // east of UTC
+  if (offMs % 60000 !== 0) {
+    const s = Math.abs(offMs) / 1000;
+    const text = `${offMs < 0 ? '-' : '+'}${pad(s / 3600)}:${pad((s % 3600) / 60)}:${pad(s % 60)}`;
+    throw new CalmkitError(
+      `localTime: the local UTC offset at ${date.toISOString()} is ${text}, not a whole number of minutes ` +
+        '(an RFC 3339 offset has none): give the time as an RFC 3339 string',
+    );
+  }
+  const off = offMs / 60000; // minutes east of UTC
   const ms = date.getMilliseconds();
   return (
     `${pad(date.getFullYear(), 4)}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}` +
@@ -334,6 +370,27 @@ function int(v, what, dflt) {
   const n = num(v, what, dflt);
   if (!Number.isInteger(n)) throw new CalmkitError(`${what} must be an integer, got ${n}`);
   return n;
+}
+
+/**
+ * `now` of a Session method, refused with a CalmkitError unless it is a
+ * number: the core would turn "5" into 5 and null into 0 without a word.
+ * NaN and infinities are numbers and go on, refused by the core in the same
+ * words ("Session::start: now must be a finite number of seconds within +-1e12").
+ */
+function clock(now, method) {
+  if (typeof now !== 'number') {
+    const got =
+      now === null || now === undefined
+        ? String(now)
+        : typeof now === 'string'
+          ? `a string (${JSON.stringify(now)})`
+          : typeof now === 'bigint'
+            ? `a BigInt (${now}n): give a Number`
+            : `${typeof now === 'object' ? 'an' : 'a'} ${typeof now}`;
+    throw new CalmkitError(`Session::${method}: now must be a finite number of seconds within +-1e12, got ${got}`);
+  }
+  return now;
 }
 
 function makeApi(core) {
@@ -414,7 +471,7 @@ function makeApi(core) {
     }
     /** Validates and adds a custom exercise definition. */
     add(exercise) {
-      const text = JSON.stringify(toFormat(exercise, 'an exercise'));
+      const text = definitionText(exercise);
       call(() => this._handle.add(text));
       return this;
     }
@@ -438,7 +495,7 @@ function makeApi(core) {
       if (!found) throw new CalmkitError(`unknown exercise id '${exercise}'`, 'out_of_range');
       return found;
     }
-    return JSON.stringify(toFormat(exercise, 'an exercise'));
+    return definitionText(exercise);
   }
 
   let catalogCache = null;
@@ -459,30 +516,30 @@ function makeApi(core) {
     }
     /** Starts at `now`, seconds of a monotonic clock (performance.now() / 1000). */
     start(now) {
-      call(() => this._handle.start(now));
+      call(() => this._handle.start(clock(now, 'start')));
     }
     /** Advances to `now` and returns the snapshot to draw. */
     update(now) {
-      return call(() => this._handle.update(now));
+      return call(() => this._handle.update(clock(now, 'update')));
     }
     /** The snapshot as of the latest clock reading. */
     get state() {
       return this._handle.state();
     }
     pause(now) {
-      call(() => this._handle.pause(now));
+      call(() => this._handle.pause(clock(now, 'pause')));
     }
     resume(now) {
-      call(() => this._handle.resume(now));
+      call(() => this._handle.resume(clock(now, 'resume')));
     }
     skip(now) {
-      call(() => this._handle.skip(now));
+      call(() => this._handle.skip(clock(now, 'skip')));
     }
     answer(now, text) {
-      call(() => this._handle.answer(now, wellFormed(text, 'text')));
+      call(() => this._handle.answer(clock(now, 'answer'), wellFormed(text, 'text')));
     }
     abort(now) {
-      call(() => this._handle.abort(now));
+      call(() => this._handle.abort(clock(now, 'abort')));
     }
     /** The events since the last call, oldest first. */
     pollEvents() {
@@ -493,7 +550,7 @@ function makeApi(core) {
       const rating = (v, what) => (v === undefined || v === null ? -1 : int(v, what));
       const text = call(() =>
         this._handle.finish(
-          now,
+          clock(now, 'finish'),
           wellFormed(participant, 'participant'),
           wellFormed(id ?? '', 'id'),
           timeText(startedAt, 'startedAt'),
@@ -653,7 +710,7 @@ function makeApi(core) {
     },
     /** Checks a custom exercise definition; returns it as calmkit writes it. */
     validateExercise(exercise) {
-      const text = JSON.stringify(toFormat(exercise, 'an exercise'));
+      const text = definitionText(exercise);
       return fromFormat(JSON.parse(call(() => core.exerciseNormalized(text))));
     },
     /** The number of cycles a session of this definition (or catalog id) runs. */
