@@ -224,11 +224,14 @@ std::vector<Exercise> build_catalog() {
        ExerciseKind::cognitive,
        Suits::both,
        "Treat the thought as a guess rather than a fact and weigh it: what supports it, what "
-       "does not, and what is most likely going on.",
+       "does not, and what is most likely going on. Simply admitting that you feel anxious and "
+       "do not know everything yet can take some of the urgency out of the worst case.",
        {s002, s004},
        {prompt("What are you afraid is happening?", 1), prompt("What actually supports that?", 1),
         prompt("What speaks against it?", 1), prompt("What is the most likely explanation?", 1),
-        prompt("When have you come through something like this before?", 1)},
+        prompt("Apart from the worst case, what else could be going on?", 1),
+        prompt("When have you come through something like this before?", 1),
+        prompt("What would you need to find out to feel more settled about this?", 1)},
        Repeat::times(1)});
   add({std::string(exercise_ids::cognitive_future_self),
        "Six months from now",

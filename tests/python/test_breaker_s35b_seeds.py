@@ -186,6 +186,23 @@ def test_past_or_present_asks_the_seeds_four_questions_in_order():
         assert re.search(pattern, text), (text, pattern)
 
 
+# 002, "Reality-Testing Fears and Catastrophic Thoughts [...] Ask yourself:
+# What's the most likely explanation for what's happening? What other
+# possibilities exist besides the worst-case scenario? Have I survived similar
+# situations in the past? What would I need to know to feel more secure about
+# this situation?"
+REALITY_TEST = [r"most likely", r"worst case", r"come through|survived", r"need to (know|find out)"]
+
+
+def test_reality_test_asks_the_seeds_four_questions_in_their_order():
+    ex = calmkit.catalog_exercise("cognitive.reality-test")
+    assert S002 in ex.sources
+    texts = [s.text.casefold() for s in ex.steps]
+    at = [next((i for i, t in enumerate(texts) if re.search(p, t)), None) for p in REALITY_TEST]
+    assert None not in at, list(zip(REALITY_TEST, at))
+    assert at == sorted(at), list(zip(REALITY_TEST, at))
+
+
 # 004, "A gentle self-check for awareness [...] Pause and ask yourself: What
 # exactly triggered me in this moment / What am I afraid will happen next /
 # Does this feeling remind me of something I have experienced before".
