@@ -36,14 +36,42 @@ BREATHE_QUESTION = "Was this helpful today?"
 #: Journal sentiment → distress 0–10 (the journal activity asks whether the
 #: entry was a good or a bad experience).
 JOURNAL_SENTIMENTS: Mapping[str, int] = {"good": 3, "bad": 7}
-#: DBT diary-card emotions that count as distress; the reading's intensity is
-#: the highest of them. The LAMP app's card asks for five built-in emotions,
-#: "Sadness", "Shame", "Anger", "Fear/Worry" and "Joy" (LAMP-activities,
-#: DBTDiaryCard/src/i18n.js), plus any a clinician adds; all but Joy count, and
-#: so do the custom names below. Others (joy, pride, love, ...) are kept in the note.
-DBT_DISTRESS_EMOTIONS = frozenset({
-    "sadness", "sad", "shame", "anger", "fear/worry", "fear", "worry", "anxiety", "guilt",
-    "loneliness", "emotional misery", "misery", "disgust", "jealousy", "envy", "hurt", "frustration"})
+#: DBT diary-card emotions that count as distress, one entry per emotion:
+#: its name, then the other words a card may use for it (compared ignoring
+#: case). The LAMP app's card asks for five built-in emotions, "Sadness",
+#: "Shame", "Anger", "Fear/Worry" and "Joy" (LAMP-activities,
+#: DBTDiaryCard/src/i18n.js), plus any a clinician adds; all but Joy count.
+#: The added names are the feelings the project's source texts on anxious
+#: attachment name (anxious, lonely, insecure, overwhelmed, desperate, panic,
+#: hurt, grief, resentment, upset, ...) and the other emotions a DBT card
+#: commonly lists (guilt, misery, disgust, jealousy, envy, frustration). The
+#: synthetic journals' thought records (src/synthetic_phrases.hpp) name theirs
+#: with these words. Others (joy, pride, love, ...) are kept in the note.
+_DISTRESS_EMOTIONS: Mapping[str, tuple[str, ...]] = {
+    "sadness": ("sad",),
+    "shame": ("ashamed",),
+    "anger": ("angry",),
+    "fear/worry": ("fear", "worry", "worried", "afraid", "scared", "terrified"),
+    "anxiety": ("anxious", "nervous"),
+    "panic": ("panicked",),
+    "loneliness": ("lonely",),
+    "insecurity": ("insecure",),
+    "overwhelm": ("overwhelmed",),
+    "desperation": ("desperate",),
+    "hurt": (),
+    "grief": (),
+    "resentment": (),
+    "upset": (),
+    "guilt": ("guilty",),
+    "emotional misery": ("misery",),
+    "disgust": (),
+    "jealousy": ("jealous",),
+    "envy": ("envious",),
+    "frustration": ("frustrated",),
+}
+#: Every word of :data:`_DISTRESS_EMOTIONS` (names and other words), lower case.
+DBT_DISTRESS_EMOTIONS = frozenset(
+    word for name, others in _DISTRESS_EMOTIONS.items() for word in (name, *others))
 #: The diary card rates emotions and urges 0 (none) to 5 (extreme)
 #: (DBTDiaryCard/src/components/ExperienceAnswer.js and RateCountAnswer.js offer 0..5);
 #: a rating r becomes distress 2·r on calmkit's 0–10 scale.
