@@ -568,9 +568,10 @@ def test_a_byte_order_mark_before_the_ios16_doctype_in_export_zip(tmp_path):
 ])
 def test_daylio_date_and_full_date_must_name_one_day(tmp_path, full_date, date, same):
     path = tmp_path / "daylio_export.csv"
+    weekday = datetime.fromisoformat(full_date).strftime("%A")  # the weekday column agrees with full_date
     path.write_text("full_date,date,weekday,time,mood,activities,note_title,note\n"
-                    f"{full_date},{date},Monday,9:14 pm,good,work,,\n"
-                    f"{full_date},{date},Monday,9:15 pm,good,work,,\n", encoding="utf-8")
+                    f"{full_date},{date},{weekday},9:14 pm,good,work,,\n"
+                    f"{full_date},{date},{weekday},9:15 pm,good,work,,\n", encoding="utf-8")
     if same:
         journal, _ = import_daylio(path, utc_offset=0)
         assert [r.time.date().isoformat() for r in journal.readings] == [full_date] * 2

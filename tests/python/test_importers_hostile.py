@@ -8,6 +8,7 @@ escape but ImportFormatError, and what is imported must be a valid journal.
 """
 from __future__ import annotations
 
+import calendar
 import json
 import zipfile
 from pathlib import Path
@@ -361,7 +362,8 @@ def test_cli_says_an_apple_health_export(tmp_path, capsys):
 def _daylio(tmp_path, *moods):
     f = tmp_path / "daylio_export.csv"
     f.write_text("full_date,date,weekday,time,mood,activities,note_title,note\n" + "".join(
-        f"2026-03-0{i + 2},x,Monday,21:14,{m},,,\n" for i, m in enumerate(moods)), encoding="utf-8")
+        f"2026-03-0{i + 2},x,{calendar.day_name[i]},21:14,{m},,,\n" for i, m in enumerate(moods)),
+        encoding="utf-8")  # 2026-03-02 was a Monday
     return f
 
 

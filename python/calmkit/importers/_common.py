@@ -140,6 +140,42 @@ def check_year(src: str, line: int, field: str, text: str, year: int) -> None:
         raise ImportFormatError(src, line, field, f"{text.strip()!r}: {reason} (a placeholder date?)", value=text)
 
 
+#: Weekday names (full and abbreviated, lower case, accents kept and dropped)
+#: as CLDR writes them in the languages the apps' ``weekday`` columns are most
+#: often in: English, German, French, Spanish, Italian, Portuguese and Dutch,
+#: Monday first. No name means two different days in two of these languages
+#: (checked by the tests).
+WEEKDAY_NAMES: tuple[tuple[str, ...], ...] = (
+    ("monday", "mon", "montag", "mo", "lundi", "lun", "lunes", "lunedì", "lunedi", "segunda-feira", "segunda",
+     "seg", "maandag", "ma"),
+    ("tuesday", "tue", "tues", "dienstag", "di", "mardi", "mar", "martes", "martedì", "martedi", "terça-feira",
+     "terca-feira", "terça", "terca", "ter", "dinsdag"),
+    ("wednesday", "wed", "mittwoch", "mi", "mercredi", "mer", "miércoles", "miercoles", "mié", "mie",
+     "mercoledì", "mercoledi", "quarta-feira", "quarta", "qua", "woensdag", "wo"),
+    ("thursday", "thu", "thur", "thurs", "donnerstag", "do", "jeudi", "jeu", "jueves", "jue", "giovedì",
+     "giovedi", "gio", "quinta-feira", "quinta", "qui", "donderdag"),
+    ("friday", "fri", "freitag", "fr", "vendredi", "ven", "viernes", "vie", "venerdì", "venerdi", "sexta-feira",
+     "sexta", "sex", "vrijdag", "vr"),
+    ("saturday", "sat", "samstag", "sonnabend", "sa", "samedi", "sam", "sábado", "sabado", "sáb", "sab", "sabato",
+     "zaterdag", "za"),
+    ("sunday", "sun", "sonntag", "so", "dimanche", "dim", "domingo", "dom", "domenica", "zondag", "zo"),
+)
+_WEEKDAYS = {name: i for i, names in enumerate(WEEKDAY_NAMES) for name in names}
+
+
+def check_weekday(src: str, line: int, field: str, text: str, day: Any, date_field: str, date_text: str) -> None:
+    """An app's ``weekday`` cell that names another day of the week than the
+    row's date (``day``, a date or datetime) is an ImportFormatError naming the
+    line and ``field``: two days for one entry leave nothing to go by. An
+    empty cell, or a name in a language :data:`WEEKDAY_NAMES` does not hold,
+    is not compared."""
+    written = _WEEKDAYS.get(text.strip().rstrip(".").casefold())
+    if written is not None and written != day.weekday():
+        actual = WEEKDAY_NAMES[day.weekday()][0].capitalize()
+        raise ImportFormatError(src, line, field, (
+            f"{text.strip()!r} is not the weekday of {date_field} {date_text.strip()!r} (a {actual})"), value=text)
+
+
 def refuse_unreadable(path: Any, src: str, *, zip_ok: bool = False, wide: bool = True) -> None:
     """An ImportFormatError naming what the file is when it is compressed, an
     archive or UTF-16/32 text (see :func:`what_file_is`), or when it is no

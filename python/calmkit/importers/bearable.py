@@ -11,8 +11,8 @@ from typing import Any, Mapping, Optional, Union
 
 from .. import _core
 from ..csv_input import CsvTable, parse_clock_time, parse_date
-from ._common import (LocalClock, build_journal, check_arguments, check_year, read_export_table, read_rows,
-                      round_half_up)
+from ._common import (LocalClock, build_journal, check_arguments, check_weekday, check_year, read_export_table,
+                      read_rows, round_half_up)
 from .report import ImportFormatError, ImportReport, ImportResult, Unmapped
 
 __all__ = ["BEARABLE_LAYOUTS", "BEARABLE_SCALES", "BEARABLE_SEVERITIES", "BEARABLE_TIMES_OF_DAY", "import_bearable"]
@@ -225,6 +225,7 @@ def _row(row: list[str], header: list[str], first: int, last: int, src: str, enc
         if formatted != day:
             raise ImportFormatError(src, first, "date formatted", (
                 f"{cell['date formatted']!r} is not the same day as date {cell['date']!r}"))
+    check_weekday(src, first, "weekday", cell["weekday"], day, "date", cell["date"])
     category = cell["category"].strip().lower()
     detail = cell["detail"].strip()
     if category == "mood":

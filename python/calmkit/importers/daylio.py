@@ -8,7 +8,15 @@ from typing import Any, Mapping, Optional, Union
 
 from ..csv_input import CsvTable, parse_clock_time, parse_date
 from .. import _core
-from ._common import LocalClock, build_journal, check_arguments, check_year, read_export_table, read_rows
+from ._common import (
+    LocalClock,
+    build_journal,
+    check_arguments,
+    check_weekday,
+    check_year,
+    read_export_table,
+    read_rows,
+)
 from .report import ImportFormatError, ImportReport, ImportResult
 
 __all__ = ["DAYLIO_LAYOUTS", "DAYLIO_MOODS", "import_daylio"]
@@ -131,7 +139,10 @@ def import_daylio(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = None
     A header with a duplicated, unknown or missing column is an error naming
     it. Fields may be of any length. A ``date`` that names another day than
     ``full_date`` is an error naming the line and ``date`` (a ``date`` in a
-    language without known month names is not compared).
+    language without known month names is not compared), and so is a
+    ``weekday`` that is not the date's day of the week, naming ``weekday``
+    (a weekday in a language other than English, German, French, Spanish,
+    Italian, Portuguese or Dutch is not compared).
 
     Raises TypeError/ValueError naming the argument, before the file is read,
     for a ``participant`` that is not text the model takes, an ``encoding``
@@ -209,6 +220,8 @@ def _row(row: list[str], header: list[str], layout: str, first: int, last: int, 
                 f"{cell['date']!r} is not the same day as full_date {cell['full_date']!r}"), value=cell["date"])
     name = "year" if layout == "year" else "full_date"
     check_year(src, first, name, cell[name], day.year)
+    check_weekday(src, first, "weekday", cell["weekday"], day, "date" if layout == "year" else "full_date",
+                  f"{cell['date']} {cell['year']}" if layout == "year" else cell["full_date"])
     clock_time = parse_clock_time(cell["time"])
     if clock_time is None:
         raise ImportFormatError(src, first, "time", (
