@@ -16,7 +16,9 @@ import hmac
 import io
 import json
 import math
+import os
 import re
+import stat
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -242,6 +244,21 @@ def _parse_cell(kind: str, text: str, where: tuple[str, int], name: str) -> Any:
         raise ImportFormatError(path, line, name, f"{text!r} is not a valid {kind} cell ({e})") from None
 
 
+def _what_it_is(path: Path) -> str:
+    """What a path that is not a regular file is, in the words of the output rule."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as e:
+        return f"a link that cannot be followed: {e.strerror}"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a device"
+
+
 def import_csv(folder: Union[str, Path]) -> Any:
     """Reads the CSV files :func:`export_csv` writes back into a Journal.
     Files a spreadsheet saved again are read too (``;`` or tab separators,
@@ -261,6 +278,9 @@ def import_csv(folder: Union[str, Path]) -> Any:
     for rtype, (filename, columns) in CSV_COLUMNS.items():
         path = folder / filename
         if not path.is_file():
+            if os.path.lexists(path):  # there, but a folder, a FIFO, a device or a broken link
+                raise ImportFormatError(str(path), None, "", (
+                    f"not a regular file ({_what_it_is(path)}); export_csv writes a CSV file here"))
             if rtype in _OPTIONAL_CSV:
                 continue
             raise FileNotFoundError(f"{path}: missing (export_csv writes it, even with no {rtype} records)")

@@ -2,7 +2,7 @@
 a regular file (a FIFO, a folder), against the file system's own answer
 (``os.stat``: the path exists, ``S_ISFIFO`` / ``S_ISDIR``).
 
-B112: the error says "ex/readings.csv: missing (export_csv writes it, even
+B112 (fixed): the error says "ex/readings.csv: missing (export_csv writes it, even
 with no reading records)" for a path that is there: the person is sent to
 look for a file that exists, where the problem is what it is. A
 ``readings.csv`` that is a FIFO or a folder should be named as such; a file
@@ -37,7 +37,6 @@ def test_a_missing_file_is_called_missing(exported: Path) -> None:
 
 
 @pytest.mark.parametrize("kind", ["fifo", "folder"])
-@pytest.mark.xfail(strict=True, reason="B112: import_csv calls a readings.csv that is a FIFO or a folder 'missing'")
 def test_a_file_that_is_not_regular_is_named_for_what_it_is(exported: Path, kind: str) -> None:
     path = exported / "readings.csv"
     if kind == "fifo":
