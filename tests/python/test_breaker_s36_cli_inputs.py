@@ -97,3 +97,31 @@ def test_backup_still_replaces_another_file_with_force(store: Path) -> None:
     r = _run("--instruments", "instruments.json", "backup", "s.db", "old.db", "--force", cwd=store)
     assert r.returncode == 0, r.stderr
     assert (store / "old.db").read_bytes()[:16] == b"SQLite format 3\x00"
+
+
+# B113: ``--activities FILE`` is read whole whatever ``--max-input-bytes``
+# says (docs/cli.md: "refuse a journal, import or instrument file bigger than
+# this, or a pipe that gives more"), so ``--activities /dev/zero`` or a FIFO
+# that never ends is read until memory runs out. The reference: the same
+# command's FILE and ``--instruments`` files, refused over the limit.
+
+
+@pytest.mark.xfail(strict=True, reason="B113: --activities is read whole, ignoring --max-input-bytes")
+def test_the_activities_file_obeys_the_input_limit(lamp: Path) -> None:
+    text = (lamp / "activities.json").read_text(encoding="utf-8")
+    (lamp / "activities.json").write_text(text + " " * 100_000, encoding="utf-8")  # still the same JSON
+    limit = str(os.path.getsize(lamp / "events.json") + 1000)
+    r = _run("--max-input-bytes", limit, "import", "mindlamp", "events.json", "--activities", "activities.json",
+             "--tz", "UTC", "-o", "out.jsonl", cwd=lamp)
+    assert r.returncode == 2, (r.returncode, r.stderr[-300:])
+    assert "activities.json" in r.stderr and limit in r.stderr, r.stderr[-300:]
+    assert not (lamp / "out.jsonl").exists()
+
+
+def test_the_import_file_obeys_the_input_limit(lamp: Path) -> None:
+    """The reference case: FILE over the same limit is refused, naming it and the limit."""
+    (lamp / "events.json").write_text((lamp / "events.json").read_text(encoding="utf-8") + " " * 100_000,
+                                      encoding="utf-8")
+    r = _run("--max-input-bytes", "5000", "import", "mindlamp", "events.json", "--tz", "UTC", "-o", "out.jsonl",
+             cwd=lamp)
+    assert r.returncode == 2 and "5000" in r.stderr and "events.json" in r.stderr, r.stderr
