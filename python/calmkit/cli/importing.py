@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import stat
 from pathlib import Path
 from typing import TextIO
 
-from .. import _core
+from .. import _core, files
 from ..prompts import shown
 from . import common
 from .common import (EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Failure, check_output, check_readable, counts, inputs,
@@ -30,7 +31,10 @@ def _lamp_activities(path: Path) -> object:
 
     check_readable(path)
     try:
-        data = json.loads(path.read_bytes().decode("utf-8-sig"))
+        # At most --max-input-bytes, as every other input: a FIFO or /dev/zero never ends.
+        data = json.loads(files.read_bytes(path, common.max_input_bytes).decode("utf-8-sig"))
+    except _core.FileError as e:  # over the limit, a directory: the message names the file
+        raise Failure(f"{e} (--max-input-bytes)" if e.errno == errno.EFBIG else str(e), EXIT_USAGE) from e
     except OSError as e:
         raise Failure(f"cannot read {path}: {e.strerror or e}", EXIT_USAGE) from e
     except (UnicodeDecodeError, ValueError, RecursionError) as e:
