@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import sys
 import time
 from dataclasses import dataclass
@@ -62,12 +63,11 @@ def ask_intensity(question: str, out: Optional[TextIO] = None, inp: Optional[Tex
         if not line.strip():
             print(file=out)
             return None
-        try:
-            value = int(line.strip())
-        except ValueError:
-            value = -1
-        if 0 <= value <= 10:
-            return value
+        # Digits only, as the guided commands read it (Prompter.ask_number): int()
+        # would also take Python's literal syntax, "1_0" as 10 and "+5" as 5.
+        m = re.fullmatch(r"\d{1,2}", line.strip())
+        if m is not None and int(m.group()) <= 10:
+            return int(m.group())
         print("Please type a whole number from 0 to 10.", file=out)
 
 

@@ -3,7 +3,7 @@
 now`` asks it (:meth:`calmkit.prompts.Prompter.ask_number`, ``0, 10``): one
 question, one reading of the answer.
 
-B114: ``ask_intensity`` reads the answer with ``int()``, which takes Python
+B114 (fixed): ``ask_intensity`` reads the answer with ``int()``, which takes Python
 literal syntax: ``1_0`` (PEP 515's digit separator) is 10 and ``+5`` is 5,
 recorded as the distress before or after an exercise; ``ask_number`` asks
 again for both ("Please type a whole number from 0 to 10."). A mistyped
@@ -40,7 +40,6 @@ def test_both_questions_read_these_the_same(answer: str) -> None:
 
 
 @pytest.mark.parametrize("answer", ["1_0", "+5", "0_7"])
-@pytest.mark.xfail(strict=True, reason="B114: ask_intensity takes Python int() syntax: '1_0' is 10, '+5' is 5")
 def test_python_literal_syntax_is_asked_again(answer: str) -> None:
     assert _guided(answer) == "asked again"
     assert _practice(answer) == "asked again"
