@@ -105,12 +105,17 @@ struct ThoughtView {
 
 /// Empties a record for the next line while its lists keep their capacity;
 /// every field back to the value a default-constructed record has.
+// (One assignment per field: a chained `a = b = {}` stores `b` and loads it
+// back at once, which stalls the load until the stores are written.)
 void reset(TriggerView& t) noexcept {
-  t.participant = t.id = {};
+  t.participant = {};
+  t.id = {};
   t.time = Instant{};
   t.category = Trigger{}.category;
   t.intensity = Intensity{};
-  t.context = t.urge = t.response = {};
+  t.context = {};
+  t.urge = {};
+  t.response = {};
   t.thoughts.clear();
   t.sensations.clear();
   t.acted_on_urge.reset();
@@ -121,8 +126,10 @@ void reset(ReadingView& r) noexcept {
   r = ReadingView{};
 }
 void reset(ExerciseView& e) noexcept {
-  e.participant = e.id = {};
-  e.time = e.end = Instant{};
+  e.participant = {};
+  e.id = {};
+  e.time = Instant{};
+  e.end = Instant{};
   e.exercise = {};
   e.completed = ExerciseSession{}.completed;
   e.intensity_before.reset();
@@ -131,16 +138,19 @@ void reset(ExerciseView& e) noexcept {
   e.responses.clear();
 }
 void reset(ThoughtView& r) noexcept {
-  r.participant = r.id = {};
+  r.participant = {};
+  r.id = {};
   r.time = Instant{};
-  r.situation = r.automatic_thought = {};
+  r.situation = {};
+  r.automatic_thought = {};
   r.belief_before = Percent{};
   r.emotions.clear();
   r.distortions.clear();
   r.evidence_for.clear();
   r.evidence_against.clear();
   r.alternatives.clear();
-  r.friend_advice = r.balanced_thought = {};
+  r.friend_advice = {};
+  r.balanced_thought = {};
   r.belief_after.reset();
   r.trigger = {};
 }
