@@ -94,7 +94,8 @@ inline void copy_short(char* to, const char* from, std::size_t n) noexcept {
 /// prefetches that would hide the miss. Call it before the bytes are first
 /// written. The last, partly filled huge page of a buffer costs at most
 /// 2 MiB more memory.
-inline void advise_huge_pages([[maybe_unused]] const void* data, [[maybe_unused]] std::size_t bytes) noexcept {
+inline void advise_huge_pages([[maybe_unused]] const void* data,
+                              [[maybe_unused]] std::size_t bytes) noexcept {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
   constexpr std::uintptr_t huge = std::uintptr_t{2} << 20;
   if (bytes < 2 * huge) return;
