@@ -217,6 +217,10 @@ def _parse_cell(kind: str, text: str, where: tuple[str, int], name: str) -> Any:
                                  "not guess it: format the column as text before editing, or export again")
             return text
         if kind == "int":
+            # Digits as a CSV writer writes them: int() would also take Python's
+            # literal syntax ("1_0" is 10, "+5" is 5), which pandas reads as text.
+            if not re.fullmatch(r"-?[0-9]+", text.strip()):
+                raise ValueError("not a whole number")
             return int(text)
         if kind == "float":
             # A decimal comma, as sheets in German or French locales write numbers: 12,5 has one reading.

@@ -2,7 +2,7 @@
 against pandas' reading of the same cell (``pandas.read_csv``) and against
 the journal reader (JSON numbers, RFC 8259).
 
-B115: an ``int`` cell (``intensity``, ``belief_before`` ...) is read with
+B115 (fixed): an ``int`` cell (``intensity``, ``belief_before`` ...) is read with
 Python's ``int()``, which takes literal syntax no CSV writer produces:
 ``1_0`` (PEP 515's digit separator) becomes 10 and ``+5`` becomes 5, where
 pandas reads ``1_0`` as the text "1_0" (not a number) and a journal line
@@ -64,7 +64,6 @@ def test_the_references_do_not_read_python_literals(cell: str) -> None:
 
 
 @pytest.mark.parametrize("cell", ["1_0", "+5", "0_7"])
-@pytest.mark.xfail(strict=True, reason="B115: import_csv reads an int cell with int(): '1_0' is 10, '+5' is 5")
 def test_python_literal_syntax_is_refused_naming_its_field(exported: Path, cell: str) -> None:
     with pytest.raises(calmkit.ImportFormatError) as e:
         calmkit.import_csv(_with_intensity(exported, cell))
