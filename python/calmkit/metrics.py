@@ -608,6 +608,16 @@ def km_quantiles(data: Union[Data, pd.DataFrame], p: Union[float, Iterable[float
     return out
 
 
+def _whole(value: Any, name: str, low: int, high: int | None, unit: str) -> int:
+    """``value`` as an int when it is a whole number (not a bool) in [low, high]; a
+    ValueError naming ``name`` otherwise (pybind11 would refuse 2.5 with its C++ signature)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low or (
+            high is not None and value > high):
+        where = f"{low}-{high}" if high is not None else f">= {low}"
+        raise ValueError(f"{name} must be a whole number of {unit} {where}, got {value!r}")
+    return int(value)
+
+
 def _probability(x: Any) -> float:
     """A probability as the decimal it prints as in its own precision: a NumPy
     float16/float32 (np.float32(0.1) holds 0.100000001490116...) becomes the
@@ -631,7 +641,9 @@ def first_and_latest(episodes: pd.DataFrame, weeks: float = 4) -> pd.Series:
     span less than 2 x ``weeks`` is split into halves instead (first: before
     the middle of their span, latest: from the middle on), so the two never
     overlap. ``result.attrs["days"]`` gives the length in days of each
-    participant's first and latest window ({participant: days}).
+    participant's first and latest window ({participant: days}). ValueError
+    for a ``weeks`` that is not a positive number, or so long that twice it
+    does not fit in a pandas Timedelta (about 7,600 weeks).
 
     Example::
 
@@ -640,8 +652,15 @@ def first_and_latest(episodes: pd.DataFrame, weeks: float = 4) -> pd.Series:
         calmkit.time_to_calm_summary(eps, by="weeks")                    # pooled
         calmkit.time_to_calm_summary(eps, by=["participant", "weeks"])   # per person
     """
-    if not (weeks > 0 and np.isfinite(weeks)):
+    if isinstance(weeks, bool) or not isinstance(weeks, (int, float, np.integer, np.floating)) or not (
+            weeks > 0 and np.isfinite(weeks)):
         raise ValueError(f"weeks must be a positive number, got {weeks!r}")
+    try:  # twice the window must fit too: the split of a short span compares with it
+        window = pd.Timedelta(weeks=weeks)
+        twice = 2 * window
+    except (OverflowError, ValueError):
+        raise ValueError(f"weeks={weeks!r} is too long: twice it must fit in a pandas Timedelta (about 7,600 "
+                         "weeks, 146 years); a window longer than the journal is the whole journal") from None
     for name in ("participant", "onset"):
         if name not in episodes.columns:
             raise ValueError(f"episode frame lacks column {name!r}; expected the columns of calmkit.time_to_calm")
@@ -649,9 +668,8 @@ def first_and_latest(episodes: pd.DataFrame, weeks: float = 4) -> pd.Series:
     part = episodes["participant"].astype(object)
     first = onset.groupby(part, sort=False).transform("min")
     last = onset.groupby(part, sort=False).transform("max")
-    window = pd.Timedelta(weeks=weeks)
     span = last - first
-    short = span < 2 * window
+    short = span < twice
     length = (span / 2).where(short, window)  # the window: half a short span, else `weeks`
     is_first = (onset < first + length).to_numpy()
     is_latest = (onset >= last - length).to_numpy() & ~is_first
@@ -831,11 +849,13 @@ def trigger_trend(data: Data, k: int = 4, tz: str | None = None, confidence: flo
     per full week of that model in the first and last week of the span (NaN
     with no slope); weeks in the span. A partial first or last week (the
     journal starts or ends mid-week) is weighted by its observed days, so it
-    does not read as a drop or a rise.
+    does not read as a drop or a rise. ``k``: a whole number of weeks >= 1
+    (ValueError otherwise).
 
     ``by=None``: one row for the pooled weekly counts of
     ``trigger_frequency(data, by=None)``, each week's exposure the
     participants' observed days in it summed (the same C++ code)."""
+    k = _whole(k, "k", 1, None, "weeks")
     if _by_participant(by):
         return _participant_frame(_core._metric_trigger_trend(_cohort(data), k, _zone_text(tz), confidence))
     d = _core._metric_trigger_trend(_cohort(data), k, _zone_text(tz), confidence, True)
@@ -911,7 +931,8 @@ def exercise_effectiveness(data: Data, threshold: int = 3, window_hours: float =
     intensity_after (intensity points, 0-10 scale), and the Kaplan-Meier median
     time-to-calm in minutes of the episodes where it was used (episodes_with,
     median_minutes_with) vs episodes with no exercise at all (episodes_without,
-    median_minutes_without); NaN where the median is not reached."""
+    median_minutes_without); NaN where the median is not reached. Rows
+    ordered by participant (with ``by_participant``), then exercise id."""
     _episode_parameters(threshold, window_hours)
     c = _cohort(data)
     d = _core._metric_exercise_effectiveness(c, threshold, window_hours, by_participant)
@@ -942,7 +963,9 @@ def thought_record_summary(data: Data, min_alternatives: int = 3, by: str | None
     (mean over those records of each record's mean emotion change, %-points);
     share_min_alternatives (share of all records with at least
     ``min_alternatives`` alternative thoughts, 0-1). Means and medians are NaN
-    when nothing is rated. A ValueError for another ``by``."""
+    when nothing is rated. A ValueError for another ``by`` or a
+    ``min_alternatives`` that is not a whole number >= 0."""
+    min_alternatives = _whole(min_alternatives, "min_alternatives", 0, None, "alternative thoughts")
     by_p = _by_participant(by)
     d = _core._metric_thought_record_summary(_cohort(data), min_alternatives, by_p)
     if by_p:
@@ -1235,8 +1258,12 @@ def affect_dynamics(data: Data, acute_change: int = 3, max_gap_hours: float | No
     of successive pairs with ``|change| >= acute_change``, 0-1) of each
     participant's readings and trigger onsets (MSSD and PAC: Jahng, Wood &
     Trull 2008; inertia: Kuppens, Allen & Sheeber 2010; docs/metrics.md). Successive pairs must be on the same local date, or at most
-    ``max_gap_hours`` apart when given. Every participant of the journal has
+    ``max_gap_hours`` apart when given (``float("inf")``: every pair). Readings
+    at one instant are taken in ascending UTC offset, then intensity, whatever
+    the order of the journal's lines. ``acute_change``: a whole number of
+    points 1-10 (ValueError otherwise). Every participant of the journal has
     a row; one with no reading or trigger (or no pair) has observations and
     pairs 0 and NaN statistics."""
+    acute_change = _whole(acute_change, "acute_change", 1, 10, "intensity points")
     return _participant_frame(_core._metric_affect_dynamics(_cohort(data), acute_change, max_gap_hours, _zone_text(tz)),
                               every=True)

@@ -6,8 +6,10 @@
 #include <calmkit/metrics/columns.hpp>
 #include <calmkit/metrics/stats.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 namespace calmkit::metrics {
@@ -48,7 +50,9 @@ struct DynamicsTable {
 };
 
 /// The series is the participant's readings and trigger onsets merged by time
-/// (an onset before a reading at the same instant). Over the pairs
+/// (an onset before a reading at the same instant; readings at one instant in
+/// ascending UTC offset, then intensity, so that the line order of a journal
+/// never changes the result). Over the pairs
 /// (x[i], x[i+1]) that pass the gap rule: MSSD = Σ Δ² / pairs (= Σ/(n − 1)
 /// for a series without gaps), RMSSD = √MSSD, inertia = lag-1
 /// autocorrelation as the Pearson correlation of the pairs (NaN with fewer
@@ -58,11 +62,12 @@ struct DynamicsTable {
   opt.check();
   c.ensure_checked();
   const bool by_date = std::isnan(opt.max_gap_hours);
-  const auto max_gap_us =
-      by_date ? 0 : static_cast<std::int64_t>(std::llround(opt.max_gap_hours * 3'600'000'000.0));
+  // Saturated: max_gap_hours = infinity (or 1e12) is "no limit", every pair used.
+  const auto max_gap_us = by_date ? 0 : detail::hours_to_us(opt.max_gap_hours);
   const auto& t = c.triggers;
   const auto& r = c.readings;
   DynamicsTable out;
+  std::vector<std::pair<std::int16_t, int>> tied;  // (offset, intensity) of readings at one instant
   std::size_t i = 0, j = 0;
   while (i < t.size() || j < r.size()) {
     const std::int32_t p = (j >= r.size() || (i < t.size() && t.participant[i] <= r.participant[j]))
@@ -73,23 +78,7 @@ struct DynamicsTable {
     bool have_prev = false;
     std::int64_t prev_us = 0, prev_day = 0;
     int prev_x = 0;
-    while ((i < t.size() && t.participant[i] == p) || (j < r.size() && r.participant[j] == p)) {
-      const bool take_trigger = i < t.size() && t.participant[i] == p &&
-                                (j >= r.size() || r.participant[j] != p || t.time_us[i] <= r.time_us[j]);
-      std::int64_t us;
-      std::int16_t off;
-      int x;
-      if (take_trigger) {
-        us = t.time_us[i];
-        off = t.offset_minutes[i];
-        x = t.intensity[i];
-        ++i;
-      } else {
-        us = r.time_us[j];
-        off = r.offset_minutes[j];
-        x = r.intensity[j];
-        ++j;
-      }
+    auto visit = [&](std::int64_t us, std::int16_t off, int x) {
       ++n;
       const std::int64_t day = by_date ? cal.local_day(us, off) : 0;
       if (have_prev && (by_date ? day == prev_day : us - prev_us <= max_gap_us)) {
@@ -107,6 +96,29 @@ struct DynamicsTable {
       prev_us = us;
       prev_day = day;
       prev_x = x;
+    };
+    while ((i < t.size() && t.participant[i] == p) || (j < r.size() && r.participant[j] == p)) {
+      const bool take_trigger = i < t.size() && t.participant[i] == p &&
+                                (j >= r.size() || r.participant[j] != p || t.time_us[i] <= r.time_us[j]);
+      if (take_trigger) {
+        visit(t.time_us[i], t.offset_minutes[i], t.intensity[i]);
+        ++i;
+        continue;
+      }
+      // Readings at one instant: the journal keeps them in file order (they
+      // need no id), so they are taken by (UTC offset, intensity) instead: the
+      // same records give the same series whatever the order of the lines.
+      std::size_t k = j + 1;
+      while (k < r.size() && r.participant[k] == p && r.time_us[k] == r.time_us[j]) ++k;
+      if (k == j + 1) {
+        visit(r.time_us[j], r.offset_minutes[j], r.intensity[j]);
+      } else {
+        tied.clear();
+        for (std::size_t m = j; m < k; ++m) tied.emplace_back(r.offset_minutes[m], r.intensity[m]);
+        std::sort(tied.begin(), tied.end());
+        for (const auto& [off, x] : tied) visit(r.time_us[j], off, x);
+      }
+      j = k;
     }
     const auto np = static_cast<double>(pairs);
     double inertia = nan_value;

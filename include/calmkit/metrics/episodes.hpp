@@ -79,7 +79,7 @@ struct EpisodeTable {
 namespace detail {
 /// The window of `opt` in microseconds, as the episodes use it.
 inline std::int64_t window_us(const EpisodeOptions& opt) {
-  return static_cast<std::int64_t>(std::llround(opt.window_hours * 3'600'000'000.0));
+  return hours_to_us(opt.window_hours);
 }
 
 /// `time_to_calm` computed (no cache); `opt` and `c` already checked.

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdint>
 #include <map>
+#include <numeric>
 #include <string>
 #include <vector>
 
@@ -97,13 +98,24 @@ struct ExerciseEffectTable {
 /// Exercise effectiveness: change = intensity_before − intensity_after over
 /// sessions with both ratings; and the Kaplan–Meier median time-to-calm of
 /// episodes where the exercise was used vs episodes where no exercise was used.
+/// Rows ordered by participant code (with `by_participant`), then exercise id.
 [[nodiscard]] inline ExerciseEffectTable exercise_effectiveness(const Cohort& c, const EpisodeTable& eps,
                                                                 bool by_participant = false) {
   c.ensure_checked();
   if (eps.size() != c.triggers.size())
     calmkit::detail::throw_invalid("exercise_effectiveness: episode table does not match the cohort");
   const auto& e = c.exercises;
-  using Key = std::pair<std::int32_t, std::int32_t>;  // (participant or -1, exercise)
+  // Rows by (participant, exercise id): the codes follow the order in which
+  // the ids first appear in the file, so the same records in another line
+  // order would otherwise give the rows in another order.
+  std::vector<std::int32_t> by_name(c.exercise_names.size());
+  std::iota(by_name.begin(), by_name.end(), 0);
+  std::sort(by_name.begin(), by_name.end(),
+            [&c](std::int32_t a, std::int32_t b) { return c.exercise_names[a] < c.exercise_names[b]; });
+  std::vector<std::int32_t> rank(by_name.size());
+  for (std::size_t r = 0; r < by_name.size(); ++r)
+    rank[static_cast<std::size_t>(by_name[r])] = static_cast<std::int32_t>(r);
+  using Key = std::pair<std::int32_t, std::int32_t>;  // (participant or -1, rank of the exercise id)
   struct Acc {
     std::int64_t sessions = 0;
     std::vector<double> change;
@@ -111,7 +123,7 @@ struct ExerciseEffectTable {
   };
   std::map<Key, Acc> acc;
   for (std::size_t j = 0; j < e.size(); ++j) {
-    auto& a = acc[{by_participant ? e.participant[j] : -1, e.exercise[j]}];
+    auto& a = acc[{by_participant ? e.participant[j] : -1, rank[static_cast<std::size_t>(e.exercise[j])]}];
     ++a.sessions;
     if (e.intensity_before[j] >= 0 && e.intensity_after[j] >= 0) {
       a.change.push_back(e.intensity_before[j] - e.intensity_after[j]);
@@ -142,7 +154,7 @@ struct ExerciseEffectTable {
       ev.push_back(eps.calmed[i]);
     }
     out.participant.push_back(key.first);
-    out.exercise.push_back(key.second);
+    out.exercise.push_back(by_name[static_cast<std::size_t>(key.second)]);
     out.sessions.push_back(a.sessions);
     out.rated.push_back(static_cast<std::int64_t>(a.change.size()));
     out.mean_change.push_back(mean(a.change));

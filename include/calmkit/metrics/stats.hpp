@@ -25,6 +25,17 @@ inline void check_confidence(double level) {
     calmkit::detail::throw_invalid("confidence level must be in (0, 1), got " + std::to_string(level));
   }
 }
+
+/// Hours as whole microseconds, saturated at the int64 maximum: a window
+/// wider than any journal (window_hours = 1e12, or infinity for a gap) keeps
+/// every reading instead of overflowing (2.56e9 hours is int64's limit; the
+/// journal's years 1400-9999 span 7.4e7 hours).
+inline std::int64_t hours_to_us(double hours) {
+  constexpr double limit = 9.2e18;  // below INT64_MAX (9.22e18): the cast below is defined
+  const double us = hours * 3'600'000'000.0;
+  if (!(us < limit)) return std::numeric_limits<std::int64_t>::max();
+  return static_cast<std::int64_t>(std::llround(us));
+}
 }  // namespace detail
 
 // The three special functions below are compiled once, in src/metrics/stats.cpp with
@@ -150,12 +161,16 @@ struct FittedValue {
 
 /// Poisson log-linear regression log E[y_i] = log(e_i) + a + b x_i with
 /// exposure e_i > 0 (the offset log(e_i); all 1 when `exposure` is empty),
-/// fitted by Newton's method (identical to IRLS for the canonical log link).
-/// exp(a) is then the rate per unit of exposure at x = 0. Returns b, its
-/// standard error from the inverse Fisher information, and the Wald interval
-/// b ± z·SE. NaN when fewer than 2 points, all counts 0, all x equal, or the
-/// maximum likelihood estimate does not exist (counts all in the first or all
-/// in the last x, so that b runs off to ±infinity).
+/// fitted by Newton's method (identical to IRLS for the canonical log link)
+/// with step halving on the log-likelihood, which is concave, so the fit
+/// reaches the maximum however steep the series. exp(a) is then the rate per
+/// unit of exposure at x = 0. Returns b, its standard error from the inverse
+/// Fisher information, and the Wald interval b ± z·SE (statsmodels' GLM
+/// Poisson and R's `glm(family = poisson)` give the same). NaN when fewer
+/// than 2 points, all counts 0, all x equal, or the maximum likelihood
+/// estimate does not exist: every positive count at the smallest x or every
+/// one at the largest (Haberman 1974; b runs off to ±infinity). Otherwise the
+/// estimate is finite, steep or not.
 [[nodiscard]] inline Slope poisson_slope(std::span<const double> x, std::span<const double> y,
                                          std::span<const double> exposure, double level = 0.95) {
   const double z = normal_quantile(level);
@@ -167,6 +182,7 @@ struct FittedValue {
   auto e = [&](std::size_t i) { return exposure.empty() ? 1.0 : exposure[i]; };
   if (n < 2) return out;
   double ysum = 0, xbar = 0, esum = 0;
+  double xmin = x[0], xmax = x[0];
   for (std::size_t i = 0; i < n; ++i) {
     if (!(y[i] >= 0)) calmkit::detail::throw_invalid("poisson_slope: counts must be >= 0");
     if (!(e(i) > 0) || !std::isfinite(e(i)))
@@ -174,14 +190,35 @@ struct FittedValue {
     ysum += y[i];
     esum += e(i);
     xbar += x[i];
+    xmin = std::min(xmin, x[i]);
+    xmax = std::max(xmax, x[i]);
   }
   xbar /= static_cast<double>(n);
   if (ysum <= 0) return out;
   double sxx = 0;
   for (std::size_t i = 0; i < n; ++i) sxx += (x[i] - xbar) * (x[i] - xbar);
   if (sxx <= 0) return out;
+  // The MLE exists unless the positive counts all sit at one end of x.
+  bool above_min = false, below_max = false;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (y[i] > 0) {
+      above_min = above_min || x[i] > xmin;
+      below_max = below_max || x[i] < xmax;
+    }
+  }
+  if (!above_min || !below_max) return out;
   // Centred x keeps the information matrix well conditioned; b is unchanged.
+  // The log-likelihood without its constant terms: sum y (a + b xc) - mu.
+  auto loglik = [&](double a, double b) {
+    double ll = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const double eta = a + b * (x[i] - xbar);
+      ll += y[i] * eta - e(i) * std::exp(eta);
+    }
+    return ll;
+  };
   double a = std::log(ysum / esum), b = 0;
+  double ll = loglik(a, b);
   double i00 = 0, i01 = 0, i11 = 0;
   bool converged = false;
   for (int it = 0; it < 200; ++it) {
@@ -198,20 +235,17 @@ struct FittedValue {
     }
     const double det = i00 * i11 - i01 * i01;
     if (!(det > 0) || !std::isfinite(det)) break;
-    double da = (i11 * u0 - i01 * u1) / det;
-    double db = (i00 * u1 - i01 * u0) / det;
-    // Step halving guards the first steps of very uneven series.
-    const double step_cap = 5.0;
-    const double big = std::max(std::abs(da), std::abs(db));
-    if (big > step_cap) {
-      da *= step_cap / big;
-      db *= step_cap / big;
-    }
-    a += da;
-    b += db;
-    if (std::abs(db) < 1e-12 * (1.0 + std::abs(b)) && std::abs(da) < 1e-12 * (1.0 + std::abs(a))) {
-      converged = true;
-      // Information at the final estimate.
+    const double da = (i11 * u0 - i01 * u1) / det;
+    const double db = (i00 * u1 - i01 * u0) / det;
+    // Converged when the step is negligible, or when the likelihood it
+    // promises (the Newton decrement, u' I^-1 u) is below what rounding lets
+    // the likelihood show: the step is then taken in full (Newton converges
+    // quadratically there) and the information recomputed at the estimate.
+    const double decrement = u0 * da + u1 * db;
+    if ((std::abs(db) < 1e-12 * (1.0 + std::abs(b)) && std::abs(da) < 1e-12 * (1.0 + std::abs(a))) ||
+        decrement <= 1e-16 * (1.0 + std::abs(ll))) {
+      a += da;
+      b += db;
       i00 = i01 = i11 = 0;
       for (std::size_t i = 0; i < n; ++i) {
         const double xc = x[i] - xbar;
@@ -220,9 +254,22 @@ struct FittedValue {
         i01 += mu * xc;
         i11 += mu * xc * xc;
       }
+      converged = true;
       break;
     }
-    if (std::abs(b) * std::sqrt(sxx) > 60.0) break;  // diverging: no finite MLE
+    // Step halving: a full Newton step can overshoot on a steep series
+    // (exp of a large linear predictor); a shorter one in the same direction
+    // raises a concave likelihood.
+    double t = 1.0;
+    double next = loglik(a + da, b + db);
+    while (!(next >= ll) && t > 1e-10) {
+      t *= 0.5;
+      next = loglik(a + t * da, b + t * db);
+    }
+    if (!(next >= ll)) break;
+    a += t * da;
+    b += t * db;
+    ll = next;
   }
   if (!converged) return out;
   const double det = i00 * i11 - i01 * i01;
