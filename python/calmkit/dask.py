@@ -218,8 +218,8 @@ def metric(path: _PathLike, name: str, participants_per_partition: int = 500, **
     (its ``dataframe.convert-string`` setting). Rows come in participant
     order, so ``metric(...).compute()`` equals the single-process frame once
     ``participant`` is made Categorical again and, for
-    ``exercise_effectiveness``, each participant's exercises are put in the
-    cohort's order (both done by :func:`compute_all`).
+    ``exercise_effectiveness``, each participant's rows are put in exercise id
+    order (both done by :func:`compute_all`).
     ValueError for an unknown metric or for a grouping that would span
     participants (``time_to_calm_summary`` without "participant" in ``by``;
     ``exercise_effectiveness`` with ``by_participant=False``).
@@ -303,19 +303,11 @@ def compute_all(path: _PathLike, metrics: Iterable[str] = METRICS, participants_
 
 
 def _order_exercises(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows of exercise_effectiveness in the single-process order.
-
-    Within a participant, the single-process rows follow the cohort's exercise
-    codes: the order in which each exercise first appears in the journal
-    (participant by participant). A block numbers only its own exercises, so
-    its rows may be in another order. The participant-major concatenation
-    meets each exercise first in that same global order (every exercise first
-    used by participant k gets a code above those of participants before k, and
-    each block's rows are in code order), so its first appearances give the
-    codes back."""
+    """Rows of exercise_effectiveness in the single-process order: by
+    participant, then exercise id (each block's rows already are; the sort
+    makes the concatenation so whatever the blocks' order)."""
     import numpy as np
 
-    rank = {e: i for i, e in enumerate(pd.unique(frame["exercise"].astype(object)))}
-    codes = frame["exercise"].astype(object).map(rank).to_numpy()
-    order = np.lexsort((codes, frame["participant"].cat.codes.to_numpy()))
+    ids = frame["exercise"].astype(object).to_numpy(dtype=str)
+    order = np.lexsort((ids, frame["participant"].cat.codes.to_numpy()))
     return frame.iloc[order].reset_index(drop=True)
