@@ -43,8 +43,6 @@ def test_an_unreadable_date_names_its_field(tmp_path: Path, date: str) -> None:
 
 
 @pytest.mark.parametrize("date", ["² May", "May ³"])
-@pytest.mark.xfail(strict=True, reason="B111: a date cell whose day passes str.isdigit but not int() gets the "
-                   "generic 'cannot read (ValueError)' error without its field")
 def test_a_superscript_day_names_its_field(tmp_path: Path, date: str) -> None:
     with pytest.raises(calmkit.ImportFormatError) as e:
         calmkit.import_daylio(_daylio(tmp_path, date), tz="Europe/Berlin")

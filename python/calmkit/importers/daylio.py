@@ -77,9 +77,9 @@ def _month_and_day(text: str) -> Optional[tuple[int, int]]:
     words = [w for w in text.replace(".", " ").replace(",", " ").split() if w.lower() not in _DATE_FILLERS]
     if len(words) != 2:
         return None
-    day, month = (words[0], words[1]) if words[0].isdigit() else (words[1], words[0])
+    day, month = (words[0], words[1]) if words[0].isdecimal() else (words[1], words[0])
     m = _MONTHS.get(month.lower())
-    if m is None or not day.isdigit() or len(day) > 2:
+    if m is None or not day.isdecimal() or len(day) > 2:
         return None
     return m, int(day)
 
@@ -88,7 +88,7 @@ def _day_month(text: str, year: str) -> Optional[datetime]:
     """The ``date`` of the older layout (``18 May``, ``May 18``, ``18. Mai``,
     ``18 de mayo``) in ``year`` (see :func:`_month_and_day`)."""
     found = _month_and_day(text)
-    if found is None or not year.strip().isdigit() or len(year.strip()) != 4:
+    if found is None or not year.strip().isdecimal() or len(year.strip()) != 4:
         return None
     try:
         return datetime(int(year), found[0], found[1])
