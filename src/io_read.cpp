@@ -28,6 +28,7 @@
 // end.
 #include "io_read_keys.hpp"
 #include "io_read_line.hpp"
+#include "io_read_padded.hpp"
 #include "io_read_share.hpp"
 
 #include <calmkit/files.hpp>
@@ -251,6 +252,9 @@ class Reader {
   /// Bytes of input per share (at least 1 KiB).
   [[nodiscard]] std::size_t chunk_bytes() const noexcept { return chunk_bytes_; }
 
+  /// Has a strict read give each record's line to `lines` (see RecordLines).
+  void note_lines(RecordLines* lines) noexcept { lines_ = lines; }
+
   /// Reads every share `source` gives (`source.next(slot)` fills the slot's
   /// text and bounds and returns what it found; `source.expected_bytes()` is
   /// the input's size when known, else 0) and returns the journal and report.
@@ -441,10 +445,20 @@ class Reader {
     // The sorts and gathers of the larger record types on the reader's threads.
     const std::size_t parts =
         std::clamp<std::size_t>(all_.size() / 65536, 1, std::min<std::size_t>(threads_, 8));
-    return ReadResult{
-        std::move(all_).build(
-            detail::trusted, parts, [this](std::size_t n, auto&& fn) { team_.run(n, fn); }, std::move(spare)),
-        std::move(report)};
+    std::array<std::vector<std::uint32_t>, 5> order;
+    ReadResult result{std::move(all_).build(
+                          detail::trusted, parts, [this](std::size_t n, auto&& fn) { team_.run(n, fn); },
+                          std::move(spare), lines_ != nullptr ? &order : nullptr),
+                      std::move(report)};
+    if (lines_ != nullptr) {  // the lines, in line order, to the rows' order
+      for (std::size_t t = 0; t < order.size(); ++t) {
+        if (order[t].empty()) continue;
+        std::vector<std::size_t> sorted(order[t].size());
+        for (std::size_t row = 0; row < sorted.size(); ++row) sorted[row] = lines_->of[t][order[t][row]];
+        lines_->of[t] = std::move(sorted);
+      }
+    }
+    return result;
   }
 
   /// Frees what only the checks across lines needed, before the records are
@@ -521,6 +535,7 @@ class Reader {
           continue;
         }
       }
+      if (lines_ != nullptr) lines_->of[type].push_back(line);
       if (m.ref != RecordMeta::none) {
         const auto [participant, trigger] = get_key(k.bytes, m.ref);
         const std::size_t index = rows_[type] + j - dropped;
@@ -769,6 +784,7 @@ class Reader {
   std::vector<Linked> linked_;                 ///< scratch of merge: the references of a share found
   std::vector<std::size_t> drop_;              ///< scratch of merge_type: records of a share left out
   std::vector<SkippedLine> skipped_;
+  RecordLines* lines_ = nullptr;  ///< each record's line, when asked for (strict reads)
 };
 
 /// Checks the start of the input before any line is read and returns how
@@ -822,17 +838,26 @@ std::size_t check_start(std::string_view name, std::string_view head) {
                            std::string("the file is ") + what + ", not JSON Lines text: " + advice);
 }
 
+/// Says that a text has simdjson's padding after it.
+struct padded_t {};
+
 /// The shares of a text in memory (`parse_journal`): slices of one padded
-/// copy, cut after the first line break at or past `chunk` bytes.
+/// copy (or of the text itself, when it is padded), cut after the first line
+/// break at or past `chunk` bytes.
 class TextSource {
  public:
   TextSource(std::string_view name, std::string_view text, std::size_t chunk)
-      : buffer_(text.data(), text.size()), chunk_(chunk) {
-    p_ = buffer_.data() + check_start(name, text.substr(0, 16));
+      : copy_(text.data(), text.size()), text_(copy_.data(), copy_.size()), chunk_(chunk) {
+    p_ = text_.data() + check_start(name, text.substr(0, 16));
   }
-  [[nodiscard]] std::size_t expected_bytes() const noexcept { return buffer_.size(); }
+  /// `text` itself, which has simdjson's padding after it (no copy).
+  TextSource(std::string_view name, std::string_view text, std::size_t chunk, padded_t)
+      : text_(text), chunk_(chunk) {
+    p_ = text_.data() + check_start(name, text.substr(0, 16));
+  }
+  [[nodiscard]] std::size_t expected_bytes() const noexcept { return text_.size(); }
   Next next(Slot& s) {
-    const char* const end = buffer_.data() + buffer_.size();
+    const char* const end = text_.data() + text_.size();
     if (p_ >= end) return Next::done;
     const char* q = end;
     if (static_cast<std::size_t>(end - p_) > chunk_) {
@@ -848,7 +873,8 @@ class TextSource {
   }
 
  private:
-  simdjson::padded_string buffer_;
+  simdjson::padded_string copy_;  ///< the text, when the caller's has no padding
+  std::string_view text_;
   std::size_t chunk_;
   const char* p_ = nullptr;
 };
@@ -973,6 +999,16 @@ class FileSource {
 ReadResult parse_journal_with_report(std::string_view text, ReadOptions options, std::string_view name) {
   detail::jsonl::Reader reader(name, options, 0);
   detail::jsonl::TextSource source(name, text, reader.chunk_bytes());
+  return reader.read(source);
+}
+
+ReadResult detail::parse_padded_journal(std::string_view text, ReadOptions options, std::string_view name,
+                                        RecordLines* lines) {
+  options.lenient = false;
+  if (lines != nullptr) *lines = {};
+  detail::jsonl::Reader reader(name, options, options.max_line_bytes);  // a file's bytes: its limit
+  reader.note_lines(lines);
+  detail::jsonl::TextSource source(name, text, reader.chunk_bytes(), detail::jsonl::padded_t{});
   return reader.read(source);
 }
 

@@ -11,6 +11,7 @@
 #include <calmkit/validate.hpp>
 
 #include "io_error.hpp"
+#include "io_read_padded.hpp"
 #include "json_text.hpp"
 
 #include <simdjson.h>
@@ -31,6 +32,7 @@
 #include <exception>
 #include <functional>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -247,55 +249,79 @@ void write_all(const Journal& journal, const WriteOptions& options, Sink&& sink)
 // ---------------------------------------------------------------------------
 // Changing a journal file: its bytes kept (append_records, update_journal)
 
-/// The bytes of the journal file `target` (link-resolved), read once; nullopt
-/// when it does not exist. `given` names it in messages. Only a regular file
-/// is read (a FIFO would block, and `write_file` would refuse it anyway);
-/// `options.max_bytes` as `read_journal`.
-std::optional<std::string> read_journal_bytes(const std::filesystem::path& target,
-                                              const std::filesystem::path& given,
-                                              const ReadOptions& options) {
-  const int fd = ::open(target.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-  if (fd < 0) {
-    if (errno == ENOENT) return std::nullopt;
-    io_error("cannot open journal", given, errno);
-  }
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) io_error("cannot read journal", given, errno);
-  if (S_ISDIR(st.st_mode)) io_error("cannot read journal", given, EISDIR);
-  if (!S_ISREG(st.st_mode)) {
-    io_error("cannot read journal", given, EINVAL,
-             "it is not a regular file (a journal that calmkit changes in place must be one)");
-  }
-  const auto limit = static_cast<std::uint64_t>(options.max_bytes);
-  if (limit > 0 && static_cast<std::uint64_t>(st.st_size) > limit) {
-    io_error("cannot read journal", given, EFBIG,
-             "the file holds " + std::to_string(st.st_size) + " bytes, more than the limit of " +
-                 std::to_string(limit) + " bytes (ReadOptions::max_bytes; max_bytes= in Python)");
-  }
-  std::string bytes(static_cast<std::size_t>(st.st_size), '\0');
-  std::size_t have = 0;
-  for (;;) {
-    if (have == bytes.size()) bytes.resize(have + (have / 2) + 4096);  // the file grew: read on to its end
-    const ssize_t n = ::read(fd, bytes.data() + have, bytes.size() - have);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      io_error("cannot read journal", given, errno);
+/// A journal file's bytes, read once, with simdjson's padding after them:
+/// the reader parses them where they are (`parse_padded_journal`), and the
+/// lines a change keeps are written from them.
+class FileBytes {
+ public:
+  [[nodiscard]] std::string_view text() const noexcept { return {data_.get(), size_}; }
+
+  /// The bytes of the journal file `target` (link-resolved); nullopt when it
+  /// does not exist. `given` names it in messages. Only a regular file is
+  /// read (a FIFO would block, and `write_file` would refuse it anyway);
+  /// `options.max_bytes` as `read_journal`.
+  static std::optional<FileBytes> read(const std::filesystem::path& target,
+                                       const std::filesystem::path& given, const ReadOptions& options) {
+    const int fd = ::open(target.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0) {
+      if (errno == ENOENT) return std::nullopt;
+      io_error("cannot open journal", given, errno);
     }
-    if (n == 0) break;
-    have += static_cast<std::size_t>(n);
-    if (limit > 0 && have > limit) {
+    struct Closer {
+      int fd;
+      ~Closer() { ::close(fd); }
+    } closer{fd};
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) io_error("cannot read journal", given, errno);
+    if (S_ISDIR(st.st_mode)) io_error("cannot read journal", given, EISDIR);
+    if (!S_ISREG(st.st_mode)) {
+      io_error("cannot read journal", given, EINVAL,
+               "it is not a regular file (a journal that calmkit changes in place must be one)");
+    }
+    const auto limit = static_cast<std::uint64_t>(options.max_bytes);
+    if (limit > 0 && static_cast<std::uint64_t>(st.st_size) > limit) {
       io_error("cannot read journal", given, EFBIG,
-               "it is a file that grew to more than the limit of " + std::to_string(limit) +
-                   " bytes (ReadOptions::max_bytes; max_bytes= in Python)");
+               "the file holds " + std::to_string(st.st_size) + " bytes, more than the limit of " +
+                   std::to_string(limit) + " bytes (ReadOptions::max_bytes; max_bytes= in Python)");
     }
+    FileBytes b;
+    // One byte more than the file holds: a read that fills it saw the file grow.
+    b.reserve(static_cast<std::size_t>(st.st_size) + 1);
+    for (;;) {
+      if (b.size_ == b.capacity_) b.reserve(b.capacity_ + b.capacity_ / 2 + 4096);  // read on to its end
+      const ssize_t n = ::read(fd, b.data_.get() + b.size_, b.capacity_ - b.size_);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        io_error("cannot read journal", given, errno);
+      }
+      if (n == 0) break;
+      b.size_ += static_cast<std::size_t>(n);
+      if (limit > 0 && b.size_ > limit) {
+        io_error("cannot read journal", given, EFBIG,
+                 "it is a file that grew to more than the limit of " + std::to_string(limit) +
+                     " bytes (ReadOptions::max_bytes; max_bytes= in Python)");
+      }
+    }
+    // The padding is read by the parser; its bytes are set so that nothing
+    // reads memory never written.
+    std::memset(b.data_.get() + b.size_, 0, b.capacity_ - b.size_ + simdjson::SIMDJSON_PADDING);
+    return b;
   }
-  bytes.resize(have);
-  return bytes;
-}
+
+ private:
+  /// Room for `capacity` bytes and the padding, the bytes held kept; the
+  /// new room is not zeroed (the file's bytes go there).
+  void reserve(std::size_t capacity) {
+    std::unique_ptr<char[]> more(new char[capacity + simdjson::SIMDJSON_PADDING]);
+    if (size_ > 0) std::memcpy(more.get(), data_.get(), size_);
+    data_ = std::move(more);
+    capacity_ = capacity;
+  }
+
+  std::unique_ptr<char[]> data_;
+  std::size_t size_ = 0;
+  std::size_t capacity_ = 0;
+};
 
 /// The line end of `old`'s first line: CRLF or LF.
 std::string_view line_end_of(std::string_view old) noexcept {
@@ -303,42 +329,96 @@ std::string_view line_end_of(std::string_view old) noexcept {
   return nl != std::string_view::npos && nl > 0 && old[nl - 1] == '\r' ? "\r\n" : "\n";
 }
 
-/// `old` byte for byte, then `lines`: after a line break when `old` does not
-/// end with one, each ended as `old`'s first line is. An empty `old` (no file
-/// yet, or an empty one): the header line first (`options`) and LF ends.
-std::string appended(std::string_view old, const std::vector<std::string>& lines,
-                     const WriteOptions& options) {
-  std::string out;
-  std::string_view eol = "\n";
-  if (old.empty()) {
-    write_all(Journal{}, options, [&out](const char* p, std::size_t n) { out.append(p, n); });
-  } else {
-    eol = line_end_of(old);
-    out.reserve(old.size() + eol.size() + lines.size() * 160);
-    out.append(old);
-    if (out.back() != '\n') out.append(eol);
+/// Passes bytes on to a sink: long runs (kept lines of the old file) at once,
+/// short pieces (new lines) gathered into chunks of about 1 MiB. Knows the
+/// last byte passed.
+class Output {
+ public:
+  explicit Output(const ByteSink& sink) : sink_(sink) {}
+  Output(const Output&) = delete;
+  Output& operator=(const Output&) = delete;
+  ~Output() = default;
+
+  void put(std::string_view bytes) {
+    if (bytes.empty()) return;
+    last_ = bytes.back();
+    if (bytes.size() >= chunk) {
+      flush();
+      sink_(bytes.data(), bytes.size());
+      return;
+    }
+    buf_.append(bytes);
+    if (buf_.size() >= chunk) flush();
   }
-  for (const auto& line : lines) {
-    out.append(line);
-    out.append(eol);
+  /// Whether the bytes so far end a line (or there are none).
+  [[nodiscard]] bool at_line_start() const noexcept { return last_ == '\n'; }
+  void flush() {
+    if (!buf_.empty()) sink_(buf_.data(), buf_.size());
+    buf_.clear();
   }
-  return out;
+
+ private:
+  static constexpr std::size_t chunk = std::size_t{1} << 20;
+  const ByteSink& sink_;
+  std::string buf_;
+  char last_ = '\n';
+};
+
+/// Writes `old` byte for byte, then `lines`: after a line break when `old`
+/// does not end with one, each ended as `old`'s first line is. An empty
+/// `old` (no file yet, or an empty one): the header line first (`options`)
+/// and LF ends.
+void write_appended(const std::filesystem::path& target, std::string_view old,
+                    const std::vector<std::string>& lines, const WriteOptions& options) {
+  write_file(target, [&](const ByteSink& sink) {
+    Output out(sink);
+    std::string_view eol = "\n";
+    if (old.empty()) {
+      write_all(Journal{}, options, [&out](const char* p, std::size_t n) { out.put({p, n}); });
+    } else {
+      eol = line_end_of(old);
+      out.put(old);
+      if (!out.at_line_start()) out.put(eol);
+    }
+    for (const auto& line : lines) {
+      out.put(line);
+      out.put(eol);
+    }
+    out.flush();
+  });
 }
 
-/// The key that finds a record's row from its line: type, participant, id
-/// and UTC time. Rows with one key keep their line order (the reader's sort
-/// is stable), so the k-th line with a key is the k-th row with it.
-std::string line_key(std::size_t type, std::string_view participant, std::string_view id,
-                     std::int64_t utc_us) {
-  std::string k;
-  k.reserve(participant.size() + id.size() + 11);
-  k += static_cast<char>('0' + type);
-  k += participant;
-  k += '\x1f';
-  k += id;
-  k += '\x1f';
-  k.append(reinterpret_cast<const char*>(&utc_us), sizeof utc_us);
-  return k;
+/// Throws what `journal.add(record)` would (RecordError); `journal` may be
+/// left with the record added or not.
+/// The rules of an added record (its id unique for its participant and type,
+/// its trigger one of its participant's) look at its participant's records
+/// alone: when those are a small part of a large journal, they are checked
+/// in a journal of their own, as the first `add` to a journal indexes every
+/// id it holds (a second per million records).
+void check_addable(Journal& journal, const Record& record) {
+  const std::string& participant =
+      std::visit([](const auto& r) -> const std::string& { return r.participant; }, record);
+  RecordSet mine;
+  auto take = [](auto view, auto& out) {
+    out.reserve(view.size());
+    for (auto r : view) out.push_back(std::move(r));
+  };
+  std::size_t n = 0;
+  for (const std::size_t m :
+       {journal.triggers_of(participant).size(), journal.readings_of(participant).size(),
+        journal.exercises_of(participant).size(), journal.thought_records_of(participant).size(),
+        journal.assessments_of(participant).size()})
+    n += m;
+  if (n > journal.size() / 4) {
+    journal.add(record);
+    return;
+  }
+  take(journal.triggers_of(participant), mine.triggers);
+  take(journal.readings_of(participant), mine.readings);
+  take(journal.exercises_of(participant), mine.exercises);
+  take(journal.thought_records_of(participant), mine.thought_records);
+  take(journal.assessments_of(participant), mine.assessments);
+  Journal(mine, trusted).add(record);
 }
 
 /// The key that says a changed record takes a removed one's place: type,
@@ -350,207 +430,245 @@ std::string place_key(std::size_t type, std::string_view participant, std::strin
   return k;
 }
 
-/// Calls `f(record)` for every record of `j` as a value, type by type in journal order.
-template <class F>
-void each_record(const Journal& j, F&& f) {
-  auto one = [&](auto view) {
-    typename decltype(view)::value_type r;
-    for (std::size_t row = view.first_row(); row < view.end_row(); ++row) {
-      j.load(row, r);
-      f(r);
-    }
+/// What a change did to a journal's records: by record type
+/// (`detail::type_index`), the rows of the journal before it that are not
+/// in the journal after it as they were (removed or changed), and the rows
+/// of the journal after it that were not in the one before (added or
+/// changed), each ascending.
+struct Changes {
+  std::array<std::vector<std::size_t>, 5> gone;
+  std::array<std::vector<std::size_t>, 5> fresh;
+  [[nodiscard]] bool none_gone() const noexcept {
+    return std::all_of(gone.begin(), gone.end(), [](const auto& g) { return g.empty(); });
+  }
+  [[nodiscard]] bool none() const noexcept {
+    return none_gone() && std::all_of(fresh.begin(), fresh.end(), [](const auto& f) { return f.empty(); });
+  }
+};
+
+/// Compares the rows of record type R of `before` and `after` and notes in
+/// `changes` those of one that the other does not hold as they are. Both
+/// journals keep their rows ordered by (participant, time, offset, id), so
+/// one walk over both pairs the rows with equal keys, and only those are
+/// compared field by field, each loaded once into a reused record: no JSON
+/// is written or parsed, and an unchanged journal of a million rows costs a
+/// fraction of a second. `rank_before` / `rank_after`: each journal's
+/// participant codes as ranks in the union of both journals' participants.
+template <class R>
+void compare_rows(const Journal& before, const Journal& after, const std::vector<std::uint32_t>& rank_before,
+                  const std::vector<std::uint32_t>& rank_after, Changes& changes) {
+  constexpr std::size_t type = type_index<R>;
+  const Tables& b = before.storage();
+  const Tables& a = after.storage();
+  const auto& bp = participant_column<R>(b.c);
+  const auto& ap = participant_column<R>(a.c);
+  const auto& bt = utc_column<R>(b.c);
+  const auto& at = utc_column<R>(a.c);
+  const auto& bo = offset_column<R>(b.c);
+  const auto& ao = offset_column<R>(a.c);
+  const TextColumn& bid = id_column<R>(b);
+  const TextColumn& aid = id_column<R>(a);
+  // <0, 0, >0 as before's row i orders before, with, after after's row j.
+  auto order = [&](std::size_t i, std::size_t j) -> int {
+    const auto ri = rank_before[static_cast<std::size_t>(bp[i])];
+    const auto rj = rank_after[static_cast<std::size_t>(ap[j])];
+    if (ri != rj) return ri < rj ? -1 : 1;
+    if (bt[i] != at[j]) return bt[i] < at[j] ? -1 : 1;
+    if (bo[i] != ao[j]) return bo[i] < ao[j] ? -1 : 1;
+    return bid[i].compare(aid[j]);
   };
-  one(j.triggers());
-  one(j.readings());
-  one(j.exercises());
-  one(j.thought_records());
-  one(j.assessments());
-}
-
-/// The record type index of a line's `type`, or nullopt for the header or a type no record has.
-std::optional<std::size_t> type_of_line(std::string_view type) noexcept {
-  if (type == "trigger") return 0;
-  if (type == "reading") return 1;
-  if (type == "exercise") return 2;
-  if (type == "thought_record") return 3;
-  if (type == "assessment") return 4;
-  return std::nullopt;
-}
-
-/// The records `change` added, as lines in calmkit's form in journal order,
-/// when it only added: `before`'s rows of each type are then a subsequence
-/// of `after`'s (adding keeps the other rows' order). nullopt otherwise. One
-/// load and compare per row, no line of the file parsed: the common case of
-/// `update_journal` costs about what the read did.
-std::optional<std::vector<std::string>> added_only(const Journal& before, const Journal& after) {
-  std::vector<std::string> lines;
-  bool ok = true;
-  auto one = [&](auto bview, auto aview) {
-    if (!ok) return;
-    typename decltype(bview)::value_type b;
-    typename decltype(bview)::value_type a;
-    std::size_t i = bview.first_row();
-    const std::size_t end = bview.end_row();
-    if (i < end) before.load(i, b);
-    for (std::size_t row = aview.first_row(); row < aview.end_row(); ++row) {
-      after.load(row, a);
-      if (i < end && a == b) {
-        if (++i < end) before.load(i, b);
-      } else {
-        lines.push_back(to_json(Record(a)));
+  auto same_key_before = [&](std::size_t i, std::size_t k) {
+    return bp[i] == bp[k] && bt[i] == bt[k] && bo[i] == bo[k] && bid[i] == bid[k];
+  };
+  auto same_key_after = [&](std::size_t j, std::size_t k) {
+    return ap[j] == ap[k] && at[j] == at[k] && ao[j] == ao[k] && aid[j] == aid[k];
+  };
+  auto& gone = changes.gone[type];
+  auto& fresh = changes.fresh[type];
+  const std::size_t nb = bt.size();
+  const std::size_t na = at.size();
+  R x, y;
+  std::vector<std::size_t> left;  // rows of `after` in a tie not yet paired
+  std::size_t i = 0, j = 0;
+  while (i < nb && j < na) {
+    const int c = order(i, j);
+    if (c < 0) {
+      gone.push_back(i++);
+      continue;
+    }
+    if (c > 0) {
+      fresh.push_back(j++);
+      continue;
+    }
+    // The rows with this key on each side: one each, but for records without
+    // an id at the same time (readings), which are paired by value.
+    std::size_t i2 = i + 1, j2 = j + 1;
+    while (i2 < nb && same_key_before(i, i2)) ++i2;
+    while (j2 < na && same_key_after(j, j2)) ++j2;
+    if (i2 - i == 1 && j2 - j == 1) {
+      before.load(i, x);
+      after.load(j, y);
+      if (!(x == y)) {
+        gone.push_back(i);
+        fresh.push_back(j);
       }
+      i = i2;
+      j = j2;
+      continue;
     }
-    ok = i == end;
-  };
-  one(before.triggers(), after.triggers());
-  one(before.readings(), after.readings());
-  one(before.exercises(), after.exercises());
-  one(before.thought_records(), after.thought_records());
-  one(before.assessments(), after.assessments());
-  if (!ok) return std::nullopt;
-  return lines;
+    left.clear();
+    for (std::size_t k = j; k < j2; ++k) left.push_back(k);
+    for (; i < i2; ++i) {
+      before.load(i, x);
+      bool paired = false;
+      for (auto it = left.begin(); it != left.end(); ++it) {
+        after.load(*it, y);
+        if (x == y) {
+          left.erase(it);
+          paired = true;
+          break;
+        }
+      }
+      if (!paired) gone.push_back(i);
+    }
+    fresh.insert(fresh.end(), left.begin(), left.end());
+    j = j2;
+  }
+  for (; i < nb; ++i) gone.push_back(i);
+  for (; j < na; ++j) fresh.push_back(j);
+  std::sort(fresh.begin(), fresh.end());  // a tie's unpaired rows came after later ones
 }
 
-/// The file `old` (whose records, read strictly, are `before`) after the
-/// records became `after`: every line of a record that is in `after` as it
-/// was (the same `to_json`) kept byte for byte in its place, other lines that
-/// are no record (the header, blank lines) kept too; a record gone from
-/// `after` loses its line; a record of `after` that is new takes the place of
-/// a removed line with its type, participant and non-empty id (a changed
-/// record) or is added at the end, in journal order; new lines are written
-/// by `to_json` and ended as the first line is. nullopt when the lines do
-/// not match `before`'s records one to one (never for a strict read: the
-/// caller then writes the journal whole).
-std::optional<std::string> merged(std::string_view old, const Journal& before, const Journal& after) {
-  // What `after` holds, by its line in calmkit's form: to_json -> how many.
-  std::unordered_map<std::string, std::uint32_t, KeyedHash> wanted;
-  each_record(after, [&](const auto& r) { ++wanted[to_json(Record(r))]; });
-
-  // Each of `before`'s rows by its line key, in row order.
-  struct Rows {
-    std::vector<std::pair<std::size_t, std::size_t>> rows;  // (type, row)
-    std::size_t next = 0;
-  };
-  std::unordered_map<std::string, Rows, KeyedHash> rows_of;
-  auto index = [&](auto view) {
-    using R = typename decltype(view)::value_type;
-    R r;
-    for (std::size_t row = view.first_row(); row < view.end_row(); ++row) {
-      before.load(row, r);
-      rows_of[line_key(type_index<R>, r.participant, r.id, r.time.utc_us())].rows.emplace_back(type_index<R>,
-                                                                                               row);
+/// What `change` did: every record type's rows compared (`compare_rows`).
+Changes changes_between(const Journal& before, const Journal& after) {
+  // The participants of both, sorted: each journal's codes as ranks in their union.
+  const auto& pb = before.columns().participants;
+  const auto& pa = after.columns().participants;
+  std::vector<std::uint32_t> rank_before(pb.size()), rank_after(pa.size());
+  std::uint32_t rank = 0;
+  for (std::size_t i = 0, j = 0; i < pb.size() || j < pa.size(); ++rank) {
+    if (j == pa.size() || (i < pb.size() && pb[i] < pa[j])) {
+      rank_before[i++] = rank;
+    } else if (i == pb.size() || pa[j] < pb[i]) {
+      rank_after[j++] = rank;
+    } else {
+      rank_before[i++] = rank;
+      rank_after[j++] = rank;
     }
-  };
-  index(before.triggers());
-  index(before.readings());
-  index(before.exercises());
-  index(before.thought_records());
-  index(before.assessments());
-
-  auto json_of_row = [&](std::size_t type, std::size_t row) -> std::string {
-    switch (type) {
-      case 0: return to_json(Record(before.trigger(row)));
-      case 1: return to_json(Record(before.reading(row)));
-      case 2: return to_json(Record(before.exercise(row)));
-      case 3: return to_json(Record(before.thought_record(row)));
-      default: return to_json(Record(before.assessment(row)));
-    }
-  };
-
-  const std::string_view eol = line_end_of(old);
-  std::string_view bom;
-  if (old.starts_with("\xEF\xBB\xBF")) {
-    bom = old.substr(0, 3);
-    old.remove_prefix(3);
   }
-  // The output as pieces: a kept line (a view into `old`) or a new one.
-  std::vector<std::string_view> pieces;
-  std::vector<std::string> fresh;                                  // new lines, with their line end
-  std::unordered_map<std::string, std::size_t, KeyedHash> places;  // place key -> piece of a removed line
-  std::size_t matched = 0;
-  simdjson::dom::parser parser;
-  std::size_t at = 0;
-  while (at < old.size()) {
-    auto nl = old.find('\n', at);
-    const std::size_t stop = nl == std::string_view::npos ? old.size() : nl + 1;
-    const std::string_view line = old.substr(at, stop - at);
-    at = stop;
-    std::string_view text = line;
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
-    const bool blank = text.find_first_not_of(" \t\r\n") == std::string_view::npos;
-    std::optional<std::size_t> type;
-    simdjson::dom::object obj;
-    if (!blank && parser.parse(text.data(), text.size()).get_object().get(obj) == simdjson::SUCCESS) {
-      std::string_view t;
-      if (obj["type"].get_string().get(t) == simdjson::SUCCESS) type = type_of_line(t);
-    }
-    if (!type) {  // the header, a blank line: kept
-      pieces.push_back(line);
-      continue;
-    }
-    std::string_view participant;
-    std::string_view id;
-    std::string_view time;
-    if (obj["participant"].get_string().get(participant) != simdjson::SUCCESS) participant = {};
-    if (obj["id"].get_string().get(id) != simdjson::SUCCESS) id = {};
-    if (obj["time"].get_string().get(time) != simdjson::SUCCESS) return std::nullopt;
-    const auto when = Instant::try_parse(time);
-    if (!when) return std::nullopt;
-    const auto found = rows_of.find(line_key(*type, participant, id, when->utc_us()));
-    if (found == rows_of.end() || found->second.next == found->second.rows.size()) return std::nullopt;
-    const auto [rtype, row] = found->second.rows[found->second.next++];
-    ++matched;
-    const auto kept = wanted.find(json_of_row(rtype, row));
-    if (kept != wanted.end() && kept->second > 0) {
-      --kept->second;
-      pieces.push_back(line);
-      continue;
-    }
-    // Removed or changed: its place waits for a record of `after` with its key.
-    if (!id.empty()) places.emplace(place_key(*type, participant, id), pieces.size());
-    pieces.emplace_back();  // an empty piece: the line is gone unless a changed record takes it
-  }
-  if (matched != before.size()) return std::nullopt;
+  Changes changes;
+  compare_rows<Trigger>(before, after, rank_before, rank_after, changes);
+  compare_rows<Reading>(before, after, rank_before, rank_after, changes);
+  compare_rows<ExerciseSession>(before, after, rank_before, rank_after, changes);
+  compare_rows<ThoughtRecord>(before, after, rank_before, rank_after, changes);
+  compare_rows<Assessment>(before, after, rank_before, rank_after, changes);
+  return changes;
+}
 
-  // The records of `after` no kept line holds, in journal order.
-  std::vector<std::pair<std::size_t, std::string>> placed;  // (piece, line)
+/// Calls `f(record)` for each of `rows` of record type R of `j`, as a value.
+template <class R, class F>
+void each_row(const Journal& j, const std::vector<std::size_t>& rows, F&& f) {
+  R r;
+  for (const std::size_t row : rows) {
+    j.load(row, r);
+    f(r);
+  }
+}
+
+/// Calls `f(record)` for the rows of each record type in `rows` (by
+/// `type_index`), type by type in journal order.
+template <class F>
+void each_row(const Journal& j, const std::array<std::vector<std::size_t>, 5>& rows, F&& f) {
+  each_row<Trigger>(j, rows[0], f);
+  each_row<Reading>(j, rows[1], f);
+  each_row<ExerciseSession>(j, rows[2], f);
+  each_row<ThoughtRecord>(j, rows[3], f);
+  each_row<Assessment>(j, rows[4], f);
+}
+
+/// Writes the file `old` (whose records, read strictly, are `before`, at
+/// the lines `lines`) after the records became `after` (`changes`): every
+/// line of a record that `after` holds as it was, and every line that is no
+/// record (the header, blank lines, a byte-order mark), kept byte for byte
+/// in its place; a record gone from `after` loses its line; a record of
+/// `after` that is new takes the place of a removed line with its type,
+/// participant and non-empty id (a changed record: its line end kept) or is
+/// added at the end, in journal order (ended as the first line is). Only
+/// the new lines are written by `to_json`; the kept ones are copied in runs.
+void write_merged(const std::filesystem::path& target, std::string_view old, const Journal& before,
+                  const RecordLines& lines, const Journal& after, const Changes& changes) {
+  // The lines that go, and what takes the place of some: (line, new text or none).
+  std::vector<std::pair<std::size_t, std::optional<std::string>>> edits;
+  std::unordered_map<std::string, std::size_t, KeyedHash> places;  // place key -> index in `edits`
+  for (std::size_t type = 0; type < 5; ++type) {
+    for (const std::size_t row : changes.gone[type]) edits.emplace_back(lines.of[type][row], std::nullopt);
+  }
+  // Each removed record with an id leaves a place (its edit) for a changed one.
+  std::size_t e = 0;
+  each_row(before, changes.gone, [&](const auto& r) {
+    using R = std::decay_t<decltype(r)>;
+    if (!r.id.empty()) places.emplace(place_key(type_index<R>, r.participant, r.id), e);
+    ++e;
+  });
   std::vector<std::string> tail;
-  auto add = [&](const auto& r) {
+  each_row(after, changes.fresh, [&](const auto& r) {
     using R = std::decay_t<decltype(r)>;
     std::string json = to_json(Record(r));
-    const auto w = wanted.find(json);
-    if (w == wanted.end() || w->second == 0) return;  // a kept line holds it
-    --w->second;
-    json.append(eol);
     if (!r.id.empty()) {
       const auto p = places.find(place_key(type_index<R>, r.participant, r.id));
       if (p != places.end()) {
-        placed.emplace_back(p->second, std::move(json));
+        edits[p->second].second = std::move(json);
         places.erase(p);
         return;
       }
     }
     tail.push_back(std::move(json));
-  };
-  each_record(after, add);
-  fresh.reserve(placed.size());
-  for (auto& [piece, line] : placed) {
-    fresh.push_back(std::move(line));
-    pieces[piece] = fresh.back();  // `fresh` was reserved: the views stay valid
-  }
+  });
+  std::sort(edits.begin(), edits.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
 
-  std::string out;
-  out.reserve(bom.size() + old.size() + 160 * tail.size());
-  out.append(bom);
-  for (const auto& piece : pieces) {
-    if (piece.empty()) continue;
-    if (!out.empty() && out.size() > bom.size() && out.back() != '\n')
-      out.append(eol);  // a replaced last line
-    out.append(piece);
-  }
-  if (!tail.empty() && out.size() > bom.size() && out.back() != '\n') out.append(eol);
-  for (const auto& line : tail) out.append(line);
-  return out;
+  const std::string_view eol = line_end_of(old);
+  write_file(target, [&](const ByteSink& sink) {
+    Output out(sink);
+    std::string_view text = old;
+    if (text.starts_with("\xEF\xBB\xBF")) {  // line 1 starts after it; kept whatever happens to line 1
+      out.put(text.substr(0, 3));
+      text.remove_prefix(3);
+    }
+    std::size_t pos = 0;   // the start of line `line` in `text`
+    std::size_t line = 1;  // 1-based, as the reader counts
+    auto line_end = [&](std::size_t from) {
+      const void* nl = std::memchr(text.data() + from, '\n', text.size() - from);
+      return nl == nullptr ? text.size()
+                           : static_cast<std::size_t>(static_cast<const char*>(nl) - text.data()) + 1;
+    };
+    std::size_t kept_from = 0;  // the start of the run of kept lines not written yet
+    for (const auto& [at, replacement] : edits) {
+      while (line < at && pos < text.size()) {
+        pos = line_end(pos);
+        ++line;
+      }
+      out.put(text.substr(kept_from, pos - kept_from));
+      const std::size_t next = line_end(pos);
+      if (replacement) {
+        out.put(*replacement);
+        // The line's own end: LF, CRLF, or none for a last line without one.
+        std::size_t body = next;
+        if (body > pos && text[body - 1] == '\n') --body;
+        if (body > pos && text[body - 1] == '\r') --body;
+        out.put(text.substr(body, next - body));
+      }
+      pos = next;
+      ++line;
+      kept_from = pos;
+    }
+    out.put(text.substr(kept_from));
+    if (!tail.empty() && !out.at_line_start()) out.put(eol);
+    for (const auto& t : tail) {
+      out.put(t);
+      out.put(eol);
+    }
+    out.flush();
+  });
 }
 
 }  // namespace
@@ -572,45 +690,51 @@ void write_journal(const Journal& journal, const std::filesystem::path& path, co
 
 void update_journal(const std::filesystem::path& path, const std::function<void(Journal&)>& change,
                     const WriteOptions& options, ReadOptions read_options) {
-  read_options.lenient = false;  // a lenient read would drop the bad lines
   const auto target = resolve_write_target(path);
   const FileLock lock(target);
-  const auto old = detail::read_journal_bytes(target, path, read_options);
+  const auto old = detail::FileBytes::read(target, path, read_options);
   Journal before;
-  if (old) before = parse_journal_with_report(*old, read_options, path.string()).journal;
+  detail::RecordLines lines;
+  if (old) before = detail::parse_padded_journal(old->text(), read_options, path.string(), &lines).journal;
   Journal after = before;  // same revision: unchanged while `change` adds nothing
   change(after);
-  if (!old || old->empty()) {
+  if (!old || old->text().empty()) {
     write_journal(after, target, options);
     return;
   }
   if (after.revision() == before.revision()) return;  // nothing changed: the file is not written
-  if (const auto added = detail::added_only(before, after)) {
-    write_file(target, detail::appended(*old, *added, options));  // the old bytes, then the new lines
-  } else if (auto merged = detail::merged(*old, before, after)) {
-    write_file(target, *merged);
-  } else {
-    write_journal(after, target, options);  // lines that no record matched: never for a strict read
+  const detail::Changes changes = detail::changes_between(before, after);
+  if (changes.none()) return;  // the same records: the file is not written
+  if (changes.none_gone()) {   // only additions: the old bytes, then the new lines
+    std::vector<std::string> added;
+    detail::each_row(after, changes.fresh, [&added](const auto& r) { added.push_back(to_json(Record(r))); });
+    detail::write_appended(target, old->text(), added, options);
+    return;
   }
+  detail::write_merged(target, old->text(), before, lines, after, changes);
 }
 
 void append_records(const std::filesystem::path& path, const std::vector<RecordMaker>& makers,
                     const WriteOptions& options, ReadOptions read_options) {
   if (makers.empty()) return;
-  read_options.lenient = false;
   const auto target = resolve_write_target(path);
   const FileLock lock(target);
-  const auto old = detail::read_journal_bytes(target, path, read_options);
+  const auto old = detail::FileBytes::read(target, path, read_options);
   Journal journal;
-  if (old) journal = parse_journal_with_report(*old, read_options, path.string()).journal;
+  if (old) journal = detail::parse_padded_journal(old->text(), read_options, path.string()).journal;
   std::vector<std::string> lines;
   lines.reserve(makers.size());
-  for (const auto& make : makers) {
-    const Record record = make(journal);
-    journal.add(record);  // a duplicate id or a trigger that is not there: RecordError, nothing written
+  for (std::size_t k = 0; k < makers.size(); ++k) {
+    const Record record = makers[k](journal);
+    // A duplicate id or a trigger that is not there: RecordError, nothing written.
+    if (k + 1 < makers.size()) {
+      journal.add(record);  // the next makers see it
+    } else {
+      detail::check_addable(journal, record);
+    }
     lines.push_back(to_json(record));
   }
-  write_file(target, detail::appended(old ? *old : std::string(), lines, options));
+  detail::write_appended(target, old ? old->text() : std::string_view(), lines, options);
 }
 
 void append_records(const std::filesystem::path& path, const std::vector<Record>& records,

@@ -646,8 +646,8 @@ inline Journal JournalBuilder::build(detail::trusted_t) && {
 /// Orders the records with each type's sort and gathers spread over `parts`
 /// tasks run by `run` (see the declaration in journal_builder.hpp).
 template <class Run>
-Journal JournalBuilder::build(detail::trusted_t, std::size_t parts, Run&& run,
-                              detail::GatherScratch spare) && {
+Journal JournalBuilder::build(detail::trusted_t, std::size_t parts, Run&& run, detail::GatherScratch spare,
+                              std::array<std::vector<std::uint32_t>, 5>* order) && {
   parts = std::max<std::size_t>(parts, 1);
   if (erased_) recode_names();
   // Participants in name order: codes become ranks.
@@ -690,10 +690,17 @@ Journal JournalBuilder::build(detail::trusted_t, std::size_t parts, Run&& run,
       row_of[std::size_t{trigger_perm[i]} + 1] = static_cast<std::int32_t>(i);
   }
   const std::vector<std::int32_t>* remap = row_of.empty() ? nullptr : &row_of;
-  const bool moved[] = {!sort_type<Reading>(rank, tasks, run, remap).empty(),
-                        !sort_type<ExerciseSession>(rank, tasks, run, remap).empty(),
-                        !sort_type<ThoughtRecord>(rank, tasks, run, remap).empty()};
-  sort_type<Assessment>(rank, tasks, run, nullptr);
+  if (order != nullptr) (*order)[0] = trigger_perm;
+  // Whether a type's rows moved; its permutation to `order` when asked for.
+  auto moved_by = [order](std::size_t type, std::vector<std::uint32_t>&& perm) {
+    const bool moved = !perm.empty();
+    if (order != nullptr) (*order)[type] = std::move(perm);
+    return moved;
+  };
+  const bool moved[] = {moved_by(1, sort_type<Reading>(rank, tasks, run, remap)),
+                        moved_by(2, sort_type<ExerciseSession>(rank, tasks, run, remap)),
+                        moved_by(3, sort_type<ThoughtRecord>(rank, tasks, run, remap))};
+  moved_by(4, sort_type<Assessment>(rank, tasks, run, nullptr));
   const auto& c = s_.c;
   if (by_row_) {
     std::vector<std::int32_t>* links[] = {&s_.c.readings.trigger, &s_.c.exercises.trigger,

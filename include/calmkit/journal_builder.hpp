@@ -7,6 +7,7 @@
 
 #include <calmkit/journal_rows.hpp>
 
+#include <array>
 #include <atomic>
 #include <initializer_list>
 #include <span>
@@ -249,9 +250,13 @@ class JournalBuilder {
   /// is the same for any `parts` (ties keep their input order). `spare`:
   /// memory the caller has written and needs no more (a reader's index of
   /// references, say); the sort keys and gathers use it before any fresh.
+  /// `order`, when given, receives each type's permutation (by
+  /// `detail::type_index`: new row i is the i-th record pushed of that type
+  /// `order[type][i]`; empty when the rows were in order already).
   template <class Run>
   [[nodiscard]] Journal build(detail::trusted_t, std::size_t parts, Run&& run,
-                              detail::GatherScratch spare = {}) &&;
+                              detail::GatherScratch spare = {},
+                              std::array<std::vector<std::uint32_t>, 5>* order = nullptr) &&;
 
  private:
   using Index = detail::FlatIndex;  // name -> code; the names are the dictionary's

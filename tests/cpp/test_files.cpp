@@ -15,6 +15,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -432,4 +434,103 @@ TEST_CASE("threads appending and updating one kept file lose nothing", "[files][
   const auto text = slurp(path);
   CHECK(text.starts_with(kept_text() + "\r\n"));
   CHECK(calmkit::read_journal(path).readings().size() == 42);
+}
+
+TEST_CASE("update_journal finds each record's line in a file out of calmkit's order", "[files][io]") {
+  // Types and participants interleaved, three readings without an id at one
+  // time (rows that tie), one instant under two offsets, LF and CRLF mixed,
+  // blank lines: the rows' order differs from the lines' at every step.
+  const std::vector<std::string> lines = {
+      R"({"type":"reading","participant":"b","time":"2026-03-02T21:00:00+01:00","intensity":1,"app":1})",
+      R"({"type":"trigger","participant":"b","id":"t1","time":"2026-03-02T20:00:00+01:00","category":"conflict","intensity":8})",
+      R"({"type":"reading","participant":"a","id":"x","time":"2026-03-02T10:00:00+00:00","intensity":4})",
+      R"({"type":"reading","participant":"b","time":"2026-03-02T21:00:00+01:00","intensity":2,"app":2})",
+      "",
+      R"({"type":"reading","participant":"a","id":"y","time":"2026-03-02T11:00:00+01:00","intensity":5})",
+      R"({"intensity":3,"time":"2026-03-02T21:00:00+01:00","participant":"b","type":"reading","app":3})",
+      R"({"type":"trigger","participant":"a","id":"t1","time":"2026-03-01T08:00:00-04:00","category":"conflict","intensity":2})",
+      R"({"type":"reading","participant":"b","id":"r2","time":"2026-03-02T19:00:00+01:00","intensity":6,"trigger":"t1"})",
+  };
+  const std::vector<std::string> ends = {"\n", "\r\n", "\n", "\n", "\r\n", "\n", "\r\n", "\n", ""};
+  auto text_of = [&](const std::vector<std::optional<std::string>>& replaced) {
+    std::string s;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      if (!replaced[i]) continue;
+      s += *replaced[i] + ends[i];
+    }
+    return s;
+  };
+  std::vector<std::optional<std::string>> same(lines.begin(), lines.end());
+  TempDir dir("files");
+  const auto path = dir / "mixed.jsonl";
+  std::ofstream(path, std::ios::binary) << text_of(same);
+  REQUIRE(calmkit::read_journal(path).size() == 8);
+
+  // Records as values, to pick by field.
+  auto change_readings = [&](const std::function<void(std::vector<calmkit::Reading>&)>& f) {
+    calmkit::update_journal(path, [&f](calmkit::Journal& j) {
+      auto records = j.records();
+      f(records.readings);
+      j = calmkit::Journal(std::move(records));
+    });
+  };
+  SECTION("the second of three tied readings removed: its line alone goes") {
+    change_readings([](std::vector<calmkit::Reading>& rs) {
+      std::erase_if(
+          rs, [](const calmkit::Reading& r) { return r.participant == "b" && r.intensity.value() == 2; });
+    });
+    auto want = same;
+    want[3].reset();
+    CHECK(slurp(path) == text_of(want));
+  }
+  SECTION("a tied reading changed: no id, so its line goes and it is added at the end") {
+    calmkit::Reading changed;
+    change_readings([&changed](std::vector<calmkit::Reading>& rs) {
+      for (auto& r : rs) {
+        if (r.participant == "b" && r.id.empty() && r.intensity.value() == 1) {
+          r.intensity = calmkit::Intensity(7);
+          changed = r;
+        }
+      }
+    });
+    auto want = same;
+    want[0].reset();
+    CHECK(slurp(path) == text_of(want) + "\n" + calmkit::to_json(changed) + "\n");
+  }
+  SECTION("records with ids changed, one to another time: each in its place") {
+    calmkit::Reading y, r2;
+    change_readings([&](std::vector<calmkit::Reading>& rs) {
+      for (auto& r : rs) {
+        if (r.id == "y") {
+          r.time = calmkit::Instant::parse("2026-03-09T11:00:00+01:00");
+          y = r;
+        } else if (r.id == "r2") {
+          r.note = "later";
+          r2 = r;
+        }
+      }
+    });
+    auto want = same;
+    want[5] = calmkit::to_json(y);
+    want[8] = calmkit::to_json(r2);
+    CHECK(slurp(path) == text_of(want));
+  }
+  SECTION("a participant's records all removed, a new participant added") {
+    const calmkit::Reading fresh{.participant = "aa",
+                                 .id = "n",
+                                 .time = calmkit::Instant::parse("2026-03-03T08:00:00+01:00"),
+                                 .intensity = calmkit::Intensity(1)};
+    calmkit::update_journal(path, [&fresh](calmkit::Journal& j) {
+      auto records = j.records();
+      std::erase_if(records.readings, [](const calmkit::Reading& r) { return r.participant == "a"; });
+      std::erase_if(records.triggers, [](const calmkit::Trigger& t) { return t.participant == "a"; });
+      records.readings.push_back(fresh);
+      j = calmkit::Journal(std::move(records));
+    });
+    auto want = same;
+    want[2].reset();
+    want[5].reset();
+    want[7].reset();
+    CHECK(slurp(path) == text_of(want) + "\n" + calmkit::to_json(fresh) + "\n");
+  }
 }
