@@ -110,8 +110,9 @@ struct ExerciseEffectTable {
   // order would otherwise give the rows in another order.
   std::vector<std::int32_t> by_name(c.exercise_names.size());
   std::iota(by_name.begin(), by_name.end(), 0);
-  std::sort(by_name.begin(), by_name.end(),
-            [&c](std::int32_t a, std::int32_t b) { return c.exercise_names[a] < c.exercise_names[b]; });
+  std::sort(by_name.begin(), by_name.end(), [&c](std::int32_t a, std::int32_t b) {
+    return c.exercise_names[static_cast<std::size_t>(a)] < c.exercise_names[static_cast<std::size_t>(b)];
+  });
   std::vector<std::int32_t> rank(by_name.size());
   for (std::size_t r = 0; r < by_name.size(); ++r)
     rank[static_cast<std::size_t>(by_name[r])] = static_cast<std::int32_t>(r);
