@@ -1,0 +1,126 @@
+"""The command line's outputs when the machine refuses them, and its help
+texts, against what docs/cli.md promises: "3 an output could not be written:
+disk full, file too large, I/O error, read-only file system, permission
+denied — the old file is left exactly as it was and no temporary file stays
+behind". A file size limit (RLIMIT_FSIZE) stands in for a full disk, as in
+tests/python/test_cli_edges.py; the reference for "left exactly as it was" is
+the bytes of the file before the command and SQLite's own count of the rows.
+
+B150: ``calmkit thought --help`` shows ``(0-100 %%)``: argparse formats the
+help of options with ``%`` but prints a description as written, so the doubled
+sign written for the formatter is shown doubled.
+
+B151: ``calmkit log`` (and ``now``, ``practice``, ``assess``) into a store
+(``.db``) on a full disk exits with status 2, "bad usage", the status for a
+wrong argument, with "cannot open the store": SQLite's "disk I/O error" is a
+RuntimeError without an errno, which the command line took for a usage error.
+
+B152: ``calmkit backup STORE DEST`` on a full disk exits with status 1 ("the
+data has problems") where docs/cli.md gives 3 for a copy that could not be
+written; docs/report.md's table said 1 too.
+
+B153: a new store (``log --journal new.db``) on a full disk leaves
+``new.db``, ``new.db-wal`` and ``new.db-shm`` behind, where docs/cli.md
+promises that nothing half-written stays (a journal file leaves nothing).
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLE = REPO / "examples" / "data" / "sample-journal.jsonl"
+
+
+def _limit(limit: int):
+    def apply() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return apply
+
+
+def _calmkit(*args: str, cwd: Path, limit: int | None = None, stdin: str = "") -> subprocess.CompletedProcess:
+    env = dict(os.environ, LC_ALL="C.UTF-8", PYTHONIOENCODING="utf-8", CALMKIT_JOURNAL=str(cwd / "own.jsonl"),
+               TZ="UTC")
+    return subprocess.run([sys.executable, "-m", "calmkit", *args], capture_output=True, text=True, cwd=cwd,
+                          env=env, input=stdin, timeout=300,
+                          preexec_fn=_limit(limit) if limit is not None else None)
+
+
+def _log(store: Path, when: str, cwd: Path, limit: int | None = None) -> subprocess.CompletedProcess:
+    return _calmkit("log", "trigger", "--journal", str(store), "--category", "delayed_reply", "--intensity", "6",
+                    "--time", when, cwd=cwd, limit=limit)
+
+
+def _rows(store: Path) -> int:
+    """The triggers in the store, counted by SQLite itself (not calmkit)."""
+    with sqlite3.connect(f"file:{store}?mode=ro", uri=True) as db:
+        names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return sum(db.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names if "trigger" in n)
+
+
+@pytest.mark.xfail(strict=True, reason="B150: calmkit thought --help shows (0-100 %%)")
+def test_thought_help_shows_one_percent_sign(tmp_path: Path) -> None:
+    p = _calmkit("thought", "--help", cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert "(0-100 %)" in " ".join(p.stdout.split()), p.stdout
+
+
+@pytest.mark.xfail(strict=True, reason="B150: calmkit thought --help shows (0-100 %%)")
+def test_every_help_shows_no_doubled_percent_sign(tmp_path: Path) -> None:
+    commands = ["summary", "validate", "report", "import", "practice", "log", "assess", "backup", "now", "thought"]
+    for command in commands:
+        p = _calmkit(command, "--help", cwd=tmp_path)
+        assert p.returncode == 0 and "%%" not in p.stdout, (command, p.stdout)
+
+
+@pytest.mark.xfail(strict=True, reason="B151: an existing store on a full disk ends with status 2 (usage), not 3")
+def test_log_into_a_store_on_a_full_disk_is_status_3(tmp_path: Path) -> None:
+    store = tmp_path / "journal.db"
+    assert _log(store, "2026-03-02T21:14:00+01:00", tmp_path).returncode == 0
+    before = _rows(store)
+    p = _log(store, "2026-03-03T21:14:00+01:00", tmp_path, limit=8192)
+    assert "Traceback" not in p.stderr
+    assert p.returncode == 3, p.stderr
+    assert p.stderr.startswith("calmkit: ") and "journal.db" in p.stderr
+    assert _rows(store) == before
+
+
+@pytest.mark.xfail(strict=True, reason="B152: backup on a full disk ends with status 1 (data problems), not 3")
+def test_backup_on_a_full_disk_is_status_3_and_leaves_no_file(tmp_path: Path) -> None:
+    store = tmp_path / "journal.db"
+    for day in range(1, 30):
+        assert _log(store, f"2026-03-{day:02d}T21:14:00+01:00", tmp_path).returncode == 0
+    p = _calmkit("backup", str(store), str(tmp_path / "copy.db"), cwd=tmp_path, limit=16384)
+    assert "Traceback" not in p.stderr
+    assert p.returncode == 3, p.stderr
+    assert not list(tmp_path.glob("copy.db*")) and not list(tmp_path.glob(".copy.db*"))
+
+
+@pytest.mark.xfail(strict=True, reason="B151: a new store on a full disk ends with status 2 (usage), not 3")
+def test_a_new_store_on_a_full_disk_is_status_3(tmp_path: Path) -> None:
+    p = _log(tmp_path / "new.db", "2026-03-02T21:14:00+01:00", tmp_path, limit=8192)
+    assert "Traceback" not in p.stderr
+    assert p.returncode == 3, p.stderr
+
+
+@pytest.mark.xfail(strict=True, reason="B153: a new store on a full disk leaves new.db, -wal and -shm behind")
+def test_a_new_store_on_a_full_disk_leaves_nothing(tmp_path: Path) -> None:
+    p = _log(tmp_path / "new.db", "2026-03-02T21:14:00+01:00", tmp_path, limit=8192)
+    assert p.returncode != 0
+    left = sorted(q.name for q in tmp_path.iterdir() if q.name != "new.db.lock")
+    assert left == [], left
+
+
+def test_a_journal_file_on_a_full_disk_is_status_3_and_leaves_nothing(tmp_path: Path) -> None:
+    """The reference for the store tests above: the same command on a .jsonl journal."""
+    p = _calmkit("log", "trigger", "--journal", str(tmp_path / "new.jsonl"), "--category", "delayed_reply",
+                 "--intensity", "6", "--time", "2026-03-02T21:14:00+01:00", cwd=tmp_path, limit=10)
+    assert p.returncode == 3 and "Traceback" not in p.stderr, p.stderr
+    assert sorted(q.name for q in tmp_path.iterdir() if q.name != "new.jsonl.lock") == []
