@@ -501,7 +501,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     p = sub.add_parser(
         "thought",
         help="a guided CBT thought record",
-        description="Walk through a thought record: situation, automatic thought and belief (0-100 %%), "
+        description="Walk through a thought record: situation, automatic thought and belief (0-100 %), "
         "emotions, thinking traps, evidence for and against, other explanations, a friend's view, a balanced "
         "thought, and the belief and emotions rated again. Offers to link it to your latest trigger.",
     )

@@ -9,7 +9,8 @@ from typing import TextIO
 
 from .. import _core, files, formats
 from ..prompts import shown
-from .common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Failure, inputs, not_an_input, write_failure
+from .common import (EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Failure, inputs, not_an_input, refused_by_the_machine,
+                     write_failure)
 
 __all__ = ["add_parser", "run"]
 
@@ -29,7 +30,15 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         with _core.open_store(args.store, create=False, read_only=True) as st:
             if copy_note is not None:
                 print(f"calmkit: note: {copy_note}", file=sys.stderr)
-            st.backup(args.dest, replace=args.force)
+            try:
+                st.backup(args.dest, replace=args.force)
+            except RuntimeError as e:
+                # Writing the copy: SQLite's "disk I/O error" or "database or
+                # disk is full" is the machine refusing the output (status 3),
+                # as a FileError's errno is below.
+                if not isinstance(e, _core.FileError) and refused_by_the_machine(e):
+                    raise write_failure(args.dest, e) from e
+                raise
             n = len(st)
     except _core.FileError as e:  # writing the copy: a full disk, a missing folder
         raise write_failure(args.dest, e) from e

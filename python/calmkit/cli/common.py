@@ -16,8 +16,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["DEFAULT_HELP", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_OUTPUT", "EXIT_PROBLEMS", "EXIT_USAGE", "INSTRUMENTS_ENV",
-           "OUTPUT_ERRNOS", "TZ_FOR_ENTRIES", "TZ_FORMS", "Failure", "byte_count_arg", "category_arg", "check_output", "check_readable", "counts",
-           "hours_arg", "inputs", "intensity_arg", "not_an_input", "plural", "read", "record_row", "shell_word", "time_zone_arg",
+           "OUTPUT_ERRNOS", "SQLITE_OUTPUT_ERRORS", "TZ_FOR_ENTRIES", "TZ_FORMS", "Failure", "byte_count_arg", "category_arg", "check_output", "check_readable", "counts",
+           "hours_arg", "inputs", "intensity_arg", "not_an_input", "plural", "read", "record_row", "refused_by_the_machine", "shell_word", "time_zone_arg",
            "writable_parent", "write_failure", "zero_to_ten_arg"]
 
 EXIT_OK = 0
@@ -29,6 +29,12 @@ EXIT_OUTPUT = 3
 EXIT_INTERRUPTED = 130
 #: Errors of writing that are the machine's, not the user's (exit status 3).
 OUTPUT_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EIO, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
+#: The same errors as SQLite words them (``sqlite3_errstr`` of SQLITE_IOERR,
+#: SQLITE_FULL, SQLITE_READONLY and SQLITE_CANTOPEN): a store, or a backup's
+#: copy, on a full disk or in a folder that cannot be written. The store's
+#: messages carry these words without an errno.
+SQLITE_OUTPUT_ERRORS = ("disk I/O error", "database or disk is full", "attempt to write a readonly database",
+                        "unable to open database file")
 
 #: The help of every JOURNAL / --journal argument.
 DEFAULT_HELP = (f"default: ${home.JOURNAL_ENV}, else your own journal.jsonl in the data directory "
@@ -85,10 +91,22 @@ def read(path: Path, lenient: bool) -> tuple[_core.Journal, _core.ReadReport | f
         raise Failure(str(e) if isinstance(e, _core.FileError) else f"cannot read {path}: {e}", EXIT_USAGE) from e
 
 
+def refused_by_the_machine(e: BaseException) -> bool:
+    """Whether ``e`` is the machine refusing a write (disk full, I/O error,
+    read-only, no permission): an OSError with one of OUTPUT_ERRNOS, or a
+    store's error (a RuntimeError without errno) in SQLite's words for them."""
+    if getattr(e, "errno", None) in OUTPUT_ERRNOS:
+        return True
+    return isinstance(e, RuntimeError) and any(words in str(e) for words in SQLITE_OUTPUT_ERRORS)
+
+
 def write_failure(path: Path, e: BaseException) -> Failure:
     """The plain-words failure for an output that could not be written: status
-    3 for the machine's errors (disk full, I/O, permission), 2 for a target the
-    user should not have named (a FIFO, a device, a directory)."""
+    3 for the machine's errors (disk full, I/O, permission; also a store's,
+    in SQLite's words), 2 for a target the user should not have named (a
+    FIFO, a device, a directory)."""
+    if not isinstance(e, _core.FileError) and getattr(e, "errno", None) is None and refused_by_the_machine(e):
+        return Failure(f"cannot write {path}: {e}; nothing was changed", EXIT_OUTPUT)
     code = getattr(e, "errno", None)
     text = str(e) if isinstance(e, _core.FileError) else f"cannot write {path}: {getattr(e, 'strerror', None) or e}"
     return Failure(text + ("; nothing was replaced" if code in OUTPUT_ERRNOS else ""),

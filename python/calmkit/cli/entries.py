@@ -12,7 +12,7 @@ from .. import _core, files, home, pacer
 from .. import localtime as _localtime
 from ..prompts import shown
 from ..timezone import TimeZone
-from .common import EXIT_PROBLEMS, EXIT_USAGE, Failure, read, write_failure, writable_parent
+from .common import EXIT_PROBLEMS, EXIT_USAGE, Failure, read, refused_by_the_machine, write_failure, writable_parent
 
 __all__ = ["Target", "fresh_id", "parse_time", "taken"]
 
@@ -47,7 +47,11 @@ class Target:
                 # would refuse it).
                 copy_note = files._store_copy_note(self.path)
                 st = _core.open_store(self.path, create=False)
-            except (RuntimeError, ValueError) as e:
+            except RuntimeError as e:
+                if refused_by_the_machine(e):  # a full disk, a folder that cannot be written: status 3
+                    raise write_failure(self.path, e) from e
+                raise Failure(f"cannot open the store {self.path}: {e}", EXIT_USAGE) from e
+            except ValueError as e:
                 raise Failure(f"cannot open the store {self.path}: {e}", EXIT_USAGE) from e
             if copy_note is not None:
                 print(f"calmkit: note: {copy_note}", file=sys.stderr)
