@@ -16,6 +16,7 @@ PYTHON=${PYTHON:-python3}
 PY=$(command -v "$PYTHON") || { echo "setup: no '$PYTHON' on PATH" >&2; exit 1; }
 
 apt_packages=(g++ cmake ninja-build libboost-dev libsimdjson-dev librange-v3-dev catch2 doxygen
+              python3-dev python3-pip python3-venv  # Debian's python3: headers for the extension, pip, venv
               libsqlite3-dev chromium ccache pkg-config poppler-utils tmux
               r-base-core r-cran-survival r-cran-psych  # R: references for calmkit.stats and the metrics in the tests
               emscripten node-acorn nodejs)  # cmake --preset wasm and the JavaScript package's tests
@@ -45,11 +46,23 @@ if [ ! -f bindings/js/node_modules/.package-lock.json ] ||
   npm ci --prefix bindings/js --no-audit --no-fund --loglevel=error
 fi
 
+# Debian 12's own python3 is "externally managed" (PEP 668): outside a venv,
+# pip refuses to install into it (error: externally-managed-environment).
+# This script installs for the chosen interpreter on purpose (README.md), so it
+# says so to pip, which then installs into /usr/local, beside Debian's own
+# packages in /usr/lib rather than over them. A venv's python needs nothing.
+pip_flags=(-q --disable-pip-version-check --root-user-action=ignore)
+if "$PY" -c 'import os, sys, sysconfig
+marker = os.path.join(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED")
+sys.exit(0 if sys.prefix == sys.base_prefix and os.path.exists(marker) else 1)'; then
+  pip_flags+=(--break-system-packages)
+fi
+
 # Python build and test dependencies (versions as in pyproject.toml).
 # lifelines and statsmodels are test references (tests/python/test_references.py).
 if ! "$PY" -c "import numpy, pandas, pytest, hypothesis, matplotlib, rich, scikit_build_core, pybind11, jsonschema, pyarrow, dask.dataframe, distributed, lifelines, statsmodels, yaml" 2>/dev/null; then
   echo "setup: installing Python packages for $PY"
-  "$PY" -m pip install -q --disable-pip-version-check --root-user-action=ignore \
+  "$PY" -m pip install "${pip_flags[@]}" \
     "numpy>=1.24" "pandas>=2.0" "pytest>=7" "hypothesis>=6" "matplotlib>=3.6" "rich>=13.3" \
     "scikit-build-core>=0.10" "pybind11>=2.12" "jsonschema>=4" "pyarrow>=12" \
     "dask[dataframe]>=2024.1" "distributed>=2024.1" "lifelines>=0.27" "statsmodels>=0.14" "pyyaml>=6"
@@ -57,7 +70,7 @@ fi
 
 # Optional, for benchmarks/user_path/run.py only (it runs without it): polars.
 if ! "$PY" -c "import polars" 2>/dev/null; then
-  "$PY" -m pip install -q --disable-pip-version-check --root-user-action=ignore "polars>=1" ||
+  "$PY" -m pip install "${pip_flags[@]}" "polars>=1" ||
     echo "setup: polars not installed (optional: only the reading benchmark compares with it)"
 fi
 
@@ -68,7 +81,7 @@ cmake --preset default -DPython_EXECUTABLE="$PY" -DCMAKE_CXX_COMPILER_LAUNCHER=c
 cmake --build --preset default
 
 echo "setup: installing the calmkit Python package"
-"$PY" -m pip install -q --disable-pip-version-check --root-user-action=ignore --no-build-isolation \
+"$PY" -m pip install "${pip_flags[@]}" --no-build-isolation \
   --config-settings=cmake.define.CMAKE_CXX_COMPILER_LAUNCHER=ccache \
   --config-settings=cmake.define.CALMKIT_WERROR=ON .
 echo "setup: done"
