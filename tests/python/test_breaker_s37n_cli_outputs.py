@@ -26,6 +26,12 @@ The store is created by ``calmkit.home.add_records`` through
 ``_core.open_store(create=True)``, under the journal's lock; the command
 line cannot remove the files after the lock is released without racing
 another writer that has just created the store, so the fix belongs there.
+
+B160: ``calmkit backup STORE DEST`` of a store the user may not read (another
+user's, mode 0600) says "is not a store (an SQLite file); a JSON Lines
+journal is one plain file" with status 1: the check for SQLite's header
+takes a file it cannot open for one that is not a store. docs/cli.md: an
+input that is unreadable is status 2, and the reason is the system's.
 """
 
 from __future__ import annotations
@@ -123,3 +129,35 @@ def test_a_journal_file_on_a_full_disk_is_status_3_and_leaves_nothing(tmp_path: 
                  "--intensity", "6", "--time", "2026-03-02T21:14:00+01:00", cwd=tmp_path, limit=10)
     assert p.returncode == 3 and "Traceback" not in p.stderr, p.stderr
     assert sorted(q.name for q in tmp_path.iterdir() if q.name != "new.jsonl.lock") == []
+
+
+def _unreadable(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
+    """``path`` as a file the user may not read (mode 0600 of another user):
+    open() of it fails with EACCES, as the system says to anyone but root
+    (the tests often run as root, whom the mode does not stop)."""
+    import builtins
+    import errno
+
+    real_open = builtins.open
+
+    def fake_open(file, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if isinstance(file, (str, os.PathLike)) and Path(file).resolve() == path.resolve():
+            raise PermissionError(errno.EACCES, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", fake_open)
+
+
+@pytest.mark.xfail(strict=True, reason="B160: backup of a store the user cannot read says it is not a store")
+def test_backup_of_a_store_that_cannot_be_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    import calmkit.cli
+
+    store = tmp_path / "journal.db"
+    assert _log(store, "2026-03-02T21:14:00+01:00", tmp_path).returncode == 0
+    _unreadable(monkeypatch, store)
+    status = calmkit.cli.main(["backup", str(store), str(tmp_path / "copy.db")])
+    err = capsys.readouterr().err
+    assert "not a store" not in err and "Permission denied" in err, err
+    assert status == 2, err
+    assert not (tmp_path / "copy.db").exists()
