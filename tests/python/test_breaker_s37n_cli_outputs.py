@@ -27,7 +27,7 @@ The store is created by ``calmkit.home.add_records`` through
 line cannot remove the files after the lock is released without racing
 another writer that has just created the store, so the fix belongs there.
 
-B160: ``calmkit backup STORE DEST`` of a store the user may not read (another
+B160 (fixed): ``calmkit backup STORE DEST`` of a store the user may not read (another
 user's, mode 0600) says "is not a store (an SQLite file); a JSON Lines
 journal is one plain file" with status 1: the check for SQLite's header
 takes a file it cannot open for one that is not a store. docs/cli.md: an
@@ -148,7 +148,6 @@ def _unreadable(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
     monkeypatch.setattr(builtins, "open", fake_open)
 
 
-@pytest.mark.xfail(strict=True, reason="B160: backup of a store the user cannot read says it is not a store")
 def test_backup_of_a_store_that_cannot_be_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                capsys: pytest.CaptureFixture[str]) -> None:
     import calmkit.cli

@@ -19,6 +19,12 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     """``calmkit backup STORE DEST``: a consistent copy through SQLite's online backup."""
     if not args.store.exists():
         raise Failure(f"no such store: {args.store}", EXIT_USAGE)
+    if args.store.is_file():
+        try:  # a file that cannot be opened is no evidence that it is not a store: say why (status 2)
+            with open(args.store, "rb"):
+                pass
+        except OSError as e:
+            raise Failure(f"cannot read {args.store}: {e.strerror or e}", EXIT_USAGE) from None
     if args.store.is_file() and args.store.stat().st_size > 0 and not formats.is_store_file(args.store):
         # A JSON Lines journal, most likely: nothing else writes to it while it is read, so no backup API is needed.
         raise Failure(f"{shown(args.store)} is not a store (an SQLite file); a JSON Lines journal is one plain file: "
