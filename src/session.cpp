@@ -50,6 +50,29 @@ Session::Session(Exercise exercise, SessionOptions options) : ex_(std::move(exer
   }
   cycles_ = ex_.cycles();
   cycle_seconds_ = ex_.cycle_seconds();
+  // Summed in the order cycle_seconds() sums, so that back() is cycle_seconds_.
+  step_offsets_.reserve(ex_.steps.size() + 1);
+  double s = 0;
+  step_offsets_.push_back(s);
+  for (const auto& st : ex_.steps) {
+    if (const auto* t = std::get_if<TimedStep>(&st)) s += t->seconds;
+    step_offsets_.push_back(s);
+  }
+}
+
+double Session::offset_of(std::size_t index) const noexcept {
+  // Seconds of the timed steps before step `index` of the whole session: whole
+  // cycles times the cycle, plus the steps before it in its cycle. Two roundings
+  // at most, whatever the index; the end of the last cycle is cycles x cycle,
+  // Exercise::duration_seconds().
+  const std::size_t n = ex_.steps.size();
+  return static_cast<double>(index / n) * cycle_seconds_ + step_offsets_[index % n];
+}
+
+double Session::current_end_active() const noexcept {
+  const std::size_t index = static_cast<std::size_t>(cycle_) * ex_.steps.size() + step_;
+  if (index == base_index_) return step_start_active_ + std::get<TimedStep>(current()).seconds;
+  return base_active_ + (offset_of(index + 1) - offset_of(base_index_));
 }
 
 void Session::check_now(double now, const char* what) const {
@@ -79,14 +102,15 @@ void Session::start(double now) {
     detail::throw_invalid("Session::start: the session has already started");
   status_ = SessionStatus::running;
   start_clock_ = last_clock_ = anchor_clock_ = now;
-  anchor_active_ = active_ = step_start_active_ = 0;
+  anchor_active_ = active_ = step_start_active_ = base_active_ = 0;
+  base_index_ = 0;
   emit(SessionEventType::started, now);
   const auto& s = current();
   emit(SessionEventType::step_started, now,
        std::holds_alternative<TimedStep>(s) ? std::get<TimedStep>(s).cue : std::get<PromptStep>(s).text);
 }
 
-void Session::next_step(double at_active, double at_clock) {
+void Session::next_step(double at_active, double at_clock, bool on_boundary) {
   ++step_;
   if (step_ == ex_.steps.size()) {
     step_ = 0;
@@ -94,6 +118,10 @@ void Session::next_step(double at_active, double at_clock) {
   }
   answers_given_ = 0;
   step_start_active_ = at_active;
+  if (!on_boundary) {  // left early (skip, answer): the next ends are measured from here
+    base_active_ = at_active;
+    base_index_ = static_cast<std::size_t>(cycle_) * ex_.steps.size() + step_;
+  }
   if (cycle_ == cycles_) {
     // Past the last step: rest on the final step, fully done.
     cycle_ = cycles_ - 1;
@@ -128,9 +156,9 @@ void Session::advance_to(double now) {
   }
   const double new_active = anchor_active_ + (now - anchor_clock_);
   while (status_ == SessionStatus::running && current_is_timed()) {
-    const double end_active = step_start_active_ + std::get<TimedStep>(current()).seconds;
+    const double end_active = current_end_active();
     if (new_active + detail::boundary_slack < end_active) break;
-    next_step(end_active, anchor_clock_ + (end_active - anchor_active_));
+    next_step(end_active, anchor_clock_ + (end_active - anchor_active_), true);
   }
   if (status_ == SessionStatus::running) active_ = new_active;
   last_clock_ = now;
@@ -169,7 +197,7 @@ void Session::skip(double now) {
   if (status_ != SessionStatus::running && status_ != SessionStatus::paused) return;
   ++skipped_;
   emit(SessionEventType::step_skipped, last_clock_);
-  next_step(active_, last_clock_);
+  next_step(active_, last_clock_, false);
 }
 
 void Session::answer(double now, std::string text) {
@@ -188,7 +216,7 @@ void Session::answer(double now, std::string text) {
   ++answers_given_;
   responses_.push_back(text);
   emit(SessionEventType::answer_recorded, last_clock_, std::move(text));
-  if (answers_given_ >= p->answers) next_step(active_, last_clock_);
+  if (answers_given_ >= p->answers) next_step(active_, last_clock_, false);
 }
 
 void Session::abort(double now) {

@@ -220,7 +220,9 @@ class CALMKIT_EXPORT Session {
  private:
   void check_now(double now, const char* what) const;
   void advance_to(double now);
-  void next_step(double at_active, double at_clock);
+  void next_step(double at_active, double at_clock, bool on_boundary);
+  [[nodiscard]] double offset_of(std::size_t index) const noexcept;
+  [[nodiscard]] double current_end_active() const noexcept;
   void emit(SessionEventType type, double at, std::string text = {});
   [[nodiscard]] const Step& current() const { return ex_.steps[step_]; }
   [[nodiscard]] bool current_is_timed() const { return std::holds_alternative<TimedStep>(current()); }
@@ -238,6 +240,13 @@ class CALMKIT_EXPORT Session {
   int cycle_ = 0;                 // 0-based
   std::size_t step_ = 0;          // 0-based
   double step_start_active_ = 0;  // active time at which the current step began
+  // Step ends are measured from the last step that began off a boundary (start,
+  // skip, answer): base_active_ is its active time, base_index_ its index over
+  // the whole session (cycle * steps + step). A running sum of step lengths
+  // would drift by an ulp a step (B170).
+  double base_active_ = 0;
+  std::size_t base_index_ = 0;
+  std::vector<double> step_offsets_;  // seconds of the cycle's timed steps before step i; back() = the cycle
   int answers_given_ = 0;
   int skipped_ = 0;
   std::vector<std::string> responses_;
