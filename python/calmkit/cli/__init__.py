@@ -105,7 +105,11 @@ def _register_instruments(paths: list[Path]) -> None:
         except RecursionError:  # json's parser recurses once per level of nesting
             raise Failure(f"{path}: JSON nested too deeply to read (an instrument definition is nested a few "
                           "levels)", EXIT_USAGE) from None
-        except (OSError, UnicodeDecodeError) as e:
+        except OSError as e:
+            if e.errno == errno.EFBIG:  # over --max-input-bytes: the message names the file already
+                raise common.over_the_limit(e) from e
+            raise Failure(f"cannot read {path}: {e}", EXIT_USAGE) from e
+        except UnicodeDecodeError as e:
             raise Failure(f"cannot read {path}: {e}", EXIT_USAGE) from e
         definitions = data if isinstance(data, list) else [data]
         for i, definition in enumerate(definitions):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import errno
 import os
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_HELP", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_OUTPUT", "EXIT_PROBLEMS", "EXIT_USAGE", "INSTRUMENTS_ENV",
            "OUTPUT_ERRNOS", "SQLITE_OUTPUT_ERRORS", "TZ_FOR_ENTRIES", "TZ_FORMS", "Failure", "byte_count_arg", "category_arg", "check_output", "check_readable", "counts",
-           "hours_arg", "inputs", "intensity_arg", "not_an_input", "plural", "read", "record_row", "refused_by_the_machine", "shell_word", "time_zone_arg",
+           "hours_arg", "inputs", "intensity_arg", "not_an_input", "over_the_limit", "plural", "read", "record_row", "refused_by_the_machine", "shell_word", "time_zone_arg",
            "writable_parent", "write_failure", "zero_to_ten_arg"]
 
 EXIT_OK = 0
@@ -86,9 +87,24 @@ def read(path: Path, lenient: bool) -> tuple[_core.Journal, _core.ReadReport | f
         raise Failure(f"{shown(path)}: the store is damaged (SQLite integrity check: {shown(e.verdict)})",
                       EXIT_PROBLEMS if lenient else EXIT_USAGE) from e
     except (RuntimeError, OSError) as e:
+        if isinstance(e, OSError) and e.errno == errno.EFBIG:
+            raise over_the_limit(e) from e
         if formats.is_store_file(path):
             raise Failure(f"cannot read the store {shown(path)}: {shown(e)}", EXIT_USAGE) from e
         raise Failure(str(e) if isinstance(e, _core.FileError) else f"cannot read {path}: {e}", EXIT_USAGE) from e
+
+
+#: How the core names the input limit of its API (C++ and Python), at the end of its message.
+_API_LIMIT_NAMES = re.compile(r"\s*\(ReadOptions::max_bytes[^()]*\)\s*$")
+
+
+def over_the_limit(e: OSError) -> Failure:
+    """The failure for an input over ``--max-input-bytes`` (an OSError with
+    errno EFBIG from the reader or :func:`calmkit.files.read_bytes`), naming
+    the limit by the option the command line has rather than by the API's
+    ``ReadOptions::max_bytes`` / ``max_bytes=``. Status 2."""
+    text = _API_LIMIT_NAMES.sub("", str(e))
+    return Failure(f"{text} (--max-input-bytes; 0 for no limit)", EXIT_USAGE)
 
 
 def refused_by_the_machine(e: BaseException) -> bool:

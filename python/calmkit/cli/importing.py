@@ -34,7 +34,7 @@ def _lamp_activities(path: Path) -> object:
         # At most --max-input-bytes, as every other input: a FIFO or /dev/zero never ends.
         data = json.loads(files.read_bytes(path, common.max_input_bytes).decode("utf-8-sig"))
     except _core.FileError as e:  # over the limit, a directory: the message names the file
-        raise Failure(f"{e} (--max-input-bytes)" if e.errno == errno.EFBIG else str(e), EXIT_USAGE) from e
+        raise common.over_the_limit(e) if e.errno == errno.EFBIG else Failure(str(e), EXIT_USAGE) from e
     except OSError as e:
         raise Failure(f"cannot read {path}: {e.strerror or e}", EXIT_USAGE) from e
     except (UnicodeDecodeError, ValueError, RecursionError) as e:
