@@ -134,6 +134,54 @@ def test_an_index_outside_the_dictionary_is_named_by_row(journal, index):
         calmkit.Journal.from_arrow(_with_trigger(tables, "readings", column))
 
 
+
+def _shared_entry_journal(people: list[str]) -> str:
+    """Triggers ``t1`` of p1 and p2 (different records) and readings of
+    ``people`` in turn, every one linking ``t1``, as journal text."""
+    lines = ['{"type":"trigger","participant":"p1","id":"t1","time":"2026-03-02T21:14:00Z",'
+             '"category":"conflict","intensity":5}',
+             '{"type":"trigger","participant":"p2","id":"t1","time":"2026-03-03T08:00:00Z",'
+             '"category":"other","intensity":7}']
+    lines += [f'{{"type":"reading","participant":"{p}","time":"2026-03-04T{k // 60:02d}:{k % 60:02d}:00Z",'
+              f'"intensity":{k % 11},"trigger":"t1"}}' for k, p in enumerate(people)]
+    return "\n".join(lines) + "\n"
+
+
+def _one_entry(tables: dict) -> dict:
+    """``tables`` with every reading's link the one entry of a dictionary:
+    the same bytes for every row, whatever its participant."""
+    n = tables["readings"].num_rows
+    return _with_trigger(tables, "readings",
+                         pa.DictionaryArray.from_arrays(pa.array([0] * n, pa.int32()), pa.array(["t1"])))
+
+
+def test_one_dictionary_entry_links_each_participants_own_trigger():
+    # Rows of one entry alternate between participants: each finds its own t1.
+    text = _shared_entry_journal(["p1", "p2", "p1", "p1", "p2", "p2", "p1", "p2"] * 20)
+    given = _one_entry(calmkit.parse_journal(text).to_arrow())
+    got = calmkit.Journal.from_arrow(given)
+    assert got == calmkit.Journal.from_arrow(_decoded(given, "readings"))
+    assert got == calmkit.parse_journal(text)
+
+
+def test_one_dictionary_entry_is_refused_for_a_participant_without_that_trigger():
+    # p3 has no t1: its row is refused although the rows of p1 just before found theirs.
+    people = ["p1", "p2", "p1", "p1", "p3", "p2"]
+    tables = calmkit.parse_journal(_shared_entry_journal(["p1", "p2", "p1", "p1", "p2", "p2"])).to_arrow()
+    t = tables["readings"]
+    assert t.column("participant").cast(pa.string()).to_pylist() == sorted(people[:4] + ["p2", "p2"])
+    # The rows as the journal orders them (participant, time), row 3 given to p3.
+    order = ["p1", "p1", "p1", "p3", "p2", "p2"]
+    participant = pa.array(order).dictionary_encode().cast(t.schema.field("participant").type)
+    tables["readings"] = t.set_column(0, t.schema.field("participant"), participant)
+    given = _one_entry(tables)
+    with pytest.raises(ValueError) as plain:
+        calmkit.Journal.from_arrow(_decoded(given, "readings"))
+    assert "<arrow>/readings: row 3: field 'trigger': refers to trigger 't1'" in str(plain.value)
+    with pytest.raises(ValueError) as coded:
+        calmkit.Journal.from_arrow(given)
+    assert str(coded.value) == str(plain.value)
+
 # --- Parquet ------------------------------------------------------------------
 
 
