@@ -235,6 +235,44 @@ def _check(frame: pd.DataFrame, columns: Iterable[str]) -> None:
                          "(a missing value would be read as calmed)")
 
 
+def _real_covariate(col: pd.Series, name: str) -> np.ndarray:
+    """A numeric covariate as finite floats, or a ValueError naming the column
+    (and the row of the first value that is not finite). Datetimes and
+    durations are refused rather than fitted per nanosecond (their float
+    value), complex numbers rather than cut to their real part."""
+    if not pd.api.types.is_numeric_dtype(col) or pd.api.types.is_complex_dtype(col):
+        raise ValueError(f"column {name!r} holds {col.dtype} values, neither real numbers nor levels (text, "
+                         f"categories, True/False): convert it first, e.g. a time to days since a start, "
+                         f"(frame[{name!r}] - start) / pd.Timedelta(days=1)")
+    values = col.to_numpy(float)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        row = col.index[int(np.argmax(bad))]
+        raise ValueError(f"row {row!r}, column {name!r}: {col.loc[row]!r} is not a finite number; a covariate "
+                         "must be finite (R's coxph refuses it too)")
+    return values
+
+
+def _check_not_collinear(design: pd.DataFrame) -> None:
+    """A ValueError naming the terms when one design column is a linear
+    combination of the others (with the intercept a Cox model has implicitly):
+    the model cannot separate their effects (R's coxph reports the aliased
+    term's coefficient as NA). Columns are centred and scaled to unit length
+    first, so the rank does not depend on their units."""
+    terms = list(design.columns)
+    x = design.to_numpy(float)
+    x = x - x.mean(axis=0)
+    x = x / np.abs(x).max(axis=0)  # first to at most 1: the norm of 1e200s would overflow
+    x = x / np.linalg.norm(x, axis=0)
+    kept: list[int] = []
+    for i, term in enumerate(terms):
+        if np.linalg.matrix_rank(x[:, kept + [i]]) <= len(kept):
+            others = ", ".join(repr(terms[k]) for k in kept)
+            raise ValueError(f"covariates are collinear: {term!r} is a linear combination of {others} in the "
+                             f"episodes used, so their effects cannot be told apart; leave one out")
+        kept.append(i)
+
+
 def logrank(frame: pd.DataFrame, group: str) -> pd.DataFrame:
     """Log-rank test of equal time-to-calm across the groups of column
     ``group`` (episodes with a missing group left out), the Mantel-Haenszel
@@ -284,9 +322,13 @@ def cox(frame: pd.DataFrame, covariates: Union[str, Iterable[str]], cluster: str
 
     ValueError (never a lifelines internal) for: fewer than 2 clusters (one
     person's episodes: pass ``cluster=None``), no calmed episode, covariates
-    with a single value, the outcome used as a covariate, and a row whose
-    ``minutes`` is not finite and >= 0 or whose ``calmed`` is not True/False
-    (named by row and column)."""
+    with a single value, collinear covariates (one a linear combination of
+    the others: R's coxph reports its coefficient as NA; named here), a
+    covariate column that is neither real numbers nor levels (datetimes,
+    durations and complex numbers: convert them first), a fit that does not
+    converge, the outcome used as a covariate, and a row whose ``minutes`` is
+    not finite and >= 0, whose ``calmed`` is not True/False or whose numeric
+    covariate is not finite (named by row and column)."""
     keys = [covariates] if isinstance(covariates, str) else list(covariates)
     _check(frame, keys + ([cluster] if cluster else []))
     if not 0 < confidence < 1:
@@ -313,9 +355,10 @@ def cox(frame: pd.DataFrame, covariates: Union[str, Iterable[str]], cluster: str
             for level in levels[1:]:
                 design[f"{k}[{level}]"] = (col == level).to_numpy(float)
         else:
-            design[k] = col.to_numpy(float)
+            design[k] = _real_covariate(col, k)
     if len(design.columns) == 0 or any(design[c].nunique() < 2 for c in design.columns):
         raise ValueError(f"covariate(s) {keys} take a single value in the episodes used: nothing to compare")
+    _check_not_collinear(design)
     design["minutes"] = f["minutes"].to_numpy(float)
     design["calmed"] = f["calmed"].to_numpy(bool)
     if cluster:
@@ -324,8 +367,13 @@ def cox(frame: pd.DataFrame, covariates: Union[str, Iterable[str]], cluster: str
     # lifelines' default precision (1e-7 on its scaled step) can stop while the
     # Newton step left is still larger than R's coxph tolerance: the coefficient
     # then differs from R's in the fourth digit and looks like separation.
-    fitter.fit(design.drop(columns="_cluster", errors="ignore"), duration_col="minutes", event_col="calmed",
-               fit_options={"precision": _COX_PRECISION})
+    try:
+        fitter.fit(design.drop(columns="_cluster", errors="ignore"), duration_col="minutes", event_col="calmed",
+                   fit_options={"precision": _COX_PRECISION})
+    except ll.exceptions.ConvergenceError as e:
+        first = str(e).split(". ")[0]
+        raise ValueError(f"the Cox model of {keys} did not converge ({first}); a covariate on a huge scale "
+                         "may need rescaling (e.g. days instead of seconds)") from None
     terms = list(fitter.params_.index)
     coef = fitter.params_.to_numpy(float)
     _warn_if_separated(design, terms, coef)

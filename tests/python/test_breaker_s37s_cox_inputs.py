@@ -41,9 +41,8 @@ def _error(frame: pd.DataFrame, covariates: str | list[str]) -> Exception:
     return info.value
 
 
-@pytest.mark.xfail(strict=True, reason="B190: lifelines' TypeError 'Infs were detected', no column or row")
 def test_an_infinite_covariate_is_named_by_row_and_column(frame: pd.DataFrame) -> None:
-    # B190: lifelines' "TypeError: Infs were detected in the dataset".
+    # Was B190: lifelines' "TypeError: Infs were detected in the dataset".
     x = np.linspace(0.0, 1.0, len(frame))
     x[3] = np.inf
     error = _error(frame.assign(x=x), "x")
@@ -51,19 +50,17 @@ def test_an_infinite_covariate_is_named_by_row_and_column(frame: pd.DataFrame) -
     assert "'x'" in str(error) and f"row {frame.index[3]!r}" in str(error)
 
 
-@pytest.mark.xfail(strict=True, reason="B191: lifelines' ConvergenceError, no covariate named")
 def test_collinear_covariates_are_named(frame: pd.DataFrame) -> None:
-    # B191: lifelines' ConvergenceError ("matrix inversion problems"); R's
+    # Was B191: lifelines' ConvergenceError ("matrix inversion problems"); R's
     # coxph reports the aliased term as NA.
     error = _error(frame.assign(x=frame["days_since_first"] * 2, y=frame["days_since_first"]), ["x", "y"])
     assert isinstance(error, ValueError), f"{type(error).__name__}: {error}"
     assert "'x'" in str(error) and "'y'" in str(error) and "collinear" in str(error)
 
 
-@pytest.mark.xfail(strict=True, reason="B192: fitted as nanoseconds or the real part, silently")
 @pytest.mark.parametrize("kind", ["datetime", "timedelta", "complex"])
 def test_a_covariate_that_is_no_real_number_is_refused(frame: pd.DataFrame, kind: str) -> None:
-    # B192: fitted as nanoseconds since 1970 / nanoseconds / the real part, silently.
+    # Was B192: fitted as nanoseconds since 1970 / nanoseconds / the real part, silently.
     values = {"datetime": frame["onset"], "timedelta": pd.to_timedelta(frame["days_since_first"], unit="D"),
               "complex": frame["days_since_first"].to_numpy() + 1j}[kind]
     error = _error(frame.assign(x=values), "x")
