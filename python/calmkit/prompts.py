@@ -156,6 +156,20 @@ class Prompter:
         self.width = max(20, width)
         self.console = console_for(self.out, self.width)
         self._readline = self._interactive()
+        self._decode_leniently()
+
+    def _decode_leniently(self) -> None:
+        """An answer that is not UTF-8 (typed on a Latin-1 terminal) must not
+        end the command in a UnicodeDecodeError (stdin decodes strictly under
+        ``PYTHONIOENCODING=utf-8``): its bytes are read as surrogate escapes,
+        which :meth:`ask` refuses, naming them, and asks again. Before the
+        first read, as the stream decodes whole chunks ahead."""
+        if getattr(self.inp, "errors", None) != "strict" or not hasattr(self.inp, "reconfigure"):
+            return
+        try:
+            self.inp.reconfigure(errors="surrogateescape")
+        except (ValueError, OSError, AttributeError):
+            pass
 
     @property
     def fancy(self) -> bool:
@@ -243,7 +257,20 @@ class Prompter:
 
     def ask(self, question: str, completions: Sequence[str] = ()) -> str:
         """One answer (stripped). The question is wrapped; the answer is typed
-        after its last line. ``completions`` are offered with Tab on a terminal."""
+        after its last line. ``completions`` are offered with Tab on a terminal.
+        An answer that is not UTF-8 text (the journal stores UTF-8) is refused
+        with its bytes shown escaped, and the question asked again. Raises
+        :class:`EndOfInput` at the end of the input."""
+        while True:
+            answer = self._ask_once(question, completions)
+            try:
+                answer.encode("utf-8")
+                return answer
+            except UnicodeEncodeError:
+                self.say(f"That answer is not UTF-8 text ({shown(answer)}); check the terminal's encoding "
+                         "and type it again.")
+
+    def _ask_once(self, question: str, completions: Sequence[str]) -> str:
         text = self.wrap(question)
         if self.width - len(text.rpartition("\n")[2]) < ANSWER_ROOM:
             # Too little room after the question: the terminal would wrap the answer

@@ -39,7 +39,7 @@ option: a journal's message gives the C++ and Python ones
 none (and says "cannot read" twice), only ``import`` names the option the
 command line has. The reference: the option as ``calmkit --help`` spells it.
 
-B162: an answer to ``calmkit now`` that is not UTF-8 (a Latin-1 terminal's
+B162 (fixed): an answer to ``calmkit now`` that is not UTF-8 (a Latin-1 terminal's
 ``café``) is taken, and the record it goes into is refused at the end:
 status 1, "field 'context': is not valid UTF-8 (byte 0xed ...)", a byte of
 the escape Python read the typed 0xe9 as, and nothing of the episode is
@@ -205,7 +205,6 @@ def test_an_input_over_the_limit_names_the_option(tmp_path: Path, case: str) -> 
     assert line.count("cannot read") == 1, line
 
 
-@pytest.mark.xfail(strict=True, reason="B162: a non-UTF-8 answer to calmkit now loses the whole episode (status 1)")
 def test_now_asks_again_for_an_answer_that_is_not_utf8(tmp_path: Path) -> None:
     import json
 
