@@ -48,6 +48,9 @@ command line refuses such text in an option at once ("check the terminal's
 encoding"); a question should ask again. With ``PYTHONIOENCODING=utf-8``
 (strict decoding of stdin) the same answer ends in a UnicodeDecodeError
 traceback.
+
+B163: ``calmkit import`` of a one-row export reports "1 rows examined"; every
+other count of the command line is in the singular for one (``plural``).
 """
 
 from __future__ import annotations
@@ -221,3 +224,14 @@ def test_now_asks_again_for_an_answer_that_is_not_utf8(tmp_path: Path) -> None:
     trigger = next(r for r in records if r["type"] == "trigger")
     assert trigger["intensity"] == 8 and trigger["context"] == "cafe"
     assert any(r["type"] == "reading" and r["intensity"] == 3 for r in records)
+
+
+@pytest.mark.xfail(strict=True, reason="B163: the import report says 1 rows examined")
+def test_import_of_one_row_says_one_row(tmp_path: Path) -> None:
+    export = tmp_path / "daylio.csv"
+    export.write_text("full_date,date,weekday,time,mood,activities,note_title,note\n"
+                      "2026-03-02,March 2,Monday,21:14,awful,,,\n", encoding="utf-8")
+    p = _calmkit("import", "daylio", str(export), "-o", str(tmp_path / "j.jsonl"), "--tz", "Europe/Berlin",
+                 cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert "1 row examined" in p.stdout and "1 rows" not in p.stdout, p.stdout
