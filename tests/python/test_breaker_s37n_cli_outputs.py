@@ -49,7 +49,7 @@ encoding"); a question should ask again. With ``PYTHONIOENCODING=utf-8``
 (strict decoding of stdin) the same answer ends in a UnicodeDecodeError
 traceback.
 
-B163: ``calmkit import`` of a one-row export reports "1 rows examined"; every
+B163 (fixed): ``calmkit import`` of a one-row export reports "1 rows examined"; every
 other count of the command line is in the singular for one (``plural``).
 """
 
@@ -226,7 +226,6 @@ def test_now_asks_again_for_an_answer_that_is_not_utf8(tmp_path: Path) -> None:
     assert any(r["type"] == "reading" and r["intensity"] == 3 for r in records)
 
 
-@pytest.mark.xfail(strict=True, reason="B163: the import report says 1 rows examined")
 def test_import_of_one_row_says_one_row(tmp_path: Path) -> None:
     export = tmp_path / "daylio.csv"
     export.write_text("full_date,date,weekday,time,mood,activities,note_title,note\n"

@@ -140,7 +140,8 @@ class ImportReport:
     def summary(self) -> str:
         """A few human-readable lines: counts of each outcome."""
         layout = f" (layout: {self.layout})" if self.layout else ""
-        lines = [f"{self.format} import of {self.source}{layout}: {self.rows} rows examined"]
+        rows = f"{self.rows} row{'' if self.rows == 1 else 's'}"
+        lines = [f"{self.format} import of {self.source}{layout}: {rows} examined"]
         for k, n in sorted(self.mapped.items()):
             lines.append(f"  mapped   {n:6d}  {k}")
         for k, n in sorted(self.kept.items()):
