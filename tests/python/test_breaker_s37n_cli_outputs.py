@@ -52,7 +52,7 @@ traceback.
 B163 (fixed): ``calmkit import`` of a one-row export reports "1 rows examined"; every
 other count of the command line is in the singular for one (``plural``).
 
-B164: ``practice --help``, ``log --help`` and ``assess --help`` say a
+B164 (fixed): ``practice --help``, ``log --help`` and ``assess --help`` say a
 ``.db``/``.sqlite`` path must be "an existing store", and docs/cli.md gives
 status 2 for ``practice`` with "a missing store"; the commands create the
 store (as docs/cli.md's output rule says: "created (owner-only) when
@@ -248,7 +248,6 @@ def _help_text(command: list[str], cwd: Path) -> str:
     return " ".join(p.stdout.split())
 
 
-@pytest.mark.xfail(strict=True, reason="B164: help and docs/cli.md say a store must exist; it is created")
 @pytest.mark.parametrize("command", [["practice"], ["log", "trigger"], ["log"], ["assess"]])
 def test_help_says_a_new_store_is_created(tmp_path: Path, command: list[str]) -> None:
     # The reference: what the command does with a store path that is not there yet.

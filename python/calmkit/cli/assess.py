@@ -118,7 +118,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         help="answer a questionnaire (such as gad-7) in the terminal and record it",
         description="Ask each item of an instrument on stdin (a number on its scale, or the scale's label), "
         "record the answers as an assessment in the journal (read, then added at its end in one atomic write; "
-        "created if missing; .db/.sqlite: an existing store) and print the total, band and area scores. "
+        "a .db/.sqlite/.sqlite3 path is a store; either is created if missing) and print the total, band and area scores. "
         "End of input before the last item records nothing (exit status 1).",
     )
     p.add_argument("instrument", metavar="INSTRUMENT", nargs="?", help="instrument id such as gad-7")

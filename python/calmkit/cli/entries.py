@@ -24,7 +24,7 @@ def fresh_id(taken: set[str], prefix: str, when: dt.datetime) -> str:
 
 class Target:
     """Where quick entries go: a journal file or, for paths ending in .db /
-    .sqlite / .sqlite3, an existing store. Entries are added with
+    .sqlite / .sqlite3, a store (created, owner-only, when missing). Entries are added with
     :func:`calmkit.add_record`, under the journal's lock, with their id chosen
     while the lock is held (so parallel commands never lose or clash)."""
 

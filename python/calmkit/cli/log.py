@@ -52,7 +52,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         help="a quick trigger or reading into a journal or store",
         description="Add one trigger or distress reading. The journal file is read, and the entry added at its "
         "end in one atomic write, every line already there kept as it was (created if missing); a path ending "
-        "in .db or .sqlite is an existing store.",
+        "in .db, .sqlite or .sqlite3 is a store (created if missing).",
     )
     kinds = p.add_subparsers(dest="kind", metavar="KIND", required=True)
     categories = [c[0] for c in _core.trigger_categories()]

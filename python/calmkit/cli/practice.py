@@ -78,8 +78,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         "practice",
         help="a guided exercise in the terminal, recorded into a journal",
         description="Guide one exercise of the catalog step by step. Asks the distress before and after "
-        "(0-10, Enter skips) and answers to prompts on stdin; with --journal the session is recorded there "
-        "(a .jsonl file, created if missing, or an existing .db/.sqlite store).",
+        "(0-10, Enter skips) and answers to prompts on stdin, and records the session in the journal "
+        "(--journal, default your own: a .jsonl file or a .db/.sqlite/.sqlite3 store, created if missing; "
+        "--no-record records nothing).",
     )
     p.add_argument("exercise", metavar="EXERCISE_ID", nargs="?", help="catalog id such as breathing.box")
     p.add_argument("--list", action="store_true", help="list the catalog's exercises and stop")
