@@ -57,6 +57,15 @@ B164 (fixed): ``practice --help``, ``log --help`` and ``assess --help`` say a
 status 2 for ``practice`` with "a missing store"; the commands create the
 store (as docs/cli.md's output rule says: "created (owner-only) when
 missing"), and ``.sqlite3`` is a store too.
+
+B165: a journal line over the line limit (16 MiB) is refused from Python
+with a message that names only the C++ option, ``ReadOptions::max_line_bytes``,
+where the input limit's message names both (``max_bytes= in Python``) and
+``read_journal`` takes ``max_line_bytes=``. The reader's message (io_read).
+
+B166: the command line shows that same message: it names a C++ option to a
+user of a command that has none; docs/cli.md describes the limit as "a line
+longer than 16 MiB".
 """
 
 from __future__ import annotations
@@ -258,3 +267,30 @@ def test_help_says_a_new_store_is_created(tmp_path: Path, command: list[str]) ->
     assert "existing store" not in text and "an existing .db" not in text, text
     cli_md = " ".join((REPO / "docs" / "cli.md").read_text(encoding="utf-8").split())
     assert "a missing store" not in cli_md
+
+
+def _long_line_journal(tmp_path: Path) -> Path:
+    journal = tmp_path / "long.jsonl"
+    context = "x" * (17 << 20)
+    journal.write_text('{"type":"header","format":"calmkit-journal","version":1}\n'
+                       '{"type":"trigger","id":"t1","time":"2026-03-02T21:14:00+01:00","category":"delayed_reply",'
+                       f'"intensity":8,"context":"{context}"}}\n', encoding="utf-8")
+    return journal
+
+
+@pytest.mark.xfail(strict=True, reason="B165: the line-limit error names ReadOptions::max_line_bytes, not max_line_bytes=")
+def test_python_line_limit_error_names_the_python_parameter(tmp_path: Path) -> None:
+    import calmkit
+
+    with pytest.raises(calmkit.JournalFormatError) as e:
+        calmkit.read_journal(_long_line_journal(tmp_path))
+    assert "max_line_bytes=" in str(e.value), str(e.value)
+    assert calmkit.read_journal(_long_line_journal(tmp_path), max_line_bytes=0).triggers[0].id == "t1"
+
+
+@pytest.mark.xfail(strict=True, reason="B166: the command line names ReadOptions::max_line_bytes, a C++ option")
+def test_cli_line_limit_error_names_no_api_option(tmp_path: Path) -> None:
+    p = _calmkit("summary", str(_long_line_journal(tmp_path)), cwd=tmp_path)
+    assert p.returncode == 1 and "Traceback" not in p.stderr, p.stderr
+    assert "long.jsonl:2:" in p.stderr and "16 MiB" in p.stderr, p.stderr
+    assert "ReadOptions" not in p.stderr and "max_line_bytes" not in p.stderr, p.stderr
