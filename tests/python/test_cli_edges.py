@@ -89,7 +89,7 @@ def test_validate_an_endless_stream_of_zero_bytes(tmp_path: Path):
     p, peak_mib = run_measured("validate", fifo)
     stop.set()
     assert p.returncode == 1
-    assert "line is longer than 16777216 bytes without a line break" in p.stdout + p.stderr
+    assert "line is longer than 16 MiB without a line break" in p.stdout + p.stderr
     assert peak_mib < 400
 
 

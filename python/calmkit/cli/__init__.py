@@ -200,7 +200,7 @@ def _run(argv: Sequence[str] | None) -> int:
         print(f"calmkit: {shown(e, newlines=True)}", file=sys.stderr)
         return EXIT_PROBLEMS
     except _core.JournalFormatError as e:
-        print(f"calmkit: {shown(e, newlines=True)}", file=sys.stderr)
+        print(f"calmkit: {shown(common.in_cli_words(e), newlines=True)}", file=sys.stderr)
         bad = getattr(args, "journal", None) or ""
         print(f"calmkit: run 'calmkit validate {shown(shell_word(str(bad)))}' to list every problem", file=sys.stderr)
         return EXIT_PROBLEMS

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_HELP", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_OUTPUT", "EXIT_PROBLEMS", "EXIT_USAGE", "INSTRUMENTS_ENV",
            "OUTPUT_ERRNOS", "SQLITE_OUTPUT_ERRORS", "TZ_FOR_ENTRIES", "TZ_FORMS", "Failure", "byte_count_arg", "category_arg", "check_output", "check_readable", "counts",
-           "hours_arg", "inputs", "intensity_arg", "not_an_input", "over_the_limit", "plural", "read", "record_row", "refused_by_the_machine", "shell_word", "time_zone_arg",
+           "hours_arg", "in_cli_words", "inputs", "intensity_arg", "not_an_input", "over_the_limit", "plural", "read", "record_row", "refused_by_the_machine", "shell_word", "time_zone_arg",
            "writable_parent", "write_failure", "zero_to_ten_arg"]
 
 EXIT_OK = 0
@@ -105,6 +105,20 @@ def over_the_limit(e: OSError) -> Failure:
     ``ReadOptions::max_bytes`` / ``max_bytes=``. Status 2."""
     text = _API_LIMIT_NAMES.sub("", str(e))
     return Failure(f"{text} (--max-input-bytes; 0 for no limit)", EXIT_USAGE)
+
+
+#: The reader's line limit as its message names it for the API (C++ ReadOptions::max_line_bytes).
+_API_LINE_LIMIT = re.compile(r"longer than (\d+) bytes without a line break \(ReadOptions::max_line_bytes; ([^()]*)\)")
+
+
+def in_cli_words(message: object) -> str:
+    """A reader's message as the command line says it: the line limit in MiB
+    and without the name of the API option, which the command line has none of."""
+    def words(m: re.Match[str]) -> str:
+        n = int(m.group(1))
+        size = f"{n >> 20} MiB" if n and n % (1 << 20) == 0 else f"{n} bytes"
+        return f"longer than {size} without a line break ({m.group(2)})"
+    return _API_LINE_LIMIT.sub(words, str(message))
 
 
 def refused_by_the_machine(e: BaseException) -> bool:

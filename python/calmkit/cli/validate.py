@@ -8,7 +8,7 @@ from typing import TextIO
 
 from .. import _core, formats
 from ..prompts import shown
-from .common import DEFAULT_HELP, EXIT_OK, EXIT_PROBLEMS, plural, read
+from .common import DEFAULT_HELP, EXIT_OK, EXIT_PROBLEMS, in_cli_words, plural, read
 
 __all__ = ["add_parser", "minutes_text", "run"]
 
@@ -21,11 +21,11 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     except _core.JournalFormatError as e:
         # A problem with the file as a whole (for example a newer format
         # version) that lenient reading cannot skip past.
-        print(shown(e, newlines=True), file=out)
+        print(shown(in_cli_words(e), newlines=True), file=out)
         print(f"{shown(path)}: not a readable calmkit journal", file=out)
         return EXIT_PROBLEMS
     for skipped in report.skipped:
-        print(shown(skipped.message), file=out)
+        print(shown(in_cli_words(skipped.message)), file=out)
     if report.skipped:
         print(
             f"{shown(path)}: {plural(len(report.skipped), 'problem')}; "
