@@ -438,6 +438,7 @@ def _summary_dict(data: Union[Data, pd.DataFrame], threshold: int | None, window
                   by: Union[str, Iterable[str], None], tz: str | None, confidence: float,
                   curves: bool) -> _Summary:
     _episode_parameters(threshold, window_hours, optional=True)
+    confidence = _confidence(confidence)
     if not isinstance(data, pd.DataFrame):  # a journal or cohort: the episodes are made here
         threshold = 3 if threshold is None else threshold
         window_hours = 12 if window_hours is None else window_hours
@@ -578,6 +579,8 @@ def km_quantiles(data: Union[Data, pd.DataFrame], p: Union[float, Iterable[float
 
         calmkit.km_quantiles(journal, p=[0.25, 0.5, 0.75], by="participant")
     """
+    if not np.isscalar(p) and np.ndim(p) > 1:
+        raise ValueError(f"p must be one probability or a flat list of them, got an array of shape {np.shape(p)}")
     ps = [_probability(p)] if np.isscalar(p) else [_probability(x) for x in p]  # type: ignore[union-attr]
     if not ps:
         raise ValueError("p must name at least one probability")
@@ -616,6 +619,22 @@ def _whole(value: Any, name: str, low: int, high: int | None, unit: str) -> int:
         where = f"{low}-{high}" if high is not None else f">= {low}"
         raise ValueError(f"{name} must be a whole number of {unit} {where}, got {value!r}")
     return int(value)
+
+
+def _confidence(value: Any) -> float:
+    """A confidence level as a float: a real number (not a bool) in (0, 1), or a
+    ValueError naming ``confidence`` (pybind11 would refuse text with its C++
+    signature)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)) or not (
+            0.0 < float(value) < 1.0):
+        raise ValueError(f"confidence must be a number in (0, 1), such as 0.95, got {value!r}")
+    return float(value)
+
+
+#: The longest ``k`` (weeks) trigger_trend passes on: far beyond the longest
+#: span a zero-filled table takes (100 years, 5,219 weeks), so a longer k
+#: gives the same counts, and far below the C++ int it becomes.
+_MAX_K_WEEKS = 1_000_000
 
 
 def _probability(x: Any) -> float:
@@ -855,7 +874,8 @@ def trigger_trend(data: Data, k: int = 4, tz: str | None = None, confidence: flo
     ``by=None``: one row for the pooled weekly counts of
     ``trigger_frequency(data, by=None)``, each week's exposure the
     participants' observed days in it summed (the same C++ code)."""
-    k = _whole(k, "k", 1, None, "weeks")
+    k = min(_whole(k, "k", 1, None, "weeks"), _MAX_K_WEEKS)
+    confidence = _confidence(confidence)
     if _by_participant(by):
         return _participant_frame(_core._metric_trigger_trend(_cohort(data), k, _zone_text(tz), confidence))
     d = _core._metric_trigger_trend(_cohort(data), k, _zone_text(tz), confidence, True)
@@ -879,6 +899,7 @@ def trigger_trend_weeks(data: Data, tz: str | None = None, confidence: float = 0
     ``by=None``: the pooled series of ``trigger_trend(data, by=None)`` (no
     participant column; a week nobody is observed in has days 0)."""
     pooled = not _by_participant(by)
+    confidence = _confidence(confidence)
     d = _core._metric_trigger_trend_weeks(_cohort(data), _zone_text(tz), confidence, pooled)
     d["period_start"] = _dates(d["period_start"])
     if not pooled:
@@ -910,6 +931,7 @@ def peak_trend(data: Data, threshold: int = 3, window_hours: float = 12, confide
     computed within its own participant's records). Every participant of the
     journal has a row; one without triggers has episodes 0 and NaN elsewhere."""
     _episode_parameters(threshold, window_hours)
+    confidence = _confidence(confidence)
     if _by_participant(by):
         return _participant_frame(_core._metric_peak_trend(_cohort(data), threshold, window_hours, confidence),
                                   every=True)

@@ -331,8 +331,9 @@ def cox(frame: pd.DataFrame, covariates: Union[str, Iterable[str]], cluster: str
     covariate is not finite (named by row and column)."""
     keys = [covariates] if isinstance(covariates, str) else list(covariates)
     _check(frame, keys + ([cluster] if cluster else []))
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
+    if (isinstance(confidence, (bool, np.bool_)) or not isinstance(confidence, (int, float, np.integer, np.floating))
+            or not 0 < confidence < 1):
+        raise ValueError(f"confidence must be a number in (0, 1), got {confidence!r}")
     ll = _lifelines()
     # Episodes with a missing covariate or cluster are left out, as R's
     # coxph(..., na.action = na.omit) does (a missing participant would

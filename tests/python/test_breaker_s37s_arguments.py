@@ -34,7 +34,6 @@ CONFIDENCE_CALLS = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="B195: pybind11's 'incompatible function arguments' with the C++ signature")
 @pytest.mark.parametrize("call", sorted(CONFIDENCE_CALLS))
 @pytest.mark.parametrize("value", ["0.95", None, [0.95]])
 def test_a_confidence_that_is_no_number_is_named(journal, call: str, value) -> None:
@@ -50,7 +49,6 @@ def test_a_numpy_confidence_is_a_confidence(journal, call: str) -> None:
     assert a.equals(b)
 
 
-@pytest.mark.xfail(strict=True, reason="B196: a k beyond a C++ int is pybind11's 'incompatible function arguments'")
 @pytest.mark.parametrize("by", ["participant", None])
 def test_a_k_longer_than_any_span_is_the_longest_k(journal, by) -> None:
     # Every span here is 10 weeks: any k >= 10 has every week in the last k
@@ -59,7 +57,6 @@ def test_a_k_longer_than_any_span_is_the_longest_k(journal, by) -> None:
     assert huge.equals(calmkit.trigger_trend(journal, k=50, by=by))
 
 
-@pytest.mark.xfail(strict=True, reason="B197: NumPy's 'only 0-dimensional arrays can be converted'")
 def test_p_as_a_table_row_is_named(journal) -> None:
     with pytest.raises(ValueError, match=r"\bp\b"):
         calmkit.km_quantiles(journal, p=np.array([[0.25, 0.75]]))
