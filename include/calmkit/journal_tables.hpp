@@ -271,12 +271,17 @@ class Revision {
   std::uint64_t v_;
 };
 
-/// Key for uniqueness: participant and id, separated by a byte no id holds.
+/// Key for uniqueness: the participant's length (8 bytes), the participant,
+/// then the id. The length makes the key one-to-one: any byte may be in a
+/// participant or an id (JSON lets U+001F or U+0000 in), so a separator
+/// would let (`a` U+001F `b`, `c`) and (`a`, `b` U+001F `c`) share a key.
 inline std::string scoped_key(std::string_view participant, std::string_view id) {
+  const auto n = static_cast<std::uint64_t>(participant.size());
   std::string k;
-  k.reserve(participant.size() + id.size() + 1);
+  k.reserve(sizeof n + participant.size() + id.size());
+  k.resize(sizeof n);
+  std::memcpy(k.data(), &n, sizeof n);
   k += participant;
-  k += '\x1f';
   k += id;
   return k;
 }

@@ -80,28 +80,31 @@ bool allowed(char c) {
   return c >= 0x21 && c < 0x7f && c != '"' && c != '\\';
 }  // JSON-safe, no space
 
-// `n` distinct strings s, 16 - prefix.size() bytes of allowed() characters,
-// for which libstdc++_hash(prefix + s) is one and the same value: a random
-// first word, the second solved for, until every byte is allowed.
+// `n` distinct strings s, 16 - prefix.size() bytes of allowed() characters
+// (24 - prefix.size() for a prefix of 8 bytes or more), for which
+// libstdc++_hash(prefix + s) is one and the same value: random words, the
+// last solved for, until every byte is allowed.
 std::vector<std::string> colliding(std::string_view prefix, std::size_t n, u64 rng_seed) {
-  REQUIRE(prefix.size() < 8);
+  REQUIRE(prefix.size() < 16);
+  const std::size_t total = prefix.size() < 8 ? 16 : 24;
+  const std::size_t last = total - 8;  // the solved word's offset
   std::mt19937_64 rng(rng_seed);
-  const u64 h0 = std_seed ^ (16 * mul);
+  const u64 h0 = std_seed ^ (total * mul);
   const u64 want = 0x0123456789abcdefull * inverse(mul);  // the state before the last multiply
   std::set<std::string> seen;
   std::vector<std::string> out;
-  std::string key(16, '\0');
+  std::string key(total, '\0');
   std::memcpy(key.data(), prefix.data(), prefix.size());
   while (out.size() < n) {
-    const u64 r = rng();
-    for (std::size_t i = prefix.size(); i < 8; ++i)
-      key[i] = static_cast<char>(0x21 + (r >> (8 * i) & 0xff) % 0x5e);
-    if (!std::all_of(key.begin() + static_cast<std::ptrdiff_t>(prefix.size()), key.begin() + 8, allowed))
+    for (std::size_t i = prefix.size(); i < last; ++i) key[i] = static_cast<char>(0x21 + rng() % 0x5e);
+    if (!std::all_of(key.begin() + static_cast<std::ptrdiff_t>(prefix.size()),
+                     key.begin() + static_cast<std::ptrdiff_t>(last), allowed))
       continue;
-    const u64 h1 = (h0 ^ block(load8(key.data()))) * mul;
-    const u64 w2 = unblock(h1 ^ want);
-    std::memcpy(key.data() + 8, &w2, 8);
-    if (!std::all_of(key.begin() + 8, key.end(), allowed)) continue;
+    u64 h = h0;
+    for (std::size_t i = 0; i < last; i += 8) h = (h ^ block(load8(key.data() + i))) * mul;
+    const u64 w = unblock(h ^ want);
+    std::memcpy(key.data() + last, &w, 8);
+    if (!std::all_of(key.begin() + static_cast<std::ptrdiff_t>(last), key.end(), allowed)) continue;
     std::string s = key.substr(prefix.size());
     if (seen.insert(s).second) out.push_back(std::move(s));
   }
@@ -132,8 +135,9 @@ calmkit::Instant minute(std::size_t i) {
 }  // namespace
 
 TEST_CASE("keys built to share one std::hash spread under KeyedHash") {
-  const auto ids = colliding("p\x1f", n, 1);  // ids of participant "p", as detail::scoped_key joins them
-  const auto names = colliding("", n, 2);     // names, exercise ids, JSON keys: hashed as they are
+  const auto ids =
+      colliding(calmkit::detail::scoped_key("p", ""), n, 1);  // ids of participant "p", in its keys
+  const auto names = colliding("", n, 2);  // names, exercise ids, JSON keys: hashed as they are
   std::vector<std::string> scoped;
   for (const auto& id : ids) scoped.push_back(calmkit::detail::scoped_key("p", id));
   for (const auto& s : scoped) REQUIRE(libstdcxx_hash(s) == libstdcxx_hash(scoped[0]));
@@ -180,7 +184,7 @@ TEST_CASE("KeyedHash: one table's key, transparent lookups") {
 
 TEST_CASE("a journal of colliding ids: add, the record-set constructor and its sort") {
   using namespace calmkit;
-  const auto ids = colliding("p\x1f", n, 3);
+  const auto ids = colliding(calmkit::detail::scoped_key("p", ""), n, 3);
   Journal j;
   for (std::size_t i = 0; i < n; ++i) {
     j.add(Trigger{.participant = "p", .id = ids[i], .time = minute(i), .intensity = Intensity(5)});
