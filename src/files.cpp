@@ -19,8 +19,10 @@
 #include <cerrno>
 #include <cstdint>
 #include <iterator>
+#include <mutex>
 #include <string>
 #include <system_error>
+#include <thread>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -404,6 +406,28 @@ void StagedDirectory::commit() {
   detail::fsync_dir(detail::parent_of(target_));
 }
 
+namespace {
+/// The lock files this process holds a FileLock of: (device, inode) and the
+/// thread that took it. A second FileLock of one on the thread that holds it
+/// would wait for itself forever (flock excludes every other open of the
+/// file, the process's own too), so it is refused at once; another thread
+/// waits, as another process does. Any thread may release a lock.
+struct HeldLock {
+  dev_t dev;
+  ino_t ino;
+  std::thread::id holder;
+};
+std::mutex held_mutex;             // NOLINT(cppcoreguidelines-avoid-non-const-global-variables)
+std::vector<HeldLock> held_locks;  // NOLINT(cppcoreguidelines-avoid-non-const-global-variables)
+
+bool held_here(const struct stat& st) {
+  const std::lock_guard guard(held_mutex);
+  return std::any_of(held_locks.begin(), held_locks.end(), [&](const HeldLock& h) {
+    return h.dev == st.st_dev && h.ino == st.st_ino && h.holder == std::this_thread::get_id();
+  });
+}
+}  // namespace
+
 FileLock::FileLock(const std::filesystem::path& file) {
   lock_path_ = detail::lock_name(resolve_write_target(file));
   fd_ = ::open(lock_path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -413,16 +437,35 @@ FileLock::FileLock(const std::filesystem::path& file) {
     ::close(fd_);
     detail::file_error("cannot lock", lock_path_, EINVAL, "the lock file is not a regular file");
   }
+  if (held_here(st)) {
+    ::close(fd_);
+    detail::file_error(
+        "cannot lock", file, EDEADLK,
+        "this thread already holds its lock '" + lock_path_.string() +
+            "' (re-entrant use of the same journal file: a change or make(journal) callable of "
+            "update_journal, append_records or add_record called one of them on the journal "
+            "it is changing; change the journal it was given, or return the record, instead)");
+  }
   while (::flock(fd_, LOCK_EX) != 0) {
     if (errno == EINTR) continue;
     const int err = errno;
     ::close(fd_);
     detail::file_error("cannot lock", lock_path_, err);
   }
+  const std::lock_guard guard(held_mutex);
+  held_locks.push_back({st.st_dev, st.st_ino, std::this_thread::get_id()});
 }
 
 FileLock::~FileLock() {
-  if (fd_ >= 0) ::close(fd_);  // closing the last descriptor releases the flock
+  if (fd_ < 0) return;
+  struct stat st {};
+  if (::fstat(fd_, &st) == 0) {
+    const std::lock_guard guard(held_mutex);
+    const auto at = std::find_if(held_locks.begin(), held_locks.end(),
+                                 [&](const HeldLock& h) { return h.dev == st.st_dev && h.ino == st.st_ino; });
+    if (at != held_locks.end()) held_locks.erase(at);
+  }
+  ::close(fd_);  // closing the last descriptor releases the flock
 }
 
 }  // namespace calmkit

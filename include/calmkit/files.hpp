@@ -197,8 +197,11 @@ class CALMKIT_EXPORT StagedDirectory {
 /// to one file shares one lock. The sidecar is created 0600.
 class CALMKIT_EXPORT FileLock {
  public:
-  /// Blocks until the lock is held. @throws FileError if the sidecar cannot
-  /// be opened or locked.
+  /// Blocks until the lock is held (while another process or thread holds
+  /// it). @throws FileError if the sidecar cannot be opened or locked, or,
+  /// with `EDEADLK` and at once, if this thread already holds the lock of
+  /// the same file (a nested update_journal / append_records on the journal
+  /// it is changing would otherwise wait for itself forever).
   explicit FileLock(const std::filesystem::path& file);
   ~FileLock();
   FileLock(const FileLock&) = delete;

@@ -38,8 +38,6 @@ SCRIPT = textwrap.dedent(
 )
 
 
-@pytest.mark.xfail(strict=True, reason="B147: append_records called from inside update_journal's change on the "
-                   "same journal waits for the lock its own caller holds: the process hangs (no error)")
 def test_append_inside_update_of_the_same_journal_raises_instead_of_hanging(tmp_path: Path) -> None:
     path = tmp_path / "j.jsonl"
     first = {"type": "reading", "id": "r1", "time": "2026-03-02T21:00:00+01:00", "intensity": 1}
