@@ -209,10 +209,40 @@ void append_checked(std::string& o, const R& r) {
   }
 }
 
+/// The lines of `text`, a last one without a line break counted.
+std::size_t line_count(std::string_view text) noexcept {
+  const auto n = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+  return n + (!text.empty() && text.back() != '\n' ? 1 : 0);
+}
+
+/// Refuses a line the reader would refuse in the file after the write:
+/// `json` (the line of `what`, a record) longer than
+/// `options.max_line_bytes` (0: no limit), as line `line_no` of the journal
+/// `given`. JournalFormatError, with the file and line as the reader's.
+void check_line_length(std::string_view json, const ReadOptions& options, const std::filesystem::path& given,
+                       const std::function<std::size_t()>& line_no,
+                       const std::function<std::string()>& what) {
+  const std::size_t max = options.max_line_bytes;
+  if (max == 0 || json.size() <= max) [[likely]]
+    return;
+  throw JournalFormatError(
+      given.string(), line_no(), "",
+      "cannot write " + what() + ": its line would hold " + std::to_string(json.size()) +
+          " bytes, more than the limit of " + std::to_string(max) +
+          " bytes a journal line may hold (ReadOptions::max_line_bytes; max_line_bytes= in "
+          "Python), and read_journal would then refuse the journal; nothing was written");
+}
+
+std::string describe(const Record& r) {
+  return std::visit([](const auto& x) { return describe_record(x); }, r);
+}
+
 /// Writes the whole journal through `sink(const char*, size_t)` in chunks of
 /// about 1 MiB.
 template <class Sink>
-void write_all(const Journal& journal, const WriteOptions& options, Sink&& sink) {
+void write_all(const Journal& journal, const WriteOptions& options, Sink&& sink,
+               std::size_t max_line_bytes = 0, const std::filesystem::path& given = {}) {
+  std::size_t line_no = 0;  // counted only under a line limit
   constexpr std::size_t chunk = std::size_t{1} << 20;
   std::string buf;
   buf.reserve(chunk + 4096);
@@ -221,6 +251,7 @@ void write_all(const Journal& journal, const WriteOptions& options, Sink&& sink)
     put_int(buf, "version", journal_format_version);
     put_opt_string(buf, "generator", options.generator);
     buf += "}\n";
+    line_no = 1;
     if (auto bad = rules::utf8_text("generator", options.generator)) {
       throw_record("cannot write the header", std::move(*bad));
     }
@@ -230,7 +261,16 @@ void write_all(const Journal& journal, const WriteOptions& options, Sink&& sink)
     typename decltype(records)::value_type r;
     for (std::size_t row = records.first_row(); row < records.end_row(); ++row) {
       journal.load(row, r);
+      const std::size_t start = buf.size();
       append_checked(buf, r);
+      ++line_no;
+      if (max_line_bytes > 0 && buf.size() - start > max_line_bytes) [[unlikely]] {
+        ReadOptions limit;
+        limit.max_line_bytes = max_line_bytes;
+        check_line_length(
+            std::string_view(buf).substr(start), limit, given, [&] { return line_no; },
+            [&] { return describe_record(r); });
+      }
       buf += '\n';
       if (buf.size() >= chunk) {
         sink(buf.data(), buf.size());
@@ -323,6 +363,207 @@ class FileBytes {
   std::size_t capacity_ = 0;
 };
 
+// --- the fields a changed record's line keeps
+
+/// Whether `key` is a field of record type `type` (`type_index`) in the
+/// journal format (the spec tables; what the reader knows and the writer
+/// writes). Any other field is another app's, and a changed line keeps it.
+bool known_field(std::size_t type, std::string_view key) noexcept {
+  static constexpr std::array<std::string_view, 4> common{"type", "participant", "id", "time"};
+  static constexpr std::array<std::string_view, 10> trigger{
+      "category",      "intensity",           "context",  "thoughts", "sensations", "urge",
+      "acted_on_urge", "acted_after_minutes", "response", "tags"};
+  static constexpr std::array<std::string_view, 3> reading{"intensity", "trigger", "note"};
+  static constexpr std::array<std::string_view, 7> exercise{
+      "exercise", "end", "completed", "intensity_before", "intensity_after", "trigger", "responses"};
+  static constexpr std::array<std::string_view, 12> thought{
+      "situation",     "automatic_thought", "belief_before",    "emotions",
+      "distortions",   "evidence_for",      "evidence_against", "alternatives",
+      "friend_advice", "balanced_thought",  "belief_after",     "trigger"};
+  static constexpr std::array<std::string_view, 3> assessment{"instrument", "answers", "note"};
+  auto in = [key](const auto& names) { return std::find(names.begin(), names.end(), key) != names.end(); };
+  if (in(common)) return true;
+  switch (type) {
+    case 0: return in(trigger);
+    case 1: return in(reading);
+    case 2: return in(exercise);
+    case 3: return in(thought);
+    default: return in(assessment);
+  }
+}
+
+namespace od = simdjson::ondemand;
+
+/// Throws on a simdjson error: only lines already read strictly, or written
+/// by calmkit, are parsed here, so one is a bug.
+void ok(simdjson::error_code e) {
+  if (e != simdjson::SUCCESS) [[unlikely]]
+    throw_runtime(std::string("cannot keep a changed line's unknown fields: ") + simdjson::error_message(e));
+}
+
+/// The JSON text of `v`, as written (objects and arrays whole).
+std::string_view raw_value(od::value v) {
+  od::json_type t{};
+  ok(v.type().get(t));
+  std::string_view raw;
+  if (t == od::json_type::object) {
+    od::object o;
+    ok(v.get_object().get(o));
+    ok(o.raw_json().get(raw));
+  } else if (t == od::json_type::array) {
+    od::array a;
+    ok(v.get_array().get(a));
+    ok(a.raw_json().get(raw));
+  } else {
+    raw = v.raw_json_token();
+  }
+  while (!raw.empty() &&
+         (raw.back() == ' ' || raw.back() == '\t' || raw.back() == '\r' || raw.back() == '\n'))
+    raw.remove_suffix(1);
+  return raw;
+}
+
+/// Appends `,"key":value` for each member of `o` that `keep(key)` selects,
+/// the value as written.
+template <class Keep>
+void put_members(std::string& out, od::object o, Keep&& keep) {
+  for (auto member : o) {
+    od::field f;
+    ok(std::move(member).get(f));
+    std::string_view key;
+    ok(f.unescaped_key().get(key));
+    const std::string k(key);  // the parser reuses its string buffer
+    if (!keep(k)) continue;
+    out += ',';
+    put_json_string(out, k);
+    out += ':';
+    out += raw_value(f.value());
+  }
+}
+
+/// `fresh`, the line of a changed record of type `type` in calmkit's form,
+/// with the members of `old` (the line it replaces) that calmkit does not
+/// know added at its end, as they were written; in a thought record, each
+/// emotion keeps the unknown members of the old emotion of the same name
+/// (the first not yet taken). Nothing calmkit does not know is dropped.
+std::string keep_unknown_fields(std::size_t type, const std::string& fresh, std::string_view old) {
+  static thread_local od::parser parser;  // NOLINT(cppcoreguidelines-avoid-non-const-global-variables)
+  const simdjson::padded_string old_text(old);
+  od::document doc;
+  ok(parser.iterate(old_text).get(doc));
+  od::object o;
+  ok(doc.get_object().get(o));
+  std::string extra;                                               // the old line's unknown members
+  std::vector<std::pair<std::string, std::string>> emotion_extra;  // (name, unknown members) per old emotion
+  for (auto member : o) {
+    od::field f;
+    ok(std::move(member).get(f));
+    std::string_view key;
+    ok(f.unescaped_key().get(key));
+    const std::string k(key);
+    if (type == type_index<ThoughtRecord> && k == "emotions") {
+      od::array emotions;
+      ok(f.value().get_array().get(emotions));
+      for (auto item : emotions) {
+        od::object e;
+        ok(item.get_object().get(e));
+        std::string name;
+        std::string unknown;
+        for (auto em : e) {
+          od::field ef;
+          ok(std::move(em).get(ef));
+          std::string_view ekey;
+          ok(ef.unescaped_key().get(ekey));
+          const std::string ek(ekey);
+          if (ek == "name") {
+            std::string_view n;
+            ok(ef.value().get_string().get(n));
+            name = n;
+          } else if (ek != "before" && ek != "after") {
+            unknown += ',';
+            put_json_string(unknown, ek);
+            unknown += ':';
+            unknown += raw_value(ef.value());
+          }
+        }
+        if (!unknown.empty()) emotion_extra.emplace_back(std::move(name), std::move(unknown));
+      }
+      continue;
+    }
+    if (known_field(type, k)) continue;
+    extra += ',';
+    put_json_string(extra, k);
+    extra += ':';
+    extra += raw_value(f.value());
+  }
+  if (extra.empty() && emotion_extra.empty()) return fresh;
+  if (emotion_extra.empty()) return fresh.substr(0, fresh.size() - 1) + extra + '}';
+  // The emotions too: `fresh` rebuilt member by member.
+  static thread_local od::parser fresh_parser;  // NOLINT(cppcoreguidelines-avoid-non-const-global-variables)
+  const simdjson::padded_string fresh_text(fresh);
+  od::document fdoc;
+  ok(fresh_parser.iterate(fresh_text).get(fdoc));
+  od::object fo;
+  ok(fdoc.get_object().get(fo));
+  std::string out = "{";
+  for (auto member : fo) {
+    od::field f;
+    ok(std::move(member).get(f));
+    std::string_view key;
+    ok(f.unescaped_key().get(key));
+    const std::string k(key);
+    if (out.size() > 1) out += ',';
+    put_json_string(out, k);
+    out += ':';
+    if (k != "emotions") {
+      out += raw_value(f.value());
+      continue;
+    }
+    od::array emotions;
+    ok(f.value().get_array().get(emotions));
+    out += '[';
+    bool first = true;
+    for (auto item : emotions) {
+      od::object e;
+      ok(item.get_object().get(e));
+      std::string one;
+      std::string name;
+      for (auto em : e) {
+        od::field ef;
+        ok(std::move(em).get(ef));
+        std::string_view ekey;
+        ok(ef.unescaped_key().get(ekey));
+        const std::string ek(ekey);
+        one += one.empty() ? "{" : ",";
+        put_json_string(one, ek);
+        one += ':';
+        if (ek == "name") {
+          std::string_view n;
+          ok(ef.value().get_string().get(n));
+          name = n;
+          put_json_string(one, name);
+        } else {
+          one += raw_value(ef.value());
+        }
+      }
+      const auto match = std::find_if(emotion_extra.begin(), emotion_extra.end(),
+                                      [&name](const auto& x) { return x.first == name; });
+      if (match != emotion_extra.end()) {
+        one += match->second;
+        emotion_extra.erase(match);  // taken
+      }
+      one += '}';
+      if (!first) out += ',';
+      first = false;
+      out += one;
+    }
+    out += ']';
+  }
+  out += extra;
+  out += '}';
+  return out;
+}
+
 /// The line end of `old`'s first line: CRLF or LF.
 std::string_view line_end_of(std::string_view old) noexcept {
   const auto nl = old.find('\n');
@@ -367,9 +608,21 @@ class Output {
 /// Writes `old` byte for byte, then `lines`: after a line break when `old`
 /// does not end with one, each ended as `old`'s first line is. An empty
 /// `old` (no file yet, or an empty one): the header line first (`options`)
-/// and LF ends.
-void write_appended(const std::filesystem::path& target, std::string_view old,
-                    const std::vector<std::string>& lines, const WriteOptions& options) {
+/// and LF ends. A line longer than `read_options.max_line_bytes`
+/// (`check_line_length`; `what`: each line's record) is refused first.
+void write_appended(const std::filesystem::path& target, const std::filesystem::path& given,
+                    std::string_view old, const std::vector<std::string>& lines,
+                    const std::vector<std::string>& what, const WriteOptions& options,
+                    const ReadOptions& read_options) {
+  for (std::size_t k = 0; k < lines.size(); ++k) {
+    check_line_length(
+        lines[k], read_options, given,
+        [&] {
+          const std::string_view text = old.starts_with("\xEF\xBB\xBF") ? old.substr(3) : old;
+          return (old.empty() ? (options.header ? 1 : 0) : line_count(text)) + k + 1;
+        },
+        [&] { return what[k]; });
+  }
   write_file(target, [&](const ByteSink& sink) {
     Output out(sink);
     std::string_view eol = "\n";
@@ -488,7 +741,8 @@ void compare_rows(const Journal& before, const Journal& after, const std::vector
   const std::size_t nb = bt.size();
   const std::size_t na = at.size();
   R x, y;
-  std::vector<std::size_t> left;  // rows of `after` in a tie not yet paired
+  constexpr std::size_t small_tie = 16;  // up to this many rows a side, a tie is paired by scans
+  std::vector<std::size_t> left;         // rows of `after` in a small tie not yet paired
   std::size_t i = 0, j = 0;
   while (i < nb && j < na) {
     const int c = order(i, j);
@@ -516,22 +770,50 @@ void compare_rows(const Journal& before, const Journal& after, const std::vector
       j = j2;
       continue;
     }
-    left.clear();
-    for (std::size_t k = j; k < j2; ++k) left.push_back(k);
-    for (; i < i2; ++i) {
-      before.load(i, x);
-      bool paired = false;
-      for (auto it = left.begin(); it != left.end(); ++it) {
-        after.load(*it, y);
-        if (x == y) {
-          left.erase(it);
-          paired = true;
-          break;
+    if (i2 - i <= small_tie && j2 - j <= small_tie) {
+      left.clear();
+      for (std::size_t k = j; k < j2; ++k) left.push_back(k);
+      for (; i < i2; ++i) {
+        before.load(i, x);
+        bool paired = false;
+        for (auto it = left.begin(); it != left.end(); ++it) {
+          after.load(*it, y);
+          if (x == y) {
+            left.erase(it);
+            paired = true;
+            break;
+          }
+        }
+        if (!paired) gone.push_back(i);
+      }
+      fresh.insert(fresh.end(), left.begin(), left.end());
+    } else {
+      // A large tie, perhaps in another order than the file's: pairing by a
+      // scan per row would cost the square of its size, so the rows are
+      // paired through a hash table of their text (equal text, equal record;
+      // both sides hold the same participant, time and offset), each with
+      // the first row of `after` not yet paired, as the scan does.
+      std::unordered_map<std::string, std::vector<std::size_t>, KeyedHash> unpaired;
+      std::string text;
+      for (std::size_t k = j2; k-- > j;) {  // descending: each list's back is its first row
+        after.load(k, y);
+        text.clear();
+        append(text, y);
+        unpaired[text].push_back(k);
+      }
+      for (; i < i2; ++i) {
+        before.load(i, x);
+        text.clear();
+        append(text, x);
+        const auto p = unpaired.find(text);
+        if (p != unpaired.end() && !p->second.empty()) {
+          p->second.pop_back();
+        } else {
+          gone.push_back(i);
         }
       }
-      if (!paired) gone.push_back(i);
+      for (const auto& [t, rows] : unpaired) fresh.insert(fresh.end(), rows.begin(), rows.end());
     }
-    fresh.insert(fresh.end(), left.begin(), left.end());
     j = j2;
   }
   for (; i < nb; ++i) gone.push_back(i);
@@ -595,13 +877,22 @@ void each_row(const Journal& j, const std::array<std::vector<std::size_t>, 5>& r
 /// participant and non-empty id (a changed record: its line end kept) or is
 /// added at the end, in journal order (ended as the first line is). Only
 /// the new lines are written by `to_json`; the kept ones are copied in runs.
-void write_merged(const std::filesystem::path& target, std::string_view old, const Journal& before,
-                  const RecordLines& lines, const Journal& after, const Changes& changes) {
-  // The lines that go, and what takes the place of some: (line, new text or none).
-  std::vector<std::pair<std::size_t, std::optional<std::string>>> edits;
+void write_merged(const std::filesystem::path& target, const std::filesystem::path& given,
+                  std::string_view old, const Journal& before, const RecordLines& lines, const Journal& after,
+                  const Changes& changes, const ReadOptions& read_options) {
+  // The lines that go, and what takes the place of some: its line, and the
+  // changed record's type, text (calmkit's form; none: the line goes) and name.
+  struct Edit {
+    std::size_t line;
+    std::size_t type;
+    std::optional<std::string> json;
+    std::string what;
+  };
+  std::vector<Edit> edits;
   std::unordered_map<std::string, std::size_t, KeyedHash> places;  // place key -> index in `edits`
   for (std::size_t type = 0; type < 5; ++type) {
-    for (const std::size_t row : changes.gone[type]) edits.emplace_back(lines.of[type][row], std::nullopt);
+    for (const std::size_t row : changes.gone[type])
+      edits.push_back({lines.of[type][row], type, std::nullopt, {}});
   }
   // Each removed record with an id leaves a place (its edit) for a changed one.
   std::size_t e = 0;
@@ -611,20 +902,35 @@ void write_merged(const std::filesystem::path& target, std::string_view old, con
     ++e;
   });
   std::vector<std::string> tail;
+  std::vector<std::string> tail_what;
   each_row(after, changes.fresh, [&](const auto& r) {
     using R = std::decay_t<decltype(r)>;
     std::string json = to_json(Record(r));
     if (!r.id.empty()) {
       const auto p = places.find(place_key(type_index<R>, r.participant, r.id));
       if (p != places.end()) {
-        edits[p->second].second = std::move(json);
+        edits[p->second].json = std::move(json);
+        edits[p->second].what = describe_record(r);
         places.erase(p);
         return;
       }
     }
     tail.push_back(std::move(json));
+    tail_what.push_back(describe_record(r));
   });
-  std::sort(edits.begin(), edits.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+  std::sort(edits.begin(), edits.end(), [](const auto& x, const auto& y) { return x.line < y.line; });
+  // The new lines at the end: after every line kept or changed.
+  for (std::size_t k = 0; k < tail.size(); ++k) {
+    check_line_length(
+        tail[k], read_options, given,
+        [&] {
+          const auto dropped = static_cast<std::size_t>(
+              std::count_if(edits.begin(), edits.end(), [](const Edit& d) { return !d.json; }));
+          const std::string_view text = old.starts_with("\xEF\xBB\xBF") ? old.substr(3) : old;
+          return line_count(text) - dropped + k + 1;
+        },
+        [&] { return tail_what[k]; });
+  }
 
   const std::string_view eol = line_end_of(old);
   write_file(target, [&](const ByteSink& sink) {
@@ -642,19 +948,23 @@ void write_merged(const std::filesystem::path& target, std::string_view old, con
                            : static_cast<std::size_t>(static_cast<const char*>(nl) - text.data()) + 1;
     };
     std::size_t kept_from = 0;  // the start of the run of kept lines not written yet
-    for (const auto& [at, replacement] : edits) {
-      while (line < at && pos < text.size()) {
+    for (const auto& edit : edits) {
+      while (line < edit.line && pos < text.size()) {
         pos = line_end(pos);
         ++line;
       }
       out.put(text.substr(kept_from, pos - kept_from));
       const std::size_t next = line_end(pos);
-      if (replacement) {
-        out.put(*replacement);
+      if (edit.json) {
         // The line's own end: LF, CRLF, or none for a last line without one.
         std::size_t body = next;
         if (body > pos && text[body - 1] == '\n') --body;
         if (body > pos && text[body - 1] == '\r') --body;
+        // The changed record keeps the old line's fields calmkit does not know.
+        const std::string json = keep_unknown_fields(edit.type, *edit.json, text.substr(pos, body - pos));
+        check_line_length(
+            json, read_options, given, [&] { return line; }, [&] { return edit.what; });
+        out.put(json);
         out.put(text.substr(body, next - body));
       }
       pos = next;
@@ -699,7 +1009,9 @@ void update_journal(const std::filesystem::path& path, const std::function<void(
   Journal after = before;  // same revision: unchanged while `change` adds nothing
   change(after);
   if (!old || old->text().empty()) {
-    write_journal(after, target, options);
+    write_file(target, [&](const ByteSink& out) {
+      detail::write_all(after, options, out, read_options.max_line_bytes, path);
+    });
     return;
   }
   if (after.revision() == before.revision()) return;  // nothing changed: the file is not written
@@ -707,11 +1019,15 @@ void update_journal(const std::filesystem::path& path, const std::function<void(
   if (changes.none()) return;  // the same records: the file is not written
   if (changes.none_gone()) {   // only additions: the old bytes, then the new lines
     std::vector<std::string> added;
-    detail::each_row(after, changes.fresh, [&added](const auto& r) { added.push_back(to_json(Record(r))); });
-    detail::write_appended(target, old->text(), added, options);
+    std::vector<std::string> what;
+    detail::each_row(after, changes.fresh, [&](const auto& r) {
+      added.push_back(to_json(Record(r)));
+      what.push_back(describe_record(r));
+    });
+    detail::write_appended(target, path, old->text(), added, what, options, read_options);
     return;
   }
-  detail::write_merged(target, old->text(), before, lines, after, changes);
+  detail::write_merged(target, path, old->text(), before, lines, after, changes, read_options);
 }
 
 void append_records(const std::filesystem::path& path, const std::vector<RecordMaker>& makers,
@@ -723,7 +1039,9 @@ void append_records(const std::filesystem::path& path, const std::vector<RecordM
   Journal journal;
   if (old) journal = detail::parse_padded_journal(old->text(), read_options, path.string()).journal;
   std::vector<std::string> lines;
+  std::vector<std::string> what;
   lines.reserve(makers.size());
+  what.reserve(makers.size());
   for (std::size_t k = 0; k < makers.size(); ++k) {
     const Record record = makers[k](journal);
     // A duplicate id or a trigger that is not there: RecordError, nothing written.
@@ -733,8 +1051,10 @@ void append_records(const std::filesystem::path& path, const std::vector<RecordM
       detail::check_addable(journal, record);
     }
     lines.push_back(to_json(record));
+    what.push_back(detail::describe(record));
   }
-  detail::write_appended(target, old ? old->text() : std::string_view(), lines, options);
+  detail::write_appended(target, path, old ? old->text() : std::string_view(), lines, what, options,
+                         read_options);
 }
 
 void append_records(const std::filesystem::path& path, const std::vector<Record>& records,

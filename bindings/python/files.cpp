@@ -270,7 +270,8 @@ void register_files(py::module_& m) {
       "left alone: each "
       "untouched record's line byte for byte in its place (unknown fields, offsets, line order, a "
       "byte-order mark, CRLF), the header and blank lines; a removed record loses its line, a changed one "
-      "(same type, participant and id) is written in calmkit's form in its place, added ones at the end "
+      "(same type, participant and id) is written in calmkit's form in its place with the old line's "
+      "fields calmkit does not know kept, added ones at the end "
       "(journal order). Nothing changed: the file is not written; an absent or empty file is written "
       "whole (header=, generator=). Processes and threads that use this or append_records never lose "
       "each other's records. If change raises, or the journal is broken (JournalFormatError), the file "
@@ -331,15 +332,26 @@ void register_files(py::module_& m) {
         py::list added;
         std::vector<RecordMaker> makers;
         makers.reserve(items.size());
-        for (const auto& item : items) {
-          makers.emplace_back([&item, &added](const Journal& j) -> Record {
+        for (std::size_t k = 0; k < items.size(); ++k) {
+          makers.emplace_back([&item = items[k], k, &added](const Journal& j) -> Record {
             py::gil_scoped_acquire acquire;
             py::object rec = item;
             if (PyCallable_Check(item.ptr()) != 0) {
               // append_records' own working journal, the same before and after the loan
               const LentJournal lent(
                   const_cast<Journal&>(j));  // NOLINT(cppcoreguidelines-pro-type-const-cast)
+              const auto revision = lent.object().cast<const Journal&>().revision();
               rec = item(lent.object());
+              // Only returned records are written: a change to the lent journal
+              // would be lost, and a record checked against it might not read back.
+              if (lent.object().cast<const Journal&>().revision() != revision) {
+                throw py::value_error(
+                    "records[" + std::to_string(k) +
+                    "]: the make(journal) callable changed the journal it was given (add, remove or "
+                    "replace); only the records the callables return are written, so that change would be "
+                    "lost: return each record to add as its own item instead (a trigger before the "
+                    "readings that name it); nothing was written");
+              }
             }
             Record r = record_from_py(rec);
             added.append(rec);

@@ -169,8 +169,10 @@ CALMKIT_EXPORT void write_journal(const Journal& journal, const std::filesystem:
 /// - the header line and any line that is no record stay as they are;
 /// - a record that `change` removed loses its line; a changed record (same
 ///   type, participant and non-empty id, other content) is written in
-///   calmkit's form (`to_json`) in its old line's place, so that line's
-///   unknown fields and spelling are not kept;
+///   calmkit's form (`to_json`) in its old line's place, plus the fields of
+///   that line calmkit does not know (another app's, as written; in a thought
+///   record's emotion too, matched by name), so nothing calmkit does not
+///   know is dropped (only the spelling of calmkit's own fields changes);
 /// - added records are written in calmkit's form at the end, in journal
 ///   order (by type, then participant, time and id), each line ended as the
 ///   file's first line is (CRLF or LF), after a line break when the file's
@@ -178,7 +180,10 @@ CALMKIT_EXPORT void write_journal(const Journal& journal, const std::filesystem:
 ///   plus those lines; when it changes nothing, the file is not written.
 /// A record is "left as it was" when `to_json` of it is the same before and
 /// after `change`. An absent or empty file is written whole in calmkit's
-/// form (`write_journal`, with `options`).
+/// form (`write_journal`, with `options`). A line to write that is longer
+/// than `read_options.max_line_bytes` is refused (JournalFormatError naming
+/// the file and the line it would be), as `read_journal` would refuse the
+/// file after it; nothing is written then.
 ///
 /// Example
 /// ```cpp

@@ -141,7 +141,10 @@ def add_record(path: _PathLike, record: Any) -> Any:
     ``ThoughtRecord``, ``Assessment``) or a callable ``make(journal) -> record``
     that is called with the journal's current records while the lock is held,
     so that an id chosen from them (say the next free ``t-20260302-2114-2``)
-    cannot be taken by another writer in between.
+    cannot be taken by another writer in between. Only the returned record
+    is written: a callable that changes the journal it is given (adds a
+    trigger to it, say) raises ValueError and nothing is written; return
+    each record as its own item of :func:`add_records` instead.
 
     - A JSON Lines journal (any path not ending in .db/.sqlite/.sqlite3): an
       exclusive ``flock`` on ``PATH.lock`` (:class:`calmkit.FileLock`, the
@@ -196,8 +199,17 @@ def add_records(path: _PathLike, records: Sequence[Any], *, create_store: bool =
         with _core.FileLock(path):
             with _core.open_store(path, create=create_store) as st:
                 current = st.load() if any(callable(r) for r in records) else None
-                for r in records:
-                    rec = r(current) if callable(r) else r
+                for k, r in enumerate(records):
+                    rec = r
+                    if callable(r):
+                        assert current is not None
+                        n = len(current)
+                        rec = r(current)
+                        if len(current) != n:  # only returned records are written (as append_records)
+                            raise ValueError(f"records[{k}]: the make(journal) callable changed the journal it "
+                                             "was given; only the records the callables return are written, so "
+                                             "that change would be lost: return each record to add as its own "
+                                             "item instead")
                     st.add(rec)
                     added.append(rec)
                     if current is not None:

@@ -15,8 +15,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 import calmkit
 
 READING = {"type": "reading", "id": "r1", "time": "2026-03-02T21:00:00+01:00", "intensity": 6,
@@ -56,9 +54,6 @@ def test_the_change_is_what_the_user_asked_and_the_untouched_line_stays(tmp_path
     assert json.loads(got[0])["intensity"] == 4 and json.loads(got[1])["belief_before"] == 70
 
 
-@pytest.mark.xfail(strict=True, reason="B146: update_journal writes a changed record in calmkit's form only: "
-                   "correcting r1's intensity drops its heart_rate and app fields, correcting tr1's belief drops "
-                   "app_mood and the emotion's colour (json reference: the parsed line with that one value changed)")
 def test_a_changed_record_keeps_the_fields_calmkit_does_not_know(tmp_path: Path) -> None:
     path, _ = _file(tmp_path)
     calmkit.update_journal(path, _changed)

@@ -35,18 +35,12 @@ def _leaves_a_readable_file(path: Path, call: Callable[[], None], **limits: int)
     calmkit.read_journal(path, **limits)
 
 
-@pytest.mark.xfail(strict=True, reason="B144: append_records writes a record whose line is longer than the "
-                   "default max_line_bytes (16 MiB); read_journal, and every later append_records and "
-                   "update_journal, then refuse the journal")
 def test_append_records_never_writes_a_line_longer_than_the_default_limit(tmp_path: Path) -> None:
     path = tmp_path / "j.jsonl"
     path.write_bytes(json.dumps(FIRST).encode() + b"\n")
     _leaves_a_readable_file(path, lambda: calmkit.append_records(path, [_long(16 * 1024 * 1024)]))
 
 
-@pytest.mark.xfail(strict=True, reason="B145: append_records / update_journal given max_line_bytes=200 refuse a "
-                   "file line over 200 bytes but write a new or changed record line of over 300 bytes; "
-                   "read_journal(max_line_bytes=200) then refuses the file")
 @pytest.mark.parametrize("how", ["append_records", "update_add", "update_change"])
 def test_a_new_line_fits_the_limit_the_call_applies(tmp_path: Path, how: str) -> None:
     path = tmp_path / "j.jsonl"

@@ -37,10 +37,6 @@ CALLS: dict[str, Callable[[Path, Callable[[calmkit.Journal], calmkit.Reading]], 
 }
 
 
-@pytest.mark.xfail(strict=True, reason="B148: a make(journal) callable that adds trigger tX to the journal it is "
-                   "lent and returns a reading naming tX is accepted by add_record / append_records; tX is not "
-                   "written, and read_journal then refuses the file (refers to trigger 'tX', which the journal "
-                   "does not have)")
 @pytest.mark.parametrize("call", sorted(CALLS))
 def test_a_record_checked_against_what_the_maker_added_is_not_written_unreadable(tmp_path: Path, call: str) -> None:
     path = tmp_path / "j.jsonl"

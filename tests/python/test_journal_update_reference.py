@@ -110,6 +110,18 @@ def _make_file(rng: random.Random, n: int, bom: bool, final: bool) -> tuple[byte
     return data, lines
 
 
+# The journal format's fields of each record type (docs/journal-format.md); any other is another app's.
+_COMMON = {"type", "participant", "id", "time"}
+FIELDS = {
+    "trigger": _COMMON | {"category", "intensity", "context", "thoughts", "sensations", "urge", "acted_on_urge",
+                          "acted_after_minutes", "response", "tags"},
+    "reading": _COMMON | {"intensity", "trigger", "note"},
+    "thought_record": _COMMON | {"situation", "automatic_thought", "belief_before", "emotions", "distortions",
+                                 "evidence_for", "evidence_against", "alternatives", "friend_advice",
+                                 "balanced_thought", "belief_after", "trigger"},
+}
+
+
 def _key(r: dict[str, Any]) -> tuple[str, str, str]:
     """Who a record is in these files: type, participant and id (a reading without one: its note)."""
     return r["type"], r.get("participant", ""), r.get("id") or "note:" + r["note"]
@@ -201,7 +213,8 @@ def test_an_update_keeps_every_line_it_was_not_asked_to_change(tmp_path: Path, s
         if key in changed:
             if key[2].startswith("note:"):
                 continue  # no id: a changed record cannot be told from a new one, so it goes at the end
-            want.append((changed[key], end))
+            # A changed line keeps the fields calmkit does not know (another app's), with calmkit's changed.
+            want.append(({**changed[key], **{k: v for k, v in rec.items() if k not in FIELDS[rec["type"]]}}, end))
         else:
             want.append((text, end))
     # The last kept line has no line end when the file had none and nothing follows it.
@@ -274,7 +287,8 @@ def test_a_record_changed_to_another_time_stays_on_its_line(tmp_path: Path) -> N
 
     calmkit.update_journal(path, change)
     got = path.read_bytes().split(b"\n")
-    assert got[0] == lines[0] and json.loads(got[1]) == new and got[2:] == [lines[2], lines[3], b""]
+    # The changed line keeps its field calmkit does not know ("app").
+    assert got[0] == lines[0] and json.loads(got[1]) == {**new, "app": "x"} and got[2:] == [lines[2], lines[3], b""]
 
 
 @pytest.mark.parametrize("call", ["update_journal", "append_records"])
