@@ -22,6 +22,52 @@
 
 namespace calmkit::bindings {
 
+/// A reading of the caller's clock handed to a Session method (`Method`, such
+/// as "update"): any Python number (int, float, NumPy's scalars, whatever
+/// has `__float__` or `__index__`). A bool, a str, None or any other object
+/// is a TypeError naming the method and `now`, in the words the JavaScript
+/// package uses, instead of pybind11's list of signatures (a str) or a
+/// silent 1.0 (True). Shown as `float` in signatures.
+template <ArgName Method>
+struct ClockArg {
+  double seconds = 0;  ///< the reading, checked for range by the Session itself
+};
+
+}  // namespace calmkit::bindings
+
+namespace pybind11::detail {
+
+template <calmkit::bindings::ArgName Method>
+struct type_caster<calmkit::bindings::ClockArg<Method>> {
+  PYBIND11_TYPE_CASTER(calmkit::bindings::ClockArg<Method>, const_name("float"));
+
+  bool load(handle src, bool /*convert*/) {
+    const auto refuse = [&src] {
+      const std::string got =
+          src.is_none() ? std::string("None") : std::string("a ") + Py_TYPE(src.ptr())->tp_name;
+      throw type_error("Session::" + std::string(Method.view()) + ": now must be a number of seconds, got " +
+                       got);
+    };
+    if (PyBool_Check(src.ptr()) || PyUnicode_Check(src.ptr()) || PyBytes_Check(src.ptr())) refuse();
+    const double v = PyFloat_AsDouble(src.ptr());
+    if (v == -1.0 && PyErr_Occurred()) {
+      if (PyErr_ExceptionMatches(PyExc_OverflowError)) {
+        PyErr_Clear();  // an int beyond a double: out of range, as the Session says for 1e300
+        value.seconds = std::numeric_limits<double>::infinity();
+        return true;
+      }
+      PyErr_Clear();
+      refuse();
+    }
+    value.seconds = v;
+    return true;
+  }
+};
+
+}  // namespace pybind11::detail
+
+namespace calmkit::bindings {
+
 void register_exercises(py::module_& m);
 
 namespace {
@@ -423,40 +469,49 @@ void register_exercises(py::module_& m) {
              return Session(e, SessionOptions{max_gap_seconds});
            }),
            py::arg("exercise"), py::arg("max_gap_seconds") = 5.0)
-      .def("start", &Session::start, py::arg("now"),
-           "Starts the first step at `now` (seconds of your monotonic clock, float). ValueError when already "
-           "started or for a `now` that is not finite or beyond 1e12 s, as every method that takes `now`.")
-      .def("update", &Session::update, py::arg("now"),
-           "Advances the session to `now` (seconds) and returns its SessionState to draw; call it once per "
-           "frame, at any frame rate. A forward jump over max_gap_seconds during a timed step suspends the "
-           "session instead of fast-forwarding it.")
+      .def(
+          "start", [](Session& s, ClockArg<"start"> now) { return s.start(now.seconds); }, py::arg("now"),
+          "Starts the first step at `now` (seconds of your monotonic clock, float). ValueError when already "
+          "started or for a `now` that is not finite or beyond 1e12 s, as every method that takes `now`.")
+      .def(
+          "update", [](Session& s, ClockArg<"update"> now) { return s.update(now.seconds); }, py::arg("now"),
+          "Advances the session to `now` (seconds) and returns its SessionState to draw; call it once per "
+          "frame, at any frame rate. A forward jump over max_gap_seconds during a timed step suspends the "
+          "session instead of fast-forwarding it.")
       .def_property_readonly("state", &Session::state,
                              "The SessionState as of the latest clock reading (no time passes).")
-      .def("pause", &Session::pause, py::arg("now"),
-           "Stops the session's clock at `now` (seconds); nothing happens unless it is running.")
-      .def("resume", &Session::resume, py::arg("now"),
-           "Restarts the clock at `now` (seconds) after a pause or a suspend; nothing happens unless paused.")
-      .def("skip", &Session::skip, py::arg("now"),
-           "Ends the current step at `now` (seconds) and moves to the next; skipping the last step finishes "
-           "the session. Counted in skipped_steps.")
       .def(
-          "answer", [](Session& s, double now, Utf8Arg<"text"> text) { s.answer(now, std::move(text)); },
+          "pause", [](Session& s, ClockArg<"pause"> now) { return s.pause(now.seconds); }, py::arg("now"),
+          "Stops the session's clock at `now` (seconds); nothing happens unless it is running.")
+      .def(
+          "resume", [](Session& s, ClockArg<"resume"> now) { return s.resume(now.seconds); }, py::arg("now"),
+          "Restarts the clock at `now` (seconds) after a pause or a suspend; nothing happens unless paused.")
+      .def(
+          "skip", [](Session& s, ClockArg<"skip"> now) { return s.skip(now.seconds); }, py::arg("now"),
+          "Ends the current step at `now` (seconds) and moves to the next; skipping the last step finishes "
+          "the session. Counted in skipped_steps.")
+      .def(
+          "answer",
+          [](Session& s, ClockArg<"answer"> now, Utf8Arg<"text"> text) {
+            s.answer(now.seconds, std::move(text));
+          },
           py::arg("now"), py::arg("text"),
           "Stores one answer (str, non-empty) to the current prompt at `now` (seconds); the last answer the "
           "prompt needs moves on. ValueError when the step is not a prompt, the session is neither running "
           "nor paused, or `text` is empty or only white space (any of Unicode's White_Space characters: "
           "spaces, tabs, line breaks, U+00A0, U+3000 ...).")
-      .def("abort", &Session::abort, py::arg("now"),
-           "Ends the session early at `now` (seconds): status 'aborted', and the journal record's completed "
-           "is false. Nothing happens once finished or aborted.")
+      .def(
+          "abort", [](Session& s, ClockArg<"abort"> now) { return s.abort(now.seconds); }, py::arg("now"),
+          "Ends the session early at `now` (seconds): status 'aborted', and the journal record's completed "
+          "is false. Nothing happens once finished or aborted.")
       .def("poll_events", &Session::poll_events,
            "Takes the events queued since the last call (list of SessionEvent, oldest first), each stamped "
            "with the clock time it happened at: play a cue per 'step_started'.")
       .def(
           "finish",
-          [](Session& s, double now, Utf8Arg<"id"> id, Instant started_at, Utf8Arg<"participant"> participant,
-             std::optional<long long> intensity_before, std::optional<long long> intensity_after,
-             Utf8Arg<"trigger"> trigger) {
+          [](Session& s, ClockArg<"finish"> now, Utf8Arg<"id"> id, Instant started_at,
+             Utf8Arg<"participant"> participant, std::optional<long long> intensity_before,
+             std::optional<long long> intensity_after, Utf8Arg<"trigger"> trigger) {
             SessionRecordInfo info;
             info.participant = std::move(participant);
             info.id = std::move(id);
@@ -464,7 +519,7 @@ void register_exercises(py::module_& m) {
             info.intensity_before = optional_bounded<Intensity>(intensity_before, "intensity_before");
             info.intensity_after = optional_bounded<Intensity>(intensity_after, "intensity_after");
             info.trigger = std::move(trigger);
-            return s.finish(now, info);
+            return s.finish(now.seconds, info);
           },
           py::arg("now"), py::arg("id"), py::arg("started_at"), py::arg("participant") = "",
           py::arg("intensity_before") = py::none(), py::arg("intensity_after") = py::none(),
