@@ -9,7 +9,17 @@
 /// pacing: it can jump when the phone syncs its time. The wall time of the
 /// session is given once, to `finish()`, for the journal record. The engine
 /// has no threads and never sleeps: call `update(now)` as often as you redraw
-/// (20 times a second, or only at phase changes) and draw the snapshot.
+/// (20 times a second, say) and draw the snapshot. A front end that only wakes
+/// at phase changes sets `SessionOptions::max_gap_seconds` to infinity: with
+/// the default limit of 5 s, a wait through a longer step suspends the session.
+///
+/// **Exact times.** Step boundaries do not depend on the frame rate: the same
+/// session updated at 1 Hz or 1000 Hz emits the same events at the same times.
+/// A boundary is computed from its cycle index and the steps before it in
+/// its cycle, not added up step by step, so it stays within a few units in
+/// the last place of the exact sum of the step lengths however long the
+/// session runs; a finished session's `elapsed_seconds` is
+/// `Exercise::duration_seconds()`.
 ///
 /// **Time rules.**
 /// - Time never runs backwards: a `now` earlier than the latest one seen is
