@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -237,6 +238,37 @@ TEST_CASE("update_journal: threads adding at once lose nothing", "[files][io]") 
   const auto before = slurp(path);
   CHECK_THROWS_AS(calmkit::append_record(path, reading("r0-0")), std::invalid_argument);
   CHECK(slurp(path) == before);
+}
+
+TEST_CASE("a nested append on the journal a change holds refuses at once; another thread waits",
+          "[files][io]") {
+  TempDir dir("files");
+  const auto path = dir / "j.jsonl";
+  calmkit::append_record(path, reading("r1"));
+  std::optional<calmkit::FileError> nested;
+  calmkit::update_journal(path, [&](calmkit::Journal& j) {
+    try {
+      calmkit::append_record(path, reading("r2"));
+    } catch (const calmkit::FileError& e) {
+      nested = e;
+    }
+    j.add(reading("r3"));
+  });
+  REQUIRE(nested);
+  CHECK(nested->error() == EDEADLK);
+  CHECK_THAT(std::string(nested->what()), Catch::Contains(path.string()) && Catch::Contains("re-entrant"));
+  const auto j = calmkit::read_journal(path);
+  REQUIRE(j.readings().size() == 2);
+  CHECK(j.reading(1).id == "r3");
+  // The lock is free again, and another thread holding it makes this one wait, not fail.
+  std::optional<calmkit::FileLock> held;
+  held.emplace(path);
+  std::thread other([&path] { calmkit::append_record(path, reading("r4")); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  CHECK(calmkit::read_journal(path).readings().size() == 2);
+  held.reset();
+  other.join();
+  CHECK(calmkit::read_journal(path).readings().size() == 3);
 }
 
 TEST_CASE("read_journal streams and bounds what it reads", "[files][io]") {
