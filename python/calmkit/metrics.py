@@ -559,7 +559,8 @@ def km_quantiles(data: Union[Data, pd.DataFrame], p: Union[float, Iterable[float
     ``confidence``, from the log-log Greenwood band (the smallest times whose
     lower and upper band are <= 1 - p; NaN where undefined). p = 0.5 is
     :func:`time_to_calm_summary`'s median_minutes, ci_low and ci_high.
-    R: ``quantile(survfit(Surv(minutes, calmed) ~ 1, conf.type = "log-log"), probs = p)``
+    R: ``quantile(survfit(Surv(minutes, calmed) ~ 1, conf.type = "log-log", timefix = FALSE),
+    probs = p)``
     agrees except where S is flat at exactly 1 - p (R takes the midpoint of
     that stretch; docs/metrics.md).
 
