@@ -44,3 +44,11 @@ def test_a_boolean_is_not_a_clock_reading(method: str) -> None:
 def test_numbers_of_every_kind_are_readings(now: object) -> None:
     s = _session()
     assert s.update(now).elapsed_seconds == float(now)
+
+
+@pytest.mark.parametrize("gap", [True, "5", None])
+@pytest.mark.xfail(strict=True, reason="B174: max_gap_seconds=True passes as 1.0 s and a str or None gives pybind11's "
+                   "list of constructor signatures (JavaScript refuses each, naming maxGapSeconds)")
+def test_max_gap_seconds_must_be_a_number(gap: object) -> None:
+    with pytest.raises(TypeError, match="max_gap_seconds must be a number of seconds"):
+        calmkit.Session(calmkit.catalog_exercise("breathing.box"), max_gap_seconds=gap)
