@@ -247,9 +247,8 @@ class LineParser::Impl {
   /// The reason given for a line longer than `max_line_bytes`.
   [[gnu::cold]] static std::string line_too_long(std::size_t max_line_bytes) {
     return "the line is longer than " + std::to_string(max_line_bytes) +
-           " bytes without a line break (ReadOptions::max_line_bytes; a journal line is one record); is this "
-           "a "
-           "journal at all?";
+           " bytes without a line break (ReadOptions::max_line_bytes; max_line_bytes= in Python;"
+           " a journal line is one record); is this a journal at all?";
   }
 
  private:

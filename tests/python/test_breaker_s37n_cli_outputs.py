@@ -58,7 +58,7 @@ status 2 for ``practice`` with "a missing store"; the commands create the
 store (as docs/cli.md's output rule says: "created (owner-only) when
 missing"), and ``.sqlite3`` is a store too.
 
-B165: a journal line over the line limit (16 MiB) is refused from Python
+B165 (fixed): a journal line over the line limit (16 MiB) is refused from Python
 with a message that names only the C++ option, ``ReadOptions::max_line_bytes``,
 where the input limit's message names both (``max_bytes= in Python``) and
 ``read_journal`` takes ``max_line_bytes=``. The reader's message (io_read).
@@ -278,7 +278,6 @@ def _long_line_journal(tmp_path: Path) -> Path:
     return journal
 
 
-@pytest.mark.xfail(strict=True, reason="B165: the line-limit error names ReadOptions::max_line_bytes, not max_line_bytes=")
 def test_python_line_limit_error_names_the_python_parameter(tmp_path: Path) -> None:
     import calmkit
 

@@ -107,8 +107,10 @@ def over_the_limit(e: OSError) -> Failure:
     return Failure(f"{text} (--max-input-bytes; 0 for no limit)", EXIT_USAGE)
 
 
-#: The reader's line limit as its message names it for the API (C++ ReadOptions::max_line_bytes).
-_API_LINE_LIMIT = re.compile(r"longer than (\d+) bytes without a line break \(ReadOptions::max_line_bytes; ([^()]*)\)")
+#: The reader's line limit as its message names it for the API (C++ ReadOptions::max_line_bytes,
+#: Python max_line_bytes=).
+_API_LINE_LIMIT = re.compile(
+    r"longer than (\d+) bytes without a line break \(ReadOptions::max_line_bytes;(?: max_line_bytes= in Python;)? ([^()]*)\)")
 
 
 def in_cli_words(message: object) -> str:
