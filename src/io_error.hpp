@@ -6,6 +6,7 @@
 #include <calmkit/files.hpp>
 
 #include <cerrno>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <system_error>
@@ -37,4 +38,23 @@ inline void refuse_nul_in_path(const std::string& what, const std::filesystem::p
   throw FileError(shown, EINVAL, what + " '" + shown + "': a path cannot hold a NUL byte (no file name can)");
 }
 
+/// The refusal of an input over `ReadOptions::max_bytes` (`limit`) that a
+/// stat said holds `size` bytes: the one wording of the reader and of the
+/// writers that read a journal first (update_journal, append_records).
+[[noreturn, gnu::cold]] inline void file_over_limit(const std::filesystem::path& path, std::uint64_t size,
+                                                    std::uint64_t limit) {
+  io_error("cannot read journal", path, EFBIG,
+           "the file holds " + std::to_string(size) + " bytes, more than the limit of " +
+               std::to_string(limit) + " bytes (ReadOptions::max_bytes; max_bytes= in Python)");
+}
+
+/// The refusal of an input that gave more than `limit` bytes while read: a
+/// regular file that grew, or a FIFO or device.
+[[noreturn, gnu::cold]] inline void input_over_limit(const std::filesystem::path& path, bool regular,
+                                                     std::uint64_t limit) {
+  io_error("cannot read journal", path, EFBIG,
+           std::string("it is ") + (regular ? "a file that grew to" : "not a regular file and gave") +
+               " more than the limit of " + std::to_string(limit) +
+               " bytes (ReadOptions::max_bytes; max_bytes= in Python)");
+}
 }  // namespace calmkit::detail

@@ -967,11 +967,7 @@ class FileSource {
     total_ += got;
     const auto limit = static_cast<std::uint64_t>(options_.max_bytes);
     if (limit > 0 && total_ > limit) {
-      detail::io_error("cannot read journal", path_, EFBIG,
-                       std::string("it is ") +
-                           (regular_ ? "a file that grew to" : "not a regular file and gave") +
-                           " more than the limit of " + std::to_string(limit) +
-                           " bytes (ReadOptions::max_bytes; max_bytes= in Python)");
+      detail::input_over_limit(path_, regular_, limit);
     }
     return got;
   }
@@ -1040,9 +1036,7 @@ ReadResult read_journal_with_report(const std::filesystem::path& path, ReadOptio
   }
   const auto limit = static_cast<std::uint64_t>(options.max_bytes);
   if (limit > 0 && S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) > limit) {
-    detail::io_error("cannot read journal", path, EFBIG,
-                     "the file holds " + std::to_string(st.st_size) + " bytes, more than the limit of " +
-                         std::to_string(limit) + " bytes (ReadOptions::max_bytes; max_bytes= in Python)");
+    detail::file_over_limit(path, static_cast<std::uint64_t>(st.st_size), limit);
   }
 #ifdef POSIX_FADV_SEQUENTIAL
   if (S_ISREG(st.st_mode)) (void)::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);

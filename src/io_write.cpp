@@ -320,9 +320,7 @@ class FileBytes {
     }
     const auto limit = static_cast<std::uint64_t>(options.max_bytes);
     if (limit > 0 && static_cast<std::uint64_t>(st.st_size) > limit) {
-      io_error("cannot read journal", given, EFBIG,
-               "the file holds " + std::to_string(st.st_size) + " bytes, more than the limit of " +
-                   std::to_string(limit) + " bytes (ReadOptions::max_bytes; max_bytes= in Python)");
+      file_over_limit(given, static_cast<std::uint64_t>(st.st_size), limit);
     }
     FileBytes b;
     // One byte more than the file holds: a read that fills it saw the file grow.
@@ -337,9 +335,7 @@ class FileBytes {
       if (n == 0) break;
       b.size_ += static_cast<std::size_t>(n);
       if (limit > 0 && b.size_ > limit) {
-        io_error("cannot read journal", given, EFBIG,
-                 "it is a file that grew to more than the limit of " + std::to_string(limit) +
-                     " bytes (ReadOptions::max_bytes; max_bytes= in Python)");
+        input_over_limit(given, true, limit);
       }
     }
     // The padding is read by the parser; its bytes are set so that nothing
