@@ -61,3 +61,26 @@ def test_a_changed_record_keeps_the_fields_calmkit_does_not_know(tmp_path: Path)
     assert got[0] == {**READING, "intensity": 4}
     assert got[1] == {**THOUGHT, "belief_before": 70}
     assert got[2] == OTHER
+
+
+def test_a_cleared_known_field_goes_and_emotions_keep_their_own_by_name(tmp_path: Path) -> None:
+    """A field calmkit knows that the change clears (the note) is not brought back
+    from the old line; emotions given in another order keep each their own
+    unknown fields (matched by name). Reference: json.loads with those edits."""
+    reading = {**READING, "note": "old note"}
+    thought = {**THOUGHT, "emotions": [{"name": "anxious", "before": 80, "colour": "grey"},
+                                       {"name": "sad", "before": 40, "shade": [1, {"x": None}]}]}
+    path = tmp_path / "j.jsonl"
+    path.write_bytes(b"".join(json.dumps(o).encode() + b"\n" for o in (reading, thought)))
+
+    def change(j: calmkit.Journal) -> calmkit.Journal:
+        r = j.readings[0]
+        t = json.loads(calmkit.to_json(j.thought_records[0]))
+        t["emotions"] = t["emotions"][::-1]
+        return calmkit.Journal([calmkit.Reading(id=r.id, time=r.time, intensity=r.intensity),
+                                calmkit.parse_journal(json.dumps(t)).thought_records[0]])
+
+    calmkit.update_journal(path, change)
+    got = [json.loads(line) for line in path.read_bytes().splitlines()]
+    assert got[0] == {k: v for k, v in reading.items() if k != "note"}
+    assert got[1] == {**thought, "emotions": thought["emotions"][::-1]}
