@@ -58,3 +58,24 @@ def test_a_maker_that_only_reads_the_journal_adds_its_record(tmp_path: Path, cal
     new = calmkit.Reading(id="r2", time="2026-03-02T22:00:00+01:00", intensity=2)
     assert path.read_bytes() == data + calmkit.to_json(new).encode() + b"\n"
     assert [r.id for r in calmkit.read_journal(path).readings] == ["r1", "r2"]
+
+
+@pytest.mark.parametrize("target", ["j.jsonl", "s.db"])
+def test_a_maker_that_changes_its_journal_is_refused_by_name_and_nothing_is_written(tmp_path: Path,
+                                                                                   target: str) -> None:
+    """The refusal names the item and says why; a journal file keeps its bytes,
+    a store its records (read back with read_journal / Store.load)."""
+    from calmkit.files import add_records
+
+    path = tmp_path / target
+    first = calmkit.Reading(id="r1", time=FIRST["time"], intensity=1)
+    add_records(path, [first], create_store=True)
+    data = path.read_bytes() if target.endswith(".jsonl") else None
+    with pytest.raises(ValueError, match=r"records\[1\]: the make\(journal\) callable changed the journal"):
+        add_records(path, [calmkit.Reading(id="r0", time=FIRST["time"], intensity=1), _make])
+    if data is not None:
+        assert path.read_bytes() == data
+        assert [r.id for r in calmkit.read_journal(path).readings] == ["r1"]
+    else:
+        with calmkit.open_store(path) as st:
+            assert "tX" not in {t.id for t in st.load().triggers}
