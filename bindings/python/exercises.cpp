@@ -22,6 +22,27 @@
 
 namespace calmkit::bindings {
 
+/// A Python number of seconds (int, float, NumPy's scalars, whatever has
+/// `__float__` or `__index__`) as a double; an int beyond a double is
+/// infinity (out of range for a clock reading, "never" for a gap). nullopt
+/// for a bool, a str, bytes, None or any other object.
+inline std::optional<double> number_of_seconds(py::handle src) {
+  if (PyBool_Check(src.ptr()) || PyUnicode_Check(src.ptr()) || PyBytes_Check(src.ptr())) return std::nullopt;
+  const double v = PyFloat_AsDouble(src.ptr());
+  if (v == -1.0 && PyErr_Occurred()) {
+    const bool overflow = PyErr_ExceptionMatches(PyExc_OverflowError) != 0;
+    PyErr_Clear();
+    if (!overflow) return std::nullopt;
+    return std::numeric_limits<double>::infinity();
+  }
+  return v;
+}
+
+/// How an object that is not a number is named in a message: `None`, `a str`.
+inline std::string what_it_is(py::handle src) {
+  return src.is_none() ? std::string("None") : std::string("a ") + Py_TYPE(src.ptr())->tp_name;
+}
+
 /// A reading of the caller's clock handed to a Session method (`Method`, such
 /// as "update"): any Python number (int, float, NumPy's scalars, whatever
 /// has `__float__` or `__index__`). A bool, a str, None or any other object
@@ -42,24 +63,12 @@ struct type_caster<calmkit::bindings::ClockArg<Method>> {
   PYBIND11_TYPE_CASTER(calmkit::bindings::ClockArg<Method>, const_name("float"));
 
   bool load(handle src, bool /*convert*/) {
-    const auto refuse = [&src] {
-      const std::string got =
-          src.is_none() ? std::string("None") : std::string("a ") + Py_TYPE(src.ptr())->tp_name;
+    const auto v = calmkit::bindings::number_of_seconds(src);
+    if (!v) {
       throw type_error("Session::" + std::string(Method.view()) + ": now must be a number of seconds, got " +
-                       got);
-    };
-    if (PyBool_Check(src.ptr()) || PyUnicode_Check(src.ptr()) || PyBytes_Check(src.ptr())) refuse();
-    const double v = PyFloat_AsDouble(src.ptr());
-    if (v == -1.0 && PyErr_Occurred()) {
-      if (PyErr_ExceptionMatches(PyExc_OverflowError)) {
-        PyErr_Clear();  // an int beyond a double: out of range, as the Session says for 1e300
-        value.seconds = std::numeric_limits<double>::infinity();
-        return true;
-      }
-      PyErr_Clear();
-      refuse();
+                       calmkit::bindings::what_it_is(src));
     }
-    value.seconds = v;
+    value.seconds = *v;
     return true;
   }
 };
@@ -465,8 +474,14 @@ void register_exercises(py::module_& m) {
   py::class_<Session>(m, "Session",
                       "A guided session driven by your monotonic clock in seconds (e.g. time.monotonic()). "
                       "No threads, no sleeps: call update(now) as often as you redraw.")
-      .def(py::init([](const Exercise& e, double max_gap_seconds) {
-             return Session(e, SessionOptions{max_gap_seconds});
+      .def(py::init([](const Exercise& e, const py::object& max_gap_seconds) {
+             // A number, as in JavaScript: True is not 1 s, and a str gets a message naming the option.
+             const auto gap = number_of_seconds(max_gap_seconds);
+             if (!gap) {
+               throw py::type_error("Session: max_gap_seconds must be a number of seconds, got " +
+                                    what_it_is(max_gap_seconds));
+             }
+             return Session(e, SessionOptions{*gap});
            }),
            py::arg("exercise"), py::arg("max_gap_seconds") = 5.0)
       .def(
