@@ -30,6 +30,7 @@ Example::
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Iterable, Union
 
 import numpy as np
@@ -177,19 +178,19 @@ def _clustered_variance(x: np.ndarray, time: np.ndarray, event: np.ndarray, beta
     return dsum.T @ dsum
 
 
-def _warn_if_separated(design: pd.DataFrame, terms: list[str], coef: np.ndarray) -> None:
+def _warn_if_separated(design: pd.DataFrame, terms: list[str], coef: np.ndarray) -> bool:
+    """Warns (PerfectSeparationWarning) when a coefficient may be infinite; returns whether it did."""
     x = design[terms].to_numpy(float)
     x = x - x.mean(axis=0)  # the centring of lifelines and R: the coefficients do not change
     step = _efron_newton_step(x, design["minutes"].to_numpy(float), design["calmed"].to_numpy(bool), coef)
     infinite = ~np.isfinite(step) | ((step > _COX_EPS) & (step > _COX_TOLER_INF * np.abs(coef)))
     if infinite.any():
-        import warnings
-
         names = ", ".join(repr(t) for t, bad in zip(terms, infinite) if bad)
         warnings.warn(f"Cox model: the partial likelihood was still rising along {names} when the fit "
                       "converged; the coefficient may be infinite (perfect separation: e.g. every episode of "
                       "one group calmed and none of the other did). Its hazard ratio, interval and p value are "
                       "not estimates.", PerfectSeparationWarning, stacklevel=3)
+    return bool(infinite.any())
 
 
 def _lifelines() -> Any:
@@ -369,15 +370,23 @@ def cox(frame: pd.DataFrame, covariates: Union[str, Iterable[str]], cluster: str
     # Newton step left is still larger than R's coxph tolerance: the coefficient
     # then differs from R's in the fourth digit and looks like separation.
     try:
-        fitter.fit(design.drop(columns="_cluster", errors="ignore"), duration_col="minutes", event_col="calmed",
-                   fit_options={"precision": _COX_PRECISION})
+        # lifelines' own warnings are held back: where the likelihood runs off
+        # to infinity they only restate, in its internal terms ("norm(delta)
+        # is still high", "very low variance"), what PerfectSeparationWarning
+        # says; otherwise they are passed on as they came.
+        with warnings.catch_warnings(record=True) as held:
+            warnings.simplefilter("always")
+            fitter.fit(design.drop(columns="_cluster", errors="ignore"), duration_col="minutes",
+                       event_col="calmed", fit_options={"precision": _COX_PRECISION})
     except ll.exceptions.ConvergenceError as e:
         first = str(e).split(". ")[0]
         raise ValueError(f"the Cox model of {keys} did not converge ({first}); a covariate on a huge scale "
                          "may need rescaling (e.g. days instead of seconds)") from None
     terms = list(fitter.params_.index)
     coef = fitter.params_.to_numpy(float)
-    _warn_if_separated(design, terms, coef)
+    if not _warn_if_separated(design, terms, coef):
+        for w in held:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
     if cluster:
         # R's robust variance from Efron dfbeta residuals (lifelines' sandwich
         # differs from it when times are tied).
@@ -390,9 +399,10 @@ def cox(frame: pd.DataFrame, covariates: Union[str, Iterable[str]], cluster: str
     from scipy import stats as sps  # a lifelines dependency
 
     z = sps.norm.ppf(1 - (1 - confidence) / 2)
-    out = _frames.frame({"term": terms, "coef": coef, "se": se, "hazard_ratio": np.exp(coef),
-                         "ci_low": np.exp(coef - z * se), "ci_high": np.exp(coef + z * se),
-                         "p_value": 2 * sps.norm.sf(np.abs(coef / se))})
+    with np.errstate(over="ignore"):  # an interval end beyond the doubles is +inf, as R's exp() gives
+        out = _frames.frame({"term": terms, "coef": coef, "se": se, "hazard_ratio": np.exp(coef),
+                             "ci_low": np.exp(coef - z * se), "ci_high": np.exp(coef + z * se),
+                             "p_value": 2 * sps.norm.sf(np.abs(coef / se))})
     out.attrs.update(episodes=len(design), events=int(design["calmed"].sum()),
                      clusters=int(f[cluster].nunique()) if cluster else None)
     return out

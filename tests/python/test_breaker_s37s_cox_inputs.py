@@ -71,3 +71,25 @@ def test_a_covariate_that_is_no_real_number_is_refused(frame: pd.DataFrame, kind
 def test_ordinary_covariates_still_fit(frame: pd.DataFrame) -> None:
     out = stats.cox(frame.assign(weeks=frame["days_since_first"] / 7, n=frame["n_exercises"]), ["weeks", "n"])
     assert list(out["term"]) == ["weeks", "n"] and np.isfinite(out["se"]).all()
+
+
+@pytest.mark.parametrize("cluster", ["participant", None])
+def test_separation_is_one_warning_as_in_r(frame: pd.DataFrame, cluster: str | None) -> None:
+    # Was B199: one participant whose episodes all stay censored gave, next to
+    # PerfectSeparationWarning, lifelines' two ConvergenceWarnings ("norm(delta)
+    # is still high", "very low variance") and, without clusters, NumPy's
+    # "overflow encountered in exp"; R's coxph warns once.
+    silent = (frame["participant"].astype(str) == str(frame["participant"].iloc[0])).to_numpy()
+    data = frame.assign(silent=silent, calmed=frame["calmed"] & ~silent)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = stats.cox(data, "silent", cluster=cluster)
+    assert [w.category for w in caught] == [stats.PerfectSeparationWarning], [str(w.message) for w in caught]
+    assert out["hazard_ratio"].iloc[0] < 1e-6
+
+
+def test_an_ordinary_fit_gives_no_separation_warning(frame: pd.DataFrame) -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        stats.cox(frame.assign(weeks=frame["days_since_first"] / 7), "weeks")
+    assert not [w for w in caught if issubclass(w.category, stats.PerfectSeparationWarning)]
