@@ -181,6 +181,18 @@ def add_record(path: _PathLike, record: Any) -> Any:
     return add_records(path, [record])[0]
 
 
+def _remove_new_store(path: _PathLike) -> None:
+    """Removes the store this call created at ``path`` and its SQLite side
+    files (``-wal``, ``-shm``, ``-journal``) when nothing could be added to it
+    (a full disk, a first record refused): a failed call leaves nothing
+    half-written. Called under the journal's lock, after the store is closed."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        try:
+            os.unlink(os.fspath(path) + suffix)
+        except FileNotFoundError:
+            pass
+
+
 def add_records(path: _PathLike, records: Sequence[Any], *, create_store: bool = False) -> list[Any]:
     """Adds ``records`` in order (a trigger before the readings that name it;
     each a record or a ``make(journal) -> record`` callable, as in
@@ -197,23 +209,29 @@ def add_records(path: _PathLike, records: Sequence[Any], *, create_store: bool =
         return added
     if is_store_path(path):
         with _core.FileLock(path):
-            with _core.open_store(path, create=create_store) as st:
-                current = st.load() if any(callable(r) for r in records) else None
-                for k, r in enumerate(records):
-                    rec = r
-                    if callable(r):
-                        assert current is not None
-                        n = len(current)
-                        rec = r(current)
-                        if len(current) != n:  # only returned records are written (as append_records)
-                            raise ValueError(f"records[{k}]: the make(journal) callable changed the journal it "
-                                             "was given; only the records the callables return are written, so "
-                                             "that change would be lost: return each record to add as its own "
-                                             "item instead")
-                    st.add(rec)
-                    added.append(rec)
-                    if current is not None:
-                        current.add(rec)
+            created = create_store and not os.path.lexists(path)
+            try:
+                with _core.open_store(path, create=create_store) as st:
+                    current = st.load() if any(callable(r) for r in records) else None
+                    for k, r in enumerate(records):
+                        rec = r
+                        if callable(r):
+                            assert current is not None
+                            n = len(current)
+                            rec = r(current)
+                            if len(current) != n:  # only returned records are written (as append_records)
+                                raise ValueError(f"records[{k}]: the make(journal) callable changed the journal "
+                                                 "it was given; only the records the callables return are "
+                                                 "written, so that change would be lost: return each record to "
+                                                 "add as its own item instead")
+                        st.add(rec)
+                        added.append(rec)
+                        if current is not None:
+                            current.add(rec)
+            except BaseException:
+                if created and not added:
+                    _remove_new_store(path)
+                raise
         return added
 
     # The one implementation of the rule, compiled (calmkit::append_records): the lock,

@@ -19,7 +19,7 @@ B152 (fixed): ``calmkit backup STORE DEST`` on a full disk exits with status 1 (
 data has problems") where docs/cli.md gives 3 for a copy that could not be
 written; docs/report.md's table said 1 too.
 
-B153: a new store (``log --journal new.db``) on a full disk leaves
+B153 (fixed): a new store (``log --journal new.db``) on a full disk leaves
 ``new.db``, ``new.db-wal`` and ``new.db-shm`` behind, where docs/cli.md
 promises that nothing half-written stays (a journal file leaves nothing).
 The store is created by ``calmkit.home.add_records`` through
@@ -149,7 +149,6 @@ def test_a_new_store_on_a_full_disk_is_status_3(tmp_path: Path) -> None:
     assert p.returncode == 3, p.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="B153: a new store on a full disk leaves new.db, -wal and -shm behind")
 def test_a_new_store_on_a_full_disk_leaves_nothing(tmp_path: Path) -> None:
     p = _log(tmp_path / "new.db", "2026-03-02T21:14:00+01:00", tmp_path, limit=8192)
     assert p.returncode != 0
