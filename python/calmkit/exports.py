@@ -368,7 +368,12 @@ RESEARCH_FIELDS: dict[str, dict[str, str]] = {
 
 
 def _mac(key: bytes, *parts: str) -> bytes:
-    msg = b"\x00".join(p.encode("utf-8") for p in parts)
+    """HMAC-SHA256(key, the UTF-8 ``parts`` joined by NUL), a NUL inside a part
+    written as NUL 0xFF (a byte UTF-8 never holds), so that two different
+    lists of parts never give one message: ("a" NUL "b", "c") and ("a",
+    "b" NUL "c") would otherwise share their record pseudonym. Parts without a
+    NUL give the message of docs/privacy.md unchanged."""
+    msg = b"\x00".join(p.encode("utf-8").replace(b"\x00", b"\x00\xff") for p in parts)
     return hmac.new(key, msg, hashlib.sha256).digest()
 
 

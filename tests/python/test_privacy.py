@@ -259,3 +259,30 @@ def test_shift_dates_must_be_true_or_false(flag):
     with pytest.raises(TypeError, match=r"shift_dates= must be True or False"):
         calmkit.research_export(j, KEY, shift_dates=flag)
     assert calmkit.research_export(j, KEY, shift_dates=np.bool_(False)).readings[0].time == j.readings[0].time
+
+
+def _docs_mac(key: bytes, *parts: bytes) -> str:
+    """docs/privacy.md's formula, computed with hmac alone (not calmkit)."""
+    import hashlib
+    import hmac
+
+    return hmac.new(key, b"\x00".join(parts), hashlib.sha256).hexdigest()[:16]
+
+
+def test_pseudonyms_follow_the_documented_hmac_and_a_nul_cannot_shift_a_part():
+    """The export's pseudonyms are the HMAC docs/privacy.md gives, and a NUL
+    inside a participant or an id (the format allows one) cannot move bytes
+    from one part to the next: ("a" NUL "b", "c") and ("a", "b" NUL "c") got
+    one record pseudonym while the parts were only joined by NUL."""
+    records = [
+        {"type": "trigger", "participant": "a\x00b", "id": "c", "time": "2026-03-02T21:14:00+01:00",
+         "category": "delayed_reply", "intensity": 6},
+        {"type": "trigger", "participant": "a", "id": "b\x00c", "time": "2026-03-02T21:15:00+01:00",
+         "category": "delayed_reply", "intensity": 7},
+        {"type": "trigger", "participant": "p1", "id": "t1", "time": "2026-03-02T21:16:00+01:00",
+         "category": "delayed_reply", "intensity": 5},
+    ]
+    journal = calmkit.parse_journal("\n".join(json.dumps(r) for r in records) + "\n")
+    out = {t.intensity: (t.participant, t.id) for t in calmkit.research_export(journal, KEY).triggers}
+    assert out[6][1] != out[7][1], out
+    assert out[5] == ("r" + _docs_mac(KEY, b"participant", b"p1"), "t" + _docs_mac(KEY, b"record", b"trigger", b"p1", b"t1"))
