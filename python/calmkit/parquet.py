@@ -237,8 +237,8 @@ def _memory_pool() -> Any:
     as transparent huge pages and the kernel clears each 2 MiB page when it is
     first touched: reading the project cohort's dataset in a fresh process
     cost 0.40-0.56 s of system CPU with it against 0.08-0.11 s with the
-    system allocator, for the same user CPU (benchmarks/README.md,
-    "Formats"). Passed per call, so pyarrow's own default is left as it is."""
+    system allocator, for the same user CPU (benchmarks/history.md, the
+    quiet run of 2026-11-30 14:54). Passed per call, so pyarrow's own default is left as it is."""
     pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
     return pa.system_memory_pool()
 
