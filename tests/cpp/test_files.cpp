@@ -240,7 +240,7 @@ TEST_CASE("update_journal: threads adding at once lose nothing", "[files][io]") 
   CHECK(slurp(path) == before);
 }
 
-TEST_CASE("a nested append on the journal a change holds refuses at once; another thread waits",
+TEST_CASE("a nested append on the journal a change holds refuses at once, and another thread waits",
           "[files][io]") {
   TempDir dir("files");
   const auto path = dir / "j.jsonl";
