@@ -66,7 +66,8 @@ double Session::offset_of(std::size_t index) const noexcept {
   // at most, whatever the index; the end of the last cycle is cycles x cycle,
   // Exercise::duration_seconds().
   const std::size_t n = ex_.steps.size();
-  return static_cast<double>(index / n) * cycle_seconds_ + step_offsets_[index % n];
+  const std::size_t whole_cycles = index / n;  // whole cycles before the step: integer division on purpose
+  return static_cast<double>(whole_cycles) * cycle_seconds_ + step_offsets_[index % n];
 }
 
 double Session::current_end_active() const noexcept {
