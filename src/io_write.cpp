@@ -419,22 +419,24 @@ std::string_view raw_value(od::value v) {
   return raw;
 }
 
-/// Appends `,"key":value` for each member of `o` that `keep(key)` selects,
-/// the value as written.
-template <class Keep>
-void put_members(std::string& out, od::object o, Keep&& keep) {
+/// Calls `each(key, value)` for the members of `o` in order, the key
+/// unescaped and copied (the parser reuses its string buffer).
+template <class Each>
+void for_each_member(od::object o, Each&& each) {
   for (auto member : o) {
     od::field f;
     ok(std::move(member).get(f));
     std::string_view key;
     ok(f.unescaped_key().get(key));
-    const std::string k(key);  // the parser reuses its string buffer
-    if (!keep(k)) continue;
-    out += ',';
-    put_json_string(out, k);
-    out += ':';
-    out += raw_value(f.value());
+    each(std::string(key), f.value());
   }
+}
+
+/// The text of a string value.
+std::string string_value(od::value v) {
+  std::string_view text;
+  ok(v.get_string().get(text));
+  return std::string(text);
 }
 
 /// `fresh`, the line of a changed record of type `type` in calmkit's form,
@@ -451,47 +453,36 @@ std::string keep_unknown_fields(std::size_t type, const std::string& fresh, std:
   ok(doc.get_object().get(o));
   std::string extra;                                               // the old line's unknown members
   std::vector<std::pair<std::string, std::string>> emotion_extra;  // (name, unknown members) per old emotion
-  for (auto member : o) {
-    od::field f;
-    ok(std::move(member).get(f));
-    std::string_view key;
-    ok(f.unescaped_key().get(key));
-    const std::string k(key);
+  auto put_member = [](std::string& out, const std::string& key, od::value v) {
+    put_json_string(out, key);
+    out += ':';
+    out += raw_value(v);
+  };
+  for_each_member(o, [&](const std::string& k, od::value v) {
     if (type == type_index<ThoughtRecord> && k == "emotions") {
       od::array emotions;
-      ok(f.value().get_array().get(emotions));
+      ok(v.get_array().get(emotions));
       for (auto item : emotions) {
         od::object e;
         ok(item.get_object().get(e));
         std::string name;
         std::string unknown;
-        for (auto em : e) {
-          od::field ef;
-          ok(std::move(em).get(ef));
-          std::string_view ekey;
-          ok(ef.unescaped_key().get(ekey));
-          const std::string ek(ekey);
+        for_each_member(e, [&](const std::string& ek, od::value ev) {
           if (ek == "name") {
-            std::string_view n;
-            ok(ef.value().get_string().get(n));
-            name = n;
+            name = string_value(ev);
           } else if (ek != "before" && ek != "after") {
             unknown += ',';
-            put_json_string(unknown, ek);
-            unknown += ':';
-            unknown += raw_value(ef.value());
+            put_member(unknown, ek, ev);
           }
-        }
+        });
         if (!unknown.empty()) emotion_extra.emplace_back(std::move(name), std::move(unknown));
       }
-      continue;
+      return;
     }
-    if (known_field(type, k)) continue;
+    if (known_field(type, k)) return;
     extra += ',';
-    put_json_string(extra, k);
-    extra += ':';
-    extra += raw_value(f.value());
-  }
+    put_member(extra, k, v);
+  });
   if (extra.empty() && emotion_extra.empty()) return fresh;
   if (emotion_extra.empty()) return fresh.substr(0, fresh.size() - 1) + extra + '}';
   // The emotions too: `fresh` rebuilt member by member.
@@ -502,46 +493,33 @@ std::string keep_unknown_fields(std::size_t type, const std::string& fresh, std:
   od::object fo;
   ok(fdoc.get_object().get(fo));
   std::string out = "{";
-  for (auto member : fo) {
-    od::field f;
-    ok(std::move(member).get(f));
-    std::string_view key;
-    ok(f.unescaped_key().get(key));
-    const std::string k(key);
+  for_each_member(fo, [&](const std::string& k, od::value v) {
     if (out.size() > 1) out += ',';
-    put_json_string(out, k);
-    out += ':';
     if (k != "emotions") {
-      out += raw_value(f.value());
-      continue;
+      put_member(out, k, v);
+      return;
     }
+    put_json_string(out, k);
+    out += ":[";
     od::array emotions;
-    ok(f.value().get_array().get(emotions));
-    out += '[';
+    ok(v.get_array().get(emotions));
     bool first = true;
     for (auto item : emotions) {
       od::object e;
       ok(item.get_object().get(e));
       std::string one;
       std::string name;
-      for (auto em : e) {
-        od::field ef;
-        ok(std::move(em).get(ef));
-        std::string_view ekey;
-        ok(ef.unescaped_key().get(ekey));
-        const std::string ek(ekey);
+      for_each_member(e, [&](const std::string& ek, od::value ev) {
         one += one.empty() ? "{" : ",";
-        put_json_string(one, ek);
-        one += ':';
         if (ek == "name") {
-          std::string_view n;
-          ok(ef.value().get_string().get(n));
-          name = n;
+          name = string_value(ev);
+          put_json_string(one, ek);
+          one += ':';
           put_json_string(one, name);
         } else {
-          one += raw_value(ef.value());
+          put_member(one, ek, ev);
         }
-      }
+      });
       const auto match = std::find_if(emotion_extra.begin(), emotion_extra.end(),
                                       [&name](const auto& x) { return x.first == name; });
       if (match != emotion_extra.end()) {
@@ -554,7 +532,7 @@ std::string keep_unknown_fields(std::size_t type, const std::string& fresh, std:
       out += one;
     }
     out += ']';
-  }
+  });
   out += extra;
   out += '}';
   return out;
