@@ -20,6 +20,13 @@ Python, NumPy, pandas, pyarrow and the calmkit build (polars is optional).
     cmake --build build --target calmkit_python
     python3 benchmarks/user_path/run.py --build-dir build
 
+Every measurement runs ``--rounds`` times (3 by default), interleaved: each
+round runs every reader (or step) once, starting at a different one, so a
+slow minute of a shared machine does not fall on the same reader every
+time. Tables give the median wall time with the fastest and slowest, and
+each comparison is printed as the ratio of two measurements of the same
+round, per round and their median.
+
 The metrics step checks that calmkit and pandas give the same minutes and
 calmed flag for every episode, the same per-participant summaries and the
 same weekly counts before it prints a number.
@@ -288,6 +295,55 @@ def spawn(env: dict, *args: str) -> dict:
     return out
 
 
+def in_rounds(env: dict, rounds: int, jobs: dict[str, tuple[str, ...]]) -> dict[str, list[dict]]:
+    """Runs every job of ``jobs`` (label -> worker arguments) once per round,
+    each in its own process; round r starts the list at job r (mod the
+    number of jobs), so a slow minute of a shared machine falls on a
+    different job each round. Returns label -> its results, in round order."""
+    labels = list(jobs)
+    out: dict[str, list[dict]] = {k: [] for k in labels}
+    for r in range(rounds):
+        for k in labels[r % len(labels):] + labels[:r % len(labels)]:
+            out[k].append(spawn(env, *jobs[k]))
+    return out
+
+
+def median_of(results: list[dict]) -> dict:
+    """One row from a job's rounds: the median of each time (a number, or
+    each entry of a dict of numbers), the largest peak RSS and load; an
+    error in any round is the row's error. ``wall_range``: the fastest and
+    the slowest wall time."""
+    import statistics
+
+    bad = [r for r in results if "error" in r]
+    if bad:
+        return bad[0]
+    row = dict(results[0])
+    for key, first in results[0].items():
+        if key in ("peak_rss_mb", "load"):
+            row[key] = max(r[key] for r in results)
+        elif isinstance(first, dict):
+            row[key] = {k: statistics.median(r[key][k] for r in results) for k in first}
+        elif isinstance(first, float):
+            row[key] = statistics.median(r[key] for r in results)
+    if isinstance(results[0].get("seconds"), float):
+        row["wall_range"] = (min(r["seconds"] for r in results), max(r["seconds"] for r in results))
+    return row
+
+
+def same_round_ratios(results: dict[str, list[dict]], slow: str, fast: str) -> str:
+    """``slow``'s wall time over ``fast``'s in each round (the two ran in the
+    same minute), and their median: the ratio the targets are judged by."""
+    import statistics
+
+    pairs = [a["seconds"] / b["seconds"] for a, b in zip(results[slow], results[fast])
+             if "error" not in a and "error" not in b]
+    if not pairs:
+        return "-"
+    each = " / ".join(f"{x:.1f}" for x in pairs)
+    return f"median {statistics.median(pairs):.1f}x (rounds: {each})"
+
+
 def count_lines(path: Path) -> int:
     with path.open("rb") as f:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
@@ -310,6 +366,8 @@ def main() -> int:
     ap.add_argument("--journals", default="project,interleaved")
     ap.add_argument("--skip", default="", help="comma-separated parts to skip: read,metrics,formats")
     ap.add_argument("--threads", type=int, default=0, help="calmkit threads (0 = every hardware thread)")
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="runs of every measurement, interleaved; tables give the median (default 3)")
     ap.add_argument("--worker", nargs="+")
     a = ap.parse_args()
     if a.worker:
@@ -346,34 +404,47 @@ def main() -> int:
             # Peak RSS of the whole process (interpreter, import, read), its
             # ratio to the file, the interpreter alone, after the import, and
             # what the read itself added above the import.
-            print("\n| reader | wall s | MB/s (wall) | CPU s | peak RSS MB | RSS / file | RSS before import MB "
+            print(f"\nMedian of {a.rounds} rounds (wall: median (fastest-slowest); CPU: median; RSS and load: "
+                  "the largest)\n")
+            print("| reader | wall s | MB/s (wall) | CPU s | peak RSS MB | RSS / file | RSS before import MB "
                   "| RSS after import MB | read's own MB | read's own / file | rows | load |\n"
                   "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-            rows = [("calmkit.read_journal (strict, 1 thread)", spawn(env, "read", "calmkit", str(path), "1"))]
+            jobs = {"calmkit.read_journal (strict, 1 thread)": ("read", "calmkit", str(path), "1")}
             if a.threads != 1:
-                rows.append(("calmkit.read_journal (strict, default threads)",
-                             spawn(env, "read", "calmkit", str(path), th)))
-            rows.append(("calmkit.read_journal (lenient, default threads)",
-                         spawn(env, "read", "calmkit-lenient", str(path), th)))
-            rows += [("pyarrow.json.read_json", spawn(env, "read", "pyarrow", str(path), th)),
-                     ("polars.read_ndjson", spawn(env, "read", "polars", str(path), th)),
-                     ("pandas.read_json(lines=True)", spawn(env, "read", "pandas", str(path), th))]
-            for label, r in rows:
+                jobs["calmkit.read_journal (strict, default threads)"] = ("read", "calmkit", str(path), th)
+            jobs["calmkit.read_journal (lenient, default threads)"] = ("read", "calmkit-lenient", str(path), th)
+            jobs.update({"pyarrow.json.read_json": ("read", "pyarrow", str(path), th),
+                         "polars.read_ndjson": ("read", "polars", str(path), th),
+                         "pandas.read_json(lines=True)": ("read", "pandas", str(path), th)})
+            runs = in_rounds(env, a.rounds, jobs)
+            for label, results in runs.items():
+                r = median_of(results)
                 if "error" in r:
                     print(f"| {label} | - | - | - | - | - | - | - | - | - | {r['error']} | - |")
                 else:
                     own = r["peak_rss_mb"] - r["rss_import_mb"]
-                    print(f"| {label} | {r['seconds']:.2f} | {mb / r['seconds']:.0f} | {r['cpu_seconds']:.2f} "
+                    lo, hi = r["wall_range"]
+                    print(f"| {label} | {r['seconds']:.2f} ({lo:.2f}-{hi:.2f}) | {mb / r['seconds']:.0f} "
+                          f"| {r['cpu_seconds']:.2f} "
                           f"| {r['peak_rss_mb']:.0f} | {r['peak_rss_mb'] * 1.048576 / mb:.2f} "
                           f"| {r['rss_before_mb']:.0f} | {r['rss_import_mb']:.0f} | {own:.0f} "
                           f"| {own * 1.048576 / mb:.2f} | {r['rows']:,} | {r['load']:.1f} |")
+            strict = next(k for k in jobs if "strict" in k and ("default" in k or a.threads == 1))
+            print(f"\nSame-round ratios, wall time, {strict}:")
+            for other in ("pyarrow.json.read_json", "polars.read_ndjson", "pandas.read_json(lines=True)"):
+                print(f"- {other} / calmkit: {same_round_ratios(runs, other, strict)}")
+            print(f"- one thread: pandas / calmkit "
+                  f"{same_round_ratios(runs, 'pandas.read_json(lines=True)', 'calmkit.read_journal (strict, 1 thread)')}"
+                  f", pyarrow / calmkit "
+                  f"{same_round_ratios(runs, 'pyarrow.json.read_json', 'calmkit.read_journal (strict, 1 thread)')}")
         if "metrics" not in skip:
             import numpy as np
 
             outs = {k: str(a.dir / f"metrics-{os.getpid()}-{k}.npz") for k in ("calmkit-1", "calmkit", "pandas")}
-            res = {"calmkit-1": spawn(env, "metrics", "calmkit", str(path), "1", outs["calmkit-1"]),
-                   "calmkit": spawn(env, "metrics", "calmkit", str(path), th, outs["calmkit"]),
-                   "pandas": spawn(env, "metrics", "pandas", str(path), "1", outs["pandas"])}
+            mruns = in_rounds(env, a.rounds, {"calmkit-1": ("metrics", "calmkit", str(path), "1", outs["calmkit-1"]),
+                                              "calmkit": ("metrics", "calmkit", str(path), th, outs["calmkit"]),
+                                              "pandas": ("metrics", "pandas", str(path), "1", outs["pandas"])})
+            res = {k: median_of(v) for k, v in mruns.items()}
             bad = [k for k, r in res.items() if "error" in r]
             if bad:
                 print(f"metrics failed: {[(k, res[k]['error']) for k in bad]}")
@@ -391,7 +462,7 @@ def main() -> int:
             p = res["pandas"]["seconds"]
             c1, ck = res["calmkit-1"]["seconds"], res["calmkit"]["seconds"]
             print(f"\nREADME metric calls on a Journal (checked: same episodes, summaries and weekly counts as "
-                  f"pandas)\n\n| call | calmkit 1 thread, first | calmkit {res['calmkit']['threads']} threads, "
+                  f"pandas); median of {a.rounds} rounds\n\n| call | calmkit 1 thread, first | calmkit {res['calmkit']['threads']} threads, "
                   "first | calmkit, again | pandas |\n|---|---:|---:|---:|---:|")
             total = dict.fromkeys(("c1", "ck", "again", "p"), 0.0)
             for step, label in (("time_to_calm", "time_to_calm(journal)"),
@@ -405,7 +476,12 @@ def main() -> int:
                   f"**{total['p']:.3f}** |")
             print(f"| speed-up vs pandas | {total['p'] / total['c1']:.1f}x | {total['p'] / total['ck']:.1f}x | "
                   f"{total['p'] / total['again']:.1f}x | |")
-            print(f"| CPU s of the calls (calmkit: both rounds) | "
+            totals = {k: [sum(r["seconds"][f"first_{c}"] for c in ("time_to_calm", "summary", "weekly"))
+                          for r in mruns[k]] for k in ("pandas", "calmkit")}
+            per_round = [p_ / c_ for p_, c_ in zip(totals["pandas"], totals["calmkit"])]
+            print(f"| same-round ratio pandas / calmkit (default threads, first calls) | | "
+                  f"{' / '.join(f'{x:.1f}x' for x in per_round)} | | |")
+            print(f"| CPU s of the calls (calmkit: first and again) | "
                   f"{res['calmkit-1']['cpu_seconds']:.2f} | {res['calmkit']['cpu_seconds']:.2f} | | "
                   f"{res['pandas']['cpu_seconds']:.2f} |")
             print(f"| peak RSS MB (whole process) | {res['calmkit-1']['peak_rss_mb']:.0f} | "
@@ -415,13 +491,25 @@ def main() -> int:
         if "formats" not in skip:
             scratch = tempfile.mkdtemp(prefix="calmkit-formats-", dir=a.dir)
             try:
-                steps = {s: spawn(env, "formats", s, str(path), scratch)
-                         for s in ("write_journal", "write_parquet", "write_parquet_participant", "bridge_to_arrow",
-                                   "read_journal", "read_parquet", "read_parquet_participant",
-                                   "pyarrow_read_tables", "bridge_from_arrow")}
+                # Each round writes (the writes in turn), then reads what they wrote.
+                writes = ("write_journal", "write_parquet", "write_parquet_participant", "bridge_to_arrow")
+                reads = ("read_journal", "read_parquet", "read_parquet_participant", "pyarrow_read_tables",
+                         "bridge_from_arrow")
+                fruns: dict[str, list[dict]] = {}
+                for _ in range(a.rounds):
+                    for group in (writes, reads):
+                        for k, v in in_rounds(env, 1, {st: ("formats", st, str(path), scratch)
+                                                      for st in group}).items():
+                            fruns.setdefault(k, []).extend(v)
+                    writes, reads = writes[1:] + writes[:1], reads[1:] + reads[:1]
+                steps = {k: median_of(fruns[k]) for k in (
+                    "write_journal", "write_parquet", "write_parquet_participant", "bridge_to_arrow",
+                    "read_journal", "read_parquet", "read_parquet_participant", "pyarrow_read_tables",
+                    "bridge_from_arrow")}
             finally:
                 shutil.rmtree(scratch, ignore_errors=True)
-            print("\n| Parquet vs JSON Lines (the whole journal) | wall s | CPU s | peak RSS MB | load |\n"
+            print(f"\nMedian of {a.rounds} rounds (wall: median (fastest-slowest))\n\n"
+                  "| Parquet vs JSON Lines (the whole journal) | wall s | CPU s | peak RSS MB | load |\n"
                   "|---|---:|---:|---:|---:|")
             labels = {"write_parquet": "write_parquet(journal, folder) (the default: shard layout)",
                       "read_parquet": "read_parquet(folder) (the default call)",
@@ -435,8 +523,14 @@ def main() -> int:
                 if "error" in r:
                     print(f"| calmkit.{label} | - | - | {r['error']} | - |")
                 else:
-                    print(f"| calmkit.{label} | {r['seconds']:.2f} | {r['cpu_seconds']:.2f} | {r['peak_rss_mb']:.0f} "
-                          f"| {r['load']:.1f} |")
+                    lo, hi = r["wall_range"]
+                    print(f"| calmkit.{label} | {r['seconds']:.2f} ({lo:.2f}-{hi:.2f}) | {r['cpu_seconds']:.2f} "
+                          f"| {r['peak_rss_mb']:.0f} | {r['load']:.1f} |")
+            print("\nSame-round ratios, wall time:")
+            print(f"- read_journal / read_parquet (above 1: Parquet is faster): "
+                  f"{same_round_ratios(fruns, 'read_journal', 'read_parquet')}")
+            print(f"- write_journal / write_parquet (above 1: Parquet is faster): "
+                  f"{same_round_ratios(fruns, 'write_journal', 'write_parquet')}")
     return 0
 
 
