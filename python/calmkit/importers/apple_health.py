@@ -61,6 +61,18 @@ _REPLACEMENT = "\ufffd".encode("utf-8")
 #: The prolog (XML declaration, comments, DOCTYPE with its internal subset)
 #: may be this long at most; Apple's is about 10 KiB.
 _MAX_PROLOG = 16 * 1024 * 1024
+#: Bytes handed to the parser at a time: a line, or a piece of a longer one
+#: (pieces of a long line double in size up to _MAX_PIECE).
+_PIECE = 64 * 1024
+_MAX_PIECE = 64 * 1024 * 1024
+#: Apple's export nests four levels (HealthData, Workout, WorkoutRoute,
+#: MetadataEntry); deeper than this is a damaged or hostile file, refused
+#: before the open elements fill memory.
+_MAX_DEPTH = 64
+#: Child elements a record calmkit imports may have (Apple writes a few
+#: MetadataEntry); the children of elements it does not use are dropped as
+#: they are read, whatever their number.
+_MAX_CHILDREN = 10_000
 
 
 def _skip_doctype(buf: bytes, at: int) -> Optional[int]:
@@ -152,6 +164,7 @@ class _Feed:
         self.forbidden: dict[int, list[int]] = {}
         self.prolog_too_long = False
         self.at_end = False  # the whole file has been handed to the parser
+        self._size = _PIECE  # the next read's limit (see _next_line)
 
     def _read_prolog(self) -> None:
         data = bytearray()
@@ -187,7 +200,13 @@ class _Feed:
             return self._prolog.pop()
         if self.prolog_too_long:
             return b""
-        return self._f.readline(65536)
+        chunk = self._f.readline(self._size)
+        # A line longer than a piece comes in pieces twice as long each time:
+        # expat 2.5 (CPython 3.11's) parses an unfinished token again from its
+        # start whenever a piece is added (CVE-2023-52425), so pieces of one
+        # size would make a long start tag quadratic work.
+        self._size = _PIECE if chunk.endswith(b"\n") or not chunk else min(2 * self._size, _MAX_PIECE)
+        return chunk
 
     def read(self, size: int = -1) -> bytes:
         chunk = self._next_line()
@@ -438,10 +457,23 @@ def import_apple_health(path: Union[str, Path], *, participant: str = "",
     try:
         depth = 0
         start_line = 0
+        open_elements: list[ET.Element] = []
+        children = 0  # elements read inside the current top-level element
+        keep_children = too_many = False
         try:
             for event, elem in ET.iterparse(reader, events=("start", "end")):
                 if event == "start":
                     depth += 1
+                    if depth > _MAX_DEPTH:
+                        raise ImportFormatError(src, reader.line, "", (
+                            f"XML nested more than {_MAX_DEPTH} levels deep (Apple's export nests 4): a damaged "
+                            "or hostile file"))
+                    open_elements.append(elem)
+                    if depth >= 3:
+                        children += 1
+                        if children > _MAX_CHILDREN and keep_children:
+                            keep_children = False
+                            too_many = True
                     if depth == 1:
                         root = elem
                         if elem.tag != "HealthData":
@@ -454,8 +486,19 @@ def import_apple_health(path: Union[str, Path], *, participant: str = "",
                                 f"export.xml{hint}"))
                     elif depth == 2:
                         start_line = reader.line
+                        # Only a record calmkit imports needs its children (MetadataEntry).
+                        keep_children = elem.tag == "Record" and elem.get("type", "") in _USED_TYPES
+                        children = 0
+                        too_many = False
                     continue
                 depth -= 1
+                open_elements.pop()
+                if depth >= 2:
+                    if not keep_children:
+                        # Dropped once read (the parent has no other child left by now), so
+                        # that one huge element cannot fill memory.
+                        del open_elements[-1][:]
+                    continue
                 if depth != 1:
                     continue
                 # A whole top-level element has been read, on lines start_line..reader.line.
@@ -467,6 +510,10 @@ def import_apple_health(path: Union[str, Path], *, participant: str = "",
                     counts = tally(report) if used else None  # what the record's row counts
                     try:
                         try:
+                            if too_many:
+                                raise ImportFormatError(src, start_line, "", (
+                                    f"a {elem.get('type', '')[:64]} record with more than {_MAX_CHILDREN} child "
+                                    "elements (Apple writes a few MetadataEntry): a damaged or hostile file"))
                             if used and bad_chars:
                                 attr = next((k for k, v in elem.attrib.items() if "\ufffd" in v), "")
                                 raise ImportFormatError(src, start_line, attr, (
