@@ -58,6 +58,10 @@ _FORBIDDEN = re.compile(
     rb"[\x00-\x08\x0b\x0c\x0e-\x1f]"
     rb"|&#(?:0*(?:[0-8]|1[1-2]|1[4-9]|2[0-9]|3[01]);|[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F]);)")
 _REPLACEMENT = "\ufffd".encode("utf-8")
+#: Distinct forbidden code points noted per line, and occurrences looked at
+#: per piece read, for the message naming them.
+_NOTED_CODE_POINTS = 8
+_NOTED_MATCHES = 1024
 #: The prolog (XML declaration, comments, DOCTYPE with its internal subset)
 #: may be this long at most; Apple's is about 10 KiB.
 _MAX_PROLOG = 16 * 1024 * 1024
@@ -153,7 +157,9 @@ class _Feed:
     On the way, the DOCTYPE (with its internal subset) is replaced by as many
     line breaks as it spanned, so that line numbers stay those of the file,
     and characters XML 1.0 forbids are replaced by U+FFFD, their lines and
-    code points noted in ``forbidden`` (line -> code points)."""
+    distinct code points noted in ``forbidden`` (line -> code points; at most
+    _NOTED_CODE_POINTS a line, kept only while ``keep`` says a top-level
+    element is open)."""
 
     def __init__(self, f: BinaryIO) -> None:
         self._f = f
@@ -162,6 +168,9 @@ class _Feed:
         self._prolog: list[bytes] = []
         self._in_prolog = True
         self.forbidden: dict[int, list[int]] = {}
+        #: True while a top-level element is open (set by the reader of the
+        #: events): the notes of its lines are kept until it ends.
+        self.keep = False
         self.prolog_too_long = False
         self.at_end = False  # the whole file has been handed to the parser
         self._size = _PIECE  # the next read's limit (see _next_line)
@@ -215,19 +224,26 @@ class _Feed:
         if chunk and self._pending_newline:
             self.line += 1
         self._pending_newline = chunk.endswith(b"\n")
+        if not self.keep:
+            # Outside every top-level element nothing asks for the notes: drop
+            # them, so that lines of text between records cannot fill memory.
+            self.forbidden.clear()
         if _FORBIDDEN.search(chunk):
             found = self.forbidden.setdefault(self.line, [])
-
-            def replace(m: "re.Match[bytes]") -> bytes:
+            # Each code point once, and only as many as a message names: a line
+            # of a million controls is noted in a few ints, not a million.
+            for n, m in enumerate(_FORBIDDEN.finditer(chunk)):
+                if n >= _NOTED_MATCHES or len(found) >= _NOTED_CODE_POINTS:
+                    break
                 text = m.group()
                 if text.startswith(b"&#"):
                     body = text[2:-1]
-                    found.append(int(body[1:], 16) if body[:1] in (b"x", b"X") else int(body))
+                    code = int(body[1:], 16) if body[:1] in (b"x", b"X") else int(body)
                 else:
-                    found.append(text[0])
-                return _REPLACEMENT
-
-            chunk = _FORBIDDEN.sub(replace, chunk)
+                    code = text[0]
+                if code not in found:
+                    found.append(code)
+            chunk = _FORBIDDEN.sub(_REPLACEMENT, chunk)
         return chunk
 
 
@@ -486,6 +502,7 @@ def import_apple_health(path: Union[str, Path], *, participant: str = "",
                                 f"export.xml{hint}"))
                     elif depth == 2:
                         start_line = reader.line
+                        reader.keep = True
                         # Only a record calmkit imports needs its children (MetadataEntry).
                         keep_children = elem.tag == "Record" and elem.get("type", "") in _USED_TYPES
                         children = 0
@@ -502,7 +519,9 @@ def import_apple_health(path: Union[str, Path], *, participant: str = "",
                 if depth != 1:
                     continue
                 # A whole top-level element has been read, on lines start_line..reader.line.
-                bad_chars = [c for n in range(start_line, reader.line + 1) for c in reader.forbidden.pop(n, ())]
+                bad_chars = list(dict.fromkeys(c for n in range(start_line, reader.line + 1)
+                                               for c in reader.forbidden.pop(n, ())))
+                reader.keep = False
                 if elem.tag == "Record":
                     report.rows += 1
                     before = len(records)
