@@ -230,17 +230,26 @@ def _binary_lines(f: BinaryIO) -> Iterator[bytes]:
     if b"\r" not in head or b"\n" in head:
         yield from f
         return
-    rest = b""
+    # The bytes not yet split into lines; each chunk is searched once, so a
+    # line of any length costs time in proportion to its length (splitting
+    # the whole remainder again at each chunk made a long line quadratic).
+    rest = bytearray()
     while True:
         chunk = f.read(1 << 20)
         if not chunk:
             break
+        at = len(rest)
         rest += chunk
-        *done, rest = rest.split(b"\r")
-        for line in done:
-            yield line + b"\n"
+        start = 0
+        while True:
+            cr = rest.find(b"\r", at)
+            if cr < 0:
+                break
+            yield bytes(rest[start:cr]) + b"\n"
+            start = at = cr + 1
+        del rest[:start]
     if rest:
-        yield rest
+        yield bytes(rest)
 
 
 def _utf16_lines(path: Path, f: BinaryIO, encoding: str = "utf-16") -> Iterator[str]:
