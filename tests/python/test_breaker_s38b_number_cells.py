@@ -6,7 +6,8 @@ Health writes a State of Mind ``valence`` as a decimal (``-0.35``). Python's
 digits, so a damaged cell ``1_0`` was read as 10 (a mood of 10, distress 1)
 and ``0_4`` as 4 (the worst anxiety, distress 10), and a valence ``-0_1`` as
 -1 (distress 10): a garbled value became a valid extreme one, never an error
-naming the cell. No spreadsheet or app writes an underscore in a number.
+naming the cell. No spreadsheet or app writes an underscore in a number; such
+a cell is now an error naming it (B208, B209).
 """
 
 from __future__ import annotations
@@ -26,8 +27,6 @@ def _bearable(tmp_path: Path, mood: str, anxiety: str) -> Path:
     return path
 
 
-@pytest.mark.xfail(strict=True, reason="B208: Bearable's rating/amount '1_0' is read as 10 and '0_4' as 4 "
-                                       "(float() takes Python's digit separators)")
 @pytest.mark.parametrize("mood,anxiety,line", [("1_0", "2", 2), ("7", "0_4", 3)])
 def test_bearable_rating_with_an_underscore_is_an_error(tmp_path: Path, mood: str, anxiety: str, line: int) -> None:
     with pytest.raises(calmkit.ImportFormatError, match="rating/amount") as info:
@@ -37,10 +36,10 @@ def test_bearable_rating_with_an_underscore_is_an_error(tmp_path: Path, mood: st
 
 def test_bearable_plain_ratings_still_read(tmp_path: Path) -> None:
     journal, _ = calmkit.import_bearable(_bearable(tmp_path, "7", "2"), tz="UTC")
-    assert [r.intensity for r in journal.readings] == [3, 5]
+    # mood 7 of 1..10: 1 + 8 * 3 / 9 = 3.67 -> 4; anxiety 2 of 0..4: 5
+    assert [r.intensity for r in journal.readings] == [4, 5]
 
 
-@pytest.mark.xfail(strict=True, reason="B209: Apple Health's valence '-0_1' is read as -1 (distress 10)")
 def test_apple_valence_with_an_underscore_is_an_error(tmp_path: Path) -> None:
     path = tmp_path / "export.xml"
     path.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<HealthData locale="en_US">\n'

@@ -19,6 +19,19 @@ from .report import Adjusted, ImportFormatError, ImportReport
 _UTC = timezone.utc
 
 
+def decimal_number(text: str) -> float:
+    """The number a cell of an app's export holds (``7``, ``-0.35``, ``1e-1``),
+    or NaN when it holds none. Python's ``float()`` also reads its own
+    source-code spelling with an underscore between digits (``1_0`` is 10),
+    which no app or spreadsheet writes: such a cell is garbled, not a number."""
+    if "_" in text:
+        return math.nan
+    try:
+        return float(text)
+    except ValueError:
+        return math.nan
+
+
 def round_half_up(x: float) -> int:
     """Rounds .5 away from zero for x >= 0 (Python's round() goes to even)."""
     return int(math.floor(x + 0.5))

@@ -22,6 +22,7 @@ from ._common import (
     build_journal,
     check_arguments,
     counted,
+    decimal_number,
     model_reason,
     refuse_unreadable,
     round_half_up,
@@ -646,11 +647,8 @@ def _record(elem: ET.Element, src: str, line: int, participant: str, by_source: 
     raw_valence = fields.get("valence")
     if raw_valence is None:
         raise ImportFormatError(src, line, "valence", "State of Mind sample without a valence")
-    try:
-        # ASCII only: float() would read other scripts' digits, which Apple never writes.
-        valence = float(raw_valence) if raw_valence.strip().isascii() else math.nan
-    except ValueError:
-        valence = math.nan
+    # ASCII only: float() would read other scripts' digits, which Apple never writes.
+    valence = decimal_number(raw_valence) if raw_valence.strip().isascii() else math.nan
     if not (math.isfinite(valence) and -1.0 <= valence <= 1.0):
         raise ImportFormatError(src, line, "valence", f"{raw_valence!r} is not a number -1..1")
     kind_raw = fields.get("kind", "").strip()

@@ -11,8 +11,8 @@ from typing import Any, Mapping, Optional, Union
 
 from .. import _core
 from ..csv_input import CsvTable, parse_clock_time, parse_date
-from ._common import (LocalClock, build_journal, check_arguments, check_weekday, check_year, read_export_table,
-                      read_rows, round_half_up)
+from ._common import (LocalClock, build_journal, check_arguments, check_weekday, check_year, decimal_number,
+                      read_export_table, read_rows, round_half_up)
 from .report import ImportFormatError, ImportReport, ImportResult, Unmapped
 
 __all__ = ["BEARABLE_LAYOUTS", "BEARABLE_SCALES", "BEARABLE_SEVERITIES", "BEARABLE_TIMES_OF_DAY", "import_bearable"]
@@ -248,13 +248,10 @@ def _row(row: list[str], header: list[str], first: int, last: int, src: str, enc
         # No number written: the severity word of "Anxiety (Severe)" gives it.
         raw = str(BEARABLE_SEVERITIES[_symptom(detail)[1]])
         shown = f"{_symptom(detail)[1]} ({raw})"
-    try:
-        value = float(raw.replace(",", ".") if decimal_comma else raw) if len(raw) <= 64 else math.nan
-    except ValueError:
-        value = math.nan
+    value = decimal_number(raw.replace(",", ".") if decimal_comma else raw) if len(raw) <= 64 else math.nan
     if not (math.isfinite(value) and lo <= value <= hi):
         raise ImportFormatError(src, first, "rating/amount", (
-            f"{raw[:64]!r} is not a {kind} rating {lo:g}..{hi:g} "
+            f"{raw[:64]!r} is not {'an' if kind == 'anxiety' else 'a'} {kind} rating {lo:g}..{hi:g} "
             f"(pass scales={{'{kind}': (low, high)}} if this export uses another scale)"), value=raw)
     when = clock.localize(day.replace(hour=hm[0], minute=hm[1], second=hm[2]), report, first, None,
                           "time of day")
