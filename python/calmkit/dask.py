@@ -111,7 +111,52 @@ def partitions(path: _PathLike, participants_per_partition: int = 500) -> list[d
         return [{t: [f"{f}/part-0.parquet" for f in block if (root / t / f / "part-0.parquet").is_file()]
                  for t in _parquet.TABLES} for block in blocks]
     shards = sorted({p.name for t in _parquet.TABLES for p in (root / t).glob("part-*.parquet")})
+    _check_shards(root, shards)
     return [{t: [s] if (root / t / s).is_file() else [] for t in _parquet.TABLES} for s in shards]
+
+
+def _file_participants(f: Path) -> set[str]:
+    """The participants of one Parquet file (a null, and every row of a file
+    without the column, is participant "", as read_parquet reads them)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        with _parquet._opened(f) as (source, filesystem), \
+                pq.ParquetFile(source, filesystem=filesystem) as pqf:  # a path that is not UTF-8 too
+            if pqf.metadata.num_rows == 0:
+                return set()
+            if "participant" not in pqf.schema_arrow.names:
+                return {""}
+            ids = pqf.read(columns=["participant"], use_threads=False).column(0).unique().to_pylist()
+    except (pa.ArrowInvalid, OSError) as e:
+        raise _parquet._unreadable(f, e) from None
+    return {"" if p is None else p for p in ids}
+
+
+def _check_shards(root: Path, shards: list[str]) -> None:
+    """ValueError when one participant's records are in two shards: each
+    shard is computed on its own, so such a dataset (one filtered, appended to
+    or partitioned again by another tool; calmkit.write_parquet never writes
+    one) would give that participant twice, each time with part of the
+    records. calmkit.read_parquet reads it whole."""
+    from .files import shown_path
+
+    owner: dict[str, tuple[str, Path]] = {}
+    for t in _parquet.TABLES:
+        for shard in shards:
+            f = root / t / shard
+            if not f.is_file():
+                continue
+            for name in _file_participants(f):
+                first = owner.setdefault(name, (shard, f))
+                if first[0] != shard:
+                    raise ValueError(
+                        f"{shown_path(root)}: participant {name[:64]!r} has records in two shards, "
+                        f"{shown_path(first[1])} and {shown_path(f)}; calmkit.dask computes each shard on its "
+                        "own, so every participant's records must be in one shard (as calmkit.write_parquet "
+                        "writes them): write the dataset again with calmkit.write_parquet(calmkit.read_parquet"
+                        "(path), ...), or partition it by participant")
 
 
 def participants(path: _PathLike) -> list[str]:

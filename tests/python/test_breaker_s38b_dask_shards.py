@@ -12,7 +12,8 @@ computed each shard's half of the participant separately and returned a
 participant twice with half the records each (practice_streaks, affect
 dynamics, ...), or raised an error about a trigger link that blamed
 the data. Here 17 readings without a trigger link of participant p002 are
-moved from shard 0 to shard 1.
+moved from shard 0 to shard 1. Now a participant in two shards is a ValueError
+naming it and both files (B210).
 """
 
 from __future__ import annotations
@@ -45,9 +46,6 @@ def _split_dataset(tmp_path: Path) -> Path:
     return root
 
 
-@pytest.mark.xfail(strict=True, reason="B210: calmkit.dask computes each shard alone without checking that no "
-                                       "participant is in two shards: wrong results (a participant twice) or an "
-                                       "error blaming a trigger link")
 def test_a_participant_in_two_shards_is_an_error_naming_it(tmp_path: Path) -> None:
     root = _split_dataset(tmp_path)
     for call in (lambda: cd.compute_all(root, ["practice_streaks"]), lambda: cd.metric(root, "practice_streaks")):
