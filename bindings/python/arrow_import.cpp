@@ -1080,6 +1080,23 @@ void import_batch(const Batch& b, Imported& im) {
 
 // --- cross-record rules: unique ids, trigger links ---------------------------
 
+/// The hashes of the next `N` rows a loop will look up, computed early so
+/// that their slots can be asked for (`FlatIndex::prefetch`) before their
+/// turn: row j's at j % 2N, tagged with j so that a row never noted (no key,
+/// or one not worth asking for) is hashed when its turn comes.
+template <std::size_t N>
+class Ahead {
+ public:
+  void keep(std::size_t row, std::uint64_t h) noexcept { at_[row % (2 * N)] = {row + 1, h}; }
+  /// Whether row `row`'s hash was kept (and not overwritten: rows are kept at most N ahead).
+  [[nodiscard]] bool has(std::size_t row) const noexcept { return at_[row % (2 * N)].first == row + 1; }
+  /// Row `row`'s hash, which `has(row)`.
+  [[nodiscard]] std::uint64_t hash(std::size_t row) const noexcept { return at_[row % (2 * N)].second; }
+
+ private:
+  std::array<std::pair<std::size_t, std::uint64_t>, 2 * N> at_{};
+};
+
 /// The (participant, id) keys of one record type's rows (in a builder's
 /// columns), in one open-addressing table (detail::FlatIndex: 8 bytes a slot,
 /// no node per record; 1.6 million of them in a cohort), filled in row order.
@@ -1097,9 +1114,22 @@ class KeyIndex {
     // that the allocator would have to clear.
     index_.reserve(static_cast<std::size_t>(
         std::count_if(ids.length.begin(), ids.length.end(), [](std::uint32_t n) { return n != 0; })));
+    // Each key lands at random in a table of megabytes: the slot of the key
+    // `ahead` rows on is asked for while this one is inserted (its hash kept
+    // for when its turn comes).
+    constexpr std::size_t ahead = 16;
+    Ahead<ahead> next;
+    const auto note = [&](std::size_t j) {
+      if (ids[j].empty()) return;
+      const std::uint64_t h = hash(pc[j], ids[j]);
+      next.keep(j, h);
+      index_.prefetch(h);
+    };
+    for (std::size_t j = 0; j < std::min(ids.size(), ahead); ++j) note(j);
     for (std::size_t i = 0; i < ids.size(); ++i) {
+      if (i + ahead < ids.size()) note(i + ahead);
       if (ids[i].empty()) continue;
-      const std::uint64_t h = hash(pc[i], ids[i]);
+      const std::uint64_t h = next.hash(i);
       const std::int32_t seen = find(s, h, pc[i], ids[i]);
       if (seen != detail::FlatIndex::none) return std::pair{i, static_cast<std::size_t>(seen)};
       index_.insert_new(h, static_cast<std::int32_t>(i));
@@ -1112,11 +1142,11 @@ class KeyIndex {
   [[nodiscard]] std::int32_t find(const detail::Tables& s, std::int32_t p, std::string_view id) const {
     return find(s, hash(p, id), p, id);
   }
-
- private:
+  /// The hash `find` looks participant code `p` and `id` up by.
   [[nodiscard]] std::uint64_t hash(std::int32_t p, std::string_view id) const noexcept {
     return index_.hash(id, static_cast<std::uint32_t>(p));
   }
+  /// `find` of a key whose `hash` is `h`.
   [[nodiscard]] std::int32_t find(const detail::Tables& s, std::uint64_t h, std::int32_t p,
                                   std::string_view id) const {
     const auto& ids = detail::id_column<R>(s);
@@ -1126,6 +1156,23 @@ class KeyIndex {
       return pc[k] == p && ids[k] == id;
     });
   }
+  /// Asks the processor for the slot where the key of hash `h` starts its
+  /// probe (a hint: nothing changes).
+  void prefetch(std::uint64_t h) const noexcept { index_.prefetch(h); }
+  /// Asks for the participant code and id place of the row at that slot (the
+  /// likely answer, which `find` compares with the key), once the slot is
+  /// near (`prefetch` a few keys earlier). A hint: nothing changes.
+  void prefetch_key(const detail::Tables& s, std::uint64_t h) const noexcept {
+    const std::int32_t row = index_.first_candidate(h);
+    if (row == detail::FlatIndex::none) return;
+    const auto k = static_cast<std::size_t>(row);
+    const auto& ids = detail::id_column<R>(s);
+    __builtin_prefetch(&detail::participant_column<R>(s.c)[k]);
+    __builtin_prefetch(&ids.offset[k]);
+    __builtin_prefetch(&ids.length[k]);
+  }
+
+ private:
   detail::FlatIndex index_;
 };
 
@@ -1173,7 +1220,27 @@ void check_links(Imported& im, const std::string& name, const KeyIndex<Trigger>&
     std::int32_t row = 0;
   };
   std::array<Found, 64> recent{};
-  for (std::size_t i = from; i < std::min(to, links.size()); ++i) {
+  // A link not found above lands at random in the triggers' table of
+  // megabytes: the slot of the link `slot_ahead` rows on, and the key at the
+  // slot of the one `key_ahead` on (whose slot is near by then), are asked
+  // for while this one is looked up, as the JSON reader does. A link with the
+  // bytes and participant of the row before it is left out: it is found above.
+  constexpr std::size_t slot_ahead = 16, key_ahead = 8;
+  const std::size_t end = std::min(to, links.size());
+  Ahead<slot_ahead> next;
+  const auto note = [&](std::size_t j) {
+    const std::string_view l = links[j];
+    if (l.empty() || (j > from && l.data() == links[j - 1].data() && l.size() == links[j - 1].size() &&
+                      pc[j] == pc[j - 1]))
+      return;
+    const std::uint64_t h = triggers.hash(pc[j], l);
+    next.keep(j, h);
+    triggers.prefetch(h);
+  };
+  for (std::size_t j = from; j < std::min(end, from + slot_ahead); ++j) note(j);
+  for (std::size_t i = from; i < end; ++i) {
+    if (i + slot_ahead < end) note(i + slot_ahead);
+    if (i + key_ahead < end && next.has(i + key_ahead)) triggers.prefetch_key(s, next.hash(i + key_ahead));
     const std::string_view l = links[i];
     if (l.empty()) continue;
     // 64 slots: the top 6 bits of the address's Fibonacci hash.
@@ -1183,7 +1250,7 @@ void check_links(Imported& im, const std::string& name, const KeyIndex<Trigger>&
       all.link<R>(i, static_cast<std::size_t>(slot.row));
       continue;
     }
-    const std::int32_t row = triggers.find(s, pc[i], l);
+    const std::int32_t row = triggers.find(s, next.has(i) ? next.hash(i) : triggers.hash(pc[i], l), pc[i], l);
     if (row == detail::FlatIndex::none) {
       fail(w, static_cast<std::int64_t>(i), "trigger",
            rules::unknown_trigger(s.c.participants[static_cast<std::size_t>(pc[i])], l));

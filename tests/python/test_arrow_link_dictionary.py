@@ -228,3 +228,45 @@ def test_a_users_parquet_file_with_dictionary_links_reads_as_its_plain_twin(jour
         assert out[True] == out[False]
     else:
         assert out[True] == out[False] == journal
+
+
+def _json_reason(journal, record_type: str, k: int, link: str) -> str:
+    """The JSON reader's reason for the ``k``-th record of ``record_type``
+    (journal order, the row of the bridge's table) linking ``link``."""
+    import json
+
+    lines = calmkit.to_jsonl(journal).splitlines()
+    at = [n for n, line in enumerate(lines) if json.loads(line).get("type") == record_type][k]
+    record = json.loads(lines[at])
+    record["trigger"] = link
+    lines[at] = json.dumps(record)
+    with pytest.raises(calmkit.JournalFormatError) as e:
+        calmkit.parse_journal("\n".join(lines) + "\n")
+    assert e.value.line == at + 1
+    return e.value.reason
+
+
+@pytest.mark.parametrize("table, record_type", [("readings", "reading"), ("exercises", "exercise"),
+                                                ("thought_records", "thought_record")])
+@pytest.mark.parametrize("encoding", ["plain", "dictionary"])
+def test_an_unknown_link_at_any_row_is_named_with_the_json_readers_reason(journal, table, record_type, encoding):
+    """The import asks for the index slots of the links a few rows ahead (16
+    and 8) and checks each table's rows in two halves: a bad link in the first
+    rows, on either side of the middle or in the last rows is the one named,
+    with the reason the JSON reader gives for the same record, and the good
+    links around it (some equal to the row before, some after a null) still
+    find their trigger."""
+    tables = journal.to_arrow()
+    links = tables[table].column("trigger").to_pylist()
+    n = len(links)
+    for k in sorted({0, 1, 7, 8, 15, 16, 17, n // 2 - 1, n // 2, n // 2 + 1, n - 17, n - 16, n - 9, n - 1}):
+        bad = list(links)
+        bad[k] = "no-such-trigger"
+        column = pa.array(bad, pa.string()) if encoding == "plain" else _encoded(bad, pa.int32(), seed=k)
+        with pytest.raises(ValueError) as e:
+            calmkit.Journal.from_arrow(_with_trigger(tables, table, column))
+        assert str(e.value) == (f"<arrow>/{table}: row {k}: field 'trigger': "
+                                + _json_reason(journal, record_type, k, "no-such-trigger"))
+    # The same links without the bad one read back as the journal.
+    column = pa.array(links, pa.string()) if encoding == "plain" else _encoded(links, pa.int32(), seed=1)
+    assert calmkit.Journal.from_arrow(_with_trigger(tables, table, column)) == journal
