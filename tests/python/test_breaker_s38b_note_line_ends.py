@@ -6,7 +6,8 @@ into CRLF, the line breaks inside quoted notes included. calmkit.csv_input
 reads CRLF, LF and classic Mac CR line ends alike, and turns a CR-only file's
 breaks inside quotes into "\\n" "the same as in the app's own export" (its
 docstring). A CRLF file kept "\\r\\n" in the note, so one export gave two
-different notes depending on how its line ends had been converted.
+different notes depending on how its line ends had been converted. Now the
+importers read a CR LF inside a cell as LF (B211).
 """
 
 from __future__ import annotations
@@ -30,8 +31,6 @@ def _notes(tmp_path: Path, text: str, ends: str, read) -> list[str]:
     return [r.note for r in journal.readings]
 
 
-@pytest.mark.xfail(strict=True, reason="B211: a CRLF-converted export keeps \\r\\n inside a quoted note, while the "
-                                       "same export with LF or CR line ends gives \\n")
 @pytest.mark.parametrize("text,read", [(DAYLIO, calmkit.import_daylio), (BEARABLE, calmkit.import_bearable)])
 def test_note_is_the_same_whatever_the_line_ends(tmp_path: Path, text: str, read) -> None:
     lf = _notes(tmp_path, text, "\n", read)

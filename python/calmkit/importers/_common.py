@@ -336,11 +336,16 @@ def read_rows(table: CsvTable, src: str, report: ImportReport, *, lenient: bool,
     cells) into a record, or None for a row that is kept only in the report.
     A repeated header line, an ImportFormatError or one of ``ROW_ERRORS`` is
     that row's error: raised when strict, a skipped row in ``report`` when
-    ``lenient``. Counts the rows, the blank lines and the delimiter into
-    ``report``."""
+    ``lenient``. A CR LF inside a cell is read as LF (the apps write LF; a
+    CRLF conversion of the file adds the CR). Counts the rows, the blank
+    lines and the delimiter into ``report``."""
     records: list[dict[str, Any]] = []
     sources: list[Source] = []
     for first, last, row in table.rows():
+        # The apps write LF inside a quoted note; a file whose line ends were
+        # converted to CRLF (git's autocrlf, unix2dos) has CR LF there too.
+        # Read as LF, as a CR-only file's breaks are: one export, one note.
+        row = [c.replace("\r\n", "\n") if "\r" in c else c for c in row]
         report.rows += 1
         before = tally(report)
         try:
