@@ -7,10 +7,13 @@
 
 #include "exercise_rules.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <span>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -508,9 +511,50 @@ const Exercise* find_exercise(std::string_view id) noexcept {
   return nullptr;
 }
 
+namespace {
+
+/// The Levenshtein distance of `a` and `b` (insertions, deletions and
+/// substitutions of one byte each).
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0U : 1U)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+/// "no exercise 'ID' in the WHERE" and, when some of `exercises`' ids are
+/// close to it (at most a fifth of its length apart, at least 2 edits; the
+/// nearest three, nearest first, ties in list order), "; did you mean ...?".
+[[noreturn]] void throw_unknown_exercise(std::string_view id, std::string_view where,
+                                         std::span<const Exercise> exercises) {
+  const std::size_t most = std::max<std::size_t>(2, id.size() / 5);
+  std::vector<std::pair<std::size_t, std::size_t>> close;  // (distance, index)
+  for (std::size_t i = 0; i < exercises.size(); ++i) {
+    const std::size_t d = edit_distance(id, exercises[i].id);
+    if (d <= most) close.emplace_back(d, i);
+  }
+  std::stable_sort(close.begin(), close.end(),
+                   [](const auto& x, const auto& y) { return x.first < y.first; });
+  std::string message = "no exercise '" + std::string(id) + "' in the " + std::string(where);
+  for (std::size_t k = 0; k < close.size() && k < 3; ++k)
+    message += (k == 0 ? "; did you mean '" : ", '") + exercises[close[k].second].id + "'";
+  if (!close.empty()) message += "?";
+  detail::throw_out_of_range(message);
+}
+
+}  // namespace
+
 const Exercise& catalog_exercise(std::string_view id) {
   if (const auto* e = find_exercise(id)) return *e;
-  detail::throw_out_of_range("no exercise '" + std::string(id) + "' in the catalog");
+  throw_unknown_exercise(id, "catalog", catalog());
 }
 
 ExerciseRegistry ExerciseRegistry::with_catalog() {
@@ -535,7 +579,7 @@ const Exercise* ExerciseRegistry::find(std::string_view id) const {
 
 const Exercise& ExerciseRegistry::get(std::string_view id) const {
   if (const auto* e = find(id)) return *e;
-  detail::throw_out_of_range("no exercise '" + std::string(id) + "' in the registry");
+  throw_unknown_exercise(id, "registry", all());
 }
 
 }  // namespace calmkit

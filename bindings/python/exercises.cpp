@@ -4,6 +4,7 @@
 // "running"), like the record classes' categories. Steps are TimedStep or
 // PromptStep objects; the catalog is also available as a pandas DataFrame.
 #include "common.hpp"
+#include "exception_class.hpp"
 
 #include <calmkit/exercises.hpp>
 #include <calmkit/session.hpp>
@@ -16,6 +17,7 @@
 #include <limits>
 #include <optional>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -117,6 +119,19 @@ std::string step_repr(const Step& s) {
   return "PromptStep(" + quoted(p.text) + ", answers=" + std::to_string(p.answers) + ")";
 }
 
+/// `get()`'s exercise, or calmkit.UnknownExerciseError with the library's
+/// message for the std::out_of_range of an unknown id.
+template <typename Get>
+Exercise known_exercise(Get get) {
+  try {
+    return get();
+  } catch (const std::out_of_range& e) {
+    PyErr_SetObject(py::module_::import("calmkit._core").attr("UnknownExerciseError").ptr(),
+                    display_text(e.what()).ptr());
+    throw py::error_already_set();
+  }
+}
+
 }  // namespace
 
 void register_exercises(py::module_& m) {
@@ -133,6 +148,19 @@ void register_exercises(py::module_& m) {
   error.attr("__doc__") =
       "A bad exercise definition (its JSON or its fields), a ValueError. The message names the field by "
       "its JSON path: \"exercise JSON: field 'steps[1].seconds': ...\".";
+  // An id that names no exercise: a missing key (KeyError) whose message is
+  // words, not the repr of the key KeyError would show, and still an
+  // IndexError, which it was before.
+  {
+    py::object builtins = py::module_::import("builtins");
+    py::object cls = new_exception_class(
+        m, "UnknownExerciseError",
+        "An exercise id that names no exercise of the catalog (or registry): a KeyError (and an "
+        "IndexError), whose message names the id and the closest known ids.",
+        py::make_tuple(builtins.attr("KeyError"), builtins.attr("IndexError")));
+    cls.attr("__str__") = builtins.attr("BaseException").attr("__str__");
+    m.attr("UnknownExerciseError") = cls;
+  }
 
   m.def(
       "exercise_kinds",
@@ -303,8 +331,11 @@ void register_exercises(py::module_& m) {
       },
       py::arg("id"), "A catalog exercise by id, or None.");
   m.def(
-      "catalog_exercise", [](const Utf8Arg<"id">& id) { return catalog_exercise(id); }, py::arg("id"),
-      "A catalog exercise by id; IndexError when unknown.");
+      "catalog_exercise",
+      [](const Utf8Arg<"id">& id) { return known_exercise([&] { return catalog_exercise(id); }); },
+      py::arg("id"),
+      "A catalog exercise by id; UnknownExerciseError (a KeyError) naming the id and the closest catalog ids "
+      "when unknown.");
   m.def(
       "breathing_pattern",
       [](Utf8Arg<"id"> id, Utf8Arg<"name"> name, double inhale, double hold_in, double exhale,
@@ -388,8 +419,14 @@ void register_exercises(py::module_& m) {
           },
           py::arg("id"), "The exercise with this id (str), or None when there is none.")
       .def(
-          "get", [](const ExerciseRegistry& r, const Utf8Arg<"id">& id) { return r.get(id); }, py::arg("id"),
-          "IndexError when unknown.")
+          "get",
+          [](const ExerciseRegistry& r, const Utf8Arg<"id">& id) {
+            return known_exercise([&] { return r.get(id); });
+          },
+          py::arg("id"),
+          "The exercise with this id; UnknownExerciseError (a KeyError) naming the id and the closest ids "
+          "when "
+          "unknown.")
       .def(
           "all",
           [](const ExerciseRegistry& r) { return std::vector<Exercise>(r.all().begin(), r.all().end()); },

@@ -783,7 +783,7 @@ void register_metrics(py::module_& m) {
         py::dict d;
         put_names(d, std::move(names));
         d["participant"] = to_numpy(std::move(t.participant));
-        d["week_start"] = to_numpy(std::move(t.week_start));
+        d["period_start"] = to_numpy(std::move(t.period_start));
         d["practice_days"] = to_numpy(std::move(t.practice_days));
         d["sessions"] = to_numpy(std::move(t.sessions));
         return d;

@@ -70,7 +70,7 @@ print(calmkit.window_of_uncertainty(cohort))
 practice = calmkit.practice_consistency(cohort)
 fig, ax = plt.subplots(figsize=(7, 4))
 for name, g in practice.groupby("participant", observed=True):
-    ax.plot(g["week_start"], g["practice_days"], marker="s", label=str(name))
+    ax.plot(g["period_start"], g["practice_days"], marker="s", label=str(name))
 ax.set(xlabel="ISO week", ylabel="days with practice", ylim=(0, 7.5), title="Practice consistency")
 ax.legend()
 fig.autofmt_xdate()

@@ -339,7 +339,9 @@ inline constexpr std::array<std::string_view, 29> all{breathing_extended_exhale,
 [[nodiscard]] CALMKIT_EXPORT const Exercise* find_exercise(std::string_view id) noexcept;
 
 /// A catalog entry by id.
-/// @throws std::out_of_range naming the unknown id.
+/// @throws std::out_of_range naming the unknown id and the catalog ids closest
+/// to it ("no exercise 'breathing.boxx' in the catalog; did you mean
+/// 'breathing.box'?"; Python: calmkit.UnknownExerciseError, a KeyError).
 [[nodiscard]] CALMKIT_EXPORT const Exercise& catalog_exercise(std::string_view id);
 
 /// The catalog plus a person's own exercises, with unique ids.
@@ -362,6 +364,7 @@ class CALMKIT_EXPORT ExerciseRegistry {
   /// The exercise with this id, or nullptr when there is none.
   [[nodiscard]] const Exercise* find(std::string_view id) const;
   /// @throws std::out_of_range naming the unknown id.
+  /// @throws std::out_of_range naming the unknown id and the closest ids, as catalog_exercise().
   [[nodiscard]] const Exercise& get(std::string_view id) const;
   /// Every exercise, in the order added.
   [[nodiscard]] std::span<const Exercise> all() const noexcept { return items_; }

@@ -118,8 +118,8 @@ from ._core import (
 )
 from .files import add_record, read_bytes, write_folder
 
-# --- synthetic data ---
-from ._core import synthetic_journal
+# --- synthetic data (its arguments checked first, each error naming the argument) ---
+from ._calls import synthetic_journal
 
 # --- journal store (SQLite) ---
 from ._core import STORE_SCHEMA_VERSION, Store  # open_store: defined at the end
@@ -169,6 +169,7 @@ from ._core import (
     SessionState,
     Suggestion,
     TimedStep,
+    UnknownExerciseError,
     breathing_pattern,
     catalog,
     catalog_exercise,
@@ -302,6 +303,7 @@ __all__ = [
     "SessionState",
     "Suggestion",
     "TimedStep",
+    "UnknownExerciseError",
     "breathing_pattern",
     "catalog",
     "catalog_exercise",

@@ -89,3 +89,72 @@ def need_flag(value: Any, name: str) -> None:
     if kind is bool or (kind.__module__ == "numpy" and kind.__name__ in ("bool", "bool_")):
         return
     raise TypeError(f"{name}= must be True or False, got {type(value).__name__} {value!r}"[:200])
+
+
+#: synthetic_journal's arguments that are whole numbers, with the range of
+#: the C++ type each becomes (SyntheticOptions: int, int, std::uint64_t);
+#: the library checks the rest of each rule (participants >= 1 ...).
+_SYNTHETIC_WHOLE = {"participants": (1, 2**31 - 1), "days": (1, 2**31 - 1), "seed": (0, 2**64 - 1)}
+#: synthetic_journal's real-valued arguments (their ranges: checked by the library, naming them).
+_SYNTHETIC_REAL = ("triggers_per_day_start", "triggers_per_day_end", "readings_per_episode",
+                   "exercise_probability", "thought_record_probability", "unlinked_reading_probability")
+_SYNTHETIC_TEXT = ("start", "participant_prefix")
+_SYNTHETIC_FLAGS = ("assessments",)
+
+
+def _shown(value: Any) -> str:
+    return f"{type(value).__name__} {value!r}"[:200]
+
+
+def need_whole(value: Any, name: str, low: int, high: int) -> int:
+    """``value`` as an int when it is a whole number (an int or a NumPy
+    integer, not a bool) in [low, high]; otherwise a TypeError (not a whole
+    number) or ValueError (out of range) naming the argument ``name``."""
+    import numbers
+
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name}= must be a whole number {low}..{high}, got {_shown(value)}")
+    if not low <= int(value) <= high:
+        raise ValueError(f"{name}= must be a whole number {low}..{high}, got {int(value)}")
+    return int(value)
+
+
+def need_real(value: Any, name: str) -> float:
+    """``value`` as a float when it is a real number (int, float or a NumPy
+    number, not a bool); otherwise a TypeError naming the argument ``name``.
+    Its range is the caller's to check."""
+    import numbers
+
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or type(value).__name__ in ("bool_", "bool"):
+        raise TypeError(f"{name}= must be a number, got {_shown(value)}")
+    return float(value)
+
+
+@functools.wraps(_core.synthetic_journal)
+def synthetic_journal(*args: Any, **kwargs: Any) -> _core.Journal:
+    names = list(_SYNTHETIC_WHOLE)
+    if len(args) > len(names):
+        raise TypeError(f"synthetic_journal() takes at most {len(names)} positional arguments "
+                        f"({', '.join(names)}), got {len(args)}; the others are keyword-only")
+    for name in names[:len(args)]:
+        if name in kwargs:
+            raise TypeError(f"synthetic_journal() got multiple values for argument {name!r}")
+    given = dict(zip(names, args), **kwargs)
+    known = names + list(_SYNTHETIC_REAL) + list(_SYNTHETIC_TEXT) + list(_SYNTHETIC_FLAGS)
+    for name, value in given.items():
+        if name in _SYNTHETIC_WHOLE:
+            given[name] = need_whole(value, name, *_SYNTHETIC_WHOLE[name])
+        elif name in _SYNTHETIC_REAL:
+            given[name] = need_real(value, name)
+        elif name in _SYNTHETIC_TEXT:
+            if not isinstance(value, str):
+                raise TypeError(f"{name}= must be text (str), got {_shown(value)}")
+        elif name in _SYNTHETIC_FLAGS:
+            need_flag(value, name)
+            given[name] = bool(value)
+        else:
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise TypeError(f"synthetic_journal() got an unexpected keyword argument {name!r}{hint}; "
+                            f"its arguments are {', '.join(known)}")
+    return _core.synthetic_journal(**given)

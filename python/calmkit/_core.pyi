@@ -441,6 +441,10 @@ def synthetic_journal(
 class ExerciseFormatError(ValueError):
     """An exercise definition (JSON) that is invalid; the message names the field."""
 
+class UnknownExerciseError(KeyError, IndexError):
+    """An id that names no exercise of the catalog or registry; the message
+    names it and the closest known ids."""
+
 def exercise_kinds() -> list[tuple[str, str]]:
     """Every exercise kind as (id, label)."""
 

@@ -34,7 +34,7 @@ from typing import Callable, Iterator, Optional, TextIO, Union
 from rich.text import Text
 
 from . import _core, home, pacer
-from .prompts import EndOfInput, Prompter, styled
+from .prompts import EndOfInput, Prompter, about_path, styled
 
 __all__ = ["SHORT_LIST", "add_parsers", "match_category", "run_now", "run_thought"]
 
@@ -61,13 +61,13 @@ def save(path: Path, records: list[_Record]) -> None:
     try:
         home.add_records(path, records)
     except _core.RecordError as e:  # a record refused by a rule: not the file's problem
-        raise GuidedFailure(f"cannot add to {path}: {e}") from e
+        raise GuidedFailure(about_path("cannot add to", path, e)) from e
     except _core.JournalFormatError:
         raise
     except ValueError as e:
-        raise GuidedFailure(f"cannot add to {path}: {e}") from e
+        raise GuidedFailure(about_path("cannot add to", path, e)) from e
     except (RuntimeError, OSError) as e:
-        raise GuidedFailure(f"cannot write {path}: {e}") from e
+        raise GuidedFailure(about_path("cannot write", path, e)) from e
 
 
 def _load(path: Path) -> _core.Journal:
@@ -78,7 +78,7 @@ def _load(path: Path) -> _core.Journal:
     except _core.JournalFormatError:
         raise
     except (RuntimeError, OSError) as e:
-        raise GuidedFailure(f"cannot read {path}: {e}") from e
+        raise GuidedFailure(about_path("cannot read", path, e)) from e
 
 
 def _now() -> dt.datetime:

@@ -23,7 +23,7 @@ Conventions of the returned frames:
 
 - ``participant`` and ``category`` are pandas ``Categorical`` columns;
 - instants (``onset``) are ``datetime64[us, UTC]``;
-- ``period_start`` / ``week_start`` are the first local date of the period as
+- ``period_start`` is the first local date of the period as
   naive ``datetime64[s]`` (midnight of that date in the person's own calendar;
   ``.dt.date`` gives ``datetime.date`` objects). Weeks start on Monday (ISO);
 - undefined statistics are NaN.
@@ -49,7 +49,7 @@ import pandas as pd
 from . import _core, _frames
 from ._core import Cohort, Journal
 from ._core import set_threads as set_threads, threads as threads  # re-exported: __all__
-from ._calls import need_journal
+from ._calls import need_flag, need_journal
 from ._metric_names import METRICS
 from .timezone import TimeZone
 
@@ -215,7 +215,20 @@ _BUILTIN_KEYS = ("participant", "category", *_PERIODS)
 
 
 def _keys(by: Union[str, Iterable[str], None]) -> list[str]:
-    return [] if by is None else [by] if isinstance(by, str) else list(by)
+    """``by`` as a list of grouping names: None is none, a str one, any
+    other iterable of str its items; a TypeError naming ``by`` otherwise."""
+    if by is None:
+        return []
+    if isinstance(by, str):
+        return [by]
+    if isinstance(by, (bytes, bytearray)) or not isinstance(by, Iterable):
+        raise TypeError(f"by must be a grouping name (str), a list of them or None, got {type(by).__name__} {by!r}"[:200])
+    keys = list(by)
+    bad = [k for k in keys if not isinstance(k, str)]
+    if bad:
+        raise TypeError(f"by must be a grouping name (str), a list of them or None; got {type(bad[0]).__name__} "
+                        f"{bad[0]!r} in the list"[:200])
+    return keys
 
 
 def _by(by: Union[str, Iterable[str], None]) -> tuple[bool, str | None, bool]:
@@ -580,9 +593,10 @@ def km_quantiles(data: Union[Data, pd.DataFrame], p: Union[float, Iterable[float
 
         calmkit.km_quantiles(journal, p=[0.25, 0.5, 0.75], by="participant")
     """
-    if not np.isscalar(p) and np.ndim(p) > 1:
+    one = p is None or np.isscalar(p)
+    if not one and np.ndim(p) > 1:
         raise ValueError(f"p must be one probability or a flat list of them, got an array of shape {np.shape(p)}")
-    ps = [_probability(p)] if np.isscalar(p) else [_probability(x) for x in p]  # type: ignore[union-attr]
+    ps = [_probability(p)] if one else [_probability(x) for x in p]  # type: ignore[union-attr]
     if not ps:
         raise ValueError("p must name at least one probability")
     bad = [x for x in ps if not 0.0 < x < 1.0]
@@ -642,7 +656,11 @@ def _probability(x: Any) -> float:
     """A probability as the decimal it prints as in its own precision: a NumPy
     float16/float32 (np.float32(0.1) holds 0.100000001490116...) becomes the
     double of its shortest repr (0.1), the value its writer meant; anything
-    else goes through float()."""
+    else goes through float(). A ValueError naming ``p`` for anything but a
+    real number (text, bytes, None, a bool), in the words of the
+    ``confidence`` check."""
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, float, np.integer, np.floating)):
+        raise ValueError(f"p must be a number in (0, 1), such as 0.5, or a list of them, got {x!r}"[:200])
     if isinstance(x, np.floating) and np.finfo(x.dtype).bits < 64:
         return float(str(x))
     return float(x)
@@ -673,7 +691,7 @@ def first_and_latest(episodes: pd.DataFrame, weeks: float = 4) -> pd.Series:
         calmkit.time_to_calm_summary(eps, by=["participant", "weeks"])   # per person
     """
     if isinstance(weeks, bool) or not isinstance(weeks, (int, float, np.integer, np.floating)) or not (
-            weeks > 0 and np.isfinite(weeks)):
+            weeks > 0 and np.isfinite(float(weeks) if weeks < 1e308 else np.inf)):
         raise ValueError(f"weeks must be a positive number, got {weeks!r}")
     try:  # twice the window must fit too: the split of a short span compares with it
         window = pd.Timedelta(weeks=weeks)
@@ -810,6 +828,8 @@ def trigger_frequency(data: Data, period: str = "week", by_category: bool = Fals
     if period not in _PERIODS:
         raise ValueError(f"period must be one of {_PERIODS}, got {period!r}")
     per_participant = _by_participant(by)
+    need_flag(by_category, "by_category")
+    need_flag(by_group, "by_group")
     c = _cohort(data)
     split = "category" if by_category else "group" if by_group else "none"
     d = _core._metric_trigger_frequency(c, period, split, _zone_text(tz))
@@ -957,8 +977,9 @@ def exercise_effectiveness(data: Data, threshold: int = 3, window_hours: float =
     median_minutes_without); NaN where the median is not reached. Rows
     ordered by participant (with ``by_participant``), then exercise id."""
     _episode_parameters(threshold, window_hours)
+    need_flag(by_participant, "by_participant")
     c = _cohort(data)
-    d = _core._metric_exercise_effectiveness(c, threshold, window_hours, by_participant)
+    d = _core._metric_exercise_effectiveness(c, threshold, window_hours, bool(by_participant))
     names = d.pop("participants")
     cols: dict[str, Any] = {}
     p = d.pop("participant")
@@ -1037,6 +1058,7 @@ def window_of_uncertainty(data: Data, by: str = "participant", tz: str | None = 
         raise ValueError(f"by must be 'participant', 'week' or 'first_and_latest', got {by!r}")
     if isinstance(weeks, bool) or not isinstance(weeks, (int, np.integer)) or weeks < 1:
         raise ValueError(f"weeks must be a whole number of weeks >= 1, got {weeks!r}")
+    need_flag(pooled, "pooled")
     c = _cohort(data)
     windows = by == "first_and_latest"
     d = _core._metric_window_of_uncertainty(c, by == "week", _zone_text(tz), bool(pooled), int(weeks) if windows else None)
@@ -1055,15 +1077,26 @@ def window_of_uncertainty(data: Data, by: str = "participant", tz: str | None = 
     return _frames.frame(cols)
 
 
-def trigger_weekday_hour(data: Journal, by: str | None = "participant") -> pd.DataFrame:
-    """Triggers by local weekday (0 = Monday ... 6 = Sunday) and hour (0-23)
-    of the wall-clock time recorded with each trigger (its own UTC offset):
+def trigger_weekday_hour(data: Journal, by: str | None = "participant", tz: str | None = None) -> pd.DataFrame:
+    """Triggers by local weekday (0 = Monday ... 6 = Sunday) and hour (0-23):
     every one of the 168 cells per participant (``by=None``: pooled), zeros
-    included. Columns: [participant], weekday, hour, count."""
+    included. Columns: [participant], weekday, hour, count.
+
+    The local time is the wall-clock time recorded with each trigger (its
+    own UTC offset), or, with ``tz`` (an IANA name or a POSIX rule,
+    docs/time-zones.md), the wall clock of that zone at the trigger's
+    instant, as the other calendar metrics take it (``trigger_frequency``,
+    ``practice_consistency``, ``record_counts``)."""
     per_participant = _by_participant(by)
     need_journal(data, "trigger_weekday_hour")
+    tz = _zone_text(tz)
     t = data.triggers.to_pandas()
-    cell = (t["local_time"].dt.day_of_week * 24 + t["local_time"].dt.hour).to_numpy(np.int64)
+    local = t["local_time"]
+    if tz is not None:  # the wall time in the zone: UTC + its offset at each instant
+        time_us = t["time"].dt.tz_localize(None).to_numpy("datetime64[us]").view(np.int64)
+        local = pd.Series((time_us + TimeZone(tz).offsets_at(time_us) * 1_000_000).view("datetime64[us]"),
+                          index=t.index)
+    cell = (local.dt.day_of_week * 24 + local.dt.hour).to_numpy(np.int64)
     names = data.participants() if per_participant else [""]
     codes = (pd.Categorical(t["participant"].astype(object), categories=names).codes.astype(np.int64)
              if per_participant else np.zeros(len(t), dtype=np.int64))
@@ -1133,7 +1166,7 @@ NIGHT_HOURS = (22, 23, 0, 1, 2, 3)
 
 
 def trigger_weekday_hour_summary(data: Journal, by: str | None = "participant",
-                                 block_hours: int = 3) -> pd.DataFrame:
+                                 block_hours: int = 3, tz: str | None = None) -> pd.DataFrame:
     """When triggers happen, in figures: per participant (``by=None``: one
     pooled row, no participant column) the cells of
     :func:`trigger_weekday_hour` added up.
@@ -1146,10 +1179,12 @@ def trigger_weekday_hour_summary(data: Journal, by: str | None = "participant",
     busiest_weekday_share; night_count and night_share (local hours
     :data:`NIGHT_HOURS`, 22:00 to 04:00). A tie goes to the earliest hour /
     weekday. With no trigger the hour and weekday are <NA> and the shares NaN.
-    A ValueError for ``block_hours`` outside 1-24."""
+    ``tz``: the local time of :func:`trigger_weekday_hour` (default: each
+    trigger's recorded wall clock). A ValueError for ``block_hours`` outside
+    1-24."""
     if isinstance(block_hours, bool) or not isinstance(block_hours, (int, np.integer)) or not 1 <= block_hours <= 24:
         raise ValueError(f"block_hours must be a whole number of hours 1-24, got {block_hours!r}")
-    cells = trigger_weekday_hour(data, by=by)
+    cells = trigger_weekday_hour(data, by=by, tz=tz)
     per_participant = "participant" in cells.columns
     grids = cells["count"].to_numpy(dtype=np.int64).reshape(-1, 7, 24)  # [group, weekday, hour]
     by_hour = grids.sum(axis=1)  # [group, hour]
@@ -1220,8 +1255,9 @@ def trigger_category_totals(data: Data, by: str | None = "participant", level: s
 
 
 def practice_consistency(data: Data, tz: str | None = None, by: str | None = "participant") -> pd.DataFrame:
-    """Per participant and ISO week of their span: week_start (the week's
-    local Monday, a naive ``datetime64[s]`` midnight), practice_days (0-7
+    """Per participant and ISO week of their span: period_start (the week's
+    local Monday, a naive ``datetime64[s]`` midnight, as in
+    :func:`trigger_frequency`), practice_days (0-7
     local days with a completed exercise) and completed sessions.
 
     ``by=None`` pools the cohort per ISO week (no participant column):
@@ -1235,20 +1271,20 @@ def practice_consistency(data: Data, tz: str | None = None, by: str | None = "pa
     names = d.pop("participants")
     frame = _frames.frame({
         "participant": _participants(names, d["participant"]),
-        "week_start": _dates(d["week_start"]),
+        "period_start": _dates(d["period_start"]),
         "practice_days": d["practice_days"],
         "sessions": d["sessions"],
     })
     if per_participant:
         return frame
-    pooled = frame.groupby("week_start", sort=True).agg(practice_days=("practice_days", "sum"),
+    pooled = frame.groupby("period_start", sort=True).agg(practice_days=("practice_days", "sum"),
                                                          sessions=("sessions", "sum"),
                                                          participants=("participant", "size"))
     if len(frame):
-        first, last = frame["week_start"].min(), frame["week_start"].max()
+        first, last = frame["period_start"].min(), frame["period_start"].max()
         _check_pooled_span(first, last)
         weeks = pd.date_range(first, last, freq="7D", unit="s")  # [ns] would end in 2262
-        pooled = pooled.reindex(pd.Index(weeks, name="week_start"), fill_value=0)
+        pooled = pooled.reindex(pd.Index(weeks, name="period_start"), fill_value=0)
     out = pooled.reset_index()
     for col in ("practice_days", "sessions"):
         out[col] = out[col].astype(frame[col].dtype)
@@ -1288,5 +1324,9 @@ def affect_dynamics(data: Data, acute_change: int = 3, max_gap_hours: float | No
     a row; one with no reading or trigger (or no pair) has observations and
     pairs 0 and NaN statistics."""
     acute_change = _whole(acute_change, "acute_change", 1, 10, "intensity points")
+    if max_gap_hours is not None and (isinstance(max_gap_hours, (bool, np.bool_)) or not isinstance(
+            max_gap_hours, (int, float, np.integer, np.floating)) or not float(max_gap_hours) > 0):
+        raise ValueError(f"max_gap_hours must be a positive number of hours (float('inf'): every pair) or None, "
+                         f"got {max_gap_hours!r}"[:200])
     return _participant_frame(_core._metric_affect_dynamics(_cohort(data), acute_change, max_gap_hours, _zone_text(tz)),
                               every=True)

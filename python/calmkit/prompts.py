@@ -72,6 +72,18 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"
 
 
+def about_path(doing: str, path: object, error: object) -> str:
+    """``"DOING PATH: ERROR"``, or the error's own message alone when it names
+    ``path`` already (a store's message starts ``store 'PATH'``, a FileError's
+    ``cannot write 'PATH'``), so that a message says the path once. ``path``
+    as the caller shows it (a str or an os.PathLike)."""
+    text = str(error)
+    name = os.fsdecode(path) if isinstance(path, (str, bytes, os.PathLike)) else str(path)
+    if name and (name in text or shown(name) in text):
+        return text
+    return f"{doing} {name}: {text}"
+
+
 def shown(text: object, newlines: bool = False) -> str:
     """``text`` as calmkit shows it on a terminal: every character that could
     act on the terminal or reorder the line is written as a Python-style

@@ -237,7 +237,7 @@ def _overview(journal: Journal, participants: list[str], opts: dict[str, Any], c
             f"<td>{c['triggers']}</td><td>{c['readings']}</td><td>{c['exercises']}</td>"
             f"<td>{c['thought_records']}</td><td>{episodes} ({censored} censored)</td><td>{med}</td>"
             f"<td>{change}</td></tr>")
-    everyone = _m.record_counts(journal, by=None).iloc[0]
+    everyone = _m.record_counts(journal, by=None, tz=opts["tz"]).iloc[0]
     records = int(sum(everyone[t] for t in ("triggers", "readings", "exercises", "thought_records", "assessments")))
     return (
         '<section id="cohort"><h2>Cohort overview</h2>\n'
@@ -286,7 +286,7 @@ def build_report(journal: Journal, *, participant: Optional[str] = None, thresho
     cohort = len(people) > 1
     opts: dict[str, Any] = {"threshold": threshold, "window_hours": window_hours, "tz": tz}
     # Each person's dates and records (a participant with no record has no row: only an empty journal).
-    counts = _m.record_counts(journal).assign(participant=lambda f: f["participant"].astype(str)) \
+    counts = _m.record_counts(journal, tz=tz).assign(participant=lambda f: f["participant"].astype(str)) \
         .set_index("participant")
     assessed = {p for p in people if p in counts.index and counts.loc[p, "assessments"] > 0}
     total = len(people) * len(PER_PARTICIPANT) + len(assessed) + (len(COHORT_CHARTS) if cohort else 0)

@@ -84,6 +84,13 @@ TEST_CASE("the catalog holds every technique the seeds describe, each valid and 
   }
   CHECK(find_exercise("breathing.nope") == nullptr);
   CHECK_THROWS_AS(catalog_exercise("breathing.nope"), std::out_of_range);
+  // An unknown id is named with the closest ids, nearest first.
+  CHECK(error_of([] { (void)catalog_exercise("breathing.boxx"); }) ==
+        "no exercise 'breathing.boxx' in the catalog; did you mean 'breathing.box'?");
+  CHECK(error_of([] { (void)catalog_exercise("zzz"); }) == "no exercise 'zzz' in the catalog");
+  const auto registry = ExerciseRegistry::with_catalog();
+  CHECK(contains(error_of([&] { (void)registry.get("breathing.4-7-9"); }),
+                 "in the registry; did you mean 'breathing.4-7-8'"));
 }
 
 TEST_CASE("catalog facts carried over from the seeds") {

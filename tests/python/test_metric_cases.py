@@ -130,7 +130,7 @@ def test_span_starting_with_an_exercise_or_an_assessment_against_pandas() -> Non
         expect = t[t["participant"] == who].groupby("week").size().reindex(w, fill_value=0)
         mine = freq[freq["participant"] == who]
         assert list(mine["period_start"]) == list(w) and mine["count"].tolist() == expect.tolist(), who
-        assert list(practice[practice["participant"] == who]["week_start"]) == list(w), who
+        assert list(practice[practice["participant"] == who]["period_start"]) == list(w), who
         assert list(window[window["participant"] == who]["period_start"]) == list(w), who
         assert trend.loc[who, "weeks"] == len(w), who
     # The first week of a holds its practice day (local Sunday 19 April), none of its triggers.

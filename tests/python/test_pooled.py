@@ -504,7 +504,7 @@ def test_pooled_practice_consistency_against_pandas(cohort: calmkit.Journal) -> 
     sessions = monday.value_counts()
     days = pd.DataFrame({"p": done["participant"].astype(str), "d": local, "w": monday}).drop_duplicates(
         ["p", "d"])["w"].value_counts()
-    got = pooled.set_index(pd.to_datetime(pooled["week_start"]))
+    got = pooled.set_index(pd.to_datetime(pooled["period_start"]))
     assert (got["sessions"] == sessions.reindex(got.index, fill_value=0)).all()
     assert (got["practice_days"] == days.reindex(got.index, fill_value=0)).all()
     assert got["sessions"].sum() == len(done)

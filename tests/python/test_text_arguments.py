@@ -253,6 +253,9 @@ CALLS: dict[str, tuple[Callable[[Path], Any], str]] = {
                  "trigger_trend_weeks", "window_of_uncertainty", "practice_consistency", "practice_streaks",
                  "affect_dynamics")},
     "record_counts(tz)": (lambda tmp: calmkit.record_counts(_journal(), tz=S), _arg("tz")),
+    "trigger_weekday_hour(tz)": (lambda tmp: calmkit.trigger_weekday_hour(_journal(), tz=S), _arg("tz")),
+    "trigger_weekday_hour_summary(tz)": (lambda tmp: calmkit.trigger_weekday_hour_summary(_journal(), tz=S),
+                                         _arg("tz")),
     "trigger_frequency(period)": (lambda tmp: calmkit.trigger_frequency(_journal(), period=S), "period"),
     **{f"{m}(by)": (lambda tmp, m=m: getattr(calmkit, m)(_journal(), by=S), "unknown grouping ['a\\ud800b']")
        for m in ("time_to_calm_summary", "km_curve", "km_quantiles")},

@@ -373,7 +373,7 @@ class JsJournal {
       const auto p = mx::practice_consistency(c, calendar_of(tz));
       val o = val::object();
       o.set("participant", participant_names(c, p.participant));
-      o.set("weekStart", dates(p.week_start));
+      o.set("periodStart", dates(p.period_start));
       o.set("practiceDays", f64(p.practice_days));
       o.set("sessions", f64(p.sessions));
       return o;

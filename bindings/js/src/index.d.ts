@@ -355,7 +355,7 @@ export interface TrendTable {
 
 export interface PracticeTable {
   participant: string[];
-  weekStart: string[];
+  periodStart: string[];
   practiceDays: Float64Array;
   sessions: Float64Array;
 }

@@ -34,7 +34,7 @@ inline std::vector<std::vector<std::int64_t>> practice_days(const Cohort& c, con
 struct PracticeWeekTable {
   /// Code into `Cohort::participants`.
   std::vector<std::int32_t> participant;
-  std::vector<std::int64_t> week_start;  ///< Monday, days since 1970-01-01
+  std::vector<std::int64_t> period_start;  ///< the week's Monday, days since 1970-01-01
   std::vector<std::int64_t>
       practice_days;                   ///< [0, 7] days with >= 1 completed exercise (local date of its start)
   std::vector<std::int64_t> sessions;  ///< completed sessions that week
@@ -50,7 +50,7 @@ struct PracticeWeekTable {
   const auto grid = trigger_frequency(c, Period::week, Split::none, cal);  // the zero-filled week grid
   PracticeWeekTable out;
   out.participant = grid.participant;
-  out.week_start = grid.period_start;
+  out.period_start = grid.period_start;
   out.practice_days.assign(grid.size(), 0);
   out.sessions.assign(grid.size(), 0);
   std::vector<std::size_t> first_row(c.participants.size(), 0);

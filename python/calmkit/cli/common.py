@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from .. import _core, formats, guided, home
-from ..prompts import shown
+from ..prompts import about_path, shown
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -90,8 +90,8 @@ def read(path: Path, lenient: bool) -> tuple[_core.Journal, _core.ReadReport | f
         if isinstance(e, OSError) and e.errno == errno.EFBIG:
             raise over_the_limit(e) from e
         if formats.is_store_file(path):
-            raise Failure(f"cannot read the store {shown(path)}: {shown(e)}", EXIT_USAGE) from e
-        raise Failure(str(e) if isinstance(e, _core.FileError) else f"cannot read {path}: {e}", EXIT_USAGE) from e
+            raise Failure(shown(about_path("cannot read the store", path, e)), EXIT_USAGE) from e
+        raise Failure(str(e) if isinstance(e, _core.FileError) else about_path("cannot read", path, e), EXIT_USAGE) from e
 
 
 #: How the core names the input limit of its API (C++ and Python), at the end of its message.
@@ -138,7 +138,7 @@ def write_failure(path: Path, e: BaseException) -> Failure:
     in SQLite's words), 2 for a target the user should not have named (a
     FIFO, a device, a directory)."""
     if not isinstance(e, _core.FileError) and getattr(e, "errno", None) is None and refused_by_the_machine(e):
-        return Failure(f"cannot write {path}: {e}; nothing was changed", EXIT_OUTPUT)
+        return Failure(f"{about_path('cannot write', path, e)}; nothing was changed", EXIT_OUTPUT)
     code = getattr(e, "errno", None)
     text = str(e) if isinstance(e, _core.FileError) else f"cannot write {path}: {getattr(e, 'strerror', None) or e}"
     return Failure(text + ("; nothing was replaced" if code in OUTPUT_ERRNOS else ""),

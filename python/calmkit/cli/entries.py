@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .. import _core, files, home, pacer
 from .. import localtime as _localtime
-from ..prompts import shown
+from ..prompts import about_path, shown
 from ..timezone import TimeZone
 from .common import EXIT_PROBLEMS, EXIT_USAGE, Failure, read, refused_by_the_machine, write_failure, writable_parent
 
@@ -50,9 +50,9 @@ class Target:
             except RuntimeError as e:
                 if refused_by_the_machine(e):  # a full disk, a folder that cannot be written: status 3
                     raise write_failure(self.path, e) from e
-                raise Failure(f"cannot open the store {self.path}: {e}", EXIT_USAGE) from e
+                raise Failure(about_path("cannot open the store", self.path, e), EXIT_USAGE) from e
             except ValueError as e:
-                raise Failure(f"cannot open the store {self.path}: {e}", EXIT_USAGE) from e
+                raise Failure(about_path("cannot open the store", self.path, e), EXIT_USAGE) from e
             if copy_note is not None:
                 print(f"calmkit: note: {copy_note}", file=sys.stderr)
             with st:
