@@ -73,14 +73,14 @@ def _escape(match: re.Match[str]) -> str:
 
 
 def about_path(doing: str, path: object, error: object) -> str:
-    """``"DOING PATH: ERROR"``, or the error's own message alone when it names
-    ``path`` already (a store's message starts ``store 'PATH'``, a FileError's
-    ``cannot write 'PATH'``), so that a message says the path once. ``path``
-    as the caller shows it (a str or an os.PathLike)."""
+    """``"DOING PATH: ERROR"``, or ``"DOING: ERROR"`` when the error's message
+    names ``path`` already (a store's message starts ``store 'PATH'``), so
+    that a message says the path once. ``path`` as the caller shows it (a str
+    or an os.PathLike)."""
     text = str(error)
     name = os.fsdecode(path) if isinstance(path, (str, bytes, os.PathLike)) else str(path)
     if name and (name in text or shown(name) in text):
-        return text
+        return f"{doing}: {text}"
     return f"{doing} {name}: {text}"
 
 
