@@ -187,6 +187,7 @@ from ._core import (
 # in another (calmkit.arrow, which imports pyarrow on first use) ---
 from . import arrow
 from ._calls import explain_bad_calls as _explain_bad_calls
+from ._calls import explain_bad_function_calls as _explain_bad_function_calls
 
 
 def _table_to_pandas(table: "TriggerTable") -> "_pandas.DataFrame":  # noqa: F821 (pandas: on first call)
@@ -206,6 +207,15 @@ def _table_to_pandas(table: "TriggerTable") -> "_pandas.DataFrame":  # noqa: F82
 for _record in (Trigger, Reading, ExerciseSession, EmotionRating, ThoughtRecord, Assessment):
     _explain_bad_calls(_record)
 del _record, _explain_bad_calls
+
+# --- the compiled functions given an argument of the wrong kind (a path as a
+# number, a count as text, a flag as None): a TypeError naming the function
+# and the argument, not pybind11's list of C++ signatures ---
+for _name in ("read_journal", "read_journal_with_report", "parse_journal", "parse_journal_with_report",
+              "catalog_exercise", "find_exercise", "instrument", "suggest", "score", "to_jsonl",
+              "exercise_from_json", "exercises_from_json", "exercises_to_json", "breathing_pattern"):
+    globals()[_name] = _explain_bad_function_calls(globals()[_name])
+del _name, _explain_bad_function_calls
 
 _table_to_pandas.__name__ = _table_to_pandas.__qualname__ = "to_pandas"
 for _table in (TriggerTable, ReadingTable, ExerciseTable, ThoughtRecordTable, AssessmentTable):

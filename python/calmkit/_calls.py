@@ -158,3 +158,92 @@ def synthetic_journal(*args: Any, **kwargs: Any) -> _core.Journal:
             raise TypeError(f"synthetic_journal() got an unexpected keyword argument {name!r}{hint}; "
                             f"its arguments are {', '.join(known)}")
     return _core.synthetic_journal(**given)
+
+
+def _kind_problem(annotation: str, value: Any) -> str | None:
+    """What is wrong with ``value`` for a parameter pybind11 annotates
+    ``annotation``, in words ("must be ..."), or None when it fits or the
+    annotation is not one this check knows."""
+    import numbers
+    import os
+
+    numpy_bool = type(value).__module__ == "numpy" and type(value).__name__ in ("bool", "bool_")
+    if annotation == "bool":
+        return None if isinstance(value, bool) or numpy_bool else "must be True or False"
+    if "SupportsFloat" in annotation:
+        ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and not numpy_bool
+        return None if ok else "must be a number"
+    if "SupportsInt" in annotation and not annotation.startswith("collections"):
+        if isinstance(value, bool) or numpy_bool or not isinstance(value, numbers.Integral):
+            return "must be a whole number"
+        if int(value) < 0:
+            return "must be a whole number >= 0"
+        if int(value) >= 2**63:
+            return "is too large"
+        return None
+    if annotation in ("str", "str | None"):
+        return None if isinstance(value, str) or (value is None and "None" in annotation) else "must be text (str)"
+    if annotation.startswith("os.PathLike"):
+        return None if isinstance(value, (str, bytes, os.PathLike)) else "must be a path (str, bytes or os.PathLike)"
+    if annotation.startswith("calmkit._core."):
+        name = annotation.removeprefix("calmkit._core.").split(" ")[0]
+        cls = getattr(_core, name, None)
+        if isinstance(cls, type):
+            ok = isinstance(value, cls) or (value is None and annotation.endswith("| None"))
+            return None if ok else f"must be a calmkit.{name}"
+    if annotation.startswith("collections.abc.Sequence["):
+        inner = annotation.removeprefix("collections.abc.Sequence[")[:-1]
+        if isinstance(value, (str, bytes)) or not hasattr(value, "__len__") or not hasattr(value, "__getitem__"):
+            return "must be a list"
+        for i, item in enumerate(value):
+            problem = _kind_problem(inner, item)
+            if problem is not None:
+                return f"item [{i}] {problem}, got {type(item).__name__} {item!r}"[:160]
+    return None
+
+
+def explain_bad_function_calls(function: Any) -> Any:
+    """``function`` (a compiled function with one signature) wrapped so that
+    an argument pybind11 would refuse with its list of C++ signatures (or, for
+    a flag, read by its truth value: None as False) raises a TypeError naming
+    the function and the argument, and what it takes."""
+    doc = (function.__doc__ or "").split("\n", 1)[0]
+    name = function.__name__
+    head = doc[len(name) + 1:doc.rindex(") ->")] if doc.startswith(name + "(") and ") ->" in doc else None
+    if head is None:
+        return function
+    args = ast.parse(f"def f({head}): pass").body[0].args  # type: ignore[attr-defined]
+    positional = [a.arg for a in args.posonlyargs + args.args]
+    annotations = {a.arg: ast.unparse(a.annotation) for a in args.posonlyargs + args.args + args.kwonlyargs
+                   if a.annotation is not None}
+    flags = [n for n, a in annotations.items() if a == "bool"]
+
+    def problem(call_args: tuple[Any, ...], call_kwargs: dict[str, Any], only_flags: bool) -> str | None:
+        given = dict(zip(positional, call_args), **call_kwargs)
+        found = [(arg, value, _kind_problem(annotations[arg], value)) for arg, value in given.items()
+                 if arg in annotations and (not only_flags or arg in flags)]
+        # a value of the wrong kind first; a whole number out of the C++ type's range only when none is
+        found = sorted([f for f in found if f[2] is not None],
+                       key=lambda f: f[2] in ("must be a whole number >= 0", "is too large"))
+        for arg, value, what in found[:1]:
+            got = "" if what.startswith("item [") else f", got {type(value).__name__} {value!r}"[:160]
+            return f"{name}(): {arg}= {what}{got}"
+        return None
+
+    @functools.wraps(function)
+    def call(*call_args: Any, **call_kwargs: Any) -> Any:
+        if flags:
+            wrong = problem(call_args, call_kwargs, True)
+            if wrong is not None:
+                raise TypeError(wrong)
+        try:
+            return function(*call_args, **call_kwargs)
+        except TypeError as e:
+            if "incompatible function arguments" not in str(e):
+                raise
+            wrong = problem(call_args, call_kwargs, False)
+            if wrong is None:
+                raise
+            raise TypeError(wrong) from None
+
+    return call

@@ -20,6 +20,10 @@ B234: ``by=`` a number or a bool (time_to_calm_summary, km_curve,
 km_quantiles) raised "'float' object is not iterable"; ``weeks=10**30``
 (first_and_latest, analysis_frame) raised a NumPy ufunc error;
 ``affect_dynamics(max_gap_hours=nan)`` or ``True`` was accepted.
+B239: the compiled functions (read_journal, parse_journal, catalog_exercise,
+suggest, score, to_jsonl, ...) given an argument of the wrong kind printed
+pybind11's list of C++ signatures; ``read_journal(path, lenient=None)`` read
+None as False.
 """
 
 from __future__ import annotations
@@ -197,3 +201,48 @@ def test_affect_dynamics_max_gap_hours_good_values(journal: calmkit.Journal) -> 
     assert a.equals(b)
     every = calmkit.affect_dynamics(journal, max_gap_hours=float("inf"))  # documented: every pair
     assert (every["pairs"] >= a["pairs"]).all() and not math.isnan(float(every["pairs"].sum()))
+
+
+# --- B239: the compiled functions' arguments ------------------------------------------
+
+SAMPLE = "examples/data/sample-journal.jsonl"
+
+COMPILED_CALLS = {
+    "read_journal(lenient=None)": (lambda j: calmkit.read_journal(SAMPLE, lenient=None), "lenient="),
+    "read_journal(lenient='no')": (lambda j: calmkit.read_journal(SAMPLE, lenient="no"), "lenient="),
+    "read_journal(max_line_bytes='x')": (lambda j: calmkit.read_journal(SAMPLE, max_line_bytes="x"), "max_line_bytes="),
+    "read_journal(max_line_bytes=-1)": (lambda j: calmkit.read_journal(SAMPLE, max_line_bytes=-1), "max_line_bytes="),
+    "read_journal(max_bytes=10**30)": (lambda j: calmkit.read_journal(SAMPLE, max_bytes=10**30), "max_bytes="),
+    "read_journal_with_report(threads=2.5)": (
+        lambda j: calmkit.read_journal_with_report(SAMPLE, threads=2.5), "threads="),
+    "read_journal(None)": (lambda j: calmkit.read_journal(None), "path="),
+    "parse_journal(None)": (lambda j: calmkit.parse_journal(None), "text="),
+    "parse_journal_with_report(lenient=1)": (lambda j: calmkit.parse_journal_with_report("", lenient=1), "lenient="),
+    "catalog_exercise(None)": (lambda j: calmkit.catalog_exercise(None), "id="),
+    "find_exercise(5)": (lambda j: calmkit.find_exercise(5), "id="),
+    "instrument(None)": (lambda j: calmkit.instrument(None), "id="),
+    "suggest('7')": (lambda j: calmkit.suggest("7"), "intensity="),
+    "suggest(participant=5)": (lambda j: calmkit.suggest(7, j, participant=5), "participant="),
+    "score(answers=None)": (lambda j: calmkit.score("gad-7", None), "answers="),
+    "score(answers=text)": (lambda j: calmkit.score("gad-7", ["1"] * 7), "answers="),
+    "to_jsonl(None)": (lambda j: calmkit.to_jsonl(None), "journal="),
+    "exercises_to_json(None)": (lambda j: calmkit.exercises_to_json(None), "exercises="),
+}
+
+
+@pytest.mark.parametrize("call", list(COMPILED_CALLS))
+def test_compiled_functions_name_the_argument(journal: calmkit.Journal, call: str) -> None:
+    f, name = COMPILED_CALLS[call]
+    with pytest.raises(TypeError) as e:
+        f(journal)
+    text = str(e.value)
+    assert name in text and "incompatible function arguments" not in text, text
+
+
+def test_compiled_functions_good_calls_unchanged(journal: calmkit.Journal) -> None:
+    a = calmkit.read_journal(SAMPLE, lenient=np.True_, threads=np.int64(2))
+    assert calmkit.to_jsonl(a) == calmkit.to_jsonl(calmkit.read_journal(SAMPLE))
+    assert calmkit.score("gad-7", np.array([1] * 7)) == calmkit.score("gad-7", [1] * 7)
+    assert calmkit.catalog_exercise("breathing.box").id == "breathing.box"
+    assert calmkit.suggest(np.int32(7), journal, participant=journal.participants()[0])
+    assert calmkit.read_journal.__doc__ == calmkit._core.read_journal.__doc__
