@@ -612,10 +612,12 @@ void register_metrics(py::module_& m) {
         d["rate_ratio"] = to_numpy(std::move(t.rate_ratio));
         d["rr_ci_low"] = to_numpy(std::move(t.rr_ci_low));
         d["rr_ci_high"] = to_numpy(std::move(t.rr_ci_high));
+        d["rr_dispersion"] = to_numpy(std::move(t.rr_dispersion));
         d["slope_per_week"] = to_numpy(std::move(t.slope_per_week));
         d["slope_se"] = to_numpy(std::move(t.slope_se));
         d["slope_ci_low"] = to_numpy(std::move(t.slope_ci_low));
         d["slope_ci_high"] = to_numpy(std::move(t.slope_ci_high));
+        d["dispersion"] = to_numpy(std::move(t.dispersion));
         d["weekly_change_pct"] = to_numpy(std::move(t.weekly_change_pct));
         d["fitted_first"] = to_numpy(std::move(t.fitted_first));
         d["fitted_last"] = to_numpy(std::move(t.fitted_last));
@@ -623,7 +625,7 @@ void register_metrics(py::module_& m) {
         return d;
       },
       py::arg("cohort"), py::arg("k"), py::arg("tz"), py::arg("confidence"), py::arg("pooled") = false,
-      "Exposure-weighted rate ratio of the last k weeks to the k before, and the Poisson slope "
+      "Exposure-weighted rate ratio of the last k weeks to the k before, and the quasi-Poisson slope "
       "(calmkit::metrics::trigger_trend, or trigger_trend_pooled with pooled=True): dict of NumPy arrays.");
 
   m.def(

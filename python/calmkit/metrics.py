@@ -879,15 +879,22 @@ def trigger_trend(data: Data, k: int = 4, tz: str | None = None, confidence: flo
     """Per participant: triggers in the last ``k`` ISO weeks of their span
     (last_k_count) and the ``k`` before (prev_k_count), and the days of the
     span inside each (last_k_days, prev_k_days); rate_ratio, the
-    exposure-adjusted ratio of the two rates per day, with the exact
-    conditional (Clopper & Pearson 1934) interval rr_ci_low, rr_ci_high
-    (NaN with fewer than 2k weeks); the Poisson log-linear slope of weekly
-    counts (slope_per_week, log rate per week) with offset log(days observed
-    / 7), its SE slope_se and Wald interval slope_ci_low, slope_ci_high
-    (docs/metrics.md), weekly_change_pct =
-    100 (exp(slope) - 1); fitted_first and fitted_last, the fitted triggers
-    per full week of that model in the first and last week of the span (NaN
-    with no slope); weeks in the span. A partial first or last week (the
+    exposure-adjusted ratio of the two rates per day (NaN with fewer than
+    2k weeks), with its interval for overdispersed counts rr_ci_low,
+    rr_ci_high: the exact conditional (Clopper & Pearson 1934) interval of
+    the counts divided by rr_dispersion (t / z)^2 (Korn & Graubard 1998),
+    rr_dispersion the Pearson dispersion of the last 2k weekly counts around
+    the two rates, t on 2k - 2 degrees of freedom (both NaN with k = 1); the
+    quasi-Poisson log-linear slope of weekly counts (McCullagh & Nelder 1989,
+    4.5; R's ``glm(family = quasipoisson)``): slope_per_week (log rate per
+    week) with offset log(days observed / 7), its SE slope_se (the Poisson
+    SE times sqrt(dispersion)), interval slope_ci_low, slope_ci_high (t on
+    weeks - 2 degrees of freedom) and dispersion, Pearson X^2 / (weeks - 2)
+    (1 for Poisson counts, above 1 for bursts; not floored at 1; NaN, as the
+    SE and interval, with 2 weeks); weekly_change_pct = 100 (exp(slope) - 1);
+    fitted_first and fitted_last, the fitted triggers per full week of that
+    model in the first and last week of the span (NaN with no slope); weeks
+    in the span (docs/metrics.md). A partial first or last week (the
     journal starts or ends mid-week) is weighted by its observed days, so it
     does not read as a drop or a rise. ``k``: a whole number of weeks >= 1
     (ValueError otherwise).
@@ -911,11 +918,13 @@ def trigger_trend_weeks(data: Data, tz: str | None = None, confidence: float = 0
     the pointwise band, week by week: one row per participant and ISO week
     of their span (zero weeks included). Columns: participant, period_start
     (the Monday), count (triggers), days (days of the week inside the span,
-    the fit's exposure), fitted (triggers per full week the Poisson model
+    the fit's exposure), fitted (triggers per full week the log-linear model
     gives for that week: fitted_first and fitted_last of trigger_trend at the
-    ends), fitted_ci_low and fitted_ci_high (its Wald interval on the log
-    scale at ``confidence``, as statsmodels' GLM ``get_prediction`` gives).
-    The fitted columns are NaN where trigger_trend has no slope.
+    ends), fitted_ci_low and fitted_ci_high (its quasi-Poisson Wald interval
+    on the log scale at ``confidence``, t on weeks - 2 degrees of freedom, as
+    statsmodels' GLM ``fit(scale="X2", use_t=True).get_prediction`` gives).
+    The fitted columns are NaN where trigger_trend has no slope, the interval
+    also with 2 weeks.
 
     ``by=None``: the pooled series of ``trigger_trend(data, by=None)`` (no
     participant column; a week nobody is observed in has days 0)."""

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -151,13 +152,37 @@ TEST_CASE("trend: constant counts give RR 1 and slope 0") {
   CHECK(t.last_k_count[0] == 8);
   CHECK(t.prev_k_count[0] == 8);
   CHECK(t.rate_ratio[0] == 1.0);
-  // Clopper–Pearson for 8 of 16 mapped to p/(1-p) (bisection on the binomial cdf by hand in Python).
-  CHECK(t.rr_ci_low[0] == Approx(0.3271578).epsilon(1e-5));
-  CHECK(t.rr_ci_high[0] == Approx(3.0566287).epsilon(1e-5));
+  // Counts that never vary have dispersion 0: the quasi-Poisson intervals
+  // shrink to the estimate (R's glm(family = quasipoisson) gives SE 9e-17,
+  // dispersion 7e-31 on the same counts).
+  CHECK(t.rr_dispersion[0] == 0.0);
+  CHECK(t.rr_ci_low[0] == 1.0);
+  CHECK(t.rr_ci_high[0] == 1.0);
   CHECK(t.slope_per_week[0] == Approx(0.0).margin(1e-12));
   CHECK(t.weekly_change_pct[0] == Approx(0.0).margin(1e-9));
-  // SE: Fisher information of b is Σ μ (x - x̄)² = 2 · 42 = 84 (x̄ = 3.5, Σ(x-x̄)² = 42).
-  CHECK(t.slope_se[0] == Approx(1.0 / std::sqrt(84.0)));
+  CHECK(t.dispersion[0] == Approx(0.0).margin(1e-20));
+  CHECK(t.slope_se[0] == Approx(0.0).margin(1e-12));
+}
+
+TEST_CASE("trend: quasi-Poisson slope and rate ratio of varying counts equal R") {
+  // R 4.x: y <- c(2, 5, 1, 4, 0, 6, 3, 3); x <- 0:7;
+  // summary(glm(y ~ x, family = quasipoisson, control = glm.control(1e-15))):
+  // slope 0.031780752298, SE 0.110888153463, dispersion 1.54424630276;
+  // interval slope ± qt(0.975, 6) SE.
+  const auto t = trigger_trend(weekly_cohort({2, 5, 1, 4, 0, 6, 3, 3}), 4);
+  REQUIRE(t.size() == 1);
+  CHECK(t.slope_per_week[0] == Approx(0.031780752298).epsilon(1e-9));
+  CHECK(t.slope_se[0] == Approx(0.110888153463).epsilon(1e-9));
+  CHECK(t.dispersion[0] == Approx(1.54424630276).epsilon(1e-9));
+  CHECK(t.slope_ci_low[0] == Approx(-0.239552784563).epsilon(1e-9));
+  CHECK(t.slope_ci_high[0] == Approx(0.303114289159).epsilon(1e-9));
+  // Both halves 12 triggers: RR 1; the two-rate model's dispersion Σ (y − 3)² / 3 / 6 = 28 / 18;
+  // the interval: R's qbeta on the counts divided by s = 28 / 18 · (qt(0.975, 6) / qnorm(0.975))²:
+  // qbeta(0.025, 12 / s, 12 / s + 1) and qbeta(0.975, 12 / s + 1, 12 / s), mapped by p / (1 − p).
+  CHECK(t.rate_ratio[0] == 1.0);
+  CHECK(t.rr_dispersion[0] == Approx(28.0 / 18.0).epsilon(1e-14));
+  CHECK(t.rr_ci_low[0] == Approx(0.228097819509498).epsilon(1e-10));
+  CHECK(t.rr_ci_high[0] == Approx(4.384083995850566).epsilon(1e-10));
 }
 
 TEST_CASE("trend: doubling counts give slope ln 2 (+100 % a week)") {
@@ -176,11 +201,35 @@ TEST_CASE("trend: doubling counts give slope ln 2 (+100 % a week)") {
 }
 
 TEST_CASE("trend: zero counts and short spans") {
-  // Last two weeks empty: RR 0 with an exact upper limit; 0 vs 5 -> [0, 1.09128].
+  // Last two weeks empty: RR 0 with an upper limit; 0 vs 5, dispersion (0.25 + 0.25) / 2.5 / 2 =
+  // 0.1 on 2 degrees of freedom: qbeta(0.975, 1, 5 / s) with s = 0.1 (qt(0.975, 2) / qnorm(0.975))²
+  // mapped by p / (1 − p) -> [0, 0.426965488] (R). The exact Poisson limit was 1.09128.
   const auto t = trigger_trend(weekly_cohort({3, 2, 0, 0}), 2);
   CHECK(t.rate_ratio[0] == 0.0);
+  CHECK(t.rr_dispersion[0] == Approx(0.1).epsilon(1e-14));
   CHECK(t.rr_ci_low[0] == 0.0);
-  CHECK(t.rr_ci_high[0] == Approx(1.0912791).epsilon(1e-5));
+  CHECK(t.rr_ci_high[0] == Approx(0.426965487999).epsilon(1e-8));
+  // k = 1: two weeks leave no degrees of freedom for the dispersion: the ratio, no interval.
+  const auto one = trigger_trend(weekly_cohort({3, 2, 4, 2}), 1);
+  CHECK(one.rate_ratio[0] == 0.5);
+  CHECK(std::isnan(one.rr_dispersion[0]));
+  CHECK(std::isnan(one.rr_ci_low[0]));
+  CHECK(std::isnan(one.rr_ci_high[0]));
+  // Three weeks: t on 1 degree of freedom (statsmodels' GLM Poisson fit(scale="X2", tol=1e-15):
+  // slope 0.276181231522, SE 0.631723415173, dispersion 2.81793534922; R's glm stops at
+  // 2.81793536494, its deviance criterion; interval slope ± qt(0.975, 1) SE).
+  const auto three = trigger_trend(weekly_cohort({4, 1, 6}), 2);
+  CHECK(three.slope_se[0] == Approx(0.631723415177).epsilon(1e-9));
+  CHECK(three.dispersion[0] == Approx(2.8179353492209858).epsilon(1e-10));
+  CHECK(three.slope_ci_low[0] == Approx(-7.75062581836).epsilon(1e-9));
+  CHECK(three.slope_ci_high[0] == Approx(8.3029882814).epsilon(1e-9));
+  // Two weeks: a slope, but no dispersion, SE or interval.
+  const auto two = trigger_trend(weekly_cohort({1, 3}), 1);
+  CHECK(two.slope_per_week[0] == Approx(std::log(3.0)));
+  CHECK(std::isnan(two.dispersion[0]));
+  CHECK(std::isnan(two.slope_se[0]));
+  CHECK(std::isnan(two.slope_ci_low[0]));
+  CHECK(std::isnan(two.slope_ci_high[0]));
   // Fewer than 2k weeks: RR undefined.
   const auto s = trigger_trend(weekly_cohort({1, 1, 1}), 2);
   CHECK(std::isnan(s.rate_ratio[0]));
@@ -219,10 +268,11 @@ TEST_CASE("trend: partial first and last ISO weeks are weighted by their observe
   CHECK(t.prev_k_count[0] == 28);
   CHECK(t.prev_k_days[0] == 28);
   CHECK(t.rate_ratio[0] == Approx(1.0).epsilon(1e-12));
-  // Exact interval: Clopper–Pearson for 22 of 50, mapped by p/(1-p) · 28/22 (scipy
-  // beta.ppf), what R's poisson.test(c(22, 28), c(22, 28))$conf.int gives.
-  CHECK(t.rr_ci_low[0] == Approx(0.5452136).epsilon(1e-6));
-  CHECK(t.rr_ci_high[0] == Approx(1.8123422).epsilon(1e-6));
+  // One trigger a day: the weekly counts equal their days, dispersion 0, and
+  // the interval shrinks to the ratio (the exact Poisson one was [0.545, 1.812]).
+  CHECK(t.rr_dispersion[0] == Approx(0.0).margin(1e-12));
+  CHECK(t.rr_ci_low[0] == Approx(1.0).epsilon(1e-6));
+  CHECK(t.rr_ci_high[0] == Approx(1.0).epsilon(1e-6));
   CHECK(t.slope_per_week[0] == Approx(0.0).margin(1e-10));
   CHECK(t.weekly_change_pct[0] == Approx(0.0).margin(1e-8));
   CHECK(t.fitted_first[0] == Approx(7.0).epsilon(1e-10));
@@ -274,6 +324,54 @@ TEST_CASE("Poisson slope with exposure and the exposure-adjusted rate ratio") {
   CHECK(r.high == Approx(4 * 1.1191830).epsilon(1e-5));
   CHECK(std::isnan(rate_ratio_exact(3, 4, 0.95, 0.0, 1.0).ratio));
   CHECK_THROWS_AS(rate_ratio_exact(3, 4, 0.95, -1.0, 1.0), std::invalid_argument);
+}
+
+TEST_CASE("quasi-Poisson slope: Poisson slope with the SE scaled by the dispersion and t quantiles") {
+  const std::vector<double> x{0, 1, 2, 3, 4, 5, 6, 7}, y{2, 5, 1, 4, 0, 6, 3, 3};
+  const auto p = poisson_slope(x, y);
+  const auto q = quasi_poisson_slope(x, y, {});
+  CHECK(p.df == std::numeric_limits<double>::infinity());
+  CHECK(q.df == 6.0);
+  CHECK(q.slope == p.slope);
+  CHECK(q.dispersion == p.dispersion);
+  CHECK(q.se == Approx(p.se * std::sqrt(p.dispersion)).epsilon(1e-15));
+  CHECK(q.low == Approx(q.slope - student_t_quantile(6.0, 0.975) * q.se).epsilon(1e-15));
+  // The band widens the same way: t on 6 df and the variances times φ.
+  const auto fp = poisson_fitted(p, 3.0), fq = poisson_fitted(q, 3.0);
+  CHECK(fq.fit == Approx(fp.fit).epsilon(1e-15));
+  CHECK(std::log(fq.high / fq.fit) == Approx(std::log(fp.high / fp.fit) * std::sqrt(p.dispersion) *
+                                             student_t_quantile(6.0, 0.975) / normal_quantile(0.95))
+                                          .epsilon(1e-12));
+  const auto two = quasi_poisson_slope(std::vector<double>{0, 1}, std::vector<double>{1, 2}, {});
+  CHECK(two.slope == Approx(std::log(2.0)));
+  CHECK(std::isnan(two.se));
+  CHECK(std::isnan(poisson_fitted(two, 1.0).low));
+  CHECK(poisson_fitted(two, 1.0).fit == Approx(2.0));
+}
+
+TEST_CASE("overdispersed rate ratio interval") {
+  // Dispersion 1 with the normal quantile (df = +inf) is the exact interval.
+  const double inf = std::numeric_limits<double>::infinity();
+  const auto e = rate_ratio_exact(10, 20, 0.95, 2.0, 8.0);
+  const auto o = rate_ratio_overdispersed(10, 20, 1.0, inf, 0.95, 2.0, 8.0);
+  CHECK(o.ratio == e.ratio);
+  CHECK(o.low == Approx(e.low).epsilon(1e-14));
+  CHECK(o.high == Approx(e.high).epsilon(1e-14));
+  // Dispersion 4: the counts act as 10/4 vs 20/4 (R: qbeta(0.025, 2.5, 6) etc., mapped by p/(1-p)).
+  const auto w = rate_ratio_overdispersed(10, 20, 4.0, inf);
+  CHECK(w.ratio == Approx(0.5));
+  CHECK(w.low == Approx(0.0638613722893).epsilon(1e-10));
+  CHECK(w.high == Approx(2.7648768482575).epsilon(1e-10));
+  CHECK(w.low < rate_ratio_exact(10, 20).low);
+  // No degrees of freedom or no dispersion estimate: the ratio without an interval.
+  CHECK(std::isnan(rate_ratio_overdispersed(10, 20, 1.0, 0.0).low));
+  CHECK(std::isnan(rate_ratio_overdispersed(10, 20, nan_value, 5.0).high));
+  CHECK(rate_ratio_overdispersed(10, 20, nan_value, 5.0).ratio == Approx(0.5));
+  // Zero counts keep their open ends.
+  CHECK(rate_ratio_overdispersed(0, 5, 2.0, 6.0).low == 0.0);
+  CHECK(std::isinf(rate_ratio_overdispersed(5, 0, 2.0, 6.0).high));
+  CHECK_THROWS_AS(rate_ratio_overdispersed(10, 20, -1.0, 6.0), std::invalid_argument);
+  CHECK_THROWS_AS(rate_ratio_overdispersed(-1, 20, 1.0, 6.0), std::invalid_argument);
 }
 
 TEST_CASE("exact rate ratio interval") {

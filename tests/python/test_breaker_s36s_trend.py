@@ -1,6 +1,7 @@
-"""trigger_trend's Poisson slope where the maximum likelihood estimate exists
-but is steep, against R's glm and statsmodels' GLM (Poisson family, log
-link) on the weekly counts of the same journal.
+"""trigger_trend's quasi-Poisson slope where the maximum likelihood estimate
+exists but is steep, against R's glm (quasipoisson family) and statsmodels'
+GLM (Poisson family, log link, Pearson scale ``scale="X2"`` with t
+quantiles) on the weekly counts of the same journal.
 
 docs/metrics.md: the slope is NaN "when the MLE does not exist (all triggers
 in the first or last week: beta -> +-infinity)". With an intercept and one
@@ -65,7 +66,8 @@ def _journal(series: dict[str, list[int]]) -> calmkit.Journal:
 
 def _glm(counts: list[int]):
     x = np.arange(len(counts), dtype=float)
-    fit = sm.GLM(np.asarray(counts, float), sm.add_constant(x), family=sm.families.Poisson()).fit(tol=1e-12)
+    fit = sm.GLM(np.asarray(counts, float), sm.add_constant(x), family=sm.families.Poisson()).fit(
+        tol=1e-12, scale="X2", use_t=True)
     assert fit.converged
     return fit
 
@@ -83,14 +85,16 @@ STEEP = {
 R_GLM = r"""
 y <- as.numeric(strsplit(commandArgs(TRUE)[1], ",")[[1]])
 x <- seq_along(y) - 1
-m <- suppressWarnings(glm(y ~ x, family = poisson, control = glm.control(epsilon = 1e-14, maxit = 100)))
-s <- summary(m)$coefficients
-cat(sprintf("%.17g %.17g %.17g", s[1, 1], s[2, 1], s[2, 2]))
+m <- suppressWarnings(glm(y ~ x, family = quasipoisson, control = glm.control(epsilon = 1e-14, maxit = 100)))
+s <- summary(m)
+cat(sprintf("%.17g %.17g %.17g %.17g %.17g", s$coefficients[1, 1], s$coefficients[2, 1], s$coefficients[2, 2],
+            s$dispersion, qt(0.975, s$df.residual)))
 """
 
 
-def _r_glm(counts: list[int]) -> tuple[float, float, float]:
-    """R's glm(family = poisson) run to epsilon 1e-14: (intercept, slope, SE).
+def _r_glm(counts: list[int]) -> tuple[float, float, float, float, float]:
+    """R's glm(family = quasipoisson) run to epsilon 1e-14: (intercept, slope,
+    SE, dispersion, t quantile on the residual degrees of freedom).
     statsmodels' IRLS bounds each fitted rate away from 0, which moves its SE
     by 7e-4 on the falling series below; R's fit keeps the rates as they are
     (it warns that some are numerically 0) and gives the exact information."""
@@ -101,28 +105,29 @@ def _r_glm(counts: list[int]) -> tuple[float, float, float]:
     out = subprocess.run(["Rscript", "--vanilla", "-e", R_GLM, ",".join(map(str, counts))],
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
-    a, b, se = map(float, out.stdout.split())
-    return a, b, se
+    a, b, se, phi, t = map(float, out.stdout.split())
+    return a, b, se, phi, t
 
 
 @pytest.mark.parametrize("case", sorted(STEEP))
 def test_steep_slope_with_a_finite_mle_equals_r_glm(case: str) -> None:
     # Was NaN (B120): the fit gave up once |slope| * sqrt(Sxx) passed 60.
     counts = STEEP[case]
-    a, b, se = _r_glm(counts)
+    a, b, se, phi, t = _r_glm(counts)
     row = calmkit.trigger_trend(_journal({"a": counts})).iloc[0]
     assert row["weeks"] == len(counts)
     assert row["slope_per_week"] == pytest.approx(b, rel=1e-8)
     assert row["slope_se"] == pytest.approx(se, rel=1e-6)
-    z = 1.959963984540054
-    assert row["slope_ci_low"] == pytest.approx(b - z * se, rel=1e-6, abs=1e-6 * se)
-    assert row["slope_ci_high"] == pytest.approx(b + z * se, rel=1e-6, abs=1e-6 * se)
+    assert row["dispersion"] == pytest.approx(phi, rel=1e-6)
+    assert row["slope_ci_low"] == pytest.approx(b - t * se, rel=1e-6, abs=1e-6 * se)
+    assert row["slope_ci_high"] == pytest.approx(b + t * se, rel=1e-6, abs=1e-6 * se)
     assert row["fitted_last"] == pytest.approx(math.exp(a + b * (len(counts) - 1)), rel=1e-6)
     if case in ("rise_20_weeks", "rise_30_weeks"):  # statsmodels agrees where its bound on the rates does not bite
         _need_statsmodels()
         fit = _glm(counts)
         assert row["slope_per_week"] == pytest.approx(fit.params[1], rel=1e-6)
         assert row["slope_se"] == pytest.approx(fit.bse[1], rel=1e-6)
+        assert row["dispersion"] == pytest.approx(fit.scale, rel=1e-6)
 
 
 def test_steep_fitted_line_and_band_equal_statsmodels_prediction() -> None:

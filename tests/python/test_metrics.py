@@ -255,7 +255,10 @@ def test_trigger_trend_constant_counts() -> None:
     assert (row["last_k_count"], row["prev_k_count"], row["weeks"]) == (8, 8, 8)
     assert (row["last_k_days"], row["prev_k_days"]) == (28, 28)
     assert row["rate_ratio"] == 1.0
-    assert row["rr_ci_low"] < 1.0 < row["rr_ci_high"]
+    # The same count every week varies less than any Poisson count: dispersion 0,
+    # and the quasi-Poisson intervals shrink to the estimates (as R's quasipoisson).
+    assert row["rr_dispersion"] == 0.0 and row["rr_ci_low"] == row["rr_ci_high"] == 1.0
+    assert row["dispersion"] == pytest.approx(0.0, abs=1e-20)
     assert row["slope_per_week"] == pytest.approx(0.0, abs=1e-12)
     assert row["weekly_change_pct"] == pytest.approx(0.0, abs=1e-9)
 

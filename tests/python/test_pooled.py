@@ -136,15 +136,17 @@ def test_pooled_frequency_trend_and_peaks(cohort: calmkit.Journal) -> None:
     pooled = calmkit.peak_trend(alone, by=None).iloc[0]
     for col in pooled.index:
         assert pooled[col] == pytest.approx(mine[col], rel=1e-9, nan_ok=True), col
-    # Pooled Poisson slope checked with statsmodels' GLM on the pooled counts.
+    # Pooled quasi-Poisson slope checked with statsmodels' GLM on the pooled counts.
     sm = pytest.importorskip("statsmodels.api")
     y = expect.to_numpy(dtype=float)
     exposure = _pooled_weekly_person_days_by_pandas(cohort, expect.index) / 7
     fit = sm.GLM(y, sm.add_constant(np.arange(len(y), dtype=float)), family=sm.families.Poisson(),
-                 offset=np.log(exposure)).fit()
+                 offset=np.log(exposure)).fit(scale="X2", use_t=True, tol=1e-14)
     t = calmkit.trigger_trend(cohort, by=None).iloc[0]
     assert t["slope_per_week"] == pytest.approx(fit.params[1], rel=1e-8)
-    assert t["slope_se"] == pytest.approx(fit.bse[1], rel=1e-6)
+    assert t["slope_se"] == pytest.approx(fit.bse[1], rel=1e-8)
+    assert t["dispersion"] == pytest.approx(fit.scale, rel=1e-8)
+    assert [t["slope_ci_low"], t["slope_ci_high"]] == pytest.approx(fit.conf_int(alpha=0.05)[1], rel=1e-8)
 
 
 def _thought_records_by_pandas(j: calmkit.Journal, min_alternatives: int, by: str | None) -> pd.DataFrame:

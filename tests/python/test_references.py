@@ -6,9 +6,12 @@
   1,000 random groups and hand-made hard cases, against an exact rational
   product-limit estimate written here with :mod:`fractions`, and against
   ``lifelines``;
-- weekly trigger counts against pandas, the Poisson log-linear slope against
-  a ``statsmodels`` Poisson GLM, the rate ratio and its exact conditional
-  interval against R's ``poisson.test``;
+- weekly trigger counts against pandas, the quasi-Poisson log-linear slope
+  (SE, dispersion, t interval) and its fitted band against ``statsmodels``
+  (GLM Poisson with ``scale="X2"``) and R's ``glm(family = quasipoisson)``,
+  the rate ratio against R's ``poisson.test``, its dispersion against R's
+  quasi-Poisson fit of the two-rate model and its interval against
+  ``statsmodels``' Clopper-Pearson limits of the effective counts;
 - MSSD and inertia (lag-1 autocorrelation) against R's ``psych::mssd`` and
   ``psych::autoR``.
 
@@ -527,15 +530,28 @@ def test_weekly_counts_against_pandas(frequency_cohort) -> None:
     assert len(_pandas_weekly(records[records["kind"] != "assessment"])) < len(ref)
 
 
-def test_poisson_slope_against_statsmodels(frequency_cohort) -> None:
+def _statsmodels_quasi_poisson(y: np.ndarray, days: np.ndarray):
+    """statsmodels' quasi-Poisson fit of log-linear weekly counts with offset
+    log(days / 7): GLM Poisson with the Pearson scale (``scale="X2"``, what R's
+    ``glm(family = quasipoisson)`` does) and t quantiles on its residual
+    degrees of freedom (``use_t=True``); weeks without exposure left out."""
+    import statsmodels.api as sm
+
+    x = sm.add_constant(np.arange(len(y), dtype=float))
+    seen = days > 0
+    return sm.GLM(y[seen], x[seen], family=sm.families.Poisson(), offset=np.log(days[seen] / 7)).fit(
+        scale="X2", use_t=True, tol=1e-14, maxiter=200)
+
+
+def test_quasi_poisson_slope_against_statsmodels(frequency_cohort) -> None:
     try:
-        import statsmodels.api as sm
+        import statsmodels.api  # noqa: F401
     except ImportError:
         _need(False, "statsmodels (pip)")
     j, records = frequency_cohort
     trend = calmkit.trigger_trend(j).set_index("participant")
     weekly = _pandas_weekly(records)
-    fitted = 0
+    fitted = short = 0
     for p, g in weekly.groupby("participant"):
         y = g["count"].to_numpy(float)
         row = trend.loc[p]
@@ -545,27 +561,63 @@ def test_poisson_slope_against_statsmodels(frequency_cohort) -> None:
         if degenerate:  # no finite MLE (or nothing to fit): calmkit reports NaN
             assert math.isnan(row["slope_per_week"]), p
             continue
-        x = sm.add_constant(np.arange(len(y), dtype=float))
-        fit = sm.GLM(y, x, family=sm.families.Poisson(), offset=np.log(g["days"].to_numpy(float) / 7)).fit(
-            tol=1e-14, maxiter=200)
+        if len(y) == 2:  # no residual degrees of freedom: a slope (the saturated fit), no dispersion, SE or interval
+            rates = y / g["days"].to_numpy(float)
+            assert row["slope_per_week"] == pytest.approx(math.log(rates[1] / rates[0]), rel=1e-12), p
+            assert np.isnan(row[["dispersion", "slope_se", "slope_ci_low", "slope_ci_high"]].to_numpy(float)).all(), p
+            short += 1
+            continue
+        fit = _statsmodels_quasi_poisson(y, g["days"].to_numpy(float))
         lo, hi = fit.conf_int(alpha=0.05)[1]
-        np.testing.assert_allclose([row["slope_per_week"], row["slope_se"], row["slope_ci_low"], row["slope_ci_high"]],
-                                   [fit.params[1], fit.bse[1], lo, hi], rtol=1e-7, atol=1e-9, err_msg=p)
+        np.testing.assert_allclose(
+            row[["slope_per_week", "slope_se", "dispersion", "slope_ci_low", "slope_ci_high"]].to_numpy(float),
+            [fit.params[1], fit.bse[1], fit.scale, lo, hi], rtol=1e-8, atol=1e-12, err_msg=p)
         assert row["weekly_change_pct"] == pytest.approx(100 * math.expm1(fit.params[1]), rel=1e-8)
         fitted += 1
-    assert fitted > 30
+    assert fitted > 30 and short > 0
+
+
+_R_QUASIPOISSON = _R_WRITE + """
+d <- read.csv("weeks.csv")
+out <- do.call(rbind, lapply(split(d, factor(d$participant, levels = unique(d$participant))), function(g) {
+  g <- g[g$days > 0, ]
+  x <- g$week
+  m <- glm(count ~ x + offset(log(days / 7)), family = quasipoisson, data = cbind(g, x = x),
+           control = glm.control(epsilon = 1e-15, maxit = 100))
+  s <- summary(m)
+  b <- unname(coef(m)[2]); se <- s$coefficients[2, 2]; tq <- qt(0.975, s$df.residual)
+  data.frame(participant = g$participant[1], slope = b, se = se, dispersion = s$dispersion,
+             lo = b - tq * se, hi = b + tq * se)
+}))
+write_frame(out, "fits.csv")
+"""
+
+
+def test_quasi_poisson_slope_against_r_glm(frequency_cohort, tmp_path) -> None:
+    _need(_r_available(), "R (r-base-core)")
+    j, records = frequency_cohort
+    trend = calmkit.trigger_trend(j).set_index("participant")
+    weekly = _pandas_weekly(records)
+    weekly["week"] = weekly.groupby("participant").cumcount()
+    usable = trend.index[trend["dispersion"].notna()].astype(str)
+    assert len(usable) > 30
+    r = _rscript(tmp_path, _R_QUASIPOISSON, {"weeks": weekly[weekly["participant"].isin(usable)]},
+                 ["fits"])["fits"].set_index("participant")
+    cols = ["slope_per_week", "slope_se", "dispersion", "slope_ci_low", "slope_ci_high"]
+    # R's IRLS stops on a relative deviance change of epsilon, a few ulps of the
+    # deviance: its estimates agree to about 1e-8 of their size, not to rounding.
+    np.testing.assert_allclose(trend.loc[r.index, cols].to_numpy(float),
+                               r[["slope", "se", "dispersion", "lo", "hi"]].to_numpy(float), rtol=1e-7, atol=1e-10)
 
 
 def _statsmodels_band(y: np.ndarray, days: np.ndarray) -> np.ndarray:
-    """(fitted, low, high) per week of the Poisson log-linear fit with offset
-    log(days / 7), at an exposure of one full week, from statsmodels' GLM
-    (weeks without exposure are left out of the fit, not of the prediction)."""
+    """(fitted, low, high) per week of the quasi-Poisson log-linear fit with
+    offset log(days / 7), at an exposure of one full week, from statsmodels'
+    GLM (weeks without exposure are left out of the fit, not of the prediction)."""
     import statsmodels.api as sm
 
     x = sm.add_constant(np.arange(len(y), dtype=float))
-    seen = days > 0
-    fit = sm.GLM(y[seen], x[seen], family=sm.families.Poisson(), offset=np.log(days[seen] / 7)).fit(
-        tol=1e-14, maxiter=200)
+    fit = _statsmodels_quasi_poisson(y, days)
     pred = fit.get_prediction(x, offset=np.zeros(len(y))).summary_frame(alpha=0.05)
     return pred[["mean", "mean_ci_lower", "mean_ci_upper"]].to_numpy()
 
@@ -591,6 +643,9 @@ def test_trend_band_against_statsmodels(frequency_cohort) -> None:
         if math.isnan(trend.loc[p, "slope_per_week"]):  # no finite MLE: no line, no band
             assert np.isnan(mine).all(), p
             continue
+        if len(g) == 2:  # no residual degrees of freedom: the line without a band
+            assert np.isnan(mine[:, 1:]).all() and not np.isnan(mine[:, 0]).any(), p
+            continue
         np.testing.assert_allclose(mine, _statsmodels_band(g["count"].to_numpy(float), g["days"].to_numpy(float)),
                                    rtol=1e-7, err_msg=p)
         assert mine[0, 0] == trend.loc[p, "fitted_first"] and mine[-1, 0] == trend.loc[p, "fitted_last"]
@@ -611,44 +666,68 @@ def test_trend_band_against_statsmodels(frequency_cohort) -> None:
     assert pooled["fitted"].iloc[0] == p_trend["fitted_first"] and pooled["fitted"].iloc[-1] == p_trend["fitted_last"]
 
 
-_POISSON_TEST = _R_WRITE + """
-d <- read.csv("counts.csv")
-out <- do.call(rbind, lapply(seq_len(nrow(d)), function(i) {
-  pt <- poisson.test(c(d$a[i], d$b[i]), c(d$ea[i], d$eb[i]), conf.level = 0.95)
-  data.frame(participant = d$participant[i], rr = unname(pt$estimate), lo = pt$conf.int[1], hi = pt$conf.int[2])
+_R_PERIOD_MODEL = _R_WRITE + """
+d <- read.csv("weeks.csv")
+out <- do.call(rbind, lapply(split(d, factor(d$participant, levels = unique(d$participant))), function(g) {
+  last <- factor(g$last, levels = c(0, 1))
+  m <- glm(count ~ last + offset(log(days)), family = quasipoisson, data = g,
+           control = glm.control(epsilon = 1e-15, maxit = 100))
+  s <- summary(m)
+  pt <- poisson.test(c(sum(g$count[g$last == 1]), sum(g$count[g$last == 0])),
+                     c(sum(g$days[g$last == 1]), sum(g$days[g$last == 0])))
+  data.frame(participant = g$participant[1], rr = unname(pt$estimate), dispersion = s$dispersion,
+             df = s$df.residual, t = qt(0.975, s$df.residual))
 }))
 write_frame(out, "rr.csv")
 """
 
 
-def test_rate_ratio_against_r_poisson_test(frequency_cohort, tmp_path) -> None:
+def test_rate_ratio_against_r_quasipoisson(frequency_cohort, tmp_path) -> None:
+    # The ratio against R's poisson.test; its dispersion against R's quasi-Poisson
+    # fit of the two-rate model on the last 2k weeks (count ~ half + offset(log(days)));
+    # the interval against the Clopper-Pearson limits of statsmodels'
+    # proportion_confint(method="beta") on the counts divided by
+    # s = dispersion (t / z)^2, with R's t quantile.
     _need(_r_available(), "R (r-base-core)")
+    try:
+        from statsmodels.stats.proportion import proportion_confint
+    except ImportError:
+        _need(False, "statsmodels (pip)")
     j, records = frequency_cohort
     k = 4
     trend = calmkit.trigger_trend(j, k=k).set_index("participant")
     weekly = _pandas_weekly(records)
-    rows = []
+    rows, frames = [], []
     for p, g in weekly.groupby("participant"):
         y = g["count"].to_numpy()
         row = trend.loc[p]
         if len(y) < 2 * k:
             assert math.isnan(row["rate_ratio"]) and math.isnan(row["rr_ci_low"]), p
+            assert math.isnan(row["rr_dispersion"]), p
             continue
         a, b = int(y[-k:].sum()), int(y[-2 * k:-k].sum())
         e = g["days"].to_numpy()
         ea, eb = int(e[-k:].sum()), int(e[-2 * k:-k].sum())
         assert (row["last_k_count"], row["prev_k_count"]) == (a, b), p
         assert (row["last_k_days"], row["prev_k_days"]) == (ea, eb), p
-        if a + b > 0:
+        if a > 0 and b > 0:  # R's glm has no finite estimate for an empty half
             rows.append((p, a, b, ea, eb))
+            frames.append(g.iloc[-2 * k:].assign(last=[0] * k + [1] * k))
     assert len(rows) > 15
-    r = _rscript(tmp_path, _POISSON_TEST,
-                 {"counts": pd.DataFrame(rows, columns=["participant", "a", "b", "ea", "eb"])},
-                 ["rr"])["rr"].set_index("participant")
-    for p, a, b, _, _ in rows:
-        mine = trend.loc[p, ["rate_ratio", "rr_ci_low", "rr_ci_high"]].to_numpy(float)
-        ref = r.loc[p, ["rr", "lo", "hi"]].to_numpy(float)
-        np.testing.assert_allclose(mine, ref, rtol=1e-9, err_msg=f"{p}: a={a}, b={b}")
+    r = _rscript(tmp_path, _R_PERIOD_MODEL, {"weeks": pd.concat(frames)}, ["rr"])["rr"].set_index("participant")
+    z = 1.959963984540054
+    for p, a, b, ea, eb in rows:
+        row = trend.loc[p]
+        ref = r.loc[p]
+        assert ref["df"] == 2 * k - 2
+        assert row["rate_ratio"] == pytest.approx(ref["rr"], rel=1e-12), p
+        # R stops on its deviance criterion, flat at the optimum: its fitted rates
+        # are good to about 1e-8 of their size (the slope test says more).
+        assert row["rr_dispersion"] == pytest.approx(ref["dispersion"], rel=1e-7), p
+        s = row["rr_dispersion"] * (ref["t"] / z) ** 2
+        lo, hi = proportion_confint(a / s, (a + b) / s, alpha=0.05, method="beta")
+        np.testing.assert_allclose(row[["rr_ci_low", "rr_ci_high"]].to_numpy(float),
+                                   [lo / (1 - lo) * eb / ea, hi / (1 - hi) * eb / ea], rtol=1e-9, err_msg=p)
 
 
 # ---------------------------------------------------------------------------

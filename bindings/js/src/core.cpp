@@ -358,10 +358,12 @@ class JsJournal {
       o.set("rateRatio", f64(t.rate_ratio));
       o.set("rrCiLow", f64(t.rr_ci_low));
       o.set("rrCiHigh", f64(t.rr_ci_high));
+      o.set("rrDispersion", f64(t.rr_dispersion));
       o.set("slopePerWeek", f64(t.slope_per_week));
       o.set("slopeSe", f64(t.slope_se));
       o.set("slopeCiLow", f64(t.slope_ci_low));
       o.set("slopeCiHigh", f64(t.slope_ci_high));
+      o.set("dispersion", f64(t.dispersion));
       o.set("weeklyChangePct", f64(t.weekly_change_pct));
       return o;
     });

@@ -346,10 +346,14 @@ export interface TrendTable {
   rateRatio: Float64Array;
   rrCiLow: Float64Array;
   rrCiHigh: Float64Array;
+  /** Pearson dispersion of the last 2k weeks around the two rates (NaN when weeks < 2k or k = 1). */
+  rrDispersion: Float64Array;
   slopePerWeek: Float64Array;
   slopeSe: Float64Array;
   slopeCiLow: Float64Array;
   slopeCiHigh: Float64Array;
+  /** Quasi-Poisson dispersion of the weekly counts around the trend (NaN with 2 weeks). */
+  dispersion: Float64Array;
   weeklyChangePct: Float64Array;
 }
 

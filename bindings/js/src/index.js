@@ -667,7 +667,7 @@ function makeApi(core) {
         jr(journal).triggerFrequency(String(period), byCategory ? 'category' : byGroup ? 'group' : '', tzText(tz)),
       );
     },
-    /** Rate ratio of the last k weeks to the k before, and the Poisson slope of weekly counts. */
+    /** Rate ratio of the last k weeks to the k before, and the quasi-Poisson slope of weekly counts (intervals for overdispersed counts). */
     triggerTrend(journal, { k = 4, confidence = 0.95, tz } = {}) {
       return call(() => jr(journal).triggerTrend(int(k, 'k'), num(confidence, 'confidence'), tzText(tz)));
     },

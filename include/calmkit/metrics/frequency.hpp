@@ -1,6 +1,6 @@
 /// @file metrics/frequency.hpp
 /// @brief Trigger counts per local day, ISO week or month (zero-filled over
-/// each participant's span), and their trend: rate ratio and Poisson slope.
+/// each participant's span), and their trend: rate ratio and quasi-Poisson slope.
 #pragma once
 
 #include <calmkit/metrics/columns.hpp>
@@ -116,18 +116,29 @@ struct TrendTable {
   /// @{
   /// Exposure-adjusted ratio of the trigger rate in the last k weeks to the
   /// k weeks before ((last_k_count / last_k_days) / (prev_k_count /
-  /// prev_k_days)), with its exact confidence interval; NaN when weeks < 2k.
+  /// prev_k_days)), with its confidence interval for overdispersed counts
+  /// (`rate_ratio_overdispersed` with `rr_dispersion` on 2k − 2 degrees of
+  /// freedom); NaN when weeks < 2k, the interval NaN when k = 1.
   std::vector<double> rate_ratio, rr_ci_low, rr_ci_high;  ///< NaN when weeks < 2k
   /// @}
+  /// Pearson dispersion (variance / mean) of the weekly counts of the last
+  /// 2k weeks around the two rates the ratio compares (`period_dispersion`);
+  /// NaN when weeks < 2k or k = 1.
+  std::vector<double> rr_dispersion;
   /// @{
-  /// Poisson log-linear slope of the weekly counts with offset
+  /// Quasi-Poisson log-linear slope of the weekly counts with offset
   /// log(days observed / 7) (log rate per week), its standard error and
-  /// confidence interval.
+  /// confidence interval (`quasi_poisson_slope`: t on weeks − 2 degrees of
+  /// freedom); SE and interval NaN with 2 weeks.
   std::vector<double> slope_per_week, slope_se, slope_ci_low, slope_ci_high;
   /// @}
+  /// Pearson dispersion φ = X² / (weeks − 2) of the weekly counts around the
+  /// fitted trend (1 for Poisson counts, above 1 for bursts); `slope_se` is
+  /// √φ times the Poisson SE. NaN with 2 weeks or no slope.
+  std::vector<double> dispersion;
   std::vector<double> weekly_change_pct;  ///< 100·(exp(slope) − 1), % per week
   /// @{
-  /// Triggers per full (7-day) week the Poisson fit gives for the first and
+  /// Triggers per full (7-day) week the log-linear fit gives for the first and
   /// the last week of the span: exp(intercept) and
   /// exp(intercept + slope·(weeks − 1)); NaN with no slope.
   std::vector<double> fitted_first, fitted_last;  ///< triggers per week
@@ -147,8 +158,9 @@ struct TrendWeeks {
   std::vector<std::int64_t> count;         ///< triggers in the week
   std::vector<std::int64_t> days;          ///< days of the week inside the span (the exposure, 0-7)
   /// @{
-  /// Triggers per full (7-day) week the Poisson fit gives for the week and
-  /// its confidence interval; NaN with no slope.
+  /// Triggers per full (7-day) week the log-linear fit gives for the week and
+  /// its quasi-Poisson confidence interval (`poisson_fitted`); NaN with no
+  /// slope, the interval NaN with 2 weeks.
   std::vector<double> fitted, fitted_ci_low, fitted_ci_high;
   /// @}
 
@@ -161,6 +173,42 @@ namespace detail {
 /// Days of the ISO week starting on day `monday` that lie in [first, last].
 [[nodiscard]] inline std::int64_t days_in_span(std::int64_t monday, std::int64_t first, std::int64_t last) {
   return std::max<std::int64_t>(0, std::min(last, monday + 6) - std::max(first, monday) + 1);
+}
+
+/// A Pearson dispersion estimate φ = X² / df and its degrees of freedom.
+struct Dispersion {
+  double phi = nan_value;  ///< NaN with df <= 0
+  double df = 0.0;         ///< weeks with exposure less the parameters fitted
+};
+
+/// Dispersion of the model the rate ratio compares: the first and the second
+/// half of `counts` (k weeks each) have one rate per day each, fitted as the
+/// half's count over its days (the maximum likelihood estimate of the
+/// log-linear model log μ_i = log days_i + a + c·[second half]); φ = Σ (y −
+/// μ)² / μ over the weeks with exposure, divided by their number less 2 (R's
+/// `summary(glm(count ~ half + offset(log(days)), family = quasipoisson))`
+/// dispersion). A week with μ = 0 (its half has no trigger) adds 0.
+[[nodiscard]] inline Dispersion period_dispersion(std::span<const std::int64_t> counts,
+                                                  std::span<const std::int64_t> days) {
+  const std::size_t k = counts.size() / 2;
+  double total[2] = {0, 0}, exposure[2] = {0, 0};
+  for (std::size_t i = 0; i < counts.size(); ++i) {
+    const std::size_t h = i < k ? 0 : 1;
+    total[h] += static_cast<double>(counts[i]);
+    exposure[h] += static_cast<double>(days[i]);
+  }
+  Dispersion d{nan_value, -2.0};
+  double x2 = 0;
+  for (std::size_t i = 0; i < counts.size(); ++i) {
+    if (days[i] <= 0) continue;
+    d.df += 1.0;
+    const std::size_t h = i < k ? 0 : 1;
+    const double mu = static_cast<double>(days[i]) * total[h] / exposure[h];
+    const double r = static_cast<double>(counts[i]) - mu;
+    if (mu > 0) x2 += r * r / mu;
+  }
+  if (d.df > 0) d.phi = x2 / d.df;
+  return d;
 }
 
 /// The one place the weekly trend is computed: counts[i] triggers over
@@ -185,8 +233,12 @@ inline void append_weekly_trend(TrendTable& out, std::int32_t participant,
     }
   }
   RateRatio rr;
-  if (w >= 2 * k)
-    rr = rate_ratio_exact(last, prev, level, static_cast<double>(last_days), static_cast<double>(prev_days));
+  Dispersion rr_phi;
+  if (w >= 2 * k) {
+    rr_phi = period_dispersion(counts.subspan(w - 2 * k), days.subspan(w - 2 * k));
+    rr = rate_ratio_overdispersed(last, prev, rr_phi.phi, rr_phi.df, level, static_cast<double>(last_days),
+                                  static_cast<double>(prev_days));
+  }
   std::vector<double> x, y, e;
   for (std::size_t i = 0; i < w; ++i) {
     if (days[i] <= 0) continue;
@@ -194,7 +246,7 @@ inline void append_weekly_trend(TrendTable& out, std::int32_t participant,
     y.push_back(static_cast<double>(counts[i]));
     e.push_back(static_cast<double>(days[i]) / 7.0);
   }
-  const auto sl = poisson_slope(x, y, e, level);
+  const auto sl = quasi_poisson_slope(x, y, e, level);
   out.participant.push_back(participant);
   out.weeks.push_back(static_cast<std::int64_t>(w));
   out.last_k_count.push_back(last);
@@ -204,10 +256,12 @@ inline void append_weekly_trend(TrendTable& out, std::int32_t participant,
   out.rate_ratio.push_back(rr.ratio);
   out.rr_ci_low.push_back(rr.low);
   out.rr_ci_high.push_back(rr.high);
+  out.rr_dispersion.push_back(rr_phi.phi);
   out.slope_per_week.push_back(sl.slope);
   out.slope_se.push_back(sl.se);
   out.slope_ci_low.push_back(sl.low);
   out.slope_ci_high.push_back(sl.high);
+  out.dispersion.push_back(sl.dispersion);
   out.weekly_change_pct.push_back(100.0 * std::expm1(sl.slope));
   out.fitted_first.push_back(std::exp(sl.intercept));
   out.fitted_last.push_back(std::exp(sl.intercept + sl.slope * static_cast<double>(w - 1)));
@@ -235,9 +289,12 @@ inline void check_trend_k(int k) {
 /// number 0, 1, ...), both weighted by exposure: a week counts the days of it
 /// that lie in the participant's span (first to last record of any type,
 /// local dates), so a partial first or last week neither lowers nor raises
-/// the rate. The rate ratio is exposure-adjusted with the exact conditional
-/// interval (`rate_ratio_exact` with the two day totals); the slope has the
-/// offset log(days / 7) (`poisson_slope` with exposure). Counts use the
+/// the rate. Weekly trigger counts come in bursts (their variance exceeds
+/// their mean), so both intervals allow for overdispersion: the rate ratio is
+/// exposure-adjusted with the conditional interval of
+/// `rate_ratio_overdispersed` (the two day totals, `rr_dispersion`); the
+/// slope is the quasi-Poisson fit with the offset log(days / 7)
+/// (`quasi_poisson_slope` with exposure, `dispersion`). Counts use the
 /// zero-filled weekly table. With fewer than 2k weeks the counts cover what
 /// there is and the rate ratio is NaN. With `weeks`, the weekly series and
 /// the fitted rate with its band week by week are appended to it

@@ -88,6 +88,31 @@ struct RateRatio {
   double high = nan_value;
 };
 
+namespace detail {
+/// The conditional (Clopper–Pearson) interval of a rate ratio from counts
+/// a, b >= 0 (real: effective counts) with a + b > 0 over exposures e_a, e_b > 0.
+[[nodiscard]] inline RateRatio rate_ratio_conditional(double a, double b, double level, double exposure_a,
+                                                      double exposure_b) {
+  RateRatio r;
+  const double scale = exposure_b / exposure_a;
+  const double alpha = 1.0 - level;
+  const double p_low = a == 0.0 ? 0.0 : beta_quantile(a, b + 1.0, alpha / 2.0);
+  const double p_high = b == 0.0 ? 1.0 : beta_quantile(a + 1.0, b, 1.0 - alpha / 2.0);
+  const double inf = std::numeric_limits<double>::infinity();
+  r.ratio = b == 0.0 ? inf : a / b * scale;
+  r.low = p_low / (1.0 - p_low) * scale;
+  r.high = p_high >= 1.0 ? inf : p_high / (1.0 - p_high) * scale;
+  return r;
+}
+
+inline void check_rate_ratio_arguments(std::int64_t a, std::int64_t b, double exposure_a, double exposure_b,
+                                       const char* what) {
+  if (a < 0 || b < 0) calmkit::detail::throw_invalid(std::string(what) + ": counts must be >= 0");
+  if (!(exposure_a >= 0.0 && exposure_b >= 0.0) || !std::isfinite(exposure_a) || !std::isfinite(exposure_b))
+    calmkit::detail::throw_invalid(std::string(what) + ": exposures must be finite and >= 0");
+}
+}  // namespace detail
+
 /// Rate ratio (a / exposure_a) / (b / exposure_b) of two Poisson counts, with
 /// the exact conditional (Clopper–Pearson) interval: given n = a + b, a is
 /// Binomial(n, p) with p = RR·e_a / (RR·e_a + e_b); the Clopper–Pearson
@@ -99,20 +124,53 @@ struct RateRatio {
 [[nodiscard]] inline RateRatio rate_ratio_exact(std::int64_t a, std::int64_t b, double level = 0.95,
                                                 double exposure_a = 1.0, double exposure_b = 1.0) {
   detail::check_confidence(level);
-  if (a < 0 || b < 0) calmkit::detail::throw_invalid("rate_ratio_exact: counts must be >= 0");
-  if (!(exposure_a >= 0.0 && exposure_b >= 0.0) || !std::isfinite(exposure_a) || !std::isfinite(exposure_b))
-    calmkit::detail::throw_invalid("rate_ratio_exact: exposures must be finite and >= 0");
-  RateRatio r;
-  if (a + b == 0 || exposure_a == 0.0 || exposure_b == 0.0) return r;
-  const double scale = exposure_b / exposure_a;
-  const double alpha = 1.0 - level;
+  detail::check_rate_ratio_arguments(a, b, exposure_a, exposure_b, "rate_ratio_exact");
+  if (a + b == 0 || exposure_a == 0.0 || exposure_b == 0.0) return RateRatio{};
+  return detail::rate_ratio_conditional(static_cast<double>(a), static_cast<double>(b), level, exposure_a,
+                                        exposure_b);
+}
+
+/// `rate_ratio_exact` for overdispersed counts, whose variance is
+/// `dispersion` (φ) times their mean (quasi-Poisson): the same estimate, and
+/// the conditional interval of the effective counts a / s and b / s with
+/// s = φ·(t / z)², t the two-sided `level` quantile of Student's t on `df`
+/// degrees of freedom (those of φ's estimate) and z the normal one. Dividing
+/// by φ gives counts whose variance equals their mean again (the effective
+/// sample size of Kish 1965 and of Korn & Graubard 1998, who use it with
+/// Clopper–Pearson limits for survey data), and the factor (t / z)² carries
+/// the uncertainty of φ's estimate into the interval (Korn & Graubard 1998's
+/// degrees-of-freedom adjustment): for large counts the limits approach the
+/// quasi-Poisson Wald interval exp(log RR ± t·√(φ (1/a + 1/b))). φ = 1 and
+/// df = +inf give `rate_ratio_exact`; φ = 0 (counts that fit the two rates
+/// exactly) gives the zero-width interval [RR, RR]. NaN interval (the ratio
+/// kept) for a NaN φ or df <= 0; otherwise as `rate_ratio_exact`, and
+/// std::invalid_argument for a negative φ besides. Sources: McCullagh &
+/// Nelder (1989), section 4.5; Korn & Graubard (1998), Survey Methodology
+/// 24(2), 193–201.
+[[nodiscard]] inline RateRatio rate_ratio_overdispersed(std::int64_t a, std::int64_t b, double dispersion,
+                                                        double df, double level = 0.95,
+                                                        double exposure_a = 1.0, double exposure_b = 1.0) {
+  detail::check_confidence(level);
+  detail::check_rate_ratio_arguments(a, b, exposure_a, exposure_b, "rate_ratio_overdispersed");
+  if (dispersion < 0.0) calmkit::detail::throw_invalid("rate_ratio_overdispersed: dispersion must be >= 0");
+  if (a + b == 0 || exposure_a == 0.0 || exposure_b == 0.0) return RateRatio{};
   const auto da = static_cast<double>(a), db = static_cast<double>(b);
-  const double p_low = a == 0 ? 0.0 : beta_quantile(da, db + 1.0, alpha / 2.0);
-  const double p_high = b == 0 ? 1.0 : beta_quantile(da + 1.0, db, 1.0 - alpha / 2.0);
-  const double inf = std::numeric_limits<double>::infinity();
-  r.ratio = b == 0 ? inf : da / db * scale;
-  r.low = p_low / (1.0 - p_low) * scale;
-  r.high = p_high >= 1.0 ? inf : p_high / (1.0 - p_high) * scale;
+  RateRatio r = detail::rate_ratio_conditional(da, db, level, exposure_a, exposure_b);
+  if (std::isnan(dispersion) || !(df > 0.0)) {
+    r.low = r.high = nan_value;
+    return r;
+  }
+  if (dispersion == 0.0) {
+    r.low = r.high = r.ratio;
+    return r;
+  }
+  const double p = 0.5 + level / 2.0;
+  const double t = std::isinf(df) ? normal_quantile(level) : student_t_quantile(df, p);
+  const double ratio = t / normal_quantile(level);
+  const double s = dispersion * ratio * ratio;
+  const RateRatio widened = detail::rate_ratio_conditional(da / s, db / s, level, exposure_a, exposure_b);
+  r.low = widened.low;
+  r.high = widened.high;
   return r;
 }
 
@@ -133,6 +191,12 @@ struct Slope {
   double intercept_var = nan_value;
   double intercept_slope_cov = nan_value;
   /// @}
+  /// Pearson dispersion estimate X² / (n − 2), X² = Σ (y − μ)² / μ over the
+  /// fitted means μ (`poisson_slope` only; NaN with 2 points or no fit).
+  double dispersion = nan_value;
+  /// Degrees of freedom of the quantile the interval uses: +inf for the
+  /// normal (`poisson_slope`), n − 2 for Student's t (`quasi_poisson_slope`).
+  double df = std::numeric_limits<double>::infinity();
 };
 
 /// A fitted value with its pointwise confidence interval.
@@ -142,18 +206,23 @@ struct FittedValue {
   double high = nan_value;  ///< upper bound
 };
 
-/// The rate a `poisson_slope` fit gives at x per unit of exposure,
-/// exp(a + b·x), with the Wald interval of the linear predictor taken through
-/// the log link: exp(a + b·x ± z·SE), SE² = Var a + 2x·Cov(a, b) + x²·Var b
-/// (what statsmodels' GLM `get_prediction(...).conf_int()` gives). NaN when
-/// the fit has no slope.
+/// The rate a `poisson_slope` or `quasi_poisson_slope` fit gives at x per
+/// unit of exposure, exp(a + b·x), with the Wald interval of the linear
+/// predictor taken through the log link: exp(a + b·x ± q·SE), SE² = Var a +
+/// 2x·Cov(a, b) + x²·Var b, q the normal quantile or, for the quasi-Poisson
+/// fit, Student's t on its `df` (what statsmodels' GLM
+/// `get_prediction(...).conf_int()` gives, fitted with `scale="X2",
+/// use_t=True` for the latter). NaN when the fit has no slope; NaN bounds
+/// when it has no variance (2 points, quasi-Poisson).
 [[nodiscard]] inline FittedValue poisson_fitted(const Slope& s, double x, double level = 0.95) {
   FittedValue out;
   if (std::isnan(s.slope)) return out;
   const double eta = s.intercept + s.slope * x;
   const double var = s.intercept_var + 2.0 * x * s.intercept_slope_cov + x * x * s.se * s.se;
-  const double half = normal_quantile(level) * std::sqrt(std::max(var, 0.0));
   out.fit = std::exp(eta);
+  if (std::isnan(var) || !(s.df > 0.0)) return out;
+  const double q = std::isinf(s.df) ? normal_quantile(level) : student_t_quantile(s.df, 0.5 + level / 2.0);
+  const double half = q * std::sqrt(std::max(var, 0.0));
   out.low = std::exp(eta - half);
   out.high = std::exp(eta + half);
   return out;
@@ -170,7 +239,9 @@ struct FittedValue {
 /// than 2 points, all counts 0, all x equal, or the maximum likelihood
 /// estimate does not exist: every positive count at the smallest x or every
 /// one at the largest (Haberman 1974; b runs off to ±infinity). Otherwise the
-/// estimate is finite, steep or not.
+/// estimate is finite, steep or not. Also gives the Pearson dispersion
+/// estimate (`Slope::dispersion`), which this interval ignores: see
+/// `quasi_poisson_slope`.
 [[nodiscard]] inline Slope poisson_slope(std::span<const double> x, std::span<const double> y,
                                          std::span<const double> exposure, double level = 0.95) {
   const double z = normal_quantile(level);
@@ -219,7 +290,7 @@ struct FittedValue {
   };
   double a = std::log(ysum / esum), b = 0;
   double ll = loglik(a, b);
-  double i00 = 0, i01 = 0, i11 = 0;
+  double i00 = 0, i01 = 0, i11 = 0, pearson = 0;
   bool converged = false;
   for (int it = 0; it < 200; ++it) {
     double u0 = 0, u1 = 0;
@@ -246,13 +317,14 @@ struct FittedValue {
         decrement <= 1e-16 * (1.0 + std::abs(ll))) {
       a += da;
       b += db;
-      i00 = i01 = i11 = 0;
+      i00 = i01 = i11 = pearson = 0;
       for (std::size_t i = 0; i < n; ++i) {
         const double xc = x[i] - xbar;
         const double mu = e(i) * std::exp(a + b * xc);
         i00 += mu;
         i01 += mu * xc;
         i11 += mu * xc * xc;
+        pearson += (y[i] - mu) * (y[i] - mu) / mu;
       }
       converged = true;
       break;
@@ -282,6 +354,7 @@ struct FittedValue {
   const double var_c = i11 / det, var_b = i00 / det, cov_c = -i01 / det;
   out.intercept_var = var_c + xbar * xbar * var_b - 2.0 * xbar * cov_c;
   out.intercept_slope_cov = cov_c - xbar * var_b;
+  if (n > 2) out.dispersion = pearson / (static_cast<double>(n) - 2.0);
   return out;
 }
 
@@ -289,6 +362,37 @@ struct FittedValue {
 [[nodiscard]] inline Slope poisson_slope(std::span<const double> x, std::span<const double> y,
                                          double level = 0.95) {
   return poisson_slope(x, y, std::span<const double>{}, level);
+}
+
+/// The quasi-Poisson fit (McCullagh & Nelder 1989, section 4.5; R's
+/// `glm(family = quasipoisson)`, statsmodels' GLM Poisson with
+/// `scale="X2"`): the `poisson_slope` estimate, its variance multiplied by
+/// the Pearson dispersion φ = X² / (n − 2) (so SE = √φ · the Poisson SE), and
+/// the interval b ± t·SE with t Student's quantile on n − 2 degrees of
+/// freedom. For counts whose variance exceeds their mean (φ > 1) the interval
+/// widens as it should; φ is not floored at 1 (as in R and statsmodels): on
+/// Poisson counts the interval keeps its coverage without the floor, and
+/// flooring made short series' intervals cover 99–100 % (docs/metrics.md).
+/// With 2 points the slope is estimated but φ, the SE and the interval are
+/// NaN (no residual degrees of freedom); NaN throughout where
+/// `poisson_slope` is.
+[[nodiscard]] inline Slope quasi_poisson_slope(std::span<const double> x, std::span<const double> y,
+                                               std::span<const double> exposure, double level = 0.95) {
+  Slope out = poisson_slope(x, y, exposure, level);
+  if (std::isnan(out.slope)) return out;
+  const double phi = out.dispersion;
+  out.df = static_cast<double>(x.size()) - 2.0;
+  out.se *= std::sqrt(phi);
+  out.intercept_var *= phi;
+  out.intercept_slope_cov *= phi;
+  if (std::isnan(phi)) {
+    out.low = out.high = nan_value;
+    return out;
+  }
+  const double t = student_t_quantile(out.df, 0.5 + level / 2.0);
+  out.low = out.slope - t * out.se;
+  out.high = out.slope + t * out.se;
+  return out;
 }
 
 /// Ordinary least-squares slope of y on x with the t-based interval
