@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core, _frames
+from ._calls import need_journal
 
 __all__ = ["assessment_change", "assessment_scores"]
 
@@ -31,6 +32,7 @@ def assessment_scores(journal: _core.Journal) -> pd.DataFrame:
     Raises ValueError (naming the item) when an answer does not fit its
     instrument, and for an instrument that is not registered.
     """
+    need_journal(journal, "assessment_scores")
     rows = []
     area_ids: list[str] = []
     frame = journal.assessments.to_pandas()
@@ -90,6 +92,7 @@ def assessment_change(journal: _core.Journal, by: str | None = "participant") ->
     """
     if by not in ("participant", None):
         raise ValueError(f"by must be 'participant' or None (pooled), got {by!r}")
+    need_journal(journal, "assessment_change")
     scores = assessment_scores(journal)
     out = []
     for (participant, instrument), g in scores.groupby(["participant", "instrument"], sort=True):

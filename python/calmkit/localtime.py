@@ -55,7 +55,10 @@ def zone(tz: Union[str, tzinfo]) -> tzinfo:
 
 def resolve(naive: datetime, tz: Union[str, tzinfo]) -> Resolved:
     """The wall time ``naive`` in ``tz`` by the rule above. ``naive`` must have
-    no tzinfo (ValueError otherwise: an aware time needs no rule)."""
+    no tzinfo (ValueError otherwise: an aware time needs no rule); a TypeError
+    naming ``naive`` for anything but a datetime."""
+    if not isinstance(naive, datetime):
+        raise TypeError(f"naive must be a datetime.datetime without tzinfo, got {type(naive).__name__} {naive!r}"[:200])
     if naive.tzinfo is not None:
         raise ValueError(f"{naive!r} already has a UTC offset")
     z = zone(tz)

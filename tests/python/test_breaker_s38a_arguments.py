@@ -24,6 +24,9 @@ B239: the compiled functions (read_journal, parse_journal, catalog_exercise,
 suggest, score, to_jsonl, ...) given an argument of the wrong kind printed
 pybind11's list of C++ signatures; ``read_journal(path, lenient=None)`` read
 None as False.
+B240: ``assessment_scores(None)`` / ``assessment_change(path)`` raised
+AttributeError from inside calmkit ('NoneType' object has no attribute
+'assessments'); ``localize(None, zone)`` likewise ('tzinfo').
 """
 
 from __future__ import annotations
@@ -246,3 +249,18 @@ def test_compiled_functions_good_calls_unchanged(journal: calmkit.Journal) -> No
     assert calmkit.catalog_exercise("breathing.box").id == "breathing.box"
     assert calmkit.suggest(np.int32(7), journal, participant=journal.participants()[0])
     assert calmkit.read_journal.__doc__ == calmkit._core.read_journal.__doc__
+
+
+# --- B240: pure-Python functions reached into an argument of the wrong kind -------------
+
+
+@pytest.mark.parametrize("call,words", [
+    (lambda: calmkit.assessment_scores(None), "assessment_scores needs a calmkit.Journal"),
+    (lambda: calmkit.assessment_change("journal.jsonl"), "assessment_change needs a calmkit.Journal"),
+    (lambda: calmkit.localize(None, "Europe/Kyiv"), "naive must be a datetime"),
+    (lambda: calmkit.localize("2026-03-29T02:30", "Europe/Kyiv"), "naive must be a datetime"),
+], ids=["assessment_scores", "assessment_change", "localize-None", "localize-text"])
+def test_python_functions_name_the_argument(call, words: str) -> None:
+    with pytest.raises(TypeError) as e:
+        call()
+    assert words in str(e.value), str(e.value)
