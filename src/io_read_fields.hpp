@@ -11,6 +11,7 @@
 #include <simdjson.h>
 
 #include "io_read_utf8.hpp"
+#include "journal_fields.hpp"
 #include "json_reasons.hpp"
 
 #include <algorithm>
@@ -542,29 +543,9 @@ void consume(od::value& v, const FieldRef& f) {
   }
 }
 
-// Known field names of each object kind. The index is the bit in the `seen`
-// mask, and the order is the spec tables' (the writer uses it too).
-constexpr std::array<std::string_view, 14> trigger_fields{
-    "type",     "participant", "id",         "time", "category",      "intensity",
-    "context",  "thoughts",    "sensations", "urge", "acted_on_urge", "acted_after_minutes",
-    "response", "tags"};
-constexpr std::array<std::string_view, 7> reading_fields{"type",      "participant", "id",  "time",
-                                                         "intensity", "trigger",     "note"};
-constexpr std::array<std::string_view, 11> exercise_fields{"type",      "participant",      "id",
-                                                           "time",      "exercise",         "end",
-                                                           "completed", "intensity_before", "intensity_after",
-                                                           "trigger",   "responses"};
-constexpr std::array<std::string_view, 16> thought_fields{
-    "type",          "participant",      "id",
-    "time",          "situation",        "automatic_thought",
-    "belief_before", "emotions",         "distortions",
-    "evidence_for",  "evidence_against", "alternatives",
-    "friend_advice", "balanced_thought", "belief_after",
-    "trigger"};
-constexpr std::array<std::string_view, 7> assessment_fields{"type",       "participant", "id",  "time",
-                                                            "instrument", "answers",     "note"};
-constexpr std::array<std::string_view, 3> header_fields{"type", "format", "version"};
-constexpr std::array<std::string_view, 3> emotion_fields{"name", "before", "after"};
+// The known field names of each object kind: `trigger_fields` ..
+// `emotion_fields` (journal_fields.hpp). The index of a name is its bit in
+// the `seen` mask.
 
 template <std::size_t N>
 constexpr std::uint32_t bits(const std::array<std::string_view, N>& names,

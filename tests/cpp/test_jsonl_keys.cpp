@@ -3,11 +3,14 @@
 // depend on the hashes it is given (that an attacker cannot make ids share a
 // hash is test_hash_flooding.cpp's part).
 #include "io_read_keys.hpp"
+#include "journal_fields.hpp"
 
 #include <calmkit/io.hpp>
 
 #include <catch2/catch.hpp>
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -160,4 +163,115 @@ TEST_CASE("keys: a journal past the point where the reader sizes its tables, eve
       CHECK(e.field() == "id");
     }
   }
+}
+
+namespace {
+
+/// Checks that `line`, written by `to_json`, holds each of `fields` as a
+/// member name, in the list's order, and no other member name: the writer and
+/// the format's one field list (journal_fields.hpp, which the reader reads
+/// by) name the same fields.
+template <std::size_t N>
+void check_written_fields(const std::string& line, const std::array<std::string_view, N>& fields) {
+  INFO(line);
+  std::size_t from = 0;
+  for (const auto f : fields) {
+    const std::string key = "\"" + std::string(f) + "\":";
+    const auto at = line.find(key, from);
+    INFO(f);
+    REQUIRE(at != std::string::npos);
+    from = at + key.size();
+  }
+}
+
+/// The member names of `line` outside its nested objects and arrays: each
+/// string at depth one followed by a colon (`line` is calmkit's own output,
+/// with no space around its colons).
+std::vector<std::string> top_level_names(const std::string& line) {
+  std::vector<std::string> names;
+  int depth = 0;
+  bool in_string = false;
+  std::string current;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+        if (depth == 1 && i + 1 < line.size() && line[i + 1] == ':') names.push_back(current);
+      } else {
+        current += c;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+      current.clear();
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return names;
+}
+
+template <std::size_t N>
+std::vector<std::string> names_of(const std::array<std::string_view, N>& fields) {
+  return {fields.begin(), fields.end()};
+}
+
+}  // namespace
+
+TEST_CASE("journal fields: a record with every field set is written with its type's fields, in order",
+          "[jsonl][keys]") {
+  namespace d = calmkit::detail;
+  // One record of each type with every field set (their order in these lines is not the list's).
+  const std::string text =
+      R"({"type":"trigger","participant":"p1","id":"t1","time":"2026-03-02T21:14:00+01:00","category":"delayed_reply",)"
+      R"("intensity":8,"context":"seen","thoughts":["a"],"sensations":["b"],"urge":"text","acted_on_urge":true,)"
+      R"("acted_after_minutes":12.5,"response":"walk","tags":["evening"]})"
+      "\n"
+      R"({"note":"n","type":"reading","participant":"p1","id":"r1","time":"2026-03-02T21:20:00+01:00","intensity":7,)"
+      R"("trigger":"t1"})"
+      "\n"
+      R"({"type":"exercise","participant":"p1","id":"e1","time":"2026-03-02T21:30:00+01:00",)"
+      R"("exercise":"breathing.4-7-8","end":"2026-03-02T21:36:30+01:00","completed":false,"intensity_before":7,)"
+      R"("intensity_after":4,"trigger":"t1","responses":["x"]})"
+      "\n"
+      R"({"type":"thought_record","participant":"p1","id":"tr1","time":"2026-03-02T22:05:00+01:00","situation":"s",)"
+      R"("automatic_thought":"a","belief_before":85,"emotions":[{"after":40,"name":"anxious","before":80}],)"
+      R"("distortions":["mind_reading"],"evidence_for":["f"],"evidence_against":["g"],"alternatives":["h"],)"
+      R"("friend_advice":"i","balanced_thought":"j","belief_after":35,"trigger":"t1"})"
+      "\n"
+      R"({"type":"assessment","participant":"p1","id":"a1","time":"2026-03-02T08:00:00+01:00","instrument":"gad-7",)"
+      R"("answers":[1,1,2,0,1,1,0],"note":"n"})"
+      "\n";
+  const calmkit::Journal j = calmkit::parse_journal(text);
+  REQUIRE(j.size() == 5);
+  const std::string trigger = calmkit::to_json(calmkit::Record(j.trigger(0)));
+  const std::string reading = calmkit::to_json(calmkit::Record(j.reading(0)));
+  const std::string exercise = calmkit::to_json(calmkit::Record(j.exercise(0)));
+  const std::string thought = calmkit::to_json(calmkit::Record(j.thought_record(0)));
+  const std::string assessment = calmkit::to_json(calmkit::Record(j.assessment(0)));
+  check_written_fields(trigger, d::trigger_fields);
+  check_written_fields(reading, d::reading_fields);
+  check_written_fields(exercise, d::exercise_fields);
+  check_written_fields(thought, d::thought_fields);
+  check_written_fields(assessment, d::assessment_fields);
+  CHECK(top_level_names(trigger) == names_of(d::trigger_fields));
+  CHECK(top_level_names(reading) == names_of(d::reading_fields));
+  CHECK(top_level_names(exercise) == names_of(d::exercise_fields));
+  CHECK(top_level_names(thought) == names_of(d::thought_fields));
+  CHECK(top_level_names(assessment) == names_of(d::assessment_fields));
+  // The emotion's own fields, in the list's order.
+  const auto emotions = thought.find(R"("emotions":[)");
+  REQUIRE(emotions != std::string::npos);
+  check_written_fields(thought.substr(emotions), d::emotion_fields);
+  // And the type test the writer keeps another app's fields by.
+  CHECK(d::is_record_field(0, "acted_after_minutes"));
+  CHECK_FALSE(d::is_record_field(1, "acted_after_minutes"));
+  CHECK(d::is_record_field(4, "instrument"));
+  CHECK_FALSE(d::is_record_field(3, "heart_rate"));
 }
