@@ -105,10 +105,12 @@ inline void advise_huge_pages([[maybe_unused]] const void* data,
 #endif
 }
 
-/// Bytes appended back to back (the keys of a share or of a KeyTable): a
-/// buffer that grows like a vector but leaves the bytes it adds for the
-/// caller to write (`std::string::resize` writes each of them first, and
-/// costs more than the copies of a key's few bytes).
+/// Bytes appended back to back (the keys of a share or of a KeyTable; the
+/// bytes of a journal file that `update_journal` changes, read into room
+/// added by `extend` and cut back by `truncate`): a buffer that grows like a
+/// vector but leaves the bytes it adds for the caller to write
+/// (`std::string::resize` writes each of them first, and costs more than
+/// the copies of a key's few bytes).
 class KeyBytes {
  public:
   KeyBytes() = default;
@@ -121,8 +123,12 @@ class KeyBytes {
   [[nodiscard]] const char* data() const noexcept { return data_.get(); }
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
   [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
+  /// The bytes it holds room for without regrowing.
+  [[nodiscard]] std::size_t capacity() const noexcept { return capacity_; }
   /// Removes every byte, keeping the capacity.
   void clear() noexcept { size_ = 0; }
+  /// Keeps the first `n` bytes (`n` <= `size()`), and the capacity.
+  void truncate(std::size_t n) noexcept { size_ = n; }
   /// Room for `n` bytes in all without regrowing.
   void reserve(std::size_t n) {
     if (n > capacity_) regrow(n);

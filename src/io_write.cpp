@@ -11,7 +11,9 @@
 #include <calmkit/validate.hpp>
 
 #include "io_error.hpp"
+#include "io_read_keys.hpp"
 #include "io_read_padded.hpp"
+#include "journal_fields.hpp"
 #include "json_text.hpp"
 
 #include <simdjson.h>
@@ -291,10 +293,11 @@ void write_all(const Journal& journal, const WriteOptions& options, Sink&& sink,
 
 /// A journal file's bytes, read once, with simdjson's padding after them:
 /// the reader parses them where they are (`parse_padded_journal`), and the
-/// lines a change keeps are written from them.
+/// lines a change keeps are written from them. Held in the reader's growing
+/// buffer (`jsonl::KeyBytes`).
 class FileBytes {
  public:
-  [[nodiscard]] std::string_view text() const noexcept { return {data_.get(), size_}; }
+  [[nodiscard]] std::string_view text() const noexcept { return {bytes_.data(), bytes_.size()}; }
 
   /// The bytes of the journal file `target` (link-resolved); nullopt when it
   /// does not exist. `given` names it in messages. Only a regular file is
@@ -322,71 +325,40 @@ class FileBytes {
     if (limit > 0 && static_cast<std::uint64_t>(st.st_size) > limit) {
       file_over_limit(given, static_cast<std::uint64_t>(st.st_size), limit);
     }
+    constexpr std::size_t pad = simdjson::SIMDJSON_PADDING;
     FileBytes b;
+    jsonl::KeyBytes& bytes = b.bytes_;
     // One byte more than the file holds: a read that fills it saw the file grow.
-    b.reserve(static_cast<std::size_t>(st.st_size) + 1);
+    bytes.reserve(static_cast<std::size_t>(st.st_size) + 1 + pad);
     for (;;) {
-      if (b.size_ == b.capacity_) b.reserve(b.capacity_ + b.capacity_ / 2 + 4096);  // read on to its end
-      const ssize_t n = ::read(fd, b.data_.get() + b.size_, b.capacity_ - b.size_);
+      // The room before the padding's; once the file grew, half as much again (read on to its end).
+      std::size_t want = bytes.capacity() - bytes.size();
+      want = want > pad ? want - pad : bytes.size() / 2 + 4096;
+      char* to = bytes.extend(want);
+      const ssize_t n = ::read(fd, to, want);
+      bytes.truncate(bytes.size() - want + (n > 0 ? static_cast<std::size_t>(n) : 0));
       if (n < 0) {
         if (errno == EINTR) continue;
         io_error("cannot read journal", given, errno);
       }
       if (n == 0) break;
-      b.size_ += static_cast<std::size_t>(n);
-      if (limit > 0 && b.size_ > limit) {
+      if (limit > 0 && bytes.size() > limit) {
         input_over_limit(given, true, limit);
       }
     }
     // The padding is read by the parser; its bytes are set so that nothing
     // reads memory never written.
-    std::memset(b.data_.get() + b.size_, 0, b.capacity_ - b.size_ + simdjson::SIMDJSON_PADDING);
+    std::memset(bytes.extend(pad), 0, pad);
+    bytes.truncate(bytes.size() - pad);
     return b;
   }
 
  private:
-  /// Room for `capacity` bytes and the padding, the bytes held kept; the
-  /// new room is not zeroed (the file's bytes go there).
-  void reserve(std::size_t capacity) {
-    std::unique_ptr<char[]> more(new char[capacity + simdjson::SIMDJSON_PADDING]);
-    if (size_ > 0) std::memcpy(more.get(), data_.get(), size_);
-    data_ = std::move(more);
-    capacity_ = capacity;
-  }
-
-  std::unique_ptr<char[]> data_;
-  std::size_t size_ = 0;
-  std::size_t capacity_ = 0;
+  jsonl::KeyBytes bytes_;
 };
 
-// --- the fields a changed record's line keeps
-
-/// Whether `key` is a field of record type `type` (`type_index`) in the
-/// journal format (the spec tables; what the reader knows and the writer
-/// writes). Any other field is another app's, and a changed line keeps it.
-bool known_field(std::size_t type, std::string_view key) noexcept {
-  static constexpr std::array<std::string_view, 4> common{"type", "participant", "id", "time"};
-  static constexpr std::array<std::string_view, 10> trigger{
-      "category",      "intensity",           "context",  "thoughts", "sensations", "urge",
-      "acted_on_urge", "acted_after_minutes", "response", "tags"};
-  static constexpr std::array<std::string_view, 3> reading{"intensity", "trigger", "note"};
-  static constexpr std::array<std::string_view, 7> exercise{
-      "exercise", "end", "completed", "intensity_before", "intensity_after", "trigger", "responses"};
-  static constexpr std::array<std::string_view, 12> thought{
-      "situation",     "automatic_thought", "belief_before",    "emotions",
-      "distortions",   "evidence_for",      "evidence_against", "alternatives",
-      "friend_advice", "balanced_thought",  "belief_after",     "trigger"};
-  static constexpr std::array<std::string_view, 3> assessment{"instrument", "answers", "note"};
-  auto in = [key](const auto& names) { return std::find(names.begin(), names.end(), key) != names.end(); };
-  if (in(common)) return true;
-  switch (type) {
-    case 0: return in(trigger);
-    case 1: return in(reading);
-    case 2: return in(exercise);
-    case 3: return in(thought);
-    default: return in(assessment);
-  }
-}
+// --- the fields a changed record's line keeps: those of its type not in
+// journal_fields.hpp (`is_record_field`), which are another app's
 
 namespace od = simdjson::ondemand;
 
@@ -470,7 +442,7 @@ std::string keep_unknown_fields(std::size_t type, const std::string& fresh, std:
         for_each_member(e, [&](const std::string& ek, od::value ev) {
           if (ek == "name") {
             name = string_value(ev);
-          } else if (ek != "before" && ek != "after") {
+          } else if (!is_field(emotion_fields, ek)) {
             unknown += ',';
             put_member(unknown, ek, ev);
           }
@@ -479,7 +451,7 @@ std::string keep_unknown_fields(std::size_t type, const std::string& fresh, std:
       }
       return;
     }
-    if (known_field(type, k)) return;
+    if (is_record_field(type, k)) return;
     extra += ',';
     put_member(extra, k, v);
   });
@@ -648,12 +620,20 @@ void check_addable(Journal& journal, const Record& record) {
   Journal(mine, trusted).add(record);
 }
 
-/// The key that says a changed record takes a removed one's place: type,
-/// participant and a non-empty id.
-std::string place_key(std::size_t type, std::string_view participant, std::string_view id) {
+/// The key that says a changed record takes a removed one's place: its type,
+/// participant and id; for a record without an id (a reading may have
+/// none), its type, participant and time (instant and offset), which are
+/// what the journal tells such records apart by.
+template <class R>
+std::string place_key(const R& r) {
   std::string k;
-  k += static_cast<char>('0' + type);
-  k += scoped_key(participant, id);
+  if (!r.id.empty()) {
+    k += static_cast<char>('0' + type_index<R>);
+    k += scoped_key(r.participant, r.id);
+  } else {
+    k += static_cast<char>('a' + type_index<R>);
+    k += scoped_key(r.participant, r.time.to_string());
+  }
   return k;
 }
 
@@ -842,18 +822,49 @@ void each_row(const Journal& j, const std::array<std::vector<std::size_t>, 5>& r
   each_row<Assessment>(j, rows[4], f);
 }
 
-/// Writes the file `old` (whose records, read strictly, are `before`, at
-/// the lines `lines`) after the records became `after` (`changes`): every
+/// What tells the bytes of one read of a journal file from another's: their
+/// size and keyed hash (`hash_bytes` under the process's secret key, so no
+/// one can make other bytes match).
+struct BytesStamp {
+  std::size_t size = 0;
+  std::uint64_t hash = 0;
+  explicit BytesStamp(std::string_view bytes) : size(bytes.size()), hash(hash_bytes(bytes, 0, hash_key())) {}
+  friend bool operator==(const BytesStamp&, const BytesStamp&) = default;
+};
+
+/// The bytes of `target` read again (`FileBytes::read`) for the write of a
+/// change, when they are `stamp`'s: update_journal does not hold a large
+/// file's bytes next to two journals while `change` runs. Other bytes (a
+/// program that does not take the journal's lock wrote it meanwhile) are
+/// refused: writing them over would lose what it wrote.
+/// @throws FileError (EBUSY) when the file changed.
+FileBytes read_again(const std::filesystem::path& target, const std::filesystem::path& given,
+                     const ReadOptions& options, const BytesStamp& stamp) {
+  auto bytes = FileBytes::read(target, given, options);
+  if (!bytes || !(BytesStamp(bytes->text()) == stamp)) {
+    io_error("cannot update journal", given, EBUSY,
+             "the file changed while the change ran (a program wrote it without taking its lock); "
+             "nothing was written");
+  }
+  return std::move(*bytes);
+}
+
+/// Writes the file `old` (whose records, read strictly, were at the lines
+/// `lines`; `gone_places`: the `place_key` of each of them that `changes`
+/// says is gone, in `changes.gone`'s order) after the records became
+/// `after` (`changes`): every
 /// line of a record that `after` holds as it was, and every line that is no
 /// record (the header, blank lines, a byte-order mark), kept byte for byte
 /// in its place; a record gone from `after` loses its line; a record of
-/// `after` that is new takes the place of a removed line with its type,
-/// participant and non-empty id (a changed record: its line end kept) or is
-/// added at the end, in journal order (ended as the first line is). Only
-/// the new lines are written by `to_json`; the kept ones are copied in runs.
+/// `after` that is new takes the place of a removed line with its
+/// `place_key` (type, participant and id, or time for a record without an
+/// id; records without an id at one time paired in journal order: a changed
+/// record, its line end kept) or is added at the end, in journal order
+/// (ended as the first line is). Only the new lines are written by
+/// `to_json`; the kept ones are copied in runs.
 void write_merged(const std::filesystem::path& target, const std::filesystem::path& given,
-                  std::string_view old, const Journal& before, const RecordLines& lines, const Journal& after,
-                  const Changes& changes, const ReadOptions& read_options) {
+                  std::string_view old, const std::vector<std::string>& gone_places, const RecordLines& lines,
+                  const Journal& after, const Changes& changes, const ReadOptions& read_options) {
   // The lines that go, and what takes the place of some: its line, and the
   // changed record's type, text (calmkit's form; none: the line goes) and name.
   struct Edit {
@@ -863,31 +874,32 @@ void write_merged(const std::filesystem::path& target, const std::filesystem::pa
     std::string what;
   };
   std::vector<Edit> edits;
-  std::unordered_map<std::string, std::size_t, KeyedHash> places;  // place key -> index in `edits`
+  // place key -> the indices in `edits` of the removed records with it (in
+  // journal order) and the first of them not taken yet
+  struct Places {
+    std::vector<std::size_t> edits;
+    std::size_t next = 0;
+  };
+  std::unordered_map<std::string, Places, KeyedHash> places;
   for (std::size_t type = 0; type < 5; ++type) {
     for (const std::size_t row : changes.gone[type])
       edits.push_back({lines.of[type][row], type, std::nullopt, {}});
   }
-  // Each removed record with an id leaves a place (its edit) for a changed one.
-  std::size_t e = 0;
-  each_row(before, changes.gone, [&](const auto& r) {
-    using R = std::decay_t<decltype(r)>;
-    if (!r.id.empty()) places.emplace(place_key(type_index<R>, r.participant, r.id), e);
-    ++e;
-  });
+  // Each removed record leaves a place (its edit) for a changed one.
+  for (std::size_t e = 0; e < gone_places.size(); ++e) places[gone_places[e]].edits.push_back(e);
   std::vector<std::string> tail;
   std::vector<std::string> tail_what;
   each_row(after, changes.fresh, [&](const auto& r) {
-    using R = std::decay_t<decltype(r)>;
     std::string json = to_json(Record(r));
-    if (!r.id.empty()) {
-      const auto p = places.find(place_key(type_index<R>, r.participant, r.id));
-      if (p != places.end()) {
-        edits[p->second].json = std::move(json);
-        edits[p->second].what = describe_record(r);
-        places.erase(p);
-        return;
-      }
+    const auto p = places.find(place_key(r));
+    if (p != places.end()) {
+      // The first place left: records without an id at one time pair in journal order.
+      Places& free = p->second;
+      Edit& edit = edits[free.edits[free.next++]];
+      edit.json = std::move(json);
+      edit.what = describe_record(r);
+      if (free.next == free.edits.size()) places.erase(p);
+      return;
     }
     tail.push_back(std::move(json));
     tail_what.push_back(describe_record(r));
@@ -976,32 +988,44 @@ void update_journal(const std::filesystem::path& path, const std::function<void(
                     const WriteOptions& options, ReadOptions read_options) {
   const auto target = resolve_write_target(path);
   const FileLock lock(target);
-  const auto old = detail::FileBytes::read(target, path, read_options);
+  auto old = detail::FileBytes::read(target, path, read_options);
   Journal before;
   detail::RecordLines lines;
   if (old) before = detail::parse_padded_journal(old->text(), read_options, path.string(), &lines).journal;
-  Journal after = before;  // same revision: unchanged while `change` adds nothing
-  change(after);
   if (!old || old->text().empty()) {
+    change(before);
     write_file(target, [&](const ByteSink& out) {
-      detail::write_all(after, options, out, read_options.max_line_bytes, path);
+      detail::write_all(before, options, out, read_options.max_line_bytes, path);
     });
     return;
   }
+  // The bytes are let go while `change` runs and read again for the write
+  // (`read_again`): at most the file's bytes and one journal, or two
+  // journals, are held at once, not the bytes and two journals.
+  const detail::BytesStamp stamp(old->text());
+  old.reset();
+  Journal after = before;  // same revision: unchanged while `change` adds nothing
+  change(after);
   if (after.revision() == before.revision()) return;  // nothing changed: the file is not written
   const detail::Changes changes = detail::changes_between(before, after);
   if (changes.none()) return;  // the same records: the file is not written
   if (changes.none_gone()) {   // only additions: the old bytes, then the new lines
+    before = Journal{};
     std::vector<std::string> added;
     std::vector<std::string> what;
     detail::each_row(after, changes.fresh, [&](const auto& r) {
       added.push_back(to_json(Record(r)));
       what.push_back(describe_record(r));
     });
-    detail::write_appended(target, path, old->text(), added, what, options, read_options);
+    const auto again = detail::read_again(target, path, read_options, stamp);
+    detail::write_appended(target, path, again.text(), added, what, options, read_options);
     return;
   }
-  detail::write_merged(target, path, old->text(), before, lines, after, changes, read_options);
+  std::vector<std::string> gone_places;
+  detail::each_row(before, changes.gone, [&](const auto& r) { gone_places.push_back(detail::place_key(r)); });
+  before = Journal{};
+  const auto again = detail::read_again(target, path, read_options, stamp);
+  detail::write_merged(target, path, again.text(), gone_places, lines, after, changes, read_options);
 }
 
 void append_records(const std::filesystem::path& path, const std::vector<RecordMaker>& makers,

@@ -168,7 +168,8 @@ CALMKIT_EXPORT void write_journal(const Journal& journal, const std::filesystem:
 ///   a byte-order mark and CRLF line ends;
 /// - the header line and any line that is no record stay as they are;
 /// - a record that `change` removed loses its line; a changed record (same
-///   type, participant and non-empty id, other content) is written in
+///   type, participant and id, or for a record without an id the same type,
+///   participant and time; other content) is written in
 ///   calmkit's form (`to_json`) in its old line's place, plus the fields of
 ///   that line calmkit does not know (another app's, as written; in a thought
 ///   record's emotion too, matched by name), so nothing calmkit does not
@@ -193,8 +194,11 @@ CALMKIT_EXPORT void write_journal(const Journal& journal, const std::filesystem:
 /// ```
 /// @throws JournalFormatError for a broken journal; FileError (a
 ///         std::runtime_error) if the file cannot be read or written, or is
-///         no regular file; RecordError (a std::invalid_argument) for a
-///         record no reader would take back; whatever `change` throws.
+///         no regular file, or (EBUSY) if a program that does not take its
+///         lock wrote it while `change` ran (its bytes are let go during
+///         `change` and read again for the write; nothing is written
+///         then); RecordError (a std::invalid_argument) for a record no
+///         reader would take back; whatever `change` throws.
 CALMKIT_EXPORT void update_journal(const std::filesystem::path& path,
                                    const std::function<void(Journal&)>& change,
                                    const WriteOptions& options = {}, ReadOptions read_options = {});
