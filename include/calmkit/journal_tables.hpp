@@ -491,30 +491,62 @@ void append(std::vector<T>& a, std::vector<T>& b) {
     a.insert(a.end(), b.begin(), b.end());
   }
 }
+/// Appends `b`'s positions to `a`, each plus `shift`: one pass that reads
+/// `b` and writes `a` (not a pass that shifts `b` in place and a copy).
+inline void append_shifted(std::vector<std::uint64_t>& a, std::vector<std::uint64_t>& b,
+                           std::uint64_t shift) {
+  if (shift == 0) {
+    append(a, b);
+    return;
+  }
+  // An iterator over `b` plus `shift`: `insert` then writes each element
+  // once (a resize would first write zeros over the room).
+  struct Shifted {
+    using iterator_category = std::random_access_iterator_tag;
+    using value_type = std::uint64_t;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const std::uint64_t*;
+    using reference = std::uint64_t;
+    const std::uint64_t* at;
+    std::uint64_t shift;
+    std::uint64_t operator*() const noexcept { return *at + shift; }
+    Shifted& operator++() noexcept {
+      ++at;
+      return *this;
+    }
+    Shifted operator++(int) noexcept { return {at++, shift}; }
+    Shifted& operator--() noexcept {
+      --at;
+      return *this;
+    }
+    Shifted& operator+=(difference_type n) noexcept {
+      at += n;
+      return *this;
+    }
+    difference_type operator-(const Shifted& o) const noexcept { return at - o.at; }
+    bool operator==(const Shifted& o) const noexcept { return at == o.at; }
+  };
+  const std::uint64_t* in = b.data();
+  a.insert(a.end(), Shifted{in, shift}, Shifted{in + b.size(), shift});
+}
 inline void append(TextColumn& a, TextColumn& b) {
   // Nothing to shift: the other's bytes move as they are (unless a's room suffices).
   if (a.empty() && a.arena.capacity() < b.arena.size()) {
     a = std::move(b);
     return;
   }
-  const std::uint64_t shift = a.arena.size();
-  for (auto& o : b.offset) o += shift;
-  append(a.offset, b.offset);
+  append_shifted(a.offset, b.offset, a.arena.size());
   append(a.length, b.length);
   a.arena += b.arena;
 }
 inline void append(TextList& a, TextList& b) {
-  const std::uint64_t shift = a.items.size();
-  for (auto& o : b.start) o += shift;
-  append(a.start, b.start);
+  append_shifted(a.start, b.start, a.items.size());
   append(a.count, b.count);
   append(a.items, b.items);
 }
 template <class T>
 void append(ListColumn<T>& a, ListColumn<T>& b) {
-  const std::uint64_t shift = a.items.size();
-  for (auto& o : b.start) o += shift;
-  append(a.start, b.start);
+  append_shifted(a.start, b.start, a.items.size());
   append(a.count, b.count);
   append(a.items, b.items);
 }
