@@ -105,3 +105,40 @@ def test_bad_lines_are_rejected(what, obj):
 
 def test_extra_fields_are_allowed():
     VALIDATOR.validate(changed("reading", mood_color="grey", nested={"a": [1, 2]}))
+
+
+def _cxx_field_lists():
+    """The field lists of src/journal_fields.hpp (the one list the reader and
+    the writer use), read from the source: name -> field names in order."""
+    import re
+
+    text = (ROOT / "src" / "journal_fields.hpp").read_text(encoding="utf-8")
+    lists = {}
+    for m in re.finditer(r"std::array<std::string_view, (\d+)> (\w+)_fields\{([^}]*)\}", text):
+        names = re.findall(r'"([^"]*)"', m.group(3))
+        assert len(names) == int(m.group(1)), m.group(2)
+        lists[m.group(2)] = names
+    return lists
+
+
+@pytest.mark.parametrize("cxx, schema", [("trigger", "trigger"), ("reading", "reading"), ("exercise", "exercise"),
+                                         ("thought", "thought_record"), ("assessment", "assessment"),
+                                         ("emotion", "emotion")])
+def test_schema_properties_are_the_fields_calmkit_reads_and_writes(cxx, schema):
+    """The schema is a second spelling of the format's field lists: it must
+    list the same fields, in the same order, as the C++ list the reader and
+    the writer share, so neither can gain or lose a field alone."""
+    assert list(SCHEMA["$defs"][schema]["properties"]) == _cxx_field_lists()[cxx]
+
+
+def test_schema_header_has_the_fields_the_reader_checks():
+    assert set(_cxx_field_lists()["header"]) <= set(SCHEMA["$defs"]["header"]["properties"])
+
+
+def test_schema_vocabularies_are_the_librarys():
+    """The trigger categories and the cognitive distortions the schema allows
+    are exactly the ones calmkit's model knows (``trigger_categories()``,
+    ``distortions()``), in the same order."""
+    calmkit = pytest.importorskip("calmkit")
+    assert SCHEMA["$defs"]["trigger_category"]["enum"] == [c[0] for c in calmkit.trigger_categories()]
+    assert SCHEMA["$defs"]["distortion"]["enum"] == [d[0] for d in calmkit.distortions()]
