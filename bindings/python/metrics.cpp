@@ -843,15 +843,6 @@ void register_metrics(py::module_& m) {
     return d;
   };
   m.def(
-      "_stats_poisson_slope",
-      [slope_dict](const py::handle& x, const py::handle& y, double confidence) {
-        const auto xa = numpy_view<double>(x, "x");
-        const auto ya = numpy_view<double>(y, "y");
-        return slope_dict(mx::poisson_slope(span_of(xa), span_of(ya), confidence));
-      },
-      py::arg("x"), py::arg("y"), py::arg("confidence"),
-      "Poisson log-linear slope of counts y on x (calmkit::metrics::poisson_slope): dict.");
-  m.def(
       "_stats_ols_slope",
       [slope_dict](const py::handle& x, const py::handle& y, double confidence) {
         const auto xa = numpy_view<double>(x, "x");
@@ -860,14 +851,6 @@ void register_metrics(py::module_& m) {
       },
       py::arg("x"), py::arg("y"), py::arg("confidence"),
       "Least-squares slope of y on x with its t interval (calmkit::metrics::ols_slope): dict.");
-  m.def(
-      "_stats_rate_ratio_exact",
-      [](std::int64_t a, std::int64_t b, double confidence) {
-        const auto r = mx::rate_ratio_exact(a, b, confidence);
-        return py::make_tuple(r.ratio, r.low, r.high);
-      },
-      py::arg("a"), py::arg("b"), py::arg("confidence"),
-      "Rate ratio a / b with the exact conditional interval (calmkit::metrics::rate_ratio_exact).");
 }
 
 }  // namespace calmkit::bindings

@@ -464,6 +464,12 @@ std::string catalog_json() {
   return guarded([] { return calmkit::to_json(calmkit::catalog()); });
 }
 
+/// One catalog exercise as JSON; an unknown id throws catalog_exercise()'s
+/// out_of_range (the id and the closest ids), the one message for it.
+std::string exercise_json(const std::string& id) {
+  return guarded([&] { return calmkit::to_json(calmkit::catalog_exercise(id)); });
+}
+
 std::string exercise_normalized(const std::string& json) {
   return guarded([&] { return calmkit::to_json(calmkit::exercise_from_json(json)); });
 }
@@ -710,6 +716,7 @@ EMSCRIPTEN_BINDINGS(calmkit_core) {
 
   function("refuseRecord", &refuse_record);
   function("catalogJson", &catalog_json);
+  function("exerciseJson", &exercise_json);
   function("exerciseNormalized", &exercise_normalized);
   function("breathingPatternJson", &breathing_pattern_json);
   function("exerciseCycles", &exercise_cycles);

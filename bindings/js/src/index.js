@@ -491,9 +491,8 @@ function makeApi(core) {
 
   function exerciseText(exercise) {
     if (typeof exercise === 'string') {
-      const found = catalogById().get(exercise);
-      if (!found) throw new CalmkitError(`unknown exercise id '${exercise}'`, 'out_of_range');
-      return found;
+      // An unknown id goes to the library, whose refusal names it and the closest ids.
+      return catalogById().get(exercise) ?? call(() => core.exerciseJson(exercise));
     }
     return definitionText(exercise);
   }

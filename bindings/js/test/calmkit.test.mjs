@@ -223,6 +223,11 @@ test('catalog, custom exercises and their errors', () => {
     () => ck.validateExercise({ id: 'me.bad', name: 'Bad', kind: 'breathing', steps: [{ type: 'timed', seconds: -1 }] }),
     (e) => e instanceof pkg.ExerciseFormatError && e.field === 'steps[0].seconds',
   );
+  // An unknown catalog id: the library's own refusal, the same words as in Python and C++.
+  assert.throws(
+    () => new ck.Session('breathing.boxx'),
+    (e) => e instanceof pkg.CalmkitError && e.message.includes("no exercise 'breathing.boxx' in the catalog; did you mean 'breathing.box'"),
+  );
   const s = new ck.Session(reg.get('me.box'));
   assert.equal(s.state.cycles, 19);
   s.delete();
