@@ -52,6 +52,21 @@ def _problem(cls: type, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str | 
     return None
 
 
+def _explained(call: Any, refusal: str, explain: Any) -> Any:
+    """``call()``, with pybind11's TypeError for arguments that fit no
+    signature (its message holds ``refusal``) replaced by ``explain()``'s
+    words when it has any; every other outcome is the call's own."""
+    try:
+        return call()
+    except TypeError as e:
+        if refusal not in str(e):
+            raise
+        problem = explain()
+        if problem is None:
+            raise
+        raise TypeError(problem) from None
+
+
 def explain_bad_calls(cls: type) -> None:
     """Wraps ``cls.__init__`` so that a call that fits no signature raises a
     TypeError saying what is wrong (see the module's docstring); every other
@@ -60,15 +75,8 @@ def explain_bad_calls(cls: type) -> None:
 
     @functools.wraps(init)
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
-        try:
-            init(self, *args, **kwargs)
-        except TypeError as e:
-            if "incompatible constructor arguments" not in str(e):
-                raise
-            problem = _problem(cls, args, kwargs)
-            if problem is None:
-                raise
-            raise TypeError(problem) from None
+        _explained(lambda: init(self, *args, **kwargs), "incompatible constructor arguments",
+                   lambda: _problem(cls, args, kwargs))
 
     cls.__init__ = __init__  # type: ignore[misc]
 
@@ -236,14 +244,7 @@ def explain_bad_function_calls(function: Any) -> Any:
             wrong = problem(call_args, call_kwargs, True)
             if wrong is not None:
                 raise TypeError(wrong)
-        try:
-            return function(*call_args, **call_kwargs)
-        except TypeError as e:
-            if "incompatible function arguments" not in str(e):
-                raise
-            wrong = problem(call_args, call_kwargs, False)
-            if wrong is None:
-                raise
-            raise TypeError(wrong) from None
+        return _explained(lambda: function(*call_args, **call_kwargs), "incompatible function arguments",
+                          lambda: problem(call_args, call_kwargs, False))
 
     return call
