@@ -32,6 +32,7 @@ AttributeError from inside calmkit ('NoneType' object has no attribute
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -208,7 +209,7 @@ def test_affect_dynamics_max_gap_hours_good_values(journal: calmkit.Journal) -> 
 
 # --- B239: the compiled functions' arguments ------------------------------------------
 
-SAMPLE = "examples/data/sample-journal.jsonl"
+SAMPLE = str(Path(__file__).resolve().parents[2] / "examples" / "data" / "sample-journal.jsonl")
 
 COMPILED_CALLS = {
     "read_journal(lenient=None)": (lambda j: calmkit.read_journal(SAMPLE, lenient=None), "lenient="),
