@@ -678,7 +678,10 @@ def first_and_latest(episodes: pd.DataFrame, weeks: float = 4) -> pd.Series:
     over the same stretch of their own journal. A participant whose onsets
     span less than 2 x ``weeks`` is split into halves instead (first: before
     the middle of their span, latest: from the middle on), so the two never
-    overlap. ``result.attrs["days"]`` gives the length in days of each
+    overlap. A participant whose onsets span no time (a single trigger, or
+    all at one instant) has no first and latest to compare: NA for all their
+    episodes, so that pooled comparisons are of people's own first and
+    latest weeks. ``result.attrs["days"]`` gives the length in days of each
     participant's first and latest window ({participant: days}). ValueError
     for a ``weeks`` that is not a positive number, or so long that twice it
     does not fit in a pandas Timedelta (about 7,600 weeks).
@@ -710,7 +713,11 @@ def first_and_latest(episodes: pd.DataFrame, weeks: float = 4) -> pd.Series:
     short = span < twice
     length = (span / 2).where(short, window)  # the window: half a short span, else `weeks`
     is_first = (onset < first + length).to_numpy()
-    is_latest = (onset >= last - length).to_numpy() & ~is_first
+    # A participant whose onsets span no time (one trigger, or all at one
+    # instant) has no first and latest weeks to compare: neither (B290; the
+    # halves rule would put all of them in "latest", which, pooled, compared
+    # other people's first weeks with these people's episodes).
+    is_latest = (onset >= last - length).to_numpy() & ~is_first & (span > pd.Timedelta(0)).to_numpy()
     labels = np.where(is_first, 0, np.where(is_latest, 1, -1))
     out = pd.Series(pd.Categorical.from_codes(labels, categories=["first", "latest"]), index=episodes.index,
                     name="first_and_latest")
