@@ -492,6 +492,28 @@ const std::int32_t* vocabulary_codes(const Column* c, std::int64_t first, std::i
   return code;
 }
 
+/// Whether rows `first .. first + n` of an optional text column (absent:
+/// yes) can be read as they are: plain utf8 (`utf8_rows`), or
+/// dictionary-encoded with int32 indices (what `read_parquet` asks pyarrow
+/// for where a file's text is dictionary-coded; pandas' Categorical of few
+/// values) over a plain utf8 dictionary without null entries that is UTF-8
+/// as a whole (`utf8_rows`, once per batch, not per row), every index of a
+/// row that is not null inside it. Other widths of index go to the row path.
+/// False sends the table to the row path, which words the first problem.
+bool text_rows(const Column* c, std::int64_t first, std::int64_t n) {
+  if (c == nullptr || c->dictionary() == nullptr) return utf8_rows(c, first, n);
+  const Column* d = c->dictionary();
+  if (std::string_view(c->schema()->format) != "i" || d->dictionary() != nullptr || !no_nulls(d) ||
+      !utf8_rows(d, 0, d->length()))
+    return false;
+  const std::int32_t* code = values_of<std::int32_t>(c, first);
+  const bool nulls = !no_nulls(c);
+  for (std::int64_t i = 0; i < n; ++i) {
+    if ((code[i] < 0 || code[i] >= d->length()) && !(nulls && c->is_null(first + i))) return false;
+  }
+  return true;
+}
+
 /// The columns every record has, over rows `first .. first + n`: a
 /// participant column (dictionary<int32, utf8>, as `vocabulary_codes`, or
 /// utf8) without nulls, all UTF-8; ids (utf8), each non-empty when
@@ -502,12 +524,20 @@ bool head_rows(const Head& h, std::int64_t first, std::int64_t n, bool id_requir
   if (h.participant == nullptr || h.time == nullptr || h.offset == nullptr) return false;
   const std::string_view tf(h.time->schema()->format);
   if (h.time->array()->dictionary != nullptr || tf.substr(0, 4) != "tsu:" || !no_nulls(h.time)) return false;
-  if (!plain(h.offset, "s") || !utf8_rows(h.id, first, n)) return false;
+  if (!plain(h.offset, "s") || !text_rows(h.id, first, n)) return false;
   if (id_required) {
     if (h.id == nullptr || !no_nulls(h.id)) return false;
-    const std::int32_t* o = values_of<std::int32_t>(h.id, first);
-    for (std::int64_t k = 0; k < n; ++k) {
-      if (o[k + 1] == o[k]) return false;
+    if (const Column* d = h.id->dictionary()) {  // every row's entry not empty
+      const std::int32_t* code = values_of<std::int32_t>(h.id, first);
+      const std::int32_t* o = values_of<std::int32_t>(d, 0);
+      for (std::int64_t k = 0; k < n; ++k) {
+        if (o[code[k] + 1] == o[code[k]]) return false;
+      }
+    } else {
+      const std::int32_t* o = values_of<std::int32_t>(h.id, first);
+      for (std::int64_t k = 0; k < n; ++k) {
+        if (o[k + 1] == o[k]) return false;
+      }
     }
   }
   if (h.participant->dictionary() != nullptr) {
@@ -567,14 +597,19 @@ bool plain_lists(const Column* c, std::string_view item, std::int64_t first, std
   return offsets_ok(o, n) && o[n] <= items.length();
 }
 
-/// Whether rows `first .. first + n` of an optional list<utf8> column can be
-/// read as they are: `plain_lists` of utf8, all UTF-8 (`utf8_rows`). A null
-/// list is empty.
-bool utf8_lists(const Column* c, std::int64_t first, std::int64_t n) {
+/// Whether rows `first .. first + n` of an optional list<utf8> or
+/// list<dictionary<int32, utf8>> column can be read as they are: a plain
+/// list array (format "+l") whose offsets neither go backwards nor past its
+/// items, items without nulls that `text_rows` takes. A null list is empty.
+bool text_lists(const Column* c, std::int64_t first, std::int64_t n) {
   if (c == nullptr) return true;
-  if (!plain_lists(c, "u", first, n)) return false;
+  if (c->array()->dictionary != nullptr || std::string_view(c->schema()->format) != "+l" || !c->has_child())
+    return false;
+  const Column& items = c->child();
+  if (!no_nulls(&items)) return false;
   const std::int32_t* o = values_of<std::int32_t>(c, first);
-  return utf8_rows(&c->child(), o[0], o[n] - o[0]);
+  if (!offsets_ok(o, n) || o[n] > items.length()) return false;
+  return text_rows(&items, o[0], o[n] - o[0]);
 }
 
 /// Rows `first ..` of a plain utf8 column read in place (one that
@@ -643,9 +678,55 @@ void append_packed(TextColumn& dst, const Utf8Rows& t, std::int64_t n) {
   }
 }
 
+/// Appends rows `first .. first + n` of a dictionary-encoded text column
+/// that `text_rows` has checked ("" for a null row). The rows share the
+/// bytes of their dictionary's entries: they are appended once and each row
+/// points at its entry (a journal's rows may share bytes: `TextColumn`), so
+/// text repeated from row to row is neither copied nor faulted in again per
+/// row. When the dictionary holds more bytes than the rows use (a few rows
+/// picked from a large dictionary) each row's text is copied instead, so the
+/// arena never grows by more than the rows' own bytes.
+void append_coded(TextColumn& dst, const Column* c, std::int64_t first, std::int64_t n) {
+  const Column* d = c->dictionary();
+  const auto rows = static_cast<std::size_t>(n);
+  const std::size_t at = dst.offset.size();
+  const std::uint64_t base = dst.arena.size();
+  dst.offset.resize(at + rows, base);
+  dst.length.resize(at + rows, 0);
+  if (d->length() == 0) return;  // every row null (`text_rows`: a row's index is inside the dictionary)
+  const std::int32_t* code = values_of<std::int32_t>(c, first);
+  const std::int32_t* o = values_of<std::int32_t>(d, 0);
+  const char* data = static_cast<const char*>(d->array()->buffers[2]);
+  const bool nulls = !no_nulls(c);
+  std::uint64_t used = 0;  // the rows' own bytes
+  std::uint64_t* offset = dst.offset.data() + at;
+  std::uint32_t* length = dst.length.data() + at;
+  for (std::size_t i = 0; i < rows; ++i) {
+    if (nulls && c->is_null(first + static_cast<std::int64_t>(i))) continue;
+    const std::int32_t k = code[i];
+    offset[i] = base + static_cast<std::uint64_t>(o[k] - o[0]);
+    length[i] = static_cast<std::uint32_t>(o[k + 1] - o[k]);
+    used += length[i];
+  }
+  const auto entries = static_cast<std::uint64_t>(o[d->length()] - o[0]);
+  if (entries == 0) return;
+  if (entries <= used) {
+    dst.arena.append(data + o[0], static_cast<std::size_t>(entries));
+    return;
+  }
+  dst.arena.reserve(base + used);
+  for (std::size_t i = 0; i < rows; ++i) {
+    const std::uint64_t from = offset[i] - base;
+    offset[i] = dst.arena.size();
+    dst.arena.append(data + o[0] + from, length[i]);
+  }
+}
+
 /// Appends rows `first .. first + n` of an optional text column ("" for a
-/// null or an absent column).
+/// null or an absent column): plain utf8, or dictionary-encoded
+/// (`append_coded`), as `text_rows` has checked it.
 void append_text(TextColumn& dst, const Column* c, std::int64_t first, std::int64_t n) {
+  if (c != nullptr && c->dictionary() != nullptr) return append_coded(dst, c, first, n);
   const Utf8Rows t(c, first);
   if (t.packed(n)) return append_packed(dst, t, n);
   const std::int32_t* o = t.offsets();
@@ -660,7 +741,7 @@ void append_text_list(detail::TextList& dst, const Column* c, std::int64_t first
   const Utf8Rows lists(c, first);  // a list's validity and offsets, read as a text column's
   if (c != nullptr && n > 0 && lists.packed(n)) {
     // Every null list has no items: the rows' items are back to back, one
-    // text column (`utf8_lists` has checked the offsets and the items).
+    // text column (`text_lists` has checked the offsets and the items).
     const std::int32_t* o = lists.offsets();
     const std::size_t at = dst.start.size();
     const std::uint64_t base = dst.items.size();
@@ -670,7 +751,7 @@ void append_text_list(detail::TextList& dst, const Column* c, std::int64_t first
       dst.start[at + i] = base + static_cast<std::uint64_t>(o[i] - o[0]);
       dst.count[at + i] = static_cast<std::uint32_t>(o[i + 1] - o[i]);
     }
-    append_packed(dst.items, Utf8Rows(&c->child(), o[0]), o[n] - o[0]);
+    append_text(dst.items, &c->child(), o[0], o[n] - o[0]);
     return;
   }
   dst.start.reserve(dst.start.size() + rows);
@@ -796,7 +877,7 @@ bool import_by_column(const Batch& b, Imported& im, const Head& h, const TableCo
   return import_columns<Reading>(
       b, im, h,
       [&](std::int64_t first, std::int64_t n) {
-        if (!plain(c.intensity, "c") || !utf8_rows(c.note, first, n)) return false;
+        if (!plain(c.intensity, "c") || !text_rows(c.note, first, n)) return false;
         level = values_of<std::int8_t>(c.intensity, first);
         for (std::int64_t i = 0; i < n; ++i) {
           if (!Intensity::make(level[i])) return false;
@@ -826,9 +907,9 @@ bool import_by_column(const Batch& b, Imported& im, const Head& h, const TableCo
         if (cat == nullptr || !plain(t.intensity, "c") || !absent_or(t.acted, "b") ||
             !absent_or(t.after, "g"))
           return false;
-        if (!utf8_rows(t.context, first, n) || !utf8_rows(t.urge, first, n) ||
-            !utf8_rows(t.response, first, n) || !utf8_lists(t.thoughts, first, n) ||
-            !utf8_lists(t.sensations, first, n) || !utf8_lists(t.tags, first, n))
+        if (!text_rows(t.context, first, n) || !text_rows(t.urge, first, n) ||
+            !text_rows(t.response, first, n) || !text_lists(t.thoughts, first, n) ||
+            !text_lists(t.sensations, first, n) || !text_lists(t.tags, first, n))
           return false;
         category_of.assign(static_cast<std::size_t>(t.category->dictionary()->length()), -1);
         level = values_of<std::int8_t>(t.intensity, first);
@@ -880,7 +961,7 @@ bool import_by_column(const Batch& b, Imported& im, const Head& h, const TableCo
         if (!head_rows(tail, first, n, true)) return false;  // the end and its offset, by the same rules
         ex = vocabulary_codes(x.exercise, first, n);
         if (ex == nullptr || !absent_or(x.completed, "b") || !bounded_rows<Intensity>(x.before, first, n) ||
-            !bounded_rows<Intensity>(x.after, first, n) || !utf8_lists(x.responses, first, n))
+            !bounded_rows<Intensity>(x.after, first, n) || !text_lists(x.responses, first, n))
           return false;
         const std::int64_t* time = values_of<std::int64_t>(h.time, first);
         const std::int64_t* end_us = values_of<std::int64_t>(x.end, first);
@@ -923,7 +1004,7 @@ bool import_by_column(const Batch& b, Imported& im, const Head& h, const TableCo
   return import_columns<Assessment>(
       b, im, h,
       [&](std::int64_t first, std::int64_t n) {
-        if (!utf8_rows(a.note, first, n)) return false;
+        if (!text_rows(a.note, first, n)) return false;
         in = vocabulary_codes(a.instrument, first, n);
         if (in == nullptr || !no_nulls(a.answers) || !plain_lists(a.answers, "i", first, n)) return false;
         o = values_of<std::int32_t>(a.answers, first);
@@ -970,14 +1051,14 @@ bool import_by_column(const Batch& b, Imported& im, const Head& h, const TableCo
       b, im, h,
       [&](std::int64_t first, std::int64_t n) {
         if (t.situation == nullptr || t.thought == nullptr || !no_nulls(t.situation) ||
-            !no_nulls(t.thought) || !utf8_rows(t.situation, first, n) || !utf8_rows(t.thought, first, n))
+            !no_nulls(t.thought) || !text_rows(t.situation, first, n) || !text_rows(t.thought, first, n))
           return false;
         if (!plain(t.belief_before, "c") || !bounded_rows<Percent>(t.belief_before, first, n) ||
             !bounded_rows<Percent>(t.belief_after, first, n))
           return false;
-        if (!utf8_rows(t.friend_advice, first, n) || !utf8_rows(t.balanced, first, n) ||
-            !utf8_lists(t.evidence_for, first, n) || !utf8_lists(t.evidence_against, first, n) ||
-            !utf8_lists(t.alternatives, first, n) || !utf8_lists(t.distortions, first, n))
+        if (!text_rows(t.friend_advice, first, n) || !text_rows(t.balanced, first, n) ||
+            !text_lists(t.evidence_for, first, n) || !text_lists(t.evidence_against, first, n) ||
+            !text_lists(t.alternatives, first, n) || !text_lists(t.distortions, first, n))
           return false;
         // Every distortion a known id.
         for (std::int64_t i = 0; i < n; ++i) {

@@ -213,11 +213,33 @@ def _block(table: Any, start: int, stop: int, first: int, last: int) -> Any:
     return part.set_column(0, part.schema.field(0), coded)
 
 
-#: The columns Parquet dictionary-encodes: the vocabularies, ids and trigger
-#: links (few distinct values per file). Free text is written plain: hashing
-#: it cost about a fifth of the encoding's CPU to save 14 % of size
-#: (measured on the interleaved cohort, benchmarks/README.md).
-_DICTIONARY_COLUMNS = ["participant", "category", "exercise", "instrument", "id", "trigger"]
+def _dictionary_columns(schema: Any) -> list[str]:
+    """The columns Parquet dictionary-encodes: every text column and every
+    text list's items (the vocabularies, ids, trigger links and free text;
+    their Parquet leaf paths, ``thoughts.list.element``, and the
+    ``list.item`` pyarrow before 13 names the same leaf). Numbers, times and
+    flags are written plain. A column chunk whose dictionary grows past
+    pyarrow's ``dictionary_pagesize_limit`` (1 MiB) falls back to plain pages
+    by itself, so text with many distinct values costs the hashing only.
+    Journal text repeats (a participant's contexts, urges, sensations; on
+    calmkit's own cohort 6-37 distinct values per column), and a
+    dictionary-coded column is read back as codes into one copy of each
+    value (:func:`_coded_text`): the own cohort's dataset is a quarter
+    smaller and :func:`read_parquet` decodes and copies about 80 MB of text
+    less (benchmarks/README.md). Every Parquet reader reads dictionary pages
+    (the format's RLE_DICTIONARY encoding)."""
+    pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
+    out = []
+    for f in schema:
+        t = f.type
+        if pa.types.is_string(t) or pa.types.is_dictionary(t):
+            out.append(f.name)
+        elif pa.types.is_list(t) and pa.types.is_string(t.value_type):
+            out += [f"{f.name}.list.element", f"{f.name}.list.item"]
+        elif pa.types.is_list(t) and pa.types.is_struct(t.value_type):  # the emotions' names
+            out += [f"{f.name}.list.{leaf}.{s.name}" for s in t.value_type if pa.types.is_string(s.type)
+                    for leaf in ("element", "item")]
+    return out
 
 
 def _statistics_columns(schema: Any) -> list[str]:
@@ -246,14 +268,14 @@ def _memory_pool() -> Any:
 def _parquet_bytes(table: Any) -> Any:
     """``table`` as the bytes of one Parquet file (a pyarrow Buffer, no copy):
     snappy pages (what every Parquet reader reads), dictionary pages for
-    :data:`_DICTIONARY_COLUMNS`, statistics for :func:`_statistics_columns`
+    :func:`_dictionary_columns`, statistics for :func:`_statistics_columns`
     (readers filter on them), row groups of :data:`ROW_GROUP_ROWS` rows."""
     pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
     pq = _extras.require("pyarrow.parquet", "parquet", "calmkit's Parquet support")
 
     pool = _memory_pool()
     sink = pa.BufferOutputStream(memory_pool=pool)
-    pq.write_table(table, sink, row_group_size=ROW_GROUP_ROWS, use_dictionary=_DICTIONARY_COLUMNS,
+    pq.write_table(table, sink, row_group_size=ROW_GROUP_ROWS, use_dictionary=_dictionary_columns(table.schema),
                    write_statistics=_statistics_columns(table.schema), memory_pool=pool)
     return sink.getvalue()
 
@@ -742,15 +764,63 @@ def _refuse_special_files(paths: Any, holds: str = "a calmkit Parquet dataset ho
             raise ValueError(f"{p}: not a regular file (a named pipe, socket or device); {holds}")
 
 
+#: Bytes a dictionary-coded value may take in a column chunk's data pages:
+#: its index (at most 32 bits) and its definition and repetition levels.
+_CODED_VALUE_BYTES = 5
+
+
+def _coded_text(metadata: Any, schema: Any, columns: list[str], groups: list[int] | None) -> list[str]:
+    """The Parquet leaf paths (``context``, ``thoughts.list.element``) of the
+    text columns among ``columns`` (``string``, or ``list<string>``'s items,
+    in the file's Arrow ``schema``) that the file (its
+    ``pyarrow.parquet.FileMetaData``) dictionary-codes in every row group of
+    ``groups`` (all when None), which pyarrow then reads as codes into the
+    dictionary page's values instead of a string per row. A chunk is taken as
+    coded throughout when it has a dictionary page and its pages past that
+    page hold at most :data:`_CODED_VALUE_BYTES` bytes a value
+    (uncompressed): a chunk that fell back to plain pages (a dictionary past
+    the writer's limit) holds the text itself, and reading it as a dictionary
+    would hash every value. The dictionary page's size is its compressed
+    size there, at most its uncompressed one: a doubt reads the column as
+    text, as before."""
+    pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
+
+    def text(name: str) -> bool:
+        i = schema.get_field_index(name)  # -1 for a name given twice: left as it is
+        if i < 0 or name not in columns:
+            return False
+        t = schema.field(i).type
+        return pa.types.is_string(t) or (pa.types.is_list(t) and pa.types.is_string(t.value_type))
+
+    def coded(chunk: Any) -> bool:
+        if not chunk.has_dictionary_page:
+            return False
+        start, data = chunk.dictionary_page_offset, chunk.data_page_offset
+        dictionary = data - start if start is not None and data is not None and 0 < start < data else 0
+        return chunk.total_uncompressed_size - dictionary <= _CODED_VALUE_BYTES * chunk.num_values + 4096
+
+    out = []
+    for i in range(metadata.num_columns):
+        leaf = metadata.schema.column(i)
+        if leaf.physical_type != "BYTE_ARRAY" or not text(leaf.path.split(".")[0]):
+            continue
+        if all(coded(metadata.row_group(g).column(i)) for g in (range(metadata.num_row_groups) if groups is None
+                                                                   else groups)):
+            out.append(leaf.path)
+    return out
+
+
 def _read_file(f: Path, participants: list[str] | None, use_threads: bool,
-               dictionary: tuple[str, ...] = ()) -> Any:
+               dictionary: tuple[str, ...] = (), coded_text: bool = False) -> Any:
     """The table of one Parquet file ``f`` as it was written (its own
     schema: no other file's types imposed on it), the columns calmkit reads
     only; with ``participants``, only the row groups whose statistics may
     hold one of them (:func:`_row_groups_of`; pyarrow's own filter does not
     prune row groups by the statistics of a dictionary column), then only
-    their rows; the text columns named in ``dictionary`` as
-    ``dictionary<int32, string>`` (the file's own dictionary pages, not
+    their rows; the text columns named in ``dictionary``, and with
+    ``coded_text`` every text column whose pages the file dictionary-codes
+    (:func:`_coded_text`), as ``dictionary<int32, string>`` (text lists as
+    ``list<dictionary<int32, string>>``: the file's own dictionary pages, not
     decoded row by row; the same values). None when no row is left. A file
     pyarrow cannot read is :func:`_unreadable`."""
     ds = _extras.require("pyarrow.dataset", "parquet", "calmkit's Parquet support")
@@ -761,17 +831,22 @@ def _read_file(f: Path, participants: list[str] | None, use_threads: bool,
         with _opened(f) as (source, filesystem):
             fragment = ds.ParquetFileFormat().make_fragment(source, filesystem=filesystem)
             read = _read_columns()
-            columns = [n for n in fragment.physical_schema.names if n in read]
-            coded = [n for n in dictionary if n in columns and pa.types.is_string(fragment.physical_schema.field(n).type)]
-            if coded:
-                options = ds.ParquetReadOptions(dictionary_columns=coded)
-                fragment = ds.ParquetFileFormat(read_options=options).make_fragment(source, filesystem=filesystem)
+            schema = fragment.physical_schema
+            columns = [n for n in schema.names if n in read]
             if participants is not None and "participant" not in columns and "" not in participants:
                 return None  # a file without the column holds participant "" only
+            groups = None
             if participants is not None:
                 groups = _row_groups_of(fragment.metadata, participants, str(f))
                 if not groups:
                     return None
+            coded = [n for n in dictionary if n in columns and pa.types.is_string(schema.field(n).type)]
+            if coded_text:
+                coded += [c for c in _coded_text(fragment.metadata, schema, columns, groups) if c not in coded]
+            if coded:
+                options = ds.ParquetReadOptions(dictionary_columns=coded)
+                fragment = ds.ParquetFileFormat(read_options=options).make_fragment(source, filesystem=filesystem)
+            if groups is not None:
                 fragment = fragment.subset(row_group_ids=groups)
             table = fragment.to_table(columns=columns, use_threads=use_threads, memory_pool=_memory_pool())
     except (pa.ArrowInvalid, OSError) as e:
@@ -910,8 +985,12 @@ def _same_text_types(tables: list[tuple[Path, Any]], types_of: list[dict[str, An
     dictionary-encoded in some (calmkit's vocabularies) and plain in others
     (the same Parquet column read back without Arrow's stored schema: pyarrow's
     ``store_schema=False``, DuckDB, Spark) made ``dictionary<int32, string>``
-    in every file: the same values, and a type the files share. ``types_of``
-    holds each table's :func:`_column_types`."""
+    in every file: the same values, and a type the files share. A text
+    list whose items are dictionary-encoded in some files (read from
+    dictionary pages, :func:`_coded_text`) and plain in others has its items
+    decoded to ``string`` where they are coded (pyarrow then widens
+    ``string`` and ``large_string`` as ever). ``types_of`` holds each
+    table's :func:`_column_types`."""
     pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
     pc = _extras.require("pyarrow.compute", "parquet", "calmkit's Parquet support")
 
@@ -920,10 +999,29 @@ def _same_text_types(tables: list[tuple[Path, Any]], types_of: list[dict[str, An
     def text(t: Any) -> bool:
         return pa.types.is_string(t) or (pa.types.is_dictionary(t) and pa.types.is_string(t.value_type))
 
+    def coded_items(t: Any) -> bool:
+        return pa.types.is_list(t) and pa.types.is_dictionary(t.value_type) and text(t.value_type)
+
+    def text_items(t: Any) -> bool:
+        return ((pa.types.is_list(t) or pa.types.is_large_list(t))
+                and (text(t.value_type) or pa.types.is_large_string(t.value_type)))
+
     names = set().union(*types_of)
     for name in sorted(names):
         types = [x[name] for x in types_of if name in x]
-        if len(set(types)) == 1 or not all(text(x) for x in types):
+        if len(set(types)) == 1:
+            continue
+        if all(text_items(x) for x in types) and any(coded_items(x) for x in types):
+            out = []
+            for f, t in tables:
+                if name in t.column_names and coded_items(t.column(name).type):
+                    i = t.schema.get_field_index(name)
+                    plain = pa.list_(pa.field(t.column(i).type.value_field.name, pa.string()))
+                    t = t.set_column(i, pa.field(name, plain), t.column(i).cast(plain))
+                out.append((f, t))
+            tables = out
+            continue
+        if not all(text(x) for x in types):
             continue
         out = []
         for f, t in tables:
@@ -938,7 +1036,7 @@ def _same_text_types(tables: list[tuple[Path, Any]], types_of: list[dict[str, An
 
 
 def _read_shards(d: Path, listed: list[str] | None, participants: list[str] | None, tz: Any,
-                 origin: list | None = None, dictionary: tuple[str, ...] = ()) -> Any:
+                 origin: list | None = None, dictionary: tuple[str, ...] = (), coded_text: bool = False) -> Any:
     """The table of a shard-layout folder ``d`` (its ``listed`` files, or
     every data file :func:`_data_files` finds), only ``participants`` when
     given; None when there is nothing to read. Each file is read with its own
@@ -949,7 +1047,8 @@ def _read_shards(d: Path, listed: list[str] | None, participants: list[str] | No
     file to the first one's schema, which refuses an ``int64`` intensity of
     300 as "not in range" without naming the file, and reads naive times as
     UTC). Several files are read on :func:`calmkit.threads` threads; the
-    ``dictionary`` columns as :func:`_read_file` reads them."""
+    ``dictionary`` columns and, with ``coded_text``, the dictionary-coded
+    text as :func:`_read_file` reads them."""
     if (listed is not None and not listed) or (participants is not None and not participants):
         return None
     files = _data_files(d, listed)
@@ -960,9 +1059,9 @@ def _read_shards(d: Path, listed: list[str] | None, participants: list[str] | No
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(workers) as pool:  # pyarrow reads without the GIL
-            tables = list(pool.map(lambda f: _read_file(f, participants, False, dictionary), files))
+            tables = list(pool.map(lambda f: _read_file(f, participants, False, dictionary, coded_text), files))
     else:
-        tables = [_read_file(f, participants, True, dictionary) for f in files]
+        tables = [_read_file(f, participants, True, dictionary, coded_text) for f in files]
     found = [(f, t) for f, t in zip(files, tables) if t is not None]
     if origin is not None:
         origin += [(f, t.num_rows, participants) for f, t in found]
@@ -1028,7 +1127,8 @@ def _dataset_root(path: _PathLike) -> Path:
 
 
 def _read_folder(root: Path, folder: str, participants: list[str] | None, listed: list[str] | None,
-                 tz: Any, origin: list | None = None, dictionary: tuple[str, ...] = ()) -> tuple[int | None, Any]:
+                 tz: Any, origin: list | None = None, dictionary: tuple[str, ...] = (),
+                 coded_text: bool = False) -> tuple[int | None, Any]:
     """(layout version, table) of one record type's folder; (None, None)
     when it has no ``_common_metadata`` (:func:`_folder_table` decides what
     that means); a folder without records reads as the schema's empty table.
@@ -1036,8 +1136,8 @@ def _read_folder(root: Path, folder: str, participants: list[str] | None, listed
     whose rows the table holds, in table order (``participants``: the filter
     its rows were picked by within the file, else None): what
     :func:`_in_its_file` names a row's file and row by. The ``dictionary``
-    columns of a shard-layout folder are read as :func:`_read_file` reads
-    them."""
+    columns of a shard-layout folder, and with ``coded_text`` its
+    dictionary-coded text, are read as :func:`_read_file` reads them."""
     pa = _extras.require("pyarrow", "parquet", "calmkit's Parquet support")
     pq = _extras.require("pyarrow.parquet", "parquet", "calmkit's Parquet support")
 
@@ -1058,7 +1158,7 @@ def _read_folder(root: Path, folder: str, participants: list[str] | None, listed
             found = [pf for pf in found if pf[0] in wanted]
         table = _read_participant_files(found, d, tz, origin) if found else None
     else:
-        table = _read_shards(d, listed, participants, tz, origin, dictionary)
+        table = _read_shards(d, listed, participants, tz, origin, dictionary, coded_text)
     if table is None or table.num_rows == 0:  # no records, whatever the columns another tool wrote
         return version, SCHEMAS[folder].empty_table()
     return version, table
@@ -1137,7 +1237,7 @@ def read_parquet(path: _PathLike, participants: list[str] | None = None, *, tz: 
         # (stage, error, (version, None)): stage "read", "prepare", "import" or "ok" (error None).
         try:
             version, table = _read_folder(root, folder, participants, None, None, origins[folder],
-                                          _LINK_DICTIONARY.get(folder, ()))
+                                          _LINK_DICTIONARY.get(folder, ()), coded_text=True)
         except Exception as e:  # noqa: BLE001 - raised below, in table order
             return "read", e, None
         if table is not None:
