@@ -61,13 +61,29 @@ bool remove_one(const std::unique_ptr<Store::Impl>& p, const char* sql, std::str
   return removed;
 }
 
-/// The records one reader (detail::read_triggers, ...) selects, in one snapshot.
+/// The model's rules of a record alone (`validate`, validate.hpp) on every
+/// record a read returns. The readers check each value on its way out (a
+/// range, a vocabulary id, a time, UTF-8 text); the rules between a record's
+/// fields (`end` not before `time`, a non-empty id) are the model's too, and
+/// run here rather than being left to the schema's CHECKs, which another
+/// program can turn off. `load()` runs them through `Journal`.
+template <class R>
+void check_read(const Store::Impl& impl, const std::vector<R>& records) {
+  for (const auto& r : records)
+    if (auto bad = validate(r, TextCheck::checked)) [[unlikely]]  // text_of checked every text
+      detail::corrupt(impl, JournalFormatError::compose(describe_record(r), 0, bad->field, bad->reason));
+}
+
+/// The records one reader (detail::read_triggers, ...) selects, in one
+/// snapshot, each checked by the model's rules.
 template <class Read>
 auto read_one_type(const std::unique_ptr<Store::Impl>& p, Read read, std::string_view participant,
                    std::optional<Instant> from, std::optional<Instant> to) {
   auto& impl = open_impl(p);
   detail::Tx tx(impl, false);
-  return read(impl, detail::make_filter(participant, from, to));
+  auto records = read(impl, detail::make_filter(participant, from, to));
+  check_read(impl, records);
+  return records;
 }
 }  // namespace
 
@@ -258,6 +274,7 @@ std::optional<Trigger> Store::find_trigger(std::string_view participant, std::st
   f.participant = std::string(participant);
   f.id = std::string(id);
   auto found = detail::read_triggers(impl, f);
+  check_read(impl, found);
   if (found.empty()) return std::nullopt;
   return std::move(found.front());
 }

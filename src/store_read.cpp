@@ -105,7 +105,8 @@ void refuse_orphans(Impl& impl, const Filter& f, std::string_view type, std::str
 }
 
 template <class Bounded>
-Bounded bounded_of(const Impl& impl, const Query& q, int col, const std::string& who, const char* field) {
+Bounded bounded_of(const Impl& impl, const Query& q, int col, const std::string& who,
+                   std::string_view field) {
   auto v = Bounded::make(q.int64(col));
   if (!v)
     corrupt(impl, JournalFormatError::compose(who, 0, field, Bounded::out_of_range_reason(q.int64(col))));
@@ -114,9 +115,16 @@ Bounded bounded_of(const Impl& impl, const Query& q, int col, const std::string&
 
 template <class Bounded>
 std::optional<Bounded> opt_bounded_of(const Impl& impl, const Query& q, int col, const std::string& who,
-                                      const char* field) {
+                                      std::string_view field) {
   if (q.is_null(col)) return std::nullopt;
   return bounded_of<Bounded>(impl, q, col, who, field);
+}
+
+/// Item `k` of list field `list` as every entry point names it: `thoughts[2]`,
+/// `emotions[0]` (the journal reader's, the Arrow bridge's and the record
+/// classes' words for the same item).
+std::string item_field(std::string_view list, std::size_t k) {
+  return std::string(list) + '[' + std::to_string(k) + ']';
 }
 
 /// The WHERE clause every read uses; `a` is the record table's alias.
@@ -203,7 +211,7 @@ std::vector<Trigger> read_triggers(Impl& impl, const Filter& f) {
     if (field != "thought" && field != "sensation" && field != "tag")
       unknown_list(impl, who, "trigger_items", field);
     auto& list = field == "thought" ? t.thoughts : field == "sensation" ? t.sensations : t.tags;
-    list.push_back(text_of(impl, q, 2, who, field + "s"));
+    list.push_back(text_of(impl, q, 2, who, item_field(field + "s", list.size())));
   }
   return out;
 }
@@ -265,8 +273,8 @@ std::vector<ExerciseSession> read_exercises(Impl& impl, const Filter& f) {
   while (q.step("reading exercise responses")) {
     if (auto it = index.find(q.int64(0)); it != index.end()) {
       ExerciseSession& e = out[it->second];
-      e.responses.push_back(
-          text_of(impl, q, 1, describe_record("exercise", e.participant, e.id), "responses"));
+      e.responses.push_back(text_of(impl, q, 1, describe_record("exercise", e.participant, e.id),
+                                    item_field("responses", e.responses.size())));
     }
   }
   return out;
@@ -322,7 +330,8 @@ std::vector<ThoughtRecord> read_thought_records(Impl& impl, const Filter& f) {
         auto d = distortion_from_id(id);
         if (!d)
           corrupt(impl, JournalFormatError::compose(describe_record("thought_record", t.participant, t.id), 0,
-                                                    "distortions", unknown_distortion(id)));
+                                                    item_field("distortions", t.distortions.size()),
+                                                    unknown_distortion(id)));
         t.distortions.push_back(*d);
       } else {
         if (field != "evidence_for" && field != "evidence_against" && field != "alternative")
@@ -331,8 +340,9 @@ std::vector<ThoughtRecord> read_thought_records(Impl& impl, const Filter& f) {
         auto& list = field == "evidence_for"       ? t.evidence_for
                      : field == "evidence_against" ? t.evidence_against
                                                    : t.alternatives;
-        list.push_back(text_of(impl, q, 2, describe_record("thought_record", t.participant, t.id),
-                               field == "alternative" ? std::string("alternatives") : field));
+        list.push_back(
+            text_of(impl, q, 2, describe_record("thought_record", t.participant, t.id),
+                    item_field(field == "alternative" ? std::string("alternatives") : field, list.size())));
       }
     }
   }
@@ -344,9 +354,10 @@ std::vector<ThoughtRecord> read_thought_records(Impl& impl, const Filter& f) {
     ThoughtRecord& t = out[it->second];
     const std::string who = describe_record("thought_record", t.participant, t.id);
     EmotionRating e;
-    e.name = text_of(impl, q, 1, who, "emotion name");
-    e.before = bounded_of<Percent>(impl, q, 2, who, "emotion before");
-    e.after = opt_bounded_of<Percent>(impl, q, 3, who, "emotion after");
+    const std::string at = item_field("emotions", t.emotions.size());
+    e.name = text_of(impl, q, 1, who, at + ".name");
+    e.before = bounded_of<Percent>(impl, q, 2, who, at + ".before");
+    e.after = opt_bounded_of<Percent>(impl, q, 3, who, at + ".after");
     t.emotions.push_back(std::move(e));
   }
   return out;
@@ -354,9 +365,12 @@ std::vector<ThoughtRecord> read_thought_records(Impl& impl, const Filter& f) {
 
 namespace {
 
-/// The registered instrument of an assessment read from the store, its answers
-/// checked against it.
+/// An assessment read from the store, checked by the model's rules of the
+/// record (`validate`: a non-empty id and instrument id) and then its answers
+/// against the registered instrument.
 void check_stored_answers(const Impl& impl, const Assessment& a) {
+  if (auto broken = validate(a, TextCheck::checked)) [[unlikely]]  // text_of checked every text
+    corrupt(impl, JournalFormatError::compose(describe_record(a), 0, broken->field, broken->reason));
   auto bad = validate_answers(a);
   if (!bad) [[likely]]
     return;

@@ -719,6 +719,46 @@ TEST_CASE("a row another program left without its participant, or at INT64_MAX, 
   CHECK(store.readings("", std::nullopt, at("9999-12-31T23:59:59Z")).empty());  // no time a journal holds
 }
 
+TEST_CASE("a record written past the schema's CHECKs is refused by every read of the store") {
+  // The schema's CHECKs are the database file's guard; a program can turn them off. Every read
+  // runs the model's rules (validate.hpp) on what it returns, not only load(), which builds a
+  // Journal: the single-type reads and find_trigger too.
+  TempDir dir("store");
+  const auto db = dir / "j.db";
+  Store::open(db).add_all(full_journal());
+  const std::string said = "store '" + db.string() + "' holds an invalid value: ";
+  // ""'s exercise e1 (2026-03-04T08:00:00Z) now ends a minute before it starts.
+  raw_exec(db,
+           "PRAGMA ignore_check_constraints = ON; UPDATE exercises SET end_us = time_us - 60000000 "
+           "WHERE exercise = 'custom.walk'");
+  const std::string end_reason =
+      "exercise 'e1': field 'end': end 2026-03-04T07:59:00Z is before time 2026-03-04T08:00:00Z";
+  {
+    auto store = Store::open(db, {.read_only = true});
+    CHECK_THROWS_WITH(store.exercises(""), said + end_reason);
+    CHECK_THROWS_WITH(store.load(""), said + end_reason);
+    CHECK_THROWS_WITH(store.load(), said + end_reason);
+    CHECK(store.exercises("ana").size() == 1);  // ana's exercise keeps the rule
+  }
+  raw_exec(db, "PRAGMA ignore_check_constraints = ON; UPDATE exercises SET end_us = time_us, exercise = ''");
+  {
+    auto store = Store::open(db, {.read_only = true});
+    CHECK_THROWS_WITH(store.exercises("ana"),
+                      said + "exercise 'e1' of participant 'ana': field 'exercise': must not be empty");
+  }
+  raw_exec(db,
+           "PRAGMA ignore_check_constraints = ON; UPDATE exercises SET exercise = 'custom.walk'; "
+           "UPDATE thought_records SET id = '' WHERE id = 'x2'; UPDATE triggers SET id = '' WHERE id = 't2'");
+  auto store = Store::open(db, {.read_only = true});
+  CHECK_THROWS_WITH(store.thought_records("ana"),
+                    said + "thought_record of participant 'ana': field 'id': must not be empty");
+  CHECK_THROWS_WITH(store.triggers("ana"),
+                    said + "trigger of participant 'ana': field 'id': must not be empty");
+  CHECK_THROWS_WITH(store.find_trigger("ana", ""),
+                    said + "trigger of participant 'ana': field 'id': must not be empty");
+  CHECK(store.find_trigger("ana", "t1").has_value());
+}
+
 TEST_CASE("journal with assessments -> store -> journal is equal, offsets and custom instruments kept") {
   TempDir dir("store");
   const auto db = dir / "j.db";
@@ -1192,8 +1232,9 @@ TEST_CASE("text that is not UTF-8 in a store is an error naming the store, the r
   CHECK(store.triggers("ana").size() == 2);  // the other records still read
   raw_exec(db, "UPDATE readings SET note = 'fine' WHERE id = 'r1'");
   raw_exec(db, "UPDATE trigger_items SET value = CAST(x'c0af' AS TEXT) WHERE field = 'tag' AND position = 1");
-  CHECK_THROWS_WITH(store.load(),
-                    Catch::Contains("trigger 't1' of participant 'ana': field 'tags': is not valid UTF-8"));
+  CHECK_THROWS_WITH(
+      store.load(),
+      Catch::Contains("trigger 't1' of participant 'ana': field 'tags[1]': is not valid UTF-8"));
   raw_exec(db, "UPDATE trigger_items SET value = 'phone' WHERE field = 'tag' AND position = 1");
   // A participant name that is not UTF-8, with an escape sequence in it too:
   // the message names the row and shows the bytes escaped, never raw.

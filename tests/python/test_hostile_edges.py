@@ -185,7 +185,7 @@ def store_with_bytes(tmp_path: Path, table: str, column: str, hex_bytes: str, wh
 @pytest.mark.parametrize("table, column, hex_bytes, where, expected", [
     ("readings", "note", "636166e9", "id = 'r1'", "reading 'r1' of participant 'ana': field 'note': is not valid "
      "UTF-8 (byte 0xe9 at offset 3)"),
-    ("trigger_items", "value", "eda080", "field = 'thought'", "trigger 't1' of participant 'ana': field 'thoughts': "
+    ("trigger_items", "value", "eda080", "field = 'thought'", "trigger 't1' of participant 'ana': field 'thoughts[0]': "
      "is not valid UTF-8 (byte 0xed at offset 0)"),  # an encoded surrogate (CESU-8)
     ("triggers", "id", "74ff", "id = 't1'", "field 'id': is not valid UTF-8 (byte 0xff at offset 1)"),
     ("participants", "name", "1b5b324a80", "name = 'ana'", "field 'participant': is not valid UTF-8 (byte 0x80 at "
