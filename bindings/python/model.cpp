@@ -11,6 +11,8 @@
 //   (`t.tags = [*t.tags, "x"]`) rather than appending in place.
 #include "common.hpp"
 
+#include <pybind11/numpy.h>
+
 #include <cstddef>
 #include <limits>
 #include <optional>
@@ -746,6 +748,20 @@ std::optional<std::string> year_reason(const py::int_& year) {
   return detail::year_out_of_range(y);
 }
 
+/// The first of `minutes` that the model's rule of a duration in minutes
+/// (`Minutes`: finite and >= 0) refuses, as (its position, the rule's
+/// reason), or None when it takes them all: for a user's column of minutes
+/// (calmkit.stats' episode frames), checked in one pass by the one rule.
+std::optional<std::pair<py::ssize_t, std::string>> first_bad_minutes(
+    const py::array_t<double, py::array::c_style | py::array::forcecast>& minutes) {
+  if (minutes.ndim() != 1) detail::throw_invalid("minutes must be one-dimensional");
+  const auto v = minutes.unchecked<1>();
+  for (py::ssize_t i = 0; i < v.shape(0); ++i)
+    if (!Minutes::make(v(i))) [[unlikely]]
+      return std::pair{i, Minutes::out_of_range_reason(v(i))};
+  return std::nullopt;
+}
+
 /// The model's reason `minutes` is no UTC offset (`UtcOffset`), or None.
 std::optional<std::string> offset_reason(const py::int_& minutes) {
   const long long m = saturated(minutes);
@@ -822,6 +838,16 @@ void register_model(py::module_& m) {
         "The model's reason `year` is outside the years a journal holds (1400..9999), or None.");
   m.def("_offset_reason", &offset_reason, py::arg("minutes"),
         "The model's reason `minutes` east of UTC is no UTC offset (-23:59..+23:59), or None.");
+  m.def("_first_bad_minutes", &first_bad_minutes, py::arg("minutes"),
+        "The first of `minutes` (a 1-D array of floats) that the model's rule of a duration in minutes "
+        "(finite, >= 0) refuses, as (position, reason), or None.");
+  // The score scales of the model's strong types (`Intensity`, `Percent`),
+  // for code that asks for a score or draws one (the guided commands'
+  // prompts, the charts): the model's numbers, never a copy of them.
+  m.attr("INTENSITY_MIN") = Intensity::min;
+  m.attr("INTENSITY_MAX") = Intensity::max;
+  m.attr("PERCENT_MIN") = Percent::min;
+  m.attr("PERCENT_MAX") = Percent::max;
   bind_vocabulary(m);
   bind_trigger(m);
   bind_reading(m);

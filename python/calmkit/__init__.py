@@ -68,6 +68,10 @@ from . import _core
 
 # --- records and vocabularies ---
 from ._core import (
+    INTENSITY_MAX,
+    INTENSITY_MIN,
+    PERCENT_MAX,
+    PERCENT_MIN,
     EmotionRating,
     ExerciseSession,
     Reading,
@@ -245,6 +249,10 @@ __version__: str = _version()
 __all__ = [
     "__version__",
     # records and vocabularies
+    "INTENSITY_MIN",
+    "INTENSITY_MAX",
+    "PERCENT_MIN",
+    "PERCENT_MAX",
     "EmotionRating",
     "ExerciseSession",
     "Reading",

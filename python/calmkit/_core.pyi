@@ -54,6 +54,13 @@ def distortions() -> list[tuple[str, str, str]]:
 
 # --- records ----------------------------------------------------------------
 
+#: The distress scale (calmkit::Intensity::min, ::max): an intensity is an int 0..10.
+INTENSITY_MIN: int
+INTENSITY_MAX: int
+#: The percent scale of beliefs and emotions (calmkit::Percent::min, ::max): 0..100.
+PERCENT_MIN: int
+PERCENT_MAX: int
+
 class Trigger:
     """A moment the attachment alarm fired."""
 

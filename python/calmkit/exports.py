@@ -15,7 +15,6 @@ import hashlib
 import hmac
 import io
 import json
-import math
 import os
 import re
 import stat
@@ -224,10 +223,9 @@ def _parse_cell(kind: str, text: str, where: tuple[str, int], name: str) -> Any:
             return int(text)
         if kind == "float":
             # A decimal comma, as sheets in German or French locales write numbers: 12,5 has one reading.
-            v = float(text.replace(",", ".", 1) if re.fullmatch(r"-?\d+,\d+", text.strip()) else text)
-            if not math.isfinite(v):
-                raise ValueError("not finite")
-            return v
+            # inf and nan are numbers here: the model's rule of the field (Minutes: finite, >= 0)
+            # refuses them in its own words, with this file and line, as it refuses -1.5.
+            return float(text.replace(",", ".", 1) if re.fullmatch(r"-?\d+,\d+", text.strip()) else text)
         if kind == "bool":
             # A spreadsheet writes the booleans it recognised back as TRUE/FALSE.
             if text.lower() not in ("true", "false"):

@@ -36,6 +36,10 @@ from rich.text import Text
 from . import _core, home, pacer
 from .prompts import EndOfInput, Prompter, about_path, styled
 
+#: The scales the questions ask on: the model's own (calmkit::Intensity, calmkit::Percent).
+_INTENSITY = (_core.INTENSITY_MIN, _core.INTENSITY_MAX)
+_PERCENT = (_core.PERCENT_MIN, _core.PERCENT_MAX)
+
 __all__ = ["SHORT_LIST", "add_parsers", "match_category", "run_now", "run_thought"]
 
 #: Categories offered by number before "? shows all".
@@ -276,7 +280,7 @@ def run_now(path: Path, participant: str, p: Prompter, speed: float = 1.0,
     with _keeping_answers(p) as outcome:
         p.say("Let's take this one step at a time. Ctrl-C (or Ctrl-D) stops at any question; what you have "
               "answered is kept.")
-        ep.before = p.ask_number("How strong is the distress right now?", 0, 10)
+        ep.before = p.ask_number("How strong is the distress right now?", *_INTENSITY)
         ep.category = ask_category(p, journal, participant)
         ep.context = p.ask("In a few words, what happened? (Enter skips)")
         p.ask_lines("What went through your mind? One thought a line; an empty line ends.", into=ep.thoughts)
@@ -292,7 +296,7 @@ def run_now(path: Path, participant: str, p: Prompter, speed: float = 1.0,
             p.say(pacer.keys_hint(pacer.reads_keys(p.inp, p.out)))
             run = pacer.run_in_terminal(exercise, speed=speed, out=p.out, inp=p.inp, clock=clock)
             ep.session = run.finish(id="ex-pending", participant=participant, intensity_before=ep.before)
-        ep.after = p.ask_number("How strong is the distress now?", 0, 10, skip=True)
+        ep.after = p.ask_number("How strong is the distress now?", *_INTENSITY, skip=True)
         ep.after_time = _now()
         if ep.session is not None:
             ep.session.intensity_after = ep.after
@@ -382,23 +386,26 @@ def _describe_trigger(t: _core.Trigger) -> str:
     day = ("today" if when.date() == today else "yesterday" if when.date() == today - dt.timedelta(days=1)
            else when.strftime("%Y-%m-%d"))
     context = f": {t.context}" if t.context else ""
-    return f"\"{labels.get(t.category, t.category)}\" ({t.intensity}/10) {day} at {when:%H:%M}{context}"
+    return (f"\"{labels.get(t.category, t.category)}\" ({t.intensity}/{_core.INTENSITY_MAX}) {day} "
+            f"at {when:%H:%M}{context}")
 
 
 def _ask_emotions(p: Prompter, number: str, found: list[list]) -> None:
-    """Emotions and their strength (0-100 %), appended to ``found`` as they are given."""
-    p.say(f"{number} What did you feel? One emotion a line with how strong it was, 0-100 (such as \"fear 80\"); "
+    """Emotions and their strength (percent), appended to ``found`` as they are given."""
+    low, high = _PERCENT
+    p.say(f"{number} What did you feel? One emotion a line with how strong it was, {low}-{high} "
+          "(such as \"fear 80\"); "
           "an empty line ends.")
     while True:
         answer = p.ask("  -")
         if not answer:
             return
-        m = re.fullmatch(r"(.*?)[\s:,]*(\d{1,3})\s*%?", answer)
-        if m and m.group(1).strip() and int(m.group(2)) <= 100:
+        m = re.fullmatch(r"(.*?)[\s:,]*(\d{1,9})\s*%?", answer)
+        if m and m.group(1).strip() and low <= int(m.group(2)) <= high:
             found.append([m.group(1).strip(), int(m.group(2)), None])
             continue
         name = answer
-        strength = p.ask_number(f"How strong is the {name}?", 0, 100, unit=" %")
+        strength = p.ask_number(f"How strong is the {name}?", low, high, unit=" %")
         found.append([name, strength, None])
 
 
@@ -440,7 +447,7 @@ def run_thought(path: Path, participant: str, p: Prompter, trigger: str = "") ->
         while not th.automatic_thought:
             th.automatic_thought = p.ask("2. The automatic thought: what went through your mind? (the one "
                                          "that hurt most)")
-        th.belief_before = p.ask_number("3. How much do you believe it, right now?", 0, 100, unit=" %")
+        th.belief_before = p.ask_number("3. How much do you believe it, right now?", *_PERCENT, unit=" %")
         _ask_emotions(p, "4.", th.emotions)
         th.distortions = _ask_distortions(p, "5.")
         p.ask_lines("6. The facts that support the thought (one a line; an empty line ends):",
@@ -451,11 +458,11 @@ def run_thought(path: Path, participant: str, p: Prompter, trigger: str = "") ->
         th.friend_advice = p.ask("9. What would you tell a friend who had this thought? (Enter skips)")
         th.balanced_thought = p.ask("10. A balanced thought that takes all of this in (Enter skips):")
         quoted = th.automatic_thought.rstrip(".")
-        th.belief_after = p.ask_number(f"11. How much do you believe \"{quoted}\" now?", 0, 100,
+        th.belief_after = p.ask_number(f"11. How much do you believe \"{quoted}\" now?", *_PERCENT,
                                        skip=True, unit=" %")
         for emotion in th.emotions:
-            emotion[2] = p.ask_number(f"    {emotion[0]} was {emotion[1]} %; and now?", 0, 100, skip=True,
-                                      unit=" %")
+            emotion[2] = p.ask_number(f"    {emotion[0]} was {emotion[1]} %; and now?", *_PERCENT,
+                                      skip=True, unit=" %")
     status = outcome.status
     record = th.record(journal)
     if record is None:
@@ -489,8 +496,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     p = sub.add_parser(
         "now",
         help="the alarm just went off: rate it, name it, calm it, step by step",
-        description="A guided episode: the distress (0-10), what set it off (a category by number or by the "
-        "first letters of its label), optional thoughts, body sensations and urge; what could help now, from "
+        description=f"A guided episode: the distress ({_core.INTENSITY_MIN}-{_core.INTENSITY_MAX}), what set "
+        "it off (a category by number or by the first letters of its label), optional thoughts, body sensations and urge; what could help now, from "
         "your own history (the body first when distress is high); the chosen exercise in the terminal; and the "
         "distress again. Records the trigger, the exercise session and the reading, linked. Ctrl-C or the end "
         "of the input stops at any question and keeps what was answered.",
@@ -501,7 +508,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     p = sub.add_parser(
         "thought",
         help="a guided CBT thought record",
-        description="Walk through a thought record: situation, automatic thought and belief (0-100 %), "
+        description=f"Walk through a thought record: situation, automatic thought and belief "
+        f"({_core.PERCENT_MIN}-{_core.PERCENT_MAX} %), "
         "emotions, thinking traps, evidence for and against, other explanations, a friend's view, a balanced "
         "thought, and the belief and emotions rated again. Offers to link it to your latest trigger.",
     )

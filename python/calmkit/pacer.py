@@ -52,23 +52,25 @@ FRAME_SECONDS = 0.05
 
 
 def ask_intensity(question: str, out: Optional[TextIO] = None, inp: Optional[TextIO] = None) -> Optional[int]:
-    """Distress 0-10 read from ``inp`` (standard input by default); an empty
-    line or the end of the input skips the question (None). Anything else is
-    asked again."""
+    """Distress on the model's scale (``calmkit.INTENSITY_MIN`` to
+    ``INTENSITY_MAX``, 0-10) read from ``inp`` (standard input by default); an
+    empty line or the end of the input skips the question (None). Anything
+    else is asked again."""
     out = sys.stdout if out is None else out
     inp = sys.stdin if inp is None else inp
+    low, high = _core.INTENSITY_MIN, _core.INTENSITY_MAX
     while True:
-        print(f"{question} (0-10, Enter to skip): ", end="", file=out, flush=True)
+        print(f"{question} ({low}-{high}, Enter to skip): ", end="", file=out, flush=True)
         line = inp.readline()
         if not line.strip():
             print(file=out)
             return None
         # Digits only, as the guided commands read it (Prompter.ask_number): int()
         # would also take Python's literal syntax, "1_0" as 10 and "+5" as 5.
-        m = re.fullmatch(r"\d{1,2}", line.strip())
-        if m is not None and int(m.group()) <= 10:
+        m = re.fullmatch(r"\d{1,9}", line.strip())
+        if m is not None and low <= int(m.group()) <= high:
             return int(m.group())
-        print("Please type a whole number from 0 to 10.", file=out)
+        print(f"Please type a whole number from {low} to {high}.", file=out)
 
 
 def fresh_id(taken: set[str], prefix: str, when: dt.datetime) -> str:

@@ -338,7 +338,7 @@ def build_report(journal: Journal, *, participant: Optional[str] = None, thresho
             f'<a href="#{_anchor(p)}">{_name(p)}</a>' for p in people]
         nav = "<nav>" + "".join(links) + '<a href="#limits">What these numbers cannot tell</a></nav>'
     when = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %z")
-    settings = (f"Calm means distress {threshold} or less (0-10); unlinked readings count up to "
+    settings = (f"Calm means distress {threshold} or less ({_core.INTENSITY_MIN}-{_core.INTENSITY_MAX}); unlinked readings count up to "
                 f"{window_hours:g} hours after a trigger; weeks start on Monday and use "
                 + (f"the time zone {html.escape(tz)}" if tz else "each record's own local time"))
     # The file name as the command line shows it: a byte that is not UTF-8

@@ -36,8 +36,8 @@ from typing import Any, Iterable, Union
 import numpy as np
 import pandas as pd
 
+from . import _core, _frames
 from ._extras import install_hint
-from . import _frames
 
 __all__ = ["INSTALL_HINT", "PerfectSeparationWarning", "logrank", "cox", "cox_time_trend"]
 
@@ -205,7 +205,8 @@ def _lifelines() -> Any:
 
 def _check(frame: pd.DataFrame, columns: Iterable[str]) -> None:
     """The episode frame's outcome columns and ``columns`` are there, and the
-    outcome is one a survival model can take: ``minutes`` finite and >= 0,
+    outcome is one a survival model can take: ``minutes`` the model takes as
+    minutes (calmkit::Minutes: finite, >= 0),
     ``calmed`` True/False on every row. Errors name the column and the first
     bad row (by the frame's index)."""
     if not isinstance(frame, pd.DataFrame):
@@ -222,12 +223,15 @@ def _check(frame: pd.DataFrame, columns: Iterable[str]) -> None:
             if len(types) > 1:
                 raise ValueError(f"column {c!r} mixes values of types {', '.join(types)} (e.g. 1 and '1'): "
                                  f"make it one type first, e.g. frame[{c!r}].astype(str)")
-    minutes = pd.to_numeric(frame["minutes"], errors="coerce").to_numpy(float)
-    bad = ~np.isfinite(minutes) | (minutes < 0)
-    if bad.any():
-        row = frame.index[int(np.argmax(bad))]
-        raise ValueError(f"row {row!r}, column 'minutes': {frame['minutes'].loc[row]!r} is not a time-to-calm "
-                         "(finite minutes >= 0)")
+    # The model's rule of a duration in minutes (calmkit::Minutes), in its words; a
+    # value that is no number at all is worded as the journal reader words it.
+    bad = _core._first_bad_minutes(pd.to_numeric(frame["minutes"], errors="coerce").to_numpy(float))
+    if bad is not None:
+        position, reason = bad
+        value = frame["minutes"].iloc[position]
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+            reason = _core._rule_reason("minutes", value)
+        raise ValueError(f"row {frame.index[position]!r}, column 'minutes': {reason}")
     calmed = frame["calmed"]
     ok = calmed.map(lambda v: isinstance(v, (bool, np.bool_)) or (not pd.isna(v) and v in (0, 1)))
     if not ok.all():

@@ -54,6 +54,15 @@ def test_schema_vocabularies_are_the_librarys():
     assert SCHEMA["$defs"]["distortion"]["enum"] == [d[0] for d in calmkit.distortions()]
 
 
+def test_schema_scales_are_the_models():
+    # The intensity and percent scales the schema states are the model's strong
+    # types' (Intensity::min/max, Percent::min/max), as calmkit exports them.
+    for name, lo, hi in (("intensity", calmkit.INTENSITY_MIN, calmkit.INTENSITY_MAX),
+                         ("percent", calmkit.PERCENT_MIN, calmkit.PERCENT_MAX)):
+        d = SCHEMA["$defs"][name]
+        assert (d["type"], d["minimum"], d["maximum"]) == ("integer", lo, hi), name
+
+
 @pytest.mark.parametrize("kind", list(CXX_NAME))
 def test_csv_export_columns_are_the_format_fields(kind):
     """The tidy CSV export has a column for every field of the format, and

@@ -400,6 +400,22 @@ def write_csv(folder: Path, records: list[dict[str, Any]]) -> None:
                     w.writerow([_cell(k, r.get(name)) for name, k in columns])
 
 
+@pytest.mark.parametrize("cell", ["inf", "-inf", "nan", "-2,5"])
+def test_import_csv_leaves_the_minutes_rule_to_the_model(cell: str, tmp_path: Path) -> None:
+    # A CSV cell that reads as a number but breaks the rule of minutes (Minutes:
+    # finite, >= 0) is refused by the model's rule, in its words, with the CSV
+    # file, line and field: import_csv has no check of its own for it.
+    folder = tmp_path / "csv"
+    write_csv(folder, [{"type": "trigger", "participant": "p", "id": "t1", "time": T, "category": "delayed_reply",
+                        "intensity": 8, "acted_after_minutes": cell}])
+    with pytest.raises(ImportFormatError) as err:
+        calmkit.import_csv(folder)
+    i = err.value
+    shown = {"-2,5": "-2.5"}.get(cell, cell)
+    assert (i.path, i.line, i.field) == (str(folder / "triggers.csv"), 2, "acted_after_minutes")
+    assert i.reason == f"must be a finite number of minutes >= 0, got {shown}"
+
+
 def test_setters_run_the_same_rules() -> None:
     t = trigger()
     with pytest.raises(ValueError) as err:
@@ -430,31 +446,98 @@ def test_the_columnar_constructor_runs_the_same_rules() -> None:
                               "of minutes >= 0, got -1.5 (NaN: not recorded)")
 
 
-@pytest.mark.parametrize("sql, field, reason", [
-    ("UPDATE triggers SET category = 'ghosting'", "category", None),
-    ("UPDATE triggers SET intensity = 11", "intensity", "must be an integer 0..10, got 11"),
-    ("UPDATE triggers SET acted_after_minutes = -2.5", "acted_after_minutes",
+# A value another program wrote into the store, past the schema's CHECKs
+# (which are the database file's own guard, and can be turned off): every
+# read refuses it with the model's rule and words, naming the store and the
+# record (the C++ single-type reads: test_store.cpp).
+STORE_ROWS = [
+    ("UPDATE triggers SET category = 'ghosting'", describe("trigger", "p", "t1"), "category", None),
+    ("UPDATE triggers SET intensity = 11", describe("trigger", "p", "t1"), "intensity",
+     "must be an integer 0..10, got 11"),
+    ("UPDATE triggers SET acted_after_minutes = -2.5", describe("trigger", "p", "t1"), "acted_after_minutes",
      "must be a finite number of minutes >= 0, got -2.5"),
-])
+    ("UPDATE triggers SET id = ''", describe("trigger", "p", ""), "id", "must not be empty"),
+    ("UPDATE readings SET intensity = -1", describe("reading", "p", ""), "intensity",
+     "must be an integer 0..10, got -1"),
+    ("UPDATE exercises SET end_us = time_us - 60000000, end_offset = 0", describe("exercise", "p", "e1"), "end",
+     "end 2026-03-02T20:29:00Z is before time 2026-03-02T21:30:00+01:00"),
+    ("UPDATE exercises SET exercise = ''", describe("exercise", "p", "e1"), "exercise", "must not be empty"),
+    ("UPDATE exercises SET intensity_after = 11", describe("exercise", "p", "e1"), "intensity_after",
+     "must be an integer 0..10, got 11"),
+    ("UPDATE thought_records SET belief_before = 101", describe("thought_record", "p", "th1"), "belief_before",
+     "must be an integer 0..100, got 101"),
+    ("UPDATE thought_records SET id = ''", describe("thought_record", "p", ""), "id", "must not be empty"),
+    ("UPDATE thought_record_emotions SET before = 101 WHERE position = 1", describe("thought_record", "p", "th1"),
+     "emotions[1].before", "must be an integer 0..100, got 101"),
+    ("UPDATE thought_record_items SET value = 'doom' WHERE field = 'distortion' AND position = 1",
+     describe("thought_record", "p", "th1"), "distortions[1]", None),
+    ("UPDATE assessments SET instrument = ''", describe("assessment", "p", "a1"), "instrument",
+     "must not be empty"),
+]
+
+
+@pytest.mark.parametrize("sql, record, field, reason", STORE_ROWS, ids=[r[0] for r in STORE_ROWS])
 def test_a_value_another_program_wrote_into_the_store_is_refused_with_the_models_reason(
-        tmp_path: Path, sql: str, field: str, reason: str | None) -> None:
+        tmp_path: Path, sql: str, record: str, field: str, reason: str | None) -> None:
     import sqlite3
 
     db = tmp_path / "j.db"
     with calmkit.open_store(db) as store:
-        store.add(trigger(acted_after_minutes=3.0))
+        for r in (trigger(acted_after_minutes=3.0), calmkit.Reading(participant="p", time=T, intensity=4),
+                  exercise(intensity_after=2), assessment(),
+                  thought(emotions=[calmkit.EmotionRating(name="fear", before=70),
+                                    calmkit.EmotionRating(name="shame", before=40, after=20)],
+                          distortions=["mind_reading", "catastrophizing"])):
+            store.add(r)
     con = sqlite3.connect(db)  # another program, past the schema's own CHECKs
     con.execute("PRAGMA ignore_check_constraints = ON")
     with con:
         con.execute(sql)
     con.close()
     if reason is None:
-        reason = f"unknown trigger category 'ghosting'; valid ids: {_categories()}"
+        reason = (f"unknown cognitive distortion 'doom'; valid ids: {_distortions()}" if field.startswith("dist")
+                  else f"unknown trigger category 'ghosting'; valid ids: {_categories()}")
+    said = f"store '{db}' holds an invalid value: {record}: field '{field}': {reason}"
     with calmkit.open_store(db, read_only=True) as store:
-        with pytest.raises(RuntimeError) as err:
-            store.load()
-    assert str(err.value) == (f"store '{db}' holds an invalid value: trigger 't1' of participant 'p': "
-                              f"field '{field}': {reason}")
+        for read in (store.load, lambda: store.load("p"), lambda: store.load(start=T)):
+            with pytest.raises(RuntimeError) as err:
+                read()
+            assert str(err.value) == said
+        if record.startswith("assessment"):
+            with pytest.raises(RuntimeError) as err:
+                store.assessments("p")
+            assert str(err.value) == said
+
+
+def test_the_stores_checks_are_the_models_scales() -> None:
+    """The store's schema keeps named CHECKs as the database file's own guard
+    for programs that write it without calmkit (docs/store.md); calmkit does
+    not rely on them (every read runs the model's rules). Their bounds are the
+    model's: a scale that changed in the model and not in the schema fails here."""
+    import re
+    import sqlite3
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        db = Path(d) / "j.db"
+        calmkit.open_store(db).close()
+        con = sqlite3.connect(db)
+        sql = "\n".join(r[0] for r in con.execute("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL"))
+        con.close()
+    checks = re.findall(r"CONSTRAINT (\w+) CHECK \((\w+) BETWEEN (-?\d+) AND (-?\d+)\)", sql)
+    scale = {"intensity": (calmkit.INTENSITY_MIN, calmkit.INTENSITY_MAX),
+             "belief": (calmkit.PERCENT_MIN, calmkit.PERCENT_MAX), "before": (calmkit.PERCENT_MIN, calmkit.PERCENT_MAX),
+             "after": (calmkit.PERCENT_MIN, calmkit.PERCENT_MAX), "offset": (-(24 * 60 - 1), 24 * 60 - 1)}
+    seen = set()
+    for name, column, lo, hi in checks:
+        kind = next(k for k in ("intensity", "belief", "offset", "before", "after") if k in column)
+        seen.add(kind)
+        assert (int(lo), int(hi)) == scale[kind], f"CHECK {name} on {column}: {lo}..{hi}, the model's {scale[kind]}"
+    assert seen == set(scale), seen
+    # An offset of 23:59 is the largest the model takes, 24:00 the smallest it refuses.
+    assert calmkit._core._offset_reason(24 * 60 - 1) is None and calmkit._core._offset_reason(24 * 60) is not None
+    assert "CONSTRAINT end_not_before_time CHECK (end_us >= time_us)" in sql
+    assert "CHECK (acted_after_minutes >= 0)" in sql
 
 
 # --- The rule "text is UTF-8" (rules::utf8_text), through every entry point that takes bytes ---

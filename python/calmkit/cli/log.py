@@ -63,7 +63,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
             k.add_argument("--category", required=True, type=category_arg, metavar="CATEGORY",
                            help="an id, a label or the first letters of one (\"slow\" is delayed_reply); "
                            "ids: " + ", ".join(categories))
-        k.add_argument("--intensity", type=intensity_arg, required=True, help="distress 0-10")
+        k.add_argument("--intensity", type=intensity_arg, required=True, help=f"distress {_core.INTENSITY_MIN}-{_core.INTENSITY_MAX}")
         k.add_argument("--note", default="", help="a few words" + (" of context" if kind == "trigger" else ""))
         k.add_argument("--time", help="when (default now), such as 2026-03-02T21:14 in local time "
                        "or with an offset: 2026-03-02T21:14:00+01:00")

@@ -16,10 +16,10 @@ __all__ = ["add_parser", "run"]
 
 
 def _ask_intensity(question: str, p: Prompter) -> int | None:
-    """Distress 0-10 through the prompter (readline on a terminal); Enter or
-    the end of the input skips it."""
+    """Distress on the model's scale (0-10) through the prompter (readline on a
+    terminal); Enter or the end of the input skips it."""
     try:
-        return p.ask_number(question, 0, 10, skip=True)
+        return p.ask_number(question, _core.INTENSITY_MIN, _core.INTENSITY_MAX, skip=True)
     except EndOfInput:
         return None
 

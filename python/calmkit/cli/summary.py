@@ -22,6 +22,8 @@ __all__ = ["FIRST_LATEST_WEEKS", "TOP_EXERCISES", "add_parser", "run", "write_su
 TOP_EXERCISES = 5
 #: Weeks of the "first weeks vs latest weeks" time-to-calm comparison.
 FIRST_LATEST_WEEKS = 4
+#: The distress scale as the summary prints it: the model's (calmkit::Intensity).
+_SCALE = f"({_core.INTENSITY_MIN}-{_core.INTENSITY_MAX})"
 
 
 def _ymd(t: pd.Timestamp) -> str:
@@ -82,12 +84,12 @@ def _week_lines(j: _core.Journal, first: dt.date, last: dt.date, tz: str | None 
     if len(full) == 1:
         return [
             f"triggers per week: {n1} in the only full week ({s1} to {e1})",
-            f"mean intensity at onset (0-10): {m1} in that week",
+            f"mean intensity at onset {_SCALE}: {m1} in that week",
         ]
     sl, el, nl, ml = week(full.iloc[-1])
     return [
         f"triggers per week: {n1} in the first full week ({s1} to {e1}), {nl} in the last ({sl} to {el})",
-        f"mean intensity at onset (0-10): {m1} in the first week, {ml} in the last",
+        f"mean intensity at onset {_SCALE}: {m1} in the first week, {ml} in the last",
     ]
 
 

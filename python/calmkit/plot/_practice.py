@@ -89,7 +89,8 @@ def _draw_thought_records(d: ChartData, ax: Any) -> Any:
     ax.vlines(x, v["after"], v["before"], color="#c9c9c9", linewidth=2)
     ax.scatter(x, v["before"], color=VERMILION, s=24, label="before the record", zorder=3)
     ax.scatter(x, v["after"], color=BLUE, s=24, label="after", zorder=3)
-    return _finish(ax, ylabel="belief (%)", ylim=(-3, 103), legend="lower left", dates=x)
+    return _finish(ax, ylabel="belief (%)", ylim=(_core.PERCENT_MIN - 3, _core.PERCENT_MAX + 3), legend="lower left",
+                   dates=x)
 
 
 # --- window of uncertainty ----------------------------------------------------------------------------

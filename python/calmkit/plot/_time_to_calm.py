@@ -11,6 +11,7 @@ from typing import Any, Optional
 import numpy as np
 import pandas as pd
 
+from .. import _core
 from .. import metrics as _m
 from .._core import Journal
 from ._common import (BLUE, GREY, MIN_KM_EPISODES, MIN_TREND_TRIGGERS, MIN_TREND_WEEKS, ORANGE, SKY, VERMILION,
@@ -151,8 +152,9 @@ def _peak_intensity(journal: Journal, participant: Optional[str], threshold: int
     y = p["peak_intensity"].to_numpy(dtype=float)  # the points drawn
     values: dict[str, Any] = {"onset": p["onset"], "peak": y}
     if not math.isfinite(slope):
-        return ChartData(name, title, f"Peak distress averaged {trend['mean_peak']:.1f} out of 10 over "
-                         f"{_plural(int(trend['episodes']), 'episode')}; no trend can be estimated.", True, values)
+        return ChartData(name, title, f"Peak distress averaged {trend['mean_peak']:.1f} out of "
+                         f"{_core.INTENSITY_MAX} over {_plural(int(trend['episodes']), 'episode')}; "
+                         "no trend can be estimated.", True, values)
     # The fitted line of peak_trend, from the first onset to the last.
     start, end = float(trend["intercept"]), float(trend["intercept"]) + slope * span
     values.update(line=(start, end), ci=(lo, hi))
@@ -162,7 +164,8 @@ def _peak_intensity(journal: Journal, participant: Optional[str], threshold: int
         change = f"rose by {slope:.2f} points a week"
     else:
         change = f"changed by {slope:+.2f} points a week, within what chance alone could give"
-    text = (f"Peak distress {change} (from about {start:.1f} to {end:.1f} out of 10 over {span:.1f} weeks, "
+    text = (f"Peak distress {change} (from about {start:.1f} to {end:.1f} out of {_core.INTENSITY_MAX} over "
+            f"{span:.1f} weeks, "
             f"{_plural(int(trend['episodes']), 'episode')}; {confidence:.0%} interval "
             f"{lo:+.2f} to {hi:+.2f}).")
     return ChartData(name, title, text, True, values)
@@ -174,4 +177,5 @@ def _draw_peak_intensity(d: ChartData, ax: Any) -> Any:
     ax.scatter(x, v["peak"], s=18, color=ORANGE, alpha=0.6, edgecolors="none", label="peak of an episode")
     if "line" in v:
         ax.plot([x.min(), x.max()], list(v["line"]), color=VERMILION, linewidth=2, label="trend (least squares)")
-    return _finish(ax, ylabel="distress (0-10)", ylim=(-0.3, 10.3), legend="upper right", dates=x)
+    return _finish(ax, ylabel=f"distress ({_core.INTENSITY_MIN}-{_core.INTENSITY_MAX})",
+                   ylim=(_core.INTENSITY_MIN - 0.3, _core.INTENSITY_MAX + 0.3), legend="upper right", dates=x)
