@@ -17,17 +17,16 @@ Without R or statsmodels the tests are skipped, unless CALMKIT_REFERENCES=requir
 
 from __future__ import annotations
 
-import json
 import math
 import shutil
 import subprocess
-from datetime import datetime, timedelta, timezone
 
 import numpy as np
 import pytest
 
 import calmkit
 
+from _weekly import weekly_count_journal as _journal  # tests/python/_weekly.py
 from test_references import REQUIRED
 
 try:
@@ -35,33 +34,12 @@ try:
 except ImportError:  # pragma: no cover - depends on the environment
     sm = None
 
-START = datetime(2026, 1, 5, 12, tzinfo=timezone.utc)  # a Monday
-
 
 def _need_statsmodels() -> None:
     if sm is None:
         if REQUIRED:
             pytest.fail("statsmodels is missing and CALMKIT_REFERENCES=required (tools/setup.sh installs it)")
         pytest.skip("statsmodels is not installed (tools/setup.sh installs it)")
-
-
-def _iso(t: datetime) -> str:
-    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _journal(series: dict[str, list[int]]) -> calmkit.Journal:
-    """Each participant: readings on the Monday and the Sunday of every week
-    (every day of the span observed) and counts[w] triggers in week w."""
-    lines = []
-    for who, counts in series.items():
-        for w, c in enumerate(counts):
-            for day in (0, 6):
-                lines.append({"type": "reading", "participant": who, "intensity": 2,
-                              "time": _iso(START + timedelta(days=7 * w + day))})
-            for k in range(c):
-                lines.append({"type": "trigger", "participant": who, "id": f"t{w}_{k}", "category": "conflict",
-                              "intensity": 5, "time": _iso(START + timedelta(days=7 * w, minutes=k + 1))})
-    return calmkit.parse_journal("".join(json.dumps(r) + "\n" for r in lines))
 
 
 def _glm(counts: list[int]):

@@ -21,20 +21,15 @@ the counts divided by the dispersion of the last 2k weeks (3.3 %).
 
 from __future__ import annotations
 
-import json
-from datetime import datetime, timedelta, timezone
 
 import numpy as np
 import pytest
 
 import calmkit
 
-START = datetime(2026, 1, 5, 12, tzinfo=timezone.utc)  # a Monday
+from _weekly import weekly_count_journal  # tests/python/_weekly.py
+
 PARTICIPANTS, WEEKS = 300, 16
-
-
-def _iso(t: datetime) -> str:
-    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @pytest.fixture(scope="module")
@@ -43,17 +38,7 @@ def trend():
     (7 observed days a week, so no offset) and a negative binomial count of
     triggers (mean 4, variance 20) in each week, with no trend."""
     rng = np.random.default_rng(1)
-    lines = []
-    for p in range(PARTICIPANTS):
-        who = f"p{p:03d}"
-        for w, c in enumerate(rng.negative_binomial(1, 1 / 5, WEEKS)):
-            for day in (0, 6):
-                lines.append({"type": "reading", "participant": who, "intensity": 2,
-                              "time": _iso(START + timedelta(days=7 * w + day))})
-            for k in range(int(c)):
-                lines.append({"type": "trigger", "participant": who, "id": f"t{w}_{k}", "category": "conflict",
-                              "intensity": 5, "time": _iso(START + timedelta(days=7 * w, minutes=k + 1))})
-    journal = calmkit.parse_journal("".join(json.dumps(r) + "\n" for r in lines))
+    journal = weekly_count_journal({f"p{p:03d}": rng.negative_binomial(1, 1 / 5, WEEKS) for p in range(PARTICIPANTS)})
     return journal, calmkit.trigger_trend(journal), calmkit.trigger_trend_weeks(journal)
 
 

@@ -21,9 +21,7 @@ about three binomial standard deviations around 5 %.
 
 from __future__ import annotations
 
-import json
 import math
-from datetime import datetime, timedelta, timezone
 
 import numpy as np
 import pandas as pd
@@ -31,27 +29,10 @@ import pytest
 
 import calmkit
 
+from _weekly import weekly_count_journal as _journal  # tests/python/_weekly.py
 from test_references import _need, _r_available, _R_QUASIPOISSON, _rscript
 
-START = datetime(2026, 1, 5, 12, tzinfo=timezone.utc)  # a Monday
 Z = 1.959963984540054
-
-
-def _iso(t: datetime) -> str:
-    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _journal(series: dict[str, np.ndarray]) -> calmkit.Journal:
-    lines = []
-    for who, counts in series.items():
-        for w, c in enumerate(counts):
-            for day in (0, 6):
-                lines.append({"type": "reading", "participant": who, "intensity": 2,
-                              "time": _iso(START + timedelta(days=7 * w + day))})
-            for k in range(int(c)):
-                lines.append({"type": "trigger", "participant": who, "id": f"t{w}_{k}", "category": "conflict",
-                              "intensity": 5, "time": _iso(START + timedelta(days=7 * w, minutes=k + 1))})
-    return calmkit.parse_journal("".join(json.dumps(r) + "\n" for r in lines))
 
 
 def _poisson(seed: int, people: int, weeks: int, mean: float) -> dict[str, np.ndarray]:
