@@ -831,8 +831,8 @@ void register_metrics(py::module_& m) {
       py::arg("cohort"), py::arg("acute_change"), py::arg("max_gap_hours"), py::arg("tz"),
       "MSSD, RMSSD, inertia and PAC per participant: dict of NumPy arrays.");
 
-  // The statistics the per-participant metrics use, for their pooled forms in
-  // calmkit.metrics (the same code gives the same numbers for a cohort of one).
+  // The statistics of the pooled forms in calmkit.metrics: peak_trend(by=None)
+  // fits the within-person slope over the episodes time_to_calm returns.
   auto slope_dict = [](const mx::Slope& s) {
     py::dict d;
     d["slope"] = s.slope;
@@ -843,14 +843,16 @@ void register_metrics(py::module_& m) {
     return d;
   };
   m.def(
-      "_stats_ols_slope",
-      [slope_dict](const py::handle& x, const py::handle& y, double confidence) {
+      "_stats_within_ols_slope",
+      [slope_dict](const py::handle& x, const py::handle& y, const py::handle& group, double confidence) {
         const auto xa = numpy_view<double>(x, "x");
         const auto ya = numpy_view<double>(y, "y");
-        return slope_dict(mx::ols_slope(span_of(xa), span_of(ya), confidence));
+        const auto ga = numpy_view<std::int32_t>(group, "group");
+        return slope_dict(mx::within_ols_slope(span_of(xa), span_of(ya), span_of(ga), confidence));
       },
-      py::arg("x"), py::arg("y"), py::arg("confidence"),
-      "Least-squares slope of y on x with its t interval (calmkit::metrics::ols_slope): dict.");
+      py::arg("x"), py::arg("y"), py::arg("group"), py::arg("confidence"),
+      "Within-person least-squares slope with participant-clustered errors "
+      "(calmkit::metrics::within_ols_slope): dict.");
 }
 
 }  // namespace calmkit::bindings

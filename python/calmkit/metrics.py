@@ -963,10 +963,24 @@ def peak_trend(data: Data, threshold: int = 3, window_hours: float = 12, confide
     slope_se, slope_ci_low, slope_ci_high (points per week), intercept (the
     fitted line at the first onset, 0-10 scale; NaN with no slope) and
     span_weeks (first to last onset, weeks): the line runs from intercept to
-    intercept + slope_per_week * span_weeks. ``by=None``: one row over every episode, the
-    weeks counted from the cohort's first onset (each episode's peak is still
-    computed within its own participant's records). Every participant of the
-    journal has a row; one without triggers has episodes 0 and NaN elsewhere."""
+    intercept + slope_per_week * span_weeks. Every participant of the
+    journal has a row; one without triggers has episodes 0 and NaN elsewhere.
+
+    ``by=None``: one row for the cohort, the within-person slope: how each
+    person's peak changes per week, pooled over people (the fixed-effects
+    "within" estimator, Wooldridge 2010, ch. 10.5; statsmodels'
+    ``ols("peak ~ weeks + C(participant)")``), weeks counted from the
+    cohort's first onset. Its SE is clustered by participant (CR1, as
+    statsmodels' ``cov_type="cluster"``) and its interval uses t on
+    participants - 1 degrees of freedom, so people who differ in level or
+    joined on different dates do not make a trend when no one changes, and
+    one person's many episodes count as one person's evidence. intercept is
+    the line through the cohort's mean peak at its mean week with that
+    slope; NaN slope when each participant's episodes all have one onset
+    time (no one's weeks vary), NaN SE and interval with fewer
+    than 2 participants with episodes or no residual degrees of freedom
+    (episodes <= participants + 1). Each episode's peak is computed within
+    its own participant's records, as per participant."""
     _episode_parameters(threshold, window_hours)
     confidence = _confidence(confidence)
     if _by_participant(by):
@@ -976,7 +990,8 @@ def peak_trend(data: Data, threshold: int = 3, window_hours: float = 12, confide
     us = eps["onset"].dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[us]").view(np.int64)
     x = (us - us.min()).astype(np.float64) / (7.0 * 86_400_000_000.0) if len(us) else np.zeros(0)
     y = eps["peak_intensity"].to_numpy(np.float64)
-    sl = _core._stats_ols_slope(x, y, confidence)
+    group = pd.factorize(eps["participant"])[0].astype(np.int32)
+    sl = _core._stats_within_ols_slope(x, y, group, confidence)
     return _frames.frame({"episodes": np.array([len(y)], dtype=np.int64),
                          "mean_peak": [y.mean() if len(y) else np.nan], "slope_per_week": [sl["slope"]],
                          "slope_se": [sl["se"]], "slope_ci_low": [sl["low"]], "slope_ci_high": [sl["high"]],

@@ -256,10 +256,19 @@ def test_every_chart_says_what_the_metric_returns(cohort: calmkit.Journal, who: 
     assert f"from about {start:.1f} to {end:.1f} out of 10 over {pt['span_weeks']:.1f} weeks, " \
            f"{int(pt['episodes'])} episodes" in d.reading
     assert d.values["line"] == (pytest.approx(start, rel=1e-12), pytest.approx(end, rel=1e-12))
-    # The fitted line against numpy's least squares on weeks since the first onset.
+    # The fitted line on weeks since the first onset: one person's against
+    # numpy's least squares; the cohort's against statsmodels' within-person
+    # fit (one level per participant), through the cohort's mean week and peak.
     peaks = calmkit.peak_intensity(j)
     x = ((peaks["onset"] - peaks["onset"].min()) / pd.Timedelta(weeks=1)).to_numpy(float)
-    slope, intercept = np.polyfit(x, peaks["peak_intensity"].to_numpy(float), 1)
+    y = peaks["peak_intensity"].to_numpy(float)
+    if one:
+        slope, intercept = np.polyfit(x, y, 1)
+    else:
+        smf = pytest.importorskip("statsmodels.formula.api")
+        frame = pd.DataFrame({"y": y, "x": x, "g": peaks["participant"].astype(str).to_numpy()})
+        slope = smf.ols("y ~ x + C(g)", frame).fit().params["x"]
+        intercept = y.mean() - slope * x.mean()
     assert pt["slope_per_week"] == pytest.approx(slope, rel=1e-9)
     assert pt["intercept"] == pytest.approx(intercept, rel=1e-9)
     assert pt["span_weeks"] == pytest.approx(x.max(), rel=1e-12)

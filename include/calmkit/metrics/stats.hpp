@@ -434,4 +434,96 @@ struct FittedValue {
   return out;
 }
 
+/// Within-person (fixed-effects) least-squares slope of y on x over several
+/// people, with participant-clustered standard errors: the "within"
+/// estimator of panel data (Wooldridge 2010, *Econometric Analysis of Cross
+/// Section and Panel Data*, 2nd ed., ch. 10.5), the slope of
+/// `y ~ x + C(group)` fitted by least squares. Each person's own mean of x
+/// and y is removed before the fit, so people who differ in level, or who
+/// joined at different times, do not make a slope when nobody changes.
+///
+/// @param x      the regressor (e.g. weeks since the cohort's first onset), n values
+/// @param y      the outcome (e.g. an episode's peak intensity, 0–10), n values
+/// @param group  each value's person as a code >= 0 (codes need not be contiguous), n values
+/// @param level  confidence level in (0, 1)
+/// @return slope per unit of x; se, the cluster-robust (CR1) standard error
+///   √(c · Σ_g (Σ_{i∈g} x̃ᵢ eᵢ)²) / Σ x̃² with x̃ = x minus its person's mean,
+///   e the within residuals and c = G/(G − 1) · (n − 1)/(n − G − 1), G the
+///   people (statsmodels' OLS `cov_type="cluster"` with its default small-sample
+///   correction and `use_t=True`); the interval slope ± t·se with t on G − 1
+///   degrees of freedom (`df`); intercept ȳ − slope · x̄ over all values (the
+///   line through the pooled centroid with the within slope). With one person
+///   the fit is that person's own, so the result is `ols_slope` (its
+///   model-based SE, t on n − 2 degrees of freedom): a cohort of one gives
+///   the numbers of its person. NaN slope when no person's x varies; NaN se
+///   and interval with n <= G + 1 (no residual degrees of freedom).
+/// @throws calmkit::InvalidArgument when the spans differ in length, a code is
+///   negative or `level` is outside (0, 1).
+[[nodiscard]] inline Slope within_ols_slope(std::span<const double> x, std::span<const double> y,
+                                            std::span<const std::int32_t> group, double level = 0.95) {
+  detail::check_confidence(level);
+  Slope out;
+  const std::size_t n = x.size();
+  if (n != y.size() || n != group.size()) {
+    calmkit::detail::throw_invalid("within_ols_slope: x, y and group differ in length");
+  }
+  std::int32_t top = -1;
+  for (const std::int32_t g : group) {
+    if (g < 0) calmkit::detail::throw_invalid("within_ols_slope: group codes must be >= 0");
+    top = std::max(top, g);
+  }
+  const auto slots = static_cast<std::size_t>(top + 1);
+  std::vector<double> sx(slots, 0.0), sy(slots, 0.0), cnt(slots, 0.0);
+  double xbar = 0, ybar = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto g = static_cast<std::size_t>(group[i]);
+    sx[g] += x[i];
+    sy[g] += y[i];
+    cnt[g] += 1.0;
+    xbar += x[i];
+    ybar += y[i];
+  }
+  if (n == 0) return out;
+  if (std::count_if(cnt.begin(), cnt.end(), [](double c) { return c > 0; }) == 1)
+    return ols_slope(x, y, level);
+  xbar /= static_cast<double>(n);
+  ybar /= static_cast<double>(n);
+  std::size_t people = 0;
+  for (std::size_t g = 0; g < slots; ++g) {
+    if (cnt[g] > 0) {
+      ++people;
+      sx[g] /= cnt[g];
+      sy[g] /= cnt[g];
+    }
+  }
+  double sxx = 0, sxy = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto g = static_cast<std::size_t>(group[i]);
+    const double dx = x[i] - sx[g];
+    sxx += dx * dx;
+    sxy += dx * (y[i] - sy[g]);
+  }
+  if (!(sxx > 0)) return out;
+  out.slope = sxy / sxx;
+  out.intercept = ybar - out.slope * xbar;
+  const double nn = static_cast<double>(n);
+  const double gg = static_cast<double>(people);
+  if (nn <= gg + 1.0) return out;
+  std::vector<double> score(slots, 0.0);  // Σ_{i∈g} x̃ᵢ eᵢ per person
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto g = static_cast<std::size_t>(group[i]);
+    const double dx = x[i] - sx[g];
+    score[g] += dx * ((y[i] - sy[g]) - out.slope * dx);
+  }
+  double meat = 0;
+  for (const double u : score) meat += u * u;
+  const double c = gg / (gg - 1.0) * (nn - 1.0) / (nn - gg - 1.0);
+  out.df = gg - 1.0;
+  out.se = std::sqrt(c * meat) / sxx;
+  const double t = student_t_quantile(out.df, 0.5 + level / 2.0);
+  out.low = out.slope - t * out.se;
+  out.high = out.slope + t * out.se;
+  return out;
+}
+
 }  // namespace calmkit::metrics
