@@ -25,9 +25,10 @@ participant, e.g. a conditional Poisson or per-participant offsets, with
 clustered errors) would estimate what the chart says ("triggers a week
 went from ... to ...").
 
-Both are strict xfails until the pooled models are within-person: the fix
-changes what the pooled line and interval mean (and the report's
-sentences), which is larger than this session.
+B291 is fixed: ``peak_trend(by=None)`` is the within-person slope with
+participant-clustered errors (tests/python/test_peak_trend_within.py checks
+it against statsmodels). B292 stays a strict xfail until the pooled trigger
+trend is within-person too.
 """
 
 from __future__ import annotations
@@ -76,8 +77,6 @@ def _miss_rate(what: str, runs: int, seed: int) -> tuple[float, int]:
     return miss / used, used
 
 
-@pytest.mark.xfail(strict=True, reason="B291: pooled peak_trend's interval treats episodes as independent "
-                   "and pools people's levels over calendar weeks (misses 0 in 55 % of no-trend cohorts)")
 def test_pooled_peak_trend_interval_covers_no_change() -> None:
     rate, used = _miss_rate("peak", runs=120, seed=291)
     assert used >= 100
