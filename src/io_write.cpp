@@ -832,6 +832,15 @@ struct BytesStamp {
   friend bool operator==(const BytesStamp&, const BytesStamp&) = default;
 };
 
+/// Refuses an update whose journal `given` a program that does not take its
+/// lock wrote while `change` ran: writing over it would lose what it wrote.
+/// @throws FileError (EBUSY), always.
+[[noreturn]] void file_changed(const std::filesystem::path& given) {
+  io_error("cannot update journal", given, EBUSY,
+           "the file changed while the change ran (a program wrote it without taking its lock); "
+           "nothing was written");
+}
+
 /// The bytes of `target` read again (`FileBytes::read`) for the write of a
 /// change, when they are `stamp`'s: update_journal does not hold a large
 /// file's bytes next to two journals while `change` runs. Other bytes (a
@@ -841,11 +850,7 @@ struct BytesStamp {
 FileBytes read_again(const std::filesystem::path& target, const std::filesystem::path& given,
                      const ReadOptions& options, const BytesStamp& stamp) {
   auto bytes = FileBytes::read(target, given, options);
-  if (!bytes || !(BytesStamp(bytes->text()) == stamp)) {
-    io_error("cannot update journal", given, EBUSY,
-             "the file changed while the change ran (a program wrote it without taking its lock); "
-             "nothing was written");
-  }
+  if (!bytes || !(BytesStamp(bytes->text()) == stamp)) file_changed(given);
   return std::move(*bytes);
 }
 
@@ -993,7 +998,13 @@ void update_journal(const std::filesystem::path& path, const std::function<void(
   detail::RecordLines lines;
   if (old) before = detail::parse_padded_journal(old->text(), read_options, path.string(), &lines).journal;
   if (!old || old->text().empty()) {
+    const bool existed = old.has_value();
+    old.reset();
     change(before);
+    // Still absent, or still empty: a program that does not take the lock may
+    // have written the file while `change` ran (B270), as `read_again` checks.
+    const auto again = detail::FileBytes::read(target, path, read_options);
+    if (again.has_value() != existed || (again && !again->text().empty())) detail::file_changed(path);
     write_file(target, [&](const ByteSink& out) {
       detail::write_all(before, options, out, read_options.max_line_bytes, path);
     });
