@@ -12,7 +12,7 @@ from ..assessments import assessment_change as _change
 from ..assessments import assessment_scores as _scores
 from .._core import Journal
 from ._common import (BLUE, GREEN, GREY, ORANGE, PURPLE, SKY, VERMILION, ChartData, _date_axis, _n,
-                      _not_enough, _plural, _select, _tidy)
+                      _not_enough, _plain, _plural, _select, _tidy)
 
 # --- self-assessments over time ----------------------------------------------------------------------
 
@@ -115,18 +115,18 @@ def _draw_assessments(d: ChartData, ax: Any) -> Any:
         for line in mine:
             c = who.index(line["participant"]) if len(who) > 1 else k
             pax.plot(line["time"].dt.tz_convert(None), line["total"], "o-", color=colors[c % len(colors)],
-                     label=line["label"])
+                     label=_plain(line["label"]))
         for band in panel["bands"][1:]:  # where each band above the lowest starts
             pax.axhline(float(band["min"]), color="#d0d0d0", linewidth=0.9, zorder=0)
-            pax.text(1.0, float(band["min"]), f" {band['label']}", transform=pax.get_yaxis_transform(),
+            pax.text(1.0, float(band["min"]), f" {_plain(band['label'])}", transform=pax.get_yaxis_transform(),
                      va="bottom", ha="right", fontsize=7, color=GREY)
         lo, hi = panel["low"], panel["high"]
         pad = 0.05 * (hi - lo) if hi > lo else 0.5
         pax.set_ylim(lo - pad, hi + pad)
         if panel["ticks"]:
-            pax.set_yticks([t for t, _ in panel["ticks"]], [label for _, label in panel["ticks"]])
+            pax.set_yticks([t for t, _ in panel["ticks"]], [_plain(label) for _, label in panel["ticks"]])
         what = "mean of items" if panel["rule"] == "mean" else "total"
-        pax.set_ylabel(f"{panel['short']}\n{what} ({lo:g}\u2013{hi:g})", fontsize=8)
+        pax.set_ylabel(f"{_plain(panel['short'])}\n{what} ({lo:g}\u2013{hi:g})", fontsize=8)
         if len(mine) > 1:  # several participants pooled: say whose line is whose
             pax.legend(loc="upper right", fontsize=7, frameon=False, ncol=min(3, len(mine)))
         _date_axis(pax, every_time)

@@ -81,6 +81,15 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+def _plain(text: object) -> str:
+    """``text`` (an id or a name a person typed) for a matplotlib label, drawn as
+    typed: each ``$`` escaped as ``\\$``, so that a text with two of them is not
+    read as mathtext (``pay $5 or $10`` in math italics, or ``tap $\\x$``
+    raising ValueError when the figure is drawn). matplotlib shows ``\\$`` as
+    ``$`` in a text that is not mathtext, which the escaping guarantees."""
+    return str(text).replace("$", "\\$")
+
+
 def _ax(ax: Any) -> Any:
     if ax is None:
         import matplotlib.pyplot as plt  # only for notebooks; the report passes its own axes

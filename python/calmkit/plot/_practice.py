@@ -15,7 +15,7 @@ from .. import _core
 from .. import metrics as _m
 from .._core import Journal
 from ._common import (_mid_week, BLUE, GREEN, GREY, MIN_RATED_SESSIONS, MIN_URGES, PURPLE, VERMILION, ChartData,
-                      _date_axis, _finish, _not_enough, _plural, _select, _tidy)
+                      _date_axis, _finish, _not_enough, _plain, _plural, _select, _tidy)
 
 # --- which exercises helped -----------------------------------------------------------------------
 
@@ -53,7 +53,7 @@ def _draw_exercises(d: ChartData, ax: Any) -> Any:
     ax.barh(y, v["mean"], color=GREEN)
     for yi, m, n in zip(y, v["mean"], v["n"]):
         ax.annotate(f"n={n}", (max(m, 0), yi), textcoords="offset points", xytext=(4, -3), fontsize=8, color=GREY)
-    ax.set_yticks(y, v["names"], fontsize=8)
+    ax.set_yticks(y, [_plain(name) for name in v["names"]], fontsize=8)  # custom ids as typed
     ax.axvline(0, color=GREY, linewidth=0.8)
     ax.set_xlabel("mean drop in distress, before minus after (points of 0-10)")
     ax.set_xlim(left=min(0.0, float(np.min(v["mean"])) * 1.1), right=max(float(np.max(v["mean"])) * 1.2, 1.0))
