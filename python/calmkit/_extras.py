@@ -15,6 +15,8 @@ import importlib
 from types import ModuleType
 from typing import Any, Callable
 
+from ._errors import restored
+
 __all__ = ["EXTRAS", "REQUIREMENTS", "MissingExtraError", "install_hint", "require"]
 
 #: extra name -> what it brings (the top-level modules it makes importable).
@@ -53,6 +55,11 @@ class MissingExtraError(ImportError):
             f"{install_hint(extra)}",
             name=module,
         )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # ImportError keeps name, path and msg outside __dict__; pickled with them (_errors.restored).
+        state = {**vars(self), "name": self.name, "path": self.path, "msg": self.msg}
+        return restored, (type(self), self.args, state)
 
 
 def require(module: str, extra: str, feature: str) -> ModuleType:

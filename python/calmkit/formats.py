@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, Union
 
 from . import _core
+from ._errors import PicklableByParts
 
 __all__ = ["SQLITE_MAGIC", "DamagedStoreError", "StoreReport", "compact", "is_store_file", "read_journal_or_store",
            "rfc3339"]
@@ -84,7 +85,7 @@ class StoreReport(NamedTuple):
     skipped: list  # type: ignore[type-arg]  # always empty
 
 
-class DamagedStoreError(RuntimeError):
+class DamagedStoreError(PicklableByParts, RuntimeError):
     """A store SQLite's integrity check finds damaged; ``verdict`` is the
     check's answer (``PRAGMA integrity_check``), ``path`` the store."""
 
