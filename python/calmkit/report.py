@@ -52,6 +52,15 @@ COHORT_CHARTS = ["triggers_per_week", "km_first_vs_latest"]
 
 Progress = Callable[[int, int], None]
 
+#: The report's Content-Security-Policy (a ``<meta http-equiv>`` first in its
+#: head): it needs its inline ``<style>`` and its ``data:`` SVG images and
+#: nothing else, so a browser runs no script, loads nothing from the network
+#: and submits no form, even if text of a journal ever slipped into the page
+#: unescaped (W3C CSP Level 3; ``frame-ancestors`` and ``sandbox`` have no
+#: effect in a ``<meta>``).
+CONTENT_SECURITY_POLICY = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+                           "base-uri 'none'; form-action 'none'")
+
 _CSS = """
 :root { --ink:#1f2933; --muted:#5f6b76; --line:#d9dee3; --accent:#0072B2; --soft:#f4f7f9; }
 * { box-sizing: border-box; }
@@ -349,6 +358,7 @@ def build_report(journal: Journal, *, participant: Optional[str] = None, thresho
     limits = "".join(f"<li>{item}</li>" for item in _LIMITS)
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+        f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">\n'
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         f"<title>calmkit progress report{src}</title>\n<style>{_CSS}</style></head>\n"
         f'<body data-charts="{charts}">\n<header><h1>Progress report{src}</h1>\n'

@@ -136,7 +136,7 @@ def test_report_is_self_contained_and_handles_sparse_people(small, tmp_path: Pat
                                                                "http://www.w3.org/1999/02/22-rdf-syntax-ns#"}
         assert "<text " in svg
     assert "<script" not in text and "<link" not in text and "http" not in text.replace(
-        'name="viewport"', "")
+        'name="viewport"', "").replace('<meta http-equiv="Content-Security-Policy"', "")
     assert "Cohort overview" in text and "What these numbers cannot tell" in text
     assert text.count("Not enough data for this chart") == 2 + 9 + (9 - 4)
     assert "@media print" in text
