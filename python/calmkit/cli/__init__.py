@@ -66,7 +66,7 @@ class _Parser(argparse.ArgumentParser):
     typed) shown through the one rule for terminal output."""
 
     def error(self, message: str):  # type: ignore[override]
-        super().error(shown(message, newlines=True))
+        super().error(shown(message))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -190,22 +190,26 @@ def _run(argv: Sequence[str] | None) -> int:
         status = commands[args.command](args, sys.stdout)
         sys.stdout.flush()  # a full disk or a closed pipe shows here, not in a traceback at exit
         return status
+    # Each message is one line (shown() writes a newline of a file name or an
+    # id as \n, so that no value can forge a line of calmkit's output).
     except Failure as e:
-        print(f"calmkit: {shown(e, newlines=True)}", file=sys.stderr)
+        print(f"calmkit: {shown(e)}", file=sys.stderr)
+        if e.hint:
+            print(e.hint, file=sys.stderr)
         return e.status
     except guided.GuidedFailure as e:
-        print(f"calmkit: {shown(e, newlines=True)}", file=sys.stderr)
+        print(f"calmkit: {shown(e)}", file=sys.stderr)
         return EXIT_USAGE
     except _core.RecordError as e:  # a record refused by a rule: the journal file is not the problem
-        print(f"calmkit: {shown(e, newlines=True)}", file=sys.stderr)
+        print(f"calmkit: {shown(e)}", file=sys.stderr)
         return EXIT_PROBLEMS
     except _core.JournalFormatError as e:
-        print(f"calmkit: {shown(common.in_cli_words(e), newlines=True)}", file=sys.stderr)
+        print(f"calmkit: {shown(common.in_cli_words(e))}", file=sys.stderr)
         bad = getattr(args, "journal", None) or ""
         print(f"calmkit: run 'calmkit validate {shown(shell_word(str(bad)))}' to list every problem", file=sys.stderr)
         return EXIT_PROBLEMS
     except MissingExtraError as e:  # an optional dependency: name the extra, no traceback
-        print(f"calmkit: {shown(e, newlines=True)}", file=sys.stderr)
+        print(f"calmkit: {shown(e)}", file=sys.stderr)
         return EXIT_PROBLEMS
     except BrokenPipeError:
         # The reader of our output went away (e.g. `| head`): not an error.

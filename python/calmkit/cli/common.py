@@ -45,11 +45,15 @@ INSTRUMENTS_ENV = "CALMKIT_INSTRUMENTS"
 
 
 class Failure(Exception):
-    """An error to report in plain words, with the exit status to use."""
+    """An error to report in plain words, with the exit status to use. The
+    message is one line on stderr (a newline in it, as a file name can hold,
+    is shown as ``\\n``: no value can forge a line); ``hint``, calmkit's own
+    words, goes on the next line."""
 
-    def __init__(self, message: str, status: int) -> None:
+    def __init__(self, message: str, status: int, hint: str = "") -> None:
         super().__init__(message)
         self.status = status
+        self.hint = hint
 
 
 def check_readable(path: Path) -> None:

@@ -127,7 +127,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             where = message[: -len(e.reason)] if message.endswith(e.reason) else f"{e.path}:{e.line}: "
             message = (f"{where}unknown mood {e.value!r}: give its distress (0-10) with "
                        f"--mood {shell_word(e.value + '=DISTRESS')}, e.g. --mood {shell_word(e.value + '=7')}")
-        raise Failure(f"{message}\n(--lenient skips bad rows and lists them instead)", EXIT_PROBLEMS) from e
+        raise Failure(message, EXIT_PROBLEMS, hint="(--lenient skips bad rows and lists them instead)") from e
     except UnicodeDecodeError as e:
         raise Failure(f"{args.file} is not text in the expected encoding ({e.reason})", EXIT_PROBLEMS) from e
     except ValueError as e:  # a file that is not this format at all
@@ -140,7 +140,8 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         _core.write_journal(journal, args.output)
     except (OSError, RuntimeError) as e:
         raise write_failure(args.output, e) from e
-    print(shown(rep.summary(), newlines=True), file=out)
+    for line in rep.summary_lines():
+        print(shown(line), file=out)
     print(f"wrote {shown(args.output)}: {counts(journal)}", file=out)
     return EXIT_PROBLEMS if rep.skipped else EXIT_OK
 

@@ -21,7 +21,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     except _core.JournalFormatError as e:
         # A problem with the file as a whole (for example a newer format
         # version) that lenient reading cannot skip past.
-        print(shown(in_cli_words(e), newlines=True), file=out)
+        print(shown(in_cli_words(e)), file=out)
         print(f"{shown(path)}: not a readable calmkit journal", file=out)
         return EXIT_PROBLEMS
     for skipped in report.skipped:

@@ -15,6 +15,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Optional
 
+from .._errors import PicklableByParts
+
 __all__ = [
     "Adjusted",
     "ImportFormatError",
@@ -37,7 +39,7 @@ def _where(path: str, line: Optional[int], item: Optional[int]) -> str:
     return path
 
 
-class ImportFormatError(ValueError):
+class ImportFormatError(PicklableByParts, ValueError):
     """A source file broke its format. Raised by importers in strict mode.
 
     The message reads ``path:line: field 'x': reason`` (or ``path: item n: ...``
@@ -138,7 +140,13 @@ class ImportReport:
         self.skipped.append(Skipped(err.line, err.item, err.field, err.reason, str(err)))
 
     def summary(self) -> str:
-        """A few human-readable lines: counts of each outcome."""
+        """A few human-readable lines: counts of each outcome (:meth:`summary_lines` joined)."""
+        return "\n".join(self.summary_lines())
+
+    def summary_lines(self) -> list[str]:
+        """The lines of :meth:`summary`, each one line of the summary (a value
+        in it, such as a file name or an activity's name, may hold a newline:
+        the command line shows each line escaped, so no value starts a line)."""
         layout = f" (layout: {self.layout})" if self.layout else ""
         rows = f"{self.rows} row{'' if self.rows == 1 else 's'}"
         lines = [f"{self.format} import of {self.source}{layout}: {rows} examined"]
@@ -168,7 +176,7 @@ class ImportReport:
             lines.append(f"  skipped  {s.message}")
         for w in self.warnings:
             lines.append(f"  warning  {w}")
-        return "\n".join(lines)
+        return lines
 
     def __str__(self) -> str:
         return self.summary()
