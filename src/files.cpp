@@ -290,6 +290,8 @@ void write_files(const std::vector<std::pair<std::filesystem::path, std::string>
 }
 
 StagedDirectory::StagedDirectory(const std::filesystem::path& target) : given_(target) {
+  // An empty path names no folder (as write_file("") names no file), not the current one.
+  if (target.empty()) detail::file_error("cannot write", given_, ENOENT);
   struct stat st {};
   bool exists = false;
   std::tie(target_, exists) = detail::resolve(target, st, true);

@@ -205,21 +205,23 @@ def _table_to_pandas(table: "TriggerTable") -> "_pandas.DataFrame":  # noqa: F82
     return build_frame(table._columns())
 
 
-# --- the record classes called the wrong way (a positional argument, a field
-# left out or misspelt): a TypeError that says which, not pybind11's list of
-# signatures (a field's wrong value is refused in C++, naming the field) ---
-for _record in (Trigger, Reading, ExerciseSession, EmotionRating, ThoughtRecord, Assessment):
-    _explain_bad_calls(_record)
-del _record, _explain_bad_calls
+# --- every compiled class called the wrong way (a record given a positional
+# argument or a field left out or misspelt; a Session given None; a class
+# calmkit makes itself called at all): a TypeError that says what is wrong, not
+# pybind11's list of signatures (a field's wrong value is refused in C++,
+# naming the field) ---
+for _class in vars(_core).values():
+    if isinstance(_class, type) and not _class.__name__.startswith("_") and not issubclass(_class, BaseException):
+        _explain_bad_calls(_class)
+del _class, _explain_bad_calls
 
 # --- the compiled functions given an argument of the wrong kind (a path as a
 # number, a count as text, a flag as None): a TypeError naming the function
 # and the argument, not pybind11's list of C++ signatures ---
-for _name in ("read_journal", "read_journal_with_report", "parse_journal", "parse_journal_with_report",
-              "catalog_exercise", "find_exercise", "instrument", "suggest", "score", "to_jsonl",
-              "exercise_from_json", "exercises_from_json", "exercises_to_json", "breathing_pattern"):
-    globals()[_name] = _explain_bad_function_calls(globals()[_name])
-del _name, _explain_bad_function_calls
+for _name, _function in list(globals().items()):
+    if type(_function).__name__ == "builtin_function_or_method" and getattr(_function, "__module__", "") == _core.__name__:
+        globals()[_name] = _explain_bad_function_calls(_function)
+del _name, _function, _explain_bad_function_calls
 
 _table_to_pandas.__name__ = _table_to_pandas.__qualname__ = "to_pandas"
 for _table in (TriggerTable, ReadingTable, ExerciseTable, ThoughtRecordTable, AssessmentTable):
@@ -409,8 +411,12 @@ def open_store(path: "str | _os.PathLike[str]", *, create: bool = True, read_onl
     made while the store was open may lack its latest records) opens with a
     UserWarning saying so.
     """
+    from ._calls import need_flag
     from .files import _store_copy_note
 
+    _core._fs_path(path, "path")  # not a path: TypeError naming it; a lone surrogate: ValueError
+    need_flag(create, "create")
+    need_flag(read_only, "read_only")
     note = _store_copy_note(path)
     store = _core.open_store(path, create=create, read_only=read_only)
     if note is not None:

@@ -67,18 +67,121 @@ def _explained(call: Any, refusal: str, explain: Any) -> Any:
         raise TypeError(problem) from None
 
 
+def _is_record_signature(head: str) -> bool:
+    """Whether the ``__init__(self, *, ...)`` signature ``head`` takes keyword arguments only (a record class)."""
+    try:
+        args = ast.parse(f"def f({head}): pass").body[0].args  # type: ignore[attr-defined]
+    except SyntaxError:
+        return False
+    return bool(args.kwonlyargs) and len(args.posonlyargs + args.args) == 1 and args.vararg is None
+
+
+def _init_head(cls: type) -> str | None:
+    """The parameters of the one signature pybind11 writes on the first line of
+    ``cls.__init__``'s docstring (``self: ..., name: type = default``), or None
+    (overloaded, or not pybind11's)."""
+    doc = (cls.__init__.__doc__ or "").split("\n", 1)[0]
+    if not doc.startswith("__init__(self") or ") -> None" not in doc:
+        return None
+    return doc[len("__init__("):doc.rindex(") -> None")]
+
+
 def explain_bad_calls(cls: type) -> None:
-    """Wraps ``cls.__init__`` so that a call that fits no signature raises a
-    TypeError saying what is wrong (see the module's docstring); every other
-    outcome, the record or a field's ``RecordError``, is the compiled one."""
+    """Wraps ``cls.__init__`` (a compiled class of calmkit) so that a call that
+    fits no signature raises a TypeError in calmkit's words, not pybind11's
+    "incompatible constructor arguments" with its list of signatures: for a
+    record class (keyword arguments only) what is wrong with the call (see the
+    module's docstring); for any other class, as for a function
+    (:func:`explain_bad_function_calls`), the argument and what it takes. A
+    class calmkit makes itself (no constructor: ``SessionState``,
+    ``ReadReport``...) keeps pybind11's "No constructor defined!" (its
+    ``__init__`` is the stub's). Every other outcome, the object or a field's
+    ``RecordError``, is the compiled one. The class's public methods are
+    wrapped too (:func:`_explain_bad_method_calls`)."""
+    _explain_bad_method_calls(cls)
     init = cls.__init__
+    name = cls.__name__
+    if _no_constructor(cls):
+        return  # pybind11's own words: "calmkit._core.Store: No constructor defined!"
+    head = _init_head(cls)
+    if head is None:
+        return
+    check = _checker(name, head, method=True)
+    if _is_record_signature(head):
+        def explain(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str | None:
+            return _problem(cls, args, kwargs) or check(args, kwargs, False)
+    else:
+        def explain(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str | None:
+            return check(args, kwargs, False) or _arity_problem(name, head, args, kwargs)
+    flags = check.flags
 
     @functools.wraps(init)
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        if flags:  # a flag read by its truth value otherwise: None as False
+            wrong = check(args, kwargs, True)
+            if wrong is not None:
+                raise TypeError(wrong)
         _explained(lambda: init(self, *args, **kwargs), "incompatible constructor arguments",
-                   lambda: _problem(cls, args, kwargs))
+                   lambda: explain(args, kwargs))
 
     cls.__init__ = __init__  # type: ignore[misc]
+
+
+def _explain_bad_method_calls(cls: type) -> None:
+    """Each public method of the compiled class ``cls`` with one signature,
+    wrapped as :func:`explain_bad_function_calls` wraps a function: an
+    argument of the wrong kind is named (``ExerciseRegistry.find(): id= must
+    be text (str), got NoneType None``), not pybind11's list of signatures."""
+    for attr, method in list(vars(cls).items()):
+        if attr.startswith("_") or type(method).__name__ != "instancemethod":
+            continue
+        doc = (method.__doc__ or "").split("\n", 1)[0]
+        if not doc.startswith(f"{attr}(self") or ") ->" not in doc:
+            continue  # overloaded: pybind11 lists the signatures, each a way to call it
+        check = _checker(f"{cls.__name__}.{attr}", doc[len(attr) + 1:doc.rindex(") ->")], method=True)
+
+        def call(self: Any, *args: Any, _method: Any = method, _check: Any = check, **kwargs: Any) -> Any:
+            if _check.flags:
+                wrong = _check(args, kwargs, True)
+                if wrong is not None:
+                    raise TypeError(wrong)
+            return _explained(lambda: _method(self, *args, **kwargs), "incompatible function arguments",
+                              lambda: _check(args, kwargs, False))
+
+        functools.update_wrapper(call, method)
+        setattr(cls, attr, call)
+
+
+def _no_constructor(cls: type) -> bool:
+    """Whether ``cls`` is a compiled class bound without a constructor (its
+    ``__init__`` is pybind11's, which says "No constructor defined!")."""
+    return (type(vars(cls).get("__init__")).__name__ == "wrapper_descriptor"
+            and any(b.__name__ == "pybind11_object" for b in cls.__mro__))
+
+
+def _arity_problem(name: str, head: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str | None:
+    """What is wrong with the shape of a call of ``name(head)`` (too many
+    positional arguments, a required one left out, an unknown keyword), or None."""
+    parsed = ast.parse(f"def f({head}): pass").body[0].args  # type: ignore[attr-defined]
+    positional = [a.arg for a in parsed.posonlyargs + parsed.args][1:]  # without self
+    keyword = [a.arg for a in parsed.kwonlyargs]
+    defaults = len(parsed.defaults)
+    required = positional[:len(positional) - defaults] if defaults else positional
+    required += [a.arg for a, d in zip(parsed.kwonlyargs, parsed.kw_defaults) if d is None]
+    shape = f"{name}({', '.join(positional + [f'{k}=...' for k in keyword])})"
+    if len(args) > len(positional):
+        return f"{name}() takes at most {len(positional)} positional argument(s), got {len(args)}: call it as {shape}"
+    known = positional + keyword
+    unknown = [k for k in kwargs if k not in known]
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], known, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return f"{name}() got an unexpected keyword argument {unknown[0]!r}{hint}; call it as {shape}"
+    given = set(positional[:len(args)]) | set(kwargs)
+    missing = [n for n in required if n not in given]
+    if missing:
+        return f"{name}() is missing required argument(s) {', '.join(map(repr, missing))}: call it as {shape}"
+    return None
 
 
 def need_journal(value: Any, who: str) -> None:
@@ -86,6 +189,18 @@ def need_journal(value: Any, who: str) -> None:
     a :class:`calmkit.Journal` (a path, a Cohort or a table is not one)."""
     if not isinstance(value, _core.Journal):
         raise TypeError(f"{who} needs a calmkit.Journal, got {type(value).__name__}")
+
+
+def need_choice(value: Any, name: str, allowed: tuple[Any, ...]) -> None:
+    """TypeError naming the argument ``name`` unless ``value`` is text (or
+    None, when ``allowed`` holds None): a choice such as ``by="participant"``
+    given as a DataFrame or a number is refused for its kind before it is
+    compared with ``allowed`` (a DataFrame compared so is "ambiguous"); the
+    caller refuses text that is not one of them, in its own words."""
+    if isinstance(value, str) or (value is None and None in allowed):
+        return
+    shown = " or ".join(repr(a) for a in allowed)
+    raise TypeError(f"{name} must be {shown}, got {type(value).__name__} {value!r}"[:200])
 
 
 def need_flag(value: Any, name: str) -> None:
@@ -172,16 +287,20 @@ def _kind_problem(annotation: str, value: Any) -> str | None:
     """What is wrong with ``value`` for a parameter pybind11 annotates
     ``annotation``, in words ("must be ..."), or None when it fits or the
     annotation is not one this check knows."""
+    import datetime
     import numbers
     import os
 
     numpy_bool = type(value).__module__ == "numpy" and type(value).__name__ in ("bool", "bool_")
     if annotation == "bool":
         return None if isinstance(value, bool) or numpy_bool else "must be True or False"
-    if "SupportsFloat" in annotation:
+    if annotation.startswith("datetime.datetime"):
+        ok = isinstance(value, (str, datetime.datetime)) or (value is None and annotation.endswith("| None"))
+        return None if ok else "must be an aware datetime or an RFC 3339 time (str)"
+    if "SupportsFloat" in annotation or annotation == "float":
         ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and not numpy_bool
         return None if ok else "must be a number"
-    if "SupportsInt" in annotation and not annotation.startswith("collections"):
+    if ("SupportsInt" in annotation or annotation == "int") and not annotation.startswith("collections"):
         if isinstance(value, bool) or numpy_bool or not isinstance(value, numbers.Integral):
             return "must be a whole number"
         if int(value) < 0:
@@ -199,6 +318,14 @@ def _kind_problem(annotation: str, value: Any) -> str | None:
         if isinstance(cls, type):
             ok = isinstance(value, cls) or (value is None and annotation.endswith("| None"))
             return None if ok else f"must be a calmkit.{name}"
+    if annotation == "collections.abc.Callable":
+        return None if callable(value) else "must be a function (callable)"
+    if annotation == "collections.abc.Sequence":
+        ok = not isinstance(value, (str, bytes)) and hasattr(value, "__len__") and hasattr(value, "__getitem__")
+        return None if ok else "must be a list"
+    if annotation == "collections.abc.Iterable":
+        ok = not isinstance(value, (str, bytes)) and hasattr(value, "__iter__")
+        return None if ok else "must be an iterable of records (a list of calmkit.Trigger, Reading, ...)"
     if annotation.startswith("collections.abc.Sequence["):
         inner = annotation.removeprefix("collections.abc.Sequence[")[:-1]
         if isinstance(value, (str, bytes)) or not hasattr(value, "__len__") or not hasattr(value, "__getitem__"):
@@ -208,6 +335,34 @@ def _kind_problem(annotation: str, value: Any) -> str | None:
             if problem is not None:
                 return f"item [{i}] {problem}, got {type(item).__name__} {item!r}"[:160]
     return None
+
+
+def _checker(name: str, head: str, method: bool = False) -> Any:
+    """``problem(args, kwargs, only_flags)`` for a call of ``name`` whose
+    pybind11 signature's parameters are ``head`` (without ``self`` when
+    ``method``): the TypeError's words for the first argument of the wrong
+    kind (only the flags', read by their truth value otherwise, when
+    ``only_flags``), or None."""
+    args = ast.parse(f"def f({head}): pass").body[0].args  # type: ignore[attr-defined]
+    every = args.posonlyargs + args.args
+    positional = [a.arg for a in every][1 if method else 0:]
+    annotations = {a.arg: ast.unparse(a.annotation) for a in every + args.kwonlyargs
+                   if a.annotation is not None and not (method and a is every[0])}
+
+    def problem(call_args: tuple[Any, ...], call_kwargs: dict[str, Any], only_flags: bool) -> str | None:
+        given = dict(zip(positional, call_args), **call_kwargs)
+        found = [(arg, value, _kind_problem(annotations[arg], value)) for arg, value in given.items()
+                 if arg in annotations and (not only_flags or annotations[arg] == "bool")]
+        # a value of the wrong kind first; a whole number out of the C++ type's range only when none is
+        found = sorted([f for f in found if f[2] is not None],
+                       key=lambda f: f[2] in ("must be a whole number >= 0", "is too large"))
+        for arg, value, what in found[:1]:
+            got = "" if what.startswith("item [") else f", got {type(value).__name__} {value!r}"[:160]
+            return f"{name}(): {arg}= {what}{got}"
+        return None
+
+    problem.flags = [n for n, a in annotations.items() if a == "bool"]  # type: ignore[attr-defined]
+    return problem
 
 
 def explain_bad_function_calls(function: Any) -> Any:
@@ -220,31 +375,41 @@ def explain_bad_function_calls(function: Any) -> Any:
     head = doc[len(name) + 1:doc.rindex(") ->")] if doc.startswith(name + "(") and ") ->" in doc else None
     if head is None:
         return function
-    args = ast.parse(f"def f({head}): pass").body[0].args  # type: ignore[attr-defined]
-    positional = [a.arg for a in args.posonlyargs + args.args]
-    annotations = {a.arg: ast.unparse(a.annotation) for a in args.posonlyargs + args.args + args.kwonlyargs
-                   if a.annotation is not None}
-    flags = [n for n, a in annotations.items() if a == "bool"]
-
-    def problem(call_args: tuple[Any, ...], call_kwargs: dict[str, Any], only_flags: bool) -> str | None:
-        given = dict(zip(positional, call_args), **call_kwargs)
-        found = [(arg, value, _kind_problem(annotations[arg], value)) for arg, value in given.items()
-                 if arg in annotations and (not only_flags or arg in flags)]
-        # a value of the wrong kind first; a whole number out of the C++ type's range only when none is
-        found = sorted([f for f in found if f[2] is not None],
-                       key=lambda f: f[2] in ("must be a whole number >= 0", "is too large"))
-        for arg, value, what in found[:1]:
-            got = "" if what.startswith("item [") else f", got {type(value).__name__} {value!r}"[:160]
-            return f"{name}(): {arg}= {what}{got}"
-        return None
+    problem = _checker(name, head)
 
     @functools.wraps(function)
     def call(*call_args: Any, **call_kwargs: Any) -> Any:
-        if flags:
+        if problem.flags:
             wrong = problem(call_args, call_kwargs, True)
             if wrong is not None:
                 raise TypeError(wrong)
         return _explained(lambda: function(*call_args, **call_kwargs), "incompatible function arguments",
                           lambda: problem(call_args, call_kwargs, False))
 
+    call.__signature__ = _signature(head, doc[doc.rindex(") ->") + 4:].strip())  # type: ignore[attr-defined]
     return call
+
+
+def _signature(head: str, returns: str) -> Any:
+    """An inspect.Signature of the parameters ``head`` (pybind11's
+    docstring line), with the defaults that are literals and no annotations:
+    what help() and inspect show of a wrapped compiled function."""
+    import inspect
+
+    args = ast.parse(f"def f({head}): pass").body[0].args  # type: ignore[attr-defined]
+
+    def default(node: Any) -> Any:
+        if node is None:
+            return inspect.Parameter.empty
+        try:
+            return ast.literal_eval(node)
+        except ValueError:
+            return inspect.Parameter.empty
+
+    positional = args.posonlyargs + args.args
+    defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+    params = [inspect.Parameter(a.arg, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=default(d))
+              for a, d in zip(positional, defaults)]
+    params += [inspect.Parameter(a.arg, inspect.Parameter.KEYWORD_ONLY, default=default(d))
+               for a, d in zip(args.kwonlyargs, args.kw_defaults)]
+    return inspect.Signature(params, return_annotation=returns)

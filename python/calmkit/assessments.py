@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core, _frames
-from ._calls import need_journal
+from ._calls import need_choice, need_journal
 
 __all__ = ["assessment_change", "assessment_scores"]
 
@@ -90,6 +90,7 @@ def assessment_change(journal: _core.Journal, by: str | None = "participant") ->
     equal to, above the first) and ``mean_change``/``median_change`` over the
     repeated (NaN when none). A ValueError for another ``by``.
     """
+    need_choice(by, "by", ("participant", None))
     if by not in ("participant", None):
         raise ValueError(f"by must be 'participant' or None (pooled), got {by!r}")
     need_journal(journal, "assessment_change")

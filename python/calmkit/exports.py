@@ -164,6 +164,7 @@ def export_csv(journal: Any, folder: Union[str, Path]) -> dict[str, Path]:
         calmkit.export_csv(journal, "out/")
         assert calmkit.import_csv("out/") == journal
     """
+    need_journal(journal, "export_csv")
     _core._fs_path(folder, "folder")  # a lone surrogate: ValueError naming it
     from .files import write_folder
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence, Union
 
 from . import _core
+from ._calls import need_whole
 
 __all__ = ["STORE_SUFFIXES", "DEFAULT_MAX_INPUT_BYTES", "add_record", "add_records", "is_store_path", "read_bytes",
            "write_folder"]
@@ -91,6 +92,11 @@ def write_folder(folder: _PathLike, files: Mapping[str, Union[bytes, str, Any]],
     ``folder`` is not a folder or a file cannot be written.
     """
     _core._fs_path(folder, "folder")  # a lone surrogate: ValueError naming it
+    if not isinstance(files, Mapping):
+        raise TypeError(f"write_folder(): files= must be a mapping of relative path -> bytes, got "
+                        f"{type(files).__name__}")
+    if isinstance(owned, (str, bytes)) or not isinstance(owned, Iterable):
+        raise TypeError(f"write_folder(): owned= must be a list of file names (str), got {type(owned).__name__}")
     root = Path(folder)
     names = {Path(rel).parts[0] for rel in files} | set(owned)
     target = root
@@ -252,6 +258,7 @@ def read_bytes(path: _PathLike, max_bytes: int = DEFAULT_MAX_INPUT_BYTES) -> byt
     message that names the file and the limit.
     """
     _core._fs_path(path, "path")  # a lone surrogate: ValueError naming it
+    need_whole(max_bytes, "max_bytes", 0, 2**63 - 1)
     p = os.fspath(path)
     fd = os.open(p, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
     try:

@@ -48,12 +48,14 @@ import pandas as pd
 
 from . import _core, _frames
 from ._core import Cohort, Journal
-from ._core import set_threads as set_threads, threads as threads  # re-exported: __all__
-from ._calls import need_flag, need_journal
+from ._core import threads as threads  # re-exported: __all__
+from ._calls import explain_bad_function_calls, need_choice, need_flag, need_journal
 from ._metric_names import METRICS
 from .timezone import TimeZone
 
 Data = Union[Journal, Cohort]
+#: calmkit._core.set_threads, its argument's kind checked in calmkit's words (re-exported: __all__).
+set_threads = explain_bad_function_calls(_core.set_threads)
 
 #: Keyword names cohort_from_arrays took before the one spelling of a UTC offset
 #: in minutes (``offset_minutes``, docs/architecture.md's names table): still
@@ -593,7 +595,7 @@ def km_quantiles(data: Union[Data, pd.DataFrame], p: Union[float, Iterable[float
 
         calmkit.km_quantiles(journal, p=[0.25, 0.5, 0.75], by="participant")
     """
-    one = p is None or np.isscalar(p)
+    one = p is None or np.isscalar(p) or not isinstance(p, Iterable)
     if not one and np.ndim(p) > 1:
         raise ValueError(f"p must be one probability or a flat list of them, got an array of shape {np.shape(p)}")
     ps = [_probability(p)] if one else [_probability(x) for x in p]  # type: ignore[union-attr]
@@ -702,6 +704,9 @@ def first_and_latest(episodes: pd.DataFrame, weeks: float = 4) -> pd.Series:
     except (OverflowError, ValueError):
         raise ValueError(f"weeks={weeks!r} is too long: twice it must fit in a pandas Timedelta (about 7,600 "
                          "weeks, 146 years); a window longer than the journal is the whole journal") from None
+    if not isinstance(episodes, pd.DataFrame):
+        raise TypeError(f"first_and_latest() needs the episode DataFrame of calmkit.time_to_calm, got "
+                        f"{type(episodes).__name__}")
     for name in ("participant", "onset"):
         if name not in episodes.columns:
             raise ValueError(f"episode frame lacks column {name!r}; expected the columns of calmkit.time_to_calm")
@@ -727,6 +732,7 @@ def first_and_latest(episodes: pd.DataFrame, weeks: float = 4) -> pd.Series:
 
 
 def _by_participant(by: str | None) -> bool:
+    need_choice(by, "by", ("participant", None))
     if by not in ("participant", None):
         raise ValueError(f"by must be 'participant' or None (pooled), got {by!r}")
     return by == "participant"
@@ -796,10 +802,29 @@ def episodes_by_exercise(frame: pd.DataFrame, none: str = "none") -> pd.DataFram
     An episode with two exercises is in both groups (as in
     :func:`exercise_effectiveness`, whose ``median_minutes_with`` and
     ``median_minutes_without`` these groups reproduce), so the groups are
-    not disjoint and not to be compared with a test that assumes they are."""
+    not disjoint and not to be compared with a test that assumes they are.
+
+    ``none`` is the label of the episodes without an exercise: text (str),
+    not empty nor only spaces, and not an exercise id used in ``frame`` (that
+    would pool those episodes into the exercise's group). Anything else is a
+    TypeError (not text: ``None`` is no way to drop them; filter
+    ``frame[frame["n_exercises"] > 0]`` first) or a ValueError naming
+    ``none``; a ``frame`` that is no DataFrame is a TypeError."""
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"episodes_by_exercise() needs the DataFrame of calmkit.analysis_frame, got "
+                        f"{type(frame).__name__}")
     if "exercises" not in frame.columns:
         raise ValueError("episode frame lacks column 'exercises'; use calmkit.analysis_frame")
+    if not isinstance(none, str):
+        raise TypeError(f"none= must be text (str), the label of the episodes without an exercise, got "
+                        f"{type(none).__name__} {none!r}"[:200] + "; to leave those episodes out, filter "
+                        "frame[frame['n_exercises'] > 0] first")
+    if not none.strip():
+        raise ValueError(f"none= must be a label that shows (not empty nor only spaces), got {none!r}")
     ids = frame["exercises"].fillna("").astype(str).str.split(";")
+    if any(none in v for v in ids):
+        raise ValueError(f"none={none!r} is an exercise id used in the frame: the episodes without an "
+                         "exercise would be pooled with its episodes; pick another label")
     out = frame.assign(exercise=[[x for x in v if x] or [none] for v in ids]).explode("exercise")
     out["exercise"] = out["exercise"].astype("string")
     out.attrs.update(frame.attrs)
@@ -832,6 +857,7 @@ def trigger_frequency(data: Data, period: str = "week", by_category: bool = Fals
     ``by=None`` pools the cohort: the sum of everyone's counts per period
     (no participant column), zero-filled from the first period of anyone's
     span to the last (a period inside no one's span is a 0)."""
+    need_choice(period, "period", _PERIODS)
     if period not in _PERIODS:
         raise ValueError(f"period must be one of {_PERIODS}, got {period!r}")
     per_participant = _by_participant(by)
@@ -1085,6 +1111,7 @@ def window_of_uncertainty(data: Data, by: str = "participant", tz: str | None = 
     urge_recorded, 0-1, NaN when none recorded), minutes_n, minutes_median,
     minutes_q1, minutes_q3 (minutes from onset until acting, type-7
     quantiles, NaN when none). A ValueError for another ``by`` or ``weeks < 1``."""
+    need_choice(by, "by", ("participant", "week", "first_and_latest"))
     if by not in ("participant", "week", "first_and_latest"):
         raise ValueError(f"by must be 'participant', 'week' or 'first_and_latest', got {by!r}")
     if isinstance(weeks, bool) or not isinstance(weeks, (int, np.integer)) or weeks < 1:
@@ -1260,6 +1287,7 @@ def trigger_category_totals(data: Data, by: str | None = "participant", level: s
     there are none), rank (1 = most common; a tie goes to the category id
     first in alphabetical order). Ordered by participant, then rank. The
     counts are :func:`trigger_frequency`'s, added up over the periods."""
+    need_choice(level, "level", ("category", "group"))
     if level not in ("category", "group"):
         raise ValueError(f"level must be 'category' or 'group', got {level!r}")
     per_participant = _by_participant(by)
