@@ -2,12 +2,13 @@
 The mapping is documented in docs/importing.md ("mindLAMP")."""
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
 from datetime import datetime, timezone, tzinfo
 from pathlib import Path
-from typing import Any, Mapping, Optional, Union
+from typing import Any, Iterator, Mapping, Optional, Union
 
 from .. import _core
 from ._common import (
@@ -24,6 +25,7 @@ from ._common import (
     tally,
     untally,
 )
+from ._json_stream import JsonStream, JsonSyntaxError, JsonValueError
 from .report import ImportFormatError, ImportReport, ImportResult, Unmapped
 
 __all__ = ["DBT_DISTRESS_EMOTIONS", "JOURNAL_SENTIMENTS", "activity_specs", "import_mindlamp"]
@@ -198,13 +200,15 @@ def _number(value: Any) -> Optional[float]:
     return float(value) if math.isfinite(value) else None
 
 
-def _canonical(ev: Any) -> str:
-    """The event as canonical JSON text: the order two otherwise equal events
-    take in the ids, whatever their order in the file."""
+def _canonical(ev: Any) -> bytes:
+    """A digest of the event as canonical JSON text: the order two otherwise
+    equal events take in the ids, whatever their order in the file (16 bytes
+    kept per session, not the event's text)."""
     try:
-        return json.dumps(ev, sort_keys=True, ensure_ascii=True, default=str)
+        text = json.dumps(ev, sort_keys=True, ensure_ascii=True, default=str)
     except (TypeError, ValueError, RecursionError):
-        return repr(ev)
+        text = repr(ev)
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 def _text(value: Any) -> str:
@@ -330,82 +334,166 @@ def import_mindlamp(path: Union[str, Path], *, tz: Union[str, tzinfo, None] = No
     clock = LocalClock(tz, utc_offset)
     report = ImportReport(source=src, format="mindlamp")
     refuse_unreadable(path, src)
-    try:
-        with open(path, "rb") as f:
-            raw = f.read()
-        # A UTF-8 byte order mark (Notepad writes one) is read past, as the CSV importers do.
-        data = json.loads(raw.decode("utf-8-sig"), object_pairs_hook=_no_duplicate_keys)
-    except UnicodeDecodeError as e:
-        raise ImportFormatError(src, None, "", f"not UTF-8 (byte offset {e.start}); JSON must be UTF-8") from None
-    except json.JSONDecodeError as e:
-        raise ImportFormatError(src, e.lineno, "", (
-            f"not valid JSON at column {e.colno}: {e.msg} (a truncated export?)")) from None
-    except _DuplicateKey as e:
-        raise ImportFormatError(src, None, e.key, (
-            "a JSON object names this key twice; calmkit will not guess which value holds")) from None
-    except RecursionError:
-        raise ImportFormatError(src, None, "", (
-            "JSON nested too deeply to read (an ActivityEvent export is nested a few levels)")) from None
-    except ValueError as e:  # e.g. an integer of more than 4300 digits
-        raise ImportFormatError(src, None, "", f"JSON holds a value Python cannot read: {e}") from None
-    events, report.layout = _events(data, src)
-    if isinstance(data, dict) and "activities" in data and not isinstance(data["activities"], list):
-        raise ImportFormatError(src, None, "activities", "must be a JSON array of Activity objects")
-    specs = _activity_specs(data, given_specs, src)
-    records: list[dict[str, Any]] = []
-    sources: list[Source] = []
-    breathe_ids = IdMaker("lamp-breathe")
-
-    for i, ev in enumerate(events):
-        report.rows += 1
-        before, counts = len(records), tally(report)
-        try:
+    with _json_errors(src), open(path, "rb") as f:
+        layout, events, specs = _layout(f, src, given_specs)
+        report.layout = layout
+        records: list[dict[str, Any]] = []
+        sources: list[Source] = []
+        breathe_ids = IdMaker("lamp-breathe")
+        kinds = _Kinds()
+        early = _EarlyStamps()
+        for i, ev in enumerate(events):
+            kinds.see(ev)
+            early.see(i, ev)
+            report.rows += 1
+            before, counts = len(records), tally(report)
             try:
-                _event(ev, i, src, clock, specs, participant, report, records, breathe_ids)
-            except ROW_ERRORS as e:
-                records[before:] = []
-                raise row_error(src, Source(item=i), "", e) from None
-        except ImportFormatError as e:
-            if not lenient and e.field not in ("activity", "sensor"):
-                raise
-            untally(report, counts)
-            report.skip(e)
-        if len(records) > before:
-            # build_journal takes the event's counts back if the journal refuses its record.
-            sources.extend([Source(item=i, counted=counted(report, counts))] * (len(records) - before))
-    _warn_seconds(events, report)
+                try:
+                    _event(ev, i, src, clock, specs, participant, report, records, breathe_ids)
+                except ROW_ERRORS as e:
+                    records[before:] = []
+                    raise row_error(src, Source(item=i), "", e) from None
+            except ImportFormatError as e:
+                if not lenient and e.field not in ("activity", "sensor"):
+                    # What json.loads of the whole file, then a look at every
+                    # event, would have said first: an error in the rest of the
+                    # file, or a file of Activity objects.
+                    for rest in events:
+                        kinds.see(rest)
+                    kinds.refuse(src)
+                    raise
+                untally(report, counts)
+                report.skip(e)
+            if len(records) > before:
+                # build_journal takes the event's counts back if the journal refuses its record.
+                sources.extend([Source(item=i, counted=counted(report, counts))] * (len(records) - before))
+        kinds.refuse(src)
+    early.warn(report)
     breathe_ids.assign()
     return ImportResult(build_journal(records, src, sources=sources, report=report, lenient=lenient), report)
 
 
-def _events(data: Any, src: str) -> tuple[list[Any], str]:
-    """The events of the file and the name of its layout: a JSON array of
-    events; ``{"events": [...]}`` (with the study's ``activities``); or the
-    LAMP API's own answer ``{"data": [...]}``, which LAMP-py and the REST API
-    return for ``ActivityEvent.all_by_participant`` (LAMP-cortex reads
-    ``...['data']``). A list of Activity objects (the study's activities,
-    with ``spec`` and ``settings`` but no ``timestamp``) or an API error
-    object is refused with a message saying so."""
-    if isinstance(data, list):
-        events, layout = data, "array of events"
-    elif isinstance(data, dict) and isinstance(data.get("events"), list):
-        events, layout = data["events"], "object with activities and events"
-    elif isinstance(data, dict) and isinstance(data.get("data"), list) and "events" not in data:
-        events, layout = data["data"], "LAMP API response {\"data\": [...]}"
-    elif isinstance(data, dict) and "error" in data and len(data) <= 2:
+class _json_errors:  # noqa: N801 (used as a context manager, named for what it does)
+    """Turns what reading the file's JSON raises into an ImportFormatError
+    naming the file (and the line, for text that is not JSON)."""
+
+    def __init__(self, src: str) -> None:
+        self.src = src
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: Any, e: Any, tb: Any) -> bool:
+        src = self.src
+        if isinstance(e, UnicodeDecodeError):
+            raise ImportFormatError(src, None, "", f"not UTF-8 (byte offset {e.start}); JSON must be UTF-8") from None
+        if isinstance(e, JsonSyntaxError):
+            raise ImportFormatError(src, e.line, "", (
+                f"not valid JSON at column {e.column}: {e.msg} (a truncated export?)")) from None
+        if isinstance(e, _DuplicateKey):
+            raise ImportFormatError(src, None, e.key, (
+                "a JSON object names this key twice; calmkit will not guess which value holds")) from None
+        if isinstance(e, RecursionError):
+            raise ImportFormatError(src, None, "", (
+                "JSON nested too deeply to read (an ActivityEvent export is nested a few levels)")) from None
+        if isinstance(e, JsonValueError):  # an integer of more than 4300 digits
+            raise ImportFormatError(src, None, "", f"JSON holds a value Python cannot read: {e}") from None
+        return False
+
+
+class _Kinds:
+    """Whether every event seen that is an object looks like an Activity
+    object (id, spec, settings or schedule; no timestamp): a file of the
+    study's activities given as the events, refused by :meth:`refuse`."""
+
+    def __init__(self) -> None:
+        self.objects = 0
+        self.activities = True
+
+    def see(self, ev: Any) -> None:
+        if isinstance(ev, Mapping):
+            self.objects += 1
+            self.activities = self.activities and (
+                "timestamp" not in ev and "spec" in ev and ("settings" in ev or "schedule" in ev))
+
+    def refuse(self, src: str) -> None:
+        if self.objects and self.activities:
+            raise ImportFormatError(src, None, "", (
+                f"the file holds {self.objects} Activity objects (id, spec, settings: the study's activities), "
+                "not ActivityEvents; pass it as activities= (on the command line: --activities) with the events "
+                "file"))
+
+
+def _layout(f: Any, src: str, given_specs: Mapping[str, str]) -> tuple[str, Iterator[Any], dict[str, str]]:
+    """The layout of the file ``f``, its events (read one at a time) and the
+    activity id → spec map (the file's own ``activities``, then
+    ``given_specs``). The layouts: a JSON array of events; ``{"events":
+    [...]}`` (with the study's ``activities``); or the LAMP API's own answer
+    ``{"data": [...]}``, which LAMP-py and the REST API return for
+    ``ActivityEvent.all_by_participant`` (LAMP-cortex reads ``...['data']``).
+    An object is read twice: once to find its layout and activities, which
+    may come after the events, once for the events. A list of Activity
+    objects (the study's activities, with ``spec`` and ``settings`` but no
+    ``timestamp``) or an API error object is refused with a message saying
+    so."""
+    stream = JsonStream(f, object_pairs_hook=_no_duplicate_keys)
+    first = stream.peek()
+    if first == "[":
+        def array() -> Iterator[Any]:
+            yield from stream.items()
+            stream.end()
+        return "array of events", array(), dict(given_specs)
+    if first != "{":
+        stream.value()
+        stream.end()
+        raise ImportFormatError(src, None, "", _EXPECTED)
+    # The first reading: the members' keys, the activities, an error answer,
+    # and whether the events and data members are lists (of Activity objects?).
+    keys: list[str] = []
+    lists: dict[str, _Kinds] = {}
+    kept: dict[str, Any] = {}
+    for key in stream.members():
+        if key in keys:
+            raise _DuplicateKey(key)
+        keys.append(key)
+        if key in ("activities", "error"):
+            kept[key] = stream.value()
+        elif stream.peek() == "[":
+            kinds = lists[key] = _Kinds()
+            for ev in stream.items():
+                kinds.see(ev)
+        else:
+            stream.skip()
+    stream.end()
+    if "events" in lists:
+        member, layout = "events", "object with activities and events"
+    elif "data" in lists and "events" not in keys:
+        member, layout = "data", "LAMP API response {\"data\": [...]}"
+    elif "error" in keys and len(keys) <= 2:
         raise ImportFormatError(src, None, "error", (
-            f"the file is an error answer of the LAMP API ({_text(data['error'])[:120]!r}), not events"))
+            f"the file is an error answer of the LAMP API ({_text(kept['error'])[:120]!r}), not events"))
     else:
-        raise ImportFormatError(src, None, "events" if isinstance(data, dict) else "", (
-            "expected a JSON array of ActivityEvent objects, an object with an 'events' array, or the "
-            "LAMP API's answer {\"data\": [...]}"))
-    objects = [e for e in events if isinstance(e, Mapping)]
-    if objects and all("timestamp" not in e and "spec" in e and ("settings" in e or "schedule" in e)
-                       for e in objects):
-        raise ImportFormatError(src, None, "", (
-            f"the file holds {len(objects)} Activity objects (id, spec, settings: the study's activities), "
-            "not ActivityEvents; pass it as activities= (on the command line: --activities) with the events file"))
-    return events, layout
+        raise ImportFormatError(src, None, "events", _EXPECTED)
+    lists[member].refuse(src)
+    if "activities" in keys and not isinstance(kept["activities"], list):
+        raise ImportFormatError(src, None, "activities", "must be a JSON array of Activity objects")
+    specs = _activity_specs(kept, given_specs, src)
+    # The second reading: the events, one at a time.
+    f.seek(0)
+    again = JsonStream(f, object_pairs_hook=_no_duplicate_keys)
+
+    def events() -> Iterator[Any]:
+        for key in again.members():
+            if key == member:
+                yield from again.items()
+                return
+            again.skip()
+
+    return layout, events(), specs
+
+
+_EXPECTED = ("expected a JSON array of ActivityEvent objects, an object with an 'events' array, or the "
+             "LAMP API's answer {\"data\": [...]}")
 
 
 #: Milliseconds at 2000-01-01T00:00Z. mindLAMP dates from 2018; a timestamp
@@ -414,21 +502,31 @@ def _events(data: Any, src: str) -> tuple[list[Any], str]:
 _MS_2000 = 946_684_800_000
 
 
-def _warn_seconds(events: list[Any], report: ImportReport) -> None:
-    """Notes in ``report.warnings`` events whose timestamp looks like seconds."""
-    early = []
-    for i, ev in enumerate(events):
+class _EarlyStamps:
+    """Events whose timestamp looks like seconds (before the year 2000 as
+    milliseconds), noted in ``report.warnings`` by :meth:`warn`."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.first: Optional[tuple[int, float]] = None
+
+    def see(self, i: int, ev: Any) -> None:
         ts = _number(ev.get("timestamp")) if isinstance(ev, Mapping) else None
         if ts is not None and 0 <= ts < _MS_2000:
-            early.append((i, ts))
-    if early:
-        i, ts = early[0]
+            self.count += 1
+            if self.first is None:
+                self.first = (i, ts)
+
+    def warn(self, report: ImportReport) -> None:
+        if self.first is None:
+            return
+        i, ts = self.first
         try:
             as_seconds = f" (as seconds: {datetime.fromtimestamp(ts, timezone.utc):%Y-%m-%d %H:%M} UTC)"
         except (OverflowError, ValueError, OSError):
             as_seconds = ""
         report.warnings.append(
-            f"{len(early)} event(s) have a timestamp before the year 2000, first item {i}: {ts:.15g}{as_seconds}; "
+            f"{self.count} event(s) have a timestamp before the year 2000, first item {i}: {ts:.15g}{as_seconds}; "
             "mindLAMP timestamps are milliseconds since 1970: were these written in seconds?")
 
 
