@@ -552,6 +552,24 @@ void check_rate(std::string_view name, double v) {
     bad_option(name, "must be > 0 and <= 1000 per day, got " + std::to_string(v));
 }
 
+/// The most records a synthetic journal may be expected to hold (about 3 GB
+/// as a journal file): options whose estimate (`estimated_records`) is above
+/// it are refused before any memory is taken.
+constexpr std::uint64_t synthetic_record_limit = 20'000'000;
+
+/// The records `o` is expected to give at most: per participant and day, the
+/// triggers at the higher of the two rates, each with its follow-up readings,
+/// an exercise and a thought record at their chances, plus a check-in and a
+/// practice session; the two questionnaires every 13 days or more.
+double estimated_records(const SyntheticOptions& o) {
+  const double rate = std::max(o.triggers_per_day_start, o.triggers_per_day_end);
+  const double per_day =
+      rate * (1.0 + o.readings_per_episode + o.exercise_probability + o.thought_record_probability) + 2.0;
+  const double days = static_cast<double>(o.days);
+  const double sittings = o.assessments ? 2.0 * (days / 13.0 + 1.0) : 0.0;
+  return static_cast<double>(o.participants) * (days * per_day + sittings);
+}
+
 void check_probability(std::string_view name, double v) {
   if (!(v >= 0.0 && v <= 1.0)) bad_option(name, "must be a probability in [0, 1], got " + std::to_string(v));
 }
@@ -576,6 +594,20 @@ Instant check_options(const SyntheticOptions& o) {
   check_probability("exercise_probability", o.exercise_probability);
   check_probability("thought_record_probability", o.thought_record_probability);
   check_probability("unlinked_reading_probability", o.unlinked_reading_probability);
+  // A cohort too large to hold is refused before any memory is taken (not a
+  // std::bad_alloc part way, or hours of work): the records expected at most.
+  const double records = estimated_records(o);
+  if (records > static_cast<double>(synthetic_record_limit)) {
+    bad_option("participants",
+               std::to_string(o.participants) + " participants over " + std::to_string(o.days) +
+                   " days are about " + std::to_string(static_cast<std::uint64_t>(records / 1e6)) +
+                   " million records (about " +
+                   std::to_string(static_cast<std::uint64_t>(records * 150 / 1e9)) +
+                   " GB as a journal file), more than the limit of " +
+                   std::to_string(synthetic_record_limit / 1'000'000) +
+                   " million records per synthetic journal; make several journals (participant_prefix= and "
+                   "seed= tell them apart) or fewer participants or days");
+  }
   return *start;
 }
 

@@ -47,7 +47,9 @@ void register_synthetic(py::module_& m) {
       "(> 0); readings_per_episode is the mean number of follow-up readings per trigger (>= 0); the "
       "``*_probability`` arguments are in [0, 1]; assessments=False leaves out the self-assessments "
       "(attachment-checkin and gad-7 about every 14 days, scores easing over the weeks) and changes no "
-      "other record. ValueError for out-of-range options.");
+      "other record. ValueError for out-of-range options, and for a cohort expected to hold more than "
+      "20 million records (about 3 GB as a journal file), refused "
+      "before any memory is taken.");
 }
 
 }  // namespace calmkit::bindings

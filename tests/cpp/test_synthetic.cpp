@@ -539,3 +539,21 @@ TEST_CASE("the committed sample journal is what the generator makes", "[syntheti
   CHECK(committed.size() == generated.size());
   CHECK(committed == generated);
 }
+
+TEST_CASE("a synthetic cohort over 20 million records is refused before it is made", "[synthetic]") {
+  calmkit::SyntheticOptions o;
+  o.participants = 1'000'000'000;
+  try {
+    (void)calmkit::synthetic_journal(o);
+    FAIL("expected std::invalid_argument");
+  } catch (const std::invalid_argument& e) {
+    const std::string what = e.what();
+    CHECK(what.find("SyntheticOptions.participants: 1000000000 participants over 56 days") !=
+          std::string::npos);
+    CHECK(what.find("more than the limit of 20 million records") != std::string::npos);
+  }
+  // The defaults, and a cohort near the benchmarks' largest, are far under it.
+  o.participants = 4700;
+  o.days = 2;  // small enough to make here; the estimate is what is checked
+  CHECK_NOTHROW(calmkit::synthetic_journal(o));
+}
