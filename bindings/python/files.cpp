@@ -250,7 +250,18 @@ void register_files(py::module_& m) {
               if (same) {
                 // j holds what change left in it
               } else if (py::isinstance<Journal>(result)) {
-                j = result.cast<const Journal&>();
+                // The journal change lent is let go first, so that no more than
+                // the journal read, change's and the result are held at once.
+                j = Journal{};
+                auto* kept = result.cast<Journal*>();
+                if (Py_REFCNT(result.ptr()) == 1) {
+                  // No one else holds the result (change built it and returned
+                  // it): its records are taken, not copied; the emptied object
+                  // goes when `result` does.
+                  j = std::move(*kept);
+                } else {
+                  j = *kept;
+                }
               } else if (!result.is_none()) {
                 throw py::type_error("update_journal: change(journal) returned " + type_name_of(result) +
                                      "; expected None (the journal changed in place) or a Journal "
