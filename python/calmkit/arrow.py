@@ -59,6 +59,7 @@ import re
 from typing import Any, Mapping, Sequence
 
 from . import _core, _extras
+from ._errors import PicklableByParts
 
 __all__ = ["ARROW_SCHEMAS", "TABLES", "RecordsError", "from_arrow", "journal_from_records", "to_arrow"]
 
@@ -516,7 +517,7 @@ def _is_pandas(value: Any) -> bool:
 # Records as plain values -> Journal, through the bridge
 # ----------------------------------------------------------------------------
 
-class RecordsError(ValueError):
+class RecordsError(PicklableByParts, ValueError):
     """A record given to :func:`journal_from_records` breaks a rule.
 
     ``index`` is the record's position in the sequence given, ``field`` the

@@ -18,8 +18,8 @@ extra, feature)``) were pickled as ``cls(message)``, so unpickling raised
 TypeError (missing arguments) and a process pool whose worker met a bad
 Daylio export died with ``BrokenProcessPool``, the file, line and field lost.
 
-B273 (open, python/calmkit/arrow.py is h39pq's this session):
-``calmkit.arrow.RecordsError(name, index, field, reason)`` has the same defect.
+B273 (fixed): ``calmkit.arrow.RecordsError(name, index, field, reason)`` had
+the same defect.
 """
 
 from __future__ import annotations
@@ -112,8 +112,6 @@ def test_errors_written_in_python_survive_pickle(tmp_path: Path, make: str) -> N
         _same(e, pickle.loads(pickle.dumps(e, protocol)))  # TypeError before the fix (B272)
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError,
-                   reason="B273: calmkit.arrow.RecordsError(name, index, field, reason) cannot be unpickled")
 def test_records_error_survives_pickle() -> None:
     pytest.importorskip("pyarrow")
     from calmkit.arrow import RecordsError, journal_from_records
