@@ -472,7 +472,7 @@ struct FittedValue {
     if (g < 0) calmkit::detail::throw_invalid("within_ols_slope: group codes must be >= 0");
     top = std::max(top, g);
   }
-  const auto slots = static_cast<std::size_t>(top + 1);
+  const std::size_t slots = top < 0 ? 0 : static_cast<std::size_t>(top) + 1;
   std::vector<double> sx(slots, 0.0), sy(slots, 0.0), cnt(slots, 0.0);
   double xbar = 0, ybar = 0;
   for (std::size_t i = 0; i < n; ++i) {
