@@ -61,6 +61,9 @@ fs::path parent_of(const fs::path& p) {
 /// exists, its stat. `want_dir`: the end must be a directory instead of a file.
 std::pair<fs::path, bool> resolve(const fs::path& given, struct stat& st, bool want_dir) {
   refuse_nul_in_path("cannot write", given);
+  // An empty path names no file. Taken, it would be an absent file in the
+  // current folder: a temporary file written there, a `.lock` sidecar (B216).
+  if (given.empty()) file_error("cannot write", given, ENOENT, "an empty path names no file");
   fs::path p = given;
   for (int hops = 0; hops <= 40; ++hops) {
     if (::lstat(p.c_str(), &st) != 0) {
@@ -290,8 +293,7 @@ void write_files(const std::vector<std::pair<std::filesystem::path, std::string>
 }
 
 StagedDirectory::StagedDirectory(const std::filesystem::path& target) : given_(target) {
-  // An empty path names no folder (as write_file("") names no file), not the current one.
-  if (target.empty()) detail::file_error("cannot write", given_, ENOENT);
+  // An empty path names no folder, not the current one: `resolve` refuses it (B215).
   struct stat st {};
   bool exists = false;
   std::tie(target_, exists) = detail::resolve(target, st, true);
@@ -431,6 +433,8 @@ bool held_here(const struct stat& st) {
 }  // namespace
 
 FileLock::FileLock(const std::filesystem::path& file) {
+  // Not `.lock` in the current folder (B216).
+  if (file.empty()) detail::file_error("cannot lock", file, ENOENT, "an empty path names no file");
   lock_path_ = detail::lock_name(resolve_write_target(file));
   fd_ = ::open(lock_path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd_ < 0) detail::file_error("cannot lock", lock_path_, errno);

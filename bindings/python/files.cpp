@@ -16,6 +16,7 @@
 #include <pybind11/gil_safe_call_once.h>
 #include <pybind11/stl/filesystem.h>
 
+#include <cerrno>
 #include <exception>
 #include <filesystem>
 #include <memory>
@@ -204,6 +205,10 @@ void register_files(py::module_& m) {
       "lock survives the journal being replaced by a rename; symbolic links are followed so every path "
       "to one file shares one lock. Entering blocks (without holding the GIL) until the lock is free.")
       .def(py::init([](const PathArg<"file">& file) {
+             // Refused here, not at `with`: an empty path names no file (it
+             // locked `.lock` in the current folder, B216).
+             if (file.empty())
+               throw FileError("", ENOENT, "FileLock(): file= is an empty path, which names no file");
              return PyFileLock{file, nullptr};
            }),
            py::arg("file"))

@@ -47,7 +47,7 @@ WRONG = [(), (None,), (object(),), (-1,), (math.nan,), ("",), (None, None, None,
 @pytest.mark.parametrize("name", sorted(CLASSES))
 @pytest.mark.parametrize("args", WRONG, ids=["nothing", "None", "object", "-1", "nan", "empty text", "4 x None"])
 def test_a_class_given_the_wrong_arguments_says_what_is_wrong(name, args, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)  # FileLock("") and StagedDirectory("") name the current folder
+    monkeypatch.chdir(tmp_path)  # a refused path must not touch the folder the test was started in
     cls = CLASSES[name]
     try:
         cls(*args)

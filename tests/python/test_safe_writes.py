@@ -311,3 +311,50 @@ def test_a_staged_folder_takes_any_contiguous_buffer_without_a_copy_into_bytes(t
     assert (target / "c.bin").read_bytes() == b"\x00\xffparquet"
     assert sorted(p.name for p in target.rglob("*") if p.is_file()) == ["a.bin", "b.bin", "c.bin"]
     assert stat.S_IMODE((target / "c.bin").stat().st_mode) == 0o600
+
+
+# --- an empty path names no file ---------------------------------------------------------------
+
+
+def test_an_empty_path_is_refused_before_anything_is_written_or_locked(tmp_path: Path, monkeypatch):
+    """B216: ``FileLock("")`` locked ``.lock`` in the current folder, and so did
+    update_journal(""), which then called its change on an empty journal; the
+    writers took "" for an absent file there (a temporary file written, then a
+    rename that failed). Each now raises FileError (ENOENT) naming the empty
+    path, and the current folder stays empty."""
+    monkeypatch.chdir(tmp_path)
+    called = []
+    reading = calmkit.Reading(id="r", time=T0, intensity=3)
+    calls = {
+        "FileLock": lambda p: calmkit.FileLock(p),
+        "StagedDirectory": lambda p: calmkit.StagedDirectory(p),
+        "write_file": lambda p: calmkit.write_file(p, b"x"),
+        "write_files": lambda p: calmkit.write_files([(p, b"x")]),
+        "resolve_write_target": lambda p: calmkit.resolve_write_target(p),
+        "write_journal": lambda p: calmkit.write_journal(small_journal(), p),
+        "update_journal": lambda p: calmkit.update_journal(p, called.append),
+        "append_record": lambda p: calmkit.append_record(p, reading),
+        "append_records": lambda p: calmkit.append_records(p, [reading]),
+        "add_record": lambda p: calmkit.add_record(p, reading),
+    }
+    for name, call in calls.items():
+        for path in ("", b"") if name != "add_record" else ("",):  # a bytes path there: B251
+            with pytest.raises(calmkit.FileError) as e:
+                call(path)
+            assert e.value.errno == 2 and e.value.filename == "", (name, path, e.value)
+            assert "empty path" in str(e.value), (name, path, str(e.value))
+    with pytest.raises(calmkit.FileError, match=r"FileLock\(\): file= is an empty path"):
+        calmkit.FileLock("")
+    assert called == [] and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.xfail(strict=True, reason="B251: the Python writers refuse a bytes path with pathlib's TypeError")
+def test_a_bytes_path_is_taken_by_the_python_writers_as_by_the_compiled_ones(tmp_path: Path):
+    """write_journal, read_journal, open_store and every compiled function take a
+    path as str, bytes (os.fsencode's: a name that is not UTF-8) or os.PathLike;
+    add_record, write_folder, export_csv, write_parquet and the report call
+    pathlib.Path(path) first, which refuses bytes."""
+    reading = calmkit.Reading(id="r", time=T0, intensity=3)
+    calmkit.add_record(os.fsencode(tmp_path / "j.jsonl"), reading)
+    calmkit.export_csv(small_journal(), os.fsencode(tmp_path / "csv"))
+    assert len(calmkit.read_journal(tmp_path / "j.jsonl")) == 1 and (tmp_path / "csv").is_dir()
