@@ -246,6 +246,52 @@ def test_between_is_half_open_and_keeps_the_journal_valid():
     assert calmkit.parse_journal(calmkit.to_jsonl(later)) == later
 
 
+
+def _kept_by_hand(j: calmkit.Journal, keep) -> calmkit.Journal:
+    """The records of `j` that `keep` keeps, as a journal made from record values,
+    a link to a trigger left out cleared: what participant() and between() give."""
+    triggers = [t for t in j.triggers if keep(t)]
+    kept = {(t.participant, t.id) for t in triggers}
+    rest = []
+    for table in (j.readings, j.exercises, j.thought_records):
+        for r in table:
+            if keep(r):
+                if r.trigger and (r.participant, r.trigger) not in kept:
+                    r.trigger = ""
+                rest.append(r)
+    return calmkit.Journal(triggers + rest + [a for a in j.assessments if keep(a)])
+
+
+def test_subsets_are_the_records_kept_by_hand():
+    """participant() and between() copy the kept rows column by column (B217): every
+    field of every record type, lists and texts, links, and the dictionaries the
+    columns code into, as a journal built from the same record values has them."""
+    j = calmkit.synthetic_journal(participants=4, days=28, seed=11)
+    assert min(len(j.triggers), len(j.readings), len(j.exercises), len(j.thought_records),
+               len(j.assessments)) > 0
+    times = sorted(r.time for r in j.readings)
+    a, b = times[len(times) // 3], times[2 * len(times) // 3]
+    cases = {f"between({a}, {b})": (j.between(a, b), lambda r: a <= r.time < b),
+             "participant(p2)": (j.participant(j.participants()[1]), lambda r: r.participant == j.participants()[1]),
+             "between(all)": (j.between(times[0] - dt.timedelta(days=9), times[-1] + dt.timedelta(days=9)),
+                              lambda r: True),
+             "between(none)": (j.between(b, a), lambda r: False)}
+    for name, (sub, keep) in cases.items():
+        want = _kept_by_hand(j, keep)
+        assert sub == want, name
+        assert sub.participants() == want.participants(), name
+        assert calmkit.to_jsonl(sub) == calmkit.to_jsonl(want), name
+        assert calmkit.time_to_calm(sub).equals(calmkit.time_to_calm(want)), name
+        got, expected = calmkit.arrow.to_arrow(sub), calmkit.arrow.to_arrow(want)
+        assert {k: v.equals(expected[k]) for k, v in got.items()} == dict.fromkeys(expected, True), name
+    sub = cases[f"between({a}, {b})"][0]
+    assert any(not r.trigger for r in sub.readings) and any(r.trigger for r in sub.readings)
+    # The subset is a journal like any other: its rules hold for what is added to it.
+    with pytest.raises(ValueError, match="duplicate"):
+        sub.add(sub.triggers[0])
+    sub.add(calmkit.Reading(participant="p-new", time=a, intensity=2))
+    assert "p-new" in sub.participants() and len(sub.participant("p-new")) == 1
+
 # --- to_pandas ------------------------------------------------------------------------
 
 
