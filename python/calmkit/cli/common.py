@@ -257,6 +257,10 @@ def zero_to_ten_arg(text: str) -> int:
     """A distress 0-10 (an intensity or a threshold): the model's rule
     (``Intensity``) and its words, ``must be an integer 0..10, got 11``."""
     value: Any
+    if "_" in text or text.strip().startswith("+"):
+        # int() and float() take Python's literal syntax: "1_0" would be 10 and "+5" 5,
+        # which the questions asking the same score refuse (Prompter.ask_number, B114).
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number")
     try:
         value = int(text)
     except ValueError:

@@ -67,6 +67,13 @@ def what_file_is(head: bytes, *, zip_ok: bool = False, wide: bool = True) -> Opt
     for bom, what in _WIDE:
         if head.startswith(bom):
             return what, todo
+    # UTF-32 without a byte-order mark: three bytes of every four of ASCII text are 0
+    # (RFC 4627 section 3 tells the encodings of JSON text apart the same way).
+    quads = head[:64]
+    if len(quads) >= 8 and len(quads) % 4 == 0:
+        for zeros, text, order in (((1, 2, 3), 0, "little"), ((0, 1, 2), 3, "big")):
+            if all(quads[k::4].count(0) == len(quads[k::4]) for k in zeros) and 0 not in quads[text::4]:
+                return f"UTF-32 text ({order}-endian, without a byte-order mark)", todo
     # UTF-16 without a byte-order mark: every other byte of ASCII text is 0.
     pairs = head[:64]
     if len(pairs) >= 8 and pairs[1::2].count(0) == len(pairs[1::2]) and 0 not in pairs[0::2]:
