@@ -12,6 +12,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+t0=$(date +%s)
+took() { echo "($(( $(date +%s) - t0 )) s since set-up started)"; }  # each step's end, for CI's log
+
 PYTHON=${PYTHON:-python3}
 PY=$(command -v "$PYTHON") || { echo "setup: no '$PYTHON' on PATH" >&2; exit 1; }
 
@@ -29,6 +32,7 @@ if ((${#missing[@]})); then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  echo "setup: Debian packages installed $(took)"
 fi
 
 # npm (Debian's nodejs comes without it) and the JavaScript package's
@@ -44,6 +48,7 @@ if [ ! -f bindings/js/node_modules/.package-lock.json ] ||
    [ bindings/js/package-lock.json -nt bindings/js/node_modules/.package-lock.json ]; then
   echo "setup: installing the JavaScript package's devDependencies (bindings/js)"
   npm ci --prefix bindings/js --no-audit --no-fund --loglevel=error
+  echo "setup: JavaScript devDependencies installed $(took)"
 fi
 
 # Debian 12's own python3 is "externally managed" (PEP 668): outside a venv,
@@ -66,6 +71,7 @@ if ! "$PY" -c "import numpy, pandas, pytest, hypothesis, matplotlib, rich, sciki
     "numpy>=1.24" "pandas>=2.0" "pytest>=7" "hypothesis>=6" "matplotlib>=3.6" "rich>=13.3" \
     "scikit-build-core>=0.10" "pybind11>=2.12" "jsonschema>=4" "pyarrow>=12" \
     "dask[dataframe]>=2024.1" "distributed>=2024.1" "lifelines>=0.27" "statsmodels>=0.14" "pyyaml>=6"
+  echo "setup: Python packages installed $(took)"
 fi
 
 # Optional, for benchmarks/user_path/run.py only (it runs without it): polars.
@@ -79,9 +85,10 @@ echo "setup: building ./build"
 # sources, same flags), so the Python module is compiled once, not twice.
 cmake --preset default -DPython_EXECUTABLE="$PY" -DCMAKE_CXX_COMPILER_LAUNCHER=ccache >/dev/null
 cmake --build --preset default
+echo "setup: ./build built $(took)"
 
 echo "setup: installing the calmkit Python package"
 "$PY" -m pip install "${pip_flags[@]}" --no-build-isolation \
   --config-settings=cmake.define.CMAKE_CXX_COMPILER_LAUNCHER=ccache \
   --config-settings=cmake.define.CALMKIT_WERROR=ON .
-echo "setup: done"
+echo "setup: done $(took)"
