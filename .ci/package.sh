@@ -16,7 +16,8 @@
 #   4. CITATION.cff is validated by cffconvert.
 # The wheel's build reuses ccache entries of tools/setup.sh's build (same
 # sources and flags: -DCMAKE_CXX_COMPILER_LAUNCHER=ccache through
-# --config-setting, and the same relative paths), so it recompiles little.
+# --config-setting, the same compiler and the same relative paths), so it
+# recompiles little.
 # Each step prints its time.
 # Needs: python3 with venv, network access to PyPI.
 set -euo pipefail
@@ -132,14 +133,20 @@ except ImportError as e:
   )
 }
 
-# The wheel, from the sdist alone. With CCACHE_BASEDIR at the unpacked sources
-# (and .ci/run's at the repository) ccache sees the same relative paths
-# (../../src/x.cpp from build-wheel/<tag>), so the objects come from the cache.
+# The wheel, from the sdist alone. Its objects come from ccache (those of
+# tools/setup.sh's ./build and build-wheel): with CCACHE_BASEDIR at the unpacked
+# sources (and .ci/run's at the repository), a build folder at the same depth
+# (build-wheel: ../src/x.cpp from each) and the compiler ./build used, by the
+# same name (ccache keys on it; scikit-build-core would take Python's sysconfig
+# CXX), the command lines are the same.
 mkdir -p "$out/s/d"
 tar -xzf "$sdist" -C "$out/s/d"
 src=$(ls -d "$out"/s/d/calmkit-*)
 export CCACHE_BASEDIR=$src
-(cd "$src" && "$tools/bin/python" -m build --no-isolation --wheel --outdir "$out/sdist-dist" "${settings[@]}" .)
+cxx=${CXX:-$(sed -n 's/^CMAKE_CXX_COMPILER:[A-Z]*=//p' "$root/build/CMakeCache.txt" 2>/dev/null || true)}
+if [ -n "$cxx" ]; then export CXX=$cxx; fi
+(cd "$src" && "$tools/bin/python" -m build --no-isolation --wheel --outdir "$out/sdist-dist" "${settings[@]}" \
+   --config-setting=build-dir=build-wheel .)
 step "wheel built from the sdist"
 
 # The wheel's metadata, as pip reads it, against pyproject.toml.

@@ -82,13 +82,23 @@ fi
 
 echo "setup: building ./build"
 # ccache lets the wheel build below reuse the objects of this build (same
-# sources, same flags), so the Python module is compiled once, not twice.
+# sources, same flags; see there), so each object is compiled once, not twice.
 cmake --preset default -DPython_EXECUTABLE="$PY" -DCMAKE_CXX_COMPILER_LAUNCHER=ccache >/dev/null
 cmake --build --preset default
 echo "setup: ./build built $(took)"
 
 echo "setup: installing the calmkit Python package"
+# For ccache to serve the wheel build the objects of ./build, the two compile
+# with the same command lines: the same compiler by the same name (left alone,
+# scikit-build-core takes Python's sysconfig CXX, e.g. g++ where CMake took
+# c++, and ccache keys on the compiler's name), and a build folder at the same
+# depth as ./build (build-wheel, not pyproject.toml's build-wheel/<tag>: under
+# ccache's base_dir the sources are ../src/x.cpp from both). A CXX of your own
+# is used for both builds as it is.
+cxx=${CXX:-$(sed -n 's/^CMAKE_CXX_COMPILER:[A-Z]*=//p' build/CMakeCache.txt 2>/dev/null || true)}
+if [ -n "$cxx" ]; then export CXX=$cxx; fi
 "$PY" -m pip install "${pip_flags[@]}" --no-build-isolation \
+  --config-settings=build-dir=build-wheel \
   --config-settings=cmake.define.CMAKE_CXX_COMPILER_LAUNCHER=ccache \
   --config-settings=cmake.define.CALMKIT_WERROR=ON .
 echo "setup: done $(took)"
