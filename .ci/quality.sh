@@ -56,6 +56,9 @@ sanitizers() {
   cmake --preset sanitize "${launcher[@]}" -DCALMKIT_BUILD_EXAMPLES=OFF -DCALMKIT_BUILD_DOCS=OFF >/dev/null
   cmake --build --preset sanitize -j "$JOBS"
   # Leaks are errors too; UBSan stops at the first report (-fno-sanitize-recover).
+  # The preset leaves out the consumer builds and the JavaScript package's tests
+  # (its wasm build, node tests and tsc): none runs instrumented code, and the
+  # main ctest has run them all.
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --preset sanitize -j "$JOBS"
 }
