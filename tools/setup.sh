@@ -92,13 +92,14 @@ echo "setup: installing the calmkit Python package"
 # with the same command lines: the same compiler by the same name (left alone,
 # scikit-build-core takes Python's sysconfig CXX, e.g. g++ where CMake took
 # c++, and ccache keys on the compiler's name), and a build folder at the same
-# depth as ./build (build-wheel, not pyproject.toml's build-wheel/<tag>: under
-# ccache's base_dir the sources are ../src/x.cpp from both). A CXX of your own
-# is used for both builds as it is.
+# depth as ./build (build-wheel-<tag>, not pyproject.toml's build-wheel/<tag>:
+# under ccache's base_dir the sources are ../src/x.cpp from both; still one
+# folder per interpreter, so a set-up for another Python never reuses this
+# one's CMake cache). A CXX of your own is used for both builds as it is.
 cxx=${CXX:-$(sed -n 's/^CMAKE_CXX_COMPILER:[A-Z]*=//p' build/CMakeCache.txt 2>/dev/null || true)}
 if [ -n "$cxx" ]; then export CXX=$cxx; fi
 "$PY" -m pip install "${pip_flags[@]}" --no-build-isolation \
-  --config-settings=build-dir=build-wheel \
+  --config-settings=build-dir='build-wheel-{wheel_tag}' \
   --config-settings=cmake.define.CMAKE_CXX_COMPILER_LAUNCHER=ccache \
   --config-settings=cmake.define.CALMKIT_WERROR=ON .
 echo "setup: done $(took)"
